@@ -1,0 +1,52 @@
+import type { ExecutionType, JsonObject, ResourceUsage } from '../../shared/domain.ts';
+import type { ServiceConfig } from '../../shared/registry.ts';
+
+/** Why the engine aborted a run: the runner must stop promptly and report the same reason back. */
+export type AbortReason = 'interrupt' | 'timeout' | 'cancel';
+
+export interface RunRequest {
+  jobId: number;
+  identifier: string;
+  attempt: number;
+  payload: unknown;
+  service: ServiceConfig;
+  /** Seconds for this attempt. */
+  timeoutSeconds: number;
+  /** Aborted with an AbortReason as `signal.reason`. */
+  signal: AbortSignal;
+  /** The environment secrets and passed-through variables are read from; never copied into results. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RunError {
+  message: string;
+  /** A stable class for fingerprints and filters: e.g. `exit_code`, `http_503`, `allowlist`, `config`. */
+  error_class: string;
+  retryable: boolean;
+  /** The server asked for this wait (HTTP Retry-After, a throttled Lambda). */
+  retry_after_ms?: number;
+}
+
+export interface RunResult {
+  ok: boolean;
+  /** Set when ok is false. */
+  error?: RunError;
+  /** Set when the run ended because the signal fired. */
+  aborted?: AbortReason;
+  output_tail: string;
+  resource_usage: ResourceUsage;
+  security_context: JsonObject;
+}
+
+export interface HealthResult {
+  ok: boolean;
+  detail: string;
+}
+
+/** One runner kind. A runner never throws from run(): every failure is a RunResult with an error. */
+export interface Runner {
+  readonly kind: ExecutionType;
+  run(request: RunRequest): Promise<RunResult>;
+  /** Answers whether what this kind needs is there (the Docker daemon, the Lambda endpoint, the base URL). */
+  probe(services: ServiceConfig[], env: Readonly<Record<string, string | undefined>>): Promise<HealthResult>;
+}

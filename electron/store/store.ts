@@ -1,0 +1,221 @@
+import type {
+  Actor,
+  Attempt,
+  AuditEntry,
+  BreakerMode,
+  BreakerRecord,
+  ControlState,
+  DlqGroup,
+  DlqSelector,
+  ExecutionType,
+  Job,
+  JobFilter,
+  JsonObject,
+  LatencyByType,
+  QueueCount,
+  ResourceUsage,
+  ThroughputBucket,
+  WorkerInfo,
+  WorkerState,
+} from '../../shared/domain.ts';
+
+/**
+ * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
+ * Two implementations (sqlite.ts, postgres.ts) pass the same contract suite. Every method that changes
+ * a job changes its attempt row in the same transaction; every bulk method is all or nothing.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Where the data lives, with any password removed: safe to print. */
+  readonly location: string;
+  close(): Promise<void>;
+
+  // ---- jobs: the hot path ------------------------------------------------------------------------
+  /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */
+  enqueue(jobs: NewJob[]): Promise<EnqueueResult[]>;
+  /**
+   * Leases up to `limit` runnable jobs (pending, run_at <= now) to one worker, highest priority first,
+   * then oldest run_at. Returns nothing while the emergency stop or safe mode is engaged, and never a job
+   * of a paused queue: that is checked inside the claim's own transaction.
+   */
+  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /** Extends the leases this worker still holds; returns the ids it still holds. */
+  extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]>;
+  /**
+   * Records the end of attempts, in one transaction. Fenced: a settlement lands only if the job is still
+   * running under this worker's lease and this attempt; the ids that landed are returned.
+   */
+  settle(settlements: Settlement[]): Promise<number[]>;
+  /**
+   * Takes back running jobs whose lease expired; each attempt is recorded `lost` and spent. While the
+   * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
+   */
+  reclaimExpired(now?: Date): Promise<ReclaimResult>;
+
+  // ---- jobs: reads -------------------------------------------------------------------------------
+  getJob(idOrIdentifier: number | string): Promise<Job | null>;
+  listAttempts(jobId: number): Promise<Attempt[]>;
+  /** Newest first, keyset-paginated by id: a page never repeats or skips rows while jobs are added. */
+  listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>>;
+  countsByQueueAndStatus(): Promise<QueueCount[]>;
+  runningByService(): Promise<Record<string, number>>;
+  throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]>;
+  latencyByType(since: Date): Promise<LatencyByType[]>;
+  oldestPendingRunAt(): Promise<string | null>;
+  /** Jobs whose cancel was requested while they ran under this worker. */
+  cancelRequested(workerId: string): Promise<number[]>;
+
+  // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
+  cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null>;
+  retryJob(jobId: number, actor: Actor): Promise<Job | null>;
+
+  // ---- dead-letter queue ------------------------------------------------------------------------
+  dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]>;
+  dlqCount(selector: DlqSelector): Promise<number>;
+  dlqRetry(selector: DlqSelector, actor: Actor): Promise<number>;
+  dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
+  purgeResolvedCount(before: Date): Promise<number>;
+  purgeResolved(before: Date, actor: Actor): Promise<number>;
+
+  // ---- control -----------------------------------------------------------------------------------
+  getControl(): Promise<ControlState>;
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
+
+  // ---- circuit breakers --------------------------------------------------------------------------
+  listBreakers(): Promise<BreakerRecord[]>;
+  getBreaker(service: string): Promise<BreakerRecord | null>;
+  /** Saves only if the stored version equals `record.version - 1` (or the breaker is new at version 1). */
+  saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
+  setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
+
+  // ---- workers -----------------------------------------------------------------------------------
+  registerWorker(worker: WorkerRegistration): Promise<void>;
+  heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void>;
+  listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
+
+  // ---- audit -------------------------------------------------------------------------------------
+  audit(entry: NewAuditEntry): Promise<void>;
+  listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>>;
+
+  // ---- signals -----------------------------------------------------------------------------------
+  /**
+   * Tells this process when control, breakers or jobs changed, here or (on PostgreSQL, through
+   * LISTEN/NOTIFY) on any other process sharing the store. Returns the unsubscribe function.
+   */
+  subscribe(listener: (signal: StoreSignal) => void): () => void;
+}
+
+export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
+
+export interface NewJob {
+  identifier?: string;
+  queue: string;
+  service_name: string;
+  execution_type: ExecutionType;
+  payload?: unknown;
+  priority?: number;
+  max_attempts: number;
+  run_at?: string;
+}
+
+export interface EnqueueResult {
+  id: number;
+  identifier: string;
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+  /** Only these queues; all when absent. */
+  queues?: string[];
+  /** Never these services (breaker open, or at their concurrency cap). */
+  excludeServices?: string[];
+  /** At most this many more jobs of a service in this claim. */
+  serviceCaps?: Record<string, number>;
+}
+
+export interface ClaimedJob {
+  id: number;
+  identifier: string;
+  queue: string;
+  service_name: string;
+  execution_type: ExecutionType;
+  payload: unknown;
+  priority: number;
+  /** The number of this attempt, 1-based, counting this one. */
+  attempt: number;
+  max_attempts: number;
+  attempt_id: number;
+  lease_expires_at: string;
+}
+
+export interface JobError {
+  message: string;
+  error_class: string;
+  fingerprint: string;
+}
+
+interface SettlementBase {
+  jobId: number;
+  attemptId: number;
+  workerId: string;
+  output_tail?: string | null;
+  resource_usage?: ResourceUsage | null;
+  security_context?: JsonObject | null;
+}
+
+export type Settlement =
+  | (SettlementBase & { kind: 'completed' })
+  /** Back to pending at `run_at`; the attempt is spent. */
+  | (SettlementBase & { kind: 'retry'; error: JobError; run_at: string; outcome: 'failed' | 'timed_out' })
+  /** Into the dead-letter queue. */
+  | (SettlementBase & { kind: 'failed'; error: JobError; outcome: 'failed' | 'timed_out' })
+  /** Back to pending without spending the attempt (emergency stop, shutdown, open breaker). */
+  | (SettlementBase & { kind: 'interrupted'; reason: string })
+  /** The operator cancelled it while it ran. */
+  | (SettlementBase & { kind: 'cancelled'; reason: string });
+
+export interface ReclaimResult {
+  /** Back to pending for another attempt. */
+  retried: number[];
+  /** Out of attempts: into the dead-letter queue. */
+  failed: number[];
+}
+
+export interface PageRequest {
+  limit: number;
+  /** Opaque cursor from the previous page's `next_cursor`. */
+  after?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface BreakerTransition {
+  from: BreakerRecord['state'];
+  to: BreakerRecord['state'];
+  reason: string;
+}
+
+export interface WorkerRegistration {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  concurrency: number;
+  queues: string[] | null;
+}
+
+export interface NewAuditEntry {
+  actor: Actor;
+  action: string;
+  target?: string | null;
+  job_count?: number | null;
+  details?: JsonObject | null;
+}

@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import {
+  Attempt,
+  AuditEntry,
+  BreakerMode,
+  BreakerState,
+  ControlState,
+  DlqGroup,
+  DlqSelector,
+  ExecutionType,
+  HealthCheck,
+  Job,
+  JobFilter,
+  JobStatus,
+  LatencyByType,
+  Timestamp,
+  ThroughputBucket,
+  WorkerInfo,
+} from './domain.ts';
+import { RegistryProblem } from './registry.ts';
+
+/**
+ * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
+ * validate each input before a handler sees it; types everywhere come from these schemas.
+ */
+
+const Empty = z.object({}).strict();
+const reason = z.string().trim().max(500).optional();
+const cursor = z.string().max(100).nullable().optional();
+const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
+const name = z.string().min(1).max(200);
+
+export const OverviewStats = z.object({
+  counts: z.record(JobStatus, z.number().int()),
+  queues: z.array(
+    z.object({
+      queue: z.string(),
+      pending: z.number().int(),
+      running: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      cancelled: z.number().int(),
+      paused: z.boolean(),
+    }),
+  ),
+  completed_last_hour: z.number().int(),
+  failed_last_hour: z.number().int(),
+  dead_letters: z.number().int(),
+  /** failed / (completed + failed) over the last hour; null with no traffic. */
+  failure_rate: z.number().nullable(),
+  oldest_pending_age_s: z.number().nullable(),
+  throughput_per_min: z.number(),
+  stuck: z.number().int(),
+  control: ControlState,
+  at: Timestamp,
+});
+export type OverviewStats = z.infer<typeof OverviewStats>;
+
+export const SeriesWindow = z.enum(['1h', '24h']);
+
+export const OverviewSeries = z.object({
+  window: SeriesWindow,
+  bucket_seconds: z.number().int(),
+  throughput: z.array(ThroughputBucket),
+  latency: z.array(LatencyByType),
+});
+export type OverviewSeries = z.infer<typeof OverviewSeries>;
+
+export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
+export type JobTrace = z.infer<typeof JobTrace>;
+
+export const BulkResult = z.object({
+  dry_run: z.boolean(),
+  /** Jobs the action matches now. */
+  matched: z.number().int(),
+  /** Jobs it changed (0 on a dry run). */
+  affected: z.number().int(),
+});
+export type BulkResult = z.infer<typeof BulkResult>;
+
+export const BreakerView = z.object({
+  service_name: z.string(),
+  state: BreakerState,
+  mode: BreakerMode,
+  failures_in_window: z.number().int(),
+  calls_in_window: z.number().int(),
+  failure_threshold: z.number().int(),
+  minimum_volume: z.number().int(),
+  recovery_timeout_s: z.number(),
+  /** Seconds until an open breaker lets probes through; null unless open in auto mode. */
+  half_open_in_s: z.number().nullable(),
+  opened_at: Timestamp.nullable(),
+  last_transition_at: Timestamp.nullable(),
+  last_error: z.string().nullable(),
+  mode_set_by: z.string().nullable(),
+  mode_set_at: Timestamp.nullable(),
+  mode_reason: z.string().nullable(),
+  waiting_jobs: z.number().int(),
+});
+export type BreakerView = z.infer<typeof BreakerView>;
+
+export const RunnerView = z.object({
+  kind: ExecutionType,
+  services: z.array(z.string()),
+  healthy: z.boolean(),
+  detail: z.string(),
+  checked_at: Timestamp,
+  in_flight: z.number().int(),
+});
+export type RunnerView = z.infer<typeof RunnerView>;
+
+export const RegistryView = z.object({
+  path: z.string().nullable(),
+  loaded_at: Timestamp.nullable(),
+  services: z.array(
+    z.object({
+      name: z.string(),
+      execution_type: ExecutionType,
+      queue: z.string(),
+      timeout: z.number(),
+      concurrency: z.number().int().nullable(),
+    }),
+  ),
+  /** Problems of the last load attempt; the services above are the last good registry. */
+  problems: z.array(RegistryProblem),
+});
+export type RegistryView = z.infer<typeof RegistryView>;
+
+export const SettingsView = z.object({
+  /** The store's location, password removed. */
+  connection: z.string(),
+  dialect: z.enum(['sqlite', 'postgres']),
+  local_execution: z.boolean(),
+  registry_path: z.string().nullable(),
+  actor: z.string(),
+  version: z.string(),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
+
+export const ConnectionTest = z.object({ ok: z.boolean(), message: z.string() });
+
+export const HealthReport = z.object({ ok: z.boolean(), checks: z.array(HealthCheck) });
+export type HealthReport = z.infer<typeof HealthReport>;
+
+export const EnqueueInput = z
+  .object({
+    service: name,
+    payload: z.json().optional(),
+    identifier: z.string().min(1).max(200).optional(),
+    queue: z.string().min(1).max(100).optional(),
+    priority: z.number().int().min(-1000).max(1000).optional(),
+    run_at: Timestamp.optional(),
+  })
+  .strict();
+export type EnqueueInput = z.infer<typeof EnqueueInput>;
+
+export const EnqueueOutput = z.object({ id: z.number().int(), identifier: z.string(), created: z.boolean() });
+
+const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
+
+export const calls = {
+  'overview.stats': Call(Empty, OverviewStats, 'Counts, rates and the control state at a glance.'),
+  'overview.series': Call(z.object({ window: SeriesWindow }).strict(), OverviewSeries, 'Throughput, failures and latency over time.'),
+
+  'jobs.list': Call(
+    z.object({ filter: JobFilter.default({}), after: cursor, limit: limit(500, 100) }).strict(),
+    z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
+    'Jobs newest first, filtered, keyset-paginated.',
+  ),
+  'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
+  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
+  'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
+  'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
+
+  'dlq.groups': Call(
+    z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict(),
+    z.object({ groups: z.array(DlqGroup), total: z.number().int() }),
+    'Dead letters grouped by error fingerprint.',
+  ),
+  'dlq.list': Call(
+    z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),
+    z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
+    'The dead letters a selector matches.',
+  ),
+  'dlq.retry': Call(z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(), BulkResult, 'Sends dead letters back to pending.'),
+  'dlq.resolve': Call(
+    z.object({ selector: DlqSelector, note: z.string().trim().min(1).max(2000), dry_run: z.boolean().default(false) }).strict(),
+    BulkResult,
+    'Marks dead letters resolved with a note; they leave the open list.',
+  ),
+  'dlq.purge': Call(z.object({ before: Timestamp, dry_run: z.boolean().default(false) }).strict(), BulkResult, 'Deletes resolved dead letters older than a date.'),
+
+  'breakers.list': Call(Empty, z.object({ breakers: z.array(BreakerView) }), 'Every service breaker.'),
+  'breakers.setMode': Call(
+    z.object({ service: name, mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
+    BreakerView,
+    'Forces a breaker open or closed, returns it to auto, or resets it.',
+  ),
+
+  'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
+  'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),
+  'control.resume': Call(Empty, ControlState, 'Releases the emergency stop.'),
+  'control.safeMode': Call(z.object({ enabled: z.boolean(), reason }).strict(), ControlState, 'Stops dispatch; running jobs finish.'),
+  'control.pauseQueue': Call(z.object({ queue: name, paused: z.boolean(), reason }).strict(), ControlState, 'Pauses or resumes one queue.'),
+
+  'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
+  'workers.list': Call(Empty, z.object({ workers: z.array(WorkerInfo) }), 'Workers with their heartbeats.'),
+
+  'registry.get': Call(Empty, RegistryView, 'The loaded service registry and the last load problems.'),
+  'registry.validate': Call(
+    z.object({ path: z.string().min(1).max(4096).optional(), text: z.string().max(1_000_000).optional() }).strict(),
+    z.object({ ok: z.boolean(), problems: z.array(RegistryProblem), services: z.number().int() }),
+    'Validates a registry file or text without loading it.',
+  ),
+  'registry.load': Call(z.object({ path: z.string().min(1).max(4096) }).strict(), RegistryView, 'Loads a registry file; a bad one is refused.'),
+
+  'settings.get': Call(Empty, SettingsView, 'Connection, registry and execution settings.'),
+  'settings.testConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), ConnectionTest, 'Tries a store URL without switching.'),
+  'settings.setConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), SettingsView, 'Switches to another store.'),
+  'settings.setLocalExecution': Call(z.object({ enabled: z.boolean() }).strict(), SettingsView, 'Whether this console also runs jobs.'),
+
+  'audit.list': Call(
+    z.object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), after: cursor, limit: limit(500, 100) }).strict(),
+    z.object({ entries: z.array(AuditEntry), next_cursor: z.string().nullable() }),
+    'Operator actions, newest first.',
+  ),
+  'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
+  'demo.start': Call(
+    z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),
+    z.object({ registry_path: z.string(), enqueued: z.number().int() }),
+    'Loads the example registry and enqueues a burst of jobs.',
+  ),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallInput<N extends CallName> = z.input<Calls[N]['input']>;
+export type ParsedInput<N extends CallName> = z.output<Calls[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<Calls[N]['output']>;
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+export function isCallName(value: string): value is CallName {
+  return Object.hasOwn(calls, value);
+}
+
+/** Pushed from host to renderer. */
+export const events = {
+  'stats.tick': OverviewStats,
+  'jobs.changed': z.object({ ids: z.array(z.number().int()).optional() }),
+  'breaker.changed': z.object({ service: z.string(), state: BreakerState, mode: BreakerMode, reason: z.string() }),
+  'control.changed': ControlState,
+  'workers.changed': z.object({}),
+  'store.status': z.object({ ok: z.boolean(), message: z.string() }),
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+
+export const ApiErrorCode = z.enum(['invalid_input', 'not_found', 'conflict', 'unavailable', 'forbidden', 'internal']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+
+export const ApiError = z.object({
+  code: ApiErrorCode,
+  message: z.string(),
+  /** For invalid_input: each problem with its path. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+/** The envelope every host answers with. */
+export const ApiResponse = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ApiError }),
+]);
+export type ApiResponse = z.infer<typeof ApiResponse>;
+
+/** What the renderer and CLI hold: one typed client, whichever host is behind it. */
+export interface OpsdeckClient {
+  call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}

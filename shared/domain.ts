@@ -1,0 +1,245 @@
+import { z } from 'zod';
+
+/** Timestamps cross every boundary as ISO-8601 strings in UTC. */
+export const Timestamp = z.iso.datetime({ offset: true });
+export type Timestamp = z.infer<typeof Timestamp>;
+
+export const JobStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+export type JobStatus = z.infer<typeof JobStatus>;
+export const JOB_STATUSES = JobStatus.options;
+
+export const ExecutionType = z.enum(['shell', 'http', 'docker', 'serverless', 'noop']);
+export type ExecutionType = z.infer<typeof ExecutionType>;
+export const EXECUTION_TYPES = ExecutionType.options;
+
+/**
+ * How one attempt ended. `lost`: its lease expired (worker crashed, laptop slept); `interrupted`: an
+ * emergency stop or shutdown took it back without spending the attempt.
+ */
+export const AttemptOutcome = z.enum([
+  'running',
+  'completed',
+  'failed',
+  'timed_out',
+  'lost',
+  'interrupted',
+  'cancelled',
+]);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+export const JsonValue: z.ZodType<unknown> = z.json();
+export const JsonObject = z.record(z.string(), z.json());
+export type JsonObject = z.infer<typeof JsonObject>;
+
+export const ResourceUsage = z
+  .object({
+    duration_ms: z.number().optional(),
+    exit_code: z.number().nullable().optional(),
+    signal: z.string().nullable().optional(),
+    bytes_out: z.number().optional(),
+    peak_memory_kb: z.number().optional(),
+    cpu_ms: z.number().optional(),
+    http_status: z.number().optional(),
+  })
+  .catchall(z.json());
+export type ResourceUsage = z.infer<typeof ResourceUsage>;
+
+export const Job = z.object({
+  id: z.number().int(),
+  identifier: z.string(),
+  queue: z.string(),
+  service_name: z.string(),
+  execution_type: ExecutionType,
+  payload: z.json(),
+  status: JobStatus,
+  priority: z.number().int(),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  run_at: Timestamp,
+  lease_owner: z.string().nullable(),
+  lease_expires_at: Timestamp.nullable(),
+  created_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  completed_at: Timestamp.nullable(),
+  updated_at: Timestamp,
+  error_message: z.string().nullable(),
+  error_fingerprint: z.string().nullable(),
+  resource_usage: ResourceUsage.nullable(),
+  security_context: JsonObject.nullable(),
+  resolved_at: Timestamp.nullable(),
+  resolution: z.string().nullable(),
+  cancel_requested: z.boolean(),
+});
+export type Job = z.infer<typeof Job>;
+
+export const Attempt = z.object({
+  id: z.number().int(),
+  job_id: z.number().int(),
+  attempt: z.number().int(),
+  worker_id: z.string(),
+  started_at: Timestamp,
+  finished_at: Timestamp.nullable(),
+  outcome: AttemptOutcome,
+  error_message: z.string().nullable(),
+  error_class: z.string().nullable(),
+  output_tail: z.string().nullable(),
+  resource_usage: ResourceUsage.nullable(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+/** Who did something: the OS user and host of the process that carried out the operator's action. */
+export const Actor = z.object({ user: z.string(), host: z.string() });
+export type Actor = z.infer<typeof Actor>;
+
+export const ControlFlag = z.object({
+  engaged: z.boolean(),
+  by: z.string().nullable(),
+  at: Timestamp.nullable(),
+  reason: z.string().nullable(),
+});
+export type ControlFlag = z.infer<typeof ControlFlag>;
+
+export const PausedQueue = z.object({
+  queue: z.string(),
+  by: z.string(),
+  at: Timestamp,
+  reason: z.string().nullable(),
+});
+export type PausedQueue = z.infer<typeof PausedQueue>;
+
+export const ControlState = z.object({
+  emergency_stop: ControlFlag,
+  safe_mode: ControlFlag,
+  paused_queues: z.array(PausedQueue),
+  /** Bumped on every change, so a poller can tell "changed" from one integer. */
+  version: z.number().int(),
+});
+export type ControlState = z.infer<typeof ControlState>;
+
+export const BreakerState = z.enum(['closed', 'open', 'half_open']);
+export type BreakerState = z.infer<typeof BreakerState>;
+export const BreakerMode = z.enum(['auto', 'force_open', 'force_closed']);
+export type BreakerMode = z.infer<typeof BreakerMode>;
+
+/** One circuit breaker as stored: shared by every worker on the store. */
+export const BreakerRecord = z.object({
+  service_name: z.string(),
+  state: BreakerState,
+  mode: BreakerMode,
+  /** Start of the current rolling-window bucket and the counts in it and in the bucket before. */
+  window_started_at: Timestamp,
+  window_failures: z.number().int(),
+  window_successes: z.number().int(),
+  prev_failures: z.number().int(),
+  prev_successes: z.number().int(),
+  opened_at: Timestamp.nullable(),
+  probes_in_flight: z.number().int(),
+  probe_started_at: Timestamp.nullable(),
+  last_transition_at: Timestamp.nullable(),
+  last_error: z.string().nullable(),
+  mode_set_by: z.string().nullable(),
+  mode_set_at: Timestamp.nullable(),
+  mode_reason: z.string().nullable(),
+  /** Optimistic-concurrency token: a save lands only if nobody saved in between. */
+  version: z.number().int(),
+});
+export type BreakerRecord = z.infer<typeof BreakerRecord>;
+
+export const WorkerState = z.enum(['running', 'draining', 'stopped']);
+export type WorkerState = z.infer<typeof WorkerState>;
+
+export const WorkerInfo = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  version: z.string(),
+  started_at: Timestamp,
+  concurrency: z.number().int(),
+  queues: z.array(z.string()).nullable(),
+  in_flight: z.number().int(),
+  state: WorkerState,
+  last_heartbeat_at: Timestamp,
+  /** Derived at read time: the heartbeat is older than the lost threshold. */
+  lost: z.boolean(),
+});
+export type WorkerInfo = z.infer<typeof WorkerInfo>;
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: Timestamp,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  job_count: z.number().int().nullable(),
+  details: JsonObject.nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const DlqGroup = z.object({
+  fingerprint: z.string(),
+  count: z.number().int(),
+  first_seen: Timestamp,
+  last_seen: Timestamp,
+  services: z.array(z.string()),
+  execution_types: z.array(ExecutionType),
+  sample_error: z.string(),
+  sample_job_id: z.number().int(),
+});
+export type DlqGroup = z.infer<typeof DlqGroup>;
+
+/**
+ * Which dead letters a bulk action touches. All given fields must match (AND); an empty selector
+ * means every open dead letter. `search` is plain text matched as a substring, never a pattern.
+ */
+export const DlqSelector = z
+  .object({
+    job_ids: z.array(z.number().int().positive()).max(10_000).optional(),
+    fingerprint: z.string().max(200).optional(),
+    search: z.string().max(500).optional(),
+    service: z.string().max(200).optional(),
+  })
+  .strict();
+export type DlqSelector = z.infer<typeof DlqSelector>;
+
+export const JobFilter = z
+  .object({
+    status: z.array(JobStatus).optional(),
+    queue: z.string().max(200).optional(),
+    service: z.string().max(200).optional(),
+    execution_type: z.array(ExecutionType).optional(),
+    created_after: Timestamp.optional(),
+    created_before: Timestamp.optional(),
+    /** Substring of the error message; plain text, never a pattern. */
+    search: z.string().max(500).optional(),
+    /** Dead letters only: failed and not yet resolved. */
+    unresolved: z.boolean().optional(),
+    /** Only jobs whose lease has expired while running. */
+    stuck: z.boolean().optional(),
+  })
+  .strict();
+export type JobFilter = z.infer<typeof JobFilter>;
+
+export const QueueCount = z.object({ queue: z.string(), status: JobStatus, count: z.number().int() });
+export type QueueCount = z.infer<typeof QueueCount>;
+
+export const ThroughputBucket = z.object({
+  at: Timestamp,
+  completed: z.number().int(),
+  failed: z.number().int(),
+});
+export type ThroughputBucket = z.infer<typeof ThroughputBucket>;
+
+export const LatencyByType = z.object({
+  execution_type: ExecutionType,
+  count: z.number().int(),
+  p50_ms: z.number().nullable(),
+  p95_ms: z.number().nullable(),
+});
+export type LatencyByType = z.infer<typeof LatencyByType>;
+
+export const HealthCheck = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
+export type HealthCheck = z.infer<typeof HealthCheck>;

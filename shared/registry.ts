@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { ExecutionType } from './domain.ts';
+
+/**
+ * The service registry's shape (DESIGN.md, Runners and the service registry). Keys keep the runbook's
+ * names. Secrets are never values here: only the names of environment variables that hold them.
+ */
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+export const RetryConfig = z
+  .object({
+    max_retries: z.number().int().min(0).max(100).default(3),
+    backoff_factor: z.number().min(1).max(10).default(2),
+    /** Seconds. */
+    max_backoff: z.number().positive().max(86_400).default(300),
+    /** Seconds: the first retry's ceiling before the factor applies. */
+    initial_backoff: z.number().positive().max(3600).default(1),
+  })
+  .strict();
+export type RetryConfig = z.infer<typeof RetryConfig>;
+
+export const CircuitBreakerConfig = z
+  .object({
+    failure_threshold: z.number().int().min(1).default(5),
+    /** Seconds an open breaker waits before letting probes through. */
+    recovery_timeout: z.number().positive().default(60),
+    /** Calls in the window before the threshold is considered: low, because job traffic is low. */
+    minimum_volume: z.number().int().min(1).default(3),
+    /** Seconds of the rolling window. */
+    window: z.number().positive().default(60),
+    half_open_probes: z.number().int().min(1).default(1),
+    /** Seconds a probe may take before it counts as failed. */
+    probe_timeout: z.number().positive().default(120),
+  })
+  .strict();
+export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfig>;
+
+export const ResourceLimits = z
+  .object({
+    memory_mb: z.number().int().positive().optional(),
+    cpu_seconds: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const SecurityPolicy = z
+  .object({
+    allowed_commands: z.array(z.string()).optional(),
+    allowed_roots: z.array(z.string()).optional(),
+    allowed_images: z.array(z.string()).optional(),
+    resource_limits: ResourceLimits.optional(),
+  })
+  .strict();
+export type SecurityPolicy = z.infer<typeof SecurityPolicy>;
+
+export const ShellRunnerConfig = z
+  .object({
+    command: z.array(z.string()).min(1, 'command needs at least the program'),
+    working_directory: z.string().optional(),
+    env: z.array(envVarName).optional(),
+    output_limit_bytes: z.number().int().positive().optional(),
+    retry_config: RetryConfig.partial().optional(),
+    timeout: z.number().positive().optional(),
+  })
+  .strict();
+
+export const AuthConfig = z
+  .object({
+    token_env_var: envVarName.optional(),
+    username_env_var: envVarName.optional(),
+    password_env_var: envVarName.optional(),
+  })
+  .strict();
+
+export const HttpRunnerConfig = z
+  .object({
+    base_url: z.url({ protocol: /^https?$/ }),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+    path: z.string().default('/'),
+    headers: z.record(z.string(), z.string()).optional(),
+    timeout: z.number().positive().optional(),
+    auth_type: z.enum(['none', 'bearer', 'basic']).default('none'),
+    auth_config: AuthConfig.optional(),
+    /** The server treats repeated requests with one Idempotency-Key as one: read timeouts may be retried. */
+    idempotent: z.boolean().default(false),
+    /** Seconds: the longest Retry-After honoured before the job fails as rate_limited. */
+    max_retry_after: z.number().positive().default(300),
+    retry_config: RetryConfig.partial().optional(),
+  })
+  .strict();
+
+export const DockerVolume = z
+  .object({
+    host_path: z.string(),
+    container_path: z.string(),
+    mode: z.enum(['ro', 'rw']).default('ro'),
+  })
+  .strict();
+
+export const DockerRunnerConfig = z
+  .object({
+    image: z.string().min(1),
+    command: z.array(z.string()).optional(),
+    working_dir: z.string().optional(),
+    env: z.array(envVarName).optional(),
+    volumes: z.array(DockerVolume).optional(),
+    pull_policy: z.enum(['always', 'if_not_present', 'never']).default('if_not_present'),
+    socket_path: z.string().default('/var/run/docker.sock'),
+    registry_auth: z
+      .object({ username_env_var: envVarName, password_env_var: envVarName })
+      .strict()
+      .optional(),
+    timeout: z.number().positive().optional(),
+    retry_config: RetryConfig.partial().optional(),
+  })
+  .strict();
+
+export const ServerlessRunnerConfig = z
+  .object({
+    provider: z.enum(['aws_lambda', 'http_function']).default('aws_lambda'),
+    function_name: z.string().optional(),
+    region: z.string().optional(),
+    /** A local stack's endpoint, for Lambda-compatible servers. */
+    endpoint: z.url().optional(),
+    url: z.url().optional(),
+    access_key_env_var: envVarName.optional(),
+    secret_key_env_var: envVarName.optional(),
+    timeout: z.number().positive().optional(),
+    retry_config: RetryConfig.partial().optional(),
+  })
+  .strict();
+
+export const NoopRunnerConfig = z
+  .object({
+    sleep_ms: z.number().int().min(0).default(0),
+    fail: z.boolean().default(false),
+    fail_rate: z.number().min(0).max(1).default(0),
+    fail_message: z.string().default('noop failure requested'),
+    fail_retryable: z.boolean().default(true),
+    timeout: z.number().positive().optional(),
+    retry_config: RetryConfig.partial().optional(),
+  })
+  .strict();
+
+export const RUNNER_CONFIGS = {
+  shell: ShellRunnerConfig,
+  http: HttpRunnerConfig,
+  docker: DockerRunnerConfig,
+  serverless: ServerlessRunnerConfig,
+  noop: NoopRunnerConfig,
+} as const;
+
+export type ShellRunnerConfig = z.infer<typeof ShellRunnerConfig>;
+export type HttpRunnerConfig = z.infer<typeof HttpRunnerConfig>;
+export type DockerRunnerConfig = z.infer<typeof DockerRunnerConfig>;
+export type ServerlessRunnerConfig = z.infer<typeof ServerlessRunnerConfig>;
+export type NoopRunnerConfig = z.infer<typeof NoopRunnerConfig>;
+
+const serviceCommon = {
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'use letters, digits, _ . - (at most 100)'),
+  queue: z.string().min(1).max(100).default('default'),
+  /** Seconds per attempt. */
+  timeout: z.number().positive().max(86_400).default(300),
+  concurrency: z.number().int().positive().optional(),
+  priority: z.number().int().default(0),
+  security_policy: SecurityPolicy.default({}),
+  retry_config: RetryConfig.partial().optional(),
+  circuit_breaker: CircuitBreakerConfig.partial().optional(),
+  /** What an emergency stop does to a running job: back to pending (default) or into the DLQ. */
+  on_interrupt: z.enum(['requeue', 'fail']).default('requeue'),
+  description: z.string().optional(),
+};
+
+export const ServiceConfig = z.discriminatedUnion('execution_type', [
+  z.object({ ...serviceCommon, execution_type: z.literal('shell'), runner_config: ShellRunnerConfig }).strict(),
+  z.object({ ...serviceCommon, execution_type: z.literal('http'), runner_config: HttpRunnerConfig }).strict(),
+  z.object({ ...serviceCommon, execution_type: z.literal('docker'), runner_config: DockerRunnerConfig }).strict(),
+  z
+    .object({ ...serviceCommon, execution_type: z.literal('serverless'), runner_config: ServerlessRunnerConfig })
+    .strict(),
+  z
+    .object({ ...serviceCommon, execution_type: z.literal('noop'), runner_config: NoopRunnerConfig.prefault({}) })
+    .strict(),
+]);
+export type ServiceConfig = z.infer<typeof ServiceConfig>;
+
+export const Registry = z
+  .object({
+    services: z.array(ServiceConfig),
+  })
+  .strict();
+export type Registry = z.infer<typeof Registry>;
+
+/** A registry problem located in its file. */
+export const RegistryProblem = z.object({
+  line: z.number().int().nullable(),
+  col: z.number().int().nullable(),
+  /** Dotted path into the document, e.g. services[2].runner_config.base_url */
+  path: z.string(),
+  message: z.string(),
+});
+export type RegistryProblem = z.infer<typeof RegistryProblem>;
+
+export { ExecutionType };
+
+/** Effective retry config: service level wins over runner_config.retry_config, which wins over defaults. */
+export function effectiveRetry(service: ServiceConfig): RetryConfig {
+  return RetryConfig.parse({ ...service.runner_config.retry_config, ...service.retry_config });
+}
+
+export function effectiveBreaker(service: ServiceConfig | undefined): CircuitBreakerConfig {
+  return CircuitBreakerConfig.parse(service?.circuit_breaker ?? {});
+}
+
+/** Per-attempt timeout in seconds: runner_config.timeout (as the runbook writes it) or the service's. */
+export function effectiveTimeout(service: ServiceConfig): number {
+  return service.runner_config.timeout ?? service.timeout;
+}
