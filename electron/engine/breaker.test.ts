@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BreakerRecord } from '../../shared/domain.ts';
+import { CircuitBreakerConfig } from '../../shared/registry.ts';
+import type { BreakerEvent } from './breaker.ts';
+import { canDispatch, dispatchAllowance, newBreakerRecord, stepBreaker, tickDue, windowCounts } from './breaker.ts';
+
+const config = CircuitBreakerConfig.parse({
+  failure_threshold: 3,
+  minimum_volume: 4,
+  window: 60,
+  recovery_timeout: 30,
+  half_open_probes: 2,
+  probe_timeout: 10,
+});
+const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(t0 + seconds * 1000);
+
+function run(record: BreakerRecord, events: BreakerEvent[]) {
+  const transitions: string[] = [];
+  let current = record;
+  for (const event of events) {
+    const step = stepBreaker(current, config, event);
+    if (step.transition) transitions.push(`${step.transition.from}->${step.transition.to}`);
+    current = step.record;
+  }
+  return { record: current, transitions };
+}
+
+function opened(): BreakerRecord {
+  const { record } = run(newBreakerRecord('svc', at(0)), [
+    { type: 'success', at: at(1) },
+    { type: 'failure', at: at(2), error: 'boom' },
+    { type: 'failure', at: at(3), error: 'boom' },
+    { type: 'failure', at: at(4), error: 'boom' },
+  ]);
+  assert.equal(record.state, 'open');
+  return record;
+}
+
+test('closed opens when failures reach the threshold with the minimum volume', () => {
+  const { record, transitions } = run(newBreakerRecord('svc', at(0)), [
+    { type: 'failure', at: at(1) },
+    { type: 'failure', at: at(2) },
+    { type: 'failure', at: at(3) },
+  ]);
+  assert.equal(record.state, 'closed', 'three calls are below the minimum volume of four');
+  const next = run(record, [{ type: 'failure', at: at(4), error: 'HTTP 503' }]);
+  assert.deepEqual(next.transitions, ['closed->open']);
+  assert.equal(next.record.opened_at, at(4).toISOString());
+  assert.equal(next.record.last_error, 'HTTP 503');
+  assert.equal(canDispatch(next.record, config, at(5)), false);
+});
+
+test('every change bumps the version; a no-op returns the same record', () => {
+  const fresh = newBreakerRecord('svc', at(0));
+  const step = stepBreaker(fresh, config, { type: 'success', at: at(1) });
+  assert.equal(step.record.version, 1);
+  const idle = stepBreaker(step.record, config, { type: 'tick', at: at(2) });
+  assert.equal(idle.record, step.record);
+});
+
+test('the rolling window forgets old failures: the previous bucket weighs by its overlap', () => {
+  const { record } = run(newBreakerRecord('svc', at(0)), [
+    { type: 'failure', at: at(1) },
+    { type: 'failure', at: at(2) },
+    { type: 'success', at: at(3) },
+    { type: 'success', at: at(4) },
+  ]);
+  assert.deepEqual(windowCounts(record, config, at(30)), { failures: 2, calls: 4 });
+  const half = windowCounts(record, config, at(90));
+  assert.equal(half.failures, 1);
+  assert.equal(half.calls, 2);
+  assert.deepEqual(windowCounts(record, config, at(200)), { failures: 0, calls: 0 });
+  const later = run(record, [
+    { type: 'failure', at: at(110) },
+    { type: 'success', at: at(111) },
+  ]);
+  assert.equal(later.record.state, 'closed', 'old failures have mostly left the window');
+});
+
+test('open → half_open after the recovery timeout, probes limited, success closes', () => {
+  const record = opened();
+  assert.equal(tickDue(record, config, at(20)), false);
+  assert.equal(stepBreaker(record, config, { type: 'tick', at: at(20) }).record.state, 'open');
+  assert.equal(tickDue(record, config, at(34)), true);
+  const half = run(record, [{ type: 'tick', at: at(34) }]);
+  assert.deepEqual(half.transitions, ['open->half_open']);
+  assert.equal(dispatchAllowance(half.record, config, at(34)), 2);
+  const probing = run(half.record, [
+    { type: 'probe_start', at: at(35) },
+    { type: 'probe_start', at: at(35) },
+    { type: 'probe_start', at: at(35) },
+  ]);
+  assert.equal(probing.record.probes_in_flight, 2, 'no more than half_open_probes');
+  assert.equal(dispatchAllowance(probing.record, config, at(36)), 0);
+  const closed = run(probing.record, [{ type: 'success', at: at(37) }]);
+  assert.deepEqual(closed.transitions, ['half_open->closed']);
+  assert.equal(closed.record.window_failures, 0);
+  assert.equal(closed.record.probes_in_flight, 0);
+  assert.equal(dispatchAllowance(closed.record, config, at(38)), Number.POSITIVE_INFINITY);
+});
+
+test('a failed probe reopens the breaker and restarts the recovery clock', () => {
+  const half = run(opened(), [{ type: 'tick', at: at(40) }, { type: 'probe_start', at: at(41) }]);
+  const back = run(half.record, [{ type: 'failure', at: at(42), error: 'still down' }]);
+  assert.deepEqual(back.transitions, ['half_open->open']);
+  assert.equal(back.record.opened_at, at(42).toISOString());
+  assert.equal(tickDue(back.record, config, at(60)), false);
+  assert.equal(tickDue(back.record, config, at(72)), true);
+});
+
+test('a lost probe cannot wedge the breaker: it times out back to open, then probes again', () => {
+  const half = run(opened(), [{ type: 'tick', at: at(40) }, { type: 'probe_start', at: at(41) }]);
+  assert.equal(dispatchAllowance(half.record, config, at(45)), 1);
+  assert.equal(dispatchAllowance(half.record, config, at(51)), 0, 'expired probe: nothing more starts');
+  assert.equal(tickDue(half.record, config, at(51)), true);
+  const timedOut = run(half.record, [{ type: 'tick', at: at(51) }]);
+  assert.deepEqual(timedOut.transitions, ['half_open->open']);
+  const again = run(timedOut.record, [{ type: 'tick', at: at(82) }]);
+  assert.deepEqual(again.transitions, ['open->half_open']);
+  assert.equal(again.record.probes_in_flight, 0);
+  const explicit = run(half.record, [{ type: 'probe_timeout', at: at(43) }]);
+  assert.deepEqual(explicit.transitions, ['half_open->open']);
+});
+
+test('force_open never dispatches and never probes; force_closed never trips', () => {
+  const forcedOpen: BreakerRecord = { ...newBreakerRecord('svc', at(0)), mode: 'force_open' };
+  assert.equal(canDispatch(forcedOpen, config, at(1)), false);
+  const stillForced = run({ ...opened(), mode: 'force_open' }, [
+    { type: 'tick', at: at(100) },
+    { type: 'probe_start', at: at(101) },
+    { type: 'success', at: at(102) },
+  ]);
+  assert.deepEqual(stillForced.transitions, []);
+  assert.equal(canDispatch(stillForced.record, config, at(103)), false);
+
+  const forcedClosed = run({ ...newBreakerRecord('svc', at(0)), mode: 'force_closed' }, [
+    { type: 'failure', at: at(1) },
+    { type: 'failure', at: at(2) },
+    { type: 'failure', at: at(3) },
+    { type: 'failure', at: at(4) },
+    { type: 'failure', at: at(5) },
+  ]);
+  assert.deepEqual(forcedClosed.transitions, []);
+  assert.equal(forcedClosed.record.window_failures, 5, 'still counted for the view');
+  assert.equal(canDispatch(forcedClosed.record, config, at(6)), true);
+});
+
+test('no record means closed: dispatch freely', () => {
+  assert.equal(dispatchAllowance(null, config, at(0)), Number.POSITIVE_INFINITY);
+});

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BreakerView } from '../../shared/contract.ts';
+import { CircuitBreakerConfig } from '../../shared/registry.ts';
+import { newBreakerRecord, stepBreaker } from './breaker.ts';
+import { breakerView } from './breakerView.ts';
+
+const config = CircuitBreakerConfig.parse({ failure_threshold: 2, minimum_volume: 2, recovery_timeout: 30 });
+const t0 = Date.parse('2026-01-01T00:00:00.000Z');
+const at = (seconds: number) => new Date(t0 + seconds * 1000);
+
+test('a service without a stored breaker shows closed with empty counts', () => {
+  const view = BreakerView.parse(breakerView('svc', null, config, 7, at(0)));
+  assert.equal(view.state, 'closed');
+  assert.equal(view.mode, 'auto');
+  assert.equal(view.calls_in_window, 0);
+  assert.equal(view.waiting_jobs, 7);
+  assert.equal(view.half_open_in_s, null);
+});
+
+test('an open breaker shows its counts, the last error and when probes start', () => {
+  let record = newBreakerRecord('svc', at(0));
+  record = stepBreaker(record, config, { type: 'failure', at: at(1), error: 'HTTP 503' }).record;
+  record = stepBreaker(record, config, { type: 'failure', at: at(2), error: 'HTTP 503' }).record;
+  const view = BreakerView.parse(breakerView('svc', record, config, 3, at(12)));
+  assert.equal(view.state, 'open');
+  assert.equal(view.failures_in_window, 2);
+  assert.equal(view.calls_in_window, 2);
+  assert.equal(view.failure_threshold, 2);
+  assert.equal(view.recovery_timeout_s, 30);
+  assert.equal(view.half_open_in_s, 20);
+  assert.equal(view.last_error, 'HTTP 503');
+  assert.equal(view.opened_at, at(2).toISOString());
+  assert.equal(breakerView('svc', record, config, 0, at(99)).half_open_in_s, 0);
+  assert.equal(breakerView('svc', { ...record, mode: 'force_open' }, config, 0, at(12)).half_open_in_s, null);
+});

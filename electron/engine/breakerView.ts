@@ -1,0 +1,39 @@
+import type { BreakerView } from '../../shared/contract.ts';
+import type { BreakerRecord } from '../../shared/domain.ts';
+import type { CircuitBreakerConfig } from '../../shared/registry.ts';
+import { newBreakerRecord, windowCounts } from './breaker.ts';
+
+/** What the console shows for one breaker. A service never saved yet shows as closed and empty. */
+export function breakerView(
+  service: string,
+  record: BreakerRecord | null,
+  config: CircuitBreakerConfig,
+  waitingJobs: number,
+  now: Date,
+): BreakerView {
+  const r = record ?? newBreakerRecord(service, now);
+  const { failures, calls } = windowCounts(r, config, now);
+  let halfOpenIn: number | null = null;
+  if (r.state === 'open' && r.mode === 'auto' && r.opened_at !== null) {
+    const due = Date.parse(r.opened_at) + config.recovery_timeout * 1000;
+    halfOpenIn = Math.max(0, Math.ceil((due - now.getTime()) / 1000));
+  }
+  return {
+    service_name: service,
+    state: r.state,
+    mode: r.mode,
+    failures_in_window: Math.round(failures),
+    calls_in_window: Math.round(calls),
+    failure_threshold: config.failure_threshold,
+    minimum_volume: config.minimum_volume,
+    recovery_timeout_s: config.recovery_timeout,
+    half_open_in_s: halfOpenIn,
+    opened_at: r.opened_at,
+    last_transition_at: r.last_transition_at,
+    last_error: r.last_error,
+    mode_set_by: r.mode_set_by,
+    mode_set_at: r.mode_set_at,
+    mode_reason: r.mode_reason,
+    waiting_jobs: waitingJobs,
+  };
+}

@@ -1,0 +1,93 @@
+import type { ServiceConfig } from '../../shared/registry.ts';
+import { effectiveRetry, RetryConfig } from '../../shared/registry.ts';
+import type { RunError, RunResult } from '../runners/runner.ts';
+import type { ClaimedJob, JobError, Settlement } from '../store/store.ts';
+import type { RandomSource } from './backoff.ts';
+import { backoffDelayMs } from './backoff.ts';
+import { fingerprint } from './fingerprint.ts';
+
+export interface ClassifyInput {
+  job: Pick<ClaimedJob, 'id' | 'attempt_id' | 'attempt' | 'max_attempts' | 'service_name'>;
+  result: RunResult;
+  /** Undefined when the service left the registry while the job ran: retried with the defaults. */
+  service: ServiceConfig | undefined;
+  workerId: string;
+  now: Date;
+  /**
+   * Why an 'interrupt' abort happened. The service's on_interrupt only applies to an emergency stop; a
+   * shutdown always hands the job back, since the job did nothing wrong.
+   */
+  interruptCause?: 'emergency_stop' | 'shutdown' | 'lease_lost';
+  random?: RandomSource;
+}
+
+const DEFAULT_RETRY = RetryConfig.parse({});
+
+function jobError(error: RunError, service: string): JobError {
+  return {
+    message: error.message,
+    error_class: error.error_class,
+    fingerprint: fingerprint(error.message, service, error.error_class),
+  };
+}
+
+/** Turns how a run ended into what the store records: the attempt's outcome and the job's next state. */
+export function classify(input: ClassifyInput): Settlement {
+  const { job, result, service, workerId, now } = input;
+  const base = {
+    jobId: job.id,
+    attemptId: job.attempt_id,
+    workerId,
+    output_tail: result.output_tail,
+    resource_usage: result.resource_usage,
+    security_context: result.security_context,
+  };
+  if (result.ok) return { ...base, kind: 'completed' };
+
+  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator' };
+  if (result.aborted === 'interrupt') {
+    const cause = input.interruptCause ?? 'emergency_stop';
+    if (cause === 'emergency_stop' && service?.on_interrupt === 'fail') {
+      const error = { message: 'interrupted by the emergency stop', error_class: 'interrupted', retryable: false };
+      return { ...base, kind: 'failed', outcome: 'failed', error: jobError(error, job.service_name) };
+    }
+    const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
+    return { ...base, kind: 'interrupted', reason };
+  }
+
+  const timedOut = result.aborted === 'timeout';
+  const error: RunError =
+    result.error ??
+    (timedOut
+      ? { message: 'the attempt exceeded its timeout', error_class: 'timeout', retryable: true }
+      : { message: 'the runner reported a failure without an error', error_class: 'runner', retryable: true });
+  const outcome = timedOut ? 'timed_out' : 'failed';
+  const err = jobError(error, job.service_name);
+
+  if (!error.retryable || job.attempt >= job.max_attempts) return { ...base, kind: 'failed', outcome, error: err };
+
+  const retry = service ? effectiveRetry(service) : DEFAULT_RETRY;
+  const delay = backoffDelayMs(retry, job.attempt, error.retry_after_ms, input.random);
+  return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
+}
+
+/**
+ * What a settlement tells the service's breaker. A job's own fault (its payload broke the allowlist, the
+ * registry is wrong, a 4xx the caller caused) says nothing about the service's health and must not open
+ * the breaker for every other job; timeouts, 5xx, 408/429, crashes and refused connections do.
+ * Interruptions and cancellations are the operator's doing: null, nothing to count.
+ */
+export function breakerOutcome(settlement: Settlement): 'success' | 'failure' | null {
+  if (settlement.kind === 'completed') return 'success';
+  if (settlement.kind === 'interrupted' || settlement.kind === 'cancelled') return null;
+  const cls = settlement.error.error_class;
+  if (JOB_FAULT_CLASSES.has(cls)) return null;
+  const http = /^http_(\d{3})$/.exec(cls);
+  if (http?.[1]) {
+    const status = Number(http[1]);
+    if (status >= 400 && status < 500 && status !== 408 && status !== 429) return null;
+  }
+  return 'failure';
+}
+
+const JOB_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload']);
