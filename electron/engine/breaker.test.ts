@@ -124,6 +124,14 @@ test('a lost probe cannot wedge the breaker: it times out back to open, then pro
   assert.deepEqual(explicit.transitions, ['half_open->open']);
 });
 
+test('a probe that ends without a verdict frees its slot', () => {
+  const half = run(opened(), [{ type: 'tick', at: at(40) }, { type: 'probe_start', at: at(41) }, { type: 'probe_start', at: at(41) }]);
+  assert.equal(dispatchAllowance(half.record, config, at(42)), 0);
+  const released = run(half.record, [{ type: 'probe_release', at: at(42) }]);
+  assert.equal(released.record.state, 'half_open');
+  assert.equal(dispatchAllowance(released.record, config, at(43)), 1);
+});
+
 test('force_open never dispatches and never probes; force_closed never trips', () => {
   const forcedOpen: BreakerRecord = { ...newBreakerRecord('svc', at(0)), mode: 'force_open' };
   assert.equal(canDispatch(forcedOpen, config, at(1)), false);

@@ -14,7 +14,9 @@ export type BreakerEvent =
   /** Time passed: rolls the window, moves open → half_open after the recovery timeout, expires probes. */
   | { type: 'tick'; at: Date }
   | { type: 'probe_start'; at: Date }
-  | { type: 'probe_timeout'; at: Date };
+  | { type: 'probe_timeout'; at: Date }
+  /** A probe ended without a verdict (interrupted, or failed by its own fault): its slot frees up. */
+  | { type: 'probe_release'; at: Date };
 
 export interface BreakerStep {
   record: BreakerRecord;
@@ -184,6 +186,14 @@ function apply(record: BreakerRecord, config: CircuitBreakerConfig, event: Break
           probes_in_flight: rolled.probes_in_flight + 1,
           probe_started_at: rolled.probe_started_at ?? at.toISOString(),
         },
+        transition: null,
+      };
+    }
+    case 'probe_release': {
+      if (rolled.state !== 'half_open' || rolled.probes_in_flight === 0) return { record: rolled, transition: null };
+      const probes = rolled.probes_in_flight - 1;
+      return {
+        record: { ...rolled, probes_in_flight: probes, probe_started_at: probes === 0 ? null : rolled.probe_started_at },
         transition: null,
       };
     }

@@ -1,0 +1,80 @@
+/**
+ * Group commit: items collect while one flush is under way and go together in the next, so under load a
+ * single store round trip carries many results, and at low load an item waits at most `delayMs`.
+ * A failed flush is retried after `retryMs` with the items kept, in order.
+ */
+export class Batcher<T> {
+  #items: T[] = [];
+  #flushing: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #flush: (items: T[]) => Promise<void>;
+  readonly #maxBatch: number;
+  readonly #delayMs: number;
+  readonly #retryMs: number;
+  readonly #onError: (error: unknown, items: number) => void;
+
+  constructor(opts: {
+    flush: (items: T[]) => Promise<void>;
+    maxBatch: number;
+    delayMs: number;
+    retryMs: number;
+    onError: (error: unknown, items: number) => void;
+  }) {
+    this.#flush = opts.flush;
+    this.#maxBatch = opts.maxBatch;
+    this.#delayMs = opts.delayMs;
+    this.#retryMs = opts.retryMs;
+    this.#onError = opts.onError;
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  get busy(): boolean {
+    return this.#flushing !== null || this.#items.length > 0;
+  }
+
+  add(item: T): void {
+    this.#items.push(item);
+    if (this.#flushing) return;
+    if (this.#items.length >= this.#maxBatch) this.#start();
+    else this.#timer ??= setTimeout(() => this.#start(), this.#delayMs);
+  }
+
+  /** Flushes everything collected, now; resolves when it has landed (or `closed` gave up on it). */
+  async drain(): Promise<void> {
+    while (this.#flushing || (this.#items.length > 0 && !this.#closed)) {
+      if (!this.#flushing) this.#start();
+      await this.#flushing;
+    }
+  }
+
+  /** Stops retrying failed flushes: the leases will expire and the watchdog takes the jobs back. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #start(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#flushing || this.#items.length === 0) return;
+    const items = this.#items.splice(0, this.#maxBatch);
+    this.#flushing = this.#run(items).finally(() => {
+      this.#flushing = null;
+      if (this.#items.length > 0 && !this.#closed) this.#start();
+    });
+  }
+
+  async #run(items: T[]): Promise<void> {
+    try {
+      await this.#flush(items);
+    } catch (error) {
+      this.#onError(error, items.length);
+      if (this.#closed) return;
+      this.#items = items.concat(this.#items);
+      await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import type { BreakerRecord } from '../../shared/domain.ts';
+import type { CircuitBreakerConfig } from '../../shared/registry.ts';
+import type { BreakerTransition, Store } from '../store/store.ts';
+import type { BreakerEvent } from './breaker.ts';
+import { dispatchAllowance, newBreakerRecord, stepBreaker, tickDue } from './breaker.ts';
+import type { EngineEmitter } from './engineEvents.ts';
+
+const SAVE_TRIES = 5;
+/** Failures and anything touching a breaker that is not plainly closed are written at once... */
+const URGENT_MS = 10;
+/** ...while a stream of successes on a closed breaker is written about once a second, not once a job. */
+const CALM_MS = 1000;
+
+type Outcome = 'success' | 'failure' | 'probe_release';
+
+/**
+ * This worker's view of the shared circuit breakers: a cache refreshed from the store, the gate the
+ * dispatcher asks before claiming, and the writer that folds job outcomes into the stored records with
+ * optimistic concurrency (re-read and re-apply on a version conflict).
+ */
+export class BreakerKeeper {
+  #cache = new Map<string, BreakerRecord>();
+  #pending = new Map<string, BreakerEvent[]>();
+  #timer: NodeJS.Timeout | null = null;
+  #dueAt = Number.POSITIVE_INFINITY;
+  #writing: Promise<void> = Promise.resolve();
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
+  readonly #store: Store;
+  readonly #config: (service: string) => CircuitBreakerConfig;
+  readonly #emitter: EngineEmitter;
+  readonly #log: (line: string) => void;
+
+  constructor(opts: {
+    store: Store;
+    config: (service: string) => CircuitBreakerConfig;
+    emitter: EngineEmitter;
+    log: (line: string) => void;
+  }) {
+    this.#store = opts.store;
+    this.#config = opts.config;
+    this.#emitter = opts.emitter;
+    this.#log = opts.log;
+  }
+
+  /** Reloads every breaker and moves those whose clock ran out (recovery elapsed, probe expired). */
+  refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = this.#doRefresh().finally(() => {
+      this.#refreshing = null;
+      if (this.#refreshAgain) {
+        this.#refreshAgain = false;
+        void this.refresh();
+      }
+    });
+    return this.#refreshing;
+  }
+
+  async #doRefresh(): Promise<void> {
+    try {
+      const records = await this.#store.listBreakers();
+      this.#cache = new Map(records.map((r) => [r.service_name, r]));
+      const now = new Date();
+      for (const record of records) {
+        if (tickDue(record, this.#config(record.service_name), now)) {
+          await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
+        }
+      }
+    } catch (error) {
+      this.#log(`engine: could not read the circuit breakers: ${message(error)}`);
+    }
+  }
+
+  /** How many more jobs of the service may start: Infinity, a number of probes, or 0. */
+  allowance(service: string, now: Date): number {
+    return dispatchAllowance(this.#cache.get(service) ?? null, this.#config(service), now);
+  }
+
+  /** Services no job may start for now, and those limited to a few probes. */
+  gates(now: Date): { blocked: string[]; limited: Map<string, number> } {
+    const blocked: string[] = [];
+    const limited = new Map<string, number>();
+    for (const service of this.#cache.keys()) {
+      const n = this.allowance(service, now);
+      if (n === 0) blocked.push(service);
+      else if (Number.isFinite(n)) limited.set(service, n);
+    }
+    return { blocked, limited };
+  }
+
+  /** Takes up to `wanted` probe slots of a half-open breaker in the store; returns how many it got. */
+  async reserveProbes(service: string, wanted: number, now: Date): Promise<number> {
+    let granted = 0;
+    const saved = await this.#update(service, (r) => {
+      let current = r;
+      granted = 0;
+      for (let i = 0; i < wanted; i++) {
+        const step = stepBreaker(current, this.#config(service), { type: 'probe_start', at: now });
+        if (step.record.probes_in_flight === current.probes_in_flight) break;
+        current = step.record;
+        granted++;
+      }
+      return { record: current, transitions: [] };
+    });
+    return saved ? granted : 0;
+  }
+
+  record(service: string, outcome: Outcome, at: Date, error?: string): void {
+    const events = this.#pending.get(service) ?? [];
+    events.push(outcome === 'failure' ? { type: 'failure', at, error } : { type: outcome, at });
+    this.#pending.set(service, events);
+    const cached = this.#cache.get(service);
+    const calm = outcome === 'success' && (cached === undefined || cached.state === 'closed');
+    this.#schedule(calm ? CALM_MS : URGENT_MS);
+  }
+
+  /** Writes every outcome recorded so far. */
+  flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#dueAt = Number.POSITIVE_INFINITY;
+    this.#writing = this.#writing.then(() => this.#writePending());
+    return this.#writing;
+  }
+
+  close(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #schedule(delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (due >= this.#dueAt) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#dueAt = due;
+    this.#timer = setTimeout(() => void this.flush(), delayMs);
+  }
+
+  async #writePending(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = new Map();
+    for (const [service, events] of pending) {
+      const saved = await this.#update(service, (r) => this.#applyAll(r, events));
+      if (!saved) this.#log(`engine: gave up recording ${events.length} outcome(s) on the breaker of ${service}`);
+    }
+  }
+
+  #applyAll(record: BreakerRecord, events: BreakerEvent[]): { record: BreakerRecord; transitions: BreakerTransition[] } {
+    const config = this.#config(record.service_name);
+    const transitions: BreakerTransition[] = [];
+    let current = record;
+    for (const event of events) {
+      const step = stepBreaker(current, config, event);
+      if (step.transition) transitions.push(step.transition);
+      current = step.record;
+    }
+    return { record: current, transitions };
+  }
+
+  /** Read-modify-write with the version as the fence; true when saved or when nothing needed saving. */
+  async #update(
+    service: string,
+    change: (record: BreakerRecord) => { record: BreakerRecord; transitions: BreakerTransition[] },
+  ): Promise<boolean> {
+    try {
+      let current: BreakerRecord =
+        this.#cache.get(service) ?? (await this.#store.getBreaker(service)) ?? newBreakerRecord(service, new Date());
+      for (let i = 0; i < SAVE_TRIES; i++) {
+        const { record, transitions } = change(current);
+        if (record === current) return true;
+        const toSave = { ...record, version: current.version + 1 };
+        const transition = combine(transitions);
+        if (await this.#store.saveBreaker(toSave, transition)) {
+          this.#cache.set(service, toSave);
+          if (transition) {
+            this.#log(`engine: breaker ${service} ${transition.from} → ${transition.to}: ${transition.reason}`);
+            this.#emitter.emit('breaker', { service, state: toSave.state, mode: toSave.mode, reason: transition.reason });
+          }
+          return true;
+        }
+        current = (await this.#store.getBreaker(service)) ?? newBreakerRecord(service, new Date());
+        this.#cache.set(service, current);
+      }
+      return false;
+    } catch (error) {
+      this.#log(`engine: could not save the breaker of ${service}: ${message(error)}`);
+      return false;
+    }
+  }
+}
+
+/** Several transitions in one save (rare: a probe closes it and the next failures reopen it) read as one. */
+function combine(transitions: BreakerTransition[]): BreakerTransition | null {
+  const first = transitions[0];
+  const last = transitions.at(-1);
+  if (!first || !last) return null;
+  if (transitions.length === 1) return first;
+  return { from: first.from, to: last.to, reason: transitions.map((t) => t.reason).join('; then ') };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

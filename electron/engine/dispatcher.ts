@@ -1,0 +1,440 @@
+import type { ExecutionType } from '../../shared/domain.ts';
+import type { Registry, ServiceConfig } from '../../shared/registry.ts';
+import { effectiveTimeout } from '../../shared/registry.ts';
+import type { AbortReason, Runner, RunResult } from '../runners/runner.ts';
+import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
+import { Batcher } from './batcher.ts';
+import type { BreakerKeeper } from './breakers.ts';
+import type { ClassifyInput } from './classify.ts';
+import { breakerOutcome, classify } from './classify.ts';
+import type { EngineEmitter } from './engineEvents.ts';
+import { Wakeup } from './wakeup.ts';
+
+/** What the engine needs of the registry: RegistryHolder is one. */
+export interface RegistrySource {
+  readonly registry: Registry;
+  service(name: string): ServiceConfig | undefined;
+}
+
+export type InterruptCause = NonNullable<ClassifyInput['interruptCause']>;
+
+interface Running {
+  job: ClaimedJob;
+  service: ServiceConfig | undefined;
+  startedAt: Date;
+  controller: AbortController;
+  cause: InterruptCause | null;
+  /** Another worker took the job back: the result is dropped, never settled. */
+  leaseLost: boolean;
+  probe: boolean;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  registry: RegistrySource;
+  runners: Map<ExecutionType, Runner>;
+  breakers: BreakerKeeper;
+  emitter: EngineEmitter;
+  workerId: string;
+  concurrency: number;
+  queues: string[] | null;
+  env: Record<string, string | undefined>;
+  leaseMs: number;
+  pollMs: number;
+  log: (line: string) => void;
+}
+
+/** At most this many jobs per claim, so one claim's transaction stays short. */
+const CLAIM_BATCH = 50;
+const SETTLE_BATCH = 200;
+const SETTLE_DELAY_MS = 2;
+
+const ABORT_REASONS: ReadonlySet<unknown> = new Set<AbortReason>(['interrupt', 'timeout', 'cancel']);
+const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.has(value);
+
+/**
+ * The hot path: claims runnable jobs in batches up to the free slots, runs each with its runner under a
+ * per-attempt timeout, and settles results in batches. Store round trips are one claim per batch and one
+ * settle per batch; when a claim came back full it claims again as soon as a slot frees, and only an
+ * empty or partial claim makes it wait (for a signal, a freed slot, or the poll interval).
+ */
+export class Dispatcher {
+  #executing = new Map<number, Running>();
+  /** Finished, settlement queued or being written: the lease must still be kept alive. */
+  #unsettled = new Map<number, Running>();
+  #gateOpen = false;
+  #stopped = false;
+  #waitingForSlot = false;
+  #loop: Promise<void> | null = null;
+  #wakeup = new Wakeup();
+  #settleEpoch = 0;
+  #emptyClaimEpoch = -1;
+  #idleWaiters: Array<() => void> = [];
+  #finishWaiters: Array<() => void> = [];
+  #claimFailing = false;
+  readonly #settler: Batcher<Settlement>;
+  readonly #o: DispatcherOptions;
+
+  constructor(opts: DispatcherOptions) {
+    this.#o = opts;
+    this.#settler = new Batcher<Settlement>({
+      flush: (items) => this.#settle(items),
+      maxBatch: SETTLE_BATCH,
+      delayMs: SETTLE_DELAY_MS,
+      retryMs: 500,
+      onError: (error, n) => opts.log(`engine: could not record ${n} result(s), retrying: ${message(error)}`),
+    });
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Open while neither the emergency stop, safe mode nor a shutdown holds dispatch. */
+  setGate(open: boolean): void {
+    if (this.#gateOpen === open) return;
+    this.#gateOpen = open;
+    this.#wakeup.wake();
+  }
+
+  /** Something may have made work available: a job was added or released, a breaker or control changed. */
+  wake(): void {
+    this.#wakeup.wake();
+  }
+
+  inFlight(): Array<{ jobId: number; service: string; kind: ExecutionType; startedAt: Date }> {
+    return [...this.#executing.values()].map((r) => ({
+      jobId: r.job.id,
+      service: r.job.service_name,
+      kind: r.service?.execution_type ?? r.job.execution_type,
+      startedAt: r.startedAt,
+    }));
+  }
+
+  get executing(): number {
+    return this.#executing.size;
+  }
+
+  interruptAll(cause: InterruptCause): number {
+    let n = 0;
+    for (const running of this.#executing.values()) {
+      if (running.controller.signal.aborted) continue;
+      running.cause = cause;
+      running.controller.abort('interrupt');
+      n++;
+    }
+    return n;
+  }
+
+  cancel(jobIds: number[]): void {
+    for (const id of jobIds) {
+      const running = this.#executing.get(id);
+      if (running && !running.controller.signal.aborted) running.controller.abort('cancel');
+    }
+  }
+
+  /** Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it. */
+  async extendLeases(): Promise<void> {
+    const ids = [...this.#executing.keys(), ...this.#unsettled.keys()];
+    if (ids.length === 0) return;
+    const held = new Set(await this.#o.store.extendLeases(this.#o.workerId, ids, this.#o.leaseMs));
+    for (const id of ids) {
+      if (held.has(id)) continue;
+      const running = this.#executing.get(id);
+      if (!running || running.leaseLost) continue;
+      running.leaseLost = true;
+      this.#o.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
+      if (!running.controller.signal.aborted) {
+        running.cause = 'lease_lost';
+        running.controller.abort('interrupt');
+      }
+    }
+  }
+
+  async checkCancels(): Promise<void> {
+    if (this.#executing.size === 0) return;
+    this.cancel(await this.#o.store.cancelRequested(this.#o.workerId));
+  }
+
+  /**
+   * Resolves once a claim that started after the last settlement found nothing and nothing is running or
+   * waiting to be recorded: no job is runnable now.
+   */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.#checkIdle();
+      this.#wakeup.wake();
+    });
+  }
+
+  /** Stops claiming, lets running jobs finish for up to `graceMs`, interrupts the rest, records all. */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopped = true;
+    this.#wakeup.wake();
+    await this.#loop;
+    await this.#waitForRunning(graceMs);
+    if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
+    for (const running of this.#executing.values()) {
+      this.#o.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
+    }
+    const drained = this.#settler.drain();
+    const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
+    if (gaveUp) {
+      this.#settler.close();
+      this.#o.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { pollMs } = this.#o;
+    while (!this.#stopped) {
+      if (!this.#gateOpen) {
+        this.#emptyClaimEpoch = this.#settleEpoch;
+        this.#checkIdle();
+        await this.#wakeup.wait(pollMs);
+        continue;
+      }
+      const free = this.#o.concurrency - this.#executing.size;
+      if (free <= 0) {
+        this.#waitingForSlot = true;
+        await this.#wakeup.wait(pollMs);
+        this.#waitingForSlot = false;
+        continue;
+      }
+      const limit = Math.min(free, CLAIM_BATCH);
+      const epoch = this.#settleEpoch;
+      let claimed: ClaimedJob[];
+      try {
+        claimed = await this.#claim(limit);
+        this.#claimFailing = false;
+      } catch (error) {
+        if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);
+        this.#claimFailing = true;
+        await this.#wakeup.wait(pollMs * 4);
+        continue;
+      }
+      if (claimed.length > 0) this.#launch(claimed);
+      else {
+        this.#emptyClaimEpoch = epoch;
+        this.#checkIdle();
+      }
+      if (claimed.length < limit && !this.#stopped) await this.#wakeup.wait(pollMs);
+    }
+  }
+
+  async #claim(limit: number): Promise<ClaimedJob[]> {
+    const { store, registry, breakers, workerId, leaseMs, queues } = this.#o;
+    const now = new Date();
+    const { blocked, limited } = breakers.gates(now);
+    const exclude = new Set(blocked);
+    const caps = new Map(limited);
+    const capped = registry.registry.services.filter((s) => s.concurrency !== undefined);
+    if (capped.length > 0) {
+      const running = await store.runningByService();
+      for (const service of capped) {
+        const room = (service.concurrency ?? 0) - (running[service.name] ?? 0);
+        if (room <= 0) exclude.add(service.name);
+        else caps.set(service.name, Math.min(caps.get(service.name) ?? room, room));
+      }
+    }
+    for (const service of exclude) caps.delete(service);
+    return store.claim({
+      workerId,
+      limit,
+      leaseMs,
+      ...(queues ? { queues } : {}),
+      ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
+      ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
+    });
+  }
+
+  #launch(claimed: ClaimedJob[]): void {
+    this.#o.emitter.emit('job', { ids: claimed.map((j) => j.id) });
+    const now = new Date();
+    const gated = new Map<string, Running[]>();
+    for (const job of claimed) {
+      const running: Running = {
+        job,
+        service: this.#o.registry.service(job.service_name),
+        startedAt: now,
+        controller: new AbortController(),
+        cause: null,
+        leaseLost: false,
+        probe: false,
+      };
+      this.#executing.set(job.id, running);
+      const allowance = this.#o.breakers.allowance(job.service_name, now);
+      if (Number.isFinite(allowance)) {
+        const group = gated.get(job.service_name) ?? [];
+        group.push(running);
+        gated.set(job.service_name, group);
+      } else void this.#execute(running);
+    }
+    for (const [service, group] of gated) void this.#probe(service, group, now);
+  }
+
+  /**
+   * Jobs of a half-open (or, since the claim, opened) breaker: as many as the store grants probe slots
+   * run as probes; the rest go back to pending at once, attempt not spent.
+   */
+  async #probe(service: string, group: Running[], now: Date): Promise<void> {
+    const allowance = this.#o.breakers.allowance(service, now);
+    const granted = allowance > 0 ? await this.#o.breakers.reserveProbes(service, group.length, now) : 0;
+    group.forEach((running, i) => {
+      if (i < granted) {
+        running.probe = true;
+        void this.#execute(running);
+      } else {
+        this.#finish(running, {
+          jobId: running.job.id,
+          attemptId: running.job.attempt_id,
+          workerId: this.#o.workerId,
+          kind: 'interrupted',
+          reason: 'circuit breaker open',
+        });
+      }
+    });
+  }
+
+  async #execute(running: Running): Promise<void> {
+    const result = await this.#attempt(running);
+    if (running.leaseLost) {
+      this.#executing.delete(running.job.id);
+      this.#notifyFinished();
+      return;
+    }
+    const settlement = classify({
+      job: running.job,
+      result,
+      service: running.service,
+      workerId: this.#o.workerId,
+      now: new Date(),
+      ...(running.cause ? { interruptCause: running.cause } : {}),
+    });
+    this.#finish(running, settlement);
+  }
+
+  #finish(running: Running, settlement: Settlement): void {
+    this.#executing.delete(running.job.id);
+    this.#unsettled.set(running.job.id, running);
+    this.#settler.add(settlement);
+    if (this.#waitingForSlot) this.#wakeup.wake();
+    this.#notifyFinished();
+  }
+
+  async #attempt(running: Running): Promise<RunResult> {
+    const { job, service, controller } = running;
+    if (!service) return refused(`service ${job.service_name} is not in the registry`);
+    const runner = this.#o.runners.get(service.execution_type);
+    if (!runner) return refused(`no runner for execution type ${service.execution_type} (service ${service.name})`);
+    if (controller.signal.aborted) return abortedBeforeStart(controller.signal.reason);
+    const timeoutSeconds = effectiveTimeout(service);
+    const timer = setTimeout(() => controller.abort('timeout'), timeoutSeconds * 1000);
+    try {
+      const result = await runner.run({
+        jobId: job.id,
+        identifier: job.identifier,
+        attempt: job.attempt,
+        payload: job.payload,
+        service,
+        timeoutSeconds,
+        signal: controller.signal,
+        env: this.#o.env,
+      });
+      const reason: unknown = controller.signal.reason;
+      if (!result.ok && result.aborted === undefined && controller.signal.aborted && isAbortReason(reason)) {
+        return { ...result, aborted: reason };
+      }
+      return result;
+    } catch (error) {
+      const reason: unknown = controller.signal.reason;
+      return {
+        ok: false,
+        error: { message: `the ${service.execution_type} runner failed: ${message(error)}`, error_class: 'runner', retryable: true },
+        ...(controller.signal.aborted && isAbortReason(reason) ? { aborted: reason } : {}),
+        output_tail: '',
+        resource_usage: {},
+        security_context: {},
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #settle(settlements: Settlement[]): Promise<void> {
+    const landed = new Set(await this.#o.store.settle(settlements));
+    this.#settleEpoch++;
+    const now = new Date();
+    for (const s of settlements) {
+      const running = this.#unsettled.get(s.jobId);
+      this.#unsettled.delete(s.jobId);
+      if (!landed.has(s.jobId)) {
+        this.#o.log(`engine: the result of job ${s.jobId} was not recorded: another worker took it back`);
+        continue;
+      }
+      if (!running) continue;
+      const service = running.job.service_name;
+      const outcome = breakerOutcome(s);
+      if (outcome === 'failure') this.#o.breakers.record(service, outcome, now, 'error' in s ? s.error.message : undefined);
+      else if (outcome === 'success') this.#o.breakers.record(service, outcome, now);
+      else if (running.probe) this.#o.breakers.record(service, 'probe_release', now);
+    }
+    this.#o.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
+    if (this.#idleWaiters.length > 0) this.#wakeup.wake();
+  }
+
+  #notifyFinished(): void {
+    const waiters = this.#finishWaiters;
+    this.#finishWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #waitForRunning(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.#executing.size > 0 && Date.now() < deadline) {
+      await Promise.race([new Promise<void>((r) => this.#finishWaiters.push(r)), delay(Math.min(100, deadline - Date.now()))]);
+    }
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0) return;
+    const idle =
+      this.#emptyClaimEpoch === this.#settleEpoch &&
+      this.#executing.size === 0 &&
+      this.#unsettled.size === 0 &&
+      !this.#settler.busy;
+    if (!idle) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+function refused(msg: string): RunResult {
+  return {
+    ok: false,
+    error: { message: msg, error_class: 'config', retryable: false },
+    output_tail: '',
+    resource_usage: {},
+    security_context: {},
+  };
+}
+
+function abortedBeforeStart(reason: unknown): RunResult {
+  return {
+    ok: false,
+    aborted: isAbortReason(reason) ? reason : 'interrupt',
+    output_tail: '',
+    resource_usage: {},
+    security_context: {},
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import pkg from '../../package.json' with { type: 'json' };
+import type { ControlState, ExecutionType, WorkerState } from '../../shared/domain.ts';
+import { effectiveBreaker } from '../../shared/registry.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { Store, StoreSignal } from '../store/store.ts';
+import { BreakerKeeper } from './breakers.ts';
+import { ControlWatcher } from './control.ts';
+import type { RegistrySource } from './dispatcher.ts';
+import { Dispatcher } from './dispatcher.ts';
+import type { EngineEventName, EngineEvents } from './engineEvents.ts';
+import { EngineEmitter } from './engineEvents.ts';
+
+export type { EngineEvents, EngineEventName } from './engineEvents.ts';
+export type { RegistrySource } from './dispatcher.ts';
+
+export interface EngineOptions {
+  store: Store;
+  /** The service registry; a RegistryHolder, read afresh for every job so a reload applies at once. */
+  registry: RegistrySource;
+  /** Required to run anything: a claimed job whose kind has no runner fails as a configuration error. */
+  runners?: Map<ExecutionType, Runner>;
+  workerId?: string;
+  concurrency?: number;
+  queues?: string[] | null;
+  env?: Record<string, string | undefined>;
+  leaseMs?: number;
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+const HEARTBEAT_MS = 2000;
+const BREAKER_REFRESH_MS = 2000;
+const CANCEL_POLL_MS = 1000;
+const CONTROL_POLL_MS = 250;
+
+/**
+ * One worker: registers itself, follows the control plane, dispatches jobs, keeps its leases alive,
+ * takes back jobs of dead workers (the watchdog), and keeps the shared circuit breakers current.
+ * Headless: hosts (desktop, server, CLI worker) construct it and forward its events.
+ */
+export class Engine {
+  readonly workerId: string;
+  readonly #store: Store;
+  readonly #emitter: EngineEmitter;
+  readonly #breakers: BreakerKeeper;
+  readonly #dispatcher: Dispatcher;
+  readonly #control: ControlWatcher;
+  readonly #log: (line: string) => void;
+  readonly #concurrency: number;
+  readonly #queues: string[] | null;
+  readonly #leaseMs: number;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: (() => void) | null = null;
+  #started: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+  #safeMode = false;
+  #emergency = false;
+  #workerState: WorkerState = 'running';
+  #lastCancelCheck = 0;
+  #breakerRefreshQueued = false;
+
+  constructor(opts: EngineOptions) {
+    this.workerId = opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.#store = opts.store;
+    this.#log = opts.log ?? (() => {});
+    this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 10));
+    this.#queues = opts.queues && opts.queues.length > 0 ? opts.queues : null;
+    this.#leaseMs = Math.max(200, opts.leaseMs ?? 30_000);
+    const pollMs = Math.max(5, opts.pollMs ?? 250);
+    this.#emitter = new EngineEmitter(this.#log);
+    const registry = opts.registry;
+    this.#breakers = new BreakerKeeper({
+      store: this.#store,
+      config: (service) => effectiveBreaker(registry.service(service)),
+      emitter: this.#emitter,
+      log: this.#log,
+    });
+    this.#dispatcher = new Dispatcher({
+      store: this.#store,
+      registry,
+      runners: opts.runners ?? new Map(),
+      breakers: this.#breakers,
+      emitter: this.#emitter,
+      workerId: this.workerId,
+      concurrency: this.#concurrency,
+      queues: this.#queues,
+      env: opts.env ?? process.env,
+      leaseMs: this.#leaseMs,
+      pollMs,
+      log: this.#log,
+    });
+    this.#control = new ControlWatcher({
+      store: this.#store,
+      pollMs: Math.min(CONTROL_POLL_MS, pollMs),
+      onState: (state, changed) => this.#onControl(state, changed),
+      log: this.#log,
+    });
+  }
+
+  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  inFlight(): Array<{ jobId: number; service: string; kind: ExecutionType; startedAt: Date }> {
+    return this.#dispatcher.inFlight();
+  }
+
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    await this.#store.registerWorker({
+      id: this.workerId,
+      host: os.hostname(),
+      pid: process.pid,
+      version: pkg.version,
+      concurrency: this.#concurrency,
+      queues: this.#queues,
+    });
+    this.#unsubscribe = this.#store.subscribe((signal) => this.#onSignal(signal));
+    await this.#breakers.refresh();
+    await this.#control.start();
+    this.#dispatcher.start();
+    const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
+    this.#every(HEARTBEAT_MS, () => this.#heartbeat());
+    this.#every(Math.max(50, Math.floor(this.#leaseMs / 3)), () => this.#dispatcher.extendLeases());
+    this.#every(watchdogMs, () => this.#watchdog());
+    this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
+    this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
+    this.#emitWorker();
+    this.#log(`engine: worker ${this.workerId} started (concurrency ${this.#concurrency})`);
+  }
+
+  /** Drains for up to `graceMs` (default 10 s), interrupts what is left, and marks the worker stopped. */
+  stop(opts: { graceMs?: number } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(opts.graceMs ?? 10_000);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    if (!this.#started) return;
+    await this.#started.catch(() => undefined);
+    this.#workerState = 'draining';
+    this.#dispatcher.setGate(false);
+    void this.#heartbeat();
+    this.#emitWorker();
+    await this.#dispatcher.stop(graceMs);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.#control.stop();
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.#breakers.flush();
+    this.#breakers.close();
+    this.#workerState = 'stopped';
+    await this.#heartbeat();
+    this.#emitWorker();
+    this.#log(`engine: worker ${this.workerId} stopped`);
+  }
+
+  /**
+   * Runs until no pending job is runnable now (later retries and jobs held by a breaker, a paused queue
+   * or the control plane do not count) and nothing is in flight. Starts the engine if needed and, if it
+   * started it, stops it again.
+   */
+  async runUntilEmpty(): Promise<void> {
+    const owner = this.#started === null;
+    await this.start();
+    await this.#dispatcher.whenIdle();
+    if (owner) await this.stop({ graceMs: 0 });
+  }
+
+  #onControl(state: ControlState, changed: boolean): void {
+    this.#emergency = state.emergency_stop.engaged;
+    this.#safeMode = state.safe_mode.engaged;
+    if (this.#emergency) {
+      const n = this.#dispatcher.interruptAll('emergency_stop');
+      if (n > 0) this.#log(`engine: emergency stop: interrupting ${n} running job(s)`);
+    }
+    this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
+    if (!changed) return;
+    this.#emitter.emit('control', state);
+    const state2: WorkerState = this.#stopping ? this.#workerState : this.#safeMode ? 'draining' : 'running';
+    if (state2 !== this.#workerState) {
+      this.#workerState = state2;
+      void this.#heartbeat();
+      this.#emitWorker();
+    }
+  }
+
+  #onSignal(signal: StoreSignal): void {
+    switch (signal) {
+      case 'control':
+        void this.#control.refresh();
+        break;
+      case 'breakers':
+        if (this.#breakerRefreshQueued) break;
+        this.#breakerRefreshQueued = true;
+        setTimeout(() => {
+          this.#breakerRefreshQueued = false;
+          void this.#breakers.refresh().then(() => this.#dispatcher.wake());
+        }, 20);
+        break;
+      case 'jobs':
+        this.#dispatcher.wake();
+        if (Date.now() - this.#lastCancelCheck > 250) void this.#checkCancels();
+        break;
+      case 'workers':
+        break;
+    }
+  }
+
+  async #checkCancels(): Promise<void> {
+    this.#lastCancelCheck = Date.now();
+    await this.#dispatcher.checkCancels();
+  }
+
+  async #heartbeat(): Promise<void> {
+    await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+  }
+
+  async #watchdog(): Promise<void> {
+    const { retried, failed } = await this.#store.reclaimExpired();
+    const ids = [...retried, ...failed];
+    if (ids.length === 0) return;
+    this.#log(`engine: took back ${ids.length} job(s) whose worker stopped answering`);
+    this.#emitter.emit('job', { ids });
+    this.#dispatcher.wake();
+  }
+
+  #emitWorker(): void {
+    this.#emitter.emit('worker', { id: this.workerId, state: this.#workerState, in_flight: this.#dispatcher.executing });
+  }
+
+  /** A periodic task that never overlaps itself and never throws into the timer. */
+  #every(ms: number, task: () => Promise<void>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      task()
+        .catch((error: unknown) => this.#log(`engine: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+}
