@@ -26,21 +26,27 @@ export class BreakerKeeper {
   #writing: Promise<void> = Promise.resolve();
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
+  #deadlineTimer: NodeJS.Timeout | null = null;
+  #closed = false;
   readonly #store: Store;
   readonly #config: (service: string) => CircuitBreakerConfig;
   readonly #emitter: EngineEmitter;
   readonly #log: (line: string) => void;
+  readonly #changed: () => void;
 
   constructor(opts: {
     store: Store;
     config: (service: string) => CircuitBreakerConfig;
     emitter: EngineEmitter;
     log: (line: string) => void;
+    /** The gates may have moved: the dispatcher should look again. */
+    changed: () => void;
   }) {
     this.#store = opts.store;
     this.#config = opts.config;
     this.#emitter = opts.emitter;
     this.#log = opts.log;
+    this.#changed = opts.changed;
   }
 
   /** Reloads every breaker and moves those whose clock ran out (recovery elapsed, probe expired). */
@@ -69,9 +75,35 @@ export class BreakerKeeper {
           await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
         }
       }
+      this.#changed();
     } catch (error) {
       this.#log(`engine: could not read the circuit breakers: ${message(error)}`);
     }
+    this.#scheduleDeadline();
+  }
+
+  /**
+   * Wakes up when the soonest open breaker's recovery timeout or half-open probe expires, so probes start
+   * on time rather than at the next periodic refresh.
+   */
+  #scheduleDeadline(): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
+    if (this.#closed) return;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const record of this.#cache.values()) {
+      if (record.mode !== 'auto') continue;
+      const config = this.#config(record.service_name);
+      if (record.state === 'open' && record.opened_at) {
+        soonest = Math.min(soonest, Date.parse(record.opened_at) + config.recovery_timeout * 1000);
+      } else if (record.state === 'half_open' && record.probe_started_at) {
+        soonest = Math.min(soonest, Date.parse(record.probe_started_at) + config.probe_timeout * 1000);
+      }
+    }
+    if (!Number.isFinite(soonest)) return;
+    const wait = Math.min(2 ** 31 - 1, Math.max(0, soonest - Date.now()) + 5);
+    this.#deadlineTimer = setTimeout(() => void this.refresh(), wait);
+    this.#deadlineTimer.unref();
   }
 
   /** How many more jobs of the service may start: Infinity, a number of probes, or 0. */
@@ -127,8 +159,11 @@ export class BreakerKeeper {
   }
 
   close(): void {
+    this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = null;
   }
 
   #schedule(delayMs: number): void {
@@ -175,6 +210,10 @@ export class BreakerKeeper {
         const transition = combine(transitions);
         if (await this.#store.saveBreaker(toSave, transition)) {
           this.#cache.set(service, toSave);
+          if (toSave.state !== current.state) {
+            this.#scheduleDeadline();
+            this.#changed();
+          }
           if (transition) {
             this.#log(`engine: breaker ${service} ${transition.from} → ${transition.to}: ${transition.reason}`);
             this.#emitter.emit('breaker', { service, state: toSave.state, mode: toSave.mode, reason: transition.reason });

@@ -76,6 +76,7 @@ export class Engine {
       config: (service) => effectiveBreaker(registry.service(service)),
       emitter: this.#emitter,
       log: this.#log,
+      changed: () => this.#dispatcher.wake(),
     });
     this.#dispatcher = new Dispatcher({
       store: this.#store,
@@ -202,7 +203,7 @@ export class Engine {
         this.#breakerRefreshQueued = true;
         setTimeout(() => {
           this.#breakerRefreshQueued = false;
-          void this.#breakers.refresh().then(() => this.#dispatcher.wake());
+          void this.#breakers.refresh();
         }, 20);
         break;
       case 'jobs':

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Batcher } from './batcher.ts';
+
+test('items arriving during a flush go together in the next one', async () => {
+  const flushed: number[][] = [];
+  let release: () => void = () => {};
+  const batcher = new Batcher<number>({
+    flush: async (items) => {
+      flushed.push(items);
+      if (flushed.length === 1) await new Promise<void>((r) => (release = r));
+    },
+    maxBatch: 100,
+    delayMs: 1,
+    retryMs: 1,
+    onError: () => {},
+  });
+  batcher.add(1);
+  await new Promise((r) => setTimeout(r, 10));
+  for (let i = 2; i <= 6; i++) batcher.add(i);
+  release();
+  await batcher.drain();
+  assert.deepEqual(flushed, [[1], [2, 3, 4, 5, 6]]);
+  assert.equal(batcher.busy, false);
+});
+
+test('a full batch flushes at once and a batch never exceeds the maximum', async () => {
+  const flushed: number[][] = [];
+  const batcher = new Batcher<number>({
+    flush: async (items) => {
+      flushed.push(items);
+    },
+    maxBatch: 3,
+    delayMs: 60_000,
+    retryMs: 1,
+    onError: () => {},
+  });
+  for (let i = 1; i <= 7; i++) batcher.add(i);
+  await batcher.drain();
+  assert.deepEqual(flushed.flat(), [1, 2, 3, 4, 5, 6, 7]);
+  assert.ok(flushed.every((b) => b.length <= 3));
+});
+
+test('a failed flush is retried with its items, in order', async () => {
+  const flushed: number[][] = [];
+  const errors: number[] = [];
+  let failures = 2;
+  const batcher = new Batcher<number>({
+    flush: async (items) => {
+      if (failures-- > 0) throw new Error('store unavailable');
+      flushed.push(items);
+    },
+    maxBatch: 10,
+    delayMs: 1,
+    retryMs: 1,
+    onError: (_e, n) => errors.push(n),
+  });
+  batcher.add(1);
+  batcher.add(2);
+  await batcher.drain();
+  assert.deepEqual(flushed.flat(), [1, 2]);
+  assert.equal(errors.length, 2);
+});
