@@ -62,18 +62,32 @@ export interface Store {
   throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]>;
   latencyByType(since: Date): Promise<LatencyByType[]>;
   oldestPendingRunAt(): Promise<string | null>;
+  /** How many jobs a filter matches (stuck jobs, jobs of one service waiting, ...). */
+  countJobs(filter: JobFilter): Promise<number>;
   /** Jobs whose cancel was requested while they ran under this worker. */
   cancelRequested(workerId: string): Promise<number[]>;
 
   // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
+  // Both return the job after the action, or null when there is no such job. A job in a state the
+  // action does not apply to (cancel a completed job, retry a running one) comes back unchanged and
+  // no audit row is written, so a caller tells "refused" from "done" by the returned status.
+  /** pending → cancelled at once; running → cancel_requested (its worker stops it, see cancelRequested). */
   cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null>;
+  /** failed (resolved or not) or cancelled → pending now, attempts reset; the attempt history stays. */
   retryJob(jobId: number, actor: Actor): Promise<Job | null>;
 
   // ---- dead-letter queue ------------------------------------------------------------------------
+  // Text searches (here, in listJobs and listAudit) are plain, case-insensitive substrings: `%`, `_`
+  // and quotes are matched as themselves.
   dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]>;
   dlqCount(selector: DlqSelector): Promise<number>;
+  /** The open dead letters a selector matches, newest first, keyset-paginated like listJobs. */
+  dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>>;
+  /** Back to pending now with attempts reset; their errors stay in the attempt history. */
   dlqRetry(selector: DlqSelector, actor: Actor): Promise<number>;
+  /** Marks them resolved with the note; they stay `failed` but leave the open list. */
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
+  /** Resolved dead letters resolved before `before` are deleted with their attempts. */
   purgeResolvedCount(before: Date): Promise<number>;
   purgeResolved(before: Date, actor: Actor): Promise<number>;
 
@@ -86,7 +100,10 @@ export interface Store {
   // ---- circuit breakers --------------------------------------------------------------------------
   listBreakers(): Promise<BreakerRecord[]>;
   getBreaker(service: string): Promise<BreakerRecord | null>;
-  /** Saves only if the stored version equals `record.version - 1` (or the breaker is new at version 1). */
+  /**
+   * Saves only if the stored version equals `record.version - 1` (or the breaker is new at version 1).
+   * A transition is written to the audit log (actor `engine`, action `breaker.transition`) with it.
+   */
   saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
   setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
 
@@ -99,6 +116,9 @@ export interface Store {
   audit(entry: NewAuditEntry): Promise<void>;
   listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>>;
 
+  // ---- schema ------------------------------------------------------------------------------------
+  migrationStatus(): Promise<MigrationStatus>;
+
   // ---- signals -----------------------------------------------------------------------------------
   /**
    * Tells this process when control, breakers or jobs changed, here or (on PostgreSQL, through
@@ -108,6 +128,13 @@ export interface Store {
 }
 
 export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
+
+export interface MigrationStatus {
+  applied: number;
+  pending: number;
+  /** Every migration of this build is applied and none of them changed. */
+  current: boolean;
+}
 
 export interface NewJob {
   identifier?: string;

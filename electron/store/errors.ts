@@ -1,0 +1,42 @@
+/** Why a store could not be opened or used; each maps to one thing the operator can do about it. */
+export type StoreErrorCode =
+  | 'bad_location'
+  | 'unreachable'
+  | 'auth'
+  | 'no_database'
+  | 'not_sqlite'
+  | 'newer_schema'
+  | 'migration_changed'
+  | 'unavailable';
+
+/**
+ * A store failure an operator can act on. The message is one line: what is wrong, then what to do
+ * (the `hint`), so a CLI can print it as is and a UI can show it without a stack trace.
+ */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  readonly hint: string;
+
+  constructor(code: StoreErrorCode, problem: string, hint: string, options?: { cause?: unknown }) {
+    super(oneLine(`${problem}; ${hint}`), options);
+    this.name = 'StoreError';
+    this.code = code;
+    this.hint = oneLine(hint);
+  }
+}
+
+/**
+ * A request the store refuses because of its input (a garbled page cursor, a job without a valid
+ * run_at). Hosts validate first, so reaching this means a caller bug or a hand-made cursor: it maps to
+ * invalid_input, not to an unavailable store.
+ */
+export class StoreInputError extends Error {
+  constructor(message: string) {
+    super(oneLine(message));
+    this.name = 'StoreInputError';
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
