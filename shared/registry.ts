@@ -198,6 +198,8 @@ export const RegistryProblem = z.object({
   /** Dotted path into the document, e.g. services[2].runner_config.base_url */
   path: z.string(),
   message: z.string(),
+  /** A warning never blocks loading (e.g. a secret's variable missing on this machine); absent means error. */
+  severity: z.enum(['error', 'warning']).optional(),
 });
 export type RegistryProblem = z.infer<typeof RegistryProblem>;
 

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/registry.ts';
+import { loadRegistryFile, parseRegistry, type RegistryParse } from './load.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+export type RegistryChangeListener = (registry: Registry) => void;
+
+/**
+ * The registry in use. A load that finds errors is refused and the last good registry stays, so a typo
+ * saved during an incident never takes the running services away; its problems stay visible.
+ */
+export class RegistryHolder {
+  #registry: Registry = { services: [] };
+  #path: string | null = null;
+  #loadedAt: Date | null = null;
+  #problems: RegistryProblem[] = [];
+  #byName = new Map<string, ServiceConfig>();
+  readonly #listeners = new Set<RegistryChangeListener>();
+  readonly #env: Env;
+
+  constructor(env: Env = process.env) {
+    this.#env = env;
+  }
+
+  get registry(): Registry {
+    return this.#registry;
+  }
+
+  get path(): string | null {
+    return this.#path;
+  }
+
+  get loadedAt(): Date | null {
+    return this.#loadedAt;
+  }
+
+  /** Problems of the last load attempt (warnings of a good load, or the errors of a refused one). */
+  get problems(): RegistryProblem[] {
+    return this.#problems;
+  }
+
+  service(name: string): ServiceConfig | undefined {
+    return this.#byName.get(name);
+  }
+
+  async loadFile(file: string): Promise<{ ok: boolean; problems: RegistryProblem[] }> {
+    const absolute = path.resolve(file);
+    return this.#apply(await loadRegistryFile(absolute, this.#env), absolute);
+  }
+
+  /** Loads registry text that has no file (tests, the demo); `label` names it in problems. */
+  loadText(text: string, label = '(text)'): { ok: boolean; problems: RegistryProblem[] } {
+    return this.#apply(parseRegistry(text, label, this.#env), null);
+  }
+
+  onChange(listener: RegistryChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #apply(result: RegistryParse, file: string | null): { ok: boolean; problems: RegistryProblem[] } {
+    this.#problems = result.problems;
+    if (!result.registry) return { ok: false, problems: result.problems };
+    this.#registry = result.registry;
+    this.#byName = new Map(result.registry.services.map((s) => [s.name, s]));
+    this.#path = file;
+    this.#loadedAt = new Date();
+    for (const listener of this.#listeners) {
+      try {
+        listener(result.registry);
+      } catch {
+        // A listener's failure is its own; the registry is loaded for everyone else.
+      }
+    }
+    return { ok: true, problems: result.problems };
+  }
+}

@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RegistryProblem } from '../../shared/registry.ts';
+import { formatProblem, loadRegistryFile, parseRegistry } from './load.ts';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const fixture = (name: string) => loadRegistryFile(path.join(fixtures, name), {});
+
+function find(problems: RegistryProblem[], pathText: string): RegistryProblem {
+  const found = problems.find((p) => p.path === pathText);
+  assert.ok(found, `no problem at ${pathText}; got ${JSON.stringify(problems)}`);
+  return found;
+}
+
+test('execution_type "Shell" is refused with a hint and its line (runbook example)', async () => {
+  const { registry, problems } = await fixture('execution_type_shell_capitalized.yaml');
+  assert.equal(registry, null);
+  const p = find(problems, 'services[0].execution_type');
+  assert.equal(p.line, 4);
+  assert.equal(p.col, 21);
+  assert.match(p.message, /unknown execution type "Shell": did you mean "shell"\?/);
+});
+
+test('execution_type "HTTP" is refused with a hint and its line (runbook example)', async () => {
+  const { registry, problems } = await fixture('execution_type_http_uppercase.yaml');
+  assert.equal(registry, null);
+  const p = find(problems, 'services[0].execution_type');
+  assert.equal(p.line, 4);
+  assert.match(p.message, /did you mean "http"\?/);
+});
+
+test('wrong indentation reports the YAML error and the stray key, each with its line', async () => {
+  const { registry, problems } = await fixture('wrong_indentation.yaml');
+  assert.equal(registry, null);
+  const syntax = find(problems, '(syntax)');
+  assert.equal(syntax.line, 4);
+  assert.match(syntax.message, /same column/);
+  const stray = find(problems, 'execution_type');
+  assert.equal(stray.line, 4);
+  assert.match(stray.message, /unknown key 'execution_type'.*indented/);
+});
+
+test("missing base_url uses the runbook's message and points at runner_config", async () => {
+  const { registry, problems } = await fixture('http_missing_base_url.yaml');
+  assert.equal(registry, null);
+  const p = find(problems, 'services[0].runner_config.base_url');
+  assert.equal(p.message, "HTTP runner requires 'base_url' in config");
+  assert.equal(p.line, 6);
+});
+
+test('every problem of a file is listed at once, in file order, with lines', async () => {
+  const { registry, problems } = await fixture('many_problems.yaml');
+  assert.equal(registry, null);
+  const lines = (p: string) => find(problems, p).line;
+  assert.equal(lines('services[0].timeout'), 5);
+  assert.equal(lines('services[0].runner_config.working_directory'), 8);
+  assert.equal(lines('services[0].security_policy.allowed_commands[0]'), 10);
+  assert.equal(lines('services[0].security_policy.allowed_roots[0]'), 11);
+  assert.equal(lines('services[1].runner_config.auth_config.token_env_var'), 18);
+  assert.equal(lines('services[1].retries'), 19);
+  assert.equal(lines('services[2].name'), 20);
+  assert.match(find(problems, 'services[2].name').message, /duplicate service name 'report'/);
+  assert.match(find(problems, 'services[1].runner_config.auth_config.token_env_var').message, /environment variable API_TOKEN is not set/);
+  const order = problems.map((p) => p.line ?? 0);
+  assert.deepEqual(order, [...order].sort((a, b) => a - b));
+});
+
+test('a YAML syntax error is reported with its line', async () => {
+  const { registry, problems } = await fixture('yaml_syntax_error.yaml');
+  assert.equal(registry, null);
+  assert.ok(problems.some((p) => p.path === '(syntax)' && p.line === 5), JSON.stringify(problems));
+});
+
+test('a command outside allowed_commands is a warning: the registry loads and its jobs fail at run time', () => {
+  const text = [
+    'services:',
+    '  - name: cleanup',
+    '    execution_type: shell',
+    '    runner_config: { command: ["/usr/bin/rm", "-rf", "/tmp/x"] }',
+    '    security_policy: { allowed_commands: ["/bin/echo"] }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry);
+  assert.equal(registry.services[0]?.name, 'cleanup');
+  const p = find(problems, 'services[0].runner_config.command[0]');
+  assert.equal(p.severity, 'warning');
+  assert.equal(p.line, 4);
+  assert.match(p.message, /Command '\/usr\/bin\/rm' is not allowed/);
+});
+
+test('a missing secret variable is named, never valued, and does not block loading', () => {
+  const text = [
+    'services:',
+    '  - name: api',
+    '    execution_type: http',
+    '    runner_config:',
+    '      base_url: http://127.0.0.1:9',
+    '      auth_type: bearer',
+    '      auth_config: { token_env_var: API_TOKEN }',
+  ].join('\n');
+  const missing = parseRegistry(text, 'r.yaml', {});
+  assert.ok(missing.registry);
+  const p = find(missing.problems, 'services[0].runner_config.auth_config.token_env_var');
+  assert.equal(p.message, 'environment variable API_TOKEN is not set');
+  assert.equal(p.severity, 'warning');
+  assert.equal(p.line, 7);
+  const present = parseRegistry(text, 'r.yaml', { API_TOKEN: 's3cret-value' });
+  assert.deepEqual(present.problems, []);
+});
+
+test('bearer auth without a token variable is an error', () => {
+  const text = 'services:\n  - name: api\n    execution_type: http\n    runner_config: { base_url: "http://x", auth_type: bearer }\n';
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.match(find(problems, 'services[0].runner_config.auth_config').message, /token_env_var/);
+});
+
+test('wrong types and unknown keys deep inside runner_config are located', () => {
+  const text = 'services:\n  - name: n\n    execution_type: noop\n    runner_config:\n      sleep_ms: soon\n      sleepms: 3\n';
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(find(problems, 'services[0].runner_config.sleep_ms').line, 5);
+  const unknown = find(problems, 'services[0].runner_config.sleepms');
+  assert.equal(unknown.line, 6);
+  assert.equal(unknown.col, 7);
+});
+
+test('an empty file and a file without services say what is expected', () => {
+  assert.match(parseRegistry('', 'r.yaml', {}).problems[0]?.message ?? '', /services/);
+  const { problems } = parseRegistry('servces: []\n', 'r.yaml', {});
+  assert.ok(problems.some((p) => /unknown key 'servces'/.test(p.message)));
+  assert.ok(problems.some((p) => p.path === 'services'));
+});
+
+test('serverless providers require what they call', () => {
+  const text = 'services:\n  - name: f\n    execution_type: serverless\n    runner_config: { provider: aws_lambda }\n';
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.match(find(problems, 'services[0].runner_config').message, /function_name/);
+});
+
+test('a missing file is one clear problem', async () => {
+  const { registry, problems } = await loadRegistryFile(path.join(fixtures, 'nope.yaml'), {});
+  assert.equal(registry, null);
+  assert.match(problems[0]?.message ?? '', /file not found/);
+});
+
+test('formatProblem gives file:line:col path: message', () => {
+  const p: RegistryProblem = { line: 3, col: 5, path: 'services[0].name', message: 'bad' };
+  assert.equal(formatProblem('reg.yaml', p), 'reg.yaml:3:5 services[0].name: bad');
+  assert.equal(formatProblem('reg.yaml', { ...p, severity: 'warning' }), 'reg.yaml:3:5 services[0].name: warning: bad');
+  assert.equal(formatProblem('reg.yaml', { ...p, line: null, col: null }), 'reg.yaml services[0].name: bad');
+});

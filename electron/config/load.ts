@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
+import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { formatPath, locate } from './locate.ts';
+import { fromZodIssues } from './zodIssues.ts';
+
+export interface RegistryParse {
+  /** Null when any problem is an error: a registry that does not validate is never used. */
+  registry: Registry | null;
+  /** Every problem found, errors and warnings, in file order. */
+  problems: RegistryProblem[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function isError(problem: RegistryProblem): boolean {
+  return problem.severity !== 'warning';
+}
+
+/** `file:line:col path: message`, the form editors and terminals link to. */
+export function formatProblem(file: string, p: RegistryProblem): string {
+  const where = p.line === null ? file : `${file}:${p.line}:${p.col ?? 1}`;
+  const level = p.severity === 'warning' ? 'warning: ' : '';
+  return `${where} ${p.path}: ${level}${p.message}`;
+}
+
+function place(doc: Document, lines: LineCounter, raw: RawProblem): RegistryProblem {
+  const pos = locate(doc, lines, raw.path, raw.atKey ?? false);
+  return { line: pos.line, col: pos.col, path: formatPath(raw.path), message: raw.message, severity: raw.severity };
+}
+
+function byPosition(a: RegistryProblem, b: RegistryProblem): number {
+  return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+}
+
+function servicesOf(value: unknown): unknown[] {
+  if (value === null || typeof value !== 'object') return [];
+  const services: unknown = Reflect.get(value, 'services');
+  return Array.isArray(services) ? services : [];
+}
+
+const ESSENTIAL = new Set(['name', 'execution_type', 'runner_config', 'security_policy']);
+
+/**
+ * A service for the checks beyond the schema even when a side field is wrong (a timeout written as text),
+ * so the operator sees those problems in the same pass. Null when what the checks read is itself broken.
+ */
+function salvage(item: unknown): ServiceConfig | null {
+  const first = ServiceConfig.safeParse(item);
+  if (first.success) return first.data;
+  if (item === null || typeof item !== 'object') return null;
+  const drop = new Set<string>();
+  for (const issue of first.error.issues) {
+    const keys = issue.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys : [issue.path[0]];
+    for (const key of keys) {
+      if (typeof key !== 'string' || ESSENTIAL.has(key)) return null;
+      drop.add(key);
+    }
+  }
+  const rest = Object.fromEntries(Object.entries(item).filter(([key]) => !drop.has(key)));
+  const second = ServiceConfig.safeParse(rest);
+  return second.success ? second.data : null;
+}
+
+/**
+ * Parses and validates registry text. Every problem is reported with its line and column, YAML syntax,
+ * schema and the checks beyond the schema alike, so one pass over the file fixes all of them.
+ */
+export function parseRegistry(text: string, _file: string, env: Env): RegistryParse {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: RegistryProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = lines.linePos(e.pos[0]);
+    problems.push({ line: pos.line, col: pos.col, path: '(syntax)', message: `YAML: ${e.message}` });
+  }
+  for (const w of doc.warnings) {
+    const pos = lines.linePos(w.pos[0]);
+    problems.push({ line: pos.line, col: pos.col, path: '(syntax)', message: `YAML: ${w.message}`, severity: 'warning' });
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    problems.push({ line: null, col: null, path: '(document)', message: `YAML: ${e instanceof Error ? e.message : String(e)}` });
+    return { registry: null, problems };
+  }
+  if (value === null || value === undefined) {
+    problems.push({ line: 1, col: 1, path: '(document)', message: "the registry is empty: expected a top-level 'services' list" });
+    return { registry: null, problems: problems.sort(byPosition) };
+  }
+
+  const raw: RawProblem[] = [];
+  const parsed = Registry.safeParse(value);
+  if (!parsed.success) raw.push(...fromZodIssues(parsed.error.issues, value));
+
+  const names: Array<{ index: number; name: string }> = [];
+  servicesOf(value).forEach((item, index) => {
+    const name: unknown = item !== null && typeof item === 'object' ? Reflect.get(item, 'name') : undefined;
+    if (typeof name === 'string') names.push({ index, name });
+    const service = salvage(item);
+    if (service) raw.push(...serviceChecks(service, index, env));
+  });
+  raw.push(...duplicateNames(names));
+
+  problems.push(...raw.map((r) => place(doc, lines, r)));
+  problems.sort(byPosition);
+  const registry = parsed.success && !problems.some(isError) ? parsed.data : null;
+  return { registry, problems };
+}
+
+export async function loadRegistryFile(file: string, env: Env): Promise<RegistryParse> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
+    return { registry: null, problems: [{ line: null, col: null, path: '(file)', message: `${why}: ${file}` }] };
+  }
+  return parseRegistry(text, file, env);
+}

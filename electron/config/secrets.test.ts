@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { REDACTED, redactRegistryText, redactValue } from './secrets.ts';
+
+const TEXT = `# production registry
+services:
+  - name: stripe_sync   # the billing sync
+    execution_type: http
+    runner_config:
+      base_url: https://svc:hunter22@api.example.com
+      headers: { Authorization: "Bearer sk_live_abcdef", Accept: application/json }
+      auth_type: bearer
+      auth_config: { token_env_var: API_TOKEN }
+      path: /v1/sync?key=tok-99887766
+`;
+
+test('registry text keeps env var names and layout but never secret values', () => {
+  const out = redactRegistryText(TEXT, { API_TOKEN: 'tok-99887766' });
+  assert.match(out, /token_env_var: API_TOKEN/);
+  assert.match(out, /# the billing sync/);
+  assert.match(out, /Accept: application\/json/);
+  for (const secret of ['hunter22', 'sk_live_abcdef', 'tok-99887766']) assert.ok(!out.includes(secret), secret);
+  assert.ok(out.includes(REDACTED));
+});
+
+test('unparseable registry text is still redacted', () => {
+  const out = redactRegistryText('services:\n  - name: x\n    password: abc123\n  bad: [\n', {});
+  assert.ok(!out.includes('abc123'));
+  assert.match(out, /password: \[redacted\]/);
+});
+
+test('redactValue redacts secret-keyed values and known secrets deeply', () => {
+  const out = redactValue({ a: { api_key: 'k1', token_env_var: 'API_TOKEN', list: ['x-S3CRET-y'] } }, ['S3CRET']);
+  assert.deepEqual(out, { a: { api_key: REDACTED, token_env_var: 'API_TOKEN', list: [`x-${REDACTED}-y`] } });
+});

@@ -1,0 +1,84 @@
+import { isPair, isScalar, parseDocument, visit } from 'yaml';
+
+/**
+ * Redaction for anything that leaves the machine (support bundles, logs): the registry names secrets by
+ * their environment variable, and those names may show; a value that looks like a secret never does.
+ */
+export const REDACTED = '[redacted]';
+
+const SECRET_KEY = /(token|secret|passw(or)?d|api[_-]?key|authorization|credential|cookie|private[_-]?key)/i;
+
+/** A key whose value is a secret, as opposed to the NAME of the variable holding one (`token_env_var`). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key) && !/_env_var$/i.test(key) && !/^(auth_type|auth_config)$/i.test(key);
+}
+
+/** Removes the password of `scheme://user:password@host`. */
+export function redactUrl(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
+}
+
+function redactString(text: string, secrets: readonly string[]): string {
+  let out = redactUrl(text);
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+/** Values of the variables a registry or runner names, long enough to be worth hiding everywhere. */
+export function secretValues(env: Readonly<Record<string, string | undefined>>, names: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value.length >= 4) out.push(value);
+  }
+  return out;
+}
+
+/** A deep copy of a JSON-like value with secret-keyed values and known secret strings replaced. */
+export function redactValue(value: unknown, secrets: readonly string[] = []): unknown {
+  if (typeof value === 'string') return redactString(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redactValue(v, secrets);
+    }
+    return out;
+  }
+  return value;
+}
+
+function envVarNames(text: string): string[] {
+  return [...text.matchAll(/_env_var\s*:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)].flatMap((m) => (m[1] ? [m[1]] : []));
+}
+
+/**
+ * The registry text with comments and layout kept, secret-looking values replaced. When `env` is given,
+ * the values of the variables the registry names are also replaced wherever they were pasted in.
+ */
+export function redactRegistryText(text: string, env: Readonly<Record<string, string | undefined>> = {}): string {
+  const secrets = secretValues(env, envVarNames(text));
+  const doc = parseDocument(text, { keepSourceTokens: false });
+  if (doc.errors.length > 0) {
+    // Unparseable: redact line by line so a broken file still goes into a bundle safely.
+    return text
+      .split('\n')
+      .map((line) => {
+        const m = /^(\s*-?\s*["']?([A-Za-z0-9_.-]+)["']?\s*:\s*)(.+)$/.exec(line);
+        if (m?.[1] && m[2] && isSecretKey(m[2])) return `${m[1]}${REDACTED}`;
+        return redactString(line, secrets);
+      })
+      .join('\n');
+  }
+  visit(doc, {
+    Pair(_, pair) {
+      if (isPair(pair) && isScalar(pair.key) && isScalar(pair.value) && isSecretKey(String(pair.key.value))) {
+        pair.value.value = REDACTED;
+      }
+    },
+    Scalar(_, node) {
+      if (typeof node.value === 'string') node.value = redactString(node.value, secrets);
+    },
+  });
+  return doc.toString();
+}

@@ -1,0 +1,64 @@
+import type { z } from 'zod';
+import { EXECUTION_TYPES } from '../../shared/domain.ts';
+import { ServiceConfig } from '../../shared/registry.ts';
+import type { RawProblem } from './checks.ts';
+import { closest } from './hints.ts';
+import type { PathKey } from './locate.ts';
+
+const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
+
+function valueAt(root: unknown, p: readonly PathKey[]): unknown {
+  let node = root;
+  for (const key of p) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Reflect.get(node, key);
+  }
+  return node;
+}
+
+function executionTypeMessage(value: unknown): string {
+  if (value === undefined) return `execution_type is required (one of ${EXECUTION_TYPES.join(', ')})`;
+  if (typeof value !== 'string') return `execution_type must be one of ${EXECUTION_TYPES.join(', ')}`;
+  const hint = closest(value, EXECUTION_TYPES);
+  const known = `expected one of ${EXECUTION_TYPES.join(', ')}`;
+  return hint ? `unknown execution type "${value}": did you mean "${hint}"?` : `unknown execution type "${value}": ${known}`;
+}
+
+function unknownKeyMessage(key: string, parent: readonly PathKey[]): string {
+  if (parent.length === 0 && SERVICE_KEYS.includes(key)) {
+    return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
+  }
+  return `unknown key '${key}'`;
+}
+
+/** Turns schema issues into problems an operator can act on, in the runbook's words where it has some. */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown): RawProblem[] {
+  const out: RawProblem[] = [];
+  for (const issue of issues) {
+    const p: PathKey[] = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
+    const last = p[p.length - 1];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ path: [...p, key], message: unknownKeyMessage(key, p), severity: 'error', atKey: true });
+      }
+      continue;
+    }
+    if (last === 'execution_type' && issue.code === 'invalid_union') {
+      out.push({ path: p, message: executionTypeMessage(valueAt(root, p)), severity: 'error' });
+      continue;
+    }
+    const missing = issue.code === 'invalid_type' && valueAt(root, p) === undefined;
+    const service = p[0] === 'services' && typeof p[1] === 'number' ? valueAt(root, p.slice(0, 2)) : undefined;
+    const isHttp = valueAt(service, ['execution_type']) === 'http';
+    if (missing && isHttp && (last === 'base_url' || (last === 'runner_config' && p.length === 3))) {
+      out.push({ path: p, message: "HTTP runner requires 'base_url' in config", severity: 'error' });
+      continue;
+    }
+    if (missing && typeof last === 'string') {
+      out.push({ path: p, message: `'${last}' is required`, severity: 'error' });
+      continue;
+    }
+    out.push({ path: p, message: issue.message.replace(/^Invalid input: /, ''), severity: 'error' });
+  }
+  return out;
+}
