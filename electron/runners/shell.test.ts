@@ -1,0 +1,208 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { processAlive } from './processTree.ts';
+import { ShellRunner } from './shell.ts';
+import { runRequest, service } from './testing/request.ts';
+
+const runner = new ShellRunner({ killGraceMs: 300 });
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-shell-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function shellService(command: string[], policy: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+  return service({
+    execution_type: 'shell',
+    runner_config: { command, ...extra },
+    security_policy: { allowed_commands: [command[0]], ...policy },
+  });
+}
+
+test('runs an allowed program by argv with payload args and the payload on stdin', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'printf "%s|" "$@"; cat', 'sh'], {}, {});
+  const result = await runner.run(runRequest(svc, { payload: { args: ['a b', '$(whoami)'], n: 1 } }));
+  assert.equal(result.ok, true, JSON.stringify(result.error));
+  assert.equal(result.output_tail, 'a b|$(whoami)|{"args":["a b","$(whoami)"],"n":1}');
+  assert.equal(result.resource_usage.exit_code, 0);
+  assert.equal(result.security_context.allowlist, 'allowed');
+});
+
+test("a command outside the allowlist fails, not retryable, in the runbook's words", async () => {
+  const svc = service({
+    execution_type: 'shell',
+    runner_config: { command: ['/usr/bin/rm', '-rf', '/tmp/nothing-here'] },
+    security_policy: { allowed_commands: ['/bin/echo'] },
+  });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'allowlist');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, "Command '/usr/bin/rm' is not allowed");
+  assert.equal(result.security_context.allowlist, 'denied');
+});
+
+test('symlinks are resolved: a link named like an allowed command to another binary is refused', async (t) => {
+  const dir = await tempDir(t);
+  const disguised = path.join(dir, 'echo');
+  await symlink('/bin/sh', disguised);
+  const svc = service({
+    execution_type: 'shell',
+    runner_config: { command: [disguised, '-c', 'echo pwned'] },
+    security_policy: { allowed_commands: ['/bin/echo', path.join(dir, 'other')] },
+  });
+  const refused = await runner.run(runRequest(svc));
+  assert.equal(refused.error?.error_class, 'allowlist');
+  assert.match(refused.error?.message ?? '', /is not allowed \(resolves to '.*sh'\)/);
+
+  const honest = path.join(dir, 'my-echo');
+  await symlink('/bin/echo', honest);
+  const allowedViaLink = await runner.run(
+    runRequest(service({ execution_type: 'shell', runner_config: { command: [honest, 'hi'] }, security_policy: { allowed_commands: ['/bin/echo'] } })),
+  );
+  assert.equal(allowedViaLink.ok, true, JSON.stringify(allowedViaLink.error));
+  assert.equal(allowedViaLink.output_tail, 'hi\n');
+});
+
+test('a relative command is refused', async () => {
+  const svc = service({ execution_type: 'shell', runner_config: { command: ['echo', 'x'] }, security_policy: { allowed_commands: ['echo'] } });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.error?.error_class, 'allowlist');
+});
+
+test('a working directory outside allowed_roots is refused, also through a symlink', async (t) => {
+  const dir = await tempDir(t);
+  const root = path.join(dir, 'root');
+  await mkdir(root);
+  await symlink(os.tmpdir(), path.join(root, 'escape'));
+  for (const wd of [os.tmpdir(), path.join(root, 'escape')]) {
+    const svc = shellService(['/bin/pwd'], { allowed_roots: [root] }, { working_directory: wd });
+    const result = await runner.run(runRequest(svc));
+    assert.equal(result.error?.error_class, 'allowlist', wd);
+    assert.match(result.error?.message ?? '', /outside allowed_roots/);
+  }
+  const inside = path.join(root, 'sub');
+  await mkdir(inside);
+  const ok = await runner.run(runRequest(shellService(['/bin/pwd'], { allowed_roots: [root] }, { working_directory: inside })));
+  assert.equal(ok.ok, true);
+  assert.match(ok.output_tail, /root\/sub\n$/);
+});
+
+test('the environment is scrubbed: only listed variables reach the child', async () => {
+  const svc = shellService(['/usr/bin/env'], {}, { env: ['REPORT_BUCKET'] });
+  const result = await runner.run(
+    runRequest(svc, { env: { REPORT_BUCKET: 'bucket-1', API_TOKEN: 'very-secret-token', PATH: '/opt/evil:/usr/bin', HOME: '/home/x' } }),
+  );
+  assert.equal(result.ok, true);
+  assert.match(result.output_tail, /^REPORT_BUCKET=bucket-1$/m);
+  assert.match(result.output_tail, /^PATH=\/usr\/bin:\/bin$/m);
+  assert.ok(!result.output_tail.includes('very-secret-token'));
+  assert.ok(!result.output_tail.includes('API_TOKEN'));
+  assert.deepEqual(result.security_context.env_passed, ['REPORT_BUCKET']);
+});
+
+test('the output cap keeps the tail and counts every byte', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'], {}, { output_limit_bytes: 100 });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, true);
+  assert.ok(result.output_tail.length <= 100);
+  assert.match(result.output_tail, /line 1999\n$/);
+  assert.ok(!result.output_tail.includes('line 0\n'));
+  assert.ok(Number(result.resource_usage.bytes_out) > 10_000);
+  assert.equal(result.resource_usage.output_truncated, true);
+});
+
+test('a non-zero exit is a retryable exit_code error quoting the last stderr line', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'echo starting; echo "disk full" >&2; exit 3']);
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'exit_code');
+  assert.equal(result.error?.retryable, true);
+  assert.equal(result.error?.message, 'exited with code 3: disk full');
+  assert.equal(result.resource_usage.exit_code, 3);
+});
+
+function pidsOf(text: string): number[] {
+  return [...text.matchAll(/pid:(\d+)/g)].map((m) => Number(m[1]));
+}
+
+async function treeService(dir: string) {
+  // A tree: the shell, a background sleep ignoring SIGTERM, and a foreground sleep.
+  const script = path.join(dir, 'tree.sh');
+  await writeFile(script, '#!/bin/sh\n(trap "" TERM; exec sleep 60) &\necho "pid:$$"\necho "pid:$!"\nsleep 60 &\necho "pid:$!"\nwait\n');
+  await chmod(script, 0o755);
+  return shellService([script]);
+}
+
+test('a timeout kills the whole process tree, grandchildren that ignore SIGTERM included', async (t) => {
+  const dir = await tempDir(t);
+  const svc = await treeService(dir);
+  const controller = new AbortController();
+  const running = runner.run(runRequest(svc, { signal: controller.signal, timeoutSeconds: 60 }));
+  await new Promise((r) => setTimeout(r, 300));
+  controller.abort('timeout');
+  const result = await running;
+  assert.equal(result.aborted, 'timeout');
+  assert.equal(result.error?.error_class, 'timeout');
+  const pids = pidsOf(result.output_tail);
+  assert.equal(pids.length, 3, result.output_tail);
+  for (const pid of pids) assert.equal(await processAlive(pid), false, `pid ${pid} survived`);
+});
+
+test("the attempt's own deadline stops a run even when the caller sets no timer", async (t) => {
+  const dir = await tempDir(t);
+  const svc = await treeService(dir);
+  const result = await runner.run(runRequest(svc, { timeoutSeconds: 0.4 }));
+  assert.equal(result.aborted, 'timeout');
+  for (const pid of pidsOf(result.output_tail)) assert.equal(await processAlive(pid), false);
+});
+
+test('an interrupt aborts with reason interrupt and leaves nothing running', async (t) => {
+  const dir = await tempDir(t);
+  const svc = await treeService(dir);
+  const controller = new AbortController();
+  const running = runner.run(runRequest(svc, { signal: controller.signal }));
+  await new Promise((r) => setTimeout(r, 300));
+  controller.abort('interrupt');
+  const result = await running;
+  assert.equal(result.ok, false);
+  assert.equal(result.aborted, 'interrupt');
+  for (const pid of pidsOf(result.output_tail)) assert.equal(await processAlive(pid), false);
+});
+
+test('background processes left behind by a finished job are killed', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'sleep 60 & echo "pid:$!"']);
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, true);
+  const [pid] = pidsOf(result.output_tail);
+  assert.ok(pid);
+  assert.equal(await processAlive(pid), false);
+});
+
+test('CPU limits are applied through prlimit', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'while :; do :; done'], { resource_limits: { cpu_seconds: 1 } });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, false);
+  assert.equal(result.security_context.limits_applied, true);
+  assert.equal(result.error?.error_class, 'resource_limit');
+  assert.equal(result.error?.retryable, false);
+});
+
+test('without prlimit the run says limits were not applied', async () => {
+  const bare = new ShellRunner({ prlimitPath: null, timePath: null });
+  const svc = shellService(['/bin/echo', 'ok'], { resource_limits: { memory_mb: 64 } });
+  const result = await bare.run(runRequest(svc));
+  assert.equal(result.ok, true);
+  assert.equal(result.security_context.limits_applied, false);
+  assert.match(String(result.security_context.limits_note), /not applied/);
+});
+
+test('payload.args must be strings', async () => {
+  const result = await runner.run(runRequest(shellService(['/bin/echo']), { payload: { args: [1, 2] } }));
+  assert.equal(result.error?.error_class, 'payload');
+  assert.equal(result.error?.retryable, false);
+});

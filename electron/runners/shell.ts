@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { constants as osConstants } from 'node:os';
+import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
+import type { ServiceConfig } from '../../shared/registry.ts';
+import { lastLine, OutputTail } from './outputTail.ts';
+import { signalGroup, waitGroupGone } from './processTree.ts';
+import { aborted, abortReason, attemptSignal, elapsed, failure, payloadObject, success, wrongKind } from './result.ts';
+import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
+import { decideShell, scrubbedEnv } from './shellPolicy.ts';
+
+export interface ShellRunnerOptions {
+  /** How long a process group has between SIGTERM and SIGKILL. */
+  killGraceMs?: number;
+  /** Bytes of output kept (the tail) unless the service sets output_limit_bytes. */
+  outputCapBytes?: number;
+  /** util-linux prlimit, for memory and CPU limits; null when absent. */
+  prlimitPath?: string | null;
+  /** GNU time, for peak memory and CPU time of the whole tree; null when absent. */
+  timePath?: string | null;
+}
+
+const DEFAULT_CAP = 64 * 1024;
+
+function existing(p: string): string | null {
+  return existsSync(p) ? p : null;
+}
+
+function signalName(n: number): string {
+  const entry = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return entry ? entry[0] : `signal ${n}`;
+}
+
+interface Measured {
+  peak_memory_kb?: number;
+  cpu_ms?: number;
+  /** The program's own end as GNU time saw it (time itself exits 128+n when its child is signalled). */
+  signal?: string;
+}
+
+/** Parses GNU time's `-f '%M %U %S'` output, preceded by "Command terminated by signal N" when so. */
+function parseTime(text: string): Measured {
+  const out: Measured = {};
+  const sig = /terminated by signal (\d+)/.exec(text);
+  if (sig?.[1]) out.signal = signalName(Number(sig[1]));
+  const lines = text.trim().split('\n');
+  const m = /^(\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1]?.trim() ?? '');
+  if (m?.[1] && m[2] && m[3]) {
+    out.peak_memory_kb = Number(m[1]);
+    out.cpu_ms = Math.round((Number(m[2]) + Number(m[3])) * 1000);
+  }
+  return out;
+}
+
+function payloadArgs(payload: unknown): string[] | null {
+  const obj = payloadObject(payload);
+  if (!obj || obj.args === undefined) return [];
+  const args = obj.args;
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return null;
+  return args;
+}
+
+/**
+ * Runs a program by argv (never through a shell) in its own process group, with a scrubbed environment,
+ * the payload as JSON on stdin, output kept up to a cap (the tail), and resource limits where util-linux
+ * gives them. Interrupts, cancels and timeouts signal the whole group: SIGTERM, then SIGKILL after the
+ * grace; and when the program ends, whatever it left running in its group is killed too, so no job leaves
+ * processes behind. (A process that starts its own session escapes any group; that is beyond us.)
+ *
+ * Peak memory and CPU time come from GNU time wrapped around the program, when installed: they cover the
+ * program and the descendants it waited for. A run killed by signal reports neither, since time dies too.
+ */
+export class ShellRunner implements Runner {
+  readonly kind = 'shell';
+  readonly #grace: number;
+  readonly #cap: number;
+  readonly #prlimit: string | null;
+  readonly #time: string | null;
+
+  constructor(opts: ShellRunnerOptions = {}) {
+    this.#grace = opts.killGraceMs ?? 2000;
+    this.#cap = opts.outputCapBytes ?? DEFAULT_CAP;
+    this.#prlimit = opts.prlimitPath === undefined ? existing('/usr/bin/prlimit') : opts.prlimitPath;
+    this.#time = opts.timePath === undefined ? existing('/usr/bin/time') : opts.timePath;
+  }
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const { service } = request;
+    if (service.execution_type !== 'shell') return wrongKind('shell', service.execution_type);
+    const cfg = service.runner_config;
+    const policy = service.security_policy;
+    const requested = cfg.command[0] ?? '';
+    const baseContext: JsonObject = { runner: 'shell', requested_command: requested, user: os.userInfo().username };
+
+    const decision = await decideShell(cfg, policy);
+    if (!decision.ok) {
+      const context = { ...baseContext, allowlist: decision.error.error_class === 'allowlist' ? 'denied' : 'allowed' };
+      return failure(decision.error, { security_context: context });
+    }
+    const args = payloadArgs(request.payload);
+    if (args === null) {
+      return failure(
+        { message: 'payload.args must be an array of strings', error_class: 'payload', retryable: false },
+        { security_context: { ...baseContext, allowlist: 'allowed' } },
+      );
+    }
+    const { program, cwd } = decision.value;
+    const scrubbed = scrubbedEnv(cfg.env ?? [], request.env);
+    const limits = policy.resource_limits ?? {};
+    const wantsLimits = limits.memory_mb !== undefined || limits.cpu_seconds !== undefined;
+    const limitArgs: string[] = [];
+    if (wantsLimits && this.#prlimit) {
+      limitArgs.push(this.#prlimit);
+      if (limits.memory_mb !== undefined) limitArgs.push(`--as=${limits.memory_mb * 1024 * 1024}`);
+      // Soft below hard: the program gets SIGXCPU (which says why) before the kernel's SIGKILL.
+      if (limits.cpu_seconds !== undefined) limitArgs.push(`--cpu=${limits.cpu_seconds}:${limits.cpu_seconds + 1}`);
+      limitArgs.push('--');
+    }
+    const context: JsonObject = {
+      ...baseContext,
+      allowlist: 'allowed',
+      command: program,
+      cwd,
+      env_passed: scrubbed.passed,
+      env_missing: scrubbed.missing,
+      resource_limits: wantsLimits ? { ...limits } : null,
+      limits_applied: wantsLimits ? this.#prlimit !== null : null,
+      ...(wantsLimits && !this.#prlimit ? { limits_note: 'prlimit (util-linux) not found: limits not applied' } : {}),
+    };
+
+    const tmp = this.#time ? await mkdtemp(path.join(os.tmpdir(), 'opsdeck-shell-')) : null;
+    const timeFile = tmp ? path.join(tmp, 'time.txt') : null;
+    const argv = [
+      ...(this.#time && timeFile ? [this.#time, '-f', '%M %U %S', '-o', timeFile] : []),
+      ...limitArgs,
+      program,
+      ...cfg.command.slice(1),
+      ...args,
+    ];
+    try {
+      return await this.#spawn(request, argv, cwd, scrubbed.env, context, timeFile, limits.cpu_seconds);
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  async #spawn(
+    request: RunRequest,
+    argv: string[],
+    cwd: string,
+    env: Record<string, string>,
+    context: JsonObject,
+    timeFile: string | null,
+    cpuLimit: number | undefined,
+  ): Promise<RunResult> {
+    const [file, ...rest] = argv;
+    if (file === undefined) return failure({ message: 'empty command', error_class: 'config', retryable: false });
+    const started = process.hrtime.bigint();
+    const cap = request.service.execution_type === 'shell' ? (request.service.runner_config.output_limit_bytes ?? this.#cap) : this.#cap;
+    const output = new OutputTail(cap);
+    const stderr = new OutputTail(4096);
+    const deadline = attemptSignal(request.signal, request.timeoutSeconds);
+
+    const child = spawn(file, rest, { cwd, env, detached: true, shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
+    const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      output.push(chunk);
+      stderr.push(chunk);
+    });
+    // A program that never reads stdin closes it early: that is not the job's failure.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(JSON.stringify(request.payload ?? null));
+
+    const pid = child.pid;
+    let abortedWith: AbortReason | null = null;
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      abortedWith = abortReason(deadline.signal);
+      if (pid === undefined) return;
+      signalGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.#grace);
+    };
+    if (deadline.signal.aborted) onAbort();
+    else deadline.signal.addEventListener('abort', onAbort, { once: true });
+
+    try {
+      const first = await Promise.race([exited, spawnError]);
+      if (first instanceof Error) {
+        const code = 'code' in first ? String(first.code) : '';
+        const why = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'not found' : first.message;
+        return failure(
+          { message: `cannot start '${file}': ${why}`, error_class: 'config', retryable: false },
+          { security_context: context, resource_usage: { duration_ms: elapsed(started) } },
+        );
+      }
+      // The program is done; anything it left in its group goes with it (and frees the output pipes).
+      if (pid !== undefined) {
+        // After an abort the rest of the group gets its grace too; after a normal end it gets none.
+        if (abortedWith) await waitGroupGone(pid, this.#grace);
+        signalGroup(pid, 'SIGKILL');
+        await waitGroupGone(pid, 2000);
+      }
+      await closed;
+      const measured = timeFile ? parseTime(await readFile(timeFile, 'utf8').catch(() => '')) : {};
+      const timeSignalled = measured.signal !== undefined;
+      const usage: ResourceUsage = {
+        duration_ms: elapsed(started),
+        exit_code: timeSignalled ? null : first.code,
+        signal: measured.signal ?? first.signal,
+        bytes_out: output.totalBytes,
+        output_truncated: output.truncated,
+        ...(measured.peak_memory_kb !== undefined ? { peak_memory_kb: measured.peak_memory_kb } : {}),
+        ...(measured.cpu_ms !== undefined ? { cpu_ms: measured.cpu_ms } : {}),
+      };
+      const extras = { output_tail: output.text(), resource_usage: usage, security_context: context };
+      if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
+      const signal = usage.signal;
+      if (typeof signal === 'string') {
+        if (signal === 'SIGXCPU' && cpuLimit !== undefined) {
+          return failure({ message: `CPU limit of ${cpuLimit}s exceeded (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
+        }
+        return failure({ message: `killed by ${signal}${tail(stderr)}`, error_class: 'signal', retryable: true }, extras);
+      }
+      if (first.code !== 0) {
+        return failure({ message: `exited with code ${first.code ?? 'unknown'}${tail(stderr)}`, error_class: 'exit_code', retryable: true }, extras);
+      }
+      return success(extras);
+    } finally {
+      clearTimeout(killTimer);
+      deadline.signal.removeEventListener('abort', onAbort);
+      deadline.dispose();
+    }
+  }
+
+  async probe(services: ServiceConfig[]): Promise<HealthResult> {
+    const missing: string[] = [];
+    for (const s of services) {
+      if (s.execution_type !== 'shell') continue;
+      const program = s.runner_config.command[0] ?? '';
+      if (!existsSync(program)) missing.push(`${s.name}: ${program}`);
+    }
+    if (missing.length > 0) return { ok: false, detail: `program not found: ${missing.join(', ')}` };
+    const limits = this.#prlimit ? 'resource limits via prlimit' : 'no prlimit: resource limits not applied';
+    return { ok: true, detail: `${services.length} service(s); ${limits}` };
+  }
+}
+
+function tail(stderr: OutputTail): string {
+  const line = lastLine(stderr.text());
+  return line ? `: ${line}` : '';
+}

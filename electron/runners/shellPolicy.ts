@@ -1,0 +1,101 @@
+import { realpath, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { SecurityPolicy, ShellRunnerConfig } from '../../shared/registry.ts';
+import type { RunError } from './runner.ts';
+
+export interface ShellDecision {
+  /** The resolved program that runs (symlinks resolved: what was checked is what executes). */
+  program: string;
+  cwd: string;
+}
+
+type Decision = { ok: true; value: ShellDecision } | { ok: false; error: RunError };
+
+async function resolved(p: string): Promise<string | null> {
+  try {
+    return await realpath(p);
+  } catch {
+    return null;
+  }
+}
+
+function allowlist(message: string): Decision {
+  return { ok: false, error: { message, error_class: 'allowlist', retryable: false } };
+}
+
+function config(message: string): Decision {
+  return { ok: false, error: { message, error_class: 'config', retryable: false } };
+}
+
+function inside(dir: string, root: string): boolean {
+  const rel = path.relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Decides whether a shell job may run: its program must be an absolute path whose real file (symlinks
+ * resolved) is the real file of an allowed command, and its working directory must really lie inside an
+ * allowed root. Comparing real paths means a link named like an allowed command cannot smuggle in
+ * another binary, and a link inside a root cannot lead out of it.
+ */
+export async function decideShell(cfg: ShellRunnerConfig, policy: SecurityPolicy): Promise<Decision> {
+  const requested = cfg.command[0] ?? '';
+  if (!path.isAbsolute(requested)) {
+    return allowlist(`Command '${requested}' is not allowed: command[0] must be an absolute path`);
+  }
+  const allowed = new Set<string>();
+  for (const entry of policy.allowed_commands ?? []) {
+    if (!path.isAbsolute(entry)) continue;
+    allowed.add(entry);
+    const real = await resolved(entry);
+    if (real) allowed.add(real);
+  }
+  const program = await resolved(requested);
+  if (program === null) {
+    if (!allowed.has(requested)) return allowlist(`Command '${requested}' is not allowed`);
+    return config(`Command '${requested}' not found on this worker`);
+  }
+  if (!allowed.has(program)) {
+    const via = program === requested ? '' : ` (resolves to '${program}')`;
+    return allowlist(`Command '${requested}' is not allowed${via}`);
+  }
+
+  const roots = (policy.allowed_roots ?? []).filter((r) => path.isAbsolute(r));
+  const wanted = cfg.working_directory ?? roots[0] ?? os.tmpdir();
+  if (!path.isAbsolute(wanted)) return config(`working_directory must be an absolute path: '${wanted}'`);
+  const cwd = await resolved(wanted);
+  if (cwd === null) return config(`Working directory '${wanted}' does not exist`);
+  try {
+    if (!(await stat(cwd)).isDirectory()) return config(`Working directory '${wanted}' is not a directory`);
+  } catch {
+    return config(`Working directory '${wanted}' cannot be read`);
+  }
+  if (roots.length > 0) {
+    const realRoots = (await Promise.all(roots.map(resolved))).filter((r): r is string => r !== null);
+    if (!realRoots.some((root) => inside(cwd, root))) {
+      return allowlist(`Working directory '${wanted}' is not allowed: it is outside allowed_roots`);
+    }
+  }
+  return { ok: true, value: { program, cwd } };
+}
+
+/** Only what a job needs: a fixed PATH, the locale, HOME, and the variables its service lists. */
+export function scrubbedEnv(
+  names: readonly string[],
+  source: Readonly<Record<string, string | undefined>>,
+): { env: Record<string, string>; passed: string[]; missing: string[] } {
+  const env: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: source.LANG ?? 'C.UTF-8' };
+  if (source.HOME !== undefined) env.HOME = source.HOME;
+  const passed: string[] = [];
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = source[name];
+    if (value === undefined) missing.push(name);
+    else {
+      env[name] = value;
+      passed.push(name);
+    }
+  }
+  return { env, passed, missing };
+}
