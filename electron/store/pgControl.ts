@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../shared/domain.ts';
+import { ENGINE_ACTOR, actorName } from './actor.ts';
+import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
+import type { PgDb, Queryable } from './pgDb.ts';
+import { rowsOf } from './pgDb.ts';
+import { CHANNEL } from './pgNotify.ts';
+import { writeAudit } from './pgOperator.ts';
+import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './pgRows.ts';
+import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from './store.ts';
+
+/**
+ * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
+ * Changes other workers must obey are announced with pg_notify inside their own transaction, so the
+ * notification goes out exactly when (and only if) the change commits.
+ */
+
+async function notify(client: Queryable, signal: StoreSignal): Promise<void> {
+  await client.query('SELECT pg_notify($1, $2)', [CHANNEL, signal]);
+}
+
+const CONTROL_SQL = `SELECT emergency_stop, emergency_stop_by, emergency_stop_at, emergency_stop_reason, safe_mode,
+  safe_mode_by, safe_mode_at, safe_mode_reason, version FROM jobs.tb_control`;
+const PAUSED_SQL = `SELECT queue, paused_by AS by, paused_at AS at, reason FROM jobs.tb_paused_queue ORDER BY queue`;
+
+async function readControl(client: Queryable): Promise<ControlState> {
+  const control = await rowsOf(client, CONTROL_SQL);
+  const paused = await rowsOf(client, PAUSED_SQL);
+  return toControl(control[0], paused);
+}
+
+export async function getControl(db: PgDb): Promise<ControlState> {
+  // One statement, one snapshot: the flags and the paused queues agree with each other.
+  const rows = await db.query(
+    `SELECT c.*, coalesce((SELECT json_agg(json_build_object('queue', p.queue, 'by', p.paused_by, 'at', p.paused_at, 'reason', p.reason) ORDER BY p.queue)
+       FROM jobs.tb_paused_queue p), '[]'::json) AS paused
+     FROM (${CONTROL_SQL}) c`,
+  );
+  const row = rows[0];
+  const paused = z.array(z.object({ queue: z.string(), by: z.string(), at: z.string(), reason: z.string().nullable() })).parse(row?.paused ?? []);
+  return toControl(row, paused.map((p) => ({ ...p, at: new Date(p.at).toISOString() })));
+}
+
+function changeControl(db: PgDb, change: (client: Queryable) => Promise<void>): Promise<ControlState> {
+  return db.tx(async (client) => {
+    await change(client);
+    await client.query('UPDATE jobs.tb_control SET version = version + 1');
+    await notify(client, 'control');
+    return readControl(client);
+  });
+}
+
+export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  return changeControl(db, async (client) => {
+    await client.query(
+      `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3`,
+      [engaged, actorName(actor), reason],
+    );
+    await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, reason === null ? null : { reason });
+  });
+}
+
+export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  return changeControl(db, async (client) => {
+    await client.query(`UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3`, [
+      engaged,
+      actorName(actor),
+      reason,
+    ]);
+    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { enabled: engaged, reason });
+  });
+}
+
+export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  return changeControl(db, async (client) => {
+    if (paused) {
+      await client.query(
+        `INSERT INTO jobs.tb_paused_queue (queue, paused_by, paused_at, reason) VALUES ($1, $2, now(), $3)
+         ON CONFLICT (queue) DO UPDATE SET paused_by = EXCLUDED.paused_by, paused_at = EXCLUDED.paused_at, reason = EXCLUDED.reason`,
+        [queue, actorName(actor), reason],
+      );
+    } else {
+      await client.query('DELETE FROM jobs.tb_paused_queue WHERE queue = $1', [queue]);
+    }
+    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, reason === null ? null : { reason });
+  });
+}
+
+// ---- breakers ---------------------------------------------------------------------------------------
+
+export async function listBreakers(db: PgDb): Promise<BreakerRecord[]> {
+  return (await db.query(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker ORDER BY service_name`)).map(toBreaker);
+}
+
+export async function getBreaker(db: PgDb, service: string): Promise<BreakerRecord | null> {
+  const rows = await db.query(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1`, [service]);
+  return rows[0] ? toBreaker(rows[0]) : null;
+}
+
+function breakerValues(r: BreakerRecord): unknown[] {
+  return [
+    r.service_name, r.state, r.mode, r.window_started_at, r.window_failures, r.window_successes, r.prev_failures,
+    r.prev_successes, r.opened_at, r.probes_in_flight, r.probe_started_at, r.last_transition_at, r.last_error,
+    r.mode_set_by, r.mode_set_at, r.mode_reason, r.version,
+  ];
+}
+
+const BREAKER_INSERT = `INSERT INTO jobs.tb_breaker (${BREAKER_COLUMNS})
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+  ON CONFLICT (service_name) DO NOTHING RETURNING service_name`;
+
+const BREAKER_UPDATE = `UPDATE jobs.tb_breaker SET state = $2, mode = $3, window_started_at = $4, window_failures = $5,
+  window_successes = $6, prev_failures = $7, prev_successes = $8, opened_at = $9, probes_in_flight = $10,
+  probe_started_at = $11, last_transition_at = $12, last_error = $13, mode_set_by = $14, mode_set_at = $15,
+  mode_reason = $16, version = $17
+  WHERE service_name = $1 AND version = $17 - 1 RETURNING service_name`;
+
+/** Optimistic: lands only on the version the caller read; a transition is audited in the same transaction. */
+export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
+  const sql = record.version === 1 ? BREAKER_INSERT : BREAKER_UPDATE;
+  if (!Number.isInteger(record.version) || record.version < 1) return false;
+  if (!transition) return (await db.query(sql, breakerValues(record))).length > 0;
+  return db.tx(async (client) => {
+    const saved = await rowsOf(client, sql, breakerValues(record));
+    if (saved.length === 0) return false;
+    await writeAudit(client, ENGINE_ACTOR, 'breaker.transition', record.service_name, null, {
+      from: transition.from,
+      to: transition.to,
+      reason: transition.reason,
+    });
+    await notify(client, 'breakers');
+    return true;
+  });
+}
+
+export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+  return db.tx(async (client) => {
+    await client.query('INSERT INTO jobs.tb_breaker (service_name) VALUES ($1) ON CONFLICT (service_name) DO NOTHING', [service]);
+    const before = await rowsOf(client, `SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1 FOR UPDATE`, [service]);
+    const previous = before[0] ? toBreaker(before[0]) : null;
+    const rows =
+      mode === 'reset'
+        ? await rowsOf(
+            client,
+            `UPDATE jobs.tb_breaker SET state = 'closed', mode = 'auto', window_started_at = now(), window_failures = 0,
+               window_successes = 0, prev_failures = 0, prev_successes = 0, opened_at = NULL, probes_in_flight = 0,
+               probe_started_at = NULL, last_transition_at = CASE WHEN state <> 'closed' THEN now() ELSE last_transition_at END,
+               last_error = NULL, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
+             WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
+            [service, actorName(actor), reason],
+          )
+        : await rowsOf(
+            client,
+            `UPDATE jobs.tb_breaker SET mode = $4, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
+             WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
+            [service, actorName(actor), reason, mode],
+          );
+    const row = rows[0];
+    if (!row) throw new Error(`breaker ${service} vanished while it was being changed`);
+    await writeAudit(client, actorName(actor), `breaker.${mode}`, service, null, {
+      reason,
+      from_mode: previous?.mode ?? 'auto',
+      from_state: previous?.state ?? 'closed',
+    });
+    await notify(client, 'breakers');
+    return toBreaker(row);
+  });
+}
+
+// ---- workers ----------------------------------------------------------------------------------------
+
+export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<void> {
+  await db.query(
+    `WITH registered AS (
+       INSERT INTO jobs.tb_worker (id, host, pid, version, concurrency, queues, started_at, last_heartbeat_at, state, in_flight)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], now(), now(), 'running', 0)
+       ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
+         concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, started_at = now(), last_heartbeat_at = now(),
+         state = 'running', in_flight = 0
+       RETURNING id
+     )
+     SELECT pg_notify($7, 'workers') FROM registered`,
+    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL],
+  );
+}
+
+const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string().nullable() });
+
+/** Returns whether the worker's state changed (worth announcing); plain heartbeats are not. */
+export async function heartbeat(db: PgDb, workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
+  const rows = await db.query(
+    `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
+     upd AS (
+       UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now() WHERE id = $1 RETURNING state
+     )
+     SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
+    [workerId, Math.max(0, Math.trunc(inFlight)), state],
+    'opsdeck_heartbeat',
+  );
+  const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });
+  if (r.after !== null && r.before !== r.after) {
+    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, 'workers']);
+    return true;
+  }
+  return false;
+}
+
+export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {
+  const rows = await db.query(
+    `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
+       last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
+     FROM jobs.tb_worker ORDER BY started_at DESC, id`,
+    [Math.max(0, lostAfterMs)],
+  );
+  return rows.map(toWorker);
+}
+
+// ---- audit ------------------------------------------------------------------------------------------
+
+export async function audit(db: PgDb, entry: NewAuditEntry): Promise<void> {
+  await db.query(
+    `INSERT INTO jobs.tb_audit (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+    [actorName(entry.actor), entry.action, entry.target ?? null, entry.job_count ?? null, entry.details ? JSON.stringify(entry.details) : null],
+  );
+}
+
+export async function listAudit(db: PgDb, filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
+  const limit = clampLimit(page.limit);
+  const after = decodeCursor(page.after);
+  const rows = await db.query(
+    `SELECT id, at, actor, action, target, job_count, details FROM jobs.tb_audit
+     WHERE ($1::text IS NULL OR action = $1)
+       AND ($2::text IS NULL OR strpos(lower(concat_ws(' ', actor, action, target, details::text)), lower($2)) > 0)
+       AND ($3::bigint IS NULL OR id < $3)
+     ORDER BY id DESC LIMIT $4`,
+    [filter.action ?? null, filter.search ?? null, after, limit + 1],
+  );
+  const items = rows.slice(0, limit).map(toAudit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

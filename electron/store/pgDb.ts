@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { StoreError } from './errors.ts';
+import { connectionError, redactUrl } from './pgErrors.ts';
+
+export const CONNECT_TIMEOUT_MS = 5000;
+
+const OID = { int8: 20, numeric: 1700, timestamptz: 1184, timestamp: 1114 };
+
+/**
+ * Parsers for this pool only (not pg's global registry, which other code in the process may rely on):
+ * bigint ids and counts as numbers, timestamps as ISO strings in UTC with milliseconds.
+ */
+function typeOverrides(): pg.TypeOverrides {
+  const types = new pg.TypeOverrides();
+  const toDate = pg.types.getTypeParser(OID.timestamptz, 'text');
+  types.setTypeParser(OID.int8, 'text', (value: string) => Number.parseInt(value, 10));
+  types.setTypeParser(OID.numeric, 'text', (value: string) => Number.parseFloat(value));
+  types.setTypeParser(OID.timestamptz, 'text', (value: string) => {
+    const parsed: unknown = toDate(value);
+    return parsed instanceof Date && !Number.isNaN(parsed.getTime()) ? parsed.toISOString() : value;
+  });
+  return types;
+}
+
+export type Row = Record<string, unknown>;
+
+/** The server process of a connection (pg sets it at startup; its typings leave it out). */
+function backendPid(client: object): number | null {
+  return 'processID' in client && typeof client.processID === 'number' ? client.processID : null;
+}
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** The pool, with every connection failure turned into a one-line StoreError. */
+export class PgDb {
+  readonly url: string;
+  readonly location: string;
+  readonly pool: pg.Pool;
+  readonly types: pg.TypeOverrides;
+  /** Backend pids of our own connections: our own NOTIFYs are not news to us. */
+  readonly ownPids = new Set<number>();
+
+  constructor(url: string, poolSize: number) {
+    this.url = url;
+    this.location = redactUrl(url);
+    this.types = typeOverrides();
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      idleTimeoutMillis: 30_000,
+      application_name: 'opsdeck',
+      types: this.types,
+    });
+    // An idle connection dying (server restart, network) must never take the process down; the next
+    // query gets a fresh connection or a clear StoreError.
+    this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      const pid = backendPid(client);
+      if (pid !== null) this.ownPids.add(pid);
+    });
+    this.pool.on('remove', (client) => {
+      const pid = backendPid(client);
+      if (pid !== null) this.ownPids.delete(pid);
+    });
+  }
+
+  wrap(err: unknown): unknown {
+    return connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
+  }
+
+  async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+    try {
+      const result = await this.pool.query<Row>(name ? { name, text, values } : { text, values });
+      return result.rows;
+    } catch (err) {
+      throw this.wrap(err);
+    }
+  }
+
+  /** Runs `fn` in one transaction on one connection; rolls back on any error. */
+  async tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.wrap(err);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw this.wrap(err);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+export async function rowsOf(client: Queryable, text: string, values: unknown[] = []): Promise<Row[]> {
+  const result = await client.query<Row>(text, values);
+  return result.rows;
+}
+
+/** A closed store refuses work with an error a host can show. */
+export function closedError(location: string): StoreError {
+  return new StoreError('unavailable', `the store at ${location} is closed`, 'open it again');
+}

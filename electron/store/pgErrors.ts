@@ -1,0 +1,104 @@
+import { StoreError } from './errors.ts';
+
+/** host:port of a PostgreSQL URL, for messages. */
+export function serverOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
+  } catch {
+    return 'the given server';
+  }
+}
+
+/** The URL with any password removed (from the user-info part and from `?password=`): safe to print. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    u.searchParams.delete('password');
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1@');
+  }
+}
+
+function databaseOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+  } catch {
+    return 'the database';
+  }
+}
+
+function userOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).username) || 'the default user';
+  } catch {
+    return 'the user';
+  }
+}
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  if ('code' in err && typeof err.code === 'string') return err.code;
+  // Node reports a refused dual-stack connect as an AggregateError of one error per address.
+  if ('errors' in err && Array.isArray(err.errors)) {
+    for (const inner of err.errors) {
+      const code = codeOf(inner);
+      if (code) return code;
+    }
+  }
+  return undefined;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Failures of the connection itself (not of a statement): those become StoreErrors an operator can act
+ * on; anything else (a constraint, a bug in a query) is returned as null and rethrown as it is.
+ */
+export function connectionError(err: unknown, url: string, timeoutMs: number): StoreError | null {
+  if (err instanceof StoreError) return err;
+  const code = codeOf(err);
+  const message = messageOf(err);
+  const server = serverOf(url);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: connection refused`, 'is the server running?', { cause: err });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: host not found`, 'check the host name in the URL', { cause: err });
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no route or no answer`, 'check the host, the port and any firewall', { cause: err });
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new StoreError('unavailable', `the connection to PostgreSQL at ${server} was cut`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+    case '28P01':
+    case '28000':
+      return new StoreError('auth', `PostgreSQL at ${server} refused ${userOf(url)}: ${message}`, 'check the user and password in the URL (or PGPASSWORD)', { cause: err });
+    case '3D000':
+      return new StoreError('no_database', `database "${databaseOf(url)}" does not exist on ${server}`, `create it (createdb ${databaseOf(url)}) or fix the URL`, { cause: err });
+    case '57P01':
+    case '57P02':
+    case '57P03':
+    case '53300':
+      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'wait for the server to be ready, or raise max_connections', { cause: err });
+  }
+  if (code?.startsWith('08')) {
+    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+  }
+  if (/timeout/i.test(message) && /connect/i.test(message) || message === 'timeout expired') {
+    return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no answer within ${Math.round(timeoutMs / 1000)} s`, 'check the host, the port and any firewall', { cause: err });
+  }
+  if (/SASL|password must be a string|password authentication/i.test(message)) {
+    return new StoreError('auth', `PostgreSQL at ${server} wants a password for ${userOf(url)}`, 'put it in the URL or in PGPASSWORD', { cause: err });
+  }
+  if (/Connection terminated|Client has encountered a connection error|not queryable/i.test(message)) {
+    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+  }
+  return null;
+}

@@ -1,0 +1,363 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { StoreInputError } from './errors.ts';
+import type { PgDb } from './pgDb.ts';
+import { rowsOf } from './pgDb.ts';
+import { idsOf, toClaimed } from './pgRows.ts';
+import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
+
+/**
+ * The hot path on PostgreSQL: enqueue, claim, extend, settle, reclaim. Each is one statement per batch
+ * (arrays in, unnest inside), so a batch of N jobs costs one round trip, not N.
+ */
+
+const ENQUEUE_CHUNK = 5000;
+
+const ENQUEUE_SQL = `
+WITH input AS (
+  SELECT t.*, row_number() OVER (PARTITION BY t.identifier ORDER BY t.ord) AS nth
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[], $8::timestamptz[])
+    WITH ORDINALITY AS t(identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, ord)
+),
+inserted AS (
+  INSERT INTO jobs.tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at)
+  SELECT identifier, queue, service_name, execution_type, payload::jsonb, priority, max_attempts, coalesce(run_at, now())
+  FROM input WHERE nth = 1 ORDER BY ord
+  ON CONFLICT (identifier) DO NOTHING
+  RETURNING id, identifier
+)
+SELECT i.ord, i.identifier, coalesce(n.id, j.id) AS id, (n.id IS NOT NULL AND i.nth = 1) AS created
+FROM input i
+LEFT JOIN inserted n ON n.identifier = i.identifier
+LEFT JOIN jobs.tb_job_run j ON j.identifier = i.identifier
+ORDER BY i.ord`;
+
+const EnqueueRow = z.object({ identifier: z.string(), id: z.number().nullable(), created: z.boolean() });
+
+function checkNewJob(job: NewJob, index: number): void {
+  const where = `job ${index + 1} of the batch`;
+  if (job.run_at !== undefined && Number.isNaN(Date.parse(job.run_at))) {
+    throw new StoreInputError(`${where}: run_at "${String(job.run_at).slice(0, 40)}" is not a date; use ISO-8601 like 2030-01-01T00:00:00Z`);
+  }
+  if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) {
+    throw new StoreInputError(`${where}: max_attempts must be a whole number of at least 1, got ${job.max_attempts}`);
+  }
+  if (job.priority !== undefined && !Number.isInteger(job.priority)) {
+    throw new StoreInputError(`${where}: priority must be a whole number, got ${job.priority}`);
+  }
+  if (!job.service_name) throw new StoreInputError(`${where}: service_name is empty`);
+  if (!job.queue) throw new StoreInputError(`${where}: queue is empty`);
+}
+
+export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResult[]> {
+  if (jobs.length === 0) return [];
+  jobs.forEach(checkNewJob);
+  const identifiers = jobs.map((j) => j.identifier ?? `${j.service_name}-${randomUUID()}`);
+  const results = await db.tx(async (client) => {
+    const out: EnqueueResult[] = [];
+    for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+      const chunk = jobs.slice(start, start + ENQUEUE_CHUNK);
+      const rows = await rowsOf(client, ENQUEUE_SQL, [
+        identifiers.slice(start, start + ENQUEUE_CHUNK),
+        chunk.map((j) => j.queue),
+        chunk.map((j) => j.service_name),
+        chunk.map((j) => j.execution_type),
+        chunk.map((j) => JSON.stringify(j.payload ?? null)),
+        chunk.map((j) => j.priority ?? 0),
+        chunk.map((j) => j.max_attempts),
+        chunk.map((j) => (j.run_at === undefined ? null : new Date(j.run_at).toISOString())),
+      ]);
+      for (const row of rows) {
+        const r = EnqueueRow.parse(row);
+        out.push({ id: r.id ?? 0, identifier: r.identifier, created: r.created });
+      }
+    }
+    return out;
+  });
+  // A row another transaction inserted while ours ran is not visible to our statement's snapshot:
+  // look those up again now that it has committed.
+  const missing = results.filter((r) => r.id === 0);
+  if (missing.length > 0) {
+    const rows = await db.query('SELECT id, identifier FROM jobs.tb_job_run WHERE identifier = ANY($1::text[])', [missing.map((m) => m.identifier)]);
+    const byIdentifier = new Map(rows.map((row) => [String(row.identifier), Number(row.id)]));
+    for (const r of missing) r.id = byIdentifier.get(r.identifier) ?? 0;
+  }
+  return results;
+}
+
+/**
+ * One statement: lock the head of the queue (skipping rows other workers hold), lease it, and write
+ * the attempt rows. The control gate and paused queues are read by the same statement, so a claim
+ * that starts after an emergency stop committed never returns a job. Capped services are fetched by
+ * their own LIMITed branch, so a cap never hides other services' jobs behind it.
+ */
+const CLAIM_SQL = `
+WITH caps AS (
+  SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest($6::text[], $7::int[]) AS c(service_name, cap)
+),
+open_gate AS (
+  SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode
+),
+uncapped AS (
+  SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
+  WHERE j.status = 'pending' AND j.run_at <= now()
+    AND EXISTS (SELECT 1 FROM open_gate)
+    AND ($4::text[] IS NULL OR j.queue = ANY($4::text[]))
+    AND j.service_name <> ALL($5::text[])
+    AND j.service_name <> ALL($6::text[])
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
+  ORDER BY j.priority DESC, j.run_at, j.id
+  LIMIT $2
+  FOR UPDATE OF j SKIP LOCKED
+),
+capped AS (
+  SELECT l.id, l.priority, l.run_at FROM caps CROSS JOIN LATERAL (
+    SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
+    WHERE j.status = 'pending' AND j.run_at <= now()
+      AND EXISTS (SELECT 1 FROM open_gate)
+      AND ($4::text[] IS NULL OR j.queue = ANY($4::text[]))
+      AND j.service_name <> ALL($5::text[])
+      AND j.service_name = caps.service_name
+      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
+    ORDER BY j.priority DESC, j.run_at, j.id
+    LIMIT least(caps.cap, $2)
+    FOR UPDATE OF j SKIP LOCKED
+  ) l
+),
+picked AS (
+  SELECT id FROM (SELECT * FROM uncapped UNION ALL SELECT * FROM capped) u
+  ORDER BY priority DESC, run_at, id
+  LIMIT $2
+),
+claimed AS (
+  UPDATE jobs.tb_job_run j SET
+    status = 'running',
+    attempts = j.attempts + 1,
+    lease_owner = $1,
+    lease_expires_at = now() + $3::float8 * interval '1 millisecond',
+    attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
+    started_at = now(),
+    updated_at = now(),
+    cancel_requested = false
+  FROM picked
+  WHERE j.id = picked.id AND j.status = 'pending'
+  RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
+    j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
+),
+attempt_rows AS (
+  INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at)
+  SELECT attempt_id, id, attempts, $1, now() FROM claimed
+)
+SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
+  lease_expires_at
+FROM claimed
+ORDER BY priority DESC, run_at, id`;
+
+export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob[]> {
+  const limit = Math.trunc(req.limit);
+  if (!(limit > 0)) return [];
+  const caps = Object.entries(req.serviceCaps ?? {});
+  const rows = await db.query(
+    CLAIM_SQL,
+    [
+      req.workerId,
+      limit,
+      Math.max(1, req.leaseMs),
+      req.queues ?? null,
+      req.excludeServices ?? [],
+      caps.map(([service]) => service),
+      caps.map(([, cap]) => Math.trunc(cap)),
+    ],
+    'opsdeck_claim',
+  );
+  return rows.map(toClaimed);
+}
+
+export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await db.query(
+    `UPDATE jobs.tb_job_run SET lease_expires_at = now() + $3::float8 * interval '1 millisecond'
+     WHERE id = ANY($2::bigint[]) AND status = 'running' AND lease_owner = $1
+     RETURNING id`,
+    [workerId, jobIds, Math.max(1, leaseMs)],
+    'opsdeck_extend',
+  );
+  return idsOf(rows);
+}
+
+/**
+ * Every kind of settlement in one statement. The fence: the job is still running, leased to this
+ * worker, under this attempt. An interrupted attempt is given back (attempts - 1).
+ */
+const SETTLE_SQL = `
+WITH s AS (
+  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
+    AS s(job_id, attempt_id, worker_id, kind, outcome, error_message, error_class, fingerprint, run_at, output_tail,
+      resource_usage, security_context)
+),
+settled AS (
+  UPDATE jobs.tb_job_run j SET
+    status = CASE s.kind WHEN 'retry' THEN 'pending' WHEN 'interrupted' THEN 'pending' ELSE s.kind END,
+    attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    run_at = CASE WHEN s.kind = 'retry' THEN coalesce(s.run_at, now()) ELSE j.run_at END,
+    lease_owner = NULL,
+    lease_expires_at = NULL,
+    attempt_id = NULL,
+    completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') THEN now() END,
+    updated_at = now(),
+    error_message = CASE s.kind WHEN 'completed' THEN NULL WHEN 'interrupted' THEN j.error_message
+      WHEN 'cancelled' THEN coalesce(s.error_message, j.error_message) ELSE s.error_message END,
+    error_fingerprint = CASE s.kind WHEN 'completed' THEN NULL WHEN 'retry' THEN s.fingerprint
+      WHEN 'failed' THEN s.fingerprint ELSE j.error_fingerprint END,
+    resource_usage = coalesce(s.resource_usage::jsonb, j.resource_usage),
+    security_context = coalesce(s.security_context::jsonb, j.security_context),
+    resolved_at = NULL,
+    resolution = NULL
+  FROM s
+  WHERE j.id = s.job_id AND j.status = 'running' AND j.lease_owner = s.worker_id AND j.attempt_id = s.attempt_id
+  RETURNING j.id, s.attempt_id
+),
+finished AS (
+  UPDATE jobs.tb_job_attempt a SET
+    finished_at = now(),
+    outcome = s.outcome,
+    error_message = s.error_message,
+    error_class = s.error_class,
+    output_tail = s.output_tail,
+    resource_usage = s.resource_usage::jsonb
+  FROM settled JOIN s ON s.attempt_id = settled.attempt_id
+  WHERE a.id = settled.attempt_id
+)
+SELECT id FROM settled`;
+
+interface SettleArrays {
+  jobIds: number[];
+  attemptIds: number[];
+  workers: string[];
+  kinds: string[];
+  outcomes: string[];
+  messages: Array<string | null>;
+  classes: Array<string | null>;
+  fingerprints: Array<string | null>;
+  runAts: Array<string | null>;
+  tails: Array<string | null>;
+  usages: Array<string | null>;
+  contexts: Array<string | null>;
+}
+
+function settleArrays(settlements: Settlement[]): SettleArrays {
+  const a: SettleArrays = {
+    jobIds: [], attemptIds: [], workers: [], kinds: [], outcomes: [], messages: [], classes: [], fingerprints: [],
+    runAts: [], tails: [], usages: [], contexts: [],
+  };
+  for (const s of settlements) {
+    a.jobIds.push(s.jobId);
+    a.attemptIds.push(s.attemptId);
+    a.workers.push(s.workerId);
+    a.kinds.push(s.kind);
+    a.tails.push(s.output_tail ?? null);
+    a.usages.push(s.resource_usage ? JSON.stringify(s.resource_usage) : null);
+    a.contexts.push(s.security_context ? JSON.stringify(s.security_context) : null);
+    switch (s.kind) {
+      case 'completed':
+        a.outcomes.push('completed');
+        a.messages.push(null);
+        a.classes.push(null);
+        a.fingerprints.push(null);
+        a.runAts.push(null);
+        break;
+      case 'retry':
+      case 'failed':
+        a.outcomes.push(s.outcome);
+        a.messages.push(s.error.message);
+        a.classes.push(s.error.error_class);
+        a.fingerprints.push(s.error.fingerprint);
+        a.runAts.push(s.kind === 'retry' ? validRunAt(s.run_at) : null);
+        break;
+      case 'interrupted':
+      case 'cancelled':
+        a.outcomes.push(s.kind);
+        a.messages.push(s.reason);
+        a.classes.push(null);
+        a.fingerprints.push(null);
+        a.runAts.push(null);
+        break;
+    }
+  }
+  return a;
+}
+
+function validRunAt(runAt: string): string {
+  const t = Date.parse(runAt);
+  if (Number.isNaN(t)) throw new StoreInputError(`retry run_at "${runAt.slice(0, 40)}" is not a date`);
+  return new Date(t).toISOString();
+}
+
+export async function settleJobs(db: PgDb, settlements: Settlement[]): Promise<number[]> {
+  if (settlements.length === 0) return [];
+  const a = settleArrays(settlements);
+  const rows = await db.query(
+    SETTLE_SQL,
+    [a.jobIds, a.attemptIds, a.workers, a.kinds, a.outcomes, a.messages, a.classes, a.fingerprints, a.runAts, a.tails, a.usages, a.contexts],
+    'opsdeck_settle',
+  );
+  return idsOf(rows);
+}
+
+/**
+ * Expired leases back: lost attempts are spent (out of attempts: into the dead-letter queue), except
+ * while the emergency stop is engaged, when they were interrupted on purpose and are given back.
+ */
+const RECLAIM_SQL = `
+WITH gate AS (
+  SELECT emergency_stop AS stopped FROM jobs.tb_control
+),
+expired AS (
+  SELECT id, attempt_id, lease_owner FROM jobs.tb_job_run
+  WHERE status = 'running' AND lease_expires_at < coalesce($1::timestamptz, now())
+  ORDER BY id
+  FOR UPDATE SKIP LOCKED
+),
+reclaimed AS (
+  UPDATE jobs.tb_job_run j SET
+    status = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN 'pending' ELSE 'failed' END,
+    attempts = CASE WHEN g.stopped THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    run_at = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN now() ELSE j.run_at END,
+    completed_at = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN NULL ELSE now() END,
+    lease_owner = NULL,
+    lease_expires_at = NULL,
+    attempt_id = NULL,
+    updated_at = now(),
+    error_message = CASE WHEN g.stopped THEN j.error_message
+      ELSE 'lease expired: worker ' || coalesce(e.lease_owner, '?') || ' stopped heartbeating' END,
+    error_fingerprint = CASE WHEN g.stopped THEN j.error_fingerprint ELSE 'lease-expired:' || j.service_name END,
+    resolved_at = NULL,
+    resolution = NULL
+  FROM expired e, gate g
+  WHERE j.id = e.id
+  RETURNING j.id, j.status, e.attempt_id, e.lease_owner, g.stopped
+),
+closed AS (
+  UPDATE jobs.tb_job_attempt a SET
+    finished_at = now(),
+    outcome = CASE WHEN r.stopped THEN 'interrupted' ELSE 'lost' END,
+    error_message = CASE WHEN r.stopped THEN 'emergency stop' ELSE 'lease expired: worker ' || coalesce(r.lease_owner, '?') || ' stopped heartbeating' END,
+    error_class = CASE WHEN r.stopped THEN NULL ELSE 'LeaseExpired' END
+  FROM reclaimed r
+  WHERE a.id = r.attempt_id
+)
+SELECT id, status FROM reclaimed ORDER BY id`;
+
+const ReclaimRow = z.object({ id: z.number(), status: z.string() });
+
+export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined): Promise<ReclaimResult> {
+  const rows = await db.query(RECLAIM_SQL, [now ? now.toISOString() : null], 'opsdeck_reclaim');
+  const out: ReclaimResult = { retried: [], failed: [] };
+  for (const row of rows) {
+    const r = ReclaimRow.parse(row);
+    (r.status === 'failed' ? out.failed : out.retried).push(r.id);
+  }
+  return out;
+}
+

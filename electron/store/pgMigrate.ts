@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { AppliedMigration, MigrationAdapter, MigrationTx } from './migrate.ts';
+import type { PgDb, Queryable } from './pgDb.ts';
+import { rowsOf } from './pgDb.ts';
+
+/**
+ * The PostgreSQL side of the shared migration runner. Every step holds one transaction-scoped advisory
+ * lock, so workers starting at the same moment migrate one after the other instead of racing.
+ */
+const LOCK_KEY = 7_305_183_140; // "opsdeck" migrations; any fixed bigint works, it only has to be ours.
+
+const AppliedRow = z.object({ version: z.number(), name: z.string(), checksum: z.string() });
+
+async function appliedOn(client: Queryable): Promise<AppliedMigration[]> {
+  const exists = await rowsOf(client, `SELECT to_regclass('jobs.opsdeck_migrations') IS NOT NULL AS ok`);
+  if (exists[0]?.ok !== true) return [];
+  const rows = await rowsOf(client, 'SELECT version, name, checksum FROM jobs.opsdeck_migrations ORDER BY version');
+  return rows.map((row) => AppliedRow.parse(row));
+}
+
+export function postgresMigrationAdapter(db: PgDb): MigrationAdapter {
+  const locked = <T>(fn: (client: Queryable) => Promise<T>) =>
+    db.tx(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      return fn(client);
+    });
+  return {
+    dialect: 'postgres',
+    location: db.location,
+    ensureTable: () =>
+      locked(async (client) => {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS jobs;
+          CREATE TABLE IF NOT EXISTS jobs.opsdeck_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            checksum text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+          )`);
+      }),
+    applied: async () => {
+      try {
+        return await appliedOn(db.pool);
+      } catch (err) {
+        throw db.wrap(err);
+      }
+    },
+    transaction: (fn) =>
+      locked((client) => {
+        const tx: MigrationTx = {
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          applied: () => appliedOn(client),
+          record: async (m) => {
+            await client.query('INSERT INTO jobs.opsdeck_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+          },
+        };
+        return fn(tx);
+      }),
+  };
+}

@@ -1,0 +1,174 @@
+import pg from 'pg';
+import type { PgDb } from './pgDb.ts';
+import { CONNECT_TIMEOUT_MS } from './pgDb.ts';
+import type { StoreSignal } from './store.ts';
+
+export const CHANNEL = 'opsdeck';
+const SIGNALS: readonly StoreSignal[] = ['control', 'breakers', 'jobs', 'workers'];
+const POLL_MS = 1000;
+const RECONNECT_MAX_MS = 10_000;
+/** Job changes are frequent: they are announced to other processes at most this often. */
+const JOBS_COALESCE_MS = 500;
+
+function isSignal(value: string | undefined): value is StoreSignal {
+  return SIGNALS.some((s) => s === value);
+}
+
+/**
+ * Signals between processes sharing one database. Listeners in this process hear local changes at
+ * once; other processes hear them through LISTEN/NOTIFY on a dedicated connection, opened on the first
+ * subscribe. While that connection is down, the control version is polled every second instead, so
+ * an emergency stop still reaches every worker.
+ */
+export class PgSignals {
+  readonly #db: PgDb;
+  readonly #listeners = new Set<(signal: StoreSignal) => void>();
+  #client: pg.Client | null = null;
+  #connecting = false;
+  #closed = false;
+  #reconnectDelay = 250;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #controlVersion: number | null = null;
+  #jobsTimer: NodeJS.Timeout | null = null;
+  #jobsPending = false;
+
+  constructor(db: PgDb) {
+    this.#db = db;
+  }
+
+  subscribe(listener: (signal: StoreSignal) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#client && !this.#connecting && !this.#reconnectTimer) void this.#connect();
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** A change made here: local listeners now; other processes through the caller's pg_notify. */
+  emit(signal: StoreSignal): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(signal);
+      } catch {
+        // a listener's failure is its own; the others still hear the signal
+      }
+    }
+  }
+
+  /** Job changes: heard here at once, announced to others at most every JOBS_COALESCE_MS. */
+  jobsChanged(): void {
+    this.emit('jobs');
+    if (this.#closed) return;
+    this.#jobsPending = true;
+    if (this.#jobsTimer) return;
+    this.#jobsTimer = setTimeout(() => {
+      this.#jobsTimer = null;
+      if (!this.#jobsPending || this.#closed) return;
+      this.#jobsPending = false;
+      this.#db.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'jobs']).catch(() => undefined);
+    }, JOBS_COALESCE_MS);
+    this.#jobsTimer.unref();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    this.#connecting = true;
+    const client = new pg.Client({
+      connectionString: this.#db.url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'opsdeck-listen',
+      types: this.#db.types,
+      keepAlive: true,
+    });
+    client.on('error', () => this.#lost(client));
+    client.on('end', () => this.#lost(client));
+    client.on('notification', (msg) => {
+      // Our own pool's notifications were already heard locally when the change was made.
+      if (this.#db.ownPids.has(msg.processId)) return;
+      if (isSignal(msg.payload)) this.emit(msg.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.#closed) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      this.#client = client;
+      this.#reconnectDelay = 250;
+      this.#stopPolling();
+      // Whatever happened while we were not listening: check the control version once.
+      await this.#checkControl();
+    } catch {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      this.#scheduleReconnect();
+    } finally {
+      this.#connecting = false;
+    }
+  }
+
+  #lost(client: pg.Client): void {
+    if (this.#client !== client) return;
+    this.#client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnectTimer) return;
+    this.#startPolling();
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      void this.#connect();
+    }, this.#reconnectDelay);
+    this.#reconnectTimer.unref();
+    this.#reconnectDelay = Math.min(RECONNECT_MAX_MS, this.#reconnectDelay * 2);
+  }
+
+  #startPolling(): void {
+    if (this.#pollTimer || this.#closed) return;
+    this.#pollTimer = setInterval(() => void this.#checkControl(), POLL_MS);
+    this.#pollTimer.unref();
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer) clearInterval(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+
+  async #checkControl(): Promise<void> {
+    try {
+      const rows = await this.#db.pool.query<{ version: number }>('SELECT version FROM jobs.tb_control');
+      const version = rows.rows[0]?.version;
+      if (typeof version !== 'number') return;
+      const before = this.#controlVersion;
+      this.#controlVersion = version;
+      if (before !== null && before !== version) this.emit('control');
+    } catch {
+      // the database is unreachable too: the next tick tries again
+    }
+  }
+
+  /** Remember the version this process last saw, so polling does not report our own change. */
+  noteControlVersion(version: number): void {
+    this.#controlVersion = version;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#stopPolling();
+    for (const timer of [this.#reconnectTimer, this.#jobsTimer]) if (timer) clearTimeout(timer);
+    this.#reconnectTimer = null;
+    this.#jobsTimer = null;
+    const client = this.#client;
+    this.#client = null;
+    if (client) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import type { Actor, DlqSelector, Job } from '../../shared/domain.ts';
+import { actorName } from './actor.ts';
+import type { PgDb, Queryable } from './pgDb.ts';
+import { rowsOf } from './pgDb.ts';
+import { dlqParams, dlqWhereSql } from './pgReads.ts';
+import { JOB_COLUMNS, countOf, toJob } from './pgRows.ts';
+
+/**
+ * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
+ * log never shows an action that did not happen, nor misses one that did.
+ */
+
+const AUDIT_SQL = `INSERT INTO jobs.tb_audit (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`;
+
+export async function writeAudit(
+  client: Queryable,
+  actor: string,
+  action: string,
+  target: string | null,
+  jobCount: number | null,
+  details: Record<string, unknown> | null,
+): Promise<void> {
+  await client.query(AUDIT_SQL, [actor, action, target, jobCount, details === null ? null : JSON.stringify(details)]);
+}
+
+async function lockJob(client: Queryable, jobId: number): Promise<Job | null> {
+  if (!Number.isSafeInteger(jobId)) return null;
+  const rows = await rowsOf(client, `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE id = $1 FOR UPDATE`, [jobId]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
+export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
+  return db.tx(async (client) => {
+    const job = await lockJob(client, jobId);
+    if (!job) return null;
+    let rows;
+    if (job.status === 'pending') {
+      rows = await rowsOf(
+        client,
+        `UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now(),
+           error_message = coalesce($2, error_message)
+         WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+        [jobId, reason === null ? null : `cancelled: ${reason}`],
+      );
+    } else if (job.status === 'running') {
+      rows = await rowsOf(
+        client,
+        `UPDATE jobs.tb_job_run SET cancel_requested = true, updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+        [jobId],
+      );
+    } else {
+      return job;
+    }
+    await writeAudit(client, actorName(actor), 'job.cancel', String(jobId), 1, { from: job.status, reason });
+    return rows[0] ? toJob(rows[0]) : job;
+  });
+}
+
+const RESET_TO_PENDING = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
+  lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
+  cancel_requested = false`;
+
+/** failed (resolved or not) or cancelled → pending now with attempts reset; else unchanged. */
+export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | null> {
+  return db.tx(async (client) => {
+    const job = await lockJob(client, jobId);
+    if (!job) return null;
+    if (job.status !== 'failed' && job.status !== 'cancelled') return job;
+    const rows = await rowsOf(client, `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}`, [jobId]);
+    await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { from: job.status });
+    return rows[0] ? toJob(rows[0]) : job;
+  });
+}
+
+function selectorDetails(selector: DlqSelector): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  if (selector.job_ids) details.job_ids = selector.job_ids.length > 100 ? `${selector.job_ids.length} ids` : selector.job_ids;
+  if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
+  if (selector.search !== undefined) details.search = selector.search;
+  if (selector.service !== undefined) details.service = selector.service;
+  return details;
+}
+
+/**
+ * One statement does the change and writes its audit row with the count it really touched; an action
+ * that matched nothing changed nothing and is not logged.
+ */
+async function auditedBulk(
+  db: PgDb,
+  changeSql: string,
+  params: unknown[],
+  actor: Actor,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<number> {
+  const n = params.length;
+  const rows = await db.query(
+    `WITH changed AS (${changeSql}),
+     logged AS (
+       INSERT INTO jobs.tb_audit (actor, action, target, job_count, details)
+       SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed HAVING count(*) > 0
+     )
+     SELECT count(*) AS n FROM changed`,
+    [...params, actorName(actor), action, JSON.stringify(details)],
+  );
+  return countOf(rows);
+}
+
+export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<number> {
+  return auditedBulk(
+    db,
+    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING id`,
+    dlqParams(selector),
+    actor,
+    'dlq.retry',
+    selectorDetails(selector),
+  );
+}
+
+export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {
+  return auditedBulk(
+    db,
+    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $5, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING id`,
+    [...dlqParams(selector), note],
+    actor,
+    'dlq.resolve',
+    { ...selectorDetails(selector), note },
+  );
+}
+
+const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < $1`;
+
+export async function purgeResolvedCount(db: PgDb, before: Date): Promise<number> {
+  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE}`, [before.toISOString()]));
+}
+
+/** Attempts go with their jobs (ON DELETE CASCADE). */
+export function purgeResolved(db: PgDb, before: Date, actor: Actor): Promise<number> {
+  return auditedBulk(
+    db,
+    `DELETE FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING id`,
+    [before.toISOString()],
+    actor,
+    'dlq.purge',
+    { before: before.toISOString() },
+  );
+}

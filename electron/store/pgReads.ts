@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../shared/domain.ts';
+import { DlqGroup as DlqGroupSchema, LatencyByType as LatencySchema } from '../../shared/domain.ts';
+import { fillBuckets } from './buckets.ts';
+import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
+import type { PgDb } from './pgDb.ts';
+import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './pgRows.ts';
+import type { Page, PageRequest } from './store.ts';
+
+/**
+ * Reads for the console. Filters are written once as SQL with typed, nullable parameters
+ * (`$n IS NULL OR ...`): user text only ever travels as a parameter, and substring search uses
+ * strpos on lower-cased text, so `%`, `_` and quotes mean themselves.
+ */
+
+export async function getJob(db: PgDb, idOrIdentifier: number | string): Promise<Job | null> {
+  const rows =
+    typeof idOrIdentifier === 'number'
+      ? Number.isSafeInteger(idOrIdentifier)
+        ? await db.query(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE id = $1`, [idOrIdentifier])
+        : []
+      : await db.query(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE identifier = $1`, [idOrIdentifier]);
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+export async function listAttempts(db: PgDb, jobId: number): Promise<Attempt[]> {
+  if (!Number.isSafeInteger(jobId)) return [];
+  const rows = await db.query(`SELECT ${ATTEMPT_COLUMNS} FROM jobs.tb_job_attempt WHERE job_id = $1 ORDER BY id`, [jobId]);
+  return rows.map(toAttempt);
+}
+
+/** $1..$10 of every job filter; appended after the caller's own parameters via `offset`. */
+function jobFilterSql(offset: number): string {
+  const p = (n: number) => `$${offset + n}`;
+  return `(${p(1)}::text[] IS NULL OR status = ANY(${p(1)}::text[]))
+    AND (${p(2)}::text IS NULL OR queue = ${p(2)})
+    AND (${p(3)}::text IS NULL OR service_name = ${p(3)})
+    AND (${p(4)}::text[] IS NULL OR execution_type = ANY(${p(4)}::text[]))
+    AND (${p(5)}::timestamptz IS NULL OR created_at > ${p(5)}::timestamptz)
+    AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)}::timestamptz)
+    AND (${p(7)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(7)})) > 0)
+    AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
+    AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))`;
+}
+
+function timestampOrNull(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+function jobFilterParams(filter: JobFilter): unknown[] {
+  return [
+    filter.status ?? null,
+    filter.queue ?? null,
+    filter.service ?? null,
+    filter.execution_type ?? null,
+    timestampOrNull(filter.created_after),
+    timestampOrNull(filter.created_before),
+    filter.search ?? null,
+    filter.unresolved === true,
+    filter.stuck === true,
+  ];
+}
+
+async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
+  const limit = clampLimit(page.limit);
+  const after = decodeCursor(page.after);
+  const n = params.length;
+  const rows = await db.query(
+    `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
+     WHERE ${where} AND ($${n + 1}::bigint IS NULL OR id < $${n + 1}::bigint)
+     ORDER BY id DESC LIMIT $${n + 2}`,
+    [...params, after, limit + 1],
+  );
+  const items = rows.slice(0, limit).map(toJob);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
+export function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+  return pageOfJobs(db, jobFilterSql(0), jobFilterParams(filter), page);
+}
+
+export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
+  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0)}`, jobFilterParams(filter)));
+}
+
+/** The open dead letters a selector matches: $1..$4 after `offset`. */
+export function dlqWhereSql(offset: number): string {
+  const p = (n: number) => `$${offset + n}`;
+  return `status = 'failed' AND resolved_at IS NULL
+    AND (${p(1)}::bigint[] IS NULL OR id = ANY(${p(1)}::bigint[]))
+    AND (${p(2)}::text IS NULL OR error_fingerprint = ${p(2)})
+    AND (${p(3)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(3)})) > 0)
+    AND (${p(4)}::text IS NULL OR service_name = ${p(4)})`;
+}
+
+export function dlqParams(selector: DlqSelector): unknown[] {
+  return [
+    selector.job_ids ? selector.job_ids.filter((id) => Number.isSafeInteger(id)) : null,
+    selector.fingerprint ?? null,
+    selector.search ?? null,
+    selector.service ?? null,
+  ];
+}
+
+export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {
+  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)}`, dlqParams(selector)));
+}
+
+export function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+  return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);
+}
+
+export async function dlqGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
+  const rows = await db.query(
+    `WITH open AS (
+       SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, 'unknown') AS fingerprint,
+         coalesce(completed_at, updated_at) AS failed_at
+       FROM jobs.tb_job_run
+       WHERE ${dlqWhereSql(0)}
+     )
+     SELECT fingerprint, count(*) AS count, min(failed_at) AS first_seen, max(failed_at) AS last_seen,
+       array_agg(DISTINCT service_name ORDER BY service_name) AS services,
+       array_agg(DISTINCT execution_type ORDER BY execution_type) AS execution_types,
+       (array_agg(coalesce(error_message, '') ORDER BY id DESC))[1] AS sample_error,
+       max(id) AS sample_job_id
+     FROM open
+     GROUP BY fingerprint
+     ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint`,
+    dlqParams({ search: filter.search, service: filter.service }),
+  );
+  return rows.map((row) => DlqGroupSchema.parse(row));
+}
+
+export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
+  const rows = await db.query('SELECT queue, status, count(*) AS count FROM jobs.tb_job_run GROUP BY queue, status ORDER BY queue, status');
+  return rows.map((row) => QueueCountRow.parse(row));
+}
+
+export async function runningByService(db: PgDb): Promise<Record<string, number>> {
+  const rows = await db.query(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run WHERE status = 'running' GROUP BY service_name`);
+  const out: Record<string, number> = {};
+  for (const row of rows) out[String(row.service_name)] = Number(row.n);
+  return out;
+}
+
+const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: z.number() });
+
+export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
+  const step = Math.max(1, Math.trunc(bucketSeconds));
+  const rows = await db.query(
+    `SELECT (floor(extract(epoch FROM completed_at) / $2) * $2)::bigint AS bucket,
+       count(*) FILTER (WHERE status = 'completed') AS completed,
+       count(*) FILTER (WHERE status = 'failed') AS failed
+     FROM jobs.tb_job_run
+     WHERE completed_at IS NOT NULL AND completed_at >= $1 AND status IN ('completed', 'failed')
+     GROUP BY 1 ORDER BY 1`,
+    [since.toISOString(), step],
+  );
+  return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, new Date(), step);
+}
+
+export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
+  const rows = await db.query(
+    `SELECT execution_type, count(*) AS count,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at) * 1000) AS p50_ms,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at) * 1000) AS p95_ms
+     FROM jobs.tb_job_run
+     WHERE status = 'completed' AND completed_at >= $1 AND started_at IS NOT NULL
+     GROUP BY execution_type ORDER BY execution_type`,
+    [since.toISOString()],
+  );
+  return rows.map((row) => LatencySchema.parse(row));
+}
+
+export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
+  const rows = await db.query(`SELECT min(run_at) AS at FROM jobs.tb_job_run WHERE status = 'pending'`);
+  const at = rows[0]?.at;
+  return typeof at === 'string' ? at : null;
+}
+
+export async function cancelRequested(db: PgDb, workerId: string): Promise<number[]> {
+  return idsOf(
+    await db.query(
+      `SELECT id FROM jobs.tb_job_run WHERE status = 'running' AND lease_owner = $1 AND cancel_requested ORDER BY id`,
+      [workerId],
+    ),
+  );
+}

@@ -1,0 +1,294 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import type { Actor } from '../../shared/domain.ts';
+import { runStoreContract } from './contractSuite.ts';
+import { StoreError } from './errors.ts';
+import { openPostgresStore } from './postgres.ts';
+import type { NewJob, Store, StoreSignal } from './store.ts';
+import { createTestDatabase } from './testing/pgTestDb.ts';
+import type { TestDatabase } from './testing/pgTestDb.ts';
+
+const alice: Actor = { user: 'alice', host: 'laptop' };
+
+function job(service: string, extra: Partial<NewJob> = {}): NewJob {
+  return { queue: 'default', service_name: service, execution_type: 'noop', max_attempts: 3, ...extra };
+}
+
+async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Empties every opsdeck table so each contract test starts from a fresh store on one database. */
+async function reset(url: string): Promise<void> {
+  await admin(url, async (c) => {
+    await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
+      jobs.tb_audit RESTART IDENTITY CASCADE`);
+    await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
+      emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
+      version = 1`);
+  });
+}
+
+function nextSignal(store: Store, wanted: StoreSignal, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(false);
+    }, timeoutMs);
+    const off = store.subscribe((signal) => {
+      if (signal !== wanted) return;
+      clearTimeout(timer);
+      off();
+      resolve(true);
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('postgres store', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+    (await openPostgresStore(db.url)).close();
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  runStoreContract('postgres', async () => {
+    await reset(db.url);
+    const store = await openPostgresStore(db.url, { poolSize: 4 });
+    return {
+      store,
+      cleanup: () => store.close(),
+      openSecond: () => openPostgresStore(db.url, { poolSize: 2 }),
+    };
+  });
+
+  describe('postgres only', () => {
+    it('four pools claiming and settling for many rounds never hold the same job', async () => {
+      await reset(db.url);
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url, { poolSize: 3 })));
+      try {
+        const total = 2000;
+        await stores[0]?.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 5}`, { priority: i % 4 })));
+        const holder = new Map<number, string>();
+        const done = new Set<number>();
+        let rounds = 0;
+        while (done.size < total && rounds < 500) {
+          rounds++;
+          const batches = await Promise.all(
+            stores.flatMap((s, i) => [0, 1].map((k) => s.claim({ workerId: `w${i}.${k}`, limit: 25, leaseMs: 60_000 }).then((c) => ({ who: `w${i}.${k}`, store: s, c })))),
+          );
+          const settles: Array<Promise<number[]>> = [];
+          for (const { who, store, c } of batches) {
+            for (const claimed of c) {
+              assert.equal(holder.get(claimed.id), undefined, `job ${claimed.id} held by ${holder.get(claimed.id)} and ${who}`);
+              assert.equal(done.has(claimed.id), false, `job ${claimed.id} claimed again after it completed`);
+              holder.set(claimed.id, who);
+            }
+            settles.push(store.settle(c.map((claimed) => ({ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: who, kind: 'completed' as const }))));
+          }
+          for (const landed of await Promise.all(settles)) {
+            for (const id of landed) {
+              holder.delete(id);
+              done.add(id);
+            }
+          }
+        }
+        assert.equal(done.size, total);
+        const [counts] = await admin(db.url, (c) =>
+          c.query(`SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                     (SELECT count(*)::int FROM jobs.tb_job_attempt) AS attempts FROM jobs.tb_job_run`).then((r) => r.rows),
+        );
+        assert.deepEqual(counts, { completed: total, attempts: total });
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('LISTEN/NOTIFY carries control, breaker and worker changes to another instance, once', async () => {
+      await reset(db.url);
+      const a = await openPostgresStore(db.url, { poolSize: 2 });
+      const b = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        const heardByA: StoreSignal[] = [];
+        a.subscribe((s) => heardByA.push(s));
+        const controlHeard = nextSignal(b, 'control', 5000);
+        await sleep(150);
+        await a.setQueuePaused('reports', true, alice, null);
+        assert.equal(await controlHeard, true);
+        const breakersHeard = nextSignal(b, 'breakers', 5000);
+        await a.setBreakerMode('payments', 'force_open', alice, 'vendor down');
+        assert.equal(await breakersHeard, true);
+        const workersHeard = nextSignal(b, 'workers', 5000);
+        await a.registerWorker({ id: 'w-1', host: 'h', pid: 1, version: 't', concurrency: 1, queues: null });
+        assert.equal(await workersHeard, true);
+        const jobsHeard = nextSignal(b, 'jobs', 5000);
+        await a.enqueue([job('svc')]);
+        assert.equal(await jobsHeard, true);
+        await sleep(700);
+        // A's own changes reach its listeners once, from the change itself, not again through NOTIFY.
+        assert.equal(heardByA.filter((s) => s === 'control').length, 1, heardByA.join(','));
+        assert.equal(heardByA.filter((s) => s === 'breakers').length, 1, heardByA.join(','));
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('a dropped listener connection reconnects, and control changes still arrive', async () => {
+      await reset(db.url);
+      const a = await openPostgresStore(db.url, { poolSize: 2 });
+      const b = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        b.subscribe(() => undefined);
+        await sleep(200);
+        const killed = await admin(db.url, (c) =>
+          c.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+                   WHERE datname = current_database() AND application_name = 'opsdeck-listen'`).then((r) => r.rowCount),
+        );
+        assert.ok((killed ?? 0) >= 1, 'the listener connection was found and killed');
+        const heard = nextSignal(b, 'control', 5000);
+        await a.setEmergencyStop(true, alice, 'while the listener was down');
+        assert.equal(await heard, true);
+        await sleep(1500);
+        const listening = await admin(db.url, (c) =>
+          c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsdeck-listen'`).then((r) => r.rows[0]?.n),
+        );
+        assert.equal(listening, 1, 'the listener is back');
+        const again = nextSignal(b, 'control', 5000);
+        await a.setEmergencyStop(false, alice, null);
+        assert.equal(await again, true);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('survives its pooled connections being killed under it', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue([job('svc')]);
+        await admin(db.url, (c) =>
+          c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsdeck'`),
+        );
+        await sleep(100);
+        assert.equal((await store.countJobs({})), 1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('two processes migrating one new database at once both succeed', async () => {
+      const fresh = await createTestDatabase();
+      try {
+        const stores = await Promise.all([openPostgresStore(fresh.url), openPostgresStore(fresh.url), openPostgresStore(fresh.url)]);
+        for (const s of stores) assert.equal((await s.migrationStatus()).current, true);
+        await Promise.all(stores.map((s) => s.close()));
+        const rows = await admin(fresh.url, (c) => c.query('SELECT version, checksum FROM jobs.opsdeck_migrations').then((r) => r.rows));
+        assert.ok(rows.length >= 1);
+        const original = rows.find((r) => r.version === 1)?.checksum;
+        await admin(fresh.url, (c) => c.query(`UPDATE jobs.opsdeck_migrations SET checksum = 'edited' WHERE version = 1`));
+        await assert.rejects(openPostgresStore(fresh.url), (e: unknown) => e instanceof StoreError && e.code === 'migration_changed');
+        await admin(fresh.url, (c) => c.query(`UPDATE jobs.opsdeck_migrations SET checksum = $1 WHERE version = 1`, [original]));
+        await admin(fresh.url, (c) => c.query(`INSERT INTO jobs.opsdeck_migrations (version, name, checksum) VALUES (9999, 'future', 'x')`));
+        await assert.rejects(openPostgresStore(fresh.url), (e: unknown) => e instanceof StoreError && e.code === 'newer_schema');
+      } finally {
+        await fresh.drop();
+      }
+    });
+
+    it('queries the console makes use their indexes', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue(Array.from({ length: 20_000 }, (_, i) => job(`svc${i % 20}`, { execution_type: i % 2 ? 'http' : 'shell' })));
+        await admin(db.url, async (c) => {
+          await c.query(`UPDATE jobs.tb_job_run SET status = 'completed', completed_at = now(), started_at = now() WHERE id % 10 <> 0`);
+          await c.query(`UPDATE jobs.tb_job_run SET status = 'failed', completed_at = now(), error_fingerprint = 'fp' || (id % 7),
+            error_message = 'boom' WHERE id % 100 = 0`);
+          await c.query('ANALYZE jobs.tb_job_run');
+        });
+        const plan = (sql: string, params: unknown[] = []) =>
+          admin(db.url, (c) => c.query(`EXPLAIN ${sql}`, params).then((r) => r.rows.map((row) => String(row['QUERY PLAN'])).join('\n')));
+        assert.match(
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'pending' AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR UPDATE SKIP LOCKED`),
+          /idx_tb_job_run_claim/,
+        );
+        assert.match(
+          await plan(`SELECT error_fingerprint, count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL GROUP BY 1`),
+          /idx_tb_job_run_dlq/,
+        );
+        assert.match(await plan(`SELECT id FROM jobs.tb_job_run WHERE id < 15000 ORDER BY id DESC LIMIT 100`), /tb_job_run_pkey/);
+        assert.match(
+          await plan(`SELECT count(*) FROM jobs.tb_job_run WHERE completed_at >= now() - interval '1 minute' AND completed_at < now() - interval '30 seconds'`),
+          /idx_tb_job_run_completed_at/,
+        );
+        assert.match(await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'running' AND lease_expires_at < now()`), /idx_tb_job_run_running/);
+        assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('connection failures', () => {
+    it('a refused port fails fast with one line naming the server', async () => {
+      await assert.rejects(openPostgresStore('postgres://x@127.0.0.1:1/none'), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.code, 'unreachable');
+        assert.equal(e.message, 'cannot reach PostgreSQL at 127.0.0.1:1: connection refused; is the server running?');
+        return true;
+      });
+    });
+
+    it('a missing database says so and how to create it', async () => {
+      const url = new URL(db.url);
+      url.pathname = '/opsdeck_no_such_db';
+      await assert.rejects(openPostgresStore(url.toString()), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.code, 'no_database');
+        assert.match(e.message, /database "opsdeck_no_such_db" does not exist on .*createdb opsdeck_no_such_db/);
+        assert.doesNotMatch(e.message, /\n/);
+        return true;
+      });
+    });
+
+    it('an unknown user is an auth failure, and the password never shows', async () => {
+      const url = new URL(db.url);
+      url.username = 'opsdeck_nobody';
+      url.password = 's3cret-pw';
+      await assert.rejects(openPostgresStore(url.toString()), (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.code, 'auth');
+        assert.doesNotMatch(e.message, /s3cret-pw/);
+        return true;
+      });
+    });
+
+    it('a garbled URL is a bad location', async () => {
+      await assert.rejects(openPostgresStore('postgres://[::1'), (e: unknown) => e instanceof StoreError && e.code === 'bad_location');
+    });
+
+    it('location drops the password', async () => {
+      const url = new URL(db.url);
+      const store = await openPostgresStore(url.toString());
+      try {
+        assert.doesNotMatch(store.location, /:[^/@]*@/);
+        assert.match(store.location, /^postgres:\/\//);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});

