@@ -1,0 +1,78 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { StoreError } from './errors.ts';
+
+export type StoreLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
+const ACCEPTED = 'a file path, sqlite:///abs/path.db, sqlite:relative/path.db, or postgres://user@host:5432/db';
+
+/**
+ * Reads where a store lives. SQLite paths come back absolute (relative ones against `cwd`);
+ * PostgreSQL URLs come back untouched for the driver.
+ */
+export function parseLocation(location: string, cwd = process.cwd()): StoreLocation {
+  const text = location.trim();
+  if (text === '') throw new StoreError('bad_location', 'no database location given', `pass ${ACCEPTED}`);
+  if (text === ':memory:') return { dialect: 'sqlite', path: ':memory:' };
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1];
+  // One letter before the colon is a Windows drive (C:\data\opsdeck.db), not a scheme.
+  if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', path: absolute(text, cwd) };
+  const lower = scheme.toLowerCase();
+  if (lower === 'postgres' || lower === 'postgresql') {
+    try {
+      new URL(text);
+    } catch {
+      throw new StoreError('bad_location', `the PostgreSQL URL "${redactLocation(text)}" does not parse`, `write it as postgres://user@host:5432/db`);
+    }
+    return { dialect: 'postgres', url: text };
+  }
+  if (lower === 'sqlite') return { dialect: 'sqlite', path: sqlitePath(text.slice(scheme.length + 1), cwd) };
+  throw new StoreError('bad_location', `unsupported database scheme "${scheme}:"`, `pass ${ACCEPTED}`);
+}
+
+/** The path of a sqlite: URL: sqlite:///abs, sqlite:/abs, sqlite://rel, sqlite:rel; %-escapes decoded. */
+function sqlitePath(rest: string, cwd: string): string {
+  const withoutQuery = rest.replace(/[?#].*$/, '');
+  const path = withoutQuery.startsWith('//') ? withoutQuery.slice(2) : withoutQuery;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new StoreError('bad_location', `the SQLite URL "sqlite:${rest}" has a broken %-escape`, `pass ${ACCEPTED}`);
+  }
+  if (decoded === '' || decoded === '/') throw new StoreError('bad_location', `the SQLite URL "sqlite:${rest}" names no file`, `pass ${ACCEPTED}`);
+  if (decoded === ':memory:') return decoded;
+  return absolute(decoded, cwd);
+}
+
+function absolute(path: string, cwd: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/** The location with any password replaced, safe to print or show. */
+export function redactLocation(location: string): string {
+  return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+}
+
+/**
+ * Where the desktop app keeps its SQLite file unless told otherwise: OPSDECK_DB, else opsdeck.db in
+ * the platform's per-user data directory.
+ */
+export function defaultDbLocation(
+  env: Record<string, string | undefined> = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  const fromEnv = env.OPSDECK_DB?.trim();
+  if (fromEnv) return fromEnv;
+  return join(userDataDir(env, platform, home), 'opsdeck.db');
+}
+
+function userDataDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'opsdeck');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'opsdeck');
+  const xdg = env.XDG_DATA_HOME?.trim();
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.local', 'share'), 'opsdeck');
+}

@@ -1,0 +1,27 @@
+import { StoreError } from './errors.ts';
+import { parseLocation, redactLocation } from './location.ts';
+import { openSqliteStore } from './sqliteOpen.ts';
+import type { Store } from './store.ts';
+
+export { defaultDbLocation } from './location.ts';
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations (default true); when false the store still refuses a newer or changed schema. */
+  migrate?: boolean;
+}
+
+/**
+ * Opens the store a location names: a file path or sqlite: URL (SQLite, created if missing), or a
+ * postgres:// / postgresql:// URL. Every failure is a StoreError with a one-line message.
+ */
+export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  const parsed = parseLocation(location);
+  if (parsed.dialect === 'sqlite') return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
+  let postgres: typeof import('./postgres.ts');
+  try {
+    postgres = await import('./postgres.ts');
+  } catch (cause) {
+    throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
+  }
+  return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true });
+}

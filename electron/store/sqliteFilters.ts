@@ -1,0 +1,74 @@
+import type { DlqSelector, JobFilter } from '../../shared/domain.ts';
+import { StoreInputError } from './errors.ts';
+
+/**
+ * WHERE clauses for the job filters and DLQ selectors. `key` names the clause's shape so its prepared
+ * statement is cached once per shape; `params` are bound positionally, in order. Text searches use
+ * instr() on lowered text: a plain substring, so `%`, `_`, `\` and quotes match themselves.
+ */
+export interface Where {
+  key: string;
+  sql: string;
+  params: Array<string | number>;
+}
+
+/** Timestamps a caller passes are compared as the canonical ISO text the tables hold. */
+export function isoTime(value: string, what: string): string {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw new StoreInputError(`${what} "${value.slice(0, 60)}" is not a timestamp: use ISO-8601, e.g. 2026-01-01T00:00:00Z`);
+  return new Date(ms).toISOString();
+}
+
+export function jobWhere(filter: JobFilter, now: string): Where {
+  const parts: string[] = [];
+  const keys: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (key: string, sql: string, ...values: Array<string | number>) => {
+    keys.push(key);
+    parts.push(sql);
+    params.push(...values);
+  };
+  if (filter.unresolved) add('u', `status = 'failed' AND resolved_at IS NULL`);
+  if (filter.stuck) add('k', `status = 'running' AND lease_expires_at < ?`, now);
+  if (filter.status) add('s', `status IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.status));
+  if (filter.queue !== undefined) add('q', `queue = ?`, filter.queue);
+  if (filter.service !== undefined) add('v', `service_name = ?`, filter.service);
+  if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
+  if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
+  if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
+  if (filter.search !== undefined && filter.search !== '') add('x', `instr(lower(error_message), lower(?)) > 0`, filter.search);
+  return { key: `job:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+}
+
+export function dlqWhere(selector: DlqSelector): Where {
+  const parts = [`status = 'failed' AND resolved_at IS NULL`];
+  const keys: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (key: string, sql: string, value: string) => {
+    keys.push(key);
+    parts.push(sql);
+    params.push(value);
+  };
+  if (selector.job_ids !== undefined) add('i', `id IN (SELECT value FROM json_each(?))`, JSON.stringify(selector.job_ids));
+  if (selector.fingerprint !== undefined) add('f', `error_fingerprint = ?`, selector.fingerprint);
+  if (selector.service !== undefined) add('v', `service_name = ?`, selector.service);
+  if (selector.search !== undefined && selector.search !== '') add('x', `instr(lower(error_message), lower(?)) > 0`, selector.search);
+  return { key: `dlq:${keys.join('')}`, sql: parts.join(' AND '), params };
+}
+
+export function auditWhere(filter: { action?: string; search?: string }): Where {
+  const parts: string[] = [];
+  const keys: string[] = [];
+  const params: string[] = [];
+  if (filter.action !== undefined && filter.action !== '') {
+    keys.push('a');
+    parts.push('action = ?');
+    params.push(filter.action);
+  }
+  if (filter.search !== undefined && filter.search !== '') {
+    keys.push('x');
+    parts.push(`instr(lower(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')), lower(?)) > 0`);
+    params.push(filter.search);
+  }
+  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+}

@@ -1,0 +1,131 @@
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreError } from './errors.ts';
+import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
+import type { AppliedMigration, MigrationAdapter, MigrationTx } from './migrate.ts';
+import { SqliteStore } from './sqlite.ts';
+import { mapSqliteError } from './sqliteErrors.ts';
+import type { Store } from './store.ts';
+
+export interface SqliteOpenOptions {
+  /** Apply pending migrations (default); when false, only refuse a newer or changed schema. */
+  migrate?: boolean;
+  /** Another migrations folder, for tests of the refusals. */
+  migrationsDir?: string;
+}
+
+const HEADER = 'SQLite format 3\0';
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Opens (creating if needed) an SQLite store at an absolute path, or ':memory:'. */
+export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}): Promise<Store> {
+  if (path !== ':memory:') prepareFile(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  } catch (error) {
+    throw mapSqliteError(error, path, false);
+  }
+  try {
+    if (path !== ':memory:') {
+      const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new StoreError('unavailable', `cannot switch ${path} to WAL mode (got ${String(mode)})`, 'put the database on a local disk, not a network share');
+    }
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    const adapter = sqliteMigrationAdapter(db, path);
+    if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
+    else await migrate(adapter, opts.migrationsDir);
+    return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir));
+  } catch (error) {
+    db.close();
+    throw mapSqliteError(error, path, false);
+  }
+}
+
+/** Refuses a file that is not SQLite before SQLite touches it, and makes the folder of a new one. */
+function prepareFile(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new StoreError('not_sqlite', `${path} is a folder, not an SQLite database`, 'give the path of a .db file inside it, e.g. opsdeck.db');
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch (cause) {
+      throw new StoreError('unavailable', `cannot create the folder for ${path}`, 'check that the path is writable, or choose another location', { cause });
+    }
+    return;
+  }
+  if (size === 0) return;
+  const header = Buffer.alloc(16);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (cause) {
+    throw new StoreError('unavailable', `cannot read ${path}`, 'check the permissions of the file', { cause });
+  }
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.toString('latin1') !== HEADER) {
+    throw new StoreError('not_sqlite', `${path} is not an SQLite database`, 'point opsdeck at an opsdeck .db file, or at a path that does not exist yet to create one');
+  }
+}
+
+interface MigrationRow {
+  version: number;
+  name: string;
+  checksum: string;
+}
+
+function sqliteMigrationAdapter(db: Database.Database, location: string): MigrationAdapter {
+  const applied = (): AppliedMigration[] => {
+    const exists = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'opsdeck_migrations'`).get();
+    if (!exists || exists.n === 0) return [];
+    return db.prepare<[], MigrationRow>(`SELECT version, name, checksum FROM opsdeck_migrations ORDER BY version`).all();
+  };
+  const tx: MigrationTx = {
+    async exec(sql) {
+      db.exec(sql);
+    },
+    async applied() {
+      return applied();
+    },
+    async record(m) {
+      db.prepare(`INSERT INTO opsdeck_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`).run(
+        m.version,
+        m.name,
+        m.checksum,
+      );
+    },
+  };
+  return {
+    dialect: 'sqlite',
+    location,
+    async ensureTable() {
+      db.exec(`CREATE TABLE IF NOT EXISTS opsdeck_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    },
+    async applied() {
+      return applied();
+    },
+    async transaction(fn) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(tx);
+        db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+  };
+}
