@@ -1,0 +1,193 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRunners } from './testing/harness.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
+import { createTestDatabase } from '../store/testing/pgTestDb.ts';
+import type { TestDatabase } from '../store/testing/pgTestDb.ts';
+import { Engine } from './engine.ts';
+import { actor, enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+
+describe('engine on PostgreSQL', () => {
+  let db: TestDatabase;
+  let store: Store;
+  let dir: string;
+  let cleanupDir: () => Promise<void>;
+  const engines: Engine[] = [];
+  const stores: Store[] = [];
+  const children: ChildProcess[] = [];
+  const strayPids: number[] = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+    store = await openStore(db.url);
+    stores.push(store);
+    const tmp = await tempDir();
+    dir = tmp.dir;
+    cleanupDir = tmp.cleanup;
+  });
+
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    for (const pid of strayPids) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await Promise.all(engines.map((e) => e.stop({ graceMs: 0 })));
+    for (const s of stores) await s.close();
+    await db.drop();
+    await cleanupDir();
+  });
+
+  async function newEngine(services: unknown[], opts: { concurrency?: number; leaseMs?: number; own?: boolean } = {}) {
+    const { holder } = await loadRegistry(dir, services);
+    const engineStore = opts.own ? await openStore(db.url) : store;
+    if (opts.own) stores.push(engineStore);
+    const engine = new Engine({
+      store: engineStore,
+      registry: holder,
+      runners: createRunners(),
+      concurrency: opts.concurrency ?? 8,
+      leaseMs: opts.leaseMs ?? 2000,
+      pollMs: 20,
+      env: { PATH: process.env.PATH },
+    });
+    engines.push(engine);
+    await engine.start();
+    return engine;
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(engines.splice(0).map((e) => e.stop({ graceMs: 0 })));
+  }
+
+  test('two engines on one database never run the same attempt', async () => {
+    const services = [{ name: 'bulk', execution_type: 'noop', runner_config: { sleep_ms: 1 } }];
+    const results = await store.enqueue(
+      Array.from({ length: 300 }, () => ({ queue: 'default', service_name: 'bulk', execution_type: 'noop' as const, max_attempts: 3 })),
+    );
+    const a = await newEngine(services, { own: true, concurrency: 6 });
+    const b = await newEngine(services, { own: true, concurrency: 6 });
+    await waitFor('every job to complete', async () => {
+      const counts = await store.countsByQueueAndStatus();
+      const done = counts.filter((c) => c.status === 'completed').reduce((n, c) => n + c.count, 0);
+      return done >= 300;
+    }, 30_000);
+    const workers = new Set<string>();
+    for (const { id } of results) {
+      const job = await jobOf(store, id);
+      assert.equal(job.attempts, 1, `job ${id} ran ${job.attempts} times`);
+      const attempts = await store.listAttempts(id);
+      assert.equal(attempts.length, 1);
+      for (const attempt of attempts) workers.add(attempt.worker_id);
+    }
+    assert.ok([...workers].every((w) => w === a.workerId || w === b.workerId));
+    await stopAll();
+  });
+
+  test('retries with backoff then success, and a non-retryable failure at once', async () => {
+    await newEngine([
+      { name: 'fails', execution_type: 'noop', runner_config: { fail: true, fail_message: 'quota 42 exceeded' }, retry_config: { max_retries: 2, initial_backoff: 0.01, max_backoff: 0.02 } },
+      { name: 'fatal', execution_type: 'noop', runner_config: { fail: true, fail_retryable: false, fail_message: 'bad input' }, retry_config: { max_retries: 5 } },
+    ]);
+    const retried = await enqueueOne(store, 'fails', 'noop', 3);
+    const fatal = await enqueueOne(store, 'fatal', 'noop', 6);
+    const r = await waitForStatus(store, retried, 'failed');
+    assert.equal(r.attempts, 3);
+    assert.equal(r.error_message, 'quota 42 exceeded');
+    assert.deepEqual((await store.listAttempts(retried)).map((x) => x.outcome), ['failed', 'failed', 'failed']);
+    const f = await waitForStatus(store, fatal, 'failed');
+    assert.equal(f.attempts, 1);
+    assert.equal(f.error_message, 'bad input');
+    await stopAll();
+  });
+
+  test('an emergency stop from another connection interrupts running jobs without spending attempts; resume runs them', async () => {
+    const marker = path.join(dir, 'resume-marker');
+    await newEngine(
+      [
+        {
+          name: 'sleepy',
+          execution_type: 'shell',
+          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], working_directory: dir },
+          security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+        },
+      ],
+      { concurrency: 10 },
+    );
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await enqueueOne(store, 'sleepy', 'shell', 3, { args: [marker] }));
+    await waitFor('all ten to run', async () => {
+      for (const id of ids) if ((await jobOf(store, id)).status !== 'running') return false;
+      return true;
+    });
+    const operator = await openStore(db.url);
+    stores.push(operator);
+    await operator.setEmergencyStop(true, actor, 'test');
+    for (const id of ids) {
+      const job = await waitForStatus(store, id, 'pending', 5000);
+      assert.equal(job.attempts, 0, 'an interrupted attempt is not spent');
+      const attempts = await store.listAttempts(id);
+      assert.deepEqual(attempts.map((a) => a.outcome), ['interrupted']);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    for (const id of ids) assert.equal((await jobOf(store, id)).status, 'pending', 'nothing is claimed while stopped');
+    await writeFile(marker, '');
+    await operator.setEmergencyStop(false, actor, null);
+    for (const id of ids) {
+      const job = await waitForStatus(store, id, 'completed');
+      assert.equal(job.attempts, 1);
+    }
+    await stopAll();
+  });
+
+  test('jobs of a worker killed with SIGKILL are taken back and run by another engine', async () => {
+    const marker = path.join(dir, 'reclaim-marker');
+    const services = [
+      {
+        name: 'once',
+        execution_type: 'shell',
+        runner_config: {
+          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
+          working_directory: dir,
+        },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ];
+    const { file } = await loadRegistry(dir, services);
+    const id = await enqueueOne(store, 'once', 'shell', 3, { args: [marker] });
+    const script = path.join(import.meta.dirname, 'testing', 'workerProcess.ts');
+    const child = spawn(process.execPath, [script, db.url, file, 'doomed-worker', '600'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH },
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor('the child worker to run the job', async () => {
+      const job = await jobOf(store, id);
+      return job.status === 'running' && job.lease_owner === 'doomed-worker';
+    }, 15_000).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}; child stderr: ${stderr}`);
+    });
+    const firstPid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    strayPids.push(firstPid);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    await newEngine(services, { leaseMs: 600 });
+    const job = await waitForStatus(store, id, 'completed', 15_000);
+    assert.equal(job.attempts, 2);
+    const attempts = await store.listAttempts(id);
+    assert.deepEqual(attempts.map((a) => a.outcome), ['lost', 'completed']);
+    assert.equal(attempts[0]?.worker_id, 'doomed-worker');
+    await stopAll();
+  });
+});

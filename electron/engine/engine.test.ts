@@ -1,0 +1,243 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRunners } from './testing/harness.ts';
+import type { Store } from '../store/store.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { Engine } from './engine.ts';
+import type { TestServer } from './testing/harness.ts';
+import {
+  actor,
+  enqueueOne,
+  httpServer,
+  jobOf,
+  loadRegistry,
+  processAlive,
+  tempDir,
+  waitFor,
+  waitForStatus,
+} from './testing/harness.ts';
+
+const fastRetry = { max_retries: 3, backoff_factor: 2, initial_backoff: 0.01, max_backoff: 0.05 };
+
+describe('engine on SQLite', () => {
+  let store: Store;
+  let cleanupStore: () => Promise<void>;
+  let dir: string;
+  let cleanupDir: () => Promise<void>;
+  const engines: Engine[] = [];
+  const servers: TestServer[] = [];
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    cleanupStore = db.cleanup;
+    const tmp = await tempDir();
+    dir = tmp.dir;
+    cleanupDir = tmp.cleanup;
+  });
+
+  after(async () => {
+    await Promise.all(engines.map((e) => e.stop({ graceMs: 0 })));
+    await Promise.all(servers.map((s) => s.close()));
+    await cleanupStore();
+    await cleanupDir();
+  });
+
+  async function engineFor(services: unknown[], opts: { concurrency?: number } = {}): Promise<Engine> {
+    const { holder } = await loadRegistry(dir, services);
+    const engine = new Engine({
+      store,
+      registry: holder,
+      runners: createRunners(),
+      concurrency: opts.concurrency ?? 8,
+      leaseMs: 2000,
+      pollMs: 20,
+      env: { PATH: process.env.PATH },
+    });
+    engines.push(engine);
+    await engine.start();
+    return engine;
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(engines.splice(0).map((e) => e.stop({ graceMs: 0 })));
+  }
+
+  async function server(respond: Parameters<typeof httpServer>[0]): Promise<TestServer> {
+    const s = await httpServer(respond);
+    servers.push(s);
+    return s;
+  }
+
+  test('a retryable failure is retried with backoff until it succeeds', async () => {
+    const api = await server((n, _req, res) => {
+      res.writeHead(n <= 2 ? 503 : 200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await engineFor([
+      { name: 'flaky', execution_type: 'http', runner_config: { base_url: api.url, method: 'POST' }, retry_config: fastRetry },
+    ]);
+    const id = await enqueueOne(store, 'flaky', 'http', 4);
+    const job = await waitForStatus(store, id, 'completed');
+    assert.equal(job.attempts, 3);
+    const attempts = await store.listAttempts(id);
+    assert.deepEqual(
+      attempts.map((a) => a.outcome),
+      ['failed', 'failed', 'completed'],
+    );
+    assert.equal(api.requests, 3);
+    await stopAll();
+  });
+
+  test('a non-retryable error fails at once with its message; an unknown service fails as configuration', async () => {
+    const api = await server((_n, _req, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('field "amount" is required');
+    });
+    await engineFor([
+      { name: 'strict', execution_type: 'http', runner_config: { base_url: api.url }, retry_config: fastRetry },
+    ]);
+    const bad = await enqueueOne(store, 'strict', 'http', 4);
+    const ghost = await enqueueOne(store, 'ghost', 'noop', 4);
+    const badJob = await waitForStatus(store, bad, 'failed');
+    assert.equal(badJob.attempts, 1);
+    assert.match(badJob.error_message ?? '', /400/);
+    assert.ok(badJob.error_fingerprint);
+    const ghostJob = await waitForStatus(store, ghost, 'failed');
+    assert.equal(ghostJob.attempts, 1);
+    assert.equal(ghostJob.error_message, 'service ghost is not in the registry');
+    const [attempt] = await store.listAttempts(ghost);
+    assert.equal(attempt?.error_class, 'config');
+    await stopAll();
+  });
+
+  test('Retry-After from a 429 decides when the retry runs', async () => {
+    const api = await server((n, _req, res) => {
+      if (n === 1) res.writeHead(429, { 'retry-after': '1' }).end('slow down');
+      else res.writeHead(200).end('ok');
+    });
+    await engineFor([
+      { name: 'limited', execution_type: 'http', runner_config: { base_url: api.url }, retry_config: fastRetry },
+    ]);
+    const id = await enqueueOne(store, 'limited', 'http', 4);
+    const waiting = await waitFor('the first attempt to be recorded', async () => {
+      const job = await jobOf(store, id);
+      return job.status === 'pending' && job.attempts === 1 ? job : null;
+    });
+    const [first] = await store.listAttempts(id);
+    assert.ok(first?.finished_at);
+    const wait = Date.parse(waiting.run_at) - Date.parse(first.finished_at);
+    assert.ok(wait >= 900, `retry scheduled ${wait} ms after the 429; Retry-After asked for 1000`);
+    await waitForStatus(store, id, 'completed');
+    assert.equal(api.requests, 2);
+    await stopAll();
+  });
+
+  test('a shell job past its timeout is timed out and its whole process tree killed', async () => {
+    const pidFile = path.join(dir, 'grandchild.pid');
+    await engineFor([
+      {
+        name: 'hang',
+        execution_type: 'shell',
+        timeout: 0.5,
+        runner_config: { command: ['/bin/sh', '-c', '/bin/sleep 30 & echo $! > "$1"; wait', 'sh'], working_directory: dir },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+        retry_config: { max_retries: 0 },
+      },
+    ]);
+    const id = await enqueueOne(store, 'hang', 'shell', 1, { args: [pidFile] });
+    const job = await waitForStatus(store, id, 'failed');
+    const [attempt] = await store.listAttempts(id);
+    assert.equal(attempt?.outcome, 'timed_out');
+    assert.ok(job.error_message);
+    assert.ok(existsSync(pidFile), 'the job started its background process');
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    assert.ok(pid > 0);
+    await waitFor(`process ${pid} to be gone`, async () => !(await processAlive(pid)), 5000);
+    await stopAll();
+  });
+
+  test('an open breaker holds jobs pending without spending attempts; a half-open probe closes it', async () => {
+    const state = { up: false };
+    const api = await server((_n, _req, res) => {
+      res.writeHead(state.up ? 200 : 503).end(state.up ? 'ok' : 'down');
+    });
+    await engineFor([
+      {
+        name: 'fragile',
+        execution_type: 'http',
+        runner_config: { base_url: api.url },
+        retry_config: { max_retries: 0 },
+        circuit_breaker: { failure_threshold: 2, minimum_volume: 2, recovery_timeout: 2, window: 60, half_open_probes: 1 },
+      },
+    ]);
+    const failing = [await enqueueOne(store, 'fragile', 'http', 1), await enqueueOne(store, 'fragile', 'http', 1)];
+    for (const id of failing) await waitForStatus(store, id, 'failed');
+    await waitFor('the breaker to open', async () => (await store.getBreaker('fragile'))?.state === 'open');
+    const held: number[] = [];
+    for (let i = 0; i < 3; i++) held.push(await enqueueOne(store, 'fragile', 'http', 1));
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of held) {
+      const job = await jobOf(store, id);
+      assert.equal(job.status, 'pending');
+      assert.equal(job.attempts, 0);
+    }
+    assert.equal(api.requests, 2, 'nothing reached the service while the breaker was open');
+    state.up = true;
+    for (const id of held) {
+      const job = await waitForStatus(store, id, 'completed');
+      assert.equal(job.attempts, 1);
+    }
+    assert.equal((await store.getBreaker('fragile'))?.state, 'closed');
+    assert.equal(api.requests, 5);
+    const audit = await store.listAudit({ action: 'breaker.transition' }, { limit: 20 });
+    assert.ok(audit.items.length >= 3, 'open, half_open and closed are audited');
+    await stopAll();
+  });
+
+  test('a forced-open breaker holds jobs until it returns to auto', async () => {
+    await engineFor([{ name: 'held', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    await store.setBreakerMode('held', 'force_open', actor, 'maintenance');
+    await new Promise((r) => setTimeout(r, 100));
+    const id = await enqueueOne(store, 'held', 'noop', 3);
+    await new Promise((r) => setTimeout(r, 200));
+    const job = await jobOf(store, id);
+    assert.equal(job.status, 'pending');
+    assert.equal(job.attempts, 0);
+    await store.setBreakerMode('held', 'auto', actor, null);
+    const done = await waitForStatus(store, id, 'completed');
+    assert.equal(done.attempts, 1);
+    await stopAll();
+  });
+
+  test('runUntilEmpty returns once nothing is runnable and nothing is in flight', async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 1 } }]);
+    const ids: number[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await enqueueOne(store, 'quick', 'noop', 1));
+    const engine = new Engine({ store, registry: holder, runners: createRunners(), concurrency: 4, pollMs: 20 });
+    await engine.runUntilEmpty();
+    for (const id of ids) assert.equal((await jobOf(store, id)).status, 'completed');
+    assert.deepEqual(engine.inFlight(), []);
+    const [worker] = (await store.listWorkers(60_000)).filter((w) => w.id === engine.workerId);
+    assert.equal(worker?.state, 'stopped');
+  });
+
+  test('an operator cancel stops a running job', async () => {
+    const engine = await engineFor([
+      {
+        name: 'slow',
+        execution_type: 'shell',
+        runner_config: { command: ['/bin/sleep', '30'], working_directory: dir },
+        security_policy: { allowed_commands: ['/bin/sleep'], allowed_roots: [dir] },
+      },
+    ]);
+    const id = await enqueueOne(store, 'slow', 'shell', 3);
+    await waitForStatus(store, id, 'running');
+    await waitFor('the job to be in flight', () => engine.inFlight().some((j) => j.jobId === id));
+    await store.cancelJob(id, actor, 'wrong input');
+    const job = await waitForStatus(store, id, 'cancelled');
+    assert.equal(job.attempts, 1);
+    await stopAll();
+  });
+});

@@ -1,0 +1,113 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { Job } from '../../../shared/domain.ts';
+import { RegistryHolder } from '../../config/holder.ts';
+import type { Store } from '../../store/store.ts';
+export { processAlive } from '../../runners/processTree.ts';
+
+/** Shared by the engine's integration tests: real registries on disk, real HTTP servers, waiting on conditions. */
+
+export const actor = { user: 'test', host: 'localhost' };
+
+export async function tempDir(): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-engine-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Writes the services as a registry file (JSON is YAML) and loads it the way hosts do. */
+export async function loadRegistry(dir: string, services: unknown[]): Promise<{ holder: RegistryHolder; file: string }> {
+  const file = path.join(dir, `registry-${Math.random().toString(36).slice(2)}.yaml`);
+  await writeFile(file, JSON.stringify({ services }, null, 2));
+  const holder = new RegistryHolder({});
+  const result = await holder.loadFile(file);
+  if (!result.ok) throw new Error(`test registry rejected: ${JSON.stringify(result.problems)}`);
+  return { holder, file };
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    last = value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+export async function jobOf(store: Store, id: number): Promise<Job> {
+  const job = await store.getJob(id);
+  if (!job) throw new Error(`job ${id} is missing`);
+  return job;
+}
+
+export async function waitForStatus(store: Store, id: number, status: Job['status'], timeoutMs = 10_000): Promise<Job> {
+  return waitFor(`job ${id} to be ${status}`, async () => {
+    const job = await jobOf(store, id);
+    return job.status === status ? job : null;
+  }, timeoutMs);
+}
+
+export async function enqueueOne(store: Store, service: string, kind: Job['execution_type'], maxAttempts: number, payload: unknown = {}): Promise<number> {
+  const [result] = await store.enqueue([{ queue: 'default', service_name: service, execution_type: kind, max_attempts: maxAttempts, payload }]);
+  if (!result) throw new Error('enqueue returned nothing');
+  return result.id;
+}
+
+export interface TestServer {
+  url: string;
+  requests: number;
+  close(): Promise<void>;
+}
+
+/** A real HTTP server on 127.0.0.1 answering with `respond(n)` for the n-th request (1-based). */
+export async function httpServer(
+  respond: (n: number, req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<TestServer> {
+  const state = { requests: 0 };
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.requests++;
+      respond(state.requests, req, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the test server has no TCP address');
+  const port = address.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function writeText(file: string, text: string): Promise<void> {
+  await writeFile(file, text);
+}
+
+// TEMPORARY until electron/runners/registry.ts lands: the runners that exist so far.
+import { NoopRunner } from '../../runners/noop.ts';
+import { ShellRunner } from '../../runners/shell.ts';
+import type { Runner } from '../../runners/runner.ts';
+import type { ExecutionType } from '../../../shared/domain.ts';
+export function createRunners(): Map<ExecutionType, Runner> {
+  return new Map<ExecutionType, Runner>([
+    ['noop', new NoopRunner()],
+    ['shell', new ShellRunner({ killGraceMs: 300 })],
+  ]);
+}
