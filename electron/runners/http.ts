@@ -1,0 +1,133 @@
+import type { JsonObject } from '../../shared/domain.ts';
+import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
+import { httpCall, safeUrl } from './httpCall.ts';
+import { configError, failure, payloadObject, wrongKind } from './result.ts';
+import type { HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const USER_AGENT = 'opsdeck-runner';
+
+/** The Authorization header from the variables the service names; the error names a variable, never a value. */
+export function authHeader(cfg: HttpRunnerConfig, env: Env): { header?: string; missing?: string } {
+  const auth = cfg.auth_config ?? {};
+  if (cfg.auth_type === 'bearer') {
+    const name = auth.token_env_var;
+    if (!name) return { missing: 'auth_config.token_env_var' };
+    const token = env[name];
+    return token === undefined || token === '' ? { missing: name } : { header: `Bearer ${token}` };
+  }
+  if (cfg.auth_type === 'basic') {
+    const user = auth.username_env_var;
+    const pass = auth.password_env_var;
+    if (!user || !pass) return { missing: 'auth_config.username_env_var/password_env_var' };
+    const u = env[user];
+    const p = env[pass];
+    if (u === undefined) return { missing: user };
+    if (p === undefined) return { missing: pass };
+    return { header: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` };
+  }
+  return {};
+}
+
+function queryValue(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return null;
+}
+
+/** base_url + path (the payload's path wins) + query; a path may not lead to another origin. */
+export function targetUrl(baseUrl: string, path: string, query: unknown): URL | string {
+  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${path}'`;
+  const base = new URL(baseUrl);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
+  if (url.origin !== base.origin) return `path leads outside base_url: '${path}'`;
+  if (query !== undefined) {
+    const q = payloadObject(query);
+    if (!q) return 'payload.query must be an object of strings, numbers or booleans';
+    for (const [key, raw] of Object.entries(q)) {
+      const value = queryValue(raw);
+      if (value === null) return `payload.query.${key} must be a string, number or boolean`;
+      url.searchParams.append(key, value);
+    }
+  }
+  return url;
+}
+
+/** Calls an HTTP API: one request per attempt, Idempotency-Key set to the job's identifier. */
+export class HttpRunner implements Runner {
+  readonly kind = 'http';
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const { service } = request;
+    if (service.execution_type !== 'http') return wrongKind('http', service.execution_type);
+    const cfg = service.runner_config;
+    const payload = payloadObject(request.payload) ?? {};
+    const path = typeof payload.path === 'string' ? payload.path : cfg.path;
+    const url = targetUrl(cfg.base_url, path, payload.query);
+    if (typeof url === 'string') return failure({ message: url, error_class: 'payload', retryable: false });
+
+    const auth = authHeader(cfg, request.env);
+    const context: JsonObject = {
+      runner: 'http',
+      url: safeUrl(url),
+      method: cfg.method,
+      auth_type: cfg.auth_type,
+      idempotent: cfg.idempotent,
+    };
+    if (auth.missing) return configError(`environment variable ${auth.missing} is not set`, { security_context: context });
+
+    const headers: Record<string, string> = {
+      'user-agent': USER_AGENT,
+      accept: 'application/json, text/plain;q=0.9, */*;q=0.5',
+      ...lowerKeys(cfg.headers ?? {}),
+      'idempotency-key': request.identifier,
+    };
+    if (auth.header) headers.authorization = auth.header;
+    let body: string | undefined;
+    if (payload.body !== undefined && cfg.method !== 'GET') {
+      body = JSON.stringify(payload.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    return httpCall({
+      url,
+      method: cfg.method,
+      headers,
+      body,
+      signal: request.signal,
+      timeoutSeconds: request.timeoutSeconds,
+      idempotent: cfg.idempotent,
+      maxRetryAfter: cfg.max_retry_after,
+      securityContext: context,
+    });
+  }
+
+  async probe(services: ServiceConfig[]): Promise<HealthResult> {
+    const origins = new Set<string>();
+    for (const s of services) if (s.execution_type === 'http') origins.add(new URL(s.runner_config.base_url).origin);
+    return probeUrls([...origins]);
+  }
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. */
+export async function probeUrls(urls: string[], timeoutMs = 3000): Promise<HealthResult> {
+  if (urls.length === 0) return { ok: true, detail: 'no services' };
+  const down: string[] = [];
+  await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        await response.body?.cancel();
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error && 'code' in error.cause ? String(error.cause.code) : '';
+        down.push(`${url} (${cause || (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable')})`);
+      }
+    }),
+  );
+  if (down.length > 0) return { ok: false, detail: `not answering: ${down.join(', ')}` };
+  return { ok: true, detail: `${urls.length} endpoint(s) answering` };
+}
