@@ -5,7 +5,7 @@ import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { CHANNEL } from './pgNotify.ts';
-import { writeAudit } from './pgOperator.ts';
+import { reasonOf, writeAudit } from './pgOperator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './pgRows.ts';
 import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from './store.ts';
 
@@ -51,27 +51,30 @@ function changeControl(db: PgDb, change: (client: Queryable) => Promise<void>): 
 }
 
 export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  reason = reasonOf(reason);
   return changeControl(db, async (client) => {
     await client.query(
       `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3`,
       [engaged, actorName(actor), reason],
     );
-    await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, reason === null ? null : { reason });
+    await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, { engaged, reason });
   });
 }
 
 export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  reason = reasonOf(reason);
   return changeControl(db, async (client) => {
     await client.query(`UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3`, [
       engaged,
       actorName(actor),
       reason,
     ]);
-    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { enabled: engaged, reason });
+    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { engaged, reason });
   });
 }
 
 export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  reason = reasonOf(reason);
   return changeControl(db, async (client) => {
     if (paused) {
       await client.query(
@@ -82,7 +85,7 @@ export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: 
     } else {
       await client.query('DELETE FROM jobs.tb_paused_queue WHERE queue = $1', [queue]);
     }
-    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, reason === null ? null : { reason });
+    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, { paused, reason });
   });
 }
 
@@ -134,6 +137,7 @@ export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: B
 }
 
 export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+  reason = reasonOf(reason);
   return db.tx(async (client) => {
     await client.query('INSERT INTO jobs.tb_breaker (service_name) VALUES ($1) ON CONFLICT (service_name) DO NOTHING', [service]);
     const before = await rowsOf(client, `SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1 FOR UPDATE`, [service]);

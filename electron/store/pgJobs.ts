@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { StoreInputError } from './errors.ts';
 import type { PgDb } from './pgDb.ts';
@@ -52,7 +52,7 @@ function checkNewJob(job: NewJob, index: number): void {
 export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];
   jobs.forEach(checkNewJob);
-  const identifiers = jobs.map((j) => j.identifier ?? `${j.service_name}-${randomUUID()}`);
+  const identifiers = jobs.map((j) => j.identifier ?? `${j.service_name}-${randomBytes(6).toString('hex')}`);
   const results = await db.tx(async (client) => {
     const out: EnqueueResult[] = [];
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
@@ -200,16 +200,14 @@ settled AS (
   UPDATE jobs.tb_job_run j SET
     status = CASE s.kind WHEN 'retry' THEN 'pending' WHEN 'interrupted' THEN 'pending' ELSE s.kind END,
     attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    run_at = CASE WHEN s.kind = 'retry' THEN coalesce(s.run_at, now()) ELSE j.run_at END,
+    run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
     lease_owner = NULL,
     lease_expires_at = NULL,
     attempt_id = NULL,
     completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') THEN now() END,
     updated_at = now(),
-    error_message = CASE s.kind WHEN 'completed' THEN NULL WHEN 'interrupted' THEN j.error_message
-      WHEN 'cancelled' THEN coalesce(s.error_message, j.error_message) ELSE s.error_message END,
-    error_fingerprint = CASE s.kind WHEN 'completed' THEN NULL WHEN 'retry' THEN s.fingerprint
-      WHEN 'failed' THEN s.fingerprint ELSE j.error_fingerprint END,
+    error_message = CASE WHEN s.kind IN ('retry', 'failed') THEN s.error_message ELSE j.error_message END,
+    error_fingerprint = CASE WHEN s.kind IN ('retry', 'failed') THEN s.fingerprint ELSE j.error_fingerprint END,
     resource_usage = coalesce(s.resource_usage::jsonb, j.resource_usage),
     security_context = coalesce(s.security_context::jsonb, j.security_context),
     resolved_at = NULL,
@@ -330,7 +328,7 @@ reclaimed AS (
     attempt_id = NULL,
     updated_at = now(),
     error_message = CASE WHEN g.stopped THEN j.error_message
-      ELSE 'lease expired: worker ' || coalesce(e.lease_owner, '?') || ' stopped heartbeating' END,
+      ELSE 'lease expired: worker ' || coalesce(e.lease_owner, 'unknown') || ' stopped renewing it' END,
     error_fingerprint = CASE WHEN g.stopped THEN j.error_fingerprint ELSE 'lease-expired:' || j.service_name END,
     resolved_at = NULL,
     resolution = NULL
@@ -342,7 +340,8 @@ closed AS (
   UPDATE jobs.tb_job_attempt a SET
     finished_at = now(),
     outcome = CASE WHEN r.stopped THEN 'interrupted' ELSE 'lost' END,
-    error_message = CASE WHEN r.stopped THEN 'emergency stop' ELSE 'lease expired: worker ' || coalesce(r.lease_owner, '?') || ' stopped heartbeating' END,
+    error_message = CASE WHEN r.stopped THEN 'lease expired during the emergency stop'
+      ELSE 'lease expired: worker ' || coalesce(r.lease_owner, 'unknown') || ' stopped renewing it' END,
     error_class = CASE WHEN r.stopped THEN NULL ELSE 'LeaseExpired' END
   FROM reclaimed r
   WHERE a.id = r.attempt_id

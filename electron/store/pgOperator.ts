@@ -23,6 +23,12 @@ export async function writeAudit(
   await client.query(AUDIT_SQL, [actor, action, target, jobCount, details === null ? null : JSON.stringify(details)]);
 }
 
+/** An empty or blank reason is no reason. */
+export function reasonOf(reason: string | null | undefined): string | null {
+  const trimmed = reason?.trim();
+  return trimmed ? trimmed : null;
+}
+
 async function lockJob(client: Queryable, jobId: number): Promise<Job | null> {
   if (!Number.isSafeInteger(jobId)) return null;
   const rows = await rowsOf(client, `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE id = $1 FOR UPDATE`, [jobId]);
@@ -31,6 +37,7 @@ async function lockJob(client: Queryable, jobId: number): Promise<Job | null> {
 
 /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
 export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
+  const why = reasonOf(reason);
   return db.tx(async (client) => {
     const job = await lockJob(client, jobId);
     if (!job) return null;
@@ -38,10 +45,9 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
     if (job.status === 'pending') {
       rows = await rowsOf(
         client,
-        `UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now(),
-           error_message = coalesce($2, error_message)
+        `UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now()
          WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-        [jobId, reason === null ? null : `cancelled: ${reason}`],
+        [jobId],
       );
     } else if (job.status === 'running') {
       rows = await rowsOf(
@@ -52,7 +58,7 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
     } else {
       return job;
     }
-    await writeAudit(client, actorName(actor), 'job.cancel', String(jobId), 1, { from: job.status, reason });
+    await writeAudit(client, actorName(actor), 'job.cancel', String(jobId), 1, { reason: why, was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
   });
 }
@@ -68,14 +74,14 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     if (!job) return null;
     if (job.status !== 'failed' && job.status !== 'cancelled') return job;
     const rows = await rowsOf(client, `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}`, [jobId]);
-    await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { from: job.status });
+    await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
   });
 }
 
 function selectorDetails(selector: DlqSelector): Record<string, unknown> {
   const details: Record<string, unknown> = {};
-  if (selector.job_ids) details.job_ids = selector.job_ids.length > 100 ? `${selector.job_ids.length} ids` : selector.job_ids;
+  if (selector.job_ids) details.job_ids = selector.job_ids.length > 50 ? `${selector.job_ids.length} ids` : selector.job_ids;
   if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
   if (selector.search !== undefined) details.search = selector.search;
   if (selector.service !== undefined) details.service = selector.service;
@@ -83,8 +89,8 @@ function selectorDetails(selector: DlqSelector): Record<string, unknown> {
 }
 
 /**
- * One statement does the change and writes its audit row with the count it really touched; an action
- * that matched nothing changed nothing and is not logged.
+ * One statement does the change and writes its audit row with the count it really touched (an action
+ * that matched nothing is logged too: the operator did ask).
  */
 async function auditedBulk(
   db: PgDb,
@@ -99,7 +105,7 @@ async function auditedBulk(
     `WITH changed AS (${changeSql}),
      logged AS (
        INSERT INTO jobs.tb_audit (actor, action, target, job_count, details)
-       SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed HAVING count(*) > 0
+       SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed
      )
      SELECT count(*) AS n FROM changed`,
     [...params, actorName(actor), action, JSON.stringify(details)],
@@ -114,7 +120,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     dlqParams(selector),
     actor,
     'dlq.retry',
-    selectorDetails(selector),
+    { selector: selectorDetails(selector) },
   );
 }
 
@@ -125,7 +131,7 @@ export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor:
     [...dlqParams(selector), note],
     actor,
     'dlq.resolve',
-    { ...selectorDetails(selector), note },
+    { selector: selectorDetails(selector), note },
   );
 }
 

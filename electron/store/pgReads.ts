@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../shared/domain.ts';
-import { DlqGroup as DlqGroupSchema, LatencyByType as LatencySchema } from '../../shared/domain.ts';
+import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../shared/domain.ts';
 import { fillBuckets } from './buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import type { PgDb } from './pgDb.ts';
@@ -116,7 +116,7 @@ export function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Pro
 export async function dlqGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   const rows = await db.query(
     `WITH open AS (
-       SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, 'unknown') AS fingerprint,
+       SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, '') AS fingerprint,
          coalesce(completed_at, updated_at) AS failed_at
        FROM jobs.tb_job_run
        WHERE ${dlqWhereSql(0)}
@@ -162,17 +162,30 @@ export async function throughput(db: PgDb, since: Date, bucketSeconds: number): 
   return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, new Date(), step);
 }
 
+/**
+ * Nearest-rank percentiles (percentile_disc), as the SQLite store computes them, for every execution
+ * type: a type without completions has count 0 and no percentiles.
+ */
 export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
   const rows = await db.query(
-    `SELECT execution_type, count(*) AS count,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at) * 1000) AS p50_ms,
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - started_at) * 1000) AS p95_ms
-     FROM jobs.tb_job_run
-     WHERE status = 'completed' AND completed_at >= $1 AND started_at IS NOT NULL
-     GROUP BY execution_type ORDER BY execution_type`,
-    [since.toISOString()],
+    `SELECT t.execution_type, count(d.ms) AS count,
+       percentile_disc(0.5) WITHIN GROUP (ORDER BY d.ms) AS p50_ms,
+       percentile_disc(0.95) WITHIN GROUP (ORDER BY d.ms) AS p95_ms
+     FROM unnest($2::text[]) AS t(execution_type)
+     LEFT JOIN (
+       SELECT execution_type, extract(epoch FROM completed_at - started_at)::float8 * 1000 AS ms
+       FROM jobs.tb_job_run
+       WHERE status = 'completed' AND completed_at >= $1 AND started_at IS NOT NULL
+     ) d ON d.execution_type = t.execution_type
+     GROUP BY t.execution_type`,
+    [since.toISOString(), EXECUTION_TYPES],
   );
-  return rows.map((row) => LatencySchema.parse(row));
+  const byType = new Map(rows.map((row) => [String(row.execution_type), row]));
+  const ms = (value: unknown) => (typeof value === 'number' ? Math.max(0, Math.round(value * 10) / 10) : null);
+  return EXECUTION_TYPES.map((type) => {
+    const row = byType.get(type);
+    return LatencySchema.parse({ execution_type: type, count: Number(row?.count ?? 0), p50_ms: ms(row?.p50_ms), p95_ms: ms(row?.p95_ms) });
+  });
 }
 
 export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
