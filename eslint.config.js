@@ -6,7 +6,7 @@ import globals from 'globals';
  * The layers of DESIGN.md, checked: shared ← store ← engine ← api ← hosts; renderer → shared only;
  * only electron/main may import the electron module.
  */
-const forbid = (patterns, message) => ['error', { patterns: patterns.map((group) => ({ group, message })) }];
+const forbid = (patterns, message) => ['error', { patterns: patterns.map((pattern) => ({ group: [pattern], message })) }];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'release/', 'test-results/', 'playwright-report/', '.tmp/'] },
