@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DockerRunner } from './docker.ts';
+import { startFakeDocker, type FakeDocker } from './testing/fakeDocker.ts';
+import { runRequest, service } from './testing/request.ts';
+
+const runner = new DockerRunner();
+
+async function fake(t: { after(fn: () => Promise<void>): void }, opts: Parameters<typeof startFakeDocker>[0] = {}): Promise<FakeDocker> {
+  const docker = await startFakeDocker(opts);
+  t.after(() => docker.close());
+  return docker;
+}
+
+function dockerService(docker: FakeDocker, extra: Record<string, unknown> = {}, policy: Record<string, unknown> = {}) {
+  return service({
+    execution_type: 'docker',
+    runner_config: { image: 'python:3.11-slim', socket_path: docker.socketPath, ...extra },
+    security_policy: { allowed_images: ['python:*'], ...policy },
+  });
+}
+
+test('runs a container with command, args, env, binds and limits, then removes it (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const svc = dockerService(
+    docker,
+    { command: ['python', 'job.py'], env: ['REPORT_BUCKET'], working_dir: '/app', volumes: [{ host_path: '/data', container_path: '/data' }, { host_path: '/out', container_path: '/out', mode: 'rw' }] },
+    { resource_limits: { memory_mb: 256 } },
+  );
+  const result = await runner.run(runRequest(svc, { payload: { args: ['--day', '2026-01-01'] }, env: { REPORT_BUCKET: 'b1', API_TOKEN: 'secret' } }));
+  assert.equal(result.ok, true, JSON.stringify(result.error));
+  assert.equal(result.output_tail, 'python job.py --day 2026-01-01\n');
+  assert.equal(result.resource_usage.exit_code, 0);
+  const create = docker.calls.find((c) => c.path === '/containers/create');
+  assert.ok(create);
+  assert.deepEqual(Reflect.get(Object(create.body), 'Cmd'), ['python', 'job.py', '--day', '2026-01-01']);
+  assert.deepEqual(Reflect.get(Object(create.body), 'Env'), ['REPORT_BUCKET=b1']);
+  assert.equal(Reflect.get(Object(create.body), 'WorkingDir'), '/app');
+  const host = Object(Reflect.get(Object(create.body), 'HostConfig'));
+  assert.deepEqual(Reflect.get(host, 'Binds'), ['/data:/data:ro', '/out:/out:rw']);
+  assert.equal(Reflect.get(host, 'Memory'), 256 * 1024 * 1024);
+  assert.ok([...docker.containers.values()].every((c) => c.removed));
+  assert.ok(!docker.calls.some((c) => c.path === '/images/create'), 'present image is not pulled');
+});
+
+test('an image outside the allowlist is refused before any call (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  for (const image of ['alpine:3.19', 'pythonx:1', 'evil/python:3']) {
+    const result = await runner.run(runRequest(dockerService(docker, { image })));
+    assert.equal(result.error?.error_class, 'allowlist', image);
+    assert.equal(result.error?.retryable, false);
+    assert.equal(result.error?.message, `Image '${image}' is not allowed`);
+  }
+  assert.equal(docker.calls.length, 0);
+});
+
+test('pull policies: if_not_present pulls a missing image, never refuses, always pulls (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  const pulled = await runner.run(runRequest(dockerService(docker)));
+  assert.equal(pulled.ok, true, JSON.stringify(pulled.error));
+  assert.deepEqual(docker.calls.find((c) => c.path === '/images/create')?.query, { fromImage: 'python', tag: '3.11-slim' });
+
+  const other = await fake(t);
+  const never = await runner.run(runRequest(dockerService(other, { pull_policy: 'never' })));
+  assert.equal(never.error?.error_class, 'config');
+  assert.match(never.error?.message ?? '', /pull_policy is never/);
+
+  const third = await fake(t, { images: ['python:3.11-slim'] });
+  await runner.run(runRequest(dockerService(third, { pull_policy: 'always' })));
+  assert.ok(third.calls.some((c) => c.path === '/images/create'));
+});
+
+test('a pull of an image that does not exist fails without retry (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { pullable: () => false });
+  const result = await runner.run(runRequest(dockerService(docker)));
+  assert.equal(result.error?.error_class, 'image_pull');
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error?.message ?? '', /pull access denied/);
+});
+
+test('a non-zero exit is retryable and quotes stderr; the container is removed (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const result = await runner.run(runRequest(dockerService(docker, { command: ['exit', '2', 'no', 'such', 'table'] })));
+  assert.equal(result.error?.error_class, 'exit_code');
+  assert.equal(result.error?.retryable, true);
+  assert.equal(result.error?.message, 'exited with code 2: no such table');
+  assert.ok([...docker.containers.values()].every((c) => c.removed));
+});
+
+test('an abort kills and removes the container and reports the reason (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const controller = new AbortController();
+  const running = runner.run(runRequest(dockerService(docker, { command: ['sleep', '60'] }), { signal: controller.signal }));
+  while (![...docker.containers.values()].some((c) => c.state === 'running')) await new Promise((r) => setTimeout(r, 10));
+  controller.abort('interrupt');
+  const result = await running;
+  assert.equal(result.aborted, 'interrupt');
+  const [container] = docker.containers.values();
+  assert.ok(container);
+  assert.equal(container.killed, true);
+  assert.equal(container.removed, true);
+  assert.ok(docker.calls.some((c) => c.method === 'POST' && c.path === `/containers/${container.id}/kill`));
+  assert.ok(docker.calls.some((c) => c.method === 'DELETE' && c.path === `/containers/${container.id}`));
+});
+
+test('a timeout kills the container (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const result = await runner.run(runRequest(dockerService(docker, { command: ['sleep', '60'] }), { timeoutSeconds: 0.3 }));
+  assert.equal(result.aborted, 'timeout');
+  assert.equal(result.error?.error_class, 'timeout');
+  assert.ok([...docker.containers.values()].every((c) => c.killed && c.removed));
+});
+
+test('a missing registry credential variable is a config error naming it (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  const svc = dockerService(docker, { registry_auth: { username_env_var: 'DOCKER_USERNAME', password_env_var: 'DOCKER_PASSWORD' } });
+  const result = await runner.run(runRequest(svc, { env: { DOCKER_USERNAME: 'me' } }));
+  assert.equal(result.error?.message, 'environment variable DOCKER_PASSWORD is not set');
+  assert.equal(docker.calls.length, 0);
+});
+
+test('the probe pings the daemon; an absent socket is unhealthy and a run is retryable (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  assert.equal((await runner.probe([dockerService(docker)])).ok, true);
+  assert.ok(docker.calls.some((c) => c.path === '/_ping'));
+  const gone = service({ execution_type: 'docker', runner_config: { image: 'python:3', socket_path: '/nonexistent/docker.sock' }, security_policy: { allowed_images: ['python:*'] } });
+  const probe = await runner.probe([gone]);
+  assert.equal(probe.ok, false);
+  assert.match(probe.detail, /nonexistent/);
+  const result = await runner.run(runRequest(gone));
+  assert.equal(result.error?.error_class, 'docker_unavailable');
+  assert.equal(result.error?.retryable, true);
+});

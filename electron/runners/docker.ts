@@ -1,0 +1,280 @@
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
+import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../shared/registry.ts';
+import { imageAllowed } from './imageAllowlist.ts';
+import { lastLine, OutputTail } from './outputTail.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, payloadObject, success, wrongKind } from './result.ts';
+import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface DockerRunnerOptions {
+  outputCapBytes?: number;
+}
+
+/** Splits the engine's multiplexed log stream (8-byte frame headers); a TTY stream is passed through. */
+export function demux(buf: Buffer, out: OutputTail, stderr: OutputTail): void {
+  let offset = 0;
+  const framed = buf.length >= 8 && (buf[0] === 1 || buf[0] === 2 || buf[0] === 0) && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+  if (!framed) {
+    out.push(buf);
+    return;
+  }
+  while (offset + 8 <= buf.length) {
+    const stream = buf[offset];
+    const size = buf.readUInt32BE(offset + 4);
+    const chunk = buf.subarray(offset + 8, offset + 8 + size);
+    out.push(chunk);
+    if (stream === 2) stderr.push(chunk);
+    offset += 8 + size;
+  }
+}
+
+function statusOf(error: unknown): number | null {
+  if (error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number') return error.statusCode;
+  return null;
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
+}
+
+/** The engine's own words for a failed call ("No such image: …"), without dockerode's prefix. */
+function engineMessage(error: unknown): string {
+  if (error instanceof Error && 'json' in error) {
+    const body: unknown = error.json;
+    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message;
+  }
+  return errorMessage(error).replace(/^\(HTTP code \d+\)\s*/, '');
+}
+
+function engineError(error: unknown, what: string, socket: string): RunError {
+  const code = codeOf(error);
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+    const why = code === 'EACCES' ? 'permission denied' : 'not answering';
+    return { message: `Docker daemon at ${socket} ${why} (${code}) while ${what}`, error_class: 'docker_unavailable', retryable: code !== 'EACCES' };
+  }
+  const status = statusOf(error);
+  const retryable = status === null || status >= 500;
+  return { message: `${what} failed: ${engineMessage(error)}`, error_class: status ? `docker_${status}` : 'docker', retryable };
+}
+
+function payloadArgs(payload: unknown): string[] | null {
+  const obj = payloadObject(payload);
+  if (!obj || obj.args === undefined) return [];
+  return Array.isArray(obj.args) && obj.args.every((a) => typeof a === 'string') ? obj.args : null;
+}
+
+function registryAuth(cfg: DockerRunnerConfig, env: Env): { auth?: { username: string; password: string }; missing?: string } {
+  const ra = cfg.registry_auth;
+  if (!ra) return {};
+  const username = env[ra.username_env_var];
+  const password = env[ra.password_env_var];
+  if (username === undefined) return { missing: ra.username_env_var };
+  if (password === undefined) return { missing: ra.password_env_var };
+  return { auth: { username, password } };
+}
+
+function hostConfig(cfg: DockerRunnerConfig, policy: SecurityPolicy): Docker.HostConfig {
+  const limits = policy.resource_limits ?? {};
+  return {
+    Binds: (cfg.volumes ?? []).map((v) => `${v.host_path}:${v.container_path}:${v.mode}`),
+    ...(limits.memory_mb !== undefined ? { Memory: limits.memory_mb * 1024 * 1024 } : {}),
+    // Docker has no CPU-time quota; the cpu rlimit inside the container is the same limit the shell runner sets.
+    ...(limits.cpu_seconds !== undefined ? { Ulimits: [{ Name: 'cpu', Soft: limits.cpu_seconds, Hard: limits.cpu_seconds + 1 }] } : {}),
+    AutoRemove: false,
+  };
+}
+
+/**
+ * Runs a container per attempt through the Docker Engine API on the configured socket: image allowlist,
+ * pull policy, command + payload args, listed env vars, read-only volumes unless rw, memory and CPU limits.
+ * The container is removed afterwards, also on failure; an abort kills it first.
+ */
+export class DockerRunner implements Runner {
+  readonly kind = 'docker';
+  readonly #cap: number;
+
+  constructor(opts: DockerRunnerOptions = {}) {
+    this.#cap = opts.outputCapBytes ?? 64 * 1024;
+  }
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const { service } = request;
+    if (service.execution_type !== 'docker') return wrongKind('docker', service.execution_type);
+    const cfg = service.runner_config;
+    const policy = service.security_policy;
+    const context: JsonObject = { runner: 'docker', image: cfg.image, socket: cfg.socket_path };
+    if (!imageAllowed(cfg.image, policy.allowed_images)) {
+      return failure(
+        { message: `Image '${cfg.image}' is not allowed`, error_class: 'allowlist', retryable: false },
+        { security_context: { ...context, allowlist: 'denied' } },
+      );
+    }
+    context.allowlist = 'allowed';
+    context.binds = (cfg.volumes ?? []).map((v) => `${v.host_path}:${v.container_path}:${v.mode}`);
+    const args = payloadArgs(request.payload);
+    if (args === null) {
+      return failure({ message: 'payload.args must be an array of strings', error_class: 'payload', retryable: false }, { security_context: context });
+    }
+    const reg = registryAuth(cfg, request.env);
+    if (reg.missing) return configError(`environment variable ${reg.missing} is not set`, { security_context: context });
+    const env: string[] = [];
+    for (const name of cfg.env ?? []) {
+      const value = request.env[name];
+      if (value !== undefined) env.push(`${name}=${value}`);
+    }
+    context.env_passed = (cfg.env ?? []).filter((n) => request.env[n] !== undefined);
+
+    const started = process.hrtime.bigint();
+    const deadline = attemptSignal(request.signal, request.timeoutSeconds);
+    const docker = new Docker({ socketPath: cfg.socket_path });
+    const usage = (extra: ResourceUsage = {}): ResourceUsage => ({ duration_ms: elapsed(started), ...extra });
+    let container: Docker.Container | null = null;
+    try {
+      const ready = await this.#ensureImage(docker, cfg, reg.auth, deadline.signal);
+      if (deadline.signal.aborted) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage(), security_context: context });
+      if (ready) return failure(ready, { resource_usage: usage(), security_context: context });
+
+      const cmd = [...(cfg.command ?? []), ...args];
+      try {
+        container = await docker.createContainer({
+          name: `opsdeck-${request.jobId}-${request.attempt}-${randomBytes(3).toString('hex')}`,
+          Image: cfg.image,
+          ...(cmd.length > 0 ? { Cmd: cmd } : {}),
+          Env: env,
+          ...(cfg.working_dir ? { WorkingDir: cfg.working_dir } : {}),
+          Labels: { 'opsdeck.job': request.identifier, 'opsdeck.service': service.name },
+          HostConfig: hostConfig(cfg, policy),
+        });
+        context.container_id = container.id;
+        if (deadline.signal.aborted) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage(), security_context: context });
+        await container.start();
+      } catch (error) {
+        return failure(engineError(error, container ? 'starting the container' : 'creating the container', cfg.socket_path), {
+          resource_usage: usage(),
+          security_context: context,
+        });
+      }
+      return await this.#await(container, request, deadline.signal, usage, context);
+    } finally {
+      deadline.dispose();
+      if (container) await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Null when the image is there (pulled if the policy says so); else why not. */
+  async #ensureImage(
+    docker: Docker,
+    cfg: DockerRunnerConfig,
+    auth: { username: string; password: string } | undefined,
+    signal: AbortSignal,
+  ): Promise<RunError | null> {
+    if (cfg.pull_policy !== 'always') {
+      try {
+        await docker.getImage(cfg.image).inspect();
+        return null;
+      } catch (error) {
+        if (statusOf(error) !== 404) return engineError(error, `inspecting image ${cfg.image}`, cfg.socket_path);
+        if (cfg.pull_policy === 'never') {
+          return { message: `image '${cfg.image}' is not present and pull_policy is never`, error_class: 'config', retryable: false };
+        }
+      }
+    }
+    try {
+      const stream = await docker.pull(cfg.image, { ...(auth ? { authconfig: auth } : {}), abortSignal: signal });
+      const events = await new Promise<unknown[]>((resolve, reject) =>
+        docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) => (err ? reject(err) : resolve(out))),
+      );
+      for (const event of events) {
+        if (event !== null && typeof event === 'object' && 'error' in event && typeof event.error === 'string') {
+          const notFound = /not found|does not exist|access denied|manifest unknown/i.test(event.error);
+          return { message: `pulling image ${cfg.image} failed: ${event.error}`, error_class: 'image_pull', retryable: !notFound };
+        }
+      }
+      return null;
+    } catch (error) {
+      if (signal.aborted) return null;
+      const status = statusOf(error);
+      if (status === 404) {
+        return { message: `pulling image ${cfg.image} failed: ${engineMessage(error)}`, error_class: 'image_pull', retryable: false };
+      }
+      return engineError(error, `pulling image ${cfg.image}`, cfg.socket_path);
+    }
+  }
+
+  async #await(
+    container: Docker.Container,
+    request: RunRequest,
+    signal: AbortSignal,
+    usage: (extra?: ResourceUsage) => ResourceUsage,
+    context: JsonObject,
+  ): Promise<RunResult> {
+    let abortedWith: AbortReason | null = null;
+    const onAbort = () => {
+      abortedWith = abortReason(signal);
+      container.kill().catch(() => undefined);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    let exitCode: number | null = null;
+    let waitError: RunError | null = null;
+    try {
+      const waited: unknown = await container.wait();
+      if (waited !== null && typeof waited === 'object' && 'StatusCode' in waited && typeof waited.StatusCode === 'number') {
+        exitCode = waited.StatusCode;
+      }
+    } catch (error) {
+      waitError = engineError(error, 'waiting for the container', String(context.socket));
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    const output = new OutputTail(this.#cap);
+    const stderr = new OutputTail(4096);
+    try {
+      const logs: unknown = await container.logs({ stdout: true, stderr: true, follow: false, tail: 5000 });
+      if (Buffer.isBuffer(logs)) demux(logs, output, stderr);
+    } catch {
+      // Logs are a courtesy: the exit code decides the outcome.
+    }
+    const extras = {
+      output_tail: output.text(),
+      resource_usage: usage({ exit_code: exitCode, bytes_out: output.totalBytes }),
+      security_context: context,
+    };
+    if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
+    if (waitError) return failure(waitError, extras);
+    if (exitCode === 0) return success(extras);
+    const said = lastLine(stderr.text());
+    if (exitCode === 137) {
+      const oom = await container
+        .inspect()
+        .then((info) => info.State.OOMKilled)
+        .catch(() => false);
+      if (oom) {
+        const limit = request.service.security_policy.resource_limits?.memory_mb;
+        return failure({ message: `Memory limit exceeded: container OOM-killed${limit ? ` (${limit}MB allowed)` : ''}`, error_class: 'resource_limit', retryable: false }, extras);
+      }
+    }
+    return failure({ message: `exited with code ${exitCode ?? 'unknown'}${said ? `: ${said}` : ''}`, error_class: 'exit_code', retryable: true }, extras);
+  }
+
+  async probe(services: ServiceConfig[]): Promise<HealthResult> {
+    const sockets = new Set<string>();
+    for (const s of services) if (s.execution_type === 'docker') sockets.add(s.runner_config.socket_path);
+    if (sockets.size === 0) return { ok: true, detail: 'no services' };
+    const down: string[] = [];
+    await Promise.all(
+      [...sockets].map(async (socketPath) => {
+        try {
+          await new Docker({ socketPath, timeout: 3000 }).ping();
+        } catch (error) {
+          down.push(`${socketPath} (${codeOf(error) || engineMessage(error)})`);
+        }
+      }),
+    );
+    if (down.length > 0) return { ok: false, detail: `Docker daemon not answering: ${down.join(', ')}` };
+    return { ok: true, detail: `Docker daemon answering at ${[...sockets].join(', ')}` };
+  }
+}
