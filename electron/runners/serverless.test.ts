@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { ServerlessRunner } from './serverless.ts';
+import { startFakeLambda, type FakeLambda } from './testing/fakeLambda.ts';
+import { listenLocal } from './testing/listen.ts';
+import { runRequest, service } from './testing/request.ts';
+
+const runner = new ServerlessRunner();
+const ENV = { AWS_KEY: 'AKIDEXAMPLE', AWS_SECRET: 'wJalrXUtnFEMI' };
+
+async function fake(t: { after(fn: () => Promise<void>): void }): Promise<FakeLambda> {
+  const lambda = await startFakeLambda();
+  t.after(() => lambda.close());
+  return lambda;
+}
+
+function lambdaService(lambda: FakeLambda, fn: string) {
+  return service({
+    execution_type: 'serverless',
+    runner_config: { provider: 'aws_lambda', function_name: fn, region: 'eu-west-1', endpoint: lambda.endpoint, access_key_env_var: 'AWS_KEY', secret_key_env_var: 'AWS_SECRET' },
+  });
+}
+
+test('invokes a function with the payload as its event (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const result = await runner.run(runRequest(lambdaService(lambda, 'echo'), { payload: { account_id: 7 }, env: ENV }));
+  assert.equal(result.ok, true, JSON.stringify(result.error));
+  assert.equal(result.output_tail, '{"received":{"account_id":7}}');
+  assert.deepEqual(lambda.invocations[0]?.payload, { account_id: 7 });
+  assert.match(String(lambda.invocations[0]?.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d+\/eu-west-1\/lambda\//);
+  assert.equal(result.security_context.credentials, 'named env vars');
+  assert.ok(!JSON.stringify(result).includes(ENV.AWS_SECRET));
+});
+
+test('a handled function error is final, an unhandled one is retried (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const handled = await runner.run(runRequest(lambdaService(lambda, 'handled-error'), { env: ENV }));
+  assert.equal(handled.error?.error_class, 'function_error');
+  assert.equal(handled.error?.retryable, false);
+  assert.equal(handled.error?.message, "function handled-error failed (Handled): ValidationError: invalid payload: missing field 'account_id'");
+  const unhandled = await runner.run(runRequest(lambdaService(lambda, 'unhandled-error'), { env: ENV }));
+  assert.equal(unhandled.error?.error_class, 'function_crash');
+  assert.equal(unhandled.error?.retryable, true);
+});
+
+test('throttling is retryable after the time Lambda names (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const result = await runner.run(runRequest(lambdaService(lambda, 'throttled'), { env: ENV }));
+  assert.equal(result.error?.error_class, 'throttled');
+  assert.equal(result.error?.retryable, true);
+  assert.equal(result.error?.retry_after_ms, 2000);
+  assert.equal(lambda.invocations.length, 1, 'the SDK does not retry behind the engine');
+});
+
+test('a missing function is final, with the runbook words (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const result = await runner.run(runRequest(lambdaService(lambda, 'nope'), { env: ENV }));
+  assert.equal(result.error?.error_class, 'function_not_found');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, 'Function not found: nope');
+});
+
+test('an abort and a timeout end the invocation with their reason (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const controller = new AbortController();
+  const running = runner.run(runRequest(lambdaService(lambda, 'slow'), { env: ENV, signal: controller.signal }));
+  setTimeout(() => controller.abort('interrupt'), 150);
+  const result = await running;
+  assert.equal(result.aborted, 'interrupt');
+  const timed = await runner.run(runRequest(lambdaService(lambda, 'slow'), { env: ENV, timeoutSeconds: 0.3 }));
+  assert.equal(timed.aborted, 'timeout');
+  assert.equal(timed.error?.retryable, true);
+});
+
+test('a missing credential variable is a config error naming it (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  const result = await runner.run(runRequest(lambdaService(lambda, 'echo'), { env: { AWS_KEY: 'x' } }));
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.message, 'environment variable AWS_SECRET is not set');
+  assert.equal(lambda.invocations.length, 0);
+});
+
+test('the probe checks the endpoint answers (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  assert.equal((await runner.probe([lambdaService(lambda, 'echo')], {})).ok, true);
+  const down = service({ execution_type: 'serverless', runner_config: { function_name: 'f', endpoint: 'http://127.0.0.1:9' } });
+  assert.equal((await runner.probe([down], {})).ok, false);
+});
+
+test('an HTTP-triggered function gets the payload as JSON and is classified like http', async (t) => {
+  const bodies: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(req.url === '/fail' ? 502 : 200).end('done');
+    });
+  });
+  const port = await listenLocal(server);
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  const fn = (p: string) => service({ execution_type: 'serverless', runner_config: { provider: 'http_function', url: `http://127.0.0.1:${port}${p}` } });
+  const ok = await runner.run(runRequest(fn('/run'), { payload: { a: 1 } }));
+  assert.equal(ok.ok, true);
+  assert.equal(bodies[0], '{"a":1}');
+  const bad = await runner.run(runRequest(fn('/fail')));
+  assert.equal(bad.error?.error_class, 'http_502');
+  assert.equal(bad.error?.retryable, true);
+});

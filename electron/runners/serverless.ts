@@ -1,0 +1,168 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { JsonObject } from '../../shared/domain.ts';
+import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
+import { probeUrls } from './http.ts';
+import { httpCall, safeUrl } from './httpCall.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
+import type { HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const EXCERPT = 2048;
+
+function regionOf(cfg: ServerlessRunnerConfig, env: Env): string {
+  return cfg.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+}
+
+function credentials(cfg: ServerlessRunnerConfig, env: Env): { value?: { accessKeyId: string; secretAccessKey: string }; missing?: string } {
+  if (!cfg.access_key_env_var || !cfg.secret_key_env_var) return {};
+  const accessKeyId = env[cfg.access_key_env_var];
+  const secretAccessKey = env[cfg.secret_key_env_var];
+  if (!accessKeyId) return { missing: cfg.access_key_env_var };
+  if (!secretAccessKey) return { missing: cfg.secret_key_env_var };
+  return { value: { accessKeyId, secretAccessKey } };
+}
+
+function field(error: unknown, key: string): unknown {
+  return error !== null && typeof error === 'object' ? Reflect.get(error, key) : undefined;
+}
+
+/** How a failed Invoke call is treated; the function's own errors are handled apart (FunctionError). */
+function invokeError(error: unknown, fn: string): RunError {
+  const name = error instanceof Error ? error.name : '';
+  const meta = field(error, '$metadata');
+  const status = Number(field(meta, 'httpStatusCode')) || null;
+  const text = errorMessage(error);
+  if (name === 'TooManyRequestsException' || status === 429) {
+    const seconds = Number(field(error, 'retryAfterSeconds'));
+    return {
+      message: `Lambda throttled ${fn}: ${text}`,
+      error_class: 'throttled',
+      retryable: true,
+      ...(Number.isFinite(seconds) && seconds > 0 ? { retry_after_ms: seconds * 1000 } : {}),
+    };
+  }
+  if (name === 'ResourceNotFoundException' || status === 404) {
+    return { message: `Function not found: ${fn}`, error_class: 'function_not_found', retryable: false };
+  }
+  if (name === 'CredentialsProviderError' || /credential/i.test(text) && status === null) {
+    return { message: `no AWS credentials for ${fn}: set access_key_env_var/secret_key_env_var or the SDK's usual sources`, error_class: 'config', retryable: false };
+  }
+  if (status !== null && status >= 400 && status < 500) {
+    return { message: `Lambda refused ${fn} (HTTP ${status} ${name}): ${text}`, error_class: `lambda_${status}`, retryable: false };
+  }
+  return { message: `Lambda invoke of ${fn} failed: ${name ? `${name}: ` : ''}${text}`, error_class: status ? `lambda_${status}` : 'connection', retryable: true };
+}
+
+/**
+ * Serverless functions: AWS Lambda through the SDK's Invoke (the endpoint may point at a local stack), or a
+ * function behind an HTTP trigger. A function that reports an error it handled failed for a reason of its
+ * own (bad input, a business rule): retrying sends the same event into the same error, so it is final. An
+ * Unhandled error is a crash or a runtime timeout, like a non-zero exit: retried. Throttling is retried
+ * after the time Lambda names. Timeouts are retried: Lambda functions are expected to be idempotent, since
+ * Lambda itself retries asynchronous invocations.
+ */
+export class ServerlessRunner implements Runner {
+  readonly kind = 'serverless';
+
+  async run(request: RunRequest): Promise<RunResult> {
+    const { service } = request;
+    if (service.execution_type !== 'serverless') return wrongKind('serverless', service.execution_type);
+    const cfg = service.runner_config;
+    if (cfg.provider === 'http_function') return this.#http(request, cfg);
+    return this.#lambda(request, cfg);
+  }
+
+  async #http(request: RunRequest, cfg: ServerlessRunnerConfig): Promise<RunResult> {
+    if (!cfg.url) return configError("http_function provider requires 'url' in config");
+    const url = new URL(cfg.url);
+    return httpCall({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': request.identifier, 'user-agent': 'opsdeck-runner' },
+      body: JSON.stringify(request.payload ?? null),
+      signal: request.signal,
+      timeoutSeconds: request.timeoutSeconds,
+      idempotent: false,
+      maxRetryAfter: 300,
+      securityContext: { runner: 'serverless', provider: 'http_function', url: safeUrl(url) },
+    });
+  }
+
+  async #lambda(request: RunRequest, cfg: ServerlessRunnerConfig): Promise<RunResult> {
+    const fn = cfg.function_name;
+    if (!fn) return configError("aws_lambda provider requires 'function_name' in config");
+    const region = regionOf(cfg, request.env);
+    const context: JsonObject = { runner: 'serverless', provider: 'aws_lambda', function_name: fn, region, endpoint: cfg.endpoint ?? null };
+    const creds = credentials(cfg, request.env);
+    if (creds.missing) return configError(`environment variable ${creds.missing} is not set`, { security_context: context });
+    context.credentials = creds.value ? 'named env vars' : 'SDK default chain';
+
+    const client = new LambdaClient({
+      region,
+      maxAttempts: 1,
+      ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+      ...(creds.value ? { credentials: creds.value } : {}),
+    });
+    const started = process.hrtime.bigint();
+    const deadline = attemptSignal(request.signal, request.timeoutSeconds);
+    try {
+      const out = await client.send(
+        new InvokeCommand({
+          FunctionName: fn,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify(request.payload ?? null)),
+        }),
+        { abortSignal: deadline.signal },
+      );
+      const body = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+      const excerpt = body.slice(0, EXCERPT);
+      const extras = {
+        output_tail: excerpt,
+        resource_usage: { duration_ms: elapsed(started), http_status: out.StatusCode ?? 200, response_bytes: body.length },
+        security_context: { ...context, executed_version: out.ExecutedVersion ?? null },
+      };
+      if (!out.FunctionError) return success(extras);
+      const handled = out.FunctionError === 'Handled';
+      return failure(
+        {
+          message: `function ${fn} failed (${out.FunctionError}): ${functionErrorText(body)}`,
+          error_class: handled ? 'function_error' : 'function_crash',
+          retryable: !handled,
+        },
+        extras,
+      );
+    } catch (error) {
+      const usage = { duration_ms: elapsed(started) };
+      if (deadline.signal.aborted) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage, security_context: context });
+      return failure(invokeError(error, fn), { resource_usage: usage, security_context: context });
+    } finally {
+      deadline.dispose();
+      client.destroy();
+    }
+  }
+
+  async probe(services: ServiceConfig[], env: Env): Promise<HealthResult> {
+    const urls = new Set<string>();
+    for (const s of services) {
+      if (s.execution_type !== 'serverless') continue;
+      const cfg = s.runner_config;
+      if (cfg.provider === 'http_function' && cfg.url) urls.add(new URL(cfg.url).origin);
+      if (cfg.provider === 'aws_lambda') urls.add(cfg.endpoint ?? `https://lambda.${regionOf(cfg, env)}.amazonaws.com`);
+    }
+    return probeUrls([...urls]);
+  }
+}
+
+/** `errorType: errorMessage` from a Lambda error body, or the body's start. */
+function functionErrorText(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const type = field(parsed, 'errorType');
+    const message = field(parsed, 'errorMessage');
+    if (typeof message === 'string') return typeof type === 'string' ? `${type}: ${message}` : message;
+  } catch {
+    // Not JSON: quote it as it came.
+  }
+  return body.slice(0, 300);
+}
