@@ -1,0 +1,59 @@
+import { useEffect, useRef } from 'react';
+import { ControlBanner } from '../features/control/ControlBanner.tsx';
+import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
+import { Notices } from '../components/Notices.tsx';
+import { useCall } from '../lib/calls.ts';
+import { routeHref, useRoute } from '../lib/router.ts';
+import { HostBanners } from './HostBanners.tsx';
+import { ROUTES } from './routes.tsx';
+
+function NavCount({ path }: { path: string }) {
+  const stats = useCall('overview.stats', {}, { staleTime: 10_000 });
+  if (path !== '/dlq' || !stats.data || stats.data.dead_letters === 0) return null;
+  return (
+    <span className="nav-count" aria-label={`${stats.data.dead_letters} open`}>
+      {stats.data.dead_letters > 999 ? '999+' : stats.data.dead_letters}
+    </span>
+  );
+}
+
+export function Layout() {
+  const route = useRoute();
+  const current = ROUTES.find((r) => r.path === route.path) ?? ROUTES[0];
+  const main = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    document.title = current ? `${current.label} · opsdeck` : 'opsdeck';
+  }, [current]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); main.current?.focus(); }}>
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          opsdeck
+        </span>
+        <nav aria-label="Pages" className="nav">
+          {ROUTES.map((r) => (
+            <a key={r.path} href={routeHref(r.path)} className="nav-link" aria-current={r === current ? 'page' : undefined}>
+              {r.label}
+              <NavCount path={r.path} />
+            </a>
+          ))}
+        </nav>
+        <EmergencyStopButton />
+      </header>
+      <div className="banner-area">
+        <HostBanners />
+        <ControlBanner />
+      </div>
+      <main id="main" ref={main} tabIndex={-1} className="main">
+        {current?.render()}
+      </main>
+      <Notices />
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import type { ReactNode } from 'react';
+import { AuditPage } from '../features/audit/AuditPage.tsx';
+import { BreakersPage } from '../features/breakers/BreakersPage.tsx';
+import { DispatchControls } from '../features/control/DispatchControls.tsx';
+import { DlqPage } from '../features/dlq/DlqPage.tsx';
+import { JobsPage } from '../features/jobs/JobsPage.tsx';
+import { OverviewPage } from '../features/overview/OverviewPage.tsx';
+import { RunnersPage } from '../features/runners/RunnersPage.tsx';
+import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+
+export interface RouteDef {
+  path: string;
+  label: string;
+  render(): ReactNode;
+}
+
+export const ROUTES: RouteDef[] = [
+  { path: '/', label: 'Overview', render: () => <OverviewPage queueControls={(queues) => <DispatchControls queues={queues} />} /> },
+  { path: '/runners', label: 'Runners', render: () => <RunnersPage /> },
+  { path: '/breakers', label: 'Breakers', render: () => <BreakersPage /> },
+  { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
+  { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
+  { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
+  { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
+];

@@ -1,0 +1,37 @@
+import type { ReactNode } from 'react';
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'muted' | 'run';
+
+const STATUS_TONE: Record<string, Tone> = {
+  pending: 'info',
+  running: 'run',
+  completed: 'ok',
+  failed: 'bad',
+  cancelled: 'muted',
+  closed: 'ok',
+  open: 'bad',
+  half_open: 'warn',
+  timed_out: 'bad',
+  lost: 'warn',
+  interrupted: 'warn',
+  stuck: 'warn',
+  draining: 'warn',
+  stopped: 'muted',
+  resolved: 'muted',
+};
+
+export function toneOf(status: string): Tone {
+  return STATUS_TONE[status] ?? 'muted';
+}
+
+export function Badge({ tone, children, title }: { tone: Tone; children: ReactNode; title?: string }) {
+  return (
+    <span className={`badge badge-${tone}`} title={title}>
+      {children}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <Badge tone={toneOf(status)}>{status.replace('_', ' ')}</Badge>;
+}

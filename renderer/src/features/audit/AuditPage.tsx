@@ -1,0 +1,109 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useClient } from '../../lib/clientContext.ts';
+import { formatTime } from '../../lib/format.ts';
+import { useSearchParams } from '../../lib/router.ts';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+
+/** Actions the API writes; the filter also accepts any other action name typed into the URL. */
+const ACTIONS = [
+  'emergency_stop',
+  'resume',
+  'safe_mode',
+  'pause_queue',
+  'breaker_mode',
+  'dlq_retry',
+  'dlq_resolve',
+  'dlq_purge',
+  'job_retry',
+  'job_cancel',
+  'registry_load',
+  'settings_connection',
+  'settings_local_execution',
+  'demo_start',
+];
+
+function details(value: Record<string, unknown> | null): string {
+  if (!value) return '';
+  return Object.entries(value)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+}
+
+export function AuditPage() {
+  const client = useClient();
+  const [params, setParams] = useSearchParams();
+  const action = params.get('action') || undefined;
+  const query = useInfiniteQuery({
+    queryKey: ['audit.list', { action }],
+    queryFn: ({ pageParam }) => client.call('audit.list', { action, after: pageParam, limit: 100 }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    refetchInterval: 15_000,
+  });
+  const entries = query.data?.pages.flatMap((p) => p.entries) ?? [];
+  const known = action && !ACTIONS.includes(action) ? [action, ...ACTIONS] : ACTIONS;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Audit log</h1>
+        <span className="muted small">Every operator action, newest first.</span>
+      </header>
+      <section className="panel">
+        <div className="filters-row">
+          <label className="field">
+            <span>Action</span>
+            <select value={action ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('action', event.target.value) : p.delete('action')))}>
+              <option value="">all actions</option>
+              {known.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        {query.isPending ? (
+          <Loading label="Loading the audit log…" />
+        ) : query.isError ? (
+          <ErrorState what="the audit log" error={query.error} onRetry={() => void query.refetch()} />
+        ) : entries.length === 0 ? (
+          <Empty title={action ? `No ${action} entries.` : 'No operator action recorded yet.'} />
+        ) : (
+          <table className="table">
+            <caption className="sr-only">Audit log</caption>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Target</th>
+                <th scope="col" className="num">Jobs</th>
+                <th scope="col">Details</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="nowrap">{formatTime(entry.at)}</td>
+                  <td className="mono">{entry.actor}</td>
+                  <th scope="row" className="mono">
+                    {entry.action}
+                  </th>
+                  <td className="mono wrap">{entry.target ?? '—'}</td>
+                  <td className="num">{entry.job_count ?? '—'}</td>
+                  <td className="mono wrap small">{details(entry.details)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {query.hasNextPage ? (
+          <button type="button" disabled={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+            {query.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
+          </button>
+        ) : null}
+      </section>
+    </div>
+  );
+}

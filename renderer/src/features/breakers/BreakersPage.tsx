@@ -1,0 +1,146 @@
+import { useQueryClient } from '@tanstack/react-query';
+import type { BreakerView, CallInput } from '../../../../shared/contract.ts';
+import { callKey, useAction, useCall } from '../../lib/calls.ts';
+import { errorMessage } from '../../lib/callError.ts';
+import { formatAgo, formatSeconds } from '../../lib/format.ts';
+import { notify } from '../../lib/notices.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+
+type Mode = CallInput<'breakers.setMode'>['mode'];
+
+const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
+  { mode: 'force_open', label: 'Force open', className: 'button-danger-outline' },
+  { mode: 'force_closed', label: 'Force closed' },
+  { mode: 'auto', label: 'Auto' },
+  { mode: 'reset', label: 'Reset' },
+];
+
+function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
+  const now = useNow();
+  if (breaker.half_open_in_s === null) return <span className="muted">—</span>;
+  const left = breaker.half_open_in_s - (now - fetchedAt) / 1000;
+  return <span>{left > 0 ? formatSeconds(left) : 'probing'}</span>;
+}
+
+function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
+  const queryClient = useQueryClient();
+  const setMode = useAction('breakers.setMode');
+  const now = useNow();
+  const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
+
+  function apply(mode: Mode): void {
+    setMode.mutate(
+      { service: breaker.service_name, mode },
+      {
+        onSuccess(view) {
+          queryClient.setQueryData(callKey('breakers.list', {}), (list: { breakers: BreakerView[] } | undefined) =>
+            list ? { breakers: list.breakers.map((b) => (b.service_name === view.service_name ? view : b)) } : list,
+          );
+          notify('info', `${view.service_name}: breaker ${view.state.replace('_', ' ')}, mode ${view.mode.replace('_', ' ')}.`);
+        },
+        onError(error) {
+          notify('bad', errorMessage(error));
+        },
+      },
+    );
+  }
+
+  return (
+    <tr className={breaker.state === 'open' ? 'row-bad' : breaker.state === 'half_open' ? 'row-warn' : undefined}>
+      <th scope="row" className="mono">
+        {breaker.service_name}
+      </th>
+      <td>
+        <StatusBadge status={breaker.state} />
+      </td>
+      <td>
+        {breaker.mode === 'auto' ? (
+          <span className="muted">auto</span>
+        ) : (
+          <Badge tone={breaker.mode === 'force_open' ? 'bad' : 'warn'} title={breaker.mode_reason ?? undefined}>
+            {breaker.mode.replace('_', ' ')}
+          </Badge>
+        )}
+        {breaker.mode_set_by ? <div className="muted small">by {breaker.mode_set_by}</div> : null}
+      </td>
+      <td>
+        <div className="meter" role="meter" aria-label={`Failures of ${breaker.service_name} in window`} aria-valuemin={0} aria-valuemax={breaker.failure_threshold} aria-valuenow={breaker.failures_in_window}>
+          <span className="meter-fill" style={{ width: `${ratio * 100}%` }} />
+        </div>
+        <span className="small">
+          {breaker.failures_in_window} / {breaker.failure_threshold}
+          <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
+        </span>
+      </td>
+      <td>
+        <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
+      </td>
+      <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>
+      <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
+      <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
+        {breaker.last_error ?? <span className="muted">—</span>}
+      </td>
+      <td>
+        <div className="button-row">
+          {ACTIONS.map((action) => (
+            <button
+              key={action.mode}
+              type="button"
+              className={action.className}
+              disabled={setMode.isPending || (action.mode !== 'reset' && action.mode === breaker.mode)}
+              aria-label={`${action.label} ${breaker.service_name}`}
+              onClick={() => apply(action.mode)}
+            >
+              {action.label}
+            </button>
+          ))}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+export function BreakersPage() {
+  const breakers = useCall('breakers.list', {}, { refetchInterval: 15_000 });
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Circuit breakers</h1>
+        <span className="muted small">Force open: the service's jobs wait, they do not fail. Force closed: failures do not trip it.</span>
+      </header>
+      <section className="panel">
+        {breakers.isPending ? (
+          <Loading label="Loading breakers…" />
+        ) : breakers.isError ? (
+          <ErrorState what="breakers" error={breakers.error} onRetry={() => void breakers.refetch()} />
+        ) : breakers.data.breakers.length === 0 ? (
+          <Empty title="No breakers yet.">Every service of the registry gets one.</Empty>
+        ) : (
+          <table className="table">
+            <caption className="sr-only">Circuit breakers, one per service</caption>
+            <thead>
+              <tr>
+                <th scope="col">Service</th>
+                <th scope="col">State</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Failures in window</th>
+                <th scope="col">Half-open in</th>
+                <th scope="col" className="num">Waiting</th>
+                <th scope="col">Last transition</th>
+                <th scope="col">Last error</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {breakers.data.breakers.map((breaker) => (
+                <BreakerRow key={breaker.service_name} breaker={breaker} fetchedAt={breakers.dataUpdatedAt} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}

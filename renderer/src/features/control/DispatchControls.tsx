@@ -1,0 +1,47 @@
+import { useState } from 'react';
+import { useControlAction, useControlState } from './useControlState.ts';
+
+/** Safe mode and per-queue pauses: the gentler brakes, next to the queues they act on. */
+export function DispatchControls({ queues }: { queues: string[] }) {
+  const control = useControlState();
+  const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? 'Safe mode on: running jobs drain, nothing new starts.' : 'Safe mode off.'));
+  const pause = useControlAction('control.pauseQueue', () => 'Queue control updated.');
+  const [queue, setQueue] = useState('');
+  const state = control.data;
+  const paused = new Set(state?.paused_queues.map((p) => p.queue));
+  const safeOn = state?.safe_mode.engaged ?? false;
+
+  return (
+    <div className="dispatch-controls">
+      <button type="button" disabled={safe.pending || !state} onClick={() => safe.run({ enabled: !safeOn })}>
+        {safeOn ? 'Leave safe mode' : 'Enter safe mode'}
+      </button>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const name = queue.trim();
+          if (!name) return;
+          pause.run({ queue: name, paused: !paused.has(name) });
+          setQueue('');
+        }}
+      >
+        <label className="field field-inline">
+          <span>Queue</span>
+          <select value={queue} onChange={(event) => setQueue(event.target.value)}>
+            <option value="">choose…</option>
+            {queues.map((q) => (
+              <option key={q} value={q}>
+                {q}
+                {paused.has(q) ? ' (paused)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={!queue || pause.pending}>
+          {queue && paused.has(queue) ? 'Resume queue' : 'Pause queue'}
+        </button>
+      </form>
+    </div>
+  );
+}

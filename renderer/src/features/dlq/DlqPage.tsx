@@ -1,0 +1,178 @@
+import { Fragment, useEffect, useState } from 'react';
+import { useCall } from '../../lib/calls.ts';
+import { formatAgo, formatTime } from '../../lib/format.ts';
+import { useSearchParams } from '../../lib/router.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { useUi } from '../../lib/uiState.ts';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { BulkActionDialog, type BulkAction } from './BulkActionDialog.tsx';
+import { GroupJobs } from './GroupJobs.tsx';
+
+function SearchBox() {
+  const [params, setParams] = useSearchParams();
+  const current = params.get('q') ?? '';
+  const [value, setValue] = useState(current);
+  useEffect(() => setValue(current), [current]);
+  useEffect(() => {
+    if (value === current) return;
+    const timer = window.setTimeout(() => setParams((p) => (value.trim() ? p.set('q', value) : p.delete('q'))), 350);
+    return () => window.clearTimeout(timer);
+  }, [value, current, setParams]);
+  return (
+    <label className="field field-grow">
+      <span>Error text</span>
+      <input type="search" value={value} onChange={(event) => setValue(event.target.value)} placeholder="match dead letters whose error contains…" />
+    </label>
+  );
+}
+
+function PurgeForm({ onBulk }: { onBulk(action: BulkAction): void }) {
+  const [date, setDate] = useState(() => new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10));
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        const before = new Date(`${date}T00:00:00`);
+        if (Number.isNaN(before.getTime())) return;
+        onBulk({ kind: 'purge', before: before.toISOString(), scope: `resolved dead letters before ${date}` });
+      }}
+    >
+      <label className="field field-inline">
+        <span>Purge resolved older than</span>
+        <input type="date" value={date} required onChange={(event) => setDate(event.target.value)} />
+      </label>
+      <button type="submit" className="button-danger-outline">
+        Purge…
+      </button>
+    </form>
+  );
+}
+
+export function DlqPage() {
+  const [params, setParams] = useSearchParams();
+  const search = params.get('q')?.trim() || undefined;
+  const openGroup = params.get('group');
+  const groups = useCall('dlq.groups', { search });
+  const clearSelection = useUi((s) => s.clearDeadLetters);
+  const [bulk, setBulk] = useState<BulkAction | null>(null);
+  const now = useNow();
+
+  useEffect(() => clearSelection(), [openGroup, clearSelection]);
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Dead letters</h1>
+        <span className="muted small">Failed jobs not yet resolved, grouped by error fingerprint.</span>
+      </header>
+      <section className="panel">
+        <div className="filters-row">
+          <SearchBox />
+          <button
+            type="button"
+            className="button-primary"
+            disabled={!groups.data || groups.data.total === 0}
+            onClick={() => setBulk({ kind: 'retry', selector: search ? { search } : {}, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
+          >
+            {search ? 'Retry all matching' : 'Retry all'}
+          </button>
+          <button
+            type="button"
+            disabled={!groups.data || groups.data.total === 0}
+            onClick={() => setBulk({ kind: 'resolve', selector: search ? { search } : {}, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
+          >
+            {search ? 'Resolve all matching' : 'Resolve all'}
+          </button>
+          <span className="spacer" />
+          <PurgeForm onBulk={setBulk} />
+        </div>
+      </section>
+      <section className="panel" aria-labelledby="groups-title">
+        <header className="panel-header">
+          <h2 id="groups-title">Groups{groups.data ? ` · ${groups.data.total.toLocaleString()} open dead letters` : ''}</h2>
+        </header>
+        {groups.isPending ? (
+          <Loading label="Loading dead letters…" />
+        ) : groups.isError ? (
+          <ErrorState what="dead letters" error={groups.error} onRetry={() => void groups.refetch()} />
+        ) : groups.data.groups.length === 0 ? (
+          <Empty title={search ? 'No dead letter matches this text.' : 'No dead letters. Every failed job is resolved.'} />
+        ) : (
+          <table className="table">
+            <caption className="sr-only">Dead-letter groups</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="num">Count</th>
+                <th scope="col">Sample error</th>
+                <th scope="col">Services</th>
+                <th scope="col">First seen</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.data.groups.map((group) => {
+                const open = openGroup === group.fingerprint;
+                return (
+                  <Fragment key={group.fingerprint}>
+                    <tr className={open ? 'is-open' : undefined}>
+                      <td className="num strong">{group.count.toLocaleString()}</td>
+                      <th scope="row" className="mono text-bad wrap error-cell" title={group.sample_error}>
+                        {group.sample_error}
+                      </th>
+                      <td className="mono wrap">{group.services.join(', ')}</td>
+                      <td className="nowrap" title={formatTime(group.first_seen)}>
+                        {formatAgo(group.first_seen, now)}
+                      </td>
+                      <td className="nowrap" title={formatTime(group.last_seen)}>
+                        {formatAgo(group.last_seen, now)}
+                      </td>
+                      <td>
+                        <div className="button-row">
+                          <button
+                            type="button"
+                            className="button-small"
+                            aria-expanded={open}
+                            aria-label={`${open ? 'Close' : 'Open'} group: ${group.sample_error.slice(0, 80)}`}
+                            onClick={() => setParams((p) => (open ? p.delete('group') : p.set('group', group.fingerprint)))}
+                          >
+                            {open ? 'Close' : 'Open'}
+                          </button>
+                          <button
+                            type="button"
+                            className="button-small"
+                            aria-label={`Retry group: ${group.sample_error.slice(0, 80)}`}
+                            onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group' })}
+                          >
+                            Retry group
+                          </button>
+                          <button
+                            type="button"
+                            className="button-small"
+                            aria-label={`Resolve group: ${group.sample_error.slice(0, 80)}`}
+                            onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group' })}
+                          >
+                            Resolve group
+                          </button>
+                        </div>
+                      </td>
+                    </tr>
+                    {open ? (
+                      <tr className="group-detail">
+                        <td colSpan={6}>
+                          <GroupJobs group={group} onBulk={setBulk} />
+                        </td>
+                      </tr>
+                    ) : null}
+                  </Fragment>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {bulk ? <BulkActionDialog action={bulk} onClose={() => setBulk(null)} /> : null}
+    </div>
+  );
+}

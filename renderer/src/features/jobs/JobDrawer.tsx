@@ -1,0 +1,168 @@
+import { useQueryClient } from '@tanstack/react-query';
+import type { Attempt, Job } from '../../../../shared/domain.ts';
+import { Dialog } from '../../components/Dialog.tsx';
+import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
+import { ErrorState, Loading } from '../../components/States.tsx';
+import { callKey, useAction, useCall } from '../../lib/calls.ts';
+import { errorMessage } from '../../lib/callError.ts';
+import { formatMs, formatTime } from '../../lib/format.ts';
+import { notify } from '../../lib/notices.ts';
+
+function attemptDuration(attempt: Attempt): string {
+  if (attempt.resource_usage?.duration_ms !== undefined) return formatMs(attempt.resource_usage.duration_ms);
+  if (!attempt.finished_at) return 'running';
+  return formatMs(Date.parse(attempt.finished_at) - Date.parse(attempt.started_at));
+}
+
+function Timeline({ attempts }: { attempts: Attempt[] }) {
+  if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
+  return (
+    <ol className="timeline" aria-label="Attempts">
+      {attempts.map((attempt) => (
+        <li key={attempt.id} className={`timeline-item timeline-${attempt.outcome}`}>
+          <div className="timeline-head">
+            <strong>Attempt {attempt.attempt}</strong>
+            <StatusBadge status={attempt.outcome} />
+            <span className="muted small">
+              {formatTime(attempt.started_at)} · {attemptDuration(attempt)} · worker <span className="mono">{attempt.worker_id}</span>
+            </span>
+          </div>
+          {attempt.error_message ? (
+            <pre className="code code-error">
+              {attempt.error_class ? `[${attempt.error_class}] ` : ''}
+              {attempt.error_message}
+            </pre>
+          ) : null}
+          {attempt.output_tail ? (
+            <details>
+              <summary>Output tail</summary>
+              <pre className="code">{attempt.output_tail}</pre>
+            </details>
+          ) : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Facts({ job }: { job: Job }) {
+  const rows: Array<[string, React.ReactNode]> = [
+    ['Identifier', <span className="mono">{job.identifier}</span>],
+    ['Service', <span className="mono">{job.service_name}</span>],
+    ['Type', job.execution_type],
+    ['Queue', <span className="mono">{job.queue}</span>],
+    ['Attempts', `${job.attempts} of ${job.max_attempts}`],
+    ['Priority', job.priority],
+    ['Created', formatTime(job.created_at)],
+    ['Run at', formatTime(job.run_at)],
+    ['Started', formatTime(job.started_at)],
+    ['Finished', formatTime(job.completed_at)],
+    ['Lease', job.lease_owner ? <span className="mono">{`${job.lease_owner} until ${formatTime(job.lease_expires_at)}`}</span> : '—'],
+  ];
+  if (job.resolved_at) rows.push(['Resolved', `${formatTime(job.resolved_at)}: ${job.resolution ?? ''}`]);
+  return (
+    <dl className="facts">
+      {rows.map(([label, value]) => (
+        <div key={label}>
+          <dt>{label}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
+  const queryClient = useQueryClient();
+  const trace = useCall('jobs.get', { id }, { refetchInterval: (query) => (query.state.data?.job.status === 'running' ? 3000 : false) });
+  const retry = useAction('jobs.retry');
+  const cancel = useAction('jobs.cancel');
+
+  function afterAction(job: Job, verb: string): void {
+    void queryClient.invalidateQueries({ queryKey: callKey('jobs.get', { id }) });
+    void queryClient.invalidateQueries({ queryKey: ['jobs.list'] });
+    notify('ok', `Job ${job.identifier} ${verb}.`);
+  }
+
+  const job = trace.data?.job;
+  const title = job ? (
+    <>
+      Job <span className="mono">{job.identifier}</span>
+    </>
+  ) : (
+    `Job ${id}`
+  );
+
+  return (
+    <Dialog
+      title={title}
+      variant="drawer"
+      onClose={onClose}
+      footer={
+        job ? (
+          <>
+            <button
+              type="button"
+              className="button-primary"
+              disabled={retry.isPending || !(job.status === 'failed' || job.status === 'cancelled')}
+              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending'), onError: (e) => notify('bad', errorMessage(e)) })}
+            >
+              Retry
+            </button>
+            <button
+              type="button"
+              className="button-danger-outline"
+              disabled={cancel.isPending || !(job.status === 'pending' || job.status === 'running')}
+              onClick={() => cancel.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, j.status === 'cancelled' ? 'cancelled' : 'asked to stop'), onError: (e) => notify('bad', errorMessage(e)) })}
+            >
+              Cancel job
+            </button>
+          </>
+        ) : null
+      }
+    >
+      {trace.isPending ? (
+        <Loading label="Loading job…" />
+      ) : trace.isError ? (
+        <ErrorState what={`job ${id}`} error={trace.error} onRetry={() => void trace.refetch()} />
+      ) : (
+        <div className="drawer-content">
+          <div className="drawer-status">
+            <StatusBadge status={trace.data.job.status} />
+            {trace.data.stuck ? <Badge tone="warn">stuck: lease expired</Badge> : null}
+            {trace.data.job.cancel_requested ? <Badge tone="warn">cancel requested</Badge> : null}
+            <span className="muted mono small">#{trace.data.job.id}</span>
+          </div>
+          <Facts job={trace.data.job} />
+          {trace.data.job.error_message ? (
+            <section>
+              <h3>Error</h3>
+              <pre className="code code-error">{trace.data.job.error_message}</pre>
+              {trace.data.job.error_fingerprint ? <p className="muted small mono">fingerprint {trace.data.job.error_fingerprint}</p> : null}
+            </section>
+          ) : null}
+          <section>
+            <h3>Attempts</h3>
+            <Timeline attempts={trace.data.attempts} />
+          </section>
+          <section>
+            <h3>Payload</h3>
+            <pre className="code">{JSON.stringify(trace.data.job.payload, null, 2)}</pre>
+          </section>
+          {trace.data.job.resource_usage ? (
+            <section>
+              <h3>Resource usage</h3>
+              <pre className="code">{JSON.stringify(trace.data.job.resource_usage, null, 2)}</pre>
+            </section>
+          ) : null}
+          {trace.data.job.security_context ? (
+            <section>
+              <h3>Security context</h3>
+              <pre className="code">{JSON.stringify(trace.data.job.security_context, null, 2)}</pre>
+            </section>
+          ) : null}
+        </div>
+      )}
+    </Dialog>
+  );
+}

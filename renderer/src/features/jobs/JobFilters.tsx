@@ -1,0 +1,107 @@
+import { useEffect, useState } from 'react';
+import { EXECUTION_TYPES, JOB_STATUSES } from '../../../../shared/domain.ts';
+import { useCall } from '../../lib/calls.ts';
+import { useSearchParams } from '../../lib/router.ts';
+import { FILTER_PARAMS, TIME_RANGES } from './jobFilterUrl.ts';
+
+/** A text input that writes to the URL after a pause, so typing does not fire a query per key. */
+function DebouncedText({ param, label, placeholder, className }: { param: string; label: string; placeholder?: string; className?: string }) {
+  const [params, setParams] = useSearchParams();
+  const current = params.get(param) ?? '';
+  const [value, setValue] = useState(current);
+  useEffect(() => setValue(current), [current]);
+  useEffect(() => {
+    if (value === current) return;
+    const timer = window.setTimeout(() => setParams((p) => (value.trim() ? p.set(param, value) : p.delete(param))), 350);
+    return () => window.clearTimeout(timer);
+  }, [value, current, param, setParams]);
+  return (
+    <label className={`field ${className ?? ''}`}>
+      <span>{label}</span>
+      <input type="search" value={value} placeholder={placeholder} onChange={(event) => setValue(event.target.value)} />
+    </label>
+  );
+}
+
+function MultiToggle({ param, label, options }: { param: string; label: string; options: readonly string[] }) {
+  const [params, setParams] = useSearchParams();
+  const selected = new Set((params.get(param) ?? '').split(',').filter(Boolean));
+  return (
+    <fieldset className="field chips">
+      <legend>{label}</legend>
+      {options.map((option) => (
+        <label key={option} className={`chip${selected.has(option) ? ' chip-on' : ''}`}>
+          <input
+            type="checkbox"
+            checked={selected.has(option)}
+            onChange={() =>
+              setParams((p) => {
+                const next = new Set(selected);
+                if (next.has(option)) next.delete(option);
+                else next.add(option);
+                if (next.size === 0) p.delete(param);
+                else p.set(param, [...next].join(','));
+              })
+            }
+          />
+          {option.replace('_', ' ')}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export function JobFilters() {
+  const [params, setParams] = useSearchParams();
+  const registry = useCall('registry.get', {}, { staleTime: 60_000 });
+  const services = registry.data?.services ?? [];
+  const queues = [...new Set(services.map((s) => s.queue))].sort();
+
+  return (
+    <form className="filters" aria-label="Job filters" onSubmit={(event) => event.preventDefault()}>
+      <MultiToggle param="status" label="Status" options={JOB_STATUSES} />
+      <MultiToggle param="type" label="Execution type" options={EXECUTION_TYPES} />
+      <div className="filters-row">
+        <label className="field">
+          <span>Queue</span>
+          <select value={params.get('queue') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('queue', event.target.value) : p.delete('queue')))}>
+            <option value="">all queues</option>
+            {queues.map((q) => (
+              <option key={q}>{q}</option>
+            ))}
+            {params.get('queue') && !queues.includes(params.get('queue') ?? '') ? <option>{params.get('queue')}</option> : null}
+          </select>
+        </label>
+        <label className="field">
+          <span>Service</span>
+          <select value={params.get('service') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('service', event.target.value) : p.delete('service')))}>
+            <option value="">all services</option>
+            {services.map((s) => (
+              <option key={s.name}>{s.name}</option>
+            ))}
+            {params.get('service') && !services.some((s) => s.name === params.get('service')) ? <option>{params.get('service')}</option> : null}
+          </select>
+        </label>
+        <label className="field">
+          <span>Created</span>
+          <select value={params.get('range') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('range', event.target.value) : p.delete('range')))}>
+            <option value="">any time</option>
+            {Object.keys(TIME_RANGES).map((r) => (
+              <option key={r} value={r}>
+                last {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <DebouncedText param="q" label="Error text" placeholder="substring of the error" className="field-grow" />
+        <label className="field field-check">
+          <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />
+          <span>Stuck only</span>
+        </label>
+        <button type="button" onClick={() => setParams((p) => FILTER_PARAMS.forEach((key) => p.delete(key)), true)}>
+          Clear filters
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,26 @@
+import { useMemo } from 'react';
+import { useSearchParams } from '../../lib/router.ts';
+import { JobDrawer } from './JobDrawer.tsx';
+import { JobFilters } from './JobFilters.tsx';
+import { JobsTable } from './JobsTable.tsx';
+import { filterFromParams } from './jobFilterUrl.ts';
+
+export function JobsPage() {
+  const [params, setParams] = useSearchParams();
+  const filterKey = new URLSearchParams([...params].filter(([key]) => key !== 'job')).toString();
+  // Resolved once per filter change: a relative range must not move the query key every second.
+  const filter = useMemo(() => filterFromParams(new URLSearchParams(filterKey), Date.now()), [filterKey]);
+  const rawJob = Number(params.get('job'));
+  const jobId = Number.isInteger(rawJob) && rawJob > 0 ? rawJob : null;
+
+  return (
+    <div className="page page-fill">
+      <header className="page-header">
+        <h1>Jobs</h1>
+      </header>
+      <JobFilters />
+      <JobsTable filter={filter} selectedId={jobId} onOpen={(id) => setParams((p) => p.set('job', String(id)), true)} />
+      {jobId !== null ? <JobDrawer key={jobId} id={jobId} onClose={() => setParams((p) => p.delete('job'))} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
+import type { Job, JobFilter } from '../../../../shared/domain.ts';
+import { useClient } from '../../lib/clientContext.ts';
+import { formatMs, formatTime } from '../../lib/format.ts';
+import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { isStuck } from './isStuck.ts';
+
+const PAGE = 200;
+const ROW_HEIGHT = 32;
+const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Duration', 'Error'];
+
+function duration(job: Job): string {
+  if (job.resource_usage?.duration_ms !== undefined) return formatMs(job.resource_usage.duration_ms);
+  if (job.started_at && job.completed_at) return formatMs(Date.parse(job.completed_at) - Date.parse(job.started_at));
+  return '—';
+}
+
+export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; onOpen(id: number): void; selectedId: number | null }) {
+  const client = useClient();
+  const now = useNow();
+  const query = useInfiniteQuery({
+    queryKey: ['jobs.list', { filter }],
+    queryFn: ({ pageParam }) => client.call('jobs.list', { filter, after: pageParam, limit: PAGE }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    // Events mark the list stale; until then what is loaded is current.
+    staleTime: Infinity,
+  });
+  const rows = query.data?.pages.flatMap((page) => page.jobs) ?? [];
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: query.hasNextPage ? rows.length + 1 : rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+
+  useEffect(() => {
+    if (lastIndex >= rows.length - 40 && query.hasNextPage && !query.isFetchingNextPage) void query.fetchNextPage();
+  }, [lastIndex, rows.length, query]);
+
+  if (query.isPending) return <Loading label="Loading jobs…" />;
+  if (query.isError) return <ErrorState what="jobs" error={query.error} onRetry={() => void query.refetch()} />;
+  if (rows.length === 0) return <Empty title="No jobs match these filters." />;
+
+  const pages = query.data.pages.length;
+  const staleDeep = query.isStale && pages > MAX_LIVE_JOB_PAGES && !query.isFetching;
+
+  return (
+    <div className="jobs-table-wrap">
+      <div className="table-meta">
+        <span>
+          {rows.length.toLocaleString()}
+          {query.hasNextPage ? '+' : ''} jobs{query.isFetching ? ' · updating…' : ''}
+        </span>
+        {staleDeep ? (
+          <button type="button" className="button-small" onClick={() => void query.refetch()}>
+            Jobs changed: refresh
+          </button>
+        ) : null}
+      </div>
+      <div
+        className="vtable"
+        role="table"
+        aria-label="Jobs"
+        aria-rowcount={query.hasNextPage ? -1 : rows.length + 1}
+      >
+        <div role="rowgroup" className="vtable-head">
+          <div role="row" className="vtable-row" aria-rowindex={1}>
+            {COLUMNS.map((c) => (
+              <div key={c} role="columnheader" className="vtable-cell">
+                {c}
+              </div>
+            ))}
+          </div>
+        </div>
+        <div ref={scroller} className="vtable-scroll" role="rowgroup">
+          <div className="vtable-space" style={{ height: virtualizer.getTotalSize() }}>
+            {items.map((item) => {
+              const job = rows[item.index];
+              if (!job) {
+                return (
+                  <div key="loader" role="row" className="vtable-row vtable-loader" style={{ transform: `translateY(${item.start}px)` }}>
+                    <div role="cell" className="vtable-cell">
+                      Loading more…
+                    </div>
+                  </div>
+                );
+              }
+              const stuck = isStuck(job, now);
+              return (
+                <div
+                  key={job.id}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={job.id === selectedId}
+                  className={`vtable-row${job.id === selectedId ? ' is-selected' : ''}${stuck ? ' row-warn' : ''}`}
+                  style={{ transform: `translateY(${item.start}px)` }}
+                  onClick={() => onOpen(job.id)}
+                >
+                  <div role="cell" className="vtable-cell mono">
+                    <button type="button" className="link-button mono" aria-label={`Open job ${job.identifier}`} onClick={(event) => { event.stopPropagation(); onOpen(job.id); }}>
+                      {job.id}
+                    </button>
+                  </div>
+                  <div role="cell" className="vtable-cell mono" title={job.identifier}>
+                    {job.identifier}
+                  </div>
+                  <div role="cell" className="vtable-cell">
+                    <StatusBadge status={job.status} />
+                    {stuck ? <Badge tone="warn">stuck</Badge> : null}
+                    {job.resolved_at ? <Badge tone="muted">resolved</Badge> : null}
+                  </div>
+                  <div role="cell" className="vtable-cell mono">{job.queue}</div>
+                  <div role="cell" className="vtable-cell mono">{job.service_name}</div>
+                  <div role="cell" className="vtable-cell">{job.execution_type}</div>
+                  <div role="cell" className="vtable-cell num">
+                    {job.attempts}/{job.max_attempts}
+                  </div>
+                  <div role="cell" className="vtable-cell nowrap">{formatTime(job.created_at)}</div>
+                  <div role="cell" className="vtable-cell num">{duration(job)}</div>
+                  <div role="cell" className="vtable-cell mono text-bad" title={job.error_message ?? undefined}>
+                    {job.error_message ?? ''}
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import type { ReactNode } from 'react';
+import { SeriesWindow } from '../../../../shared/contract.ts';
+import { useCall } from '../../lib/calls.ts';
+import { useSearchParams } from '../../lib/router.ts';
+import { ErrorState, Loading } from '../../components/States.tsx';
+import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
+import { StatTiles } from './StatTiles.tsx';
+import { WelcomePanel } from './WelcomePanel.tsx';
+
+interface OverviewPageProps {
+  /** Dispatch controls for the listed queues, provided by the app so features stay apart. */
+  queueControls(queues: string[]): ReactNode;
+}
+
+export function OverviewPage({ queueControls }: OverviewPageProps) {
+  const [params, setParams] = useSearchParams();
+  const parsedWindow = SeriesWindow.safeParse(params.get('window'));
+  const window = parsedWindow.success ? parsedWindow.data : '1h';
+  // Stats arrive by stats.tick every 2 s; the query is only the first paint and the fallback.
+  const stats = useCall('overview.stats', {}, { staleTime: 10_000, refetchInterval: 30_000 });
+  const series = useCall('overview.series', { window }, { refetchInterval: window === '1h' ? 15_000 : 60_000 });
+  const registry = useCall('registry.get', {}, { staleTime: 60_000 });
+
+  if (stats.isPending) return <Loading label="Loading overview…" />;
+  if (stats.isError) return <ErrorState what="the overview" error={stats.error} onRetry={() => void stats.refetch()} />;
+
+  const data = stats.data;
+  const totalJobs = Object.values(data.counts).reduce((sum, n) => sum + n, 0);
+  const firstRun = totalJobs === 0 && registry.data !== undefined && registry.data.services.length === 0;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Overview</h1>
+        <span className="muted small" aria-live="off">
+          live · updated {new Date(data.at).toLocaleTimeString()}
+        </span>
+      </header>
+      {firstRun ? <WelcomePanel /> : null}
+      <StatTiles stats={data} />
+      <div className="grid-2">
+        <section className="panel" aria-labelledby="chart-throughput">
+          <header className="panel-header">
+            <h2 id="chart-throughput">Throughput and failures per minute</h2>
+            <div className="segmented" role="group" aria-label="Chart window">
+              {SeriesWindow.options.map((w) => (
+                <button
+                  key={w}
+                  type="button"
+                  aria-pressed={w === window}
+                  onClick={() => setParams((p) => p.set('window', w))}
+                >
+                  {w}
+                </button>
+              ))}
+            </div>
+          </header>
+          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : <ThroughputChart series={series.data} />}
+        </section>
+        <section className="panel" aria-labelledby="chart-latency">
+          <header className="panel-header">
+            <h2 id="chart-latency">Latency by execution type ({window})</h2>
+          </header>
+          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : <LatencyChart series={series.data} />}
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="chart-queues">
+        <header className="panel-header">
+          <h2 id="chart-queues">Queue depth by queue</h2>
+          {queueControls(data.queues.map((q) => q.queue))}
+        </header>
+        <div className="grid-2">
+          <QueueDepthChart stats={data} />
+          <table className="table compact">
+            <caption className="sr-only">Jobs per queue and status</caption>
+            <thead>
+              <tr>
+                <th scope="col">Queue</th>
+                <th scope="col" className="num">Pending</th>
+                <th scope="col" className="num">Running</th>
+                <th scope="col" className="num">Completed</th>
+                <th scope="col" className="num">Failed</th>
+                <th scope="col" className="num">Cancelled</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.queues.map((q) => (
+                <tr key={q.queue}>
+                  <th scope="row" className="mono">
+                    <a href={`#/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</a>
+                    {q.paused ? <span className="badge badge-warn">paused</span> : null}
+                  </th>
+                  <td className="num">{q.pending.toLocaleString()}</td>
+                  <td className="num">{q.running.toLocaleString()}</td>
+                  <td className="num">{q.completed.toLocaleString()}</td>
+                  <td className="num">{q.failed.toLocaleString()}</td>
+                  <td className="num">{q.cancelled.toLocaleString()}</td>
+                </tr>
+              ))}
+              {data.queues.length === 0 ? (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No queues yet.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

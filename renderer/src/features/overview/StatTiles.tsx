@@ -1,0 +1,72 @@
+import type { OverviewStats } from '../../../../shared/contract.ts';
+import { routeHref } from '../../lib/router.ts';
+import { formatCount, formatPercent, formatSeconds } from '../../lib/format.ts';
+
+interface Tile {
+  label: string;
+  value: string;
+  tone?: 'bad' | 'warn' | 'ok';
+  href?: string;
+  hint?: string;
+}
+
+function tiles(stats: OverviewStats): Tile[] {
+  const rate = stats.failure_rate;
+  return [
+    { label: 'Pending', value: formatCount(stats.counts.pending), href: routeHref('/jobs', { status: 'pending' }) },
+    { label: 'Running', value: formatCount(stats.counts.running), href: routeHref('/jobs', { status: 'running' }) },
+    { label: 'Completed (1h)', value: formatCount(stats.completed_last_hour), tone: 'ok' },
+    {
+      label: 'Dead letters',
+      value: formatCount(stats.dead_letters),
+      tone: stats.dead_letters > 0 ? 'bad' : undefined,
+      href: routeHref('/dlq'),
+      hint: 'Failed and not yet resolved',
+    },
+    {
+      label: 'Failure rate (1h)',
+      value: formatPercent(rate),
+      tone: rate === null ? undefined : rate >= 0.2 ? 'bad' : rate >= 0.05 ? 'warn' : 'ok',
+      hint: `${formatCount(stats.failed_last_hour)} failed in the last hour`,
+    },
+    {
+      label: 'Oldest pending',
+      value: formatSeconds(stats.oldest_pending_age_s),
+      tone: (stats.oldest_pending_age_s ?? 0) > 900 ? 'warn' : undefined,
+    },
+    { label: 'Throughput', value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min` },
+    {
+      label: 'Stuck',
+      value: formatCount(stats.stuck),
+      tone: stats.stuck > 0 ? 'warn' : undefined,
+      href: routeHref('/jobs', { stuck: '1' }),
+      hint: 'Running jobs whose lease expired',
+    },
+  ];
+}
+
+export function StatTiles({ stats }: { stats: OverviewStats }) {
+  return (
+    <ul className="tiles" aria-label="Key figures">
+      {tiles(stats).map((tile) => {
+        const body = (
+          <>
+            <span className="tile-label">{tile.label}</span>
+            <span className="tile-value">{tile.value}</span>
+          </>
+        );
+        return (
+          <li key={tile.label} className={`tile${tile.tone ? ` tile-${tile.tone}` : ''}`} title={tile.hint}>
+            {tile.href ? (
+              <a href={tile.href} className="tile-link">
+                {body}
+              </a>
+            ) : (
+              body
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

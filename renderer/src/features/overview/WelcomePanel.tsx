@@ -1,0 +1,45 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useAction } from '../../lib/calls.ts';
+import { errorMessage } from '../../lib/callError.ts';
+import { notify } from '../../lib/notices.ts';
+
+/** First run: an empty store and no registry. One button makes every page come alive, offline. */
+export function WelcomePanel() {
+  const queryClient = useQueryClient();
+  const demo = useAction('demo.start');
+  return (
+    <section className="welcome" aria-labelledby="welcome-title">
+      <h2 id="welcome-title">Welcome to opsdeck</h2>
+      <p>
+        opsdeck runs and watches background jobs (shell, HTTP, Docker and serverless) against a local SQLite file or a shared
+        PostgreSQL database. From here you see how the queues stand, triage dead letters, open or close circuit breakers, and stop
+        everything with one click.
+      </p>
+      <p>This store is empty and no service registry is loaded. Load the demo to see every page with live data, offline, in seconds.</p>
+      <div className="welcome-actions">
+        <button
+          type="button"
+          className="button-primary"
+          disabled={demo.isPending}
+          onClick={() =>
+            demo.mutate(
+              {},
+              {
+                onSuccess(result) {
+                  notify('ok', `Demo loaded: ${result.enqueued} jobs enqueued from ${result.registry_path}.`);
+                  void queryClient.invalidateQueries();
+                },
+                onError(error) {
+                  notify('bad', errorMessage(error));
+                },
+              },
+            )
+          }
+        >
+          {demo.isPending ? 'Loading demo…' : 'Load demo'}
+        </button>
+        <a href="#/settings">or load your own registry in Settings</a>
+      </div>
+    </section>
+  );
+}

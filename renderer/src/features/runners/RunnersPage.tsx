@@ -1,0 +1,118 @@
+import { useCall } from '../../lib/calls.ts';
+import { ageSeconds, formatSeconds, formatTime } from '../../lib/format.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+
+function RunnersTable() {
+  const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
+  if (runners.isPending) return <Loading label="Probing runners…" />;
+  if (runners.isError) return <ErrorState what="runners" error={runners.error} onRetry={() => void runners.refetch()} />;
+  if (runners.data.runners.length === 0) return <Empty title="No runner kinds in use.">Load a service registry to see its runners.</Empty>;
+  return (
+    <table className="table">
+      <caption className="sr-only">Runner kinds</caption>
+      <thead>
+        <tr>
+          <th scope="col">Kind</th>
+          <th scope="col">Health</th>
+          <th scope="col">Detail</th>
+          <th scope="col" className="num">In flight</th>
+          <th scope="col">Services</th>
+          <th scope="col">Checked</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runners.data.runners.map((runner) => (
+          <tr key={runner.kind} className={runner.healthy ? undefined : 'row-bad'}>
+            <th scope="row" className="mono">
+              {runner.kind}
+            </th>
+            <td>
+              <Badge tone={runner.healthy ? 'ok' : 'bad'}>{runner.healthy ? 'ok' : 'fail'}</Badge>
+            </td>
+            <td className="mono wrap">{runner.detail}</td>
+            <td className="num">{runner.in_flight}</td>
+            <td className="mono wrap">{runner.services.join(', ') || '—'}</td>
+            <td className="nowrap">{formatTime(runner.checked_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function WorkersTable() {
+  const workers = useCall('workers.list', {}, { refetchInterval: 15_000 });
+  const now = useNow();
+  if (workers.isPending) return <Loading label="Loading workers…" />;
+  if (workers.isError) return <ErrorState what="workers" error={workers.error} onRetry={() => void workers.refetch()} />;
+  if (workers.data.workers.length === 0) return <Empty title="No workers registered.">Start one with <code>opsdeck worker</code>, or turn on local execution in Settings.</Empty>;
+  const lost = workers.data.workers.filter((w) => w.lost).length;
+  return (
+    <>
+      {lost > 0 ? (
+        <p className="callout callout-bad" role="alert">
+          {lost} worker{lost === 1 ? ' has' : 's have'} stopped sending heartbeats. Their jobs return to pending when their leases expire.
+        </p>
+      ) : null}
+      <table className="table">
+        <caption className="sr-only">Workers</caption>
+        <thead>
+          <tr>
+            <th scope="col">Worker</th>
+            <th scope="col">Host</th>
+            <th scope="col">State</th>
+            <th scope="col" className="num">Concurrency</th>
+            <th scope="col" className="num">In flight</th>
+            <th scope="col">Queues</th>
+            <th scope="col">Heartbeat</th>
+            <th scope="col">Version</th>
+            <th scope="col">Started</th>
+          </tr>
+        </thead>
+        <tbody>
+          {workers.data.workers.map((worker) => (
+            <tr key={worker.id} className={worker.lost ? 'row-bad' : undefined}>
+              <th scope="row" className="mono">
+                {worker.id}
+              </th>
+              <td className="mono">
+                {worker.host} <span className="muted">pid {worker.pid}</span>
+              </td>
+              <td>{worker.lost ? <Badge tone="bad">lost</Badge> : <StatusBadge status={worker.state} />}</td>
+              <td className="num">{worker.concurrency}</td>
+              <td className="num">{worker.in_flight}</td>
+              <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
+              <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
+              <td className="mono">{worker.version}</td>
+              <td className="nowrap">{formatTime(worker.started_at)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function RunnersPage() {
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Runners and workers</h1>
+      </header>
+      <section className="panel" aria-labelledby="runners-title">
+        <header className="panel-header">
+          <h2 id="runners-title">Runner kinds</h2>
+        </header>
+        <RunnersTable />
+      </section>
+      <section className="panel" aria-labelledby="workers-title">
+        <header className="panel-header">
+          <h2 id="workers-title">Workers</h2>
+        </header>
+        <WorkersTable />
+      </section>
+    </div>
+  );
+}

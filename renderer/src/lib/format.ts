@@ -1,0 +1,59 @@
+const number = new Intl.NumberFormat('en-US');
+
+export function formatCount(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : number.format(value);
+}
+
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined) return '—';
+  return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
+}
+
+/** 42s, 7m 3s, 5h 12m, 3d 4h: precise enough for an incident, short enough for a table cell. */
+export function formatSeconds(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+export function ageSeconds(iso: string | null | undefined, now: number): number | null {
+  if (!iso) return null;
+  return (now - Date.parse(iso)) / 1000;
+}
+
+export function formatAgo(iso: string | null | undefined, now: number): string {
+  const age = ageSeconds(iso, now);
+  if (age === null) return '—';
+  if (age < 0) return `in ${formatSeconds(-age)}`;
+  return `${formatSeconds(age)} ago`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return dateTime.format(new Date(iso));
+}
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+
+export function formatClock(iso: string): string {
+  return clock.format(new Date(iso));
+}

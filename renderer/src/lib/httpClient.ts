@@ -1,0 +1,92 @@
+import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../shared/contract.ts';
+import { CallError } from './callError.ts';
+import { createEventHub } from './eventHub.ts';
+import type { HostClient } from './hostClient.ts';
+import { parseCallResponse } from './parse.ts';
+
+const MIN_RECONNECT_MS = 500;
+const MAX_RECONNECT_MS = 15_000;
+
+/**
+ * The browser host: calls are `POST /api/call/<name>`, events arrive over a WebSocket at `/api/events`.
+ * The session cookie was set by the server when the operator opened the printed URL.
+ */
+export function createHttpClient(origin: URL): HostClient {
+  const hub = createEventHub();
+  const linkListeners = new Set<(up: boolean) => void>();
+  let socket: WebSocket | null = null;
+  let failures = 0;
+  let up = false;
+
+  function setLink(next: boolean): void {
+    if (next === up) return;
+    up = next;
+    for (const listener of linkListeners) listener(next);
+  }
+
+  function connect(): void {
+    const url = new URL('api/events', origin);
+    url.protocol = origin.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url);
+    socket = ws;
+    ws.addEventListener('open', () => {
+      failures = 0;
+      setLink(true);
+    });
+    ws.addEventListener('message', (message) => {
+      if (typeof message.data !== 'string') return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (typeof parsed === 'object' && parsed !== null && 'event' in parsed) {
+        hub.emit(parsed.event, 'payload' in parsed ? parsed.payload : undefined);
+      }
+    });
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return;
+      setLink(false);
+      failures += 1;
+      // Full jitter so many open consoles do not reconnect in lockstep after a server restart.
+      const ceiling = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** Math.min(failures, 10));
+      window.setTimeout(connect, MIN_RECONNECT_MS + Math.random() * ceiling);
+    });
+  }
+
+  connect();
+
+  return {
+    async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+      let response: Response;
+      try {
+        response = await fetch(new URL(`api/call/${name}`, origin), {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch {
+        throw new CallError({ code: 'unavailable', message: 'The opsdeck host does not answer. Is `opsdeck serve` still running?' });
+      }
+      let body: unknown;
+      try {
+        body = await response.json();
+      } catch {
+        if (response.status === 401 || response.status === 403) {
+          throw new CallError({ code: 'forbidden', message: 'This session is not signed in. Open the URL printed by `opsdeck serve` again.' });
+        }
+        throw new CallError({ code: 'unavailable', message: `The opsdeck host answered HTTP ${response.status} without a result.` });
+      }
+      return parseCallResponse(name, body);
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      return hub.on(event, listener);
+    },
+    onLink(listener) {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
+    },
+  };
+}

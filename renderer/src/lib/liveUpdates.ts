@@ -1,0 +1,99 @@
+import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { CallName, CallOutput } from '../../../shared/contract.ts';
+import type { ControlState } from '../../../shared/domain.ts';
+import { callKey } from './calls.ts';
+import { useClient } from './clientContext.ts';
+import { useHostStatus } from './hostStatus.ts';
+
+const JOB_DEBOUNCE_MS = 500;
+/** Beyond this many loaded pages a refetch of the jobs list would be a storm; the table offers a refresh instead. */
+export const MAX_LIVE_JOB_PAGES = 3;
+
+// Series and the audit log refresh on their own clocks: a job burst must not refetch a 24-hour aggregate.
+const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list'];
+
+function debounce(fn: () => void, ms: number): { run(): void; cancel(): void } {
+  let timer: number | undefined;
+  return {
+    run() {
+      if (timer !== undefined) return;
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        fn();
+      }, ms);
+    },
+    cancel() {
+      window.clearTimeout(timer);
+    },
+  };
+}
+
+function invalidateCalls(queryClient: QueryClient, names: CallName[]): void {
+  for (const name of names) void queryClient.invalidateQueries({ queryKey: [name] });
+}
+
+function refreshJobLists(queryClient: QueryClient): void {
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: ['jobs.list'] })) {
+    const data = queryClient.getQueryData<InfiniteData<CallOutput<'jobs.list'>>>(query.queryKey);
+    const pages = data?.pages.length ?? 0;
+    // Mark every list stale; only refetch the short ones now, a deep scroll keeps its place.
+    void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: pages <= MAX_LIVE_JOB_PAGES ? 'active' : 'none' });
+  }
+}
+
+function patchControl(queryClient: QueryClient, control: ControlState): void {
+  queryClient.setQueryData(callKey('control.get', {}), control);
+  queryClient.setQueryData<CallOutput<'overview.stats'>>(callKey('overview.stats', {}), (stats) => (stats ? { ...stats, control } : stats));
+}
+
+/** Turns pushed events into cache patches and debounced invalidations: one refetch per burst, never per event. */
+export function useLiveUpdates(): void {
+  const client = useClient();
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const jobs = debounce(() => {
+      refreshJobLists(queryClient);
+      invalidateCalls(queryClient, JOB_CALLS);
+    }, JOB_DEBOUNCE_MS);
+    const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
+    const workers = debounce(() => invalidateCalls(queryClient, ['workers.list', 'runners.list']), 500);
+    let wasDown = false;
+
+    const offs = [
+      client.on('stats.tick', (stats) => {
+        queryClient.setQueryData(callKey('overview.stats', {}), stats);
+        queryClient.setQueryData(callKey('control.get', {}), stats.control);
+      }),
+      client.on('jobs.changed', () => jobs.run()),
+      client.on('breaker.changed', () => breakers.run()),
+      client.on('control.changed', (control) => {
+        patchControl(queryClient, control);
+        invalidateCalls(queryClient, ['audit.list']);
+      }),
+      client.on('workers.changed', () => workers.run()),
+      client.onLink((up) => {
+        if (!up) {
+          wasDown = true;
+          return;
+        }
+        // Events were missed while the feed was down: catch up once.
+        if (wasDown) void queryClient.invalidateQueries();
+        wasDown = false;
+      }),
+    ];
+    return () => {
+      for (const off of offs) off();
+      jobs.cancel();
+      breakers.cancel();
+      workers.cancel();
+    };
+  }, [client, queryClient]);
+
+  const storeDown = useHostStatus((s) => s.storeDown);
+  useEffect(() => {
+    // When the store comes back, refresh everything that failed while it was away.
+    if (storeDown === null) void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' });
+  }, [storeDown, queryClient]);
+}

@@ -1,0 +1,29 @@
+import type { CallInput, CallName, CallOutput } from '../../../shared/contract.ts';
+import { CallError } from './callError.ts';
+import type { HostClient } from './hostClient.ts';
+import { useHostStatus } from './hostStatus.ts';
+
+/**
+ * Wraps a client so the "store unavailable" banner follows reality: an `unavailable` failure or a
+ * `store.status` event raises it, and the next call that succeeds clears it by itself.
+ */
+export function trackStatus(client: HostClient): HostClient {
+  const status = useHostStatus.getState();
+  client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : payload.message || 'the store does not answer'));
+  client.onLink((up) => status.setLinkUp(up));
+
+  return {
+    async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
+      try {
+        const result = await client.call(name, input);
+        status.setStoreDown(null);
+        return result;
+      } catch (error) {
+        if (error instanceof CallError && error.code === 'unavailable') status.setStoreDown(error.message);
+        throw error;
+      }
+    },
+    on: client.on.bind(client),
+    onLink: client.onLink.bind(client),
+  };
+}

@@ -1,0 +1,32 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { z } from 'zod';
+import { App } from './app/App.tsx';
+import { createBridgeClient, isPreloadBridge } from './lib/bridgeClient.ts';
+import { createHttpClient } from './lib/httpClient.ts';
+import type { HostClient } from './lib/hostClient.ts';
+import { trackStatus } from './lib/trackStatus.ts';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/tables.css';
+import './styles/pages.css';
+
+// The CSP forbids eval; zod must not even try its compiled fast path.
+z.config({ jitless: true });
+
+/** The host is chosen here, once: Electron's preload bridge if present, else the browser host over HTTP. */
+function pickHost(): HostClient {
+  const bridge: unknown = Reflect.get(window, 'opsdeck');
+  if (isPreloadBridge(bridge)) return createBridgeClient(bridge);
+  return createHttpClient(new URL('/', window.location.href));
+}
+
+const container = document.getElementById('root');
+if (container) {
+  createRoot(container).render(
+    <StrictMode>
+      <App client={trackStatus(pickHost())} />
+    </StrictMode>,
+  );
+}
