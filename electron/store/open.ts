@@ -17,11 +17,9 @@ export interface OpenStoreOptions {
 export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const parsed = parseLocation(location);
   if (parsed.dialect === 'sqlite') return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
-  let postgres: typeof import('./postgres.ts');
-  try {
-    postgres = await import('./postgres.ts');
-  } catch (cause) {
+  // Loaded on demand: a desktop on SQLite never pays for the pg driver.
+  const postgres = await import('./postgres.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
-  }
+  });
   return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true });
 }

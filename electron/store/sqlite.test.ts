@@ -1,3 +1,9 @@
+import { describe, it as test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
 import { runStoreContract } from './contractSuite.ts';
 import { openStore } from './open.ts';
 import type { Store } from './store.ts';
@@ -18,4 +24,137 @@ runStoreContract('sqlite', async () => {
       await cleanup();
     },
   };
+});
+
+describe('sqlite specifics', () => {
+  test('the file is in WAL mode', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const raw = new Database(path, { readonly: true });
+      try {
+        assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        raw.close();
+      }
+      assert.equal(store.dialect, 'sqlite');
+      assert.equal(store.location, path);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("the runbooks' SQL runs verbatim against the file", async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const claimAndSettle = async (type: 'http' | 'shell', fail: boolean) => {
+        const [r] = await store.enqueue([{ queue: `q-${type}-${fail}`, service_name: `${type}_svc`, execution_type: type, max_attempts: 1 }]);
+        assert.ok(r);
+        const [c] = await store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, queues: [`q-${type}-${fail}`] });
+        assert.ok(c);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const base = { jobId: c.id, attemptId: c.attempt_id, workerId: 'w' };
+        await store.settle([
+          fail
+            ? { ...base, kind: 'failed', error: { message: 'HTTP 503 from upstream', error_class: 'HttpError', fingerprint: 'fp-503' }, outcome: 'failed' }
+            : { ...base, kind: 'completed' },
+        ]);
+      };
+      for (let i = 0; i < 3; i++) await claimAndSettle('http', false);
+      await claimAndSettle('http', true);
+      await claimAndSettle('shell', false);
+      await store.enqueue([{ queue: 'default', service_name: 'pending_svc', execution_type: 'noop', max_attempts: 1 }]);
+
+      const raw = new Database(path);
+      try {
+        const perf = raw.prepare(`SELECT * FROM v_execution_performance_by_type WHERE execution_type = 'http'`).get();
+        assert.ok(perf && typeof perf === 'object');
+        assert.deepEqual(Object.keys(perf), ['execution_type', 'total', 'completed', 'failed', 'success_rate', 'avg_duration_ms', 'p95_duration_ms']);
+        assert.equal(Reflect.get(perf, 'total'), 4);
+        assert.equal(Reflect.get(perf, 'completed'), 3);
+        assert.equal(Reflect.get(perf, 'failed'), 1);
+        assert.equal(Reflect.get(perf, 'success_rate'), 75);
+        assert.ok(Number(Reflect.get(perf, 'avg_duration_ms')) > 0);
+        assert.ok(Number(Reflect.get(perf, 'p95_duration_ms')) >= Number(Reflect.get(perf, 'avg_duration_ms')) / 4);
+        const types = raw.prepare(`SELECT execution_type FROM v_execution_performance_by_type ORDER BY execution_type`).pluck().all();
+        assert.deepEqual(types, ['http', 'noop', 'shell']);
+
+        const dlq = raw.prepare(`SELECT id, task_id, failure_reason, created_at FROM dead_letter_queue ORDER BY created_at DESC LIMIT 10`).all();
+        assert.equal(dlq.length, 1);
+        assert.equal(Reflect.get(dlq[0] ?? {}, 'failure_reason'), 'HTTP 503 from upstream');
+        const grouped = raw.prepare(`SELECT failure_reason, COUNT(*) AS n FROM dead_letter_queue GROUP BY failure_reason ORDER BY COUNT(*) DESC`).all();
+        assert.deepEqual(grouped, [{ failure_reason: 'HTTP 503 from upstream', n: 1 }]);
+        const open = raw.prepare(`SELECT status, resolved_at, resolution FROM dead_letter_queue WHERE resolved_at IS NULL`).all();
+        assert.deepEqual(open, [{ status: 'failed', resolved_at: null, resolution: null }]);
+
+        const pending = raw
+          .prepare(`SELECT identifier, service_name, execution_type, created_at, error_message FROM tb_job_run WHERE status = 'pending' ORDER BY created_at DESC LIMIT 10`)
+          .all();
+        assert.equal(pending.length, 1);
+        const usage = raw.prepare(`SELECT identifier, resource_usage FROM tb_job_run WHERE status = 'failed' AND error_message LIKE '%503%' ORDER BY created_at DESC`).all();
+        assert.equal(usage.length, 1);
+        raw.exec('ANALYZE tb_job_run; REINDEX idx_tb_job_run_execution_type;');
+        assert.equal(raw.prepare(`SELECT count(*) FROM tb_job_run`).pluck().get(), 6);
+      } finally {
+        raw.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('separate processes claiming from one file never get the same job', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const total = 300;
+      const created = await store.enqueue(Array.from({ length: total }, (_, i) => ({ queue: 'default', service_name: `s${i % 5}`, execution_type: 'noop' as const, max_attempts: 3 })));
+      const claimer = fileURLToPath(new URL('./testing/sqliteClaimer.ts', import.meta.url));
+      const outputs = await Promise.all(
+        ['a', 'b', 'c'].map(
+          (worker, i) =>
+            new Promise<number[]>((resolve, reject) => {
+              execFile(process.execPath, [claimer, path, `proc-${worker}`, String(4 + i * 3)], { timeout: 30_000 }, (error, stdout, stderr) => {
+                if (error) reject(new Error(`${worker}: ${error.message} ${stderr}`));
+                else resolve(z.array(z.number()).parse(JSON.parse(stdout)));
+              });
+            }),
+        ),
+      );
+      const all = outputs.flat();
+      assert.equal(new Set(all).size, all.length, 'no job was completed by two processes');
+      assert.deepEqual([...all].sort((x, y) => x - y), created.map((c) => c.id).sort((x, y) => x - y));
+      assert.equal(await store.countJobs({ status: ['completed'] }), total);
+      const attempts = await store.listAttempts(created[0]?.id ?? 0);
+      assert.equal(attempts.length, 1);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('another process engaging the emergency stop is heard through the poll', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const heard = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 5_000);
+        const off = store.subscribe((signal) => {
+          if (signal !== 'control') return;
+          clearTimeout(timer);
+          off();
+          resolve(true);
+        });
+      });
+      const script = `import { openStore } from ${JSON.stringify(new URL('./open.ts', import.meta.url).href)};
+        const s = await openStore(${JSON.stringify(path)});
+        await s.setEmergencyStop(true, { user: 'ops', host: 'cli' }, 'from another process');
+        await s.close();`;
+      await new Promise<void>((resolve, reject) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
+      });
+      assert.equal(await heard, true);
+      const control = await store.getControl();
+      assert.equal(control.emergency_stop.engaged, true);
+      assert.equal(control.emergency_stop.by, 'ops@cli');
+    } finally {
+      await cleanup();
+    }
+  });
 });

@@ -1,0 +1,134 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreError } from './errors.ts';
+import { defaultDbLocation, parseLocation, redactLocation } from './location.ts';
+import { openStore } from './open.ts';
+
+async function storeError(promise: Promise<unknown>): Promise<StoreError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof StoreError, `expected a StoreError, got ${String(error)}`);
+    assert.ok(!error.message.includes('\n'), 'the message is one line');
+    assert.ok(error.hint.length > 0);
+    return error;
+  }
+  assert.fail('expected the promise to reject');
+}
+
+function parseError(location: string): StoreError {
+  try {
+    parseLocation(location);
+  } catch (error) {
+    assert.ok(error instanceof StoreError);
+    return error;
+  }
+  assert.fail(`expected ${location} to be refused`);
+}
+
+describe('parseLocation', () => {
+  it('reads paths and sqlite: URLs as SQLite files, made absolute', () => {
+    assert.deepEqual(parseLocation('/var/lib/opsdeck.db'), { dialect: 'sqlite', path: '/var/lib/opsdeck.db' });
+    assert.deepEqual(parseLocation('data/ops.db', '/srv'), { dialect: 'sqlite', path: '/srv/data/ops.db' });
+    assert.deepEqual(parseLocation('sqlite:///var/lib/opsdeck.db'), { dialect: 'sqlite', path: '/var/lib/opsdeck.db' });
+    assert.deepEqual(parseLocation('sqlite:/var/lib/opsdeck.db'), { dialect: 'sqlite', path: '/var/lib/opsdeck.db' });
+    assert.deepEqual(parseLocation('sqlite:data/ops.db', '/srv'), { dialect: 'sqlite', path: '/srv/data/ops.db' });
+    assert.deepEqual(parseLocation('sqlite://data/ops.db', '/srv'), { dialect: 'sqlite', path: '/srv/data/ops.db' });
+    assert.deepEqual(parseLocation('SQLITE:///tmp/my%20ops.db'), { dialect: 'sqlite', path: '/tmp/my ops.db' });
+    assert.deepEqual(parseLocation(':memory:'), { dialect: 'sqlite', path: ':memory:' });
+    assert.equal(parseLocation('C:\\data\\ops.db').dialect, 'sqlite');
+  });
+
+  it('passes postgres URLs through', () => {
+    assert.deepEqual(parseLocation('postgres://ops:secret@db:5432/jobs'), { dialect: 'postgres', url: 'postgres://ops:secret@db:5432/jobs' });
+    assert.deepEqual(parseLocation('postgresql://db/jobs'), { dialect: 'postgres', url: 'postgresql://db/jobs' });
+  });
+
+  it('refuses other schemes and empty input, naming the scheme and the accepted forms', () => {
+    const mysql = parseError('mysql://root@localhost/jobs');
+    assert.equal(mysql.code, 'bad_location');
+    assert.match(mysql.message, /"mysql:"/);
+    assert.match(mysql.message, /sqlite:/);
+    assert.match(mysql.message, /postgres:\/\//);
+    assert.equal(parseError('   ').code, 'bad_location');
+    assert.equal(parseError('sqlite:').code, 'bad_location');
+    assert.equal(parseError('sqlite:///%zz').code, 'bad_location');
+  });
+
+  it('redacts passwords for display', () => {
+    assert.equal(redactLocation('postgres://ops:s3cret@db:5432/jobs'), 'postgres://ops:***@db:5432/jobs');
+    assert.equal(redactLocation('postgres://db/jobs'), 'postgres://db/jobs');
+    assert.equal(redactLocation('/var/lib/ops.db'), '/var/lib/ops.db');
+  });
+});
+
+describe('defaultDbLocation', () => {
+  it('prefers OPSDECK_DB', () => {
+    assert.equal(defaultDbLocation({ OPSDECK_DB: 'postgres://db/jobs' }, 'linux', '/home/a'), 'postgres://db/jobs');
+  });
+
+  it('uses the per-user data folder of each platform', () => {
+    assert.equal(defaultDbLocation({}, 'linux', '/home/a'), '/home/a/.local/share/opsdeck/opsdeck.db');
+    assert.equal(defaultDbLocation({ XDG_DATA_HOME: '/data/a' }, 'linux', '/home/a'), '/data/a/opsdeck/opsdeck.db');
+    assert.equal(defaultDbLocation({ XDG_DATA_HOME: 'relative' }, 'linux', '/home/a'), '/home/a/.local/share/opsdeck/opsdeck.db');
+    assert.equal(defaultDbLocation({}, 'darwin', '/Users/a'), '/Users/a/Library/Application Support/opsdeck/opsdeck.db');
+    assert.match(defaultDbLocation({ APPDATA: 'C:/Users/a/AppData/Roaming' }, 'win32', 'C:/Users/a'), /Roaming[\\/]opsdeck[\\/]opsdeck\.db$/);
+  });
+});
+
+describe('openStore', () => {
+  it('creates the folder of a new file and opens it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-open-'));
+    try {
+      const path = join(dir, 'nested', 'deeper', 'ops.db');
+      const store = await openStore(`sqlite://${path}`);
+      try {
+        assert.equal(store.location, path);
+        assert.equal((await store.migrationStatus()).current, true);
+      } finally {
+        await store.close();
+      }
+      assert.ok((await stat(path)).size > 0);
+      const again = await openStore(path);
+      await again.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file that is not SQLite, without touching it', async () => {
+    const before = await readFile('/etc/hostname', 'utf8');
+    const error = await storeError(openStore('/etc/hostname'));
+    assert.equal(error.code, 'not_sqlite');
+    assert.match(error.message, /\/etc\/hostname/);
+    assert.equal(await readFile('/etc/hostname', 'utf8'), before);
+  });
+
+  it('refuses a folder', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-open-'));
+    try {
+      const error = await storeError(openStore(dir));
+      assert.equal(error.code, 'not_sqlite');
+      assert.ok(error.message.includes(dir));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown scheme', async () => {
+    const error = await storeError(openStore('redis://localhost:6379'));
+    assert.equal(error.code, 'bad_location');
+    assert.match(error.message, /redis:/);
+  });
+
+  it('a closed store says so', async () => {
+    const store = await openStore(':memory:');
+    await store.close();
+    const error = await storeError(store.getControl());
+    assert.equal(error.code, 'unavailable');
+    assert.match(error.message, /closed/);
+  });
+});
