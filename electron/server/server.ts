@@ -1,0 +1,150 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ApiResponse } from '../../shared/contract.ts';
+import { DEFAULT_MAX_BODY_BYTES, handleApiCall, sendFailure } from './api.ts';
+import { createToken, isAuthorized, tokenCookie, tokensEqual } from './auth.ts';
+import { sendText, setSecurityHeaders } from './headers.ts';
+import { checkOrigin } from './origin.ts';
+import { serveStatic } from './static.ts';
+import { createEventSockets, rejectUpgrade } from './ws.ts';
+
+export interface ServerOptions {
+  /** Loopback only: the console is never reachable from another machine. */
+  host?: '127.0.0.1';
+  /** 0 picks a free port. */
+  port: number;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  dispatch: (name: string, input: unknown) => Promise<ApiResponse>;
+  subscribe: (listener: (event: string, payload: unknown) => void) => () => void;
+  /** Defaults to a fresh random token per launch. */
+  token?: string;
+  maxBodyBytes?: number;
+  heartbeatMs?: number;
+}
+
+export interface RunningServer {
+  /** What the operator opens: `http://127.0.0.1:PORT/?token=TOKEN`. */
+  url: string;
+  /** `http://127.0.0.1:PORT`, without the token. */
+  origin: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const API_CALL = '/api/call/';
+const EVENTS_PATH = '/api/events';
+
+function listen(server: ReturnType<typeof createServer>, host: string, port: number): Promise<number> {
+  return new Promise((resolveListen, rejectListen) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (error.code === 'EADDRINUSE') {
+        rejectListen(new Error(`port ${port} on ${host} is already in use; pick another with --port, or --port 0 for any free port`));
+      } else {
+        rejectListen(new Error(`cannot listen on ${host}:${port}: ${error.message}`));
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      const address = server.address();
+      if (address !== null && typeof address === 'object') resolveListen(address.port);
+      else rejectListen(new Error(`cannot listen on ${host}:${port}: no TCP address`));
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+}
+
+/** The browser host: the built console and the API over HTTP + WebSocket, on 127.0.0.1 with a token. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = '127.0.0.1';
+  const token = opts.token ?? createToken();
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let port = opts.port;
+
+  const sockets = createEventSockets({ subscribe: opts.subscribe, heartbeatMs: opts.heartbeatMs ?? 30_000 });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setSecurityHeaders(res, port);
+    const origin = checkOrigin(req.headers, port);
+    if (!origin.ok) {
+      sendFailure(res, 403, 'forbidden', origin.message);
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      if (!isAuthorized(req, token)) {
+        sendFailure(res, 401, 'forbidden', 'this session is not signed in: open the URL printed by `opsdeck serve`');
+        return;
+      }
+      if (url.pathname.startsWith(API_CALL)) {
+        await handleApiCall(req, res, url.pathname.slice(API_CALL.length), { dispatch: opts.dispatch, maxBodyBytes });
+        return;
+      }
+      sendFailure(res, 404, 'not_found', `no API at ${url.pathname}`);
+      return;
+    }
+
+    const offered = url.searchParams.get('token');
+    if (offered !== null) {
+      if (!tokensEqual(offered, token)) {
+        sendText(res, 401, 'This link is not valid for this opsdeck console. Open the URL it printed when it started.\n');
+        return;
+      }
+      // Swap the token in the address bar for the cookie, so it does not linger in history.
+      url.searchParams.delete('token');
+      res.writeHead(303, { Location: `${url.pathname}${url.search}`, 'Set-Cookie': tokenCookie(token), 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    await serveStatic(req, res, opts.staticDir, url.pathname);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) sendFailure(res, 500, 'internal', 'the console host failed to answer this request');
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+    if (url.pathname !== EVENTS_PATH) return rejectUpgrade(socket, 404, 'Not Found');
+    const origin = checkOrigin(req.headers, port);
+    if (!origin.ok) return rejectUpgrade(socket, 403, 'Forbidden');
+    if (!isAuthorized(req, token)) return rejectUpgrade(socket, 401, 'Unauthorized');
+    sockets.handleUpgrade(req, socket, head);
+  });
+
+  try {
+    port = await listen(server, host, opts.port);
+  } catch (error) {
+    sockets.close();
+    throw error;
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}/?token=${token}`,
+    origin: `http://${host}:${port}`,
+    port,
+    token,
+    close() {
+      closing ??= new Promise<void>((resolveClose) => {
+        sockets.close();
+        server.close(() => resolveClose());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { sendText } from './headers.ts';
+import { cacheControlFor, contentTypeFor, resolveStaticPath } from './staticPath.ts';
+
+const NOT_BUILT = 'The console is not built yet. Run `npm run build` and reload this page.\n';
+
+async function readOrNull(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch {
+    return null;
+  }
+}
+
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer, type: string, cache: string): void {
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': cache });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Serves the built renderer; any path that names no file gets index.html (client-side routes). */
+export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, pathname: string): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendText(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
+    return;
+  }
+  const target = resolveStaticPath(root, pathname);
+  if (target.kind === 'forbidden') {
+    sendText(res, 404, 'Not found\n');
+    return;
+  }
+  if (target.kind === 'file') {
+    const body = await readOrNull(target.path);
+    if (body) {
+      const isIndex = target.path === resolve(root, 'index.html');
+      send(req, res, body, contentTypeFor(target.path), isIndex ? 'no-store' : cacheControlFor(root, target.path));
+      return;
+    }
+    if (!target.path.endsWith('.html')) {
+      sendText(res, 404, 'Not found\n');
+      return;
+    }
+  }
+  const index = await readOrNull(resolve(root, 'index.html'));
+  if (!index) {
+    sendText(res, 503, NOT_BUILT);
+    return;
+  }
+  send(req, res, index, 'text/html; charset=utf-8', 'no-store');
+}
