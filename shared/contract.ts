@@ -156,6 +156,10 @@ export type EnqueueInput = z.infer<typeof EnqueueInput>;
 
 export const EnqueueOutput = z.object({ id: z.number().int(), identifier: z.string(), created: z.boolean() });
 
+/** One job of a bulk enqueue: the service is shared by the whole batch. */
+export const EnqueueItem = EnqueueInput.omit({ service: true });
+export type EnqueueItem = z.infer<typeof EnqueueItem>;
+
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 export const calls = {
@@ -171,6 +175,11 @@ export const calls = {
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
   'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
   'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
+  'jobs.enqueueMany': Call(
+    z.object({ service: name, jobs: z.array(EnqueueItem).min(1).max(10_000) }).strict(),
+    z.object({ jobs: z.array(EnqueueOutput), created: z.number().int() }),
+    'Adds many jobs of one service in one transaction: all or nothing.',
+  ),
 
   'dlq.groups': Call(
     z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict(),
@@ -278,4 +287,10 @@ export type ApiResponse = z.infer<typeof ApiResponse>;
 export interface OpsdeckClient {
   call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>>;
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** What Electron's preload exposes as `window.opsdeck`: the raw transport an OpsdeckClient is built on. */
+export interface OpsdeckBridge {
+  call(name: CallName, input: unknown): Promise<ApiResponse>;
+  on(event: EventName, listener: (payload: unknown) => void): () => void;
 }
