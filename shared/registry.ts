@@ -49,6 +49,8 @@ export const SecurityPolicy = z
     allowed_roots: z.array(z.string()).optional(),
     allowed_images: z.array(z.string()).optional(),
     resource_limits: ResourceLimits.optional(),
+    /** Where the runbook writes it; the service-level circuit_breaker wins key by key. */
+    circuit_breaker: CircuitBreakerConfig.partial().optional(),
   })
   .strict();
 export type SecurityPolicy = z.infer<typeof SecurityPolicy>;
@@ -57,6 +59,8 @@ export const ShellRunnerConfig = z
   .object({
     command: z.array(z.string()).min(1, 'command needs at least the program'),
     working_directory: z.string().optional(),
+    /** Run as this account (name or uid); needs a worker running as root, as the runbook's "non-root user" advice implies. */
+    user: z.string().min(1).optional(),
     env: z.array(envVarName).optional(),
     output_limit_bytes: z.number().int().positive().optional(),
     retry_config: RetryConfig.partial().optional(),
@@ -211,7 +215,7 @@ export function effectiveRetry(service: ServiceConfig): RetryConfig {
 }
 
 export function effectiveBreaker(service: ServiceConfig | undefined): CircuitBreakerConfig {
-  return CircuitBreakerConfig.parse(service?.circuit_breaker ?? {});
+  return CircuitBreakerConfig.parse({ ...service?.security_policy.circuit_breaker, ...service?.circuit_breaker });
 }
 
 /** Per-attempt timeout in seconds: runner_config.timeout (as the runbook writes it) or the service's. */

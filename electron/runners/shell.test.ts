@@ -206,3 +206,18 @@ test('payload.args must be strings', async () => {
   assert.equal(result.error?.error_class, 'payload');
   assert.equal(result.error?.retryable, false);
 });
+
+test('runner_config.user runs the job as that account (root workers) or refuses clearly', async () => {
+  const svc = shellService(['/usr/bin/id', '-u'], {}, { user: 'nobody' });
+  const result = await runner.run(runRequest(svc));
+  if (process.getuid?.() === 0) {
+    assert.equal(result.ok, true, JSON.stringify(result.error));
+    assert.equal(result.output_tail.trim(), '65534');
+    assert.equal(result.security_context.user, 'nobody');
+  } else {
+    assert.equal(result.error?.error_class, 'config');
+    assert.match(result.error?.message ?? '', /switching users needs root/);
+  }
+  const unknown = await runner.run(runRequest(shellService(['/usr/bin/id'], {}, { user: 'no-such-user-here' })));
+  assert.equal(unknown.error?.message, "user 'no-such-user-here' does not exist on this worker");
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
@@ -8,9 +8,9 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { signalGroup, waitGroupGone } from './processTree.ts';
-import { aborted, abortReason, attemptSignal, elapsed, failure, payloadObject, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, failure, payloadObject, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
-import { decideShell, scrubbedEnv } from './shellPolicy.ts';
+import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
 
 export interface ShellRunnerOptions {
   /** How long a process group has between SIGTERM and SIGKILL. */
@@ -108,7 +108,9 @@ export class ShellRunner implements Runner {
       );
     }
     const { program, cwd } = decision.value;
-    const scrubbed = scrubbedEnv(cfg.env ?? [], request.env);
+    const account = await this.#account(cfg.user);
+    if (account && 'error' in account) return configError(account.error, { security_context: { ...baseContext, allowlist: 'allowed' } });
+    const scrubbed = scrubbedEnv(cfg.env ?? [], account ? { ...request.env, HOME: account.home } : request.env);
     const limits = policy.resource_limits ?? {};
     const wantsLimits = limits.memory_mb !== undefined || limits.cpu_seconds !== undefined;
     const limitArgs: string[] = [];
@@ -122,6 +124,7 @@ export class ShellRunner implements Runner {
     const context: JsonObject = {
       ...baseContext,
       allowlist: 'allowed',
+      ...(account ? { user: account.name, uid: account.uid } : {}),
       command: program,
       cwd,
       env_passed: scrubbed.passed,
@@ -132,6 +135,8 @@ export class ShellRunner implements Runner {
     };
 
     const tmp = this.#time ? await mkdtemp(path.join(os.tmpdir(), 'opsdeck-shell-')) : null;
+    // GNU time writes its report as the job's user.
+    if (tmp && account) await chown(tmp, account.uid, account.gid);
     const timeFile = tmp ? path.join(tmp, 'time.txt') : null;
     const argv = [
       ...(this.#time && timeFile ? [this.#time, '-f', '%M %U %S', '-o', timeFile] : []),
@@ -141,7 +146,7 @@ export class ShellRunner implements Runner {
       ...args,
     ];
     try {
-      return await this.#spawn(request, argv, cwd, scrubbed.env, context, timeFile, limits.cpu_seconds);
+      return await this.#spawn(request, argv, { cwd, env: scrubbed.env, account }, context, timeFile, limits.cpu_seconds);
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     }
@@ -150,8 +155,7 @@ export class ShellRunner implements Runner {
   async #spawn(
     request: RunRequest,
     argv: string[],
-    cwd: string,
-    env: Record<string, string>,
+    where: { cwd: string; env: Record<string, string>; account: Account | null },
     context: JsonObject,
     timeFile: string | null,
     cpuLimit: number | undefined,
@@ -164,7 +168,15 @@ export class ShellRunner implements Runner {
     const stderr = new OutputTail(4096);
     const deadline = attemptSignal(request.signal, request.timeoutSeconds);
 
-    const child = spawn(file, rest, { cwd, env, detached: true, shell: false, stdio: ['pipe', 'pipe', 'pipe'] });
+    const { cwd, env, account } = where;
+    const child = spawn(file, rest, {
+      cwd,
+      env,
+      detached: true,
+      shell: false,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(account ? { uid: account.uid, gid: account.gid } : {}),
+    });
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -238,6 +250,18 @@ export class ShellRunner implements Runner {
       deadline.signal.removeEventListener('abort', onAbort);
       deadline.dispose();
     }
+  }
+
+  /** The account a service asks to run as; switching accounts needs a worker running as root. */
+  async #account(user: string | undefined): Promise<Account | { error: string } | null> {
+    if (user === undefined) return null;
+    const account = await findAccount(user);
+    if (!account) return { error: `user '${user}' does not exist on this worker` };
+    const self = process.getuid?.();
+    if (self !== undefined && self !== 0 && self !== account.uid) {
+      return { error: `cannot run as user '${user}': the worker runs as '${os.userInfo().username}' and switching users needs root` };
+    }
+    return account;
   }
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {

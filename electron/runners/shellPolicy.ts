@@ -1,4 +1,4 @@
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { SecurityPolicy, ShellRunnerConfig } from '../../shared/registry.ts';
@@ -98,4 +98,27 @@ export function scrubbedEnv(
     }
   }
   return { env, passed, missing };
+}
+
+export interface Account {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+/** An account from /etc/passwd by name or numeric uid; null when there is none. */
+export async function findAccount(spec: string, passwdFile = '/etc/passwd'): Promise<Account | null> {
+  let text: string;
+  try {
+    text = await readFile(passwdFile, 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const [name, , uid, gid, , home] = line.split(':');
+    if (name === undefined || uid === undefined || gid === undefined) continue;
+    if (name === spec || uid === spec) return { name, uid: Number(uid), gid: Number(gid), home: home ?? '/' };
+  }
+  return null;
 }
