@@ -8,33 +8,57 @@ import { ExecutionType } from './domain.ts';
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
+const retryFields = {
+  max_retries: z.number().int().min(0).max(100),
+  backoff_factor: z.number().min(1).max(10),
+  /** Seconds. */
+  max_backoff: z.number().positive().max(86_400),
+  /** Seconds: the first retry's ceiling before the factor applies. */
+  initial_backoff: z.number().positive().max(3600),
+};
+
 export const RetryConfig = z
   .object({
-    max_retries: z.number().int().min(0).max(100).default(3),
-    backoff_factor: z.number().min(1).max(10).default(2),
-    /** Seconds. */
-    max_backoff: z.number().positive().max(86_400).default(300),
-    /** Seconds: the first retry's ceiling before the factor applies. */
-    initial_backoff: z.number().positive().max(3600).default(1),
+    max_retries: retryFields.max_retries.default(3),
+    backoff_factor: retryFields.backoff_factor.default(2),
+    max_backoff: retryFields.max_backoff.default(300),
+    initial_backoff: retryFields.initial_backoff.default(1),
   })
   .strict();
 export type RetryConfig = z.infer<typeof RetryConfig>;
 
+/**
+ * What a registry entry writes: only the keys given, no defaults filled in, so merging levels (runner_config,
+ * service) lets each written key win and leaves the rest to the defaults at the end.
+ */
+const RetryOverrides = z.object(retryFields).partial().strict();
+
+const breakerFields = {
+  failure_threshold: z.number().int().min(1),
+  /** Seconds an open breaker waits before letting probes through. */
+  recovery_timeout: z.number().positive(),
+  /** Calls in the window before the threshold is considered: low, because job traffic is low. */
+  minimum_volume: z.number().int().min(1),
+  /** Seconds of the rolling window. */
+  window: z.number().positive(),
+  half_open_probes: z.number().int().min(1),
+  /** Seconds a probe may take before it counts as failed. */
+  probe_timeout: z.number().positive(),
+};
+
 export const CircuitBreakerConfig = z
   .object({
-    failure_threshold: z.number().int().min(1).default(5),
-    /** Seconds an open breaker waits before letting probes through. */
-    recovery_timeout: z.number().positive().default(60),
-    /** Calls in the window before the threshold is considered: low, because job traffic is low. */
-    minimum_volume: z.number().int().min(1).default(3),
-    /** Seconds of the rolling window. */
-    window: z.number().positive().default(60),
-    half_open_probes: z.number().int().min(1).default(1),
-    /** Seconds a probe may take before it counts as failed. */
-    probe_timeout: z.number().positive().default(120),
+    failure_threshold: breakerFields.failure_threshold.default(5),
+    recovery_timeout: breakerFields.recovery_timeout.default(60),
+    minimum_volume: breakerFields.minimum_volume.default(3),
+    window: breakerFields.window.default(60),
+    half_open_probes: breakerFields.half_open_probes.default(1),
+    probe_timeout: breakerFields.probe_timeout.default(120),
   })
   .strict();
 export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfig>;
+
+const BreakerOverrides = z.object(breakerFields).partial().strict();
 
 export const ResourceLimits = z
   .object({
@@ -50,7 +74,7 @@ export const SecurityPolicy = z
     allowed_images: z.array(z.string()).optional(),
     resource_limits: ResourceLimits.optional(),
     /** Where the runbook writes it; the service-level circuit_breaker wins key by key. */
-    circuit_breaker: CircuitBreakerConfig.partial().optional(),
+    circuit_breaker: BreakerOverrides.optional(),
   })
   .strict();
 export type SecurityPolicy = z.infer<typeof SecurityPolicy>;
@@ -63,7 +87,7 @@ export const ShellRunnerConfig = z
     user: z.string().min(1).optional(),
     env: z.array(envVarName).optional(),
     output_limit_bytes: z.number().int().positive().optional(),
-    retry_config: RetryConfig.partial().optional(),
+    retry_config: RetryOverrides.optional(),
     timeout: z.number().positive().optional(),
   })
   .strict();
@@ -89,7 +113,7 @@ export const HttpRunnerConfig = z
     idempotent: z.boolean().default(false),
     /** Seconds: the longest Retry-After honoured before the job fails as rate_limited. */
     max_retry_after: z.number().positive().default(300),
-    retry_config: RetryConfig.partial().optional(),
+    retry_config: RetryOverrides.optional(),
   })
   .strict();
 
@@ -115,7 +139,7 @@ export const DockerRunnerConfig = z
       .strict()
       .optional(),
     timeout: z.number().positive().optional(),
-    retry_config: RetryConfig.partial().optional(),
+    retry_config: RetryOverrides.optional(),
   })
   .strict();
 
@@ -130,7 +154,7 @@ export const ServerlessRunnerConfig = z
     access_key_env_var: envVarName.optional(),
     secret_key_env_var: envVarName.optional(),
     timeout: z.number().positive().optional(),
-    retry_config: RetryConfig.partial().optional(),
+    retry_config: RetryOverrides.optional(),
   })
   .strict();
 
@@ -142,7 +166,7 @@ export const NoopRunnerConfig = z
     fail_message: z.string().default('noop failure requested'),
     fail_retryable: z.boolean().default(true),
     timeout: z.number().positive().optional(),
-    retry_config: RetryConfig.partial().optional(),
+    retry_config: RetryOverrides.optional(),
   })
   .strict();
 
@@ -168,8 +192,8 @@ const serviceCommon = {
   concurrency: z.number().int().positive().optional(),
   priority: z.number().int().default(0),
   security_policy: SecurityPolicy.default({}),
-  retry_config: RetryConfig.partial().optional(),
-  circuit_breaker: CircuitBreakerConfig.partial().optional(),
+  retry_config: RetryOverrides.optional(),
+  circuit_breaker: BreakerOverrides.optional(),
   /** What an emergency stop does to a running job: back to pending (default) or into the DLQ. */
   on_interrupt: z.enum(['requeue', 'fail']).default('requeue'),
   description: z.string().optional(),
