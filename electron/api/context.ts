@@ -1,0 +1,32 @@
+import type { Actor, ExecutionType } from '../../shared/domain.ts';
+import type { RegistryHolder } from '../config/holder.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * What the host lets the console change about itself. A host that cannot do something leaves the
+ * callback out, and the call answers `conflict` saying so (the CLI cannot switch stores mid-command).
+ */
+export interface HostSettings {
+  /** Whether this process also runs jobs (an Engine is attached). */
+  localExecution: boolean;
+  setLocalExecution?(enabled: boolean): Promise<void>;
+  /** Opens the store at `url`, and only when that worked closes the old one and switches to it. */
+  switchStore?(url: string): Promise<void>;
+}
+
+/**
+ * Everything a handler may use. Hosts build it once (createRuntime) and may replace `store` and
+ * `engine` when the operator switches stores or toggles local execution: handlers read them per call.
+ */
+export interface ApiContext {
+  store: Store;
+  registry: RegistryHolder;
+  engine: Engine | null;
+  actor: Actor;
+  env: Record<string, string | undefined>;
+  settings: HostSettings;
+  /** The runner kinds health probes ask; when absent a default set is made on first use. */
+  runners?: Map<ExecutionType, Runner>;
+}

@@ -1,0 +1,65 @@
+import type { z } from 'zod';
+import { calls, isCallName, type ApiResponse, type CallName, type CallOutput, type ParsedInput } from '../../shared/contract.ts';
+import { StoreError, StoreInputError } from '../store/errors.ts';
+import type { ApiContext } from './context.ts';
+import { ApiFailure } from './errors.ts';
+import type { Handler } from './handler.ts';
+import { handlers } from './handlers.ts';
+
+function fail(code: ApiFailure['code'], message: string, issues?: ApiFailure['issues']): ApiResponse {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+function describeIssues(name: string, error: z.ZodError): ApiResponse {
+  const issues = error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+  const first = issues[0];
+  const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return fail('invalid_input', `invalid input for ${name}: ${summary}${more}`, issues);
+}
+
+/** A typed pair of schema and handler for one call, so the parsed input reaches the handler with its type. */
+async function run<N extends CallName>(
+  schema: z.ZodType<ParsedInput<N>>,
+  handler: Handler<N>,
+  name: N,
+  raw: unknown,
+  ctx: ApiContext,
+): Promise<ApiResponse> {
+  // A missing body means "no arguments", not null.
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success) return describeIssues(name, parsed.error);
+  const result: CallOutput<N> = await handler(parsed.data, ctx);
+  return { ok: true, result };
+}
+
+/**
+ * The one way into the handlers for every host: validates the input with the contract's schema (a bad
+ * input never reaches a handler), runs the handler, and turns every failure into an error envelope.
+ * Never throws.
+ */
+export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext): Promise<ApiResponse> {
+  if (!isCallName(name)) return fail('not_found', `unknown call ${JSON.stringify(name.slice(0, 100))}`);
+  try {
+    return await runCall(name, rawInput, ctx);
+  } catch (error) {
+    if (error instanceof ApiFailure) return fail(error.code, error.message, error.issues);
+    if (error instanceof StoreError) return fail('unavailable', error.message);
+    if (error instanceof StoreInputError) return fail('invalid_input', error.message);
+    // Unexpected: the caller gets a safe line, never the internals.
+    return fail('internal', `${name} failed unexpectedly: ${safeMessage(error)}`);
+  }
+}
+
+function safeMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 300) || 'no detail';
+}
+
+function runCall(name: CallName, raw: unknown, ctx: ApiContext): Promise<ApiResponse> {
+  return run(calls[name].input, handlers[name], name, raw, ctx);
+}

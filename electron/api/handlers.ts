@@ -1,0 +1,32 @@
+import type { CallName } from '../../shared/contract.ts';
+import type { Handlers } from './handler.ts';
+import { audit } from './handlers/audit.ts';
+import { breakers } from './handlers/breakers.ts';
+import { control } from './handlers/control.ts';
+import { demo } from './handlers/demo.ts';
+import { dlq } from './handlers/dlq.ts';
+import { health } from './handlers/health.ts';
+import { jobs } from './handlers/jobs.ts';
+import { overview } from './handlers/overview.ts';
+import { registry } from './handlers/registry.ts';
+import { runners } from './handlers/runners.ts';
+import { settings } from './handlers/settings.ts';
+import { workers } from './handlers/workers.ts';
+
+export type { Handler } from './handler.ts';
+
+/** Every contract call's handler; the type makes a missing or misnamed one a compile error. */
+export const handlers: Handlers<CallName> = {
+  ...overview,
+  ...jobs,
+  ...dlq,
+  ...breakers,
+  ...control,
+  ...runners,
+  ...workers,
+  ...registry,
+  ...settings,
+  ...audit,
+  ...health,
+  ...demo,
+};

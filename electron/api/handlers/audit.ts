@@ -1,0 +1,8 @@
+import type { Handlers } from '../handler.ts';
+
+export const audit: Handlers<'audit.list'> = {
+  'audit.list': async (input, ctx) => {
+    const page = await ctx.store.listAudit({ action: input.action, search: input.search }, { limit: input.limit, after: input.after ?? null });
+    return { entries: page.items, next_cursor: page.next_cursor };
+  },
+};

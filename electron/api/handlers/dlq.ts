@@ -1,0 +1,34 @@
+import type { Handlers } from '../handler.ts';
+
+/** Bulk actions say how many jobs they match; with dry_run nothing changes. */
+export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
+  'dlq.groups': async (input, ctx) => {
+    const groups = await ctx.store.dlqGroups({ search: input.search, service: input.service });
+    return { groups, total: groups.reduce((sum, g) => sum + g.count, 0) };
+  },
+
+  'dlq.list': async (input, ctx) => {
+    const page = await ctx.store.dlqList(input.selector, { limit: input.limit, after: input.after ?? null });
+    return { jobs: page.items, next_cursor: page.next_cursor };
+  },
+
+  'dlq.retry': async (input, ctx) => {
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
+    // One transaction in the store: what it matched is what it changed.
+    const n = await ctx.store.dlqRetry(input.selector, ctx.actor);
+    return { dry_run: false, matched: n, affected: n };
+  },
+
+  'dlq.resolve': async (input, ctx) => {
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
+    const n = await ctx.store.dlqResolve(input.selector, input.note, ctx.actor);
+    return { dry_run: false, matched: n, affected: n };
+  },
+
+  'dlq.purge': async (input, ctx) => {
+    const before = new Date(input.before);
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.purgeResolvedCount(before), affected: 0 };
+    const n = await ctx.store.purgeResolved(before, ctx.actor);
+    return { dry_run: false, matched: n, affected: n };
+  },
+};

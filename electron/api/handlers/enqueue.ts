@@ -1,0 +1,31 @@
+import type { EnqueueItem } from '../../../shared/contract.ts';
+import { effectiveRetry, RetryConfig } from '../../../shared/registry.ts';
+import type { NewJob } from '../../store/store.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiFailure } from '../errors.ts';
+
+/**
+ * Turns what an operator asked for into store jobs. With a registry loaded, the service must be in it and
+ * lends its queue, execution type and attempts; with none loaded (a bare `opsdeck enqueue demo`), the job
+ * is a noop on the default queue, so a fresh store can be tried without writing a registry first.
+ */
+export function toNewJobs(ctx: ApiContext, service: string, items: EnqueueItem[]): NewJob[] {
+  const loaded = ctx.registry.loadedAt !== null;
+  const config = ctx.registry.service(service);
+  if (loaded && !config) {
+    const known = ctx.registry.registry.services.map((s) => s.name);
+    const list = known.length > 0 ? known.join(', ') : 'none';
+    throw new ApiFailure('not_found', `service ${service} is not in the registry (known: ${list})`);
+  }
+  const maxAttempts = (config ? effectiveRetry(config) : RetryConfig.parse({})).max_retries + 1;
+  return items.map((item) => ({
+    identifier: item.identifier,
+    queue: item.queue ?? config?.queue ?? 'default',
+    service_name: service,
+    execution_type: config?.execution_type ?? 'noop',
+    payload: item.payload,
+    priority: item.priority ?? config?.priority ?? 0,
+    max_attempts: maxAttempts,
+    run_at: item.run_at,
+  }));
+}

@@ -1,0 +1,73 @@
+import type { HealthReport } from '../../../shared/contract.ts';
+import type { HealthCheck } from '../../../shared/domain.ts';
+import { isError } from '../../config/load.ts';
+import type { ApiContext } from '../context.ts';
+import type { Handlers } from '../handler.ts';
+import { probeAll } from '../probes.ts';
+import { WORKER_LOST_AFTER_MS } from './workers.ts';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function registryCheck(ctx: ApiContext): HealthCheck {
+  const errors = ctx.registry.problems.filter(isError);
+  const count = ctx.registry.registry.services.length;
+  if (errors.length > 0) {
+    const first = errors[0];
+    const where = first ? ` (first: ${first.path}: ${first.message})` : '';
+    return { name: 'registry', ok: false, detail: `the last load was refused with ${errors.length} problem(s)${where}` };
+  }
+  if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
+  return { name: 'registry', ok: true, detail: `${count} service(s) from ${ctx.registry.path ?? 'text'}` };
+}
+
+/** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
+export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
+  const checks: HealthCheck[] = [];
+  let storeOk = true;
+  try {
+    await ctx.store.getControl();
+    checks.push({ name: 'store', ok: true, detail: `${ctx.store.dialect} at ${ctx.store.location}` });
+  } catch (error) {
+    storeOk = false;
+    checks.push({ name: 'store', ok: false, detail: message(error) });
+  }
+  if (storeOk) {
+    try {
+      const m = await ctx.store.migrationStatus();
+      checks.push({
+        name: 'migrations',
+        ok: m.current,
+        detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
+      });
+    } catch (error) {
+      checks.push({ name: 'migrations', ok: false, detail: message(error) });
+    }
+  }
+  checks.push(registryCheck(ctx));
+  for (const probe of await probeAll(ctx)) {
+    checks.push({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail });
+  }
+  if (storeOk) {
+    try {
+      const workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped');
+      if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
+      for (const w of workers) {
+        const age = Math.round((Date.now() - Date.parse(w.last_heartbeat_at)) / 1000);
+        checks.push({
+          name: `worker:${w.id}`,
+          ok: !w.lost,
+          detail: w.lost ? `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})` : `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago`,
+        });
+      }
+    } catch (error) {
+      checks.push({ name: 'workers', ok: false, detail: message(error) });
+    }
+  }
+  return { ok: checks.every((c) => c.ok), checks };
+}
+
+export const health: Handlers<'health.check'> = {
+  'health.check': async (_input, ctx) => healthReport(ctx),
+};

@@ -1,0 +1,65 @@
+import type { Handlers } from '../handler.ts';
+import { ApiFailure, conflict, notFound } from '../errors.ts';
+import type { Job } from '../../../shared/domain.ts';
+import type { Store } from '../../store/store.ts';
+import { toNewJobs } from './enqueue.ts';
+
+function isStuck(job: Job, now: number): boolean {
+  return job.status === 'running' && job.lease_expires_at !== null && Date.parse(job.lease_expires_at) < now;
+}
+
+/** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
+async function findJob(store: Store, id: number | string): Promise<Job | null> {
+  const direct = await store.getJob(id);
+  if (direct || typeof id === 'number' || !/^\d+$/.test(id)) return direct;
+  return store.getJob(Number(id));
+}
+
+export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.cancel' | 'jobs.enqueue' | 'jobs.enqueueMany'> = {
+  'jobs.list': async (input, ctx) => {
+    const page = await ctx.store.listJobs(input.filter, { limit: input.limit, after: input.after ?? null });
+    return { jobs: page.items, next_cursor: page.next_cursor };
+  },
+
+  'jobs.get': async (input, ctx) => {
+    const job = await findJob(ctx.store, input.id);
+    if (!job) throw notFound(`no job ${JSON.stringify(input.id)}`);
+    const attempts = await ctx.store.listAttempts(job.id);
+    return { job, attempts, stuck: isStuck(job, Date.now()) };
+  },
+
+  'jobs.retry': async (input, ctx) => {
+    const job = await ctx.store.retryJob(input.id, ctx.actor);
+    if (!job) throw notFound(`no job ${input.id}`);
+    if (job.status !== 'pending') throw conflict(`job ${input.id} is ${job.status}: only failed or cancelled jobs can be retried`);
+    return job;
+  },
+
+  'jobs.cancel': async (input, ctx) => {
+    const job = await ctx.store.cancelJob(input.id, ctx.actor, input.reason ?? null);
+    if (!job) throw notFound(`no job ${input.id}`);
+    if (job.status !== 'cancelled' && !(job.status === 'running' && job.cancel_requested)) {
+      throw conflict(`job ${input.id} is ${job.status}: only pending or running jobs can be cancelled`);
+    }
+    return job;
+  },
+
+  'jobs.enqueue': async (input, ctx) => {
+    const { service, ...item } = input;
+    const [result] = await ctx.store.enqueue(toNewJobs(ctx, service, [item]));
+    if (!result) throw new ApiFailure('internal', 'the store returned no job for the enqueue');
+    if (result.created) {
+      await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: result.identifier, job_count: 1, details: { service, id: result.id } });
+    }
+    return result;
+  },
+
+  'jobs.enqueueMany': async (input, ctx) => {
+    const results = await ctx.store.enqueue(toNewJobs(ctx, input.service, input.jobs));
+    const created = results.filter((r) => r.created).length;
+    if (created > 0) {
+      await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: input.service, job_count: created, details: { service: input.service, submitted: input.jobs.length } });
+    }
+    return { jobs: results, created };
+  },
+};

@@ -1,0 +1,67 @@
+import type { OverviewStats } from '../../../shared/contract.ts';
+import type { JobStatus } from '../../../shared/domain.ts';
+import type { Store } from '../../store/store.ts';
+import type { Handlers } from '../handler.ts';
+
+type QueueRow = OverviewStats['queues'][number];
+
+function emptyCounts(): Record<JobStatus, number> {
+  return { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+}
+
+/** The overview's numbers, from store reads only; the event feed's stats.tick sends the same. */
+export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
+  const hourAgo = new Date(now.getTime() - 3600_000);
+  const [rows, buckets, deadLetters, oldest, stuck, control] = await Promise.all([
+    store.countsByQueueAndStatus(),
+    store.throughput(hourAgo, 3600),
+    store.dlqCount({}),
+    store.oldestPendingRunAt(),
+    store.countJobs({ stuck: true }),
+    store.getControl(),
+  ]);
+  const counts = emptyCounts();
+  const queues = new Map<string, QueueRow>();
+  const paused = new Set(control.paused_queues.map((p) => p.queue));
+  const queueRow = (queue: string): QueueRow => {
+    let row = queues.get(queue);
+    if (!row) {
+      row = { queue, ...emptyCounts(), paused: paused.has(queue) };
+      queues.set(queue, row);
+    }
+    return row;
+  };
+  for (const r of rows) {
+    counts[r.status] += r.count;
+    queueRow(r.queue)[r.status] += r.count;
+  }
+  for (const queue of paused) queueRow(queue);
+  const completed = buckets.reduce((sum, b) => sum + b.completed, 0);
+  const failed = buckets.reduce((sum, b) => sum + b.failed, 0);
+  const oldestMs = oldest === null ? null : Date.parse(oldest);
+  return {
+    counts,
+    queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)),
+    completed_last_hour: completed,
+    failed_last_hour: failed,
+    dead_letters: deadLetters,
+    failure_rate: completed + failed === 0 ? null : failed / (completed + failed),
+    // A job scheduled for later is not waiting yet: it has no age.
+    oldest_pending_age_s: oldestMs === null || Number.isNaN(oldestMs) ? null : Math.max(0, Math.round((now.getTime() - oldestMs) / 1000)),
+    throughput_per_min: Math.round((completed / 60) * 100) / 100,
+    stuck,
+    control,
+    at: now.toISOString(),
+  };
+}
+
+export const overview: Handlers<'overview.stats' | 'overview.series'> = {
+  'overview.stats': async (_input, ctx) => computeStats(ctx.store),
+  'overview.series': async (input, ctx) => {
+    const windowS = input.window === '1h' ? 3600 : 86_400;
+    const bucket = input.window === '1h' ? 60 : 3600;
+    const since = new Date(Date.now() - windowS * 1000);
+    const [throughput, latency] = await Promise.all([ctx.store.throughput(since, bucket), ctx.store.latencyByType(since)]);
+    return { window: input.window, bucket_seconds: bucket, throughput, latency };
+  },
+};

@@ -1,0 +1,25 @@
+import type { ExecutionType } from '../../../shared/domain.ts';
+import type { ApiContext } from '../context.ts';
+import type { Handlers } from '../handler.ts';
+import { probeAll } from '../probes.ts';
+
+/** Jobs running now per kind, across every worker on the store (this process's engine included). */
+async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, number>> {
+  const byService = await ctx.store.runningByService();
+  const kindOf = new Map<string, ExecutionType>();
+  for (const job of ctx.engine?.inFlight() ?? []) kindOf.set(job.service, job.kind);
+  for (const s of ctx.registry.registry.services) kindOf.set(s.name, s.execution_type);
+  const out = new Map<ExecutionType, number>();
+  for (const [service, n] of Object.entries(byService)) {
+    const kind = kindOf.get(service);
+    if (kind) out.set(kind, (out.get(kind) ?? 0) + n);
+  }
+  return out;
+}
+
+export const runners: Handlers<'runners.list'> = {
+  'runners.list': async (_input, ctx) => {
+    const [probes, inFlight] = await Promise.all([probeAll(ctx), inFlightByKind(ctx)]);
+    return { runners: probes.map((p) => ({ ...p, in_flight: inFlight.get(p.kind) ?? 0 })) };
+  },
+};

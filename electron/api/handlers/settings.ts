@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import type { SettingsView } from '../../../shared/contract.ts';
+import { StoreError } from '../../store/errors.ts';
+import { parseLocation } from '../../store/location.ts';
+import { openStore } from '../../store/open.ts';
+import { formatActor } from '../actor.ts';
+import type { ApiContext } from '../context.ts';
+import { conflict } from '../errors.ts';
+import type { Handlers } from '../handler.ts';
+import { withoutPassword } from '../redact.ts';
+import { OPSDECK_VERSION } from '../version.ts';
+
+export function settingsView(ctx: ApiContext): SettingsView {
+  return {
+    connection: ctx.store.location,
+    dialect: ctx.store.dialect,
+    local_execution: ctx.settings.localExecution,
+    registry_path: ctx.registry.path,
+    actor: formatActor(ctx.actor),
+    version: OPSDECK_VERSION,
+  };
+}
+
+async function testConnection(url: string): Promise<{ ok: boolean; message: string }> {
+  let location;
+  try {
+    location = parseLocation(url);
+  } catch (error) {
+    return { ok: false, message: withoutPassword(error instanceof Error ? error.message : String(error), url) };
+  }
+  // Opening a missing SQLite file would create it: a test must not leave files behind.
+  if (location.dialect === 'sqlite' && location.path !== ':memory:' && !existsSync(location.path)) {
+    return { ok: true, message: `no file at ${location.path} yet; switching creates a new SQLite store there` };
+  }
+  try {
+    const store = await openStore(url, { migrate: false });
+    try {
+      const status = await store.migrationStatus();
+      const schema = status.current ? 'schema current' : `${status.pending} migration(s) to apply on switch`;
+      return { ok: true, message: `connected to ${store.location} (${store.dialect}, ${schema})` };
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    const message = error instanceof StoreError || error instanceof Error ? error.message : String(error);
+    return { ok: false, message: withoutPassword(message, url) };
+  }
+}
+
+export const settings: Handlers<'settings.get' | 'settings.testConnection' | 'settings.setConnection' | 'settings.setLocalExecution'> = {
+  'settings.get': async (_input, ctx) => settingsView(ctx),
+
+  'settings.testConnection': async (input) => testConnection(input.url),
+
+  'settings.setConnection': async (input, ctx) => {
+    if (!ctx.settings.switchStore) throw conflict('this host cannot switch stores; start it again with --db');
+    const from = ctx.store.location;
+    await ctx.settings.switchStore(input.url);
+    await ctx.store.audit({ actor: ctx.actor, action: 'settings.connection', target: ctx.store.location, details: { from } });
+    return settingsView(ctx);
+  },
+
+  'settings.setLocalExecution': async (input, ctx) => {
+    if (!ctx.settings.setLocalExecution) throw conflict('this host cannot change local execution');
+    if (ctx.settings.localExecution !== input.enabled) {
+      await ctx.settings.setLocalExecution(input.enabled);
+      await ctx.store.audit({ actor: ctx.actor, action: 'settings.local_execution', target: null, details: { enabled: input.enabled } });
+    }
+    return settingsView(ctx);
+  },
+};

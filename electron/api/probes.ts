@@ -1,0 +1,34 @@
+import type { ExecutionType } from '../../shared/domain.ts';
+import type { Registry } from '../../shared/registry.ts';
+import { createRunners, probeRunners, type RunnerHealth } from '../runners/registry.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { ApiContext } from './context.ts';
+
+/** Probes reach out (the Docker socket, base URLs): the console polls, so answers are reused for a while. */
+const PROBE_TTL_MS = 10_000;
+
+interface Cached {
+  at: number;
+  registry: Registry;
+  result: Promise<RunnerHealth[]>;
+}
+
+const cache = new WeakMap<Map<ExecutionType, Runner>, Cached>();
+
+export function runnersOf(ctx: ApiContext): Map<ExecutionType, Runner> {
+  ctx.runners ??= createRunners();
+  return ctx.runners;
+}
+
+/** Runner health per kind, probed at most every 10 s, and again at once when the registry changed. */
+export function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
+  const runners = runnersOf(ctx);
+  const registry = ctx.registry.registry;
+  const hit = cache.get(runners);
+  if (hit && hit.registry === registry && now - hit.at < PROBE_TTL_MS) return hit.result;
+  const result = probeRunners(runners, registry, ctx.env);
+  cache.set(runners, { at: now, registry, result });
+  // A failed probe round is not kept: the next call asks again.
+  result.catch(() => cache.delete(runners));
+  return result;
+}

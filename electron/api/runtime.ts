@@ -1,0 +1,139 @@
+import type { RegistryProblem } from '../../shared/registry.ts';
+import { RegistryHolder } from '../config/holder.ts';
+import { Engine } from '../engine/engine.ts';
+import { createRunners } from '../runners/registry.ts';
+import { defaultDbLocation, openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
+import { currentActor } from './actor.ts';
+import type { ApiContext } from './context.ts';
+import { createEventFeed, type EventFeed } from './events.ts';
+
+export interface RuntimeOptions {
+  /** Store location; default OPSDECK_DB, else the per-user data directory's opsdeck.db. */
+  db?: string;
+  /** Registry file; default OPSDECK_REGISTRY; none means an empty registry. */
+  registryPath?: string | null;
+  /** Attach an Engine that runs jobs in this process. */
+  execute: boolean;
+  concurrency?: number;
+  queues?: string[] | null;
+  env?: Record<string, string | undefined>;
+  /** Engine progress lines (worker, desktop log). */
+  log?: (line: string) => void;
+  /** Apply pending migrations on open (default true). */
+  migrate?: boolean;
+  workerId?: string;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+export interface Runtime {
+  ctx: ApiContext;
+  events: EventFeed;
+  /** The result of loading the registry file at start, null when none was named. */
+  registryLoad: { path: string; ok: boolean; problems: RegistryProblem[] } | null;
+  /** Stops the engine (draining up to graceMs), the event feed, and closes the store. */
+  close(opts?: { graceMs?: number }): Promise<void>;
+}
+
+/**
+ * The composition root every host calls: opens the store, loads the registry, attaches an engine when
+ * this process runs jobs, and provides the host settings (switch store, toggle local execution).
+ * Throws StoreError when the store cannot be opened; a registry that does not validate does not throw
+ * (the holder stays empty and registryLoad says why), so a console can still open and show the problems.
+ */
+export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const env = opts.env ?? process.env;
+  const location = opts.db ?? defaultDbLocation(env);
+  const registry = new RegistryHolder(env);
+  const registryPath = opts.registryPath === undefined ? env.OPSDECK_REGISTRY || null : opts.registryPath;
+  let registryLoad: Runtime['registryLoad'] = null;
+  if (registryPath) {
+    const result = await registry.loadFile(registryPath);
+    registryLoad = { path: registryPath, ...result };
+  }
+  const store = await openStore(location, { migrate: opts.migrate ?? true });
+  const runners = createRunners();
+
+  const makeEngine = (s: Store) =>
+    new Engine({
+      store: s,
+      registry,
+      runners,
+      env,
+      concurrency: opts.concurrency,
+      queues: opts.queues ?? null,
+      log: opts.log,
+      workerId: opts.workerId,
+      leaseMs: opts.leaseMs,
+      pollMs: opts.pollMs,
+    });
+
+  const ctx: ApiContext = {
+    store,
+    registry,
+    engine: null,
+    actor: currentActor(),
+    env,
+    runners,
+    settings: {
+      localExecution: false,
+      async setLocalExecution(enabled) {
+        if (enabled && !ctx.engine) {
+          const engine = makeEngine(ctx.store);
+          await engine.start();
+          ctx.engine = engine;
+        } else if (!enabled && ctx.engine) {
+          const engine = ctx.engine;
+          ctx.engine = null;
+          await engine.stop();
+        }
+        ctx.settings.localExecution = enabled;
+      },
+      async switchStore(url) {
+        // Open first: a URL that does not work leaves everything as it was.
+        const next = await openStore(url, { migrate: opts.migrate ?? true });
+        const running = ctx.engine;
+        if (running) {
+          ctx.engine = null;
+          await running.stop();
+        }
+        const previous = ctx.store;
+        ctx.store = next;
+        await previous.close().catch(() => undefined);
+        if (running) {
+          const engine = makeEngine(next);
+          await engine.start();
+          ctx.engine = engine;
+        }
+      },
+    },
+  };
+
+  if (opts.execute) {
+    try {
+      await ctx.settings.setLocalExecution?.(true);
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  const events = createEventFeed(ctx);
+  let closing: Promise<void> | null = null;
+  return {
+    ctx,
+    events,
+    registryLoad,
+    close(closeOpts = {}) {
+      closing ??= (async () => {
+        events.close();
+        const engine = ctx.engine;
+        ctx.engine = null;
+        if (engine) await engine.stop({ graceMs: closeOpts.graceMs });
+        await ctx.store.close();
+      })();
+      return closing;
+    },
+  };
+}
