@@ -131,3 +131,15 @@ test('the probe pings the daemon; an absent socket is unhealthy and a run is ret
   assert.equal(result.error?.error_class, 'docker_unavailable');
   assert.equal(result.error?.retryable, true);
 });
+
+test('a daemon that never confirms the kill does not hold the job (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'], wedged: true });
+  const patient = new DockerRunner({ abortWaitMs: 200 });
+  const controller = new AbortController();
+  const running = patient.run(runRequest(dockerService(docker, { command: ['sleep', '60'] }), { signal: controller.signal }));
+  while (![...docker.containers.values()].some((c) => c.state === 'running')) await new Promise((r) => setTimeout(r, 10));
+  controller.abort('interrupt');
+  const result = await running;
+  assert.equal(result.aborted, 'interrupt');
+  assert.ok(docker.calls.some((c) => c.path.endsWith('/kill')));
+});

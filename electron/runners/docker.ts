@@ -11,6 +11,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export interface DockerRunnerOptions {
   outputCapBytes?: number;
+  /** After an abort, how long to wait for the killed container's exit before giving up on the daemon. */
+  abortWaitMs?: number;
 }
 
 /** Splits the engine's multiplexed log stream (8-byte frame headers); a TTY stream is passed through. */
@@ -28,6 +30,19 @@ export function demux(buf: Buffer, out: OutputTail, stderr: OutputTail): void {
     out.push(chunk);
     if (stream === 2) stderr.push(chunk);
     offset += 8 + size;
+  }
+}
+
+/** The promise's value, or undefined once `ms` pass: for calls to a daemon that may have stopped answering. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -95,9 +110,11 @@ function hostConfig(cfg: DockerRunnerConfig, policy: SecurityPolicy): Docker.Hos
 export class DockerRunner implements Runner {
   readonly kind = 'docker';
   readonly #cap: number;
+  readonly #abortWaitMs: number;
 
   constructor(opts: DockerRunnerOptions = {}) {
     this.#cap = opts.outputCapBytes ?? 64 * 1024;
+    this.#abortWaitMs = opts.abortWaitMs ?? 10_000;
   }
 
   async run(request: RunRequest): Promise<RunResult> {
@@ -160,7 +177,7 @@ export class DockerRunner implements Runner {
       return await this.#await(container, request, deadline.signal, usage, context);
     } finally {
       deadline.dispose();
-      if (container) await container.remove({ force: true }).catch(() => undefined);
+      if (container) await within(container.remove({ force: true }), this.#abortWaitMs).catch(() => undefined);
     }
   }
 
@@ -220,20 +237,33 @@ export class DockerRunner implements Runner {
     else signal.addEventListener('abort', onAbort, { once: true });
     let exitCode: number | null = null;
     let waitError: RunError | null = null;
+    // A daemon that stops answering must not hold the job forever: after an abort, wait only so long.
+    let giveUp: NodeJS.Timeout | undefined;
+    let settleGiveUp: ((value: 'gave_up') => void) | undefined;
+    const gaveUp = new Promise<'gave_up'>((resolve) => {
+      settleGiveUp = resolve;
+    });
+    const arm = () => {
+      giveUp = setTimeout(() => settleGiveUp?.('gave_up'), this.#abortWaitMs);
+    };
+    if (signal.aborted) arm();
+    else signal.addEventListener('abort', arm, { once: true });
     try {
-      const waited: unknown = await container.wait();
+      const waited: unknown = await Promise.race([container.wait(), gaveUp]);
       if (waited !== null && typeof waited === 'object' && 'StatusCode' in waited && typeof waited.StatusCode === 'number') {
         exitCode = waited.StatusCode;
       }
     } catch (error) {
       waitError = engineError(error, 'waiting for the container', String(context.socket));
     } finally {
+      clearTimeout(giveUp);
+      signal.removeEventListener('abort', arm);
       signal.removeEventListener('abort', onAbort);
     }
     const output = new OutputTail(this.#cap);
     const stderr = new OutputTail(4096);
     try {
-      const logs: unknown = await container.logs({ stdout: true, stderr: true, follow: false, tail: 5000 });
+      const logs: unknown = await within(container.logs({ stdout: true, stderr: true, follow: false, tail: 5000 }), this.#abortWaitMs);
       if (Buffer.isBuffer(logs)) demux(logs, output, stderr);
     } catch {
       // Logs are a courtesy: the exit code decides the outcome.

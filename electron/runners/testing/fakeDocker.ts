@@ -46,6 +46,8 @@ export interface FakeDockerOptions {
   images?: string[];
   /** Whether a pull of this reference succeeds (default: yes). */
   pullable?: (ref: string) => boolean;
+  /** A wedged daemon: kill and remove answer but the container keeps running and wait never returns. */
+  wedged?: boolean;
 }
 
 function normalize(ref: string): string {
@@ -199,7 +201,7 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
         return;
       }
       c.killed = true;
-      exit(c, 137);
+      if (!opts.wedged) exit(c, 137);
       res.writeHead(204).end();
       return;
     }
@@ -208,7 +210,7 @@ export async function startFakeDocker(opts: FakeDockerOptions = {}): Promise<Fak
         json(res, 409, { message: `You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove` });
         return;
       }
-      if (c.state === 'running') {
+      if (c.state === 'running' && !opts.wedged) {
         c.killed = true;
         exit(c, 137);
       }
