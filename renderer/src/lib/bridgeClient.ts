@@ -1,16 +1,11 @@
-import type { ApiResponse, CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../shared/contract.ts';
+import type { CallInput, CallName, CallOutput, EventName, EventPayload, OpsdeckBridge } from '../../../shared/contract.ts';
 import { CallError } from './callError.ts';
 import { createEventHub } from './eventHub.ts';
 import type { HostClient } from './hostClient.ts';
 import { parseCallResponse } from './parse.ts';
 
-/** What Electron's preload exposes as `window.opsdeck`; both sides are untyped at runtime, so everything is parsed. */
-export interface PreloadBridge {
-  call(name: string, input: unknown): Promise<ApiResponse>;
-  on(event: string, listener: (payload: unknown) => void): () => void;
-}
-
-export function isPreloadBridge(value: unknown): value is PreloadBridge {
+/** Whether `window.opsdeck` looks like the preload bridge; what crosses it is still parsed, never trusted. */
+export function isPreloadBridge(value: unknown): value is OpsdeckBridge {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -22,7 +17,7 @@ export function isPreloadBridge(value: unknown): value is PreloadBridge {
 }
 
 /** The Electron host: IPC through the preload bridge. The bridge never drops, so the link is always up. */
-export function createBridgeClient(bridge: PreloadBridge): HostClient {
+export function createBridgeClient(bridge: OpsdeckBridge): HostClient {
   const hub = createEventHub();
   const subscribed = new Set<EventName>();
 

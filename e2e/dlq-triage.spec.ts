@@ -1,0 +1,28 @@
+import { expect, test } from './fixtures.ts';
+
+test('triage a dead-letter group by retry and see its jobs complete', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.upstream(false);
+  for (let i = 0; i < 3; i++) await opsdeck.enqueue('e2e_upstream', { identifier: `triage-${opsdeck.stamp}-${i}` });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_upstream', status: ['failed'], unresolved: true })).length).toBe(3);
+
+  // The upstream recovers; the operator sends the group back.
+  await opsdeck.upstream(true);
+  await opsdeck.open('/dlq');
+  const group = page.getByRole('row').filter({ hasText: 'e2e_upstream' });
+  await expect(group.getByRole('cell').first()).toHaveText('3');
+  await group.getByRole('button', { name: /^Retry group/ }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Retry this group' });
+  await expect(dialog).toContainText('This will retry 3 jobs.');
+  await dialog.getByRole('button', { name: 'Retry 3 jobs' }).click();
+  await expect(dialog).toContainText('Retried 3 jobs');
+  await opsdeck.screenshot('dlq-triage');
+  await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+  await expect(page.getByRole('row').filter({ hasText: 'e2e_upstream' })).toHaveCount(0);
+
+  // Its jobs run again and complete, seen in the jobs table.
+  await opsdeck.open('/jobs?service=e2e_upstream&status=completed');
+  const table = page.getByRole('table', { name: 'Jobs' });
+  for (let i = 0; i < 3; i++) await expect(table.getByRole('row').filter({ hasText: `triage-${opsdeck.stamp}-${i}` })).toContainText('completed');
+});

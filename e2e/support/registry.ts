@@ -1,0 +1,64 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/registry.yaml', import.meta.url));
+
+/** The services the specs drive: each has one job, so specs running one after another do not meet. */
+function e2eServices(upstreamPort: number): unknown[] {
+  const quietBreaker = { failure_threshold: 1000, minimum_volume: 1000 };
+  return [
+    {
+      name: 'e2e_upstream',
+      execution_type: 'http',
+      queue: 'e2e',
+      description: 'Calls the switchable e2e upstream; fails while it is down.',
+      runner_config: { base_url: `http://127.0.0.1:${upstreamPort}`, method: 'POST', path: '/work', timeout: 5 },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: quietBreaker,
+    },
+    {
+      name: 'e2e_reject',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Refuses every job, not retryable: straight to the dead letters.',
+      runner_config: { fail: true, fail_retryable: false, fail_message: 'e2e rejected the payload' },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: quietBreaker,
+    },
+    {
+      name: 'e2e_gate',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Succeeds quickly; its breaker is forced open by a spec.',
+      runner_config: { sleep_ms: 10 },
+    },
+    {
+      name: 'e2e_quick',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Succeeds quickly; the jobs table spec filters for it.',
+      runner_config: { sleep_ms: 5 },
+    },
+    {
+      name: 'e2e_sleeper',
+      execution_type: 'shell',
+      queue: 'e2e_slow',
+      timeout: 300,
+      description: 'Sleeps long enough to be interrupted by an emergency stop.',
+      runner_config: { command: ['/bin/sleep', '120'] },
+      security_policy: { allowed_commands: ['/bin/sleep'] },
+      retry_config: { max_retries: 0 },
+    },
+  ];
+}
+
+/** Writes the example registry plus the e2e services into `dir` and returns the file's path. */
+export async function writeE2eRegistry(dir: string, upstreamPort: number): Promise<string> {
+  const example: unknown = parse(await readFile(EXAMPLE, 'utf8'));
+  const services = typeof example === 'object' && example !== null && 'services' in example && Array.isArray(example.services) ? example.services : [];
+  const file = join(dir, 'registry.yaml');
+  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)] }));
+  return file;
+}

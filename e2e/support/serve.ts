@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const URL_LINE = /opsdeck console: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/;
+
+export interface RunningConsole {
+  /** The printed URL, token included. */
+  url: string;
+  origin: string;
+  token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `opsdeck serve` (real store, real engine) and waits for the line with its URL. Whatever the
+ * process printed is kept, so a failure to start says why.
+ */
+export async function startConsole(opts: { db: string; registry: string; env?: Record<string, string> }): Promise<RunningConsole> {
+  const child = spawn(process.execPath, ['bin/opsdeck.js', 'serve', '--db', opts.db, '--registry', opts.registry, '--port', '0'], {
+    cwd: REPO,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: false,
+  });
+  const output: string[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('opsdeck serve printed no URL within 30 s')), 30_000);
+    function fail(error: Error): void {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- output ---\n${output.join('\n')}`));
+    }
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        if (output.length > 200) output.shift();
+        const match = URL_LINE.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    }
+    child.once('exit', (code, signal) => fail(new Error(`opsdeck serve exited (${signal ?? code}) before printing its URL`)));
+    child.once('error', (error) => fail(error));
+  });
+  const parsed = new URL(url);
+  return {
+    url,
+    origin: parsed.origin,
+    token: parsed.searchParams.get('token') ?? '',
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
