@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
+import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
 export interface RawProblem {
@@ -75,6 +76,15 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
 function httpChecks(s: Extract<ServiceConfig, { execution_type: 'http' }>, at: PathKey[], env: Env): RawProblem[] {
   const out: RawProblem[] = [];
   const rc = [...at, 'runner_config'];
+  for (const header of Object.keys(s.runner_config.headers ?? {})) {
+    if (isSecretKey(header)) {
+      out.push({
+        path: [...rc, 'headers', header],
+        message: `header '${header}' holds a secret in the registry: name it by environment variable with auth_type and auth_config instead`,
+        severity: 'warning',
+      });
+    }
+  }
   const auth = s.runner_config.auth_config;
   const authAt = [...rc, 'auth_config'];
   if (s.runner_config.auth_type === 'bearer') {

@@ -152,3 +152,30 @@ test('formatProblem gives file:line:col path: message', () => {
   assert.equal(formatProblem('reg.yaml', { ...p, severity: 'warning' }), 'reg.yaml:3:5 services[0].name: warning: bad');
   assert.equal(formatProblem('reg.yaml', { ...p, line: null, col: null }), 'reg.yaml services[0].name: bad');
 });
+
+test('misspelled keys get a hint from the keys allowed at that place', () => {
+  const text = [
+    'services:',
+    '  - name: api',
+    '    execution_type: http',
+    '    runner_cofig: {}',
+    '  - name: api2',
+    '    execution_type: http',
+    '    runner_config: { base_url: "http://x", methd: GET }',
+    '    security_policy: { allowed_command: [] }',
+  ].join('\n');
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  assert.match(find(problems, 'services[0].runner_cofig').message, /did you mean 'runner_config'\?/);
+  assert.match(find(problems, 'services[1].runner_config.methd').message, /did you mean 'method'\?/);
+  assert.match(find(problems, 'services[1].security_policy.allowed_command').message, /did you mean 'allowed_commands'\?/);
+});
+
+test('a secret written into a header is flagged', () => {
+  const text = 'services:\n  - name: api\n    execution_type: http\n    runner_config:\n      base_url: "http://x"\n      headers: { Authorization: "Bearer abc" }\n';
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry);
+  const p = find(problems, 'services[0].runner_config.headers.Authorization');
+  assert.equal(p.severity, 'warning');
+  assert.equal(p.line, 6);
+  assert.ok(!p.message.includes('abc'));
+});

@@ -1,6 +1,14 @@
 import type { z } from 'zod';
-import { EXECUTION_TYPES } from '../../shared/domain.ts';
-import { ServiceConfig } from '../../shared/registry.ts';
+import { EXECUTION_TYPES, ExecutionType } from '../../shared/domain.ts';
+import {
+  AuthConfig,
+  CircuitBreakerConfig,
+  ResourceLimits,
+  RetryConfig,
+  RUNNER_CONFIGS,
+  SecurityPolicy,
+  ServiceConfig,
+} from '../../shared/registry.ts';
 import type { RawProblem } from './checks.ts';
 import { closest } from './hints.ts';
 import type { PathKey } from './locate.ts';
@@ -24,11 +32,30 @@ function executionTypeMessage(value: unknown): string {
   return hint ? `unknown execution type "${value}": did you mean "${hint}"?` : `unknown execution type "${value}": ${known}`;
 }
 
-function unknownKeyMessage(key: string, parent: readonly PathKey[]): string {
+/** The keys allowed where an unknown key was found, for a "did you mean" hint. */
+function knownKeys(parent: readonly PathKey[], root: unknown): readonly string[] {
+  const last = parent[parent.length - 1];
+  if (parent.length === 0) return ['services'];
+  if (parent.length === 2 && parent[0] === 'services') return SERVICE_KEYS;
+  if (last === 'runner_config' && parent.length === 3) {
+    const kind = valueAt(root, [...parent.slice(0, 2), 'execution_type']);
+    const parsed = ExecutionType.safeParse(kind);
+    return parsed.success ? Object.keys(RUNNER_CONFIGS[parsed.data].shape) : [];
+  }
+  if (last === 'security_policy') return Object.keys(SecurityPolicy.shape);
+  if (last === 'retry_config') return Object.keys(RetryConfig.shape);
+  if (last === 'circuit_breaker') return Object.keys(CircuitBreakerConfig.shape);
+  if (last === 'auth_config') return Object.keys(AuthConfig.shape);
+  if (last === 'resource_limits') return Object.keys(ResourceLimits.shape);
+  return [];
+}
+
+function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknown): string {
   if (parent.length === 0 && SERVICE_KEYS.includes(key)) {
     return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
   }
-  return `unknown key '${key}'`;
+  const hint = closest(key, knownKeys(parent, root));
+  return hint ? `unknown key '${key}': did you mean '${hint}'?` : `unknown key '${key}'`;
 }
 
 /** Turns schema issues into problems an operator can act on, in the runbook's words where it has some. */
@@ -39,7 +66,7 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown
     const last = p[p.length - 1];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: [...p, key], message: unknownKeyMessage(key, p), severity: 'error', atKey: true });
+        out.push({ path: [...p, key], message: unknownKeyMessage(key, p, root), severity: 'error', atKey: true });
       }
       continue;
     }
