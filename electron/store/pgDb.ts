@@ -49,6 +49,9 @@ export class PgDb {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       application_name: 'opsdeck',
+      // The store runs short OLTP statements; JIT compiling them (triggered by stale cost estimates on a
+      // fast-changing queue table) costs far more than it saves.
+      options: '-c jit=off',
       types: this.types,
     });
     // An idle connection dying (server restart, network) must never take the process down; the next

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { StoreInputError } from './errors.ts';
-import type { PgDb } from './pgDb.ts';
+import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { idsOf, toClaimed } from './pgRows.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
@@ -12,6 +12,18 @@ import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Se
  */
 
 const ENQUEUE_CHUNK = 5000;
+
+const PROCESS_TAG = randomBytes(4).toString('hex');
+let identifierCounter = 0;
+
+/**
+ * `${service}-<time><counter><process>`: unique without a random draw per job, and rising, so the
+ * identifier index grows at its right edge instead of splitting pages all over (as the SQLite store).
+ */
+function generatedIdentifier(service: string): string {
+  identifierCounter = (identifierCounter + 1) % 1_679_616;
+  return `${service}-${Date.now().toString(36)}${identifierCounter.toString(36).padStart(4, '0')}${PROCESS_TAG}`;
+}
 
 const ENQUEUE_SQL = `
 WITH input AS (
@@ -52,8 +64,16 @@ function checkNewJob(job: NewJob, index: number): void {
 export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];
   jobs.forEach(checkNewJob);
-  const identifiers = jobs.map((j) => j.identifier ?? `${j.service_name}-${randomBytes(6).toString('hex')}`);
-  const results = await db.tx(async (client) => {
+  const identifiers = jobs.map((j) => j.identifier ?? generatedIdentifier(j.service_name));
+  // One chunk is one statement, atomic on its own; more chunks share a transaction (all or nothing).
+  const run =
+    jobs.length <= ENQUEUE_CHUNK
+      ? <T>(fn: (client: Queryable) => Promise<T>) =>
+          fn(db.pool).catch((err: unknown) => {
+            throw db.wrap(err);
+          })
+      : db.tx.bind(db);
+  const results = await run(async (client) => {
     const out: EnqueueResult[] = [];
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       const chunk = jobs.slice(start, start + ENQUEUE_CHUNK);
@@ -89,69 +109,12 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
  * One statement: lock the head of the queue (skipping rows other workers hold), lease it, and write
  * the attempt rows. The control gate and paused queues are read by the same statement, so a claim
  * that starts after an emergency stop committed never returns a job. Capped services are fetched by
- * their own LIMITed branch, so a cap never hides other services' jobs behind it.
+ * their own LIMITed branch, so a cap never hides other services' jobs behind it. The statement lives
+ * in migrations/postgres/0002_claim_function.sql, where its planner settings travel with it.
  */
-const CLAIM_SQL = `
-WITH caps AS (
-  SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest($6::text[], $7::int[]) AS c(service_name, cap)
-),
-open_gate AS (
-  SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode
-),
-uncapped AS (
-  SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
-  WHERE j.status = 'pending' AND j.run_at <= now()
-    AND EXISTS (SELECT 1 FROM open_gate)
-    AND ($4::text[] IS NULL OR j.queue = ANY($4::text[]))
-    AND j.service_name <> ALL($5::text[])
-    AND j.service_name <> ALL($6::text[])
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
-  ORDER BY j.priority DESC, j.run_at, j.id
-  LIMIT $2
-  FOR UPDATE OF j SKIP LOCKED
-),
-capped AS (
-  SELECT l.id, l.priority, l.run_at FROM caps CROSS JOIN LATERAL (
-    SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
-    WHERE j.status = 'pending' AND j.run_at <= now()
-      AND EXISTS (SELECT 1 FROM open_gate)
-      AND ($4::text[] IS NULL OR j.queue = ANY($4::text[]))
-      AND j.service_name <> ALL($5::text[])
-      AND j.service_name = caps.service_name
-      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
-    ORDER BY j.priority DESC, j.run_at, j.id
-    LIMIT least(caps.cap, $2)
-    FOR UPDATE OF j SKIP LOCKED
-  ) l
-),
-picked AS (
-  SELECT id FROM (SELECT * FROM uncapped UNION ALL SELECT * FROM capped) u
-  ORDER BY priority DESC, run_at, id
-  LIMIT $2
-),
-claimed AS (
-  UPDATE jobs.tb_job_run j SET
-    status = 'running',
-    attempts = j.attempts + 1,
-    lease_owner = $1,
-    lease_expires_at = now() + $3::float8 * interval '1 millisecond',
-    attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
-    started_at = now(),
-    updated_at = now(),
-    cancel_requested = false
-  FROM picked
-  WHERE j.id = picked.id AND j.status = 'pending'
-  RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-    j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
-),
-attempt_rows AS (
-  INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at)
-  SELECT attempt_id, id, attempts, $1, now() FROM claimed
-)
-SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
-  lease_expires_at
-FROM claimed
-ORDER BY priority DESC, run_at, id`;
+const CLAIM_SQL = `SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts,
+  attempt_id, lease_expires_at
+FROM jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[])`;
 
 export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob[]> {
   const limit = Math.trunc(req.limit);
