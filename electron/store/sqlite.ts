@@ -95,7 +95,7 @@ interface ExpiredRow {
  * `+status` keeps the planner on rowid lookups of an id list instead of walking every pending row
  * through the status index; INDEXED BY pins claim to the index that yields rows in dispatch order.
  */
-function prepare(db: Db) {
+export function prepareStatements(db: Db) {
   const fence = `id = @job AND status = 'running' AND lease_owner = @worker
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = @attempt AND a.job_id = @job AND a.outcome = 'running')`;
   const kept = `resource_usage = coalesce(@usage, resource_usage), security_context = coalesce(@security, security_context)`;
@@ -272,6 +272,7 @@ function prepare(db: Db) {
       `INSERT INTO tb_audit_log (at, actor, action, target, job_count, details)
        VALUES (@now, @actor, @action, @target, @job_count, @details)`,
     ),
+    dataVersion: db.prepare<[], { data_version: number }>(`PRAGMA data_version`),
     signature: db.prepare<[], { control: number; breakers: string }>(
       `SELECT (SELECT version FROM tb_control WHERE id = 1) AS control,
               (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM tb_breaker) AS breakers`,
@@ -279,7 +280,7 @@ function prepare(db: Db) {
   };
 }
 
-type Statements = ReturnType<typeof prepare>;
+type Statements = ReturnType<typeof prepareStatements>;
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
 let identifierCounter = 0;
@@ -330,7 +331,7 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.location = location;
     this.#statusOf = migrationStatus;
-    this.#s = prepare(db);
+    this.#s = prepareStatements(db);
     this.#claimTx = db.transaction((request: ClaimRequest, at: string) => this.#claim(request, at)).immediate;
     this.#settleTx = db.transaction((settlements: Settlement[], at: string) => settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId)).immediate;
     this.#enqueueTx = db.transaction((jobs: NewJob[], at: string) => jobs.map((job, i) => this.#enqueueOne(job, i, at))).immediate;
@@ -341,6 +342,12 @@ export class SqliteStore implements Store {
     this.#closed = true;
     this.#stopPolling();
     this.#listeners.clear();
+    try {
+      // Refreshes planner statistics where they drifted; cheap, and what SQLite advises before closing.
+      this.#db.pragma('optimize');
+    } catch {
+      // Busy or read-only: statistics can wait for the next close.
+    }
     this.#db.close();
   }
 
@@ -980,8 +987,7 @@ export class SqliteStore implements Store {
   }
 
   #dataVersion(): number {
-    const value: unknown = this.#db.pragma('data_version', { simple: true });
-    return typeof value === 'number' ? value : 0;
+    return this.#s.dataVersion.get()?.data_version ?? 0;
   }
 
   #signature(): { control: number; breakers: string } {

@@ -35,7 +35,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
-    db.pragma('cache_size = -65536');
+    db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     const adapter = sqliteMigrationAdapter(db, path);
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
