@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -27,6 +27,18 @@ const DEFAULT_CAP = 64 * 1024;
 
 function existing(p: string): string | null {
   return existsSync(p) ? p : null;
+}
+
+let gnuTime: string | null | undefined;
+
+/** GNU time only: BSD time (macOS) has neither -f nor -o. Asked once per process. */
+function findGnuTime(): string | null {
+  if (gnuTime !== undefined) return gnuTime;
+  const candidate = existing('/usr/bin/time');
+  if (candidate === null) return (gnuTime = null);
+  const probe = spawnSync(candidate, ['--version'], { encoding: 'utf8', timeout: 2000 });
+  gnuTime = `${probe.stdout ?? ''}${probe.stderr ?? ''}`.includes('GNU') ? candidate : null;
+  return gnuTime;
 }
 
 function signalName(n: number): string {
@@ -84,7 +96,7 @@ export class ShellRunner implements Runner {
     this.#grace = opts.killGraceMs ?? 2000;
     this.#cap = opts.outputCapBytes ?? DEFAULT_CAP;
     this.#prlimit = opts.prlimitPath === undefined ? existing('/usr/bin/prlimit') : opts.prlimitPath;
-    this.#time = opts.timePath === undefined ? existing('/usr/bin/time') : opts.timePath;
+    this.#time = opts.timePath === undefined ? findGnuTime() : opts.timePath;
   }
 
   async run(request: RunRequest): Promise<RunResult> {
