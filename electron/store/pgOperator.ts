@@ -99,10 +99,12 @@ async function auditedBulk(
   actor: Actor,
   action: string,
   details: Record<string, unknown>,
+  alsoCte = '',
 ): Promise<number> {
   const n = params.length;
   const rows = await db.query(
     `WITH changed AS (${changeSql}),
+     ${alsoCte}
      logged AS (
        INSERT INTO jobs.tb_audit (actor, action, target, job_count, details)
        SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed
@@ -141,7 +143,7 @@ export async function purgeResolvedCount(db: PgDb, before: Date): Promise<number
   return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE}`, [before.toISOString()]));
 }
 
-/** Attempts go with their jobs (ON DELETE CASCADE). */
+/** Attempts go with their jobs, in the same statement. */
 export function purgeResolved(db: PgDb, before: Date, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
@@ -150,5 +152,6 @@ export function purgeResolved(db: PgDb, before: Date, actor: Actor): Promise<num
     actor,
     'dlq.purge',
     { before: before.toISOString() },
+    'gone_attempts AS (DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM changed)),',
   );
 }
