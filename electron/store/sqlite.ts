@@ -183,13 +183,14 @@ export function prepareStatements(db: Db) {
     throughput: db.prepare<[Params], { bucket: number; completed: number; failed: number }>(
       `SELECT CAST(strftime('%s', completed_at) AS INTEGER) / CAST(@step AS INTEGER) * CAST(@step AS INTEGER) AS bucket,
               sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
-       FROM tb_job_run WHERE completed_at >= @since AND status IN ('completed', 'failed')
+       FROM tb_job_run INDEXED BY idx_tb_job_run_completed_at WHERE completed_at >= @since AND status IN ('completed', 'failed')
        GROUP BY bucket`,
     ),
     latency: db.prepare<[string], { execution_type: string; count: number; p50: number | null; p95: number | null }>(
       `WITH d AS (
          SELECT execution_type, (julianday(completed_at) - julianday(started_at)) * 86400000.0 AS ms
-         FROM tb_job_run WHERE completed_at >= ? AND status = 'completed' AND started_at IS NOT NULL
+         FROM tb_job_run INDEXED BY idx_tb_job_run_completed_at
+         WHERE completed_at >= ? AND status = 'completed' AND started_at IS NOT NULL
        ), r AS (
          SELECT execution_type, ms, row_number() OVER (PARTITION BY execution_type ORDER BY ms) AS rn,
                 count(*) OVER (PARTITION BY execution_type) AS n
@@ -296,6 +297,11 @@ function generatedIdentifier(service: string): string {
 
 const EXECUTION_TYPE_SET: ReadonlySet<string> = new Set(EXECUTION_TYPES);
 
+/** A lease of at least 1 ms and at most a day: a NaN or runaway value must not poison the timestamp. */
+function leaseLength(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(86_400_000, Math.max(1, Math.trunc(ms))) : 30_000;
+}
+
 function reasonOrNull(reason: string | null | undefined): string | null {
   const trimmed = reason?.trim();
   return trimmed ? trimmed : null;
@@ -385,7 +391,7 @@ export class SqliteStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    if (request.limit < 1) return [];
+    if (!(request.limit >= 1)) return [];
     const claimed = this.#guard(() => this.#claimTx(request, now()));
     if (claimed.length > 0) this.#signal('jobs');
     return claimed;
@@ -426,7 +432,7 @@ export class SqliteStore implements Store {
     }
     if (chosen.length === 0) return [];
     const ids = JSON.stringify(chosen);
-    const lease = new Date(Date.parse(at) + Math.max(1, request.leaseMs)).toISOString();
+    const lease = new Date(Date.parse(at) + leaseLength(request.leaseMs)).toISOString();
     const leased = this.#s.lease.all({ ids, worker: request.workerId, lease, now: at });
     const attemptIds = new Map(this.#s.openAttempts.all({ ids, worker: request.workerId, now: at }).map((a) => [a.job_id, a.id]));
     const byId = new Map(leased.map((row) => [row.id, row]));
@@ -454,7 +460,7 @@ export class SqliteStore implements Store {
 
   async extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
     if (jobIds.length === 0) return [];
-    const lease = new Date(Date.now() + Math.max(1, leaseMs)).toISOString();
+    const lease = new Date(Date.now() + leaseLength(leaseMs)).toISOString();
     return this.#guard(() => this.#s.extend.all({ ids: JSON.stringify(jobIds), worker: workerId, lease }).map((r) => r.id));
   }
 
