@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+
+/** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; description: string; value?: string }>;
+
+export interface CommonOptions {
+  db: string | undefined;
+  registry: string | undefined;
+  json: boolean;
+  help: boolean;
+}
+
+export const COMMON_OPTIONS: OptionSpec = {
+  db: { type: 'string', value: 'URL', description: 'store: a SQLite file or sqlite:/postgres:// URL (default $OPSDECK_DB, else the per-user opsdeck.db)' },
+  registry: { type: 'string', value: 'FILE', description: 'service registry YAML (default $OPSDECK_REGISTRY)' },
+  json: { type: 'boolean', description: 'print JSON for scripts' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+};
+
+export type Values = Record<string, string | boolean | undefined>;
+
+export interface ParsedArgs {
+  common: CommonOptions;
+  values: Values;
+  positionals: string[];
+}
+
+function flatten(raw: Record<string, string | boolean | Array<string | boolean> | undefined>): Values {
+  const out: Values = {};
+  for (const [key, value] of Object.entries(raw)) out[key] = Array.isArray(value) ? value[value.length - 1] : value;
+  return out;
+}
+
+/** Parses one command's arguments: its own options plus the common ones, environment defaults applied. */
+export function parseCommandArgs(argv: string[], spec: OptionSpec, env: Record<string, string | undefined>): ParsedArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  for (const [name, o] of Object.entries({ ...COMMON_OPTIONS, ...spec })) options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.replace(/\s*[\r\n]+\s*/g, ' ') : String(error));
+  }
+  const values = flatten(parsed.values);
+  const text = (key: string) => (typeof values[key] === 'string' ? values[key] : undefined);
+  return {
+    common: {
+      db: text('db') ?? (env.OPSDECK_DB || undefined),
+      registry: text('registry') ?? (env.OPSDECK_REGISTRY || undefined),
+      json: values.json === true,
+      help: values.help === true,
+    },
+    values,
+    positionals: parsed.positionals,
+  };
+}
+
+export function str(values: Values, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function flag(values: Values, key: string): boolean {
+  return values[key] === true;
+}
+
+export function int(values: Values, key: string, min: number, max: number): number | undefined {
+  const v = str(values, key);
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`--${key} takes a whole number, not "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${key} must be between ${min} and ${max}`);
+  return n;
+}
+
+/** An ISO-8601 time, normalized to UTC; a bare date means its midnight UTC. */
+export function isoTime(values: Values, key: string): string | undefined {
+  const v = str(values, key);
+  if (v === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${v}"`);
+  return new Date(ms).toISOString();
+}
+
+export function list(values: Values, key: string): string[] | undefined {
+  const v = str(values, key);
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new UsageError(`--${key} takes a comma-separated list`);
+  return items;
+}
+
+export function ids(values: Values, key: string): number[] | undefined {
+  const items = list(values, key);
+  if (!items) return undefined;
+  return items.map((item) => {
+    if (!/^\d+$/.test(item) || Number(item) < 1) throw new UsageError(`--${key} takes job ids like 1,2,3; "${item}" is not one`);
+    return Number(item);
+  });
+}
+
+/** Exactly `count` positionals, named for the error message. */
+export function positionals(args: ParsedArgs, names: string[]): string[] {
+  if (args.positionals.length < names.length) throw new UsageError(`missing ${names.slice(args.positionals.length).join(' ')}`);
+  if (args.positionals.length > names.length) throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`);
+  return args.positionals;
+}

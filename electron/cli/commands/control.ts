@@ -1,0 +1,74 @@
+import type { ControlState } from '../../../shared/domain.ts';
+import { positionals, str } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { UsageError } from '../args.ts';
+import { printJson } from '../output.ts';
+import { controlLines } from './status.ts';
+
+const reasonOption = { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log and the other operators' } } as const;
+
+function show(inv: Invocation, state: ControlState, headline: string): number {
+  if (inv.common.json) printJson(inv.io, state);
+  else {
+    inv.io.out(headline);
+    for (const line of controlLines(inv.io, state)) inv.io.out(line);
+  }
+  return 0;
+}
+
+export const emergencyStop: Command = {
+  name: 'emergency-stop',
+  summary: 'stop dispatch on every worker now and interrupt running jobs (they go back to pending)',
+  usage: '[--reason TEXT]',
+  options: reasonOption,
+  async run(inv) {
+    positionals(inv, []);
+    return withRuntime(inv, async ({ ctx }) =>
+      show(inv, await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') }), 'emergency stop engaged; release it with: opsdeck resume'),
+    );
+  },
+};
+
+export const resume: Command = {
+  name: 'resume',
+  summary: 'release the emergency stop',
+  usage: '',
+  options: {},
+  async run(inv) {
+    positionals(inv, []);
+    return withRuntime(inv, async ({ ctx }) => show(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
+  },
+};
+
+export const safeMode: Command = {
+  name: 'safe-mode',
+  summary: 'stop dispatch and let running jobs finish (on), or dispatch again (off)',
+  usage: 'on|off [--reason TEXT]',
+  options: reasonOption,
+  async run(inv) {
+    const [mode] = positionals(inv, ['on|off']);
+    if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off, not "${mode}"`);
+    return withRuntime(inv, async ({ ctx }) =>
+      show(inv, await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') }), `safe mode ${mode}`),
+    );
+  },
+};
+
+function pauseCommand(name: string, paused: boolean): Command {
+  return {
+    name,
+    summary: paused ? 'stop dispatching the jobs of one queue' : 'dispatch a paused queue again',
+    usage: 'QUEUE [--reason TEXT]',
+    options: reasonOption,
+    async run(inv) {
+      const [queue] = positionals(inv, ['QUEUE']);
+      return withRuntime(inv, async ({ ctx }) =>
+        show(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason') }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
+      );
+    },
+  };
+}
+
+export const pause = pauseCommand('pause', true);
+export const unpause = pauseCommand('unpause', false);

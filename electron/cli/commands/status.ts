@@ -1,0 +1,68 @@
+import type { OverviewStats } from '../../../shared/contract.ts';
+import type { ControlState } from '../../../shared/domain.ts';
+import { positionals } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command } from '../command.ts';
+import { paint, printJson, when, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** The shape scripts parse: keep it stable. */
+export function statusJson(stats: OverviewStats) {
+  const queues: Record<string, Record<string, number | boolean>> = {};
+  for (const q of stats.queues) {
+    const { queue, ...rest } = q;
+    queues[queue] = rest;
+  }
+  return { counts: stats.counts, queues, control: stats.control };
+}
+
+export function controlLines(io: Io, control: ControlState): string[] {
+  const lines: string[] = [];
+  const flag = (label: string, f: ControlState['emergency_stop']) =>
+    f.engaged ? paint(io, `${label}: ENGAGED by ${f.by ?? '?'} at ${when(f.at)}${f.reason ? ` (${f.reason})` : ''}`, 'red') : `${label}: off`;
+  lines.push(flag('emergency stop', control.emergency_stop));
+  lines.push(flag('safe mode', control.safe_mode));
+  const paused = control.paused_queues.map((p) => `${p.queue} (by ${p.by}${p.reason ? `: ${p.reason}` : ''})`);
+  lines.push(`paused queues: ${paused.length > 0 ? paused.join(', ') : 'none'}`);
+  return lines;
+}
+
+export const status: Command = {
+  name: 'status',
+  summary: 'counts by status and queue, and the control state',
+  usage: '',
+  options: {},
+  async run(inv) {
+    positionals(inv, []);
+    return withRuntime(inv, async ({ ctx }) => {
+      const stats = await call(ctx, 'overview.stats', {});
+      if (inv.common.json) {
+        printJson(inv.io, statusJson(stats));
+        return 0;
+      }
+      const c = stats.counts;
+      const io = inv.io;
+      io.out(`store: ${ctx.store.dialect} at ${ctx.store.location}`);
+      io.out(
+        `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  cancelled ${c.cancelled}` +
+          `  |  dead letters ${stats.dead_letters}  stuck ${stats.stuck}`,
+      );
+      const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
+      const oldest = stats.oldest_pending_age_s === null ? '-' : `${stats.oldest_pending_age_s}s`;
+      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} failed (failure rate ${rate}); oldest pending ${oldest}`);
+      if (stats.queues.length > 0) {
+        io.out('');
+        io.out(
+          renderTable(
+            [{ header: 'queue' }, { header: 'pending', align: 'right' }, { header: 'running', align: 'right' }, { header: 'completed', align: 'right' },
+              { header: 'failed', align: 'right' }, { header: 'cancelled', align: 'right' }, { header: 'paused' }],
+            stats.queues.map((q) => [q.queue, String(q.pending), String(q.running), String(q.completed), String(q.failed), String(q.cancelled), q.paused ? 'yes' : '']),
+          ),
+        );
+      }
+      io.out('');
+      for (const line of controlLines(io, stats.control)) io.out(line);
+      return 0;
+    });
+  },
+};

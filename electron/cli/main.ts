@@ -1,0 +1,56 @@
+import { parseCommandArgs, UsageError } from './args.ts';
+import { CliFailure, type Command } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+import { commandHelp, mainHelp } from './help.ts';
+import { processIo, type Io } from './output.ts';
+import { OPSDECK_VERSION } from '../api/version.ts';
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/** Runs one command line and returns the exit code; every failure is one line on stderr, never a stack. */
+export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.err(mainHelp(COMMANDS));
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.out(topic ? commandHelp(topic) : mainHelp(COMMANDS));
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.out(`opsdeck ${OPSDECK_VERSION} (node ${process.versions.node})`);
+    return 0;
+  }
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`opsdeck: unknown command "${name}"; run opsdeck --help for the list`);
+    return 2;
+  }
+  try {
+    const args = parseCommandArgs(rest, command.options, io.env);
+    if (args.common.help) {
+      io.out(commandHelp(command));
+      return 0;
+    }
+    return await command.run({ ...args, io });
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`opsdeck: ${oneLine(error.message)}; see opsdeck ${command.name} --help`);
+      return 2;
+    }
+    if (error instanceof CliFailure) {
+      io.err(`opsdeck: ${oneLine(error.message)}`);
+      return error.exitCode;
+    }
+    io.err(`opsdeck: ${oneLine(error instanceof Error ? error.message : String(error)) || 'failed'}`);
+    return 1;
+  }
+}
+
+const code = await runCli(process.argv.slice(2));
+// Drivers may keep timers alive for a moment after close: the command is done, so is the process.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,56 @@
+/** Where a command writes: the real streams, or buffers in tests. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout is a terminal: colors and progress only then. */
+  tty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export function processIo(): Io {
+  return {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    tty: process.stdout.isTTY === true,
+    env: process.env,
+  };
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+const COLORS = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+/** Color only on a terminal, and never with NO_COLOR set. */
+export function paint(io: Io, text: string, color: keyof typeof COLORS): string {
+  if (!io.tty || io.env.NO_COLOR !== undefined) return text;
+  return `\u001b[${COLORS[color]}m${text}\u001b[0m`;
+}
+
+export function statusColor(status: string): keyof typeof COLORS {
+  if (status === 'failed' || status === 'open' || status === 'lost') return 'red';
+  if (status === 'completed' || status === 'closed' || status === 'ok') return 'green';
+  if (status === 'running' || status === 'half_open' || status === 'draining') return 'yellow';
+  return 'dim';
+}
+
+/** `2026-01-31 12:00:05` in UTC: sortable, short, no zone guessing. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '-';
+  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+}
+
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '-';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (s < 0) return `in ${duration(-s)}`;
+  return `${duration(s)} ago`;
+}
+
+export function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86_400)}d ${Math.floor((seconds % 86_400) / 3600)}h`;
+}

@@ -1,0 +1,41 @@
+export interface Column {
+  header: string;
+  align?: 'left' | 'right';
+  /** Longer cells are cut with an ellipsis (default 60). */
+  max?: number;
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function width(text: string): number {
+  return [...text.replace(ANSI, '')].length;
+}
+
+function cut(text: string, max: number): string {
+  const flat = text.replace(/\s*[\r\n]+\s*/g, ' ');
+  const chars = [...flat];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}
+
+function pad(text: string, w: number, align: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, w - width(text)));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/** Columns aligned with two spaces between them; the last column is not padded. */
+export function renderTable(columns: Column[], rows: string[][]): string {
+  const cells = rows.map((row) => columns.map((c, i) => cut(row[i] ?? '', c.max ?? 60)));
+  const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i] ?? 0, columns[i]?.align ?? 'left')))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n');
+}
+
+/** Plain `key: value` lines with the keys aligned. */
+export function renderFields(fields: Array<[string, string]>): string {
+  const w = Math.max(0, ...fields.map(([k]) => k.length));
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(w + 1)} ${v}`).join('\n');
+}
