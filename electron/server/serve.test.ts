@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { rawRequest } from './testing/http.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+describe('opsdeck serve', () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-serve-'));
+    await mkdir(join(dir, 'renderer'));
+    await writeFile(join(dir, 'renderer', 'index.html'), '<!doctype html><title>opsdeck</title>');
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the URL first, serves the API with the real runtime, and drains on SIGTERM', async () => {
+    const db = join(dir, 'serve.db');
+    const options = { db, port: 0, staticDir: join(dir, 'renderer'), registryPath: join(repoRoot, 'examples', 'registry.yaml') };
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `import { runServe } from './electron/server/serve.ts'; await runServe(${JSON.stringify(options)});`],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPSDECK_REGISTRY: '' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
+    try {
+      const lines = createInterface({ input: child.stdout });
+      const iterator = lines[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      assert.equal(first.done, false, stderr);
+      const match = /^opsdeck console: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)$/.exec(String(first.value));
+      assert.ok(match, `first line was ${String(first.value)}`);
+      const second = await iterator.next();
+      assert.match(String(second.value), /store: .*serve\.db \(sqlite\), registry: .*registry\.yaml, local execution: on/);
+      const port = Number(match[1]);
+      const token = match[2] ?? '';
+
+      const visit = await rawRequest({ port, path: `/?token=${token}` });
+      const cookie = (visit.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+      const stats = await rawRequest({ port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { cookie, 'content-type': 'application/json' } });
+      assert.equal(stats.status, 200, stats.body);
+      assert.equal((JSON.parse(stats.body) as { result: { emergency_stop: { engaged: boolean } } }).result.emergency_stop.engaged, false);
+      const bad = await rawRequest({ port, path: '/api/call/overview.series', method: 'POST', body: '{"window":"2y"}', headers: { cookie } });
+      assert.equal(bad.status, 400);
+      const registry = await rawRequest({ port, path: '/api/call/registry.get', method: 'POST', body: '{}', headers: { cookie } });
+      assert.ok((JSON.parse(registry.body) as { result: { services: unknown[] } }).result.services.length > 0);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /stopping/);
+    assert.ok((await stat(db)).isFile());
+  });
+});

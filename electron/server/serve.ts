@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime } from '../api/runtime.ts';
+import { defaultDbLocation, parseLocation, redactLocation } from '../store/location.ts';
+import { startServer } from './server.ts';
+import type { RunningServer } from './server.ts';
+
+export interface ServeOptions {
+  db?: string;
+  registryPath?: string;
+  /** 0 takes any free port; unset tries DEFAULT_PORT, then any free port. */
+  port?: number;
+  /** Run jobs in this process. Default: yes on SQLite; on PostgreSQL only when asked. */
+  execute?: boolean;
+  /** Open the console in the default browser. */
+  open?: boolean;
+  /** The built renderer; default dist/renderer of this checkout (built first when missing). */
+  staticDir?: string;
+}
+
+export const DEFAULT_PORT = 7788;
+
+const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+function writeLine(stream: NodeJS.WriteStream, line: string): Promise<void> {
+  return new Promise((resolveWrite) => {
+    stream.write(`${line}\n`, () => resolveWrite());
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The default console build; built on first use so `opsdeck serve` works straight after `npm install`. */
+async function ensureRenderer(): Promise<string> {
+  const dir = join(repoRoot, 'dist', 'renderer');
+  if (await exists(join(dir, 'index.html'))) return dir;
+  await writeLine(process.stderr, 'opsdeck: building the console (first run)...');
+  try {
+    const { buildRenderer } = await import('../../scripts/build.ts');
+    await buildRenderer({ quiet: true });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    await writeLine(process.stderr, `opsdeck: the console could not be built (${detail}); run \`npm run build\`, then reload the page`);
+  }
+  return dir;
+}
+
+function openBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // No browser opener: the printed URL is enough.
+  }
+}
+
+async function listen(opts: ServeOptions, base: Omit<Parameters<typeof startServer>[0], 'port'>): Promise<RunningServer> {
+  if (opts.port !== undefined) return startServer({ ...base, port: opts.port });
+  try {
+    return await startServer({ ...base, port: DEFAULT_PORT });
+  } catch {
+    return startServer({ ...base, port: 0 });
+  }
+}
+
+/**
+ * `opsdeck serve`: the runtime (store, registry, engine when this process runs jobs) behind the browser
+ * host. The first line of output is the URL to open; the promise settles after SIGINT/SIGTERM, once the
+ * server is closed and the engine has drained.
+ */
+export async function runServe(opts: ServeOptions = {}): Promise<void> {
+  const location = opts.db ?? defaultDbLocation();
+  const dialect = parseLocation(location).dialect;
+  const execute = opts.execute ?? dialect === 'sqlite';
+  const staticDir = opts.staticDir ?? (await ensureRenderer());
+
+  const runtime = await createRuntime({
+    db: location,
+    registryPath: opts.registryPath,
+    execute,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+
+  let server: RunningServer;
+  try {
+    server = await listen(opts, {
+      staticDir,
+      dispatch: (name, input) => dispatch(name, input, runtime.ctx),
+      subscribe: (listener) => runtime.events.on(listener),
+    });
+  } catch (error) {
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
+
+  await writeLine(process.stdout, `opsdeck console: ${server.url}`);
+  const registry = runtime.ctx.registry.path ?? runtime.registryLoad?.path ?? 'none (load one from Settings, or pass --registry)';
+  await writeLine(
+    process.stdout,
+    `store: ${redactLocation(location)} (${dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
+  );
+  if (runtime.registryLoad && !runtime.registryLoad.ok) {
+    await writeLine(process.stderr, `opsdeck: the registry ${runtime.registryLoad.path} did not load (${runtime.registryLoad.problems.length} problem(s)); the console lists them`);
+  }
+  if (opts.open) openBrowser(server.url);
+
+  await new Promise<void>((resolveStop) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write(`opsdeck: ${signal} again, exiting without waiting for running jobs\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write('opsdeck: stopping (running jobs get a moment to finish)...\n');
+      server
+        .close()
+        .then(() => runtime.close())
+        .catch((error: unknown) => process.stderr.write(`opsdeck: ${error instanceof Error ? error.message : String(error)}\n`))
+        .finally(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolveStop();
+        });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
