@@ -61,3 +61,27 @@ test('a failed flush is retried with its items, in order', async () => {
   assert.deepEqual(flushed.flat(), [1, 2]);
   assert.equal(errors.length, 2);
 });
+
+test('with concurrency, several flushes run at once and all items land once', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const landed: number[] = [];
+  const batcher = new Batcher<number>({
+    flush: async (items) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      landed.push(...items);
+      inFlight--;
+    },
+    maxBatch: 2,
+    delayMs: 1,
+    retryMs: 1,
+    concurrency: 3,
+    onError: () => {},
+  });
+  for (let i = 0; i < 20; i++) batcher.add(i);
+  await batcher.drain();
+  assert.deepEqual([...landed].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+  assert.equal(peak, 3);
+});

@@ -45,9 +45,17 @@ export interface DispatcherOptions {
 }
 
 /** At most this many jobs per claim, so one claim's transaction stays short. */
-const CLAIM_BATCH = 50;
+const CLAIM_BATCH = 100;
+/**
+ * Jobs that take less than this on average are claimed ahead of free slots, so one claim feeds many
+ * short jobs; longer jobs are claimed only for free slots, so no worker hoards work others could start.
+ */
+const PREFETCH_BELOW_MS = 50;
+const PREFETCH_AFTER_RUNS = 20;
 const SETTLE_BATCH = 200;
 const SETTLE_DELAY_MS = 2;
+/** Settles in parallel on PostgreSQL's pool (they touch disjoint rows); SQLite has one connection. */
+const SETTLE_CONCURRENCY_PG = 3;
 
 const ABORT_REASONS: ReadonlySet<unknown> = new Set<AbortReason>(['interrupt', 'timeout', 'cancel']);
 const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.has(value);
@@ -60,6 +68,11 @@ const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.ha
  */
 export class Dispatcher {
   #executing = new Map<number, Running>();
+  /** Claimed ahead of a free slot (short jobs only, see #prefetch): leased, not started. */
+  #buffer: Running[] = [];
+  /** Moving average of how long attempts take, in ms; null until enough have run. */
+  #avgRunMs: number | null = null;
+  #runsSeen = 0;
   /** Finished, settlement queued or being written: the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
   #gateOpen = false;
@@ -82,6 +95,7 @@ export class Dispatcher {
       maxBatch: SETTLE_BATCH,
       delayMs: SETTLE_DELAY_MS,
       retryMs: 500,
+      concurrency: opts.store.dialect === 'postgres' ? SETTLE_CONCURRENCY_PG : 1,
       onError: (error, n) => opts.log(`engine: could not record ${n} result(s), retrying: ${message(error)}`),
     });
   }
@@ -94,6 +108,7 @@ export class Dispatcher {
   setGate(open: boolean): void {
     if (this.#gateOpen === open) return;
     this.#gateOpen = open;
+    if (!open) this.releaseBuffered('dispatch stopped');
     this.#wakeup.wake();
   }
 
@@ -116,6 +131,7 @@ export class Dispatcher {
   }
 
   interruptAll(cause: InterruptCause): number {
+    this.releaseBuffered(cause === 'emergency_stop' ? 'emergency stop' : 'worker shutdown');
     let n = 0;
     for (const running of this.#executing.values()) {
       if (running.controller.signal.aborted) continue;
@@ -126,7 +142,21 @@ export class Dispatcher {
     return n;
   }
 
+  /** Hands claimed-but-unstarted jobs back to pending, attempt not spent. */
+  releaseBuffered(reason: string): void {
+    const buffered = this.#buffer;
+    this.#buffer = [];
+    for (const running of buffered) this.#release(running, reason);
+  }
+
   cancel(jobIds: number[]): void {
+    const cancelled = new Set(jobIds);
+    const keep: Running[] = [];
+    for (const running of this.#buffer) {
+      if (!cancelled.has(running.job.id)) keep.push(running);
+      else this.#finish(running, { ...this.#base(running), kind: 'cancelled', reason: 'cancelled by an operator' });
+    }
+    this.#buffer = keep;
     for (const id of jobIds) {
       const running = this.#executing.get(id);
       if (running && !running.controller.signal.aborted) running.controller.abort('cancel');
@@ -135,11 +165,13 @@ export class Dispatcher {
 
   /** Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it. */
   async extendLeases(): Promise<void> {
-    const ids = [...this.#executing.keys(), ...this.#unsettled.keys()];
+    const ids = [...this.#executing.keys(), ...this.#buffer.map((r) => r.job.id), ...this.#unsettled.keys()];
     if (ids.length === 0) return;
     const held = new Set(await this.#o.store.extendLeases(this.#o.workerId, ids, this.#o.leaseMs));
-    for (const id of ids) {
-      if (held.has(id)) continue;
+    const lost = new Set(ids.filter((id) => !held.has(id)));
+    if (lost.size === 0) return;
+    this.#buffer = this.#buffer.filter((r) => !lost.has(r.job.id));
+    for (const id of lost) {
       const running = this.#executing.get(id);
       if (!running || running.leaseLost) continue;
       running.leaseLost = true;
@@ -152,7 +184,7 @@ export class Dispatcher {
   }
 
   async checkCancels(): Promise<void> {
-    if (this.#executing.size === 0) return;
+    if (this.#executing.size === 0 && this.#buffer.length === 0) return;
     this.cancel(await this.#o.store.cancelRequested(this.#o.workerId));
   }
 
@@ -173,6 +205,7 @@ export class Dispatcher {
     this.#stopped = true;
     this.#wakeup.wake();
     await this.#loop;
+    this.releaseBuffered('worker shutdown');
     await this.#waitForRunning(graceMs);
     if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
     for (const running of this.#executing.values()) {
@@ -195,14 +228,15 @@ export class Dispatcher {
         await this.#wakeup.wait(pollMs);
         continue;
       }
-      const free = this.#o.concurrency - this.#executing.size;
-      if (free <= 0) {
+      const limit = this.#claimLimit();
+      if (limit <= 0) {
         this.#waitingForSlot = true;
         await this.#wakeup.wait(pollMs);
         this.#waitingForSlot = false;
+        // Jobs finishing together wake this once: let the rest of them finish so one claim covers all.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      const limit = Math.min(free, CLAIM_BATCH);
       const epoch = this.#settleEpoch;
       let claimed: ClaimedJob[];
       try {
@@ -221,6 +255,21 @@ export class Dispatcher {
       }
       if (claimed.length < limit && !this.#stopped) await this.#wakeup.wait(pollMs);
     }
+  }
+
+  /** How many to claim now: the free slots, plus a refill of the prefetch buffer once it ran low. */
+  #claimLimit(): number {
+    const { concurrency } = this.#o;
+    const prefetch = this.#prefetch();
+    const free = concurrency - this.#executing.size - this.#buffer.length;
+    if (prefetch === 0) return Math.min(free, CLAIM_BATCH);
+    if (this.#buffer.length > prefetch / 2) return 0;
+    return Math.min(free + prefetch, CLAIM_BATCH);
+  }
+
+  #prefetch(): number {
+    if (this.#runsSeen < PREFETCH_AFTER_RUNS || this.#avgRunMs === null || this.#avgRunMs >= PREFETCH_BELOW_MS) return 0;
+    return Math.max(this.#o.concurrency, CLAIM_BATCH);
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
@@ -263,15 +312,40 @@ export class Dispatcher {
         leaseLost: false,
         probe: false,
       };
-      this.#executing.set(job.id, running);
       const allowance = this.#o.breakers.allowance(job.service_name, now);
       if (Number.isFinite(allowance)) {
         const group = gated.get(job.service_name) ?? [];
         group.push(running);
         gated.set(job.service_name, group);
-      } else void this.#execute(running);
+      } else this.#buffer.push(running);
     }
+    this.#pump();
     for (const [service, group] of gated) void this.#probe(service, group, now);
+  }
+
+  /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
+  #pump(): void {
+    const now = new Date();
+    while (this.#executing.size < this.#o.concurrency && this.#buffer.length > 0) {
+      const running = this.#buffer.shift();
+      if (!running) break;
+      if (!running.probe && this.#o.breakers.allowance(running.job.service_name, now) === 0) {
+        this.#release(running, 'circuit breaker open');
+        continue;
+      }
+      running.startedAt = new Date();
+      this.#executing.set(running.job.id, running);
+      void this.#execute(running);
+    }
+    if (this.#waitingForSlot && this.#claimLimit() > 0) this.#wakeup.wake();
+  }
+
+  #base(running: Running) {
+    return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#o.workerId };
+  }
+
+  #release(running: Running, reason: string): void {
+    this.#finish(running, { ...this.#base(running), kind: 'interrupted', reason });
   }
 
   /**
@@ -280,27 +354,28 @@ export class Dispatcher {
    */
   async #probe(service: string, group: Running[], now: Date): Promise<void> {
     const allowance = this.#o.breakers.allowance(service, now);
-    const granted = allowance > 0 ? await this.#o.breakers.reserveProbes(service, group.length, now) : 0;
+    let granted = 0;
+    if (allowance > 0) {
+      // Held in executing meanwhile so leases are kept and the idle check waits for them.
+      for (const running of group) this.#executing.set(running.job.id, running);
+      granted = await this.#o.breakers.reserveProbes(service, group.length, now);
+      for (const running of group) this.#executing.delete(running.job.id);
+    }
     group.forEach((running, i) => {
       if (i < granted) {
         running.probe = true;
-        void this.#execute(running);
-      } else {
-        this.#finish(running, {
-          jobId: running.job.id,
-          attemptId: running.job.attempt_id,
-          workerId: this.#o.workerId,
-          kind: 'interrupted',
-          reason: 'circuit breaker open',
-        });
-      }
+        this.#buffer.unshift(running);
+      } else this.#release(running, 'circuit breaker open');
     });
+    this.#pump();
   }
 
   async #execute(running: Running): Promise<void> {
     const result = await this.#attempt(running);
+    this.#observe(Date.now() - running.startedAt.getTime());
     if (running.leaseLost) {
       this.#executing.delete(running.job.id);
+      this.#pump();
       this.#notifyFinished();
       return;
     }
@@ -319,8 +394,13 @@ export class Dispatcher {
     this.#executing.delete(running.job.id);
     this.#unsettled.set(running.job.id, running);
     this.#settler.add(settlement);
-    if (this.#waitingForSlot) this.#wakeup.wake();
+    this.#pump();
     this.#notifyFinished();
+  }
+
+  #observe(ms: number): void {
+    this.#runsSeen++;
+    this.#avgRunMs = this.#avgRunMs === null ? ms : this.#avgRunMs * 0.9 + ms * 0.1;
   }
 
   async #attempt(running: Running): Promise<RunResult> {
@@ -402,6 +482,7 @@ export class Dispatcher {
     const idle =
       this.#emptyClaimEpoch === this.#settleEpoch &&
       this.#executing.size === 0 &&
+      this.#buffer.length === 0 &&
       this.#unsettled.size === 0 &&
       !this.#settler.busy;
     if (!idle) return;
