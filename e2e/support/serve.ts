@@ -18,7 +18,9 @@ export interface RunningConsole {
  * process printed is kept, so a failure to start says why.
  */
 export async function startConsole(opts: { db: string; registry: string; env?: Record<string, string> }): Promise<RunningConsole> {
-  const child = spawn(process.execPath, ['bin/opsdeck.js', 'serve', '--db', opts.db, '--registry', opts.registry, '--port', '0'], {
+  // OPSDECK_E2E_BIN runs the specs against another build of the CLI (an installed package, a branch).
+  const bin = process.env.OPSDECK_E2E_BIN ?? 'bin/opsdeck.js';
+  const child = spawn(process.execPath, [bin, 'serve', '--db', opts.db, '--registry', opts.registry, '--port', '0'], {
     cwd: REPO,
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -57,6 +57,8 @@ export function useLiveUpdates(): void {
       refreshJobLists(queryClient);
       invalidateCalls(queryClient, JOB_CALLS);
     }, JOB_DEBOUNCE_MS);
+    // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
+    const series = debounce(() => invalidateCalls(queryClient, ['overview.series']), 10_000);
     const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
     const workers = debounce(() => invalidateCalls(queryClient, ['workers.list', 'runners.list']), 500);
     let wasDown = false;
@@ -66,7 +68,10 @@ export function useLiveUpdates(): void {
         queryClient.setQueryData(callKey('overview.stats', {}), stats);
         queryClient.setQueryData(callKey('control.get', {}), stats.control);
       }),
-      client.on('jobs.changed', () => jobs.run()),
+      client.on('jobs.changed', () => {
+        jobs.run();
+        series.run();
+      }),
       client.on('breaker.changed', () => breakers.run()),
       client.on('control.changed', (control) => {
         patchControl(queryClient, control);
@@ -86,6 +91,7 @@ export function useLiveUpdates(): void {
     return () => {
       for (const off of offs) off();
       jobs.cancel();
+      series.cancel();
       breakers.cancel();
       workers.cancel();
     };
