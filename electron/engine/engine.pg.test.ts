@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRunners } from './testing/harness.ts';
+import { createRunners } from '../runners/registry.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
@@ -53,7 +53,7 @@ describe('engine on PostgreSQL', () => {
     const engine = new Engine({
       store: engineStore,
       registry: holder,
-      runners: createRunners(),
+      runners: createRunners({ killGraceMs: 300 }),
       concurrency: opts.concurrency ?? 8,
       leaseMs: opts.leaseMs ?? 2000,
       pollMs: 20,

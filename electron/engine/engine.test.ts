@@ -1,10 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRunners } from './testing/harness.ts';
+import { createRunners } from '../runners/registry.ts';
 import type { Store } from '../store/store.ts';
+import { startFakeDocker } from '../runners/testing/fakeDocker.ts';
+import { startFakeLambda } from '../runners/testing/fakeLambda.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Engine } from './engine.ts';
 import type { TestServer } from './testing/harness.ts';
@@ -46,16 +48,20 @@ describe('engine on SQLite', () => {
     await cleanupDir();
   });
 
-  async function engineFor(services: unknown[], opts: { concurrency?: number } = {}): Promise<Engine> {
+  async function engineFor(services: unknown[], opts: { concurrency?: number; env?: Record<string, string> } = {}): Promise<Engine> {
     const { holder } = await loadRegistry(dir, services);
+    return engineWith(holder, opts);
+  }
+
+  async function engineWith(holder: Awaited<ReturnType<typeof loadRegistry>>['holder'], opts: { concurrency?: number; env?: Record<string, string> } = {}): Promise<Engine> {
     const engine = new Engine({
       store,
       registry: holder,
-      runners: createRunners(),
+      runners: createRunners({ killGraceMs: 300 }),
       concurrency: opts.concurrency ?? 8,
       leaseMs: 2000,
       pollMs: 20,
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env.PATH, ...opts.env },
     });
     engines.push(engine);
     await engine.start();
@@ -215,7 +221,7 @@ describe('engine on SQLite', () => {
     const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 1 } }]);
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) ids.push(await enqueueOne(store, 'quick', 'noop', 1));
-    const engine = new Engine({ store, registry: holder, runners: createRunners(), concurrency: 4, pollMs: 20 });
+    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 4, pollMs: 20 });
     await engine.runUntilEmpty();
     for (const id of ids) assert.equal((await jobOf(store, id)).status, 'completed');
     assert.deepEqual(engine.inFlight(), []);
@@ -239,5 +245,83 @@ describe('engine on SQLite', () => {
     const job = await waitForStatus(store, id, 'cancelled');
     assert.equal(job.attempts, 1);
     await stopAll();
+  });
+
+  test('an emergency stop interrupts shell, HTTP, Docker and Lambda jobs without spending attempts; resume runs them', async () => {
+    const marker = path.join(dir, 'stop-marker');
+    const hold = { http: true, lambda: true };
+    const api = await server((_n, _req, res) => {
+      if (!hold.http) res.writeHead(200).end('ok');
+    });
+    const docker = await startFakeDocker({ images: ['alpine:3.20'] });
+    const lambda = await startFakeLambda({
+      functions: { gate: (event) => (hold.lambda ? { kind: 'hang' } : { kind: 'result', body: { done: event } }) },
+    });
+    try {
+      const services = (dockerCommand: string[]) => [
+        {
+          name: 'sleeper',
+          execution_type: 'shell',
+          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], working_directory: dir },
+          security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+        },
+        { name: 'webhook', execution_type: 'http', runner_config: { base_url: api.url, timeout: 60 } },
+        {
+          name: 'container',
+          execution_type: 'docker',
+          runner_config: { image: 'alpine:3.20', command: dockerCommand, socket_path: docker.socketPath },
+          security_policy: { allowed_images: ['alpine:3.20'] },
+        },
+        {
+          name: 'fn',
+          execution_type: 'serverless',
+          runner_config: {
+            provider: 'aws_lambda',
+            function_name: 'gate',
+            region: 'us-east-1',
+            endpoint: lambda.endpoint,
+            access_key_env_var: 'FAKE_KEY',
+            secret_key_env_var: 'FAKE_SECRET',
+          },
+        },
+      ];
+      const { holder } = await loadRegistry(dir, services(['sleep', '60']));
+      await engineWith(holder, { concurrency: 40, env: { FAKE_KEY: 'AKIAFAKE', FAKE_SECRET: 'fake-secret' } });
+      const ids: number[] = [];
+      for (let i = 0; i < 20; i++) ids.push(await enqueueOne(store, 'sleeper', 'shell', 3, { args: [marker] }));
+      ids.push(await enqueueOne(store, 'webhook', 'http', 3));
+      ids.push(await enqueueOne(store, 'container', 'docker', 3));
+      ids.push(await enqueueOne(store, 'fn', 'serverless', 3, { order: 7 }));
+      await waitFor('every job to be running', async () => {
+        for (const id of ids) if ((await jobOf(store, id)).status !== 'running') return false;
+        return api.requests === 1 && lambda.invocations.length === 1 && [...docker.containers.values()].some((c) => c.state === 'running');
+      });
+
+      await store.setEmergencyStop(true, actor, 'incident');
+      for (const id of ids) {
+        const job = await waitForStatus(store, id, 'pending', 5000);
+        assert.equal(job.attempts, 0, `job ${id}: an interrupted attempt is not spent`);
+        assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['interrupted']);
+      }
+      assert.ok([...docker.containers.values()].every((c) => c.killed || c.state === 'exited'), 'the container was killed');
+
+      hold.http = false;
+      hold.lambda = false;
+      await writeFile(marker, '');
+      const again = await loadRegistry(dir, services(['echo', 'done']));
+      await holder.loadFile(again.file);
+      await new Promise((r) => setTimeout(r, 100));
+      for (const id of ids) assert.equal((await jobOf(store, id)).status, 'pending', 'nothing starts while stopped');
+
+      await store.setEmergencyStop(false, actor, null);
+      for (const id of ids) {
+        const job = await waitForStatus(store, id, 'completed');
+        assert.equal(job.attempts, 1);
+      }
+      await stopAll();
+    } finally {
+      await docker.close();
+      await lambda.close();
+    }
   });
 });

@@ -100,14 +100,3 @@ export async function writeText(file: string, text: string): Promise<void> {
   await writeFile(file, text);
 }
 
-// TEMPORARY until electron/runners/registry.ts lands: the runners that exist so far.
-import { NoopRunner } from '../../runners/noop.ts';
-import { ShellRunner } from '../../runners/shell.ts';
-import type { Runner } from '../../runners/runner.ts';
-import type { ExecutionType } from '../../../shared/domain.ts';
-export function createRunners(): Map<ExecutionType, Runner> {
-  return new Map<ExecutionType, Runner>([
-    ['noop', new NoopRunner()],
-    ['shell', new ShellRunner({ killGraceMs: 300 })],
-  ]);
-}

@@ -3,7 +3,7 @@
  * Prints "ready" once the engine runs; the test watches the store to see what it holds.
  */
 import { RegistryHolder } from '../../config/holder.ts';
-import { createRunners } from './harness.ts';
+import { createRunners } from '../../runners/registry.ts';
 import { openStore } from '../../store/open.ts';
 import { Engine } from '../engine.ts';
 
