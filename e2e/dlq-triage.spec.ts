@@ -17,12 +17,12 @@ test('triage a dead-letter group by retry and see its jobs complete', async ({ o
   await expect(dialog).toContainText('This will retry 3 jobs.');
   await dialog.getByRole('button', { name: 'Retry 3 jobs' }).click();
   await expect(dialog).toContainText('Retried 3 jobs');
-  await opsdeck.screenshot('dlq-triage');
-  await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(page.getByRole('row').filter({ hasText: 'e2e_upstream' })).toHaveCount(0);
 
   // Its jobs run again and complete, seen in the jobs table.
   await opsdeck.open('/jobs?service=e2e_upstream&status=completed');
   const table = page.getByRole('table', { name: 'Jobs' });
   for (let i = 0; i < 3; i++) await expect(table.getByRole('row').filter({ hasText: `triage-${opsdeck.stamp}-${i}` })).toContainText('completed');
+  await opsdeck.screenshot('dlq-triage');
 });

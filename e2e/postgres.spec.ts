@@ -14,7 +14,7 @@ test('on PostgreSQL: dead letters retried from the console complete, and an emer
   await expect(dialog).toContainText('This will retry 2 jobs.');
   await dialog.getByRole('button', { name: 'Retry 2 jobs' }).click();
   await expect(dialog).toContainText('Retried 2 jobs');
-  await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_upstream', status: ['completed'] })).length).toBe(2);
 
   await opsdeck.open('/settings');

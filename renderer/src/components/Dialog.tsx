@@ -69,7 +69,7 @@ export function Dialog({ title, onClose, children, footer, variant = 'modal', in
       >
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
-          <button type="button" className="icon-button dialog-close" aria-label="Close" onClick={onClose}>
+          <button type="button" className="icon-button dialog-close" aria-label="Close dialog" onClick={onClose}>
             ×
           </button>
         </header>
