@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const helper = fileURLToPath(new URL('./pgTestDb.ts', import.meta.url));
+
+/** A child process that creates a database, uses it, drops it, and prints what it saw. */
+const SCRIPT = `
+import pg from 'pg';
+import { createTestDatabase } from ${JSON.stringify(helper)};
+const db = await createTestDatabase();
+const client = new pg.Client({ connectionString: db.url });
+await client.connect();
+const { rows } = await client.query('SELECT current_database() AS name, current_setting(\\'server_version_num\\') AS version');
+await client.end();
+await db.drop();
+console.log(JSON.stringify({ url: db.url, ...rows[0] }));
+`;
+
+function postgresOnPort(port: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => /postgres -D \S*opsdeck-pg-/.test(line) && line.includes(` -p ${port} `));
+}
+
+describe('createTestDatabase', () => {
+  it('starts a private embedded cluster when no server answers, and stops it when the process exits', async () => {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', SCRIPT], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      env: { ...process.env, OPSDECK_TEST_PG_URL: 'postgres://postgres@127.0.0.1:1/test' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(child.status, 0, child.stderr);
+    const seen: unknown = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
+    assert.ok(typeof seen === 'object' && seen !== null && 'url' in seen && 'name' in seen);
+    assert.match(String(seen.url), /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/opsdeck_t_[0-9a-f]{12}$/);
+    assert.doesNotMatch(String(seen.url), /:1\//, 'not the unreachable server');
+    assert.equal(String(seen.url).split('/').at(-1), seen.name);
+    const port = new URL(String(seen.url)).port;
+    // The child's exit hook signals the cluster; give the postmaster a moment to finish its own exit.
+    for (let i = 0; i < 50 && postgresOnPort(port).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(postgresOnPort(port), [], 'the embedded cluster is gone with its process');
+  });
+});
