@@ -1,6 +1,36 @@
 import type { Command } from '../command.ts';
+import { audit } from './audit.ts';
+import { breaker } from './breaker.ts';
+import { validateConfig } from './config.ts';
 import { emergencyStop, pause, resume, safeMode, unpause } from './control.ts';
+import { dlq } from './dlq.ts';
+import { enqueue } from './enqueue.ts';
+import { runners, workers } from './fleet.ts';
+import { healthCheck } from './health.ts';
+import { job, jobs } from './jobs.ts';
+import { migrate } from './migrate.ts';
 import { status } from './status.ts';
+import { demo, worker } from './worker.ts';
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: Command[] = [status, emergencyStop, resume, safeMode, pause, unpause];
+export const COMMANDS: Command[] = [
+  status,
+  healthCheck,
+  runners,
+  workers,
+  jobs,
+  job,
+  enqueue,
+  dlq,
+  breaker,
+  emergencyStop,
+  resume,
+  safeMode,
+  pause,
+  unpause,
+  validateConfig,
+  audit,
+  migrate,
+  worker,
+  demo,
+];

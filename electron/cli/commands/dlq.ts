@@ -1,0 +1,113 @@
+import type { BulkResult } from '../../../shared/contract.ts';
+import type { DlqSelector } from '../../../shared/domain.ts';
+import { flag, ids, int, isoTime, str, UsageError, type ParsedArgs } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { printJson, when } from '../output.ts';
+import { renderTable } from '../table.ts';
+import { jobsTable } from './jobs.ts';
+
+function selector(args: ParsedArgs): DlqSelector {
+  const v = args.values;
+  const s: DlqSelector = {};
+  const jobIds = ids(v, 'ids');
+  if (jobIds) s.job_ids = jobIds;
+  for (const key of ['fingerprint', 'search', 'service'] as const) {
+    const value = str(v, key);
+    if (value !== undefined) s[key] = value;
+  }
+  return s;
+}
+
+/** A bulk change to every dead letter needs saying so: an empty selector is easy to type by mistake. */
+function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
+  const s = selector(args);
+  if (Object.keys(s).length === 0 && !flag(args.values, 'all')) {
+    throw new UsageError(`say which dead letters to ${verb}: --fingerprint, --search, --service or --ids, or --all for every one`);
+  }
+  return s;
+}
+
+function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: string): number {
+  if (inv.common.json) printJson(inv.io, result);
+  else if (result.dry_run) inv.io.out(`would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it`);
+  else inv.io.out(`${past} ${result.affected} dead letter(s)`);
+  return 0;
+}
+
+const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
+
+export const dlq: Command = {
+  name: 'dlq',
+  summary: 'dead-letter triage: groups, list, retry, resolve, purge',
+  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO] [--dry-run]',
+  details: [
+    'subcommands:',
+    '  groups   dead letters grouped by error fingerprint (--search, --service)',
+    '  list     the dead letters a selector matches (--limit, --after)',
+    '  retry    send them back to pending',
+    '  resolve  mark them resolved with --note; they leave the open list',
+    '  purge    delete resolved dead letters resolved before --before',
+    'selector: --fingerprint FP, --search TEXT, --service NAME, --ids 1,2,3 (all must match); --all for every one.',
+    'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
+  ].join('\n'),
+  options: {
+    fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
+    search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
+    service: { type: 'string', value: 'NAME', description: 'one service' },
+    ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
+    all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
+    note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
+    before: { type: 'string', value: 'ISO', description: 'purge: resolved before this time' },
+    'dry-run': { type: 'boolean', description: 'count what would change, change nothing' },
+    limit: { type: 'string', value: 'N', description: 'list: at most N (default 50)' },
+    after: { type: 'string', value: 'CURSOR', description: 'list: the next page' },
+  },
+  async run(inv) {
+    const [sub, ...extra] = inv.positionals;
+    if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}${sub ? `, not "${sub}"` : ''}`);
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    const v = inv.values;
+    const dryRun = flag(v, 'dry-run');
+    return withRuntime(inv, async ({ ctx }) => {
+      switch (sub) {
+        case 'groups': {
+          const result = await call(ctx, 'dlq.groups', { search: str(v, 'search'), service: str(v, 'service') });
+          if (inv.common.json) printJson(inv.io, result);
+          else if (result.groups.length === 0) inv.io.out('no dead letters');
+          else {
+            inv.io.out(
+              renderTable(
+                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'last seen' }, { header: 'sample error', max: 80 }],
+                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.last_seen), g.sample_error]),
+              ),
+            );
+            inv.io.out(`\n${result.total} dead letter(s) in ${result.groups.length} group(s); retry a group with: opsdeck dlq retry --fingerprint FP`);
+          }
+          return 0;
+        }
+        case 'list': {
+          const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(v, 'limit', 1, 500) ?? 50, after: str(v, 'after') ?? null });
+          if (inv.common.json) printJson(inv.io, page);
+          else {
+            inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs));
+            if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
+          }
+          return 0;
+        }
+        case 'retry':
+          return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: bulkSelector(inv, 'retry'), dry_run: dryRun }), 'retry', 'retried');
+        case 'resolve': {
+          const note = str(v, 'note');
+          if (!note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
+          return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: bulkSelector(inv, 'resolve'), note, dry_run: dryRun }), 'resolve', 'resolved');
+        }
+        default: {
+          const before = isoTime(v, 'before');
+          if (!before) throw new UsageError('purge needs --before ISO: resolved dead letters resolved before it are deleted');
+          return bulkOutput(inv, await call(ctx, 'dlq.purge', { before, dry_run: dryRun }), 'purge', 'purged');
+        }
+      }
+    });
+  },
+};

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { EnqueueItem } from '../../../shared/contract.ts';
+import { int, isoTime, positionals, str, UsageError } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import { CliFailure, type Command } from '../command.ts';
+import { printJson } from '../output.ts';
+
+const MAX_LINES = 10_000;
+
+function parseJson(text: string, what: string): z.infer<ReturnType<typeof z.json>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return z.json().parse(raw);
+}
+
+async function readSource(source: string): Promise<string> {
+  if (source !== '-') {
+    try {
+      return await readFile(source, 'utf8');
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+      throw new CliFailure(code === 'ENOENT' ? `no file ${source}` : `cannot read ${source} (${code || 'error'})`);
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function issueText(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+}
+
+/** Every line checked before anything is written: one bad line and nothing is enqueued. */
+export function parseLines(text: string, source: string): { items: EnqueueItem[]; problems: string[] } {
+  const items: EnqueueItem[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    const where = `${source === '-' ? 'stdin' : source}:${index + 1}`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (error) {
+      problems.push(`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    const parsed = EnqueueItem.safeParse(raw);
+    if (parsed.success) items.push(parsed.data);
+    else problems.push(`${where}: ${issueText(parsed.error)}`);
+  });
+  return { items, problems };
+}
+
+export const enqueue: Command = {
+  name: 'enqueue',
+  summary: 'add a job for a service (idempotent by identifier), or many from JSON lines, all or nothing',
+  usage: 'SERVICE [--payload JSON] [--identifier ID] [--queue Q] [--priority N] [--run-at ISO] | SERVICE --from FILE|-',
+  details: [
+    'With --from, each line is a JSON object with optional identifier, payload, queue, priority, run_at.',
+    'Every line is checked first; if any is bad, each bad line is reported with its number and nothing is added.',
+    'Without a registry (--registry), any service name is accepted and runs as a noop on the default queue.',
+  ].join('\n'),
+  options: {
+    payload: { type: 'string', value: 'JSON', description: 'the job payload, a JSON value' },
+    identifier: { type: 'string', value: 'ID', description: 'your id for the job; enqueueing it again returns the existing job' },
+    queue: { type: 'string', value: 'Q', description: "queue (default: the service's)" },
+    priority: { type: 'string', value: 'N', description: 'higher runs first (-1000..1000)' },
+    'run-at': { type: 'string', value: 'ISO', description: 'not before this time' },
+    from: { type: 'string', value: 'FILE|-', description: 'JSON lines to enqueue in one transaction (- reads stdin)' },
+  },
+  async run(inv) {
+    const [service] = positionals(inv, ['SERVICE']);
+    const v = inv.values;
+    const from = str(v, 'from');
+    if (from !== undefined) {
+      for (const single of ['payload', 'identifier', 'queue', 'priority', 'run-at']) {
+        if (v[single] !== undefined) throw new UsageError(`--${single} cannot be combined with --from: put it in each line`);
+      }
+      const { items, problems } = parseLines(await readSource(from), from);
+      if (problems.length > 0) {
+        for (const p of problems) inv.io.err(`opsdeck: ${p}`);
+        throw new CliFailure(`${problems.length} bad line(s); nothing was enqueued`);
+      }
+      if (items.length === 0) throw new CliFailure(`${from} has no jobs`);
+      if (items.length > MAX_LINES) throw new CliFailure(`${items.length} jobs is more than ${MAX_LINES} in one go; split the file`);
+      return withRuntime(inv, async ({ ctx }) => {
+        const result = await call(ctx, 'jobs.enqueueMany', { service: service ?? '', jobs: items });
+        if (inv.common.json) printJson(inv.io, result);
+        else inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
+        return 0;
+      });
+    }
+    const payloadText = str(v, 'payload');
+    const input = {
+      service: service ?? '',
+      payload: payloadText === undefined ? undefined : parseJson(payloadText, '--payload'),
+      identifier: str(v, 'identifier'),
+      queue: str(v, 'queue'),
+      priority: int(v, 'priority', -1000, 1000),
+      run_at: isoTime(v, 'run-at'),
+    };
+    return withRuntime(inv, async ({ ctx }) => {
+      const result = await call(ctx, 'jobs.enqueue', input);
+      if (inv.common.json) printJson(inv.io, result);
+      else if (result.created) inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
+      else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,56 @@
+import { positionals } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command } from '../command.ts';
+import { ago, paint, printJson, statusColor, when } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+export const runners: Command = {
+  name: 'runners',
+  summary: 'runner kinds with their health probe and jobs in flight',
+  usage: '',
+  options: {},
+  async run(inv) {
+    positionals(inv, []);
+    return withRuntime(inv, async ({ ctx }) => {
+      const { runners: list } = await call(ctx, 'runners.list', {});
+      if (inv.common.json) printJson(inv.io, { runners: list });
+      else {
+        inv.io.out(
+          renderTable(
+            [{ header: 'kind' }, { header: 'health' }, { header: 'in flight', align: 'right' }, { header: 'services', max: 40 }, { header: 'detail', max: 80 }],
+            list.map((r) => [r.kind, r.healthy ? paint(inv.io, 'ok', 'green') : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
+          ),
+        );
+      }
+      return 0;
+    });
+  },
+};
+
+export const workers: Command = {
+  name: 'workers',
+  summary: 'workers sharing this store, with their heartbeats (lost ones marked)',
+  usage: '',
+  options: {},
+  async run(inv) {
+    positionals(inv, []);
+    return withRuntime(inv, async ({ ctx }) => {
+      const { workers: list } = await call(ctx, 'workers.list', {});
+      if (inv.common.json) printJson(inv.io, { workers: list });
+      else if (list.length === 0) inv.io.out('no workers have registered on this store');
+      else {
+        inv.io.out(
+          renderTable(
+            [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
+              { header: 'queues' }, { header: 'heartbeat' }, { header: 'started' }],
+            list.map((w) => {
+              const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
+              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', ago(w.last_heartbeat_at), when(w.started_at)];
+            }),
+          ),
+        );
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,50 @@
+import type { HealthReport } from '../../../shared/contract.ts';
+import { createRuntime } from '../../api/runtime.ts';
+import { StoreError } from '../../store/errors.ts';
+import { positionals } from '../args.ts';
+import { assertRegistryLoaded, call } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { paint, printJson } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** The health report, or when the store cannot even be opened, a report whose failing check is `store`. */
+export async function gatherHealth(inv: Invocation): Promise<HealthReport> {
+  let rt;
+  try {
+    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };
+  }
+  try {
+    assertRegistryLoaded(rt);
+    return await call(rt.ctx, 'health.check', {});
+  } finally {
+    await rt.close();
+  }
+}
+
+export function printHealth(inv: Invocation, report: HealthReport): void {
+  inv.io.out(
+    renderTable(
+      [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 100 }],
+      report.checks.map((c) => [c.name, c.ok ? paint(inv.io, 'ok', 'green') : paint(inv.io, 'FAIL', 'red'), c.detail]),
+    ),
+  );
+  const failing = report.checks.filter((c) => !c.ok).length;
+  inv.io.out(report.ok ? '\nhealthy' : `\nunhealthy: ${failing} check(s) failing`);
+}
+
+export const healthCheck: Command = {
+  name: 'health-check',
+  summary: 'store, migrations, registry, runner probes, worker heartbeats; exit 1 when anything is unhealthy',
+  usage: '',
+  options: {},
+  async run(inv) {
+    positionals(inv, []);
+    const report = await gatherHealth(inv);
+    if (inv.common.json) printJson(inv.io, report);
+    else printHealth(inv, report);
+    return report.ok ? 0 : 1;
+  },
+};

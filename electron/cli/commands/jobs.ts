@@ -1,0 +1,146 @@
+import type { z } from 'zod';
+import type { JobTrace } from '../../../shared/contract.ts';
+import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
+import { int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command } from '../command.ts';
+import { ago, paint, printJson, statusColor, when, type Io } from '../output.ts';
+import { renderFields, renderTable } from '../table.ts';
+
+function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
+  const items = list(values, key);
+  if (!items) return undefined;
+  return items.map((item) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new UsageError(`--${key} takes ${schema.options.join(', ')}; not "${item}"`);
+    return parsed.data;
+  });
+}
+
+export function jobsTable(io: Io, jobs: Job[]): string {
+  return renderTable(
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
+      { header: 'tries', align: 'right' }, { header: 'created' }, { header: 'error', max: 70 }],
+    jobs.map((j) => [
+      String(j.id),
+      j.identifier,
+      j.service_name,
+      j.queue,
+      paint(io, j.status, statusColor(j.status)) + (j.resolved_at ? ' (resolved)' : ''),
+      `${j.attempts}/${j.max_attempts}`,
+      when(j.created_at),
+      j.error_message ?? '',
+    ]),
+  );
+}
+
+export const jobs: Command = {
+  name: 'jobs',
+  summary: 'list jobs, newest first, with filters',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--limit N] [--after CURSOR]',
+  options: {
+    status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
+    service: { type: 'string', value: 'NAME', description: 'only this service' },
+    queue: { type: 'string', value: 'Q', description: 'only this queue' },
+    type: { type: 'string', value: 'T,T', description: `only these execution types (${ExecutionType.options.join(', ')})` },
+    search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
+    since: { type: 'string', value: 'ISO', description: 'created at or after this time' },
+    stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
+    limit: { type: 'string', value: 'N', description: 'at most N jobs (default 50, max 500)' },
+    after: { type: 'string', value: 'CURSOR', description: 'the next page: the cursor the previous page printed' },
+  },
+  async run(inv) {
+    positionals(inv, []);
+    const v = inv.values;
+    const filter = {
+      status: enumList(v, 'status', JobStatus),
+      service: str(v, 'service'),
+      queue: str(v, 'queue'),
+      execution_type: enumList(v, 'type', ExecutionType),
+      search: str(v, 'search'),
+      created_after: isoTime(v, 'since'),
+      stuck: v.stuck === true ? true : undefined,
+    };
+    const limit = int(v, 'limit', 1, 500) ?? 50;
+    return withRuntime(inv, async ({ ctx }) => {
+      const page = await call(ctx, 'jobs.list', { filter, limit, after: str(v, 'after') ?? null });
+      if (inv.common.json) {
+        printJson(inv.io, page);
+        return 0;
+      }
+      if (page.jobs.length === 0) inv.io.out('no jobs match');
+      else inv.io.out(jobsTable(inv.io, page.jobs));
+      if (page.next_cursor) inv.io.out(`\nmore: opsdeck jobs … --after ${page.next_cursor}`);
+      return 0;
+    });
+  },
+};
+
+function durationMs(start: string | null, end: string | null): string {
+  if (!start || !end) return '-';
+  const ms = Date.parse(end) - Date.parse(start);
+  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function traceText(io: Io, trace: JobTrace): string {
+  const j = trace.job;
+  const usage = j.resource_usage;
+  const fields: Array<[string, string]> = [
+    ['job', `${j.id} (${j.identifier})`],
+    ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
+    ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
+    ['attempts', `${j.attempts} of ${j.max_attempts}`],
+    ['created', when(j.created_at)],
+    ['run at', `${when(j.run_at)} (${ago(j.run_at)})`],
+    ['started', when(j.started_at)],
+    ['completed', when(j.completed_at)],
+    ['duration', usage?.duration_ms !== undefined ? `${usage.duration_ms} ms` : durationMs(j.started_at, j.completed_at)],
+  ];
+  if (j.lease_owner) fields.push(['lease', `${j.lease_owner} until ${when(j.lease_expires_at)}`]);
+  if (usage?.exit_code !== undefined && usage.exit_code !== null) fields.push(['exit code', String(usage.exit_code)]);
+  if (usage?.signal) fields.push(['signal', usage.signal]);
+  if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
+  if (j.error_message) fields.push(['error', paint(io, j.error_message, 'red')]);
+  if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);
+  if (j.resolved_at) fields.push(['resolved', `${when(j.resolved_at)}: ${j.resolution ?? ''}`]);
+  fields.push(['payload', JSON.stringify(j.payload)]);
+  if (j.security_context && Object.keys(j.security_context).length > 0) fields.push(['security', JSON.stringify(j.security_context)]);
+  const parts = [renderFields(fields)];
+  if (trace.attempts.length > 0) {
+    parts.push(
+      '',
+      renderTable(
+        [{ header: '#', align: 'right' }, { header: 'outcome' }, { header: 'worker', max: 40 }, { header: 'started' }, { header: 'took', align: 'right' },
+          { header: 'exit', align: 'right' }, { header: 'error', max: 70 }],
+        trace.attempts.map((a) => [
+          String(a.attempt),
+          paint(io, a.outcome, statusColor(a.outcome)),
+          a.worker_id,
+          when(a.started_at),
+          a.resource_usage?.duration_ms !== undefined ? `${a.resource_usage.duration_ms} ms` : durationMs(a.started_at, a.finished_at),
+          a.resource_usage?.exit_code === undefined || a.resource_usage.exit_code === null ? '' : String(a.resource_usage.exit_code),
+          a.error_message ?? '',
+        ]),
+      ),
+    );
+    const last = [...trace.attempts].reverse().find((a) => a.output_tail);
+    if (last?.output_tail) parts.push('', `output of attempt ${last.attempt} (tail):`, last.output_tail.trimEnd());
+  }
+  return parts.join('\n');
+}
+
+export const job: Command = {
+  name: 'job',
+  summary: "one job's whole trace: timings, every attempt, exit code, output tail, error",
+  usage: 'ID|IDENTIFIER',
+  options: {},
+  async run(inv) {
+    const [id] = positionals(inv, ['ID|IDENTIFIER']);
+    return withRuntime(inv, async ({ ctx }) => {
+      const trace = await call(ctx, 'jobs.get', { id: id ?? '' });
+      if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts });
+      else inv.io.out(traceText(inv.io, trace));
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,161 @@
+import { createServer, type Server } from 'node:http';
+import type { OverviewStats } from '../../../shared/contract.ts';
+import { createRuntime, type Runtime } from '../../api/runtime.ts';
+import { flag, int, list, positionals } from '../args.ts';
+import { assertRegistryLoaded, call } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { printJson, type Io } from '../output.ts';
+
+const PROGRESS_MS = 5000;
+
+function stamp(): string {
+  return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+}
+
+function progressLine(s: OverviewStats): string {
+  const c = s.counts;
+  return `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  dead letters ${s.dead_letters}`;
+}
+
+/** Prints a counts line whenever they changed, every `ms`. */
+function startProgress(io: Io, rt: Runtime, ms: number): () => Promise<void> {
+  let last = '';
+  let busy: Promise<void> = Promise.resolve();
+  const tick = () => {
+    busy = call(rt.ctx, 'overview.stats', {})
+      .then((s) => {
+        const line = progressLine(s);
+        if (line !== last) io.out(`${stamp()} ${line}`);
+        last = line;
+      })
+      .catch((error: unknown) => io.err(`opsdeck: ${error instanceof Error ? error.message : String(error)}`));
+  };
+  const timer = setInterval(tick, ms);
+  return async () => {
+    clearInterval(timer);
+    await busy;
+    tick();
+    await busy;
+  };
+}
+
+function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
+  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+  for (const s of signals) process.on(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
+}
+
+export const worker: Command = {
+  name: 'worker',
+  summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left',
+  usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS]',
+  options: {
+    concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
+    queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
+    'until-empty': { type: 'boolean', description: 'stop when no job is runnable now' },
+    grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
+  },
+  async run(inv) {
+    positionals(inv, []);
+    const v = inv.values;
+    const graceMs = (int(v, 'grace', 0, 3600) ?? 10) * 1000;
+    const io = inv.io;
+    const rt = await createRuntime({
+      db: inv.common.db,
+      registryPath: inv.common.registry ?? null,
+      env: io.env,
+      execute: false,
+      concurrency: int(v, 'concurrency', 1, 1000),
+      queues: list(v, 'queues') ?? null,
+      log: (line) => io.out(`${stamp()} ${line}`),
+    });
+    let signalled = 0;
+    let wake: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const offSignals = onSignals((signal) => {
+      signalled += 1;
+      if (signalled > 1) {
+        io.err(`opsdeck: ${signal} again: leaving now; running jobs come back when their leases expire`);
+        process.exit(130);
+      }
+      io.out(`${stamp()} ${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
+      wake();
+    });
+    try {
+      assertRegistryLoaded(rt);
+      if (rt.ctx.registry.loadedAt === null) io.out(`${stamp()} no registry loaded (--registry FILE): jobs of unknown services will fail`);
+      await rt.ctx.settings.setLocalExecution?.(true);
+      const stopProgress = startProgress(io, rt, PROGRESS_MS);
+      const engine = rt.ctx.engine;
+      if (flag(v, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
+      else await stopped;
+      await stopProgress().catch(() => undefined);
+      return 0;
+    } finally {
+      offSignals();
+      await rt.close({ graceMs });
+    }
+  },
+};
+
+/** The endpoint the demo registry's local_api service calls, so its jobs succeed while the demo runs. */
+async function startDemoEndpoint(io: Io): Promise<Server | null> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, path: req.url }));
+    });
+  });
+  return new Promise((resolve) => {
+    server.once('error', () => {
+      io.out('port 7788 is taken: local_api jobs go to whatever answers there');
+      resolve(null);
+    });
+    server.listen(7788, '127.0.0.1', () => resolve(server));
+  });
+}
+
+export const demo: Command = {
+  name: 'demo',
+  summary: 'load the example registry, enqueue a burst of jobs (some fail on purpose) and run them',
+  usage: '[--jobs N]',
+  options: { jobs: { type: 'string', value: 'N', description: 'how many jobs (default 200)' } },
+  async run(inv: Invocation) {
+    positionals(inv, []);
+    const io = inv.io;
+    const jobs = int(inv.values, 'jobs', 1, 5000) ?? 200;
+    const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: io.env, execute: false, log: () => undefined });
+    const endpoint = await startDemoEndpoint(io);
+    let interrupt: () => void = () => undefined;
+    const interrupted = new Promise<void>((resolve) => {
+      interrupt = resolve;
+    });
+    const offSignals = onSignals(() => interrupt());
+    try {
+      const started = await call(rt.ctx, 'demo.start', { jobs });
+      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+      await rt.ctx.settings.setLocalExecution?.(true);
+      const stopProgress = inv.common.json ? async () => undefined : startProgress(io, rt, 1000);
+      const engine = rt.ctx.engine;
+      if (engine) await Promise.race([engine.runUntilEmpty(), interrupted]);
+      await stopProgress();
+      const stats = await call(rt.ctx, 'overview.stats', {});
+      if (inv.common.json) printJson(io, { ...started, counts: stats.counts, dead_letters: stats.dead_letters });
+      else {
+        io.out(`done: ${progressLine(stats)}`);
+        if (stats.counts.pending > 0) io.out(`${stats.counts.pending} job(s) wait for a later retry or an open breaker; opsdeck worker runs them`);
+        io.out('look around: opsdeck dlq groups, opsdeck breaker list, opsdeck serve');
+      }
+      return 0;
+    } finally {
+      offSignals();
+      endpoint?.close();
+      await rt.close({ graceMs: 0 });
+    }
+  },
+};
