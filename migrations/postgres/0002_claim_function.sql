@@ -1,7 +1,8 @@
 -- The claim, as a function so that its planner settings travel with it. A queue's pending set changes
 -- faster than statistics follow: with stale statistics the planner believes the head of the queue is a
 -- few rows and sorts the whole pending set by bitmap scan, which costs O(pending) per claim. Here the
--- claim always walks idx_tb_job_run_claim in dispatch order and stops at its LIMIT.
+-- claim always walks idx_tb_job_run_claim in dispatch order and stops at its LIMIT. PL/pgSQL keeps
+-- the plan for the session, so a worker's claims are planned once, not on every call.
 CREATE FUNCTION jobs.opsdeck_claim(
   p_worker text,
   p_limit integer,
@@ -24,12 +25,15 @@ RETURNS TABLE (
   attempt_id bigint,
   lease_expires_at timestamptz
 )
-LANGUAGE sql
+LANGUAGE plpgsql
 VOLATILE
 SET enable_bitmapscan = off
 SET enable_seqscan = off
 SET jit = off
 AS $fn$
+#variable_conflict use_column
+BEGIN
+RETURN QUERY
 WITH caps AS (
   SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest(p_cap_services, p_cap_values) AS c(service_name, cap)
 ),
@@ -89,5 +93,6 @@ attempt_rows AS (
 SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
   lease_expires_at
 FROM claimed
-ORDER BY priority DESC, run_at, id
+ORDER BY priority DESC, run_at, id;
+END
 $fn$;
