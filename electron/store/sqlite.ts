@@ -48,6 +48,7 @@ import type {
 
 type Db = BetterSqlite3.Database;
 type Params = Record<string, string | number | null>;
+type Bind = Array<string | number | null>;
 
 /** Polling for other processes' commits: PRAGMA data_version is one page read, cheap at this rate. */
 const POLL_MS = 250;
@@ -96,14 +97,17 @@ interface ExpiredRow {
  * through the status index; INDEXED BY pins claim to the index that yields rows in dispatch order.
  */
 export function prepareStatements(db: Db) {
-  const fence = `id = @job AND status = 'running' AND lease_owner = @worker
-    AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = @attempt AND a.job_id = @job AND a.outcome = 'running')`;
-  const kept = `resource_usage = coalesce(@usage, resource_usage), security_context = coalesce(@security, security_context)`;
-  const released = `updated_at = @now, lease_owner = NULL, lease_expires_at = NULL`;
+  // The per-job statements bind positionally: binding by name costs a property lookup per value,
+  // which shows at tens of thousands of jobs a second. Their parameter order is spelled out beside them.
+  const fence = `id = ? AND status = 'running' AND lease_owner = ?
+    AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
+  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
+  const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
   return {
-    insertJob: db.prepare<[Params], { id: number }>(
+    /** identifier, queue, service, type, payload, priority, max_attempts, run_at, now, now */
+    insertJob: db.prepare<Bind, { id: number }>(
       `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)
-       VALUES (@identifier, @queue, @service, @type, @payload, @priority, @max_attempts, @run_at, @now, @now)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (identifier) DO NOTHING RETURNING id`,
     ),
     idByIdentifier: db.prepare<[string], { id: number }>(`SELECT id FROM tb_job_run WHERE identifier = ?`),
@@ -136,28 +140,29 @@ export function prepareStatements(db: Db) {
        WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @worker
        RETURNING id`,
     ),
-    settleCompleted: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'completed', completed_at = @now, ${released}, ${kept} WHERE ${fence}`,
-    ),
-    settleRetry: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'pending', run_at = @run_at, ${released}, error_message = @error,
-         error_fingerprint = @fingerprint, ${kept} WHERE ${fence}`,
-    ),
-    settleFailed: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'failed', completed_at = @now, ${released}, error_message = @error,
-         error_fingerprint = @fingerprint, resolved_at = NULL, resolution = NULL, ${kept} WHERE ${fence}`,
-    ),
-    settleInterrupted: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = @now, ${released}, ${kept}
+    /** now, now, usage, security, job, worker, attempt */
+    settleCompleted: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    /** run_at, now, error, fingerprint, usage, security, job, worker, attempt */
+    settleRetry: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'pending', run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
        WHERE ${fence}`,
     ),
-    settleCancelled: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'cancelled', completed_at = @now, ${released}, ${kept} WHERE ${fence}`,
+    /** now, now, error, fingerprint, usage, security, job, worker, attempt */
+    settleFailed: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'failed', completed_at = ?, ${released}, error_message = ?, error_fingerprint = ?,
+         resolved_at = NULL, resolution = NULL, ${kept}
+       WHERE ${fence}`,
     ),
-    closeAttempt: db.prepare<[Params]>(
-      `UPDATE tb_job_attempt SET outcome = @outcome, finished_at = @now, error_message = @error, error_class = @error_class,
-         output_tail = @tail, resource_usage = @usage
-       WHERE id = @attempt`,
+    /** now, now, usage, security, job, worker, attempt */
+    settleInterrupted: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence}`,
+    ),
+    /** now, now, usage, security, job, worker, attempt */
+    settleCancelled: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    /** outcome, now, error, error_class, tail, usage, attempt */
+    closeAttempt: db.prepare<Bind>(
+      `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
+       WHERE id = ?`,
     ),
     expired: db.prepare<[string], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.service_name, j.lease_owner, a.id AS attempt_id
@@ -373,17 +378,9 @@ export class SqliteStore implements Store {
     const priority = job.priority ?? 0;
     if (!Number.isInteger(priority)) throw new StoreInputError(`${where} has a priority that is not an integer`);
     const identifier = job.identifier ?? generatedIdentifier(job.service_name);
-    const inserted = this.#s.insertJob.get({
-      identifier,
-      queue: job.queue,
-      service: job.service_name,
-      type: job.execution_type,
-      payload: JSON.stringify(job.payload ?? null),
-      priority,
-      max_attempts: job.max_attempts,
-      run_at: job.run_at === undefined ? at : isoTime(job.run_at, `${where} run_at`),
-      now: at,
-    });
+    const runAt = job.run_at === undefined ? at : isoTime(job.run_at, `${where} run_at`);
+    const payload = JSON.stringify(job.payload ?? null);
+    const inserted = this.#s.insertJob.get(identifier, job.queue, job.service_name, job.execution_type, payload, priority, job.max_attempts, runAt, at, at);
     if (inserted) return { id: inserted.id, identifier, created: true };
     const existing = this.#s.idByIdentifier.get(identifier);
     if (!existing) throw new StoreInputError(`${where}: identifier "${identifier}" conflicts but no job holds it`);
@@ -473,41 +470,41 @@ export class SqliteStore implements Store {
 
   #settleOne(s: Settlement, at: string): boolean {
     const usage = toJson(s.resource_usage);
-    const common = { job: s.jobId, worker: s.workerId, attempt: s.attemptId, now: at, usage, security: toJson(s.security_context) };
+    const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
     let changed: number;
     let outcome: string;
     let error: string | null = null;
     let errorClass: string | null = null;
     switch (s.kind) {
       case 'completed':
-        changed = this.#s.settleCompleted.run(common).changes;
+        changed = this.#s.settleCompleted.run(at, at, ...tail).changes;
         outcome = 'completed';
         break;
       case 'retry':
-        changed = this.#s.settleRetry.run({ ...common, run_at: isoTime(s.run_at, 'retry run_at'), error: s.error.message, fingerprint: s.error.fingerprint }).changes;
+        changed = this.#s.settleRetry.run(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail).changes;
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
         break;
       case 'failed':
-        changed = this.#s.settleFailed.run({ ...common, error: s.error.message, fingerprint: s.error.fingerprint }).changes;
+        changed = this.#s.settleFailed.run(at, at, s.error.message, s.error.fingerprint, ...tail).changes;
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
         break;
       case 'interrupted':
-        changed = this.#s.settleInterrupted.run(common).changes;
+        changed = this.#s.settleInterrupted.run(at, at, ...tail).changes;
         outcome = 'interrupted';
         error = s.reason;
         break;
       case 'cancelled':
-        changed = this.#s.settleCancelled.run(common).changes;
+        changed = this.#s.settleCancelled.run(at, at, ...tail).changes;
         outcome = 'cancelled';
         error = s.reason;
         break;
     }
     if (changed === 0) return false;
-    this.#s.closeAttempt.run({ attempt: s.attemptId, outcome, now: at, error, error_class: errorClass, tail: s.output_tail ?? null, usage });
+    this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
     return true;
   }
 
@@ -539,15 +536,8 @@ export class SqliteStore implements Store {
       }
       this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
       if (row.attempt_id !== null) {
-        this.#s.closeAttempt.run({
-          attempt: row.attempt_id,
-          outcome,
-          now: at,
-          error: error ?? 'lease expired during the emergency stop',
-          error_class: stopped ? null : 'LeaseExpired',
-          tail: null,
-          usage: null,
-        });
+        const note = error ?? 'lease expired during the emergency stop';
+        this.#s.closeAttempt.run(outcome, at, note, stopped ? null : 'LeaseExpired', null, null, row.attempt_id);
       }
       (status === 'failed' ? result.failed : result.retried).push(row.id);
     }

@@ -1,15 +1,16 @@
 -- opsdeck schema for SQLite. Timestamps are TEXT in ISO-8601 UTC with milliseconds
 -- ('2026-01-01T00:00:00.000Z'): they sort as text, read well in a runbook, and julianday() turns
--- them into numbers for durations.
+-- them into numbers for durations. CHECKs on enumerations are OR chains, not IN lists: SQLite builds
+-- an ephemeral table for an IN list on every row it checks, which costs more than the insert itself.
 
 CREATE TABLE tb_job_run (
   id                INTEGER PRIMARY KEY,
   identifier        TEXT    NOT NULL UNIQUE,
   queue             TEXT    NOT NULL DEFAULT 'default',
   service_name      TEXT    NOT NULL,
-  execution_type    TEXT    NOT NULL CHECK (execution_type IN ('shell', 'http', 'docker', 'serverless', 'noop')),
+  execution_type    TEXT    NOT NULL CHECK (execution_type = 'shell' OR execution_type = 'http' OR execution_type = 'docker' OR execution_type = 'serverless' OR execution_type = 'noop'),
   payload           TEXT    NOT NULL DEFAULT 'null',
-  status            TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
+  status            TEXT    NOT NULL DEFAULT 'pending' CHECK (status = 'pending' OR status = 'running' OR status = 'completed' OR status = 'failed' OR status = 'cancelled'),
   priority          INTEGER NOT NULL DEFAULT 0,
   attempts          INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   max_attempts      INTEGER NOT NULL CHECK (max_attempts >= 1),
@@ -26,7 +27,7 @@ CREATE TABLE tb_job_run (
   security_context  TEXT,
   resolved_at       TEXT,
   resolution        TEXT,
-  cancel_requested  INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1))
+  cancel_requested  INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested = 0 OR cancel_requested = 1)
 );
 
 -- Claim walks this in dispatch order and stops at its limit; only pending rows are in it.
@@ -47,7 +48,7 @@ CREATE TABLE tb_job_attempt (
   worker_id      TEXT    NOT NULL,
   started_at     TEXT    NOT NULL,
   finished_at    TEXT,
-  outcome        TEXT    NOT NULL DEFAULT 'running' CHECK (outcome IN ('running', 'completed', 'failed', 'timed_out', 'lost', 'interrupted', 'cancelled')),
+  outcome        TEXT    NOT NULL DEFAULT 'running' CHECK (outcome = 'running' OR outcome = 'completed' OR outcome = 'failed' OR outcome = 'timed_out' OR outcome = 'lost' OR outcome = 'interrupted' OR outcome = 'cancelled'),
   error_message  TEXT,
   error_class    TEXT,
   output_tail    TEXT,
@@ -79,8 +80,8 @@ CREATE TABLE tb_paused_queue (
 
 CREATE TABLE tb_breaker (
   service_name       TEXT PRIMARY KEY,
-  state              TEXT    NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
-  mode               TEXT    NOT NULL CHECK (mode IN ('auto', 'force_open', 'force_closed')),
+  state              TEXT    NOT NULL CHECK (state = 'closed' OR state = 'open' OR state = 'half_open'),
+  mode               TEXT    NOT NULL CHECK (mode = 'auto' OR mode = 'force_open' OR mode = 'force_closed'),
   window_started_at  TEXT    NOT NULL,
   window_failures    INTEGER NOT NULL DEFAULT 0,
   window_successes   INTEGER NOT NULL DEFAULT 0,
@@ -106,7 +107,7 @@ CREATE TABLE tb_worker (
   concurrency       INTEGER NOT NULL,
   queues            TEXT,
   in_flight         INTEGER NOT NULL DEFAULT 0,
-  state             TEXT    NOT NULL CHECK (state IN ('running', 'draining', 'stopped')),
+  state             TEXT    NOT NULL CHECK (state = 'running' OR state = 'draining' OR state = 'stopped'),
   last_heartbeat_at TEXT    NOT NULL
 ) WITHOUT ROWID;
 
@@ -121,22 +122,29 @@ CREATE TABLE tb_audit_log (
 );
 CREATE INDEX idx_tb_audit_log_action ON tb_audit_log (action);
 
--- Runbook view: per execution type, volume, outcome and how long finished jobs took.
+-- Runbook views, reading the same on both dialects: success_rate is a fraction (0..1), durations are
+-- those of completed jobs, p95 is interpolated like PostgreSQL's percentile_cont, and the dead-letter
+-- queue says `pending` / `resolved` with created_at = when the job entered it.
 CREATE VIEW v_execution_performance_by_type AS
-WITH finished AS (
+WITH done AS (
   SELECT execution_type,
          (julianday(completed_at) - julianday(started_at)) * 86400000.0 AS duration_ms
   FROM tb_job_run
-  WHERE status IN ('completed', 'failed') AND started_at IS NOT NULL AND completed_at IS NOT NULL
+  WHERE status = 'completed' AND started_at IS NOT NULL AND completed_at IS NOT NULL
 ),
 ranked AS (
   SELECT execution_type, duration_ms,
-         row_number() OVER (PARTITION BY execution_type ORDER BY duration_ms) AS rn,
-         count(*) OVER (PARTITION BY execution_type) AS n
-  FROM finished
+         row_number() OVER (PARTITION BY execution_type ORDER BY duration_ms) - 1 AS i,
+         0.95 * (count(*) OVER (PARTITION BY execution_type) - 1) AS pos
+  FROM done
 ),
 p95 AS (
-  SELECT execution_type, duration_ms AS p95_duration_ms FROM ranked WHERE rn = (n * 95 + 99) / 100
+  SELECT execution_type,
+         max(CASE WHEN i = CAST(pos AS INTEGER) THEN duration_ms END) AS lo,
+         max(CASE WHEN i = CAST(pos AS INTEGER) + 1 THEN duration_ms END) AS hi,
+         max(pos - CAST(pos AS INTEGER)) AS frac
+  FROM ranked
+  GROUP BY execution_type
 ),
 totals AS (
   SELECT execution_type,
@@ -150,23 +158,19 @@ SELECT t.execution_type,
        t.total,
        t.completed,
        t.failed,
-       CASE WHEN t.completed + t.failed > 0
-            THEN round(100.0 * t.completed / (t.completed + t.failed), 2) END AS success_rate,
-       round((SELECT avg(f.duration_ms) FROM finished f WHERE f.execution_type = t.execution_type), 1) AS avg_duration_ms,
-       round(p.p95_duration_ms, 1) AS p95_duration_ms
+       CASE WHEN t.completed + t.failed > 0 THEN round(1.0 * t.completed / (t.completed + t.failed), 4) END AS success_rate,
+       (SELECT avg(d.duration_ms) FROM done d WHERE d.execution_type = t.execution_type) AS avg_duration_ms,
+       p.lo + coalesce(p.hi - p.lo, 0) * p.frac AS p95_duration_ms
 FROM totals t
 LEFT JOIN p95 p ON p.execution_type = t.execution_type;
 
--- Runbook view: the dead-letter queue is every failed job; open ones have no resolved_at.
 CREATE VIEW dead_letter_queue AS
 SELECT id,
-       identifier    AS task_id,
-       error_message AS failure_reason,
-       created_at,
-       status,
+       identifier                        AS task_id,
+       error_message                     AS failure_reason,
+       coalesce(completed_at, updated_at) AS created_at,
+       CASE WHEN resolved_at IS NULL THEN 'pending' ELSE 'resolved' END AS status,
        resolved_at,
-       resolution,
-       service_name,
-       error_fingerprint
+       resolution
 FROM tb_job_run
 WHERE status = 'failed';
