@@ -334,18 +334,25 @@ export class SqliteStore implements Store {
   #poll: NodeJS.Timeout | null = null;
   #seen = { dataVersion: 0, control: 0, breakers: '' };
   #closed = false;
-  readonly #claimTx: (request: ClaimRequest, at: string) => ClaimedJob[];
-  readonly #settleTx: (settlements: Settlement[], at: string) => number[];
-  readonly #enqueueTx: (jobs: NewJob[], at: string) => EnqueueResult[];
+  readonly #claimTx: (request: ClaimRequest) => ClaimedJob[];
+  readonly #settleTx: (settlements: Settlement[]) => number[];
+  readonly #enqueueTx: (jobs: NewJob[]) => EnqueueResult[];
 
   constructor(db: Db, location: string, migrationStatus: () => Promise<MigrationStatus>) {
     this.#db = db;
     this.location = location;
     this.#statusOf = migrationStatus;
     this.#s = prepareStatements(db);
-    this.#claimTx = db.transaction((request: ClaimRequest, at: string) => this.#claim(request, at)).immediate;
-    this.#settleTx = db.transaction((settlements: Settlement[], at: string) => settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId)).immediate;
-    this.#enqueueTx = db.transaction((jobs: NewJob[], at: string) => jobs.map((job, i) => this.#enqueueOne(job, i, at))).immediate;
+    // Each takes its timestamp once it holds the write lock, so a wait for the lock never ages it.
+    this.#claimTx = db.transaction((request: ClaimRequest) => this.#claim(request, now())).immediate;
+    this.#settleTx = db.transaction((settlements: Settlement[]) => {
+      const at = now();
+      return settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId);
+    }).immediate;
+    this.#enqueueTx = db.transaction((jobs: NewJob[]) => {
+      const at = now();
+      return jobs.map((job, i) => this.#enqueueOne(job, i, at));
+    }).immediate;
   }
 
   async close(): Promise<void> {
@@ -366,7 +373,7 @@ export class SqliteStore implements Store {
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return [];
-    const results = this.#guard(() => this.#enqueueTx(jobs, now()));
+    const results = this.#guard(() => this.#enqueueTx(jobs));
     if (results.some((r) => r.created)) this.#signal('jobs');
     return results;
   }
@@ -389,7 +396,7 @@ export class SqliteStore implements Store {
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     if (!(request.limit >= 1)) return [];
-    const claimed = this.#guard(() => this.#claimTx(request, now()));
+    const claimed = this.#guard(() => this.#claimTx(request));
     if (claimed.length > 0) this.#signal('jobs');
     return claimed;
   }
@@ -463,7 +470,7 @@ export class SqliteStore implements Store {
 
   async settle(settlements: Settlement[]): Promise<number[]> {
     if (settlements.length === 0) return [];
-    const landed = this.#guard(() => this.#settleTx(settlements, now()));
+    const landed = this.#guard(() => this.#settleTx(settlements));
     if (landed.length > 0) this.#signal('jobs');
     return landed;
   }
