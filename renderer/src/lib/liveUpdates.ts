@@ -29,6 +29,26 @@ function debounce(fn: () => void, ms: number): { run(): void; cancel(): void } {
   };
 }
 
+/** At most one run per `every` ms: the first change shows within `first` ms, a steady stream once per period. */
+function throttle(fn: () => void, every: number, first: number): { run(): void; cancel(): void } {
+  let timer: number | undefined;
+  let last = 0;
+  return {
+    run() {
+      if (timer !== undefined) return;
+      const wait = Math.max(first, last + every - Date.now());
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        fn();
+      }, wait);
+    },
+    cancel() {
+      window.clearTimeout(timer);
+    },
+  };
+}
+
 function invalidateCalls(queryClient: QueryClient, names: CallName[]): void {
   for (const name of names) void queryClient.invalidateQueries({ queryKey: [name] });
 }
@@ -58,7 +78,7 @@ export function useLiveUpdates(): void {
       invalidateCalls(queryClient, JOB_CALLS);
     }, JOB_DEBOUNCE_MS);
     // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
-    const series = debounce(() => invalidateCalls(queryClient, ['overview.series']), 10_000);
+    const series = throttle(() => invalidateCalls(queryClient, ['overview.series']), 10_000, 1000);
     const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
     const workers = debounce(() => invalidateCalls(queryClient, ['workers.list', 'runners.list']), 500);
     let wasDown = false;

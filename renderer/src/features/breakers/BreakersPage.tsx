@@ -83,12 +83,12 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         {breaker.last_error ?? <span className="muted">—</span>}
       </td>
       <td>
-        <div className="button-row">
+        <div className="button-row nowrap-row">
           {ACTIONS.map((action) => (
             <button
               key={action.mode}
               type="button"
-              className={action.className}
+              className={`button-small ${action.className ?? ''}`}
               disabled={setMode.isPending || (action.mode !== 'reset' && action.mode === breaker.mode)}
               aria-label={`${action.label} ${breaker.service_name}`}
               onClick={() => apply(action.mode)}

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { useSearchParams } from '../../lib/router.ts';
 import { JobDrawer } from './JobDrawer.tsx';
 import { JobFilters } from './JobFilters.tsx';
@@ -10,6 +10,7 @@ export function JobsPage() {
   const filterKey = new URLSearchParams([...params].filter(([key]) => key !== 'job')).toString();
   // Resolved once per filter change: a relative range must not move the query key every second.
   const filter = useMemo(() => filterFromParams(new URLSearchParams(filterKey), Date.now()), [filterKey]);
+  const open = useCallback((id: number) => setParams((p) => p.set('job', String(id)), true), [setParams]);
   const rawJob = Number(params.get('job'));
   const jobId = Number.isInteger(rawJob) && rawJob > 0 ? rawJob : null;
 
@@ -19,7 +20,7 @@ export function JobsPage() {
         <h1>Jobs</h1>
       </header>
       <JobFilters />
-      <JobsTable filter={filter} selectedId={jobId} onOpen={(id) => setParams((p) => p.set('job', String(id)), true)} />
+      <JobsTable filter={filter} selectedId={jobId} onOpen={open} />
       {jobId !== null ? <JobDrawer key={jobId} id={jobId} onClose={() => setParams((p) => p.delete('job'))} /> : null}
     </div>
   );
