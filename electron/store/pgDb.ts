@@ -50,8 +50,9 @@ export class PgDb {
       idleTimeoutMillis: 30_000,
       application_name: 'opsdeck',
       // The store runs short OLTP statements; JIT compiling them (triggered by stale cost estimates on a
-      // fast-changing queue table) costs far more than it saves.
-      options: '-c jit=off',
+      // fast-changing queue table) costs far more than it saves. A transaction left open by a frozen
+      // process (a laptop asleep mid-action) must not hold job rows locked for everyone else.
+      options: '-c jit=off -c idle_in_transaction_session_timeout=60000',
       types: this.types,
     });
     // An idle connection dying (server restart, network) must never take the process down; the next

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
@@ -57,6 +58,10 @@ function checkNewJob(job: NewJob, index: number): void {
   if (job.priority !== undefined && !Number.isInteger(job.priority)) {
     throw new StoreInputError(`${where}: priority must be a whole number, got ${job.priority}`);
   }
+  if (!EXECUTION_TYPES.some((t) => t === job.execution_type)) {
+    throw new StoreInputError(`${where}: unknown execution_type "${String(job.execution_type).slice(0, 40)}" (one of ${EXECUTION_TYPES.join(', ')})`);
+  }
+  if (job.identifier !== undefined && job.identifier.length === 0) throw new StoreInputError(`${where}: identifier is empty`);
   if (!job.service_name) throw new StoreInputError(`${where}: service_name is empty`);
   if (!job.queue) throw new StoreInputError(`${where}: queue is empty`);
 }

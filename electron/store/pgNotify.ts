@@ -7,6 +7,8 @@ export const CHANNEL = 'opsdeck';
 const SIGNALS: readonly StoreSignal[] = ['control', 'breakers', 'jobs', 'workers'];
 const POLL_MS = 1000;
 const RECONNECT_MAX_MS = 10_000;
+/** The listening connection is pinged this often: a dead one is replaced instead of waiting in silence. */
+const PING_MS = 15_000;
 /** Job changes are frequent: they are announced to other processes at most this often. */
 const JOBS_COALESCE_MS = 500;
 
@@ -29,6 +31,7 @@ export class PgSignals {
   #reconnectDelay = 250;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #pollTimer: NodeJS.Timeout | null = null;
+  #pingTimer: NodeJS.Timeout | null = null;
   #controlVersion: number | null = null;
   #jobsTimer: NodeJS.Timeout | null = null;
   #jobsPending = false;
@@ -79,7 +82,9 @@ export class PgSignals {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: 'opsdeck-listen',
       types: this.#db.types,
+      // A silently dropped connection (NAT timeout, sleep) must be noticed in seconds, not hours.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
@@ -98,6 +103,7 @@ export class PgSignals {
       this.#client = client;
       this.#reconnectDelay = 250;
       this.#stopPolling();
+      this.#startPing(client);
       // Whatever happened while we were not listening: check the control version once.
       await this.#checkControl();
     } catch {
@@ -109,9 +115,19 @@ export class PgSignals {
     }
   }
 
+  #startPing(client: pg.Client): void {
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = setInterval(() => {
+      client.query('SELECT 1').catch(() => this.#lost(client));
+    }, PING_MS);
+    this.#pingTimer.unref();
+  }
+
   #lost(client: pg.Client): void {
     if (this.#client !== client) return;
     this.#client = null;
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
     this.#scheduleReconnect();
@@ -161,6 +177,8 @@ export class PgSignals {
     this.#closed = true;
     this.#listeners.clear();
     this.#stopPolling();
+    if (this.#pingTimer) clearInterval(this.#pingTimer);
+    this.#pingTimer = null;
     for (const timer of [this.#reconnectTimer, this.#jobsTimer]) if (timer) clearTimeout(timer);
     this.#reconnectTimer = null;
     this.#jobsTimer = null;

@@ -128,7 +128,8 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
        max(id) AS sample_job_id
      FROM open
      GROUP BY fingerprint
-     ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint`,
+     ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint
+     LIMIT 1000`,
     dlqParams({ search: filter.search, service: filter.service }),
   );
   return rows.map((row) => DlqGroupSchema.parse(row));
