@@ -5,6 +5,15 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { parse } from 'yaml';
+import { z } from 'zod';
+
+const ShippedConfig = z.object({
+  appId: z.string(),
+  productName: z.string(),
+  npmRebuild: z.boolean(),
+  files: z.array(z.string()),
+  electronFuses: z.record(z.string(), z.boolean()),
+});
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -21,7 +30,7 @@ describe('electron-builder configuration', () => {
   });
 
   it('ships the app, hardened', async () => {
-    const config = parse(await readFile(join(repoRoot, 'build', 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+    const config = ShippedConfig.parse(parse(await readFile(join(repoRoot, 'build', 'electron-builder.yml'), 'utf8')));
     assert.equal(config.appId, 'dev.opsdeck.app');
     assert.equal(config.productName, 'opsdeck');
     assert.equal(config.npmRebuild, false);
@@ -34,8 +43,8 @@ describe('electron-builder configuration', () => {
       onlyLoadAppFromAsar: true,
       grantFileProtocolExtraPrivileges: false,
     });
-    for (const pattern of ['dist/**', 'migrations/**', 'examples/**', 'package.json']) assert.ok((config.files as string[]).includes(pattern), pattern);
-    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { main: string };
+    for (const pattern of ['dist/**', 'migrations/**', 'examples/**', 'package.json']) assert.ok(config.files.includes(pattern), pattern);
+    const pkg = z.object({ main: z.string() }).parse(JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')));
     assert.equal(pkg.main, 'dist/main/main.cjs');
   });
 

@@ -67,6 +67,16 @@ module.exports = {
 setImmediate(() => readyResolve());
 `;
 
+/** The exposed object, typed loosely so the test can pass it wrong arguments on purpose. */
+interface LooseBridge {
+  call(name: unknown, input: unknown): Promise<unknown>;
+  on(event: unknown, listener: unknown): () => void;
+}
+
+function isLooseBridge(value: unknown): value is LooseBridge {
+  return typeof value === 'object' && value !== null && 'call' in value && typeof value.call === 'function' && 'on' in value && typeof value.on === 'function';
+}
+
 function run(script: string, env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [script, '--db', env.STUB_DB ?? ''], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -159,7 +169,8 @@ require(${JSON.stringify(join(outDir, 'main.cjs'))});
     const load = new Function('require', 'module', 'exports', code);
     load((name: string) => (name === 'electron' ? electron : assert.fail(`preload required ${name}`)), { exports: {} }, {});
     assert.deepEqual(Object.keys(exposed), ['opsdeck']);
-    const bridge = exposed.opsdeck as { call: (n: unknown, i: unknown) => Promise<unknown>; on: (e: unknown, l: unknown) => () => void };
+    const bridge = exposed.opsdeck;
+    assert.ok(isLooseBridge(bridge));
     assert.deepEqual(Object.keys(bridge).sort(), ['call', 'on']);
     assert.deepEqual(await bridge.call('control.get', {}), { ok: true, result: null });
     assert.deepEqual(invoked, [['opsdeck:call', 'control.get', {}]]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ApiResponse } from '../../shared/contract.ts';
+import { ApiResponse } from '../../shared/contract.ts';
 import { isRendererUrl, RENDERER_URL } from './appUrl.ts';
 import { registerIpc } from './ipc.ts';
 import { fakeIpcMain } from './testing/fakeIpcMain.ts';
@@ -56,7 +56,7 @@ describe('the IPC entry point', () => {
       return { ok: true, result: null };
     });
     for (const name of ['nope', '__proto__', 'constructor', 42, null, { toString: () => 'control.get' }]) {
-      const response = (await fake.invoke(RENDERER_URL, name, {})) as ApiResponse;
+      const response = ApiResponse.parse(await fake.invoke(RENDERER_URL, name, {}));
       assert.equal(response.ok, false);
       if (!response.ok) assert.equal(response.error.code, 'not_found');
     }
@@ -67,7 +67,7 @@ describe('the IPC entry point', () => {
     const { fake } = setup(async () => {
       throw new Error('secret detail at /home/x');
     });
-    const response = (await fake.invoke(RENDERER_URL, 'control.get', {})) as ApiResponse;
+    const response = ApiResponse.parse(await fake.invoke(RENDERER_URL, 'control.get', {}));
     assert.equal(response.ok, false);
     if (!response.ok) {
       assert.equal(response.error.code, 'internal');

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import { rawRequest } from './testing/http.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
@@ -49,11 +50,13 @@ describe('opsdeck serve', () => {
       const cookie = (visit.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
       const stats = await rawRequest({ port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { cookie, 'content-type': 'application/json' } });
       assert.equal(stats.status, 200, stats.body);
-      assert.equal((JSON.parse(stats.body) as { result: { emergency_stop: { engaged: boolean } } }).result.emergency_stop.engaged, false);
+      const control = z.object({ result: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }) }).parse(JSON.parse(stats.body));
+      assert.equal(control.result.emergency_stop.engaged, false);
       const bad = await rawRequest({ port, path: '/api/call/overview.series', method: 'POST', body: '{"window":"2y"}', headers: { cookie } });
       assert.equal(bad.status, 400);
       const registry = await rawRequest({ port, path: '/api/call/registry.get', method: 'POST', body: '{}', headers: { cookie } });
-      assert.ok((JSON.parse(registry.body) as { result: { services: unknown[] } }).result.services.length > 0);
+      const view = z.object({ result: z.object({ services: z.array(z.unknown()) }) }).parse(JSON.parse(registry.body));
+      assert.ok(view.result.services.length > 0);
     } finally {
       child.kill('SIGTERM');
     }

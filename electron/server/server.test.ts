@@ -5,7 +5,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import type { ApiResponse } from '../../shared/contract.ts';
+import { ApiResponse } from '../../shared/contract.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
 import { rawRequest } from './testing/http.ts';
@@ -43,6 +43,13 @@ function fakeHost() {
 
 function json(text: string): unknown {
   return JSON.parse(text);
+}
+
+/** The error of a failure envelope; fails the test on anything else. */
+function errorOf(text: string): { code: string; message: string } {
+  const response = ApiResponse.parse(JSON.parse(text));
+  if (response.ok) assert.fail(`expected a failure, got ${text}`);
+  return response.error;
 }
 
 function openSocket(port: number, headers: Record<string, string>): Promise<{ ws: WebSocket; messages: unknown[] }> {
@@ -113,7 +120,7 @@ describe('browser host', () => {
   it('refuses API calls without the token or with a wrong one (401)', async () => {
     const none = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}' });
     assert.equal(none.status, 401);
-    assert.deepEqual((json(none.body) as { ok: boolean }).ok, false);
+    assert.equal(errorOf(none.body).code, 'forbidden');
     const wrongBearer = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { authorization: 'Bearer nope' } });
     assert.equal(wrongBearer.status, 401);
     const wrongCookie = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { cookie: 'opsdeck_token=nope' } });
@@ -143,7 +150,7 @@ describe('browser host', () => {
   it('refuses a foreign Origin or Host with 403, and accepts localhost', async () => {
     const evilOrigin = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...bearer, origin: 'http://evil.example' } });
     assert.equal(evilOrigin.status, 403);
-    assert.equal((json(evilOrigin.body) as { error: { code: string } }).error.code, 'forbidden');
+    assert.equal(errorOf(evilOrigin.body).code, 'forbidden');
     const otherPort = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...bearer, origin: `http://127.0.0.1:${server.port + 1}` } });
     assert.equal(otherPort.status, 403);
     const nullOrigin = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...bearer, origin: 'null' } });
@@ -178,7 +185,7 @@ describe('browser host', () => {
     for (const [name, status] of expected) {
       const res = await rawRequest({ port: server.port, path: `/api/call/${name}`, method: 'POST', body: '{}', headers: bearer });
       assert.equal(res.status, status, name);
-      assert.equal((json(res.body) as { ok: boolean }).ok, false);
+      assert.ok(errorOf(res.body).message);
     }
   });
 
@@ -186,7 +193,7 @@ describe('browser host', () => {
     const before = host.calls.length;
     const unknown = await rawRequest({ port: server.port, path: '/api/call/nope.nothing', method: 'POST', body: '{}', headers: bearer });
     assert.equal(unknown.status, 404);
-    assert.equal((json(unknown.body) as { error: { code: string } }).error.code, 'not_found');
+    assert.equal(errorOf(unknown.body).code, 'not_found');
     const proto = await rawRequest({ port: server.port, path: '/api/call/__proto__', method: 'POST', body: '{}', headers: bearer });
     assert.equal(proto.status, 404);
     const get = await rawRequest({ port: server.port, path: '/api/call/control.get', headers: bearer });
@@ -207,16 +214,16 @@ describe('browser host', () => {
   it('answers malformed JSON with 400 invalid_input', async () => {
     const res = await rawRequest({ port: server.port, path: '/api/call/jobs.list', method: 'POST', body: '{"limit":', headers: bearer });
     assert.equal(res.status, 400);
-    const body = json(res.body) as { error: { code: string; message: string } };
-    assert.equal(body.error.code, 'invalid_input');
-    assert.match(body.error.message, /not valid JSON/);
+    const error = errorOf(res.body);
+    assert.equal(error.code, 'invalid_input');
+    assert.match(error.message, /not valid JSON/);
   });
 
   it('answers bodies over the limit with 413, declared or streamed', async () => {
     const big = 'x'.repeat(1024 * 1024 + 10);
     const declared = await rawRequest({ port: server.port, path: '/api/call/jobs.list', method: 'POST', body: JSON.stringify({ big }), headers: bearer });
     assert.equal(declared.status, 413);
-    assert.equal((json(declared.body) as { error: { code: string } }).error.code, 'invalid_input');
+    assert.equal(errorOf(declared.body).code, 'invalid_input');
     const streamed = await rawRequest({ port: server.port, path: '/api/call/jobs.list', method: 'POST', body: JSON.stringify({ big }), headers: bearer, chunked: true });
     assert.equal(streamed.status, 413);
     const after = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: bearer });
