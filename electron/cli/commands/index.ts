@@ -3,12 +3,14 @@ import { audit } from './audit.ts';
 import { breaker } from './breaker.ts';
 import { validateConfig } from './config.ts';
 import { emergencyStop, pause, resume, safeMode, unpause } from './control.ts';
+import { diagnoseCommand, supportBundle } from './diagnose.ts';
 import { dlq } from './dlq.ts';
 import { enqueue } from './enqueue.ts';
 import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
 import { job, jobs } from './jobs.ts';
 import { migrate } from './migrate.ts';
+import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
 
@@ -30,7 +32,10 @@ export const COMMANDS: Command[] = [
   unpause,
   validateConfig,
   audit,
+  diagnoseCommand,
+  supportBundle,
   migrate,
   worker,
+  serve,
   demo,
 ];

@@ -1,0 +1,24 @@
+import { flag, int, positionals, UsageError } from '../args.ts';
+import type { Command } from '../command.ts';
+
+export const serve: Command = {
+  name: 'serve',
+  summary: 'the console in a browser, on 127.0.0.1 with a per-launch token (printed first)',
+  usage: '[--port N] [--execute|--no-execute] [--open]',
+  options: {
+    port: { type: 'string', value: 'N', description: 'port (default 7788, else any free one; 0 for any)' },
+    execute: { type: 'boolean', description: 'run jobs in this process (default: yes on SQLite, no on PostgreSQL)' },
+    'no-execute': { type: 'boolean', description: 'only observe and control; run no jobs' },
+    open: { type: 'boolean', description: 'open the console in the default browser' },
+  },
+  async run(inv) {
+    positionals(inv, []);
+    const v = inv.values;
+    if (flag(v, 'execute') && flag(v, 'no-execute')) throw new UsageError('--execute and --no-execute contradict each other');
+    const execute = flag(v, 'execute') ? true : flag(v, 'no-execute') ? false : undefined;
+    // Loaded on demand: the other commands never pay for the HTTP host.
+    const { runServe } = await import('../../server/serve.ts');
+    await runServe({ db: inv.common.db, registryPath: inv.common.registry, port: int(v, 'port', 0, 65535), execute, open: flag(v, 'open') });
+    return 0;
+  },
+};

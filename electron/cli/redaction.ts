@@ -1,0 +1,42 @@
+import { isSecretKey, REDACTED, redactUrl, secretValues } from '../config/secrets.ts';
+
+/** Names that say "secret" even when the registry does not name them (DB_PASSWORD, STRIPE_KEY, ...). */
+const SECRETISH_NAME = /(token|secret|passw(or)?d|pwd|api[_-]?key|_key$|^key_|credential|auth|cookie|private|session|signature|dsn|database_url|_url$)/i;
+
+function urlPassword(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^@\s/]+)@/i.exec(value);
+  if (!m?.[1]) return [];
+  const raw = m[1];
+  try {
+    return [...new Set([raw, decodeURIComponent(raw)])];
+  } catch {
+    return [raw];
+  }
+}
+
+/**
+ * Every value that must not leave the machine: variables the registry names as secrets, variables whose
+ * names look secret, and passwords inside any URL-valued variable (OPSDECK_DB=postgres://u:pw@...).
+ */
+export function secretsOf(env: Readonly<Record<string, string | undefined>>, registryText: string | null, extraUrls: string[] = []): string[] {
+  const named = registryText ? [...registryText.matchAll(/_env_var\s*:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)].flatMap((m) => (m[1] ? [m[1]] : [])) : [];
+  const secretish = Object.keys(env).filter((name) => isSecretKey(name) || SECRETISH_NAME.test(name));
+  const values = new Set(secretValues(env, [...named, ...secretish]));
+  for (const value of [...Object.values(env), ...extraUrls]) {
+    if (value) for (const pw of urlPassword(value)) if (pw.length >= 3) values.add(pw);
+  }
+  // Longest first, so a secret that contains another is cut whole.
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** The text with URL passwords and every known secret value replaced. */
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = redactUrl(text);
+  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  // JSON escapes a secret with quotes or backslashes differently: cut that form too.
+  for (const secret of secrets) {
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret) out = out.split(escaped).join(REDACTED);
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { z } from 'zod';
+import { parseLocation } from './location.ts';
+
+/** What a support engineer asks about a store first; read on its own short-lived connection. */
+export interface StoreDiagnostics {
+  dialect: 'sqlite' | 'postgres';
+  server_version: string | null;
+  size_bytes: number | null;
+  /** Slowest statements by mean time (PostgreSQL with pg_stat_statements), else null with a note why. */
+  slow_queries: Array<{ query: string; calls: number; mean_ms: number; total_ms: number }> | null;
+  notes: string[];
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+function fileSize(path: string): number {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += statSync(path + suffix).size;
+    } catch {
+      // that part does not exist
+    }
+  }
+  return total;
+}
+
+const VersionRow = z.object({ v: z.string() });
+const ShowVersionRow = z.object({ server_version: z.string() });
+const SizeRow = z.object({ size: z.coerce.number() });
+const ExtRow = z.object({ n: z.coerce.number() });
+const SlowRow = z.object({ query: z.string(), calls: z.coerce.number(), mean_ms: z.coerce.number(), total_ms: z.coerce.number() });
+
+function sqliteDiagnostics(path: string): StoreDiagnostics {
+  const notes = ['SQLite keeps no query statistics: slowest queries are not available'];
+  let version: string | null = null;
+  try {
+    const db = new Database(':memory:');
+    try {
+      version = VersionRow.parse(db.prepare('SELECT sqlite_version() AS v').get()).v;
+    } finally {
+      db.close();
+    }
+  } catch (error) {
+    notes.push(`version unknown: ${message(error)}`);
+  }
+  return { dialect: 'sqlite', server_version: version, size_bytes: path === ':memory:' ? null : fileSize(path), slow_queries: null, notes };
+}
+
+async function postgresDiagnostics(url: string): Promise<StoreDiagnostics> {
+  const notes: string[] = [];
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const version = ShowVersionRow.parse((await client.query('SHOW server_version')).rows[0]).server_version;
+    const size = SizeRow.parse((await client.query('SELECT pg_database_size(current_database()) AS size')).rows[0]).size;
+    let slow: StoreDiagnostics['slow_queries'] = null;
+    const ext = ExtRow.parse((await client.query("SELECT count(*) AS n FROM pg_extension WHERE extname = 'pg_stat_statements'")).rows[0]).n;
+    if (ext === 0) notes.push('pg_stat_statements is not installed: CREATE EXTENSION pg_stat_statements (and preload it) to see the slowest queries');
+    else {
+      try {
+        const rows = await client.query(
+          `SELECT left(query, 500) AS query, calls, mean_exec_time AS mean_ms, total_exec_time AS total_ms
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY mean_exec_time DESC LIMIT 10`,
+        );
+        slow = rows.rows.map((r) => SlowRow.parse(r));
+      } catch (error) {
+        notes.push(`pg_stat_statements is installed but cannot be read: ${message(error)}`);
+      }
+    }
+    return { dialect: 'postgres', server_version: version, size_bytes: size, slow_queries: slow, notes };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Never throws: what could not be read is a note. */
+export async function storeDiagnostics(location: string): Promise<StoreDiagnostics> {
+  let parsed;
+  try {
+    parsed = parseLocation(location);
+  } catch (error) {
+    return { dialect: 'sqlite', server_version: null, size_bytes: null, slow_queries: null, notes: [message(error)] };
+  }
+  if (parsed.dialect === 'sqlite') return sqliteDiagnostics(parsed.path);
+  try {
+    return await postgresDiagnostics(parsed.url);
+  } catch (error) {
+    return { dialect: 'postgres', server_version: null, size_bytes: null, slow_queries: null, notes: [`could not read server details: ${message(error)}`] };
+  }
+}
