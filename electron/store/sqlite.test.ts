@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { runStoreContract } from './contractSuite.ts';
 import { openStore } from './open.ts';
 import type { Store } from './store.ts';
+import { prepareStatements } from './sqlite.ts';
 import { createSqliteTestStore } from './testing/sqliteTestDb.ts';
 
 runStoreContract('sqlite', async () => {
@@ -39,6 +40,31 @@ describe('sqlite specifics', () => {
       assert.equal(store.dialect, 'sqlite');
       assert.equal(store.location, path);
     } finally {
+      await cleanup();
+    }
+  });
+
+  test('the hot statements walk their indexes instead of sorting or scanning', async () => {
+    const { path, cleanup } = await createSqliteTestStore();
+    const raw = new Database(path);
+    try {
+      const statements = prepareStatements(raw);
+      const plan = (source: string, params: unknown[]) =>
+        raw
+          .prepare(`EXPLAIN QUERY PLAN ${source}`)
+          .all(...params)
+          .map((row) => String(Reflect.get(row ?? {}, 'detail')))
+          .join(' | ');
+      const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
+      const claim = plan(statements.candidates.source, [named]);
+      assert.match(claim, /idx_tb_job_run_claim/);
+      assert.doesNotMatch(claim, /TEMP B-TREE/);
+      assert.match(plan(statements.lease.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
+      assert.match(plan(statements.extend.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
+      assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
+      assert.match(plan(statements.throughput.source, [{ since: 'x', step: 60 }]), /idx_tb_job_run_completed_at/);
+    } finally {
+      raw.close();
       await cleanup();
     }
   });

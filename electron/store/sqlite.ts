@@ -52,8 +52,12 @@ type Bind = Array<string | number | null>;
 
 /** Polling for other processes' commits: PRAGMA data_version is one page read, cheap at this rate. */
 const POLL_MS = 250;
-/** Workers silent this long are forgotten when a new one registers. */
-const FORGET_WORKERS_MS = 24 * 3_600_000;
+/**
+ * When a worker registers, stopped workers older than a day are forgotten, and any worker silent for a
+ * week (a laptop that slept through a weekend still shows as lost, not gone).
+ */
+const FORGET_STOPPED_MS = 24 * 3_600_000;
+const FORGET_SILENT_MS = 7 * 24 * 3_600_000;
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
 
 const now = () => new Date().toISOString();
@@ -262,7 +266,9 @@ export function prepareStatements(db: Db) {
          mode_set_by = @mode_set_by, mode_set_at = @mode_set_at, mode_reason = @mode_reason, version = @version
        WHERE service_name = @service_name AND version = @version - 1`,
     ),
-    forgetWorkers: db.prepare<[string]>(`DELETE FROM tb_worker WHERE last_heartbeat_at < ?`),
+    forgetWorkers: db.prepare<[string, string]>(
+      `DELETE FROM tb_worker WHERE (state = 'stopped' AND last_heartbeat_at < ?) OR last_heartbeat_at < ?`,
+    ),
     registerWorker: db.prepare<[Params]>(
       `INSERT INTO tb_worker (id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at)
        VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, 0, 'running', @now)
@@ -871,7 +877,8 @@ export class SqliteStore implements Store {
     this.#guard(() =>
       this.#write(() => {
         const at = now();
-        this.#s.forgetWorkers.run(new Date(Date.parse(at) - FORGET_WORKERS_MS).toISOString());
+        const ago = (ms: number) => new Date(Date.parse(at) - ms).toISOString();
+        this.#s.forgetWorkers.run(ago(FORGET_STOPPED_MS), ago(FORGET_SILENT_MS));
         this.#s.registerWorker.run({
           id: worker.id,
           host: worker.host,
