@@ -39,10 +39,11 @@ inserted AS (
   ON CONFLICT (identifier) DO NOTHING
   RETURNING id, identifier
 )
-SELECT i.ord, i.identifier, coalesce(n.id, j.id) AS id, (n.id IS NOT NULL AND i.nth = 1) AS created
+SELECT i.ord, i.identifier,
+  coalesce(n.id, (SELECT j.id FROM jobs.tb_job_run j WHERE j.identifier = i.identifier)) AS id,
+  (n.id IS NOT NULL AND i.nth = 1) AS created
 FROM input i
 LEFT JOIN inserted n ON n.identifier = i.identifier
-LEFT JOIN jobs.tb_job_run j ON j.identifier = i.identifier
 ORDER BY i.ord`;
 
 const EnqueueRow = z.object({ identifier: z.string(), id: z.number().nullable(), created: z.boolean() });
