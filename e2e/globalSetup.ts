@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildMain, buildRenderer } from '../scripts/build.ts';
+import { electronBinary } from './support/electronBinary.ts';
 import { ENV } from './support/env.ts';
 import { writeE2eRegistry } from './support/registry.ts';
 import { startConsole } from './support/serve.ts';
@@ -11,6 +13,10 @@ import { startUpstream } from './support/upstream.ts';
  * and `opsdeck serve` on a fresh SQLite store with its real engine. Returns the teardown.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  // The specs drive the renderer as built: rebuild it when its sources are newer than dist/renderer.
+  await buildRenderer({ quiet: true });
+  // Electron starts from the bundled main process (package.json "main"), so the specs need it built too.
+  if (electronBinary()) await buildMain({ quiet: true });
   const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-'));
   const upstream = await startUpstream();
   const registry = await writeE2eRegistry(dir, upstream.port);
