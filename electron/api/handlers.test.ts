@@ -1,0 +1,240 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import type { ApiResponse } from '../../shared/contract.ts';
+import { dispatch } from './dispatch.ts';
+import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+
+const REGISTRY = `
+services:
+  - name: reports
+    execution_type: shell
+    queue: nightly
+    runner_config:
+      command: ["/bin/echo"]
+    security_policy:
+      allowed_commands: ["/bin/echo"]
+    retry_config: { max_retries: 5 }
+  - name: smoke
+    execution_type: noop
+`;
+
+function ok(res: ApiResponse): unknown {
+  if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);
+  return res.result;
+}
+
+function failure(res: ApiResponse): { code: string; message: string } {
+  if (res.ok) assert.fail(`expected a failure, got ${JSON.stringify(res.result)}`);
+  return res.error;
+}
+
+let t: TestContext | null = null;
+afterEach(async () => {
+  await t?.cleanup();
+  t = null;
+});
+
+async function context(registry?: string): Promise<TestContext> {
+  t = await createTestContext(registry);
+  return t;
+}
+
+describe('jobs.enqueue', () => {
+  it('without a registry accepts any service as a noop on the default queue', async () => {
+    const { ctx, store } = await context();
+    const out = ok(await dispatch('jobs.enqueue', { service: 'demo' }, ctx));
+    assert.ok(typeof out === 'object' && out !== null && 'id' in out && typeof out.id === 'number');
+    const job = await store.getJob(out.id);
+    assert.equal(job?.execution_type, 'noop');
+    assert.equal(job?.queue, 'default');
+    assert.equal(job?.service_name, 'demo');
+  });
+
+  it('with a registry takes queue, type and attempts from the service', async () => {
+    const { ctx, store } = await context(REGISTRY);
+    ok(await dispatch('jobs.enqueue', { service: 'reports', identifier: 'r-1', payload: { args: ['x'] } }, ctx));
+    const job = await store.getJob('r-1');
+    assert.equal(job?.execution_type, 'shell');
+    assert.equal(job?.queue, 'nightly');
+    assert.equal(job?.max_attempts, 6);
+    assert.deepEqual(job?.payload, { args: ['x'] });
+  });
+
+  it('refuses a service the registry does not know, naming the ones it does', async () => {
+    const { ctx, auditCount } = await context(REGISTRY);
+    const before = await auditCount();
+    const err = failure(await dispatch('jobs.enqueue', { service: 'nope' }, ctx));
+    assert.equal(err.code, 'not_found');
+    assert.equal(err.message, 'service nope is not in the registry (known: reports, smoke)');
+    assert.equal(await auditCount(), before);
+  });
+
+  it('is idempotent by identifier and audits only what it created', async () => {
+    const { ctx, store, auditCount } = await context();
+    const a = ok(await dispatch('jobs.enqueue', { service: 'demo', identifier: 'same' }, ctx));
+    const b = ok(await dispatch('jobs.enqueue', { service: 'demo', identifier: 'same' }, ctx));
+    assert.deepEqual(b, { ...(a as object), created: false });
+    assert.equal(await store.countJobs({}), 1);
+    assert.equal(await auditCount(), 1);
+  });
+
+  it('enqueueMany adds a batch in one call', async () => {
+    const { ctx, store } = await context(REGISTRY);
+    const out = ok(await dispatch('jobs.enqueueMany', { service: 'smoke', jobs: [{ identifier: 'a' }, { identifier: 'b', priority: 5 }, {}] }, ctx));
+    assert.ok(typeof out === 'object' && out !== null && 'created' in out);
+    assert.equal(out.created, 3);
+    assert.equal(await store.countJobs({ service: 'smoke' }), 3);
+  });
+});
+
+describe('dead-letter triage', () => {
+  it('groups by fingerprint with counts, and a dry run changes nothing', async () => {
+    const { ctx, store, deadLetters, auditCount } = await context();
+    await deadLetters('billing', 3, 'upstream returned 503');
+    await deadLetters('imports', 2, 'invalid payload');
+    const groups = ok(await dispatch('dlq.groups', {}, ctx));
+    assert.ok(typeof groups === 'object' && groups !== null && 'total' in groups && 'groups' in groups && Array.isArray(groups.groups));
+    assert.equal(groups.total, 5);
+    assert.deepEqual(
+      groups.groups.map((g: { count: number; services: string[] }) => [g.services.join(), g.count]).sort(),
+      [['billing', 3], ['imports', 2]],
+    );
+
+    const auditBefore = await auditCount();
+    const dry = ok(await dispatch('dlq.retry', { selector: { service: 'billing' }, dry_run: true }, ctx));
+    assert.deepEqual(dry, { dry_run: true, matched: 3, affected: 0 });
+    assert.equal(await store.dlqCount({}), 5);
+    assert.equal(await auditCount(), auditBefore);
+
+    const real = ok(await dispatch('dlq.retry', { selector: { service: 'billing' } }, ctx));
+    assert.deepEqual(real, { dry_run: false, matched: 3, affected: 3 });
+    assert.equal(await store.dlqCount({}), 2);
+    assert.equal(await store.countJobs({ service: 'billing', status: ['pending'] }), 3);
+    const entries = await store.listAudit({ action: 'dlq.retry' }, { limit: 10 });
+    assert.equal(entries.items.length, 1);
+    assert.equal(entries.items[0]?.job_count, 3);
+    assert.equal(entries.items[0]?.actor, 'tester@test-host');
+  });
+
+  it('resolves with a note, then purges resolved ones older than a date', async () => {
+    const { ctx, store, deadLetters } = await context();
+    const ids = await deadLetters('imports', 4, 'invalid payload');
+    const resolved = ok(await dispatch('dlq.resolve', { selector: { job_ids: ids.slice(0, 3) }, note: 'bad export, fixed' }, ctx));
+    assert.deepEqual(resolved, { dry_run: false, matched: 3, affected: 3 });
+    assert.equal(await store.dlqCount({}), 1);
+    assert.equal((await store.getJob(ids[0] ?? 0))?.resolution, 'bad export, fixed');
+
+    const future = new Date(Date.now() + 60_000).toISOString();
+    assert.deepEqual(ok(await dispatch('dlq.purge', { before: future, dry_run: true }, ctx)), { dry_run: true, matched: 3, affected: 0 });
+    assert.deepEqual(ok(await dispatch('dlq.purge', { before: future }, ctx)), { dry_run: false, matched: 3, affected: 3 });
+    assert.equal(await store.getJob(ids[0] ?? 0), null);
+    assert.ok(await store.getJob(ids[3] ?? 0));
+    assert.equal((await store.listAudit({ action: 'dlq.purge' }, { limit: 5 })).items.length, 1);
+  });
+
+  it('a note is required to resolve', async () => {
+    const { ctx } = await context();
+    assert.equal(failure(await dispatch('dlq.resolve', { selector: {}, note: '   ' }, ctx)).code, 'invalid_input');
+  });
+});
+
+describe('breakers, control and the registry', () => {
+  it('lists every registry service, closed in auto when never tripped, and audits a forced mode', async () => {
+    const { ctx, store } = await context(REGISTRY);
+    const list = ok(await dispatch('breakers.list', {}, ctx));
+    assert.ok(typeof list === 'object' && list !== null && 'breakers' in list && Array.isArray(list.breakers));
+    assert.deepEqual(list.breakers.map((b: { service_name: string; state: string; mode: string }) => [b.service_name, b.state, b.mode]), [
+      ['reports', 'closed', 'auto'],
+      ['smoke', 'closed', 'auto'],
+    ]);
+    const forced = ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx));
+    assert.ok(typeof forced === 'object' && forced !== null && 'mode' in forced);
+    assert.equal(forced.mode, 'force_open');
+    const audit = await store.listAudit({ search: 'upstream down' }, { limit: 5 });
+    assert.equal(audit.items.length, 1);
+    assert.equal(failure(await dispatch('breakers.setMode', { service: 'ghost', mode: 'reset' }, ctx)).code, 'not_found');
+  });
+
+  it('emergency stop and resume are audited and show in overview.stats', async () => {
+    const { ctx, store } = await context();
+    ok(await dispatch('control.emergencyStop', { reason: 'incident 42' }, ctx));
+    const stats = ok(await dispatch('overview.stats', {}, ctx));
+    assert.ok(typeof stats === 'object' && stats !== null && 'control' in stats);
+    assert.equal(JSON.stringify(stats.control).includes('"engaged":true'), true);
+    ok(await dispatch('control.resume', {}, ctx));
+    assert.equal((await store.getControl()).emergency_stop.engaged, false);
+    assert.ok((await store.listAudit({ search: 'incident 42' }, { limit: 5 })).items.length >= 1);
+  });
+
+  it('overview.stats counts by status and queue', async () => {
+    const { ctx, deadLetters } = await context();
+    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, {}, { queue: 'other' }] }, ctx));
+    await deadLetters('y', 2, 'boom');
+    const stats = ok(await dispatch('overview.stats', {}, ctx));
+    assert.ok(typeof stats === 'object' && stats !== null && 'counts' in stats && 'queues' in stats && 'dead_letters' in stats && 'failed_last_hour' in stats);
+    assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0 });
+    assert.equal(stats.dead_letters, 2);
+    assert.equal(stats.failed_last_hour, 2);
+    assert.ok(Array.isArray(stats.queues));
+    assert.deepEqual(stats.queues.map((q: { queue: string; pending: number }) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
+  });
+
+  it('registry.load refuses a bad file (nothing audited, last good kept) and audits a good one', async () => {
+    const { ctx, store } = await context(REGISTRY);
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-api-'));
+    try {
+      const bad = join(dir, 'bad.yaml');
+      await writeFile(bad, 'services:\n  - name: x\n    execution_type: Shell\n');
+      const err = failure(await dispatch('registry.load', { path: bad }, ctx));
+      assert.equal(err.code, 'invalid_input');
+      assert.equal(ctx.registry.registry.services.length, 2);
+      assert.equal((await store.listAudit({ action: 'registry.load' }, { limit: 5 })).items.length, 0);
+
+      const good = join(dir, 'good.yaml');
+      await writeFile(good, 'services:\n  - name: only\n    execution_type: noop\n');
+      ok(await dispatch('registry.load', { path: good }, ctx));
+      assert.deepEqual(ctx.registry.registry.services.map((s) => s.name), ['only']);
+      assert.equal((await store.listAudit({ action: 'registry.load' }, { limit: 5 })).items.length, 1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('settings.testConnection never repeats a password', async () => {
+    const { ctx } = await context();
+    const out = ok(await dispatch('settings.testConnection', { url: 'postgres://ops:hunter2secret@127.0.0.1:1/jobs' }, ctx));
+    assert.ok(typeof out === 'object' && out !== null && 'ok' in out && 'message' in out);
+    assert.equal(out.ok, false);
+    assert.ok(!JSON.stringify(out).includes('hunter2secret'));
+    assert.equal(failure(await dispatch('settings.setConnection', { url: '/tmp/x.db' }, ctx)).code, 'conflict');
+  });
+
+  it('health.check reports each part and is not ok when a worker is lost', async () => {
+    const { ctx, store } = await context();
+    const healthy = ok(await dispatch('health.check', {}, ctx));
+    assert.ok(typeof healthy === 'object' && healthy !== null && 'ok' in healthy && 'checks' in healthy && Array.isArray(healthy.checks));
+    assert.equal(healthy.ok, true);
+    assert.deepEqual(healthy.checks.map((c: { name: string }) => c.name).slice(0, 3), ['store', 'migrations', 'registry']);
+
+    await store.registerWorker({ id: 'w-old', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
+    // A heartbeat from long ago is what a crashed worker leaves behind.
+    const lost = ok(await dispatch('health.check', {}, { ...ctx, store: withClock(store) }));
+    assert.ok(typeof lost === 'object' && lost !== null && 'ok' in lost && 'checks' in lost && Array.isArray(lost.checks));
+    assert.equal(lost.ok, false);
+    assert.ok(lost.checks.some((c: { name: string; ok: boolean }) => c.name === 'worker:w-old' && !c.ok));
+  });
+});
+
+/** The store as seen after its workers' lost threshold has passed: listWorkers with a threshold of 0. */
+function withClock<S extends object>(store: S): S {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop === 'listWorkers' && typeof value === 'function') return () => Reflect.apply(value, target, [-1]);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
