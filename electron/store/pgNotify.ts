@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { z } from 'zod';
 import type { PgDb } from './pgDb.ts';
 import { CONNECT_TIMEOUT_MS } from './pgDb.ts';
 import type { StoreSignal } from './store.ts';
@@ -12,6 +13,8 @@ const PING_MS = 15_000;
 /** Job changes are frequent: they are announced to other processes at most this often. */
 const JOBS_COALESCE_MS = 500;
 
+const Versions = z.object({ control: z.number(), breakers: z.number() });
+
 function isSignal(value: string | undefined): value is StoreSignal {
   return SIGNALS.some((s) => s === value);
 }
@@ -19,8 +22,8 @@ function isSignal(value: string | undefined): value is StoreSignal {
 /**
  * Signals between processes sharing one database. Listeners in this process hear local changes at
  * once; other processes hear them through LISTEN/NOTIFY on a dedicated connection, opened on the first
- * subscribe. While that connection is down, the control version is polled every second instead, so
- * an emergency stop still reaches every worker.
+ * subscribe. While that connection is down, the control and breaker versions are polled every second
+ * instead, so an emergency stop still reaches every worker.
  */
 export class PgSignals {
   readonly #db: PgDb;
@@ -33,6 +36,8 @@ export class PgSignals {
   #pollTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
   #controlVersion: number | null = null;
+  #breakersVersion: number | null = null;
+  #everConnected = false;
   #jobsTimer: NodeJS.Timeout | null = null;
   #jobsPending = false;
 
@@ -104,8 +109,14 @@ export class PgSignals {
       this.#reconnectDelay = 250;
       this.#stopPolling();
       this.#startPing(client);
-      // Whatever happened while we were not listening: check the control version once.
-      await this.#checkControl();
+      // Whatever happened while we were not listening: check the versions once; after a reconnect, job
+      // and worker views may be stale too.
+      await this.#checkVersions();
+      if (this.#everConnected) {
+        this.emit('jobs');
+        this.emit('workers');
+      }
+      this.#everConnected = true;
     } catch {
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
@@ -146,7 +157,7 @@ export class PgSignals {
 
   #startPolling(): void {
     if (this.#pollTimer || this.#closed) return;
-    this.#pollTimer = setInterval(() => void this.#checkControl(), POLL_MS);
+    this.#pollTimer = setInterval(() => void this.#checkVersions(), POLL_MS);
     this.#pollTimer.unref();
   }
 
@@ -155,14 +166,18 @@ export class PgSignals {
     this.#pollTimer = null;
   }
 
-  async #checkControl(): Promise<void> {
+  /** The control version and the sum of breaker versions: either moves when its state changed. */
+  async #checkVersions(): Promise<void> {
     try {
-      const rows = await this.#db.pool.query<{ version: number }>('SELECT version FROM jobs.tb_control');
-      const version = rows.rows[0]?.version;
-      if (typeof version !== 'number') return;
-      const before = this.#controlVersion;
-      this.#controlVersion = version;
-      if (before !== null && before !== version) this.emit('control');
+      const rows = await this.#db.query(
+        `SELECT (SELECT version FROM jobs.tb_control) AS control, (SELECT coalesce(sum(version), 0) FROM jobs.tb_breaker) AS breakers`,
+      );
+      const v = Versions.parse(rows[0]);
+      const before = { control: this.#controlVersion, breakers: this.#breakersVersion };
+      this.#controlVersion = v.control;
+      this.#breakersVersion = v.breakers;
+      if (before.control !== null && before.control !== v.control) this.emit('control');
+      if (before.breakers !== null && before.breakers !== v.breakers) this.emit('breakers');
     } catch {
       // the database is unreachable too: the next tick tries again
     }
