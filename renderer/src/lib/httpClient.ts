@@ -16,7 +16,8 @@ export function createHttpClient(origin: URL): HostClient {
   const linkListeners = new Set<(up: boolean) => void>();
   let socket: WebSocket | null = null;
   let failures = 0;
-  let up = false;
+  // Assumed up until the first close, so a socket that never connects still raises the banner.
+  let up = true;
 
   function setLink(next: boolean): void {
     if (next === up) return;

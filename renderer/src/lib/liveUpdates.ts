@@ -7,6 +7,7 @@ import { useClient } from './clientContext.ts';
 import { useHostStatus } from './hostStatus.ts';
 
 const JOB_DEBOUNCE_MS = 500;
+const JOB_REFRESH_MS = 2000;
 /** Beyond this many loaded pages a refetch of the jobs list would be a storm; the table offers a refresh instead. */
 export const MAX_LIVE_JOB_PAGES = 3;
 
@@ -73,14 +74,18 @@ export function useLiveUpdates(): void {
   const queryClient = useQueryClient();
 
   useEffect(() => {
-    const jobs = debounce(() => {
+    // A busy engine changes jobs continuously: the first change shows within half a second, then lists
+    // refresh at most every two seconds, one refetch per burst.
+    const jobs = throttle(() => {
       refreshJobLists(queryClient);
       invalidateCalls(queryClient, JOB_CALLS);
-    }, JOB_DEBOUNCE_MS);
+    }, JOB_REFRESH_MS, JOB_DEBOUNCE_MS);
     // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
     const series = throttle(() => invalidateCalls(queryClient, ['overview.series']), 10_000, 1000);
     const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
-    const workers = debounce(() => invalidateCalls(queryClient, ['workers.list', 'runners.list']), 500);
+    // Heartbeats arrive every few seconds; runner health probes are slower and cost more, so they lag.
+    const workers = throttle(() => invalidateCalls(queryClient, ['workers.list']), 2000, 500);
+    const runners = throttle(() => invalidateCalls(queryClient, ['runners.list']), 10_000, 1000);
     let wasDown = false;
 
     const offs = [
@@ -97,7 +102,10 @@ export function useLiveUpdates(): void {
         patchControl(queryClient, control);
         invalidateCalls(queryClient, ['audit.list']);
       }),
-      client.on('workers.changed', () => workers.run()),
+      client.on('workers.changed', () => {
+        workers.run();
+        runners.run();
+      }),
       client.onLink((up) => {
         if (!up) {
           wasDown = true;
@@ -114,6 +122,7 @@ export function useLiveUpdates(): void {
       series.cancel();
       breakers.cancel();
       workers.cancel();
+      runners.cancel();
     };
   }, [client, queryClient]);
 

@@ -10,6 +10,8 @@ import { useHostStatus } from './hostStatus.ts';
 export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
   client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : payload.message || 'the store does not answer'));
+  // A tick is computed from the store, so it proves the store answers again.
+  client.on('stats.tick', () => status.setStoreDown(null));
   client.onLink((up) => status.setLinkUp(up));
 
   return {
