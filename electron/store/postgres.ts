@@ -18,7 +18,7 @@ import type {
 import { StoreError } from './errors.ts';
 import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
 import * as control from './pgControl.ts';
-import { PgDb, closedError } from './pgDb.ts';
+import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './pgDb.ts';
 import { connectionError } from './pgErrors.ts';
 import * as hot from './pgJobs.ts';
 import { postgresMigrationAdapter } from './pgMigrate.ts';
@@ -62,7 +62,7 @@ export async function openPostgresStore(url: string, opts: { migrate?: boolean; 
     else await migrate(adapter);
   } catch (err) {
     await db.close();
-    throw connectionError(err, url, 5000) ?? err;
+    throw connectionError(err, url, CONNECT_TIMEOUT_MS) ?? err;
   }
   return new PostgresStore(db);
 }
