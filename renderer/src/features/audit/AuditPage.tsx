@@ -31,6 +31,7 @@ const ACTIONS = [
 function details(value: Record<string, unknown> | null): string {
   if (!value) return '';
   return Object.entries(value)
+    .filter(([, v]) => v !== null && v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
 }

@@ -51,6 +51,12 @@ function MultiToggle({ param, label, options }: { param: string; label: string; 
   );
 }
 
+/** `datetime-local` wants local wall-clock time without a zone: 2026-11-22T08:30. */
+function toLocalInput(ms: number): string {
+  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return date.toISOString().slice(0, 16);
+}
+
 export function JobFilters() {
   const [params, setParams] = useSearchParams();
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
@@ -84,15 +90,44 @@ export function JobFilters() {
         </label>
         <label className="field">
           <span>Created</span>
-          <select value={params.get('range') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('range', event.target.value) : p.delete('range')))}>
+          <select
+            value={params.get('range') ?? (params.has('from') || params.has('to') ? 'custom' : '')}
+            onChange={(event) =>
+              setParams((p) => {
+                const value = event.target.value;
+                if (value === 'custom') {
+                  p.delete('range');
+                  if (!p.has('from')) p.set('from', toLocalInput(Date.now() - 3600_000));
+                  return;
+                }
+                p.delete('from');
+                p.delete('to');
+                if (value) p.set('range', value);
+                else p.delete('range');
+              })
+            }
+          >
             <option value="">any time</option>
             {Object.keys(TIME_RANGES).map((r) => (
               <option key={r} value={r}>
                 last {r}
               </option>
             ))}
+            <option value="custom">between…</option>
           </select>
         </label>
+        {!params.get('range') && (params.has('from') || params.has('to')) ? (
+          <>
+            <label className="field">
+              <span>From</span>
+              <input type="datetime-local" value={params.get('from') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('from', event.target.value) : p.delete('from')))} />
+            </label>
+            <label className="field">
+              <span>To</span>
+              <input type="datetime-local" value={params.get('to') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('to', event.target.value) : p.delete('to')))} />
+            </label>
+          </>
+        ) : null}
         <DebouncedText param="q" label="Error text" placeholder="substring of the error" className="field-grow" />
         <label className="field field-check">
           <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />
