@@ -121,8 +121,9 @@ export interface Store {
 
   // ---- signals -----------------------------------------------------------------------------------
   /**
-   * Tells this process when control, breakers or jobs changed, here or (on PostgreSQL, through
-   * LISTEN/NOTIFY) on any other process sharing the store. Returns the unsubscribe function.
+   * Tells this process when control, breakers or jobs changed, here or in any other process sharing
+   * the store (PostgreSQL: LISTEN/NOTIFY; SQLite: a PRAGMA data_version poll every 250 ms while anyone
+   * listens). Signals are coalesced, not counted. Returns the unsubscribe function.
    */
   subscribe(listener: (signal: StoreSignal) => void): () => void;
 }
