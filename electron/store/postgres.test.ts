@@ -208,6 +208,31 @@ describe('postgres store', () => {
       }
     });
 
+    it('a claim reads only the head of the queue, even before statistics know the queue is long', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await admin(db.url, (c) => c.query('ANALYZE jobs.tb_job_run'));
+        await store.enqueue(Array.from({ length: 20_000 }, (_, i) => job(`svc${i % 7}`, { priority: i % 3 })));
+        const read = await admin(db.url, async (c) => {
+          const stats = async () => {
+            await c.query('SELECT pg_stat_clear_snapshot()');
+            const { rows } = await c.query(`SELECT idx_tup_read::int AS n FROM pg_stat_user_indexes WHERE indexrelname = 'idx_tb_job_run_claim'`);
+            return Number(rows[0]?.n ?? 0);
+          };
+          await c.query('SELECT pg_stat_force_next_flush()');
+          const before = await stats();
+          const claimed = await c.query(`SELECT id FROM jobs.opsdeck_claim('w', 50, 60000, NULL, '{}', '{}', '{}')`);
+          assert.equal(claimed.rowCount, 50);
+          await c.query('SELECT pg_stat_force_next_flush()');
+          return (await stats()) - before;
+        });
+        assert.ok(read >= 50 && read < 500, `the claim read ${read} index entries for 50 jobs out of 20000`);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('queries the console makes use their indexes', async () => {
       await reset(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
