@@ -127,7 +127,15 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
           {action.kind === 'resolve' && !nothing ? (
             <label className="field">
               <span>Resolution note (required, kept with each job and in the audit log)</span>
-              <textarea value={note} onChange={(event) => setNote(event.target.value)} rows={3} maxLength={2000} placeholder="e.g. duplicate of INC-1234, data fixed by hand" />
+              {/* The note is the one thing left to decide once the count is known. */}
+              <textarea
+                autoFocus
+                value={note}
+                onChange={(event) => setNote(event.target.value)}
+                rows={3}
+                maxLength={2000}
+                placeholder="e.g. duplicate of INC-1234, data fixed by hand"
+              />
             </label>
           ) : null}
         </>
