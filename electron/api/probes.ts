@@ -1,6 +1,6 @@
 import type { ExecutionType } from '../../shared/domain.ts';
 import type { Registry } from '../../shared/registry.ts';
-import { createRunners, probeRunners, type RunnerHealth } from '../runners/registry.ts';
+import type { RunnerHealth } from '../runners/registry.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { ApiContext } from './context.ts';
 
@@ -15,18 +15,22 @@ interface Cached {
 
 const cache = new WeakMap<Map<ExecutionType, Runner>, Cached>();
 
-export function runnersOf(ctx: ApiContext): Map<ExecutionType, Runner> {
-  ctx.runners ??= createRunners();
+/** The runner kinds are loaded on first use: their clients (Docker, AWS) are slow to import for a CLI. */
+export async function runnersOf(ctx: ApiContext): Promise<Map<ExecutionType, Runner>> {
+  if (!ctx.runners) {
+    const { createRunners } = await import('../runners/registry.ts');
+    ctx.runners ??= createRunners();
+  }
   return ctx.runners;
 }
 
 /** Runner health per kind, probed at most every 10 s, and again at once when the registry changed. */
-export function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
-  const runners = runnersOf(ctx);
+export async function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
+  const runners = await runnersOf(ctx);
   const registry = ctx.registry.registry;
   const hit = cache.get(runners);
   if (hit && hit.registry === registry && now - hit.at < PROBE_TTL_MS) return hit.result;
-  const result = probeRunners(runners, registry, ctx.env);
+  const result = import('../runners/registry.ts').then((m) => m.probeRunners(runners, registry, ctx.env));
   cache.set(runners, { at: now, registry, result });
   // A failed probe round is not kept: the next call asks again.
   result.catch(() => cache.delete(runners));

@@ -1,7 +1,6 @@
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { RegistryHolder } from '../config/holder.ts';
 import { Engine } from '../engine/engine.ts';
-import { createRunners } from '../runners/registry.ts';
 import { defaultDbLocation, openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
@@ -53,13 +52,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     registryLoad = { path: registryPath, ...result };
   }
   const store = await openStore(location, { migrate: opts.migrate ?? true });
-  const runners = createRunners();
 
-  const makeEngine = (s: Store) =>
-    new Engine({
+  const makeEngine = async (s: Store) => {
+    // Loaded only when this process runs jobs: the runner clients are slow to import for a CLI command.
+    const { createRunners } = await import('../runners/registry.ts');
+    ctx.runners ??= createRunners();
+    return new Engine({
       store: s,
       registry,
-      runners,
+      runners: ctx.runners,
       env,
       concurrency: opts.concurrency,
       queues: opts.queues ?? null,
@@ -68,6 +69,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: opts.leaseMs,
       pollMs: opts.pollMs,
     });
+  };
 
   const ctx: ApiContext = {
     store,
@@ -75,12 +77,11 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     engine: null,
     actor: currentActor(),
     env,
-    runners,
     settings: {
       localExecution: false,
       async setLocalExecution(enabled) {
         if (enabled && !ctx.engine) {
-          const engine = makeEngine(ctx.store);
+          const engine = await makeEngine(ctx.store);
           await engine.start();
           ctx.engine = engine;
         } else if (!enabled && ctx.engine) {
@@ -102,7 +103,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         ctx.store = next;
         await previous.close().catch(() => undefined);
         if (running) {
-          const engine = makeEngine(next);
+          const engine = await makeEngine(next);
           await engine.start();
           ctx.engine = engine;
         }

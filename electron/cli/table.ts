@@ -5,7 +5,7 @@ export interface Column {
   max?: number;
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 function width(text: string): number {
   return [...text.replace(ANSI, '')].length;

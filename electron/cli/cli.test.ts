@@ -1,0 +1,246 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
+import { z } from 'zod';
+import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../config/fixtures/', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real command, as an operator runs it: a child process of this Node. */
+function opsdeck(args: string[], opts: { env?: Record<string, string>; input?: string } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', ...opts.env };
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function json(run: Run): unknown {
+  assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+const Status = z.object({
+  counts: z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() }).strict(),
+  queues: z.record(z.string(), z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() })),
+  control: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }),
+});
+
+function oneLine(text: string): string {
+  const lines = text.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `exactly one line on stderr, got: ${JSON.stringify(text)}`);
+  return lines[0] ?? '';
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('opsdeck CLI on SQLite', () => {
+  it('--help lists the commands and exits 0; no command is a usage error', async () => {
+    const help = await opsdeck(['--help']);
+    assert.equal(help.code, 0);
+    for (const name of ['status', 'enqueue', 'dlq', 'emergency-stop', 'health-check', 'support-bundle', 'worker']) assert.match(help.stdout, new RegExp(`\\n  ${name} `));
+    const sub = await opsdeck(['dlq', '--help']);
+    assert.equal(sub.code, 0);
+    assert.match(sub.stdout, /--dry-run/);
+    assert.equal((await opsdeck([])).code, 2);
+    const unknown = await opsdeck(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(oneLine(unknown.stderr), /^opsdeck: unknown command "frobnicate"/);
+  });
+
+  it('enqueue then status shows one pending job', async () => {
+    const db = join(dir, 'one.db');
+    const enq = z.object({ id: z.number(), identifier: z.string(), created: z.literal(true) }).parse(json(await opsdeck(['enqueue', 'demo', '--db', db, '--json', '--payload', '{"n":1}'])));
+    const status = Status.parse(json(await opsdeck(['status', '--db', db, '--json'])));
+    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.equal(status.queues.default?.pending, 1);
+    assert.equal(status.control.emergency_stop.engaged, false);
+    const trace = z.object({ id: z.number(), status: z.string(), payload: z.unknown(), attempts: z.array(z.unknown()) }).parse(json(await opsdeck(['job', enq.identifier, '--db', db, '--json'])));
+    assert.deepEqual([trace.id, trace.status, trace.payload, trace.attempts.length], [enq.id, 'pending', { n: 1 }, 0]);
+    const missing = await opsdeck(['job', '999', '--db', db]);
+    assert.equal(missing.code, 1);
+    assert.match(oneLine(missing.stderr), /^opsdeck: no job "999"/);
+  });
+
+  it('bulk enqueue is all or nothing, and names every bad line', async () => {
+    const db = join(dir, 'bulk.db');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}'].join('\n');
+    const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /stdin:2: not JSON/);
+    assert.match(refused.stderr, /stdin:4: priority/);
+    assert.doesNotMatch(refused.stderr, /stdin:(1|3|5):/);
+    assert.deepEqual(Status.parse(json(await opsdeck(['status', '--db', db, '--json']))).counts.pending, 0);
+
+    const file = join(dir, 'jobs.jsonl');
+    await writeFile(file, ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":[1,2]}', ''].join('\n'));
+    const done = z.object({ created: z.number() }).parse(json(await opsdeck(['enqueue', 'svc', '--from', file, '--db', db, '--json'])));
+    assert.equal(done.created, 3);
+    const status = Status.parse(json(await opsdeck(['status', '--db', db, '--json'])));
+    assert.equal(status.counts.pending, 3);
+    assert.equal(status.queues.q2?.pending, 1);
+  });
+
+  it('refuses a bad --db in one line, quickly, with exit 1', async () => {
+    for (const [db, pattern] of [
+      ['postgres://x@127.0.0.1:1/none', /cannot reach PostgreSQL at 127\.0\.0\.1:1/],
+      ['/etc/hostname', /not an SQLite database/],
+      ['ftp://x', /unsupported database scheme "ftp:"/],
+    ] as const) {
+      const run = await opsdeck(['status', '--db', db]);
+      assert.equal(run.code, 1, db);
+      assert.match(oneLine(run.stderr), pattern);
+      assert.match(run.stderr, /^opsdeck: /);
+      assert.equal(run.stdout, '');
+    }
+  });
+
+  it('usage errors exit 2 with one line', async () => {
+    const db = join(dir, 'usage.db');
+    for (const args of [['enqueue'], ['enqueue', 'x', '--payload', '{nope'], ['jobs', '--status', 'weird'], ['dlq', 'retry'], ['status', '--bogus']]) {
+      const run = await opsdeck([...args, '--db', db]);
+      assert.equal(run.code, 2, args.join(' '));
+      oneLine(run.stderr);
+    }
+  });
+
+  it('dead-letter triage, breakers and control from the command line, all audited', async () => {
+    const db = join(dir, 'triage.db');
+    const registry = join(dir, 'triage.yaml');
+    await writeFile(registry, 'services:\n  - name: broken\n    execution_type: noop\n    runner_config: { fail: true, fail_retryable: false, fail_message: "upstream said no" }\n');
+    const common = ['--db', db, '--registry', registry];
+    json(await opsdeck(['enqueue', 'broken', ...common, '--json']));
+    json(await opsdeck(['enqueue', 'broken', ...common, '--json']));
+    const unknown = await opsdeck(['enqueue', 'other', ...common]);
+    assert.equal(unknown.code, 1);
+    assert.equal(oneLine(unknown.stderr), 'opsdeck: service other is not in the registry (known: broken)');
+
+    const work = await opsdeck(['worker', '--until-empty', ...common]);
+    assert.equal(work.code, 0, work.stderr);
+    const groups = z.object({ total: z.number(), groups: z.array(z.object({ fingerprint: z.string(), count: z.number() })) }).parse(json(await opsdeck(['dlq', 'groups', ...common, '--json'])));
+    assert.equal(groups.total, 2);
+    const fp = groups.groups[0]?.fingerprint ?? '';
+    const Bulk = z.object({ dry_run: z.boolean(), matched: z.number(), affected: z.number() });
+    assert.deepEqual(Bulk.parse(json(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common, '--json']))), { dry_run: true, matched: 2, affected: 0 });
+    const retried = await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]);
+    assert.equal(retried.code, 0);
+    assert.equal(retried.stdout.trim(), 'retried 2 dead letter(s)');
+
+    assert.equal((await opsdeck(['breaker', 'open', 'broken', '--reason', 'maintenance', ...common])).code, 0);
+    assert.equal((await opsdeck(['emergency-stop', '--reason', 'drill', ...common])).code, 0);
+    const stopped = Status.parse(json(await opsdeck(['status', ...common, '--json'])));
+    assert.equal(stopped.control.emergency_stop.engaged, true);
+    assert.equal((await opsdeck(['resume', ...common])).code, 0);
+    const audit = z.object({ entries: z.array(z.object({ action: z.string(), actor: z.string() })) }).parse(json(await opsdeck(['audit', ...common, '--json'])));
+    const actions = audit.entries.map((e) => e.action);
+    for (const a of ['dlq.retry', 'breaker.force_open', 'job.enqueue']) assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
+    assert.ok(actions.some((a) => a.includes('emergency')), actions.join(', '));
+  });
+
+  it('validate-config lists every problem with its line and exits 1; a good file exits 0', async () => {
+    const file = join(FIXTURES, 'many_problems.yaml');
+    const bad = await opsdeck(['validate-config', file]);
+    assert.equal(bad.code, 1);
+    const lines = bad.stdout.trim().split('\n');
+    assert.ok(lines.length >= 5);
+    for (const line of lines) assert.match(line, /^.+many_problems\.yaml:\d+:\d+ \S+: .+/);
+    assert.ok(lines.some((l) => l.includes(':19:5 services[1].retries: unknown key')), lines.join('\n'));
+    const good = await opsdeck(['validate-config', fileURLToPath(new URL('../../examples/registry.yaml', import.meta.url))]);
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+  });
+
+  it('a support bundle holds the diagnosis and no secret value', async () => {
+    const db = join(dir, 'bundle.db');
+    const registry = join(dir, 'bundle.yaml');
+    const secret = 'sk_live_7a9f3c1e5d2b8h4k';
+    const other = 'p4ss-w0rd-for-the-db!';
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: payments',
+        '    execution_type: http',
+        '    runner_config:',
+        '      base_url: "http://127.0.0.1:1"',
+        '      auth_type: bearer',
+        '      auth_config: { token_env_var: STRIPE_API_KEY }',
+        '      headers: { X-Api-Key: "inline-header-secret-123" }',
+        '  - name: leaky',
+        '    execution_type: noop',
+        `    runner_config: { fail: true, fail_retryable: false, fail_message: "auth failed for ${secret} and ${other}" }`,
+        '',
+      ].join('\n'),
+    );
+    const env = { STRIPE_API_KEY: secret, DB_PASSWORD: other };
+    const common = ['--db', db, '--registry', registry];
+    json(await opsdeck(['enqueue', 'leaky', ...common, '--json', '--payload', JSON.stringify({ token: secret })], { env }));
+    assert.equal((await opsdeck(['worker', '--until-empty', ...common], { env })).code, 0);
+    const out = join(dir, 'bundle.tar.gz');
+    const run = await opsdeck(['support-bundle', '--output', out, ...common], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const extracted = join(dir, 'bundle');
+    await rm(extracted, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(extracted));
+    await tar.x({ file: out, cwd: extracted });
+    const files = await readdir(extracted);
+    for (const name of ['diagnose.json', 'registry.yaml', 'failures.json', 'audit.json']) assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+    const texts = await Promise.all(files.map((f) => readFile(join(extracted, f), 'utf8')));
+    const all = texts.join('\n');
+    for (const value of [secret, other, 'inline-header-secret-123']) assert.ok(!all.includes(value), `the bundle leaks ${value}`);
+    assert.match(all, /auth failed for \[redacted\]/);
+    assert.match(all, /STRIPE_API_KEY/);
+    z.object({ health: z.object({ checks: z.array(z.object({ name: z.string() })) }), versions: z.object({ node: z.string() }) }).parse(JSON.parse(texts[files.indexOf('diagnose.json')] ?? ''));
+  });
+});
+
+describe('opsdeck CLI on PostgreSQL', () => {
+  let pg: TestDatabase;
+  before(async () => {
+    pg = await createTestDatabase();
+  });
+  after(async () => {
+    await pg.drop();
+  });
+
+  it('enqueue then status shows one pending job', async () => {
+    json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json']));
+    const status = Status.parse(json(await opsdeck(['status', '--db', pg.url, '--json'])));
+    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0 });
+  });
+
+  it('health-check against an unreachable server exits 1 with a failing store check, also in --json', async () => {
+    const run = await opsdeck(['health-check', '--db', 'postgres://ops:pw-not-shown@127.0.0.1:1/jobs', '--json']);
+    assert.equal(run.code, 1);
+    const report = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })) }).parse(JSON.parse(run.stdout));
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.checks.filter((c) => !c.ok).map((c) => c.name), ['store']);
+    assert.ok(!run.stdout.includes('pw-not-shown'));
+    const text = await opsdeck(['health-check', '--db', 'postgres://ops@127.0.0.1:1/jobs']);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /store\s+FAIL\s+cannot reach PostgreSQL/);
+  });
+});
