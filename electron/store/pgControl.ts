@@ -173,9 +173,21 @@ export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'r
 
 // ---- workers ----------------------------------------------------------------------------------------
 
+/**
+ * Workers that stopped a day ago, or went silent a week ago, are forgotten when a worker registers (a
+ * laptop that slept through a weekend still shows as lost, not gone), as on SQLite.
+ */
+const FORGET_STOPPED_MS = 24 * 3_600_000;
+const FORGET_SILENT_MS = 7 * 24 * 3_600_000;
+
 export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<void> {
   await db.query(
-    `WITH registered AS (
+    `WITH forgotten AS (
+       DELETE FROM jobs.tb_worker
+       WHERE id <> $1 AND ((state = 'stopped' AND last_heartbeat_at < now() - $8::float8 * interval '1 millisecond')
+         OR last_heartbeat_at < now() - $9::float8 * interval '1 millisecond')
+     ),
+     registered AS (
        INSERT INTO jobs.tb_worker (id, host, pid, version, concurrency, queues, started_at, last_heartbeat_at, state, in_flight)
        VALUES ($1, $2, $3, $4, $5, $6::text[], now(), now(), 'running', 0)
        ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
@@ -184,7 +196,7 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
-    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL],
+    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS],
   );
 }
 
@@ -223,7 +235,7 @@ export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<Worker
 
 export async function audit(db: PgDb, entry: NewAuditEntry): Promise<void> {
   await db.query(
-    `INSERT INTO jobs.tb_audit (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+    `INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`,
     [actorName(entry.actor), entry.action, entry.target ?? null, entry.job_count ?? null, entry.details ? JSON.stringify(entry.details) : null],
   );
 }
@@ -232,7 +244,7 @@ export async function listAudit(db: PgDb, filter: { action?: string; search?: st
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
   const rows = await db.query(
-    `SELECT id, at, actor, action, target, job_count, details FROM jobs.tb_audit
+    `SELECT id, at, actor, action, target, job_count, details FROM jobs.tb_audit_log
      WHERE ($1::text IS NULL OR action = $1)
        AND ($2::text IS NULL OR strpos(lower(concat_ws(' ', actor, action, target, details::text)), lower($2)) > 0)
        AND ($3::bigint IS NULL OR id < $3)

@@ -10,7 +10,7 @@ import { JOB_COLUMNS, countOf, toJob } from './pgRows.ts';
  * log never shows an action that did not happen, nor misses one that did.
  */
 
-const AUDIT_SQL = `INSERT INTO jobs.tb_audit (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`;
+const AUDIT_SQL = `INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`;
 
 export async function writeAudit(
   client: Queryable,
@@ -106,7 +106,7 @@ async function auditedBulk(
     `WITH changed AS (${changeSql}),
      ${alsoCte}
      logged AS (
-       INSERT INTO jobs.tb_audit (actor, action, target, job_count, details)
+       INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
        SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed
      )
      SELECT count(*) AS n FROM changed`,

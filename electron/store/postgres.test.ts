@@ -29,7 +29,7 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 async function reset(url: string): Promise<void> {
   await admin(url, async (c) => {
     await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
-      jobs.tb_audit RESTART IDENTITY CASCADE`);
+      jobs.tb_audit_log RESTART IDENTITY CASCADE`);
     await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
       emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
       version = 1`);

@@ -137,7 +137,7 @@ CREATE TABLE jobs.tb_worker (
   last_heartbeat_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE jobs.tb_audit (
+CREATE TABLE jobs.tb_audit_log (
   id bigserial PRIMARY KEY,
   at timestamptz NOT NULL DEFAULT now(),
   actor text NOT NULL,
@@ -147,7 +147,7 @@ CREATE TABLE jobs.tb_audit (
   details jsonb
 );
 
-CREATE INDEX idx_tb_audit_action ON jobs.tb_audit (action, id);
+CREATE INDEX idx_tb_audit_log_action ON jobs.tb_audit_log (action, id);
 
 -- Per execution type, for the runbook's "check index usage" query and the console's latency panel.
 -- Durations are in milliseconds, from the start of the last attempt to the finish.
