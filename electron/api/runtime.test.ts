@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { dispatch } from './dispatch.ts';
+import { createRuntime } from './runtime.ts';
+
+async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('createRuntime', () => {
+  it('runs jobs when local execution is on, switches stores, and closes cleanly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(registry, 'services:\n  - name: quick\n    execution_type: noop\n');
+    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {}, pollMs: 20 });
+    try {
+      assert.deepEqual(rt.registryLoad?.ok, true);
+      assert.equal(rt.ctx.engine, null);
+      assert.equal((await dispatch('jobs.enqueue', { service: 'quick', identifier: 'one' }, rt.ctx)).ok, true);
+
+      const on = await dispatch('settings.setLocalExecution', { enabled: true }, rt.ctx);
+      assert.equal(on.ok, true);
+      assert.ok(rt.ctx.engine);
+      await waitFor(async () => (await rt.ctx.store.getJob('one'))?.status === 'completed');
+
+      const switched = await dispatch('settings.setConnection', { url: join(dir, 'b.db') }, rt.ctx);
+      assert.equal(switched.ok, true, JSON.stringify(switched));
+      assert.equal(rt.ctx.store.location, join(dir, 'b.db'));
+      assert.equal(await rt.ctx.store.getJob('one'), null);
+      assert.ok(rt.ctx.engine, 'local execution stays on after a switch');
+      assert.equal((await dispatch('jobs.enqueue', { service: 'quick', identifier: 'two' }, rt.ctx)).ok, true);
+      await waitFor(async () => (await rt.ctx.store.getJob('two'))?.status === 'completed');
+
+      const bad = await dispatch('settings.setConnection', { url: 'ftp://nowhere' }, rt.ctx);
+      assert.equal(!bad.ok && bad.error.code, 'unavailable');
+      assert.equal(rt.ctx.store.location, join(dir, 'b.db'), 'a bad URL leaves the store as it was');
+      const audit = await rt.ctx.store.listAudit({ action: 'settings.connection' }, { limit: 5 });
+      assert.equal(audit.items.length, 1);
+    } finally {
+      await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not throw for a registry that does not validate; it says why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
+    const registry = join(dir, 'bad.yaml');
+    await writeFile(registry, 'services:\n  - name: x\n    execution_type: HTTP\n');
+    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {} });
+    try {
+      assert.equal(rt.registryLoad?.ok, false);
+      assert.ok((rt.registryLoad?.problems.length ?? 0) > 0);
+      assert.equal(rt.ctx.registry.registry.services.length, 0);
+    } finally {
+      await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
