@@ -25,7 +25,8 @@ const projects: Array<Project<Options>> = [
 
 const electron = electronBinary();
 if (electron) {
-  projects.push({ name: 'electron', testIgnore: POSTGRES_SPECS, use: { host: 'electron', store: 'sqlite' } });
+  // The Chromium settings stay: Playwright's default page still launches a browser, and it must be Debian's.
+  projects.push({ name: 'electron', testIgnore: POSTGRES_SPECS, use: { ...chromium, host: 'electron', store: 'sqlite' } });
 } else if (!process.env.TEST_WORKER_INDEX) {
   // Only the main process says it, once: the config is loaded again in every worker.
   const specs = readdirSync(E2E).filter((f) => f.endsWith('.spec.ts') && !POSTGRES_SPECS.test(f));
