@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
 import { defaultDbLocation, parseLocation, redactLocation } from './location.ts';
 import { openStore } from './open.ts';
@@ -105,6 +106,28 @@ describe('openStore', () => {
     assert.equal(error.code, 'not_sqlite');
     assert.match(error.message, /\/etc\/hostname/);
     assert.equal(await readFile('/etc/hostname', 'utf8'), before);
+  });
+
+  it("refuses another program's SQLite database, leaving it untouched", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-open-'));
+    try {
+      const path = join(dir, 'other.db');
+      const other = new Database(path);
+      other.exec(`CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('x');`);
+      other.close();
+      const error = await storeError(openStore(path));
+      assert.equal(error.code, 'not_sqlite');
+      assert.match(error.message, /another program/);
+      const check = new Database(path, { readonly: true });
+      try {
+        assert.deepEqual(check.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all(), ['contacts']);
+        assert.equal(check.pragma('journal_mode', { simple: true }), 'delete', 'not switched to WAL');
+      } finally {
+        check.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a folder', async () => {

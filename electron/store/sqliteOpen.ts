@@ -28,6 +28,9 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     throw mapSqliteError(error, path, false);
   }
   try {
+    // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change.
+    const adapter = sqliteMigrationAdapter(db, path);
+    refuseForeignDatabase(db, path, (await adapter.applied()).length);
     if (path !== ':memory:') {
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new StoreError('unavailable', `cannot switch ${path} to WAL mode (got ${String(mode)})`, 'put the database on a local disk, not a network share');
@@ -37,7 +40,6 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
-    const adapter = sqliteMigrationAdapter(db, path);
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
     return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir));
@@ -78,6 +80,15 @@ function prepareFile(path: string): void {
   }
   if (header.toString('latin1') !== HEADER) {
     throw new StoreError('not_sqlite', `${path} is not an SQLite database`, 'point opsdeck at an opsdeck .db file, or at a path that does not exist yet to create one');
+  }
+}
+
+/** Our tables never go into another program's database: one with tables but no migration record is not ours. */
+function refuseForeignDatabase(db: Database.Database, path: string, applied: number): void {
+  if (applied > 0) return;
+  const tables = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'`).get();
+  if (tables && tables.n > 0) {
+    throw new StoreError('not_sqlite', `${path} is an SQLite database of another program, not an opsdeck one`, 'point opsdeck at its own .db file, or at a path that does not exist yet');
   }
 }
 
