@@ -249,7 +249,7 @@ export async function listAudit(db: PgDb, filter: { action?: string; search?: st
        AND ($2::text IS NULL OR strpos(lower(concat_ws(' ', actor, action, target, details::text)), lower($2)) > 0)
        AND ($3::bigint IS NULL OR id < $3)
      ORDER BY id DESC LIMIT $4`,
-    [filter.action ?? null, filter.search ?? null, after, limit + 1],
+    [filter.action || null, filter.search || null, after, limit + 1],
   );
   const items = rows.slice(0, limit).map(toAudit);
   const last = items.at(-1);

@@ -3,6 +3,7 @@ import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, Que
 import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../shared/domain.ts';
 import { fillBuckets } from './buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
+import { StoreInputError } from './errors.ts';
 import type { PgDb } from './pgDb.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './pgRows.ts';
 import type { Page, PageRequest } from './store.ts';
@@ -36,17 +37,18 @@ function jobFilterSql(offset: number): string {
     AND (${p(2)}::text IS NULL OR queue = ${p(2)})
     AND (${p(3)}::text IS NULL OR service_name = ${p(3)})
     AND (${p(4)}::text[] IS NULL OR execution_type = ANY(${p(4)}::text[]))
-    AND (${p(5)}::timestamptz IS NULL OR created_at > ${p(5)}::timestamptz)
+    AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)}::timestamptz)
     AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)}::timestamptz)
     AND (${p(7)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(7)})) > 0)
     AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
     AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))`;
 }
 
-function timestampOrNull(value: string | undefined): string | null {
+function timestampOrNull(value: string | undefined, what: string): string | null {
   if (value === undefined) return null;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  if (Number.isNaN(t)) throw new StoreInputError(`${what} "${value.slice(0, 60)}" is not a timestamp: use ISO-8601, e.g. 2026-01-01T00:00:00Z`);
+  return new Date(t).toISOString();
 }
 
 function jobFilterParams(filter: JobFilter): unknown[] {
@@ -55,8 +57,8 @@ function jobFilterParams(filter: JobFilter): unknown[] {
     filter.queue ?? null,
     filter.service ?? null,
     filter.execution_type ?? null,
-    timestampOrNull(filter.created_after),
-    timestampOrNull(filter.created_before),
+    timestampOrNull(filter.created_after, 'created_after'),
+    timestampOrNull(filter.created_before, 'created_before'),
     filter.search ?? null,
     filter.unresolved === true,
     filter.stuck === true,
