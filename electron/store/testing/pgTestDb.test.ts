@@ -34,7 +34,7 @@ describe('createTestDatabase', () => {
     assert.equal(child.status, 0, child.stderr);
     const seen: unknown = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
     assert.ok(typeof seen === 'object' && seen !== null && 'url' in seen && 'name' in seen);
-    assert.match(String(seen.url), /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/opsdeck_t_[0-9a-f]{12}$/);
+    assert.match(String(seen.url), /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/opsdeck_t_[0-9a-z]{8}[0-9a-f]{8}$/);
     assert.doesNotMatch(String(seen.url), /:1\//, 'not the unreachable server');
     assert.equal(String(seen.url).split('/').at(-1), seen.name);
     const port = new URL(String(seen.url)).port;

@@ -19,12 +19,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+const PREFIX = 'opsdeck_t_';
+/** Databases left behind by a test process that was killed are dropped once they are this old. */
+const STALE_MS = 6 * 3_600_000;
+
 let server: Promise<string> | null = null;
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  server ??= findServer();
+  server ??= findServer().then(async (url) => {
+    await dropStale(url);
+    return url;
+  });
   const adminUrl = await server;
-  const name = `opsdeck_t_${randomBytes(6).toString('hex')}`;
+  // The creation time leads the random part, so a later run can tell abandoned databases by age.
+  const name = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = withDatabase(adminUrl, name);
   let dropped = false;
@@ -36,6 +44,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
+}
+
+async function dropStale(adminUrl: string): Promise<void> {
+  await withClient(adminUrl, async (c) => {
+    const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [PREFIX]);
+    for (const { datname } of rows) {
+      const born = Number.parseInt(datname.slice(PREFIX.length, PREFIX.length + 8), 36);
+      if (/^[a-z0-9_]+$/.test(datname) && Number.isFinite(born) && Date.now() - born > STALE_MS) {
+        await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+      }
+    }
+  }).catch(() => undefined);
 }
 
 async function findServer(): Promise<string> {
