@@ -8,4 +8,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Compiled code (and stripped types) are cached between runs: a CLI starts many times a day.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../electron/cli/main.ts');

@@ -8,7 +8,7 @@ import { dlq } from './dlq.ts';
 import { enqueue } from './enqueue.ts';
 import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
-import { job, jobs } from './jobs.ts';
+import { cancel, job, jobs, retry } from './jobs.ts';
 import { migrate } from './migrate.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
@@ -23,6 +23,8 @@ export const COMMANDS: Command[] = [
   jobs,
   job,
   enqueue,
+  retry,
+  cancel,
   dlq,
   breaker,
   emergencyStop,

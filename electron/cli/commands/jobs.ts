@@ -144,3 +144,40 @@ export const job: Command = {
     });
   },
 };
+
+function jobId(text: string | undefined): number {
+  if (!text || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`a job id is a positive whole number, not "${text ?? ''}"`);
+  return Number(text);
+}
+
+export const retry: Command = {
+  name: 'retry',
+  summary: 'run one failed or cancelled job again (its history stays)',
+  usage: 'ID',
+  options: {},
+  async run(inv) {
+    const [id] = positionals(inv, ['ID']);
+    return withRuntime(inv, async ({ ctx }) => {
+      const j = await call(ctx, 'jobs.retry', { id: jobId(id) });
+      if (inv.common.json) printJson(inv.io, j);
+      else inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
+      return 0;
+    });
+  },
+};
+
+export const cancel: Command = {
+  name: 'cancel',
+  summary: 'cancel a pending job, or stop a running one',
+  usage: 'ID [--reason TEXT]',
+  options: { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' } },
+  async run(inv) {
+    const [id] = positionals(inv, ['ID']);
+    return withRuntime(inv, async ({ ctx }) => {
+      const j = await call(ctx, 'jobs.cancel', { id: jobId(id), reason: str(inv.values, 'reason') });
+      if (inv.common.json) printJson(inv.io, j);
+      else inv.io.out(j.status === 'cancelled' ? `job ${j.id} cancelled` : `job ${j.id} is running: its worker stops it now`);
+      return 0;
+    });
+  },
+};
