@@ -6,6 +6,8 @@ import { electronBinary, specTitles } from './e2e/support/electronBinary.ts';
 
 const E2E = fileURLToPath(new URL('./e2e/', import.meta.url));
 const POSTGRES_SPECS = /postgres\.spec\.ts$/;
+/** Specs that start a console of their own in a browser; they have no Electron counterpart. */
+const BROWSER_ONLY_SPECS = /first-run\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {
@@ -26,10 +28,10 @@ const projects: Array<Project<Options>> = [
 const electron = electronBinary();
 if (electron) {
   // The Chromium settings stay: Playwright's default page still launches a browser, and it must be Debian's.
-  projects.push({ name: 'electron', testIgnore: POSTGRES_SPECS, use: { ...chromium, host: 'electron', store: 'sqlite' } });
+  projects.push({ name: 'electron', testIgnore: [POSTGRES_SPECS, BROWSER_ONLY_SPECS], use: { ...chromium, host: 'electron', store: 'sqlite' } });
 } else if (!process.env.TEST_WORKER_INDEX) {
   // Only the main process says it, once: the config is loaded again in every worker.
-  const specs = readdirSync(E2E).filter((f) => f.endsWith('.spec.ts') && !POSTGRES_SPECS.test(f));
+  const specs = readdirSync(E2E).filter((f) => f.endsWith('.spec.ts') && !POSTGRES_SPECS.test(f) && !BROWSER_ONLY_SPECS.test(f));
   console.log('[e2e] project "electron" not added: Electron binary not installed (node_modules/electron has no dist/).');
   for (const title of specTitles(E2E, specs)) console.log(`[e2e]   skipped [electron] ${title}: Electron binary not installed`);
 }

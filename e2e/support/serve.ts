@@ -17,12 +17,15 @@ export interface RunningConsole {
  * Starts `opsdeck serve` (real store, and a real engine even on PostgreSQL, where serve only observes by default) and waits for the line with its URL. Whatever the
  * process printed is kept, so a failure to start says why.
  */
-export async function startConsole(opts: { db: string; registry: string; env?: Record<string, string> }): Promise<RunningConsole> {
+export async function startConsole(opts: { db: string; registry?: string; env?: Record<string, string> }): Promise<RunningConsole> {
   // OPSDECK_E2E_BIN runs the specs against another build of the CLI (an installed package, a branch).
   const bin = process.env.OPSDECK_E2E_BIN ?? 'bin/opsdeck.js';
-  const child = spawn(process.execPath, [bin, 'serve', '--db', opts.db, '--registry', opts.registry, '--port', '0', '--execute'], {
+  const registry = opts.registry ? ['--registry', opts.registry] : [];
+  // Without a registry flag the console must start empty, whatever the caller's environment names.
+  const env: Record<string, string | undefined> = { ...process.env, OPSDECK_REGISTRY: undefined, ...opts.env };
+  const child = spawn(process.execPath, [bin, 'serve', '--db', opts.db, ...registry, '--port', '0', '--execute'], {
     cwd: REPO,
-    env: { ...process.env, ...opts.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: false,
   });

@@ -1,0 +1,34 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { startConsole } from './support/serve.ts';
+
+const SCREENSHOT = fileURLToPath(new URL('./screenshots/first-run.png', import.meta.url));
+
+// Its own console on an empty store with no registry: what an operator sees the very first time.
+test('first run: the welcome panel loads the demo and the pages come alive', async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-first-'));
+  const opsdeck = await startConsole({ db: join(dir, 'first.db') });
+  try {
+    await page.goto(opsdeck.url);
+    const welcome = page.getByRole('region', { name: 'Welcome to opsdeck' });
+    await expect(welcome).toBeVisible();
+    await welcome.getByRole('button', { name: 'Load demo' }).click();
+    await expect(welcome).toHaveCount(0);
+
+    // Live, without reloading: jobs complete and the demo's failing services fill the dead letters.
+    const tiles = page.getByRole('list', { name: 'Key figures' });
+    const completed = tiles.getByRole('listitem').filter({ hasText: 'Completed (1h)' }).locator('.tile-value');
+    await expect.poll(async () => Number((await completed.innerText()).replace(/\D/g, ''))).toBeGreaterThan(0);
+    await expect(page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /Dead letters/ })).toContainText(/\d+/);
+    await page.screenshot({ path: SCREENSHOT });
+
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Breakers' }).click();
+    await expect(page.getByRole('rowheader', { name: 'billing_webhook', exact: true })).toBeVisible();
+  } finally {
+    await opsdeck.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
