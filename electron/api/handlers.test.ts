@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import type { ApiResponse } from '../../shared/contract.ts';
+import { calls, type ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
@@ -45,8 +45,7 @@ async function context(registry?: string): Promise<TestContext> {
 describe('jobs.enqueue', () => {
   it('without a registry accepts any service as a noop on the default queue', async () => {
     const { ctx, store } = await context();
-    const out = ok(await dispatch('jobs.enqueue', { service: 'demo' }, ctx));
-    assert.ok(typeof out === 'object' && out !== null && 'id' in out && typeof out.id === 'number');
+    const out = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'demo' }, ctx)));
     const job = await store.getJob(out.id);
     assert.equal(job?.execution_type, 'noop');
     assert.equal(job?.queue, 'default');
@@ -76,15 +75,14 @@ describe('jobs.enqueue', () => {
     const { ctx, store, auditCount } = await context();
     const a = ok(await dispatch('jobs.enqueue', { service: 'demo', identifier: 'same' }, ctx));
     const b = ok(await dispatch('jobs.enqueue', { service: 'demo', identifier: 'same' }, ctx));
-    assert.deepEqual(b, { ...(a as object), created: false });
+    assert.deepEqual(b, { ...calls['jobs.enqueue'].output.parse(a), created: false });
     assert.equal(await store.countJobs({}), 1);
     assert.equal(await auditCount(), 1);
   });
 
   it('enqueueMany adds a batch in one call', async () => {
     const { ctx, store } = await context(REGISTRY);
-    const out = ok(await dispatch('jobs.enqueueMany', { service: 'smoke', jobs: [{ identifier: 'a' }, { identifier: 'b', priority: 5 }, {}] }, ctx));
-    assert.ok(typeof out === 'object' && out !== null && 'created' in out);
+    const out = calls['jobs.enqueueMany'].output.parse(ok(await dispatch('jobs.enqueueMany', { service: 'smoke', jobs: [{ identifier: 'a' }, { identifier: 'b', priority: 5 }, {}] }, ctx)));
     assert.equal(out.created, 3);
     assert.equal(await store.countJobs({ service: 'smoke' }), 3);
   });
@@ -95,11 +93,10 @@ describe('dead-letter triage', () => {
     const { ctx, store, deadLetters, auditCount } = await context();
     await deadLetters('billing', 3, 'upstream returned 503');
     await deadLetters('imports', 2, 'invalid payload');
-    const groups = ok(await dispatch('dlq.groups', {}, ctx));
-    assert.ok(typeof groups === 'object' && groups !== null && 'total' in groups && 'groups' in groups && Array.isArray(groups.groups));
+    const groups = calls['dlq.groups'].output.parse(ok(await dispatch('dlq.groups', {}, ctx)));
     assert.equal(groups.total, 5);
     assert.deepEqual(
-      groups.groups.map((g: { count: number; services: string[] }) => [g.services.join(), g.count]).sort(),
+      groups.groups.map((g) => [g.services.join(), g.count]).sort(),
       [['billing', 3], ['imports', 2]],
     );
 
@@ -144,14 +141,12 @@ describe('dead-letter triage', () => {
 describe('breakers, control and the registry', () => {
   it('lists every registry service, closed in auto when never tripped, and audits a forced mode', async () => {
     const { ctx, store } = await context(REGISTRY);
-    const list = ok(await dispatch('breakers.list', {}, ctx));
-    assert.ok(typeof list === 'object' && list !== null && 'breakers' in list && Array.isArray(list.breakers));
-    assert.deepEqual(list.breakers.map((b: { service_name: string; state: string; mode: string }) => [b.service_name, b.state, b.mode]), [
+    const list = calls['breakers.list'].output.parse(ok(await dispatch('breakers.list', {}, ctx)));
+    assert.deepEqual(list.breakers.map((b) => [b.service_name, b.state, b.mode]), [
       ['reports', 'closed', 'auto'],
       ['smoke', 'closed', 'auto'],
     ]);
-    const forced = ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx));
-    assert.ok(typeof forced === 'object' && forced !== null && 'mode' in forced);
+    const forced = calls['breakers.setMode'].output.parse(ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx)));
     assert.equal(forced.mode, 'force_open');
     const audit = await store.listAudit({ search: 'upstream down' }, { limit: 5 });
     assert.equal(audit.items.length, 1);
@@ -161,9 +156,10 @@ describe('breakers, control and the registry', () => {
   it('emergency stop and resume are audited and show in overview.stats', async () => {
     const { ctx, store } = await context();
     ok(await dispatch('control.emergencyStop', { reason: 'incident 42' }, ctx));
-    const stats = ok(await dispatch('overview.stats', {}, ctx));
-    assert.ok(typeof stats === 'object' && stats !== null && 'control' in stats);
-    assert.equal(JSON.stringify(stats.control).includes('"engaged":true'), true);
+    const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
+    assert.equal(stats.control.emergency_stop.engaged, true);
+    assert.equal(stats.control.emergency_stop.reason, 'incident 42');
+    assert.equal(stats.control.emergency_stop.by, 'tester@test-host');
     ok(await dispatch('control.resume', {}, ctx));
     assert.equal((await store.getControl()).emergency_stop.engaged, false);
     assert.ok((await store.listAudit({ search: 'incident 42' }, { limit: 5 })).items.length >= 1);
@@ -173,13 +169,11 @@ describe('breakers, control and the registry', () => {
     const { ctx, deadLetters } = await context();
     ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, {}, { queue: 'other' }] }, ctx));
     await deadLetters('y', 2, 'boom');
-    const stats = ok(await dispatch('overview.stats', {}, ctx));
-    assert.ok(typeof stats === 'object' && stats !== null && 'counts' in stats && 'queues' in stats && 'dead_letters' in stats && 'failed_last_hour' in stats);
+    const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
     assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0 });
     assert.equal(stats.dead_letters, 2);
     assert.equal(stats.failed_last_hour, 2);
-    assert.ok(Array.isArray(stats.queues));
-    assert.deepEqual(stats.queues.map((q: { queue: string; pending: number }) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
+    assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
   });
 
   it('registry.load refuses a bad file (nothing audited, last good kept) and audits a good one', async () => {
@@ -205,8 +199,7 @@ describe('breakers, control and the registry', () => {
 
   it('settings.testConnection never repeats a password', async () => {
     const { ctx } = await context();
-    const out = ok(await dispatch('settings.testConnection', { url: 'postgres://ops:hunter2secret@127.0.0.1:1/jobs' }, ctx));
-    assert.ok(typeof out === 'object' && out !== null && 'ok' in out && 'message' in out);
+    const out = calls['settings.testConnection'].output.parse(ok(await dispatch('settings.testConnection', { url: 'postgres://ops:hunter2secret@127.0.0.1:1/jobs' }, ctx)));
     assert.equal(out.ok, false);
     assert.ok(!JSON.stringify(out).includes('hunter2secret'));
     assert.equal(failure(await dispatch('settings.setConnection', { url: '/tmp/x.db' }, ctx)).code, 'conflict');
@@ -214,17 +207,15 @@ describe('breakers, control and the registry', () => {
 
   it('health.check reports each part and is not ok when a worker is lost', async () => {
     const { ctx, store } = await context();
-    const healthy = ok(await dispatch('health.check', {}, ctx));
-    assert.ok(typeof healthy === 'object' && healthy !== null && 'ok' in healthy && 'checks' in healthy && Array.isArray(healthy.checks));
+    const healthy = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, ctx)));
     assert.equal(healthy.ok, true);
-    assert.deepEqual(healthy.checks.map((c: { name: string }) => c.name).slice(0, 3), ['store', 'migrations', 'registry']);
+    assert.deepEqual(healthy.checks.map((c) => c.name).slice(0, 3), ['store', 'migrations', 'registry']);
 
     await store.registerWorker({ id: 'w-old', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
     // A heartbeat from long ago is what a crashed worker leaves behind.
-    const lost = ok(await dispatch('health.check', {}, { ...ctx, store: withClock(store) }));
-    assert.ok(typeof lost === 'object' && lost !== null && 'ok' in lost && 'checks' in lost && Array.isArray(lost.checks));
+    const lost = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, { ...ctx, store: withClock(store) })));
     assert.equal(lost.ok, false);
-    assert.ok(lost.checks.some((c: { name: string; ok: boolean }) => c.name === 'worker:w-old' && !c.ok));
+    assert.ok(lost.checks.some((c) => c.name === 'worker:w-old' && !c.ok));
   });
 });
 

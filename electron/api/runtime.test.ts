@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { dispatch } from './dispatch.ts';
 import { createRuntime } from './runtime.ts';
 
@@ -45,6 +46,24 @@ describe('createRuntime', () => {
       assert.equal(audit.items.length, 1);
     } finally {
       await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops running jobs here when it switches to a shared PostgreSQL store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
+    const pg = await createTestDatabase();
+    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: null, execute: true, env: {} });
+    try {
+      assert.equal(rt.ctx.settings.localExecution, true);
+      const res = await dispatch('settings.setConnection', { url: pg.url }, rt.ctx);
+      assert.equal(res.ok, true, JSON.stringify(res));
+      assert.equal(rt.ctx.store.dialect, 'postgres');
+      assert.equal(rt.ctx.engine, null);
+      assert.equal(rt.ctx.settings.localExecution, false);
+    } finally {
+      await rt.close();
+      await pg.drop();
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -102,11 +102,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         const previous = ctx.store;
         ctx.store = next;
         await previous.close().catch(() => undefined);
-        if (running) {
+        // A laptop that switches to a shared PostgreSQL store observes; it runs jobs there only when asked.
+        if (running && next.dialect === 'sqlite') {
           const engine = await makeEngine(next);
           await engine.start();
           ctx.engine = engine;
         }
+        ctx.settings.localExecution = ctx.engine !== null;
       },
     },
   };
