@@ -18,7 +18,7 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
   return (
     <ol className="timeline" aria-label="Attempts">
-      {attempts.map((attempt) => (
+      {attempts.map((attempt, i) => (
         <li key={attempt.id} className={`timeline-item timeline-${attempt.outcome}`}>
           <div className="timeline-head">
             <strong>Attempt {attempt.attempt}</strong>
@@ -34,7 +34,8 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
             </pre>
           ) : null}
           {attempt.output_tail ? (
-            <details>
+            // The latest attempt's output is usually the reason the operator opened the job.
+            <details open={i === attempts.length - 1}>
               <summary>Output tail</summary>
               <pre className="code">{attempt.output_tail}</pre>
             </details>
