@@ -71,35 +71,20 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
   if (jobs.length === 0) return [];
   jobs.forEach(checkNewJob);
   const identifiers = jobs.map((j) => j.identifier ?? generatedIdentifier(j.service_name));
-  // One chunk is one statement, atomic on its own; more chunks share a transaction (all or nothing).
-  const run =
-    jobs.length <= ENQUEUE_CHUNK
-      ? <T>(fn: (client: Queryable) => Promise<T>) =>
-          fn(db.pool).catch((err: unknown) => {
-            throw db.wrap(err);
-          })
-      : db.tx.bind(db);
-  const results = await run(async (client) => {
-    const out: EnqueueResult[] = [];
-    for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
-      const chunk = jobs.slice(start, start + ENQUEUE_CHUNK);
-      const rows = await rowsOf(client, ENQUEUE_SQL, [
-        identifiers.slice(start, start + ENQUEUE_CHUNK),
-        chunk.map((j) => j.queue),
-        chunk.map((j) => j.service_name),
-        chunk.map((j) => j.execution_type),
-        chunk.map((j) => JSON.stringify(j.payload ?? null)),
-        chunk.map((j) => j.priority ?? 0),
-        chunk.map((j) => j.max_attempts),
-        chunk.map((j) => (j.run_at === undefined ? null : new Date(j.run_at).toISOString())),
-      ]);
-      for (const row of rows) {
-        const r = EnqueueRow.parse(row);
-        out.push({ id: r.id ?? 0, identifier: r.identifier, created: r.created });
-      }
+  const insert = async (client: Queryable) => {
+    try {
+      return await insertChunks(client, jobs, identifiers);
+    } catch (err) {
+      throw badValue(err) ?? err;
     }
-    return out;
-  });
+  };
+  // One chunk is one statement, atomic on its own; more chunks share a transaction (all or nothing).
+  const results =
+    jobs.length <= ENQUEUE_CHUNK
+      ? await insert(db.pool).catch((err: unknown) => {
+          throw db.wrap(err);
+        })
+      : await db.tx(insert);
   // A row another transaction inserted while ours ran is not visible to our statement's snapshot:
   // look those up again now that it has committed.
   const missing = results.filter((r) => r.id === 0);
@@ -109,6 +94,47 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
     for (const r of missing) r.id = byIdentifier.get(r.identifier) ?? 0;
   }
   return results;
+}
+
+async function insertChunks(client: Queryable, jobs: NewJob[], identifiers: string[]): Promise<EnqueueResult[]> {
+  const out: EnqueueResult[] = [];
+  for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+    const chunk = jobs.slice(start, start + ENQUEUE_CHUNK);
+    const rows = await rowsOf(client, ENQUEUE_SQL, [
+      identifiers.slice(start, start + ENQUEUE_CHUNK),
+      chunk.map((j) => j.queue),
+      chunk.map((j) => j.service_name),
+      chunk.map((j) => j.execution_type),
+      chunk.map((j) => JSON.stringify(j.payload ?? null)),
+      chunk.map((j) => j.priority ?? 0),
+      chunk.map((j) => j.max_attempts),
+      chunk.map((j) => (j.run_at === undefined ? null : new Date(j.run_at).toISOString())),
+    ]);
+    for (const row of rows) {
+      const r = EnqueueRow.parse(row);
+      out.push({ id: r.id ?? 0, identifier: r.identifier, created: r.created });
+    }
+  }
+  return out;
+}
+
+/** Values PostgreSQL refuses to store are the caller's input, not a broken store. */
+function badValue(err: unknown): StoreInputError | null {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case '22P05':
+      return new StoreInputError(`a job payload holds text PostgreSQL cannot store (${message}): remove NUL (\\u0000) characters`);
+    case '22003':
+      return new StoreInputError(`a job's priority or max_attempts is out of range (${message})`);
+    case '22007':
+    case '22008':
+      return new StoreInputError(`a job's run_at is outside the dates PostgreSQL stores (${message})`);
+    case '22001':
+    case '54000':
+      return new StoreInputError(`a job field is too long (${message})`);
+  }
+  return null;
 }
 
 /**

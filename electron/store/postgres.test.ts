@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { Actor } from '../../shared/domain.ts';
 import { runStoreContract } from './contractSuite.ts';
-import { StoreError } from './errors.ts';
+import { StoreError, StoreInputError } from './errors.ts';
 import { openPostgresStore } from './postgres.ts';
 import type { NewJob, Store, StoreSignal } from './store.ts';
 import { createTestDatabase } from './testing/pgTestDb.ts';
@@ -171,6 +171,22 @@ describe('postgres store', () => {
       } finally {
         await a.close();
         await b.close();
+      }
+    });
+
+    it('values PostgreSQL cannot store are refused as bad input, and nothing of the batch lands', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await assert.rejects(store.enqueue([job('svc'), job('svc', { payload: { text: 'a\u0000b' } })]), (e: unknown) => {
+          assert.ok(e instanceof StoreInputError, String(e));
+          assert.match(e.message, /NUL/);
+          return true;
+        });
+        await assert.rejects(store.enqueue([job('svc', { priority: 2 ** 40 })]), (e: unknown) => e instanceof StoreInputError);
+        assert.equal(await store.countJobs({}), 0);
+      } finally {
+        await store.close();
       }
     });
 
