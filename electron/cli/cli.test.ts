@@ -162,6 +162,31 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.ok(actions.some((a) => a.includes('emergency')), actions.join(', '));
   });
 
+  it('worker drains on SIGTERM: the running job finishes, then it exits 0', async () => {
+    const db = join(dir, 'worker.db');
+    const registry = join(dir, 'nap.yaml');
+    await writeFile(
+      registry,
+      'services:\n  - name: nap\n    execution_type: shell\n    runner_config: { command: ["/bin/sleep", "1"] }\n    security_policy: { allowed_commands: ["/bin/sleep"] }\n',
+    );
+    const common = ['--db', db, '--registry', registry];
+    json(await opsdeck(['enqueue', 'nap', ...common, '--json']));
+    const child = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (/running 1/.test(stdout)) resolve();
+      });
+      child.on('close', () => reject(new Error(`worker ended early: ${stdout}`)));
+    });
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stdout);
+    assert.match(stdout, /SIGTERM: draining/);
+    assert.match(stdout.trim().split('\n').at(-1) ?? '', /running 0 {2}completed 1 /);
+  });
+
   it('validate-config lists every problem with its line and exits 1; a good file exits 0', async () => {
     const file = join(FIXTURES, 'many_problems.yaml');
     const bad = await opsdeck(['validate-config', file]);

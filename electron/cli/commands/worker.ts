@@ -31,6 +31,7 @@ function startProgress(io: Io, rt: Runtime, ms: number): () => Promise<void> {
       .catch((error: unknown) => io.err(`opsdeck: ${error instanceof Error ? error.message : String(error)}`));
   };
   const timer = setInterval(tick, ms);
+  tick();
   return async () => {
     clearInterval(timer);
     await busy;
@@ -93,6 +94,7 @@ export const worker: Command = {
       const engine = rt.ctx.engine;
       if (flag(v, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
       else await stopped;
+      await engine?.stop({ graceMs });
       await stopProgress().catch(() => undefined);
       return 0;
     } finally {
