@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { RegistryProblem } from '../../../../shared/registry.ts';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
-import { errorMessage } from '../../lib/callError.ts';
+import { CallError, errorMessage } from '../../lib/callError.ts';
 import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useUi, type ThemeChoice } from '../../lib/uiState.ts';
@@ -25,6 +25,25 @@ function Problems({ problems, file }: { problems: RegistryProblem[]; file: strin
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** A refused load: the host lists each problem already placed as file:line:col. */
+function LoadError({ error }: { error: Error }) {
+  const issues = error instanceof CallError ? (error.issues ?? []) : [];
+  return (
+    <div className="callout callout-bad" role="alert">
+      <strong>{error.message}</strong>
+      {issues.length > 0 ? (
+        <ul className="problems">
+          {issues.map((issue, i) => (
+            <li key={i} className="mono">
+              {issue.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }
@@ -174,7 +193,7 @@ function RegistrySection() {
                     notify(refused ? 'bad' : 'ok', refused ? 'Registry refused: see the problems listed.' : `Registry loaded: ${view.services.length} services.`);
                     if (!refused) for (const name of ['breakers.list', 'runners.list']) void queryClient.invalidateQueries({ queryKey: [name] });
                   },
-                  onError: (e) => notify('bad', errorMessage(e)),
+                  onError: () => notify('bad', 'Registry refused: see the problems listed.'),
                 },
               );
             }}
@@ -187,12 +206,7 @@ function RegistrySection() {
               {load.isPending ? 'Loading…' : 'Load'}
             </button>
           </form>
-          {load.error ? (
-            <p className="callout callout-bad" role="alert">
-              {errorMessage(load.error)}
-            </p>
-          ) : null}
-          <Problems problems={registry.data.problems} file={path.trim() || registry.data.path} />
+          {load.error ? <LoadError error={load.error} /> : <Problems problems={registry.data.problems} file={path.trim() || registry.data.path} />}
           {registry.data.services.length > 0 ? (
             <table className="table compact">
               <caption className="sr-only">Services</caption>
