@@ -239,6 +239,18 @@ interface SettleArrays {
   contexts: Array<string | null>;
 }
 
+/**
+ * PostgreSQL text and jsonb cannot hold NUL characters, which a process's output or error may well
+ * contain: a settlement must never fail over them (its job would hang until its lease ran out).
+ */
+function noNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+}
+
+function jsonNoNul(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? noNul(v) : v));
+}
+
 function settleArrays(settlements: Settlement[]): SettleArrays {
   const a: SettleArrays = {
     jobIds: [], attemptIds: [], workers: [], kinds: [], outcomes: [], messages: [], classes: [], fingerprints: [],
@@ -249,9 +261,9 @@ function settleArrays(settlements: Settlement[]): SettleArrays {
     a.attemptIds.push(s.attemptId);
     a.workers.push(s.workerId);
     a.kinds.push(s.kind);
-    a.tails.push(s.output_tail ?? null);
-    a.usages.push(s.resource_usage ? JSON.stringify(s.resource_usage) : null);
-    a.contexts.push(s.security_context ? JSON.stringify(s.security_context) : null);
+    a.tails.push(s.output_tail == null ? null : noNul(s.output_tail));
+    a.usages.push(s.resource_usage ? jsonNoNul(s.resource_usage) : null);
+    a.contexts.push(s.security_context ? jsonNoNul(s.security_context) : null);
     switch (s.kind) {
       case 'completed':
         a.outcomes.push('completed');
@@ -263,15 +275,15 @@ function settleArrays(settlements: Settlement[]): SettleArrays {
       case 'retry':
       case 'failed':
         a.outcomes.push(s.outcome);
-        a.messages.push(s.error.message);
-        a.classes.push(s.error.error_class);
-        a.fingerprints.push(s.error.fingerprint);
+        a.messages.push(noNul(s.error.message));
+        a.classes.push(noNul(s.error.error_class));
+        a.fingerprints.push(noNul(s.error.fingerprint));
         a.runAts.push(s.kind === 'retry' ? validRunAt(s.run_at) : null);
         break;
       case 'interrupted':
       case 'cancelled':
         a.outcomes.push(s.kind);
-        a.messages.push(s.reason);
+        a.messages.push(noNul(s.reason));
         a.classes.push(null);
         a.fingerprints.push(null);
         a.runAts.push(null);

@@ -190,6 +190,32 @@ describe('postgres store', () => {
       }
     });
 
+    it('a settlement with NUL characters in output or error still lands', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue([job('svc'), job('svc')]);
+        const [a, b] = await store.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
+        assert.ok(a && b);
+        const landed = await store.settle([
+          { jobId: a.id, attemptId: a.attempt_id, workerId: 'w', kind: 'completed', output_tail: 'bin\u0000ary', resource_usage: { signal: 'SIG\u0000' } },
+          {
+            jobId: b.id,
+            attemptId: b.attempt_id,
+            workerId: 'w',
+            kind: 'failed',
+            outcome: 'failed',
+            error: { message: 'bad\u0000byte', error_class: 'E', fingerprint: 'fp' },
+          },
+        ]);
+        assert.equal(landed.length, 2);
+        assert.equal((await store.listAttempts(a.id))[0]?.output_tail, 'binary');
+        assert.equal((await store.getJob(b.id))?.error_message, 'badbyte');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('survives its pooled connections being killed under it', async () => {
       await reset(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
