@@ -46,8 +46,9 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     failed_last_hour: failed,
     dead_letters: deadLetters,
     failure_rate: completed + failed === 0 ? null : failed / (completed + failed),
-    // A job scheduled for later is not waiting yet: it has no age.
-    oldest_pending_age_s: oldestMs === null || Number.isNaN(oldestMs) ? null : Math.max(0, Math.round((now.getTime() - oldestMs) / 1000)),
+    // A job scheduled for later is not waiting yet: when even the oldest is in the future, nothing waits.
+    oldest_pending_age_s:
+      oldestMs === null || Number.isNaN(oldestMs) || oldestMs > now.getTime() ? null : Math.round((now.getTime() - oldestMs) / 1000),
     throughput_per_min: Math.round((completed / 60) * 100) / 100,
     stuck,
     control,

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ids, int, isoTime, parseCommandArgs, positionals, UsageError } from './args.ts';
+
+const spec = { limit: { type: 'string', description: 'n' }, 'dry-run': { type: 'boolean', description: 'd' } } as const;
+
+describe('parseCommandArgs', () => {
+  it('reads the common options, falling back to the environment', () => {
+    const a = parseCommandArgs(['x', '--json', '--limit', '5'], spec, { OPSDECK_DB: '/env.db', OPSDECK_REGISTRY: 'reg.yaml' });
+    assert.deepEqual(a.common, { db: '/env.db', registry: 'reg.yaml', json: true, help: false });
+    assert.deepEqual(a.positionals, ['x']);
+    assert.equal(a.values.limit, '5');
+    const b = parseCommandArgs(['--db', 'postgres://h/db', '-h'], spec, { OPSDECK_DB: '/env.db' });
+    assert.equal(b.common.db, 'postgres://h/db');
+    assert.equal(b.common.help, true);
+  });
+
+  it('turns an unknown option or a missing value into a usage error', () => {
+    assert.throws(() => parseCommandArgs(['--nope'], spec, {}), UsageError);
+    assert.throws(() => parseCommandArgs(['--limit'], spec, {}), UsageError);
+  });
+
+  it('checks numbers, times, id lists and positionals', () => {
+    const v = parseCommandArgs(['--limit', 'ten'], spec, {}).values;
+    assert.throws(() => int(v, 'limit', 1, 10), /--limit takes a whole number/);
+    assert.throws(() => int({ limit: '11' }, 'limit', 1, 10), /between 1 and 10/);
+    assert.equal(int({ limit: '7' }, 'limit', 1, 10), 7);
+    assert.equal(isoTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');
+    assert.equal(isoTime({ t: '2026-01-31T12:00:00+02:00' }, 't'), '2026-01-31T10:00:00.000Z');
+    assert.throws(() => isoTime({ t: 'yesterday' }, 't'), /ISO time/);
+    assert.deepEqual(ids({ ids: '1, 2,3' }, 'ids'), [1, 2, 3]);
+    assert.throws(() => ids({ ids: '1,x' }, 'ids'), /"x" is not one/);
+    const args = parseCommandArgs(['a', 'b'], spec, {});
+    assert.deepEqual(positionals(args, ['A', 'B']), ['a', 'b']);
+    assert.throws(() => positionals(args, ['A']), /unexpected argument "b"/);
+    assert.throws(() => positionals(args, ['A', 'B', 'C']), /missing C/);
+  });
+});

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { redactText, secretsOf } from './redaction.ts';
+
+describe('secretsOf and redactText', () => {
+  it('finds values of registry-named, secret-looking and URL-password variables, and cuts them everywhere', () => {
+    const env = {
+      MY_TOKEN_VAR: 'tok-123456',
+      PLAIN_NAME: 'named-by-registry',
+      DB_PASSWORD: 'pw-abcdef',
+      OPSDECK_DB: 'postgres://ops:urlpass99@db:5432/jobs',
+      HOME: '/home/ops',
+      SHORT_KEY: 'ab',
+    };
+    const secrets = secretsOf(env, 'auth_config:\n  token_env_var: PLAIN_NAME\n');
+    for (const s of ['tok-123456', 'named-by-registry', 'pw-abcdef', 'urlpass99']) assert.ok(secrets.includes(s), s);
+    assert.ok(!secrets.includes('/home/ops'));
+    assert.ok(!secrets.includes('ab'), 'values too short to be secrets would mangle everything');
+    const text = JSON.stringify({ msg: 'failed with tok-123456 at postgres://ops:urlpass99@db:5432/jobs; named-by-registry' });
+    const out = redactText(text, secrets);
+    for (const s of secrets) assert.ok(!out.includes(s), s);
+    assert.ok(out.includes('/home/ops') === text.includes('/home/ops'));
+    assert.match(out, /\[redacted\]/);
+  });
+
+  it('also cuts the JSON-escaped form of a secret', () => {
+    const secret = 'quo"te\\slash';
+    const out = redactText(JSON.stringify({ v: `x ${secret} y` }), [secret]);
+    assert.ok(!out.includes('quo\\"te'), out);
+  });
+});
