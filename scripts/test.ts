@@ -15,6 +15,7 @@ const suites: Array<{ name: string; command: string; args: string[] }> = [
       '--test-timeout=180000',
       'shared/**/*.test.ts',
       'electron/**/*.test.ts',
+      'renderer/**/*.test.ts',
       'build/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
