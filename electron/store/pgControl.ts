@@ -7,6 +7,7 @@ import { rowsOf } from './pgDb.ts';
 import { CHANNEL } from './pgNotify.ts';
 import { reasonOf, writeAudit } from './pgOperator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './pgRows.ts';
+import { jsonNoNul, noNul, noNulOrNull } from './pgText.ts';
 import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from './store.ts';
 
 /**
@@ -103,8 +104,8 @@ export async function getBreaker(db: PgDb, service: string): Promise<BreakerReco
 function breakerValues(r: BreakerRecord): unknown[] {
   return [
     r.service_name, r.state, r.mode, r.window_started_at, r.window_failures, r.window_successes, r.prev_failures,
-    r.prev_successes, r.opened_at, r.probes_in_flight, r.probe_started_at, r.last_transition_at, r.last_error,
-    r.mode_set_by, r.mode_set_at, r.mode_reason, r.version,
+    r.prev_successes, r.opened_at, r.probes_in_flight, r.probe_started_at, r.last_transition_at, noNulOrNull(r.last_error),
+    r.mode_set_by, r.mode_set_at, noNulOrNull(r.mode_reason), r.version,
   ];
 }
 
@@ -129,7 +130,7 @@ export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: B
     await writeAudit(client, ENGINE_ACTOR, 'breaker.transition', record.service_name, null, {
       from: transition.from,
       to: transition.to,
-      reason: transition.reason,
+      reason: noNul(transition.reason),
     });
     await notify(client, 'breakers');
     return true;
@@ -236,7 +237,7 @@ export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<Worker
 export async function audit(db: PgDb, entry: NewAuditEntry): Promise<void> {
   await db.query(
     `INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details) VALUES ($1, $2, $3, $4, $5::jsonb)`,
-    [actorName(entry.actor), entry.action, entry.target ?? null, entry.job_count ?? null, entry.details ? JSON.stringify(entry.details) : null],
+    [noNul(actorName(entry.actor)), noNul(entry.action), noNulOrNull(entry.target ?? null), entry.job_count ?? null, entry.details ? jsonNoNul(entry.details) : null],
   );
 }
 

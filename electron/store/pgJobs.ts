@@ -5,6 +5,7 @@ import { StoreInputError } from './errors.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { idsOf, toClaimed } from './pgRows.ts';
+import { jsonNoNul, noNul } from './pgText.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
 
 /**
@@ -237,18 +238,6 @@ interface SettleArrays {
   tails: Array<string | null>;
   usages: Array<string | null>;
   contexts: Array<string | null>;
-}
-
-/**
- * PostgreSQL text and jsonb cannot hold NUL characters, which a process's output or error may well
- * contain: a settlement must never fail over them (its job would hang until its lease ran out).
- */
-function noNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
-}
-
-function jsonNoNul(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? noNul(v) : v));
 }
 
 function settleArrays(settlements: Settlement[]): SettleArrays {

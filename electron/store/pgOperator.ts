@@ -4,6 +4,7 @@ import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { dlqParams, dlqWhereSql } from './pgReads.ts';
 import { JOB_COLUMNS, countOf, toJob } from './pgRows.ts';
+import { jsonNoNul, noNul, noNulOrNull } from './pgText.ts';
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
@@ -20,12 +21,12 @@ export async function writeAudit(
   jobCount: number | null,
   details: Record<string, unknown> | null,
 ): Promise<void> {
-  await client.query(AUDIT_SQL, [actor, action, target, jobCount, details === null ? null : JSON.stringify(details)]);
+  await client.query(AUDIT_SQL, [noNul(actor), action, noNulOrNull(target), jobCount, details === null ? null : jsonNoNul(details)]);
 }
 
 /** An empty or blank reason is no reason. */
 export function reasonOf(reason: string | null | undefined): string | null {
-  const trimmed = reason?.trim();
+  const trimmed = reason === null || reason === undefined ? undefined : noNul(reason).trim();
   return trimmed ? trimmed : null;
 }
 
@@ -110,7 +111,7 @@ async function auditedBulk(
        SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed
      )
      SELECT count(*) AS n FROM changed`,
-    [...params, actorName(actor), action, JSON.stringify(details)],
+    [...params, noNul(actorName(actor)), action, jsonNoNul(details)],
   );
   return countOf(rows);
 }
@@ -130,7 +131,7 @@ export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor:
   return auditedBulk(
     db,
     `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $5, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING id`,
-    [...dlqParams(selector), note],
+    [...dlqParams(selector), noNul(note)],
     actor,
     'dlq.resolve',
     { selector: selectorDetails(selector), note },
