@@ -45,6 +45,7 @@ test('closed opens when failures reach the threshold with the minimum volume', (
     { type: 'failure', at: at(3) },
   ]);
   assert.equal(record.state, 'closed', 'three calls are below the minimum volume of four');
+  assert.deepEqual(transitions, []);
   const next = run(record, [{ type: 'failure', at: at(4), error: 'HTTP 503' }]);
   assert.deepEqual(next.transitions, ['closed->open']);
   assert.equal(next.record.opened_at, at(4).toISOString());

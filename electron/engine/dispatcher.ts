@@ -52,10 +52,12 @@ const CLAIM_BATCH = 100;
  */
 const PREFETCH_BELOW_MS = 50;
 const PREFETCH_AFTER_RUNS = 20;
-const SETTLE_BATCH = 200;
+const PREFETCH_MAX = 500;
+const CLAIMS_IN_FLIGHT_PG = 2;
+const SETTLE_BATCH = 500;
 const SETTLE_DELAY_MS = 2;
 /** Settles in parallel on PostgreSQL's pool (they touch disjoint rows); SQLite has one connection. */
-const SETTLE_CONCURRENCY_PG = 3;
+const SETTLE_CONCURRENCY_PG = 2;
 
 const ABORT_REASONS: ReadonlySet<unknown> = new Set<AbortReason>(['interrupt', 'timeout', 'cancel']);
 const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.has(value);
@@ -85,11 +87,17 @@ export class Dispatcher {
   #idleWaiters: Array<() => void> = [];
   #finishWaiters: Array<() => void> = [];
   #claimFailing = false;
+  /** The last claim came back short: nothing more is runnable until a signal or the poll interval. */
+  #queueDry = false;
+  #claims = new Set<Promise<void>>();
+  #claimingFor = 0;
+  readonly #maxClaims: number;
   readonly #settler: Batcher<Settlement>;
   readonly #o: DispatcherOptions;
 
   constructor(opts: DispatcherOptions) {
     this.#o = opts;
+    this.#maxClaims = opts.store.dialect === 'postgres' ? CLAIMS_IN_FLIGHT_PG : 1;
     this.#settler = new Batcher<Settlement>({
       flush: (items) => this.#settle(items),
       maxBatch: SETTLE_BATCH,
@@ -228,8 +236,13 @@ export class Dispatcher {
         await this.#wakeup.wait(pollMs);
         continue;
       }
+      if (this.#queueDry) {
+        this.#queueDry = false;
+        await this.#wakeup.wait(this.#claimFailing ? pollMs * 4 : pollMs);
+        continue;
+      }
       const limit = this.#claimLimit();
-      if (limit <= 0) {
+      if (limit <= 0 || this.#claims.size >= this.#maxClaims) {
         this.#waitingForSlot = true;
         await this.#wakeup.wait(pollMs);
         this.#waitingForSlot = false;
@@ -237,39 +250,60 @@ export class Dispatcher {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      const epoch = this.#settleEpoch;
-      let claimed: ClaimedJob[];
-      try {
-        claimed = await this.#claim(limit);
-        this.#claimFailing = false;
-      } catch (error) {
-        if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);
-        this.#claimFailing = true;
-        await this.#wakeup.wait(pollMs * 4);
-        continue;
-      }
-      if (claimed.length > 0) this.#launch(claimed);
-      else {
-        this.#emptyClaimEpoch = epoch;
-        this.#checkIdle();
-      }
-      if (claimed.length < limit && !this.#stopped) await this.#wakeup.wait(pollMs);
+      const claim = this.#startClaim(limit);
+      if (this.#maxClaims === 1) await claim;
     }
+    await Promise.all(this.#claims);
   }
 
-  /** How many to claim now: the free slots, plus a refill of the prefetch buffer once it ran low. */
+  /**
+   * One claim round trip. On PostgreSQL a second may start while the first is under way (SKIP LOCKED
+   * keeps them apart), so the buffer is refilled while the database answers.
+   */
+  #startClaim(limit: number): Promise<void> {
+    const epoch = this.#settleEpoch;
+    this.#claimingFor += limit;
+    const claim: Promise<void> = this.#claim(limit)
+      .then(
+        (claimed) => {
+          this.#claimFailing = false;
+          if (claimed.length > 0) this.#launch(claimed);
+          else {
+            this.#emptyClaimEpoch = epoch;
+            this.#checkIdle();
+          }
+          if (claimed.length < limit) this.#queueDry = true;
+        },
+        (error: unknown) => {
+          if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);
+          this.#claimFailing = true;
+          this.#queueDry = true;
+        },
+      )
+      .finally(() => {
+        this.#claimingFor -= limit;
+        this.#claims.delete(claim);
+        if (this.#waitingForSlot) this.#wakeup.wake();
+      });
+    this.#claims.add(claim);
+    return claim;
+  }
+
+  /** How many to claim now: the free slots, plus a refill of the prefetch buffer once a chunk of it ran out. */
   #claimLimit(): number {
-    const { concurrency } = this.#o;
+    const free = this.#o.concurrency - this.#executing.size - this.#buffer.length - this.#claimingFor;
     const prefetch = this.#prefetch();
-    const free = concurrency - this.#executing.size - this.#buffer.length;
     if (prefetch === 0) return Math.min(free, CLAIM_BATCH);
-    if (this.#buffer.length > prefetch / 2) return 0;
-    return Math.min(free + prefetch, CLAIM_BATCH);
+    const room = free + prefetch;
+    if (room < Math.max(1, prefetch / 4)) return 0;
+    return Math.min(room, PREFETCH_MAX);
   }
 
+  /** Claim ahead about a second of work, when jobs are short. */
   #prefetch(): number {
-    if (this.#runsSeen < PREFETCH_AFTER_RUNS || this.#avgRunMs === null || this.#avgRunMs >= PREFETCH_BELOW_MS) return 0;
-    return Math.max(this.#o.concurrency, CLAIM_BATCH);
+    const avg = this.#avgRunMs;
+    if (this.#runsSeen < PREFETCH_AFTER_RUNS || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
+    return Math.min(PREFETCH_MAX, Math.floor((this.#o.concurrency * 1000) / Math.max(avg, 1)));
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
