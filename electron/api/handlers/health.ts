@@ -6,6 +6,8 @@ import type { Handlers } from '../handler.ts';
 import { probeAll } from '../probes.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
+const FORGET_LOST_AFTER_MS = 24 * 3600_000;
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -51,10 +53,14 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   }
   if (storeOk) {
     try {
-      const workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped');
+      // A worker lost for a day is gone (its machine was replaced), not an incident of today.
+      const now = Date.now();
+      const workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter(
+        (w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS),
+      );
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
       for (const w of workers) {
-        const age = Math.round((Date.now() - Date.parse(w.last_heartbeat_at)) / 1000);
+        const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
         checks.push({
           name: `worker:${w.id}`,
           ok: !w.lost,
