@@ -15,10 +15,10 @@ interface OverviewPageProps {
 export function OverviewPage({ queueControls }: OverviewPageProps) {
   const [params, setParams] = useSearchParams();
   const parsedWindow = SeriesWindow.safeParse(params.get('window'));
-  const window = parsedWindow.success ? parsedWindow.data : '1h';
+  const seriesWindow = parsedWindow.success ? parsedWindow.data : '1h';
   // Stats arrive by stats.tick every 2 s; the query is only the first paint and the fallback.
   const stats = useCall('overview.stats', {}, { staleTime: 10_000, refetchInterval: 30_000 });
-  const series = useCall('overview.series', { window }, { refetchInterval: window === '1h' ? 15_000 : 60_000 });
+  const series = useCall('overview.series', { window: seriesWindow }, { refetchInterval: seriesWindow === '1h' ? 15_000 : 60_000 });
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
 
   if (stats.isPending) return <Loading label="Loading overview…" />;
@@ -47,7 +47,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                 <button
                   key={w}
                   type="button"
-                  aria-pressed={w === window}
+                  aria-pressed={w === seriesWindow}
                   onClick={() => setParams((p) => p.set('window', w))}
                 >
                   {w}
@@ -59,7 +59,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         </section>
         <section className="panel" aria-labelledby="chart-latency">
           <header className="panel-header">
-            <h2 id="chart-latency">Latency by execution type ({window})</h2>
+            <h2 id="chart-latency">Latency by execution type ({seriesWindow})</h2>
           </header>
           {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : <LatencyChart series={series.data} />}
         </section>
