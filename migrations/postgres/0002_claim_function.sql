@@ -33,7 +33,48 @@ SET jit = off
 AS $fn$
 #variable_conflict use_column
 BEGIN
-RETURN QUERY
+IF coalesce(cardinality(p_cap_services), 0) = 0 THEN
+  -- No per-service caps (the common case): one LIMITed walk of the index, nothing to merge.
+  RETURN QUERY
+WITH open_gate AS (
+  SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode
+),
+picked AS (
+  SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
+  WHERE j.status = 'pending' AND j.run_at <= now()
+    AND EXISTS (SELECT 1 FROM open_gate)
+    AND (p_queues IS NULL OR j.queue = ANY(p_queues))
+    AND j.service_name <> ALL(p_excluded)
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
+  ORDER BY j.priority DESC, j.run_at, j.id
+  LIMIT p_limit
+  FOR UPDATE OF j SKIP LOCKED
+),
+claimed AS (
+  UPDATE jobs.tb_job_run j SET
+    status = 'running',
+    attempts = j.attempts + 1,
+    lease_owner = p_worker,
+    lease_expires_at = now() + p_lease_ms * interval '1 millisecond',
+    attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
+    started_at = now(),
+    updated_at = now(),
+    cancel_requested = false
+  FROM picked
+  WHERE j.id = picked.id AND j.status = 'pending'
+  RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
+    j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
+),
+attempt_rows AS (
+  INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at)
+  SELECT attempt_id, id, attempts, p_worker, now() FROM claimed
+)
+SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
+  lease_expires_at
+FROM claimed
+ORDER BY priority DESC, run_at, id;
+ELSE
+  RETURN QUERY
 WITH caps AS (
   SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest(p_cap_services, p_cap_values) AS c(service_name, cap)
 ),
@@ -94,5 +135,6 @@ SELECT id, identifier, queue, service_name, execution_type, payload, priority, a
   lease_expires_at
 FROM claimed
 ORDER BY priority DESC, run_at, id;
+END IF;
 END
 $fn$;
