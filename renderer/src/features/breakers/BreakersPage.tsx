@@ -17,6 +17,13 @@ const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
   { mode: 'reset', label: 'Reset' },
 ];
 
+/** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
+function effectiveState(breaker: BreakerView): BreakerView['state'] {
+  if (breaker.mode === 'force_open') return 'open';
+  if (breaker.mode === 'force_closed') return 'closed';
+  return breaker.state;
+}
+
 function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
   const now = useNow();
   if (breaker.half_open_in_s === null) return <span className="muted">—</span>;
@@ -28,6 +35,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
   const queryClient = useQueryClient();
   const setMode = useAction('breakers.setMode');
   const now = useNow();
+  const effective = effectiveState(breaker);
   const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
 
   function apply(mode: Mode): void {
@@ -38,7 +46,8 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           queryClient.setQueryData(callKey('breakers.list', {}), (list: { breakers: BreakerView[] } | undefined) =>
             list ? { breakers: list.breakers.map((b) => (b.service_name === view.service_name ? view : b)) } : list,
           );
-          notify('info', `${view.service_name}: breaker ${view.state.replace('_', ' ')}, mode ${view.mode.replace('_', ' ')}.`);
+          const forced = view.mode === 'auto' ? 'automatic' : view.mode.replace('_', ' ');
+          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced}).`);
         },
         onError(error) {
           notify('bad', errorMessage(error));
@@ -48,12 +57,13 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
   }
 
   return (
-    <tr className={breaker.state === 'open' ? 'row-bad' : breaker.state === 'half_open' ? 'row-warn' : undefined}>
+    <tr className={effective === 'open' ? 'row-bad' : effective === 'half_open' ? 'row-warn' : undefined}>
       <th scope="row" className="mono">
         {breaker.service_name}
       </th>
       <td>
-        <StatusBadge status={breaker.state} />
+        <StatusBadge status={effective} />
+        {effective !== breaker.state ? <div className="muted small">auto: {breaker.state.replace('_', ' ')}</div> : null}
       </td>
       <td>
         {breaker.mode === 'auto' ? (
