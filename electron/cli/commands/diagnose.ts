@@ -116,8 +116,11 @@ export const diagnoseCommand: Command = {
     const { rt, failure } = await openOrNull(inv);
     try {
       const d = await diagnose(inv, rt, failure);
-      if (inv.common.json) printJson(inv.io, d);
-      else printDiagnosis(inv, d);
+      // Diagnoses get pasted into tickets: the same redaction as a support bundle.
+      const secrets = secretsOf(inv.io.env, await registryText(rt?.ctx.registry.path ?? null), [dbLocation(inv)]);
+      const out: Invocation = { ...inv, io: { ...inv.io, out: (text) => inv.io.out(redactText(text, secrets)) } };
+      if (inv.common.json) printJson(out.io, d);
+      else printDiagnosis(out, d);
       return d.health.ok ? 0 : 1;
     } finally {
       await rt?.close();
