@@ -57,7 +57,7 @@ describe('postgres store', () => {
   let db: TestDatabase;
   before(async () => {
     db = await createTestDatabase();
-    (await openPostgresStore(db.url)).close();
+    await (await openPostgresStore(db.url)).close();
   });
   after(async () => {
     await db.drop();
@@ -214,6 +214,25 @@ describe('postgres store', () => {
       } finally {
         await store.close();
       }
+    });
+
+    it('close releases every connection, the listener too', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 3 });
+      store.subscribe(() => undefined);
+      await Promise.all([store.countJobs({}), store.getControl(), store.listBreakers()]);
+      const count = () =>
+        admin(db.url, (c) =>
+          c
+            .query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name IN ('opsdeck', 'opsdeck-listen')`)
+            .then((r) => Number(r.rows[0]?.n)),
+        );
+      await sleep(200);
+      assert.ok((await count()) >= 2, 'pool and listener connected');
+      await store.close();
+      for (let i = 0; i < 20 && (await count()) > 0; i++) await sleep(50);
+      assert.equal(await count(), 0);
+      await assert.rejects(store.countJobs({}), (e: unknown) => e instanceof StoreError && e.code === 'unavailable');
     });
 
     it('survives its pooled connections being killed under it', async () => {

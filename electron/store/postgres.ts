@@ -106,7 +106,7 @@ class PostgresStore implements Store {
     return claimed;
   }
 
-  extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
+  async extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
     return hot.extendJobLeases(this.#open, workerId, jobIds, leaseMs);
   }
 
@@ -124,43 +124,43 @@ class PostgresStore implements Store {
 
   // ---- jobs: reads -----------------------------------------------------------------------------
 
-  getJob(idOrIdentifier: number | string): Promise<Job | null> {
+  async getJob(idOrIdentifier: number | string): Promise<Job | null> {
     return reads.getJob(this.#open, idOrIdentifier);
   }
 
-  listAttempts(jobId: number): Promise<Attempt[]> {
+  async listAttempts(jobId: number): Promise<Attempt[]> {
     return reads.listAttempts(this.#open, jobId);
   }
 
-  listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+  async listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
     return reads.listJobs(this.#open, filter, page);
   }
 
-  countJobs(filter: JobFilter): Promise<number> {
+  async countJobs(filter: JobFilter): Promise<number> {
     return reads.countJobs(this.#open, filter);
   }
 
-  countsByQueueAndStatus(): Promise<QueueCount[]> {
+  async countsByQueueAndStatus(): Promise<QueueCount[]> {
     return reads.countsByQueueAndStatus(this.#open);
   }
 
-  runningByService(): Promise<Record<string, number>> {
+  async runningByService(): Promise<Record<string, number>> {
     return reads.runningByService(this.#open);
   }
 
-  throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
+  async throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
     return reads.throughput(this.#open, since, bucketSeconds);
   }
 
-  latencyByType(since: Date): Promise<LatencyByType[]> {
+  async latencyByType(since: Date): Promise<LatencyByType[]> {
     return reads.latencyByType(this.#open, since);
   }
 
-  oldestPendingRunAt(): Promise<string | null> {
+  async oldestPendingRunAt(): Promise<string | null> {
     return reads.oldestPendingRunAt(this.#open);
   }
 
-  cancelRequested(workerId: string): Promise<number[]> {
+  async cancelRequested(workerId: string): Promise<number[]> {
     return reads.cancelRequested(this.#open, workerId);
   }
 
@@ -180,15 +180,15 @@ class PostgresStore implements Store {
 
   // ---- dead-letter queue -----------------------------------------------------------------------
 
-  dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
+  async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
     return reads.dlqGroups(this.#open, filter);
   }
 
-  dlqCount(selector: DlqSelector): Promise<number> {
+  async dlqCount(selector: DlqSelector): Promise<number> {
     return reads.dlqCount(this.#open, selector);
   }
 
-  dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+  async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
     return reads.dlqList(this.#open, selector, page);
   }
 
@@ -200,7 +200,7 @@ class PostgresStore implements Store {
     return this.#jobsChangedBy(await ops.dlqResolve(this.#open, selector, note, actor));
   }
 
-  purgeResolvedCount(before: Date): Promise<number> {
+  async purgeResolvedCount(before: Date): Promise<number> {
     return ops.purgeResolvedCount(this.#open, before);
   }
 
@@ -215,19 +215,19 @@ class PostgresStore implements Store {
 
   // ---- control ---------------------------------------------------------------------------------
 
-  getControl(): Promise<ControlState> {
+  async getControl(): Promise<ControlState> {
     return control.getControl(this.#open);
   }
 
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
     return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
   }
 
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
     return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason));
   }
 
-  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
     return this.#controlChanged(control.setQueuePaused(this.#open, queue, paused, actor, reason));
   }
 
@@ -240,11 +240,11 @@ class PostgresStore implements Store {
 
   // ---- circuit breakers ------------------------------------------------------------------------
 
-  listBreakers(): Promise<BreakerRecord[]> {
+  async listBreakers(): Promise<BreakerRecord[]> {
     return control.listBreakers(this.#open);
   }
 
-  getBreaker(service: string): Promise<BreakerRecord | null> {
+  async getBreaker(service: string): Promise<BreakerRecord | null> {
     return control.getBreaker(this.#open, service);
   }
 
@@ -271,23 +271,23 @@ class PostgresStore implements Store {
     if (await control.heartbeat(this.#open, workerId, inFlight, state)) this.#signals.emit('workers');
   }
 
-  listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
+  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
     return control.listWorkers(this.#open, lostAfterMs);
   }
 
   // ---- audit -----------------------------------------------------------------------------------
 
-  audit(entry: NewAuditEntry): Promise<void> {
+  async audit(entry: NewAuditEntry): Promise<void> {
     return control.audit(this.#open, entry);
   }
 
-  listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
+  async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
     return control.listAudit(this.#open, filter, page);
   }
 
   // ---- schema and signals ----------------------------------------------------------------------
 
-  migrationStatus(): Promise<MigrationStatus> {
+  async migrationStatus(): Promise<MigrationStatus> {
     return migrationStatusOf(postgresMigrationAdapter(this.#open));
   }
 
