@@ -88,6 +88,38 @@ describe('jobs.enqueue', () => {
   });
 });
 
+describe('single jobs', () => {
+  it('gets a job by id or identifier with its attempts, cancels it once, and retries it', async () => {
+    const { ctx, store } = await context();
+    const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'demo', identifier: '12345' }, ctx)));
+    const byIdentifier = calls['jobs.get'].output.parse(ok(await dispatch('jobs.get', { id: '12345' }, ctx)));
+    assert.equal(byIdentifier.job.id, created.id);
+    const byId = calls['jobs.get'].output.parse(ok(await dispatch('jobs.get', { id: created.id }, ctx)));
+    assert.deepEqual([byId.job.identifier, byId.attempts, byId.stuck], ['12345', [], false]);
+    assert.equal(failure(await dispatch('jobs.get', { id: 999 }, ctx)).code, 'not_found');
+
+    const cancelled = calls['jobs.cancel'].output.parse(ok(await dispatch('jobs.cancel', { id: created.id, reason: 'not needed' }, ctx)));
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(failure(await dispatch('jobs.cancel', { id: created.id }, ctx)).code, 'conflict');
+    const retried = calls['jobs.retry'].output.parse(ok(await dispatch('jobs.retry', { id: created.id }, ctx)));
+    assert.equal(retried.status, 'pending');
+    assert.equal(failure(await dispatch('jobs.retry', { id: created.id }, ctx)).code, 'conflict');
+    assert.equal((await store.listAudit({ action: 'job.cancel' }, { limit: 5 })).items.length, 1);
+  });
+
+  it('lists with filters and pages', async () => {
+    const { ctx } = await context();
+    ok(await dispatch('jobs.enqueueMany', { service: 'a', jobs: [{}, {}, {}] }, ctx));
+    ok(await dispatch('jobs.enqueue', { service: 'b' }, ctx));
+    const first = calls['jobs.list'].output.parse(ok(await dispatch('jobs.list', { filter: { service: 'a' }, limit: 2 }, ctx)));
+    assert.equal(first.jobs.length, 2);
+    assert.ok(first.next_cursor);
+    const second = calls['jobs.list'].output.parse(ok(await dispatch('jobs.list', { filter: { service: 'a' }, limit: 2, after: first.next_cursor }, ctx)));
+    assert.deepEqual([second.jobs.length, second.next_cursor], [1, null]);
+    assert.equal(failure(await dispatch('jobs.list', { after: 'garbage!!' }, ctx)).code, 'invalid_input');
+  });
+});
+
 describe('dead-letter triage', () => {
   it('groups by fingerprint with counts, and a dry run changes nothing', async () => {
     const { ctx, store, deadLetters, auditCount } = await context();
@@ -195,6 +227,24 @@ describe('breakers, control and the registry', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('registry.validate checks a text or a file without loading it', async () => {
+    const { ctx } = await context(REGISTRY);
+    const good = calls['registry.validate'].output.parse(ok(await dispatch('registry.validate', { text: 'services:\n  - name: n\n    execution_type: noop\n' }, ctx)));
+    assert.deepEqual([good.ok, good.services], [true, 1]);
+    const bad = calls['registry.validate'].output.parse(ok(await dispatch('registry.validate', { text: 'services:\n  - name: n\n    execution_type: Shell\n' }, ctx)));
+    assert.equal(bad.ok, false);
+    assert.equal(bad.problems[0]?.line, 3);
+    assert.equal(ctx.registry.registry.services.length, 2, 'the loaded registry is untouched');
+    assert.equal(failure(await dispatch('registry.validate', {}, ctx)).code, 'invalid_input');
+  });
+
+  it('overview.series buckets the window', async () => {
+    const { ctx } = await context();
+    const series = calls['overview.series'].output.parse(ok(await dispatch('overview.series', { window: '1h' }, ctx)));
+    assert.equal(series.bucket_seconds, 60);
+    assert.equal(series.window, '1h');
   });
 
   it('settings.testConnection never repeats a password', async () => {

@@ -29,18 +29,27 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
   },
 
   'jobs.retry': async (input, ctx) => {
+    const before = await ctx.store.getJob(input.id);
+    if (!before) throw notFound(`no job ${input.id}`);
+    if (before.status !== 'failed' && before.status !== 'cancelled') {
+      throw conflict(`job ${input.id} is ${before.status}: only failed or cancelled jobs can be retried`);
+    }
     const job = await ctx.store.retryJob(input.id, ctx.actor);
     if (!job) throw notFound(`no job ${input.id}`);
-    if (job.status !== 'pending') throw conflict(`job ${input.id} is ${job.status}: only failed or cancelled jobs can be retried`);
+    if (job.status !== 'pending') throw conflict(`job ${input.id} is ${job.status} now: it was not retried`);
     return job;
   },
 
   'jobs.cancel': async (input, ctx) => {
+    // The store hands back a job it refused to change as it is: only its state before tells the two apart.
+    const before = await ctx.store.getJob(input.id);
+    if (!before) throw notFound(`no job ${input.id}`);
+    if (before.status !== 'pending' && before.status !== 'running') {
+      throw conflict(`job ${input.id} is ${before.status}: only pending or running jobs can be cancelled`);
+    }
     const job = await ctx.store.cancelJob(input.id, ctx.actor, input.reason ?? null);
     if (!job) throw notFound(`no job ${input.id}`);
-    if (job.status !== 'cancelled' && !(job.status === 'running' && job.cancel_requested)) {
-      throw conflict(`job ${input.id} is ${job.status}: only pending or running jobs can be cancelled`);
-    }
+    if (job.status !== 'cancelled' && !job.cancel_requested) throw conflict(`job ${input.id} is ${job.status} now: it was not cancelled`);
     return job;
   },
 
