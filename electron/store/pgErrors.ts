@@ -88,6 +88,9 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'wait for the server to be ready, or raise max_connections', { cause: err });
   }
+  if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
+    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });
+  }
   if (code?.startsWith('08')) {
     return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
   }

@@ -362,6 +362,28 @@ describe('postgres store', () => {
       });
     });
 
+    it('opened without migrations on an empty database, it says to migrate', async () => {
+      const empty = await createTestDatabase();
+      try {
+        const store = await openPostgresStore(empty.url, { migrate: false });
+        try {
+          const status = await store.migrationStatus();
+          assert.deepEqual([status.applied, status.current], [0, false]);
+          assert.ok(status.pending >= 2);
+          await assert.rejects(store.countJobs({}), (e: unknown) => {
+            assert.ok(e instanceof StoreError);
+            assert.equal(e.code, 'unavailable');
+            assert.match(e.message, /lacks opsdeck's schema.*opsdeck migrate/);
+            return true;
+          });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await empty.drop();
+      }
+    });
+
     it('a garbled URL is a bad location', async () => {
       await assert.rejects(openPostgresStore('postgres://[::1'), (e: unknown) => e instanceof StoreError && e.code === 'bad_location');
     });
