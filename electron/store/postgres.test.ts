@@ -115,6 +115,44 @@ describe('postgres store', () => {
       }
     });
 
+    it('a settlement racing the watchdog over an expired lease lands or is reclaimed, never both', async () => {
+      await reset(db.url);
+      const worker = await openPostgresStore(db.url, { poolSize: 2 });
+      const watchdog = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await worker.enqueue(Array.from({ length: 400 }, () => job('svc', { max_attempts: 2 })));
+        const claimed = await worker.claim({ workerId: 'w', limit: 400, leaseMs: 1 });
+        assert.equal(claimed.length, 400);
+        await sleep(5);
+        const halves = [claimed.slice(0, 200), claimed.slice(200)];
+        const [landedA, reclaimed, landedB] = await Promise.all([
+          worker.settle((halves[0] ?? []).map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const }))),
+          watchdog.reclaimExpired(),
+          worker.settle((halves[1] ?? []).map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const }))),
+        ]);
+        const landed = new Set([...landedA, ...landedB]);
+        const taken = new Set([...reclaimed.retried, ...reclaimed.failed]);
+        for (const id of landed) assert.equal(taken.has(id), false, `job ${id} both settled and reclaimed`);
+        const rest = await watchdog.reclaimExpired();
+        for (const id of [...rest.retried, ...rest.failed]) taken.add(id);
+        assert.equal(landed.size + taken.size, 400, 'every job settled or reclaimed');
+        const rows = await admin(db.url, (c) =>
+          c
+            .query(`SELECT j.status, a.outcome, count(*)::int AS n FROM jobs.tb_job_run j JOIN jobs.tb_job_attempt a ON a.job_id = j.id
+                    GROUP BY 1, 2 ORDER BY 1, 2`)
+            .then((r) => r.rows),
+        );
+        const expected = [
+          ...(landed.size > 0 ? [{ status: 'completed', outcome: 'completed', n: landed.size }] : []),
+          ...(taken.size > 0 ? [{ status: 'pending', outcome: 'lost', n: taken.size }] : []),
+        ];
+        assert.deepEqual(rows, expected);
+      } finally {
+        await worker.close();
+        await watchdog.close();
+      }
+    });
+
     it('LISTEN/NOTIFY carries control, breaker and worker changes to another instance, once', async () => {
       await reset(db.url);
       const a = await openPostgresStore(db.url, { poolSize: 2 });
