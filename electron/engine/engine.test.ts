@@ -286,9 +286,9 @@ describe('engine on SQLite', () => {
         },
       ];
       const { holder } = await loadRegistry(dir, services(['sleep', '60']));
-      await engineWith(holder, { concurrency: 40, env: { FAKE_KEY: 'AKIAFAKE', FAKE_SECRET: 'fake-secret' } });
+      await engineWith(holder, { concurrency: 60, env: { FAKE_KEY: 'AKIAFAKE', FAKE_SECRET: 'fake-secret' } });
       const ids: number[] = [];
-      for (let i = 0; i < 20; i++) ids.push(await enqueueOne(store, 'sleeper', 'shell', 3, { args: [marker] }));
+      for (let i = 0; i < 50; i++) ids.push(await enqueueOne(store, 'sleeper', 'shell', 3, { args: [marker] }));
       ids.push(await enqueueOne(store, 'webhook', 'http', 3));
       ids.push(await enqueueOne(store, 'container', 'docker', 3));
       ids.push(await enqueueOne(store, 'fn', 'serverless', 3, { order: 7 }));
@@ -323,5 +323,63 @@ describe('engine on SQLite', () => {
       await docker.close();
       await lambda.close();
     }
+  });
+
+  test('a service concurrency cap holds across the claim: never more than that many at once', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const api = await server((_n, _req, res) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200).end('ok');
+      }, 60);
+    });
+    await engineFor([{ name: 'capped', execution_type: 'http', concurrency: 2, runner_config: { base_url: api.url } }], { concurrency: 8 });
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) ids.push(await enqueueOne(store, 'capped', 'http', 1));
+    for (const id of ids) await waitForStatus(store, id, 'completed');
+    assert.equal(api.requests, 6);
+    assert.equal(peak, 2);
+    await stopAll();
+  });
+
+  test('safe mode stops dispatch but lets running jobs finish; a paused queue waits for resume', async () => {
+    const gate = { open: false };
+    const waiting: Array<() => void> = [];
+    const api = await server((_n, _req, res) => {
+      const answer = () => res.writeHead(200).end('ok');
+      if (gate.open) answer();
+      else waiting.push(answer);
+    });
+    const engine = await engineFor([
+      { name: 'drain', execution_type: 'http', runner_config: { base_url: api.url } },
+      { name: 'later', execution_type: 'noop', queue: 'reports', runner_config: {} },
+    ]);
+    const workerStates: string[] = [];
+    engine.on('worker', (w) => workerStates.push(w.state));
+    const running = await enqueueOne(store, 'drain', 'http', 3);
+    await waitForStatus(store, running, 'running');
+    await store.setSafeMode(true, actor, 'deploy');
+    await waitFor('the engine to drain', () => workerStates.includes('draining'));
+    const held = await enqueueOne(store, 'drain', 'http', 3);
+    gate.open = true;
+    for (const answer of waiting.splice(0)) answer();
+    const done = await waitForStatus(store, running, 'completed');
+    assert.equal(done.attempts, 1, 'the running job finished on its first attempt');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await jobOf(store, held)).status, 'pending');
+    await store.setSafeMode(false, actor, null);
+    await waitForStatus(store, held, 'completed');
+
+    await store.setQueuePaused('reports', true, actor, null);
+    const paused = await store.enqueue([{ queue: 'reports', service_name: 'later', execution_type: 'noop', max_attempts: 1 }]);
+    const pausedId = paused[0]?.id ?? 0;
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal((await jobOf(store, pausedId)).status, 'pending');
+    await store.setQueuePaused('reports', false, actor, null);
+    await waitForStatus(store, pausedId, 'completed');
+    await stopAll();
   });
 });

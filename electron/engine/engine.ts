@@ -3,6 +3,7 @@ import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
 import type { ControlState, ExecutionType, WorkerState } from '../../shared/domain.ts';
 import { effectiveBreaker } from '../../shared/registry.ts';
+import { createRunners } from '../runners/registry.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
 import { BreakerKeeper } from './breakers.ts';
@@ -19,7 +20,7 @@ export interface EngineOptions {
   store: Store;
   /** The service registry; a RegistryHolder, read afresh for every job so a reload applies at once. */
   registry: RegistrySource;
-  /** Required to run anything: a claimed job whose kind has no runner fails as a configuration error. */
+  /** Default: every built-in runner. A claimed job whose kind has no runner fails as a configuration error. */
   runners?: Map<ExecutionType, Runner>;
   workerId?: string;
   concurrency?: number;
@@ -81,7 +82,7 @@ export class Engine {
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
-      runners: opts.runners ?? new Map(),
+      runners: opts.runners ?? createRunners({ killGraceMs: 500 }),
       breakers: this.#breakers,
       emitter: this.#emitter,
       workerId: this.workerId,

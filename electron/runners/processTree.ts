@@ -50,21 +50,44 @@ async function groupHasLiveMembers(pgid: number): Promise<boolean> {
   if (!signalGroup(pgid, 0)) return false;
   if (process.platform !== 'linux') return true;
   // kill(-pgid, 0) also answers for zombies; on Linux look at the members' states.
+  // Without /proc to look at, assume it lives: the caller's own deadline bounds the wait.
+  return (await liveGroups())?.has(pgid) ?? true;
+}
+
+/**
+ * The process groups with a live (non-zombie) member, from one walk of /proc shared by every caller
+ * waiting at the same moment: an emergency stop waits on many groups at once, and a walk each would
+ * queue thousands of reads on the thread pool.
+ */
+let scanning: Promise<Set<number> | null> | null = null;
+
+function liveGroups(): Promise<Set<number> | null> {
+  scanning ??= scanProc().finally(() => {
+    scanning = null;
+  });
+  return scanning;
+}
+
+async function scanProc(): Promise<Set<number> | null> {
+  const live = new Set<number>();
   let entries: string[];
   try {
     entries = await readdir('/proc');
   } catch {
-    return true;
+    return null;
   }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return false;
+  await Promise.all(
+    entries
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(async (entry) => {
+        try {
+          const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (fields[0] !== 'Z') live.add(Number(fields[2]));
+        } catch {
+          // The process ended while we looked.
+        }
+      }),
+  );
+  return live;
 }
