@@ -10,8 +10,8 @@ const POLL_MS = 1000;
 const RECONNECT_MAX_MS = 10_000;
 /** The listening connection is pinged this often: a dead one is replaced instead of waiting in silence. */
 const PING_MS = 15_000;
-/** Job changes are frequent: they are announced to other processes at most this often. */
-const JOBS_COALESCE_MS = 500;
+/** Frequent changes are announced to other processes at most this often. */
+const COALESCE_MS = 500;
 
 const Versions = z.object({ control: z.number(), breakers: z.number() });
 
@@ -38,8 +38,8 @@ export class PgSignals {
   #controlVersion: number | null = null;
   #breakersVersion: number | null = null;
   #everConnected = false;
-  #jobsTimer: NodeJS.Timeout | null = null;
-  #jobsPending = false;
+  #coalesceTimer: NodeJS.Timeout | null = null;
+  readonly #pending = new Set<StoreSignal>();
 
   constructor(db: PgDb) {
     this.#db = db;
@@ -64,19 +64,25 @@ export class PgSignals {
     }
   }
 
-  /** Job changes: heard here at once, announced to others at most every JOBS_COALESCE_MS. */
-  jobsChanged(): void {
-    this.emit('jobs');
+  /**
+   * Frequent changes (jobs; breaker counters without a transition): heard here at once, announced to
+   * other processes at most every COALESCE_MS, one NOTIFY per signal however many changes came.
+   */
+  changedOften(signal: StoreSignal): void {
+    this.emit(signal);
     if (this.#closed) return;
-    this.#jobsPending = true;
-    if (this.#jobsTimer) return;
-    this.#jobsTimer = setTimeout(() => {
-      this.#jobsTimer = null;
-      if (!this.#jobsPending || this.#closed) return;
-      this.#jobsPending = false;
-      this.#db.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, 'jobs']).catch(() => undefined);
-    }, JOBS_COALESCE_MS);
-    this.#jobsTimer.unref();
+    this.#pending.add(signal);
+    if (this.#coalesceTimer) return;
+    this.#coalesceTimer = setTimeout(() => {
+      this.#coalesceTimer = null;
+      const signals = [...this.#pending];
+      this.#pending.clear();
+      if (this.#closed || signals.length === 0) return;
+      this.#db.pool
+        .query('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals])
+        .catch(() => undefined);
+    }, COALESCE_MS);
+    this.#coalesceTimer.unref();
   }
 
   async #connect(): Promise<void> {
@@ -194,9 +200,9 @@ export class PgSignals {
     this.#stopPolling();
     if (this.#pingTimer) clearInterval(this.#pingTimer);
     this.#pingTimer = null;
-    for (const timer of [this.#reconnectTimer, this.#jobsTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#reconnectTimer, this.#coalesceTimer]) if (timer) clearTimeout(timer);
     this.#reconnectTimer = null;
-    this.#jobsTimer = null;
+    this.#coalesceTimer = null;
     const client = this.#client;
     this.#client = null;
     if (client) {

@@ -165,8 +165,11 @@ describe('postgres store', () => {
         await a.setQueuePaused('reports', true, alice, null);
         assert.equal(await controlHeard, true);
         const breakersHeard = nextSignal(b, 'breakers', 5000);
-        await a.setBreakerMode('payments', 'force_open', alice, 'vendor down');
+        const forced = await a.setBreakerMode('payments', 'force_open', alice, 'vendor down');
         assert.equal(await breakersHeard, true);
+        const countersHeard = nextSignal(b, 'breakers', 5000);
+        assert.equal(await a.saveBreaker({ ...forced, window_failures: forced.window_failures + 1, version: forced.version + 1 }, null), true);
+        assert.equal(await countersHeard, true, 'a counter-only save reaches others too (coalesced)');
         const workersHeard = nextSignal(b, 'workers', 5000);
         await a.registerWorker({ id: 'w-1', host: 'h', pid: 1, version: 't', concurrency: 1, queues: null });
         assert.equal(await workersHeard, true);
@@ -176,7 +179,7 @@ describe('postgres store', () => {
         await sleep(700);
         // A's own changes reach its listeners once, from the change itself, not again through NOTIFY.
         assert.equal(heardByA.filter((s) => s === 'control').length, 1, heardByA.join(','));
-        assert.equal(heardByA.filter((s) => s === 'breakers').length, 1, heardByA.join(','));
+        assert.equal(heardByA.filter((s) => s === 'breakers').length, 2, heardByA.join(','));
       } finally {
         await a.close();
         await b.close();

@@ -96,13 +96,13 @@ class PostgresStore implements Store {
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
     const results = await hot.enqueueJobs(this.#open, jobs);
-    if (results.some((r) => r.created)) this.#signals.jobsChanged();
+    if (results.some((r) => r.created)) this.#signals.changedOften('jobs');
     return results;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     const claimed = await hot.claimJobs(this.#open, request);
-    if (claimed.length > 0) this.#signals.jobsChanged();
+    if (claimed.length > 0) this.#signals.changedOften('jobs');
     return claimed;
   }
 
@@ -112,13 +112,13 @@ class PostgresStore implements Store {
 
   async settle(settlements: Settlement[]): Promise<number[]> {
     const landed = await hot.settleJobs(this.#open, settlements);
-    if (landed.length > 0) this.#signals.jobsChanged();
+    if (landed.length > 0) this.#signals.changedOften('jobs');
     return landed;
   }
 
   async reclaimExpired(now?: Date): Promise<ReclaimResult> {
     const result = await hot.reclaimExpiredJobs(this.#open, now);
-    if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged();
+    if (result.retried.length + result.failed.length > 0) this.#signals.changedOften('jobs');
     return result;
   }
 
@@ -168,13 +168,13 @@ class PostgresStore implements Store {
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
     const job = await ops.cancelJob(this.#open, jobId, actor, reason);
-    if (job) this.#signals.jobsChanged();
+    if (job) this.#signals.changedOften('jobs');
     return job;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
     const job = await ops.retryJob(this.#open, jobId, actor);
-    if (job) this.#signals.jobsChanged();
+    if (job) this.#signals.changedOften('jobs');
     return job;
   }
 
@@ -209,7 +209,7 @@ class PostgresStore implements Store {
   }
 
   #jobsChangedBy(count: number): number {
-    if (count > 0) this.#signals.jobsChanged();
+    if (count > 0) this.#signals.changedOften('jobs');
     return count;
   }
 
@@ -250,7 +250,9 @@ class PostgresStore implements Store {
 
   async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
     const saved = await control.saveBreaker(this.#open, record, transition);
-    if (saved) this.#signals.emit('breakers');
+    // A transition was announced inside its transaction; counters alone are announced coalesced.
+    if (saved && transition) this.#signals.emit('breakers');
+    else if (saved) this.#signals.changedOften('breakers');
     return saved;
   }
 
