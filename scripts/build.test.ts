@@ -145,6 +145,8 @@ require(${JSON.stringify(join(outDir, 'main.cjs'))});
     assert.ok(lines.includes('call {"ok":true,"engaged":false}'), result.out);
     assert.ok(lines.includes('untrusted forbidden'), result.out);
     assert.equal(lines.at(-1), 'exit 0');
+    const prefs: unknown = JSON.parse(await readFile(join(userData, 'opsdeck-window.json'), 'utf8'));
+    assert.deepEqual(prefs, { bounds: { x: 0, y: 0, width: 1000, height: 700 }, maximized: false });
 
     const taken = await run(script, { STUB_APP_PATH: dir, STUB_USER_DATA: userData, STUB_DB: db, STUB_LOCK: 'taken' });
     assert.equal(taken.code, 0);

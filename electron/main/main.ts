@@ -26,6 +26,8 @@ protocol.registerSchemesAsPrivileged([
 
 let mainWindow: BrowserWindow | null = null;
 let tray: Tray | null = null;
+/** Shows the window, making it again when it was closed; replaced once the app has started. */
+let showConsole: () => void = () => undefined;
 
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) return;
@@ -49,6 +51,27 @@ function message(error: unknown): string {
 
 const SetConnectionInput = z.object({ url: z.string().min(1) });
 
+/**
+ * Opens the store: the --db argument, else the connection remembered from last time, else the default
+ * SQLite file. A remembered connection that no longer answers falls back to the default file (and says
+ * so) rather than leaving the operator with an app that cannot start.
+ */
+async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined): Promise<Runtime> {
+  const open = (db: string) =>
+    // A laptop on a shared PostgreSQL database observes; it runs jobs only when the operator says so.
+    createRuntime({ db, registryPath, execute: parseLocation(db).dialect === 'sqlite', log: (line) => console.log(line) });
+  if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
+  try {
+    return await open(remembered);
+  } catch (error) {
+    const fallback = defaultDbLocation();
+    dialog.showErrorBox('opsdeck could not reopen the last store', `${message(error)}
+
+Opening ${fallback} instead.`);
+    return open(fallback);
+  }
+}
+
 async function start(): Promise<void> {
   await app.whenReady();
   const root = app.getAppPath();
@@ -58,26 +81,23 @@ async function start(): Promise<void> {
 
   let runtime: Runtime;
   try {
-    const db = args.db ?? prefs.connection ?? defaultDbLocation();
-    // A laptop on a shared PostgreSQL database observes; it runs jobs only when the operator says so.
-    const execute = parseLocation(db).dialect === 'sqlite';
-    runtime = await createRuntime({ db, registryPath: args.registry, execute });
+    runtime = await openRuntime(args.db, prefs.connection, args.registry);
   } catch (error) {
     dialog.showErrorBox('opsdeck cannot open its store', message(error));
     app.exit(1);
     return;
   }
 
-  const remember = (patch: Partial<Prefs>): void => {
+  const remember = (patch: Partial<Prefs>): Promise<void> => {
     prefs = { ...prefs, ...patch };
-    savePrefs(prefsFile, prefs).catch(() => undefined);
+    return savePrefs(prefsFile, prefs).catch(() => undefined);
   };
 
   const call = async (name: string, input: unknown): Promise<ApiResponse> => {
     const response = await dispatch(name, input, runtime.ctx);
     if (name === 'settings.setConnection' && response.ok) {
       const parsed = SetConnectionInput.safeParse(input);
-      if (parsed.success) remember({ connection: parsed.data.url });
+      if (parsed.success) await remember({ connection: parsed.data.url });
     }
     return response;
   };
@@ -92,14 +112,24 @@ async function start(): Promise<void> {
   });
   app.on('web-contents-created', (_event, contents) => guard(contents));
 
-  const window = new BrowserWindow(windowOptions(join(root, 'dist', 'main', 'preload.cjs'), prefs.bounds));
-  mainWindow = window;
-  if (prefs.maximized) window.maximize();
-  window.once('ready-to-show', () => window.show());
-  window.on('close', () => remember({ bounds: window.getNormalBounds(), maximized: window.isMaximized() }));
-  window.on('closed', () => {
-    mainWindow = null;
-  });
+  const boundsOf = (window: BrowserWindow): Partial<Prefs> => ({ bounds: window.getNormalBounds(), maximized: window.isMaximized() });
+
+  const createWindow = async (): Promise<void> => {
+    const window = new BrowserWindow(windowOptions(join(root, 'dist', 'main', 'preload.cjs'), prefs.bounds));
+    mainWindow = window;
+    if (prefs.maximized) window.maximize();
+    window.once('ready-to-show', () => window.show());
+    window.on('close', () => void remember(boundsOf(window)));
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null;
+    });
+    await window.loadURL(RENDERER_URL);
+  };
+  // The tray and the dock bring the console back after its window was closed (macOS keeps running).
+  showConsole = () => {
+    if (mainWindow && !mainWindow.isDestroyed()) showWindow();
+    else createWindow().catch((error: unknown) => dialog.showErrorBox('opsdeck could not open its window', message(error)));
+  };
 
   const disposeIpc = registerIpc(ipcMain, {
     dispatch: call,
@@ -119,7 +149,7 @@ async function start(): Promise<void> {
     tray.setContextMenu(
       Menu.buildFromTemplate(
         trayItems(noticeState.emergencyStop, {
-          show: showWindow,
+          show: () => showConsole(),
           emergencyStop: () => void call('control.emergencyStop', { reason: 'from the tray menu' }),
           resume: () => void call('control.resume', {}),
         }),
@@ -128,7 +158,7 @@ async function start(): Promise<void> {
   };
   try {
     tray = new Tray(icon.isEmpty() ? icon : icon.resize({ width: 18, height: 18 }));
-    tray.on('click', showWindow);
+    tray.on('click', () => showConsole());
     refreshTray();
   } catch {
     // Some Linux desktops have no tray; the window and its stop button remain.
@@ -148,24 +178,25 @@ async function start(): Promise<void> {
     event.preventDefault();
     unsubscribeNotices();
     disposeIpc();
-    // The engine drains its in-flight jobs before the process goes.
-    runtime
-      .close()
+    const window = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
+    // app.exit skips the windows' close events, so the bounds are saved here; the engine drains last.
+    (window ? remember(boundsOf(window)) : Promise.resolve())
+      .then(() => runtime.close())
       .catch(() => undefined)
       .finally(() => app.exit(0));
   });
 
-  await window.loadURL(RENDERER_URL);
+  await createWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', showWindow);
+  app.on('second-instance', () => showConsole());
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('activate', showWindow);
+  app.on('activate', () => showConsole());
   start().catch((error: unknown) => {
     dialog.showErrorBox('opsdeck failed to start', message(error));
     app.exit(1);
