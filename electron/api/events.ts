@@ -9,11 +9,14 @@ export type FeedListener = <E extends EventName>(event: E, payload: EventPayload
 
 export interface EventFeed {
   on(listener: FeedListener): () => void;
+  /** Follow ctx.store and ctx.engine now, after the host replaced them (else at the next tick). */
+  rebind(): void;
   close(): void;
 }
 
 const TICK_MS = 2000;
 const JOBS_COALESCE_MS = 250;
+const MAX_IDS = 500;
 
 /**
  * The contract's pushed events, from the engine of this process and from store signals (which on
@@ -33,6 +36,8 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
   let controlVersion = -1;
   let breakers: Map<string, BreakerRecord> | null = null;
   let jobsTimer: NodeJS.Timeout | null = null;
+  let changedIds = new Set<number>();
+  let anyJobs = false;
 
   const emit: FeedListener = (event, payload) => {
     for (const listener of listeners) {
@@ -44,15 +49,24 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
     }
   };
 
+  /**
+   * Changes within a short window go out as one event each kind: the ids this process's engine touched,
+   * and a bare "something changed" for store signals (which may come from other processes).
+   */
   const jobsChanged = (ids?: number[]) => {
-    if (ids && ids.length > 0) {
-      emit('jobs.changed', { ids });
-      return;
+    if (!ids || ids.length === 0) {
+      anyJobs = true;
+    } else {
+      for (const id of ids) changedIds.add(id);
     }
     if (jobsTimer) return;
     jobsTimer = setTimeout(() => {
       jobsTimer = null;
-      emit('jobs.changed', {});
+      const batch = [...changedIds];
+      changedIds = new Set();
+      if (batch.length > 0) emit('jobs.changed', batch.length > MAX_IDS ? {} : { ids: batch });
+      if (anyJobs && batch.length <= MAX_IDS) emit('jobs.changed', {});
+      anyJobs = false;
     }, JOBS_COALESCE_MS);
     jobsTimer.unref();
   };
@@ -178,6 +192,9 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
         listeners.delete(listener);
         if (listeners.size === 0) stop();
       };
+    },
+    rebind() {
+      if (listeners.size > 0) bind();
     },
     close() {
       closed = true;

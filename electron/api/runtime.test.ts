@@ -26,10 +26,19 @@ describe('createRuntime', () => {
       assert.equal(rt.ctx.engine, null);
       assert.equal((await dispatch('jobs.enqueue', { service: 'quick', identifier: 'one' }, rt.ctx)).ok, true);
 
+      const seen = new Set<number>();
+      const off = rt.events.on((event, payload) => {
+        if (event !== 'jobs.changed') return;
+        const ids: unknown = Reflect.get(Object(payload), 'ids');
+        if (Array.isArray(ids)) for (const id of ids) if (typeof id === 'number') seen.add(id);
+      });
       const on = await dispatch('settings.setLocalExecution', { enabled: true }, rt.ctx);
       assert.equal(on.ok, true);
       assert.ok(rt.ctx.engine);
       await waitFor(async () => (await rt.ctx.store.getJob('one'))?.status === 'completed');
+      const one = await rt.ctx.store.getJob('one');
+      await waitFor(async () => one !== null && seen.has(one.id));
+      off();
 
       const switched = await dispatch('settings.setConnection', { url: join(dir, 'b.db') }, rt.ctx);
       assert.equal(switched.ok, true, JSON.stringify(switched));

@@ -90,6 +90,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
           await engine.stop();
         }
         ctx.settings.localExecution = enabled;
+        events.rebind();
       },
       async switchStore(url) {
         // Open first: a URL that does not work leaves everything as it was.
@@ -109,10 +110,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ctx.engine = engine;
         }
         ctx.settings.localExecution = ctx.engine !== null;
+        events.rebind();
       },
     },
   };
 
+  const events = createEventFeed(ctx);
   if (opts.execute) {
     try {
       await ctx.settings.setLocalExecution?.(true);
@@ -122,7 +125,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   }
 
-  const events = createEventFeed(ctx);
   let closing: Promise<void> | null = null;
   return {
     ctx,
