@@ -48,6 +48,8 @@ export class PgDb {
       max: poolSize,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
+      // Idle pooled connections never keep a finished CLI command alive.
+      allowExitOnIdle: true,
       application_name: 'opsdeck',
       // The store runs short OLTP statements; JIT compiling them (triggered by stale cost estimates on a
       // fast-changing queue table) costs far more than it saves. A transaction left open by a frozen
