@@ -63,10 +63,11 @@ const ABORT_REASONS: ReadonlySet<unknown> = new Set<AbortReason>(['interrupt', '
 const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.has(value);
 
 /**
- * The hot path: claims runnable jobs in batches up to the free slots, runs each with its runner under a
- * per-attempt timeout, and settles results in batches. Store round trips are one claim per batch and one
- * settle per batch; when a claim came back full it claims again as soon as a slot frees, and only an
- * empty or partial claim makes it wait (for a signal, a freed slot, or the poll interval).
+ * The hot path: claims runnable jobs in batches (the free slots, plus about a second of work ahead when
+ * jobs are short), runs each with its runner under a per-attempt timeout, and settles results in batches.
+ * Store round trips are one claim per batch and one settle per batch, never one per job. While claims
+ * come back full it claims again as soon as room frees; only an empty or partial claim makes it wait
+ * (for a store signal, or the poll interval).
  */
 export class Dispatcher {
   #executing = new Map<number, Running>();

@@ -186,9 +186,9 @@ export class Engine {
     this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
     if (!changed) return;
     this.#emitter.emit('control', state);
-    const state2: WorkerState = this.#stopping ? this.#workerState : this.#safeMode ? 'draining' : 'running';
-    if (state2 !== this.#workerState) {
-      this.#workerState = state2;
+    const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode ? 'draining' : 'running';
+    if (next !== this.#workerState) {
+      this.#workerState = next;
       void this.#heartbeat();
       this.#emitWorker();
     }
