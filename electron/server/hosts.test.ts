@@ -30,8 +30,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'jobs.enqueue': { service: 'healthy_noop', payload: { n: 1 } },
     'jobs.enqueueMany': { service: 'healthy_noop', jobs: [{ payload: { n: 2 } }, { payload: { n: 3 } }] },
     'jobs.get': { id: 1 },
-    'jobs.retry': { id: 1 },
     'jobs.cancel': { id: 1, reason: 'test' },
+    'jobs.retry': { id: 1 },
     'dlq.groups': {},
     'dlq.list': { limit: 5 },
     'dlq.retry': { selector: { search: 'nothing like this' }, dry_run: true },
@@ -121,7 +121,7 @@ describe('every contract call through both hosts, on a real SQLite store', () =>
     const inputs = validInputs(dir);
     assert.deepEqual(Object.keys(inputs).sort(), [...CALL_NAMES].sort());
     const status: Record<string, number> = { ok: 200, not_found: 404, conflict: 409 };
-    // In the table's order: jobs exist before they are fetched, retried and cancelled.
+    // In the table's order: jobs exist before they are fetched, cancelled and retried.
     for (const name of Object.keys(inputs).filter((n): n is CallName => CALL_NAMES.some((c) => c === n))) {
       const http = await overHttp(name, inputs[name]);
       const viaIpc = await overIpc(name, inputs[name]);
