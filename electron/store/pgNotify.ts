@@ -47,7 +47,12 @@ export class PgSignals {
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {
     this.#listeners.add(listener);
-    if (!this.#client && !this.#connecting && !this.#reconnectTimer) void this.#connect();
+    if (!this.#client && !this.#connecting && !this.#reconnectTimer && !this.#closed) {
+      // The versions as of now, read on a pooled connection while the listening one is still being
+      // opened: a change made in between is then noticed when LISTEN is in place.
+      void this.#checkVersions();
+      void this.#connect();
+    }
     return () => {
       this.#listeners.delete(listener);
     };

@@ -186,6 +186,22 @@ describe('postgres store', () => {
       }
     });
 
+    it('a control change made while the listener is still connecting is not missed', async () => {
+      await reset(db.url);
+      const a = await openPostgresStore(db.url, { poolSize: 2 });
+      const b = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await b.countJobs({});
+        const heard = nextSignal(b, 'control', 5000);
+        await sleep(20);
+        await a.setEmergencyStop(true, alice, 'right away');
+        assert.equal(await heard, true);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('a dropped listener connection reconnects, and control changes still arrive', async () => {
       await reset(db.url);
       const a = await openPostgresStore(db.url, { poolSize: 2 });
