@@ -183,47 +183,11 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 
 /**
  * Every kind of settlement in one statement. The fence: the job is still running, leased to this
- * worker, under this attempt. An interrupted attempt is given back (attempts - 1).
+ * worker, under this attempt. An interrupted attempt is given back (attempts - 1). The statement lives
+ * in migrations/postgres/0003_settle_function.sql, pinned to primary-key lookups.
  */
-const SETTLE_SQL = `
-WITH s AS (
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-    $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])
-    AS s(job_id, attempt_id, worker_id, kind, outcome, error_message, error_class, fingerprint, run_at, output_tail,
-      resource_usage, security_context)
-),
-settled AS (
-  UPDATE jobs.tb_job_run j SET
-    status = CASE s.kind WHEN 'retry' THEN 'pending' WHEN 'interrupted' THEN 'pending' ELSE s.kind END,
-    attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
-    lease_owner = NULL,
-    lease_expires_at = NULL,
-    attempt_id = NULL,
-    completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') THEN now() END,
-    updated_at = now(),
-    error_message = CASE WHEN s.kind IN ('retry', 'failed') THEN s.error_message ELSE j.error_message END,
-    error_fingerprint = CASE WHEN s.kind IN ('retry', 'failed') THEN s.fingerprint ELSE j.error_fingerprint END,
-    resource_usage = coalesce(s.resource_usage::jsonb, j.resource_usage),
-    security_context = coalesce(s.security_context::jsonb, j.security_context),
-    resolved_at = NULL,
-    resolution = NULL
-  FROM s
-  WHERE j.id = s.job_id AND j.status = 'running' AND j.lease_owner = s.worker_id AND j.attempt_id = s.attempt_id
-  RETURNING j.id, s.attempt_id
-),
-finished AS (
-  UPDATE jobs.tb_job_attempt a SET
-    finished_at = now(),
-    outcome = s.outcome,
-    error_message = s.error_message,
-    error_class = s.error_class,
-    output_tail = s.output_tail,
-    resource_usage = s.resource_usage::jsonb
-  FROM settled JOIN s ON s.attempt_id = settled.attempt_id
-  WHERE a.id = settled.attempt_id
-)
-SELECT id FROM settled`;
+const SETTLE_SQL = `SELECT id FROM jobs.opsdeck_settle($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+  $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])`;
 
 interface SettleArrays {
   jobIds: number[];
