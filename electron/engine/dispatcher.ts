@@ -76,7 +76,7 @@ export class Dispatcher {
   /** Moving average of how long attempts take, in ms; null until enough have run. */
   #avgRunMs: number | null = null;
   #runsSeen = 0;
-  /** Finished, settlement queued or being written: the lease must still be kept alive. */
+  /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
   #gateOpen = false;
   #stopped = false;
@@ -174,7 +174,13 @@ export class Dispatcher {
 
   /** Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it. */
   async extendLeases(): Promise<void> {
-    const ids = [...this.#executing.keys(), ...this.#buffer.map((r) => r.job.id), ...this.#unsettled.keys()];
+    const ids = [
+      ...new Set([
+        ...this.#executing.keys(),
+        ...this.#buffer.map((r) => r.job.id),
+        ...[...this.#unsettled.values()].map((r) => r.job.id),
+      ]),
+    ];
     if (ids.length === 0) return;
     const held = new Set(await this.#o.store.extendLeases(this.#o.workerId, ids, this.#o.leaseMs));
     const lost = new Set(ids.filter((id) => !held.has(id)));
@@ -338,6 +344,7 @@ export class Dispatcher {
     const now = new Date();
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
+      this.#supersede(job.id);
       const running: Running = {
         job,
         service: this.#o.registry.service(job.service_name),
@@ -375,6 +382,28 @@ export class Dispatcher {
     if (this.#waitingForSlot && this.#claimLimit() > 0) this.#wakeup.wake();
   }
 
+  /**
+   * This worker claimed a job it still thought it was running: the watchdog took the old attempt back
+   * (this worker looked dead) and the job came round again. The old attempt is stopped and never settled.
+   */
+  #supersede(jobId: number): void {
+    const old = this.#executing.get(jobId) ?? this.#buffer.find((r) => r.job.id === jobId);
+    if (!old) return;
+    this.#buffer = this.#buffer.filter((r) => r !== old);
+    this.#executing.delete(jobId);
+    old.leaseLost = true;
+    this.#o.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
+    if (!old.controller.signal.aborted) {
+      old.cause = 'lease_lost';
+      old.controller.abort('interrupt');
+    }
+  }
+
+  /** Forgets a running entry, unless a newer attempt of the same job already took its place. */
+  #untrack(running: Running): void {
+    if (this.#executing.get(running.job.id) === running) this.#executing.delete(running.job.id);
+  }
+
   #base(running: Running) {
     return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#o.workerId };
   }
@@ -394,7 +423,7 @@ export class Dispatcher {
       // Held in executing meanwhile so leases are kept and the idle check waits for them.
       for (const running of group) this.#executing.set(running.job.id, running);
       granted = await this.#o.breakers.reserveProbes(service, group.length, now);
-      for (const running of group) this.#executing.delete(running.job.id);
+      for (const running of group) this.#untrack(running);
     }
     group.forEach((running, i) => {
       if (i < granted) {
@@ -409,7 +438,7 @@ export class Dispatcher {
     const result = await this.#attempt(running);
     this.#observe(Date.now() - running.startedAt.getTime());
     if (running.leaseLost) {
-      this.#executing.delete(running.job.id);
+      this.#untrack(running);
       this.#pump();
       this.#notifyFinished();
       return;
@@ -426,8 +455,8 @@ export class Dispatcher {
   }
 
   #finish(running: Running, settlement: Settlement): void {
-    this.#executing.delete(running.job.id);
-    this.#unsettled.set(running.job.id, running);
+    this.#untrack(running);
+    this.#unsettled.set(running.job.attempt_id, running);
     this.#settler.add(settlement);
     this.#pump();
     this.#notifyFinished();
@@ -482,8 +511,8 @@ export class Dispatcher {
     this.#settleEpoch++;
     const now = new Date();
     for (const s of settlements) {
-      const running = this.#unsettled.get(s.jobId);
-      this.#unsettled.delete(s.jobId);
+      const running = this.#unsettled.get(s.attemptId);
+      this.#unsettled.delete(s.attemptId);
       if (!landed.has(s.jobId)) {
         this.#o.log(`engine: the result of job ${s.jobId} was not recorded: another worker took it back`);
         continue;

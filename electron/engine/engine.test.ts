@@ -382,4 +382,30 @@ describe('engine on SQLite', () => {
     await waitForStatus(store, pausedId, 'completed');
     await stopAll();
   });
+
+  test('a job taken back by the watchdog is stopped here and never settled by the worker that lost it', async () => {
+    const marker = path.join(dir, 'lease-marker');
+    await engineFor([
+      {
+        name: 'leased',
+        execution_type: 'shell',
+        runner_config: {
+          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
+          working_directory: dir,
+        },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ]);
+    const id = await enqueueOne(store, 'leased', 'shell', 3, { args: [marker] });
+    await waitForStatus(store, id, 'running');
+    const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    // Another worker's watchdog, with a clock past this lease: as if this worker had stopped answering.
+    const reclaimed = await store.reclaimExpired(new Date(Date.now() + 60_000));
+    assert.deepEqual(reclaimed.retried, [id]);
+    await waitFor(`the first run (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+    const job = await waitForStatus(store, id, 'completed');
+    assert.equal(job.attempts, 2);
+    assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
+    await stopAll();
+  });
 });
