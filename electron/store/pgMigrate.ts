@@ -59,3 +59,31 @@ export function postgresMigrationAdapter(db: PgDb): MigrationAdapter {
       }),
   };
 }
+
+const VIEW_DEFINITION = /CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+jobs\.([a-z_]+)\s+AS\s[^;]*;/gi;
+
+/**
+ * The runbook's fix for missing metrics is "DROP VIEW IF EXISTS jobs.v_execution_performance_by_type;
+ * rerun schema generation". Migrations run once, so migrating puts back any view of ours that was
+ * dropped, from its latest definition in the migrations. Returns the names it restored.
+ */
+export async function restoreDroppedViews(db: PgDb, files: Array<{ sql: string }>): Promise<string[]> {
+  const latest = new Map<string, string>();
+  for (const file of files) {
+    for (const match of file.sql.matchAll(VIEW_DEFINITION)) {
+      if (match[1]) latest.set(match[1], match[0]);
+    }
+  }
+  if (latest.size === 0) return [];
+  return db.tx(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+    const restored: string[] = [];
+    for (const [name, definition] of latest) {
+      const rows = await rowsOf(client, 'SELECT to_regclass($1) IS NULL AS missing', [`jobs.${name}`]);
+      if (rows[0]?.missing !== true) continue;
+      await client.query(definition);
+      restored.push(name);
+    }
+    return restored;
+  });
+}

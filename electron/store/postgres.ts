@@ -16,12 +16,12 @@ import type {
   WorkerState,
 } from '../../shared/domain.ts';
 import { StoreError } from './errors.ts';
-import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
+import { checkMigrations, loadMigrations, migrate, migrationStatusOf } from './migrate.ts';
 import * as control from './pgControl.ts';
 import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './pgDb.ts';
 import { connectionError } from './pgErrors.ts';
 import * as hot from './pgJobs.ts';
-import { postgresMigrationAdapter } from './pgMigrate.ts';
+import { postgresMigrationAdapter, restoreDroppedViews } from './pgMigrate.ts';
 import { PgSignals } from './pgNotify.ts';
 import * as ops from './pgOperator.ts';
 import * as reads from './pgReads.ts';
@@ -59,7 +59,10 @@ export async function openPostgresStore(url: string, opts: { migrate?: boolean; 
     await db.query('SELECT 1');
     const adapter = postgresMigrationAdapter(db);
     if (opts.migrate === false) await checkMigrations(adapter);
-    else await migrate(adapter);
+    else {
+      await migrate(adapter);
+      await restoreDroppedViews(db, await loadMigrations('postgres'));
+    }
   } catch (err) {
     await db.close();
     throw connectionError(err, url, CONNECT_TIMEOUT_MS) ?? err;

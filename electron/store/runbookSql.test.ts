@@ -77,6 +77,10 @@ FROM jobs.tb_job_run
 WHERE error_message LIKE '%not allowed%'
 ORDER BY created_at DESC;`;
 
+const RECREATE_VIEWS = `-- Recreate views if needed
+DROP VIEW IF EXISTS jobs.v_execution_performance_by_type;
+-- Rerun schema generation`;
+
 const TRACE_JOB = `-- Trace complete job lifecycle
 SELECT
     id,
@@ -236,6 +240,15 @@ describe('runbook SQL runs verbatim against the PostgreSQL schema', () => {
     const { rows } = await client.query(`SELECT last_analyze IS NOT NULL AS analyzed, last_vacuum IS NOT NULL AS vacuumed
       FROM pg_stat_user_tables WHERE schemaname = 'jobs' AND relname = 'tb_job_run'`);
     assert.deepEqual(rows, [{ analyzed: true, vacuumed: true }]);
+  });
+
+  it('recreating the views: drop as the runbook says, then migrating again brings them back', async () => {
+    await client.query(RECREATE_VIEWS);
+    assert.deepEqual((await client.query(VIEWS_EXIST)).rows, []);
+    await (await openPostgresStore(db.url, { poolSize: 1 })).close();
+    assert.deepEqual((await client.query(VIEWS_EXIST)).rows, [{ table_name: 'v_execution_performance_by_type' }]);
+    const { rows } = await client.query(`SELECT total FROM jobs.v_execution_performance_by_type WHERE execution_type = 'http'`);
+    assert.deepEqual(rows, [{ total: '12' }]);
   });
 
   it('dead-letter queue contents and failure reasons, with search_path set to jobs', async () => {
