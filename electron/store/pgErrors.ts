@@ -1,7 +1,7 @@
 import { StoreError } from './errors.ts';
 
 /** host:port of a PostgreSQL URL, for messages. */
-export function serverOf(url: string): string {
+function serverOf(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname || 'localhost'}:${u.port || '5432'}`;

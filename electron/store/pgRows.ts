@@ -99,13 +99,13 @@ export function toWorker(row: Row): WorkerInfo {
   return WorkerInfo.parse({ ...row, queues: row.queues ?? null });
 }
 
-export const CountRow = z.object({ n: z.number() });
+const CountRow = z.object({ n: z.number() });
 
 export function countOf(rows: Row[]): number {
   return CountRow.parse(rows[0] ?? { n: 0 }).n;
 }
 
-export const IdRow = z.object({ id: z.number() });
+const IdRow = z.object({ id: z.number() });
 
 export function idsOf(rows: Row[]): number[] {
   return rows.map((r) => IdRow.parse(r).id);
