@@ -98,7 +98,7 @@ export class PgSignals {
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       application_name: 'opsdeck-listen',
       types: this.#db.types,
-      // A silently dropped connection (NAT timeout, sleep) must be noticed in seconds, not hours.
+      // TCP keepalive lets the OS notice a peer that vanished (NAT timeout, sleep); the ping notices sooner.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
     });
@@ -140,7 +140,12 @@ export class PgSignals {
   #startPing(client: pg.Client): void {
     if (this.#pingTimer) clearInterval(this.#pingTimer);
     this.#pingTimer = setInterval(() => {
-      client.query('SELECT 1').catch(() => this.#lost(client));
+      // A connection whose peer vanished without a word does not fail a query, it never answers it.
+      const silence = setTimeout(() => this.#lost(client), CONNECT_TIMEOUT_MS);
+      client
+        .query('SELECT 1')
+        .catch(() => this.#lost(client))
+        .finally(() => clearTimeout(silence));
     }, PING_MS);
     this.#pingTimer.unref();
   }
