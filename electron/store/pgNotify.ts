@@ -142,6 +142,7 @@ export class PgSignals {
     this.#pingTimer = setInterval(() => {
       // A connection whose peer vanished without a word does not fail a query, it never answers it.
       const silence = setTimeout(() => this.#lost(client), CONNECT_TIMEOUT_MS);
+      silence.unref();
       client
         .query('SELECT 1')
         .catch(() => this.#lost(client))
