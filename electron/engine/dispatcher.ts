@@ -52,7 +52,9 @@ const CLAIM_BATCH = 100;
  */
 const PREFETCH_BELOW_MS = 50;
 const PREFETCH_AFTER_RUNS = 20;
-const PREFETCH_MAX = 500;
+const PREFETCH_MAX = 1000;
+/** Prefetching claims come in chunks of up to this many, so two can be under way at once. */
+const PREFETCH_CLAIM_MAX = 500;
 const CLAIMS_IN_FLIGHT_PG = 2;
 const SETTLE_BATCH = 500;
 const SETTLE_DELAY_MS = 2;
@@ -72,7 +74,7 @@ const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.ha
 export class Dispatcher {
   #executing = new Map<number, Running>();
   /** Claimed ahead of a free slot (short jobs only, see #prefetch): leased, not started. */
-  #buffer: Running[] = [];
+  #buffer = new Map<number, Running>();
   /** Moving average of how long attempts take, in ms; null until enough have run. */
   #avgRunMs: number | null = null;
   #runsSeen = 0;
@@ -92,6 +94,7 @@ export class Dispatcher {
   #queueDry = false;
   #claims = new Set<Promise<void>>();
   #claimingFor = 0;
+  #pumping = false;
   readonly #maxClaims: number;
   readonly #settler: Batcher<Settlement>;
   readonly #o: DispatcherOptions;
@@ -153,19 +156,18 @@ export class Dispatcher {
 
   /** Hands claimed-but-unstarted jobs back to pending, attempt not spent. */
   releaseBuffered(reason: string): void {
-    const buffered = this.#buffer;
-    this.#buffer = [];
+    const buffered = [...this.#buffer.values()];
+    this.#buffer.clear();
     for (const running of buffered) this.#release(running, reason);
   }
 
   cancel(jobIds: number[]): void {
-    const cancelled = new Set(jobIds);
-    const keep: Running[] = [];
-    for (const running of this.#buffer) {
-      if (!cancelled.has(running.job.id)) keep.push(running);
-      else this.#finish(running, { ...this.#base(running), kind: 'cancelled', reason: 'cancelled by an operator' });
+    for (const id of jobIds) {
+      const buffered = this.#buffer.get(id);
+      if (!buffered) continue;
+      this.#buffer.delete(id);
+      this.#finish(buffered, { ...this.#base(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
     }
-    this.#buffer = keep;
     for (const id of jobIds) {
       const running = this.#executing.get(id);
       if (running && !running.controller.signal.aborted) running.controller.abort('cancel');
@@ -177,7 +179,7 @@ export class Dispatcher {
     const ids = [
       ...new Set([
         ...this.#executing.keys(),
-        ...this.#buffer.map((r) => r.job.id),
+        ...this.#buffer.keys(),
         ...[...this.#unsettled.values()].map((r) => r.job.id),
       ]),
     ];
@@ -185,7 +187,7 @@ export class Dispatcher {
     const held = new Set(await this.#o.store.extendLeases(this.#o.workerId, ids, this.#o.leaseMs));
     const lost = new Set(ids.filter((id) => !held.has(id)));
     if (lost.size === 0) return;
-    this.#buffer = this.#buffer.filter((r) => !lost.has(r.job.id));
+    for (const id of lost) this.#buffer.delete(id);
     for (const id of lost) {
       const running = this.#executing.get(id);
       if (!running || running.leaseLost) continue;
@@ -199,7 +201,7 @@ export class Dispatcher {
   }
 
   async checkCancels(): Promise<void> {
-    if (this.#executing.size === 0 && this.#buffer.length === 0) return;
+    if (this.#executing.size === 0 && this.#buffer.size === 0) return;
     this.cancel(await this.#o.store.cancelRequested(this.#o.workerId));
   }
 
@@ -298,12 +300,12 @@ export class Dispatcher {
 
   /** How many to claim now: the free slots, plus a refill of the prefetch buffer once a chunk of it ran out. */
   #claimLimit(): number {
-    const free = this.#o.concurrency - this.#executing.size - this.#buffer.length - this.#claimingFor;
+    const free = this.#o.concurrency - this.#executing.size - this.#buffer.size - this.#claimingFor;
     const prefetch = this.#prefetch();
     if (prefetch === 0) return Math.min(free, CLAIM_BATCH);
     const room = free + prefetch;
     if (room < Math.max(1, prefetch / 4)) return 0;
-    return Math.min(room, PREFETCH_MAX);
+    return Math.min(room, PREFETCH_CLAIM_MAX);
   }
 
   /** Claim ahead about a second of work, when jobs are short. */
@@ -359,7 +361,7 @@ export class Dispatcher {
         const group = gated.get(job.service_name) ?? [];
         group.push(running);
         gated.set(job.service_name, group);
-      } else this.#buffer.push(running);
+      } else this.#buffer.set(job.id, running);
     }
     this.#pump();
     for (const [service, group] of gated) void this.#probe(service, group, now);
@@ -367,11 +369,13 @@ export class Dispatcher {
 
   /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
   #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
     const now = new Date();
-    while (this.#executing.size < this.#o.concurrency && this.#buffer.length > 0) {
-      const running = this.#buffer.shift();
-      if (!running) break;
-      if (!running.probe && this.#o.breakers.allowance(running.job.service_name, now) === 0) {
+    for (const running of this.#buffer.values()) {
+      if (this.#executing.size >= this.#o.concurrency) break;
+      this.#buffer.delete(running.job.id);
+      if (this.#o.breakers.allowance(running.job.service_name, now) === 0) {
         this.#release(running, 'circuit breaker open');
         continue;
       }
@@ -379,6 +383,7 @@ export class Dispatcher {
       this.#executing.set(running.job.id, running);
       void this.#execute(running);
     }
+    this.#pumping = false;
     if (this.#waitingForSlot && this.#claimLimit() > 0) this.#wakeup.wake();
   }
 
@@ -387,9 +392,9 @@ export class Dispatcher {
    * (this worker looked dead) and the job came round again. The old attempt is stopped and never settled.
    */
   #supersede(jobId: number): void {
-    const old = this.#executing.get(jobId) ?? this.#buffer.find((r) => r.job.id === jobId);
+    const old = this.#executing.get(jobId) ?? this.#buffer.get(jobId);
     if (!old) return;
-    this.#buffer = this.#buffer.filter((r) => r !== old);
+    this.#buffer.delete(jobId);
     this.#executing.delete(jobId);
     old.leaseLost = true;
     this.#o.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
@@ -417,22 +422,23 @@ export class Dispatcher {
    * run as probes; the rest go back to pending at once, attempt not spent.
    */
   async #probe(service: string, group: Running[], now: Date): Promise<void> {
+    // Held in executing meanwhile so leases are kept and the idle check waits for them; probes start at
+    // once, a slot over the concurrency at worst, rather than queue behind prefetched jobs.
+    for (const running of group) this.#executing.set(running.job.id, running);
     const allowance = this.#o.breakers.allowance(service, now);
-    let granted = 0;
-    if (allowance > 0) {
-      // Held in executing meanwhile so leases are kept and the idle check waits for them.
-      for (const running of group) this.#executing.set(running.job.id, running);
-      granted = await this.#o.breakers.reserveProbes(service, group.length, now);
-      for (const running of group) this.#untrack(running);
-    }
+    const granted = allowance > 0 ? await this.#o.breakers.reserveProbes(service, group.length, now) : 0;
     group.forEach((running, i) => {
-      if (i < granted) {
+      if (i < granted && !running.leaseLost) {
         running.probe = true;
-        this.#buffer.unshift(running);
-      } else this.#release(running, 'circuit breaker open');
+        running.startedAt = new Date();
+        void this.#execute(running);
+      } else {
+        this.#untrack(running);
+        this.#release(running, 'circuit breaker open');
+      }
     });
-    this.#pump();
   }
+
 
   async #execute(running: Running): Promise<void> {
     const result = await this.#attempt(running);
@@ -546,7 +552,7 @@ export class Dispatcher {
     const idle =
       this.#emptyClaimEpoch === this.#settleEpoch &&
       this.#executing.size === 0 &&
-      this.#buffer.length === 0 &&
+      this.#buffer.size === 0 &&
       this.#unsettled.size === 0 &&
       !this.#settler.busy;
     if (!idle) return;
