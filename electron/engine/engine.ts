@@ -218,11 +218,19 @@ export class Engine {
 
   async #checkCancels(): Promise<void> {
     this.#lastCancelCheck = Date.now();
-    await this.#dispatcher.checkCancels();
+    try {
+      await this.#dispatcher.checkCancels();
+    } catch (error) {
+      this.#log(`engine: could not look for cancelled jobs: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   async #heartbeat(): Promise<void> {
-    await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+    try {
+      await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+    } catch (error) {
+      this.#log(`engine: heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   async #watchdog(): Promise<void> {
