@@ -7,6 +7,8 @@ export type RandomSource = () => number;
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
+    // No timer for no sleep: even a 0 ms timer waits for the next turn of the timers phase (about 1 ms).
+    if (ms <= 0) return resolve(true);
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve(true);
