@@ -95,8 +95,3 @@ export async function httpServer(
       }),
   };
 }
-
-export async function writeText(file: string, text: string): Promise<void> {
-  await writeFile(file, text);
-}
-
