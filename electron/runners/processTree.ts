@@ -51,25 +51,46 @@ async function groupHasLiveMembers(pgid: number): Promise<boolean> {
   if (process.platform !== 'linux') return true;
   // kill(-pgid, 0) also answers for zombies; on Linux look at the members' states.
   // Without /proc to look at, assume it lives: the caller's own deadline bounds the wait.
-  return (await liveGroups())?.has(pgid) ?? true;
+  const groups = await liveGroups();
+  return groups ? groups.has(pgid) : true;
 }
 
 /**
- * The process groups with a live (non-zombie) member, from one walk of /proc shared by every caller
+ * Signals every live member of the group but its leader, or the leader when it is alone. For a leader
+ * that waits on its children (GNU time around the program): it reaps them and reports, instead of
+ * dying with them and leaving their zombies to an init that may be slow to collect them.
+ */
+export async function signalGroupBelowLeader(pgid: number, signal: NodeJS.Signals): Promise<void> {
+  const members = (await liveGroups())?.get(pgid)?.filter((pid) => pid !== pgid) ?? [];
+  if (members.length === 0) {
+    signalGroup(pgid, signal);
+    return;
+  }
+  for (const pid of members) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // It ended meanwhile.
+    }
+  }
+}
+
+/**
+ * The live (non-zombie) members of every process group, from one walk of /proc shared by every caller
  * waiting at the same moment: an emergency stop waits on many groups at once, and a walk each would
  * queue thousands of reads on the thread pool.
  */
-let scanning: Promise<Set<number> | null> | null = null;
+let scanning: Promise<Map<number, number[]> | null> | null = null;
 
-function liveGroups(): Promise<Set<number> | null> {
+function liveGroups(): Promise<Map<number, number[]> | null> {
   scanning ??= scanProc().finally(() => {
     scanning = null;
   });
   return scanning;
 }
 
-async function scanProc(): Promise<Set<number> | null> {
-  const live = new Set<number>();
+async function scanProc(): Promise<Map<number, number[]> | null> {
+  const groups = new Map<number, number[]>();
   let entries: string[];
   try {
     entries = await readdir('/proc');
@@ -83,11 +104,15 @@ async function scanProc(): Promise<Set<number> | null> {
         try {
           const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
           const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          if (fields[0] !== 'Z') live.add(Number(fields[2]));
+          if (fields[0] === 'Z') return;
+          const pgid = Number(fields[2]);
+          const members = groups.get(pgid);
+          if (members) members.push(Number(entry));
+          else groups.set(pgid, [Number(entry)]);
         } catch {
           // The process ended while we looked.
         }
       }),
   );
-  return live;
+  return groups;
 }

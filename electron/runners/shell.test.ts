@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -172,6 +173,21 @@ test('an interrupt aborts with reason interrupt and leaves nothing running', asy
   assert.equal(result.ok, false);
   assert.equal(result.aborted, 'interrupt');
   for (const pid of pidsOf(result.output_tail)) assert.equal(await processAlive(pid), false);
+});
+
+test('an interrupted program is reaped by GNU time, which reports its usage, so no zombie is left to init', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'echo "pid:$$"; exec /bin/sleep 60']);
+  const controller = new AbortController();
+  const running = runner.run(runRequest(svc, { signal: controller.signal }));
+  await new Promise((r) => setTimeout(r, 300));
+  controller.abort('interrupt');
+  const result = await running;
+  assert.equal(result.aborted, 'interrupt');
+  assert.equal(result.resource_usage.signal, 'SIGTERM');
+  assert.equal(typeof result.resource_usage.peak_memory_kb, 'number', 'GNU time (Debian package time) must be installed');
+  const [pid] = pidsOf(result.output_tail);
+  assert.ok(pid, result.output_tail);
+  assert.equal(existsSync(`/proc/${pid}`), false, `pid ${pid} is still in the process table`);
 });
 
 test('background processes left behind by a finished job are killed', async () => {

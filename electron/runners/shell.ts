@@ -7,7 +7,7 @@ import { constants as osConstants } from 'node:os';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
-import { signalGroup, waitGroupGone } from './processTree.ts';
+import { signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, failure, payloadObject, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
@@ -83,7 +83,8 @@ function payloadArgs(payload: unknown): string[] | null {
  * processes behind. (A process that starts its own session escapes any group; that is beyond us.)
  *
  * Peak memory and CPU time come from GNU time wrapped around the program, when installed: they cover the
- * program and the descendants it waited for. A run killed by signal reports neither, since time dies too.
+ * program and the descendants it waited for. SIGTERM spares time, so it reaps the program and reports;
+ * a run that needs SIGKILL reports neither, since time dies too.
  */
 export class ShellRunner implements Runner {
   readonly kind = 'shell';
@@ -206,10 +207,12 @@ export class ShellRunner implements Runner {
     const pid = child.pid;
     let abortedWith: AbortReason | null = null;
     let killTimer: NodeJS.Timeout | undefined;
+    const wrapped = timeFile !== null;
     const onAbort = () => {
       abortedWith = abortReason(deadline.signal);
       if (pid === undefined) return;
-      signalGroup(pid, 'SIGTERM');
+      if (wrapped) void signalGroupBelowLeader(pid, 'SIGTERM');
+      else signalGroup(pid, 'SIGTERM');
       killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.#grace);
     };
     if (deadline.signal.aborted) onAbort();
