@@ -12,6 +12,7 @@ import type { RegistrySource } from './dispatcher.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
+import { quietLog } from './quietLog.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -61,11 +62,12 @@ export class Engine {
   #workerState: WorkerState = 'running';
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
+  #heartbeatFailing = false;
 
   constructor(opts: EngineOptions) {
     this.workerId = opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#store = opts.store;
-    this.#log = opts.log ?? (() => {});
+    this.#log = quietLog(opts.log ?? (() => {}));
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 10));
     this.#queues = opts.queues && opts.queues.length > 0 ? opts.queues : null;
     this.#leaseMs = Math.max(200, opts.leaseMs ?? 30_000);
@@ -228,7 +230,10 @@ export class Engine {
   async #heartbeat(): Promise<void> {
     try {
       await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+      if (this.#heartbeatFailing) this.#log('engine: the store answers again; heartbeats resumed');
+      this.#heartbeatFailing = false;
     } catch (error) {
+      this.#heartbeatFailing = true;
       this.#log(`engine: heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -84,12 +84,17 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   const execute = opts.execute ?? dialect === 'sqlite';
   const staticDir = opts.staticDir ?? (await ensureRenderer());
 
-  const runtime = await createRuntime({
-    db: location,
-    registryPath: opts.registryPath,
-    execute,
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
+  // The engine's first lines wait until the URL is out, so it is the first line on the terminal too.
+  let held: string[] | null = [];
+  const log = (line: string) => {
+    if (held) held.push(line);
+    else process.stderr.write(`${line}\n`);
+  };
+  const releaseLog = () => {
+    for (const line of held ?? []) process.stderr.write(`${line}\n`);
+    held = null;
+  };
+  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute, log });
 
   let server: RunningServer;
   try {
@@ -99,6 +104,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       subscribe: (listener) => runtime.events.on(listener),
     });
   } catch (error) {
+    releaseLog();
     await runtime.close().catch(() => undefined);
     throw error;
   }
@@ -109,6 +115,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     process.stdout,
     `store: ${redactLocation(location)} (${dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
   );
+  releaseLog();
   if (runtime.registryLoad && !runtime.registryLoad.ok) {
     await writeLine(process.stderr, `opsdeck: the registry ${runtime.registryLoad.path} did not load (${runtime.registryLoad.problems.length} problem(s)); the console lists them`);
   }

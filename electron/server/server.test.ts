@@ -128,6 +128,17 @@ describe('browser host', () => {
     assert.equal(host.calls.length, 0);
   });
 
+  it('serves not even the page without the token (401), and says where the right link is', async () => {
+    for (const path of ['/', '/jobs?status=failed', '/assets/index-abc123.js', '/favicon.svg']) {
+      const res = await rawRequest({ port: server.port, path });
+      assert.equal(res.status, 401, path);
+      assert.doesNotMatch(res.body, /console\.log|<title>opsdeck<\/title>/, path);
+      assert.match(res.body, /opsdeck serve/, path);
+    }
+    const wrongCookie = await rawRequest({ port: server.port, path: '/', headers: { cookie: 'opsdeck_token=nope' } });
+    assert.equal(wrongCookie.status, 401);
+  });
+
   it('trades ?token= for an HttpOnly SameSite=Strict cookie, then accepts the cookie', async () => {
     const visit = await rawRequest({ port: server.port, path: `/?token=${server.token}&x=1` });
     assert.equal(visit.status, 303);
@@ -231,7 +242,7 @@ describe('browser host', () => {
   });
 
   it('serves the renderer with content types, caching and security headers, and no CORS', async () => {
-    const index = await rawRequest({ port: server.port, path: '/' });
+    const index = await rawRequest({ port: server.port, path: '/', headers: bearer });
     assert.equal(index.status, 200);
     assert.match(index.headers['content-type'] ?? '', /^text\/html/);
     assert.equal(index.headers['cache-control'], 'no-store');
@@ -244,20 +255,20 @@ describe('browser host', () => {
     assert.match(csp, /base-uri 'none'/);
     assert.equal(index.headers['x-content-type-options'], 'nosniff');
     assert.equal(index.headers['referrer-policy'], 'no-referrer');
-    const js = await rawRequest({ port: server.port, path: '/assets/index-abc123.js' });
+    const js = await rawRequest({ port: server.port, path: '/assets/index-abc123.js', headers: bearer });
     assert.equal(js.status, 200);
     assert.match(js.headers['content-type'] ?? '', /^text\/javascript/);
     assert.match(js.headers['cache-control'] ?? '', /immutable/);
-    const css = await rawRequest({ port: server.port, path: '/assets/index-abc123.css' });
+    const css = await rawRequest({ port: server.port, path: '/assets/index-abc123.css', headers: bearer });
     assert.match(css.headers['content-type'] ?? '', /^text\/css/);
-    const svg = await rawRequest({ port: server.port, path: '/favicon.svg' });
+    const svg = await rawRequest({ port: server.port, path: '/favicon.svg', headers: bearer });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');
-    const route = await rawRequest({ port: server.port, path: '/jobs/failed' });
+    const route = await rawRequest({ port: server.port, path: '/jobs/failed', headers: bearer });
     assert.equal(route.status, 200);
     assert.match(route.body, /<title>opsdeck<\/title>/);
-    const missing = await rawRequest({ port: server.port, path: '/assets/missing.js' });
+    const missing = await rawRequest({ port: server.port, path: '/assets/missing.js', headers: bearer });
     assert.equal(missing.status, 404);
-    const post = await rawRequest({ port: server.port, path: '/', method: 'POST', body: '{}' });
+    const post = await rawRequest({ port: server.port, path: '/', method: 'POST', body: '{}', headers: bearer });
     assert.equal(post.status, 405);
     const api = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...bearer, origin: server.origin } });
     for (const res of [index, js, api]) {
@@ -283,7 +294,7 @@ describe('browser host', () => {
       '/%',
     ];
     for (const path of attempts) {
-      const res = await rawRequest({ port: server.port, path });
+      const res = await rawRequest({ port: server.port, path, headers: bearer });
       assert.ok(!res.body.includes(SECRET), `${path} leaked the file`);
       assert.ok([200, 404].includes(res.status), `${path} answered ${res.status}`);
       if (res.status === 200) assert.match(res.body, /<title>opsdeck/, path);

@@ -102,6 +102,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       res.end();
       return;
     }
+    if (!isAuthorized(req, token)) {
+      sendText(res, 401, 'This opsdeck console opens only from the link `opsdeck serve` printed when it started (http://127.0.0.1:PORT/?token=…).\n');
+      return;
+    }
     await serveStatic(req, res, opts.staticDir, url.pathname);
   }
 

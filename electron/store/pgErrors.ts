@@ -85,8 +85,9 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '57P01':
     case '57P02':
     case '57P03':
+      return new StoreError('unavailable', `PostgreSQL at ${server} is shutting down or starting up: ${message}`, 'wait for the server to be ready; opsdeck reconnects by itself', { cause: err });
     case '53300':
-      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'wait for the server to be ready, or raise max_connections', { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'close idle clients or raise max_connections on the server', { cause: err });
   }
   if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StoreErrorCode } from './errors.ts';
+import { connectionError, redactUrl } from './pgErrors.ts';
+
+const url = 'postgres://ops:s3cret@db.internal:6543/jobsdb';
+
+function pgError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
+
+test('each connection failure says what is wrong and what to do, never the password', () => {
+  const cases: Array<[Error, StoreErrorCode, RegExp, RegExp]> = [
+    [pgError('ECONNREFUSED', 'connect ECONNREFUSED'), 'unreachable', /cannot reach PostgreSQL at db\.internal:6543: connection refused/, /server running/],
+    [pgError('28P01', 'password authentication failed for user "ops"'), 'auth', /refused ops/, /user and password/],
+    [pgError('3D000', 'database "jobsdb" does not exist'), 'no_database', /database "jobsdb" does not exist/, /createdb jobsdb/],
+    [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', /shutting down or starting up/, /reconnects by itself/],
+    [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
+  ];
+  for (const [err, kind, what, hint] of cases) {
+    const mapped = connectionError(err, url, 5000);
+    assert.ok(mapped, err.message);
+    assert.equal(mapped.code, kind, err.message);
+    assert.match(mapped.message, what);
+    assert.match(mapped.hint, hint);
+    assert.doesNotMatch(mapped.message, /s3cret/);
+  }
+});
+
+test('a statement error is not a connection error', () => {
+  assert.equal(connectionError(pgError('23505', 'duplicate key value violates unique constraint'), url, 5000), null);
+});
+
+test('redactUrl drops the password from user info and from the query', () => {
+  assert.equal(redactUrl(url), 'postgres://ops@db.internal:6543/jobsdb');
+  assert.equal(redactUrl('postgres://ops@h/db?password=x&sslmode=require'), 'postgres://ops@h/db?sslmode=require');
+});
