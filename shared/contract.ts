@@ -30,6 +30,8 @@ const cursor = z.string().max(100).nullable().optional();
 const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 const name = z.string().min(1).max(200);
 
+export const THROUGHPUT_WINDOW_MIN = 5;
+
 export const OverviewStats = z.object({
   counts: z.record(JobStatus, z.number().int()),
   queues: z.array(
@@ -49,6 +51,7 @@ export const OverviewStats = z.object({
   /** failed / (completed + failed) over the last hour; null with no traffic. */
   failure_rate: z.number().nullable(),
   oldest_pending_age_s: z.number().nullable(),
+  /** Completed per minute over the last THROUGHPUT_WINDOW_MIN minutes: now, not the hour's average. */
   throughput_per_min: z.number(),
   stuck: z.number().int(),
   control: ControlState,
@@ -236,8 +239,8 @@ export const calls = {
   'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),
-    z.object({ registry_path: z.string(), enqueued: z.number().int() }),
-    'Loads the example registry and enqueues a burst of jobs.',
+    z.object({ registry_path: z.string(), enqueued: z.number().int(), endpoint: z.string().nullable() }),
+    "Loads the example registry, starts the local endpoint its HTTP service calls (null: its port was taken) and enqueues a burst of jobs.",
   ),
 } as const;
 

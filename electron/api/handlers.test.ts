@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { calls, type ApiResponse } from '../../shared/contract.ts';
+import { calls, THROUGHPUT_WINDOW_MIN, type ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
@@ -208,6 +208,16 @@ describe('breakers, control and the registry', () => {
     assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
   });
 
+  it('overview.stats gives throughput over the last minutes, not the hour', async () => {
+    const { ctx, store } = await context();
+    await store.enqueue(Array.from({ length: 10 }, () => ({ queue: 'q', service_name: 'x', execution_type: 'noop' as const, max_attempts: 1 })));
+    const claimed = await store.claim({ workerId: 'w', limit: 10, leaseMs: 60_000, queues: ['q'] });
+    await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const, outcome: 'completed' as const })));
+    const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
+    assert.equal(stats.completed_last_hour, 10);
+    assert.equal(stats.throughput_per_min, 10 / THROUGHPUT_WINDOW_MIN);
+  });
+
   it('registry.load refuses a bad file (nothing audited, last good kept) and audits a good one', async () => {
     const { ctx, store } = await context(REGISTRY);
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-api-'));
@@ -279,3 +289,22 @@ function withClock<S extends object>(store: S): S {
     },
   });
 }
+
+describe('demo.start', () => {
+  it("loads the example registry, enqueues the burst, and serves the endpoint its HTTP service calls", async () => {
+    const { ctx, store } = await context();
+    const out = calls['demo.start'].output.parse(ok(await dispatch('demo.start', { jobs: 20 }, ctx)));
+    assert.equal(out.enqueued, 20);
+    assert.equal((await store.countJobs({})), 20);
+    const localApi = ctx.registry.service('local_api');
+    assert.equal(localApi?.execution_type, 'http');
+    if (localApi?.execution_type !== 'http') return;
+    // Something else on the port (a second test process) is the one case with no endpoint of ours.
+    const base = out.endpoint ?? localApi.runner_config.base_url;
+    assert.equal(base, localApi.runner_config.base_url);
+    const answer = await fetch(`${base}${localApi.runner_config.path ?? '/'}`, { method: 'POST', body: '{"demo":1}' });
+    assert.equal(answer.status, 200);
+    const audit = await store.listAudit({ action: 'demo.start' }, { limit: 5 });
+    assert.equal(audit.items[0]?.job_count, 20);
+  });
+});

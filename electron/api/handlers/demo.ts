@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { EnqueueItem } from '../../../shared/contract.ts';
 import type { ServiceConfig } from '../../../shared/registry.ts';
+import { ensureDemoEndpoint } from '../demoEndpoint.ts';
 import { ApiFailure } from '../errors.ts';
 import type { Handlers } from '../handler.ts';
 import { toNewJobs } from './enqueue.ts';
@@ -38,6 +39,7 @@ export const demo: Handlers<'demo.start'> = {
       byService.set(service.name, items);
     }
     const jobs = [...byService].flatMap(([name, items]) => toNewJobs(ctx, name, items));
+    const endpoint = await ensureDemoEndpoint();
     const results = await ctx.store.enqueue(jobs);
     const enqueued = results.filter((r) => r.created).length;
     await ctx.store.audit({
@@ -47,6 +49,6 @@ export const demo: Handlers<'demo.start'> = {
       job_count: enqueued,
       details: { services: services.length, burst },
     });
-    return { registry_path: DEMO_REGISTRY_PATH, enqueued };
+    return { registry_path: DEMO_REGISTRY_PATH, enqueued, endpoint };
   },
 };

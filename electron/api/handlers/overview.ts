@@ -1,4 +1,4 @@
-import type { OverviewStats } from '../../../shared/contract.ts';
+import { THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../shared/contract.ts';
 import type { JobStatus } from '../../../shared/domain.ts';
 import type { Store } from '../../store/store.ts';
 import type { Handlers } from '../handler.ts';
@@ -12,9 +12,11 @@ function emptyCounts(): Record<JobStatus, number> {
 /** The overview's numbers, from store reads only; the event feed's stats.tick sends the same. */
 export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
   const hourAgo = new Date(now.getTime() - 3600_000);
-  const [rows, buckets, deadLetters, oldest, stuck, control] = await Promise.all([
+  const recentAgo = new Date(now.getTime() - THROUGHPUT_WINDOW_MIN * 60_000);
+  const [rows, buckets, recent, deadLetters, oldest, stuck, control] = await Promise.all([
     store.countsByQueueAndStatus(),
     store.throughput(hourAgo, 3600),
+    store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
     store.dlqCount({}),
     store.oldestPendingRunAt(),
     store.countJobs({ stuck: true }),
@@ -49,7 +51,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     // A job scheduled for later is not waiting yet: when even the oldest is in the future, nothing waits.
     oldest_pending_age_s:
       oldestMs === null || Number.isNaN(oldestMs) || oldestMs > now.getTime() ? null : Math.round((now.getTime() - oldestMs) / 1000),
-    throughput_per_min: Math.round((completed / 60) * 100) / 100,
+    throughput_per_min: Math.round((recent.reduce((sum, b) => sum + b.completed, 0) / THROUGHPUT_WINDOW_MIN) * 100) / 100,
     stuck,
     control,
     at: now.toISOString(),

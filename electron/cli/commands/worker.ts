@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
 import type { OverviewStats } from '../../../shared/contract.ts';
+import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { flag, int, list, positionals } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
@@ -104,24 +104,6 @@ export const worker: Command = {
   },
 };
 
-/** The endpoint the demo registry's local_api service calls, so its jobs succeed while the demo runs. */
-async function startDemoEndpoint(io: Io): Promise<Server | null> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, path: req.url }));
-    });
-  });
-  return new Promise((resolve) => {
-    server.once('error', () => {
-      io.out('port 7788 is taken: local_api jobs go to whatever answers there');
-      resolve(null);
-    });
-    server.listen(7788, '127.0.0.1', () => resolve(server));
-  });
-}
-
 export const demo: Command = {
   name: 'demo',
   summary: 'load the example registry, enqueue a burst of jobs (some fail on purpose) and run them',
@@ -132,7 +114,6 @@ export const demo: Command = {
     const io = inv.io;
     const jobs = int(inv.values, 'jobs', 1, 5000) ?? 200;
     const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: io.env, execute: false, log: () => undefined });
-    const endpoint = await startDemoEndpoint(io);
     let interrupt: () => void = () => undefined;
     const interrupted = new Promise<void>((resolve) => {
       interrupt = resolve;
@@ -140,7 +121,10 @@ export const demo: Command = {
     const offSignals = onSignals(() => interrupt());
     try {
       const started = await call(rt.ctx, 'demo.start', { jobs });
-      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+      if (!inv.common.json) {
+        io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+        if (started.endpoint === null) io.out(`port ${DEMO_ENDPOINT_PORT} is taken: local_api jobs go to whatever answers there`);
+      }
       await rt.ctx.settings.setLocalExecution?.(true);
       const stopProgress = inv.common.json ? async () => undefined : startProgress(io, rt, 1000);
       const engine = rt.ctx.engine;
@@ -156,7 +140,6 @@ export const demo: Command = {
       return 0;
     } finally {
       offSignals();
-      endpoint?.close();
       await rt.close({ graceMs: 0 });
     }
   },

@@ -1,4 +1,4 @@
-import type { OverviewStats } from '../../../../shared/contract.ts';
+import { THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../../shared/contract.ts';
 import { routeHref } from '../../lib/router.ts';
 import { formatCount, formatPercent, formatSeconds } from '../../lib/format.ts';
 
@@ -34,7 +34,11 @@ function tiles(stats: OverviewStats): Tile[] {
       value: formatSeconds(stats.oldest_pending_age_s),
       tone: (stats.oldest_pending_age_s ?? 0) > 900 ? 'warn' : undefined,
     },
-    { label: 'Throughput', value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min` },
+    {
+      label: `Throughput (${THROUGHPUT_WINDOW_MIN} min)`,
+      value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min`,
+      hint: `Jobs completed per minute over the last ${THROUGHPUT_WINDOW_MIN} minutes`,
+    },
     {
       label: 'Stuck',
       value: formatCount(stats.stuck),
