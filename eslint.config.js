@@ -6,7 +6,12 @@ import globals from 'globals';
  * The layers of DESIGN.md, checked: shared ← store ← engine ← api ← hosts; renderer → shared only;
  * only electron/main may import the electron module.
  */
-const forbid = (patterns, message) => ['error', { patterns: patterns.map((pattern) => ({ group: [pattern], message })) }];
+const electronModule = { name: 'electron', message: 'Only electron/main may import the electron module.' };
+// The electron module by its exact name: as a pattern, 'electron' would also match our electron/ folder.
+const forbid = (patterns, message) => [
+  'error',
+  { paths: [electronModule], patterns: patterns.map((pattern) => ({ group: [pattern], message })) },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'release/', 'test-results/', 'playwright-report/', '.tmp/'] },
@@ -18,14 +23,14 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': forbid(['electron'], 'Only electron/main may import the electron module.'),
+      'no-restricted-imports': forbid([], ''),
     },
   },
   {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        ['node:*', 'fs', 'path', 'child_process', 'better-sqlite3', 'pg', 'react', 'electron', '../electron/*', '../renderer/*'],
+        ['node:*', 'fs', 'path', 'child_process', 'better-sqlite3', 'pg', 'react', '../electron/*', '../renderer/*'],
         'shared/ is pure: no Node, no drivers, no React, nothing of ours above it.',
       ),
     },
@@ -34,7 +39,7 @@ export default tseslint.config(
     files: ['electron/store/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        ['electron', '../runners/*', '../config/*', '../engine/*', '../api/*', '../main/*', '../server/*', '../cli/*'],
+        ['../runners/*', '../config/*', '../engine/*', '../api/*', '../main/*', '../server/*', '../cli/*'],
         'The store imports only shared/.',
       ),
     },
@@ -43,7 +48,7 @@ export default tseslint.config(
     files: ['electron/runners/**/*.ts', 'electron/config/**/*.ts', 'electron/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        ['electron', '../api/*', '../main/*', '../server/*', '../cli/*'],
+        ['../api/*', '../main/*', '../server/*', '../cli/*'],
         'The engine runs headless: it never reaches up into the API or a host.',
       ),
     },
@@ -51,7 +56,7 @@ export default tseslint.config(
   {
     files: ['electron/api/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid(['electron', '../main/*', '../server/*', '../cli/*'], 'Handlers know no host.'),
+      'no-restricted-imports': forbid(['../main/*', '../server/*', '../cli/*'], 'Handlers know no host.'),
     },
   },
   {
@@ -63,7 +68,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': forbid(
-        ['node:*', 'electron', '**/electron/**', 'fs', 'path', 'child_process'],
+        ['node:*', '**/electron/**', 'fs', 'path', 'child_process'],
         'The renderer talks only through shared/.',
       ),
     },

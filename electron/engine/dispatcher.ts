@@ -582,8 +582,9 @@ function abortedBeforeStart(reason: unknown): RunResult {
   };
 }
 
+/** Only ever a fallback bound on a wait, so it never keeps a process alive by itself. */
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
 function message(error: unknown): string {
