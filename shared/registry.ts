@@ -238,8 +238,18 @@ export function effectiveRetry(service: ServiceConfig): RetryConfig {
   return RetryConfig.parse({ ...service.runner_config.retry_config, ...service.retry_config });
 }
 
+/** Asked once or twice per dispatched job: parsed once per loaded service, not on every ask. */
+const breakerConfigs = new WeakMap<ServiceConfig, CircuitBreakerConfig>();
+const defaultBreakerConfig = Object.freeze(CircuitBreakerConfig.parse({}));
+
 export function effectiveBreaker(service: ServiceConfig | undefined): CircuitBreakerConfig {
-  return CircuitBreakerConfig.parse({ ...service?.security_policy.circuit_breaker, ...service?.circuit_breaker });
+  if (service === undefined) return defaultBreakerConfig;
+  let config = breakerConfigs.get(service);
+  if (config === undefined) {
+    config = Object.freeze(CircuitBreakerConfig.parse({ ...service.security_policy.circuit_breaker, ...service.circuit_breaker }));
+    breakerConfigs.set(service, config);
+  }
+  return config;
 }
 
 /** Per-attempt timeout in seconds: runner_config.timeout (as the runbook writes it) or the service's. */

@@ -281,7 +281,9 @@ export class Dispatcher {
             this.#emptyClaimEpoch = epoch;
             this.#checkIdle();
           }
-          if (claimed.length < limit) this.#queueDry = true;
+          // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
+          // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
+          if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
         },
         (error: unknown) => {
           if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);

@@ -7,8 +7,6 @@ export type RandomSource = () => number;
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
-    // No timer for no sleep: even a 0 ms timer waits for the next turn of the timers phase (about 1 ms).
-    if (ms <= 0) return resolve(true);
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve(true);
@@ -41,17 +39,23 @@ export class NoopRunner implements Runner {
     const payload = payloadObject(request.payload) ?? {};
     const sleepMs = nonNegative(payload.sleep_ms) ?? config.sleep_ms;
     const started = process.hrtime.bigint();
+    // Nothing to wait for, nothing to time out: no deadline to set up (the benchmarks run this path).
+    const stoppedBy = sleepMs > 0 ? await this.#sleep(sleepMs, request) : request.signal.aborted ? request.signal : null;
+    const usage = { duration_ms: elapsed(started) };
+    if (stoppedBy) return aborted(abortReason(stoppedBy), request.timeoutSeconds, { resource_usage: usage });
+    const forced = typeof payload.fail === 'boolean' ? payload.fail : config.fail;
+    const fails = forced || (config.fail_rate > 0 && this.#random() < config.fail_rate);
+    if (!fails) return success({ output_tail: `slept ${sleepMs} ms`, resource_usage: usage });
+    const message = typeof payload.fail_message === 'string' ? payload.fail_message : config.fail_message;
+    const retryable = typeof payload.fail_retryable === 'boolean' ? payload.fail_retryable : config.fail_retryable;
+    return failure({ message, error_class: 'noop', retryable }, { output_tail: message, resource_usage: usage });
+  }
+
+  /** Sleeps under the attempt's deadline; the signal that cut it short, or null when it ran its course. */
+  async #sleep(ms: number, request: RunRequest): Promise<AbortSignal | null> {
     const deadline = attemptSignal(request.signal, request.timeoutSeconds);
     try {
-      const finished = await sleep(sleepMs, deadline.signal);
-      const usage = { duration_ms: elapsed(started) };
-      if (!finished) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage });
-      const forced = typeof payload.fail === 'boolean' ? payload.fail : config.fail;
-      const fails = forced || (config.fail_rate > 0 && this.#random() < config.fail_rate);
-      if (!fails) return success({ output_tail: `slept ${sleepMs} ms`, resource_usage: usage });
-      const message = typeof payload.fail_message === 'string' ? payload.fail_message : config.fail_message;
-      const retryable = typeof payload.fail_retryable === 'boolean' ? payload.fail_retryable : config.fail_retryable;
-      return failure({ message, error_class: 'noop', retryable }, { output_tail: message, resource_usage: usage });
+      return (await sleep(ms, deadline.signal)) ? null : deadline.signal;
     } finally {
       deadline.dispose();
     }

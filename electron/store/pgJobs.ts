@@ -4,8 +4,8 @@ import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
-import { idsOf, toClaimed } from './pgRows.ts';
-import { jsonNoNul, noNul } from './pgText.ts';
+import { claimedFromJson, idsOf } from './pgRows.ts';
+import { jsonNoNul } from './pgText.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
 
 /**
@@ -139,15 +139,16 @@ function badValue(err: unknown): StoreInputError | null {
 }
 
 /**
- * One statement: lock the head of the queue (skipping rows other workers hold), lease it, and write
- * the attempt rows. The control gate and paused queues are read by the same statement, so a claim
- * that starts after an emergency stop committed never returns a job. Capped services are fetched by
- * their own LIMITed branch, so a cap never hides other services' jobs behind it. The statement lives
- * in migrations/postgres/0002_claim_function.sql, where its planner settings travel with it.
+ * One statement: lock the head of the queue (skipping rows other workers hold) and lease it. The
+ * control gate and paused queues are read by the same statement, so a claim that starts after an
+ * emergency stop committed never returns a job. Capped services are fetched by their own LIMITed branch,
+ * so a cap never hides other services' jobs behind it. The statement lives in
+ * migrations/postgres/0004_lean_hot_path.sql, where its planner settings travel with it; the jobs come
+ * back as one JSON array.
  */
-const CLAIM_SQL = `SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts,
-  attempt_id, lease_expires_at
-FROM jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[])`;
+const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
+
+const ClaimResult = z.object({ claimed: z.string() });
 
 export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob[]> {
   const limit = Math.trunc(req.limit);
@@ -166,7 +167,7 @@ export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob
     ],
     'opsdeck_claim',
   );
-  return rows.map(toClaimed);
+  return claimedFromJson(ClaimResult.parse(rows[0]).claimed);
 }
 
 export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
@@ -182,68 +183,50 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 }
 
 /**
- * Every kind of settlement in one statement. The fence: the job is still running, leased to this
- * worker, under this attempt. An interrupted attempt is given back (attempts - 1). The statement lives
- * in migrations/postgres/0003_settle_function.sql, pinned to primary-key lookups.
+ * Every kind of settlement in one statement. The fence: the job still holds this attempt, leased to this
+ * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
+ * migrations/postgres/0004_lean_hot_path.sql, pinned to primary-key lookups.
  */
-const SETTLE_SQL = `SELECT id FROM jobs.opsdeck_settle($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-  $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[], $12::text[])`;
+const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::json)';
 
-interface SettleArrays {
-  jobIds: number[];
-  attemptIds: number[];
-  workers: string[];
-  kinds: string[];
-  outcomes: string[];
-  messages: Array<string | null>;
-  classes: Array<string | null>;
-  fingerprints: Array<string | null>;
-  runAts: Array<string | null>;
-  tails: Array<string | null>;
-  usages: Array<string | null>;
-  contexts: Array<string | null>;
+/** One settlement as the function reads it; a field left out is NULL there (and a batch is that much shorter). */
+interface SettleRecord {
+  job_id: number;
+  attempt_id: number;
+  worker_id: string;
+  kind: Settlement['kind'];
+  outcome: string;
+  error_message?: string;
+  error_class?: string;
+  fingerprint?: string;
+  run_at?: string;
+  output_tail?: string;
+  resource_usage?: unknown;
+  security_context?: unknown;
 }
 
-function settleArrays(settlements: Settlement[]): SettleArrays {
-  const a: SettleArrays = {
-    jobIds: [], attemptIds: [], workers: [], kinds: [], outcomes: [], messages: [], classes: [], fingerprints: [],
-    runAts: [], tails: [], usages: [], contexts: [],
-  };
-  for (const s of settlements) {
-    a.jobIds.push(s.jobId);
-    a.attemptIds.push(s.attemptId);
-    a.workers.push(s.workerId);
-    a.kinds.push(s.kind);
-    a.tails.push(s.output_tail == null ? null : noNul(s.output_tail));
-    a.usages.push(s.resource_usage ? jsonNoNul(s.resource_usage) : null);
-    a.contexts.push(s.security_context ? jsonNoNul(s.security_context) : null);
-    switch (s.kind) {
-      case 'completed':
-        a.outcomes.push('completed');
-        a.messages.push(null);
-        a.classes.push(null);
-        a.fingerprints.push(null);
-        a.runAts.push(null);
-        break;
-      case 'retry':
-      case 'failed':
-        a.outcomes.push(s.outcome);
-        a.messages.push(noNul(s.error.message));
-        a.classes.push(noNul(s.error.error_class));
-        a.fingerprints.push(noNul(s.error.fingerprint));
-        a.runAts.push(s.kind === 'retry' ? validRunAt(s.run_at) : null);
-        break;
-      case 'interrupted':
-      case 'cancelled':
-        a.outcomes.push(s.kind);
-        a.messages.push(noNul(s.reason));
-        a.classes.push(null);
-        a.fingerprints.push(null);
-        a.runAts.push(null);
-        break;
-    }
+function settleRecord(s: Settlement): SettleRecord {
+  const record: SettleRecord = { job_id: s.jobId, attempt_id: s.attemptId, worker_id: s.workerId, kind: s.kind, outcome: s.kind };
+  if (s.output_tail != null) record.output_tail = s.output_tail;
+  if (s.resource_usage) record.resource_usage = s.resource_usage;
+  if (s.security_context) record.security_context = s.security_context;
+  switch (s.kind) {
+    case 'completed':
+      break;
+    case 'retry':
+    case 'failed':
+      record.outcome = s.outcome;
+      record.error_message = s.error.message;
+      record.error_class = s.error.error_class;
+      record.fingerprint = s.error.fingerprint;
+      if (s.kind === 'retry') record.run_at = validRunAt(s.run_at);
+      break;
+    case 'interrupted':
+    case 'cancelled':
+      record.error_message = s.reason;
+      break;
   }
-  return a;
+  return record;
 }
 
 function validRunAt(runAt: string): string {
@@ -254,12 +237,7 @@ function validRunAt(runAt: string): string {
 
 export async function settleJobs(db: PgDb, settlements: Settlement[]): Promise<number[]> {
   if (settlements.length === 0) return [];
-  const a = settleArrays(settlements);
-  const rows = await db.query(
-    SETTLE_SQL,
-    [a.jobIds, a.attemptIds, a.workers, a.kinds, a.outcomes, a.messages, a.classes, a.fingerprints, a.runAts, a.tails, a.usages, a.contexts],
-    'opsdeck_settle',
-  );
+  const rows = await db.query(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord))], 'opsdeck_settle');
   return idsOf(rows);
 }
 
@@ -272,7 +250,7 @@ WITH gate AS (
   SELECT emergency_stop AS stopped FROM jobs.tb_control
 ),
 expired AS (
-  SELECT id, attempt_id, lease_owner FROM jobs.tb_job_run
+  SELECT id, attempt_id, lease_owner, attempts, started_at FROM jobs.tb_job_run
   WHERE status = 'running' AND lease_expires_at < coalesce($1::timestamptz, now())
   ORDER BY id
   FOR UPDATE SKIP LOCKED
@@ -294,17 +272,17 @@ reclaimed AS (
     resolution = NULL
   FROM expired e, gate g
   WHERE j.id = e.id
-  RETURNING j.id, j.status, e.attempt_id, e.lease_owner, g.stopped
+  RETURNING j.id, j.status, e.attempt_id, e.lease_owner, e.attempts, e.started_at, g.stopped
 ),
 closed AS (
-  UPDATE jobs.tb_job_attempt a SET
-    finished_at = now(),
-    outcome = CASE WHEN r.stopped THEN 'interrupted' ELSE 'lost' END,
-    error_message = CASE WHEN r.stopped THEN 'lease expired during the emergency stop'
+  INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)
+  SELECT r.attempt_id, r.id, r.attempts, coalesce(r.lease_owner, 'unknown'), coalesce(r.started_at, now()), now(),
+    CASE WHEN r.stopped THEN 'interrupted' ELSE 'lost' END,
+    CASE WHEN r.stopped THEN 'lease expired during the emergency stop'
       ELSE 'lease expired: worker ' || coalesce(r.lease_owner, 'unknown') || ' stopped renewing it' END,
-    error_class = CASE WHEN r.stopped THEN NULL ELSE 'LeaseExpired' END
+    CASE WHEN r.stopped THEN NULL ELSE 'LeaseExpired' END
   FROM reclaimed r
-  WHERE a.id = r.attempt_id
+  WHERE r.attempt_id IS NOT NULL
 )
 SELECT id, status FROM reclaimed ORDER BY id`;
 

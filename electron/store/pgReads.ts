@@ -24,9 +24,20 @@ export async function getJob(db: PgDb, idOrIdentifier: number | string): Promise
   return rows[0] ? toJob(rows[0]) : null;
 }
 
+/**
+ * Finished attempts are rows of their own; the one in progress is the job row (see
+ * migrations/postgres/0004_lean_hot_path.sql), shown here as an attempt like the others.
+ */
+const ATTEMPTS_SQL = `
+SELECT ${ATTEMPT_COLUMNS} FROM jobs.tb_job_attempt WHERE job_id = $1
+UNION ALL
+SELECT attempt_id, id, attempts, lease_owner, started_at, NULL, 'running', NULL, NULL, NULL, NULL
+FROM jobs.tb_job_run WHERE id = $1 AND attempt_id IS NOT NULL
+ORDER BY id`;
+
 export async function listAttempts(db: PgDb, jobId: number): Promise<Attempt[]> {
   if (!Number.isSafeInteger(jobId)) return [];
-  const rows = await db.query(`SELECT ${ATTEMPT_COLUMNS} FROM jobs.tb_job_attempt WHERE job_id = $1 ORDER BY id`, [jobId]);
+  const rows = await db.query(ATTEMPTS_SQL, [jobId]);
   return rows.map(toAttempt);
 }
 

@@ -55,9 +55,10 @@ const ClaimedRow = z.object({
   lease_expires_at: z.string(),
 });
 
-export function toClaimed(row: Row): ClaimedJob {
-  const r = ClaimedRow.parse(row);
-  return {
+/** The claim function's JSON array of leased jobs. */
+export function claimedFromJson(text: string): ClaimedJob[] {
+  const parsed: unknown = JSON.parse(text);
+  return z.array(ClaimedRow).parse(parsed).map((r) => ({
     id: r.id,
     identifier: r.identifier,
     queue: r.queue,
@@ -69,7 +70,7 @@ export function toClaimed(row: Row): ClaimedJob {
     max_attempts: r.max_attempts,
     attempt_id: r.attempt_id,
     lease_expires_at: r.lease_expires_at,
-  };
+  }));
 }
 
 const ControlRow = z.object({

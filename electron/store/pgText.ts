@@ -11,6 +11,15 @@ export function noNulOrNull(text: string | null): string | null {
   return text === null ? null : noNul(text);
 }
 
+/**
+ * JSON text for a jsonb parameter. jsonb refuses what JSON.stringify writes for a NUL (\u0000) and for
+ * a lone surrogate (\ud800), so strings holding either are cleaned; the replacer that does it is slow,
+ * so it runs only when the fast text shows there is something to clean.
+ */
 export function jsonNoNul(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? noNul(v) : v));
+  const text = JSON.stringify(value);
+  if (!text.includes('\\u0000') && !LONE_SURROGATE.test(text)) return text;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? noNul(v).toWellFormed() : v));
 }
+
+const LONE_SURROGATE = /\\ud[89a-f]/i;
