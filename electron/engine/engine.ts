@@ -239,8 +239,8 @@ export class Engine {
   }
 
   async #watchdog(): Promise<void> {
-    const { retried, failed } = await this.#store.reclaimExpired();
-    const ids = [...retried, ...failed];
+    const { retried, failed, cancelled } = await this.#store.reclaimExpired();
+    const ids = [...retried, ...failed, ...cancelled];
     if (ids.length === 0) return;
     this.#log(`engine: took back ${ids.length} job(s) whose worker stopped answering`);
     this.#emitter.emit('job', { ids });

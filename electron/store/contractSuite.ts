@@ -281,7 +281,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
       test('a reclaimed job cannot be completed by its old attempt', async (store) => {
         const first = await claimOne(store, {}, 'w1', 1);
         const reclaimed = await store.reclaimExpired(new Date(Date.now() + 60_000));
-        assert.deepEqual(reclaimed, { retried: [first.id], failed: [] });
+        assert.deepEqual(reclaimed, { retried: [first.id], failed: [], cancelled: [] });
         const second = only(await store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE }));
         assert.equal(second.id, first.id);
         assert.equal(second.attempt, 2);
@@ -402,9 +402,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
       test('lost attempts are spent; a job out of attempts fails', async (store) => {
         const one = await claimOne(store, { max_attempts: 1, service_name: 'one' }, 'w1', 5_000);
         const two = await claimOne(store, { max_attempts: 2, service_name: 'two' }, 'w1', 5_000);
-        assert.deepEqual(await store.reclaimExpired(new Date()), { retried: [], failed: [] });
+        assert.deepEqual(await store.reclaimExpired(new Date()), { retried: [], failed: [], cancelled: [] });
         const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
-        assert.deepEqual(result, { retried: [two.id], failed: [one.id] });
+        assert.deepEqual(result, { retried: [two.id], failed: [one.id], cancelled: [] });
         const failed = await mustGet(store, one.id);
         assert.equal(failed.status, 'failed');
         assert.ok(failed.error_message);
@@ -423,11 +423,28 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         const claimed = await claimOne(store, { max_attempts: 1 }, 'w1', 1);
         await store.setEmergencyStop(true, alice, 'incident');
         const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
-        assert.deepEqual(result, { retried: [claimed.id], failed: [] });
+        assert.deepEqual(result, { retried: [claimed.id], failed: [], cancelled: [] });
         const row = await mustGet(store, claimed.id);
         assert.equal(row.status, 'pending');
         assert.equal(row.attempts, 0);
         assert.equal(only(await store.listAttempts(claimed.id)).outcome, 'interrupted');
+      });
+
+      test('a job an operator asked to cancel is cancelled when its worker is lost, not run again', async (store) => {
+        const claimed = await claimOne(store, { max_attempts: 3 }, 'w1', 1);
+        await store.cancelJob(claimed.id, alice, 'wrong input');
+        await store.setEmergencyStop(true, alice, 'incident');
+        const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
+        assert.deepEqual(result, { retried: [], failed: [], cancelled: [claimed.id] });
+        const row = await mustGet(store, claimed.id);
+        assert.equal(row.status, 'cancelled');
+        assert.ok(row.completed_at);
+        assert.equal(row.lease_owner, null);
+        const attempt = only(await store.listAttempts(claimed.id));
+        assert.equal(attempt.outcome, 'cancelled');
+        assert.match(attempt.error_message ?? '', /cancelled by an operator/);
+        await store.setEmergencyStop(false, alice, null);
+        assert.deepEqual(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }), []);
       });
     });
 

@@ -250,37 +250,44 @@ WITH gate AS (
   SELECT emergency_stop AS stopped FROM jobs.tb_control
 ),
 expired AS (
-  SELECT id, attempt_id, lease_owner, attempts, started_at FROM jobs.tb_job_run
+  SELECT id, attempt_id, lease_owner, attempts, started_at, cancel_requested FROM jobs.tb_job_run
   WHERE status = 'running' AND lease_expires_at < coalesce($1::timestamptz, now())
   ORDER BY id
   FOR UPDATE SKIP LOCKED
 ),
+decided AS (
+  SELECT e.*, g.stopped,
+    CASE WHEN e.cancel_requested THEN 'cancelled' WHEN g.stopped THEN 'interrupted' ELSE 'lost' END AS outcome,
+    'lease expired: worker ' || coalesce(e.lease_owner, 'unknown') || ' stopped renewing it' AS lost_message
+  FROM expired e, gate g
+),
 reclaimed AS (
   UPDATE jobs.tb_job_run j SET
-    status = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN 'pending' ELSE 'failed' END,
-    attempts = CASE WHEN g.stopped THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    run_at = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN now() ELSE j.run_at END,
-    completed_at = CASE WHEN g.stopped OR j.attempts < j.max_attempts THEN NULL ELSE now() END,
+    status = CASE WHEN d.outcome = 'cancelled' THEN 'cancelled'
+      WHEN d.outcome = 'interrupted' OR j.attempts < j.max_attempts THEN 'pending' ELSE 'failed' END,
+    attempts = CASE WHEN d.outcome = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    run_at = CASE WHEN d.outcome = 'interrupted' OR (d.outcome = 'lost' AND j.attempts < j.max_attempts) THEN now() ELSE j.run_at END,
+    completed_at = CASE WHEN d.outcome = 'cancelled' OR (d.outcome = 'lost' AND j.attempts >= j.max_attempts) THEN now() END,
     lease_owner = NULL,
     lease_expires_at = NULL,
     attempt_id = NULL,
     updated_at = now(),
-    error_message = CASE WHEN g.stopped THEN j.error_message
-      ELSE 'lease expired: worker ' || coalesce(e.lease_owner, 'unknown') || ' stopped renewing it' END,
-    error_fingerprint = CASE WHEN g.stopped THEN j.error_fingerprint ELSE 'lease-expired:' || j.service_name END,
+    error_message = CASE WHEN d.outcome = 'lost' THEN d.lost_message ELSE j.error_message END,
+    error_fingerprint = CASE WHEN d.outcome = 'lost' THEN 'lease-expired:' || j.service_name ELSE j.error_fingerprint END,
     resolved_at = NULL,
     resolution = NULL
-  FROM expired e, gate g
-  WHERE j.id = e.id
-  RETURNING j.id, j.status, e.attempt_id, e.lease_owner, e.attempts, e.started_at, g.stopped
+  FROM decided d
+  WHERE j.id = d.id
+  RETURNING j.id, j.status, d.attempt_id, d.lease_owner, d.attempts, d.started_at, d.outcome, d.lost_message
 ),
 closed AS (
   INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)
-  SELECT r.attempt_id, r.id, r.attempts, coalesce(r.lease_owner, 'unknown'), coalesce(r.started_at, now()), now(),
-    CASE WHEN r.stopped THEN 'interrupted' ELSE 'lost' END,
-    CASE WHEN r.stopped THEN 'lease expired during the emergency stop'
-      ELSE 'lease expired: worker ' || coalesce(r.lease_owner, 'unknown') || ' stopped renewing it' END,
-    CASE WHEN r.stopped THEN NULL ELSE 'LeaseExpired' END
+  SELECT r.attempt_id, r.id, r.attempts, coalesce(r.lease_owner, 'unknown'), coalesce(r.started_at, now()), now(), r.outcome,
+    CASE r.outcome
+      WHEN 'cancelled' THEN 'cancelled by an operator; its worker stopped answering before it confirmed'
+      WHEN 'interrupted' THEN 'lease expired during the emergency stop'
+      ELSE r.lost_message END,
+    CASE WHEN r.outcome = 'lost' THEN 'LeaseExpired' END
   FROM reclaimed r
   WHERE r.attempt_id IS NOT NULL
 )
@@ -290,10 +297,10 @@ const ReclaimRow = z.object({ id: z.number(), status: z.string() });
 
 export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined): Promise<ReclaimResult> {
   const rows = await db.query(RECLAIM_SQL, [now ? now.toISOString() : null], 'opsdeck_reclaim');
-  const out: ReclaimResult = { retried: [], failed: [] };
+  const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
   for (const row of rows) {
     const r = ReclaimRow.parse(row);
-    (r.status === 'failed' ? out.failed : out.retried).push(r.id);
+    (r.status === 'failed' ? out.failed : r.status === 'cancelled' ? out.cancelled : out.retried).push(r.id);
   }
   return out;
 }

@@ -92,6 +92,7 @@ interface ExpiredRow {
   service_name: string;
   lease_owner: string | null;
   attempt_id: number | null;
+  cancel_requested: number;
 }
 
 /**
@@ -169,7 +170,7 @@ export function prepareStatements(db: Db) {
        WHERE id = ?`,
     ),
     expired: db.prepare<[string], ExpiredRow>(
-      `SELECT j.id, j.attempts, j.max_attempts, j.service_name, j.lease_owner, a.id AS attempt_id
+      `SELECT j.id, j.attempts, j.max_attempts, j.service_name, j.lease_owner, j.cancel_requested, a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
        ORDER BY j.id`,
@@ -177,7 +178,7 @@ export function prepareStatements(db: Db) {
     reclaimJob: db.prepare<[Params]>(
       `UPDATE tb_job_run
        SET status = @status, attempts = attempts - @refund, run_at = CASE WHEN @status = 'pending' THEN @now ELSE run_at END,
-           completed_at = CASE WHEN @status = 'failed' THEN @now ELSE completed_at END,
+           completed_at = CASE WHEN @status IN ('failed', 'cancelled') THEN @now ELSE completed_at END,
            error_message = coalesce(@error, error_message), error_fingerprint = coalesce(@fingerprint, error_fingerprint),
            updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
        WHERE id = @job AND status = 'running'`,
@@ -530,29 +531,36 @@ export class SqliteStore implements Store {
   /** Leases that ended before `expiredBefore` are taken back; what is written carries the real time. */
   #reclaim(expiredBefore: string): ReclaimResult {
     const stopped = this.#s.control.get()?.emergency_stop === 1;
-    const result: ReclaimResult = { retried: [], failed: [] };
+    const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const at = now();
     for (const row of this.#s.expired.all(expiredBefore)) {
       const worker = row.lease_owner ?? 'unknown';
-      let status: 'pending' | 'failed' = 'pending';
+      let status: 'pending' | 'failed' | 'cancelled' = 'pending';
       let outcome = 'lost';
       let refund = 0;
       let error: string | null = `lease expired: worker ${worker} stopped renewing it`;
       let fingerprint: string | null = `lease-expired:${row.service_name}`;
-      if (stopped) {
+      let note = error;
+      if (row.cancel_requested === 1) {
+        status = 'cancelled';
+        outcome = 'cancelled';
+        error = null;
+        fingerprint = null;
+        note = 'cancelled by an operator; its worker stopped answering before it confirmed';
+      } else if (stopped) {
         outcome = 'interrupted';
         refund = row.attempts > 0 ? 1 : 0;
         error = null;
         fingerprint = null;
+        note = 'lease expired during the emergency stop';
       } else if (row.attempts >= row.max_attempts) {
         status = 'failed';
       }
       this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
       if (row.attempt_id !== null) {
-        const note = error ?? 'lease expired during the emergency stop';
-        this.#s.closeAttempt.run(outcome, at, note, stopped ? null : 'LeaseExpired', null, null, row.attempt_id);
+        this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);
       }
-      (status === 'failed' ? result.failed : result.retried).push(row.id);
+      (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
     }
     return result;
   }

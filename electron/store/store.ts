@@ -49,6 +49,7 @@ export interface Store {
   /**
    * Takes back running jobs whose lease expired; each attempt is recorded `lost` and spent. While the
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
+   * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.
    */
   reclaimExpired(now?: Date): Promise<ReclaimResult>;
 
@@ -212,6 +213,8 @@ export interface ReclaimResult {
   retried: number[];
   /** Out of attempts: into the dead-letter queue. */
   failed: number[];
+  /** An operator had asked to cancel them: cancelled, not run again because their worker went away. */
+  cancelled: number[];
 }
 
 export interface PageRequest {
