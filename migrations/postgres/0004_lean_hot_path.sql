@@ -32,9 +32,11 @@ DROP FUNCTION jobs.opsdeck_claim(text, integer, double precision, text[], text[]
 DROP FUNCTION jobs.opsdeck_settle(bigint[], bigint[], text[], text[], text[], text[], text[], text[], timestamptz[],
   text[], text[], text[]);
 
--- The claim (planner settings as in 0002, for the same reasons). Returns the claimed jobs as one JSON
--- array in dispatch order: id, identifier, queue, service_name, execution_type, payload, priority,
--- attempts (counting this one), max_attempts, attempt_id, lease_expires_at (ISO-8601 UTC).
+-- The claim (planner settings as in 0002, for the same reasons): first the head of the queue is locked,
+-- skipping rows other workers hold (the locks last until the claim commits), then leased in one update.
+-- Returns the claimed jobs as one JSON array in dispatch order: id, identifier, queue, service_name,
+-- execution_type, payload, priority, attempts (counting this one), max_attempts, attempt_id,
+-- lease_expires_at (ISO-8601 UTC).
 CREATE FUNCTION jobs.opsdeck_claim(
   p_worker text,
   p_limit integer,
@@ -52,59 +54,33 @@ SET enable_seqscan = off
 SET jit = off
 AS $fn$
 DECLARE
+  v_ids bigint[];
   v_claimed text;
 BEGIN
 PERFORM set_config('synchronous_commit', 'off', true);
+IF NOT EXISTS (SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode) THEN
+  RETURN '[]';
+END IF;
 IF coalesce(cardinality(p_cap_services), 0) = 0 THEN
   -- No per-service caps (the common case): one LIMITed walk of the index, nothing to merge.
-  WITH open_gate AS (
-    SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode
-  ),
-  picked AS (
+  SELECT array_agg(id) INTO v_ids FROM (
     SELECT j.id FROM jobs.tb_job_run j
     WHERE j.status = 'pending' AND j.run_at <= now()
-      AND EXISTS (SELECT 1 FROM open_gate)
       AND (p_queues IS NULL OR j.queue = ANY(p_queues))
       AND j.service_name <> ALL(p_excluded)
       AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = j.queue)
     ORDER BY j.priority DESC, j.run_at, j.id
     LIMIT p_limit
     FOR UPDATE OF j SKIP LOCKED
-  ),
-  claimed AS (
-    UPDATE jobs.tb_job_run j SET
-      status = 'running',
-      attempts = j.attempts + 1,
-      lease_owner = p_worker,
-      lease_expires_at = now() + p_lease_ms * interval '1 millisecond',
-      attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
-      started_at = now(),
-      updated_at = now(),
-      cancel_requested = false
-    FROM picked
-    WHERE j.id = picked.id AND j.status = 'pending'
-    RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-      j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
-  )
-  SELECT json_agg(json_build_object(
-      'id', c.id, 'identifier', c.identifier, 'queue', c.queue, 'service_name', c.service_name,
-      'execution_type', c.execution_type, 'payload', c.payload, 'priority', c.priority, 'attempts', c.attempts,
-      'max_attempts', c.max_attempts, 'attempt_id', c.attempt_id,
-      'lease_expires_at', to_char(c.lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-    ORDER BY c.priority DESC, c.run_at, c.id)::text
-  INTO v_claimed
-  FROM claimed c;
+  ) picked;
 ELSE
+  -- Capped services by their own LIMITed branch each, so a cap never hides other services' jobs.
   WITH caps AS (
     SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest(p_cap_services, p_cap_values) AS c(service_name, cap)
-  ),
-  open_gate AS (
-    SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode
   ),
   uncapped AS (
     SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
     WHERE j.status = 'pending' AND j.run_at <= now()
-      AND EXISTS (SELECT 1 FROM open_gate)
       AND (p_queues IS NULL OR j.queue = ANY(p_queues))
       AND j.service_name <> ALL(p_excluded)
       AND j.service_name <> ALL(p_cap_services)
@@ -117,7 +93,6 @@ ELSE
     SELECT l.id, l.priority, l.run_at FROM caps CROSS JOIN LATERAL (
       SELECT j.id, j.priority, j.run_at FROM jobs.tb_job_run j
       WHERE j.status = 'pending' AND j.run_at <= now()
-        AND EXISTS (SELECT 1 FROM open_gate)
         AND (p_queues IS NULL OR j.queue = ANY(p_queues))
         AND j.service_name <> ALL(p_excluded)
         AND j.service_name = caps.service_name
@@ -126,36 +101,40 @@ ELSE
       LIMIT least(caps.cap, p_limit)
       FOR UPDATE OF j SKIP LOCKED
     ) l
-  ),
-  picked AS (
+  )
+  SELECT array_agg(id) INTO v_ids FROM (
     SELECT id FROM (SELECT * FROM uncapped UNION ALL SELECT * FROM capped) u
     ORDER BY priority DESC, run_at, id
     LIMIT p_limit
-  ),
-  claimed AS (
-    UPDATE jobs.tb_job_run j SET
-      status = 'running',
-      attempts = j.attempts + 1,
-      lease_owner = p_worker,
-      lease_expires_at = now() + p_lease_ms * interval '1 millisecond',
-      attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
-      started_at = now(),
-      updated_at = now(),
-      cancel_requested = false
-    FROM picked
-    WHERE j.id = picked.id AND j.status = 'pending'
-    RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-      j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
-  )
-  SELECT json_agg(json_build_object(
-      'id', c.id, 'identifier', c.identifier, 'queue', c.queue, 'service_name', c.service_name,
-      'execution_type', c.execution_type, 'payload', c.payload, 'priority', c.priority, 'attempts', c.attempts,
-      'max_attempts', c.max_attempts, 'attempt_id', c.attempt_id,
-      'lease_expires_at', to_char(c.lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-    ORDER BY c.priority DESC, c.run_at, c.id)::text
-  INTO v_claimed
-  FROM claimed c;
+  ) picked;
 END IF;
+IF v_ids IS NULL THEN
+  RETURN '[]';
+END IF;
+WITH claimed AS (
+  UPDATE jobs.tb_job_run j SET
+    status = 'running',
+    attempts = j.attempts + 1,
+    lease_owner = p_worker,
+    lease_expires_at = now() + p_lease_ms * interval '1 millisecond',
+    attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
+    started_at = now(),
+    updated_at = now(),
+    cancel_requested = false
+  -- No status test here: these rows are locked by this claim since they were seen pending, and such a
+  -- test would tempt the planner into walking the pending index instead of looking each id up.
+  WHERE j.id = ANY(v_ids)
+  RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
+    j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
+)
+SELECT json_agg(json_build_object(
+    'id', c.id, 'identifier', c.identifier, 'queue', c.queue, 'service_name', c.service_name,
+    'execution_type', c.execution_type, 'payload', c.payload, 'priority', c.priority, 'attempts', c.attempts,
+    'max_attempts', c.max_attempts, 'attempt_id', c.attempt_id,
+    'lease_expires_at', to_char(c.lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+  ORDER BY c.priority DESC, c.run_at, c.id)::text
+INTO v_claimed
+FROM claimed c;
 RETURN coalesce(v_claimed, '[]');
 END
 $fn$;
