@@ -139,12 +139,11 @@ function badValue(err: unknown): StoreInputError | null {
 }
 
 /**
- * One statement: lock the head of the queue (skipping rows other workers hold) and lease it. The
- * control gate and paused queues are read by the same statement, so a claim that starts after an
- * emergency stop committed never returns a job. Capped services are fetched by their own LIMITed branch,
- * so a cap never hides other services' jobs behind it. The statement lives in
- * migrations/postgres/0004_lean_hot_path.sql, where its planner settings travel with it; the jobs come
- * back as one JSON array.
+ * One call: the control gate is read first, so a claim that starts after an emergency stop committed
+ * never returns a job; then the head of the queue is locked (skipping rows other workers hold, and
+ * paused queues) and leased. Capped services are fetched by their own LIMITed branch, so a cap never
+ * hides other services' jobs behind it. The function lives in migrations/postgres/0004_lean_hot_path.sql,
+ * where its planner settings travel with it; the jobs come back as one JSON array.
  */
 const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
 
@@ -256,7 +255,7 @@ expired AS (
   FOR UPDATE SKIP LOCKED
 ),
 decided AS (
-  SELECT e.*, g.stopped,
+  SELECT e.*,
     CASE WHEN e.cancel_requested THEN 'cancelled' WHEN g.stopped THEN 'interrupted' ELSE 'lost' END AS outcome,
     'lease expired: worker ' || coalesce(e.lease_owner, 'unknown') || ' stopped renewing it' AS lost_message
   FROM expired e, gate g
