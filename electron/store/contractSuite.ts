@@ -159,6 +159,27 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         assert.equal((await allJobIds(store)).length, 3);
       });
 
+      test('a mixed batch keeps its order and each job its own fields', async (store) => {
+        const batch = [
+          job('alpha', { payload: 'a1' }),
+          job('beta', { queue: 'q2', execution_type: 'shell', priority: 5, payload: { b: 1 } }),
+          job('beta', { queue: 'q2', execution_type: 'shell', priority: 5, payload: [true, null], run_at: '2031-05-05T00:00:00Z' }),
+          job('alpha', { payload: 12.5, max_attempts: 7 }),
+        ];
+        const results = await store.enqueue(batch);
+        assert.deepEqual(results.map((r) => r.created), [true, true, true, true]);
+        const ids = results.map((r) => r.id);
+        assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'ids rise in batch order');
+        const stored = await Promise.all(ids.map((id) => mustGet(store, id)));
+        assert.deepEqual(
+          stored.map((j) => [j.service_name, j.queue, j.execution_type, j.priority, j.max_attempts, j.payload]),
+          [['alpha', 'default', 'noop', 0, 3, 'a1'], ['beta', 'q2', 'shell', 5, 3, { b: 1 }], ['beta', 'q2', 'shell', 5, 3, [true, null]], ['alpha', 'default', 'noop', 0, 7, 12.5]],
+        );
+        assert.equal(Date.parse(stored[2]?.run_at ?? ''), Date.parse('2031-05-05T00:00:00Z'));
+        assert.ok(Date.parse(stored[1]?.run_at ?? '') <= Date.now() + 1000);
+        assert.equal(new Set(results.map((r) => r.identifier)).size, 4, 'generated identifiers are distinct');
+      });
+
       test('a bad row in a bulk leaves nothing behind', async (store) => {
         await assert.rejects(store.enqueue([job('svc', { identifier: 'a' }), job('svc', { run_at: 'not-a-date' }), job('svc', { identifier: 'c' })]));
         assert.deepEqual(await allJobIds(store), []);

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
+import { checkNewJob, generatedIdentifier } from './newJobs.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { claimedFromJson, idsOf } from './pgRows.ts';
@@ -14,18 +13,6 @@ import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Se
  */
 
 const ENQUEUE_CHUNK = 5000;
-
-const PROCESS_TAG = randomBytes(4).toString('hex');
-let identifierCounter = 0;
-
-/**
- * `${service}-<time><counter><process>`: unique without a random draw per job, and rising, so the
- * identifier index grows at its right edge instead of splitting pages all over (as the SQLite store).
- */
-function generatedIdentifier(service: string): string {
-  identifierCounter = (identifierCounter + 1) % 1_679_616;
-  return `${service}-${Date.now().toString(36)}${identifierCounter.toString(36).padStart(4, '0')}${PROCESS_TAG}`;
-}
 
 const ENQUEUE_SQL = `
 WITH input AS (
@@ -48,25 +35,6 @@ LEFT JOIN inserted n ON n.identifier = i.identifier
 ORDER BY i.ord`;
 
 const EnqueueRow = z.object({ identifier: z.string(), id: z.number().nullable(), created: z.boolean() });
-
-function checkNewJob(job: NewJob, index: number): void {
-  const where = `job ${index + 1} of the batch`;
-  if (job.run_at !== undefined && Number.isNaN(Date.parse(job.run_at))) {
-    throw new StoreInputError(`${where}: run_at "${String(job.run_at).slice(0, 40)}" is not a date; use ISO-8601 like 2030-01-01T00:00:00Z`);
-  }
-  if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) {
-    throw new StoreInputError(`${where}: max_attempts must be a whole number of at least 1, got ${job.max_attempts}`);
-  }
-  if (job.priority !== undefined && !Number.isInteger(job.priority)) {
-    throw new StoreInputError(`${where}: priority must be a whole number, got ${job.priority}`);
-  }
-  if (!EXECUTION_TYPES.some((t) => t === job.execution_type)) {
-    throw new StoreInputError(`${where}: unknown execution_type "${String(job.execution_type).slice(0, 40)}" (one of ${EXECUTION_TYPES.join(', ')})`);
-  }
-  if (job.identifier !== undefined && job.identifier.length === 0) throw new StoreInputError(`${where}: identifier is empty`);
-  if (!job.service_name) throw new StoreInputError(`${where}: service_name is empty`);
-  if (!job.queue) throw new StoreInputError(`${where}: queue is empty`);
-}
 
 export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import type {
@@ -24,6 +23,7 @@ import { actorName, ENGINE_ACTOR } from './actor.ts';
 import { fillBuckets } from './buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import { StoreInputError } from './errors.ts';
+import { enqueueBatch, prepareEnqueue } from './sqliteEnqueue.ts';
 import { mapSqliteError } from './sqliteErrors.ts';
 import { auditWhere, dlqWhere, isoTime, jobWhere } from './sqliteFilters.ts';
 import type { Where } from './sqliteFilters.ts';
@@ -109,13 +109,6 @@ export function prepareStatements(db: Db) {
   const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
   return {
-    /** identifier, queue, service, type, payload, priority, max_attempts, run_at, now, now */
-    insertJob: db.prepare<Bind, { id: number }>(
-      `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (identifier) DO NOTHING RETURNING id`,
-    ),
-    idByIdentifier: db.prepare<[string], { id: number }>(`SELECT id FROM tb_job_run WHERE identifier = ?`),
     control: db.prepare<[], ControlRow>(`SELECT * FROM tb_control WHERE id = 1`),
     pausedQueues: db.prepare<[], PausedQueueRow>(`SELECT queue, paused_by, paused_at, reason FROM tb_paused_queue ORDER BY queue`),
     candidates: db.prepare<[Params], { id: number; service_name: string }>(
@@ -295,20 +288,6 @@ export function prepareStatements(db: Db) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-const PROCESS_TAG = randomBytes(4).toString('hex');
-let identifierCounter = 0;
-
-/**
- * `${service}-<time><counter><process>`: unique without a random draw per job, and rising, so the
- * identifier index grows at its right edge instead of splitting pages all over.
- */
-function generatedIdentifier(service: string): string {
-  identifierCounter = (identifierCounter + 1) % 1_679_616;
-  return `${service}-${Date.now().toString(36)}${identifierCounter.toString(36).padStart(4, '0')}${PROCESS_TAG}`;
-}
-
-const EXECUTION_TYPE_SET: ReadonlySet<string> = new Set(EXECUTION_TYPES);
-
 /** A lease of at least 1 ms and at most a day: a NaN or runaway value must not poison the timestamp. */
 function leaseLength(ms: number): number {
   return Number.isFinite(ms) ? Math.min(86_400_000, Math.max(1, Math.trunc(ms))) : 30_000;
@@ -356,10 +335,8 @@ export class SqliteStore implements Store {
       const at = now();
       return settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId);
     }).immediate;
-    this.#enqueueTx = db.transaction((jobs: NewJob[]) => {
-      const at = now();
-      return jobs.map((job, i) => this.#enqueueOne(job, i, at));
-    }).immediate;
+    const enqueueStatements = prepareEnqueue(db);
+    this.#enqueueTx = db.transaction((jobs: NewJob[]) => enqueueBatch(enqueueStatements, jobs, now())).immediate;
   }
 
   async close(): Promise<void> {
@@ -383,22 +360,6 @@ export class SqliteStore implements Store {
     const results = this.#guard(() => this.#enqueueTx(jobs));
     if (results.some((r) => r.created)) this.#signal('jobs');
     return results;
-  }
-
-  #enqueueOne(job: NewJob, index: number, at: string): EnqueueResult {
-    const where = `enqueue: job ${index + 1}`;
-    if (!EXECUTION_TYPE_SET.has(job.execution_type)) throw new StoreInputError(`${where} has an unknown execution_type "${job.execution_type}"`);
-    if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) throw new StoreInputError(`${where} needs max_attempts of at least 1`);
-    const priority = job.priority ?? 0;
-    if (!Number.isInteger(priority)) throw new StoreInputError(`${where} has a priority that is not an integer`);
-    const identifier = job.identifier ?? generatedIdentifier(job.service_name);
-    const runAt = job.run_at === undefined ? at : isoTime(job.run_at, `${where} run_at`);
-    const payload = JSON.stringify(job.payload ?? null);
-    const inserted = this.#s.insertJob.get(identifier, job.queue, job.service_name, job.execution_type, payload, priority, job.max_attempts, runAt, at, at);
-    if (inserted) return { id: inserted.id, identifier, created: true };
-    const existing = this.#s.idByIdentifier.get(identifier);
-    if (!existing) throw new StoreInputError(`${where}: identifier "${identifier}" conflicts but no job holds it`);
-    return { id: existing.id, identifier, created: false };
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {

@@ -1,0 +1,102 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { checkNewJob, generatedIdentifier } from './newJobs.ts';
+import { isoTime } from './sqliteFilters.ts';
+import type { EnqueueResult, NewJob } from './store.ts';
+
+/**
+ * Bulk enqueue on SQLite. Jobs that differ only in identifier, payload and run_at (a CLI or API batch
+ * for one service is all of them) go in as one INSERT over json_each: one statement per batch instead of
+ * one per job, which is most of what an insert costs here. A job without an identifier gets the group's
+ * generated prefix and its place in the group, computed inside the statement.
+ */
+
+type Db = BetterSqlite3.Database;
+
+/** One row of a group's JSON: identifier (null for a generated one), payload, run_at (null for now). */
+type GroupRow = [string | null, unknown, string | null];
+
+interface Group {
+  queue: string;
+  service: string;
+  type: string;
+  priority: number;
+  maxAttempts: number;
+  prefix: string;
+  rows: GroupRow[];
+}
+
+export type EnqueueStatements = ReturnType<typeof prepareEnqueue>;
+
+export function prepareEnqueue(db: Db) {
+  return {
+    // WHERE true: without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
+    insertGroup: db.prepare<[Record<string, string | number>], { id: number; identifier: string }>(
+      `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)
+       SELECT coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value -> 1, @priority, @max_attempts,
+              coalesce(j.value ->> 2, @now), @now, @now
+       FROM json_each(@rows) AS j WHERE true ORDER BY j.key
+       ON CONFLICT (identifier) DO NOTHING RETURNING id, identifier`,
+    ),
+    idByIdentifier: db.prepare<[string], { id: number }>(`SELECT id FROM tb_job_run WHERE identifier = ?`),
+  };
+}
+
+/** Consecutive runs of jobs alike in everything a group shares, so rows keep the batch's order. */
+function groupsOf(jobs: NewJob[]): Group[] {
+  const groups: Group[] = [];
+  let current: Group | undefined;
+  for (const job of jobs) {
+    const priority = job.priority ?? 0;
+    if (
+      !current ||
+      current.queue !== job.queue ||
+      current.service !== job.service_name ||
+      current.type !== job.execution_type ||
+      current.priority !== priority ||
+      current.maxAttempts !== job.max_attempts
+    ) {
+      current = { queue: job.queue, service: job.service_name, type: job.execution_type, priority, maxAttempts: job.max_attempts, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [] };
+      groups.push(current);
+    }
+    const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${current.rows.length + 1} run_at`);
+    current.rows.push([job.identifier ?? null, job.payload ?? null, runAt]);
+  }
+  return groups;
+}
+
+/**
+ * Inserts the batch inside the caller's transaction and answers one result per job, in order. The first
+ * job with an identifier creates it; a later one in the batch, or one already stored, gets the existing id.
+ */
+export function enqueueBatch(s: EnqueueStatements, jobs: NewJob[], now: string): EnqueueResult[] {
+  jobs.forEach(checkNewJob);
+  const groups = groupsOf(jobs);
+  const results: EnqueueResult[] = [];
+  const taken = new Map<string, number>();
+  for (const group of groups) {
+    const inserted = s.insertGroup.all({
+      prefix: group.prefix,
+      queue: group.queue,
+      service: group.service,
+      type: group.type,
+      priority: group.priority,
+      max_attempts: group.maxAttempts,
+      now,
+      rows: JSON.stringify(group.rows),
+    });
+    const created = new Map(inserted.map((row) => [row.identifier, row.id]));
+    group.rows.forEach(([given], place) => {
+      const identifier = given ?? `${group.prefix}${place}`;
+      const earlier = taken.get(identifier);
+      if (earlier !== undefined) {
+        results.push({ id: earlier, identifier, created: false });
+        return;
+      }
+      const id = created.get(identifier) ?? s.idByIdentifier.get(identifier)?.id;
+      if (id === undefined) throw new Error(`enqueue: identifier "${identifier}" conflicts but no job holds it`);
+      taken.set(identifier, id);
+      results.push({ id, identifier, created: created.has(identifier) });
+    });
+  }
+  return results;
+}
