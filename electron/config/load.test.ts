@@ -179,3 +179,32 @@ test('a secret written into a header is flagged', () => {
   assert.equal(p.line, 6);
   assert.ok(!p.message.includes('abc'));
 });
+
+test('an unknown execution_type does not hide the rest of the service: it is checked as the likely type', () => {
+  const text = [
+    'services:',
+    '  - name: report',
+    '    execution_type: Shell',
+    '    runner_config:',
+    '      command: ["bin/report.sh"]',
+    '    security_policy:',
+    '      allowed_commands: ["bin/report.sh"]',
+    '    retry_config:',
+    '      max_retries: -3',
+    '    timeout: fast',
+    '  - name: other',
+    '    execution_type: bash',
+    '    runner_config: { anything: 1 }',
+    '    concurrency: many',
+    '',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.match(find(problems, 'services[0].execution_type').message, /did you mean "shell"\? \(the rest of this service is checked as shell\)/);
+  assert.equal(find(problems, 'services[0].retry_config.max_retries').line, 9);
+  assert.equal(find(problems, 'services[0].timeout').line, 10);
+  assert.match(find(problems, 'services[0].security_policy.allowed_commands[0]').message, /absolute path: 'bin\/report.sh'/);
+  assert.match(find(problems, 'services[1].execution_type').message, /checked without its runner_config/);
+  assert.equal(find(problems, 'services[1].concurrency').line, 14);
+  assert.equal(problems.filter((p) => p.path.startsWith('services[1].runner_config')).length, 0, 'no guess at an unknown runner');
+});

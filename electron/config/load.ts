@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
@@ -97,10 +98,13 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   if (!parsed.success) raw.push(...fromZodIssues(parsed.error.issues, value));
 
   const names: Array<{ index: number; name: string }> = [];
-  servicesOf(value).forEach((item, index) => {
+  const services = servicesOf(value);
+  services.forEach((item, index) => {
     const name: unknown = item !== null && typeof item === 'object' ? Reflect.get(item, 'name') : undefined;
     if (typeof name === 'string') names.push({ index, name });
-    const service = salvage(item);
+    const likely = checkAsLikelyType(services, index);
+    raw.push(...likely.problems);
+    const service = salvage(likely.probe ?? item);
     if (service) raw.push(...serviceChecks(service, index, env));
   });
   raw.push(...duplicateNames(names));

@@ -29,7 +29,9 @@ function executionTypeMessage(value: unknown): string {
   if (typeof value !== 'string') return `execution_type must be one of ${EXECUTION_TYPES.join(', ')}`;
   const hint = closest(value, EXECUTION_TYPES);
   const known = `expected one of ${EXECUTION_TYPES.join(', ')}`;
-  return hint ? `unknown execution type "${value}": did you mean "${hint}"?` : `unknown execution type "${value}": ${known}`;
+  return hint
+    ? `unknown execution type "${value}": did you mean "${hint}"? (the rest of this service is checked as ${hint})`
+    : `unknown execution type "${value}": ${known} (the rest of this service is checked without its runner_config)`;
 }
 
 /** The keys allowed where an unknown key was found, for a "did you mean" hint. */
