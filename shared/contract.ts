@@ -51,6 +51,8 @@ export const OverviewStats = z.object({
   /** failed / (completed + failed) over the last hour; null with no traffic. */
   failure_rate: z.number().nullable(),
   oldest_pending_age_s: z.number().nullable(),
+  /** Of the pending jobs, those not yet due (scheduled for later, retries in backoff): not a backlog. */
+  scheduled: z.number().int(),
   /** Completed per minute over the last THROUGHPUT_WINDOW_MIN minutes: now, not the hour's average. */
   throughput_per_min: z.number(),
   stuck: z.number().int(),

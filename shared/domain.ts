@@ -215,6 +215,8 @@ export const JobFilter = z
     unresolved: z.boolean().optional(),
     /** Only jobs whose lease has expired while running. */
     stuck: z.boolean().optional(),
+    /** Only pending jobs not yet due: scheduled for later, or a retry waiting out its backoff. */
+    scheduled: z.boolean().optional(),
   })
   .strict();
 export type JobFilter = z.infer<typeof JobFilter>;

@@ -199,10 +199,11 @@ describe('breakers, control and the registry', () => {
 
   it('overview.stats counts by status and queue', async () => {
     const { ctx, deadLetters } = await context();
-    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, {}, { queue: 'other' }] }, ctx));
+    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, { run_at: new Date(Date.now() + 3600_000).toISOString() }, { queue: 'other' }] }, ctx));
     await deadLetters('y', 2, 'boom');
     const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
     assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0 });
+    assert.equal(stats.scheduled, 1, 'the job due in an hour is pending but not due');
     assert.equal(stats.dead_letters, 2);
     assert.equal(stats.failed_last_hour, 2);
     assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
@@ -245,7 +246,8 @@ describe('breakers, control and the registry', () => {
     assert.deepEqual([good.ok, good.services], [true, 1]);
     const bad = calls['registry.validate'].output.parse(ok(await dispatch('registry.validate', { text: 'services:\n  - name: n\n    execution_type: Shell\n' }, ctx)));
     assert.equal(bad.ok, false);
-    assert.equal(bad.problems[0]?.line, 3);
+    assert.equal(bad.problems.find((p) => p.path === 'services[0].execution_type')?.line, 3);
+    assert.ok(bad.problems.some((p) => p.path === 'services[0].runner_config'), 'checked as shell, it lacks a runner_config');
     assert.equal(ctx.registry.registry.services.length, 2, 'the loaded registry is untouched');
     assert.equal(failure(await dispatch('registry.validate', {}, ctx)).code, 'invalid_input');
   });

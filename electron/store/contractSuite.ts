@@ -773,6 +773,15 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         assert.deepEqual(seen, [...original].sort((x, y) => y - x));
       });
 
+      test('scheduled picks the pending jobs not yet due', async (store) => {
+        const [due, later] = await store.enqueue([job('svc'), job('svc', { run_at: new Date(Date.now() + 3600_000).toISOString() })]);
+        assert.ok(due && later);
+        await claimOne(store, { service_name: 'other', run_at: ago(1000) }, 'w1');
+        assert.equal(await store.countJobs({ scheduled: true }), 1);
+        assert.deepEqual((await store.listJobs({ scheduled: true }, { limit: 10 })).items.map((j) => j.id), [later.id]);
+        assert.equal(await store.countJobs({ scheduled: true, service: 'other' }), 0);
+      });
+
       test('a garbled cursor is refused with a clear error', async (store) => {
         await store.enqueue([job('svc')]);
         await assert.rejects(store.listJobs({}, { limit: 10, after: 'garbage!!' }), /cursor/i);

@@ -52,7 +52,8 @@ function jobFilterSql(offset: number): string {
     AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)}::timestamptz)
     AND (${p(7)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(7)})) > 0)
     AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
-    AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))`;
+    AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))
+    AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))`;
 }
 
 function timestampOrNull(value: string | undefined, what: string): string | null {
@@ -73,6 +74,7 @@ function jobFilterParams(filter: JobFilter): unknown[] {
     filter.search ?? null,
     filter.unresolved === true,
     filter.stuck === true,
+    filter.scheduled === true,
   ];
 }
 

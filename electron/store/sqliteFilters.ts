@@ -30,6 +30,7 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   };
   if (filter.unresolved) add('u', `status = 'failed' AND resolved_at IS NULL`);
   if (filter.stuck) add('k', `status = 'running' AND lease_expires_at < ?`, now);
+  if (filter.scheduled) add('l', `status = 'pending' AND run_at > ?`, now);
   if (filter.status) add('s', `status IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.status));
   if (filter.queue !== undefined) add('q', `queue = ?`, filter.queue);
   if (filter.service !== undefined) add('v', `service_name = ?`, filter.service);

@@ -13,13 +13,14 @@ function emptyCounts(): Record<JobStatus, number> {
 export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
   const hourAgo = new Date(now.getTime() - 3600_000);
   const recentAgo = new Date(now.getTime() - THROUGHPUT_WINDOW_MIN * 60_000);
-  const [rows, buckets, recent, deadLetters, oldest, stuck, control] = await Promise.all([
+  const [rows, buckets, recent, deadLetters, oldest, stuck, scheduled, control] = await Promise.all([
     store.countsByQueueAndStatus(),
     store.throughput(hourAgo, 3600),
     store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
     store.dlqCount({}),
     store.oldestPendingRunAt(),
     store.countJobs({ stuck: true }),
+    store.countJobs({ scheduled: true }),
     store.getControl(),
   ]);
   const counts = emptyCounts();
@@ -51,6 +52,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     // A job scheduled for later is not waiting yet: when even the oldest is in the future, nothing waits.
     oldest_pending_age_s:
       oldestMs === null || Number.isNaN(oldestMs) || oldestMs > now.getTime() ? null : Math.round((now.getTime() - oldestMs) / 1000),
+    scheduled,
     throughput_per_min: Math.round((recent.reduce((sum, b) => sum + b.completed, 0) / THROUGHPUT_WINDOW_MIN) * 100) / 100,
     stuck,
     control,

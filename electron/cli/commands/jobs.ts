@@ -37,7 +37,7 @@ export function jobsTable(io: Io, jobs: Job[]): string {
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
-  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--limit N] [--after CURSOR]',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--stuck] [--scheduled] [--limit N] [--after CURSOR]',
   options: {
     status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
     service: { type: 'string', value: 'NAME', description: 'only this service' },
@@ -46,6 +46,7 @@ export const jobs: Command = {
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
     since: { type: 'string', value: 'ISO', description: 'created at or after this time' },
     stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
+    scheduled: { type: 'boolean', description: 'only pending jobs not yet due (scheduled for later, retries in backoff)' },
     limit: { type: 'string', value: 'N', description: 'at most N jobs (default 50, max 500)' },
     after: { type: 'string', value: 'CURSOR', description: 'the next page: the cursor the previous page printed' },
   },
@@ -60,6 +61,7 @@ export const jobs: Command = {
       search: str(v, 'search'),
       created_after: isoTime(v, 'since'),
       stuck: v.stuck === true ? true : undefined,
+      scheduled: v.scheduled === true ? true : undefined,
     };
     const limit = int(v, 'limit', 1, 500) ?? 50;
     return withRuntime(inv, async ({ ctx }) => {

@@ -133,6 +133,10 @@ export function JobFilters() {
           <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />
           <span>Stuck only</span>
         </label>
+        <label className="field field-check">
+          <input type="checkbox" checked={params.get('scheduled') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('scheduled', '1') : p.delete('scheduled')))} />
+          <span>Not due yet</span>
+        </label>
         <button type="button" onClick={() => setParams((p) => FILTER_PARAMS.forEach((key) => p.delete(key)), true)}>
           Clear filters
         </button>

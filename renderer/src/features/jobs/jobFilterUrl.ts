@@ -37,6 +37,7 @@ export function filterFromParams(params: URLSearchParams, now: number): JobFilte
     created_after: isTimeRange(range) ? new Date(now - TIME_RANGES[range] * 1000).toISOString() : isoOrUndefined(params.get('from')),
     created_before: isTimeRange(range) ? undefined : isoOrUndefined(params.get('to')),
     stuck: params.get('stuck') === '1' ? true : undefined,
+    scheduled: params.get('scheduled') === '1' ? true : undefined,
     unresolved: params.get('unresolved') === '1' ? true : undefined,
   };
   // Undefined keys would make equal filters look different in query keys.
@@ -44,7 +45,7 @@ export function filterFromParams(params: URLSearchParams, now: number): JobFilte
 }
 
 /** The URL parameters that are filters (the drawer's `job` is not). */
-export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'stuck', 'unresolved'] as const;
+export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'stuck', 'scheduled', 'unresolved'] as const;
 
 export function hasFilters(params: URLSearchParams): boolean {
   return FILTER_PARAMS.some((key) => params.has(key));

@@ -8,12 +8,20 @@ interface Tile {
   tone?: 'bad' | 'warn' | 'ok';
   href?: string;
   hint?: string;
+  /** A second line under the value, for what the number alone would hide. */
+  detail?: string;
 }
 
 function tiles(stats: OverviewStats): Tile[] {
   const rate = stats.failure_rate;
   return [
-    { label: 'Pending', value: formatCount(stats.counts.pending), href: routeHref('/jobs', { status: 'pending' }) },
+    {
+      label: 'Pending',
+      value: formatCount(stats.counts.pending),
+      href: routeHref('/jobs', { status: 'pending' }),
+      hint: 'Waiting to run; jobs scheduled for later and retries in their backoff are counted too',
+      ...(stats.scheduled > 0 ? { detail: `${formatCount(stats.scheduled)} not due yet` } : {}),
+    },
     { label: 'Running', value: formatCount(stats.counts.running), href: routeHref('/jobs', { status: 'running' }) },
     { label: 'Completed (1h)', value: formatCount(stats.completed_last_hour), tone: 'ok' },
     {
@@ -57,6 +65,7 @@ export function StatTiles({ stats }: { stats: OverviewStats }) {
           <>
             <span className="tile-label">{tile.label}</span>
             <span className="tile-value">{tile.value}</span>
+            {tile.detail ? <span className="tile-detail">{tile.detail}</span> : null}
           </>
         );
         return (
