@@ -208,3 +208,11 @@ test('an unknown execution_type does not hide the rest of the service: it is che
   assert.equal(find(problems, 'services[1].concurrency').line, 14);
   assert.equal(problems.filter((p) => p.path.startsWith('services[1].runner_config')).length, 0, 'no guess at an unknown runner');
 });
+
+test('a key put in the wrong section is sent to the one that holds it', () => {
+  const text = ['services:', '  - name: report', '    execution_type: shell', '    runner_config:', '      command: ["/bin/echo"]', '      allowed_commands: ["/bin/echo"]', ''].join('\n');
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  const p = find(problems, 'services[0].runner_config.allowed_commands');
+  assert.equal(p.line, 6);
+  assert.match(p.message, /belongs under security_policy/);
+});

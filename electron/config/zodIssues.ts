@@ -52,12 +52,22 @@ function knownKeys(parent: readonly PathKey[], root: unknown): readonly string[]
   return [];
 }
 
+/** The service sections that hold a key of their own, so a key put in the wrong one can be sent home. */
+const SECTION_KEYS: ReadonlyArray<[string, readonly string[]]> = [
+  ['security_policy', Object.keys(SecurityPolicy.shape)],
+  ['retry_config', Object.keys(RetryConfig.shape)],
+  ['circuit_breaker', Object.keys(CircuitBreakerConfig.shape)],
+];
+
 function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknown): string {
   if (parent.length === 0 && SERVICE_KEYS.includes(key)) {
     return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
   }
   const hint = closest(key, knownKeys(parent, root));
-  return hint ? `unknown key '${key}': did you mean '${hint}'?` : `unknown key '${key}'`;
+  if (hint) return `unknown key '${key}': did you mean '${hint}'?`;
+  const inService = parent.length >= 2 && parent[0] === 'services';
+  const home = inService ? SECTION_KEYS.find(([section, keys]) => section !== parent[parent.length - 1] && keys.includes(key)) : undefined;
+  return home ? `unknown key '${key}' here: it belongs under ${home[0]}` : `unknown key '${key}'`;
 }
 
 /** Turns schema issues into problems an operator can act on, in the runbook's words where it has some. */
