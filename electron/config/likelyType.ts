@@ -14,7 +14,7 @@ import { fromZodIssues } from './zodIssues.ts';
 const COMMON_FIELDS = ServiceConfig.options[0].omit({ execution_type: true, runner_config: true });
 
 /** The type an unknown execution_type most likely means, if any ("Shell" means shell). */
-export function likelyType(value: unknown): ExecutionType | null {
+function likelyType(value: unknown): ExecutionType | null {
   if (typeof value !== 'string' || ExecutionType.safeParse(value).success) return null;
   const hint = closest(value, EXECUTION_TYPES);
   return hint === null ? null : ExecutionType.parse(hint);

@@ -45,7 +45,7 @@ export function prepareEnqueue(db: Db) {
 function groupsOf(jobs: NewJob[]): Group[] {
   const groups: Group[] = [];
   let current: Group | undefined;
-  for (const job of jobs) {
+  jobs.forEach((job, index) => {
     const priority = job.priority ?? 0;
     if (
       !current ||
@@ -58,9 +58,9 @@ function groupsOf(jobs: NewJob[]): Group[] {
       current = { queue: job.queue, service: job.service_name, type: job.execution_type, priority, maxAttempts: job.max_attempts, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [] };
       groups.push(current);
     }
-    const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${current.rows.length + 1} run_at`);
+    const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${index + 1} of the batch: run_at`);
     current.rows.push([job.identifier ?? null, job.payload ?? null, runAt]);
-  }
+  });
   return groups;
 }
 
