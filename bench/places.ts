@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { withClient } from '../electron/store/testing/pgTestDb.ts';
 
 /**
  * Where a benchmark run keeps its jobs: a store nobody else uses, made for the run and removed after it,
@@ -43,7 +43,7 @@ export async function sqlitePlace(): Promise<Place> {
  */
 export async function postgresPlace(): Promise<Place> {
   const name = `${PG_PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await withClient(PG_URL, (c) => c.query(`CREATE DATABASE ${name}`));
   const dir = await scratchDir();
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
@@ -51,19 +51,8 @@ export async function postgresPlace(): Promise<Place> {
     location: url.toString(),
     dir,
     async remove() {
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withClient(PG_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
