@@ -25,7 +25,11 @@ inserted AS (
   SELECT identifier, queue, service_name, execution_type, payload::jsonb, priority, max_attempts, coalesce(run_at, now())
   FROM input WHERE nth = 1 ORDER BY ord
   ON CONFLICT (identifier) DO NOTHING
-  RETURNING id, identifier
+  RETURNING id, identifier, queue, service_name, priority, run_at
+),
+ready AS (
+  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
+  SELECT id, queue, service_name, priority, run_at FROM inserted
 )
 SELECT i.ord, i.identifier,
   coalesce(n.id, (SELECT j.id FROM jobs.tb_job_run j WHERE j.identifier = i.identifier)) AS id,
@@ -110,7 +114,7 @@ function badValue(err: unknown): StoreInputError | null {
  * One call: the control gate is read first, so a claim that starts after an emergency stop committed
  * never returns a job; then the head of the queue is locked (skipping rows other workers hold, and
  * paused queues) and leased. Capped services are fetched by their own LIMITed branch, so a cap never
- * hides other services' jobs behind it. The function lives in migrations/postgres/0004_lean_hot_path.sql,
+ * hides other services' jobs behind it. The function lives in migrations/postgres/0005_hot_job_rows.sql,
  * where its planner settings travel with it; the jobs come back as one JSON array.
  */
 const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
@@ -152,7 +156,7 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 /**
  * Every kind of settlement in one statement. The fence: the job still holds this attempt, leased to this
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
- * migrations/postgres/0004_lean_hot_path.sql, pinned to primary-key lookups.
+ * migrations/postgres/0005_hot_job_rows.sql, pinned to primary-key lookups.
  */
 const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::json)';
 
@@ -209,7 +213,7 @@ export async function settleJobs(db: PgDb, settlements: Settlement[]): Promise<n
 }
 
 /**
- * Expired leases back: lost attempts are spent (out of attempts: into the dead-letter queue), except
+ * Expired leases back, found among the running few (jobs.tb_job_running): lost attempts are spent (out of attempts: into the dead-letter queue), except
  * while the emergency stop is engaged, when they were interrupted on purpose and are given back.
  */
 const RECLAIM_SQL = `
@@ -217,10 +221,12 @@ WITH gate AS (
   SELECT emergency_stop AS stopped FROM jobs.tb_control
 ),
 expired AS (
-  SELECT id, attempt_id, lease_owner, attempts, started_at, cancel_requested FROM jobs.tb_job_run
-  WHERE status = 'running' AND lease_expires_at < coalesce($1::timestamptz, now())
-  ORDER BY id
-  FOR UPDATE SKIP LOCKED
+  SELECT j.id, j.attempt_id, j.lease_owner, j.attempts, j.started_at, j.cancel_requested
+  FROM jobs.tb_job_run j
+  WHERE j.id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running))
+    AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
+  ORDER BY j.id
+  FOR UPDATE OF j SKIP LOCKED
 ),
 decided AS (
   SELECT e.*,
@@ -245,7 +251,15 @@ reclaimed AS (
     resolution = NULL
   FROM decided d
   WHERE j.id = d.id
-  RETURNING j.id, j.status, d.attempt_id, d.lease_owner, d.attempts, d.started_at, d.outcome, d.lost_message
+  RETURNING j.id, j.status, j.queue, j.service_name, j.priority, j.run_at, d.attempt_id, d.lease_owner, d.attempts,
+    d.started_at, d.outcome, d.lost_message
+),
+released AS (
+  DELETE FROM jobs.tb_job_running r USING reclaimed WHERE r.job_id = reclaimed.id
+),
+requeued AS (
+  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
+  SELECT id, queue, service_name, priority, run_at FROM reclaimed WHERE status = 'pending'
 ),
 closed AS (
   INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)

@@ -36,10 +36,23 @@ async function lockJob(client: Queryable, jobId: number): Promise<Job | null> {
   return rows[0] ? toJob(rows[0]) : null;
 }
 
+/**
+ * A pending job's place in the queue, taken before its row is locked: a claim locks ready rows first,
+ * then jobs, and so must everyone else. Waits for a claim that holds it; once that commits the job is
+ * running and there is nothing left to take.
+ */
+const UNREADY_SQL = `DELETE FROM jobs.tb_job_ready r USING jobs.tb_job_run j
+  WHERE j.id = $1 AND r.priority = j.priority AND r.run_at = j.run_at AND r.job_id = j.id`;
+
+/** A job back in the queue, as it now stands (after RESET_TO_PENDING). */
+const READY_SQL = `INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
+  SELECT id, queue, service_name, priority, run_at FROM jobs.tb_job_run WHERE id = $1 AND status = 'pending'`;
+
 /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
 export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
   const why = reasonOf(reason);
   return db.tx(async (client) => {
+    if (Number.isSafeInteger(jobId)) await client.query(UNREADY_SQL, [jobId]);
     const job = await lockJob(client, jobId);
     if (!job) return null;
     let rows;
@@ -75,6 +88,7 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     if (!job) return null;
     if (job.status !== 'failed' && job.status !== 'cancelled') return job;
     const rows = await rowsOf(client, `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}`, [jobId]);
+    await client.query(READY_SQL, [jobId]);
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
   });
@@ -119,11 +133,15 @@ async function auditedBulk(
 export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING id`,
+    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING id, queue, service_name, priority, run_at`,
     dlqParams(selector),
     actor,
     'dlq.retry',
     { selector: selectorDetails(selector) },
+    `requeued AS (
+       INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
+       SELECT id, queue, service_name, priority, run_at FROM changed
+     ),`,
   );
 }
 

@@ -104,7 +104,7 @@ export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
 /** The open dead letters a selector matches: $1..$4 after `offset`. */
 export function dlqWhereSql(offset: number): string {
   const p = (n: number) => `$${offset + n}`;
-  return `status = 'failed' AND resolved_at IS NULL
+  return `status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL
     AND (${p(1)}::bigint[] IS NULL OR id = ANY(${p(1)}::bigint[]))
     AND (${p(2)}::text IS NULL OR error_fingerprint = ${p(2)})
     AND (${p(3)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(3)})) > 0)
@@ -156,22 +156,30 @@ export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
 }
 
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
-  const rows = await db.query(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run WHERE status = 'running' GROUP BY service_name`);
+  const rows = await db.query(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run
+     WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running' GROUP BY service_name`);
   const out: Record<string, number> = {};
   for (const row of rows) out[String(row.service_name)] = Number(row.n);
   return out;
 }
+
+/**
+ * Finished jobs by finish time, found through the attempt that finished them: the settle (or the
+ * watchdog) writes that attempt in the statement that finishes the job, with the same transaction
+ * timestamp, and attempts are indexed by finished_at where job rows are not (so that settles stay HOT).
+ */
+const FINISHING_ATTEMPTS = `jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id AND j.completed_at = a.finished_at`;
 
 const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: z.number() });
 
 export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
   const step = Math.max(1, Math.trunc(bucketSeconds));
   const rows = await db.query(
-    `SELECT (floor(extract(epoch FROM completed_at) / $2) * $2)::bigint AS bucket,
-       count(*) FILTER (WHERE status = 'completed') AS completed,
-       count(*) FILTER (WHERE status = 'failed') AS failed
-     FROM jobs.tb_job_run
-     WHERE completed_at IS NOT NULL AND completed_at >= $1 AND status IN ('completed', 'failed')
+    `SELECT (floor(extract(epoch FROM j.completed_at) / $2) * $2)::bigint AS bucket,
+       count(*) FILTER (WHERE j.status = 'completed') AS completed,
+       count(*) FILTER (WHERE j.status = 'failed') AS failed
+     FROM ${FINISHING_ATTEMPTS}
+     WHERE a.finished_at >= $1 AND j.status IN ('completed', 'failed')
      GROUP BY 1 ORDER BY 1`,
     [since.toISOString(), step],
   );
@@ -189,9 +197,9 @@ export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByTyp
        percentile_disc(0.95) WITHIN GROUP (ORDER BY d.ms) AS p95_ms
      FROM unnest($2::text[]) AS t(execution_type)
      LEFT JOIN (
-       SELECT execution_type, extract(epoch FROM completed_at - started_at)::float8 * 1000 AS ms
-       FROM jobs.tb_job_run
-       WHERE status = 'completed' AND completed_at >= $1 AND started_at IS NOT NULL
+       SELECT j.execution_type, extract(epoch FROM j.completed_at - j.started_at)::float8 * 1000 AS ms
+       FROM ${FINISHING_ATTEMPTS}
+       WHERE a.finished_at >= $1 AND j.status = 'completed' AND j.started_at IS NOT NULL
      ) d ON d.execution_type = t.execution_type
      GROUP BY t.execution_type`,
     [since.toISOString(), EXECUTION_TYPES],
@@ -205,7 +213,7 @@ export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByTyp
 }
 
 export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
-  const rows = await db.query(`SELECT min(run_at) AS at FROM jobs.tb_job_run WHERE status = 'pending'`);
+  const rows = await db.query(`SELECT min(run_at) AS at FROM jobs.tb_job_ready`);
   const at = rows[0]?.at;
   return typeof at === 'string' ? at : null;
 }
@@ -213,7 +221,10 @@ export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
 export async function cancelRequested(db: PgDb, workerId: string): Promise<number[]> {
   return idsOf(
     await db.query(
-      `SELECT id FROM jobs.tb_job_run WHERE status = 'running' AND lease_owner = $1 AND cancel_requested ORDER BY id`,
+      `SELECT id FROM jobs.tb_job_run
+       WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running' AND lease_owner = $1
+         AND cancel_requested
+       ORDER BY id`,
       [workerId],
     ),
   );

@@ -28,7 +28,7 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 /** Empties every opsdeck table so each contract test starts from a fresh store on one database. */
 async function reset(url: string): Promise<void> {
   await admin(url, async (c) => {
-    await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
+    await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_job_ready, jobs.tb_job_running, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
       jobs.tb_audit_log RESTART IDENTITY CASCADE`);
     await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
       emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
@@ -74,6 +74,67 @@ describe('postgres store', () => {
   });
 
   describe('postgres only', () => {
+    it('the ready and running tables hold exactly the pending and running jobs, whatever moved them', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      const drift = () =>
+        admin(db.url, async (c) => {
+          const { rows } = await c.query(`
+            SELECT 'pending without ready row' AS problem, id FROM jobs.tb_job_run j WHERE status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)
+            UNION ALL SELECT 'ready row of a job not pending', r.job_id FROM jobs.tb_job_ready r
+              WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'pending')
+            UNION ALL SELECT 'running without running row', id FROM jobs.tb_job_run j WHERE status = 'running'
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)
+            UNION ALL SELECT 'running row of a job not running', r.job_id FROM jobs.tb_job_running r
+              WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'running')
+            UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1`);
+          return rows.map((r) => `${String(r.problem)} ${String(r.id)}`);
+        });
+      const error = { message: 'boom', error_class: 'test', fingerprint: 'fp-boom' };
+      try {
+        const ids = (await store.enqueue(Array.from({ length: 12 }, (_, i) => job('svc', { priority: i % 3, max_attempts: 1 })))).map((r) => r.id);
+        assert.deepEqual(await drift(), []);
+        const claimed = await store.claim({ workerId: 'w', limit: 9, leaseMs: 60_000 });
+        assert.equal(claimed.length, 9);
+        assert.deepEqual(await drift(), []);
+        const [done, retried, failed, interrupted, cancelled, lost, heldForCancel, ...kept] = claimed;
+        assert.ok(done && retried && failed && interrupted && cancelled && lost && heldForCancel && kept.length === 2);
+        const base = (j: typeof done) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w' });
+        const landed = await store.settle([
+          { ...base(done), kind: 'completed' },
+          { ...base(retried), kind: 'retry', error, run_at: new Date(Date.now() + 60_000).toISOString(), outcome: 'failed' },
+          { ...base(failed), kind: 'failed', error, outcome: 'failed' },
+          { ...base(interrupted), kind: 'interrupted', reason: 'emergency stop' },
+        ]);
+        assert.equal(landed.length, 4);
+        assert.deepEqual(await drift(), []);
+        await store.cancelJob(cancelled.id, alice, 'not needed');
+        await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'not needed' }]);
+        const pendingId = ids.find((id) => !claimed.some((c) => c.id === id));
+        assert.ok(pendingId !== undefined);
+        assert.equal((await store.cancelJob(pendingId, alice, null))?.status, 'cancelled');
+        assert.equal((await store.cancelJob(heldForCancel.id, alice, null))?.cancel_requested, true);
+        assert.deepEqual(await drift(), []);
+        await admin(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[lost.id, heldForCancel.id]]));
+        const reclaimed = await store.reclaimExpired();
+        assert.deepEqual(reclaimed, { retried: [], failed: [lost.id], cancelled: [heldForCancel.id] });
+        assert.deepEqual(await drift(), []);
+        assert.equal((await store.retryJob(pendingId, alice))?.status, 'pending');
+        assert.equal(await store.dlqRetry({}, alice), 2, 'the failed job and the lost one');
+        assert.deepEqual(await drift(), []);
+        const again = await store.claim({ workerId: 'w2', limit: 100, leaseMs: 60_000 });
+        assert.deepEqual(
+          again.map((j) => j.id).sort((a, b) => a - b),
+          [interrupted.id, failed.id, lost.id, pendingId, ...ids.filter((id) => !claimed.some((c) => c.id === id) && id !== pendingId)].sort((a, b) => a - b),
+          'every job back in pending is claimable, the one retried later is not yet due',
+        );
+        assert.deepEqual(await drift(), []);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('four pools claiming and settling for many rounds never hold the same job', async () => {
       await reset(db.url);
       const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url, { poolSize: 3 })));
@@ -330,12 +391,12 @@ describe('postgres store', () => {
       await reset(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
       try {
-        await admin(db.url, (c) => c.query('ANALYZE jobs.tb_job_run'));
+        await admin(db.url, (c) => c.query('ANALYZE jobs.tb_job_run, jobs.tb_job_ready'));
         await store.enqueue(Array.from({ length: 20_000 }, (_, i) => job(`svc${i % 7}`, { priority: i % 3 })));
         const read = await admin(db.url, async (c) => {
           const stats = async () => {
             await c.query('SELECT pg_stat_clear_snapshot()');
-            const { rows } = await c.query(`SELECT idx_tup_read::int AS n FROM pg_stat_user_indexes WHERE indexrelname = 'idx_tb_job_run_claim'`);
+            const { rows } = await c.query(`SELECT idx_tup_read::int AS n FROM pg_stat_user_indexes WHERE indexrelname = 'idx_tb_job_ready_order'`);
             return Number(rows[0]?.n ?? 0);
           };
           await c.query('SELECT pg_stat_force_next_flush()');
@@ -365,19 +426,22 @@ describe('postgres store', () => {
         const plan = (sql: string, params: unknown[] = []) =>
           admin(db.url, (c) => c.query(`EXPLAIN ${sql}`, params).then((r) => r.rows.map((row) => String(row['QUERY PLAN'])).join('\n')));
         assert.match(
-          await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'pending' AND run_at <= now() ORDER BY priority DESC, run_at, id LIMIT 50 FOR UPDATE SKIP LOCKED`),
-          /idx_tb_job_run_claim/,
+          await plan(`SELECT job_id FROM jobs.tb_job_ready WHERE run_at <= now() ORDER BY priority DESC, run_at, job_id LIMIT 50 FOR UPDATE SKIP LOCKED`),
+          /idx_tb_job_ready_order/,
         );
         assert.match(
-          await plan(`SELECT error_fingerprint, count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL GROUP BY 1`),
+          await plan(`SELECT error_fingerprint, count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL GROUP BY 1`),
           /idx_tb_job_run_dlq/,
         );
         assert.match(await plan(`SELECT id FROM jobs.tb_job_run WHERE id < 15000 ORDER BY id DESC LIMIT 100`), /tb_job_run_pkey/);
         assert.match(
-          await plan(`SELECT count(*) FROM jobs.tb_job_run WHERE completed_at >= now() - interval '1 minute' AND completed_at < now() - interval '30 seconds'`),
-          /idx_tb_job_run_completed_at/,
+          await plan(`SELECT count(*) FROM jobs.tb_job_attempt WHERE finished_at >= now() - interval '1 minute' AND finished_at < now() - interval '30 seconds'`),
+          /idx_tb_job_attempt_finished/,
         );
-        assert.match(await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'running' AND lease_expires_at < now()`), /idx_tb_job_run_running/);
+        assert.match(
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running'`),
+          /tb_job_run_pkey/,
+        );
         assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
       } finally {
         await store.close();
