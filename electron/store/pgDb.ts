@@ -113,8 +113,9 @@ export class PgDb {
   }
 }
 
-export async function rowsOf(client: Queryable, text: string, values: unknown[] = []): Promise<Row[]> {
-  const result = await client.query<Row>(text, values);
+/** `name` makes it a prepared statement: planned once per connection, for the hot paths. */
+export async function rowsOf(client: Queryable, text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+  const result = await client.query<Row>(name ? { name, text, values } : { text, values });
   return result.rows;
 }
 

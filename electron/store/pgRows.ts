@@ -52,13 +52,20 @@ const ClaimedRow = z.object({
   attempts: z.number(),
   max_attempts: z.number(),
   attempt_id: z.number(),
-  lease_expires_at: z.string(),
 });
 
-/** The claim function's JSON array of leased jobs. */
+/** What the claim function returns: the leased jobs and the one lease they share. */
+const ClaimedBatch = z.union([
+  z.object({ lease_expires_at: z.string(), jobs: z.array(ClaimedRow) }),
+  z.object({ jobs: z.array(ClaimedRow).length(0) }),
+]);
+
+/** The claim function's JSON: the leased jobs, in dispatch order. */
 export function claimedFromJson(text: string): ClaimedJob[] {
-  const parsed: unknown = JSON.parse(text);
-  return z.array(ClaimedRow).parse(parsed).map((r) => ({
+  const batch = ClaimedBatch.parse(JSON.parse(text));
+  if (!('lease_expires_at' in batch)) return [];
+  const leaseExpiresAt = batch.lease_expires_at;
+  return batch.jobs.map((r) => ({
     id: r.id,
     identifier: r.identifier,
     queue: r.queue,
@@ -69,7 +76,7 @@ export function claimedFromJson(text: string): ClaimedJob[] {
     attempt: r.attempts,
     max_attempts: r.max_attempts,
     attempt_id: r.attempt_id,
-    lease_expires_at: r.lease_expires_at,
+    lease_expires_at: leaseExpiresAt,
   }));
 }
 

@@ -401,7 +401,7 @@ describe('postgres store', () => {
           };
           await c.query('SELECT pg_stat_force_next_flush()');
           const before = await stats();
-          const claimed = await c.query(`SELECT json_array_length(jobs.opsdeck_claim('w', 50, 60000, NULL, '{}', '{}', '{}')::json) AS n`);
+          const claimed = await c.query(`SELECT json_array_length(jobs.opsdeck_claim('w', 50, 60000, NULL, '{}', '{}', '{}')::json -> 'jobs') AS n`);
           assert.equal(claimed.rows[0]?.n, 50);
           await c.query('SELECT pg_stat_force_next_flush()');
           return (await stats()) - before;

@@ -71,7 +71,10 @@ DROP FUNCTION jobs.opsdeck_claim(text, integer, double precision, text[], text[]
 DROP FUNCTION jobs.opsdeck_settle(json);
 
 -- The claim: the head of jobs.tb_job_ready is locked (skipping rows other workers hold), deleted, and
--- its jobs leased in place. Arguments and result as in 0004: one JSON array in dispatch order.
+-- its jobs leased in place. Arguments as in 0004. The result is one JSON object: `lease_expires_at`
+-- (ISO-8601 UTC, the batch's one lease; absent when nothing was claimed) and `jobs`, in dispatch order,
+-- each with id, identifier, queue, service_name, execution_type, payload, priority, attempts (counting
+-- this one), max_attempts and attempt_id.
 CREATE FUNCTION jobs.opsdeck_claim(
   p_worker text,
   p_limit integer,
@@ -94,10 +97,12 @@ DECLARE
   v_rows tid[];
   v_ids bigint[];
   v_claimed text;
+  -- One lease for the whole batch: now() is the transaction's time, the same for every row.
+  v_expires timestamptz := now() + p_lease_ms * interval '1 millisecond';
 BEGIN
 PERFORM set_config('synchronous_commit', 'off', true);
 IF NOT EXISTS (SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode) THEN
-  RETURN '[]';
+  RETURN '{"jobs": []}';
 END IF;
 IF coalesce(cardinality(p_cap_services), 0) = 0 THEN
   -- No per-service caps (the common case): one LIMITed walk of the index, nothing to merge.
@@ -149,7 +154,7 @@ ELSE
   -- ready for the next claim.
 END IF;
 IF v_ids IS NULL THEN
-  RETURN '[]';
+  RETURN '{"jobs": []}';
 END IF;
 -- The locked rows cannot move before this transaction ends, so their row ids still name them.
 DELETE FROM jobs.tb_job_ready WHERE ctid = ANY(v_rows);
@@ -158,27 +163,27 @@ WITH claimed AS (
     status = 'running',
     attempts = j.attempts + 1,
     lease_owner = p_worker,
-    lease_expires_at = now() + p_lease_ms * interval '1 millisecond',
+    lease_expires_at = v_expires,
     attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
     started_at = now(),
     updated_at = now(),
     cancel_requested = false
   WHERE j.id = ANY(v_ids) AND j.status = 'pending'
   RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-    j.max_attempts, j.attempt_id, j.lease_expires_at, j.run_at
+    j.max_attempts, j.attempt_id, j.run_at
 ),
 leased AS (
   INSERT INTO jobs.tb_job_running (job_id) SELECT id FROM claimed
 )
-SELECT json_agg(json_build_object(
-    'id', c.id, 'identifier', c.identifier, 'queue', c.queue, 'service_name', c.service_name,
-    'execution_type', c.execution_type, 'payload', c.payload, 'priority', c.priority, 'attempts', c.attempts,
-    'max_attempts', c.max_attempts, 'attempt_id', c.attempt_id,
-    'lease_expires_at', to_char(c.lease_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-  ORDER BY c.priority DESC, c.run_at, c.id)::text
+SELECT json_build_object(
+    'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'jobs', coalesce(json_agg(c), '[]'))::text
 INTO v_claimed
-FROM claimed c;
-RETURN coalesce(v_claimed, '[]');
+FROM (
+  SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id
+  FROM claimed ORDER BY priority DESC, run_at, id
+) c;
+RETURN v_claimed;
 END
 $fn$;
 
