@@ -92,6 +92,18 @@ describe('engine on PostgreSQL', () => {
     await stopAll();
   });
 
+  test('a worker run until empty first takes back what a dead worker left running, and runs it', async () => {
+    const id = await enqueueOne(store, 'left', 'noop', 3);
+    assert.equal((await store.claim({ workerId: 'dead-worker', limit: 1, leaseMs: 1 })).length, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    // A long lease puts the periodic watchdog seconds away: only the sweep at start can find this job.
+    const engine = await newEngine([{ name: 'left', execution_type: 'noop', runner_config: { sleep_ms: 0 } }], { leaseMs: 60_000 });
+    await engine.runUntilEmpty();
+    assert.equal((await jobOf(store, id)).status, 'completed');
+    assert.deepEqual((await store.listAttempts(id)).map((a) => [a.worker_id, a.outcome]), [['dead-worker', 'lost'], [engine.workerId, 'completed']]);
+    await stopAll();
+  });
+
   test('retries with backoff then success, and a non-retryable failure at once', async () => {
     await newEngine([
       { name: 'fails', execution_type: 'noop', runner_config: { fail: true, fail_message: 'quota 42 exceeded' }, retry_config: { max_retries: 2, initial_backoff: 0.01, max_backoff: 0.02 } },

@@ -128,6 +128,11 @@ export class Engine {
     this.#unsubscribe = this.#store.subscribe((signal) => this.#onSignal(signal));
     await this.#breakers.refresh();
     await this.#control.start();
+    // Jobs a dead worker left running come back before the first claim, so a worker started with
+    // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
+    await this.#watchdog().catch((error: unknown) =>
+      this.#log(`engine: could not take back expired leases: ${error instanceof Error ? error.message : String(error)}`),
+    );
     this.#dispatcher.start();
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
