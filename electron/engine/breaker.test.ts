@@ -159,3 +159,24 @@ test('force_open never dispatches and never probes; force_closed never trips', (
 test('no record means closed: dispatch freely', () => {
   assert.equal(dispatchAllowance(null, config, at(0)), Number.POSITIVE_INFINITY);
 });
+
+test('a counted success is that many successes at one instant: closed, rolled over, and closing a half-open breaker', () => {
+  const singles = (record: BreakerRecord, n: number, when: Date) =>
+    run(record, Array.from({ length: n }, (): BreakerEvent => ({ type: 'success', at: when })));
+  const counted = (record: BreakerRecord, n: number, when: Date) => run(record, [{ type: 'success', at: when, count: n }]);
+  // version counts steps in memory; the store sets its own on save.
+  const same = (a: ReturnType<typeof run>, b: ReturnType<typeof run>) =>
+    assert.deepEqual({ ...a, record: { ...a.record, version: 0 } }, { ...b, record: { ...b.record, version: 0 } });
+  const fresh = newBreakerRecord('svc', at(0));
+  same(counted(fresh, 5, at(1)), singles(fresh, 5, at(1)));
+  assert.equal(counted(fresh, 5, at(1)).record.window_successes, 5);
+  // Past the window: the count lands in the new window, the old one becomes the previous.
+  const busy = singles(fresh, 3, at(1)).record;
+  same(counted(busy, 4, at(70)), singles(busy, 4, at(70)));
+  const half = run(opened(), [{ type: 'tick', at: at(40) }, { type: 'probe_start', at: at(40) }]).record;
+  assert.equal(half.state, 'half_open');
+  const closing = counted(half, 3, at(41));
+  same(closing, singles(half, 3, at(41)));
+  assert.deepEqual(closing.transitions, ['half_open->closed']);
+  assert.equal(closing.record.window_successes, 2, 'the first success closed it; the other two count in the fresh window');
+});

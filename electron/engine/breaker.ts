@@ -9,7 +9,8 @@ import type { BreakerTransition } from '../store/store.ts';
  */
 
 export type BreakerEvent =
-  | { type: 'success'; at: Date }
+  /** `count` successes at the same instant (a settled batch): the same as that many single events. */
+  | { type: 'success'; at: Date; count?: number }
   | { type: 'failure'; at: Date; error?: string }
   /** Time passed: rolls the window, moves open → half_open after the recovery timeout, expires probes. */
   | { type: 'tick'; at: Date }
@@ -143,9 +144,13 @@ function apply(record: BreakerRecord, config: CircuitBreakerConfig, event: Break
   const auto = rolled.mode === 'auto';
   switch (event.type) {
     case 'success': {
-      const counted = { ...rolled, window_successes: rolled.window_successes + 1 };
-      if (auto && counted.state === 'half_open') return moveTo(counted, 'closed', at, 'probe succeeded');
-      return { record: counted, transition: null };
+      const count = Math.max(1, event.count ?? 1);
+      if (auto && rolled.state === 'half_open') {
+        // The first success closes the breaker; the others land in the window that closing starts.
+        const closed = moveTo({ ...rolled, window_successes: rolled.window_successes + 1 }, 'closed', at, 'probe succeeded');
+        return { ...closed, record: { ...closed.record, window_successes: closed.record.window_successes + count - 1 } };
+      }
+      return { record: { ...rolled, window_successes: rolled.window_successes + count }, transition: null };
     }
     case 'failure': {
       const counted = {

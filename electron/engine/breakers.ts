@@ -142,7 +142,13 @@ export class BreakerKeeper {
 
   record(service: string, outcome: Outcome, at: Date, error?: string): void {
     const events = this.#pending.get(service) ?? [];
-    events.push(outcome === 'failure' ? { type: 'failure', at, error } : { type: outcome, at });
+    const last = events.at(-1);
+    // A settled batch reports its successes at one instant: one counted event, not one per job.
+    if (outcome === 'success' && last?.type === 'success' && last.at.getTime() === at.getTime()) {
+      last.count = (last.count ?? 1) + 1;
+    } else {
+      events.push(outcome === 'failure' ? { type: 'failure', at, error } : { type: outcome, at });
+    }
     this.#pending.set(service, events);
     const cached = this.#cache.get(service);
     const calm = outcome === 'success' && (cached === undefined || cached.state === 'closed');
