@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import pgLib from 'pg';
 import * as tar from 'tar';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
@@ -256,6 +257,27 @@ describe('opsdeck CLI on PostgreSQL', () => {
     json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json']));
     const status = Status.parse(json(await opsdeck(['status', '--db', pg.url, '--json'])));
     assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0 });
+  });
+
+  it('diagnose names pending jobs set by hand, which no worker would dispatch, and the SQL that queues them', async () => {
+    const { id } = z.object({ id: z.number() }).parse(json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json'])));
+    const client = new pgLib.Client({ connectionString: pg.url });
+    await client.connect();
+    try {
+      await client.query(`UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now() WHERE id = $1`, [id]);
+      const clean = await opsdeck(['diagnose', '--db', pg.url]);
+      assert.doesNotMatch(clean.stdout, /not in jobs\.tb_job_ready/, 'a cancel by hand leaves a stale ready row, which the claim skips');
+      await client.query(`DELETE FROM jobs.tb_job_ready WHERE job_id = $1`, [id]);
+      await client.query(`UPDATE jobs.tb_job_run SET status = 'pending', completed_at = NULL WHERE id = $1`, [id]);
+      const drifted = await opsdeck(['diagnose', '--db', pg.url]);
+      assert.match(drifted.stdout, /note: 1 pending job\(s\) are not in jobs\.tb_job_ready .*INSERT INTO jobs\.tb_job_ready/);
+      const repair = /INSERT INTO jobs\.tb_job_ready .*$/m.exec(drifted.stdout)?.[0];
+      assert.ok(repair);
+      await client.query(repair);
+      assert.doesNotMatch((await opsdeck(['diagnose', '--db', pg.url])).stdout, /not in jobs\.tb_job_ready/);
+    } finally {
+      await client.end();
+    }
   });
 
   it('health-check against an unreachable server exits 1 with a failing store check, also in --json', async () => {

@@ -75,9 +75,50 @@ async function postgresDiagnostics(url: string): Promise<StoreDiagnostics> {
         notes.push(`pg_stat_statements is installed but cannot be read: ${message(error)}`);
       }
     }
+    notes.push(...(await dispatchDrift(client)));
     return { dialect: 'postgres', server_version: version, size_bytes: size, slow_queries: slow, notes };
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+const DriftRow = z.object({ unready: z.coerce.number(), untracked: z.coerce.number() });
+
+/**
+ * Jobs whose status was changed by hand (an UPDATE on jobs.tb_job_run) without the tables workers
+ * dispatch and watch from: a pending job missing from jobs.tb_job_ready is never claimed, a running
+ * one missing from jobs.tb_job_running is never taken back. Each note says how to put them back.
+ */
+async function dispatchDrift(client: pg.Client): Promise<string[]> {
+  try {
+    const drift = DriftRow.parse(
+      (
+        await client.query(`SELECT
+          (SELECT count(*) FROM jobs.tb_job_run j WHERE j.status = 'pending' AND NOT EXISTS (
+            SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)) AS unready,
+          (SELECT count(*) FROM jobs.tb_job_run j WHERE j.status = 'running' AND NOT EXISTS (
+            SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)) AS untracked`)
+      ).rows[0],
+    );
+    const notes: string[] = [];
+    if (drift.unready > 0) {
+      notes.push(
+        `${drift.unready} pending job(s) are not in jobs.tb_job_ready (set pending by hand?) and will never be dispatched; ` +
+          'to queue them: INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at) ' +
+          "SELECT id, queue, service_name, priority, run_at FROM jobs.tb_job_run j WHERE status = 'pending' AND NOT EXISTS " +
+          '(SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)',
+      );
+    }
+    if (drift.untracked > 0) {
+      notes.push(
+        `${drift.untracked} running job(s) are not in jobs.tb_job_running (set running by hand?) and no watchdog will take them back; ` +
+          "to track them: INSERT INTO jobs.tb_job_running (job_id) SELECT id FROM jobs.tb_job_run j WHERE status = 'running' " +
+          'AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)',
+      );
+    }
+    return notes;
+  } catch (error) {
+    return [`could not check jobs.tb_job_ready and jobs.tb_job_running against job states: ${message(error)}`];
   }
 }
 
