@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Actor } from '../../shared/domain.ts';
 import { runStoreContract } from './contractSuite.ts';
 import { StoreError, StoreInputError } from './errors.ts';
+import { generatedIdentifier } from './newJobs.ts';
 import { openPostgresStore } from './postgres.ts';
 import type { NewJob, Store, StoreSignal } from './store.ts';
 import { createTestDatabase } from './testing/pgTestDb.ts';
@@ -130,6 +131,31 @@ describe('postgres store', () => {
           'every job back in pending is claimable, the one retried later is not yet due',
         );
         assert.deepEqual(await drift(), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a batch of generated identifiers that meets an existing one still lands whole, that job not created twice', async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        // The next identifier generatedIdentifier hands out: the same prefix with the counter one on, at
+        // any millisecond of the next few seconds.
+        const sample = /^svc-([0-9a-z]+)([0-9a-z]{4})([0-9a-f]{8})$/.exec(generatedIdentifier('svc'));
+        assert.ok(sample?.[1] && sample[2] && sample[3]);
+        const counter = (parseInt(sample[2], 36) + 1).toString(36).padStart(4, '0');
+        const start = parseInt(sample[1], 36);
+        const taken = Array.from({ length: 5000 }, (_, ms) => `svc-${(start + ms).toString(36)}${counter}${sample[3]}`);
+        await admin(db.url, (c) =>
+          c.query(`INSERT INTO jobs.tb_job_run (identifier, service_name, execution_type, status, completed_at)
+            SELECT unnest($1::text[]), 'svc', 'noop', 'completed', now()`, [taken]),
+        );
+        const results = await store.enqueue(Array.from({ length: 3 }, () => job('svc')));
+        assert.deepEqual(results.map((r) => r.created), [false, true, true]);
+        assert.ok(taken.includes(results[0]?.identifier ?? ''));
+        const pending = await admin(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM jobs.tb_job_ready`).then((r) => r.rows[0]?.n));
+        assert.equal(pending, 2, 'the two new jobs are queued, the existing one is left as it was');
       } finally {
         await store.close();
       }
