@@ -69,10 +69,10 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
   if (jobs.length === 0) return [];
   jobs.forEach(checkNewJob);
   const identifiers = jobs.map((j) => j.identifier ?? generatedIdentifier(j.service_name));
+  const allGenerated = jobs.length <= ENQUEUE_CHUNK && jobs.every((j) => j.identifier === undefined);
   const insert = async (client: Queryable) => {
     try {
-      const generated = jobs.length <= ENQUEUE_CHUNK && jobs.every((j) => j.identifier === undefined);
-      return (generated && (await insertGenerated(client, jobs, identifiers))) || (await insertChunks(client, jobs, identifiers));
+      return (allGenerated && (await insertGenerated(client, jobs, identifiers))) || (await insertChunks(client, jobs, identifiers));
     } catch (err) {
       throw badValue(err) ?? err;
     }
