@@ -4,6 +4,7 @@ import { checkNewJob, generatedIdentifier } from './newJobs.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { claimedFromJson, idsOf } from './pgRows.ts';
+import { readyRowsFrom } from './pgReady.ts';
 import { jsonNoNul } from './pgText.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
 
@@ -30,8 +31,7 @@ inserted AS (
   RETURNING id, identifier, queue, service_name, priority, run_at
 ),
 ready AS (
-  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-  SELECT id, queue, service_name, priority, run_at FROM inserted
+  ${readyRowsFrom('inserted')}
 )
 SELECT i.ord, i.identifier,
   coalesce(n.id, (SELECT j.id FROM jobs.tb_job_run j WHERE j.identifier = i.identifier)) AS id,
@@ -55,8 +55,7 @@ WITH inserted AS (
   RETURNING id, identifier, queue, service_name, priority, run_at
 ),
 ready AS (
-  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-  SELECT id, queue, service_name, priority, run_at FROM inserted
+  ${readyRowsFrom('inserted')}
 )
 SELECT id, identifier FROM inserted`;
 
@@ -312,8 +311,7 @@ released AS (
   DELETE FROM jobs.tb_job_running r USING reclaimed WHERE r.job_id = reclaimed.id
 ),
 requeued AS (
-  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-  SELECT id, queue, service_name, priority, run_at FROM reclaimed WHERE status = 'pending'
+  ${readyRowsFrom('reclaimed', "status = 'pending'")}
 ),
 closed AS (
   INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)

@@ -2,6 +2,7 @@ import type { Actor, DlqSelector, Job } from '../../shared/domain.ts';
 import { actorName } from './actor.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
+import { readyRowsFrom } from './pgReady.ts';
 import { dlqParams, dlqWhereSql } from './pgReads.ts';
 import { JOB_COLUMNS, countOf, toJob } from './pgRows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './pgText.ts';
@@ -45,8 +46,7 @@ const UNREADY_SQL = `DELETE FROM jobs.tb_job_ready r USING jobs.tb_job_run j
   WHERE j.id = $1 AND r.priority = j.priority AND r.run_at = j.run_at AND r.job_id = j.id`;
 
 /** A job back in the queue, as it now stands (after RESET_TO_PENDING). */
-const READY_SQL = `INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-  SELECT id, queue, service_name, priority, run_at FROM jobs.tb_job_run WHERE id = $1 AND status = 'pending'`;
+const READY_SQL = readyRowsFrom('jobs.tb_job_run', "id = $1 AND status = 'pending'");
 
 /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
 export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
@@ -138,10 +138,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     actor,
     'dlq.retry',
     { selector: selectorDetails(selector) },
-    `requeued AS (
-       INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-       SELECT id, queue, service_name, priority, run_at FROM changed
-     ),`,
+    `requeued AS (${readyRowsFrom('changed')}),`,
   );
 }
 
