@@ -180,6 +180,20 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         assert.equal(new Set(results.map((r) => r.identifier)).size, 4, 'generated identifiers are distinct');
       });
 
+      test('each result of a bulk names the job made from that item, after jobs before it and between batches', async (store) => {
+        await store.enqueue([job('svc', { identifier: 'before' })]);
+        const first = await store.enqueue(Array.from({ length: 1500 }, (_, i) => job('bulk', { payload: { i } })));
+        const second = await store.enqueue([...Array.from({ length: 300 }, (_, i) => job('bulk', { payload: { i: 1500 + i } })), job('svc', { identifier: 'before' })]);
+        const results = [...first, ...second.slice(0, 300)];
+        assert.ok(results.every((r) => r.created));
+        assert.equal(new Set(results.map((r) => r.id)).size, 1800);
+        const stored = await Promise.all(results.map((r) => mustGet(store, r.id)));
+        assert.deepEqual(stored.map((j) => j.payload), Array.from({ length: 1800 }, (_, i) => ({ i })));
+        assert.deepEqual(stored.map((j) => j.identifier), results.map((r) => r.identifier));
+        assert.equal(second[300]?.created, false);
+        assert.equal(second[300]?.id, (await mustGet(store, 'before')).id);
+      });
+
       test('a bad row in a bulk leaves nothing behind', async (store) => {
         await assert.rejects(store.enqueue([job('svc', { identifier: 'a' }), job('svc', { run_at: 'not-a-date' }), job('svc', { identifier: 'c' })]));
         assert.deepEqual(await allJobIds(store), []);

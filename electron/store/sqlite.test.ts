@@ -1,10 +1,12 @@
 import { describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { runStoreContract } from './contractSuite.ts';
+import { generatedIdentifier } from './newJobs.ts';
 import { openStore } from './open.ts';
 import type { Store } from './store.ts';
 import { prepareStatements } from './sqlite.ts';
@@ -39,6 +41,55 @@ describe('sqlite specifics', () => {
       }
       assert.equal(store.dialect, 'sqlite');
       assert.equal(store.location, path);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('committed writes reach the database file from a background thread, and close ends that thread', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const before = statSync(path).size;
+      // A few hundred pages: far below SQLite's own automatic checkpoint, so only the thread copies them.
+      await store.enqueue(Array.from({ length: 3000 }, (_, i) => ({ queue: 'default', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1, payload: { i } })));
+      assert.equal(statSync(path).size, before, 'a commit in WAL mode leaves the database file as it was');
+      const deadline = Date.now() + 5000;
+      while (statSync(path).size === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(statSync(path).size > before, 'the checkpoint thread copied the log into the file');
+      await store.close();
+      // The last connection to close removes the log: had the thread's connection outlived close(), it would still be there.
+      assert.equal(existsSync(`${path}-wal`), false);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a bulk whose generated identifier meets a stored one keeps that job and creates the rest', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      // The group prefix the next enqueue will draw: the counter one on, at any millisecond of the next few seconds.
+      const sample = /^svc-([0-9a-z]+)([0-9a-z]{4})([0-9a-f]{8})$/.exec(generatedIdentifier('svc'));
+      assert.ok(sample?.[1] && sample[2] && sample[3]);
+      const counter = (parseInt(sample[2], 36) + 1).toString(36).padStart(4, '0');
+      const start = parseInt(sample[1], 36);
+      const raw = new Database(path);
+      try {
+        const insert = raw.prepare(`INSERT INTO tb_job_run (identifier, service_name, execution_type, status, max_attempts, run_at) VALUES (?, 'svc', 'noop', 'completed', 1, 'x')`);
+        raw.transaction(() => {
+          for (let ms = 0; ms < 5000; ms++) insert.run(`svc-${(start + ms).toString(36)}${counter}${sample[3]}-1`);
+        })();
+      } finally {
+        raw.close();
+      }
+      const results = await store.enqueue(Array.from({ length: 3 }, (_, i) => ({ queue: 'default', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1, payload: { i } })));
+      assert.deepEqual(results.map((r) => r.created), [true, false, true]);
+      const kept = await store.getJob(results[1]?.id ?? 0);
+      assert.equal(kept?.status, 'completed', 'the stored job is left as it was');
+      assert.equal(kept?.identifier, results[1]?.identifier);
+      for (const place of [0, 2]) {
+        const made = await store.getJob(results[place]?.id ?? 0);
+        assert.deepEqual([made?.status, made?.payload, made?.identifier], ['pending', { i: place }, results[place]?.identifier]);
+      }
     } finally {
       await cleanup();
     }

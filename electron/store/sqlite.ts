@@ -27,6 +27,7 @@ import { enqueueBatch, prepareEnqueue } from './sqliteEnqueue.ts';
 import { mapSqliteError } from './sqliteErrors.ts';
 import { auditWhere, dlqWhere, isoTime, jobWhere } from './sqliteFilters.ts';
 import type { Where } from './sqliteFilters.ts';
+import type { Checkpointer } from './sqliteCheckpointer.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toAudit, toBreaker, toControl, toJob, toJson, toWorker } from './sqliteRows.ts';
 import type { AttemptRow, AuditRow, BreakerRow, ControlRow, JobRow, PausedQueueRow, WorkerRow } from './sqliteRows.ts';
 import type {
@@ -320,12 +321,14 @@ export class SqliteStore implements Store {
   #poll: NodeJS.Timeout | null = null;
   #seen = { dataVersion: 0, control: 0, breakers: '' };
   #closed = false;
+  readonly #checkpointer: Checkpointer | null;
   readonly #claimTx: (request: ClaimRequest) => ClaimedJob[];
   readonly #settleTx: (settlements: Settlement[]) => number[];
   readonly #enqueueTx: (jobs: NewJob[]) => EnqueueResult[];
 
-  constructor(db: Db, location: string, migrationStatus: () => Promise<MigrationStatus>) {
+  constructor(db: Db, location: string, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.location = location;
     this.#statusOf = migrationStatus;
     this.#s = prepareStatements(db);
@@ -344,6 +347,7 @@ export class SqliteStore implements Store {
     this.#closed = true;
     this.#stopPolling();
     this.#listeners.clear();
+    await this.#checkpointer?.stop();
     try {
       // Refreshes planner statistics where they drifted; cheap, and what SQLite advises before closing.
       this.#db.pragma('optimize');

@@ -12,8 +12,8 @@ import type { EnqueueResult, NewJob } from './store.ts';
 
 type Db = BetterSqlite3.Database;
 
-/** One row of a group's JSON: identifier (null for a generated one), payload, run_at (null for now). */
-type GroupRow = [string | null, unknown, string | null];
+/** One job of a group: identifier (null for a generated one), payload as JSON text, run_at (null for now). */
+type GroupRow = [string | null, string, string | null];
 
 interface Group {
   queue: string;
@@ -23,19 +23,30 @@ interface Group {
   maxAttempts: number;
   prefix: string;
   rows: GroupRow[];
+  /** No job of the group names an identifier or a run_at: the common bulk, sent as payloads alone. */
+  bare: boolean;
 }
 
 export type EnqueueStatements = ReturnType<typeof prepareEnqueue>;
 
+// WHERE true: without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
+const INSERT_INTO = `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)`;
+
 export function prepareEnqueue(db: Db) {
   return {
-    // WHERE true: without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
-    insertGroup: db.prepare<[Record<string, string | number>], { id: number; identifier: string }>(
-      `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)
-       SELECT coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value -> 1, @priority, @max_attempts,
+    insertGroup: db.prepare<[Record<string, string | number>]>(
+      `${INSERT_INTO}
+       SELECT coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value ->> 1, @priority, @max_attempts,
               coalesce(j.value ->> 2, @now), @now, @now
        FROM json_each(@rows) AS j WHERE true ORDER BY j.key
-       ON CONFLICT (identifier) DO NOTHING RETURNING id, identifier`,
+       ON CONFLICT (identifier) DO NOTHING`,
+    ),
+    // @rows is a JSON array of payload texts: each element is read once, with no array inside it to parse.
+    insertBareGroup: db.prepare<[Record<string, string | number>]>(
+      `${INSERT_INTO}
+       SELECT @prefix || j.key, @queue, @service, @type, j.value, @priority, @max_attempts, @now, @now, @now
+       FROM json_each(@rows) AS j WHERE true ORDER BY j.key
+       ON CONFLICT (identifier) DO NOTHING`,
     ),
     idByIdentifier: db.prepare<[string], { id: number }>(`SELECT id FROM tb_job_run WHERE identifier = ?`),
   };
@@ -55,11 +66,13 @@ function groupsOf(jobs: NewJob[]): Group[] {
       current.priority !== priority ||
       current.maxAttempts !== job.max_attempts
     ) {
-      current = { queue: job.queue, service: job.service_name, type: job.execution_type, priority, maxAttempts: job.max_attempts, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [] };
+      current = { queue: job.queue, service: job.service_name, type: job.execution_type, priority, maxAttempts: job.max_attempts, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [], bare: true };
       groups.push(current);
     }
     const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${index + 1} of the batch: run_at`);
-    current.rows.push([job.identifier ?? null, job.payload ?? null, runAt]);
+    const identifier = job.identifier ?? null;
+    if (identifier !== null || runAt !== null) current.bare = false;
+    current.rows.push([identifier, JSON.stringify(job.payload ?? null), runAt]);
   });
   return groups;
 }
@@ -70,32 +83,35 @@ function groupsOf(jobs: NewJob[]): Group[] {
  */
 export function enqueueBatch(s: EnqueueStatements, jobs: NewJob[], now: string): EnqueueResult[] {
   jobs.forEach(checkNewJob);
-  const groups = groupsOf(jobs);
   const results: EnqueueResult[] = [];
   const taken = new Map<string, number>();
-  for (const group of groups) {
-    const inserted = s.insertGroup.all({
-      prefix: group.prefix,
-      queue: group.queue,
-      service: group.service,
-      type: group.type,
-      priority: group.priority,
-      max_attempts: group.maxAttempts,
-      now,
-      rows: JSON.stringify(group.rows),
-    });
-    const created = new Map(inserted.map((row) => [row.identifier, row.id]));
+  for (const group of groupsOf(jobs)) {
+    const params = { prefix: group.prefix, queue: group.queue, service: group.service, type: group.type, priority: group.priority, max_attempts: group.maxAttempts, now };
+    const { changes, lastInsertRowid } = group.bare
+      ? s.insertBareGroup.run({ ...params, rows: JSON.stringify(group.rows.map((row) => row[1])) })
+      : s.insertGroup.run({ ...params, rows: JSON.stringify(group.rows) });
+    // A row without a given rowid gets one more than the table's largest (SQLite's documented choice), and
+    // the write lock is ours: the rows this statement created hold the ids just below lastInsertRowid.
+    const last = Number(lastInsertRowid);
+    const firstCreated = last - changes + 1;
+    const identifierAt = (place: number, given: string | null) => given ?? `${group.prefix}${place}`;
+    if (changes === group.rows.length) {
+      // Every row went in, so none repeated another: ids follow the batch's order. A later group that
+      // repeats one of these identifiers finds it stored, below its own first id.
+      group.rows.forEach(([given], place) => results.push({ id: firstCreated + place, identifier: identifierAt(place, given), created: true }));
+      continue;
+    }
     group.rows.forEach(([given], place) => {
-      const identifier = given ?? `${group.prefix}${place}`;
+      const identifier = identifierAt(place, given);
       const earlier = taken.get(identifier);
       if (earlier !== undefined) {
         results.push({ id: earlier, identifier, created: false });
         return;
       }
-      const id = created.get(identifier) ?? s.idByIdentifier.get(identifier)?.id;
+      const id = s.idByIdentifier.get(identifier)?.id;
       if (id === undefined) throw new Error(`enqueue: identifier "${identifier}" conflicts but no job holds it`);
       taken.set(identifier, id);
-      results.push({ id, identifier, created: created.has(identifier) });
+      results.push({ id, identifier, created: changes > 0 && id >= firstCreated });
     });
   }
   return results;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
 import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
 import type { AppliedMigration, MigrationAdapter, MigrationTx } from './migrate.ts';
+import { startCheckpointer } from './sqliteCheckpointer.ts';
 import { SqliteStore } from './sqlite.ts';
 import { mapSqliteError } from './sqliteErrors.ts';
 import type { Store } from './store.ts';
@@ -42,7 +43,8 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     db.pragma('temp_store = MEMORY');
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
-    return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir));
+    const checkpointer = path === ':memory:' ? null : startCheckpointer(path, (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
+    return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, path, false);
