@@ -140,13 +140,13 @@ describe('postgres store', () => {
       await reset(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
       try {
-        // The next identifier generatedIdentifier hands out: the same prefix with the counter one on, at
-        // any millisecond of the next few seconds.
+        // The first identifier of the next bulk: the prefix generatedIdentifier hands out next (the counter
+        // one on, at any millisecond of the next few seconds) and place 0.
         const sample = /^svc-([0-9a-z]+)([0-9a-z]{4})([0-9a-f]{8})$/.exec(generatedIdentifier('svc'));
         assert.ok(sample?.[1] && sample[2] && sample[3]);
         const counter = (parseInt(sample[2], 36) + 1).toString(36).padStart(4, '0');
         const start = parseInt(sample[1], 36);
-        const taken = Array.from({ length: 5000 }, (_, ms) => `svc-${(start + ms).toString(36)}${counter}${sample[3]}`);
+        const taken = Array.from({ length: 5000 }, (_, ms) => `svc-${(start + ms).toString(36)}${counter}${sample[3]}-0`);
         await admin(db.url, (c) =>
           c.query(`INSERT INTO jobs.tb_job_run (identifier, service_name, execution_type, status, completed_at)
             SELECT unnest($1::text[]), 'svc', 'noop', 'completed', now()`, [taken]),
