@@ -19,8 +19,9 @@ const CEILING_PAGES = 16_000;
 const SQLITE_DEFAULT_PAGES = 1000;
 
 /**
- * The thread's whole program, plain CommonJS evaluated by worker_threads: a file would have to be found
- * beside the bundled main process, and inside app.asar, where a worker cannot load a script from.
+ * The thread's whole program, plain CommonJS evaluated by worker_threads: the main process is one bundled
+ * file, and a worker script would be a second build output to find beside it, from source and packaged.
+ * The driver is the path the main thread resolved, so both load the same better-sqlite3.
  */
 const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
