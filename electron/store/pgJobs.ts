@@ -230,47 +230,51 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 /**
  * Every kind of settlement in one statement. The fence: the job still holds this attempt, leased to this
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
- * migrations/postgres/0005_hot_job_rows.sql, pinned to primary-key lookups.
+ * migrations/postgres/0006_settle_positional.sql, pinned to primary-key lookups.
  */
-const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::json)';
+const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::jsonb)';
 
-/** One settlement as the function reads it; a field left out is NULL there (and a batch is that much shorter). */
-interface SettleRecord {
-  job_id: number;
-  attempt_id: number;
-  worker_id: string;
-  kind: Settlement['kind'];
-  outcome: string;
-  error_message?: string;
-  error_class?: string;
-  fingerprint?: string;
-  run_at?: string;
-  output_tail?: string;
-  resource_usage?: unknown;
-  security_context?: unknown;
-}
+/**
+ * One settlement as the function reads it: fields at their places (0006 lists them), trailing empty ones
+ * left off, so a plain completion is six elements.
+ */
+type SettleRecord = unknown[];
 
 function settleRecord(s: Settlement): SettleRecord {
-  const record: SettleRecord = { job_id: s.jobId, attempt_id: s.attemptId, worker_id: s.workerId, kind: s.kind, outcome: s.kind };
-  if (s.output_tail != null) record.output_tail = s.output_tail;
-  if (s.resource_usage) record.resource_usage = s.resource_usage;
-  if (s.security_context) record.security_context = s.security_context;
+  let outcome: string = s.kind;
+  let message: string | null = null;
+  let errorClass: string | null = null;
+  let fingerprint: string | null = null;
+  let runAt: string | null = null;
   switch (s.kind) {
     case 'completed':
       break;
     case 'retry':
     case 'failed':
-      record.outcome = s.outcome;
-      record.error_message = s.error.message;
-      record.error_class = s.error.error_class;
-      record.fingerprint = s.error.fingerprint;
-      if (s.kind === 'retry') record.run_at = validRunAt(s.run_at);
+      outcome = s.outcome;
+      ({ message, error_class: errorClass, fingerprint } = s.error);
+      if (s.kind === 'retry') runAt = validRunAt(s.run_at);
       break;
     case 'interrupted':
     case 'cancelled':
-      record.error_message = s.reason;
+      message = s.reason;
       break;
   }
+  const record: SettleRecord = [
+    s.jobId,
+    s.attemptId,
+    s.workerId,
+    s.kind,
+    outcome,
+    s.resource_usage || null,
+    s.output_tail ?? null,
+    s.security_context || null,
+    message,
+    errorClass,
+    fingerprint,
+    runAt,
+  ];
+  while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;
 }
 
