@@ -71,7 +71,7 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
   if (jobs.length === 0) return [];
   jobs.forEach(checkNewJob);
   const uniform = jobs.length <= ENQUEUE_CHUNK && isUniform(jobs);
-  const prefix = `${generatedIdentifier(jobs[0]?.service_name ?? '')}-`;
+  const prefix = uniform ? `${generatedIdentifier(jobs[0]?.service_name ?? '')}-` : '';
   const identifiers = uniform ? jobs.map((_, place) => `${prefix}${place}`) : jobs.map((j) => j.identifier ?? generatedIdentifier(j.service_name));
   const insert = async (client: Queryable) => {
     try {
