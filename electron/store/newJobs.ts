@@ -16,6 +16,20 @@ export function generatedIdentifier(service: string): string {
   return `${service}-${Date.now().toString(36)}${identifierCounter.toString(36).padStart(4, '0')}${PROCESS_TAG}`;
 }
 
+/**
+ * Jobs that share everything a bulk insert passes once (queue, service, type, priority, attempts) and so
+ * go in as one group, differing only in identifier, payload and run_at.
+ */
+export function sameGroup(a: NewJob, b: NewJob): boolean {
+  return (
+    a.queue === b.queue &&
+    a.service_name === b.service_name &&
+    a.execution_type === b.execution_type &&
+    (a.priority ?? 0) === (b.priority ?? 0) &&
+    a.max_attempts === b.max_attempts
+  );
+}
+
 /** What both stores refuse before writing anything, so a bad row in a batch names itself and leaves nothing behind. */
 export function checkNewJob(job: NewJob, index: number): void {
   const where = `job ${index + 1} of the batch`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoreInputError } from './errors.ts';
-import { checkNewJob, generatedIdentifier } from './newJobs.ts';
+import { checkNewJob, generatedIdentifier, sameGroup } from './newJobs.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
 import { claimedFromJson, idsOf } from './pgRows.ts';
@@ -120,17 +120,7 @@ function chunkJson(jobs: NewJob[], identifiers: string[], start: number): string
 function isUniform(jobs: NewJob[]): boolean {
   const [first] = jobs;
   if (!first) return false;
-  const priority = first.priority ?? 0;
-  return jobs.every(
-    (j) =>
-      j.identifier === undefined &&
-      j.run_at === undefined &&
-      j.queue === first.queue &&
-      j.service_name === first.service_name &&
-      j.execution_type === first.execution_type &&
-      (j.priority ?? 0) === priority &&
-      j.max_attempts === first.max_attempts,
-  );
+  return jobs.every((j) => j.identifier === undefined && j.run_at === undefined && sameGroup(first, j));
 }
 
 /** ENQUEUE_UNIFORM_SQL; null when an identifier existed after all and nothing was written. */

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { checkNewJob, generatedIdentifier } from './newJobs.ts';
+import { checkNewJob, generatedIdentifier, sameGroup } from './newJobs.ts';
 import { isoTime } from './sqliteFilters.ts';
 import type { EnqueueResult, NewJob } from './store.ts';
 
@@ -16,11 +16,8 @@ type Db = BetterSqlite3.Database;
 type GroupRow = [string | null, string, string | null];
 
 interface Group {
-  queue: string;
-  service: string;
-  type: string;
-  priority: number;
-  maxAttempts: number;
+  /** The group's first job: queue, service, type, priority and attempts are the same for all of them. */
+  first: NewJob;
   prefix: string;
   rows: GroupRow[];
   /** No job of the group names an identifier or a run_at: the common bulk, sent as payloads alone. */
@@ -57,16 +54,8 @@ function groupsOf(jobs: NewJob[]): Group[] {
   const groups: Group[] = [];
   let current: Group | undefined;
   jobs.forEach((job, index) => {
-    const priority = job.priority ?? 0;
-    if (
-      !current ||
-      current.queue !== job.queue ||
-      current.service !== job.service_name ||
-      current.type !== job.execution_type ||
-      current.priority !== priority ||
-      current.maxAttempts !== job.max_attempts
-    ) {
-      current = { queue: job.queue, service: job.service_name, type: job.execution_type, priority, maxAttempts: job.max_attempts, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [], bare: true };
+    if (!current || !sameGroup(current.first, job)) {
+      current = { first: job, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [], bare: true };
       groups.push(current);
     }
     const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${index + 1} of the batch: run_at`);
@@ -86,7 +75,8 @@ export function enqueueBatch(s: EnqueueStatements, jobs: NewJob[], now: string):
   const results: EnqueueResult[] = [];
   const taken = new Map<string, number>();
   for (const group of groupsOf(jobs)) {
-    const params = { prefix: group.prefix, queue: group.queue, service: group.service, type: group.type, priority: group.priority, max_attempts: group.maxAttempts, now };
+    const { first } = group;
+    const params = { prefix: group.prefix, queue: first.queue, service: first.service_name, type: first.execution_type, priority: first.priority ?? 0, max_attempts: first.max_attempts, now };
     const { changes, lastInsertRowid } = group.bare
       ? s.insertBareGroup.run({ ...params, rows: JSON.stringify(group.rows.map((row) => row[1])) })
       : s.insertGroup.run({ ...params, rows: JSON.stringify(group.rows) });
