@@ -277,10 +277,9 @@ export class Dispatcher {
         (claimed) => {
           this.#claimFailing = false;
           if (claimed.length > 0) this.#launch(claimed);
-          else {
-            this.#emptyClaimEpoch = epoch;
-            this.#checkIdle();
-          }
+          // Claims overlap: one that started before the latest settlement may answer after one that
+          // started since, and must not set the proof of emptiness back.
+          else this.#emptyClaimEpoch = Math.max(this.#emptyClaimEpoch, epoch);
           // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
           // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
           if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
@@ -294,6 +293,7 @@ export class Dispatcher {
       .finally(() => {
         this.#claimingFor -= limit;
         this.#claims.delete(claim);
+        this.#checkIdle();
         if (this.#waitingForSlot) this.#wakeup.wake();
       });
     this.#claims.add(claim);
@@ -346,18 +346,17 @@ export class Dispatcher {
   #launch(claimed: ClaimedJob[]): void {
     this.#o.emitter.emit('job', { ids: claimed.map((j) => j.id) });
     const now = new Date();
+    // A claim under way when dispatch stopped (emergency stop, safe mode, shutdown) gives its jobs back
+    // without starting them, attempt not spent.
+    const dispatching = this.#gateOpen && !this.#stopped;
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
-      const running: Running = {
-        job,
-        service: this.#o.registry.service(job.service_name),
-        startedAt: now,
-        controller: new AbortController(),
-        cause: null,
-        leaseLost: false,
-        probe: false,
-      };
+      const running = this.#running(job, now);
+      if (!dispatching) {
+        this.#release(running, 'dispatch stopped');
+        continue;
+      }
       const allowance = this.#o.breakers.allowance(job.service_name, now);
       if (Number.isFinite(allowance)) {
         const group = gated.get(job.service_name) ?? [];
@@ -367,6 +366,18 @@ export class Dispatcher {
     }
     this.#pump();
     for (const [service, group] of gated) void this.#probe(service, group, now);
+  }
+
+  #running(job: ClaimedJob, now: Date): Running {
+    return {
+      job,
+      service: this.#o.registry.service(job.service_name),
+      startedAt: now,
+      controller: new AbortController(),
+      cause: null,
+      leaseLost: false,
+      probe: false,
+    };
   }
 
   /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
@@ -551,8 +562,11 @@ export class Dispatcher {
 
   #checkIdle(): void {
     if (this.#idleWaiters.length === 0) return;
+    // A claim still under way may be holding the very jobs another claim skipped as locked and so came
+    // back empty: nothing is idle until every claim has answered.
     const idle =
       this.#emptyClaimEpoch === this.#settleEpoch &&
+      this.#claims.size === 0 &&
       this.#executing.size === 0 &&
       this.#buffer.size === 0 &&
       this.#unsettled.size === 0 &&

@@ -104,6 +104,33 @@ describe('engine on PostgreSQL', () => {
     await stopAll();
   });
 
+  test('run until empty waits for a claim still under way: the empty claims beside it are not the end', async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'tail', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    const results = await store.enqueue(
+      Array.from({ length: 100 }, () => ({ queue: 'default', service_name: 'tail', execution_type: 'noop' as const, max_attempts: 3 })),
+    );
+    const slowStore = await openStore(db.url);
+    stores.push(slowStore);
+    // Once the first jobs have run (so the dispatcher claims ahead, two claims at a time), every claim
+    // that finds jobs takes half a second to answer, as on a loaded server; the claims beside it find
+    // the queue empty, since its jobs are already leased.
+    const claim = slowStore.claim.bind(slowStore);
+    let claimedSoFar = 0;
+    slowStore.claim = async (request) => {
+      const jobs = await claim(request);
+      claimedSoFar += jobs.length;
+      if (jobs.length > 0 && claimedSoFar > 32) await new Promise((r) => setTimeout(r, 500));
+      return jobs;
+    };
+    const engine = new Engine({ store: slowStore, registry: holder, concurrency: 16, pollMs: 20, env: {} });
+    engines.push(engine);
+    await engine.runUntilEmpty();
+    const statuses = await Promise.all(results.map(async (r) => (await jobOf(store, r.id)).status));
+    assert.deepEqual(statuses.filter((s) => s !== 'completed'), []);
+    assert.ok(claimedSoFar > 32, `the slow claims never came: ${claimedSoFar} jobs claimed`);
+    await stopAll();
+  });
+
   test('retries with backoff then success, and a non-retryable failure at once', async () => {
     await newEngine([
       { name: 'fails', execution_type: 'noop', runner_config: { fail: true, fail_message: 'quota 42 exceeded' }, retry_config: { max_retries: 2, initial_backoff: 0.01, max_backoff: 0.02 } },
@@ -158,6 +185,99 @@ describe('engine on PostgreSQL', () => {
       assert.equal(job.attempts, 1);
     }
     await stopAll();
+  });
+
+  test('run until empty ends when the queue is seen empty, even if an older empty claim answers last', async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'overlap', execution_type: 'noop', runner_config: { sleep_ms: 5 } }]);
+    const total = 64;
+    const results = await store.enqueue(
+      Array.from({ length: total }, () => ({ queue: 'default', service_name: 'overlap', execution_type: 'noop' as const, max_attempts: 3 })),
+    );
+    const slowStore = await openStore(db.url);
+    stores.push(slowStore);
+    // The first claim to find the queue empty starts while jobs are still unrecorded; its answer is held
+    // until a claim started after the last result was recorded has found the queue empty too. From then
+    // on nothing is runnable: no further claim should be needed to see it.
+    let settled = 0;
+    const settle = slowStore.settle.bind(slowStore);
+    slowStore.settle = async (settlements) => {
+      const landed = await settle(settlements);
+      settled += landed.length;
+      return landed;
+    };
+    const claim = slowStore.claim.bind(slowStore);
+    let olderStartedEarly: boolean | null = null;
+    let newerFoundEmpty!: () => void;
+    const newerEmpty = new Promise<void>((resolve) => (newerFoundEmpty = resolve));
+    let olderAnswered = false;
+    let claimsAfterwards = 0;
+    slowStore.claim = async (request) => {
+      if (olderAnswered) claimsAfterwards++;
+      const settledAtStart = settled;
+      const jobs = await claim(request);
+      if (jobs.length > 0) return jobs;
+      if (olderStartedEarly === null) {
+        olderStartedEarly = settledAtStart < total;
+        await Promise.race([newerEmpty, new Promise((r) => setTimeout(r, 3000))]);
+        olderAnswered = true;
+      } else if (settledAtStart === total) newerFoundEmpty();
+      return jobs;
+    };
+    const engine = new Engine({ store: slowStore, registry: holder, concurrency: 16, pollMs: 20, env: {} });
+    engines.push(engine);
+    await engine.runUntilEmpty();
+    assert.equal(olderStartedEarly, true, 'the first empty claim should start before every result is recorded');
+    assert.equal(claimsAfterwards, 0, 'claims made after the queue was already seen empty');
+    const statuses = await Promise.all(results.map(async (r) => (await jobOf(store, r.id)).status));
+    assert.deepEqual(statuses.filter((s) => s !== 'completed'), []);
+    await stopAll();
+  });
+
+  test('jobs of a claim that answers after an emergency stop go back without starting', async () => {
+    const started = path.join(dir, 'late-started');
+    const { holder } = await loadRegistry(dir, [
+      {
+        name: 'late',
+        execution_type: 'shell',
+        runner_config: { command: ['/bin/sh', '-c', ': > "$1"; exec /bin/sleep 60', 'sh'], working_directory: dir },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ]);
+    const id = await enqueueOne(store, 'late', 'shell', 3, { args: [started] });
+    const heldStore = await openStore(db.url);
+    stores.push(heldStore);
+    const claim = heldStore.claim.bind(heldStore);
+    let claimHeld!: () => void;
+    const held = new Promise<void>((resolve) => (claimHeld = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    heldStore.claim = async (request) => {
+      const jobs = await claim(request);
+      if (jobs.length > 0) {
+        claimHeld();
+        await answered;
+      }
+      return jobs;
+    };
+    const engine = new Engine({ store: heldStore, registry: holder, concurrency: 2, pollMs: 20, env: { PATH: process.env.PATH } });
+    engines.push(engine);
+    const stopSeen = new Promise<void>((resolve) => engine.on('control', (state) => state.emergency_stop.engaged && resolve()));
+    await engine.start();
+    await held;
+    const operator = await openStore(db.url);
+    stores.push(operator);
+    try {
+      await operator.setEmergencyStop(true, actor, 'test');
+      await stopSeen;
+      answer();
+      const job = await waitForStatus(store, id, 'pending', 2000);
+      assert.equal(job.attempts, 0, 'the attempt is not spent');
+      assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['interrupted']);
+      assert.equal(await readFile(started, 'utf8').then(() => 'started', () => 'never started'), 'never started');
+    } finally {
+      await operator.setEmergencyStop(false, actor, null);
+      await stopAll();
+    }
   });
 
   test('jobs of a worker killed with SIGKILL are taken back and run by another engine', async () => {
