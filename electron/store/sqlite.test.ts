@@ -64,6 +64,38 @@ describe('sqlite specifics', () => {
     }
   });
 
+  test('a new database is made with 16 KiB pages; one made with another size keeps it and works', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    const older = `${path}.older.db`;
+    try {
+      await store.close();
+      const pageSize = (file: string): unknown => {
+        const raw = new Database(file, { readonly: true });
+        try {
+          return raw.pragma('page_size', { simple: true });
+        } finally {
+          raw.close();
+        }
+      };
+      assert.equal(pageSize(path), 16_384);
+      // As an earlier opsdeck made them: SQLite's default page, already in WAL mode.
+      const made = new Database(older);
+      made.pragma('page_size = 4096');
+      made.pragma('journal_mode = WAL');
+      made.close();
+      const reopened = await openStore(older);
+      try {
+        const [result] = await reopened.enqueue([{ queue: 'default', service_name: 'svc', execution_type: 'noop', max_attempts: 1 }]);
+        assert.equal(result?.created, true);
+      } finally {
+        await reopened.close();
+      }
+      assert.equal(pageSize(older), 4096);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('a bulk whose generated identifier meets a stored one keeps that job and creates the rest', async () => {
     const { store, path, cleanup } = await createSqliteTestStore();
     try {

@@ -14,8 +14,9 @@ const INTERVAL_MS = 100;
 /**
  * The automatic checkpoint stays as a ceiling, far above what the thread lets the log reach, for the
  * moment the thread is not there (starting, stopped, or gone); SQLite's own 1000 pages once it is gone.
+ * In bytes, since a database keeps the page size it was made with.
  */
-const CEILING_PAGES = 16_000;
+const CEILING_BYTES = 64 * 1024 * 1024;
 const SQLITE_DEFAULT_PAGES = 1000;
 
 /**
@@ -55,8 +56,8 @@ export type SetAutoCheckpoint = (pages: number) => void;
  */
 const START_DELAY_MS = 1000;
 
-export function startCheckpointer(path: string, setAutoCheckpoint: SetAutoCheckpoint): Checkpointer {
-  setAutoCheckpoint(CEILING_PAGES);
+export function startCheckpointer(path: string, pageSize: number, setAutoCheckpoint: SetAutoCheckpoint): Checkpointer {
+  setAutoCheckpoint(Math.ceil(CEILING_BYTES / pageSize));
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
   const start = setTimeout(() => {

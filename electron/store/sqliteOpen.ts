@@ -18,6 +18,7 @@ export interface SqliteOpenOptions {
 
 const HEADER = 'SQLite format 3\0';
 const BUSY_TIMEOUT_MS = 5000;
+const PAGE_SIZE = 16_384;
 
 /** Opens (creating if needed) an SQLite store at an absolute path, or ':memory:'. */
 export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}): Promise<Store> {
@@ -32,6 +33,10 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change.
     const adapter = sqliteMigrationAdapter(db, path);
     refuseForeignDatabase(db, path, (await adapter.applied()).length);
+    // Takes effect only in a new, empty file (a WAL database keeps the size it was made with). A bulk
+    // insert dirties a quarter of the pages it would at SQLite's 4 KiB, and every dirty page is a frame
+    // written to the log at commit: enqueueing is about a tenth faster, claims and settlements no slower.
+    db.pragma(`page_size = ${PAGE_SIZE}`);
     if (path !== ':memory:') {
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new StoreError('unavailable', `cannot switch ${path} to WAL mode (got ${String(mode)})`, 'put the database on a local disk, not a network share');
@@ -43,12 +48,17 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     db.pragma('temp_store = MEMORY');
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
-    const checkpointer = path === ':memory:' ? null : startCheckpointer(path, (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
+    const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
     return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, path, false);
   }
+}
+
+function pageSizeOf(db: Database.Database): number {
+  const size: unknown = db.pragma('page_size', { simple: true });
+  return typeof size === 'number' && size > 0 ? size : PAGE_SIZE;
 }
 
 /** Refuses a file that is not SQLite before SQLite touches it, and makes the folder of a new one. */
