@@ -194,6 +194,22 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         assert.equal(second[300]?.id, (await mustGet(store, 'before')).id);
       });
 
+      test("a bulk's payloads come back exactly as given, whatever their JSON", async (store) => {
+        const containers = [
+          { text: 'quote " backslash \\ newline \n tab \t', unicode: 'é ✓ 😀 \u2028', nested: { list: [1, -2.5, 1e21, null, false] } },
+          [],
+          {},
+          ['a', { b: [] }],
+          { big: 9007199254740991, tiny: 5e-324, empty: '' },
+        ];
+        const mixed = [{ a: 1 }, 'text', 12.5, null, true, 0, ['x']];
+        for (const payloads of [containers, mixed]) {
+          const results = await store.enqueue(payloads.map((payload) => job('bulk', { payload })));
+          const stored = await Promise.all(results.map((r) => mustGet(store, r.id)));
+          assert.deepEqual(stored.map((j) => j.payload), payloads);
+        }
+      });
+
       test('a bad row in a bulk leaves nothing behind', async (store) => {
         await assert.rejects(store.enqueue([job('svc', { identifier: 'a' }), job('svc', { run_at: 'not-a-date' }), job('svc', { identifier: 'c' })]));
         assert.deepEqual(await allJobIds(store), []);

@@ -5,6 +5,7 @@ import type { NewJob } from './store.ts';
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
 let identifierCounter = 0;
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EXECUTION_TYPES);
 
 /**
  * `${service}-<time><counter><process>` for a job enqueued without an identifier: unique without a
@@ -30,22 +31,22 @@ export function sameGroup(a: NewJob, b: NewJob): boolean {
   );
 }
 
+/** Called for every job of every batch, so the message is built only for a job that is refused. */
+function refuse(index: number, problem: string): never {
+  throw new StoreInputError(`job ${index + 1} of the batch: ${problem}`);
+}
+
 /** What both stores refuse before writing anything, so a bad row in a batch names itself and leaves nothing behind. */
 export function checkNewJob(job: NewJob, index: number): void {
-  const where = `job ${index + 1} of the batch`;
   if (job.run_at !== undefined && Number.isNaN(Date.parse(job.run_at))) {
-    throw new StoreInputError(`${where}: run_at "${String(job.run_at).slice(0, 40)}" is not a date; use ISO-8601 like 2030-01-01T00:00:00Z`);
+    refuse(index, `run_at "${String(job.run_at).slice(0, 40)}" is not a date; use ISO-8601 like 2030-01-01T00:00:00Z`);
   }
-  if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) {
-    throw new StoreInputError(`${where}: max_attempts must be a whole number of at least 1, got ${job.max_attempts}`);
+  if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) refuse(index, `max_attempts must be a whole number of at least 1, got ${job.max_attempts}`);
+  if (job.priority !== undefined && !Number.isInteger(job.priority)) refuse(index, `priority must be a whole number, got ${job.priority}`);
+  if (!KNOWN_TYPES.has(job.execution_type)) {
+    refuse(index, `unknown execution_type "${String(job.execution_type).slice(0, 40)}" (one of ${EXECUTION_TYPES.join(', ')})`);
   }
-  if (job.priority !== undefined && !Number.isInteger(job.priority)) {
-    throw new StoreInputError(`${where}: priority must be a whole number, got ${job.priority}`);
-  }
-  if (!EXECUTION_TYPES.some((t) => t === job.execution_type)) {
-    throw new StoreInputError(`${where}: unknown execution_type "${String(job.execution_type).slice(0, 40)}" (one of ${EXECUTION_TYPES.join(', ')})`);
-  }
-  if (job.identifier !== undefined && job.identifier.length === 0) throw new StoreInputError(`${where}: identifier is empty`);
-  if (!job.service_name) throw new StoreInputError(`${where}: service_name is empty`);
-  if (!job.queue) throw new StoreInputError(`${where}: queue is empty`);
+  if (job.identifier !== undefined && job.identifier.length === 0) refuse(index, 'identifier is empty');
+  if (!job.service_name) refuse(index, 'service_name is empty');
+  if (!job.queue) refuse(index, 'queue is empty');
 }

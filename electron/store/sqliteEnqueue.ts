@@ -12,15 +12,19 @@ import type { EnqueueResult, NewJob } from './store.ts';
 
 type Db = BetterSqlite3.Database;
 
-/** One job of a group: identifier (null for a generated one), payload as JSON text, run_at (null for now). */
-type GroupRow = [string | null, string, string | null];
-
 interface Group {
   /** The group's first job: queue, service, type, priority and attempts are the same for all of them. */
   first: NewJob;
   prefix: string;
-  rows: GroupRow[];
-  /** No job of the group names an identifier or a run_at: the common bulk, sent as payloads alone. */
+  /** Each job's identifier as given (null for a generated one) and run_at (null for now), in batch order. */
+  identifiers: Array<string | null>;
+  runAts: Array<string | null>;
+  payloads: unknown[];
+  /**
+   * No job of the group names an identifier or a run_at, and every payload is an object or an array:
+   * the common bulk, sent as one JSON array of the payloads themselves, whose elements json_each hands
+   * back as JSON text. (A string or number element would come back as an SQL value, not as JSON.)
+   */
   bare: boolean;
 }
 
@@ -38,7 +42,7 @@ export function prepareEnqueue(db: Db) {
        FROM json_each(@rows) AS j WHERE true ORDER BY j.key
        ON CONFLICT (identifier) DO NOTHING`,
     ),
-    // @rows is a JSON array of payload texts: each element is read once, with no array inside it to parse.
+    // @rows is the JSON array of the payloads: one JSON.stringify for the batch, nothing escaped twice.
     insertBareGroup: db.prepare<[Record<string, string | number>]>(
       `${INSERT_INTO}
        SELECT @prefix || j.key, @queue, @service, @type, j.value, @priority, @max_attempts, @now, @now, @now
@@ -54,16 +58,25 @@ function groupsOf(jobs: NewJob[]): Group[] {
   const groups: Group[] = [];
   let current: Group | undefined;
   jobs.forEach((job, index) => {
+    checkNewJob(job, index);
     if (!current || !sameGroup(current.first, job)) {
-      current = { first: job, prefix: `${generatedIdentifier(job.service_name)}-`, rows: [], bare: true };
+      current = { first: job, prefix: `${generatedIdentifier(job.service_name)}-`, identifiers: [], runAts: [], payloads: [], bare: true };
       groups.push(current);
     }
     const runAt = job.run_at === undefined ? null : isoTime(job.run_at, `job ${index + 1} of the batch: run_at`);
     const identifier = job.identifier ?? null;
-    if (identifier !== null || runAt !== null) current.bare = false;
-    current.rows.push([identifier, JSON.stringify(job.payload ?? null), runAt]);
+    const payload = job.payload ?? null;
+    if (identifier !== null || runAt !== null || typeof payload !== 'object' || payload === null) current.bare = false;
+    current.identifiers.push(identifier);
+    current.runAts.push(runAt);
+    current.payloads.push(payload);
   });
   return groups;
+}
+
+/** A group that is not bare: one [identifier, payload text, run_at] per job. */
+function rowsOf(group: Group): string {
+  return JSON.stringify(group.payloads.map((payload, place) => [group.identifiers[place], JSON.stringify(payload), group.runAts[place]]));
 }
 
 /**
@@ -71,27 +84,27 @@ function groupsOf(jobs: NewJob[]): Group[] {
  * job with an identifier creates it; a later one in the batch, or one already stored, gets the existing id.
  */
 export function enqueueBatch(s: EnqueueStatements, jobs: NewJob[], now: string): EnqueueResult[] {
-  jobs.forEach(checkNewJob);
   const results: EnqueueResult[] = [];
   const taken = new Map<string, number>();
   for (const group of groupsOf(jobs)) {
     const { first } = group;
     const params = { prefix: group.prefix, queue: first.queue, service: first.service_name, type: first.execution_type, priority: first.priority ?? 0, max_attempts: first.max_attempts, now };
     const { changes, lastInsertRowid } = group.bare
-      ? s.insertBareGroup.run({ ...params, rows: JSON.stringify(group.rows.map((row) => row[1])) })
-      : s.insertGroup.run({ ...params, rows: JSON.stringify(group.rows) });
+      ? s.insertBareGroup.run({ ...params, rows: JSON.stringify(group.payloads) })
+      : s.insertGroup.run({ ...params, rows: rowsOf(group) });
     // A row without a given rowid gets one more than the table's largest (SQLite's documented choice), and
     // the write lock is ours: the rows this statement created hold the ids just below lastInsertRowid.
     const last = Number(lastInsertRowid);
     const firstCreated = last - changes + 1;
     const identifierAt = (place: number, given: string | null) => given ?? `${group.prefix}${place}`;
-    if (changes === group.rows.length) {
+    const { identifiers } = group;
+    if (changes === identifiers.length) {
       // Every row went in, so none repeated another: ids follow the batch's order. A later group that
       // repeats one of these identifiers finds it stored, below its own first id.
-      group.rows.forEach(([given], place) => results.push({ id: firstCreated + place, identifier: identifierAt(place, given), created: true }));
+      identifiers.forEach((given, place) => results.push({ id: firstCreated + place, identifier: identifierAt(place, given), created: true }));
       continue;
     }
-    group.rows.forEach(([given], place) => {
+    identifiers.forEach((given, place) => {
       const identifier = identifierAt(place, given);
       const earlier = taken.get(identifier);
       if (earlier !== undefined) {
