@@ -4,7 +4,7 @@ import {
   AuditEntry,
   BreakerRecord,
   ControlState,
-  ExecutionType,
+  EXECUTION_TYPES,
   Job,
   JobStatus,
   PausedQueue,
@@ -41,43 +41,55 @@ export function toAudit(row: Row): AuditEntry {
   return AuditEntry.parse(row);
 }
 
-const ClaimedRow = z.object({
-  id: z.number(),
-  identifier: z.string(),
-  queue: z.string(),
-  service_name: z.string(),
-  execution_type: ExecutionType,
-  payload: z.unknown(),
-  priority: z.number(),
-  attempts: z.number(),
-  max_attempts: z.number(),
-  attempt_id: z.number(),
-});
-
-/** What the claim function returns: the leased jobs and the one lease they share. */
-const ClaimedBatch = z.union([
-  z.object({ lease_expires_at: z.string(), jobs: z.array(ClaimedRow) }),
-  z.object({ jobs: z.array(ClaimedRow).length(0) }),
-]);
-
-/** The claim function's JSON: the leased jobs, in dispatch order. */
+/**
+ * The claim function's JSON: the leased jobs, in dispatch order, and the one lease they share. Read by
+ * hand rather than by a zod schema: this runs for every job the engine claims, and the schema's parse
+ * made one more copy of each and cost about a tenth of the engine's Node time on the benchmark. A result
+ * of any other shape is still refused, naming what is wrong.
+ */
 export function claimedFromJson(text: string): ClaimedJob[] {
-  const batch = ClaimedBatch.parse(JSON.parse(text));
-  if (!('lease_expires_at' in batch)) return [];
-  const leaseExpiresAt = batch.lease_expires_at;
-  return batch.jobs.map((r) => ({
-    id: r.id,
-    identifier: r.identifier,
-    queue: r.queue,
-    service_name: r.service_name,
-    execution_type: r.execution_type,
-    payload: r.payload ?? null,
-    priority: r.priority,
-    attempt: r.attempts,
-    max_attempts: r.max_attempts,
-    attempt_id: r.attempt_id,
+  const batch: unknown = JSON.parse(text);
+  if (!isRecord(batch) || !Array.isArray(batch.jobs)) throw claimRefused('it has no jobs array');
+  const { jobs, lease_expires_at: leaseExpiresAt } = batch;
+  if (jobs.length === 0) return [];
+  if (typeof leaseExpiresAt !== 'string') throw claimRefused('lease_expires_at is not a string');
+  return jobs.map((row: unknown, place) => claimedJob(row, place, leaseExpiresAt));
+}
+
+function claimedJob(row: unknown, place: number, leaseExpiresAt: string): ClaimedJob {
+  if (!isRecord(row)) throw claimRefused(`job ${place} is not an object`);
+  const kind = EXECUTION_TYPES.find((t) => t === row.execution_type);
+  if (kind === undefined) throw claimRefused(`job ${place}: unknown execution_type ${JSON.stringify(row.execution_type)}`);
+  return {
+    id: field(row, 'id', 'number', place),
+    identifier: field(row, 'identifier', 'string', place),
+    queue: field(row, 'queue', 'string', place),
+    service_name: field(row, 'service_name', 'string', place),
+    execution_type: kind,
+    payload: row.payload ?? null,
+    priority: field(row, 'priority', 'number', place),
+    attempt: field(row, 'attempts', 'number', place),
+    max_attempts: field(row, 'max_attempts', 'number', place),
+    attempt_id: field(row, 'attempt_id', 'number', place),
     lease_expires_at: leaseExpiresAt,
-  }));
+  };
+}
+
+function field(row: Record<string, unknown>, name: string, type: 'number', place: number): number;
+function field(row: Record<string, unknown>, name: string, type: 'string', place: number): string;
+function field(row: Record<string, unknown>, name: string, type: 'number' | 'string', place: number): number | string {
+  const value = row[name];
+  if (typeof value === 'number' && type === 'number') return value;
+  if (typeof value === 'string' && type === 'string') return value;
+  throw claimRefused(`job ${place}: ${name} is not a ${type}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function claimRefused(problem: string): Error {
+  return new Error(`the claim function returned a result opsdeck cannot read (${problem}): run the migrations again`);
 }
 
 const ControlRow = z.object({
