@@ -178,8 +178,8 @@ function badValue(err: unknown): StoreInputError | null {
  * One call: the control gate is read first, so a claim that starts after an emergency stop committed
  * never returns a job; then the head of the queue is locked (skipping rows other workers hold, and
  * paused queues) and leased. Capped services are fetched by their own LIMITed branch, so a cap never
- * hides other services' jobs behind it. The function lives in migrations/postgres/0005_hot_job_rows.sql,
- * where its planner settings travel with it; the jobs come back as one JSON array.
+ * hides other services' jobs behind it. The function lives in migrations/postgres/0005_hot_job_rows.sql
+ * (its answer in 0007), where its planner settings travel with it; the jobs come back as one JSON array.
  */
 const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
 
