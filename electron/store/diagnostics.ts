@@ -87,7 +87,8 @@ const DriftRow = z.object({ unready: z.coerce.number(), untracked: z.coerce.numb
 /**
  * Jobs whose status was changed by hand (an UPDATE on jobs.tb_job_run) without the tables workers
  * dispatch and watch from: a pending job missing from jobs.tb_job_ready is never claimed, a running
- * one missing from jobs.tb_job_running is never taken back. Each note says how to put them back.
+ * one no lease row of its worker names (jobs.tb_job_lease) is never taken back. Each note says how to put
+ * them back.
  */
 async function dispatchDrift(client: pg.Client): Promise<string[]> {
   try {
@@ -97,7 +98,7 @@ async function dispatchDrift(client: pg.Client): Promise<string[]> {
           (SELECT count(*) FROM jobs.tb_job_run j WHERE j.status = 'pending' AND NOT EXISTS (
             SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)) AS unready,
           (SELECT count(*) FROM jobs.tb_job_run j WHERE j.status = 'running' AND NOT EXISTS (
-            SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)) AS untracked`)
+            SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner)) AS untracked`)
       ).rows[0],
     );
     const notes: string[] = [];
@@ -111,14 +112,14 @@ async function dispatchDrift(client: pg.Client): Promise<string[]> {
     }
     if (drift.untracked > 0) {
       notes.push(
-        `${drift.untracked} running job(s) are not in jobs.tb_job_running (set running by hand?) and no watchdog will take them back; ` +
-          "to track them: INSERT INTO jobs.tb_job_running (job_id) SELECT id FROM jobs.tb_job_run j WHERE status = 'running' " +
-          'AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)',
+        `${drift.untracked} running job(s) are in no lease row of jobs.tb_job_lease (set running by hand?) and no watchdog will take them back; ` +
+          "to track them: INSERT INTO jobs.tb_job_lease (worker_id, job_ids) SELECT lease_owner, array_agg(id) FROM jobs.tb_job_run j WHERE status = 'running' " +
+          'AND lease_owner IS NOT NULL AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner) GROUP BY lease_owner',
       );
     }
     return notes;
   } catch (error) {
-    return [`could not check jobs.tb_job_ready and jobs.tb_job_running against job states: ${message(error)}`];
+    return [`could not check jobs.tb_job_ready and jobs.tb_job_lease against job states: ${message(error)}`];
   }
 }
 

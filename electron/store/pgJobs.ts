@@ -3,10 +3,11 @@ import { StoreInputError } from './errors.ts';
 import { checkNewJob, generatedIdentifier, sameGroup } from './newJobs.ts';
 import type { PgDb, Queryable } from './pgDb.ts';
 import { rowsOf } from './pgDb.ts';
-import { claimedFromJson, idsOf } from './pgRows.ts';
+import { claimFromJson, idsOf } from './pgRows.ts';
+import type { Claim } from './pgRows.ts';
 import { readyRowsFrom } from './pgReady.ts';
 import { jsonNoNul } from './pgText.ts';
-import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
+import type { ClaimRequest, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
 
 /**
  * The hot path on PostgreSQL: enqueue, claim, extend, settle, reclaim. Each is one statement per batch
@@ -185,9 +186,9 @@ const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::
 
 const ClaimResult = z.object({ claimed: z.string() });
 
-export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob[]> {
+export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<Claim> {
   const limit = Math.trunc(req.limit);
-  if (!(limit > 0)) return [];
+  if (!(limit > 0)) return { leaseId: null, jobs: [] };
   const caps = Object.entries(req.serviceCaps ?? {});
   const rows = await db.query(
     CLAIM_SQL,
@@ -202,7 +203,7 @@ export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<ClaimedJob
     ],
     'opsdeck_claim',
   );
-  return claimedFromJson(ClaimResult.parse(rows[0]).claimed);
+  return claimFromJson(ClaimResult.parse(rows[0]).claimed);
 }
 
 export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
@@ -220,9 +221,9 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 /**
  * Every kind of settlement in one statement. The fence: the job still holds this attempt, leased to this
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
- * migrations/postgres/0006_settle_positional.sql, pinned to primary-key lookups.
+ * migrations/postgres/0007_lease_rows.sql (0006 before it), pinned to primary-key lookups.
  */
-const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::jsonb)';
+const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
 
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them), trailing empty ones
@@ -274,15 +275,18 @@ function validRunAt(runAt: string): string {
   return new Date(t).toISOString();
 }
 
-export async function settleJobs(db: PgDb, settlements: Settlement[]): Promise<number[]> {
+/** `doneLeases`: the lease rows whose last attempts these settlements are (see pgLeases.ts). */
+export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<number[]> {
   if (settlements.length === 0) return [];
-  const rows = await db.query(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord))], 'opsdeck_settle');
+  const rows = await db.query(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
   return idsOf(rows);
 }
 
 /**
- * Expired leases back, found among the running few (jobs.tb_job_running): lost attempts are spent (out of attempts: into the dead-letter queue), except
- * while the emergency stop is engaged, when they were interrupted on purpose and are given back.
+ * Expired leases back, found among the jobs the lease rows name (jobs.tb_job_lease): lost attempts are
+ * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
+ * they were interrupted on purpose and are given back. Lease rows none of whose jobs is running under
+ * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
 WITH gate AS (
@@ -291,7 +295,7 @@ WITH gate AS (
 expired AS (
   SELECT j.id, j.attempt_id, j.lease_owner, j.attempts, j.started_at, j.cancel_requested
   FROM jobs.tb_job_run j
-  WHERE j.id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running))
+  WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
   ORDER BY j.id
   FOR UPDATE OF j SKIP LOCKED
@@ -322,8 +326,13 @@ reclaimed AS (
   RETURNING j.id, j.status, j.queue, j.service_name, j.priority, j.run_at, d.attempt_id, d.lease_owner, d.attempts,
     d.started_at, d.outcome, d.lost_message
 ),
-released AS (
-  DELETE FROM jobs.tb_job_running r USING reclaimed WHERE r.job_id = reclaimed.id
+forgotten AS (
+  -- This statement's snapshot still shows the reclaimed jobs running: they count as gone.
+  DELETE FROM jobs.tb_job_lease l WHERE NOT EXISTS (
+    SELECT 1 FROM jobs.tb_job_run j
+    WHERE j.id = ANY(l.job_ids) AND j.status = 'running' AND j.lease_owner = l.worker_id
+      AND j.id NOT IN (SELECT id FROM reclaimed)
+  )
 ),
 requeued AS (
   ${readyRowsFrom('reclaimed', "status = 'pending'")}

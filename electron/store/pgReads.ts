@@ -157,7 +157,7 @@ export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
 
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
   const rows = await db.query(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run
-     WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running' GROUP BY service_name`);
+     WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running' GROUP BY service_name`);
   const out: Record<string, number> = {};
   for (const row of rows) out[String(row.service_name)] = Number(row.n);
   return out;
@@ -222,7 +222,7 @@ export async function cancelRequested(db: PgDb, workerId: string): Promise<numbe
   return idsOf(
     await db.query(
       `SELECT id FROM jobs.tb_job_run
-       WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running' AND lease_owner = $1
+       WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease WHERE worker_id = $1)) AND status = 'running' AND lease_owner = $1
          AND cancel_requested
        ORDER BY id`,
       [workerId],

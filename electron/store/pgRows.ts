@@ -41,20 +41,27 @@ export function toAudit(row: Row): AuditEntry {
   return AuditEntry.parse(row);
 }
 
+/** What one claim leased: its jobs in dispatch order, and its lease row (null when it leased nothing). */
+export interface Claim {
+  leaseId: number | null;
+  jobs: ClaimedJob[];
+}
+
 /**
- * The claim function's JSON: the leased jobs, in dispatch order, each an array of its fields at their
- * places (migrations/postgres/0007_claim_positional.sql lists them), and the one lease they share. Read
- * by hand rather than by a zod schema: this runs for every job the engine claims, and the schema's parse
+ * The claim function's JSON: the leased jobs, each an array of its fields at their places
+ * (migrations/postgres/0007_lease_rows.sql lists them), the one lease they share and its row. Read by
+ * hand rather than by a zod schema: this runs for every job the engine claims, and the schema's parse
  * made one more copy of each and cost about a tenth of the engine's Node time on the benchmark. A result
  * of any other shape is still refused, naming what is wrong.
  */
-export function claimedFromJson(text: string): ClaimedJob[] {
+export function claimFromJson(text: string): Claim {
   const batch: unknown = JSON.parse(text);
   if (!isRecord(batch) || !isList(batch.jobs)) throw claimRefused('it has no jobs array');
-  const { jobs, lease_expires_at: leaseExpiresAt } = batch;
-  if (jobs.length === 0) return [];
+  const { jobs, lease_expires_at: leaseExpiresAt, lease_id: leaseId } = batch;
+  if (jobs.length === 0) return { leaseId: null, jobs: [] };
   if (typeof leaseExpiresAt !== 'string') throw claimRefused('lease_expires_at is not a string');
-  return jobs.map((row, place) => claimedJob(row, place, leaseExpiresAt));
+  if (typeof leaseId !== 'number') throw claimRefused('lease_id is not a number');
+  return { leaseId, jobs: jobs.map((row, place) => claimedJob(row, place, leaseExpiresAt)) };
 }
 
 const CLAIMED_FIELDS = ['id', 'identifier', 'queue', 'service_name', 'execution_type', 'payload', 'priority', 'attempts', 'max_attempts', 'attempt_id'] as const;

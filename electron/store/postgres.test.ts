@@ -6,7 +6,7 @@ import { runStoreContract } from './contractSuite.ts';
 import { StoreError, StoreInputError } from './errors.ts';
 import { generatedIdentifier } from './newJobs.ts';
 import { openPostgresStore } from './postgres.ts';
-import type { NewJob, Store, StoreSignal } from './store.ts';
+import type { ClaimedJob, NewJob, Store, StoreSignal } from './store.ts';
 import { createTestDatabase } from './testing/pgTestDb.ts';
 import type { TestDatabase } from './testing/pgTestDb.ts';
 
@@ -29,7 +29,7 @@ async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Pro
 /** Empties every opsdeck table so each contract test starts from a fresh store on one database. */
 async function reset(url: string): Promise<void> {
   await admin(url, async (c) => {
-    await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_job_ready, jobs.tb_job_running, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
+    await c.query(`TRUNCATE jobs.tb_job_attempt, jobs.tb_job_run, jobs.tb_job_ready, jobs.tb_job_lease, jobs.tb_paused_queue, jobs.tb_breaker, jobs.tb_worker,
       jobs.tb_audit_log RESTART IDENTITY CASCADE`);
     await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
       emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
@@ -75,7 +75,7 @@ describe('postgres store', () => {
   });
 
   describe('postgres only', () => {
-    it('the ready and running tables hold exactly the pending and running jobs, whatever moved them', async () => {
+    it('the ready rows hold exactly the pending jobs and lease rows name every running one, whatever moved them', async () => {
       await reset(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
       const drift = () =>
@@ -85,10 +85,8 @@ describe('postgres store', () => {
               AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)
             UNION ALL SELECT 'ready row of a job not pending', r.job_id FROM jobs.tb_job_ready r
               WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'pending')
-            UNION ALL SELECT 'running without running row', id FROM jobs.tb_job_run j WHERE status = 'running'
-              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_running r WHERE r.job_id = j.id)
-            UNION ALL SELECT 'running row of a job not running', r.job_id FROM jobs.tb_job_running r
-              WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'running')
+            UNION ALL SELECT 'running without a lease row of its worker', id FROM jobs.tb_job_run j WHERE status = 'running'
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner)
             UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1`);
           return rows.map((r) => `${String(r.problem)} ${String(r.id)}`);
         });
@@ -465,12 +463,61 @@ describe('postgres store', () => {
           /idx_tb_job_attempt_finished/,
         );
         assert.match(
-          await plan(`SELECT id FROM jobs.tb_job_run WHERE id = ANY(ARRAY(SELECT job_id FROM jobs.tb_job_running)) AND status = 'running'`),
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running'`),
           /tb_job_run_pkey/,
         );
         assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
       } finally {
         await store.close();
+      }
+    });
+  });
+
+  describe('lease rows', () => {
+    const leaseRows = () =>
+      admin(db.url, async (c) => {
+        const { rows } = await c.query<{ worker_id: string; job_ids: string[] }>('SELECT worker_id, job_ids::text[] FROM jobs.tb_job_lease ORDER BY id');
+        return rows.map((r) => [r.worker_id, r.job_ids.map(Number)]);
+      });
+
+    it("a claim writes one lease row, and the settle of its last job deletes it, however the settles are split", async () => {
+      await reset(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue(Array.from({ length: 5 }, () => job('svc')));
+        const first = await store.claim({ workerId: 'w', limit: 3, leaseMs: 60_000 });
+        const second = await store.claim({ workerId: 'w', limit: 3, leaseMs: 60_000 });
+        assert.equal(first.length + second.length, 5);
+        assert.deepEqual(await leaseRows(), [['w', first.map((j) => j.id)], ['w', second.map((j) => j.id)]]);
+        const done = (j: ClaimedJob) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w', kind: 'completed' as const });
+        const [a, b, c] = first;
+        assert.ok(a && b && c);
+        await store.settle([done(a), ...second.map(done)]);
+        assert.deepEqual(await leaseRows(), [['w', first.map((j) => j.id)]], "the second claim's row went with its last job");
+        await store.settle([{ jobId: b.id, attemptId: b.attempt_id, workerId: 'w', kind: 'interrupted', reason: 'shutdown' }]);
+        await store.settle([done(c)]);
+        assert.deepEqual(await leaseRows(), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("the watchdog takes back the jobs of a worker that never settled and forgets its lease row, keeping a live worker's", async () => {
+      await reset(db.url);
+      const gone = await openPostgresStore(db.url, { poolSize: 2 });
+      const live = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await gone.enqueue(Array.from({ length: 4 }, () => job('svc')));
+        const lost = await gone.claim({ workerId: 'gone', limit: 2, leaseMs: 60_000 });
+        const running = await live.claim({ workerId: 'live', limit: 2, leaseMs: 60_000 });
+        await admin(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [lost.map((j) => j.id)]));
+        const reclaimed = await live.reclaimExpired();
+        assert.deepEqual(reclaimed.retried.sort((x, y) => x - y), lost.map((j) => j.id).sort((x, y) => x - y));
+        assert.deepEqual(await leaseRows(), [['live', running.map((j) => j.id)]]);
+        assert.equal((await live.runningByService()).svc, 2);
+      } finally {
+        await gone.close();
+        await live.close();
       }
     });
   });

@@ -22,6 +22,7 @@ import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './pgDb.ts';
 import { connectionError } from './pgErrors.ts';
 import * as hot from './pgJobs.ts';
 import { postgresMigrationAdapter, restoreDroppedViews } from './pgMigrate.ts';
+import { LeaseBook } from './pgLeases.ts';
 import { PgSignals } from './pgNotify.ts';
 import * as ops from './pgOperator.ts';
 import * as reads from './pgReads.ts';
@@ -75,6 +76,7 @@ class PostgresStore implements Store {
   readonly location: string;
   readonly #db: PgDb;
   readonly #signals: PgSignals;
+  readonly #leases = new LeaseBook();
   #closed = false;
 
   constructor(db: PgDb) {
@@ -104,9 +106,10 @@ class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const claimed = await hot.claimJobs(this.#open, request);
-    if (claimed.length > 0) this.#signals.changedOften('jobs');
-    return claimed;
+    const { leaseId, jobs } = await hot.claimJobs(this.#open, request);
+    if (leaseId !== null) this.#leases.opened(leaseId, jobs.map((j) => j.attempt_id));
+    if (jobs.length > 0) this.#signals.changedOften('jobs');
+    return jobs;
   }
 
   async extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
@@ -114,7 +117,8 @@ class PostgresStore implements Store {
   }
 
   async settle(settlements: Settlement[]): Promise<number[]> {
-    const landed = await hot.settleJobs(this.#open, settlements);
+    const doneLeases = this.#leases.closing(settlements.map((s) => s.attemptId));
+    const landed = await hot.settleJobs(this.#open, settlements, doneLeases);
     if (landed.length > 0) this.#signals.changedOften('jobs');
     return landed;
   }
