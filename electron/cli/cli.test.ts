@@ -9,6 +9,7 @@ import pgLib from 'pg';
 import * as tar from 'tar';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { openStore } from '../store/open.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../config/fixtures/', import.meta.url));
@@ -275,6 +276,35 @@ describe('opsdeck CLI on PostgreSQL', () => {
       assert.ok(repair);
       await client.query(repair);
       assert.doesNotMatch((await opsdeck(['diagnose', '--db', pg.url])).stdout, /not in jobs\.tb_job_ready/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('diagnose names running jobs set by hand, which no watchdog would take back, and the SQL that tracks them', async () => {
+    const { id } = z.object({ id: z.number() }).parse(json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json'])));
+    const client = new pgLib.Client({ connectionString: pg.url });
+    await client.connect();
+    try {
+      await client.query(`DELETE FROM jobs.tb_job_ready WHERE job_id = $1`, [id]);
+      await client.query(
+        `UPDATE jobs.tb_job_run SET status = 'running', lease_owner = 'by-hand', lease_expires_at = now(),
+           attempt_id = nextval('jobs.tb_job_attempt_id_seq') WHERE id = $1`,
+        [id],
+      );
+      const drifted = await opsdeck(['diagnose', '--db', pg.url]);
+      assert.match(drifted.stdout, /note: 1 running job\(s\) are in no lease row of jobs\.tb_job_lease .*INSERT INTO jobs\.tb_job_lease/);
+      const repair = /INSERT INTO jobs\.tb_job_lease .*$/m.exec(drifted.stdout)?.[0];
+      assert.ok(repair);
+      await client.query(repair);
+      assert.doesNotMatch((await opsdeck(['diagnose', '--db', pg.url])).stdout, /no lease row/);
+      await client.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+      const store = await openStore(pg.url);
+      try {
+        assert.deepEqual((await store.reclaimExpired()).retried, [id], 'the tracked job is taken back like any other');
+      } finally {
+        await store.close();
+      }
     } finally {
       await client.end();
     }
