@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
+import { aborted, abortReason } from '../runners/result.ts';
+import type { Runner } from '../runners/runner.ts';
 import type { Store } from '../store/store.ts';
 import { startFakeDocker } from '../runners/testing/fakeDocker.ts';
 import { startFakeLambda } from '../runners/testing/fakeLambda.ts';
@@ -163,6 +165,31 @@ describe('engine on SQLite', () => {
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     assert.ok(pid > 0);
     await waitFor(`process ${pid} to be gone`, async () => !(await processAlive(pid)), 5000);
+    await stopAll();
+  });
+
+  test('a runner that ignores its deadline is stopped by the engine when the timeout passes', async () => {
+    const { holder } = await loadRegistry(dir, [
+      { name: 'deaf', execution_type: 'noop', timeout: 0.3, retry_config: { max_retries: 0 }, runner_config: {} },
+    ]);
+    // Waits for its signal and nothing else: only the engine's own deadline can end it.
+    const deaf: Runner = {
+      kind: 'noop',
+      run: ({ signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(aborted(abortReason(signal), 0.3)), { once: true })),
+      probe: async () => ({ ok: true, detail: 'test' }),
+    };
+    const runners = createRunners();
+    runners.set('noop', deaf);
+    const engine = new Engine({ store, registry: holder, runners, concurrency: 2, leaseMs: 2000, pollMs: 20 });
+    engines.push(engine);
+    await engine.start();
+    const started = Date.now();
+    const id = await enqueueOne(store, 'deaf', 'noop', 1);
+    await waitForStatus(store, id, 'failed');
+    const took = Date.now() - started;
+    const [attempt] = await store.listAttempts(id);
+    assert.equal(attempt?.outcome, 'timed_out');
+    assert.ok(took >= 300, `stopped after ${took} ms, before its timeout`);
     await stopAll();
   });
 
