@@ -75,9 +75,16 @@ export function attemptSignal(signal: AbortSignal, timeoutSeconds: number): { si
   };
 }
 
-/** The payload as an object, or null when it is something else (a string, a list, nothing). */
+/**
+ * The payload as an object, or null when it is something else (a string, a list, nothing). The object
+ * itself, not a copy: runners only read it, and it is read for every job.
+ */
 export function payloadObject(payload: unknown): Record<string, unknown> | null {
-  return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? { ...payload } : null;
+  return isObject(payload) ? payload : null;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 export function errorMessage(error: unknown): string {

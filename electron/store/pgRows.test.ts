@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimFromJson } from './pgRows.ts';
+import { claimFromJson, idsOf } from './pgRows.ts';
 
 // id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id
 const row = [7, 'svc-1', 'default', 'svc', 'shell', { a: [1, 'two'] }, 3, 2, 4, 99];
@@ -28,4 +28,10 @@ test('a claim result of another shape is refused, naming what is wrong', () => {
   refused({ lease_id: 5, lease_expires_at: lease, jobs: [withField(1, null)] }, /job 0: identifier is not a string/);
   refused({ lease_id: 5, lease_expires_at: lease, jobs: [withField(4, 'Shell')] }, /job 0: unknown execution_type "Shell"/);
   assert.throws(() => claimFromJson('not json'), SyntaxError);
+});
+
+test('ids are read from their rows, and a row without a numeric id is refused', () => {
+  assert.deepEqual(idsOf([{ id: 3 }, { id: 1 }]), [3, 1]);
+  assert.throws(() => idsOf([{ id: 3 }, { id: '4' }]), /numeric id, got "4"/);
+  assert.throws(() => idsOf([{}]), /numeric id, got none/);
 });
