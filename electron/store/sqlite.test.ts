@@ -146,6 +146,13 @@ describe('sqlite specifics', () => {
       assert.match(plan(statements.extend.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.throughput.source, [{ since: 'x', step: 60 }]), /idx_tb_job_run_completed_at/);
+      // Each state reads its own partial index (migration 0003), never the whole table.
+      assert.match(plan(statements.expired.source, ['x']), /^SEARCH j USING INDEX idx_tb_job_run_running/);
+      assert.match(plan(statements.cancelRequested.source, ['w']), /^SEARCH tb_job_run USING INDEX idx_tb_job_run_running/);
+      const counts = plan(statements.counts.source, []);
+      for (const index of ['claim', 'running', 'completed', 'failed', 'cancelled']) assert.match(counts, new RegExp(`COVERING INDEX idx_tb_job_run_${index}\\b`));
+      assert.doesNotMatch(counts, /SCAN tb_job_run(?! USING)/);
+      assert.match(plan(statements.purgeCount.source, ['x']), /idx_tb_job_run_failed/);
     } finally {
       raw.close();
       await cleanup();

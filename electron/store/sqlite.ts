@@ -100,7 +100,7 @@ interface ExpiredRow {
  * Every statement the hot paths and operator actions run, prepared once. Positional statements for
  * one-or-two parameter reads, named (@x) ones where a statement takes many values.
  * `+status` keeps the planner on rowid lookups of an id list instead of walking every pending row
- * through the status index; INDEXED BY pins claim to the index that yields rows in dispatch order.
+ * through the claim index; INDEXED BY pins claim to the index that yields rows in dispatch order.
  */
 export function prepareStatements(db: Db) {
   // The per-job statements bind positionally: binding by name costs a property lookup per value,
@@ -180,7 +180,15 @@ export function prepareStatements(db: Db) {
     jobById: db.prepare<[number], JobRow>(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE id = ?`),
     jobByIdentifier: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE identifier = ?`),
     attempts: db.prepare<[number], AttemptRow>(`SELECT * FROM tb_job_attempt WHERE job_id = ? ORDER BY id`),
-    counts: db.prepare<[], QueueCount>(`SELECT queue, status, count(*) AS count FROM tb_job_run GROUP BY status, queue ORDER BY queue, status`),
+    // One part per state, each read from that state's own index alone (migration 0003).
+    counts: db.prepare<[], QueueCount>(
+      `SELECT queue, status, count(*) AS count FROM tb_job_run WHERE status = 'pending' GROUP BY queue
+       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'running' GROUP BY queue
+       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'completed' GROUP BY queue
+       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'failed' GROUP BY queue
+       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'cancelled' GROUP BY queue
+       ORDER BY queue, status`,
+    ),
     runningByService: db.prepare<[], { service_name: string; n: number }>(
       `SELECT service_name, count(*) AS n FROM tb_job_run WHERE status = 'running' GROUP BY service_name`,
     ),

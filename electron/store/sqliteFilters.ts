@@ -1,3 +1,4 @@
+import { JOB_STATUSES } from '../../shared/domain.ts';
 import type { DlqSelector, JobFilter } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 
@@ -31,7 +32,10 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.unresolved) add('u', `status = 'failed' AND resolved_at IS NULL`);
   if (filter.stuck) add('k', `status = 'running' AND lease_expires_at < ?`, now);
   if (filter.scheduled) add('l', `status = 'pending' AND run_at > ?`, now);
-  if (filter.status) add('s', `status IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.status));
+  if (filter.status) {
+    const { key, sql } = statusTerm(filter.status);
+    add(key, sql);
+  }
   if (filter.queue !== undefined) add('q', `queue = ?`, filter.queue);
   if (filter.service !== undefined) add('v', `service_name = ?`, filter.service);
   if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
@@ -39,6 +43,20 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
   if (filter.search !== undefined && filter.search !== '') add('x', `instr(lower(error_message), lower(?)) > 0`, filter.search);
   return { key: `job:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+}
+
+/**
+ * A list of states as one literal comparison each rather than `IN (?)`: SQLite reads a state's partial
+ * index (migration 0003) only for a condition it can see is that index's own, never through a bound
+ * value. The literals come from the fixed list of states, never from the caller's text.
+ */
+function statusTerm(statuses: readonly string[]): { key: string; sql: string } {
+  const known = JOB_STATUSES.filter((status) => statuses.includes(status));
+  if (known.length === 0) return { key: 's()', sql: '0 = 1' };
+  return {
+    key: `s(${known.map((status) => JOB_STATUSES.indexOf(status)).join(',')})`,
+    sql: `(${known.map((status) => `status = '${status}'`).join(' OR ')})`,
+  };
 }
 
 export function dlqWhere(selector: DlqSelector): Where {
