@@ -105,6 +105,31 @@ describe('migrations on SQLite', () => {
     }
   });
 
+  it('a file made before the state indexes (0003) keeps its jobs, counts and claims through the upgrade', async () => {
+    const box = await sandbox();
+    try {
+      await rm(join(box.migrations, '0003_state_indexes.sql'));
+      const before = await openSqliteStore(box.db, { migrationsDir: box.migrations });
+      await before.enqueue(Array.from({ length: 6 }, (_, i) => ({ queue: i % 2 ? 'a' : 'b', service_name: 's', execution_type: 'noop' as const, max_attempts: 1 })));
+      const [done, ...held] = await before.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
+      assert.ok(done && held.length === 1);
+      await before.settle([{ jobId: done.id, attemptId: done.attempt_id, workerId: 'w', kind: 'completed' }]);
+      const counts = await before.countsByQueueAndStatus();
+      await before.close();
+      const after = await openSqliteStore(box.db);
+      try {
+        assert.deepEqual(await after.migrationStatus(), { applied: (await loadMigrations('sqlite')).length, pending: 0, current: true });
+        assert.deepEqual(await after.countsByQueueAndStatus(), counts);
+        assert.equal((await after.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 })).length, 4);
+        assert.deepEqual(await after.runningByService(), { s: 5 });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await box.done();
+    }
+  });
+
   it('a failing migration leaves nothing half-applied', async () => {
     const box = await sandbox();
     try {
