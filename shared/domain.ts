@@ -31,6 +31,11 @@ export const JsonValue: z.ZodType<unknown> = z.json();
 export const JsonObject = z.record(z.string(), z.json());
 export type JsonObject = z.infer<typeof JsonObject>;
 
+/** An object with string keys (not null, not an array), as JSON.parse makes them. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 export const ResourceUsage = z
   .object({
     duration_ms: z.number().optional(),

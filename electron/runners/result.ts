@@ -1,3 +1,4 @@
+import { isPlainObject } from '../../shared/domain.ts';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { AbortReason, RunError, RunResult } from './runner.ts';
 
@@ -80,11 +81,7 @@ export function attemptSignal(signal: AbortSignal, timeoutSeconds: number): { si
  * itself, not a copy: runners only read it, and it is read for every job.
  */
 export function payloadObject(payload: unknown): Record<string, unknown> | null {
-  return isObject(payload) ? payload : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  return isPlainObject(payload) ? payload : null;
 }
 
 export function errorMessage(error: unknown): string {

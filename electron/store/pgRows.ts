@@ -5,6 +5,7 @@ import {
   BreakerRecord,
   ControlState,
   EXECUTION_TYPES,
+  isPlainObject,
   Job,
   JobStatus,
   PausedQueue,
@@ -56,7 +57,7 @@ export interface Claim {
  */
 export function claimFromJson(text: string): Claim {
   const batch: unknown = JSON.parse(text);
-  if (!isRecord(batch) || !isList(batch.jobs)) throw claimRefused('it has no jobs array');
+  if (!isPlainObject(batch) || !isList(batch.jobs)) throw claimRefused('it has no jobs array');
   const { jobs, lease_expires_at: leaseExpiresAt, lease_id: leaseId } = batch;
   if (jobs.length === 0) return { leaseId: null, jobs: [] };
   if (typeof leaseExpiresAt !== 'string') throw claimRefused('lease_expires_at is not a string');
@@ -95,10 +96,6 @@ function stringAt(row: unknown[], at: number, place: number): string {
   const value = row[at];
   if (typeof value !== 'string') throw claimRefused(`job ${place}: ${CLAIMED_FIELDS[at]} is not a string`);
   return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isList(value: unknown): value is unknown[] {
