@@ -7,7 +7,9 @@ import type { EnqueueResult, NewJob } from './store.ts';
  * Bulk enqueue on SQLite. Jobs that differ only in identifier, payload and run_at (a CLI or API batch
  * for one service is all of them) go in as one INSERT over json_each: one statement per batch instead of
  * one per job, which is most of what an insert costs here. A job without an identifier gets the group's
- * generated prefix and its place in the group, computed inside the statement.
+ * generated prefix and its place in the group, computed inside the statement. So does its id: the next
+ * free one plus its place, so ids follow the batch's order whatever order the rows go in, and no sort of
+ * the rows is needed to keep them in order (ORDER BY had been a sixth of the statement's work).
  */
 
 type Db = BetterSqlite3.Database;
@@ -31,22 +33,24 @@ interface Group {
 export type EnqueueStatements = ReturnType<typeof prepareEnqueue>;
 
 // WHERE true: without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
-const INSERT_INTO = `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)`;
+const INSERT_INTO = `INSERT INTO tb_job_run (id, identifier, queue, service_name, execution_type, payload, priority, max_attempts, run_at, created_at, updated_at)`;
 
 export function prepareEnqueue(db: Db) {
   return {
+    // The id SQLite itself would hand the next row (one more than the largest), read under the write lock.
+    nextId: db.prepare<[], { next: number }>(`SELECT coalesce(max(id), 0) + 1 AS next FROM tb_job_run`),
     insertGroup: db.prepare<[Record<string, string | number>]>(
       `${INSERT_INTO}
-       SELECT coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value ->> 1, @priority, @max_attempts,
+       SELECT @first + j.key, coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value ->> 1, @priority, @max_attempts,
               coalesce(j.value ->> 2, @now), @now, @now
-       FROM json_each(@rows) AS j WHERE true ORDER BY j.key
+       FROM json_each(@rows) AS j WHERE true
        ON CONFLICT (identifier) DO NOTHING`,
     ),
     // @rows is the JSON array of the payloads: one JSON.stringify for the batch, nothing escaped twice.
     insertBareGroup: db.prepare<[Record<string, string | number>]>(
       `${INSERT_INTO}
-       SELECT @prefix || j.key, @queue, @service, @type, j.value, @priority, @max_attempts, @now, @now, @now
-       FROM json_each(@rows) AS j WHERE true ORDER BY j.key
+       SELECT @first + j.key, @prefix || j.key, @queue, @service, @type, j.value, @priority, @max_attempts, @now, @now, @now
+       FROM json_each(@rows) AS j WHERE true
        ON CONFLICT (identifier) DO NOTHING`,
     ),
     idByIdentifier: db.prepare<[string], { id: number }>(`SELECT id FROM tb_job_run WHERE identifier = ?`),
@@ -88,19 +92,17 @@ export function enqueueBatch(s: EnqueueStatements, jobs: NewJob[], now: string):
   const taken = new Map<string, number>();
   for (const group of groupsOf(jobs)) {
     const { first } = group;
-    const params = { prefix: group.prefix, queue: first.queue, service: first.service_name, type: first.execution_type, priority: first.priority ?? 0, max_attempts: first.max_attempts, now };
-    const { changes, lastInsertRowid } = group.bare
+    // The write lock is ours (the caller's transaction is IMMEDIATE): nobody takes these ids meanwhile.
+    const firstCreated = s.nextId.get()?.next ?? 1;
+    const params = { first: firstCreated, prefix: group.prefix, queue: first.queue, service: first.service_name, type: first.execution_type, priority: first.priority ?? 0, max_attempts: first.max_attempts, now };
+    const { changes } = group.bare
       ? s.insertBareGroup.run({ ...params, rows: JSON.stringify(group.payloads) })
       : s.insertGroup.run({ ...params, rows: rowsOf(group) });
-    // A row without a given rowid gets one more than the table's largest (SQLite's documented choice), and
-    // the write lock is ours: the rows this statement created hold the ids just below lastInsertRowid.
-    const last = Number(lastInsertRowid);
-    const firstCreated = last - changes + 1;
     const identifierAt = (place: number, given: string | null) => given ?? `${group.prefix}${place}`;
     const { identifiers } = group;
     if (changes === identifiers.length) {
-      // Every row went in, so none repeated another: ids follow the batch's order. A later group that
-      // repeats one of these identifiers finds it stored, below its own first id.
+      // Every row went in, so none repeated another. A later group that repeats one of these identifiers
+      // finds it stored, below its own first id.
       identifiers.forEach((given, place) => results.push({ id: firstCreated + place, identifier: identifierAt(place, given), created: true }));
       continue;
     }
