@@ -9,6 +9,7 @@ import { toNewJobs } from '../electron/api/handlers/enqueue.ts';
 import { RegistryHolder } from '../electron/config/holder.ts';
 import { Engine } from '../electron/engine/engine.ts';
 import { createRunners } from '../electron/runners/registry.ts';
+import type { Runner } from '../electron/runners/runner.ts';
 import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
 
@@ -33,6 +34,12 @@ export interface Measurement {
   enqueue_ms: number;
   /** From engine.start() until every job is recorded completed in the store. */
   process_ms: number;
+  /**
+   * From engine.start() until the N-th job's runner returned, which is where peers.mjs stops the peers'
+   * clock (its handler counts to N); the results of the last jobs may not be in the store yet.
+   */
+  handled_ms: number;
+  handled_per_s: number;
   /** engine.stop() afterwards: not part of process_ms, reported so nothing is hidden. */
   stop_ms: number;
   /** CPU time of this Node process (all its threads) while processing: the database's own is not in it. */
@@ -81,6 +88,19 @@ async function verifyAllCompleted(store: Store, n: number): Promise<void> {
 
 const perSecond = (n: number, ms: number): number => Math.round(n / (ms / 1000));
 
+/** The real noop runner, counting its returns as peers.mjs's handler counts its calls. */
+function counted(runner: Runner, onReturn: () => void): Runner {
+  return {
+    kind: runner.kind,
+    run: async (request) => {
+      const result = await runner.run(request);
+      onReturn();
+      return result;
+    },
+    probe: (services, env) => runner.probe(services, env),
+  };
+}
+
 /**
  * One measurement on an empty store at `location`. `dir` is scratch space for the registry file.
  * Engine log lines go to `log` (stderr in run.ts), so stdout carries only the JSON result.
@@ -96,7 +116,19 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
 
     // As createRuntime builds a worker's engine: every built-in runner, the process environment, defaults
     // for lease, poll interval and worker id.
-    const engine = new Engine({ store, registry, runners: createRunners(), env: process.env, concurrency, log: opts.log });
+    const runners = createRunners();
+    const noop = runners.get('noop');
+    if (!noop) throw new Error('no noop runner among the built-in runners');
+    let handled = 0;
+    let handledAt = Number.NaN;
+    runners.set(
+      'noop',
+      counted(noop, () => {
+        handled++;
+        if (handled === jobs) handledAt = performance.now();
+      }),
+    );
+    const engine = new Engine({ store, registry, runners, env: process.env, concurrency, log: opts.log });
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
     await engine.start();
@@ -104,6 +136,7 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
     // result is written to the store. Stopping is timed apart from processing.
     await engine.runUntilEmpty();
     const processMs = performance.now() - t0;
+    const handledMs = handledAt - t0;
     const cpu = process.cpuUsage(cpu0);
     t0 = performance.now();
     await engine.stop({ graceMs: 0 });
@@ -119,6 +152,8 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
       process_per_s: perSecond(jobs, processMs),
       enqueue_ms: Math.round(enqueueMs),
       process_ms: Math.round(processMs),
+      handled_ms: Math.round(handledMs),
+      handled_per_s: perSecond(jobs, handledMs),
       stop_ms: Math.round(stopMs),
       process_node_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
       opsdeck: pkg.version,

@@ -18,6 +18,7 @@ const suites: Array<{ name: string; command: string; args: string[] }> = [
       'renderer/**/*.test.ts',
       'build/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
   },
   { name: 'end-to-end', command: process.execPath, args: ['node_modules/@playwright/test/cli.js', 'test'] },
