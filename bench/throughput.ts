@@ -88,13 +88,15 @@ async function verifyAllCompleted(store: Store, n: number): Promise<void> {
 
 const perSecond = (n: number, ms: number): number => Math.round(n / (ms / 1000));
 
-/** The real noop runner, counting its returns as peers.mjs's handler counts its calls. */
-function counted(runner: Runner, onReturn: () => void): Runner {
+/** The real runner, telling when its n-th run returned, as peers.mjs's handler counts its calls to N. */
+function countingTo(n: number, runner: Runner, onNth: () => void): Runner {
+  let returned = 0;
   return {
     kind: runner.kind,
     run: async (request) => {
       const result = await runner.run(request);
-      onReturn();
+      returned++;
+      if (returned === n) onNth();
       return result;
     },
     probe: (services, env) => runner.probe(services, env),
@@ -115,17 +117,15 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
     const enqueueMs = performance.now() - t0;
 
     // As createRuntime builds a worker's engine: every built-in runner, the process environment, defaults
-    // for lease, poll interval and worker id.
+    // for lease, poll interval and worker id. The noop runner is counted for handled_ms.
     const runners = createRunners();
     const noop = runners.get('noop');
     if (!noop) throw new Error('no noop runner among the built-in runners');
-    let handled = 0;
     let handledAt = Number.NaN;
     runners.set(
       'noop',
-      counted(noop, () => {
-        handled++;
-        if (handled === jobs) handledAt = performance.now();
+      countingTo(jobs, noop, () => {
+        handledAt = performance.now();
       }),
     );
     const engine = new Engine({ store, registry, runners, env: process.env, concurrency, log: opts.log });
