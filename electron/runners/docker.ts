@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from './imageAllowlist.ts';
@@ -8,6 +8,14 @@ import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * dockerode is loaded by the first container or probe, not with the runner: most hosts never run a
+ * container, and loading it took every CLI command and every worker start about 8 MB and a tenth of
+ * a second.
+ */
+let dockerode: Promise<typeof Docker> | undefined;
+const loadDocker = (): Promise<typeof Docker> => (dockerode ??= import('dockerode').then((m) => m.default));
 
 export interface DockerRunnerOptions {
   outputCapBytes?: number;
@@ -146,7 +154,7 @@ export class DockerRunner implements Runner {
 
     const started = process.hrtime.bigint();
     const deadline = attemptSignal(request.signal, request.timeoutSeconds);
-    const docker = new Docker({ socketPath: cfg.socket_path });
+    const docker = new (await loadDocker())({ socketPath: cfg.socket_path });
     const usage = (extra: ResourceUsage = {}): ResourceUsage => ({ duration_ms: elapsed(started), ...extra });
     let container: Docker.Container | null = null;
     try {
@@ -295,6 +303,7 @@ export class DockerRunner implements Runner {
     for (const s of services) if (s.execution_type === 'docker') sockets.add(s.runner_config.socket_path);
     if (sockets.size === 0) return { ok: true, detail: 'no services' };
     const down: string[] = [];
+    const Docker = await loadDocker();
     await Promise.all(
       [...sockets].map(async (socketPath) => {
         try {

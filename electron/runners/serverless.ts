@@ -1,4 +1,4 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type { JsonObject } from '../../shared/domain.ts';
 import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { probeUrls } from './http.ts';
@@ -9,6 +9,13 @@ import type { HealthResult, Runner, RunError, RunRequest, RunResult } from './ru
 type Env = Readonly<Record<string, string | undefined>>;
 
 const EXCERPT = 2048;
+
+/**
+ * The Lambda client is loaded by the first invocation, not with the runner: most hosts never invoke
+ * one, and loading it took every CLI command and every worker start about 8 MB and 70 ms.
+ */
+let lambdaSdk: Promise<typeof LambdaSdk> | undefined;
+const loadLambdaSdk = (): Promise<typeof LambdaSdk> => (lambdaSdk ??= import('@aws-sdk/client-lambda'));
 
 function regionOf(cfg: ServerlessRunnerConfig, env: Env): string {
   return cfg.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
@@ -98,6 +105,7 @@ export class ServerlessRunner implements Runner {
     if (creds.missing) return configError(`environment variable ${creds.missing} is not set`, { security_context: context });
     context.credentials = creds.value ? 'named env vars' : 'SDK default chain';
 
+    const { InvokeCommand, LambdaClient } = await loadLambdaSdk();
     const client = new LambdaClient({
       region,
       maxAttempts: 1,

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { z } from 'zod';
 import { parseLocation } from './location.ts';
 
@@ -54,7 +54,9 @@ function sqliteDiagnostics(path: string): StoreDiagnostics {
 
 async function postgresDiagnostics(url: string): Promise<StoreDiagnostics> {
   const notes: string[] = [];
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
+  // Loaded here, as open.ts loads the PostgreSQL store: a command on an SQLite file never needs the driver.
+  const { Client } = (await import('pg')).default;
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000, statement_timeout: 10_000 });
   client.on('error', () => undefined);
   await client.connect();
   try {

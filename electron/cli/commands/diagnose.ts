@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import * as tar from 'tar';
 import type { HealthReport } from '../../../shared/contract.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { OPSDECK_VERSION } from '../../api/version.ts';
@@ -172,6 +171,8 @@ export const supportBundle: Command = {
       ].join('\n');
       const names = Object.keys(files);
       for (const name of names) await writeFile(join(dir, name), redactText(files[name] ?? '', secrets), { mode: 0o600 });
+      // Loaded by the one command that writes an archive, not by every command the CLI starts for.
+      const tar = await import('tar');
       await tar.create({ gzip: true, file: target, cwd: dir, portable: true }, names);
       if (inv.common.json) printJson(inv.io, { output: target, files: names, healthy: d.health.ok });
       else inv.io.out(`wrote ${target} (${names.join(', ')}); secret values are redacted`);
