@@ -775,6 +775,19 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
         assert.equal(audits.find((e) => e.action === 'dlq.purge')?.job_count, 2);
       });
 
+      test('a purged job id is never handed to a new job: the audit rows naming it keep meaning it', async (store) => {
+        await deadLetter(store, 'alpha', err('kept'));
+        const newest = await deadLetter(store, 'alpha', err('purged'));
+        await store.dlqResolve({ job_ids: [newest] }, 'fixed upstream', alice);
+        assert.equal(await store.purgeResolved(new Date(Date.now() + 60_000), alice), 1);
+        assert.equal(await store.getJob(newest), null);
+        const single = await store.enqueue([job('alpha', { identifier: 'after-purge' })]);
+        const bulk = await store.enqueue([job('alpha'), job('alpha')]);
+        const ids = [...single, ...bulk].map((r) => r.id);
+        assert.ok(ids.every((id) => id > newest), `ids after the purge of job ${newest}: ${ids.join(', ')}`);
+        assert.equal(new Set(ids).size, 3);
+      });
+
       test('dlqList pages through the open dead letters a selector matches', async (store) => {
         const ids: number[] = [];
         for (let i = 0; i < 5; i++) ids.push(await deadLetter(store, i < 3 ? 'alpha' : 'beta', err(`e${i}`)));

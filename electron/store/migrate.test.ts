@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
-import { checksum, loadMigrations, migrationsDir, pendingMigrations } from './migrate.ts';
+import { checksum, loadMigrations, migrate, migrationsDir, pendingMigrations } from './migrate.ts';
 import type { MigrationFile } from './migrate.ts';
 import { openStore } from './open.ts';
-import { openSqliteStore } from './sqliteOpen.ts';
+import { openSqliteStore, sqliteMigrationAdapter } from './sqliteOpen.ts';
 
 function file(version: number, sql = `-- ${version}`): MigrationFile {
   return { version, name: `m${version}`, sql, checksum: checksum(sql) };
@@ -35,16 +35,33 @@ async function refusalOf(promise: Promise<unknown>): Promise<StoreError> {
   assert.fail('expected a refusal');
 }
 
-/** A temp folder with a copy of this build's SQLite migrations, and a database path beside it. */
-async function sandbox() {
+/**
+ * A temp folder with a copy of this build's SQLite migrations (up to `upTo`, to make a file as an
+ * earlier opsdeck left it), and a database path beside it.
+ */
+async function sandbox(upTo = Number.POSITIVE_INFINITY) {
   const dir = await mkdtemp(join(tmpdir(), 'opsdeck-migrate-'));
   const migrations = join(dir, 'migrations');
   await mkdir(migrations);
-  for (const m of await loadMigrations('sqlite')) {
+  for (const m of (await loadMigrations('sqlite')).filter((f) => f.version <= upTo)) {
     const name = `${String(m.version).padStart(4, '0')}_${m.name}.sql`;
     await copyFile(join(migrationsDir('sqlite'), name), join(migrations, name));
   }
   return { dir, migrations, db: join(dir, 'ops.db'), done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Makes the sandbox's database as an earlier opsdeck left it: only the sandbox's migrations applied, and
+ * rows written by hand in that schema (this build's store expects the newest schema).
+ */
+async function earlierFile(box: { db: string; migrations: string }, seed: (db: Database.Database) => void): Promise<void> {
+  const db = new Database(box.db);
+  try {
+    await migrate(sqliteMigrationAdapter(db, box.db), box.migrations);
+    seed(db);
+  } finally {
+    db.close();
+  }
 }
 
 describe('pendingMigrations', () => {
@@ -106,22 +123,49 @@ describe('migrations on SQLite', () => {
   });
 
   it('a file made before the state indexes (0003) keeps its jobs, counts and claims through the upgrade', async () => {
-    const box = await sandbox();
+    const box = await sandbox(2);
     try {
-      await rm(join(box.migrations, '0003_state_indexes.sql'));
-      const before = await openSqliteStore(box.db, { migrationsDir: box.migrations });
-      await before.enqueue(Array.from({ length: 6 }, (_, i) => ({ queue: i % 2 ? 'a' : 'b', service_name: 's', execution_type: 'noop' as const, max_attempts: 1 })));
-      const [done, ...held] = await before.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
-      assert.ok(done && held.length === 1);
-      await before.settle([{ jobId: done.id, attemptId: done.attempt_id, workerId: 'w', kind: 'completed' }]);
-      const counts = await before.countsByQueueAndStatus();
-      await before.close();
+      await earlierFile(box, (db) => {
+        const insert = db.prepare(
+          `INSERT INTO tb_job_run (identifier, queue, service_name, execution_type, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at, completed_at)
+           VALUES (?, ?, 's', 'noop', ?, ?, 1, '2026-01-01T00:00:00.000Z', ?, ?, ?)`,
+        );
+        insert.run('done', 'a', 'completed', 1, null, null, '2026-01-01T00:00:01.000Z');
+        insert.run('held', 'b', 'running', 1, 'w', '2999-01-01T00:00:00.000Z', null);
+        for (let i = 0; i < 4; i++) insert.run(`waiting-${i}`, i % 2 ? 'a' : 'b', 'pending', 0, null, null, null);
+      });
       const after = await openSqliteStore(box.db);
       try {
         assert.deepEqual(await after.migrationStatus(), { applied: (await loadMigrations('sqlite')).length, pending: 0, current: true });
-        assert.deepEqual(await after.countsByQueueAndStatus(), counts);
+        const counts = (await after.countsByQueueAndStatus()).map((c) => `${c.queue}/${c.status}=${c.count}`).sort();
+        assert.deepEqual(counts, ['a/completed=1', 'a/pending=2', 'b/pending=2', 'b/running=1']);
         assert.equal((await after.claim({ workerId: 'w', limit: 10, leaseMs: 60_000 })).length, 4);
         assert.deepEqual(await after.runningByService(), { s: 5 });
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await box.done();
+    }
+  });
+
+  it('a file made before the id floor (0004) never hands a new job the id of a job it purges', async () => {
+    const box = await sandbox(3);
+    try {
+      await earlierFile(box, (db) => {
+        const insert = db.prepare(
+          `INSERT INTO tb_job_run (identifier, service_name, execution_type, status, attempts, max_attempts, run_at, error_fingerprint)
+           VALUES (?, 's', 'noop', 'failed', 1, 1, '2026-01-01T00:00:00.000Z', 'f')`,
+        );
+        for (let i = 0; i < 3; i++) insert.run(`dead-${i}`);
+      });
+      const after = await openSqliteStore(box.db);
+      try {
+        const actor = { user: 'alice', host: 'laptop' };
+        assert.equal(await after.dlqResolve({}, 'done', actor), 3);
+        assert.equal(await after.purgeResolved(new Date(Date.now() + 60_000), actor), 3);
+        const [next] = await after.enqueue([{ queue: 'q', service_name: 's', execution_type: 'noop', max_attempts: 1 }]);
+        assert.equal(next?.id, 4, 'jobs 1 to 3 were purged; their ids stay theirs');
       } finally {
         await after.close();
       }

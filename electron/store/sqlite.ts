@@ -235,6 +235,8 @@ export function prepareStatements(db: Db) {
       `DELETE FROM tb_job_attempt WHERE job_id IN
          (SELECT id FROM tb_job_run WHERE status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ?)`,
     ),
+    // Before a purge deletes the newest jobs: enqueue starts above this, so their ids are never reused.
+    raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
     purgeJobs: db.prepare<[string]>(`DELETE FROM tb_job_run WHERE status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ?`),
     setEmergencyStop: db.prepare<[Params]>(
       `UPDATE tb_control SET emergency_stop = @on, emergency_stop_by = @by, emergency_stop_at = @now,
@@ -739,6 +741,7 @@ export class SqliteStore implements Store {
     const count = this.#guard(() =>
       this.#write(() => {
         this.#s.purgeAttempts.run(cutoff);
+        this.#s.raiseJobIdFloor.run();
         const n = this.#s.purgeJobs.run(cutoff).changes;
         this.#audit(now(), actor, 'dlq.purge', null, n, { before: cutoff });
         return n;

@@ -37,8 +37,10 @@ const INSERT_INTO = `INSERT INTO tb_job_run (id, identifier, queue, service_name
 
 export function prepareEnqueue(db: Db) {
   return {
-    // The id SQLite itself would hand the next row (one more than the largest), read under the write lock.
-    nextId: db.prepare<[], { next: number }>(`SELECT coalesce(max(id), 0) + 1 AS next FROM tb_job_run`),
+    // One more than the largest id present or ever purged (tb_job_id_floor), read under the write lock.
+    nextId: db.prepare<[], { next: number }>(
+      `SELECT max(coalesce((SELECT max(id) FROM tb_job_run), 0), (SELECT last_id FROM tb_job_id_floor)) + 1 AS next`,
+    ),
     insertGroup: db.prepare<[Record<string, string | number>]>(
       `${INSERT_INTO}
        SELECT @first + j.key, coalesce(j.value ->> 0, @prefix || j.key), @queue, @service, @type, j.value ->> 1, @priority, @max_attempts,

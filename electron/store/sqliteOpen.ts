@@ -110,7 +110,7 @@ interface MigrationRow {
   checksum: string;
 }
 
-function sqliteMigrationAdapter(db: Database.Database, location: string): MigrationAdapter {
+export function sqliteMigrationAdapter(db: Database.Database, location: string): MigrationAdapter {
   const applied = (): AppliedMigration[] => {
     const exists = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'opsdeck_migrations'`).get();
     if (!exists || exists.n === 0) return [];
