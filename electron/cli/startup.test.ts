@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 
 /**
- * Loaded into the CLI's process ahead of it: notes the package of every module resolved and prints the
- * list on stderr as the process exits.
+ * Loaded into the CLI's process ahead of it: notes the package of every module resolved (and every
+ * built-in module, as node:name) and prints the list on stderr as the process exits.
  */
 const RECORDER = `
 import { registerHooks } from 'node:module';
@@ -20,6 +20,7 @@ registerHooks({
     const resolved = next(specifier, context);
     const name = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(resolved.url);
     if (name) packages.add(name[1]);
+    else if (resolved.url.startsWith('node:')) packages.add(resolved.url);
     return resolved;
   },
 });
@@ -52,14 +53,15 @@ after(async () => {
 });
 
 // Every command starts a process, often several a minute in an incident: what only some commands or
-// some jobs need (the Docker and Lambda clients, the PostgreSQL driver, the archiver) is loaded when
-// one of them needs it, not by every start.
+// some jobs need (the Docker and Lambda clients, the PostgreSQL driver, the archiver, node:http, whose
+// namespace loads Node's bundled undici) is loaded when one of them needs it, not by every start.
 describe('CLI start-up', () => {
-  it('a command on an SQLite file loads neither the Docker, Lambda or PostgreSQL clients nor tar', async () => {
+  it('a command on an SQLite file loads neither the Docker, Lambda or PostgreSQL clients, tar nor node:http', async () => {
     const run = await packagesLoadedBy(['status', '--db', join(dir, 'opsdeck.db'), '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.packages.includes('better-sqlite3'), `the recorder sees the packages a command does load: ${run.packages.join(', ')}`);
-    const eager = run.packages.filter((name) => name === 'dockerode' || name.startsWith('@aws-sdk/') || name === 'pg' || name === 'tar');
+    assert.ok(run.packages.includes('node:fs'), `and the built-in modules: ${run.packages.join(', ')}`);
+    const eager = run.packages.filter((name) => ['dockerode', 'pg', 'tar', 'node:http'].includes(name) || name.startsWith('@aws-sdk/'));
     assert.deepEqual(eager, [], `loaded at start-up: ${eager.join(', ')}`);
   });
 
