@@ -1,19 +1,17 @@
 /**
  * Group commit: items collect while flushes are under way and go together in the next one, so under load
  * a single store round trip carries many results, and at low load an item waits at most `delayMs`.
- * Up to `concurrency` flushes run at once (a connection pool can take several; a single SQLite
- * connection cannot). A failed flush is retried after `retryMs` with its items kept.
+ * One flush runs at a time. A failed flush is retried after `retryMs` with its items kept.
  */
 export class Batcher<T> {
   #items: T[] = [];
-  #running = new Set<Promise<void>>();
+  #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
   readonly #flush: (items: T[]) => Promise<void>;
   readonly #maxBatch: number;
   readonly #delayMs: number;
   readonly #retryMs: number;
-  readonly #concurrency: number;
   readonly #onError: (error: unknown, items: number) => void;
 
   constructor(opts: {
@@ -21,14 +19,12 @@ export class Batcher<T> {
     maxBatch: number;
     delayMs: number;
     retryMs: number;
-    concurrency?: number;
     onError: (error: unknown, items: number) => void;
   }) {
     this.#flush = opts.flush;
     this.#maxBatch = opts.maxBatch;
     this.#delayMs = opts.delayMs;
     this.#retryMs = opts.retryMs;
-    this.#concurrency = Math.max(1, opts.concurrency ?? 1);
     this.#onError = opts.onError;
   }
 
@@ -37,21 +33,21 @@ export class Batcher<T> {
   }
 
   get busy(): boolean {
-    return this.#running.size > 0 || this.#items.length > 0;
+    return this.#running !== null || this.#items.length > 0;
   }
 
   add(item: T): void {
     this.#items.push(item);
-    if (this.#running.size >= this.#concurrency) return;
+    if (this.#running) return;
     if (this.#items.length >= this.#maxBatch) this.#start();
     else this.#timer ??= setTimeout(() => this.#start(), this.#delayMs);
   }
 
   /** Flushes everything collected, now; resolves when it has landed (or `close` gave up on it). */
   async drain(): Promise<void> {
-    while (this.#running.size > 0 || (this.#items.length > 0 && !this.#closed)) {
-      if (this.#running.size === 0) this.#start();
-      await Promise.race(this.#running);
+    while (this.#running || (this.#items.length > 0 && !this.#closed)) {
+      if (!this.#running) this.#start();
+      await this.#running;
     }
   }
 
@@ -65,14 +61,12 @@ export class Batcher<T> {
   #start(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    while (this.#running.size < this.#concurrency && this.#items.length > 0) {
-      const items = this.#items.splice(0, this.#maxBatch);
-      const run: Promise<void> = this.#run(items).finally(() => {
-        this.#running.delete(run);
-        if (this.#items.length > 0 && !this.#closed) this.#start();
-      });
-      this.#running.add(run);
-    }
+    if (this.#running || this.#items.length === 0) return;
+    const items = this.#items.splice(0, this.#maxBatch);
+    this.#running = this.#run(items).finally(() => {
+      this.#running = null;
+      if (this.#items.length > 0 && !this.#closed) this.#start();
+    });
   }
 
   async #run(items: T[]): Promise<void> {

@@ -104,16 +104,16 @@ describe('engine on PostgreSQL', () => {
     await stopAll();
   });
 
-  test('run until empty waits for a claim still under way: the empty claims beside it are not the end', async () => {
+  test('run until empty waits for a claim still under way, however long the server takes to answer', async () => {
     const { holder } = await loadRegistry(dir, [{ name: 'tail', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
     const results = await store.enqueue(
       Array.from({ length: 100 }, () => ({ queue: 'default', service_name: 'tail', execution_type: 'noop' as const, max_attempts: 3 })),
     );
     const slowStore = await openStore(db.url);
     stores.push(slowStore);
-    // Once the first jobs have run (so the dispatcher claims ahead, two claims at a time), every claim
-    // that finds jobs takes half a second to answer, as on a loaded server; the claims beside it find
-    // the queue empty, since its jobs are already leased.
+    // Once the first jobs have run (so the dispatcher claims ahead), every claim that finds jobs takes
+    // half a second to answer, as on a loaded server: the jobs it holds are leased meanwhile, so the
+    // queue looks empty to anything else that asks.
     const claim = slowStore.claim.bind(slowStore);
     let claimedSoFar = 0;
     slowStore.claim = async (request) => {
@@ -184,52 +184,6 @@ describe('engine on PostgreSQL', () => {
       const job = await waitForStatus(store, id, 'completed');
       assert.equal(job.attempts, 1);
     }
-    await stopAll();
-  });
-
-  test('run until empty ends when the queue is seen empty, even if an older empty claim answers last', async () => {
-    const { holder } = await loadRegistry(dir, [{ name: 'overlap', execution_type: 'noop', runner_config: { sleep_ms: 5 } }]);
-    const total = 64;
-    const results = await store.enqueue(
-      Array.from({ length: total }, () => ({ queue: 'default', service_name: 'overlap', execution_type: 'noop' as const, max_attempts: 3 })),
-    );
-    const slowStore = await openStore(db.url);
-    stores.push(slowStore);
-    // The first claim to find the queue empty starts while jobs are still unrecorded; its answer is held
-    // until a claim started after the last result was recorded has found the queue empty too. From then
-    // on nothing is runnable: no further claim should be needed to see it.
-    let settled = 0;
-    const settle = slowStore.settle.bind(slowStore);
-    slowStore.settle = async (settlements) => {
-      const landed = await settle(settlements);
-      settled += landed.length;
-      return landed;
-    };
-    const claim = slowStore.claim.bind(slowStore);
-    let olderStartedEarly: boolean | null = null;
-    let newerFoundEmpty!: () => void;
-    const newerEmpty = new Promise<void>((resolve) => (newerFoundEmpty = resolve));
-    let olderAnswered = false;
-    let claimsAfterwards = 0;
-    slowStore.claim = async (request) => {
-      if (olderAnswered) claimsAfterwards++;
-      const settledAtStart = settled;
-      const jobs = await claim(request);
-      if (jobs.length > 0) return jobs;
-      if (olderStartedEarly === null) {
-        olderStartedEarly = settledAtStart < total;
-        await Promise.race([newerEmpty, new Promise((r) => setTimeout(r, 3000))]);
-        olderAnswered = true;
-      } else if (settledAtStart === total) newerFoundEmpty();
-      return jobs;
-    };
-    const engine = new Engine({ store: slowStore, registry: holder, concurrency: 16, pollMs: 20, env: {} });
-    engines.push(engine);
-    await engine.runUntilEmpty();
-    assert.equal(olderStartedEarly, true, 'the first empty claim should start before every result is recorded');
-    assert.equal(claimsAfterwards, 0, 'claims made after the queue was already seen empty');
-    const statuses = await Promise.all(results.map(async (r) => (await jobOf(store, r.id)).status));
-    assert.deepEqual(statuses.filter((s) => s !== 'completed'), []);
     await stopAll();
   });
 
