@@ -24,6 +24,12 @@ interface Running {
   startedAt: Date;
   /** When the attempt times out, in epoch ms: Infinity until it starts. */
   deadline: number;
+  /**
+   * Until when the job is surely leased to this worker, in epoch ms: a lease length after this worker
+   * sent the claim or the last extension the store confirmed (the store starts the lease on receiving
+   * the call, never before it was sent).
+   */
+  leaseUntil: number;
   controller: AbortController;
   cause: InterruptCause | null;
   /** Another worker took the job back: the result is dropped, never settled. */
@@ -187,7 +193,11 @@ export class Dispatcher {
     }
   }
 
-  /** Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it. */
+  /**
+   * Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it.
+   * When the store does not confirm the extension in time, jobs whose lease is about to run out are
+   * stopped (see #fenceUnconfirmed).
+   */
   async extendLeases(): Promise<void> {
     const ids = [
       ...new Set([
@@ -197,7 +207,19 @@ export class Dispatcher {
       ]),
     ];
     if (ids.length === 0) return;
-    const held = new Set(await this.#o.store.extendLeases(this.#o.workerId, ids, this.#o.leaseMs));
+    const { store, workerId, leaseMs } = this.#o;
+    const sentAt = Date.now();
+    let held: Set<number>;
+    try {
+      held = new Set(await answerWithin(store.extendLeases(workerId, ids, leaseMs), leaseMs / 3, 'extending leases'));
+    } catch (error) {
+      this.#fenceUnconfirmed(Date.now());
+      throw error;
+    }
+    for (const id of held) {
+      const running = this.#executing.get(id) ?? this.#buffer.get(id);
+      if (running) running.leaseUntil = sentAt + leaseMs;
+    }
     const lost = new Set(ids.filter((id) => !held.has(id)));
     if (lost.size === 0) return;
     for (const id of lost) this.#buffer.delete(id);
@@ -206,6 +228,32 @@ export class Dispatcher {
       if (!running || running.leaseLost) continue;
       running.leaseLost = true;
       this.#o.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
+      if (!running.controller.signal.aborted) {
+        running.cause = 'lease_lost';
+        running.controller.abort('interrupt');
+      }
+    }
+  }
+
+  /**
+   * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
+   * confirmed lease ends within a third of a lease is stopped now, while the lease still holds: once it
+   * runs out, another worker's watchdog may take the job, and it must never run on two workers at once.
+   * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again);
+   * a job not started yet is handed back. Leases are extended every third of a lease, so this is the
+   * second extension in a row that failed, or one that went a third of a lease without an answer.
+   */
+  #fenceUnconfirmed(now: number): void {
+    const margin = this.#o.leaseMs / 3;
+    for (const running of [...this.#buffer.values()]) {
+      if (running.leaseUntil - margin > now) continue;
+      this.#buffer.delete(running.job.id);
+      this.#release(running, 'lease not confirmed');
+    }
+    for (const running of this.#executing.values()) {
+      if (running.leaseLost || running.leaseUntil - margin > now) continue;
+      running.leaseLost = true;
+      this.#o.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
       if (!running.controller.signal.aborted) {
         running.cause = 'lease_lost';
         running.controller.abort('interrupt');
@@ -288,6 +336,7 @@ export class Dispatcher {
     const epoch = this.#settleEpoch;
     this.#claiming = true;
     try {
+      const leaseUntil = Date.now() + this.#o.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
@@ -298,7 +347,7 @@ export class Dispatcher {
         return;
       }
       this.#claimFailing = false;
-      if (claimed.length > 0) this.#launch(claimed);
+      if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#emptyClaimEpoch = epoch;
       // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
       // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
@@ -352,7 +401,7 @@ export class Dispatcher {
     });
   }
 
-  #launch(claimed: ClaimedJob[]): void {
+  #launch(claimed: ClaimedJob[], leaseUntil: number): void {
     this.#o.emitter.emit('job', { ids: claimed.map((j) => j.id) });
     const now = new Date();
     // A claim under way when dispatch stopped (emergency stop, safe mode, shutdown) gives its jobs back
@@ -361,7 +410,7 @@ export class Dispatcher {
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
-      const running = this.#running(job, now);
+      const running = this.#running(job, now, leaseUntil);
       if (!dispatching) {
         this.#release(running, 'dispatch stopped');
         continue;
@@ -377,12 +426,13 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  #running(job: ClaimedJob, now: Date): Running {
+  #running(job: ClaimedJob, now: Date, leaseUntil: number): Running {
     return {
       job,
       service: this.#o.registry.service(job.service_name),
       startedAt: now,
       deadline: Infinity,
+      leaseUntil,
       controller: new AbortController(),
       cause: null,
       leaseLost: false,
@@ -603,6 +653,15 @@ function abortedBeforeStart(reason: unknown): RunResult {
     resource_usage: {},
     security_context: {},
   };
+}
+
+/** The store's answer, or an error naming what it was doing once `ms` have passed without one. */
+function answerWithin<T>(answer: Promise<T>, ms: number, doing: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${Math.round(ms)} ms while ${doing}`)), ms);
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }
 
 /** Only ever a fallback bound on a wait, so it never keeps a process alive by itself. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
 import { openStore } from '../store/open.ts';
@@ -10,7 +11,7 @@ import type { Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
-import { actor, enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { actor, enqueueOne, jobOf, loadRegistry, processAlive, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
 describe('engine on PostgreSQL', () => {
   let db: TestDatabase;
@@ -275,5 +276,72 @@ describe('engine on PostgreSQL', () => {
     assert.deepEqual(attempts.map((a) => a.outcome), ['lost', 'completed']);
     assert.equal(attempts[0]?.worker_id, 'doomed-worker');
     await stopAll();
+  });
+  test('a worker cut off from the database stops its jobs while their leases hold; another runs them only after', async () => {
+    // Between the worker and PostgreSQL, a TCP relay that can go silent: bytes stop flowing both ways and
+    // new connections are never answered, while every socket stays open, as when a network drops packets.
+    const server = new URL(db.url);
+    const sockets = new Set<net.Socket>();
+    let silent = false;
+    const relay = net.createServer((client) => {
+      sockets.add(client);
+      if (silent) return;
+      const upstream = net.connect(Number(server.port || 5432), server.hostname);
+      sockets.add(upstream);
+      client.on('data', (d) => silent || upstream.write(d));
+      upstream.on('data', (d) => silent || client.write(d));
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const address = relay.address();
+    assert.ok(address && typeof address === 'object');
+    const relayed = new URL(db.url);
+    relayed.host = `127.0.0.1:${address.port}`;
+    const cutOffStore = await openStore(relayed.toString());
+    const leaseMs = 1500;
+    const marker = path.join(dir, 'partition-marker');
+    const { holder } = await loadRegistry(dir, [
+      {
+        name: 'partitioned',
+        execution_type: 'shell',
+        runner_config: {
+          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
+          working_directory: dir,
+        },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ]);
+    const cutOff = new Engine({ store: cutOffStore, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {} });
+    try {
+      await cutOff.start();
+      const id = await enqueueOne(store, 'partitioned', 'shell', 3, { args: [marker] });
+      await waitForStatus(store, id, 'running');
+      const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+      // Past one lease extension, so the lease the database holds is one the worker extended.
+      await new Promise((r) => setTimeout(r, leaseMs / 2));
+      silent = true;
+      await waitFor(`the cut-off worker's job (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+      const goneBy = new Date();
+      // Asked at the moment the process was gone, the database still holds the lease: nobody can have
+      // taken the job yet.
+      assert.deepEqual((await store.reclaimExpired(goneBy)).retried, []);
+      const other = await newEngine([{ name: 'partitioned', execution_type: 'shell', runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exit 1', 'sh'], working_directory: dir }, security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] } }], { leaseMs });
+      const done = await waitForStatus(store, id, 'completed', 10_000);
+      const attempts = await store.listAttempts(id);
+      assert.deepEqual(attempts.map((a) => [a.outcome, a.worker_id]), [['lost', cutOff.workerId], ['completed', other.workerId]]);
+      assert.ok(Date.parse(attempts[1]?.started_at ?? '') >= goneBy.getTime(), 'the second attempt started only after the first had stopped');
+      assert.equal(done.attempts, 2);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+      await cutOff.stop({ graceMs: 0 });
+      await cutOffStore.close();
+      await stopAll();
+    }
   });
 });

@@ -437,4 +437,62 @@ describe('engine on SQLite', () => {
     assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
     await stopAll();
   });
+  /**
+   * The store stops confirming this worker's leases, by failing the call or by never answering it, as
+   * when the network to the database goes: the job's process must be gone while its last confirmed
+   * lease still holds, so no other worker's watchdog can have taken the job yet.
+   */
+  async function leaseFencing(unconfirmed: 'fails' | 'never answers'): Promise<void> {
+    const own = await createSqliteTestStore();
+    const leaseMs = 1500;
+    const marker = path.join(dir, `fence-${unconfirmed.replace(' ', '-')}`);
+    const { holder } = await loadRegistry(dir, [
+      {
+        name: 'fenced',
+        execution_type: 'shell',
+        runner_config: { command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; exec /bin/sleep 30', 'sh'], working_directory: dir },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ]);
+    const extend = own.store.extendLeases.bind(own.store);
+    let confirmedSentAt = 0;
+    let confirming = true;
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      if (!confirming) {
+        if (unconfirmed === 'fails') throw new Error('connection refused');
+        return new Promise<number[]>(() => {});
+      }
+      const sentAt = Date.now();
+      const held = await extend(workerId, jobIds, ms);
+      confirmedSentAt = sentAt;
+      return held;
+    };
+    const lines: string[] = [];
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: (l) => lines.push(l) });
+    try {
+      await engine.start();
+      const id = await enqueueOne(own.store, 'fenced', 'shell', 3, { args: [marker] });
+      const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+      await waitFor('a lease extension to be confirmed', () => confirmedSentAt > 0);
+      confirming = false;
+      await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+      const goneBy = Date.now();
+      assert.ok(goneBy < confirmedSentAt + leaseMs, `stopped ${goneBy - confirmedSentAt} ms after the last confirmed extension was sent; the lease is ${leaseMs} ms`);
+      // Another worker's watchdog at that moment finds nothing to take: the lease still held.
+      assert.deepEqual((await own.store.reclaimExpired(new Date(goneBy))).retried, []);
+      assert.equal((await jobOf(own.store, id)).status, 'running');
+      assert.ok(lines.some((l) => l.includes(`could not extend the lease of job ${id}`)), lines.join('\n'));
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  }
+
+  test('a worker whose lease extensions fail stops its jobs before their leases run out', async () => {
+    await leaseFencing('fails');
+  });
+
+  test('a worker whose lease extensions go unanswered stops its jobs before their leases run out', async () => {
+    await leaseFencing('never answers');
+  });
 });
