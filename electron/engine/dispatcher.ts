@@ -591,7 +591,9 @@ export class Dispatcher {
       const running = this.#unsettled.get(s.attemptId);
       this.#unsettled.delete(s.attemptId);
       if (!landed.has(s.jobId)) {
-        this.#o.log(`engine: the result of job ${s.jobId} was not recorded: another worker took it back`);
+        // Another worker took the job back, or an earlier try of this settle whose answer never came
+        // recorded it after all (PgDb.engineQuery): either way the job is no longer running here.
+        this.#o.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
         continue;
       }
       if (!running) continue;

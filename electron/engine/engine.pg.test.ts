@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
 import { openStore } from '../store/open.ts';
+import { openPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
+import { startTcpRelay } from './testing/tcpRelay.ts';
 import { actor, enqueueOne, jobOf, loadRegistry, processAlive, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
 describe('engine on PostgreSQL', () => {
@@ -278,31 +279,8 @@ describe('engine on PostgreSQL', () => {
     await stopAll();
   });
   test('a worker cut off from the database stops its jobs while their leases hold; another runs them only after', async () => {
-    // Between the worker and PostgreSQL, a TCP relay that can go silent: bytes stop flowing both ways and
-    // new connections are never answered, while every socket stays open, as when a network drops packets.
-    const server = new URL(db.url);
-    const sockets = new Set<net.Socket>();
-    let silent = false;
-    const relay = net.createServer((client) => {
-      sockets.add(client);
-      if (silent) return;
-      const upstream = net.connect(Number(server.port || 5432), server.hostname);
-      sockets.add(upstream);
-      client.on('data', (d) => silent || upstream.write(d));
-      upstream.on('data', (d) => silent || client.write(d));
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const address = relay.address();
-    assert.ok(address && typeof address === 'object');
-    const relayed = new URL(db.url);
-    relayed.host = `127.0.0.1:${address.port}`;
-    const cutOffStore = await openStore(relayed.toString());
+    const relay = await startTcpRelay(db.url);
+    const cutOffStore = await openStore(relay.url);
     const leaseMs = 1500;
     const marker = path.join(dir, 'partition-marker');
     const { holder } = await loadRegistry(dir, [
@@ -324,7 +302,7 @@ describe('engine on PostgreSQL', () => {
       const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
       // Past one lease extension, so the lease the database holds is one the worker extended.
       await new Promise((r) => setTimeout(r, leaseMs / 2));
-      silent = true;
+      relay.silence();
       await waitFor(`the cut-off worker's job (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
       const goneBy = new Date();
       // Asked at the moment the process was gone, the database still holds the lease: nobody can have
@@ -337,11 +315,43 @@ describe('engine on PostgreSQL', () => {
       assert.ok(Date.parse(attempts[1]?.started_at ?? '') >= goneBy.getTime(), 'the second attempt started only after the first had stopped');
       assert.equal(done.attempts, 2);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      relay.close();
+      await relay.close();
       await cutOff.stop({ graceMs: 0 });
       await cutOffStore.close();
       await stopAll();
+    }
+  });
+  test('a worker whose connections die without a word (the laptop changed networks) works again within seconds', async () => {
+    const relay = await startTcpRelay(db.url);
+    const answerMs = 500;
+    const stranded = await openPostgresStore(relay.url, { engineAnswerMs: answerMs });
+    const { holder } = await loadRegistry(dir, [
+      { name: 'roaming', execution_type: 'noop', runner_config: { sleep_ms: 0 } },
+      { name: 'long', execution_type: 'noop', runner_config: { sleep_ms: 60_000 } },
+    ]);
+    const lines: string[] = [];
+    const engine = new Engine({ store: stranded, registry: holder, concurrency: 2, leaseMs: 6000, pollMs: 20, env: {}, log: (l) => lines.push(l) });
+    try {
+      await engine.start();
+      const before = await enqueueOne(store, 'roaming', 'noop', 3);
+      await waitForStatus(store, before, 'completed');
+      // Every connection the worker holds goes dead, the ones idle in its pool included; the network
+      // itself is back, so new connections work.
+      relay.strandOpenConnections();
+      const after = await enqueueOne(store, 'roaming', 'noop', 3);
+      await waitForStatus(store, after, 'completed', 15_000);
+      // And it hears the control plane again: an emergency stop interrupts what it runs.
+      const long = await enqueueOne(store, 'long', 'noop', 3);
+      await waitForStatus(store, long, 'running', 15_000);
+      await store.setEmergencyStop(true, actor, 'after the network change');
+      const interrupted = await waitForStatus(store, long, 'pending', 15_000);
+      assert.equal(interrupted.attempts, 0);
+      assert.ok(lines.some((l) => l.includes('did not answer within')), lines.join('\n'));
+    } finally {
+      await store.setEmergencyStop(false, actor, null);
+      await relay.close();
+      await engine.stop({ graceMs: 0 });
+      await stranded.close();
     }
   });
 });

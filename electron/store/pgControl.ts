@@ -32,7 +32,7 @@ async function readControl(client: Queryable): Promise<ControlState> {
 
 export async function getControl(db: PgDb): Promise<ControlState> {
   // One statement, one snapshot: the flags and the paused queues agree with each other.
-  const rows = await db.query(
+  const rows = await db.engineQuery(
     `SELECT c.*, coalesce((SELECT json_agg(json_build_object('queue', p.queue, 'by', p.paused_by, 'at', p.paused_at, 'reason', p.reason) ORDER BY p.queue)
        FROM jobs.tb_paused_queue p), '[]'::json) AS paused
      FROM (${CONTROL_SQL}) c`,
@@ -93,11 +93,11 @@ export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: 
 // ---- breakers ---------------------------------------------------------------------------------------
 
 export async function listBreakers(db: PgDb): Promise<BreakerRecord[]> {
-  return (await db.query(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker ORDER BY service_name`)).map(toBreaker);
+  return (await db.engineQuery(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker ORDER BY service_name`)).map(toBreaker);
 }
 
 export async function getBreaker(db: PgDb, service: string): Promise<BreakerRecord | null> {
-  const rows = await db.query(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1`, [service]);
+  const rows = await db.engineQuery(`SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1`, [service]);
   return rows[0] ? toBreaker(rows[0]) : null;
 }
 
@@ -123,7 +123,7 @@ const BREAKER_UPDATE = `UPDATE jobs.tb_breaker SET state = $2, mode = $3, window
 export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
   const sql = record.version === 1 ? BREAKER_INSERT : BREAKER_UPDATE;
   if (!Number.isInteger(record.version) || record.version < 1) return false;
-  if (!transition) return (await db.query(sql, breakerValues(record))).length > 0;
+  if (!transition) return (await db.engineQuery(sql, breakerValues(record))).length > 0;
   return db.tx(async (client) => {
     const saved = await rowsOf(client, sql, breakerValues(record));
     if (saved.length === 0) return false;
@@ -182,7 +182,7 @@ const FORGET_STOPPED_MS = 24 * 3_600_000;
 const FORGET_SILENT_MS = 7 * 24 * 3_600_000;
 
 export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<void> {
-  await db.query(
+  await db.engineQuery(
     `WITH forgotten AS (
        DELETE FROM jobs.tb_worker
        WHERE id <> $1 AND ((state = 'stopped' AND last_heartbeat_at < now() - $8::float8 * interval '1 millisecond')
@@ -205,7 +205,7 @@ const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string()
 
 /** Returns whether the worker's state changed (worth announcing); plain heartbeats are not. */
 export async function heartbeat(db: PgDb, workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
-  const rows = await db.query(
+  const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
        UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now() WHERE id = $1 RETURNING state
@@ -216,7 +216,7 @@ export async function heartbeat(db: PgDb, workerId: string, inFlight: number, st
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });
   if (r.after !== null && r.before !== r.after) {
-    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, 'workers']);
+    await db.engineQuery('SELECT pg_notify($1, $2)', [CHANNEL, 'workers']);
     return true;
   }
   return false;

@@ -1,8 +1,17 @@
 import pg from 'pg';
 import { StoreError } from './errors.ts';
-import { connectionError, redactUrl } from './pgErrors.ts';
+import { connectionError, noAnswerError, redactUrl } from './pgErrors.ts';
+
+declare module 'pg' {
+  interface QueryConfig {
+    /** pg reads this per statement too (Client#query), not only per connection; the typings lack it. */
+    query_timeout?: number;
+  }
+}
 
 export const CONNECT_TIMEOUT_MS = 5000;
+/** How long the engine's statements may go unanswered (see PgDb.engineQuery). */
+export const ENGINE_ANSWER_MS = 10_000;
 
 const OID = { int8: 20, numeric: 1700, timestamptz: 1184, timestamp: 1114 };
 
@@ -39,8 +48,11 @@ export class PgDb {
   /** Backend pids of our own connections: our own NOTIFYs are not news to us. */
   readonly ownPids = new Set<number>();
 
-  constructor(url: string, poolSize: number) {
+  readonly #engineAnswerMs: number;
+
+  constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS) {
     this.url = url;
+    this.#engineAnswerMs = engineAnswerMs;
     this.location = redactUrl(url);
     this.types = typeOverrides();
     this.pool = new pg.Pool({
@@ -81,6 +93,23 @@ export class PgDb {
       return result.rows;
     } catch (err) {
       throw this.wrap(err);
+    }
+  }
+
+  /**
+   * A statement of the engine's own (claims, results, leases, heartbeats, control and breaker reads),
+   * whose answer is awaited for a bounded time: past it the call fails and the pool drops the
+   * connection. A connection can die without a word (a laptop changes networks, a NAT forgets it), and a
+   * statement sent on it would otherwise wait until the kernel gives up, a quarter of an hour later,
+   * with the worker claiming nothing and deaf to an emergency stop. Operators' bulk actions and
+   * migrations stay unbounded: a long purge must not be reported failed while the server finishes it.
+   */
+  async engineQuery(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+    try {
+      const result = await this.pool.query<Row>({ text, values, query_timeout: this.#engineAnswerMs, ...(name ? { name } : {}) });
+      return result.rows;
+    } catch (err) {
+      throw noAnswerError(err, this.url, this.#engineAnswerMs) ?? this.wrap(err);
     }
   }
 

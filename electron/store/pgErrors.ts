@@ -56,6 +56,20 @@ function messageOf(err: unknown): string {
 }
 
 /**
+ * pg's own limit on waiting for an answer (query_timeout) ran out: the statement may still run, or the
+ * connection may be gone without a word. Null for any other error.
+ */
+export function noAnswerError(err: unknown, url: string, timeoutMs: number): StoreError | null {
+  if (!(err instanceof Error) || err.message !== 'Query read timeout') return null;
+  return new StoreError(
+    'unavailable',
+    `PostgreSQL at ${serverOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`,
+    'check the network to the server; opsdeck drops that connection and takes a new one',
+    { cause: err },
+  );
+}
+
+/**
  * Failures of the connection itself (not of a statement): those become StoreErrors an operator can act
  * on; anything else (a constraint, a bug in a query) is returned as null and rethrown as it is.
  */

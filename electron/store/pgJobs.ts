@@ -190,7 +190,7 @@ export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<Claim> {
   const limit = Math.trunc(req.limit);
   if (!(limit > 0)) return { leaseId: null, jobs: [] };
   const caps = Object.entries(req.serviceCaps ?? {});
-  const rows = await db.query(
+  const rows = await db.engineQuery(
     CLAIM_SQL,
     [
       req.workerId,
@@ -208,7 +208,7 @@ export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<Claim> {
 
 export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
   if (jobIds.length === 0) return [];
-  const rows = await db.query(
+  const rows = await db.engineQuery(
     `UPDATE jobs.tb_job_run SET lease_expires_at = now() + $3::float8 * interval '1 millisecond'
      WHERE id = ANY($2::bigint[]) AND status = 'running' AND lease_owner = $1
      RETURNING id`,
@@ -278,7 +278,7 @@ function validRunAt(runAt: string): string {
 /** `doneLeases`: the lease rows whose last attempts these settlements are (see pgLeases.ts). */
 export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<number[]> {
   if (settlements.length === 0) return [];
-  const rows = await db.query(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
+  const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
   return idsOf(rows);
 }
 
@@ -353,7 +353,7 @@ SELECT id, status FROM reclaimed ORDER BY id`;
 const ReclaimRow = z.object({ id: z.number(), status: z.string() });
 
 export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined): Promise<ReclaimResult> {
-  const rows = await db.query(RECLAIM_SQL, [now ? now.toISOString() : null], 'opsdeck_reclaim');
+  const rows = await db.engineQuery(RECLAIM_SQL, [now ? now.toISOString() : null], 'opsdeck_reclaim');
   const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
   for (const row of rows) {
     const r = ReclaimRow.parse(row);

@@ -156,7 +156,7 @@ export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
 }
 
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
-  const rows = await db.query(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run
+  const rows = await db.engineQuery(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running' GROUP BY service_name`);
   const out: Record<string, number> = {};
   for (const row of rows) out[String(row.service_name)] = Number(row.n);
@@ -220,7 +220,7 @@ export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
 
 export async function cancelRequested(db: PgDb, workerId: string): Promise<number[]> {
   return idsOf(
-    await db.query(
+    await db.engineQuery(
       `SELECT id FROM jobs.tb_job_run
        WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease WHERE worker_id = $1)) AND status = 'running' AND lease_owner = $1
          AND cancel_requested

@@ -1,0 +1,58 @@
+import net from 'node:net';
+
+/**
+ * A TCP relay to a PostgreSQL server, for the network failures a real one has: sockets that stay open
+ * while no byte flows any more, as when packets are dropped on the way. Nothing else about the
+ * connection changes, so the client sees exactly what it would see on such a network.
+ */
+export interface TcpRelay {
+  /** The server's URL with the relay's address in place of the server's. */
+  url: string;
+  /** No byte flows on any connection, open or new: the server is cut off. */
+  silence(): void;
+  /** Connections open now stop passing bytes; new ones work: a laptop that changed networks. */
+  strandOpenConnections(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpRelay(serverUrl: string): Promise<TcpRelay> {
+  const server = new URL(serverUrl);
+  const sockets = new Set<net.Socket>();
+  const strandable = new Set<{ stranded: boolean }>();
+  let silent = false;
+  const relay = net.createServer((client) => {
+    sockets.add(client);
+    if (silent) return;
+    const upstream = net.connect(Number(server.port || 5432), server.hostname);
+    sockets.add(upstream);
+    const pair = { stranded: false };
+    client.on('data', (d) => silent || pair.stranded || upstream.write(d));
+    upstream.on('data', (d) => silent || pair.stranded || client.write(d));
+    strandable.add(pair);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      strandable.delete(pair);
+    };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  const address = relay.address();
+  if (!address || typeof address !== 'object') throw new Error('the relay has no TCP address');
+  const url = new URL(serverUrl);
+  url.host = `127.0.0.1:${address.port}`;
+  return {
+    url: url.toString(),
+    silence() {
+      silent = true;
+    },
+    strandOpenConnections() {
+      for (const pair of strandable) pair.stranded = true;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    },
+  };
+}
