@@ -63,6 +63,10 @@ export class PgDb {
       // Idle pooled connections never keep a finished CLI command alive.
       allowExitOnIdle: true,
       application_name: 'opsdeck',
+      // As on the listening connection (pgNotify.ts): the OS notices an idle connection whose peer
+      // vanished, so the pool drops it before a statement is sent into the void.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       // The store runs short OLTP statements; JIT compiling them (triggered by stale cost estimates on a
       // fast-changing queue table) costs far more than it saves. A transaction left open by a frozen
       // process (a laptop asleep mid-action) must not hold job rows locked for everyone else.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoreErrorCode } from './errors.ts';
-import { connectionError, redactUrl } from './pgErrors.ts';
+import { connectionError, noAnswerError, redactUrl } from './pgErrors.ts';
 
 const url = 'postgres://ops:s3cret@db.internal:6543/jobsdb';
 
@@ -25,6 +25,16 @@ test('each connection failure says what is wrong and what to do, never the passw
     assert.match(mapped.hint, hint);
     assert.doesNotMatch(mapped.message, /s3cret/);
   }
+});
+
+test("pg's own wait for an answer running out names the server and the wait, never the password", () => {
+  const mapped = noAnswerError(new Error('Query read timeout'), url, 10_000);
+  assert.ok(mapped);
+  assert.equal(mapped.code, 'unavailable');
+  assert.match(mapped.message, /^PostgreSQL at db\.internal:6543 did not answer within 10 s/);
+  assert.match(mapped.hint, /network/);
+  assert.doesNotMatch(`${mapped.message} ${mapped.hint}`, /s3cret/);
+  assert.equal(noAnswerError(pgError('23505', 'duplicate key value'), url, 10_000), null);
 });
 
 test('a statement error is not a connection error', () => {

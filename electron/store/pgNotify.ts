@@ -83,9 +83,7 @@ export class PgSignals {
       const signals = [...this.#pending];
       this.#pending.clear();
       if (this.#closed || signals.length === 0) return;
-      this.#db.pool
-        .query('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals])
-        .catch(() => undefined);
+      this.#db.engineQuery('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals]).catch(() => undefined);
     }, COALESCE_MS);
     this.#coalesceTimer.unref();
   }
@@ -186,7 +184,7 @@ export class PgSignals {
   /** The control version and the sum of breaker versions: either moves when its state changed. */
   async #checkVersions(): Promise<void> {
     try {
-      const rows = await this.#db.query(
+      const rows = await this.#db.engineQuery(
         `SELECT (SELECT version FROM jobs.tb_control) AS control, (SELECT coalesce(sum(version), 0) FROM jobs.tb_breaker) AS breakers`,
       );
       const v = Versions.parse(rows[0]);
