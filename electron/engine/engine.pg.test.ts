@@ -12,7 +12,7 @@ import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
 import { startTcpRelay } from './testing/tcpRelay.ts';
-import { actor, enqueueOne, jobOf, loadRegistry, processAlive, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { actor, enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
 describe('engine on PostgreSQL', () => {
   let db: TestDatabase;
@@ -238,17 +238,7 @@ describe('engine on PostgreSQL', () => {
 
   test('jobs of a worker killed with SIGKILL are taken back and run by another engine', async () => {
     const marker = path.join(dir, 'reclaim-marker');
-    const services = [
-      {
-        name: 'once',
-        execution_type: 'shell',
-        runner_config: {
-          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
-          working_directory: dir,
-        },
-        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
-      },
-    ];
+    const services = [stallsOnceService('once', dir)];
     const { file } = await loadRegistry(dir, services);
     const id = await enqueueOne(store, 'once', 'shell', 3, { args: [marker] });
     const script = path.join(import.meta.dirname, 'testing', 'workerProcess.ts');
@@ -278,22 +268,14 @@ describe('engine on PostgreSQL', () => {
     assert.equal(attempts[0]?.worker_id, 'doomed-worker');
     await stopAll();
   });
+
   test('a worker cut off from the database stops its jobs while their leases hold; another runs them only after', async () => {
     const relay = await startTcpRelay(db.url);
     const cutOffStore = await openStore(relay.url);
     const leaseMs = 1500;
     const marker = path.join(dir, 'partition-marker');
-    const { holder } = await loadRegistry(dir, [
-      {
-        name: 'partitioned',
-        execution_type: 'shell',
-        runner_config: {
-          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
-          working_directory: dir,
-        },
-        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
-      },
-    ]);
+    const services = [stallsOnceService('partitioned', dir)];
+    const { holder } = await loadRegistry(dir, services);
     const cutOff = new Engine({ store: cutOffStore, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {} });
     try {
       await cutOff.start();
@@ -308,7 +290,7 @@ describe('engine on PostgreSQL', () => {
       // Asked at the moment the process was gone, the database still holds the lease: nobody can have
       // taken the job yet.
       assert.deepEqual((await store.reclaimExpired(goneBy)).retried, []);
-      const other = await newEngine([{ name: 'partitioned', execution_type: 'shell', runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exit 1', 'sh'], working_directory: dir }, security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] } }], { leaseMs });
+      const other = await newEngine(services, { leaseMs });
       const done = await waitForStatus(store, id, 'completed', 10_000);
       const attempts = await store.listAttempts(id);
       assert.deepEqual(attempts.map((a) => [a.outcome, a.worker_id]), [['lost', cutOff.workerId], ['completed', other.workerId]]);
@@ -321,6 +303,7 @@ describe('engine on PostgreSQL', () => {
       await stopAll();
     }
   });
+
   test('a worker whose connections die without a word (the laptop changed networks) works again within seconds', async () => {
     const relay = await startTcpRelay(db.url);
     const answerMs = 500;

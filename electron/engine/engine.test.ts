@@ -19,6 +19,7 @@ import {
   jobOf,
   loadRegistry,
   processAlive,
+  stallsOnceService,
   tempDir,
   waitFor,
   waitForStatus,
@@ -414,17 +415,7 @@ describe('engine on SQLite', () => {
 
   test('a job taken back by the watchdog is stopped here and never settled by the worker that lost it', async () => {
     const marker = path.join(dir, 'lease-marker');
-    await engineFor([
-      {
-        name: 'leased',
-        execution_type: 'shell',
-        runner_config: {
-          command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
-          working_directory: dir,
-        },
-        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
-      },
-    ]);
+    await engineFor([stallsOnceService('leased', dir)]);
     const id = await enqueueOne(store, 'leased', 'shell', 3, { args: [marker] });
     await waitForStatus(store, id, 'running');
     const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());

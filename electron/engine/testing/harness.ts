@@ -16,6 +16,23 @@ export async function tempDir(): Promise<{ dir: string; cleanup(): Promise<void>
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A shell service whose first run writes its pid to `<marker>.pid` and sleeps for half a minute, and whose
+ * every later run (the marker file is there by then) exits 0 at once: for jobs that are taken back from
+ * one run and must then complete. Each job's payload is `{ args: [marker] }`.
+ */
+export function stallsOnceService(name: string, dir: string) {
+  return {
+    name,
+    execution_type: 'shell',
+    runner_config: {
+      command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
+      working_directory: dir,
+    },
+    security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+  };
+}
+
 /** Writes the services as a registry file (JSON is YAML) and loads it the way hosts do. */
 export async function loadRegistry(dir: string, services: unknown[]): Promise<{ holder: RegistryHolder; file: string }> {
   const file = path.join(dir, `registry-${Math.random().toString(36).slice(2)}.yaml`);
