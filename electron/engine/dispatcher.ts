@@ -245,11 +245,11 @@ export class Dispatcher {
    */
   #fenceUnconfirmed(now: number): void {
     const margin = this.#o.leaseMs / 3;
-    for (const running of [...this.#buffer.values()]) {
-      if (running.leaseUntil - margin > now) continue;
-      this.#buffer.delete(running.job.id);
-      this.#release(running, 'lease not confirmed');
-    }
+    // Out of the buffer first, all of them: each release frees a slot, and the pump would start the next
+    // buffered job, which may be one of these.
+    const unconfirmed = [...this.#buffer.values()].filter((running) => running.leaseUntil - margin <= now);
+    for (const running of unconfirmed) this.#buffer.delete(running.job.id);
+    for (const running of unconfirmed) this.#release(running, 'lease not confirmed');
     for (const running of this.#executing.values()) {
       if (running.leaseLost || running.leaseUntil - margin > now) continue;
       running.leaseLost = true;

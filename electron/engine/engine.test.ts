@@ -486,4 +486,40 @@ describe('engine on SQLite', () => {
   test('a worker whose lease extensions go unanswered stops its jobs before their leases run out', async () => {
     await leaseFencing('never answers');
   });
+
+  test('jobs claimed ahead are handed back, attempt not spent, when the leases go unconfirmed', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'mixed', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    let confirming = true;
+    const extend = own.store.extendLeases.bind(own.store);
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      if (!confirming) throw new Error('connection refused');
+      return extend(workerId, jobIds, ms);
+    };
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 1500, pollMs: 20, env: {} });
+    try {
+      // Enough short jobs that the dispatcher claims ahead, then one that holds the only slot while the
+      // jobs claimed with it wait in the buffer.
+      const quick = (n: number) => Array.from({ length: n }, () => ({ queue: 'default', service_name: 'mixed', execution_type: 'noop' as const, max_attempts: 3 }));
+      await own.store.enqueue(quick(30));
+      const [slow] = await own.store.enqueue([{ queue: 'default', service_name: 'mixed', execution_type: 'noop', max_attempts: 3, payload: { sleep_ms: 60_000 } }]);
+      const behind = await own.store.enqueue(quick(10));
+      assert.ok(slow);
+      await engine.start();
+      await waitFor('the slow job to hold the slot, the jobs behind it claimed ahead', async () => {
+        const statuses = await Promise.all(behind.map(async (r) => (await jobOf(own.store, r.id)).status));
+        return engine.inFlight().some((j) => j.jobId === slow.id) && statuses.every((st) => st === 'running');
+      });
+      confirming = false;
+      await waitFor('the slow job to be stopped', () => engine.inFlight().length === 0 || !engine.inFlight().some((j) => j.jobId === slow.id), 5000);
+      for (const { id } of behind) {
+        const job = await waitForStatus(own.store, id, 'completed', 5000);
+        assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
+        assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['interrupted', 'completed']);
+      }
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
 });
