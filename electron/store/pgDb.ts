@@ -88,16 +88,11 @@ export class PgDb {
   }
 
   wrap(err: unknown): unknown {
-    return connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
+    return noAnswerError(err, this.url, this.#engineAnswerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
-    try {
-      const result = await this.pool.query<Row>(name ? { name, text, values } : { text, values });
-      return result.rows;
-    } catch (err) {
-      throw this.wrap(err);
-    }
+    return this.#rows({ text, values, ...(name ? { name } : {}) });
   }
 
   /**
@@ -109,11 +104,14 @@ export class PgDb {
    * migrations stay unbounded: a long purge must not be reported failed while the server finishes it.
    */
   async engineQuery(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+    return this.#rows({ text, values, query_timeout: this.#engineAnswerMs, ...(name ? { name } : {}) });
+  }
+
+  async #rows(statement: pg.QueryConfig): Promise<Row[]> {
     try {
-      const result = await this.pool.query<Row>({ text, values, query_timeout: this.#engineAnswerMs, ...(name ? { name } : {}) });
-      return result.rows;
+      return (await this.pool.query<Row>(statement)).rows;
     } catch (err) {
-      throw noAnswerError(err, this.url, this.#engineAnswerMs) ?? this.wrap(err);
+      throw this.wrap(err);
     }
   }
 
