@@ -239,17 +239,15 @@ export class Dispatcher {
    * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
    * confirmed lease ends within a third of a lease is stopped now, while the lease still holds: once it
    * runs out, another worker's watchdog may take the job, and it must never run on two workers at once.
-   * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again);
-   * a job not started yet is handed back. Leases are extended every third of a lease, so this is the
-   * second extension in a row that failed, or one that went a third of a lease without an answer.
+   * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
+   * Leases are extended every third of a lease, so this is the second extension in a row that failed, or
+   * one that went a third of a lease without an answer. Jobs claimed ahead and not started are handed
+   * back at the first failure, whatever their lease: a worker whose leases go unconfirmed starts no new
+   * work, which it might have to stop halfway.
    */
   #fenceUnconfirmed(now: number): void {
     const margin = this.#o.leaseMs / 3;
-    // Out of the buffer first, all of them: each release frees a slot, and the pump would start the next
-    // buffered job, which may be one of these.
-    const unconfirmed = [...this.#buffer.values()].filter((running) => running.leaseUntil - margin <= now);
-    for (const running of unconfirmed) this.#buffer.delete(running.job.id);
-    for (const running of unconfirmed) this.#release(running, 'lease not confirmed');
+    this.releaseBuffered('lease not confirmed');
     for (const running of this.#executing.values()) {
       if (running.leaseLost || running.leaseUntil - margin > now) continue;
       running.leaseLost = true;

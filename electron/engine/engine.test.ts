@@ -515,7 +515,11 @@ describe('engine on SQLite', () => {
       for (const { id } of behind) {
         const job = await waitForStatus(own.store, id, 'completed', 5000);
         assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
-        assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['interrupted', 'completed']);
+        // Claims still work here while extensions fail, so a job may be claimed ahead and handed back
+        // again at each failed extension before it gets to run.
+        const outcomes = (await own.store.listAttempts(id)).map((a) => a.outcome);
+        assert.equal(outcomes.at(-1), 'completed', outcomes.join(', '));
+        assert.ok(outcomes.length >= 2 && outcomes.slice(0, -1).every((o) => o === 'interrupted'), outcomes.join(', '));
       }
     } finally {
       await engine.stop({ graceMs: 0 });
