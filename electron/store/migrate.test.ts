@@ -8,7 +8,7 @@ import { StoreError } from './errors.ts';
 import { checksum, loadMigrations, migrate, migrationsDir, pendingMigrations } from './migrate.ts';
 import type { MigrationFile } from './migrate.ts';
 import { openStore } from './open.ts';
-import { openSqliteStore, sqliteMigrationAdapter } from './sqliteOpen.ts';
+import { openSqliteStore, sqliteMigrationAdapter } from './sqlite/open.ts';
 
 function file(version: number, sql = `-- ${version}`): MigrationFile {
   return { version, name: `m${version}`, sql, checksum: checksum(sql) };

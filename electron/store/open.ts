@@ -1,6 +1,6 @@
 import { StoreError } from './errors.ts';
 import { parseLocation, redactLocation } from './location.ts';
-import { openSqliteStore } from './sqliteOpen.ts';
+import { openSqliteStore } from './sqlite/open.ts';
 import type { Store } from './store.ts';
 
 export { defaultDbLocation } from './location.ts';
@@ -18,7 +18,7 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
   const parsed = parseLocation(location);
   if (parsed.dialect === 'sqlite') return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
   // Loaded on demand: a desktop on SQLite never pays for the pg driver.
-  const postgres = await import('./postgres.ts').catch((cause: unknown) => {
+  const postgres = await import('./postgres/index.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
   });
   return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true });

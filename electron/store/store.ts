@@ -21,7 +21,7 @@ import type {
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
- * Two implementations (sqlite.ts, postgres.ts) pass the same contract suite. Every method that changes
+ * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
  * a job changes its attempt row in the same transaction; every bulk method is all or nothing.
  */
 export interface Store {

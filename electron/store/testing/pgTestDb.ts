@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
-import { connectionError, redactUrl } from '../pgErrors.ts';
+import { connectionError, redactUrl } from '../postgres/errors.ts';
 
 /**
  * Fresh PostgreSQL databases for tests. Uses the server at OPSDECK_TEST_PG_URL (default: the local

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { StoreError } from './errors.ts';
-import { connectionError, noAnswerError, redactUrl } from './pgErrors.ts';
+import { StoreError } from '../errors.ts';
+import { connectionError, noAnswerError, redactUrl } from './errors.ts';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -63,7 +63,7 @@ export class PgDb {
       // Idle pooled connections never keep a finished CLI command alive.
       allowExitOnIdle: true,
       application_name: 'opsdeck',
-      // As on the listening connection (pgNotify.ts): the OS notices an idle connection whose peer
+      // As on the listening connection (signals.ts): the OS notices an idle connection whose peer
       // vanished, so the pool drops it before a statement is sent into the void.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,

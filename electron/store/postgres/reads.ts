@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../shared/domain.ts';
-import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../shared/domain.ts';
-import { fillBuckets } from './buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
-import { StoreInputError } from './errors.ts';
-import type { PgDb } from './pgDb.ts';
-import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './pgRows.ts';
-import type { Page, PageRequest } from './store.ts';
+import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
+import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../../shared/domain.ts';
+import { fillBuckets } from '../buckets.ts';
+import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { StoreInputError } from '../errors.ts';
+import type { PgDb } from './db.ts';
+import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
+import type { Page, PageRequest } from '../store.ts';
 
 /**
  * Reads for the console. Filters are written once as SQL with typed, nullable parameters

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { checkNewJob, generatedIdentifier, sameGroup } from './newJobs.ts';
-import { isoTime } from './sqliteFilters.ts';
-import type { EnqueueResult, NewJob } from './store.ts';
+import { checkNewJob, generatedIdentifier, sameGroup } from '../newJobs.ts';
+import { isoTime } from './filters.ts';
+import type { EnqueueResult, NewJob } from '../store.ts';
 
 /**
  * Bulk enqueue on SQLite. Jobs that differ only in identifier, payload and run_at (a CLI or API batch

@@ -14,18 +14,18 @@ import type {
   ThroughputBucket,
   WorkerInfo,
   WorkerState,
-} from '../../shared/domain.ts';
-import { StoreError } from './errors.ts';
-import { checkMigrations, loadMigrations, migrate, migrationStatusOf } from './migrate.ts';
-import * as control from './pgControl.ts';
-import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './pgDb.ts';
-import { connectionError } from './pgErrors.ts';
-import * as hot from './pgJobs.ts';
-import { postgresMigrationAdapter, restoreDroppedViews } from './pgMigrate.ts';
-import { LeaseBook } from './pgLeases.ts';
-import { PgSignals } from './pgNotify.ts';
-import * as ops from './pgOperator.ts';
-import * as reads from './pgReads.ts';
+} from '../../../shared/domain.ts';
+import { StoreError } from '../errors.ts';
+import { checkMigrations, loadMigrations, migrate, migrationStatusOf } from '../migrate.ts';
+import * as control from './control.ts';
+import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './db.ts';
+import { connectionError } from './errors.ts';
+import * as hot from './jobs.ts';
+import { postgresMigrationAdapter, restoreDroppedViews } from './migrations.ts';
+import { LeaseBook } from './leases.ts';
+import { PgSignals } from './signals.ts';
+import * as ops from './operator.ts';
+import * as reads from './reads.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
@@ -41,7 +41,7 @@ import type {
   Store,
   StoreSignal,
   WorkerRegistration,
-} from './store.ts';
+} from '../store.ts';
 
 const DEFAULT_POOL_SIZE = 8;
 

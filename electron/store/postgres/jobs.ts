@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { StoreInputError } from './errors.ts';
-import { checkNewJob, generatedIdentifier, sameGroup } from './newJobs.ts';
-import type { PgDb, Queryable } from './pgDb.ts';
-import { rowsOf } from './pgDb.ts';
-import { claimFromJson, idsOf } from './pgRows.ts';
-import type { Claim } from './pgRows.ts';
-import { readyRowsFrom } from './pgReady.ts';
-import { jsonNoNul } from './pgText.ts';
-import type { ClaimRequest, EnqueueResult, NewJob, ReclaimResult, Settlement } from './store.ts';
+import { StoreInputError } from '../errors.ts';
+import { checkNewJob, generatedIdentifier, sameGroup } from '../newJobs.ts';
+import type { PgDb, Queryable } from './db.ts';
+import { rowsOf } from './db.ts';
+import { claimFromJson, idsOf } from './rows.ts';
+import type { Claim } from './rows.ts';
+import { readyRowsFrom } from './ready.ts';
+import { jsonNoNul } from './text.ts';
+import type { ClaimRequest, EnqueueResult, NewJob, ReclaimResult, Settlement } from '../store.ts';
 
 /**
  * The hot path on PostgreSQL: enqueue, claim, extend, settle, reclaim. Each is one statement per batch
@@ -275,7 +275,7 @@ function validRunAt(runAt: string): string {
   return new Date(t).toISOString();
 }
 
-/** `doneLeases`: the lease rows whose last attempts these settlements are (see pgLeases.ts). */
+/** `doneLeases`: the lease rows whose last attempts these settlements are (see leases.ts). */
 export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<number[]> {
   if (settlements.length === 0) return [];
   const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');

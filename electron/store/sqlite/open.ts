@@ -1,13 +1,13 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from './errors.ts';
-import { checkMigrations, migrate, migrationStatusOf } from './migrate.ts';
-import type { AppliedMigration, MigrationAdapter, MigrationTx } from './migrate.ts';
-import { startCheckpointer } from './sqliteCheckpointer.ts';
-import { SqliteStore } from './sqlite.ts';
-import { mapSqliteError } from './sqliteErrors.ts';
-import type { Store } from './store.ts';
+import { StoreError } from '../errors.ts';
+import { checkMigrations, migrate, migrationStatusOf } from '../migrate.ts';
+import type { AppliedMigration, MigrationAdapter, MigrationTx } from '../migrate.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import { SqliteStore } from './index.ts';
+import { mapSqliteError } from './errors.ts';
+import type { Store } from '../store.ts';
 
 export interface SqliteOpenOptions {
   /** Apply pending migrations (default); when false, only refuse a newer or changed schema. */

@@ -1,4 +1,4 @@
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 
 /** host:port of a PostgreSQL URL, for messages. */
 function serverOf(url: string): string {

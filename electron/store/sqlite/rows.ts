@@ -7,8 +7,8 @@ import {
   JsonObject,
   ResourceUsage,
   WorkerState,
-} from '../../shared/domain.ts';
-import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
+} from '../../../shared/domain.ts';
+import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
 
 /** Rows as SQLite hands them back: TEXT timestamps, JSON as TEXT, booleans as 0/1. */
 export interface JobRow {

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { EXECUTION_TYPES } from '../../shared/domain.ts';
+import { EXECUTION_TYPES } from '../../../shared/domain.ts';
 import type {
   Actor,
   Attempt,
@@ -17,19 +17,19 @@ import type {
   ThroughputBucket,
   WorkerInfo,
   WorkerState,
-} from '../../shared/domain.ts';
-import { ExecutionType } from '../../shared/domain.ts';
-import { actorName, ENGINE_ACTOR } from './actor.ts';
-import { fillBuckets } from './buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
-import { StoreInputError } from './errors.ts';
-import { enqueueBatch, prepareEnqueue } from './sqliteEnqueue.ts';
-import { mapSqliteError } from './sqliteErrors.ts';
-import { auditWhere, dlqWhere, isoTime, jobWhere } from './sqliteFilters.ts';
-import type { Where } from './sqliteFilters.ts';
-import type { Checkpointer } from './sqliteCheckpointer.ts';
-import { JOB_COLUMNS, parseJson, toAttempt, toAudit, toBreaker, toControl, toJob, toJson, toWorker } from './sqliteRows.ts';
-import type { AttemptRow, AuditRow, BreakerRow, ControlRow, JobRow, PausedQueueRow, WorkerRow } from './sqliteRows.ts';
+} from '../../../shared/domain.ts';
+import { ExecutionType } from '../../../shared/domain.ts';
+import { actorName, ENGINE_ACTOR } from '../actor.ts';
+import { fillBuckets } from '../buckets.ts';
+import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { StoreInputError } from '../errors.ts';
+import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
+import { mapSqliteError } from './errors.ts';
+import { auditWhere, dlqWhere, isoTime, jobWhere } from './filters.ts';
+import type { Where } from './filters.ts';
+import type { Checkpointer } from './checkpointer.ts';
+import { JOB_COLUMNS, parseJson, toAttempt, toAudit, toBreaker, toControl, toJob, toJson, toWorker } from './rows.ts';
+import type { AttemptRow, AuditRow, BreakerRow, ControlRow, JobRow, PausedQueueRow, WorkerRow } from './rows.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
@@ -45,7 +45,7 @@ import type {
   Store,
   StoreSignal,
   WorkerRegistration,
-} from './store.ts';
+} from '../store.ts';
 
 type Db = BetterSqlite3.Database;
 type Params = Record<string, string | number | null>;

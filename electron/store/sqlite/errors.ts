@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { StoreError } from './errors.ts';
+import { StoreError } from '../errors.ts';
 
 /**
  * SQLite failures an operator can do something about become StoreErrors with a one-line hint;

@@ -10,9 +10,9 @@ import {
   JobStatus,
   PausedQueue,
   WorkerInfo,
-} from '../../shared/domain.ts';
-import type { ClaimedJob } from './store.ts';
-import type { Row } from './pgDb.ts';
+} from '../../../shared/domain.ts';
+import type { ClaimedJob } from '../store.ts';
+import type { Row } from './db.ts';
 
 /** The columns of jobs.tb_job_run that make a domain Job (attempt_id is the store's own). */
 export const JOB_COLUMNS = `id, identifier, queue, service_name, execution_type, payload, status, priority, attempts,

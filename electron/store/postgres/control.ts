@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../shared/domain.ts';
-import { ENGINE_ACTOR, actorName } from './actor.ts';
-import { clampLimit, decodeCursor, encodeCursor } from './cursor.ts';
-import type { PgDb, Queryable } from './pgDb.ts';
-import { rowsOf } from './pgDb.ts';
-import { CHANNEL } from './pgNotify.ts';
-import { reasonOf, writeAudit } from './pgOperator.ts';
-import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './pgRows.ts';
-import { jsonNoNul, noNul, noNulOrNull } from './pgText.ts';
-import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from './store.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import { ENGINE_ACTOR, actorName } from '../actor.ts';
+import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import type { PgDb, Queryable } from './db.ts';
+import { rowsOf } from './db.ts';
+import { CHANNEL } from './signals.ts';
+import { reasonOf, writeAudit } from './operator.ts';
+import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './rows.ts';
+import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
+import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from '../store.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.

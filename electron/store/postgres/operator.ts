@@ -1,11 +1,11 @@
-import type { Actor, DlqSelector, Job } from '../../shared/domain.ts';
-import { actorName } from './actor.ts';
-import type { PgDb, Queryable } from './pgDb.ts';
-import { rowsOf } from './pgDb.ts';
-import { readyRowsFrom } from './pgReady.ts';
-import { dlqParams, dlqWhereSql } from './pgReads.ts';
-import { JOB_COLUMNS, countOf, toJob } from './pgRows.ts';
-import { jsonNoNul, noNul, noNulOrNull } from './pgText.ts';
+import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
+import { actorName } from '../actor.ts';
+import type { PgDb, Queryable } from './db.ts';
+import { rowsOf } from './db.ts';
+import { readyRowsFrom } from './ready.ts';
+import { dlqParams, dlqWhereSql } from './reads.ts';
+import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
+import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the

@@ -5,12 +5,12 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import { runStoreContract } from './contractSuite.ts';
-import { generatedIdentifier } from './newJobs.ts';
-import { openStore } from './open.ts';
-import type { Store } from './store.ts';
-import { prepareStatements } from './sqlite.ts';
-import { createSqliteTestStore } from './testing/sqliteTestDb.ts';
+import { runStoreContract } from '../contract/index.ts';
+import { generatedIdentifier } from '../newJobs.ts';
+import { openStore } from '../open.ts';
+import type { Store } from '../store.ts';
+import { prepareStatements } from './index.ts';
+import { createSqliteTestStore } from '../testing/sqliteTestDb.ts';
 
 runStoreContract('sqlite', async () => {
   const { store, path, cleanup } = await createSqliteTestStore();
@@ -232,7 +232,7 @@ describe('sqlite specifics', () => {
     try {
       const total = 300;
       const created = await store.enqueue(Array.from({ length: total }, (_, i) => ({ queue: 'default', service_name: `s${i % 5}`, execution_type: 'noop' as const, max_attempts: 3 })));
-      const claimer = fileURLToPath(new URL('./testing/sqliteClaimer.ts', import.meta.url));
+      const claimer = fileURLToPath(new URL('../testing/sqliteClaimer.ts', import.meta.url));
       const outputs = await Promise.all(
         ['a', 'b', 'c'].map(
           (worker, i) =>
@@ -267,7 +267,7 @@ describe('sqlite specifics', () => {
           resolve(true);
         });
       });
-      const script = `import { openStore } from ${JSON.stringify(new URL('./open.ts', import.meta.url).href)};
+      const script = `import { openStore } from ${JSON.stringify(new URL('../open.ts', import.meta.url).href)};
         const s = await openStore(${JSON.stringify(path)});
         await s.setEmergencyStop(true, { user: 'ops', host: 'cli' }, 'from another process');
         await s.close();`;

@@ -1,6 +1,6 @@
-import { JOB_STATUSES } from '../../shared/domain.ts';
-import type { DlqSelector, JobFilter } from '../../shared/domain.ts';
-import { StoreInputError } from './errors.ts';
+import { JOB_STATUSES } from '../../../shared/domain.ts';
+import type { DlqSelector, JobFilter } from '../../../shared/domain.ts';
+import { StoreInputError } from '../errors.ts';
 
 /**
  * WHERE clauses for the job filters and DLQ selectors. `key` names the clause's shape so its prepared

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { AppliedMigration, MigrationAdapter, MigrationTx } from './migrate.ts';
-import type { PgDb, Queryable } from './pgDb.ts';
-import { rowsOf } from './pgDb.ts';
+import type { AppliedMigration, MigrationAdapter, MigrationTx } from '../migrate.ts';
+import type { PgDb, Queryable } from './db.ts';
+import { rowsOf } from './db.ts';
 
 /**
  * The PostgreSQL side of the shared migration runner. Every step holds one transaction-scoped advisory

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoreErrorCode } from './errors.ts';
-import { connectionError, noAnswerError, redactUrl } from './pgErrors.ts';
+import type { StoreErrorCode } from '../errors.ts';
+import { connectionError, noAnswerError, redactUrl } from './errors.ts';
 
 const url = 'postgres://ops:s3cret@db.internal:6543/jobsdb';
 

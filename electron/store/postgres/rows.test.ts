@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimFromJson, idsOf } from './pgRows.ts';
+import { claimFromJson, idsOf } from './rows.ts';
 
 // id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id
 const row = [7, 'svc-1', 'default', 'svc', 'shell', { a: [1, 'two'] }, 3, 2, 4, 99];

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { z } from 'zod';
-import type { PgDb } from './pgDb.ts';
-import { CONNECT_TIMEOUT_MS } from './pgDb.ts';
-import type { StoreSignal } from './store.ts';
+import type { PgDb } from './db.ts';
+import { CONNECT_TIMEOUT_MS } from './db.ts';
+import type { StoreSignal } from '../store.ts';
 
 export const CHANNEL = 'opsdeck';
 const SIGNALS: readonly StoreSignal[] = ['control', 'breakers', 'jobs', 'workers'];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LeaseBook } from './pgLeases.ts';
+import { LeaseBook } from './leases.ts';
 
 test("a claim's lease row is done with the settle that takes its last attempt, however they are split", () => {
   const book = new LeaseBook();

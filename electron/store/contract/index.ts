@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
-import type { Actor, ExecutionType } from '../../shared/domain.ts';
-import type { ClaimedJob, JobError, NewJob, Store, StoreSignal } from './store.ts';
+import { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
+import type { Actor, ExecutionType } from '../../../shared/domain.ts';
+import type { ClaimedJob, JobError, NewJob, Store, StoreSignal } from '../store.ts';
 
 /**
  * The store contract: one suite that every dialect passes, so SQLite and PostgreSQL cannot drift.

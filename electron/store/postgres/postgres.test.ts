@@ -1,14 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { Actor } from '../../shared/domain.ts';
-import { runStoreContract } from './contractSuite.ts';
-import { StoreError, StoreInputError } from './errors.ts';
-import { generatedIdentifier } from './newJobs.ts';
-import { openPostgresStore } from './postgres.ts';
-import type { ClaimedJob, NewJob, Store, StoreSignal } from './store.ts';
-import { createTestDatabase } from './testing/pgTestDb.ts';
-import type { TestDatabase } from './testing/pgTestDb.ts';
+import type { Actor } from '../../../shared/domain.ts';
+import { runStoreContract } from '../contract/index.ts';
+import { StoreError, StoreInputError } from '../errors.ts';
+import { generatedIdentifier } from '../newJobs.ts';
+import { openPostgresStore } from './index.ts';
+import type { ClaimedJob, NewJob, Store, StoreSignal } from '../store.ts';
+import { createTestDatabase } from '../testing/pgTestDb.ts';
+import type { TestDatabase } from '../testing/pgTestDb.ts';
 
 const alice: Actor = { user: 'alice', host: 'laptop' };
 
