@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerEvent } from './breaker.ts';
-import { canDispatch, dispatchAllowance, newBreakerRecord, stepBreaker, tickDue, windowCounts } from './breaker.ts';
+import { canDispatch, dispatchAllowance, stepBreaker, tickDue, windowCounts } from './breaker.ts';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
 const config = CircuitBreakerConfig.parse({
   failure_threshold: 3,

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BreakerView } from '../../shared/contract.ts';
 import { CircuitBreakerConfig } from '../../shared/registry.ts';
-import { newBreakerRecord, stepBreaker } from './breaker.ts';
+import { stepBreaker } from './breaker.ts';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import { breakerView } from './breakerView.ts';
 
 const config = CircuitBreakerConfig.parse({ failure_threshold: 2, minimum_volume: 2, recovery_timeout: 30 });

@@ -1,7 +1,8 @@
 import type { BreakerView } from '../../shared/contract.ts';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
-import { newBreakerRecord, windowCounts } from './breaker.ts';
+import { windowCounts } from './breaker.ts';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
 /** What the console shows for one breaker. A service never saved yet shows as closed and empty. */
 export function breakerView(

@@ -2,7 +2,8 @@ import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerTransition, Store } from '../store/store.ts';
 import type { BreakerEvent } from './breaker.ts';
-import { dispatchAllowance, newBreakerRecord, stepBreaker, tickDue } from './breaker.ts';
+import { dispatchAllowance, stepBreaker, tickDue } from './breaker.ts';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 
 const SAVE_TRIES = 5;

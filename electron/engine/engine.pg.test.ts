@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
 import { openStore } from '../store/open.ts';
-import { openPostgresStore } from '../store/postgres/index.ts';
+import { openPostgresStore } from '../store/postgres/open.ts';
 import type { Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import type { TestDatabase } from '../store/testing/pgTestDb.ts';

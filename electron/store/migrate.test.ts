@@ -8,7 +8,8 @@ import { StoreError } from './errors.ts';
 import { checksum, loadMigrations, migrate, migrationsDir, pendingMigrations } from './migrate.ts';
 import type { MigrationFile } from './migrate.ts';
 import { openStore } from './open.ts';
-import { openSqliteStore, sqliteMigrationAdapter } from './sqlite/open.ts';
+import { openSqliteStore } from './sqlite/open.ts';
+import { sqliteMigrationAdapter } from './sqlite/migrations.ts';
 
 function file(version: number, sql = `-- ${version}`): MigrationFile {
   return { version, name: `m${version}`, sql, checksum: checksum(sql) };

@@ -18,7 +18,7 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
   const parsed = parseLocation(location);
   if (parsed.dialect === 'sqlite') return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
   // Loaded on demand: a desktop on SQLite never pays for the pg driver.
-  const postgres = await import('./postgres/index.ts').catch((cause: unknown) => {
+  const postgres = await import('./postgres/open.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
   });
   return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true });

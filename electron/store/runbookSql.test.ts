@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { Actor, ExecutionType } from '../../shared/domain.ts';
-import { openPostgresStore } from './postgres/index.ts';
+import { openPostgresStore } from './postgres/open.ts';
 import type { JobError, NewJob, Store } from './store.ts';
 import { createTestDatabase } from './testing/pgTestDb.ts';
 import type { TestDatabase } from './testing/pgTestDb.ts';

@@ -15,16 +15,16 @@ import type {
   WorkerInfo,
   WorkerState,
 } from '../../../shared/domain.ts';
-import { StoreError } from '../errors.ts';
-import { checkMigrations, loadMigrations, migrate, migrationStatusOf } from '../migrate.ts';
+import { migrationStatusOf } from '../migrate.ts';
 import * as control from './control.ts';
-import { CONNECT_TIMEOUT_MS, PgDb, closedError } from './db.ts';
-import { connectionError } from './errors.ts';
-import * as hot from './jobs.ts';
-import { postgresMigrationAdapter, restoreDroppedViews } from './migrations.ts';
+import { closedError } from './db.ts';
+import type { PgDb } from './db.ts';
+import { enqueueJobs } from './enqueue.ts';
+import { claimJobs, extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
+import { postgresMigrationAdapter } from './migrations.ts';
 import { LeaseBook } from './leases.ts';
 import { PgSignals } from './signals.ts';
-import * as ops from './operator.ts';
+import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import * as reads from './reads.ts';
 import type {
   BreakerTransition,
@@ -43,35 +43,11 @@ import type {
   WorkerRegistration,
 } from '../store.ts';
 
-const DEFAULT_POOL_SIZE = 8;
-
 /**
- * Opens (and by default migrates) an opsdeck store on PostgreSQL. Fails fast with a one-line
- * StoreError when the server cannot be reached, refuses the login, or lacks the database.
+ * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
+ * concern that does the work, keeps the lease book, and tells listeners what changed.
  */
-export async function openPostgresStore(url: string, opts: { migrate?: boolean; poolSize?: number; engineAnswerMs?: number } = {}): Promise<Store> {
-  try {
-    new URL(url);
-  } catch {
-    throw new StoreError('bad_location', 'the PostgreSQL URL does not parse', 'write it as postgres://user@host:5432/db');
-  }
-  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_POOL_SIZE)), opts.engineAnswerMs);
-  try {
-    await db.query('SELECT 1');
-    const adapter = postgresMigrationAdapter(db);
-    if (opts.migrate === false) await checkMigrations(adapter);
-    else {
-      await migrate(adapter);
-      await restoreDroppedViews(db, await loadMigrations('postgres'));
-    }
-  } catch (err) {
-    await db.close();
-    throw connectionError(err, url, CONNECT_TIMEOUT_MS) ?? err;
-  }
-  return new PostgresStore(db);
-}
-
-class PostgresStore implements Store {
+export class PostgresStore implements Store {
   readonly dialect = 'postgres';
   readonly location: string;
   readonly #db: PgDb;
@@ -100,31 +76,31 @@ class PostgresStore implements Store {
   // ---- jobs: the hot path ----------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
-    const results = await hot.enqueueJobs(this.#open, jobs);
+    const results = await enqueueJobs(this.#open, jobs);
     if (results.some((r) => r.created)) this.#signals.changedOften('jobs');
     return results;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { leaseId, jobs } = await hot.claimJobs(this.#open, request);
+    const { leaseId, jobs } = await claimJobs(this.#open, request);
     if (leaseId !== null) this.#leases.opened(leaseId, jobs.map((j) => j.attempt_id));
     if (jobs.length > 0) this.#signals.changedOften('jobs');
     return jobs;
   }
 
   async extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
-    return hot.extendJobLeases(this.#open, workerId, jobIds, leaseMs);
+    return extendJobLeases(this.#open, workerId, jobIds, leaseMs);
   }
 
   async settle(settlements: Settlement[]): Promise<number[]> {
     const doneLeases = this.#leases.closing(settlements.map((s) => s.attemptId));
-    const landed = await hot.settleJobs(this.#open, settlements, doneLeases);
+    const landed = await settleJobs(this.#open, settlements, doneLeases);
     if (landed.length > 0) this.#signals.changedOften('jobs');
     return landed;
   }
 
   async reclaimExpired(now?: Date): Promise<ReclaimResult> {
-    const result = await hot.reclaimExpiredJobs(this.#open, now);
+    const result = await reclaimExpiredJobs(this.#open, now);
     if (result.retried.length + result.failed.length > 0) this.#signals.changedOften('jobs');
     return result;
   }
@@ -174,13 +150,13 @@ class PostgresStore implements Store {
   // ---- operator actions on jobs ----------------------------------------------------------------
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    const job = await ops.cancelJob(this.#open, jobId, actor, reason);
+    const job = await cancelJob(this.#open, jobId, actor, reason);
     if (job) this.#signals.changedOften('jobs');
     return job;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
-    const job = await ops.retryJob(this.#open, jobId, actor);
+    const job = await retryJob(this.#open, jobId, actor);
     if (job) this.#signals.changedOften('jobs');
     return job;
   }
@@ -200,19 +176,19 @@ class PostgresStore implements Store {
   }
 
   async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await ops.dlqRetry(this.#open, selector, actor));
+    return this.#jobsChangedBy(await dlqRetry(this.#open, selector, actor));
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await ops.dlqResolve(this.#open, selector, note, actor));
+    return this.#jobsChangedBy(await dlqResolve(this.#open, selector, note, actor));
   }
 
   async purgeResolvedCount(before: Date): Promise<number> {
-    return ops.purgeResolvedCount(this.#open, before);
+    return purgeResolvedCount(this.#open, before);
   }
 
   async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await ops.purgeResolved(this.#open, before, actor));
+    return this.#jobsChangedBy(await purgeResolved(this.#open, before, actor));
   }
 
   #jobsChangedBy(count: number): number {

@@ -1,9 +1,10 @@
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
+import { selectorDetails } from '../auditDetails.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
-import { dlqParams, dlqWhereSql } from './reads.ts';
+import { dlqParams, dlqWhereSql } from './filters.ts';
 import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 
@@ -92,15 +93,6 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
   });
-}
-
-function selectorDetails(selector: DlqSelector): Record<string, unknown> {
-  const details: Record<string, unknown> = {};
-  if (selector.job_ids) details.job_ids = selector.job_ids.length > 50 ? `${selector.job_ids.length} ids` : selector.job_ids;
-  if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
-  if (selector.search !== undefined) details.search = selector.search;
-  if (selector.service !== undefined) details.service = selector.service;
-  return details;
 }
 
 /**

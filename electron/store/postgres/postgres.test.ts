@@ -5,7 +5,7 @@ import type { Actor } from '../../../shared/domain.ts';
 import { runStoreContract } from '../contract/index.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
-import { openPostgresStore } from './index.ts';
+import { openPostgresStore } from './open.ts';
 import type { ClaimedJob, NewJob, Store, StoreSignal } from '../store.ts';
 import { createTestDatabase } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';

@@ -3,16 +3,12 @@ import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, Que
 import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../../shared/domain.ts';
 import { fillBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import { StoreInputError } from '../errors.ts';
 import type { PgDb } from './db.ts';
+import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import type { Page, PageRequest } from '../store.ts';
 
-/**
- * Reads for the console. Filters are written once as SQL with typed, nullable parameters
- * (`$n IS NULL OR ...`): user text only ever travels as a parameter, and substring search uses
- * strpos on lower-cased text, so `%`, `_` and quotes mean themselves.
- */
+/** Reads for the console and the engine's few reads outside the hot path. */
 
 export async function getJob(db: PgDb, idOrIdentifier: number | string): Promise<Job | null> {
   const rows =
@@ -41,43 +37,6 @@ export async function listAttempts(db: PgDb, jobId: number): Promise<Attempt[]> 
   return rows.map(toAttempt);
 }
 
-/** $1..$10 of every job filter; appended after the caller's own parameters via `offset`. */
-function jobFilterSql(offset: number): string {
-  const p = (n: number) => `$${offset + n}`;
-  return `(${p(1)}::text[] IS NULL OR status = ANY(${p(1)}::text[]))
-    AND (${p(2)}::text IS NULL OR queue = ${p(2)})
-    AND (${p(3)}::text IS NULL OR service_name = ${p(3)})
-    AND (${p(4)}::text[] IS NULL OR execution_type = ANY(${p(4)}::text[]))
-    AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)}::timestamptz)
-    AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)}::timestamptz)
-    AND (${p(7)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(7)})) > 0)
-    AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
-    AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))
-    AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))`;
-}
-
-function timestampOrNull(value: string | undefined, what: string): string | null {
-  if (value === undefined) return null;
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new StoreInputError(`${what} "${value.slice(0, 60)}" is not a timestamp: use ISO-8601, e.g. 2026-01-01T00:00:00Z`);
-  return new Date(t).toISOString();
-}
-
-function jobFilterParams(filter: JobFilter): unknown[] {
-  return [
-    filter.status ?? null,
-    filter.queue ?? null,
-    filter.service ?? null,
-    filter.execution_type ?? null,
-    timestampOrNull(filter.created_after, 'created_after'),
-    timestampOrNull(filter.created_before, 'created_before'),
-    filter.search ?? null,
-    filter.unresolved === true,
-    filter.stuck === true,
-    filter.scheduled === true,
-  ];
-}
-
 async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
@@ -99,25 +58,6 @@ export function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promis
 
 export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
   return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0)}`, jobFilterParams(filter)));
-}
-
-/** The open dead letters a selector matches: $1..$4 after `offset`. */
-export function dlqWhereSql(offset: number): string {
-  const p = (n: number) => `$${offset + n}`;
-  return `status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL
-    AND (${p(1)}::bigint[] IS NULL OR id = ANY(${p(1)}::bigint[]))
-    AND (${p(2)}::text IS NULL OR error_fingerprint = ${p(2)})
-    AND (${p(3)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(3)})) > 0)
-    AND (${p(4)}::text IS NULL OR service_name = ${p(4)})`;
-}
-
-export function dlqParams(selector: DlqSelector): unknown[] {
-  return [
-    selector.job_ids ? selector.job_ids.filter((id) => Number.isSafeInteger(id)) : null,
-    selector.fingerprint ?? null,
-    selector.search ?? null,
-    selector.service ?? null,
-  ];
 }
 
 export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {

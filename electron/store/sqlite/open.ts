@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
 import { checkMigrations, migrate, migrationStatusOf } from '../migrate.ts';
-import type { AppliedMigration, MigrationAdapter, MigrationTx } from '../migrate.ts';
 import { startCheckpointer } from './checkpointer.ts';
+import { SqliteDb } from './db.ts';
 import { SqliteStore } from './index.ts';
+import { sqliteMigrationAdapter } from './migrations.ts';
 import { mapSqliteError } from './errors.ts';
 import type { Store } from '../store.ts';
 
@@ -49,7 +50,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
     const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
-    return new SqliteStore(db, path, () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
+    return new SqliteStore(new SqliteDb(db, path), () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, path, false);
@@ -102,55 +103,4 @@ function refuseForeignDatabase(db: Database.Database, path: string, applied: num
   if (tables && tables.n > 0) {
     throw new StoreError('not_sqlite', `${path} is an SQLite database of another program, not an opsdeck one`, 'point opsdeck at its own .db file, or at a path that does not exist yet');
   }
-}
-
-interface MigrationRow {
-  version: number;
-  name: string;
-  checksum: string;
-}
-
-export function sqliteMigrationAdapter(db: Database.Database, location: string): MigrationAdapter {
-  const applied = (): AppliedMigration[] => {
-    const exists = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'opsdeck_migrations'`).get();
-    if (!exists || exists.n === 0) return [];
-    return db.prepare<[], MigrationRow>(`SELECT version, name, checksum FROM opsdeck_migrations ORDER BY version`).all();
-  };
-  const tx: MigrationTx = {
-    async exec(sql) {
-      db.exec(sql);
-    },
-    async applied() {
-      return applied();
-    },
-    async record(m) {
-      db.prepare(`INSERT INTO opsdeck_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`).run(
-        m.version,
-        m.name,
-        m.checksum,
-      );
-    },
-  };
-  return {
-    dialect: 'sqlite',
-    location,
-    async ensureTable() {
-      db.exec(`CREATE TABLE IF NOT EXISTS opsdeck_migrations (
-        version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-    },
-    async applied() {
-      return applied();
-    },
-    async transaction(fn) {
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(tx);
-        db.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw error;
-      }
-    },
-  };
 }

@@ -9,7 +9,9 @@ import { runStoreContract } from '../contract/index.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openStore } from '../open.ts';
 import type { Store } from '../store.ts';
-import { prepareStatements } from './index.ts';
+import { prepareJobStatements } from './jobs.ts';
+import { prepareOperatorStatements } from './operator.ts';
+import { prepareReadStatements } from './reads.ts';
 import { createSqliteTestStore } from '../testing/sqliteTestDb.ts';
 
 runStoreContract('sqlite', async () => {
@@ -131,7 +133,7 @@ describe('sqlite specifics', () => {
     const { path, cleanup } = await createSqliteTestStore();
     const raw = new Database(path);
     try {
-      const statements = prepareStatements(raw);
+      const statements = { ...prepareJobStatements(raw), ...prepareReadStatements(raw), ...prepareOperatorStatements(raw) };
       const plan = (source: string, params: unknown[]) =>
         raw
           .prepare(`EXPLAIN QUERY PLAN ${source}`)

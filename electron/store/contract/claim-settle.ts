@@ -1,0 +1,237 @@
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Attempt } from '../../../shared/domain.ts';
+import { alice, LEASE, job, err, ago, later, mustGet, only, claimOne, base } from './fixtures.ts';
+import type { ContractTest } from './fixtures.ts';
+
+/** The hot path after enqueue: claims, fenced settlements and the watchdog taking back expired leases. */
+export function claimSettleContract(test: ContractTest): void {
+  describe('claim', () => {
+    test('orders by priority, then run_at, and leaves future jobs', async (store) => {
+      const ids = await store.enqueue([
+        job('svc', { identifier: 'low-old', priority: 0, run_at: ago(180_000) }),
+        job('svc', { identifier: 'high-new', priority: 5, run_at: ago(60_000) }),
+        job('svc', { identifier: 'high-old', priority: 5, run_at: ago(120_000) }),
+        job('svc', { identifier: 'future', priority: 9, run_at: later(3_600_000) }),
+      ]);
+      const claimed = await store.claim({ workerId: 'w1', limit: 10, leaseMs: LEASE });
+      assert.deepEqual(claimed.map((c) => c.identifier), ['high-old', 'high-new', 'low-old']);
+      const first = claimed[0];
+      assert.ok(first);
+      assert.equal(first.attempt, 1);
+      assert.equal(first.max_attempts, 3);
+      assert.equal(first.execution_type, 'noop');
+      assert.ok(Date.parse(first.lease_expires_at) > Date.now() + LEASE / 2);
+      const row = await mustGet(store, first.id);
+      assert.equal(row.status, 'running');
+      assert.equal(row.attempts, 1);
+      assert.equal(row.lease_owner, 'w1');
+      assert.ok(row.started_at);
+      const attempt = Attempt.parse(only(await store.listAttempts(first.id)));
+      assert.equal(attempt.id, first.attempt_id);
+      assert.equal(attempt.outcome, 'running');
+      assert.equal(attempt.worker_id, 'w1');
+      assert.equal(attempt.attempt, 1);
+      assert.equal(attempt.finished_at, null);
+      assert.equal((await mustGet(store, ids[3]?.id ?? 0)).status, 'pending');
+      assert.deepEqual(await store.claim({ workerId: 'w1', limit: 10, leaseMs: LEASE }), []);
+    });
+
+    test('honours limit, queues, excluded services and per-service caps', async (store) => {
+      await store.enqueue([
+        ...Array.from({ length: 3 }, () => job('a', { queue: 'q1' })),
+        ...Array.from({ length: 3 }, () => job('b', { queue: 'q2' })),
+        ...Array.from({ length: 2 }, () => job('c', { queue: 'q1' })),
+      ]);
+      assert.equal((await store.claim({ workerId: 'w', limit: 2, leaseMs: LEASE, queues: ['q2'] })).length, 2);
+      const q1 = await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE, queues: ['q1'], excludeServices: ['c'], serviceCaps: { a: 2 } });
+      assert.deepEqual(q1.map((c) => c.service_name), ['a', 'a']);
+      const rest = await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE, serviceCaps: { a: 0, c: 1 } });
+      assert.deepEqual(rest.map((c) => c.service_name).sort(), ['b', 'c']);
+      assert.deepEqual(await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE, excludeServices: ['a', 'c'] }), []);
+      assert.equal((await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE })).length, 2);
+    });
+
+    test('connections claiming at once never get the same job', async (store, handle) => {
+      const total = 240;
+      await store.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 4}`, { priority: i % 3 })));
+      const others = handle.openSecond ? await Promise.all([handle.openSecond(), handle.openSecond()]) : [];
+      try {
+        const claimers = [store, ...others, store];
+        const seen = new Map<number, string>();
+        for (let round = 0; round < 100 && seen.size < total; round++) {
+          const batches = await Promise.all(claimers.map((s, i) => s.claim({ workerId: `w${i}`, limit: 7, leaseMs: LEASE })));
+          batches.forEach((batch, i) => {
+            for (const claimed of batch) {
+              assert.equal(seen.get(claimed.id), undefined, `job ${claimed.id} claimed by ${seen.get(claimed.id)} and w${i}`);
+              seen.set(claimed.id, `w${i}`);
+            }
+          });
+        }
+        assert.equal(seen.size, total);
+      } finally {
+        await Promise.all(others.map((s) => s.close()));
+      }
+    });
+
+    test('extendLeases extends only the leases the worker still holds', async (store) => {
+      const a = await claimOne(store, {}, 'w1', 1_000);
+      const b = await claimOne(store, {}, 'w1', 1_000);
+      const c = await claimOne(store, {}, 'w2', 1_000);
+      const held = await store.extendLeases('w1', [a.id, b.id, c.id, 987_654], LEASE);
+      assert.deepEqual([...held].sort((x, y) => x - y), [a.id, b.id].sort((x, y) => x - y));
+      const row = await mustGet(store, a.id);
+      assert.ok(row.lease_expires_at && Date.parse(row.lease_expires_at) > Date.now() + LEASE / 2);
+      assert.ok(Date.parse((await mustGet(store, c.id)).lease_expires_at ?? '') < Date.now() + 2_000);
+      assert.deepEqual(await store.extendLeases('w2', [a.id], LEASE), []);
+      assert.deepEqual(await store.extendLeases('w1', [], LEASE), []);
+    });
+  });
+
+  describe('settle', () => {
+    test('completed: job and attempt record the outcome; fenced by worker and attempt', async (store) => {
+      const claimed = await claimOne(store);
+      assert.deepEqual(await store.settle([{ ...base(claimed), attemptId: claimed.attempt_id + 1000, kind: 'completed' }]), []);
+      assert.deepEqual(await store.settle([{ ...base(claimed, 'someone-else'), kind: 'completed' }]), []);
+      const usage = { duration_ms: 12, exit_code: 0, bytes_out: 3 };
+      const landed = await store.settle([{ ...base(claimed), kind: 'completed', output_tail: 'done\n', resource_usage: usage, security_context: { allowlist: 'allowed' } }]);
+      assert.deepEqual(landed, [claimed.id]);
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'completed');
+      assert.ok(row.completed_at);
+      assert.equal(row.lease_owner, null);
+      assert.deepEqual(row.resource_usage, usage);
+      assert.deepEqual(row.security_context, { allowlist: 'allowed' });
+      const attempt = Attempt.parse(only(await store.listAttempts(claimed.id)));
+      assert.equal(attempt.outcome, 'completed');
+      assert.ok(attempt.finished_at);
+      assert.equal(attempt.output_tail, 'done\n');
+      assert.deepEqual(attempt.resource_usage, usage);
+      assert.deepEqual(await store.settle([{ ...base(claimed), kind: 'completed' }]), [], 'a settled job cannot be settled again');
+    });
+
+    test('a reclaimed job cannot be completed by its old attempt', async (store) => {
+      const first = await claimOne(store, {}, 'w1', 1);
+      const reclaimed = await store.reclaimExpired(new Date(Date.now() + 60_000));
+      assert.deepEqual(reclaimed, { retried: [first.id], failed: [], cancelled: [] });
+      const second = only(await store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE }));
+      assert.equal(second.id, first.id);
+      assert.equal(second.attempt, 2);
+      assert.notEqual(second.attempt_id, first.attempt_id);
+      assert.deepEqual(await store.settle([{ ...base(first), kind: 'completed' }]), []);
+      assert.equal((await mustGet(store, first.id)).status, 'running');
+      assert.deepEqual(await store.settle([{ ...base(second), kind: 'completed' }]), [first.id]);
+      assert.deepEqual((await store.listAttempts(first.id)).map((a) => [a.attempt, a.outcome]), [[1, 'lost'], [2, 'completed']]);
+    });
+
+    test('retry: the attempt is spent and the job waits until run_at', async (store) => {
+      const claimed = await claimOne(store);
+      const runAt = later(3_600_000);
+      const landed = await store.settle([{ ...base(claimed), kind: 'retry', error: err('connection reset by peer', 'fp-reset'), run_at: runAt, outcome: 'timed_out' }]);
+      assert.deepEqual(landed, [claimed.id]);
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 1);
+      assert.equal(Date.parse(row.run_at), Date.parse(runAt));
+      assert.equal(row.error_message, 'connection reset by peer');
+      assert.equal(row.error_fingerprint, 'fp-reset');
+      assert.equal(row.lease_owner, null);
+      const attempt = Attempt.parse(only(await store.listAttempts(claimed.id)));
+      assert.equal(attempt.outcome, 'timed_out');
+      assert.equal(attempt.error_message, 'connection reset by peer');
+      assert.equal(attempt.error_class, 'TestError');
+      assert.deepEqual(await store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE }), []);
+    });
+
+    test('failed: into the dead-letter queue', async (store) => {
+      const claimed = await claimOne(store, { service_name: 'mailer' });
+      await store.settle([{ ...base(claimed), kind: 'failed', error: err('HTTP 400 bad request', 'fp-400'), outcome: 'failed' }]);
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'failed');
+      assert.ok(row.completed_at);
+      assert.equal(row.error_fingerprint, 'fp-400');
+      assert.equal(row.resolved_at, null);
+      assert.equal(await store.dlqCount({}), 1);
+      assert.equal(only(await store.listAttempts(claimed.id)).outcome, 'failed');
+    });
+
+    test('interrupted: back to pending without spending the attempt', async (store) => {
+      const claimed = await claimOne(store);
+      assert.equal((await mustGet(store, claimed.id)).attempts, 1);
+      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop' }]);
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 0);
+      assert.ok(Date.parse(row.run_at) <= Date.now() + 1000);
+      const attempt = only(await store.listAttempts(claimed.id));
+      assert.equal(attempt.outcome, 'interrupted');
+      assert.ok(attempt.finished_at);
+      const again = only(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }));
+      assert.equal(again.attempt, 1);
+    });
+
+    test('a batch lands each fenced settlement on its own', async (store) => {
+      const a = await claimOne(store);
+      const b = await claimOne(store);
+      const c = await claimOne(store);
+      const landed = await store.settle([
+        { ...base(a), kind: 'completed' },
+        { ...base(b, 'intruder'), kind: 'retry', error: err('x'), run_at: later(1000), outcome: 'failed' },
+        { ...base(c), kind: 'failed', error: err('y'), outcome: 'failed' },
+      ]);
+      assert.deepEqual([...landed].sort((x, y) => x - y), [a.id, c.id].sort((x, y) => x - y));
+      assert.equal((await mustGet(store, b.id)).status, 'running');
+      assert.deepEqual(await store.settle([]), []);
+    });
+  });
+
+  describe('reclaimExpired', () => {
+    test('lost attempts are spent; a job out of attempts fails', async (store) => {
+      const one = await claimOne(store, { max_attempts: 1, service_name: 'one' }, 'w1', 5_000);
+      const two = await claimOne(store, { max_attempts: 2, service_name: 'two' }, 'w1', 5_000);
+      assert.deepEqual(await store.reclaimExpired(new Date()), { retried: [], failed: [], cancelled: [] });
+      const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
+      assert.deepEqual(result, { retried: [two.id], failed: [one.id], cancelled: [] });
+      const failed = await mustGet(store, one.id);
+      assert.equal(failed.status, 'failed');
+      assert.ok(failed.error_message);
+      assert.ok(failed.error_fingerprint);
+      assert.equal(await store.dlqCount({}), 1);
+      const retried = await mustGet(store, two.id);
+      assert.equal(retried.status, 'pending');
+      assert.equal(retried.attempts, 1);
+      assert.equal(retried.lease_owner, null);
+      assert.ok(Date.parse(retried.run_at) <= Date.now() + 60_000);
+      assert.equal(only(await store.listAttempts(one.id)).outcome, 'lost');
+      assert.equal(only(await store.listAttempts(two.id)).outcome, 'lost');
+    });
+
+    test('under emergency stop the attempt is interrupted, not spent', async (store) => {
+      const claimed = await claimOne(store, { max_attempts: 1 }, 'w1', 1);
+      await store.setEmergencyStop(true, alice, 'incident');
+      const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
+      assert.deepEqual(result, { retried: [claimed.id], failed: [], cancelled: [] });
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 0);
+      assert.equal(only(await store.listAttempts(claimed.id)).outcome, 'interrupted');
+    });
+
+    test('a job an operator asked to cancel is cancelled when its worker is lost, not run again', async (store) => {
+      const claimed = await claimOne(store, { max_attempts: 3 }, 'w1', 1);
+      await store.cancelJob(claimed.id, alice, 'wrong input');
+      await store.setEmergencyStop(true, alice, 'incident');
+      const result = await store.reclaimExpired(new Date(Date.now() + 60_000));
+      assert.deepEqual(result, { retried: [], failed: [], cancelled: [claimed.id] });
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'cancelled');
+      assert.ok(row.completed_at);
+      assert.equal(row.lease_owner, null);
+      const attempt = only(await store.listAttempts(claimed.id));
+      assert.equal(attempt.outcome, 'cancelled');
+      assert.match(attempt.error_message ?? '', /cancelled by an operator/);
+      await store.setEmergencyStop(false, alice, null);
+      assert.deepEqual(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }), []);
+    });
+  });
+}

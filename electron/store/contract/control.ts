@@ -1,0 +1,195 @@
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuditEntry, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
+import type { StoreSignal } from '../store.ts';
+import { alice, ALICE, LEASE, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
+import type { ContractTest } from './fixtures.ts';
+
+/** The control plane, circuit breakers, workers and the audit log. */
+export function controlContract(test: ContractTest): void {
+  describe('control', () => {
+    test('emergency stop blocks every claim until resumed, and is audited', async (store) => {
+      await store.enqueue([job('svc')]);
+      const before = ControlState.parse(await store.getControl());
+      assert.equal(before.emergency_stop.engaged, false);
+      assert.deepEqual(before.paused_queues, []);
+      const stopped = ControlState.parse(await store.setEmergencyStop(true, alice, 'bad deploy'));
+      assert.equal(stopped.emergency_stop.engaged, true);
+      assert.equal(stopped.emergency_stop.by, ALICE);
+      assert.equal(stopped.emergency_stop.reason, 'bad deploy');
+      assert.ok(stopped.emergency_stop.at);
+      assert.ok(stopped.version > before.version);
+      assert.deepEqual(await store.getControl(), stopped);
+      assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE }), []);
+      const resumed = await store.setEmergencyStop(false, alice, null);
+      assert.equal(resumed.emergency_stop.engaged, false);
+      assert.ok(resumed.version > stopped.version);
+      assert.equal((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).length, 1);
+      const actions = (await auditActions(store)).map((a) => a.action);
+      assert.ok(actions.includes('control.emergency_stop'));
+      assert.ok(actions.includes('control.resume'));
+    });
+
+    test('safe mode blocks claims and is audited', async (store) => {
+      await store.enqueue([job('svc')]);
+      const on = await store.setSafeMode(true, alice, 'draining');
+      assert.equal(on.safe_mode.engaged, true);
+      assert.equal(on.safe_mode.by, ALICE);
+      assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE }), []);
+      await store.setSafeMode(false, alice, null);
+      assert.equal((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).length, 1);
+      const audits = (await auditActions(store)).filter((a) => a.action === 'control.safe_mode');
+      assert.equal(audits.length, 2);
+      assert.ok(audits.every((a) => a.actor === ALICE));
+    });
+
+    test('a paused queue is skipped by claims; other queues run', async (store) => {
+      await store.enqueue([job('svc', { queue: 'reports' }), job('svc', { queue: 'mail' })]);
+      const paused = await store.setQueuePaused('reports', true, alice, 'db maintenance');
+      const entry = only(paused.paused_queues);
+      assert.equal(entry.queue, 'reports');
+      assert.equal(entry.by, ALICE);
+      assert.equal(entry.reason, 'db maintenance');
+      assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['mail']);
+      assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE, queues: ['reports'] }), []);
+      const resumed = await store.setQueuePaused('reports', false, alice, null);
+      assert.deepEqual(resumed.paused_queues, []);
+      assert.ok(resumed.version > paused.version);
+      assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['reports']);
+      const actions = (await auditActions(store)).map((a) => [a.action, a.target]);
+      assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.resume', 'reports']]);
+    });
+
+    test('local listeners hear changes; unsubscribe stops them', async (store) => {
+      const heard: StoreSignal[] = [];
+      const off = store.subscribe((signal) => heard.push(signal));
+      await store.enqueue([job('svc')]);
+      await store.setSafeMode(true, alice, null);
+      await sleep(50);
+      assert.ok(heard.includes('jobs'), `heard ${heard.join(',')}`);
+      assert.ok(heard.includes('control'), `heard ${heard.join(',')}`);
+      off();
+      heard.length = 0;
+      await store.setSafeMode(false, alice, null);
+      await sleep(50);
+      assert.deepEqual(heard, []);
+    });
+
+    test('another connection sees control changes and is signalled', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const second = await handle.openSecond();
+      try {
+        const heard = waitForSignal(second, 'control', 5_000);
+        await sleep(100);
+        await store.setEmergencyStop(true, alice, 'from the CLI');
+        assert.equal(await heard, true, 'the second connection was signalled within 5 s');
+        assert.equal((await second.getControl()).emergency_stop.engaged, true);
+        await store.enqueue([job('svc')]);
+        assert.deepEqual(await second.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }), []);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  describe('circuit breakers', () => {
+    const record = (version: number): BreakerRecord => ({
+      service_name: 'payments',
+      state: 'open',
+      mode: 'auto',
+      window_started_at: new Date(Date.UTC(2026, 0, 1)).toISOString(),
+      window_failures: 7,
+      window_successes: 2,
+      prev_failures: 1,
+      prev_successes: 0,
+      opened_at: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(),
+      probes_in_flight: 0,
+      probe_started_at: null,
+      last_transition_at: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(),
+      last_error: 'HTTP 503',
+      mode_set_by: null,
+      mode_set_at: null,
+      mode_reason: null,
+      version,
+    });
+
+    test('saveBreaker lands only on the expected version', async (store) => {
+      assert.equal(await store.getBreaker('payments'), null);
+      assert.equal(await store.saveBreaker(record(2), null), false, 'a new breaker starts at version 1');
+      assert.equal(await store.saveBreaker(record(1), { from: 'closed', to: 'open', reason: '7 failures' }), true);
+      assert.equal(await store.saveBreaker(record(1), null), false, 'someone saved version 1 already');
+      assert.equal(await store.saveBreaker({ ...record(2), state: 'half_open', probes_in_flight: 1 }, null), true);
+      assert.equal(await store.saveBreaker(record(2), null), false);
+      const stored = BreakerRecord.parse(await store.getBreaker('payments'));
+      assert.equal(stored.version, 2);
+      assert.equal(stored.state, 'half_open');
+      assert.equal(stored.probes_in_flight, 1);
+      assert.equal(stored.window_failures, 7);
+      assert.equal(Date.parse(stored.opened_at ?? ''), Date.parse(record(1).opened_at ?? ''));
+      assert.deepEqual((await store.listBreakers()).map((b) => b.service_name), ['payments']);
+      const transitions = (await auditActions(store)).filter((a) => a.action === 'breaker.transition');
+      assert.equal(transitions.length, 1);
+      assert.equal(transitions[0]?.target, 'payments');
+    });
+
+    test('operator modes and reset are stored, versioned and audited', async (store) => {
+      const forced = BreakerRecord.parse(await store.setBreakerMode('search', 'force_open', alice, 'vendor outage'));
+      assert.equal(forced.mode, 'force_open');
+      assert.equal(forced.mode_set_by, ALICE);
+      assert.equal(forced.mode_reason, 'vendor outage');
+      assert.ok(forced.mode_set_at);
+      await store.saveBreaker({ ...forced, state: 'open', window_failures: 9, version: forced.version + 1 }, null);
+      const reset = await store.setBreakerMode('search', 'reset', alice, null);
+      assert.equal(reset.mode, 'auto');
+      assert.equal(reset.state, 'closed');
+      assert.equal(reset.window_failures, 0);
+      assert.equal(reset.opened_at, null);
+      assert.ok(reset.version > forced.version + 1);
+      const actions = (await auditActions(store)).map((a) => a.action);
+      assert.ok(actions.includes('breaker.force_open'));
+      assert.ok(actions.includes('breaker.reset'));
+    });
+  });
+
+  describe('workers', () => {
+    test('register, heartbeat and the lost flag', async (store) => {
+      await store.registerWorker({ id: 'host-a:1', host: 'host-a', pid: 1, version: '0.1.0', concurrency: 4, queues: null });
+      await store.registerWorker({ id: 'host-b:2', host: 'host-b', pid: 2, version: '0.1.0', concurrency: 2, queues: ['mail', 'reports'] });
+      await store.heartbeat('host-a:1', 3, 'draining');
+      const workers = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
+      const a = workers.find((w) => w.id === 'host-a:1');
+      const b = workers.find((w) => w.id === 'host-b:2');
+      assert.ok(a && b);
+      assert.equal(a.in_flight, 3);
+      assert.equal(a.state, 'draining');
+      assert.equal(a.queues, null);
+      assert.equal(a.lost, false);
+      assert.deepEqual(b.queues, ['mail', 'reports']);
+      assert.equal(b.concurrency, 2);
+      await sleep(30);
+      assert.ok((await store.listWorkers(5)).every((w) => w.lost));
+    });
+  });
+
+  describe('audit', () => {
+    test('entries newest first, filtered by action and text, paged', async (store) => {
+      for (let i = 0; i < 7; i++) {
+        await store.audit({ actor: alice, action: i % 2 === 0 ? 'test.even' : 'test.odd', target: `t${i}`, job_count: i, details: { note: `n°${i} 100%` } });
+      }
+      const all = (await store.listAudit({}, { limit: 100 })).items.map((e) => AuditEntry.parse(e));
+      assert.deepEqual(all.map((e) => e.target), ['t6', 't5', 't4', 't3', 't2', 't1', 't0']);
+      assert.equal(all[0]?.actor, ALICE);
+      assert.deepEqual(all[0]?.details, { note: 'n°6 100%' });
+      assert.equal(all[0]?.job_count, 6);
+      const even = await store.listAudit({ action: 'test.even' }, { limit: 100 });
+      assert.deepEqual(even.items.map((e) => e.target), ['t6', 't4', 't2', 't0']);
+      const first = await store.listAudit({}, { limit: 3 });
+      assert.equal(first.items.length, 3);
+      assert.ok(first.next_cursor);
+      const second = await store.listAudit({}, { limit: 3, after: first.next_cursor });
+      assert.deepEqual(second.items.map((e) => e.target), ['t3', 't2', 't1']);
+      const searched = await store.listAudit({ search: 'T5' }, { limit: 100 });
+      assert.deepEqual(searched.items.map((e) => e.target), ['t5']);
+    });
+  });
+}

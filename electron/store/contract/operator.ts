@@ -1,0 +1,168 @@
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { alice, ALICE, job, err, later, mustGet, only, claimOne, base, deadLetter, allJobIds, auditActions } from './fixtures.ts';
+import type { ContractTest } from './fixtures.ts';
+
+/** Operator actions on jobs and dead letters, each audited, bulk ones all or nothing. */
+export function operatorContract(test: ContractTest): void {
+  describe('operator actions on jobs', () => {
+    test('cancel: pending at once, running by request, audited', async (store) => {
+      const [pending] = await store.enqueue([job('svc', { run_at: later(3_600_000) })]);
+      assert.ok(pending);
+      const cancelled = await store.cancelJob(pending.id, alice, 'not needed');
+      assert.equal(cancelled?.status, 'cancelled');
+      const running = await claimOne(store);
+      const requested = await store.cancelJob(running.id, alice, null);
+      assert.equal(requested?.status, 'running');
+      assert.equal(requested?.cancel_requested, true);
+      assert.deepEqual(await store.cancelRequested('w1'), [running.id]);
+      assert.deepEqual(await store.cancelRequested('w2'), []);
+      assert.deepEqual(await store.settle([{ ...base(running), kind: 'cancelled', reason: 'operator' }]), [running.id]);
+      assert.equal((await mustGet(store, running.id)).status, 'cancelled');
+      assert.equal(only(await store.listAttempts(running.id)).outcome, 'cancelled');
+      assert.deepEqual(await store.cancelRequested('w1'), []);
+      const audits = (await auditActions(store)).filter((a) => a.action === 'job.cancel');
+      assert.equal(audits.length, 2);
+      assert.ok(audits.every((a) => a.actor === ALICE && a.job_count === 1));
+      assert.ok(audits.some((a) => a.target === String(pending.id)));
+      const done = await claimOne(store);
+      await store.settle([{ ...base(done), kind: 'completed' }]);
+      assert.equal((await store.cancelJob(done.id, alice, null))?.status, 'completed');
+      assert.equal((await auditActions(store)).filter((a) => a.action === 'job.cancel').length, 2, 'a refused cancel is not audited');
+      assert.equal(await store.cancelJob(987_654, alice, null), null);
+    });
+
+    test('retryJob: failed or cancelled jobs run again with attempts reset', async (store) => {
+      const id = await deadLetter(store, 'svc', err('boom'));
+      await store.dlqResolve({ job_ids: [id] }, 'looked at it', alice);
+      const retried = await store.retryJob(id, alice);
+      assert.equal(retried?.status, 'pending');
+      assert.equal(retried?.attempts, 0);
+      assert.equal(retried?.resolved_at, null);
+      assert.equal(retried?.resolution, null);
+      assert.ok(Date.parse(retried?.run_at ?? '') <= Date.now() + 1000);
+      assert.equal(only(await store.listAttempts(id)).error_message, 'boom');
+      assert.equal((await store.retryJob(id, alice))?.status, 'pending', 'a pending job is returned unchanged');
+      assert.equal(await store.retryJob(987_654, alice), null);
+      const audits = (await auditActions(store)).filter((a) => a.action === 'job.retry');
+      assert.equal(audits.length, 1);
+      assert.equal(audits[0]?.target, String(id));
+    });
+  });
+
+  describe('dead-letter queue', () => {
+    test('groups by fingerprint with counts, services and a sample', async (store) => {
+      const ids = [
+        await deadLetter(store, 'alpha', err('timeout after 30s', 'fp-timeout')),
+        await deadLetter(store, 'beta', err('timeout after 31s', 'fp-timeout'), 'http'),
+        await deadLetter(store, 'alpha', err('timeout after 32s', 'fp-timeout')),
+        await deadLetter(store, 'alpha', err('disk full', 'fp-disk')),
+      ];
+      const groups = await store.dlqGroups({});
+      assert.deepEqual(groups.map((g) => [g.fingerprint, g.count]), [['fp-timeout', 3], ['fp-disk', 1]]);
+      const timeout = groups[0];
+      assert.ok(timeout);
+      assert.deepEqual([...timeout.services].sort(), ['alpha', 'beta']);
+      assert.deepEqual([...timeout.execution_types].sort(), ['http', 'noop']);
+      assert.match(timeout.sample_error, /^timeout after 3\ds$/);
+      assert.ok(ids.slice(0, 3).includes(timeout.sample_job_id));
+      assert.ok(Date.parse(timeout.first_seen) <= Date.parse(timeout.last_seen));
+      assert.deepEqual((await store.dlqGroups({ service: 'beta' })).map((g) => [g.fingerprint, g.count]), [['fp-timeout', 1]]);
+      assert.deepEqual((await store.dlqGroups({ search: 'DISK' })).map((g) => g.fingerprint), ['fp-disk']);
+      assert.equal(await store.dlqCount({}), 4);
+      assert.equal(await store.dlqCount({ fingerprint: 'fp-timeout', service: 'alpha' }), 2);
+    });
+
+    test('selectors treat hostile text as plain text', async (store) => {
+      const messages = ['disk 100% full', 'column a_b missing', 'column axb missing', "x'; DROP TABLE tb_job_run; --", 'naïve ünïcödé 💥 failed', 'path C:\\temp\\x not found', 'plain failure'];
+      const ids: number[] = [];
+      for (const message of messages) ids.push(await deadLetter(store, 'svc', err(message)));
+      assert.equal(await store.dlqCount({ search: '%' }), 1);
+      assert.equal(await store.dlqCount({ search: 'a_b' }), 1);
+      assert.equal(await store.dlqCount({ search: '_' }), 2, 'a_b and tb_job_run, nothing else');
+      assert.equal(await store.dlqCount({ search: "'; DROP TABLE" }), 1);
+      assert.equal(await store.dlqCount({ search: '💥' }), 1);
+      assert.equal(await store.dlqCount({ search: 'ünïcödé' }), 1);
+      assert.equal(await store.dlqCount({ search: '\\temp\\' }), 1);
+      assert.equal(await store.dlqCount({ search: 'PLAIN' }), 1);
+      assert.equal(await store.dlqCount({ search: 'nothing like this' }), 0);
+      assert.equal(await store.dlqCount({ fingerprint: "fp-x'; DROP TABLE tb_job_run; --" }), 1);
+      assert.equal(await store.dlqCount({ service: "svc' OR '1'='1" }), 0);
+      assert.equal(await store.dlqCount({}), 7);
+      assert.equal(await store.dlqCount({ job_ids: [ids[0] ?? 0, ids[1] ?? 0, 987_654] }), 2);
+      assert.equal(await store.dlqCount({ job_ids: [] }), 0);
+      assert.equal(await store.dlqCount({ job_ids: [ids[0] ?? 0], search: 'plain' }), 0, 'fields combine with AND');
+      assert.equal((await store.listJobs({ search: '%' }, { limit: 10 })).items.length, 1);
+      assert.equal((await allJobIds(store)).length, 7, 'the table is still there');
+    });
+
+    test('retry sends matching dead letters back with attempts reset, in one audited action', async (store) => {
+      const a = await deadLetter(store, 'alpha', err('quota exceeded', 'fp-quota'));
+      const b = await deadLetter(store, 'beta', err('quota exceeded', 'fp-quota'));
+      const c = await deadLetter(store, 'alpha', err('bad input', 'fp-input'));
+      assert.equal(await store.dlqRetry({ fingerprint: 'fp-quota' }, alice), 2);
+      for (const id of [a, b]) {
+        const row = await mustGet(store, id);
+        assert.equal(row.status, 'pending');
+        assert.equal(row.attempts, 0);
+        assert.ok(Date.parse(row.run_at) <= Date.now() + 1000);
+        assert.equal(only(await store.listAttempts(id)).error_message, 'quota exceeded');
+      }
+      assert.equal((await mustGet(store, c)).status, 'failed');
+      assert.equal(await store.dlqCount({}), 1);
+      const audit = (await auditActions(store)).find((e) => e.action === 'dlq.retry');
+      assert.equal(audit?.job_count, 2);
+      assert.equal(audit?.actor, ALICE);
+      assert.equal(await store.dlqRetry({ fingerprint: 'fp-quota' }, alice), 0, 'pending jobs are not dead letters');
+    });
+
+    test('resolve keeps the job failed but out of the open list; purge deletes resolved ones', async (store) => {
+      const a = await deadLetter(store, 'alpha', err('one'));
+      const b = await deadLetter(store, 'alpha', err('two'));
+      const c = await deadLetter(store, 'beta', err('three'));
+      assert.equal(await store.dlqResolve({ service: 'alpha' }, 'fixed upstream', alice), 2);
+      const resolved = await mustGet(store, a);
+      assert.equal(resolved.status, 'failed');
+      assert.ok(resolved.resolved_at);
+      assert.equal(resolved.resolution, 'fixed upstream');
+      assert.equal(await store.dlqCount({}), 1);
+      assert.deepEqual((await store.dlqGroups({})).map((g) => g.services), [['beta']]);
+      assert.equal(await store.dlqResolve({ job_ids: [a] }, 'again', alice), 0, 'resolved jobs are not open');
+      assert.equal(await store.purgeResolvedCount(new Date(Date.now() - 3_600_000)), 0);
+      assert.equal(await store.purgeResolvedCount(new Date(Date.now() + 60_000)), 2);
+      assert.equal(await store.purgeResolved(new Date(Date.now() + 60_000), alice), 2);
+      assert.equal(await store.getJob(a), null);
+      assert.equal(await store.getJob(b), null);
+      assert.deepEqual(await store.listAttempts(a), []);
+      assert.equal((await mustGet(store, c)).status, 'failed');
+      const audits = await auditActions(store);
+      assert.deepEqual(audits.filter((e) => e.action === 'dlq.resolve').map((e) => e.job_count), [0, 2], 'newest first, even a no-op is audited');
+      assert.equal(audits.find((e) => e.action === 'dlq.purge')?.job_count, 2);
+    });
+
+    test('a purged job id is never handed to a new job: the audit rows naming it keep meaning it', async (store) => {
+      await deadLetter(store, 'alpha', err('kept'));
+      const newest = await deadLetter(store, 'alpha', err('purged'));
+      await store.dlqResolve({ job_ids: [newest] }, 'fixed upstream', alice);
+      assert.equal(await store.purgeResolved(new Date(Date.now() + 60_000), alice), 1);
+      assert.equal(await store.getJob(newest), null);
+      const single = await store.enqueue([job('alpha', { identifier: 'after-purge' })]);
+      const bulk = await store.enqueue([job('alpha'), job('alpha')]);
+      const ids = [...single, ...bulk].map((r) => r.id);
+      assert.ok(ids.every((id) => id > newest), `ids after the purge of job ${newest}: ${ids.join(', ')}`);
+      assert.equal(new Set(ids).size, 3);
+    });
+
+    test('dlqList pages through the open dead letters a selector matches', async (store) => {
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++) ids.push(await deadLetter(store, i < 3 ? 'alpha' : 'beta', err(`e${i}`)));
+      await deadLetter(store, 'alpha', err('gone'));
+      await store.dlqResolve({ search: 'gone' }, 'n/a', alice);
+      const first = await store.dlqList({ service: 'alpha' }, { limit: 2 });
+      assert.deepEqual(first.items.map((j) => j.id), [ids[2], ids[1]]);
+      const second = await store.dlqList({ service: 'alpha' }, { limit: 2, after: first.next_cursor });
+      assert.deepEqual(second.items.map((j) => j.id), [ids[0]]);
+      assert.equal(second.next_cursor, null);
+    });
+  });
+}

@@ -1,0 +1,128 @@
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Store } from '../store.ts';
+import { job, err, ago, later, sleep, only, claimOne, base, deadLetter } from './fixtures.ts';
+import type { ContractTest } from './fixtures.ts';
+
+/** What the console reads: listings, counts, throughput and latency. */
+export function readsContract(test: ContractTest): void {
+  describe('listing and stats', () => {
+    test('keyset pages neither skip nor repeat while jobs are added', async (store) => {
+      const original = (await store.enqueue(Array.from({ length: 25 }, () => job('svc')))).map((r) => r.id);
+      const seen: number[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page = await store.listJobs({}, { limit: 10, after });
+        seen.push(...page.items.map((j) => j.id));
+        await store.enqueue(Array.from({ length: 5 }, () => job('svc')));
+        if (page.next_cursor === null) break;
+        after = page.next_cursor;
+      }
+      assert.deepEqual(seen, [...original].sort((x, y) => y - x));
+    });
+
+    test('scheduled picks the pending jobs not yet due', async (store) => {
+      const [due, later] = await store.enqueue([job('svc'), job('svc', { run_at: new Date(Date.now() + 3600_000).toISOString() })]);
+      assert.ok(due && later);
+      await claimOne(store, { service_name: 'other', run_at: ago(1000) }, 'w1');
+      assert.equal(await store.countJobs({ scheduled: true }), 1);
+      assert.deepEqual((await store.listJobs({ scheduled: true }, { limit: 10 })).items.map((j) => j.id), [later.id]);
+      assert.equal(await store.countJobs({ scheduled: true, service: 'other' }), 0);
+    });
+
+    test('a garbled cursor is refused with a clear error', async (store) => {
+      await store.enqueue([job('svc')]);
+      await assert.rejects(store.listJobs({}, { limit: 10, after: 'garbage!!' }), /cursor/i);
+      await assert.rejects(store.listJobs({}, { limit: 10, after: Buffer.from('{"id":-1}').toString('base64url') }), /cursor/i);
+      await assert.rejects(store.listAudit({}, { limit: 10, after: '%%%' }), /cursor/i);
+    });
+
+    test('filters combine and countJobs agrees with them', async (store) => {
+      await store.enqueue([
+        job('alpha', { queue: 'q1', execution_type: 'shell' }),
+        job('alpha', { queue: 'q2', execution_type: 'http' }),
+        job('beta', { queue: 'q1', execution_type: 'shell' }),
+      ]);
+      const dead = await deadLetter(store, 'gamma', err('Gateway Timeout 504'), 'http');
+      const stuck = await claimOne(store, { service_name: 'delta' }, 'w1', 1);
+      await sleep(5);
+      const cases: Array<[Parameters<Store['listJobs']>[0], number]> = [
+        [{}, 5],
+        [{ status: ['pending'] }, 3],
+        [{ status: ['pending', 'failed'] }, 4],
+        [{ status: ['failed', 'running', 'pending'] }, 5],
+        [{ status: ['completed', 'cancelled'] }, 0],
+        [{ status: [] }, 0],
+        [{ queue: 'q1' }, 2],
+        [{ service: 'alpha' }, 2],
+        [{ execution_type: ['shell'] }, 2],
+        [{ execution_type: ['http'], status: ['pending'] }, 1],
+        [{ search: 'gateway timeout' }, 1],
+        [{ unresolved: true }, 1],
+        [{ stuck: true }, 1],
+        [{ created_after: ago(60_000) }, 5],
+        [{ created_before: ago(60_000) }, 0],
+        [{ created_after: later(60_000) }, 0],
+      ];
+      for (const [filter, expected] of cases) {
+        const page = await store.listJobs(filter, { limit: 100 });
+        assert.equal(page.items.length, expected, `listJobs ${JSON.stringify(filter)}`);
+        assert.equal(await store.countJobs(filter), expected, `countJobs ${JSON.stringify(filter)}`);
+      }
+      assert.equal(only((await store.listJobs({ unresolved: true }, { limit: 10 })).items).id, dead);
+      assert.equal(only((await store.listJobs({ stuck: true }, { limit: 10 })).items).id, stuck.id);
+    });
+
+    test('counts by queue and status, running by service, oldest pending', async (store) => {
+      const oldest = ago(600_000);
+      await store.enqueue([job('a', { queue: 'q1', run_at: oldest }), job('a', { queue: 'q1' }), job('b', { queue: 'q2' })]);
+      await claimOne(store, { service_name: 'b' });
+      const counts = await store.countsByQueueAndStatus();
+      const get = (queue: string, status: string) => counts.find((c) => c.queue === queue && c.status === status)?.count ?? 0;
+      assert.equal(get('q1', 'pending'), 2);
+      assert.equal(get('q2', 'pending'), 1);
+      assert.equal(counts.filter((c) => c.status === 'running').reduce((n, c) => n + c.count, 0), 1);
+      assert.deepEqual(await store.runningByService(), { b: 1 });
+      assert.equal(Date.parse((await store.oldestPendingRunAt()) ?? ''), Date.parse(oldest));
+    });
+
+    test('throughput buckets are dense, aligned and add up', async (store) => {
+      for (let i = 0; i < 3; i++) {
+        const claimed = await claimOne(store);
+        await store.settle([{ ...base(claimed), kind: 'completed' }]);
+      }
+      await deadLetter(store, 'svc', err('nope'));
+      const buckets = await store.throughput(new Date(Date.now() - 10 * 60_000), 60);
+      assert.ok(buckets.length >= 10 && buckets.length <= 12, `${buckets.length} buckets`);
+      buckets.forEach((b, i) => {
+        assert.equal(Date.parse(b.at) % 60_000, 0);
+        if (i > 0) assert.equal(Date.parse(b.at) - Date.parse(buckets[i - 1]?.at ?? ''), 60_000);
+      });
+      assert.equal(buckets.reduce((n, b) => n + b.completed, 0), 3);
+      assert.equal(buckets.reduce((n, b) => n + b.failed, 0), 1);
+    });
+
+    test('latency percentiles per execution type', async (store) => {
+      for (let i = 0; i < 5; i++) {
+        const claimed = await claimOne(store, { execution_type: 'http' });
+        await sleep(i * 3);
+        await store.settle([{ ...base(claimed), kind: 'completed' }]);
+      }
+      const latency = await store.latencyByType(new Date(Date.now() - 3_600_000));
+      const http = latency.find((l) => l.execution_type === 'http');
+      assert.ok(http);
+      assert.equal(http.count, 5);
+      assert.ok(http.p50_ms !== null && http.p95_ms !== null);
+      assert.ok(http.p50_ms >= 0 && http.p95_ms >= http.p50_ms);
+      const shell = latency.find((l) => l.execution_type === 'shell');
+      if (shell) assert.deepEqual([shell.count, shell.p50_ms, shell.p95_ms], [0, null, null]);
+    });
+  });
+
+  test('migrationStatus reports a current schema', async (store) => {
+    const status = await store.migrationStatus();
+    assert.equal(status.current, true);
+    assert.equal(status.pending, 0);
+    assert.ok(status.applied >= 1);
+  });
+}

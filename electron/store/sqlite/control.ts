@@ -1,0 +1,241 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import { actorName, ENGINE_ACTOR } from '../actor.ts';
+import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import type { BreakerTransition, NewAuditEntry, Page, PageRequest, WorkerRegistration } from '../store.ts';
+import { now, reasonOrNull } from './db.ts';
+import type { Connection, Params, SqliteDb } from './db.ts';
+import { auditWhere, isoTime } from './filters.ts';
+import { NO_CURSOR } from './reads.ts';
+import { toAudit, toBreaker, toJson, toWorker } from './rows.ts';
+import type { AuditRow, BreakerRow, WorkerRow } from './rows.ts';
+
+/**
+ * The control plane (emergency stop, safe mode, paused queues), circuit breakers, workers and the audit
+ * log. Every operator change writes its audit row in its own transaction.
+ */
+
+/**
+ * When a worker registers, stopped workers older than a day are forgotten, and any worker silent for a
+ * week (a laptop that slept through a weekend still shows as lost, not gone).
+ */
+const FORGET_STOPPED_MS = 24 * 3_600_000;
+const FORGET_SILENT_MS = 7 * 24 * 3_600_000;
+
+function prepareControlStatements(db: Connection) {
+  return {
+    setEmergencyStop: db.prepare<[Params]>(
+      `UPDATE tb_control SET emergency_stop = @on, emergency_stop_by = @by, emergency_stop_at = @now,
+         emergency_stop_reason = @reason, version = version + 1 WHERE id = 1`,
+    ),
+    setSafeMode: db.prepare<[Params]>(
+      `UPDATE tb_control SET safe_mode = @on, safe_mode_by = @by, safe_mode_at = @now, safe_mode_reason = @reason,
+         version = version + 1 WHERE id = 1`,
+    ),
+    pauseQueue: db.prepare<[Params]>(
+      `INSERT INTO tb_paused_queue (queue, paused_by, paused_at, reason) VALUES (@queue, @by, @now, @reason)
+       ON CONFLICT (queue) DO UPDATE SET paused_by = excluded.paused_by, paused_at = excluded.paused_at, reason = excluded.reason`,
+    ),
+    resumeQueue: db.prepare<[string]>(`DELETE FROM tb_paused_queue WHERE queue = ?`),
+    bumpControl: db.prepare<[]>(`UPDATE tb_control SET version = version + 1 WHERE id = 1`),
+    breakers: db.prepare<[], BreakerRow>(`SELECT * FROM tb_breaker ORDER BY service_name`),
+    breaker: db.prepare<[string], BreakerRow>(`SELECT * FROM tb_breaker WHERE service_name = ?`),
+    insertBreaker: db.prepare<[Params]>(
+      `INSERT INTO tb_breaker (service_name, state, mode, window_started_at, window_failures, window_successes, prev_failures,
+         prev_successes, opened_at, probes_in_flight, probe_started_at, last_transition_at, last_error, mode_set_by,
+         mode_set_at, mode_reason, version)
+       VALUES (@service_name, @state, @mode, @window_started_at, @window_failures, @window_successes, @prev_failures,
+         @prev_successes, @opened_at, @probes_in_flight, @probe_started_at, @last_transition_at, @last_error, @mode_set_by,
+         @mode_set_at, @mode_reason, @version)
+       ON CONFLICT (service_name) DO NOTHING`,
+    ),
+    updateBreaker: db.prepare<[Params]>(
+      `UPDATE tb_breaker SET state = @state, mode = @mode, window_started_at = @window_started_at,
+         window_failures = @window_failures, window_successes = @window_successes, prev_failures = @prev_failures,
+         prev_successes = @prev_successes, opened_at = @opened_at, probes_in_flight = @probes_in_flight,
+         probe_started_at = @probe_started_at, last_transition_at = @last_transition_at, last_error = @last_error,
+         mode_set_by = @mode_set_by, mode_set_at = @mode_set_at, mode_reason = @mode_reason, version = @version
+       WHERE service_name = @service_name AND version = @version - 1`,
+    ),
+    forgetWorkers: db.prepare<[string, string]>(
+      `DELETE FROM tb_worker WHERE (state = 'stopped' AND last_heartbeat_at < ?) OR last_heartbeat_at < ?`,
+    ),
+    registerWorker: db.prepare<[Params]>(
+      `INSERT INTO tb_worker (id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at)
+       VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, 0, 'running', @now)
+       ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+         started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues, in_flight = 0,
+         state = 'running', last_heartbeat_at = excluded.last_heartbeat_at`,
+    ),
+    heartbeat: db.prepare<[Params]>(
+      `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now WHERE id = @id`,
+    ),
+    workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
+  };
+}
+
+export class SqliteControl {
+  readonly #db: SqliteDb;
+  readonly #s: ReturnType<typeof prepareControlStatements>;
+  readonly #auditPages = new Map<string, BetterSqlite3.Statement<unknown[], AuditRow>>();
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#s = prepareControlStatements(db.connection);
+  }
+
+  getControl(): ControlState {
+    return this.#db.guard(() => this.#db.control());
+  }
+
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): ControlState {
+    return this.#setControl(engaged ? 'control.emergency_stop' : 'control.resume', null, { engaged }, reason, actor, (at, by) =>
+      this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }),
+    );
+  }
+
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): ControlState {
+    return this.#setControl('control.safe_mode', null, { engaged }, reason, actor, (at, by) =>
+      this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }),
+    );
+  }
+
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlState {
+    return this.#setControl(paused ? 'queue.pause' : 'queue.resume', queue, { paused }, reason, actor, (at, by) => {
+      if (paused) this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) });
+      else this.#s.resumeQueue.run(queue);
+      this.#s.bumpControl.run();
+    });
+  }
+
+  #setControl(action: string, target: string | null, details: JsonObject, reason: string | null, actor: Actor, change: (at: string, by: string) => void): ControlState {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        change(at, actorName(actor));
+        this.#db.audit(at, actor, action, target, null, { ...details, reason: reasonOrNull(reason) });
+        return this.#db.control();
+      }),
+    );
+  }
+
+  listBreakers(): BreakerRecord[] {
+    return this.#db.guard(() => this.#s.breakers.all().map(toBreaker));
+  }
+
+  getBreaker(service: string): BreakerRecord | null {
+    return this.#db.guard(() => {
+      const row = this.#s.breaker.get(service);
+      return row ? toBreaker(row) : null;
+    });
+  }
+
+  saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): boolean {
+    const params = breakerParams(record);
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const changes = record.version === 1 ? this.#s.insertBreaker.run(params).changes : this.#s.updateBreaker.run(params).changes;
+        if (changes > 0 && transition) {
+          const { from, to, reason } = transition;
+          this.#db.audit(now(), ENGINE_ACTOR, 'breaker.transition', record.service_name, null, { from, to, reason });
+        }
+        return changes > 0;
+      }),
+    );
+  }
+
+  setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): BreakerRecord {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const row = this.#s.breaker.get(service);
+        const current: BreakerRecord = row ? toBreaker(row) : newBreakerRecord(service, new Date(at));
+        const by = actorName(actor);
+        const note = reasonOrNull(reason);
+        const next: BreakerRecord =
+          mode === 'reset'
+            ? { ...newBreakerRecord(service, new Date(at)), last_transition_at: at, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 }
+            : { ...current, mode, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 };
+        const params = breakerParams(next);
+        if (row) this.#s.updateBreaker.run(params);
+        else this.#s.insertBreaker.run(params);
+        this.#db.audit(at, actor, `breaker.${mode}`, service, null, { reason: note, from_mode: current.mode, from_state: current.state });
+        return next;
+      }),
+    );
+  }
+
+  registerWorker(worker: WorkerRegistration): void {
+    this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const ago = (ms: number) => new Date(Date.parse(at) - ms).toISOString();
+        this.#s.forgetWorkers.run(ago(FORGET_STOPPED_MS), ago(FORGET_SILENT_MS));
+        this.#s.registerWorker.run({
+          id: worker.id,
+          host: worker.host,
+          pid: worker.pid,
+          version: worker.version,
+          concurrency: worker.concurrency,
+          queues: toJson(worker.queues),
+          now: at,
+        });
+      }),
+    );
+  }
+
+  heartbeat(workerId: string, inFlight: number, state: WorkerState): void {
+    this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now() }));
+  }
+
+  listWorkers(lostAfterMs: number): WorkerInfo[] {
+    const lostBefore = new Date(Date.now() - lostAfterMs).toISOString();
+    return this.#db.guard(() => this.#s.workers.all().map((row) => toWorker(row, lostBefore)));
+  }
+
+  audit(entry: NewAuditEntry): void {
+    this.#db.guard(() => this.#db.audit(now(), entry.actor, entry.action, entry.target ?? null, entry.job_count ?? null, entry.details ?? null));
+  }
+
+  listAudit(filter: { action?: string; search?: string }, page: PageRequest): Page<AuditEntry> {
+    const where = auditWhere(filter);
+    return this.#db.guard(() => {
+      const after = decodeCursor(page.after) ?? NO_CURSOR;
+      const limit = clampLimit(page.limit);
+      const statement = this.#db.cached(this.#auditPages, where.key, () =>
+        `SELECT * FROM tb_audit_log WHERE ${where.sql} AND id < ? ORDER BY id DESC LIMIT ?`,
+      );
+      const rows = statement.all(...where.params, after, limit + 1);
+      const items = rows.slice(0, limit).map(toAudit);
+      const last = items.at(-1);
+      return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    });
+  }
+}
+
+function isoOrNull(value: string | null, what: string): string | null {
+  return value === null ? null : isoTime(value, what);
+}
+
+function breakerParams(r: BreakerRecord): Params {
+  return {
+    service_name: r.service_name,
+    state: r.state,
+    mode: r.mode,
+    window_started_at: isoTime(r.window_started_at, 'breaker window_started_at'),
+    window_failures: r.window_failures,
+    window_successes: r.window_successes,
+    prev_failures: r.prev_failures,
+    prev_successes: r.prev_successes,
+    opened_at: isoOrNull(r.opened_at, 'breaker opened_at'),
+    probes_in_flight: r.probes_in_flight,
+    probe_started_at: isoOrNull(r.probe_started_at, 'breaker probe_started_at'),
+    last_transition_at: isoOrNull(r.last_transition_at, 'breaker last_transition_at'),
+    last_error: r.last_error,
+    mode_set_by: r.mode_set_by,
+    mode_set_at: isoOrNull(r.mode_set_at, 'breaker mode_set_at'),
+    mode_reason: r.mode_reason,
+    version: r.version,
+  };
+}

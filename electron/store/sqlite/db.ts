@@ -1,0 +1,119 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Actor, ControlState, Job, JsonObject } from '../../../shared/domain.ts';
+import { actorName } from '../actor.ts';
+import { StoreInputError } from '../errors.ts';
+import { mapSqliteError } from './errors.ts';
+import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
+import type { ControlRow, JobRow, PausedQueueRow } from './rows.ts';
+
+export type Connection = BetterSqlite3.Database;
+export type Params = Record<string, string | number | null>;
+export type Bind = Array<string | number | null>;
+
+/** Timestamps as the tables hold them: ISO-8601 UTC with milliseconds, sorting as text. */
+export const now = () => new Date().toISOString();
+
+/**
+ * One better-sqlite3 connection and what every concern of the store does with it: map its failures to
+ * one-line StoreErrors, write in BEGIN IMMEDIATE transactions, prepare statements whose SQL depends on a
+ * filter's shape once per shape, and the few statements all of them read (the control row, a job by id,
+ * an audit row).
+ */
+export class SqliteDb {
+  readonly connection: Connection;
+  readonly location: string;
+  #closed = false;
+  readonly #controlRow: BetterSqlite3.Statement<[], ControlRow>;
+  readonly #pausedQueues: BetterSqlite3.Statement<[], PausedQueueRow>;
+  readonly #jobById: BetterSqlite3.Statement<[number], JobRow>;
+  readonly #insertAudit: BetterSqlite3.Statement<[Params]>;
+
+  constructor(connection: Connection, location: string) {
+    this.connection = connection;
+    this.location = location;
+    this.#controlRow = connection.prepare(`SELECT * FROM tb_control WHERE id = 1`);
+    this.#pausedQueues = connection.prepare(`SELECT queue, paused_by, paused_at, reason FROM tb_paused_queue ORDER BY queue`);
+    this.#jobById = connection.prepare(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE id = ?`);
+    this.#insertAudit = connection.prepare(
+      `INSERT INTO tb_audit_log (at, actor, action, target, job_count, details)
+       VALUES (@now, @actor, @action, @target, @job_count, @details)`,
+    );
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** From here on every failure reads "the store is closed"; the connection closes with closeConnection. */
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  closeConnection(): void {
+    try {
+      // Refreshes planner statistics where they drifted; cheap, and what SQLite advises before closing.
+      this.connection.pragma('optimize');
+    } catch {
+      // Busy or read-only: statistics can wait for the next close.
+    }
+    this.connection.close();
+  }
+
+  /** Runs `fn` with SQLite's failures turned into StoreErrors that say what to do. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw mapSqliteError(error, this.location, this.#closed);
+    }
+  }
+
+  /** Runs `fn` in one BEGIN IMMEDIATE transaction, so it holds the write lock from its first read. */
+  write<T>(fn: () => T): T {
+    return this.connection.transaction(fn).immediate();
+  }
+
+  /** Statements whose SQL depends on a filter's shape, prepared once per shape. */
+  cached<Row>(cache: Map<string, BetterSqlite3.Statement<unknown[], Row>>, key: string, sql: () => string): BetterSqlite3.Statement<unknown[], Row> {
+    let statement = cache.get(key);
+    if (!statement) {
+      statement = this.connection.prepare<unknown[], Row>(sql());
+      cache.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The control row is written by the migration: its absence means the file was edited by hand. */
+  control(): ControlState {
+    const row = this.#controlRow.get();
+    if (!row) throw new StoreInputError('the control row is missing: the database was edited by hand; run the migrations again');
+    return toControl(row, this.#pausedQueues.all());
+  }
+
+  /** Whether dispatch is held (emergency stop or safe mode), read inside the caller's transaction. */
+  dispatchHeld(): { stopped: boolean; held: boolean } {
+    const row = this.#controlRow.get();
+    return { stopped: row?.emergency_stop === 1, held: !row || row.emergency_stop === 1 || row.safe_mode === 1 };
+  }
+
+  jobById(id: number): Job | null {
+    const row = this.#jobById.get(id);
+    return row ? toJob(row) : null;
+  }
+
+  audit(at: string, actor: Actor | string, action: string, target: string | null, jobCount: number | null, details: JsonObject | null): void {
+    this.#insertAudit.run({
+      now: at,
+      actor: typeof actor === 'string' ? actor : actorName(actor),
+      action,
+      target,
+      job_count: jobCount,
+      details: toJson(details),
+    });
+  }
+}
+
+export function reasonOrNull(reason: string | null | undefined): string | null {
+  const trimmed = reason?.trim();
+  return trimmed ? trimmed : null;
+}

@@ -1,0 +1,304 @@
+import { ExecutionType } from '../../../shared/domain.ts';
+import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from '../store.ts';
+import { now } from './db.ts';
+import type { Bind, Connection, Params, SqliteDb } from './db.ts';
+import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
+import { isoTime } from './filters.ts';
+import { parseJson, toJson } from './rows.ts';
+
+/**
+ * The hot path on SQLite: enqueue, claim, extend, settle, reclaim. Each runs in one BEGIN IMMEDIATE
+ * transaction and takes its timestamp once it holds the write lock, so a wait for the lock never ages it.
+ */
+
+interface ClaimRow {
+  id: number;
+  identifier: string;
+  queue: string;
+  service_name: string;
+  execution_type: string;
+  payload: string;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+}
+
+interface ExpiredRow {
+  id: number;
+  attempts: number;
+  max_attempts: number;
+  service_name: string;
+  lease_owner: string | null;
+  attempt_id: number | null;
+  cancel_requested: number;
+}
+
+/**
+ * Every statement of the hot path, prepared once. The per-job statements bind positionally (binding by
+ * name costs a property lookup per value, which shows at tens of thousands of jobs a second); their
+ * parameter order is spelled out beside them. `+status` keeps the planner on rowid lookups of an id list
+ * instead of walking every pending row through the claim index; INDEXED BY pins claim to the index that
+ * yields rows in dispatch order.
+ */
+export function prepareJobStatements(db: Connection) {
+  const fence = `id = ? AND status = 'running' AND lease_owner = ?
+    AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
+  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
+  const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
+  return {
+    candidates: db.prepare<[Params], { id: number; service_name: string }>(
+      `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+       WHERE status = 'pending' AND run_at <= @now
+         AND (@queues IS NULL OR queue IN (SELECT value FROM json_each(@queues)))
+         AND service_name NOT IN (SELECT value FROM json_each(@exclude))
+         AND id NOT IN (SELECT value FROM json_each(@skip))
+         AND queue NOT IN (SELECT queue FROM tb_paused_queue)
+       ORDER BY priority DESC, run_at, id
+       LIMIT @limit`,
+    ),
+    lease: db.prepare<[Params], ClaimRow>(
+      `UPDATE tb_job_run
+       SET status = 'running', attempts = attempts + 1, lease_owner = @worker, lease_expires_at = @lease,
+           started_at = @now, updated_at = @now, cancel_requested = 0
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'pending'
+       RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts`,
+    ),
+    openAttempts: db.prepare<[Params], { id: number; job_id: number }>(
+      `INSERT INTO tb_job_attempt (job_id, attempt, worker_id, started_at, outcome)
+       SELECT id, attempts, @worker, @now, 'running' FROM tb_job_run WHERE id IN (SELECT value FROM json_each(@ids))
+       RETURNING id, job_id`,
+    ),
+    extend: db.prepare<[Params], { id: number }>(
+      `UPDATE tb_job_run SET lease_expires_at = @lease
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @worker
+       RETURNING id`,
+    ),
+    /** now, now, usage, security, job, worker, attempt */
+    settleCompleted: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    /** run_at, now, error, fingerprint, usage, security, job, worker, attempt */
+    settleRetry: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'pending', run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
+       WHERE ${fence}`,
+    ),
+    /** now, now, error, fingerprint, usage, security, job, worker, attempt */
+    settleFailed: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'failed', completed_at = ?, ${released}, error_message = ?, error_fingerprint = ?,
+         resolved_at = NULL, resolution = NULL, ${kept}
+       WHERE ${fence}`,
+    ),
+    /** now, now, usage, security, job, worker, attempt */
+    settleInterrupted: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence}`,
+    ),
+    /** now, now, usage, security, job, worker, attempt */
+    settleCancelled: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    /** outcome, now, error, error_class, tail, usage, attempt */
+    closeAttempt: db.prepare<Bind>(
+      `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
+       WHERE id = ?`,
+    ),
+    expired: db.prepare<[string], ExpiredRow>(
+      `SELECT j.id, j.attempts, j.max_attempts, j.service_name, j.lease_owner, j.cancel_requested, a.id AS attempt_id
+       FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
+       WHERE j.status = 'running' AND j.lease_expires_at < ?
+       ORDER BY j.id`,
+    ),
+    reclaimJob: db.prepare<[Params]>(
+      `UPDATE tb_job_run
+       SET status = @status, attempts = attempts - @refund, run_at = CASE WHEN @status = 'pending' THEN @now ELSE run_at END,
+           completed_at = CASE WHEN @status IN ('failed', 'cancelled') THEN @now ELSE completed_at END,
+           error_message = coalesce(@error, error_message), error_fingerprint = coalesce(@fingerprint, error_fingerprint),
+           updated_at = @now, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = @job AND status = 'running'`,
+    ),
+  };
+}
+
+type JobStatements = ReturnType<typeof prepareJobStatements>;
+
+/** A lease of at least 1 ms and at most a day: a NaN or runaway value must not poison the timestamp. */
+function leaseLength(ms: number): number {
+  return Number.isFinite(ms) ? Math.min(86_400_000, Math.max(1, Math.trunc(ms))) : 30_000;
+}
+
+export class SqliteJobs {
+  readonly #db: SqliteDb;
+  readonly #s: JobStatements;
+  readonly #enqueueTx: (jobs: NewJob[]) => EnqueueResult[];
+  readonly #claimTx: (request: ClaimRequest) => ClaimedJob[];
+  readonly #settleTx: (settlements: Settlement[]) => number[];
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#s = prepareJobStatements(db.connection);
+    const enqueueStatements = prepareEnqueue(db.connection);
+    this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => enqueueBatch(enqueueStatements, jobs, now())).immediate;
+    this.#claimTx = db.connection.transaction((request: ClaimRequest) => this.#claim(request, now())).immediate;
+    this.#settleTx = db.connection.transaction((settlements: Settlement[]) => {
+      const at = now();
+      return settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId);
+    }).immediate;
+  }
+
+  enqueue(jobs: NewJob[]): EnqueueResult[] {
+    if (jobs.length === 0) return [];
+    return this.#db.guard(() => this.#enqueueTx(jobs));
+  }
+
+  claim(request: ClaimRequest): ClaimedJob[] {
+    if (!(request.limit >= 1)) return [];
+    return this.#db.guard(() => this.#claimTx(request));
+  }
+
+  #claim(request: ClaimRequest, at: string): ClaimedJob[] {
+    if (this.#db.dispatchHeld().held) return [];
+    const limit = Math.min(1000, Math.trunc(request.limit));
+    const caps = new Map(Object.entries(request.serviceCaps ?? {}));
+    const exclude = new Set(request.excludeServices ?? []);
+    for (const [service, cap] of caps) if (cap <= 0) exclude.add(service);
+    const chosen: number[] = [];
+    const perService = new Map<string, number>();
+    // Each round either fills the claim or finds a service at its cap and leaves it out of the next.
+    for (let round = 0; round <= caps.size && chosen.length < limit; round++) {
+      const want = limit - chosen.length;
+      const rows = this.#s.candidates.all({
+        now: at,
+        queues: request.queues ? JSON.stringify(request.queues) : null,
+        exclude: JSON.stringify([...exclude]),
+        skip: JSON.stringify(chosen),
+        limit: want,
+      });
+      for (const row of rows) {
+        if (exclude.has(row.service_name)) continue;
+        const taken = (perService.get(row.service_name) ?? 0) + 1;
+        const cap = caps.get(row.service_name);
+        if (cap !== undefined && taken > cap) {
+          exclude.add(row.service_name);
+          continue;
+        }
+        perService.set(row.service_name, taken);
+        chosen.push(row.id);
+        if (chosen.length >= limit) break;
+      }
+      if (rows.length < want) break;
+    }
+    if (chosen.length === 0) return [];
+    const ids = JSON.stringify(chosen);
+    const lease = new Date(Date.parse(at) + leaseLength(request.leaseMs)).toISOString();
+    const leased = this.#s.lease.all({ ids, worker: request.workerId, lease, now: at });
+    const attemptIds = new Map(this.#s.openAttempts.all({ ids, worker: request.workerId, now: at }).map((a) => [a.job_id, a.id]));
+    const byId = new Map(leased.map((row) => [row.id, row]));
+    const out: ClaimedJob[] = [];
+    for (const id of chosen) {
+      const row = byId.get(id);
+      const attemptId = attemptIds.get(id);
+      if (!row || attemptId === undefined) continue;
+      out.push({
+        id: row.id,
+        identifier: row.identifier,
+        queue: row.queue,
+        service_name: row.service_name,
+        execution_type: ExecutionType.parse(row.execution_type),
+        payload: parseJson(row.payload),
+        priority: row.priority,
+        attempt: row.attempts,
+        max_attempts: row.max_attempts,
+        attempt_id: attemptId,
+        lease_expires_at: lease,
+      });
+    }
+    return out;
+  }
+
+  extendLeases(workerId: string, jobIds: number[], leaseMs: number): number[] {
+    if (jobIds.length === 0) return [];
+    const lease = new Date(Date.now() + leaseLength(leaseMs)).toISOString();
+    return this.#db.guard(() => this.#s.extend.all({ ids: JSON.stringify(jobIds), worker: workerId, lease }).map((r) => r.id));
+  }
+
+  settle(settlements: Settlement[]): number[] {
+    if (settlements.length === 0) return [];
+    return this.#db.guard(() => this.#settleTx(settlements));
+  }
+
+  #settleOne(s: Settlement, at: string): boolean {
+    const usage = toJson(s.resource_usage);
+    const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
+    let changed: number;
+    let outcome: string;
+    let error: string | null = null;
+    let errorClass: string | null = null;
+    switch (s.kind) {
+      case 'completed':
+        changed = this.#s.settleCompleted.run(at, at, ...tail).changes;
+        outcome = 'completed';
+        break;
+      case 'retry':
+        changed = this.#s.settleRetry.run(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail).changes;
+        outcome = s.outcome;
+        error = s.error.message;
+        errorClass = s.error.error_class;
+        break;
+      case 'failed':
+        changed = this.#s.settleFailed.run(at, at, s.error.message, s.error.fingerprint, ...tail).changes;
+        outcome = s.outcome;
+        error = s.error.message;
+        errorClass = s.error.error_class;
+        break;
+      case 'interrupted':
+        changed = this.#s.settleInterrupted.run(at, at, ...tail).changes;
+        outcome = 'interrupted';
+        error = s.reason;
+        break;
+      case 'cancelled':
+        changed = this.#s.settleCancelled.run(at, at, ...tail).changes;
+        outcome = 'cancelled';
+        error = s.reason;
+        break;
+    }
+    if (changed === 0) return false;
+    this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+    return true;
+  }
+
+  reclaimExpired(at: Date): ReclaimResult {
+    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString())));
+  }
+
+  /** Leases that ended before `expiredBefore` are taken back; what is written carries the real time. */
+  #reclaim(expiredBefore: string): ReclaimResult {
+    const { stopped } = this.#db.dispatchHeld();
+    const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
+    const at = now();
+    for (const row of this.#s.expired.all(expiredBefore)) {
+      const worker = row.lease_owner ?? 'unknown';
+      let status: 'pending' | 'failed' | 'cancelled' = 'pending';
+      let outcome = 'lost';
+      let refund = 0;
+      let error: string | null = `lease expired: worker ${worker} stopped renewing it`;
+      let fingerprint: string | null = `lease-expired:${row.service_name}`;
+      let note = error;
+      if (row.cancel_requested === 1) {
+        status = 'cancelled';
+        outcome = 'cancelled';
+        error = null;
+        fingerprint = null;
+        note = 'cancelled by an operator; its worker stopped answering before it confirmed';
+      } else if (stopped) {
+        outcome = 'interrupted';
+        refund = row.attempts > 0 ? 1 : 0;
+        error = null;
+        fingerprint = null;
+        note = 'lease expired during the emergency stop';
+      } else if (row.attempts >= row.max_attempts) {
+        status = 'failed';
+      }
+      this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
+      if (row.attempt_id !== null) {
+        this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);
+      }
+      (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
+    }
+    return result;
+  }
+}

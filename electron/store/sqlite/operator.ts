@@ -1,0 +1,129 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
+import { selectorDetails } from '../auditDetails.ts';
+import { now, reasonOrNull } from './db.ts';
+import type { Connection, Params, SqliteDb } from './db.ts';
+import { dlqWhere } from './filters.ts';
+
+/**
+ * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
+ * log never shows an action that did not happen, nor misses one that did.
+ */
+
+const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ?`;
+
+export function prepareOperatorStatements(db: Connection) {
+  return {
+    cancelPending: db.prepare<[Params]>(
+      `UPDATE tb_job_run SET status = 'cancelled', completed_at = @now, updated_at = @now WHERE id = @job AND status = 'pending'`,
+    ),
+    requestCancel: db.prepare<[Params]>(
+      `UPDATE tb_job_run SET cancel_requested = 1, updated_at = @now WHERE id = @job AND status = 'running'`,
+    ),
+    retryJob: db.prepare<[Params]>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = @now, updated_at = @now, completed_at = NULL,
+         resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
+       WHERE id = @job AND status IN ('failed', 'cancelled')`,
+    ),
+    purgeCount: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE ${RESOLVED_BEFORE}`),
+    purgeAttempts: db.prepare<[string]>(`DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE ${RESOLVED_BEFORE})`),
+    // Before a purge deletes the newest jobs: enqueue starts above this, so their ids are never reused.
+    raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
+    purgeJobs: db.prepare<[string]>(`DELETE FROM tb_job_run WHERE ${RESOLVED_BEFORE}`),
+  };
+}
+
+export class SqliteOperator {
+  readonly #db: SqliteDb;
+  readonly #s: ReturnType<typeof prepareOperatorStatements>;
+  readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#s = prepareOperatorStatements(db.connection);
+  }
+
+  /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
+  cancelJob(jobId: number, actor: Actor, reason: string | null): Job | null {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const before = this.#db.jobById(jobId);
+        if (!before) return null;
+        const at = now();
+        const changes =
+          before.status === 'pending'
+            ? this.#s.cancelPending.run({ job: jobId, now: at }).changes
+            : before.status === 'running'
+              ? this.#s.requestCancel.run({ job: jobId, now: at }).changes
+              : 0;
+        if (changes > 0) {
+          this.#db.audit(at, actor, 'job.cancel', String(jobId), 1, { reason: reasonOrNull(reason), was: before.status });
+        }
+        return this.#db.jobById(jobId);
+      }),
+    );
+  }
+
+  retryJob(jobId: number, actor: Actor): Job | null {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const before = this.#db.jobById(jobId);
+        if (!before) return null;
+        const at = now();
+        if (this.#s.retryJob.run({ job: jobId, now: at }).changes > 0) {
+          this.#db.audit(at, actor, 'job.retry', String(jobId), 1, { was: before.status });
+        }
+        return this.#db.jobById(jobId);
+      }),
+    );
+  }
+
+  dlqRetry(selector: DlqSelector, actor: Actor): number {
+    const where = dlqWhere(selector);
+    const statement = this.#db.cached(this.#updates, `${where.key}:retry`, () =>
+      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
+         resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
+       WHERE ${where.sql}`,
+    );
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const n = statement.run(at, at, ...where.params).changes;
+        this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
+        return n;
+      }),
+    );
+  }
+
+  dlqResolve(selector: DlqSelector, note: string, actor: Actor): number {
+    const where = dlqWhere(selector);
+    const statement = this.#db.cached(this.#updates, `${where.key}:resolve`, () =>
+      `UPDATE tb_job_run SET resolved_at = ?, resolution = ?, updated_at = ? WHERE ${where.sql}`,
+    );
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const n = statement.run(at, note, at, ...where.params).changes;
+        this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note });
+        return n;
+      }),
+    );
+  }
+
+  purgeResolvedCount(before: Date): number {
+    return this.#db.guard(() => this.#s.purgeCount.get(before.toISOString())?.n ?? 0);
+  }
+
+  purgeResolved(before: Date, actor: Actor): number {
+    const cutoff = before.toISOString();
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        this.#s.purgeAttempts.run(cutoff);
+        this.#s.raiseJobIdFloor.run();
+        const n = this.#s.purgeJobs.run(cutoff).changes;
+        this.#db.audit(now(), actor, 'dlq.purge', null, n, { before: cutoff });
+        return n;
+      }),
+    );
+  }
+}
