@@ -31,6 +31,8 @@ const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).de
 const name = z.string().min(1).max(200);
 
 export const THROUGHPUT_WINDOW_MIN = 5;
+/** Counts that would have to read many jobs stop here and are shown as "10,000+". */
+export const COUNT_CAP = 10_000;
 
 export const OverviewStats = z.object({
   counts: z.record(JobStatus, z.number().int()),
@@ -53,6 +55,8 @@ export const OverviewStats = z.object({
   oldest_pending_age_s: z.number().nullable(),
   /** Of the pending jobs, those not yet due (scheduled for later, retries in backoff): not a backlog. */
   scheduled: z.number().int(),
+  /** Counting stopped at COUNT_CAP: there are more scheduled jobs than `scheduled` says. */
+  scheduled_capped: z.boolean(),
   /** Completed per minute over the last THROUGHPUT_WINDOW_MIN minutes: now, not the hour's average. */
   throughput_per_min: z.number(),
   stuck: z.number().int(),

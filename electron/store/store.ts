@@ -58,11 +58,23 @@ export interface Store {
   listAttempts(jobId: number): Promise<Attempt[]>;
   /** Newest first, keyset-paginated by id: a page never repeats or skips rows while jobs are added. */
   listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>>;
+  /** Read from the counts kept as jobs move (never a scan of the job table). */
   countsByQueueAndStatus(): Promise<QueueCount[]>;
+  /** Open dead letters (failed, not resolved) in every queue, from the same kept counts. */
+  deadLetterCount(): Promise<number>;
   runningByService(): Promise<Record<string, number>>;
+  /** Pending jobs per service (due or not), from the kept counts. */
+  pendingByService(): Promise<Record<string, number>>;
+  /** Completed and dead-lettered jobs per bucket (whole minutes), from the per-minute rollups. */
   throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]>;
+  /** Percentiles of completed jobs' durations per type, from the rollups' duration buckets. */
   latencyByType(since: Date): Promise<LatencyByType[]>;
+  /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
   oldestPendingRunAt(): Promise<string | null>;
+  /** Pending jobs not yet due, counted up to `limit` (the count stops there). */
+  scheduledCount(limit: number): Promise<number>;
+  /** Running jobs whose lease has expired (their worker stopped renewing it). */
+  stuckCount(): Promise<number>;
   /** How many jobs a filter matches (stuck jobs, jobs of one service waiting, ...). */
   countJobs(filter: JobFilter): Promise<number>;
   /** Jobs whose cancel was requested while they ran under this worker. */
@@ -117,8 +129,13 @@ export interface Store {
   audit(entry: NewAuditEntry): Promise<void>;
   listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>>;
 
-  // ---- schema ------------------------------------------------------------------------------------
+  // ---- schema and upkeep ---------------------------------------------------------------------------
   migrationStatus(): Promise<MigrationStatus>;
+  /**
+   * Compares the kept counts with the jobs themselves (a full read of the job table: for diagnose and
+   * tests, never for the console). With `repair`, the kept counts are rewritten to match the jobs.
+   */
+  checkCounts(repair: boolean): Promise<CountDrift[]>;
 
   // ---- signals -----------------------------------------------------------------------------------
   /**
@@ -130,6 +147,16 @@ export interface Store {
 }
 
 export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
+
+/** A queue and state whose kept count is not what the jobs say. */
+export interface CountDrift {
+  queue: string;
+  service_name: string;
+  /** A job status, or `dead_letter` for failed jobs not yet resolved. */
+  state: string;
+  kept: number;
+  actual: number;
+}
 
 export interface MigrationStatus {
   applied: number;

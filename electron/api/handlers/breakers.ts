@@ -6,18 +6,18 @@ import type { ApiContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import type { Handlers } from '../handler.ts';
 
-async function view(ctx: ApiContext, service: string, record: BreakerRecord | null, now: Date): Promise<BreakerView> {
-  const waiting = await ctx.store.countJobs({ service, status: ['pending'] });
-  return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), waiting, now);
+function view(ctx: ApiContext, service: string, record: BreakerRecord | null, pending: Record<string, number>, now: Date): BreakerView {
+  return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now);
 }
 
 export const breakers: Handlers<'breakers.list' | 'breakers.setMode'> = {
   /** Every registry service (one never tripped shows closed/auto) and every stored breaker. */
   'breakers.list': async (_input, ctx) => {
     const now = new Date();
-    const records = new Map((await ctx.store.listBreakers()).map((r) => [r.service_name, r]));
+    const [stored, pending] = await Promise.all([ctx.store.listBreakers(), ctx.store.pendingByService()]);
+    const records = new Map(stored.map((r) => [r.service_name, r]));
     const names = new Set([...ctx.registry.registry.services.map((s) => s.name), ...records.keys()]);
-    const views = await Promise.all([...names].sort().map((name) => view(ctx, name, records.get(name) ?? null, now)));
+    const views = [...names].sort().map((name) => view(ctx, name, records.get(name) ?? null, pending, now));
     return { breakers: views };
   },
 
@@ -28,6 +28,6 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode'> = {
     }
     // The store writes the audit row with the change.
     const record = await ctx.store.setBreakerMode(input.service, input.mode, ctx.actor, input.reason ?? null);
-    return view(ctx, input.service, record, new Date());
+    return view(ctx, input.service, record, await ctx.store.pendingByService(), new Date());
   },
 };

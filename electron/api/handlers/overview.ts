@@ -1,4 +1,4 @@
-import { THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../shared/contract.ts';
+import { COUNT_CAP, THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../shared/contract.ts';
 import type { JobStatus } from '../../../shared/domain.ts';
 import type { Store } from '../../store/store.ts';
 import type { Handlers } from '../handler.ts';
@@ -17,10 +17,10 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     store.countsByQueueAndStatus(),
     store.throughput(hourAgo, 3600),
     store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
-    store.dlqCount({}),
+    store.deadLetterCount(),
     store.oldestPendingRunAt(),
-    store.countJobs({ stuck: true }),
-    store.countJobs({ scheduled: true }),
+    store.stuckCount(),
+    store.scheduledCount(COUNT_CAP + 1),
     store.getControl(),
   ]);
   const counts = emptyCounts();
@@ -52,7 +52,8 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     // A job scheduled for later is not waiting yet: when even the oldest is in the future, nothing waits.
     oldest_pending_age_s:
       oldestMs === null || Number.isNaN(oldestMs) || oldestMs > now.getTime() ? null : Math.round((now.getTime() - oldestMs) / 1000),
-    scheduled,
+    scheduled: Math.min(scheduled, COUNT_CAP),
+    scheduled_capped: scheduled > COUNT_CAP,
     throughput_per_min: Math.round((recent.reduce((sum, b) => sum + b.completed, 0) / THROUGHPUT_WINDOW_MIN) * 100) / 100,
     stuck,
     control,

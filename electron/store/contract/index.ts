@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import type { Store } from '../store.ts';
 import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
@@ -20,6 +21,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
       const handle = await makeStore();
       try {
         await body(handle.store, handle);
+        // Whatever a test did to the jobs, the counts kept beside them still agree with them.
+        assert.deepEqual(await handle.store.checkCounts(false), [], 'the kept counts agree with the jobs');
       } finally {
         await handle.cleanup();
       }

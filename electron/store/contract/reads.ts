@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../store.ts';
-import { job, err, ago, later, sleep, only, claimOne, base, deadLetter } from './fixtures.ts';
+import { alice, LEASE, job, err, ago, later, sleep, only, claimOne, base, deadLetter } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** What the console reads: listings, counts, throughput and latency. */
@@ -116,6 +116,67 @@ export function readsContract(test: ContractTest): void {
       assert.ok(http.p50_ms >= 0 && http.p95_ms >= http.p50_ms);
       const shell = latency.find((l) => l.execution_type === 'shell');
       if (shell) assert.deepEqual([shell.count, shell.p50_ms, shell.p95_ms], [0, null, null]);
+    });
+  });
+
+  describe('kept counts and rollups', () => {
+    test('the overview counts come from the kept counts: by queue, by service, dead letters, stuck, scheduled up to a limit', async (store) => {
+      await store.enqueue([
+        job('a', { queue: 'q1' }),
+        job('a', { queue: 'q1', run_at: later(3_600_000) }),
+        job('a', { queue: 'q1', run_at: later(7_200_000), priority: 5 }),
+        job('b', { queue: 'q2', run_at: later(3_600_000), priority: -2 }),
+      ]);
+      await deadLetter(store, 'c', err('boom'));
+      await deadLetter(store, 'c', err('boom'));
+      await claimOne(store, { service_name: 'd' }, 'w1', 1);
+      await sleep(5);
+      assert.deepEqual(await store.pendingByService(), { a: 3, b: 1 });
+      assert.equal(await store.deadLetterCount(), 2);
+      assert.equal(await store.stuckCount(), 1);
+      assert.equal(await store.scheduledCount(100), 3);
+      assert.equal(await store.scheduledCount(2), 2, 'the count stops at its limit');
+      const counts = await store.countsByQueueAndStatus();
+      assert.equal(counts.find((c) => c.queue === 'q1' && c.status === 'pending')?.count, 3);
+      assert.equal(counts.filter((c) => c.status === 'failed').reduce((n, c) => n + c.count, 0), 2);
+      assert.ok(counts.every((c) => c.count > 0), 'states a queue has no jobs in are left out');
+      await store.dlqResolve({}, 'known', alice);
+      assert.equal(await store.deadLetterCount(), 0, 'resolved dead letters are out of the open count');
+    });
+
+    test('rollups add up to the jobs several workers finished, and latency counts every completion', async (store, handle) => {
+      const workers: Store[] = [store];
+      if (handle.openSecond) workers.push(await handle.openSecond(), await handle.openSecond());
+      const services = ['alpha', 'beta', 'gamma'];
+      await store.enqueue(Array.from({ length: 240 }, (_, i) => job(services[i % 3] ?? 'alpha', { queue: i % 2 ? 'q1' : 'q2', execution_type: i % 2 ? 'http' : 'shell', max_attempts: 2 })));
+      await Promise.all(
+        workers.map(async (worker, w) => {
+          for (;;) {
+            const claimed = await worker.claim({ workerId: `w${w}`, limit: 7, leaseMs: LEASE });
+            if (claimed.length === 0) break;
+            await worker.settle(
+              claimed.map((c, i) =>
+                c.id % 5 === 0
+                  ? { ...base(c, `w${w}`), kind: 'failed' as const, error: err('nope'), outcome: 'failed' as const }
+                  : c.id % 7 === 0 && c.attempt === 1
+                    ? { ...base(c, `w${w}`), kind: 'retry' as const, error: err('again'), outcome: 'failed' as const, run_at: new Date().toISOString() }
+                    : i % 11 === 3
+                      ? { ...base(c, `w${w}`), kind: 'cancelled' as const, reason: 'stop' }
+                      : { ...base(c, `w${w}`), kind: 'completed' as const },
+              ),
+            );
+          }
+        }),
+      );
+      const counted = async (status: 'completed' | 'failed' | 'cancelled') => (await store.listJobs({ status: [status] }, { limit: 1000 })).items.length;
+      const buckets = await store.throughput(new Date(Date.now() - 3_600_000), 60);
+      assert.equal(buckets.reduce((n, b) => n + b.completed, 0), await counted('completed'));
+      assert.equal(buckets.reduce((n, b) => n + b.failed, 0), await counted('failed'));
+      assert.ok((await counted('completed')) > 100 && (await counted('failed')) > 20, 'the test moved jobs every way');
+      const latency = await store.latencyByType(new Date(Date.now() - 3_600_000));
+      assert.equal(latency.reduce((n, l) => n + l.count, 0), await counted('completed'));
+      assert.deepEqual(await store.pendingByService(), {});
+      for (const worker of workers.slice(1)) await worker.close();
     });
   });
 

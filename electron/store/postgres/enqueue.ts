@@ -5,6 +5,7 @@ import type { EnqueueResult, NewJob } from '../store.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
+import { countsFrom } from './tally.ts';
 
 /**
  * Enqueue on PostgreSQL: one statement per chunk of jobs (one JSON array in), so a batch of N jobs costs
@@ -30,6 +31,9 @@ inserted AS (
 ),
 ready AS (
   ${readyRowsFrom('inserted')}
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, 1 AS delta FROM inserted`)}
 )
 SELECT i.ord, i.identifier,
   coalesce(n.id, (SELECT j.id FROM jobs.tb_job_run j WHERE j.identifier = i.identifier)) AS id,
@@ -56,6 +60,9 @@ WITH inserted AS (
 ),
 ready AS (
   ${readyRowsFrom('inserted')}
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, 1 AS delta FROM inserted`)}
 )
 SELECT json_object_agg(identifier, id)::text AS ids FROM inserted`;
 

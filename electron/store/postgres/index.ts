@@ -23,12 +23,14 @@ import { enqueueJobs } from './enqueue.ts';
 import { claimJobs, extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { LeaseBook } from './leases.ts';
+import { checkCounts } from './maintenance.ts';
 import { PgSignals } from './signals.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import * as reads from './reads.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
+  CountDrift,
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
@@ -127,6 +129,14 @@ export class PostgresStore implements Store {
     return reads.countsByQueueAndStatus(this.#open);
   }
 
+  async pendingByService(): Promise<Record<string, number>> {
+    return reads.pendingByService(this.#open);
+  }
+
+  async deadLetterCount(): Promise<number> {
+    return reads.deadLetterCount(this.#open);
+  }
+
   async runningByService(): Promise<Record<string, number>> {
     return reads.runningByService(this.#open);
   }
@@ -141,6 +151,14 @@ export class PostgresStore implements Store {
 
   async oldestPendingRunAt(): Promise<string | null> {
     return reads.oldestPendingRunAt(this.#open);
+  }
+
+  async scheduledCount(limit: number): Promise<number> {
+    return reads.scheduledCount(this.#open, limit);
+  }
+
+  async stuckCount(): Promise<number> {
+    return reads.stuckCount(this.#open);
   }
 
   async cancelRequested(workerId: string): Promise<number[]> {
@@ -274,6 +292,10 @@ export class PostgresStore implements Store {
 
   async migrationStatus(): Promise<MigrationStatus> {
     return migrationStatusOf(postgresMigrationAdapter(this.#open));
+  }
+
+  async checkCounts(repair: boolean): Promise<CountDrift[]> {
+    return checkCounts(this.#open, repair);
   }
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {

@@ -3,6 +3,7 @@ import { StoreInputError } from '../errors.ts';
 import type { ClaimRequest, ReclaimResult, Settlement } from '../store.ts';
 import type { PgDb } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
+import { countsFrom, rollupFrom } from './tally.ts';
 import { claimFromJson, idsOf } from './rows.ts';
 import type { Claim } from './rows.ts';
 import { jsonNoNul } from './text.ts';
@@ -160,8 +161,16 @@ reclaimed AS (
     resolution = NULL
   FROM decided d
   WHERE j.id = d.id
-  RETURNING j.id, j.status, j.queue, j.service_name, j.priority, j.run_at, d.attempt_id, d.lease_owner, d.attempts,
-    d.started_at, d.outcome, d.lost_message
+  RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, d.attempt_id, d.lease_owner,
+    d.attempts, d.started_at, d.outcome, d.lost_message
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, 'running' AS state, -1 AS delta FROM reclaimed
+    UNION ALL SELECT queue, service_name, status, 1 FROM reclaimed
+    UNION ALL SELECT queue, service_name, 'dead_letter', 1 FROM reclaimed WHERE status = 'failed'`)}
+),
+rolled AS (
+  ${rollupFrom('reclaimed', { failed: "status = 'failed'", retried: "status = 'pending' AND outcome = 'lost'", cancelled: "status = 'cancelled'" })}
 ),
 forgotten AS (
   -- This statement's snapshot still shows the reclaimed jobs running: they count as gone.

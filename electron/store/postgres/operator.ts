@@ -6,6 +6,7 @@ import { rowsOf } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
 import { dlqParams, dlqWhereSql } from './filters.ts';
 import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
+import { countsFrom, rollupFrom } from './tally.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 
 /**
@@ -49,6 +50,18 @@ const UNREADY_SQL = `DELETE FROM jobs.tb_job_ready r USING jobs.tb_job_run j
 /** A job back in the queue, as it now stands (after RESET_TO_PENDING). */
 const READY_SQL = readyRowsFrom('jobs.tb_job_run', "id = $1 AND status = 'pending'");
 
+const CANCEL_PENDING_SQL = `
+WITH changed AS (
+  UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, -1 AS delta FROM changed UNION ALL SELECT queue, service_name, 'cancelled', 1 FROM changed`)}
+),
+rolled AS (
+  ${rollupFrom('changed', { cancelled: 'true' })}
+)
+SELECT * FROM changed`;
+
 /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
 export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
   const why = reasonOf(reason);
@@ -58,12 +71,7 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
     if (!job) return null;
     let rows;
     if (job.status === 'pending') {
-      rows = await rowsOf(
-        client,
-        `UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now()
-         WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-        [jobId],
-      );
+      rows = await rowsOf(client, CANCEL_PENDING_SQL, [jobId]);
     } else if (job.status === 'running') {
       rows = await rowsOf(
         client,
@@ -82,13 +90,26 @@ const RESET_TO_PENDING = `status = 'pending', attempts = 0, run_at = now(), comp
   lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
   cancel_requested = false`;
 
+/** $2: the state the job leaves; $3: whether it leaves the dead-letter queue too. */
+const RETRY_SQL = `
+WITH changed AS (
+  UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, $2::text AS state, -1 AS delta FROM changed
+    UNION ALL SELECT queue, service_name, 'pending', 1 FROM changed
+    UNION ALL SELECT queue, service_name, 'dead_letter', -1 FROM changed WHERE $3::boolean`)}
+)
+SELECT * FROM changed`;
+
 /** failed (resolved or not) or cancelled → pending now with attempts reset; else unchanged. */
 export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | null> {
   return db.tx(async (client) => {
     const job = await lockJob(client, jobId);
     if (!job) return null;
     if (job.status !== 'failed' && job.status !== 'cancelled') return job;
-    const rows = await rowsOf(client, `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}`, [jobId]);
+    const wasDeadLetter = job.status === 'failed' && job.resolved_at === null;
+    const rows = await rowsOf(client, RETRY_SQL, [jobId, job.status, wasDeadLetter]);
     await client.query(READY_SQL, [jobId]);
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
@@ -130,18 +151,21 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     actor,
     'dlq.retry',
     { selector: selectorDetails(selector) },
-    `requeued AS (${readyRowsFrom('changed')}),`,
+    `requeued AS (${readyRowsFrom('changed')}),
+     counted AS (${countsFrom(`SELECT queue, service_name, 'failed' AS state, -1 AS delta FROM changed
+       UNION ALL SELECT queue, service_name, 'dead_letter', -1 FROM changed UNION ALL SELECT queue, service_name, 'pending', 1 FROM changed`)}),`,
   );
 }
 
 export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $5, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING id`,
+    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $5, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING id, queue, service_name`,
     [...dlqParams(selector), noNul(note)],
     actor,
     'dlq.resolve',
     { selector: selectorDetails(selector), note },
+    `counted AS (${countsFrom(`SELECT queue, service_name, 'dead_letter' AS state, -1 AS delta FROM changed`)}),`,
   );
 }
 
@@ -155,11 +179,12 @@ export async function purgeResolvedCount(db: PgDb, before: Date): Promise<number
 export function purgeResolved(db: PgDb, before: Date, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `DELETE FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING id`,
+    `DELETE FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING id, queue, service_name`,
     [before.toISOString()],
     actor,
     'dlq.purge',
     { before: before.toISOString() },
-    'gone_attempts AS (DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM changed)),',
+    `gone_attempts AS (DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM changed)),
+     counted AS (${countsFrom(`SELECT queue, service_name, 'failed' AS state, -1 AS delta FROM changed`)}),`,
   );
 }

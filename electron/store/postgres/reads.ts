@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
-import { DlqGroup as DlqGroupSchema, EXECUTION_TYPES, LatencyByType as LatencySchema } from '../../../shared/domain.ts';
-import { fillBuckets } from '../buckets.ts';
+import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
+import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql } from './filters.ts';
@@ -91,8 +91,23 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
 }
 
 export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
-  const rows = await db.query('SELECT queue, status, count(*) AS count FROM jobs.tb_job_run GROUP BY queue, status ORDER BY queue, status');
+  const rows = await db.query(
+    `SELECT queue, state AS status, sum(n) AS count FROM jobs.tb_job_count WHERE state <> 'dead_letter'
+     GROUP BY queue, state HAVING sum(n) <> 0 ORDER BY queue, state`,
+  );
   return rows.map((row) => QueueCountRow.parse(row));
+}
+
+export async function pendingByService(db: PgDb): Promise<Record<string, number>> {
+  const rows = await db.query(
+    `SELECT service_name, sum(n) AS n FROM jobs.tb_job_count WHERE state = 'pending' GROUP BY service_name HAVING sum(n) <> 0`,
+  );
+  return Object.fromEntries(rows.map((row) => [String(row.service_name), Number(row.n)]));
+}
+
+export async function deadLetterCount(db: PgDb): Promise<number> {
+  const rows = await db.query(`SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter'`);
+  return countOf(rows);
 }
 
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
@@ -103,59 +118,77 @@ export async function runningByService(db: PgDb): Promise<Record<string, number>
   return out;
 }
 
-/**
- * Finished jobs by finish time, found through the attempt that finished them: the settle (or the
- * watchdog) writes that attempt in the statement that finishes the job, with the same transaction
- * timestamp, and attempts are indexed by finished_at where job rows are not (so that settles stay HOT).
- */
-const FINISHING_ATTEMPTS = `jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id AND j.completed_at = a.finished_at`;
-
 const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: z.number() });
 
+/** Minute rollups (migration 0008) summed into buckets of whole minutes. */
 export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
-  const step = Math.max(1, Math.trunc(bucketSeconds));
+  const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
+  const end = new Date();
   const rows = await db.query(
-    `SELECT (floor(extract(epoch FROM j.completed_at) / $2) * $2)::bigint AS bucket,
-       count(*) FILTER (WHERE j.status = 'completed') AS completed,
-       count(*) FILTER (WHERE j.status = 'failed') AS failed
-     FROM ${FINISHING_ATTEMPTS}
-     WHERE a.finished_at >= $1 AND j.status IN ('completed', 'failed')
-     GROUP BY 1 ORDER BY 1`,
-    [since.toISOString(), step],
+    `SELECT (floor(extract(epoch FROM minute) / $3) * $3) AS bucket,
+       sum(completed) AS completed, sum(failed) AS failed
+     FROM jobs.tb_job_rollup
+     WHERE minute >= date_trunc('minute', $1::timestamptz) AND minute <= $2::timestamptz
+     GROUP BY 1`,
+    [since.toISOString(), end.toISOString(), step],
   );
-  return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, new Date(), step);
+  return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, end, step);
+}
+
+const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() });
+
+/** Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite. */
+export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
+  const rows = await db.query(
+    `SELECT execution_type, bucket, sum(n) AS n FROM jobs.tb_job_latency
+     WHERE minute >= date_trunc('minute', $1::timestamptz) GROUP BY execution_type, bucket`,
+    [since.toISOString()],
+  );
+  return latencyFromBuckets(rows.map((row) => LatencyRow.parse(row)));
 }
 
 /**
- * Nearest-rank percentiles (percentile_disc), as the SQLite store computes them, for every execution
- * type: a type without completions has count 0 and no percentiles.
+ * The priority levels of the ready rows, highest first, each found by one seek of their dispatch-order
+ * index: the earliest run_at, or the jobs not yet due, are then found level by level without reading
+ * the backlog between.
  */
-export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
-  const rows = await db.query(
-    `SELECT t.execution_type, count(d.ms) AS count,
-       percentile_disc(0.5) WITHIN GROUP (ORDER BY d.ms) AS p50_ms,
-       percentile_disc(0.95) WITHIN GROUP (ORDER BY d.ms) AS p95_ms
-     FROM unnest($2::text[]) AS t(execution_type)
-     LEFT JOIN (
-       SELECT j.execution_type, extract(epoch FROM j.completed_at - j.started_at)::float8 * 1000 AS ms
-       FROM ${FINISHING_ATTEMPTS}
-       WHERE a.finished_at >= $1 AND j.status = 'completed' AND j.started_at IS NOT NULL
-     ) d ON d.execution_type = t.execution_type
-     GROUP BY t.execution_type`,
-    [since.toISOString(), EXECUTION_TYPES],
-  );
-  const byType = new Map(rows.map((row) => [String(row.execution_type), row]));
-  const ms = (value: unknown) => (typeof value === 'number' ? Math.max(0, Math.round(value * 10) / 10) : null);
-  return EXECUTION_TYPES.map((type) => {
-    const row = byType.get(type);
-    return LatencySchema.parse({ execution_type: type, count: Number(row?.count ?? 0), p50_ms: ms(row?.p50_ms), p95_ms: ms(row?.p95_ms) });
-  });
-}
+const PRIORITY_LEVELS = `levels(priority) AS (
+  SELECT max(priority) FROM jobs.tb_job_ready
+  UNION ALL
+  SELECT (SELECT max(r.priority) FROM jobs.tb_job_ready r WHERE r.priority < levels.priority)
+  FROM levels WHERE levels.priority IS NOT NULL
+)`;
 
 export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
-  const rows = await db.query(`SELECT min(run_at) AS at FROM jobs.tb_job_ready`);
+  const rows = await db.query(
+    `WITH RECURSIVE ${PRIORITY_LEVELS}
+     SELECT min((SELECT min(r.run_at) FROM jobs.tb_job_ready r WHERE r.priority = l.priority)) AS at
+     FROM levels l WHERE l.priority IS NOT NULL`,
+  );
   const at = rows[0]?.at;
   return typeof at === 'string' ? at : null;
+}
+
+export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
+  const cap = Math.max(0, Math.trunc(limit));
+  const rows = await db.query(
+    `WITH RECURSIVE ${PRIORITY_LEVELS}
+     SELECT coalesce(sum((SELECT count(*) FROM (
+       SELECT 1 FROM jobs.tb_job_ready r WHERE r.priority = l.priority AND r.run_at > now() LIMIT $1) s)), 0) AS n
+     FROM levels l WHERE l.priority IS NOT NULL`,
+    [cap],
+  );
+  return Math.min(cap, countOf(rows));
+}
+
+/** Running jobs are found through the lease rows, never by reading the job table. */
+export async function stuckCount(db: PgDb): Promise<number> {
+  return countOf(
+    await db.query(
+      `SELECT count(*) AS n FROM jobs.tb_job_run
+       WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running' AND lease_expires_at < now()`,
+    ),
+  );
 }
 
 export async function cancelRequested(db: PgDb, workerId: string): Promise<number[]> {

@@ -4,6 +4,8 @@ import { actorName } from '../actor.ts';
 import { StoreInputError } from '../errors.ts';
 import { mapSqliteError } from './errors.ts';
 import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
+import { prepareTallyStatements } from './tally.ts';
+import type { Tally, TallyStatements } from './tally.ts';
 import type { ControlRow, JobRow, PausedQueueRow } from './rows.ts';
 
 export type Connection = BetterSqlite3.Database;
@@ -27,6 +29,7 @@ export class SqliteDb {
   readonly #pausedQueues: BetterSqlite3.Statement<[], PausedQueueRow>;
   readonly #jobById: BetterSqlite3.Statement<[number], JobRow>;
   readonly #insertAudit: BetterSqlite3.Statement<[Params]>;
+  readonly #tally: TallyStatements;
 
   constructor(connection: Connection, location: string) {
     this.connection = connection;
@@ -38,6 +41,7 @@ export class SqliteDb {
       `INSERT INTO tb_audit_log (at, actor, action, target, job_count, details)
        VALUES (@now, @actor, @action, @target, @job_count, @details)`,
     );
+    this.#tally = prepareTallyStatements(connection);
   }
 
   get closed(): boolean {
@@ -99,6 +103,11 @@ export class SqliteDb {
   jobById(id: number): Job | null {
     const row = this.#jobById.get(id);
     return row ? toJob(row) : null;
+  }
+
+  /** Writes what a transaction did to the counts and rollups; call it inside that transaction. */
+  record(tally: Tally): void {
+    tally.write(this.#tally);
   }
 
   audit(at: string, actor: Actor | string, action: string, target: string | null, jobCount: number | null, details: JsonObject | null): void {

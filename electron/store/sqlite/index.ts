@@ -18,6 +18,7 @@ import type {
 import type {
   BreakerTransition,
   ClaimRequest,
+  CountDrift,
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
@@ -35,6 +36,7 @@ import type { Checkpointer } from './checkpointer.ts';
 import { SqliteControl } from './control.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteJobs } from './jobs.ts';
+import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteSignals } from './signals.ts';
@@ -54,6 +56,7 @@ export class SqliteStore implements Store {
   readonly #operator: SqliteOperator;
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
+  readonly #maintenance: SqliteMaintenance;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
     this.#operator = new SqliteOperator(db);
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
+    this.#maintenance = new SqliteMaintenance(db);
   }
 
   async close(): Promise<void> {
@@ -127,6 +131,14 @@ export class SqliteStore implements Store {
     return this.#reads.countsByQueueAndStatus();
   }
 
+  async pendingByService(): Promise<Record<string, number>> {
+    return this.#reads.pendingByService();
+  }
+
+  async deadLetterCount(): Promise<number> {
+    return this.#reads.deadLetterCount();
+  }
+
   async runningByService(): Promise<Record<string, number>> {
     return this.#reads.runningByService();
   }
@@ -141,6 +153,14 @@ export class SqliteStore implements Store {
 
   async oldestPendingRunAt(): Promise<string | null> {
     return this.#reads.oldestPendingRunAt();
+  }
+
+  async scheduledCount(limit: number): Promise<number> {
+    return this.#reads.scheduledCount(limit);
+  }
+
+  async stuckCount(): Promise<number> {
+    return this.#reads.stuckCount();
   }
 
   async cancelRequested(workerId: string): Promise<number[]> {
@@ -268,6 +288,10 @@ export class SqliteStore implements Store {
 
   async migrationStatus(): Promise<MigrationStatus> {
     return this.#statusOf();
+  }
+
+  async checkCounts(repair: boolean): Promise<CountDrift[]> {
+    return this.#maintenance.checkCounts(repair);
   }
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {

@@ -5,6 +5,8 @@ import type { Bind, Connection, Params, SqliteDb } from './db.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
 import { isoTime } from './filters.ts';
 import { parseJson, toJson } from './rows.ts';
+import { millisBetween, Tally } from './tally.ts';
+import type { JobKind } from './tally.ts';
 
 /**
  * The hot path on SQLite: enqueue, claim, extend, settle, reclaim. Each runs in one BEGIN IMMEDIATE
@@ -23,11 +25,15 @@ interface ClaimRow {
   max_attempts: number;
 }
 
-interface ExpiredRow {
+/** The job a settle landed on, as the counts and rollups need it. */
+interface SettledRow extends JobKind {
+  started_at: string | null;
+}
+
+interface ExpiredRow extends JobKind {
   id: number;
   attempts: number;
   max_attempts: number;
-  service_name: string;
   lease_owner: string | null;
   attempt_id: number | null;
   cancel_requested: number;
@@ -45,6 +51,7 @@ export function prepareJobStatements(db: Connection) {
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
   const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
+  const settled = `RETURNING queue, service_name, execution_type, started_at`;
   return {
     candidates: db.prepare<[Params], { id: number; service_name: string }>(
       `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
@@ -74,31 +81,36 @@ export function prepareJobStatements(db: Connection) {
        RETURNING id`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleCompleted: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    settleCompleted: db.prepare<Bind, SettledRow>(
+      `UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
+    ),
     /** run_at, now, error, fingerprint, usage, security, job, worker, attempt */
-    settleRetry: db.prepare<Bind>(
+    settleRetry: db.prepare<Bind, SettledRow>(
       `UPDATE tb_job_run SET status = 'pending', run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
-       WHERE ${fence}`,
+       WHERE ${fence} ${settled}`,
     ),
     /** now, now, error, fingerprint, usage, security, job, worker, attempt */
-    settleFailed: db.prepare<Bind>(
+    settleFailed: db.prepare<Bind, SettledRow>(
       `UPDATE tb_job_run SET status = 'failed', completed_at = ?, ${released}, error_message = ?, error_fingerprint = ?,
          resolved_at = NULL, resolution = NULL, ${kept}
-       WHERE ${fence}`,
+       WHERE ${fence} ${settled}`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleInterrupted: db.prepare<Bind>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence}`,
+    settleInterrupted: db.prepare<Bind, SettledRow>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleCancelled: db.prepare<Bind>(`UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`),
+    settleCancelled: db.prepare<Bind, SettledRow>(
+      `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
+    ),
     /** outcome, now, error, error_class, tail, usage, attempt */
     closeAttempt: db.prepare<Bind>(
       `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
        WHERE id = ?`,
     ),
     expired: db.prepare<[string], ExpiredRow>(
-      `SELECT j.id, j.attempts, j.max_attempts, j.service_name, j.lease_owner, j.cancel_requested, a.id AS attempt_id
+      `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
+         a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
        ORDER BY j.id`,
@@ -132,11 +144,23 @@ export class SqliteJobs {
     this.#db = db;
     this.#s = prepareJobStatements(db.connection);
     const enqueueStatements = prepareEnqueue(db.connection);
-    this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => enqueueBatch(enqueueStatements, jobs, now())).immediate;
+    this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => {
+      const results = enqueueBatch(enqueueStatements, jobs, now());
+      const tally = new Tally();
+      results.forEach((result, place) => {
+        const job = jobs[place];
+        if (result.created && job !== undefined) tally.count(job, 'pending', 1);
+      });
+      db.record(tally);
+      return results;
+    }).immediate;
     this.#claimTx = db.connection.transaction((request: ClaimRequest) => this.#claim(request, now())).immediate;
     this.#settleTx = db.connection.transaction((settlements: Settlement[]) => {
       const at = now();
-      return settlements.filter((s) => this.#settleOne(s, at)).map((s) => s.jobId);
+      const tally = new Tally();
+      const landed = settlements.filter((s) => this.#settleOne(s, at, tally)).map((s) => s.jobId);
+      db.record(tally);
+      return landed;
     }).immediate;
   }
 
@@ -188,6 +212,9 @@ export class SqliteJobs {
     const leased = this.#s.lease.all({ ids, worker: request.workerId, lease, now: at });
     const attemptIds = new Map(this.#s.openAttempts.all({ ids, worker: request.workerId, now: at }).map((a) => [a.job_id, a.id]));
     const byId = new Map(leased.map((row) => [row.id, row]));
+    const tally = new Tally();
+    for (const row of leased) tally.move(row, 'pending', 'running');
+    this.#db.record(tally);
     const out: ClaimedJob[] = [];
     for (const id of chosen) {
       const row = byId.get(id);
@@ -221,42 +248,60 @@ export class SqliteJobs {
     return this.#db.guard(() => this.#settleTx(settlements));
   }
 
-  #settleOne(s: Settlement, at: string): boolean {
+  #settleOne(s: Settlement, at: string, tally: Tally): boolean {
     const usage = toJson(s.resource_usage);
     const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
-    let changed: number;
+    let job: SettledRow | undefined;
     let outcome: string;
     let error: string | null = null;
     let errorClass: string | null = null;
     switch (s.kind) {
       case 'completed':
-        changed = this.#s.settleCompleted.run(at, at, ...tail).changes;
+        job = this.#s.settleCompleted.get(at, at, ...tail);
         outcome = 'completed';
+        if (job) {
+          tally.move(job, 'running', 'completed');
+          tally.finished(job, at, 'completed', millisBetween(job.started_at, at));
+        }
         break;
       case 'retry':
-        changed = this.#s.settleRetry.run(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail).changes;
+        job = this.#s.settleRetry.get(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail);
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
+        if (job) {
+          tally.move(job, 'running', 'pending');
+          tally.finished(job, at, 'retried');
+        }
         break;
       case 'failed':
-        changed = this.#s.settleFailed.run(at, at, s.error.message, s.error.fingerprint, ...tail).changes;
+        job = this.#s.settleFailed.get(at, at, s.error.message, s.error.fingerprint, ...tail);
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
+        if (job) {
+          tally.move(job, 'running', 'failed');
+          tally.count(job, 'dead_letter', 1);
+          tally.finished(job, at, 'failed');
+        }
         break;
       case 'interrupted':
-        changed = this.#s.settleInterrupted.run(at, at, ...tail).changes;
+        job = this.#s.settleInterrupted.get(at, at, ...tail);
         outcome = 'interrupted';
         error = s.reason;
+        if (job) tally.move(job, 'running', 'pending');
         break;
       case 'cancelled':
-        changed = this.#s.settleCancelled.run(at, at, ...tail).changes;
+        job = this.#s.settleCancelled.get(at, at, ...tail);
         outcome = 'cancelled';
         error = s.reason;
+        if (job) {
+          tally.move(job, 'running', 'cancelled');
+          tally.finished(job, at, 'cancelled');
+        }
         break;
     }
-    if (changed === 0) return false;
+    if (!job) return false;
     this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
     return true;
   }
@@ -270,6 +315,7 @@ export class SqliteJobs {
     const { stopped } = this.#db.dispatchHeld();
     const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const at = now();
+    const tally = new Tally();
     for (const row of this.#s.expired.all(expiredBefore)) {
       const worker = row.lease_owner ?? 'unknown';
       let status: 'pending' | 'failed' | 'cancelled' = 'pending';
@@ -294,11 +340,15 @@ export class SqliteJobs {
         status = 'failed';
       }
       this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
+      tally.move(row, 'running', status);
+      if (status === 'failed') tally.count(row, 'dead_letter', 1);
+      if (outcome !== 'interrupted') tally.finished(row, at, status === 'pending' ? 'retried' : status);
       if (row.attempt_id !== null) {
         this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);
       }
       (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
     }
+    this.#db.record(tally);
     return result;
   }
 }

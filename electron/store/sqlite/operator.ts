@@ -4,6 +4,8 @@ import { selectorDetails } from '../auditDetails.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { dlqWhere } from './filters.ts';
+import { Tally } from './tally.ts';
+import type { JobPlace } from './tally.ts';
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
@@ -29,14 +31,14 @@ export function prepareOperatorStatements(db: Connection) {
     purgeAttempts: db.prepare<[string]>(`DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE ${RESOLVED_BEFORE})`),
     // Before a purge deletes the newest jobs: enqueue starts above this, so their ids are never reused.
     raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
-    purgeJobs: db.prepare<[string]>(`DELETE FROM tb_job_run WHERE ${RESOLVED_BEFORE}`),
+    purgeJobs: db.prepare<[string], JobPlace>(`DELETE FROM tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING queue, service_name`),
   };
 }
 
 export class SqliteOperator {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepareOperatorStatements>;
-  readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
+  readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], JobPlace>>();
 
   constructor(db: SqliteDb) {
     this.#db = db;
@@ -59,6 +61,12 @@ export class SqliteOperator {
         if (changes > 0) {
           this.#db.audit(at, actor, 'job.cancel', String(jobId), 1, { reason: reasonOrNull(reason), was: before.status });
         }
+        if (changes > 0 && before.status === 'pending') {
+          const tally = new Tally();
+          tally.move(before, 'pending', 'cancelled');
+          tally.finished(before, at, 'cancelled');
+          this.#db.record(tally);
+        }
         return this.#db.jobById(jobId);
       }),
     );
@@ -72,6 +80,10 @@ export class SqliteOperator {
         const at = now();
         if (this.#s.retryJob.run({ job: jobId, now: at }).changes > 0) {
           this.#db.audit(at, actor, 'job.retry', String(jobId), 1, { was: before.status });
+          const tally = new Tally();
+          tally.move(before, before.status, 'pending');
+          if (before.status === 'failed' && before.resolved_at === null) tally.count(before, 'dead_letter', -1);
+          this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
       }),
@@ -83,12 +95,17 @@ export class SqliteOperator {
     const statement = this.#db.cached(this.#updates, `${where.key}:retry`, () =>
       `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE ${where.sql}`,
+       WHERE ${where.sql} RETURNING queue, service_name`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const n = statement.run(at, at, ...where.params).changes;
+        const tally = new Tally();
+        const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
+          tally.move(job, 'failed', 'pending');
+          tally.count(job, 'dead_letter', -1);
+        });
+        this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
         return n;
       }),
@@ -98,12 +115,14 @@ export class SqliteOperator {
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): number {
     const where = dlqWhere(selector);
     const statement = this.#db.cached(this.#updates, `${where.key}:resolve`, () =>
-      `UPDATE tb_job_run SET resolved_at = ?, resolution = ?, updated_at = ? WHERE ${where.sql}`,
+      `UPDATE tb_job_run SET resolved_at = ?, resolution = ?, updated_at = ? WHERE ${where.sql} RETURNING queue, service_name`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const n = statement.run(at, note, at, ...where.params).changes;
+        const tally = new Tally();
+        const n = this.#tallied(statement.all(at, note, at, ...where.params), (job) => tally.count(job, 'dead_letter', -1));
+        this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note });
         return n;
       }),
@@ -120,10 +139,18 @@ export class SqliteOperator {
       this.#db.write(() => {
         this.#s.purgeAttempts.run(cutoff);
         this.#s.raiseJobIdFloor.run();
-        const n = this.#s.purgeJobs.run(cutoff).changes;
+        const tally = new Tally();
+        const n = this.#tallied(this.#s.purgeJobs.all(cutoff), (job) => tally.count(job, 'failed', -1));
+        this.#db.record(tally);
         this.#db.audit(now(), actor, 'dlq.purge', null, n, { before: cutoff });
         return n;
       }),
     );
+  }
+
+  /** Hands each changed row to `count` and says how many rows changed. */
+  #tallied(rows: JobPlace[], count: (job: JobPlace) => void): number {
+    for (const row of rows) count(row);
+    return rows.length;
   }
 }

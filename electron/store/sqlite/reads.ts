@@ -1,11 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { EXECUTION_TYPES, ExecutionType } from '../../../shared/domain.ts';
+import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
-import { fillBuckets } from '../buckets.ts';
+import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { Page, PageRequest } from '../store.ts';
 import { now } from './db.ts';
-import type { Connection, Params, SqliteDb } from './db.ts';
+import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere } from './filters.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
@@ -25,45 +25,51 @@ interface GroupRow {
   sample_error: string | null;
 }
 
-/** The console's fixed reads, prepared once; each state's count reads that state's own index. */
+/** The priority levels of the pending jobs, highest first, each found by one seek of the claim index. */
+const PRIORITY_LEVELS = `levels(priority) AS (
+  SELECT max(priority) FROM tb_job_run WHERE status = 'pending'
+  UNION ALL
+  SELECT (SELECT max(priority) FROM tb_job_run WHERE status = 'pending' AND priority < levels.priority)
+  FROM levels WHERE levels.priority IS NOT NULL
+)`;
+
+/** The console's fixed reads, prepared once. Counts and charts read the tallies of migration 0005. */
 export function prepareReadStatements(db: Connection) {
   return {
     jobByIdentifier: db.prepare<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE identifier = ?`),
     attempts: db.prepare<[number], AttemptRow>(`SELECT * FROM tb_job_attempt WHERE job_id = ? ORDER BY id`),
-    // One part per state, each read from that state's own index alone (migration 0003).
     counts: db.prepare<[], QueueCount>(
-      `SELECT queue, status, count(*) AS count FROM tb_job_run WHERE status = 'pending' GROUP BY queue
-       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'running' GROUP BY queue
-       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'completed' GROUP BY queue
-       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'failed' GROUP BY queue
-       UNION ALL SELECT queue, status, count(*) FROM tb_job_run WHERE status = 'cancelled' GROUP BY queue
-       ORDER BY queue, status`,
+      `SELECT queue, state AS status, sum(n) AS count FROM tb_job_count WHERE state <> 'dead_letter'
+       GROUP BY queue, state HAVING sum(n) <> 0 ORDER BY queue, state`,
     ),
+    pendingByService: db.prepare<[], { service_name: string; n: number }>(
+      `SELECT service_name, sum(n) AS n FROM tb_job_count WHERE state = 'pending' GROUP BY service_name HAVING sum(n) <> 0`,
+    ),
+    deadLetters: db.prepare<[], { n: number | null }>(`SELECT sum(n) AS n FROM tb_job_count WHERE state = 'dead_letter'`),
     runningByService: db.prepare<[], { service_name: string; n: number }>(
       `SELECT service_name, count(*) AS n FROM tb_job_run WHERE status = 'running' GROUP BY service_name`,
     ),
-    throughput: db.prepare<[Params], { bucket: number; completed: number; failed: number }>(
-      `SELECT CAST(strftime('%s', completed_at) AS INTEGER) / CAST(@step AS INTEGER) * CAST(@step AS INTEGER) AS bucket,
-              sum(status = 'completed') AS completed, sum(status = 'failed') AS failed
-       FROM tb_job_run INDEXED BY idx_tb_job_run_completed_at WHERE completed_at >= @since AND status IN ('completed', 'failed')
-       GROUP BY bucket`,
+    throughput: db.prepare<[number, number, number, number], { bucket: number; completed: number; failed: number }>(
+      `SELECT minute / CAST(? AS INTEGER) * CAST(? AS INTEGER) AS bucket, sum(completed) AS completed, sum(failed) AS failed
+       FROM tb_job_rollup WHERE minute >= ? AND minute <= ? GROUP BY bucket`,
     ),
-    latency: db.prepare<[string], { execution_type: string; count: number; p50: number | null; p95: number | null }>(
-      `WITH d AS (
-         SELECT execution_type, (julianday(completed_at) - julianday(started_at)) * 86400000.0 AS ms
-         FROM tb_job_run INDEXED BY idx_tb_job_run_completed_at
-         WHERE completed_at >= ? AND status = 'completed' AND started_at IS NOT NULL
-       ), r AS (
-         SELECT execution_type, ms, row_number() OVER (PARTITION BY execution_type ORDER BY ms) AS rn,
-                count(*) OVER (PARTITION BY execution_type) AS n
-         FROM d
-       )
-       SELECT execution_type, max(n) AS count,
-              max(CASE WHEN rn = (n * 50 + 99) / 100 THEN ms END) AS p50,
-              max(CASE WHEN rn = (n * 95 + 99) / 100 THEN ms END) AS p95
-       FROM r GROUP BY execution_type`,
+    latency: db.prepare<[number], { execution_type: string; bucket: number; n: number }>(
+      `SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= ? GROUP BY execution_type, bucket`,
     ),
-    oldestPending: db.prepare<[], { run_at: string | null }>(`SELECT min(run_at) AS run_at FROM tb_job_run WHERE status = 'pending'`),
+    // The claim index orders pending jobs by priority first: one seek per priority level present finds
+    // each level's earliest run_at, or its not-yet-due jobs, without reading the backlog between.
+    oldestPending: db.prepare<[], { run_at: string | null }>(
+      `WITH RECURSIVE ${PRIORITY_LEVELS}
+       SELECT min((SELECT min(run_at) FROM tb_job_run WHERE status = 'pending' AND priority = p.priority)) AS run_at
+       FROM levels p WHERE p.priority IS NOT NULL`,
+    ),
+    scheduled: db.prepare<[{ now: string; cap: number }], { n: number | null }>(
+      `WITH RECURSIVE ${PRIORITY_LEVELS}
+       SELECT sum((SELECT count(*) FROM (SELECT 1 FROM tb_job_run WHERE status = 'pending' AND priority = p.priority AND run_at > @now LIMIT @cap)))
+         AS n
+       FROM levels p WHERE p.priority IS NOT NULL`,
+    ),
+    stuck: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE status = 'running' AND lease_expires_at < ?`),
     cancelRequested: db.prepare<[string], { id: number }>(
       `SELECT id FROM tb_job_run WHERE status = 'running' AND lease_owner = ? AND cancel_requested = 1 ORDER BY id`,
     ),
@@ -167,24 +173,37 @@ export class SqliteReads {
     return this.#db.guard(() => Object.fromEntries(this.#s.runningByService.all().map((r) => [r.service_name, r.n])));
   }
 
+  pendingByService(): Record<string, number> {
+    return this.#db.guard(() => Object.fromEntries(this.#s.pendingByService.all().map((r) => [r.service_name, r.n])));
+  }
+
+  deadLetterCount(): number {
+    return this.#db.guard(() => this.#s.deadLetters.get()?.n ?? 0);
+  }
+
   throughput(since: Date, bucketSeconds: number): ThroughputBucket[] {
-    const step = Math.max(1, Math.trunc(bucketSeconds));
-    const rows = this.#db.guard(() => this.#s.throughput.all({ since: since.toISOString(), step }));
-    return fillBuckets(rows, since, new Date(), step);
+    const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
+    const end = new Date();
+    const rows = this.#db.guard(() => this.#s.throughput.all(step, step, minuteStart(since), minuteStart(end)));
+    return fillBuckets(rows, since, end, step);
   }
 
   latencyByType(since: Date): LatencyByType[] {
-    const rows = this.#db.guard(() => this.#s.latency.all(since.toISOString()));
-    const byType = new Map(rows.map((r) => [r.execution_type, r]));
-    const ms = (value: number | null | undefined) => (value === null || value === undefined ? null : Math.max(0, Math.round(value * 10) / 10));
-    return EXECUTION_TYPES.map((type) => {
-      const row = byType.get(type);
-      return { execution_type: type, count: row?.count ?? 0, p50_ms: ms(row?.p50), p95_ms: ms(row?.p95) };
-    });
+    const rows = this.#db.guard(() => this.#s.latency.all(minuteStart(since)));
+    return latencyFromBuckets(rows);
   }
 
   oldestPendingRunAt(): string | null {
     return this.#db.guard(() => this.#s.oldestPending.get()?.run_at ?? null);
+  }
+
+  scheduledCount(limit: number): number {
+    const cap = Math.max(0, Math.trunc(limit));
+    return this.#db.guard(() => Math.min(cap, this.#s.scheduled.get({ now: now(), cap })?.n ?? 0));
+  }
+
+  stuckCount(): number {
+    return this.#db.guard(() => this.#s.stuck.get(now())?.n ?? 0);
   }
 
   cancelRequested(workerId: string): number[] {
@@ -195,4 +214,9 @@ export class SqliteReads {
 function stringArray(json: string): string[] {
   const value = parseJson(json);
   return Array.isArray(value) ? value.map(String).sort() : [];
+}
+
+/** The unix second a minute starts at: rollups are kept per minute. */
+function minuteStart(at: Date): number {
+  return Math.floor(at.getTime() / 60_000) * 60;
 }

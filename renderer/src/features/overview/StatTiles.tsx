@@ -20,7 +20,7 @@ function tiles(stats: OverviewStats): Tile[] {
       value: formatCount(stats.counts.pending),
       href: routeHref('/jobs', { status: 'pending' }),
       hint: 'Waiting to run; jobs scheduled for later and retries in their backoff are counted too',
-      ...(stats.scheduled > 0 ? { detail: `${formatCount(stats.scheduled)} not due yet` } : {}),
+      ...(stats.scheduled > 0 ? { detail: `${formatCount(stats.scheduled)}${stats.scheduled_capped ? '+' : ''} not due yet` } : {}),
     },
     { label: 'Running', value: formatCount(stats.counts.running), href: routeHref('/jobs', { status: 'running' }) },
     { label: 'Completed (1h)', value: formatCount(stats.completed_last_hour), tone: 'ok' },

@@ -1,0 +1,33 @@
+/**
+ * The kept counts and per-minute rollups (migration 0008), as CTE bodies for the statements that move
+ * jobs outside the claim and settle functions (which write the same rows in their own SQL). Each writes
+ * into its backend's stripe, so transactions of different workers do not wait on one row.
+ */
+
+/** The writing backend's stripe: see migrations/postgres/0008_counts_and_rollups.sql. */
+export const STRIPE = `(pg_backend_pid() % 64)::smallint`;
+
+/** Adds each change of `changes` (a SELECT of queue, service_name, state, delta) to the kept counts. */
+export function countsFrom(changes: string): string {
+  return `INSERT INTO jobs.tb_job_count AS c (queue, service_name, state, stripe, n)
+  SELECT queue, service_name, state, ${STRIPE}, sum(delta) FROM (${changes}) d
+  GROUP BY queue, service_name, state HAVING sum(delta) <> 0
+  ON CONFLICT (queue, service_name, state, stripe) DO UPDATE SET n = c.n + excluded.n`;
+}
+
+/**
+ * Counts finishes of the rows of `source` (a CTE with queue, service_name, execution_type) in this
+ * minute's rollup: for each of failed, retried and cancelled, the rows matching its condition. One
+ * statement writes a rollup row once, so all of a statement's finishes go through one call.
+ * (Completions and their durations come only from the settle.)
+ */
+export function rollupFrom(source: string, finishes: Partial<Record<'failed' | 'retried' | 'cancelled', string>>): string {
+  const kinds = (['failed', 'retried', 'cancelled'] as const).filter((kind) => finishes[kind] !== undefined);
+  const counted = kinds.map((kind) => `count(*) FILTER (WHERE ${finishes[kind]})`);
+  return `INSERT INTO jobs.tb_job_rollup AS r (minute, queue, service_name, execution_type, stripe, ${kinds.join(', ')})
+  SELECT date_trunc('minute', now()), queue, service_name, execution_type, ${STRIPE}, ${counted.join(', ')}
+  FROM ${source} WHERE ${kinds.map((kind) => `(${finishes[kind]})`).join(' OR ')}
+  GROUP BY queue, service_name, execution_type
+  ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
+    ${kinds.map((kind) => `${kind} = r.${kind} + excluded.${kind}`).join(', ')}`;
+}
