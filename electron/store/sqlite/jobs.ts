@@ -5,7 +5,7 @@ import type { Bind, Connection, Params, SqliteDb } from './db.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
 import { isoTime } from './filters.ts';
 import { parseJson, toJson } from './rows.ts';
-import { millisBetween, Tally } from './tally.ts';
+import { Tally } from './tally.ts';
 import type { JobKind } from './tally.ts';
 
 /**
@@ -25,9 +25,10 @@ interface ClaimRow {
   max_attempts: number;
 }
 
-/** The job a settle landed on, as the counts and rollups need it. */
-interface SettledRow extends JobKind {
-  started_at: string | null;
+/** What the counts and rollups need of a job this store leased: its kind, and when its attempt began. */
+interface Leased {
+  kind: JobKind;
+  startedMs: number;
 }
 
 interface ExpiredRow extends JobKind {
@@ -51,7 +52,6 @@ export function prepareJobStatements(db: Connection) {
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
   const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
-  const settled = `RETURNING queue, service_name, execution_type, started_at`;
   return {
     candidates: db.prepare<[Params], { id: number; service_name: string }>(
       `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
@@ -81,27 +81,27 @@ export function prepareJobStatements(db: Connection) {
        RETURNING id`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleCompleted: db.prepare<Bind, SettledRow>(
-      `UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
+    settleCompleted: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
     /** run_at, now, error, fingerprint, usage, security, job, worker, attempt */
-    settleRetry: db.prepare<Bind, SettledRow>(
+    settleRetry: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'pending', run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
-       WHERE ${fence} ${settled}`,
+       WHERE ${fence}`,
     ),
     /** now, now, error, fingerprint, usage, security, job, worker, attempt */
-    settleFailed: db.prepare<Bind, SettledRow>(
+    settleFailed: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'failed', completed_at = ?, ${released}, error_message = ?, error_fingerprint = ?,
          resolved_at = NULL, resolution = NULL, ${kept}
-       WHERE ${fence} ${settled}`,
+       WHERE ${fence}`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleInterrupted: db.prepare<Bind, SettledRow>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
+    settleInterrupted: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
     /** now, now, usage, security, job, worker, attempt */
-    settleCancelled: db.prepare<Bind, SettledRow>(
-      `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence} ${settled}`,
+    settleCancelled: db.prepare<Bind>(
+      `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
     /** outcome, now, error, error_class, tail, usage, attempt */
     closeAttempt: db.prepare<Bind>(
@@ -114,6 +114,9 @@ export function prepareJobStatements(db: Connection) {
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
        ORDER BY j.id`,
+    ),
+    leasedJob: db.prepare<[number], JobKind & { started_at: string | null }>(
+      `SELECT queue, service_name, execution_type, started_at FROM tb_job_run WHERE id = ?`,
     ),
     reclaimJob: db.prepare<[Params]>(
       `UPDATE tb_job_run
@@ -139,14 +142,20 @@ export class SqliteJobs {
   readonly #enqueueTx: (jobs: NewJob[]) => EnqueueResult[];
   readonly #claimTx: (request: ClaimRequest) => ClaimedJob[];
   readonly #settleTx: (settlements: Settlement[]) => number[];
+  /**
+   * The jobs this store leased and has not settled, by attempt: the settle counts them without reading
+   * them back. An entry whose settle never comes (the watchdog took the job) goes with the reclaim.
+   */
+  readonly #leased = new Map<number, Leased>();
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareJobStatements(db.connection);
     const enqueueStatements = prepareEnqueue(db.connection);
     this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => {
-      const results = enqueueBatch(enqueueStatements, jobs, now());
-      const tally = new Tally();
+      const at = now();
+      const results = enqueueBatch(enqueueStatements, jobs, at);
+      const tally = new Tally(Date.parse(at));
       results.forEach((result, place) => {
         const job = jobs[place];
         if (result.created && job !== undefined) tally.count(job, 'pending', 1);
@@ -156,8 +165,9 @@ export class SqliteJobs {
     }).immediate;
     this.#claimTx = db.connection.transaction((request: ClaimRequest) => this.#claim(request, now())).immediate;
     this.#settleTx = db.connection.transaction((settlements: Settlement[]) => {
-      const at = now();
-      const tally = new Tally();
+      const atMs = Date.now();
+      const at = new Date(atMs).toISOString();
+      const tally = new Tally(atMs);
       const landed = settlements.filter((s) => this.#settleOne(s, at, tally)).map((s) => s.jobId);
       db.record(tally);
       return landed;
@@ -212,7 +222,8 @@ export class SqliteJobs {
     const leased = this.#s.lease.all({ ids, worker: request.workerId, lease, now: at });
     const attemptIds = new Map(this.#s.openAttempts.all({ ids, worker: request.workerId, now: at }).map((a) => [a.job_id, a.id]));
     const byId = new Map(leased.map((row) => [row.id, row]));
-    const tally = new Tally();
+    const startedMs = Date.parse(at);
+    const tally = new Tally(startedMs);
     for (const row of leased) tally.move(row, 'pending', 'running');
     this.#db.record(tally);
     const out: ClaimedJob[] = [];
@@ -220,6 +231,7 @@ export class SqliteJobs {
       const row = byId.get(id);
       const attemptId = attemptIds.get(id);
       if (!row || attemptId === undefined) continue;
+      this.#leased.set(attemptId, { kind: row, startedMs });
       out.push({
         id: row.id,
         identifier: row.identifier,
@@ -251,59 +263,77 @@ export class SqliteJobs {
   #settleOne(s: Settlement, at: string, tally: Tally): boolean {
     const usage = toJson(s.resource_usage);
     const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
-    let job: SettledRow | undefined;
+    let changed: number;
     let outcome: string;
     let error: string | null = null;
     let errorClass: string | null = null;
     switch (s.kind) {
       case 'completed':
-        job = this.#s.settleCompleted.get(at, at, ...tail);
+        changed = this.#s.settleCompleted.run(at, at, ...tail).changes;
         outcome = 'completed';
-        if (job) {
-          tally.move(job, 'running', 'completed');
-          tally.finished(job, at, 'completed', millisBetween(job.started_at, at));
-        }
         break;
       case 'retry':
-        job = this.#s.settleRetry.get(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail);
+        changed = this.#s.settleRetry.run(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail).changes;
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
-        if (job) {
-          tally.move(job, 'running', 'pending');
-          tally.finished(job, at, 'retried');
-        }
         break;
       case 'failed':
-        job = this.#s.settleFailed.get(at, at, s.error.message, s.error.fingerprint, ...tail);
+        changed = this.#s.settleFailed.run(at, at, s.error.message, s.error.fingerprint, ...tail).changes;
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
-        if (job) {
-          tally.move(job, 'running', 'failed');
-          tally.count(job, 'dead_letter', 1);
-          tally.finished(job, at, 'failed');
-        }
         break;
       case 'interrupted':
-        job = this.#s.settleInterrupted.get(at, at, ...tail);
+        changed = this.#s.settleInterrupted.run(at, at, ...tail).changes;
         outcome = 'interrupted';
         error = s.reason;
-        if (job) tally.move(job, 'running', 'pending');
         break;
       case 'cancelled':
-        job = this.#s.settleCancelled.get(at, at, ...tail);
+        changed = this.#s.settleCancelled.run(at, at, ...tail).changes;
         outcome = 'cancelled';
         error = s.reason;
-        if (job) {
-          tally.move(job, 'running', 'cancelled');
-          tally.finished(job, at, 'cancelled');
-        }
         break;
     }
-    if (!job) return false;
+    const leased = this.#leased.get(s.attemptId);
+    this.#leased.delete(s.attemptId);
+    if (changed === 0) return false;
     this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+    this.#tallySettled(s, leased ?? this.#lookUpLeased(s.jobId), Date.parse(at), tally);
     return true;
+  }
+
+  /** A job another store object leased (a second connection in the same process) is read back. */
+  #lookUpLeased(jobId: number): Leased | null {
+    const row = this.#s.leasedJob.get(jobId);
+    if (!row) return null;
+    return { kind: row, startedMs: row.started_at === null ? Number.NaN : Date.parse(row.started_at) };
+  }
+
+  #tallySettled(s: Settlement, leased: Leased | null, atMs: number, tally: Tally): void {
+    if (!leased) return;
+    const { kind } = leased;
+    switch (s.kind) {
+      case 'completed':
+        tally.move(kind, 'running', 'completed');
+        tally.finished(kind, 'completed', Number.isFinite(leased.startedMs) ? Math.max(0, atMs - leased.startedMs) : null);
+        return;
+      case 'retry':
+        tally.move(kind, 'running', 'pending');
+        tally.finished(kind, 'retried');
+        return;
+      case 'failed':
+        tally.move(kind, 'running', 'failed');
+        tally.count(kind, 'dead_letter', 1);
+        tally.finished(kind, 'failed');
+        return;
+      case 'interrupted':
+        tally.move(kind, 'running', 'pending');
+        return;
+      case 'cancelled':
+        tally.move(kind, 'running', 'cancelled');
+        tally.finished(kind, 'cancelled');
+    }
   }
 
   reclaimExpired(at: Date): ReclaimResult {
@@ -314,9 +344,11 @@ export class SqliteJobs {
   #reclaim(expiredBefore: string): ReclaimResult {
     const { stopped } = this.#db.dispatchHeld();
     const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
-    const at = now();
-    const tally = new Tally();
+    const atMs = Date.now();
+    const at = new Date(atMs).toISOString();
+    const tally = new Tally(atMs);
     for (const row of this.#s.expired.all(expiredBefore)) {
+      if (row.attempt_id !== null) this.#leased.delete(row.attempt_id);
       const worker = row.lease_owner ?? 'unknown';
       let status: 'pending' | 'failed' | 'cancelled' = 'pending';
       let outcome = 'lost';
@@ -342,7 +374,7 @@ export class SqliteJobs {
       this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
       tally.move(row, 'running', status);
       if (status === 'failed') tally.count(row, 'dead_letter', 1);
-      if (outcome !== 'interrupted') tally.finished(row, at, status === 'pending' ? 'retried' : status);
+      if (outcome !== 'interrupted') tally.finished(row, status === 'pending' ? 'retried' : status);
       if (row.attempt_id !== null) {
         this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);
       }

@@ -62,9 +62,9 @@ export class SqliteOperator {
           this.#db.audit(at, actor, 'job.cancel', String(jobId), 1, { reason: reasonOrNull(reason), was: before.status });
         }
         if (changes > 0 && before.status === 'pending') {
-          const tally = new Tally();
+          const tally = new Tally(Date.parse(at));
           tally.move(before, 'pending', 'cancelled');
-          tally.finished(before, at, 'cancelled');
+          tally.finished(before, 'cancelled');
           this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
@@ -80,7 +80,7 @@ export class SqliteOperator {
         const at = now();
         if (this.#s.retryJob.run({ job: jobId, now: at }).changes > 0) {
           this.#db.audit(at, actor, 'job.retry', String(jobId), 1, { was: before.status });
-          const tally = new Tally();
+          const tally = new Tally(Date.parse(at));
           tally.move(before, before.status, 'pending');
           if (before.status === 'failed' && before.resolved_at === null) tally.count(before, 'dead_letter', -1);
           this.#db.record(tally);
@@ -100,7 +100,7 @@ export class SqliteOperator {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const tally = new Tally();
+        const tally = new Tally(Date.parse(at));
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
           tally.move(job, 'failed', 'pending');
           tally.count(job, 'dead_letter', -1);
@@ -120,7 +120,7 @@ export class SqliteOperator {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const tally = new Tally();
+        const tally = new Tally(Date.parse(at));
         const n = this.#tallied(statement.all(at, note, at, ...where.params), (job) => tally.count(job, 'dead_letter', -1));
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note });
@@ -137,12 +137,13 @@ export class SqliteOperator {
     const cutoff = before.toISOString();
     return this.#db.guard(() =>
       this.#db.write(() => {
+        const at = now();
         this.#s.purgeAttempts.run(cutoff);
         this.#s.raiseJobIdFloor.run();
-        const tally = new Tally();
+        const tally = new Tally(Date.parse(at));
         const n = this.#tallied(this.#s.purgeJobs.all(cutoff), (job) => tally.count(job, 'failed', -1));
         this.#db.record(tally);
-        this.#db.audit(now(), actor, 'dlq.purge', null, n, { before: cutoff });
+        this.#db.audit(at, actor, 'dlq.purge', null, n, { before: cutoff });
         return n;
       }),
     );

@@ -25,15 +25,6 @@ export interface JobKind extends JobPlace {
   execution_type: string;
 }
 
-interface RollupRow extends JobKind {
-  minute: number;
-  completed: number;
-  failed: number;
-  retried: number;
-  cancelled: number;
-  duration_ms: number;
-}
-
 export function prepareTallyStatements(db: Connection) {
   return {
     count: db.prepare<[string, string, string, number]>(
@@ -56,60 +47,80 @@ export function prepareTallyStatements(db: Connection) {
 
 export type TallyStatements = ReturnType<typeof prepareTallyStatements>;
 
-/** The minute (unix seconds at its start) an ISO timestamp falls in. */
-export function minuteOf(iso: string): number {
-  return Math.floor(Date.parse(iso) / 60_000) * 60;
+/** What one transaction did to one kind of job (queue, service, type). */
+interface KindTally {
+  queue: string;
+  service_name: string;
+  /** Empty when only counts were moved (the kind is not needed for them). */
+  execution_type: string;
+  counts: Map<CountState, number>;
+  completed: number;
+  failed: number;
+  retried: number;
+  cancelled: number;
+  duration_ms: number;
+  /** Completions per duration bucket. */
+  latency: Map<number, number>;
 }
 
-/** Whole milliseconds from one ISO timestamp to another, never negative. */
-export function millisBetween(fromIso: string | null, toIso: string): number | null {
-  if (fromIso === null) return null;
-  const ms = Date.parse(toIso) - Date.parse(fromIso);
-  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : null;
-}
-
+/**
+ * One transaction's tally. Everything it counts happened at the transaction's one timestamp, so the
+ * minute is worked out once, not per job; each kind of job is looked up once per call.
+ */
 export class Tally {
-  readonly #counts = new Map<string, { queue: string; service: string; state: CountState; n: number }>();
-  readonly #rollups = new Map<string, RollupRow>();
-  readonly #latency = new Map<string, { minute: number; type: string; service: string; bucket: number; n: number }>();
+  readonly #kinds = new Map<string, KindTally>();
+  readonly #minute: number;
+  #lastJob: JobPlace | null = null;
+  #lastKind: KindTally | null = null;
+
+  /** `atMs`: the transaction's timestamp, in milliseconds since the epoch. */
+  constructor(atMs: number) {
+    this.#minute = Math.floor(atMs / 60_000) * 60;
+  }
 
   count(job: JobPlace, state: CountState, n: number): void {
-    if (n === 0) return;
-    const key = `${state}\u0000${job.queue}\u0000${job.service_name}`;
-    const row = this.#counts.get(key);
-    if (row) row.n += n;
-    else this.#counts.set(key, { queue: job.queue, service: job.service_name, state, n });
+    const counts = this.#kindOf(job, '').counts;
+    counts.set(state, (counts.get(state) ?? 0) + n);
   }
 
   move(job: JobPlace, from: CountState, to: CountState, n = 1): void {
-    this.count(job, from, -n);
-    this.count(job, to, n);
+    const counts = this.#kindOf(job, '').counts;
+    counts.set(from, (counts.get(from) ?? 0) - n);
+    counts.set(to, (counts.get(to) ?? 0) + n);
   }
 
-  /** An attempt ended at `at`; a completed one with its duration, when known. */
-  finished(job: JobKind, at: string, finish: Finish, durationMs: number | null = null): void {
-    const minute = minuteOf(at);
-    const key = `${minute}\u0000${job.queue}\u0000${job.service_name}\u0000${job.execution_type}`;
-    let row = this.#rollups.get(key);
-    if (!row) {
-      row = { minute, queue: job.queue, service_name: job.service_name, execution_type: job.execution_type, completed: 0, failed: 0, retried: 0, cancelled: 0, duration_ms: 0 };
-      this.#rollups.set(key, row);
-    }
-    row[finish] += 1;
+  /** An attempt ended; a completed one with its duration, when known. */
+  finished(job: JobKind, finish: Finish, durationMs: number | null = null): void {
+    const kind = this.#kindOf(job, job.execution_type);
+    kind[finish] += 1;
     if (finish !== 'completed' || durationMs === null) return;
-    row.duration_ms += durationMs;
+    kind.duration_ms += durationMs;
     const bucket = latencyBucket(durationMs);
-    const latencyKey = `${minute}\u0000${job.execution_type}\u0000${job.service_name}\u0000${bucket}`;
-    const cell = this.#latency.get(latencyKey);
-    if (cell) cell.n += 1;
-    else this.#latency.set(latencyKey, { minute, type: job.execution_type, service: job.service_name, bucket, n: 1 });
+    kind.latency.set(bucket, (kind.latency.get(bucket) ?? 0) + 1);
+  }
+
+  #kindOf(job: JobPlace, type: string): KindTally {
+    // A settle asks for the same job twice in a row (its count, then its finish): no second lookup.
+    if (job === this.#lastJob && this.#lastKind && (type === '' || this.#lastKind.execution_type === type)) return this.#lastKind;
+    const key = `${job.queue}\u0000${job.service_name}\u0000${type}`;
+    let kind = this.#kinds.get(key);
+    if (!kind) {
+      kind = { queue: job.queue, service_name: job.service_name, execution_type: type, counts: new Map(), completed: 0, failed: 0, retried: 0, cancelled: 0, duration_ms: 0, latency: new Map() };
+      this.#kinds.set(key, kind);
+    }
+    this.#lastJob = job;
+    this.#lastKind = kind;
+    return kind;
   }
 
   write(s: TallyStatements): void {
-    for (const { queue, service, state, n } of this.#counts.values()) if (n !== 0) s.count.run(queue, service, state, n);
-    for (const r of this.#rollups.values()) {
-      s.rollup.run(r.minute, r.queue, r.service_name, r.execution_type, r.completed, r.failed, r.retried, r.cancelled, r.duration_ms);
+    const minute = this.#minute;
+    for (const k of this.#kinds.values()) {
+      for (const [state, n] of k.counts) if (n !== 0) s.count.run(k.queue, k.service_name, state, n);
+      if (k.completed + k.failed + k.retried + k.cancelled > 0) {
+        s.rollup.run(minute, k.queue, k.service_name, k.execution_type, k.completed, k.failed, k.retried, k.cancelled, k.duration_ms);
+      }
+      for (const [bucket, n] of k.latency) s.latency.run(minute, k.execution_type, k.service_name, bucket, n);
     }
-    for (const l of this.#latency.values()) s.latency.run(l.minute, l.type, l.service, l.bucket, l.n);
   }
 }
