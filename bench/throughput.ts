@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import type { EnqueueItem } from '../shared/contract.ts';
 import { currentActor } from '../electron/api/actor.ts';
 import type { ApiContext } from '../electron/api/context.ts';
-import { toNewJobs } from '../electron/api/handlers/enqueue.ts';
+import { toNewJobs } from '../electron/api/toNewJobs.ts';
 import { RegistryHolder } from '../electron/config/holder.ts';
 import { Engine } from '../electron/engine/engine.ts';
 import { createRunners } from '../electron/runners/registry.ts';

@@ -4,7 +4,7 @@ import { CALL_NAMES, calls } from '../../shared/contract.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { dispatch } from './dispatch.ts';
-import { handlers } from './handlers.ts';
+import { handlers } from './handlerTable.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
 describe('dispatch', () => {

@@ -1,8 +1,8 @@
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Job } from '../../../shared/domain.ts';
 import type { Store } from '../../store/store.ts';
-import { toNewJobs } from './enqueue.ts';
+import { toNewJobs } from '../toNewJobs.ts';
 
 function isStuck(job: Job, now: number): boolean {
   return job.status === 'running' && job.lease_expires_at !== null && Date.parse(job.lease_expires_at) < now;
