@@ -13,10 +13,8 @@ import { runners } from './handlers/runners.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
 
-export type { Handler } from './handlerTypes.ts';
-
 /** Every contract call's handler; the type makes a missing or misnamed one a compile error. */
-export const handlers: Handlers<CallName> = {
+export const handlerTable: Handlers<CallName> = {
   ...overview,
   ...jobs,
   ...dlq,
