@@ -4,7 +4,7 @@ import { effectiveTimeout } from '../../shared/registry.ts';
 import type { AbortReason, Runner, RunResult } from '../runners/runner.ts';
 import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
 import { Batcher } from './batcher.ts';
-import type { BreakerKeeper } from './breakers.ts';
+import type { BreakerKeeper } from './breakerKeeper.ts';
 import type { ClassifyInput } from './classify.ts';
 import { breakerOutcome, classify } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';

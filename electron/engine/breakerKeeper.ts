@@ -1,8 +1,8 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerTransition, Store } from '../store/store.ts';
-import type { BreakerEvent } from './breaker.ts';
-import { dispatchAllowance, stepBreaker, tickDue } from './breaker.ts';
+import type { BreakerEvent } from './breakerMachine.ts';
+import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 
