@@ -110,10 +110,10 @@ export class Dispatcher {
   #pumping = false;
   #deadlineSweep: NodeJS.Timeout | null = null;
   readonly #settler: Batcher<Settlement>;
-  readonly #o: DispatcherOptions;
+  readonly #opts: DispatcherOptions;
 
   constructor(opts: DispatcherOptions) {
-    this.#o = opts;
+    this.#opts = opts;
     this.#settler = new Batcher<Settlement>({
       flush: (items) => this.#settle(items),
       maxBatch: SETTLE_BATCH,
@@ -185,7 +185,7 @@ export class Dispatcher {
       const buffered = this.#buffer.get(id);
       if (!buffered) continue;
       this.#buffer.delete(id);
-      this.#finish(buffered, { ...this.#base(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
+      this.#finish(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
     }
     for (const id of jobIds) {
       const running = this.#executing.get(id);
@@ -207,7 +207,7 @@ export class Dispatcher {
       ]),
     ];
     if (ids.length === 0) return;
-    const { store, workerId, leaseMs } = this.#o;
+    const { store, workerId, leaseMs } = this.#opts;
     const sentAt = Date.now();
     let held: Set<number>;
     try {
@@ -227,7 +227,7 @@ export class Dispatcher {
       const running = this.#executing.get(id);
       if (!running || running.leaseLost) continue;
       running.leaseLost = true;
-      this.#o.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
+      this.#opts.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
       if (!running.controller.signal.aborted) {
         running.cause = 'lease_lost';
         running.controller.abort('interrupt');
@@ -246,12 +246,12 @@ export class Dispatcher {
    * work, which it might have to stop halfway.
    */
   #fenceUnconfirmed(now: number): void {
-    const margin = this.#o.leaseMs / 3;
+    const margin = this.#opts.leaseMs / 3;
     this.releaseBuffered('lease not confirmed');
     for (const running of this.#executing.values()) {
       if (running.leaseLost || running.leaseUntil - margin > now) continue;
       running.leaseLost = true;
-      this.#o.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
+      this.#opts.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
       if (!running.controller.signal.aborted) {
         running.cause = 'lease_lost';
         running.controller.abort('interrupt');
@@ -261,7 +261,7 @@ export class Dispatcher {
 
   async checkCancels(): Promise<void> {
     if (this.#executing.size === 0 && this.#buffer.size === 0) return;
-    this.cancel(await this.#o.store.cancelRequested(this.#o.workerId));
+    this.cancel(await this.#opts.store.cancelRequested(this.#opts.workerId));
   }
 
   /**
@@ -285,7 +285,7 @@ export class Dispatcher {
     await this.#waitForRunning(graceMs);
     if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
     for (const running of this.#executing.values()) {
-      this.#o.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
+      this.#opts.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
     }
     if (this.#deadlineSweep) clearInterval(this.#deadlineSweep);
     this.#deadlineSweep = null;
@@ -293,12 +293,12 @@ export class Dispatcher {
     const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
     if (gaveUp) {
       this.#settler.close();
-      this.#o.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
+      this.#opts.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
     }
   }
 
   async #run(): Promise<void> {
-    const { pollMs } = this.#o;
+    const { pollMs } = this.#opts;
     while (!this.#stopped) {
       if (!this.#gateOpen) {
         this.#emptyClaimEpoch = this.#settleEpoch;
@@ -334,12 +334,12 @@ export class Dispatcher {
     const epoch = this.#settleEpoch;
     this.#claiming = true;
     try {
-      const leaseUntil = Date.now() + this.#o.leaseMs;
+      const leaseUntil = Date.now() + this.#opts.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);
+        if (!this.#claimFailing) this.#opts.log(`engine: could not claim jobs: ${message(error)}`);
         this.#claimFailing = true;
         this.#queueDry = true;
         return;
@@ -358,7 +358,7 @@ export class Dispatcher {
 
   /** How many to claim now: the free slots, plus a refill of the prefetch buffer once a chunk of it ran out. */
   #claimLimit(): number {
-    const free = this.#o.concurrency - this.#executing.size - this.#buffer.size;
+    const free = this.#opts.concurrency - this.#executing.size - this.#buffer.size;
     const prefetch = this.#prefetch();
     if (prefetch === 0) return Math.min(free, CLAIM_BATCH);
     const room = free + prefetch;
@@ -370,11 +370,11 @@ export class Dispatcher {
   #prefetch(): number {
     const avg = this.#avgRunMs;
     if (this.#runsSeen < PREFETCH_AFTER_RUNS || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
-    return Math.min(PREFETCH_MAX, Math.floor((this.#o.concurrency * 1000) / Math.max(avg, 1)));
+    return Math.min(PREFETCH_MAX, Math.floor((this.#opts.concurrency * 1000) / Math.max(avg, 1)));
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    const { store, registry, breakers, workerId, leaseMs, queues } = this.#o;
+    const { store, registry, breakers, workerId, leaseMs, queues } = this.#opts;
     const now = new Date();
     const { blocked, limited } = breakers.gates(now);
     const exclude = new Set(blocked);
@@ -400,7 +400,7 @@ export class Dispatcher {
   }
 
   #launch(claimed: ClaimedJob[], leaseUntil: number): void {
-    this.#o.emitter.emit('job', { ids: claimed.map((j) => j.id) });
+    this.#opts.emitter.emit('job', { ids: claimed.map((j) => j.id) });
     const now = new Date();
     // A claim under way when dispatch stopped (emergency stop, safe mode, shutdown) gives its jobs back
     // without starting them, attempt not spent.
@@ -413,7 +413,7 @@ export class Dispatcher {
         this.#release(running, 'dispatch stopped');
         continue;
       }
-      const allowance = this.#o.breakers.allowance(job.service_name, now);
+      const allowance = this.#opts.breakers.allowance(job.service_name, now);
       if (Number.isFinite(allowance)) {
         const group = gated.get(job.service_name) ?? [];
         group.push(running);
@@ -427,7 +427,7 @@ export class Dispatcher {
   #running(job: ClaimedJob, now: Date, leaseUntil: number): Running {
     return {
       job,
-      service: this.#o.registry.service(job.service_name),
+      service: this.#opts.registry.service(job.service_name),
       startedAt: now,
       deadline: Infinity,
       leaseUntil,
@@ -444,9 +444,9 @@ export class Dispatcher {
     this.#pumping = true;
     const now = new Date();
     for (const running of this.#buffer.values()) {
-      if (this.#executing.size >= this.#o.concurrency) break;
+      if (this.#executing.size >= this.#opts.concurrency) break;
       this.#buffer.delete(running.job.id);
-      if (this.#o.breakers.allowance(running.job.service_name, now) === 0) {
+      if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
         this.#release(running, 'circuit breaker open');
         continue;
       }
@@ -468,7 +468,7 @@ export class Dispatcher {
     this.#buffer.delete(jobId);
     this.#executing.delete(jobId);
     old.leaseLost = true;
-    this.#o.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
+    this.#opts.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
     if (!old.controller.signal.aborted) {
       old.cause = 'lease_lost';
       old.controller.abort('interrupt');
@@ -480,12 +480,12 @@ export class Dispatcher {
     if (this.#executing.get(running.job.id) === running) this.#executing.delete(running.job.id);
   }
 
-  #base(running: Running) {
-    return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#o.workerId };
+  #attemptKey(running: Running) {
+    return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#opts.workerId };
   }
 
   #release(running: Running, reason: string): void {
-    this.#finish(running, { ...this.#base(running), kind: 'interrupted', reason });
+    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason });
   }
 
   /**
@@ -496,8 +496,8 @@ export class Dispatcher {
     // Held in executing meanwhile so leases are kept and the idle check waits for them; probes start at
     // once, a slot over the concurrency at worst, rather than queue behind prefetched jobs.
     for (const running of group) this.#executing.set(running.job.id, running);
-    const allowance = this.#o.breakers.allowance(service, now);
-    const granted = allowance > 0 ? await this.#o.breakers.reserveProbes(service, group.length, now) : 0;
+    const allowance = this.#opts.breakers.allowance(service, now);
+    const granted = allowance > 0 ? await this.#opts.breakers.reserveProbes(service, group.length, now) : 0;
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
@@ -524,7 +524,7 @@ export class Dispatcher {
       job: running.job,
       result,
       service: running.service,
-      workerId: this.#o.workerId,
+      workerId: this.#opts.workerId,
       now: new Date(),
       ...(running.cause ? { interruptCause: running.cause } : {}),
     });
@@ -547,7 +547,7 @@ export class Dispatcher {
   async #attempt(running: Running): Promise<RunResult> {
     const { job, service, controller } = running;
     if (!service) return refused(`service ${job.service_name} is not in the registry`);
-    const runner = this.#o.runners.get(service.execution_type);
+    const runner = this.#opts.runners.get(service.execution_type);
     if (!runner) return refused(`no runner for execution type ${service.execution_type} (service ${service.name})`);
     if (controller.signal.aborted) return abortedBeforeStart(controller.signal.reason);
     const timeoutSeconds = effectiveTimeout(service);
@@ -561,7 +561,7 @@ export class Dispatcher {
         service,
         timeoutSeconds,
         signal: controller.signal,
-        env: this.#o.env,
+        env: this.#opts.env,
       });
       const reason: unknown = controller.signal.reason;
       if (!result.ok && result.aborted === undefined && controller.signal.aborted && isAbortReason(reason)) {
@@ -582,7 +582,7 @@ export class Dispatcher {
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
-    const landed = new Set(await this.#o.store.settle(settlements));
+    const landed = new Set(await this.#opts.store.settle(settlements));
     this.#settleEpoch++;
     const now = new Date();
     for (const s of settlements) {
@@ -591,17 +591,17 @@ export class Dispatcher {
       if (!landed.has(s.jobId)) {
         // Another worker took the job back, or an earlier try of this settle whose answer never came
         // recorded it after all (PgDb.engineQuery): either way the job is no longer running here.
-        this.#o.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
+        this.#opts.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
         continue;
       }
       if (!running) continue;
       const service = running.job.service_name;
       const outcome = breakerOutcome(s);
-      if (outcome === 'failure') this.#o.breakers.record(service, outcome, now, 'error' in s ? s.error.message : undefined);
-      else if (outcome === 'success') this.#o.breakers.record(service, outcome, now);
-      else if (running.probe) this.#o.breakers.record(service, 'probe_release', now);
+      if (outcome === 'failure') this.#opts.breakers.record(service, outcome, now, 'error' in s ? s.error.message : undefined);
+      else if (outcome === 'success') this.#opts.breakers.record(service, outcome, now);
+      else if (running.probe) this.#opts.breakers.record(service, 'probe_release', now);
     }
-    this.#o.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
+    this.#opts.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
     if (this.#idleWaiters.length > 0) this.#wakeup.wake();
   }
 
