@@ -68,9 +68,9 @@ const SETTLE_DELAY_MS = 2;
 
 /**
  * How often running attempts are held against their deadlines. Every built-in runner stops at its own
- * deadline to the millisecond (attemptSignal); this sweep is the backstop for one that does not, and is
- * one pass over the running few where a timer set and cleared for every attempt had cost a tenth of the
- * engine's time in Node on short jobs.
+ * deadline to the millisecond (attemptSignal); this sweep is the backstop for one that does not. One pass
+ * over the running few is cheaper than a timer set and cleared for every attempt, which on short jobs is
+ * a measurable share of the engine's time (bench/README.md).
  */
 const DEADLINE_SWEEP_MS = 250;
 
@@ -327,8 +327,8 @@ export class Dispatcher {
   /**
    * One claim round trip; the loop waits for it, so there is one claim at a time on either store. The
    * prefetch buffer keeps the slots fed while the store answers. A second claim beside it on PostgreSQL
-   * cost more than it saved: the two walk past each other's locked rows, and every pooled connection
-   * pays for its own start (2 000 jobs took 8 to 15% longer, 20 000 the same).
+   * would cost more than it saves: the two walk past each other's locked rows, and every pooled
+   * connection pays for its own start (bench/README.md, "One claim and one settle at a time").
    */
   async #claimRound(limit: number): Promise<void> {
     const epoch = this.#settleEpoch;
