@@ -36,6 +36,24 @@ export default tseslint.config(
     },
   },
   {
+    // shared/'s tests run under Node's test runner; the code they test stays pure.
+    files: ['shared/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronModule],
+          patterns: [
+            {
+              group: ['node:*', '!node:test', '!node:assert', 'fs', 'path', 'child_process', 'better-sqlite3', 'pg', 'react', '../electron/*', '../renderer/*'],
+              message: 'shared/ is pure: no Node, no drivers, no React, nothing of ours above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['electron/store/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
