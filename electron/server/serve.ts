@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
+import { buildRenderer, rendererOutDir } from '../console/build.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
@@ -22,8 +23,6 @@ export interface ServeOptions {
 
 export const DEFAULT_PORT = 7788;
 
-const repoRoot = resolve(import.meta.dirname, '..', '..');
-
 function writeLine(stream: NodeJS.WriteStream, line: string): Promise<void> {
   return new Promise((resolveWrite) => {
     stream.write(`${line}\n`, () => resolveWrite());
@@ -39,11 +38,10 @@ async function exists(path: string): Promise<boolean> {
 
 /** The default console build; built on first use so `opsdeck serve` works straight after `npm install`. */
 async function ensureRenderer(): Promise<string> {
-  const dir = join(repoRoot, 'dist', 'renderer');
+  const dir = rendererOutDir;
   if (await exists(join(dir, 'index.html'))) return dir;
   await writeLine(process.stderr, 'opsdeck: building the console (first run)...');
   try {
-    const { buildRenderer } = await import('../../scripts/build.ts');
     await buildRenderer({ quiet: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
