@@ -5,7 +5,7 @@ import pkg from '../package.json' with { type: 'json' };
 import type { EnqueueItem } from '../shared/contract.ts';
 import { currentActor } from '../electron/api/actor.ts';
 import type { ApiContext } from '../electron/api/context.ts';
-import { toNewJobs } from '../electron/api/handlers/enqueue.ts';
+import { toNewJobs } from '../electron/api/toNewJobs.ts';
 import { RegistryHolder } from '../electron/config/holder.ts';
 import { Engine } from '../electron/engine/engine.ts';
 import { createRunners } from '../electron/runners/registry.ts';
@@ -14,7 +14,7 @@ import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
 
 /**
- * opsdeck's engine throughput, measured the way ../shared/bench/peers/peers.mjs measures the peers:
+ * opsdeck's engine throughput, measured the way the peers are (bench/README.md, Method):
  * enqueue N no-op jobs in bulk, then process them all at concurrency C, and report jobs per second for
  * each phase. Everything on the path is the real thing: the store a host opens, the registry file a host
  * loads, the CLI's mapping from items to jobs, the Engine a worker runs with every built-in runner.

@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildMain, buildRenderer } from '../scripts/build.ts';
+import { buildRenderer } from '../electron/console/build.ts';
+import { buildMain } from '../scripts/build.ts';
 import { electronBinary } from './support/electronBinary.ts';
 import { ENV } from './support/env.ts';
 import { writeE2eRegistry } from './support/registry.ts';

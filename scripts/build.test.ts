@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildMain, MAIN_EXTERNALS, repoRoot, upToDate } from './build.ts';
+import { buildMain, MAIN_EXTERNALS, repoRoot } from './build.ts';
 
 /**
  * The bundles as Electron would load them, with a stand-in for the electron module: the main process
@@ -191,25 +191,5 @@ require(${JSON.stringify(join(outDir, 'main.cjs'))});
     off();
     eventListener({}, { event: 'control.changed', payload: { version: 2 } });
     assert.deepEqual(got, [{ version: 1 }]);
-  });
-});
-
-describe('build freshness', () => {
-  it('rebuilds only when an input is newer than the outputs', async () => {
-    const dir = await mkdtemp(join(repoRoot, '.tmp', 'fresh-'));
-    try {
-      const input = join(dir, 'in', 'a.ts');
-      const output = join(dir, 'out.js');
-      await mkdir(join(dir, 'in'));
-      await writeFile(input, 'x');
-      assert.equal(await upToDate([output], [join(dir, 'in')]), false);
-      await writeFile(output, 'y');
-      await utimes(input, new Date(1000_000), new Date(1000_000));
-      assert.equal(await upToDate([output], [join(dir, 'in')]), true);
-      await utimes(input, new Date(), new Date(Date.now() + 60_000));
-      assert.equal(await upToDate([output], [join(dir, 'in')]), false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -1,75 +1,23 @@
 /**
- * Builds what is not run from source: the renderer (Vite, renderer/vite.config.ts → dist/renderer) and
- * the Electron main process and preload (esbuild → dist/main/*.cjs). Each is skipped when its outputs
- * are newer than every input, so `npm start` stays fast. `node scripts/build.ts [--force]` builds both.
+ * Builds what is not run from source: the renderer (Vite, renderer/vite.config.ts → dist/renderer, by
+ * electron/console/build.ts, which `opsdeck serve` also calls) and the Electron main process and preload
+ * (esbuild → dist/main/*.cjs). Each is skipped when its outputs are newer than every input, so
+ * `npm start` stays fast. `node scripts/build.ts [--force]` builds both.
  */
-import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildRenderer, type BuildOptions } from '../electron/console/build.ts';
+import { upToDate } from '../electron/console/freshness.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
-export const rendererOutDir = join(repoRoot, 'dist', 'renderer');
 export const mainOutDir = join(repoRoot, 'dist', 'main');
 
 /** Native or optional modules that cannot be bundled; Electron and the packaged node_modules provide them. */
 export const MAIN_EXTERNALS = ['electron', 'better-sqlite3', 'pg-native', 'ssh2', 'cpu-features'];
 
-export interface BuildOptions {
-  force?: boolean;
-  /** Only errors: for hosts that print their own first line (opsdeck serve). */
-  quiet?: boolean;
-}
-
-async function mtime(path: string): Promise<number | null> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-
-/** The newest modification time under the given files and folders (tests and dist excluded). */
-export async function newestInput(paths: string[]): Promise<number> {
-  let newest = 0;
-  for (const path of paths) {
-    const info = await stat(path).catch(() => null);
-    if (!info) continue;
-    if (!info.isDirectory()) {
-      newest = Math.max(newest, info.mtimeMs);
-      continue;
-    }
-    const entries = await readdir(path, { withFileTypes: true, recursive: true });
-    for (const entry of entries) {
-      if (!entry.isFile() || entry.name.endsWith('.test.ts')) continue;
-      const full = join(entry.parentPath, entry.name);
-      if (full.includes(`${join('/', 'node_modules', '/')}`)) continue;
-      newest = Math.max(newest, (await stat(full)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** True when every output exists and is newer than every input. */
-export async function upToDate(outputs: string[], inputs: string[]): Promise<boolean> {
-  let oldestOutput = Infinity;
-  for (const output of outputs) {
-    const time = await mtime(output);
-    if (time === null) return false;
-    oldestOutput = Math.min(oldestOutput, time);
-  }
-  return oldestOutput > (await newestInput(inputs));
-}
-
-const rendererInputs = [join(repoRoot, 'renderer'), join(repoRoot, 'shared'), join(repoRoot, 'package.json')];
 const mainInputs = [join(repoRoot, 'electron'), join(repoRoot, 'shared'), join(repoRoot, 'build', 'icon.png'), join(repoRoot, 'package.json')];
-
-/** Vite with the renderer's own config file (its owner decides root, base and output). */
-export async function buildRenderer(opts: BuildOptions = {}): Promise<{ built: boolean; outDir: string }> {
-  if (!opts.force && (await upToDate([join(rendererOutDir, 'index.html')], rendererInputs))) return { built: false, outDir: rendererOutDir };
-  const { build } = await import('vite');
-  await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: opts.quiet ? 'error' : 'info' });
-  return { built: true, outDir: rendererOutDir };
-}
 
 /**
  * Rewrites import.meta in a bundled source file to what it would be in the source tree, relative to
@@ -127,7 +75,7 @@ export async function buildMain(opts: BuildOptions & { outDir?: string } = {}): 
     external: ['electron'],
   });
   const icon = join(repoRoot, 'build', 'icon.png');
-  if ((await mtime(icon)) !== null) await copyFile(icon, join(outDir, 'icon.png'));
+  if (existsSync(icon)) await copyFile(icon, join(outDir, 'icon.png'));
   return { built: true, outDir };
 }
 

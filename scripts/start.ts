@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildMain, buildRenderer, repoRoot } from './build.ts';
+import { buildRenderer } from '../electron/console/build.ts';
+import { buildMain, repoRoot } from './build.ts';
 
 /**
  * The Electron executable, or null when it was never downloaded. This reads the electron package's

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { ExecutionType } from './domain.ts';
 
 /**
- * The service registry's shape (DESIGN.md, Runners and the service registry). Keys keep the runbook's
- * names. Secrets are never values here: only the names of environment variables that hold them.
+ * The service registry's shape, by example in examples/registry.yaml. Keys keep the names the operators'
+ * runbooks use. Secrets are never values here: only the names of environment variables that hold them.
  */
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');

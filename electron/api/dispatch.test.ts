@@ -4,7 +4,7 @@ import { CALL_NAMES, calls } from '../../shared/contract.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { dispatch } from './dispatch.ts';
-import { handlers } from './handlers.ts';
+import { handlerTable } from './handlerTable.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
 describe('dispatch', () => {
@@ -17,8 +17,8 @@ describe('dispatch', () => {
   });
 
   it('has a handler for every call of the contract and nothing else', () => {
-    assert.deepEqual(Object.keys(handlers).sort(), [...CALL_NAMES].sort());
-    for (const name of CALL_NAMES) assert.equal(typeof handlers[name], 'function', name);
+    assert.deepEqual(Object.keys(handlerTable).sort(), [...CALL_NAMES].sort());
+    for (const name of CALL_NAMES) assert.equal(typeof handlerTable[name], 'function', name);
   });
 
   it('answers an unknown call with not_found', async () => {

@@ -3,8 +3,8 @@ import { calls, isCallName, type ApiResponse, type CallName, type CallOutput, ty
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure } from './errors.ts';
-import type { Handler } from './handler.ts';
-import { handlers } from './handlers.ts';
+import type { Handler } from './handlerTypes.ts';
+import { handlerTable } from './handlerTable.ts';
 
 function fail(code: ApiFailure['code'], message: string, issues?: ApiFailure['issues']): ApiResponse {
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
@@ -61,5 +61,5 @@ function safeMessage(error: unknown): string {
 }
 
 function runCall(name: CallName, raw: unknown, ctx: ApiContext): Promise<ApiResponse> {
-  return run(calls[name].input, handlers[name], name, raw, ctx);
+  return run(calls[name].input, handlerTable[name], name, raw, ctx);
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { dispatch } from './dispatch.ts';
-import { createRuntime } from './runtime.ts';
+import { createRuntime, runsJobsByDefault } from './runtime.ts';
 
 async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -72,6 +72,26 @@ describe('createRuntime', () => {
       assert.equal(rt.ctx.settings.localExecution, false);
     } finally {
       await rt.close();
+      await pg.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs jobs 'by-store' on a SQLite file, and on PostgreSQL only once asked", async () => {
+    assert.equal(runsJobsByDefault('sqlite'), true);
+    assert.equal(runsJobsByDefault('postgres'), false);
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
+    const pg = await createTestDatabase();
+    const onFile = await createRuntime({ db: join(dir, 'a.db'), registryPath: null, execute: 'by-store', env: {} });
+    const onPg = await createRuntime({ db: pg.url, registryPath: null, execute: 'by-store', env: {} });
+    try {
+      assert.ok(onFile.ctx.engine);
+      assert.equal(onFile.ctx.settings.localExecution, true);
+      assert.equal(onPg.ctx.engine, null);
+      assert.equal(onPg.ctx.settings.localExecution, false);
+    } finally {
+      await onFile.close();
+      await onPg.close();
       await pg.drop();
       await rm(dir, { recursive: true, force: true });
     }

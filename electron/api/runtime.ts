@@ -12,8 +12,11 @@ export interface RuntimeOptions {
   db?: string;
   /** Registry file; default OPSDECK_REGISTRY; none means an empty registry. */
   registryPath?: string | null;
-  /** Attach an Engine that runs jobs in this process. */
-  execute: boolean;
+  /**
+   * Attach an Engine that runs jobs in this process; 'by-store' leaves it to the store the runtime opens
+   * (runsJobsByDefault), as the desktop and the browser host do unless told otherwise.
+   */
+  execute: boolean | 'by-store';
   concurrency?: number;
   queues?: string[] | null;
   env?: Record<string, string | undefined>;
@@ -33,6 +36,15 @@ export interface Runtime {
   registryLoad: { path: string; ok: boolean; problems: RegistryProblem[] } | null;
   /** Stops the engine (draining up to graceMs), the event feed, and closes the store. */
   close(opts?: { graceMs?: number }): Promise<void>;
+}
+
+/**
+ * Whether a host runs jobs on a store it opens without being told either way. On a SQLite file, yes: it is
+ * this machine's own queue. On a shared PostgreSQL database, no: a laptop connected to the fleet's store
+ * observes and controls, and runs jobs there only once the operator turns local execution on.
+ */
+export function runsJobsByDefault(dialect: Store['dialect']): boolean {
+  return dialect === 'sqlite';
 }
 
 /**
@@ -103,8 +115,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         const previous = ctx.store;
         ctx.store = next;
         await previous.close().catch(() => undefined);
-        // A laptop that switches to a shared PostgreSQL store observes; it runs jobs there only when asked.
-        if (running && next.dialect === 'sqlite') {
+        // Local execution carries over only to a store this host would run jobs on unasked.
+        if (running && runsJobsByDefault(next.dialect)) {
           const engine = await makeEngine(next);
           await engine.start();
           ctx.engine = engine;
@@ -116,7 +128,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 
   const events = createEventFeed(ctx);
-  if (opts.execute) {
+  if (opts.execute === 'by-store' ? runsJobsByDefault(store.dialect) : opts.execute) {
     try {
       await ctx.settings.setLocalExecution?.(true);
     } catch (error) {

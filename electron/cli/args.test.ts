@@ -21,8 +21,8 @@ describe('parseCommandArgs', () => {
   });
 
   it('checks numbers, times, id lists and positionals', () => {
-    const v = parseCommandArgs(['--limit', 'ten'], spec, {}).values;
-    assert.throws(() => int(v, 'limit', 1, 10), /--limit takes a whole number/);
+    const { values } = parseCommandArgs(['--limit', 'ten'], spec, {});
+    assert.throws(() => int(values, 'limit', 1, 10), /--limit takes a whole number/);
     assert.throws(() => int({ limit: '11' }, 'limit', 1, 10), /between 1 and 10/);
     assert.equal(int({ limit: '7' }, 'limit', 1, 10), 7);
     assert.equal(isoTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');

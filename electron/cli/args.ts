@@ -63,8 +63,8 @@ export function parseCommandArgs(argv: string[], spec: OptionSpec, env: Record<s
 }
 
 export function str(values: Values, key: string): string | undefined {
-  const v = values[key];
-  return typeof v === 'string' ? v : undefined;
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 export function flag(values: Values, key: string): boolean {
@@ -72,27 +72,27 @@ export function flag(values: Values, key: string): boolean {
 }
 
 export function int(values: Values, key: string, min: number, max: number): number | undefined {
-  const v = str(values, key);
-  if (v === undefined) return undefined;
-  if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`--${key} takes a whole number, not "${v}"`);
-  const n = Number(v);
+  const text = str(values, key);
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`--${key} takes a whole number, not "${text}"`);
+  const n = Number(text);
   if (n < min || n > max) throw new UsageError(`--${key} must be between ${min} and ${max}`);
   return n;
 }
 
 /** An ISO-8601 time, normalized to UTC; a bare date means its midnight UTC. */
 export function isoTime(values: Values, key: string): string | undefined {
-  const v = str(values, key);
-  if (v === undefined) return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${v}"`);
+  const text = str(values, key);
+  if (text === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
   return new Date(ms).toISOString();
 }
 
 export function list(values: Values, key: string): string[] | undefined {
-  const v = str(values, key);
-  if (v === undefined) return undefined;
-  const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const text = str(values, key);
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (items.length === 0) throw new UsageError(`--${key} takes a comma-separated list`);
   return items;
 }

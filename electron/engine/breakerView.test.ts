@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BreakerView } from '../../shared/contract.ts';
 import { CircuitBreakerConfig } from '../../shared/registry.ts';
-import { stepBreaker } from './breaker.ts';
+import { stepBreaker } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import { breakerView } from './breakerView.ts';
 

@@ -1,7 +1,7 @@
 import type { BreakerView } from '../../shared/contract.ts';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
-import { windowCounts } from './breaker.ts';
+import { windowCounts } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
 /** What the console shows for one breaker. A service never saved yet shows as closed and empty. */

@@ -1,40 +1,22 @@
 import type { ExecutionType } from '../../shared/domain.ts';
 import type { Registry, ServiceConfig } from '../../shared/registry.ts';
-import { effectiveTimeout } from '../../shared/registry.ts';
-import type { AbortReason, Runner, RunResult } from '../runners/runner.ts';
+import type { Runner } from '../runners/runner.ts';
 import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
+import { runAttempt, sweepDeadlines } from './attempt.ts';
 import { Batcher } from './batcher.ts';
-import type { BreakerKeeper } from './breakers.ts';
-import type { ClassifyInput } from './classify.ts';
-import { breakerOutcome, classify } from './classify.ts';
+import type { BreakerKeeper } from './breakerKeeper.ts';
+import { claimScope } from './claimScope.ts';
+import { ClaimSizer } from './claimSizer.ts';
+import { classify } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
+import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
+import { answerWithin, delay } from './waits.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
   readonly registry: Registry;
   service(name: string): ServiceConfig | undefined;
-}
-
-export type InterruptCause = NonNullable<ClassifyInput['interruptCause']>;
-
-interface Running {
-  job: ClaimedJob;
-  service: ServiceConfig | undefined;
-  startedAt: Date;
-  /** When the attempt times out, in epoch ms: Infinity until it starts. */
-  deadline: number;
-  /**
-   * Until when the job is surely leased to this worker, in epoch ms: a lease length after this worker
-   * sent the claim or the last extension the store confirmed (the store starts the lease on receiving
-   * the call, never before it was sent).
-   */
-  leaseUntil: number;
-  controller: AbortController;
-  cause: InterruptCause | null;
-  /** Another worker took the job back: the result is dropped, never settled. */
-  leaseLost: boolean;
-  probe: boolean;
 }
 
 export interface DispatcherOptions {
@@ -52,30 +34,8 @@ export interface DispatcherOptions {
   log: (line: string) => void;
 }
 
-/** At most this many jobs per claim, so one claim's transaction stays short. */
-const CLAIM_BATCH = 100;
-/**
- * Jobs that take less than this on average are claimed ahead of free slots, so one claim feeds many
- * short jobs; longer jobs are claimed only for free slots, so no worker hoards work others could start.
- */
-const PREFETCH_BELOW_MS = 50;
-const PREFETCH_AFTER_RUNS = 20;
-const PREFETCH_MAX = 1000;
-/** Prefetching claims come in chunks of up to this many, so one claim's transaction stays short. */
-const PREFETCH_CLAIM_MAX = 500;
 const SETTLE_BATCH = 500;
 const SETTLE_DELAY_MS = 2;
-
-/**
- * How often running attempts are held against their deadlines. Every built-in runner stops at its own
- * deadline to the millisecond (attemptSignal); this sweep is the backstop for one that does not, and is
- * one pass over the running few where a timer set and cleared for every attempt had cost a tenth of the
- * engine's time in Node on short jobs.
- */
-const DEADLINE_SWEEP_MS = 250;
-
-const ABORT_REASONS: ReadonlySet<unknown> = new Set<AbortReason>(['interrupt', 'timeout', 'cancel']);
-const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.has(value);
 
 /**
  * The hot path: claims runnable jobs in batches (the free slots, plus about a second of work ahead when
@@ -86,11 +46,8 @@ const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.ha
  */
 export class Dispatcher {
   #executing = new Map<number, Running>();
-  /** Claimed ahead of a free slot (short jobs only, see #prefetch): leased, not started. */
+  /** Claimed ahead of a free slot (short jobs only, see ClaimSizer): leased, not started. */
   #buffer = new Map<number, Running>();
-  /** Moving average of how long attempts take, in ms; null until enough have run. */
-  #avgRunMs: number | null = null;
-  #runsSeen = 0;
   /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
   #gateOpen = false;
@@ -108,12 +65,14 @@ export class Dispatcher {
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
   #pumping = false;
-  #deadlineSweep: NodeJS.Timeout | null = null;
+  #stopDeadlineSweep: (() => void) | null = null;
   readonly #settler: Batcher<Settlement>;
-  readonly #o: DispatcherOptions;
+  readonly #sizer: ClaimSizer;
+  readonly #opts: DispatcherOptions;
 
   constructor(opts: DispatcherOptions) {
-    this.#o = opts;
+    this.#opts = opts;
+    this.#sizer = new ClaimSizer(opts.concurrency);
     this.#settler = new Batcher<Settlement>({
       flush: (items) => this.#settle(items),
       maxBatch: SETTLE_BATCH,
@@ -125,14 +84,7 @@ export class Dispatcher {
 
   start(): void {
     this.#loop ??= this.#run();
-    this.#deadlineSweep ??= setInterval(() => this.#abortOverdue(), DEADLINE_SWEEP_MS).unref();
-  }
-
-  #abortOverdue(): void {
-    const now = Date.now();
-    for (const running of this.#executing.values()) {
-      if (running.deadline <= now && !running.controller.signal.aborted) running.controller.abort('timeout');
-    }
+    this.#stopDeadlineSweep ??= sweepDeadlines(() => this.#executing.values());
   }
 
   /** Open while neither the emergency stop, safe mode nor a shutdown holds dispatch. */
@@ -185,7 +137,7 @@ export class Dispatcher {
       const buffered = this.#buffer.get(id);
       if (!buffered) continue;
       this.#buffer.delete(id);
-      this.#finish(buffered, { ...this.#base(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
+      this.#finish(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
     }
     for (const id of jobIds) {
       const running = this.#executing.get(id);
@@ -207,7 +159,7 @@ export class Dispatcher {
       ]),
     ];
     if (ids.length === 0) return;
-    const { store, workerId, leaseMs } = this.#o;
+    const { store, workerId, leaseMs } = this.#opts;
     const sentAt = Date.now();
     let held: Set<number>;
     try {
@@ -226,12 +178,8 @@ export class Dispatcher {
     for (const id of lost) {
       const running = this.#executing.get(id);
       if (!running || running.leaseLost) continue;
-      running.leaseLost = true;
-      this.#o.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
-      if (!running.controller.signal.aborted) {
-        running.cause = 'lease_lost';
-        running.controller.abort('interrupt');
-      }
+      this.#opts.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
+      giveUpLease(running);
     }
   }
 
@@ -246,22 +194,18 @@ export class Dispatcher {
    * work, which it might have to stop halfway.
    */
   #fenceUnconfirmed(now: number): void {
-    const margin = this.#o.leaseMs / 3;
+    const margin = this.#opts.leaseMs / 3;
     this.releaseBuffered('lease not confirmed');
     for (const running of this.#executing.values()) {
       if (running.leaseLost || running.leaseUntil - margin > now) continue;
-      running.leaseLost = true;
-      this.#o.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
-      if (!running.controller.signal.aborted) {
-        running.cause = 'lease_lost';
-        running.controller.abort('interrupt');
-      }
+      this.#opts.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
+      giveUpLease(running);
     }
   }
 
   async checkCancels(): Promise<void> {
     if (this.#executing.size === 0 && this.#buffer.size === 0) return;
-    this.cancel(await this.#o.store.cancelRequested(this.#o.workerId));
+    this.cancel(await this.#opts.store.cancelRequested(this.#opts.workerId));
   }
 
   /**
@@ -285,20 +229,20 @@ export class Dispatcher {
     await this.#waitForRunning(graceMs);
     if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
     for (const running of this.#executing.values()) {
-      this.#o.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
+      this.#opts.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
     }
-    if (this.#deadlineSweep) clearInterval(this.#deadlineSweep);
-    this.#deadlineSweep = null;
+    this.#stopDeadlineSweep?.();
+    this.#stopDeadlineSweep = null;
     const drained = this.#settler.drain();
     const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
     if (gaveUp) {
       this.#settler.close();
-      this.#o.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
+      this.#opts.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
     }
   }
 
   async #run(): Promise<void> {
-    const { pollMs } = this.#o;
+    const { pollMs } = this.#opts;
     while (!this.#stopped) {
       if (!this.#gateOpen) {
         this.#emptyClaimEpoch = this.#settleEpoch;
@@ -327,19 +271,19 @@ export class Dispatcher {
   /**
    * One claim round trip; the loop waits for it, so there is one claim at a time on either store. The
    * prefetch buffer keeps the slots fed while the store answers. A second claim beside it on PostgreSQL
-   * cost more than it saved: the two walk past each other's locked rows, and every pooled connection
-   * pays for its own start (2 000 jobs took 8 to 15% longer, 20 000 the same).
+   * would cost more than it saves: the two walk past each other's locked rows, and every pooled
+   * connection pays for its own start (bench/README.md, "One claim and one settle at a time").
    */
   async #claimRound(limit: number): Promise<void> {
     const epoch = this.#settleEpoch;
     this.#claiming = true;
     try {
-      const leaseUntil = Date.now() + this.#o.leaseMs;
+      const leaseUntil = Date.now() + this.#opts.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        if (!this.#claimFailing) this.#o.log(`engine: could not claim jobs: ${message(error)}`);
+        if (!this.#claimFailing) this.#opts.log(`engine: could not claim jobs: ${message(error)}`);
         this.#claimFailing = true;
         this.#queueDry = true;
         return;
@@ -356,51 +300,19 @@ export class Dispatcher {
     }
   }
 
-  /** How many to claim now: the free slots, plus a refill of the prefetch buffer once a chunk of it ran out. */
+  /** How many to claim now (ClaimSizer). */
   #claimLimit(): number {
-    const free = this.#o.concurrency - this.#executing.size - this.#buffer.size;
-    const prefetch = this.#prefetch();
-    if (prefetch === 0) return Math.min(free, CLAIM_BATCH);
-    const room = free + prefetch;
-    if (room < Math.max(1, prefetch / 4)) return 0;
-    return Math.min(room, PREFETCH_CLAIM_MAX);
-  }
-
-  /** Claim ahead about a second of work, when jobs are short. */
-  #prefetch(): number {
-    const avg = this.#avgRunMs;
-    if (this.#runsSeen < PREFETCH_AFTER_RUNS || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
-    return Math.min(PREFETCH_MAX, Math.floor((this.#o.concurrency * 1000) / Math.max(avg, 1)));
+    return this.#sizer.limit(this.#executing.size, this.#buffer.size);
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    const { store, registry, breakers, workerId, leaseMs, queues } = this.#o;
-    const now = new Date();
-    const { blocked, limited } = breakers.gates(now);
-    const exclude = new Set(blocked);
-    const caps = new Map(limited);
-    const capped = registry.registry.services.filter((s) => s.concurrency !== undefined);
-    if (capped.length > 0) {
-      const running = await store.runningByService();
-      for (const service of capped) {
-        const room = (service.concurrency ?? 0) - (running[service.name] ?? 0);
-        if (room <= 0) exclude.add(service.name);
-        else caps.set(service.name, Math.min(caps.get(service.name) ?? room, room));
-      }
-    }
-    for (const service of exclude) caps.delete(service);
-    return store.claim({
-      workerId,
-      limit,
-      leaseMs,
-      ...(queues ? { queues } : {}),
-      ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
-      ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
-    });
+    const { store, registry, breakers, workerId, leaseMs, queues } = this.#opts;
+    const scope = await claimScope(store, registry.registry, breakers, new Date());
+    return store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
   }
 
   #launch(claimed: ClaimedJob[], leaseUntil: number): void {
-    this.#o.emitter.emit('job', { ids: claimed.map((j) => j.id) });
+    this.#opts.emitter.emit('job', { ids: claimed.map((j) => j.id) });
     const now = new Date();
     // A claim under way when dispatch stopped (emergency stop, safe mode, shutdown) gives its jobs back
     // without starting them, attempt not spent.
@@ -408,12 +320,12 @@ export class Dispatcher {
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
-      const running = this.#running(job, now, leaseUntil);
+      const running = newRunning(job, this.#opts.registry.service(job.service_name), now, leaseUntil);
       if (!dispatching) {
         this.#release(running, 'dispatch stopped');
         continue;
       }
-      const allowance = this.#o.breakers.allowance(job.service_name, now);
+      const allowance = this.#opts.breakers.allowance(job.service_name, now);
       if (Number.isFinite(allowance)) {
         const group = gated.get(job.service_name) ?? [];
         group.push(running);
@@ -424,29 +336,15 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  #running(job: ClaimedJob, now: Date, leaseUntil: number): Running {
-    return {
-      job,
-      service: this.#o.registry.service(job.service_name),
-      startedAt: now,
-      deadline: Infinity,
-      leaseUntil,
-      controller: new AbortController(),
-      cause: null,
-      leaseLost: false,
-      probe: false,
-    };
-  }
-
   /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
     const now = new Date();
     for (const running of this.#buffer.values()) {
-      if (this.#executing.size >= this.#o.concurrency) break;
+      if (this.#executing.size >= this.#opts.concurrency) break;
       this.#buffer.delete(running.job.id);
-      if (this.#o.breakers.allowance(running.job.service_name, now) === 0) {
+      if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
         this.#release(running, 'circuit breaker open');
         continue;
       }
@@ -467,12 +365,8 @@ export class Dispatcher {
     if (!old) return;
     this.#buffer.delete(jobId);
     this.#executing.delete(jobId);
-    old.leaseLost = true;
-    this.#o.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
-    if (!old.controller.signal.aborted) {
-      old.cause = 'lease_lost';
-      old.controller.abort('interrupt');
-    }
+    this.#opts.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
+    giveUpLease(old);
   }
 
   /** Forgets a running entry, unless a newer attempt of the same job already took its place. */
@@ -480,12 +374,12 @@ export class Dispatcher {
     if (this.#executing.get(running.job.id) === running) this.#executing.delete(running.job.id);
   }
 
-  #base(running: Running) {
-    return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#o.workerId };
+  #attemptKey(running: Running) {
+    return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#opts.workerId };
   }
 
   #release(running: Running, reason: string): void {
-    this.#finish(running, { ...this.#base(running), kind: 'interrupted', reason });
+    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason });
   }
 
   /**
@@ -496,8 +390,8 @@ export class Dispatcher {
     // Held in executing meanwhile so leases are kept and the idle check waits for them; probes start at
     // once, a slot over the concurrency at worst, rather than queue behind prefetched jobs.
     for (const running of group) this.#executing.set(running.job.id, running);
-    const allowance = this.#o.breakers.allowance(service, now);
-    const granted = allowance > 0 ? await this.#o.breakers.reserveProbes(service, group.length, now) : 0;
+    const allowance = this.#opts.breakers.allowance(service, now);
+    const granted = allowance > 0 ? await this.#opts.breakers.reserveProbes(service, group.length, now) : 0;
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
@@ -510,10 +404,9 @@ export class Dispatcher {
     });
   }
 
-
   async #execute(running: Running): Promise<void> {
-    const result = await this.#attempt(running);
-    this.#observe(Date.now() - running.startedAt.getTime());
+    const result = await runAttempt(running, this.#opts.runners, this.#opts.env);
+    this.#sizer.observe(Date.now() - running.startedAt.getTime());
     if (running.leaseLost) {
       this.#untrack(running);
       this.#pump();
@@ -524,7 +417,7 @@ export class Dispatcher {
       job: running.job,
       result,
       service: running.service,
-      workerId: this.#o.workerId,
+      workerId: this.#opts.workerId,
       now: new Date(),
       ...(running.cause ? { interruptCause: running.cause } : {}),
     });
@@ -539,50 +432,8 @@ export class Dispatcher {
     this.#notifyFinished();
   }
 
-  #observe(ms: number): void {
-    this.#runsSeen++;
-    this.#avgRunMs = this.#avgRunMs === null ? ms : this.#avgRunMs * 0.9 + ms * 0.1;
-  }
-
-  async #attempt(running: Running): Promise<RunResult> {
-    const { job, service, controller } = running;
-    if (!service) return refused(`service ${job.service_name} is not in the registry`);
-    const runner = this.#o.runners.get(service.execution_type);
-    if (!runner) return refused(`no runner for execution type ${service.execution_type} (service ${service.name})`);
-    if (controller.signal.aborted) return abortedBeforeStart(controller.signal.reason);
-    const timeoutSeconds = effectiveTimeout(service);
-    running.deadline = Date.now() + timeoutSeconds * 1000;
-    try {
-      const result = await runner.run({
-        jobId: job.id,
-        identifier: job.identifier,
-        attempt: job.attempt,
-        payload: job.payload,
-        service,
-        timeoutSeconds,
-        signal: controller.signal,
-        env: this.#o.env,
-      });
-      const reason: unknown = controller.signal.reason;
-      if (!result.ok && result.aborted === undefined && controller.signal.aborted && isAbortReason(reason)) {
-        return { ...result, aborted: reason };
-      }
-      return result;
-    } catch (error) {
-      const reason: unknown = controller.signal.reason;
-      return {
-        ok: false,
-        error: { message: `the ${service.execution_type} runner failed: ${message(error)}`, error_class: 'runner', retryable: true },
-        ...(controller.signal.aborted && isAbortReason(reason) ? { aborted: reason } : {}),
-        output_tail: '',
-        resource_usage: {},
-        security_context: {},
-      };
-    }
-  }
-
   async #settle(settlements: Settlement[]): Promise<void> {
-    const landed = new Set(await this.#o.store.settle(settlements));
+    const landed = new Set(await this.#opts.store.settle(settlements));
     this.#settleEpoch++;
     const now = new Date();
     for (const s of settlements) {
@@ -591,17 +442,12 @@ export class Dispatcher {
       if (!landed.has(s.jobId)) {
         // Another worker took the job back, or an earlier try of this settle whose answer never came
         // recorded it after all (PgDb.engineQuery): either way the job is no longer running here.
-        this.#o.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
+        this.#opts.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
         continue;
       }
-      if (!running) continue;
-      const service = running.job.service_name;
-      const outcome = breakerOutcome(s);
-      if (outcome === 'failure') this.#o.breakers.record(service, outcome, now, 'error' in s ? s.error.message : undefined);
-      else if (outcome === 'success') this.#o.breakers.record(service, outcome, now);
-      else if (running.probe) this.#o.breakers.record(service, 'probe_release', now);
+      if (running) this.#opts.breakers.recordSettled(s, running.job.service_name, running.probe, now);
     }
-    this.#o.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
+    this.#opts.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
     if (this.#idleWaiters.length > 0) this.#wakeup.wake();
   }
 
@@ -633,41 +479,6 @@ export class Dispatcher {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function refused(msg: string): RunResult {
-  return {
-    ok: false,
-    error: { message: msg, error_class: 'config', retryable: false },
-    output_tail: '',
-    resource_usage: {},
-    security_context: {},
-  };
-}
-
-function abortedBeforeStart(reason: unknown): RunResult {
-  return {
-    ok: false,
-    aborted: isAbortReason(reason) ? reason : 'interrupt',
-    output_tail: '',
-    resource_usage: {},
-    security_context: {},
-  };
-}
-
-/** The store's answer, or an error naming what it was doing once `ms` have passed without one. */
-function answerWithin<T>(answer: Promise<T>, ms: number, doing: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${Math.round(ms)} ms while ${doing}`)), ms);
-    timer.unref();
-  });
-  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
-}
-
-/** Only ever a fallback bound on a wait, so it never keeps a process alive by itself. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
 function message(error: unknown): string {

@@ -6,7 +6,7 @@ import { effectiveBreaker } from '../../shared/registry.ts';
 import { createRunners } from '../runners/registry.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
-import { BreakerKeeper } from './breakers.ts';
+import { BreakerKeeper } from './breakerKeeper.ts';
 import { ControlWatcher } from './control.ts';
 import type { RegistrySource } from './dispatcher.ts';
 import { Dispatcher } from './dispatcher.ts';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
-import { defaultDbLocation, parseLocation } from '../store/location.ts';
+import { defaultDbLocation } from '../store/location.ts';
 import { APP_SCHEME, isRendererUrl, RENDERER_URL } from './appUrl.ts';
 import { parseDesktopArgs } from './args.ts';
 import { EVENT_CHANNEL } from './channels.ts';
@@ -57,9 +57,7 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
  * so) rather than leaving the operator with an app that cannot start.
  */
 async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined): Promise<Runtime> {
-  const open = (db: string) =>
-    // A laptop on a shared PostgreSQL database observes; it runs jobs only when the operator says so.
-    createRuntime({ db, registryPath, execute: parseLocation(db).dialect === 'sqlite', log: (line) => console.log(line) });
+  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', log: (line) => console.log(line) });
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { contentTypeFor, resolveStaticPath } from '../server/staticPath.ts';
+import { contentTypeFor, resolveStaticPath } from '../console/staticFiles.ts';
 import { APP_HOST, APP_SCHEME } from './appUrl.ts';
 import { RENDERER_CSP } from './window.ts';
 

@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { consolePolicy } from '../console/csp.ts';
 import { isAppUrl } from './appUrl.ts';
 
 export interface Bounds {
@@ -8,18 +9,8 @@ export interface Bounds {
   height: number;
 }
 
-/** The renderer's policy: its own scripts and styles, no network beyond its own origin. */
-export const RENDERER_CSP = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+/** The window's policy: events come over IPC, so the page connects nowhere beyond its own origin. */
+export const RENDERER_CSP = consolePolicy({});
 
 /** One hardened window: isolated, sandboxed, no Node in the page; the preload is the only bridge. */
 export function windowOptions(preloadPath: string, bounds?: Bounds): BrowserWindowConstructorOptions {

@@ -11,8 +11,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * dockerode is loaded by the first container or probe, not with the runner: most hosts never run a
- * container, and loading it took every CLI command and every worker start about 8 MB and a tenth of
- * a second.
+ * container, and loading it would cost every CLI command and every worker start about 8 MB and a
+ * tenth of a second.
  */
 let dockerode: Promise<typeof Docker> | undefined;
 const loadDocker = (): Promise<typeof Docker> => (dockerode ??= import('dockerode').then((m) => m.default));

@@ -12,7 +12,7 @@ const EXCERPT = 2048;
 
 /**
  * The Lambda client is loaded by the first invocation, not with the runner: most hosts never invoke
- * one, and loading it took every CLI command and every worker start about 8 MB and 70 ms.
+ * one, and loading it would cost every CLI command and every worker start about 8 MB and 70 ms.
  */
 let lambdaSdk: Promise<typeof LambdaSdk> | undefined;
 const loadLambdaSdk = (): Promise<typeof LambdaSdk> => (lambdaSdk ??= import('@aws-sdk/client-lambda'));

@@ -1,22 +1,9 @@
 import type { ServerResponse } from 'node:http';
-
-/** The console's Content-Security-Policy: its own scripts only, and the event socket on this port. */
-export function consoleCsp(port: number): string {
-  return [
-    "default-src 'self'",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "img-src 'self' data:",
-    "style-src 'self' 'unsafe-inline'",
-    "script-src 'self'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
-}
+import { consolePolicy } from '../console/csp.ts';
 
 /** Sent on every response, API answers included; no CORS header is ever sent. */
 export function setSecurityHeaders(res: ServerResponse, port: number): void {
-  res.setHeader('Content-Security-Policy', consoleCsp(port));
+  res.setHeader('Content-Security-Policy', consolePolicy({ eventSocketPort: port }));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');

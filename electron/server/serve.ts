@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
-import { defaultDbLocation, parseLocation, redactLocation } from '../store/location.ts';
+import { buildRenderer, rendererOutDir } from '../console/build.ts';
+import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
 
@@ -12,7 +13,7 @@ export interface ServeOptions {
   registryPath?: string;
   /** 0 takes any free port; unset tries DEFAULT_PORT, then any free port. */
   port?: number;
-  /** Run jobs in this process. Default: yes on SQLite; on PostgreSQL only when asked. */
+  /** Run jobs in this process. Default: as the store decides (runsJobsByDefault). */
   execute?: boolean;
   /** Open the console in the default browser. */
   open?: boolean;
@@ -21,8 +22,6 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_PORT = 7788;
-
-const repoRoot = resolve(import.meta.dirname, '..', '..');
 
 function writeLine(stream: NodeJS.WriteStream, line: string): Promise<void> {
   return new Promise((resolveWrite) => {
@@ -39,11 +38,10 @@ async function exists(path: string): Promise<boolean> {
 
 /** The default console build; built on first use so `opsdeck serve` works straight after `npm install`. */
 async function ensureRenderer(): Promise<string> {
-  const dir = join(repoRoot, 'dist', 'renderer');
+  const dir = rendererOutDir;
   if (await exists(join(dir, 'index.html'))) return dir;
   await writeLine(process.stderr, 'opsdeck: building the console (first run)...');
   try {
-    const { buildRenderer } = await import('../../scripts/build.ts');
     await buildRenderer({ quiet: true });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -80,8 +78,6 @@ async function listen(opts: ServeOptions, base: Omit<Parameters<typeof startServ
  */
 export async function runServe(opts: ServeOptions = {}): Promise<void> {
   const location = opts.db ?? defaultDbLocation();
-  const dialect = parseLocation(location).dialect;
-  const execute = opts.execute ?? dialect === 'sqlite';
   const staticDir = opts.staticDir ?? (await ensureRenderer());
 
   // The engine's first lines wait until the URL is out, so it is the first line on the terminal too.
@@ -94,7 +90,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     for (const line of held ?? []) process.stderr.write(`${line}\n`);
     held = null;
   };
-  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute, log });
+  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute: opts.execute ?? 'by-store', log });
 
   let server: RunningServer;
   try {
@@ -113,7 +109,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   const registry = runtime.ctx.registry.path ?? runtime.registryLoad?.path ?? 'none (load one from Settings, or pass --registry)';
   await writeLine(
     process.stdout,
-    `store: ${redactLocation(location)} (${dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
+    `store: ${redactLocation(location)} (${runtime.ctx.store.dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
   );
   releaseLog();
   if (runtime.registryLoad && !runtime.registryLoad.ok) {

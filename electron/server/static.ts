@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { sendText } from './headers.ts';
-import { cacheControlFor, contentTypeFor, resolveStaticPath } from './staticPath.ts';
+import { cacheControlFor, contentTypeFor, resolveStaticPath } from '../console/staticFiles.ts';
 
 const NOT_BUILT = 'The console is not built yet. Run `npm run build` and reload this page.\n';
 

@@ -1,4 +1,4 @@
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 export const audit: Handlers<'audit.list'> = {
   'audit.list': async (input, ctx) => {

@@ -4,7 +4,7 @@ import { effectiveBreaker } from '../../../shared/registry.ts';
 import { breakerView } from '../../engine/breakerView.ts';
 import type { ApiContext } from '../context.ts';
 import { notFound } from '../errors.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 function view(ctx: ApiContext, service: string, record: BreakerRecord | null, pending: Record<string, number>, now: Date): BreakerView {
   return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now);

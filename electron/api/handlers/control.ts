@@ -1,4 +1,4 @@
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 /** Each change is audited by the store, in the transaction that makes it. */
 export const control: Handlers<'control.get' | 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue'> = {

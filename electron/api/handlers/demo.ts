@@ -3,8 +3,8 @@ import type { EnqueueItem } from '../../../shared/contract.ts';
 import type { ServiceConfig } from '../../../shared/registry.ts';
 import { ensureDemoEndpoint } from '../demoEndpoint.ts';
 import { ApiFailure } from '../errors.ts';
-import type { Handlers } from '../handler.ts';
-import { toNewJobs } from './enqueue.ts';
+import type { Handlers } from '../handlerTypes.ts';
+import { toNewJobs } from '../toNewJobs.ts';
 
 /** The example registry that ships with opsdeck, found from this file rather than the working directory. */
 export const DEMO_REGISTRY_PATH = fileURLToPath(new URL('../../../examples/registry.yaml', import.meta.url));

@@ -2,7 +2,7 @@ import type { HealthReport } from '../../../shared/contract.ts';
 import type { HealthCheck } from '../../../shared/domain.ts';
 import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 

@@ -1,12 +1,9 @@
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Job } from '../../../shared/domain.ts';
+import { isStuck } from '../../../shared/isStuck.ts';
 import type { Store } from '../../store/store.ts';
-import { toNewJobs } from './enqueue.ts';
-
-function isStuck(job: Job, now: number): boolean {
-  return job.status === 'running' && job.lease_expires_at !== null && Date.parse(job.lease_expires_at) < now;
-}
+import { toNewJobs } from '../toNewJobs.ts';
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
 async function findJob(store: Store, id: number | string): Promise<Job | null> {

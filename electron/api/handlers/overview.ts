@@ -1,7 +1,7 @@
 import { COUNT_CAP, THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../shared/contract.ts';
 import type { JobStatus } from '../../../shared/domain.ts';
 import type { Store } from '../../store/store.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 type QueueRow = OverviewStats['queues'][number];
 

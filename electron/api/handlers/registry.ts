@@ -3,7 +3,7 @@ import { effectiveTimeout, type RegistryProblem } from '../../../shared/registry
 import type { RegistryHolder } from '../../config/holder.ts';
 import { formatProblem, isError, loadRegistryFile, parseRegistry } from '../../config/load.ts';
 import { ApiFailure } from '../errors.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 export function registryView(holder: RegistryHolder): RegistryView {
   return {

@@ -1,6 +1,6 @@
 import type { ExecutionType } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */

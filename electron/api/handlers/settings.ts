@@ -6,7 +6,7 @@ import { openStore } from '../../store/open.ts';
 import { formatActor } from '../actor.ts';
 import type { ApiContext } from '../context.ts';
 import { conflict } from '../errors.ts';
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 import { withoutPassword } from '../redact.ts';
 import { OPSDECK_VERSION } from '../version.ts';
 

@@ -1,4 +1,4 @@
-import type { Handlers } from '../handler.ts';
+import type { Handlers } from '../handlerTypes.ts';
 
 /** Engines heartbeat every 2 s; five missed beats and a worker counts as lost. */
 export const WORKER_LOST_AFTER_MS = 10_000;

@@ -16,9 +16,9 @@ export const audit: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const v = inv.values;
+    const { values } = inv;
     return withRuntime(inv, async ({ ctx }) => {
-      const page = await call(ctx, 'audit.list', { action: str(v, 'action'), search: str(v, 'search'), limit: int(v, 'limit', 1, 500) ?? 50, after: str(v, 'after') ?? null });
+      const page = await call(ctx, 'audit.list', { action: str(values, 'action'), search: str(values, 'search'), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
       if (inv.common.json) printJson(inv.io, page);
       else if (page.entries.length === 0) inv.io.out('no audit entries');
       else {

@@ -8,12 +8,12 @@ import { renderTable } from '../table.ts';
 import { jobsTable } from './jobs.ts';
 
 function selector(args: ParsedArgs): DlqSelector {
-  const v = args.values;
+  const { values } = args;
   const s: DlqSelector = {};
-  const jobIds = ids(v, 'ids');
+  const jobIds = ids(values, 'ids');
   if (jobIds) s.job_ids = jobIds;
   for (const key of ['fingerprint', 'search', 'service'] as const) {
-    const value = str(v, key);
+    const value = str(values, key);
     if (value !== undefined) s[key] = value;
   }
   return s;
@@ -67,12 +67,12 @@ export const dlq: Command = {
     const [sub, ...extra] = inv.positionals;
     if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}${sub ? `, not "${sub}"` : ''}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    const v = inv.values;
-    const dryRun = flag(v, 'dry-run');
+    const { values } = inv;
+    const dryRun = flag(values, 'dry-run');
     return withRuntime(inv, async ({ ctx }) => {
       switch (sub) {
         case 'groups': {
-          const result = await call(ctx, 'dlq.groups', { search: str(v, 'search'), service: str(v, 'service') });
+          const result = await call(ctx, 'dlq.groups', { search: str(values, 'search'), service: str(values, 'service') });
           if (inv.common.json) printJson(inv.io, result);
           else if (result.groups.length === 0) inv.io.out('no dead letters');
           else {
@@ -87,7 +87,7 @@ export const dlq: Command = {
           return 0;
         }
         case 'list': {
-          const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(v, 'limit', 1, 500) ?? 50, after: str(v, 'after') ?? null });
+          const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
           if (inv.common.json) printJson(inv.io, page);
           else {
             inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs));
@@ -98,12 +98,12 @@ export const dlq: Command = {
         case 'retry':
           return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: bulkSelector(inv, 'retry'), dry_run: dryRun }), 'retry', 'retried');
         case 'resolve': {
-          const note = str(v, 'note');
+          const note = str(values, 'note');
           if (!note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
           return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: bulkSelector(inv, 'resolve'), note, dry_run: dryRun }), 'resolve', 'resolved');
         }
         default: {
-          const before = isoTime(v, 'before');
+          const before = isoTime(values, 'before');
           if (!before) throw new UsageError('purge needs --before ISO: resolved dead letters resolved before it are deleted');
           return bulkOutput(inv, await call(ctx, 'dlq.purge', { before, dry_run: dryRun }), 'purge', 'purged');
         }

@@ -76,11 +76,11 @@ export const enqueue: Command = {
   },
   async run(inv) {
     const [service] = positionals(inv, ['SERVICE']);
-    const v = inv.values;
-    const from = str(v, 'from');
+    const { values } = inv;
+    const from = str(values, 'from');
     if (from !== undefined) {
       for (const single of ['payload', 'identifier', 'queue', 'priority', 'run-at']) {
-        if (v[single] !== undefined) throw new UsageError(`--${single} cannot be combined with --from: put it in each line`);
+        if (values[single] !== undefined) throw new UsageError(`--${single} cannot be combined with --from: put it in each line`);
       }
       const { items, problems } = parseLines(await readSource(from), from);
       if (problems.length > 0) {
@@ -96,14 +96,14 @@ export const enqueue: Command = {
         return 0;
       });
     }
-    const payloadText = str(v, 'payload');
+    const payloadText = str(values, 'payload');
     const input = {
       service: service ?? '',
       payload: payloadText === undefined ? undefined : parseJson(payloadText, '--payload'),
-      identifier: str(v, 'identifier'),
-      queue: str(v, 'queue'),
-      priority: int(v, 'priority', -1000, 1000),
-      run_at: isoTime(v, 'run-at'),
+      identifier: str(values, 'identifier'),
+      queue: str(values, 'queue'),
+      priority: int(values, 'priority', -1000, 1000),
+      run_at: isoTime(values, 'run-at'),
     };
     return withRuntime(inv, async ({ ctx }) => {
       const result = await call(ctx, 'jobs.enqueue', input);

@@ -52,20 +52,20 @@ export const jobs: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const v = inv.values;
+    const { values } = inv;
     const filter = {
-      status: enumList(v, 'status', JobStatus),
-      service: str(v, 'service'),
-      queue: str(v, 'queue'),
-      execution_type: enumList(v, 'type', ExecutionType),
-      search: str(v, 'search'),
-      created_after: isoTime(v, 'since'),
-      stuck: v.stuck === true ? true : undefined,
-      scheduled: v.scheduled === true ? true : undefined,
+      status: enumList(values, 'status', JobStatus),
+      service: str(values, 'service'),
+      queue: str(values, 'queue'),
+      execution_type: enumList(values, 'type', ExecutionType),
+      search: str(values, 'search'),
+      created_after: isoTime(values, 'since'),
+      stuck: values.stuck === true ? true : undefined,
+      scheduled: values.scheduled === true ? true : undefined,
     };
-    const limit = int(v, 'limit', 1, 500) ?? 50;
+    const limit = int(values, 'limit', 1, 500) ?? 50;
     return withRuntime(inv, async ({ ctx }) => {
-      const page = await call(ctx, 'jobs.list', { filter, limit, after: str(v, 'after') ?? null });
+      const page = await call(ctx, 'jobs.list', { filter, limit, after: str(values, 'after') ?? null });
       if (inv.common.json) {
         printJson(inv.io, page);
         return 0;

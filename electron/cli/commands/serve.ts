@@ -13,12 +13,12 @@ export const serve: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const v = inv.values;
-    if (flag(v, 'execute') && flag(v, 'no-execute')) throw new UsageError('--execute and --no-execute contradict each other');
-    const execute = flag(v, 'execute') ? true : flag(v, 'no-execute') ? false : undefined;
+    const { values } = inv;
+    if (flag(values, 'execute') && flag(values, 'no-execute')) throw new UsageError('--execute and --no-execute contradict each other');
+    const execute = flag(values, 'execute') ? true : flag(values, 'no-execute') ? false : undefined;
     // Loaded on demand: the other commands never pay for the HTTP host.
     const { runServe } = await import('../../server/serve.ts');
-    await runServe({ db: inv.common.db, registryPath: inv.common.registry, port: int(v, 'port', 0, 65535), execute, open: flag(v, 'open') });
+    await runServe({ db: inv.common.db, registryPath: inv.common.registry, port: int(values, 'port', 0, 65535), execute, open: flag(values, 'open') });
     return 0;
   },
 };

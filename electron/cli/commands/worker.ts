@@ -60,16 +60,16 @@ export const worker: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const v = inv.values;
-    const graceMs = (int(v, 'grace', 0, 3600) ?? 10) * 1000;
+    const { values } = inv;
+    const graceMs = (int(values, 'grace', 0, 3600) ?? 10) * 1000;
     const io = inv.io;
     const rt = await createRuntime({
       db: inv.common.db,
       registryPath: inv.common.registry ?? null,
       env: io.env,
       execute: false,
-      concurrency: int(v, 'concurrency', 1, 1000),
-      queues: list(v, 'queues') ?? null,
+      concurrency: int(values, 'concurrency', 1, 1000),
+      queues: list(values, 'queues') ?? null,
       log: (line) => io.out(`${stamp()} ${line}`),
     });
     let signalled = 0;
@@ -92,7 +92,7 @@ export const worker: Command = {
       await rt.ctx.settings.setLocalExecution?.(true);
       const stopProgress = startProgress(io, rt, PROGRESS_MS);
       const engine = rt.ctx.engine;
-      if (flag(v, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
+      if (flag(values, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
       else await stopped;
       await engine?.stop({ graceMs });
       await stopProgress().catch(() => undefined);

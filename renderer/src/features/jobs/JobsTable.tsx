@@ -8,7 +8,7 @@ import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
-import { isStuck } from './isStuck.ts';
+import { isStuck } from '../../../../shared/isStuck.ts';
 
 const PAGE = 200;
 const ROW_HEIGHT = 32;

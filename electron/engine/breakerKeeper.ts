@@ -1,9 +1,10 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
-import type { BreakerTransition, Store } from '../store/store.ts';
-import type { BreakerEvent } from './breaker.ts';
-import { dispatchAllowance, stepBreaker, tickDue } from './breaker.ts';
+import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
+import type { BreakerEvent } from './breakerMachine.ts';
+import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import { breakerOutcome } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 
 const SAVE_TRIES = 5;
@@ -141,7 +142,7 @@ export class BreakerKeeper {
     return saved ? granted : 0;
   }
 
-  record(service: string, outcome: Outcome, at: Date, error?: string): void {
+  #record(service: string, outcome: Outcome, at: Date, error?: string): void {
     const events = this.#pending.get(service) ?? [];
     const last = events.at(-1);
     // A settled batch reports its successes at one instant: one counted event, not one per job.
@@ -154,6 +155,14 @@ export class BreakerKeeper {
     const cached = this.#cache.get(service);
     const calm = outcome === 'success' && (cached === undefined || cached.state === 'closed');
     this.#schedule(calm ? CALM_MS : URGENT_MS);
+  }
+
+  /** What a settled attempt tells its service's breaker; a probe that ended without a verdict frees its slot. */
+  recordSettled(settlement: Settlement, service: string, wasProbe: boolean, at: Date): void {
+    const outcome = breakerOutcome(settlement);
+    if (outcome === 'failure') this.#record(service, outcome, at, 'error' in settlement ? settlement.error.message : undefined);
+    else if (outcome === 'success') this.#record(service, outcome, at);
+    else if (wasProbe) this.#record(service, 'probe_release', at);
   }
 
   /** Writes every outcome recorded so far. */

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import { CircuitBreakerConfig } from '../../shared/registry.ts';
-import type { BreakerEvent } from './breaker.ts';
-import { canDispatch, dispatchAllowance, stepBreaker, tickDue, windowCounts } from './breaker.ts';
+import type { BreakerEvent } from './breakerMachine.ts';
+import { canDispatch, dispatchAllowance, stepBreaker, tickDue, windowCounts } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
 const config = CircuitBreakerConfig.parse({

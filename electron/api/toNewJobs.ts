@@ -1,8 +1,8 @@
-import type { EnqueueItem } from '../../../shared/contract.ts';
-import { effectiveRetry, RetryConfig } from '../../../shared/registry.ts';
-import type { NewJob } from '../../store/store.ts';
-import type { ApiContext } from '../context.ts';
-import { ApiFailure } from '../errors.ts';
+import type { EnqueueItem } from '../../shared/contract.ts';
+import { effectiveRetry, RetryConfig } from '../../shared/registry.ts';
+import type { NewJob } from '../store/store.ts';
+import type { ApiContext } from './context.ts';
+import { ApiFailure } from './errors.ts';
 
 /**
  * Turns what an operator asked for into store jobs. With a registry loaded, the service must be in it and

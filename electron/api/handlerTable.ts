@@ -1,5 +1,5 @@
 import type { CallName } from '../../shared/contract.ts';
-import type { Handlers } from './handler.ts';
+import type { Handlers } from './handlerTypes.ts';
 import { audit } from './handlers/audit.ts';
 import { breakers } from './handlers/breakers.ts';
 import { control } from './handlers/control.ts';
@@ -13,10 +13,8 @@ import { runners } from './handlers/runners.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
 
-export type { Handler } from './handler.ts';
-
 /** Every contract call's handler; the type makes a missing or misnamed one a compile error. */
-export const handlers: Handlers<CallName> = {
+export const handlerTable: Handlers<CallName> = {
   ...overview,
   ...jobs,
   ...dlq,

@@ -1,0 +1,159 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRunners } from '../runners/registry.ts';
+import type { Store } from '../store/store.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { Engine } from './engine.ts';
+import { enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+
+/** A job runs on one worker at a time: a worker that lost its lease, or cannot confirm it, stops the job. */
+describe('engine leases on SQLite', () => {
+  let store: Store;
+  let cleanupStore: () => Promise<void>;
+  let dir: string;
+  let cleanupDir: () => Promise<void>;
+  const engines: Engine[] = [];
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    cleanupStore = db.cleanup;
+    const tmp = await tempDir();
+    dir = tmp.dir;
+    cleanupDir = tmp.cleanup;
+  });
+
+  after(async () => {
+    await Promise.all(engines.map((e) => e.stop({ graceMs: 0 })));
+    await cleanupStore();
+    await cleanupDir();
+  });
+
+  async function engineFor(services: unknown[]): Promise<Engine> {
+    const { holder } = await loadRegistry(dir, services);
+    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 8, leaseMs: 2000, pollMs: 20, env: { PATH: process.env.PATH } });
+    engines.push(engine);
+    await engine.start();
+    return engine;
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(engines.splice(0).map((e) => e.stop({ graceMs: 0 })));
+  }
+
+  test('a job taken back by the watchdog is stopped here and never settled by the worker that lost it', async () => {
+    const marker = path.join(dir, 'lease-marker');
+    await engineFor([stallsOnceService('leased', dir)]);
+    const id = await enqueueOne(store, 'leased', 'shell', 3, { args: [marker] });
+    await waitForStatus(store, id, 'running');
+    const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    // Another worker's watchdog, with a clock past this lease: as if this worker had stopped answering.
+    const reclaimed = await store.reclaimExpired(new Date(Date.now() + 60_000));
+    assert.deepEqual(reclaimed.retried, [id]);
+    await waitFor(`the first run (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+    const job = await waitForStatus(store, id, 'completed');
+    assert.equal(job.attempts, 2);
+    assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
+    await stopAll();
+  });
+  /**
+   * The store stops confirming this worker's leases, by failing the call or by never answering it, as
+   * when the network to the database goes: the job's process must be gone while its last confirmed
+   * lease still holds, so no other worker's watchdog can have taken the job yet.
+   */
+  async function leaseFencing(unconfirmed: 'fails' | 'never answers'): Promise<void> {
+    const own = await createSqliteTestStore();
+    const leaseMs = 1500;
+    const marker = path.join(dir, `fence-${unconfirmed.replace(' ', '-')}`);
+    const { holder } = await loadRegistry(dir, [
+      {
+        name: 'fenced',
+        execution_type: 'shell',
+        runner_config: { command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; exec /bin/sleep 30', 'sh'], working_directory: dir },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
+      },
+    ]);
+    const extend = own.store.extendLeases.bind(own.store);
+    let confirmedSentAt = 0;
+    let confirming = true;
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      if (!confirming) {
+        if (unconfirmed === 'fails') throw new Error('connection refused');
+        return new Promise<number[]>(() => {});
+      }
+      const sentAt = Date.now();
+      const held = await extend(workerId, jobIds, ms);
+      confirmedSentAt = sentAt;
+      return held;
+    };
+    const lines: string[] = [];
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: (l) => lines.push(l) });
+    try {
+      await engine.start();
+      const id = await enqueueOne(own.store, 'fenced', 'shell', 3, { args: [marker] });
+      const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+      await waitFor('a lease extension to be confirmed', () => confirmedSentAt > 0);
+      confirming = false;
+      await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+      const goneBy = Date.now();
+      assert.ok(goneBy < confirmedSentAt + leaseMs, `stopped ${goneBy - confirmedSentAt} ms after the last confirmed extension was sent; the lease is ${leaseMs} ms`);
+      // Another worker's watchdog at that moment finds nothing to take: the lease still held.
+      assert.deepEqual((await own.store.reclaimExpired(new Date(goneBy))).retried, []);
+      assert.equal((await jobOf(own.store, id)).status, 'running');
+      assert.ok(lines.some((l) => l.includes(`could not extend the lease of job ${id}`)), lines.join('\n'));
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  }
+
+  test('a worker whose lease extensions fail stops its jobs before their leases run out', async () => {
+    await leaseFencing('fails');
+  });
+
+  test('a worker whose lease extensions go unanswered stops its jobs before their leases run out', async () => {
+    await leaseFencing('never answers');
+  });
+
+  test('jobs claimed ahead are handed back, attempt not spent, when the leases go unconfirmed', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'mixed', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    let confirming = true;
+    const extend = own.store.extendLeases.bind(own.store);
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      if (!confirming) throw new Error('connection refused');
+      return extend(workerId, jobIds, ms);
+    };
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 1500, pollMs: 20, env: {} });
+    try {
+      // Enough short jobs that the dispatcher claims ahead, then one that holds the only slot while the
+      // jobs claimed with it wait in the buffer.
+      const quick = (n: number) => Array.from({ length: n }, () => ({ queue: 'default', service_name: 'mixed', execution_type: 'noop' as const, max_attempts: 3 }));
+      await own.store.enqueue(quick(30));
+      const [slow] = await own.store.enqueue([{ queue: 'default', service_name: 'mixed', execution_type: 'noop', max_attempts: 3, payload: { sleep_ms: 60_000 } }]);
+      const behind = await own.store.enqueue(quick(10));
+      assert.ok(slow);
+      await engine.start();
+      await waitFor('the slow job to hold the slot, the jobs behind it claimed ahead', async () => {
+        const statuses = await Promise.all(behind.map(async (r) => (await jobOf(own.store, r.id)).status));
+        return engine.inFlight().some((j) => j.jobId === slow.id) && statuses.every((st) => st === 'running');
+      });
+      confirming = false;
+      await waitFor('the slow job to be stopped', () => engine.inFlight().length === 0 || !engine.inFlight().some((j) => j.jobId === slow.id), 5000);
+      for (const { id } of behind) {
+        const job = await waitForStatus(own.store, id, 'completed', 5000);
+        assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
+        // Claims still work here while extensions fail, so a job may be claimed ahead and handed back
+        // again at each failed extension before it gets to run.
+        const outcomes = (await own.store.listAttempts(id)).map((a) => a.outcome);
+        assert.equal(outcomes.at(-1), 'completed', outcomes.join(', '));
+        assert.ok(outcomes.length >= 2 && outcomes.slice(0, -1).every((o) => o === 'interrupted'), outcomes.join(', '));
+      }
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import type { ServiceConfig } from '../../shared/registry.ts';
+import type { ClaimedJob } from '../store/store.ts';
+import type { ClassifyInput } from './classify.ts';
+
+export type InterruptCause = NonNullable<ClassifyInput['interruptCause']>;
+
+/** One claimed job as the dispatcher tracks it, from the claim until its settlement is written. */
+export interface Running {
+  job: ClaimedJob;
+  service: ServiceConfig | undefined;
+  startedAt: Date;
+  /** When the attempt times out, in epoch ms: Infinity until it starts. */
+  deadline: number;
+  /**
+   * Until when the job is surely leased to this worker, in epoch ms: a lease length after this worker
+   * sent the claim or the last extension the store confirmed (the store starts the lease on receiving
+   * the call, never before it was sent).
+   */
+  leaseUntil: number;
+  controller: AbortController;
+  cause: InterruptCause | null;
+  /** Another worker took the job back: the result is dropped, never settled. */
+  leaseLost: boolean;
+  probe: boolean;
+}
+
+export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, now: Date, leaseUntil: number): Running {
+  return {
+    job,
+    service,
+    startedAt: now,
+    deadline: Infinity,
+    leaseUntil,
+    controller: new AbortController(),
+    cause: null,
+    leaseLost: false,
+    probe: false,
+  };
+}
+
+/**
+ * The job is, or may soon be, another worker's: its attempt is stopped and its result will be dropped,
+ * so it never runs on two workers at once nor is settled twice.
+ */
+export function giveUpLease(running: Running): void {
+  running.leaseLost = true;
+  if (running.controller.signal.aborted) return;
+  running.cause = 'lease_lost';
+  running.controller.abort('interrupt');
+}
