@@ -1,13 +1,22 @@
+import { parseArgs as parseOptions } from 'node:util';
 import { postgresPlace, sqlitePlace, type Place } from './places.ts';
+import { filledStore, timeQueries } from './queries.ts';
 import { measure } from './throughput.ts';
+import { openStore } from '../electron/store/open.ts';
+import type { Store } from '../electron/store/store.ts';
 
 /**
  * `npm run bench` / `node bench/run.ts [sqlite|postgres|all] [N] [C]`: opsdeck's engine throughput on each
  * store, one JSON line per measurement on stdout, with the peers' fields (see bench/README.md).
  * Defaults are the peers' own (20000 jobs, concurrency 16), so the lines compare one to one.
+ *
+ * `node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]`: every
+ * console call on a store filled with N jobs of history (queries.ts); `--keep` leaves the store in place and
+ * says where, `--at` measures such a kept store again without filling it.
  */
 
-const USAGE = 'usage: node bench/run.ts [sqlite|postgres|all] [N] [C]';
+const USAGE = `usage: node bench/run.ts [sqlite|postgres|all] [N] [C]
+       node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]`;
 /** A mistake in the arguments: reported with the usage line and exit code 2, not as a failed run. */
 class UsageError extends Error {}
 
@@ -28,9 +37,73 @@ function parseArgs(argv: string[]): { stores: Array<keyof typeof PLACES>; jobs: 
   return { stores, jobs: positiveInt(n, 20_000, 'N'), concurrency: positiveInt(c, 16, 'C') };
 }
 
+interface QueryArgs {
+  store: keyof typeof PLACES;
+  jobs: number;
+  runs: number;
+  keep: boolean;
+  at: string | null;
+}
+
+function parseQueryArgs(argv: string[]): QueryArgs {
+  let parsed;
+  try {
+    parsed = parseOptions({
+      args: argv,
+      options: {
+        store: { type: 'string', default: 'sqlite' },
+        jobs: { type: 'string' },
+        runs: { type: 'string' },
+        keep: { type: 'boolean', default: false },
+        at: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { store, jobs, runs, keep, at } = parsed.values;
+  if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`unknown store ${JSON.stringify(store)}`);
+  return { store, jobs: positiveInt(jobs, 1_000_000, '--jobs'), runs: positiveInt(runs, 10, '--runs'), keep: keep === true, at: at ?? null };
+}
+
+async function queries(argv: string[]): Promise<number> {
+  const args = parseQueryArgs(argv);
+  const log = (line: string) => console.error(`[${args.store}] ${line}`);
+  const print = async (store: Store) => {
+    // A kept store says how many jobs it holds by its newest one.
+    const jobs = args.at ? ((await store.listJobs({}, { limit: 1 })).items[0]?.id ?? args.jobs) : args.jobs;
+    for (const timing of await timeQueries(store, jobs, args.runs)) console.log(JSON.stringify({ store: args.store, jobs, ...timing }));
+  };
+  if (args.at) {
+    const store = await openStore(args.at);
+    try {
+      await print(store);
+    } finally {
+      await store.close();
+    }
+    return 0;
+  }
+  const place = await PLACES[args.store]();
+  try {
+    const store = await filledStore(place.location, args.store, args.jobs, log);
+    try {
+      await print(store);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    if (args.keep) log(`kept at ${place.location}`);
+    else await place.remove();
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
   try {
+    if (process.argv[2] === 'queries') return await queries(process.argv.slice(3));
     args = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -152,8 +152,11 @@ export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
 export interface CountDrift {
   queue: string;
   service_name: string;
-  /** A job status, or `dead_letter` for failed jobs not yet resolved. */
+  execution_type: string;
+  /** A job status, or `dead_letter` for failed jobs not yet resolved (counted per fingerprint). */
   state: string;
+  /** The dead letters' error fingerprint; '' for every other state. */
+  fingerprint: string;
   kept: number;
   actual: number;
 }

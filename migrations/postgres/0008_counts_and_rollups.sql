@@ -10,24 +10,29 @@
 -- The maintenance leader folds stripes of past minutes into stripe -1 (electron/store/postgres/maintenance.ts),
 -- so reading a day of charts reads one row per minute and kind of job, not one per backend.
 --
--- tb_job_count: how many jobs each queue holds of each service in each state (a job status, or
--- `dead_letter` for a failed job nobody resolved). Every statement that adds, moves or deletes jobs
--- changes it in the same transaction: the claim and the settle below, and the statements in
--- electron/store/postgres/ (tally.ts builds their part).
+-- tb_job_count: how many jobs each queue holds of each service and type in each state (a job status, or
+-- `dead_letter` for a failed job nobody resolved, counted per error fingerprint: the dead-letter groups;
+-- `fingerprint` is '' for every other state). Every statement that adds, moves or deletes jobs changes it
+-- in the same transaction: the claim and the settle below, and the statements in electron/store/postgres/
+-- (tally.ts builds their part).
 CREATE TABLE jobs.tb_job_count (
   queue text NOT NULL,
   service_name text NOT NULL,
+  execution_type text NOT NULL,
   state text NOT NULL,
+  fingerprint text NOT NULL,
   stripe smallint NOT NULL,
   n bigint NOT NULL,
-  PRIMARY KEY (queue, service_name, state, stripe)
+  PRIMARY KEY (queue, service_name, execution_type, state, fingerprint, stripe)
 );
 
-INSERT INTO jobs.tb_job_count (queue, service_name, state, stripe, n)
-SELECT queue, service_name, status, -1, count(*) FROM jobs.tb_job_run GROUP BY queue, service_name, status;
-INSERT INTO jobs.tb_job_count (queue, service_name, state, stripe, n)
-SELECT queue, service_name, 'dead_letter', -1, count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL
-GROUP BY queue, service_name;
+INSERT INTO jobs.tb_job_count (queue, service_name, execution_type, state, fingerprint, stripe, n)
+SELECT queue, service_name, execution_type, status, '', -1, count(*) FROM jobs.tb_job_run
+GROUP BY queue, service_name, execution_type, status;
+INSERT INTO jobs.tb_job_count (queue, service_name, execution_type, state, fingerprint, stripe, n)
+SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1, count(*) FROM jobs.tb_job_run
+WHERE status = 'failed' AND resolved_at IS NULL
+GROUP BY queue, service_name, execution_type, coalesce(error_fingerprint, '');
 
 -- tb_job_rollup: what finished in each minute, per queue, service and type. `failed` counts jobs that went
 -- into the dead-letter queue, `retried` attempts that failed with another to follow, `duration_ms` the sum
@@ -187,11 +192,11 @@ leased AS (
   INSERT INTO jobs.tb_job_lease (worker_id, job_ids) SELECT p_worker, array_agg(id) FROM claimed HAVING count(*) > 0 RETURNING id
 ),
 counted AS (
-  INSERT INTO jobs.tb_job_count AS c (queue, service_name, state, stripe, n)
-  SELECT q.queue, q.service_name, s.state, (pg_backend_pid() % 64)::smallint, s.sign * q.n
-  FROM (SELECT queue, service_name, count(*) AS n FROM claimed GROUP BY queue, service_name) q
+  INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
+  SELECT q.queue, q.service_name, q.execution_type, s.state, '', (pg_backend_pid() % 64)::smallint, s.sign * q.n
+  FROM (SELECT queue, service_name, execution_type, count(*) AS n FROM claimed GROUP BY queue, service_name, execution_type) q
   CROSS JOIN (VALUES ('pending', -1), ('running', 1)) AS s(state, sign)
-  ON CONFLICT (queue, service_name, state, stripe) DO UPDATE SET n = c.n + excluded.n
+  ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
 )
 SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
@@ -249,8 +254,8 @@ settled AS (
   FROM s
   WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,
-    j.started_at, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message, s.error_class, s.output_tail,
-    s.resource_usage,
+    j.started_at, j.error_fingerprint AS fingerprint, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message,
+    s.error_class, s.output_tail, s.resource_usage,
     CASE WHEN j.status = 'completed' AND j.started_at IS NOT NULL
       THEN greatest(0, round(extract(epoch FROM now() - j.started_at) * 1000))::bigint END AS duration_ms
 ),
@@ -268,14 +273,14 @@ requeued AS (
   SELECT id, queue, service_name, priority, run_at FROM settled WHERE status = 'pending'
 ),
 counted AS (
-  INSERT INTO jobs.tb_job_count AS c (queue, service_name, state, stripe, n)
-  SELECT queue, service_name, state, (pg_backend_pid() % 64)::smallint, sum(delta) FROM (
-    SELECT queue, service_name, 'running' AS state, -1 AS delta FROM settled
-    UNION ALL SELECT queue, service_name, status, 1 FROM settled
-    UNION ALL SELECT queue, service_name, 'dead_letter', 1 FROM settled WHERE status = 'failed'
+  INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
+  SELECT queue, service_name, execution_type, state, fingerprint, (pg_backend_pid() % 64)::smallint, sum(delta) FROM (
+    SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM settled
+    UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM settled
+    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(fingerprint, ''), 1 FROM settled WHERE status = 'failed'
   ) d
-  GROUP BY queue, service_name, state HAVING sum(delta) <> 0
-  ON CONFLICT (queue, service_name, state, stripe) DO UPDATE SET n = c.n + excluded.n
+  GROUP BY queue, service_name, execution_type, state, fingerprint HAVING sum(delta) <> 0
+  ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
 ),
 rolled AS (
   INSERT INTO jobs.tb_job_rollup AS r (minute, queue, service_name, execution_type, stripe, completed, failed, retried,

@@ -2,22 +2,26 @@
 -- with a million finished jobs answered the overview by reading every one of them, every two seconds
 -- while a console was open; these tables grow with the number of queues and minutes, not with history.
 --
--- tb_job_count: how many jobs each queue holds of each service in each state. `state` is a job status, or
--- `dead_letter` for a failed job nobody resolved yet. Every statement that adds, moves or deletes jobs
--- changes these rows in the same transaction (electron/store/sqlite/tally.ts).
+-- tb_job_count: how many jobs each queue holds of each service and type in each state. `state` is a job
+-- status, or `dead_letter` for a failed job nobody resolved yet, counted per error fingerprint (the
+-- dead-letter groups); `fingerprint` is '' for every other state. Every statement that adds, moves or
+-- deletes jobs changes these rows in the same transaction (electron/store/sqlite/tally.ts).
 CREATE TABLE tb_job_count (
-  queue        TEXT    NOT NULL,
-  service_name TEXT    NOT NULL,
-  state        TEXT    NOT NULL,
-  n            INTEGER NOT NULL,
-  PRIMARY KEY (queue, service_name, state)
+  queue          TEXT    NOT NULL,
+  service_name   TEXT    NOT NULL,
+  execution_type TEXT    NOT NULL,
+  state          TEXT    NOT NULL,
+  fingerprint    TEXT    NOT NULL,
+  n              INTEGER NOT NULL,
+  PRIMARY KEY (queue, service_name, execution_type, state, fingerprint)
 ) WITHOUT ROWID;
 
-INSERT INTO tb_job_count (queue, service_name, state, n)
-SELECT queue, service_name, status, count(*) FROM tb_job_run GROUP BY queue, service_name, status;
-INSERT INTO tb_job_count (queue, service_name, state, n)
-SELECT queue, service_name, 'dead_letter', count(*) FROM tb_job_run WHERE status = 'failed' AND resolved_at IS NULL
-GROUP BY queue, service_name;
+INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n)
+SELECT queue, service_name, execution_type, status, '', count(*) FROM tb_job_run GROUP BY queue, service_name, execution_type, status;
+INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n)
+SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), count(*)
+FROM tb_job_run WHERE status = 'failed' AND resolved_at IS NULL
+GROUP BY queue, service_name, execution_type, coalesce(error_fingerprint, '');
 
 -- tb_job_rollup: what finished in each minute (unix seconds at its start), per queue, service and type.
 -- `failed` counts jobs that went into the dead-letter queue, `retried` attempts that failed with another

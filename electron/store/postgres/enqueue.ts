@@ -27,13 +27,13 @@ inserted AS (
   SELECT identifier, queue, service_name, execution_type, payload, priority, max_attempts, coalesce(run_at, now())
   FROM input WHERE nth = 1 ORDER BY ord
   ON CONFLICT (identifier) DO NOTHING
-  RETURNING id, identifier, queue, service_name, priority, run_at
+  RETURNING id, identifier, queue, service_name, execution_type, priority, run_at
 ),
 ready AS (
   ${readyRowsFrom('inserted')}
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, 1 AS delta FROM inserted`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, 'pending' AS state, '' AS fingerprint, 1 AS delta FROM inserted`)}
 )
 SELECT i.ord, i.identifier,
   coalesce(n.id, (SELECT j.id FROM jobs.tb_job_run j WHERE j.identifier = i.identifier)) AS id,
@@ -56,13 +56,13 @@ WITH inserted AS (
   SELECT $1::text || (e.n - 1), $2::text, $3::text, $4::text, nullif(e.payload, 'null'::jsonb), $5::int, $6::int, now()
   FROM jsonb_array_elements($7::jsonb) WITH ORDINALITY AS e(payload, n)
   ORDER BY e.n
-  RETURNING id, identifier, queue, service_name, priority, run_at
+  RETURNING id, identifier, queue, service_name, execution_type, priority, run_at
 ),
 ready AS (
   ${readyRowsFrom('inserted')}
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, 1 AS delta FROM inserted`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, 'pending' AS state, '' AS fingerprint, 1 AS delta FROM inserted`)}
 )
 SELECT json_object_agg(identifier, id)::text AS ids FROM inserted`;
 

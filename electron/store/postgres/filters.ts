@@ -3,11 +3,26 @@ import { StoreInputError } from '../errors.ts';
 
 /**
  * WHERE clauses for the job filters and DLQ selectors, written once as SQL with typed, nullable
- * parameters (`$n IS NULL OR ...`): user text only ever travels as a parameter, and substring search
- * uses strpos on lower-cased text, so `%`, `_` and quotes mean themselves.
+ * parameters (`$n IS NULL OR ...`, folded away by the per-call plan): user text only ever travels as a
+ * parameter, and a substring search is exact (strpos on lower-cased text, so `%`, `_` and quotes mean
+ * themselves) once the trigram index has found its candidates.
  */
 
-/** $1..$10 of every job filter; appended after the caller's own parameters via `offset`. */
+/**
+ * A text search as two conditions: ILIKE with the search as a literal pattern, which the trigram index of
+ * error messages (migration 0009) answers, and the exact substring test the search means.
+ */
+function searchSql(text: string, pattern: string): string {
+  return `(${text}::text IS NULL OR (error_message ILIKE ${pattern} ESCAPE '\\' AND strpos(lower(error_message), lower(${text})) > 0))`;
+}
+
+/** The search as an ILIKE pattern that matches it anywhere: `%`, `_` and `\\` escaped to mean themselves. */
+function likePattern(search: string | undefined): string | null {
+  if (search === undefined || search === '') return null;
+  return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** $1..$12 of every job filter; appended after the caller's own parameters via `offset`. */
 export function jobFilterSql(offset: number): string {
   const p = (n: number) => `$${offset + n}`;
   return `(${p(1)}::text[] IS NULL OR status = ANY(${p(1)}::text[]))
@@ -16,10 +31,11 @@ export function jobFilterSql(offset: number): string {
     AND (${p(4)}::text[] IS NULL OR execution_type = ANY(${p(4)}::text[]))
     AND (${p(5)}::timestamptz IS NULL OR created_at >= ${p(5)}::timestamptz)
     AND (${p(6)}::timestamptz IS NULL OR created_at < ${p(6)}::timestamptz)
-    AND (${p(7)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(7)})) > 0)
+    AND ${searchSql(p(7), p(11))}
     AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
     AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))
-    AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))`;
+    AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))
+    AND (NOT ${p(12)}::boolean OR id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)))`;
 }
 
 function timestampOrNull(value: string | undefined, what: string): string | null {
@@ -41,16 +57,23 @@ export function jobFilterParams(filter: JobFilter): unknown[] {
     filter.unresolved === true,
     filter.stuck === true,
     filter.scheduled === true,
+    likePattern(filter.search),
+    onlyRunning(filter),
   ];
 }
 
-/** The open dead letters a selector matches: $1..$4 after `offset`. */
+/** Running jobs are the few the lease rows name: a filter that wants only those reads them there. */
+function onlyRunning(filter: JobFilter): boolean {
+  return filter.stuck === true || (filter.status !== undefined && filter.status.length > 0 && filter.status.every((s) => s === 'running'));
+}
+
+/** The open dead letters a selector matches: $1..$5 after `offset`. */
 export function dlqWhereSql(offset: number): string {
   const p = (n: number) => `$${offset + n}`;
   return `status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL
     AND (${p(1)}::bigint[] IS NULL OR id = ANY(${p(1)}::bigint[]))
     AND (${p(2)}::text IS NULL OR error_fingerprint = ${p(2)})
-    AND (${p(3)}::text IS NULL OR strpos(lower(coalesce(error_message, '')), lower(${p(3)})) > 0)
+    AND ${searchSql(p(3), p(5))}
     AND (${p(4)}::text IS NULL OR service_name = ${p(4)})`;
 }
 
@@ -60,6 +83,7 @@ export function dlqParams(selector: DlqSelector): unknown[] {
     selector.fingerprint ?? null,
     selector.search ?? null,
     selector.service ?? null,
+    likePattern(selector.search),
   ];
 }
 

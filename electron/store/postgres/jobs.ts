@@ -161,13 +161,14 @@ reclaimed AS (
     resolution = NULL
   FROM decided d
   WHERE j.id = d.id
-  RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, d.attempt_id, d.lease_owner,
-    d.attempts, d.started_at, d.outcome, d.lost_message
+  RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.error_fingerprint, j.priority, j.run_at, d.attempt_id,
+    d.lease_owner, d.attempts, d.started_at, d.outcome, d.lost_message
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, 'running' AS state, -1 AS delta FROM reclaimed
-    UNION ALL SELECT queue, service_name, status, 1 FROM reclaimed
-    UNION ALL SELECT queue, service_name, 'dead_letter', 1 FROM reclaimed WHERE status = 'failed'`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM reclaimed
+    UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM reclaimed
+    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), 1 FROM reclaimed
+      WHERE status = 'failed'`)}
 ),
 rolled AS (
   ${rollupFrom('reclaimed', { failed: "status = 'failed'", retried: "status = 'pending' AND outcome = 'lost'", cancelled: "status = 'cancelled'" })}

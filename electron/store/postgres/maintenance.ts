@@ -4,25 +4,37 @@ import type { PgDb } from './db.ts';
 
 /** Upkeep of the derived tables: checking (and repairing) the kept counts against the jobs. */
 
+const KEY = `queue, service_name, execution_type, state, fingerprint`;
+
 const ACTUAL_COUNTS = `
-  SELECT queue, service_name, status AS state, count(*) AS n FROM jobs.tb_job_run GROUP BY queue, service_name, status
+  SELECT queue, service_name, execution_type, status AS state, '' AS fingerprint, count(*) AS n
+  FROM jobs.tb_job_run GROUP BY queue, service_name, execution_type, status
   UNION ALL
-  SELECT queue, service_name, 'dead_letter', count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL
-  GROUP BY queue, service_name`;
+  SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), count(*)
+  FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL
+  GROUP BY queue, service_name, execution_type, coalesce(error_fingerprint, '')`;
 
 const DRIFT_SQL = `
 WITH actual AS (${ACTUAL_COUNTS}),
-kept AS (SELECT queue, service_name, state, sum(n) AS n FROM jobs.tb_job_count GROUP BY queue, service_name, state HAVING sum(n) <> 0),
-keys AS (SELECT queue, service_name, state FROM actual UNION SELECT queue, service_name, state FROM kept)
-SELECT k.queue, k.service_name, k.state, coalesce(kept.n, 0) AS kept, coalesce(actual.n, 0) AS actual
+kept AS (SELECT ${KEY}, sum(n) AS n FROM jobs.tb_job_count GROUP BY ${KEY} HAVING sum(n) <> 0),
+keys AS (SELECT ${KEY} FROM actual UNION SELECT ${KEY} FROM kept)
+SELECT k.queue, k.service_name, k.execution_type, k.state, k.fingerprint, coalesce(kept.n, 0) AS kept, coalesce(actual.n, 0) AS actual
 FROM keys k
-LEFT JOIN kept USING (queue, service_name, state)
-LEFT JOIN actual USING (queue, service_name, state)
+LEFT JOIN kept USING (queue, service_name, execution_type, state, fingerprint)
+LEFT JOIN actual USING (queue, service_name, execution_type, state, fingerprint)
 WHERE coalesce(kept.n, 0) <> coalesce(actual.n, 0)
-ORDER BY k.queue, k.service_name, k.state`;
+ORDER BY k.queue, k.service_name, k.execution_type, k.state, k.fingerprint`;
 
 function toDrift(row: Record<string, unknown>): CountDrift {
-  return { queue: String(row.queue), service_name: String(row.service_name), state: String(row.state), kept: Number(row.kept), actual: Number(row.actual) };
+  return {
+    queue: String(row.queue),
+    service_name: String(row.service_name),
+    execution_type: String(row.execution_type),
+    state: String(row.state),
+    fingerprint: String(row.fingerprint),
+    kept: Number(row.kept),
+    actual: Number(row.actual),
+  };
 }
 
 /**
@@ -36,7 +48,7 @@ export async function checkCounts(db: PgDb, repair: boolean): Promise<CountDrift
     const drift = (await rowsOf(client, DRIFT_SQL)).map(toDrift);
     if (drift.length > 0) {
       await client.query('DELETE FROM jobs.tb_job_count');
-      await client.query(`INSERT INTO jobs.tb_job_count (queue, service_name, state, stripe, n) SELECT queue, service_name, state, -1, n FROM (${ACTUAL_COUNTS}) a`);
+      await client.query(`INSERT INTO jobs.tb_job_count (${KEY}, stripe, n) SELECT ${KEY}, -1, n FROM (${ACTUAL_COUNTS}) a`);
     }
     return drift;
   });

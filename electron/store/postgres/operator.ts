@@ -55,7 +55,8 @@ WITH changed AS (
   UPDATE jobs.tb_job_run SET status = 'cancelled', completed_at = now(), updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, 'pending' AS state, -1 AS delta FROM changed UNION ALL SELECT queue, service_name, 'cancelled', 1 FROM changed`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, 'pending' AS state, '' AS fingerprint, -1 AS delta FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'cancelled', '', 1 FROM changed`)}
 ),
 rolled AS (
   ${rollupFrom('changed', { cancelled: 'true' })}
@@ -86,6 +87,9 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
   });
 }
 
+/** What a bulk action returns of each job it changed, as the counts need it. */
+const CHANGED = `id, queue, service_name, execution_type, error_fingerprint`;
+
 const RESET_TO_PENDING = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
   cancel_requested = false`;
@@ -96,9 +100,10 @@ WITH changed AS (
   UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, $2::text AS state, -1 AS delta FROM changed
-    UNION ALL SELECT queue, service_name, 'pending', 1 FROM changed
-    UNION ALL SELECT queue, service_name, 'dead_letter', -1 FROM changed WHERE $3::boolean`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, $2::text AS state, '' AS fingerprint, -1 AS delta FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed
+      WHERE $3::boolean`)}
 )
 SELECT * FROM changed`;
 
@@ -146,26 +151,28 @@ async function auditedBulk(
 export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING id, queue, service_name, priority, run_at`,
+    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at`,
     dlqParams(selector),
     actor,
     'dlq.retry',
     { selector: selectorDetails(selector) },
     `requeued AS (${readyRowsFrom('changed')}),
-     counted AS (${countsFrom(`SELECT queue, service_name, 'failed' AS state, -1 AS delta FROM changed
-       UNION ALL SELECT queue, service_name, 'dead_letter', -1 FROM changed UNION ALL SELECT queue, service_name, 'pending', 1 FROM changed`)}),`,
+     counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
+       UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+       UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),`,
   );
 }
 
 export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $5, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING id, queue, service_name`,
+    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $6, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}`,
     [...dlqParams(selector), noNul(note)],
     actor,
     'dlq.resolve',
     { selector: selectorDetails(selector), note },
-    `counted AS (${countsFrom(`SELECT queue, service_name, 'dead_letter' AS state, -1 AS delta FROM changed`)}),`,
+    `counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'dead_letter' AS state, coalesce(error_fingerprint, '') AS fingerprint,
+       -1 AS delta FROM changed`)}),`,
   );
 }
 
@@ -179,12 +186,12 @@ export async function purgeResolvedCount(db: PgDb, before: Date): Promise<number
 export function purgeResolved(db: PgDb, before: Date, actor: Actor): Promise<number> {
   return auditedBulk(
     db,
-    `DELETE FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING id, queue, service_name`,
+    `DELETE FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING ${CHANGED}`,
     [before.toISOString()],
     actor,
     'dlq.purge',
     { before: before.toISOString() },
     `gone_attempts AS (DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM changed)),
-     counted AS (${countsFrom(`SELECT queue, service_name, 'failed' AS state, -1 AS delta FROM changed`)}),`,
+     counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed`)}),`,
   );
 }

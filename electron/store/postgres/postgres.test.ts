@@ -447,8 +447,8 @@ describe('postgres store', () => {
         await store.enqueue([job('svc', { queue: 'q' })]);
         await admin(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET status = 'completed'`));
         const expected = [
-          { queue: 'q', service_name: 'svc', state: 'completed', kept: 0, actual: 1 },
-          { queue: 'q', service_name: 'svc', state: 'pending', kept: 1, actual: 0 },
+          { queue: 'q', service_name: 'svc', execution_type: 'noop', state: 'completed', fingerprint: '', kept: 0, actual: 1 },
+          { queue: 'q', service_name: 'svc', execution_type: 'noop', state: 'pending', fingerprint: '', kept: 1, actual: 0 },
         ];
         assert.deepEqual(await store.checkCounts(false), expected);
         assert.deepEqual(await store.checkCounts(true), expected);
@@ -478,9 +478,14 @@ describe('postgres store', () => {
         );
         assert.match(
           await plan(`SELECT error_fingerprint, count(*) FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL GROUP BY 1`),
-          /idx_tb_job_run_dlq/,
+          /idx_tb_job_run_(dlq|errored)\b/,
         );
         assert.match(await plan(`SELECT id FROM jobs.tb_job_run WHERE id < 15000 ORDER BY id DESC LIMIT 100`), /tb_job_run_pkey/);
+        // A text search that matches nothing asks the trigram index, never the whole table.
+        assert.match(
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE error_message ILIKE '%no such text%' ORDER BY id DESC LIMIT 100`),
+          /idx_tb_job_run_error_text|idx_tb_job_run_errored/,
+        );
         assert.match(
           await plan(`SELECT sum(completed) FROM jobs.tb_job_rollup WHERE minute >= now() - interval '1 hour' AND minute <= now()`),
           /tb_job_rollup_pkey/,

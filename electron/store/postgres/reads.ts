@@ -3,6 +3,8 @@ import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, Que
 import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
+import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
@@ -52,23 +54,87 @@ async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: Page
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
 
-export function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+/**
+ * What the kept counts (tb_job_count) say of the countable part of a filter: the number of jobs it can
+ * match at most (exactly, when nothing else narrows it).
+ */
+async function keptCount(db: PgDb, kept: KeptFilter): Promise<number> {
+  return countOf(
+    await db.query(
+      `SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count
+       WHERE state = ANY($1::text[]) AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR service_name = $3)
+         AND ($4::text[] IS NULL OR execution_type = ANY($4::text[])) AND ($5::text IS NULL OR fingerprint = $5)`,
+      [kept.states, kept.queue, kept.service, kept.types, kept.fingerprint],
+    ),
+  );
+}
+
+const EMPTY_PAGE: Page<Job> = { items: [], next_cursor: null };
+
+/** When the kept counts say no job can match, a listing need not read the jobs to the end to find none. */
+async function keptNone(db: PgDb, kept: KeptFilter | null): Promise<boolean> {
+  return kept !== null && (await keptCount(db, kept)) === 0;
+}
+
+export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+  if (await keptNone(db, keptFilterOf(filter))) return EMPTY_PAGE;
   return pageOfJobs(db, jobFilterSql(0), jobFilterParams(filter), page);
 }
 
 export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
+  const kept = keptFilterOf(filter);
+  if (kept?.exact) return keptCount(db, kept);
   return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0)}`, jobFilterParams(filter)));
 }
 
 export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {
+  const kept = keptFilterOfSelector(selector);
+  if (kept.exact) return keptCount(db, kept);
   return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)}`, dlqParams(selector)));
 }
 
-export function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+  if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
   return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);
 }
 
+/**
+ * The groups, counts and services come from the kept counts; each group's first and last seen are the
+ * failure times of its oldest and newest open dead letter by job id (the newest is the sample), found by
+ * walking the dead-letter index from either end. A text search has to look at the matching dead letters.
+ */
 export async function dlqGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
+  if (filter.search !== undefined && filter.search !== '') return searchedGroups(db, filter);
+  const member = `j.status = 'failed' AND j.resolved_at IS NULL AND j.error_fingerprint = g.fingerprint AND ($1::text IS NULL OR j.service_name = $1)`;
+  const rows = await db.query(
+    `WITH kept AS (
+       SELECT fingerprint, service_name, execution_type, sum(n) AS n FROM jobs.tb_job_count
+       WHERE state = 'dead_letter' AND ($1::text IS NULL OR service_name = $1)
+       GROUP BY fingerprint, service_name, execution_type HAVING sum(n) > 0
+     ),
+     g AS (
+       SELECT fingerprint, sum(n) AS count, array_agg(DISTINCT service_name ORDER BY service_name) AS services,
+         array_agg(DISTINCT execution_type ORDER BY execution_type) AS execution_types
+       FROM kept GROUP BY fingerprint
+     )
+     SELECT g.fingerprint, g.count, g.services, g.execution_types, f.failed_at AS first_seen, l.failed_at AS last_seen,
+       l.id AS sample_job_id, coalesce(l.error_message, '') AS sample_error
+     FROM g
+     CROSS JOIN LATERAL (
+       SELECT coalesce(j.completed_at, j.updated_at) AS failed_at FROM jobs.tb_job_run j WHERE ${member} ORDER BY j.id LIMIT 1
+     ) f
+     CROSS JOIN LATERAL (
+       SELECT j.id, coalesce(j.completed_at, j.updated_at) AS failed_at, j.error_message FROM jobs.tb_job_run j
+       WHERE ${member} ORDER BY j.id DESC LIMIT 1
+     ) l
+     ORDER BY g.count DESC, l.failed_at DESC, g.fingerprint
+     LIMIT 1000`,
+    [filter.service ?? null],
+  );
+  return rows.map((row) => DlqGroupSchema.parse(row));
+}
+
+async function searchedGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   const rows = await db.query(
     `WITH open AS (
        SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, '') AS fingerprint,
@@ -125,7 +191,7 @@ export async function throughput(db: PgDb, since: Date, bucketSeconds: number): 
   const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
   const end = new Date();
   const rows = await db.query(
-    `SELECT (floor(extract(epoch FROM minute) / $3) * $3) AS bucket,
+    `SELECT (extract(epoch FROM minute)::bigint / $3 * $3) AS bucket,
        sum(completed) AS completed, sum(failed) AS failed
      FROM jobs.tb_job_rollup
      WHERE minute >= date_trunc('minute', $1::timestamptz) AND minute <= $2::timestamptz

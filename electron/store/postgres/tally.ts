@@ -7,12 +7,17 @@
 /** The writing backend's stripe: see migrations/postgres/0008_counts_and_rollups.sql. */
 export const STRIPE = `(pg_backend_pid() % 64)::smallint`;
 
-/** Adds each change of `changes` (a SELECT of queue, service_name, state, delta) to the kept counts. */
+const KEY = `queue, service_name, execution_type, state, fingerprint`;
+
+/**
+ * Adds each change of `changes` to the kept counts: a SELECT of queue, service_name, execution_type,
+ * state, fingerprint ('' except for `dead_letter`) and delta.
+ */
 export function countsFrom(changes: string): string {
-  return `INSERT INTO jobs.tb_job_count AS c (queue, service_name, state, stripe, n)
-  SELECT queue, service_name, state, ${STRIPE}, sum(delta) FROM (${changes}) d
-  GROUP BY queue, service_name, state HAVING sum(delta) <> 0
-  ON CONFLICT (queue, service_name, state, stripe) DO UPDATE SET n = c.n + excluded.n`;
+  return `INSERT INTO jobs.tb_job_count AS c (${KEY}, stripe, n)
+  SELECT ${KEY}, ${STRIPE}, sum(delta) FROM (${changes}) d
+  GROUP BY ${KEY} HAVING sum(delta) <> 0
+  ON CONFLICT (${KEY}, stripe) DO UPDATE SET n = c.n + excluded.n`;
 }
 
 /**

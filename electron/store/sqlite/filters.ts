@@ -4,13 +4,39 @@ import { StoreInputError } from '../errors.ts';
 
 /**
  * WHERE clauses for the job filters and DLQ selectors. `key` names the clause's shape so its prepared
- * statement is cached once per shape; `params` are bound positionally, in order. Text searches use
- * instr() on lowered text: a plain substring, so `%`, `_`, `\` and quotes match themselves.
+ * statement is cached once per shape; `params` are bound positionally, in order. A text search of three
+ * characters or more is `match`, a phrase for the trigram index of error messages (migration 0006) that
+ * finds the candidates; the clause then checks each with instr() on lowered text, so the answer is a plain
+ * substring match in which `%`, `_`, `\` and quotes mean themselves. A shorter search is that check alone.
  */
 export interface Where {
   key: string;
   sql: string;
   params: Array<string | number>;
+  match: string | null;
+}
+
+/** The trigram index cannot look up fewer than three characters. */
+const SHORTEST_MATCH = 3;
+
+/** An FTS5 phrase: the text as one quoted string, its quotes doubled, so no character is an operator. */
+function phraseOf(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** The clause as a plain condition on tb_job_run, the text match as an id subquery (for counts and updates). */
+export function plainWhere(where: Where): { sql: string; params: Array<string | number> } {
+  if (where.match === null) return { sql: where.sql, params: where.params };
+  return {
+    sql: `id IN (SELECT rowid FROM tb_job_error_text WHERE tb_job_error_text MATCH ?) AND ${where.sql}`,
+    params: [where.match, ...where.params],
+  };
+}
+
+function searchTerm(search: string | undefined, add: (key: string, sql: string, value: string) => void): string | null {
+  if (search === undefined || search === '') return null;
+  add('x', `instr(lower(error_message), lower(?)) > 0`, search);
+  return [...search].length >= SHORTEST_MATCH ? phraseOf(search) : null;
 }
 
 /** Timestamps a caller passes are compared as the canonical ISO text the tables hold. */
@@ -41,8 +67,8 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
   if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
   if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
-  if (filter.search !== undefined && filter.search !== '') add('x', `instr(lower(error_message), lower(?)) > 0`, filter.search);
-  return { key: `job:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+  const match = searchTerm(filter.search, add);
+  return { key: `job:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match };
 }
 
 /**
@@ -71,8 +97,8 @@ export function dlqWhere(selector: DlqSelector): Where {
   if (selector.job_ids !== undefined) add('i', `id IN (SELECT value FROM json_each(?))`, JSON.stringify(selector.job_ids));
   if (selector.fingerprint !== undefined) add('f', `error_fingerprint = ?`, selector.fingerprint);
   if (selector.service !== undefined) add('v', `service_name = ?`, selector.service);
-  if (selector.search !== undefined && selector.search !== '') add('x', `instr(lower(error_message), lower(?)) > 0`, selector.search);
-  return { key: `dlq:${keys.join('')}`, sql: parts.join(' AND '), params };
+  const match = searchTerm(selector.search, add);
+  return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match };
 }
 
 export function auditWhere(filter: { action?: string; search?: string }): Where {
@@ -89,5 +115,5 @@ export function auditWhere(filter: { action?: string; search?: string }): Where 
     parts.push(`instr(lower(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')), lower(?)) > 0`);
     params.push(filter.search);
   }
-  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params };
+  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null };
 }

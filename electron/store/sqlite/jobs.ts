@@ -324,7 +324,7 @@ export class SqliteJobs {
         return;
       case 'failed':
         tally.move(kind, 'running', 'failed');
-        tally.count(kind, 'dead_letter', 1);
+        tally.deadLetter(kind, s.error.fingerprint, 1);
         tally.finished(kind, 'failed');
         return;
       case 'interrupted':
@@ -373,7 +373,7 @@ export class SqliteJobs {
       }
       this.#s.reclaimJob.run({ job: row.id, status, refund, now: at, error, fingerprint });
       tally.move(row, 'running', status);
-      if (status === 'failed') tally.count(row, 'dead_letter', 1);
+      if (status === 'failed') tally.deadLetter(row, fingerprint, 1);
       if (outcome !== 'interrupted') tally.finished(row, status === 'pending' ? 'retried' : status);
       if (row.attempt_id !== null) {
         this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);

@@ -3,9 +3,14 @@ import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { selectorDetails } from '../auditDetails.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
-import { dlqWhere } from './filters.ts';
+import { dlqWhere, plainWhere } from './filters.ts';
 import { Tally } from './tally.ts';
-import type { JobPlace } from './tally.ts';
+import type { JobKind } from './tally.ts';
+
+/** A job a bulk action changed, as the counts need it. */
+interface Changed extends JobKind {
+  error_fingerprint: string | null;
+}
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
@@ -13,6 +18,7 @@ import type { JobPlace } from './tally.ts';
  */
 
 const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ?`;
+const CHANGED = `queue, service_name, execution_type, error_fingerprint`;
 
 export function prepareOperatorStatements(db: Connection) {
   return {
@@ -31,14 +37,14 @@ export function prepareOperatorStatements(db: Connection) {
     purgeAttempts: db.prepare<[string]>(`DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE ${RESOLVED_BEFORE})`),
     // Before a purge deletes the newest jobs: enqueue starts above this, so their ids are never reused.
     raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
-    purgeJobs: db.prepare<[string], JobPlace>(`DELETE FROM tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING queue, service_name`),
+    purgeJobs: db.prepare<[string], Changed>(`DELETE FROM tb_job_run WHERE ${RESOLVED_BEFORE} RETURNING ${CHANGED}`),
   };
 }
 
 export class SqliteOperator {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepareOperatorStatements>;
-  readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], JobPlace>>();
+  readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], Changed>>();
 
   constructor(db: SqliteDb) {
     this.#db = db;
@@ -82,7 +88,7 @@ export class SqliteOperator {
           this.#db.audit(at, actor, 'job.retry', String(jobId), 1, { was: before.status });
           const tally = new Tally(Date.parse(at));
           tally.move(before, before.status, 'pending');
-          if (before.status === 'failed' && before.resolved_at === null) tally.count(before, 'dead_letter', -1);
+          if (before.status === 'failed' && before.resolved_at === null) tally.deadLetter(before, before.error_fingerprint, -1);
           this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
@@ -91,11 +97,13 @@ export class SqliteOperator {
   }
 
   dlqRetry(selector: DlqSelector, actor: Actor): number {
-    const where = dlqWhere(selector);
-    const statement = this.#db.cached(this.#updates, `${where.key}:retry`, () =>
+    const selected = dlqWhere(selector);
+    const { key } = selected;
+    const where = plainWhere(selected);
+    const statement = this.#db.cached(this.#updates, `${key}:retry`, () =>
       `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE ${where.sql} RETURNING queue, service_name`,
+       WHERE ${where.sql} RETURNING ${CHANGED}`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
@@ -103,7 +111,7 @@ export class SqliteOperator {
         const tally = new Tally(Date.parse(at));
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
           tally.move(job, 'failed', 'pending');
-          tally.count(job, 'dead_letter', -1);
+          tally.deadLetter(job, job.error_fingerprint, -1);
         });
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
@@ -113,15 +121,17 @@ export class SqliteOperator {
   }
 
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): number {
-    const where = dlqWhere(selector);
-    const statement = this.#db.cached(this.#updates, `${where.key}:resolve`, () =>
-      `UPDATE tb_job_run SET resolved_at = ?, resolution = ?, updated_at = ? WHERE ${where.sql} RETURNING queue, service_name`,
+    const selected = dlqWhere(selector);
+    const { key } = selected;
+    const where = plainWhere(selected);
+    const statement = this.#db.cached(this.#updates, `${key}:resolve`, () =>
+      `UPDATE tb_job_run SET resolved_at = ?, resolution = ?, updated_at = ? WHERE ${where.sql} RETURNING ${CHANGED}`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
         const tally = new Tally(Date.parse(at));
-        const n = this.#tallied(statement.all(at, note, at, ...where.params), (job) => tally.count(job, 'dead_letter', -1));
+        const n = this.#tallied(statement.all(at, note, at, ...where.params), (job) => tally.deadLetter(job, job.error_fingerprint, -1));
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note });
         return n;
@@ -150,7 +160,7 @@ export class SqliteOperator {
   }
 
   /** Hands each changed row to `count` and says how many rows changed. */
-  #tallied(rows: JobPlace[], count: (job: JobPlace) => void): number {
+  #tallied(rows: Changed[], count: (job: Changed) => void): number {
     for (const row of rows) count(row);
     return rows.length;
   }

@@ -3,13 +3,17 @@ import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
+import type { KeptFilter } from '../keptFilter.ts';
 import type { Page, PageRequest } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
-import { dlqWhere, jobWhere } from './filters.ts';
+import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
+
+const EMPTY_PAGE: Page<Job> = { items: [], next_cursor: null };
 
 /** The largest id there can be: the first page of a newest-first listing starts below it. */
 export const NO_CURSOR = Number.MAX_SAFE_INTEGER;
@@ -21,9 +25,27 @@ interface GroupRow {
   last_seen: string;
   services: string;
   types: string;
-  sample_job_id: number;
+  /** Null only when the kept counts name a group whose jobs are gone (a hand edit): it is left out. */
+  sample_job_id: number | null;
   sample_error: string | null;
 }
+
+function toGroup(row: GroupRow): DlqGroup {
+  return {
+    fingerprint: row.fingerprint,
+    count: row.count,
+    first_seen: row.first_seen,
+    last_seen: row.last_seen,
+    services: stringArray(row.services),
+    execution_types: stringArray(row.types).map((t) => ExecutionType.parse(t)),
+    sample_error: row.sample_error ?? '',
+    sample_job_id: row.sample_job_id ?? 0,
+  };
+}
+
+/** An open dead letter of group `g`, of the wanted service if one is asked for: the dead-letter index. */
+const GROUP_MEMBER = `status = 'failed' AND resolved_at IS NULL AND error_fingerprint = g.fingerprint
+  AND (@service IS NULL OR service_name = @service)`;
 
 /** The priority levels of the pending jobs, highest first, each found by one seek of the claim index. */
 const PRIORITY_LEVELS = `levels(priority) AS (
@@ -44,6 +66,35 @@ export function prepareReadStatements(db: Connection) {
     ),
     pendingByService: db.prepare<[], { service_name: string; n: number }>(
       `SELECT service_name, sum(n) AS n FROM tb_job_count WHERE state = 'pending' GROUP BY service_name HAVING sum(n) <> 0`,
+    ),
+    groups: db.prepare<[{ service: string | null }], GroupRow>(
+      `WITH kept AS (
+         SELECT fingerprint, service_name, execution_type FROM tb_job_count
+         WHERE state = 'dead_letter' AND (@service IS NULL OR service_name = @service)
+         GROUP BY fingerprint, service_name, execution_type HAVING sum(n) > 0
+       ),
+       g AS (
+         SELECT k.fingerprint, json_group_array(DISTINCT k.service_name) AS services, json_group_array(DISTINCT k.execution_type) AS types,
+           (SELECT sum(n) FROM tb_job_count c WHERE c.state = 'dead_letter' AND c.fingerprint = k.fingerprint
+              AND (@service IS NULL OR c.service_name = @service)) AS count
+         FROM kept k GROUP BY k.fingerprint
+       ),
+       probed AS (
+         SELECT g.*, (SELECT min(id) FROM tb_job_run WHERE ${GROUP_MEMBER}) AS first_id,
+           (SELECT max(id) FROM tb_job_run WHERE ${GROUP_MEMBER}) AS sample_job_id
+         FROM g
+       )
+       SELECT p.fingerprint, p.count, coalesce(f.completed_at, f.updated_at) AS first_seen,
+         coalesce(s.completed_at, s.updated_at) AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error
+       FROM probed p LEFT JOIN tb_job_run f ON f.id = p.first_id LEFT JOIN tb_job_run s ON s.id = p.sample_job_id
+       ORDER BY p.count DESC, last_seen DESC, p.fingerprint
+       LIMIT 1000`,
+    ),
+    keptCount: db.prepare<[{ states: string; queue: string | null; service: string | null; types: string | null; fingerprint: string | null }], { n: number }>(
+      `SELECT coalesce(sum(n), 0) AS n FROM tb_job_count
+       WHERE state IN (SELECT value FROM json_each(@states)) AND (@queue IS NULL OR queue = @queue)
+         AND (@service IS NULL OR service_name = @service) AND (@fingerprint IS NULL OR fingerprint = @fingerprint)
+         AND (@types IS NULL OR execution_type IN (SELECT value FROM json_each(@types)))`,
     ),
     deadLetters: db.prepare<[], { n: number | null }>(`SELECT sum(n) AS n FROM tb_job_count WHERE state = 'dead_letter'`),
     runningByService: db.prepare<[], { service_name: string; n: number }>(
@@ -104,41 +155,87 @@ export class SqliteReads {
   }
 
   listJobs(filter: JobFilter, page: PageRequest): Page<Job> {
-    return this.#db.guard(() => this.#pageOfJobs(jobWhere(filter, now()), page));
+    return this.#db.guard(() => (this.#keptNone(keptFilterOf(filter)) ? EMPTY_PAGE : this.#pageOfJobs(jobWhere(filter, now()), page)));
   }
 
   dlqList(selector: DlqSelector, page: PageRequest): Page<Job> {
-    return this.#db.guard(() => this.#pageOfJobs(dlqWhere(selector), page));
+    return this.#db.guard(() => (this.#keptNone(keptFilterOfSelector(selector)) ? EMPTY_PAGE : this.#pageOfJobs(dlqWhere(selector), page)));
   }
 
+  /** The kept counts say no job can match: a listing need not read a state's jobs to the end to find none. */
+  #keptNone(kept: KeptFilter | null): boolean {
+    return kept !== null && this.#keptCount(kept) === 0;
+  }
+
+  #keptCount(kept: KeptFilter): number {
+    return (
+      this.#s.keptCount.get({
+        states: JSON.stringify(kept.states),
+        queue: kept.queue,
+        service: kept.service,
+        types: kept.types === null ? null : JSON.stringify(kept.types),
+        fingerprint: kept.fingerprint,
+      })?.n ?? 0
+    );
+  }
+
+  /**
+   * Newest first below the cursor. A text search walks the trigram index's matches newest first and
+   * checks the rest of the filter on each; anything else walks tb_job_run by the index the filter names.
+   */
   #pageOfJobs(where: Where, page: PageRequest): Page<Job> {
     const after = decodeCursor(page.after) ?? NO_CURSOR;
     const limit = clampLimit(page.limit);
-    const statement = this.#db.cached(this.#jobPages, where.key, () =>
-      `SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE ${where.sql} AND id < ? ORDER BY id DESC LIMIT ?`,
-    );
-    const rows = statement.all(...where.params, after, limit + 1);
+    const rows =
+      where.match === null
+        ? this.#db
+            .cached(this.#jobPages, where.key, () => `SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE ${where.sql} AND id < ? ORDER BY id DESC LIMIT ?`)
+            .all(...where.params, after, limit + 1)
+        : this.#db
+            .cached(
+              this.#jobPages,
+              where.key,
+              () =>
+                `SELECT ${JOB_COLUMNS} FROM tb_job_error_text m JOIN tb_job_run ON id = m.rowid
+                 WHERE tb_job_error_text MATCH ? AND m.rowid < ? AND ${where.sql} ORDER BY m.rowid DESC LIMIT ?`,
+            )
+            .all(where.match, after, ...where.params, limit + 1);
     const items = rows.slice(0, limit).map(toJob);
     const last = items.at(-1);
     return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   }
 
   countJobs(filter: JobFilter): number {
-    return this.#db.guard(() => this.#count(jobWhere(filter, now())));
+    const kept = keptFilterOf(filter);
+    return this.#db.guard(() => (kept?.exact ? this.#keptCount(kept) : this.#count(jobWhere(filter, now()))));
   }
 
   dlqCount(selector: DlqSelector): number {
-    return this.#db.guard(() => this.#count(dlqWhere(selector)));
+    const kept = keptFilterOfSelector(selector);
+    return this.#db.guard(() => (kept.exact ? this.#keptCount(kept) : this.#count(dlqWhere(selector))));
   }
 
   #count(where: Where): number {
-    const statement = this.#db.cached(this.#counts, where.key, () => `SELECT count(*) AS n FROM tb_job_run WHERE ${where.sql}`);
-    return statement.get(...where.params)?.n ?? 0;
+    const plain = plainWhere(where);
+    const statement = this.#db.cached(this.#counts, where.key, () => `SELECT count(*) AS n FROM tb_job_run WHERE ${plain.sql}`);
+    return statement.get(...plain.params)?.n ?? 0;
   }
 
+  /**
+   * The groups, counts and services come from the kept counts; each group's first and last seen are the
+   * failure times of its oldest and newest open dead letter by job id (the newest is the sample), two
+   * seeks of the dead-letter index. A text search has to look at the matching dead letters themselves.
+   */
   dlqGroups(filter: { search?: string; service?: string }): DlqGroup[] {
-    const where = dlqWhere({ search: filter.search, service: filter.service });
-    const statement = this.#db.cached(this.#groups, where.key, () =>
+    if (filter.search !== undefined && filter.search !== '') return this.#searchedGroups(filter);
+    const rows = this.#db.guard(() => this.#s.groups.all({ service: filter.service ?? null }));
+    return rows.filter((row) => row.sample_job_id !== null).map(toGroup);
+  }
+
+  #searchedGroups(filter: { search?: string; service?: string }): DlqGroup[] {
+    const selected = dlqWhere({ search: filter.search, service: filter.service });
+    const where = plainWhere(selected);
+    const statement = this.#db.cached(this.#groups, selected.key, () =>
       `SELECT g.*, (SELECT error_message FROM tb_job_run s WHERE s.id = g.sample_job_id) AS sample_error
        FROM (
          SELECT coalesce(error_fingerprint, '') AS fingerprint, count(*) AS count,
@@ -151,18 +248,7 @@ export class SqliteReads {
        ORDER BY g.count DESC, g.last_seen DESC, g.fingerprint
        LIMIT 1000`,
     );
-    return this.#db.guard(() =>
-      statement.all(...where.params).map((row) => ({
-        fingerprint: row.fingerprint,
-        count: row.count,
-        first_seen: row.first_seen,
-        last_seen: row.last_seen,
-        services: stringArray(row.services),
-        execution_types: stringArray(row.types).map((t) => ExecutionType.parse(t)),
-        sample_error: row.sample_error ?? '',
-        sample_job_id: row.sample_job_id,
-      })),
-    );
+    return this.#db.guard(() => statement.all(...where.params).map(toGroup));
   }
 
   countsByQueueAndStatus(): QueueCount[] {

@@ -174,8 +174,8 @@ describe('sqlite specifics', () => {
       raw.prepare(`UPDATE tb_job_run SET status = 'completed'`).run();
       raw.close();
       const expected = [
-        { queue: 'q', service_name: 'svc', state: 'completed', kept: 0, actual: 1 },
-        { queue: 'q', service_name: 'svc', state: 'pending', kept: 1, actual: 0 },
+        { queue: 'q', service_name: 'svc', execution_type: 'noop', state: 'completed', fingerprint: '', kept: 0, actual: 1 },
+        { queue: 'q', service_name: 'svc', execution_type: 'noop', state: 'pending', fingerprint: '', kept: 1, actual: 0 },
       ];
       assert.deepEqual(await store.checkCounts(false), expected);
       assert.deepEqual(await store.checkCounts(true), expected);

@@ -9,27 +9,21 @@ import type { Connection } from './db.ts';
  * counts never disagree with the jobs.
  */
 
-/** A job status, or a failed job nobody resolved yet. */
-export type CountState = JobStatus | 'dead_letter';
-
 /** How a job ended an attempt, as the rollups count it. */
 export type Finish = 'completed' | 'failed' | 'retried' | 'cancelled';
 
-/** Where a job is counted: its queue and its service. */
-export interface JobPlace {
+/** What the counts and rollups are kept by: a job's queue, service and execution type. */
+export interface JobKind {
   queue: string;
   service_name: string;
-}
-
-export interface JobKind extends JobPlace {
   execution_type: string;
 }
 
 export function prepareTallyStatements(db: Connection) {
   return {
-    count: db.prepare<[string, string, string, number]>(
-      `INSERT INTO tb_job_count (queue, service_name, state, n) VALUES (?, ?, ?, ?)
-       ON CONFLICT (queue, service_name, state) DO UPDATE SET n = n + excluded.n`,
+    count: db.prepare<[string, string, string, string, string, number]>(
+      `INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (queue, service_name, execution_type, state, fingerprint) DO UPDATE SET n = n + excluded.n`,
     ),
     rollup: db.prepare<[number, string, string, string, number, number, number, number, number]>(
       `INSERT INTO tb_job_rollup (minute, queue, service_name, execution_type, completed, failed, retried, cancelled, duration_ms)
@@ -47,13 +41,11 @@ export function prepareTallyStatements(db: Connection) {
 
 export type TallyStatements = ReturnType<typeof prepareTallyStatements>;
 
-/** What one transaction did to one kind of job (queue, service, type). */
-interface KindTally {
-  queue: string;
-  service_name: string;
-  /** Empty when only counts were moved (the kind is not needed for them). */
-  execution_type: string;
-  counts: Map<CountState, number>;
+/** What one transaction did to one kind of job. */
+interface KindTally extends JobKind {
+  counts: Map<JobStatus, number>;
+  /** Open dead letters added (or removed, negative) per error fingerprint. */
+  deadLetters: Map<string, number>;
   completed: number;
   failed: number;
   retried: number;
@@ -70,7 +62,7 @@ interface KindTally {
 export class Tally {
   readonly #kinds = new Map<string, KindTally>();
   readonly #minute: number;
-  #lastJob: JobPlace | null = null;
+  #lastJob: JobKind | null = null;
   #lastKind: KindTally | null = null;
 
   /** `atMs`: the transaction's timestamp, in milliseconds since the epoch. */
@@ -78,34 +70,49 @@ export class Tally {
     this.#minute = Math.floor(atMs / 60_000) * 60;
   }
 
-  count(job: JobPlace, state: CountState, n: number): void {
-    const counts = this.#kindOf(job, '').counts;
-    counts.set(state, (counts.get(state) ?? 0) + n);
+  count(job: JobKind, state: JobStatus, n: number): void {
+    add(this.#kindOf(job).counts, state, n);
   }
 
-  move(job: JobPlace, from: CountState, to: CountState, n = 1): void {
-    const counts = this.#kindOf(job, '').counts;
-    counts.set(from, (counts.get(from) ?? 0) - n);
-    counts.set(to, (counts.get(to) ?? 0) + n);
+  move(job: JobKind, from: JobStatus, to: JobStatus, n = 1): void {
+    const counts = this.#kindOf(job).counts;
+    add(counts, from, -n);
+    add(counts, to, n);
+  }
+
+  /** Open dead letters of a fingerprint gained (n > 0) or left (n < 0): failed, resolved, retried, pruned. */
+  deadLetter(job: JobKind, fingerprint: string | null, n: number): void {
+    add(this.#kindOf(job).deadLetters, fingerprint ?? '', n);
   }
 
   /** An attempt ended; a completed one with its duration, when known. */
   finished(job: JobKind, finish: Finish, durationMs: number | null = null): void {
-    const kind = this.#kindOf(job, job.execution_type);
+    const kind = this.#kindOf(job);
     kind[finish] += 1;
     if (finish !== 'completed' || durationMs === null) return;
     kind.duration_ms += durationMs;
-    const bucket = latencyBucket(durationMs);
-    kind.latency.set(bucket, (kind.latency.get(bucket) ?? 0) + 1);
+    add(kind.latency, latencyBucket(durationMs), 1);
   }
 
-  #kindOf(job: JobPlace, type: string): KindTally {
+  #kindOf(job: JobKind): KindTally {
     // A settle asks for the same job twice in a row (its count, then its finish): no second lookup.
-    if (job === this.#lastJob && this.#lastKind && (type === '' || this.#lastKind.execution_type === type)) return this.#lastKind;
-    const key = `${job.queue}\u0000${job.service_name}\u0000${type}`;
+    if (job === this.#lastJob && this.#lastKind) return this.#lastKind;
+    const key = `${job.queue}\u0000${job.service_name}\u0000${job.execution_type}`;
     let kind = this.#kinds.get(key);
     if (!kind) {
-      kind = { queue: job.queue, service_name: job.service_name, execution_type: type, counts: new Map(), completed: 0, failed: 0, retried: 0, cancelled: 0, duration_ms: 0, latency: new Map() };
+      kind = {
+        queue: job.queue,
+        service_name: job.service_name,
+        execution_type: job.execution_type,
+        counts: new Map(),
+        deadLetters: new Map(),
+        completed: 0,
+        failed: 0,
+        retried: 0,
+        cancelled: 0,
+        duration_ms: 0,
+        latency: new Map(),
+      };
       this.#kinds.set(key, kind);
     }
     this.#lastJob = job;
@@ -116,11 +123,16 @@ export class Tally {
   write(s: TallyStatements): void {
     const minute = this.#minute;
     for (const k of this.#kinds.values()) {
-      for (const [state, n] of k.counts) if (n !== 0) s.count.run(k.queue, k.service_name, state, n);
+      for (const [state, n] of k.counts) if (n !== 0) s.count.run(k.queue, k.service_name, k.execution_type, state, '', n);
+      for (const [fingerprint, n] of k.deadLetters) if (n !== 0) s.count.run(k.queue, k.service_name, k.execution_type, 'dead_letter', fingerprint, n);
       if (k.completed + k.failed + k.retried + k.cancelled > 0) {
         s.rollup.run(minute, k.queue, k.service_name, k.execution_type, k.completed, k.failed, k.retried, k.cancelled, k.duration_ms);
       }
       for (const [bucket, n] of k.latency) s.latency.run(minute, k.execution_type, k.service_name, bucket, n);
     }
   }
+}
+
+function add<K>(map: Map<K, number>, key: K, n: number): void {
+  map.set(key, (map.get(key) ?? 0) + n);
 }

@@ -1,0 +1,152 @@
+import { encodeCursor } from '../electron/store/cursor.ts';
+import { dispatch } from '../electron/api/dispatch.ts';
+import type { ApiContext } from '../electron/api/context.ts';
+import { RegistryHolder } from '../electron/config/holder.ts';
+import { openStore } from '../electron/store/open.ts';
+import type { Store } from '../electron/store/store.ts';
+import { fillPostgresHistory } from '../electron/store/testing/history/postgres.ts';
+import { fillSqliteHistory } from '../electron/store/testing/history/sqlite.ts';
+import { SERVICES } from '../electron/store/testing/history/shape.ts';
+
+/**
+ * `npm run bench -- queries`: every call the console makes, timed on a store holding a realistic history
+ * (electron/store/testing/history/), through the same dispatch the hosts use. One JSON line per call:
+ * p50 and p95 over `runs` calls after one warm-up, and the target it is held to (bench/README.md).
+ */
+
+export interface QueryTiming {
+  call: string;
+  label: string;
+  p50_ms: number;
+  p95_ms: number;
+  max_ms: number;
+  runs: number;
+  /** What the call answered the last time (rows or groups), so a fast empty answer stands out. */
+  rows: number;
+  target_ms: number;
+}
+
+interface Probe {
+  label: string;
+  call: string;
+  input: unknown;
+  target: number;
+}
+
+/** A store filled once with `jobs` of history, or an earlier fill reused. */
+export async function filledStore(location: string, dialect: 'sqlite' | 'postgres', jobs: number, log: (line: string) => void): Promise<Store> {
+  await (await openStore(location)).close();
+  const started = Date.now();
+  const params = { jobs, nowMs: Date.now() };
+  if (dialect === 'sqlite') fillSqliteHistory(location, params);
+  else await fillPostgresHistory(location, params);
+  log(`filled ${jobs} jobs in ${Math.round((Date.now() - started) / 1000)} s`);
+  const store = await openStore(location);
+  await store.checkCounts(true);
+  log(`counts rebuilt`);
+  return store;
+}
+
+function registryYaml(): string {
+  const services = Array.from({ length: SERVICES }, (_, s) => `  - name: svc_${String(s).padStart(2, '0')}\n    execution_type: noop\n`);
+  return `services:\n${services.join('')}`;
+}
+
+/** The console's calls, each filter of the Jobs and DLQ pages alone and combined, first and deep pages. */
+function probes(jobs: number, sampleJob: number): Probe[] {
+  const deep = encodeCursor(Math.floor(jobs / 2));
+  const list = (label: string, filter: object, after?: string): Probe => ({
+    label,
+    call: 'jobs.list',
+    input: { filter, limit: 100, ...(after ? { after } : {}) },
+    target: 50,
+  });
+  const dlq = (label: string, selector: object, after?: string): Probe => ({
+    label,
+    call: 'dlq.list',
+    input: { selector, limit: 100, ...(after ? { after } : {}) },
+    target: 50,
+  });
+  const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  return [
+    { label: 'overview.stats', call: 'overview.stats', input: {}, target: 50 },
+    { label: 'overview.series 1h', call: 'overview.series', input: { window: '1h' }, target: 50 },
+    { label: 'overview.series 24h', call: 'overview.series', input: { window: '24h' }, target: 50 },
+    list('jobs: all, first page', {}),
+    list('jobs: all, deep page', {}, deep),
+    list('jobs: failed', { status: ['failed'] }),
+    list('jobs: failed, deep page', { status: ['failed'] }, deep),
+    list('jobs: completed', { status: ['completed'] }),
+    list('jobs: cancelled', { status: ['cancelled'] }),
+    list('jobs: cancelled, deep page', { status: ['cancelled'] }, deep),
+    list('jobs: pending', { status: ['pending'] }),
+    list('jobs: running', { status: ['running'] }),
+    list('jobs: scheduled', { scheduled: true }),
+    list('jobs: stuck', { stuck: true }),
+    list('jobs: open dead letters', { unresolved: true }),
+    list('jobs: one service', { service: 'svc_07' }),
+    list('jobs: one service, deep page', { service: 'svc_07' }, deep),
+    list('jobs: one queue', { queue: 'billing' }),
+    list('jobs: docker', { execution_type: ['docker'] }),
+    list('jobs: docker + failed', { execution_type: ['docker'], status: ['failed'] }),
+    list('jobs: docker + failed, deep page', { execution_type: ['docker'], status: ['failed'] }, deep),
+    list('jobs: service + failed', { service: 'svc_07', status: ['failed'] }),
+    list('jobs: service + type + completed', { service: 'svc_07', execution_type: ['shell', 'http'], status: ['completed'] }),
+    list('jobs: created in the last hour', { created_after: hourAgo }),
+    list('jobs: search, common', { search: 'ECONNREFUSED' }),
+    list('jobs: search, one job', { search: `customer_${sampleJob}'` }),
+    list('jobs: search, no match', { search: 'no such text anywhere' }),
+    list('jobs: search + failed, deep page', { search: 'timeout', status: ['failed'] }, deep),
+    { label: 'jobs.get trace', call: 'jobs.get', input: { id: sampleJob }, target: 5 },
+    { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
+    { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
+    { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },
+    dlq('dlq: all', {}),
+    dlq('dlq: all, deep page', {}, deep),
+    dlq('dlq: one fingerprint', { fingerprint: 'fp-7' }),
+    dlq('dlq: search', { search: 'CPU time limit' }),
+    dlq('dlq: search, no match', { search: 'no such text anywhere' }),
+    { label: 'dlq.retry dry run (one group)', call: 'dlq.retry', input: { selector: { fingerprint: 'fp-7' }, dry_run: true }, target: 50 },
+    { label: 'audit.list', call: 'audit.list', input: {}, target: 50 },
+    { label: 'breakers.list', call: 'breakers.list', input: {}, target: 50 },
+    { label: 'workers.list', call: 'workers.list', input: {}, target: 50 },
+  ];
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+function rowsOf(result: unknown): number {
+  if (typeof result !== 'object' || result === null) return 0;
+  for (const key of ['jobs', 'groups', 'entries', 'breakers', 'workers', 'attempts']) {
+    const value: unknown = Reflect.get(result, key);
+    if (Array.isArray(value)) return value.length;
+  }
+  return 1;
+}
+
+export async function timeQueries(store: Store, jobs: number, runs: number): Promise<QueryTiming[]> {
+  const registry = new RegistryHolder({});
+  registry.loadText(registryYaml(), 'bench-registry.yaml');
+  const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false } };
+  // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
+  const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
+  const out: QueryTiming[] = [];
+  for (const probe of probes(jobs, sample)) {
+    const times: number[] = [];
+    let rows = 0;
+    for (let run = 0; run <= runs; run++) {
+      const started = performance.now();
+      const answer = await dispatch(probe.call, probe.input, ctx);
+      const ms = performance.now() - started;
+      if (!answer.ok) throw new Error(`${probe.label}: ${answer.error.message}`);
+      rows = rowsOf(answer.result);
+      if (run > 0) times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    out.push({ call: probe.call, label: probe.label, p50_ms: round(quantile(times, 0.5)), p95_ms: round(quantile(times, 0.95)), max_ms: round(times.at(-1) ?? 0), runs, rows, target_ms: probe.target });
+  }
+  return out;
+}
