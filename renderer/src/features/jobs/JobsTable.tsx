@@ -41,10 +41,10 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
       onClick={() => onOpen(job.id)}
     >
       <div role="cell" className="vtable-cell mono">
+        {/* Named by the number it shows, so "click 39" finds it; the row header beside it says which job. */}
         <button
           type="button"
           className="link-button mono"
-          aria-label={`Open job ${job.identifier}`}
           onClick={(event) => {
             event.stopPropagation();
             onOpen(job.id);
@@ -53,7 +53,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
           {job.id}
         </button>
       </div>
-      <div role="cell" className="vtable-cell mono" title={job.identifier}>
+      <div role="rowheader" className="vtable-cell mono" title={job.identifier}>
         {job.identifier}
       </div>
       <div role="cell" className="vtable-cell">
