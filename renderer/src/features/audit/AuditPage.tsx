@@ -3,6 +3,7 @@ import { useClient } from '../../lib/clientContext.ts';
 import { formatTime } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
 
 /** Actions the API writes; the filter also accepts any other action name typed into the URL. */
 const ACTIONS = [
@@ -81,7 +82,7 @@ export function AuditPage() {
             <caption className="sr-only">Audit log</caption>
             <thead>
               <tr>
-                <th scope="col">When</th>
+                <SortedHeader order="descending">When</SortedHeader>
                 <th scope="col">Who</th>
                 <th scope="col">What</th>
                 <th scope="col">Target</th>

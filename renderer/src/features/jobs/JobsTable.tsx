@@ -13,6 +13,8 @@ import { isStuck } from '../../../../shared/isStuck.ts';
 const PAGE = 200;
 const ROW_HEIGHT = 32;
 const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Duration', 'Error'];
+/** The store lists jobs newest first, by id. */
+const SORTED_BY = 'ID';
 
 function duration(job: Job): string {
   if (job.resource_usage?.duration_ms !== undefined) return formatMs(job.resource_usage.duration_ms);
@@ -141,8 +143,13 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
         <div role="rowgroup" className="vtable-head">
           <div role="row" className="vtable-row" aria-rowindex={1}>
             {COLUMNS.map((c) => (
-              <div key={c} role="columnheader" className="vtable-cell">
+              <div key={c} role="columnheader" className="vtable-cell" aria-sort={c === SORTED_BY ? 'descending' : undefined}>
                 {c}
+                {c === SORTED_BY ? (
+                  <span className="sort-mark" aria-hidden="true">
+                    ↓
+                  </span>
+                ) : null}
               </div>
             ))}
           </div>
