@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { useCall } from '../../lib/calls.ts';
 import { formatAgo, formatTime } from '../../lib/format.ts';
-import { useSearchParams } from '../../lib/router.ts';
+import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
@@ -17,7 +17,7 @@ function SearchBox() {
   useEffect(() => setValue(current), [current]);
   useEffect(() => {
     if (value === current) return;
-    const timer = window.setTimeout(() => setParams((p) => (value.trim() ? p.set('q', value) : p.delete('q'))), 350);
+    const timer = window.setTimeout(() => setParams((p) => setTextParam(p, 'q', value)), 350);
     return () => window.clearTimeout(timer);
   }, [value, current, setParams]);
   return (
