@@ -2,6 +2,7 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContai
 import type { OverviewSeries, OverviewStats } from '../../../../shared/contract.ts';
 import { formatClock, formatMs } from '../../lib/format.ts';
 import { Empty } from '../../components/States.tsx';
+import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
 
 const AXIS = { stroke: 'var(--text-muted)', fontSize: 11 };
 const TOOLTIP = {
@@ -10,12 +11,7 @@ const TOOLTIP = {
 };
 
 export function ThroughputChart({ series }: { series: OverviewSeries }) {
-  const perMinute = 60 / series.bucket_seconds;
-  const data = series.throughput.map((b) => ({
-    at: b.at,
-    completed: +(b.completed * perMinute).toFixed(2),
-    failed: +(b.failed * perMinute).toFixed(2),
-  }));
+  const data = throughputPoints(series);
   if (data.length === 0) return <Empty title="No finished jobs in this window." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -33,7 +29,7 @@ export function ThroughputChart({ series }: { series: OverviewSeries }) {
 }
 
 export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
-  const data = stats.queues.map((q) => ({ queue: q.paused ? `${q.queue} (paused)` : q.queue, pending: q.pending, running: q.running, failed: q.failed }));
+  const data = queueDepthPoints(stats);
   if (data.length === 0) return <Empty title="No queues yet." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -52,7 +48,7 @@ export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
 }
 
 export function LatencyChart({ series }: { series: OverviewSeries }) {
-  const data = series.latency.filter((l) => l.count > 0).map((l) => ({ type: l.execution_type, p50: l.p50_ms, p95: l.p95_ms, count: l.count }));
+  const data = latencyPoints(series);
   if (data.length === 0) return <Empty title="No completed jobs to measure in this window." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
