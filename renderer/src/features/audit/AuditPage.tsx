@@ -2,6 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useClient } from '../../lib/clientContext.ts';
 import { formatTime } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
+import { auditDetails } from './auditDetails.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 
@@ -28,14 +29,6 @@ const ACTIONS = [
   'settings.local_execution',
   'demo.start',
 ];
-
-function details(value: Record<string, unknown> | null): string {
-  if (!value) return '';
-  return Object.entries(value)
-    .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-}
 
 export function AuditPage() {
   const client = useClient();
@@ -100,7 +93,7 @@ export function AuditPage() {
                   </th>
                   <td className="mono wrap">{entry.target ?? '—'}</td>
                   <td className="num">{entry.job_count ?? '—'}</td>
-                  <td className="mono wrap small">{details(entry.details)}</td>
+                  <td className="mono wrap small">{auditDetails(entry.details)}</td>
                 </tr>
               ))}
             </tbody>

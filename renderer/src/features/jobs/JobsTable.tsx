@@ -3,7 +3,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Job, JobFilter } from '../../../../shared/domain.ts';
 import { useClient } from '../../lib/clientContext.ts';
-import { formatMs, formatTime } from '../../lib/format.ts';
+import { formatTime } from '../../lib/format.ts';
+import { jobDuration } from './jobTiming.ts';
 import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
@@ -15,12 +16,6 @@ const ROW_HEIGHT = 32;
 const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Duration', 'Error'];
 /** The store lists jobs newest first, by id. */
 const SORTED_BY = 'ID';
-
-function duration(job: Job): string {
-  if (job.resource_usage?.duration_ms !== undefined) return formatMs(job.resource_usage.duration_ms);
-  if (job.started_at && job.completed_at) return formatMs(Date.parse(job.completed_at) - Date.parse(job.started_at));
-  return '—';
-}
 
 interface JobRowProps {
   job: Job;
@@ -79,7 +74,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
         {formatTime(job.created_at)}
       </div>
       <div role="cell" className="vtable-cell num">
-        {duration(job)}
+        {jobDuration(job)}
       </div>
       <div role="cell" className="vtable-cell mono text-bad" title={job.error_message ?? undefined}>
         {job.error_message ?? ''}
