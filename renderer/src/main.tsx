@@ -10,6 +10,7 @@ import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/overlays.css';
 import './styles/tables.css';
 import './styles/pages.css';
 
