@@ -5,10 +5,10 @@ import { fakeHostClient } from '../lib/testing/fakeHostClient.ts';
 import { controlState, overviewStats, stopped } from '../lib/testing/fixtures.ts';
 import { connectLiveAnnouncements } from './useLiveAnnouncements.ts';
 
-function setup(openAtStart: string[] = []) {
+function setup() {
   const host = fakeHostClient();
   const said: Array<[string, Urgency]> = [];
-  const disconnect = connectLiveAnnouncements(host.client, () => new Set(openAtStart), (text, urgency) => said.push([text, urgency]));
+  const disconnect = connectLiveAnnouncements(host.client, (text, urgency) => said.push([text, urgency]));
   return { host, said, disconnect };
 }
 
@@ -25,11 +25,11 @@ test('the stop is announced once, assertively, however many ticks and pushes rep
   ]);
 });
 
-test('a breaker opening is announced once, politely; one already open at the start is not news', () => {
-  const { host, said } = setup(['legacy']);
-  host.emit('breaker.changed', { service: 'legacy', state: 'open', mode: 'force_open', reason: 'x' });
+test('a breaker opening is announced once, politely, however often its state is pushed again', () => {
+  const { host, said } = setup();
   host.emit('breaker.changed', { service: 'billing', state: 'open', mode: 'auto', reason: 'upstream returned 503' });
   host.emit('breaker.changed', { service: 'billing', state: 'open', mode: 'auto', reason: 'upstream returned 503' });
+  host.emit('breaker.changed', { service: 'sync', state: 'half_open', mode: 'auto', reason: 'probing' });
   assert.deepEqual(said, [['Circuit breaker billing opened after repeated failures: its jobs wait.', 'polite']]);
 });
 

@@ -1,27 +1,21 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { CallOutput } from '../../../shared/contract.ts';
 import type { ControlState } from '../../../shared/domain.ts';
-import { breakerAnnouncement, effectiveState } from '../features/breakers/breakerState.ts';
+import { breakerAnnouncement } from '../features/breakers/breakerState.ts';
 import { controlAnnouncement } from '../features/control/controlAnnouncement.ts';
 import { announce, type Urgency } from '../lib/announcer.ts';
-import { callKey } from '../lib/calls.ts';
 import { useClient } from '../lib/clientContext.ts';
 import type { HostClient } from '../lib/hostClient.ts';
 
 /**
  * Says what changed in the control plane, once, on whatever page is open: the emergency stop engaging or
  * releasing, a breaker opening. Driven by pushed events and compared with what was seen before, so a tick
- * that repeats the same state says nothing. `openAtStart` names the breakers already open when the first
- * breaker event arrives: where the console starts, as the first control state is. Returns the disconnection.
+ * that repeats the same state says nothing. A breaker event is only sent when a breaker's state or mode
+ * moved, so the first one seen for a breaker is news; the breakers list in the cache is no guide, since
+ * this console's own action writes the new state there before the event arrives. Returns the disconnection.
  */
-export function connectLiveAnnouncements(
-  client: Pick<HostClient, 'on'>,
-  openAtStart: () => ReadonlySet<string>,
-  say: (text: string, urgency: Urgency) => void,
-): () => void {
+export function connectLiveAnnouncements(client: Pick<HostClient, 'on'>, say: (text: string, urgency: Urgency) => void): () => void {
   let control: ControlState | null = null;
-  let open: ReadonlySet<string> | null = null;
+  let open: ReadonlySet<string> = new Set();
 
   function onControl(next: ControlState): void {
     const seen = controlAnnouncement(control, next);
@@ -33,7 +27,7 @@ export function connectLiveAnnouncements(
     client.on('control.changed', onControl),
     client.on('stats.tick', (stats) => onControl(stats.control)),
     client.on('breaker.changed', (change) => {
-      const seen = breakerAnnouncement(open ?? openAtStart(), change);
+      const seen = breakerAnnouncement(open, change);
       open = seen.open;
       if (seen.text) say(seen.text, 'polite');
     }),
@@ -45,12 +39,5 @@ export function connectLiveAnnouncements(
 
 export function useLiveAnnouncements(): void {
   const client = useClient();
-  const queryClient = useQueryClient();
-  useEffect(() => {
-    const openAtStart = () => {
-      const list = queryClient.getQueryData<CallOutput<'breakers.list'>>(callKey('breakers.list', {}));
-      return new Set(list?.breakers.filter((b) => effectiveState(b) === 'open').map((b) => b.service_name));
-    };
-    return connectLiveAnnouncements(client, openAtStart, announce);
-  }, [client, queryClient]);
+  useEffect(() => connectLiveAnnouncements(client, announce), [client]);
 }
