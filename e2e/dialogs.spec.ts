@@ -32,7 +32,8 @@ test('a confirmed bulk action closes its dialog and reports once; Escape works w
 
     // Escape closes a dialog whose focus was lost to the page, and Tab from there comes back inside.
     await expect(group).toBeVisible(); // the rejected jobs fail again, straight back into the group
-    await group.getByRole('button', { name: /^Resolve group/ }).click();
+    const resolveGroup = group.getByRole('button', { name: /^Resolve group/ });
+    await resolveGroup.click();
     const resolve = page.getByRole('dialog', { name: 'Resolve this group' });
     await expect(resolve.getByRole('textbox', { name: /Resolution note/ })).toBeFocused();
     await page.evaluate('document.activeElement.blur()');
@@ -41,6 +42,8 @@ test('a confirmed bulk action closes its dialog and reports once; Escape works w
     await page.evaluate('document.activeElement.blur()');
     await page.keyboard.press('Escape');
     await expect(resolve).toHaveCount(0);
+    // Focus goes back to the button that opened it.
+    await expect(resolveGroup).toBeFocused();
 
     // With a dialog open, the stop is still one click away, its shortcut written on it.
     await group.getByRole('button', { name: /^Retry group/ }).click();

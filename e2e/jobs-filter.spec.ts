@@ -14,6 +14,8 @@ test('filter the jobs table and open a job trace', async ({ opsdeck }) => {
   await expect(page).toHaveURL(/status=completed/);
 
   const table = page.getByRole('table', { name: 'Jobs' });
+  // The order is exposed, not only drawn: newest first, by id.
+  await expect(table.getByRole('columnheader', { name: 'ID', exact: true })).toHaveAttribute('aria-sort', 'descending');
   const mine = table.getByRole('row').filter({ hasText: `quick-${opsdeck.stamp}-` });
   await expect(mine).toHaveCount(3);
   await expect(table.getByRole('row').filter({ hasNotText: 'e2e_quick' })).toHaveCount(1); // only the header row
