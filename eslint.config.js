@@ -76,4 +76,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': forbid(['node:*', 'fs', 'path', 'child_process'], 'The renderer talks only through shared/.') },
   },
+  {
+    // The renderer's tests run under Node's test runner; the code they test stays Node-free.
+    files: ['renderer/**/*.test.ts'],
+    rules: { 'no-restricted-imports': forbid(['node:*', 'fs', 'path', 'child_process', '!node:test', '!node:assert'], 'The renderer talks only through shared/.') },
+  },
 );

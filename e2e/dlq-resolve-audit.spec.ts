@@ -18,8 +18,8 @@ test('resolve a dead letter with a note and find it in the audit log', async ({ 
   await expect(dialog).toContainText('This will resolve 1 job.');
   await dialog.getByLabel(/Resolution note/).fill(note);
   await dialog.getByRole('button', { name: 'Resolve 1 job' }).click();
-  await expect(dialog).toContainText('Resolved 1 job');
-  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Resolved 1 job.');
   await expect(page.getByRole('checkbox', { name: `Select job ${identifier}` })).toHaveCount(0);
 
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Audit log' }).click();

@@ -8,7 +8,7 @@ test('emergency stop returns running jobs to pending, shows the banner, and resu
 
   await opsdeck.open('/');
   await page.getByRole('button', { name: 'Emergency stop', exact: true }).click();
-  const banner = page.getByRole('alert').filter({ hasText: 'Emergency stop engaged' });
+  const banner = page.getByRole('region', { name: 'Emergency stop engaged' });
   await expect(banner).toBeVisible();
 
   // Interrupted, not failed: back to pending without spending the attempt.

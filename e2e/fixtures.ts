@@ -8,6 +8,7 @@ import { EnqueueOutput } from '../shared/contract.ts';
 import { Job, type JobFilter } from '../shared/domain.ts';
 import { electronBinary } from './support/electronBinary.ts';
 import { ENV, requireEnv } from './support/env.ts';
+import { callThroughPage } from './support/call.ts';
 import { startConsole, type RunningConsole } from './support/serve.ts';
 import { setUpstreamHealth } from './support/upstream.ts';
 
@@ -35,23 +36,6 @@ export interface Opsdeck {
 }
 
 const JobsPage = z.object({ jobs: z.array(Job) });
-
-async function callThroughPage(page: Page, name: string, input: unknown): Promise<unknown> {
-  const answer: unknown = await page.evaluate(
-    async ({ name, input }) => {
-      const bridge: unknown = Reflect.get(globalThis, 'opsdeck');
-      if (typeof bridge === 'object' && bridge !== null && 'call' in bridge && typeof bridge.call === 'function') {
-        return bridge.call(name, input);
-      }
-      const response = await fetch(`/api/call/${name}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
-      return response.json();
-    },
-    { name, input },
-  );
-  const envelope = z.union([z.object({ ok: z.literal(true), result: z.unknown() }), z.object({ ok: z.literal(false), error: z.object({ message: z.string() }) })]).parse(answer);
-  if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.message}`);
-  return envelope.result;
-}
 
 export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: StoreKind; target: Target }>({
   host: ['browser', { option: true, scope: 'worker' }],

@@ -14,11 +14,16 @@ test('filter the jobs table and open a job trace', async ({ opsdeck }) => {
   await expect(page).toHaveURL(/status=completed/);
 
   const table = page.getByRole('table', { name: 'Jobs' });
+  // The order is exposed, not only drawn: newest first, by id.
+  await expect(table.getByRole('columnheader', { name: 'ID', exact: true })).toHaveAttribute('aria-sort', 'descending');
   const mine = table.getByRole('row').filter({ hasText: `quick-${opsdeck.stamp}-` });
   await expect(mine).toHaveCount(3);
   await expect(table.getByRole('row').filter({ hasNotText: 'e2e_quick' })).toHaveCount(1); // only the header row
 
-  await page.getByRole('button', { name: `Open job quick-${opsdeck.stamp}-1` }).click();
+  // The id link is named by the number it shows; the identifier is its row's header.
+  const wanted = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `quick-${opsdeck.stamp}-1`, exact: true }) });
+  const id = (await opsdeck.jobs({ service: 'e2e_quick' })).find((j) => j.identifier === `quick-${opsdeck.stamp}-1`)?.id;
+  await wanted.getByRole('button', { name: String(id), exact: true }).click();
   const drawer = page.getByRole('dialog', { name: `Job quick-${opsdeck.stamp}-1` });
   await expect(drawer).toBeVisible();
   await expect(drawer.getByRole('list', { name: 'Attempts' })).toContainText('Attempt 1');

@@ -13,14 +13,14 @@ test('on PostgreSQL: dead letters retried from the console complete, and an emer
   const dialog = page.getByRole('dialog', { name: 'Retry this group' });
   await expect(dialog).toContainText('This will retry 2 jobs.');
   await dialog.getByRole('button', { name: 'Retry 2 jobs' }).click();
-  await expect(dialog).toContainText('Retried 2 jobs');
-  await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Retried 2 jobs');
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_upstream', status: ['completed'] })).length).toBe(2);
 
   await opsdeck.open('/settings');
   await expect(page.getByText('PostgreSQL', { exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Emergency stop', exact: true }).click();
-  const banner = page.getByRole('alert').filter({ hasText: 'Emergency stop engaged' });
+  const banner = page.getByRole('region', { name: 'Emergency stop engaged' });
   await expect(banner).toBeVisible();
   await opsdeck.screenshot('postgres');
   await banner.getByRole('button', { name: 'Resume' }).click();

@@ -6,9 +6,11 @@ import { createBridgeClient, isPreloadBridge } from './lib/bridgeClient.ts';
 import { createHttpClient } from './lib/httpClient.ts';
 import type { HostClient } from './lib/hostClient.ts';
 import { trackStatus } from './lib/trackStatus.ts';
+import './styles/theme.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/overlays.css';
 import './styles/tables.css';
 import './styles/pages.css';
 

@@ -6,6 +6,7 @@ import type { HostClient } from '../lib/hostClient.ts';
 import { useLiveUpdates } from '../lib/liveUpdates.ts';
 import { useUi } from '../lib/uiState.ts';
 import { Layout } from './Layout.tsx';
+import { useLiveAnnouncements } from './useLiveAnnouncements.ts';
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -30,6 +31,7 @@ function useTheme(): void {
 
 function Live() {
   useLiveUpdates();
+  useLiveAnnouncements();
   useTheme();
   return <Layout />;
 }

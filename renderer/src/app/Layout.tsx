@@ -1,18 +1,22 @@
 import { useEffect, useRef } from 'react';
 import { ControlBanner } from '../features/control/ControlBanner.tsx';
 import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
+import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { useCall } from '../lib/calls.ts';
 import { routeHref, useRoute } from '../lib/router.ts';
 import { HostBanners } from './HostBanners.tsx';
+import { ShortcutSheet } from './ShortcutSheet.tsx';
 import { ROUTES } from './routes.tsx';
 
 function NavCount({ path }: { path: string }) {
   const stats = useCall('overview.stats', {}, { staleTime: 10_000 });
   if (path !== '/dlq' || !stats.data || stats.data.dead_letters === 0) return null;
+  // The number is part of the link's name as it is shown ("Dead letters 12"), with a word to say what it counts.
   return (
-    <span className="nav-count" aria-label={`${stats.data.dead_letters} open`}>
+    <span className="nav-count">
       {stats.data.dead_letters > 999 ? '999+' : stats.data.dead_letters}
+      <span className="sr-only"> open</span>
     </span>
   );
 }
@@ -44,6 +48,7 @@ export function Layout() {
             </a>
           ))}
         </nav>
+        <ShortcutSheet />
         <EmergencyStopButton />
       </header>
       <div className="banner-area">
@@ -54,6 +59,7 @@ export function Layout() {
         {current?.render()}
       </main>
       <Notices />
+      <LiveAnnouncer />
     </div>
   );
 }

@@ -33,8 +33,9 @@ export function ageSeconds(iso: string | null | undefined, now: number): number 
 export function formatAgo(iso: string | null | undefined, now: number): string {
   const age = ageSeconds(iso, now);
   if (age === null) return '—';
-  if (age < 0) return `in ${formatSeconds(-age)}`;
-  return `${formatSeconds(age)} ago`;
+  // Clocks of two machines differ by a little: a moment "in 0s" is a moment ago.
+  if (age <= -1) return `in ${formatSeconds(-age)}`;
+  return `${formatSeconds(Math.max(0, age))} ago`;
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, {

@@ -7,6 +7,26 @@ import { parseCallResponse } from './parse.ts';
 const MIN_RECONNECT_MS = 500;
 const MAX_RECONNECT_MS = 15_000;
 
+/** How long to wait before the n-th reconnect: doubling up to a ceiling, with full jitter (`random` in [0, 1)). */
+export function reconnectDelay(failures: number, random: number): number {
+  // Full jitter so many open consoles do not reconnect in lockstep after a server restart.
+  const ceiling = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** Math.min(failures, 10));
+  return MIN_RECONNECT_MS + random * ceiling;
+}
+
+/** The request never reached an answer: the host is gone, or the network between. */
+export function unreachableError(): CallError {
+  return new CallError({ code: 'unavailable', message: 'The opsdeck host does not answer. Is `opsdeck serve` still running?' });
+}
+
+/** An answer that is not our JSON envelope: a lost session says so, anything else is the host failing. */
+export function answerWithoutResultError(status: number): CallError {
+  if (status === 401 || status === 403) {
+    return new CallError({ code: 'forbidden', message: 'This session is not signed in. Open the URL printed by `opsdeck serve` again.' });
+  }
+  return new CallError({ code: 'unavailable', message: `The opsdeck host answered HTTP ${status} without a result.` });
+}
+
 /**
  * The browser host: calls are `POST /api/call/<name>`, events arrive over a WebSocket at `/api/events`.
  * The session cookie was set by the server when the operator opened the printed URL.
@@ -50,9 +70,7 @@ export function createHttpClient(origin: URL): HostClient {
       if (socket !== ws) return;
       setLink(false);
       failures += 1;
-      // Full jitter so many open consoles do not reconnect in lockstep after a server restart.
-      const ceiling = Math.min(MAX_RECONNECT_MS, MIN_RECONNECT_MS * 2 ** Math.min(failures, 10));
-      window.setTimeout(connect, MIN_RECONNECT_MS + Math.random() * ceiling);
+      window.setTimeout(connect, reconnectDelay(failures, Math.random()));
     });
   }
 
@@ -69,16 +87,13 @@ export function createHttpClient(origin: URL): HostClient {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        throw new CallError({ code: 'unavailable', message: 'The opsdeck host does not answer. Is `opsdeck serve` still running?' });
+        throw unreachableError();
       }
       let body: unknown;
       try {
         body = await response.json();
       } catch {
-        if (response.status === 401 || response.status === 403) {
-          throw new CallError({ code: 'forbidden', message: 'This session is not signed in. Open the URL printed by `opsdeck serve` again.' });
-        }
-        throw new CallError({ code: 'unavailable', message: `The opsdeck host answered HTTP ${response.status} without a result.` });
+        throw answerWithoutResultError(response.status);
       }
       return parseCallResponse(name, body);
     },

@@ -4,7 +4,9 @@ import type { CallName, CallOutput } from '../../../shared/contract.ts';
 import type { ControlState } from '../../../shared/domain.ts';
 import { callKey } from './calls.ts';
 import { useClient } from './clientContext.ts';
+import type { HostClient } from './hostClient.ts';
 import { useHostStatus } from './hostStatus.ts';
+import { debounce, throttle } from './rateLimit.ts';
 
 const JOB_DEBOUNCE_MS = 500;
 const JOB_REFRESH_MS = 2000;
@@ -14,117 +16,90 @@ export const MAX_LIVE_JOB_PAGES = 3;
 // Series and the audit log refresh on their own clocks: a job burst must not refetch a 24-hour aggregate.
 const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list'];
 
-function debounce(fn: () => void, ms: number): { run(): void; cancel(): void } {
-  let timer: number | undefined;
-  return {
-    run() {
-      if (timer !== undefined) return;
-      timer = window.setTimeout(() => {
-        timer = undefined;
-        fn();
-      }, ms);
-    },
-    cancel() {
-      window.clearTimeout(timer);
-    },
-  };
-}
-
-/** At most one run per `every` ms: the first change shows within `first` ms, a steady stream once per period. */
-function throttle(fn: () => void, every: number, first: number): { run(): void; cancel(): void } {
-  let timer: number | undefined;
-  let last = 0;
-  return {
-    run() {
-      if (timer !== undefined) return;
-      const wait = Math.max(first, last + every - Date.now());
-      timer = window.setTimeout(() => {
-        timer = undefined;
-        last = Date.now();
-        fn();
-      }, wait);
-    },
-    cancel() {
-      window.clearTimeout(timer);
-    },
-  };
-}
-
 function invalidateCalls(queryClient: QueryClient, names: CallName[]): void {
   for (const name of names) void queryClient.invalidateQueries({ queryKey: [name] });
+}
+
+/** A short list refetches now; a deep scroll is only marked stale and keeps its place. */
+export function jobListRefetch(loadedPages: number): 'active' | 'none' {
+  return loadedPages <= MAX_LIVE_JOB_PAGES ? 'active' : 'none';
 }
 
 function refreshJobLists(queryClient: QueryClient): void {
   for (const query of queryClient.getQueryCache().findAll({ queryKey: ['jobs.list'] })) {
     const data = queryClient.getQueryData<InfiniteData<CallOutput<'jobs.list'>>>(query.queryKey);
-    const pages = data?.pages.length ?? 0;
-    // Mark every list stale; only refetch the short ones now, a deep scroll keeps its place.
-    void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: pages <= MAX_LIVE_JOB_PAGES ? 'active' : 'none' });
+    void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: jobListRefetch(data?.pages.length ?? 0) });
   }
+}
+
+/** The overview's stats with a newer control state merged in; no stats yet stays no stats. */
+export function withControl(stats: CallOutput<'overview.stats'> | undefined, control: ControlState): CallOutput<'overview.stats'> | undefined {
+  return stats ? { ...stats, control } : stats;
 }
 
 function patchControl(queryClient: QueryClient, control: ControlState): void {
   queryClient.setQueryData(callKey('control.get', {}), control);
-  queryClient.setQueryData<CallOutput<'overview.stats'>>(callKey('overview.stats', {}), (stats) => (stats ? { ...stats, control } : stats));
+  queryClient.setQueryData<CallOutput<'overview.stats'>>(callKey('overview.stats', {}), (stats) => withControl(stats, control));
 }
 
-/** Turns pushed events into cache patches and debounced invalidations: one refetch per burst, never per event. */
+/**
+ * Turns pushed events into cache patches and debounced invalidations: one refetch per burst, never per
+ * event. Returns the disconnection.
+ */
+export function connectLiveUpdates(client: HostClient, queryClient: QueryClient): () => void {
+  // A busy engine changes jobs continuously: the first change shows within half a second, then lists
+  // refresh at most every two seconds, one refetch per burst.
+  const jobs = throttle(() => {
+    refreshJobLists(queryClient);
+    invalidateCalls(queryClient, JOB_CALLS);
+  }, JOB_REFRESH_MS, JOB_DEBOUNCE_MS);
+  // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
+  const series = throttle(() => invalidateCalls(queryClient, ['overview.series']), 10_000, 1000);
+  const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
+  // Heartbeats arrive every few seconds; runner health probes are slower and cost more, so they lag.
+  const workers = throttle(() => invalidateCalls(queryClient, ['workers.list']), 2000, 500);
+  const runners = throttle(() => invalidateCalls(queryClient, ['runners.list']), 10_000, 1000);
+  let wasDown = false;
+
+  const offs = [
+    client.on('stats.tick', (stats) => {
+      queryClient.setQueryData(callKey('overview.stats', {}), stats);
+      queryClient.setQueryData(callKey('control.get', {}), stats.control);
+    }),
+    client.on('jobs.changed', () => {
+      jobs.run();
+      series.run();
+    }),
+    client.on('breaker.changed', () => breakers.run()),
+    client.on('control.changed', (control) => {
+      patchControl(queryClient, control);
+      invalidateCalls(queryClient, ['audit.list']);
+    }),
+    client.on('workers.changed', () => {
+      workers.run();
+      runners.run();
+    }),
+    client.onLink((up) => {
+      if (!up) {
+        wasDown = true;
+        return;
+      }
+      // Events were missed while the feed was down: catch up once.
+      if (wasDown) void queryClient.invalidateQueries();
+      wasDown = false;
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+    for (const limited of [jobs, series, breakers, workers, runners]) limited.cancel();
+  };
+}
+
 export function useLiveUpdates(): void {
   const client = useClient();
   const queryClient = useQueryClient();
 
-  useEffect(() => {
-    // A busy engine changes jobs continuously: the first change shows within half a second, then lists
-    // refresh at most every two seconds, one refetch per burst.
-    const jobs = throttle(() => {
-      refreshJobLists(queryClient);
-      invalidateCalls(queryClient, JOB_CALLS);
-    }, JOB_REFRESH_MS, JOB_DEBOUNCE_MS);
-    // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
-    const series = throttle(() => invalidateCalls(queryClient, ['overview.series']), 10_000, 1000);
-    const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
-    // Heartbeats arrive every few seconds; runner health probes are slower and cost more, so they lag.
-    const workers = throttle(() => invalidateCalls(queryClient, ['workers.list']), 2000, 500);
-    const runners = throttle(() => invalidateCalls(queryClient, ['runners.list']), 10_000, 1000);
-    let wasDown = false;
-
-    const offs = [
-      client.on('stats.tick', (stats) => {
-        queryClient.setQueryData(callKey('overview.stats', {}), stats);
-        queryClient.setQueryData(callKey('control.get', {}), stats.control);
-      }),
-      client.on('jobs.changed', () => {
-        jobs.run();
-        series.run();
-      }),
-      client.on('breaker.changed', () => breakers.run()),
-      client.on('control.changed', (control) => {
-        patchControl(queryClient, control);
-        invalidateCalls(queryClient, ['audit.list']);
-      }),
-      client.on('workers.changed', () => {
-        workers.run();
-        runners.run();
-      }),
-      client.onLink((up) => {
-        if (!up) {
-          wasDown = true;
-          return;
-        }
-        // Events were missed while the feed was down: catch up once.
-        if (wasDown) void queryClient.invalidateQueries();
-        wasDown = false;
-      }),
-    ];
-    return () => {
-      for (const off of offs) off();
-      jobs.cancel();
-      series.cancel();
-      breakers.cancel();
-      workers.cancel();
-      runners.cancel();
-    };
-  }, [client, queryClient]);
+  useEffect(() => connectLiveUpdates(client, queryClient), [client, queryClient]);
 
   const storeDown = useHostStatus((s) => s.storeDown);
   useEffect(() => {

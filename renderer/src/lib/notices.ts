@@ -1,32 +1,80 @@
 import { create } from 'zustand';
+import { announce } from './announcer.ts';
+
+export interface NoticeLink {
+  href: string;
+  label: string;
+}
 
 export interface Notice {
   id: number;
   tone: 'ok' | 'bad' | 'info';
   text: string;
+  link?: NoticeLink;
+}
+
+export interface NoticeOptions {
+  link?: NoticeLink;
+  /** False when the same fact is already announced elsewhere (a breaker opening, the emergency stop). */
+  announce?: boolean;
+}
+
+/** How long a notice stays: long enough to read, and to reach its link from the keyboard. */
+export function lifetimeOf(notice: Pick<Notice, 'tone' | 'link'>): number {
+  if (notice.link) return 20_000;
+  return notice.tone === 'bad' ? 12_000 : 6000;
+}
+
+/** The newest notices, at most `max`: older ones make room rather than pile up over the page. */
+export function withNotice(notices: Notice[], notice: Notice, max = 4): Notice[] {
+  return [...notices.slice(-(max - 1)), notice];
 }
 
 interface NoticeState {
   notices: Notice[];
-  push(tone: Notice['tone'], text: string): void;
+  push(tone: Notice['tone'], text: string, options?: NoticeOptions): void;
   dismiss(id: number): void;
+  /** Keeps a notice while the pointer or the focus is on it; `release` starts its clock again. */
+  hold(id: number): void;
+  release(id: number): void;
 }
 
 let nextId = 1;
+const timers = new Map<number, ReturnType<typeof setTimeout>>();
 
-/** Results of operator actions ("Retried 42 jobs"), shown briefly in a live region. */
-export const useNotices = create<NoticeState>((set, get) => ({
-  notices: [],
-  push(tone, text) {
-    const id = nextId++;
-    set({ notices: [...get().notices.slice(-3), { id, tone, text }] });
-    window.setTimeout(() => get().dismiss(id), tone === 'bad' ? 12_000 : 6000);
-  },
-  dismiss(id) {
-    set({ notices: get().notices.filter((n) => n.id !== id) });
-  },
-}));
+/** Results of operator actions ("Retried 42 jobs"), shown briefly; each is announced once when it appears. */
+export const useNotices = create<NoticeState>((set, get) => {
+  function schedule(notice: Notice): void {
+    clearTimeout(timers.get(notice.id));
+    timers.set(
+      notice.id,
+      setTimeout(() => get().dismiss(notice.id), lifetimeOf(notice)),
+    );
+  }
+  return {
+    notices: [],
+    push(tone, text, options = {}) {
+      const notice: Notice = { id: nextId++, tone, text, ...(options.link ? { link: options.link } : {}) };
+      set({ notices: withNotice(get().notices, notice) });
+      schedule(notice);
+      if (options.announce !== false) announce(text, tone === 'bad' ? 'assertive' : 'polite');
+    },
+    dismiss(id) {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+      set({ notices: get().notices.filter((n) => n.id !== id) });
+    },
+    hold(id) {
+      clearTimeout(timers.get(id));
+      timers.delete(id);
+    },
+    release(id) {
+      const notice = get().notices.find((n) => n.id === id);
+      if (notice) schedule(notice);
+    },
+  };
+});
 
-export function notify(tone: Notice['tone'], text: string): void {
-  useNotices.getState().push(tone, text);
+export function notify(tone: Notice['tone'], text: string, options?: NoticeOptions): void {
+  useNotices.getState().push(tone, text, options);
 }

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- the renderer's pure logic is tested under Node's runner; the app code itself stays Node-free. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CallError, errorMessage } from './callError.ts';

@@ -19,7 +19,10 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function parseRoute(hash: string): Route {
-  const [path = '/', query = ''] = hash.split('?', 2);
+  // Split at the first "?" only: a typed-in value may hold another one.
+  const at = hash.indexOf('?');
+  const path = (at === -1 ? hash : hash.slice(0, at)) || '/';
+  const query = at === -1 ? '' : hash.slice(at + 1);
   return { path: path.startsWith('/') ? path : `/${path}`, params: new URLSearchParams(query) };
 }
 
@@ -27,6 +30,12 @@ export function routeHref(path: string, params?: URLSearchParams | Record<string
   const search = params instanceof URLSearchParams ? params : new URLSearchParams(params);
   const query = search.toString();
   return `#${path}${query ? `?${query}` : ''}`;
+}
+
+/** Sets a text parameter, or removes it when the text is blank, so an empty field leaves no `q=` behind. */
+export function setTextParam(params: URLSearchParams, key: string, value: string): void {
+  if (value.trim()) params.set(key, value);
+  else params.delete(key);
 }
 
 export function navigate(path: string, params?: URLSearchParams | Record<string, string>, replace = false): void {

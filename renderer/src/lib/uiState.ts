@@ -1,21 +1,14 @@
 import { create } from 'zustand';
+import { parseFlag, parseTheme, PREFERENCE_KEYS, readPreference, writePreference, type ThemeChoice } from './preferences.ts';
 
-export type ThemeChoice = 'system' | 'light' | 'dark';
-
-const THEME_KEY = 'opsdeck.theme';
-
-function storedTheme(): ThemeChoice {
-  try {
-    const value = window.localStorage.getItem(THEME_KEY);
-    return value === 'light' || value === 'dark' ? value : 'system';
-  } catch {
-    return 'system';
-  }
-}
+export type { ThemeChoice } from './preferences.ts';
 
 interface UiState {
   theme: ThemeChoice;
   setTheme(theme: ThemeChoice): void;
+  /** Whether the emergency stop (button or shortcut) asks before it stops. Off by default: one click stops. */
+  confirmStop: boolean;
+  setConfirmStop(confirm: boolean): void;
   /** Dead letters ticked for a bulk action, by job id. */
   selectedDeadLetters: ReadonlySet<number>;
   toggleDeadLetter(id: number): void;
@@ -24,15 +17,15 @@ interface UiState {
 }
 
 export const useUi = create<UiState>((set, get) => ({
-  theme: storedTheme(),
+  theme: parseTheme(readPreference(PREFERENCE_KEYS.theme)),
   setTheme(theme) {
-    try {
-      if (theme === 'system') window.localStorage.removeItem(THEME_KEY);
-      else window.localStorage.setItem(THEME_KEY, theme);
-    } catch {
-      // Storage can be disabled; the choice then lasts for this window only.
-    }
+    writePreference(PREFERENCE_KEYS.theme, theme === 'system' ? null : theme);
     set({ theme });
+  },
+  confirmStop: parseFlag(readPreference(PREFERENCE_KEYS.confirmStop)),
+  setConfirmStop(confirm) {
+    writePreference(PREFERENCE_KEYS.confirmStop, confirm ? '1' : null);
+    set({ confirmStop: confirm });
   },
   selectedDeadLetters: new Set(),
   toggleDeadLetter(id) {

@@ -2,7 +2,9 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useClient } from '../../lib/clientContext.ts';
 import { formatTime } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
+import { auditDetails } from './auditDetails.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
 
 /** Actions the API writes; the filter also accepts any other action name typed into the URL. */
 const ACTIONS = [
@@ -27,14 +29,6 @@ const ACTIONS = [
   'settings.local_execution',
   'demo.start',
 ];
-
-function details(value: Record<string, unknown> | null): string {
-  if (!value) return '';
-  return Object.entries(value)
-    .filter(([, v]) => v !== null && v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' ');
-}
 
 export function AuditPage() {
   const client = useClient();
@@ -81,7 +75,7 @@ export function AuditPage() {
             <caption className="sr-only">Audit log</caption>
             <thead>
               <tr>
-                <th scope="col">When</th>
+                <SortedHeader order="descending">When</SortedHeader>
                 <th scope="col">Who</th>
                 <th scope="col">What</th>
                 <th scope="col">Target</th>
@@ -99,7 +93,7 @@ export function AuditPage() {
                   </th>
                   <td className="mono wrap">{entry.target ?? '—'}</td>
                   <td className="num">{entry.job_count ?? '—'}</td>
-                  <td className="mono wrap small">{details(entry.details)}</td>
+                  <td className="mono wrap small">{auditDetails(entry.details)}</td>
                 </tr>
               ))}
             </tbody>

@@ -7,6 +7,8 @@ import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
+import { effectiveState } from './breakerState.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -16,13 +18,6 @@ const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
   { mode: 'auto', label: 'Auto' },
   { mode: 'reset', label: 'Reset' },
 ];
-
-/** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
-function effectiveState(breaker: BreakerView): BreakerView['state'] {
-  if (breaker.mode === 'force_open') return 'open';
-  if (breaker.mode === 'force_closed') return 'closed';
-  return breaker.state;
-}
 
 function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
   const now = useNow();
@@ -47,7 +42,9 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
             list ? { breakers: list.breakers.map((b) => (b.service_name === view.service_name ? view : b)) } : list,
           );
           const forced = view.mode === 'auto' ? 'automatic' : view.mode.replace('_', ' ');
-          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced}).`);
+          // A breaker that opens is announced by the live announcements, for every console: not twice here.
+          const opened = effectiveState(view) === 'open' && effectiveState(breaker) !== 'open';
+          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced}).`, { announce: !opened });
         },
         onError(error) {
           notify('bad', errorMessage(error));
@@ -132,7 +129,7 @@ export function BreakersPage() {
             <caption className="sr-only">Circuit breakers, one per service</caption>
             <thead>
               <tr>
-                <th scope="col">Service</th>
+                <SortedHeader order="ascending">Service</SortedHeader>
                 <th scope="col">State</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Failures in window</th>

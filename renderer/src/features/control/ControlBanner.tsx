@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useRef, useState, type ReactNode } from 'react';
 import type { ControlFlag } from '../../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { formatAgo, formatTime } from '../../lib/format.ts';
@@ -15,21 +15,43 @@ function who(flag: { by: string | null; at: string | null; reason: string | null
   );
 }
 
+/**
+ * A banner is a labelled region, not a live one: its age ticks every second, and a live region would read
+ * it out every second. The change itself is announced once (see app/useLiveAnnouncements.ts).
+ */
+function Banner({ tone, title, children, action }: { tone: 'bad' | 'warn'; title: ReactNode; children: ReactNode; action: ReactNode }) {
+  const titleId = useId();
+  return (
+    <section className={`banner banner-${tone}`} aria-labelledby={titleId}>
+      <span className="banner-text">
+        <strong id={titleId}>{title}</strong> {children}
+      </span>
+      {action}
+    </section>
+  );
+}
+
 function EmergencyBanner({ flag, now }: { flag: ControlFlag; now: number }) {
   const [confirming, setConfirming] = useState(false);
-  const resume = useControlAction('control.resume', () => 'Emergency stop released: dispatch resumes.');
+  const resumed = useRef(false);
+  const resume = useControlAction('control.resume');
   return (
-    <div className="banner banner-bad" role="alert">
-      <span className="banner-text">
-        <strong>Emergency stop engaged</strong> {who(flag, now)}. No job is dispatched on any worker.
-      </span>
-      <button type="button" className="button-light" onClick={() => setConfirming(true)} disabled={resume.pending}>
-        Resume
-      </button>
+    <Banner
+      tone="bad"
+      title="Emergency stop engaged"
+      action={
+        <button type="button" className="button-light" onClick={() => setConfirming(true)} disabled={resume.pending}>
+          Resume
+        </button>
+      }
+    >
+      {who(flag, now)}. No job is dispatched on any worker.
       {confirming ? (
         <Dialog
           title="Resume dispatch?"
           onClose={() => setConfirming(false)}
+          // Once resumed, this banner and its Resume button go away: focus goes on to the page instead.
+          returnFocus={() => (resumed.current ? document.getElementById('main') : null)}
           footer={
             <>
               <button type="button" onClick={() => setConfirming(false)}>
@@ -39,6 +61,7 @@ function EmergencyBanner({ flag, now }: { flag: ControlFlag; now: number }) {
                 type="button"
                 className="button-primary"
                 onClick={() => {
+                  resumed.current = true;
                   resume.run({});
                   setConfirming(false);
                 }}
@@ -48,12 +71,10 @@ function EmergencyBanner({ flag, now }: { flag: ControlFlag; now: number }) {
             </>
           }
         >
-          <p>
-            Every worker sharing this store starts dispatching again. The stop was engaged {who(flag, now)}.
-          </p>
+          <p>Every worker sharing this store starts dispatching again. The stop was engaged {who(flag, now)}.</p>
         </Dialog>
       ) : null}
-    </div>
+    </Banner>
   );
 }
 
@@ -70,33 +91,41 @@ export function ControlBanner() {
     <div className="banners">
       {state.emergency_stop.engaged ? <EmergencyBanner flag={state.emergency_stop} now={now} /> : null}
       {state.safe_mode.engaged ? (
-        <div className="banner banner-warn" role="status">
-          <span className="banner-text">
-            <strong>Safe mode</strong> {who(state.safe_mode, now)}. New jobs are not dispatched; running jobs finish.
-          </span>
-          <button type="button" className="button-light" disabled={safeOff.pending} onClick={() => safeOff.run({ enabled: false })}>
-            Leave safe mode
-          </button>
-        </div>
+        <Banner
+          tone="warn"
+          title="Safe mode"
+          action={
+            <button type="button" className="button-light" disabled={safeOff.pending} onClick={() => safeOff.run({ enabled: false })}>
+              Leave safe mode
+            </button>
+          }
+        >
+          {who(state.safe_mode, now)}. New jobs are not dispatched; running jobs finish.
+        </Banner>
       ) : null}
       {state.paused_queues.map((paused) => (
-        <div key={paused.queue} className="banner banner-warn" role="status">
-          <span className="banner-text">
-            <strong>
+        <Banner
+          key={paused.queue}
+          tone="warn"
+          title={
+            <>
               Queue <span className="mono">{paused.queue}</span> paused
-            </strong>{' '}
-            {who(paused, now)}.
-          </span>
-          <button
-            type="button"
-            className="button-light"
-            disabled={unpause.pending}
-            onClick={() => unpause.run({ queue: paused.queue, paused: false })}
-            aria-label={`Resume queue ${paused.queue}`}
-          >
-            Resume queue
-          </button>
-        </div>
+            </>
+          }
+          action={
+            <button
+              type="button"
+              className="button-light"
+              disabled={unpause.pending}
+              onClick={() => unpause.run({ queue: paused.queue, paused: false })}
+              aria-label={`Resume queue ${paused.queue}`}
+            >
+              Resume queue
+            </button>
+          }
+        >
+          {who(paused, now)}.
+        </Banner>
       ))}
     </div>
   );

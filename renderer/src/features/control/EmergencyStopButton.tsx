@@ -1,14 +1,34 @@
 import { useState } from 'react';
-import { Dialog } from '../../components/Dialog.tsx';
+import { announce } from '../../lib/announcer.ts';
+import { ariaKeys, isApplePlatform, keysLabel } from '../../lib/shortcuts.ts';
+import { useShortcut } from '../../lib/useShortcut.ts';
+import { useUi } from '../../lib/uiState.ts';
+import { StopDialog } from './StopDialog.tsx';
 import { useControlAction, useControlState } from './useControlState.ts';
 
-/** One click stops dispatch everywhere: no prompt stands between the operator and the stop. */
+/**
+ * One click, or one chord from anywhere (over a dialog too), stops dispatch everywhere. Only an operator
+ * who asked for it in Settings gets a confirmation first. The button sits above every dialog's overlay.
+ */
 export function EmergencyStopButton() {
   const control = useControlState();
-  const stop = useControlAction('control.emergencyStop', () => 'Emergency stop engaged: dispatch stopped on every worker.');
-  const [askReason, setAskReason] = useState(false);
-  const [reason, setReason] = useState('');
+  const stop = useControlAction('control.emergencyStop');
+  const confirmFirst = useUi((s) => s.confirmStop);
+  const [dialog, setDialog] = useState<'confirm' | 'reason' | null>(null);
   const engaged = control.data?.emergency_stop.engaged ?? false;
+  const keys = keysLabel('emergency-stop', isApplePlatform(navigator.userAgent));
+
+  function request(): void {
+    if (engaged) {
+      announce('The emergency stop is already engaged; resume from the banner.');
+      return;
+    }
+    if (stop.pending) return;
+    if (confirmFirst) setDialog('confirm');
+    else stop.run({});
+  }
+
+  useShortcut('emergency-stop', request);
 
   return (
     <div className="estop">
@@ -16,57 +36,31 @@ export function EmergencyStopButton() {
         type="button"
         className="button-estop"
         disabled={stop.pending || engaged}
-        onClick={() => stop.run({})}
-        title={engaged ? 'Emergency stop is engaged; resume from the banner' : 'Stop dispatch on every worker and interrupt running jobs'}
+        onClick={request}
+        aria-keyshortcuts={ariaKeys('emergency-stop')}
+        title={engaged ? 'Emergency stop is engaged; resume from the banner' : `Stop dispatch on every worker and interrupt running jobs (${keys})`}
       >
         <span className="estop-icon" aria-hidden="true" />
         {engaged ? 'Stopped' : 'Emergency stop'}
+        {/* A hint beside the label, not part of the button's name: tools and voices find "Emergency stop". */}
+        {engaged ? null : (
+          <kbd className="kbd" aria-hidden="true">
+            {keys}
+          </kbd>
+        )}
       </button>
-      <button
-        type="button"
-        className="button-estop-more"
-        aria-label="Emergency stop with a reason"
-        disabled={stop.pending || engaged}
-        onClick={() => setAskReason(true)}
-      >
+      <button type="button" className="button-estop-more" aria-label="Emergency stop with a reason" disabled={stop.pending || engaged} onClick={() => setDialog('reason')}>
         …
       </button>
-      {askReason ? (
-        <Dialog
-          title="Emergency stop with a reason"
-          tone="danger"
-          onClose={() => setAskReason(false)}
-          footer={
-            <>
-              <button type="button" onClick={() => setAskReason(false)}>
-                Cancel
-              </button>
-              <button
-                type="submit"
-                form="estop-reason"
-                className="button-danger"
-              >
-                Stop everything
-              </button>
-            </>
-          }
-        >
-          <form
-            id="estop-reason"
-            onSubmit={(event) => {
-              event.preventDefault();
-              stop.run({ reason: reason.trim() || undefined });
-              setAskReason(false);
-              setReason('');
-            }}
-          >
-            <p>Dispatch stops on every worker sharing this store; running jobs are interrupted and return to pending without spending an attempt.</p>
-            <label className="field">
-              <span>Reason (shown to every operator)</span>
-              <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} placeholder="e.g. payments API returning 500s" />
-            </label>
-          </form>
-        </Dialog>
+      {dialog ? (
+        <StopDialog
+          title={dialog === 'confirm' ? 'Stop everything?' : 'Emergency stop with a reason'}
+          onClose={() => setDialog(null)}
+          onStop={(reason) => {
+            stop.run({ reason });
+            setDialog(null);
+          }}
+        />
       ) : null}
     </div>
   );

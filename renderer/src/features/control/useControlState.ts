@@ -13,8 +13,12 @@ export function useControlState() {
 
 type ControlCall = 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue';
 
-/** A control write whose answer (the new state) goes straight into the cache: shown at once, not on the next tick. */
-export function useControlAction<N extends ControlCall>(name: N, done: (state: ControlState) => string) {
+/**
+ * A control write whose answer (the new state) goes straight into the cache: shown at once, not on the next
+ * tick. Without `done` there is no notice: the emergency stop's banner shows the result and the live
+ * announcements say it, once, for every console watching the store.
+ */
+export function useControlAction<N extends ControlCall>(name: N, done?: (state: ControlState) => string) {
   const client = useClient();
   const queryClient = useQueryClient();
   const action = useMutation<ControlState, Error, CallInput<N>>({
@@ -24,7 +28,7 @@ export function useControlAction<N extends ControlCall>(name: N, done: (state: C
       queryClient.setQueryData(callKey('control.get', {}), state);
       void queryClient.invalidateQueries({ queryKey: ['overview.stats'] });
       void queryClient.invalidateQueries({ queryKey: ['audit.list'] });
-      notify('info', done(state));
+      if (done) notify('info', done(state));
     },
     onError(error) {
       notify('bad', errorMessage(error));

@@ -1,39 +1,28 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { BulkResult } from '../../../../shared/contract.ts';
-import type { DlqSelector } from '../../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Loading } from '../../components/States.tsx';
 import { useClient } from '../../lib/clientContext.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { useUi } from '../../lib/uiState.ts';
+import { affectedJobsLink, bulkTitle, confirmLabel, previewText, resultText, type BulkAction } from './bulkAction.ts';
 
-export type BulkAction =
-  | { kind: 'retry'; selector: DlqSelector; scope: string }
-  | { kind: 'resolve'; selector: DlqSelector; scope: string }
-  | { kind: 'purge'; before: string; scope: string };
-
-const VERB = { retry: 'retry', resolve: 'resolve', purge: 'permanently delete' } as const;
-const CONFIRM = { retry: 'Retry', resolve: 'Resolve', purge: 'Purge' } as const;
-const DONE = { retry: 'Retried', resolve: 'Resolved', purge: 'Purged' } as const;
 /** The dry run only counts; the schema wants a note, and a dry run stores nothing. */
 const COUNT_ONLY_NOTE = 'dry run';
-
-function jobs(n: number): string {
-  return `${n.toLocaleString()} job${n === 1 ? '' : 's'}`;
-}
+const REFRESHED = ['dlq.groups', 'dlq.list', 'jobs.list', 'jobs.get', 'overview.stats', 'audit.list'];
 
 /**
- * Every bulk action says how many jobs it touches before it runs: the same call with dry_run first,
- * then the real one after the operator confirms, then the result.
+ * Every bulk action says how many jobs it touches before it runs: the same call with dry_run first, then
+ * the real one after the operator confirms. Confirmed, the dialog closes and the result is reported once,
+ * by a notice that links to the jobs; a failure stays in the dialog, where the operator can try again.
  */
 export function BulkActionDialog({ action, onClose }: { action: BulkAction; onClose(): void }) {
   const client = useClient();
   const queryClient = useQueryClient();
   const clearSelection = useUi((s) => s.clearDeadLetters);
   const [preview, setPreview] = useState<BulkResult | null>(null);
-  const [result, setResult] = useState<BulkResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [running, setRunning] = useState(false);
@@ -56,53 +45,47 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
     // The preview is taken once, when the dialog opens; the action is fixed for the dialog's lifetime.
   }, []);
 
+  const needsNote = action.kind === 'resolve' && note.trim() === '';
+  const nothing = preview !== null && preview.matched === 0;
+  const blocked = preview === null || nothing || needsNote;
+
   async function confirm(): Promise<void> {
+    if (blocked || running) return;
     setRunning(true);
     setError(null);
     try {
       const done = await run(false);
-      setResult(done);
       clearSelection();
-      notify('ok', `${DONE[action.kind]} ${jobs(done.affected)}.`);
-      for (const name of ['dlq.groups', 'dlq.list', 'jobs.list', 'jobs.get', 'overview.stats', 'audit.list']) {
-        void queryClient.invalidateQueries({ queryKey: [name] });
-      }
+      for (const name of REFRESHED) void queryClient.invalidateQueries({ queryKey: [name] });
+      onClose();
+      notify('ok', resultText(action.kind, done), { link: affectedJobsLink(action) ?? undefined });
     } catch (e) {
       setError(errorMessage(e));
-    } finally {
       setRunning(false);
     }
   }
 
-  const title = `${VERB[action.kind][0]?.toUpperCase()}${VERB[action.kind].slice(1)} ${action.scope}`;
-  const needsNote = action.kind === 'resolve' && note.trim() === '';
-  const nothing = preview !== null && preview.matched === 0;
-
   return (
     <Dialog
-      title={title}
+      title={bulkTitle(action)}
       tone={action.kind === 'purge' ? 'danger' : 'default'}
       onClose={onClose}
       footer={
-        result ? (
-          <button type="button" className="button-primary" onClick={onClose}>
-            Close
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
           </button>
-        ) : (
-          <>
-            <button type="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className={action.kind === 'purge' ? 'button-danger' : 'button-primary'}
-              disabled={preview === null || nothing || running || needsNote}
-              onClick={() => void confirm()}
-            >
-              {running ? 'Working…' : preview ? `${CONFIRM[action.kind]} ${jobs(preview.matched)}` : 'Confirm'}
-            </button>
-          </>
-        )
+          {/* aria-disabled while working, not disabled: a disabled button drops the focus it holds. */}
+          <button
+            type="button"
+            className={action.kind === 'purge' ? 'button-danger' : 'button-primary'}
+            disabled={blocked}
+            aria-disabled={running || undefined}
+            onClick={() => void confirm()}
+          >
+            {confirmLabel(action.kind, preview, running)}
+          </button>
+        </>
       }
     >
       {error ? (
@@ -110,17 +93,12 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
           {error}
         </p>
       ) : null}
-      {result ? (
-        <p className="result" role="status">
-          {DONE[action.kind]} {jobs(result.affected)}
-          {result.affected !== result.matched ? ` (${jobs(result.matched)} matched; the rest changed meanwhile)` : ''}.
-        </p>
-      ) : preview === null ? (
+      {preview === null ? (
         error ? null : <Loading label="Counting the jobs this touches…" />
       ) : (
         <>
           <p className="preview" role="status">
-            {nothing ? `Nothing to ${VERB[action.kind]}: no job matches now.` : `This will ${VERB[action.kind]} ${jobs(preview.matched)}.`}
+            {previewText(action.kind, preview)}
           </p>
           {action.kind === 'retry' && !nothing ? <p className="muted">They go back to pending with their attempts reset and run as soon as a worker picks them up.</p> : null}
           {action.kind === 'purge' && !nothing ? <p className="muted">Resolved dead letters older than {new Date(action.before).toLocaleString()} are deleted with their attempts. This cannot be undone.</p> : null}

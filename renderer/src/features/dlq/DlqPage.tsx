@@ -1,11 +1,13 @@
 import { Fragment, useEffect, useState } from 'react';
 import { useCall } from '../../lib/calls.ts';
 import { formatAgo, formatTime } from '../../lib/format.ts';
-import { useSearchParams } from '../../lib/router.ts';
+import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
-import { BulkActionDialog, type BulkAction } from './BulkActionDialog.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
+import { BulkActionDialog } from './BulkActionDialog.tsx';
+import type { BulkAction } from './bulkAction.ts';
 import { GroupJobs } from './GroupJobs.tsx';
 
 function SearchBox() {
@@ -15,7 +17,7 @@ function SearchBox() {
   useEffect(() => setValue(current), [current]);
   useEffect(() => {
     if (value === current) return;
-    const timer = window.setTimeout(() => setParams((p) => (value.trim() ? p.set('q', value) : p.delete('q'))), 350);
+    const timer = window.setTimeout(() => setParams((p) => setTextParam(p, 'q', value)), 350);
     return () => window.clearTimeout(timer);
   }, [value, current, setParams]);
   return (
@@ -103,7 +105,9 @@ export function DlqPage() {
             <caption className="sr-only">Dead-letter groups</caption>
             <thead>
               <tr>
-                <th scope="col" className="num">Count</th>
+                <SortedHeader order="descending" className="num">
+                  Count
+                </SortedHeader>
                 <th scope="col">Sample error</th>
                 <th scope="col">Services</th>
                 <th scope="col">First seen</th>
@@ -143,7 +147,7 @@ export function DlqPage() {
                             type="button"
                             className="button-small"
                             aria-label={`Retry group: ${group.sample_error.slice(0, 80)}`}
-                            onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group' })}
+                            onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
                           >
                             Retry group
                           </button>
@@ -151,7 +155,7 @@ export function DlqPage() {
                             type="button"
                             className="button-small"
                             aria-label={`Resolve group: ${group.sample_error.slice(0, 80)}`}
-                            onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group' })}
+                            onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
                           >
                             Resolve group
                           </button>

@@ -7,7 +7,7 @@ import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
-import type { BulkAction } from './BulkActionDialog.tsx';
+import type { BulkAction } from './bulkAction.ts';
 
 /** The dead letters of one group, with a selection for bulk actions and a one-job retry. */
 export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: BulkAction): void }) {
@@ -46,10 +46,10 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
     <div className="group-jobs">
       <div className="toolbar" role="toolbar" aria-label="Selected dead letters">
         <span className="muted small">{picked.length > 0 ? `${picked.length} selected` : 'Select jobs for a bulk action'}</span>
-        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: `${picked.length} selected jobs` })}>
+        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: `${picked.length} selected jobs`, services: group.services })}>
           Retry selected
         </button>
-        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'resolve', selector: { job_ids: picked }, scope: `${picked.length} selected jobs` })}>
+        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'resolve', selector: { job_ids: picked }, scope: `${picked.length} selected jobs`, services: group.services })}>
           Resolve selected
         </button>
       </div>

@@ -5,14 +5,9 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatMs, formatTime } from '../../lib/format.ts';
+import { formatTime } from '../../lib/format.ts';
+import { attemptDuration } from './jobTiming.ts';
 import { notify } from '../../lib/notices.ts';
-
-function attemptDuration(attempt: Attempt): string {
-  if (attempt.resource_usage?.duration_ms !== undefined) return formatMs(attempt.resource_usage.duration_ms);
-  if (!attempt.finished_at) return 'running';
-  return formatMs(Date.parse(attempt.finished_at) - Date.parse(attempt.started_at));
-}
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;

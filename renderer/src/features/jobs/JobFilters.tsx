@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { EXECUTION_TYPES, JOB_STATUSES } from '../../../../shared/domain.ts';
 import { useCall } from '../../lib/calls.ts';
-import { useSearchParams } from '../../lib/router.ts';
-import { FILTER_PARAMS, TIME_RANGES } from './jobFilterUrl.ts';
+import { setTextParam, useSearchParams } from '../../lib/router.ts';
+import { chooseCreated, createdChoice, FILTER_PARAMS, listParam, TIME_RANGES, toggleListParam } from './jobFilterUrl.ts';
 
 /** A text input that writes to the URL after a pause, so typing does not fire a query per key. */
 function DebouncedText({ param, label, placeholder, className }: { param: string; label: string; placeholder?: string; className?: string }) {
@@ -12,7 +12,7 @@ function DebouncedText({ param, label, placeholder, className }: { param: string
   useEffect(() => setValue(current), [current]);
   useEffect(() => {
     if (value === current) return;
-    const timer = window.setTimeout(() => setParams((p) => (value.trim() ? p.set(param, value) : p.delete(param))), 350);
+    const timer = window.setTimeout(() => setParams((p) => setTextParam(p, param, value)), 350);
     return () => window.clearTimeout(timer);
   }, [value, current, param, setParams]);
   return (
@@ -25,7 +25,7 @@ function DebouncedText({ param, label, placeholder, className }: { param: string
 
 function MultiToggle({ param, label, options }: { param: string; label: string; options: readonly string[] }) {
   const [params, setParams] = useSearchParams();
-  const selected = new Set((params.get(param) ?? '').split(',').filter(Boolean));
+  const selected = listParam(params, param);
   return (
     <fieldset className="field chips">
       <legend>{label}</legend>
@@ -34,27 +34,13 @@ function MultiToggle({ param, label, options }: { param: string; label: string; 
           <input
             type="checkbox"
             checked={selected.has(option)}
-            onChange={() =>
-              setParams((p) => {
-                const next = new Set(selected);
-                if (next.has(option)) next.delete(option);
-                else next.add(option);
-                if (next.size === 0) p.delete(param);
-                else p.set(param, [...next].join(','));
-              })
-            }
+            onChange={() => setParams((p) => toggleListParam(p, param, option))}
           />
           {option.replace('_', ' ')}
         </label>
       ))}
     </fieldset>
   );
-}
-
-/** `datetime-local` wants local wall-clock time without a zone: 2026-11-22T08:30. */
-function toLocalInput(ms: number): string {
-  const date = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return date.toISOString().slice(0, 16);
 }
 
 export function JobFilters() {
@@ -91,21 +77,8 @@ export function JobFilters() {
         <label className="field">
           <span>Created</span>
           <select
-            value={params.get('range') ?? (params.has('from') || params.has('to') ? 'custom' : '')}
-            onChange={(event) =>
-              setParams((p) => {
-                const value = event.target.value;
-                if (value === 'custom') {
-                  p.delete('range');
-                  if (!p.has('from')) p.set('from', toLocalInput(Date.now() - 3600_000));
-                  return;
-                }
-                p.delete('from');
-                p.delete('to');
-                if (value) p.set('range', value);
-                else p.delete('range');
-              })
-            }
+            value={createdChoice(params)}
+            onChange={(event) => setParams((p) => chooseCreated(p, event.target.value, Date.now()))}
           >
             <option value="">any time</option>
             {Object.keys(TIME_RANGES).map((r) => (

@@ -3,7 +3,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Job, JobFilter } from '../../../../shared/domain.ts';
 import { useClient } from '../../lib/clientContext.ts';
-import { formatMs, formatTime } from '../../lib/format.ts';
+import { formatTime } from '../../lib/format.ts';
+import { jobDuration } from './jobTiming.ts';
 import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
@@ -13,12 +14,8 @@ import { isStuck } from '../../../../shared/isStuck.ts';
 const PAGE = 200;
 const ROW_HEIGHT = 32;
 const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Duration', 'Error'];
-
-function duration(job: Job): string {
-  if (job.resource_usage?.duration_ms !== undefined) return formatMs(job.resource_usage.duration_ms);
-  if (job.started_at && job.completed_at) return formatMs(Date.parse(job.completed_at) - Date.parse(job.started_at));
-  return '—';
-}
+/** The store lists jobs newest first, by id. */
+const SORTED_BY = 'ID';
 
 interface JobRowProps {
   job: Job;
@@ -41,10 +38,10 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
       onClick={() => onOpen(job.id)}
     >
       <div role="cell" className="vtable-cell mono">
+        {/* Named by the number it shows, so "click 39" finds it; the row header beside it says which job. */}
         <button
           type="button"
           className="link-button mono"
-          aria-label={`Open job ${job.identifier}`}
           onClick={(event) => {
             event.stopPropagation();
             onOpen(job.id);
@@ -53,7 +50,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
           {job.id}
         </button>
       </div>
-      <div role="cell" className="vtable-cell mono" title={job.identifier}>
+      <div role="rowheader" className="vtable-cell mono" title={job.identifier}>
         {job.identifier}
       </div>
       <div role="cell" className="vtable-cell">
@@ -77,7 +74,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
         {formatTime(job.created_at)}
       </div>
       <div role="cell" className="vtable-cell num">
-        {duration(job)}
+        {jobDuration(job)}
       </div>
       <div role="cell" className="vtable-cell mono text-bad" title={job.error_message ?? undefined}>
         {job.error_message ?? ''}
@@ -141,8 +138,13 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
         <div role="rowgroup" className="vtable-head">
           <div role="row" className="vtable-row" aria-rowindex={1}>
             {COLUMNS.map((c) => (
-              <div key={c} role="columnheader" className="vtable-cell">
+              <div key={c} role="columnheader" className="vtable-cell" aria-sort={c === SORTED_BY ? 'descending' : undefined}>
                 {c}
+                {c === SORTED_BY ? (
+                  <span className="sort-mark" aria-hidden="true">
+                    ↓
+                  </span>
+                ) : null}
               </div>
             ))}
           </div>

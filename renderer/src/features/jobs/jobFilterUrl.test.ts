@@ -1,7 +1,6 @@
-/* eslint-disable no-restricted-imports -- the renderer's pure logic is tested under Node's runner; the app code itself stays Node-free. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filterFromParams, hasFilters } from './jobFilterUrl.ts';
+import { chooseCreated, createdChoice, filterFromParams, hasFilters, listParam, toggleListParam, toLocalInput } from './jobFilterUrl.ts';
 
 const NOW = Date.parse('2026-11-22T08:00:00Z');
 
@@ -24,4 +23,41 @@ test('no parameters: the empty filter; the drawer parameter is not a filter', ()
   assert.deepEqual(filterFromParams(new URLSearchParams(''), NOW), {});
   assert.equal(hasFilters(new URLSearchParams('job=12')), false);
   assert.equal(hasFilters(new URLSearchParams('q=x')), true);
+});
+
+test('ticking values of a list parameter adds and removes them; the last one removes the parameter', () => {
+  const params = new URLSearchParams('q=x');
+  toggleListParam(params, 'status', 'failed');
+  toggleListParam(params, 'status', 'running');
+  assert.equal(params.get('status'), 'failed,running');
+  assert.deepEqual([...listParam(params, 'status')], ['failed', 'running']);
+  toggleListParam(params, 'status', 'failed');
+  toggleListParam(params, 'status', 'running');
+  assert.equal(params.toString(), 'q=x');
+});
+
+test('the created menu: a range replaces a window, a window opens an hour back, any time clears both', () => {
+  const params = new URLSearchParams('from=2026-11-21T10:00&to=2026-11-21T11:00');
+  assert.equal(createdChoice(params), 'custom');
+  chooseCreated(params, '6h', NOW);
+  assert.equal(params.toString(), 'range=6h');
+  assert.equal(createdChoice(params), '6h');
+  chooseCreated(params, 'custom', NOW);
+  assert.equal(params.get('range'), null);
+  assert.equal(params.get('from'), toLocalInput(NOW - 3600_000));
+  chooseCreated(params, '', NOW);
+  assert.equal(params.toString(), '');
+  assert.equal(createdChoice(params), '');
+});
+
+test('a window already chosen is kept when "between" is picked again', () => {
+  const params = new URLSearchParams('from=2026-11-20T09:00');
+  chooseCreated(params, 'custom', NOW);
+  assert.equal(params.get('from'), '2026-11-20T09:00');
+});
+
+test('local input time is wall-clock time in the given offset, to the minute', () => {
+  assert.equal(toLocalInput(NOW, 0), '2026-11-22T08:00');
+  assert.equal(toLocalInput(NOW, -60), '2026-11-22T09:00');
+  assert.equal(toLocalInput(NOW, 300), '2026-11-22T03:00');
 });

@@ -50,3 +50,40 @@ export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'fr
 export function hasFilters(params: URLSearchParams): boolean {
   return FILTER_PARAMS.some((key) => params.has(key));
 }
+
+/** The values of a comma-separated list parameter, e.g. `status=failed,running`. */
+export function listParam(params: URLSearchParams, key: string): Set<string> {
+  return new Set((params.get(key) ?? '').split(',').filter(Boolean));
+}
+
+/** Ticks or unticks one value of a list parameter; the last one unticked removes the parameter. */
+export function toggleListParam(params: URLSearchParams, key: string, value: string): void {
+  const next = listParam(params, key);
+  if (next.has(value)) next.delete(value);
+  else next.add(value);
+  if (next.size === 0) params.delete(key);
+  else params.set(key, [...next].join(','));
+}
+
+/** `datetime-local` wants local wall-clock time without a zone: 2026-11-22T08:30. */
+export function toLocalInput(ms: number, offsetMinutes = new Date(ms).getTimezoneOffset()): string {
+  return new Date(ms - offsetMinutes * 60_000).toISOString().slice(0, 16);
+}
+
+/** What the "Created" menu shows for these parameters: a relative range, `custom` for a window, or any time. */
+export function createdChoice(params: URLSearchParams): string {
+  return params.get('range') ?? (params.has('from') || params.has('to') ? 'custom' : '');
+}
+
+/** Picks a created range: `custom` opens a window starting an hour before `now`, a range replaces any window. */
+export function chooseCreated(params: URLSearchParams, choice: string, now: number): void {
+  if (choice === 'custom') {
+    params.delete('range');
+    if (!params.has('from')) params.set('from', toLocalInput(now - 3600_000));
+    return;
+  }
+  params.delete('from');
+  params.delete('to');
+  if (choice) params.set('range', choice);
+  else params.delete('range');
+}

@@ -3,6 +3,7 @@ import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
 import { StatTiles } from './StatTiles.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
@@ -75,7 +76,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
             <caption className="sr-only">Jobs per queue and status</caption>
             <thead>
               <tr>
-                <th scope="col">Queue</th>
+                <SortedHeader order="ascending">Queue</SortedHeader>
                 <th scope="col" className="num">Pending</th>
                 <th scope="col" className="num">Running</th>
                 <th scope="col" className="num">Completed</th>

@@ -2,20 +2,20 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContai
 import type { OverviewSeries, OverviewStats } from '../../../../shared/contract.ts';
 import { formatClock, formatMs } from '../../lib/format.ts';
 import { Empty } from '../../components/States.tsx';
+import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
 
-const AXIS = { stroke: 'var(--text-muted)', fontSize: 11 };
+// Tick labels are text: filled with the muted text colour (4.5:1 in both themes), not stroked in it.
+const AXIS = { fill: 'var(--text-muted)', fontSize: 11 };
+/** Legend words in the text colour; the swatch beside each keeps the series colour. */
+const legendText = (value: unknown) => <span style={{ color: 'var(--text)' }}>{String(value)}</span>;
 const TOOLTIP = {
   contentStyle: { background: 'var(--surface-raised)', border: '1px solid var(--border)', borderRadius: 4, fontSize: 12 },
   labelStyle: { color: 'var(--text)' },
+  itemStyle: { color: 'var(--text)' },
 };
 
 export function ThroughputChart({ series }: { series: OverviewSeries }) {
-  const perMinute = 60 / series.bucket_seconds;
-  const data = series.throughput.map((b) => ({
-    at: b.at,
-    completed: +(b.completed * perMinute).toFixed(2),
-    failed: +(b.failed * perMinute).toFixed(2),
-  }));
+  const data = throughputPoints(series);
   if (data.length === 0) return <Empty title="No finished jobs in this window." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -24,7 +24,7 @@ export function ThroughputChart({ series }: { series: OverviewSeries }) {
         <XAxis dataKey="at" tickFormatter={formatClock} tick={AXIS} stroke="var(--border)" minTickGap={40} />
         <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} />
         <Tooltip {...TOOLTIP} labelFormatter={(at) => (typeof at === 'string' ? formatClock(at) : '')} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         <Area type="monotone" dataKey="completed" name="completed / min" stroke="var(--ok)" fill="var(--ok-soft)" isAnimationActive={false} />
         <Area type="monotone" dataKey="failed" name="failed / min" stroke="var(--bad)" fill="var(--bad-soft)" isAnimationActive={false} />
       </AreaChart>
@@ -33,7 +33,7 @@ export function ThroughputChart({ series }: { series: OverviewSeries }) {
 }
 
 export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
-  const data = stats.queues.map((q) => ({ queue: q.paused ? `${q.queue} (paused)` : q.queue, pending: q.pending, running: q.running, failed: q.failed }));
+  const data = queueDepthPoints(stats);
   if (data.length === 0) return <Empty title="No queues yet." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -42,7 +42,7 @@ export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
         <XAxis dataKey="queue" tick={AXIS} stroke="var(--border)" />
         <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} />
         <Tooltip {...TOOLTIP} cursor={{ fill: 'var(--hover)' }} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         <Bar dataKey="pending" stackId="q" fill="var(--info)" isAnimationActive={false} />
         <Bar dataKey="running" stackId="q" fill="var(--run)" isAnimationActive={false} />
         <Bar dataKey="failed" stackId="q" fill="var(--bad)" isAnimationActive={false} />
@@ -52,7 +52,7 @@ export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
 }
 
 export function LatencyChart({ series }: { series: OverviewSeries }) {
-  const data = series.latency.filter((l) => l.count > 0).map((l) => ({ type: l.execution_type, p50: l.p50_ms, p95: l.p95_ms, count: l.count }));
+  const data = latencyPoints(series);
   if (data.length === 0) return <Empty title="No completed jobs to measure in this window." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
@@ -61,7 +61,7 @@ export function LatencyChart({ series }: { series: OverviewSeries }) {
         <XAxis dataKey="type" tick={AXIS} stroke="var(--border)" />
         <YAxis tick={AXIS} stroke="var(--border)" tickFormatter={(ms: number) => formatMs(ms)} width={64} />
         <Tooltip {...TOOLTIP} cursor={{ fill: 'var(--hover)' }} formatter={(value) => (typeof value === 'number' ? formatMs(value) : String(value))} />
-        <Legend wrapperStyle={{ fontSize: 12 }} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         <Bar dataKey="p50" name="p50" fill="var(--accent)" isAnimationActive={false} />
         <Bar dataKey="p95" name="p95" fill="var(--accent-2)" isAnimationActive={false} />
       </BarChart>

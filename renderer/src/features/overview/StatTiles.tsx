@@ -1,61 +1,5 @@
-import { THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../../shared/contract.ts';
-import { routeHref } from '../../lib/router.ts';
-import { formatCount, formatPercent, formatSeconds } from '../../lib/format.ts';
-
-interface Tile {
-  label: string;
-  value: string;
-  tone?: 'bad' | 'warn' | 'ok';
-  href?: string;
-  hint?: string;
-  /** A second line under the value, for what the number alone would hide. */
-  detail?: string;
-}
-
-function tiles(stats: OverviewStats): Tile[] {
-  const rate = stats.failure_rate;
-  return [
-    {
-      label: 'Pending',
-      value: formatCount(stats.counts.pending),
-      href: routeHref('/jobs', { status: 'pending' }),
-      hint: 'Waiting to run; jobs scheduled for later and retries in their backoff are counted too',
-      ...(stats.scheduled > 0 ? { detail: `${formatCount(stats.scheduled)}${stats.scheduled_capped ? '+' : ''} not due yet` } : {}),
-    },
-    { label: 'Running', value: formatCount(stats.counts.running), href: routeHref('/jobs', { status: 'running' }) },
-    { label: 'Completed (1h)', value: formatCount(stats.completed_last_hour), tone: 'ok' },
-    {
-      label: 'Dead letters',
-      value: formatCount(stats.dead_letters),
-      tone: stats.dead_letters > 0 ? 'bad' : undefined,
-      href: routeHref('/dlq'),
-      hint: 'Failed and not yet resolved',
-    },
-    {
-      label: 'Failure rate (1h)',
-      value: formatPercent(rate),
-      tone: rate === null ? undefined : rate >= 0.2 ? 'bad' : rate >= 0.05 ? 'warn' : 'ok',
-      hint: `${formatCount(stats.failed_last_hour)} failed in the last hour`,
-    },
-    {
-      label: 'Oldest pending',
-      value: formatSeconds(stats.oldest_pending_age_s),
-      tone: (stats.oldest_pending_age_s ?? 0) > 900 ? 'warn' : undefined,
-    },
-    {
-      label: `Throughput (${THROUGHPUT_WINDOW_MIN} min)`,
-      value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min`,
-      hint: `Jobs completed per minute over the last ${THROUGHPUT_WINDOW_MIN} minutes`,
-    },
-    {
-      label: 'Stuck',
-      value: formatCount(stats.stuck),
-      tone: stats.stuck > 0 ? 'warn' : undefined,
-      href: routeHref('/jobs', { stuck: '1' }),
-      hint: 'Running jobs whose lease expired',
-    },
-  ];
-}
+import type { OverviewStats } from '../../../../shared/contract.ts';
+import { tiles } from './tiles.ts';
 
 export function StatTiles({ stats }: { stats: OverviewStats }) {
   return (
@@ -64,7 +8,18 @@ export function StatTiles({ stats }: { stats: OverviewStats }) {
         const body = (
           <>
             <span className="tile-label">{tile.label}</span>
-            <span className="tile-value">{tile.value}</span>
+            <span className="tile-value">
+              {tile.value}
+              {/* A figure that needs attention says so by a mark and a word, not by its colour alone. */}
+              {tile.tone === 'bad' || tile.tone === 'warn' ? (
+                <>
+                  <span className="tile-flag" aria-hidden="true">
+                    !
+                  </span>
+                  <span className="sr-only"> (needs attention)</span>
+                </>
+              ) : null}
+            </span>
             {tile.detail ? <span className="tile-detail">{tile.detail}</span> : null}
           </>
         );

@@ -3,6 +3,7 @@ import { ageSeconds, formatSeconds, formatTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -68,7 +69,7 @@ function WorkersTable() {
             <th scope="col">Queues</th>
             <th scope="col">Heartbeat</th>
             <th scope="col">Version</th>
-            <th scope="col">Started</th>
+            <SortedHeader order="descending">Started</SortedHeader>
           </tr>
         </thead>
         <tbody>

@@ -5,8 +5,8 @@ import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { CallError, errorMessage } from '../../lib/callError.ts';
 import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
-import { useUi, type ThemeChoice } from '../../lib/uiState.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { ConsolePreferences } from './ConsolePreferences.tsx';
 
 function Problems({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
   if (problems.length === 0) return null;
@@ -240,32 +240,6 @@ function RegistrySection() {
   );
 }
 
-function AppearanceSection() {
-  const theme = useUi((s) => s.theme);
-  const setTheme = useUi((s) => s.setTheme);
-  const choices: Array<[ThemeChoice, string]> = [
-    ['system', 'Follow the system'],
-    ['light', 'Light'],
-    ['dark', 'Dark'],
-  ];
-  return (
-    <section className="panel" aria-labelledby="look-title">
-      <header className="panel-header">
-        <h2 id="look-title">Appearance</h2>
-      </header>
-      <fieldset className="field chips">
-        <legend>Theme</legend>
-        {choices.map(([value, label]) => (
-          <label key={value} className={`chip${theme === value ? ' chip-on' : ''}`}>
-            <input type="radio" name="theme" value={value} checked={theme === value} onChange={() => setTheme(value)} />
-            {label}
-          </label>
-        ))}
-      </fieldset>
-    </section>
-  );
-}
-
 export function SettingsPage() {
   return (
     <div className="page">
@@ -274,7 +248,7 @@ export function SettingsPage() {
       </header>
       <ConnectionSection />
       <RegistrySection />
-      <AppearanceSection />
+      <ConsolePreferences />
     </div>
   );
 }

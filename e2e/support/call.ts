@@ -1,0 +1,22 @@
+import type { Page } from '@playwright/test';
+import { z } from 'zod';
+
+const Envelope = z.union([z.object({ ok: z.literal(true), result: z.unknown() }), z.object({ ok: z.literal(false), error: z.object({ message: z.string() }) })]);
+
+/** Calls the API through the page's own host (fetch with the session cookie, or the preload bridge). */
+export async function callThroughPage(page: Page, name: string, input: unknown): Promise<unknown> {
+  const answer: unknown = await page.evaluate(
+    async ({ name, input }) => {
+      const bridge: unknown = Reflect.get(globalThis, 'opsdeck');
+      if (typeof bridge === 'object' && bridge !== null && 'call' in bridge && typeof bridge.call === 'function') {
+        return bridge.call(name, input);
+      }
+      const response = await fetch(`/api/call/${name}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      return response.json();
+    },
+    { name, input },
+  );
+  const envelope = Envelope.parse(answer);
+  if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.message}`);
+  return envelope.result;
+}

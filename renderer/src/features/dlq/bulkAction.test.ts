@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { affectedJobsLink, bulkTitle, confirmLabel, jobCount, previewText, resultText, type BulkAction } from './bulkAction.ts';
+
+const group: BulkAction = { kind: 'retry', selector: { fingerprint: 'fp' }, scope: 'this group', services: ['billing'] };
+
+test('counts of jobs read as words', () => {
+  assert.equal(jobCount(1), '1 job');
+  assert.equal(jobCount(0), '0 jobs');
+  assert.equal(jobCount(12_000), '12,000 jobs');
+});
+
+test('the dialog says what it will do before it does it, and the button says how many', () => {
+  assert.equal(bulkTitle(group), 'Retry this group');
+  assert.equal(bulkTitle({ kind: 'purge', before: '2026-01-01T00:00:00.000Z', scope: 'resolved dead letters before 2026-01-01' }), 'Permanently delete resolved dead letters before 2026-01-01');
+  assert.equal(previewText('retry', { dry_run: true, matched: 3, affected: 0 }), 'This will retry 3 jobs.');
+  assert.equal(previewText('resolve', { dry_run: true, matched: 0, affected: 0 }), 'Nothing to resolve: no job matches now.');
+  assert.equal(confirmLabel('retry', null, false), 'Confirm');
+  assert.equal(confirmLabel('retry', { dry_run: true, matched: 3, affected: 0 }, false), 'Retry 3 jobs');
+  assert.equal(confirmLabel('purge', { dry_run: true, matched: 1, affected: 0 }, true), 'Working…');
+});
+
+test('the result is one sentence, explaining a difference from what was matched', () => {
+  assert.equal(resultText('retry', { dry_run: false, matched: 3, affected: 3 }), 'Retried 3 jobs.');
+  assert.equal(resultText('resolve', { dry_run: false, matched: 5, affected: 4 }), 'Resolved 4 jobs (5 jobs matched; the rest changed meanwhile).');
+});
+
+test('the notice links to the jobs touched: one job\'s trace, a service, a text; a purge has nothing left to show', () => {
+  assert.deepEqual(affectedJobsLink(group), { href: '#/jobs?service=billing', label: 'Show billing jobs' });
+  assert.deepEqual(affectedJobsLink({ kind: 'retry', selector: { job_ids: [42] }, scope: '1 selected jobs', services: ['billing'] }), { href: '#/jobs?job=42', label: 'Open the job' });
+  assert.deepEqual(affectedJobsLink({ kind: 'resolve', selector: { job_ids: [1, 2] }, scope: '2 selected jobs', services: ['billing'] }), { href: '#/jobs?status=failed&service=billing', label: 'Show billing jobs' });
+  assert.deepEqual(affectedJobsLink({ kind: 'retry', selector: { search: 'time out' }, scope: 'dead letters matching “time out”' }), { href: '#/jobs?q=time+out', label: 'Show the jobs' });
+  assert.deepEqual(affectedJobsLink({ kind: 'retry', selector: {}, scope: 'all dead letters' }), { href: '#/jobs', label: 'Show the jobs' });
+  assert.equal(affectedJobsLink({ kind: 'purge', before: '2026-01-01T00:00:00.000Z', scope: 'old' }), null);
+});

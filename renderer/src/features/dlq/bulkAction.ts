@@ -1,0 +1,59 @@
+import type { BulkResult } from '../../../../shared/contract.ts';
+import type { DlqSelector } from '../../../../shared/domain.ts';
+import type { NoticeLink } from '../../lib/notices.ts';
+import { routeHref } from '../../lib/router.ts';
+
+export type BulkAction =
+  /** `services`: the services of the jobs it selects, when known (a group has exactly one). */
+  | { kind: 'retry'; selector: DlqSelector; scope: string; services?: string[] }
+  | { kind: 'resolve'; selector: DlqSelector; scope: string; services?: string[] }
+  | { kind: 'purge'; before: string; scope: string };
+
+export type BulkKind = BulkAction['kind'];
+
+const VERB = { retry: 'retry', resolve: 'resolve', purge: 'permanently delete' } as const;
+const CONFIRM = { retry: 'Retry', resolve: 'Resolve', purge: 'Purge' } as const;
+const DONE = { retry: 'Retried', resolve: 'Resolved', purge: 'Purged' } as const;
+
+export function jobCount(n: number): string {
+  return `${n.toLocaleString('en-US')} job${n === 1 ? '' : 's'}`;
+}
+
+export function bulkTitle(action: BulkAction): string {
+  const verb = VERB[action.kind];
+  return `${verb.charAt(0).toUpperCase()}${verb.slice(1)} ${action.scope}`;
+}
+
+/** What the dry run found, said before anything changes. */
+export function previewText(kind: BulkKind, preview: BulkResult): string {
+  return preview.matched === 0 ? `Nothing to ${VERB[kind]}: no job matches now.` : `This will ${VERB[kind]} ${jobCount(preview.matched)}.`;
+}
+
+export function confirmLabel(kind: BulkKind, preview: BulkResult | null, running: boolean): string {
+  if (running) return 'Working…';
+  return preview ? `${CONFIRM[kind]} ${jobCount(preview.matched)}` : 'Confirm';
+}
+
+/** The one report of a finished action, for the notice; a difference from the preview is explained. */
+export function resultText(kind: BulkKind, result: BulkResult): string {
+  const changed = result.affected !== result.matched ? ` (${jobCount(result.matched)} matched; the rest changed meanwhile)` : '';
+  return `${DONE[kind]} ${jobCount(result.affected)}${changed}.`;
+}
+
+/**
+ * Where the notice's link leads: the jobs the action touched, as closely as the jobs filter can say it
+ * (one job opens its trace; a group, a selection or a text narrows by service and error text). A purge
+ * deleted its jobs, so it has no link.
+ */
+export function affectedJobsLink(action: BulkAction): NoticeLink | null {
+  if (action.kind === 'purge') return null;
+  const ids = action.selector.job_ids;
+  if (ids?.length === 1 && ids[0] !== undefined) return { href: routeHref('/jobs', { job: String(ids[0]) }), label: 'Open the job' };
+  const params = new URLSearchParams();
+  // Resolved dead letters stay failed, marked resolved; retried ones move on through pending.
+  if (action.kind === 'resolve') params.set('status', 'failed');
+  const service = action.selector.service ?? (action.services?.length === 1 ? action.services[0] : undefined);
+  if (service) params.set('service', service);
+  if (action.selector.search) params.set('q', action.selector.search);
+  return { href: routeHref('/jobs', params), label: service ? `Show ${service} jobs` : 'Show the jobs' };
+}

@@ -1,0 +1,59 @@
+import { THROUGHPUT_WINDOW_MIN, type OverviewStats } from '../../../../shared/contract.ts';
+import { formatCount, formatPercent, formatSeconds } from '../../lib/format.ts';
+import { routeHref } from '../../lib/router.ts';
+
+export interface Tile {
+  label: string;
+  value: string;
+  tone?: 'bad' | 'warn' | 'ok';
+  href?: string;
+  hint?: string;
+  /** A second line under the value, for what the number alone would hide. */
+  detail?: string;
+}
+
+/** The overview's key figures: each with its tone by the thresholds an operator acts on, and where it leads. */
+export function tiles(stats: OverviewStats): Tile[] {
+  const rate = stats.failure_rate;
+  return [
+    {
+      label: 'Pending',
+      value: formatCount(stats.counts.pending),
+      href: routeHref('/jobs', { status: 'pending' }),
+      hint: 'Waiting to run; jobs scheduled for later and retries in their backoff are counted too',
+      ...(stats.scheduled > 0 ? { detail: `${formatCount(stats.scheduled)}${stats.scheduled_capped ? '+' : ''} not due yet` } : {}),
+    },
+    { label: 'Running', value: formatCount(stats.counts.running), href: routeHref('/jobs', { status: 'running' }) },
+    { label: 'Completed (1h)', value: formatCount(stats.completed_last_hour), tone: 'ok' },
+    {
+      label: 'Dead letters',
+      value: formatCount(stats.dead_letters),
+      tone: stats.dead_letters > 0 ? 'bad' : undefined,
+      href: routeHref('/dlq'),
+      hint: 'Failed and not yet resolved',
+    },
+    {
+      label: 'Failure rate (1h)',
+      value: formatPercent(rate),
+      tone: rate === null ? undefined : rate >= 0.2 ? 'bad' : rate >= 0.05 ? 'warn' : 'ok',
+      hint: `${formatCount(stats.failed_last_hour)} failed in the last hour`,
+    },
+    {
+      label: 'Oldest pending',
+      value: formatSeconds(stats.oldest_pending_age_s),
+      tone: (stats.oldest_pending_age_s ?? 0) > 900 ? 'warn' : undefined,
+    },
+    {
+      label: `Throughput (${THROUGHPUT_WINDOW_MIN} min)`,
+      value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min`,
+      hint: `Jobs completed per minute over the last ${THROUGHPUT_WINDOW_MIN} minutes`,
+    },
+    {
+      label: 'Stuck',
+      value: formatCount(stats.stuck),
+      tone: stats.stuck > 0 ? 'warn' : undefined,
+      href: routeHref('/jobs', { stuck: '1' }),
+      hint: 'Running jobs whose lease expired',
+    },
+  ];
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ageSeconds, formatAgo, formatCount, formatMs, formatPercent, formatSeconds, formatTime } from './format.ts';
+
+const NOW = Date.parse('2026-11-22T08:00:00.000Z');
+
+describe('format', () => {
+  test('counts group thousands; nothing known is a dash', () => {
+    assert.equal(formatCount(1234567), '1,234,567');
+    assert.equal(formatCount(0), '0');
+    assert.equal(formatCount(null), '—');
+    assert.equal(formatCount(undefined), '—');
+  });
+
+  test('a small failure rate keeps one decimal, a large one none', () => {
+    assert.equal(formatPercent(0.0123), '1.2%');
+    assert.equal(formatPercent(0.25), '25%');
+    assert.equal(formatPercent(0), '0.0%');
+    assert.equal(formatPercent(null), '—');
+  });
+
+  test('durations in seconds read as the two largest units', () => {
+    assert.equal(formatSeconds(42.4), '42s');
+    assert.equal(formatSeconds(423), '7m 3s');
+    assert.equal(formatSeconds(5 * 3600 + 12 * 60 + 59), '5h 12m');
+    assert.equal(formatSeconds(3 * 86_400 + 4 * 3600 + 1), '3d 4h');
+    assert.equal(formatSeconds(-5), '0s');
+    assert.equal(formatSeconds(Number.NaN), '—');
+    assert.equal(formatSeconds(Number.POSITIVE_INFINITY), '—');
+  });
+
+  test('milliseconds below a second stay whole, above it become seconds', () => {
+    assert.equal(formatMs(12.6), '13 ms');
+    assert.equal(formatMs(1234), '1.23 s');
+    assert.equal(formatMs(12_345), '12.3 s');
+    assert.equal(formatMs(null), '—');
+  });
+
+  test('ages count from the given clock, the future says "in"', () => {
+    assert.equal(ageSeconds('2026-11-22T07:59:00.000Z', NOW), 60);
+    assert.equal(ageSeconds(null, NOW), null);
+    assert.equal(formatAgo('2026-11-22T07:58:30.000Z', NOW), '1m 30s ago');
+    assert.equal(formatAgo('2026-11-22T08:05:00.000Z', NOW), 'in 5m 0s');
+    assert.equal(formatAgo(undefined, NOW), '—');
+  });
+
+  test('a moment a little ahead of this clock (another machine) is "0s ago", not "in 0s"', () => {
+    assert.equal(formatAgo('2026-11-22T08:00:00.400Z', NOW), '0s ago');
+    assert.equal(formatAgo('2026-11-22T08:00:00.000Z', NOW), '0s ago');
+  });
+
+  test('a missing time is a dash', () => {
+    assert.equal(formatTime(null), '—');
+    assert.notEqual(formatTime('2026-11-22T08:00:00.000Z'), '—');
+  });
+});

@@ -1,0 +1,78 @@
+import { QueryClient, type InfiniteData } from '@tanstack/react-query';
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, mock, test } from 'node:test';
+import type { CallOutput } from '../../../shared/contract.ts';
+import { callKey } from './calls.ts';
+import { connectLiveUpdates, jobListRefetch, MAX_LIVE_JOB_PAGES, withControl } from './liveUpdates.ts';
+import { fakeHostClient } from './testing/fakeHostClient.ts';
+import { controlState, overviewStats, stopped } from './testing/fixtures.ts';
+
+beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+afterEach(() => mock.timers.reset());
+
+function setup() {
+  const host = fakeHostClient();
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const disconnect = connectLiveUpdates(host.client, queryClient);
+  const isStale = (key: readonly unknown[]) => queryClient.getQueryState(key)?.isInvalidated ?? false;
+  return { host, queryClient, disconnect, isStale };
+}
+
+test('a control change patches the control state and the overview stats in place', () => {
+  const { host, queryClient } = setup();
+  queryClient.setQueryData(callKey('overview.stats', {}), overviewStats({ dead_letters: 7 }));
+  host.emit('control.changed', stopped(5));
+  assert.equal(queryClient.getQueryData<CallOutput<'control.get'>>(callKey('control.get', {}))?.version, 5);
+  const stats = queryClient.getQueryData<CallOutput<'overview.stats'>>(callKey('overview.stats', {}));
+  assert.equal(stats?.control.emergency_stop.engaged, true);
+  assert.equal(stats?.dead_letters, 7, 'the rest of the stats is kept');
+});
+
+test('a stats tick replaces the stats and the control state it carries', () => {
+  const { host, queryClient } = setup();
+  host.emit('stats.tick', overviewStats({ dead_letters: 3, control: stopped(9) }));
+  assert.equal(queryClient.getQueryData<CallOutput<'overview.stats'>>(callKey('overview.stats', {}))?.dead_letters, 3);
+  assert.equal(queryClient.getQueryData<CallOutput<'control.get'>>(callKey('control.get', {}))?.version, 9);
+});
+
+test('a burst of job changes marks the lists stale once, after the short delay; a deep scroll is not refetched', () => {
+  const { host, queryClient, isStale } = setup();
+  const page = { jobs: [], next_cursor: null };
+  const shortKey = ['jobs.list', { filter: { service: 'a' } }];
+  const deepKey = ['jobs.list', { filter: { service: 'b' } }];
+  queryClient.setQueryData<InfiniteData<CallOutput<'jobs.list'>>>(shortKey, { pages: [page], pageParams: [null] });
+  const deep = Array.from({ length: MAX_LIVE_JOB_PAGES + 1 }, () => page);
+  queryClient.setQueryData<InfiniteData<CallOutput<'jobs.list'>>>(deepKey, { pages: deep, pageParams: deep.map(() => null) });
+  queryClient.setQueryData(callKey('dlq.groups', {}), { groups: [], total: 0 });
+  for (let i = 0; i < 50; i++) host.emit('jobs.changed', { ids: [i] });
+  assert.equal(isStale(shortKey), false, 'nothing before the delay');
+  mock.timers.tick(500);
+  assert.equal(isStale(shortKey), true);
+  assert.equal(isStale(deepKey), true, 'marked stale, so the table can offer a refresh');
+  assert.equal(isStale(callKey('dlq.groups', {})), true);
+});
+
+test('the refetch rule: lists up to the live limit refetch, deeper ones wait for the operator', () => {
+  assert.equal(jobListRefetch(1), 'active');
+  assert.equal(jobListRefetch(MAX_LIVE_JOB_PAGES), 'active');
+  assert.equal(jobListRefetch(MAX_LIVE_JOB_PAGES + 1), 'none');
+});
+
+test('after the live feed drops and returns, everything is refreshed once; disconnecting stops it all', () => {
+  const { host, queryClient, disconnect, isStale } = setup();
+  queryClient.setQueryData(callKey('breakers.list', {}), { breakers: [] });
+  host.link(true);
+  assert.equal(isStale(callKey('breakers.list', {})), false, 'a link that never dropped missed nothing');
+  host.link(false);
+  host.link(true);
+  assert.equal(isStale(callKey('breakers.list', {})), true);
+
+  disconnect();
+  queryClient.setQueryData(callKey('control.get', {}), controlState({ version: 1 }));
+  host.emit('control.changed', stopped(2));
+  assert.equal(queryClient.getQueryData<CallOutput<'control.get'>>(callKey('control.get', {}))?.version, 1);
+});
+
+test('merging control into stats that are not loaded yet leaves them not loaded', () => {
+  assert.equal(withControl(undefined, controlState()), undefined);
+});

@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { beforeEach, test } from 'node:test';
+import { useHostStatus } from './hostStatus.ts';
+import { fakeHostClient } from './testing/fakeHostClient.ts';
+import { controlState, overviewStats } from './testing/fixtures.ts';
+import { trackStatus } from './trackStatus.ts';
+
+beforeEach(() => {
+  useHostStatus.setState({ storeDown: null, linkUp: true });
+});
+
+test('an unavailable answer raises the store banner; the next answer that comes clears it', async () => {
+  let down = true;
+  const host = fakeHostClient(() => (down ? { ok: false, error: { code: 'unavailable', message: 'database is locked' } } : { ok: true, result: controlState() }));
+  const client = trackStatus(host.client);
+  await assert.rejects(client.call('control.get', {}));
+  assert.equal(useHostStatus.getState().storeDown, 'database is locked');
+  down = false;
+  await client.call('control.get', {});
+  assert.equal(useHostStatus.getState().storeDown, null);
+});
+
+test('other failures are the call\'s own, not the store\'s', async () => {
+  const host = fakeHostClient(() => ({ ok: false, error: { code: 'not_found', message: 'no such job' } }));
+  await assert.rejects(trackStatus(host.client).call('jobs.get', { id: 4 }));
+  assert.equal(useHostStatus.getState().storeDown, null);
+});
+
+test('store.status events raise and clear the banner, a stats tick proves the store answers, the link follows the feed', () => {
+  const host = fakeHostClient();
+  trackStatus(host.client);
+  host.emit('store.status', { ok: false, message: '' });
+  assert.equal(useHostStatus.getState().storeDown, 'the store does not answer');
+  host.emit('stats.tick', overviewStats());
+  assert.equal(useHostStatus.getState().storeDown, null);
+  host.link(false);
+  assert.equal(useHostStatus.getState().linkUp, false);
+  host.link(true);
+  assert.equal(useHostStatus.getState().linkUp, true);
+});
