@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExecutionType } from './domain.ts';
+import { Retention } from './retention.ts';
 
 /**
  * The service registry's shape, by example in examples/registry.yaml. Keys keep the names the operators'
@@ -215,6 +216,7 @@ export type ServiceConfig = z.infer<typeof ServiceConfig>;
 export const Registry = z
   .object({
     services: z.array(ServiceConfig),
+    retention: Retention.optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;

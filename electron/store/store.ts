@@ -18,6 +18,7 @@ import type {
   WorkerInfo,
   WorkerState,
 } from '../../shared/domain.ts';
+import type { PruneCutoffs } from '../../shared/retention.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
@@ -136,6 +137,24 @@ export interface Store {
    * tests, never for the console). With `repair`, the kept counts are rewritten to match the jobs.
    */
   checkCounts(repair: boolean): Promise<CountDrift[]>;
+  /**
+   * Takes (or renews) the upkeep task `task` for `ttlMs` when nobody else holds it: true when this owner
+   * holds it now. One process of all that share the store does the upkeep at a time.
+   */
+  takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** How many jobs the cutoffs would prune now, and about how many bytes they take. */
+  pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate>;
+  /**
+   * Prunes one batch, in one short transaction: of the next `size` jobs by id after `afterId`, those
+   * finished before their cutoff (completed, cancelled, dead letters an operator resolved) go with their
+   * attempts. Pending, running and unresolved failed jobs are never pruned. `done` once the jobs left are
+   * all newer than every cutoff.
+   */
+  pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch>;
+  /** Removes up to `maxRows` rows of the per-minute history older than `before`; answers how many went. */
+  pruneHistory(before: Date, maxRows: number): Promise<number>;
+  /** Gives freed space back to the file system, a little at a time (SQLite); answers what it gave and what is left. */
+  reclaimSpace(maxBytes: number): Promise<SpaceReport>;
 
   // ---- signals -----------------------------------------------------------------------------------
   /**
@@ -147,6 +166,31 @@ export interface Store {
 }
 
 export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
+
+export interface PruneCounts {
+  completed: number;
+  cancelled: number;
+  /** Dead letters an operator had resolved. */
+  dead_letters: number;
+}
+
+export interface PruneEstimate extends PruneCounts {
+  /** About how much the jobs and their attempts take, from the tables' average row size. */
+  bytes: number;
+}
+
+export interface PruneBatch extends PruneCounts {
+  /** The last job id this batch looked at: the next batch starts after it. */
+  lastId: number;
+  done: boolean;
+}
+
+export interface SpaceReport {
+  /** Bytes given back to the file system by this call. */
+  freedBytes: number;
+  /** Bytes still free inside the store, to be given back or reused. */
+  freeBytes: number;
+}
 
 /** A queue and state whose kept count is not what the jobs say. */
 export interface CountDrift {

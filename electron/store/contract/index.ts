@@ -7,6 +7,7 @@ import { enqueueContract } from './enqueue.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
+import { retentionContract } from './retention.ts';
 
 export type { ContractHandle } from './fixtures.ts';
 
@@ -34,5 +35,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     operatorContract(test);
     controlContract(test);
     readsContract(test);
+    retentionContract(test);
   });
 }

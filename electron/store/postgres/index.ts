@@ -15,6 +15,7 @@ import type {
   WorkerInfo,
   WorkerState,
 } from '../../../shared/domain.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import * as control from './control.ts';
 import { closedError } from './db.ts';
@@ -24,6 +25,7 @@ import { claimJobs, extendJobLeases, reclaimExpiredJobs, settleJobs } from './jo
 import { postgresMigrationAdapter } from './migrations.ts';
 import { LeaseBook } from './leases.ts';
 import { checkCounts } from './maintenance.ts';
+import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance } from './retention.ts';
 import { PgSignals } from './signals.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import * as reads from './reads.ts';
@@ -31,6 +33,9 @@ import type {
   BreakerTransition,
   ClaimRequest,
   CountDrift,
+  PruneBatch,
+  PruneEstimate,
+  SpaceReport,
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
@@ -296,6 +301,29 @@ export class PostgresStore implements Store {
 
   async checkCounts(repair: boolean): Promise<CountDrift[]> {
     return checkCounts(this.#open, repair);
+  }
+
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
+    return takeMaintenance(this.#open, task, owner, ttlMs);
+  }
+
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+    return pruneEstimate(this.#open, cutoffs);
+  }
+
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
+    const batch = await pruneBatch(this.#open, cutoffs, afterId, size);
+    this.#jobsChangedBy(batch.completed + batch.cancelled + batch.dead_letters);
+    return batch;
+  }
+
+  async pruneHistory(before: Date, maxRows: number): Promise<number> {
+    return pruneHistory(this.#open, before, maxRows);
+  }
+
+  async reclaimSpace(_maxBytes: number): Promise<SpaceReport> {
+    if (this.#closed) throw closedError(this.location);
+    return reclaimSpace();
   }
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {

@@ -15,10 +15,14 @@ import type {
   WorkerInfo,
   WorkerState,
 } from '../../../shared/domain.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
   CountDrift,
+  PruneBatch,
+  PruneEstimate,
+  SpaceReport,
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
@@ -39,6 +43,7 @@ import { SqliteJobs } from './jobs.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
 import { SqliteReads } from './reads.ts';
+import { SqliteRetention } from './retention.ts';
 import { SqliteSignals } from './signals.ts';
 
 /**
@@ -57,6 +62,7 @@ export class SqliteStore implements Store {
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
   readonly #maintenance: SqliteMaintenance;
+  readonly #retention: SqliteRetention;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -69,6 +75,7 @@ export class SqliteStore implements Store {
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
     this.#maintenance = new SqliteMaintenance(db);
+    this.#retention = new SqliteRetention(db);
   }
 
   async close(): Promise<void> {
@@ -292,6 +299,26 @@ export class SqliteStore implements Store {
 
   async checkCounts(repair: boolean): Promise<CountDrift[]> {
     return this.#maintenance.checkCounts(repair);
+  }
+
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#retention.takeMaintenance(task, owner, ttlMs);
+  }
+
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+    return this.#retention.pruneEstimate(cutoffs);
+  }
+
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
+    return this.#jobsChangedBy(this.#retention.pruneBatch(cutoffs, afterId, size));
+  }
+
+  async pruneHistory(before: Date, maxRows: number): Promise<number> {
+    return this.#retention.pruneHistory(before, maxRows);
+  }
+
+  async reclaimSpace(maxBytes: number): Promise<SpaceReport> {
+    return this.#retention.reclaimSpace(maxBytes);
   }
 
   subscribe(listener: (signal: StoreSignal) => void): () => void {

@@ -186,6 +186,40 @@ describe('sqlite specifics', () => {
     }
   });
 
+  test('space freed by pruning goes back to the file system a little at a time', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      const payload = { blob: 'x'.repeat(4000) };
+      await store.enqueue(Array.from({ length: 3000 }, () => ({ queue: 'q', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1, payload })));
+      for (;;) {
+        const claimed = await store.claim({ workerId: 'w', limit: 500, leaseMs: 60_000 });
+        if (claimed.length === 0) break;
+        await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const })));
+      }
+      const cutoff = new Date(Date.now() + 3_600_000);
+      let after = 0;
+      for (;;) {
+        const batch = await store.pruneBatch({ completed: cutoff, cancelled: cutoff, deadLetters: cutoff, history: cutoff }, after, 500);
+        after = batch.lastId;
+        if (batch.done) break;
+      }
+      const sizeOf = () => statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
+      const first = await store.reclaimSpace(1 << 20);
+      assert.ok(first.freedBytes > 0 && first.freedBytes <= (1 << 20) + 16_384, `gave back ${first.freedBytes} bytes, at most about 1 MiB at once`);
+      assert.ok(first.freeBytes > 1 << 20, 'the rest waits for later calls');
+      let left = first.freeBytes;
+      while (left > 0) left = (await store.reclaimSpace(8 << 20)).freeBytes;
+      const raw = new Database(path);
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+      const pages = Number(raw.pragma('page_count', { simple: true }));
+      raw.close();
+      assert.ok(pages * 16_384 < 2 << 20, `the file shrank to ${pages} pages`);
+      assert.ok(sizeOf() < 4 << 20);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test("the runbooks' SQL runs verbatim against the file", async () => {
     const { store, path, cleanup } = await createSqliteTestStore();
     try {

@@ -1,0 +1,91 @@
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { Store } from '../store.ts';
+import { alice, err, job, sleep, base, claimOne, deadLetter, allJobIds } from './fixtures.ts';
+import type { ContractTest } from './fixtures.ts';
+
+/** Every kind of job is "older" than a cutoff an hour ahead, and none older than one an hour back. */
+function cutoffsAt(when: Date): PruneCutoffs {
+  return { completed: when, cancelled: when, deadLetters: when, history: when };
+}
+
+async function pruneAll(store: Store, cutoffs: PruneCutoffs, size: number) {
+  const total = { completed: 0, cancelled: 0, dead_letters: 0, batches: 0 };
+  let after = 0;
+  for (;;) {
+    const batch = await store.pruneBatch(cutoffs, after, size);
+    total.completed += batch.completed;
+    total.cancelled += batch.cancelled;
+    total.dead_letters += batch.dead_letters;
+    total.batches += 1;
+    assert.ok(batch.lastId >= after, 'a batch never walks backwards');
+    after = batch.lastId;
+    if (batch.done) return total;
+  }
+}
+
+/** Pruning by retention, and who does the upkeep. */
+export function retentionContract(test: ContractTest): void {
+  describe('retention', () => {
+    test('pruning removes finished jobs past their retention, never pending, running or open dead letters', async (store) => {
+      const [pending] = await store.enqueue([job('svc')]);
+      const running = await claimOne(store, { service_name: 'svc' });
+      const completed = await claimOne(store, { service_name: 'svc' });
+      await store.settle([{ ...base(completed), kind: 'completed' }]);
+      const [cancelled] = await store.enqueue([job('svc', { queue: 'other' })]);
+      assert.ok(pending && cancelled);
+      await store.cancelJob(cancelled.id, alice, null);
+      const open = await deadLetter(store, 'svc', err('still broken'));
+      const resolved = await deadLetter(store, 'svc', err('known'));
+      await store.dlqResolve({ job_ids: [resolved] }, 'fixed upstream', alice);
+      const cutoffs = cutoffsAt(new Date(Date.now() + 3_600_000));
+      const estimate = await store.pruneEstimate(cutoffs);
+      assert.deepEqual([estimate.completed, estimate.cancelled, estimate.dead_letters], [1, 1, 1]);
+      assert.ok(estimate.bytes > 0, 'the estimate says about how much space the jobs take');
+      const pruned = await pruneAll(store, cutoffs, 2);
+      assert.deepEqual([pruned.completed, pruned.cancelled, pruned.dead_letters], [1, 1, 1]);
+      assert.ok(pruned.batches >= 3, 'small batches walk the jobs a few at a time');
+      assert.deepEqual((await allJobIds(store)).sort((a, b) => a - b), [pending.id, running.id, open].sort((a, b) => a - b));
+      assert.deepEqual(await store.listAttempts(completed.id), [], 'attempts go with their job');
+      assert.equal((await store.listAttempts(open)).length, 1);
+      assert.equal(await store.deadLetterCount(), 1);
+    });
+
+    test('nothing newer than its cutoff is pruned, and a pruned id is never handed out again', async (store) => {
+      const done = await claimOne(store, { service_name: 'svc' });
+      await store.settle([{ ...base(done), kind: 'completed' }]);
+      const past = cutoffsAt(new Date(Date.now() - 3_600_000));
+      assert.deepEqual(await store.pruneBatch(past, 0, 100), { completed: 0, cancelled: 0, dead_letters: 0, lastId: done.id, done: true });
+      assert.equal((await store.pruneEstimate(past)).completed, 0);
+      await pruneAll(store, cutoffsAt(new Date(Date.now() + 3_600_000)), 100);
+      assert.equal(await store.getJob(done.id), null);
+      const [next] = await store.enqueue([job('svc')]);
+      assert.ok(next && next.id > done.id, `a new job gets an id above the pruned ${done.id}, not ${next?.id}`);
+    });
+
+    test('the per-minute history outlives the jobs and goes after its own retention', async (store) => {
+      const done = await claimOne(store, { service_name: 'svc' });
+      await store.settle([{ ...base(done), kind: 'completed' }]);
+      await pruneAll(store, cutoffsAt(new Date(Date.now() + 3_600_000)), 100);
+      const sum = async () => (await store.throughput(new Date(Date.now() - 3_600_000), 60)).reduce((n, b) => n + b.completed, 0);
+      assert.equal(await sum(), 1, 'the charts still show the pruned job');
+      assert.equal(await store.pruneHistory(new Date(Date.now() - 3_600_000), 1000), 0);
+      assert.equal(await sum(), 1);
+      assert.ok((await store.pruneHistory(new Date(Date.now() + 120_000), 1000)) > 0);
+      assert.equal(await sum(), 0);
+      const space = await store.reclaimSpace(1 << 20);
+      assert.ok(space.freedBytes >= 0 && space.freeBytes >= 0);
+    });
+
+    test('one owner at a time holds an upkeep task, renews it, and loses it only once it runs out', async (store) => {
+      assert.equal(await store.takeMaintenance('prune', 'a', 300), true);
+      assert.equal(await store.takeMaintenance('prune', 'b', 300), false);
+      assert.equal(await store.takeMaintenance('prune', 'a', 300), true, 'the owner renews');
+      assert.equal(await store.takeMaintenance('other', 'b', 300), true, 'tasks are held apart');
+      await sleep(450);
+      assert.equal(await store.takeMaintenance('prune', 'b', 60_000), true, 'an expired lease is taken over');
+      assert.equal(await store.takeMaintenance('prune', 'a', 60_000), false);
+    });
+  });
+}

@@ -1,0 +1,132 @@
+import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
+import type { PgDb } from './db.ts';
+import { countsFrom } from './tally.ts';
+
+/**
+ * Pruning by retention, in short batches that walk the jobs oldest first by id, so no statement holds
+ * many rows or runs long; and folding the per-minute history's stripes of past minutes into one row each,
+ * so reading a day of charts reads one row per minute and kind of job. Space freed by deletes is reused
+ * by PostgreSQL after (auto)vacuum: there is nothing to give back by hand.
+ */
+
+/** Finished before its cutoff ($1 completed, $2 cancelled, $3 resolved dead letters). Never pending, running or an open dead letter. */
+const PRUNABLE = `((j.status = 'completed' AND j.completed_at < $1) OR (j.status = 'cancelled' AND j.completed_at < $2)
+  OR (j.status = 'failed' AND j.resolved_at IS NOT NULL AND j.resolved_at < $3))`;
+
+function cutoffValues(cutoffs: PruneCutoffs): string[] {
+  return [cutoffs.completed.toISOString(), cutoffs.cancelled.toISOString(), cutoffs.deadLetters.toISOString()];
+}
+
+export async function takeMaintenance(db: PgDb, task: string, owner: string, ttlMs: number): Promise<boolean> {
+  const rows = await db.engineQuery(
+    `INSERT INTO jobs.tb_maintenance_lease AS l (task, owner, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond')
+     ON CONFLICT (task) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE l.owner = excluded.owner OR l.expires_at < now()
+     RETURNING owner`,
+    [task, owner, ttlMs],
+  );
+  return rows[0]?.owner === owner;
+}
+
+export async function pruneEstimate(db: PgDb, cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+  const rows = await db.query(
+    `SELECT count(*) FILTER (WHERE j.status = 'completed') AS completed, count(*) FILTER (WHERE j.status = 'cancelled') AS cancelled,
+       count(*) FILTER (WHERE j.status = 'failed') AS dead_letters,
+       (SELECT (pg_total_relation_size('jobs.tb_job_run') + pg_total_relation_size('jobs.tb_job_attempt'))::float8
+          / greatest(1, (SELECT reltuples FROM pg_class WHERE oid = 'jobs.tb_job_run'::regclass))) AS per_job
+     FROM jobs.tb_job_run j WHERE ${PRUNABLE}`,
+    cutoffValues(cutoffs),
+  );
+  const row = rows[0] ?? {};
+  const completed = Number(row.completed ?? 0);
+  const cancelled = Number(row.cancelled ?? 0);
+  const deadLetters = Number(row.dead_letters ?? 0);
+  return { completed, cancelled, dead_letters: deadLetters, bytes: Math.round(Number(row.per_job ?? 0) * (completed + cancelled + deadLetters)) };
+}
+
+/** $4 the id to start after, $5 the batch's size in jobs looked at. */
+const PRUNE_BATCH_SQL = `
+WITH scope AS (
+  SELECT id, created_at FROM jobs.tb_job_run WHERE id > $4 ORDER BY id LIMIT $5
+),
+bounds AS (
+  SELECT max(id) AS upto, min(created_at) AS oldest FROM scope
+),
+gone AS (
+  DELETE FROM jobs.tb_job_run j USING bounds b
+  WHERE j.id > $4 AND j.id <= b.upto AND ${PRUNABLE}
+  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status
+),
+gone_attempts AS (
+  DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM gone)
+),
+counted AS (
+  ${countsFrom(`SELECT queue, service_name, execution_type, status AS state, '' AS fingerprint, -1 AS delta FROM gone`)}
+)
+SELECT b.upto, b.oldest >= greatest($1::timestamptz, $2::timestamptz, $3::timestamptz) AS past_cutoffs,
+  (SELECT count(*) FROM gone WHERE status = 'completed') AS completed,
+  (SELECT count(*) FROM gone WHERE status = 'cancelled') AS cancelled,
+  (SELECT count(*) FROM gone WHERE status = 'failed') AS dead_letters
+FROM bounds b`;
+
+export async function pruneBatch(db: PgDb, cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
+  const rows = await db.query(PRUNE_BATCH_SQL, [...cutoffValues(cutoffs), afterId, Math.max(1, Math.trunc(size))]);
+  const row = rows[0];
+  if (!row || row.upto === null || row.upto === undefined) return { completed: 0, cancelled: 0, dead_letters: 0, lastId: afterId, done: true };
+  return {
+    completed: Number(row.completed),
+    cancelled: Number(row.cancelled),
+    dead_letters: Number(row.dead_letters),
+    lastId: Number(row.upto),
+    // Jobs are made in id order: once the oldest left was made after every cutoff, nothing further can go.
+    done: row.past_cutoffs === true,
+  };
+}
+
+/**
+ * Folds the stripes of minutes before the current one into stripe -1, then removes up to `maxRows` rows
+ * of each history table from minutes older than `before`, oldest first.
+ */
+export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Promise<number> {
+  const limit = Math.max(1, Math.trunc(maxRows));
+  return db.tx(async (client) => {
+    let removed = 0;
+    for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL]) await client.query(sql);
+    for (const table of ['tb_job_rollup', 'tb_job_latency']) {
+      const result = await client.query(
+        `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
+        [before.toISOString(), limit],
+      );
+      removed += result.rowCount ?? 0;
+    }
+    return removed;
+  });
+}
+
+/** The minutes before this one are finished: their stripes add up into one row per kind of job. */
+const FOLD_ROLLUPS_SQL = `
+WITH moved AS (
+  DELETE FROM jobs.tb_job_rollup WHERE stripe >= 0 AND minute < date_trunc('minute', now())
+  RETURNING minute, queue, service_name, execution_type, completed, failed, retried, cancelled, duration_ms
+)
+INSERT INTO jobs.tb_job_rollup AS r (minute, queue, service_name, execution_type, stripe, completed, failed, retried, cancelled, duration_ms)
+SELECT minute, queue, service_name, execution_type, -1, sum(completed), sum(failed), sum(retried), sum(cancelled), sum(duration_ms)
+FROM moved GROUP BY minute, queue, service_name, execution_type
+ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
+  completed = r.completed + excluded.completed, failed = r.failed + excluded.failed, retried = r.retried + excluded.retried,
+  cancelled = r.cancelled + excluded.cancelled, duration_ms = r.duration_ms + excluded.duration_ms`;
+
+const FOLD_LATENCY_SQL = `
+WITH moved AS (
+  DELETE FROM jobs.tb_job_latency WHERE stripe >= 0 AND minute < date_trunc('minute', now())
+  RETURNING minute, execution_type, service_name, bucket, n
+)
+INSERT INTO jobs.tb_job_latency AS t (minute, execution_type, service_name, bucket, stripe, n)
+SELECT minute, execution_type, service_name, bucket, -1, sum(n) FROM moved GROUP BY minute, execution_type, service_name, bucket
+ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n`;
+
+/** PostgreSQL reuses the space deletes free once (auto)vacuum has seen them: nothing to do by hand. */
+export function reclaimSpace(): SpaceReport {
+  return { freedBytes: 0, freeBytes: 0 };
+}

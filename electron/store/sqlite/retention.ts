@@ -1,0 +1,159 @@
+import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
+import { now } from './db.ts';
+import type { Connection, SqliteDb } from './db.ts';
+import { Tally } from './tally.ts';
+import type { JobKind } from './tally.ts';
+
+/**
+ * Pruning by retention, in short batches that walk the jobs oldest first by id, and giving the freed pages
+ * back to the file system a few at a time (incremental vacuum), so neither ever holds the write lock for
+ * long: the engine's claims and settles wait at most one batch.
+ */
+
+/** Finished before its cutoff: what a batch may delete. Pending, running and open dead letters never are. */
+const PRUNABLE = `((status = 'completed' AND completed_at < @completed)
+  OR (status = 'cancelled' AND completed_at < @cancelled)
+  OR (status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < @dead_letters))`;
+
+interface CutoffParams {
+  completed: string;
+  cancelled: string;
+  dead_letters: string;
+}
+
+interface Pruned extends JobKind {
+  status: 'completed' | 'cancelled' | 'failed';
+}
+
+function prepareRetentionStatements(db: Connection) {
+  return {
+    takeLease: db.prepare<[{ task: string; owner: string; now: string; until: string }], { owner: string }>(
+      `INSERT INTO tb_maintenance_lease (task, owner, expires_at) VALUES (@task, @owner, @until)
+       ON CONFLICT (task) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE tb_maintenance_lease.owner = excluded.owner OR tb_maintenance_lease.expires_at < @now
+       RETURNING owner`,
+    ),
+    estimate: db.prepare<[CutoffParams], { completed: number; cancelled: number; dead_letters: number }>(
+      `SELECT coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status = 'cancelled'), 0) AS cancelled,
+         coalesce(sum(status = 'failed'), 0) AS dead_letters
+       FROM tb_job_run WHERE ${PRUNABLE}`,
+    ),
+    // A job's row and its attempts and index entries take about the file's used bytes per job.
+    bytesPerJob: db.prepare<[], { bytes: number | null }>(
+      `SELECT (SELECT page_count - freelist_count FROM pragma_page_count, pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)
+         / nullif((SELECT max(id) FROM tb_job_run), 0) AS bytes`,
+    ),
+    window: db.prepare<[{ after: number; size: number }], { upto: number | null; oldest: string | null }>(
+      `SELECT max(id) AS upto, min(created_at) AS oldest FROM (SELECT id, created_at FROM tb_job_run WHERE id > @after ORDER BY id LIMIT @size)`,
+    ),
+    pruneAttempts: db.prepare<[CutoffParams & { after: number; upto: number }]>(
+      `DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE id > @after AND id <= @upto AND ${PRUNABLE})`,
+    ),
+    // Before the newest jobs could go: enqueue starts above this, so their ids are never handed out again.
+    raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
+    pruneJobs: db.prepare<[CutoffParams & { after: number; upto: number }], Pruned>(
+      `DELETE FROM tb_job_run WHERE id > @after AND id <= @upto AND ${PRUNABLE}
+       RETURNING queue, service_name, execution_type, status`,
+    ),
+    // The rows of the oldest minutes up to `max` rows' worth: both tables lead their key with the minute.
+    rollupBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
+      `SELECT minute FROM tb_job_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
+    ),
+    latencyBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
+      `SELECT minute FROM tb_job_latency WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
+    ),
+    pruneRollups: db.prepare<[number]>(`DELETE FROM tb_job_rollup WHERE minute < ?`),
+    pruneLatency: db.prepare<[number]>(`DELETE FROM tb_job_latency WHERE minute < ?`),
+    space: db.prepare<[], { free: number; page: number; vacuum: number }>(
+      `SELECT (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS page,
+         (SELECT auto_vacuum FROM pragma_auto_vacuum) AS vacuum`,
+    ),
+  };
+}
+
+function cutoffParams(cutoffs: PruneCutoffs): CutoffParams {
+  return { completed: cutoffs.completed.toISOString(), cancelled: cutoffs.cancelled.toISOString(), dead_letters: cutoffs.deadLetters.toISOString() };
+}
+
+/** SQLite's auto_vacuum setting that lets freed pages be given back a few at a time. */
+const INCREMENTAL = 2;
+
+export class SqliteRetention {
+  readonly #db: SqliteDb;
+  readonly #s: ReturnType<typeof prepareRetentionStatements>;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    this.#s = prepareRetentionStatements(db.connection);
+  }
+
+  takeMaintenance(task: string, owner: string, ttlMs: number): boolean {
+    const at = Date.now();
+    return this.#db.guard(() => {
+      const row = this.#s.takeLease.get({ task, owner, now: new Date(at).toISOString(), until: new Date(at + ttlMs).toISOString() });
+      return row?.owner === owner;
+    });
+  }
+
+  pruneEstimate(cutoffs: PruneCutoffs): PruneEstimate {
+    return this.#db.guard(() => {
+      const counts = this.#s.estimate.get(cutoffParams(cutoffs)) ?? { completed: 0, cancelled: 0, dead_letters: 0 };
+      const perJob = this.#s.bytesPerJob.get()?.bytes ?? 0;
+      return { ...counts, bytes: Math.round(perJob * (counts.completed + counts.cancelled + counts.dead_letters)) };
+    });
+  }
+
+  pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): PruneBatch {
+    const params = cutoffParams(cutoffs);
+    const newestCutoff = [params.completed, params.cancelled, params.dead_letters].sort().at(-1) ?? params.completed;
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const window = this.#s.window.get({ after: afterId, size: Math.max(1, Math.trunc(size)) });
+        const batch: PruneBatch = { completed: 0, cancelled: 0, dead_letters: 0, lastId: afterId, done: true };
+        if (!window || window.upto === null || window.oldest === null) return batch;
+        batch.lastId = window.upto;
+        // Jobs are made in id order: once the oldest left was made after every cutoff, nothing further can go.
+        batch.done = window.oldest >= newestCutoff;
+        const range = { ...params, after: afterId, upto: window.upto };
+        this.#s.pruneAttempts.run(range);
+        this.#s.raiseJobIdFloor.run();
+        const tally = new Tally(Date.parse(now()));
+        for (const job of this.#s.pruneJobs.all(range)) {
+          tally.count(job, job.status, -1);
+          if (job.status === 'failed') batch.dead_letters += 1;
+          else batch[job.status] += 1;
+        }
+        this.#db.record(tally);
+        return batch;
+      }),
+    );
+  }
+
+  pruneHistory(before: Date, maxRows: number): number {
+    const bound = { cut: Math.floor(before.getTime() / 60_000) * 60, max: Math.max(1, Math.trunc(maxRows)) };
+    return this.#db.guard(() =>
+      this.#db.write(
+        () =>
+          this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
+          this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes,
+      ),
+    );
+  }
+
+  /**
+   * Files made by this version give freed pages back a few at a time; a file made before it keeps them
+   * for reuse (its auto_vacuum mode can only change with a full VACUUM), and says how much is free.
+   */
+  reclaimSpace(maxBytes: number): SpaceReport {
+    return this.#db.guard(() => {
+      const before = this.#s.space.get();
+      if (!before) return { freedBytes: 0, freeBytes: 0 };
+      if (before.vacuum !== INCREMENTAL || before.free === 0) return { freedBytes: 0, freeBytes: before.free * before.page };
+      const pages = Math.max(1, Math.floor(maxBytes / before.page));
+      this.#db.connection.pragma(`incremental_vacuum(${pages})`);
+      const after = this.#s.space.get() ?? before;
+      return { freedBytes: (before.free - after.free) * before.page, freeBytes: after.free * after.page };
+    });
+  }
+}
