@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Retention } from './retention.ts';
 import {
   Attempt,
   AuditEntry,
@@ -169,6 +170,23 @@ export const EnqueueOutput = z.object({ id: z.number().int(), identifier: z.stri
 export const EnqueueItem = EnqueueInput.omit({ service: true });
 export type EnqueueItem = z.infer<typeof EnqueueItem>;
 
+/** The retention in force: the registry's `retention:` with defaults for what it leaves out. */
+export const RetentionView = z.object({ retention: Retention, from_registry: z.boolean() });
+export type RetentionView = z.infer<typeof RetentionView>;
+
+export const PruneResult = z.object({
+  dry_run: z.boolean(),
+  completed: z.number().int(),
+  cancelled: z.number().int(),
+  /** Dead letters an operator had resolved; open ones are never pruned. */
+  dead_letters: z.number().int(),
+  /** About how many bytes the jobs took (dry run) or what was given back to the file system. */
+  bytes: z.number().int(),
+  /** Rows of the per-minute chart history past its own retention. */
+  history_rows: z.number().int(),
+});
+export type PruneResult = z.infer<typeof PruneResult>;
+
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 export const calls = {
@@ -233,6 +251,12 @@ export const calls = {
   'registry.load': Call(z.object({ path: z.string().min(1).max(4096) }).strict(), RegistryView, 'Loads a registry file; a bad one is refused.'),
 
   'settings.get': Call(Empty, SettingsView, 'Connection, registry and execution settings.'),
+  'retention.get': Call(Empty, RetentionView, 'How long finished jobs and the chart history are kept.'),
+  'retention.prune': Call(
+    z.object({ dry_run: z.boolean().default(false) }).strict(),
+    PruneResult,
+    'Prunes now what is past its retention (dry run: counts it); audited.',
+  ),
   'settings.testConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), ConnectionTest, 'Tries a store URL without switching.'),
   'settings.setConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), SettingsView, 'Switches to another store.'),
   'settings.setLocalExecution': Call(z.object({ enabled: z.boolean() }).strict(), SettingsView, 'Whether this console also runs jobs.'),

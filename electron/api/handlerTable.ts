@@ -9,6 +9,7 @@ import { health } from './handlers/health.ts';
 import { jobs } from './handlers/jobs.ts';
 import { overview } from './handlers/overview.ts';
 import { registry } from './handlers/registry.ts';
+import { retention } from './handlers/retention.ts';
 import { runners } from './handlers/runners.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
@@ -24,6 +25,7 @@ export const handlerTable: Handlers<CallName> = {
   ...workers,
   ...registry,
   ...settings,
+  ...retention,
   ...audit,
   ...health,
   ...demo,

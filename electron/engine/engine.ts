@@ -12,6 +12,7 @@ import type { RegistrySource } from './dispatcher.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
+import { Maintainer } from './maintainer.ts';
 import { quietLog } from './quietLog.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
@@ -30,6 +31,8 @@ export interface EngineOptions {
   leaseMs?: number;
   pollMs?: number;
   log?: (line: string) => void;
+  /** Keep the store to the registry's retention in the background (default true); one process at a time does. */
+  maintenance?: boolean;
 }
 
 const HEARTBEAT_MS = 2000;
@@ -49,6 +52,7 @@ export class Engine {
   readonly #breakers: BreakerKeeper;
   readonly #dispatcher: Dispatcher;
   readonly #control: ControlWatcher;
+  readonly #maintainer: Maintainer | null;
   readonly #log: (line: string) => void;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
@@ -95,6 +99,8 @@ export class Engine {
       pollMs,
       log: this.#log,
     });
+    this.#maintainer =
+      opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
     this.#control = new ControlWatcher({
       store: this.#store,
       pollMs: Math.min(CONTROL_POLL_MS, pollMs),
@@ -140,6 +146,7 @@ export class Engine {
     this.#every(watchdogMs, () => this.#watchdog());
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
+    this.#maintainer?.start();
     this.#emitWorker();
     this.#log(`engine: worker ${this.workerId} started (concurrency ${this.#concurrency})`);
   }
@@ -158,6 +165,7 @@ export class Engine {
     void this.#heartbeat();
     this.#emitWorker();
     await this.#dispatcher.stop(graceMs);
+    await this.#maintainer?.stop();
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#control.stop();

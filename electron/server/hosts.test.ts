@@ -53,6 +53,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'settings.testConnection': { url: other },
     'settings.setConnection': { url: other },
     'settings.setLocalExecution': { enabled: false },
+    'retention.get': {},
+    'retention.prune': { dry_run: true },
     'audit.list': { limit: 5 },
     'health.check': {},
     'demo.start': { jobs: 3 },

@@ -11,7 +11,7 @@ import { defaultDbLocation, redactLocation } from '../../store/location.ts';
 import { positionals, str, UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
-import { printJson } from '../output.ts';
+import { bytesText, printJson } from '../output.ts';
 import { redactText, secretsOf } from '../redaction.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
@@ -82,16 +82,10 @@ async function diagnose(inv: Invocation, rt: Runtime | null, failure: string | n
   };
 }
 
-function sizeText(bytes: number | null): string {
-  if (bytes === null) return 'unknown';
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   const io = inv.io;
   io.out(`opsdeck ${d.versions.opsdeck}, node ${d.versions.node}, ${d.versions.platform}`);
-  io.out(`store: ${d.store.dialect} at ${d.store.location}, server ${d.versions.store_server ?? 'unknown'}, size ${sizeText(d.store.size_bytes)}`);
+  io.out(`store: ${d.store.dialect} at ${d.store.location}, server ${d.versions.store_server ?? 'unknown'}, size ${bytesText(d.store.size_bytes)}`);
   for (const note of d.store.notes) io.out(`note: ${note}`);
   if (d.store.slow_queries && d.store.slow_queries.length > 0) {
     io.out('\nslowest queries (pg_stat_statements):');

@@ -10,6 +10,7 @@ import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
 import { cancel, job, jobs, retry } from './jobs.ts';
 import { migrate } from './migrate.ts';
+import { prune } from './prune.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   retry,
   cancel,
   dlq,
+  prune,
   breaker,
   emergencyStop,
   resume,

@@ -7,6 +7,7 @@ import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
+import { RetentionPanel } from './RetentionPanel.tsx';
 
 function Problems({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
   if (problems.length === 0) return null;
@@ -248,6 +249,7 @@ export function SettingsPage() {
       </header>
       <ConnectionSection />
       <RegistrySection />
+      <RetentionPanel />
       <ConsolePreferences />
     </div>
   );

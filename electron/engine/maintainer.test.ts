@@ -1,0 +1,109 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Registry } from '../../shared/registry.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
+import { createTestDatabase } from '../store/testing/pgTestDb.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { Maintainer } from './maintainer.ts';
+
+/** Jobs finished "a while ago": the round is run as of a day from now, so a one-hour retention covers them. */
+const TOMORROW = new Date(Date.now() + 86_400_000);
+
+function registry(retention: Registry['retention']): { registry: Registry } {
+  return { registry: { services: [], retention } };
+}
+
+async function finishJobs(store: Store, n: number): Promise<void> {
+  await store.enqueue(Array.from({ length: n }, () => ({ queue: 'q', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1 })));
+  for (;;) {
+    const claimed = await store.claim({ workerId: 'w', limit: 200, leaseMs: 60_000 });
+    if (claimed.length === 0) return;
+    await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const })));
+  }
+}
+
+function maintainerSuite(name: string, open: () => Promise<{ first: Store; second: Store; close(): Promise<void> }>): void {
+  describe(`background upkeep: ${name}`, () => {
+    it('of two processes sharing a store one prunes, and it leaves an audit row; the other waits its turn', async () => {
+      const { first, second, close } = await open();
+      try {
+        await finishJobs(first, 1200);
+        const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
+        const a = new Maintainer({ store: first, registry: policy, owner: 'worker-a', log: () => {} });
+        const b = new Maintainer({ store: second, registry: policy, owner: 'worker-b', log: () => {} });
+        const [roundA, roundB] = await Promise.all([a.runOnce(TOMORROW), b.runOnce(TOMORROW)]);
+        const rounds = [roundA, roundB].filter((r) => r !== null);
+        assert.equal(rounds.length, 1, 'exactly one of them held the upkeep');
+        assert.equal(rounds[0]?.completed, 1200);
+        assert.deepEqual(await first.countsByQueueAndStatus(), []);
+        const audit = await first.listAudit({ action: 'retention.prune' }, { limit: 5 });
+        assert.deepEqual(audit.items.map((e) => [e.actor.startsWith('retention@'), e.job_count]), [[true, 1200]]);
+        const again = roundA ? a : b;
+        assert.deepEqual(await again.runOnce(TOMORROW), { completed: 0, cancelled: 0, dead_letters: 0, historyRows: 0, freedBytes: 0 });
+        assert.equal((await first.listAudit({ action: 'retention.prune' }, { limit: 5 })).items.length, 1, 'a round that removed nothing is not audited');
+      } finally {
+        await close();
+      }
+    });
+
+    it('does nothing when retention is switched off in the registry', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 10);
+        const off = new Maintainer({ store: first, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: () => {} });
+        assert.equal(await off.runOnce(TOMORROW), null);
+        assert.equal((await first.listJobs({}, { limit: 100 })).items.length, 10);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a round stops at its time budget and the next one carries on where it stopped', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 1500);
+        const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
+        const keeper = new Maintainer({ store: first, registry: policy, owner: 'w', log: () => {}, budgetMs: 0 });
+        const rounds: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const round = await keeper.runOnce(TOMORROW);
+          rounds.push(round?.completed ?? -1);
+          if ((await first.listJobs({}, { limit: 1 })).items.length === 0) break;
+        }
+        assert.ok(rounds.length >= 3, `pruned over several rounds: ${rounds.join(', ')}`);
+        assert.equal(rounds.reduce((n, r) => n + r, 0), 1500);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
+
+maintainerSuite('sqlite', async () => {
+  const { store, path, cleanup } = await createSqliteTestStore();
+  const second = await openStore(path);
+  return {
+    first: store,
+    second,
+    async close() {
+      await second.close();
+      await cleanup();
+    },
+  };
+});
+
+maintainerSuite('postgres', async () => {
+  const db = await createTestDatabase();
+  const first = await openStore(db.url);
+  const second = await openStore(db.url);
+  return {
+    first,
+    second,
+    async close() {
+      await first.close();
+      await second.close();
+      await db.drop();
+    },
+  };
+});

@@ -1,0 +1,97 @@
+import os from 'node:os';
+import { DEFAULT_RETENTION, pruneCutoffs } from '../../shared/retention.ts';
+import type { Registry } from '../../shared/registry.ts';
+import type { Store } from '../store/store.ts';
+import { pruneHistory, pruneJobs, reclaimSpace } from './pruning.ts';
+
+/** The upkeep task every process sharing a store competes for; one holds it at a time. */
+export const RETENTION_TASK = 'retention';
+
+export interface MaintainerOptions {
+  store: Store;
+  registry: { readonly registry: Registry };
+  owner: string;
+  log: (line: string) => void;
+  /** How often to try (default a minute). */
+  intervalMs?: number;
+  /** How long one round may prune before it yields to the next (default 2 s). */
+  budgetMs?: number;
+}
+
+export interface MaintenanceRound {
+  completed: number;
+  cancelled: number;
+  dead_letters: number;
+  historyRows: number;
+  freedBytes: number;
+}
+
+/**
+ * Keeps a store to the retention of the registry, in the background: every interval, if no other process
+ * holds the upkeep, prunes for a bounded time (continuing where its last round stopped), trims the chart
+ * history and gives freed space back. Each round that removed jobs leaves an audit row.
+ */
+export class Maintainer {
+  readonly #opts: MaintainerOptions;
+  #timer: NodeJS.Timeout | null = null;
+  #round: Promise<MaintenanceRound | null> | null = null;
+  #reachedId = 0;
+
+  constructor(opts: MaintainerOptions) {
+    this.#opts = opts;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    const every = this.#opts.intervalMs ?? 60_000;
+    // The first round waits a little: a worker that just started has claims to make first.
+    this.#timer = setTimeout(() => {
+      void this.#tick();
+      this.#timer = setInterval(() => void this.#tick(), every);
+      this.#timer.unref();
+    }, Math.min(every, 10_000));
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#round?.catch(() => null);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#round) return;
+    this.#round = this.runOnce().catch((error: unknown) => {
+      this.#opts.log(`maintenance: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+    await this.#round;
+    this.#round = null;
+  }
+
+  /** One round, if retention is on and this process holds (or takes) the upkeep; null otherwise. */
+  async runOnce(now = new Date()): Promise<MaintenanceRound | null> {
+    const { store, owner } = this.#opts;
+    const retention = this.#opts.registry.registry.retention ?? DEFAULT_RETENTION;
+    if (!retention.enabled) return null;
+    const budgetMs = this.#opts.budgetMs ?? 2000;
+    // Held for several rounds' time, renewed by every round: another process takes over only once this one is gone.
+    if (!(await store.takeMaintenance(RETENTION_TASK, owner, Math.max(5 * budgetMs, 3 * (this.#opts.intervalMs ?? 60_000))))) return null;
+    const cutoffs = pruneCutoffs(retention, now);
+    const jobs = await pruneJobs(store, cutoffs, { fromId: this.#reachedId, budgetMs });
+    this.#reachedId = jobs.done ? 0 : jobs.reachedId;
+    const historyRows = await pruneHistory(store, cutoffs.history, { budgetMs });
+    const space = await reclaimSpace(store, { budgetMs });
+    const removed = jobs.completed + jobs.cancelled + jobs.dead_letters;
+    if (removed > 0) {
+      await store.audit({
+        actor: { user: 'retention', host: os.hostname() },
+        action: 'retention.prune',
+        job_count: removed,
+        details: { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, retention: { ...retention } },
+      });
+      this.#opts.log(`maintenance: pruned ${removed} job(s) past their retention`);
+    }
+    return { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, historyRows, freedBytes: space.freedBytes };
+  }
+}
