@@ -9,7 +9,7 @@ import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime } from '../api/runtime.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { rawRequest } from '../server/testing/http.ts';
+import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
