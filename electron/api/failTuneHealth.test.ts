@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import { calls, type ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
@@ -51,6 +53,14 @@ describe('jobs.fail', () => {
     const left = await running(t, 'stopped-worker');
     await store.heartbeat('stopped-worker', 0, 'stopped');
     assert.equal(code(await dispatch('jobs.fail', { id: left, reason: 'its worker stopped' }, ctx)), 'ok');
+
+    // A worker of this machine whose process is gone is dead at once, heartbeat or not.
+    const deadPid = spawnSync('/bin/true').pid ?? 0;
+    await store.registerWorker({ id: 'killed-worker', host: hostname(), pid: deadPid, version: 'x', concurrency: 1, queues: null });
+    const killed = await running(t, 'killed-worker');
+    assert.equal(code(await dispatch('jobs.fail', { id: killed, reason: 'SIGKILLed' }, ctx)), 'ok');
+    await store.registerWorker({ id: 'this-process', host: hostname(), pid: process.pid, version: 'x', concurrency: 1, queues: null });
+    assert.equal(code(await dispatch('jobs.fail', { id: await running(t, 'this-process'), reason: 'x' }, ctx)), 'conflict', 'a live process of this machine holds it');
 
     const [pending] = await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
     const notRunning = await dispatch('jobs.fail', { id: pending?.id ?? 0, reason: 'x' }, ctx);

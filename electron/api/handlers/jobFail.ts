@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Job, WorkerInfo } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
@@ -10,7 +11,20 @@ async function liveHolder(ctx: ApiContext, job: Job, now: number): Promise<Worke
   if (job.lease_expires_at !== null && Date.parse(job.lease_expires_at) <= now) return null;
   const workers = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
   const holder = workers.find((w) => w.id === job.lease_owner);
-  return holder && !holder.lost && holder.state !== 'stopped' ? holder : null;
+  if (!holder || holder.lost || holder.state === 'stopped') return null;
+  // A worker of this machine whose process is gone (SIGKILL, OOM) is dead now, not in ten seconds.
+  if (holder.host === hostname() && !processExists(holder.pid)) return null;
+  return holder;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
 }
 
 export const jobFail: Handlers<'jobs.fail'> = {
