@@ -6,6 +6,7 @@ import { CallError, errorMessage } from '../../lib/callError.ts';
 import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { ApiKeysSection } from './ApiKeysSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 
 function Problems({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
@@ -248,6 +249,7 @@ export function SettingsPage() {
       </header>
       <ConnectionSection />
       <RegistrySection />
+      <ApiKeysSection />
       <ConsolePreferences />
     </div>
   );
