@@ -33,9 +33,9 @@ WITH changed AS (
   RETURNING ${JOB_COLUMNS}
 ),
 counted AS (
-  ${countsFrom(`SELECT queue, service_name, 'running' AS state, -1 AS delta FROM changed
-    UNION ALL SELECT queue, service_name, 'failed', 1 FROM changed
-    UNION ALL SELECT queue, service_name, 'dead_letter', 1 FROM changed`)}
+  ${countsFrom(`SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'failed', '', 1 FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), 1 FROM changed`)}
 ),
 rolled AS (
   ${rollupFrom('changed', { failed: 'true' })}

@@ -47,7 +47,7 @@ export class SqliteFailJob {
         this.#s.closeAttempt.run({ job: jobId, now: at, error: message, class: OPERATOR_ERROR_CLASS });
         const tally = new Tally(Date.parse(at));
         tally.move(before, 'running', 'failed');
-        tally.count(before, 'dead_letter', 1);
+        tally.deadLetter(before, fingerprint, 1);
         tally.finished(before, 'failed');
         this.#db.record(tally);
         this.#db.audit(at, actor, 'job.fail', String(jobId), 1, { reason: why, worker: leaseOwner });
