@@ -34,11 +34,16 @@ export function breakerTuningContract(test: ContractTest): void {
     test('a tuning is announced to other processes sharing the store', async (store, handle) => {
       if (!handle.openSecond) return;
       const other = await handle.openSecond();
-      const heard = waitForSignal(other, 'breakers', 5000);
-      await sleep(100);
-      await store.tuneBreaker('payments', { failure_threshold: 2 }, alice, null);
-      assert.equal(await heard, true);
-      assert.deepEqual((await other.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 2 }]);
+      try {
+        const heard = waitForSignal(other, 'breakers', 5000);
+        await sleep(100);
+        await store.tuneBreaker('payments', { failure_threshold: 2 }, alice, null);
+        assert.equal(await heard, true);
+        assert.deepEqual((await other.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 2 }]);
+      } finally {
+        // The second store is this test's to close: its listener must not outlive it.
+        await other.close();
+      }
     });
   });
 }
