@@ -12,7 +12,7 @@ import { layersRule } from './scripts/lint/layers.js';
 const HEADLESS = 'the engine runs headless: it never reaches up into the API or a host.';
 const HOST = 'a host imports api/ and below; hosts meet only through a seam named in eslint.config.js.';
 const BELOW_API = ['shared', 'electron/store', 'electron/runners', 'electron/config', 'electron/engine', 'package.json'];
-const BELOW_HOSTS = [...BELOW_API, 'electron/api', 'electron/console'];
+const BELOW_HOSTS = [...BELOW_API, 'electron/api', 'electron/console', 'electron/rest'];
 
 const layers = [
   { folder: 'shared', may: [], message: 'shared/ is pure: nothing of ours above it.' },
@@ -22,6 +22,7 @@ const layers = [
   { folder: 'electron/engine', may: ['shared', 'electron/store', 'electron/runners', 'electron/config', 'package.json'], message: HEADLESS },
   { folder: 'electron/api', may: BELOW_API, message: 'handlers know no host.' },
   { folder: 'electron/console', may: ['shared'], message: 'electron/console/ is what both hosts share: it imports only shared/.' },
+  { folder: 'electron/rest', may: [...BELOW_API, 'electron/api'], message: 'electron/rest/ is the REST API both HTTP hosts serve: it imports api/ and below, never a host.' },
   { folder: 'electron/main', may: BELOW_HOSTS, message: HOST },
   { folder: 'electron/server', may: BELOW_HOSTS, message: HOST },
   { folder: 'electron/cli', may: BELOW_HOSTS, message: HOST },

@@ -18,7 +18,9 @@ import {
   ThroughputBucket,
   WorkerInfo,
 } from './domain.ts';
-import { RegistryProblem } from './registry.ts';
+import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
+import { BreakerTuning } from './breakerTuning.ts';
+import { BreakerOverrides, RegistryProblem } from './registry.ts';
 
 /**
  * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
@@ -106,6 +108,10 @@ export const BreakerView = z.object({
   mode_set_at: Timestamp.nullable(),
   mode_reason: z.string().nullable(),
   waiting_jobs: z.number().int(),
+  /** What an operator tuned at run time (the numbers above include it); null: the registry's values. */
+  tuning: BreakerTuning.nullable(),
+  /** The registry's own values, to show beside tuned ones. */
+  registry_settings: z.object({ failure_threshold: z.number().int(), recovery_timeout_s: z.number(), minimum_volume: z.number().int() }),
 });
 export type BreakerView = z.infer<typeof BreakerView>;
 
@@ -186,6 +192,17 @@ export const PruneResult = z.object({
   history_rows: z.number().int(),
 });
 export type PruneResult = z.infer<typeof PruneResult>;
+export const ApiKeyCreated = z.object({
+  key: ApiKeyView,
+  /** The key itself: shown this once, never stored (only its hash is). */
+  secret: z.string(),
+});
+export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
+
+/** A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key. */
+export const BreakerTuneInput = z
+  .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
+  .strict();
 
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
@@ -201,6 +218,11 @@ export const calls = {
   'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
   'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
+  'jobs.fail': Call(
+    z.object({ id: z.number().int().positive(), reason: z.string().trim().min(1).max(500), force: z.boolean().default(false) }).strict(),
+    Job,
+    'Fails a running job whose worker is gone, now: into the dead-letter queue. A job a live worker holds needs force.',
+  ),
   'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
   'jobs.enqueueMany': Call(
     z.object({ service: name, jobs: z.array(EnqueueItem).min(1).max(10_000) }).strict(),
@@ -232,6 +254,8 @@ export const calls = {
     BreakerView,
     'Forces a breaker open or closed, returns it to auto, or resets it.',
   ),
+
+  'breakers.tune': Call(BreakerTuneInput, BreakerView, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
 
   'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
   'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),
@@ -266,6 +290,13 @@ export const calls = {
     z.object({ entries: z.array(AuditEntry), next_cursor: z.string().nullable() }),
     'Operator actions, newest first.',
   ),
+  'apiKeys.list': Call(Empty, z.object({ keys: z.array(ApiKeyView) }), 'API keys of the REST API: never the keys themselves.'),
+  'apiKeys.create': Call(
+    z.object({ name: ApiKeyName, scope: ApiKeyScope, expires_in_days: z.number().int().min(1).max(3650).optional() }).strict(),
+    ApiKeyCreated,
+    'Creates an API key and shows it once; only its hash is kept.',
+  ),
+  'apiKeys.revoke': Call(z.object({ name: z.string().min(1).max(64) }).strict(), ApiKeyView, 'Revokes an API key: it stops working at once.'),
   'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),

@@ -222,6 +222,8 @@ export const JobFilter = z
     stuck: z.boolean().optional(),
     /** Only pending jobs not yet due: scheduled for later, or a retry waiting out its backoff. */
     scheduled: z.boolean().optional(),
+    /** Only jobs whose current or last attempt started before this time (with status running: long runners). */
+    started_before: Timestamp.optional(),
   })
   .strict();
 export type JobFilter = z.infer<typeof JobFilter>;

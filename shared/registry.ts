@@ -59,7 +59,9 @@ export const CircuitBreakerConfig = z
   .strict();
 export type CircuitBreakerConfig = z.infer<typeof CircuitBreakerConfig>;
 
-const BreakerOverrides = z.object(breakerFields).partial().strict();
+/** Some of a breaker's settings: what a registry entry or an operator's tuning writes. */
+export const BreakerOverrides = z.object(breakerFields).partial().strict();
+export type BreakerOverrides = z.infer<typeof BreakerOverrides>;
 
 export const ResourceLimits = z
   .object({

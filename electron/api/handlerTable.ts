@@ -1,11 +1,13 @@
 import type { CallName } from '../../shared/contract.ts';
 import type { Handlers } from './handlerTypes.ts';
+import { apiKeys } from './handlers/apiKeys.ts';
 import { audit } from './handlers/audit.ts';
 import { breakers } from './handlers/breakers.ts';
 import { control } from './handlers/control.ts';
 import { demo } from './handlers/demo.ts';
 import { dlq } from './handlers/dlq.ts';
 import { health } from './handlers/health.ts';
+import { jobFail } from './handlers/jobFail.ts';
 import { jobs } from './handlers/jobs.ts';
 import { overview } from './handlers/overview.ts';
 import { registry } from './handlers/registry.ts';
@@ -18,6 +20,7 @@ import { workers } from './handlers/workers.ts';
 export const handlerTable: Handlers<CallName> = {
   ...overview,
   ...jobs,
+  ...jobFail,
   ...dlq,
   ...breakers,
   ...control,
@@ -29,4 +32,5 @@ export const handlerTable: Handlers<CallName> = {
   ...audit,
   ...health,
   ...demo,
+  ...apiKeys,
 };

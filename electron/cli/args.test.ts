@@ -7,7 +7,8 @@ const spec = { limit: { type: 'string', description: 'n' }, 'dry-run': { type: '
 describe('parseCommandArgs', () => {
   it('reads the common options, falling back to the environment', () => {
     const a = parseCommandArgs(['x', '--json', '--limit', '5'], spec, { OPSDECK_DB: '/env.db', OPSDECK_REGISTRY: 'reg.yaml' });
-    assert.deepEqual(a.common, { db: '/env.db', registry: 'reg.yaml', json: true, help: false });
+    assert.deepEqual(a.common, { db: '/env.db', registry: 'reg.yaml', json: true, utc: false, help: false });
+    assert.equal(parseCommandArgs(['--utc'], spec, {}).common.utc, true);
     assert.deepEqual(a.positionals, ['x']);
     assert.equal(a.values.limit, '5');
     const b = parseCommandArgs(['--db', 'postgres://h/db', '-h'], spec, { OPSDECK_DB: '/env.db' });

@@ -14,6 +14,8 @@ export interface CommonOptions {
   db: string | undefined;
   registry: string | undefined;
   json: boolean;
+  /** Times in UTC instead of the local zone. */
+  utc: boolean;
   help: boolean;
 }
 
@@ -21,6 +23,7 @@ export const COMMON_OPTIONS: OptionSpec = {
   db: { type: 'string', value: 'URL', description: 'store: a SQLite file or sqlite:/postgres:// URL (default $OPSDECK_DB, else the per-user opsdeck.db)' },
   registry: { type: 'string', value: 'FILE', description: 'service registry YAML (default $OPSDECK_REGISTRY)' },
   json: { type: 'boolean', description: 'print JSON for scripts' },
+  utc: { type: 'boolean', description: 'show times in UTC (default: local time with its offset, from TZ)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 };
 
@@ -55,6 +58,7 @@ export function parseCommandArgs(argv: string[], spec: OptionSpec, env: Record<s
       db: text('db') ?? (env.OPSDECK_DB || undefined),
       registry: text('registry') ?? (env.OPSDECK_REGISTRY || undefined),
       json: values.json === true,
+      utc: values.utc === true,
       help: values.help === true,
     },
     values,

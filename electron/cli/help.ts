@@ -1,3 +1,4 @@
+import { ALIASES } from './aliases.ts';
 import { COMMON_OPTIONS, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
 
@@ -30,6 +31,8 @@ export function mainHelp(commands: Command[]): string {
     '',
     'common options (every command):',
     ...optionLines(COMMON_OPTIONS),
+    '',
+    `runbook words: ${Object.entries(ALIASES).map(([name, a]) => `${name} = ${a.to.join(' ')}`).join(', ')}`,
     '',
     'Exit codes: 0 ok, 1 a failed check, validation problems or not found, 2 wrong usage.',
     'Run opsdeck COMMAND --help for a command\'s options.',

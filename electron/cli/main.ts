@@ -1,8 +1,9 @@
+import { ALIASES, closest, expandAlias, HINTS } from './aliases.ts';
 import { parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { commandHelp, mainHelp } from './help.ts';
-import { processIo, type Io } from './output.ts';
+import { processIo, setDisplayZone, type Io } from './output.ts';
 import { OPSDECK_VERSION } from '../api/version.ts';
 
 function oneLine(text: string): string {
@@ -10,7 +11,8 @@ function oneLine(text: string): string {
 }
 
 /** Runs one command line and returns the exit code; every failure is one line on stderr, never a stack. */
-export async function runCli(argv: string[], io: Io = processIo()): Promise<number> {
+export async function runCli(typed: string[], io: Io = processIo()): Promise<number> {
+  const argv = expandAlias(typed);
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.err(mainHelp(COMMANDS));
@@ -27,11 +29,18 @@ export async function runCli(argv: string[], io: Io = processIo()): Promise<numb
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.err(`opsdeck: unknown command "${name}"; run opsdeck --help for the list`);
+    const hint = HINTS[name];
+    if (hint !== undefined) {
+      io.err(`opsdeck: there is no "${name}" command here: ${hint}`);
+      return 2;
+    }
+    const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);
+    io.err(`opsdeck: unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run opsdeck --help for the list`);
     return 2;
   }
   try {
     const args = parseCommandArgs(rest, command.options, io.env);
+    setDisplayZone(args.common.utc ? 'UTC' : io.env.TZ || undefined);
     if (args.common.help) {
       io.out(commandHelp(command));
       return 0;

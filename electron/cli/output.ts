@@ -35,10 +35,40 @@ export function statusColor(status: string): keyof typeof COLORS {
   return 'dim';
 }
 
-/** `2026-01-31 12:00:05` in UTC: sortable, short, no zone guessing. */
+/**
+ * The zone times are shown in: the operator's own (TZ, else the system's) unless --utc asked for UTC.
+ * Set once per command line by runCli; JSON output keeps UTC timestamps whatever this says.
+ */
+let displayZone: string | undefined;
+
+export function setDisplayZone(zone: string | undefined): void {
+  displayZone = zone;
+}
+
+function formatter(zone: string | undefined): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = {
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
+  };
+  try {
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
+  } catch {
+    // A TZ that Intl does not know (a POSIX rule such as EST5EDT4): the system's zone, as Node itself falls back.
+    return new Intl.DateTimeFormat('en-US', options);
+  }
+}
+
+/**
+ * `2026-01-31 13:00:05+01:00`: local time with its offset (ISO 8601 / RFC 3339), `Z` when the offset is
+ * zero. Sortable within one zone, and never ambiguous about which zone it is.
+ */
 export function when(iso: string | null | undefined): string {
   if (!iso) return '-';
-  return iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const parts = new Map(formatter(displayZone).formatToParts(ms).map((p) => [p.type, p.value]));
+  const offset = (parts.get('timeZoneName') ?? 'GMT').replace(/^GMT/, '');
+  const zone = offset === '' || offset === '+00:00' || offset === '-00:00' ? 'Z' : offset;
+  return `${parts.get('year')}-${parts.get('month')}-${parts.get('day')} ${parts.get('hour')}:${parts.get('minute')}:${parts.get('second')}${zone}`;
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {

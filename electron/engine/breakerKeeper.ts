@@ -1,4 +1,5 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
+import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
@@ -22,6 +23,9 @@ type Outcome = 'success' | 'failure' | 'probe_release';
  */
 export class BreakerKeeper {
   #cache = new Map<string, BreakerRecord>();
+  /** Operators' run-time tunings (opsdeck breaker tune), reloaded with the breakers. */
+  #tunings = new Map<string, BreakerTuning>();
+  #merged = new Map<string, { base: CircuitBreakerConfig; tuning: BreakerTuning; config: CircuitBreakerConfig }>();
   #pending = new Map<string, BreakerEvent[]>();
   #timer: NodeJS.Timeout | null = null;
   #dueAt = Number.POSITIVE_INFINITY;
@@ -69,11 +73,12 @@ export class BreakerKeeper {
 
   async #doRefresh(): Promise<void> {
     try {
-      const records = await this.#store.listBreakers();
+      const [records, tunings] = await Promise.all([this.#store.listBreakers(), this.#store.listBreakerTunings()]);
       this.#cache = new Map(records.map((r) => [r.service_name, r]));
+      this.#tunings = new Map(tunings.map((t) => [t.service_name, t]));
       const now = new Date();
       for (const record of records) {
-        if (tickDue(record, this.#config(record.service_name), now)) {
+        if (tickDue(record, this.#effective(record.service_name), now)) {
           await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
         }
       }
@@ -95,7 +100,7 @@ export class BreakerKeeper {
     let soonest = Number.POSITIVE_INFINITY;
     for (const record of this.#cache.values()) {
       if (record.mode !== 'auto') continue;
-      const config = this.#config(record.service_name);
+      const config = this.#effective(record.service_name);
       if (record.state === 'open' && record.opened_at) {
         soonest = Math.min(soonest, Date.parse(record.opened_at) + config.recovery_timeout * 1000);
       } else if (record.state === 'half_open' && record.probe_started_at) {
@@ -108,9 +113,22 @@ export class BreakerKeeper {
     this.#deadlineTimer.unref();
   }
 
+  /** The registry's settings for the service with an operator's tuning laid over them. */
+  #effective(service: string): CircuitBreakerConfig {
+    const base = this.#config(service);
+    const tuning = this.#tunings.get(service);
+    if (!tuning) return base;
+    // Asked before every claim: merged once per registry load and tuning, not on every ask.
+    const hit = this.#merged.get(service);
+    if (hit && hit.base === base && hit.tuning === tuning) return hit.config;
+    const config = tunedBreaker(base, tuning);
+    this.#merged.set(service, { base, tuning, config });
+    return config;
+  }
+
   /** How many more jobs of the service may start: Infinity, a number of probes, or 0. */
   allowance(service: string, now: Date): number {
-    return dispatchAllowance(this.#cache.get(service) ?? null, this.#config(service), now);
+    return dispatchAllowance(this.#cache.get(service) ?? null, this.#effective(service), now);
   }
 
   /** Services no job may start for now, and those limited to a few probes. */
@@ -132,7 +150,7 @@ export class BreakerKeeper {
       let current = r;
       granted = 0;
       for (let i = 0; i < wanted; i++) {
-        const step = stepBreaker(current, this.#config(service), { type: 'probe_start', at: now });
+        const step = stepBreaker(current, this.#effective(service), { type: 'probe_start', at: now });
         if (step.record.probes_in_flight === current.probes_in_flight) break;
         current = step.record;
         granted++;
@@ -200,7 +218,7 @@ export class BreakerKeeper {
   }
 
   #applyAll(record: BreakerRecord, events: BreakerEvent[]): { record: BreakerRecord; transitions: BreakerTransition[] } {
-    const config = this.#config(record.service_name);
+    const config = this.#effective(record.service_name);
     const transitions: BreakerTransition[] = [];
     let current = record;
     for (const event of events) {

@@ -1,18 +1,24 @@
 import type { BreakerView } from '../../shared/contract.ts';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
+import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import { windowCounts } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
-/** What the console shows for one breaker. A service never saved yet shows as closed and empty. */
+/**
+ * What the console shows for one breaker. A service never saved yet shows as closed and empty. `registry`
+ * is the registry's settings; an operator's tuning, when there is one, is laid over them.
+ */
 export function breakerView(
   service: string,
   record: BreakerRecord | null,
-  config: CircuitBreakerConfig,
+  registry: CircuitBreakerConfig,
   waitingJobs: number,
   now: Date,
+  tuning: BreakerTuning | null = null,
 ): BreakerView {
   const r = record ?? newBreakerRecord(service, now);
+  const config = tunedBreaker(registry, tuning ?? undefined);
   const { failures, calls } = windowCounts(r, config, now);
   let halfOpenIn: number | null = null;
   if (r.state === 'open' && r.mode === 'auto' && r.opened_at !== null) {
@@ -36,5 +42,7 @@ export function breakerView(
     mode_set_at: r.mode_set_at,
     mode_reason: r.mode_reason,
     waiting_jobs: waitingJobs,
+    tuning,
+    registry_settings: { failure_threshold: registry.failure_threshold, recovery_timeout_s: registry.recovery_timeout, minimum_volume: registry.minimum_volume },
   };
 }

@@ -292,7 +292,7 @@ export class DockerRunner implements Runner {
         .catch(() => false);
       if (oom) {
         const limit = request.service.security_policy.resource_limits?.memory_mb;
-        return failure({ message: `Memory limit exceeded: container OOM-killed${limit ? ` (${limit}MB allowed)` : ''}`, error_class: 'resource_limit', retryable: false }, extras);
+        return failure({ message: `resource limit exceeded: memory, container OOM-killed${limit ? ` (${limit}MB allowed)` : ''}`, error_class: 'resource_limit', retryable: false }, extras);
       }
     }
     return failure({ message: `exited with code ${exitCode ?? 'unknown'}${said ? `: ${said}` : ''}`, error_class: 'exit_code', retryable: true }, extras);

@@ -206,6 +206,8 @@ test('CPU limits are applied through prlimit', async () => {
   assert.equal(result.security_context.limits_applied, true);
   assert.equal(result.error?.error_class, 'resource_limit');
   assert.equal(result.error?.retryable, false);
+  // The runbook finds resource kills with error_message LIKE '%resource%'.
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s/);
 });
 
 test('without prlimit the run says limits were not applied', async () => {

@@ -252,7 +252,7 @@ export class ShellRunner implements Runner {
       const signal = usage.signal;
       if (typeof signal === 'string') {
         if (signal === 'SIGXCPU' && cpuLimit !== undefined) {
-          return failure({ message: `CPU limit of ${cpuLimit}s exceeded (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
+          return failure({ message: `resource limit exceeded: CPU limit of ${cpuLimit}s (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
         }
         return failure({ message: `killed by ${signal}${tail(stderr)}`, error_class: 'signal', retryable: true }, extras);
       }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCallName } from '../../shared/contract.ts';
 import type { ApiErrorCode, ApiResponse } from '../../shared/contract.ts';
+import { isJsonContentType, readBody } from '../rest/body.ts';
 import { sendJson } from './headers.ts';
 
 export type Dispatch = (name: string, input: unknown) => Promise<ApiResponse>;
 
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_BODY_BYTES } from '../rest/body.ts';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_input: 400,
@@ -22,46 +23,6 @@ export function statusFor(response: ApiResponse): number {
 
 export function sendFailure(res: ServerResponse, status: number, code: ApiErrorCode, message: string, extra?: Record<string, string>): void {
   sendJson(res, status, { ok: false, error: { code, message } }, extra);
-}
-
-type Body = { ok: true; text: string } | { ok: false; tooLarge: boolean };
-
-/** Reads at most maxBytes; past that it stops keeping data and reports the body as too large. */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
-  return new Promise((resolveBody) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      resolveBody({ ok: false, tooLarge: true });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const finish = (body: Body) => {
-      if (done) return;
-      done = true;
-      resolveBody(body);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        chunks.length = 0;
-        finish({ ok: false, tooLarge: true });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', () => finish({ ok: false, tooLarge: false }));
-    req.on('aborted', () => finish({ ok: false, tooLarge: false }));
-  });
-}
-
-function isJsonContentType(header: string | undefined): boolean {
-  if (header === undefined) return true;
-  const type = header.split(';')[0]?.trim().toLowerCase();
-  return type === 'application/json';
 }
 
 /**

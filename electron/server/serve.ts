@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
 import { buildRenderer, rendererOutDir } from '../console/build.ts';
+import { createRestHandler } from '../rest/handler.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
@@ -98,6 +99,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       staticDir,
       dispatch: (name, input) => dispatch(name, input, runtime.ctx),
       subscribe: (listener) => runtime.events.on(listener),
+      rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession }),
     });
   } catch (error) {
     releaseLog();

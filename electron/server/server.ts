@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ApiResponse } from '../../shared/contract.ts';
+import { isRestPath, type RestHandler } from '../rest/handler.ts';
+import { sendError } from '../rest/errors.ts';
 import { DEFAULT_MAX_BODY_BYTES, handleApiCall, sendFailure } from './api.ts';
 import { createToken, isAuthorized, tokenCookie, tokensEqual } from './auth.ts';
 import { sendText, setSecurityHeaders } from './headers.ts';
@@ -22,6 +24,11 @@ export interface ServerOptions {
   token?: string;
   maxBodyBytes?: number;
   heartbeatMs?: number;
+  /**
+   * REST API v1 (/v1, /healthz, /readyz), given this server's launch-token check so a signed-in session
+   * may use it too. Without it those paths still answer JSON 404, never the console's page.
+   */
+  rest?: (isSession: (req: IncomingMessage) => boolean) => RestHandler;
 }
 
 export interface RunningServer {
@@ -67,6 +74,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let port = opts.port;
 
   const sockets = createEventSockets({ subscribe: opts.subscribe, heartbeatMs: opts.heartbeatMs ?? 30_000 });
+  const rest = opts.rest?.((req) => isAuthorized(req, token)) ?? null;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     setSecurityHeaders(res, port);
@@ -76,6 +84,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+
+    if (isRestPath(url.pathname)) {
+      if (rest) await rest(req, res, url);
+      else sendError(res, 'not_found', `no REST API on this host: ${url.pathname}`);
+      return;
+    }
 
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (!isAuthorized(req, token)) {

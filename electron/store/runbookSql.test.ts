@@ -251,6 +251,23 @@ describe('runbook SQL runs verbatim against the PostgreSQL schema', () => {
     assert.deepEqual(rows, [{ total: '12' }]);
   });
 
+  it('dead-letter queue: runbook 001 as psql runs it, unqualified, on a fresh session with no SET', async () => {
+    const fresh = new pg.Client({ connectionString: db.url });
+    await fresh.connect();
+    try {
+      const path = await fresh.query('SHOW search_path');
+      assert.equal(path.rows[0]?.search_path, '"$user", public, jobs', 'jobs comes last: what resolved before still does');
+      const contents = await fresh.query(DLQ_CONTENTS);
+      assert.deepEqual(contents.rows.map((r) => r.task_id), ['shell-cpu', 'docker-image', 'shell-rm', 'http-bad-config', 'shell-old']);
+      const byReason = await fresh.query(DLQ_BY_REASON);
+      assert.deepEqual(byReason.rows[0], { failure_reason: "Command '/usr/bin/rm' is not allowed", count: '2' });
+      const schemas = await fresh.query(`SELECT count(*)::int AS n FROM pg_views WHERE viewname = 'dead_letter_queue' AND schemaname <> 'jobs'`);
+      assert.deepEqual(schemas.rows, [{ n: 0 }], 'no object was made outside the schema jobs');
+    } finally {
+      await fresh.end();
+    }
+  });
+
   it('dead-letter queue contents and failure reasons, with search_path set to jobs', async () => {
     await client.query('SET search_path TO jobs');
     try {

@@ -19,6 +19,9 @@ import type {
   WorkerState,
 } from '../../shared/domain.ts';
 import type { PruneCutoffs } from '../../shared/retention.ts';
+import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
+import type { BreakerTuning } from '../../shared/breakerTuning.ts';
+import type { BreakerOverrides } from '../../shared/registry.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
@@ -89,6 +92,13 @@ export interface Store {
   cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null>;
   /** failed (resolved or not) or cancelled → pending now, attempts reset; the attempt history stays. */
   retryJob(jobId: number, actor: Actor): Promise<Job | null>;
+  /**
+   * running → failed now, into the dead-letter queue, for a job whose worker is gone (failJob.ts of each
+   * dialect). Fenced on the lease: only while the job is still running under `leaseOwner`. Its attempt is
+   * recorded failed (error class `operator`) and the action audited (`job.fail`) in the same transaction;
+   * the counts move as a settle's failure would move them.
+   */
+  failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
 
   // ---- dead-letter queue ------------------------------------------------------------------------
   // Text searches (here, in listJobs and listAudit) are plain, case-insensitive substrings: `%`, `_`
@@ -121,10 +131,32 @@ export interface Store {
   saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
   setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
 
+  // ---- breaker tuning (breakerTuning.ts of each dialect) ------------------------------------------
+  /** Every breaker an operator tuned at run time, by service name. */
+  listBreakerTunings(): Promise<BreakerTuning[]>;
+  /**
+   * Lays `settings` over the service's tuning (keys given replace those stored, the rest stay), or with
+   * null forgets the tuning (back to the registry's values). Audited (`breaker.tune`) and announced as a
+   * breakers signal in the same transaction. Returns the tuning now in force, null when none.
+   */
+  tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null>;
+
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;
   heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
+
+  // ---- API keys (apiKeys.ts of each dialect) -------------------------------------------------------
+  /** Adds a key and audits it (`api_key.create`); null when a key of that name exists. */
+  createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null>;
+  /** Every key, by name; never the secret's hash. */
+  listApiKeys(): Promise<ApiKeyView[]>;
+  /** The key with this public id and its secret's hash, for checking a presented key. */
+  findApiKey(keyId: string): Promise<StoredApiKey | null>;
+  /** Notes that the key was used now; written at most once a minute per key. */
+  touchApiKey(keyId: string): Promise<void>;
+  /** Deletes the key of that name and audits it (`api_key.revoke`); the key as it was, null when none. */
+  revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;
@@ -315,6 +347,18 @@ export interface WorkerRegistration {
   version: string;
   concurrency: number;
   queues: string[] | null;
+}
+
+export interface NewApiKey {
+  key_id: string;
+  name: string;
+  scope: ApiKeyScope;
+  secret_hash: string;
+  expires_at: string | null;
+}
+
+export interface StoredApiKey extends ApiKeyView {
+  secret_hash: string;
 }
 
 export interface NewAuditEntry {

@@ -1,33 +1,66 @@
 import type { BreakerView } from '../../../shared/contract.ts';
+import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerRecord } from '../../../shared/domain.ts';
-import { effectiveBreaker } from '../../../shared/registry.ts';
+import { BreakerOverrides, effectiveBreaker } from '../../../shared/registry.ts';
 import { breakerView } from '../../engine/breakerView.ts';
 import type { ApiContext } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
-function view(ctx: ApiContext, service: string, record: BreakerRecord | null, pending: Record<string, number>, now: Date): BreakerView {
-  return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now);
+function view(
+  ctx: ApiContext,
+  service: string,
+  record: BreakerRecord | null,
+  pending: Record<string, number>,
+  now: Date,
+  tuning: BreakerTuning | null,
+): BreakerView {
+  return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now, tuning);
 }
 
-export const breakers: Handlers<'breakers.list' | 'breakers.setMode'> = {
+/** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */
+async function assertKnown(ctx: ApiContext, service: string): Promise<void> {
+  if (ctx.registry.loadedAt !== null && !ctx.registry.service(service) && !(await ctx.store.getBreaker(service))) {
+    const known = ctx.registry.registry.services.map((s) => s.name).join(', ') || 'none';
+    throw notFound(`service ${service} is not in the registry and has no breaker (known: ${known})`);
+  }
+}
+
+async function viewOf(ctx: ApiContext, service: string): Promise<BreakerView> {
+  const [record, pending, tunings] = await Promise.all([ctx.store.getBreaker(service), ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
+  return view(ctx, service, record, pending, new Date(), tunings.find((t) => t.service_name === service) ?? null);
+}
+
+export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers.tune'> = {
   /** Every registry service (one never tripped shows closed/auto) and every stored breaker. */
   'breakers.list': async (_input, ctx) => {
     const now = new Date();
-    const [stored, pending] = await Promise.all([ctx.store.listBreakers(), ctx.store.pendingByService()]);
+    const [stored, pending, tunings] = await Promise.all([ctx.store.listBreakers(), ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
     const records = new Map(stored.map((r) => [r.service_name, r]));
+    const tuned = new Map(tunings.map((t) => [t.service_name, t]));
     const names = new Set([...ctx.registry.registry.services.map((s) => s.name), ...records.keys()]);
-    const views = [...names].sort().map((name) => view(ctx, name, records.get(name) ?? null, pending, now));
+    const views = [...names].sort().map((name) => view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null));
     return { breakers: views };
   },
 
   'breakers.setMode': async (input, ctx) => {
-    if (ctx.registry.loadedAt !== null && !ctx.registry.service(input.service) && !(await ctx.store.getBreaker(input.service))) {
-      const known = ctx.registry.registry.services.map((s) => s.name).join(', ') || 'none';
-      throw notFound(`service ${input.service} is not in the registry and has no breaker (known: ${known})`);
-    }
+    await assertKnown(ctx, input.service);
     // The store writes the audit row with the change.
-    const record = await ctx.store.setBreakerMode(input.service, input.mode, ctx.actor, input.reason ?? null);
-    return view(ctx, input.service, record, await ctx.store.pendingByService(), new Date());
+    await ctx.store.setBreakerMode(input.service, input.mode, ctx.actor, input.reason ?? null);
+    return viewOf(ctx, input.service);
+  },
+
+  'breakers.tune': async (input, ctx) => {
+    const { service, defaults, reason, ...given } = input;
+    const settings = BreakerOverrides.parse(given);
+    const keys = Object.keys(settings);
+    if (defaults === (keys.length > 0)) {
+      const message = defaults ? 'give either settings to tune or defaults, not both' : 'say what to tune (failure_threshold, recovery_timeout, …) or defaults';
+      throw new ApiFailure('invalid_input', `breakers.tune: ${message}`, [{ path: '', message }]);
+    }
+    await assertKnown(ctx, service);
+    // The store writes the audit row and tells every worker, in one transaction.
+    await ctx.store.tuneBreaker(service, defaults ? null : settings, ctx.actor, reason ?? null);
+    return viewOf(ctx, service);
   },
 };

@@ -3,6 +3,7 @@ import type { HealthCheck } from '../../../shared/domain.ts';
 import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
@@ -59,6 +60,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
         (w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS),
       );
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
+      checks.push(await dispatchCheck(ctx.store, workers, now));
       for (const w of workers) {
         const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
         checks.push({

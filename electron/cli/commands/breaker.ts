@@ -1,7 +1,8 @@
 import type { BreakerView } from '../../../shared/contract.ts';
-import { positionals, str, UsageError } from '../args.ts';
+import type { BreakerOverrides } from '../../../shared/registry.ts';
+import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
-import type { Command } from '../command.ts';
+import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -12,10 +13,21 @@ function isAction(value: string): value is keyof typeof MODES {
   return Object.hasOwn(MODES, value);
 }
 
+/** What an operator tuned, beside what the registry says: `threshold 10 (registry 5)`. */
+function tunedText(b: BreakerView): string {
+  if (!b.tuning) return '';
+  const r = b.registry_settings;
+  const parts = Object.entries(b.tuning.settings).map(([key, value]) => {
+    const registry = key === 'failure_threshold' ? r.failure_threshold : key === 'recovery_timeout' ? `${r.recovery_timeout_s}s` : key === 'minimum_volume' ? r.minimum_volume : null;
+    return `${key} ${String(value)}${registry === null ? '' : ` (registry ${registry})`}`;
+  });
+  return `${parts.join(', ')} by ${b.tuning.set_by}`;
+}
+
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
     [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'waiting', align: 'right' },
-      { header: 'half-open in' }, { header: 'set by' }, { header: 'reason / last error', max: 60 }],
+      { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
     breakers.map((b) => [
       b.service_name,
       paint(io, b.state, statusColor(b.state)),
@@ -24,22 +36,69 @@ function breakerTable(io: Io, breakers: BreakerView[]): string {
       String(b.waiting_jobs),
       b.half_open_in_s === null ? '' : `${b.half_open_in_s}s`,
       b.mode_set_by ? `${b.mode_set_by} ${when(b.mode_set_at)}` : '',
+      tunedText(b),
       b.mode_reason ?? b.last_error ?? '',
     ]),
   );
 }
 
+/** The tunable settings as options: --failure-threshold 10 → failure_threshold: 10. */
+const TUNABLE = {
+  'failure-threshold': { key: 'failure_threshold', whole: true, description: 'failures in the window that open it' },
+  'recovery-timeout': { key: 'recovery_timeout', whole: false, description: 'seconds an open breaker waits before probing' },
+  'minimum-volume': { key: 'minimum_volume', whole: true, description: 'calls in the window before the threshold counts' },
+  window: { key: 'window', whole: false, description: 'seconds of the rolling window' },
+  'half-open-probes': { key: 'half_open_probes', whole: true, description: 'probe jobs let through when half open' },
+  'probe-timeout': { key: 'probe_timeout', whole: false, description: 'seconds a probe may take' },
+} as const;
+
+function tuning(values: Values): BreakerOverrides {
+  const settings: BreakerOverrides = {};
+  for (const [option, spec] of Object.entries(TUNABLE)) {
+    const text = str(values, option);
+    if (text === undefined) continue;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (spec.whole && !Number.isInteger(n))) {
+      throw new UsageError(`--${option} takes a ${spec.whole ? 'whole number' : 'number'} above 0, not "${text}"`);
+    }
+    settings[spec.key] = n;
+  }
+  return settings;
+}
+
+async function tune(inv: Invocation): Promise<number> {
+  const [, service] = positionals(inv, ['tune', 'SERVICE']);
+  const settings = tuning(inv.values);
+  const defaults = flag(inv.values, 'defaults');
+  if (defaults === (Object.keys(settings).length > 0)) {
+    throw new UsageError(defaults ? '--defaults forgets every tuned setting: give it alone' : `say what to tune (${Object.keys(TUNABLE).map((o) => `--${o}`).join(', ')}) or --defaults`);
+  }
+  return withRuntime(inv, async ({ ctx }) => {
+    const view = await call(ctx, 'breakers.tune', { service: service ?? '', ...settings, defaults, reason: str(inv.values, 'reason') });
+    if (inv.common.json) printJson(inv.io, view);
+    else if (!view.tuning) inv.io.out(`breaker ${view.service_name}: back to the registry's settings (threshold ${view.failure_threshold}, recovery ${view.recovery_timeout_s}s)`);
+    else inv.io.out(`breaker ${view.service_name} tuned for every worker: ${tunedText(view)}`);
+    return 0;
+  });
+}
+
 export const breaker: Command = {
   name: 'breaker',
-  summary: 'circuit breakers: list, force open or closed, back to auto, reset',
-  usage: 'list | open|close|auto|reset SERVICE [--reason TEXT]',
+  summary: 'circuit breakers: list, force open or closed, back to auto, reset, tune at run time',
+  usage: 'list | open|close|auto|reset SERVICE|--all [--reason TEXT] | tune SERVICE --failure-threshold N --recovery-timeout S … | tune SERVICE --defaults',
   details: [
     'open   no job of the service is dispatched; its jobs wait, they do not fail',
     'close  failures do not trip it',
     'auto   the breaker decides again',
-    'reset  back to auto and closed, counters cleared',
+    'reset  back to auto and closed, counters cleared (--all: every breaker)',
+    'tune   change its settings now, for every worker, without editing the registry; --defaults undoes',
   ].join('\n'),
-  options: { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' } },
+  options: {
+    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
+    all: { type: 'boolean', description: 'open/close/auto/reset: every breaker' },
+    defaults: { type: 'boolean', description: "tune: forget the tuning, back to the registry's settings" },
+    ...Object.fromEntries(Object.entries(TUNABLE).map(([option, spec]) => [option, { type: 'string' as const, value: spec.whole ? 'N' : 'S', description: `tune: ${spec.description}` }])),
+  },
   async run(inv) {
     const action = inv.positionals[0] ?? 'list';
     if (action === 'list') {
@@ -51,10 +110,24 @@ export const breaker: Command = {
         return 0;
       });
     }
-    if (!isAction(action)) throw new UsageError(`breaker takes list, open, close, auto or reset, not "${action}"`);
+    if (action === 'tune') return tune(inv);
+    if (!isAction(action)) throw new UsageError(`breaker takes list, open, close, auto, reset or tune, not "${action}"`);
+    const reason = str(inv.values, 'reason');
+    if (flag(inv.values, 'all')) {
+      positionals(inv, [action]);
+      return withRuntime(inv, async ({ ctx }) => {
+        const { breakers } = await call(ctx, 'breakers.list', {});
+        // Each one is its own audited change, as if typed one by one.
+        const views = [];
+        for (const b of breakers) views.push(await call(ctx, 'breakers.setMode', { service: b.service_name, mode: MODES[action], reason }));
+        if (inv.common.json) printJson(inv.io, { breakers: views });
+        else inv.io.out(views.length === 0 ? 'no breakers (load a registry with --registry)' : `${action}: ${views.map((v) => `${v.service_name} ${v.state}/${v.mode}`).join(', ')}`);
+        return 0;
+      });
+    }
     const [, service] = positionals(inv, [action, 'SERVICE']);
     return withRuntime(inv, async ({ ctx }) => {
-      const view = await call(ctx, 'breakers.setMode', { service: service ?? '', mode: MODES[action], reason: str(inv.values, 'reason') });
+      const view = await call(ctx, 'breakers.setMode', { service: service ?? '', mode: MODES[action], reason });
       if (inv.common.json) printJson(inv.io, view);
       else inv.io.out(`breaker ${view.service_name}: ${view.state}, mode ${view.mode}`);
       return 0;

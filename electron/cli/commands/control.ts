@@ -1,5 +1,5 @@
 import type { ControlState } from '../../../shared/domain.ts';
-import { positionals, str } from '../args.ts';
+import { flag, positionals, str } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
@@ -44,11 +44,18 @@ export const resume: Command = {
 export const safeMode: Command = {
   name: 'safe-mode',
   summary: 'stop dispatch and let running jobs finish (on), or dispatch again (off)',
-  usage: 'on|off [--reason TEXT]',
-  options: reasonOption,
+  usage: 'on|off [--reason TEXT]   (also: --enable | --disable, as the runbooks write it)',
+  options: {
+    ...reasonOption,
+    enable: { type: 'boolean', description: 'the same as on' },
+    disable: { type: 'boolean', description: 'the same as off' },
+  },
   async run(inv) {
-    const [mode] = positionals(inv, ['on|off']);
-    if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off, not "${mode}"`);
+    const byFlag = flag(inv.values, 'enable') ? 'on' : flag(inv.values, 'disable') ? 'off' : null;
+    if (flag(inv.values, 'enable') && flag(inv.values, 'disable')) throw new UsageError('--enable and --disable contradict each other');
+    const [mode] = byFlag !== null && inv.positionals.length === 0 ? [byFlag] : positionals(inv, ['on|off']);
+    if (byFlag !== null && mode !== byFlag) throw new UsageError(`safe-mode ${mode} contradicts --${byFlag === 'on' ? 'enable' : 'disable'}`);
+    if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off (or --enable / --disable), not "${mode}"`);
     return withRuntime(inv, async ({ ctx }) =>
       show(inv, await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') }), `safe mode ${mode}`),
     );

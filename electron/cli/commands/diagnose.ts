@@ -102,8 +102,8 @@ function printDiagnosis(inv: Invocation, d: Diagnosis): void {
 export const diagnoseCommand: Command = {
   name: 'diagnose',
   summary: 'health-check plus versions, store size, slowest queries and the top error patterns',
-  usage: '',
-  options: {},
+  usage: '[--full]',
+  options: { full: { type: 'boolean', description: 'accepted as the runbooks write it: the diagnosis is always the full one' } },
   async run(inv) {
     positionals(inv, []);
     const { rt, failure } = await openOrNull(inv);

@@ -1,4 +1,6 @@
 import type { Command } from '../command.ts';
+import { api } from './api.ts';
+import { apiKey } from './apiKey.ts';
 import { audit } from './audit.ts';
 import { breaker } from './breaker.ts';
 import { validateConfig } from './config.ts';
@@ -8,7 +10,7 @@ import { dlq } from './dlq.ts';
 import { enqueue } from './enqueue.ts';
 import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
-import { cancel, job, jobs, retry } from './jobs.ts';
+import { cancel, fail, job, jobs, retry } from './jobs.ts';
 import { migrate } from './migrate.ts';
 import { prune } from './prune.ts';
 import { serve } from './serve.ts';
@@ -26,6 +28,7 @@ export const COMMANDS: Command[] = [
   enqueue,
   retry,
   cancel,
+  fail,
   dlq,
   prune,
   breaker,
@@ -41,5 +44,7 @@ export const COMMANDS: Command[] = [
   migrate,
   worker,
   serve,
+  api,
+  apiKey,
   demo,
 ];

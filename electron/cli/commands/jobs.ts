@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import type { JobTrace } from '../../../shared/contract.ts';
 import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
-import { int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
+import { parseDuration } from '../../../shared/duration.ts';
+import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command } from '../command.ts';
-import { ago, paint, printJson, statusColor, when, type Io } from '../output.ts';
+import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
 
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
@@ -34,10 +35,36 @@ export function jobsTable(io: Io, jobs: Job[]): string {
   );
 }
 
+/** Running jobs: where each runs, since when, and for how long now. */
+export function runningTable(io: Io, jobs: Job[], now = Date.now()): string {
+  return renderTable(
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'worker', max: 40 },
+      { header: 'started' }, { header: 'running for', align: 'right' }, { header: 'tries', align: 'right' }],
+    jobs.map((j) => [
+      String(j.id),
+      j.identifier,
+      j.service_name,
+      j.queue,
+      (j.lease_owner ?? '-') + (j.cancel_requested ? ' (cancel requested)' : ''),
+      when(j.started_at),
+      j.started_at ? duration(Math.max(0, Math.round((now - Date.parse(j.started_at)) / 1000))) : '-',
+      `${j.attempts}/${j.max_attempts}`,
+    ]),
+  );
+}
+
+function longerThan(values: Values): string | undefined {
+  const text = str(values, 'running-longer-than');
+  if (text === undefined) return undefined;
+  const seconds = parseDuration(text);
+  if (seconds === null) throw new UsageError(`--running-longer-than takes a duration like 90s, 10m, 2h or 1d, not "${text}"`);
+  return new Date(Date.now() - seconds * 1000).toISOString();
+}
+
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
-  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--stuck] [--scheduled] [--limit N] [--after CURSOR]',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
   options: {
     status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
     service: { type: 'string', value: 'NAME', description: 'only this service' },
@@ -47,6 +74,7 @@ export const jobs: Command = {
     since: { type: 'string', value: 'ISO', description: 'created at or after this time' },
     stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
     scheduled: { type: 'boolean', description: 'only pending jobs not yet due (scheduled for later, retries in backoff)' },
+    'running-longer-than': { type: 'string', value: 'AGE', description: 'only jobs running for longer than AGE (90s, 10m, 2h): start time and duration shown' },
     limit: { type: 'string', value: 'N', description: 'at most N jobs (default 50, max 500)' },
     after: { type: 'string', value: 'CURSOR', description: 'the next page: the cursor the previous page printed' },
   },
@@ -62,7 +90,10 @@ export const jobs: Command = {
       created_after: isoTime(values, 'since'),
       stuck: values.stuck === true ? true : undefined,
       scheduled: values.scheduled === true ? true : undefined,
+      started_before: longerThan(values),
     };
+    if (filter.started_before !== undefined) filter.status ??= ['running'];
+    const runningOnly = filter.status?.length === 1 && filter.status[0] === 'running';
     const limit = int(values, 'limit', 1, 500) ?? 50;
     return withRuntime(inv, async ({ ctx }) => {
       const page = await call(ctx, 'jobs.list', { filter, limit, after: str(values, 'after') ?? null });
@@ -71,7 +102,7 @@ export const jobs: Command = {
         return 0;
       }
       if (page.jobs.length === 0) inv.io.out('no jobs match');
-      else inv.io.out(jobsTable(inv.io, page.jobs));
+      else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
       if (page.next_cursor) inv.io.out(`\nmore: opsdeck jobs … --after ${page.next_cursor}`);
       return 0;
     });
@@ -179,6 +210,28 @@ export const cancel: Command = {
       const j = await call(ctx, 'jobs.cancel', { id: jobId(id), reason: str(inv.values, 'reason') });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(j.status === 'cancelled' ? `job ${j.id} cancelled` : `job ${j.id} is running: its worker stops it now`);
+      return 0;
+    });
+  },
+};
+
+export const fail: Command = {
+  name: 'fail',
+  summary: 'fail a running job whose worker is gone, now: into the dead-letter queue, audited',
+  usage: 'ID --reason TEXT [--force]',
+  details: 'A job a live worker still holds is refused: cancel it instead, or fail it anyway with --force.',
+  options: {
+    reason: { type: 'string', value: 'TEXT', description: 'why: the job\'s error and the audit log say it' },
+    force: { type: 'boolean', description: 'even though a live worker holds it' },
+  },
+  async run(inv) {
+    const [id] = positionals(inv, ['ID']);
+    const reason = str(inv.values, 'reason');
+    if (!reason?.trim()) throw new UsageError('fail needs --reason TEXT saying why');
+    return withRuntime(inv, async ({ ctx }) => {
+      const j = await call(ctx, 'jobs.fail', { id: jobId(id), reason, force: flag(inv.values, 'force') });
+      if (inv.common.json) printJson(inv.io, j);
+      else inv.io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue (opsdeck retry ${j.id} runs it again)`);
       return 0;
     });
   },

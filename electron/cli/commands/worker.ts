@@ -4,12 +4,12 @@ import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { flag, int, list, positionals } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { printJson, type Io } from '../output.ts';
+import { printJson, when, type Io } from '../output.ts';
 
 const PROGRESS_MS = 5000;
 
 function stamp(): string {
-  return new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return when(new Date().toISOString());
 }
 
 function progressLine(s: OverviewStats): string {

@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../store.ts';
+import { apiKeysContract } from './apiKeys.ts';
+import { breakerTuningContract } from './breakerTuning.ts';
 import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
 import { enqueueContract } from './enqueue.ts';
+import { failJobContract } from './failJob.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
@@ -36,5 +39,8 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     controlContract(test);
     readsContract(test);
     retentionContract(test);
+    failJobContract(test);
+    breakerTuningContract(test);
+    apiKeysContract(test);
   });
 }

@@ -22,7 +22,7 @@ function likePattern(search: string | undefined): string | null {
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** $1..$12 of every job filter; appended after the caller's own parameters via `offset`. */
+/** $1..$13 of every job filter; appended after the caller's own parameters via `offset`. */
 export function jobFilterSql(offset: number): string {
   const p = (n: number) => `$${offset + n}`;
   return `(${p(1)}::text[] IS NULL OR status = ANY(${p(1)}::text[]))
@@ -35,7 +35,8 @@ export function jobFilterSql(offset: number): string {
     AND (NOT ${p(8)}::boolean OR (status = 'failed' AND resolved_at IS NULL))
     AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))
     AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))
-    AND (NOT ${p(12)}::boolean OR id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)))`;
+    AND (NOT ${p(12)}::boolean OR id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)))
+    AND (${p(13)}::timestamptz IS NULL OR started_at < ${p(13)}::timestamptz)`;
 }
 
 function timestampOrNull(value: string | undefined, what: string): string | null {
@@ -59,6 +60,7 @@ export function jobFilterParams(filter: JobFilter): unknown[] {
     filter.scheduled === true,
     likePattern(filter.search),
     onlyRunning(filter),
+    timestampOrNull(filter.started_before, 'started_before'),
   ];
 }
 

@@ -16,6 +16,12 @@ import type {
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import type { BreakerOverrides } from '../../../shared/registry.ts';
+import * as apiKeys from './apiKeys.ts';
+import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
+import { failRunningJob } from './failJob.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import * as control from './control.ts';
 import { closedError } from './db.ts';
@@ -39,6 +45,7 @@ import type {
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
+  NewApiKey,
   NewAuditEntry,
   NewJob,
   Page,
@@ -47,6 +54,7 @@ import type {
   Settlement,
   Store,
   StoreSignal,
+  StoredApiKey,
   WorkerRegistration,
 } from '../store.ts';
 
@@ -184,6 +192,12 @@ export class PostgresStore implements Store {
     return job;
   }
 
+  async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
+    const job = await failRunningJob(this.#open, jobId, leaseOwner, actor, reason);
+    if (job) this.#signals.changedOften('jobs');
+    return job;
+  }
+
   // ---- dead-letter queue -----------------------------------------------------------------------
 
   async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
@@ -281,6 +295,41 @@ export class PostgresStore implements Store {
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
     return control.listWorkers(this.#open, lostAfterMs);
+  }
+
+  // ---- breaker tuning --------------------------------------------------------------------------
+
+  async listBreakerTunings(): Promise<BreakerTuning[]> {
+    return listBreakerTunings(this.#open);
+  }
+
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    const tuning = await tuneBreaker(this.#open, service, settings, actor, reason);
+    // Announced inside its transaction to the other processes; this one hears it at once.
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
+  // ---- API keys --------------------------------------------------------------------------------
+
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+    return apiKeys.createApiKey(this.#open, key, actor);
+  }
+
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return apiKeys.listApiKeys(this.#open);
+  }
+
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
+    return apiKeys.findApiKey(this.#open, keyId);
+  }
+
+  async touchApiKey(keyId: string): Promise<void> {
+    await apiKeys.touchApiKey(this.#open, keyId);
+  }
+
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+    return apiKeys.revokeApiKey(this.#open, name, actor);
   }
 
   // ---- audit -----------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
   if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
   if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
+  if (filter.started_before !== undefined) add('r', `started_at < ?`, isoTime(filter.started_before, 'started_before'));
   const match = searchTerm(filter.search, add);
   return { key: `job:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match };
 }

@@ -16,6 +16,9 @@ import type {
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
@@ -26,6 +29,7 @@ import type {
   ClaimedJob,
   EnqueueResult,
   MigrationStatus,
+  NewApiKey,
   NewAuditEntry,
   NewJob,
   Page,
@@ -34,11 +38,15 @@ import type {
   Settlement,
   Store,
   StoreSignal,
+  StoredApiKey,
   WorkerRegistration,
 } from '../store.ts';
+import { SqliteApiKeys } from './apiKeys.ts';
+import { SqliteBreakerTuning } from './breakerTuning.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SqliteControl } from './control.ts';
 import type { SqliteDb } from './db.ts';
+import { SqliteFailJob } from './failJob.ts';
 import { SqliteJobs } from './jobs.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
@@ -63,6 +71,9 @@ export class SqliteStore implements Store {
   readonly #signals: SqliteSignals;
   readonly #maintenance: SqliteMaintenance;
   readonly #retention: SqliteRetention;
+  readonly #apiKeys: SqliteApiKeys;
+  readonly #tuning: SqliteBreakerTuning;
+  readonly #failJob: SqliteFailJob;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -76,6 +87,9 @@ export class SqliteStore implements Store {
     this.#signals = new SqliteSignals(db);
     this.#maintenance = new SqliteMaintenance(db);
     this.#retention = new SqliteRetention(db);
+    this.#apiKeys = new SqliteApiKeys(db);
+    this.#tuning = new SqliteBreakerTuning(db);
+    this.#failJob = new SqliteFailJob(db);
   }
 
   async close(): Promise<void> {
@@ -184,6 +198,10 @@ export class SqliteStore implements Store {
     return this.#jobsChangedBy(this.#operator.retryJob(jobId, actor));
   }
 
+  async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
+    return this.#jobsChangedBy(this.#failJob.fail(jobId, leaseOwner, actor, reason));
+  }
+
   // ---- dead-letter queue -----------------------------------------------------------------------
 
   async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
@@ -265,6 +283,18 @@ export class SqliteStore implements Store {
     return record;
   }
 
+  // ---- breaker tuning --------------------------------------------------------------------------
+
+  async listBreakerTunings(): Promise<BreakerTuning[]> {
+    return this.#tuning.list();
+  }
+
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    const tuning = this.#tuning.tune(service, settings, actor, reason);
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
   // ---- workers ---------------------------------------------------------------------------------
 
   async registerWorker(worker: WorkerRegistration): Promise<void> {
@@ -279,6 +309,28 @@ export class SqliteStore implements Store {
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
     return this.#control.listWorkers(lostAfterMs);
+  }
+
+  // ---- API keys --------------------------------------------------------------------------------
+
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+    return this.#apiKeys.create(key, actor);
+  }
+
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return this.#apiKeys.list();
+  }
+
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
+    return this.#apiKeys.find(keyId);
+  }
+
+  async touchApiKey(keyId: string): Promise<void> {
+    this.#apiKeys.touch(keyId);
+  }
+
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+    return this.#apiKeys.revoke(name, actor);
   }
 
   // ---- audit -----------------------------------------------------------------------------------

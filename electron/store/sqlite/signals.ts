@@ -25,7 +25,8 @@ export class SqliteSignals {
     this.#dataVersion = db.connection.prepare(`PRAGMA data_version`);
     this.#signature = db.connection.prepare(
       `SELECT (SELECT version FROM tb_control WHERE id = 1) AS control,
-              (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM tb_breaker) AS breakers`,
+              (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM tb_breaker)
+                || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_breaker_tuning) AS breakers`,
     );
   }
 

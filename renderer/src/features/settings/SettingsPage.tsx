@@ -6,6 +6,7 @@ import { CallError, errorMessage } from '../../lib/callError.ts';
 import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { ApiKeysSection } from './ApiKeysSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
 
@@ -250,6 +251,7 @@ export function SettingsPage() {
       <ConnectionSection />
       <RegistrySection />
       <RetentionPanel />
+      <ApiKeysSection />
       <ConsolePreferences />
     </div>
   );

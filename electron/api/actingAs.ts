@@ -1,0 +1,34 @@
+import type { Actor } from '../../shared/domain.ts';
+import type { ApiContext } from './context.ts';
+
+/**
+ * The host's context, acting as someone else: what a request made with an API key runs under, so the
+ * store audits the key, not the host's OS user. Everything else is read from the host's context at the
+ * moment it is used, so a store switch or an engine toggled meanwhile is seen as the host sees it.
+ */
+export function actingAs(base: ApiContext, actor: Actor): ApiContext {
+  return {
+    get store() {
+      return base.store;
+    },
+    get registry() {
+      return base.registry;
+    },
+    get engine() {
+      return base.engine;
+    },
+    get env() {
+      return base.env;
+    },
+    get settings() {
+      return base.settings;
+    },
+    get runners() {
+      return base.runners;
+    },
+    set runners(value) {
+      base.runners = value;
+    },
+    actor,
+  };
+}

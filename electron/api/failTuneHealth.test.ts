@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { afterEach, describe, it } from 'node:test';
+import { calls, type ApiResponse } from '../../shared/contract.ts';
+import { dispatch } from './dispatch.ts';
+import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+
+const REGISTRY = `
+services:
+  - name: payments
+    execution_type: noop
+    circuit_breaker: { failure_threshold: 5, recovery_timeout: 60 }
+`;
+
+let t: TestContext | null = null;
+afterEach(async () => {
+  await t?.cleanup();
+  t = null;
+});
+
+function code(res: ApiResponse): string {
+  return res.ok ? 'ok' : res.error.code;
+}
+
+async function running(t: TestContext, workerId: string): Promise<number> {
+  const [job] = await t.store.enqueue([{ queue: `q-${workerId}`, service_name: 'payments', execution_type: 'noop', max_attempts: 3 }]);
+  assert.ok(job);
+  const [claimed] = await t.store.claim({ workerId, limit: 1, leaseMs: 60_000, queues: [`q-${workerId}`] });
+  assert.equal(claimed?.id, job.id);
+  return job.id;
+}
+
+describe('jobs.fail', () => {
+  it('fails a job whose worker is gone, and refuses one a live worker holds unless forced', async () => {
+    t = await createTestContext(REGISTRY);
+    const { ctx, store } = t;
+    const orphan = await running(t, 'vanished-worker');
+    const done = await dispatch('jobs.fail', { id: orphan, reason: 'worker host terminated' }, ctx);
+    assert.equal(code(done), 'ok', JSON.stringify(done));
+    assert.equal(calls['jobs.fail'].output.parse(done.ok ? done.result : null).status, 'failed');
+    assert.equal(await store.deadLetterCount(), 1);
+
+    await store.registerWorker({ id: 'live-worker', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
+    const held = await running(t, 'live-worker');
+    const refused = await dispatch('jobs.fail', { id: held, reason: 'impatient' }, ctx);
+    assert.equal(code(refused), 'conflict');
+    assert.match(refused.ok ? '' : refused.error.message, /runs on worker live-worker .* which is alive .*force/);
+    assert.equal((await store.getJob(held))?.status, 'running');
+    assert.equal(code(await dispatch('jobs.fail', { id: held, reason: 'it hangs', force: true }, ctx)), 'ok');
+
+    await store.registerWorker({ id: 'stopped-worker', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
+    const left = await running(t, 'stopped-worker');
+    await store.heartbeat('stopped-worker', 0, 'stopped');
+    assert.equal(code(await dispatch('jobs.fail', { id: left, reason: 'its worker stopped' }, ctx)), 'ok');
+
+    // A worker of this machine whose process is gone is dead at once, heartbeat or not.
+    const deadPid = spawnSync('/bin/true').pid ?? 0;
+    await store.registerWorker({ id: 'killed-worker', host: hostname(), pid: deadPid, version: 'x', concurrency: 1, queues: null });
+    const killed = await running(t, 'killed-worker');
+    assert.equal(code(await dispatch('jobs.fail', { id: killed, reason: 'SIGKILLed' }, ctx)), 'ok');
+    await store.registerWorker({ id: 'this-process', host: hostname(), pid: process.pid, version: 'x', concurrency: 1, queues: null });
+    assert.equal(code(await dispatch('jobs.fail', { id: await running(t, 'this-process'), reason: 'x' }, ctx)), 'conflict', 'a live process of this machine holds it');
+
+    const [pending] = await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
+    const notRunning = await dispatch('jobs.fail', { id: pending?.id ?? 0, reason: 'x' }, ctx);
+    assert.equal(code(notRunning), 'conflict');
+    assert.match(notRunning.ok ? '' : notRunning.error.message, /only a running job can be failed: cancel a pending job instead/);
+    assert.equal(code(await dispatch('jobs.fail', { id: 99_999, reason: 'x' }, ctx)), 'not_found');
+    assert.equal(code(await dispatch('jobs.fail', { id: orphan, reason: '   ' }, ctx)), 'invalid_input', 'a reason is required');
+  });
+});
+
+describe('breakers.tune', () => {
+  it('tunes over the registry, shows both, and returns to the registry with defaults', async () => {
+    t = await createTestContext(REGISTRY);
+    const { ctx } = t;
+    const tuned = await dispatch('breakers.tune', { service: 'payments', failure_threshold: 10, recovery_timeout: 30, reason: 'flaky' }, ctx);
+    assert.equal(code(tuned), 'ok', JSON.stringify(tuned));
+    const view = calls['breakers.tune'].output.parse(tuned.ok ? tuned.result : null);
+    assert.deepEqual([view.failure_threshold, view.recovery_timeout_s], [10, 30]);
+    assert.deepEqual(view.registry_settings, { failure_threshold: 5, recovery_timeout_s: 60, minimum_volume: 3 });
+    assert.deepEqual(view.tuning?.settings, { failure_threshold: 10, recovery_timeout: 30 });
+    const list = await dispatch('breakers.list', {}, ctx);
+    assert.equal(calls['breakers.list'].output.parse(list.ok ? list.result : null).breakers[0]?.failure_threshold, 10);
+
+    const back = calls['breakers.tune'].output.parse(((r) => (r.ok ? r.result : null))(await dispatch('breakers.tune', { service: 'payments', defaults: true }, ctx)));
+    assert.deepEqual([back.failure_threshold, back.tuning], [5, null]);
+
+    for (const input of [{ service: 'payments' }, { service: 'payments', defaults: true, failure_threshold: 3 }, { service: 'payments', failure_threshold: 0 }]) {
+      assert.equal(code(await dispatch('breakers.tune', input, ctx)), 'invalid_input', JSON.stringify(input));
+    }
+    assert.equal(code(await dispatch('breakers.tune', { service: 'nope', failure_threshold: 3 }, ctx)), 'not_found');
+  });
+});
+
+describe('health.check sees an idle fleet', () => {
+  async function dispatchDetail(t: TestContext): Promise<{ ok: boolean; detail: string }> {
+    const res = await dispatch('health.check', {}, t.ctx);
+    const report = calls['health.check'].output.parse(res.ok ? res.result : null);
+    const check = report.checks.find((c) => c.name === 'dispatch');
+    assert.ok(check, JSON.stringify(report));
+    return { ok: check.ok, detail: check.detail };
+  }
+
+  it('is unhealthy while due jobs wait with no worker, names the queue, and recovers once one runs', async () => {
+    t = await createTestContext(REGISTRY);
+    const { store } = t;
+    assert.equal((await dispatchDetail(t)).ok, true);
+    await store.enqueue([
+      { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'later', service_name: 'payments', execution_type: 'noop', max_attempts: 1, run_at: new Date(Date.now() + 3_600_000).toISOString() },
+    ]);
+    const idle = await dispatchDetail(t);
+    assert.equal(idle.ok, false);
+    assert.match(idle.detail, /jobs are due and no worker is running: default \(2 due\); the oldest due since \d{4}-.*ago\); start one with opsdeck worker/);
+    assert.doesNotMatch(idle.detail, /later/, 'a queue whose jobs are not due yet is not named');
+
+    await store.registerWorker({ id: 'other-queues', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['reports'] });
+    assert.match((await dispatchDetail(t)).detail, /no live worker takes these queues: default \(2 due\)/);
+
+    await store.registerWorker({ id: 'w', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
+    assert.deepEqual(await dispatchDetail(t), { ok: true, detail: '2 job(s) due, 2 live worker(s) taking them' });
+
+    await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, 'deploy');
+    const drained = await dispatchDetail(t);
+    assert.equal(drained.ok, false);
+    assert.match(drained.detail, /^2 job\(s\) due and not dispatched: safe mode is engaged by alice@laptop \(deploy\)/);
+    await store.setSafeMode(false, { user: 'alice', host: 'laptop' }, null);
+
+    await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, null);
+    await store.heartbeat('w', 0, 'stopped');
+    await store.heartbeat('other-queues', 0, 'stopped');
+    assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose');
+  });
+});

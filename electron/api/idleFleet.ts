@@ -1,0 +1,51 @@
+import type { ControlFlag, HealthCheck, WorkerInfo } from '../../shared/domain.ts';
+import type { Store } from '../store/store.ts';
+
+/** Scheduled jobs are counted up to here; past it the due count reads "at least". */
+const SCHEDULED_CAP = 10_000;
+
+function since(iso: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  const ago = s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+  return `${iso} (${ago} ago)`;
+}
+
+function held(name: string, flag: ControlFlag): string {
+  return `${name} is engaged${flag.by ? ` by ${flag.by}` : ''}${flag.reason ? ` (${flag.reason})` : ''}`;
+}
+
+/**
+ * Whether the jobs that are due get dispatched at all. Jobs waiting with no worker running to take
+ * them (or every worker held by safe mode or the emergency stop) is the first symptom a runbook looks
+ * for, "jobs stuck in pending", and must not read healthy. Paused queues wait on purpose and are left
+ * out; a worker limited to some queues serves only those.
+ */
+export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
+  const oldest = await store.oldestPendingRunAt();
+  if (oldest === null || Date.parse(oldest) > now) return { name: 'dispatch', ok: true, detail: 'no job is waiting to run' };
+  const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
+  const paused = new Set(control.paused_queues.map((p) => p.queue));
+  const pending = new Map<string, number>();
+  for (const c of counts) if (c.status === 'pending' && c.count > 0 && !paused.has(c.queue)) pending.set(c.queue, (pending.get(c.queue) ?? 0) + c.count);
+  const live = workers.filter((w) => !w.lost && w.state === 'running');
+  const unserved: string[] = [];
+  for (const [queue, n] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
+    if (live.some((w) => w.queues === null || w.queues.includes(queue))) continue;
+    const scheduled = await store.countJobs({ status: ['pending'], queue, scheduled: true });
+    const due = n - Math.min(n, scheduled);
+    if (due > 0) unserved.push(`${queue} (${due} due)`);
+  }
+  const stopped = control.emergency_stop.engaged ? held('the emergency stop', control.emergency_stop) : null;
+  const safe = control.safe_mode.engaged ? held('safe mode', control.safe_mode) : null;
+  const waiting = [...pending.values()].reduce((a, b) => a + b, 0);
+  if (waiting === 0) return { name: 'dispatch', ok: true, detail: 'the only waiting jobs are in paused queues' };
+  const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
+  const due = scheduledAll > SCHEDULED_CAP ? `${Math.max(0, waiting - SCHEDULED_CAP)}+` : String(Math.max(0, waiting - scheduledAll));
+  const oldestText = `the oldest due since ${since(oldest, now)}`;
+  if (stopped ?? safe) return { name: 'dispatch', ok: false, detail: `${due} job(s) due and not dispatched: ${stopped ?? safe}; ${oldestText}` };
+  if (unserved.length > 0) {
+    const who = live.length === 0 ? 'no worker is running' : 'no live worker takes these queues';
+    return { name: 'dispatch', ok: false, detail: `jobs are due and ${who}: ${unserved.join(', ')}; ${oldestText}; start one with opsdeck worker` };
+  }
+  return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live.length} live worker(s) taking them` };
+}

@@ -1,0 +1,66 @@
+/**
+ * The runbooks' words (shared troubleshooting guides written for other job systems) mapped to opsdeck's.
+ * An alias runs the opsdeck command; a hint names the command that does the job and exits 2, so an
+ * operator following a runbook is never left with a bare "unknown command".
+ */
+export interface Alias {
+  /** The command line it stands for; the words typed after the alias follow. */
+  to: string[];
+  /** Options the runbook adds that the opsdeck command does without (it always does that). */
+  drop?: string[];
+}
+
+export const ALIASES: Record<string, Alias> = {
+  'list-runners': { to: ['runners'] },
+  'runner-status': { to: ['runners'] },
+  'queue-status': { to: ['status'] },
+  'migrate-schema': { to: ['migrate'] },
+  // The worker logs every job it runs: --verbose asks for nothing more.
+  'process-jobs': { to: ['worker'], drop: ['--verbose'] },
+};
+
+export const HINTS: Record<string, string> = {
+  'test-connectivity': 'opsdeck runners probes each runner kind and each HTTP service\'s base_url; opsdeck health-check runs every probe with the store and the workers',
+  'validate-token': 'opsdeck validate-config FILE names every token_env_var that is not set; opsdeck runners probes each HTTP service; a refused token fails its jobs with http_401/http_403 (opsdeck jobs --search 401)',
+  'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
+  'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
+  'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
+  'runner-health': 'opsdeck runners',
+};
+
+/** The words typed, with an alias replaced by its command. */
+export function expandAlias(argv: string[]): string[] {
+  const [name, ...rest] = argv;
+  const alias = name === undefined ? undefined : ALIASES[name];
+  if (!alias) return argv;
+  return [...alias.to, ...rest.filter((arg) => !(alias.drop ?? []).includes(arg))];
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] ?? 0;
+      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The command a mistyped name most likely meant, when one is close enough to suggest. */
+export function closest(name: string, names: string[]): string | null {
+  let best: string | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const candidate of names) {
+    const contains = candidate.includes(name) || name.includes(candidate);
+    const score = contains ? 0.5 : distance(name, candidate);
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best !== null && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}

@@ -1,0 +1,60 @@
+import { createRuntime } from '../../api/runtime.ts';
+import { redactLocation } from '../../store/location.ts';
+import { flag, int, positionals, str, UsageError } from '../args.ts';
+import { assertRegistryLoaded } from '../call.ts';
+import type { Command } from '../command.ts';
+
+export const DEFAULT_API_PORT = 7789;
+
+export const api: Command = {
+  name: 'api',
+  summary: 'serve the REST API v1 headless, for servers, monitors and scripts (every request needs an API key)',
+  usage: '[--port N] [--host ADDR] [--allow-remote]',
+  details: [
+    'Endpoints: GET /v1/openapi.json lists them; /healthz (liveness) and /readyz (the store answers) need no key.',
+    'Keys: opsdeck api-key create --name NAME --scope read|operate. Runs no jobs: workers do.',
+    'It binds 127.0.0.1 by default. Another address serves plain HTTP beyond this machine, where keys travel',
+    'readable on the wire: put a TLS proxy in front and say so with --allow-remote.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', value: 'N', description: `port (default ${DEFAULT_API_PORT}; 0 for any free one)` },
+    host: { type: 'string', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
+    'allow-remote': { type: 'boolean', description: 'allow an address other than loopback' },
+  },
+  async run(inv) {
+    positionals(inv, []);
+    // Loaded on demand: the other commands never pay for the HTTP host.
+    const { isLoopback, startRestServer } = await import('../../rest/server.ts');
+    const { createRestHandler } = await import('../../rest/handler.ts');
+    const host = str(inv.values, 'host') ?? '127.0.0.1';
+    const port = int(inv.values, 'port', 0, 65535) ?? DEFAULT_API_PORT;
+    if (!isLoopback(host) && !flag(inv.values, 'allow-remote')) {
+      throw new UsageError(
+        `--host ${host} would serve the API beyond this machine over plain HTTP, where API keys are readable on the wire; put a TLS proxy in front and add --allow-remote`,
+      );
+    }
+    const io = inv.io;
+    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: (line) => io.err(line) });
+    try {
+      assertRegistryLoaded(rt);
+      const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx }) });
+      io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz)`);
+      const keys = await rt.ctx.store.listApiKeys();
+      io.out(`store: ${redactLocation(rt.ctx.store.location)} (${rt.ctx.store.dialect}), registry: ${rt.ctx.registry.path ?? 'none'}, ${keys.length} API key(s). Ctrl+C stops.`);
+      if (keys.length === 0) io.out('no API key yet: every request gets 401 until you make one with opsdeck api-key create --name NAME --scope read|operate');
+      await new Promise<void>((resolveStop) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolveStop();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      return 0;
+    } finally {
+      await rt.close();
+    }
+  },
+};

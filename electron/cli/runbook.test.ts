@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { rawRequest } from '../rest/testing/http.ts';
+import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real command as an operator types it from a runbook: a child process of this Node. */
+function opsdeck(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSDECK_DB: '', OPSDECK_REGISTRY: '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function ok(run: Run): string {
+  assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
+  return run.stdout;
+}
+
+const REGISTRY = [
+  'services:',
+  '  - name: nap',
+  '    execution_type: shell',
+  '    runner_config: { command: ["/bin/sleep", "30"] }',
+  '    security_policy: { allowed_commands: ["/bin/sleep"] }',
+  '  - name: payments',
+  '    execution_type: noop',
+  '    circuit_breaker: { failure_threshold: 5, recovery_timeout: 60 }',
+  '',
+].join('\n');
+
+let dir: string;
+let registry: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-runbook-'));
+  registry = join(dir, 'registry.yaml');
+  await writeFile(registry, REGISTRY);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
+  it('aliases run the opsdeck command; other runbook words name the one to use; typos get a guess; all exit 2 when not run', async () => {
+    const common = ['--db', join(dir, 'alias.db'), '--registry', registry];
+    assert.equal(ok(await opsdeck(['queue-status', ...common, '--json'])), ok(await opsdeck(['status', ...common, '--json'])));
+    assert.match(ok(await opsdeck(['list-runners', ...common])), /^KIND\s+HEALTH/m);
+    for (const word of ['test-connectivity', 'validate-token', 'test-vars', 'security-audit', 'version-check']) {
+      const run = await opsdeck([word, '--service', 'stripe']);
+      assert.equal(run.code, 2, word);
+      assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);
+    }
+    const typo = await opsdeck(['statuss']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown command "statuss"; did you mean "status"\?/);
+    assert.match(ok(await opsdeck(['--help'])), /runbook words: list-runners = runners/);
+
+    assert.match(ok(await opsdeck(['safe-mode', '--enable', '--reason', 'runbook', ...common])), /safe mode on/);
+    const on = z.object({ control: z.object({ safe_mode: z.object({ engaged: z.boolean() }) }) }).parse(JSON.parse(ok(await opsdeck(['status', ...common, '--json']))));
+    assert.equal(on.control.safe_mode.engaged, true);
+    assert.match(ok(await opsdeck(['safe-mode', '--disable', ...common])), /safe mode off/);
+    assert.equal((await opsdeck(['safe-mode', '--enable', '--disable', ...common])).code, 2);
+    assert.notEqual((await opsdeck(['diagnose', '--full', ...common])).code, 2, 'diagnose --full is no usage error');
+  });
+
+  it('breaker tune stores the numbers for every worker, list shows them beside the registry, --defaults undoes; reset --all', async () => {
+    const common = ['--db', join(dir, 'tune.db'), '--registry', registry];
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\)/);
+    assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /payments .* 0\/10 .*failure_threshold 10 \(registry 5\)/);
+    assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);
+    assert.equal((await opsdeck(['breaker', 'tune', 'payments', ...common])).code, 2);
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
+    ok(await opsdeck(['breaker', 'open', 'nap', ...common]));
+    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed\/auto, payments closed\/auto$/m);
+    const audit = ok(await opsdeck(['audit', '--action', 'breaker.tune', ...common, '--json']));
+    assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 2);
+  });
+
+  it('api-key create prints the key once; the store keeps no copy of it; list never shows it; revoke ends it', async () => {
+    const db = join(dir, 'keys.db');
+    const created = await opsdeck(['api-key', 'create', '--name', 'ci-bot', '--scope', 'operate', '--expires', '30d', '--db', db]);
+    const secret = ok(created).trim();
+    assert.match(secret, /^odk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    assert.match(created.stderr, /shown this once/);
+    const list = ok(await opsdeck(['api-key', 'list', '--db', db]));
+    assert.match(list, /ci-bot\s+operate/);
+    assert.ok(!list.includes(secret.slice(17)));
+    const file = await readFile(db);
+    assert.equal(file.includes(Buffer.from(secret.slice(17))), false, 'the key is nowhere in the store file');
+    assert.equal((await opsdeck(['api-key', 'create', '--name', 'x', '--scope', 'admin', '--db', db])).code, 2);
+    assert.equal((await opsdeck(['api-key', 'create', '--name', 'x', '--scope', 'read', '--expires', '3h', '--db', db])).code, 2);
+    ok(await opsdeck(['api-key', 'revoke', 'ci-bot', '--db', db]));
+    assert.match(ok(await opsdeck(['api-key', 'list', '--db', db])), /^no API keys/);
+    assert.equal((await opsdeck(['api-key', 'revoke', 'ci-bot', '--db', db])).code, 1);
+  });
+
+  it('a job left running by a SIGKILLed worker shows in jobs --running-longer-than with its start, and opsdeck fail ends it', async () => {
+    const common = ['--db', join(dir, 'stuck.db'), '--registry', registry];
+    const id = z.object({ id: z.number() }).parse(JSON.parse(ok(await opsdeck(['enqueue', 'nap', ...common, '--json'])))).id;
+    const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => worker.on('close', resolve));
+    try {
+      for (let i = 0; i < 200; i++) {
+        const running = JSON.parse(ok(await opsdeck(['jobs', '--status', 'running', ...common, '--json'])));
+        if (z.object({ jobs: z.array(z.unknown()) }).parse(running).jobs.length > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      worker.kill('SIGKILL');
+      await exited;
+    }
+    const table = ok(await opsdeck(['jobs', '--running-longer-than', '0s', ...common], { TZ: 'Asia/Kolkata' }));
+    assert.match(table, /STARTED\s+RUNNING FOR/);
+    assert.match(table, new RegExp(`^\\s*${id} .* \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\+05:30 +\\d+s`, 'm'), 'local time with its offset, and how long');
+    assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '0s', '--utc', ...common], { TZ: 'Asia/Kolkata' })), /:\d\dZ /);
+    assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '1h', ...common])), /no jobs match/);
+    const refused = await opsdeck(['fail', String(id), ...common]);
+    assert.equal(refused.code, 2, 'a reason is required');
+    assert.match(ok(await opsdeck(['fail', String(id), '--reason', 'worker was killed', ...common])), new RegExp(`job ${id} .* failed: it is in the dead-letter queue`));
+    assert.match(ok(await opsdeck(['dlq', 'list', ...common])), /failed by an operator/);
+  });
+
+  it('opsdeck api serves the REST API with keys: a read key lists failed executions and is refused a stop; an operate key stops, audited by name', async () => {
+    const db = join(dir, 'api.db');
+    const readKey = ok(await opsdeck(['api-key', 'create', '--name', 'monitor', '--scope', 'read', '--db', db])).trim();
+    const operateKey = ok(await opsdeck(['api-key', 'create', '--name', 'ci-bot', '--scope', 'operate', '--db', db])).trim();
+    const remote = await opsdeck(['api', '--host', '0.0.0.0', '--db', db]);
+    assert.equal(remote.code, 2);
+    assert.match(remote.stderr, /--allow-remote/);
+    const child = spawn(process.execPath, [BIN, 'api', '--port', '0', '--db', db, '--registry', registry], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const first = await createInterface({ input: child.stdout })[Symbol.asyncIterator]().next();
+      const match = /^opsdeck api: http:\/\/127\.0\.0\.1:(\d+)\/v1 /.exec(String(first.value));
+      assert.ok(match, String(first.value));
+      const port = Number(match[1]);
+      assert.equal((await rawRequest({ port, path: '/healthz' })).status, 200);
+      const failed = await rawRequest({ port, path: '/v1/executions?status=failed&limit=10', headers: { authorization: `Bearer ${readKey}` } });
+      assert.equal(failed.status, 200, failed.body);
+      const post = { method: 'POST', body: '{"reason":"api test"}', path: '/v1/control/emergency-stop' };
+      assert.equal((await rawRequest({ port, ...post, headers: { authorization: `Bearer ${readKey}`, 'content-type': 'application/json' } })).status, 403);
+      assert.equal((await rawRequest({ port, ...post, headers: { authorization: `Bearer ${operateKey}`, 'content-type': 'application/json' } })).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    const audit = z.object({ entries: z.array(z.object({ actor: z.string() })) }).parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'control.emergency_stop', '--db', db, '--json']))));
+    assert.match(audit.entries[0]?.actor ?? '', /^api-key:ci-bot@/);
+  });
+});
+
+describe('the runbooks\' words on PostgreSQL', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase();
+  });
+  after(async () => {
+    await database?.drop();
+  });
+
+  it('api keys and breaker tuning are kept in the shared store', async () => {
+    const common = ['--db', database.url, '--registry', registry];
+    const secret = ok(await opsdeck(['api-key', 'create', '--name', 'fleet-bot', '--scope', 'read', ...common])).trim();
+    assert.match(secret, /^odk_/);
+    assert.match(ok(await opsdeck(['api-key', 'list', ...common])), /fleet-bot\s+read/);
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '2', ...common])), /tuned for every worker/);
+    assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /failure_threshold 2 \(registry 5\)/);
+  });
+});

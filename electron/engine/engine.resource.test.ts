@@ -1,0 +1,59 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { createRunners } from '../runners/registry.ts';
+import type { Store } from '../store/store.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { Engine } from './engine.ts';
+import { enqueueOne, loadRegistry, tempDir, waitForStatus } from './testing/harness.ts';
+
+/** A job its CPU limit killed is found the way the runbook looks for it, and by jobs --search resource. */
+describe('engine: a CPU-limit kill', () => {
+  let store: Store;
+  let path: string;
+  let cleanup: () => Promise<void>;
+  let engine: Engine | null = null;
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    path = db.path;
+    const tmp = await tempDir();
+    cleanup = async () => {
+      await engine?.stop({ graceMs: 0 });
+      await db.cleanup();
+      await tmp.cleanup();
+    };
+    const { holder } = await loadRegistry(tmp.dir, [
+      {
+        name: 'spinner',
+        execution_type: 'shell',
+        runner_config: { command: ['/bin/sh', '-c', 'while :; do :; done'], working_directory: tmp.dir },
+        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [tmp.dir], resource_limits: { cpu_seconds: 1 } },
+      },
+    ]);
+    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs: 5000, pollMs: 20, env: { PATH: process.env.PATH } });
+    await engine.start();
+  });
+
+  after(async () => {
+    await cleanup();
+  });
+
+  test('fails with class resource_limit, a message that says resource, and the runbook query finds it', async () => {
+    const id = await enqueueOne(store, 'spinner', 'shell', 3);
+    const job = await waitForStatus(store, id, 'failed', 20_000);
+    assert.match(job.error_message ?? '', /resource limit exceeded/);
+    const [attempt] = await store.listAttempts(id);
+    assert.equal(attempt?.error_class, 'resource_limit');
+    assert.deepEqual((await store.listJobs({ search: 'resource' }, { limit: 10 })).items.map((j) => j.id), [id]);
+    const raw = new Database(path, { readonly: true });
+    try {
+      // Runbook 000's resource query, on SQLite's unqualified table.
+      const rows = raw.prepare(`SELECT identifier, resource_usage FROM tb_job_run WHERE status = 'failed' AND error_message LIKE '%resource%' ORDER BY created_at DESC`).all();
+      assert.equal(rows.length, 1);
+    } finally {
+      raw.close();
+    }
+  });
+});

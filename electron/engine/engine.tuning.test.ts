@@ -1,0 +1,59 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRunners } from '../runners/registry.ts';
+import type { Store } from '../store/store.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { Engine } from './engine.ts';
+import { actor, enqueueOne, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+
+/** A breaker tuned at run time (opsdeck breaker tune) binds a running worker, without a restart or a registry edit. */
+describe('engine: breaker tuning', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let engine: Engine | null = null;
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    const tmp = await tempDir();
+    cleanup = async () => {
+      await engine?.stop({ graceMs: 0 });
+      await db.cleanup();
+      await tmp.cleanup();
+    };
+    const { holder } = await loadRegistry(tmp.dir, [
+      { name: 'flaky', execution_type: 'noop', runner_config: { fail: true, fail_retryable: false }, circuit_breaker: { failure_threshold: 5, minimum_volume: 3 } },
+    ]);
+    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 2000, pollMs: 20, env: {} });
+    await engine.start();
+  });
+
+  after(async () => {
+    await cleanup();
+  });
+
+  test('the registry allows five failures; tuned to one, the next failure opens the breaker', async () => {
+    const first = await enqueueOne(store, 'flaky', 'noop', 1);
+    await waitForStatus(store, first, 'failed');
+    await waitFor('the first failure to be counted', async () => ((await store.getBreaker('flaky'))?.window_failures ?? 0) >= 1);
+    assert.equal((await store.getBreaker('flaky'))?.state, 'closed', 'one failure is below the registry threshold');
+
+    await store.tuneBreaker('flaky', { failure_threshold: 1, minimum_volume: 1 }, actor, 'trip early');
+    // The tuning reaches the worker by the breakers signal (or its next refresh). Each further failure is
+    // judged by the numbers the worker holds: the breaker must open well before the registry's five.
+    let open = false;
+    for (let i = 0; i < 3 && !open; i++) {
+      const next = await enqueueOne(store, 'flaky', 'noop', 1);
+      await waitForStatus(store, next, 'failed');
+      open = await waitFor('the failure to be counted', async () => {
+        const b = await store.getBreaker('flaky');
+        return b && (b.state === 'open' ? 'open' : b.window_failures >= i + 2 ? 'closed' : null);
+      }).then((s) => s === 'open');
+    }
+    assert.equal(open, true, 'the breaker opened at most four failures in: the tuned threshold, not the registry, decided');
+
+    const held = await enqueueOne(store, 'flaky', 'noop', 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await store.getJob(held))?.status, 'pending', 'an open breaker holds the next job');
+  });
+});

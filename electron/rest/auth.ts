@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import type { ApiKeyView } from '../../shared/apiKey.ts';
+import { checkKey, looksLikeKey } from '../api/apiKeys.ts';
+import type { Store } from '../store/store.ts';
+import type { FailureThrottle } from './throttle.ts';
+
+/** Who a request acts as: the browser host's own session (its launch token), or an API key. */
+export type Principal = { kind: 'session' } | { kind: 'key'; key: ApiKeyView };
+
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; code: 'unauthorized' | 'rate_limited'; message: string; retryAfterS?: number };
+
+export interface AuthOptions {
+  store: Store;
+  throttle: FailureThrottle;
+  /** The client's address, as the throttle counts it. */
+  address: string;
+  /** The browser host's check of its launch token (cookie or bearer); absent on `opsdeck api`. */
+  isSession?: (req: IncomingMessage) => boolean;
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+/**
+ * Who is asking. No credential at all is a plain 401 (a script without its key guesses nothing); a
+ * wrong one counts against the address, and an address that failed too often is turned away with 429
+ * before its credential is even looked at.
+ */
+export async function authenticate(req: IncomingMessage, opts: AuthOptions): Promise<AuthResult> {
+  const wait = opts.throttle.retryAfter(opts.address);
+  if (wait > 0) return { ok: false, code: 'rate_limited', message: `too many failed attempts from ${opts.address}: try again in ${wait}s`, retryAfterS: wait };
+  if (opts.isSession?.(req)) return { ok: true, principal: { kind: 'session' } };
+  const presented = bearer(req);
+  if (presented === null) {
+    return { ok: false, code: 'unauthorized', message: 'no API key: send Authorization: Bearer <key> (opsdeck api-key create makes one)' };
+  }
+  if (looksLikeKey(presented)) {
+    const checked = await checkKey(opts.store, presented);
+    if (checked.ok) {
+      opts.throttle.succeeded(opts.address);
+      return { ok: true, principal: { kind: 'key', key: checked.key } };
+    }
+    opts.throttle.failed(opts.address);
+    return { ok: false, code: 'unauthorized', message: checked.message };
+  }
+  opts.throttle.failed(opts.address);
+  return { ok: false, code: 'unauthorized', message: 'this is not a valid API key (they start with odk_): check the Authorization header' };
+}

@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { actingAs } from '../api/actingAs.ts';
+import type { ApiContext } from '../api/context.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { OPSDECK_VERSION } from '../api/version.ts';
+import { authenticate, type Principal } from './auth.ts';
+import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody } from './body.ts';
+import { fromApiError, REST_STATUS, sendError, sendJson } from './errors.ts';
+import { checkReplay, idempotencyKey, keyedBody } from './idempotency.ts';
+import { openApiDocument } from './openapi.ts';
+import { queryOf } from './query.ts';
+import { RouteFailure, type Route } from './route.ts';
+import { findRoute } from './routes.ts';
+import { FailureThrottle } from './throttle.ts';
+
+export interface RestOptions {
+  /** The host's context, read per request (a host may switch stores under it). */
+  context: () => ApiContext;
+  throttle?: FailureThrottle;
+  /** The browser host's launch-token check; `opsdeck api` has none and takes only API keys. */
+  isSession?: (req: IncomingMessage) => boolean;
+  maxBodyBytes?: number;
+}
+
+/** Answers one request under /v1, /healthz or /readyz; the host routes those paths here. */
+export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** Whether a path is the REST API's: a host hands these over whole, so none ever gets the console's HTML. */
+export function isRestPath(pathname: string): boolean {
+  return pathname === '/healthz' || pathname === '/readyz' || pathname === '/v1' || pathname.startsWith('/v1/');
+}
+
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+async function readiness(ctx: ApiContext): Promise<{ ready: boolean; status: string }> {
+  try {
+    const migrations = await ctx.store.migrationStatus();
+    return migrations.current ? { ready: true, status: 'ready' } : { ready: false, status: 'migrations_pending' };
+  } catch {
+    // No detail: a probe without credentials learns nothing about where the store is.
+    return { ready: false, status: 'store_unavailable' };
+  }
+}
+
+type JsonBody = { ok: true; body: Record<string, unknown> } | { ok: false };
+
+async function jsonBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): Promise<JsonBody> {
+  if (!isJsonContentType(req.headers['content-type'])) {
+    sendError(res, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)');
+    return { ok: false };
+  }
+  const read = await readBody(req, maxBytes);
+  if (!read.ok) {
+    if (read.tooLarge) sendError(res, 'payload_too_large', `the request body is larger than ${maxBytes} bytes`, { Connection: 'close' });
+    else if (!res.headersSent) res.destroy();
+    req.resume();
+    return { ok: false };
+  }
+  if (read.text.trim() === '') return { ok: true, body: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(read.text);
+  } catch (error) {
+    sendError(res, 'invalid_json', `the request body is not valid JSON: ${error instanceof Error ? error.message : 'not JSON'}`);
+    return { ok: false };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    sendError(res, 'invalid_input', 'the request body must be a JSON object', {}, [{ path: '', message: 'an object' }]);
+    return { ok: false };
+  }
+  return { ok: true, body: Object.fromEntries(Object.entries(value)) };
+}
+
+function contextFor(base: ApiContext, principal: Principal, address: string): ApiContext {
+  // A key acts under its own name, so the audit log says which script did what, and from where.
+  return principal.kind === 'key' ? actingAs(base, { user: `api-key:${principal.key.name}`, host: address }) : base;
+}
+
+/** REST API v1 over the console's contract calls, with API keys, scopes, throttling and OpenAPI. */
+export function createRestHandler(opts: RestOptions): RestHandler {
+  const throttle = opts.throttle ?? new FailureThrottle();
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let openapi: string | null = null;
+
+  async function run(route: Route, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL, principal: Principal, address: string): Promise<void> {
+    let body: Record<string, unknown> = {};
+    if (route.method === 'POST') {
+      const read = await jsonBody(req, res, maxBodyBytes);
+      if (!read.ok) return;
+      body = read.body;
+    }
+    const ctx = contextFor(opts.context(), principal, address);
+    const key = route.call === 'jobs.enqueue' ? idempotencyKey(req.headers['idempotency-key']) : null;
+    if (key !== null) body = keyedBody(body, key);
+    const response = await dispatch(route.call, route.input({ params, query: queryOf(url), body }), ctx);
+    if (!response.ok) {
+      sendJson(res, REST_STATUS[fromApiError(response.error).error.code], fromApiError(response.error));
+      return;
+    }
+    const extra: Record<string, string> = {};
+    if (key !== null) {
+      await checkReplay(ctx.store, body, response.result);
+      extra['Idempotent-Replayed'] = String(route.status?.(response.result) === 200);
+    }
+    sendJson(res, route.status?.(response.result) ?? 200, response.result, extra);
+  }
+
+  return async (req, res, url) => {
+    const path = url.pathname;
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (path === '/readyz') {
+      const ready = await readiness(opts.context());
+      sendJson(res, ready.ready ? 200 : 503, { status: ready.status });
+      return;
+    }
+    if (path === '/v1/openapi.json') {
+      openapi ??= JSON.stringify(openApiDocument(OPSDECK_VERSION));
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(openapi), 'Cache-Control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : openapi);
+      return;
+    }
+    const match = findRoute(req.method ?? 'GET', path);
+    if (!match.route) {
+      if (match.allowed.length > 0) sendError(res, 'method_not_allowed', `use ${match.allowed.join(' or ')} for ${path}`, { Allow: match.allowed.join(', ') });
+      else sendError(res, 'not_found', `no endpoint ${path}: GET /v1/openapi.json lists them`);
+      return;
+    }
+    const address = clientAddress(req);
+    const auth = await authenticate(req, { store: opts.context().store, throttle, address, isSession: opts.isSession });
+    if (!auth.ok) {
+      const headers: Record<string, string> = auth.code === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer realm="opsdeck"' } : { 'Retry-After': String(auth.retryAfterS ?? 1) };
+      req.resume();
+      sendError(res, auth.code, auth.message, headers);
+      return;
+    }
+    const { route, params } = match;
+    if (route.write && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
+      req.resume();
+      sendError(res, 'forbidden', `the API key "${auth.principal.key.name}" may only read; ${route.method} ${route.path} needs an operate key`);
+      return;
+    }
+    try {
+      await run(route, params, req, res, url, auth.principal, address);
+    } catch (error) {
+      if (error instanceof RouteFailure) sendError(res, error.code, error.message, {}, error.issues);
+      else throw error;
+    }
+  };
+}

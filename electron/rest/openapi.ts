@@ -1,0 +1,101 @@
+import { calls } from '../../shared/contract.ts';
+import { RestError } from './errors.ts';
+import type { Route } from './route.ts';
+import { ROUTES } from './routes.ts';
+import { SchemaBook } from './schemaBook.ts';
+
+type Json = Record<string, unknown>;
+
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
+
+function errorResponse(description: string): Json {
+  return { description, content: { 'application/json': { schema: ERROR_REF } } };
+}
+
+/** A unique, readable operation id from the method and path: postV1BreakersServiceOpen. */
+function operationId(route: Route): string {
+  const words = route.path.split(/[/{}-]+/).filter((w) => w !== '');
+  return route.method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+}
+
+function pathParameters(route: Route): Json[] {
+  return [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    description: name === 'id' ? 'the execution id (GET also takes its identifier)' : `the ${name}`,
+  }));
+}
+
+function operation(route: Route, book: SchemaBook): Json {
+  const parameters: Json[] = pathParameters(route);
+  if (route.query) {
+    for (const [name, field] of Object.entries(route.query.shape)) {
+      parameters.push({ name, in: 'query', required: false, schema: book.convert(field, 'input') });
+    }
+  }
+  if (route.call === 'jobs.enqueue') {
+    parameters.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      schema: { type: 'string', minLength: 1, maxLength: 200 },
+      description: 'Sent again, the same key finds the execution the first request made (it becomes its identifier when the body names none).',
+    });
+  }
+  const output = { description: 'OK', content: { 'application/json': { schema: book.convert(calls[route.call].output, 'output') } } };
+  const responses: Json = route.call === 'jobs.enqueue' ? { '201': { ...output, description: 'Created' }, '200': { ...output, description: 'Already there (a replay)' } } : { '200': output };
+  if (route.call === 'health.check') responses['503'] = { ...output, description: 'Unhealthy: the failing checks say why' };
+  responses['401'] = errorResponse('No API key, or not a valid one');
+  if (route.write) responses['403'] = errorResponse('A read key cannot change anything');
+  responses['404'] = errorResponse('No such execution, service or path');
+  if (route.write) {
+    responses['400'] = errorResponse('The body is not JSON');
+    responses['409'] = errorResponse('The state does not allow it (a job that is not failed cannot be retried, …)');
+  }
+  responses['422'] = errorResponse('The request does not match the schema; `issues` names each problem');
+  responses['429'] = errorResponse('Too many failed attempts from this address; see Retry-After');
+  responses['503'] = responses['503'] ?? errorResponse('The store does not answer');
+  const op: Json = { operationId: operationId(route), summary: route.summary, tags: [route.path.split('/')[2] ?? 'v1'], parameters, responses };
+  if (route.body) {
+    const schema = book.convert(route.body, 'input');
+    const required = Array.isArray(schema.required) && schema.required.length > 0;
+    op.requestBody = { required, content: { 'application/json': { schema } } };
+  }
+  return op;
+}
+
+function plain(summary: string, description: string, schema: Json): Json {
+  return { operationId: `get${summary.replace(/\W/g, '')}`, summary, security: [], responses: { '200': { description, content: { 'application/json': { schema } } } } };
+}
+
+/** The OpenAPI 3.1 document of REST API v1, generated from the route table and the contract's zod schemas. */
+export function openApiDocument(version: string): Json {
+  const book = new SchemaBook();
+  const paths: Record<string, Json> = {};
+  for (const route of ROUTES) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route, book) };
+  }
+  const status = { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] };
+  paths['/healthz'] = { get: plain('Liveness', 'The process answers', status) };
+  paths['/readyz'] = {
+    get: { ...plain('Readiness', 'The store answers and its schema is current', status), responses: { '200': { description: 'Ready', content: { 'application/json': { schema: status } } }, '503': { description: 'Not ready', content: { 'application/json': { schema: status } } } } },
+  };
+  paths['/v1/openapi.json'] = { get: plain('OpenAPI', 'This document', { type: 'object' }) };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'opsdeck REST API',
+      version,
+      description: 'The calls of the opsdeck console over HTTP. Authenticate with `Authorization: Bearer <API key>` (`opsdeck api-key create`); read keys may only GET.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An opsdeck API key: odk_<key id>_<secret>' } },
+      schemas: { ...book.components, Error: book.convert(RestError, 'output') },
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { parseDuration } from '../../shared/duration.ts';
+
+/**
+ * Query parameters arrive as text: these read them into what the contract's calls take, with messages
+ * that name the parameter's own form (`status=failed,running`, `limit=50`, `running_longer_than=10m`).
+ */
+
+export function csv<T extends string>(values: z.ZodEnum<Record<T, T>>) {
+  return z
+    .string()
+    .transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(values).min(1, `a comma-separated list of ${values.options.join(', ')}`));
+}
+
+export const flag = z
+  .enum(['true', 'false', '1', '0'], { message: 'true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
+export function count(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
+/** Seconds, from `90s`, `10m`, `2h`, `1d` or a bare number of seconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const seconds = parseDuration(text);
+  if (seconds === null) {
+    ctx.addIssue({ code: 'custom', message: 'a duration like 90s, 10m, 2h or 1d' });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** The query string as one value per name (the last one given wins, as most servers do). */
+export function queryOf(url: URL): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) out[key] = value;
+  return out;
+}

@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { z } from 'zod';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { rawRequest } from './testing/http.ts';
+import { createRestHandler } from './handler.ts';
+import { startRestServer, type RunningRestServer } from './server.ts';
+import { FailureThrottle } from './throttle.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
+
+/** REST API v1 over real HTTP on 127.0.0.1, against a real store of each dialect. */
+function restSuite(dialect: string, location: () => Promise<{ db: string; cleanup(): Promise<void> }>): void {
+  describe(`REST API v1 on ${dialect}`, () => {
+    let runtime: Runtime;
+    let server: RunningRestServer;
+    let cleanup: () => Promise<void>;
+    let now = 1_000_000;
+    let readKey = '';
+    let operateKey = '';
+
+    before(async () => {
+      const where = await location();
+      cleanup = where.cleanup;
+      runtime = await createRuntime({ db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      const throttle = new FailureThrottle({ freeFailures: 3, now: () => now });
+      server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle }) });
+      const make = async (name: string, scope: 'read' | 'operate') => {
+        const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
+        return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
+      };
+      readKey = await make('monitor', 'read');
+      operateKey = await make('ci-bot', 'operate');
+    });
+
+    after(async () => {
+      await server?.close();
+      await runtime?.close();
+      await cleanup?.();
+    });
+
+    async function call(method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await rawRequest({ port: server.port, path, method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });
+      const json: unknown = res.headers['content-type']?.startsWith('application/json') ? JSON.parse(res.body) : null;
+      return { status: res.status, headers: res.headers, json };
+    }
+
+    function errorCode(json: unknown): string {
+      return ErrorBody.parse(json).error.code;
+    }
+
+    it('healthz answers without a key and says nothing; readyz says the store answers', async () => {
+      const live = await call('GET', '/healthz');
+      assert.deepEqual([live.status, live.json], [200, { status: 'ok' }]);
+      const ready = await call('GET', '/readyz');
+      assert.deepEqual([ready.status, ready.json], [200, { status: 'ready' }]);
+    });
+
+    it('unknown paths are JSON 404s, a known path with the wrong method a 405 with Allow', async () => {
+      for (const path of ['/v1/nothing', '/v1', '/metrics', '/']) {
+        const res = await call('GET', path, { key: readKey });
+        assert.equal(res.status, 404, path);
+        assert.equal(errorCode(res.json), 'not_found');
+      }
+      const wrong = await call('DELETE', '/v1/executions', { key: operateKey });
+      assert.equal(wrong.status, 405);
+      assert.equal(wrong.headers.allow, 'GET, POST');
+    });
+
+    it('401 without a key or with a bad one; a read key lists, and gets 403 on any change', async () => {
+      const none = await call('GET', '/v1/executions');
+      assert.equal(none.status, 401);
+      assert.equal(none.headers['www-authenticate'], 'Bearer realm="opsdeck"');
+      assert.equal((await call('GET', '/v1/executions', { key: 'odk_000000000000_' + 'x'.repeat(43) })).status, 401);
+
+      const enq = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'flaky_sync', identifier: 'rest-failed-1' } });
+      assert.equal(enq.status, 201, JSON.stringify(enq.json));
+      const id = z.object({ id: z.number() }).parse(enq.json).id;
+      await runtime.ctx.store.claim({ workerId: 'rest-test', limit: 10, leaseMs: 60_000, queues: ['default'] });
+      await runtime.ctx.store.failRunningJob(id, 'rest-test', { user: 'test', host: 'h' }, 'made a dead letter');
+
+      const failed = await call('GET', '/v1/executions?status=failed&limit=10', { key: readKey });
+      assert.equal(failed.status, 200);
+      const page = calls['jobs.list'].output.parse(failed.json);
+      assert.ok(page.jobs.some((j) => j.id === id && j.status === 'failed'));
+      const one = await call('GET', `/v1/executions/${id}`, { key: readKey });
+      assert.equal(calls['jobs.get'].output.parse(one.json).attempts.length, 1, 'an execution comes with its attempts');
+      assert.equal((await call('GET', '/v1/executions/rest-failed-1', { key: readKey })).status, 200, 'or by its identifier');
+      assert.equal((await call('GET', '/v1/executions/999999', { key: readKey })).status, 404);
+
+      const stop = await call('POST', '/v1/control/emergency-stop', { key: readKey, body: { reason: 'no' } });
+      assert.equal(stop.status, 403);
+      assert.match(ErrorBody.parse(stop.json).error.message, /may only read/);
+      assert.equal((await call('GET', '/v1/control', { key: readKey })).status, 200);
+    });
+
+    it('an operate key engages the emergency stop, and the audit log names the key', async () => {
+      const stop = await call('POST', '/v1/control/emergency-stop', { key: operateKey, body: { reason: 'incident 42' } });
+      assert.equal(stop.status, 200, JSON.stringify(stop.json));
+      assert.equal(calls['control.emergencyStop'].output.parse(stop.json).emergency_stop.engaged, true);
+      const audit = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=control.emergency_stop', { key: readKey })).json);
+      assert.match(audit.entries[0]?.actor ?? '', /^api-key:ci-bot@/);
+      assert.equal((await call('POST', '/v1/control/resume', { key: operateKey })).status, 200);
+    });
+
+    it('validates: 400 for broken JSON, 415 for other bodies, 422 naming what is wrong, 409 for a state conflict', async () => {
+      const broken = await call('POST', '/v1/executions', { key: operateKey, body: '{"service":' });
+      assert.deepEqual([broken.status, errorCode(broken.json)], [400, 'invalid_json']);
+      const form = await rawRequest({ port: server.port, path: '/v1/control/resume', method: 'POST', body: 'a=b', headers: { authorization: `Bearer ${operateKey}`, 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(form.status, 415);
+      const bad = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'flaky_sync', priority: 'high' } });
+      assert.equal(bad.status, 422);
+      assert.deepEqual(ErrorBody.parse(bad.json).error.issues?.map((i) => i.path), ['priority']);
+      const query = await call('GET', '/v1/executions?status=exploded&limit=abc', { key: readKey });
+      assert.equal(query.status, 422);
+      assert.deepEqual(ErrorBody.parse(query.json).error.issues?.map((i) => i.path).sort(), ['query.limit', 'query.status.0']);
+      const unknown = await call('GET', '/v1/executions?colour=red', { key: readKey });
+      assert.deepEqual([unknown.status, ErrorBody.parse(unknown.json).error.issues?.[0]?.path], [422, 'query.colour']);
+      const pending = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'healthy_noop' } });
+      const id = z.object({ id: z.number() }).parse(pending.json).id;
+      const retry = await call('POST', `/v1/executions/${id}/retry`, { key: operateKey });
+      assert.deepEqual([retry.status, errorCode(retry.json)], [409, 'conflict']);
+      assert.equal((await call('POST', '/v1/executions/abc/cancel', { key: operateKey })).status, 404);
+      const pathAndBody = await call('POST', `/v1/executions/${id}/cancel`, { key: operateKey, body: { id: 1 } });
+      assert.equal(pathAndBody.status, 422);
+      assert.equal((await call('POST', `/v1/executions/${id}/cancel`, { key: operateKey, body: { reason: 'not needed' } })).status, 200);
+    });
+
+    it('honours Idempotency-Key: the same key finds the same execution; reused for another request, 422', async () => {
+      const headers = { 'idempotency-key': `order-${dialect}-7` };
+      const first = await call('POST', '/v1/executions', { key: operateKey, headers, body: { service: 'healthy_noop', payload: { b: 2, a: 1 } } });
+      assert.equal(first.status, 201);
+      assert.equal(first.headers['idempotent-replayed'], 'false');
+      const again = await call('POST', '/v1/executions', { key: operateKey, headers, body: { service: 'healthy_noop', payload: { a: 1, b: 2 } } });
+      assert.equal(again.status, 200);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
+      assert.deepEqual(z.object({ id: z.number() }).parse(again.json).id, z.object({ id: z.number() }).parse(first.json).id);
+      const other = await call('POST', '/v1/executions', { key: operateKey, headers, body: { service: 'healthy_noop', payload: { a: 2 } } });
+      assert.equal(other.status, 422);
+      assert.match(ErrorBody.parse(other.json).error.message, /already made execution \d+ .* with other parameters/);
+      const badKey = await call('POST', '/v1/executions', { key: operateKey, headers: { 'idempotency-key': 'x'.repeat(201) }, body: { service: 'healthy_noop' } });
+      assert.equal(badKey.status, 422);
+    });
+
+    it('lists running executions with running_longer_than, and fails a stuck one', async () => {
+      const enq = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'healthy_noop', queue: `long-${dialect}` } });
+      const id = z.object({ id: z.number() }).parse(enq.json).id;
+      await runtime.ctx.store.claim({ workerId: 'gone-worker', limit: 1, leaseMs: 60_000, queues: [`long-${dialect}`] });
+      const long = calls['jobs.list'].output.parse((await call('GET', '/v1/executions?running_longer_than=0s', { key: readKey })).json);
+      assert.ok(long.jobs.some((j) => j.id === id));
+      assert.ok(long.jobs.every((j) => j.status === 'running'));
+      assert.deepEqual(calls['jobs.list'].output.parse((await call('GET', '/v1/executions?running_longer_than=1h', { key: readKey })).json).jobs, []);
+      const failed = await call('POST', `/v1/executions/${id}/fail`, { key: operateKey, body: { reason: 'worker gone' } });
+      assert.equal(failed.status, 200, JSON.stringify(failed.json));
+      assert.equal(calls['jobs.fail'].output.parse(failed.json).status, 'failed');
+    });
+
+    it('tunes and resets breakers over HTTP', async () => {
+      const tuned = await call('POST', '/v1/breakers/flaky_sync/tune', { key: operateKey, body: { failure_threshold: 9, reason: 'noisy' } });
+      assert.equal(tuned.status, 200, JSON.stringify(tuned.json));
+      assert.equal(calls['breakers.tune'].output.parse(tuned.json).failure_threshold, 9);
+      assert.equal((await call('POST', '/v1/breakers/flaky_sync/open', { key: operateKey })).status, 200);
+      const reset = calls['breakers.setMode'].output.parse((await call('POST', '/v1/breakers/flaky_sync/reset', { key: operateKey })).json);
+      assert.deepEqual([reset.mode, reset.state], ['auto', 'closed']);
+      assert.equal((await call('POST', '/v1/breakers/no_such_service/open', { key: operateKey })).status, 404);
+    });
+
+    it('serves an OpenAPI 3.1 document that validates and covers every route', async () => {
+      const res = await call('GET', '/v1/openapi.json');
+      assert.equal(res.status, 200);
+      const validator = new Validator();
+      const result = await validator.validate(z.record(z.string(), z.unknown()).parse(res.json));
+      assert.deepEqual(result, { valid: true });
+      assert.equal(validator.version, '3.1');
+      const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.unknown())), components: z.object({ schemas: z.record(z.string(), z.unknown()) }) }).parse(res.json);
+      for (const path of ['/v1/health', '/v1/executions', '/v1/executions/{id}', '/v1/executions/{id}/retry', '/v1/dlq/groups', '/v1/breakers/{service}/tune', '/v1/control/safe-mode', '/v1/workers', '/v1/runners', '/v1/audit', '/healthz', '/readyz']) {
+        assert.ok(doc.paths[path], path);
+      }
+      for (const [, target] of JSON.stringify(res.json).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
+        assert.ok(target && doc.components.schemas[target], `reference to ${target} resolves`);
+      }
+    });
+
+    it('slows down an address that keeps failing: 429 with Retry-After, even for a good key, until it passes', async () => {
+      const bad = `Bearer odk_000000000000_${'y'.repeat(43)}`;
+      for (let i = 0; i < 3; i++) assert.equal((await rawRequest({ port: server.port, path: '/v1/control', headers: { authorization: bad } })).status, 401);
+      assert.equal((await rawRequest({ port: server.port, path: '/v1/control', headers: { authorization: bad } })).status, 401, 'the failure past the free ones locks');
+      const locked = await call('GET', '/v1/control', { key: readKey });
+      assert.equal(locked.status, 429);
+      assert.equal(locked.headers['retry-after'], '1');
+      now += 1500;
+      assert.equal((await call('GET', '/v1/control', { key: readKey })).status, 200, 'after the wait a good key passes and clears the count');
+      assert.equal((await call('GET', '/healthz')).status, 200, 'liveness is never throttled');
+    });
+  });
+}
+
+restSuite('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rest-'));
+  return { db: join(dir, 'rest.db'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+});
+
+restSuite('postgres', async () => {
+  const database: TestDatabase = await createTestDatabase();
+  return { db: database.url, cleanup: () => database.drop() };
+});

@@ -1,0 +1,76 @@
+import type { z } from 'zod';
+import type { CallName } from '../../shared/contract.ts';
+import type { RestErrorCode } from './errors.ts';
+
+/** What a request brings a route: path parameters, the query string, and the JSON body (an object, or {}). */
+export interface RouteArgs {
+  params: Record<string, string>;
+  query: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * One REST endpoint: which contract call it runs, whether it changes state (an operate key), and how the
+ * request becomes the call's input. The call's own schema validates that input in dispatch, as for every
+ * host; the route's query and body schemas read the URL and document the endpoint.
+ */
+export interface Route {
+  method: 'GET' | 'POST';
+  /** With `{name}` for each path parameter, as OpenAPI writes it. */
+  path: string;
+  call: CallName;
+  write: boolean;
+  summary: string;
+  query: z.ZodObject | null;
+  body: z.ZodType | null;
+  input(args: RouteArgs): unknown;
+  /** The status of a success (200 unless said). */
+  status?(result: unknown): number;
+}
+
+/** A request a route refuses before any call runs: a bad query parameter, an id that cannot exist. */
+export class RouteFailure extends Error {
+  readonly code: RestErrorCode;
+  readonly issues: Array<{ path: string; message: string }> | undefined;
+
+  constructor(code: RestErrorCode, message: string, issues?: Array<{ path: string; message: string }>) {
+    super(message);
+    this.name = 'RouteFailure';
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+function issuePath(prefix: string, path: readonly PropertyKey[]): string {
+  return [prefix, ...path.map(String)].join('.');
+}
+
+/** Parses the query with its schema; a bad or unknown parameter is a 422 naming it. */
+export function parseQuery<Q extends z.ZodObject>(schema: Q, query: Record<string, string>): z.output<Q> {
+  const parsed = schema.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => {
+    const keys = 'keys' in i && Array.isArray(i.keys) ? i.keys.map(String) : [];
+    return { path: keys.length > 0 ? `query.${keys.join(',')}` : issuePath('query', i.path), message: i.message };
+  });
+  const first = issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  throw new RouteFailure('invalid_input', `invalid query: ${first ? `${first.path}: ${first.message}` : 'not understood'}${more}`, issues);
+}
+
+/** A job's numeric id from the path; anything else names no job. */
+export function jobIdParam(params: Record<string, string>): number {
+  const text = params.id ?? '';
+  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
+    throw new RouteFailure('not_found', `no execution ${JSON.stringify(text.slice(0, 100))}: act on an execution by its numeric id (GET /v1/executions/{identifier} shows it)`);
+  }
+  return Number(text);
+}
+
+/** Path parameters other than the body may set: a body naming one too is refused rather than ignored. */
+export function withPath(body: Record<string, unknown>, fromPath: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(fromPath)) {
+    if (Object.hasOwn(body, key)) throw new RouteFailure('invalid_input', `${key} comes from the path; leave it out of the body`, [{ path: key, message: 'given by the path' }]);
+  }
+  return { ...body, ...fromPath };
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { BreakerTuneInput, calls, EnqueueInput, type CallName } from '../../shared/contract.ts';
+import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
+import { count, csv, duration, flag } from './query.ts';
+import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
+
+/**
+ * REST API v1: each endpoint is a contract call (shared/contract.ts) reached through the same dispatch
+ * as the console and the CLI. Answers are the calls' outputs as they are; paging is the console's
+ * keyset cursor (`after` = the previous page's `next_cursor`).
+ */
+
+const reasonOnly = z.object({ reason: z.string().trim().max(500).optional() }).strict();
+
+function get(path: string, call: CallName, input: (params: Record<string, string>) => unknown = () => ({})): Route {
+  return { method: 'GET', path, call, write: false, summary: calls[call].doc, query: null, body: null, input: (args: RouteArgs) => input(args.params) };
+}
+
+/** A GET whose query string its schema reads. */
+function search<Q extends z.ZodObject>(path: string, call: CallName, query: Q, input: (q: z.output<Q>) => unknown): Route {
+  return { method: 'GET', path, call, write: false, summary: calls[call].doc, query, body: null, input: (args: RouteArgs) => input(parseQuery(query, args.query)) };
+}
+
+function post(path: string, call: CallName, body: z.ZodType | null, input: (args: RouteArgs) => unknown, summary = calls[call].doc): Route {
+  return { method: 'POST', path, call, write: true, summary, query: null, body, input };
+}
+
+const ExecutionsQuery = z
+  .object({
+    status: csv(JobStatus).optional(),
+    service: z.string().max(200).optional(),
+    queue: z.string().max(200).optional(),
+    type: csv(ExecutionType).optional(),
+    search: z.string().max(500).optional(),
+    created_after: Timestamp.optional(),
+    created_before: Timestamp.optional(),
+    stuck: flag.optional(),
+    scheduled: flag.optional(),
+    unresolved: flag.optional(),
+    /** Running jobs whose attempt started longer ago than this (status defaults to running). */
+    running_longer_than: duration.optional(),
+    limit: count(1, 500).optional(),
+    after: z.string().max(100).optional(),
+  })
+  .strict();
+
+const DlqQuery = z
+  .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .strict();
+
+const GroupsQuery = z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict();
+
+const AuditQuery = z
+  .object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .strict();
+
+const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
+
+const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
+  post(`/v1/breakers/{service}/${verb}`, 'breakers.setMode', reasonOnly, ({ params, body }) => withPath(body, { service: params.service, mode }),
+    { open: 'Forces the breaker open: its jobs wait.', close: 'Forces the breaker closed: failures do not trip it.', auto: 'Returns the breaker to automatic.', reset: 'Resets the breaker: auto, closed, counters cleared.' }[verb]),
+);
+
+export const ROUTES: Route[] = [
+  { ...get('/v1/health', 'health.check'), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
+  get('/v1/status', 'overview.stats'),
+  search('/v1/executions', 'jobs.list', ExecutionsQuery, (q) => {
+    const { type, running_longer_than: longer, limit, after, ...rest } = q;
+    const started = longer === undefined ? undefined : new Date(Date.now() - longer * 1000).toISOString();
+    const status = rest.status ?? (started === undefined ? undefined : (['running'] as const));
+    return { filter: { ...rest, status, execution_type: type, started_before: started }, limit, after };
+  }),
+  get('/v1/executions/{id}', 'jobs.get', (params) => {
+    const id = params.id ?? '';
+    return { id: /^\d{1,15}$/.test(id) && Number(id) > 0 ? Number(id) : id };
+  }),
+  {
+    ...post('/v1/executions', 'jobs.enqueue', EnqueueInput, ({ body }) => body),
+    status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
+  },
+  post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
+  post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
+  post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
+  search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
+  search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
+  post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
+  post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
+  get('/v1/breakers', 'breakers.list'),
+  ...breakerModeRoutes,
+  post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
+  get('/v1/control', 'control.get'),
+  post('/v1/control/emergency-stop', 'control.emergencyStop', reasonOnly, ({ body }) => body),
+  post('/v1/control/resume', 'control.resume', z.object({}).strict(), ({ body }) => body),
+  post('/v1/control/safe-mode', 'control.safeMode', calls['control.safeMode'].input, ({ body }) => body),
+  post('/v1/control/queues/{queue}/pause', 'control.pauseQueue', reasonOnly, ({ params, body }) => withPath(body, { queue: params.queue, paused: true }), 'Pauses one queue: its jobs wait.'),
+  post('/v1/control/queues/{queue}/unpause', 'control.pauseQueue', reasonOnly, ({ params, body }) => withPath(body, { queue: params.queue, paused: false }), 'Dispatches a paused queue again.'),
+  get('/v1/workers', 'workers.list'),
+  get('/v1/runners', 'runners.list'),
+  search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
+];
+
+/** The route for a method and path, or why there is none (no such path, or not with that method). */
+export type RouteMatch = { route: Route; params: Record<string, string> } | { route: null; allowed: string[] };
+
+function matchPath(pattern: string, path: string): Record<string, string> | null {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] ?? '';
+    const g = got[i] ?? '';
+    if (w.startsWith('{') && w.endsWith('}')) {
+      if (g === '') return null;
+      let value: string;
+      try {
+        value = decodeURIComponent(g);
+      } catch {
+        return null;
+      }
+      params[w.slice(1, -1)] = value;
+    } else if (w !== g) {
+      return null;
+    }
+  }
+  return params;
+}
+
+export function findRoute(method: string, path: string): RouteMatch {
+  const allowed: string[] = [];
+  for (const route of ROUTES) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) return { route, params };
+    allowed.push(route.method);
+  }
+  return { route: null, allowed };
+}

@@ -1,0 +1,13 @@
+import type { Actor } from '../../shared/domain.ts';
+import { actorName } from './actor.ts';
+
+/**
+ * What a job failed by an operator (Store.failRunningJob) records, the same on every dialect: the
+ * message names who and why, so the dead-letter queue says it; every such failure of one service
+ * groups under one fingerprint, as lease expiries do.
+ */
+export const OPERATOR_ERROR_CLASS = 'operator';
+
+export function operatorFailure(actor: Actor, reason: string, service: string): { message: string; fingerprint: string } {
+  return { message: `failed by an operator (${actorName(actor)}): ${reason}`, fingerprint: `operator-failed:${service}` };
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { Timestamp } from './domain.ts';
+
+/** `read` keys see everything and change nothing; `operate` keys may also act (retry, stop, tune...). */
+export const ApiKeyScope = z.enum(['read', 'operate']);
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
+/** A key's name: what the audit log shows as the actor of what it did. */
+export const ApiKeyName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a key name is letters, digits, dot, dash or underscore, starting with a letter or digit');
+
+/** What anyone may see of a key: never the key, never its hash. */
+export const ApiKeyView = z.object({
+  name: z.string(),
+  scope: ApiKeyScope,
+  /** The public part of the key (`odk_<key_id>_…`): tells keys apart in logs without revealing them. */
+  key_id: z.string(),
+  created_at: Timestamp,
+  created_by: z.string(),
+  expires_at: Timestamp.nullable(),
+  last_used_at: Timestamp.nullable(),
+});
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
