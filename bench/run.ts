@@ -1,5 +1,6 @@
 import { parseArgs as parseOptions } from 'node:util';
 import { postgresPlace, sqlitePlace, type Place } from './places.ts';
+import { measureLatency } from './latency.ts';
 import { filledStore, timeQueries } from './queries.ts';
 import { measure } from './throughput.ts';
 import { openStore } from '../electron/store/open.ts';
@@ -13,10 +14,14 @@ import type { Store } from '../electron/store/store.ts';
  * `node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]`: every
  * console call on a store filled with N jobs of history (queries.ts); `--keep` leaves the store in place and
  * says where, `--at` measures such a kept store again without filling it.
+ *
+ * `node bench/run.ts latency [--store sqlite|postgres] [--jobs N]`: how soon an idle worker starts a single
+ * job enqueued by another connection, one job a second (latency.ts).
  */
 
 const USAGE = `usage: node bench/run.ts [sqlite|postgres|all] [N] [C]
-       node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]`;
+       node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]
+       node bench/run.ts latency [--store sqlite|postgres] [--jobs N]`;
 /** A mistake in the arguments: reported with the usage line and exit code 2, not as a failed run. */
 class UsageError extends Error {}
 
@@ -100,10 +105,24 @@ async function queries(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function latency(argv: string[]): Promise<number> {
+  const args = parseQueryArgs(argv);
+  const place = await PLACES[args.store]();
+  try {
+    const jobs = args.jobs === 1_000_000 ? 5 : args.jobs;
+    const result = await measureLatency({ location: place.location, dir: place.dir, jobs, gapMs: 1000, log: (line) => console.error(`[${args.store}] ${line}`) });
+    console.log(JSON.stringify(result));
+  } finally {
+    await place.remove();
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
   try {
     if (process.argv[2] === 'queries') return await queries(process.argv.slice(3));
+    if (process.argv[2] === 'latency') return await latency(process.argv.slice(3));
     args = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -70,21 +70,28 @@ export class PgSignals {
   }
 
   /**
-   * Frequent changes (jobs; breaker counters without a transition): heard here at once, announced to
-   * other processes at most every COALESCE_MS, one NOTIFY per signal however many changes came.
+   * Frequent changes (jobs; breaker counters without a transition): heard here at once, and announced to
+   * other processes at once too when nothing was announced in the last COALESCE_MS (an idle worker starts
+   * a single new job within milliseconds); during a burst, at most one NOTIFY per signal every COALESCE_MS
+   * however many changes came.
    */
   changedOften(signal: StoreSignal): void {
     this.emit(signal);
     if (this.#closed) return;
     this.#pending.add(signal);
     if (this.#coalesceTimer) return;
-    this.#coalesceTimer = setTimeout(() => {
+    this.#announcePending();
+  }
+
+  #announcePending(): void {
+    const signals = [...this.#pending];
+    this.#pending.clear();
+    if (this.#closed || signals.length === 0) {
       this.#coalesceTimer = null;
-      const signals = [...this.#pending];
-      this.#pending.clear();
-      if (this.#closed || signals.length === 0) return;
-      this.#db.engineQuery('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals]).catch(() => undefined);
-    }, COALESCE_MS);
+      return;
+    }
+    this.#db.engineQuery('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals]).catch(() => undefined);
+    this.#coalesceTimer = setTimeout(() => this.#announcePending(), COALESCE_MS);
     this.#coalesceTimer.unref();
   }
 
