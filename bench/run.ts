@@ -1,7 +1,9 @@
 import { parseArgs as parseOptions } from 'node:util';
 import { postgresPlace, sqlitePlace, type Place } from './places.ts';
+import { measureConsoleLoad } from './consoleLoad.ts';
 import { measureLatency } from './latency.ts';
 import { filledStore, timeQueries } from './queries.ts';
+import { soak } from './soak.ts';
 import { measure } from './throughput.ts';
 import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
@@ -17,11 +19,19 @@ import type { Store } from '../electron/store/store.ts';
  *
  * `node bench/run.ts latency [--store sqlite|postgres] [--jobs N]`: how soon an idle worker starts a single
  * job enqueued by another connection, one job a second (latency.ts).
+ *
+ * `node bench/run.ts console [--store sqlite|postgres] [--jobs N] [--runs PAIRS] [--at LOCATION]`: the engine's
+ * throughput on a million-job store with a console open in its process against without (consoleLoad.ts).
+ *
+ * `node bench/run.ts soak [--store sqlite|postgres] [--jobs N]`: one worker through N jobs, its throughput
+ * and memory sampled every tenth (soak.ts).
  */
 
 const USAGE = `usage: node bench/run.ts [sqlite|postgres|all] [N] [C]
        node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]
-       node bench/run.ts latency [--store sqlite|postgres] [--jobs N]`;
+       node bench/run.ts latency [--store sqlite|postgres] [--jobs N]
+       node bench/run.ts console [--store sqlite|postgres] [--runs PAIRS] [--keep] [--at LOCATION]
+       node bench/run.ts soak [--store sqlite|postgres] [--jobs N]`;
 /** A mistake in the arguments: reported with the usage line and exit code 2, not as a failed run. */
 class UsageError extends Error {}
 
@@ -118,11 +128,45 @@ async function latency(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** Engine runs of 100 000 jobs, alone and beside a console, on a store filled with --jobs of history. */
+async function consoleLoad(argv: string[]): Promise<number> {
+  const args = parseQueryArgs(argv);
+  const log = (line: string) => console.error(`[${args.store}] ${line}`);
+  const place = await PLACES[args.store]();
+  try {
+    const store = args.at ? await openStore(args.at) : await filledStore(place.location, args.store, args.jobs, log);
+    try {
+      for (const pair of await measureConsoleLoad({ store, dir: place.dir, jobs: 100_000, pairs: args.runs, log: () => {} })) {
+        console.log(JSON.stringify({ store: args.store, history: args.jobs, jobs: 100_000, ...pair }));
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    if (args.keep && !args.at) log(`kept at ${place.location}`);
+    else await place.remove();
+  }
+  return 0;
+}
+
+async function soakRun(argv: string[]): Promise<number> {
+  const args = parseQueryArgs(argv);
+  const place = await PLACES[args.store]();
+  try {
+    console.log(JSON.stringify(await soak({ location: place.location, dir: place.dir, jobs: args.jobs, log: (line) => console.error(`[${args.store}] ${line}`) })));
+  } finally {
+    await place.remove();
+  }
+  return 0;
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
   try {
     if (process.argv[2] === 'queries') return await queries(process.argv.slice(3));
     if (process.argv[2] === 'latency') return await latency(process.argv.slice(3));
+    if (process.argv[2] === 'console') return await consoleLoad(process.argv.slice(3));
+    if (process.argv[2] === 'soak') return await soakRun(process.argv.slice(3));
     args = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -17,8 +17,8 @@ import { jsonNoNul } from './text.ts';
  * One call: the control gate is read first, so a claim that starts after an emergency stop committed
  * never returns a job; then the head of the queue is locked (skipping rows other workers hold, and
  * paused queues) and leased. Capped services are fetched by their own LIMITed branch, so a cap never
- * hides other services' jobs behind it. The function lives in migrations/postgres/0005_hot_job_rows.sql
- * (its answer in 0007), where its planner settings travel with it; the jobs come back as one JSON array.
+ * hides other services' jobs behind it. Its live body is in functions.sql beside this file (its planner
+ * settings travel with it); the jobs come back as one JSON array.
  */
 const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
 
@@ -59,7 +59,7 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 /**
  * Every kind of settlement in one statement. The fence: the job still holds this attempt, leased to this
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
- * migrations/postgres/0007_lease_rows.sql (0006 before it), pinned to primary-key lookups.
+ * functions.sql beside this file, pinned to primary-key lookups.
  */
 const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
 
