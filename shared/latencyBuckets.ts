@@ -3,7 +3,9 @@
  * rows however many jobs ran, and percentiles over any window are read from the sums. Bucket 0 holds
  * durations under 1 ms; bucket b >= 1 holds [2^((b-1)/4), 2^(b/4)) ms, four buckets to each doubling,
  * so a percentile is known to within about 19%. Both stores compute the same bucket (PostgreSQL in SQL,
- * as `1 + floor(4 * log(2, ms))`), so the formula here and in the migrations must not drift apart.
+ * as `1 + floor(4 * ln(ms) / ln(2))` in float8, which is exact at the powers of two where buckets meet
+ * whole milliseconds, and far cheaper than numeric log), so the formula here and in the migrations
+ * must not drift apart.
  */
 export const LATENCY_BUCKETS_PER_DOUBLING = 4;
 /** 2^(127/4) ms is about 270 years: nothing real lands above it, but the bound keeps the number small. */

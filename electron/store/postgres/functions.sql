@@ -198,7 +198,7 @@ rolled AS (
 timed AS (
   INSERT INTO jobs.tb_job_latency AS t (minute, execution_type, service_name, bucket, stripe, n)
   SELECT date_trunc('minute', now()), execution_type, service_name,
-    CASE WHEN duration_ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * log(2, duration_ms::numeric)))::int END,
+    CASE WHEN duration_ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * ln(duration_ms::float8) / ln(2::float8)))::int END,
     (pg_backend_pid() % 64)::smallint, count(*)
   FROM settled WHERE duration_ms IS NOT NULL
   GROUP BY 1, 2, 3, 4

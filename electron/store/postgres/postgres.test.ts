@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { Actor } from '../../../shared/domain.ts';
+import { latencyBucket } from '../../../shared/latencyBuckets.ts';
 import { runStoreContract } from '../contract/index.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
@@ -438,6 +440,18 @@ describe('postgres store', () => {
       } finally {
         await store.close();
       }
+    });
+
+    it("the settle's duration bucket is the one shared/latencyBuckets.ts computes, at every boundary", async () => {
+      const durations = [0, ...Array.from({ length: 5000 }, (_, i) => i + 1), ...Array.from({ length: 41 }, (_, k) => 2 ** k), ...Array.from({ length: 40 }, (_, k) => 2 ** (k + 1) - 1)];
+      // The expression as the live settle has it (functions.sql is checked against a fresh database).
+      const settle = await readFile(new URL('./functions.sql', import.meta.url), 'utf8');
+      const expression = /CASE WHEN duration_ms < 1 THEN 0 ELSE [^\n]*?END/.exec(settle)?.[0];
+      assert.ok(expression, 'the settle computes a duration bucket');
+      const rows = await admin(db.url, (c) =>
+        c.query<{ duration_ms: string; bucket: number }>(`SELECT duration_ms, ${expression} AS bucket FROM unnest($1::bigint[]) AS duration_ms`, [durations]),
+      );
+      for (const row of rows.rows) assert.equal(row.bucket, latencyBucket(Number(row.duration_ms)), `${row.duration_ms} ms`);
     });
 
     it('a count a hand edit made wrong is named by checkCounts, and repair puts it right', async () => {

@@ -123,7 +123,7 @@ ORDER BY 1`;
 const LATENCY_SQL = `
 INSERT INTO jobs.tb_job_latency (minute, execution_type, service_name, bucket, stripe, n)
 SELECT minute, execution_type, service_name,
-  CASE WHEN ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * log(2, ms::numeric)))::int END, -1, count(*)
+  CASE WHEN ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * ln(ms::float8) / ln(2::float8)))::int END, -1, count(*)
 FROM (
   SELECT date_trunc('minute', completed_at) AS minute, execution_type, service_name,
     greatest(0, round(extract(epoch FROM completed_at - started_at) * 1000))::bigint AS ms
