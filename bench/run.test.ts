@@ -35,3 +35,18 @@ test('bench/run.ts refuses arguments it does not know with the usage line and ex
   assert.match(run.stderr, /unknown store "mysql"/);
   assert.match(run.stderr, /usage: node bench\/run\.ts/);
 });
+
+test('bench/run.ts queries fills a history and times every console call, one JSON line each', () => {
+  const run = bench('queries', '--store', 'sqlite', '--jobs', '3000', '--runs', '1');
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((line): unknown => JSON.parse(line));
+  assert.ok(lines.length >= 30, `a line per call, got ${lines.length}`);
+  const labels = new Set<string>();
+  for (const line of lines) {
+    assert.ok(typeof line === 'object' && line !== null);
+    const m = new Map(Object.entries(line));
+    for (const key of ['p50_ms', 'p95_ms', 'target_ms', 'rows']) assert.ok(typeof m.get(key) === 'number', `${key} in ${JSON.stringify(line)}`);
+    labels.add(String(m.get('label')));
+  }
+  for (const label of ['overview.stats', 'dlq.groups', 'jobs: search, no match', 'jobs.get trace']) assert.ok(labels.has(label), label);
+});

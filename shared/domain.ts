@@ -180,6 +180,10 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/**
+ * One fingerprint's open dead letters. `first_seen` and `last_seen` are when the group's oldest and newest
+ * dead letter (by job id) failed; the newest is the sample.
+ */
 export const DlqGroup = z.object({
   fingerprint: z.string(),
   count: z.number().int(),
