@@ -27,7 +27,7 @@ export function failJobContract(test: ContractTest): void {
       assert.deepEqual(audit.details, { reason: 'worker host was terminated', worker: 'dead-worker' });
       assert.deepEqual(await store.settle([{ ...base(claimed, 'dead-worker'), kind: 'completed' }]), [], 'the old worker cannot settle it any more');
       assert.equal((await mustGet(store, claimed.id)).status, 'failed');
-      assert.equal((await store.retryJob(claimed.id, alice))?.status, 'pending', 'and it retries as any dead letter');
+      assert.equal((await store.retryJob(claimed.id, alice))?.status, 'pending', 'and it retries like every other dead letter');
     });
 
     test('refused unless the job still runs under the named worker', async (store) => {

@@ -5,10 +5,11 @@ import pg from 'pg';
 import type { Actor } from '../../../shared/domain.ts';
 import { latencyBucket } from '../../../shared/latencyBuckets.ts';
 import { runStoreContract } from '../contract/index.ts';
+import { waitForSignal } from '../contract/fixtures.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openPostgresStore } from './open.ts';
-import type { ClaimedJob, NewJob, Store, StoreSignal } from '../store.ts';
+import type { ClaimedJob, NewJob, StoreSignal } from '../store.ts';
 import { createTestDatabase } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';
 
@@ -43,20 +44,6 @@ async function reset(url: string): Promise<void> {
   });
 }
 
-function nextSignal(store: Store, wanted: StoreSignal, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      off();
-      resolve(false);
-    }, timeoutMs);
-    const off = store.subscribe((signal) => {
-      if (signal !== wanted) return;
-      clearTimeout(timer);
-      off();
-      resolve(true);
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -251,20 +238,20 @@ describe('postgres store', () => {
       try {
         const heardByA: StoreSignal[] = [];
         a.subscribe((s) => heardByA.push(s));
-        const controlHeard = nextSignal(b, 'control', 5000);
+        const controlHeard = waitForSignal(b, 'control', 5000);
         await sleep(150);
         await a.setQueuePaused('reports', true, alice, null);
         assert.equal(await controlHeard, true);
-        const breakersHeard = nextSignal(b, 'breakers', 5000);
+        const breakersHeard = waitForSignal(b, 'breakers', 5000);
         const forced = await a.setBreakerMode('payments', 'force_open', alice, 'vendor down');
         assert.equal(await breakersHeard, true);
-        const countersHeard = nextSignal(b, 'breakers', 5000);
+        const countersHeard = waitForSignal(b, 'breakers', 5000);
         assert.equal(await a.saveBreaker({ ...forced, window_failures: forced.window_failures + 1, version: forced.version + 1 }, null), true);
         assert.equal(await countersHeard, true, 'a counter-only save reaches others too (coalesced)');
-        const workersHeard = nextSignal(b, 'workers', 5000);
+        const workersHeard = waitForSignal(b, 'workers', 5000);
         await a.registerWorker({ id: 'w-1', host: 'h', pid: 1, version: 't', concurrency: 1, queues: null });
         assert.equal(await workersHeard, true);
-        const jobsHeard = nextSignal(b, 'jobs', 5000);
+        const jobsHeard = waitForSignal(b, 'jobs', 5000);
         await a.enqueue([job('svc')]);
         assert.equal(await jobsHeard, true);
         await sleep(700);
@@ -283,7 +270,7 @@ describe('postgres store', () => {
       const b = await openPostgresStore(db.url, { poolSize: 2 });
       try {
         await b.countJobs({});
-        const heard = nextSignal(b, 'control', 5000);
+        const heard = waitForSignal(b, 'control', 5000);
         await sleep(20);
         await a.setEmergencyStop(true, alice, 'right away');
         assert.equal(await heard, true);
@@ -305,7 +292,7 @@ describe('postgres store', () => {
                    WHERE datname = current_database() AND application_name = 'opsdeck-listen'`).then((r) => r.rowCount),
         );
         assert.ok((killed ?? 0) >= 1, 'the listener connection was found and killed');
-        const heard = nextSignal(b, 'control', 5000);
+        const heard = waitForSignal(b, 'control', 5000);
         await a.setEmergencyStop(true, alice, 'while the listener was down');
         assert.equal(await heard, true);
         await sleep(1500);
@@ -313,7 +300,7 @@ describe('postgres store', () => {
           c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsdeck-listen'`).then((r) => r.rows[0]?.n),
         );
         assert.equal(listening, 1, 'the listener is back');
-        const again = nextSignal(b, 'control', 5000);
+        const again = waitForSignal(b, 'control', 5000);
         await a.setEmergencyStop(false, alice, null);
         assert.equal(await again, true);
       } finally {

@@ -5,6 +5,7 @@ import type { Bind, Connection, Params, SqliteDb } from './db.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
 import { isoTime } from './filters.ts';
 import { parseJson, toJson } from './rows.ts';
+import type { JobRow } from './rows.ts';
 import { Tally } from './tally.ts';
 import type { JobKind } from './tally.ts';
 
@@ -13,17 +14,7 @@ import type { JobKind } from './tally.ts';
  * transaction and takes its timestamp once it holds the write lock, so a wait for the lock never ages it.
  */
 
-interface ClaimRow {
-  id: number;
-  identifier: string;
-  queue: string;
-  service_name: string;
-  execution_type: string;
-  payload: string;
-  priority: number;
-  attempts: number;
-  max_attempts: number;
-}
+type ClaimRow = Pick<JobRow, 'id' | 'identifier' | 'queue' | 'service_name' | 'execution_type' | 'payload' | 'priority' | 'attempts' | 'max_attempts'>;
 
 /** What the counts and rollups need of a job this store leased: its kind, and when its attempt began. */
 interface Leased {
