@@ -1,8 +1,8 @@
 import os from 'node:os';
-import { DEFAULT_RETENTION, pruneCutoffs } from '../../shared/retention.ts';
+import { DEFAULT_RETENTION } from '../../shared/retention.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
-import { pruneHistory, pruneJobs, reclaimSpace } from './pruning.ts';
+import { pruneRound } from './pruning.ts';
 
 /** The upkeep task every process sharing a store competes for; one holds it at a time. */
 export const RETENTION_TASK = 'retention';
@@ -77,21 +77,10 @@ export class Maintainer {
     const budgetMs = this.#opts.budgetMs ?? 2000;
     // Held for several rounds' time, renewed by every round: another process takes over only once this one is gone.
     if (!(await store.takeMaintenance(RETENTION_TASK, owner, Math.max(5 * budgetMs, 3 * (this.#opts.intervalMs ?? 60_000))))) return null;
-    const cutoffs = pruneCutoffs(retention, now);
-    const jobs = await pruneJobs(store, cutoffs, { fromId: this.#reachedId, budgetMs });
-    this.#reachedId = jobs.done ? 0 : jobs.reachedId;
-    const historyRows = await pruneHistory(store, cutoffs.history, { budgetMs });
-    const space = await reclaimSpace(store, { budgetMs });
-    const removed = jobs.completed + jobs.cancelled + jobs.dead_letters;
-    if (removed > 0) {
-      await store.audit({
-        actor: { user: 'retention', host: os.hostname() },
-        action: 'retention.prune',
-        job_count: removed,
-        details: { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, retention: { ...retention } },
-      });
-      this.#opts.log(`maintenance: pruned ${removed} job(s) past their retention`);
-    }
-    return { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, historyRows, freedBytes: space.freedBytes };
+    const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
+    this.#reachedId = round.done ? 0 : round.reachedId;
+    const removed = round.completed + round.cancelled + round.dead_letters;
+    if (removed > 0) this.#opts.log(`maintenance: pruned ${removed} job(s) past their retention`);
+    return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };
   }
 }

@@ -4,7 +4,7 @@ import type { PruneCutoffs, Retention } from '../../shared/retention.ts';
 import type { PruneCounts, Store } from '../store/store.ts';
 
 /** Jobs looked at per batch: one short transaction each, so the engine's own writes wait one batch at most. */
-export const PRUNE_BATCH = 500;
+const PRUNE_BATCH = 500;
 
 export interface PruneProgress extends PruneCounts {
   /** The job id the walk has reached: where the next call picks up when this one ran out of time. */
@@ -20,7 +20,7 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
  * Walks the jobs oldest first from `fromId`, pruning batch by batch what is past its cutoff, until the
  * walk is done or `budgetMs` has passed; reports after every batch.
  */
-export async function pruneJobs(
+async function pruneJobs(
   store: Store,
   cutoffs: PruneCutoffs,
   opts: { fromId?: number; budgetMs?: number; batch?: number; onBatch?: (progress: PruneProgress) => void } = {},
@@ -42,7 +42,7 @@ export async function pruneJobs(
 }
 
 /** Removes the per-minute history past its retention, a bounded number of rows per statement. */
-export async function pruneHistory(store: Store, before: Date, opts: { budgetMs?: number } = {}): Promise<number> {
+async function pruneHistory(store: Store, before: Date, opts: { budgetMs?: number } = {}): Promise<number> {
   const started = Date.now();
   let removed = 0;
   for (;;) {
@@ -54,7 +54,7 @@ export async function pruneHistory(store: Store, before: Date, opts: { budgetMs?
 }
 
 /** Gives freed space back in steps of a few megabytes until none is left or the budget is spent. */
-export async function reclaimSpace(store: Store, opts: { budgetMs?: number } = {}): Promise<{ freedBytes: number; freeBytes: number }> {
+async function reclaimSpace(store: Store, opts: { budgetMs?: number } = {}): Promise<{ freedBytes: number; freeBytes: number }> {
   const started = Date.now();
   let freed = 0;
   for (;;) {
@@ -67,26 +67,46 @@ export async function reclaimSpace(store: Store, opts: { budgetMs?: number } = {
   }
 }
 
-export interface PruneNowResult extends PruneCounts {
+export interface PruneRoundResult extends PruneCounts {
   historyRows: number;
   freedBytes: number;
+  /** Where the walk of the jobs stopped: a round cut short by its budget carries on from here. */
+  reachedId: number;
+  done: boolean;
 }
 
 /**
- * Prunes everything past its retention now, to the end (an operator's `opsdeck prune`, the console's
- * "Prune now"), and writes one audit row naming who asked and what went.
+ * One round of pruning past the retention: the jobs (from `fromId`, within `budgetMs` when given), the
+ * chart history, the space it freed; then one audit row naming `actor` and what went. A round that removed
+ * nothing is audited only when an operator asked for it (`auditEmpty`): the background upkeep's idle rounds
+ * would bury the log.
  */
-export async function pruneNow(store: Store, retention: Retention, actor: Actor, onBatch?: (progress: PruneProgress) => void): Promise<PruneNowResult> {
-  const cutoffs = pruneCutoffs(retention, new Date());
-  const jobs = await pruneJobs(store, cutoffs, { onBatch });
-  const historyRows = await pruneHistory(store, cutoffs.history);
-  const space = await reclaimSpace(store);
+export async function pruneRound(
+  store: Store,
+  retention: Retention,
+  actor: Actor,
+  opts: { now?: Date; fromId?: number; budgetMs?: number; auditEmpty: boolean; onBatch?: (progress: PruneProgress) => void },
+): Promise<PruneRoundResult> {
+  const cutoffs = pruneCutoffs(retention, opts.now ?? new Date());
+  const jobs = await pruneJobs(store, cutoffs, { fromId: opts.fromId, budgetMs: opts.budgetMs, onBatch: opts.onBatch });
+  const historyRows = await pruneHistory(store, cutoffs.history, { budgetMs: opts.budgetMs });
+  const space = await reclaimSpace(store, { budgetMs: opts.budgetMs });
   const removed = jobs.completed + jobs.cancelled + jobs.dead_letters;
-  await store.audit({
-    actor,
-    action: 'retention.prune',
-    job_count: removed,
-    details: { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, history_rows: historyRows, retention: { ...retention } },
-  });
-  return { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, historyRows, freedBytes: space.freedBytes };
+  if (removed > 0 || opts.auditEmpty) {
+    await store.audit({
+      actor,
+      action: 'retention.prune',
+      job_count: removed,
+      details: { completed: jobs.completed, cancelled: jobs.cancelled, dead_letters: jobs.dead_letters, history_rows: historyRows, retention: { ...retention } },
+    });
+  }
+  return {
+    completed: jobs.completed,
+    cancelled: jobs.cancelled,
+    dead_letters: jobs.dead_letters,
+    historyRows,
+    freedBytes: space.freedBytes,
+    reachedId: jobs.reachedId,
+    done: jobs.done,
+  };
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_RETENTION, pruneCutoffs } from '../../../shared/retention.ts';
-import { pruneNow } from '../../engine/pruning.ts';
+import { pruneRound } from '../../engine/pruning.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 /**
@@ -18,7 +18,7 @@ export const retention: Handlers<'retention.get' | 'retention.prune'> = {
       const estimate = await ctx.store.pruneEstimate(pruneCutoffs(policy, new Date()));
       return { dry_run: true, ...estimate, history_rows: 0 };
     }
-    const done = await pruneNow(ctx.store, policy, ctx.actor);
+    const done = await pruneRound(ctx.store, policy, ctx.actor, { auditEmpty: true });
     return { dry_run: false, completed: done.completed, cancelled: done.cancelled, dead_letters: done.dead_letters, bytes: done.freedBytes, history_rows: done.historyRows };
   },
 };

@@ -1,5 +1,5 @@
 import { DEFAULT_RETENTION } from '../../../shared/retention.ts';
-import { pruneNow } from '../../engine/pruning.ts';
+import { pruneRound } from '../../engine/pruning.ts';
 import { flag, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command } from '../command.ts';
@@ -35,10 +35,13 @@ export const prune: Command = {
         return 0;
       }
       let lastReport = Date.now();
-      const done = await pruneNow(ctx.store, ctx.registry.registry.retention ?? DEFAULT_RETENTION, ctx.actor, (progress) => {
-        if (inv.common.json || Date.now() - lastReport < 1000) return;
-        lastReport = Date.now();
-        inv.io.err(`pruned ${progress.completed + progress.cancelled + progress.dead_letters} so far (up to job ${progress.reachedId})`);
+      const done = await pruneRound(ctx.store, ctx.registry.registry.retention ?? DEFAULT_RETENTION, ctx.actor, {
+        auditEmpty: true,
+        onBatch(progress) {
+          if (inv.common.json || Date.now() - lastReport < 1000) return;
+          lastReport = Date.now();
+          inv.io.err(`pruned ${progress.completed + progress.cancelled + progress.dead_letters} so far (up to job ${progress.reachedId})`);
+        },
       });
       const result = { dry_run: false, completed: done.completed, cancelled: done.cancelled, dead_letters: done.dead_letters, bytes: done.freedBytes, history_rows: done.historyRows };
       if (inv.common.json) printJson(inv.io, result);
