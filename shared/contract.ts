@@ -20,6 +20,7 @@ import {
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { BreakerTuning } from './breakerTuning.ts';
+import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
 
 /**
@@ -264,6 +265,19 @@ export const calls = {
   'control.pauseQueue': Call(z.object({ queue: name, paused: z.boolean(), reason }).strict(), ControlState, 'Pauses or resumes one queue.'),
 
   'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
+  'runners.connectivity': Call(
+    z
+      .object({ service: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() })
+      .strict()
+      .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
+    z.object({ services: z.array(ServiceConnectivity) }),
+    "DNS, TCP, TLS and an HTTP GET of each HTTP service's base_url (or the one named, or a url), timed.",
+  ),
+  'runners.validateToken': Call(
+    z.object({ service: name }).strict(),
+    TokenCheck,
+    "Whether an HTTP service's credential variables are set and the service accepts the credential.",
+  ),
   'workers.list': Call(Empty, z.object({ workers: z.array(WorkerInfo) }), 'Workers with their heartbeats.'),
 
   'registry.get': Call(Empty, RegistryView, 'The loaded service registry and the last load problems.'),

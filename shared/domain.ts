@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorClass } from './errorClass.ts';
 
 /** Timestamps cross every boundary as ISO-8601 strings in UTC. */
 export const Timestamp = z.iso.datetime({ offset: true });
@@ -220,6 +221,8 @@ export const JobFilter = z
     created_before: Timestamp.optional(),
     /** Substring of the error message; plain text, never a pattern. */
     search: z.string().max(500).optional(),
+    /** Only jobs with an attempt that failed of this class (`resource_limit`, `http_503`, or a family: `http_5xx`). */
+    error_class: ErrorClass.optional(),
     /** Dead letters only: failed and not yet resolved. */
     unresolved: z.boolean().optional(),
     /** Only jobs whose lease has expired while running. */

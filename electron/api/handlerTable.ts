@@ -3,6 +3,7 @@ import type { Handlers } from './handlerTypes.ts';
 import { apiKeys } from './handlers/apiKeys.ts';
 import { audit } from './handlers/audit.ts';
 import { breakers } from './handlers/breakers.ts';
+import { connectivity } from './handlers/connectivity.ts';
 import { control } from './handlers/control.ts';
 import { demo } from './handlers/demo.ts';
 import { dlq } from './handlers/dlq.ts';
@@ -25,6 +26,7 @@ export const handlerTable: Handlers<CallName> = {
   ...breakers,
   ...control,
   ...runners,
+  ...connectivity,
   ...workers,
   ...registry,
   ...settings,

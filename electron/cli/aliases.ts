@@ -20,8 +20,6 @@ export const ALIASES: Record<string, Alias> = {
 };
 
 export const HINTS: Record<string, string> = {
-  'test-connectivity': 'opsdeck runners probes each runner kind and each HTTP service\'s base_url; opsdeck health-check runs every probe with the store and the workers',
-  'validate-token': 'opsdeck validate-config FILE names every token_env_var that is not set; opsdeck runners probes each HTTP service; a refused token fails its jobs with http_401/http_403 (opsdeck jobs --search 401)',
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
   'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',

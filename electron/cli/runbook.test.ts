@@ -64,7 +64,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const common = ['--db', join(dir, 'alias.db'), '--registry', registry];
     assert.equal(ok(await opsdeck(['queue-status', ...common, '--json'])), ok(await opsdeck(['status', ...common, '--json'])));
     assert.match(ok(await opsdeck(['list-runners', ...common])), /^KIND\s+HEALTH/m);
-    for (const word of ['test-connectivity', 'validate-token', 'test-vars', 'security-audit', 'version-check']) {
+    for (const word of ['test-vars', 'security-audit', 'version-check']) {
       const run = await opsdeck([word, '--service', 'stripe']);
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);
@@ -137,6 +137,11 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(refused.code, 2, 'a reason is required');
     assert.match(ok(await opsdeck(['fail', String(id), '--reason', 'worker was killed', ...common])), new RegExp(`job ${id} .* failed: it is in the dead-letter queue`));
     assert.match(ok(await opsdeck(['dlq', 'list', ...common])), /failed by an operator/);
+    assert.match(ok(await opsdeck(['jobs', '--class', 'operator', ...common])), new RegExp(`^\\s*${id} .*failed`, 'm'));
+    assert.match(ok(await opsdeck(['jobs', '--class', 'resource_limit', ...common])), /no jobs match/);
+    const badClass = await opsdeck(['jobs', '--class', 'Resource Limit', ...common]);
+    assert.equal(badClass.code, 2);
+    assert.match(badClass.stderr, /--class takes a failure class such as resource_limit/);
   });
 
   it('opsdeck api serves the REST API with keys: a read key lists failed executions and is refused a stop; an operate key stops, audited by name', async () => {

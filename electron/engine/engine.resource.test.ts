@@ -47,6 +47,7 @@ describe('engine: a CPU-limit kill', () => {
     const [attempt] = await store.listAttempts(id);
     assert.equal(attempt?.error_class, 'resource_limit');
     assert.deepEqual((await store.listJobs({ search: 'resource' }, { limit: 10 })).items.map((j) => j.id), [id]);
+    assert.deepEqual((await store.listJobs({ error_class: 'resource_limit' }, { limit: 10 })).items.map((j) => j.id), [id], 'jobs --class resource_limit');
     const raw = new Database(path, { readonly: true });
     try {
       // Runbook 000's resource query, on SQLite's unqualified table.

@@ -164,6 +164,13 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const failed = await call('POST', `/v1/executions/${id}/fail`, { key: operateKey, body: { reason: 'worker gone' } });
       assert.equal(failed.status, 200, JSON.stringify(failed.json));
       assert.equal(calls['jobs.fail'].output.parse(failed.json).status, 'failed');
+
+      const byClass = calls['jobs.list'].output.parse((await call('GET', `/v1/executions?class=operator&queue=long-${dialect}`, { key: readKey })).json);
+      assert.deepEqual(byClass.jobs.map((j) => j.id), [id], 'the job failed by an operator, by its failure class');
+      assert.deepEqual(calls['jobs.list'].output.parse((await call('GET', `/v1/executions?class=resource_limit&queue=long-${dialect}`, { key: readKey })).json).jobs, []);
+      const hostile = await call('GET', `/v1/executions?class=${encodeURIComponent("x' OR 1=1 --")}`, { key: readKey });
+      assert.equal(hostile.status, 422);
+      assert.match(ErrorBody.parse(hostile.json).error.message, /class/);
     });
 
     it('tunes and resets breakers over HTTP', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
+import { ErrorClass } from '../../shared/errorClass.ts';
 import { count, csv, duration, flag } from './query.ts';
 import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
 
@@ -32,6 +33,8 @@ const ExecutionsQuery = z
     queue: z.string().max(200).optional(),
     type: csv(ExecutionType).optional(),
     search: z.string().max(500).optional(),
+    /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx. */
+    class: ErrorClass.optional(),
     created_after: Timestamp.optional(),
     created_before: Timestamp.optional(),
     stuck: flag.optional(),
@@ -65,10 +68,10 @@ export const ROUTES: Route[] = [
   { ...get('/v1/health', 'health.check'), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
   get('/v1/status', 'overview.stats'),
   search('/v1/executions', 'jobs.list', ExecutionsQuery, (q) => {
-    const { type, running_longer_than: longer, limit, after, ...rest } = q;
+    const { type, class: errorClass, running_longer_than: longer, limit, after, ...rest } = q;
     const started = longer === undefined ? undefined : new Date(Date.now() - longer * 1000).toISOString();
     const status = rest.status ?? (started === undefined ? undefined : (['running'] as const));
-    return { filter: { ...rest, status, execution_type: type, started_before: started }, limit, after };
+    return { filter: { ...rest, status, execution_type: type, error_class: errorClass, started_before: started }, limit, after };
   }),
   get('/v1/executions/{id}', 'jobs.get', (params) => {
     const id = params.id ?? '';

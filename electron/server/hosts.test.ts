@@ -47,6 +47,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'control.safeMode': { enabled: false },
     'control.pauseQueue': { queue: 'default', paused: false },
     'runners.list': {},
+    'runners.connectivity': { url: 'http://127.0.0.1:1/' },
+    'runners.validateToken': { service: 'local_api' },
     'workers.list': {},
     'registry.get': {},
     'registry.validate': { text: 'services: []\n' },

@@ -26,7 +26,7 @@ export function keptFilterOf(filter: JobFilter): KeptFilter | null {
   const named = filter.status !== undefined || filter.stuck || filter.scheduled || filter.unresolved || filter.queue !== undefined || filter.service !== undefined || filter.execution_type !== undefined;
   if (!named) return null;
   const narrowedElsewhere =
-    filter.stuck || filter.scheduled || (filter.search ?? '') !== '' || filter.created_after !== undefined || filter.created_before !== undefined || filter.started_before !== undefined;
+    filter.stuck || filter.scheduled || (filter.search ?? '') !== '' || filter.error_class !== undefined || filter.created_after !== undefined || filter.created_before !== undefined || filter.started_before !== undefined;
   return {
     states,
     queue: filter.queue ?? null,

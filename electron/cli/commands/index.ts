@@ -4,6 +4,7 @@ import { apiKey } from './apiKey.ts';
 import { audit } from './audit.ts';
 import { breaker } from './breaker.ts';
 import { validateConfig } from './config.ts';
+import { testConnectivity, validateToken } from './connectivity.ts';
 import { emergencyStop, pause, resume, safeMode, unpause } from './control.ts';
 import { diagnoseCommand, supportBundle } from './diagnose.ts';
 import { dlq } from './dlq.ts';
@@ -22,6 +23,8 @@ export const COMMANDS: Command[] = [
   status,
   healthCheck,
   runners,
+  testConnectivity,
+  validateToken,
   workers,
   jobs,
   job,

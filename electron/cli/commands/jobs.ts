@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { JobTrace } from '../../../shared/contract.ts';
 import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
+import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command } from '../command.ts';
@@ -61,16 +62,25 @@ function longerThan(values: Values): string | undefined {
   return new Date(Date.now() - seconds * 1000).toISOString();
 }
 
+function errorClass(values: Values): string | undefined {
+  const text = str(values, 'class');
+  if (text === undefined) return undefined;
+  const parsed = ErrorClass.safeParse(text);
+  if (!parsed.success) throw new UsageError(`--class takes a failure class such as ${KNOWN_ERROR_CLASSES.slice(0, 4).join(', ')} or http_503; not "${text.slice(0, 60)}"`);
+  return parsed.data;
+}
+
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
-  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--since ISO] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--class C] [--since ISO] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
   options: {
     status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
     service: { type: 'string', value: 'NAME', description: 'only this service' },
     queue: { type: 'string', value: 'Q', description: 'only this queue' },
     type: { type: 'string', value: 'T,T', description: `only these execution types (${ExecutionType.options.join(', ')})` },
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
+    class: { type: 'string', value: 'C', description: `only jobs with an attempt that failed of this class (${KNOWN_ERROR_CLASSES.join(', ')}, or an exact one such as http_503)` },
     since: { type: 'string', value: 'ISO', description: 'created at or after this time' },
     stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
     scheduled: { type: 'boolean', description: 'only pending jobs not yet due (scheduled for later, retries in backoff)' },
@@ -87,6 +97,7 @@ export const jobs: Command = {
       queue: str(values, 'queue'),
       execution_type: enumList(values, 'type', ExecutionType),
       search: str(values, 'search'),
+      error_class: errorClass(values),
       created_after: isoTime(values, 'since'),
       stuck: values.stuck === true ? true : undefined,
       scheduled: values.scheduled === true ? true : undefined,

@@ -73,6 +73,27 @@ export function readsContract(test: ContractTest): void {
       assert.equal(only((await store.listJobs({ stuck: true }, { limit: 10 })).items).id, stuck.id);
     });
 
+    test('jobs by failure class: any attempt of that class, an HTTP family, and the lost attempts a watchdog records', async (store) => {
+      const killed = await deadLetter(store, 'cruncher', { message: 'resource limit exceeded: cpu', error_class: 'resource_limit', fingerprint: 'fp-cpu' });
+      const unavailable = await deadLetter(store, 'api', { message: 'HTTP 503', error_class: 'http_503', fingerprint: 'fp-503' });
+      const retried = await claimOne(store, { service_name: 'api' });
+      await store.settle([{ ...base(retried), kind: 'retry', error: { message: 'HTTP 502', error_class: 'http_502', fingerprint: 'fp-502' }, run_at: later(60_000), outcome: 'failed' }]);
+      await deadLetter(store, 'api', { message: 'HTTP 404', error_class: 'http_404', fingerprint: 'fp-404' });
+      const abandoned = await claimOne(store, { service_name: 'gone' }, 'w-dead', 1);
+      await sleep(5);
+      await store.reclaimExpired();
+      const ids = async (error_class: string, extra: Parameters<Store['listJobs']>[0] = {}) =>
+        (await store.listJobs({ ...extra, error_class }, { limit: 100 })).items.map((j) => j.id);
+      assert.deepEqual(await ids('resource_limit'), [killed]);
+      assert.deepEqual(await ids('http_5xx'), [retried.id, unavailable]);
+      assert.deepEqual(await ids('http_5xx', { status: ['failed'] }), [unavailable]);
+      assert.deepEqual(await ids('http_503'), [unavailable]);
+      assert.deepEqual(await ids('lost'), [abandoned.id]);
+      assert.deepEqual(await ids('timeout'), []);
+      assert.equal(await store.countJobs({ error_class: 'http_5xx' }), 2);
+      assert.equal(await store.countJobs({ error_class: 'http_4xx', service: 'api' }), 1);
+    });
+
     test('counts by queue and status, running by service, oldest pending', async (store) => {
       const oldest = ago(600_000);
       await store.enqueue([job('a', { queue: 'q1', run_at: oldest }), job('a', { queue: 'q1' }), job('b', { queue: 'q2' })]);

@@ -191,7 +191,7 @@ closed AS (
       WHEN 'cancelled' THEN 'cancelled by an operator; its worker stopped answering before it confirmed'
       WHEN 'interrupted' THEN 'lease expired during the emergency stop'
       ELSE r.lost_message END,
-    CASE WHEN r.outcome = 'lost' THEN 'LeaseExpired' END
+    CASE WHEN r.outcome = 'lost' THEN 'lost' END
   FROM reclaimed r
   WHERE r.attempt_id IS NOT NULL
 )

@@ -78,13 +78,13 @@ async function keptNone(db: PgDb, kept: KeptFilter | null): Promise<boolean> {
 
 export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
   if (await keptNone(db, keptFilterOf(filter))) return EMPTY_PAGE;
-  return pageOfJobs(db, jobFilterSql(0), jobFilterParams(filter), page);
+  return pageOfJobs(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
 }
 
 export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
   const kept = keptFilterOf(filter);
   if (kept?.exact) return keptCount(db, kept);
-  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0)}`, jobFilterParams(filter)));
+  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0, filter)}`, jobFilterParams(filter)));
 }
 
 export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {

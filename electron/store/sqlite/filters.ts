@@ -1,5 +1,6 @@
 import { JOB_STATUSES } from '../../../shared/domain.ts';
 import type { DlqSelector, JobFilter } from '../../../shared/domain.ts';
+import { errorClassesOf } from '../../../shared/errorClass.ts';
 import { StoreInputError } from '../errors.ts';
 
 /**
@@ -68,6 +69,9 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
   if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
   if (filter.started_before !== undefined) add('r', `started_at < ?`, isoTime(filter.started_before, 'started_before'));
+  if (filter.error_class !== undefined) {
+    add('c', `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`, JSON.stringify(errorClassesOf(filter.error_class)));
+  }
   const match = searchTerm(filter.search, add);
   return { key: `job:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match };
 }

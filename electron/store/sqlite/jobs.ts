@@ -367,7 +367,7 @@ export class SqliteJobs {
       if (status === 'failed') tally.deadLetter(row, fingerprint, 1);
       if (outcome !== 'interrupted') tally.finished(row, status === 'pending' ? 'retried' : status);
       if (row.attempt_id !== null) {
-        this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'LeaseExpired' : null, null, null, row.attempt_id);
+        this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'lost' : null, null, null, row.attempt_id);
       }
       (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
     }

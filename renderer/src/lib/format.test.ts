@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ageSeconds, formatAgo, formatCount, formatMs, formatPercent, formatSeconds, formatTime } from './format.ts';
+import { ageSeconds, displayZone, formatAgo, formatCount, formatMs, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
 
 const NOW = Date.parse('2026-11-22T08:00:00.000Z');
 
@@ -52,5 +52,26 @@ describe('format', () => {
   test('a missing time is a dash', () => {
     assert.equal(formatTime(null), '—');
     assert.notEqual(formatTime('2026-11-22T08:00:00.000Z'), '—');
+  });
+});
+
+describe('time zones', () => {
+  test('the UTC form of a moment, for the hover of a local time', () => {
+    assert.equal(formatUtc('2026-12-04T23:10:05.123+01:00'), '2026-12-04 22:10:05 UTC');
+    assert.equal(formatUtc('not a time'), 'not a time');
+  });
+
+  test('the zone times are shown in, with its offset at that moment (summer time included)', () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'America/St_Johns';
+    try {
+      assert.equal(displayZone(new Date('2026-01-15T12:00:00Z')), 'America/St_Johns (UTC-03:30)');
+      assert.equal(displayZone(new Date('2026-07-15T12:00:00Z')), 'America/St_Johns (UTC-02:30)');
+      process.env.TZ = 'Europe/Berlin';
+      assert.equal(displayZone(new Date('2026-01-15T12:00:00Z')), 'Europe/Berlin (UTC+01:00)');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
   });
 });

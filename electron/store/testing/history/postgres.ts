@@ -94,7 +94,10 @@ INSERT INTO jobs.tb_job_attempt (job_id, attempt, worker_id, started_at, finishe
 SELECT j.id, a.n, 'bench-worker', j.started_at, j.completed_at,
   CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN 'failed' ELSE 'completed' END,
   CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN j.error_message END,
-  CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN 'RunnerError' END,
+  CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN
+    CASE WHEN j.error_fingerprint IS NULL THEN 'exit_code' ELSE
+      CASE substr(j.error_fingerprint, 4)::int % 5 WHEN 0 THEN 'http_504' WHEN 1 THEN 'connection' WHEN 2 THEN 'exit_code' ELSE 'resource_limit' END
+    END END,
   CASE WHEN j.status = 'completed' AND a.n = j.attempts THEN 'done' END
 FROM jobs.tb_job_run j JOIN generate_series(1, 3) AS a(n) ON a.n <= j.attempts
 WHERE j.status IN ('completed', 'failed')`;

@@ -94,7 +94,10 @@ SELECT j.id, a.n, 'bench-worker', j.started_at,
   CASE WHEN j.status = 'running' AND a.n = j.attempts THEN 'running'
        WHEN a.n < j.attempts OR j.status = 'failed' THEN 'failed' ELSE 'completed' END,
   CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN j.error_message END,
-  CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN 'RunnerError' END,
+  CASE WHEN a.n < j.attempts OR j.status = 'failed' THEN
+    CASE WHEN j.error_fingerprint IS NULL THEN 'exit_code' ELSE
+      CASE CAST(substr(j.error_fingerprint, 4) AS INTEGER) % 5 WHEN 0 THEN 'http_504' WHEN 1 THEN 'connection' WHEN 2 THEN 'exit_code' ELSE 'resource_limit' END
+    END END,
   CASE WHEN j.status = 'completed' AND a.n = j.attempts THEN 'done' END
 FROM tb_job_run j JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) a ON a.n <= j.attempts
 WHERE j.status IN ('completed', 'failed', 'running')`;

@@ -1,10 +1,10 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useClient } from '../../lib/clientContext.ts';
-import { formatTime } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { auditDetails } from './auditDetails.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
+import { Time } from '../../components/Time.tsx';
 
 /** Actions the API writes; the filter also accepts any other action name typed into the URL. */
 const ACTIONS = [
@@ -86,7 +86,7 @@ export function AuditPage() {
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.id}>
-                  <td className="nowrap">{formatTime(entry.at)}</td>
+                  <td className="nowrap"><Time iso={entry.at} /></td>
                   <td className="mono">{entry.actor}</td>
                   <th scope="row" className="mono">
                     {entry.action}

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { BreakerView, CallInput } from '../../../../shared/contract.ts';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
@@ -9,6 +10,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { effectiveState } from './breakerState.ts';
+import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -29,18 +31,24 @@ function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetch
 function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
   const queryClient = useQueryClient();
   const setMode = useAction('breakers.setMode');
+  const [tuning, setTuning] = useState(false);
   const now = useNow();
   const effective = effectiveState(breaker);
   const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
+
+  /** The breaker as the call returned it, in the list, until the next poll confirms it. */
+  function keep(view: BreakerView): void {
+    queryClient.setQueryData(callKey('breakers.list', {}), (list: { breakers: BreakerView[] } | undefined) =>
+      list ? { breakers: list.breakers.map((b) => (b.service_name === view.service_name ? view : b)) } : list,
+    );
+  }
 
   function apply(mode: Mode): void {
     setMode.mutate(
       { service: breaker.service_name, mode },
       {
         onSuccess(view) {
-          queryClient.setQueryData(callKey('breakers.list', {}), (list: { breakers: BreakerView[] } | undefined) =>
-            list ? { breakers: list.breakers.map((b) => (b.service_name === view.service_name ? view : b)) } : list,
-          );
+          keep(view);
           const forced = view.mode === 'auto' ? 'automatic' : view.mode.replace('_', ' ');
           // A breaker that opens is announced by the live announcements, for every console: not twice here.
           const opened = effectiveState(view) === 'open' && effectiveState(breaker) !== 'open';
@@ -80,6 +88,16 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           {breaker.failures_in_window} / {breaker.failure_threshold}
           <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
         </span>
+        {breaker.tuning ? (
+          <div className="small">
+            <Badge tone="warn" title={breaker.tuning.reason ?? undefined}>
+              tuned
+            </Badge>{' '}
+            <span className="muted">
+              registry: threshold {breaker.registry_settings.failure_threshold}, recovery {formatSeconds(breaker.registry_settings.recovery_timeout_s)}, min {breaker.registry_settings.minimum_volume}; by {breaker.tuning.set_by}
+            </span>
+          </div>
+        ) : null}
       </td>
       <td>
         <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
@@ -103,7 +121,21 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
               {action.label}
             </button>
           ))}
+          <button type="button" className="button-small" aria-label={`Tune ${breaker.service_name}`} onClick={() => setTuning(true)}>
+            Tune…
+          </button>
         </div>
+        {tuning ? (
+          <TuneBreakerDialog
+            breaker={breaker}
+            onClose={() => setTuning(false)}
+            onTuned={(view) => {
+              setTuning(false);
+              keep(view);
+              notify('ok', view.tuning ? `${view.service_name}: breaker tuned for every worker.` : `${view.service_name}: breaker back to the registry's settings.`);
+            }}
+          />
+        ) : null}
       </td>
     </tr>
   );

@@ -1,14 +1,15 @@
 import { useId, useRef, useState, type ReactNode } from 'react';
 import type { ControlFlag } from '../../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { formatAgo, formatTime } from '../../lib/format.ts';
+import { formatAgo } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { useControlAction, useControlState } from './useControlState.ts';
+import { Time } from '../../components/Time.tsx';
 
 function who(flag: { by: string | null; at: string | null; reason: string | null }, now: number) {
   return (
     <>
-      by <strong>{flag.by ?? 'unknown'}</strong> at <time dateTime={flag.at ?? undefined}>{formatTime(flag.at)}</time> ({formatAgo(flag.at, now)})
+      by <strong>{flag.by ?? 'unknown'}</strong> at <Time iso={flag.at} /> ({formatAgo(flag.at, now)})
       {': '}
       {flag.reason ? <q>{flag.reason}</q> : <span className="muted">no reason given</span>}
     </>

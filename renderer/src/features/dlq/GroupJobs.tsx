@@ -3,11 +3,11 @@ import type { DlqGroup } from '../../../../shared/domain.ts';
 import { ErrorState, Loading, Empty } from '../../components/States.tsx';
 import { useClient } from '../../lib/clientContext.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
 import type { BulkAction } from './bulkAction.ts';
+import { Time } from '../../components/Time.tsx';
 
 /** The dead letters of one group, with a selection for bulk actions and a one-job retry. */
 export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: BulkAction): void }) {
@@ -78,7 +78,7 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
                 {job.identifier}
               </th>
               <td className="mono">{job.service_name}</td>
-              <td className="nowrap">{formatTime(job.completed_at ?? job.updated_at)}</td>
+              <td className="nowrap"><Time iso={job.completed_at ?? job.updated_at} /></td>
               <td className="num">
                 {job.attempts}/{job.max_attempts}
               </td>

@@ -1,12 +1,14 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { Attempt, Job } from '../../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatTime } from '../../lib/format.ts';
 import { attemptDuration } from './jobTiming.ts';
+import { FailJobDialog } from './FailJobDialog.tsx';
+import { Time } from '../../components/Time.tsx';
 import { notify } from '../../lib/notices.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
@@ -19,7 +21,7 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
             <strong>Attempt {attempt.attempt}</strong>
             <StatusBadge status={attempt.outcome} />
             <span className="muted small">
-              {formatTime(attempt.started_at)} · {attemptDuration(attempt)} · worker <span className="mono">{attempt.worker_id}</span>
+              <Time iso={attempt.started_at} /> · {attemptDuration(attempt)} · worker <span className="mono">{attempt.worker_id}</span>
             </span>
           </div>
           {attempt.error_message ? (
@@ -49,13 +51,13 @@ function Facts({ job }: { job: Job }) {
     ['Queue', <span className="mono">{job.queue}</span>],
     ['Attempts', `${job.attempts} of ${job.max_attempts}`],
     ['Priority', job.priority],
-    ['Created', formatTime(job.created_at)],
-    ['Run at', formatTime(job.run_at)],
-    ['Started', formatTime(job.started_at)],
-    ['Finished', formatTime(job.completed_at)],
-    ['Lease', job.lease_owner ? <span className="mono">{`${job.lease_owner} until ${formatTime(job.lease_expires_at)}`}</span> : '—'],
+    ['Created', <Time iso={job.created_at} />],
+    ['Run at', <Time iso={job.run_at} />],
+    ['Started', <Time iso={job.started_at} />],
+    ['Finished', <Time iso={job.completed_at} />],
+    ['Lease', job.lease_owner ? <span className="mono">{job.lease_owner} until <Time iso={job.lease_expires_at} /></span> : '—'],
   ];
-  if (job.resolved_at) rows.push(['Resolved', `${formatTime(job.resolved_at)}: ${job.resolution ?? ''}`]);
+  if (job.resolved_at) rows.push(['Resolved', <><Time iso={job.resolved_at} />: {job.resolution ?? ''}</>]);
   return (
     <dl className="facts">
       {rows.map(([label, value]) => (
@@ -73,6 +75,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
   const trace = useCall('jobs.get', { id }, { refetchInterval: (query) => (query.state.data?.job.status === 'running' ? 3000 : false) });
   const retry = useAction('jobs.retry');
   const cancel = useAction('jobs.cancel');
+  const [failing, setFailing] = useState(false);
 
   function afterAction(job: Job, verb: string): void {
     void queryClient.invalidateQueries({ queryKey: callKey('jobs.get', { id }) });
@@ -113,6 +116,11 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
             >
               Cancel job
             </button>
+            {job.status === 'running' ? (
+              <button type="button" className="button-danger-outline" onClick={() => setFailing(true)}>
+                Fail now
+              </button>
+            ) : null}
           </>
         ) : null
       }
@@ -150,6 +158,17 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
               <h3>Resource usage</h3>
               <pre className="code">{JSON.stringify(trace.data.job.resource_usage, null, 2)}</pre>
             </section>
+          ) : null}
+          {failing && trace.data.job.status === 'running' ? (
+            <FailJobDialog
+              job={trace.data.job}
+              stuck={trace.data.stuck}
+              onClose={() => setFailing(false)}
+              onFailed={(failed) => {
+                setFailing(false);
+                afterAction(failed, 'failed: it is in the dead-letter queue');
+              }}
+            />
           ) : null}
           {trace.data.job.security_context ? (
             <section>

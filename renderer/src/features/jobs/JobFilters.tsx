@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { EXECUTION_TYPES, JOB_STATUSES } from '../../../../shared/domain.ts';
+import { KNOWN_ERROR_CLASSES } from '../../../../shared/errorClass.ts';
 import { useCall } from '../../lib/calls.ts';
 import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { chooseCreated, createdChoice, FILTER_PARAMS, listParam, TIME_RANGES, toggleListParam } from './jobFilterUrl.ts';
@@ -101,6 +102,18 @@ export function JobFilters() {
             </label>
           </>
         ) : null}
+        <label className="field">
+          <span>Failure class</span>
+          <select value={params.get('class') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('class', event.target.value) : p.delete('class')))}>
+            <option value="">any class</option>
+            {KNOWN_ERROR_CLASSES.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+            {params.get('class') && !(KNOWN_ERROR_CLASSES as readonly string[]).includes(params.get('class') ?? '') ? <option>{params.get('class')}</option> : null}
+          </select>
+        </label>
         <DebouncedText param="q" label="Error text" placeholder="substring of the error" className="field-grow" />
         <label className="field field-check">
           <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />

@@ -3,17 +3,18 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Job, JobFilter } from '../../../../shared/domain.ts';
 import { useClient } from '../../lib/clientContext.ts';
-import { formatTime } from '../../lib/format.ts';
-import { jobDuration } from './jobTiming.ts';
+import { displayZone } from '../../lib/format.ts';
+import { jobDuration, runningFor } from './jobTiming.ts';
 import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { isStuck } from '../../../../shared/isStuck.ts';
+import { Time } from '../../components/Time.tsx';
 
 const PAGE = 200;
 const ROW_HEIGHT = 32;
-const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Duration', 'Error'];
+const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Started', 'Duration', 'Error'];
 /** The store lists jobs newest first, by id. */
 const SORTED_BY = 'ID';
 
@@ -23,11 +24,13 @@ interface JobRowProps {
   start: number;
   stuck: boolean;
   selected: boolean;
+  /** Now, for a running job's elapsed time; the row re-renders as it ticks only while the job runs. */
+  now: number;
   onOpen(id: number): void;
 }
 
 /** Memoised: while scrolling only the rows entering the window render, not the forty already there. */
-const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen }: JobRowProps) {
+const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, onOpen }: JobRowProps) {
   return (
     <div
       role="row"
@@ -71,10 +74,13 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, onOpen
         {job.attempts}/{job.max_attempts}
       </div>
       <div role="cell" className="vtable-cell nowrap">
-        {formatTime(job.created_at)}
+        <Time iso={job.created_at} />
+      </div>
+      <div role="cell" className="vtable-cell nowrap">
+        <Time iso={job.started_at} />
       </div>
       <div role="cell" className="vtable-cell num">
-        {jobDuration(job)}
+        {job.status === 'running' ? runningFor(job, now) : jobDuration(job)}
       </div>
       <div role="cell" className="vtable-cell mono text-bad" title={job.error_message ?? undefined}>
         {job.error_message ?? ''}
@@ -123,6 +129,7 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
           {rows.length.toLocaleString()}
           {query.hasNextPage ? '+' : ''} jobs{query.isFetching ? ' · updating…' : ''}
         </span>
+        <span className="muted small">times in {displayZone()}; hover a time for UTC</span>
         {staleDeep ? (
           <button type="button" className="button-small" onClick={() => void query.refetch()}>
             Jobs changed: refresh
@@ -162,7 +169,18 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
                   </div>
                 );
               }
-              return <JobRow key={job.id} job={job} index={item.index} start={item.start} stuck={isStuck(job, now)} selected={job.id === selectedId} onOpen={onOpen} />;
+              return (
+                <JobRow
+                  key={job.id}
+                  job={job}
+                  index={item.index}
+                  start={item.start}
+                  stuck={isStuck(job, now)}
+                  selected={job.id === selectedId}
+                  now={job.status === 'running' ? now : 0}
+                  onOpen={onOpen}
+                />
+              );
             })}
           </div>
         </div>

@@ -9,6 +9,13 @@ test('URL parameters become a JobFilter, unknown values dropped', () => {
   assert.deepEqual(filter, { status: ['failed', 'running'], execution_type: ['shell'], queue: 'billing', search: 'timeout', stuck: true });
 });
 
+test('a failure class is kept when it is one, dropped when it is not', () => {
+  assert.deepEqual(filterFromParams(new URLSearchParams('class=resource_limit'), NOW), { error_class: 'resource_limit' });
+  assert.deepEqual(filterFromParams(new URLSearchParams('class=http_5xx&status=failed'), NOW), { status: ['failed'], error_class: 'http_5xx' });
+  assert.deepEqual(filterFromParams(new URLSearchParams(`class=${encodeURIComponent("x' OR 1=1")}`), NOW), {});
+  assert.equal(hasFilters(new URLSearchParams('class=timeout')), true);
+});
+
 test('a relative range resolves against the given clock; from/to are ignored with it', () => {
   const filter = filterFromParams(new URLSearchParams('range=1h&from=2020-01-01T00:00'), NOW);
   assert.deepEqual(filter, { created_after: '2026-11-22T07:00:00.000Z' });

@@ -1,4 +1,5 @@
 import { ExecutionType, JobFilter, JobStatus } from '../../../../shared/domain.ts';
+import { ErrorClass } from '../../../../shared/errorClass.ts';
 
 /** Relative time ranges an operator picks; resolved to timestamps when the filter is read. */
 export const TIME_RANGES = { '15m': 15 * 60, '1h': 3600, '6h': 6 * 3600, '24h': 86_400, '7d': 7 * 86_400 } as const;
@@ -34,6 +35,7 @@ export function filterFromParams(params: URLSearchParams, now: number): JobFilte
     service: text(params.get('service')),
     execution_type: list(params.get('type'), ExecutionType.options),
     search: text(params.get('q')),
+    error_class: ErrorClass.safeParse(text(params.get('class'))).data,
     created_after: isTimeRange(range) ? new Date(now - TIME_RANGES[range] * 1000).toISOString() : isoOrUndefined(params.get('from')),
     created_before: isTimeRange(range) ? undefined : isoOrUndefined(params.get('to')),
     stuck: params.get('stuck') === '1' ? true : undefined,
@@ -45,7 +47,7 @@ export function filterFromParams(params: URLSearchParams, now: number): JobFilte
 }
 
 /** The URL parameters that are filters (the drawer's `job` is not). */
-export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'stuck', 'scheduled', 'unresolved'] as const;
+export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'class', 'stuck', 'scheduled', 'unresolved'] as const;
 
 export function hasFilters(params: URLSearchParams): boolean {
   return FILTER_PARAMS.some((key) => params.has(key));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { job } from '../../lib/testing/fixtures.ts';
-import { attemptDuration, jobDuration } from './jobTiming.ts';
+import { attemptDuration, jobDuration, runningFor } from './jobTiming.ts';
 
 const attempt = { started_at: '2026-11-22T08:00:00.000Z', finished_at: '2026-11-22T08:00:01.500Z', resource_usage: null };
 
@@ -15,4 +15,11 @@ test('an attempt still running says so; a finished one is measured', () => {
   assert.equal(attemptDuration(attempt), '1.50 s');
   assert.equal(attemptDuration({ ...attempt, finished_at: null }), 'running');
   assert.equal(attemptDuration({ ...attempt, resource_usage: { duration_ms: 900 } }), '900 ms');
+});
+
+test('a running job shows how long it has run so far, counted from its start', () => {
+  const now = Date.parse('2026-11-22T08:04:12.000Z');
+  assert.equal(runningFor({ started_at: '2026-11-22T08:00:00.000Z' }, now), 'running 4m 12s');
+  assert.equal(runningFor({ started_at: '2026-11-22T08:04:13.000Z' }, now), 'running 0s', 'a clock a little ahead is not negative');
+  assert.equal(runningFor({ started_at: null }, now), 'running');
 });

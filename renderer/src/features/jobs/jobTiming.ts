@@ -1,5 +1,5 @@
 import type { Attempt, Job } from '../../../../shared/domain.ts';
-import { formatMs } from '../../lib/format.ts';
+import { formatMs, formatSeconds } from '../../lib/format.ts';
 
 type Usage = { resource_usage: { duration_ms?: number } | null };
 
@@ -15,4 +15,10 @@ export function attemptDuration(attempt: Pick<Attempt, 'started_at' | 'finished_
   if (attempt.resource_usage?.duration_ms !== undefined) return formatMs(attempt.resource_usage.duration_ms);
   if (!attempt.finished_at) return 'running';
   return formatMs(Date.parse(attempt.finished_at) - Date.parse(attempt.started_at));
+}
+
+/** How long a running job's current attempt has run so far: "running 4m 12s". */
+export function runningFor(job: Pick<Job, 'started_at'>, now: number): string {
+  if (!job.started_at) return 'running';
+  return `running ${formatSeconds(Math.max(0, (now - Date.parse(job.started_at)) / 1000))}`;
 }

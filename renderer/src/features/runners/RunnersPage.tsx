@@ -1,9 +1,10 @@
 import { useCall } from '../../lib/calls.ts';
-import { ageSeconds, formatSeconds, formatTime } from '../../lib/format.ts';
+import { ageSeconds, formatSeconds } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
+import { Time } from '../../components/Time.tsx';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -35,7 +36,7 @@ function RunnersTable() {
             <td className="mono wrap">{runner.detail}</td>
             <td className="num">{runner.in_flight}</td>
             <td className="mono wrap">{runner.services.join(', ') || '—'}</td>
-            <td className="nowrap">{formatTime(runner.checked_at)}</td>
+            <td className="nowrap"><Time iso={runner.checked_at} /></td>
           </tr>
         ))}
       </tbody>
@@ -87,7 +88,7 @@ function WorkersTable() {
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>
-              <td className="nowrap">{formatTime(worker.started_at)}</td>
+              <td className="nowrap"><Time iso={worker.started_at} /></td>
             </tr>
           ))}
         </tbody>

@@ -3,9 +3,9 @@ import { useState } from 'react';
 import type { ApiKeyScope } from '../../../../shared/apiKey.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { Time } from '../../components/Time.tsx';
 
 const EXPIRY_DAYS = [
   { label: 'Never', days: null },
@@ -71,9 +71,9 @@ export function ApiKeysSection() {
               <tr key={k.name}>
                 <td className="mono">{k.name}</td>
                 <td>{k.scope}</td>
-                <td title={k.created_by}>{formatTime(k.created_at)}</td>
-                <td>{k.last_used_at ? formatTime(k.last_used_at) : 'never'}</td>
-                <td>{k.expires_at ? formatTime(k.expires_at) : 'never'}</td>
+                <td title={k.created_by}><Time iso={k.created_at} /></td>
+                <td>{k.last_used_at ? <Time iso={k.last_used_at} /> : 'never'}</td>
+                <td>{k.expires_at ? <Time iso={k.expires_at} /> : 'never'}</td>
                 <td>
                   <button
                     type="button"

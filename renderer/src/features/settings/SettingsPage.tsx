@@ -3,12 +3,12 @@ import { useEffect, useState } from 'react';
 import type { RegistryProblem } from '../../../../shared/registry.ts';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { CallError, errorMessage } from '../../lib/callError.ts';
-import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
+import { Time } from '../../components/Time.tsx';
 
 function Problems({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
   if (problems.length === 0) return null;
@@ -176,7 +176,7 @@ function RegistrySection() {
           <p className="muted small">
             {registry.data.path ? (
               <>
-                <span className="mono">{registry.data.path}</span>, loaded {formatTime(registry.data.loaded_at)}, {registry.data.services.length} services.
+                <span className="mono">{registry.data.path}</span>, loaded <Time iso={registry.data.loaded_at} />, {registry.data.services.length} services.
               </>
             ) : (
               'No registry loaded.'

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { expect, test } from './fixtures.ts';
+
+const AuditPage = z.object({ entries: z.array(z.object({ action: z.string(), target: z.string().nullable() })) });
+
+test('a running job shows its start and how long it has run; Fail now ends it, forced past its live worker, audited', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const identifier = `long-${opsdeck.stamp}`;
+  const { id } = await opsdeck.enqueue('e2e_sleeper', { identifier });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper', status: ['running'] })).some((j) => j.id === id)).toBe(true);
+
+  await opsdeck.open(`/jobs?service=e2e_sleeper&status=running`);
+  const table = page.getByRole('table', { name: 'Jobs' });
+  await expect(table.getByRole('columnheader', { name: 'Started', exact: true })).toBeVisible();
+  const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: identifier, exact: true }) });
+  await expect(row).toContainText(/running \d+s/);
+  // The start time is in the operator's zone, with the same moment in UTC on hover.
+  await expect(row.locator('time').first()).toHaveAttribute('title', /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+
+  await row.getByRole('button', { name: String(id), exact: true }).click();
+  const drawer = page.getByRole('dialog', { name: `Job ${identifier}` });
+  await drawer.getByRole('button', { name: 'Fail now' }).click();
+  const confirm = page.getByRole('dialog', { name: `Fail job ${identifier} now` });
+  await expect(confirm.getByRole('button', { name: 'Fail now' })).toBeDisabled();
+  await confirm.getByLabel(/^Reason/).fill('worker host was terminated');
+  await confirm.getByRole('button', { name: 'Fail now' }).click();
+  // The console's own worker still holds it: refused until forced.
+  await expect(confirm.getByRole('alert')).toContainText(/live worker|force/i);
+  expect((await opsdeck.jobs({ service: 'e2e_sleeper' })).find((j) => j.id === id)?.status).toBe('running');
+  await confirm.getByRole('checkbox', { name: /Force/ }).check();
+  await confirm.getByRole('button', { name: 'Fail now' }).click();
+  await expect(confirm).toHaveCount(0);
+  await expect(drawer.getByText('failed', { exact: true }).first()).toBeVisible();
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper' })).find((j) => j.id === id)?.status).toBe('failed');
+  await opsdeck.screenshot('job-fail-now');
+  await page.keyboard.press('Escape');
+
+  // Found again by its failure class, from the Jobs page's filter.
+  await opsdeck.open('/jobs?service=e2e_sleeper');
+  await page.getByRole('form', { name: 'Job filters' }).getByLabel('Failure class').selectOption('operator');
+  await expect(page).toHaveURL(/class=operator/);
+  await expect(table.getByRole('rowheader', { name: identifier, exact: true })).toBeVisible();
+  await page.getByRole('form', { name: 'Job filters' }).getByLabel('Failure class').selectOption('resource_limit');
+  await expect(page.getByText('No jobs match these filters.')).toBeVisible();
+
+  const audit = AuditPage.parse(await opsdeck.call('audit.list', { action: 'job.fail', limit: 50 }));
+  expect(audit.entries.some((e) => e.target === String(id))).toBe(true);
+});
+
+test('tune a breaker for every worker, see it beside the registry, and go back to the registry', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/breakers');
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_quick', exact: true }) });
+  await row.getByRole('button', { name: 'Tune e2e_quick' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Tune the e2e_quick breaker' });
+  const threshold = dialog.getByLabel(/^Failure threshold/);
+  await expect(threshold).toHaveValue('5');
+  await threshold.fill('0');
+  await expect(dialog.getByRole('alert')).toHaveText('Failure threshold must be a whole number, 1 or more');
+  await expect(dialog.getByRole('button', { name: 'Save for every worker' })).toBeDisabled();
+  await threshold.fill('12');
+  await dialog.getByLabel(/^Reason/).fill('upstream migration');
+  await dialog.getByRole('button', { name: 'Save for every worker' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText('/ 12');
+  await expect(row).toContainText('tuned');
+  await expect(row).toContainText('registry: threshold 5');
+  await opsdeck.screenshot('breaker-tuned');
+
+  await row.getByRole('button', { name: 'Tune e2e_quick' }).click();
+  await dialog.getByRole('button', { name: "Back to the registry's settings" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText('/ 5');
+  await expect(row).not.toContainText('tuned');
+  const audit = AuditPage.parse(await opsdeck.call('audit.list', { action: 'breaker.tune', limit: 50 }));
+  expect(audit.entries.filter((e) => e.target === 'e2e_quick').length).toBeGreaterThanOrEqual(2);
+});

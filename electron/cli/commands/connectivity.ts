@@ -1,0 +1,70 @@
+import type { ServiceConnectivity } from '../../../shared/connectivity.ts';
+import { str, UsageError, type Values } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { paint, printJson, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** The service named either way the runbooks write it: `validate-token stripe` or `validate-token --service stripe`. */
+function serviceArg(inv: Invocation, values: Values, required: boolean): string | undefined {
+  if (inv.positionals.length > 1) throw new UsageError(`unexpected argument "${inv.positionals[1]}"`);
+  const positional = inv.positionals[0];
+  const option = str(values, 'service');
+  if (positional !== undefined && option !== undefined && positional !== option) throw new UsageError(`two services named: "${positional}" and --service "${option}"`);
+  const service = positional ?? option;
+  if (required && service === undefined) throw new UsageError('missing SERVICE (an HTTP service of the registry)');
+  return service;
+}
+
+function connectivityText(io: Io, result: ServiceConnectivity): string {
+  const title = `${result.service ?? 'url'}  ${result.base_url}  ${result.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILING', 'red')}`;
+  const table = renderTable(
+    [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 100 }],
+    result.steps.map((s) => [s.step.toUpperCase(), s.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILED', 'red'), `${s.ms.toFixed(1)} ms`, s.detail]),
+  );
+  return `${title}\n${table}`;
+}
+
+export const testConnectivity: Command = {
+  name: 'test-connectivity',
+  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service's base_url, timed; exit 1 when one fails",
+  usage: '[SERVICE | --service NAME | --url URL]',
+  details: 'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential\nand is never the service\'s own method or path: testing triggers nothing upstream.',
+  options: {
+    service: { type: 'string', value: 'NAME', description: 'only this HTTP service of the registry' },
+    url: { type: 'string', value: 'URL', description: 'an http(s) URL instead of a service' },
+  },
+  async run(inv) {
+    const service = serviceArg(inv, inv.values, false);
+    const url = str(inv.values, 'url');
+    if (service !== undefined && url !== undefined) throw new UsageError('name a service or --url, not both');
+    return withRuntime(inv, async ({ ctx }) => {
+      const { services } = await call(ctx, 'runners.connectivity', { service, url });
+      if (inv.common.json) printJson(inv.io, { services });
+      else if (services.length === 0) inv.io.out('no HTTP services in the registry (load one with --registry, or test a URL with --url)');
+      else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
+      return services.every((s) => s.ok) ? 0 : 1;
+    });
+  },
+};
+
+export const validateToken: Command = {
+  name: 'validate-token',
+  summary: "whether an HTTP service's credential variables are set and the service accepts the credential; exit 1 when not",
+  usage: 'SERVICE | --service NAME',
+  details: 'Sends one GET of the base_url with the Authorization header its jobs would send: 401 or 403 is a refusal.\nVariables are named, never printed.',
+  options: { service: { type: 'string', value: 'NAME', description: 'the HTTP service whose credential to check' } },
+  async run(inv) {
+    const service = serviceArg(inv, inv.values, true) ?? '';
+    return withRuntime(inv, async ({ ctx }) => {
+      const check = await call(ctx, 'runners.validateToken', { service });
+      if (inv.common.json) printJson(inv.io, check);
+      else {
+        const variables = check.variables.map((v) => `${v.name} ${v.set ? 'set' : paint(inv.io, 'NOT SET', 'red')}`).join(', ');
+        if (variables !== '') inv.io.out(`variables: ${variables}`);
+        inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
+      }
+      return check.accepted === true || check.auth_type === 'none' ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { createServer as createTcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { listenLocal } from '../runners/testing/listen.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+/** A self-signed certificate for 127.0.0.1, made for these tests only (openssl req -x509, 100 years). */
+const CERT_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.crt', import.meta.url));
+const KEY_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.key', import.meta.url));
+const GOOD_TOKEN = 'tok-good-3f9a1c';
+const BAD_TOKEN = 'tok-revoked-77e2b0';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function opsdeck(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSDECK_DB: '', OPSDECK_REGISTRY: '', NO_COLOR: '1', API_TOKEN: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function close(server: { close(cb: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+describe('test-connectivity and validate-token against real local servers', { concurrency: 2 }, () => {
+  let dir: string;
+  let common: string[];
+  let apiPort: number;
+  let api: Server;
+  let secure: ReturnType<typeof createTlsServer>;
+  const seen: Array<{ method: string; url: string; authorization: string | undefined }> = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-connectivity-'));
+    api = createServer((req, res) => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+      const authorized = req.headers.authorization === `Bearer ${GOOD_TOKEN}`;
+      res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' }).end(authorized ? '{"ok":true}' : '{"error":"invalid token"}');
+    });
+    apiPort = await listenLocal(api);
+    secure = createTlsServer({ cert: readFileSync(CERT_PATH), key: readFileSync(KEY_PATH) }, (_req, res) => res.writeHead(204).end());
+    const securePort = await listenLocal(secure);
+    // A port that was free a moment ago and is closed now: nothing listens there.
+    const probe = createTcpServer();
+    const closedPort = await listenLocal(probe);
+    await close(probe);
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: payments-api',
+        '    execution_type: http',
+        `    runner_config: { base_url: "http://127.0.0.1:${apiPort}/v1", path: /charges, method: POST, auth_type: bearer, auth_config: { token_env_var: API_TOKEN } }`,
+        '  - name: ledger',
+        '    execution_type: http',
+        `    runner_config: { base_url: "https://127.0.0.1:${securePort}" }`,
+        '  - name: gone',
+        '    execution_type: http',
+        `    runner_config: { base_url: "http://127.0.0.1:${closedPort}" }`,
+        '  - name: nightly',
+        '    execution_type: noop',
+        '',
+      ].join('\n'),
+    );
+    common = ['--db', join(dir, 'opsdeck.db'), '--registry', registry];
+  });
+
+  after(async () => {
+    await Promise.all([close(api), close(secure)]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('walks DNS, TCP and HTTP with timings; a closed port stops at TCP; exit 1 when any fails', async () => {
+    const up = await opsdeck(['test-connectivity', 'payments-api', ...common]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /^payments-api\s+http:\/\/127\.0\.0\.1:\d+\/v1\s+ok$/m);
+    assert.match(up.stdout, /^DNS\s+ok\s+[\d.]+ ms\s+127\.0\.0\.1 → 127\.0\.0\.1$/m);
+    assert.match(up.stdout, /^TCP\s+ok\s+[\d.]+ ms/m);
+    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401/m);
+    assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
+
+    const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
+    assert.equal(down.code, 1);
+    assert.match(down.stdout, /^TCP\s+FAILED\s+[\d.]+ ms\s+connect ECONNREFUSED 127\.0\.0\.1:\d+$/m);
+    assert.doesNotMatch(down.stdout, /^HTTP/m, 'nothing past the layer that failed');
+
+    const all = await opsdeck(['test-connectivity', ...common, '--json']);
+    assert.equal(all.code, 1, 'one service failing fails the whole run');
+    const parsed: unknown = JSON.parse(all.stdout);
+    assert.ok(typeof parsed === 'object' && parsed !== null && 'services' in parsed && Array.isArray(parsed.services));
+    assert.deepEqual(parsed.services.map((s: { service: string }) => s.service), ['payments-api', 'ledger', 'gone'], 'every HTTP service, and only those');
+
+    const url = await opsdeck(['test-connectivity', '--url', `http://127.0.0.1:${apiPort}/health`, ...common]);
+    assert.equal(url.code, 0, url.stderr);
+    assert.match(url.stdout, /^url\s+http:\/\/127\.0\.0\.1:\d+\/health\s+ok$/m);
+  });
+
+  it('TLS: a certificate nobody vouches for fails at TLS; trusted, the handshake and the GET pass', async () => {
+    const untrusted = await opsdeck(['test-connectivity', 'ledger', ...common]);
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stdout, /^TLS\s+FAILED\s+[\d.]+ ms\s+.*self[- ]signed/im);
+    const trusted = await opsdeck(['test-connectivity', 'ledger', ...common], { NODE_EXTRA_CA_CERTS: CERT_PATH });
+    assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
+    assert.match(trusted.stdout, /^TLS\s+ok\s+[\d.]+ ms\s+TLSv1\.3, certificate valid for 127\.0\.0\.1$/m);
+    assert.match(trusted.stdout, /^HTTP\s+ok .* answered 204/m);
+  });
+
+  it('validate-token: accepted, refused, or the variable not set, naming the variable and never its value', async () => {
+    const accepted = await opsdeck(['validate-token', '--service', 'payments-api', ...common], { API_TOKEN: GOOD_TOKEN });
+    assert.equal(accepted.code, 0, accepted.stderr);
+    assert.match(accepted.stdout, /^variables: API_TOKEN set$/m);
+    assert.match(accepted.stdout, /accepted the credential from API_TOKEN \(HTTP 200\)/);
+
+    const refused = await opsdeck(['validate-token', 'payments-api', ...common], { API_TOKEN: BAD_TOKEN });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /refused the credential from API_TOKEN \(HTTP 401\): renew it/);
+
+    const unset = await opsdeck(['validate-token', 'payments-api', ...common]);
+    assert.equal(unset.code, 1);
+    assert.match(unset.stdout, /API_TOKEN NOT SET/);
+    assert.match(unset.stdout, /environment variable API_TOKEN is not set/);
+
+    for (const run of [accepted, refused, unset]) {
+      assert.ok(!run.stdout.includes(GOOD_TOKEN) && !run.stdout.includes(BAD_TOKEN) && !run.stderr.includes(BAD_TOKEN), 'no token value printed');
+    }
+    assert.ok(seen.some((r) => r.authorization === `Bearer ${GOOD_TOKEN}` && r.method === 'GET' && r.url === '/v1'), 'the check is a GET of the base_url, with the credential');
+  });
+
+  it('refuses what it cannot test: a service that is not HTTP, an unknown one, none named', async () => {
+    const shell = await opsdeck(['validate-token', 'nightly', ...common]);
+    assert.equal(shell.code, 2, 'naming a service that is not HTTP is a wrong argument');
+    assert.match(shell.stderr, /nightly is a noop service: only HTTP services have a base_url and a credential to test/);
+    const unknown = await opsdeck(['test-connectivity', 'stripe', ...common]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /service stripe is not in the registry \(known: payments-api, ledger, gone, nightly\)/);
+    assert.equal((await opsdeck(['validate-token', ...common])).code, 2);
+    assert.equal((await opsdeck(['test-connectivity', 'ledger', '--url', 'http://127.0.0.1:1', ...common])).code, 2);
+    assert.equal((await opsdeck(['test-connectivity', '--url', 'ftp://example.com', ...common])).code, 2);
+  });
+});

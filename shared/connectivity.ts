@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** One layer of the path to a service's base URL, as `opsdeck test-connectivity` checks it, timed. */
+export const ConnectivityStep = z.object({
+  step: z.enum(['dns', 'tcp', 'tls', 'http']),
+  ok: z.boolean(),
+  ms: z.number(),
+  detail: z.string(),
+});
+export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
+
+export const ServiceConnectivity = z.object({
+  /** Null for a URL given on its own rather than a service's. */
+  service: z.string().nullable(),
+  base_url: z.string(),
+  ok: z.boolean(),
+  steps: z.array(ConnectivityStep),
+});
+export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
+
+/**
+ * What `opsdeck validate-token` found: whether the credential's variables are set (by name, never the
+ * value) and whether the service accepted it. `accepted` is null when nothing could be asked: a variable
+ * missing, or no answer.
+ */
+export const TokenCheck = z.object({
+  service: z.string(),
+  auth_type: z.enum(['none', 'bearer', 'basic']),
+  variables: z.array(z.object({ name: z.string(), set: z.boolean() })),
+  accepted: z.boolean().nullable(),
+  http_status: z.number().int().nullable(),
+  detail: z.string(),
+});
+export type TokenCheck = z.infer<typeof TokenCheck>;

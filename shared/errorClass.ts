@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * How an attempt failed, as the engine and runners name it. The well-known classes are listed for help
+ * texts and the console's picker; runners add exact ones (`http_404`, `lambda_403`, `docker_500`), and a
+ * filter may name a family of HTTP statuses as `http_4xx` or `http_5xx`.
+ */
+export const KNOWN_ERROR_CLASSES = [
+  'resource_limit',
+  'timeout',
+  'allowlist',
+  'http_4xx',
+  'http_5xx',
+  'rate_limited',
+  'connection',
+  'tls',
+  'exit_code',
+  'signal',
+  'lost',
+  'interrupted',
+  'cancelled',
+  'operator',
+  'config',
+  'payload',
+] as const;
+
+export const ErrorClass = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9_]+$/, 'an error class is lower-case letters, digits and _ (e.g. resource_limit, http_503, http_5xx)');
+
+/** The exact classes a filter's class stands for: a family `http_4xx` is every status of that hundred. */
+export function errorClassesOf(errorClass: string): string[] {
+  const family = /^http_([1-5])xx$/.exec(errorClass);
+  if (!family) return [errorClass];
+  const hundred = Number(family[1]) * 100;
+  return Array.from({ length: 100 }, (_, i) => `http_${hundred + i}`);
+}
