@@ -12,7 +12,7 @@ import { positionals, str, UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { bytesText, printJson } from '../output.ts';
-import { redactText, secretsOf } from '../redaction.ts';
+import { redactText, secretsOf } from '../../config/redaction.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
 
