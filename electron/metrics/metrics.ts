@@ -26,8 +26,8 @@ export function createMetrics(): Metrics {
     async render(ctx) {
       // The engine the host runs now: none after local execution was turned off.
       engine.follow(ctx.engine);
-      await store.refresh(ctx.store);
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const fleet = await store.read(ctx.store);
+      return { contentType: registry.contentType, body: `${fleet}${await registry.metrics()}` };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { BreakerMode, BreakerState } from '../../shared/domain.ts';
 import { WORKER_LOST_AFTER_MS } from '../api/handlers/workers.ts';
 import type { Store } from '../store/store.ts';
@@ -69,27 +69,31 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
 ];
 
 /**
- * Registers the store gauges and `opsdeck_store_up`; `refresh` reads them all before a scrape is
- * rendered. A store that does not answer leaves the gauges empty and says so with opsdeck_store_up 0,
- * so the scrape itself still succeeds and the process metrics still arrive.
+ * The store gauges, in a registry of their own, and `opsdeck_store_up` in the process's. `read` fills
+ * them for one scrape and returns their exposition; a store that does not answer gives none (an absent
+ * series, not a zero that looks like an empty queue) and says so with opsdeck_store_up 0, so the scrape
+ * itself still succeeds and the process's own metrics still arrive.
  */
-export function storeGauges(registry: Registry): { refresh(store: Store): Promise<void> } {
+export function storeGauges(processRegistry: Registry): { read(store: Store): Promise<string> } {
+  const registry = new Registry();
   const gauges = STORE_GAUGES.map((source) => ({ source, gauge: new Gauge({ name: source.name, help: source.help, labelNames: [...source.labelNames], registers: [registry] }) }));
-  const up = new Gauge({ name: 'opsdeck_store_up', help: 'Whether the store answered the reads of this scrape (1) or not (0).', registers: [registry] });
+  const up = new Gauge({ name: 'opsdeck_store_up', help: 'Whether the store answered the reads of this scrape (1) or not (0).', registers: [processRegistry] });
   return {
-    async refresh(store) {
+    async read(store) {
       const now = new Date();
+      let samples;
       try {
-        const read = await Promise.all(gauges.map(({ source }) => source.read(store, now)));
-        gauges.forEach(({ gauge }, i) => {
-          gauge.reset();
-          for (const sample of read[i] ?? []) gauge.set(sample.labels, sample.value);
-        });
-        up.set(1);
+        samples = await Promise.all(gauges.map(({ source }) => source.read(store, now)));
       } catch {
-        for (const { gauge } of gauges) gauge.reset();
         up.set(0);
+        return '';
       }
+      gauges.forEach(({ gauge }, i) => {
+        gauge.reset();
+        for (const sample of samples[i] ?? []) gauge.set(sample.labels, sample.value);
+      });
+      up.set(1);
+      return registry.metrics();
     },
   };
 }
