@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
 
 const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 /** A token whose variable's name says nothing of a secret: only the registry says it is one. */
@@ -159,5 +160,35 @@ describe('opsdeck worker logs', () => {
     const format = await opsdeck(['worker', ...common], { ...env, OPSDECK_LOG_FORMAT: 'xml' });
     assert.equal(format.code, 2);
     assert.match(format.stderr, /log format "xml" is not one of text, json/);
+  });
+});
+
+describe('the support bundle', () => {
+  it('holds the end of the desktop log from the data directory, secret values cut', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bundle-log-'));
+    try {
+      const logs = join(dir, 'data', 'opsdeck', 'logs');
+      await mkdir(logs, { recursive: true });
+      const old = JSON.stringify({ level: 'info', msg: 'an old line' });
+      const recent = JSON.stringify({ level: 'warn', msg: `upstream said ${SECRET}`, job_id: 3 });
+      // Longer than the tail taken: the bundle starts at a whole line and ends with the newest.
+      await writeFile(join(logs, 'opsdeck.log'), `${`${old}\n`.repeat(8000)}${recent}\n`);
+      const out = join(dir, 'bundle.tar.gz');
+      const env = { XDG_DATA_HOME: join(dir, 'data'), PAYMENTS_TOKEN: SECRET };
+      assert.equal((await opsdeck(['migrate', '--db', join(dir, 'b.db')], env)).code, 0);
+      const run = await opsdeck(['support-bundle', '--output', out, '--db', join(dir, 'b.db')], env);
+      assert.equal(run.code, 0, run.stderr);
+      const extracted = join(dir, 'x');
+      await mkdir(extracted);
+      await tar.x({ file: out, cwd: extracted });
+      const tail = await readFile(join(extracted, 'opsdeck.log'), 'utf8');
+      assert.ok(!tail.includes(SECRET));
+      const lines = tail.trimEnd().split('\n');
+      assert.ok(lines.length < 8000, 'a tail, not the whole file');
+      for (const line of lines) JSON.parse(line);
+      assert.deepEqual(JSON.parse(lines.at(-1) ?? '{}'), { level: 'warn', msg: 'upstream said [redacted]', job_id: 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

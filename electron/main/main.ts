@@ -1,11 +1,11 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray } from 'electron';
 import type { WebContents } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
-import { logDirectory, rotatingLogFile } from '../log/logFile.ts';
+import { LOG_FILE_NAME, logDirectory, rotatingLogFile } from '../log/logFile.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
 import { createLogger } from '../log/pinoLogger.ts';
 import { LogSecrets } from '../log/secrets.ts';
@@ -120,6 +120,12 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
+  runtime.ctx.settings.logFile = join(log.directory, LOG_FILE_NAME);
+  runtime.ctx.settings.openLogFolder = async () => {
+    // openPath answers with an error message, or '' when the folder opened.
+    const failed = await shell.openPath(log.directory);
+    if (failed) throw new Error(`could not open ${log.directory}: ${failed}`);
+  };
 
   const remember = (patch: Partial<Prefs>): Promise<void> => {
     prefs = { ...prefs, ...patch };

@@ -7,6 +7,7 @@ import { buildRenderer, rendererOutDir } from '../console/build.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
 import type { LineSink } from '../log/pinoLogger.ts';
 import { LogSecrets } from '../log/secrets.ts';
+import { LOG_FILE_NAME, rotatingLogFile } from '../log/logFile.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { createRestHandler } from '../rest/handler.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
@@ -29,6 +30,8 @@ export interface ServeOptions {
    * console's URL is printed wait for it. Default: warnings and errors as text on stderr.
    */
   logger?: (sink: LineSink) => Promise<{ logger: Logger; secrets: LogSecrets }>;
+  /** With the default logger, also JSON lines to a rotating file here, as the desktop writes (npm start without Electron). */
+  logDirectory?: string;
 }
 
 export const DEFAULT_PORT = 7788;
@@ -73,13 +76,13 @@ function openBrowser(url: string): void {
 }
 
 /** As OPSDECK_LOG_LEVEL and OPSDECK_LOG_FORMAT say, else info, as text on a terminal and JSON otherwise. */
-async function defaultLogger(sink: LineSink, location: string): Promise<{ logger: Logger; secrets: LogSecrets }> {
+async function defaultLogger(sink: LineSink, location: string, file: LineSink | undefined): Promise<{ logger: Logger; secrets: LogSecrets }> {
   const { createLogger, defaultLogFormat, parseLogFormat } = await import('../log/pinoLogger.ts');
   const env = process.env;
   const tty = process.stderr.isTTY === true;
   const secrets = new LogSecrets(env, [location]);
   const format = env.OPSDECK_LOG_FORMAT ? parseLogFormat(env.OPSDECK_LOG_FORMAT) : defaultLogFormat(tty);
-  const logger = await createLogger({ level: parseLogLevel(env.OPSDECK_LOG_LEVEL), format, destination: sink, colorize: tty && env.NO_COLOR === undefined, secrets });
+  const logger = await createLogger({ level: parseLogLevel(env.OPSDECK_LOG_LEVEL), format, destination: sink, colorize: tty && env.NO_COLOR === undefined, file, secrets });
   return { logger, secrets };
 }
 
@@ -113,7 +116,10 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     for (const line of held ?? []) process.stderr.write(line);
     held = null;
   };
-  const { logger, secrets } = await (opts.logger ? opts.logger(sink) : defaultLogger(sink, location));
+  const file = opts.logDirectory && !opts.logger ? rotatingLogFile(opts.logDirectory) : null;
+  // A log file that cannot be written must not keep the console from starting: stderr still has it.
+  file?.on('error', () => undefined);
+  const { logger, secrets } = await (opts.logger ? opts.logger(sink) : defaultLogger(sink, location, file ?? undefined));
   const metrics = createMetrics();
   const runtime = await createRuntime({
     db: location,
@@ -123,6 +129,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     logSecrets: secrets,
     onEngine: (engine) => metrics.follow(engine),
   });
+  if (opts.logDirectory && file) runtime.ctx.settings.logFile = join(opts.logDirectory, LOG_FILE_NAME);
 
   let server: RunningServer;
   try {
@@ -162,6 +169,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       server
         .close()
         .then(() => runtime.close())
+        .then(() => file?.end())
         .catch((error: unknown) => process.stderr.write(`opsdeck: ${error instanceof Error ? error.message : String(error)}\n`))
         .finally(() => {
           process.off('SIGINT', stop);

@@ -7,6 +7,7 @@ import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
+import { LogsSection } from './LogsSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
 
@@ -252,6 +253,7 @@ export function SettingsPage() {
       <RegistrySection />
       <RetentionPanel />
       <ApiKeysSection />
+      <LogsSection />
       <ConsolePreferences />
     </div>
   );
