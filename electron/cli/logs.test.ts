@@ -163,8 +163,8 @@ describe('opsdeck worker logs', () => {
   });
 });
 
-describe('the support bundle', () => {
-  it('holds the end of the desktop log from the data directory, secret values cut', async () => {
+describe('the desktop log file, from the command line', () => {
+  it('a support bundle holds its end, secret values cut; opsdeck logs prints it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bundle-log-'));
     try {
       const logs = join(dir, 'data', 'opsdeck', 'logs');
@@ -187,6 +187,13 @@ describe('the support bundle', () => {
       assert.ok(lines.length < 8000, 'a tail, not the whole file');
       for (const line of lines) JSON.parse(line);
       assert.deepEqual(JSON.parse(lines.at(-1) ?? '{}'), { level: 'warn', msg: 'upstream said [redacted]', job_id: 3 });
+
+      // opsdeck logs shows the same file's end, as it is on this machine.
+      const shown = await opsdeck(['logs', '--lines', '2'], env);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.deepEqual(shown.stdout.trimEnd().split('\n'), [`${join(logs, 'opsdeck.log')} (last 2 line(s)):`, old, recent.replace(SECRET, '[redacted]')]);
+      const none = await opsdeck(['logs', '--json'], { XDG_DATA_HOME: join(dir, 'elsewhere') });
+      assert.deepEqual(JSON.parse(none.stdout), { file: join(dir, 'elsewhere', 'opsdeck', 'logs', 'opsdeck.log'), exists: false, lines: [] });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

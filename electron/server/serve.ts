@@ -161,16 +161,16 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        process.stderr.write(`opsdeck: ${signal} again, exiting without waiting for running jobs\n`);
+        logger.warn(`${signal} again: exiting without waiting for running jobs`);
         process.exit(130);
       }
       stopping = true;
-      process.stderr.write('opsdeck: stopping (running jobs get a moment to finish)...\n');
+      logger.info(`${signal}: stopping (running jobs get a moment to finish)`);
       server
         .close()
         .then(() => runtime.close())
         .then(() => file?.end())
-        .catch((error: unknown) => process.stderr.write(`opsdeck: ${error instanceof Error ? error.message : String(error)}\n`))
+        .catch((error: unknown) => logger.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) }))
         .finally(() => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

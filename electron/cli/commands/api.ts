@@ -19,10 +19,10 @@ export const api: Command = {
     'Prometheus metrics: GET /metrics with any API key (a read key will do) as a Bearer. Logs go to stderr.',
   ].join('\n'),
   options: {
-    ...LOG_OPTIONS,
     port: { type: 'string', value: 'N', description: `port (default ${DEFAULT_API_PORT}; 0 for any free one)` },
     host: { type: 'string', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
     'allow-remote': { type: 'boolean', description: 'allow an address other than loopback' },
+    ...LOG_OPTIONS,
   },
   async run(inv) {
     positionals(inv, []);

@@ -8,11 +8,11 @@ export const serve: Command = {
   usage: '[--port N] [--execute|--no-execute] [--open] [--log-level LEVEL] [--log-format text|json]',
   details: 'Logs go to stderr (the URL is on stdout). Prometheus metrics: GET /metrics with the launch token or an API key as a Bearer.',
   options: {
-    ...LOG_OPTIONS,
     port: { type: 'string', value: 'N', description: 'port (default 7788, else any free one; 0 for any)' },
     execute: { type: 'boolean', description: 'run jobs in this process (default: yes on SQLite, no on PostgreSQL)' },
     'no-execute': { type: 'boolean', description: 'only observe and control; run no jobs' },
     open: { type: 'boolean', description: 'open the console in the default browser' },
+    ...LOG_OPTIONS,
   },
   async run(inv) {
     positionals(inv, []);

@@ -66,13 +66,13 @@ export const worker: Command = {
     'Prometheus: --metrics-port N serves GET /metrics on 127.0.0.1:N (--metrics-host to listen elsewhere).',
   ].join('\n'),
   options: {
-    ...LOG_OPTIONS,
-    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0: any free port)' },
-    'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
     'until-empty': { type: 'boolean', description: 'stop when no job is runnable now' },
     grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
+    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0: any free port)' },
+    'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
+    ...LOG_OPTIONS,
   },
   async run(inv) {
     positionals(inv, []);
