@@ -5,13 +5,15 @@ import { enqueueOne, httpServer, loadRegistry, tempDir, waitFor, type TestServer
 import { createMetrics } from './metrics.ts';
 import { startMetricsServer, type RunningMetricsServer } from './server.ts';
 import { Scrape } from './testing/scrape.ts';
+import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 
 /**
  * A worker's /metrics after a mixed run, fetched over HTTP and read by a Prometheus text-format parser:
- * the fleet's state from the store's kept counts, this process's engine from its events.
+ * the fleet's state from the store's kept counts, this process's engine from its events. On both stores.
  */
-describe('metrics of a worker after a mixed run', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a worker after a mixed run (${dialect})`, () => {
   let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let pg: TestDatabase | null = null;
   let upstream: TestServer;
   let rt: Runtime;
   let server: RunningMetricsServer;
@@ -35,7 +37,8 @@ describe('metrics of a worker after a mixed run', () => {
       },
     ]);
     const metrics = createMetrics();
-    rt = await createRuntime({ db: `${tmp.dir}/metrics.db`, registryPath: file, env: {}, execute: false, onEngine: (engine) => metrics.follow(engine), pollMs: 10 });
+    pg = dialect === 'postgres' ? await createTestDatabase() : null;
+    rt = await createRuntime({ db: pg?.url ?? `${tmp.dir}/metrics.db`, registryPath: file, env: {}, execute: false, onEngine: (engine) => metrics.follow(engine), pollMs: 10 });
     const store = rt.ctx.store;
     for (let i = 0; i < 5; i++) await enqueueOne(store, 'quick', 'noop', 3);
     await store.enqueue([{ queue: 'batch', service_name: 'refused', execution_type: 'noop', max_attempts: 3, payload: {} }]);
@@ -61,6 +64,7 @@ describe('metrics of a worker after a mixed run', () => {
     await server?.close();
     await rt?.close({ graceMs: 0 });
     await upstream?.close();
+    await pg?.drop();
     await tmp?.cleanup();
   });
 
