@@ -44,7 +44,7 @@ export const api: Command = {
     try {
       assertRegistryLoaded(rt);
       const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx) }) });
-      io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz)`);
+      io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz; Prometheus at /metrics)`);
       const keys = await rt.ctx.store.listApiKeys();
       io.out(`store: ${redactLocation(rt.ctx.store.location)} (${rt.ctx.store.dialect}), registry: ${rt.ctx.registry.path ?? 'none'}, ${keys.length} API key(s). Ctrl+C stops.`);
       if (keys.length === 0) io.out('no API key yet: every request gets 401 until you make one with opsdeck api-key create --name NAME --scope read|operate');
