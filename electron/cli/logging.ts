@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import { parseLogLevel } from '../log/logger.ts';
+import { parseLogLevel, type LogLevel } from '../log/logger.ts';
 import type { LineSink, LogFormat } from '../log/pinoLogger.ts';
 import { LogSecrets } from '../log/secrets.ts';
 import { defaultDbLocation } from '../store/location.ts';
@@ -25,7 +25,7 @@ export interface HostLog {
  */
 export async function hostLogger(inv: Invocation, opts: { destination: LineSink; tty: boolean }): Promise<HostLog> {
   const { values, io } = inv;
-  let level;
+  let level: LogLevel;
   let format: LogFormat;
   const { defaultLogFormat, parseLogFormat, createLogger } = await import('../log/pinoLogger.ts');
   try {

@@ -18,8 +18,11 @@ export class EngineMetrics {
   readonly #claim: Histogram;
   readonly #claimed: Counter;
   readonly #settle: Histogram;
-  #engine: Engine | null = null;
+  /** The engine whose events are counted. */
+  #followed: Engine | null = null;
   #off: Array<() => void> = [];
+  /** The engine the host runs now, for the gauges: none once local execution is off. */
+  #current: Engine | null = null;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -55,7 +58,7 @@ export class EngineMetrics {
       name: 'opsdeck_engine_running_jobs',
       help: 'Jobs running in this process now.',
       registers,
-      collect: () => running.set(this.#engine?.inFlight().length ?? 0),
+      collect: () => running.set(this.#current?.inFlight().length ?? 0),
     });
     const heartbeat: Gauge = new Gauge({
       name: 'opsdeck_engine_heartbeat_age_seconds',
@@ -63,18 +66,28 @@ export class EngineMetrics {
       registers,
       collect: () => {
         heartbeat.reset();
-        const at = this.#engine?.lastHeartbeat;
+        const at = this.#current?.lastHeartbeat;
         if (at) heartbeat.set((Date.now() - at.getTime()) / 1000);
       },
     });
   }
 
-  /** Follows the engine the host runs now (none, or a new one after a store switch). */
-  follow(engine: Engine | null): void {
-    if (engine === this.#engine) return;
+  /**
+   * Counts this engine's events from now on, and no longer the last one's: a host hands over each
+   * engine as it is made, before it starts, so its first claim is counted.
+   */
+  follow(engine: Engine): void {
+    this.#current = engine;
+    if (engine === this.#followed) return;
     for (const off of this.#off) off();
-    this.#engine = engine;
-    this.#off = engine ? [engine.on('claimed', (e) => this.#onClaimed(e)), engine.on('settled', (e) => this.#onSettled(e))] : [];
+    this.#followed = engine;
+    this.#off = [engine.on('claimed', (e) => this.#onClaimed(e)), engine.on('settled', (e) => this.#onSettled(e))];
+  }
+
+  /** The engine the host runs at this scrape, if any: what the running-jobs and heartbeat gauges read. */
+  show(engine: Engine | null): void {
+    this.#current = engine;
+    if (engine) this.follow(engine);
   }
 
   #onClaimed(e: EngineEvents['claimed']): void {

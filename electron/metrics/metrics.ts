@@ -6,7 +6,7 @@ import { storeGauges } from './storeGauges.ts';
 
 export interface Metrics {
   /** Counts this engine's events from now on: give it each engine as it is made, before it starts. */
-  follow(engine: Engine | null): void;
+  follow(engine: Engine): void;
   /** The exposition (Prometheus text format 0.0.4), the store read afresh for the host's context. */
   render(ctx: ApiContext): Promise<{ contentType: string; body: string }>;
 }
@@ -25,7 +25,7 @@ export function createMetrics(): Metrics {
     follow: (e) => engine.follow(e),
     async render(ctx) {
       // The engine the host runs now: none after local execution was turned off.
-      engine.follow(ctx.engine);
+      engine.show(ctx.engine);
       const fleet = await store.read(ctx.store);
       return { contentType: registry.contentType, body: `${fleet}${await registry.metrics()}` };
     },
