@@ -27,7 +27,8 @@ export interface ServeOptions {
   staticDir?: string;
   /**
    * The host's logger, made by the caller around the sink it is given: lines written before the
-   * console's URL is printed wait for it. Default: warnings and errors as text on stderr.
+   * console's URL is printed wait for it. Default: the level and format OPSDECK_LOG_LEVEL and
+   * OPSDECK_LOG_FORMAT name, else info, as text on a terminal and JSON lines otherwise.
    */
   logger?: (sink: LineSink) => Promise<{ logger: Logger; secrets: LogSecrets }>;
   /** With the default logger, also JSON lines to a rotating file here, as the desktop writes (npm start without Electron). */

@@ -1,9 +1,8 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
 import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
-import type { Logger } from '../../log/logger.ts';
+import { silentLogger, type Logger } from '../../log/logger.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
-import { silentLogger } from '../../log/logger.ts';
 import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -103,7 +102,7 @@ export const worker: Command = {
     const offSignals = onSignals((signal) => {
       signalled += 1;
       if (signalled > 1) {
-        io.err(`opsdeck: ${signal} again: leaving now; running jobs come back when their leases expire`);
+        logger.warn(`${signal} again: leaving now; running jobs come back when their leases expire`);
         process.exit(130);
       }
       logger.info(`${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
@@ -115,7 +114,12 @@ export const worker: Command = {
       if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): jobs of unknown services will fail');
       if (metrics && metricsPort !== undefined) closeMetrics = await serveMetrics(rt, metrics, logger, metricsHost, metricsPort);
       await rt.ctx.settings.setLocalExecution?.(true);
-      const stopProgress = startProgress((line, s) => logger.info(line, { counts: s.counts, dead_letters: s.dead_letters }), (error) => logger.warn('could not read the counts', { error: error instanceof Error ? error.message : String(error) }), rt, PROGRESS_MS);
+      const stopProgress = startProgress(
+        (line, s) => logger.info(line, { counts: s.counts, dead_letters: s.dead_letters }),
+        (error) => logger.warn('could not read the counts', { error: error instanceof Error ? error.message : String(error) }),
+        rt,
+        PROGRESS_MS,
+      );
       const engine = rt.ctx.engine;
       if (flag(values, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
       else await stopped;
