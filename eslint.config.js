@@ -11,18 +11,20 @@ import { layersRule } from './scripts/lint/layers.js';
  */
 const HEADLESS = 'the engine runs headless: it never reaches up into the API or a host.';
 const HOST = 'a host imports api/ and below; hosts meet only through a seam named in eslint.config.js.';
-const BELOW_API = ['shared', 'electron/store', 'electron/runners', 'electron/config', 'electron/engine', 'package.json'];
-const BELOW_HOSTS = [...BELOW_API, 'electron/api', 'electron/console', 'electron/rest'];
+const BELOW_API = ['shared', 'electron/store', 'electron/runners', 'electron/config', 'electron/log', 'electron/engine', 'package.json'];
+const BELOW_HOSTS = [...BELOW_API, 'electron/api', 'electron/console', 'electron/rest', 'electron/metrics'];
 
 const layers = [
   { folder: 'shared', may: [], message: 'shared/ is pure: nothing of ours above it.' },
   { folder: 'electron/store', may: ['shared'], message: 'the store imports only shared/.' },
   { folder: 'electron/runners', may: ['shared', 'electron/store'], message: HEADLESS },
   { folder: 'electron/config', may: ['shared', 'electron/store', 'electron/runners'], message: HEADLESS },
-  { folder: 'electron/engine', may: ['shared', 'electron/store', 'electron/runners', 'electron/config', 'package.json'], message: HEADLESS },
+  { folder: 'electron/log', may: ['shared', 'electron/store', 'electron/runners', 'electron/config'], message: 'electron/log/ is the one logger: the engine and every host use it, so it imports nothing above config/.' },
+  { folder: 'electron/engine', may: ['shared', 'electron/store', 'electron/runners', 'electron/config', 'electron/log', 'package.json'], message: HEADLESS },
   { folder: 'electron/api', may: BELOW_API, message: 'handlers know no host.' },
   { folder: 'electron/console', may: ['shared'], message: 'electron/console/ is what both hosts share: it imports only shared/.' },
   { folder: 'electron/rest', may: [...BELOW_API, 'electron/api'], message: 'electron/rest/ is the REST API both HTTP hosts serve: it imports api/ and below, never a host.' },
+  { folder: 'electron/metrics', may: BELOW_API.concat('electron/api'), message: 'electron/metrics/ reads the engine and the store for Prometheus: it imports api/ and below, never a host.' },
   { folder: 'electron/main', may: BELOW_HOSTS, message: HOST },
   { folder: 'electron/server', may: BELOW_HOSTS, message: HOST },
   { folder: 'electron/cli', may: BELOW_HOSTS, message: HOST },

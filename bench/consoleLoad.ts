@@ -6,6 +6,7 @@ import { dispatch } from '../electron/api/dispatch.ts';
 import { RegistryHolder } from '../electron/config/holder.ts';
 import { Engine } from '../electron/engine/engine.ts';
 import type { Store } from '../electron/store/store.ts';
+import { lineLogger } from '../electron/log/logger.ts';
 
 /**
  * `npm run bench -- console`: does an open console slow the engine that shares its process? On a store
@@ -73,7 +74,7 @@ async function runJobs(store: Store, registry: RegistryHolder, jobs: number, log
   for (let i = 0; i < jobs; i += 1000) {
     await store.enqueue(Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => ({ queue: QUEUE, service_name: 'bench_noop', execution_type: 'noop' as const, max_attempts: 1, payload: { i: i + j } })));
   }
-  const engine = new Engine({ store, registry, env: process.env, concurrency: 16, queues: [QUEUE], log, maintenance: false });
+  const engine = new Engine({ store, registry, env: process.env, concurrency: 16, queues: [QUEUE], log: lineLogger(log, 'info'), maintenance: false });
   const t0 = performance.now();
   await engine.start();
   await engine.runUntilEmpty();

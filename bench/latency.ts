@@ -6,6 +6,7 @@ import { Engine } from '../electron/engine/engine.ts';
 import { createRunners } from '../electron/runners/registry.ts';
 import type { Runner } from '../electron/runners/runner.ts';
 import { openStore } from '../electron/store/open.ts';
+import { lineLogger } from '../electron/log/logger.ts';
 
 /**
  * `npm run bench -- latency`: how soon an idle worker starts a single job someone else enqueued. A worker
@@ -36,7 +37,7 @@ export async function measureLatency(opts: { location: string; dir: string; jobs
   let started: ((at: number) => void) | null = null;
   const timed: Runner = { kind: 'noop', run: (request) => (started?.(performance.now()), noop.run(request)), probe: (s, e) => noop.probe(s, e) };
   runners.set('noop', timed);
-  const engine = new Engine({ store: workerStore, registry, runners, env: process.env, concurrency: 4, log: opts.log, maintenance: false });
+  const engine = new Engine({ store: workerStore, registry, runners, env: process.env, concurrency: 4, log: lineLogger(opts.log, 'info'), maintenance: false });
   const startMs: number[] = [];
   try {
     await engine.start();

@@ -12,6 +12,7 @@ import { createRunners } from '../electron/runners/registry.ts';
 import type { Runner } from '../electron/runners/runner.ts';
 import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
+import { lineLogger } from '../electron/log/logger.ts';
 
 /**
  * opsdeck's engine throughput, measured the way the peers are (bench/README.md, Method):
@@ -128,7 +129,7 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
         handledAt = performance.now();
       }),
     );
-    const engine = new Engine({ store, registry, runners, env: process.env, concurrency, log: opts.log });
+    const engine = new Engine({ store, registry, runners, env: process.env, concurrency, log: lineLogger(opts.log, 'info') });
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
     await engine.start();

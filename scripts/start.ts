@@ -70,12 +70,14 @@ async function startBrowserHost(args: string[]): Promise<void> {
   console.log('Electron is not installed here (its binary was not downloaded); serving the console in your browser instead:');
   await buildRenderer({ quiet: true });
   const { runServe } = await import('../electron/server/serve.ts');
+  const { logDirectory } = await import('../electron/log/logFile.ts');
   await runServe({
     db: text(values.db),
     registryPath: text(values.registry),
     port: port === undefined ? undefined : Number(port),
     execute: values.execute === true ? true : values['no-execute'] === true ? false : undefined,
     open: values['no-open'] !== true && hasDisplay(),
+    logDirectory: logDirectory(),
   });
 }
 

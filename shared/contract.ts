@@ -156,6 +156,16 @@ export type SettingsView = z.infer<typeof SettingsView>;
 
 export const ConnectionTest = z.object({ ok: z.boolean(), message: z.string() });
 
+/** Where this host keeps its log file; the desktop can open the folder, other hosts only say where it is. */
+export const LogsView = z.object({
+  /** The folder of the rotating log file, or null when this host logs only to its terminal. */
+  directory: z.string().nullable(),
+  file: z.string().nullable(),
+  /** Whether settings.openLogFolder can open it here (the desktop app). */
+  can_open: z.boolean(),
+});
+export type LogsView = z.infer<typeof LogsView>;
+
 export const HealthReport = z.object({ ok: z.boolean(), checks: z.array(HealthCheck) });
 export type HealthReport = z.infer<typeof HealthReport>;
 
@@ -298,6 +308,8 @@ export const calls = {
   'settings.testConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), ConnectionTest, 'Tries a store URL without switching.'),
   'settings.setConnection': Call(z.object({ url: z.string().min(1).max(4096) }).strict(), SettingsView, 'Switches to another store.'),
   'settings.setLocalExecution': Call(z.object({ enabled: z.boolean() }).strict(), SettingsView, 'Whether this console also runs jobs.'),
+  'settings.logs': Call(Empty, LogsView, "Where this host's log file is."),
+  'settings.openLogFolder': Call(Empty, LogsView, 'Opens the log folder in the file manager (the desktop app only).'),
 
   'audit.list': Call(
     z.object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), after: cursor, limit: limit(500, 100) }).strict(),

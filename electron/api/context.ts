@@ -14,6 +14,10 @@ export interface HostSettings {
   setLocalExecution?(enabled: boolean): Promise<void>;
   /** Opens the store at `url`, and only when that worked closes the old one and switches to it. */
   switchStore?(url: string): Promise<void>;
+  /** The rotating log file this host writes, when it writes one (the desktop app). */
+  logFile?: string;
+  /** Shows the log file's folder in the file manager: only a host with a desktop can. */
+  openLogFolder?(): Promise<void>;
 }
 
 /**

@@ -10,6 +10,7 @@ import { dlq } from './handlers/dlq.ts';
 import { health } from './handlers/health.ts';
 import { jobFail } from './handlers/jobFail.ts';
 import { jobs } from './handlers/jobs.ts';
+import { logs } from './handlers/logs.ts';
 import { overview } from './handlers/overview.ts';
 import { registry } from './handlers/registry.ts';
 import { retention } from './handlers/retention.ts';
@@ -35,4 +36,5 @@ export const handlerTable: Handlers<CallName> = {
   ...health,
   ...demo,
   ...apiKeys,
+  ...logs,
 };

@@ -1,6 +1,8 @@
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { RegistryHolder } from '../config/holder.ts';
 import { Engine } from '../engine/engine.ts';
+import type { Logger } from '../log/logger.ts';
+import type { LogSecrets } from '../log/secrets.ts';
 import { defaultDbLocation, openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
@@ -20,8 +22,12 @@ export interface RuntimeOptions {
   concurrency?: number;
   queues?: string[] | null;
   env?: Record<string, string | undefined>;
-  /** Engine progress lines (worker, desktop log). */
-  log?: (line: string) => void;
+  /** Where the engine logs (worker, desktop, browser host); default nowhere. */
+  log?: Logger;
+  /** Told of each engine this runtime makes, before it starts (metrics count its events from the first). */
+  onEngine?: (engine: Engine) => void;
+  /** The logger's secret values, told the registry's secret variables as it loads and reloads. */
+  logSecrets?: LogSecrets;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   workerId?: string;
@@ -57,6 +63,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env;
   const location = opts.db ?? defaultDbLocation(env);
   const registry = new RegistryHolder(env);
+  opts.logSecrets?.follow(registry);
   const registryPath = opts.registryPath === undefined ? env.OPSDECK_REGISTRY || null : opts.registryPath;
   let registryLoad: Runtime['registryLoad'] = null;
   if (registryPath) {
@@ -69,7 +76,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // Loaded only when this process runs jobs: the runner clients are slow to import for a CLI command.
     const { createRunners } = await import('../runners/registry.ts');
     ctx.runners ??= createRunners();
-    return new Engine({
+    const engine = new Engine({
       store: s,
       registry,
       runners: ctx.runners,
@@ -81,6 +88,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       leaseMs: opts.leaseMs,
       pollMs: opts.pollMs,
     });
+    opts.onEngine?.(engine);
+    return engine;
   };
 
   const ctx: ApiContext = {

@@ -1,4 +1,5 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
+import type { Logger } from '../log/logger.ts';
 import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
@@ -37,14 +38,14 @@ export class BreakerKeeper {
   readonly #store: Store;
   readonly #config: (service: string) => CircuitBreakerConfig;
   readonly #emitter: EngineEmitter;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #changed: () => void;
 
   constructor(opts: {
     store: Store;
     config: (service: string) => CircuitBreakerConfig;
     emitter: EngineEmitter;
-    log: (line: string) => void;
+    log: Logger;
     /** The gates may have moved: the dispatcher should look again. */
     changed: () => void;
   }) {
@@ -84,7 +85,7 @@ export class BreakerKeeper {
       }
       this.#changed();
     } catch (error) {
-      this.#log(`engine: could not read the circuit breakers: ${message(error)}`);
+      this.#log.warn('could not read the circuit breakers', { error: message(error) });
     }
     this.#scheduleDeadline();
   }
@@ -213,7 +214,7 @@ export class BreakerKeeper {
     this.#pending = new Map();
     for (const [service, events] of pending) {
       const saved = await this.#update(service, (r) => this.#applyAll(r, events));
-      if (!saved) this.#log(`engine: gave up recording ${events.length} outcome(s) on the breaker of ${service}`);
+      if (!saved) this.#log.warn('gave up recording outcomes on a breaker', { service, outcomes: events.length });
     }
   }
 
@@ -249,7 +250,7 @@ export class BreakerKeeper {
             this.#changed();
           }
           if (transition) {
-            this.#log(`engine: breaker ${service} ${transition.from} → ${transition.to}: ${transition.reason}`);
+            this.#log[transition.to === 'open' ? 'warn' : 'info'](`breaker ${transition.from} → ${transition.to}`, { service, reason: transition.reason });
             this.#emitter.emit('breaker', { service, state: toSave.state, mode: toSave.mode, reason: transition.reason });
           }
           return true;
@@ -259,7 +260,7 @@ export class BreakerKeeper {
       }
       return false;
     } catch (error) {
-      this.#log(`engine: could not save the breaker of ${service}: ${message(error)}`);
+      this.#log.warn('could not save a breaker', { service, error: message(error) });
       return false;
     }
   }

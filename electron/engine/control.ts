@@ -1,4 +1,5 @@
 import type { ControlState } from '../../shared/domain.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -14,14 +15,14 @@ export class ControlWatcher {
   readonly #store: Store;
   readonly #pollMs: number;
   readonly #onState: (state: ControlState, changed: boolean) => void;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
 
   constructor(opts: {
     store: Store;
     pollMs: number;
     /** Called after every read; `changed` when the version moved (always true for the first read). */
     onState: (state: ControlState, changed: boolean) => void;
-    log: (line: string) => void;
+    log: Logger;
   }) {
     this.#store = opts.store;
     this.#pollMs = opts.pollMs;
@@ -63,7 +64,7 @@ export class ControlWatcher {
     try {
       state = await this.#store.getControl();
     } catch (error) {
-      if (!this.#failing) this.#log(`engine: could not read the control state: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.#failing) this.#log.warn('could not read the control state', { error: error instanceof Error ? error.message : String(error) });
       this.#failing = true;
       return;
     }

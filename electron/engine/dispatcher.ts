@@ -8,7 +8,9 @@ import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { classify } from './classify.ts';
-import type { EngineEmitter } from './engineEvents.ts';
+import type { EngineEmitter, SettledResult } from './engineEvents.ts';
+import type { JobLog } from './jobLog.ts';
+import type { Logger } from '../log/logger.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { answerWithin, delay } from './waits.ts';
 import { Wakeup } from './wakeup.ts';
@@ -31,7 +33,9 @@ export interface DispatcherOptions {
   env: Record<string, string | undefined>;
   leaseMs: number;
   pollMs: number;
-  log: (line: string) => void;
+  log: Logger;
+  /** Each job's life: claims, results, failures. */
+  jobs: JobLog;
 }
 
 const SETTLE_BATCH = 500;
@@ -78,7 +82,7 @@ export class Dispatcher {
       maxBatch: SETTLE_BATCH,
       delayMs: SETTLE_DELAY_MS,
       retryMs: 500,
-      onError: (error, n) => opts.log(`engine: could not record ${n} result(s), retrying: ${message(error)}`),
+      onError: (error, n) => opts.log.warn('could not record results; retrying', { results: n, error: message(error) }),
     });
   }
 
@@ -178,7 +182,7 @@ export class Dispatcher {
     for (const id of lost) {
       const running = this.#executing.get(id);
       if (!running || running.leaseLost) continue;
-      this.#opts.log(`engine: lost the lease of job ${id}; stopping it here, another worker has it`);
+      this.#opts.log.warn('lost the lease of a job; stopping it here, another worker has it', { job_id: id, service: running.job.service_name });
       giveUpLease(running);
     }
   }
@@ -198,7 +202,10 @@ export class Dispatcher {
     this.releaseBuffered('lease not confirmed');
     for (const running of this.#executing.values()) {
       if (running.leaseLost || running.leaseUntil - margin > now) continue;
-      this.#opts.log(`engine: could not extend the lease of job ${running.job.id}; stopping it before the lease runs out and another worker takes it`);
+      this.#opts.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it', {
+        job_id: running.job.id,
+        service: running.job.service_name,
+      });
       giveUpLease(running);
     }
   }
@@ -229,7 +236,7 @@ export class Dispatcher {
     await this.#waitForRunning(graceMs);
     if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
     for (const running of this.#executing.values()) {
-      this.#opts.log(`engine: job ${running.job.id} did not stop when interrupted; its lease will expire`);
+      this.#opts.log.warn('a job did not stop when interrupted; its lease will expire', { job_id: running.job.id, service: running.job.service_name });
     }
     this.#stopDeadlineSweep?.();
     this.#stopDeadlineSweep = null;
@@ -237,7 +244,7 @@ export class Dispatcher {
     const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
     if (gaveUp) {
       this.#settler.close();
-      this.#opts.log('engine: could not record every result before stopping; the watchdog will take those jobs back');
+      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back');
     }
   }
 
@@ -283,7 +290,7 @@ export class Dispatcher {
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        if (!this.#claimFailing) this.#opts.log(`engine: could not claim jobs: ${message(error)}`);
+        if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: message(error) });
         this.#claimFailing = true;
         this.#queueDry = true;
         return;
@@ -308,7 +315,11 @@ export class Dispatcher {
   async #claim(limit: number): Promise<ClaimedJob[]> {
     const { store, registry, breakers, workerId, leaseMs, queues } = this.#opts;
     const scope = await claimScope(store, registry.registry, breakers, new Date());
-    return store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
+    const sent = performance.now();
+    const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
+    this.#opts.emitter.emit('claimed', { seconds: (performance.now() - sent) / 1000, count: claimed.length });
+    this.#opts.jobs.claimed(claimed);
+    return claimed;
   }
 
   #launch(claimed: ClaimedJob[], leaseUntil: number): void {
@@ -365,7 +376,7 @@ export class Dispatcher {
     if (!old) return;
     this.#buffer.delete(jobId);
     this.#executing.delete(jobId);
-    this.#opts.log(`engine: job ${jobId} was taken back from this worker; stopping its old attempt`);
+    this.#opts.log.warn('a job was taken back from this worker; stopping its old attempt', { job_id: jobId, service: old.job.service_name });
     giveUpLease(old);
   }
 
@@ -406,7 +417,8 @@ export class Dispatcher {
 
   async #execute(running: Running): Promise<void> {
     const result = await runAttempt(running, this.#opts.runners, this.#opts.env);
-    this.#sizer.observe(Date.now() - running.startedAt.getTime());
+    running.runMs = Date.now() - running.startedAt.getTime();
+    this.#sizer.observe(running.runMs);
     if (running.leaseLost) {
       this.#untrack(running);
       this.#pump();
@@ -433,21 +445,29 @@ export class Dispatcher {
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
+    const sent = performance.now();
     const landed = new Set(await this.#opts.store.settle(settlements));
+    const seconds = (performance.now() - sent) / 1000;
     this.#settleEpoch++;
     const now = new Date();
+    const { emitter, jobs } = this.#opts;
+    const results: SettledResult[] | null = emitter.listening('settled') ? [] : null;
     for (const s of settlements) {
       const running = this.#unsettled.get(s.attemptId);
       this.#unsettled.delete(s.attemptId);
       if (!landed.has(s.jobId)) {
         // Another worker took the job back, or an earlier try of this settle whose answer never came
         // recorded it after all (PgDb.engineQuery): either way the job is no longer running here.
-        this.#opts.log(`engine: the result of job ${s.jobId} was not recorded: the job is no longer this worker's`);
+        jobs.notRecorded(s);
         continue;
       }
-      if (running) this.#opts.breakers.recordSettled(s, running.job.service_name, running.probe, now);
+      if (!running) continue;
+      this.#opts.breakers.recordSettled(s, running.job.service_name, running.probe, now);
+      jobs.settled(s, running.job, running.runMs);
+      results?.push(settledResult(s, running));
     }
-    this.#opts.emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
+    if (results) emitter.emit('settled', { seconds, results });
+    emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
     if (this.#idleWaiters.length > 0) this.#wakeup.wake();
   }
 
@@ -479,6 +499,18 @@ export class Dispatcher {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+function settledResult(s: Settlement, running: Running): SettledResult {
+  const job = running.job;
+  return {
+    service: job.service_name,
+    queue: job.queue,
+    execution_type: running.service?.execution_type ?? job.execution_type,
+    kind: s.kind,
+    error_class: s.kind === 'retry' || s.kind === 'failed' ? s.error.error_class : null,
+    seconds: running.runMs === null ? null : running.runMs / 1000,
+  };
 }
 
 function message(error: unknown): string {

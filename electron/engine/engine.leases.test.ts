@@ -7,6 +7,7 @@ import type { Store } from '../store/store.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { lineLogger } from '../log/logger.ts';
 
 /** A job runs on one worker at a time: a worker that lost its lease, or cannot confirm it, stops the job. */
 describe('engine leases on SQLite', () => {
@@ -89,7 +90,7 @@ describe('engine leases on SQLite', () => {
       return held;
     };
     const lines: string[] = [];
-    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: (l) => lines.push(l) });
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
       await engine.start();
       const id = await enqueueOne(own.store, 'fenced', 'shell', 3, { args: [marker] });
@@ -102,7 +103,7 @@ describe('engine leases on SQLite', () => {
       // Another worker's watchdog at that moment finds nothing to take: the lease still held.
       assert.deepEqual((await own.store.reclaimExpired(new Date(goneBy))).retried, []);
       assert.equal((await jobOf(own.store, id)).status, 'running');
-      assert.ok(lines.some((l) => l.includes(`could not extend the lease of job ${id}`)), lines.join('\n'));
+      assert.ok(lines.some((l) => l.startsWith('warn could not extend the lease of a job') && l.includes(` job_id=${id} `)), lines.join('\n'));
     } finally {
       await engine.stop({ graceMs: 0 });
       await own.cleanup();

@@ -13,6 +13,7 @@ import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
 import { startTcpRelay } from './testing/tcpRelay.ts';
 import { actor, enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { lineLogger } from '../log/logger.ts';
 
 describe('engine on PostgreSQL', () => {
   let db: TestDatabase;
@@ -313,7 +314,7 @@ describe('engine on PostgreSQL', () => {
       { name: 'long', execution_type: 'noop', runner_config: { sleep_ms: 60_000 } },
     ]);
     const lines: string[] = [];
-    const engine = new Engine({ store: stranded, registry: holder, concurrency: 2, leaseMs: 6000, pollMs: 20, env: {}, log: (l) => lines.push(l) });
+    const engine = new Engine({ store: stranded, registry: holder, concurrency: 2, leaseMs: 6000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
       await engine.start();
       const before = await enqueueOne(store, 'roaming', 'noop', 3);

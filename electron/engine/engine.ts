@@ -13,7 +13,9 @@ import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
+import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -30,7 +32,8 @@ export interface EngineOptions {
   env?: Record<string, string | undefined>;
   leaseMs?: number;
   pollMs?: number;
-  log?: (line: string) => void;
+  /** Where the engine says what it does: warnings and errors, each job's life at debug. Default: nothing. */
+  log?: Logger;
   /** Keep the store to the registry's retention in the background (default true); one process at a time does. */
   maintenance?: boolean;
 }
@@ -53,7 +56,7 @@ export class Engine {
   readonly #dispatcher: Dispatcher;
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
   readonly #leaseMs: number;
@@ -67,11 +70,13 @@ export class Engine {
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
   #heartbeatFailing = false;
+  #lastHeartbeat: Date | null = null;
 
   constructor(opts: EngineOptions) {
     this.workerId = opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#store = opts.store;
-    this.#log = quietLog(opts.log ?? (() => {}));
+    const logger = (opts.log ?? silentLogger).child({ worker: this.workerId });
+    this.#log = quietLog(logger);
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 10));
     this.#queues = opts.queues && opts.queues.length > 0 ? opts.queues : null;
     this.#leaseMs = Math.max(200, opts.leaseMs ?? 30_000);
@@ -98,6 +103,7 @@ export class Engine {
       leaseMs: this.#leaseMs,
       pollMs,
       log: this.#log,
+      jobs: new JobLog(logger),
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
@@ -111,6 +117,11 @@ export class Engine {
 
   on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): () => void {
     return this.#emitter.on(event, listener);
+  }
+
+  /** When this worker's heartbeat last reached the store; null before the first. */
+  get lastHeartbeat(): Date | null {
+    return this.#lastHeartbeat;
   }
 
   inFlight(): Array<{ jobId: number; service: string; kind: ExecutionType; startedAt: Date }> {
@@ -136,9 +147,7 @@ export class Engine {
     await this.#control.start();
     // Jobs a dead worker left running come back before the first claim, so a worker started with
     // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
-    await this.#watchdog().catch((error: unknown) =>
-      this.#log(`engine: could not take back expired leases: ${error instanceof Error ? error.message : String(error)}`),
-    );
+    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: message(error) }));
     this.#dispatcher.start();
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
@@ -148,7 +157,7 @@ export class Engine {
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
     this.#maintainer?.start();
     this.#emitWorker();
-    this.#log(`engine: worker ${this.workerId} started (concurrency ${this.#concurrency})`);
+    this.#log.info('worker started', { concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
   }
 
   /** Drains for up to `graceMs` (default 10 s), interrupts what is left, and marks the worker stopped. */
@@ -176,7 +185,7 @@ export class Engine {
     this.#workerState = 'stopped';
     await this.#heartbeat();
     this.#emitWorker();
-    this.#log(`engine: worker ${this.workerId} stopped`);
+    this.#log.info('worker stopped');
   }
 
   /**
@@ -196,7 +205,7 @@ export class Engine {
     this.#safeMode = state.safe_mode.engaged;
     if (this.#emergency) {
       const n = this.#dispatcher.interruptAll('emergency_stop');
-      if (n > 0) this.#log(`engine: emergency stop: interrupting ${n} running job(s)`);
+      if (n > 0) this.#log.warn('emergency stop: interrupting running jobs', { jobs: n });
     }
     this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
     if (!changed) return;
@@ -236,18 +245,19 @@ export class Engine {
     try {
       await this.#dispatcher.checkCancels();
     } catch (error) {
-      this.#log(`engine: could not look for cancelled jobs: ${error instanceof Error ? error.message : String(error)}`);
+      this.#log.warn('could not look for cancelled jobs', { error: message(error) });
     }
   }
 
   async #heartbeat(): Promise<void> {
     try {
       await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
-      if (this.#heartbeatFailing) this.#log('engine: the store answers again; heartbeats resumed');
+      this.#lastHeartbeat = new Date();
+      if (this.#heartbeatFailing) this.#log.info('the store answers again; heartbeats resumed');
       this.#heartbeatFailing = false;
     } catch (error) {
       this.#heartbeatFailing = true;
-      this.#log(`engine: heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.#log.error('heartbeat failed', { error: message(error) });
     }
   }
 
@@ -255,7 +265,7 @@ export class Engine {
     const { retried, failed, cancelled } = await this.#store.reclaimExpired();
     const ids = [...retried, ...failed, ...cancelled];
     if (ids.length === 0) return;
-    this.#log(`engine: took back ${ids.length} job(s) whose worker stopped answering`);
+    this.#log.warn('took back jobs whose worker stopped answering', { jobs: ids.length, job_ids: ids.slice(0, 20) });
     this.#emitter.emit('job', { ids });
     this.#dispatcher.wake();
   }
@@ -271,7 +281,7 @@ export class Engine {
       if (busy) return;
       busy = true;
       task()
-        .catch((error: unknown) => this.#log(`engine: ${error instanceof Error ? error.message : String(error)}`))
+        .catch((error: unknown) => this.#log.warn('a periodic task failed', { error: message(error) }))
         .finally(() => {
           busy = false;
         });
@@ -279,4 +289,8 @@ export class Engine {
     timer.unref();
     this.#timers.push(timer);
   }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,6 @@
-import type { BreakerMode, BreakerState, ControlState, WorkerState } from '../../shared/domain.ts';
+import type { BreakerMode, BreakerState, ControlState, ExecutionType, WorkerState } from '../../shared/domain.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Settlement } from '../store/store.ts';
 
 /** What an engine tells its host, which forwards it to the console as contract events. */
 export interface EngineEvents {
@@ -6,6 +8,22 @@ export interface EngineEvents {
   breaker: { service: string; state: BreakerState; mode: BreakerMode; reason: string };
   control: ControlState;
   worker: { id: string; state: WorkerState; in_flight: number };
+  /** One claim round trip: how long the store took and how many jobs it leased. */
+  claimed: { seconds: number; count: number };
+  /** One settle round trip: how long the store took and the results it recorded. */
+  settled: { seconds: number; results: SettledResult[] };
+}
+
+/** One recorded result, as metrics count it. */
+export interface SettledResult {
+  service: string;
+  queue: string;
+  execution_type: ExecutionType;
+  kind: Settlement['kind'];
+  /** The error class of a failed attempt (retried or dead-lettered), else null. */
+  error_class: string | null;
+  /** How long the attempt ran; null for a job handed back before it started. */
+  seconds: number | null;
 }
 export type EngineEventName = keyof EngineEvents;
 
@@ -17,10 +35,12 @@ export class EngineEmitter {
     breaker: new Set(),
     control: new Set(),
     worker: new Set(),
+    claimed: new Set(),
+    settled: new Set(),
   };
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
 
-  constructor(log: (line: string) => void) {
+  constructor(log: Logger) {
     this.#log = log;
   }
 
@@ -32,6 +52,11 @@ export class EngineEmitter {
     };
   }
 
+  /** Whether anyone listens: the hot path builds a payload only then. */
+  listening(event: EngineEventName): boolean {
+    return this.#listeners[event].size > 0;
+  }
+
   emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
     const set: Set<Listener<E>> = this.#listeners[event];
     for (const listener of set) {
@@ -39,7 +64,7 @@ export class EngineEmitter {
         listener(payload);
       } catch (error) {
         // A host's listener must never take the engine down with it.
-        this.#log(`engine: a ${event} listener failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.#log.error('an engine event listener failed', { event, error: error instanceof Error ? error.message : String(error) });
       }
     }
   }

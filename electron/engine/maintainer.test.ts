@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Maintainer } from './maintainer.ts';
+import { silentLogger } from '../log/logger.ts';
 
 /** Jobs finished "a while ago": the round is run as of a day from now, so a one-hour retention covers them. */
 const TOMORROW = new Date(Date.now() + 86_400_000);
@@ -30,8 +31,8 @@ function maintainerSuite(name: string, open: () => Promise<{ first: Store; secon
       try {
         await finishJobs(first, 1200);
         const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
-        const a = new Maintainer({ store: first, registry: policy, owner: 'worker-a', log: () => {} });
-        const b = new Maintainer({ store: second, registry: policy, owner: 'worker-b', log: () => {} });
+        const a = new Maintainer({ store: first, registry: policy, owner: 'worker-a', log: silentLogger });
+        const b = new Maintainer({ store: second, registry: policy, owner: 'worker-b', log: silentLogger });
         const [roundA, roundB] = await Promise.all([a.runOnce(TOMORROW), b.runOnce(TOMORROW)]);
         const rounds = [roundA, roundB].filter((r) => r !== null);
         assert.equal(rounds.length, 1, 'exactly one of them held the upkeep');
@@ -51,7 +52,7 @@ function maintainerSuite(name: string, open: () => Promise<{ first: Store; secon
       const { first, close } = await open();
       try {
         await finishJobs(first, 10);
-        const off = new Maintainer({ store: first, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: () => {} });
+        const off = new Maintainer({ store: first, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: silentLogger });
         assert.equal(await off.runOnce(TOMORROW), null);
         assert.equal((await first.listJobs({}, { limit: 100 })).items.length, 10);
       } finally {
@@ -64,7 +65,7 @@ function maintainerSuite(name: string, open: () => Promise<{ first: Store; secon
       try {
         await finishJobs(first, 1500);
         const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
-        const keeper = new Maintainer({ store: first, registry: policy, owner: 'w', log: () => {}, budgetMs: 0 });
+        const keeper = new Maintainer({ store: first, registry: policy, owner: 'w', log: silentLogger, budgetMs: 0 });
         const rounds: number[] = [];
         for (let i = 0; i < 10; i++) {
           const round = await keeper.runOnce(TOMORROW);

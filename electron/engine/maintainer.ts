@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { Logger } from '../log/logger.ts';
 import { DEFAULT_RETENTION } from '../../shared/retention.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
@@ -11,7 +12,7 @@ export interface MaintainerOptions {
   store: Store;
   registry: { readonly registry: Registry };
   owner: string;
-  log: (line: string) => void;
+  log: Logger;
   /** How often to try (default a minute). */
   intervalMs?: number;
   /** How long one round may prune before it yields to the next (default 2 s). */
@@ -62,7 +63,7 @@ export class Maintainer {
   async #tick(): Promise<void> {
     if (this.#round) return;
     this.#round = this.runOnce().catch((error: unknown) => {
-      this.#opts.log(`maintenance: ${error instanceof Error ? error.message : String(error)}`);
+      this.#opts.log.warn('maintenance failed', { error: error instanceof Error ? error.message : String(error) });
       return null;
     });
     await this.#round;
@@ -80,7 +81,7 @@ export class Maintainer {
     const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
     this.#reachedId = round.done ? 0 : round.reachedId;
     const removed = round.completed + round.cancelled + round.dead_letters;
-    if (removed > 0) this.#opts.log(`maintenance: pruned ${removed} job(s) past their retention`);
+    if (removed > 0) this.#opts.log.info('pruned jobs past their retention', { jobs: removed });
     return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };
   }
 }

@@ -1,32 +1,43 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { lineLogger } from '../log/logger.ts';
 import { quietLog } from './quietLog.ts';
 
 test('a repeated line is said once per window, then again with how often it was held back', () => {
   const lines: string[] = [];
   let clock = 0;
-  const log = quietLog((line) => lines.push(line), 60_000, () => clock);
-  log('engine: heartbeat failed: store away');
+  const log = quietLog(lineLogger((line) => lines.push(line)), 60_000, () => clock);
+  log.warn('heartbeat failed', { error: 'store away' });
   clock = 2_000;
-  log('engine: heartbeat failed: store away');
-  log('engine: could not read the circuit breakers: store away');
+  log.warn('heartbeat failed', { error: 'store away' });
+  log.warn('could not read the circuit breakers', { error: 'store away' });
   clock = 4_000;
-  log('engine: heartbeat failed: store away');
+  log.warn('heartbeat failed', { error: 'store away' });
   clock = 61_000;
-  log('engine: heartbeat failed: store away');
+  log.warn('heartbeat failed', { error: 'store away' });
   assert.deepEqual(lines, [
-    'engine: heartbeat failed: store away',
-    'engine: could not read the circuit breakers: store away',
-    'engine: heartbeat failed: store away (and 2 more time(s) in the last 60 s)',
+    'warn heartbeat failed error="store away"',
+    'warn could not read the circuit breakers error="store away"',
+    'warn heartbeat failed (and 2 more time(s) in the last 60 s) error="store away"',
   ]);
 });
 
-test('a line not repeated within the window is said plainly next time', () => {
+test('a line not repeated within the window is said plainly next time; other fields or levels are other lines', () => {
   const lines: string[] = [];
   let clock = 0;
-  const log = quietLog((line) => lines.push(line), 1_000, () => clock);
-  log('engine: job 1 was taken back');
+  const log = quietLog(lineLogger((line) => lines.push(line)), 1_000, () => clock);
+  log.warn('job taken back', { job_id: 1 });
+  log.warn('job taken back', { job_id: 2 });
+  log.error('job taken back', { job_id: 2 });
   clock = 5_000;
-  log('engine: job 1 was taken back');
-  assert.deepEqual(lines, ['engine: job 1 was taken back', 'engine: job 1 was taken back']);
+  log.warn('job taken back', { job_id: 1 });
+  assert.deepEqual(lines, ['warn job taken back job_id=1', 'warn job taken back job_id=2', 'error job taken back job_id=2', 'warn job taken back job_id=1']);
+});
+
+test('debug lines, each a job\'s life, are never held back', () => {
+  const lines: string[] = [];
+  const log = quietLog(lineLogger((line) => lines.push(line)), 60_000, () => 0);
+  log.debug('claimed', { job_id: 1 });
+  log.debug('claimed', { job_id: 1 });
+  assert.equal(lines.length, 2);
 });

@@ -1,21 +1,36 @@
+import type { LogFields, Logger, LogLevel } from '../log/logger.ts';
+
 /**
- * A log that says a repeated line once per window. While the store is away every periodic task fails
+ * A logger that says a repeated line once per window. While the store is away every periodic task fails
  * with the same message every few seconds; an operator needs to read that once, with a count, not a
- * screenful that buries the line saying it came back.
+ * screenful that buries the line saying it came back. A line is the same when its level, message and
+ * fields are; debug lines (each job's life) pass as they come.
  */
-export function quietLog(log: (line: string) => void, windowMs = 60_000, now: () => number = Date.now): (line: string) => void {
+export function quietLog(logger: Logger, windowMs = 60_000, now: () => number = Date.now): Logger {
   const seen = new Map<string, { at: number; suppressed: number }>();
-  return (line) => {
-    const t = now();
-    // Kept for two windows, so a count held back in one is still told with the line's next say.
-    for (const [key, entry] of seen) if (t - entry.at >= 2 * windowMs) seen.delete(key);
-    const entry = seen.get(line);
-    if (entry && t - entry.at < windowMs) {
-      entry.suppressed++;
-      return;
-    }
-    const repeats = entry?.suppressed ?? 0;
-    seen.set(line, { at: t, suppressed: 0 });
-    log(repeats > 0 ? `${line} (and ${repeats} more time(s) in the last ${Math.round(windowMs / 1000)} s)` : line);
+  const say =
+    (level: Exclude<LogLevel, 'debug'>) =>
+    (msg: string, fields?: LogFields): void => {
+      if (!logger.enabled(level)) return;
+      const t = now();
+      // Kept for two windows, so a count held back in one is still told with the line's next say.
+      for (const [key, entry] of seen) if (t - entry.at >= 2 * windowMs) seen.delete(key);
+      const key = `${level} ${msg} ${fields ? JSON.stringify(fields) : ''}`;
+      const entry = seen.get(key);
+      if (entry && t - entry.at < windowMs) {
+        entry.suppressed++;
+        return;
+      }
+      const repeats = entry?.suppressed ?? 0;
+      seen.set(key, { at: t, suppressed: 0 });
+      logger[level](repeats > 0 ? `${msg} (and ${repeats} more time(s) in the last ${Math.round(windowMs / 1000)} s)` : msg, fields);
+    };
+  return {
+    error: say('error'),
+    warn: say('warn'),
+    info: say('info'),
+    debug: (msg, fields) => logger.debug(msg, fields),
+    enabled: (level) => logger.enabled(level),
+    child: (fields) => quietLog(logger.child(fields), windowMs, now),
   };
 }

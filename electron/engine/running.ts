@@ -22,6 +22,8 @@ export interface Running {
   /** Another worker took the job back: the result is dropped, never settled. */
   leaseLost: boolean;
   probe: boolean;
+  /** How long the attempt ran, once it has; null for a job handed back before it started. */
+  runMs: number | null;
 }
 
 export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, now: Date, leaseUntil: number): Running {
@@ -35,6 +37,7 @@ export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, 
     cause: null,
     leaseLost: false,
     probe: false,
+    runMs: null,
   };
 }
 

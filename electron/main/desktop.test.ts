@@ -71,9 +71,13 @@ describe('remembered window and connection', () => {
 });
 
 describe('desktop arguments', () => {
-  it('picks --db and --registry among Chromium switches', () => {
-    assert.deepEqual(parseDesktopArgs(['/app', '--no-sandbox', '--db', 'postgres://x@h/d', '--registry=/r.yaml', '--inspect=0']), { db: 'postgres://x@h/d', registry: '/r.yaml' });
-    assert.deepEqual(parseDesktopArgs(['/app']), { db: undefined, registry: undefined });
+  it('picks --db, --registry and --log-level among Chromium switches', () => {
+    assert.deepEqual(parseDesktopArgs(['/app', '--no-sandbox', '--db', 'postgres://x@h/d', '--registry=/r.yaml', '--inspect=0', '--log-level', 'debug']), {
+      db: 'postgres://x@h/d',
+      registry: '/r.yaml',
+      logLevel: 'debug',
+    });
+    assert.deepEqual(parseDesktopArgs(['/app']), { db: undefined, registry: undefined, logLevel: undefined });
   });
 });
 

@@ -1,10 +1,14 @@
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, protocol, session, shell, Tray } from 'electron';
 import type { WebContents } from 'electron';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
+import { LOG_FILE_NAME, logDirectory, rotatingLogFile } from '../log/logFile.ts';
+import { parseLogLevel, type Logger } from '../log/logger.ts';
+import { createLogger } from '../log/pinoLogger.ts';
+import { LogSecrets } from '../log/secrets.ts';
 import { defaultDbLocation } from '../store/location.ts';
 import { APP_SCHEME, isRendererUrl, RENDERER_URL } from './appUrl.ts';
 import { parseDesktopArgs } from './args.ts';
@@ -56,8 +60,8 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
  * SQLite file. A remembered connection that no longer answers falls back to the default file (and says
  * so) rather than leaving the operator with an app that cannot start.
  */
-async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined): Promise<Runtime> {
-  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', log: (line) => console.log(line) });
+async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined, log: DesktopLog): Promise<Runtime> {
+  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', log: log.logger, logSecrets: log.secrets });
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);
@@ -70,21 +74,58 @@ Opening ${fallback} instead.`);
   }
 }
 
+interface DesktopLog {
+  logger: Logger;
+  secrets: LogSecrets;
+  directory: string;
+  close(): void;
+}
+
+/**
+ * The desktop's log: JSON lines in a rotating file in the data directory (what a support bundle takes
+ * the tail of), and text on stdout for whoever started it from a terminal. A wrong --log-level or
+ * OPSDECK_LOG_LEVEL falls back to info and says so, rather than keep the app from opening.
+ */
+async function desktopLog(levelArg: string | undefined, remembered: string | undefined): Promise<DesktopLog> {
+  const directory = logDirectory();
+  const file = rotatingLogFile(directory);
+  // A log file that cannot be written must not keep the console from opening: the terminal still has it.
+  file.on('error', () => undefined);
+  const secrets = new LogSecrets(process.env, [defaultDbLocation(), ...(remembered ? [remembered] : [])]);
+  let level: ReturnType<typeof parseLogLevel> = 'info';
+  let problem: string | null = null;
+  try {
+    level = parseLogLevel(levelArg ?? process.env.OPSDECK_LOG_LEVEL);
+  } catch (error) {
+    problem = message(error);
+  }
+  const logger = await createLogger({ level, format: 'text', destination: process.stdout, colorize: process.stdout.isTTY === true, file, secrets });
+  if (problem) logger.warn(`${problem}; logging at info`);
+  return { logger, secrets, directory, close: () => file.end() };
+}
+
 async function start(): Promise<void> {
   await app.whenReady();
   const root = app.getAppPath();
   const prefsFile = prefsPath(app.getPath('userData'));
   let prefs: Prefs = await loadPrefs(prefsFile);
   const args = parseDesktopArgs(process.argv.slice(1));
+  const log = await desktopLog(args.logLevel, prefs.connection);
 
   let runtime: Runtime;
   try {
-    runtime = await openRuntime(args.db, prefs.connection, args.registry);
+    runtime = await openRuntime(args.db, prefs.connection, args.registry, log);
   } catch (error) {
     dialog.showErrorBox('opsdeck cannot open its store', message(error));
     app.exit(1);
     return;
   }
+  runtime.ctx.settings.logFile = join(log.directory, LOG_FILE_NAME);
+  runtime.ctx.settings.openLogFolder = async () => {
+    // openPath answers with an error message, or '' when the folder opened.
+    const failed = await shell.openPath(log.directory);
+    if (failed) throw new Error(`could not open ${log.directory}: ${failed}`);
+  };
 
   const remember = (patch: Partial<Prefs>): Promise<void> => {
     prefs = { ...prefs, ...patch };
@@ -136,7 +177,7 @@ async function start(): Promise<void> {
     send: (payload) => {
       if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, payload);
     },
-    log: (line) => console.warn(`opsdeck: ${line}`),
+    log: (line) => log.logger.warn(line),
   });
 
   const noticeState = initialNoticeState();
@@ -181,7 +222,10 @@ async function start(): Promise<void> {
     (window ? remember(boundsOf(window)) : Promise.resolve())
       .then(() => runtime.close())
       .catch(() => undefined)
-      .finally(() => app.exit(0));
+      .finally(() => {
+        log.close();
+        app.exit(0);
+      });
   });
 
   await createWindow();

@@ -20,14 +20,16 @@ export interface RestOptions {
   /** The browser host's launch-token check; `opsdeck api` has none and takes only API keys. */
   isSession?: (req: IncomingMessage) => boolean;
   maxBodyBytes?: number;
+  /** Prometheus metrics at GET /metrics, for the launch token or any API key; absent: 404. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
-/** Answers one request under /v1, /healthz or /readyz; the host routes those paths here. */
+/** Answers one request under /v1, /healthz, /readyz or /metrics; the host routes those paths here. */
 export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 /** Whether a path is the REST API's: a host hands these over whole, so none ever gets the console's HTML. */
 export function isRestPath(pathname: string): boolean {
-  return pathname === '/healthz' || pathname === '/readyz' || pathname === '/v1' || pathname.startsWith('/v1/');
+  return pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics' || pathname === '/v1' || pathname.startsWith('/v1/');
 }
 
 function clientAddress(req: IncomingMessage): string {
@@ -107,6 +109,32 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     sendJson(res, route.status?.(response.result) ?? 200, response.result, extra);
   }
 
+  /** Who asks, or null once the refusal is sent. */
+  async function signIn(req: IncomingMessage, res: ServerResponse, address: string): Promise<{ principal: Principal } | null> {
+    const auth = await authenticate(req, { store: opts.context().store, throttle, address, isSession: opts.isSession });
+    if (auth.ok) return auth;
+    const headers: Record<string, string> = auth.code === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer realm="opsdeck"' } : { 'Retry-After': String(auth.retryAfterS ?? 1) };
+    req.resume();
+    sendError(res, auth.code, auth.message, headers);
+    return null;
+  }
+
+  /** Any key may read the metrics: a read key is what a Prometheus scrape config is given. */
+  async function serveMetrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!opts.metrics) {
+      sendError(res, 'not_found', 'no metrics on this host');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendError(res, 'method_not_allowed', 'use GET for /metrics', { Allow: 'GET, HEAD' });
+      return;
+    }
+    if (!(await signIn(req, res, clientAddress(req)))) return;
+    const { contentType, body } = await opts.metrics();
+    res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
   return async (req, res, url) => {
     const path = url.pathname;
     if (path === '/healthz') {
@@ -124,6 +152,10 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       res.end(req.method === 'HEAD' ? undefined : openapi);
       return;
     }
+    if (path === '/metrics') {
+      await serveMetrics(req, res);
+      return;
+    }
     const match = findRoute(req.method ?? 'GET', path);
     if (!match.route) {
       if (match.allowed.length > 0) sendError(res, 'method_not_allowed', `use ${match.allowed.join(' or ')} for ${path}`, { Allow: match.allowed.join(', ') });
@@ -131,13 +163,8 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       return;
     }
     const address = clientAddress(req);
-    const auth = await authenticate(req, { store: opts.context().store, throttle, address, isSession: opts.isSession });
-    if (!auth.ok) {
-      const headers: Record<string, string> = auth.code === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer realm="opsdeck"' } : { 'Retry-After': String(auth.retryAfterS ?? 1) };
-      req.resume();
-      sendError(res, auth.code, auth.message, headers);
-      return;
-    }
+    const auth = await signIn(req, res, address);
+    if (!auth) return;
     const { route, params } = match;
     if (route.write && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();

@@ -29,7 +29,7 @@ export function startRestServer(opts: { host: string; port: number; handler: Res
     res.setHeader('Referrer-Policy', 'no-referrer');
     const url = new URL(req.url ?? '/', 'http://opsdeck.invalid');
     if (!isRestPath(url.pathname)) {
-      sendError(res, 'not_found', `no endpoint ${url.pathname}: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz and /readyz`);
+      sendError(res, 'not_found', `no endpoint ${url.pathname}: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics`);
       return;
     }
     opts.handler(req, res, url).catch(() => {

@@ -57,6 +57,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'settings.testConnection': { url: other },
     'settings.setConnection': { url: other },
     'settings.setLocalExecution': { enabled: false },
+    'settings.logs': {},
+    'settings.openLogFolder': {},
     'retention.get': {},
     'retention.prune': { dry_run: true },
     'audit.list': { limit: 5 },
@@ -68,8 +70,11 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
   };
 }
 
-/** No job runs in this test (nothing executes): failing job 1, which is pending, is refused as a conflict. */
-const FIRST_OUTCOME: Partial<Record<CallName, string>> = { 'jobs.fail': 'conflict' };
+/**
+ * No job runs in this test (nothing executes): failing job 1, which is pending, is refused as a conflict.
+ * Neither host here writes a log file, so there is no log folder to open.
+ */
+const FIRST_OUTCOME: Partial<Record<CallName, string>> = { 'jobs.fail': 'conflict', 'settings.openLogFolder': 'conflict' };
 
 /** Outcomes a repeated well-formed call may have; anything else is a host or handler bug. */
 const ACCEPTABLE = new Set(['ok', 'not_found', 'conflict']);

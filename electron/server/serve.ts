@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime } from '../api/runtime.ts';
 import { buildRenderer, rendererOutDir } from '../console/build.ts';
+import { parseLogLevel, type Logger } from '../log/logger.ts';
+import type { LineSink } from '../log/pinoLogger.ts';
+import { LogSecrets } from '../log/secrets.ts';
+import { LOG_FILE_NAME, rotatingLogFile } from '../log/logFile.ts';
+import { createMetrics } from '../metrics/metrics.ts';
 import { createRestHandler } from '../rest/handler.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
@@ -20,6 +25,14 @@ export interface ServeOptions {
   open?: boolean;
   /** The built renderer; default dist/renderer of this checkout (built first when missing). */
   staticDir?: string;
+  /**
+   * The host's logger, made by the caller around the sink it is given: lines written before the
+   * console's URL is printed wait for it. Default: the level and format OPSDECK_LOG_LEVEL and
+   * OPSDECK_LOG_FORMAT name, else info, as text on a terminal and JSON lines otherwise.
+   */
+  logger?: (sink: LineSink) => Promise<{ logger: Logger; secrets: LogSecrets }>;
+  /** With the default logger, also JSON lines to a rotating file here, as the desktop writes (npm start without Electron). */
+  logDirectory?: string;
 }
 
 export const DEFAULT_PORT = 7788;
@@ -63,6 +76,17 @@ function openBrowser(url: string): void {
   }
 }
 
+/** As OPSDECK_LOG_LEVEL and OPSDECK_LOG_FORMAT say, else info, as text on a terminal and JSON otherwise. */
+async function defaultLogger(sink: LineSink, location: string, file: LineSink | undefined): Promise<{ logger: Logger; secrets: LogSecrets }> {
+  const { createLogger, defaultLogFormat, parseLogFormat } = await import('../log/pinoLogger.ts');
+  const env = process.env;
+  const tty = process.stderr.isTTY === true;
+  const secrets = new LogSecrets(env, [location]);
+  const format = env.OPSDECK_LOG_FORMAT ? parseLogFormat(env.OPSDECK_LOG_FORMAT) : defaultLogFormat(tty);
+  const logger = await createLogger({ level: parseLogLevel(env.OPSDECK_LOG_LEVEL), format, destination: sink, colorize: tty && env.NO_COLOR === undefined, file, secrets });
+  return { logger, secrets };
+}
+
 async function listen(opts: ServeOptions, base: Omit<Parameters<typeof startServer>[0], 'port'>): Promise<RunningServer> {
   if (opts.port !== undefined) return startServer({ ...base, port: opts.port });
   try {
@@ -83,15 +107,30 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
 
   // The engine's first lines wait until the URL is out, so it is the first line on the terminal too.
   let held: string[] | null = [];
-  const log = (line: string) => {
-    if (held) held.push(line);
-    else process.stderr.write(`${line}\n`);
+  const sink: LineSink = {
+    write: (line) => {
+      if (held) held.push(line);
+      else process.stderr.write(line);
+    },
   };
   const releaseLog = () => {
-    for (const line of held ?? []) process.stderr.write(`${line}\n`);
+    for (const line of held ?? []) process.stderr.write(line);
     held = null;
   };
-  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute: opts.execute ?? 'by-store', log });
+  const file = opts.logDirectory && !opts.logger ? rotatingLogFile(opts.logDirectory) : null;
+  // A log file that cannot be written must not keep the console from starting: stderr still has it.
+  file?.on('error', () => undefined);
+  const { logger, secrets } = await (opts.logger ? opts.logger(sink) : defaultLogger(sink, location, file ?? undefined));
+  const metrics = createMetrics();
+  const runtime = await createRuntime({
+    db: location,
+    registryPath: opts.registryPath,
+    execute: opts.execute ?? 'by-store',
+    log: logger,
+    logSecrets: secrets,
+    onEngine: (engine) => metrics.follow(engine),
+  });
+  if (opts.logDirectory && file) runtime.ctx.settings.logFile = join(opts.logDirectory, LOG_FILE_NAME);
 
   let server: RunningServer;
   try {
@@ -99,7 +138,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       staticDir,
       dispatch: (name, input) => dispatch(name, input, runtime.ctx),
       subscribe: (listener) => runtime.events.on(listener),
-      rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession }),
+      rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession, metrics: () => metrics.render(runtime.ctx) }),
     });
   } catch (error) {
     releaseLog();
@@ -123,15 +162,16 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        process.stderr.write(`opsdeck: ${signal} again, exiting without waiting for running jobs\n`);
+        logger.warn(`${signal} again: exiting without waiting for running jobs`);
         process.exit(130);
       }
       stopping = true;
-      process.stderr.write('opsdeck: stopping (running jobs get a moment to finish)...\n');
+      logger.info(`${signal}: stopping (running jobs get a moment to finish)`);
       server
         .close()
         .then(() => runtime.close())
-        .catch((error: unknown) => process.stderr.write(`opsdeck: ${error instanceof Error ? error.message : String(error)}\n`))
+        .then(() => file?.end())
+        .catch((error: unknown) => logger.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) }))
         .finally(() => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);

@@ -25,7 +25,7 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   heartbeatMs?: number;
   /**
-   * REST API v1 (/v1, /healthz, /readyz), given this server's launch-token check so a signed-in session
+   * REST API v1 (/v1, /healthz, /readyz, /metrics), given this server's launch-token check so a signed-in session
    * may use it too. Without it those paths still answer JSON 404, never the console's page.
    */
   rest?: (isSession: (req: IncomingMessage) => boolean) => RestHandler;

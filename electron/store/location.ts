@@ -70,7 +70,8 @@ export function defaultDbLocation(
   return join(userDataDir(env, platform, home), 'opsdeck.db');
 }
 
-function userDataDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
+/** The per-user data directory of opsdeck: its default store, the desktop's log files. */
+export function userDataDir(env: Record<string, string | undefined>, platform: NodeJS.Platform, home: string): string {
   if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'opsdeck');
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'opsdeck');
   const xdg = env.XDG_DATA_HOME?.trim();

@@ -3,6 +3,7 @@ import { redactLocation } from '../../store/location.ts';
 import { flag, int, positionals, str, UsageError } from '../args.ts';
 import { assertRegistryLoaded } from '../call.ts';
 import type { Command } from '../command.ts';
+import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 
 export const DEFAULT_API_PORT = 7789;
 
@@ -15,11 +16,13 @@ export const api: Command = {
     'Keys: opsdeck api-key create --name NAME --scope read|operate. Runs no jobs: workers do.',
     'It binds 127.0.0.1 by default. Another address serves plain HTTP beyond this machine, where keys travel',
     'readable on the wire: put a TLS proxy in front and say so with --allow-remote.',
+    'Prometheus metrics: GET /metrics with any API key (a read key will do) as a Bearer. Logs go to stderr.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: `port (default ${DEFAULT_API_PORT}; 0 for any free one)` },
     host: { type: 'string', value: 'ADDR', description: 'address to bind (default 127.0.0.1)' },
     'allow-remote': { type: 'boolean', description: 'allow an address other than loopback' },
+    ...LOG_OPTIONS,
   },
   async run(inv) {
     positionals(inv, []);
@@ -34,11 +37,14 @@ export const api: Command = {
       );
     }
     const io = inv.io;
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: (line) => io.err(line) });
+    const { logger, secrets } = await hostLogger(inv, { destination: { write: (line) => io.err(line) }, tty: process.stderr.isTTY === true });
+    const { createMetrics } = await import('../../metrics/metrics.ts');
+    const metrics = createMetrics();
+    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets });
     try {
       assertRegistryLoaded(rt);
-      const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx }) });
-      io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz)`);
+      const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx) }) });
+      io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz; Prometheus at /metrics)`);
       const keys = await rt.ctx.store.listApiKeys();
       io.out(`store: ${redactLocation(rt.ctx.store.location)} (${rt.ctx.store.dialect}), registry: ${rt.ctx.registry.path ?? 'none'}, ${keys.length} API key(s). Ctrl+C stops.`);
       if (keys.length === 0) io.out('no API key yet: every request gets 401 until you make one with opsdeck api-key create --name NAME --scope read|operate');

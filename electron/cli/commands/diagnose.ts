@@ -5,6 +5,7 @@ import type { HealthReport } from '../../../shared/contract.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { OPSDECK_VERSION } from '../../api/version.ts';
 import { redactRegistryText } from '../../config/secrets.ts';
+import { LOG_FILE_NAME, logDirectory, logTail } from '../../log/logFile.ts';
 import { storeDiagnostics, type StoreDiagnostics } from '../../store/diagnostics.ts';
 import { StoreError } from '../../store/errors.ts';
 import { defaultDbLocation, redactLocation } from '../../store/location.ts';
@@ -12,7 +13,7 @@ import { positionals, str, UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { bytesText, printJson } from '../output.ts';
-import { redactText, secretsOf } from '../redaction.ts';
+import { redactText, secretsOf } from '../../config/redaction.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
 
@@ -132,7 +133,7 @@ async function registryText(path: string | null): Promise<string | null> {
 
 export const supportBundle: Command = {
   name: 'support-bundle',
-  summary: 'a .tar.gz to send: diagnosis, the registry, recent failures and audit; secret values redacted',
+  summary: 'a .tar.gz to send: diagnosis, the registry, recent failures, audit and the end of the desktop log; secret values redacted',
   usage: '--output FILE',
   options: { output: { type: 'string', value: 'FILE', description: 'where to write the .tar.gz' } },
   async run(inv) {
@@ -155,12 +156,15 @@ export const supportBundle: Command = {
         files['failures.json'] = JSON.stringify({ jobs: failed.jobs, traces }, null, 2);
         files['audit.json'] = JSON.stringify(await call(rt.ctx, 'audit.list', { limit: 500 }), null, 2);
       }
+      const tail = await logTail(logDirectory(inv.io.env));
+      if (tail !== null) files[LOG_FILE_NAME] = tail;
       files['README.txt'] = [
         `opsdeck support bundle, ${d.generated_at}`,
         'diagnose.json  versions, store, health checks, counts, workers, runners, top error patterns',
         'registry.yaml  the service registry in use, secret values redacted',
         'failures.json  recent failed jobs, with the attempts of the newest 20',
         'audit.json     recent operator actions',
+        `${LOG_FILE_NAME}    the end of the desktop app's log (JSON lines), when this machine has one`,
         'Secret values (variables the registry names, secret-looking variables, URL passwords) are replaced by [redacted].',
       ].join('\n');
       const names = Object.keys(files);

@@ -12,6 +12,7 @@ import { enqueue } from './enqueue.ts';
 import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
 import { cancel, fail, job, jobs, retry } from './jobs.ts';
+import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { prune } from './prune.ts';
 import { serve } from './serve.ts';
@@ -44,6 +45,7 @@ export const COMMANDS: Command[] = [
   audit,
   diagnoseCommand,
   supportBundle,
+  logs,
   migrate,
   worker,
   serve,

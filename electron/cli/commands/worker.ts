@@ -1,34 +1,33 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
 import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
-import { flag, int, list, positionals } from '../args.ts';
+import { silentLogger, type Logger } from '../../log/logger.ts';
+import type { Metrics } from '../../metrics/metrics.ts';
+import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { printJson, when, type Io } from '../output.ts';
+import { hostLogger, LOG_OPTIONS } from '../logging.ts';
+import { printJson, when } from '../output.ts';
 
 const PROGRESS_MS = 5000;
-
-function stamp(): string {
-  return when(new Date().toISOString());
-}
 
 function progressLine(s: OverviewStats): string {
   const c = s.counts;
   return `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  dead letters ${s.dead_letters}`;
 }
 
-/** Prints a counts line whenever they changed, every `ms`. */
-function startProgress(io: Io, rt: Runtime, ms: number): () => Promise<void> {
+/** Says the counts whenever they changed, every `ms`. */
+function startProgress(say: (line: string, s: OverviewStats) => void, onError: (error: unknown) => void, rt: Runtime, ms: number): () => Promise<void> {
   let last = '';
   let busy: Promise<void> = Promise.resolve();
   const tick = () => {
     busy = call(rt.ctx, 'overview.stats', {})
       .then((s) => {
         const line = progressLine(s);
-        if (line !== last) io.out(`${stamp()} ${line}`);
+        if (line !== last) say(line, s);
         last = line;
       })
-      .catch((error: unknown) => io.err(`opsdeck: ${error instanceof Error ? error.message : String(error)}`));
+      .catch(onError);
   };
   const timer = setInterval(tick, ms);
   tick();
@@ -38,6 +37,14 @@ function startProgress(io: Io, rt: Runtime, ms: number): () => Promise<void> {
     tick();
     await busy;
   };
+}
+
+/** The worker's /metrics, on its own port. */
+async function serveMetrics(rt: Runtime, metrics: Metrics, logger: Logger, host: string, port: number): Promise<() => Promise<void>> {
+  const { startMetricsServer } = await import('../../metrics/server.ts');
+  const server = await startMetricsServer({ host, port, render: () => metrics.render(rt.ctx) });
+  logger.info(`metrics at ${server.url}`);
+  return () => server.close();
 }
 
 function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
@@ -51,18 +58,31 @@ function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
 export const worker: Command = {
   name: 'worker',
   summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left',
-  usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS]',
+  usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
+  details: [
+    'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
+    'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
+    'Prometheus: --metrics-port N serves GET /metrics on 127.0.0.1:N (--metrics-host to listen elsewhere).',
+  ].join('\n'),
   options: {
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
     'until-empty': { type: 'boolean', description: 'stop when no job is runnable now' },
     grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
+    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0: any free port)' },
+    'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
+    ...LOG_OPTIONS,
   },
   async run(inv) {
     positionals(inv, []);
     const { values } = inv;
     const graceMs = (int(values, 'grace', 0, 3600) ?? 10) * 1000;
     const io = inv.io;
+    const metricsPort = int(values, 'metrics-port', 0, 65535);
+    const metricsHost = str(values, 'metrics-host') ?? '127.0.0.1';
+    const { logger, secrets } = await hostLogger(inv, { destination: { write: (line) => io.out(line) }, tty: io.tty });
+    // Loaded only when asked for: a worker without --metrics-port never loads prom-client.
+    const metrics = metricsPort === undefined ? null : (await import('../../metrics/metrics.ts')).createMetrics();
     const rt = await createRuntime({
       db: inv.common.db,
       registryPath: inv.common.registry ?? null,
@@ -70,7 +90,9 @@ export const worker: Command = {
       execute: false,
       concurrency: int(values, 'concurrency', 1, 1000),
       queues: list(values, 'queues') ?? null,
-      log: (line) => io.out(`${stamp()} ${line}`),
+      log: logger,
+      logSecrets: secrets,
+      onEngine: (engine) => metrics?.follow(engine),
     });
     let signalled = 0;
     let wake: () => void = () => undefined;
@@ -80,17 +102,24 @@ export const worker: Command = {
     const offSignals = onSignals((signal) => {
       signalled += 1;
       if (signalled > 1) {
-        io.err(`opsdeck: ${signal} again: leaving now; running jobs come back when their leases expire`);
+        logger.warn(`${signal} again: leaving now; running jobs come back when their leases expire`);
         process.exit(130);
       }
-      io.out(`${stamp()} ${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
+      logger.info(`${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
       wake();
     });
+    let closeMetrics: () => Promise<void> = async () => undefined;
     try {
       assertRegistryLoaded(rt);
-      if (rt.ctx.registry.loadedAt === null) io.out(`${stamp()} no registry loaded (--registry FILE): jobs of unknown services will fail`);
+      if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): jobs of unknown services will fail');
+      if (metrics && metricsPort !== undefined) closeMetrics = await serveMetrics(rt, metrics, logger, metricsHost, metricsPort);
       await rt.ctx.settings.setLocalExecution?.(true);
-      const stopProgress = startProgress(io, rt, PROGRESS_MS);
+      const stopProgress = startProgress(
+        (line, s) => logger.info(line, { counts: s.counts, dead_letters: s.dead_letters }),
+        (error) => logger.warn('could not read the counts', { error: error instanceof Error ? error.message : String(error) }),
+        rt,
+        PROGRESS_MS,
+      );
       const engine = rt.ctx.engine;
       if (flag(values, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
       else await stopped;
@@ -99,6 +128,7 @@ export const worker: Command = {
       return 0;
     } finally {
       offSignals();
+      await closeMetrics();
       await rt.close({ graceMs });
     }
   },
@@ -113,7 +143,7 @@ export const demo: Command = {
     positionals(inv, []);
     const io = inv.io;
     const jobs = int(inv.values, 'jobs', 1, 5000) ?? 200;
-    const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: io.env, execute: false, log: () => undefined });
+    const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: io.env, execute: false, log: silentLogger });
     let interrupt: () => void = () => undefined;
     const interrupted = new Promise<void>((resolve) => {
       interrupt = resolve;
@@ -126,7 +156,9 @@ export const demo: Command = {
         if (started.endpoint === null) io.out(`port ${DEMO_ENDPOINT_PORT} is taken: local_api jobs go to whatever answers there`);
       }
       await rt.ctx.settings.setLocalExecution?.(true);
-      const stopProgress = inv.common.json ? async () => undefined : startProgress(io, rt, 1000);
+      const stopProgress = inv.common.json
+        ? async () => undefined
+        : startProgress((line) => io.out(`${when(new Date().toISOString())} ${line}`), (error) => io.err(`opsdeck: ${error instanceof Error ? error.message : String(error)}`), rt, 1000);
       const engine = rt.ctx.engine;
       if (engine) await Promise.race([engine.runUntilEmpty(), interrupted]);
       await stopProgress();

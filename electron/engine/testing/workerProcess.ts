@@ -6,6 +6,7 @@ import { RegistryHolder } from '../../config/holder.ts';
 import { createRunners } from '../../runners/registry.ts';
 import { openStore } from '../../store/open.ts';
 import { Engine } from '../engine.ts';
+import { lineLogger } from '../../log/logger.ts';
 
 const [db, registryPath, workerId, leaseMs] = process.argv.slice(2);
 if (!db || !registryPath || !workerId || !leaseMs) {
@@ -26,7 +27,7 @@ const engine = new Engine({
   workerId,
   leaseMs: Number(leaseMs),
   pollMs: 20,
-  log: (line) => process.stderr.write(`${line}\n`),
+  log: lineLogger((line) => process.stderr.write(`${line}\n`), 'info'),
 });
 await engine.start();
 process.stdout.write('ready\n');

@@ -6,6 +6,7 @@ import { CallError, errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { ApiKeysSection } from './ApiKeysSection.tsx';
+import { LogsSection } from './LogsSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
 import { Time } from '../../components/Time.tsx';
@@ -252,6 +253,7 @@ export function SettingsPage() {
       <RegistrySection />
       <RetentionPanel />
       <ApiKeysSection />
+      <LogsSection />
       <ConsolePreferences />
     </div>
   );

@@ -1,4 +1,4 @@
-import { isSecretKey, REDACTED, redactUrl, secretValues } from '../config/secrets.ts';
+import { isSecretKey, REDACTED, redactUrl, secretValues } from './secrets.ts';
 
 /** Names that say "secret" even when the registry does not name them (DB_PASSWORD, STRIPE_KEY, ...). */
 const SECRETISH_NAME = /(token|secret|passw(or)?d|pwd|api[_-]?key|_key$|^key_|credential|auth|cookie|private|session|signature|dsn|database_url|_url$)/i;
@@ -14,12 +14,21 @@ function urlPassword(value: string): string[] {
   }
 }
 
+/** The variable names a registry's text gives as `…_env_var: NAME`. */
+function envVarNamesIn(registryText: string | null): string[] {
+  return registryText ? [...registryText.matchAll(/_env_var\s*:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)].flatMap((m) => (m[1] ? [m[1]] : [])) : [];
+}
+
 /**
  * Every value that must not leave the machine: variables the registry names as secrets, variables whose
  * names look secret, and passwords inside any URL-valued variable (OPSDECK_DB=postgres://u:pw@...).
  */
 export function secretsOf(env: Readonly<Record<string, string | undefined>>, registryText: string | null, extraUrls: string[] = []): string[] {
-  const named = registryText ? [...registryText.matchAll(/_env_var\s*:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/g)].flatMap((m) => (m[1] ? [m[1]] : [])) : [];
+  return secretsNamed(env, envVarNamesIn(registryText), extraUrls);
+}
+
+/** secretsOf, with the registry's secret variables given by name. */
+export function secretsNamed(env: Readonly<Record<string, string | undefined>>, named: readonly string[], extraUrls: readonly string[] = []): string[] {
   const secretish = Object.keys(env).filter((name) => isSecretKey(name) || SECRETISH_NAME.test(name));
   const values = new Set(secretValues(env, [...named, ...secretish]));
   for (const value of [...Object.values(env), ...extraUrls]) {

@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as tar from 'tar';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+/** A token whose variable's name says nothing of a secret: only the registry says it is one. */
+const SECRET = 'pk_live_9Qx7-very-secret';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function opsdeck(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+function jsonLines(text: string): LogLine[] {
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const parsed: unknown = JSON.parse(l);
+      assert.ok(parsed !== null && typeof parsed === 'object' && 'level' in parsed && 'msg' in parsed, l);
+      return { ...parsed, level: String(parsed.level), msg: String(parsed.msg) };
+    });
+}
+
+/**
+ * A worker's logs as an operator reads them: each job's life at debug, a failed attempt at warn, a dead
+ * letter at error; JSON lines when stdout is not a terminal; and never the token a service sends, even
+ * when the upstream echoes it back into the error.
+ */
+describe('opsdeck worker logs', () => {
+  let dir: string;
+  let upstream: Server;
+  let common: string[];
+  const env = { UPSTREAM_BEARER: SECRET };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-logs-'));
+    upstream = createServer((req, res) => {
+      req.resume();
+      const said = `refused Authorization: ${req.headers.authorization ?? 'none'}`;
+      if (req.url === '/ok') res.writeHead(200).end('fine');
+      else if (req.url === '/echo') res.writeHead(500, { 'Content-Type': 'text/plain' }).end(said);
+      else res.writeHead(403, { 'Content-Type': 'text/plain' }).end(said);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const address = upstream.address();
+    const port = address !== null && typeof address === 'object' ? address.port : 0;
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: payments',
+        '    execution_type: http',
+        '    runner_config:',
+        `      base_url: "http://127.0.0.1:${port}"`,
+        '      method: POST',
+        '      auth_type: bearer',
+        '      auth_config: { token_env_var: UPSTREAM_BEARER }',
+        '    retry_config: { max_retries: 1, backoff_factor: 1, max_backoff: 0.01 }',
+        '    circuit_breaker: { failure_threshold: 100, recovery_timeout: 60 }',
+        '',
+      ].join('\n'),
+    );
+    common = ['--db', join(dir, 'logs.db'), '--registry', registry];
+  });
+
+  after(async () => {
+    await new Promise<void>((r) => upstream.close(() => r()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const enqueue = async (path: string) => {
+    const run = await opsdeck(['enqueue', 'payments', ...common, '--json', '--payload', JSON.stringify({ path, body: { api_token: SECRET } })], env);
+    assert.equal(run.code, 0, run.stderr);
+    return Number(JSON.parse(run.stdout).id);
+  };
+
+  /** Runs what is due, twice: the retry after the first failure is due a few ms after the first pass. */
+  const work = async (args: string[], runEnv: Record<string, string | undefined> = env): Promise<string> => {
+    let out = '';
+    for (let pass = 0; pass < 2; pass++) {
+      const run = await opsdeck(['worker', '--until-empty', ...common, ...args], runEnv);
+      assert.equal(run.code, 0, run.stderr);
+      out += run.stdout + run.stderr;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return out;
+  };
+
+  it('OPSDECK_LOG_LEVEL=debug shows each job\'s life as JSON lines, and no line carries the token', async () => {
+    const ok = [await enqueue('/ok'), await enqueue('/ok')];
+    const echoed = await enqueue('/echo');
+    const denied = await enqueue('/deny');
+    const out = await work([], { ...env, OPSDECK_LOG_LEVEL: 'debug' });
+    assert.ok(!out.includes(SECRET), `the token leaked:\n${out}`);
+    const lines = jsonLines(out);
+    const of = (id: number, msg: string) => lines.filter((l) => l.job_id === id && l.msg === msg);
+    for (const id of ok) {
+      assert.equal(of(id, 'job claimed')[0]?.level, 'debug');
+      assert.equal(of(id, 'job completed')[0]?.level, 'debug');
+    }
+    const retried = of(echoed, 'attempt failed; the job will be retried')[0];
+    assert.ok(retried, out);
+    assert.equal(retried.level, 'warn');
+    assert.deepEqual([retried.service, retried.attempt, retried.error_class], ['payments', 1, 'http_500']);
+    assert.match(String(retried.error), /^HTTP 500 from POST http:\/\/127\.0\.0\.1:\d+\/echo: refused Authorization: Bearer \[redacted\]$/);
+    const dead = of(echoed, 'job failed: moved to the dead-letter queue')[0];
+    assert.deepEqual([dead?.level, dead?.attempt, dead?.error_class], ['error', 2, 'http_500']);
+    const refused = of(denied, 'job failed: moved to the dead-letter queue')[0];
+    assert.deepEqual([refused?.level, refused?.attempt, refused?.error_class], ['error', 1, 'http_403']);
+    assert.ok(lines.some((l) => l.level === 'info' && l.msg === 'worker started'));
+  });
+
+  it('--log-format text prints readable lines; --log-level warn keeps only warnings and errors; neither leaks', async () => {
+    await enqueue('/ok');
+    await enqueue('/echo');
+    const text = await work(['--log-format', 'text', '--verbose']);
+    assert.ok(!text.includes(SECRET), text);
+    const lines = text.split('\n').filter((l) => l !== '');
+    for (const line of lines) assert.match(line, /^\[\d{4}-\d{2}-\d{2} [\d:.]+\] (DEBUG|INFO|WARN|ERROR): /, line);
+    assert.ok(lines.some((l) => / DEBUG: job claimed \{"job_id":\d+/.test(l)));
+    assert.ok(lines.some((l) => / WARN: attempt failed; the job will be retried \{.*"error_class":"http_500"/.test(l)));
+
+    await enqueue('/echo');
+    const quiet = jsonLines(await work(['--log-level', 'warn']));
+    assert.ok(quiet.length >= 2);
+    assert.deepEqual([...new Set(quiet.map((l) => l.level))].sort(), ['error', 'warn']);
+  });
+
+  it('a wrong level or format is a usage error naming the right words', async () => {
+    const level = await opsdeck(['worker', ...common, '--log-level', 'loud'], env);
+    assert.equal(level.code, 2);
+    assert.match(level.stderr, /log level "loud" is not one of error, warn, info, debug/);
+    const format = await opsdeck(['worker', ...common], { ...env, OPSDECK_LOG_FORMAT: 'xml' });
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /log format "xml" is not one of text, json/);
+  });
+});
+
+describe('the desktop log file, from the command line', () => {
+  it('a support bundle holds its end, secret values cut; opsdeck logs prints it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bundle-log-'));
+    try {
+      const logs = join(dir, 'data', 'opsdeck', 'logs');
+      await mkdir(logs, { recursive: true });
+      const old = JSON.stringify({ level: 'info', msg: 'an old line' });
+      const recent = JSON.stringify({ level: 'warn', msg: `upstream said ${SECRET}`, job_id: 3 });
+      // Longer than the tail taken: the bundle starts at a whole line and ends with the newest.
+      await writeFile(join(logs, 'opsdeck.log'), `${`${old}\n`.repeat(8000)}${recent}\n`);
+      const out = join(dir, 'bundle.tar.gz');
+      const env = { XDG_DATA_HOME: join(dir, 'data'), PAYMENTS_TOKEN: SECRET };
+      assert.equal((await opsdeck(['migrate', '--db', join(dir, 'b.db')], env)).code, 0);
+      const run = await opsdeck(['support-bundle', '--output', out, '--db', join(dir, 'b.db')], env);
+      assert.equal(run.code, 0, run.stderr);
+      const extracted = join(dir, 'x');
+      await mkdir(extracted);
+      await tar.x({ file: out, cwd: extracted });
+      const tail = await readFile(join(extracted, 'opsdeck.log'), 'utf8');
+      assert.ok(!tail.includes(SECRET));
+      const lines = tail.trimEnd().split('\n');
+      assert.ok(lines.length < 8000, 'a tail, not the whole file');
+      for (const line of lines) JSON.parse(line);
+      assert.deepEqual(JSON.parse(lines.at(-1) ?? '{}'), { level: 'warn', msg: 'upstream said [redacted]', job_id: 3 });
+
+      // opsdeck logs shows the same file's end, as it is on this machine.
+      const shown = await opsdeck(['logs', '--lines', '2'], env);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.deepEqual(shown.stdout.trimEnd().split('\n'), [`${join(logs, 'opsdeck.log')} (last 2 line(s)):`, old, recent.replace(SECRET, '[redacted]')]);
+      const none = await opsdeck(['logs', '--json'], { XDG_DATA_HOME: join(dir, 'elsewhere') });
+      assert.deepEqual(JSON.parse(none.stdout), { file: join(dir, 'elsewhere', 'opsdeck', 'logs', 'opsdeck.log'), exists: false, lines: [] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,46 @@
+import { open, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { userDataDir } from '../store/location.ts';
+
+export const LOG_FILE_NAME = 'opsdeck.log';
+
+/** Where the desktop app writes its log: `logs/` in opsdeck's per-user data directory. */
+export function logDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return join(userDataDir({ ...env }, process.platform, homedir()), 'logs');
+}
+
+/**
+ * The desktop's log file: JSON lines in `dir/opsdeck.log`, moved to `opsdeck.log.1` (and older ones
+ * along) past 10 MB, five kept, so a month of debug logging never fills a laptop's disk.
+ */
+export function rotatingLogFile(dir: string): RotatingFileStream {
+  return createStream((time: number | Date | null, index?: number) => (time === null ? LOG_FILE_NAME : `${LOG_FILE_NAME}.${index ?? 1}`), {
+    path: dir,
+    size: '10M',
+    maxFiles: 5,
+    mode: 0o600,
+  });
+}
+
+/** The last `maxBytes` of the current log file, from the first whole line; null when there is none. */
+export async function logTail(dir: string, maxBytes = 256 * 1024): Promise<string | null> {
+  const file = join(dir, LOG_FILE_NAME);
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch {
+    return null;
+  }
+  const start = Math.max(0, size - maxBytes);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(size - start);
+    await handle.read(buffer, 0, buffer.length, start);
+    const text = buffer.toString('utf8');
+    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+  } finally {
+    await handle.close();
+  }
+}

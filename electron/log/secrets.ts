@@ -1,0 +1,55 @@
+import type { Registry } from '../../shared/registry.ts';
+import { secretsNamed } from '../config/redaction.ts';
+import { isSecretKey, REDACTED, redactValue } from '../config/secrets.ts';
+import type { LogFields } from './logger.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every `…_env_var: NAME` of a registry, at any depth. */
+export function secretVariables(value: unknown, out: Set<string> = new Set()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) secretVariables(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (/_env_var$/i.test(k) && typeof v === 'string') out.add(v);
+      else secretVariables(v, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * The secret values no log line may carry: the variables the registry names as secrets (followed as it
+ * reloads), variables whose names look secret, and the password of any URL in the environment or the
+ * store's location. Read by the logger as each line is written.
+ */
+export class LogSecrets {
+  readonly #env: Env;
+  readonly #urls: readonly string[];
+  #values: readonly string[];
+
+  constructor(env: Env, urls: readonly string[] = []) {
+    this.#env = env;
+    this.#urls = urls;
+    this.#values = secretsNamed(env, [], urls);
+  }
+
+  get values(): readonly string[] {
+    return this.#values;
+  }
+
+  /** Takes the registry's secret variables now and whenever it changes. */
+  follow(holder: { readonly registry: Registry; onChange(listener: (registry: Registry) => void): () => void }): () => void {
+    const take = (registry: Registry) => {
+      this.#values = secretsNamed(this.#env, [...secretVariables(registry)], this.#urls);
+    };
+    take(holder.registry);
+    return holder.onChange(take);
+  }
+}
+
+/** A line's fields with the value of every key named like a secret replaced, at any depth. */
+export function redactFields(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [k, v] of Object.entries(fields)) out[k] = isSecretKey(k) && (v === null || typeof v !== 'object') && v !== undefined ? REDACTED : redactValue(v);
+  return out;
+}
