@@ -25,6 +25,9 @@ const server = http.createServer((req, res) => {
       res.writeHead(Number(status[1]), { 'content-type': 'text/plain' }).end(`upstream said ${status[1]}\nmore`);
     } else if (url.pathname === '/retry-after') {
       res.writeHead(Number(url.searchParams.get('code') ?? 429), { 'retry-after': url.searchParams.get('value') ?? '1' }).end('slow down');
+    } else if (url.pathname === '/echo') {
+      // A careless upstream: its 401 page quotes the request's credential back.
+      res.writeHead(401, { 'content-type': 'text/plain' }).end(`invalid credentials: ${req.headers.authorization ?? 'none'}`);
     } else if (url.pathname === '/slow') {
       // Never answers: the client's timeout or abort must end the request.
     } else {
@@ -133,6 +136,22 @@ test('bearer and basic auth come from the named variables', async () => {
   const basic = httpService({ auth_type: 'basic', auth_config: { username_env_var: 'U', password_env_var: 'P' } });
   assert.equal((await runner.run(runRequest(basic, { env: { U: 'ann', P: 'pw' } }))).ok, true);
   assert.equal(seen[1]?.headers.authorization, `Basic ${Buffer.from('ann:pw').toString('base64')}`);
+});
+
+test('a credential an upstream echoes back is cut from the stored error and output tail', async () => {
+  const bearer = httpService({ path: '/echo', auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' } });
+  const token = 'tok-3f9a1c77e2b0';
+  const result = await runner.run(runRequest(bearer, { env: { API_TOKEN: token } }));
+  assert.equal(result.error?.error_class, 'http_401');
+  assert.match(result.output_tail, /invalid credentials: \[redacted\]/);
+  assert.ok(!result.output_tail.includes(token) && !(result.error?.message ?? '').includes(token), 'the token is nowhere in what is stored');
+
+  const basic = httpService({ path: '/echo', auth_type: 'basic', auth_config: { username_env_var: 'U', password_env_var: 'P' } });
+  const password = 'hunter2-correct-horse';
+  const encoded = Buffer.from(`ann:${password}`).toString('base64');
+  const basicResult = await runner.run(runRequest(basic, { env: { U: 'ann', P: password } }));
+  assert.ok(!basicResult.output_tail.includes(encoded) && !basicResult.output_tail.includes(password));
+  assert.match(basicResult.output_tail, /invalid credentials: \[redacted\]/);
 });
 
 test('a missing token variable is a config error naming the variable, and nothing is sent', async () => {

@@ -89,7 +89,7 @@ export class HttpRunner implements Runner {
       body = JSON.stringify(payload.body);
       headers['content-type'] ??= 'application/json';
     }
-    return httpCall({
+    const result = await httpCall({
       url,
       method: cfg.method,
       headers,
@@ -100,6 +100,7 @@ export class HttpRunner implements Runner {
       maxRetryAfter: cfg.max_retry_after,
       securityContext: context,
     });
+    return withoutCredentials(result, credentialValues(cfg, request.env, auth.header));
   }
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
@@ -107,6 +108,29 @@ export class HttpRunner implements Runner {
     for (const s of services) if (s.execution_type === 'http') origins.add(new URL(s.runner_config.base_url).origin);
     return probeUrls([...origins]);
   }
+}
+
+/** Shorter values would cut ordinary words out of the text; such a credential is no secret anyway. */
+const SHORTEST_SECRET = 4;
+
+/** What this call sent as its credential, in every form an upstream might echo: the header, the token, the user and password. */
+function credentialValues(cfg: HttpRunnerConfig, env: Env, header: string | undefined): string[] {
+  if (header === undefined) return [];
+  const auth = cfg.auth_config ?? {};
+  const named = [auth.token_env_var, auth.username_env_var, auth.password_env_var].map((name) => (name === undefined ? undefined : env[name]));
+  const values = [header, header.replace(/^\S+\s+/, ''), ...named].filter((v): v is string => v !== undefined && v.length >= SHORTEST_SECRET);
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * An upstream that echoes the request back (a 401 page quoting the Authorization header, a debug endpoint)
+ * would put the credential into the job's error and output tail, which the console, the API and the
+ * dead-letter queue show. The values this call sent are cut out of both before anything is stored.
+ */
+export function withoutCredentials(result: RunResult, secrets: string[]): RunResult {
+  if (secrets.length === 0) return result;
+  const cut = (text: string) => secrets.reduce((acc, secret) => acc.replaceAll(secret, '[redacted]'), text);
+  return { ...result, output_tail: cut(result.output_tail), ...(result.error ? { error: { ...result.error, message: cut(result.error.message) } } : {}) };
 }
 
 function lowerKeys(headers: Record<string, string>): Record<string, string> {
