@@ -14,6 +14,7 @@ import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
 import { quietLog } from './quietLog.ts';
+import { Scheduler } from './scheduler.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -33,6 +34,10 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Keep the store to the registry's retention in the background (default true); one process at a time does. */
   maintenance?: boolean;
+  /** Fire the store's schedules (default true); every worker does, and each fire still makes one job. */
+  schedules?: boolean;
+  /** How often the scheduler looks for due schedules (default 500 ms). */
+  scheduleTickMs?: number;
 }
 
 const HEARTBEAT_MS = 2000;
@@ -53,6 +58,7 @@ export class Engine {
   readonly #dispatcher: Dispatcher;
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
+  readonly #scheduler: Scheduler | null;
   readonly #log: (line: string) => void;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
@@ -101,6 +107,10 @@ export class Engine {
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
+    this.#scheduler =
+      opts.schedules === false
+        ? null
+        : new Scheduler({ store: this.#store, registry, workerId: this.workerId, emitter: this.#emitter, log: this.#log, tickMs: opts.scheduleTickMs });
     this.#control = new ControlWatcher({
       store: this.#store,
       pollMs: Math.min(CONTROL_POLL_MS, pollMs),
@@ -147,6 +157,7 @@ export class Engine {
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
     this.#maintainer?.start();
+    this.#scheduler?.start();
     this.#emitWorker();
     this.#log(`engine: worker ${this.workerId} started (concurrency ${this.#concurrency})`);
   }
@@ -166,6 +177,7 @@ export class Engine {
     this.#emitWorker();
     await this.#dispatcher.stop(graceMs);
     await this.#maintainer?.stop();
+    await this.#scheduler?.stop();
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#control.stop();
