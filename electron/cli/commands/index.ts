@@ -13,6 +13,7 @@ import { healthCheck } from './health.ts';
 import { cancel, fail, job, jobs, retry } from './jobs.ts';
 import { migrate } from './migrate.ts';
 import { prune } from './prune.ts';
+import { schedule } from './schedule.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   dlq,
   prune,
   breaker,
+  schedule,
   emergencyStop,
   resume,
   safeMode,
