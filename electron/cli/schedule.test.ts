@@ -67,7 +67,7 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     assert.match(gone.stderr, /no schedule named nightly/);
 
     const audit = run(['audit', '--json']);
-    const actions = JSON.parse(audit.stdout).items.map((e: { action: string }) => e.action);
+    const actions = JSON.parse(audit.stdout).entries.map((e: { action: string }) => e.action);
     for (const action of ['schedule.add', 'schedule.run_now', 'schedule.pause', 'schedule.remove']) assert.ok(actions.includes(action), `${action} audited`);
   } finally {
     await rm(dir, { recursive: true, force: true });
