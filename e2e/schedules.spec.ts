@@ -37,7 +37,7 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await expect(row).toContainText('active');
 
   // The engine fires it: the last fire links to its job, whose trace names the schedule and the fire time.
-  const jobLink = row.getByRole('link', { name: new RegExp(`^Trace job \\d+ of ${name}$`) });
+  const jobLink = row.getByRole('link', { name: new RegExp(`^job \\d+ of ${name}$`) });
   await expect(jobLink).toBeVisible();
   await opsdeck.screenshot('schedules');
   const jobId = Number((await jobLink.getAttribute('href'))?.match(/job=(\d+)/)?.[1]);
@@ -54,7 +54,7 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await expect(row).toContainText('active');
 
   // Run now makes a job at once.
-  await row.getByRole('button', { name: `Run schedule ${name} now` }).click();
+  await row.getByRole('button', { name: `Run now: schedule ${name}` }).click();
   await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(new RegExp(`Schedule ${name}: job \\d+ enqueued`));
 
   // While the emergency stop holds, fires are recorded skipped, and the page says so.
@@ -68,18 +68,18 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await expect(page.getByRole('status').filter({ hasText: 'Emergency stop engaged: schedules fire nothing' })).toHaveCount(0);
 
   // The fire history: jobs made, the run-now, the skipped fires, who fired each.
-  await row.getByRole('link', { name: `Fire history of ${name}` }).click();
+  await row.getByRole('link', { name: `${name} fire history` }).click();
   const history = page.getByRole('table', { name: `Fires of ${name}` });
   await expect(history).toContainText('(run now)');
   await expect(history).toContainText('skipped: emergency stop engaged');
-  await expect(history.getByRole('link', { name: /^Trace job \d+/ }).first()).toBeVisible();
+  await expect(history.getByRole('link', { name: new RegExp(`^job \\d+ of ${name}$`) }).first()).toBeVisible();
   await opsdeck.screenshot('schedules-history');
   await page.getByRole('button', { name: 'Close history' }).click();
   await expect(history).toHaveCount(0);
 
   // Removed with a confirming second click; every action is in the audit log.
   await row.getByRole('button', { name: `Remove schedule ${name}` }).click();
-  await row.getByRole('button', { name: `Confirm: remove schedule ${name}` }).click();
+  await row.getByRole('button', { name: `Confirm remove: schedule ${name}` }).click();
   await expect(table.getByRole('row').filter({ hasText: name })).toHaveCount(0);
   const audit = z.object({ entries: z.array(z.object({ action: z.string(), target: z.string().nullable() })) }).parse(await opsdeck.call('audit.list', { limit: 100 }));
   const mine = audit.entries.filter((e) => e.target === name).map((e) => e.action);

@@ -21,8 +21,9 @@ export function FireOutcome({ fire }: { fire: ScheduleFire }) {
   return (
     <span className="fire-outcome">
       {fire.job_status ? <StatusBadge status={fire.job_status} /> : <Badge tone="muted">pruned</Badge>}{' '}
-      <a href={routeHref('/jobs', { job: String(fire.job_id) })} aria-label={`Trace job ${fire.job_id} of ${fire.schedule}`}>
+      <a href={routeHref('/jobs', { job: String(fire.job_id) })}>
         job {fire.job_id}
+        <span className="sr-only"> of {fire.schedule}</span>
       </a>
       {fire.trigger === 'manual' ? <span className="muted small"> (run now)</span> : null}
     </span>

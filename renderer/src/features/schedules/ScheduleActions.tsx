@@ -36,7 +36,7 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
         type="button"
         className="button-small"
         disabled={busy}
-        aria-label={`Run schedule ${name} now`}
+        aria-label={`Run now: schedule ${name}`}
         onClick={() =>
           runNow.mutate(
             { name },
@@ -57,7 +57,7 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
           type="button"
           className={`button-small${confirming ? ' button-danger' : ''}`}
           disabled={busy}
-          aria-label={confirming ? `Confirm: remove schedule ${name}` : `Remove schedule ${name}`}
+          aria-label={confirming ? `Confirm remove: schedule ${name}` : `Remove schedule ${name}`}
           onClick={() => {
             if (!confirming) {
               setConfirming(true);

@@ -28,7 +28,7 @@ export function ScheduleHistory({ schedule, viewer, onClose }: { schedule: Sched
       {fires.isError ? <ErrorState what="the fire history" error={fires.error} onRetry={() => void fires.refetch()} /> : null}
       {fires.data && items.length === 0 ? <Empty title="No fires yet">Its first fire is due {schedule.next_fires[0] ? 'at the next fire shown above' : 'once it is resumed'}.</Empty> : null}
       {items.length > 0 ? (
-        <table className="table" aria-label={`Fires of ${schedule.name}`}>
+        <table className="table schedules-table" aria-label={`Fires of ${schedule.name}`}>
           <thead>
             <tr>
               <th scope="col">Fire time ({schedule.config.timezone})</th>

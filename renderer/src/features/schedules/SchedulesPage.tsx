@@ -62,7 +62,7 @@ export function SchedulesPage() {
         {list.isError ? <ErrorState what="schedules" error={list.error} onRetry={() => void list.refetch()} /> : null}
         {list.data && schedules.length === 0 ? <Empty title="No schedules yet">Add one below, or under schedules: in the registry.</Empty> : null}
         {schedules.length > 0 ? (
-          <table className="table" aria-label="Schedules">
+          <table className="table schedules-table" aria-label="Schedules">
             <thead>
               <tr>
                 <th scope="col">Schedule</th>
@@ -79,8 +79,9 @@ export function SchedulesPage() {
               {schedules.map((s) => (
                 <tr key={s.name} aria-current={s.name === selected ? 'true' : undefined}>
                   <td>
-                    <a className="mono" href={routeHref('/schedules', { name: s.name })} aria-label={`Fire history of ${s.name}`}>
+                    <a className="mono" href={routeHref('/schedules', { name: s.name })}>
                       {s.name}
+                      <span className="sr-only"> fire history</span>
                     </a>
                     <div className="muted small">
                       <Badge tone={s.source === 'registry' ? 'info' : 'muted'}>{s.source}</Badge> → {s.config.service}
