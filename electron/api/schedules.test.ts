@@ -95,3 +95,22 @@ test('schedules through the contract: registry ones are paused, not removed; ope
     await t.cleanup();
   }
 });
+
+test("health-check's scheduler check fails while a schedule is left unfired, and names it", async () => {
+  const t = await createTestContext(REGISTRY);
+  try {
+    await t.store.addSchedule(
+      { config: { name: 'stale', service: 'report', cron: '* * * * *', timezone: 'UTC', enabled: true, missed: 'skip', max_catch_up: 10 }, timing: 't', next_fire_at: new Date(Date.now() - 600_000).toISOString() },
+      t.ctx.actor,
+    );
+    const report = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
+    const check = report.checks.find((c) => c.name === 'scheduler');
+    assert.equal(check?.ok, false);
+    assert.match(check?.detail ?? '', /schedule stale overdue \(\d+s late\): no worker is firing it/);
+    await t.store.setSchedulePaused('stale', true, null, t.ctx.actor, null);
+    const after = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
+    assert.equal(after.checks.find((c) => c.name === 'scheduler')?.ok, true, 'a paused schedule is not overdue');
+  } finally {
+    await t.cleanup();
+  }
+});
