@@ -193,6 +193,8 @@ export interface Store {
   runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null>;
   /** One schedule's fires, newest first, keyset-paginated by id. */
   listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>>;
+  /** Removes up to `maxRows` fires recorded before `before`, oldest first, never a schedule's last fire; answers how many went. */
+  pruneScheduleFires(before: Date, maxRows: number): Promise<number>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;

@@ -42,3 +42,6 @@ CREATE TABLE jobs.tb_schedule_fire (
 
 -- One schedule's history, newest first.
 CREATE INDEX idx_tb_schedule_fire_schedule ON jobs.tb_schedule_fire (schedule_name, id);
+
+-- Fires past the history's retention go in batches, oldest first (the upkeep).
+CREATE INDEX idx_tb_schedule_fire_recorded ON jobs.tb_schedule_fire (recorded_at);

@@ -41,3 +41,6 @@ CREATE TABLE tb_schedule_fire (
 
 -- One schedule's history, newest first.
 CREATE INDEX idx_tb_schedule_fire_schedule ON tb_schedule_fire (schedule_name, id);
+
+-- Fires past the history's retention go in batches, oldest first (the upkeep).
+CREATE INDEX idx_tb_schedule_fire_recorded ON tb_schedule_fire (recorded_at);

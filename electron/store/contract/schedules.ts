@@ -172,6 +172,21 @@ export function schedulesContract(test: ContractTest): void {
       assert.equal(audit?.details?.job_id, fire?.job_id);
     });
 
+    test("pruning fires removes the oldest, never a schedule's last fire", async (store) => {
+      await store.addSchedule(write({ name: 'old' }), alice);
+      await store.fireSchedule(plan('old', T0, [T0], T1));
+      await store.fireSchedule(plan('old', T1, [T1], T2));
+      await store.runScheduleNow('old', { ...jobFor('old', T2), identifier: 'schedule:old:run-now:x' }, alice);
+      const future = new Date(Date.now() + 60_000);
+      assert.equal(await store.pruneScheduleFires(future, 1), 1, 'one at a time when asked');
+      assert.equal(await store.pruneScheduleFires(future, 100), 1);
+      assert.equal(await store.pruneScheduleFires(future, 100), 0, 'the last fire stays');
+      const left = (await store.listScheduleFires('old', { limit: 10 })).items;
+      assert.deepEqual(left.map((f) => f.trigger), ['manual']);
+      assert.equal((await store.getSchedule('old'))?.last_fire?.id, left[0]?.id);
+      assert.equal(await store.pruneScheduleFires(new Date(0), 100), 0, 'nothing recorded before the cutoff goes');
+    });
+
     test('two stores firing the same due schedule at once make one job', async (store, handle) => {
       if (!handle.openSecond) return;
       const second = await handle.openSecond();

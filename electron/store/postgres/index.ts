@@ -384,6 +384,10 @@ export class PostgresStore implements Store {
     return schedules.listScheduleFires(this.#open, name, page);
   }
 
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
+    return schedules.pruneScheduleFires(this.#open, before, maxRows);
+  }
+
   // ---- audit -----------------------------------------------------------------------------------
 
   async audit(entry: NewAuditEntry): Promise<void> {

@@ -248,6 +248,19 @@ export function runScheduleNow(db: PgDb, name: string, job: NewJob & { identifie
   });
 }
 
+export async function pruneScheduleFires(db: PgDb, before: Date, maxRows: number): Promise<number> {
+  const rows = await db.query(
+    `WITH gone AS (
+       DELETE FROM jobs.tb_schedule_fire WHERE id IN (
+         SELECT id FROM jobs.tb_schedule_fire WHERE recorded_at < $1 ORDER BY recorded_at LIMIT $2)
+       AND id NOT IN (SELECT last_fire_id FROM jobs.tb_schedule WHERE last_fire_id IS NOT NULL)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [before.toISOString(), Math.max(1, Math.trunc(maxRows))],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 export async function listScheduleFires(db: PgDb, name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);

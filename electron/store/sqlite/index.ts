@@ -387,6 +387,10 @@ export class SqliteStore implements Store {
     return this.#schedules.fires(name, page);
   }
 
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
+    return this.#schedules.pruneFires(before, maxRows);
+  }
+
   // ---- audit -----------------------------------------------------------------------------------
 
   async audit(entry: NewAuditEntry): Promise<void> {

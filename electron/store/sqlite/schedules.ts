@@ -51,6 +51,11 @@ function prepare(db: Connection) {
       `INSERT INTO tb_schedule_fire (schedule_name, fire_at, fire_key, trigger_kind, status, reason, fire_count, job_id, recorded_at, recorded_by)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fire_key) DO NOTHING`,
     ),
+    pruneFires: db.prepare<[string, number]>(
+      `DELETE FROM tb_schedule_fire WHERE id IN (
+         SELECT id FROM tb_schedule_fire WHERE recorded_at < ? ORDER BY recorded_at LIMIT ?)
+       AND id NOT IN (SELECT last_fire_id FROM tb_schedule WHERE last_fire_id IS NOT NULL)`,
+    ),
     setFireJob: db.prepare<[number, number]>(`UPDATE tb_schedule_fire SET job_id = ? WHERE id = ?`),
     fire: db.prepare<[number], Row>(`SELECT ${FIRE_COLUMNS} FROM tb_schedule_fire f LEFT JOIN tb_job_run j ON j.id = f.job_id WHERE f.id = ?`),
     firesFirst: db.prepare<[string, number], Row>(
@@ -227,6 +232,10 @@ export class SqliteSchedules {
       const last = items[items.length - 1];
       return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
     });
+  }
+
+  pruneFires(before: Date, maxRows: number): number {
+    return this.#db.guard(() => this.#db.write(() => this.#s.pruneFires.run(before.toISOString(), Math.max(1, Math.trunc(maxRows))).changes));
   }
 
   /** A fire row and its job, inside the caller's transaction; null when the fire key was taken already. */
