@@ -187,6 +187,20 @@ export function schedulesContract(test: ContractTest): void {
       assert.equal(await store.pruneScheduleFires(new Date(0), 100), 0, 'nothing recorded before the cutoff goes');
     });
 
+    test('two stores syncing the same registry at once: one adds, the other finds it done', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const second = await handle.openSecond();
+      try {
+        const registry = { user: 'registry', host: 'box' };
+        const list = [write({ name: 'r1' }), write({ name: 'r2' })];
+        const [a, b] = await Promise.all([store.syncRegistrySchedules(list, registry), second.syncRegistrySchedules(list, registry)]);
+        assert.deepEqual([...a.added, ...b.added].sort(), ['r1', 'r2']);
+        assert.deepEqual(await names(store), ['r1', 'r2']);
+      } finally {
+        await second.close();
+      }
+    });
+
     test('two stores firing the same due schedule at once make one job', async (store, handle) => {
       if (!handle.openSecond) return;
       const second = await handle.openSecond();

@@ -65,8 +65,9 @@ async function asStored(client: Queryable, config: unknown): Promise<string> {
 
 export function syncSchedules(db: PgDb, schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
   return db.tx(async (client) => {
-    // One sync at a time across the fleet: workers loading the same registry at once must not race.
-    await client.query(`LOCK TABLE jobs.tb_schedule IN SHARE ROW EXCLUSIVE MODE`);
+    // One sync at a time across the fleet: workers loading the same registry at once must not race. An
+    // advisory lock, not a table lock: fires keep going meanwhile, each holding only its schedule's row.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('opsdeck.schedules.sync'))`);
     const by = noNul(actorName(actor));
     const result: ScheduleSync = { added: [], updated: [], removed: [] };
     const listed: string[] = [];
