@@ -48,6 +48,10 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     assert.equal(shown.schedule.paused, true);
     assert.deepEqual(shown.fires.map((f: { trigger: string; job_id: number }) => [f.trigger, f.job_id]), [['manual', 1]]);
 
+    run(['emergency-stop', '--reason', 'test']);
+    assert.match(run(['schedule', 'list']).stderr, /emergency stop engaged: schedules fire nothing/);
+    run(['resume']);
+
     const badCron = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '0 0 31 2 *']);
     assert.equal(badCron.code, 2);
     assert.match(badCron.stderr, /cron '0 0 31 2 \*'/);

@@ -121,6 +121,10 @@ export const schedule: Command = {
       positionals(inv, ['list']);
       return withRuntime(inv, async ({ ctx }) => {
         const { schedules } = await call(ctx, 'schedules.list', {});
+        const control = await call(ctx, 'control.get', {});
+        if (!inv.common.json && control.emergency_stop.engaged) {
+          inv.io.err(paint(inv.io, 'emergency stop engaged: schedules fire nothing; their fires are recorded skipped until opsdeck resume', 'red'));
+        }
         if (inv.common.json) printJson(inv.io, { schedules });
         else if (schedules.length === 0) inv.io.out('no schedules; add one with opsdeck schedule add NAME --service S --cron "EXPR", or under schedules: in the registry');
         else inv.io.out(schedules.map((s) => block(inv.io, s)).join('\n\n'));
