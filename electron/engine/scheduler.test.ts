@@ -122,3 +122,26 @@ describe('scheduler on a real store', () => {
     }
   });
 });
+
+describe('scheduler, when the store refuses one schedule', () => {
+  test('the others still fire', async () => {
+    const { store, cleanup } = await createSqliteTestStore();
+    try {
+      const registry = holderWith([
+        { name: 'a_refused', service: 'report', cron: '* * * * *' },
+        { name: 'b_fine', service: 'report', cron: '* * * * *' },
+      ]);
+      const lines: string[] = [];
+      const scheduler = new Scheduler({ store, registry, workerId: 'w1', emitter: new EngineEmitter(() => {}), log: (l) => lines.push(l) });
+      await scheduler.tick(new Date('2033-01-01T00:00:10Z'));
+      const fire = store.fireSchedule.bind(store);
+      store.fireSchedule = async (plan) => (plan.name === 'a_refused' ? Promise.reject(new Error('payload refused')) : fire(plan));
+      const result = await scheduler.tick(new Date('2033-01-01T00:01:10Z'));
+      assert.equal(result.fired, 1);
+      assert.deepEqual(await scheduledJobs(store, 'b_fine'), ['2033-01-01T00:01:00.000Z']);
+      assert.ok(lines.some((l) => l.includes('a_refused: could not fire: payload refused')), lines.join('\n'));
+    } finally {
+      await cleanup();
+    }
+  });
+});

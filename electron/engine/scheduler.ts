@@ -96,8 +96,12 @@ export class Scheduler {
       this.#unknown.delete(schedule.name);
       const plan = firePlan(schedule, service, now, workerId);
       if (!plan) continue;
-      const outcome = await store.fireSchedule(plan);
-      if (!outcome.applied) continue;
+      // One schedule the store refuses (a payload it cannot hold) must not hold up the others behind it.
+      const outcome = await store.fireSchedule(plan).catch((error: unknown) => {
+        this.#opts.log(`schedules: ${schedule.name}: could not fire: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      });
+      if (!outcome?.applied) continue;
       result.fired += outcome.fired.length;
       result.skipped += outcome.skipped;
       jobIds.push(...outcome.fired.filter((f) => f.created).map((f) => f.job_id));
