@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { expect, test } from './fixtures.ts';
 
-const Job = z.object({ job: z.object({ identifier: z.string() }) });
+const Job = z.object({ job: z.object({ identifier: z.string(), payload: z.unknown() }) });
 
 test('Schedules: a registry schedule beside an added one, its fires and their jobs, pause, run now, the emergency stop, history, remove', async ({ opsdeck }) => {
   const { page } = opsdeck;
@@ -28,8 +28,12 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await form.getByRole('button', { name: 'Add schedule' }).click();
   await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(/cron .* is not valid/);
 
-  // Every two seconds, in New York's time.
+  // Every two seconds, in New York's time, with a payload for each job.
   await form.getByLabel('Cron').fill('*/2 * * * * *');
+  await form.getByLabel('Payload (JSON, optional)').fill('{"from": "e2e"');
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('The payload is not JSON');
+  await form.getByLabel('Payload (JSON, optional)').fill('{"from": "e2e"}');
   await form.getByRole('button', { name: 'Add schedule' }).click();
   const row = table.getByRole('row').filter({ hasText: name });
   await expect(row).toContainText('operator');
@@ -41,7 +45,9 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await expect(jobLink).toBeVisible();
   await opsdeck.screenshot('schedules');
   const jobId = Number((await jobLink.getAttribute('href'))?.match(/job=(\d+)/)?.[1]);
-  expect(Job.parse(await opsdeck.call('jobs.get', { id: jobId })).job.identifier).toMatch(new RegExp(`^schedule:${name}:\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d[02468]\\.000Z$`));
+  const made = Job.parse(await opsdeck.call('jobs.get', { id: jobId })).job;
+  expect(made.payload).toEqual({ from: 'e2e' });
+  expect(made.identifier).toMatch(new RegExp(`^schedule:${name}:\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d[02468]\\.000Z$`));
   await jobLink.click();
   await expect(page.getByRole('dialog')).toContainText(`schedule:${name}:`);
   await page.keyboard.press('Escape');

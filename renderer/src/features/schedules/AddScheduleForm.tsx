@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { z } from 'zod';
 import type { MissedPolicy, ScheduleView } from '../../../../shared/schedule.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
@@ -19,6 +20,7 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
   const [cron, setCron] = useState('');
   const [timezone, setTimezone] = useState(viewer);
   const [missed, setMissed] = useState<MissedPolicy>('skip');
+  const [payload, setPayload] = useState('');
   const services = registry.data?.services ?? [];
   const chosen = service || services[0]?.name || '';
 
@@ -28,13 +30,21 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
       aria-label="Add a schedule"
       onSubmit={(event) => {
         event.preventDefault();
+        let parsed: z.infer<ReturnType<typeof z.json>> | undefined;
+        try {
+          parsed = payload.trim() ? z.json().parse(JSON.parse(payload)) : undefined;
+        } catch (e) {
+          notify('bad', `The payload is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
         add.mutate(
-          { name: name.trim(), service: chosen, cron: cron.trim(), timezone: timezone.trim(), missed },
+          { name: name.trim(), service: chosen, cron: cron.trim(), timezone: timezone.trim(), missed, ...(parsed === undefined ? {} : { payload: parsed }) },
           {
             onSuccess(added) {
               notify('ok', `Schedule ${added.name} added.`);
               setName('');
               setCron('');
+              setPayload('');
               onAdded(added);
             },
             onError: (e) => notify('bad', errorMessage(e)),
@@ -73,6 +83,10 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
             </option>
           ))}
         </select>
+      </label>
+      <label className="field field-grow">
+        <span>Payload (JSON, optional)</span>
+        <input className="mono" value={payload} onChange={(e) => setPayload(e.target.value)} placeholder='{"args": ["--full"]}' autoComplete="off" spellCheck={false} />
       </label>
       <button type="submit" className="button-primary" disabled={!name.trim() || !cron.trim() || !chosen || add.isPending}>
         {add.isPending ? 'Adding…' : 'Add schedule'}
