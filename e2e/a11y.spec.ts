@@ -209,6 +209,15 @@ test('dialogs, drawers, notices, banners and the shortcut sheet in both themes',
   const banner = page.getByRole('region', { name: 'Emergency stop engaged' });
   await expect(banner).toBeVisible();
   await check('Overview, emergency stop engaged');
+  // Schedules under the stop: its banner, and one schedule's fire history open (the demo registry's schedule).
+  const Schedules = z.object({ schedules: z.array(z.object({ name: z.string() })) });
+  await expect.poll(async () => Schedules.parse(await callThroughPage(page, 'schedules.list', {})).schedules.map((s) => s.name)).toContain('nightly_echo_report');
+  await callThroughPage(page, 'schedules.runNow', { name: 'nightly_echo_report' });
+  await show(page, '#/schedules?name=nightly_echo_report');
+  await expect(page.getByRole('table', { name: 'Fires of nightly_echo_report' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'schedules fire nothing' })).toBeVisible();
+  await check('Schedules, emergency stop engaged, a fire history open');
+  await show(page, '#/');
   await banner.getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByRole('dialog', { name: 'Resume dispatch?' })).toBeVisible();
   await check('Overview, resume dialog', DIALOG);

@@ -22,6 +22,7 @@ import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { BreakerTuning } from './breakerTuning.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
+import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 
 /**
  * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
@@ -215,6 +216,18 @@ export const BreakerTuneInput = z
   .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
   .strict();
 
+export const ScheduleList = z.object({
+  schedules: z.array(ScheduleView),
+  /** The server's clock when the list was made: next fires are counted from it. */
+  now: Timestamp,
+});
+export type ScheduleList = z.infer<typeof ScheduleList>;
+
+export const ScheduleFires = z.object({ fires: z.array(ScheduleFire), next_cursor: z.string().nullable() });
+export type ScheduleFires = z.infer<typeof ScheduleFires>;
+
+const scheduleName = z.object({ name: ScheduleName }).strict();
+
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 export const calls = {
@@ -323,6 +336,18 @@ export const calls = {
     'Creates an API key and shows it once; only its hash is kept.',
   ),
   'apiKeys.revoke': Call(z.object({ name: z.string().min(1).max(64) }).strict(), ApiKeyView, 'Revokes an API key: it stops working at once.'),
+  'schedules.list': Call(Empty, ScheduleList, 'Every schedule: its next three fires and its last fire with the job it made.'),
+  'schedules.get': Call(scheduleName, ScheduleView, 'One schedule.'),
+  'schedules.fires': Call(
+    z.object({ name: ScheduleName, limit: limit(500, 50), cursor }).strict(),
+    ScheduleFires,
+    "One schedule's fire history, newest first: jobs made and fires skipped.",
+  ),
+  'schedules.add': Call(ScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
+  'schedules.remove': Call(scheduleName, ScheduleView, "Removes a schedule an operator added; a registry schedule is removed from the registry."),
+  'schedules.pause': Call(z.object({ name: ScheduleName, reason }).strict(), ScheduleView, 'Pauses a schedule: it fires nothing until resumed.'),
+  'schedules.resume': Call(scheduleName, ScheduleView, 'Resumes a schedule from its next fire; fires that passed while paused are not run.'),
+  'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
   'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExecutionType } from './domain.ts';
 import { Retention } from './retention.ts';
+import { ScheduleConfig } from './schedule.ts';
 
 /**
  * The service registry's shape, by example in examples/registry.yaml. Keys keep the names the operators'
@@ -219,6 +220,7 @@ export const Registry = z
   .object({
     services: z.array(ServiceConfig),
     retention: Retention.optional(),
+    schedules: z.array(ScheduleConfig).optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;

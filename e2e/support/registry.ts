@@ -42,6 +42,13 @@ function e2eServices(upstreamPort: number): unknown[] {
       runner_config: { sleep_ms: 5 },
     },
     {
+      name: 'e2e_scheduled',
+      execution_type: 'noop',
+      queue: 'e2e_sched',
+      description: 'Enqueued by the schedules spec: its own service and queue, so no other spec counts its jobs.',
+      runner_config: { sleep_ms: 5 },
+    },
+    {
       name: 'e2e_sleeper',
       execution_type: 'shell',
       queue: 'e2e_slow',
@@ -54,11 +61,16 @@ function e2eServices(upstreamPort: number): unknown[] {
   ];
 }
 
+/** A registry schedule for the schedules spec: far from any test run's hour, so it never fires during one. */
+function e2eSchedules(): unknown[] {
+  return [{ name: 'e2e_nightly', service: 'e2e_scheduled', cron: '30 2 * * *', timezone: 'Europe/Berlin', missed: 'skip' }];
+}
+
 /** Writes the example registry plus the e2e services into `dir` and returns the file's path. */
 export async function writeE2eRegistry(dir: string, upstreamPort: number): Promise<string> {
   const example: unknown = parse(await readFile(EXAMPLE, 'utf8'));
   const services = typeof example === 'object' && example !== null && 'services' in example && Array.isArray(example.services) ? example.services : [];
   const file = join(dir, 'registry.yaml');
-  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)] }));
+  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], schedules: e2eSchedules() }));
   return file;
 }

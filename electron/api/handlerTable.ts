@@ -15,6 +15,7 @@ import { overview } from './handlers/overview.ts';
 import { registry } from './handlers/registry.ts';
 import { retention } from './handlers/retention.ts';
 import { runners } from './handlers/runners.ts';
+import { schedules } from './handlers/schedules.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
 
@@ -37,4 +38,5 @@ export const handlerTable: Handlers<CallName> = {
   ...demo,
   ...apiKeys,
   ...logs,
+  ...schedules,
 };

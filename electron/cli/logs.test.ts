@@ -129,7 +129,8 @@ describe('opsdeck worker logs', () => {
     assert.ok(retried, out);
     assert.equal(retried.level, 'warn');
     assert.deepEqual([retried.service, retried.attempt, retried.error_class], ['payments', 1, 'http_500']);
-    assert.match(String(retried.error), /^HTTP 500 from POST http:\/\/127\.0\.0\.1:\d+\/echo: refused Authorization: Bearer \[redacted\]$/);
+    // The HTTP runner cuts the whole header it sent before the error is stored; the logger would cut the token anyway.
+    assert.match(String(retried.error), /^HTTP 500 from POST http:\/\/127\.0\.0\.1:\d+\/echo: refused Authorization: \[redacted\]$/);
     const dead = of(echoed, 'job failed: moved to the dead-letter queue')[0];
     assert.deepEqual([dead?.level, dead?.attempt, dead?.error_class], ['error', 2, 'http_500']);
     const refused = of(denied, 'job failed: moved to the dead-letter queue')[0];

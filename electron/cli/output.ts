@@ -62,13 +62,23 @@ function formatter(zone: string | undefined): Intl.DateTimeFormat {
  * zero. Sortable within one zone, and never ambiguous about which zone it is.
  */
 export function when(iso: string | null | undefined): string {
+  return whenIn(iso, displayZone);
+}
+
+/** The name of the zone `when` shows times in. */
+export function displayZoneName(): string {
+  return displayZone ?? formatter(undefined).resolvedOptions().timeZone;
+}
+
+/** As `when`, in a zone named here (a schedule's own) rather than the operator's. */
+export function whenIn(iso: string | null | undefined, zone: string | undefined): string {
   if (!iso) return '-';
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  const parts = new Map(formatter(displayZone).formatToParts(ms).map((p) => [p.type, p.value]));
+  const parts = new Map(formatter(zone).formatToParts(ms).map((p) => [p.type, p.value]));
   const offset = (parts.get('timeZoneName') ?? 'GMT').replace(/^GMT/, '');
-  const zone = offset === '' || offset === '+00:00' || offset === '-00:00' ? 'Z' : offset;
-  return `${parts.get('year')}-${parts.get('month')}-${parts.get('day')} ${parts.get('hour')}:${parts.get('minute')}:${parts.get('second')}${zone}`;
+  const suffix = offset === '' || offset === '+00:00' || offset === '-00:00' ? 'Z' : offset;
+  return `${parts.get('year')}-${parts.get('month')}-${parts.get('day')} ${parts.get('hour')}:${parts.get('minute')}:${parts.get('second')}${suffix}`;
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {

@@ -4,6 +4,7 @@ import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/regi
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
+import { scheduleChecks } from './scheduleChecks.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
 export interface RegistryParse {
@@ -108,6 +109,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
     if (service) raw.push(...serviceChecks(service, index, env));
   });
   raw.push(...duplicateNames(names));
+  raw.push(...scheduleChecks(value));
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);

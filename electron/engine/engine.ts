@@ -16,6 +16,7 @@ import { Maintainer } from './maintainer.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
+import { Scheduler } from './scheduler.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -36,6 +37,10 @@ export interface EngineOptions {
   log?: Logger;
   /** Keep the store to the registry's retention in the background (default true); one process at a time does. */
   maintenance?: boolean;
+  /** Fire the store's schedules (default true); every worker does, and each fire still makes one job. */
+  schedules?: boolean;
+  /** How often the scheduler looks for due schedules (default 500 ms). */
+  scheduleTickMs?: number;
 }
 
 const HEARTBEAT_MS = 2000;
@@ -57,6 +62,7 @@ export class Engine {
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
   readonly #log: Logger;
+  readonly #scheduler: Scheduler | null;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
   readonly #leaseMs: number;
@@ -107,6 +113,10 @@ export class Engine {
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
+    this.#scheduler =
+      opts.schedules === false
+        ? null
+        : new Scheduler({ store: this.#store, registry, workerId: this.workerId, emitter: this.#emitter, log: this.#log, tickMs: opts.scheduleTickMs });
     this.#control = new ControlWatcher({
       store: this.#store,
       pollMs: Math.min(CONTROL_POLL_MS, pollMs),
@@ -156,6 +166,7 @@ export class Engine {
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
     this.#maintainer?.start();
+    this.#scheduler?.start();
     this.#emitWorker();
     this.#log.info('worker started', { concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
   }
@@ -175,6 +186,7 @@ export class Engine {
     this.#emitWorker();
     await this.#dispatcher.stop(graceMs);
     await this.#maintainer?.stop();
+    await this.#scheduler?.stop();
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#control.stop();

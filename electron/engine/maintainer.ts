@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Logger } from '../log/logger.ts';
-import { DEFAULT_RETENTION } from '../../shared/retention.ts';
+import { DEFAULT_RETENTION, pruneCutoffs } from '../../shared/retention.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
 import { pruneRound } from './pruning.ts';
@@ -80,6 +80,9 @@ export class Maintainer {
     if (!(await store.takeMaintenance(RETENTION_TASK, owner, Math.max(5 * budgetMs, 3 * (this.#opts.intervalMs ?? 60_000))))) return null;
     const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
     this.#reachedId = round.done ? 0 : round.reachedId;
+    // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
+    const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
+    if (fires > 0) this.#opts.log.info('pruned schedule fires past the history retention', { fires });
     const removed = round.completed + round.cancelled + round.dead_letters;
     if (removed > 0) this.#opts.log.info('pruned jobs past their retention', { jobs: removed });
     return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };

@@ -57,6 +57,31 @@ const AuditQuery = z
   .object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
   .strict();
 
+const FiresQuery = z.object({ limit: count(1, 500).optional(), after: z.string().max(100).optional() }).strict();
+
+const scheduleRoutes: Route[] = [
+  get('/v1/schedules', 'schedules.list'),
+  { ...post('/v1/schedules', 'schedules.add', calls['schedules.add'].input, ({ body }) => body), status: () => 201 },
+  get('/v1/schedules/{name}', 'schedules.get', (params) => ({ name: params.name })),
+  {
+    method: 'GET',
+    path: '/v1/schedules/{name}/fires',
+    call: 'schedules.fires',
+    write: false,
+    summary: calls['schedules.fires'].doc,
+    query: FiresQuery,
+    body: null,
+    input: (args: RouteArgs) => {
+      const q = parseQuery(FiresQuery, args.query);
+      return { name: args.params.name, limit: q.limit, cursor: q.after };
+    },
+  },
+  post('/v1/schedules/{name}/pause', 'schedules.pause', reasonOnly, ({ params, body }) => withPath(body, { name: params.name })),
+  post('/v1/schedules/{name}/resume', 'schedules.resume', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
+  post('/v1/schedules/{name}/run', 'schedules.runNow', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
+  post('/v1/schedules/{name}/remove', 'schedules.remove', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
+];
+
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
 const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
@@ -100,6 +125,7 @@ export const ROUTES: Route[] = [
   get('/v1/workers', 'workers.list'),
   get('/v1/runners', 'runners.list'),
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
+  ...scheduleRoutes,
 ];
 
 /** The route for a method and path, or why there is none (no such path, or not with that method). */

@@ -66,6 +66,14 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'apiKeys.list': {},
     'apiKeys.create': { name: 'hosts-test', scope: 'read' },
     'apiKeys.revoke': { name: 'hosts-test' },
+    'schedules.add': { name: 'hosts-test', service: 'healthy_noop', cron: '30 2 * * *', timezone: 'Europe/Berlin' },
+    'schedules.list': {},
+    'schedules.get': { name: 'hosts-test' },
+    'schedules.pause': { name: 'hosts-test', reason: 'test' },
+    'schedules.resume': { name: 'hosts-test' },
+    'schedules.runNow': { name: 'hosts-test' },
+    'schedules.fires': { name: 'hosts-test', limit: 5 },
+    'schedules.remove': { name: 'hosts-test' },
     'demo.start': { jobs: 3 },
   };
 }

@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
+import { schedulerCheck } from '../schedulerCheck.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
@@ -61,6 +62,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       );
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
       checks.push(await dispatchCheck(ctx.store, workers, now));
+      checks.push(await schedulerCheck(ctx.store, now));
       for (const w of workers) {
         const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
         checks.push({

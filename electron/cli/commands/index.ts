@@ -15,6 +15,7 @@ import { cancel, fail, job, jobs, retry } from './jobs.ts';
 import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { prune } from './prune.ts';
+import { schedule } from './schedule.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
@@ -36,6 +37,7 @@ export const COMMANDS: Command[] = [
   dlq,
   prune,
   breaker,
+  schedule,
   emergencyStop,
   resume,
   safeMode,

@@ -148,7 +148,8 @@ async function insertUniform(client: Queryable, jobs: NewJob[], prefix: string, 
   });
 }
 
-async function insertChunks(client: Queryable, jobs: NewJob[], identifiers: string[]): Promise<EnqueueResult[]> {
+/** Enqueues inside the caller's transaction (a schedule's fire writes its record and its job together). */
+export async function insertChunks(client: Queryable, jobs: NewJob[], identifiers: string[]): Promise<EnqueueResult[]> {
   const out: EnqueueResult[] = [];
   for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
     const rows = await rowsOf(client, ENQUEUE_SQL, [chunkJson(jobs, identifiers, start)], 'opsdeck_enqueue');

@@ -19,6 +19,8 @@ import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import * as schedules from './schedules.ts';
 import * as apiKeys from './apiKeys.ts';
 import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
 import { failRunningJob } from './failJob.ts';
@@ -44,6 +46,8 @@ import type {
   SpaceReport,
   ClaimedJob,
   EnqueueResult,
+  FireOutcome,
+  FirePlan,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -51,6 +55,8 @@ import type {
   Page,
   PageRequest,
   ReclaimResult,
+  ScheduleSync,
+  ScheduleWrite,
   Settlement,
   Store,
   StoreSignal,
@@ -330,6 +336,56 @@ export class PostgresStore implements Store {
 
   async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
     return apiKeys.revokeApiKey(this.#open, name, actor);
+  }
+
+  // ---- schedules -------------------------------------------------------------------------------
+
+  async syncRegistrySchedules(list: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
+    return schedules.syncSchedules(this.#open, list, actor);
+  }
+
+  async listSchedules(): Promise<StoredSchedule[]> {
+    return schedules.listSchedules(this.#open);
+  }
+
+  async getSchedule(name: string): Promise<StoredSchedule | null> {
+    return schedules.getSchedule(this.#open, name);
+  }
+
+  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
+    return schedules.addSchedule(this.#open, schedule, actor);
+  }
+
+  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
+    return schedules.removeSchedule(this.#open, name, actor);
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+    return schedules.setSchedulePaused(this.#open, name, paused, nextFireAt, actor, reason);
+  }
+
+  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
+    return schedules.dueSchedules(this.#open, now, limit);
+  }
+
+  async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
+    const outcome = await schedules.fireSchedule(this.#open, plan);
+    if (outcome.fired.some((f) => f.created)) this.#signals.changedOften('jobs');
+    return outcome;
+  }
+
+  async runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null> {
+    const fire = await schedules.runScheduleNow(this.#open, name, job, actor);
+    if (fire) this.#signals.changedOften('jobs');
+    return fire;
+  }
+
+  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
+    return schedules.listScheduleFires(this.#open, name, page);
+  }
+
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
+    return schedules.pruneScheduleFires(this.#open, before, maxRows);
   }
 
   // ---- audit -----------------------------------------------------------------------------------

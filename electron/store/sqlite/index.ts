@@ -19,6 +19,7 @@ import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
@@ -28,6 +29,8 @@ import type {
   SpaceReport,
   ClaimedJob,
   EnqueueResult,
+  FireOutcome,
+  FirePlan,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -35,6 +38,8 @@ import type {
   Page,
   PageRequest,
   ReclaimResult,
+  ScheduleSync,
+  ScheduleWrite,
   Settlement,
   Store,
   StoreSignal,
@@ -52,6 +57,7 @@ import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteRetention } from './retention.ts';
+import { SqliteSchedules } from './schedules.ts';
 import { SqliteSignals } from './signals.ts';
 
 /**
@@ -74,6 +80,7 @@ export class SqliteStore implements Store {
   readonly #apiKeys: SqliteApiKeys;
   readonly #tuning: SqliteBreakerTuning;
   readonly #failJob: SqliteFailJob;
+  readonly #schedules: SqliteSchedules;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -90,6 +97,7 @@ export class SqliteStore implements Store {
     this.#apiKeys = new SqliteApiKeys(db);
     this.#tuning = new SqliteBreakerTuning(db);
     this.#failJob = new SqliteFailJob(db);
+    this.#schedules = new SqliteSchedules(db);
   }
 
   async close(): Promise<void> {
@@ -331,6 +339,56 @@ export class SqliteStore implements Store {
 
   async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
     return this.#apiKeys.revoke(name, actor);
+  }
+
+  // ---- schedules -------------------------------------------------------------------------------
+
+  async syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
+    return this.#schedules.sync(schedules, actor);
+  }
+
+  async listSchedules(): Promise<StoredSchedule[]> {
+    return this.#schedules.list();
+  }
+
+  async getSchedule(name: string): Promise<StoredSchedule | null> {
+    return this.#schedules.get(name);
+  }
+
+  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
+    return this.#schedules.add(schedule, actor);
+  }
+
+  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
+    return this.#schedules.remove(name, actor);
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+    return this.#schedules.setPaused(name, paused, nextFireAt, actor, reason);
+  }
+
+  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
+    return this.#schedules.due(now, limit);
+  }
+
+  async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
+    const outcome = this.#schedules.fire(plan);
+    if (outcome.fired.some((f) => f.created)) this.#signals.emit('jobs');
+    return outcome;
+  }
+
+  async runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null> {
+    const fire = this.#schedules.runNow(name, job, actor);
+    if (fire) this.#signals.emit('jobs');
+    return fire;
+  }
+
+  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
+    return this.#schedules.fires(name, page);
+  }
+
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
+    return this.#schedules.pruneFires(before, maxRows);
   }
 
   // ---- audit -----------------------------------------------------------------------------------

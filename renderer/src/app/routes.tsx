@@ -6,6 +6,7 @@ import { DlqPage } from '../features/dlq/DlqPage.tsx';
 import { JobsPage } from '../features/jobs/JobsPage.tsx';
 import { OverviewPage } from '../features/overview/OverviewPage.tsx';
 import { RunnersPage } from '../features/runners/RunnersPage.tsx';
+import { SchedulesPage } from '../features/schedules/SchedulesPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
 
 export interface RouteDef {
@@ -20,6 +21,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/breakers', label: 'Breakers', render: () => <BreakersPage /> },
   { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
+  { path: '/schedules', label: 'Schedules', render: () => <SchedulesPage /> },
   { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
   { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
 ];

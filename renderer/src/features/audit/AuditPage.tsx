@@ -28,6 +28,12 @@ const ACTIONS = [
   'settings.connection',
   'settings.local_execution',
   'demo.start',
+  'schedule.add',
+  'schedule.remove',
+  'schedule.pause',
+  'schedule.resume',
+  'schedule.run_now',
+  'schedule.sync',
 ];
 
 export function AuditPage() {

@@ -1,0 +1,86 @@
+import { nextFire } from '../../../shared/scheduleMath.ts';
+import { runNowJob, scheduleWrite, serviceOf } from '../../engine/schedulePlans.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiFailure, conflict, notFound } from '../errors.ts';
+import type { Handlers } from '../handlerTypes.ts';
+import { toScheduleView } from '../scheduleView.ts';
+
+async function stored(ctx: ApiContext, name: string) {
+  const schedule = await ctx.store.getSchedule(name);
+  if (!schedule) throw notFound(`no schedule named ${name} (opsdeck schedule list shows them)`);
+  return schedule;
+}
+
+function knownServices(ctx: ApiContext): string {
+  const names = ctx.registry.registry.services.map((s) => s.name);
+  return names.length > 0 ? names.join(', ') : 'none';
+}
+
+/**
+ * Schedules from the registry and those operators add live side by side in the store. An operator may
+ * pause, resume and run-now any of them, and remove only those added by hand: a registry schedule is the
+ * registry file's, and would come back with its next load.
+ */
+export const schedules: Handlers<
+  'schedules.list' | 'schedules.get' | 'schedules.fires' | 'schedules.add' | 'schedules.remove' | 'schedules.pause' | 'schedules.resume' | 'schedules.runNow'
+> = {
+  'schedules.list': async (_input, ctx) => {
+    const now = new Date();
+    const list = await ctx.store.listSchedules();
+    return { schedules: list.map((s) => toScheduleView(s, ctx.registry, now)), now: now.toISOString() };
+  },
+
+  'schedules.get': async (input, ctx) => toScheduleView(await stored(ctx, input.name), ctx.registry, new Date()),
+
+  'schedules.fires': async (input, ctx) => {
+    await stored(ctx, input.name);
+    const page = await ctx.store.listScheduleFires(input.name, { limit: input.limit, after: input.cursor ?? null });
+    return { fires: page.items, next_cursor: page.next_cursor };
+  },
+
+  'schedules.add': async (input, ctx) => {
+    if (ctx.registry.loadedAt !== null && !serviceOf(input, (name) => ctx.registry.service(name))) {
+      throw new ApiFailure('not_found', `service ${input.service ?? '?'} is not in the registry (known: ${knownServices(ctx)})`);
+    }
+    const now = new Date();
+    const added = await ctx.store.addSchedule(scheduleWrite(input, now), ctx.actor);
+    if (!added) throw conflict(`a schedule named ${input.name} exists; remove it first or pick another name`);
+    return toScheduleView(added, ctx.registry, now);
+  },
+
+  'schedules.remove': async (input, ctx) => {
+    const schedule = await stored(ctx, input.name);
+    if (schedule.source === 'registry') {
+      throw conflict(`schedule ${input.name} comes from the registry: remove it from the registry file, or pause it (opsdeck schedule pause ${input.name})`);
+    }
+    const removed = await ctx.store.removeSchedule(input.name, ctx.actor);
+    if (!removed) throw notFound(`no schedule named ${input.name}`);
+    return toScheduleView(removed, ctx.registry, new Date());
+  },
+
+  'schedules.pause': async (input, ctx) => {
+    const paused = await ctx.store.setSchedulePaused(input.name, true, null, ctx.actor, input.reason ?? null);
+    if (!paused) throw notFound(`no schedule named ${input.name}`);
+    return toScheduleView(paused, ctx.registry, new Date());
+  },
+
+  'schedules.resume': async (input, ctx) => {
+    const schedule = await stored(ctx, input.name);
+    const now = new Date();
+    const next = nextFire(schedule.config, now)?.toISOString() ?? null;
+    const resumed = await ctx.store.setSchedulePaused(input.name, false, next, ctx.actor, null);
+    if (!resumed) throw notFound(`no schedule named ${input.name}`);
+    return toScheduleView(resumed, ctx.registry, now);
+  },
+
+  'schedules.runNow': async (input, ctx) => {
+    const schedule = await stored(ctx, input.name);
+    const service = serviceOf(schedule.config, (name) => ctx.registry.service(name));
+    if (!service) {
+      throw conflict(`schedule ${input.name} enqueues service ${schedule.config.service ?? '?'}, which is not in the registry loaded here (known: ${knownServices(ctx)}): load the registry that has it to run it now`);
+    }
+    const fire = await ctx.store.runScheduleNow(input.name, runNowJob(schedule.config, service, new Date()), ctx.actor);
+    if (!fire) throw notFound(`no schedule named ${input.name}`);
+    return fire;
+  },
+};

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { calls } from '../../shared/contract.ts';
+import type { ApiError, CallName } from '../../shared/contract.ts';
+import type { ApiContext } from './context.ts';
+import { dispatch } from './dispatch.ts';
+import { Scheduler } from '../engine/scheduler.ts';
+import { EngineEmitter } from '../engine/engineEvents.ts';
+import { createTestContext } from './testing/apiTestContext.ts';
+import { silentLogger } from '../log/logger.ts';
+
+const REGISTRY = `services:
+  - name: report
+    execution_type: noop
+    queue: reports
+schedules:
+  - name: nightly
+    service: report
+    cron: "30 2 * * *"
+    timezone: Europe/Berlin
+`;
+
+function caller(ctx: ApiContext) {
+  return {
+    async ok(name: CallName, input: unknown): Promise<unknown> {
+      const res = await dispatch(name, input, ctx);
+      if (!res.ok) assert.fail(`${name}: ${res.error.code}: ${res.error.message}`);
+      return res.result;
+    },
+    async fails(name: CallName, input: unknown): Promise<ApiError> {
+      const res = await dispatch(name, input, ctx);
+      if (res.ok) assert.fail(`${name}: expected a failure, got ${JSON.stringify(res.result)}`);
+      return res.error;
+    },
+  };
+}
+
+test('schedules through the contract: registry ones are paused, not removed; operator ones come and go; all audited', async () => {
+  const t = await createTestContext(REGISTRY);
+  try {
+    const call = caller(t.ctx);
+    // A worker's scheduler syncs the registry's schedules into the store.
+    await new Scheduler({ store: t.store, registry: t.ctx.registry, workerId: 'w', emitter: new EngineEmitter(silentLogger), log: silentLogger }).syncRegistry();
+
+    const list = calls['schedules.list'].output.parse(await call.ok('schedules.list', {}));
+    const [nightly] = list.schedules;
+    assert.equal(nightly?.name, 'nightly');
+    assert.equal(nightly?.source, 'registry');
+    assert.equal(nightly?.next_fires.length, 3);
+    assert.ok(nightly?.next_fires.every((f) => /T0[01]:30:00\.000Z$/.test(f)), `02:30 in Berlin is 00:30 or 01:30 UTC: ${nightly?.next_fires.join(', ')}`);
+
+    const removeRegistry = await call.fails('schedules.remove', { name: 'nightly' });
+    assert.equal(removeRegistry.code, 'conflict');
+    assert.match(removeRegistry.message, /comes from the registry.*pause it/);
+
+    const paused = calls['schedules.pause'].output.parse(await call.ok('schedules.pause', { name: 'nightly', reason: 'quarter close' }));
+    assert.equal(paused.active, false);
+    assert.deepEqual(paused.next_fires, []);
+    const resumed = calls['schedules.resume'].output.parse(await call.ok('schedules.resume', { name: 'nightly' }));
+    assert.ok(resumed.active && resumed.next_fire_at !== null);
+
+    const unknown = await call.fails('schedules.add', { name: 'x', service: 'nope', cron: '@daily' });
+    assert.equal(unknown.code, 'not_found');
+    assert.match(unknown.message, /service nope is not in the registry \(known: report\)/);
+    const badCron = await call.fails('schedules.add', { name: 'x', service: 'report', cron: '0 25 * * *' });
+    assert.equal(badCron.code, 'invalid_input');
+    assert.match(JSON.stringify(badCron.issues), /hour/);
+    const workflow = await call.fails('schedules.add', { name: 'x', workflow: 'etl', cron: '@daily' });
+    assert.match(JSON.stringify(workflow.issues), /workflow schedules arrive with workflows/);
+
+    const added = calls['schedules.add'].output.parse(await call.ok('schedules.add', { name: 'adhoc', service: 'report', cron: '*/10 * * * * *', payload: { n: 1 } }));
+    assert.equal(added.source, 'operator');
+    assert.equal((await call.fails('schedules.add', { name: 'adhoc', service: 'report', cron: '@daily' })).code, 'conflict');
+
+    const run = calls['schedules.runNow'].output.parse(await call.ok('schedules.runNow', { name: 'adhoc' }));
+    const job = await t.store.getJob(run.job_id ?? 0);
+    assert.equal(job?.queue, 'reports', "the service's queue");
+    assert.deepEqual(job?.payload, { n: 1 });
+    assert.match(job?.identifier ?? '', /^schedule:adhoc:run-now:/);
+    const fires = calls['schedules.fires'].output.parse(await call.ok('schedules.fires', { name: 'adhoc' }));
+    assert.deepEqual(fires.fires.map((f) => [f.trigger, f.job_id]), [['manual', job?.id]]);
+
+    await call.ok('schedules.remove', { name: 'adhoc' });
+    assert.equal((await call.fails('schedules.get', { name: 'adhoc' })).code, 'not_found');
+
+    const audit = (await t.store.listAudit({}, { limit: 50 })).items.filter((a) => a.action.startsWith('schedule.'));
+    assert.deepEqual(audit.map((a) => [a.action, a.target, a.actor.split('@')[0]]).reverse(), [
+      ['schedule.sync', null, 'registry'],
+      ['schedule.pause', 'nightly', 'tester'],
+      ['schedule.resume', 'nightly', 'tester'],
+      ['schedule.add', 'adhoc', 'tester'],
+      ['schedule.run_now', 'adhoc', 'tester'],
+      ['schedule.remove', 'adhoc', 'tester'],
+    ]);
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test("health-check's scheduler check fails while a schedule is left unfired, and names it", async () => {
+  const t = await createTestContext(REGISTRY);
+  try {
+    await t.store.addSchedule(
+      { config: { name: 'stale', service: 'report', cron: '* * * * *', timezone: 'UTC', enabled: true, missed: 'skip', max_catch_up: 10 }, timing: 't', next_fire_at: new Date(Date.now() - 600_000).toISOString() },
+      t.ctx.actor,
+    );
+    const report = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
+    const check = report.checks.find((c) => c.name === 'scheduler');
+    assert.equal(check?.ok, false);
+    assert.match(check?.detail ?? '', /schedule stale overdue \(\d+s late\): no worker is firing it/);
+    await t.store.setSchedulePaused('stale', true, null, t.ctx.actor, null);
+    const after = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
+    assert.equal(after.checks.find((c) => c.name === 'scheduler')?.ok, true, 'a paused schedule is not overdue');
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -1,0 +1,169 @@
+import { MissedPolicy } from '../../../shared/schedule.ts';
+import type { ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
+import { flag, int, positionals, str, UsageError } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { displayZoneName, paint, printJson, statusColor, whenIn, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+function state(s: ScheduleView): string {
+  if (s.paused) return `paused by ${s.paused_by ?? '?'}${s.pause_reason ? ` (${s.pause_reason})` : ''}`;
+  return s.config.enabled ? 'active' : 'disabled in its definition';
+}
+
+/** A time in the schedule's zone, then in the operator's: `2026-03-29 03:00:00+02:00 (Europe/Berlin) = 2026-03-29 02:00:00+01:00 here`. */
+function both(iso: string, zone: string): string {
+  const here = displayZoneName();
+  const own = `${whenIn(iso, zone)} (${zone})`;
+  return here === zone ? own : `${own} = ${whenIn(iso, here)} here`;
+}
+
+function outcome(io: Io, fire: ScheduleFire): string {
+  const count = fire.count > 1 ? ` x${fire.count}` : '';
+  if (fire.status === 'skipped') return paint(io, `skipped${count}: ${fire.reason ?? ''}`, 'yellow');
+  const job = fire.job_id === null ? 'no job' : `job ${fire.job_id}${fire.job_status ? ` ${paint(io, fire.job_status, statusColor(fire.job_status))}` : ' (pruned)'}`;
+  return `${fire.trigger === 'manual' ? 'run now' : 'fired'} -> ${job}`;
+}
+
+function block(io: Io, s: ScheduleView): string {
+  const zone = s.config.timezone;
+  const lines = [
+    `${paint(io, s.name, 'bold')}  ${s.source}  service ${s.config.service ?? '?'}  cron "${s.config.cron}" ${zone}  missed: ${s.config.missed}${s.config.missed === 'catch_up' ? ` (at most ${s.config.max_catch_up})` : ''}`,
+    `  state  ${state(s)}`,
+  ];
+  if (s.problem) lines.push(`  ${paint(io, 'problem', 'red')}  ${s.problem}`);
+  s.next_fires.forEach((at, i) => lines.push(`  ${i === 0 ? 'next' : '    '}   ${both(at, zone)}`));
+  if (s.next_fires.length === 0) lines.push('  next   - (fires nothing until resumed or enabled)');
+  lines.push(`  last   ${s.last_fire ? `${both(s.last_fire.fire_at, zone)}  ${outcome(io, s.last_fire)}` : 'never fired'}`);
+  return lines.join('\n');
+}
+
+function fireTable(io: Io, fires: ScheduleFire[], zone: string): string {
+  return renderTable(
+    [{ header: 'fire time', max: 100 }, { header: 'outcome', max: 60 }, { header: 'key', max: 70 }, { header: 'by', max: 40 }],
+    fires.map((f) => [both(f.fire_at, zone), outcome(io, f), f.fire_key, f.recorded_by]),
+  );
+}
+
+function payloadOf(text: string | undefined): ScheduleInput['payload'] {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--payload takes JSON, e.g. '{"args":["--full"]}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function add(inv: Invocation): Promise<number> {
+  const [, name] = positionals(inv, ['add', 'NAME']);
+  const service = str(inv.values, 'service');
+  const cron = str(inv.values, 'cron');
+  if (!service || !cron) throw new UsageError('schedule add needs --service SERVICE and --cron "EXPR" (5 or 6 fields, or @daily, @hourly, ...)');
+  const missedText = str(inv.values, 'missed');
+  const missed = missedText === undefined ? undefined : MissedPolicy.safeParse(missedText);
+  if (missed && !missed.success) throw new UsageError(`--missed takes skip, run_once or catch_up, not "${missedText}"`);
+  const input: ScheduleInput = {
+    name: name ?? '',
+    service,
+    cron,
+    timezone: str(inv.values, 'timezone'),
+    payload: payloadOf(str(inv.values, 'payload')),
+    queue: str(inv.values, 'queue'),
+    enabled: flag(inv.values, 'disabled') ? false : undefined,
+    missed: missed?.data,
+    max_catch_up: int(inv.values, 'max-catch-up', 1, 1000),
+    description: str(inv.values, 'description'),
+  };
+  return withRuntime(inv, async ({ ctx }) => {
+    const added = await call(ctx, 'schedules.add', input);
+    if (inv.common.json) printJson(inv.io, added);
+    else inv.io.out(`schedule ${added.name} added\n${block(inv.io, added)}`);
+    return 0;
+  });
+}
+
+/** Subcommands that take one schedule name and print the schedule after. */
+const ONE: Record<string, { verb: string; call: 'schedules.remove' | 'schedules.pause' | 'schedules.resume' }> = {
+  remove: { verb: 'removed', call: 'schedules.remove' },
+  pause: { verb: 'paused: it fires nothing until resumed', call: 'schedules.pause' },
+  resume: { verb: 'resumed from its next fire', call: 'schedules.resume' },
+};
+
+export const schedule: Command = {
+  name: 'schedule',
+  summary: 'schedules: list (next fires in their zone and yours), show, add, remove, pause, resume, run-now',
+  usage: 'list | show NAME | add NAME --service S --cron "EXPR" [--timezone ZONE] ... | remove NAME | pause NAME [--reason TEXT] | resume NAME | run-now NAME',
+  details: [
+    'Cron: 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly, @daily, @weekly,',
+    '@monthly, @yearly. Times are wall-clock times in --timezone (IANA, default UTC); a time the clock',
+    'skips in spring fires when the clock jumps (02:30 -> 03:00), a time it repeats in autumn fires once.',
+    'Schedules of the registry (schedules:) can be paused and run now, and removed only from the registry.',
+    'examples:',
+    '  opsdeck schedule add nightly --service echo_report --cron "30 2 * * *" --timezone Europe/Berlin',
+    '  opsdeck schedule pause nightly --reason "month-end freeze"',
+  ].join('\n'),
+  options: {
+    service: { type: 'string', value: 'SERVICE', description: 'add: the service each fire enqueues' },
+    cron: { type: 'string', value: 'EXPR', description: 'add: when it fires, e.g. "30 2 * * *", "*/10 * * * * *", @daily' },
+    timezone: { type: 'string', value: 'ZONE', description: 'add: the IANA zone of the cron times, e.g. Europe/Berlin (default UTC)' },
+    payload: { type: 'string', value: 'JSON', description: "add: each job's payload" },
+    queue: { type: 'string', value: 'QUEUE', description: "add: the jobs' queue (default the service's)" },
+    missed: { type: 'string', value: 'POLICY', description: 'add: fires missed while no worker ran: skip (default), run_once or catch_up' },
+    'max-catch-up': { type: 'string', value: 'N', description: 'add: catch_up runs at most the last N missed fires (default 10)' },
+    disabled: { type: 'boolean', description: 'add: keep it, but fire nothing' },
+    description: { type: 'string', value: 'TEXT', description: 'add: what it is for' },
+    reason: { type: 'string', value: 'TEXT', description: 'pause: why (shown beside it and in the audit log)' },
+    limit: { type: 'string', value: 'N', description: 'show: how many fires of its history (default 20)' },
+  },
+  async run(inv) {
+    const sub = inv.positionals[0] ?? 'list';
+    if (sub === 'list') {
+      positionals(inv, ['list']);
+      return withRuntime(inv, async ({ ctx }) => {
+        const { schedules } = await call(ctx, 'schedules.list', {});
+        const control = await call(ctx, 'control.get', {});
+        if (!inv.common.json && control.emergency_stop.engaged) {
+          inv.io.err(paint(inv.io, 'emergency stop engaged: schedules fire nothing; their fires are recorded skipped until opsdeck resume', 'red'));
+        }
+        if (inv.common.json) printJson(inv.io, { schedules });
+        else if (schedules.length === 0) inv.io.out('no schedules; add one with opsdeck schedule add NAME --service S --cron "EXPR", or under schedules: in the registry');
+        else inv.io.out(schedules.map((s) => block(inv.io, s)).join('\n\n'));
+        return 0;
+      });
+    }
+    if (sub === 'show') {
+      const [, name = ''] = positionals(inv, ['show', 'NAME']);
+      const limit = int(inv.values, 'limit', 1, 500) ?? 20;
+      return withRuntime(inv, async ({ ctx }) => {
+        const one = await call(ctx, 'schedules.get', { name });
+        const { fires } = await call(ctx, 'schedules.fires', { name, limit });
+        if (inv.common.json) printJson(inv.io, { schedule: one, fires });
+        else inv.io.out(`${block(inv.io, one)}\n\n${fires.length === 0 ? 'no fires yet' : fireTable(inv.io, fires, one.config.timezone)}`);
+        return 0;
+      });
+    }
+    if (sub === 'add') return add(inv);
+    if (sub === 'run-now') {
+      const [, name = ''] = positionals(inv, ['run-now', 'NAME']);
+      return withRuntime(inv, async ({ ctx }) => {
+        const fire = await call(ctx, 'schedules.runNow', { name });
+        if (inv.common.json) printJson(inv.io, fire);
+        else inv.io.out(`schedule ${name}: job ${fire.job_id ?? '?'} enqueued (${fire.fire_key})`);
+        return 0;
+      });
+    }
+    const one = ONE[sub];
+    if (one) {
+      const [, name = ''] = positionals(inv, [sub, 'NAME']);
+      const reason = str(inv.values, 'reason');
+      return withRuntime(inv, async ({ ctx }) => {
+        const result =
+          one.call === 'schedules.pause' ? await call(ctx, one.call, { name, reason }) : await call(ctx, one.call, { name });
+        if (inv.common.json) printJson(inv.io, result);
+        else inv.io.out(`schedule ${name} ${one.verb}${one.call === 'schedules.remove' ? '' : `\n${block(inv.io, result)}`}`);
+        return 0;
+      });
+    }
+    throw new UsageError(`schedule takes list, show, add, remove, pause, resume or run-now, not "${sub}"`);
+  },
+};

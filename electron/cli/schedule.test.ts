@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+
+function opsdeck(args: string[], tz: string): { code: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', TZ: tz };
+  const run = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; mistakes say what is wrong', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-schedule-'));
+  try {
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(registry, 'services:\n  - name: report\n    execution_type: noop\n');
+    const common = ['--db', join(dir, 'o.db'), '--registry', registry];
+    const run = (args: string[]) => opsdeck([...args, ...common], 'America/Los_Angeles');
+
+    const added = run(['schedule', 'add', 'nightly', '--service', 'report', '--cron', '30 2 * * *', '--timezone', 'Europe/Berlin', '--missed', 'catch_up', '--max-catch-up', '3']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /schedule nightly added/);
+
+    const list = run(['schedule', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /nightly {2}operator {2}service report {2}cron "30 2 \* \* \*" Europe\/Berlin {2}missed: catch_up \(at most 3\)/);
+    const nextLines = list.stdout.split('\n').filter((l) => /\(Europe\/Berlin\) = .* here/.test(l));
+    assert.equal(nextLines.length, 3, `three next fires, each in both zones:\n${list.stdout}`);
+    for (const line of nextLines) {
+      assert.match(line, / 02:30:00\+0[12]:00 \(Europe\/Berlin\) = \d{4}-\d\d-\d\d 1[78]:30:00-0[78]:00 here/, 'Berlin 02:30 is 17:30 or 18:30 the evening before in Los Angeles');
+    }
+
+    const now = run(['schedule', 'run-now', 'nightly']);
+    assert.equal(now.code, 0, now.stderr);
+    assert.match(now.stdout, /job 1 enqueued \(schedule:nightly:run-now:/);
+
+    const paused = run(['schedule', 'pause', 'nightly', '--reason', 'month-end freeze']);
+    assert.match(paused.stdout, /paused by .* \(month-end freeze\)/);
+    assert.match(paused.stdout, /next {3}- \(fires nothing/);
+
+    const show = run(['schedule', 'show', 'nightly', '--json']);
+    const shown = JSON.parse(show.stdout);
+    assert.equal(shown.schedule.paused, true);
+    assert.deepEqual(shown.fires.map((f: { trigger: string; job_id: number }) => [f.trigger, f.job_id]), [['manual', 1]]);
+
+    run(['emergency-stop', '--reason', 'test']);
+    assert.match(run(['schedule', 'list']).stderr, /emergency stop engaged: schedules fire nothing/);
+    run(['resume']);
+
+    const badCron = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '0 0 31 2 *']);
+    assert.equal(badCron.code, 2);
+    assert.match(badCron.stderr, /cron '0 0 31 2 \*'/);
+    const badZone = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '@daily', '--timezone', 'Berlin']);
+    assert.equal(badZone.code, 2);
+    assert.match(badZone.stderr, /timezone: must be an IANA time zone/);
+    const unknown = run(['schedule', 'add', 'x', '--service', 'nope', '--cron', '@daily']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /service nope is not in the registry \(known: report\)/);
+    assert.equal(run(['schedule', 'fly']).code, 2);
+
+    const removed = run(['schedule', 'remove', 'nightly']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(run(['schedule', 'list']).stdout, /no schedules/);
+    const gone = run(['schedule', 'remove', 'nightly']);
+    assert.equal(gone.code, 1);
+    assert.match(gone.stderr, /no schedule named nightly/);
+
+    const audit = run(['audit', '--json']);
+    const actions = JSON.parse(audit.stdout).entries.map((e: { action: string }) => e.action);
+    for (const action of ['schedule.add', 'schedule.run_now', 'schedule.pause', 'schedule.remove']) assert.ok(actions.includes(action), `${action} audited`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

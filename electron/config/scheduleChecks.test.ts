@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRegistry } from './load.ts';
+
+const services = `services:
+  - name: nightly_report
+    execution_type: noop
+`;
+
+test('a registry with schedules loads them with their defaults', () => {
+  const text = `${services}schedules:
+  - name: nightly
+    service: nightly_report
+    cron: "30 2 * * *"
+    timezone: Europe/Berlin
+    missed: catch_up
+    max_catch_up: 3
+    payload: { args: ["--full"] }
+`;
+  const result = parseRegistry(text, 'r.yaml', {});
+  assert.deepEqual(result.problems, []);
+  const [schedule] = result.registry?.schedules ?? [];
+  assert.deepEqual(schedule, {
+    name: 'nightly',
+    service: 'nightly_report',
+    cron: '30 2 * * *',
+    timezone: 'Europe/Berlin',
+    missed: 'catch_up',
+    max_catch_up: 3,
+    payload: { args: ['--full'] },
+    enabled: true,
+  });
+});
+
+test('each schedule problem is refused with its line: cron, zone, unknown service, duplicate, workflow target', () => {
+  const text = `${services}schedules:
+  - name: a
+    service: nightly_report
+    cron: "61 * * * *"
+  - name: b
+    service: nightly_report
+    cron: "@daily"
+    timezone: Europe/Nowhere
+  - name: c
+    service: missing_service
+    cron: "@hourly"
+  - name: a
+    service: nightly_report
+    cron: "@daily"
+  - name: e
+    workflow: etl
+    cron: "@daily"
+`;
+  const result = parseRegistry(text, 'r.yaml', {});
+  assert.equal(result.registry, null);
+  const lines = result.problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
+  const expect = [
+    [7, 'schedules[0].cron', /minute/],
+    [11, 'schedules[1].timezone', /IANA/],
+    [13, 'schedules[2].service', /not in this registry's services/],
+    [15, 'schedules[3].name', /duplicate schedule name 'a'/],
+    [19, 'schedules[4].workflow', /workflow schedules arrive with workflows/],
+  ] as const;
+  for (const [line, path, message] of expect) {
+    assert.ok(
+      result.problems.some((p) => p.line === line && p.path === path && message.test(p.message)),
+      `expected ${line} ${path} ${message}; got:\n${lines.join('\n')}`,
+    );
+  }
+});

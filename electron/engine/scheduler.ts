@@ -1,0 +1,116 @@
+import os from 'node:os';
+import type { Registry } from '../../shared/registry.ts';
+import type { Store } from '../store/store.ts';
+import type { RegistrySource } from './dispatcher.ts';
+import type { EngineEmitter } from './engineEvents.ts';
+import { firePlan, registryScheduleWrites, serviceOf } from './schedulePlans.ts';
+import type { Logger } from '../log/logger.ts';
+
+export interface SchedulerOptions {
+  store: Store;
+  registry: RegistrySource;
+  workerId: string;
+  emitter: EngineEmitter;
+  log: Logger;
+  /** How often due schedules are looked for (default 500 ms: an every-second schedule fires within half a second). */
+  tickMs?: number;
+}
+
+/** Due schedules one tick handles at most; the rest are next tick's. */
+const DUE_LIMIT = 200;
+
+export interface TickResult {
+  fired: number;
+  skipped: number;
+}
+
+/**
+ * The scheduler of one worker. Every worker sharing a store runs one, and they share the work through the
+ * store rather than each keeping timers: a tick reads the few schedules whose next fire is due (one indexed
+ * read, never the history), works out their fires (shared/scheduleMath.ts) and hands each schedule's to the
+ * store, which writes them in one transaction keyed by the fire, so a fire is one job however many workers
+ * see it due. It also makes the registry's `schedules:` the store's whenever the registry it runs with changes.
+ */
+export class Scheduler {
+  readonly #opts: SchedulerOptions;
+  #timer: NodeJS.Timeout | null = null;
+  #tick: Promise<unknown> | null = null;
+  #synced: Registry | null = null;
+  /** Schedules whose service this worker does not know, already logged: left for a worker that does. */
+  readonly #unknown = new Set<string>();
+
+  constructor(opts: SchedulerOptions) {
+    this.#opts = opts;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.#run(), this.#opts.tickMs ?? 500);
+    this.#timer.unref();
+    void this.#run();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#tick?.catch(() => undefined);
+  }
+
+  async #run(): Promise<void> {
+    if (this.#tick) return;
+    this.#tick = this.tick().catch((error: unknown) =>
+      this.#opts.log.error('schedules: a tick failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
+    await this.#tick;
+    this.#tick = null;
+  }
+
+  /**
+   * Makes the registry's schedules the store's, once per registry loaded. A worker started without a
+   * registry (no services, no schedules) leaves the registry's schedules as they are.
+   */
+  async syncRegistry(now = new Date()): Promise<void> {
+    const registry = this.#opts.registry.registry;
+    if (registry === this.#synced) return;
+    if (registry.services.length === 0 && registry.schedules === undefined) return;
+    const result = await this.#opts.store.syncRegistrySchedules(registryScheduleWrites(registry, now), { user: 'registry', host: os.hostname() });
+    this.#synced = registry;
+    const changed = [...result.added.map((n) => `+${n}`), ...result.updated.map((n) => `~${n}`), ...result.removed.map((n) => `-${n}`)];
+    if (changed.length > 0) this.#opts.log.info('schedules: registry synced', { changed: changed.join(' ') });
+  }
+
+  /** One pass: fires what is due at `now`. */
+  async tick(now = new Date()): Promise<TickResult> {
+    await this.syncRegistry(now);
+    const { store, registry, workerId } = this.#opts;
+    const result: TickResult = { fired: 0, skipped: 0 };
+    const jobIds: number[] = [];
+    for (const schedule of await store.dueSchedules(now, DUE_LIMIT)) {
+      const service = serviceOf(schedule.config, (name) => registry.service(name));
+      if (!service) {
+        if (!this.#unknown.has(schedule.name)) {
+          this.#unknown.add(schedule.name);
+          this.#opts.log.warn(`schedules: ${schedule.name} enqueues a service this worker's registry does not have: left to a worker that has it`, { schedule: schedule.name, service: schedule.config.service ?? null });
+        }
+        continue;
+      }
+      this.#unknown.delete(schedule.name);
+      const plan = firePlan(schedule, service, now, workerId);
+      if (!plan) continue;
+      // One schedule the store refuses (a payload it cannot hold) must not hold up the others behind it.
+      const outcome = await store.fireSchedule(plan).catch((error: unknown) => {
+        this.#opts.log.error('schedules: could not fire', { schedule: schedule.name, error: error instanceof Error ? error.message : String(error) });
+        return null;
+      });
+      if (!outcome?.applied) continue;
+      result.fired += outcome.fired.length;
+      result.skipped += outcome.skipped;
+      jobIds.push(...outcome.fired.filter((f) => f.created).map((f) => f.job_id));
+      if (outcome.stopped) this.#opts.log.warn('schedules: fires skipped: the emergency stop is engaged', { schedule: schedule.name, fires: plan.fires.length });
+      const missed = plan.skipped.reduce((n, s) => n + s.count, 0);
+      if (missed > 0) this.#opts.log.warn('schedules: missed fires skipped', { schedule: schedule.name, missed, policy: schedule.config.missed });
+    }
+    if (jobIds.length > 0) this.#opts.emitter.emit('job', { ids: jobIds });
+    return result;
+  }
+}

@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { z } from 'zod';
+import type { MissedPolicy, ScheduleView } from '../../../../shared/schedule.ts';
+import { useAction, useCall } from '../../lib/calls.ts';
+import { errorMessage } from '../../lib/callError.ts';
+import { notify } from '../../lib/notices.ts';
+
+const POLICIES: Array<{ value: MissedPolicy; label: string }> = [
+  { value: 'skip', label: 'skip missed fires' },
+  { value: 'run_once', label: 'run once for missed fires' },
+  { value: 'catch_up', label: 'catch up (at most 10)' },
+];
+
+/** Adds an operator's schedule; the contract checks the cron and the zone and says what is wrong. */
+export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(schedule: ScheduleView): void }) {
+  const registry = useCall('registry.get', {});
+  const add = useAction('schedules.add');
+  const [name, setName] = useState('');
+  const [service, setService] = useState('');
+  const [cron, setCron] = useState('');
+  const [timezone, setTimezone] = useState(viewer);
+  const [missed, setMissed] = useState<MissedPolicy>('skip');
+  const [payload, setPayload] = useState('');
+  const services = registry.data?.services ?? [];
+  const chosen = service || services[0]?.name || '';
+
+  return (
+    <form
+      className="filters-row"
+      aria-label="Add a schedule"
+      onSubmit={(event) => {
+        event.preventDefault();
+        let parsed: z.infer<ReturnType<typeof z.json>> | undefined;
+        try {
+          parsed = payload.trim() ? z.json().parse(JSON.parse(payload)) : undefined;
+        } catch (e) {
+          notify('bad', `The payload is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        add.mutate(
+          { name: name.trim(), service: chosen, cron: cron.trim(), timezone: timezone.trim(), missed, ...(parsed === undefined ? {} : { payload: parsed }) },
+          {
+            onSuccess(added) {
+              notify('ok', `Schedule ${added.name} added.`);
+              setName('');
+              setCron('');
+              setPayload('');
+              onAdded(added);
+            },
+            onError: (e) => notify('bad', errorMessage(e)),
+          },
+        );
+      }}
+    >
+      <label className="field">
+        <span>Name</span>
+        <input className="mono" value={name} onChange={(e) => setName(e.target.value)} placeholder="nightly_report" autoComplete="off" spellCheck={false} />
+      </label>
+      <label className="field">
+        <span>Service</span>
+        <select value={chosen} onChange={(e) => setService(e.target.value)}>
+          {services.map((s) => (
+            <option key={s.name} value={s.name}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>Cron</span>
+        <input className="mono" value={cron} onChange={(e) => setCron(e.target.value)} placeholder="30 2 * * *" autoComplete="off" spellCheck={false} />
+      </label>
+      <label className="field">
+        <span>Time zone</span>
+        <input className="mono" value={timezone} onChange={(e) => setTimezone(e.target.value)} placeholder="Europe/Berlin" autoComplete="off" spellCheck={false} />
+      </label>
+      <label className="field">
+        <span>After a downtime</span>
+        <select value={missed} onChange={(e) => setMissed(POLICIES.find((p) => p.value === e.target.value)?.value ?? 'skip')}>
+          {POLICIES.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field field-grow">
+        <span>Payload (JSON, optional)</span>
+        <input className="mono" value={payload} onChange={(e) => setPayload(e.target.value)} placeholder='{"args": ["--full"]}' autoComplete="off" spellCheck={false} />
+      </label>
+      <button type="submit" className="button-primary" disabled={!name.trim() || !cron.trim() || !chosen || add.isPending}>
+        {add.isPending ? 'Adding…' : 'Add schedule'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,75 @@
+import { useState } from 'react';
+import type { ScheduleView } from '../../../../shared/schedule.ts';
+import { useAction } from '../../lib/calls.ts';
+import { errorMessage } from '../../lib/callError.ts';
+import { notify } from '../../lib/notices.ts';
+
+/** Pause or resume, run now, and (for a schedule added by hand) remove with a confirming second click. */
+export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleView; onChanged(): void }) {
+  const pause = useAction('schedules.pause');
+  const resume = useAction('schedules.resume');
+  const runNow = useAction('schedules.runNow');
+  const remove = useAction('schedules.remove');
+  const [confirming, setConfirming] = useState(false);
+  const busy = pause.isPending || resume.isPending || runNow.isPending || remove.isPending;
+  const { name } = schedule;
+  const done = (text: string) => ({
+    onSuccess() {
+      notify('ok', text);
+      onChanged();
+    },
+    onError: (e: Error) => notify('bad', errorMessage(e)),
+  });
+
+  return (
+    <div className="button-row">
+      {schedule.paused ? (
+        <button type="button" className="button-small" disabled={busy} aria-label={`Resume schedule ${name}`} onClick={() => resume.mutate({ name }, done(`Schedule ${name} resumed from its next fire.`))}>
+          Resume
+        </button>
+      ) : (
+        <button type="button" className="button-small" disabled={busy} aria-label={`Pause schedule ${name}`} onClick={() => pause.mutate({ name }, done(`Schedule ${name} paused: it fires nothing until resumed.`))}>
+          Pause
+        </button>
+      )}
+      <button
+        type="button"
+        className="button-small"
+        disabled={busy}
+        aria-label={`Run now: schedule ${name}`}
+        onClick={() =>
+          runNow.mutate(
+            { name },
+            {
+              onSuccess(fire) {
+                notify('ok', `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`);
+                onChanged();
+              },
+              onError: (e) => notify('bad', errorMessage(e)),
+            },
+          )
+        }
+      >
+        Run now
+      </button>
+      {schedule.source === 'operator' ? (
+        <button
+          type="button"
+          className={`button-small${confirming ? ' button-danger' : ''}`}
+          disabled={busy}
+          aria-label={confirming ? `Confirm remove: schedule ${name}` : `Remove schedule ${name}`}
+          onClick={() => {
+            if (!confirming) {
+              setConfirming(true);
+              return;
+            }
+            remove.mutate({ name }, done(`Schedule ${name} removed.`));
+          }}
+          onBlur={() => setConfirming(false)}
+        >
+          {confirming ? 'Confirm remove' : 'Remove'}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { JobStatus, Timestamp } from './domain.ts';
+import { cronProblem, isTimeZone } from './scheduleMath.ts';
+
+/**
+ * Schedules: a cron expression in an IANA time zone that enqueues a job of a service. They come from the
+ * registry's `schedules:` (synced into the store when a registry loads) or from an operator (console, CLI,
+ * REST), and both are kept in the store, where every worker sharing it reads them.
+ */
+
+export const ScheduleName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,100}$/, 'use letters, digits, _ . - (at most 100)');
+
+/**
+ * What to do with fires that passed while no worker was there to fire them (downtime longer than
+ * MISSED_AFTER_MS): `skip` them (recorded as skipped), `run_once` for all of them, or `catch_up` each of
+ * them, the latest `max_catch_up` at most.
+ */
+export const MissedPolicy = z.enum(['skip', 'run_once', 'catch_up']);
+export type MissedPolicy = z.infer<typeof MissedPolicy>;
+
+export const CronText = z
+  .string()
+  .trim()
+  .min(1, 'cron is empty')
+  .max(200)
+  .superRefine((text, ctx) => {
+    const problem = cronProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
+
+/** The message a schedule with a `workflow:` target gets until workflows can be scheduled. */
+export const WORKFLOW_TARGET_LATER = 'workflow schedules arrive with workflows: target a service for now';
+
+const scheduleFields = {
+  name: ScheduleName,
+  /** What a fire starts: exactly one of `service` and `workflow`. */
+  service: z.string().min(1).max(100).optional(),
+  workflow: z.string().min(1).max(100).optional(),
+  cron: CronText,
+  timezone: TimeZone.default('UTC'),
+  /** The payload of every job the schedule enqueues. */
+  payload: z.json().optional(),
+  /** Default: the service's queue. */
+  queue: z.string().min(1).max(100).optional(),
+  enabled: z.boolean().default(true),
+  missed: MissedPolicy.default('skip'),
+  /** The most missed fires `catch_up` runs after a downtime; the older ones are recorded skipped. */
+  max_catch_up: z.number().int().min(1).max(1000).default(10),
+  description: z.string().max(500).optional(),
+};
+
+/** One target, never both, never none; a workflow target is refused until workflows can be scheduled. */
+function oneTarget(value: { service?: string | undefined; workflow?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (value.workflow !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['workflow'], message: WORKFLOW_TARGET_LATER });
+  } else if (value.service === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['service'], message: 'a schedule needs the service it enqueues: add service: <name>' });
+  }
+}
+
+/** A schedule as the registry's `schedules:` and `opsdeck schedule add` write it. */
+export const ScheduleConfig = z.object(scheduleFields).strict().superRefine(oneTarget);
+export type ScheduleConfig = z.output<typeof ScheduleConfig>;
+export type ScheduleInput = z.input<typeof ScheduleConfig>;
+
+/** What a schedule starts; a `workflow` kind joins this union when workflows can be scheduled. */
+export type ScheduleTarget = { kind: 'service'; name: string };
+
+export function targetOf(config: ScheduleConfig): ScheduleTarget {
+  return { kind: 'service', name: config.service ?? '' };
+}
+
+export const ScheduleSource = z.enum(['registry', 'operator']);
+export type ScheduleSource = z.infer<typeof ScheduleSource>;
+
+export const FireTrigger = z.enum(['cron', 'manual']);
+export const FireStatus = z.enum(['fired', 'skipped']);
+
+/** One fire of a schedule: a job enqueued, or fires skipped (and why). */
+export const ScheduleFire = z.object({
+  id: z.number().int(),
+  schedule: z.string(),
+  /** The time the cron expression named (run-now: when the operator asked). */
+  fire_at: Timestamp,
+  trigger: FireTrigger,
+  status: FireStatus,
+  /** Why fires were skipped: `emergency_stop`, `missed`, or what kept the schedule from firing. */
+  reason: z.string().nullable(),
+  /** How many fires this row stands for: skipped fires of one tick are recorded together. */
+  count: z.number().int(),
+  /** The job's identifier: `schedule:<name>:<fire time>` (run-now: `schedule:<name>:run-now:<time>`). */
+  fire_key: z.string(),
+  job_id: z.number().int().nullable(),
+  job_status: JobStatus.nullable(),
+  recorded_at: Timestamp,
+  recorded_by: z.string(),
+});
+export type ScheduleFire = z.infer<typeof ScheduleFire>;
+
+/** A schedule as the store keeps it. */
+export const StoredSchedule = z.object({
+  name: z.string(),
+  source: ScheduleSource,
+  config: ScheduleConfig,
+  paused: z.boolean(),
+  paused_by: z.string().nullable(),
+  paused_at: Timestamp.nullable(),
+  pause_reason: z.string().nullable(),
+  /** The next fire not yet handled; null while the schedule does not fire (disabled, paused). */
+  next_fire_at: Timestamp.nullable(),
+  created_at: Timestamp,
+  created_by: z.string(),
+  updated_at: Timestamp,
+  last_fire: ScheduleFire.nullable(),
+});
+export type StoredSchedule = z.infer<typeof StoredSchedule>;
+
+/** A schedule as the console and the CLI show it. */
+export const ScheduleView = StoredSchedule.extend({
+  /** Enabled in its definition and not paused by an operator. */
+  active: z.boolean(),
+  /** The next three fires (empty while inactive), as instants; shown in the schedule's zone and the viewer's. */
+  next_fires: z.array(Timestamp),
+  /** What keeps it from firing, if anything (its service is not in the registry loaded here). */
+  problem: z.string().nullable(),
+});
+export type ScheduleView = z.infer<typeof ScheduleView>;
