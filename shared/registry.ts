@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WorkflowConfig } from './workflow.ts';
 import { ExecutionType } from './domain.ts';
 import { Retention } from './retention.ts';
 
@@ -219,6 +220,7 @@ export const Registry = z
   .object({
     services: z.array(ServiceConfig),
     retention: Retention.optional(),
+    workflows: z.array(WorkflowConfig).optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;
