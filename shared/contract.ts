@@ -47,6 +47,8 @@ export const OverviewStats = z.object({
       completed: z.number().int(),
       failed: z.number().int(),
       cancelled: z.number().int(),
+      waiting: z.number().int(),
+      blocked: z.number().int(),
       paused: z.boolean(),
     }),
   ),
