@@ -43,16 +43,18 @@ export interface WorkflowCancelled {
 }
 
 /**
- * How a run stands, from its tasks' states: completed when every task completed; running while any task
- * is pending, running or waiting; otherwise failed (a task failed or was cancelled, and what depends on
- * it is blocked), or cancelled when an operator cancelled the run.
+ * How a run stands, from its tasks' states: completed when every task completed; cancelled once an
+ * operator cancelled it (until a retry reopens it), even while a running task is still stopping; running
+ * while any task is pending, running or waiting; otherwise failed (a task failed or was cancelled, and
+ * what depends on it is blocked). jobs.opsdeck_workflow_advance (PostgreSQL) decides the same way.
  */
 export function runStatusOf(counts: ReadonlyMap<string, number>, wasCancelled: boolean): WorkflowRunStatus {
   let total = 0;
   for (const n of counts.values()) total += n;
   if (total > 0 && (counts.get('completed') ?? 0) === total) return 'completed';
+  if (wasCancelled) return 'cancelled';
   if ((counts.get('pending') ?? 0) + (counts.get('running') ?? 0) + (counts.get('waiting') ?? 0) > 0) return 'running';
-  return wasCancelled ? 'cancelled' : 'failed';
+  return 'failed';
 }
 
 /** What a dependent receives of one upstream: its output tail as text, or read as JSON (null when it is not JSON). */

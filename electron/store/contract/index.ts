@@ -11,6 +11,7 @@ import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
+import { workflowsContract } from './workflows.ts';
 
 export type { ContractHandle } from './fixtures.ts';
 
@@ -42,5 +43,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     failJobContract(test);
     breakerTuningContract(test);
     apiKeysContract(test);
+    workflowsContract(test);
   });
 }

@@ -85,17 +85,17 @@ function prepareWorkflowStatements(db: Connection) {
       `SELECT id, status, resolved_at, error_fingerprint, queue, service_name, execution_type FROM tb_job_run
        WHERE workflow_run_id = ? AND (status = 'failed' OR status = 'cancelled')`,
     ),
-    retryJob: db.prepare<[string, number]>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?1, updated_at = ?1, completed_at = NULL,
+    retryJob: db.prepare<[{ at: string; job: number }]>(
+      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = @at, updated_at = @at, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE id = ?2 AND (status = 'failed' OR status = 'cancelled')`,
+       WHERE id = @job AND (status = 'failed' OR status = 'cancelled')`,
     ),
     reopenRun: db.prepare<[string, number]>(`UPDATE tb_workflow_run SET status = 'running', updated_at = ?, finished_at = NULL WHERE id = ?`),
     notStarted: db.prepare<[number], { id: number; status: string } & JobKind>(
       `SELECT id, status, queue, service_name, execution_type FROM tb_job_run
        WHERE workflow_run_id = ? AND (status = 'pending' OR status = 'waiting' OR status = 'blocked')`,
     ),
-    cancelOne: db.prepare<[string, number]>(`UPDATE tb_job_run SET status = 'cancelled', completed_at = ?1, updated_at = ?1 WHERE id = ?2`),
+    cancelOne: db.prepare<[{ at: string; job: number }]>(`UPDATE tb_job_run SET status = 'cancelled', completed_at = @at, updated_at = @at WHERE id = @job`),
     stopRunning: db.prepare<[string, number]>(
       `UPDATE tb_job_run SET cancel_requested = 1, updated_at = ? WHERE workflow_run_id = ? AND status = 'running' AND cancel_requested = 0`,
     ),
@@ -215,7 +215,7 @@ export class SqliteWorkflows {
         const tally = new Tally(Date.parse(at));
         const retried: number[] = [];
         for (const job of this.#s.retryable.all(runId)) {
-          if (this.#s.retryJob.run(at, job.id).changes === 0) continue;
+          if (this.#s.retryJob.run({ at, job: job.id }).changes === 0) continue;
           tally.move(job, JobStatus.parse(job.status), 'pending');
           if (job.status === 'failed' && job.resolved_at === null) tally.deadLetter(job, job.error_fingerprint, -1);
           retried.push(job.id);
@@ -240,7 +240,7 @@ export class SqliteWorkflows {
         const tally = new Tally(Date.parse(at));
         let cancelled = 0;
         for (const job of this.#s.notStarted.all(runId)) {
-          this.#s.cancelOne.run(at, job.id);
+          this.#s.cancelOne.run({ at, job: job.id });
           tally.move(job, JobStatus.parse(job.status), 'cancelled');
           tally.finished(job, 'cancelled');
           cancelled++;
