@@ -15,6 +15,7 @@ import { retention } from './handlers/retention.ts';
 import { runners } from './handlers/runners.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
+import { workflows } from './handlers/workflows.ts';
 
 /** Every contract call's handler; the type makes a missing or misnamed one a compile error. */
 export const handlerTable: Handlers<CallName> = {
@@ -33,4 +34,5 @@ export const handlerTable: Handlers<CallName> = {
   ...health,
   ...demo,
   ...apiKeys,
+  ...workflows,
 };

@@ -62,6 +62,13 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'apiKeys.list': {},
     'apiKeys.create': { name: 'hosts-test', scope: 'read' },
     'apiKeys.revoke': { name: 'hosts-test' },
+    'workflows.list': {},
+    'workflows.run': { workflow: 'nightly_report', payload: { note: 'hosts test' }, identifier: 'hosts-run' },
+    'workflows.runs': { limit: 5 },
+    'workflows.show': { run: 'hosts-run' },
+    'workflows.retry': { run: 'hosts-run' },
+    'workflows.cancel': { run: 'hosts-run', reason: 'test' },
+    'workflows.stuck': {},
     'demo.start': { jobs: 3 },
   };
 }

@@ -16,6 +16,7 @@ import { prune } from './prune.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
+import { workflow } from './workflow.ts';
 
 /** Every command, in the order --help lists them. */
 export const COMMANDS: Command[] = [
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   cancel,
   fail,
   dlq,
+  workflow,
   prune,
   breaker,
   emergencyStop,
