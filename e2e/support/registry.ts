@@ -54,11 +54,28 @@ function e2eServices(upstreamPort: number): unknown[] {
   ];
 }
 
-/** Writes the example registry plus the e2e services into `dir` and returns the file's path. */
+/**
+ * The workflow the Workflows spec runs: `sync` calls the switchable upstream, so it fails while the
+ * upstream is down and leaves `report` blocked, and completes once it is back.
+ */
+const E2E_WORKFLOWS = [
+  {
+    name: 'e2e_flow',
+    description: 'Prepare, sync with the upstream, report.',
+    tasks: [
+      { name: 'prepare', service: 'e2e_quick' },
+      { name: 'sync', service: 'e2e_upstream', depends_on: ['prepare'] },
+      { name: 'report', service: 'e2e_quick', depends_on: ['sync'] },
+    ],
+  },
+];
+
+/** Writes the example registry plus the e2e services and workflow into `dir` and returns the file's path. */
 export async function writeE2eRegistry(dir: string, upstreamPort: number): Promise<string> {
   const example: unknown = parse(await readFile(EXAMPLE, 'utf8'));
   const services = typeof example === 'object' && example !== null && 'services' in example && Array.isArray(example.services) ? example.services : [];
   const file = join(dir, 'registry.yaml');
-  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)] }));
+  const workflows = typeof example === 'object' && example !== null && 'workflows' in example && Array.isArray(example.workflows) ? example.workflows : [];
+  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], workflows: [...workflows, ...E2E_WORKFLOWS] }));
   return file;
 }

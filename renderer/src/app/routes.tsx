@@ -7,6 +7,7 @@ import { JobsPage } from '../features/jobs/JobsPage.tsx';
 import { OverviewPage } from '../features/overview/OverviewPage.tsx';
 import { RunnersPage } from '../features/runners/RunnersPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+import { WorkflowsPage } from '../features/workflows/WorkflowsPage.tsx';
 
 export interface RouteDef {
   path: string;
@@ -20,6 +21,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/breakers', label: 'Breakers', render: () => <BreakersPage /> },
   { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
+  { path: '/workflows', label: 'Workflows', render: () => <WorkflowsPage /> },
   { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
   { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
 ];
