@@ -197,4 +197,19 @@ export function workflowsContract(test: Test): void {
     assert.equal(await store.dlqRetry({ job_ids: [m.id] }, alice), 1);
     assert.deepEqual(await states(store, runId), { m: 'pending', n: 'waiting' }, 'a dead-letter retry of a task revives its run too');
   });
+
+  test('workflows: pruning never takes a waiting or blocked task, whatever the cutoffs', async (store) => {
+    const run = newRun('prune', [{ name: 'up' }, { name: 'mid', depends_on: ['up'] }, { name: 'down', depends_on: ['mid'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const up = must((await claimReady(store, run.queue)).get('up'), 'up');
+    await store.settle([{ ...base(up), kind: 'failed', error: err('nope'), outcome: 'failed' }]);
+    const future = new Date(Date.now() + 86_400_000);
+    let after = 0;
+    for (;;) {
+      const batch = await store.pruneBatch({ completed: future, cancelled: future, deadLetters: future, history: future }, after, 100);
+      after = batch.lastId;
+      if (batch.done) break;
+    }
+    assert.deepEqual(await states(store, runId), { up: 'failed', mid: 'blocked', down: 'blocked' });
+  });
 }
