@@ -8,6 +8,7 @@ import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { classify } from './classify.ts';
+import { serviceSecrets, withoutSecrets } from './tailSecrets.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { answerWithin, delay } from './waits.ts';
@@ -413,6 +414,8 @@ export class Dispatcher {
       this.#notifyFinished();
       return;
     }
+    const secrets = serviceSecrets(running.service, this.#opts.env);
+    if (secrets.length > 0 && result.output_tail) result.output_tail = withoutSecrets(result.output_tail, secrets);
     const settlement = classify({
       job: running.job,
       result,

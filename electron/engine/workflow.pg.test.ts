@@ -11,6 +11,7 @@ import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
 import { actor, tempDir, waitFor } from './testing/harness.ts';
 import { startWorkflowRun } from './workflowStart.ts';
+import type { WorkflowRunStarted } from '../store/workflowTypes.ts';
 
 /**
  * Workflows on PostgreSQL with two real workers, each with its own connection pool: eight middle tasks
@@ -72,7 +73,7 @@ describe('workflows on PostgreSQL with two workers', () => {
 
     const control = await openStore(db.url);
     stores.push(control);
-    const runs = [];
+    const runs: WorkflowRunStarted[] = [];
     for (let i = 0; i < 4; i++) runs.push(await startWorkflowRun(control, holder.registry, 'fan', { n: i }, actor, `fan-${i}`));
     assert.ok(runs.every((r) => r.created));
 
