@@ -1,49 +1,6 @@
-import { z } from 'zod';
-import { expect, test } from './fixtures.ts';
-
-const Runs = z.object({ runs: z.array(z.object({ id: z.number(), status: z.string() })) });
+import { test } from './fixtures.ts';
+import { walkThroughWorkflow } from './support/workflowWalk.ts';
 
 test('run a three-task workflow, watch a failing task block its dependent, retry it from the console and see the run finish', async ({ opsdeck }) => {
-  const { page } = opsdeck;
-  await opsdeck.upstream(false);
-  await opsdeck.open('/workflows');
-  await expect(page.getByRole('heading', { level: 1, name: 'Workflows' })).toBeVisible();
-
-  // The operator starts a run; the page opens it.
-  await page.getByRole('button', { name: 'Run workflow e2e_flow' }).click();
-  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(/Started run \d+ of e2e_flow/);
-  const run = page.getByRole('region', { name: /^Run \d+ of e2e_flow$/ });
-  await expect(run).toBeVisible();
-  const tasks = run.getByRole('table', { name: /^Tasks of run \d+$/ });
-  const row = (task: string) => tasks.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${task}:`) }) });
-
-  // sync fails against the downed upstream; report, which depends on it, is blocked with the reason.
-  await expect(row('prepare')).toContainText('completed');
-  await expect(row('sync')).toContainText('failed');
-  await expect(row('report')).toContainText('blocked');
-  await expect(row('report')).toContainText("upstream task 'sync' failed");
-  await expect(run.getByText('failed', { exact: true }).first()).toBeVisible();
-  const graph = run.getByRole('img', { name: /as a graph/ });
-  await expect(graph).toHaveAccessibleName(/as a graph: prepare completed, sync failed, report blocked/);
-  await expect(graph.locator('[data-task="report"]')).toHaveAttribute('data-status', 'blocked');
-  await opsdeck.screenshot('workflow-blocked');
-
-  // The upstream is back; one click retries from the failed task, and the run finishes.
-  await opsdeck.upstream(true);
-  await run.getByRole('button', { name: 'Retry from sync' }).click();
-  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('retried sync');
-  await expect(row('report')).toContainText('completed');
-  await expect(row('sync')).toContainText('completed');
-  await expect(run.getByRole('button', { name: 'Retry failed tasks' })).toBeDisabled();
-  await expect(graph.locator('[data-task="report"]')).toHaveAttribute('data-status', 'completed');
-
-  // The runs table says so too, and the prepare task ran once: the run resumed, it did not start over.
-  const runs = page.getByRole('table', { name: 'Workflow runs, newest first' });
-  await expect(runs.getByRole('row').nth(1)).toContainText('completed');
-  await expect(runs.getByRole('row').nth(1)).toContainText('3 completed');
-  const listed = Runs.parse(await opsdeck.call('workflows.runs', { workflow: 'e2e_flow', limit: 1 })).runs[0];
-  expect(listed?.status).toBe('completed');
-  const prepare = await opsdeck.jobs({ service: 'e2e_quick', status: ['completed'] });
-  expect(prepare.filter((j) => j.identifier.endsWith('/prepare') && j.attempts === 1).length).toBeGreaterThanOrEqual(1);
-  await opsdeck.screenshot('workflow-completed');
+  await walkThroughWorkflow(opsdeck);
 });
