@@ -52,4 +52,12 @@ export async function walkThroughWorkflow(opsdeck: Opsdeck, shots = 'workflow'):
   const prepare = await opsdeck.jobs({ service: 'e2e_quick', status: ['completed'] });
   expect(prepare.filter((j) => j.identifier.endsWith('/prepare') && j.attempts === 1).length).toBeGreaterThanOrEqual(1);
   await opsdeck.screenshot(`${shots}-completed`);
+
+  // A task is a job: its trace opens from the table, and leads back to its run.
+  await row('sync').getByRole('link').click();
+  const drawer = page.getByRole('dialog');
+  await expect(drawer.getByRole('list', { name: 'Attempts' })).toBeVisible();
+  await drawer.getByRole('link', { name: /^task sync of run / }).click();
+  await expect(page.getByRole('region', { name: /^Run \d+ of e2e_flow$/ })).toBeVisible();
+  await expect(row('sync')).toContainText('completed');
 }

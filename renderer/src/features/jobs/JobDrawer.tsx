@@ -7,6 +7,8 @@ import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { formatTime } from '../../lib/format.ts';
 import { attemptDuration } from './jobTiming.ts';
+import { workflowTaskOf } from './workflowTask.ts';
+import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
@@ -56,6 +58,15 @@ function Facts({ job }: { job: Job }) {
     ['Lease', job.lease_owner ? <span className="mono">{`${job.lease_owner} until ${formatTime(job.lease_expires_at)}`}</span> : '—'],
   ];
   if (job.resolved_at) rows.push(['Resolved', `${formatTime(job.resolved_at)}: ${job.resolution ?? ''}`]);
+  const task = workflowTaskOf(job.payload);
+  if (task) {
+    rows.push([
+      'Workflow',
+      <a href={routeHref('/workflows', { run: task.run })}>
+        task {task.task} of run {task.run}
+      </a>,
+    ]);
+  }
   return (
     <dl className="facts">
       {rows.map(([label, value]) => (

@@ -11,19 +11,19 @@ import { RunTasks } from './RunTasks.tsx';
 import { retryable, taskSummary } from './runView.ts';
 
 /** One run: its graph, its tasks in text, and the operator's two actions on it. */
-export function RunDetail({ runId, onClose }: { runId: number; onClose(): void }) {
+export function RunDetail({ runRef, onClose }: { runRef: number | string; onClose(): void }) {
   const queryClient = useQueryClient();
   const now = useNow();
-  const detail = useCall('workflows.show', { run: runId }, { refetchInterval: 5000 });
+  const detail = useCall('workflows.show', { run: runRef }, { refetchInterval: 5000 });
   const retry = useAction('workflows.retry');
   const cancel = useAction('workflows.cancel');
 
   if (detail.isPending) return <Loading label="Loading the run…" />;
-  if (detail.isError) return <ErrorState what={`run ${runId}`} error={detail.error} onRetry={() => void detail.refetch()} />;
+  if (detail.isError) return <ErrorState what={`run ${runRef}`} error={detail.error} onRetry={() => void detail.refetch()} />;
   const { run, tasks } = detail.data;
   const failed = retryable(tasks);
   const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: callKey('workflows.show', { run: runId }) });
+    void queryClient.invalidateQueries({ queryKey: callKey('workflows.show', { run: runRef }) });
     void queryClient.invalidateQueries({ queryKey: ['workflows.runs'] });
     void queryClient.invalidateQueries({ queryKey: ['workflows.stuck'] });
   };

@@ -59,12 +59,19 @@ function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
   );
 }
 
+/** The run the page shows: its number, or its identifier (a job's drawer links to its run that way). */
+function runRefOf(text: string | null): number | string | null {
+  if (text === null || text === '') return null;
+  const n = Number(text);
+  return /^\d+$/.test(text) && Number.isSafeInteger(n) && n > 0 ? n : text.slice(0, 200);
+}
+
 export function WorkflowsPage() {
   const [params, setParams] = useSearchParams();
   const now = useNow();
   const parsedStatus = WorkflowRunStatus.safeParse(params.get('status'));
   const status = parsedStatus.success ? parsedStatus.data : undefined;
-  const openRun = Number(params.get('run'));
+  const openRun = runRefOf(params.get('run'));
   const runs = useCall('workflows.runs', status ? { status, limit: 50 } : { limit: 50 }, { refetchInterval: 5000 });
   const showRun = (id: number | null) => setParams((p) => (id === null ? p.delete('run') : p.set('run', String(id))), true);
 
@@ -80,7 +87,7 @@ export function WorkflowsPage() {
         </header>
         <WorkflowList onStarted={(id) => showRun(id)} />
       </section>
-      {Number.isSafeInteger(openRun) && openRun > 0 ? <RunDetail key={openRun} runId={openRun} onClose={() => showRun(null)} /> : null}
+      {openRun !== null ? <RunDetail key={String(openRun)} runRef={openRun} onClose={() => showRun(null)} /> : null}
       <section className="panel" aria-labelledby="wf-runs">
         <header className="panel-header">
           <h2 id="wf-runs">Runs</h2>
@@ -117,7 +124,7 @@ export function WorkflowsPage() {
             </thead>
             <tbody>
               {runs.data.runs.map((run) => (
-                <tr key={run.id} className={run.id === openRun ? 'is-selected' : run.status === 'failed' ? 'row-bad' : run.stuck ? 'row-warn' : undefined}>
+                <tr key={run.id} className={run.id === openRun || run.identifier === openRun ? 'is-selected' : run.status === 'failed' ? 'row-bad' : run.stuck ? 'row-warn' : undefined}>
                   <th scope="row">
                     <button type="button" className="link-button" onClick={() => showRun(run.id)} aria-label={`Show run ${run.id} of ${run.workflow}`}>
                       {run.id}
