@@ -212,4 +212,31 @@ export function workflowsContract(test: Test): void {
     }
     assert.deepEqual(await states(store, runId), { up: 'failed', mid: 'blocked', down: 'blocked' });
   });
+
+  test('workflows: the completed tasks of a running run stay until the run has finished', async (store) => {
+    const run = newRun('keep', [{ name: 'first', pass_output: 'tail' }, { name: 'second' }, { name: 'last', depends_on: ['first', 'second'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    await complete(store, must(ready.get('first'), 'first'), 'passed on later');
+    const future = new Date(Date.now() + 86_400_000);
+    const cutoffs = { completed: future, cancelled: future, deadLetters: future, history: future };
+    const pruneAll = async () => {
+      let after = 0;
+      let completed = 0;
+      for (;;) {
+        const batch = await store.pruneBatch(cutoffs, after, 100);
+        completed += batch.completed;
+        after = batch.lastId;
+        if (batch.done) return completed;
+      }
+    };
+    assert.equal(await pruneAll(), 0, 'first completed, but its run still runs');
+    await complete(store, must(ready.get('second'), 'second'));
+    const last = must((await claimReady(store, run.queue)).get('last'), 'last');
+    assert.deepEqual(last.payload, { workflow: { run: 'keep', name: 'etl', task: 'last', upstream: { first: 'passed on later' } } });
+    await complete(store, last);
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'completed');
+    assert.equal(await pruneAll(), 3, 'the run finished: its tasks go like any completed job');
+    assert.equal(await store.getWorkflowRun(runId), null, 'and the run with its last task');
+  });
 }
