@@ -55,8 +55,9 @@ function e2eServices(upstreamPort: number): unknown[] {
 }
 
 /**
- * The workflow the Workflows spec runs: `sync` calls the switchable upstream, so it fails while the
- * upstream is down and leaves `report` blocked, and completes once it is back.
+ * The workflows the Workflows specs run: in e2e_flow, `sync` calls the switchable upstream, so it fails
+ * while the upstream is down and leaves `report` blocked, and completes once it is back; e2e_stall's task
+ * sleeps, so its run is flagged stuck on the overview.
  */
 const E2E_WORKFLOWS = [
   {
@@ -66,6 +67,15 @@ const E2E_WORKFLOWS = [
       { name: 'prepare', service: 'e2e_quick' },
       { name: 'sync', service: 'e2e_upstream', depends_on: ['prepare'] },
       { name: 'report', service: 'e2e_quick', depends_on: ['sync'] },
+    ],
+  },
+  {
+    name: 'e2e_stall',
+    description: 'Its first task sleeps for minutes: stuck after two seconds without progress.',
+    stuck_after: '2s',
+    tasks: [
+      { name: 'stall', service: 'e2e_sleeper' },
+      { name: 'after', service: 'e2e_quick', depends_on: ['stall'] },
     ],
   },
 ];

@@ -9,11 +9,11 @@ import { useNow } from '../../lib/useNow.ts';
  */
 export function StuckRuns() {
   const now = useNow();
-  const stuck = useCall('workflows.stuck', {}, { refetchInterval: 30_000 });
+  const stuck = useCall('workflows.stuck', {}, { refetchInterval: 15_000 });
   const runs = stuck.data?.runs ?? [];
   if (runs.length === 0) return null;
   return (
-    <section className="panel panel-warn" aria-labelledby="stuck-runs" role="status">
+    <section className="panel panel-warn" aria-labelledby="stuck-runs" aria-live="polite">
       <header className="panel-header">
         <h2 id="stuck-runs">
           {runs.length === 1 ? '1 workflow run is stuck' : `${runs.length} workflow runs are stuck`}: no task progressed for longer than its workflow allows
