@@ -191,6 +191,12 @@ test('dialogs, drawers, notices, banners and the shortcut sheet in both themes',
   await check('Emergency stop with a reason dialog', DIALOG);
   await page.keyboard.press('Escape');
 
+  // Workflows: a run open, drawn as a graph beside its task table.
+  const started = z.object({ run_id: z.number() }).parse(await callThroughPage(page, 'workflows.run', { workflow: 'nightly_report' }));
+  await show(page, `#/workflows?run=${started.run_id}`);
+  await expect(page.getByRole('img', { name: /as a graph/ })).toBeVisible();
+  await check('Workflows, a run open as a graph');
+
   // Breakers forced, safe mode and a paused queue: rows and banners that tint the page.
   await callThroughPage(page, 'breakers.setMode', { service: 'billing_webhook', mode: 'force_open' });
   await callThroughPage(page, 'control.safeMode', { enabled: true, reason: 'a11y check' });

@@ -23,6 +23,7 @@ import { BreakerTuning } from './breakerTuning.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
 import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
+import { PassOutput, WorkflowRun, WorkflowRunStatus, WorkflowTask } from './workflow.ts';
 
 /**
  * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
@@ -49,6 +50,8 @@ export const OverviewStats = z.object({
       completed: z.number().int(),
       failed: z.number().int(),
       cancelled: z.number().int(),
+      waiting: z.number().int(),
+      blocked: z.number().int(),
       paused: z.boolean(),
     }),
   ),
@@ -227,6 +230,21 @@ export const ScheduleFires = z.object({ fires: z.array(ScheduleFire), next_curso
 export type ScheduleFires = z.infer<typeof ScheduleFires>;
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
+/** A run as the console, the CLI and the REST API show it: flagged when no task progressed for its workflow's stuck_after. */
+export const WorkflowRunView = WorkflowRun.extend({ stuck: z.boolean() });
+export type WorkflowRunView = z.infer<typeof WorkflowRunView>;
+export const WorkflowRunDetailView = z.object({ run: WorkflowRunView, tasks: z.array(WorkflowTask) });
+export type WorkflowRunDetailView = z.infer<typeof WorkflowRunDetailView>;
+
+export const WorkflowView = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  stuck_after: z.string(),
+  tasks: z.array(z.object({ name: z.string(), service: z.string(), depends_on: z.array(z.string()), pass_output: PassOutput.nullable() })),
+});
+export type WorkflowView = z.infer<typeof WorkflowView>;
+
+const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
@@ -348,6 +366,29 @@ export const calls = {
   'schedules.pause': Call(z.object({ name: ScheduleName, reason }).strict(), ScheduleView, 'Pauses a schedule: it fires nothing until resumed.'),
   'schedules.resume': Call(scheduleName, ScheduleView, 'Resumes a schedule from its next fire; fires that passed while paused are not run.'),
   'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
+  'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
+  'workflows.run': Call(
+    z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: z.string().min(1).max(150).optional() }).strict(),
+    z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean() }),
+    'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes.',
+  ),
+  'workflows.runs': Call(
+    z.object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), after: cursor, limit: limit(500, 50) }).strict(),
+    z.object({ runs: z.array(WorkflowRunView), next_cursor: z.string().nullable() }),
+    'Workflow runs newest first, with their tasks per state.',
+  ),
+  'workflows.show': Call(z.object({ run: runRef }).strict(), WorkflowRunDetailView, 'One run and each task with its state and timing.'),
+  'workflows.retry': Call(
+    z.object({ run: runRef }).strict(),
+    z.object({ retried: z.array(z.number().int()) }),
+    'Retries the failed tasks of a run; what they blocked runs once they complete.',
+  ),
+  'workflows.cancel': Call(
+    z.object({ run: runRef, reason }).strict(),
+    z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
+    'Cancels the tasks of a run that have not started and stops the running ones.',
+  ),
+  'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),

@@ -5,7 +5,11 @@ import { ErrorClass } from './errorClass.ts';
 export const Timestamp = z.iso.datetime({ offset: true });
 export type Timestamp = z.infer<typeof Timestamp>;
 
-export const JobStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']);
+/**
+ * `waiting`: a workflow task whose upstream tasks have not all completed, held out of the queue;
+ * `blocked`: a workflow task whose upstream failed or was cancelled, until that upstream is retried.
+ */
+export const JobStatus = z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'waiting', 'blocked']);
 export type JobStatus = z.infer<typeof JobStatus>;
 export const JOB_STATUSES = JobStatus.options;
 

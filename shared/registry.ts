@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WorkflowConfig } from './workflow.ts';
 import { ExecutionType } from './domain.ts';
 import { Retention } from './retention.ts';
 import { ScheduleConfig } from './schedule.ts';
@@ -221,6 +222,7 @@ export const Registry = z
     services: z.array(ServiceConfig),
     retention: Retention.optional(),
     schedules: z.array(ScheduleConfig).optional(),
+    workflows: z.array(WorkflowConfig).optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;

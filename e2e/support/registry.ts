@@ -66,11 +66,39 @@ function e2eSchedules(): unknown[] {
   return [{ name: 'e2e_nightly', service: 'e2e_scheduled', cron: '30 2 * * *', timezone: 'Europe/Berlin', missed: 'skip' }];
 }
 
-/** Writes the example registry plus the e2e services into `dir` and returns the file's path. */
+/**
+ * The workflows the Workflows specs run: in e2e_flow, `sync` calls the switchable upstream, so it fails
+ * while the upstream is down and leaves `report` blocked, and completes once it is back; e2e_stall's task
+ * sleeps, so its run is flagged stuck on the overview.
+ */
+const E2E_WORKFLOWS = [
+  {
+    name: 'e2e_flow',
+    description: 'Prepare, sync with the upstream, report.',
+    tasks: [
+      { name: 'prepare', service: 'e2e_quick' },
+      { name: 'sync', service: 'e2e_upstream', depends_on: ['prepare'] },
+      { name: 'report', service: 'e2e_quick', depends_on: ['sync'] },
+    ],
+  },
+  {
+    name: 'e2e_stall',
+    description: 'Its first task sleeps for minutes: stuck after two seconds without progress.',
+    stuck_after: '2s',
+    tasks: [
+      { name: 'stall', service: 'e2e_sleeper' },
+      { name: 'after', service: 'e2e_quick', depends_on: ['stall'] },
+    ],
+  },
+];
+
+/** Writes the example registry plus the e2e services, schedule and workflows into `dir` and returns the file's path. */
 export async function writeE2eRegistry(dir: string, upstreamPort: number): Promise<string> {
   const example: unknown = parse(await readFile(EXAMPLE, 'utf8'));
   const services = typeof example === 'object' && example !== null && 'services' in example && Array.isArray(example.services) ? example.services : [];
   const file = join(dir, 'registry.yaml');
   await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], schedules: e2eSchedules() }));
+  const workflows = typeof example === 'object' && example !== null && 'workflows' in example && Array.isArray(example.workflows) ? example.workflows : [];
+  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], workflows: [...workflows, ...E2E_WORKFLOWS] }));
   return file;
 }

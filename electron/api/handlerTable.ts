@@ -18,6 +18,7 @@ import { runners } from './handlers/runners.ts';
 import { schedules } from './handlers/schedules.ts';
 import { settings } from './handlers/settings.ts';
 import { workers } from './handlers/workers.ts';
+import { workflows } from './handlers/workflows.ts';
 
 /** Every contract call's handler; the type makes a missing or misnamed one a compile error. */
 export const handlerTable: Handlers<CallName> = {
@@ -39,4 +40,5 @@ export const handlerTable: Handlers<CallName> = {
   ...apiKeys,
   ...logs,
   ...schedules,
+  ...workflows,
 };

@@ -202,7 +202,7 @@ describe('breakers, control and the registry', () => {
     ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, { run_at: new Date(Date.now() + 3600_000).toISOString() }, { queue: 'other' }] }, ctx));
     await deadLetters('y', 2, 'boom');
     const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
-    assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0 });
+    assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0, waiting: 0, blocked: 0 });
     assert.equal(stats.scheduled, 1, 'the job due in an hour is pending but not due');
     assert.equal(stats.dead_letters, 2);
     assert.equal(stats.failed_last_hour, 2);

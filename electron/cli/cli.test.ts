@@ -41,7 +41,7 @@ function json(run: Run): unknown {
 }
 
 const Status = z.object({
-  counts: z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() }).strict(),
+  counts: z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number(), waiting: z.number(), blocked: z.number() }).strict(),
   queues: z.record(z.string(), z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() })),
   control: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }),
 });
@@ -79,7 +79,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const db = join(dir, 'one.db');
     const enq = z.object({ id: z.number(), identifier: z.string(), created: z.literal(true) }).parse(json(await opsdeck(['enqueue', 'demo', '--db', db, '--json', '--payload', '{"n":1}'])));
     const status = Status.parse(json(await opsdeck(['status', '--db', db, '--json'])));
-    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 });
     assert.equal(status.queues.default?.pending, 1);
     assert.equal(status.control.emergency_stop.engaged, false);
     const trace = z.object({ id: z.number(), status: z.string(), payload: z.unknown(), attempts: z.array(z.unknown()) }).parse(json(await opsdeck(['job', enq.identifier, '--db', db, '--json'])));
@@ -257,7 +257,7 @@ describe('opsdeck CLI on PostgreSQL', () => {
   it('enqueue then status shows one pending job', async () => {
     json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json']));
     const status = Status.parse(json(await opsdeck(['status', '--db', pg.url, '--json'])));
-    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0 });
+    assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 });
   });
 
   it('diagnose names pending jobs set by hand, which no worker would dispatch, and the SQL that queues them', async () => {

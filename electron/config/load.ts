@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { workflowChecks } from './workflowChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
@@ -110,6 +111,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   });
   raw.push(...duplicateNames(names));
   raw.push(...scheduleChecks(value));
+  raw.push(...workflowChecks(value, new Set(names.map((n) => n.name))));
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);

@@ -11,6 +11,7 @@ import { classify } from './classify.ts';
 import type { EngineEmitter, SettledResult } from './engineEvents.ts';
 import type { JobLog } from './jobLog.ts';
 import type { Logger } from '../log/logger.ts';
+import { serviceSecrets, withoutSecrets } from './tailSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { answerWithin, delay } from './waits.ts';
 import { Wakeup } from './wakeup.ts';
@@ -425,6 +426,8 @@ export class Dispatcher {
       this.#notifyFinished();
       return;
     }
+    const secrets = serviceSecrets(running.service, this.#opts.env);
+    if (secrets.length > 0 && result.output_tail) result.output_tail = withoutSecrets(result.output_tail, secrets);
     const settlement = classify({
       job: running.job,
       result,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ErrorClass } from '../../shared/errorClass.ts';
+import { WorkflowRunStatus } from '../../shared/workflow.ts';
 import { count, csv, duration, flag } from './query.ts';
 import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
 
@@ -82,6 +83,29 @@ const scheduleRoutes: Route[] = [
   post('/v1/schedules/{name}/remove', 'schedules.remove', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
 ];
 
+const WorkflowRunsQuery = z
+  .object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .strict();
+
+/** A run by its number or identifier, as the path gives it. */
+function runParam(params: Record<string, string>): number | string {
+  const run = params.run ?? '';
+  return /^\d{1,15}$/.test(run) && Number(run) > 0 ? Number(run) : run;
+}
+
+const workflowRoutes: Route[] = [
+  get('/v1/workflows', 'workflows.list'),
+  {
+    ...post('/v1/workflows/{name}/runs', 'workflows.run', calls['workflows.run'].input.omit({ workflow: true }), ({ params, body }) => withPath(body, { workflow: params.name })),
+    status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
+  },
+  search('/v1/workflow-runs', 'workflows.runs', WorkflowRunsQuery, (q) => q),
+  get('/v1/workflow-runs/stuck', 'workflows.stuck'),
+  get('/v1/workflow-runs/{run}', 'workflows.show', (params) => ({ run: runParam(params) })),
+  post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
+  post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
+];
+
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
 const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
@@ -126,6 +150,7 @@ export const ROUTES: Route[] = [
   get('/v1/runners', 'runners.list'),
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
   ...scheduleRoutes,
+  ...workflowRoutes,
 ];
 
 /** The route for a method and path, or why there is none (no such path, or not with that method). */

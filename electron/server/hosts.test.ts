@@ -74,6 +74,13 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'schedules.runNow': { name: 'hosts-test' },
     'schedules.fires': { name: 'hosts-test', limit: 5 },
     'schedules.remove': { name: 'hosts-test' },
+    'workflows.list': {},
+    'workflows.run': { workflow: 'nightly_report', payload: { note: 'hosts test' }, identifier: 'hosts-run' },
+    'workflows.runs': { limit: 5 },
+    'workflows.show': { run: 'hosts-run' },
+    'workflows.retry': { run: 'hosts-run' },
+    'workflows.cancel': { run: 'hosts-run', reason: 'test' },
+    'workflows.stuck': {},
     'demo.start': { jobs: 3 },
   };
 }

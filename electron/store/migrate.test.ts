@@ -175,6 +175,53 @@ describe('migrations on SQLite', () => {
     }
   });
 
+  it('a file made before workflows (0011) keeps its jobs, attempts, error search, failure classes and counts through the job table rebuild', async () => {
+    const box = await sandbox(8);
+    try {
+      await earlierFile(box, (db) => {
+        const insert = db.prepare(
+          `INSERT INTO tb_job_run (id, identifier, queue, service_name, execution_type, status, attempts, max_attempts, run_at, error_message, error_fingerprint, completed_at)
+           VALUES (?, ?, 'q', 's', 'noop', ?, 1, 1, '2026-01-01T00:00:00.000Z', ?, ?, ?)`,
+        );
+        insert.run(7, 'ok-7', 'completed', null, null, '2026-01-01T00:00:01.000Z');
+        insert.run(9, 'dead-9', 'failed', 'disk quota exceeded on /var', 'f-disk', '2026-01-01T00:00:02.000Z');
+        insert.run(12, 'later-12', 'pending', null, null, null);
+        const attempt = db.prepare(`INSERT INTO tb_job_attempt (job_id, attempt, worker_id, started_at, outcome, output_tail) VALUES (?, 1, 'w', '2026-01-01T00:00:00.000Z', ?, ?)`);
+        attempt.run(7, 'completed', 'all good');
+        attempt.run(9, 'failed', null);
+        db.prepare(`UPDATE tb_job_attempt SET error_class = 'LeaseExpired' WHERE job_id = 9`).run();
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', ?, ?, 1)`).run('completed', '');
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', ?, ?, 1)`).run('failed', '');
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', ?, ?, 1)`).run('dead_letter', 'f-disk');
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', ?, ?, 1)`).run('pending', '');
+      });
+      const after = await openSqliteStore(box.db);
+      try {
+        assert.equal((await after.migrationStatus()).current, true);
+        assert.deepEqual((await after.listJobs({}, { limit: 10 })).items.map((j) => [j.id, j.identifier, j.status]), [
+          [12, 'later-12', 'pending'],
+          [9, 'dead-9', 'failed'],
+          [7, 'ok-7', 'completed'],
+        ]);
+        assert.equal((await after.listAttempts(7))[0]?.output_tail, 'all good');
+        assert.deepEqual((await after.listJobs({ search: 'quota exceeded' }, { limit: 10 })).items.map((j) => j.id), [9], 'the error text index still finds its jobs');
+        assert.deepEqual((await after.listJobs({ error_class: 'lost' }, { limit: 10 })).items.map((j) => j.id), [9], 'a lease expiry of before is class lost, found through the rebuilt class index');
+        assert.deepEqual(await after.checkCounts(false), []);
+        const actor = { user: 'alice', host: 'laptop' };
+        assert.equal(await after.dlqResolve({}, 'done', actor), 1);
+        assert.equal(await after.purgeResolved(new Date(Date.now() + 60_000), actor), 1);
+        assert.deepEqual(await after.listAttempts(9), [], "a purged job's attempts go with it: the foreign key follows the new table");
+        assert.equal((await after.listAttempts(7)).length, 1);
+        const [next] = await after.enqueue([{ queue: 'q', service_name: 's', execution_type: 'noop', max_attempts: 1 }]);
+        assert.equal(next?.id, 13);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await box.done();
+    }
+  });
+
   it('a failing migration leaves nothing half-applied', async () => {
     const box = await sandbox();
     try {

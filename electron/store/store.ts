@@ -23,6 +23,8 @@ import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ScheduleConfig, ScheduleFire, StoredSchedule } from '../../shared/schedule.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
@@ -195,6 +197,23 @@ export interface Store {
   listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>>;
   /** Removes up to `maxRows` fires recorded before `before`, oldest first, never a schedule's last fire; answers how many went. */
   pruneScheduleFires(before: Date, maxRows: number): Promise<number>;
+  // ---- workflows (workflows.ts and workflowAdvance.ts of each dialect) -----------------------------
+  // A task's run moves on in the transaction that finished, failed, cancelled or retried the task:
+  // released dependents, blocked ones and the run's status never lag behind the task.
+  /**
+   * Starts a run: its row, one job per task (pending without dependencies, else waiting) and the
+   * dependencies, in one transaction, audited (`workflow.run`). Idempotent by the run's identifier.
+   */
+  startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted>;
+  getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null>;
+  /** Newest first, keyset-paginated by id. */
+  listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
+  /** Runs still running, least recently progressed first (for flagging stuck runs). */
+  runningWorkflowRuns(limit: number): Promise<WorkflowRun[]>;
+  /** The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited. */
+  retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
+  /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
+  cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;

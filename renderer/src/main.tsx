@@ -13,6 +13,7 @@ import './styles/components.css';
 import './styles/overlays.css';
 import './styles/tables.css';
 import './styles/pages.css';
+import './styles/workflows.css';
 
 // The CSP forbids eval; zod must not even try its compiled fast path.
 z.config({ jitless: true });

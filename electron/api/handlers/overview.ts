@@ -6,7 +6,7 @@ import type { Handlers } from '../handlerTypes.ts';
 type QueueRow = OverviewStats['queues'][number];
 
 function emptyCounts(): Record<JobStatus, number> {
-  return { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+  return { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 };
 }
 
 /** The overview's numbers, from store reads only; the event feed's stats.tick sends the same. */

@@ -19,6 +19,7 @@ import { schedule } from './schedule.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
+import { workflow } from './workflow.ts';
 
 /** Every command, in the order --help lists them. */
 export const COMMANDS: Command[] = [
@@ -35,6 +36,7 @@ export const COMMANDS: Command[] = [
   cancel,
   fail,
   dlq,
+  workflow,
   prune,
   breaker,
   schedule,

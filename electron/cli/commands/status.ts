@@ -50,6 +50,7 @@ export const status: Command = {
       const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
       const oldest = stats.oldest_pending_age_s === null ? '-' : `${stats.oldest_pending_age_s}s`;
       io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} failed (failure rate ${rate}); oldest pending ${oldest}`);
+      if (c.waiting + c.blocked > 0) io.out(`workflow tasks: ${c.waiting} waiting for their upstream tasks, ${c.blocked} blocked by a failed upstream (workflow runs lists them)`);
       if (stats.scheduled > 0) io.out(`not due yet: ${stats.scheduled}${stats.scheduled_capped ? '+' : ''} of the pending (scheduled for later, or retrying after a backoff); jobs --scheduled lists them`);
       if (stats.queues.length > 0) {
         io.out('');

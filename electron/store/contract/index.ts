@@ -12,6 +12,7 @@ import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
 import { schedulesContract } from './schedules.ts';
+import { workflowsContract } from './workflows.ts';
 
 export type { ContractHandle } from './fixtures.ts';
 
@@ -44,5 +45,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     breakerTuningContract(test);
     apiKeysContract(test);
     schedulesContract(test);
+    workflowsContract(test);
   });
 }

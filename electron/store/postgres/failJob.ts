@@ -8,6 +8,7 @@ import { reasonOf, writeAudit } from './operator.ts';
 import { JOB_COLUMNS, toJob } from './rows.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
 import { noNul } from './text.ts';
+import { advanceRunsOfJobs } from './workflowAdvance.ts';
 
 /**
  * "Fail it now": a running job whose worker is gone goes to the dead-letter queue at once instead of
@@ -69,6 +70,7 @@ export function failRunningJob(db: PgDb, jobId: number, leaseOwner: string | nul
       held.started_at,
       OPERATOR_ERROR_CLASS,
     ]);
+    await advanceRunsOfJobs(client, [jobId]);
     await writeAudit(client, actorName(actor), 'job.fail', String(jobId), 1, { reason: why, worker: leaseOwner });
     return rows[0] ? toJob(rows[0]) : job;
   });

@@ -127,6 +127,7 @@ AS $function$
 #variable_conflict use_column
 DECLARE
   v_ids bigint[];
+  v_runs bigint[];
 BEGIN
 PERFORM set_config('synchronous_commit', 'off', true);
 WITH s AS (
@@ -155,7 +156,7 @@ settled AS (
   FROM s
   WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,
-    j.started_at, j.error_fingerprint AS fingerprint, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message,
+    j.started_at, j.error_fingerprint AS fingerprint, j.workflow_run_id, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message,
     s.error_class, s.output_tail, s.resource_usage,
     CASE WHEN j.status = 'completed' AND j.started_at IS NOT NULL
       THEN greatest(0, round(extract(epoch FROM now() - j.started_at) * 1000))::bigint END AS duration_ms
@@ -204,10 +205,139 @@ timed AS (
   GROUP BY 1, 2, 3, 4
   ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n
 )
-SELECT array_agg(settled.id) INTO v_ids FROM settled;
+SELECT array_agg(settled.id),
+  array_agg(DISTINCT settled.workflow_run_id) FILTER (WHERE settled.workflow_run_id IS NOT NULL AND settled.status IN ('completed', 'failed', 'cancelled'))
+INTO v_ids, v_runs FROM settled;
+-- Workflow tasks that finished move their runs on here, in the settle's own transaction.
+IF v_runs IS NOT NULL THEN
+  PERFORM jobs.opsdeck_workflow_advance(v_runs);
+END IF;
 IF cardinality(p_done_leases) > 0 THEN
   DELETE FROM jobs.tb_job_lease l WHERE l.id = ANY(p_done_leases);
 END IF;
 RETURN QUERY SELECT unnest(v_ids);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_try_jsonb(p_text text)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ IMMUTABLE
+AS $function$
+BEGIN
+  RETURN p_text::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_workflow_advance(p_runs bigint[])
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+DECLARE
+  v_run bigint;
+  v_n bigint;
+  v_total bigint;
+  v_completed bigint;
+  v_active bigint;
+  v_was text;
+  v_status text;
+BEGIN
+FOR v_run IN SELECT r.id FROM jobs.tb_workflow_run r WHERE r.id = ANY(p_runs) ORDER BY r.id FOR UPDATE OF r LOOP
+  LOOP
+    WITH moved AS (
+      UPDATE jobs.tb_job_run j SET status = 'waiting', error_message = NULL, updated_at = now()
+      WHERE j.workflow_run_id = v_run AND j.status = 'blocked'
+        AND NOT EXISTS (SELECT 1 FROM jobs.tb_workflow_dep d JOIN jobs.tb_job_run u ON u.id = d.upstream_job_id
+                        WHERE d.job_id = j.id AND u.status IN ('failed', 'cancelled', 'blocked'))
+      RETURNING j.queue, j.service_name, j.execution_type
+    ),
+    counted AS (
+      INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
+      SELECT m.queue, m.service_name, m.execution_type, s.state, '', (pg_backend_pid() % 64)::smallint, s.sign * count(*)
+      FROM moved m CROSS JOIN (VALUES ('blocked', -1), ('waiting', 1)) AS s(state, sign)
+      GROUP BY m.queue, m.service_name, m.execution_type, s.state, s.sign
+      ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
+    )
+    SELECT count(*) INTO v_n FROM moved;
+    EXIT WHEN v_n = 0;
+  END LOOP;
+  LOOP
+    WITH moved AS (
+      UPDATE jobs.tb_job_run j SET status = 'blocked', updated_at = now(),
+        error_message = (
+          SELECT 'upstream task ''' || t.task_name || ''' ' || CASE u.status WHEN 'blocked' THEN 'is blocked' ELSE u.status END
+          FROM jobs.tb_workflow_dep d JOIN jobs.tb_job_run u ON u.id = d.upstream_job_id JOIN jobs.tb_workflow_task t ON t.job_id = u.id
+          WHERE d.job_id = j.id AND u.status IN ('failed', 'cancelled', 'blocked')
+          ORDER BY t.position LIMIT 1)
+      WHERE j.workflow_run_id = v_run AND j.status = 'waiting'
+        AND EXISTS (SELECT 1 FROM jobs.tb_workflow_dep d JOIN jobs.tb_job_run u ON u.id = d.upstream_job_id
+                    WHERE d.job_id = j.id AND u.status IN ('failed', 'cancelled', 'blocked'))
+      RETURNING j.queue, j.service_name, j.execution_type
+    ),
+    counted AS (
+      INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
+      SELECT m.queue, m.service_name, m.execution_type, s.state, '', (pg_backend_pid() % 64)::smallint, s.sign * count(*)
+      FROM moved m CROSS JOIN (VALUES ('waiting', -1), ('blocked', 1)) AS s(state, sign)
+      GROUP BY m.queue, m.service_name, m.execution_type, s.state, s.sign
+      ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
+    )
+    SELECT count(*) INTO v_n FROM moved;
+    EXIT WHEN v_n = 0;
+  END LOOP;
+  WITH ready AS (
+    SELECT j.id FROM jobs.tb_job_run j
+    WHERE j.workflow_run_id = v_run AND j.status = 'waiting'
+      AND NOT EXISTS (SELECT 1 FROM jobs.tb_workflow_dep d JOIN jobs.tb_job_run u ON u.id = d.upstream_job_id
+                      WHERE d.job_id = j.id AND u.status <> 'completed')
+  ),
+  passed AS (
+    SELECT d.job_id,
+      jsonb_object_agg(t.task_name, CASE t.pass_output WHEN 'json' THEN jobs.opsdeck_try_jsonb(a.output_tail) ELSE to_jsonb(a.output_tail) END)
+        AS upstream
+    FROM ready r
+    JOIN jobs.tb_workflow_dep d ON d.job_id = r.id
+    JOIN jobs.tb_workflow_task t ON t.job_id = d.upstream_job_id
+    LEFT JOIN LATERAL (
+      SELECT x.output_tail FROM jobs.tb_job_attempt x WHERE x.job_id = t.job_id AND x.outcome = 'completed' ORDER BY x.id DESC LIMIT 1
+    ) a ON true
+    WHERE t.pass_output IS NOT NULL
+    GROUP BY d.job_id
+  ),
+  moved AS (
+    UPDATE jobs.tb_job_run j SET status = 'pending', run_at = now(), updated_at = now(),
+      payload = CASE WHEN p.upstream IS NULL OR jsonb_typeof(j.payload) IS DISTINCT FROM 'object' THEN j.payload
+        ELSE jsonb_set(j.payload, '{workflow}',
+          coalesce(CASE WHEN jsonb_typeof(j.payload -> 'workflow') = 'object' THEN j.payload -> 'workflow' END, '{}'::jsonb)
+            || jsonb_build_object('upstream', p.upstream)) END
+    FROM ready r LEFT JOIN passed p ON p.job_id = r.id
+    WHERE j.id = r.id AND j.status = 'waiting'
+    RETURNING j.id, j.queue, j.service_name, j.execution_type, j.priority, j.run_at
+  ),
+  queued AS (
+    INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
+    SELECT id, queue, service_name, priority, run_at FROM moved
+  ),
+  counted AS (
+      INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
+      SELECT m.queue, m.service_name, m.execution_type, s.state, '', (pg_backend_pid() % 64)::smallint, s.sign * count(*)
+      FROM moved m CROSS JOIN (VALUES ('waiting', -1), ('pending', 1)) AS s(state, sign)
+      GROUP BY m.queue, m.service_name, m.execution_type, s.state, s.sign
+      ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
+    )
+  SELECT count(*) INTO v_n FROM moved;
+  SELECT count(*), count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status IN ('pending', 'running', 'waiting'))
+  INTO v_total, v_completed, v_active
+  FROM jobs.tb_job_run WHERE workflow_run_id = v_run;
+  SELECT status INTO v_was FROM jobs.tb_workflow_run WHERE id = v_run;
+  v_status := CASE WHEN v_total > 0 AND v_completed = v_total THEN 'completed'
+    WHEN v_was = 'cancelled' THEN 'cancelled'
+    WHEN v_active > 0 THEN 'running'
+    ELSE 'failed' END;
+  UPDATE jobs.tb_workflow_run SET status = v_status, updated_at = now(),
+    finished_at = CASE WHEN v_status = 'running' THEN NULL ELSE coalesce(finished_at, now()) END
+  WHERE id = v_run;
+END LOOP;
 END
 $function$;

@@ -37,6 +37,9 @@ import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance 
 import { PgSignals } from './signals.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import * as reads from './reads.ts';
+import * as workflows from './workflows.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type {
   BreakerTransition,
   ClaimRequest,
@@ -434,5 +437,37 @@ export class PostgresStore implements Store {
   subscribe(listener: (signal: StoreSignal) => void): () => void {
     if (this.#closed) return () => undefined;
     return this.#signals.subscribe(listener);
+  }
+
+  // ---- workflows -------------------------------------------------------------------------------
+
+  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
+    const started = await workflows.startWorkflowRun(this.#open, run, actor);
+    if (started.created) this.#signals.changedOften('jobs');
+    return started;
+  }
+
+  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
+    return workflows.getWorkflowRun(this.#open, idOrIdentifier);
+  }
+
+  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
+    return workflows.listWorkflowRuns(this.#open, filter, page);
+  }
+
+  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
+    return workflows.runningWorkflowRuns(this.#open, limit);
+  }
+
+  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
+    const retried = await workflows.retryWorkflowRun(this.#open, runId, actor);
+    if (retried && retried.retried.length > 0) this.#signals.changedOften('jobs');
+    return retried;
+  }
+
+  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
+    const cancelled = await workflows.cancelWorkflowRun(this.#open, runId, actor, reason);
+    if (cancelled) this.#signals.changedOften('jobs');
+    return cancelled;
   }
 }

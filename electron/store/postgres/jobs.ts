@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StoreInputError } from '../errors.ts';
 import type { ClaimRequest, ReclaimResult, Settlement } from '../store.ts';
+import { ENGINE_ANSWER_MS } from './db.ts';
 import type { PgDb } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
@@ -162,7 +163,7 @@ reclaimed AS (
   FROM decided d
   WHERE j.id = d.id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.error_fingerprint, j.priority, j.run_at, d.attempt_id,
-    d.lease_owner, d.attempts, d.started_at, d.outcome, d.lost_message
+    d.lease_owner, d.attempts, d.started_at, d.outcome, d.lost_message, j.workflow_run_id
 ),
 counted AS (
   ${countsFrom(`SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM reclaimed
@@ -195,17 +196,26 @@ closed AS (
   FROM reclaimed r
   WHERE r.attempt_id IS NOT NULL
 )
-SELECT id, status FROM reclaimed ORDER BY id`;
+SELECT id, status, workflow_run_id FROM reclaimed ORDER BY id`;
 
-const ReclaimRow = z.object({ id: z.number(), status: z.string() });
+const ReclaimRow = z.object({ id: z.number(), status: z.string(), workflow_run_id: z.number().nullable() });
 
+/**
+ * One transaction: a workflow task that the reclaim failed or cancelled moves its run on (its dependents
+ * are blocked) before the reclaim commits.
+ */
 export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined): Promise<ReclaimResult> {
-  const rows = await db.engineQuery(RECLAIM_SQL, [now ? now.toISOString() : null], 'opsdeck_reclaim');
-  const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
-  for (const row of rows) {
-    const r = ReclaimRow.parse(row);
-    (r.status === 'failed' ? out.failed : r.status === 'cancelled' ? out.cancelled : out.retried).push(r.id);
-  }
-  return out;
+  return db.tx(async (client) => {
+    const result = await client.query({ name: 'opsdeck_reclaim', text: RECLAIM_SQL, values: [now ? now.toISOString() : null], query_timeout: ENGINE_ANSWER_MS });
+    const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
+    const runs = new Set<number>();
+    for (const row of result.rows) {
+      const r = ReclaimRow.parse(row);
+      (r.status === 'failed' ? out.failed : r.status === 'cancelled' ? out.cancelled : out.retried).push(r.id);
+      if (r.workflow_run_id !== null && r.status !== 'pending') runs.add(r.workflow_run_id);
+    }
+    if (runs.size > 0) await client.query(`SELECT jobs.opsdeck_workflow_advance($1::bigint[])`, [[...runs]]);
+    return out;
+  });
 }
 

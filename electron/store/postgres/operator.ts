@@ -8,6 +8,7 @@ import { dlqParams, dlqWhereSql } from './filters.ts';
 import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
+import { advanceRunsOfJobs } from './workflowAdvance.ts';
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
@@ -73,6 +74,7 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
     let rows;
     if (job.status === 'pending') {
       rows = await rowsOf(client, CANCEL_PENDING_SQL, [jobId]);
+      await advanceRunsOfJobs(client, [jobId]);
     } else if (job.status === 'running') {
       rows = await rowsOf(
         client,
@@ -116,6 +118,7 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     const wasDeadLetter = job.status === 'failed' && job.resolved_at === null;
     const rows = await rowsOf(client, RETRY_SQL, [jobId, job.status, wasDeadLetter]);
     await client.query(READY_SQL, [jobId]);
+    await advanceRunsOfJobs(client, [jobId]);
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     return rows[0] ? toJob(rows[0]) : job;
   });
@@ -148,19 +151,30 @@ async function auditedBulk(
   return countOf(rows);
 }
 
+/** A dead letter that is a workflow task moves its run on in the same transaction (its dependents wait again). */
 export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<number> {
-  return auditedBulk(
-    db,
-    `UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at`,
-    dlqParams(selector),
-    actor,
-    'dlq.retry',
-    { selector: selectorDetails(selector) },
-    `requeued AS (${readyRowsFrom('changed')}),
-     counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
-       UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
-       UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),`,
-  );
+  const n = dlqParams(selector).length;
+  return db.tx(async (client) => {
+    const rows = await rowsOf(
+      client,
+      `WITH changed AS (
+         UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id
+       ),
+       requeued AS (${readyRowsFrom('changed')}),
+       counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
+         UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+         UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),
+       logged AS (
+         INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
+         SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb FROM changed
+       )
+       SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs FROM changed`,
+      [...dlqParams(selector), noNul(actorName(actor)), jsonNoNul({ selector: selectorDetails(selector) })],
+    );
+    const runs: unknown = rows[0]?.runs;
+    if (Array.isArray(runs) && runs.length > 0) await client.query(`SELECT jobs.opsdeck_workflow_advance($1::bigint[])`, [runs]);
+    return countOf(rows);
+  });
 }
 
 export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {

@@ -10,9 +10,14 @@ import { countsFrom } from './tally.ts';
  * by PostgreSQL after (auto)vacuum: there is nothing to give back by hand.
  */
 
-/** Finished before its cutoff ($1 completed, $2 cancelled, $3 resolved dead letters). Never pending, running or an open dead letter. */
+/**
+ * Finished before its cutoff ($1 completed, $2 cancelled, $3 resolved dead letters). Never pending, running
+ * or an open dead letter, nor a task of a workflow run still running (what it passes on, its place in the
+ * run's graph): those go once their run has finished.
+ */
 const PRUNABLE = `((j.status = 'completed' AND j.completed_at < $1) OR (j.status = 'cancelled' AND j.completed_at < $2)
-  OR (j.status = 'failed' AND j.resolved_at IS NOT NULL AND j.resolved_at < $3))`;
+  OR (j.status = 'failed' AND j.resolved_at IS NOT NULL AND j.resolved_at < $3))
+  AND (j.workflow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs.tb_workflow_run r WHERE r.id = j.workflow_run_id AND r.status = 'running'))`;
 
 function cutoffValues(cutoffs: PruneCutoffs): string[] {
   return [cutoffs.completed.toISOString(), cutoffs.cancelled.toISOString(), cutoffs.deadLetters.toISOString()];
@@ -56,7 +61,13 @@ bounds AS (
 gone AS (
   DELETE FROM jobs.tb_job_run j USING bounds b
   WHERE j.id > $4 AND j.id <= b.upto AND ${PRUNABLE}
-  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status
+  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status, j.workflow_run_id
+),
+gone_runs AS (
+  -- A finished workflow run goes with its last task (this statement still sees the tasks it deletes).
+  DELETE FROM jobs.tb_workflow_run r
+  WHERE r.id IN (SELECT workflow_run_id FROM gone WHERE workflow_run_id IS NOT NULL) AND r.status <> 'running'
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_run t WHERE t.workflow_run_id = r.id AND t.id NOT IN (SELECT id FROM gone))
 ),
 gone_attempts AS (
   DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM gone)

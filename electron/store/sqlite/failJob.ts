@@ -3,6 +3,7 @@ import { OPERATOR_ERROR_CLASS, operatorFailure } from '../failedByOperator.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { Tally } from './tally.ts';
+import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 
 /**
  * "Fail it now": a running job whose worker is gone goes to the dead-letter queue at once instead of
@@ -27,10 +28,12 @@ function prepare(db: Connection) {
 export class SqliteFailJob {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepare>;
+  readonly #workflows: SqliteWorkflowAdvance;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepare(db.connection);
+    this.#workflows = new SqliteWorkflowAdvance(db.connection);
   }
 
   /** The job after the action; unchanged when it no longer runs under `leaseOwner`. */
@@ -49,6 +52,7 @@ export class SqliteFailJob {
         tally.move(before, 'running', 'failed');
         tally.deadLetter(before, fingerprint, 1);
         tally.finished(before, 'failed');
+        this.#workflows.advanceJob(jobId, at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'job.fail', String(jobId), 1, { reason: why, worker: leaseOwner });
         return this.#db.jobById(jobId);

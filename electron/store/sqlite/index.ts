@@ -53,6 +53,9 @@ import { SqliteControl } from './control.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteFailJob } from './failJob.ts';
 import { SqliteJobs } from './jobs.ts';
+import { SqliteWorkflows } from './workflows.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
 import { SqliteReads } from './reads.ts';
@@ -81,6 +84,7 @@ export class SqliteStore implements Store {
   readonly #tuning: SqliteBreakerTuning;
   readonly #failJob: SqliteFailJob;
   readonly #schedules: SqliteSchedules;
+  readonly #workflows: SqliteWorkflows;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -98,6 +102,7 @@ export class SqliteStore implements Store {
     this.#tuning = new SqliteBreakerTuning(db);
     this.#failJob = new SqliteFailJob(db);
     this.#schedules = new SqliteSchedules(db);
+    this.#workflows = new SqliteWorkflows(db);
   }
 
   async close(): Promise<void> {
@@ -434,5 +439,37 @@ export class SqliteStore implements Store {
   subscribe(listener: (signal: StoreSignal) => void): () => void {
     if (this.#db.closed) return () => undefined;
     return this.#signals.subscribe(listener);
+  }
+
+  // ---- workflows -------------------------------------------------------------------------------
+
+  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
+    const started = this.#workflows.start(run, actor);
+    if (started.created) this.#signals.emit('jobs');
+    return started;
+  }
+
+  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
+    return this.#workflows.get(idOrIdentifier);
+  }
+
+  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
+    return this.#workflows.list(filter, page);
+  }
+
+  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
+    return this.#workflows.running(limit);
+  }
+
+  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
+    const retried = this.#workflows.retry(runId, actor);
+    if (retried && retried.retried.length > 0) this.#signals.emit('jobs');
+    return retried;
+  }
+
+  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
+    const cancelled = this.#workflows.cancel(runId, actor, reason);
+    if (cancelled) this.#signals.emit('jobs');
+    return cancelled;
   }
 }

@@ -8,18 +8,24 @@ import { parseJson, toJson } from './rows.ts';
 import type { JobRow } from './rows.ts';
 import { Tally } from './tally.ts';
 import type { JobKind } from './tally.ts';
+import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 
 /**
  * The hot path on SQLite: enqueue, claim, extend, settle, reclaim. Each runs in one BEGIN IMMEDIATE
  * transaction and takes its timestamp once it holds the write lock, so a wait for the lock never ages it.
  */
 
-type ClaimRow = Pick<JobRow, 'id' | 'identifier' | 'queue' | 'service_name' | 'execution_type' | 'payload' | 'priority' | 'attempts' | 'max_attempts'>;
+type ClaimRow = Pick<JobRow, 'id' | 'identifier' | 'queue' | 'service_name' | 'execution_type' | 'payload' | 'priority' | 'attempts' | 'max_attempts'> & {
+  /** The workflow run of a task; null for every other job. */
+  workflow_run_id: number | null;
+};
 
 /** What the counts and rollups need of a job this store leased: its kind, and when its attempt began. */
 interface Leased {
   kind: JobKind;
   startedMs: number;
+  /** A workflow task's run, moved on when the task finishes. */
+  run: number | null;
 }
 
 interface ExpiredRow extends JobKind {
@@ -29,6 +35,7 @@ interface ExpiredRow extends JobKind {
   lease_owner: string | null;
   attempt_id: number | null;
   cancel_requested: number;
+  workflow_run_id: number | null;
 }
 
 /**
@@ -59,7 +66,7 @@ export function prepareJobStatements(db: Connection) {
        SET status = 'running', attempts = attempts + 1, lease_owner = @worker, lease_expires_at = @lease,
            started_at = @now, updated_at = @now, cancel_requested = 0
        WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'pending'
-       RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts`,
+       RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, workflow_run_id`,
     ),
     openAttempts: db.prepare<[Params], { id: number; job_id: number }>(
       `INSERT INTO tb_job_attempt (job_id, attempt, worker_id, started_at, outcome)
@@ -101,13 +108,13 @@ export function prepareJobStatements(db: Connection) {
     ),
     expired: db.prepare<[string], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
-         a.id AS attempt_id
+         j.workflow_run_id, a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
        ORDER BY j.id`,
     ),
-    leasedJob: db.prepare<[number], JobKind & { started_at: string | null }>(
-      `SELECT queue, service_name, execution_type, started_at FROM tb_job_run WHERE id = ?`,
+    leasedJob: db.prepare<[number], JobKind & { started_at: string | null; workflow_run_id: number | null }>(
+      `SELECT queue, service_name, execution_type, started_at, workflow_run_id FROM tb_job_run WHERE id = ?`,
     ),
     reclaimJob: db.prepare<[Params]>(
       `UPDATE tb_job_run
@@ -138,9 +145,11 @@ export class SqliteJobs {
    * them back. An entry whose settle never comes (the watchdog took the job) goes with the reclaim.
    */
   readonly #leased = new Map<number, Leased>();
+  readonly #workflows: SqliteWorkflowAdvance;
 
   constructor(db: SqliteDb) {
     this.#db = db;
+    this.#workflows = new SqliteWorkflowAdvance(db.connection);
     this.#s = prepareJobStatements(db.connection);
     const enqueueStatements = prepareEnqueue(db.connection);
     this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => {
@@ -159,7 +168,9 @@ export class SqliteJobs {
       const atMs = Date.now();
       const at = new Date(atMs).toISOString();
       const tally = new Tally(atMs);
-      const landed = settlements.filter((s) => this.#settleOne(s, at, tally)).map((s) => s.jobId);
+      const runs: number[] = [];
+      const landed = settlements.filter((s) => this.#settleOne(s, at, tally, runs)).map((s) => s.jobId);
+      if (runs.length > 0) this.#workflows.advance(runs, at, tally);
       db.record(tally);
       return landed;
     }).immediate;
@@ -222,7 +233,7 @@ export class SqliteJobs {
       const row = byId.get(id);
       const attemptId = attemptIds.get(id);
       if (!row || attemptId === undefined) continue;
-      this.#leased.set(attemptId, { kind: row, startedMs });
+      this.#leased.set(attemptId, { kind: row, startedMs, run: row.workflow_run_id });
       out.push({
         id: row.id,
         identifier: row.identifier,
@@ -251,7 +262,8 @@ export class SqliteJobs {
     return this.#db.guard(() => this.#settleTx(settlements));
   }
 
-  #settleOne(s: Settlement, at: string, tally: Tally): boolean {
+  /** `runs` gathers the workflow runs of tasks that finished, to be moved on in the same transaction. */
+  #settleOne(s: Settlement, at: string, tally: Tally, runs: number[]): boolean {
     const usage = toJson(s.resource_usage);
     const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
     let changed: number;
@@ -290,7 +302,9 @@ export class SqliteJobs {
     this.#leased.delete(s.attemptId);
     if (changed === 0) return false;
     this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
-    this.#tallySettled(s, leased ?? this.#lookUpLeased(s.jobId), Date.parse(at), tally);
+    const job = leased ?? this.#lookUpLeased(s.jobId);
+    this.#tallySettled(s, job, Date.parse(at), tally);
+    if (job !== null && job.run !== null && (s.kind === 'completed' || s.kind === 'failed' || s.kind === 'cancelled')) runs.push(job.run);
     return true;
   }
 
@@ -298,7 +312,7 @@ export class SqliteJobs {
   #lookUpLeased(jobId: number): Leased | null {
     const row = this.#s.leasedJob.get(jobId);
     if (!row) return null;
-    return { kind: row, startedMs: row.started_at === null ? Number.NaN : Date.parse(row.started_at) };
+    return { kind: row, startedMs: row.started_at === null ? Number.NaN : Date.parse(row.started_at), run: row.workflow_run_id };
   }
 
   #tallySettled(s: Settlement, leased: Leased | null, atMs: number, tally: Tally): void {
@@ -338,6 +352,7 @@ export class SqliteJobs {
     const atMs = Date.now();
     const at = new Date(atMs).toISOString();
     const tally = new Tally(atMs);
+    const runs: number[] = [];
     for (const row of this.#s.expired.all(expiredBefore)) {
       if (row.attempt_id !== null) this.#leased.delete(row.attempt_id);
       const worker = row.lease_owner ?? 'unknown';
@@ -370,7 +385,9 @@ export class SqliteJobs {
         this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'lost' : null, null, null, row.attempt_id);
       }
       (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
+      if (row.workflow_run_id !== null && status !== 'pending') runs.push(row.workflow_run_id);
     }
+    if (runs.length > 0) this.#workflows.advance(runs, at, tally);
     this.#db.record(tally);
     return result;
   }

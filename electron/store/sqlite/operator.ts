@@ -5,11 +5,14 @@ import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { dlqWhere, plainWhere } from './filters.ts';
 import { Tally } from './tally.ts';
+import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 import type { JobKind } from './tally.ts';
 
 /** A job a bulk action changed, as the counts need it. */
 interface Changed extends JobKind {
   error_fingerprint: string | null;
+  /** Returned by a retry only: the workflow run of a task sent back, to be moved on. */
+  workflow_run_id?: number | null;
 }
 
 /**
@@ -45,10 +48,12 @@ export class SqliteOperator {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepareOperatorStatements>;
   readonly #updates = new Map<string, BetterSqlite3.Statement<unknown[], Changed>>();
+  readonly #workflows: SqliteWorkflowAdvance;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareOperatorStatements(db.connection);
+    this.#workflows = new SqliteWorkflowAdvance(db.connection);
   }
 
   /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
@@ -71,6 +76,7 @@ export class SqliteOperator {
           const tally = new Tally(Date.parse(at));
           tally.move(before, 'pending', 'cancelled');
           tally.finished(before, 'cancelled');
+          this.#workflows.advanceJob(jobId, at, tally);
           this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
@@ -89,6 +95,7 @@ export class SqliteOperator {
           const tally = new Tally(Date.parse(at));
           tally.move(before, before.status, 'pending');
           if (before.status === 'failed' && before.resolved_at === null) tally.deadLetter(before, before.error_fingerprint, -1);
+          this.#workflows.advanceJob(jobId, at, tally);
           this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
@@ -103,16 +110,19 @@ export class SqliteOperator {
     const statement = this.#db.cached(this.#updates, `${key}:retry`, () =>
       `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE ${where.sql} RETURNING ${CHANGED}`,
+       WHERE ${where.sql} RETURNING ${CHANGED}, workflow_run_id`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
         const tally = new Tally(Date.parse(at));
+        const runs: number[] = [];
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
           tally.move(job, 'failed', 'pending');
           tally.deadLetter(job, job.error_fingerprint, -1);
+          if (job.workflow_run_id !== undefined && job.workflow_run_id !== null) runs.push(job.workflow_run_id);
         });
+        if (runs.length > 0) this.#workflows.advance(runs, at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
         return n;

@@ -11,10 +11,15 @@ import type { JobKind } from './tally.ts';
  * long: the engine's claims and settles wait at most one batch.
  */
 
-/** Finished before its cutoff: what a batch may delete. Pending, running and open dead letters never are. */
+/**
+ * Finished before its cutoff: what a batch may delete. Pending, running and open dead letters never are,
+ * nor a task of a workflow run still running (what it passes on, its place in the run's graph): those go
+ * once their run has finished.
+ */
 const PRUNABLE = `((status = 'completed' AND completed_at < @completed)
   OR (status = 'cancelled' AND completed_at < @cancelled)
-  OR (status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < @dead_letters))`;
+  OR (status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < @dead_letters))
+  AND (workflow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM tb_workflow_run r WHERE r.id = workflow_run_id AND r.status = 'running'))`;
 
 interface CutoffParams {
   completed: string;
@@ -24,6 +29,7 @@ interface CutoffParams {
 
 interface Pruned extends JobKind {
   status: 'completed' | 'cancelled' | 'failed';
+  workflow_run_id: number | null;
 }
 
 function prepareRetentionStatements(db: Connection) {
@@ -54,7 +60,11 @@ function prepareRetentionStatements(db: Connection) {
     raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
     pruneJobs: db.prepare<[CutoffParams & { after: number; upto: number }], Pruned>(
       `DELETE FROM tb_job_run WHERE id > @after AND id <= @upto AND ${PRUNABLE}
-       RETURNING queue, service_name, execution_type, status`,
+       RETURNING queue, service_name, execution_type, status, workflow_run_id`,
+    ),
+    // A finished workflow run goes with its last task.
+    pruneRun: db.prepare<[{ run: number }]>(
+      `DELETE FROM tb_workflow_run WHERE id = @run AND status <> 'running' AND NOT EXISTS (SELECT 1 FROM tb_job_run WHERE workflow_run_id = @run)`,
     ),
     // The rows of the oldest minutes up to `max` rows' worth: both tables lead their key with the minute.
     rollupBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
@@ -119,11 +129,14 @@ export class SqliteRetention {
         this.#s.pruneAttempts.run(range);
         this.#s.raiseJobIdFloor.run();
         const tally = new Tally(Date.parse(now()));
+        const runs = new Set<number>();
         for (const job of this.#s.pruneJobs.all(range)) {
           tally.count(job, job.status, -1);
           if (job.status === 'failed') batch.dead_letters += 1;
           else batch[job.status] += 1;
+          if (job.workflow_run_id !== null) runs.add(job.workflow_run_id);
         }
+        for (const run of runs) this.#s.pruneRun.run({ run });
         this.#db.record(tally);
         return batch;
       }),

@@ -8,6 +8,7 @@ import { OverviewPage } from '../features/overview/OverviewPage.tsx';
 import { RunnersPage } from '../features/runners/RunnersPage.tsx';
 import { SchedulesPage } from '../features/schedules/SchedulesPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
+import { WorkflowsPage } from '../features/workflows/WorkflowsPage.tsx';
 
 export interface RouteDef {
   path: string;
@@ -22,6 +23,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
   { path: '/schedules', label: 'Schedules', render: () => <SchedulesPage /> },
+  { path: '/workflows', label: 'Workflows', render: () => <WorkflowsPage /> },
   { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
   { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
 ];

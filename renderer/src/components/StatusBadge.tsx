@@ -8,6 +8,8 @@ const STATUS_TONE: Record<string, Tone> = {
   completed: 'ok',
   failed: 'bad',
   cancelled: 'muted',
+  waiting: 'muted',
+  blocked: 'warn',
   closed: 'ok',
   open: 'bad',
   half_open: 'warn',

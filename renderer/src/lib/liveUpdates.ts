@@ -14,7 +14,7 @@ const JOB_REFRESH_MS = 2000;
 export const MAX_LIVE_JOB_PAGES = 3;
 
 // Series and the audit log refresh on their own clocks: a job burst must not refetch a 24-hour aggregate.
-const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list'];
+const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list', 'workflows.runs', 'workflows.show', 'workflows.stuck'];
 
 function invalidateCalls(queryClient: QueryClient, names: CallName[]): void {
   for (const name of names) void queryClient.invalidateQueries({ queryKey: [name] });

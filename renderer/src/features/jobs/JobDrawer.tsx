@@ -9,6 +9,8 @@ import { errorMessage } from '../../lib/callError.ts';
 import { attemptDuration } from './jobTiming.ts';
 import { FailJobDialog } from './FailJobDialog.tsx';
 import { Time } from '../../components/Time.tsx';
+import { workflowTaskOf } from './workflowTask.ts';
+import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
@@ -58,6 +60,15 @@ function Facts({ job }: { job: Job }) {
     ['Lease', job.lease_owner ? <span className="mono">{job.lease_owner} until <Time iso={job.lease_expires_at} /></span> : '—'],
   ];
   if (job.resolved_at) rows.push(['Resolved', <><Time iso={job.resolved_at} />: {job.resolution ?? ''}</>]);
+  const task = workflowTaskOf(job.payload);
+  if (task) {
+    rows.push([
+      'Workflow',
+      <a href={routeHref('/workflows', { run: task.run })}>
+        task {task.task} of run {task.run}
+      </a>,
+    ]);
+  }
   return (
     <dl className="facts">
       {rows.map(([label, value]) => (

@@ -6,6 +6,7 @@ import { ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
 import { StatTiles } from './StatTiles.tsx';
+import { StuckRuns } from './StuckRuns.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
 
 interface OverviewPageProps {
@@ -39,6 +40,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
       </header>
       {firstRun ? <WelcomePanel /> : null}
       <StatTiles stats={data} />
+      <StuckRuns />
       <div className="grid-2">
         <section className="panel" aria-labelledby="chart-throughput">
           <header className="panel-header">
@@ -82,6 +84,8 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                 <th scope="col" className="num">Completed</th>
                 <th scope="col" className="num">Failed</th>
                 <th scope="col" className="num">Cancelled</th>
+                <th scope="col" className="num">Waiting</th>
+                <th scope="col" className="num">Blocked</th>
               </tr>
             </thead>
             <tbody>
@@ -96,11 +100,13 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                   <td className="num">{q.completed.toLocaleString()}</td>
                   <td className="num">{q.failed.toLocaleString()}</td>
                   <td className="num">{q.cancelled.toLocaleString()}</td>
+                  <td className="num">{q.waiting.toLocaleString()}</td>
+                  <td className="num">{q.blocked.toLocaleString()}</td>
                 </tr>
               ))}
               {data.queues.length === 0 ? (
                 <tr>
-                  <td colSpan={6} className="muted">
+                  <td colSpan={8} className="muted">
                     No queues yet.
                   </td>
                 </tr>

@@ -16,7 +16,7 @@ export function stopped(version: number, by = 'ops@laptop', reason: string | nul
 
 export function overviewStats(overrides: Partial<OverviewStats> = {}): OverviewStats {
   return {
-    counts: { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0 },
+    counts: { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 },
     queues: [],
     completed_last_hour: 0,
     failed_last_hour: 0,

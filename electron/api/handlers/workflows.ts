@@ -1,0 +1,83 @@
+import type { WorkflowRunView } from '../../../shared/contract.ts';
+import type { JsonObject } from '../../../shared/domain.ts';
+import type { Registry } from '../../../shared/registry.ts';
+import { isRunStuck, stuckAfterMs } from '../../../shared/workflow.ts';
+import type { WorkflowRun } from '../../../shared/workflow.ts';
+import { WorkflowStartError, startWorkflowRun } from '../../engine/workflowStart.ts';
+import type { Store } from '../../store/store.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiFailure, notFound } from '../errors.ts';
+import type { Handlers } from '../handlerTypes.ts';
+
+/** A run flagged stuck by its workflow's stuck_after (1h for a workflow no longer in the registry). */
+function viewOf(run: WorkflowRun, registry: Registry, nowMs: number): WorkflowRunView {
+  const workflow = registry.workflows?.find((w) => w.name === run.workflow);
+  return { ...run, stuck: isRunStuck(run, stuckAfterMs(workflow?.stuck_after ?? '1h'), nowMs) };
+}
+
+/** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
+async function runIdOf(store: Store, ref: number | string): Promise<number> {
+  const found = (await store.getWorkflowRun(ref)) ?? (typeof ref === 'string' && /^\d+$/.test(ref) ? await store.getWorkflowRun(Number(ref)) : null);
+  if (!found) throw notFound(`no workflow run ${JSON.stringify(ref)}`);
+  return found.run.id;
+}
+
+function started(ctx: ApiContext, workflow: string, payload: JsonObject, identifier: string | undefined) {
+  try {
+    return startWorkflowRun(ctx.store, ctx.registry.registry, workflow, payload, ctx.actor, identifier);
+  } catch (error) {
+    if (error instanceof WorkflowStartError) throw new ApiFailure(error.kind === 'not_found' ? 'not_found' : 'invalid_input', error.message);
+    throw error;
+  }
+}
+
+export const workflows: Handlers<
+  'workflows.list' | 'workflows.run' | 'workflows.runs' | 'workflows.show' | 'workflows.retry' | 'workflows.cancel' | 'workflows.stuck'
+> = {
+  'workflows.list': async (_input, ctx) => ({
+    workflows: (ctx.registry.registry.workflows ?? []).map((w) => ({
+      name: w.name,
+      description: w.description ?? null,
+      stuck_after: w.stuck_after,
+      tasks: w.tasks.map((t) => ({ name: t.name, service: t.service, depends_on: t.depends_on, pass_output: t.pass_output ?? null })),
+    })),
+  }),
+
+  'workflows.run': async (input, ctx) => started(ctx, input.workflow, input.payload, input.identifier),
+
+  'workflows.runs': async (input, ctx) => {
+    const page = await ctx.store.listWorkflowRuns(
+      { ...(input.workflow === undefined ? {} : { workflow: input.workflow }), ...(input.status === undefined ? {} : { status: input.status }) },
+      { limit: input.limit, after: input.after ?? null },
+    );
+    const nowMs = Date.now();
+    return { runs: page.items.map((run) => viewOf(run, ctx.registry.registry, nowMs)), next_cursor: page.next_cursor };
+  },
+
+  'workflows.show': async (input, ctx) => {
+    const id = await runIdOf(ctx.store, input.run);
+    const detail = await ctx.store.getWorkflowRun(id);
+    if (!detail) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
+    return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks: detail.tasks };
+  },
+
+  'workflows.retry': async (input, ctx) => {
+    const id = await runIdOf(ctx.store, input.run);
+    const retried = await ctx.store.retryWorkflowRun(id, ctx.actor);
+    if (!retried) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
+    return retried;
+  },
+
+  'workflows.cancel': async (input, ctx) => {
+    const id = await runIdOf(ctx.store, input.run);
+    const cancelled = await ctx.store.cancelWorkflowRun(id, ctx.actor, input.reason ?? null);
+    if (!cancelled) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
+    return cancelled;
+  },
+
+  'workflows.stuck': async (_input, ctx) => {
+    const nowMs = Date.now();
+    const running = await ctx.store.runningWorkflowRuns(200);
+    return { runs: running.map((run) => viewOf(run, ctx.registry.registry, nowMs)).filter((run) => run.stuck) };
+  },
+};

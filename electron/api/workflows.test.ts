@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from './dispatch.ts';
+import { createTestContext } from './testing/apiTestContext.ts';
+
+const REGISTRY = `
+services:
+  - name: step
+    execution_type: noop
+workflows:
+  - name: quick_to_stick
+    stuck_after: 1s
+    tasks:
+      - { name: one, service: step }
+      - { name: two, service: step, depends_on: [one] }
+  - name: patient
+    tasks:
+      - { name: only, service: step }
+`;
+
+describe('workflow calls', () => {
+  it('flags a running run with no task progress past its stuck_after, and no other', async () => {
+    const t = await createTestContext(REGISTRY);
+    try {
+      const started = await dispatch('workflows.run', { workflow: 'quick_to_stick' }, t.ctx);
+      assert.ok(started.ok);
+      assert.ok((await dispatch('workflows.run', { workflow: 'patient' }, t.ctx)).ok);
+      const fresh = await dispatch('workflows.stuck', {}, t.ctx);
+      assert.deepEqual(fresh.ok ? fresh.result : fresh.error, { runs: [] });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const later = await dispatch('workflows.stuck', {}, t.ctx);
+      assert.ok(later.ok);
+      const { runs } = calls['workflows.stuck'].output.parse(later.result);
+      assert.deepEqual(runs.map((r) => [r.workflow, r.stuck]), [['quick_to_stick', true]], 'patient allows an hour');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('refuses an unknown workflow, a reserved payload key and an unknown run with clear errors', async () => {
+    const t = await createTestContext(REGISTRY);
+    try {
+      const unknown = await dispatch('workflows.run', { workflow: 'nope' }, t.ctx);
+      assert.deepEqual(unknown.ok ? null : [unknown.error.code, unknown.error.message], ['not_found', 'workflow nope is not in the registry (known: quick_to_stick, patient)']);
+      const reserved = await dispatch('workflows.run', { workflow: 'patient', payload: { workflow: 'x' } }, t.ctx);
+      assert.equal(reserved.ok ? null : reserved.error.code, 'invalid_input');
+      const missing = await dispatch('workflows.retry', { run: 4242 }, t.ctx);
+      assert.equal(missing.ok ? null : missing.error.code, 'not_found');
+      const hostile = await dispatch('workflows.show', { run: "'; DROP TABLE tb_workflow_run; --" }, t.ctx);
+      assert.equal(hostile.ok ? null : hostile.error.code, 'not_found');
+      assert.equal((await dispatch('workflows.runs', {}, t.ctx)).ok, true, 'the runs are still there');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

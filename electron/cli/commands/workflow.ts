@@ -1,0 +1,166 @@
+import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
+import { JsonObject } from '../../../shared/domain.ts';
+import { WorkflowRunStatus } from '../../../shared/workflow.ts';
+import { positionals, str, UsageError } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { paint, printJson, when, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
+function taskSummary(tasks: Record<string, number>): string {
+  const parts = Object.entries(tasks).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  return parts.length === 0 ? '-' : parts.map(([state, n]) => `${n} ${state}`).join(', ');
+}
+
+function statusText(io: Io, run: WorkflowRunView): string {
+  if (run.stuck) return paint(io, `${run.status} (stuck)`, 'yellow');
+  if (run.status === 'failed') return paint(io, run.status, 'red');
+  return run.status;
+}
+
+function runsTable(io: Io, runs: WorkflowRunView[]): string {
+  return renderTable(
+    [{ header: 'run', align: 'right' }, { header: 'identifier', max: 48 }, { header: 'workflow' }, { header: 'status' }, { header: 'tasks' }, { header: 'started' }, { header: 'last progress' }],
+    runs.map((r) => [String(r.id), r.identifier, r.workflow, statusText(io, r), taskSummary(r.tasks), when(r.created_at), when(r.updated_at)]),
+  );
+}
+
+function seconds(from: string | null, to: string | null): string {
+  if (!from) return '-';
+  const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)}s${to ? '' : ' so far'}` : '-';
+}
+
+function showRun(io: Io, detail: WorkflowRunDetailView): void {
+  const { run } = detail;
+  io.out(`run ${run.id} (${run.identifier}) of workflow ${run.workflow}: ${statusText(io, run)}`);
+  io.out(`started ${when(run.created_at)} by ${run.created_by}; last progress ${when(run.updated_at)}${run.finished_at ? `; finished ${when(run.finished_at)}` : ''}`);
+  io.out('');
+  io.out(
+    renderTable(
+      [{ header: 'task' }, { header: 'job', align: 'right' }, { header: 'status' }, { header: 'depends on' }, { header: 'attempts', align: 'right' }, { header: 'started' }, { header: 'took' }, { header: 'why', max: 60 }],
+      detail.tasks.map((t) => [
+        t.name,
+        String(t.job_id),
+        t.status === 'failed' ? paint(io, t.status, 'red') : t.status === 'blocked' ? paint(io, t.status, 'yellow') : t.status,
+        t.depends_on.join(', ') || '-',
+        String(t.attempts),
+        when(t.started_at),
+        seconds(t.started_at, t.completed_at),
+        t.status === 'failed' || t.status === 'blocked' ? (t.error_message ?? '') : '',
+      ]),
+    ),
+  );
+  const failed = detail.tasks.filter((t) => t.status === 'failed');
+  if (failed.length > 0) io.out(`\n${failed.map((t) => t.name).join(', ')} failed: opsdeck workflow retry ${run.id} runs ${failed.length === 1 ? 'it' : 'them'} again, and the run goes on from there`);
+}
+
+function payloadOf(text: string | undefined): JsonObject {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--payload must be JSON, e.g. --payload \'{"date": "2026-12-04"}\'');
+  }
+  const parsed = JsonObject.safeParse(value);
+  if (!parsed.success) throw new UsageError('--payload must be a JSON object, e.g. --payload \'{"date": "2026-12-04"}\'');
+  return parsed.data;
+}
+
+/** A run named by its number or its identifier. */
+function runRef(text: string | undefined): number | string {
+  if (text === undefined || text === '') throw new UsageError('missing RUN (a run number or identifier; opsdeck workflow runs lists them)');
+  return /^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
+async function runs(inv: Invocation): Promise<number> {
+  positionals(inv, ['runs']);
+  const status = str(inv.values, 'status');
+  const parsedStatus = status === undefined ? undefined : WorkflowRunStatus.safeParse(status);
+  if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status takes ${WorkflowRunStatus.options.join(', ')}, not "${status}"`);
+  const workflow = str(inv.values, 'workflow');
+  return withRuntime(inv, async ({ ctx }) => {
+    const page = await call(ctx, 'workflows.runs', {
+      ...(workflow === undefined ? {} : { workflow }),
+      ...(parsedStatus?.success ? { status: parsedStatus.data } : {}),
+      limit: 50,
+    });
+    if (inv.common.json) printJson(inv.io, page);
+    else inv.io.out(page.runs.length === 0 ? 'no workflow runs; start one with opsdeck workflow run NAME' : runsTable(inv.io, page.runs));
+    return 0;
+  });
+}
+
+export const workflow: Command = {
+  name: 'workflow',
+  summary: 'workflows: list, run, runs, show RUN, retry RUN (from its failed tasks), cancel RUN',
+  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
+  details: [
+    'Each task of a run is a job. A task waits until every task it depends on completed; a task that',
+    'fails leaves what depends on it blocked. retry RUN sends the failed tasks back and the run goes on',
+    'from them, not from the start. RUN is the run number or its identifier.',
+  ].join('\n'),
+  options: {
+    payload: { type: 'string', value: 'JSON', description: 'run: a JSON object laid over every task\'s payload' },
+    identifier: { type: 'string', value: 'ID', description: 'run: the run\'s identifier; running it again with the same one starts nothing new' },
+    workflow: { type: 'string', value: 'NAME', description: 'runs: only runs of this workflow' },
+    status: { type: 'string', value: 'S', description: `runs: only runs in this state (${WorkflowRunStatus.options.join(', ')})` },
+    reason: { type: 'string', value: 'TEXT', description: 'cancel: why, for the audit log' },
+  },
+  async run(inv) {
+    const sub = inv.positionals[0] ?? 'list';
+    if (sub === 'list') {
+      positionals(inv, ['list']);
+      return withRuntime(inv, async ({ ctx }) => {
+        const { workflows } = await call(ctx, 'workflows.list', {});
+        if (inv.common.json) printJson(inv.io, { workflows });
+        else if (workflows.length === 0) inv.io.out("no workflows in the registry: add a 'workflows:' list (see README)");
+        else {
+          for (const w of workflows) {
+            inv.io.out(`${w.name}${w.description ? `: ${w.description}` : ''} (stuck after ${w.stuck_after})`);
+            for (const t of w.tasks) inv.io.out(`  ${t.name} (${t.service})${t.depends_on.length > 0 ? ` after ${t.depends_on.join(', ')}` : ''}${t.pass_output ? `, passes its output (${t.pass_output})` : ''}`);
+          }
+        }
+        return 0;
+      });
+    }
+    if (sub === 'run') {
+      const [, name] = positionals(inv, ['run', 'NAME']);
+      const payload = payloadOf(str(inv.values, 'payload'));
+      const identifier = str(inv.values, 'identifier');
+      return withRuntime(inv, async ({ ctx }) => {
+        const started = await call(ctx, 'workflows.run', { workflow: name ?? '', payload, ...(identifier === undefined ? {} : { identifier }) });
+        if (inv.common.json) printJson(inv.io, started);
+        else inv.io.out(started.created ? `started run ${started.run_id} (${started.identifier}) of ${name}; opsdeck workflow show ${started.run_id} follows it` : `run ${started.run_id} (${started.identifier}) exists already: nothing new started`);
+        return 0;
+      });
+    }
+    if (sub === 'runs') return runs(inv);
+    if (sub === 'show' || sub === 'retry' || sub === 'cancel') {
+      const [, ref] = positionals(inv, [sub, 'RUN']);
+      const run = runRef(ref);
+      return withRuntime(inv, async ({ ctx }) => {
+        if (sub === 'show') {
+          const detail = await call(ctx, 'workflows.show', { run });
+          if (inv.common.json) printJson(inv.io, detail);
+          else showRun(inv.io, detail);
+          return 0;
+        }
+        if (sub === 'retry') {
+          const result = await call(ctx, 'workflows.retry', { run });
+          if (inv.common.json) printJson(inv.io, result);
+          else inv.io.out(result.retried.length === 0 ? `run ${String(run)} has no failed or cancelled task: nothing to retry` : `retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
+          return 0;
+        }
+        const reason = str(inv.values, 'reason');
+        const result = await call(ctx, 'workflows.cancel', { run, ...(reason === undefined ? {} : { reason }) });
+        if (inv.common.json) printJson(inv.io, result);
+        else inv.io.out(`cancelled ${result.cancelled} task(s) that had not started; ${result.stopping} running task(s) asked to stop`);
+        return 0;
+      });
+    }
+    throw new UsageError(`workflow takes list, run, runs, show, retry or cancel, not "${sub}"`);
+  },
+};

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { calls } from '../../shared/contract.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The real command, as an operator runs it: a child process of this Node. */
+function opsdeck(args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1' };
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function json(run: Run): unknown {
+  assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe('opsdeck workflow', () => {
+  let dir: string;
+  let common: string[];
+  let gate: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-cli-workflow-'));
+    gate = join(dir, 'gate');
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: step',
+        '    execution_type: noop',
+        '  - name: gated',
+        '    execution_type: shell',
+        `    runner_config: { command: ["/usr/bin/test", "-e", "${gate}"] }`,
+        '    security_policy: { allowed_commands: ["/usr/bin/test"] }',
+        '    retry_config: { max_retries: 0 }',
+        'workflows:',
+        '  - name: etl',
+        '    tasks:',
+        '      - { name: extract, service: step }',
+        '      - { name: transform, service: gated, depends_on: [extract] }',
+        '      - { name: load, service: step, depends_on: [transform] }',
+        '',
+      ].join('\n'),
+    );
+    common = ['--db', join(dir, 'cli.db'), '--registry', registry];
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a workflow, shows the failed task and what it blocks, and finishes it after a retry of that task', async () => {
+    const started = z.object({ run_id: z.number(), created: z.boolean() }).parse(json(await opsdeck(['workflow', 'run', 'etl', '--identifier', 'cli-1', '--json', ...common])));
+    assert.equal(started.created, true);
+    const again = await opsdeck(['workflow', 'run', 'etl', '--identifier', 'cli-1', ...common]);
+    assert.match(again.stdout, /exists already: nothing new started/);
+
+    assert.equal((await opsdeck(['worker', '--until-empty', ...common])).code, 0);
+    const blocked = calls['workflows.show'].output.parse(json(await opsdeck(['workflow', 'show', 'cli-1', '--json', ...common])));
+    assert.deepEqual(blocked.tasks.map((t) => [t.name, t.status]), [['extract', 'completed'], ['transform', 'failed'], ['load', 'blocked']]);
+    const shown = await opsdeck(['workflow', 'show', String(started.run_id), ...common]);
+    assert.match(shown.stdout, /load .* blocked .* upstream task 'transform' failed/);
+    assert.match(shown.stdout, new RegExp(`opsdeck workflow retry ${started.run_id} runs it again`));
+    const status = await opsdeck(['status', ...common]);
+    assert.match(status.stdout, /workflow tasks: 0 waiting for their upstream tasks, 1 blocked by a failed upstream/);
+
+    await writeFile(gate, '');
+    const retried = await opsdeck(['workflow', 'retry', String(started.run_id), ...common]);
+    assert.match(retried.stdout, /retried 1 task\(s\)/);
+    assert.equal((await opsdeck(['worker', '--until-empty', ...common])).code, 0);
+    const done = calls['workflows.show'].output.parse(json(await opsdeck(['workflow', 'show', 'cli-1', '--json', ...common])));
+    assert.equal(done.run.status, 'completed');
+    assert.deepEqual(done.tasks.map((t) => t.attempts), [1, 1, 1]);
+
+    const runs = await opsdeck(['workflow', 'runs', '--status', 'completed', ...common]);
+    assert.match(runs.stdout, /cli-1 +etl +completed +3 completed/);
+  });
+
+  it('says what is wrong with a bad subcommand, payload, status or run', async () => {
+    const bad = await opsdeck(['workflow', 'launch', ...common]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /workflow takes list, run, runs, show, retry or cancel, not "launch"/);
+    const payload = await opsdeck(['workflow', 'run', 'etl', '--payload', '[1]', ...common]);
+    assert.equal(payload.code, 2);
+    assert.match(payload.stderr, /--payload must be a JSON object/);
+    const status = await opsdeck(['workflow', 'runs', '--status', 'stuck', ...common]);
+    assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "stuck"/);
+    const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no workflow run "no-such-run"/);
+  });
+});

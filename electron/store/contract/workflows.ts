@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import type { JsonObject } from '../../../shared/domain.ts';
+import type { ClaimedJob, Store } from '../store.ts';
+import type { NewWorkflowRun } from '../workflowTypes.ts';
+import { ALICE, LEASE, alice, base, err, mustGet } from './fixtures.ts';
+import type { ContractHandle } from './fixtures.ts';
+
+type Test = (title: string, body: (store: Store, handle: ContractHandle) => Promise<void>) => void;
+
+interface TaskSpec {
+  name: string;
+  depends_on?: string[];
+  pass_output?: 'tail' | 'json';
+  payload?: JsonObject;
+}
+
+/** A run of a workflow whose tasks all run the noop service `step`, in a queue of the run's own. */
+function newRun(identifier: string, tasks: TaskSpec[], payload: JsonObject = {}): NewWorkflowRun & { queue: string } {
+  const queue = `wf-${identifier}`;
+  return {
+    queue,
+    identifier,
+    workflow: 'etl',
+    payload,
+    tasks: tasks.map((t) => ({
+      name: t.name,
+      depends_on: t.depends_on ?? [],
+      pass_output: t.pass_output ?? null,
+      job: {
+        identifier: `${identifier}/${t.name}`,
+        queue,
+        service_name: 'step',
+        execution_type: 'noop',
+        max_attempts: 1,
+        payload: { ...t.payload, ...payload, workflow: { run: identifier, name: 'etl', task: t.name } },
+      },
+    })),
+  };
+}
+
+/** Claims what the run's queue has ready, by task name. */
+async function claimReady(store: Store, queue: string): Promise<Map<string, ClaimedJob>> {
+  const claimed = await store.claim({ workerId: 'w1', limit: 50, leaseMs: LEASE, queues: [queue] });
+  return new Map(claimed.map((c) => [c.identifier.split('/').at(-1) ?? '', c]));
+}
+
+function must<T>(value: T | undefined | null, what: string): T {
+  assert.ok(value !== undefined && value !== null, `${what} exists`);
+  return value;
+}
+
+async function states(store: Store, runId: number): Promise<Record<string, string>> {
+  const detail = must(await store.getWorkflowRun(runId), `run ${runId}`);
+  return Object.fromEntries(detail.tasks.map((t) => [t.name, t.status]));
+}
+
+async function complete(store: Store, job: ClaimedJob, tail: string | null = null): Promise<void> {
+  assert.deepEqual(await store.settle([{ ...base(job), kind: 'completed', output_tail: tail }]), [job.id]);
+}
+
+// a → b → d → e, a → c → e: b is the middle task whose failure must block d and e, and nothing else.
+const DIAMOND: TaskSpec[] = [
+  { name: 'a' },
+  { name: 'b', depends_on: ['a'] },
+  { name: 'c', depends_on: ['a'] },
+  { name: 'd', depends_on: ['b'] },
+  { name: 'e', depends_on: ['c', 'd'] },
+];
+
+export function workflowsContract(test: Test): void {
+  test('workflows: a task is released only when all it depends on completed', async (store) => {
+    const run = newRun('release', DIAMOND);
+    const started = await store.startWorkflowRun(run, alice);
+    assert.equal(started.created, true);
+    assert.deepEqual(await states(store, started.run_id), { a: 'pending', b: 'waiting', c: 'waiting', d: 'waiting', e: 'waiting' });
+    const first = await claimReady(store, run.queue);
+    assert.deepEqual([...first.keys()], ['a'], 'waiting tasks are never claimed');
+    await complete(store, must(first.get('a'), 'a'));
+    const second = await claimReady(store, run.queue);
+    assert.deepEqual([...second.keys()].sort(), ['b', 'c']);
+    await complete(store, must(second.get('c'), 'c'));
+    assert.equal((await claimReady(store, run.queue)).size, 0, 'e still waits for d');
+    await complete(store, must(second.get('b'), 'b'));
+    const third = await claimReady(store, run.queue);
+    assert.deepEqual([...third.keys()], ['d']);
+    await complete(store, must(third.get('d'), 'd'));
+    const fourth = await claimReady(store, run.queue);
+    assert.deepEqual([...fourth.keys()], ['e']);
+    await complete(store, must(fourth.get('e'), 'e'));
+    const detail = must(await store.getWorkflowRun(run.identifier), 'run by identifier');
+    assert.equal(detail.run.status, 'completed');
+    assert.ok(detail.run.finished_at !== null);
+    assert.deepEqual(detail.run.tasks, { completed: 5 });
+    assert.deepEqual(detail.tasks.find((t) => t.name === 'e')?.depends_on, ['c', 'd']);
+  });
+
+  test('workflows: a failing middle task blocks exactly its dependents; a retry of it alone finishes the run', async (store) => {
+    const run = newRun('diamond', DIAMOND);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    await complete(store, must((await claimReady(store, run.queue)).get('a'), 'a'));
+    const middle = await claimReady(store, run.queue);
+    const b = must(middle.get('b'), 'b');
+    assert.deepEqual(await store.settle([{ ...base(b), kind: 'failed', error: err('disk full'), outcome: 'failed' }]), [b.id]);
+    assert.deepEqual(await states(store, runId), { a: 'completed', b: 'failed', c: 'running', d: 'blocked', e: 'blocked' });
+    const detail = must(await store.getWorkflowRun(runId), 'run');
+    assert.equal(detail.tasks.find((t) => t.name === 'd')?.error_message, "upstream task 'b' failed");
+    assert.equal(detail.tasks.find((t) => t.name === 'e')?.error_message, "upstream task 'd' is blocked");
+    assert.equal(detail.run.status, 'running', 'c still runs');
+    await complete(store, must(middle.get('c'), 'c'));
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
+    // Blocked is a status like any other: counted, filtered, never claimed.
+    const blocked = await store.listJobs({ status: ['blocked'], queue: run.queue }, { limit: 10 });
+    assert.deepEqual(blocked.items.map((j) => j.identifier).sort(), ['diamond/d', 'diamond/e']);
+    assert.equal(await store.countJobs({ status: ['blocked'], queue: run.queue }), 2);
+    const counts = (await store.countsByQueueAndStatus()).filter((c) => c.queue === run.queue);
+    assert.deepEqual(Object.fromEntries(counts.filter((c) => c.count > 0).map((c) => [c.status, c.count])), { completed: 2, failed: 1, blocked: 2 });
+
+    // The operator retries the failed task alone (the job's own retry): its dependents wait again.
+    const retried = must(await store.retryJob(b.id, alice), 'retried b');
+    assert.equal(retried.status, 'pending');
+    assert.deepEqual(await states(store, runId), { a: 'completed', b: 'pending', c: 'completed', d: 'waiting', e: 'waiting' });
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'running');
+    await complete(store, must((await claimReady(store, run.queue)).get('b'), 'b again'));
+    await complete(store, must((await claimReady(store, run.queue)).get('d'), 'd'));
+    await complete(store, must((await claimReady(store, run.queue)).get('e'), 'e'));
+    const done = must(await store.getWorkflowRun(runId), 'run');
+    assert.equal(done.run.status, 'completed');
+    assert.equal((await mustGet(store, b.id)).attempts, 1, 'a and c ran once; b ran again from its retry, not the run from the start');
+    assert.equal((await store.listAttempts(must(done.tasks.find((t) => t.name === 'a'), 'a').job_id)).length, 1);
+  });
+
+  test('workflows: retrying a run sends its failed tasks back; the run resumes from them', async (store) => {
+    const run = newRun('retry-run', [{ name: 'x' }, { name: 'y', depends_on: ['x'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const x = must((await claimReady(store, run.queue)).get('x'), 'x');
+    await store.settle([{ ...base(x), kind: 'failed', error: err('boom'), outcome: 'failed' }]);
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
+    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [x.id] });
+    assert.deepEqual(await states(store, runId), { x: 'pending', y: 'waiting' });
+    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [] }, 'nothing failed: nothing to retry');
+    assert.equal(await store.retryWorkflowRun(999_999, alice), null);
+    const audit = await store.listAudit({ action: 'workflow.retry' }, { limit: 5 });
+    assert.equal(audit.items[0]?.actor, ALICE);
+    assert.equal(audit.items[0]?.target, String(runId));
+  });
+
+  test('workflows: an upstream passes its output tail, or its output as JSON, under payload.workflow.upstream', async (store) => {
+    const run = newRun('outputs', [
+      { name: 'extract', pass_output: 'json' },
+      { name: 'count', pass_output: 'tail' },
+      { name: 'quiet' },
+      { name: 'load', depends_on: ['extract', 'count', 'quiet'], payload: { table: 'orders' } },
+    ], { date: '2026-12-04' });
+    await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    await complete(store, must(ready.get('extract'), 'extract'), '{"rows": 3}');
+    await complete(store, must(ready.get('count'), 'count'), '3 rows\n');
+    await complete(store, must(ready.get('quiet'), 'quiet'), 'not passed');
+    const load = must((await claimReady(store, run.queue)).get('load'), 'load');
+    assert.deepEqual(load.payload, {
+      table: 'orders',
+      date: '2026-12-04',
+      workflow: { run: 'outputs', name: 'etl', task: 'load', upstream: { extract: { rows: 3 }, count: '3 rows\n' } },
+    });
+  });
+
+  test('workflows: starting a run is idempotent by its identifier; cancelling it cancels what has not started', async (store) => {
+    const run = newRun('cancel', [{ name: 'p' }, { name: 'q' }, { name: 'r', depends_on: ['p'] }]);
+    const first = await store.startWorkflowRun(run, alice);
+    const again = await store.startWorkflowRun(run, alice);
+    assert.deepEqual(again, { ...first, created: false });
+    assert.equal((await store.listWorkflowRuns({ workflow: 'etl' }, { limit: 10 })).items.length, 1);
+    const running = must((await store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE, queues: [run.queue] }))[0], 'p or q');
+    assert.deepEqual(await store.cancelWorkflowRun(first.run_id, alice, 'wrong date'), { cancelled: 2, stopping: 1 });
+    const detail = must(await store.getWorkflowRun(first.run_id), 'run');
+    assert.deepEqual(
+      Object.fromEntries(detail.tasks.map((t) => [t.name, t.status])),
+      { p: 'cancelled', q: 'cancelled', r: 'cancelled', [running.identifier.split('/')[1] ?? '']: 'running' },
+    );
+    assert.equal((await mustGet(store, running.id)).cancel_requested, true);
+    assert.equal(detail.run.status, 'cancelled', 'cancelled at once, though its running task has yet to stop');
+    await store.settle([{ ...base(running), kind: 'cancelled', reason: 'cancelled by an operator' }]);
+    assert.equal(must(await store.getWorkflowRun(first.run_id), 'run').run.status, 'cancelled');
+    assert.equal((await store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE, queues: [run.queue] })).length, 0);
+    assert.equal((await store.runningWorkflowRuns(10)).length, 0);
+  });
+
+  test('workflows: a task that fails when its lease runs out blocks its dependents in the same reclaim', async (store) => {
+    const run = newRun('reclaim', [{ name: 'm' }, { name: 'n', depends_on: ['m'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const m = must((await store.claim({ workerId: 'gone', limit: 5, leaseMs: 1, queues: [run.queue] }))[0], 'm');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const reclaimed = await store.reclaimExpired();
+    assert.deepEqual(reclaimed.failed, [m.id], 'one attempt only: into the dead-letter queue');
+    assert.deepEqual(await states(store, runId), { m: 'failed', n: 'blocked' });
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
+    assert.equal(await store.dlqRetry({ job_ids: [m.id] }, alice), 1);
+    assert.deepEqual(await states(store, runId), { m: 'pending', n: 'waiting' }, 'a dead-letter retry of a task revives its run too');
+  });
+
+  test('workflows: pruning never takes a waiting or blocked task, whatever the cutoffs', async (store) => {
+    const run = newRun('prune', [{ name: 'up' }, { name: 'mid', depends_on: ['up'] }, { name: 'down', depends_on: ['mid'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const up = must((await claimReady(store, run.queue)).get('up'), 'up');
+    await store.settle([{ ...base(up), kind: 'failed', error: err('nope'), outcome: 'failed' }]);
+    const future = new Date(Date.now() + 86_400_000);
+    let after = 0;
+    for (;;) {
+      const batch = await store.pruneBatch({ completed: future, cancelled: future, deadLetters: future, history: future }, after, 100);
+      after = batch.lastId;
+      if (batch.done) break;
+    }
+    assert.deepEqual(await states(store, runId), { up: 'failed', mid: 'blocked', down: 'blocked' });
+  });
+
+  test('workflows: the completed tasks of a running run stay until the run has finished', async (store) => {
+    const run = newRun('keep', [{ name: 'first', pass_output: 'tail' }, { name: 'second' }, { name: 'last', depends_on: ['first', 'second'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    await complete(store, must(ready.get('first'), 'first'), 'passed on later');
+    const future = new Date(Date.now() + 86_400_000);
+    const cutoffs = { completed: future, cancelled: future, deadLetters: future, history: future };
+    const pruneAll = async () => {
+      let after = 0;
+      let completed = 0;
+      for (;;) {
+        const batch = await store.pruneBatch(cutoffs, after, 100);
+        completed += batch.completed;
+        after = batch.lastId;
+        if (batch.done) return completed;
+      }
+    };
+    assert.equal(await pruneAll(), 0, 'first completed, but its run still runs');
+    await complete(store, must(ready.get('second'), 'second'));
+    const last = must((await claimReady(store, run.queue)).get('last'), 'last');
+    assert.deepEqual(last.payload, { workflow: { run: 'keep', name: 'etl', task: 'last', upstream: { first: 'passed on later' } } });
+    await complete(store, last);
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'completed');
+    assert.equal(await pruneAll(), 3, 'the run finished: its tasks go like any completed job');
+    assert.equal(await store.getWorkflowRun(runId), null, 'and the run with its last task');
+  });
+}

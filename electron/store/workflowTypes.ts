@@ -1,0 +1,69 @@
+import type { JsonObject } from '../../shared/domain.ts';
+import type { PassOutput, WorkflowRunStatus } from '../../shared/workflow.ts';
+import type { NewJob } from './store.ts';
+
+/** A run of a workflow as the engine hands it to the store: every task with the job it becomes. */
+export interface NewWorkflowRun {
+  identifier: string;
+  workflow: string;
+  payload: JsonObject;
+  tasks: NewWorkflowTask[];
+}
+
+export interface NewWorkflowTask {
+  name: string;
+  depends_on: string[];
+  pass_output: PassOutput | null;
+  /** Its identifier, queue, service and payload; the store decides whether it starts pending or waiting. */
+  job: NewJob & { identifier: string };
+}
+
+export interface WorkflowRunStarted {
+  run_id: number;
+  identifier: string;
+  /** False when a run with this identifier existed: starting a run is idempotent. */
+  created: boolean;
+}
+
+export interface WorkflowRunFilter {
+  workflow?: string;
+  status?: WorkflowRunStatus;
+}
+
+export interface WorkflowRetried {
+  /** The failed and cancelled tasks sent back to pending. */
+  retried: number[];
+}
+
+export interface WorkflowCancelled {
+  /** Tasks that had not started, now cancelled. */
+  cancelled: number;
+  /** Running tasks asked to stop (their workers stop them). */
+  stopping: number;
+}
+
+/**
+ * How a run stands, from its tasks' states: completed when every task completed; cancelled once an
+ * operator cancelled it (until a retry reopens it), even while a running task is still stopping; running
+ * while any task is pending, running or waiting; otherwise failed (a task failed or was cancelled, and
+ * what depends on it is blocked). jobs.opsdeck_workflow_advance (PostgreSQL) decides the same way.
+ */
+export function runStatusOf(counts: ReadonlyMap<string, number>, wasCancelled: boolean): WorkflowRunStatus {
+  let total = 0;
+  for (const n of counts.values()) total += n;
+  if (total > 0 && (counts.get('completed') ?? 0) === total) return 'completed';
+  if (wasCancelled) return 'cancelled';
+  if ((counts.get('pending') ?? 0) + (counts.get('running') ?? 0) + (counts.get('waiting') ?? 0) > 0) return 'running';
+  return 'failed';
+}
+
+/** What a dependent receives of one upstream: its output tail as text, or read as JSON (null when it is not JSON). */
+export function passedOutput(passOutput: string | null, tail: string | null): unknown {
+  if (tail === null) return null;
+  if (passOutput !== 'json') return tail;
+  try {
+    return JSON.parse(tail);
+  } catch {
+    return null;
+  }
+}

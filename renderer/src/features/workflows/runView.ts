@@ -1,0 +1,29 @@
+import type { WorkflowTask } from '../../../../shared/workflow.ts';
+
+/** What the Workflows page says of a run and its tasks, apart from how it draws them. */
+
+/** "3 completed · 1 failed · 2 blocked": a run's tasks per state, in the order a run moves through them. */
+const ORDER = ['running', 'pending', 'waiting', 'completed', 'failed', 'blocked', 'cancelled'];
+
+export function taskSummary(tasks: Record<string, number>): string {
+  const parts = Object.entries(tasks)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => ORDER.indexOf(a[0]) - ORDER.indexOf(b[0]));
+  return parts.length === 0 ? 'no tasks' : parts.map(([state, n]) => `${n} ${state}`).join(' · ');
+}
+
+/** How long a task ran (or has run so far), in words short enough for a graph node. */
+export function taskTiming(task: Pick<WorkflowTask, 'status' | 'started_at' | 'completed_at'>, nowMs: number): string {
+  if (task.status === 'waiting') return 'waiting for upstream';
+  if (task.status === 'blocked') return 'until its upstream is retried';
+  if (!task.started_at) return task.status === 'pending' ? 'queued' : 'not started';
+  const end = task.completed_at ? Date.parse(task.completed_at) : nowMs;
+  const ms = Math.max(0, end - Date.parse(task.started_at));
+  const text = ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return task.completed_at ? `took ${text}` : `running ${text}`;
+}
+
+/** The tasks a retry of the run would run again: failed and cancelled ones. */
+export function retryable(tasks: ReadonlyArray<Pick<WorkflowTask, 'status' | 'name'>>): string[] {
+  return tasks.filter((t) => t.status === 'failed' || t.status === 'cancelled').map((t) => t.name);
+}
