@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { JobStatus, Timestamp } from './domain.ts';
 import { cronProblem, isTimeZone } from './scheduleMath.ts';
+import { WORKFLOW_PAYLOAD_KEY, WorkflowRunStatus } from './workflow.ts';
 
 /**
- * Schedules: a cron expression in an IANA time zone that enqueues a job of a service. They come from the
+ * Schedules: a cron expression in an IANA time zone that enqueues a job of a service or starts a run of a
+ * workflow. They come from the
  * registry's `schedules:` (synced into the store when a registry loads) or from an operator (console, CLI,
  * REST), and both are kept in the store, where every worker sharing it reads them.
  */
@@ -36,9 +38,6 @@ export const TimeZone = z
   .max(64)
   .refine(isTimeZone, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
 
-/** The message a schedule with a `workflow:` target gets until workflows can be scheduled. */
-export const WORKFLOW_TARGET_LATER = 'workflow schedules arrive with workflows: target a service for now';
-
 const scheduleFields = {
   name: ScheduleName,
   /** What a fire starts: exactly one of `service` and `workflow`. */
@@ -46,9 +45,9 @@ const scheduleFields = {
   workflow: z.string().min(1).max(100).optional(),
   cron: CronText,
   timezone: TimeZone.default('UTC'),
-  /** The payload of every job the schedule enqueues. */
+  /** The payload of every job the schedule enqueues (a workflow's: of every run, an object). */
   payload: z.json().optional(),
-  /** Default: the service's queue. */
+  /** Default: the service's queue. A workflow's tasks run on their services' queues. */
   queue: z.string().min(1).max(100).optional(),
   enabled: z.boolean().default(true),
   missed: MissedPolicy.default('skip'),
@@ -57,12 +56,29 @@ const scheduleFields = {
   description: z.string().max(500).optional(),
 };
 
-/** One target, never both, never none; a workflow target is refused until workflows can be scheduled. */
-function oneTarget(value: { service?: string | undefined; workflow?: string | undefined }, ctx: z.RefinementCtx): void {
-  if (value.workflow !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['workflow'], message: WORKFLOW_TARGET_LATER });
-  } else if (value.service === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['service'], message: 'a schedule needs the service it enqueues: add service: <name>' });
+/** One target, never both, never none; a workflow's payload is an object it lays over its tasks' payloads. */
+function oneTarget(
+  value: { service?: string | undefined; workflow?: string | undefined; payload?: unknown; queue?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.workflow === undefined) {
+    if (value.service === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['service'], message: 'a schedule needs what it starts: add service: <name> or workflow: <name>' });
+    }
+    return;
+  }
+  if (value.service !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['workflow'], message: 'a schedule starts one thing: name a service or a workflow, not both' });
+  }
+  if (value.queue !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['queue'], message: "a workflow's tasks run on their services' queues: remove queue:" });
+  }
+  const { payload } = value;
+  if (payload === undefined) return;
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    ctx.addIssue({ code: 'custom', path: ['payload'], message: "a workflow schedule's payload is an object (the run's payload)" });
+  } else if (Object.hasOwn(payload, WORKFLOW_PAYLOAD_KEY)) {
+    ctx.addIssue({ code: 'custom', path: ['payload', WORKFLOW_PAYLOAD_KEY], message: `the payload key '${WORKFLOW_PAYLOAD_KEY}' is reserved for what the workflow passes its tasks` });
   }
 }
 
@@ -71,11 +87,17 @@ export const ScheduleConfig = z.object(scheduleFields).strict().superRefine(oneT
 export type ScheduleConfig = z.output<typeof ScheduleConfig>;
 export type ScheduleInput = z.input<typeof ScheduleConfig>;
 
-/** What a schedule starts; a `workflow` kind joins this union when workflows can be scheduled. */
-export type ScheduleTarget = { kind: 'service'; name: string };
+/** What a schedule starts: a job of a service, or a run of a workflow. */
+export type ScheduleTarget = { kind: 'service'; name: string } | { kind: 'workflow'; name: string };
 
 export function targetOf(config: ScheduleConfig): ScheduleTarget {
-  return { kind: 'service', name: config.service ?? '' };
+  return config.workflow !== undefined ? { kind: 'workflow', name: config.workflow } : { kind: 'service', name: config.service ?? '' };
+}
+
+/** How a schedule's target reads in messages: `service nightly` or `workflow nightly_etl`. */
+export function targetText(config: ScheduleConfig): string {
+  const target = targetOf(config);
+  return `${target.kind} ${target.name}`;
 }
 
 export const ScheduleSource = z.enum(['registry', 'operator']);
@@ -84,7 +106,7 @@ export type ScheduleSource = z.infer<typeof ScheduleSource>;
 export const FireTrigger = z.enum(['cron', 'manual']);
 export const FireStatus = z.enum(['fired', 'skipped']);
 
-/** One fire of a schedule: a job enqueued, or fires skipped (and why). */
+/** One fire of a schedule: a job enqueued or a workflow run started, or fires skipped (and why). */
 export const ScheduleFire = z.object({
   id: z.number().int(),
   schedule: z.string(),
@@ -100,6 +122,9 @@ export const ScheduleFire = z.object({
   fire_key: z.string(),
   job_id: z.number().int().nullable(),
   job_status: JobStatus.nullable(),
+  /** The workflow run a workflow schedule's fire started (its identifier is the fire key). */
+  run_id: z.number().int().nullable(),
+  run_status: WorkflowRunStatus.nullable(),
   recorded_at: Timestamp,
   recorded_by: z.string(),
 });
@@ -129,7 +154,7 @@ export const ScheduleView = StoredSchedule.extend({
   active: z.boolean(),
   /** The next three fires (empty while inactive), as instants; shown in the schedule's zone and the viewer's. */
   next_fires: z.array(Timestamp),
-  /** What keeps it from firing, if anything (its service is not in the registry loaded here). */
+  /** What keeps it from firing, if anything (its service or workflow is not in the registry loaded here). */
   problem: z.string().nullable(),
 });
 export type ScheduleView = z.infer<typeof ScheduleView>;

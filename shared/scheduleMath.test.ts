@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScheduleConfig, WORKFLOW_TARGET_LATER } from './schedule.ts';
+import { ScheduleConfig } from './schedule.ts';
 import { MISSED_AFTER_MS, cronProblem, fireKey, isTimeZone, nextFire, nextFires, planDue } from './scheduleMath.ts';
 import type { MissedSpec } from './scheduleMath.ts';
 
@@ -93,15 +93,23 @@ describe('cron text', () => {
 });
 
 describe('schedule config', () => {
-  test('exactly one target; a workflow target waits for workflows', () => {
+  test('exactly one target: a service or a workflow, whose payload is an object without the reserved key', () => {
     assert.ok(ScheduleConfig.safeParse({ name: 'a', service: 'svc', cron: '@daily' }).success);
+    assert.ok(ScheduleConfig.safeParse({ name: 'a', workflow: 'etl', cron: '@daily', payload: { day: 'today' } }).success);
     const none = ScheduleConfig.safeParse({ name: 'a', cron: '@daily' });
     assert.ok(!none.success);
-    assert.match(none.error.issues[0]?.message ?? '', /needs the service/);
-    const workflow = ScheduleConfig.safeParse({ name: 'a', workflow: 'etl', cron: '@daily' });
-    assert.ok(!workflow.success);
-    assert.equal(workflow.error.issues[0]?.message, WORKFLOW_TARGET_LATER);
-    assert.deepEqual(workflow.error.issues[0]?.path, ['workflow']);
+    assert.match(none.error.issues[0]?.message ?? '', /needs what it starts/);
+    const issues = (input: object) => {
+      const parsed = ScheduleConfig.safeParse({ name: 'a', cron: '@daily', ...input });
+      return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.deepEqual(issues({ service: 's', workflow: 'etl' }), ['workflow: a schedule starts one thing: name a service or a workflow, not both']);
+    assert.deepEqual(issues({ workflow: 'etl', queue: 'q' }), ["queue: a workflow's tasks run on their services' queues: remove queue:"]);
+    assert.deepEqual(issues({ workflow: 'etl', payload: [1] }), ["payload: a workflow schedule's payload is an object (the run's payload)"]);
+    assert.deepEqual(issues({ workflow: 'etl', payload: { workflow: 1 } }), [
+      "payload.workflow: the payload key 'workflow' is reserved for what the workflow passes its tasks",
+    ]);
+    assert.deepEqual(issues({ service: 's', payload: [1] }), []);
   });
 
   test('a bad cron or zone is refused with its reason', () => {

@@ -1,13 +1,13 @@
 import type { ScheduleConfig, ScheduleView, StoredSchedule } from '../../shared/schedule.ts';
 import { nextFires } from '../../shared/scheduleMath.ts';
 import type { RegistryHolder } from '../config/holder.ts';
-import { serviceOf } from '../engine/schedulePlans.ts';
+import { missingTarget } from '../engine/schedulePlans.ts';
 
 /** What keeps a schedule from firing, as this host sees it; null when nothing does. */
 export function scheduleProblem(config: ScheduleConfig, registry: RegistryHolder): string | null {
   if (registry.loadedAt === null) return null;
-  if (serviceOf(config, (name) => registry.service(name))) return null;
-  return `service ${config.service ?? '?'} is not in the registry loaded here: workers whose registry lacks it leave the schedule alone`;
+  const missing = missingTarget(config, registry.registry);
+  return missing === null ? null : `${missing} loaded here: workers whose registry lacks it leave the schedule alone`;
 }
 
 /** A stored schedule as the console and the CLI show it: active or not, and its next three fires. */

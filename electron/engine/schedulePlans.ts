@@ -1,9 +1,11 @@
+import { JsonObject } from '../../shared/domain.ts';
 import type { Registry, ServiceConfig } from '../../shared/registry.ts';
 import { effectiveRetry } from '../../shared/registry.ts';
 import type { ScheduleConfig, StoredSchedule } from '../../shared/schedule.ts';
 import { targetOf } from '../../shared/schedule.ts';
 import { fireKey, nextFire, planDue, runNowKey } from '../../shared/scheduleMath.ts';
-import type { FirePlan, NewJob, ScheduleWrite } from '../store/store.ts';
+import type { FirePlan, FireWork, NewJob, ScheduleWrite } from '../store/store.ts';
+import { workflowRunOf } from './workflowStart.ts';
 
 /** From a schedule and the registry to what the store writes: no I/O here, so it is tested on its own. */
 
@@ -37,19 +39,45 @@ export function scheduleJob(config: ScheduleConfig, service: ServiceConfig, iden
   };
 }
 
-/** The job of an operator's run-now. */
-export function runNowJob(config: ScheduleConfig, service: ServiceConfig, at: Date): NewJob & { identifier: string } {
-  return scheduleJob(config, service, runNowKey(config.name, at));
+/** What one fire of a schedule makes, from its key: a job, or a workflow run whose identifier is the key. */
+export type FireMaker = (identifier: string) => FireWork;
+
+/**
+ * How this registry makes a schedule's fires; null when it lacks the schedule's service, its workflow or
+ * a service of one of that workflow's tasks (a worker with another registry fires it instead). A workflow
+ * run's payload is the schedule's (the schema keeps it an object).
+ */
+export function fireMaker(config: ScheduleConfig, registry: Registry): FireMaker | null {
+  const target = targetOf(config);
+  const services = new Map(registry.services.map((s) => [s.name, s]));
+  if (target.kind === 'service') {
+    const service = services.get(target.name);
+    return service ? (identifier) => ({ job: scheduleJob(config, service, identifier) }) : null;
+  }
+  const workflow = registry.workflows?.find((w) => w.name === target.name);
+  if (!workflow || !workflow.tasks.every((task) => services.has(task.service))) return null;
+  const payload = JsonObject.safeParse(config.payload ?? {});
+  if (!payload.success) return null;
+  return (identifier) => ({ run: workflowRunOf(registry, target.name, payload.data, identifier) });
 }
 
-/** The service a schedule enqueues, when this registry has it. */
-export function serviceOf(config: ScheduleConfig, lookup: (name: string) => ServiceConfig | undefined): ServiceConfig | undefined {
+/** Why this registry cannot make a schedule's fires; null when it can. */
+export function missingTarget(config: ScheduleConfig, registry: Registry): string | null {
+  if (fireMaker(config, registry)) return null;
   const target = targetOf(config);
-  return target.kind === 'service' ? lookup(target.name) : undefined;
+  if (target.kind === 'service') return `service ${target.name} is not in the registry`;
+  const workflow = registry.workflows?.find((w) => w.name === target.name);
+  if (!workflow) return `workflow ${target.name} is not in the registry`;
+  return `a task of workflow ${target.name} names a service that is not in the registry`;
+}
+
+/** The work of an operator's run-now. */
+export function runNowWork(config: ScheduleConfig, make: FireMaker, at: Date): FireWork {
+  return make(runNowKey(config.name, at));
 }
 
 /** What a tick at `now` asks the store to do for one due schedule (its next fire is at or before now). */
-export function firePlan(schedule: StoredSchedule, service: ServiceConfig, now: Date, by: string): FirePlan | null {
+export function firePlan(schedule: StoredSchedule, make: FireMaker, now: Date, by: string): FirePlan | null {
   if (schedule.next_fire_at === null) return null;
   const { config } = schedule;
   const due = planDue(config, new Date(schedule.next_fire_at), now);
@@ -57,7 +85,7 @@ export function firePlan(schedule: StoredSchedule, service: ServiceConfig, now: 
     name: schedule.name,
     cursor: schedule.next_fire_at,
     next: due.next?.toISOString() ?? null,
-    fires: due.fire.map((at) => ({ fire_at: at.toISOString(), job: scheduleJob(config, service, fireKey(config.name, at)) })),
+    fires: due.fire.map((at) => ({ fire_at: at.toISOString(), ...make(fireKey(config.name, at)) })),
     skipped: due.skipped
       ? [{ fire_at: due.skipped.last.toISOString(), fire_key: fireKey(config.name, due.skipped.last), count: due.skipped.count, reason: 'missed' }]
       : [],

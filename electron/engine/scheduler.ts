@@ -3,7 +3,7 @@ import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
 import type { RegistrySource } from './dispatcher.ts';
 import type { EngineEmitter } from './engineEvents.ts';
-import { firePlan, registryScheduleWrites, serviceOf } from './schedulePlans.ts';
+import { fireMaker, firePlan, missingTarget, registryScheduleWrites } from './schedulePlans.ts';
 import type { Logger } from '../log/logger.ts';
 
 export interface SchedulerOptions {
@@ -36,7 +36,7 @@ export class Scheduler {
   #timer: NodeJS.Timeout | null = null;
   #tick: Promise<unknown> | null = null;
   #synced: Registry | null = null;
-  /** Schedules whose service this worker does not know, already logged: left for a worker that does. */
+  /** Schedules whose service or workflow this worker does not know, already logged: left for a worker that does. */
   readonly #unknown = new Set<string>();
 
   constructor(opts: SchedulerOptions) {
@@ -86,16 +86,21 @@ export class Scheduler {
     const result: TickResult = { fired: 0, skipped: 0 };
     const jobIds: number[] = [];
     for (const schedule of await store.dueSchedules(now, DUE_LIMIT)) {
-      const service = serviceOf(schedule.config, (name) => registry.service(name));
-      if (!service) {
+      const make = fireMaker(schedule.config, registry.registry);
+      if (!make) {
         if (!this.#unknown.has(schedule.name)) {
           this.#unknown.add(schedule.name);
-          this.#opts.log.warn(`schedules: ${schedule.name} enqueues a service this worker's registry does not have: left to a worker that has it`, { schedule: schedule.name, service: schedule.config.service ?? null });
+          const why = missingTarget(schedule.config, registry.registry) ?? 'its target is not in the registry';
+          this.#opts.log.warn(`schedules: ${schedule.name}: ${why} loaded by this worker: left to a worker that has it`, {
+            schedule: schedule.name,
+            service: schedule.config.service ?? null,
+            workflow: schedule.config.workflow ?? null,
+          });
         }
         continue;
       }
       this.#unknown.delete(schedule.name);
-      const plan = firePlan(schedule, service, now, workerId);
+      const plan = firePlan(schedule, make, now, workerId);
       if (!plan) continue;
       // One schedule the store refuses (a payload it cannot hold) must not hold up the others behind it.
       const outcome = await store.fireSchedule(plan).catch((error: unknown) => {
@@ -105,7 +110,7 @@ export class Scheduler {
       if (!outcome?.applied) continue;
       result.fired += outcome.fired.length;
       result.skipped += outcome.skipped;
-      jobIds.push(...outcome.fired.filter((f) => f.created).map((f) => f.job_id));
+      for (const f of outcome.fired) if (f.created && f.job_id !== null) jobIds.push(f.job_id);
       if (outcome.stopped) this.#opts.log.warn('schedules: fires skipped: the emergency stop is engaged', { schedule: schedule.name, fires: plan.fires.length });
       const missed = plan.skipped.reduce((n, s) => n + s.count, 0);
       if (missed > 0) this.#opts.log.warn('schedules: missed fires skipped', { schedule: schedule.name, missed, policy: schedule.config.missed });

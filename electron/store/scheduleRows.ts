@@ -7,13 +7,14 @@ import { ScheduleConfig, ScheduleFire, StoredSchedule } from '../../shared/sched
  */
 
 export const FIRE_COLUMNS = `f.id, f.schedule_name, f.fire_at, f.fire_key, f.trigger_kind, f.status, f.reason, f.fire_count,
-  f.job_id, f.recorded_at, f.recorded_by, j.status AS job_status`;
+  f.job_id, f.recorded_at, f.recorded_by, j.status AS job_status, f.run_id, r.status AS run_status`;
 
 export const SCHEDULE_COLUMNS = `s.name, s.source, s.config, s.paused, s.paused_by, s.paused_at, s.pause_reason, s.next_fire_at,
   s.created_at, s.created_by, s.updated_at,
   f.id AS f_id, f.schedule_name AS f_schedule_name, f.fire_at AS f_fire_at, f.fire_key AS f_fire_key,
   f.trigger_kind AS f_trigger_kind, f.status AS f_status, f.reason AS f_reason, f.fire_count AS f_fire_count,
-  f.job_id AS f_job_id, f.recorded_at AS f_recorded_at, f.recorded_by AS f_recorded_by, j.status AS f_job_status`;
+  f.job_id AS f_job_id, f.recorded_at AS f_recorded_at, f.recorded_by AS f_recorded_by, j.status AS f_job_status,
+  f.run_id AS f_run_id, r.status AS f_run_status`;
 
 type Row = Record<string, unknown>;
 
@@ -34,6 +35,8 @@ export function toFire(row: Row, prefix = ''): ScheduleFire {
     fire_key: at('fire_key'),
     job_id: at('job_id') ?? null,
     job_status: at('job_status') ?? null,
+    run_id: at('run_id') ?? null,
+    run_status: at('run_status') ?? null,
     recorded_at: at('recorded_at'),
     recorded_by: at('recorded_by'),
   });

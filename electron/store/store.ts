@@ -191,8 +191,11 @@ export interface Store {
    * the emergency stop is engaged the fires are recorded skipped (`emergency_stop`) and no job is made.
    */
   fireSchedule(plan: FirePlan): Promise<FireOutcome>;
-  /** Enqueues one job of the schedule now (paused or not), recorded as a manual fire and audited (`schedule.run_now`). */
-  runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null>;
+  /**
+   * Enqueues one job of the schedule, or starts one run of its workflow, now (paused or not), recorded as
+   * a manual fire and audited (`schedule.run_now`).
+   */
+  runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null>;
   /** One schedule's fires, newest first, keyset-paginated by id. */
   listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>>;
   /** Removes up to `maxRows` fires recorded before `before`, oldest first, never a schedule's last fire; answers how many went. */
@@ -439,19 +442,31 @@ export interface FirePlan {
   cursor: string;
   /** The schedule's next fire after this tick. */
   next: string | null;
-  /** Each fire to enqueue, oldest first; each job's identifier is the fire key. */
-  fires: Array<{ fire_at: string; job: NewJob & { identifier: string } }>;
+  /** Each fire to make, oldest first; its job's or run's identifier is the fire key. */
+  fires: Array<{ fire_at: string } & FireWork>;
   /** Fires recorded skipped, each row standing for `count` of them. */
   skipped: Array<{ fire_at: string; fire_key: string; count: number; reason: string }>;
   /** Who handled it (a worker id). */
   by: string;
 }
 
+/**
+ * What one fire makes: a service schedule's job, or a workflow schedule's run, started inside the fire's
+ * transaction (so the emergency stop read there, and the fire's unique key, hold for the run too).
+ */
+export type FireWork = { job: NewJob & { identifier: string } } | { run: NewWorkflowRun };
+
+/** A fire's key: its job's or its run's identifier. */
+export function fireKeyOf(work: FireWork): string {
+  return 'job' in work ? work.job.identifier : work.run.identifier;
+}
+
 export interface FireOutcome {
   applied: boolean;
   /** The emergency stop was engaged: the fires were recorded skipped. */
   stopped: boolean;
-  fired: Array<{ fire_at: string; job_id: number; created: boolean }>;
+  /** Each fire made: its job (a service schedule) or its workflow run (a workflow schedule). */
+  fired: Array<{ fire_at: string; job_id: number | null; run_id: number | null; created: boolean }>;
   /** Fires recorded skipped (counting each row's count). */
   skipped: number;
 }

@@ -1,5 +1,6 @@
+import { targetText } from '../../../shared/schedule.ts';
 import { nextFire } from '../../../shared/scheduleMath.ts';
-import { runNowJob, scheduleWrite, serviceOf } from '../../engine/schedulePlans.ts';
+import { fireMaker, missingTarget, runNowWork, scheduleWrite } from '../../engine/schedulePlans.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -14,6 +15,16 @@ async function stored(ctx: ApiContext, name: string) {
 function knownServices(ctx: ApiContext): string {
   const names = ctx.registry.registry.services.map((s) => s.name);
   return names.length > 0 ? names.join(', ') : 'none';
+}
+
+function knownWorkflows(ctx: ApiContext): string {
+  const names = (ctx.registry.registry.workflows ?? []).map((w) => w.name);
+  return names.length > 0 ? names.join(', ') : 'none';
+}
+
+/** The registry's names of what the schedule's kind of target could be, for a message. */
+function knownTargets(ctx: ApiContext, config: { workflow?: string | undefined }): string {
+  return config.workflow !== undefined ? knownWorkflows(ctx) : knownServices(ctx);
 }
 
 /**
@@ -39,9 +50,8 @@ export const schedules: Handlers<
   },
 
   'schedules.add': async (input, ctx) => {
-    if (ctx.registry.loadedAt !== null && !serviceOf(input, (name) => ctx.registry.service(name))) {
-      throw new ApiFailure('not_found', `service ${input.service ?? '?'} is not in the registry (known: ${knownServices(ctx)})`);
-    }
+    const missing = ctx.registry.loadedAt === null ? null : missingTarget(input, ctx.registry.registry);
+    if (missing !== null) throw new ApiFailure('not_found', `${missing} (known: ${knownTargets(ctx, input)})`);
     const now = new Date();
     const added = await ctx.store.addSchedule(scheduleWrite(input, now), ctx.actor);
     if (!added) throw conflict(`a schedule named ${input.name} exists; remove it first or pick another name`);
@@ -75,11 +85,12 @@ export const schedules: Handlers<
 
   'schedules.runNow': async (input, ctx) => {
     const schedule = await stored(ctx, input.name);
-    const service = serviceOf(schedule.config, (name) => ctx.registry.service(name));
-    if (!service) {
-      throw conflict(`schedule ${input.name} enqueues service ${schedule.config.service ?? '?'}, which is not in the registry loaded here (known: ${knownServices(ctx)}): load the registry that has it to run it now`);
+    const make = fireMaker(schedule.config, ctx.registry.registry);
+    if (!make) {
+      const why = missingTarget(schedule.config, ctx.registry.registry) ?? `${targetText(schedule.config)} is not in the registry`;
+      throw conflict(`schedule ${input.name}: ${why} loaded here (known: ${knownTargets(ctx, schedule.config)}): load the registry that has it to run it now`);
     }
-    const fire = await ctx.store.runScheduleNow(input.name, runNowJob(schedule.config, service, new Date()), ctx.actor);
+    const fire = await ctx.store.runScheduleNow(input.name, runNowWork(schedule.config, make, new Date()), ctx.actor);
     if (!fire) throw notFound(`no schedule named ${input.name}`);
     return fire;
   },

@@ -13,6 +13,7 @@ import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
 import { schedulesContract } from './schedules.ts';
 import { workflowsContract } from './workflows.ts';
+import { workflowSchedulesContract } from './workflowSchedules.ts';
 
 export type { ContractHandle } from './fixtures.ts';
 
@@ -46,5 +47,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     apiKeysContract(test);
     schedulesContract(test);
     workflowsContract(test);
+    workflowSchedulesContract(test);
   });
 }

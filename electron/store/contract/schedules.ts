@@ -111,7 +111,7 @@ export function schedulesContract(test: ContractTest): void {
       assert.equal(first.stopped, false);
       const [fired] = first.fired;
       assert.ok(fired?.created);
-      const job = await mustGet(store, fired.job_id);
+      const job = await mustGet(store, fired.job_id ?? 0);
       assert.equal(job.identifier, `schedule:tick:${T0}`);
       assert.equal(job.status, 'pending');
       assert.deepEqual(job.payload, { from: 'tick' });
@@ -161,12 +161,12 @@ export function schedulesContract(test: ContractTest): void {
       await store.addSchedule(write({ name: 'manual' }), alice);
       await store.setSchedulePaused('manual', true, null, alice, null);
       const identifier = 'schedule:manual:run-now:2030-01-01T00:00:00.000Z';
-      const fire = await store.runScheduleNow('manual', { ...jobFor('manual', T0), identifier }, alice);
+      const fire = await store.runScheduleNow('manual', { job: { ...jobFor('manual', T0), identifier } }, alice);
       assert.equal(fire?.trigger, 'manual');
       assert.equal(fire?.status, 'fired');
       assert.equal(fire?.recorded_by, ALICE);
       assert.equal((await mustGet(store, fire?.job_id ?? 0)).identifier, identifier);
-      assert.equal(await store.runScheduleNow('nope', jobFor('nope', T0), alice), null);
+      assert.equal(await store.runScheduleNow('nope', { job: jobFor('nope', T0) }, alice), null);
       const audit = (await auditActions(store)).find((a) => a.action === 'schedule.run_now');
       assert.equal(audit?.target, 'manual');
       assert.equal(audit?.details?.job_id, fire?.job_id);
@@ -176,7 +176,7 @@ export function schedulesContract(test: ContractTest): void {
       await store.addSchedule(write({ name: 'old' }), alice);
       await store.fireSchedule(plan('old', T0, [T0], T1));
       await store.fireSchedule(plan('old', T1, [T1], T2));
-      await store.runScheduleNow('old', { ...jobFor('old', T2), identifier: 'schedule:old:run-now:x' }, alice);
+      await store.runScheduleNow('old', { job: { ...jobFor('old', T2), identifier: 'schedule:old:run-now:x' } }, alice);
       const future = new Date(Date.now() + 60_000);
       assert.equal(await store.pruneScheduleFires(future, 1), 1, 'one at a time when asked');
       assert.equal(await store.pruneScheduleFires(future, 100), 1);

@@ -51,6 +51,7 @@ import type {
   EnqueueResult,
   FireOutcome,
   FirePlan,
+  FireWork,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -377,8 +378,8 @@ export class PostgresStore implements Store {
     return outcome;
   }
 
-  async runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null> {
-    const fire = await schedules.runScheduleNow(this.#open, name, job, actor);
+  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
+    const fire = await schedules.runScheduleNow(this.#open, name, work, actor);
     if (fire) this.#signals.changedOften('jobs');
     return fire;
   }

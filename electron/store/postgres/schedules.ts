@@ -1,26 +1,31 @@
-import type { Actor } from '../../../shared/domain.ts';
+import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
-import type { FireOutcome, FirePlan, NewJob, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import { checkNewJob } from '../newJobs.ts';
+import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import { fireKeyOf } from '../store.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { insertChunks } from './enqueue.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { jsonNoNul, noNul } from './text.ts';
+import { startWorkflowRunIn } from './workflows.ts';
 
 /**
- * Schedules and their fires (migration 0014), shared by every worker of the fleet. A due schedule's row is
- * locked by the worker that fires it, and each fire's key is unique: two workers racing for one fire make
- * one job.
+ * Schedules and their fires (migrations 0014, 0016), shared by every worker of the fleet. A due schedule's
+ * row is locked by the worker that fires it, and each fire's key is unique: two workers racing for one fire
+ * make one job, or start one workflow run (inside the fire's transaction).
  */
 
 const FROM = `FROM jobs.tb_schedule s
   LEFT JOIN jobs.tb_schedule_fire f ON f.id = s.last_fire_id
-  LEFT JOIN jobs.tb_job_run j ON j.id = f.job_id`;
+  LEFT JOIN jobs.tb_job_run j ON j.id = f.job_id
+  LEFT JOIN jobs.tb_workflow_run r ON r.id = f.run_id`;
 
-const FIRE_FROM = `FROM jobs.tb_schedule_fire f LEFT JOIN jobs.tb_job_run j ON j.id = f.job_id`;
+const FIRE_FROM = `FROM jobs.tb_schedule_fire f LEFT JOIN jobs.tb_job_run j ON j.id = f.job_id
+  LEFT JOIN jobs.tb_workflow_run r ON r.id = f.run_id`;
 
 const INSERT_FIRE = `INSERT INTO jobs.tb_schedule_fire (schedule_name, fire_at, fire_key, trigger_kind, status, reason, fire_count, recorded_by)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (fire_key) DO NOTHING RETURNING id`;
@@ -175,15 +180,31 @@ export async function dueSchedules(db: PgDb, now: Date, limit: number): Promise<
 
 interface Fired {
   fireId: number;
-  jobId: number;
+  jobId: number | null;
+  runId: number | null;
   created: boolean;
 }
 
-/** A fire row and its job, inside the caller's transaction; null when the fire key was taken already. */
-async function fireOne(client: Queryable, name: string, fireAt: string, trigger: 'cron' | 'manual', job: NewJob & { identifier: string }, by: string): Promise<Fired | null> {
-  const inserted = await rowsOf(client, INSERT_FIRE, [name, fireAt, job.identifier, trigger, 'fired', null, 1, by]);
+/** A run's task jobs are checked before the transaction opens, as a direct start checks them. */
+function checkWork(work: FireWork): void {
+  if ('run' in work) work.run.tasks.forEach((task, index) => checkNewJob(task.job, index));
+}
+
+/**
+ * A fire row and its job or workflow run, inside the caller's transaction; null when the fire key was
+ * taken already. A cron fire's row is recorded by the worker, its run started by the schedule on it.
+ */
+async function fireOne(client: Queryable, name: string, fireAt: string, trigger: 'cron' | 'manual', work: FireWork, actor: Actor): Promise<Fired | null> {
+  const by = noNul(trigger === 'cron' ? actor.host : actorName(actor));
+  const inserted = await rowsOf(client, INSERT_FIRE, [name, fireAt, fireKeyOf(work), trigger, 'fired', null, 1, by]);
   const fireId = inserted[0]?.id;
   if (typeof fireId !== 'number') return null;
+  if ('run' in work) {
+    const started = await startWorkflowRunIn(client, work.run, actor);
+    await client.query(`UPDATE jobs.tb_schedule_fire SET run_id = $2 WHERE id = $1`, [fireId, started.run_id]);
+    return { fireId, jobId: null, runId: started.run_id, created: started.created };
+  }
+  const { job } = work;
   const [result] = await insertChunks(client, [job], [job.identifier]);
   if (!result) return null;
   let jobId = result.id;
@@ -193,10 +214,11 @@ async function fireOne(client: Queryable, name: string, fireAt: string, trigger:
     jobId = typeof row?.id === 'number' ? row.id : 0;
   }
   await client.query(`UPDATE jobs.tb_schedule_fire SET job_id = $2 WHERE id = $1`, [fireId, jobId === 0 ? null : jobId]);
-  return { fireId, jobId, created: result.created };
+  return { fireId, jobId: jobId === 0 ? null : jobId, runId: null, created: result.created };
 }
 
 export function fireSchedule(db: PgDb, plan: FirePlan): Promise<FireOutcome> {
+  plan.fires.forEach(checkWork);
   return db.tx(async (client) => {
     const outcome: FireOutcome = { applied: false, stopped: false, fired: [], skipped: 0 };
     // The row lock makes a second worker wait, then see the next fire moved on and leave it.
@@ -218,13 +240,14 @@ export function fireSchedule(db: PgDb, plan: FirePlan): Promise<FireOutcome> {
     outcome.stopped = control?.emergency_stop === true;
     const lastPlanned = plan.fires[plan.fires.length - 1];
     if (outcome.stopped && lastPlanned) {
-      await skip(lastPlanned.fire_at, lastPlanned.job.identifier, plan.fires.length, 'emergency_stop');
+      await skip(lastPlanned.fire_at, fireKeyOf(lastPlanned), plan.fires.length, 'emergency_stop');
     } else {
-      for (const { fire_at, job } of plan.fires) {
-        const fired = await fireOne(client, plan.name, fire_at, 'cron', job, by);
+      const actor = { user: `schedule:${plan.name}`, host: plan.by };
+      for (const work of plan.fires) {
+        const fired = await fireOne(client, plan.name, work.fire_at, 'cron', work, actor);
         if (!fired) continue;
         lastFireId = fired.fireId;
-        outcome.fired.push({ fire_at: new Date(fire_at).toISOString(), job_id: fired.jobId, created: fired.created });
+        outcome.fired.push({ fire_at: new Date(work.fire_at).toISOString(), job_id: fired.jobId, run_id: fired.runId, created: fired.created });
       }
     }
     await client.query(
@@ -235,15 +258,17 @@ export function fireSchedule(db: PgDb, plan: FirePlan): Promise<FireOutcome> {
   });
 }
 
-export function runScheduleNow(db: PgDb, name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null> {
+export function runScheduleNow(db: PgDb, name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
+  checkWork(work);
   return db.tx(async (client) => {
     if (!(await stateOf(client, name, true))) return null;
     const by = noNul(actorName(actor));
     const at = (await rowsOf(client, `SELECT now() AS at`))[0]?.at;
-    const fired = await fireOne(client, name, typeof at === 'string' ? at : new Date().toISOString(), 'manual', job, by);
+    const fired = await fireOne(client, name, typeof at === 'string' ? at : new Date().toISOString(), 'manual', work, actor);
     if (!fired) return null;
     await client.query(`UPDATE jobs.tb_schedule SET last_fire_id = $2, updated_at = now() WHERE name = $1`, [name, fired.fireId]);
-    await writeAudit(client, by, 'schedule.run_now', name, 1, { job_id: fired.jobId, identifier: job.identifier });
+    const made: JsonObject = fired.runId !== null ? { run_id: fired.runId, identifier: fireKeyOf(work) } : { job_id: fired.jobId, identifier: fireKeyOf(work) };
+    await writeAudit(client, by, 'schedule.run_now', name, 1, made);
     const row = (await rowsOf(client, `SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.id = $1`, [fired.fireId]))[0];
     return row ? toFire(row) : null;
   });

@@ -9,7 +9,7 @@ import { StoreInputError } from '../errors.ts';
 import { checkNewJob } from '../newJobs.ts';
 import type { Page, PageRequest } from '../store.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
-import type { PgDb, Row } from './db.ts';
+import type { PgDb, Queryable, Row } from './db.ts';
 import { rowsOf } from './db.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
@@ -97,8 +97,17 @@ counted AS (
 )
 SELECT (SELECT id FROM run) AS id, count(*) AS n FROM inserted`;
 
-export async function startWorkflowRun(db: PgDb, input: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
+export function startWorkflowRun(db: PgDb, input: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
   input.tasks.forEach((task, index) => checkNewJob(task.job, index));
+  return db.tx((client) => startWorkflowRunIn(client, input, actor));
+}
+
+/**
+ * Starts a run inside the caller's transaction (a schedule's fire starts its run in its own): the run
+ * row, a job per task, the dependencies, the kept counts and the audit. The caller checks the jobs first
+ * (checkNewJob).
+ */
+export async function startWorkflowRunIn(client: Queryable, input: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
   const tasks = input.tasks.map((t) => ({
     name: t.name,
     depends_on: t.depends_on,
@@ -111,27 +120,25 @@ export async function startWorkflowRun(db: PgDb, input: NewWorkflowRun, actor: A
     priority: t.job.priority ?? 0,
     max_attempts: t.job.max_attempts,
   }));
-  return db.tx(async (client) => {
-    // Two starts of one identifier at once: the second waits here for the first, then finds its run.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext('opsdeck.workflow_run'), hashtext($1))`, [input.identifier]);
-    const existing = await rowsOf(client, `SELECT id FROM jobs.tb_workflow_run WHERE identifier = $1`, [noNul(input.identifier)]);
-    const found = existing[0];
-    if (found) return { run_id: z.number().parse(found.id), identifier: input.identifier, created: false };
-    const taken = await rowsOf(client, `SELECT identifier FROM jobs.tb_job_run WHERE identifier = ANY($1::text[]) LIMIT 1`, [
-      tasks.map((t) => noNul(t.identifier)),
-    ]);
-    if (taken[0]) throw new StoreInputError(`a job with identifier "${String(taken[0].identifier)}" exists already: choose another run identifier`);
-    const rows = await rowsOf(client, START_SQL, [
-      noNul(input.identifier),
-      noNul(input.workflow),
-      jsonNoNul(input.payload),
-      noNul(actorName(actor)),
-      jsonNoNul(tasks),
-    ]);
-    const run = z.object({ id: z.number() }).parse(rows[0]).id;
-    await writeAudit(client, actorName(actor), 'workflow.run', input.identifier, tasks.length, { workflow: input.workflow });
-    return { run_id: run, identifier: input.identifier, created: true };
-  });
+  // Two starts of one identifier at once: the second waits here for the first, then finds its run.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext('opsdeck.workflow_run'), hashtext($1))`, [input.identifier]);
+  const existing = await rowsOf(client, `SELECT id FROM jobs.tb_workflow_run WHERE identifier = $1`, [noNul(input.identifier)]);
+  const found = existing[0];
+  if (found) return { run_id: z.number().parse(found.id), identifier: input.identifier, created: false };
+  const taken = await rowsOf(client, `SELECT identifier FROM jobs.tb_job_run WHERE identifier = ANY($1::text[]) LIMIT 1`, [
+    tasks.map((t) => noNul(t.identifier)),
+  ]);
+  if (taken[0]) throw new StoreInputError(`a job with identifier "${String(taken[0].identifier)}" exists already: choose another run identifier`);
+  const rows = await rowsOf(client, START_SQL, [
+    noNul(input.identifier),
+    noNul(input.workflow),
+    jsonNoNul(input.payload),
+    noNul(actorName(actor)),
+    jsonNoNul(tasks),
+  ]);
+  const run = z.object({ id: z.number() }).parse(rows[0]).id;
+  await writeAudit(client, actorName(actor), 'workflow.run', input.identifier, tasks.length, { workflow: input.workflow });
+  return { run_id: run, identifier: input.identifier, created: true };
 }
 
 async function withCounts(db: PgDb, rows: Row[]): Promise<WorkflowRun[]> {

@@ -31,6 +31,7 @@ import type {
   EnqueueResult,
   FireOutcome,
   FirePlan,
+  FireWork,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -101,8 +102,8 @@ export class SqliteStore implements Store {
     this.#apiKeys = new SqliteApiKeys(db);
     this.#tuning = new SqliteBreakerTuning(db);
     this.#failJob = new SqliteFailJob(db);
-    this.#schedules = new SqliteSchedules(db);
     this.#workflows = new SqliteWorkflows(db);
+    this.#schedules = new SqliteSchedules(db, this.#workflows);
   }
 
   async close(): Promise<void> {
@@ -382,8 +383,8 @@ export class SqliteStore implements Store {
     return outcome;
   }
 
-  async runScheduleNow(name: string, job: NewJob & { identifier: string }, actor: Actor): Promise<ScheduleFire | null> {
-    const fire = this.#schedules.runNow(name, job, actor);
+  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
+    const fire = this.#schedules.runNow(name, work, actor);
     if (fire) this.#signals.emit('jobs');
     return fire;
   }

@@ -1,19 +1,28 @@
-import type { Actor } from '../../../shared/domain.ts';
+import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
-import type { FireOutcome, FirePlan, NewJob, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import { checkNewJob } from '../newJobs.ts';
+import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import { fireKeyOf } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
 import { Tally } from './tally.ts';
+import type { SqliteWorkflows } from './workflows.ts';
 
-/** Schedules and their fires (migration 0010). Every write is one BEGIN IMMEDIATE transaction. */
+/**
+ * Schedules and their fires (migrations 0010, 0012). Every write is one BEGIN IMMEDIATE transaction; a
+ * workflow schedule's fire starts its run inside it.
+ */
 
 const FROM = `FROM tb_schedule s
   LEFT JOIN tb_schedule_fire f ON f.id = s.last_fire_id
-  LEFT JOIN tb_job_run j ON j.id = f.job_id`;
+  LEFT JOIN tb_job_run j ON j.id = f.job_id
+  LEFT JOIN tb_workflow_run r ON r.id = f.run_id`;
+
+const FIRE_FROM = `FROM tb_schedule_fire f LEFT JOIN tb_job_run j ON j.id = f.job_id LEFT JOIN tb_workflow_run r ON r.id = f.run_id`;
 
 type Row = Record<string, unknown>;
 
@@ -57,13 +66,14 @@ function prepare(db: Connection) {
        AND id NOT IN (SELECT last_fire_id FROM tb_schedule WHERE last_fire_id IS NOT NULL)`,
     ),
     setFireJob: db.prepare<[number, number]>(`UPDATE tb_schedule_fire SET job_id = ? WHERE id = ?`),
-    fire: db.prepare<[number], Row>(`SELECT ${FIRE_COLUMNS} FROM tb_schedule_fire f LEFT JOIN tb_job_run j ON j.id = f.job_id WHERE f.id = ?`),
+    setFireRun: db.prepare<[number, number]>(`UPDATE tb_schedule_fire SET run_id = ? WHERE id = ?`),
+    fire: db.prepare<[number], Row>(`SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.id = ?`),
     firesFirst: db.prepare<[string, number], Row>(
-      `SELECT ${FIRE_COLUMNS} FROM tb_schedule_fire f LEFT JOIN tb_job_run j ON j.id = f.job_id
+      `SELECT ${FIRE_COLUMNS} ${FIRE_FROM}
        WHERE f.schedule_name = ? ORDER BY f.id DESC LIMIT ?`,
     ),
     firesAfter: db.prepare<[string, number, number], Row>(
-      `SELECT ${FIRE_COLUMNS} FROM tb_schedule_fire f LEFT JOIN tb_job_run j ON j.id = f.job_id
+      `SELECT ${FIRE_COLUMNS} ${FIRE_FROM}
        WHERE f.schedule_name = ? AND f.id < ? ORDER BY f.id DESC LIMIT ?`,
     ),
   };
@@ -74,15 +84,22 @@ function iso(text: string | null): string | null {
   return text === null ? null : new Date(text).toISOString();
 }
 
+/** A run's task jobs are checked before the transaction opens, as a direct start checks them. */
+function checkWork(work: FireWork): void {
+  if ('run' in work) work.run.tasks.forEach((task, index) => checkNewJob(task.job, index));
+}
+
 export class SqliteSchedules {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepare>;
   readonly #enqueue: ReturnType<typeof prepareEnqueue>;
+  readonly #workflows: SqliteWorkflows;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, workflows: SqliteWorkflows) {
     this.#db = db;
     this.#s = prepare(db.connection);
     this.#enqueue = prepareEnqueue(db.connection);
+    this.#workflows = workflows;
   }
 
   sync(schedules: ScheduleWrite[], actor: Actor): ScheduleSync {
@@ -174,6 +191,7 @@ export class SqliteSchedules {
   }
 
   fire(plan: FirePlan): FireOutcome {
+    plan.fires.forEach(checkWork);
     return this.#db.guard(() =>
       this.#db.write(() => {
         const outcome: FireOutcome = { applied: false, stopped: false, fired: [], skipped: 0 };
@@ -193,13 +211,14 @@ export class SqliteSchedules {
         const lastPlanned = plan.fires[plan.fires.length - 1];
         outcome.stopped = this.#db.dispatchHeld().stopped;
         if (outcome.stopped && lastPlanned) {
-          skip(lastPlanned.fire_at, lastPlanned.job.identifier, plan.fires.length, 'emergency_stop');
+          skip(lastPlanned.fire_at, fireKeyOf(lastPlanned), plan.fires.length, 'emergency_stop');
         } else {
-          for (const { fire_at, job } of plan.fires) {
-            const fired = this.#fireOne(plan.name, fire_at, 'cron', job, at, plan.by);
+          const actor = { user: `schedule:${plan.name}`, host: plan.by };
+          for (const work of plan.fires) {
+            const fired = this.#fireOne(plan.name, work.fire_at, 'cron', work, at, actor);
             if (!fired) continue;
             lastFireId = fired.fireId;
-            outcome.fired.push({ fire_at: iso(fire_at) ?? fire_at, job_id: fired.jobId, created: fired.created });
+            outcome.fired.push({ fire_at: iso(work.fire_at) ?? work.fire_at, job_id: fired.jobId, run_id: fired.runId, created: fired.created });
           }
         }
         this.#s.advance.run(iso(plan.next), lastFireId, at, plan.name);
@@ -208,15 +227,17 @@ export class SqliteSchedules {
     );
   }
 
-  runNow(name: string, job: NewJob & { identifier: string }, actor: Actor): ScheduleFire | null {
+  runNow(name: string, work: FireWork, actor: Actor): ScheduleFire | null {
+    checkWork(work);
     return this.#db.guard(() =>
       this.#db.write(() => {
         if (!this.#s.state.get(name)) return null;
         const at = now();
-        const fired = this.#fireOne(name, at, 'manual', job, at, actorName(actor));
+        const fired = this.#fireOne(name, at, 'manual', work, at, actor);
         if (!fired) return null;
         this.#s.lastFire.run(fired.fireId, at, name);
-        this.#db.audit(at, actor, 'schedule.run_now', name, 1, { job_id: fired.jobId, identifier: job.identifier });
+        const made: JsonObject = fired.runId !== null ? { run_id: fired.runId, identifier: fireKeyOf(work) } : { job_id: fired.jobId, identifier: fireKeyOf(work) };
+        this.#db.audit(at, actor, 'schedule.run_now', name, 1, made);
         const row = this.#s.fire.get(fired.fireId);
         return row ? toFire(row) : null;
       }),
@@ -238,11 +259,21 @@ export class SqliteSchedules {
     return this.#db.guard(() => this.#db.write(() => this.#s.pruneFires.run(before.toISOString(), Math.max(1, Math.trunc(maxRows))).changes));
   }
 
-  /** A fire row and its job, inside the caller's transaction; null when the fire key was taken already. */
-  #fireOne(name: string, fireAt: string, trigger: 'cron' | 'manual', job: NewJob & { identifier: string }, at: string, by: string) {
-    const inserted = this.#s.insertFire.run(name, iso(fireAt) ?? fireAt, job.identifier, trigger, 'fired', null, 1, null, at, by);
+  /**
+   * A fire row and its job or workflow run, inside the caller's transaction; null when the fire key was
+   * taken already. A cron fire's row is recorded by the worker, its run started by the schedule on it.
+   */
+  #fireOne(name: string, fireAt: string, trigger: 'cron' | 'manual', work: FireWork, at: string, actor: Actor) {
+    const by = trigger === 'cron' ? actor.host : actorName(actor);
+    const inserted = this.#s.insertFire.run(name, iso(fireAt) ?? fireAt, fireKeyOf(work), trigger, 'fired', null, 1, null, at, by);
     if (inserted.changes === 0) return null;
     const fireId = Number(inserted.lastInsertRowid);
+    if ('run' in work) {
+      const started = this.#workflows.startIn(work.run, actor, at);
+      this.#s.setFireRun.run(started.run_id, fireId);
+      return { fireId, jobId: null, runId: started.run_id, created: started.created };
+    }
+    const { job } = work;
     const [result] = enqueueBatch(this.#enqueue, [job], at);
     if (!result) return null;
     if (result.created) {
@@ -251,7 +282,7 @@ export class SqliteSchedules {
       this.#db.record(tally);
     }
     this.#s.setFireJob.run(result.id, fireId);
-    return { fireId, jobId: result.id, created: result.created };
+    return { fireId, jobId: result.id, runId: null, created: result.created };
   }
 
   #one(name: string): StoredSchedule | null {

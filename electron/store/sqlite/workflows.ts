@@ -117,56 +117,60 @@ export class SqliteWorkflows {
 
   start(input: NewWorkflowRun, actor: Actor): WorkflowRunStarted {
     input.tasks.forEach((task, index) => checkNewJob(task.job, index));
-    return this.#db.guard(() =>
-      this.#db.write(() => {
-        const existing = this.#s.runByIdentifier.get(input.identifier);
-        if (existing) return { run_id: existing.id, identifier: existing.identifier, created: false };
-        const at = now();
-        for (const task of input.tasks) {
-          if (this.#s.identifierTaken.get(task.job.identifier)) {
-            throw new StoreInputError(`a job with identifier "${task.job.identifier}" exists already: choose another run identifier`);
-          }
-        }
-        const run = Number(
-          this.#s.insertRun.run({ identifier: input.identifier, workflow: input.workflow, payload: JSON.stringify(input.payload), by: actorName(actor), at })
-            .lastInsertRowid,
-        );
-        const tally = new Tally(Date.parse(at));
-        const ids = new Map<string, number>();
-        let next = this.#s.nextId.get()?.next ?? 1;
-        input.tasks.forEach((task, position) => {
-          const status = task.depends_on.length > 0 ? 'waiting' : 'pending';
-          const id = next++;
-          const { job } = task;
-          this.#s.insertJob.run({
-            id,
-            identifier: job.identifier,
-            queue: job.queue,
-            service: job.service_name,
-            type: job.execution_type,
-            payload: JSON.stringify(job.payload ?? {}),
-            status,
-            priority: job.priority ?? 0,
-            max_attempts: job.max_attempts,
-            at,
-            run,
-          });
-          this.#s.insertTask.run({ job: id, run, name: task.name, pass: task.pass_output, position });
-          ids.set(task.name, id);
-          tally.count(job, status, 1);
-        });
-        for (const task of input.tasks) {
-          const job = ids.get(task.name);
-          for (const dep of task.depends_on) {
-            const upstream = ids.get(dep);
-            if (job !== undefined && upstream !== undefined) this.#s.insertDep.run(job, upstream);
-          }
-        }
-        this.#db.record(tally);
-        this.#db.audit(at, actor, 'workflow.run', input.identifier, input.tasks.length, { workflow: input.workflow });
-        return { run_id: run, identifier: input.identifier, created: true };
-      }),
+    return this.#db.guard(() => this.#db.write(() => this.startIn(input, actor, now())));
+  }
+
+  /**
+   * Starts a run inside the caller's write transaction (a schedule's fire starts its run in its own):
+   * the run row, a job per task, the dependencies, the kept counts and the audit. The caller checks the
+   * jobs first (checkNewJob).
+   */
+  startIn(input: NewWorkflowRun, actor: Actor, at: string): WorkflowRunStarted {
+    const existing = this.#s.runByIdentifier.get(input.identifier);
+    if (existing) return { run_id: existing.id, identifier: existing.identifier, created: false };
+    for (const task of input.tasks) {
+      if (this.#s.identifierTaken.get(task.job.identifier)) {
+        throw new StoreInputError(`a job with identifier "${task.job.identifier}" exists already: choose another run identifier`);
+      }
+    }
+    const run = Number(
+      this.#s.insertRun.run({ identifier: input.identifier, workflow: input.workflow, payload: JSON.stringify(input.payload), by: actorName(actor), at })
+        .lastInsertRowid,
     );
+    const tally = new Tally(Date.parse(at));
+    const ids = new Map<string, number>();
+    let next = this.#s.nextId.get()?.next ?? 1;
+    input.tasks.forEach((task, position) => {
+      const status = task.depends_on.length > 0 ? 'waiting' : 'pending';
+      const id = next++;
+      const { job } = task;
+      this.#s.insertJob.run({
+        id,
+        identifier: job.identifier,
+        queue: job.queue,
+        service: job.service_name,
+        type: job.execution_type,
+        payload: JSON.stringify(job.payload ?? {}),
+        status,
+        priority: job.priority ?? 0,
+        max_attempts: job.max_attempts,
+        at,
+        run,
+      });
+      this.#s.insertTask.run({ job: id, run, name: task.name, pass: task.pass_output, position });
+      ids.set(task.name, id);
+      tally.count(job, status, 1);
+    });
+    for (const task of input.tasks) {
+      const job = ids.get(task.name);
+      for (const dep of task.depends_on) {
+        const upstream = ids.get(dep);
+        if (job !== undefined && upstream !== undefined) this.#s.insertDep.run(job, upstream);
+      }
+    }
+    this.#db.record(tally);
+    this.#db.audit(at, actor, 'workflow.run', input.identifier, input.tasks.length, { workflow: input.workflow });
+    return { run_id: run, identifier: input.identifier, created: true };
   }
 
   get(idOrIdentifier: number | string): WorkflowRunDetail | null {
