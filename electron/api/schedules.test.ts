@@ -66,7 +66,7 @@ test('schedules through the contract: registry ones are paused, not removed; ope
     assert.equal(badCron.code, 'invalid_input');
     assert.match(JSON.stringify(badCron.issues), /hour/);
     const workflow = await call.fails('schedules.add', { name: 'x', workflow: 'etl', cron: '@daily' });
-    assert.match(JSON.stringify(workflow.issues), /workflow schedules arrive with workflows/);
+    assert.deepEqual([workflow.code, workflow.message], ['not_found', 'workflow etl is not in the registry (known: none)']);
 
     const added = calls['schedules.add'].output.parse(await call.ok('schedules.add', { name: 'adhoc', service: 'report', cron: '*/10 * * * * *', payload: { n: 1 } }));
     assert.equal(added.source, 'operator');
@@ -111,6 +111,51 @@ test("health-check's scheduler check fails while a schedule is left unfired, and
     await t.store.setSchedulePaused('stale', true, null, t.ctx.actor, null);
     const after = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
     assert.equal(after.checks.find((c) => c.name === 'scheduler')?.ok, true, 'a paused schedule is not overdue');
+  } finally {
+    await t.cleanup();
+  }
+});
+
+const WORKFLOW_REGISTRY = `services:
+  - name: step
+    execution_type: noop
+workflows:
+  - name: nightly_etl
+    tasks:
+      - name: extract
+        service: step
+        payload: { depth: 1 }
+      - name: load
+        service: step
+        depends_on: [extract]
+`;
+
+test('a workflow schedule through the contract: added, run now starts a run with its payload, the fire links to the run', async () => {
+  const t = await createTestContext(WORKFLOW_REGISTRY);
+  try {
+    const call = caller(t.ctx);
+    const badPayload = await call.fails('schedules.add', { name: 'etl', workflow: 'nightly_etl', cron: '@daily', payload: { workflow: 'x' } });
+    assert.equal(badPayload.code, 'invalid_input');
+    assert.match(JSON.stringify(badPayload.issues), /reserved/);
+    const added = calls['schedules.add'].output.parse(
+      await call.ok('schedules.add', { name: 'etl', workflow: 'nightly_etl', cron: '@daily', payload: { day: 'yesterday' } }),
+    );
+    assert.deepEqual([added.config.workflow, added.config.service, added.problem], ['nightly_etl', undefined, null]);
+
+    const fire = calls['schedules.runNow'].output.parse(await call.ok('schedules.runNow', { name: 'etl' }));
+    assert.equal(fire.job_id, null);
+    assert.equal(fire.run_status, 'running');
+    const detail = await t.store.getWorkflowRun(fire.run_id ?? 0);
+    assert.equal(detail?.run.identifier, fire.fire_key);
+    assert.match(fire.fire_key, /^schedule:etl:run-now:/);
+    assert.deepEqual(detail?.run.payload, { day: 'yesterday' });
+    const extract = await t.store.getJob(detail?.tasks[0]?.job_id ?? 0);
+    assert.deepEqual(extract?.payload, { depth: 1, day: 'yesterday', workflow: { run: fire.fire_key, name: 'nightly_etl', task: 'extract' } });
+
+    const shown = calls['schedules.get'].output.parse(await call.ok('schedules.get', { name: 'etl' }));
+    assert.equal(shown.last_fire?.run_id, fire.run_id);
+    const audit = (await t.store.listAudit({}, { limit: 50 })).items.find((a) => a.action === 'schedule.run_now');
+    assert.equal(audit?.details?.run_id, fire.run_id);
   } finally {
     await t.cleanup();
   }

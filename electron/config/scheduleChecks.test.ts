@@ -32,7 +32,7 @@ test('a registry with schedules loads them with their defaults', () => {
   });
 });
 
-test('each schedule problem is refused with its line: cron, zone, unknown service, duplicate, workflow target', () => {
+test('each schedule problem is refused with its line: cron, zone, unknown service, duplicate, unknown workflow', () => {
   const text = `${services}schedules:
   - name: a
     service: nightly_report
@@ -59,7 +59,7 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
     [11, 'schedules[1].timezone', /IANA/],
     [13, 'schedules[2].service', /not in this registry's services/],
     [15, 'schedules[3].name', /duplicate schedule name 'a'/],
-    [19, 'schedules[4].workflow', /workflow schedules arrive with workflows/],
+    [19, 'schedules[4].workflow', /^workflow 'etl' is not in this registry's workflows \(known: none\)$/],
   ] as const;
   for (const [line, path, message] of expect) {
     assert.ok(
@@ -67,4 +67,36 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
       `expected ${line} ${path} ${message}; got:\n${lines.join('\n')}`,
     );
   }
+});
+
+test('a schedule starts a workflow of the registry, with its payload; an unknown one is refused with its line', () => {
+  const text = `${services}workflows:
+  - name: nightly_etl
+    tasks:
+      - name: extract
+        service: nightly_report
+schedules:
+  - name: etl_nightly
+    workflow: nightly_etl
+    cron: "@daily"
+    payload: { day: yesterday }
+  - name: etl_typo
+    workflow: nightly_elt
+    cron: "@daily"
+`;
+  const result = parseRegistry(text, 'r.yaml', {});
+  assert.equal(result.registry, null);
+  assert.deepEqual(
+    result.problems.map((p) => [p.line, p.path, p.message]),
+    [[15, 'schedules[1].workflow', "workflow 'nightly_elt' is not in this registry's workflows (known: nightly_etl)"]],
+  );
+  const fixed = parseRegistry(text.replace('nightly_elt', 'nightly_etl'), 'r.yaml', {});
+  assert.deepEqual(fixed.problems, []);
+  assert.deepEqual(
+    fixed.registry?.schedules?.map((s) => [s.name, s.workflow, s.service, s.payload]),
+    [
+      ['etl_nightly', 'nightly_etl', undefined, { day: 'yesterday' }],
+      ['etl_typo', 'nightly_etl', undefined, undefined],
+    ],
+  );
 });

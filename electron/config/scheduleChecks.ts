@@ -11,12 +11,17 @@ function field(item: unknown, key: string): unknown {
   return item !== null && typeof item === 'object' ? Reflect.get(item, key) : undefined;
 }
 
+function namesOf(document: unknown, key: string): Set<string> {
+  return new Set(entriesOf(document, key).map((s) => field(s, 'name')).filter((n): n is string => typeof n === 'string'));
+}
+
 /**
  * Rules of `schedules:` beyond the schema: names are unique (fires, jobs and the history are keyed by
- * them), and a schedule's service is one of this registry's services.
+ * them), and a schedule's service or workflow is one of this registry's.
  */
 export function scheduleChecks(document: unknown): RawProblem[] {
-  const services = new Set(entriesOf(document, 'services').map((s) => field(s, 'name')).filter((n): n is string => typeof n === 'string'));
+  const services = namesOf(document, 'services');
+  const workflows = namesOf(document, 'workflows');
   const first = new Map<string, number>();
   const out: RawProblem[] = [];
   entriesOf(document, 'schedules').forEach((item, index) => {
@@ -31,6 +36,11 @@ export function scheduleChecks(document: unknown): RawProblem[] {
     if (typeof service === 'string' && !services.has(service)) {
       const known = services.size > 0 ? [...services].join(', ') : 'none';
       out.push({ path: [...at, 'service'], message: `service '${service}' is not in this registry's services (known: ${known})`, severity: 'error' });
+    }
+    const workflow = field(item, 'workflow');
+    if (typeof workflow === 'string' && !workflows.has(workflow)) {
+      const known = workflows.size > 0 ? [...workflows].join(', ') : 'none';
+      out.push({ path: [...at, 'workflow'], message: `workflow '${workflow}' is not in this registry's workflows (known: ${known})`, severity: 'error' });
     }
   });
   return out;
