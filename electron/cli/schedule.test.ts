@@ -77,3 +77,51 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('opsdeck schedule with a workflow: add --workflow, run-now starts run 1, list and show link the run; one target only', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-schedule-wf-'));
+  try {
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: step',
+        '    execution_type: noop',
+        'workflows:',
+        '  - name: nightly_etl',
+        '    tasks:',
+        '      - name: extract',
+        '        service: step',
+        '      - name: load',
+        '        service: step',
+        '        depends_on: [extract]',
+        '',
+      ].join('\n'),
+    );
+    const common = ['--db', join(dir, 'o.db'), '--registry', registry];
+    const run = (args: string[]) => opsdeck([...args, ...common], 'UTC');
+
+    const added = run(['schedule', 'add', 'etl_nightly', '--workflow', 'nightly_etl', '--cron', '@daily', '--payload', '{"day":"yesterday"}']);
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /etl_nightly {2}operator {2}workflow nightly_etl {2}cron "@daily" UTC/);
+
+    const now = run(['schedule', 'run-now', 'etl_nightly']);
+    assert.equal(now.code, 0, now.stderr);
+    assert.match(now.stdout, /^schedule etl_nightly: run 1 started \(schedule:etl_nightly:run-now:[^)]+\); opsdeck workflow show 1$/m);
+    assert.match(run(['schedule', 'list']).stdout, /last .* run now -> run 1 running/);
+    const shown = JSON.parse(run(['schedule', 'show', 'etl_nightly', '--json']).stdout);
+    assert.deepEqual(shown.fires.map((f: { run_id: number; job_id: number | null }) => [f.run_id, f.job_id]), [[1, null]]);
+    const workflowRun = JSON.parse(run(['workflow', 'show', '1', '--json']).stdout);
+    assert.deepEqual(workflowRun.run.payload, { day: 'yesterday' });
+
+    const both = run(['schedule', 'add', 'x', '--service', 'step', '--workflow', 'nightly_etl', '--cron', '@daily']);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--service SERVICE or --workflow WORKFLOW \(one of them\)/);
+    const unknown = run(['schedule', 'add', 'x', '--workflow', 'nope', '--cron', '@daily']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /workflow nope is not in the registry \(known: nightly_etl\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

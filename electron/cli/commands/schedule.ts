@@ -1,4 +1,4 @@
-import { MissedPolicy } from '../../../shared/schedule.ts';
+import { MissedPolicy, targetText } from '../../../shared/schedule.ts';
 import type { ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
 import { flag, int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
@@ -21,14 +21,20 @@ function both(iso: string, zone: string): string {
 function outcome(io: Io, fire: ScheduleFire): string {
   const count = fire.count > 1 ? ` x${fire.count}` : '';
   if (fire.status === 'skipped') return paint(io, `skipped${count}: ${fire.reason ?? ''}`, 'yellow');
-  const job = fire.job_id === null ? 'no job' : `job ${fire.job_id}${fire.job_status ? ` ${paint(io, fire.job_status, statusColor(fire.job_status))}` : ' (pruned)'}`;
-  return `${fire.trigger === 'manual' ? 'run now' : 'fired'} -> ${job}`;
+  return `${fire.trigger === 'manual' ? 'run now' : 'fired'} -> ${made(io, fire)}`;
+}
+
+/** What a fire made: its job, or its workflow run (opsdeck workflow show N). */
+function made(io: Io, fire: ScheduleFire): string {
+  if (fire.run_id !== null) return `run ${fire.run_id}${fire.run_status ? ` ${fire.run_status}` : ' (pruned)'}`;
+  if (fire.job_id === null) return 'no job';
+  return `job ${fire.job_id}${fire.job_status ? ` ${paint(io, fire.job_status, statusColor(fire.job_status))}` : ' (pruned)'}`;
 }
 
 function block(io: Io, s: ScheduleView): string {
   const zone = s.config.timezone;
   const lines = [
-    `${paint(io, s.name, 'bold')}  ${s.source}  service ${s.config.service ?? '?'}  cron "${s.config.cron}" ${zone}  missed: ${s.config.missed}${s.config.missed === 'catch_up' ? ` (at most ${s.config.max_catch_up})` : ''}`,
+    `${paint(io, s.name, 'bold')}  ${s.source}  ${targetText(s.config)}  cron "${s.config.cron}" ${zone}  missed: ${s.config.missed}${s.config.missed === 'catch_up' ? ` (at most ${s.config.max_catch_up})` : ''}`,
     `  state  ${state(s)}`,
   ];
   if (s.problem) lines.push(`  ${paint(io, 'problem', 'red')}  ${s.problem}`);
@@ -57,14 +63,18 @@ function payloadOf(text: string | undefined): ScheduleInput['payload'] {
 async function add(inv: Invocation): Promise<number> {
   const [, name] = positionals(inv, ['add', 'NAME']);
   const service = str(inv.values, 'service');
+  const workflow = str(inv.values, 'workflow');
   const cron = str(inv.values, 'cron');
-  if (!service || !cron) throw new UsageError('schedule add needs --service SERVICE and --cron "EXPR" (5 or 6 fields, or @daily, @hourly, ...)');
+  if ((service === undefined) === (workflow === undefined) || !cron) {
+    throw new UsageError('schedule add needs --service SERVICE or --workflow WORKFLOW (one of them), and --cron "EXPR" (5 or 6 fields, or @daily, @hourly, ...)');
+  }
   const missedText = str(inv.values, 'missed');
   const missed = missedText === undefined ? undefined : MissedPolicy.safeParse(missedText);
   if (missed && !missed.success) throw new UsageError(`--missed takes skip, run_once or catch_up, not "${missedText}"`);
   const input: ScheduleInput = {
     name: name ?? '',
     service,
+    workflow,
     cron,
     timezone: str(inv.values, 'timezone'),
     payload: payloadOf(str(inv.values, 'payload')),
@@ -92,7 +102,7 @@ const ONE: Record<string, { verb: string; call: 'schedules.remove' | 'schedules.
 export const schedule: Command = {
   name: 'schedule',
   summary: 'schedules: list (next fires in their zone and yours), show, add, remove, pause, resume, run-now',
-  usage: 'list | show NAME | add NAME --service S --cron "EXPR" [--timezone ZONE] ... | remove NAME | pause NAME [--reason TEXT] | resume NAME | run-now NAME',
+  usage: 'list | show NAME | add NAME (--service S | --workflow W) --cron "EXPR" [--timezone ZONE] ... | remove NAME | pause NAME [--reason TEXT] | resume NAME | run-now NAME',
   details: [
     'Cron: 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly, @daily, @weekly,',
     '@monthly, @yearly. Times are wall-clock times in --timezone (IANA, default UTC); a time the clock',
@@ -100,13 +110,15 @@ export const schedule: Command = {
     'Schedules of the registry (schedules:) can be paused and run now, and removed only from the registry.',
     'examples:',
     '  opsdeck schedule add nightly --service echo_report --cron "30 2 * * *" --timezone Europe/Berlin',
+    '  opsdeck schedule add etl_nightly --workflow nightly_etl --cron "@daily" --payload \'{"day":"yesterday"}\'',
     '  opsdeck schedule pause nightly --reason "month-end freeze"',
   ].join('\n'),
   options: {
     service: { type: 'string', value: 'SERVICE', description: 'add: the service each fire enqueues' },
+    workflow: { type: 'string', value: 'WORKFLOW', description: 'add: the workflow each fire starts a run of (instead of --service)' },
     cron: { type: 'string', value: 'EXPR', description: 'add: when it fires, e.g. "30 2 * * *", "*/10 * * * * *", @daily' },
     timezone: { type: 'string', value: 'ZONE', description: 'add: the IANA zone of the cron times, e.g. Europe/Berlin (default UTC)' },
-    payload: { type: 'string', value: 'JSON', description: "add: each job's payload" },
+    payload: { type: 'string', value: 'JSON', description: "add: each job's payload (a workflow's: each run's, an object)" },
     queue: { type: 'string', value: 'QUEUE', description: "add: the jobs' queue (default the service's)" },
     missed: { type: 'string', value: 'POLICY', description: 'add: fires missed while no worker ran: skip (default), run_once or catch_up' },
     'max-catch-up': { type: 'string', value: 'N', description: 'add: catch_up runs at most the last N missed fires (default 10)' },
@@ -148,6 +160,7 @@ export const schedule: Command = {
       return withRuntime(inv, async ({ ctx }) => {
         const fire = await call(ctx, 'schedules.runNow', { name });
         if (inv.common.json) printJson(inv.io, fire);
+        else if (fire.run_id !== null) inv.io.out(`schedule ${name}: run ${fire.run_id} started (${fire.fire_key}); opsdeck workflow show ${fire.run_id}`);
         else inv.io.out(`schedule ${name}: job ${fire.job_id ?? '?'} enqueued (${fire.fire_key})`);
         return 0;
       });
