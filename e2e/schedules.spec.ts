@@ -83,6 +83,31 @@ test('Schedules: a registry schedule beside an added one, its fires and their jo
   await page.getByRole('button', { name: 'Close history' }).click();
   await expect(history).toHaveCount(0);
 
+  // A schedule may start a workflow: run now starts a run, linked to its graph on the Workflows page.
+  const flowName = `e2e_flow_sched_${opsdeck.stamp}`;
+  await form.getByLabel('Name').fill(flowName);
+  await form.getByLabel('Service or workflow').selectOption('workflow e2e_sched_flow');
+  await form.getByLabel('Cron').fill('@yearly');
+  await form.getByLabel('Payload (JSON, optional)').fill('{"region": "eu"}');
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  const flowRow = table.getByRole('row').filter({ hasText: flowName });
+  await expect(flowRow).toContainText('workflow e2e_sched_flow');
+  await flowRow.getByRole('button', { name: `Run now: schedule ${flowName}` }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(new RegExp(`Schedule ${flowName}: run \\d+ started`));
+  const runLink = flowRow.getByRole('link', { name: new RegExp(`^run \\d+ of ${flowName}$`) });
+  await expect(runLink).toBeVisible();
+  const runId = Number((await runLink.getAttribute('href'))?.match(/run=(\d+)/)?.[1]);
+  const started = z.object({ run: z.object({ identifier: z.string(), payload: z.unknown() }) }).parse(await opsdeck.call('workflows.show', { run: runId })).run;
+  expect(started.payload).toEqual({ region: 'eu' });
+  expect(started.identifier).toMatch(new RegExp(`^schedule:${flowName}:run-now:`));
+  await runLink.click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Workflows' })).toBeVisible();
+  await expect(page.getByText(started.identifier).first()).toBeVisible();
+  await opsdeck.open('/schedules');
+  await flowRow.getByRole('button', { name: `Remove schedule ${flowName}` }).click();
+  await flowRow.getByRole('button', { name: `Confirm remove: schedule ${flowName}` }).click();
+  await expect(table.getByRole('row').filter({ hasText: flowName })).toHaveCount(0);
+
   // Removed with a confirming second click; every action is in the audit log.
   await row.getByRole('button', { name: `Remove schedule ${name}` }).click();
   await row.getByRole('button', { name: `Confirm remove: schedule ${name}` }).click();

@@ -11,18 +11,27 @@ const POLICIES: Array<{ value: MissedPolicy; label: string }> = [
   { value: 'catch_up', label: 'catch up (at most 10)' },
 ];
 
+/** A schedule starts a job of a service or a run of a workflow; the select's value says which: `service:NAME`. */
+function targetsOf(services: Array<{ name: string }>, workflows: Array<{ name: string }>) {
+  return [
+    ...services.map((s) => ({ value: `service:${s.name}`, label: s.name, kind: 'service' as const, name: s.name })),
+    ...workflows.map((w) => ({ value: `workflow:${w.name}`, label: `workflow ${w.name}`, kind: 'workflow' as const, name: w.name })),
+  ];
+}
+
 /** Adds an operator's schedule; the contract checks the cron and the zone and says what is wrong. */
 export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(schedule: ScheduleView): void }) {
   const registry = useCall('registry.get', {});
+  const workflows = useCall('workflows.list', {}, { staleTime: 60_000 });
   const add = useAction('schedules.add');
   const [name, setName] = useState('');
-  const [service, setService] = useState('');
+  const [target, setTarget] = useState('');
   const [cron, setCron] = useState('');
   const [timezone, setTimezone] = useState(viewer);
   const [missed, setMissed] = useState<MissedPolicy>('skip');
   const [payload, setPayload] = useState('');
-  const services = registry.data?.services ?? [];
-  const chosen = service || services[0]?.name || '';
+  const targets = targetsOf(registry.data?.services ?? [], workflows.data?.workflows ?? []);
+  const chosen = targets.find((t) => t.value === target) ?? targets[0];
 
   return (
     <form
@@ -37,8 +46,9 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
           notify('bad', `The payload is not JSON: ${e instanceof Error ? e.message : String(e)}`);
           return;
         }
+        if (!chosen) return;
         add.mutate(
-          { name: name.trim(), service: chosen, cron: cron.trim(), timezone: timezone.trim(), missed, ...(parsed === undefined ? {} : { payload: parsed }) },
+          { name: name.trim(), ...(chosen.kind === 'workflow' ? { workflow: chosen.name } : { service: chosen.name }), cron: cron.trim(), timezone: timezone.trim(), missed, ...(parsed === undefined ? {} : { payload: parsed }) },
           {
             onSuccess(added) {
               notify('ok', `Schedule ${added.name} added.`);
@@ -57,11 +67,11 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
         <input className="mono" value={name} onChange={(e) => setName(e.target.value)} placeholder="nightly_report" autoComplete="off" spellCheck={false} />
       </label>
       <label className="field">
-        <span>Service</span>
-        <select value={chosen} onChange={(e) => setService(e.target.value)}>
-          {services.map((s) => (
-            <option key={s.name} value={s.name}>
-              {s.name}
+        <span>Service or workflow</span>
+        <select value={chosen?.value ?? ''} onChange={(e) => setTarget(e.target.value)}>
+          {targets.map((t) => (
+            <option key={t.value} value={t.value}>
+              {t.label}
             </option>
           ))}
         </select>

@@ -7,7 +7,10 @@ const REASONS: Record<string, string> = {
   missed: 'missed while no worker ran',
 };
 
-/** What a fire did: the job it made (with its status, linked to its trace) or why it was skipped. */
+/**
+ * What a fire did: the job it made (with its status, linked to its trace), the workflow run it started
+ * (linked to its graph on the Workflows page), or why it was skipped.
+ */
 export function FireOutcome({ fire }: { fire: ScheduleFire }) {
   if (fire.status === 'skipped') {
     const count = fire.count > 1 ? `${fire.count} fires ` : '';
@@ -15,6 +18,18 @@ export function FireOutcome({ fire }: { fire: ScheduleFire }) {
       <Badge tone="warn" title={fire.fire_key}>
         {count}skipped: {REASONS[fire.reason ?? ''] ?? fire.reason}
       </Badge>
+    );
+  }
+  if (fire.run_id !== null) {
+    return (
+      <span className="fire-outcome">
+        {fire.run_status ? <StatusBadge status={fire.run_status} /> : <Badge tone="muted">pruned</Badge>}{' '}
+        <a href={routeHref('/workflows', { run: String(fire.run_id) })}>
+          run {fire.run_id}
+          <span className="sr-only"> of {fire.schedule}</span>
+        </a>
+        {fire.trigger === 'manual' ? <span className="muted small"> (run now)</span> : null}
+      </span>
     );
   }
   if (fire.job_id === null) return <span className="muted">no job</span>;

@@ -42,7 +42,7 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
             { name },
             {
               onSuccess(fire) {
-                notify('ok', `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`);
+                notify('ok', fire.run_id !== null ? `Schedule ${name}: run ${fire.run_id} started.` : `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`);
                 onChanged();
               },
               onError: (e) => notify('bad', errorMessage(e)),

@@ -84,7 +84,7 @@ export function SchedulesPage() {
                       <span className="sr-only"> fire history</span>
                     </a>
                     <div className="muted small">
-                      <Badge tone={s.source === 'registry' ? 'info' : 'muted'}>{s.source}</Badge> → {s.config.service}
+                      <Badge tone={s.source === 'registry' ? 'info' : 'muted'}>{s.source}</Badge> → {s.config.workflow !== undefined ? `workflow ${s.config.workflow}` : s.config.service}
                     </div>
                     {s.problem ? <div className="small text-bad">{s.problem}</div> : null}
                   </td>
