@@ -75,6 +75,24 @@ function suite(dialect: string, location: () => Promise<{ db: string; cleanup():
       assert.equal((await call('POST', '/v1/schedules/rest_nightly/remove', operateKey, {})).status, 200);
       assert.equal((await call('GET', '/v1/schedules/rest_nightly', readKey)).status, 404);
     });
+
+    it('a workflow schedule: POST names the workflow, its run-now starts a run, and the fire shows the run', async () => {
+      const body = { name: 'rest_etl', workflow: 'nightly_report', cron: '@daily', payload: { day: 'yesterday' } };
+      const unknown = await call('POST', '/v1/schedules', operateKey, { ...body, workflow: 'nope' });
+      assert.equal(unknown.status, 404);
+      assert.match(unknown.json.error.message, /workflow nope is not in the registry \(known: nightly_report\)/);
+      assert.equal((await call('POST', '/v1/schedules', operateKey, body)).status, 201);
+      const run = await call('POST', '/v1/schedules/rest_etl/run', operateKey, {});
+      assert.equal(run.status, 200);
+      assert.equal(run.json.job_id, null);
+      assert.equal(typeof run.json.run_id, 'number');
+      const shown = await call('GET', '/v1/schedules/rest_etl', readKey);
+      assert.deepEqual([shown.json.config.workflow, shown.json.last_fire.run_id, shown.json.last_fire.run_status], ['nightly_report', run.json.run_id, 'running']);
+      const runs = await dispatch('workflows.show', { run: run.json.run_id }, runtime.ctx);
+      assert.ok(runs.ok);
+      assert.deepEqual(calls['workflows.show'].output.parse(runs.result).run.payload, { day: 'yesterday' });
+      assert.equal((await call('POST', '/v1/schedules/rest_etl/remove', operateKey, {})).status, 200);
+    });
   });
 }
 
