@@ -156,6 +156,19 @@ test('a workflow schedule through the contract: added, run now starts a run with
     assert.equal(shown.last_fire?.run_id, fire.run_id);
     const audit = (await t.store.listAudit({}, { limit: 50 })).items.find((a) => a.action === 'schedule.run_now');
     assert.equal(audit?.details?.run_id, fire.run_id);
+
+    // A schedule naming a workflow this registry lacks (added by a host with another registry) says so, and cannot run now here.
+    await t.store.addSchedule(
+      { config: { name: 'other', workflow: 'elsewhere', cron: '@daily', timezone: 'UTC', enabled: true, missed: 'skip', max_catch_up: 10 }, timing: 't', next_fire_at: null },
+      t.ctx.actor,
+    );
+    const other = calls['schedules.get'].output.parse(await call.ok('schedules.get', { name: 'other' }));
+    assert.equal(other.problem, 'workflow elsewhere is not in the registry loaded here: workers whose registry lacks it leave the schedule alone');
+    const refused = await call.fails('schedules.runNow', { name: 'other' });
+    assert.deepEqual(
+      [refused.code, refused.message],
+      ['conflict', 'schedule other: workflow elsewhere is not in the registry loaded here (known: nightly_etl): load the registry that has it to run it now'],
+    );
   } finally {
     await t.cleanup();
   }
