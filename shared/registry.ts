@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ExecutionType } from './domain.ts';
 import { Retention } from './retention.ts';
+import { RateLimitConfig } from './rateLimit.ts';
+import { AlertRules } from './alerts.ts';
 
 /**
  * The service registry's shape, by example in examples/registry.yaml. Keys keep the names the operators'
@@ -200,6 +202,10 @@ const serviceCommon = {
   /** What an emergency stop does to a running job: back to pending (default) or into the DLQ. */
   on_interrupt: z.enum(['requeue', 'fail']).default('requeue'),
   description: z.string().optional(),
+  /** Starts allowed per period across every worker (shared/rateLimit.ts); over it, jobs wait pending. */
+  rate_limit: RateLimitConfig.optional(),
+  /** Jobs of this service running at once across every worker, held exactly inside the claim. */
+  max_concurrent: z.number().int().min(1).max(10_000).optional(),
 };
 
 export const ServiceConfig = z.discriminatedUnion('execution_type', [
@@ -219,6 +225,7 @@ export const Registry = z
   .object({
     services: z.array(ServiceConfig),
     retention: Retention.optional(),
+    alerts: AlertRules.optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;

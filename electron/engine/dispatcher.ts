@@ -12,6 +12,7 @@ import type { EngineEmitter } from './engineEvents.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { answerWithin, delay } from './waits.ts';
 import { Wakeup } from './wakeup.ts';
+import type { ServicePauses } from './servicePauses.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
@@ -24,6 +25,8 @@ export interface DispatcherOptions {
   registry: RegistrySource;
   runners: Map<ExecutionType, Runner>;
   breakers: BreakerKeeper;
+  /** Services an upstream's 429 paused for the fleet. */
+  pauses: ServicePauses;
   emitter: EngineEmitter;
   workerId: string;
   concurrency: number;
@@ -306,8 +309,10 @@ export class Dispatcher {
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    const { store, registry, breakers, workerId, leaseMs, queues } = this.#opts;
-    const scope = await claimScope(store, registry.registry, breakers, new Date());
+    const { store, registry, breakers, pauses, workerId, leaseMs, queues, concurrency } = this.#opts;
+    const now = new Date();
+    const free = concurrency - this.#executing.size - this.#buffer.size;
+    const scope = await claimScope(store, registry.registry, breakers, now, pauses.paused(now), free);
     return store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
   }
 
@@ -407,6 +412,10 @@ export class Dispatcher {
   async #execute(running: Running): Promise<void> {
     const result = await runAttempt(running, this.#opts.runners, this.#opts.env);
     this.#sizer.observe(Date.now() - running.startedAt.getTime());
+    const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;
+    if (waitMs !== undefined && waitMs > 0) {
+      void this.#opts.pauses.pause(running.job.service_name, waitMs, `the upstream answered 429 with Retry-After ${Math.ceil(waitMs / 1000)}s (job ${running.job.id})`);
+    }
     if (running.leaseLost) {
       this.#untrack(running);
       this.#pump();

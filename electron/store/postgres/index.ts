@@ -19,6 +19,11 @@ import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
+import type { AlertEvent, AlertState } from '../../../shared/alerts.ts';
+import * as alerts from './alerts.ts';
+import { claimGated, listServicePauses, pauseService, rateUse } from './gates.ts';
+import type { Claim } from './rows.ts';
 import * as apiKeys from './apiKeys.ts';
 import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
 import { failRunningJob } from './failJob.ts';
@@ -36,6 +41,10 @@ import { PgSignals } from './signals.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import * as reads from './reads.ts';
 import type {
+  AlertDelivery,
+  AlertTransition,
+  EvaluatedRule,
+  ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
   CountDrift,
@@ -97,7 +106,24 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { leaseId, jobs } = await claimJobs(this.#open, request);
+    const gates = request.gates ?? [];
+    if (gates.length === 0) return this.#leased(await claimJobs(this.#open, request));
+    // Gated services first, each within its own budget, so a full queue of other work never starves
+    // them; the rest of the claim leaves them out.
+    const claimed: ClaimedJob[] = [];
+    const excluded = new Set(request.excludeServices ?? []);
+    for (const gate of gates) {
+      const cap = Math.min(request.limit - claimed.length, request.serviceCaps?.[gate.service] ?? Number.POSITIVE_INFINITY);
+      if (excluded.has(gate.service) || !(cap >= 1)) continue;
+      claimed.push(...this.#leased(await claimGated(this.#open, request, gate, cap)));
+    }
+    const left = request.limit - claimed.length;
+    if (left < 1) return claimed;
+    const rest = { ...request, limit: left, excludeServices: [...excluded, ...gates.map((g) => g.service)] };
+    return [...claimed, ...this.#leased(await claimJobs(this.#open, rest))];
+  }
+
+  #leased({ leaseId, jobs }: Claim): ClaimedJob[] {
     if (leaseId !== null) this.#leases.opened(leaseId, jobs.map((j) => j.attempt_id));
     if (jobs.length > 0) this.#signals.changedOften('jobs');
     return jobs;
@@ -301,6 +327,50 @@ export class PostgresStore implements Store {
 
   async listBreakerTunings(): Promise<BreakerTuning[]> {
     return listBreakerTunings(this.#open);
+  }
+
+  // ---- rate limits -----------------------------------------------------------------------------
+
+  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
+    return rateUse(this.#open, gates);
+  }
+
+  async pauseService(service: string, until: Date, reason: string): Promise<void> {
+    await pauseService(this.#open, service, until, reason);
+  }
+
+  async listServicePauses(): Promise<ServicePause[]> {
+    return listServicePauses(this.#open);
+  }
+
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
+    return alerts.outcomesByService(this.#open, since);
+  }
+
+  async listAlertStates(): Promise<AlertState[]> {
+    return alerts.listAlertStates(this.#open);
+  }
+
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
+    return alerts.recordAlertEvaluation(this.#open, results, at);
+  }
+
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    await alerts.recordAlertDelivery(this.#open, delivery);
+  }
+
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
+    return alerts.listAlertEvents(this.#open, filter, page);
+  }
+
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
+    return alerts.ackAlert(this.#open, rule, note, actor);
+  }
+
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return alerts.silenceAlert(this.#open, rule, until, actor, reason);
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {

@@ -1,0 +1,43 @@
+import type { Store } from '../store/store.ts';
+
+/**
+ * Services whose upstream answered 429 with Retry-After: no worker of the fleet starts their jobs until
+ * then. Stored in the control plane (Store.pauseService); each worker keeps a copy, read again on a
+ * control signal and every few seconds, and leaves paused services out of its claims.
+ */
+export class ServicePauses {
+  readonly #store: Store;
+  readonly #log: (line: string) => void;
+  #until = new Map<string, number>();
+
+  constructor(store: Store, log: (line: string) => void) {
+    this.#store = store;
+    this.#log = log;
+  }
+
+  /** True when the set of paused services changed (a pause began or ended). */
+  async refresh(now: Date = new Date()): Promise<boolean> {
+    const before = this.paused(now).sort().join('\n');
+    const pauses = await this.#store.listServicePauses();
+    this.#until = new Map(pauses.map((p) => [p.service_name, Date.parse(p.until)]));
+    return this.paused(now).sort().join('\n') !== before;
+  }
+
+  /** Services paused at `now`. */
+  paused(now: Date): string[] {
+    const out: string[] = [];
+    for (const [service, until] of this.#until) if (until > now.getTime()) out.push(service);
+    return out;
+  }
+
+  /** An upstream asked to wait `ms`: pauses the service here at once and for the fleet through the store. */
+  async pause(service: string, ms: number, reason: string, now: Date = new Date()): Promise<void> {
+    const until = now.getTime() + ms;
+    if ((this.#until.get(service) ?? 0) < until) this.#until.set(service, until);
+    try {
+      await this.#store.pauseService(service, new Date(until), reason);
+    } catch (error) {
+      this.#log(`engine: could not pause ${service} for the fleet: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
