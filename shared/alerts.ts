@@ -55,8 +55,8 @@ export const AlertRule = z.discriminatedUnion('kind', [
   z.object({ ...ruleCommon, kind: z.literal('oldest_due'), older_than: AlertDuration }).strict(),
   /** A breaker (of `service`, or any) has been open longer than `older_than`. */
   z.object({ ...ruleCommon, kind: z.literal('breaker_open'), service, older_than: AlertDuration.default('1s') }).strict(),
-  /** A worker stopped sending heartbeats without saying it stopped. */
-  z.object({ ...ruleCommon, kind: z.literal('worker_lost') }).strict(),
+  /** A worker stopped sending heartbeats without saying it stopped, within the last `within`. */
+  z.object({ ...ruleCommon, kind: z.literal('worker_lost'), within: AlertDuration.default('1h') }).strict(),
   /** Jobs are due and no live worker is there to run them. */
   z.object({ ...ruleCommon, kind: z.literal('no_live_worker') }).strict(),
   /** A schedule did not fire when it should have (needs schedules; see alertInputs' `missedSchedules`). */
