@@ -1,5 +1,6 @@
 import type { CallName } from '../../shared/contract.ts';
 import type { Handlers } from './handlerTypes.ts';
+import { alerts } from './handlers/alerts.ts';
 import { apiKeys } from './handlers/apiKeys.ts';
 import { audit } from './handlers/audit.ts';
 import { breakers } from './handlers/breakers.ts';
@@ -33,4 +34,5 @@ export const handlerTable: Handlers<CallName> = {
   ...health,
   ...demo,
   ...apiKeys,
+  ...alerts,
 };

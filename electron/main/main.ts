@@ -57,7 +57,7 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
  * so) rather than leaving the operator with an app that cannot start.
  */
 async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined): Promise<Runtime> {
-  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', log: (line) => console.log(line) });
+  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', alerts: true, log: (line) => console.log(line) });
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);

@@ -62,6 +62,11 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'apiKeys.list': {},
     'apiKeys.create': { name: 'hosts-test', scope: 'read' },
     'apiKeys.revoke': { name: 'hosts-test' },
+    'alerts.list': {},
+    'alerts.history': { limit: 5 },
+    'alerts.ack': { rule: 'failure-spike', note: 'looking' },
+    'alerts.silence': { rule: 'failure-spike', minutes: 30 },
+    'rateLimits.list': {},
     'demo.start': { jobs: 3 },
   };
 }

@@ -91,7 +91,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     for (const line of held ?? []) process.stderr.write(`${line}\n`);
     held = null;
   };
-  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute: opts.execute ?? 'by-store', log });
+  const runtime = await createRuntime({ db: location, registryPath: opts.registryPath, execute: opts.execute ?? 'by-store', alerts: true, log });
 
   let server: RunningServer;
   try {
