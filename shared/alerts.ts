@@ -113,9 +113,13 @@ export const AlertEvent = z.object({
 });
 export type AlertEvent = z.infer<typeof AlertEvent>;
 
-/** A rule of the registry as the console shows it, with its state. */
+/**
+ * A rule as the console shows it: the registry's rule and its state. The fleet's evaluator may run with
+ * another registry than this host's: a state whose rule this host does not know still shows (rule null).
+ */
 export const AlertView = z.object({
-  rule: AlertRule,
+  name: z.string(),
+  rule: AlertRule.nullable(),
   state: AlertState.nullable(),
 });
 export type AlertView = z.infer<typeof AlertView>;

@@ -54,6 +54,8 @@ const AuditQuery = z
   .object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
   .strict();
 
+const AlertHistoryQuery = z.object({ limit: count(1, 500).optional(), after: z.string().max(100).optional() }).strict();
+
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
 const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
@@ -97,6 +99,11 @@ export const ROUTES: Route[] = [
   get('/v1/workers', 'workers.list'),
   get('/v1/runners', 'runners.list'),
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
+  get('/v1/alerts', 'alerts.list'),
+  search('/v1/alerts/history', 'alerts.history', AlertHistoryQuery, (q) => q),
+  post('/v1/alerts/{rule}/ack', 'alerts.ack', calls['alerts.ack'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
+  post('/v1/alerts/{rule}/silence', 'alerts.silence', calls['alerts.silence'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
+  get('/v1/rate-limits', 'rateLimits.list'),
 ];
 
 /** The route for a method and path, or why there is none (no such path, or not with that method). */

@@ -72,7 +72,12 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
 }
 
 /** No job runs in this test (nothing executes): failing job 1, which is pending, is refused as a conflict. */
-const FIRST_OUTCOME: Partial<Record<CallName, string>> = { 'jobs.fail': 'conflict' };
+const FIRST_OUTCOME: Partial<Record<CallName, string>> = {
+  'jobs.fail': 'conflict',
+  // No evaluation has run yet in this test: the rule exists, its state does not.
+  'alerts.ack': 'conflict',
+  'alerts.silence': 'conflict',
+};
 
 /** Outcomes a repeated well-formed call may have; anything else is a host or handler bug. */
 const ACCEPTABLE = new Set(['ok', 'not_found', 'conflict']);

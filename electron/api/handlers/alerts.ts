@@ -4,24 +4,27 @@ import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { rateLimitUse } from '../rateUse.ts';
 
-/** Rules come from the registry (read-only here); their state and history from the store. */
-function ruleNamed(ctx: ApiContext, name: string) {
-  const rules = ctx.registry.registry.alerts ?? [];
-  const rule = rules.find((r) => r.name === name);
-  if (!rule) throw notFound(`alert ${name} is not in the registry (known: ${rules.map((r) => r.name).join(', ') || 'none'})`);
-  return rule;
-}
-
+/**
+ * Rules come from the registry (read-only here); their state and history from the store. A rule is known
+ * when this host's registry names it or the fleet's evaluator has recorded a state for it.
+ */
 async function stateOf(ctx: ApiContext, name: string): Promise<AlertState> {
   const state = (await ctx.store.listAlertStates()).find((s) => s.rule === name);
-  if (!state) throw conflict(`alert ${name} has not been evaluated yet: a worker or console evaluates the fleet's alerts every 15 s`);
-  return state;
+  if (state) return state;
+  const rules = ctx.registry.registry.alerts ?? [];
+  if (rules.some((r) => r.name === name)) throw conflict(`alert ${name} has not been evaluated yet: a worker or console evaluates the fleet's alerts every 15 s`);
+  throw notFound(`no alert named ${name} (known: ${rules.map((r) => r.name).join(', ') || 'none'})`);
 }
 
 export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'rateLimits.list'> = {
   'alerts.list': async (_input, ctx) => {
     const states = new Map((await ctx.store.listAlertStates()).map((s) => [s.rule, s]));
-    const views = (ctx.registry.registry.alerts ?? []).map((rule) => ({ rule, state: states.get(rule.name) ?? null }));
+    const rules = ctx.registry.registry.alerts ?? [];
+    const known = new Set(rules.map((r) => r.name));
+    const views = [
+      ...rules.map((rule) => ({ name: rule.name, rule, state: states.get(rule.name) ?? null })),
+      ...[...states.values()].filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, state })),
+    ];
     return { alerts: views, firing: views.filter((v) => v.state?.firing).length };
   },
 
@@ -31,16 +34,14 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
   },
 
   'alerts.ack': async (input, ctx) => {
-    ruleNamed(ctx, input.rule);
+    await stateOf(ctx, input.rule);
     // The store writes the audit row with the acknowledgement.
     const acked = await ctx.store.ackAlert(input.rule, input.note, ctx.actor);
     if (acked) return acked;
-    await stateOf(ctx, input.rule);
     throw conflict(`alert ${input.rule} is not firing: there is nothing to acknowledge`);
   },
 
   'alerts.silence': async (input, ctx) => {
-    ruleNamed(ctx, input.rule);
     await stateOf(ctx, input.rule);
     const until = input.minutes === 0 ? null : new Date(Date.now() + input.minutes * 60_000);
     const state = await ctx.store.silenceAlert(input.rule, until, ctx.actor, input.reason ?? null);
