@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { AlertsPage } from '../features/alerts/AlertsPage.tsx';
 import { AuditPage } from '../features/audit/AuditPage.tsx';
 import { BreakersPage } from '../features/breakers/BreakersPage.tsx';
 import { DispatchControls } from '../features/control/DispatchControls.tsx';
@@ -20,6 +21,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/breakers', label: 'Breakers', render: () => <BreakersPage /> },
   { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
+  { path: '/alerts', label: 'Alerts', render: () => <AlertsPage /> },
   { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
   { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
 ];

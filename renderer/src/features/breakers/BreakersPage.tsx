@@ -9,6 +9,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { effectiveState } from './breakerState.ts';
+import { rateUseParts } from './rateUse.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -81,6 +82,12 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
         </span>
       </td>
+      <td className="small">
+        {rateUseParts(breaker.rate).map((part) => (
+          <div key={part}>{part}</div>
+        ))}
+        {breaker.rate?.waiting_reason ? <div className="muted">{breaker.rate.waiting_reason}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
+      </td>
       <td>
         <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
       </td>
@@ -133,6 +140,7 @@ export function BreakersPage() {
                 <th scope="col">State</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Failures in window</th>
+                <th scope="col">Rate limit in use</th>
                 <th scope="col">Half-open in</th>
                 <th scope="col" className="num">Waiting</th>
                 <th scope="col">Last transition</th>
