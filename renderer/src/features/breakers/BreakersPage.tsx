@@ -82,16 +82,16 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
         </span>
       </td>
+      <td>
+        <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
+      </td>
+      <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>
       <td className="small">
         {rateUseParts(breaker.rate).map((part) => (
           <div key={part}>{part}</div>
         ))}
         {breaker.rate?.waiting_reason ? <div className="muted">{breaker.rate.waiting_reason}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
       </td>
-      <td>
-        <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
-      </td>
-      <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>
       <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
       <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
         {breaker.last_error ?? <span className="muted">—</span>}
@@ -140,9 +140,9 @@ export function BreakersPage() {
                 <th scope="col">State</th>
                 <th scope="col">Mode</th>
                 <th scope="col">Failures in window</th>
-                <th scope="col">Rate limit in use</th>
                 <th scope="col">Half-open in</th>
                 <th scope="col" className="num">Waiting</th>
+                <th scope="col">Rate limit in use</th>
                 <th scope="col">Last transition</th>
                 <th scope="col">Last error</th>
                 <th scope="col">Actions</th>
