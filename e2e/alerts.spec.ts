@@ -54,7 +54,7 @@ test.beforeAll(async () => {
           window: '5m',
           min_volume: 4,
           severity: 'critical',
-          channels: [{ type: 'desktop' }, { type: 'webhook', url_env: 'E2E_ALERT_HOOK' }],
+          channels: [{ type: 'desktop' }, { type: 'webhook', url_env_var: 'E2E_ALERT_HOOK' }],
         },
       ],
     }),

@@ -22,9 +22,9 @@ export const AlertChannel = z.discriminatedUnion('type', [
   /** A desktop notification (Electron), a banner in the page (browser host). */
   z.object({ type: z.literal('desktop') }).strict(),
   /** POST of the JSON body documented in the README. */
-  z.object({ type: z.literal('webhook'), url_env: envVarName }).strict(),
+  z.object({ type: z.literal('webhook'), url_env_var: envVarName }).strict(),
   /** A Slack-compatible incoming webhook: `{"text": …, "blocks": […]}`. */
-  z.object({ type: z.literal('slack'), url_env: envVarName }).strict(),
+  z.object({ type: z.literal('slack'), url_env_var: envVarName }).strict(),
 ]);
 export type AlertChannel = z.infer<typeof AlertChannel>;
 

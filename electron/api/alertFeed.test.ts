@@ -12,7 +12,7 @@ describe('alert transitions on the event feed', () => {
         services: [],
         alerts: [
           { name: 'loud', kind: 'no_live_worker', channels: [{ type: 'desktop' }] },
-          { name: 'hooked', kind: 'worker_lost', channels: [{ type: 'webhook', url_env: 'HOOK' }] },
+          { name: 'hooked', kind: 'worker_lost', channels: [{ type: 'webhook', url_env_var: 'HOOK' }] },
         ],
       });
       const rule = (name: string, firing: boolean) => ({ rule: name, severity: 'warning' as const, firing, summary: `${name} ${firing}`, value: null });

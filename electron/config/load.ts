@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { alertChecks } from './alertChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
 import { fromZodIssues } from './zodIssues.ts';
@@ -108,6 +109,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
     if (service) raw.push(...serviceChecks(service, index, env));
   });
   raw.push(...duplicateNames(names));
+  raw.push(...alertChecks(value, env));
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);

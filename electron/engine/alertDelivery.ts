@@ -68,7 +68,7 @@ export interface DeliveryResult {
 }
 
 export function channelName(channel: AlertChannel): string {
-  return channel.type === 'desktop' ? 'desktop' : `${channel.type}:${channel.url_env}`;
+  return channel.type === 'desktop' ? 'desktop' : `${channel.type}:${channel.url_env_var}`;
 }
 
 /** POSTs `body` until a 2xx answers or the tries run out. Never throws. */
@@ -109,13 +109,13 @@ export async function deliverNotice(
     channels.map(async (channel) => {
       if (channel.type === 'desktop') return;
       const name = channelName(channel);
-      const url = env[channel.url_env];
+      const url = env[channel.url_env_var];
       if (!url) {
-        results.push({ channel: name, ok: false, tries: 0, detail: `the environment variable ${channel.url_env} is not set on this machine` });
+        results.push({ channel: name, ok: false, tries: 0, detail: `the environment variable ${channel.url_env_var} is not set on this machine` });
         return;
       }
       if (!/^https?:\/\//i.test(url)) {
-        results.push({ channel: name, ok: false, tries: 0, detail: `${channel.url_env} does not hold an http(s) URL` });
+        results.push({ channel: name, ok: false, tries: 0, detail: `${channel.url_env_var} does not hold an http(s) URL` });
         return;
       }
       const body = channel.type === 'slack' ? slackBody(notice) : webhookBody(notice);

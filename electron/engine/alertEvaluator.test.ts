@@ -56,7 +56,7 @@ const later = (ms: number) => new Date(Date.now() + ms);
 describe('alert evaluator with a real webhook receiver', () => {
   let hook: Awaited<ReturnType<typeof receiver>>;
   const env = () => ({ ALERT_HOOK: hook.url('/hook'), SLACK_HOOK: hook.url('/slack/T000/B000/secret') });
-  const channels = [{ type: 'desktop' }, { type: 'webhook', url_env: 'ALERT_HOOK' }];
+  const channels = [{ type: 'desktop' }, { type: 'webhook', url_env_var: 'ALERT_HOOK' }];
 
   before(async () => {
     hook = await receiver();
@@ -171,7 +171,7 @@ describe('alert evaluator with a real webhook receiver', () => {
     try {
       const ev = evaluator(
         store,
-        [{ name: 'spike', kind: 'failure_rate', threshold: 0.5, window: '1m', min_volume: 1, severity: 'critical', channels: [{ type: 'webhook', url_env: 'HOOK' }, { type: 'slack', url_env: 'SLACK' }] }],
+        [{ name: 'spike', kind: 'failure_rate', threshold: 0.5, window: '1m', min_volume: 1, severity: 'critical', channels: [{ type: 'webhook', url_env_var: 'HOOK' }, { type: 'slack', url_env_var: 'SLACK' }] }],
         { HOOK: flaky.url('/hook'), SLACK: flaky.url('/slack/T0/B0/tok3n') },
       );
       await failJobs(store, 2);
@@ -195,7 +195,7 @@ describe('alert evaluator with a real webhook receiver', () => {
     const down = await receiver(100);
     const { store, cleanup } = await createSqliteTestStore();
     try {
-      const ev = evaluator(store, [{ name: 'dlq', kind: 'dead_letters', window: '1m', channels: [{ type: 'slack', url_env: 'SLACK' }, { type: 'webhook', url_env: 'UNSET' }] }], {
+      const ev = evaluator(store, [{ name: 'dlq', kind: 'dead_letters', window: '1m', channels: [{ type: 'slack', url_env_var: 'SLACK' }, { type: 'webhook', url_env_var: 'UNSET' }] }], {
         SLACK: down.url('/slack/T0/B0/tok3n'),
       });
       await failJobs(store, 1);

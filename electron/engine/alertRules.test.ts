@@ -89,7 +89,7 @@ describe('alert rules', () => {
   test('rules are validated: names unique, channels name env vars, durations readable', () => {
     assert.equal(AlertRule.safeParse({ name: 'x', kind: 'failure_rate', threshold: 2 }).success, false);
     assert.equal(AlertRule.safeParse({ name: 'x', kind: 'oldest_due', older_than: 'soon' }).success, false);
-    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'worker_lost', channels: [{ type: 'webhook', url_env: 'https://hooks.example/x' }] }).success, false);
+    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'worker_lost', channels: [{ type: 'webhook', url_env_var: 'https://hooks.example/x' }] }).success, false);
     assert.equal(AlertRule.safeParse({ name: 'x', kind: 'worker_lost', channels: [{ type: 'webhook', url: 'https://hooks.example/x' }] }).success, false);
   });
 });

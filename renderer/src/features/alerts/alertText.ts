@@ -22,7 +22,7 @@ export function ruleCondition(rule: AlertRule): string {
 }
 
 export function channelText(channel: AlertChannel): string {
-  return channel.type === 'desktop' ? 'desktop' : `${channel.type} (${channel.url_env})`;
+  return channel.type === 'desktop' ? 'desktop' : `${channel.type} (${channel.url_env_var})`;
 }
 
 /** Silenced now: a silence whose end is still ahead. */
