@@ -104,6 +104,10 @@ END IF;
 IF v_room <= 0 THEN
   RETURN '{"jobs": []}';
 END IF;
+-- No pending job of the service at all (the kept counts say so): no walk of the ready index for it.
+IF (SELECT coalesce(sum(n), 0) FROM jobs.tb_job_count WHERE service_name = p_service AND state = 'pending') <= 0 THEN
+  RETURN '{"jobs": []}';
+END IF;
 SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
   SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
   WHERE r.run_at <= now()
