@@ -212,6 +212,20 @@ describe('alert evaluator with a real webhook receiver', () => {
     }
   });
 
+  test('a process whose registry has no rules neither evaluates nor takes the evaluation over', async () => {
+    const { store, cleanup } = await createSqliteTestStore();
+    try {
+      await store.recordAlertEvaluation([{ rule: 'fleet-rule', severity: 'warning', firing: true, summary: 'from the fleet', value: 1 }], new Date());
+      const bare = evaluator(store, [], {}, { owner: 'laptop' });
+      assert.equal(await bare.runOnce(), null);
+      assert.deepEqual((await store.listAlertStates()).map((s) => s.rule), ['fleet-rule'], "the fleet's state stays");
+      const real = evaluator(store, [{ name: 'dlq', kind: 'dead_letters', window: '1m' }], {}, { owner: 'worker' });
+      assert.deepEqual(await real.runOnce(), [], 'the lease was not taken by the bare one');
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('a silenced rule records its transition and calls nobody', async () => {
     const { store, cleanup } = await createSqliteTestStore();
     try {

@@ -67,11 +67,16 @@ export class AlertEvaluator {
     this.#round = null;
   }
 
-  /** One evaluation if this process holds (or takes) the evaluator's lease; null when another does. */
+  /**
+   * One evaluation if this process holds (or takes) the evaluator's lease; null when another does, or when
+   * this process's registry has no rules: a console opened without the fleet's registry must not take
+   * the evaluation over and forget the fleet's alerts.
+   */
   async runOnce(now = new Date()): Promise<AlertTransition[] | null> {
     const { store, owner } = this.#opts;
-    if (!(await store.takeMaintenance(ALERTS_TASK, owner, 3 * this.intervalMs))) return null;
     const rules = this.#opts.registry.registry.alerts ?? [];
+    if (rules.length === 0) return null;
+    if (!(await store.takeMaintenance(ALERTS_TASK, owner, 3 * this.intervalMs))) return null;
     const inputs = await this.#inputs(rules, now);
     const results = rules.map((rule) => ({ ...evaluateRule(rule, inputs), severity: rule.severity }));
     const transitions = await store.recordAlertEvaluation(results, now);
