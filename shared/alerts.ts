@@ -120,9 +120,19 @@ export type AlertEvent = z.infer<typeof AlertEvent>;
 export const AlertView = z.object({
   name: z.string(),
   rule: AlertRule.nullable(),
+  /** Where the rule lives: the registry file (read-only in the console), or the store (edited in the console). */
+  source: z.enum(['registry', 'console']).nullable(),
   state: AlertState.nullable(),
 });
 export type AlertView = z.infer<typeof AlertView>;
+
+/** A rule written in the console, kept in the store beside the registry's (which win on a name clash). */
+export const StoredAlertRule = z.object({
+  rule: AlertRule,
+  set_by: z.string(),
+  set_at: Timestamp,
+});
+export type StoredAlertRule = z.infer<typeof StoredAlertRule>;
 
 /** What a rule does when it fires or resolves: the webhook body, documented in the README. */
 export interface AlertNotice {

@@ -22,7 +22,7 @@ import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { BreakerTuning } from './breakerTuning.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
 import { RateUse } from './rateLimit.ts';
-import { AlertEvent, AlertSeverity, AlertState, AlertView } from './alerts.ts';
+import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 
 /**
  * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
@@ -322,6 +322,12 @@ export const calls = {
     AlertState,
     "Silences an alert's notifications for some minutes (0 lifts the silence); its transitions are still recorded. Audited.",
   ),
+  'alerts.saveRule': Call(
+    z.object({ rule: AlertRule }).strict(),
+    StoredAlertRule,
+    "Adds or replaces an alert rule kept in the store (the registry's own rules change in its file); audited.",
+  ),
+  'alerts.deleteRule': Call(z.object({ name }).strict(), z.object({ deleted: z.boolean() }), 'Deletes an alert rule written in the console; audited.'),
   'rateLimits.list': Call(Empty, z.object({ services: z.array(RateUse) }), 'Rate limits, max_concurrent and upstream pauses in use now, per service.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),

@@ -1,6 +1,7 @@
 import type { EventPayload } from '../../shared/contract.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
+import { alertRuleSet } from '../engine/alertRuleSet.ts';
 
 /**
  * Alert transitions for the event feed: whichever process of the fleet evaluated them, they are read back
@@ -23,7 +24,7 @@ export function createAlertWatch() {
     const fresh = recent.filter((e) => e.id > seen && (e.kind === 'firing' || e.kind === 'resolved')).reverse();
     if (fresh.length === 0) return [];
     const silenced = new Map((await store.listAlertStates()).map((s) => [s.rule, s.silenced_until !== null && Date.parse(s.silenced_until) > Date.now()]));
-    const rules = new Map((registry.alerts ?? []).map((r) => [r.name, r]));
+    const rules = new Map((await alertRuleSet(store, registry)).map((r) => [r.rule.name, r.rule]));
     return fresh.map((e) => ({
       rule: e.rule,
       status: e.kind === 'firing' ? 'firing' : 'resolved',

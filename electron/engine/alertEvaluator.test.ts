@@ -39,7 +39,7 @@ async function receiver(failFirst = 0) {
 const fast = { timeoutMs: 1000, attempts: 4, retry: RetryConfig.parse({ initial_backoff: 0.02, backoff_factor: 2, max_backoff: 0.1 }) };
 
 function evaluator(store: Store, alerts: unknown[], env: Record<string, string>, extra: Partial<AlertEvaluatorOptions> = {}) {
-  const registry = Registry.parse({ services: [], alerts });
+  const registry = Registry.parse({ services: [{ name: 'api', execution_type: 'noop' }], alerts });
   return new AlertEvaluator({ store, registry: { registry }, owner: 'test-evaluator', env, log: () => undefined, delivery: fast, intervalMs: 200, ...extra });
 }
 
@@ -218,9 +218,28 @@ describe('alert evaluator with a real webhook receiver', () => {
       await store.recordAlertEvaluation([{ rule: 'fleet-rule', severity: 'warning', firing: true, summary: 'from the fleet', value: 1 }], new Date());
       const bare = evaluator(store, [], {}, { owner: 'laptop' });
       assert.equal(await bare.runOnce(), null);
+      const noServices = new AlertEvaluator({ store, registry: { registry: Registry.parse({ services: [], alerts: [{ name: 'x', kind: 'worker_lost' }] }) }, owner: 'laptop', env: {}, log: () => undefined });
+      assert.equal(await noServices.runOnce(), null, 'a console with no registry of services does not evaluate either');
       assert.deepEqual((await store.listAlertStates()).map((s) => s.rule), ['fleet-rule'], "the fleet's state stays");
       const real = evaluator(store, [{ name: 'dlq', kind: 'dead_letters', window: '1m' }], {}, { owner: 'worker' });
       assert.deepEqual(await real.runOnce(), [], 'the lease was not taken by the bare one');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('rules written in the console are evaluated beside the registry\'s; the registry wins on a name', async () => {
+    const { store, cleanup } = await createSqliteTestStore();
+    try {
+      const actor = { user: 't', host: 'h' };
+      await store.saveAlertRule({ name: 'console-dlq', kind: 'dead_letters', window: '1m', count: 1, severity: 'warning', channels: [{ type: 'webhook', url_env_var: 'ALERT_HOOK' }] }, actor);
+      await store.saveAlertRule({ name: 'dlq', kind: 'dead_letters', window: '1m', count: 100, severity: 'info', channels: [] }, actor);
+      const ev = evaluator(store, [{ name: 'dlq', kind: 'dead_letters', window: '1m', count: 1, channels }], env());
+      await failJobs(store, 1);
+      const fired = await ev.runOnce();
+      assert.deepEqual(fired?.map((t) => [t.rule, t.status]).sort(), [['console-dlq', 'firing'], ['dlq', 'firing']], "the registry's dlq (count 1) fires, not the console's (count 100)");
+      await waitFor('the console rule at the receiver', () => hook.bodies.some((b) => b.body.rule === 'console-dlq'));
+      await ev.stop();
     } finally {
       await cleanup();
     }

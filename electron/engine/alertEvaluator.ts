@@ -5,6 +5,7 @@ import type { DeliveryOptions } from './alertDelivery.ts';
 import { DEFAULT_DELIVERY, deliverNotice } from './alertDelivery.ts';
 import type { AlertInputs } from './alertRules.ts';
 import { evaluateRule, outcomeWindows } from './alertRules.ts';
+import { alertRuleSet } from './alertRuleSet.ts';
 
 /** The task the processes sharing a store compete for: one evaluates the fleet's alerts at a time. */
 export const ALERTS_TASK = 'alerts';
@@ -69,12 +70,14 @@ export class AlertEvaluator {
 
   /**
    * One evaluation if this process holds (or takes) the evaluator's lease; null when another does, or when
-   * this process's registry has no rules: a console opened without the fleet's registry must not take
-   * the evaluation over and forget the fleet's alerts.
+   * this process has no registry of services or no rule at all: a console opened without the fleet's
+   * registry must not take the evaluation over and forget the fleet's alerts.
    */
   async runOnce(now = new Date()): Promise<AlertTransition[] | null> {
     const { store, owner } = this.#opts;
-    const rules = this.#opts.registry.registry.alerts ?? [];
+    const registry = this.#opts.registry.registry;
+    if (registry.services.length === 0) return null;
+    const rules = (await alertRuleSet(store, registry)).map((r) => r.rule);
     if (rules.length === 0) return null;
     if (!(await store.takeMaintenance(ALERTS_TASK, owner, 3 * this.intervalMs))) return null;
     const inputs = await this.#inputs(rules, now);

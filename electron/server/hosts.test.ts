@@ -66,6 +66,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'alerts.history': { limit: 5 },
     'alerts.ack': { rule: 'failure-spike', note: 'looking' },
     'alerts.silence': { rule: 'failure-spike', minutes: 30 },
+    'alerts.saveRule': { rule: { name: 'hosts-rule', kind: 'no_live_worker' } },
+    'alerts.deleteRule': { name: 'hosts-rule' },
     'rateLimits.list': {},
     'demo.start': { jobs: 3 },
   };

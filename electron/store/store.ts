@@ -23,7 +23,7 @@ import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../shared/rateLimit.ts';
-import type { AlertEvent, AlertSeverity, AlertState } from '../../shared/alerts.ts';
+import type { AlertEvent, AlertRule, AlertSeverity, AlertState, StoredAlertRule } from '../../shared/alerts.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
@@ -187,6 +187,12 @@ export interface Store {
   listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>>;
   /** Acknowledges a firing rule with a note; audited (`alert.ack`). Null when the rule is not firing. */
   ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null>;
+  /** Alert rules written in the console, by name. */
+  listAlertRules(): Promise<StoredAlertRule[]>;
+  /** Adds or replaces a console rule; audited (`alert.rule_save`, with the rule before and after). */
+  saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule>;
+  /** Deletes a console rule; audited (`alert.rule_delete`). False when there was none. */
+  deleteAlertRule(name: string, actor: Actor): Promise<boolean>;
   /** Silences a rule's notifications until `until` (null lifts it); audited (`alert.silence`). Null when unknown. */
   silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null>;
 

@@ -47,6 +47,16 @@ CREATE TABLE jobs.tb_alert_event (
   channel text
 );
 
+-- tb_alert_rule: alert rules written in the console (the registry's live in its file): the rule as JSON,
+-- validated by shared/alerts.ts before it is stored.
+CREATE TABLE jobs.tb_alert_rule (
+  name text PRIMARY KEY,
+  rule jsonb NOT NULL,
+  set_by text NOT NULL,
+  set_at timestamptz NOT NULL DEFAULT now()
+);
+
+
 -- The claim of one service with a rate limit, a concurrency cap or both. One claimer of a service at a
 -- time: the others skip it for this round (try-lock) instead of queueing behind it, so a limited service
 -- never holds up anyone's claim. Under the lock it counts the starts of the last period (every start any

@@ -45,3 +45,13 @@ CREATE TABLE tb_alert_event (
   summary  TEXT NOT NULL,
   channel  TEXT
 );
+
+-- tb_alert_rule: alert rules written in the console (the registry's live in its file): the rule as JSON,
+-- validated by shared/alerts.ts before it is stored.
+CREATE TABLE tb_alert_rule (
+  name   TEXT PRIMARY KEY,
+  rule   TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  set_at TEXT NOT NULL
+) WITHOUT ROWID;
+

@@ -2,6 +2,7 @@ import type { AlertState } from '../../../shared/alerts.ts';
 import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { alertRuleSet } from '../../engine/alertRuleSet.ts';
 import { rateLimitUse } from '../rateUse.ts';
 
 /**
@@ -11,19 +12,26 @@ import { rateLimitUse } from '../rateUse.ts';
 async function stateOf(ctx: ApiContext, name: string): Promise<AlertState> {
   const state = (await ctx.store.listAlertStates()).find((s) => s.rule === name);
   if (state) return state;
-  const rules = ctx.registry.registry.alerts ?? [];
-  if (rules.some((r) => r.name === name)) throw conflict(`alert ${name} has not been evaluated yet: a worker or console evaluates the fleet's alerts every 15 s`);
-  throw notFound(`no alert named ${name} (known: ${rules.map((r) => r.name).join(', ') || 'none'})`);
+  const rules = (await alertRuleSet(ctx.store, ctx.registry.registry)).map((r) => r.rule.name);
+  if (rules.includes(name)) throw conflict(`alert ${name} has not been evaluated yet: a worker or console evaluates the fleet's alerts every 15 s`);
+  throw notFound(`no alert named ${name} (known: ${rules.join(', ') || 'none'})`);
 }
 
-export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'rateLimits.list'> = {
+/** A rule of the registry file is changed there, never in the store: the file is what the fleet runs. */
+function refuseRegistryRule(ctx: ApiContext, name: string): void {
+  if ((ctx.registry.registry.alerts ?? []).some((r) => r.name === name)) {
+    throw conflict(`alert ${name} is defined in the registry file${ctx.registry.path ? ` ${ctx.registry.path}` : ''}: change it there`);
+  }
+}
+
+export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.saveRule' | 'alerts.deleteRule' | 'rateLimits.list'> = {
   'alerts.list': async (_input, ctx) => {
-    const states = new Map((await ctx.store.listAlertStates()).map((s) => [s.rule, s]));
-    const rules = ctx.registry.registry.alerts ?? [];
-    const known = new Set(rules.map((r) => r.name));
+    const [states, rules] = await Promise.all([ctx.store.listAlertStates(), alertRuleSet(ctx.store, ctx.registry.registry)]);
+    const stateOfRule = new Map(states.map((s) => [s.rule, s]));
+    const known = new Set(rules.map((r) => r.rule.name));
     const views = [
-      ...rules.map((rule) => ({ name: rule.name, rule, state: states.get(rule.name) ?? null })),
-      ...[...states.values()].filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, state })),
+      ...rules.map(({ rule, source }) => ({ name: rule.name, rule, source, state: stateOfRule.get(rule.name) ?? null })),
+      ...states.filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, source: null, state })),
     ];
     return { alerts: views, firing: views.filter((v) => v.state?.firing).length };
   },
@@ -47,6 +55,18 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
     const state = await ctx.store.silenceAlert(input.rule, until, ctx.actor, input.reason ?? null);
     if (!state) throw notFound(`alert ${input.rule} has no state`);
     return state;
+  },
+
+  'alerts.saveRule': async (input, ctx) => {
+    refuseRegistryRule(ctx, input.rule.name);
+    // The store writes the audit row (the rule before and after) with the change.
+    return ctx.store.saveAlertRule(input.rule, ctx.actor);
+  },
+
+  'alerts.deleteRule': async (input, ctx) => {
+    refuseRegistryRule(ctx, input.name);
+    if (!(await ctx.store.deleteAlertRule(input.name, ctx.actor))) throw notFound(`no alert rule named ${input.name} was written in the console`);
+    return { deleted: true };
   },
 
   'rateLimits.list': async (_input, ctx) => ({ services: await rateLimitUse(ctx) }),

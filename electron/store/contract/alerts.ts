@@ -71,6 +71,23 @@ export function alertsContract(test: ContractTest): void {
       assert.equal(actions.length, 2);
     });
 
+    test('rules written in the console: saved, replaced, deleted, each audited with before and after', async (store) => {
+      assert.deepEqual(await store.listAlertRules(), []);
+      const saved = await store.saveAlertRule({ name: 'backlog', kind: 'oldest_due', older_than: '10m', severity: 'warning', channels: [{ type: 'desktop' }] }, alice);
+      assert.equal(saved.set_by, ALICE);
+      await store.saveAlertRule({ name: 'backlog', kind: 'oldest_due', older_than: '5m', severity: 'critical', channels: [] }, alice);
+      await store.saveAlertRule({ name: 'another', kind: 'worker_lost', within: '1h', severity: 'info', channels: [] }, alice);
+      const listed = await store.listAlertRules();
+      assert.deepEqual(listed.map((r) => r.rule.name), ['another', 'backlog']);
+      assert.deepEqual(listed[1]?.rule, { name: 'backlog', kind: 'oldest_due', older_than: '5m', severity: 'critical', channels: [] });
+      assert.equal(await store.deleteAlertRule('backlog', alice), true);
+      assert.equal(await store.deleteAlertRule('backlog', alice), false);
+      assert.deepEqual((await store.listAlertRules()).map((r) => r.rule.name), ['another']);
+      const audits = (await auditActions(store)).filter((a) => a.target === 'backlog').reverse();
+      assert.deepEqual(audits.map((a) => a.action), ['alert.rule_save', 'alert.rule_save', 'alert.rule_delete']);
+      assert.equal(JSON.stringify(audits[1]?.details).includes('"older_than":"10m"'), true, 'the rule before the change');
+    });
+
     test('outcomes per service come from the rollups: completed, dead-lettered, retried', async (store) => {
       const since = new Date(Date.now() - 60_000);
       const a = await claimOne(store, { service_name: 'api' });

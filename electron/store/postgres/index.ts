@@ -20,7 +20,8 @@ import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
-import type { AlertEvent, AlertState } from '../../../shared/alerts.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
+import * as alertRules from './alertRules.ts';
 import * as alerts from './alerts.ts';
 import { claimGated, listServicePauses, pauseService, rateUse } from './gates.ts';
 import type { Claim } from './rows.ts';
@@ -367,6 +368,18 @@ export class PostgresStore implements Store {
 
   async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
     return alerts.ackAlert(this.#open, rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return alertRules.listAlertRules(this.#open);
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return alertRules.saveAlertRule(this.#open, rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return alertRules.deleteAlertRule(this.#open, name, actor);
   }
 
   async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {

@@ -20,7 +20,7 @@ import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
-import type { AlertEvent, AlertState } from '../../../shared/alerts.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type {
   AlertDelivery,
   AlertTransition,
@@ -48,6 +48,7 @@ import type {
   WorkerRegistration,
 } from '../store.ts';
 import { SqliteAlerts } from './alerts.ts';
+import { SqliteAlertRules } from './alertRules.ts';
 import { SqliteApiKeys } from './apiKeys.ts';
 import { SqliteGates } from './gates.ts';
 import { SqliteBreakerTuning } from './breakerTuning.ts';
@@ -84,6 +85,7 @@ export class SqliteStore implements Store {
   readonly #failJob: SqliteFailJob;
   readonly #gates: SqliteGates;
   readonly #alerts: SqliteAlerts;
+  readonly #alertRules: SqliteAlertRules;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -92,6 +94,7 @@ export class SqliteStore implements Store {
     this.#checkpointer = checkpointer;
     this.#gates = new SqliteGates(db);
     this.#alerts = new SqliteAlerts(db);
+    this.#alertRules = new SqliteAlertRules(db);
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
     this.#operator = new SqliteOperator(db);
@@ -347,6 +350,18 @@ export class SqliteStore implements Store {
 
   async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
     return this.#alerts.ack(rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return this.#alertRules.list();
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return this.#alertRules.save(rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return this.#alertRules.remove(name, actor);
   }
 
   async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
