@@ -78,7 +78,7 @@ test('a failure spike fires a notice, a webhook call and an Alerts page entry; a
   await expect(page.getByRole('heading', { level: 1, name: 'Alerts' })).toBeVisible();
   const firingNow = page.getByRole('region', { name: 'Firing now' });
   await expect(firingNow).toContainText('Nothing is firing.');
-  const rules = page.getByRole('table', { name: 'Alert rules of the registry' });
+  const rules = page.getByRole('table', { name: 'Alert rules' });
   await expect(rules.getByRole('row').filter({ hasText: 'failure-spike' })).toContainText('more than 50% of attempts of spiky fail in 5m');
 
   // The spike: six jobs, every one of them failing.
@@ -120,4 +120,42 @@ test('a failure spike fires a notice, a webhook call and an Alerts page entry; a
   await expect(history.getByRole('row').filter({ hasText: 'firing' }).first()).toContainText('failure-spike');
   // The receiver refused the firing twice: the delivery says it took three tries.
   await expect(history.getByRole('row').filter({ hasText: 'webhook:E2E_ALERT_HOOK' }).filter({ hasText: 'firing delivered' })).toContainText('after 3 tries');
+});
+
+test('a rule written in the console: refused with its problems, saved, edited, deleted; the registry\'s stay read-only', async ({ page }) => {
+  await page.goto(opsdeck.url);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /^Alerts/ }).click();
+  const rules = page.getByRole('table', { name: 'Alert rules' });
+  const registryRow = rules.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'failure-spike' }) });
+  await expect(registryRow).toContainText('registry file');
+  await expect(registryRow.getByRole('button', { name: 'Edit rule failure-spike' })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'New rule' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New alert rule' });
+  const text = dialog.getByLabel(/^Rule \(YAML/);
+  await text.fill('name: backlog\nkind: oldest_due\nolder_than: soon\n');
+  await dialog.getByRole('button', { name: 'Save rule' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('older_than: must be a duration such as 90s, 10m or 2h');
+  const found = await findingsInBothThemes(page, 'Alerts, rule editor with problems', ['[role="dialog"]', '.topbar']);
+  expect(found, report(found)).toEqual([]);
+  await text.fill('name: backlog\nkind: oldest_due\nolder_than: 10m\nseverity: warning\n');
+  await dialog.getByRole('button', { name: 'Save rule' }).click();
+  await expect(dialog).toHaveCount(0);
+  const row = rules.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'backlog' }) });
+  await expect(row).toContainText('a due job waits longer than 10m');
+  await expect(row).toContainText('console');
+  // The evaluator takes it up: evaluated within a few seconds.
+  await expect(row).not.toContainText('not evaluated yet', { timeout: 15_000 });
+
+  await row.getByRole('button', { name: 'Edit rule backlog' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit alert rule backlog' });
+  await edit.getByLabel(/^Rule \(YAML/).fill('name: backlog\nkind: oldest_due\nolder_than: 30m\n');
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await expect(row).toContainText('a due job waits longer than 30m');
+
+  await row.getByRole('button', { name: 'Delete rule backlog' }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Deleted alert rule backlog');
+  await expect(rules.getByRole('rowheader', { name: 'backlog' })).toHaveCount(0);
+  const audit = (await callThroughPage(page, 'audit.list', { limit: 10 })) as { entries: Array<{ action: string; target: string | null }> };
+  expect(audit.entries.filter((e) => e.target === 'backlog').map((e) => e.action)).toEqual(['alert.rule_delete', 'alert.rule_save', 'alert.rule_save']);
 });

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { AlertView } from '../../../../shared/alerts.ts';
+import type { AlertRule, AlertView } from '../../../../shared/alerts.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Badge, type Tone } from '../../components/StatusBadge.tsx';
@@ -11,6 +11,7 @@ import { formatAgo, formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { AckDialog } from './AckDialog.tsx';
+import { RuleDialog } from './RuleDialog.tsx';
 import { channelText, isSilenced, ruleCondition, SILENCE_CHOICES } from './alertText.ts';
 
 const SEVERITY_TONE: Record<string, Tone> = { critical: 'bad', warning: 'warn', info: 'info' };
@@ -114,19 +115,56 @@ function FiringTable({ firing, onAck }: { firing: AlertView[]; onAck(rule: strin
   );
 }
 
-function RulesTable({ alerts }: { alerts: AlertView[] }) {
+function RuleActions({ view, onEdit }: { view: AlertView; onEdit(rule: AlertRule): void }) {
+  const queryClient = useQueryClient();
+  const remove = useAction('alerts.deleteRule');
+  const rule = view.rule;
+  if (view.source !== 'console' || !rule) return null;
+  return (
+    <>
+      <button type="button" className="button-small" aria-label={`Edit rule ${view.name}`} onClick={() => onEdit(rule)}>
+        Edit
+      </button>
+      <button
+        type="button"
+        className="button-small button-danger-outline"
+        aria-label={`Delete rule ${view.name}`}
+        disabled={remove.isPending}
+        onClick={() =>
+          remove.mutate(
+            { name: view.name },
+            {
+              onSuccess() {
+                void queryClient.invalidateQueries({ queryKey: ['alerts.list'] });
+                notify('ok', `Deleted alert rule ${view.name} (the audit log keeps it).`);
+              },
+              onError(error) {
+                notify('bad', errorMessage(error));
+              },
+            },
+          )
+        }
+      >
+        Delete
+      </button>
+    </>
+  );
+}
+
+function RulesTable({ alerts, onEdit }: { alerts: AlertView[]; onEdit(rule: AlertRule): void }) {
   const now = useNow();
   return (
     <table className="table">
-      <caption className="sr-only">Alert rules of the registry</caption>
+      <caption className="sr-only">Alert rules</caption>
       <thead>
         <tr>
           <SortedHeader order="ascending">Rule</SortedHeader>
           <th scope="col">State</th>
           <th scope="col">Fires when</th>
           <th scope="col">Channels</th>
+          <th scope="col">Defined in</th>
           <th scope="col">Last evaluated</th>
-          <th scope="col">Silence</th>
+          <th scope="col">Actions</th>
         </tr>
       </thead>
       <tbody>
@@ -141,9 +179,13 @@ function RulesTable({ alerts }: { alerts: AlertView[] }) {
             </td>
             <td className="wrap">{view.rule ? ruleCondition(view.rule) : <span className="muted">not in this console's registry</span>}</td>
             <td className="small">{view.rule ? view.rule.channels.map(channelText).join(', ') || '—' : '—'}</td>
+            <td className="small">{view.source === 'console' ? 'console' : view.source === 'registry' ? 'registry file' : '—'}</td>
             <td className="nowrap">{formatAgo(view.state?.evaluated_at, now)}</td>
             <td>
-              <SilenceControl view={view} />
+              <div className="button-row nowrap-row">
+                <SilenceControl view={view} />
+                <RuleActions view={view} onEdit={onEdit} />
+              </div>
             </td>
           </tr>
         ))}
@@ -206,12 +248,14 @@ function History() {
 export function AlertsPage() {
   const alerts = useCall('alerts.list', {}, { refetchInterval: 5000 });
   const [acking, setAcking] = useState<string | null>(null);
+  /** The rule being written: null for a new one; undefined while no editor is open. */
+  const [editing, setEditing] = useState<AlertRule | null | undefined>(undefined);
   const firing = alerts.data?.alerts.filter((a) => a.state?.firing) ?? [];
   return (
     <div className="page">
       <header className="page-header">
         <h1>Alerts</h1>
-        <span className="muted small">Rules come from the registry's alerts: (read-only here); one process of the fleet evaluates them.</span>
+        <span className="muted small">Rules of the registry file are read-only here; rules written here are kept in the store. One process of the fleet evaluates them.</span>
       </header>
       <section className="panel" aria-labelledby="alerts-firing">
         <h2 id="alerts-firing">Firing now</h2>
@@ -226,11 +270,16 @@ export function AlertsPage() {
         )}
       </section>
       <section className="panel" aria-labelledby="alerts-rules">
-        <h2 id="alerts-rules">Rules</h2>
+        <div className="panel-header">
+          <h2 id="alerts-rules">Rules</h2>
+          <button type="button" className="button-small" onClick={() => setEditing(null)}>
+            New rule
+          </button>
+        </div>
         {alerts.data && alerts.data.alerts.length === 0 ? (
-          <Empty title="No alert rules.">Add alerts: to the registry: failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker.</Empty>
+          <Empty title="No alert rules.">Write one here, or add alerts: to the registry: failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker.</Empty>
         ) : alerts.data ? (
-          <RulesTable alerts={alerts.data.alerts} />
+          <RulesTable alerts={alerts.data.alerts} onEdit={setEditing} />
         ) : null}
       </section>
       <section className="panel" aria-labelledby="alerts-history">
@@ -238,6 +287,7 @@ export function AlertsPage() {
         <History />
       </section>
       {acking ? <AckDialog rule={acking} onClose={() => setAcking(null)} /> : null}
+      {editing !== undefined ? <RuleDialog rule={editing} onClose={() => setEditing(undefined)} /> : null}
     </div>
   );
 }
