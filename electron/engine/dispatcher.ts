@@ -341,7 +341,7 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
+  /** Starts buffered jobs while slots are free; a job whose breaker opened or service paused meanwhile goes back. */
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -351,6 +351,11 @@ export class Dispatcher {
       this.#buffer.delete(running.job.id);
       if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
         this.#release(running, 'circuit breaker open');
+        continue;
+      }
+      // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
+      if (this.#opts.pauses.isPaused(running.job.service_name, now)) {
+        this.#release(running, 'paused: the upstream asked to wait (429)');
         continue;
       }
       running.startedAt = new Date();

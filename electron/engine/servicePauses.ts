@@ -23,6 +23,10 @@ export class ServicePauses {
     return this.paused(now).sort().join('\n') !== before;
   }
 
+  isPaused(service: string, now: Date): boolean {
+    return (this.#until.get(service) ?? 0) > now.getTime();
+  }
+
   /** Services paused at `now`. */
   paused(now: Date): string[] {
     const out: string[] = [];
