@@ -86,4 +86,26 @@ describe('opsdeck alerts', () => {
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, /failure-spike\s+firing\s+critical/);
   });
+
+  it('saves and deletes a rule kept in the store; a broken file or a registry rule is refused', async () => {
+    const file = join(dir, 'rule.yaml');
+    await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: soon\n');
+    const broken = await opsdeck(['alerts', 'save-rule', file, '--db', db]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /older_than: must be a duration/);
+    await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: 10m\n');
+    const saved = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
+    assert.equal(saved.code, 0, saved.stderr);
+    const listed = await opsdeck(['alerts', '--db', db, '--registry', registry, '--json']);
+    const backlog = (JSON.parse(listed.stdout) as { alerts: Array<{ name: string; source: string | null }> }).alerts.find((a) => a.name === 'backlog');
+    assert.equal(backlog?.source, 'console');
+    await writeFile(file, 'name: failure-spike\nkind: worker_lost\n');
+    const clash = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /failure-spike is defined in the registry file/);
+    assert.equal((await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db])).code, 0);
+    const again = await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no alert rule named backlog/);
+  });
 });

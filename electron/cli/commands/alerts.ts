@@ -1,8 +1,10 @@
-import type { AlertView } from '../../../shared/alerts.ts';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { AlertRule, type AlertView } from '../../../shared/alerts.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
-import type { Command, Invocation } from '../command.ts';
+import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -83,15 +85,57 @@ async function silence(inv: Invocation): Promise<number> {
   });
 }
 
+/** One rule, as YAML (what goes under alerts: in the registry), from a file. */
+async function readRule(file: string): Promise<AlertRule> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    throw new CliFailure(code === 'ENOENT' ? `no file ${file}` : `cannot read ${file} (${code || 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const rule = AlertRule.safeParse(value);
+  if (!rule.success) throw new UsageError(`${file} is not an alert rule: ${rule.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; ')}`);
+  return rule.data;
+}
+
+async function saveRule(inv: Invocation): Promise<number> {
+  const [, file] = positionals(inv, ['save-rule', 'FILE']);
+  const rule = await readRule(file ?? '');
+  return withRuntime(inv, async ({ ctx }) => {
+    const saved = await call(ctx, 'alerts.saveRule', { rule });
+    if (inv.common.json) printJson(inv.io, saved);
+    else inv.io.out(`alert rule ${saved.rule.name} saved in the store by ${saved.set_by}`);
+    return 0;
+  });
+}
+
+async function deleteRule(inv: Invocation): Promise<number> {
+  const [, name] = positionals(inv, ['delete-rule', 'NAME']);
+  return withRuntime(inv, async ({ ctx }) => {
+    await call(ctx, 'alerts.deleteRule', { name: name ?? '' });
+    inv.io.out(`alert rule ${name ?? ''} deleted (the audit log keeps it)`);
+    return 0;
+  });
+}
+
 export const alerts: Command = {
   name: 'alerts',
   summary: 'alert rules: what fires now (exit 1 while any does), history, acknowledge, silence',
-  usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT]',
+  usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT] | save-rule FILE | delete-rule NAME',
   details: [
     'list     every rule of the registry with its state; exits 1 while any rule fires (for cron and monitoring)',
     'history  firing and resolved transitions and channel deliveries, newest first',
     'ack      acknowledge a firing alert with a note (audited)',
     'silence  no notifications for a while (--for 0 lifts it); transitions are still recorded (audited)',
+    'save-rule    add or replace a rule kept in the store, from a YAML file of one rule (audited)',
+    'delete-rule  delete a rule kept in the store (audited); rules of the registry file change in the file',
   ].join('\n'),
   options: {
     note: { type: 'string', value: 'TEXT', description: 'ack: what you are doing about it' },
@@ -111,8 +155,12 @@ export const alerts: Command = {
         return ack(inv);
       case 'silence':
         return silence(inv);
+      case 'save-rule':
+        return saveRule(inv);
+      case 'delete-rule':
+        return deleteRule(inv);
       default:
-        throw new UsageError(`alerts takes list, history, ack or silence, not "${action}"`);
+        throw new UsageError(`alerts takes list, history, ack, silence, save-rule or delete-rule, not "${action}"`);
     }
   },
 };
