@@ -32,7 +32,7 @@ describe('opsdeck alerts', () => {
     registry = join(dir, 'registry.yaml');
     await writeFile(
       registry,
-      ['services: []', 'alerts:', '  - name: failure-spike', '    kind: failure_rate', '    threshold: 0.5', '    severity: critical', '  - name: nobody', '    kind: no_live_worker', ''].join('\n'),
+      ['services:', '  - name: limited', '    execution_type: noop', '    rate_limit: { limit: 10, per: 1s }', '    max_concurrent: 2', 'alerts:', '  - name: failure-spike', '    kind: failure_rate', '    threshold: 0.5', '    severity: critical', '  - name: nobody', '    kind: no_live_worker', ''].join('\n'),
     );
     const store = await openStore(db);
     await store.close();
@@ -107,5 +107,12 @@ describe('opsdeck alerts', () => {
     const again = await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /no alert rule named backlog/);
+  });
+
+  it('breaker list shows the rate limit in use beside each breaker', async () => {
+    const listed = await opsdeck(['breaker', 'list', '--db', db, '--registry', registry]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /RATE LIMIT/);
+    assert.match(listed.stdout, /limited .*0\/10 per 1s, 0\/2 running/);
   });
 });
