@@ -87,6 +87,7 @@ test('a failure spike fires a notice, a webhook call and an Alerts page entry; a
   await expect(notices).toContainText('Alert firing (critical): failure-spike', { timeout: 30_000 });
   const row = firingNow.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'failure-spike' }) });
   await expect(row).toContainText(/6 of 6 attempts of spiky failed/);
+  await expect(page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: /^Alerts/ })).toContainText('1 firing');
   await expect.poll(() => received.filter((r) => r.status === 'firing').map((r) => r.rule), { timeout: 30_000 }).toEqual(['failure-spike']);
   expect(refused).toBe(2);
 
