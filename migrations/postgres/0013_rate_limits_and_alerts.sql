@@ -129,7 +129,8 @@ SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
   FOR UPDATE OF r SKIP LOCKED
 ) picked;
 IF v_ids IS NULL THEN
-  RETURN '{"jobs": []}';
+  -- Budget left and pending jobs, but none due (or all held by others): the caller may rest this service a moment.
+  RETURN '{"jobs": [], "none_due": true}';
 END IF;
 DELETE FROM jobs.tb_job_ready WHERE ctid = ANY(v_rows);
 WITH claimed AS (

@@ -18,14 +18,26 @@ import { noNul } from './text.ts';
 const GATED_SQL = `SELECT jobs.opsdeck_claim_gated($1::text, $2::int, $3::float8, $4::text[], $5::text, $6::int, $7::float8, $8::int) AS claimed`;
 const ClaimResult = z.object({ claimed: z.string() });
 
-export async function claimGated(db: PgDb, req: ClaimRequest, gate: ServiceGate, limit: number): Promise<Claim> {
+/** A gated claim, and whether it walked the ready jobs and found none of the service due. */
+export async function claimGated(db: PgDb, req: ClaimRequest, gate: ServiceGate, limit: number): Promise<Claim & { noneDue: boolean }> {
   const rows = await db.engineQuery(
     GATED_SQL,
     [req.workerId, Math.trunc(limit), Math.max(1, req.leaseMs), req.queues ?? null, gate.service, gate.limit, gate.perMs, gate.maxConcurrent],
     'opsdeck_claim_gated',
   );
-  return claimFromJson(ClaimResult.parse(rows[0]).claimed);
+  const text = ClaimResult.parse(rows[0]).claimed;
+  return { ...claimFromJson(text), noneDue: NoneDue.safeParse(JSON.parse(text)).success };
 }
+
+const NoneDue = z.object({ none_due: z.literal(true) });
+
+/**
+ * A gated service with pending jobs none of which is due costs a walk of the ready jobs to find that out
+ * (there is no index by service, which every enqueue and claim would pay for). After such a walk the
+ * service rests this long before this process walks for it again: at most a few walks a second per
+ * worker, and a job of it that becomes due starts at most this much later.
+ */
+export const NONE_DUE_REST_MS = 500;
 
 const UseRow = z.object({ used: z.number(), running: z.number(), paused_until: z.string().nullable(), pause_reason: z.string().nullable() });
 

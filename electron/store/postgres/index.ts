@@ -23,7 +23,7 @@ import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLim
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import * as alertRules from './alertRules.ts';
 import * as alerts from './alerts.ts';
-import { claimGated, listServicePauses, pauseService, rateUse } from './gates.ts';
+import { claimGated, listServicePauses, NONE_DUE_REST_MS, pauseService, rateUse } from './gates.ts';
 import type { Claim } from './rows.ts';
 import * as apiKeys from './apiKeys.ts';
 import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
@@ -78,6 +78,8 @@ export class PostgresStore implements Store {
   readonly #db: PgDb;
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
+  /** Gated services found with nothing due, by when to look again (gates.ts, NONE_DUE_REST_MS). */
+  readonly #gatedRest = new Map<string, number>();
   #closed = false;
 
   constructor(db: PgDb) {
@@ -113,10 +115,14 @@ export class PostgresStore implements Store {
     // them; the rest of the claim leaves them out.
     const claimed: ClaimedJob[] = [];
     const excluded = new Set(request.excludeServices ?? []);
+    const now = Date.now();
     for (const gate of gates) {
       const cap = Math.min(request.limit - claimed.length, request.serviceCaps?.[gate.service] ?? Number.POSITIVE_INFINITY);
-      if (excluded.has(gate.service) || !(cap >= 1)) continue;
-      claimed.push(...this.#leased(await claimGated(this.#open, request, gate, cap)));
+      if (excluded.has(gate.service) || !(cap >= 1) || (this.#gatedRest.get(gate.service) ?? 0) > now) continue;
+      const claim = await claimGated(this.#open, request, gate, cap);
+      if (claim.noneDue) this.#gatedRest.set(gate.service, now + NONE_DUE_REST_MS);
+      else this.#gatedRest.delete(gate.service);
+      claimed.push(...this.#leased(claim));
     }
     const left = request.limit - claimed.length;
     if (left < 1) return claimed;
