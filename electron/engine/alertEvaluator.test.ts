@@ -205,7 +205,8 @@ describe('alert evaluator with a real webhook receiver', () => {
       const failed = (await store.listAlertEvents({}, { limit: 10 })).items.filter((e) => e.kind === 'delivery_failed');
       assert.deepEqual(failed.map((e) => e.channel).sort(), ['slack:SLACK', 'webhook:UNSET']);
       assert.ok(failed.every((e) => !e.summary.includes('tok3n')), 'the URL is not kept');
-      assert.match(failed.find((e) => e.channel === 'webhook:UNSET')?.summary ?? '', /UNSET is not set/);
+      assert.match(failed.find((e) => e.channel === 'webhook:UNSET')?.summary ?? '', /^firing not sent: the environment variable UNSET is not set/);
+      assert.match(failed.find((e) => e.channel === 'slack:SLACK')?.summary ?? '', /^firing not delivered after 4 tries: HTTP 500/);
     } finally {
       await cleanup();
       await down.close();

@@ -112,7 +112,11 @@ export class AlertEvaluator {
     const notice: AlertNotice = { rule: rule.name, kind: rule.kind, severity: t.severity, status: t.status, summary: t.summary, value: t.value, at: t.at };
     const results = await deliverNotice(notice, rule.channels, this.#opts.env, this.#opts.delivery ?? DEFAULT_DELIVERY);
     for (const r of results) {
-      const summary = r.ok ? `${t.status} delivered (${r.detail}${r.tries > 1 ? ` after ${r.tries} tries` : ''})` : `${t.status} not delivered after ${r.tries} ${r.tries === 1 ? 'try' : 'tries'}: ${r.detail}`;
+      const summary = r.ok
+        ? `${t.status} delivered (${r.detail}${r.tries > 1 ? ` after ${r.tries} tries` : ''})`
+        : r.tries === 0
+          ? `${t.status} not sent: ${r.detail}`
+          : `${t.status} not delivered after ${r.tries} ${r.tries === 1 ? 'try' : 'tries'}: ${r.detail}`;
       if (!r.ok) this.#opts.log(`alerts: ${rule.name}: ${r.channel}: ${summary}`);
       await this.#opts.store
         .recordAlertDelivery({ rule: rule.name, severity: t.severity, ok: r.ok, channel: r.channel, summary })
