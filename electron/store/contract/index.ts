@@ -7,6 +7,8 @@ import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
 import { enqueueContract } from './enqueue.ts';
 import { failJobContract } from './failJob.ts';
+import { gatesContract } from './gates.ts';
+import { alertsContract } from './alerts.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
@@ -46,5 +48,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     apiKeysContract(test);
     schedulesContract(test);
     workflowsContract(test);
+    gatesContract(test);
+    alertsContract(test);
   });
 }
