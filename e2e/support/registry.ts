@@ -97,8 +97,7 @@ export async function writeE2eRegistry(dir: string, upstreamPort: number): Promi
   const example: unknown = parse(await readFile(EXAMPLE, 'utf8'));
   const services = typeof example === 'object' && example !== null && 'services' in example && Array.isArray(example.services) ? example.services : [];
   const file = join(dir, 'registry.yaml');
-  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], schedules: e2eSchedules() }));
   const workflows = typeof example === 'object' && example !== null && 'workflows' in example && Array.isArray(example.workflows) ? example.workflows : [];
-  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], workflows: [...workflows, ...E2E_WORKFLOWS] }));
+  await writeFile(file, stringify({ services: [...services, ...e2eServices(upstreamPort)], schedules: e2eSchedules(), workflows: [...workflows, ...E2E_WORKFLOWS] }));
   return file;
 }
