@@ -24,6 +24,8 @@ import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
 import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { PassOutput, WorkflowRun, WorkflowRunStatus, WorkflowTask } from './workflow.ts';
+import { RateUse } from './rateLimit.ts';
+import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 
 /**
  * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
@@ -117,6 +119,8 @@ export const BreakerView = z.object({
   tuning: BreakerTuning.nullable(),
   /** The registry's own values, to show beside tuned ones. */
   registry_settings: z.object({ failure_threshold: z.number().int(), recovery_timeout_s: z.number(), minimum_volume: z.number().int() }),
+  /** The service's rate limit and max_concurrent in use now; null when it has neither and no pause. */
+  rate: RateUse.nullable().optional(),
 });
 export type BreakerView = z.infer<typeof BreakerView>;
 
@@ -390,6 +394,33 @@ export const calls = {
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
+  'alerts.list': Call(
+    Empty,
+    z.object({ alerts: z.array(AlertView), firing: z.number().int() }),
+    "The registry's alert rules with their state: firing or not, since when, acknowledged, silenced.",
+  ),
+  'alerts.history': Call(
+    z.object({ rule: z.string().max(100).optional(), after: cursor, limit: limit(500, 100) }).strict(),
+    z.object({ events: z.array(AlertEvent), next_cursor: z.string().nullable() }),
+    'Firing and resolved transitions and channel deliveries, newest first.',
+  ),
+  'alerts.ack': Call(
+    z.object({ rule: name, note: z.string().trim().min(1).max(2000) }).strict(),
+    AlertState,
+    'Acknowledges a firing alert with a note; audited.',
+  ),
+  'alerts.silence': Call(
+    z.object({ rule: name, minutes: z.number().int().min(0).max(60 * 24 * 30), reason }).strict(),
+    AlertState,
+    "Silences an alert's notifications for some minutes (0 lifts the silence); its transitions are still recorded. Audited.",
+  ),
+  'alerts.saveRule': Call(
+    z.object({ rule: AlertRule }).strict(),
+    StoredAlertRule,
+    "Adds or replaces an alert rule kept in the store (the registry's own rules change in its file); audited.",
+  ),
+  'alerts.deleteRule': Call(z.object({ name }).strict(), z.object({ deleted: z.boolean() }), 'Deletes an alert rule written in the console; audited.'),
+  'rateLimits.list': Call(Empty, z.object({ services: z.array(RateUse) }), 'Rate limits, max_concurrent and upstream pauses in use now, per service.'),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),
     z.object({ registry_path: z.string(), enqueued: z.number().int(), endpoint: z.string().nullable() }),
@@ -416,6 +447,15 @@ export const events = {
   'control.changed': ControlState,
   'workers.changed': z.object({}),
   'store.status': z.object({ ok: z.boolean(), message: z.string() }),
+  /** An alert fired or resolved (recorded by whichever process evaluates); `desktop`: the rule asks for a notice. */
+  'alert.changed': z.object({
+    rule: z.string(),
+    status: z.enum(['firing', 'resolved']),
+    severity: AlertSeverity,
+    summary: z.string(),
+    at: Timestamp,
+    desktop: z.boolean(),
+  }),
 } as const;
 export type Events = typeof events;
 export type EventName = keyof Events;

@@ -233,7 +233,7 @@ export const JobFilter = z
     stuck: z.boolean().optional(),
     /** Only pending jobs not yet due: scheduled for later, or a retry waiting out its backoff. */
     scheduled: z.boolean().optional(),
-    /** Only jobs whose current or last attempt started before this time (with status running: long runners). */
+    /** Only jobs whose current or last attempt started at or before this time (with status running: long runners; `--running-longer-than 0s` includes one started this millisecond). */
     started_before: Timestamp.optional(),
   })
   .strict();

@@ -3,6 +3,8 @@ import { WorkflowConfig } from './workflow.ts';
 import { ExecutionType } from './domain.ts';
 import { Retention } from './retention.ts';
 import { ScheduleConfig } from './schedule.ts';
+import { RateLimitConfig } from './rateLimit.ts';
+import { AlertRules } from './alerts.ts';
 
 /**
  * The service registry's shape, by example in examples/registry.yaml. Keys keep the names the operators'
@@ -202,6 +204,10 @@ const serviceCommon = {
   /** What an emergency stop does to a running job: back to pending (default) or into the DLQ. */
   on_interrupt: z.enum(['requeue', 'fail']).default('requeue'),
   description: z.string().optional(),
+  /** Starts allowed per period across every worker (shared/rateLimit.ts); over it, jobs wait pending. */
+  rate_limit: RateLimitConfig.optional(),
+  /** Jobs of this service running at once across every worker, held exactly inside the claim. */
+  max_concurrent: z.number().int().min(1).max(10_000).optional(),
 };
 
 export const ServiceConfig = z.discriminatedUnion('execution_type', [
@@ -223,6 +229,7 @@ export const Registry = z
     retention: Retention.optional(),
     schedules: z.array(ScheduleConfig).optional(),
     workflows: z.array(WorkflowConfig).optional(),
+    alerts: AlertRules.optional(),
   })
   .strict();
 export type Registry = z.infer<typeof Registry>;

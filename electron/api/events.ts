@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
 import { computeStats } from './handlers/overview.ts';
+import { createAlertWatch } from './alertFeed.ts';
 
 export type FeedListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -38,6 +39,7 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
   let jobsTimer: NodeJS.Timeout | null = null;
   let changedIds = new Set<number>();
   let anyJobs = false;
+  const alertWatch = createAlertWatch();
 
   const emit: FeedListener = (event, payload) => {
     for (const listener of listeners) {
@@ -161,6 +163,7 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
       storeAnswered();
       controlChanged(stats.control);
       emit('stats.tick', stats);
+      for (const change of await alertWatch(ctx.store, ctx.registry.registry)) emit('alert.changed', change);
     } catch (error) {
       storeFailed(error);
     } finally {

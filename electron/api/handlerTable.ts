@@ -1,5 +1,6 @@
 import type { CallName } from '../../shared/contract.ts';
 import type { Handlers } from './handlerTypes.ts';
+import { alerts } from './handlers/alerts.ts';
 import { apiKeys } from './handlers/apiKeys.ts';
 import { audit } from './handlers/audit.ts';
 import { breakers } from './handlers/breakers.ts';
@@ -41,4 +42,5 @@ export const handlerTable: Handlers<CallName> = {
   ...logs,
   ...schedules,
   ...workflows,
+  ...alerts,
 };

@@ -1,8 +1,13 @@
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { RegistryHolder } from '../config/holder.ts';
 import { Engine } from '../engine/engine.ts';
-import type { Logger } from '../log/logger.ts';
+import { silentLogger, type Logger } from '../log/logger.ts';
 import type { LogSecrets } from '../log/secrets.ts';
+import { AlertEvaluator } from '../engine/alertEvaluator.ts';
+import { overdueSchedules } from '../engine/overdueSchedules.ts';
+import { parseDuration } from '../../shared/duration.ts';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { defaultDbLocation, openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
@@ -33,6 +38,12 @@ export interface RuntimeOptions {
   workerId?: string;
   leaseMs?: number;
   pollMs?: number;
+  /**
+   * Evaluate the fleet's alert rules here when no other process sharing the store does (one at a time,
+   * engine/alertEvaluator.ts). Long-lived hosts say yes (desktop, browser host, worker); a CLI command no.
+   * OPSDECK_ALERTS_EVERY (`15s` by default) sets how often.
+   */
+  alerts?: boolean;
 }
 
 export interface Runtime {
@@ -137,6 +148,21 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
 
   const events = createEventFeed(ctx);
+  const evaluator = opts.alerts
+    ? new AlertEvaluator({
+        // Read per evaluation: the host may switch stores.
+        get store() {
+          return ctx.store;
+        },
+        registry,
+        owner: opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+        env,
+        log: opts.log ?? silentLogger,
+        intervalMs: Math.max(1, parseDuration(env.OPSDECK_ALERTS_EVERY ?? '') ?? 15) * 1000,
+        missedSchedules: (now) => overdueSchedules(ctx.store, now),
+      })
+    : null;
+  evaluator?.start();
   if (opts.execute === 'by-store' ? runsJobsByDefault(store.dialect) : opts.execute) {
     try {
       await ctx.settings.setLocalExecution?.(true);
@@ -154,6 +180,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     close(closeOpts = {}) {
       closing ??= (async () => {
         events.close();
+        await evaluator?.stop();
         const engine = ctx.engine;
         ctx.engine = null;
         if (engine) await engine.stop({ graceMs: closeOpts.graceMs });

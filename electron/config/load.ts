@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
 import { workflowChecks } from './workflowChecks.ts';
+import { alertChecks } from './alertChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
@@ -112,6 +113,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   raw.push(...duplicateNames(names));
   raw.push(...scheduleChecks(value));
   raw.push(...workflowChecks(value, new Set(names.map((n) => n.name))));
+  raw.push(...alertChecks(value, env));
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);

@@ -1,20 +1,27 @@
 import type { Registry } from '../../shared/registry.ts';
 import type { ClaimRequest, Store } from '../store/store.ts';
 import type { BreakerKeeper } from './breakerKeeper.ts';
+import { claimGates, serviceGates } from './serviceGates.ts';
 
 /**
  * The services a claim must leave out or cap: those whose breaker holds their jobs or lets only a few
- * probes through, and those already at their concurrency across every worker sharing the store.
+ * probes through, those paused by an upstream's 429, those already at their concurrency across every
+ * worker sharing the store; and the gates (rate limits, max_concurrent) the store holds inside the claim,
+ * each capped at the `free` slots.
  */
 export async function claimScope(
   store: Store,
   registry: Registry,
   breakers: BreakerKeeper,
   now: Date,
-): Promise<Pick<ClaimRequest, 'excludeServices' | 'serviceCaps'>> {
+  paused: string[] = [],
+  free: number = Number.POSITIVE_INFINITY,
+): Promise<Pick<ClaimRequest, 'excludeServices' | 'serviceCaps' | 'gates'>> {
   const { blocked, limited } = breakers.gates(now);
-  const exclude = new Set(blocked);
+  const exclude = new Set([...blocked, ...paused]);
   const caps = new Map(limited);
+  const gated = claimGates(serviceGates(registry), free, exclude);
+  for (const [service, cap] of gated.caps) caps.set(service, Math.min(caps.get(service) ?? cap, cap));
   const capped = registry.services.filter((s) => s.concurrency !== undefined);
   if (capped.length > 0) {
     const running = await store.runningByService();
@@ -28,5 +35,6 @@ export async function claimScope(
   return {
     ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
     ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
+    ...(gated.gates.length > 0 ? { gates: gated.gates.filter((g) => !exclude.has(g.service)) } : {}),
   };
 }

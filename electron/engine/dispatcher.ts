@@ -15,6 +15,7 @@ import { serviceSecrets, withoutSecrets } from './tailSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { answerWithin, delay } from './waits.ts';
 import { Wakeup } from './wakeup.ts';
+import type { ServicePauses } from './servicePauses.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
@@ -27,6 +28,8 @@ export interface DispatcherOptions {
   registry: RegistrySource;
   runners: Map<ExecutionType, Runner>;
   breakers: BreakerKeeper;
+  /** Services an upstream's 429 paused for the fleet. */
+  pauses: ServicePauses;
   emitter: EngineEmitter;
   workerId: string;
   concurrency: number;
@@ -314,8 +317,10 @@ export class Dispatcher {
   }
 
   async #claim(limit: number): Promise<ClaimedJob[]> {
-    const { store, registry, breakers, workerId, leaseMs, queues } = this.#opts;
-    const scope = await claimScope(store, registry.registry, breakers, new Date());
+    const { store, registry, breakers, pauses, workerId, leaseMs, queues, concurrency } = this.#opts;
+    const now = new Date();
+    const free = concurrency - this.#executing.size - this.#buffer.size;
+    const scope = await claimScope(store, registry.registry, breakers, now, pauses.paused(now), free);
     const sent = performance.now();
     const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
     this.#opts.emitter.emit('claimed', { seconds: (performance.now() - sent) / 1000, count: claimed.length });
@@ -348,7 +353,7 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  /** Starts buffered jobs while slots are free; a job whose breaker opened meanwhile goes back. */
+  /** Starts buffered jobs while slots are free; a job whose breaker opened or service paused meanwhile goes back. */
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
@@ -358,6 +363,11 @@ export class Dispatcher {
       this.#buffer.delete(running.job.id);
       if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
         this.#release(running, 'circuit breaker open');
+        continue;
+      }
+      // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
+      if (this.#opts.pauses.isPaused(running.job.service_name, now)) {
+        this.#release(running, 'paused: the upstream asked to wait (429)');
         continue;
       }
       running.startedAt = new Date();
@@ -420,6 +430,10 @@ export class Dispatcher {
     const result = await runAttempt(running, this.#opts.runners, this.#opts.env);
     running.runMs = Date.now() - running.startedAt.getTime();
     this.#sizer.observe(running.runMs);
+    const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;
+    if (waitMs !== undefined && waitMs > 0) {
+      void this.#opts.pauses.pause(running.job.service_name, waitMs, `the upstream answered 429 with Retry-After ${Math.ceil(waitMs / 1000)}s (job ${running.job.id})`);
+    }
     if (running.leaseLost) {
       this.#untrack(running);
       this.#pump();

@@ -17,6 +17,7 @@ import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { Scheduler } from './scheduler.ts';
+import { ServicePauses } from './servicePauses.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -58,6 +59,7 @@ export class Engine {
   readonly #store: Store;
   readonly #emitter: EngineEmitter;
   readonly #breakers: BreakerKeeper;
+  readonly #pauses: ServicePauses;
   readonly #dispatcher: Dispatcher;
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
@@ -96,11 +98,13 @@ export class Engine {
       log: this.#log,
       changed: () => this.#dispatcher.wake(),
     });
+    this.#pauses = new ServicePauses(this.#store, this.#log);
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
       runners: opts.runners ?? createRunners({ killGraceMs: 500 }),
       breakers: this.#breakers,
+      pauses: this.#pauses,
       emitter: this.#emitter,
       workerId: this.workerId,
       concurrency: this.#concurrency,
@@ -154,6 +158,7 @@ export class Engine {
     });
     this.#unsubscribe = this.#store.subscribe((signal) => this.#onSignal(signal));
     await this.#breakers.refresh();
+    await this.#pauses.refresh();
     await this.#control.start();
     // Jobs a dead worker left running come back before the first claim, so a worker started with
     // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
@@ -164,6 +169,7 @@ export class Engine {
     this.#every(Math.max(50, Math.floor(this.#leaseMs / 3)), () => this.#dispatcher.extendLeases());
     this.#every(watchdogMs, () => this.#watchdog());
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
+    this.#every(BREAKER_REFRESH_MS, () => this.#refreshPauses());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
     this.#maintainer?.start();
     this.#scheduler?.start();
@@ -234,6 +240,9 @@ export class Engine {
     switch (signal) {
       case 'control':
         void this.#control.refresh();
+        this.#refreshPauses().catch((error: unknown) =>
+          this.#log.warn('engine: could not read the paused services', { error: error instanceof Error ? error.message : String(error) }),
+        );
         break;
       case 'breakers':
         if (this.#breakerRefreshQueued) break;
@@ -250,6 +259,11 @@ export class Engine {
       case 'workers':
         break;
     }
+  }
+
+  /** A pause that ended lets its service's jobs be claimed again: wake the dispatcher for them. */
+  async #refreshPauses(): Promise<void> {
+    if (await this.#pauses.refresh()) this.#dispatcher.wake();
   }
 
   async #checkCancels(): Promise<void> {

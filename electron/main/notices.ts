@@ -1,5 +1,6 @@
 /**
- * Which events deserve a desktop notification: the emergency stop engaging, and a breaker opening.
+ * Which events deserve a desktop notification: the emergency stop engaging, a breaker opening, and an
+ * alert rule with a desktop channel firing or resolving.
  * Kept apart from Electron so the rules are tested directly.
  */
 export interface Notice {
@@ -42,6 +43,14 @@ export function noticeFor(state: NoticeState, event: string, payload: unknown): 
         body: [by ? `by ${by}` : null, reason].filter((part) => part !== null).join(': ') || 'Dispatch is stopped on every worker.',
       };
     }
+    return null;
+  }
+  if (event === 'alert.changed') {
+    const rule = text(data.rule);
+    if (!rule || data.desktop !== true) return null;
+    const summary = text(data.summary) ?? '';
+    if (data.status === 'firing') return { title: `Alert firing (${text(data.severity) ?? 'warning'}): ${rule}`, body: summary };
+    if (data.status === 'resolved') return { title: `Alert resolved: ${rule}`, body: summary };
     return null;
   }
   if (event === 'breaker.changed') {

@@ -6,7 +6,7 @@ import { CALL_CHANNEL, EVENT_CHANNEL } from './channels.ts';
  * Sandboxed preload: bundled to CommonJS with nothing but 'electron' external, so it may not import the
  * zod contract at run time. The event names are listed here and checked against the contract's type.
  */
-const EVENT_NAMES = ['stats.tick', 'jobs.changed', 'breaker.changed', 'control.changed', 'workers.changed', 'store.status'] as const satisfies readonly EventName[];
+const EVENT_NAMES = ['stats.tick', 'jobs.changed', 'breaker.changed', 'control.changed', 'workers.changed', 'store.status', 'alert.changed'] as const satisfies readonly EventName[];
 type Unlisted = Exclude<EventName, (typeof EVENT_NAMES)[number]>;
 const everyEventListed: [Unlisted] extends [never] ? true : Unlisted = true;
 void everyEventListed;

@@ -27,6 +27,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     });
     const { file } = await loadRegistry(tmp.dir, [
       { name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 1 } },
+      { name: 'limited', execution_type: 'noop', queue: 'limited', runner_config: { sleep_ms: 1 }, rate_limit: { limit: 10, per: '1h' }, max_concurrent: 2 },
       { name: 'refused', execution_type: 'noop', queue: 'batch', runner_config: { fail: true, fail_retryable: false, fail_message: 'no such thing' } },
       {
         name: 'upstream',
@@ -43,6 +44,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     for (let i = 0; i < 5; i++) await enqueueOne(store, 'quick', 'noop', 3);
     await store.enqueue([{ queue: 'batch', service_name: 'refused', execution_type: 'noop', max_attempts: 3, payload: {} }]);
     await enqueueOne(store, 'upstream', 'http', 2);
+    await store.enqueue(Array.from({ length: 3 }, () => ({ queue: 'limited', service_name: 'limited', execution_type: 'noop' as const, max_attempts: 1, payload: {} })));
     await store.enqueue([{ queue: 'later', service_name: 'quick', execution_type: 'noop', max_attempts: 3, payload: {}, run_at: new Date(Date.now() + 3_600_000).toISOString() }]);
     await rt.ctx.settings.setLocalExecution?.(true);
     await waitFor('every due job to finish', async () => {
@@ -89,8 +91,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     assert.equal(scrape.value('opsdeck_jobs_failed_total', { service: 'refused', error_class: 'noop' }), 1);
     assert.equal(scrape.value('opsdeck_jobs_dead_lettered_total', { service: 'upstream', error_class: 'http_500' }), 1);
     assert.equal(scrape.type('opsdeck_attempt_duration_seconds'), 'HISTOGRAM');
-    assert.equal(scrape.value('opsdeck_attempt_duration_seconds_count', { execution_type: 'noop' }), 6);
-    assert.equal(scrape.value('opsdeck_attempt_duration_seconds_bucket', { execution_type: 'noop', le: '+Inf' }), 6);
+    assert.equal(scrape.value('opsdeck_attempt_duration_seconds_count', { execution_type: 'noop' }), 9, 'five quick, three limited, one refused');
+    assert.equal(scrape.value('opsdeck_attempt_duration_seconds_bucket', { execution_type: 'noop', le: '+Inf' }), 9);
     assert.ok(scrape.value('opsdeck_attempt_duration_seconds_sum', { execution_type: 'noop' }) > 0);
     assert.equal(scrape.value('opsdeck_attempt_duration_seconds_count', { execution_type: 'http' }), 2);
   });
@@ -98,7 +100,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
   it('times the engine\'s claims and settles, and counts what it claimed', () => {
     assert.ok(scrape.value('opsdeck_engine_claim_duration_seconds_count') >= 1);
     assert.ok(scrape.value('opsdeck_engine_settle_duration_seconds_count') >= 1);
-    assert.equal(scrape.value('opsdeck_engine_claimed_jobs_total'), 8, 'five quick, one refused, the upstream job twice');
+    assert.equal(scrape.value('opsdeck_engine_claimed_jobs_total'), 11, 'five quick, three limited, one refused, the upstream job twice');
     assert.equal(scrape.value('opsdeck_engine_running_jobs'), 0);
   });
 
@@ -114,6 +116,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     const own = scrape.value('opsdeck_engine_heartbeat_age_seconds');
     assert.ok(own >= 0 && own < 10, `own heartbeat age ${own}`);
     assert.ok(scrape.families.has('process_resident_memory_bytes'), 'Node process metrics too');
+  });
+
+  it('shows each rate-limited service\'s use of its limit and of its concurrency cap', () => {
+    assert.equal(scrape.value('opsdeck_rate_limit_used_ratio', { service: 'limited' }), 0.3, 'three starts of ten an hour');
+    assert.equal(scrape.value('opsdeck_concurrency_used_ratio', { service: 'limited' }), 0, 'none running now');
+    assert.equal(scrape.families.get('opsdeck_rate_limit_used_ratio')?.metrics.length, 1, 'only services with a limit');
   });
 
   it('answers /metrics only: another path is 404, a POST is 405', async () => {

@@ -26,7 +26,7 @@ export function createMetrics(): Metrics {
     async render(ctx) {
       // The engine the host runs now: none after local execution was turned off.
       engine.show(ctx.engine);
-      const fleet = await store.read(ctx.store);
+      const fleet = await store.read(ctx);
       return { contentType: registry.contentType, body: `${fleet}${await registry.metrics()}` };
     },
   };

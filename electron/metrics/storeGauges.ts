@@ -1,7 +1,9 @@
 import { Gauge, Registry } from 'prom-client';
 import { BreakerMode, BreakerState } from '../../shared/domain.ts';
 import { WORKER_LOST_AFTER_MS } from '../api/handlers/workers.ts';
-import type { Store } from '../store/store.ts';
+import { rateLimitUse } from '../api/rateUse.ts';
+import type { RateUse } from '../../shared/rateLimit.ts';
+import type { ApiContext } from '../api/context.ts';
 
 /**
  * A gauge read from the store at each scrape. Every read here must come from kept counts, an index or a
@@ -12,32 +14,41 @@ export interface StoreGauge {
   name: string;
   help: string;
   labelNames: readonly string[];
-  read(store: Store, now: Date): Promise<Array<{ labels: Record<string, string>; value: number }>>;
+  read(source: GaugeSource, now: Date): Promise<Array<{ labels: Record<string, string>; value: number }>>;
 }
 
-/**
- * The fleet's state as every host sees it, the same on each worker sharing the store. New gauges are
- * added here; rate-limit use (tokens taken of each service's limit) belongs in this list too, read from
- * the store's kept rate-limit state, as `opsdeck_rate_limit_used_ratio{service}`.
- */
+/** What a scrape reads from: the store, and the registry for what it configures (rate limits). */
+export type GaugeSource = Pick<ApiContext, 'store' | 'registry'>;
+
+/** Rate-limit use, read once per scrape (`now` is the scrape's own instant) for the gauges that show it. */
+const rateUseByScrape = new WeakMap<Date, Promise<RateUse[]>>();
+function rateUseOf(source: GaugeSource, now: Date): Promise<RateUse[]> {
+  const known = rateUseByScrape.get(now);
+  if (known) return known;
+  const read = rateLimitUse(source);
+  rateUseByScrape.set(now, read);
+  return read;
+}
+
+/** The fleet's state as every host sees it, the same on each worker sharing the store. New gauges are added here. */
 export const STORE_GAUGES: readonly StoreGauge[] = [
   {
     name: 'opsdeck_jobs',
     help: 'Jobs by queue and status, from the counts the store keeps as jobs move.',
     labelNames: ['queue', 'status'],
-    read: async (store) => (await store.countsByQueueAndStatus()).map((c) => ({ labels: { queue: c.queue, status: c.status }, value: c.count })),
+    read: async ({ store }) => (await store.countsByQueueAndStatus()).map((c) => ({ labels: { queue: c.queue, status: c.status }, value: c.count })),
   },
   {
     name: 'opsdeck_dead_letters',
     help: 'Open dead letters: failed jobs nobody has resolved.',
     labelNames: [],
-    read: async (store) => [{ labels: {}, value: await store.deadLetterCount() }],
+    read: async ({ store }) => [{ labels: {}, value: await store.deadLetterCount() }],
   },
   {
     name: 'opsdeck_queue_lag_seconds',
     help: 'Age of the oldest due pending job (0 when none is due): how far dispatch is behind.',
     labelNames: [],
-    read: async (store, now) => {
+    read: async ({ store }, now) => {
       const oldest = await store.oldestPendingRunAt();
       const lag = oldest === null ? 0 : Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000);
       return [{ labels: {}, value: lag }];
@@ -47,24 +58,45 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
     name: 'opsdeck_circuit_breaker_state',
     help: 'Each service breaker: 1 for the state it is in (closed, open, half_open), 0 for the others.',
     labelNames: ['service', 'state'],
-    read: async (store) =>
+    read: async ({ store }) =>
       (await store.listBreakers()).flatMap((b) => BreakerState.options.map((state) => ({ labels: { service: b.service_name, state }, value: b.state === state ? 1 : 0 }))),
   },
   {
     name: 'opsdeck_circuit_breaker_mode',
     help: "Each service breaker: 1 for the operator's mode (auto, force_open, force_closed), 0 for the others.",
     labelNames: ['service', 'mode'],
-    read: async (store) =>
+    read: async ({ store }) =>
       (await store.listBreakers()).flatMap((b) => BreakerMode.options.map((mode) => ({ labels: { service: b.service_name, mode }, value: b.mode === mode ? 1 : 0 }))),
   },
   {
     name: 'opsdeck_worker_heartbeat_age_seconds',
     help: 'Seconds since each worker that has not stopped last sent a heartbeat.',
     labelNames: ['worker', 'host', 'state'],
-    read: async (store, now) =>
+    read: async ({ store }, now) =>
       (await store.listWorkers(WORKER_LOST_AFTER_MS))
         .filter((w) => w.state !== 'stopped')
         .map((w) => ({ labels: { worker: w.id, host: w.host, state: w.state }, value: Math.max(0, (now.getTime() - Date.parse(w.last_heartbeat_at)) / 1000) })),
+  },
+  {
+    name: 'opsdeck_rate_limit_used_ratio',
+    help: "Each rate-limited service: starts in its current period over its limit (1: jobs wait for the next period).",
+    labelNames: ['service'],
+    read: async (source, now) =>
+      (await rateUseOf(source, now)).flatMap((u) => (u.limit === null || u.limit <= 0 ? [] : [{ labels: { service: u.service_name }, value: u.used / u.limit }])),
+  },
+  {
+    name: 'opsdeck_concurrency_used_ratio',
+    help: 'Each service with max_concurrent: its running jobs across the fleet over that cap.',
+    labelNames: ['service'],
+    read: async (source, now) =>
+      (await rateUseOf(source, now)).flatMap((u) => (u.max_concurrent === null || u.max_concurrent <= 0 ? [] : [{ labels: { service: u.service_name }, value: u.running / u.max_concurrent }])),
+  },
+  {
+    name: 'opsdeck_service_paused',
+    help: "1 for each service whose calls an upstream's 429 + Retry-After paused fleet-wide, until then.",
+    labelNames: ['service'],
+    read: async (source, now) =>
+      (await rateUseOf(source, now)).flatMap((u) => (u.paused_until !== null && Date.parse(u.paused_until) > now.getTime() ? [{ labels: { service: u.service_name }, value: 1 }] : [])),
   },
 ];
 
@@ -74,16 +106,16 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
  * series, not a zero that looks like an empty queue) and says so with opsdeck_store_up 0, so the scrape
  * itself still succeeds and the process's own metrics still arrive.
  */
-export function storeGauges(processRegistry: Registry): { read(store: Store): Promise<string> } {
+export function storeGauges(processRegistry: Registry): { read(source: GaugeSource): Promise<string> } {
   const registry = new Registry();
   const gauges = STORE_GAUGES.map((source) => ({ source, gauge: new Gauge({ name: source.name, help: source.help, labelNames: [...source.labelNames], registers: [registry] }) }));
   const up = new Gauge({ name: 'opsdeck_store_up', help: 'Whether the store answered the reads of this scrape (1) or not (0).', registers: [processRegistry] });
   return {
-    async read(store) {
+    async read(source) {
       const now = new Date();
       let samples;
       try {
-        samples = await Promise.all(gauges.map(({ source }) => source.read(store, now)));
+        samples = await Promise.all(gauges.map((g) => g.source.read(source, now)));
       } catch {
         up.set(0);
         return '';

@@ -105,6 +105,7 @@ const workflowRoutes: Route[] = [
   post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
 ];
+const AlertHistoryQuery = z.object({ limit: count(1, 500).optional(), after: z.string().max(100).optional() }).strict();
 
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
@@ -151,6 +152,13 @@ export const ROUTES: Route[] = [
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
   ...scheduleRoutes,
   ...workflowRoutes,
+  get('/v1/alerts', 'alerts.list'),
+  search('/v1/alerts/history', 'alerts.history', AlertHistoryQuery, (q) => q),
+  post('/v1/alerts/{rule}/ack', 'alerts.ack', calls['alerts.ack'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
+  post('/v1/alerts/{rule}/silence', 'alerts.silence', calls['alerts.silence'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
+  post('/v1/alerts/rules', 'alerts.saveRule', calls['alerts.saveRule'].input, ({ body }) => body),
+  post('/v1/alerts/rules/{name}/delete', 'alerts.deleteRule', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
+  get('/v1/rate-limits', 'rateLimits.list'),
 ];
 
 /** The route for a method and path, or why there is none (no such path, or not with that method). */

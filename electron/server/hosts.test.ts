@@ -81,6 +81,13 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'workflows.retry': { run: 'hosts-run' },
     'workflows.cancel': { run: 'hosts-run', reason: 'test' },
     'workflows.stuck': {},
+    'alerts.list': {},
+    'alerts.history': { limit: 5 },
+    'alerts.ack': { rule: 'failure-spike', note: 'looking' },
+    'alerts.silence': { rule: 'failure-spike', minutes: 30 },
+    'alerts.saveRule': { rule: { name: 'hosts-rule', kind: 'no_live_worker' } },
+    'alerts.deleteRule': { name: 'hosts-rule' },
+    'rateLimits.list': {},
     'demo.start': { jobs: 3 },
   };
 }
@@ -89,7 +96,13 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
  * No job runs in this test (nothing executes): failing job 1, which is pending, is refused as a conflict.
  * Neither host here writes a log file, so there is no log folder to open.
  */
-const FIRST_OUTCOME: Partial<Record<CallName, string>> = { 'jobs.fail': 'conflict', 'settings.openLogFolder': 'conflict' };
+const FIRST_OUTCOME: Partial<Record<CallName, string>> = {
+  'jobs.fail': 'conflict',
+  'settings.openLogFolder': 'conflict',
+  // No evaluation has run yet in this test: the rule exists, its state does not.
+  'alerts.ack': 'conflict',
+  'alerts.silence': 'conflict',
+};
 
 /** Outcomes a repeated well-formed call may have; anything else is a host or handler bug. */
 const ACCEPTABLE = new Set(['ok', 'not_found', 'conflict']);

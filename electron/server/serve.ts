@@ -126,6 +126,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     db: location,
     registryPath: opts.registryPath,
     execute: opts.execute ?? 'by-store',
+    alerts: true,
     log: logger,
     logSecrets: secrets,
     onEngine: (engine) => metrics.follow(engine),

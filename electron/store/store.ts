@@ -25,6 +25,8 @@ import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ScheduleConfig, ScheduleFire, StoredSchedule } from '../../shared/schedule.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
+import type { RateUse, ServiceGate, ServicePause } from '../../shared/rateLimit.ts';
+import type { AlertEvent, AlertRule, AlertSeverity, AlertState, StoredAlertRule } from '../../shared/alerts.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
@@ -217,6 +219,41 @@ export interface Store {
   retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
   /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
   cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;
+  // ---- rate limits (gates.ts of each dialect) ------------------------------------------------------
+  /** The budgets of these gates in use now: starts in the period, running jobs, a pause. Never a history read. */
+  rateUse(gates: ServiceGate[]): Promise<RateUse[]>;
+  /**
+   * Pauses a service's calls fleet-wide until `until` (an upstream's 429 + Retry-After); a later pause
+   * already stored wins. Announced as a control signal.
+   */
+  pauseService(service: string, until: Date, reason: string): Promise<void>;
+  /** The services paused now. */
+  listServicePauses(): Promise<ServicePause[]>;
+
+  // ---- alerts (alerts.ts of each dialect) ---------------------------------------------------------
+  /** Per service since `since`: completed, dead-lettered and retried attempts, from the per-minute rollups. */
+  outcomesByService(since: Date): Promise<ServiceOutcomes[]>;
+  listAlertStates(): Promise<AlertState[]>;
+  /**
+   * Records one evaluation in one transaction: each rule's state, and an event for each rule whose firing
+   * changed (a resolved rule forgets its acknowledgement). Rules no longer evaluated are forgotten. Returns
+   * the transitions.
+   */
+  recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]>;
+  /** A channel's delivery of a transition, or its failure (the channel named, never its URL). */
+  recordAlertDelivery(delivery: AlertDelivery): Promise<void>;
+  /** Transitions and deliveries, newest first. */
+  listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>>;
+  /** Acknowledges a firing rule with a note; audited (`alert.ack`). Null when the rule is not firing. */
+  ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null>;
+  /** Alert rules written in the console, by name. */
+  listAlertRules(): Promise<StoredAlertRule[]>;
+  /** Adds or replaces a console rule; audited (`alert.rule_save`, with the rule before and after). */
+  saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule>;
+  /** Deletes a console rule; audited (`alert.rule_delete`). False when there was none. */
+  deleteAlertRule(name: string, actor: Actor): Promise<boolean>;
+  /** Silences a rule's notifications until `until` (null lifts it); audited (`alert.silence`). Null when unknown. */
+  silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;
@@ -331,6 +368,48 @@ export interface ClaimRequest {
   excludeServices?: string[];
   /** At most this many more jobs of a service in this claim. */
   serviceCaps?: Record<string, number>;
+  /**
+   * Services with a rate limit or a fleet-wide concurrency cap: claimed only within it, checked inside
+   * the claim's own transaction so it holds across every worker; left out of the rest of the claim.
+   */
+  gates?: ServiceGate[];
+}
+
+export interface ServiceOutcomes {
+  service_name: string;
+  completed: number;
+  /** Jobs that went into the dead-letter queue. */
+  failed: number;
+  /** Attempts that failed with another to follow. */
+  retried: number;
+}
+
+export interface EvaluatedRule {
+  rule: string;
+  severity: AlertSeverity;
+  firing: boolean;
+  summary: string;
+  value: number | null;
+}
+
+export interface AlertTransition {
+  rule: string;
+  severity: AlertSeverity;
+  status: 'firing' | 'resolved';
+  summary: string;
+  value: number | null;
+  at: string;
+  /** Silenced rules record their transitions but notify nobody. */
+  silenced: boolean;
+}
+
+export interface AlertDelivery {
+  rule: string;
+  severity: AlertSeverity;
+  ok: boolean;
+  /** `webhook:ALERT_URL`, `slack:SLACK_URL`, `desktop`. */
+  channel: string;
+  summary: string;
 }
 
 export interface ClaimedJob {

@@ -6,6 +6,7 @@ import { breakerView } from '../../engine/breakerView.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { rateLimitUse } from '../rateUse.ts';
 
 function view(
   ctx: ApiContext,
@@ -35,11 +36,18 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers
   /** Every registry service (one never tripped shows closed/auto) and every stored breaker. */
   'breakers.list': async (_input, ctx) => {
     const now = new Date();
-    const [stored, pending, tunings] = await Promise.all([ctx.store.listBreakers(), ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
+    const [stored, pending, tunings, use] = await Promise.all([
+      ctx.store.listBreakers(),
+      ctx.store.pendingByService(),
+      ctx.store.listBreakerTunings(),
+      rateLimitUse(ctx),
+    ]);
     const records = new Map(stored.map((r) => [r.service_name, r]));
     const tuned = new Map(tunings.map((t) => [t.service_name, t]));
+    const rates = new Map(use.map((u) => [u.service_name, u]));
     const names = new Set([...ctx.registry.registry.services.map((s) => s.name), ...records.keys()]);
-    const views = [...names].sort().map((name) => view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null));
+    // Current use of the rate limit beside the breaker: both decide whether a service's jobs start.
+    const views = [...names].sort().map((name) => ({ ...view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null), rate: rates.get(name) ?? null }));
     return { breakers: views };
   },
 

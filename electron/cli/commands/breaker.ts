@@ -1,5 +1,6 @@
 import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -24,15 +25,27 @@ function tunedText(b: BreakerView): string {
   return `${parts.join(', ')} by ${b.tuning.set_by}`;
 }
 
+/** The rate limit in use beside the breaker: `7/10 per 1s, 2/2 running`, or the upstream's pause. */
+function rateText(b: BreakerView): string {
+  const r = b.rate;
+  if (!r) return '';
+  const parts: string[] = [];
+  if (r.limit !== null && r.per_ms !== null) parts.push(`${r.used}/${r.limit} per ${formatPeriod(r.per_ms)}`);
+  if (r.max_concurrent !== null) parts.push(`${r.running}/${r.max_concurrent} running`);
+  if (r.paused_until !== null) parts.push(`paused until ${when(r.paused_until)}`);
+  return parts.join(', ');
+}
+
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
-    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'waiting', align: 'right' },
+    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'waiting', align: 'right' },
       { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
     breakers.map((b) => [
       b.service_name,
       paint(io, b.state, statusColor(b.state)),
       b.mode,
       `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
+      rateText(b),
       String(b.waiting_jobs),
       b.half_open_in_s === null ? '' : `${b.half_open_in_s}s`,
       b.mode_set_by ? `${b.mode_set_by} ${when(b.mode_set_at)}` : '',

@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { alerts } from './alerts.ts';
 import { api } from './api.ts';
 import { apiKey } from './apiKey.ts';
 import { audit } from './audit.ts';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   prune,
   breaker,
   schedule,
+  alerts,
   emergencyStop,
   resume,
   safeMode,

@@ -88,6 +88,7 @@ export const worker: Command = {
       registryPath: inv.common.registry ?? null,
       env: io.env,
       execute: false,
+      alerts: true,
       concurrency: int(values, 'concurrency', 1, 1000),
       queues: list(values, 'queues') ?? null,
       log: logger,

@@ -7,6 +7,8 @@ import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
 import { enqueueContract } from './enqueue.ts';
 import { failJobContract } from './failJob.ts';
+import { gatesContract } from './gates.ts';
+import { alertsContract } from './alerts.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
@@ -48,5 +50,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     schedulesContract(test);
     workflowsContract(test);
     workflowSchedulesContract(test);
+    gatesContract(test);
+    alertsContract(test);
   });
 }

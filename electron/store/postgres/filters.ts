@@ -42,7 +42,7 @@ export function jobFilterSql(offset: number, filter: JobFilter): string {
     AND (NOT ${p(9)}::boolean OR (status = 'running' AND lease_expires_at < now()))
     AND (NOT ${p(10)}::boolean OR (status = 'pending' AND run_at > now()))
     AND (NOT ${p(12)}::boolean OR id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)))
-    AND (${p(13)}::timestamptz IS NULL OR started_at < ${p(13)}::timestamptz)${
+    AND (${p(13)}::timestamptz IS NULL OR started_at <= ${p(13)}::timestamptz)${
     filter.error_class === undefined ? '' : `
     AND id IN (SELECT job_id FROM jobs.tb_job_attempt WHERE error_class = ANY(${p(14)}::text[]))`}`;
 }

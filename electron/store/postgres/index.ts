@@ -21,6 +21,12 @@ import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import * as schedules from './schedules.ts';
+import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
+import * as alertRules from './alertRules.ts';
+import * as alerts from './alerts.ts';
+import { claimGated, listServicePauses, NONE_DUE_REST_MS, pauseService, rateUse } from './gates.ts';
+import type { Claim } from './rows.ts';
 import * as apiKeys from './apiKeys.ts';
 import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
 import { failRunningJob } from './failJob.ts';
@@ -41,6 +47,10 @@ import * as workflows from './workflows.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type {
+  AlertDelivery,
+  AlertTransition,
+  EvaluatedRule,
+  ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
   CountDrift,
@@ -78,6 +88,8 @@ export class PostgresStore implements Store {
   readonly #db: PgDb;
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
+  /** Gated services found with nothing due, by when to look again (gates.ts, NONE_DUE_REST_MS). */
+  readonly #gatedRest = new Map<string, number>();
   #closed = false;
 
   constructor(db: PgDb) {
@@ -107,7 +119,28 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const { leaseId, jobs } = await claimJobs(this.#open, request);
+    const gates = request.gates ?? [];
+    if (gates.length === 0) return this.#leased(await claimJobs(this.#open, request));
+    // Gated services first, each within its own budget, so a full queue of other work never starves
+    // them; the rest of the claim leaves them out.
+    const claimed: ClaimedJob[] = [];
+    const excluded = new Set(request.excludeServices ?? []);
+    const now = Date.now();
+    for (const gate of gates) {
+      const cap = Math.min(request.limit - claimed.length, request.serviceCaps?.[gate.service] ?? Number.POSITIVE_INFINITY);
+      if (excluded.has(gate.service) || !(cap >= 1) || (this.#gatedRest.get(gate.service) ?? 0) > now) continue;
+      const claim = await claimGated(this.#open, request, gate, cap);
+      if (claim.noneDue) this.#gatedRest.set(gate.service, now + NONE_DUE_REST_MS);
+      else this.#gatedRest.delete(gate.service);
+      claimed.push(...this.#leased(claim));
+    }
+    const left = request.limit - claimed.length;
+    if (left < 1) return claimed;
+    const rest = { ...request, limit: left, excludeServices: [...excluded, ...gates.map((g) => g.service)] };
+    return [...claimed, ...this.#leased(await claimJobs(this.#open, rest))];
+  }
+
+  #leased({ leaseId, jobs }: Claim): ClaimedJob[] {
     if (leaseId !== null) this.#leases.opened(leaseId, jobs.map((j) => j.attempt_id));
     if (jobs.length > 0) this.#signals.changedOften('jobs');
     return jobs;
@@ -311,6 +344,62 @@ export class PostgresStore implements Store {
 
   async listBreakerTunings(): Promise<BreakerTuning[]> {
     return listBreakerTunings(this.#open);
+  }
+
+  // ---- rate limits -----------------------------------------------------------------------------
+
+  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
+    return rateUse(this.#open, gates);
+  }
+
+  async pauseService(service: string, until: Date, reason: string): Promise<void> {
+    await pauseService(this.#open, service, until, reason);
+  }
+
+  async listServicePauses(): Promise<ServicePause[]> {
+    return listServicePauses(this.#open);
+  }
+
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
+    return alerts.outcomesByService(this.#open, since);
+  }
+
+  async listAlertStates(): Promise<AlertState[]> {
+    return alerts.listAlertStates(this.#open);
+  }
+
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
+    return alerts.recordAlertEvaluation(this.#open, results, at);
+  }
+
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    await alerts.recordAlertDelivery(this.#open, delivery);
+  }
+
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
+    return alerts.listAlertEvents(this.#open, filter, page);
+  }
+
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
+    return alerts.ackAlert(this.#open, rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return alertRules.listAlertRules(this.#open);
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return alertRules.saveAlertRule(this.#open, rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return alertRules.deleteAlertRule(this.#open, name, actor);
+  }
+
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return alerts.silenceAlert(this.#open, rule, until, actor, reason);
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {

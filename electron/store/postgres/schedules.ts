@@ -14,7 +14,7 @@ import { jsonNoNul, noNul } from './text.ts';
 import { startWorkflowRunIn } from './workflows.ts';
 
 /**
- * Schedules and their fires (migrations 0014, 0016), shared by every worker of the fleet. A due schedule's
+ * Schedules and their fires (migrations 0014, 0017), shared by every worker of the fleet. A due schedule's
  * row is locked by the worker that fires it, and each fire's key is unique: two workers racing for one fire
  * make one job, or start one workflow run (inside the fire's transaction).
  */

@@ -68,7 +68,7 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
   if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
   if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
-  if (filter.started_before !== undefined) add('r', `started_at < ?`, isoTime(filter.started_before, 'started_before'));
+  if (filter.started_before !== undefined) add('r', `started_at <= ?`, isoTime(filter.started_before, 'started_before'));
   if (filter.error_class !== undefined) {
     add('c', `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`, JSON.stringify(errorClassesOf(filter.error_class)));
   }

@@ -20,7 +20,13 @@ import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type {
+  AlertDelivery,
+  AlertTransition,
+  EvaluatedRule,
+  ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
   CountDrift,
@@ -47,7 +53,10 @@ import type {
   StoredApiKey,
   WorkerRegistration,
 } from '../store.ts';
+import { SqliteAlerts } from './alerts.ts';
+import { SqliteAlertRules } from './alertRules.ts';
 import { SqliteApiKeys } from './apiKeys.ts';
+import { SqliteGates } from './gates.ts';
 import { SqliteBreakerTuning } from './breakerTuning.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SqliteControl } from './control.ts';
@@ -86,13 +95,19 @@ export class SqliteStore implements Store {
   readonly #failJob: SqliteFailJob;
   readonly #schedules: SqliteSchedules;
   readonly #workflows: SqliteWorkflows;
+  readonly #gates: SqliteGates;
+  readonly #alerts: SqliteAlerts;
+  readonly #alertRules: SqliteAlertRules;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
     this.location = db.location;
     this.#statusOf = migrationStatus;
     this.#checkpointer = checkpointer;
-    this.#jobs = new SqliteJobs(db);
+    this.#gates = new SqliteGates(db);
+    this.#alerts = new SqliteAlerts(db);
+    this.#alertRules = new SqliteAlertRules(db);
+    this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
     this.#operator = new SqliteOperator(db);
     this.#control = new SqliteControl(db);
@@ -270,7 +285,7 @@ export class SqliteStore implements Store {
   }
 
   #controlChanged(state: ControlState): ControlState {
-    this.#signals.noteControlVersion(state.version);
+    this.#signals.noteControlVersion();
     this.#signals.emit('control');
     return state;
   }
@@ -307,6 +322,64 @@ export class SqliteStore implements Store {
     const tuning = this.#tuning.tune(service, settings, actor, reason);
     this.#signals.emit('breakers');
     return tuning;
+  }
+
+  // ---- rate limits -----------------------------------------------------------------------------
+
+  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
+    return this.#gates.use(gates);
+  }
+
+  async pauseService(service: string, until: Date, reason: string): Promise<void> {
+    this.#gates.pause(service, until, reason);
+    this.#signals.noteControlVersion();
+    this.#signals.emit('control');
+  }
+
+  async listServicePauses(): Promise<ServicePause[]> {
+    return this.#gates.pauses();
+  }
+
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
+    return this.#alerts.outcomes(since);
+  }
+
+  async listAlertStates(): Promise<AlertState[]> {
+    return this.#alerts.states();
+  }
+
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
+    return this.#alerts.record(results, at);
+  }
+
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    this.#alerts.delivery(delivery);
+  }
+
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
+    return this.#alerts.events(filter, page);
+  }
+
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
+    return this.#alerts.ack(rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return this.#alertRules.list();
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return this.#alertRules.save(rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return this.#alertRules.remove(name, actor);
+  }
+
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return this.#alerts.silence(rule, until, actor, reason);
   }
 
   // ---- workers ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { isoTime } from './filters.ts';
 import { parseJson, toJson } from './rows.ts';
 import type { JobRow } from './rows.ts';
 import { Tally } from './tally.ts';
+import type { SqliteGates } from './gates.ts';
 import type { JobKind } from './tally.ts';
 import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 
@@ -146,10 +147,12 @@ export class SqliteJobs {
    */
   readonly #leased = new Map<number, Leased>();
   readonly #workflows: SqliteWorkflowAdvance;
+  readonly #gates: SqliteGates;
 
-  constructor(db: SqliteDb) {
+  constructor(db: SqliteDb, gates: SqliteGates) {
     this.#db = db;
     this.#workflows = new SqliteWorkflowAdvance(db.connection);
+    this.#gates = gates;
     this.#s = prepareJobStatements(db.connection);
     const enqueueStatements = prepareEnqueue(db.connection);
     this.#enqueueTx = db.connection.transaction((jobs: NewJob[]) => {
@@ -191,6 +194,11 @@ export class SqliteJobs {
     const limit = Math.min(1000, Math.trunc(request.limit));
     const caps = new Map(Object.entries(request.serviceCaps ?? {}));
     const exclude = new Set(request.excludeServices ?? []);
+    // A gated service's room is read under the write lock and its starts recorded before it is released.
+    for (const gate of request.gates ?? []) {
+      const room = this.#gates.room(gate, at);
+      caps.set(gate.service, Math.min(caps.get(gate.service) ?? room, room));
+    }
     for (const [service, cap] of caps) if (cap <= 0) exclude.add(service);
     const chosen: number[] = [];
     const perService = new Map<string, number>();
@@ -228,6 +236,9 @@ export class SqliteJobs {
     const tally = new Tally(startedMs);
     for (const row of leased) tally.move(row, 'pending', 'running');
     this.#db.record(tally);
+    for (const gate of request.gates ?? []) {
+      this.#gates.recordStarts(gate, at, leased.filter((row) => row.service_name === gate.service).length);
+    }
     const out: ClaimedJob[] = [];
     for (const id of chosen) {
       const row = byId.get(id);

@@ -13,7 +13,7 @@ import { Tally } from './tally.ts';
 import type { SqliteWorkflows } from './workflows.ts';
 
 /**
- * Schedules and their fires (migrations 0010, 0012). Every write is one BEGIN IMMEDIATE transaction; a
+ * Schedules and their fires (migrations 0010, 0013). Every write is one BEGIN IMMEDIATE transaction; a
  * workflow schedule's fire starts its run inside it.
  */
 

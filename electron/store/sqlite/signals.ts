@@ -13,18 +13,19 @@ const POLL_MS = 250;
 export class SqliteSignals {
   readonly #db: SqliteDb;
   readonly #dataVersion: BetterSqlite3.Statement<[], { data_version: number }>;
-  readonly #signature: BetterSqlite3.Statement<[], { control: number; breakers: string }>;
+  readonly #signature: BetterSqlite3.Statement<[], { control: string; breakers: string }>;
   readonly #listeners = new Set<(signal: StoreSignal) => void>();
   readonly #queued = new Set<StoreSignal>();
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
-  #seen = { dataVersion: 0, control: 0, breakers: '' };
+  #seen = { dataVersion: 0, control: '', breakers: '' };
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#dataVersion = db.connection.prepare(`PRAGMA data_version`);
     this.#signature = db.connection.prepare(
-      `SELECT (SELECT version FROM tb_control WHERE id = 1) AS control,
+      `SELECT (SELECT version FROM tb_control WHERE id = 1)
+                || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_service_pause) AS control,
               (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM tb_breaker)
                 || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_breaker_tuning) AS breakers`,
     );
@@ -40,8 +41,8 @@ export class SqliteSignals {
   }
 
   /** Our own control write: the poll must not announce it again as another process's. */
-  noteControlVersion(version: number): void {
-    this.#seen.control = version;
+  noteControlVersion(): void {
+    if (!this.#db.closed) this.#seen.control = this.#readSignature().control;
   }
 
   emit(signal: StoreSignal): void {
@@ -103,7 +104,7 @@ export class SqliteSignals {
     return this.#dataVersion.get()?.data_version ?? 0;
   }
 
-  #readSignature(): { control: number; breakers: string } {
-    return this.#signature.get() ?? { control: 0, breakers: '' };
+  #readSignature(): { control: string; breakers: string } {
+    return this.#signature.get() ?? { control: '', breakers: '' };
   }
 }

@@ -7,6 +7,7 @@ import { useLiveUpdates } from '../lib/liveUpdates.ts';
 import { useUi } from '../lib/uiState.ts';
 import { Layout } from './Layout.tsx';
 import { useLiveAnnouncements } from './useLiveAnnouncements.ts';
+import { useAlertBanner } from '../features/alerts/useAlertBanner.ts';
 
 function makeQueryClient(): QueryClient {
   return new QueryClient({
@@ -32,6 +33,7 @@ function useTheme(): void {
 function Live() {
   useLiveUpdates();
   useLiveAnnouncements();
+  useAlertBanner();
   useTheme();
   return <Layout />;
 }

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { AlertsNavCount } from '../features/alerts/AlertsNavCount.tsx';
 import { ControlBanner } from '../features/control/ControlBanner.tsx';
 import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
 import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
@@ -45,6 +46,7 @@ export function Layout() {
             <a key={r.path} href={routeHref(r.path)} className="nav-link" aria-current={r === current ? 'page' : undefined}>
               {r.label}
               <NavCount path={r.path} />
+              <AlertsNavCount path={r.path} />
             </a>
           ))}
         </nav>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { AlertsPage } from '../features/alerts/AlertsPage.tsx';
 import { AuditPage } from '../features/audit/AuditPage.tsx';
 import { BreakersPage } from '../features/breakers/BreakersPage.tsx';
 import { DispatchControls } from '../features/control/DispatchControls.tsx';
@@ -24,6 +25,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
   { path: '/schedules', label: 'Schedules', render: () => <SchedulesPage /> },
   { path: '/workflows', label: 'Workflows', render: () => <WorkflowsPage /> },
+  { path: '/alerts', label: 'Alerts', render: () => <AlertsPage /> },
   { path: '/audit', label: 'Audit log', render: () => <AuditPage /> },
   { path: '/settings', label: 'Settings', render: () => <SettingsPage /> },
 ];

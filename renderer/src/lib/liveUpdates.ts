@@ -71,6 +71,7 @@ export function connectLiveUpdates(client: HostClient, queryClient: QueryClient)
       series.run();
     }),
     client.on('breaker.changed', () => breakers.run()),
+    client.on('alert.changed', () => invalidateCalls(queryClient, ['alerts.list', 'alerts.history'])),
     client.on('control.changed', (control) => {
       patchControl(queryClient, control);
       invalidateCalls(queryClient, ['audit.list']);

@@ -11,6 +11,7 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { effectiveState } from './breakerState.ts';
 import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
+import { rateUseParts } from './rateUse.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -103,6 +104,12 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
       </td>
       <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>
+      <td className="small">
+        {rateUseParts(breaker.rate).map((part) => (
+          <div key={part}>{part}</div>
+        ))}
+        {breaker.rate?.waiting_reason ? <div className="muted">{breaker.rate.waiting_reason}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
+      </td>
       <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
       <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
         {breaker.last_error ?? <span className="muted">—</span>}
@@ -167,6 +174,7 @@ export function BreakersPage() {
                 <th scope="col">Failures in window</th>
                 <th scope="col">Half-open in</th>
                 <th scope="col" className="num">Waiting</th>
+                <th scope="col">Rate limit in use</th>
                 <th scope="col">Last transition</th>
                 <th scope="col">Last error</th>
                 <th scope="col">Actions</th>

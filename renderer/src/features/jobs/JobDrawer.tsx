@@ -12,6 +12,7 @@ import { Time } from '../../components/Time.tsx';
 import { workflowTaskOf } from './workflowTask.ts';
 import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
+import { WaitingReason } from './WaitingReason.tsx';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -148,6 +149,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
             {trace.data.job.cancel_requested ? <Badge tone="warn">cancel requested</Badge> : null}
             <span className="muted mono small">#{trace.data.job.id}</span>
           </div>
+          {trace.data.job.status === 'pending' ? <WaitingReason service={trace.data.job.service_name} /> : null}
           <Facts job={trace.data.job} />
           {trace.data.job.error_message ? (
             <section>

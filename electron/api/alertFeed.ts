@@ -1,0 +1,37 @@
+import type { EventPayload } from '../../shared/contract.ts';
+import type { Registry } from '../../shared/registry.ts';
+import type { Store } from '../store/store.ts';
+import { alertRuleSet } from '../engine/alertRuleSet.ts';
+
+/**
+ * Alert transitions for the event feed: whichever process of the fleet evaluated them, they are read back
+ * from the store's history (the newest few, once per feed tick), so every console shows its desktop
+ * notice or page banner. The first read only notes where the history stands: nothing old is announced.
+ */
+export function createAlertWatch() {
+  let lastId: number | null = null;
+  let watched: Store | null = null;
+
+  return async function check(store: Store, registry: Registry): Promise<Array<EventPayload<'alert.changed'>>> {
+    if (store !== watched) {
+      watched = store;
+      lastId = null;
+    }
+    const recent = (await store.listAlertEvents({}, { limit: 50 })).items;
+    const seen = lastId;
+    lastId = Math.max(lastId ?? 0, ...recent.map((e) => e.id));
+    if (seen === null) return [];
+    const fresh = recent.filter((e) => e.id > seen && (e.kind === 'firing' || e.kind === 'resolved')).reverse();
+    if (fresh.length === 0) return [];
+    const silenced = new Map((await store.listAlertStates()).map((s) => [s.rule, s.silenced_until !== null && Date.parse(s.silenced_until) > Date.now()]));
+    const rules = new Map((await alertRuleSet(store, registry)).map((r) => [r.rule.name, r.rule]));
+    return fresh.map((e) => ({
+      rule: e.rule,
+      status: e.kind === 'firing' ? 'firing' : 'resolved',
+      severity: e.severity,
+      summary: e.summary,
+      at: e.at,
+      desktop: !(silenced.get(e.rule) ?? false) && (rules.get(e.rule)?.channels.some((c) => c.type === 'desktop') ?? false),
+    }));
+  };
+}

@@ -1,0 +1,73 @@
+import type { AlertState } from '../../../shared/alerts.ts';
+import type { ApiContext } from '../context.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { Handlers } from '../handlerTypes.ts';
+import { alertRuleSet } from '../../engine/alertRuleSet.ts';
+import { rateLimitUse } from '../rateUse.ts';
+
+/**
+ * Rules come from the registry (read-only here); their state and history from the store. A rule is known
+ * when this host's registry names it or the fleet's evaluator has recorded a state for it.
+ */
+async function stateOf(ctx: ApiContext, name: string): Promise<AlertState> {
+  const state = (await ctx.store.listAlertStates()).find((s) => s.rule === name);
+  if (state) return state;
+  const rules = (await alertRuleSet(ctx.store, ctx.registry.registry)).map((r) => r.rule.name);
+  if (rules.includes(name)) throw conflict(`alert ${name} has not been evaluated yet: a worker or console evaluates the fleet's alerts every 15 s`);
+  throw notFound(`no alert named ${name} (known: ${rules.join(', ') || 'none'})`);
+}
+
+/** A rule of the registry file is changed there, never in the store: the file is what the fleet runs. */
+function refuseRegistryRule(ctx: ApiContext, name: string): void {
+  if ((ctx.registry.registry.alerts ?? []).some((r) => r.name === name)) {
+    throw conflict(`alert ${name} is defined in the registry file${ctx.registry.path ? ` ${ctx.registry.path}` : ''}: change it there`);
+  }
+}
+
+export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.saveRule' | 'alerts.deleteRule' | 'rateLimits.list'> = {
+  'alerts.list': async (_input, ctx) => {
+    const [states, rules] = await Promise.all([ctx.store.listAlertStates(), alertRuleSet(ctx.store, ctx.registry.registry)]);
+    const stateOfRule = new Map(states.map((s) => [s.rule, s]));
+    const known = new Set(rules.map((r) => r.rule.name));
+    const views = [
+      ...rules.map(({ rule, source }) => ({ name: rule.name, rule, source, state: stateOfRule.get(rule.name) ?? null })),
+      ...states.filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, source: null, state })),
+    ];
+    return { alerts: views, firing: views.filter((v) => v.state?.firing).length };
+  },
+
+  'alerts.history': async (input, ctx) => {
+    const page = await ctx.store.listAlertEvents(input.rule === undefined ? {} : { rule: input.rule }, { limit: input.limit, after: input.after ?? null });
+    return { events: page.items, next_cursor: page.next_cursor };
+  },
+
+  'alerts.ack': async (input, ctx) => {
+    await stateOf(ctx, input.rule);
+    // The store writes the audit row with the acknowledgement.
+    const acked = await ctx.store.ackAlert(input.rule, input.note, ctx.actor);
+    if (acked) return acked;
+    throw conflict(`alert ${input.rule} is not firing: there is nothing to acknowledge`);
+  },
+
+  'alerts.silence': async (input, ctx) => {
+    await stateOf(ctx, input.rule);
+    const until = input.minutes === 0 ? null : new Date(Date.now() + input.minutes * 60_000);
+    const state = await ctx.store.silenceAlert(input.rule, until, ctx.actor, input.reason ?? null);
+    if (!state) throw notFound(`alert ${input.rule} has no state`);
+    return state;
+  },
+
+  'alerts.saveRule': async (input, ctx) => {
+    refuseRegistryRule(ctx, input.rule.name);
+    // The store writes the audit row (the rule before and after) with the change.
+    return ctx.store.saveAlertRule(input.rule, ctx.actor);
+  },
+
+  'alerts.deleteRule': async (input, ctx) => {
+    refuseRegistryRule(ctx, input.name);
+    if (!(await ctx.store.deleteAlertRule(input.name, ctx.actor))) throw notFound(`no alert rule named ${input.name} was written in the console`);
+    return { deleted: true };
+  },
+
+  'rateLimits.list': async (_input, ctx) => ({ services: await rateLimitUse(ctx) }),
+};

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../store/open.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
+
+function opsdeck(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1' };
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('opsdeck alerts', () => {
+  let dir: string;
+  let db: string;
+  let registry: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-alerts-cli-'));
+    db = join(dir, 'opsdeck.db');
+    registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      ['services:', '  - name: limited', '    execution_type: noop', '    rate_limit: { limit: 10, per: 1s }', '    max_concurrent: 2', 'alerts:', '  - name: failure-spike', '    kind: failure_rate', '    threshold: 0.5', '    severity: critical', '  - name: nobody', '    kind: no_live_worker', ''].join('\n'),
+    );
+    const store = await openStore(db);
+    await store.close();
+  });
+  after(async () => rm(dir, { recursive: true, force: true }));
+
+  it('exits 0 while nothing fires and 1 while a rule does, for cron and monitoring scripts', async () => {
+    const quiet = await opsdeck(['alerts', '--db', db, '--registry', registry, '--json']);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.deepEqual(JSON.parse(quiet.stdout).firing, 0);
+
+    const store = await openStore(db);
+    await store.recordAlertEvaluation(
+      [
+        { rule: 'failure-spike', severity: 'critical', firing: true, summary: '9 of 10 attempts failed (90%) in the last 5m', value: 0.9 },
+        { rule: 'nobody', severity: 'warning', firing: false, summary: 'no job is due', value: 0 },
+      ],
+      new Date(),
+    );
+    await store.close();
+    const firing = await opsdeck(['alerts', '--db', db, '--registry', registry]);
+    assert.equal(firing.code, 1);
+    assert.match(firing.stdout, /failure-spike\s+failure_rate\s+critical\s+FIRING/);
+    assert.match(firing.stdout, /1 firing: failure-spike/);
+    // Without this host's registry the fleet's states still tell what fires.
+    const bare = await opsdeck(['alerts', '--db', db, '--json']);
+    assert.equal(bare.code, 1);
+    assert.deepEqual(JSON.parse(bare.stdout).alerts.map((a: { name: string }) => a.name), ['failure-spike', 'nobody']);
+  });
+
+  it('acknowledges with a note and silences, audited; refuses what is wrong with a clear error', async () => {
+    const noNote = await opsdeck(['alerts', 'ack', 'failure-spike', '--db', db]);
+    assert.equal(noNote.code, 2);
+    assert.match(noNote.stderr, /needs --note/);
+    const ack = await opsdeck(['alerts', 'ack', 'failure-spike', '--note', 'failing over the upstream', '--db', db, '--registry', registry]);
+    assert.equal(ack.code, 0, ack.stderr);
+    assert.match(ack.stdout, /acknowledged by .*: failing over the upstream/);
+    const quietAck = await opsdeck(['alerts', 'ack', 'nobody', '--note', 'x', '--db', db, '--registry', registry]);
+    assert.equal(quietAck.code, 1);
+    assert.match(quietAck.stderr, /is not firing/);
+    const unknown = await opsdeck(['alerts', 'silence', 'typo', '--for', '30m', '--db', db, '--registry', registry]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no alert named typo \(known: failure-spike, nobody\)/);
+    const silenced = await opsdeck(['alerts', 'silence', 'failure-spike', '--for', '2h', '--reason', 'maintenance', '--db', db, '--registry', registry]);
+    assert.equal(silenced.code, 0, silenced.stderr);
+    assert.match(silenced.stdout, /silenced until/);
+    const audit = await opsdeck(['audit', '--db', db, '--json']);
+    const actions = (JSON.parse(audit.stdout) as { entries: Array<{ action: string }> }).entries.map((e) => e.action);
+    assert.deepEqual(actions.slice(0, 2), ['alert.silence', 'alert.ack']);
+    const history = await opsdeck(['alerts', 'history', 'failure-spike', '--db', db]);
+    assert.equal(history.code, 0, history.stderr);
+    assert.match(history.stdout, /failure-spike\s+firing\s+critical/);
+  });
+
+  it('saves and deletes a rule kept in the store; a broken file or a registry rule is refused', async () => {
+    const file = join(dir, 'rule.yaml');
+    await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: soon\n');
+    const broken = await opsdeck(['alerts', 'save-rule', file, '--db', db]);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /older_than: must be a duration/);
+    await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: 10m\n');
+    const saved = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
+    assert.equal(saved.code, 0, saved.stderr);
+    const listed = await opsdeck(['alerts', '--db', db, '--registry', registry, '--json']);
+    const backlog = (JSON.parse(listed.stdout) as { alerts: Array<{ name: string; source: string | null }> }).alerts.find((a) => a.name === 'backlog');
+    assert.equal(backlog?.source, 'console');
+    await writeFile(file, 'name: failure-spike\nkind: worker_lost\n');
+    const clash = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /failure-spike is defined in the registry file/);
+    assert.equal((await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db])).code, 0);
+    const again = await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /no alert rule named backlog/);
+  });
+
+  it('breaker list shows the rate limit in use beside each breaker', async () => {
+    const listed = await opsdeck(['breaker', 'list', '--db', db, '--registry', registry]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /RATE LIMIT/);
+    assert.match(listed.stdout, /limited .*0\/10 per 1s, 0\/2 running/);
+  });
+});

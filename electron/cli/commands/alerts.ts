@@ -1,0 +1,166 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { AlertRule, type AlertView } from '../../../shared/alerts.ts';
+import { parseDuration } from '../../../shared/duration.ts';
+import { int, positionals, str, UsageError } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import { CliFailure, type Command, type Invocation } from '../command.ts';
+import { paint, printJson, when, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+function alertTable(io: Io, alerts: AlertView[]): string {
+  return renderTable(
+    [{ header: 'rule' }, { header: 'kind' }, { header: 'severity' }, { header: 'state' }, { header: 'since' }, { header: 'acknowledged', max: 50 }, { header: 'silenced until' }, { header: 'summary', max: 90 }],
+    alerts.map(({ name, rule, state }) => [
+      name,
+      rule?.kind ?? '(not in this registry)',
+      rule?.severity ?? state?.severity ?? '',
+      state === null ? 'not evaluated yet' : state.firing ? paint(io, 'FIRING', 'red') : paint(io, 'ok', 'green'),
+      state ? when(state.since) : '',
+      state?.acked_by ? `${state.acked_by}: ${state.ack_note ?? ''}` : '',
+      state?.silenced_until && Date.parse(state.silenced_until) > Date.now() ? when(state.silenced_until) : '',
+      state?.summary ?? '',
+    ]),
+  );
+}
+
+async function list(inv: Invocation): Promise<number> {
+  positionals(inv, inv.positionals[0] === 'list' ? ['list'] : []);
+  return withRuntime(inv, async ({ ctx }) => {
+    const result = await call(ctx, 'alerts.list', {});
+    const firing = result.alerts.filter((a) => a.state?.firing);
+    if (inv.common.json) printJson(inv.io, { firing: firing.length, alerts: result.alerts });
+    else if (result.alerts.length === 0) inv.io.out('no alert rules (add alerts: to the registry, load it with --registry)');
+    else {
+      inv.io.out(alertTable(inv.io, result.alerts));
+      inv.io.out(firing.length === 0 ? '\nnothing is firing' : `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}`);
+    }
+    // For cron and monitoring scripts: 1 while anything fires.
+    return firing.length > 0 ? 1 : 0;
+  });
+}
+
+async function history(inv: Invocation): Promise<number> {
+  const [, rule] = positionals(inv, inv.positionals.length > 1 ? ['history', 'RULE'] : ['history']);
+  return withRuntime(inv, async ({ ctx }) => {
+    const page = await call(ctx, 'alerts.history', { ...(rule ? { rule } : {}), limit: int(inv.values, 'limit', 1, 500) ?? 50, after: str(inv.values, 'after') ?? null });
+    if (inv.common.json) printJson(inv.io, page);
+    else if (page.events.length === 0) inv.io.out('no alert history');
+    else {
+      inv.io.out(
+        renderTable(
+          [{ header: 'at' }, { header: 'rule' }, { header: 'event' }, { header: 'severity' }, { header: 'channel' }, { header: 'summary', max: 100 }],
+          page.events.map((e) => [when(e.at), e.rule, e.kind, e.severity, e.channel ?? '', e.summary]),
+        ),
+      );
+      if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
+    }
+    return 0;
+  });
+}
+
+async function ack(inv: Invocation): Promise<number> {
+  const [, rule] = positionals(inv, ['ack', 'RULE']);
+  const note = str(inv.values, 'note');
+  if (!note?.trim()) throw new UsageError('alerts ack needs --note TEXT: what you are doing about it');
+  return withRuntime(inv, async ({ ctx }) => {
+    const state = await call(ctx, 'alerts.ack', { rule: rule ?? '', note });
+    if (inv.common.json) printJson(inv.io, state);
+    else inv.io.out(`alert ${state.rule} acknowledged by ${state.acked_by ?? ''}: ${state.ack_note ?? ''}`);
+    return 0;
+  });
+}
+
+async function silence(inv: Invocation): Promise<number> {
+  const [, rule] = positionals(inv, ['silence', 'RULE']);
+  const text = str(inv.values, 'for');
+  if (text === undefined) throw new UsageError('alerts silence needs --for DURATION (30m, 2h; 0 lifts the silence)');
+  const seconds = parseDuration(text);
+  if (seconds === null) throw new UsageError(`--for takes a duration such as 30m or 2h, not "${text}"`);
+  return withRuntime(inv, async ({ ctx }) => {
+    const state = await call(ctx, 'alerts.silence', { rule: rule ?? '', minutes: Math.ceil(seconds / 60), reason: str(inv.values, 'reason') });
+    if (inv.common.json) printJson(inv.io, state);
+    else inv.io.out(state.silenced_until ? `alert ${state.rule} silenced until ${when(state.silenced_until)}` : `alert ${state.rule} is no longer silenced`);
+    return 0;
+  });
+}
+
+/** One rule, as YAML (what goes under alerts: in the registry), from a file. */
+async function readRule(file: string): Promise<AlertRule> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    throw new CliFailure(code === 'ENOENT' ? `no file ${file}` : `cannot read ${file} (${code || 'error'})`);
+  }
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+  const rule = AlertRule.safeParse(value);
+  if (!rule.success) throw new UsageError(`${file} is not an alert rule: ${rule.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; ')}`);
+  return rule.data;
+}
+
+async function saveRule(inv: Invocation): Promise<number> {
+  const [, file] = positionals(inv, ['save-rule', 'FILE']);
+  const rule = await readRule(file ?? '');
+  return withRuntime(inv, async ({ ctx }) => {
+    const saved = await call(ctx, 'alerts.saveRule', { rule });
+    if (inv.common.json) printJson(inv.io, saved);
+    else inv.io.out(`alert rule ${saved.rule.name} saved in the store by ${saved.set_by}`);
+    return 0;
+  });
+}
+
+async function deleteRule(inv: Invocation): Promise<number> {
+  const [, name] = positionals(inv, ['delete-rule', 'NAME']);
+  return withRuntime(inv, async ({ ctx }) => {
+    await call(ctx, 'alerts.deleteRule', { name: name ?? '' });
+    inv.io.out(`alert rule ${name ?? ''} deleted (the audit log keeps it)`);
+    return 0;
+  });
+}
+
+export const alerts: Command = {
+  name: 'alerts',
+  summary: 'alert rules: what fires now (exit 1 while any does), history, acknowledge, silence',
+  usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT] | save-rule FILE | delete-rule NAME',
+  details: [
+    'list     every rule of the registry with its state; exits 1 while any rule fires (for cron and monitoring)',
+    'history  firing and resolved transitions and channel deliveries, newest first',
+    'ack      acknowledge a firing alert with a note (audited)',
+    'silence  no notifications for a while (--for 0 lifts it); transitions are still recorded (audited)',
+    'save-rule    add or replace a rule kept in the store, from a YAML file of one rule (audited)',
+    'delete-rule  delete a rule kept in the store (audited); rules of the registry file change in the file',
+  ].join('\n'),
+  options: {
+    note: { type: 'string', value: 'TEXT', description: 'ack: what you are doing about it' },
+    for: { type: 'string', value: 'DURATION', description: 'silence: how long (30m, 2h, 1d; 0 lifts it)' },
+    reason: { type: 'string', value: 'TEXT', description: 'silence: why, for the audit log' },
+    limit: { type: 'string', value: 'N', description: 'history: at most N events (default 50)' },
+    after: { type: 'string', value: 'CURSOR', description: 'history: the next page' },
+  },
+  async run(inv) {
+    const action = inv.positionals[0] ?? 'list';
+    switch (action) {
+      case 'list':
+        return list(inv);
+      case 'history':
+        return history(inv);
+      case 'ack':
+        return ack(inv);
+      case 'silence':
+        return silence(inv);
+      case 'save-rule':
+        return saveRule(inv);
+      case 'delete-rule':
+        return deleteRule(inv);
+      default:
+        throw new UsageError(`alerts takes list, history, ack, silence, save-rule or delete-rule, not "${action}"`);
+    }
+  },
+};

@@ -1,0 +1,127 @@
+import type { AlertNotice, AlertRule } from '../../shared/alerts.ts';
+import type { Registry } from '../../shared/registry.ts';
+import type { AlertTransition, ServiceOutcomes, Store } from '../store/store.ts';
+import type { DeliveryOptions } from './alertDelivery.ts';
+import { DEFAULT_DELIVERY, deliverNotice } from './alertDelivery.ts';
+import type { AlertInputs } from './alertRules.ts';
+import { evaluateRule, outcomeWindows } from './alertRules.ts';
+import { alertRuleSet } from './alertRuleSet.ts';
+import type { Logger } from '../log/logger.ts';
+
+/** The task the processes sharing a store compete for: one evaluates the fleet's alerts at a time. */
+export const ALERTS_TASK = 'alerts';
+
+export interface AlertEvaluatorOptions {
+  store: Store;
+  registry: { readonly registry: Registry };
+  owner: string;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  /** How often to evaluate (default 15 s). The lease lasts three of these: a dead holder is replaced after it. */
+  intervalMs?: number;
+  /** A worker whose heartbeat is older than this is lost (default 10 s, as workers.list says). */
+  lostAfterMs?: number;
+  delivery?: DeliveryOptions;
+  /** Schedules that missed their fire (the runtime reads them with overdueSchedules). */
+  missedSchedules?: (now: Date) => Promise<Array<{ schedule: string; due_at: string }>>;
+}
+
+/**
+ * Evaluates the registry's `alerts:` for the whole fleet, in one process at a time (a lease in the
+ * store, taken over when its holder stops renewing it), records the firing and resolved transitions, and
+ * sends each transition of a rule that is not silenced to its webhook and Slack channels. Desktop
+ * notices and the page's banner come from the recorded transitions (api/events.ts), so every console
+ * shows them whichever process evaluated.
+ */
+export class AlertEvaluator {
+  readonly #opts: AlertEvaluatorOptions;
+  #timer: NodeJS.Timeout | null = null;
+  #round: Promise<unknown> | null = null;
+  readonly #deliveries = new Set<Promise<void>>();
+
+  constructor(opts: AlertEvaluatorOptions) {
+    this.#opts = opts;
+  }
+
+  get intervalMs(): number {
+    return this.#opts.intervalMs ?? 15_000;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.#tick(), this.intervalMs);
+    this.#timer.unref();
+    void this.#tick();
+  }
+
+  /** Stops evaluating; deliveries under way finish (each is bounded by its timeouts and tries). */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#round;
+    await Promise.all(this.#deliveries);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#round) return;
+    this.#round = this.runOnce().catch((error: unknown) => this.#opts.log.error('alerts: an evaluation failed', { error: error instanceof Error ? error.message : String(error) }));
+    await this.#round;
+    this.#round = null;
+  }
+
+  /**
+   * One evaluation if this process holds (or takes) the evaluator's lease; null when another does, or when
+   * this process has no registry of services or no rule at all: a console opened without the fleet's
+   * registry must not take the evaluation over and forget the fleet's alerts.
+   */
+  async runOnce(now = new Date()): Promise<AlertTransition[] | null> {
+    const { store, owner } = this.#opts;
+    const registry = this.#opts.registry.registry;
+    if (registry.services.length === 0) return null;
+    const rules = (await alertRuleSet(store, registry)).map((r) => r.rule);
+    if (rules.length === 0) return null;
+    if (!(await store.takeMaintenance(ALERTS_TASK, owner, 3 * this.intervalMs))) return null;
+    const inputs = await this.#inputs(rules, now);
+    const results = rules.map((rule) => ({ ...evaluateRule(rule, inputs), severity: rule.severity }));
+    const transitions = await store.recordAlertEvaluation(results, now);
+    for (const t of transitions) {
+      const rule = rules.find((r) => r.name === t.rule);
+      if (!rule || t.silenced) continue;
+      this.#opts.log[t.status === 'firing' ? 'warn' : 'info'](`alert ${t.status}: ${t.rule}`, { rule: t.rule, summary: t.summary });
+      const delivery = this.#deliver(rule, t).finally(() => this.#deliveries.delete(delivery));
+      this.#deliveries.add(delivery);
+    }
+    return transitions;
+  }
+
+  /** Every input read once per evaluation, from kept counts, rollups and small tables. */
+  async #inputs(rules: AlertRule[], now: Date): Promise<AlertInputs> {
+    const { store } = this.#opts;
+    const kinds = new Set(rules.map((r) => r.kind));
+    const windows = outcomeWindows(rules);
+    const [outcomes, breakers, workers, oldest, missed] = await Promise.all([
+      Promise.all(windows.map(async (w): Promise<[number, ServiceOutcomes[]]> => [w, await store.outcomesByService(new Date(now.getTime() - w * 1000))])),
+      kinds.has('breaker_open') ? store.listBreakers() : [],
+      kinds.has('worker_lost') || kinds.has('no_live_worker') ? store.listWorkers(this.#opts.lostAfterMs ?? 10_000) : [],
+      kinds.has('oldest_due') || kinds.has('no_live_worker') ? store.oldestPendingRunAt() : null,
+      kinds.has('schedule_missed') && this.#opts.missedSchedules ? this.#opts.missedSchedules(now) : null,
+    ]);
+    return { now, outcomes: new Map(outcomes), breakers, workers, oldestPendingRunAt: oldest, missedSchedules: missed };
+  }
+
+  async #deliver(rule: AlertRule, t: AlertTransition): Promise<void> {
+    const notice: AlertNotice = { rule: rule.name, kind: rule.kind, severity: t.severity, status: t.status, summary: t.summary, value: t.value, at: t.at };
+    const results = await deliverNotice(notice, rule.channels, this.#opts.env, this.#opts.delivery ?? DEFAULT_DELIVERY);
+    for (const r of results) {
+      const summary = r.ok
+        ? `${t.status} delivered (${r.detail}${r.tries > 1 ? ` after ${r.tries} tries` : ''})`
+        : r.tries === 0
+          ? `${t.status} not sent: ${r.detail}`
+          : `${t.status} not delivered after ${r.tries} ${r.tries === 1 ? 'try' : 'tries'}: ${r.detail}`;
+      if (!r.ok) this.#opts.log.warn('alerts: a channel could not deliver', { rule: rule.name, channel: r.channel, summary });
+      await this.#opts.store
+        .recordAlertDelivery({ rule: rule.name, severity: t.severity, ok: r.ok, channel: r.channel, summary })
+        .catch((error: unknown) => this.#opts.log.error('alerts: could not record a delivery', { error: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+}

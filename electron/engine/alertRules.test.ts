@@ -1,0 +1,95 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AlertRule } from '../../shared/alerts.ts';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import type { WorkerInfo } from '../../shared/domain.ts';
+import type { AlertInputs } from './alertRules.ts';
+import { evaluateRule, outcomeWindows } from './alertRules.ts';
+
+const now = new Date('2026-12-04T12:00:00.000Z');
+const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
+const rule = (raw: Record<string, unknown>) => AlertRule.parse({ name: 'r', ...raw });
+
+function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
+  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, missedSchedules: null, ...extra };
+}
+
+function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
+  return { id, host: 'h1', pid: 1, version: '0', started_at: ago(3600), concurrency: 4, queues: null, in_flight: 0, state: 'running', last_heartbeat_at: ago(heartbeatAgoS), lost: heartbeatAgoS > 10, ...extra };
+}
+
+describe('alert rules', () => {
+  test('failure_rate fires above the threshold once the minimum volume is there, and resolves below it', () => {
+    const r = rule({ kind: 'failure_rate', threshold: 0.5, window: '5m', min_volume: 10 });
+    assert.deepEqual(outcomeWindows([r]), [300]);
+    const at = (completed: number, failed: number, retried: number, service = 'api') => inputs({ outcomes: new Map([[300, [{ service_name: service, completed, failed, retried }]]]) });
+    const spike = evaluateRule(r, at(4, 3, 5));
+    assert.equal(spike.firing, true);
+    assert.equal(spike.value, 8 / 12);
+    assert.match(spike.summary, /8 of 12 attempts failed \(66\.7%\) in the last 5m/);
+    assert.equal(evaluateRule(r, at(10, 1, 1)).firing, false, 'two failures in twelve');
+    const few = evaluateRule(r, at(0, 3, 3));
+    assert.equal(few.firing, false, 'six attempts, all failed, is below the minimum volume');
+    assert.match(few.summary, /below the minimum volume of 10/);
+    assert.equal(evaluateRule(r, inputs()).firing, false, 'no traffic');
+    const scoped = rule({ kind: 'failure_rate', threshold: 0.5, service: 'mailer', min_volume: 1 });
+    assert.equal(evaluateRule(scoped, at(0, 20, 0, 'api')).firing, false, 'another service failing is not this rule');
+  });
+
+  test('dead_letters fires at the count within the window', () => {
+    const r = rule({ kind: 'dead_letters', window: '10m', count: 3 });
+    const at = (failed: number) => inputs({ outcomes: new Map([[600, [{ service_name: 'api', completed: 0, failed, retried: 0 }, { service_name: 'b', completed: 0, failed: 1, retried: 0 }]]]) });
+    assert.equal(evaluateRule(r, at(2)).firing, true, 'two here and one of another service: three');
+    assert.equal(evaluateRule(r, at(1)).firing, false);
+  });
+
+  test('oldest_due fires when the earliest due job waited past the limit; a job scheduled later is not due', () => {
+    const r = rule({ kind: 'oldest_due', older_than: '10m' });
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(11 * 60) })).firing, true);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(9 * 60) })).firing, false);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(-3600) })).firing, false);
+    assert.equal(evaluateRule(r, inputs()).firing, false);
+  });
+
+  test('breaker_open fires for a breaker open longer than the limit', () => {
+    const r = rule({ kind: 'breaker_open', older_than: '5m' });
+    const open = (service: string, forS: number) => ({ ...newBreakerRecord(service, now), state: 'open' as const, opened_at: ago(forS) });
+    const long = evaluateRule(r, inputs({ breakers: [open('payments', 400), open('mailer', 10)] }));
+    assert.equal(long.firing, true);
+    assert.match(long.summary, /payments for 7m/);
+    assert.doesNotMatch(long.summary, /mailer/);
+    assert.equal(evaluateRule(r, inputs({ breakers: [open('mailer', 10)] })).firing, false);
+    assert.equal(evaluateRule(rule({ kind: 'breaker_open', service: 'mailer', older_than: '5m' }), inputs({ breakers: [open('payments', 400)] })).firing, false);
+  });
+
+  test('worker_lost fires for a recently lost worker, not one that stopped or was lost long ago', () => {
+    const r = rule({ kind: 'worker_lost', within: '1h' });
+    assert.equal(evaluateRule(r, inputs({ workers: [worker('a', 1), worker('b', 30)] })).firing, true);
+    assert.equal(evaluateRule(r, inputs({ workers: [worker('a', 1), worker('b', 30, { state: 'stopped' })] })).firing, false);
+    assert.equal(evaluateRule(r, inputs({ workers: [worker('b', 7200)] })).firing, false);
+  });
+
+  test('no_live_worker fires when jobs are due and no worker runs', () => {
+    const r = rule({ kind: 'no_live_worker' });
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 30)] })).firing, true);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1)] })).firing, false);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'draining' })] })).firing, true, 'a draining worker takes no job');
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(-60), workers: [] })).firing, false, 'nothing due yet');
+  });
+
+  test('schedule_missed fires for a missed schedule, and says so when schedules are not there', () => {
+    const r = rule({ kind: 'schedule_missed', schedule: 'nightly' });
+    assert.equal(evaluateRule(r, inputs({ missedSchedules: [{ schedule: 'nightly', due_at: ago(120) }] })).firing, true);
+    assert.equal(evaluateRule(r, inputs({ missedSchedules: [{ schedule: 'hourly', due_at: ago(120) }] })).firing, false);
+    const absent = evaluateRule(r, inputs());
+    assert.equal(absent.firing, false);
+    assert.match(absent.summary, /cannot read the schedules/);
+  });
+
+  test('rules are validated: names unique, channels name env vars, durations readable', () => {
+    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'failure_rate', threshold: 2 }).success, false);
+    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'oldest_due', older_than: 'soon' }).success, false);
+    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'worker_lost', channels: [{ type: 'webhook', url_env_var: 'https://hooks.example/x' }] }).success, false);
+    assert.equal(AlertRule.safeParse({ name: 'x', kind: 'worker_lost', channels: [{ type: 'webhook', url: 'https://hooks.example/x' }] }).success, false);
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { rawRequest } from './testing/http.ts';
+import { createRestHandler } from './handler.ts';
+import { startRestServer, type RunningRestServer } from './server.ts';
+import { FailureThrottle } from './throttle.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+
+describe('REST API v1: alerts and rate limits', () => {
+  let runtime: Runtime;
+  let server: RunningRestServer;
+  let cleanup: () => Promise<void>;
+  let readKey = '';
+  let operateKey = '';
+
+  before(async () => {
+    const sqlite = await createSqliteTestStore();
+    await sqlite.store.close();
+    cleanup = sqlite.cleanup;
+    runtime = await createRuntime({ db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
+    const make = async (name: string, scope: 'read' | 'operate') => {
+      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
+      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
+    };
+    readKey = await make('monitor', 'read');
+    operateKey = await make('ci-bot', 'operate');
+  });
+
+  after(async () => {
+    await server?.close();
+    await runtime?.close();
+    await cleanup?.();
+  });
+
+  async function call(method: string, path: string, key: string, body?: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, json: JSON.parse(res.body) as Record<string, unknown> };
+  }
+
+  it('lists the rules, writes and deletes a console rule, and says what is wrong with a bad one', async () => {
+    const listed = await call('GET', '/v1/alerts', readKey);
+    assert.equal(listed.status, 200);
+    const names = (listed.json.alerts as Array<{ name: string; source: string }>).map((a) => `${a.name}:${a.source}`);
+    assert.ok(names.includes('failure-spike:registry'), names.join(' '));
+
+    assert.equal((await call('POST', '/v1/alerts/rules', readKey, { rule: { name: 'x', kind: 'worker_lost' } })).status, 403, 'a read key changes nothing');
+    const bad = await call('POST', '/v1/alerts/rules', operateKey, { rule: { name: 'x', kind: 'failure_rate', threshold: 7 } });
+    assert.equal(bad.status, 422);
+    assert.ok(JSON.stringify(bad.json).includes('rule.threshold'));
+    const saved = await call('POST', '/v1/alerts/rules', operateKey, { rule: { name: 'lost-worker', kind: 'worker_lost' } });
+    assert.equal(saved.status, 200);
+    assert.equal((saved.json.rule as { severity: string }).severity, 'warning', 'defaults filled in');
+    const clash = await call('POST', '/v1/alerts/rules', operateKey, { rule: { name: 'failure-spike', kind: 'worker_lost' } });
+    assert.equal(clash.status, 409);
+    assert.equal((await call('POST', '/v1/alerts/rules/lost-worker/delete', operateKey, {})).status, 200);
+    assert.equal((await call('POST', '/v1/alerts/rules/lost-worker/delete', operateKey, {})).status, 404);
+  });
+
+  it('acknowledging a rule not evaluated yet is a conflict; an unknown one is not found', async () => {
+    assert.equal((await call('POST', '/v1/alerts/failure-spike/ack', operateKey, { note: 'on it' })).status, 409);
+    assert.equal((await call('POST', '/v1/alerts/typo/silence', operateKey, { minutes: 30 })).status, 404);
+  });
+
+  it('rate limits in use per service', async () => {
+    const res = await call('GET', '/v1/rate-limits', readKey);
+    assert.equal(res.status, 200);
+    const local = (res.json.services as Array<{ service_name: string; limit: number; max_concurrent: number; used: number }>).find((s) => s.service_name === 'local_api');
+    assert.deepEqual([local?.limit, local?.max_concurrent, local?.used], [20, 4, 0]);
+  });
+});
