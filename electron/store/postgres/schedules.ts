@@ -200,7 +200,7 @@ async function fireOne(client: Queryable, name: string, fireAt: string, trigger:
   const fireId = inserted[0]?.id;
   if (typeof fireId !== 'number') return null;
   if ('run' in work) {
-    const started = await startWorkflowRunIn(client, work.run, actor);
+    const started = await startWorkflowRunIn(client, work.run, actor, false);
     await client.query(`UPDATE jobs.tb_schedule_fire SET run_id = $2 WHERE id = $1`, [fireId, started.run_id]);
     return { fireId, jobId: null, runId: started.run_id, created: started.created };
   }

@@ -104,10 +104,11 @@ export function startWorkflowRun(db: PgDb, input: NewWorkflowRun, actor: Actor):
 
 /**
  * Starts a run inside the caller's transaction (a schedule's fire starts its run in its own): the run
- * row, a job per task, the dependencies, the kept counts and the audit. The caller checks the jobs first
- * (checkNewJob).
+ * row, a job per task, the dependencies, the kept counts and, for an operator's start, the audit (a
+ * schedule's fire is recorded as a fire instead: a cron is no operator action). The caller checks the
+ * jobs first (checkNewJob).
  */
-export async function startWorkflowRunIn(client: Queryable, input: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
+export async function startWorkflowRunIn(client: Queryable, input: NewWorkflowRun, actor: Actor, audited = true): Promise<WorkflowRunStarted> {
   const tasks = input.tasks.map((t) => ({
     name: t.name,
     depends_on: t.depends_on,
@@ -137,7 +138,7 @@ export async function startWorkflowRunIn(client: Queryable, input: NewWorkflowRu
     jsonNoNul(tasks),
   ]);
   const run = z.object({ id: z.number() }).parse(rows[0]).id;
-  await writeAudit(client, actorName(actor), 'workflow.run', input.identifier, tasks.length, { workflow: input.workflow });
+  if (audited) await writeAudit(client, actorName(actor), 'workflow.run', input.identifier, tasks.length, { workflow: input.workflow });
   return { run_id: run, identifier: input.identifier, created: true };
 }
 

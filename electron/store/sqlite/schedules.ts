@@ -269,7 +269,7 @@ export class SqliteSchedules {
     if (inserted.changes === 0) return null;
     const fireId = Number(inserted.lastInsertRowid);
     if ('run' in work) {
-      const started = this.#workflows.startIn(work.run, actor, at);
+      const started = this.#workflows.startIn(work.run, actor, at, false);
       this.#s.setFireRun.run(started.run_id, fireId);
       return { fireId, jobId: null, runId: started.run_id, created: started.created };
     }

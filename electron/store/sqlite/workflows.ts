@@ -122,10 +122,11 @@ export class SqliteWorkflows {
 
   /**
    * Starts a run inside the caller's write transaction (a schedule's fire starts its run in its own):
-   * the run row, a job per task, the dependencies, the kept counts and the audit. The caller checks the
-   * jobs first (checkNewJob).
+   * the run row, a job per task, the dependencies, the kept counts and, for an operator's start, the
+   * audit (a schedule's fire is recorded as a fire instead: a cron is no operator action). The caller
+   * checks the jobs first (checkNewJob).
    */
-  startIn(input: NewWorkflowRun, actor: Actor, at: string): WorkflowRunStarted {
+  startIn(input: NewWorkflowRun, actor: Actor, at: string, audited = true): WorkflowRunStarted {
     const existing = this.#s.runByIdentifier.get(input.identifier);
     if (existing) return { run_id: existing.id, identifier: existing.identifier, created: false };
     for (const task of input.tasks) {
@@ -169,7 +170,7 @@ export class SqliteWorkflows {
       }
     }
     this.#db.record(tally);
-    this.#db.audit(at, actor, 'workflow.run', input.identifier, input.tasks.length, { workflow: input.workflow });
+    if (audited) this.#db.audit(at, actor, 'workflow.run', input.identifier, input.tasks.length, { workflow: input.workflow });
     return { run_id: run, identifier: input.identifier, created: true };
   }
 
