@@ -13,7 +13,8 @@ import type { JobLog } from './jobLog.ts';
 import type { Logger } from '../log/logger.ts';
 import { serviceSecrets, withoutSecrets } from './tailSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
-import { answerWithin, delay } from './waits.ts';
+import { delay } from './waits.ts';
+import { extendLeases } from './leaseExtension.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 
@@ -153,65 +154,18 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * Extends every lease this worker holds; a job whose lease is gone was reclaimed: stop it, drop it.
-   * When the store does not confirm the extension in time, jobs whose lease is about to run out are
-   * stopped (see #fenceUnconfirmed).
-   */
-  async extendLeases(): Promise<void> {
-    const ids = [
-      ...new Set([
-        ...this.#executing.keys(),
-        ...this.#buffer.keys(),
-        ...[...this.#unsettled.values()].map((r) => r.job.id),
-      ]),
-    ];
-    if (ids.length === 0) return;
-    const { store, workerId, leaseMs } = this.#opts;
-    const sentAt = Date.now();
-    let held: Set<number>;
-    try {
-      held = new Set(await answerWithin(store.extendLeases(workerId, ids, leaseMs), leaseMs / 3, 'extending leases'));
-    } catch (error) {
-      this.#fenceUnconfirmed(Date.now());
-      throw error;
-    }
-    for (const id of held) {
-      const running = this.#executing.get(id) ?? this.#buffer.get(id);
-      if (running) running.leaseUntil = sentAt + leaseMs;
-    }
-    const lost = new Set(ids.filter((id) => !held.has(id)));
-    if (lost.size === 0) return;
-    for (const id of lost) this.#buffer.delete(id);
-    for (const id of lost) {
-      const running = this.#executing.get(id);
-      if (!running || running.leaseLost) continue;
-      this.#opts.log.warn('lost the lease of a job; stopping it here, another worker has it', { job_id: id, service: running.job.service_name });
-      giveUpLease(running);
-    }
-  }
-
-  /**
-   * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
-   * confirmed lease ends within a third of a lease is stopped now, while the lease still holds: once it
-   * runs out, another worker's watchdog may take the job, and it must never run on two workers at once.
-   * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
-   * Leases are extended every third of a lease, so this is the second extension in a row that failed, or
-   * one that went a third of a lease without an answer. Jobs claimed ahead and not started are handed
-   * back at the first failure, whatever their lease: a worker whose leases go unconfirmed starts no new
-   * work, which it might have to stop halfway.
-   */
-  #fenceUnconfirmed(now: number): void {
-    const margin = this.#opts.leaseMs / 3;
-    this.releaseBuffered('lease not confirmed');
-    for (const running of this.#executing.values()) {
-      if (running.leaseLost || running.leaseUntil - margin > now) continue;
-      this.#opts.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it', {
-        job_id: running.job.id,
-        service: running.job.service_name,
-      });
-      giveUpLease(running);
-    }
+  /** Extends every lease this worker holds (leaseExtension.ts). */
+  extendLeases(): Promise<void> {
+    return extendLeases({
+      store: this.#opts.store,
+      workerId: this.#opts.workerId,
+      leaseMs: this.#opts.leaseMs,
+      log: this.#opts.log,
+      executing: this.#executing,
+      buffer: this.#buffer,
+      unsettled: this.#unsettled.values(),
+      releaseBuffered: (reason) => this.releaseBuffered(reason),
+    });
   }
 
   async checkCancels(): Promise<void> {

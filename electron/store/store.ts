@@ -22,18 +22,21 @@ import type { PruneCutoffs } from '../../shared/retention.ts';
 import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
-import type { ScheduleConfig, ScheduleFire, StoredSchedule } from '../../shared/schedule.ts';
-import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
-import type { RateUse, ServiceGate, ServicePause } from '../../shared/rateLimit.ts';
-import type { AlertEvent, AlertRule, AlertSeverity, AlertState, StoredAlertRule } from '../../shared/alerts.ts';
+import type { ServiceGate } from '../../shared/rateLimit.ts';
+import type { AlertStore } from './alertStore.ts';
+import type { ScheduleStore } from './scheduleStore.ts';
+import type { WorkflowStore } from './workflowStore.ts';
+
+export type { AlertDelivery, AlertTransition, EvaluatedRule, ServiceOutcomes } from './alertStore.ts';
+export type { FireOutcome, FirePlan, FireWork, ScheduleSync, ScheduleWrite } from './scheduleStore.ts';
+export { fireKeyOf } from './scheduleStore.ts';
 
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
  * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
  * a job changes its attempt row in the same transaction; every bulk method is all or nothing.
  */
-export interface Store {
+export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
@@ -163,98 +166,6 @@ export interface Store {
   /** Deletes the key of that name and audits it (`api_key.revoke`); the key as it was, null when none. */
   revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null>;
 
-  // ---- schedules (schedules.ts of each dialect) ------------------------------------------------------
-  /**
-   * Makes the registry's schedules the store's: adds those missing, rewrites those that changed (a changed
-   * timing takes the given next fire, an unchanged one keeps its own), and removes registry schedules the
-   * registry no longer lists. An operator's schedule of the same name becomes the registry's; an operator's
-   * pause stays. Audited (`schedule.sync`) when anything changed.
-   */
-  syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync>;
-  /** Every schedule by name, each with its last fire (one read of the schedule table, never the history). */
-  listSchedules(): Promise<StoredSchedule[]>;
-  getSchedule(name: string): Promise<StoredSchedule | null>;
-  /** Adds an operator's schedule and audits it (`schedule.add`); null when a schedule of that name exists. */
-  addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null>;
-  /** Removes an operator's schedule (never a registry one) and audits it; the schedule as it was, null when none. */
-  removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null>;
-  /**
-   * Pauses (next fire cleared) or resumes (next fire `nextFireAt`, worked out from now: fires that passed
-   * while paused are not missed ones) a schedule, audited (`schedule.pause` / `schedule.resume`). Null when
-   * there is no such schedule; an unchanged state is returned as is, unaudited.
-   */
-  setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null>;
-  /** Enabled, unpaused schedules whose next fire is at or before `now`, soonest first. */
-  dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]>;
-  /**
-   * Handles a due schedule's fires in one transaction, only while its next fire is still `plan.cursor` and
-   * it is active (another worker may have handled it first: then nothing happens, applied = false). Each
-   * fire is a row keyed by its job's identifier, unique, so a fire is one job across every worker; while
-   * the emergency stop is engaged the fires are recorded skipped (`emergency_stop`) and no job is made.
-   */
-  fireSchedule(plan: FirePlan): Promise<FireOutcome>;
-  /**
-   * Enqueues one job of the schedule, or starts one run of its workflow, now (paused or not), recorded as
-   * a manual fire and audited (`schedule.run_now`).
-   */
-  runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null>;
-  /** One schedule's fires, newest first, keyset-paginated by id. */
-  listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>>;
-  /** Removes up to `maxRows` fires recorded before `before`, oldest first, never a schedule's last fire; answers how many went. */
-  pruneScheduleFires(before: Date, maxRows: number): Promise<number>;
-  // ---- workflows (workflows.ts and workflowAdvance.ts of each dialect) -----------------------------
-  // A task's run moves on in the transaction that finished, failed, cancelled or retried the task:
-  // released dependents, blocked ones and the run's status never lag behind the task.
-  /**
-   * Starts a run: its row, one job per task (pending without dependencies, else waiting) and the
-   * dependencies, in one transaction, audited (`workflow.run`). Idempotent by the run's identifier.
-   */
-  startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted>;
-  getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null>;
-  /** Newest first, keyset-paginated by id. */
-  listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
-  /** Runs still running, least recently progressed first (for flagging stuck runs). */
-  runningWorkflowRuns(limit: number): Promise<WorkflowRun[]>;
-  /** The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited. */
-  retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
-  /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
-  cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;
-  // ---- rate limits (gates.ts of each dialect) ------------------------------------------------------
-  /** The budgets of these gates in use now: starts in the period, running jobs, a pause. Never a history read. */
-  rateUse(gates: ServiceGate[]): Promise<RateUse[]>;
-  /**
-   * Pauses a service's calls fleet-wide until `until` (an upstream's 429 + Retry-After); a later pause
-   * already stored wins. Announced as a control signal.
-   */
-  pauseService(service: string, until: Date, reason: string): Promise<void>;
-  /** The services paused now. */
-  listServicePauses(): Promise<ServicePause[]>;
-
-  // ---- alerts (alerts.ts of each dialect) ---------------------------------------------------------
-  /** Per service since `since`: completed, dead-lettered and retried attempts, from the per-minute rollups. */
-  outcomesByService(since: Date): Promise<ServiceOutcomes[]>;
-  listAlertStates(): Promise<AlertState[]>;
-  /**
-   * Records one evaluation in one transaction: each rule's state, and an event for each rule whose firing
-   * changed (a resolved rule forgets its acknowledgement). Rules no longer evaluated are forgotten. Returns
-   * the transitions.
-   */
-  recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]>;
-  /** A channel's delivery of a transition, or its failure (the channel named, never its URL). */
-  recordAlertDelivery(delivery: AlertDelivery): Promise<void>;
-  /** Transitions and deliveries, newest first. */
-  listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>>;
-  /** Acknowledges a firing rule with a note; audited (`alert.ack`). Null when the rule is not firing. */
-  ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null>;
-  /** Alert rules written in the console, by name. */
-  listAlertRules(): Promise<StoredAlertRule[]>;
-  /** Adds or replaces a console rule; audited (`alert.rule_save`, with the rule before and after). */
-  saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule>;
-  /** Deletes a console rule; audited (`alert.rule_delete`). False when there was none. */
-  deleteAlertRule(name: string, actor: Actor): Promise<boolean>;
-  /** Silences a rule's notifications until `until` (null lifts it); audited (`alert.silence`). Null when unknown. */
-  silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null>;
-
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;
   listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>>;
@@ -375,43 +286,6 @@ export interface ClaimRequest {
   gates?: ServiceGate[];
 }
 
-export interface ServiceOutcomes {
-  service_name: string;
-  completed: number;
-  /** Jobs that went into the dead-letter queue. */
-  failed: number;
-  /** Attempts that failed with another to follow. */
-  retried: number;
-}
-
-export interface EvaluatedRule {
-  rule: string;
-  severity: AlertSeverity;
-  firing: boolean;
-  summary: string;
-  value: number | null;
-}
-
-export interface AlertTransition {
-  rule: string;
-  severity: AlertSeverity;
-  status: 'firing' | 'resolved';
-  summary: string;
-  value: number | null;
-  at: string;
-  /** Silenced rules record their transitions but notify nobody. */
-  silenced: boolean;
-}
-
-export interface AlertDelivery {
-  rule: string;
-  severity: AlertSeverity;
-  ok: boolean;
-  /** `webhook:ALERT_URL`, `slack:SLACK_URL`, `desktop`. */
-  channel: string;
-  summary: string;
-}
-
 export interface ClaimedJob {
   id: number;
   identifier: string;
@@ -498,56 +372,6 @@ export interface NewApiKey {
 
 export interface StoredApiKey extends ApiKeyView {
   secret_hash: string;
-}
-
-/** A schedule to write: as configured, what decides its fires, and its next fire worked out by the caller. */
-export interface ScheduleWrite {
-  config: ScheduleConfig;
-  /** Cron, zone and enabled in one text: when it changes, `next_fire_at` replaces the stored one. */
-  timing: string;
-  next_fire_at: string | null;
-}
-
-export interface ScheduleSync {
-  added: string[];
-  updated: string[];
-  removed: string[];
-}
-
-/** What a scheduler tick decided for one due schedule (shared/scheduleMath.ts planDue). */
-export interface FirePlan {
-  name: string;
-  /** The next fire the plan started from: the plan applies only while the store still says so. */
-  cursor: string;
-  /** The schedule's next fire after this tick. */
-  next: string | null;
-  /** Each fire to make, oldest first; its job's or run's identifier is the fire key. */
-  fires: Array<{ fire_at: string } & FireWork>;
-  /** Fires recorded skipped, each row standing for `count` of them. */
-  skipped: Array<{ fire_at: string; fire_key: string; count: number; reason: string }>;
-  /** Who handled it (a worker id). */
-  by: string;
-}
-
-/**
- * What one fire makes: a service schedule's job, or a workflow schedule's run, started inside the fire's
- * transaction (so the emergency stop read there, and the fire's unique key, hold for the run too).
- */
-export type FireWork = { job: NewJob & { identifier: string } } | { run: NewWorkflowRun };
-
-/** A fire's key: its job's or its run's identifier. */
-export function fireKeyOf(work: FireWork): string {
-  return 'job' in work ? work.job.identifier : work.run.identifier;
-}
-
-export interface FireOutcome {
-  applied: boolean;
-  /** The emergency stop was engaged: the fires were recorded skipped. */
-  stopped: boolean;
-  /** Each fire made: its job (a service schedule) or its workflow run (a workflow schedule). */
-  fired: Array<{ fire_at: string; job_id: number | null; run_id: number | null; created: boolean }>;
-  /** Fires recorded skipped (counting each row's count). */
-  skipped: number;
 }
 
 export interface NewAuditEntry {

@@ -1,0 +1,74 @@
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../store/store.ts';
+import { giveUpLease, type Running } from './running.ts';
+import { answerWithin } from './waits.ts';
+
+/** What extending a worker's leases reads and changes of its dispatcher. */
+export interface LeaseHolder {
+  store: Store;
+  workerId: string;
+  leaseMs: number;
+  log: Logger;
+  /** Started jobs by job id. */
+  executing: Map<number, Running>;
+  /** Claimed ahead, not started, by job id. */
+  buffer: Map<number, Running>;
+  /** Finished, result not yet recorded: its lease must still be kept alive. */
+  unsettled: Iterable<Running>;
+  /** Hands back every job claimed ahead, attempt not spent. */
+  releaseBuffered(reason: string): void;
+}
+
+/**
+ * Extends every lease the worker holds; a job whose lease is gone was reclaimed: stop it, drop it.
+ * When the store does not confirm the extension in time, jobs whose lease is about to run out are
+ * stopped (see fenceUnconfirmed).
+ */
+export async function extendLeases(h: LeaseHolder): Promise<void> {
+  const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled].map((r) => r.job.id)])];
+  if (ids.length === 0) return;
+  const sentAt = Date.now();
+  let held: Set<number>;
+  try {
+    held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), h.leaseMs / 3, 'extending leases'));
+  } catch (error) {
+    fenceUnconfirmed(h, Date.now());
+    throw error;
+  }
+  for (const id of held) {
+    const running = h.executing.get(id) ?? h.buffer.get(id);
+    if (running) running.leaseUntil = sentAt + h.leaseMs;
+  }
+  const lost = new Set(ids.filter((id) => !held.has(id)));
+  if (lost.size === 0) return;
+  for (const id of lost) h.buffer.delete(id);
+  for (const id of lost) {
+    const running = h.executing.get(id);
+    if (!running || running.leaseLost) continue;
+    h.log.warn('lost the lease of a job; stopping it here, another worker has it', { job_id: id, service: running.job.service_name });
+    giveUpLease(running);
+  }
+}
+
+/**
+ * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
+ * confirmed lease ends within a third of a lease is stopped now, while the lease still holds: once it
+ * runs out, another worker's watchdog may take the job, and it must never run on two workers at once.
+ * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
+ * Leases are extended every third of a lease, so this is the second extension in a row that failed, or
+ * one that went a third of a lease without an answer. Jobs claimed ahead and not started are handed
+ * back at the first failure, whatever their lease: a worker whose leases go unconfirmed starts no new
+ * work, which it might have to stop halfway.
+ */
+function fenceUnconfirmed(h: LeaseHolder, now: number): void {
+  const margin = h.leaseMs / 3;
+  h.releaseBuffered('lease not confirmed');
+  for (const running of h.executing.values()) {
+    if (running.leaseLost || running.leaseUntil - margin > now) continue;
+    h.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it', {
+      job_id: running.job.id,
+      service: running.job.service_name,
+    });
+    giveUpLease(running);
+  }
+}

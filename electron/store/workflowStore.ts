@@ -1,0 +1,26 @@
+import type { Actor } from '../../shared/domain.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
+import type { Page, PageRequest } from './store.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
+
+/**
+ * The Store's workflow runs (workflows.ts and workflowAdvance.ts of each dialect). A task's run moves on
+ * in the transaction that finished, failed, cancelled or retried the task: released dependents, blocked
+ * ones and the run's status never lag behind the task.
+ */
+export interface WorkflowStore {
+  /**
+   * Starts a run: its row, one job per task (pending without dependencies, else waiting) and the
+   * dependencies, in one transaction, audited (`workflow.run`). Idempotent by the run's identifier.
+   */
+  startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted>;
+  getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null>;
+  /** Newest first, keyset-paginated by id. */
+  listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
+  /** Runs still running, least recently progressed first (for flagging stuck runs). */
+  runningWorkflowRuns(limit: number): Promise<WorkflowRun[]>;
+  /** The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited. */
+  retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
+  /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
+  cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;
+}
