@@ -114,6 +114,10 @@ function probes(jobs: number, sampleJob: number): Probe[] {
     { label: 'audit.list', call: 'audit.list', input: {}, target: 50 },
     { label: 'breakers.list', call: 'breakers.list', input: {}, target: 50 },
     { label: 'workers.list', call: 'workers.list', input: {}, target: 50 },
+    { label: 'schedules.list', call: 'schedules.list', input: {}, target: 50 },
+    { label: 'workflows.runs', call: 'workflows.runs', input: {}, target: 50 },
+    { label: 'alerts.list', call: 'alerts.list', input: {}, target: 50 },
+    { label: 'rateLimits.list', call: 'rateLimits.list', input: {}, target: 50 },
   ];
 }
 
