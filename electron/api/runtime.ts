@@ -162,7 +162,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         missedSchedules: (now) => overdueSchedules(ctx.store, now),
       })
     : null;
-  evaluator?.start();
   if (opts.execute === 'by-store' ? runsJobsByDefault(store.dialect) : opts.execute) {
     try {
       await ctx.settings.setLocalExecution?.(true);
@@ -171,6 +170,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       throw error;
     }
   }
+  // After this process's own engine has registered: evaluated before, "no live worker" would fire at
+  // every worker's start for the jobs that worker is about to run.
+  evaluator?.start();
 
   let closing: Promise<void> | null = null;
   return {

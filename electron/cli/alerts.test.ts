@@ -9,9 +9,9 @@ import { openStore } from '../store/open.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 
-function opsdeck(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function opsdeck(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1' };
+    const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', ...extraEnv };
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -107,6 +107,29 @@ describe('opsdeck alerts', () => {
     const again = await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /no alert rule named backlog/);
+  });
+
+  it('says so when the states are old: no process evaluates the alerts now', async () => {
+    const store = await openStore(db);
+    await store.recordAlertEvaluation([{ rule: 'nobody', severity: 'warning', firing: true, summary: 'jobs are due and no live worker is running them', value: 1 }], new Date(Date.now() - 10 * 60_000));
+    await store.close();
+    const old = await opsdeck(['alerts', '--db', db, '--registry', registry]);
+    assert.match(old.stderr, /these states were last evaluated 10 min ago .*no process evaluates the alerts now/);
+  });
+
+  it('a worker that starts with due jobs does not page "no live worker" for itself, and its evaluation is fresh', async () => {
+    const own = join(dir, 'starting.db');
+    const seeded = await openStore(own);
+    // A job that runs long enough for the worker to evaluate the rules while it runs.
+    await seeded.enqueue([{ queue: 'default', service_name: 'limited', execution_type: 'noop', max_attempts: 1, payload: { sleep_ms: 2500 } }]);
+    await seeded.close();
+    const worker = await opsdeck(['worker', '--until-empty', '--db', own, '--registry', registry], { OPSDECK_ALERTS_EVERY: '1s' });
+    assert.equal(worker.code, 0, worker.stderr);
+    const after = await opsdeck(['alerts', '--db', own, '--registry', registry, '--json']);
+    assert.equal(after.code, 0, after.stdout);
+    const nobody = (JSON.parse(after.stdout) as { alerts: Array<{ name: string; state: { firing: boolean } | null }> }).alerts.find((a) => a.name === 'nobody');
+    assert.equal(nobody?.state?.firing, false, 'evaluated with the worker registered');
+    assert.equal(after.stderr, '', 'fresh states: no staleness warning');
   });
 
   it('breaker list shows the rate limit in use beside each breaker', async () => {

@@ -47,11 +47,14 @@ export class AlertEvaluator {
     return this.#opts.intervalMs ?? 15_000;
   }
 
+  /**
+   * Evaluates every interval, the first one interval from now: by then the workers starting with this
+   * process have registered, so "no live worker" does not fire for jobs a starting worker is about to run.
+   */
   start(): void {
     if (this.#timer) return;
     this.#timer = setInterval(() => void this.#tick(), this.intervalMs);
     this.#timer.unref();
-    void this.#tick();
   }
 
   /** Stops evaluating; deliveries under way finish (each is bounded by its timeouts and tries). */

@@ -24,6 +24,17 @@ function alertTable(io: Io, alerts: AlertView[]): string {
   );
 }
 
+/** States nobody has evaluated for a while (the evaluating process stopped) may no longer be true: say so. */
+const STALE_AFTER_MS = 2 * 60_000;
+
+export function staleness(alerts: AlertView[], now: number): string | null {
+  const times = alerts.flatMap((a) => (a.state ? [Date.parse(a.state.evaluated_at)] : []));
+  if (times.length === 0) return null;
+  const newest = Math.max(...times);
+  if (now - newest < STALE_AFTER_MS) return null;
+  return `opsdeck: these states were last evaluated ${Math.round((now - newest) / 60_000)} min ago (${when(new Date(newest).toISOString())}): no process evaluates the alerts now (a worker, opsdeck serve or the desktop does), so they may be out of date`;
+}
+
 async function list(inv: Invocation): Promise<number> {
   positionals(inv, inv.positionals[0] === 'list' ? ['list'] : []);
   return withRuntime(inv, async ({ ctx }) => {
@@ -34,6 +45,8 @@ async function list(inv: Invocation): Promise<number> {
     else {
       inv.io.out(alertTable(inv.io, result.alerts));
       inv.io.out(firing.length === 0 ? '\nnothing is firing' : `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}`);
+      const stale = staleness(result.alerts, Date.now());
+      if (stale) inv.io.err(stale);
     }
     // For cron and monitoring scripts: 1 while anything fires.
     return firing.length > 0 ? 1 : 0;
