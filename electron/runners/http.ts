@@ -113,11 +113,18 @@ export class HttpRunner implements Runner {
 /** Shorter values would cut ordinary words out of the text; such a credential is no secret anyway. */
 const SHORTEST_SECRET = 4;
 
+/** The variables a service's credential is read from, by name. */
+export function credentialVariables(cfg: HttpRunnerConfig): string[] {
+  const auth = cfg.auth_config ?? {};
+  if (cfg.auth_type === 'bearer') return auth.token_env_var ? [auth.token_env_var] : [];
+  if (cfg.auth_type === 'basic') return [auth.username_env_var, auth.password_env_var].filter((name): name is string => name !== undefined);
+  return [];
+}
+
 /** What this call sent as its credential, in every form an upstream might echo: the header, the token, the user and password. */
 function credentialValues(cfg: HttpRunnerConfig, env: Env, header: string | undefined): string[] {
   if (header === undefined) return [];
-  const auth = cfg.auth_config ?? {};
-  const named = [auth.token_env_var, auth.username_env_var, auth.password_env_var].map((name) => (name === undefined ? undefined : env[name]));
+  const named = credentialVariables(cfg).map((name) => env[name]);
   const values = [header, header.replace(/^\S+\s+/, ''), ...named].filter((v): v is string => v !== undefined && v.length >= SHORTEST_SECRET);
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }

@@ -1,16 +1,8 @@
 import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
-import { authHeader } from './http.ts';
+import { authHeader, credentialVariables } from './http.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** The variables a service's credential is read from, by name. */
-export function credentialVariables(cfg: HttpRunnerConfig): string[] {
-  const auth = cfg.auth_config ?? {};
-  if (cfg.auth_type === 'bearer') return auth.token_env_var ? [auth.token_env_var] : [];
-  if (cfg.auth_type === 'basic') return [auth.username_env_var, auth.password_env_var].filter((name): name is string => name !== undefined);
-  return [];
-}
 
 /**
  * Asks the service whether it accepts the credential: one GET of its base URL with the Authorization
