@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -10,31 +9,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { listenLocal } from '../runners/testing/listen.ts';
+import { opsdeck } from './testing/opsdeck.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 /** A self-signed certificate for 127.0.0.1, made for these tests only (openssl req -x509, 100 years). */
 const CERT_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.crt', import.meta.url));
 const KEY_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.key', import.meta.url));
 const GOOD_TOKEN = 'tok-good-3f9a1c';
 const BAD_TOKEN = 'tok-revoked-77e2b0';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function opsdeck(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSDECK_DB: '', OPSDECK_REGISTRY: '', NO_COLOR: '1', API_TOKEN: undefined, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function close(server: { close(cb: () => void): unknown }): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
@@ -134,7 +116,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /refused the credential from API_TOKEN \(HTTP 401\): renew it/);
 
-    const unset = await opsdeck(['validate-token', 'payments-api', ...common]);
+    const unset = await opsdeck(['validate-token', 'payments-api', ...common], { API_TOKEN: undefined });
     assert.equal(unset.code, 1);
     assert.match(unset.stdout, /API_TOKEN NOT SET/);
     assert.match(unset.stdout, /environment variable API_TOKEN is not set/);

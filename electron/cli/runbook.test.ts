@@ -5,36 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { rawRequest } from '../rest/testing/http.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { BIN, opsdeck, ok } from './testing/opsdeck.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real command as an operator types it from a runbook: a child process of this Node. */
-function opsdeck(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, OPSDECK_DB: '', OPSDECK_REGISTRY: '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function ok(run: Run): string {
-  assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
-  return run.stdout;
-}
 
 const REGISTRY = [
   'services:',
