@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { openStore } from '../store/open.ts';
 import { opsdeck } from './testing/opsdeck.ts';
 
-
 describe('opsdeck alerts', () => {
   let dir: string;
   let db: string;

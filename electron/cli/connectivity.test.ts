@@ -17,7 +17,6 @@ const KEY_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.key', 
 const GOOD_TOKEN = 'tok-good-3f9a1c';
 const BAD_TOKEN = 'tok-revoked-77e2b0';
 
-
 function close(server: { close(cb: () => void): unknown }): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -10,7 +10,6 @@ import { opsdeck } from './testing/opsdeck.ts';
 /** A token whose variable's name says nothing of a secret: only the registry says it is one. */
 const SECRET = 'pk_live_9Qx7-very-secret';
 
-
 interface LogLine {
   level: string;
   msg: string;

@@ -10,8 +10,6 @@ import { rawRequest } from '../rest/testing/http.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { BIN, opsdeck, ok } from './testing/opsdeck.ts';
 
-
-
 const REGISTRY = [
   'services:',
   '  - name: nap',

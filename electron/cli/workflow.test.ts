@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { opsdeck, type Run } from './testing/opsdeck.ts';
 
-
 function json(run: Run): unknown {
   assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
   return JSON.parse(run.stdout);
