@@ -25,7 +25,8 @@ import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLim
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import * as alertRules from './alertRules.ts';
 import * as alerts from './alerts.ts';
-import { claimGated, listServicePauses, NONE_DUE_REST_MS, pauseService, rateUse } from './gates.ts';
+import { listServicePauses, pauseService, rateUse } from './gates.ts';
+import { GatedClaims } from './gatedClaim.ts';
 import type { Claim } from './rows.ts';
 import * as apiKeys from './apiKeys.ts';
 import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
@@ -35,7 +36,7 @@ import * as control from './control.ts';
 import { closedError } from './db.ts';
 import type { PgDb } from './db.ts';
 import { enqueueJobs } from './enqueue.ts';
-import { claimJobs, extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
+import { extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { LeaseBook } from './leases.ts';
 import { checkCounts } from './maintenance.ts';
@@ -88,8 +89,7 @@ export class PostgresStore implements Store {
   readonly #db: PgDb;
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
-  /** Gated services found with nothing due, by when to look again (gates.ts, NONE_DUE_REST_MS). */
-  readonly #gatedRest = new Map<string, number>();
+  readonly #gated = new GatedClaims();
   #closed = false;
 
   constructor(db: PgDb) {
@@ -119,25 +119,7 @@ export class PostgresStore implements Store {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const gates = request.gates ?? [];
-    if (gates.length === 0) return this.#leased(await claimJobs(this.#open, request));
-    // Gated services first, each within its own budget, so a full queue of other work never starves
-    // them; the rest of the claim leaves them out.
-    const claimed: ClaimedJob[] = [];
-    const excluded = new Set(request.excludeServices ?? []);
-    const now = Date.now();
-    for (const gate of gates) {
-      const cap = Math.min(request.limit - claimed.length, request.serviceCaps?.[gate.service] ?? Number.POSITIVE_INFINITY);
-      if (excluded.has(gate.service) || !(cap >= 1) || (this.#gatedRest.get(gate.service) ?? 0) > now) continue;
-      const claim = await claimGated(this.#open, request, gate, cap);
-      if (claim.noneDue) this.#gatedRest.set(gate.service, now + NONE_DUE_REST_MS);
-      else this.#gatedRest.delete(gate.service);
-      claimed.push(...this.#leased(claim));
-    }
-    const left = request.limit - claimed.length;
-    if (left < 1) return claimed;
-    const rest = { ...request, limit: left, excludeServices: [...excluded, ...gates.map((g) => g.service)] };
-    return [...claimed, ...this.#leased(await claimJobs(this.#open, rest))];
+    return this.#gated.claim(this.#open, request, (claim) => this.#leased(claim));
   }
 
   #leased({ leaseId, jobs }: Claim): ClaimedJob[] {
