@@ -86,6 +86,10 @@ export function operatorContract(test: ContractTest): void {
       assert.equal(await store.dlqCount({ search: '\\temp\\' }), 1);
       assert.equal(await store.dlqCount({ search: 'PLAIN' }), 1);
       assert.equal(await store.dlqCount({ search: 'nothing like this' }), 0);
+      for (const search of ['%', 'a_b', '_', "'; DROP TABLE", '💥', 'ünïcödé', '\\temp\\', 'PLAIN', 'nothing like this']) {
+        const grouped = (await store.dlqGroups({ search })).reduce((sum, g) => sum + g.count, 0);
+        assert.equal(grouped, await store.dlqCount({ search }), `the groups searched for ${search} hold what the list finds`);
+      }
       assert.equal(await store.dlqCount({ fingerprint: "fp-x'; DROP TABLE tb_job_run; --" }), 1);
       assert.equal(await store.dlqCount({ service: "svc' OR '1'='1" }), 0);
       assert.equal(await store.dlqCount({}), 7);

@@ -18,7 +18,7 @@ function searchSql(text: string, pattern: string): string {
 }
 
 /** The search as an ILIKE pattern that matches it anywhere: `%`, `_` and `\\` escaped to mean themselves. */
-function likePattern(search: string | undefined): string | null {
+export function likePattern(search: string | undefined): string | null {
   if (search === undefined || search === '') return null;
   return `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }

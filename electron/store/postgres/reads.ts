@@ -6,7 +6,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb } from './db.ts';
-import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql } from './filters.ts';
+import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import type { Page, PageRequest } from '../store.ts';
 
@@ -134,13 +134,20 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
   return rows.map((row) => DlqGroupSchema.parse(row));
 }
 
+/**
+ * Matches are found through the trigram index of open dead letters' lower(error_message)
+ * (migrations/postgres/0018_open_dead_letter_text.sql); the list's search states error_message and so
+ * keeps its own plan. strpos confirms what the trigram match only suggests.
+ */
 async function searchedGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   const rows = await db.query(
     `WITH open AS (
        SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, '') AS fingerprint,
          coalesce(completed_at, updated_at) AS failed_at
        FROM jobs.tb_job_run
-       WHERE ${dlqWhereSql(0)}
+       WHERE status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL
+         AND lower(error_message) LIKE lower($1) ESCAPE '\\' AND strpos(lower(error_message), lower($2)) > 0
+         AND ($3::text IS NULL OR service_name = $3)
      )
      SELECT fingerprint, count(*) AS count, min(failed_at) AS first_seen, max(failed_at) AS last_seen,
        array_agg(DISTINCT service_name ORDER BY service_name) AS services,
@@ -151,7 +158,7 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
      GROUP BY fingerprint
      ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint
      LIMIT 1000`,
-    dlqParams({ search: filter.search, service: filter.service }),
+    [likePattern(filter.search), filter.search, filter.service ?? null],
   );
   return rows.map((row) => DlqGroupSchema.parse(row));
 }
