@@ -468,7 +468,7 @@ describe('postgres store', () => {
         await admin(db.url, async (c) => {
           await c.query(`UPDATE jobs.tb_job_run SET status = 'completed', completed_at = now(), started_at = now() WHERE id % 10 <> 0`);
           await c.query(`UPDATE jobs.tb_job_run SET status = 'failed', completed_at = now(), error_fingerprint = 'fp' || (id % 7),
-            error_message = 'boom' WHERE id % 100 = 0`);
+            error_message = 'boom ' || id, dead_lettered_at = now() WHERE id % 100 = 0`);
           await c.query('ANALYZE jobs.tb_job_run');
         });
         const plan = (sql: string, params: unknown[] = []) =>
@@ -496,10 +496,35 @@ describe('postgres store', () => {
           /tb_job_run_pkey/,
         );
         assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
+        // The dead-letter groups' search reads open dead letters only; the list's keeps its own index.
+        assert.match(
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE dead_lettered_at IS NOT NULL AND resolved_at IS NULL AND status = 'failed'
+            AND lower(error_message) LIKE '%boom 1%'`),
+          /idx_tb_job_run_open_dead_letter_text/,
+        );
+        assert.doesNotMatch(
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL AND error_message ILIKE '%boom 1%'
+            ORDER BY id DESC LIMIT 101`),
+          /idx_tb_job_run_open_dead_letter_text/,
+        );
       } finally {
         await store.close();
       }
     });
+  });
+
+  it('no index of the job table names a column that claims and settles of healthy jobs change, so both stay HOT updates', async () => {
+    // A HOT update writes no index entry; an index that names a changed column (in its key, an expression
+    // or its predicate) makes every such update write one in every index, which is most of a claim's cost.
+    const changedByHotPath = ['status', 'attempts', 'lease_owner', 'lease_expires_at', 'attempt_id', 'started_at', 'updated_at',
+      'cancel_requested', 'completed_at', 'run_at', 'resource_usage', 'security_context'];
+    const definitions = await admin(db.url, (c) =>
+      c.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'jobs.tb_job_run'::regclass`));
+    assert.ok(definitions.rows.length >= 5, 'the job table has its indexes');
+    for (const { def } of definitions.rows) {
+      const named = changedByHotPath.filter((column) => new RegExp(`\\b${column}\\b`).test(def));
+      assert.deepEqual(named, [], def);
+    }
   });
 
   describe('lease rows', () => {
