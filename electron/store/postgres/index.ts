@@ -20,31 +20,8 @@ import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
-import * as schedules from './schedules.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
-import * as alertRules from './alertRules.ts';
-import * as alerts from './alerts.ts';
-import { listServicePauses, pauseService, rateUse } from './gates.ts';
-import { GatedClaims } from './gatedClaim.ts';
-import type { Claim } from './rows.ts';
-import * as apiKeys from './apiKeys.ts';
-import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
-import { failRunningJob } from './failJob.ts';
-import { migrationStatusOf } from '../migrate.ts';
-import * as control from './control.ts';
-import { closedError } from './db.ts';
-import type { PgDb } from './db.ts';
-import { enqueueJobs } from './enqueue.ts';
-import { extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
-import { postgresMigrationAdapter } from './migrations.ts';
-import { LeaseBook } from './leases.ts';
-import { checkCounts } from './maintenance.ts';
-import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance } from './retention.ts';
-import { PgSignals } from './signals.ts';
-import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
-import * as reads from './reads.ts';
-import * as workflows from './workflows.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type {
@@ -78,10 +55,29 @@ import type {
   StoredApiKey,
   WorkerRegistration,
 } from '../store.ts';
+import { migrationStatusOf } from '../migrate.ts';
+import { PostgresAdministration } from './administration.ts';
+import * as control from './control.ts';
+import { closedError } from './db.ts';
+import type { PgDb } from './db.ts';
+import { enqueueJobs } from './enqueue.ts';
+import { failRunningJob } from './failJob.ts';
+import { GatedClaims } from './gatedClaim.ts';
+import { listServicePauses, pauseService, rateUse } from './gates.ts';
+import { extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
+import { LeaseBook } from './leases.ts';
+import { postgresMigrationAdapter } from './migrations.ts';
+import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
+import { PostgresOrchestration } from './orchestration.ts';
+import * as reads from './reads.ts';
+import type { Claim } from './rows.ts';
+import { PgSignals } from './signals.ts';
 
 /**
  * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
- * concern that does the work, keeps the lease book, and tells listeners what changed.
+ * concern that does the work, keeps the lease book, and tells listeners what changed; schedules and
+ * workflow runs it forwards to orchestration.ts, alerts, breaker tuning, API keys and upkeep to
+ * administration.ts.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres';
@@ -90,12 +86,16 @@ export class PostgresStore implements Store {
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
   readonly #gated = new GatedClaims();
+  readonly #orchestration: PostgresOrchestration;
+  readonly #administration: PostgresAdministration;
   #closed = false;
 
   constructor(db: PgDb) {
     this.#db = db;
     this.location = db.location;
     this.#signals = new PgSignals(db);
+    this.#orchestration = new PostgresOrchestration(() => this.#open, this.#signals);
+    this.#administration = new PostgresAdministration(() => this.#open, this.#signals);
   }
 
   get #open(): PgDb {
@@ -307,27 +307,6 @@ export class PostgresStore implements Store {
     return record;
   }
 
-  // ---- workers ---------------------------------------------------------------------------------
-
-  async registerWorker(worker: WorkerRegistration): Promise<void> {
-    await control.registerWorker(this.#open, worker);
-    this.#signals.emit('workers');
-  }
-
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void> {
-    if (await control.heartbeat(this.#open, workerId, inFlight, state)) this.#signals.emit('workers');
-  }
-
-  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
-    return control.listWorkers(this.#open, lostAfterMs);
-  }
-
-  // ---- breaker tuning --------------------------------------------------------------------------
-
-  async listBreakerTunings(): Promise<BreakerTuning[]> {
-    return listBreakerTunings(this.#open);
-  }
-
   // ---- rate limits -----------------------------------------------------------------------------
 
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
@@ -342,125 +321,19 @@ export class PostgresStore implements Store {
     return listServicePauses(this.#open);
   }
 
-  // ---- alerts ----------------------------------------------------------------------------------
+  // ---- workers ---------------------------------------------------------------------------------
 
-  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
-    return alerts.outcomesByService(this.#open, since);
+  async registerWorker(worker: WorkerRegistration): Promise<void> {
+    await control.registerWorker(this.#open, worker);
+    this.#signals.emit('workers');
   }
 
-  async listAlertStates(): Promise<AlertState[]> {
-    return alerts.listAlertStates(this.#open);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void> {
+    if (await control.heartbeat(this.#open, workerId, inFlight, state)) this.#signals.emit('workers');
   }
 
-  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
-    return alerts.recordAlertEvaluation(this.#open, results, at);
-  }
-
-  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
-    await alerts.recordAlertDelivery(this.#open, delivery);
-  }
-
-  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
-    return alerts.listAlertEvents(this.#open, filter, page);
-  }
-
-  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
-    return alerts.ackAlert(this.#open, rule, note, actor);
-  }
-
-  async listAlertRules(): Promise<StoredAlertRule[]> {
-    return alertRules.listAlertRules(this.#open);
-  }
-
-  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
-    return alertRules.saveAlertRule(this.#open, rule, actor);
-  }
-
-  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
-    return alertRules.deleteAlertRule(this.#open, name, actor);
-  }
-
-  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
-    return alerts.silenceAlert(this.#open, rule, until, actor, reason);
-  }
-
-  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = await tuneBreaker(this.#open, service, settings, actor, reason);
-    // Announced inside its transaction to the other processes; this one hears it at once.
-    this.#signals.emit('breakers');
-    return tuning;
-  }
-
-  // ---- API keys --------------------------------------------------------------------------------
-
-  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
-    return apiKeys.createApiKey(this.#open, key, actor);
-  }
-
-  async listApiKeys(): Promise<ApiKeyView[]> {
-    return apiKeys.listApiKeys(this.#open);
-  }
-
-  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
-    return apiKeys.findApiKey(this.#open, keyId);
-  }
-
-  async touchApiKey(keyId: string): Promise<void> {
-    await apiKeys.touchApiKey(this.#open, keyId);
-  }
-
-  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
-    return apiKeys.revokeApiKey(this.#open, name, actor);
-  }
-
-  // ---- schedules -------------------------------------------------------------------------------
-
-  async syncRegistrySchedules(list: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
-    return schedules.syncSchedules(this.#open, list, actor);
-  }
-
-  async listSchedules(): Promise<StoredSchedule[]> {
-    return schedules.listSchedules(this.#open);
-  }
-
-  async getSchedule(name: string): Promise<StoredSchedule | null> {
-    return schedules.getSchedule(this.#open, name);
-  }
-
-  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
-    return schedules.addSchedule(this.#open, schedule, actor);
-  }
-
-  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
-    return schedules.removeSchedule(this.#open, name, actor);
-  }
-
-  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
-    return schedules.setSchedulePaused(this.#open, name, paused, nextFireAt, actor, reason);
-  }
-
-  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
-    return schedules.dueSchedules(this.#open, now, limit);
-  }
-
-  async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
-    const outcome = await schedules.fireSchedule(this.#open, plan);
-    if (outcome.fired.some((f) => f.created)) this.#signals.changedOften('jobs');
-    return outcome;
-  }
-
-  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
-    const fire = await schedules.runScheduleNow(this.#open, name, work, actor);
-    if (fire) this.#signals.changedOften('jobs');
-    return fire;
-  }
-
-  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
-    return schedules.listScheduleFires(this.#open, name, page);
-  }
-
-  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
-    return schedules.pruneScheduleFires(this.#open, before, maxRows);
+  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
+    return control.listWorkers(this.#open, lostAfterMs);
   }
 
   // ---- audit -----------------------------------------------------------------------------------
@@ -479,67 +352,60 @@ export class PostgresStore implements Store {
     return migrationStatusOf(postgresMigrationAdapter(this.#open));
   }
 
-  async checkCounts(repair: boolean): Promise<CountDrift[]> {
-    return checkCounts(this.#open, repair);
-  }
-
-  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
-    return takeMaintenance(this.#open, task, owner, ttlMs);
-  }
-
-  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
-    return pruneEstimate(this.#open, cutoffs);
-  }
-
-  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
-    const batch = await pruneBatch(this.#open, cutoffs, afterId, size);
-    this.#jobsChangedBy(batch.completed + batch.cancelled + batch.dead_letters);
-    return batch;
-  }
-
-  async pruneHistory(before: Date, maxRows: number): Promise<number> {
-    return pruneHistory(this.#open, before, maxRows);
-  }
-
-  async reclaimSpace(_maxBytes: number): Promise<SpaceReport> {
-    if (this.#closed) throw closedError(this.location);
-    return reclaimSpace();
-  }
-
   subscribe(listener: (signal: StoreSignal) => void): () => void {
     if (this.#closed) return () => undefined;
     return this.#signals.subscribe(listener);
   }
 
-  // ---- workflows -------------------------------------------------------------------------------
+  // ---- schedules and workflow runs: orchestration.ts -------------------------------------------
 
-  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
-    const started = await workflows.startWorkflowRun(this.#open, run, actor);
-    if (started.created) this.#signals.changedOften('jobs');
-    return started;
+  async syncRegistrySchedules(list: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> { return this.#orchestration.syncRegistrySchedules(list, actor); }
+  async listSchedules(): Promise<StoredSchedule[]> { return this.#orchestration.listSchedules(); }
+  async getSchedule(name: string): Promise<StoredSchedule | null> { return this.#orchestration.getSchedule(name); }
+  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.addSchedule(schedule, actor); }
+  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.removeSchedule(name, actor); }
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+    return this.#orchestration.setSchedulePaused(name, paused, nextFireAt, actor, reason);
   }
+  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> { return this.#orchestration.dueSchedules(now, limit); }
+  async fireSchedule(plan: FirePlan): Promise<FireOutcome> { return this.#orchestration.fireSchedule(plan); }
+  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> { return this.#orchestration.runScheduleNow(name, work, actor); }
+  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> { return this.#orchestration.listScheduleFires(name, page); }
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> { return this.#orchestration.pruneScheduleFires(before, maxRows); }
+  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> { return this.#orchestration.startWorkflowRun(run, actor); }
+  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> { return this.#orchestration.getWorkflowRun(idOrIdentifier); }
+  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> { return this.#orchestration.listWorkflowRuns(filter, page); }
+  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> { return this.#orchestration.runningWorkflowRuns(limit); }
+  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> { return this.#orchestration.retryWorkflowRun(runId, actor); }
+  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> { return this.#orchestration.cancelWorkflowRun(runId, actor, reason); }
 
-  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
-    return workflows.getWorkflowRun(this.#open, idOrIdentifier);
-  }
+  // ---- alerts, breaker tuning, API keys and upkeep: administration.ts --------------------------
 
-  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
-    return workflows.listWorkflowRuns(this.#open, filter, page);
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> { return this.#administration.outcomesByService(since); }
+  async listAlertStates(): Promise<AlertState[]> { return this.#administration.listAlertStates(); }
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> { return this.#administration.recordAlertEvaluation(results, at); }
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> { return this.#administration.recordAlertDelivery(delivery); }
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> { return this.#administration.listAlertEvents(filter, page); }
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> { return this.#administration.ackAlert(rule, note, actor); }
+  async listAlertRules(): Promise<StoredAlertRule[]> { return this.#administration.listAlertRules(); }
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> { return this.#administration.saveAlertRule(rule, actor); }
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> { return this.#administration.deleteAlertRule(name, actor); }
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return this.#administration.silenceAlert(rule, until, actor, reason);
   }
-
-  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
-    return workflows.runningWorkflowRuns(this.#open, limit);
+  async listBreakerTunings(): Promise<BreakerTuning[]> { return this.#administration.listBreakerTunings(); }
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    return this.#administration.tuneBreaker(service, settings, actor, reason);
   }
-
-  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
-    const retried = await workflows.retryWorkflowRun(this.#open, runId, actor);
-    if (retried && retried.retried.length > 0) this.#signals.changedOften('jobs');
-    return retried;
-  }
-
-  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
-    const cancelled = await workflows.cancelWorkflowRun(this.#open, runId, actor, reason);
-    if (cancelled) this.#signals.changedOften('jobs');
-    return cancelled;
-  }
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.createApiKey(key, actor); }
+  async listApiKeys(): Promise<ApiKeyView[]> { return this.#administration.listApiKeys(); }
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> { return this.#administration.findApiKey(keyId); }
+  async touchApiKey(keyId: string): Promise<void> { return this.#administration.touchApiKey(keyId); }
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.revokeApiKey(name, actor); }
+  async checkCounts(repair: boolean): Promise<CountDrift[]> { return this.#administration.checkCounts(repair); }
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> { return this.#administration.takeMaintenance(task, owner, ttlMs); }
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> { return this.#administration.pruneEstimate(cutoffs); }
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
+  async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
+  async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }

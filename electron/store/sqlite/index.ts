@@ -22,6 +22,8 @@ import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type {
   AlertDelivery,
   AlertTransition,
@@ -53,29 +55,23 @@ import type {
   StoredApiKey,
   WorkerRegistration,
 } from '../store.ts';
-import { SqliteAlerts } from './alerts.ts';
-import { SqliteAlertRules } from './alertRules.ts';
-import { SqliteApiKeys } from './apiKeys.ts';
-import { SqliteGates } from './gates.ts';
-import { SqliteBreakerTuning } from './breakerTuning.ts';
+import { SqliteAdministration } from './administration.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SqliteControl } from './control.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteFailJob } from './failJob.ts';
+import { SqliteGates } from './gates.ts';
 import { SqliteJobs } from './jobs.ts';
-import { SqliteWorkflows } from './workflows.ts';
-import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
-import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteOperator } from './operator.ts';
+import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
-import { SqliteRetention } from './retention.ts';
-import { SqliteSchedules } from './schedules.ts';
 import { SqliteSignals } from './signals.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
- * facade only delegates to the concern that does the work and tells listeners what changed.
+ * facade only delegates to the concern that does the work and tells listeners what changed; schedules
+ * and workflow runs it forwards to orchestration.ts, alerts, breaker tuning, API keys and upkeep to
+ * administration.ts.
  */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
@@ -88,16 +84,10 @@ export class SqliteStore implements Store {
   readonly #operator: SqliteOperator;
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
-  readonly #maintenance: SqliteMaintenance;
-  readonly #retention: SqliteRetention;
-  readonly #apiKeys: SqliteApiKeys;
-  readonly #tuning: SqliteBreakerTuning;
   readonly #failJob: SqliteFailJob;
-  readonly #schedules: SqliteSchedules;
-  readonly #workflows: SqliteWorkflows;
   readonly #gates: SqliteGates;
-  readonly #alerts: SqliteAlerts;
-  readonly #alertRules: SqliteAlertRules;
+  readonly #orchestration: SqliteOrchestration;
+  readonly #administration: SqliteAdministration;
 
   constructor(db: SqliteDb, migrationStatus: () => Promise<MigrationStatus>, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -105,20 +95,14 @@ export class SqliteStore implements Store {
     this.#statusOf = migrationStatus;
     this.#checkpointer = checkpointer;
     this.#gates = new SqliteGates(db);
-    this.#alerts = new SqliteAlerts(db);
-    this.#alertRules = new SqliteAlertRules(db);
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
     this.#operator = new SqliteOperator(db);
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
-    this.#maintenance = new SqliteMaintenance(db);
-    this.#retention = new SqliteRetention(db);
-    this.#apiKeys = new SqliteApiKeys(db);
-    this.#tuning = new SqliteBreakerTuning(db);
     this.#failJob = new SqliteFailJob(db);
-    this.#workflows = new SqliteWorkflows(db);
-    this.#schedules = new SqliteSchedules(db, this.#workflows);
+    this.#orchestration = new SqliteOrchestration(db, this.#signals);
+    this.#administration = new SqliteAdministration(db, this.#signals);
   }
 
   async close(): Promise<void> {
@@ -312,18 +296,6 @@ export class SqliteStore implements Store {
     return record;
   }
 
-  // ---- breaker tuning --------------------------------------------------------------------------
-
-  async listBreakerTunings(): Promise<BreakerTuning[]> {
-    return this.#tuning.list();
-  }
-
-  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = this.#tuning.tune(service, settings, actor, reason);
-    this.#signals.emit('breakers');
-    return tuning;
-  }
-
   // ---- rate limits -----------------------------------------------------------------------------
 
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
@@ -338,48 +310,6 @@ export class SqliteStore implements Store {
 
   async listServicePauses(): Promise<ServicePause[]> {
     return this.#gates.pauses();
-  }
-
-  // ---- alerts ----------------------------------------------------------------------------------
-
-  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
-    return this.#alerts.outcomes(since);
-  }
-
-  async listAlertStates(): Promise<AlertState[]> {
-    return this.#alerts.states();
-  }
-
-  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
-    return this.#alerts.record(results, at);
-  }
-
-  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
-    this.#alerts.delivery(delivery);
-  }
-
-  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
-    return this.#alerts.events(filter, page);
-  }
-
-  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
-    return this.#alerts.ack(rule, note, actor);
-  }
-
-  async listAlertRules(): Promise<StoredAlertRule[]> {
-    return this.#alertRules.list();
-  }
-
-  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
-    return this.#alertRules.save(rule, actor);
-  }
-
-  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
-    return this.#alertRules.remove(name, actor);
-  }
-
-  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
-    return this.#alerts.silence(rule, until, actor, reason);
   }
 
   // ---- workers ---------------------------------------------------------------------------------
@@ -398,78 +328,6 @@ export class SqliteStore implements Store {
     return this.#control.listWorkers(lostAfterMs);
   }
 
-  // ---- API keys --------------------------------------------------------------------------------
-
-  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
-    return this.#apiKeys.create(key, actor);
-  }
-
-  async listApiKeys(): Promise<ApiKeyView[]> {
-    return this.#apiKeys.list();
-  }
-
-  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
-    return this.#apiKeys.find(keyId);
-  }
-
-  async touchApiKey(keyId: string): Promise<void> {
-    this.#apiKeys.touch(keyId);
-  }
-
-  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
-    return this.#apiKeys.revoke(name, actor);
-  }
-
-  // ---- schedules -------------------------------------------------------------------------------
-
-  async syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
-    return this.#schedules.sync(schedules, actor);
-  }
-
-  async listSchedules(): Promise<StoredSchedule[]> {
-    return this.#schedules.list();
-  }
-
-  async getSchedule(name: string): Promise<StoredSchedule | null> {
-    return this.#schedules.get(name);
-  }
-
-  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
-    return this.#schedules.add(schedule, actor);
-  }
-
-  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
-    return this.#schedules.remove(name, actor);
-  }
-
-  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
-    return this.#schedules.setPaused(name, paused, nextFireAt, actor, reason);
-  }
-
-  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
-    return this.#schedules.due(now, limit);
-  }
-
-  async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
-    const outcome = this.#schedules.fire(plan);
-    if (outcome.fired.some((f) => f.created)) this.#signals.emit('jobs');
-    return outcome;
-  }
-
-  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
-    const fire = this.#schedules.runNow(name, work, actor);
-    if (fire) this.#signals.emit('jobs');
-    return fire;
-  }
-
-  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
-    return this.#schedules.fires(name, page);
-  }
-
-  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
-    return this.#schedules.pruneFires(before, maxRows);
-  }
-
   // ---- audit -----------------------------------------------------------------------------------
 
   async audit(entry: NewAuditEntry): Promise<void> {
@@ -486,64 +344,60 @@ export class SqliteStore implements Store {
     return this.#statusOf();
   }
 
-  async checkCounts(repair: boolean): Promise<CountDrift[]> {
-    return this.#maintenance.checkCounts(repair);
-  }
-
-  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.#retention.takeMaintenance(task, owner, ttlMs);
-  }
-
-  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
-    return this.#retention.pruneEstimate(cutoffs);
-  }
-
-  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
-    return this.#jobsChangedBy(this.#retention.pruneBatch(cutoffs, afterId, size));
-  }
-
-  async pruneHistory(before: Date, maxRows: number): Promise<number> {
-    return this.#retention.pruneHistory(before, maxRows);
-  }
-
-  async reclaimSpace(maxBytes: number): Promise<SpaceReport> {
-    return this.#retention.reclaimSpace(maxBytes);
-  }
-
   subscribe(listener: (signal: StoreSignal) => void): () => void {
     if (this.#db.closed) return () => undefined;
     return this.#signals.subscribe(listener);
   }
 
-  // ---- workflows -------------------------------------------------------------------------------
+  // ---- schedules and workflow runs: orchestration.ts -------------------------------------------
 
-  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
-    const started = this.#workflows.start(run, actor);
-    if (started.created) this.#signals.emit('jobs');
-    return started;
+  async syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> { return this.#orchestration.syncRegistrySchedules(schedules, actor); }
+  async listSchedules(): Promise<StoredSchedule[]> { return this.#orchestration.listSchedules(); }
+  async getSchedule(name: string): Promise<StoredSchedule | null> { return this.#orchestration.getSchedule(name); }
+  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.addSchedule(schedule, actor); }
+  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.removeSchedule(name, actor); }
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+    return this.#orchestration.setSchedulePaused(name, paused, nextFireAt, actor, reason);
   }
+  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> { return this.#orchestration.dueSchedules(now, limit); }
+  async fireSchedule(plan: FirePlan): Promise<FireOutcome> { return this.#orchestration.fireSchedule(plan); }
+  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> { return this.#orchestration.runScheduleNow(name, work, actor); }
+  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> { return this.#orchestration.listScheduleFires(name, page); }
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> { return this.#orchestration.pruneScheduleFires(before, maxRows); }
+  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> { return this.#orchestration.startWorkflowRun(run, actor); }
+  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> { return this.#orchestration.getWorkflowRun(idOrIdentifier); }
+  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> { return this.#orchestration.listWorkflowRuns(filter, page); }
+  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> { return this.#orchestration.runningWorkflowRuns(limit); }
+  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> { return this.#orchestration.retryWorkflowRun(runId, actor); }
+  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> { return this.#orchestration.cancelWorkflowRun(runId, actor, reason); }
 
-  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
-    return this.#workflows.get(idOrIdentifier);
-  }
+  // ---- alerts, breaker tuning, API keys and upkeep: administration.ts --------------------------
 
-  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
-    return this.#workflows.list(filter, page);
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> { return this.#administration.outcomesByService(since); }
+  async listAlertStates(): Promise<AlertState[]> { return this.#administration.listAlertStates(); }
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> { return this.#administration.recordAlertEvaluation(results, at); }
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> { return this.#administration.recordAlertDelivery(delivery); }
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> { return this.#administration.listAlertEvents(filter, page); }
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> { return this.#administration.ackAlert(rule, note, actor); }
+  async listAlertRules(): Promise<StoredAlertRule[]> { return this.#administration.listAlertRules(); }
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> { return this.#administration.saveAlertRule(rule, actor); }
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> { return this.#administration.deleteAlertRule(name, actor); }
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return this.#administration.silenceAlert(rule, until, actor, reason);
   }
-
-  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
-    return this.#workflows.running(limit);
+  async listBreakerTunings(): Promise<BreakerTuning[]> { return this.#administration.listBreakerTunings(); }
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    return this.#administration.tuneBreaker(service, settings, actor, reason);
   }
-
-  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
-    const retried = this.#workflows.retry(runId, actor);
-    if (retried && retried.retried.length > 0) this.#signals.emit('jobs');
-    return retried;
-  }
-
-  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
-    const cancelled = this.#workflows.cancel(runId, actor, reason);
-    if (cancelled) this.#signals.emit('jobs');
-    return cancelled;
-  }
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.createApiKey(key, actor); }
+  async listApiKeys(): Promise<ApiKeyView[]> { return this.#administration.listApiKeys(); }
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> { return this.#administration.findApiKey(keyId); }
+  async touchApiKey(keyId: string): Promise<void> { return this.#administration.touchApiKey(keyId); }
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.revokeApiKey(name, actor); }
+  async checkCounts(repair: boolean): Promise<CountDrift[]> { return this.#administration.checkCounts(repair); }
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> { return this.#administration.takeMaintenance(task, owner, ttlMs); }
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> { return this.#administration.pruneEstimate(cutoffs); }
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
+  async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
+  async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }

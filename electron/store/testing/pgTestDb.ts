@@ -106,6 +106,21 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
+/** Empties every opsdeck table so each test starts from a fresh store on one database. */
+export async function resetTestDatabase(url: string): Promise<void> {
+  await withClient(url, async (c) => {
+    // Every table of ours but the control row and the migration record, whatever later migrations add.
+    const { rows } = await c.query<{ tables: string }>(
+      `SELECT string_agg(format('jobs.%I', tablename), ', ') AS tables FROM pg_tables
+       WHERE schemaname = 'jobs' AND tablename LIKE 'tb\\_%' AND tablename <> 'tb_control'`,
+    );
+    await c.query(`TRUNCATE ${rows[0]?.tables ?? ''} RESTART IDENTITY CASCADE`);
+    await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
+      emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
+      version = 1`);
+  });
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;

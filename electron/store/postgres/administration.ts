@@ -1,0 +1,151 @@
+import type { Actor } from '../../../shared/domain.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
+import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type {
+  AlertDelivery,
+  AlertTransition,
+  CountDrift,
+  EvaluatedRule,
+  NewApiKey,
+  Page,
+  PageRequest,
+  PruneBatch,
+  PruneEstimate,
+  ServiceOutcomes,
+  SpaceReport,
+  StoredApiKey,
+} from '../store.ts';
+import * as alertRules from './alertRules.ts';
+import * as alerts from './alerts.ts';
+import * as apiKeys from './apiKeys.ts';
+import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
+import type { PgDb } from './db.ts';
+import { checkCounts } from './maintenance.ts';
+import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance } from './retention.ts';
+import type { PgSignals } from './signals.ts';
+
+/**
+ * What the PostgreSQL store keeps for operators to set up and look after: alerts and their rules, API
+ * keys, breaker tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
+ * forwards to it; each call goes to the concern that does the work, and changes are announced.
+ */
+export class PostgresAdministration {
+  /** The facade's pool, refused once the store is closed. */
+  readonly #open: () => PgDb;
+  readonly #signals: PgSignals;
+
+  constructor(open: () => PgDb, signals: PgSignals) {
+    this.#open = open;
+    this.#signals = signals;
+  }
+
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
+    return alerts.outcomesByService(this.#open(), since);
+  }
+
+  async listAlertStates(): Promise<AlertState[]> {
+    return alerts.listAlertStates(this.#open());
+  }
+
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
+    return alerts.recordAlertEvaluation(this.#open(), results, at);
+  }
+
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    await alerts.recordAlertDelivery(this.#open(), delivery);
+  }
+
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
+    return alerts.listAlertEvents(this.#open(), filter, page);
+  }
+
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
+    return alerts.ackAlert(this.#open(), rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return alertRules.listAlertRules(this.#open());
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return alertRules.saveAlertRule(this.#open(), rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return alertRules.deleteAlertRule(this.#open(), name, actor);
+  }
+
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return alerts.silenceAlert(this.#open(), rule, until, actor, reason);
+  }
+
+  // ---- breaker tuning --------------------------------------------------------------------------
+
+  async listBreakerTunings(): Promise<BreakerTuning[]> {
+    return listBreakerTunings(this.#open());
+  }
+
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    const tuning = await tuneBreaker(this.#open(), service, settings, actor, reason);
+    // Announced inside its transaction to the other processes; this one hears it at once.
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
+  // ---- API keys --------------------------------------------------------------------------------
+
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+    return apiKeys.createApiKey(this.#open(), key, actor);
+  }
+
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return apiKeys.listApiKeys(this.#open());
+  }
+
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
+    return apiKeys.findApiKey(this.#open(), keyId);
+  }
+
+  async touchApiKey(keyId: string): Promise<void> {
+    await apiKeys.touchApiKey(this.#open(), keyId);
+  }
+
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+    return apiKeys.revokeApiKey(this.#open(), name, actor);
+  }
+
+  // ---- upkeep ----------------------------------------------------------------------------------
+
+  async checkCounts(repair: boolean): Promise<CountDrift[]> {
+    return checkCounts(this.#open(), repair);
+  }
+
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
+    return takeMaintenance(this.#open(), task, owner, ttlMs);
+  }
+
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+    return pruneEstimate(this.#open(), cutoffs);
+  }
+
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
+    const batch = await pruneBatch(this.#open(), cutoffs, afterId, size);
+    if (batch.completed + batch.cancelled + batch.dead_letters > 0) this.#signals.changedOften('jobs');
+    return batch;
+  }
+
+  async pruneHistory(before: Date, maxRows: number): Promise<number> {
+    return pruneHistory(this.#open(), before, maxRows);
+  }
+
+  async reclaimSpace(_maxBytes: number): Promise<SpaceReport> {
+    // PostgreSQL has no space to give back here, but a closed store refuses this call like any other.
+    this.#open();
+    return reclaimSpace();
+  }
+}

@@ -1,0 +1,276 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { alice, job, sleep } from '../contract/fixtures.ts';
+import { StoreInputError } from '../errors.ts';
+import { generatedIdentifier } from '../newJobs.ts';
+import { openPostgresStore } from './open.ts';
+import type { ClaimedJob } from '../store.ts';
+import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';
+import type { TestDatabase } from '../testing/pgTestDb.ts';
+
+describe('postgres store', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await createTestDatabase();
+    await (await openPostgresStore(db.url)).close();
+  });
+  after(async () => {
+    await db.drop();
+  });
+
+  describe('postgres only', () => {
+    it('the ready rows hold exactly the pending jobs and lease rows name every running one, whatever moved them', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      const drift = () =>
+        withClient(db.url, async (c) => {
+          const { rows } = await c.query(`
+            SELECT 'pending without ready row' AS problem, id FROM jobs.tb_job_run j WHERE status = 'pending'
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_ready r WHERE r.job_id = j.id AND r.priority = j.priority AND r.run_at = j.run_at)
+            UNION ALL SELECT 'ready row of a job not pending', r.job_id FROM jobs.tb_job_ready r
+              WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'pending')
+            UNION ALL SELECT 'running without a lease row of its worker', id FROM jobs.tb_job_run j WHERE status = 'running'
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner)
+            UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1`);
+          return rows.map((r) => `${String(r.problem)} ${String(r.id)}`);
+        });
+      const error = { message: 'boom', error_class: 'test', fingerprint: 'fp-boom' };
+      try {
+        const ids = (await store.enqueue(Array.from({ length: 12 }, (_, i) => job('svc', { priority: i % 3, max_attempts: 1 })))).map((r) => r.id);
+        assert.deepEqual(await drift(), []);
+        const claimed = await store.claim({ workerId: 'w', limit: 9, leaseMs: 60_000 });
+        assert.equal(claimed.length, 9);
+        assert.deepEqual(await drift(), []);
+        const [done, retried, failed, interrupted, cancelled, lost, heldForCancel, ...kept] = claimed;
+        assert.ok(done && retried && failed && interrupted && cancelled && lost && heldForCancel && kept.length === 2);
+        const base = (j: typeof done) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w' });
+        const landed = await store.settle([
+          { ...base(done), kind: 'completed' },
+          { ...base(retried), kind: 'retry', error, run_at: new Date(Date.now() + 60_000).toISOString(), outcome: 'failed' },
+          { ...base(failed), kind: 'failed', error, outcome: 'failed' },
+          { ...base(interrupted), kind: 'interrupted', reason: 'emergency stop' },
+        ]);
+        assert.equal(landed.length, 4);
+        assert.deepEqual(await drift(), []);
+        await store.cancelJob(cancelled.id, alice, 'not needed');
+        await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'not needed' }]);
+        const pendingId = ids.find((id) => !claimed.some((c) => c.id === id));
+        assert.ok(pendingId !== undefined);
+        assert.equal((await store.cancelJob(pendingId, alice, null))?.status, 'cancelled');
+        assert.equal((await store.cancelJob(heldForCancel.id, alice, null))?.cancel_requested, true);
+        assert.deepEqual(await drift(), []);
+        await withClient(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[lost.id, heldForCancel.id]]));
+        const reclaimed = await store.reclaimExpired();
+        assert.deepEqual(reclaimed, { retried: [], failed: [lost.id], cancelled: [heldForCancel.id] });
+        assert.deepEqual(await drift(), []);
+        assert.equal((await store.retryJob(pendingId, alice))?.status, 'pending');
+        assert.equal(await store.dlqRetry({}, alice), 2, 'the failed job and the lost one');
+        assert.deepEqual(await drift(), []);
+        const again = await store.claim({ workerId: 'w2', limit: 100, leaseMs: 60_000 });
+        assert.deepEqual(
+          again.map((j) => j.id).sort((a, b) => a - b),
+          [interrupted.id, failed.id, lost.id, pendingId, ...ids.filter((id) => !claimed.some((c) => c.id === id) && id !== pendingId)].sort((a, b) => a - b),
+          'every job back in pending is claimable, the one retried later is not yet due',
+        );
+        assert.deepEqual(await drift(), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a batch of generated identifiers that meets an existing one still lands whole, that job not created twice', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        // The first identifier of the next bulk: the prefix generatedIdentifier hands out next (the counter
+        // one on, at any millisecond of the next few seconds) and place 0.
+        const sample = /^svc-([0-9a-z]+)([0-9a-z]{4})([0-9a-f]{8})$/.exec(generatedIdentifier('svc'));
+        assert.ok(sample?.[1] && sample[2] && sample[3]);
+        const counter = (parseInt(sample[2], 36) + 1).toString(36).padStart(4, '0');
+        const start = parseInt(sample[1], 36);
+        const taken = Array.from({ length: 5000 }, (_, ms) => `svc-${(start + ms).toString(36)}${counter}${sample[3]}-0`);
+        await withClient(db.url, (c) =>
+          c.query(`INSERT INTO jobs.tb_job_run (identifier, service_name, execution_type, status, completed_at)
+            SELECT unnest($1::text[]), 'svc', 'noop', 'completed', now()`, [taken]),
+        );
+        const results = await store.enqueue(Array.from({ length: 3 }, () => job('svc')));
+        assert.deepEqual(results.map((r) => r.created), [false, true, true]);
+        assert.ok(taken.includes(results[0]?.identifier ?? ''));
+        const pending = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM jobs.tb_job_ready`).then((r) => r.rows[0]?.n));
+        assert.equal(pending, 2, 'the two new jobs are queued, the existing one is left as it was');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('four pools claiming and settling for many rounds never hold the same job', async () => {
+      await resetTestDatabase(db.url);
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url, { poolSize: 3 })));
+      try {
+        const total = 2000;
+        await stores[0]?.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 5}`, { priority: i % 4 })));
+        const holder = new Map<number, string>();
+        const done = new Set<number>();
+        let rounds = 0;
+        while (done.size < total && rounds < 500) {
+          rounds++;
+          const batches = await Promise.all(
+            stores.flatMap((s, i) => [0, 1].map((k) => s.claim({ workerId: `w${i}.${k}`, limit: 25, leaseMs: 60_000 }).then((c) => ({ who: `w${i}.${k}`, store: s, c })))),
+          );
+          const settles: Array<Promise<number[]>> = [];
+          for (const { who, store, c } of batches) {
+            for (const claimed of c) {
+              assert.equal(holder.get(claimed.id), undefined, `job ${claimed.id} held by ${holder.get(claimed.id)} and ${who}`);
+              assert.equal(done.has(claimed.id), false, `job ${claimed.id} claimed again after it completed`);
+              holder.set(claimed.id, who);
+            }
+            settles.push(store.settle(c.map((claimed) => ({ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: who, kind: 'completed' as const }))));
+          }
+          for (const landed of await Promise.all(settles)) {
+            for (const id of landed) {
+              holder.delete(id);
+              done.add(id);
+            }
+          }
+        }
+        assert.equal(done.size, total);
+        const [counts] = await withClient(db.url, (c) =>
+          c.query(`SELECT count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                     (SELECT count(*)::int FROM jobs.tb_job_attempt) AS attempts FROM jobs.tb_job_run`).then((r) => r.rows),
+        );
+        assert.deepEqual(counts, { completed: total, attempts: total });
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('a settlement racing the watchdog over an expired lease lands or is reclaimed, never both', async () => {
+      await resetTestDatabase(db.url);
+      const worker = await openPostgresStore(db.url, { poolSize: 2 });
+      const watchdog = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await worker.enqueue(Array.from({ length: 400 }, () => job('svc', { max_attempts: 2 })));
+        const claimed = await worker.claim({ workerId: 'w', limit: 400, leaseMs: 1 });
+        assert.equal(claimed.length, 400);
+        await sleep(5);
+        const halves = [claimed.slice(0, 200), claimed.slice(200)];
+        const [landedA, reclaimed, landedB] = await Promise.all([
+          worker.settle((halves[0] ?? []).map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const }))),
+          watchdog.reclaimExpired(),
+          worker.settle((halves[1] ?? []).map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const }))),
+        ]);
+        const landed = new Set([...landedA, ...landedB]);
+        const taken = new Set([...reclaimed.retried, ...reclaimed.failed]);
+        for (const id of landed) assert.equal(taken.has(id), false, `job ${id} both settled and reclaimed`);
+        const rest = await watchdog.reclaimExpired();
+        for (const id of [...rest.retried, ...rest.failed]) taken.add(id);
+        assert.equal(landed.size + taken.size, 400, 'every job settled or reclaimed');
+        const rows = await withClient(db.url, (c) =>
+          c
+            .query(`SELECT j.status, a.outcome, count(*)::int AS n FROM jobs.tb_job_run j JOIN jobs.tb_job_attempt a ON a.job_id = j.id
+                    GROUP BY 1, 2 ORDER BY 1, 2`)
+            .then((r) => r.rows),
+        );
+        const expected = [
+          ...(landed.size > 0 ? [{ status: 'completed', outcome: 'completed', n: landed.size }] : []),
+          ...(taken.size > 0 ? [{ status: 'pending', outcome: 'lost', n: taken.size }] : []),
+        ];
+        assert.deepEqual(rows, expected);
+      } finally {
+        await worker.close();
+        await watchdog.close();
+      }
+    });
+
+    it('values PostgreSQL cannot store are refused as bad input, and nothing of the batch lands', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await assert.rejects(store.enqueue([job('svc'), job('svc', { payload: { text: 'a\u0000b' } })]), (e: unknown) => {
+          assert.ok(e instanceof StoreInputError, String(e));
+          assert.match(e.message, /NUL/);
+          return true;
+        });
+        await assert.rejects(store.enqueue([job('svc', { priority: 2 ** 40 })]), (e: unknown) => e instanceof StoreInputError);
+        assert.equal(await store.countJobs({}), 0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a settlement with NUL characters in output or error still lands', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue([job('svc'), job('svc')]);
+        const [a, b] = await store.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 });
+        assert.ok(a && b);
+        const landed = await store.settle([
+          { jobId: a.id, attemptId: a.attempt_id, workerId: 'w', kind: 'completed', output_tail: 'bin\u0000ary', resource_usage: { signal: 'SIG\u0000' } },
+          {
+            jobId: b.id,
+            attemptId: b.attempt_id,
+            workerId: 'w',
+            kind: 'failed',
+            outcome: 'failed',
+            error: { message: 'bad\u0000byte', error_class: 'E', fingerprint: 'fp' },
+          },
+        ]);
+        assert.equal(landed.length, 2);
+        assert.equal((await store.listAttempts(a.id))[0]?.output_tail, 'binary');
+        assert.equal((await store.getJob(b.id))?.error_message, 'badbyte');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('lease rows', () => {
+    const leaseRows = () =>
+      withClient(db.url, async (c) => {
+        const { rows } = await c.query<{ worker_id: string; job_ids: string[] }>('SELECT worker_id, job_ids::text[] FROM jobs.tb_job_lease ORDER BY id');
+        return rows.map((r) => [r.worker_id, r.job_ids.map(Number)]);
+      });
+
+    it("a claim writes one lease row, and the settle of its last job deletes it, however the settles are split", async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await store.enqueue(Array.from({ length: 5 }, () => job('svc')));
+        const first = await store.claim({ workerId: 'w', limit: 3, leaseMs: 60_000 });
+        const second = await store.claim({ workerId: 'w', limit: 3, leaseMs: 60_000 });
+        assert.equal(first.length + second.length, 5);
+        assert.deepEqual(await leaseRows(), [['w', first.map((j) => j.id)], ['w', second.map((j) => j.id)]]);
+        const done = (j: ClaimedJob) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w', kind: 'completed' as const });
+        const [a, b, c] = first;
+        assert.ok(a && b && c);
+        await store.settle([done(a), ...second.map(done)]);
+        assert.deepEqual(await leaseRows(), [['w', first.map((j) => j.id)]], "the second claim's row went with its last job");
+        await store.settle([{ jobId: b.id, attemptId: b.attempt_id, workerId: 'w', kind: 'interrupted', reason: 'shutdown' }]);
+        await store.settle([done(c)]);
+        assert.deepEqual(await leaseRows(), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("the watchdog takes back the jobs of a worker that never settled and forgets its lease row, keeping a live worker's", async () => {
+      await resetTestDatabase(db.url);
+      const gone = await openPostgresStore(db.url, { poolSize: 2 });
+      const live = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        await gone.enqueue(Array.from({ length: 4 }, () => job('svc')));
+        const lost = await gone.claim({ workerId: 'gone', limit: 2, leaseMs: 60_000 });
+        const running = await live.claim({ workerId: 'live', limit: 2, leaseMs: 60_000 });
+        await withClient(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [lost.map((j) => j.id)]));
+        const reclaimed = await live.reclaimExpired();
+        assert.deepEqual(reclaimed.retried.sort((x, y) => x - y), lost.map((j) => j.id).sort((x, y) => x - y));
+        assert.deepEqual(await leaseRows(), [['live', running.map((j) => j.id)]]);
+        assert.equal((await live.runningByService()).svc, 2);
+      } finally {
+        await gone.close();
+        await live.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import type { Actor } from '../../../shared/domain.ts';
+import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
+import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type {
+  AlertDelivery,
+  AlertTransition,
+  CountDrift,
+  EvaluatedRule,
+  NewApiKey,
+  Page,
+  PageRequest,
+  PruneBatch,
+  PruneEstimate,
+  ServiceOutcomes,
+  SpaceReport,
+  StoredApiKey,
+} from '../store.ts';
+import { SqliteAlertRules } from './alertRules.ts';
+import { SqliteAlerts } from './alerts.ts';
+import { SqliteApiKeys } from './apiKeys.ts';
+import { SqliteBreakerTuning } from './breakerTuning.ts';
+import type { SqliteDb } from './db.ts';
+import { SqliteMaintenance } from './maintenance.ts';
+import { SqliteRetention } from './retention.ts';
+import type { SqliteSignals } from './signals.ts';
+
+/**
+ * What the SQLite store keeps for operators to set up and look after: alerts and their rules, API keys,
+ * breaker tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
+ * forwards to it; each call goes to the concern that does the work, and changes are announced.
+ */
+export class SqliteAdministration {
+  readonly #signals: SqliteSignals;
+  readonly #alerts: SqliteAlerts;
+  readonly #alertRules: SqliteAlertRules;
+  readonly #apiKeys: SqliteApiKeys;
+  readonly #tuning: SqliteBreakerTuning;
+  readonly #maintenance: SqliteMaintenance;
+  readonly #retention: SqliteRetention;
+
+  constructor(db: SqliteDb, signals: SqliteSignals) {
+    this.#signals = signals;
+    this.#alerts = new SqliteAlerts(db);
+    this.#alertRules = new SqliteAlertRules(db);
+    this.#apiKeys = new SqliteApiKeys(db);
+    this.#tuning = new SqliteBreakerTuning(db);
+    this.#maintenance = new SqliteMaintenance(db);
+    this.#retention = new SqliteRetention(db);
+  }
+
+  // ---- alerts ----------------------------------------------------------------------------------
+
+  async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
+    return this.#alerts.outcomes(since);
+  }
+
+  async listAlertStates(): Promise<AlertState[]> {
+    return this.#alerts.states();
+  }
+
+  async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
+    return this.#alerts.record(results, at);
+  }
+
+  async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
+    this.#alerts.delivery(delivery);
+  }
+
+  async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
+    return this.#alerts.events(filter, page);
+  }
+
+  async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
+    return this.#alerts.ack(rule, note, actor);
+  }
+
+  async listAlertRules(): Promise<StoredAlertRule[]> {
+    return this.#alertRules.list();
+  }
+
+  async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
+    return this.#alertRules.save(rule, actor);
+  }
+
+  async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
+    return this.#alertRules.remove(name, actor);
+  }
+
+  async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
+    return this.#alerts.silence(rule, until, actor, reason);
+  }
+
+  // ---- breaker tuning --------------------------------------------------------------------------
+
+  async listBreakerTunings(): Promise<BreakerTuning[]> {
+    return this.#tuning.list();
+  }
+
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+    const tuning = this.#tuning.tune(service, settings, actor, reason);
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
+  // ---- API keys --------------------------------------------------------------------------------
+
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+    return this.#apiKeys.create(key, actor);
+  }
+
+  async listApiKeys(): Promise<ApiKeyView[]> {
+    return this.#apiKeys.list();
+  }
+
+  async findApiKey(keyId: string): Promise<StoredApiKey | null> {
+    return this.#apiKeys.find(keyId);
+  }
+
+  async touchApiKey(keyId: string): Promise<void> {
+    this.#apiKeys.touch(keyId);
+  }
+
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+    return this.#apiKeys.revoke(name, actor);
+  }
+
+  // ---- upkeep ----------------------------------------------------------------------------------
+
+  async checkCounts(repair: boolean): Promise<CountDrift[]> {
+    return this.#maintenance.checkCounts(repair);
+  }
+
+  async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#retention.takeMaintenance(task, owner, ttlMs);
+  }
+
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+    return this.#retention.pruneEstimate(cutoffs);
+  }
+
+  async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
+    const batch = this.#retention.pruneBatch(cutoffs, afterId, size);
+    this.#signals.emit('jobs');
+    return batch;
+  }
+
+  async pruneHistory(before: Date, maxRows: number): Promise<number> {
+    return this.#retention.pruneHistory(before, maxRows);
+  }
+
+  async reclaimSpace(maxBytes: number): Promise<SpaceReport> {
+    return this.#retention.reclaimSpace(maxBytes);
+  }
+}

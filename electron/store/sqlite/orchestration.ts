@@ -1,0 +1,109 @@
+import type { Actor } from '../../../shared/domain.ts';
+import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
+import type { ScheduleStore } from '../scheduleStore.ts';
+import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import type { WorkflowStore } from '../workflowStore.ts';
+import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { SqliteDb } from './db.ts';
+import { SqliteSchedules } from './schedules.ts';
+import type { SqliteSignals } from './signals.ts';
+import { SqliteWorkflows } from './workflows.ts';
+
+/**
+ * The SQLite store's schedules and workflow runs, for the facade (index.ts) to forward to: each call goes
+ * to the concern that does the work, and the jobs a fire or a run makes are announced.
+ */
+export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
+  readonly #signals: SqliteSignals;
+  readonly #schedules: SqliteSchedules;
+  readonly #workflows: SqliteWorkflows;
+
+  constructor(db: SqliteDb, signals: SqliteSignals) {
+    this.#signals = signals;
+    this.#workflows = new SqliteWorkflows(db);
+    this.#schedules = new SqliteSchedules(db, this.#workflows);
+  }
+
+  // ---- schedules -------------------------------------------------------------------------------
+
+  async syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
+    return this.#schedules.sync(schedules, actor);
+  }
+
+  async listSchedules(): Promise<StoredSchedule[]> {
+    return this.#schedules.list();
+  }
+
+  async getSchedule(name: string): Promise<StoredSchedule | null> {
+    return this.#schedules.get(name);
+  }
+
+  async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
+    return this.#schedules.add(schedule, actor);
+  }
+
+  async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
+    return this.#schedules.remove(name, actor);
+  }
+
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+    return this.#schedules.setPaused(name, paused, nextFireAt, actor, reason);
+  }
+
+  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
+    return this.#schedules.due(now, limit);
+  }
+
+  async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
+    const outcome = this.#schedules.fire(plan);
+    if (outcome.fired.some((f) => f.created)) this.#signals.emit('jobs');
+    return outcome;
+  }
+
+  async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
+    const fire = this.#schedules.runNow(name, work, actor);
+    if (fire) this.#signals.emit('jobs');
+    return fire;
+  }
+
+  async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
+    return this.#schedules.fires(name, page);
+  }
+
+  async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
+    return this.#schedules.pruneFires(before, maxRows);
+  }
+
+  // ---- workflows -------------------------------------------------------------------------------
+
+  async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
+    const started = this.#workflows.start(run, actor);
+    if (started.created) this.#signals.emit('jobs');
+    return started;
+  }
+
+  async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
+    return this.#workflows.get(idOrIdentifier);
+  }
+
+  async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
+    return this.#workflows.list(filter, page);
+  }
+
+  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
+    return this.#workflows.running(limit);
+  }
+
+  async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
+    const retried = this.#workflows.retry(runId, actor);
+    if (retried && retried.retried.length > 0) this.#signals.emit('jobs');
+    return retried;
+  }
+
+  async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
+    const cancelled = this.#workflows.cancel(runId, actor, reason);
+    if (cancelled) this.#signals.emit('jobs');
+    return cancelled;
+  }
+}
