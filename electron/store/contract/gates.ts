@@ -61,11 +61,13 @@ export function gatesContract(test: ContractTest): void {
       const other = handle.openSecond ? await handle.openSecond() : null;
       try {
         const heard = other ? waitForSignal(other, 'control', 5000) : Promise.resolve(true);
+        const heardHere = waitForSignal(store, 'control', 5000);
         await sleep(50);
         await store.pauseService('limited', new Date(Date.now() + 400), 'HTTP 429 Retry-After 1s');
         // An earlier end never shortens a pause already stored.
         await store.pauseService('limited', new Date(Date.now() + 10), 'shorter');
         assert.equal(await heard, true);
+        assert.equal(await heardHere, true, "this process's own listeners (the desktop's console) hear it too");
         const pauses = await store.listServicePauses();
         assert.deepEqual(pauses.map((p) => [p.service_name, p.reason]), [['limited', 'HTTP 429 Retry-After 1s']]);
         const gate = rate(10, 1000);

@@ -315,6 +315,8 @@ export class PostgresStore implements Store {
 
   async pauseService(service: string, until: Date, reason: string): Promise<void> {
     await pauseService(this.#open, service, until, reason);
+    // Announced inside its transaction to the other processes; this one hears it at once.
+    this.#signals.emit('control');
   }
 
   async listServicePauses(): Promise<ServicePause[]> {
