@@ -8,16 +8,10 @@ function sizerAfter(concurrency: number, runs: number, runMs: number): ClaimSize
   return sizer;
 }
 
-test('short jobs are claimed ahead once one full round of the slots has run', () => {
-  assert.equal(sizerAfter(16, 15, 1).limit(0, 0), 16, 'fifteen runs: only the free slots');
-  assert.equal(sizerAfter(16, 16, 1).limit(0, 0), 500, 'sixteen runs: a prefetching chunk');
-});
-
-test('a small worker waits for a handful of runs, a large one for twenty', () => {
-  assert.equal(sizerAfter(1, 4, 1).limit(0, 0), 1);
-  assert.equal(sizerAfter(1, 5, 1).limit(0, 0), 500);
-  assert.equal(sizerAfter(64, 19, 1).limit(0, 0), 64);
-  assert.ok(sizerAfter(64, 20, 1).limit(0, 0) > 64);
+test('short jobs are claimed ahead once twenty runs have shown they are short', () => {
+  assert.equal(sizerAfter(16, 19, 1).limit(0, 0), 16, 'nineteen runs: only the free slots');
+  assert.equal(sizerAfter(16, 20, 1).limit(0, 0), 500, 'twenty runs: a prefetching chunk');
+  assert.equal(sizerAfter(1, 20, 1).limit(0, 0), 500, 'whatever the concurrency');
 });
 
 test('long jobs are only ever claimed for free slots', () => {

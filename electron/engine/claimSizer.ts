@@ -6,7 +6,6 @@ const CLAIM_BATCH = 100;
  */
 const PREFETCH_BELOW_MS = 50;
 const PREFETCH_AFTER_RUNS = 20;
-const PREFETCH_AFTER_RUNS_AT_LEAST = 5;
 const PREFETCH_MAX = 1000;
 /** Prefetching claims come in chunks of up to this many, so one claim's transaction stays short. */
 const PREFETCH_CLAIM_MAX = 500;
@@ -17,15 +16,9 @@ export class ClaimSizer {
   #avgRunMs: number | null = null;
   #runsSeen = 0;
   readonly #concurrency: number;
-  /**
-   * Runs to see before trusting the average: one full round of the slots, so a worker whose first
-   * claim filled them prefetches with its second; never fewer than a handful, never more than 20.
-   */
-  readonly #prefetchAfterRuns: number;
 
   constructor(concurrency: number) {
     this.#concurrency = concurrency;
-    this.#prefetchAfterRuns = Math.min(PREFETCH_AFTER_RUNS, Math.max(PREFETCH_AFTER_RUNS_AT_LEAST, concurrency));
   }
 
   /** One attempt ended after `ms`. */
@@ -50,7 +43,7 @@ export class ClaimSizer {
   /** Claim ahead about a second of work, when jobs are short. */
   #prefetch(): number {
     const avg = this.#avgRunMs;
-    if (this.#runsSeen < this.#prefetchAfterRuns || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
+    if (this.#runsSeen < PREFETCH_AFTER_RUNS || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
     return Math.min(PREFETCH_MAX, Math.floor((this.#concurrency * 1000) / Math.max(avg, 1)));
   }
 }
