@@ -3,15 +3,13 @@
 -- an attempt; at a million jobs that was 200 ms. The index below holds the open dead letters only.
 --
 -- Its predicate cannot name status: a column an index refers to (its predicate included) makes every
--- update that changes it a non-HOT update, and status changes on every claim and settle. So a job that
--- failed for good carries dead_lettered_at, set when it fails and cleared when it is retried, which only
--- those rarer writes change; the constraint keeps it equal to status = 'failed' on every path.
+-- update that changes it a non-HOT update, and status changes on every claim and settle. A column
+-- generated from status can: the HOT check compares values, and is_dead_letter stays false through every
+-- claim and every settle but a failure, which writes index entries anyway. Generated, it cannot disagree
+-- with status on any path. Adding it rewrites the table once (a few seconds at a million jobs).
 -- The index is on lower(error_message), which only the groups search states: the dead-letter list
 -- searches error_message itself and keeps walking its newest-first index, which stops at one page.
-ALTER TABLE jobs.tb_job_run ADD COLUMN dead_lettered_at timestamptz;
-UPDATE jobs.tb_job_run SET dead_lettered_at = coalesce(completed_at, updated_at) WHERE status = 'failed';
-ALTER TABLE jobs.tb_job_run
-  ADD CONSTRAINT tb_job_run_dead_lettered_iff_failed CHECK ((dead_lettered_at IS NOT NULL) = (status = 'failed'));
+ALTER TABLE jobs.tb_job_run ADD COLUMN is_dead_letter boolean GENERATED ALWAYS AS (status = 'failed') STORED;
 
 DO $$
 DECLARE
@@ -21,114 +19,8 @@ BEGIN
   IF v_schema IS NOT NULL THEN
     EXECUTE format(
       'CREATE INDEX idx_tb_job_run_open_dead_letter_text ON jobs.tb_job_run USING gin (lower(error_message) %I.gin_trgm_ops)
-         WHERE dead_lettered_at IS NOT NULL AND resolved_at IS NULL',
+         WHERE is_dead_letter AND resolved_at IS NULL',
       v_schema);
   END IF;
 END
 $$;
-
--- The settle marks the jobs it fails; nothing else in it changes.
-CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[])
- RETURNS TABLE(id bigint)
- LANGUAGE plpgsql
- SET enable_bitmapscan TO 'off'
- SET enable_seqscan TO 'off'
- SET enable_hashjoin TO 'off'
- SET enable_mergejoin TO 'off'
- SET jit TO 'off'
-AS $function$
-#variable_conflict use_column
-DECLARE
-  v_ids bigint[];
-  v_runs bigint[];
-BEGIN
-PERFORM set_config('synchronous_commit', 'off', true);
-WITH s AS (
-  SELECT (e->>0)::bigint AS job_id, (e->>1)::bigint AS attempt_id, e->>2 AS worker_id, e->>3 AS kind,
-    e->>4 AS outcome, nullif(e->5, 'null') AS resource_usage, e->>6 AS output_tail,
-    nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
-    e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at
-  FROM jsonb_array_elements(p_settlements) AS e
-),
-settled AS (
-  UPDATE jobs.tb_job_run j SET
-    status = CASE s.kind WHEN 'retry' THEN 'pending' WHEN 'interrupted' THEN 'pending' ELSE s.kind END,
-    attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
-    lease_owner = NULL,
-    lease_expires_at = NULL,
-    attempt_id = NULL,
-    completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') THEN now() END,
-    updated_at = now(),
-    error_message = CASE WHEN s.kind IN ('retry', 'failed') THEN s.error_message ELSE j.error_message END,
-    error_fingerprint = CASE WHEN s.kind IN ('retry', 'failed') THEN s.fingerprint ELSE j.error_fingerprint END,
-    resource_usage = coalesce(s.resource_usage, j.resource_usage),
-    security_context = coalesce(s.security_context, j.security_context),
-    resolved_at = NULL,
-    resolution = NULL,
-    dead_lettered_at = CASE WHEN s.kind = 'failed' THEN now() END
-  FROM s
-  WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
-  RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,
-    j.started_at, j.error_fingerprint AS fingerprint, j.workflow_run_id, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message,
-    s.error_class, s.output_tail, s.resource_usage,
-    CASE WHEN j.status = 'completed' AND j.started_at IS NOT NULL
-      THEN greatest(0, round(extract(epoch FROM now() - j.started_at) * 1000))::bigint END AS duration_ms
-),
-recorded AS (
-  INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message,
-    error_class, output_tail, resource_usage)
-  SELECT attempt_id, id,
-    -- An interrupted attempt is given back, so the job row counts one less than the attempt was.
-    CASE WHEN outcome = 'interrupted' THEN attempt + 1 ELSE attempt END,
-    worker_id, coalesce(started_at, now()), now(), outcome, error_message, error_class, output_tail, resource_usage
-  FROM settled
-),
-requeued AS (
-  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
-  SELECT id, queue, service_name, priority, run_at FROM settled WHERE status = 'pending'
-),
-counted AS (
-  INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
-  SELECT queue, service_name, execution_type, state, fingerprint, (pg_backend_pid() % 64)::smallint, sum(delta) FROM (
-    SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM settled
-    UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM settled
-    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(fingerprint, ''), 1 FROM settled WHERE status = 'failed'
-  ) d
-  GROUP BY queue, service_name, execution_type, state, fingerprint HAVING sum(delta) <> 0
-  ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
-),
-rolled AS (
-  INSERT INTO jobs.tb_job_rollup AS r (minute, queue, service_name, execution_type, stripe, completed, failed, retried,
-    cancelled, duration_ms)
-  SELECT date_trunc('minute', now()), queue, service_name, execution_type, (pg_backend_pid() % 64)::smallint,
-    count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
-    count(*) FILTER (WHERE kind = 'retry'), count(*) FILTER (WHERE status = 'cancelled'), coalesce(sum(duration_ms), 0)
-  FROM settled WHERE kind <> 'interrupted'
-  GROUP BY queue, service_name, execution_type
-  ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
-    completed = r.completed + excluded.completed, failed = r.failed + excluded.failed, retried = r.retried + excluded.retried,
-    cancelled = r.cancelled + excluded.cancelled, duration_ms = r.duration_ms + excluded.duration_ms
-),
-timed AS (
-  INSERT INTO jobs.tb_job_latency AS t (minute, execution_type, service_name, bucket, stripe, n)
-  SELECT date_trunc('minute', now()), execution_type, service_name,
-    CASE WHEN duration_ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * ln(duration_ms::float8) / ln(2::float8)))::int END,
-    (pg_backend_pid() % 64)::smallint, count(*)
-  FROM settled WHERE duration_ms IS NOT NULL
-  GROUP BY 1, 2, 3, 4
-  ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n
-)
-SELECT array_agg(settled.id),
-  array_agg(DISTINCT settled.workflow_run_id) FILTER (WHERE settled.workflow_run_id IS NOT NULL AND settled.status IN ('completed', 'failed', 'cancelled'))
-INTO v_ids, v_runs FROM settled;
--- Workflow tasks that finished move their runs on here, in the settle's own transaction.
-IF v_runs IS NOT NULL THEN
-  PERFORM jobs.opsdeck_workflow_advance(v_runs);
-END IF;
-IF cardinality(p_done_leases) > 0 THEN
-  DELETE FROM jobs.tb_job_lease l WHERE l.id = ANY(p_done_leases);
-END IF;
-RETURN QUERY SELECT unnest(v_ids);
-END
-$function$;

@@ -29,7 +29,7 @@ const FAIL_SQL = `
 WITH changed AS (
   UPDATE jobs.tb_job_run SET status = 'failed', completed_at = now(), updated_at = now(), lease_owner = NULL,
     lease_expires_at = NULL, attempt_id = NULL, error_message = $2, error_fingerprint = $3, resolved_at = NULL,
-    resolution = NULL, cancel_requested = false, dead_lettered_at = now()
+    resolution = NULL, cancel_requested = false
   WHERE id = $1 AND status = 'running'
   RETURNING ${JOB_COLUMNS}
 ),

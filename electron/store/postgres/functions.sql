@@ -258,8 +258,7 @@ settled AS (
     resource_usage = coalesce(s.resource_usage, j.resource_usage),
     security_context = coalesce(s.security_context, j.security_context),
     resolved_at = NULL,
-    resolution = NULL,
-    dead_lettered_at = CASE WHEN s.kind = 'failed' THEN now() END
+    resolution = NULL
   FROM s
   WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,

@@ -82,7 +82,7 @@ describe('postgres store', () => {
         await withClient(db.url, async (c) => {
           await c.query(`UPDATE jobs.tb_job_run SET status = 'completed', completed_at = now(), started_at = now() WHERE id % 10 <> 0`);
           await c.query(`UPDATE jobs.tb_job_run SET status = 'failed', completed_at = now(), error_fingerprint = 'fp' || (id % 7),
-            error_message = 'boom ' || id, dead_lettered_at = now() WHERE id % 100 = 0`);
+            error_message = 'boom ' || id WHERE id % 100 = 0`);
           await c.query('ANALYZE jobs.tb_job_run');
         });
         const plan = (sql: string, params: unknown[] = []) =>
@@ -112,7 +112,7 @@ describe('postgres store', () => {
         assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
         // The dead-letter groups' search reads open dead letters only; the list's keeps its own index.
         assert.match(
-          await plan(`SELECT id FROM jobs.tb_job_run WHERE dead_lettered_at IS NOT NULL AND resolved_at IS NULL AND status = 'failed'
+          await plan(`SELECT id FROM jobs.tb_job_run WHERE is_dead_letter AND resolved_at IS NULL AND status = 'failed'
             AND lower(error_message) LIKE '%boom 1%'`),
           /idx_tb_job_run_open_dead_letter_text/,
         );

@@ -159,8 +159,7 @@ reclaimed AS (
     error_message = CASE WHEN d.outcome = 'lost' THEN d.lost_message ELSE j.error_message END,
     error_fingerprint = CASE WHEN d.outcome = 'lost' THEN 'lease-expired:' || j.service_name ELSE j.error_fingerprint END,
     resolved_at = NULL,
-    resolution = NULL,
-    dead_lettered_at = CASE WHEN d.outcome = 'lost' AND j.attempts >= j.max_attempts THEN now() END
+    resolution = NULL
   FROM decided d
   WHERE j.id = d.id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.error_fingerprint, j.priority, j.run_at, d.attempt_id,

@@ -94,7 +94,7 @@ const CHANGED = `id, queue, service_name, execution_type, error_fingerprint`;
 
 const RESET_TO_PENDING = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
-  cancel_requested = false, dead_lettered_at = NULL`;
+  cancel_requested = false`;
 
 /** $2: the state the job leaves; $3: whether it leaves the dead-letter queue too. */
 const RETRY_SQL = `

@@ -136,9 +136,9 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
 
 /**
  * Matches are found through the trigram index of open dead letters' lower(error_message), whose predicate
- * is dead_lettered_at (migrations/postgres/0018_open_dead_letter_text.sql says why not status); the
- * list's search states error_message and so keeps its own plan. strpos confirms what the trigram match
- * only suggests.
+ * is is_dead_letter, a column generated from status (migrations/postgres/0018_open_dead_letter_text.sql
+ * says why not status itself); the list's search states error_message and so keeps its own plan. strpos
+ * confirms what the trigram match only suggests.
  */
 async function searchedGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   const rows = await db.query(
@@ -146,7 +146,7 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
        SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, '') AS fingerprint,
          coalesce(completed_at, updated_at) AS failed_at
        FROM jobs.tb_job_run
-       WHERE dead_lettered_at IS NOT NULL AND resolved_at IS NULL AND status = 'failed' AND error_fingerprint IS NOT NULL
+       WHERE is_dead_letter AND resolved_at IS NULL AND status = 'failed' AND error_fingerprint IS NOT NULL
          AND lower(error_message) LIKE lower($1) ESCAPE '\\' AND strpos(lower(error_message), lower($2)) > 0
          AND ($3::text IS NULL OR service_name = $3)
      )

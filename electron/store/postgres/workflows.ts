@@ -229,8 +229,7 @@ export async function runningWorkflowRuns(db: PgDb, limit: number): Promise<Work
 const RETRY_RUN_SQL = `
 WITH changed AS (
   UPDATE jobs.tb_job_run SET status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
-    lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL, cancel_requested = false,
-    dead_lettered_at = NULL
+    lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL, cancel_requested = false
   FROM (SELECT id AS old_id, status AS old_status, resolved_at AS old_resolved FROM jobs.tb_job_run
         WHERE workflow_run_id = $1 AND status IN ('failed', 'cancelled') FOR UPDATE) o
   WHERE id = o.old_id

@@ -59,7 +59,7 @@ shaped AS (
 )
 INSERT INTO jobs.tb_job_run (id, identifier, queue, service_name, execution_type, payload, status, priority, attempts,
   max_attempts, run_at, lease_owner, lease_expires_at, attempt_id, created_at, started_at, completed_at, updated_at,
-  error_message, error_fingerprint, resource_usage, resolved_at, resolution, dead_lettered_at)
+  error_message, error_fingerprint, resource_usage, resolved_at, resolution)
 SELECT i, 'hist-' || i, ($9::text[])[1 + svc % cardinality($9::text[])], format('svc_%s', lpad(svc::text, 2, '0')), type,
   jsonb_build_object('order', i, 'region', 'eu-' || (r % 3)), status, (r % 3) - 1,
   CASE status WHEN 'failed' THEN 3 WHEN 'cancelled' THEN 0 WHEN 'pending' THEN 0 WHEN 'running' THEN 1
@@ -85,8 +85,7 @@ SELECT i, 'hist-' || i, ($9::text[])[1 + svc % cardinality($9::text[])], format(
   CASE WHEN status = 'failed' OR r BETWEEN 100 AND 149 THEN 'fp-' || (r % $8::int) END,
   CASE WHEN status IN ('completed', 'failed') THEN jsonb_build_object('duration_ms', round(extract(epoch FROM duration) * 1000), 'exit_code', 0) END,
   CASE WHEN status = 'failed' AND created < now - interval '2 days' AND i % 3 <> 0 THEN created + interval '1 hour' END,
-  CASE WHEN status = 'failed' AND created < now - interval '2 days' AND i % 3 <> 0 THEN 'known issue, fixed upstream' END,
-  CASE WHEN status = 'failed' THEN created + interval '50 milliseconds' + duration END
+  CASE WHEN status = 'failed' AND created < now - interval '2 days' AND i % 3 <> 0 THEN 'known issue, fixed upstream' END
 FROM shaped`;
 
 /** Finished attempts only: the one in progress is the running job's own row (migration 0004). */
