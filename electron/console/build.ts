@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { upToDate } from './freshness.ts';
 
@@ -16,11 +17,19 @@ export interface BuildOptions {
 
 /**
  * Builds the console with Vite and the renderer's own config file (its owner decides root, base and
- * output), unless the build is newer than every source. Vite is loaded only when a build is needed.
+ * output), unless the build is newer than every source. Vite runs in a child process: a host that built
+ * its console on first use (`opsdeck serve`, `npm start`) would otherwise keep the bundler's memory,
+ * about 370 MB of native memory, for as long as it serves.
  */
 export async function buildRenderer(opts: BuildOptions = {}): Promise<{ built: boolean; outDir: string }> {
   if (!opts.force && (await upToDate([join(rendererOutDir, 'index.html')], rendererInputs))) return { built: false, outDir: rendererOutDir };
-  const { build } = await import('vite');
-  await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: opts.quiet ? 'error' : 'info' });
+  const config = { configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: opts.quiet ? 'error' : 'info' };
+  const script = `import { build } from 'vite'; await build(${JSON.stringify(config)});`;
+  const child = spawn(process.execPath, ['--input-type=module', '--eval', script], { cwd: repoRoot, stdio: 'inherit' });
+  const failure = await new Promise<string | null>((resolveExit) => {
+    child.on('error', (error) => resolveExit(error.message));
+    child.on('exit', (code, signal) => resolveExit(code === 0 ? null : signal ? `killed by ${signal}` : `exit code ${String(code)}`));
+  });
+  if (failure !== null) throw new Error(`the console build (Vite) failed: ${failure}`);
   return { built: true, outDir: rendererOutDir };
 }
