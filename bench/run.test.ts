@@ -26,6 +26,7 @@ test("bench/run.ts measures both stores and prints one line of the peers' fields
     const processMs = Number(m.get('process_ms'));
     assert.ok(handledMs <= processMs, `the 300th runner return (${handledMs} ms) comes before every result is stored (${processMs} ms)`);
     assert.ok(Number(m.get('handled_per_s')) >= Number(m.get('process_per_s')));
+    if (index === 0) assert.equal(m.get('process_server_cpu_ms'), null, "SQLite's work is the Node process's own");
   });
 });
 

@@ -13,6 +13,7 @@ import type { Runner } from '../electron/runners/runner.ts';
 import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
 import { lineLogger } from '../electron/log/logger.ts';
+import { serverCpuClock } from './serverCpu.ts';
 
 /**
  * opsdeck's engine throughput, measured the way the peers are (bench/README.md, Method):
@@ -45,6 +46,11 @@ export interface Measurement {
   stop_ms: number;
   /** CPU time of this Node process (all its threads) while processing: the database's own is not in it. */
   process_node_cpu_ms: number;
+  /**
+   * CPU time of the PostgreSQL server while processing, when it runs on this machine (bench/serverCpu.ts);
+   * null for SQLite, whose work is inside the Node process, and for a server elsewhere.
+   */
+  process_server_cpu_ms: number | null;
   opsdeck: string;
   node: string;
 }
@@ -130,8 +136,10 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
       }),
     );
     const engine = new Engine({ store, registry, runners, env: process.env, concurrency, log: lineLogger(opts.log, 'info') });
+    const serverCpu = serverCpuClock(opts.location);
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const serverCpu0 = serverCpu();
     await engine.start();
     // The engine is already started, so this only waits: until a claim finds nothing runnable and every
     // result is written to the store. Stopping is timed apart from processing.
@@ -139,6 +147,7 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
     const processMs = performance.now() - t0;
     const handledMs = handledAt - t0;
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu1 = serverCpu();
     t0 = performance.now();
     await engine.stop({ graceMs: 0 });
     const stopMs = performance.now() - t0;
@@ -157,6 +166,7 @@ export async function measure(opts: { location: string; dir: string; jobs: numbe
       handled_per_s: perSecond(jobs, handledMs),
       stop_ms: Math.round(stopMs),
       process_node_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+      process_server_cpu_ms: serverCpu0 === null || serverCpu1 === null ? null : serverCpu1 - serverCpu0,
       opsdeck: pkg.version,
       node: process.versions.node,
     };

@@ -325,6 +325,21 @@ RETURN QUERY SELECT unnest(v_ids);
 END
 $function$;
 
+CREATE OR REPLACE FUNCTION jobs.opsdeck_track_open_dead_letter()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    DELETE FROM jobs.tb_open_dead_letter WHERE job_id = OLD.id;
+  END IF;
+  IF TG_OP <> 'DELETE' AND NEW.status = 'failed' AND NEW.resolved_at IS NULL THEN
+    INSERT INTO jobs.tb_open_dead_letter (job_id, error_message) VALUES (NEW.id, coalesce(NEW.error_message, ''));
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
 CREATE OR REPLACE FUNCTION jobs.opsdeck_try_jsonb(p_text text)
  RETURNS jsonb
  LANGUAGE plpgsql

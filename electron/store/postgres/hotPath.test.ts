@@ -19,7 +19,7 @@ describe('postgres store', () => {
   });
 
   describe('postgres only', () => {
-    it('the ready rows hold exactly the pending jobs and lease rows name every running one, whatever moved them', async () => {
+    it('ready rows, lease rows and the open dead letters\' text follow the jobs, whatever moved them', async () => {
       await resetTestDatabase(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });
       const drift = () =>
@@ -31,7 +31,11 @@ describe('postgres store', () => {
               WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = r.job_id AND j.status = 'pending')
             UNION ALL SELECT 'running without a lease row of its worker', id FROM jobs.tb_job_run j WHERE status = 'running'
               AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner)
-            UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1`);
+            UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1
+            UNION ALL SELECT 'open dead letter without its text', id FROM jobs.tb_job_run j WHERE status = 'failed' AND resolved_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_open_dead_letter d WHERE d.job_id = j.id AND d.error_message = coalesce(j.error_message, ''))
+            UNION ALL SELECT 'dead-letter text of a job not an open dead letter', d.job_id FROM jobs.tb_open_dead_letter d
+              WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = d.job_id AND j.status = 'failed' AND j.resolved_at IS NULL)`);
           return rows.map((r) => `${String(r.problem)} ${String(r.id)}`);
         });
       const error = { message: 'boom', error_class: 'test', fingerprint: 'fp-boom' };
@@ -72,6 +76,17 @@ describe('postgres store', () => {
           [interrupted.id, failed.id, lost.id, pendingId, ...ids.filter((id) => !claimed.some((c) => c.id === id) && id !== pendingId)].sort((a, b) => a - b),
           'every job back in pending is claimable, the one retried later is not yet due',
         );
+        assert.deepEqual(await drift(), []);
+        const [resolved, edited, removed] = again;
+        assert.ok(resolved && edited && removed);
+        await store.settle([resolved, edited, removed].map((j) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w2', kind: 'failed' as const, error, outcome: 'failed' as const })));
+        const open = await withClient(db.url, (c) => c.query('SELECT count(*)::int AS n FROM jobs.tb_open_dead_letter').then((r) => r.rows[0]?.n));
+        assert.equal(open, 3);
+        assert.equal(await store.dlqResolve({ job_ids: [resolved.id] }, 'known', alice), 1);
+        await withClient(db.url, async (c) => {
+          await c.query(`UPDATE jobs.tb_job_run SET error_message = 'edited by hand' WHERE id = $1`, [edited.id]);
+          await c.query('DELETE FROM jobs.tb_job_run WHERE id = $1', [removed.id]);
+        });
         assert.deepEqual(await drift(), []);
       } finally {
         await store.close();

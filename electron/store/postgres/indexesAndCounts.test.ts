@@ -110,17 +110,14 @@ describe('postgres store', () => {
           /tb_job_run_pkey/,
         );
         assert.match(await plan(`SELECT * FROM jobs.v_execution_performance_by_type WHERE execution_type = 'serverless'`), /idx_tb_job_run_execution_type/);
-        // The dead-letter groups' search reads open dead letters only; the list's keeps its own index.
-        assert.match(
-          await plan(`SELECT id FROM jobs.tb_job_run WHERE is_dead_letter AND resolved_at IS NULL AND status = 'failed'
-            AND lower(error_message) LIKE '%boom 1%'`),
-          /idx_tb_job_run_open_dead_letter_text/,
-        );
-        assert.doesNotMatch(
-          await plan(`SELECT id FROM jobs.tb_job_run WHERE status = 'failed' AND resolved_at IS NULL AND error_message ILIKE '%boom 1%'
-            ORDER BY id DESC LIMIT 101`),
-          /idx_tb_job_run_open_dead_letter_text/,
-        );
+        // The dead-letter groups' search reads the open dead letters' own text index.
+        // 200 rows fit two pages, where reading them all is cheaper; the index is for when there are many.
+        const deadLetterPlan = await withClient(db.url, async (c) => {
+          await c.query('SET enable_seqscan = off');
+          const explained = await c.query(`EXPLAIN SELECT job_id FROM jobs.tb_open_dead_letter WHERE lower(error_message) LIKE '%boom 1%'`);
+          return explained.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
+        });
+        assert.match(deadLetterPlan, /idx_tb_open_dead_letter_text/);
       } finally {
         await store.close();
       }

@@ -135,20 +135,20 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
 }
 
 /**
- * Matches are found through the trigram index of open dead letters' lower(error_message), whose predicate
- * is is_dead_letter, a column generated from status (migrations/postgres/0018_open_dead_letter_text.sql
- * says why not status itself); the list's search states error_message and so keeps its own plan. strpos
- * confirms what the trigram match only suggests.
+ * Matches are found through the trigram index of jobs.tb_open_dead_letter, the open dead letters' error
+ * text kept by triggers (migrations/postgres/0019_open_dead_letter_table.sql says why a table of its own);
+ * the list's search states error_message and keeps its own plan. strpos confirms what the trigram match
+ * only suggests, and the job row's own state is checked again.
  */
 async function searchedGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   const rows = await db.query(
     `WITH open AS (
-       SELECT id, service_name, execution_type, error_message, coalesce(error_fingerprint, '') AS fingerprint,
-         coalesce(completed_at, updated_at) AS failed_at
-       FROM jobs.tb_job_run
-       WHERE is_dead_letter AND resolved_at IS NULL AND status = 'failed' AND error_fingerprint IS NOT NULL
-         AND lower(error_message) LIKE lower($1) ESCAPE '\\' AND strpos(lower(error_message), lower($2)) > 0
-         AND ($3::text IS NULL OR service_name = $3)
+       SELECT j.id, j.service_name, j.execution_type, j.error_message, coalesce(j.error_fingerprint, '') AS fingerprint,
+         coalesce(j.completed_at, j.updated_at) AS failed_at
+       FROM jobs.tb_open_dead_letter d JOIN jobs.tb_job_run j ON j.id = d.job_id
+       WHERE lower(d.error_message) LIKE lower($1) ESCAPE '\\' AND strpos(lower(d.error_message), lower($2)) > 0
+         AND j.resolved_at IS NULL AND j.status = 'failed' AND j.error_fingerprint IS NOT NULL
+         AND ($3::text IS NULL OR j.service_name = $3)
      )
      SELECT fingerprint, count(*) AS count, min(failed_at) AS first_seen, max(failed_at) AS last_seen,
        array_agg(DISTINCT service_name ORDER BY service_name) AS services,
