@@ -280,12 +280,22 @@ requeued AS (
   INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)
   SELECT id, queue, service_name, priority, run_at FROM settled WHERE status = 'pending'
 ),
+tally AS (
+  -- One pass over the settled rows for every tally below: each reads a handful of groups, not the batch.
+  SELECT queue, service_name, execution_type, status, kind,
+    CASE WHEN status = 'failed' THEN coalesce(fingerprint, '') ELSE '' END AS fingerprint,
+    CASE WHEN duration_ms IS NOT NULL THEN
+      CASE WHEN duration_ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * ln(duration_ms::float8) / ln(2::float8)))::int END END AS bucket,
+    count(*) AS n, coalesce(sum(duration_ms), 0)::bigint AS duration_ms
+  FROM settled
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
 counted AS (
   INSERT INTO jobs.tb_job_count AS c (queue, service_name, execution_type, state, fingerprint, stripe, n)
-  SELECT queue, service_name, execution_type, state, fingerprint, (pg_backend_pid() % 64)::smallint, sum(delta) FROM (
-    SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -1 AS delta FROM settled
-    UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM settled
-    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(fingerprint, ''), 1 FROM settled WHERE status = 'failed'
+  SELECT queue, service_name, execution_type, state, fingerprint, (pg_backend_pid() % 64)::smallint, sum(delta)::bigint FROM (
+    SELECT queue, service_name, execution_type, 'running' AS state, '' AS fingerprint, -n AS delta FROM tally
+    UNION ALL SELECT queue, service_name, execution_type, status, '', n FROM tally
+    UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', fingerprint, n FROM tally WHERE status = 'failed'
   ) d
   GROUP BY queue, service_name, execution_type, state, fingerprint HAVING sum(delta) <> 0
   ON CONFLICT (queue, service_name, execution_type, state, fingerprint, stripe) DO UPDATE SET n = c.n + excluded.n
@@ -294,9 +304,10 @@ rolled AS (
   INSERT INTO jobs.tb_job_rollup AS r (minute, queue, service_name, execution_type, stripe, completed, failed, retried,
     cancelled, duration_ms)
   SELECT date_trunc('minute', now()), queue, service_name, execution_type, (pg_backend_pid() % 64)::smallint,
-    count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
-    count(*) FILTER (WHERE kind = 'retry'), count(*) FILTER (WHERE status = 'cancelled'), coalesce(sum(duration_ms), 0)
-  FROM settled WHERE kind <> 'interrupted'
+    coalesce(sum(n) FILTER (WHERE status = 'completed'), 0)::bigint, coalesce(sum(n) FILTER (WHERE status = 'failed'), 0)::bigint,
+    coalesce(sum(n) FILTER (WHERE kind = 'retry'), 0)::bigint, coalesce(sum(n) FILTER (WHERE status = 'cancelled'), 0)::bigint,
+    sum(duration_ms)::bigint
+  FROM tally WHERE kind <> 'interrupted'
   GROUP BY queue, service_name, execution_type
   ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
     completed = r.completed + excluded.completed, failed = r.failed + excluded.failed, retried = r.retried + excluded.retried,
@@ -304,11 +315,9 @@ rolled AS (
 ),
 timed AS (
   INSERT INTO jobs.tb_job_latency AS t (minute, execution_type, service_name, bucket, stripe, n)
-  SELECT date_trunc('minute', now()), execution_type, service_name,
-    CASE WHEN duration_ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * ln(duration_ms::float8) / ln(2::float8)))::int END,
-    (pg_backend_pid() % 64)::smallint, count(*)
-  FROM settled WHERE duration_ms IS NOT NULL
-  GROUP BY 1, 2, 3, 4
+  SELECT date_trunc('minute', now()), execution_type, service_name, bucket, (pg_backend_pid() % 64)::smallint, sum(n)::bigint
+  FROM tally WHERE bucket IS NOT NULL
+  GROUP BY execution_type, service_name, bucket
   ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n
 )
 SELECT array_agg(settled.id),
