@@ -88,7 +88,9 @@ export function operatorContract(test: ContractTest): void {
       assert.equal(await store.dlqCount({ search: 'nothing like this' }), 0);
       for (const search of ['%', 'a_b', '_', "'; DROP TABLE", '💥', 'ünïcödé', '\\temp\\', 'PLAIN', 'nothing like this']) {
         const grouped = (await store.dlqGroups({ search })).reduce((sum, g) => sum + g.count, 0);
-        assert.equal(grouped, await store.dlqCount({ search }), `the groups searched for ${search} hold what the list finds`);
+        const counted = await store.dlqCount({ search });
+        assert.equal(grouped, counted, `the groups searched for ${search} hold what the list finds`);
+        assert.equal((await store.dlqList({ search }, { limit: 100 })).items.length, counted, `the list searched for ${search}`);
       }
       assert.equal(await store.dlqCount({ fingerprint: "fp-x'; DROP TABLE tb_job_run; --" }), 1);
       assert.equal(await store.dlqCount({ service: "svc' OR '1'='1" }), 0);
@@ -167,6 +169,14 @@ export function operatorContract(test: ContractTest): void {
       const second = await store.dlqList({ service: 'alpha' }, { limit: 2, after: first.next_cursor });
       assert.deepEqual(second.items.map((j) => j.id), [ids[0]]);
       assert.equal(second.next_cursor, null);
+      // A search pages the same way, whichever of its fields narrow it, and never shows a resolved one.
+      const searched = await store.dlqList({ search: 'E' }, { limit: 3 });
+      assert.deepEqual(searched.items.map((j) => j.id), [ids[4], ids[3], ids[2]]);
+      const rest = await store.dlqList({ search: 'E' }, { limit: 3, after: searched.next_cursor });
+      assert.deepEqual(rest.items.map((j) => j.id), [ids[1], ids[0]]);
+      assert.equal(rest.next_cursor, null);
+      assert.deepEqual((await store.dlqList({ search: 'e', service: 'beta' }, { limit: 10 })).items.map((j) => j.id), [ids[4], ids[3]]);
+      assert.deepEqual((await store.dlqList({ search: 'gone' }, { limit: 10 })).items, []);
     });
   });
 }

@@ -343,7 +343,8 @@ BEGIN
     DELETE FROM jobs.tb_open_dead_letter WHERE job_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.status = 'failed' AND NEW.resolved_at IS NULL THEN
-    INSERT INTO jobs.tb_open_dead_letter (job_id, error_message) VALUES (NEW.id, coalesce(NEW.error_message, ''));
+    INSERT INTO jobs.tb_open_dead_letter (job_id, error_lower, error_fingerprint, service_name)
+    VALUES (NEW.id, lower(coalesce(NEW.error_message, '')), coalesce(NEW.error_fingerprint, ''), NEW.service_name);
   END IF;
   RETURN NULL;
 END

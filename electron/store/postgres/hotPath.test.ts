@@ -33,7 +33,8 @@ describe('postgres store', () => {
               AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_lease l WHERE j.id = ANY(l.job_ids) AND l.worker_id = j.lease_owner)
             UNION ALL SELECT 'ready row twice', job_id FROM jobs.tb_job_ready GROUP BY job_id HAVING count(*) > 1
             UNION ALL SELECT 'open dead letter without its text', id FROM jobs.tb_job_run j WHERE status = 'failed' AND resolved_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM jobs.tb_open_dead_letter d WHERE d.job_id = j.id AND d.error_message = coalesce(j.error_message, ''))
+              AND NOT EXISTS (SELECT 1 FROM jobs.tb_open_dead_letter d WHERE d.job_id = j.id AND d.error_lower = lower(coalesce(j.error_message, ''))
+                AND d.error_fingerprint = j.error_fingerprint AND d.service_name = j.service_name)
             UNION ALL SELECT 'dead-letter text of a job not an open dead letter', d.job_id FROM jobs.tb_open_dead_letter d
               WHERE NOT EXISTS (SELECT 1 FROM jobs.tb_job_run j WHERE j.id = d.job_id AND j.status = 'failed' AND j.resolved_at IS NULL)`);
           return rows.map((r) => `${String(r.problem)} ${String(r.id)}`);
@@ -84,7 +85,7 @@ describe('postgres store', () => {
         assert.equal(open, 3);
         assert.equal(await store.dlqResolve({ job_ids: [resolved.id] }, 'known', alice), 1);
         await withClient(db.url, async (c) => {
-          await c.query(`UPDATE jobs.tb_job_run SET error_message = 'edited by hand' WHERE id = $1`, [edited.id]);
+          await c.query(`UPDATE jobs.tb_job_run SET error_message = 'edited by hand', error_fingerprint = 'fp-edited' WHERE id = $1`, [edited.id]);
           await c.query('DELETE FROM jobs.tb_job_run WHERE id = $1', [removed.id]);
         });
         assert.deepEqual(await drift(), []);

@@ -114,7 +114,7 @@ describe('postgres store', () => {
         // 200 rows fit two pages, where reading them all is cheaper; the index is for when there are many.
         const deadLetterPlan = await withClient(db.url, async (c) => {
           await c.query('SET enable_seqscan = off');
-          const explained = await c.query(`EXPLAIN SELECT job_id FROM jobs.tb_open_dead_letter WHERE lower(error_message) LIKE '%boom 1%'`);
+          const explained = await c.query(`EXPLAIN SELECT job_id FROM jobs.tb_open_dead_letter WHERE error_lower LIKE '%boom 1%'`);
           return explained.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
         });
         assert.match(deadLetterPlan, /idx_tb_open_dead_letter_text/);

@@ -28,7 +28,7 @@ export async function fillPostgresHistory(url: string, p: HistoryParams): Promis
     await client.query(`SELECT setval('jobs.tb_job_run_id_seq', (SELECT max(id) FROM jobs.tb_job_run))`);
     for (const sql of [ATTEMPTS_SQL, READY_SQL, LEASE_SQL, ROLLUPS_SQL, LATENCY_SQL]) await client.query(sql);
     await client.query('COMMIT');
-    for (const table of ['tb_job_run', 'tb_job_attempt', 'tb_job_ready', 'tb_job_rollup', 'tb_job_latency']) {
+    for (const table of ['tb_job_run', 'tb_job_attempt', 'tb_job_ready', 'tb_job_rollup', 'tb_job_latency', 'tb_open_dead_letter']) {
       await client.query(`VACUUM ANALYZE jobs.${table}`);
     }
   } catch (error) {
