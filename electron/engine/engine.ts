@@ -252,8 +252,10 @@ export class Engine {
           void this.#breakers.refresh();
         }, 20);
         break;
-      case 'jobs':
+      case 'ready':
         this.#dispatcher.wake();
+        break;
+      case 'jobs':
         if (Date.now() - this.#lastCancelCheck > 250) void this.#checkCancels();
         break;
       case 'workers':

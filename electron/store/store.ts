@@ -205,7 +205,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   subscribe(listener: (signal: StoreSignal) => void): () => void;
 }
 
-export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'workers';
+/**
+ * `jobs`: jobs changed in any way (a console refreshes). `ready`: besides, some may have become claimable:
+ * added, put back, retried, or let go by a finished workflow task; a worker claims on it. Claims and plain
+ * completions change jobs but free none, so a fleet's settles do not wake every idle worker.
+ */
+export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'ready' | 'workers';
 
 export interface PruneCounts {
   completed: number;

@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditEntry, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
 import type { StoreSignal } from '../store.ts';
-import { alice, ALICE, LEASE, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
+import { alice, ALICE, LEASE, base, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** The control plane, circuit breakers, workers and the audit log. */
@@ -73,6 +73,33 @@ export function controlContract(test: ContractTest): void {
       await store.setSafeMode(false, alice, null);
       await sleep(50);
       assert.deepEqual(heard, []);
+    });
+
+    test("'ready' is heard when jobs may have become claimable, never for claims or completions", async (store) => {
+      const heard = new Set<StoreSignal>();
+      const off = store.subscribe((signal) => heard.add(signal));
+      const after = async (change: () => Promise<unknown>): Promise<string> => {
+        heard.clear();
+        await change();
+        await sleep(20);
+        return [...heard].sort().join(',');
+      };
+      try {
+        assert.equal(await after(() => store.enqueue([job('svc'), job('svc'), job('svc'), job('svc')])), 'jobs,ready');
+        const first = store.claim({ workerId: 'w1', limit: 4, leaseMs: LEASE });
+        assert.equal(await after(() => first), 'jobs', 'a claim changes jobs and frees none');
+        const [done, retried, failed, interrupted] = await first;
+        assert.ok(done && retried && failed && interrupted);
+        assert.equal(await after(() => store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE })), '', 'an empty claim changes nothing');
+        assert.equal(await after(() => store.settle([{ ...base(done), kind: 'completed' }])), 'jobs', 'a completion frees no job');
+        assert.equal(await after(() => store.settle([{ ...base(failed), kind: 'failed', error: err('boom'), outcome: 'failed' }])), 'jobs');
+        assert.equal(await after(() => store.settle([{ ...base(retried), kind: 'retry', error: err('flaky'), outcome: 'failed', run_at: new Date().toISOString() }])), 'jobs,ready');
+        assert.equal(await after(() => store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'emergency stop' }])), 'jobs,ready');
+        assert.equal(await after(() => store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE })), 'jobs');
+        assert.equal(await after(() => store.dlqRetry({}, alice)), 'jobs,ready');
+      } finally {
+        off();
+      }
     });
 
     test('another connection sees control changes and is signalled', async (store, handle) => {

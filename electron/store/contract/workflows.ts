@@ -129,6 +129,22 @@ export function workflowsContract(test: Test): void {
     assert.equal((await store.listAttempts(must(done.tasks.find((t) => t.name === 'a'), 'a').job_id)).length, 1);
   });
 
+  test("workflows: a finished task whose run lets the next one go signals 'ready'", async (store) => {
+    const run = newRun('ready', [{ name: 'first' }, { name: 'next', depends_on: ['first'] }]);
+    await store.startWorkflowRun(run, alice);
+    const first = must((await claimReady(store, run.queue)).get('first'), 'first');
+    const heard = new Set<string>();
+    const off = store.subscribe((signal) => heard.add(signal));
+    try {
+      await complete(store, first);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual([...heard].sort(), ['jobs', 'ready']);
+    } finally {
+      off();
+    }
+    assert.deepEqual([...(await claimReady(store, run.queue)).keys()], ['next']);
+  });
+
   test('workflows: retrying a run sends its failed tasks back; the run resumes from them', async (store) => {
     const run = newRun('retry-run', [{ name: 'x' }, { name: 'y', depends_on: ['x'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

@@ -135,7 +135,7 @@ export class PostgresAdministration {
 
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
     const batch = await pruneBatch(this.#open(), cutoffs, afterId, size);
-    if (batch.completed + batch.cancelled + batch.dead_letters > 0) this.#signals.changedOften('jobs');
+    if (batch.completed + batch.cancelled + batch.dead_letters > 0) this.#signals.jobsChanged(false);
     return batch;
   }
 

@@ -51,6 +51,32 @@ describe('postgres store', () => {
       }
     });
 
+    it("another instance hears 'ready' for an enqueue at once, however busy the sender's claims keep 'jobs'", async () => {
+      await resetTestDatabase(db.url);
+      const a = await openPostgresStore(db.url, { poolSize: 2 });
+      const b = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        const heardByB: StoreSignal[] = [];
+        const listening = waitForSignal(b, 'control', 5000);
+        b.subscribe((s) => heardByB.push(s));
+        await sleep(150);
+        await a.setSafeMode(false, alice, null);
+        await listening;
+        await a.enqueue([job('svc'), job('svc')]);
+        await sleep(700);
+        heardByB.length = 0;
+        // The claim announces 'jobs' and starts its quiet period; the enqueue's 'jobs' waits that out,
+        // its 'ready' does not.
+        await a.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
+        await a.enqueue([job('svc')]);
+        await sleep(900);
+        assert.deepEqual(heardByB.filter((s) => s === 'jobs' || s === 'ready'), ['jobs', 'ready', 'jobs']);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('a control change made while the listener is still connecting is not missed', async () => {
       await resetTestDatabase(db.url);
       const a = await openPostgresStore(db.url, { poolSize: 2 });

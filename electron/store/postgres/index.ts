@@ -114,7 +114,7 @@ export class PostgresStore implements Store {
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
     const results = await enqueueJobs(this.#open, jobs);
-    if (results.some((r) => r.created)) this.#signals.changedOften('jobs');
+    if (results.some((r) => r.created)) this.#signals.jobsChanged(true);
     return results;
   }
 
@@ -124,7 +124,7 @@ export class PostgresStore implements Store {
 
   #leased({ leaseId, jobs }: Claim): ClaimedJob[] {
     if (leaseId !== null) this.#leases.opened(leaseId, jobs.map((j) => j.attempt_id));
-    if (jobs.length > 0) this.#signals.changedOften('jobs');
+    if (jobs.length > 0) this.#signals.jobsChanged(false);
     return jobs;
   }
 
@@ -134,14 +134,14 @@ export class PostgresStore implements Store {
 
   async settle(settlements: Settlement[]): Promise<number[]> {
     const doneLeases = this.#leases.closing(settlements.map((s) => s.attemptId));
-    const landed = await settleJobs(this.#open, settlements, doneLeases);
-    if (landed.length > 0) this.#signals.changedOften('jobs');
+    const { landed, readied } = await settleJobs(this.#open, settlements, doneLeases);
+    if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
   }
 
   async reclaimExpired(now?: Date): Promise<ReclaimResult> {
     const result = await reclaimExpiredJobs(this.#open, now);
-    if (result.retried.length + result.failed.length > 0) this.#signals.changedOften('jobs');
+    if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }
 
@@ -207,19 +207,19 @@ export class PostgresStore implements Store {
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
     const job = await cancelJob(this.#open, jobId, actor, reason);
-    if (job) this.#signals.changedOften('jobs');
+    if (job) this.#signals.jobsChanged(false);
     return job;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
     const job = await retryJob(this.#open, jobId, actor);
-    if (job) this.#signals.changedOften('jobs');
+    if (job) this.#signals.jobsChanged(true);
     return job;
   }
 
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
     const job = await failRunningJob(this.#open, jobId, leaseOwner, actor, reason);
-    if (job) this.#signals.changedOften('jobs');
+    if (job) this.#signals.jobsChanged(false);
     return job;
   }
 
@@ -238,11 +238,11 @@ export class PostgresStore implements Store {
   }
 
   async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await dlqRetry(this.#open, selector, actor));
+    return this.#jobsChangedBy(await dlqRetry(this.#open, selector, actor), true);
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await dlqResolve(this.#open, selector, note, actor));
+    return this.#jobsChangedBy(await dlqResolve(this.#open, selector, note, actor), false);
   }
 
   async purgeResolvedCount(before: Date): Promise<number> {
@@ -250,11 +250,11 @@ export class PostgresStore implements Store {
   }
 
   async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await purgeResolved(this.#open, before, actor));
+    return this.#jobsChangedBy(await purgeResolved(this.#open, before, actor), false);
   }
 
-  #jobsChangedBy(count: number): number {
-    if (count > 0) this.#signals.changedOften('jobs');
+  #jobsChangedBy(count: number, ready: boolean): number {
+    if (count > 0) this.#signals.jobsChanged(ready);
     return count;
   }
 

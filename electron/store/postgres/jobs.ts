@@ -62,7 +62,7 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
  * functions.sql beside this file, pinned to primary-key lookups.
  */
-const SETTLE_SQL = 'SELECT id FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
+const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
 
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them), trailing empty ones
@@ -114,11 +114,14 @@ function validRunAt(runAt: string): string {
   return new Date(t).toISOString();
 }
 
-/** `doneLeases`: the lease rows whose last attempts these settlements are (see leases.ts). */
-export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<number[]> {
-  if (settlements.length === 0) return [];
+/**
+ * `doneLeases`: the lease rows whose last attempts these settlements are (see leases.ts). `readied`: the
+ * settle put a job back or finished a workflow task, so jobs may have become claimable (StoreSignal).
+ */
+export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<{ landed: number[]; readied: boolean }> {
+  if (settlements.length === 0) return { landed: [], readied: false };
   const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
-  return idsOf(rows);
+  return { landed: idsOf(rows), readied: rows.some((row) => row.readied === true) };
 }
 
 /**

@@ -56,13 +56,13 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
     const outcome = await schedules.fireSchedule(this.#open(), plan);
-    if (outcome.fired.some((f) => f.created)) this.#signals.changedOften('jobs');
+    if (outcome.fired.some((f) => f.created)) this.#signals.jobsChanged(true);
     return outcome;
   }
 
   async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
     const fire = await schedules.runScheduleNow(this.#open(), name, work, actor);
-    if (fire) this.#signals.changedOften('jobs');
+    if (fire) this.#signals.jobsChanged(true);
     return fire;
   }
 
@@ -78,7 +78,7 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
     const started = await workflows.startWorkflowRun(this.#open(), run, actor);
-    if (started.created) this.#signals.changedOften('jobs');
+    if (started.created) this.#signals.jobsChanged(true);
     return started;
   }
 
@@ -96,13 +96,13 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
     const retried = await workflows.retryWorkflowRun(this.#open(), runId, actor);
-    if (retried && retried.retried.length > 0) this.#signals.changedOften('jobs');
+    if (retried && retried.retried.length > 0) this.#signals.jobsChanged(true);
     return retried;
   }
 
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
     const cancelled = await workflows.cancelWorkflowRun(this.#open(), runId, actor, reason);
-    if (cancelled) this.#signals.changedOften('jobs');
+    if (cancelled) this.#signals.jobsChanged(false);
     return cancelled;
   }
 }

@@ -5,7 +5,7 @@ import { CONNECT_TIMEOUT_MS } from './db.ts';
 import type { StoreSignal } from '../store.ts';
 
 export const CHANNEL = 'opsdeck';
-const SIGNALS: readonly StoreSignal[] = ['control', 'breakers', 'jobs', 'workers'];
+const SIGNALS: readonly StoreSignal[] = ['control', 'breakers', 'jobs', 'ready', 'workers'];
 const POLL_MS = 1000;
 const RECONNECT_MAX_MS = 10_000;
 /** The listening connection is pinged this often: a dead one is replaced instead of waiting in silence. */
@@ -38,7 +38,9 @@ export class PgSignals {
   #controlVersion: number | null = null;
   #breakersVersion: number | null = null;
   #everConnected = false;
-  #coalesceTimer: NodeJS.Timeout | null = null;
+  /** Signals announced in the last COALESCE_MS, each with the timer that ends its quiet period. */
+  readonly #quiet = new Map<StoreSignal, NodeJS.Timeout>();
+  /** Changes made during a signal's quiet period, announced when it ends. */
   readonly #pending = new Set<StoreSignal>();
 
   constructor(db: PgDb) {
@@ -75,24 +77,38 @@ export class PgSignals {
    * a single new job within milliseconds); during a burst, at most one NOTIFY per signal every COALESCE_MS
    * however many changes came.
    */
-  changedOften(signal: StoreSignal): void {
-    this.emit(signal);
+  changedOften(...signals: StoreSignal[]): void {
+    for (const signal of signals) this.emit(signal);
     if (this.#closed) return;
-    this.#pending.add(signal);
-    if (this.#coalesceTimer) return;
-    this.#announcePending();
+    const now: StoreSignal[] = [];
+    for (const signal of signals) {
+      if (this.#quiet.has(signal)) this.#pending.add(signal);
+      else now.push(signal);
+    }
+    this.#announce(now);
   }
 
-  #announcePending(): void {
-    const signals = [...this.#pending];
-    this.#pending.clear();
-    if (this.#closed || signals.length === 0) {
-      this.#coalesceTimer = null;
-      return;
-    }
+  /**
+   * Jobs changed; `ready` when some may have become claimable (StoreSignal says which changes do). Each
+   * signal keeps its own quiet period, so a worker's stream of claims and settles never holds back the
+   * `ready` of a job it enqueues.
+   */
+  jobsChanged(ready: boolean): void {
+    if (ready) this.changedOften('jobs', 'ready');
+    else this.changedOften('jobs');
+  }
+
+  #announce(signals: StoreSignal[]): void {
+    if (this.#closed || signals.length === 0) return;
     this.#db.engineQuery('SELECT pg_notify($1, s) FROM unnest($2::text[]) AS s', [CHANNEL, signals]).catch(() => undefined);
-    this.#coalesceTimer = setTimeout(() => this.#announcePending(), COALESCE_MS);
-    this.#coalesceTimer.unref();
+    for (const signal of signals) {
+      const timer = setTimeout(() => {
+        this.#quiet.delete(signal);
+        if (this.#pending.delete(signal)) this.#announce([signal]);
+      }, COALESCE_MS);
+      timer.unref();
+      this.#quiet.set(signal, timer);
+    }
   }
 
   async #connect(): Promise<void> {
@@ -130,6 +146,7 @@ export class PgSignals {
       await this.#checkVersions();
       if (this.#everConnected) {
         this.emit('jobs');
+        this.emit('ready');
         this.emit('workers');
       }
       this.#everConnected = true;
@@ -216,9 +233,10 @@ export class PgSignals {
     this.#stopPolling();
     if (this.#pingTimer) clearInterval(this.#pingTimer);
     this.#pingTimer = null;
-    for (const timer of [this.#reconnectTimer, this.#coalesceTimer]) if (timer) clearTimeout(timer);
+    for (const timer of [this.#reconnectTimer, ...this.#quiet.values()]) if (timer) clearTimeout(timer);
     this.#reconnectTimer = null;
-    this.#coalesceTimer = null;
+    this.#quiet.clear();
+    this.#pending.clear();
     const client = this.#client;
     this.#client = null;
     if (client) {

@@ -143,7 +143,7 @@ export class SqliteAdministration {
 
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
     const batch = this.#retention.pruneBatch(cutoffs, afterId, size);
-    this.#signals.emit('jobs');
+    this.#signals.jobsChanged(false);
     return batch;
   }
 

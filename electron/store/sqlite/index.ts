@@ -117,13 +117,13 @@ export class SqliteStore implements Store {
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
     const results = this.#jobs.enqueue(jobs);
-    if (results.some((r) => r.created)) this.#signals.emit('jobs');
+    if (results.some((r) => r.created)) this.#signals.jobsChanged(true);
     return results;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
     const claimed = this.#jobs.claim(request);
-    if (claimed.length > 0) this.#signals.emit('jobs');
+    if (claimed.length > 0) this.#signals.jobsChanged(false);
     return claimed;
   }
 
@@ -132,14 +132,14 @@ export class SqliteStore implements Store {
   }
 
   async settle(settlements: Settlement[]): Promise<number[]> {
-    const landed = this.#jobs.settle(settlements);
-    if (landed.length > 0) this.#signals.emit('jobs');
+    const { landed, readied } = this.#jobs.settle(settlements);
+    if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
   }
 
   async reclaimExpired(at: Date = new Date()): Promise<ReclaimResult> {
     const result = this.#jobs.reclaimExpired(at);
-    if (result.retried.length + result.failed.length > 0) this.#signals.emit('jobs');
+    if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }
 
@@ -204,15 +204,15 @@ export class SqliteStore implements Store {
   // ---- operator actions on jobs ----------------------------------------------------------------
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#operator.cancelJob(jobId, actor, reason));
+    return this.#jobsChangedBy(this.#operator.cancelJob(jobId, actor, reason), false);
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#operator.retryJob(jobId, actor));
+    return this.#jobsChangedBy(this.#operator.retryJob(jobId, actor), true);
   }
 
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#failJob.fail(jobId, leaseOwner, actor, reason));
+    return this.#jobsChangedBy(this.#failJob.fail(jobId, leaseOwner, actor, reason), false);
   }
 
   // ---- dead-letter queue -----------------------------------------------------------------------
@@ -230,11 +230,11 @@ export class SqliteStore implements Store {
   }
 
   async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.dlqRetry(selector, actor));
+    return this.#jobsChangedBy(this.#operator.dlqRetry(selector, actor), true);
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.dlqResolve(selector, note, actor));
+    return this.#jobsChangedBy(this.#operator.dlqResolve(selector, note, actor), false);
   }
 
   async purgeResolvedCount(before: Date): Promise<number> {
@@ -242,11 +242,11 @@ export class SqliteStore implements Store {
   }
 
   async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.purgeResolved(before, actor));
+    return this.#jobsChangedBy(this.#operator.purgeResolved(before, actor), false);
   }
 
-  #jobsChangedBy<T>(result: T): T {
-    this.#signals.emit('jobs');
+  #jobsChangedBy<T>(result: T, ready: boolean): T {
+    this.#signals.jobsChanged(ready);
     return result;
   }
 

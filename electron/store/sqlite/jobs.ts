@@ -29,6 +29,12 @@ interface Leased {
   run: number | null;
 }
 
+/** What a settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */
+export interface SettleOutcome {
+  landed: number[];
+  readied: boolean;
+}
+
 interface ExpiredRow extends JobKind {
   id: number;
   attempts: number;
@@ -140,7 +146,7 @@ export class SqliteJobs {
   readonly #s: JobStatements;
   readonly #enqueueTx: (jobs: NewJob[]) => EnqueueResult[];
   readonly #claimTx: (request: ClaimRequest) => ClaimedJob[];
-  readonly #settleTx: (settlements: Settlement[]) => number[];
+  readonly #settleTx: (settlements: Settlement[]) => SettleOutcome;
   /**
    * The jobs this store leased and has not settled, by attempt: the settle counts them without reading
    * them back. An entry whose settle never comes (the watchdog took the job) goes with the reclaim.
@@ -172,10 +178,11 @@ export class SqliteJobs {
       const at = new Date(atMs).toISOString();
       const tally = new Tally(atMs);
       const runs: number[] = [];
-      const landed = settlements.filter((s) => this.#settleOne(s, at, tally, runs)).map((s) => s.jobId);
+      const settled = settlements.filter((s) => this.#settleOne(s, at, tally, runs));
       if (runs.length > 0) this.#workflows.advance(runs, at, tally);
       db.record(tally);
-      return landed;
+      const requeued = settled.some((s) => s.kind === 'retry' || s.kind === 'interrupted');
+      return { landed: settled.map((s) => s.jobId), readied: requeued || runs.length > 0 };
     }).immediate;
   }
 
@@ -268,8 +275,8 @@ export class SqliteJobs {
     return this.#db.guard(() => this.#s.extend.all({ ids: JSON.stringify(jobIds), worker: workerId, lease }).map((r) => r.id));
   }
 
-  settle(settlements: Settlement[]): number[] {
-    if (settlements.length === 0) return [];
+  settle(settlements: Settlement[]): SettleOutcome {
+    if (settlements.length === 0) return { landed: [], readied: false };
     return this.#db.guard(() => this.#settleTx(settlements));
   }
 

@@ -57,13 +57,13 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
     const outcome = this.#schedules.fire(plan);
-    if (outcome.fired.some((f) => f.created)) this.#signals.emit('jobs');
+    if (outcome.fired.some((f) => f.created)) this.#signals.jobsChanged(true);
     return outcome;
   }
 
   async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
     const fire = this.#schedules.runNow(name, work, actor);
-    if (fire) this.#signals.emit('jobs');
+    if (fire) this.#signals.jobsChanged(true);
     return fire;
   }
 
@@ -79,7 +79,7 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
     const started = this.#workflows.start(run, actor);
-    if (started.created) this.#signals.emit('jobs');
+    if (started.created) this.#signals.jobsChanged(true);
     return started;
   }
 
@@ -97,13 +97,13 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
     const retried = this.#workflows.retry(runId, actor);
-    if (retried && retried.retried.length > 0) this.#signals.emit('jobs');
+    if (retried && retried.retried.length > 0) this.#signals.jobsChanged(true);
     return retried;
   }
 
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
     const cancelled = this.#workflows.cancel(runId, actor, reason);
-    if (cancelled) this.#signals.emit('jobs');
+    if (cancelled) this.#signals.jobsChanged(false);
     return cancelled;
   }
 }

@@ -45,6 +45,12 @@ export class SqliteSignals {
     if (!this.#db.closed) this.#seen.control = this.#readSignature().control;
   }
 
+  /** Jobs changed; `ready` when some may have become claimable (StoreSignal says which changes do). */
+  jobsChanged(ready: boolean): void {
+    this.emit('jobs');
+    if (ready) this.emit('ready');
+  }
+
   emit(signal: StoreSignal): void {
     if (this.#listeners.size === 0) return;
     this.#queued.add(signal);
@@ -93,7 +99,9 @@ export class SqliteSignals {
       if (signature.control !== this.#seen.control) this.emit('control');
       if (signature.breakers !== this.#seen.breakers) this.emit('breakers');
       this.#seen = { dataVersion, ...signature };
+      // Another process's change could be any: its jobs may be claimable.
       this.emit('jobs');
+      this.emit('ready');
       this.emit('workers');
     } catch {
       // Busy or closing: the next tick tries again.
