@@ -5,7 +5,7 @@ import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
-import type { PgDb } from './db.ts';
+import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import type { Page, PageRequest } from '../store.ts';
@@ -39,6 +39,13 @@ export async function listAttempts(db: PgDb, jobId: number): Promise<Attempt[]> 
   return rows.map(toAttempt);
 }
 
+/** A page from rows fetched newest first with one more than `limit`: the extra one says there is more. */
+function pageOf(rows: Row[], limit: number): Page<Job> {
+  const items = rows.slice(0, limit).map(toJob);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}
+
 async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
@@ -49,9 +56,7 @@ async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: Page
      ORDER BY id DESC LIMIT $${n + 2}`,
     [...params, after, limit + 1],
   );
-  const items = rows.slice(0, limit).map(toJob);
-  const last = items.at(-1);
-  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return pageOf(rows, limit);
 }
 
 /**
@@ -123,9 +128,7 @@ async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRe
      ORDER BY id DESC`,
     [...dlqParams(selector), after, limit + 1],
   );
-  const items = rows.slice(0, limit).map(toJob);
-  const last = items.at(-1);
-  return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  return pageOf(rows, limit);
 }
 
 /**
