@@ -45,11 +45,9 @@ export class Scheduler {
 
   start(): void {
     if (this.#timer) return;
-    // The first tick comes one interval after the start, not with it: a worker that just started has claims
-    // to make first, and the tick's reads would open a pooled connection of their own beside them (a run
-    // of 2 000 jobs on PostgreSQL took a tenth longer when they did).
     this.#timer = setInterval(() => void this.#run(), this.#opts.tickMs ?? 500);
     this.#timer.unref();
+    void this.#run();
   }
 
   async stop(): Promise<void> {
