@@ -78,11 +78,12 @@ describe('postgres store', () => {
           'every job back in pending is claimable, the one retried later is not yet due',
         );
         assert.deepEqual(await drift(), []);
-        const [resolved, edited, removed] = again;
-        assert.ok(resolved && edited && removed);
+        const [resolved, edited, removed, failedByHand] = again;
+        assert.ok(resolved && edited && removed && failedByHand);
+        assert.equal((await store.failRunningJob(failedByHand.id, 'w2', alice, 'stuck on a lock'))?.status, 'failed');
         await store.settle([resolved, edited, removed].map((j) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'w2', kind: 'failed' as const, error, outcome: 'failed' as const })));
         const open = await withClient(db.url, (c) => c.query('SELECT count(*)::int AS n FROM jobs.tb_open_dead_letter').then((r) => r.rows[0]?.n));
-        assert.equal(open, 3);
+        assert.equal(open, 4, 'three failed by their settle, one by an operator');
         assert.equal(await store.dlqResolve({ job_ids: [resolved.id] }, 'known', alice), 1);
         await withClient(db.url, async (c) => {
           await c.query(`UPDATE jobs.tb_job_run SET error_message = 'edited by hand', error_fingerprint = 'fp-edited' WHERE id = $1`, [edited.id]);
