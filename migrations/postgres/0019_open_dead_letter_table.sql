@@ -1,9 +1,10 @@
 -- Migration 0018's generated column cost every claim and every settle about a tenth of the server's time:
 -- PostgreSQL forms the whole job row once more to compute a stored generated column, on every update.
--- The open dead letters' error text moves to a table of its own, kept by triggers that fire only when a
--- job becomes or stops being an open dead letter; the claims and settles of healthy jobs never do, and a
--- trigger's WHEN is all they evaluate. Being triggers, they cannot miss a path that fails, retries,
--- resolves, edits or deletes a job.
+-- The open dead letters' error text moves to a table of its own, kept by triggers that act only when a
+-- job becomes or stops being an open dead letter: a healthy settle evaluates their WHEN and nothing more,
+-- and a claim skips them. Being triggers, no statement has to remember them; the one condition (see the
+-- update trigger) is that a statement making or ending an open dead letter writes resolved_at, and
+-- electron/store/postgres/hotPath.test.ts holds every such path of the store to it.
 -- With the fingerprint and service beside the text, the dead-letter list's search finds its page of ids in
 -- this small table and then reads only those jobs, where matching on the job table read a page of it for
 -- every candidate.
