@@ -90,6 +90,17 @@ describe('postgres store', () => {
           await c.query('DELETE FROM jobs.tb_job_run WHERE id = $1', [removed.id]);
         });
         assert.deepEqual(await drift(), []);
+        // A workflow task that failed, and the retry of its run.
+        const { run_id: runId } = await store.startWorkflowRun(
+          { identifier: 'drift', workflow: 'etl', payload: {}, tasks: [{ name: 'only', depends_on: [], pass_output: null, job: { ...job('svc', { queue: 'wf', max_attempts: 1 }), identifier: 'drift/only' } }] },
+          alice,
+        );
+        const [task] = await store.claim({ workerId: 'w3', limit: 1, leaseMs: 60_000, queues: ['wf'] });
+        assert.ok(task);
+        await store.settle([{ jobId: task.id, attemptId: task.attempt_id, workerId: 'w3', kind: 'failed', error, outcome: 'failed' }]);
+        assert.deepEqual(await drift(), []);
+        assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [task.id] });
+        assert.deepEqual(await drift(), []);
       } finally {
         await store.close();
       }
