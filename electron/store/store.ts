@@ -205,6 +205,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   subscribe(listener: (signal: StoreSignal) => void): () => void;
 }
 
+/** What a dialect's settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */
+export interface SettleOutcome {
+  landed: number[];
+  readied: boolean;
+}
+
 /**
  * `jobs`: jobs changed in any way (a console refreshes). `ready`: besides, some may have become claimable:
  * added, put back, retried, or let go by a finished workflow task; a worker claims on it. Claims and plain

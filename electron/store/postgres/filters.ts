@@ -17,6 +17,14 @@ function searchSql(text: string, pattern: string): string {
   return `(${text}::text IS NULL OR (error_message ILIKE ${pattern} ESCAPE '\\' AND strpos(lower(error_message), lower(${text})) > 0))`;
 }
 
+/**
+ * The same search over jobs.tb_open_dead_letter `d`, whose text is stored lowered (migration 0019): LIKE on
+ * it, which its trigram index answers, and the exact substring test.
+ */
+export function openDeadLetterSearchSql(text: string, pattern: string): string {
+  return `d.error_lower LIKE lower(${pattern}) ESCAPE '\\' AND strpos(d.error_lower, lower(${text})) > 0`;
+}
+
 /** The search as an ILIKE pattern that matches it anywhere: `%`, `_` and `\\` escaped to mean themselves. */
 export function likePattern(search: string | undefined): string | null {
   if (search === undefined || search === '') return null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { StoreInputError } from '../errors.ts';
-import type { ClaimRequest, ReclaimResult, Settlement } from '../store.ts';
+import type { ClaimRequest, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { ENGINE_ANSWER_MS } from './db.ts';
 import type { PgDb } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
@@ -118,7 +118,7 @@ function validRunAt(runAt: string): string {
  * `doneLeases`: the lease rows whose last attempts these settlements are (see leases.ts). `readied`: the
  * settle put a job back or finished a workflow task, so jobs may have become claimable (StoreSignal).
  */
-export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<{ landed: number[]; readied: boolean }> {
+export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<SettleOutcome> {
   if (settlements.length === 0) return { landed: [], readied: false };
   const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
   return { landed: idsOf(rows), readied: rows.some((row) => row.readied === true) };

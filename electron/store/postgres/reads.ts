@@ -6,7 +6,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
-import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern } from './filters.ts';
+import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import type { Page, PageRequest } from '../store.ts';
 
@@ -118,7 +118,7 @@ async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRe
     `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(
          SELECT d.job_id FROM jobs.tb_open_dead_letter d
-         WHERE d.error_lower LIKE lower($5) ESCAPE '\\' AND strpos(d.error_lower, lower($3)) > 0
+         WHERE ${openDeadLetterSearchSql('$3', '$5')}
            AND ($1::bigint[] IS NULL OR d.job_id = ANY($1::bigint[]))
            AND ($2::text IS NULL OR d.error_fingerprint = $2)
            AND ($4::text IS NULL OR d.service_name = $4)
@@ -179,7 +179,7 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
        SELECT j.id, j.service_name, j.execution_type, j.error_message, coalesce(j.error_fingerprint, '') AS fingerprint,
          coalesce(j.completed_at, j.updated_at) AS failed_at
        FROM jobs.tb_open_dead_letter d JOIN jobs.tb_job_run j ON j.id = d.job_id
-       WHERE d.error_lower LIKE lower($1) ESCAPE '\\' AND strpos(d.error_lower, lower($2)) > 0
+       WHERE ${openDeadLetterSearchSql('$2', '$1')}
          AND j.resolved_at IS NULL AND j.status = 'failed' AND j.error_fingerprint IS NOT NULL
          AND ($3::text IS NULL OR j.service_name = $3)
      )

@@ -1,5 +1,5 @@
 import { ExecutionType } from '../../../shared/domain.ts';
-import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, Settlement } from '../store.ts';
+import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { now } from './db.ts';
 import type { Bind, Connection, Params, SqliteDb } from './db.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
@@ -27,12 +27,6 @@ interface Leased {
   startedMs: number;
   /** A workflow task's run, moved on when the task finishes. */
   run: number | null;
-}
-
-/** What a settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */
-export interface SettleOutcome {
-  landed: number[];
-  readied: boolean;
 }
 
 interface ExpiredRow extends JobKind {
