@@ -52,16 +52,19 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
 
 /**
  * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
- * confirmed lease ends within a third of a lease is stopped now, while the lease still holds: once it
- * runs out, another worker's watchdog may take the job, and it must never run on two workers at once.
- * A started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
- * Leases are extended every third of a lease, so this is the second extension in a row that failed, or
- * one that went a third of a lease without an answer. Jobs claimed ahead and not started are handed
+ * confirmed lease ends within half a lease is stopped now, while the lease still holds: once it runs
+ * out, another worker's watchdog may take the job, and it must never run on two workers at once. A
+ * started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
+ * Leases are extended every third of a lease, so this is the second extension in a row that failed (a
+ * third of the lease left), or one that went a third of a lease without an answer; the first failure
+ * leaves two thirds. Half is the line between them: at a third, a timer that fired a millisecond early
+ * put the second failure on the wrong side and the job was stopped only at the third, as its lease ran
+ * out. Jobs claimed ahead and not started are handed
  * back at the first failure, whatever their lease: a worker whose leases go unconfirmed starts no new
  * work, which it might have to stop halfway.
  */
 function fenceUnconfirmed(h: LeaseHolder, now: number): void {
-  const margin = h.leaseMs / 3;
+  const margin = h.leaseMs / 2;
   h.releaseBuffered('lease not confirmed');
   for (const running of h.executing.values()) {
     if (running.leaseLost || running.leaseUntil - margin > now) continue;
