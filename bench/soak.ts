@@ -10,15 +10,14 @@ import type { Store } from '../electron/store/store.ts';
 /**
  * `npm run bench -- soak`: a real `opsdeck worker` process through a long run, N jobs fed in as it goes
  * (the backlog kept between one and two chunks), sampled every tenth of the run: throughput over that
- * tenth and the worker's resident memory (Linux: /proc). The worker runs as README's unit runs it, with
- * V8's young generation capped (--max-semi-space-size=8). A worker that leaks, or slows as its store
- * fills, shows it here.
+ * tenth and the worker's resident memory (Linux: /proc). The worker is started as an operator starts it,
+ * with no Node flags of ours: the launcher gives V8's young generation its size (bin/opsdeck.js), and
+ * the result names the flags the worker ran with. A worker that leaks, or slows as its store fills,
+ * shows it here.
  */
 
 const CHUNK = 25_000;
 const BIN = fileURLToPath(new URL('../bin/opsdeck.js', import.meta.url));
-/** How README's systemd unit starts a worker. */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8'];
 
 export interface SoakSample {
   done: number;
@@ -29,6 +28,7 @@ export interface SoakSample {
 export interface SoakResult {
   store: 'sqlite' | 'postgres';
   jobs: number;
+  /** The Node flags the worker process ran with, read from its command line. */
   node_flags: string[];
   samples: SoakSample[];
   rss_peak_mb: number;
@@ -40,6 +40,11 @@ export interface SoakResult {
   late_per_s: number;
   /** late_per_s / early_per_s. */
   ratio: number;
+}
+
+function nodeFlags(pid: number): string[] {
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  return argv.slice(1, argv.indexOf(BIN));
 }
 
 function rssMb(pid: number): number {
@@ -65,12 +70,13 @@ export async function soak(opts: { location: string; dir: string; jobs: number; 
   };
   await feed();
   await feed();
-  const worker = spawn(process.execPath, [...WORKER_NODE_FLAGS, BIN, 'worker', '--db', opts.location, '--registry', registry, '--concurrency', '16'], {
+  const worker = spawn(process.execPath, [BIN, 'worker', '--db', opts.location, '--registry', registry, '--concurrency', '16'], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   worker.stderr.setEncoding('utf8').on('data', (text: string) => opts.log(text.trimEnd()));
   const exited = new Promise<void>((resolve) => worker.on('exit', () => resolve()));
   const samples: SoakSample[] = [];
+  let flags: string[] | null = null;
   try {
     const pid = worker.pid;
     if (pid === undefined) throw new Error('the worker did not start');
@@ -81,6 +87,7 @@ export async function soak(opts: { location: string; dir: string; jobs: number; 
     let peak = 0;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
+      flags ??= nodeFlags(pid);
       peak = Math.max(peak, rssMb(pid));
       const done = await finished(store);
       if (fed - done < CHUNK && fed < opts.jobs) await feed();
@@ -106,7 +113,7 @@ export async function soak(opts: { location: string; dir: string; jobs: number; 
   return {
     store: store.dialect,
     jobs: opts.jobs,
-    node_flags: WORKER_NODE_FLAGS,
+    node_flags: flags ?? [],
     samples,
     rss_peak_mb: Math.max(...samples.map((s) => s.rss_mb)),
     rss_after_warmup_max_mb: afterWarmup.length ? Math.max(...afterWarmup) : 0,
