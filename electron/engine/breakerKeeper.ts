@@ -75,15 +75,18 @@ export class BreakerKeeper {
   async #doRefresh(): Promise<void> {
     try {
       const [records, tunings] = await Promise.all([this.#store.listBreakers(), this.#store.listBreakerTunings()]);
+      const now = new Date();
+      const held = gatesKey(this.gates(now));
       this.#cache = new Map(records.map((r) => [r.service_name, r]));
       this.#tunings = new Map(tunings.map((t) => [t.service_name, t]));
-      const now = new Date();
       for (const record of records) {
         if (tickDue(record, this.#effective(record.service_name), now)) {
           await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
         }
       }
-      this.#changed();
+      // Only a refresh that changed what claims may take wakes the dispatcher: a wake every refresh would
+      // be a claim every two seconds on every worker, and would hide a missing wake elsewhere.
+      if (gatesKey(this.gates(now)) !== held) this.#changed();
     } catch (error) {
       this.#log.warn('could not read the circuit breakers', { error: message(error) });
     }
@@ -277,4 +280,8 @@ function combine(transitions: BreakerTransition[]): BreakerTransition | null {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function gatesKey(gates: { blocked: string[]; limited: Map<string, number> }): string {
+  return JSON.stringify([[...gates.blocked].sort(), [...gates.limited].sort(([a], [b]) => a.localeCompare(b))]);
 }

@@ -3,6 +3,16 @@ import type { ClaimRequest, Store } from '../store/store.ts';
 import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimGates, serviceGates } from './serviceGates.ts';
 
+export interface ClaimScope {
+  request: Pick<ClaimRequest, 'excludeServices' | 'serviceCaps' | 'gates'>;
+  /**
+   * How many jobs of some service run held this claim back (its `concurrency` left no room or less than
+   * the free slots, or a `max_concurrent` gate applies): one of them finishing anywhere frees room,
+   * though it readies no job.
+   */
+  heldByRunning: boolean;
+}
+
 /**
  * The services a claim must leave out or cap: those whose breaker holds their jobs or lets only a few
  * probes through, those paused by an upstream's 429, those already at their concurrency across every
@@ -16,25 +26,32 @@ export async function claimScope(
   now: Date,
   paused: string[] = [],
   free: number = Number.POSITIVE_INFINITY,
-): Promise<Pick<ClaimRequest, 'excludeServices' | 'serviceCaps' | 'gates'>> {
+): Promise<ClaimScope> {
   const { blocked, limited } = breakers.gates(now);
   const exclude = new Set([...blocked, ...paused]);
   const caps = new Map(limited);
   const gated = claimGates(serviceGates(registry), free, exclude);
   for (const [service, cap] of gated.caps) caps.set(service, Math.min(caps.get(service) ?? cap, cap));
-  const capped = registry.services.filter((s) => s.concurrency !== undefined);
+  let heldByRunning = false;
+  const capped = registry.services.filter((s) => s.concurrency !== undefined && !exclude.has(s.name));
   if (capped.length > 0) {
     const running = await store.runningByService();
     for (const service of capped) {
       const room = (service.concurrency ?? 0) - (running[service.name] ?? 0);
+      if (room < free) heldByRunning = true;
       if (room <= 0) exclude.add(service.name);
       else caps.set(service.name, Math.min(caps.get(service.name) ?? room, room));
     }
   }
   for (const service of exclude) caps.delete(service);
+  const gates = gated.gates.filter((g) => !exclude.has(g.service));
+  if (gates.some((g) => g.maxConcurrent !== null)) heldByRunning = true;
   return {
-    ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
-    ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
-    ...(gated.gates.length > 0 ? { gates: gated.gates.filter((g) => !exclude.has(g.service)) } : {}),
+    request: {
+      ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
+      ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
+      ...(gates.length > 0 ? { gates } : {}),
+    },
+    heldByRunning,
   };
 }

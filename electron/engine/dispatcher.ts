@@ -71,6 +71,8 @@ export class Dispatcher {
   #claimFailing = false;
   /** The last claim came back short: nothing more is runnable until a signal or the poll interval. */
   #queueDry = false;
+  /** The last claim was held back by how many jobs of a service run (ClaimScope.heldByRunning). */
+  #heldByRunning = false;
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
   #pumping = false;
@@ -107,6 +109,14 @@ export class Dispatcher {
   /** Something may have made work available: a job was added or released, a breaker or control changed. */
   wake(): void {
     this.#wakeup.wake();
+  }
+
+  /**
+   * Jobs changed somewhere without any becoming claimable: a finished job still frees room under a
+   * service's concurrency or max_concurrent, so a claim those held back is tried again now.
+   */
+  jobsChanged(): void {
+    if (this.#heldByRunning) this.#wakeup.wake();
   }
 
   inFlight(): Array<{ jobId: number; service: string; kind: ExecutionType; startedAt: Date }> {
@@ -275,8 +285,9 @@ export class Dispatcher {
     const now = new Date();
     const free = concurrency - this.#executing.size - this.#buffer.size;
     const scope = await claimScope(store, registry.registry, breakers, now, pauses.paused(now), free);
+    this.#heldByRunning = scope.heldByRunning;
     const sent = performance.now();
-    const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope });
+    const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope.request });
     this.#opts.emitter.emit('claimed', { seconds: (performance.now() - sent) / 1000, count: claimed.length });
     this.#opts.jobs.claimed(claimed);
     return claimed;

@@ -33,11 +33,11 @@ describe('service gates across two workers on PostgreSQL', () => {
     await cleanupDir();
   });
 
-  async function worker(services: unknown[]): Promise<Engine> {
+  async function worker(services: unknown[], pollMs = 20): Promise<Engine> {
     const { holder } = await loadRegistry(dir, services);
     const store = await openStore(db.url);
     stores.push(store);
-    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 8, leaseMs: 5000, pollMs: 20, maintenance: false });
+    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 8, leaseMs: 5000, pollMs, maintenance: false });
     engines.push(engine);
     await engine.start();
     return engine;
@@ -94,5 +94,17 @@ describe('service gates across two workers on PostgreSQL', () => {
     for (const a of attempts) most = Math.max(most, attempts.filter((b) => b.start <= a.start && b.end > a.start).length);
     assert.ok(most <= 2, `at most 2 running at once (saw ${most})`);
     assert.equal(most, 2, 'and both places are used');
+  });
+
+  test('a job held back by its service\'s concurrency starts when one finishes on either worker, not at the next poll', async () => {
+    // Longer than the wait below: each job can start only because a worker was woken by the one before.
+    const neverPolls = 600_000;
+    const services = [{ name: 'single', execution_type: 'noop', runner_config: { sleep_ms: 30 }, concurrency: 1 }];
+    const store = stores[0] ?? (await openStore(db.url));
+    if (!stores.includes(store)) stores.push(store);
+    await Promise.all(engines.splice(0).map((e) => e.stop({ graceMs: 0 })));
+    await Promise.all([worker(services, neverPolls), worker(services, neverPolls)]);
+    await store.enqueue(Array.from({ length: 4 }, () => ({ queue: 'default', service_name: 'single', execution_type: 'noop' as const, max_attempts: 1 })));
+    await waitFor('every job to complete', async () => ((await store.countJobs({ service: 'single', status: ['completed'] })) === 4 ? true : null));
   });
 });

@@ -50,19 +50,19 @@ describe('engine on SQLite', () => {
     await cleanupDir();
   });
 
-  async function engineFor(services: unknown[], opts: { concurrency?: number; env?: Record<string, string> } = {}): Promise<Engine> {
+  async function engineFor(services: unknown[], opts: { concurrency?: number; pollMs?: number; env?: Record<string, string> } = {}): Promise<Engine> {
     const { holder } = await loadRegistry(dir, services);
     return engineWith(holder, opts);
   }
 
-  async function engineWith(holder: Awaited<ReturnType<typeof loadRegistry>>['holder'], opts: { concurrency?: number; env?: Record<string, string> } = {}): Promise<Engine> {
+  async function engineWith(holder: Awaited<ReturnType<typeof loadRegistry>>['holder'], opts: { concurrency?: number; pollMs?: number; env?: Record<string, string> } = {}): Promise<Engine> {
     const engine = new Engine({
       store,
       registry: holder,
       runners: createRunners({ killGraceMs: 300 }),
       concurrency: opts.concurrency ?? 8,
       leaseMs: 2000,
-      pollMs: 20,
+      pollMs: opts.pollMs ?? 20,
       env: { PATH: process.env.PATH, ...opts.env },
     });
     engines.push(engine);
@@ -371,6 +371,36 @@ describe('engine on SQLite', () => {
     for (const id of ids) await waitForStatus(store, id, 'completed');
     assert.equal(api.requests, 6);
     assert.equal(peak, 2);
+    await stopAll();
+  });
+
+  // A poll interval longer than the test's wait: each job below can start only because the engine was
+  // woken, when a job of its service finished or when its queue was resumed.
+  const NEVER_POLLS = 600_000;
+
+  test('a job held back by its service\'s concurrency or max_concurrent starts when one of its jobs finishes, not at the next poll', async () => {
+    await engineFor(
+      [
+        { name: 'one-at-a-time', execution_type: 'noop', concurrency: 1, runner_config: { sleep_ms: 30 } },
+        { name: 'gated', execution_type: 'noop', max_concurrent: 1, runner_config: { sleep_ms: 30 } },
+      ],
+      { concurrency: 8, pollMs: NEVER_POLLS },
+    );
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await enqueueOne(store, 'one-at-a-time', 'noop', 1), await enqueueOne(store, 'gated', 'noop', 1));
+    for (const id of ids) await waitForStatus(store, id, 'completed');
+    await stopAll();
+  });
+
+  test('a resumed queue\'s jobs start at once, not at the next poll', async () => {
+    await engineFor([{ name: 'later', execution_type: 'noop', queue: 'reports', runner_config: {} }], { pollMs: NEVER_POLLS });
+    await store.setQueuePaused('reports', true, actor, null);
+    const [enqueued] = await store.enqueue([{ queue: 'reports', service_name: 'later', execution_type: 'noop', max_attempts: 1 }]);
+    const held = enqueued?.id ?? 0;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await jobOf(store, held)).status, 'pending');
+    await store.setQueuePaused('reports', false, actor, null);
+    await waitForStatus(store, held, 'completed');
     await stopAll();
   });
 

@@ -227,6 +227,8 @@ export class Engine {
     }
     this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
     if (!changed) return;
+    // A queue resumed (or anything else the control plane holds let go): its jobs are claimable now.
+    this.#dispatcher.wake();
     this.#emitter.emit('control', state);
     const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode ? 'draining' : 'running';
     if (next !== this.#workerState) {
@@ -256,6 +258,7 @@ export class Engine {
         this.#dispatcher.wake();
         break;
       case 'jobs':
+        this.#dispatcher.jobsChanged();
         if (Date.now() - this.#lastCancelCheck > 250) void this.#checkCancels();
         break;
       case 'workers':

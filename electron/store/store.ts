@@ -214,7 +214,8 @@ export interface SettleOutcome {
 /**
  * `jobs`: jobs changed in any way (a console refreshes). `ready`: besides, some may have become claimable:
  * added, put back, retried, or let go by a finished workflow task; a worker claims on it. Claims and plain
- * completions change jobs but free none, so a fleet's settles do not wake every idle worker.
+ * completions change jobs but ready none, so a fleet's settles do not wake every idle worker; a worker
+ * whose last claim a service's concurrency held back claims again on `jobs` too (a finished job frees room).
  */
 export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'ready' | 'workers';
 
