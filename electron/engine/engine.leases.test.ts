@@ -64,12 +64,12 @@ describe('engine leases on SQLite', () => {
    * when the network to the database goes: the job's process must be gone while its last confirmed
    * lease still holds, so no other worker's watchdog can have taken the job yet.
    */
-  async function leaseFencing(unconfirmed: 'fails' | 'never answers'): Promise<void> {
+  async function leaseFencing(unconfirmed: 'fails' | 'never answers' | 'fails once, then never answers'): Promise<void> {
     const own = await createSqliteTestStore();
     // Long enough that a loaded machine's late timers (two cores shared by a whole test run) do not eat the
     // third of a lease the engine keeps as its margin; the assertion below is the same at any length.
     const leaseMs = 3000;
-    const marker = path.join(dir, `fence-${unconfirmed.replace(' ', '-')}`);
+    const marker = path.join(dir, `fence-${unconfirmed.replace(/\W+/g, '-')}`);
     const { holder } = await loadRegistry(dir, [
       {
         name: 'fenced',
@@ -81,9 +81,11 @@ describe('engine leases on SQLite', () => {
     const extend = own.store.extendLeases.bind(own.store);
     let confirmedSentAt = 0;
     let confirming = true;
+    let unconfirmedCalls = 0;
     own.store.extendLeases = async (workerId, jobIds, ms) => {
       if (!confirming) {
-        if (unconfirmed === 'fails') throw new Error('connection refused');
+        unconfirmedCalls++;
+        if (unconfirmed === 'fails' || (unconfirmed === 'fails once, then never answers' && unconfirmedCalls === 1)) throw new Error('connection refused');
         return new Promise<number[]>(() => {});
       }
       const sentAt = Date.now();
@@ -118,6 +120,10 @@ describe('engine leases on SQLite', () => {
 
   test('a worker whose lease extensions go unanswered stops its jobs before their leases run out', async () => {
     await leaseFencing('never answers');
+  });
+
+  test('a worker whose lease extension fails once and then goes unanswered stops its jobs before their leases run out', async () => {
+    await leaseFencing('fails once, then never answers');
   });
 
   test('jobs claimed ahead are handed back, attempt not spent, when the leases go unconfirmed', async () => {

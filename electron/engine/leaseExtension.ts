@@ -30,7 +30,7 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   const sentAt = Date.now();
   let held: Set<number>;
   try {
-    held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), h.leaseMs / 3, 'extending leases'));
+    held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), answerBudget(h, sentAt), 'extending leases'));
   } catch (error) {
     fenceUnconfirmed(h, Date.now());
     throw error;
@@ -51,13 +51,25 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
 }
 
 /**
+ * How long to wait for the store to confirm: a third of a lease (the next extension is due then), but
+ * never past a sixth of a lease before the soonest confirmed lease of a started job ends. After one fast
+ * failure that lease has only a third left, and an answer awaited for a whole third would time out just
+ * as it ran out, too late to stop the job before another worker's watchdog may take it.
+ */
+function answerBudget(h: LeaseHolder, sentAt: number): number {
+  let soonest = Infinity;
+  for (const running of h.executing.values()) if (!running.leaseLost) soonest = Math.min(soonest, running.leaseUntil);
+  return Math.max(0, Math.min(h.leaseMs / 3, soonest - h.leaseMs / 6 - sentAt));
+}
+
+/**
  * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
  * confirmed lease ends within half a lease is stopped now, while the lease still holds: once it runs
  * out, another worker's watchdog may take the job, and it must never run on two workers at once. A
  * started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
  * Leases are extended every third of a lease, so this is the second extension in a row that failed (a
- * third of the lease left), or one that went a third of a lease without an answer; the first failure
- * leaves two thirds. Half is the line between them: at a third, a timer that fired a millisecond early
+ * third of the lease left), or one that went unanswered for as long as answerBudget allows; the first
+ * failure leaves two thirds. Half is the line between them: at a third, a timer that fired a millisecond early
  * put the second failure on the wrong side and the job was stopped only at the third, as its lease ran
  * out. Jobs claimed ahead and not started are handed
  * back at the first failure, whatever their lease: a worker whose leases go unconfirmed starts no new
