@@ -222,7 +222,7 @@ export type StoreSignal = 'control' | 'breakers' | 'jobs' | 'ready' | 'workers';
 export interface PruneCounts {
   completed: number;
   cancelled: number;
-  /** Dead letters an operator had resolved. */
+  /** Dead letters an operator had resolved, and the workflow tasks their failure had blocked (pruned with their run). */
   dead_letters: number;
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../../shared/domain.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ClaimedJob, Store } from '../store.ts';
 import type { NewWorkflowRun } from '../workflowTypes.ts';
 import { ALICE, LEASE, alice, base, err, mustGet } from './fixtures.ts';
@@ -255,4 +256,55 @@ export function workflowsContract(test: Test): void {
     assert.equal(await pruneAll(), 3, 'the run finished: its tasks go like any completed job');
     assert.equal(await store.getWorkflowRun(runId), null, 'and the run with its last task');
   });
+
+  test('workflows: a failed run is kept whole while any of it is, so a retried task still finds its upstreams', async (store) => {
+    const run = newRun('kept-whole', [{ name: 'x', pass_output: 'tail' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    await complete(store, must(ready.get('x'), 'x'), 'X-OUTPUT');
+    const y = must(ready.get('y'), 'y');
+    await store.settle([{ ...base(y), kind: 'failed', error: err('broken'), outcome: 'failed' }]);
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
+    const future = new Date(Date.now() + 86_400_000);
+    const cutoffs = { completed: future, cancelled: future, deadLetters: future, history: future };
+    assert.deepEqual(await store.pruneEstimate(cutoffs).then((e) => [e.completed, e.cancelled, e.dead_letters]), [0, 0, 0]);
+    assert.deepEqual(await pruneEverything(store, cutoffs, 1), { completed: 0, cancelled: 0, dead_letters: 0 }, 'y is an open dead letter: none of its run goes');
+    assert.deepEqual(await states(store, runId), { x: 'completed', y: 'failed', z: 'blocked' });
+    assert.ok(await store.retryJob(y.id, alice));
+    await complete(store, must((await claimReady(store, run.queue)).get('y'), 'y retried'));
+    const z = must((await claimReady(store, run.queue)).get('z'), 'z');
+    assert.deepEqual(z.payload, { workflow: { run: 'kept-whole', name: 'etl', task: 'z', upstream: { x: 'X-OUTPUT' } } });
+  });
+
+  test('workflows: a finished run whose dead letters were resolved goes whole, blocked tasks too, though its tasks span batches', async (store) => {
+    const run = newRun('gone-whole', [{ name: 'x' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    await complete(store, must(ready.get('x'), 'x'));
+    const y = must(ready.get('y'), 'y');
+    await store.settle([{ ...base(y), kind: 'failed', error: err('broken'), outcome: 'failed' }]);
+    assert.equal(await store.dlqResolve({ job_ids: [y.id] }, 'given up', alice), 1);
+    const past = new Date(Date.now() - 3_600_000);
+    assert.deepEqual(await pruneEverything(store, { completed: past, cancelled: past, deadLetters: past, history: past }, 1), { completed: 0, cancelled: 0, dead_letters: 0 });
+    const future = new Date(Date.now() + 86_400_000);
+    const cutoffs = { completed: future, cancelled: future, deadLetters: future, history: future };
+    assert.deepEqual(await store.pruneEstimate(cutoffs).then((e) => [e.completed, e.cancelled, e.dead_letters]), [1, 0, 2]);
+    assert.deepEqual(await pruneEverything(store, cutoffs, 1), { completed: 1, cancelled: 0, dead_letters: 2 });
+    assert.equal(await store.getWorkflowRun(runId), null);
+    assert.deepEqual((await store.countsByQueueAndStatus()).filter((c) => c.queue === run.queue && c.count !== 0), [], 'the kept counts follow');
+  });
+}
+
+/** Every batch from the first job to the last, `size` jobs at a time; what went, summed. */
+async function pruneEverything(store: Store, cutoffs: PruneCutoffs, size: number): Promise<{ completed: number; cancelled: number; dead_letters: number }> {
+  const total = { completed: 0, cancelled: 0, dead_letters: 0 };
+  let after = 0;
+  for (;;) {
+    const batch = await store.pruneBatch(cutoffs, after, size);
+    total.completed += batch.completed;
+    total.cancelled += batch.cancelled;
+    total.dead_letters += batch.dead_letters;
+    after = batch.lastId;
+    if (batch.done) return total;
+  }
 }

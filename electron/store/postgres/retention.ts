@@ -12,12 +12,23 @@ import { countsFrom } from './tally.ts';
 
 /**
  * Finished before its cutoff ($1 completed, $2 cancelled, $3 resolved dead letters). Never pending, running
- * or an open dead letter, nor a task of a workflow run still running (what it passes on, its place in the
- * run's graph): those go once their run has finished.
+ * or an open dead letter.
  */
-const PRUNABLE = `((j.status = 'completed' AND j.completed_at < $1) OR (j.status = 'cancelled' AND j.completed_at < $2)
-  OR (j.status = 'failed' AND j.resolved_at IS NOT NULL AND j.resolved_at < $3))
-  AND (j.workflow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs.tb_workflow_run r WHERE r.id = j.workflow_run_id AND r.status = 'running'))`;
+function finishedBeforeCutoff(job: string): string {
+  return `((${job}.status = 'completed' AND ${job}.completed_at < $1) OR (${job}.status = 'cancelled' AND ${job}.completed_at < $2)
+    OR (${job}.status = 'failed' AND ${job}.resolved_at < $3))`;
+}
+
+/**
+ * A workflow run goes whole or not at all: finished, and every task of it finished before its cutoff (a
+ * task its failure blocked counts as the dead letter's, from when the run ended). A failed or cancelled run
+ * can be retried while any of it is kept, and a retried task needs every upstream's row: what it passes on,
+ * and the dependency rows that go with a task (ON DELETE CASCADE) and would read as satisfied once gone.
+ */
+function wholeRunPrunable(run: string): string {
+  return `${run}.status <> 'running' AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_run t WHERE t.workflow_run_id = ${run}.id
+    AND (${finishedBeforeCutoff('t')} OR (t.status = 'blocked' AND ${run}.finished_at < $3)) IS NOT TRUE)`;
+}
 
 function cutoffValues(cutoffs: PruneCutoffs): string[] {
   return [cutoffs.completed.toISOString(), cutoffs.cancelled.toISOString(), cutoffs.deadLetters.toISOString()];
@@ -34,13 +45,22 @@ export async function takeMaintenance(db: PgDb, task: string, owner: string, ttl
   return rows[0]?.owner === owner;
 }
 
+/**
+ * What a prune would remove, and about how much space: the job and attempt tables' size over the number of
+ * jobs the kept counts hold (exact, where the planner's row estimate is -1 before the first ANALYZE).
+ */
 export async function pruneEstimate(db: PgDb, cutoffs: PruneCutoffs): Promise<PruneEstimate> {
   const rows = await db.query(
-    `SELECT count(*) FILTER (WHERE j.status = 'completed') AS completed, count(*) FILTER (WHERE j.status = 'cancelled') AS cancelled,
-       count(*) FILTER (WHERE j.status = 'failed') AS dead_letters,
+    `WITH prunable AS (
+       SELECT j.status FROM jobs.tb_job_run j WHERE j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
+       UNION ALL
+       SELECT t.status FROM jobs.tb_workflow_run r JOIN jobs.tb_job_run t ON t.workflow_run_id = r.id WHERE ${wholeRunPrunable('r')}
+     )
+     SELECT count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       count(*) FILTER (WHERE status IN ('failed', 'blocked')) AS dead_letters,
        (SELECT (pg_total_relation_size('jobs.tb_job_run') + pg_total_relation_size('jobs.tb_job_attempt'))::float8
-          / greatest(1, (SELECT reltuples FROM pg_class WHERE oid = 'jobs.tb_job_run'::regclass))) AS per_job
-     FROM jobs.tb_job_run j WHERE ${PRUNABLE}`,
+          / greatest(1, (SELECT sum(n) FROM jobs.tb_job_count WHERE state <> 'dead_letter'))) AS per_job
+     FROM prunable`,
     cutoffValues(cutoffs),
   );
   const row = rows[0] ?? {};
@@ -50,7 +70,13 @@ export async function pruneEstimate(db: PgDb, cutoffs: PruneCutoffs): Promise<Pr
   return { completed, cancelled, dead_letters: deadLetters, bytes: Math.round(Number(row.per_job ?? 0) * (completed + cancelled + deadLetters)) };
 }
 
-/** $4 the id to start after, $5 the batch's size in jobs looked at. */
+/**
+ * $4 the id to start after, $5 the batch's size in jobs looked at. Jobs of no workflow go one by one; a run
+ * with a task in the batch goes whole, its row and every task wherever their ids lie, once wholeRunPrunable
+ * holds with the run and all its tasks locked by this statement. It never waits for those locks: a run or
+ * task someone else holds (another pruner, an operator's retry, the run moving on) keeps the run for a
+ * later batch, and a retry that comes after finds either the whole run or none of it.
+ */
 const PRUNE_BATCH_SQL = `
 WITH scope AS (
   SELECT id, created_at FROM jobs.tb_job_run WHERE id > $4 ORDER BY id LIMIT $5
@@ -58,16 +84,36 @@ WITH scope AS (
 bounds AS (
   SELECT max(id) AS upto, min(created_at) AS oldest FROM scope
 ),
-gone AS (
+gone_jobs AS (
   DELETE FROM jobs.tb_job_run j USING bounds b
-  WHERE j.id > $4 AND j.id <= b.upto AND ${PRUNABLE}
-  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status, j.workflow_run_id
+  WHERE j.id > $4 AND j.id <= b.upto AND j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
+  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status
+),
+runs AS (
+  SELECT r.id, r.finished_at FROM jobs.tb_workflow_run r
+  WHERE r.id IN (SELECT j.workflow_run_id FROM jobs.tb_job_run j, bounds b WHERE j.id > $4 AND j.id <= b.upto AND j.workflow_run_id IS NOT NULL)
+    AND r.status <> 'running'
+  FOR UPDATE OF r SKIP LOCKED
+),
+tasks AS (
+  SELECT t.id, t.workflow_run_id AS run_id, coalesce(${finishedBeforeCutoff('t')} OR (t.status = 'blocked' AND runs.finished_at < $3), false) AS prunable
+  FROM jobs.tb_job_run t JOIN runs ON t.workflow_run_id = runs.id
+  FOR UPDATE OF t SKIP LOCKED
+),
+whole AS (
+  -- Every task locked here and prunable: a task someone else holds (a retry under way) keeps its run.
+  SELECT k.run_id FROM tasks k GROUP BY k.run_id
+  HAVING bool_and(k.prunable) AND count(*) = (SELECT count(*) FROM jobs.tb_job_run a WHERE a.workflow_run_id = k.run_id)
+),
+gone_tasks AS (
+  DELETE FROM jobs.tb_job_run j WHERE j.id IN (SELECT k.id FROM tasks k JOIN whole w ON w.run_id = k.run_id)
+  RETURNING j.id, j.queue, j.service_name, j.execution_type, j.status
 ),
 gone_runs AS (
-  -- A finished workflow run goes with its last task (this statement still sees the tasks it deletes).
-  DELETE FROM jobs.tb_workflow_run r
-  WHERE r.id IN (SELECT workflow_run_id FROM gone WHERE workflow_run_id IS NOT NULL) AND r.status <> 'running'
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_job_run t WHERE t.workflow_run_id = r.id AND t.id NOT IN (SELECT id FROM gone))
+  DELETE FROM jobs.tb_workflow_run r WHERE r.id IN (SELECT run_id FROM whole)
+),
+gone AS (
+  SELECT * FROM gone_jobs UNION ALL SELECT * FROM gone_tasks
 ),
 gone_attempts AS (
   DELETE FROM jobs.tb_job_attempt WHERE job_id IN (SELECT id FROM gone)
@@ -78,7 +124,7 @@ counted AS (
 SELECT b.upto, b.oldest >= greatest($1::timestamptz, $2::timestamptz, $3::timestamptz) AS past_cutoffs,
   (SELECT count(*) FROM gone WHERE status = 'completed') AS completed,
   (SELECT count(*) FROM gone WHERE status = 'cancelled') AS cancelled,
-  (SELECT count(*) FROM gone WHERE status = 'failed') AS dead_letters
+  (SELECT count(*) FROM gone WHERE status IN ('failed', 'blocked')) AS dead_letters
 FROM bounds b`;
 
 export async function pruneBatch(db: PgDb, cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {

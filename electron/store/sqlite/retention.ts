@@ -12,14 +12,24 @@ import type { JobKind } from './tally.ts';
  */
 
 /**
- * Finished before its cutoff: what a batch may delete. Pending, running and open dead letters never are,
- * nor a task of a workflow run still running (what it passes on, its place in the run's graph): those go
- * once their run has finished.
+ * Finished before its cutoff: what a batch may delete. Never pending, running or an open dead letter.
  */
-const PRUNABLE = `((status = 'completed' AND completed_at < @completed)
-  OR (status = 'cancelled' AND completed_at < @cancelled)
-  OR (status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < @dead_letters))
-  AND (workflow_run_id IS NULL OR NOT EXISTS (SELECT 1 FROM tb_workflow_run r WHERE r.id = workflow_run_id AND r.status = 'running'))`;
+function finishedBeforeCutoff(job: string): string {
+  return `((${job}.status = 'completed' AND ${job}.completed_at < @completed)
+    OR (${job}.status = 'cancelled' AND ${job}.completed_at < @cancelled)
+    OR (${job}.status = 'failed' AND ${job}.resolved_at < @dead_letters))`;
+}
+
+/**
+ * A workflow run goes whole or not at all: finished, and every task of it finished before its cutoff (a
+ * task its failure blocked counts as the dead letter's, from when the run ended). A failed or cancelled run
+ * can be retried while any of it is kept, and a retried task needs every upstream's row: what it passes on,
+ * and the dependency rows that go with a task (ON DELETE CASCADE) and would read as satisfied once gone.
+ */
+function wholeRunPrunable(run: string): string {
+  return `${run}.status <> 'running' AND NOT EXISTS (SELECT 1 FROM tb_job_run t WHERE t.workflow_run_id = ${run}.id
+    AND coalesce(${finishedBeforeCutoff('t')} OR (t.status = 'blocked' AND ${run}.finished_at < @dead_letters), 0) = 0)`;
+}
 
 interface CutoffParams {
   completed: string;
@@ -28,8 +38,7 @@ interface CutoffParams {
 }
 
 interface Pruned extends JobKind {
-  status: 'completed' | 'cancelled' | 'failed';
-  workflow_run_id: number | null;
+  status: 'completed' | 'cancelled' | 'failed' | 'blocked';
 }
 
 function prepareRetentionStatements(db: Connection) {
@@ -42,30 +51,42 @@ function prepareRetentionStatements(db: Connection) {
     ),
     estimate: db.prepare<[CutoffParams], { completed: number; cancelled: number; dead_letters: number }>(
       `SELECT coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status = 'cancelled'), 0) AS cancelled,
-         coalesce(sum(status = 'failed'), 0) AS dead_letters
-       FROM tb_job_run WHERE ${PRUNABLE}`,
+         coalesce(sum(status IN ('failed', 'blocked')), 0) AS dead_letters
+       FROM (SELECT j.status FROM tb_job_run j WHERE j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
+             UNION ALL
+             SELECT t.status FROM tb_workflow_run r JOIN tb_job_run t ON t.workflow_run_id = r.id WHERE ${wholeRunPrunable('r')})`,
     ),
-    // A job's row and its attempts and index entries take about the file's used bytes per job.
+    // A job's row and its attempts and index entries take about the file's used bytes per job kept.
     bytesPerJob: db.prepare<[], { bytes: number | null }>(
       `SELECT (SELECT page_count - freelist_count FROM pragma_page_count, pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)
-         / nullif((SELECT max(id) FROM tb_job_run), 0) AS bytes`,
+         / nullif((SELECT sum(n) FROM tb_job_count WHERE state <> 'dead_letter'), 0) AS bytes`,
     ),
     window: db.prepare<[{ after: number; size: number }], { upto: number | null; oldest: string | null }>(
       `SELECT max(id) AS upto, min(created_at) AS oldest FROM (SELECT id, created_at FROM tb_job_run WHERE id > @after ORDER BY id LIMIT @size)`,
     ),
     pruneAttempts: db.prepare<[CutoffParams & { after: number; upto: number }]>(
-      `DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE id > @after AND id <= @upto AND ${PRUNABLE})`,
+      `DELETE FROM tb_job_attempt WHERE job_id IN
+         (SELECT j.id FROM tb_job_run j WHERE j.id > @after AND j.id <= @upto AND j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')})`,
     ),
     // Before the newest jobs could go: enqueue starts above this, so their ids are never handed out again.
     raiseJobIdFloor: db.prepare(`UPDATE tb_job_id_floor SET last_id = max(last_id, coalesce((SELECT max(id) FROM tb_job_run), 0))`),
     pruneJobs: db.prepare<[CutoffParams & { after: number; upto: number }], Pruned>(
-      `DELETE FROM tb_job_run WHERE id > @after AND id <= @upto AND ${PRUNABLE}
-       RETURNING queue, service_name, execution_type, status, workflow_run_id`,
+      `DELETE FROM tb_job_run AS j WHERE j.id > @after AND j.id <= @upto AND j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
+       RETURNING queue, service_name, execution_type, status`,
     ),
-    // A finished workflow run goes with its last task.
-    pruneRun: db.prepare<[{ run: number }]>(
-      `DELETE FROM tb_workflow_run WHERE id = @run AND status <> 'running' AND NOT EXISTS (SELECT 1 FROM tb_job_run WHERE workflow_run_id = @run)`,
+    // The runs with a task among these jobs that go whole, with every task wherever its id lies.
+    wholeRuns: db.prepare<[CutoffParams & { after: number; upto: number }], { id: number }>(
+      `SELECT r.id FROM tb_workflow_run r
+       WHERE r.id IN (SELECT workflow_run_id FROM tb_job_run WHERE id > @after AND id <= @upto AND workflow_run_id IS NOT NULL)
+         AND ${wholeRunPrunable('r')}`,
     ),
+    pruneRunAttempts: db.prepare<[{ run: number }]>(
+      `DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE workflow_run_id = @run)`,
+    ),
+    pruneRunTasks: db.prepare<[{ run: number }], Pruned>(
+      `DELETE FROM tb_job_run WHERE workflow_run_id = @run RETURNING queue, service_name, execution_type, status`,
+    ),
+    pruneRun: db.prepare<[{ run: number }]>(`DELETE FROM tb_workflow_run WHERE id = @run`),
     // The rows of the oldest minutes up to `max` rows' worth: both tables lead their key with the minute.
     rollupBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
       `SELECT minute FROM tb_job_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
@@ -126,17 +147,20 @@ export class SqliteRetention {
         // Jobs are made in id order: once the oldest left was made after every cutoff, nothing further can go.
         batch.done = window.oldest >= newestCutoff;
         const range = { ...params, after: afterId, upto: window.upto };
-        this.#s.pruneAttempts.run(range);
         this.#s.raiseJobIdFloor.run();
         const tally = new Tally(Date.parse(now()));
-        const runs = new Set<number>();
-        for (const job of this.#s.pruneJobs.all(range)) {
+        const gone = (job: Pruned) => {
           tally.count(job, job.status, -1);
-          if (job.status === 'failed') batch.dead_letters += 1;
+          if (job.status === 'failed' || job.status === 'blocked') batch.dead_letters += 1;
           else batch[job.status] += 1;
-          if (job.workflow_run_id !== null) runs.add(job.workflow_run_id);
+        };
+        this.#s.pruneAttempts.run(range);
+        for (const job of this.#s.pruneJobs.all(range)) gone(job);
+        for (const { id: run } of this.#s.wholeRuns.all(range)) {
+          this.#s.pruneRunAttempts.run({ run });
+          for (const job of this.#s.pruneRunTasks.all({ run })) gone(job);
+          this.#s.pruneRun.run({ run });
         }
-        for (const run of runs) this.#s.pruneRun.run({ run });
         this.#db.record(tally);
         return batch;
       }),

@@ -220,6 +220,34 @@ describe('sqlite specifics', () => {
     }
   });
 
+  test("the dry run's space shares the file out over the jobs kept, after earlier prunes too", async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    const cutoff = new Date(Date.now() + 3_600_000);
+    const cutoffs = { completed: cutoff, cancelled: cutoff, deadLetters: cutoff, history: cutoff };
+    const completeAll = async () => {
+      const payload = { blob: 'x'.repeat(2000) };
+      await store.enqueue(Array.from({ length: 1000 }, () => ({ queue: 'q', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1, payload })));
+      for (;;) {
+        const claimed = await store.claim({ workerId: 'w', limit: 500, leaseMs: 60_000 });
+        if (claimed.length === 0) return;
+        await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const })));
+      }
+    };
+    try {
+      await completeAll();
+      for (let after = 0, done = false; !done; ) ({ lastId: after, done } = await store.pruneBatch(cutoffs, after, 500));
+      await completeAll();
+      const raw = new Database(path, { readonly: true });
+      const used = (Number(raw.pragma('page_count', { simple: true })) - Number(raw.pragma('freelist_count', { simple: true }))) * Number(raw.pragma('page_size', { simple: true }));
+      raw.close();
+      const estimate = await store.pruneEstimate(cutoffs);
+      assert.equal(estimate.completed, 1000, 'every job the file now holds');
+      assert.ok(estimate.bytes > used * 0.75 && estimate.bytes <= used, `about the ${used} bytes in use, not ${estimate.bytes}`);
+    } finally {
+      await cleanup();
+    }
+  });
+
   test("the runbooks' SQL runs verbatim against the file", async () => {
     const { store, path, cleanup } = await createSqliteTestStore();
     try {
