@@ -33,6 +33,29 @@ function typeOverrides(): pg.TypeOverrides {
 
 export type Row = Record<string, unknown>;
 
+/**
+ * How often a statement or transaction PostgreSQL chose as a deadlock's victim is run again. The victim
+ * is rolled back whole, so nothing of it stays, and by the time it hears so the other side holds what it
+ * waited for and goes on: the second try finds the way clear. Rare rows that two writers take in opposite
+ * orders (an operator cancelling a workflow run while a worker claims its tasks, a result recorded just as
+ * the watchdog took the job back) would otherwise fail an operator's action or cost a worker a poll.
+ */
+const DEADLOCK_TRIES = 3;
+
+function isDeadlock(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && err.code === '40P01';
+}
+
+async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (tried >= DEADLOCK_TRIES || !isDeadlock(err)) throw err;
+    }
+  }
+}
+
 /** The server process of a connection (pg sets it at startup; its typings leave it out). */
 function backendPid(client: object): number | null {
   return 'processID' in client && typeof client.processID === 'number' ? client.processID : null;
@@ -109,14 +132,18 @@ export class PgDb {
 
   async #rows(statement: pg.QueryConfig): Promise<Row[]> {
     try {
-      return (await this.pool.query<Row>(statement)).rows;
+      return (await retryingDeadlocks(() => this.pool.query<Row>(statement))).rows;
     } catch (err) {
       throw this.wrap(err);
     }
   }
 
-  /** Runs `fn` in one transaction on one connection; rolls back on any error. */
-  async tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+  /** Runs `fn` in one transaction on one connection; rolls back on any error; runs it again if a deadlock's victim. */
+  tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    return retryingDeadlocks(() => this.#tx(fn));
+  }
+
+  async #tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
