@@ -199,6 +199,27 @@ describe('alert evaluator with a real webhook receiver', () => {
     }
   });
 
+  test("a rule's notices reach the receiver in order: a resolution waits for its firing's retries", async () => {
+    const flaky = await receiver(1);
+    const { store, cleanup } = await createSqliteTestStore();
+    try {
+      let missed: Array<{ schedule: string; due_at: string }> = [{ schedule: 'nightly', due_at: '2030-01-01T00:00:00.000Z' }];
+      const slowRetry = { ...fast, retry: RetryConfig.parse({ initial_backoff: 0.3, backoff_factor: 2, max_backoff: 0.3 }) };
+      const ev = evaluator(store, [{ name: 'missed', kind: 'schedule_missed', channels: [{ type: 'webhook', url_env_var: 'HOOK' }] }], { HOOK: flaky.url('/hook') }, {
+        delivery: slowRetry,
+        missedSchedules: async () => missed,
+      });
+      assert.deepEqual((await ev.runOnce())?.map((t) => t.status), ['firing']);
+      missed = [];
+      assert.deepEqual((await ev.runOnce())?.map((t) => t.status), ['resolved'], 'resolved while the firing waits to be sent again');
+      await ev.stop();
+      assert.deepEqual(flaky.bodies.map((b) => b.body.status), ['firing', 'resolved']);
+    } finally {
+      await cleanup();
+      await flaky.close();
+    }
+  });
+
   test('a receiver that never accepts: the failure is recorded with the channel, never the URL', async () => {
     const down = await receiver(100);
     const { store, cleanup } = await createSqliteTestStore();

@@ -38,6 +38,8 @@ export class AlertEvaluator {
   #timer: NodeJS.Timeout | null = null;
   #round: Promise<unknown> | null = null;
   readonly #deliveries = new Set<Promise<void>>();
+  /** Each rule's last notice under way: the next waits for it, so a receiver never hears "resolved" first. */
+  readonly #lastNotice = new Map<string, Promise<void>>();
 
   constructor(opts: AlertEvaluatorOptions) {
     this.#opts = opts;
@@ -91,8 +93,15 @@ export class AlertEvaluator {
       const rule = rules.find((r) => r.name === t.rule);
       if (!rule || t.silenced) continue;
       this.#opts.log[t.status === 'firing' ? 'warn' : 'info'](`alert ${t.status}: ${t.rule}`, { rule: t.rule, summary: t.summary });
-      const delivery = this.#deliver(rule, t).finally(() => this.#deliveries.delete(delivery));
+      const delivery = (this.#lastNotice.get(rule.name) ?? Promise.resolve())
+        .then(() => this.#deliver(rule, t))
+        .catch((error: unknown) => this.#opts.log.error('alerts: a delivery failed', { rule: rule.name, error: error instanceof Error ? error.message : String(error) }));
+      this.#lastNotice.set(rule.name, delivery);
       this.#deliveries.add(delivery);
+      void delivery.finally(() => {
+        this.#deliveries.delete(delivery);
+        if (this.#lastNotice.get(rule.name) === delivery) this.#lastNotice.delete(rule.name);
+      });
     }
     return transitions;
   }
