@@ -105,6 +105,21 @@ describe('scheduler on a real store', () => {
     assert.equal((await store.getSchedule('elsewhere'))?.next_fire_at, '2032-01-01T00:01:00.000Z', 'still due, for a worker that knows the service');
   });
 
+  test('schedules left for other workers, however many, never hold back the ones this worker can fire', async () => {
+    const others = { service: 'billing_only_elsewhere', cron: '* * * * *', timezone: 'UTC', enabled: true, missed: 'skip' as const, max_catch_up: 10 };
+    for (let i = 0; i < 450; i++) {
+      await store.addSchedule({ config: { name: `others${String(i).padStart(3, '0')}`, ...others }, timing: 't', next_fire_at: '2033-01-01T00:00:00.000Z' }, actor);
+    }
+    await store.addSchedule(
+      { config: { name: 'zz_mine', service: 'report', cron: '* * * * *', timezone: 'UTC', enabled: true, missed: 'skip', max_catch_up: 10 }, timing: 't', next_fire_at: '2033-01-01T00:01:00.000Z' },
+      actor,
+    );
+    const scheduler = schedulerOn(store, holderWith([]));
+    await tickThrough(scheduler, '2033-01-01T00:01:30Z', '2033-01-01T00:03:30Z', 60_000);
+    assert.deepEqual(await scheduledJobs(store, 'zz_mine'), ['2033-01-01T00:01:00.000Z', '2033-01-01T00:02:00.000Z', '2033-01-01T00:03:00.000Z']);
+    for (let i = 0; i < 450; i++) await store.removeSchedule(`others${String(i).padStart(3, '0')}`, actor);
+  });
+
   test('an engine fires an every-second schedule and runs its jobs', async () => {
     const registry = holderWith([{ name: 'every_second', service: 'report', cron: '* * * * * *', payload: { from: 'schedule' } }]);
     const engine = new Engine({ store, registry, concurrency: 2, pollMs: 20, scheduleTickMs: 100, env: {}, maintenance: false });

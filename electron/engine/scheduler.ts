@@ -1,5 +1,7 @@
 import os from 'node:os';
 import type { Registry } from '../../shared/registry.ts';
+import type { StoredSchedule } from '../../shared/schedule.ts';
+import type { DuePosition } from '../store/scheduleStore.ts';
 import type { Store } from '../store/store.ts';
 import type { RegistrySource } from './dispatcher.ts';
 import type { EngineEmitter } from './engineEvents.ts';
@@ -16,8 +18,13 @@ export interface SchedulerOptions {
   tickMs?: number;
 }
 
-/** Due schedules one tick handles at most; the rest are next tick's. */
-const DUE_LIMIT = 200;
+/** Due schedules read at once. */
+const DUE_PAGE = 200;
+/**
+ * Pages one tick reads at most; the rest are next tick's. Schedules this worker cannot fire (a service
+ * only other workers have) stay due at the front of the list, so a tick reads past them.
+ */
+const DUE_PAGES = 10;
 
 export interface TickResult {
   fired: number;
@@ -85,7 +92,7 @@ export class Scheduler {
     const { store, registry, workerId } = this.#opts;
     const result: TickResult = { fired: 0, skipped: 0 };
     const jobIds: number[] = [];
-    for (const schedule of await store.dueSchedules(now, DUE_LIMIT)) {
+    for await (const schedule of dueSchedules(store, now)) {
       const make = fireMaker(schedule.config, registry.registry);
       if (!make) {
         if (!this.#unknown.has(schedule.name)) {
@@ -117,5 +124,16 @@ export class Scheduler {
     }
     if (jobIds.length > 0) this.#opts.emitter.emit('job', { ids: jobIds });
     return result;
+  }
+}
+
+async function* dueSchedules(store: Store, now: Date): AsyncGenerator<StoredSchedule> {
+  let after: DuePosition | undefined;
+  for (let page = 0; page < DUE_PAGES; page++) {
+    const due = await store.dueSchedules(now, DUE_PAGE, after);
+    yield* due;
+    const last = due.at(-1);
+    if (due.length < DUE_PAGE || !last?.next_fire_at) return;
+    after = { next_fire_at: last.next_fire_at, name: last.name };
   }
 }

@@ -3,6 +3,12 @@ import type { ScheduleConfig, ScheduleFire, StoredSchedule } from '../../shared/
 import type { NewJob, Page, PageRequest } from './store.ts';
 import type { NewWorkflowRun } from './workflowTypes.ts';
 
+/** Where a page of due schedules ended: its last schedule's next fire and name. */
+export interface DuePosition {
+  next_fire_at: string;
+  name: string;
+}
+
 /** The Store's schedules and their fires (schedules.ts of each dialect). */
 export interface ScheduleStore {
   /**
@@ -25,8 +31,12 @@ export interface ScheduleStore {
    * there is no such schedule; an unchanged state is returned as is, unaudited.
    */
   setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null>;
-  /** Enabled, unpaused schedules whose next fire is at or before `now`, soonest first. */
-  dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]>;
+  /**
+   * Enabled, unpaused schedules whose next fire is at or before `now`, soonest first (then by name), up to
+   * `limit`; after `after` (the last of the previous page) when given, so a caller can read past schedules
+   * it leaves due.
+   */
+  dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]>;
   /**
    * Handles a due schedule's fires in one transaction, only while its next fire is still `plan.cursor` and
    * it is active (another worker may have handled it first: then nothing happens, applied = false). Each

@@ -101,6 +101,22 @@ export function schedulesContract(test: ContractTest): void {
       assert.equal(syncs.length, 3, 'each sync that changed something is audited, the empty one is not');
     });
 
+    test('due schedules page soonest first, then by name, each once', async (store) => {
+      for (const name of ['d', 'b', 'e', 'a', 'c']) await store.addSchedule(write({ name }, T0), alice);
+      await store.addSchedule(write({ name: 'sooner' }, '2029-12-31T23:59:00.000Z'), alice);
+      await store.addSchedule(write({ name: 'later' }, T1), alice);
+      const seen: string[] = [];
+      let after: { next_fire_at: string; name: string } | undefined;
+      for (;;) {
+        const page = await store.dueSchedules(new Date(T0), 2, after);
+        seen.push(...page.map((s) => s.name));
+        const last = page.at(-1);
+        if (page.length < 2 || !last?.next_fire_at) break;
+        after = { next_fire_at: last.next_fire_at, name: last.name };
+      }
+      assert.deepEqual(seen, ['sooner', 'a', 'b', 'c', 'd', 'e']);
+    });
+
     test('a fire enqueues one job named by its fire key and moves the schedule on; a repeat does nothing', async (store) => {
       await store.addSchedule(write({ name: 'tick' }), alice);
       assert.deepEqual((await store.dueSchedules(new Date(T0), 10)).map((s) => s.name), ['tick']);

@@ -1,7 +1,7 @@
 import type { Actor } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { ScheduleStore } from '../scheduleStore.ts';
+import type { DuePosition, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
@@ -50,8 +50,8 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
     return schedules.setSchedulePaused(this.#open(), name, paused, nextFireAt, actor, reason);
   }
 
-  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
-    return schedules.dueSchedules(this.#open(), now, limit);
+  async dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> {
+    return schedules.dueSchedules(this.#open(), now, limit, after);
   }
 
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> {

@@ -1,5 +1,6 @@
 import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import type { DuePosition } from '../scheduleStore.ts';
 import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
@@ -170,10 +171,12 @@ export function setSchedulePaused(
   });
 }
 
-export async function dueSchedules(db: PgDb, now: Date, limit: number): Promise<StoredSchedule[]> {
+export async function dueSchedules(db: PgDb, now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> {
   const rows = await db.engineQuery(
-    `SELECT ${SCHEDULE_COLUMNS} ${FROM} WHERE s.enabled AND NOT s.paused AND s.next_fire_at <= $1 ORDER BY s.next_fire_at LIMIT $2`,
-    [now.toISOString(), clampLimit(limit)],
+    `SELECT ${SCHEDULE_COLUMNS} ${FROM} WHERE s.enabled AND NOT s.paused AND s.next_fire_at <= $1
+       AND ($3::timestamptz IS NULL OR (s.next_fire_at, s.name) > ($3::timestamptz, $4::text))
+     ORDER BY s.next_fire_at, s.name LIMIT $2`,
+    [now.toISOString(), clampLimit(limit), after?.next_fire_at ?? null, after?.name ?? null],
   );
   return rows.map(toSchedule);
 }

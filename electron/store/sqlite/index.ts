@@ -20,6 +20,7 @@ import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import type { DuePosition } from '../scheduleStore.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
@@ -359,7 +360,7 @@ export class SqliteStore implements Store {
   async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
     return this.#orchestration.setSchedulePaused(name, paused, nextFireAt, actor, reason);
   }
-  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> { return this.#orchestration.dueSchedules(now, limit); }
+  async dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> { return this.#orchestration.dueSchedules(now, limit, after); }
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> { return this.#orchestration.fireSchedule(plan); }
   async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> { return this.#orchestration.runScheduleNow(name, work, actor); }
   async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> { return this.#orchestration.listScheduleFires(name, page); }

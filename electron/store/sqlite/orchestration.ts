@@ -1,7 +1,7 @@
 import type { Actor } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { ScheduleStore } from '../scheduleStore.ts';
+import type { DuePosition, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
 import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
@@ -51,8 +51,8 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
     return this.#schedules.setPaused(name, paused, nextFireAt, actor, reason);
   }
 
-  async dueSchedules(now: Date, limit: number): Promise<StoredSchedule[]> {
-    return this.#schedules.due(now, limit);
+  async dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> {
+    return this.#schedules.due(now, limit, after);
   }
 
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> {

@@ -1,5 +1,6 @@
 import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
+import type { DuePosition } from '../scheduleStore.ts';
 import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
@@ -30,9 +31,11 @@ function prepare(db: Connection) {
   return {
     all: db.prepare<[], Row>(`SELECT ${SCHEDULE_COLUMNS} ${FROM} ORDER BY s.name`),
     one: db.prepare<[string], Row>(`SELECT ${SCHEDULE_COLUMNS} ${FROM} WHERE s.name = ?`),
-    due: db.prepare<[string, number], Row>(
+    due: db.prepare<[{ at: string; limit: number; after_at: string | null; after_name: string | null }], Row>(
       `SELECT ${SCHEDULE_COLUMNS} ${FROM}
-       WHERE s.enabled = 1 AND s.paused = 0 AND s.next_fire_at <= ? ORDER BY s.next_fire_at LIMIT ?`,
+       WHERE s.enabled = 1 AND s.paused = 0 AND s.next_fire_at <= @at
+         AND (@after_at IS NULL OR (s.next_fire_at, s.name) > (@after_at, @after_name))
+       ORDER BY s.next_fire_at, s.name LIMIT @limit`,
     ),
     state: db.prepare<[string], { source: string; timing: string; config: string; enabled: number; paused: number; next_fire_at: string | null }>(
       `SELECT source, timing, config, enabled, paused, next_fire_at FROM tb_schedule WHERE name = ?`,
@@ -186,8 +189,9 @@ export class SqliteSchedules {
     );
   }
 
-  due(at: Date, limit: number): StoredSchedule[] {
-    return this.#db.guard(() => this.#s.due.all(at.toISOString(), clampLimit(limit)).map(toSchedule));
+  due(at: Date, limit: number, after?: DuePosition): StoredSchedule[] {
+    const params = { at: at.toISOString(), limit: clampLimit(limit), after_at: after?.next_fire_at ?? null, after_name: after?.name ?? null };
+    return this.#db.guard(() => this.#s.due.all(params).map(toSchedule));
   }
 
   fire(plan: FirePlan): FireOutcome {
