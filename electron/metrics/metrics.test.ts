@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createRuntime, type Runtime } from '../api/runtime.ts';
 import { enqueueOne, httpServer, loadRegistry, tempDir, waitFor, type TestServer } from '../engine/testing/harness.ts';
@@ -68,6 +69,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     await upstream?.close();
     await pg?.drop();
     await tmp?.cleanup();
+  });
+
+  it('a request target that is no URL at all is a 404, and the port goes on serving /metrics', async () => {
+    const odd = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: server.port, path: '//[/' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(odd, 404);
+    assert.equal((await fetch(server.url)).status, 200);
   });
 
   it('jobs by queue and status equal the store\'s kept counts, and the dead letters are counted', async () => {

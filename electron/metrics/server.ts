@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { requestUrl } from '../api/requestUrl.ts';
 
 export interface RunningMetricsServer {
   /** `http://HOST:PORT/metrics`. */
@@ -14,7 +15,7 @@ export interface RunningMetricsServer {
  */
 export function startMetricsServer(opts: { host: string; port: number; render: () => Promise<{ contentType: string; body: string }> }): Promise<RunningMetricsServer> {
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://opsdeck.invalid').pathname;
+    const path = requestUrl(req, 'http://opsdeck.invalid')?.pathname;
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('not found: this port serves /metrics only\n');

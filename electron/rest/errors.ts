@@ -7,6 +7,7 @@ import type { ApiError } from '../../shared/contract.ts';
  * what a script branches on is the status; what a person reads is the message.
  */
 export const RestErrorCode = z.enum([
+  'bad_request',
   'invalid_json',
   'invalid_input',
   'unauthorized',
@@ -33,6 +34,7 @@ export const RestError = z.object({
 export type RestError = z.infer<typeof RestError>;
 
 export const REST_STATUS: Record<RestErrorCode, number> = {
+  bad_request: 400,
   invalid_json: 400,
   invalid_input: 422,
   unauthorized: 401,

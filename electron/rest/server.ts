@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { sendError } from './errors.ts';
 import { isRestPath, type RestHandler } from './handler.ts';
+import { NOT_A_URL, requestUrl } from '../api/requestUrl.ts';
 
 export interface RunningRestServer {
   /** `http://HOST:PORT`, the base the API's paths hang from. */
@@ -27,7 +28,11 @@ export function startRestServer(opts: { host: string; port: number; handler: Res
   const server = createServer((req, res) => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     res.setHeader('Referrer-Policy', 'no-referrer');
-    const url = new URL(req.url ?? '/', 'http://opsdeck.invalid');
+    const url = requestUrl(req, 'http://opsdeck.invalid');
+    if (!url) {
+      sendError(res, 'bad_request', NOT_A_URL);
+      return;
+    }
     if (!isRestPath(url.pathname)) {
       sendError(res, 'not_found', `no endpoint ${url.pathname}: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics`);
       return;

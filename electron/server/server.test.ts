@@ -296,6 +296,15 @@ describe('browser host', () => {
     }
   });
 
+  it('a request target that is no URL at all is a 400, over HTTP and on the event socket, and the host goes on answering', async () => {
+    const plain = await rawRequest({ port: server.port, path: '//[/', headers: bearer });
+    assert.equal(plain.status, 400);
+    const upgrade = await rawRequest({ port: server.port, path: '//[/', headers: { ...bearer, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+    assert.equal(upgrade.status, 400);
+    const after = await rawRequest({ port: server.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...bearer, 'content-type': 'application/json' } });
+    assert.equal(after.status, 200);
+  });
+
   it('refuses the event socket without a token or from a foreign origin', async () => {
     await assert.rejects(openSocket(server.port, {}), /HTTP 401/);
     await assert.rejects(openSocket(server.port, { cookie: 'opsdeck_token=wrong' }), /HTTP 401/);

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { isRestPath, type RestHandler } from '../rest/handler.ts';
 import { sendError } from '../rest/errors.ts';
+import { NOT_A_URL, requestUrl } from '../api/requestUrl.ts';
 import { DEFAULT_MAX_BODY_BYTES, handleApiCall, sendFailure } from './api.ts';
 import { createToken, isAuthorized, tokenCookie, tokensEqual } from './auth.ts';
 import { sendText, setSecurityHeaders } from './headers.ts';
@@ -83,7 +84,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       sendFailure(res, 403, 'forbidden', origin.message);
       return;
     }
-    const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+    const url = requestUrl(req, `http://${host}:${port}`);
+    if (!url) {
+      sendFailure(res, 400, 'invalid_input', NOT_A_URL);
+      return;
+    }
 
     if (isRestPath(url.pathname)) {
       if (rest) await rest(req, res, url);
@@ -134,7 +139,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     else socket.destroy();
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://${host}:${port}`);
+    const url = requestUrl(req, `http://${host}:${port}`);
+    if (!url) return rejectUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== EVENTS_PATH) return rejectUpgrade(socket, 404, 'Not Found');
     const origin = checkOrigin(req.headers, port);
     if (!origin.ok) return rejectUpgrade(socket, 403, 'Forbidden');
