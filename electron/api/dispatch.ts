@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { calls, isCallName, type ApiResponse, type CallName, type CallOutput, type ParsedInput } from '../../shared/contract.ts';
+import { inputTextProblem } from '../../shared/inputText.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure } from './errors.ts';
@@ -30,6 +31,8 @@ async function run<N extends CallName>(
   raw: unknown,
   ctx: ApiContext,
 ): Promise<ApiResponse> {
+  const text = inputTextProblem(raw);
+  if (text) return fail('invalid_input', `invalid input for ${name}: ${text.path ? `${text.path}: ` : ''}${text.message}`, [text]);
   // A missing body means "no arguments", not null.
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) return describeIssues(name, parsed.error);

@@ -67,6 +67,12 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.deepEqual([ready.status, ready.json], [200, { status: 'ready' }]);
     });
 
+    it('a request target that is no URL at all is a 400, and the server goes on answering', async () => {
+      const res = await call('GET', '//[/', { key: readKey });
+      assert.deepEqual([res.status, errorCode(res.json)], [400, 'bad_request']);
+      assert.equal((await call('GET', '/healthz')).status, 200);
+    });
+
     it('unknown paths are JSON 404s, a known path with the wrong method a 405 with Allow', async () => {
       for (const path of ['/v1/nothing', '/v1', '/metrics', '/']) {
         const res = await call('GET', path, { key: readKey });
@@ -112,6 +118,23 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const audit = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=control.emergency_stop', { key: readKey })).json);
       assert.match(audit.entries[0]?.actor ?? '', /^api-key:ci-bot@/);
       assert.equal((await call('POST', '/v1/control/resume', { key: operateKey })).status, 200);
+    });
+
+    it('refuses text no store can keep and payloads nested past reason with a 422 naming where, never a 500', async () => {
+      const nul = await call('GET', '/v1/executions?search=%00ab', { key: readKey });
+      assert.deepEqual([nul.status, errorCode(nul.json)], [422, 'invalid_input']);
+      assert.match(ErrorBody.parse(nul.json).error.message, /NUL/);
+      const groups = await call('GET', '/v1/dlq/groups?search=%00ab', { key: readKey });
+      assert.equal(groups.status, 422);
+      const queue = await call('POST', '/v1/control/queues/q%00q/pause', { key: operateKey, body: {} });
+      assert.equal(queue.status, 422);
+      const surrogate = await call('POST', '/v1/executions', { key: operateKey, body: '{"service":"healthy_noop","identifier":"\\ud800"}' });
+      assert.deepEqual([surrogate.status, ErrorBody.parse(surrogate.json).error.issues?.[0]?.path], [422, 'identifier']);
+      let deep: unknown = 'leaf';
+      for (let i = 0; i < 3000; i++) deep = [deep];
+      const nested = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'healthy_noop', payload: { deep } } });
+      assert.equal(nested.status, 422);
+      assert.match(ErrorBody.parse(nested.json).error.message, /nests deeper than 64 levels/);
     });
 
     it('validates: 400 for broken JSON, 415 for other bodies, 422 naming what is wrong, 409 for a state conflict', async () => {
