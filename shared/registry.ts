@@ -38,17 +38,21 @@ export type RetryConfig = z.infer<typeof RetryConfig>;
  */
 const RetryOverrides = z.object(retryFields).partial().strict();
 
+/** A day: longer than any breaker's wait should be; a breaker meant to stay open is forced open instead. */
+const DAY_SECONDS = 86_400;
+const atMostADay = `at most ${DAY_SECONDS} seconds (a day); to hold a breaker open longer, force it open`;
+
 const breakerFields = {
-  failure_threshold: z.number().int().min(1),
+  failure_threshold: z.number().int().min(1).max(1_000_000),
   /** Seconds an open breaker waits before letting probes through. */
-  recovery_timeout: z.number().positive(),
+  recovery_timeout: z.number().positive().max(DAY_SECONDS, atMostADay),
   /** Calls in the window before the threshold is considered: low, because job traffic is low. */
-  minimum_volume: z.number().int().min(1),
+  minimum_volume: z.number().int().min(1).max(1_000_000),
   /** Seconds of the rolling window. */
-  window: z.number().positive(),
-  half_open_probes: z.number().int().min(1),
+  window: z.number().positive().max(DAY_SECONDS, atMostADay),
+  half_open_probes: z.number().int().min(1).max(1000),
   /** Seconds a probe may take before it counts as failed. */
-  probe_timeout: z.number().positive(),
+  probe_timeout: z.number().positive().max(DAY_SECONDS, atMostADay),
 };
 
 export const CircuitBreakerConfig = z

@@ -204,6 +204,10 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const reset = calls['breakers.setMode'].output.parse((await call('POST', '/v1/breakers/flaky_sync/reset', { key: operateKey })).json);
       assert.deepEqual([reset.mode, reset.state], ['auto', 'closed']);
       assert.equal((await call('POST', '/v1/breakers/no_such_service/open', { key: operateKey })).status, 404);
+      const forever = await call('POST', '/v1/breakers/flaky_sync/tune', { key: operateKey, body: { recovery_timeout: 1e308, window: 99_999_999_999, reason: 'typo' } });
+      assert.equal(forever.status, 422);
+      assert.deepEqual(ErrorBody.parse(forever.json).error.issues?.map((i) => i.path).sort(), ['recovery_timeout', 'window']);
+      assert.match(ErrorBody.parse(forever.json).error.message, /at most 86400 seconds \(a day\); to hold a breaker open longer, force it open/);
     });
 
     it('serves an OpenAPI 3.1 document that validates and covers every route', async () => {
