@@ -222,6 +222,31 @@ describe('migrations on SQLite', () => {
     }
   });
 
+  it('a file made before fingerprints were required (0014) shows its old dead letters in a group, counted once', async () => {
+    const box = await sandbox(13);
+    try {
+      await earlierFile(box, (db) => {
+        db.prepare(
+          `INSERT INTO tb_job_run (id, identifier, queue, service_name, execution_type, status, attempts, max_attempts, run_at, error_message, error_fingerprint, completed_at)
+           VALUES (3, 'old-3', 'q', 's', 'noop', 'failed', 1, 1, '2026-01-01T00:00:00.000Z', 'gone wrong long ago', NULL, '2026-01-01T00:00:01.000Z')`,
+        ).run();
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', 'failed', '', 1)`).run();
+        db.prepare(`INSERT INTO tb_job_count (queue, service_name, execution_type, state, fingerprint, n) VALUES ('q', 's', 'noop', 'dead_letter', '', 1)`).run();
+      });
+      const after = await openSqliteStore(box.db);
+      try {
+        assert.equal(await after.deadLetterCount(), 1);
+        const groups = await after.dlqGroups({});
+        assert.deepEqual(groups.map((g) => [g.fingerprint, g.count]), [['', 1]]);
+        assert.deepEqual(await after.checkCounts(false), []);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await box.done();
+    }
+  });
+
   it('a failing migration leaves nothing half-applied', async () => {
     const box = await sandbox();
     try {
