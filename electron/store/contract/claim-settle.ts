@@ -233,5 +233,25 @@ export function claimSettleContract(test: ContractTest): void {
       await store.setEmergencyStop(false, alice, null);
       assert.deepEqual(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }), []);
     });
+
+    test("an operator's cancel wins over the attempt ending in a retryable failure or an interruption after it", async (store) => {
+      const retried = await claimOne(store, { max_attempts: 3 });
+      const interrupted = await claimOne(store, { max_attempts: 3 });
+      for (const c of [retried, interrupted]) await store.cancelJob(c.id, alice, 'wrong input');
+      const landed = await store.settle([
+        { ...base(retried), kind: 'retry', error: err('connection reset by peer', 'fp-reset'), run_at: later(0), outcome: 'failed' },
+        { ...base(interrupted), kind: 'interrupted', reason: 'worker shutdown' },
+      ]);
+      assert.deepEqual(landed.sort(), [retried.id, interrupted.id].sort());
+      for (const c of [retried, interrupted]) {
+        const row = await mustGet(store, c.id);
+        assert.equal(row.status, 'cancelled', `job ${c.id}`);
+        assert.ok(row.completed_at);
+      }
+      assert.equal(only(await store.listAttempts(retried.id)).outcome, 'failed', 'the attempt keeps its own outcome');
+      assert.equal(only(await store.listAttempts(interrupted.id)).outcome, 'interrupted');
+      assert.deepEqual(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }), [], 'neither runs again');
+      assert.deepEqual(await store.checkCounts(false), [], 'the kept counts say cancelled too');
+    });
   });
 }

@@ -246,13 +246,14 @@ WITH s AS (
 ),
 settled AS (
   UPDATE jobs.tb_job_run j SET
-    status = CASE s.kind WHEN 'retry' THEN 'pending' WHEN 'interrupted' THEN 'pending' ELSE s.kind END,
+    status = CASE WHEN s.kind IN ('retry', 'interrupted') AND j.cancel_requested THEN 'cancelled'
+      WHEN s.kind IN ('retry', 'interrupted') THEN 'pending' ELSE s.kind END,
     attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
     run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
     lease_owner = NULL,
     lease_expires_at = NULL,
     attempt_id = NULL,
-    completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') THEN now() END,
+    completed_at = CASE WHEN s.kind IN ('completed', 'failed', 'cancelled') OR j.cancel_requested THEN now() END,
     updated_at = now(),
     error_message = CASE WHEN s.kind IN ('retry', 'failed') THEN s.error_message ELSE j.error_message END,
     error_fingerprint = CASE WHEN s.kind IN ('retry', 'failed') THEN s.fingerprint ELSE j.error_fingerprint END,
@@ -306,9 +307,9 @@ rolled AS (
     cancelled, duration_ms)
   SELECT date_trunc('minute', now()), queue, service_name, execution_type, (pg_backend_pid() % 64)::smallint,
     coalesce(sum(n) FILTER (WHERE status = 'completed'), 0)::bigint, coalesce(sum(n) FILTER (WHERE status = 'failed'), 0)::bigint,
-    coalesce(sum(n) FILTER (WHERE kind = 'retry'), 0)::bigint, coalesce(sum(n) FILTER (WHERE status = 'cancelled'), 0)::bigint,
+    coalesce(sum(n) FILTER (WHERE kind = 'retry' AND status = 'pending'), 0)::bigint, coalesce(sum(n) FILTER (WHERE status = 'cancelled'), 0)::bigint,
     sum(duration_ms)::bigint
-  FROM tally WHERE kind <> 'interrupted'
+  FROM tally WHERE kind <> 'interrupted' OR status = 'cancelled'
   GROUP BY queue, service_name, execution_type
   ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
     completed = r.completed + excluded.completed, failed = r.failed + excluded.failed, retried = r.retried + excluded.retried,

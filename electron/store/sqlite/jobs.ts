@@ -51,6 +51,7 @@ export function prepareJobStatements(db: Connection) {
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
   const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
+  const cancelWins = `CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END`;
   return {
     candidates: db.prepare<[Params], { id: number; service_name: string }>(
       `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
@@ -83,10 +84,14 @@ export function prepareJobStatements(db: Connection) {
     settleCompleted: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
-    /** run_at, now, error, fingerprint, usage, security, job, worker, attempt */
-    settleRetry: db.prepare<Bind>(
-      `UPDATE tb_job_run SET status = 'pending', run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
-       WHERE ${fence}`,
+    /**
+     * now (ended), run_at, now, error, fingerprint, usage, security, job, worker, attempt. An operator's
+     * cancel asked for meanwhile wins: the job ends cancelled instead of going back.
+     */
+    settleRetry: db.prepare<Bind, { status: string }>(
+      `UPDATE tb_job_run SET status = ${cancelWins}, completed_at = CASE WHEN cancel_requested THEN ? ELSE completed_at END,
+         run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
+       WHERE ${fence} RETURNING status`,
     ),
     /** now, now, error, fingerprint, usage, security, job, worker, attempt */
     settleFailed: db.prepare<Bind>(
@@ -94,9 +99,10 @@ export function prepareJobStatements(db: Connection) {
          resolved_at = NULL, resolution = NULL, ${kept}
        WHERE ${fence}`,
     ),
-    /** now, now, usage, security, job, worker, attempt */
-    settleInterrupted: db.prepare<Bind>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence}`,
+    /** now (ended), now, now, usage, security, job, worker, attempt; as settleRetry, a cancel wins */
+    settleInterrupted: db.prepare<Bind, { status: string }>(
+      `UPDATE tb_job_run SET status = ${cancelWins}, completed_at = CASE WHEN cancel_requested THEN ? ELSE completed_at END,
+         attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence} RETURNING status`,
     ),
     /** now, now, usage, security, job, worker, attempt */
     settleCancelled: db.prepare<Bind>(
@@ -172,11 +178,11 @@ export class SqliteJobs {
       const at = new Date(atMs).toISOString();
       const tally = new Tally(atMs);
       const runs: number[] = [];
-      const settled = settlements.filter((s) => this.#settleOne(s, at, tally, runs));
+      const requeued: number[] = [];
+      const settled = settlements.filter((s) => this.#settleOne(s, at, tally, runs, requeued));
       if (runs.length > 0) this.#workflows.advance(runs, at, tally);
       db.record(tally);
-      const requeued = settled.some((s) => s.kind === 'retry' || s.kind === 'interrupted');
-      return { landed: settled.map((s) => s.jobId), readied: requeued || runs.length > 0 };
+      return { landed: settled.map((s) => s.jobId), readied: requeued.length > 0 || runs.length > 0 };
     }).immediate;
   }
 
@@ -275,35 +281,42 @@ export class SqliteJobs {
   }
 
   /** `runs` gathers the workflow runs of tasks that finished, to be moved on in the same transaction. */
-  #settleOne(s: Settlement, at: string, tally: Tally, runs: number[]): boolean {
+  #settleOne(s: Settlement, at: string, tally: Tally, runs: number[], requeued: number[]): boolean {
     const usage = toJson(s.resource_usage);
     const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
     let changed: number;
     let outcome: string;
     let error: string | null = null;
     let errorClass: string | null = null;
+    let cancelWon = false;
     switch (s.kind) {
       case 'completed':
         changed = this.#s.settleCompleted.run(at, at, ...tail).changes;
         outcome = 'completed';
         break;
-      case 'retry':
-        changed = this.#s.settleRetry.run(isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail).changes;
+      case 'retry': {
+        const row = this.#s.settleRetry.get(at, isoTime(s.run_at, 'retry run_at'), at, s.error.message, s.error.fingerprint, ...tail);
+        changed = row ? 1 : 0;
+        cancelWon = row?.status === 'cancelled';
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
         break;
+      }
       case 'failed':
         changed = this.#s.settleFailed.run(at, at, s.error.message, s.error.fingerprint, ...tail).changes;
         outcome = s.outcome;
         error = s.error.message;
         errorClass = s.error.error_class;
         break;
-      case 'interrupted':
-        changed = this.#s.settleInterrupted.run(at, at, ...tail).changes;
+      case 'interrupted': {
+        const row = this.#s.settleInterrupted.get(at, at, at, ...tail);
+        changed = row ? 1 : 0;
+        cancelWon = row?.status === 'cancelled';
         outcome = 'interrupted';
         error = s.reason;
         break;
+      }
       case 'cancelled':
         changed = this.#s.settleCancelled.run(at, at, ...tail).changes;
         outcome = 'cancelled';
@@ -315,8 +328,10 @@ export class SqliteJobs {
     if (changed === 0) return false;
     this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
     const job = leased ?? this.#lookUpLeased(s.jobId);
-    this.#tallySettled(s, job, Date.parse(at), tally);
-    if (job !== null && job.run !== null && (s.kind === 'completed' || s.kind === 'failed' || s.kind === 'cancelled')) runs.push(job.run);
+    const ended: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
+    this.#tallySettled(s, cancelWon, job, Date.parse(at), tally);
+    if (job !== null && job.run !== null && (ended === 'completed' || ended === 'failed' || ended === 'cancelled')) runs.push(job.run);
+    if (ended === 'retry' || ended === 'interrupted') requeued.push(s.jobId);
     return true;
   }
 
@@ -327,9 +342,15 @@ export class SqliteJobs {
     return { kind: row, startedMs: row.started_at === null ? Number.NaN : Date.parse(row.started_at), run: row.workflow_run_id };
   }
 
-  #tallySettled(s: Settlement, leased: Leased | null, atMs: number, tally: Tally): void {
+  /** `cancelWon`: an operator's cancel turned a retry or an interruption into a cancellation. */
+  #tallySettled(s: Settlement, cancelWon: boolean, leased: Leased | null, atMs: number, tally: Tally): void {
     if (!leased) return;
     const { kind } = leased;
+    if (cancelWon) {
+      tally.move(kind, 'running', 'cancelled');
+      tally.finished(kind, 'cancelled');
+      return;
+    }
     switch (s.kind) {
       case 'completed':
         tally.move(kind, 'running', 'completed');
