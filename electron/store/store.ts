@@ -119,7 +119,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   dlqRetry(selector: DlqSelector, actor: Actor): Promise<number>;
   /** Marks them resolved with the note; they stay `failed` but leave the open list. */
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
-  /** Resolved dead letters resolved before `before` are deleted with their attempts. */
+  /**
+   * Resolved dead letters resolved before `before` are deleted with their attempts; a workflow task's is
+   * left to retention, which prunes its run whole.
+   */
   purgeResolvedCount(before: Date): Promise<number>;
   purgeResolved(before: Date, actor: Actor): Promise<number>;
 

@@ -276,6 +276,21 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(z.payload, { workflow: { run: 'kept-whole', name: 'etl', task: 'z', upstream: { x: 'X-OUTPUT' } } });
   });
 
+  test('workflows: purging resolved dead letters leaves a run\'s failed task, so its dependents stay blocked', async (store) => {
+    const run = newRun('purged', [{ name: 'x' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    const ready = await claimReady(store, run.queue);
+    const x = must(ready.get('x'), 'x');
+    await store.settle([{ ...base(x), kind: 'failed', error: err('broken'), outcome: 'failed' }]);
+    assert.equal(await store.dlqResolve({ job_ids: [x.id] }, 'given up', alice), 1);
+    const future = new Date(Date.now() + 60_000);
+    assert.equal(await store.purgeResolvedCount(future), 0);
+    assert.equal(await store.purgeResolved(future, alice), 0);
+    await complete(store, must(ready.get('y'), 'y'));
+    assert.deepEqual(await states(store, runId), { x: 'failed', y: 'completed', z: 'blocked' });
+    assert.deepEqual([...(await claimReady(store, run.queue)).keys()], [], 'z never runs');
+  });
+
   test('workflows: a finished run whose dead letters were resolved goes whole, blocked tasks too, though its tasks span batches', async (store) => {
     const run = newRun('gone-whole', [{ name: 'x' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

@@ -190,7 +190,9 @@ export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor:
   );
 }
 
-const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < $1`;
+// A workflow task is left to retention, which prunes a run whole: a task purged alone takes its dependency
+// rows with it, and its dependents would then run as if it had succeeded.
+const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < $1 AND workflow_run_id IS NULL`;
 
 export async function purgeResolvedCount(db: PgDb, before: Date): Promise<number> {
   return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${RESOLVED_BEFORE}`, [before.toISOString()]));

@@ -20,7 +20,9 @@ interface Changed extends JobKind {
  * log never shows an action that did not happen, nor misses one that did.
  */
 
-const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ?`;
+// A workflow task is left to retention, which prunes a run whole: a task purged alone takes its dependency
+// rows with it, and its dependents would then run as if it had succeeded.
+const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ? AND workflow_run_id IS NULL`;
 const CHANGED = `queue, service_name, execution_type, error_fingerprint`;
 
 export function prepareOperatorStatements(db: Connection) {
