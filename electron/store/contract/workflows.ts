@@ -276,6 +276,25 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(z.payload, { workflow: { run: 'kept-whole', name: 'etl', task: 'z', upstream: { x: 'X-OUTPUT' } } });
   });
 
+  test('workflows: a retried task runs only once its upstreams have completed, after a cancel too', async (store) => {
+    const run = newRun('chain', [{ name: 'a' }, { name: 'b', depends_on: ['a'] }, { name: 'c', depends_on: ['b'] }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    must(await store.cancelWorkflowRun(runId, alice, 'not today'), 'cancelled');
+    assert.deepEqual(await states(store, runId), { a: 'cancelled', b: 'cancelled', c: 'cancelled' });
+    const b = must((await store.getWorkflowRun(runId))?.tasks.find((t) => t.name === 'b'), 'b');
+    assert.equal(must(await store.retryJob(b.job_id, alice), 'b retried').status, 'blocked', 'its upstream was cancelled');
+    assert.deepEqual([...(await claimReady(store, run.queue)).keys()], []);
+    assert.deepEqual(must(await store.retryWorkflowRun(runId, alice), 'run retried').retried.length, 2, 'a and c; b was no longer cancelled');
+    assert.deepEqual(await states(store, runId), { a: 'pending', b: 'waiting', c: 'waiting' });
+    for (const name of ['a', 'b', 'c']) {
+      const ready = await claimReady(store, run.queue);
+      assert.deepEqual([...ready.keys()], [name], `only ${name} is claimable`);
+      await complete(store, must(ready.get(name), name));
+    }
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'completed');
+    assert.deepEqual(await store.checkCounts(false), []);
+  });
+
   test('workflows: purging resolved dead letters leaves a run\'s failed task, so its dependents stay blocked', async (store) => {
     const run = newRun('purged', [{ name: 'x' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

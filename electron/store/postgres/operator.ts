@@ -48,7 +48,7 @@ async function lockJob(client: Queryable, jobId: number): Promise<Job | null> {
 const UNREADY_SQL = `DELETE FROM jobs.tb_job_ready r USING jobs.tb_job_run j
   WHERE j.id = $1 AND r.priority = j.priority AND r.run_at = j.run_at AND r.job_id = j.id`;
 
-/** A job back in the queue, as it now stands (after RESET_TO_PENDING). */
+/** A job back in the queue, as it now stands (after RESET_FOR_RETRY; a waiting task gets its row from the advance). */
 const READY_SQL = readyRowsFrom('jobs.tb_job_run', "id = $1 AND status = 'pending'");
 
 const CANCEL_PENDING_SQL = `
@@ -92,18 +92,22 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
 /** What a bulk action returns of each job it changed, as the counts need it. */
 const CHANGED = `id, queue, service_name, execution_type, error_fingerprint`;
 
-const RESET_TO_PENDING = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
+/**
+ * A retried job goes back to pending; a workflow task to waiting, which the run's advance in the same
+ * transaction releases only once every upstream has completed (and blocks while one has failed).
+ */
+const RESET_FOR_RETRY = `status = CASE WHEN workflow_run_id IS NULL THEN 'pending' ELSE 'waiting' END, attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
   cancel_requested = false`;
 
 /** $2: the state the job leaves; $3: whether it leaves the dead-letter queue too. */
 const RETRY_SQL = `
 WITH changed AS (
-  UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE id = $1 RETURNING ${JOB_COLUMNS}
+  UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE id = $1 RETURNING ${JOB_COLUMNS}
 ),
 counted AS (
   ${countsFrom(`SELECT queue, service_name, execution_type, $2::text AS state, '' AS fingerprint, -1 AS delta FROM changed
-    UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM changed
     UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed
       WHERE $3::boolean`)}
 )
@@ -116,11 +120,12 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     if (!job) return null;
     if (job.status !== 'failed' && job.status !== 'cancelled') return job;
     const wasDeadLetter = job.status === 'failed' && job.resolved_at === null;
-    const rows = await rowsOf(client, RETRY_SQL, [jobId, job.status, wasDeadLetter]);
+    await client.query(RETRY_SQL, [jobId, job.status, wasDeadLetter]);
     await client.query(READY_SQL, [jobId]);
     await advanceRunsOfJobs(client, [jobId]);
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
-    return rows[0] ? toJob(rows[0]) : job;
+    // As the advance left it: a workflow task whose upstreams all completed is pending again.
+    return (await lockJob(client, jobId)) ?? job;
   });
 }
 
@@ -158,11 +163,11 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     const rows = await rowsOf(
       client,
       `WITH changed AS (
-         UPDATE jobs.tb_job_run SET ${RESET_TO_PENDING} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id
+         UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id, status
        ),
-       requeued AS (${readyRowsFrom('changed')}),
+       requeued AS (${readyRowsFrom('changed', "status = 'pending'")}),
        counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
-         UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+         UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM changed
          UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),
        logged AS (
          INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)

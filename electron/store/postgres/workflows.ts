@@ -226,21 +226,19 @@ export async function runningWorkflowRuns(db: PgDb, limit: number): Promise<Work
   return withCounts(db, rows);
 }
 
+/** Every retried task waits: the advance that follows releases each whose upstreams all completed. */
 const RETRY_RUN_SQL = `
 WITH changed AS (
-  UPDATE jobs.tb_job_run SET status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
+  UPDATE jobs.tb_job_run SET status = 'waiting', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
     lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL, cancel_requested = false
   FROM (SELECT id AS old_id, status AS old_status, resolved_at AS old_resolved FROM jobs.tb_job_run
         WHERE workflow_run_id = $1 AND status IN ('failed', 'cancelled') FOR UPDATE) o
   WHERE id = o.old_id
-  RETURNING id, queue, service_name, execution_type, priority, run_at, error_fingerprint, o.old_status, o.old_resolved
-),
-requeued AS (
-  INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at) SELECT id, queue, service_name, priority, run_at FROM changed
+  RETURNING id, queue, service_name, execution_type, error_fingerprint, o.old_status, o.old_resolved
 ),
 counted AS (
   ${countsFrom(`SELECT queue, service_name, execution_type, old_status AS state, '' AS fingerprint, -1 AS delta FROM changed
-    UNION ALL SELECT queue, service_name, execution_type, 'pending', '', 1 FROM changed
+    UNION ALL SELECT queue, service_name, execution_type, 'waiting', '', 1 FROM changed
     UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed
       WHERE old_status = 'failed' AND old_resolved IS NULL`)}
 )

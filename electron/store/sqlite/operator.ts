@@ -11,8 +11,9 @@ import type { JobKind } from './tally.ts';
 /** A job a bulk action changed, as the counts need it. */
 interface Changed extends JobKind {
   error_fingerprint: string | null;
-  /** Returned by a retry only: the workflow run of a task sent back, to be moved on. */
+  /** Returned by a retry only: the workflow run of a task sent back, to be moved on, and what the job became. */
   workflow_run_id?: number | null;
+  status?: 'pending' | 'waiting';
 }
 
 /**
@@ -24,6 +25,11 @@ interface Changed extends JobKind {
 // rows with it, and its dependents would then run as if it had succeeded.
 const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ? AND workflow_run_id IS NULL`;
 const CHANGED = `queue, service_name, execution_type, error_fingerprint`;
+/**
+ * What a retried job becomes: pending, or for a workflow task waiting, which the run's advance in the same
+ * transaction releases only once every upstream has completed (and blocks while one has failed).
+ */
+const RETRIED_STATUS = `CASE WHEN workflow_run_id IS NULL THEN 'pending' ELSE 'waiting' END`;
 
 export function prepareOperatorStatements(db: Connection) {
   return {
@@ -33,10 +39,10 @@ export function prepareOperatorStatements(db: Connection) {
     requestCancel: db.prepare<[Params]>(
       `UPDATE tb_job_run SET cancel_requested = 1, updated_at = @now WHERE id = @job AND status = 'running'`,
     ),
-    retryJob: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = @now, updated_at = @now, completed_at = NULL,
+    retryJob: db.prepare<[Params], { status: 'pending' | 'waiting' }>(
+      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, run_at = @now, updated_at = @now, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE id = @job AND status IN ('failed', 'cancelled')`,
+       WHERE id = @job AND status IN ('failed', 'cancelled') RETURNING status`,
     ),
     purgeCount: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE ${RESOLVED_BEFORE}`),
     purgeAttempts: db.prepare<[string]>(`DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE ${RESOLVED_BEFORE})`),
@@ -92,10 +98,11 @@ export class SqliteOperator {
         const before = this.#db.jobById(jobId);
         if (!before) return null;
         const at = now();
-        if (this.#s.retryJob.run({ job: jobId, now: at }).changes > 0) {
+        const retried = this.#s.retryJob.get({ job: jobId, now: at });
+        if (retried) {
           this.#db.audit(at, actor, 'job.retry', String(jobId), 1, { was: before.status });
           const tally = new Tally(Date.parse(at));
-          tally.move(before, before.status, 'pending');
+          tally.move(before, before.status, retried.status);
           if (before.status === 'failed' && before.resolved_at === null) tally.deadLetter(before, before.error_fingerprint, -1);
           this.#workflows.advanceJob(jobId, at, tally);
           this.#db.record(tally);
@@ -110,9 +117,9 @@ export class SqliteOperator {
     const { key } = selected;
     const where = plainWhere(selected);
     const statement = this.#db.cached(this.#updates, `${key}:retry`, () =>
-      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
+      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
-       WHERE ${where.sql} RETURNING ${CHANGED}, workflow_run_id`,
+       WHERE ${where.sql} RETURNING ${CHANGED}, workflow_run_id, status`,
     );
     return this.#db.guard(() =>
       this.#db.write(() => {
@@ -120,7 +127,7 @@ export class SqliteOperator {
         const tally = new Tally(Date.parse(at));
         const runs: number[] = [];
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
-          tally.move(job, 'failed', 'pending');
+          tally.move(job, 'failed', job.status === 'waiting' ? 'waiting' : 'pending');
           tally.deadLetter(job, job.error_fingerprint, -1);
           if (job.workflow_run_id !== undefined && job.workflow_run_id !== null) runs.push(job.workflow_run_id);
         });

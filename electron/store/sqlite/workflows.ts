@@ -85,8 +85,9 @@ function prepareWorkflowStatements(db: Connection) {
       `SELECT id, status, resolved_at, error_fingerprint, queue, service_name, execution_type FROM tb_job_run
        WHERE workflow_run_id = ? AND (status = 'failed' OR status = 'cancelled')`,
     ),
+    // Every retried task waits: the advance that follows releases each whose upstreams all completed.
     retryJob: db.prepare<[{ at: string; job: number }]>(
-      `UPDATE tb_job_run SET status = 'pending', attempts = 0, run_at = @at, updated_at = @at, completed_at = NULL,
+      `UPDATE tb_job_run SET status = 'waiting', attempts = 0, run_at = @at, updated_at = @at, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
        WHERE id = @job AND (status = 'failed' OR status = 'cancelled')`,
     ),
@@ -211,7 +212,7 @@ export class SqliteWorkflows {
     return this.#db.guard(() => this.#withCounts(this.#s.running.all(Math.max(1, Math.min(1000, Math.trunc(limit))))));
   }
 
-  /** The run's failed and cancelled tasks back to pending; what they block waits again. */
+  /** The run's failed and cancelled tasks wait again; those whose upstreams all completed go to pending at once. */
   retry(runId: number, actor: Actor): WorkflowRetried | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
@@ -221,7 +222,7 @@ export class SqliteWorkflows {
         const retried: number[] = [];
         for (const job of this.#s.retryable.all(runId)) {
           if (this.#s.retryJob.run({ at, job: job.id }).changes === 0) continue;
-          tally.move(job, JobStatus.parse(job.status), 'pending');
+          tally.move(job, JobStatus.parse(job.status), 'waiting');
           if (job.status === 'failed' && job.resolved_at === null) tally.deadLetter(job, job.error_fingerprint, -1);
           retried.push(job.id);
         }
