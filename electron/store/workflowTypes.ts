@@ -61,8 +61,14 @@ export function runStatusOf(counts: ReadonlyMap<string, number>, wasCancelled: b
 export function passedOutput(passOutput: string | null, tail: string | null): unknown {
   if (tail === null) return null;
   if (passOutput !== 'json') return tail;
+  // A number no reader can hold (1e400 parses as Infinity) makes the whole output null, as on PostgreSQL.
+  let finite = true;
   try {
-    return JSON.parse(tail);
+    const value: unknown = JSON.parse(tail, (_key, item: unknown) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) finite = false;
+      return item;
+    });
+    return finite ? value : null;
   } catch {
     return null;
   }

@@ -276,6 +276,16 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(z.payload, { workflow: { run: 'kept-whole', name: 'etl', task: 'z', upstream: { x: 'X-OUTPUT' } } });
   });
 
+  test('workflows: JSON output with a number no reader can hold passes as null, and the dependent still reads', async (store) => {
+    const run = newRun('huge', [{ name: 'x', pass_output: 'json' }, { name: 'z', depends_on: ['x'] }]);
+    await store.startWorkflowRun(run, alice);
+    await complete(store, must((await claimReady(store, run.queue)).get('x'), 'x'), '{"big": 1e400}');
+    const z = must((await claimReady(store, run.queue)).get('z'), 'z');
+    assert.deepEqual(z.payload, { workflow: { run: 'huge', name: 'etl', task: 'z', upstream: { x: null } } });
+    assert.ok(await store.getJob(z.id));
+    assert.equal((await store.listJobs({ queue: run.queue }, { limit: 10 })).items.length, 2);
+  });
+
   test('workflows: a retried task runs only once its upstreams have completed, after a cancel too', async (store) => {
     const run = newRun('chain', [{ name: 'a' }, { name: 'b', depends_on: ['a'] }, { name: 'c', depends_on: ['b'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

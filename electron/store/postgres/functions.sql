@@ -358,8 +358,14 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_try_jsonb(p_text text)
  LANGUAGE plpgsql
  IMMUTABLE
 AS $function$
+DECLARE
+  v_json jsonb;
 BEGIN
-  RETURN p_text::jsonb;
+  v_json := p_text::jsonb;
+  IF jsonb_path_exists(v_json, 'strict $.** ? (@.type() == "number" && (@ > 1.7976931348623157e308 || @ < -1.7976931348623157e308))') THEN
+    RETURN NULL;
+  END IF;
+  RETURN v_json;
 EXCEPTION WHEN others THEN
   RETURN NULL;
 END
