@@ -38,6 +38,20 @@ describe('workflow calls', () => {
     }
   });
 
+  it('finds a stuck run behind more than a page of older runs of a patient workflow', async () => {
+    const t = await createTestContext(REGISTRY);
+    try {
+      for (let i = 0; i < 201; i++) assert.ok((await dispatch('workflows.run', { workflow: 'patient' }, t.ctx)).ok);
+      assert.ok((await dispatch('workflows.run', { workflow: 'quick_to_stick' }, t.ctx)).ok);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const stuck = await dispatch('workflows.stuck', {}, t.ctx);
+      assert.ok(stuck.ok);
+      assert.deepEqual(calls['workflows.stuck'].output.parse(stuck.result).runs.map((r) => r.workflow), ['quick_to_stick']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('refuses an unknown workflow, a reserved payload key and an unknown run with clear errors', async () => {
     const t = await createTestContext(REGISTRY);
     try {

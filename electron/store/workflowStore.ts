@@ -1,7 +1,7 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
 import type { Page, PageRequest } from './store.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
 
 /**
  * The Store's workflow runs (workflows.ts and workflowAdvance.ts of each dialect). A task's run moves on
@@ -17,8 +17,8 @@ export interface WorkflowStore {
   getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null>;
   /** Newest first, keyset-paginated by id. */
   listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
-  /** Runs still running, least recently progressed first (for flagging stuck runs). */
-  runningWorkflowRuns(limit: number): Promise<WorkflowRun[]>;
+  /** Runs still running, least recently progressed first, as the filter narrows them (for flagging stuck runs). */
+  runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]>;
   /** The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited. */
   retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
   /** Cancels the tasks that have not started and asks running ones to stop. Audited. */

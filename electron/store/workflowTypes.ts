@@ -25,6 +25,13 @@ export interface WorkflowRunStarted {
   created: boolean;
 }
 
+/** Which running runs to read: of these workflows, or of any but these, last moved on before a time. */
+export interface RunningRunFilter {
+  workflows?: string[];
+  exceptWorkflows?: string[];
+  updatedBefore?: Date;
+}
+
 export interface WorkflowRunFilter {
   workflow?: string;
   status?: WorkflowRunStatus;

@@ -202,6 +202,17 @@ export function workflowsContract(test: Test): void {
     assert.equal((await store.runningWorkflowRuns(10)).length, 0);
   });
 
+  test('workflows: running runs read by workflow, by the workflows they are not, and by when they last moved', async (store) => {
+    const { run_id: runId } = await store.startWorkflowRun(newRun('watched', [{ name: 'only' }]), alice);
+    const ids = async (filter: Parameters<Store['runningWorkflowRuns']>[1]) => (await store.runningWorkflowRuns(10, filter)).map((r) => r.id);
+    assert.deepEqual(await ids({}), [runId]);
+    assert.deepEqual(await ids({ workflows: ['etl'] }), [runId]);
+    assert.deepEqual(await ids({ workflows: ['other'] }), []);
+    assert.deepEqual(await ids({ exceptWorkflows: ['etl'] }), []);
+    assert.deepEqual(await ids({ exceptWorkflows: ['other'], updatedBefore: new Date(Date.now() + 60_000) }), [runId]);
+    assert.deepEqual(await ids({ updatedBefore: new Date(Date.now() - 60_000) }), []);
+  });
+
   test('workflows: a task that fails when its lease runs out blocks its dependents in the same reclaim', async (store) => {
     const run = newRun('reclaim', [{ name: 'm' }, { name: 'n', depends_on: ['m'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

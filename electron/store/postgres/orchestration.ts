@@ -4,7 +4,7 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
 import * as schedules from './schedules.ts';
 import type { PgSignals } from './signals.ts';
@@ -90,8 +90,8 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
     return workflows.listWorkflowRuns(this.#open(), filter, page);
   }
 
-  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
-    return workflows.runningWorkflowRuns(this.#open(), limit);
+  async runningWorkflowRuns(limit: number, filter: RunningRunFilter = {}): Promise<WorkflowRun[]> {
+    return workflows.runningWorkflowRuns(this.#open(), limit, filter);
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

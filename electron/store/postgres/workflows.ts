@@ -8,7 +8,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { StoreInputError } from '../errors.ts';
 import { checkNewJob } from '../newJobs.ts';
 import type { Page, PageRequest } from '../store.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
 import { rowsOf } from './db.ts';
 import { reasonOf, writeAudit } from './operator.ts';
@@ -218,10 +218,13 @@ export async function listWorkflowRuns(db: PgDb, filter: WorkflowRunFilter, page
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
 
-export async function runningWorkflowRuns(db: PgDb, limit: number): Promise<WorkflowRun[]> {
+export async function runningWorkflowRuns(db: PgDb, limit: number, filter: RunningRunFilter): Promise<WorkflowRun[]> {
   const rows = await db.query(
-    `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running' ORDER BY updated_at LIMIT $1`,
-    [Math.max(1, Math.min(1000, Math.trunc(limit)))],
+    `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running'
+       AND ($2::text[] IS NULL OR workflow_name = ANY($2)) AND ($3::text[] IS NULL OR workflow_name <> ALL($3))
+       AND ($4::timestamptz IS NULL OR updated_at < $4)
+     ORDER BY updated_at LIMIT $1`,
+    [Math.max(1, Math.min(1000, Math.trunc(limit))), filter.workflows?.map(noNul) ?? null, filter.exceptWorkflows?.map(noNul) ?? null, filter.updatedBefore?.toISOString() ?? null],
   );
   return withCounts(db, rows);
 }

@@ -4,7 +4,7 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteSchedules } from './schedules.ts';
 import type { SqliteSignals } from './signals.ts';
@@ -91,8 +91,8 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
     return this.#workflows.list(filter, page);
   }
 
-  async runningWorkflowRuns(limit: number): Promise<WorkflowRun[]> {
-    return this.#workflows.running(limit);
+  async runningWorkflowRuns(limit: number, filter: RunningRunFilter = {}): Promise<WorkflowRun[]> {
+    return this.#workflows.running(limit, filter);
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

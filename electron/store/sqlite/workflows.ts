@@ -9,7 +9,7 @@ import { JobStatus } from '../../../shared/domain.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { checkNewJob } from '../newJobs.ts';
 import type { Page, PageRequest } from '../store.ts';
-import type { NewWorkflowRun, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { Tally } from './tally.ts';
@@ -80,7 +80,13 @@ function prepareWorkflowStatements(db: Connection) {
       `SELECT workflow_run_id, status, count(*) AS n FROM tb_job_run
        WHERE workflow_run_id IN (SELECT value FROM json_each(?)) GROUP BY workflow_run_id, status`,
     ),
-    running: db.prepare<[number], RunRow>(`SELECT * FROM tb_workflow_run WHERE status = 'running' ORDER BY updated_at LIMIT ?`),
+    running: db.prepare<[{ limit: number; workflows: string | null; except: string | null; before: string | null }], RunRow>(
+      `SELECT * FROM tb_workflow_run WHERE status = 'running'
+         AND (@workflows IS NULL OR workflow_name IN (SELECT value FROM json_each(@workflows)))
+         AND (@except IS NULL OR workflow_name NOT IN (SELECT value FROM json_each(@except)))
+         AND (@before IS NULL OR updated_at < @before)
+       ORDER BY updated_at LIMIT @limit`,
+    ),
     retryable: db.prepare<[number], { id: number; status: string; resolved_at: string | null; error_fingerprint: string | null } & JobKind>(
       `SELECT id, status, resolved_at, error_fingerprint, queue, service_name, execution_type FROM tb_job_run
        WHERE workflow_run_id = ? AND (status = 'failed' OR status = 'cancelled')`,
@@ -208,8 +214,14 @@ export class SqliteWorkflows {
     });
   }
 
-  running(limit: number): WorkflowRun[] {
-    return this.#db.guard(() => this.#withCounts(this.#s.running.all(Math.max(1, Math.min(1000, Math.trunc(limit))))));
+  running(limit: number, filter: RunningRunFilter): WorkflowRun[] {
+    const params = {
+      limit: Math.max(1, Math.min(1000, Math.trunc(limit))),
+      workflows: filter.workflows ? JSON.stringify(filter.workflows) : null,
+      except: filter.exceptWorkflows ? JSON.stringify(filter.exceptWorkflows) : null,
+      before: filter.updatedBefore?.toISOString() ?? null,
+    };
+    return this.#db.guard(() => this.#withCounts(this.#s.running.all(params)));
   }
 
   /** The run's failed and cancelled tasks wait again; those whose upstreams all completed go to pending at once. */
