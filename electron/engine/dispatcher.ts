@@ -5,7 +5,7 @@ import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
 import { Batcher } from './batcher.ts';
 import type { BreakerKeeper } from './breakerKeeper.ts';
-import { claimScope } from './claimScope.ts';
+import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { classify } from './classify.ts';
 import type { EngineEmitter, SettledResult } from './engineEvents.ts';
@@ -71,7 +71,7 @@ export class Dispatcher {
   #claimFailing = false;
   /** The last claim came back short: nothing more is runnable until a signal or the poll interval. */
   #queueDry = false;
-  /** The last claim was held back by how many jobs of a service run (ClaimScope.heldByRunning). */
+  /** The last claim was held back by how many jobs of a service run (claimScope.ts, heldByRunning). */
   #heldByRunning = false;
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
@@ -285,9 +285,9 @@ export class Dispatcher {
     const now = new Date();
     const free = concurrency - this.#executing.size - this.#buffer.size;
     const scope = await claimScope(store, registry.registry, breakers, now, pauses.paused(now), free);
-    this.#heldByRunning = scope.heldByRunning;
     const sent = performance.now();
     const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope.request });
+    this.#heldByRunning = heldByRunning(scope, claimed);
     this.#opts.emitter.emit('claimed', { seconds: (performance.now() - sent) / 1000, count: claimed.length });
     this.#opts.jobs.claimed(claimed);
     return claimed;
