@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import type { LogSecrets } from '../log/secrets.ts';
 import { AlertEvaluator } from '../engine/alertEvaluator.ts';
 import { overdueSchedules } from '../engine/overdueSchedules.ts';
+import { quietLog } from '../engine/quietLog.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -157,7 +158,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         registry,
         owner: opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
         env,
-        log: opts.log ?? silentLogger,
+        // An evaluation failing every interval while the store is away is said once a minute, with a count.
+        log: opts.log ? quietLog(opts.log) : silentLogger,
         intervalMs: Math.max(1, parseDuration(env.OPSDECK_ALERTS_EVERY ?? '') ?? 15) * 1000,
         missedSchedules: (now) => overdueSchedules(ctx.store, now),
       })

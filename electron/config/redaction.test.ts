@@ -10,11 +10,14 @@ describe('secretsOf and redactText', () => {
       DB_PASSWORD: 'pw-abcdef',
       OPSDECK_DB: 'postgres://ops:urlpass99@db:5432/jobs',
       HOME: '/home/ops',
+      PWD: '/srv/opsdeck/data',
+      OLDPWD: '/srv/opsdeck',
       SHORT_KEY: 'ab',
     };
     const secrets = secretsOf(env, 'auth_config:\n  token_env_var: PLAIN_NAME\n');
     for (const s of ['tok-123456', 'named-by-registry', 'pw-abcdef', 'urlpass99']) assert.ok(secrets.includes(s), s);
     assert.ok(!secrets.includes('/home/ops'));
+    assert.ok(!secrets.includes('/srv/opsdeck/data') && !secrets.includes('/srv/opsdeck'), 'the working directory is no secret: log lines name files under it');
     assert.ok(!secrets.includes('ab'), 'values too short to be secrets would mangle everything');
     const text = JSON.stringify({ msg: 'failed with tok-123456 at postgres://ops:urlpass99@db:5432/jobs; named-by-registry' });
     const out = redactText(text, secrets);

@@ -2,6 +2,8 @@ import { isSecretKey, REDACTED, redactUrl, secretValues } from './secrets.ts';
 
 /** Names that say "secret" even when the registry does not name them (DB_PASSWORD, STRIPE_KEY, ...). */
 const SECRETISH_NAME = /(token|secret|passw(or)?d|pwd|api[_-]?key|_key$|^key_|credential|auth|cookie|private|session|signature|dsn|database_url|_url$)/i;
+/** The shell's working directories: "pwd" in their names, a path in their values, which every log line about a file would lose. */
+const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 
 function urlPassword(value: string): string[] {
   const m = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^@\s/]+)@/i.exec(value);
@@ -29,7 +31,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>, reg
 
 /** secretsOf, with the registry's secret variables given by name. */
 export function secretsNamed(env: Readonly<Record<string, string | undefined>>, named: readonly string[], extraUrls: readonly string[] = []): string[] {
-  const secretish = Object.keys(env).filter((name) => isSecretKey(name) || SECRETISH_NAME.test(name));
+  const secretish = Object.keys(env).filter((name) => !NOT_SECRET.has(name) && (isSecretKey(name) || SECRETISH_NAME.test(name)));
   const values = new Set(secretValues(env, [...named, ...secretish]));
   for (const value of [...Object.values(env), ...extraUrls]) {
     if (value) for (const pw of urlPassword(value)) if (pw.length >= 3) values.add(pw);

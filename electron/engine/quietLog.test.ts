@@ -34,6 +34,26 @@ test('a line not repeated within the window is said plainly next time; other fie
   assert.deepEqual(lines, ['warn job taken back job_id=1', 'warn job taken back job_id=2', 'error job taken back job_id=2', 'warn job taken back job_id=1']);
 });
 
+test('an info line always passes, and a warning held back before it is told again after it', () => {
+  const lines: string[] = [];
+  let clock = 0;
+  const log = quietLog(lineLogger((line) => lines.push(line)), 60_000, () => clock);
+  log.warn('heartbeat failed', { error: 'store away' });
+  log.warn('heartbeat failed', { error: 'store away' });
+  clock = 10_000;
+  log.info('the store answers again; heartbeats resumed');
+  clock = 20_000;
+  log.warn('heartbeat failed', { error: 'store away' });
+  clock = 30_000;
+  log.info('the store answers again; heartbeats resumed');
+  assert.deepEqual(lines, [
+    'warn heartbeat failed error="store away"',
+    'info the store answers again; heartbeats resumed',
+    'warn heartbeat failed error="store away"',
+    'info the store answers again; heartbeats resumed',
+  ]);
+});
+
 test('debug lines, each a job\'s life, are never held back', () => {
   const lines: string[] = [];
   const log = quietLog(lineLogger((line) => lines.push(line)), 60_000, () => 0);

@@ -2,6 +2,7 @@ import type { OverviewStats } from '../../../shared/contract.ts';
 import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
+import { quietLog } from '../../engine/quietLog.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
@@ -115,9 +116,11 @@ export const worker: Command = {
       if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): jobs of unknown services will fail');
       if (metrics && metricsPort !== undefined) closeMetrics = await serveMetrics(rt, metrics, logger, metricsHost, metricsPort);
       await rt.ctx.settings.setLocalExecution?.(true);
+      // The counts are read every few seconds: while the store is away their failure is said once a minute.
+      const quiet = quietLog(logger);
       const stopProgress = startProgress(
         (line, s) => logger.info(line, { counts: s.counts, dead_letters: s.dead_letters }),
-        (error) => logger.warn('could not read the counts', { error: error instanceof Error ? error.message : String(error) }),
+        (error) => quiet.warn('could not read the counts', { error: error instanceof Error ? error.message : String(error) }),
         rt,
         PROGRESS_MS,
       );
