@@ -1,8 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Actor, ControlState, Job, JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { StoreInputError } from '../errors.ts';
+import { StoreError, StoreInputError } from '../errors.ts';
 import { mapSqliteError } from './errors.ts';
+import type { FileIdentity } from './fileIdentity.ts';
 import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
 import { prepareTallyStatements } from './tally.ts';
 import type { Tally, TallyStatements } from './tally.ts';
@@ -30,10 +31,12 @@ export class SqliteDb {
   readonly #jobById: BetterSqlite3.Statement<[number], JobRow>;
   readonly #insertAudit: BetterSqlite3.Statement<[Params]>;
   readonly #tally: TallyStatements;
+  readonly #file: FileIdentity | null;
 
-  constructor(connection: Connection, location: string) {
+  constructor(connection: Connection, location: string, file: FileIdentity | null = null) {
     this.connection = connection;
     this.location = location;
+    this.#file = file;
     this.#controlRow = connection.prepare(`SELECT * FROM tb_control WHERE id = 1`);
     this.#pausedQueues = connection.prepare(`SELECT queue, paused_by, paused_at, reason FROM tb_paused_queue ORDER BY queue`);
     this.#jobById = connection.prepare(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE id = ?`);
@@ -65,6 +68,8 @@ export class SqliteDb {
 
   /** Runs `fn` with SQLite's failures turned into StoreErrors that say what to do. */
   guard<T>(fn: () => T): T {
+    const gone = this.#file?.problem();
+    if (gone) throw new StoreError('unavailable', gone, 'what it wrote since is in a file no other process sees: restart it once the right file is at that path');
     try {
       return fn();
     } catch (error) {

@@ -1,3 +1,4 @@
+import { FileIdentity } from './fileIdentity.ts';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,7 +54,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
     const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
-    return new SqliteStore(new SqliteDb(db, path), () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
+    return new SqliteStore(new SqliteDb(db, path, FileIdentity.of(path)), () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {
     db.close();
     throw mapSqliteError(error, path, false);

@@ -1,7 +1,7 @@
 import { describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -245,6 +245,24 @@ describe('sqlite specifics', () => {
       assert.ok(estimate.bytes > used * 0.75 && estimate.bytes <= used, `about the ${used} bytes in use, not ${estimate.bytes}`);
     } finally {
       await cleanup();
+    }
+  });
+
+  test('a database file deleted or replaced under an open store is named on every call, not worked on in silence', async () => {
+    const deleted = await createSqliteTestStore();
+    const replaced = await createSqliteTestStore();
+    try {
+      await deleted.store.enqueue([{ queue: 'q', service_name: 'svc', execution_type: 'noop', max_attempts: 1 }]);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${deleted.path}${suffix}`, { force: true });
+      copyFileSync(replaced.path, `${replaced.path}.other`);
+      renameSync(`${replaced.path}.other`, replaced.path);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await assert.rejects(deleted.store.countsByQueueAndStatus(), /the database file .* was deleted while this process had it open; .*restart it/);
+      await assert.rejects(deleted.store.enqueue([{ queue: 'q', service_name: 'svc', execution_type: 'noop', max_attempts: 1 }]), /was deleted/);
+      await assert.rejects(replaced.store.countsByQueueAndStatus(), /was replaced by another file/);
+    } finally {
+      await deleted.cleanup();
+      await replaced.cleanup();
     }
   });
 
