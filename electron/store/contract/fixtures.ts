@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { AuditEntry, Job } from '../../../shared/domain.ts';
 import type { Actor, ExecutionType } from '../../../shared/domain.ts';
+import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ClaimedJob, JobError, NewJob, Store, StoreSignal } from '../store.ts';
 
 /** What the contract's tests share: a store to test, and helpers that put jobs into known states. */
@@ -100,3 +101,19 @@ export function waitForSignal(store: Store, wanted: StoreSignal, timeoutMs: numb
 
 /** One contract test: a fresh store per test, cleaned up whatever happens. */
 export type ContractTest = (title: string, body: (store: Store, handle: ContractHandle) => Promise<void>) => void;
+
+/** Every batch of a prune from the first job to the last, `size` jobs at a time: what went, summed, and how many batches. */
+export async function pruneAll(store: Store, cutoffs: PruneCutoffs, size: number) {
+  const total = { completed: 0, cancelled: 0, dead_letters: 0, batches: 0 };
+  let after = 0;
+  for (;;) {
+    const batch = await store.pruneBatch(cutoffs, after, size);
+    total.completed += batch.completed;
+    total.cancelled += batch.cancelled;
+    total.dead_letters += batch.dead_letters;
+    total.batches += 1;
+    assert.ok(batch.lastId >= after, 'a batch never walks backwards');
+    after = batch.lastId;
+    if (batch.done) return total;
+  }
+}

@@ -1,28 +1,12 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
-import type { Store } from '../store.ts';
-import { alice, err, job, sleep, base, claimOne, deadLetter, allJobIds } from './fixtures.ts';
+import { alice, err, job, sleep, base, claimOne, deadLetter, allJobIds, pruneAll } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** Every kind of job is "older" than a cutoff an hour ahead, and none older than one an hour back. */
 function cutoffsAt(when: Date): PruneCutoffs {
   return { completed: when, cancelled: when, deadLetters: when, history: when };
-}
-
-async function pruneAll(store: Store, cutoffs: PruneCutoffs, size: number) {
-  const total = { completed: 0, cancelled: 0, dead_letters: 0, batches: 0 };
-  let after = 0;
-  for (;;) {
-    const batch = await store.pruneBatch(cutoffs, after, size);
-    total.completed += batch.completed;
-    total.cancelled += batch.cancelled;
-    total.dead_letters += batch.dead_letters;
-    total.batches += 1;
-    assert.ok(batch.lastId >= after, 'a batch never walks backwards');
-    after = batch.lastId;
-    if (batch.done) return total;
-  }
 }
 
 /** Pruning by retention, and who does the upkeep. */

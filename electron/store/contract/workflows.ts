@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ClaimedJob, Store } from '../store.ts';
 import type { NewWorkflowRun } from '../workflowTypes.ts';
-import { ALICE, LEASE, alice, base, err, mustGet } from './fixtures.ts';
+import { ALICE, LEASE, alice, base, err, mustGet, pruneAll } from './fixtures.ts';
 import type { ContractHandle } from './fixtures.ts';
 
 type Test = (title: string, body: (store: Store, handle: ContractHandle) => Promise<void>) => void;
@@ -350,16 +350,8 @@ export function workflowsContract(test: Test): void {
   });
 }
 
-/** Every batch from the first job to the last, `size` jobs at a time; what went, summed. */
+/** What a whole prune took away, without fixtures' count of batches. */
 async function pruneEverything(store: Store, cutoffs: PruneCutoffs, size: number): Promise<{ completed: number; cancelled: number; dead_letters: number }> {
-  const total = { completed: 0, cancelled: 0, dead_letters: 0 };
-  let after = 0;
-  for (;;) {
-    const batch = await store.pruneBatch(cutoffs, after, size);
-    total.completed += batch.completed;
-    total.cancelled += batch.cancelled;
-    total.dead_letters += batch.dead_letters;
-    after = batch.lastId;
-    if (batch.done) return total;
-  }
+  const { batches: _batches, ...went } = await pruneAll(store, cutoffs, size);
+  return went;
 }
