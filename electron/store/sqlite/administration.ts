@@ -33,6 +33,7 @@ import type { SqliteSignals } from './signals.ts';
  * forwards to it; each call goes to the concern that does the work, and changes are announced.
  */
 export class SqliteAdministration {
+  readonly #db: SqliteDb;
   readonly #signals: SqliteSignals;
   readonly #alerts: SqliteAlerts;
   readonly #alertRules: SqliteAlertRules;
@@ -42,6 +43,7 @@ export class SqliteAdministration {
   readonly #retention: SqliteRetention;
 
   constructor(db: SqliteDb, signals: SqliteSignals) {
+    this.#db = db;
     this.#signals = signals;
     this.#alerts = new SqliteAlerts(db);
     this.#alertRules = new SqliteAlertRules(db);
@@ -54,53 +56,53 @@ export class SqliteAdministration {
   // ---- alerts ----------------------------------------------------------------------------------
 
   async outcomesByService(since: Date): Promise<ServiceOutcomes[]> {
-    return this.#alerts.outcomes(since);
+    return this.#db.patient(() => this.#alerts.outcomes(since));
   }
 
   async listAlertStates(): Promise<AlertState[]> {
-    return this.#alerts.states();
+    return this.#db.patient(() => this.#alerts.states());
   }
 
   async recordAlertEvaluation(results: EvaluatedRule[], at: Date): Promise<AlertTransition[]> {
-    return this.#alerts.record(results, at);
+    return this.#db.patient(() => this.#alerts.record(results, at));
   }
 
   async recordAlertDelivery(delivery: AlertDelivery): Promise<void> {
-    this.#alerts.delivery(delivery);
+    await this.#db.patient(() => this.#alerts.delivery(delivery));
   }
 
   async listAlertEvents(filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
-    return this.#alerts.events(filter, page);
+    return this.#db.patient(() => this.#alerts.events(filter, page));
   }
 
   async ackAlert(rule: string, note: string, actor: Actor): Promise<AlertState | null> {
-    return this.#alerts.ack(rule, note, actor);
+    return this.#db.patient(() => this.#alerts.ack(rule, note, actor));
   }
 
   async listAlertRules(): Promise<StoredAlertRule[]> {
-    return this.#alertRules.list();
+    return this.#db.patient(() => this.#alertRules.list());
   }
 
   async saveAlertRule(rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {
-    return this.#alertRules.save(rule, actor);
+    return this.#db.patient(() => this.#alertRules.save(rule, actor));
   }
 
   async deleteAlertRule(name: string, actor: Actor): Promise<boolean> {
-    return this.#alertRules.remove(name, actor);
+    return this.#db.patient(() => this.#alertRules.remove(name, actor));
   }
 
   async silenceAlert(rule: string, until: Date | null, actor: Actor, reason: string | null): Promise<AlertState | null> {
-    return this.#alerts.silence(rule, until, actor, reason);
+    return this.#db.patient(() => this.#alerts.silence(rule, until, actor, reason));
   }
 
   // ---- breaker tuning --------------------------------------------------------------------------
 
   async listBreakerTunings(): Promise<BreakerTuning[]> {
-    return this.#tuning.list();
+    return this.#db.patient(() => this.#tuning.list());
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = this.#tuning.tune(service, settings, actor, reason);
+    const tuning = await this.#db.patient(() => this.#tuning.tune(service, settings, actor, reason));
     this.#signals.emit('breakers');
     return tuning;
   }
@@ -108,50 +110,50 @@ export class SqliteAdministration {
   // ---- API keys --------------------------------------------------------------------------------
 
   async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
-    return this.#apiKeys.create(key, actor);
+    return this.#db.patient(() => this.#apiKeys.create(key, actor));
   }
 
   async listApiKeys(): Promise<ApiKeyView[]> {
-    return this.#apiKeys.list();
+    return this.#db.patient(() => this.#apiKeys.list());
   }
 
   async findApiKey(keyId: string): Promise<StoredApiKey | null> {
-    return this.#apiKeys.find(keyId);
+    return this.#db.patient(() => this.#apiKeys.find(keyId));
   }
 
   async touchApiKey(keyId: string): Promise<void> {
-    this.#apiKeys.touch(keyId);
+    await this.#db.patient(() => this.#apiKeys.touch(keyId));
   }
 
   async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
-    return this.#apiKeys.revoke(name, actor);
+    return this.#db.patient(() => this.#apiKeys.revoke(name, actor));
   }
 
   // ---- upkeep ----------------------------------------------------------------------------------
 
   async checkCounts(repair: boolean): Promise<CountDrift[]> {
-    return this.#maintenance.checkCounts(repair);
+    return this.#db.patient(() => this.#maintenance.checkCounts(repair));
   }
 
   async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
-    return this.#retention.takeMaintenance(task, owner, ttlMs);
+    return this.#db.patient(() => this.#retention.takeMaintenance(task, owner, ttlMs));
   }
 
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
-    return this.#retention.pruneEstimate(cutoffs);
+    return this.#db.patient(() => this.#retention.pruneEstimate(cutoffs));
   }
 
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {
-    const batch = this.#retention.pruneBatch(cutoffs, afterId, size);
+    const batch = await this.#db.patient(() => this.#retention.pruneBatch(cutoffs, afterId, size));
     this.#signals.jobsChanged(false);
     return batch;
   }
 
   async pruneHistory(before: Date, maxRows: number): Promise<number> {
-    return this.#retention.pruneHistory(before, maxRows);
+    return this.#db.patient(() => this.#retention.pruneHistory(before, maxRows));
   }
 
   async reclaimSpace(maxBytes: number): Promise<SpaceReport> {
-    return this.#retention.reclaimSpace(maxBytes);
+    return this.#db.patient(() => this.#retention.reclaimSpace(maxBytes));
   }
 }

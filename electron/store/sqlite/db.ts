@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Actor, ControlState, Job, JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
-import { mapSqliteError } from './errors.ts';
+import { isLockWait, mapSqliteError } from './errors.ts';
 import type { FileIdentity } from './fileIdentity.ts';
 import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
 import { prepareTallyStatements } from './tally.ts';
@@ -12,6 +12,15 @@ import type { ControlRow, JobRow, PausedQueueRow } from './rows.ts';
 export type Connection = BetterSqlite3.Database;
 export type Params = Record<string, string | number | null>;
 export type Bind = Array<string | number | null>;
+
+/**
+ * How long a call waits, in all, for a lock another process holds before it fails with "stayed locked".
+ * SQLite's own wait (busy_timeout, open.ts) blocks the thread, so it is kept to a slice; `patient` waits
+ * out the rest between tries, with the event loop free: in Electron main, engine and console share it.
+ */
+export const LOCK_WAIT_MS = 5000;
+export const LOCK_SLICE_MS = 20;
+const MAX_PAUSE_MS = 200;
 
 /** Timestamps as the tables hold them: ISO-8601 UTC with milliseconds, sorting as text. */
 export const now = () => new Date().toISOString();
@@ -32,6 +41,7 @@ export class SqliteDb {
   readonly #insertAudit: BetterSqlite3.Statement<[Params]>;
   readonly #tally: TallyStatements;
   readonly #file: FileIdentity | null;
+  readonly #totalChanges: BetterSqlite3.Statement<[], number>;
 
   constructor(connection: Connection, location: string, file: FileIdentity | null = null) {
     this.connection = connection;
@@ -45,6 +55,7 @@ export class SqliteDb {
        VALUES (@now, @actor, @action, @target, @job_count, @details)`,
     );
     this.#tally = prepareTallyStatements(connection);
+    this.#totalChanges = connection.prepare<[], number>('SELECT total_changes()').pluck();
   }
 
   get closed(): boolean {
@@ -74,6 +85,24 @@ export class SqliteDb {
       return fn();
     } catch (error) {
       throw mapSqliteError(error, this.location, this.#closed);
+    }
+  }
+
+  /**
+   * `guard`, tried again while another process holds the lock `fn` needs, until LOCK_WAIT_MS have gone.
+   * Only a call that has written nothing yet is tried again (a store call may commit more than one
+   * transaction), so a retry never does anything twice.
+   */
+  async patient<T>(fn: () => T): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let pause = 5; ; pause = Math.min(2 * pause, MAX_PAUSE_MS)) {
+      const before = this.guard(() => this.#totalChanges.get());
+      try {
+        return this.guard(fn);
+      } catch (error) {
+        if (!isLockWait(error) || Date.now() + pause >= deadline || this.guard(() => this.#totalChanges.get()) !== before) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 

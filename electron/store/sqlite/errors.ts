@@ -12,7 +12,7 @@ export function mapSqliteError(error: unknown, location: string, closed: boolean
   }
   if (!(error instanceof Database.SqliteError)) return error;
   const code = error.code;
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+  if (isLockCode(code)) {
     return new StoreError('unavailable', `the database ${location} stayed locked by another process`, 'try again; if it persists, find the process holding it (another opsdeck, a sqlite3 shell in a transaction)', { cause: error });
   }
   if (code === 'SQLITE_NOTADB') {
@@ -31,4 +31,11 @@ export function mapSqliteError(error: unknown, location: string, closed: boolean
     return new StoreError('unavailable', `cannot read or write ${location} (${code})`, 'check that the file and its folder exist and are writable', { cause: error });
   }
   return error;
+}
+
+const isLockCode = (code: string) => code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+
+/** A store call refused because another connection held the lock it needed: worth another try. */
+export function isLockWait(error: unknown): boolean {
+  return error instanceof StoreError && error.cause instanceof Database.SqliteError && isLockCode(error.cause.code);
 }

@@ -117,29 +117,29 @@ export class SqliteStore implements Store {
   // ---- jobs: the hot path ----------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
-    const results = this.#jobs.enqueue(jobs);
+    const results = await this.#db.patient(() => this.#jobs.enqueue(jobs));
     if (results.some((r) => r.created)) this.#signals.jobsChanged(true);
     return results;
   }
 
   async claim(request: ClaimRequest): Promise<ClaimedJob[]> {
-    const claimed = this.#jobs.claim(request);
+    const claimed = await this.#db.patient(() => this.#jobs.claim(request));
     if (claimed.length > 0) this.#signals.jobsChanged(false);
     return claimed;
   }
 
   async extendLeases(workerId: string, jobIds: number[], leaseMs: number): Promise<number[]> {
-    return this.#jobs.extendLeases(workerId, jobIds, leaseMs);
+    return this.#db.patient(() => this.#jobs.extendLeases(workerId, jobIds, leaseMs));
   }
 
   async settle(settlements: Settlement[]): Promise<number[]> {
-    const { landed, readied } = this.#jobs.settle(settlements);
+    const { landed, readied } = await this.#db.patient(() => this.#jobs.settle(settlements));
     if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
   }
 
   async reclaimExpired(at: Date = new Date()): Promise<ReclaimResult> {
-    const result = this.#jobs.reclaimExpired(at);
+    const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at));
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }
@@ -147,103 +147,103 @@ export class SqliteStore implements Store {
   // ---- jobs: reads -----------------------------------------------------------------------------
 
   async getJob(idOrIdentifier: number | string): Promise<Job | null> {
-    return this.#reads.getJob(idOrIdentifier);
+    return this.#db.patient(() => this.#reads.getJob(idOrIdentifier));
   }
 
   async listAttempts(jobId: number): Promise<Attempt[]> {
-    return this.#reads.listAttempts(jobId);
+    return this.#db.patient(() => this.#reads.listAttempts(jobId));
   }
 
   async listJobs(filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
-    return this.#reads.listJobs(filter, page);
+    return this.#db.patient(() => this.#reads.listJobs(filter, page));
   }
 
   async countJobs(filter: JobFilter): Promise<number> {
-    return this.#reads.countJobs(filter);
+    return this.#db.patient(() => this.#reads.countJobs(filter));
   }
 
   async countsByQueueAndStatus(): Promise<QueueCount[]> {
-    return this.#reads.countsByQueueAndStatus();
+    return this.#db.patient(() => this.#reads.countsByQueueAndStatus());
   }
 
   async pendingByService(): Promise<Record<string, number>> {
-    return this.#reads.pendingByService();
+    return this.#db.patient(() => this.#reads.pendingByService());
   }
 
   async deadLetterCount(): Promise<number> {
-    return this.#reads.deadLetterCount();
+    return this.#db.patient(() => this.#reads.deadLetterCount());
   }
 
   async runningByService(): Promise<Record<string, number>> {
-    return this.#reads.runningByService();
+    return this.#db.patient(() => this.#reads.runningByService());
   }
 
   async throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
-    return this.#reads.throughput(since, bucketSeconds);
+    return this.#db.patient(() => this.#reads.throughput(since, bucketSeconds));
   }
 
   async latencyByType(since: Date): Promise<LatencyByType[]> {
-    return this.#reads.latencyByType(since);
+    return this.#db.patient(() => this.#reads.latencyByType(since));
   }
 
   async oldestPendingRunAt(): Promise<string | null> {
-    return this.#reads.oldestPendingRunAt();
+    return this.#db.patient(() => this.#reads.oldestPendingRunAt());
   }
 
   async scheduledCount(limit: number): Promise<number> {
-    return this.#reads.scheduledCount(limit);
+    return this.#db.patient(() => this.#reads.scheduledCount(limit));
   }
 
   async stuckCount(): Promise<number> {
-    return this.#reads.stuckCount();
+    return this.#db.patient(() => this.#reads.stuckCount());
   }
 
   async cancelRequested(workerId: string): Promise<number[]> {
-    return this.#reads.cancelRequested(workerId);
+    return this.#db.patient(() => this.#reads.cancelRequested(workerId));
   }
 
   // ---- operator actions on jobs ----------------------------------------------------------------
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#operator.cancelJob(jobId, actor, reason), false);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason)), false);
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#operator.retryJob(jobId, actor), true);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.retryJob(jobId, actor)), true);
   }
 
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
-    return this.#jobsChangedBy(this.#failJob.fail(jobId, leaseOwner, actor, reason), false);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#failJob.fail(jobId, leaseOwner, actor, reason)), false);
   }
 
   // ---- dead-letter queue -----------------------------------------------------------------------
 
   async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
-    return this.#reads.dlqGroups(filter);
+    return this.#db.patient(() => this.#reads.dlqGroups(filter));
   }
 
   async dlqCount(selector: DlqSelector): Promise<number> {
-    return this.#reads.dlqCount(selector);
+    return this.#db.patient(() => this.#reads.dlqCount(selector));
   }
 
   async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
-    return this.#reads.dlqList(selector, page);
+    return this.#db.patient(() => this.#reads.dlqList(selector, page));
   }
 
   async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.dlqRetry(selector, actor), true);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqRetry(selector, actor)), true);
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.dlqResolve(selector, note, actor), false);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqResolve(selector, note, actor)), false);
   }
 
   async purgeResolvedCount(before: Date): Promise<number> {
-    return this.#operator.purgeResolvedCount(before);
+    return this.#db.patient(() => this.#operator.purgeResolvedCount(before));
   }
 
   async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(this.#operator.purgeResolved(before, actor), false);
+    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.purgeResolved(before, actor)), false);
   }
 
   #jobsChangedBy<T>(result: T, ready: boolean): T {
@@ -254,19 +254,19 @@ export class SqliteStore implements Store {
   // ---- control ---------------------------------------------------------------------------------
 
   async getControl(): Promise<ControlState> {
-    return this.#control.getControl();
+    return this.#db.patient(() => this.#control.getControl());
   }
 
   async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
-    return this.#controlChanged(this.#control.setEmergencyStop(engaged, actor, reason));
+    return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
   }
 
   async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
-    return this.#controlChanged(this.#control.setSafeMode(engaged, actor, reason));
+    return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason)));
   }
 
   async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
-    return this.#controlChanged(this.#control.setQueuePaused(queue, paused, actor, reason));
+    return this.#controlChanged(await this.#db.patient(() => this.#control.setQueuePaused(queue, paused, actor, reason)));
   }
 
   #controlChanged(state: ControlState): ControlState {
@@ -278,21 +278,21 @@ export class SqliteStore implements Store {
   // ---- circuit breakers ------------------------------------------------------------------------
 
   async listBreakers(): Promise<BreakerRecord[]> {
-    return this.#control.listBreakers();
+    return this.#db.patient(() => this.#control.listBreakers());
   }
 
   async getBreaker(service: string): Promise<BreakerRecord | null> {
-    return this.#control.getBreaker(service);
+    return this.#db.patient(() => this.#control.getBreaker(service));
   }
 
   async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
-    const saved = this.#control.saveBreaker(record, transition);
+    const saved = await this.#db.patient(() => this.#control.saveBreaker(record, transition));
     if (saved) this.#signals.emit('breakers');
     return saved;
   }
 
   async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    const record = this.#control.setBreakerMode(service, mode, actor, reason);
+    const record = await this.#db.patient(() => this.#control.setBreakerMode(service, mode, actor, reason));
     this.#signals.emit('breakers');
     return record;
   }
@@ -300,43 +300,43 @@ export class SqliteStore implements Store {
   // ---- rate limits -----------------------------------------------------------------------------
 
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
-    return this.#gates.use(gates);
+    return this.#db.patient(() => this.#gates.use(gates));
   }
 
   async pauseService(service: string, until: Date, reason: string): Promise<void> {
-    this.#gates.pause(service, until, reason);
+    await this.#db.patient(() => this.#gates.pause(service, until, reason));
     this.#signals.noteControlVersion();
     this.#signals.emit('control');
   }
 
   async listServicePauses(): Promise<ServicePause[]> {
-    return this.#gates.pauses();
+    return this.#db.patient(() => this.#gates.pauses());
   }
 
   // ---- workers ---------------------------------------------------------------------------------
 
   async registerWorker(worker: WorkerRegistration): Promise<void> {
-    this.#control.registerWorker(worker);
+    await this.#db.patient(() => this.#control.registerWorker(worker));
     this.#signals.emit('workers');
   }
 
   async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void> {
-    this.#control.heartbeat(workerId, inFlight, state);
+    await this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state));
     this.#signals.emit('workers');
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
-    return this.#control.listWorkers(lostAfterMs);
+    return this.#db.patient(() => this.#control.listWorkers(lostAfterMs));
   }
 
   // ---- audit -----------------------------------------------------------------------------------
 
   async audit(entry: NewAuditEntry): Promise<void> {
-    this.#control.audit(entry);
+    await this.#db.patient(() => this.#control.audit(entry));
   }
 
   async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
-    return this.#control.listAudit(filter, page);
+    return this.#db.patient(() => this.#control.listAudit(filter, page));
   }
 
   // ---- schema and signals ----------------------------------------------------------------------

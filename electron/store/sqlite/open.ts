@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
 import { checkMigrations, migrate, migrationStatusOf } from '../migrate.ts';
 import { startCheckpointer } from './checkpointer.ts';
-import { SqliteDb } from './db.ts';
+import { LOCK_SLICE_MS, LOCK_WAIT_MS, SqliteDb } from './db.ts';
 import { SqliteStore } from './index.ts';
 import { sqliteMigrationAdapter } from './migrations.ts';
 import { mapSqliteError } from './errors.ts';
@@ -19,7 +19,6 @@ export interface SqliteOpenOptions {
 }
 
 const HEADER = 'SQLite format 3\0';
-const BUSY_TIMEOUT_MS = 5000;
 const PAGE_SIZE = 16_384;
 
 /** Opens (creating if needed) an SQLite store at an absolute path, or ':memory:'. */
@@ -27,7 +26,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
   if (path !== ':memory:') prepareFile(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    db = new Database(path, { timeout: LOCK_WAIT_MS });
   } catch (error) {
     throw mapSqliteError(error, path, false);
   }
@@ -46,13 +45,14 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new StoreError('unavailable', `cannot switch ${path} to WAL mode (got ${String(mode)})`, 'put the database on a local disk, not a network share');
     }
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
     if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
     else await migrate(adapter, opts.migrationsDir);
+    // Opening and migrating wait for a lock inside SQLite, once; every call after waits in SqliteDb.patient.
+    db.pragma(`busy_timeout = ${LOCK_SLICE_MS}`);
     const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
     return new SqliteStore(new SqliteDb(db, path, FileIdentity.of(path)), () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {

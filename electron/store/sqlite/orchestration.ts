@@ -15,11 +15,13 @@ import { SqliteWorkflows } from './workflows.ts';
  * to the concern that does the work, and the jobs a fire or a run makes are announced.
  */
 export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
+  readonly #db: SqliteDb;
   readonly #signals: SqliteSignals;
   readonly #schedules: SqliteSchedules;
   readonly #workflows: SqliteWorkflows;
 
   constructor(db: SqliteDb, signals: SqliteSignals) {
+    this.#db = db;
     this.#signals = signals;
     this.#workflows = new SqliteWorkflows(db);
     this.#schedules = new SqliteSchedules(db, this.#workflows);
@@ -28,81 +30,81 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
   // ---- schedules -------------------------------------------------------------------------------
 
   async syncRegistrySchedules(schedules: ScheduleWrite[], actor: Actor): Promise<ScheduleSync> {
-    return this.#schedules.sync(schedules, actor);
+    return this.#db.patient(() => this.#schedules.sync(schedules, actor));
   }
 
   async listSchedules(): Promise<StoredSchedule[]> {
-    return this.#schedules.list();
+    return this.#db.patient(() => this.#schedules.list());
   }
 
   async getSchedule(name: string): Promise<StoredSchedule | null> {
-    return this.#schedules.get(name);
+    return this.#db.patient(() => this.#schedules.get(name));
   }
 
   async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> {
-    return this.#schedules.add(schedule, actor);
+    return this.#db.patient(() => this.#schedules.add(schedule, actor));
   }
 
   async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> {
-    return this.#schedules.remove(name, actor);
+    return this.#db.patient(() => this.#schedules.remove(name, actor));
   }
 
   async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
-    return this.#schedules.setPaused(name, paused, nextFireAt, actor, reason);
+    return this.#db.patient(() => this.#schedules.setPaused(name, paused, nextFireAt, actor, reason));
   }
 
   async dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> {
-    return this.#schedules.due(now, limit, after);
+    return this.#db.patient(() => this.#schedules.due(now, limit, after));
   }
 
   async fireSchedule(plan: FirePlan): Promise<FireOutcome> {
-    const outcome = this.#schedules.fire(plan);
+    const outcome = await this.#db.patient(() => this.#schedules.fire(plan));
     if (outcome.fired.some((f) => f.created)) this.#signals.jobsChanged(true);
     return outcome;
   }
 
   async runScheduleNow(name: string, work: FireWork, actor: Actor): Promise<ScheduleFire | null> {
-    const fire = this.#schedules.runNow(name, work, actor);
+    const fire = await this.#db.patient(() => this.#schedules.runNow(name, work, actor));
     if (fire) this.#signals.jobsChanged(true);
     return fire;
   }
 
   async listScheduleFires(name: string, page: PageRequest): Promise<Page<ScheduleFire>> {
-    return this.#schedules.fires(name, page);
+    return this.#db.patient(() => this.#schedules.fires(name, page));
   }
 
   async pruneScheduleFires(before: Date, maxRows: number): Promise<number> {
-    return this.#schedules.pruneFires(before, maxRows);
+    return this.#db.patient(() => this.#schedules.pruneFires(before, maxRows));
   }
 
   // ---- workflows -------------------------------------------------------------------------------
 
   async startWorkflowRun(run: NewWorkflowRun, actor: Actor): Promise<WorkflowRunStarted> {
-    const started = this.#workflows.start(run, actor);
+    const started = await this.#db.patient(() => this.#workflows.start(run, actor));
     if (started.created) this.#signals.jobsChanged(true);
     return started;
   }
 
   async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
-    return this.#workflows.get(idOrIdentifier);
+    return this.#db.patient(() => this.#workflows.get(idOrIdentifier));
   }
 
   async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
-    return this.#workflows.list(filter, page);
+    return this.#db.patient(() => this.#workflows.list(filter, page));
   }
 
   async runningWorkflowRuns(limit: number, filter: RunningRunFilter = {}): Promise<WorkflowRun[]> {
-    return this.#workflows.running(limit, filter);
+    return this.#db.patient(() => this.#workflows.running(limit, filter));
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {
-    const retried = this.#workflows.retry(runId, actor);
+    const retried = await this.#db.patient(() => this.#workflows.retry(runId, actor));
     if (retried && retried.retried.length > 0) this.#signals.jobsChanged(true);
     return retried;
   }
 
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
-    const cancelled = this.#workflows.cancel(runId, actor, reason);
+    const cancelled = await this.#db.patient(() => this.#workflows.cancel(runId, actor, reason));
     if (cancelled) this.#signals.jobsChanged(false);
     return cancelled;
   }
