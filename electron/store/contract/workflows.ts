@@ -316,6 +316,30 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(await store.checkCounts(false), []);
   });
 
+  test('workflows: a task retried on a cancelled run makes the run running while it runs, in the running views too', async (store) => {
+    const run = newRun('revived', [{ name: 'solo' }, { name: 'other' }]);
+    const { run_id: runId } = await store.startWorkflowRun(run, alice);
+    must(await store.cancelWorkflowRun(runId, alice, 'wrong input'), 'cancelled');
+    const solo = must((await store.getWorkflowRun(runId))?.tasks.find((t) => t.name === 'solo'), 'solo');
+    assert.equal(must(await store.retryJob(solo.job_id, alice), 'solo retried').status, 'pending');
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'running');
+    assert.ok((await store.runningWorkflowRuns(10)).some((r) => r.id === runId), 'among the running runs');
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.finished_at, null);
+    await complete(store, must((await claimReady(store, run.queue)).get('solo'), 'solo'));
+    assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed', "'other' stays cancelled: the run did not complete");
+
+    // A dead letter of a cancelled run, retried from the dead-letter queue, does the same.
+    const dl = newRun('revived-dl', [{ name: 'x' }, { name: 'y', depends_on: ['x'] }]);
+    const { run_id: dlRun } = await store.startWorkflowRun(dl, alice);
+    const x = must((await claimReady(store, dl.queue)).get('x'), 'x');
+    await store.settle([{ ...base(x), kind: 'failed', error: err('bad row'), outcome: 'failed' }]);
+    must(await store.cancelWorkflowRun(dlRun, alice, 'later'), 'cancelled');
+    assert.equal(must(await store.getWorkflowRun(dlRun), 'run').run.status, 'cancelled');
+    assert.equal(await store.dlqRetry({ job_ids: [x.id] }, alice), 1);
+    assert.equal(must(await store.getWorkflowRun(dlRun), 'run').run.status, 'running');
+    assert.deepEqual(await store.checkCounts(false), []);
+  });
+
   test('workflows: purging resolved dead letters leaves a run\'s failed task, so its dependents stay blocked', async (store) => {
     const run = newRun('purged', [{ name: 'x' }, { name: 'y' }, { name: 'z', depends_on: ['x', 'y'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);

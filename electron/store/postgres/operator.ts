@@ -8,7 +8,7 @@ import { dlqParams, dlqWhereSql } from './filters.ts';
 import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
-import { advanceRunsOfJobs } from './workflowAdvance.ts';
+import { advanceRetriedRuns, advanceRunsOfJobs, runsOfJobs } from './workflowAdvance.ts';
 
 /**
  * Operator actions on jobs and dead letters. Each runs in one transaction with its audit row, so the
@@ -122,7 +122,7 @@ export function retryJob(db: PgDb, jobId: number, actor: Actor): Promise<Job | n
     const wasDeadLetter = job.status === 'failed' && job.resolved_at === null;
     await client.query(RETRY_SQL, [jobId, job.status, wasDeadLetter]);
     await client.query(READY_SQL, [jobId]);
-    await advanceRunsOfJobs(client, [jobId]);
+    await advanceRetriedRuns(client, await runsOfJobs(client, [jobId]));
     await writeAudit(client, actorName(actor), 'job.retry', String(jobId), 1, { was: job.status });
     // As the advance left it: a workflow task whose upstreams all completed is pending again.
     return (await lockJob(client, jobId)) ?? job;
@@ -177,7 +177,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
       [...dlqParams(selector), noNul(actorName(actor)), jsonNoNul({ selector: selectorDetails(selector) })],
     );
     const runs: unknown = rows[0]?.runs;
-    if (Array.isArray(runs) && runs.length > 0) await client.query(`SELECT jobs.opsdeck_workflow_advance($1::bigint[])`, [runs]);
+    if (Array.isArray(runs)) await advanceRetriedRuns(client, runs.map(Number));
     return countOf(rows);
   });
 }

@@ -104,7 +104,7 @@ export class SqliteOperator {
           const tally = new Tally(Date.parse(at));
           tally.move(before, before.status, retried.status);
           if (before.status === 'failed' && before.resolved_at === null) tally.deadLetter(before, before.error_fingerprint, -1);
-          this.#workflows.advanceJob(jobId, at, tally);
+          this.#workflows.advanceRetriedJob(jobId, at, tally);
           this.#db.record(tally);
         }
         return this.#db.jobById(jobId);
@@ -131,7 +131,7 @@ export class SqliteOperator {
           tally.deadLetter(job, job.error_fingerprint, -1);
           if (job.workflow_run_id !== undefined && job.workflow_run_id !== null) runs.push(job.workflow_run_id);
         });
-        if (runs.length > 0) this.#workflows.advance(runs, at, tally);
+        if (runs.length > 0) this.#workflows.advanceRetried(runs, at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
         return n;

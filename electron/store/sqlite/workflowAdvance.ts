@@ -53,6 +53,11 @@ function prepareAdvanceStatements(db: Connection) {
     states: db.prepare<[number], { status: string; n: number }>(
       `SELECT status, count(*) AS n FROM tb_job_run WHERE workflow_run_id = ? GROUP BY status`,
     ),
+    resume: db.prepare<[string, number]>(
+      `UPDATE tb_workflow_run SET status = 'running', finished_at = NULL, updated_at = ?
+       WHERE id = ? AND status = 'cancelled'
+         AND EXISTS (SELECT 1 FROM tb_job_run j WHERE j.workflow_run_id = tb_workflow_run.id AND j.status IN ('pending', 'running', 'waiting'))`,
+    ),
     runOfJob: db.prepare<[number], { workflow_run_id: number | null }>(`SELECT workflow_run_id FROM tb_job_run WHERE id = ?`),
     runStatus: db.prepare<[number], { status: string }>(`SELECT status FROM tb_workflow_run WHERE id = ?`),
     setRun: db.prepare<[{ status: string; at: string; run: number }]>(
@@ -79,6 +84,22 @@ export class SqliteWorkflowAdvance {
   advanceJob(jobId: number, at: string, tally: Tally): void {
     const run = this.#s.runOfJob.get(jobId)?.workflow_run_id ?? null;
     if (run !== null) this.#advanceOne(run, at, tally);
+  }
+
+  /**
+   * After an operator retried tasks: their runs move on, and a cancelled run with a task to run again is
+   * running while it does (seen in the running and stuck views), then ends as its tasks do.
+   */
+  advanceRetried(runIds: Iterable<number>, at: string, tally: Tally): void {
+    for (const run of new Set(runIds)) {
+      this.#advanceOne(run, at, tally);
+      this.#s.resume.run(at, run);
+    }
+  }
+
+  advanceRetriedJob(jobId: number, at: string, tally: Tally): void {
+    const run = this.#s.runOfJob.get(jobId)?.workflow_run_id ?? null;
+    if (run !== null) this.advanceRetried([run], at, tally);
   }
 
   #advanceOne(run: number, at: string, tally: Tally): void {
