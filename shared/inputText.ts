@@ -7,7 +7,8 @@ export interface InputProblem {
   message: string;
 }
 
-function problemOf(text: string): string | null {
+/** What in one string no store can keep, or null. */
+export function textProblem(text: string): string | null {
   if (text.includes('\u0000')) return 'contains a NUL character (\\u0000), which no store can keep';
   if (!text.isWellFormed()) return 'contains a lone UTF-16 surrogate, which is not text in any encoding the stores keep';
   return null;
@@ -29,7 +30,7 @@ export function inputTextProblem(input: unknown): InputProblem | null {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, path, depth } = next;
     if (typeof value === 'string') {
-      const message = problemOf(value);
+      const message = textProblem(value);
       if (message) return { path, message };
       continue;
     }
@@ -40,7 +41,7 @@ export function inputTextProblem(input: unknown): InputProblem | null {
       continue;
     }
     for (const [key, item] of Object.entries(value)) {
-      const message = problemOf(key);
+      const message = textProblem(key);
       if (message) return { path: child(path, key), message: `its name ${message}` };
       pending.push({ value: item, path: child(path, key), depth: depth + 1 });
     }

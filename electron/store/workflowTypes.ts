@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../shared/domain.ts';
+import { textProblem } from '../../shared/inputText.ts';
 import type { PassOutput, WorkflowRunStatus } from '../../shared/workflow.ts';
 import type { NewJob } from './store.ts';
 
@@ -68,14 +69,16 @@ export function runStatusOf(counts: ReadonlyMap<string, number>, wasCancelled: b
 export function passedOutput(passOutput: string | null, tail: string | null): unknown {
   if (tail === null) return null;
   if (passOutput !== 'json') return tail;
-  // A number no reader can hold (1e400 parses as Infinity) makes the whole output null, as on PostgreSQL.
-  let finite = true;
+  // What PostgreSQL's jsonb refuses makes the whole output null, as it does there: a number no reader can
+  // hold (1e400 parses as Infinity), and a NUL or a lone surrogate spelt as an escape in a string.
+  let refused = false;
   try {
-    const value: unknown = JSON.parse(tail, (_key, item: unknown) => {
-      if (typeof item === 'number' && !Number.isFinite(item)) finite = false;
+    const value: unknown = JSON.parse(tail, (key, item: unknown) => {
+      if (typeof item === 'number' && !Number.isFinite(item)) refused = true;
+      if ((typeof item === 'string' && textProblem(item) !== null) || textProblem(key) !== null) refused = true;
       return item;
     });
-    return finite ? value : null;
+    return refused ? null : value;
   } catch {
     return null;
   }

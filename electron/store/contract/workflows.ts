@@ -297,6 +297,16 @@ export function workflowsContract(test: Test): void {
     assert.equal((await store.listJobs({ queue: run.queue }, { limit: 10 })).items.length, 2);
   });
 
+  test('workflows: JSON output holding a NUL or a lone surrogate escape passes as null on every store', async (store) => {
+    for (const [name, tail] of [['nul', '{"note": "a\\u0000b"}'], ['surrogate', '{"note": "\\ud800"}'], ['key', '{"\\u0000": 1}']] as const) {
+      const run = newRun(`odd-${name}`, [{ name: 'x', pass_output: 'json' }, { name: 'z', depends_on: ['x'] }]);
+      await store.startWorkflowRun(run, alice);
+      await complete(store, must((await claimReady(store, run.queue)).get('x'), 'x'), tail);
+      const z = must((await claimReady(store, run.queue)).get('z'), 'z');
+      assert.deepEqual(z.payload, { workflow: { run: `odd-${name}`, name: 'etl', task: 'z', upstream: { x: null } } }, name);
+    }
+  });
+
   test('workflows: a retried task runs only once its upstreams have completed, after a cancel too', async (store) => {
     const run = newRun('chain', [{ name: 'a' }, { name: 'b', depends_on: ['a'] }, { name: 'c', depends_on: ['b'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);
