@@ -98,6 +98,11 @@ export const ShellRunnerConfig = z
     user: z.string().min(1).optional(),
     env: z.array(envVarName).optional(),
     output_limit_bytes: z.number().int().positive().optional(),
+    /**
+     * Append a job's payload.args to the command. Off unless set: with it, whoever may enqueue chooses the
+     * program's arguments, so set it only for a program whose arguments cannot make it run another.
+     */
+    payload_args: z.boolean().default(false),
     retry_config: RetryOverrides.optional(),
     timeout: z.number().positive().optional(),
   })
@@ -140,6 +145,11 @@ export const DockerRunnerConfig = z
   .object({
     image: z.string().min(1),
     command: z.array(z.string()).optional(),
+    /**
+     * Append a job's payload.args to the container's command. Off unless set: with it, whoever may enqueue chooses the
+     * program's arguments, so set it only for a program whose arguments cannot make it run another.
+     */
+    payload_args: z.boolean().default(false),
     working_dir: z.string().optional(),
     env: z.array(envVarName).optional(),
     volumes: z.array(DockerVolume).optional(),

@@ -14,6 +14,7 @@ services:
     queue: nightly
     runner_config:
       command: ["/bin/echo"]
+      payload_args: true
     security_policy:
       allowed_commands: ["/bin/echo"]
     retry_config: { max_retries: 5 }
@@ -60,6 +61,25 @@ describe('jobs.enqueue', () => {
     assert.equal(job?.queue, 'nightly');
     assert.equal(job?.max_attempts, 6);
     assert.deepEqual(job?.payload, { args: ['x'] });
+  });
+
+  it('refuses args for a service that takes none, naming the setting, and enqueues nothing', async () => {
+    const { ctx, store } = await context(`
+services:
+  - name: lister
+    execution_type: shell
+    runner_config:
+      command: ["/usr/bin/find", "/data"]
+    security_policy:
+      allowed_commands: ["/usr/bin/find"]
+`);
+    const err = failure(await dispatch('jobs.enqueue', { service: 'lister', payload: { args: ['-exec', '/bin/sh', ';'] } }, ctx));
+    assert.equal(err.code, 'invalid_input');
+    assert.match(err.message, /service 'lister' takes no payload\.args.*payload_args: true/);
+    const many = await dispatch('jobs.enqueueMany', { service: 'lister', jobs: [{}, { payload: { args: ['-delete'] } }] }, ctx);
+    assert.equal(many.ok ? null : many.error.issues?.[0]?.path, 'jobs[1].payload.args');
+    assert.equal((await store.listJobs({}, { limit: 5 })).items.length, 0);
+    ok(await dispatch('jobs.enqueue', { service: 'lister', payload: { note: 'no args' } }, ctx));
   });
 
   it('refuses a service the registry does not know, naming the ones it does', async () => {

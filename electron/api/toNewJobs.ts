@@ -1,6 +1,7 @@
 import type { EnqueueItem } from '../../shared/contract.ts';
 import { effectiveRetry, RetryConfig } from '../../shared/registry.ts';
 import type { NewJob } from '../store/store.ts';
+import { payloadArgs } from '../runners/payloadArgs.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure } from './errors.ts';
 
@@ -16,6 +17,16 @@ export function toNewJobs(ctx: ApiContext, service: string, items: EnqueueItem[]
     const known = ctx.registry.registry.services.map((s) => s.name);
     const list = known.length > 0 ? known.join(', ') : 'none';
     throw new ApiFailure('not_found', `service ${service} is not in the registry (known: ${list})`);
+  }
+  // A job its runner would refuse for its args is refused here, where the caller still hears why.
+  if (config && (config.execution_type === 'shell' || config.execution_type === 'docker')) {
+    items.forEach((item, index) => {
+      const appended = payloadArgs(config, item.payload);
+      if ('problem' in appended) {
+        const path = items.length > 1 ? `jobs[${index}].payload.args` : 'payload.args';
+        throw new ApiFailure('invalid_input', appended.problem, [{ path, message: appended.problem }]);
+      }
+    });
   }
   const maxAttempts = (config ? effectiveRetry(config) : RetryConfig.parse({})).max_retries + 1;
   return items.map((item) => ({

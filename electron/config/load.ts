@@ -7,6 +7,7 @@ import { alertChecks } from './alertChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
 import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
+import { payloadArgsChecks } from './payloadArgsChecks.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
 export interface RegistryParse {
@@ -114,6 +115,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   raw.push(...scheduleChecks(value));
   raw.push(...workflowChecks(value, new Set(names.map((n) => n.name))));
   raw.push(...alertChecks(value, env));
+  raw.push(...payloadArgsChecks(value));
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);

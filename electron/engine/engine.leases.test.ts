@@ -74,7 +74,7 @@ describe('engine leases on SQLite', () => {
       {
         name: 'fenced',
         execution_type: 'shell',
-        runner_config: { command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; exec /bin/sleep 30', 'sh'], working_directory: dir },
+        runner_config: { command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; exec /bin/sleep 30', 'sh'], payload_args: true, working_directory: dir },
         security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
       },
     ]);

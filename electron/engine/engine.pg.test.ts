@@ -158,7 +158,7 @@ describe('engine on PostgreSQL', () => {
         {
           name: 'sleepy',
           execution_type: 'shell',
-          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], working_directory: dir },
+          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], payload_args: true, working_directory: dir },
           security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
         },
       ],
@@ -196,7 +196,7 @@ describe('engine on PostgreSQL', () => {
       {
         name: 'late',
         execution_type: 'shell',
-        runner_config: { command: ['/bin/sh', '-c', ': > "$1"; exec /bin/sleep 60', 'sh'], working_directory: dir },
+        runner_config: { command: ['/bin/sh', '-c', ': > "$1"; exec /bin/sleep 60', 'sh'], payload_args: true, working_directory: dir },
         security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
       },
     ]);

@@ -151,7 +151,7 @@ describe('engine on SQLite', () => {
         name: 'hang',
         execution_type: 'shell',
         timeout: 0.5,
-        runner_config: { command: ['/bin/sh', '-c', '/bin/sleep 30 & echo $! > "$1"; wait', 'sh'], working_directory: dir },
+        runner_config: { command: ['/bin/sh', '-c', '/bin/sleep 30 & echo $! > "$1"; wait', 'sh'], payload_args: true, working_directory: dir },
         security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
         retry_config: { max_retries: 0 },
       },
@@ -291,7 +291,7 @@ describe('engine on SQLite', () => {
         {
           name: 'sleeper',
           execution_type: 'shell',
-          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], working_directory: dir },
+          runner_config: { command: ['/bin/sh', '-c', 'if [ -f "$1" ]; then exit 0; fi; exec /bin/sleep 60', 'sh'], payload_args: true, working_directory: dir },
           security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
         },
         { name: 'webhook', execution_type: 'http', runner_config: { base_url: api.url, timeout: 60 } },

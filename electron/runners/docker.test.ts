@@ -24,7 +24,7 @@ test('runs a container with command, args, env, binds and limits, then removes i
   const docker = await fake(t, { images: ['python:3.11-slim'] });
   const svc = dockerService(
     docker,
-    { command: ['python', 'job.py'], env: ['REPORT_BUCKET'], working_dir: '/app', volumes: [{ host_path: '/data', container_path: '/data' }, { host_path: '/out', container_path: '/out', mode: 'rw' }] },
+    { command: ['python', 'job.py'], payload_args: true, env: ['REPORT_BUCKET'], working_dir: '/app', volumes: [{ host_path: '/data', container_path: '/data' }, { host_path: '/out', container_path: '/out', mode: 'rw' }] },
     { resource_limits: { memory_mb: 256 } },
   );
   const result = await runner.run(runRequest(svc, { payload: { args: ['--day', '2026-01-01'] }, env: { REPORT_BUCKET: 'b1', API_TOKEN: 'secret' } }));
@@ -52,6 +52,14 @@ test('an image outside the allowlist is refused before any call (fake Docker Eng
     assert.equal(result.error?.message, `Image '${image}' is not allowed`);
   }
   assert.equal(docker.calls.length, 0);
+});
+
+test('a job cannot append arguments to the command of a service that does not take payload.args (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const result = await runner.run(runRequest(dockerService(docker, { command: ['python', 'job.py'] }), { payload: { args: ['-c', 'import os'] } }));
+  assert.equal(result.error?.error_class, 'payload');
+  assert.match(result.error?.message ?? '', /takes no payload\.args/);
+  assert.equal(docker.calls.length, 0, 'no container was made');
 });
 
 test('pull policies: if_not_present pulls a missing image, never refuses, always pulls (fake Docker Engine API on a unix socket)', async (t) => {

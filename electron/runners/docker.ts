@@ -4,7 +4,8 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from './imageAllowlist.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, payloadObject, success, wrongKind } from './result.ts';
+import { payloadArgs } from './payloadArgs.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -83,11 +84,6 @@ function engineError(error: unknown, what: string, socket: string): RunError {
   return { message: `${what} failed: ${engineMessage(error)}`, error_class: status ? `docker_${status}` : 'docker', retryable };
 }
 
-function payloadArgs(payload: unknown): string[] | null {
-  const obj = payloadObject(payload);
-  if (!obj || obj.args === undefined) return [];
-  return Array.isArray(obj.args) && obj.args.every((a) => typeof a === 'string') ? obj.args : null;
-}
 
 function registryAuth(cfg: DockerRunnerConfig, env: Env): { auth?: { username: string; password: string }; missing?: string } {
   const ra = cfg.registry_auth;
@@ -139,10 +135,10 @@ export class DockerRunner implements Runner {
     }
     context.allowlist = 'allowed';
     context.binds = (cfg.volumes ?? []).map((v) => `${v.host_path}:${v.container_path}:${v.mode}`);
-    const args = payloadArgs(request.payload);
-    if (args === null) {
-      return failure({ message: 'payload.args must be an array of strings', error_class: 'payload', retryable: false }, { security_context: context });
-    }
+    const appended = payloadArgs(service, request.payload);
+    if ('problem' in appended) return failure({ message: appended.problem, error_class: 'payload', retryable: false }, { security_context: context });
+    const { args } = appended;
+    if (args.length > 0) context.payload_args = args;
     const reg = registryAuth(cfg, request.env);
     if (reg.missing) return configError(`environment variable ${reg.missing} is not set`, { security_context: context });
     const env: string[] = [];

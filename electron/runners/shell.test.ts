@@ -25,7 +25,7 @@ function shellService(command: string[], policy: Record<string, unknown> = {}, e
 }
 
 test('runs an allowed program by argv with payload args and the payload on stdin', async () => {
-  const svc = shellService(['/bin/sh', '-c', 'printf "%s|" "$@"; cat', 'sh'], {}, {});
+  const svc = shellService(['/bin/sh', '-c', 'printf "%s|" "$@"; cat', 'sh'], {}, { payload_args: true });
   const result = await runner.run(runRequest(svc, { payload: { args: ['a b', '$(whoami)'], n: 1 } }));
   assert.equal(result.ok, true, JSON.stringify(result.error));
   assert.equal(result.output_tail, 'a b|$(whoami)|{"args":["a b","$(whoami)"],"n":1}');
@@ -219,8 +219,30 @@ test('without prlimit the run says limits were not applied', async () => {
   assert.match(String(result.security_context.limits_note), /not applied/);
 });
 
+test('a job cannot append arguments to a program whose service does not take payload.args', async (t) => {
+  const dir = await tempDir(t);
+  const marker = path.join(dir, 'ran');
+  const svc = shellService(['/usr/bin/find', dir, '-name', '*.log']);
+  // find -exec would run any program: the allowlist names find, the arguments would choose the rest.
+  const result = await runner.run(runRequest(svc, { payload: { args: ['-exec', '/bin/sh', '-c', `: > ${marker}`, '{}', ';'] } }));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'payload');
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error?.message ?? '', /takes no payload\.args.*payload_args: true/);
+  assert.equal(existsSync(marker), false, 'nothing ran');
+  const none = await runner.run(runRequest(svc, { payload: { args: [] } }));
+  assert.equal(none.ok, true, 'an empty list appends nothing, so it is no reason to refuse');
+  assert.equal(none.security_context.payload_args, undefined);
+});
+
+test('a service that takes payload.args records the arguments a job appended', async () => {
+  const result = await runner.run(runRequest(shellService(['/bin/echo'], {}, { payload_args: true }), { payload: { args: ['a', 'b'] } }));
+  assert.equal(result.output_tail, 'a b\n');
+  assert.deepEqual(result.security_context.payload_args, ['a', 'b']);
+});
+
 test('payload.args must be strings', async () => {
-  const result = await runner.run(runRequest(shellService(['/bin/echo']), { payload: { args: [1, 2] } }));
+  const result = await runner.run(runRequest(shellService(['/bin/echo'], {}, { payload_args: true }), { payload: { args: [1, 2] } }));
   assert.equal(result.error?.error_class, 'payload');
   assert.equal(result.error?.retryable, false);
 });

@@ -7,8 +7,9 @@ import { constants as osConstants } from 'node:os';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
+import { payloadArgs } from './payloadArgs.ts';
 import { signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, failure, payloadObject, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
 
@@ -67,13 +68,6 @@ function parseTime(text: string): Measured {
   return out;
 }
 
-function payloadArgs(payload: unknown): string[] | null {
-  const obj = payloadObject(payload);
-  if (!obj || obj.args === undefined) return [];
-  const args = obj.args;
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return null;
-  return args;
-}
 
 /**
  * Runs a program by argv (never through a shell) in its own process group, with a scrubbed environment,
@@ -113,13 +107,11 @@ export class ShellRunner implements Runner {
       const context = { ...baseContext, allowlist: decision.error.error_class === 'allowlist' ? 'denied' : 'allowed' };
       return failure(decision.error, { security_context: context });
     }
-    const args = payloadArgs(request.payload);
-    if (args === null) {
-      return failure(
-        { message: 'payload.args must be an array of strings', error_class: 'payload', retryable: false },
-        { security_context: { ...baseContext, allowlist: 'allowed' } },
-      );
+    const appended = payloadArgs(service, request.payload);
+    if ('problem' in appended) {
+      return failure({ message: appended.problem, error_class: 'payload', retryable: false }, { security_context: { ...baseContext, allowlist: 'allowed' } });
     }
+    const { args } = appended;
     const { program, cwd } = decision.value;
     const account = await this.#account(cfg.user);
     if (account && 'error' in account) return configError(account.error, { security_context: { ...baseContext, allowlist: 'allowed' } });
@@ -139,6 +131,7 @@ export class ShellRunner implements Runner {
       allowlist: 'allowed',
       ...(account ? { user: account.name, uid: account.uid } : {}),
       command: program,
+      ...(args.length > 0 ? { payload_args: args } : {}),
       cwd,
       env_passed: scrubbed.passed,
       env_missing: scrubbed.missing,

@@ -27,6 +27,7 @@ export function stallsOnceService(name: string, dir: string) {
     execution_type: 'shell',
     runner_config: {
       command: ['/bin/sh', '-c', 'echo $$ > "$1.pid"; if [ -f "$1" ]; then exit 0; fi; : > "$1"; exec /bin/sleep 30', 'sh'],
+      payload_args: true,
       working_directory: dir,
     },
     security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir] },
