@@ -5,8 +5,14 @@ const SECRETISH_NAME = /(token|secret|passw(or)?d|pwd|api[_-]?key|_key$|^key_|cr
 /** The shell's working directories: "pwd" in their names, a path in their values, which every log line about a file would lose. */
 const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 
-function urlPassword(value: string): string[] {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^@\s/]+)@/i.exec(value);
+/** Whether a variable's name says its value is secret (API_TOKEN, STRIPE_KEY, DATABASE_URL, ...). */
+export function isSecretishName(name: string): boolean {
+  return !NOT_SECRET.has(name) && (isSecretKey(name) || SECRETISH_NAME.test(name));
+}
+
+/** The password of a `scheme://user:password@host` value, as written and decoded. */
+export function urlPassword(value: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^@\s]+)@/i.exec(value);
   if (!m?.[1]) return [];
   const raw = m[1];
   try {
@@ -31,7 +37,7 @@ export function secretsOf(env: Readonly<Record<string, string | undefined>>, reg
 
 /** secretsOf, with the registry's secret variables given by name. */
 export function secretsNamed(env: Readonly<Record<string, string | undefined>>, named: readonly string[], extraUrls: readonly string[] = []): string[] {
-  const secretish = Object.keys(env).filter((name) => !NOT_SECRET.has(name) && (isSecretKey(name) || SECRETISH_NAME.test(name)));
+  const secretish = Object.keys(env).filter(isSecretishName);
   const values = new Set(secretValues(env, [...named, ...secretish]));
   for (const value of [...Object.values(env), ...extraUrls]) {
     if (value) for (const pw of urlPassword(value)) if (pw.length >= 3) values.add(pw);

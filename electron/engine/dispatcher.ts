@@ -11,7 +11,7 @@ import { classify } from './classify.ts';
 import type { EngineEmitter, SettledResult } from './engineEvents.ts';
 import type { JobLog } from './jobLog.ts';
 import type { Logger } from '../log/logger.ts';
-import { serviceSecrets, withoutSecrets } from './tailSecrets.ts';
+import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
@@ -392,7 +392,8 @@ export class Dispatcher {
   }
 
   async #execute(running: Running): Promise<void> {
-    const result = await runAttempt(running, this.#opts.runners, this.#opts.env);
+    // Before anything reads it: the error message feeds the fingerprint and the dead-letter groups.
+    const result = withoutSecrets(await runAttempt(running, this.#opts.runners, this.#opts.env), serviceSecrets(running.service, this.#opts.env));
     running.runMs = Date.now() - running.startedAt.getTime();
     this.#sizer.observe(running.runMs);
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;
@@ -405,8 +406,6 @@ export class Dispatcher {
       this.#notifyFinished();
       return;
     }
-    const secrets = serviceSecrets(running.service, this.#opts.env);
-    if (secrets.length > 0 && result.output_tail) result.output_tail = withoutSecrets(result.output_tail, secrets);
     const settlement = classify({
       job: running.job,
       result,
