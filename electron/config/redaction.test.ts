@@ -26,6 +26,12 @@ describe('secretsOf and redactText', () => {
     assert.match(out, /\[redacted\]/);
   });
 
+  it('cuts a URL password that holds a /, in a variable and in any text', () => {
+    const secrets = secretsOf({ CONN: 'postgres://app:Pa/ss9Secret@db:5432/app' }, null);
+    assert.ok(secrets.includes('Pa/ss9Secret'), JSON.stringify(secrets));
+    assert.equal(redactText('the URL postgres://u:x/y+z=@host:5432/db does not parse', []), 'the URL postgres://u:[redacted]@host:5432/db does not parse');
+  });
+
   it('also cuts the JSON-escaped form of a secret', () => {
     const secret = 'quo"te\\slash';
     const out = redactText(JSON.stringify({ v: `x ${secret} y` }), [secret]);

@@ -15,7 +15,8 @@ export function isSecretKey(key: string): boolean {
 
 /** Removes the password of `scheme://user:password@host`. */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
+  // A password may hold a /, which would end the host of a URL that parses: cut up to the @ all the same.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s]*@/gi, `$1:${REDACTED}@`);
 }
 
 function redactString(text: string, secrets: readonly string[]): string {

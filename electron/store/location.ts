@@ -53,7 +53,14 @@ function absolute(path: string, cwd: string): string {
 
 /** The location with any password replaced, safe to print or show. */
 export function redactLocation(location: string): string {
-  return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+  try {
+    const url = new URL(location);
+    if (url.password === '') return location;
+    return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+  } catch {
+    // A URL that does not parse may hold a password with a / in it: everything up to its last @ goes.
+    return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/, '$1:***@');
+  }
 }
 
 /**

@@ -63,6 +63,9 @@ describe('parseLocation', () => {
     assert.equal(redactLocation('postgres://ops:s3cret@db:5432/jobs'), 'postgres://ops:***@db:5432/jobs');
     assert.equal(redactLocation('postgres://db/jobs'), 'postgres://db/jobs');
     assert.equal(redactLocation('/var/lib/ops.db'), '/var/lib/ops.db');
+    // A base64-style password with a / makes the URL unparsable; it must not be shown for all that.
+    assert.equal(redactLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), 'postgres://ops:***@127.0.0.1:5432/jobs');
+    assert.throws(() => parseLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs', '/'), (error: Error) => !error.message.includes('ss9Secret'));
   });
 });
 
