@@ -140,6 +140,20 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     assert.equal((await fetch(new URL('/', server.url))).status, 404);
     assert.equal((await fetch(server.url, { method: 'POST', body: '' })).status, 405);
   });
+
+  it("on loopback, refuses a Host naming something else (a web page's DNS rebinding); localhost is served", async () => {
+    const withHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port: server.port, path: '/metrics', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+    assert.equal(await withHost('rebind.attacker.example'), 403);
+    assert.equal(await withHost(`rebind.attacker.example:${server.port}`), 403);
+    assert.equal(await withHost(`localhost:${server.port}`), 200);
+    assert.equal(await withHost(`127.0.0.1:${server.port}`), 200);
+  });
 });
 
 describe('metrics when the store does not answer', () => {

@@ -8,6 +8,19 @@ export interface RunningMetricsServer {
   close(): Promise<void>;
 }
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
+/**
+ * On a loopback address, a Host that names something else is a web page's DNS rebinding (a foreign name
+ * resolved to 127.0.0.1), not a scraper: refused. On an address a scraper elsewhere reaches, any name
+ * for it goes.
+ */
+export function metricsHostAllowed(hostHeader: string | undefined, bound: string, port: number): boolean {
+  if (!isLoopback(bound)) return true;
+  const host = hostHeader?.toLowerCase();
+  return host !== undefined && [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${bound}:${port}`].includes(host);
+}
+
 /**
  * `opsdeck worker --metrics-port N`: GET /metrics and nothing else, on the address given (loopback
  * unless told otherwise). It answers what a scraper asks and holds no secrets: the counts, breaker
@@ -15,6 +28,13 @@ export interface RunningMetricsServer {
  */
 export function startMetricsServer(opts: { host: string; port: number; render: () => Promise<{ contentType: string; body: string }> }): Promise<RunningMetricsServer> {
   const server = createServer((req, res) => {
+    const address = server.address();
+    const port = address !== null && typeof address === 'object' ? address.port : opts.port;
+    if (!metricsHostAllowed(req.headers.host, opts.host, port)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`this port answers requests for ${opts.host}:${port} only\n`);
+      return;
+    }
     const path = requestUrl(req, 'http://opsdeck.invalid')?.pathname;
     if (path !== '/metrics') {
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
