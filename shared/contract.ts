@@ -278,8 +278,14 @@ export const calls = {
 
   'dlq.groups': Call(
     z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict(),
-    z.object({ groups: z.array(DlqGroup), total: z.number().int() }),
-    'Dead letters grouped by error fingerprint.',
+    z.object({
+      groups: z.array(DlqGroup),
+      /** Open dead letters the filter matches, in every group. */
+      total: z.number().int(),
+      /** More groups match than the largest ones returned: a search or a service narrows them. */
+      truncated: z.boolean(),
+    }),
+    'Dead letters grouped by error fingerprint, the largest groups first.',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

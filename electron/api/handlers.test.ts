@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { calls, THROUGHPUT_WINDOW_MIN, type ApiResponse } from '../../shared/contract.ts';
+import { DLQ_GROUP_LIMIT } from '../store/store.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
@@ -166,6 +167,34 @@ describe('dead-letter triage', () => {
     assert.equal(entries.items.length, 1);
     assert.equal(entries.items[0]?.job_count, 3);
     assert.equal(entries.items[0]?.actor, 'tester@test-host');
+  });
+
+  it('with more groups than it returns, says so and still counts every dead letter', async () => {
+    const { ctx, store } = await context();
+    const n = DLQ_GROUP_LIMIT + 5;
+    await store.enqueue(Array.from({ length: n }, () => ({ queue: 'many', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1 })));
+    const claimed = [];
+    for (let batch = await store.claim({ workerId: 'w', limit: n, leaseMs: 60_000, queues: ['many'] }); batch.length > 0; ) {
+      claimed.push(...batch);
+      batch = await store.claim({ workerId: 'w', limit: n, leaseMs: 60_000, queues: ['many'] });
+    }
+    assert.equal(claimed.length, n);
+    await store.settle(
+      claimed.map((c, i) => ({
+        jobId: c.id,
+        attemptId: c.attempt_id,
+        workerId: 'w',
+        kind: 'failed' as const,
+        outcome: 'failed' as const,
+        error: { message: `failure number ${i}`, error_class: 'test', fingerprint: `fp-${i}` },
+      })),
+    );
+    const all = calls['dlq.groups'].output.parse(ok(await dispatch('dlq.groups', {}, ctx)));
+    assert.equal(all.groups.length, DLQ_GROUP_LIMIT);
+    assert.equal(all.truncated, true);
+    assert.equal(all.total, n, 'the dead letters of the groups left out are counted');
+    const some = calls['dlq.groups'].output.parse(ok(await dispatch('dlq.groups', { search: 'failure number 100' }, ctx)));
+    assert.deepEqual([some.truncated, some.total], [false, 6], '100 and 1000 to 1004');
   });
 
   it('resolves with a note, then purges resolved ones older than a date', async () => {

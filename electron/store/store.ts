@@ -27,6 +27,9 @@ import type { AlertStore } from './alertStore.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
 
+/** The most groups dlqGroups returns: the largest, by their count of open dead letters. */
+export const DLQ_GROUP_LIMIT = 1000;
+
 export type { AlertDelivery, AlertTransition, EvaluatedRule, ServiceOutcomes } from './alertStore.ts';
 export type { FireOutcome, FirePlan, FireWork, ScheduleSync, ScheduleWrite } from './scheduleStore.ts';
 export { fireKeyOf } from './scheduleStore.ts';
@@ -111,6 +114,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   // ---- dead-letter queue ------------------------------------------------------------------------
   // Text searches (here, in listJobs and listAudit) are plain, case-insensitive substrings: `%`, `_`
   // and quotes are matched as themselves.
+  /** The largest groups, at most DLQ_GROUP_LIMIT of them. */
   dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]>;
   dlqCount(selector: DlqSelector): Promise<number>;
   /** The open dead letters a selector matches, newest first, keyset-paginated like listJobs. */

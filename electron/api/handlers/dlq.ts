@@ -1,10 +1,15 @@
+import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
 export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
   'dlq.groups': async (input, ctx) => {
-    const groups = await ctx.store.dlqGroups({ search: input.search, service: input.service });
-    return { groups, total: groups.reduce((sum, g) => sum + g.count, 0) };
+    const filter = { search: input.search, service: input.service };
+    const groups = await ctx.store.dlqGroups(filter);
+    const inGroups = groups.reduce((sum, g) => sum + g.count, 0);
+    // Only a list as long as the limit may have been cut: then a count of its own tells.
+    const total = groups.length >= DLQ_GROUP_LIMIT ? await ctx.store.dlqCount(filter) : inGroups;
+    return { groups, total, truncated: total > inGroups };
   },
 
   'dlq.list': async (input, ctx) => {

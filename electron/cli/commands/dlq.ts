@@ -82,7 +82,8 @@ export const dlq: Command = {
                 result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.last_seen), g.sample_error]),
               ),
             );
-            inv.io.out(`\n${result.total} dead letter(s) in ${result.groups.length} group(s); retry a group with: opsdeck dlq retry --fingerprint FP`);
+            const groups = result.truncated ? `the ${result.groups.length} largest groups shown (--search or --service narrows them)` : `${result.groups.length} group(s)`;
+            inv.io.out(`\n${result.total} dead letter(s), ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
           }
           return 0;
         }

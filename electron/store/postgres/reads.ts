@@ -8,6 +8,7 @@ import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
+import { DLQ_GROUP_LIMIT } from '../store.ts';
 import type { Page, PageRequest } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
@@ -161,7 +162,7 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
        WHERE ${member} ORDER BY j.id DESC LIMIT 1
      ) l
      ORDER BY g.count DESC, l.failed_at DESC, g.fingerprint
-     LIMIT 1000`,
+     LIMIT ${DLQ_GROUP_LIMIT}`,
     [filter.service ?? null],
   );
   return rows.map((row) => DlqGroupSchema.parse(row));
@@ -191,7 +192,7 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
      FROM open
      GROUP BY fingerprint
      ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint
-     LIMIT 1000`,
+     LIMIT ${DLQ_GROUP_LIMIT}`,
     [likePattern(filter.search), filter.search, filter.service ?? null],
   );
   return rows.map((row) => DlqGroupSchema.parse(row));

@@ -5,6 +5,7 @@ import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
+import { DLQ_GROUP_LIMIT } from '../store.ts';
 import type { Page, PageRequest } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
@@ -88,7 +89,7 @@ export function prepareReadStatements(db: Connection) {
          coalesce(s.completed_at, s.updated_at) AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error
        FROM probed p LEFT JOIN tb_job_run f ON f.id = p.first_id LEFT JOIN tb_job_run s ON s.id = p.sample_job_id
        ORDER BY p.count DESC, last_seen DESC, p.fingerprint
-       LIMIT 1000`,
+       LIMIT ${DLQ_GROUP_LIMIT}`,
     ),
     keptCount: db.prepare<[{ states: string; queue: string | null; service: string | null; types: string | null; fingerprint: string | null }], { n: number }>(
       `SELECT coalesce(sum(n), 0) AS n FROM tb_job_count
@@ -246,7 +247,7 @@ export class SqliteReads {
          GROUP BY error_fingerprint
        ) g
        ORDER BY g.count DESC, g.last_seen DESC, g.fingerprint
-       LIMIT 1000`,
+       LIMIT ${DLQ_GROUP_LIMIT}`,
     );
     return this.#db.guard(() => statement.all(...where.params).map(toGroup));
   }

@@ -94,6 +94,12 @@ export function DlqPage() {
         <header className="panel-header">
           <h2 id="groups-title">Groups{groups.data ? ` · ${groups.data.total.toLocaleString()} open dead letters` : ''}</h2>
         </header>
+        {groups.data?.truncated ? (
+          <p className="muted small" role="status">
+            Showing the {groups.data.groups.length.toLocaleString()} largest groups; more dead letters fail in other ways. Search for their text, or choose a
+            service, to see them.
+          </p>
+        ) : null}
         {groups.isPending ? (
           <Loading label="Loading dead letters…" />
         ) : groups.isError ? (
