@@ -211,6 +211,8 @@ export const DlqSelector = z
     fingerprint: z.string().max(200).optional(),
     search: z.string().max(500).optional(),
     service: z.string().max(200).optional(),
+    /** Every open dead letter: what a bulk action with nothing else in its selector must say (dlqSelection.ts). */
+    all: z.literal(true).optional(),
   })
   .strict();
 export type DlqSelector = z.infer<typeof DlqSelector>;

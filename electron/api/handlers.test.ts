@@ -213,6 +213,22 @@ describe('dead-letter triage', () => {
     assert.equal((await store.listAudit({ action: 'dlq.purge' }, { limit: 5 })).items.length, 1);
   });
 
+  it('a bulk action on every dead letter must say all: an empty selector or an empty search is refused, and nothing changes', async () => {
+    const { ctx, store, deadLetters } = await context();
+    await deadLetters('billing', 3, 'upstream returned 503');
+    for (const selector of [{}, { search: '' }, { all: true as const, service: 'billing' }]) {
+      for (const call of ['dlq.retry', 'dlq.resolve'] as const) {
+        const input = call === 'dlq.retry' ? { selector } : { selector, note: 'the 503s' };
+        const err = failure(await dispatch(call, input, ctx));
+        assert.equal(err.code, 'invalid_input', `${call} ${JSON.stringify(selector)}`);
+      }
+    }
+    assert.equal(await store.dlqCount({}), 3);
+    assert.deepEqual(ok(await dispatch('dlq.resolve', { selector: { all: true }, note: 'all of them' }, ctx)), { dry_run: false, matched: 3, affected: 3 });
+    const [entry] = (await store.listAudit({ action: 'dlq.resolve' }, { limit: 5 })).items;
+    assert.deepEqual(entry?.details, { selector: { all: true }, note: 'all of them' });
+  });
+
   it('a note is required to resolve', async () => {
     const { ctx } = await context();
     assert.equal(failure(await dispatch('dlq.resolve', { selector: {}, note: '   ' }, ctx)).code, 'invalid_input');

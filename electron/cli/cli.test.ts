@@ -124,7 +124,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('usage errors exit 2 with one line', async () => {
     const db = join(dir, 'usage.db');
-    for (const args of [['enqueue'], ['enqueue', 'x', '--payload', '{nope'], ['dlq', 'retry']]) {
+    // An empty --search is what an unset shell variable gives ("$P"): it must not stand for every dead letter.
+    const bulk = [['dlq', 'retry'], ['dlq', 'resolve', '--search', '', '--note', 'x'], ['dlq', 'retry', '--all', '--service', 'billing']];
+    for (const args of [['enqueue'], ['enqueue', 'x', '--payload', '{nope'], ...bulk]) {
       const run = await opsdeck([...args, '--db', db]);
       assert.equal(run.code, 2, args.join(' '));
       oneLine(run.stderr);

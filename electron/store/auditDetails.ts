@@ -10,5 +10,6 @@ export function selectorDetails(selector: DlqSelector): JsonObject {
   if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
   if (selector.service !== undefined) details.service = selector.service;
   if (selector.search !== undefined) details.search = selector.search;
+  if (selector.all === true) details.all = true;
   return details;
 }

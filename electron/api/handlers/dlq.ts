@@ -1,5 +1,14 @@
+import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
+import type { DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
+import { ApiFailure } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+
+function checkedBulk(selector: DlqSelector, verb: string): DlqSelector {
+  const problem = bulkSelectorProblem(selector, verb);
+  if (problem) throw new ApiFailure('invalid_input', problem, [{ path: 'selector', message: problem }]);
+  return selector;
+}
 
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
 export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
@@ -18,6 +27,7 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
   },
 
   'dlq.retry': async (input, ctx) => {
+    checkedBulk(input.selector, 'retry');
     if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
     // One transaction in the store: what it matched is what it changed.
     const n = await ctx.store.dlqRetry(input.selector, ctx.actor);
@@ -25,6 +35,7 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
   },
 
   'dlq.resolve': async (input, ctx) => {
+    checkedBulk(input.selector, 'resolve');
     if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
     const n = await ctx.store.dlqResolve(input.selector, input.note, ctx.actor);
     return { dry_run: false, matched: n, affected: n };

@@ -1,6 +1,7 @@
 import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, isoTime, str, UsageError, type ParsedArgs } from '../args.ts';
+import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, when } from '../output.ts';
@@ -21,9 +22,10 @@ function selector(args: ParsedArgs): DlqSelector {
 
 /** A bulk change to every dead letter needs saying so: an empty selector is easy to type by mistake. */
 function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
-  const s = selector(args);
-  if (Object.keys(s).length === 0 && !flag(args.values, 'all')) {
-    throw new UsageError(`say which dead letters to ${verb}: --fingerprint, --search, --service or --ids, or --all for every one`);
+  const s: DlqSelector = flag(args.values, 'all') ? { ...selector(args), all: true } : selector(args);
+  if (bulkSelectorProblem(s, verb) !== null) {
+    if (s.all) throw new UsageError(`--all selects every open dead letter: leave out --fingerprint, --search, --service and --ids, or drop --all`);
+    throw new UsageError(`say which dead letters to ${verb}: --fingerprint, --search (not empty), --service or --ids, or --all for every one`);
   }
   return s;
 }

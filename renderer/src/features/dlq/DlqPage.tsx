@@ -75,14 +75,14 @@ export function DlqPage() {
             type="button"
             className="button-primary"
             disabled={!groups.data || groups.data.total === 0}
-            onClick={() => setBulk({ kind: 'retry', selector: search ? { search } : {}, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
+            onClick={() => setBulk({ kind: 'retry', selector: search ? { search } : { all: true }, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
           >
             {search ? 'Retry all matching' : 'Retry all'}
           </button>
           <button
             type="button"
             disabled={!groups.data || groups.data.total === 0}
-            onClick={() => setBulk({ kind: 'resolve', selector: search ? { search } : {}, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
+            onClick={() => setBulk({ kind: 'resolve', selector: search ? { search } : { all: true }, scope: search ? `dead letters matching “${search}”` : 'all dead letters' })}
           >
             {search ? 'Resolve all matching' : 'Resolve all'}
           </button>
