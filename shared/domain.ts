@@ -169,7 +169,7 @@ export const WorkerInfo = z.object({
   in_flight: z.number().int(),
   state: WorkerState,
   last_heartbeat_at: Timestamp,
-  /** Derived at read time: the heartbeat is older than the lost threshold. */
+  /** Derived at read time: the heartbeat is older than the lost threshold, and the worker did not say it stopped. */
   lost: z.boolean(),
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;

@@ -195,6 +195,11 @@ export function controlContract(test: ContractTest): void {
       assert.equal(b.concurrency, 2);
       await sleep(30);
       assert.ok((await store.listWorkers(5)).every((w) => w.lost));
+      // One that stopped cleanly is stopped, however old its last heartbeat: the console must not call it lost.
+      await store.heartbeat('host-b:2', 0, 'stopped');
+      await sleep(30);
+      const after = await store.listWorkers(5);
+      assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
     });
   });
 

@@ -225,7 +225,7 @@ export async function heartbeat(db: PgDb, workerId: string, inFlight: number, st
 export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {
   const rows = await db.query(
     `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
-       last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
+       state <> 'stopped' AND last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
      FROM jobs.tb_worker ORDER BY started_at DESC, id`,
     [Math.max(0, lostAfterMs)],
   );

@@ -178,7 +178,8 @@ export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
     ...row,
     queues: Array.isArray(queues) ? queues.map(String) : null,
     state: WorkerState.parse(row.state),
-    lost: row.last_heartbeat_at < lostBefore,
+    // A worker that stopped cleanly sends no more heartbeats on purpose: it is stopped, not lost.
+    lost: row.state !== 'stopped' && row.last_heartbeat_at < lostBefore,
   };
 }
 
