@@ -11,7 +11,7 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
 const rule = (raw: Record<string, unknown>) => AlertRule.parse({ name: 'r', ...raw });
 
 function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
-  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, missedSchedules: null, ...extra };
+  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, missedSchedules: null, dispatchHeldBy: null, ...extra };
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
@@ -75,6 +75,9 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1)] })).firing, false);
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'draining' })] })).firing, true, 'a draining worker takes no job');
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(-60), workers: [] })).firing, false, 'nothing due yet');
+    const held = evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'draining' })], dispatchHeldBy: 'safe mode' }));
+    assert.equal(held.firing, false, 'an operator who held dispatch is not paged for it');
+    assert.equal(held.summary, 'jobs are due and wait: safe mode holds dispatch');
   });
 
   test('schedule_missed fires for a missed schedule, and says so when schedules are not there', () => {

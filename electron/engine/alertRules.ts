@@ -22,6 +22,8 @@ export interface AlertInputs {
    * evaluator was given no way to read them (a `schedule_missed` rule then never fires and says why).
    */
   missedSchedules: Array<{ schedule: string; due_at: string }> | null;
+  /** What an operator holds dispatch with ('safe mode', 'the emergency stop'), or null: no job is meant to start then. */
+  dispatchHeldBy: string | null;
 }
 
 /** The rollups are per minute: a window covers whole minutes, the current one included. */
@@ -88,6 +90,7 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
       const due = inputs.oldestPendingRunAt !== null && Date.parse(inputs.oldestPendingRunAt) <= now;
       const live = inputs.workers.filter((w) => !w.lost && w.state === 'running').length;
       if (!due) return verdict(false, `no job is due (${live} live worker(s))`, live);
+      if (inputs.dispatchHeldBy !== null) return verdict(false, `jobs are due and wait: ${inputs.dispatchHeldBy} holds dispatch`, live);
       return verdict(live === 0, live === 0 ? 'jobs are due and no live worker is running them' : `${live} live worker(s) for the due jobs`, live);
     }
     case 'schedule_missed': {
