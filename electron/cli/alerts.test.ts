@@ -23,10 +23,18 @@ describe('opsdeck alerts', () => {
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  it('exits 0 while nothing fires and 1 while a rule does, for cron and monitoring scripts', async () => {
+  it('exits 0 while nothing fires, 1 while a rule does and 3 while no process evaluates them, for cron and monitoring scripts', async () => {
+    const never = await opsdeck(['alerts', '--db', db, '--registry', registry, '--json']);
+    assert.equal(never.code, 3, 'rules nobody has evaluated say nothing: no news is not good news');
+    assert.deepEqual(JSON.parse(never.stdout).stale, true);
+    assert.match(never.stderr, /no process has evaluated these rules yet/);
+
+    const fresh = await openStore(db);
+    await fresh.recordAlertEvaluation([{ rule: 'nobody', severity: 'warning', firing: false, summary: 'no job is due', value: 0 }], new Date());
+    await fresh.close();
     const quiet = await opsdeck(['alerts', '--db', db, '--registry', registry, '--json']);
     assert.equal(quiet.code, 0, quiet.stderr);
-    assert.deepEqual(JSON.parse(quiet.stdout).firing, 0);
+    assert.deepEqual([JSON.parse(quiet.stdout).firing, JSON.parse(quiet.stdout).stale], [0, false]);
 
     const store = await openStore(db);
     await store.recordAlertEvaluation(
@@ -99,6 +107,19 @@ describe('opsdeck alerts', () => {
     await store.close();
     const old = await opsdeck(['alerts', '--db', db, '--registry', registry]);
     assert.match(old.stderr, /these states were last evaluated 10 min ago .*no process evaluates the alerts now/);
+    assert.equal(old.code, 1, 'what fired when last evaluated still says 1');
+    const again = await openStore(db);
+    await again.recordAlertEvaluation(
+      [
+        { rule: 'nobody', severity: 'warning', firing: false, summary: 'no job is due', value: 0 },
+        { rule: 'failure-spike', severity: 'critical', firing: false, summary: 'quiet', value: 0 },
+      ],
+      new Date(Date.now() - 10 * 60_000),
+    );
+    await again.close();
+    const quietButOld = await opsdeck(['alerts', '--db', db, '--registry', registry]);
+    assert.equal(quietButOld.code, 3, quietButOld.stdout);
+    assert.match(quietButOld.stdout, /nothing fired when last evaluated/);
   });
 
   it('a worker that starts with due jobs does not page "no live worker" for itself, and its evaluation is fresh', async () => {

@@ -29,7 +29,8 @@ const STALE_AFTER_MS = 2 * 60_000;
 
 export function staleness(alerts: AlertView[], now: number): string | null {
   const times = alerts.flatMap((a) => (a.state ? [Date.parse(a.state.evaluated_at)] : []));
-  if (times.length === 0) return null;
+  if (alerts.length === 0) return null;
+  if (times.length === 0) return 'opsdeck: no process has evaluated these rules yet (a worker, opsdeck serve or the desktop does, with this registry): nothing here says what fires';
   const newest = Math.max(...times);
   if (now - newest < STALE_AFTER_MS) return null;
   return `opsdeck: these states were last evaluated ${Math.round((now - newest) / 60_000)} min ago (${when(new Date(newest).toISOString())}): no process evaluates the alerts now (a worker, opsdeck serve or the desktop does), so they may be out of date`;
@@ -40,16 +41,16 @@ async function list(inv: Invocation): Promise<number> {
   return withRuntime(inv, async ({ ctx }) => {
     const result = await call(ctx, 'alerts.list', {});
     const firing = result.alerts.filter((a) => a.state?.firing);
-    if (inv.common.json) printJson(inv.io, { firing: firing.length, alerts: result.alerts });
+    const stale = staleness(result.alerts, Date.now());
+    if (inv.common.json) printJson(inv.io, { firing: firing.length, stale: stale !== null, alerts: result.alerts });
     else if (result.alerts.length === 0) inv.io.out('no alert rules (add alerts: to the registry, load it with --registry)');
     else {
       inv.io.out(alertTable(inv.io, result.alerts));
-      inv.io.out(firing.length === 0 ? '\nnothing is firing' : `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}`);
-      const stale = staleness(result.alerts, Date.now());
-      if (stale) inv.io.err(stale);
+      inv.io.out(firing.length > 0 ? `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}` : stale ? '\nnothing fired when last evaluated' : '\nnothing is firing');
     }
-    // For cron and monitoring scripts: 1 while anything fires.
-    return firing.length > 0 ? 1 : 0;
+    if (stale) inv.io.err(stale);
+    // For cron and monitoring scripts: 1 while anything fires; 3 while nobody evaluates, so quiet is no news.
+    return firing.length > 0 ? 1 : stale ? 3 : 0;
   });
 }
 
@@ -140,10 +141,10 @@ async function deleteRule(inv: Invocation): Promise<number> {
 
 export const alerts: Command = {
   name: 'alerts',
-  summary: 'alert rules: what fires now (exit 1 while any does), history, acknowledge, silence',
+  summary: 'alert rules: what fires now (exit 1 while any does, 3 while nobody evaluates), history, acknowledge, silence',
   usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT] | save-rule FILE | delete-rule NAME',
   details: [
-    'list     every rule of the registry with its state; exits 1 while any rule fires (for cron and monitoring)',
+    'list     every rule of the registry with its state; exits 1 while any rule fires, 3 while no process evaluates them (for cron and monitoring)',
     'history  firing and resolved transitions and channel deliveries, newest first',
     'ack      acknowledge a firing alert with a note (audited)',
     'silence  no notifications for a while (--for 0 lifts it); transitions are still recorded (audited)',
