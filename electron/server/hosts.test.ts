@@ -45,7 +45,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'control.emergencyStop': { reason: 'test' },
     'control.resume': {},
     'control.safeMode': { enabled: false },
-    'control.pauseQueue': { queue: 'default', paused: false },
+    'control.pauseQueue': { queue: 'default', paused: true },
     'runners.list': {},
     'runners.connectivity': { url: 'http://127.0.0.1:1/' },
     'runners.validateToken': { service: 'local_api' },

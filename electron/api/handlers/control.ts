@@ -1,4 +1,28 @@
+import type { ApiContext } from '../context.ts';
+import { notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+
+/**
+ * A queue name is free text, so a typo would pause nothing real and report success while the queue meant
+ * goes on: a pause must name a queue the registry gives a service or schedule, or one that holds jobs;
+ * a resume, a queue that is paused.
+ */
+async function checkQueue(ctx: ApiContext, queue: string, paused: boolean): Promise<void> {
+  const control = await ctx.store.getControl();
+  const pausedNow = control.paused_queues.map((p) => p.queue);
+  if (!paused) {
+    if (!pausedNow.includes(queue)) throw notFound(`queue ${queue} is not paused (paused: ${pausedNow.length > 0 ? pausedNow.join(', ') : 'none'})`);
+    return;
+  }
+  const { registry } = ctx.registry;
+  const known = new Set([
+    ...registry.services.map((s) => s.queue),
+    ...(registry.schedules ?? []).flatMap((s) => (s.queue ? [s.queue] : [])),
+    ...(await ctx.store.countsByQueueAndStatus()).map((c) => c.queue),
+    ...pausedNow,
+  ]);
+  if (!known.has(queue)) throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'})`);
+}
 
 /** Each change is audited by the store, in the transaction that makes it. */
 export const control: Handlers<'control.get' | 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue'> = {
@@ -6,5 +30,8 @@ export const control: Handlers<'control.get' | 'control.emergencyStop' | 'contro
   'control.emergencyStop': async (input, ctx) => ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null),
   'control.resume': async (_input, ctx) => ctx.store.setEmergencyStop(false, ctx.actor, null),
   'control.safeMode': async (input, ctx) => ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null),
-  'control.pauseQueue': async (input, ctx) => ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null),
+  'control.pauseQueue': async (input, ctx) => {
+    await checkQueue(ctx, input.queue, input.paused);
+    return ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null);
+  },
 };
