@@ -179,6 +179,17 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal(again.attempt, 1);
     });
 
+    test("a claim clears the job's resource usage: an earlier attempt's is not shown as the running or failed one's", async (store) => {
+      const claimed = await claimOne(store);
+      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop', resource_usage: { duration_ms: 7750, signal: 'SIGTERM' } }]);
+      assert.deepEqual((await mustGet(store, claimed.id)).resource_usage, { duration_ms: 7750, signal: 'SIGTERM' });
+      const again = only(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }));
+      assert.equal((await mustGet(store, again.id)).resource_usage, null);
+      const failed = await store.failRunningJob(again.id, 'w2', alice, 'stuck, failed by hand');
+      assert.equal(failed?.resource_usage, null);
+      assert.deepEqual((await store.listAttempts(again.id)).map((a) => a.resource_usage), [{ duration_ms: 7750, signal: 'SIGTERM' }, null], 'each attempt keeps its own');
+    });
+
     test('a batch lands each fenced settlement on its own', async (store) => {
       const a = await claimOne(store);
       const b = await claimOne(store);

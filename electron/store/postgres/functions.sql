@@ -200,7 +200,8 @@ WITH claimed AS (
     attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
     started_at = now(),
     updated_at = now(),
-    cancel_requested = false
+    cancel_requested = false,
+    resource_usage = NULL
   WHERE j.id = ANY(v_ids) AND j.status = 'pending'
   RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
     j.max_attempts, j.attempt_id, j.run_at
@@ -298,7 +299,8 @@ WITH claimed AS (
     attempt_id = nextval('jobs.tb_job_attempt_id_seq'),
     started_at = now(),
     updated_at = now(),
-    cancel_requested = false
+    cancel_requested = false,
+    resource_usage = NULL
   WHERE j.id = ANY(v_ids) AND j.status = 'pending'
   RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
     j.max_attempts, j.attempt_id, j.run_at

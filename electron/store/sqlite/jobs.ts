@@ -67,7 +67,7 @@ export function prepareJobStatements(db: Connection) {
     lease: db.prepare<[Params], ClaimRow>(
       `UPDATE tb_job_run
        SET status = 'running', attempts = attempts + 1, lease_owner = @worker, lease_expires_at = @lease,
-           started_at = @now, updated_at = @now, cancel_requested = 0
+           started_at = @now, updated_at = @now, cancel_requested = 0, resource_usage = NULL
        WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'pending'
        RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, workflow_run_id`,
     ),
