@@ -20,3 +20,22 @@ test('force a breaker open and see its jobs wait, then release it', async ({ ops
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_gate', status: ['completed'] })).length).toBe(3);
   await expect(row.getByRole('cell').nth(4)).toHaveText('0');
 });
+
+test('reset every breaker at once, with a reason, each change in the audit log', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/breakers');
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
+  await row.getByRole('button', { name: 'Force open e2e_gate' }).click();
+  await expect(row).toContainText('force open');
+
+  await page.getByRole('button', { name: 'Reset all…' }).click();
+  const dialog = page.getByRole('dialog', { name: /Reset all \d+ circuit breakers/ });
+  await dialog.getByLabel(/Reason/).fill(`e2e ${opsdeck.stamp}: upstream recovered`);
+  await dialog.getByRole('button', { name: 'Reset all' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).not.toContainText('force open');
+  await expect(row.getByRole('button', { name: 'Force open e2e_gate' })).toBeEnabled();
+
+  await opsdeck.open('/audit');
+  await expect(page.getByRole('row').filter({ hasText: `e2e ${opsdeck.stamp}: upstream recovered` }).first()).toBeVisible();
+});

@@ -1,4 +1,11 @@
-import type { BreakerRecord } from './domain.ts';
+import type { BreakerMode, BreakerRecord, BreakerState } from './domain.ts';
+
+/** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
+export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState }): BreakerState {
+  if (breaker.mode === 'force_open') return 'open';
+  if (breaker.mode === 'force_closed') return 'closed';
+  return breaker.state;
+}
 
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */
 export function newBreakerRecord(service: string, at: Date): BreakerRecord {

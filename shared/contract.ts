@@ -306,6 +306,11 @@ export const calls = {
     BreakerView,
     'Forces a breaker open or closed, returns it to auto, or resets it.',
   ),
+  'breakers.setModeAll': Call(
+    z.object({ mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
+    z.object({ breakers: z.array(BreakerView) }),
+    "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own.",
+  ),
 
   'breakers.tune': Call(BreakerTuneInput, BreakerView, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
 
@@ -399,7 +404,11 @@ export const calls = {
     'Cancels the tasks of a run that have not started and stops the running ones.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
-  'health.check': Call(Empty, HealthReport, 'Store, migrations, registry, runners and workers.'),
+  'health.check': Call(
+    z.object({ check: z.string().min(1).max(100).optional() }).strict(),
+    HealthReport,
+    'Store, migrations, registry, runners and workers; with check, only that one (scheduler, dispatch, store, runner, worker, …).',
+  ),
   'alerts.list': Call(
     Empty,
     z.object({ alerts: z.array(AlertView), firing: z.number().int() }),

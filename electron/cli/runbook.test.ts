@@ -63,10 +63,14 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', ...common])).code, 2);
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
-    ok(await opsdeck(['breaker', 'open', 'nap', ...common]));
-    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed\/auto, payments closed\/auto$/m);
+    // The runbook's update_circuit_breaker_settings(..., reset_timeout=60): --reset-timeout is --recovery-timeout.
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', ...common])), /recovery_timeout 60/);
+    // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
+    assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
+    assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /nap\s+open\s+force_open \(auto: closed\)/);
+    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed, payments closed$/m);
     const audit = ok(await opsdeck(['audit', '--action', 'breaker.tune', ...common, '--json']));
-    assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 2);
+    assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 3);
   });
 
   it('api-key create prints the key once; the store keeps no copy of it; list never shows it; revoke ends it', async () => {

@@ -210,6 +210,29 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.match(ErrorBody.parse(forever.json).error.message, /at most 86400 seconds \(a day\); to hold a breaker open longer, force it open/);
     });
 
+    it("resets every breaker in one call (the runbook's reset_all_circuit_breakers), each audited", async () => {
+      assert.equal((await call('POST', '/v1/breakers/flaky_sync/open', { key: operateKey, body: { reason: 'incident' } })).status, 200);
+      assert.equal((await call('POST', '/v1/breakers/reset-all', { key: readKey })).status, 403);
+      const all = await call('POST', '/v1/breakers/reset-all', { key: operateKey, body: { reason: 'upstream recovered' } });
+      assert.equal(all.status, 200, JSON.stringify(all.json));
+      const views = calls['breakers.setModeAll'].output.parse(all.json).breakers;
+      assert.ok(views.length > 1);
+      assert.ok(views.every((v) => v.mode === 'auto' && v.state === 'closed'));
+      const resets = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=breaker.reset', { key: readKey })).json).entries;
+      assert.equal(resets.filter((e) => e.details?.reason === 'upstream recovered').length, views.length, 'one audit row per breaker');
+    });
+
+    it('answers one health check by name, as the runbook curls /v1/health/scheduler; an unknown one is a 404', async () => {
+      const scheduler = await call('GET', '/v1/health/scheduler', { key: readKey });
+      assert.equal(scheduler.status, 200, JSON.stringify(scheduler.json));
+      assert.deepEqual(calls['health.check'].output.parse(scheduler.json).checks.map((c) => c.name), ['scheduler']);
+      const runners = calls['health.check'].output.parse((await call('GET', '/v1/health/runner', { key: readKey })).json);
+      assert.ok(runners.checks.length > 1 && runners.checks.every((c) => c.name.startsWith('runner:')));
+      const unknown = await call('GET', '/v1/health/schedular', { key: readKey });
+      assert.equal(unknown.status, 404);
+      assert.match(ErrorBody.parse(unknown.json).error.message, /no health check named schedular \(known: .*scheduler/);
+    });
+
     it('serves an OpenAPI 3.1 document that validates and covers every route', async () => {
       const res = await call('GET', '/v1/openapi.json');
       assert.equal(res.status, 200);

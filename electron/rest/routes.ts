@@ -116,6 +116,7 @@ const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
 
 export const ROUTES: Route[] = [
   { ...get('/v1/health', 'health.check'), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
+  { ...get('/v1/health/{check}', 'health.check', (params) => ({ check: params.check })), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
   get('/v1/status', 'overview.stats'),
   search('/v1/executions', 'jobs.list', ExecutionsQuery, (q) => {
     const { type, class: errorClass, running_longer_than: longer, limit, after, ...rest } = q;
@@ -139,6 +140,7 @@ export const ROUTES: Route[] = [
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),
+  post('/v1/breakers/reset-all', 'breakers.setModeAll', reasonOnly, ({ body }) => withPath(body, { mode: 'reset' }), 'Resets every breaker: auto, closed, counters cleared (reset_all_circuit_breakers).'),
   ...breakerModeRoutes,
   post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
   get('/v1/control', 'control.get'),

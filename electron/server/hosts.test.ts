@@ -40,6 +40,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'dlq.purge': { before: '2020-01-01T00:00:00.000Z', dry_run: true },
     'breakers.list': {},
     'breakers.setMode': { service: 'healthy_noop', mode: 'force_open', reason: 'test' },
+    'breakers.setModeAll': { mode: 'reset', reason: 'test' },
     'breakers.tune': { service: 'healthy_noop', failure_threshold: 10, reason: 'test' },
     'control.get': {},
     'control.emergencyStop': { reason: 'test' },

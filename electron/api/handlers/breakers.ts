@@ -27,12 +27,18 @@ async function assertKnown(ctx: ApiContext, service: string): Promise<void> {
   }
 }
 
+/** Every breaker there is: the registry's services (one never tripped included) and every stored one. */
+async function knownServices(ctx: ApiContext): Promise<string[]> {
+  const stored = await ctx.store.listBreakers();
+  return [...new Set([...ctx.registry.registry.services.map((s) => s.name), ...stored.map((r) => r.service_name)])].sort();
+}
+
 async function viewOf(ctx: ApiContext, service: string): Promise<BreakerView> {
   const [record, pending, tunings] = await Promise.all([ctx.store.getBreaker(service), ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
   return view(ctx, service, record, pending, new Date(), tunings.find((t) => t.service_name === service) ?? null);
 }
 
-export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers.tune'> = {
+export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers.setModeAll' | 'breakers.tune'> = {
   /** Every registry service (one never tripped shows closed/auto) and every stored breaker. */
   'breakers.list': async (_input, ctx) => {
     const now = new Date();
@@ -45,9 +51,9 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers
     const records = new Map(stored.map((r) => [r.service_name, r]));
     const tuned = new Map(tunings.map((t) => [t.service_name, t]));
     const rates = new Map(use.map((u) => [u.service_name, u]));
-    const names = new Set([...ctx.registry.registry.services.map((s) => s.name), ...records.keys()]);
+    const names = new Set([...ctx.registry.registry.services.map((s) => s.name), ...records.keys()].sort());
     // Current use of the rate limit beside the breaker: both decide whether a service's jobs start.
-    const views = [...names].sort().map((name) => ({ ...view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null), rate: rates.get(name) ?? null }));
+    const views = [...names].map((name) => ({ ...view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null), rate: rates.get(name) ?? null }));
     return { breakers: views };
   },
 
@@ -56,6 +62,13 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers
     // The store writes the audit row with the change.
     await ctx.store.setBreakerMode(input.service, input.mode, ctx.actor, input.reason ?? null);
     return viewOf(ctx, input.service);
+  },
+
+  'breakers.setModeAll': async (input, ctx) => {
+    const services = await knownServices(ctx);
+    // Each one is its own audited change, as if set one by one.
+    for (const service of services) await ctx.store.setBreakerMode(service, input.mode, ctx.actor, input.reason ?? null);
+    return { breakers: await Promise.all(services.map((service) => viewOf(ctx, service))) };
   },
 
   'breakers.tune': async (input, ctx) => {

@@ -6,6 +6,7 @@ import type { Handlers } from '../handlerTypes.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
+import { notFound } from '../errors.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
@@ -79,5 +80,16 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
 }
 
 export const health: Handlers<'health.check'> = {
-  'health.check': async (_input, ctx) => healthReport(ctx),
+  'health.check': async (input, ctx) => {
+    const report = await healthReport(ctx);
+    if (input.check === undefined) return report;
+    // `runner` and `worker` name every check of their kind (runner:shell, worker:host-a:1, ...).
+    const { check } = input;
+    const checks = report.checks.filter((c) => c.name === check || c.name.startsWith(`${check}:`));
+    if (checks.length === 0) {
+      const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');
+      throw notFound(`no health check named ${check} (known: ${known})`);
+    }
+    return { ok: checks.every((c) => c.ok), checks };
+  },
 };

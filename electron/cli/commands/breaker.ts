@@ -2,6 +2,7 @@ import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
+import { effectiveState } from '../../../shared/breakerRecord.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
@@ -36,14 +37,19 @@ function rateText(b: BreakerView): string {
   return parts.join(', ');
 }
 
+/** What dispatch obeys first, then how: `open, forced (auto: closed)` or `half_open`. */
+function stateText(b: Pick<BreakerView, 'mode' | 'state'>): string {
+  return b.mode === 'auto' ? b.state : `${effectiveState(b)}, ${b.mode === 'force_open' ? 'forced open' : 'forced closed'} (auto: ${b.state})`;
+}
+
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
     [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'waiting', align: 'right' },
       { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
     breakers.map((b) => [
       b.service_name,
-      paint(io, b.state, statusColor(b.state)),
-      b.mode,
+      paint(io, effectiveState(b), statusColor(effectiveState(b))),
+      b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
       `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
       rateText(b),
       String(b.waiting_jobs),
@@ -59,6 +65,7 @@ function breakerTable(io: Io, breakers: BreakerView[]): string {
 const TUNABLE = {
   'failure-threshold': { key: 'failure_threshold', whole: true, description: 'failures in the window that open it' },
   'recovery-timeout': { key: 'recovery_timeout', whole: false, description: 'seconds an open breaker waits before probing' },
+  'reset-timeout': { key: 'recovery_timeout', whole: false, description: "--recovery-timeout, by the runbooks' name" },
   'minimum-volume': { key: 'minimum_volume', whole: true, description: 'calls in the window before the threshold counts' },
   window: { key: 'window', whole: false, description: 'seconds of the rolling window' },
   'half-open-probes': { key: 'half_open_probes', whole: true, description: 'probe jobs let through when half open' },
@@ -129,12 +136,9 @@ export const breaker: Command = {
     if (flag(inv.values, 'all')) {
       positionals(inv, [action]);
       return withRuntime(inv, async ({ ctx }) => {
-        const { breakers } = await call(ctx, 'breakers.list', {});
-        // Each one is its own audited change, as if typed one by one.
-        const views = [];
-        for (const b of breakers) views.push(await call(ctx, 'breakers.setMode', { service: b.service_name, mode: MODES[action], reason }));
+        const { breakers: views } = await call(ctx, 'breakers.setModeAll', { mode: MODES[action], reason });
         if (inv.common.json) printJson(inv.io, { breakers: views });
-        else inv.io.out(views.length === 0 ? 'no breakers (load a registry with --registry)' : `${action}: ${views.map((v) => `${v.service_name} ${v.state}/${v.mode}`).join(', ')}`);
+        else inv.io.out(views.length === 0 ? 'no breakers (load a registry with --registry)' : `${action}: ${views.map((v) => `${v.service_name} ${stateText(v)}`).join(', ')}`);
         return 0;
       });
     }
@@ -142,7 +146,7 @@ export const breaker: Command = {
     return withRuntime(inv, async ({ ctx }) => {
       const view = await call(ctx, 'breakers.setMode', { service: service ?? '', mode: MODES[action], reason });
       if (inv.common.json) printJson(inv.io, view);
-      else inv.io.out(`breaker ${view.service_name}: ${view.state}, mode ${view.mode}`);
+      else inv.io.out(`breaker ${view.service_name}: ${stateText(view)}`);
       return 0;
     });
   },

@@ -9,7 +9,8 @@ import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
-import { effectiveState } from './breakerState.ts';
+import { effectiveState } from '../../../../shared/breakerRecord.ts';
+import { ResetAllDialog } from './ResetAllDialog.tsx';
 import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
 import { rateUseParts } from './rateUse.ts';
 
@@ -149,13 +150,31 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
 }
 
 export function BreakersPage() {
+  const queryClient = useQueryClient();
   const breakers = useCall('breakers.list', {}, { refetchInterval: 15_000 });
+  const [resettingAll, setResettingAll] = useState(false);
+  const count = breakers.data?.breakers.length ?? 0;
   return (
     <div className="page">
       <header className="page-header">
         <h1>Circuit breakers</h1>
         <span className="muted small">Force open: the service's jobs wait, they do not fail. Force closed: failures do not trip it.</span>
+        <span className="spacer" />
+        <button type="button" className="button-danger-outline" disabled={count === 0} onClick={() => setResettingAll(true)}>
+          Reset all…
+        </button>
       </header>
+      {resettingAll ? (
+        <ResetAllDialog
+          count={count}
+          onClose={() => setResettingAll(false)}
+          onReset={(views) => {
+            setResettingAll(false);
+            void queryClient.invalidateQueries({ queryKey: callKey('breakers.list', {}) });
+            notify('ok', `Reset ${views.length} circuit breaker${views.length === 1 ? '' : 's'}: automatic and closed.`);
+          }}
+        />
+      ) : null}
       <section className="panel">
         {breakers.isPending ? (
           <Loading label="Loading breakers…" />

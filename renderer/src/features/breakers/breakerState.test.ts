@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { breakerAnnouncement, effectiveState } from './breakerState.ts';
+import { effectiveState } from '../../../../shared/breakerRecord.ts';
+import { breakerAnnouncement } from './breakerState.ts';
 
 test('an operator\'s force wins over the automatic state', () => {
   assert.equal(effectiveState({ mode: 'force_open', state: 'closed' }), 'open');

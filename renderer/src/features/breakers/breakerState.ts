@@ -1,11 +1,5 @@
+import { effectiveState } from '../../../../shared/breakerRecord.ts';
 import type { BreakerMode, BreakerState } from '../../../../shared/domain.ts';
-
-/** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
-export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState }): BreakerState {
-  if (breaker.mode === 'force_open') return 'open';
-  if (breaker.mode === 'force_closed') return 'closed';
-  return breaker.state;
-}
 
 export interface BreakersSeen {
   open: ReadonlySet<string>;
