@@ -94,6 +94,8 @@ export const BulkResult = z.object({
   matched: z.number().int(),
   /** Jobs it changed (0 on a dry run). */
   affected: z.number().int(),
+  /** Of the job_ids a selector named, those that are no open dead letter (unknown, or not failed). */
+  unmatched_ids: z.array(z.number().int()).optional(),
 });
 export type BulkResult = z.infer<typeof BulkResult>;
 

@@ -229,6 +229,16 @@ describe('dead-letter triage', () => {
     assert.deepEqual(entry?.details, { selector: { all: true }, note: 'all of them' });
   });
 
+  it('names the ids of a selection that are no open dead letter; none open at all is a 404', async () => {
+    const { ctx, store, deadLetters } = await context();
+    const [first, second] = await deadLetters('billing', 2, 'upstream returned 503');
+    const unknown = failure(await dispatch('dlq.resolve', { selector: { job_ids: [99_999] }, note: 'checked' }, ctx));
+    assert.deepEqual([unknown.code, unknown.message], ['not_found', 'no open dead letter has the id 99999']);
+    const partly = ok(await dispatch('dlq.retry', { selector: { job_ids: [first ?? 0, 99_999] } }, ctx));
+    assert.deepEqual(partly, { dry_run: false, matched: 1, affected: 1, unmatched_ids: [99_999] });
+    assert.equal((await store.getJob(second ?? 0))?.status, 'failed', 'only what was named changed');
+  });
+
   it('a note is required to resolve', async () => {
     const { ctx } = await context();
     assert.equal(failure(await dispatch('dlq.resolve', { selector: {}, note: '   ' }, ctx)).code, 'invalid_input');

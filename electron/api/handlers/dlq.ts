@@ -1,13 +1,31 @@
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
-import { ApiFailure } from '../errors.ts';
+import type { ApiContext } from '../context.ts';
+import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
-function checkedBulk(selector: DlqSelector, verb: string): DlqSelector {
+function checkedBulk(selector: DlqSelector, verb: string): void {
   const problem = bulkSelectorProblem(selector, verb);
   if (problem) throw new ApiFailure('invalid_input', problem, [{ path: 'selector', message: problem }]);
-  return selector;
+}
+
+/**
+ * Of the ids a selector names, those that are no open dead letter: said back, not passed over in silence.
+ * None open at all is a 404, as a retry or cancel of an unknown job is.
+ */
+async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ unmatched_ids?: number[] }> {
+  if (selector.job_ids === undefined || selector.job_ids.length === 0) return {};
+  const open = new Set<number>();
+  let after: string | null = null;
+  do {
+    const page = await ctx.store.dlqList({ job_ids: selector.job_ids }, { limit: 500, after });
+    for (const job of page.items) open.add(job.id);
+    after = page.next_cursor;
+  } while (after !== null);
+  const unmatched = [...new Set(selector.job_ids)].filter((id) => !open.has(id));
+  if (open.size === 0) throw notFound(`no open dead letter has the id${unmatched.length === 1 ? '' : 's'} ${unmatched.slice(0, 20).join(', ')}${unmatched.length > 20 ? ', …' : ''}`);
+  return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
 }
 
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
@@ -28,17 +46,19 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
 
   'dlq.retry': async (input, ctx) => {
     checkedBulk(input.selector, 'retry');
-    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
+    const unmatched = await unmatchedIds(ctx, input.selector);
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched };
     // One transaction in the store: what it matched is what it changed.
     const n = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: n, affected: n };
+    return { dry_run: false, matched: n, affected: n, ...unmatched };
   },
 
   'dlq.resolve': async (input, ctx) => {
     checkedBulk(input.selector, 'resolve');
-    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0 };
+    const unmatched = await unmatchedIds(ctx, input.selector);
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched };
     const n = await ctx.store.dlqResolve(input.selector, input.note, ctx.actor);
-    return { dry_run: false, matched: n, affected: n };
+    return { dry_run: false, matched: n, affected: n, ...unmatched };
   },
 
   'dlq.purge': async (input, ctx) => {

@@ -34,6 +34,7 @@ function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: str
   if (inv.common.json) printJson(inv.io, result);
   else if (result.dry_run) inv.io.out(`would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it`);
   else inv.io.out(`${past} ${result.affected} dead letter(s)`);
+  if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
   return 0;
 }
 
