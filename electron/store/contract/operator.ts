@@ -73,6 +73,27 @@ export function operatorContract(test: ContractTest): void {
       assert.equal(await store.dlqCount({ fingerprint: 'fp-timeout', service: 'alpha' }), 2);
     });
 
+    test("a group's first and last seen are its earliest and latest failure, a retried old job's new failure included", async (store) => {
+      const older = await deadLetter(store, 'alpha', err('connection reset', 'fp-reset'));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const newer = await deadLetter(store, 'alpha', err('connection reset', 'fp-reset'));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      assert.equal(await store.dlqRetry({ job_ids: [older] }, alice), 1);
+      const again = only(await store.claim({ workerId: 'w1', limit: 5, leaseMs: 60_000 }));
+      assert.equal(again.id, older);
+      await store.settle([{ ...base(again), kind: 'failed', error: err('connection reset again', 'fp-reset'), outcome: 'failed' }]);
+      const failedAt = async (id: number) => (await mustGet(store, id)).completed_at ?? '';
+      for (const filter of [{}, { service: 'alpha' }]) {
+        const [group] = await store.dlqGroups(filter);
+        assert.ok(group);
+        assert.deepEqual(
+          [group.first_seen, group.last_seen, group.sample_job_id, group.sample_error],
+          [await failedAt(newer), await failedAt(older), older, 'connection reset again'],
+          JSON.stringify(filter),
+        );
+      }
+    });
+
     test('selectors treat hostile text as plain text', async (store) => {
       const messages = ['disk 100% full', 'column a_b missing', 'column axb missing', "x'; DROP TABLE tb_job_run; --", 'naïve ünïcödé 💥 failed', 'path C:\\temp\\x not found', 'plain failure'];
       const ids: number[] = [];

@@ -463,8 +463,9 @@ BEGIN
     DELETE FROM jobs.tb_open_dead_letter WHERE job_id = OLD.id;
   END IF;
   IF TG_OP <> 'DELETE' AND NEW.status = 'failed' AND NEW.resolved_at IS NULL THEN
-    INSERT INTO jobs.tb_open_dead_letter (job_id, error_lower, error_fingerprint, service_name)
-    VALUES (NEW.id, lower(coalesce(NEW.error_message, '')), coalesce(NEW.error_fingerprint, ''), NEW.service_name);
+    INSERT INTO jobs.tb_open_dead_letter (job_id, error_lower, error_fingerprint, service_name, failed_at)
+    VALUES (NEW.id, lower(coalesce(NEW.error_message, '')), coalesce(NEW.error_fingerprint, ''), NEW.service_name,
+      coalesce(NEW.completed_at, NEW.updated_at, now()));
   END IF;
   RETURN NULL;
 END

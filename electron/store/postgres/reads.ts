@@ -133,13 +133,13 @@ async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRe
 }
 
 /**
- * The groups, counts and services come from the kept counts; each group's first and last seen are the
- * failure times of its oldest and newest open dead letter by job id (the newest is the sample), found by
- * walking the dead-letter index from either end. A text search has to look at the matching dead letters.
+ * The groups, counts and services come from the kept counts; each group's first and last seen are its
+ * earliest and latest failure (the latest is the sample), found at either end of the open dead letters'
+ * index of failure times (migration 0025). A text search has to look at the matching dead letters.
  */
 export async function dlqGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   if (filter.search !== undefined && filter.search !== '') return searchedGroups(db, filter);
-  const member = `j.status = 'failed' AND j.resolved_at IS NULL AND j.error_fingerprint = g.fingerprint AND ($1::text IS NULL OR j.service_name = $1)`;
+  const member = `d.error_fingerprint = g.fingerprint AND ($1::text IS NULL OR d.service_name = $1)`;
   const rows = await db.query(
     `WITH kept AS (
        SELECT fingerprint, service_name, execution_type, sum(n) AS n FROM jobs.tb_job_count
@@ -155,11 +155,11 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
        l.id AS sample_job_id, coalesce(l.error_message, '') AS sample_error
      FROM g
      CROSS JOIN LATERAL (
-       SELECT coalesce(j.completed_at, j.updated_at) AS failed_at FROM jobs.tb_job_run j WHERE ${member} ORDER BY j.id LIMIT 1
+       SELECT d.failed_at FROM jobs.tb_open_dead_letter d WHERE ${member} ORDER BY d.failed_at LIMIT 1
      ) f
      CROSS JOIN LATERAL (
-       SELECT j.id, coalesce(j.completed_at, j.updated_at) AS failed_at, j.error_message FROM jobs.tb_job_run j
-       WHERE ${member} ORDER BY j.id DESC LIMIT 1
+       SELECT d.job_id AS id, d.failed_at, j.error_message FROM jobs.tb_open_dead_letter d JOIN jobs.tb_job_run j ON j.id = d.job_id
+       WHERE ${member} ORDER BY d.failed_at DESC LIMIT 1
      ) l
      ORDER BY g.count DESC, l.failed_at DESC, g.fingerprint
      LIMIT ${DLQ_GROUP_LIMIT}`,

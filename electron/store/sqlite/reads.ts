@@ -44,7 +44,7 @@ function toGroup(row: GroupRow): DlqGroup {
   };
 }
 
-/** An open dead letter of group `g`, of the wanted service if one is asked for: the dead-letter index. */
+/** An open dead letter of group `g`, of the wanted service if one is asked for: the index of their failure times. */
 const GROUP_MEMBER = `status = 'failed' AND resolved_at IS NULL AND error_fingerprint = g.fingerprint
   AND (@service IS NULL OR service_name = @service)`;
 
@@ -81,13 +81,12 @@ export function prepareReadStatements(db: Connection) {
          FROM kept k GROUP BY k.fingerprint
        ),
        probed AS (
-         SELECT g.*, (SELECT min(id) FROM tb_job_run WHERE ${GROUP_MEMBER}) AS first_id,
-           (SELECT max(id) FROM tb_job_run WHERE ${GROUP_MEMBER}) AS sample_job_id
+         SELECT g.*, (SELECT min(completed_at) FROM tb_job_run INDEXED BY idx_tb_job_run_dlq_failed_at WHERE ${GROUP_MEMBER}) AS first_seen,
+           (SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_dlq_failed_at WHERE ${GROUP_MEMBER} ORDER BY completed_at DESC LIMIT 1) AS sample_job_id
          FROM g
        )
-       SELECT p.fingerprint, p.count, coalesce(f.completed_at, f.updated_at) AS first_seen,
-         coalesce(s.completed_at, s.updated_at) AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error
-       FROM probed p LEFT JOIN tb_job_run f ON f.id = p.first_id LEFT JOIN tb_job_run s ON s.id = p.sample_job_id
+       SELECT p.fingerprint, p.count, p.first_seen, s.completed_at AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error
+       FROM probed p LEFT JOIN tb_job_run s ON s.id = p.sample_job_id
        ORDER BY p.count DESC, last_seen DESC, p.fingerprint
        LIMIT ${DLQ_GROUP_LIMIT}`,
     ),
