@@ -1,4 +1,5 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { AUDIT_ACTIONS } from '../../../../shared/auditActions.ts';
 import { useClient } from '../../lib/clientContext.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { auditDetails } from './auditDetails.ts';
@@ -6,35 +7,8 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 
-/** Actions the API writes; the filter also accepts any other action name typed into the URL. */
-const ACTIONS = [
-  'control.emergency_stop',
-  'control.resume',
-  'control.safe_mode',
-  'queue.pause',
-  'queue.resume',
-  'breaker.force_open',
-  'breaker.force_closed',
-  'breaker.auto',
-  'breaker.reset',
-  'breaker.transition',
-  'dlq.retry',
-  'dlq.resolve',
-  'dlq.purge',
-  'job.retry',
-  'job.cancel',
-  'job.enqueue',
-  'registry.load',
-  'settings.connection',
-  'settings.local_execution',
-  'demo.start',
-  'schedule.add',
-  'schedule.remove',
-  'schedule.pause',
-  'schedule.resume',
-  'schedule.run_now',
-  'schedule.sync',
-];
+/** The filter offers every action the audit log records; it also accepts any other name typed into the URL. */
+const ACTIONS: readonly string[] = AUDIT_ACTIONS;
 
 export function AuditPage() {
   const client = useClient();
