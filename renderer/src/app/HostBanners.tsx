@@ -1,9 +1,22 @@
 import { useHostStatus } from '../lib/hostStatus.ts';
 
-/** The store and the live feed: both clear by themselves when things answer again. */
+/** The store and the live feed: both clear by themselves when things answer again. A lost session does not. */
 export function HostBanners() {
   const storeDown = useHostStatus((s) => s.storeDown);
   const linkUp = useHostStatus((s) => s.linkUp);
+  const signedOut = useHostStatus((s) => s.signedOut);
+  if (signedOut !== null) {
+    return (
+      <div className="banner banner-bad" role="alert">
+        <span className="banner-text">
+          <strong>Signed out:</strong> this console's session has ended, so nothing here is current and no action will be taken.
+        </span>
+        <span className="small">
+          If <span className="mono">opsdeck serve</span> was restarted, open the new URL it printed (with <span className="mono">?token=</span>).
+        </span>
+      </div>
+    );
+  }
   return (
     <>
       {storeDown !== null ? (

@@ -38,6 +38,7 @@ export function createHttpClient(origin: URL): HostClient {
   let failures = 0;
   // Assumed up until the first close, so a socket that never connects still raises the banner.
   let up = true;
+  let signedOut = false;
 
   function setLink(next: boolean): void {
     if (next === up) return;
@@ -69,6 +70,8 @@ export function createHttpClient(origin: URL): HostClient {
     ws.addEventListener('close', () => {
       if (socket !== ws) return;
       setLink(false);
+      // A session the host no longer knows cannot reconnect: only the new URL can sign in again.
+      if (signedOut) return;
       failures += 1;
       window.setTimeout(connect, reconnectDelay(failures, Math.random()));
     });
@@ -89,6 +92,7 @@ export function createHttpClient(origin: URL): HostClient {
       } catch {
         throw unreachableError();
       }
+      if (response.status === 401) signedOut = true;
       let body: unknown;
       try {
         body = await response.json();

@@ -6,7 +6,7 @@ import { controlState, overviewStats } from './testing/fixtures.ts';
 import { trackStatus } from './trackStatus.ts';
 
 beforeEach(() => {
-  useHostStatus.setState({ storeDown: null, linkUp: true });
+  useHostStatus.setState({ storeDown: null, linkUp: true, signedOut: null });
 });
 
 test('an unavailable answer raises the store banner; the next answer that comes clears it', async () => {
@@ -37,4 +37,14 @@ test('store.status events raise and clear the banner, a stats tick proves the st
   assert.equal(useHostStatus.getState().linkUp, false);
   host.link(true);
   assert.equal(useHostStatus.getState().linkUp, true);
+});
+
+test('a forbidden answer (the host restarted with a new token) says signed out and takes the store banner down: the host answers', async () => {
+  let answer: unknown = { ok: false, error: { code: 'unavailable', message: 'The opsdeck host does not answer.' } };
+  const client = trackStatus(fakeHostClient(() => answer).client);
+  await assert.rejects(client.call('control.get', {}));
+  assert.equal(useHostStatus.getState().storeDown, 'The opsdeck host does not answer.');
+  answer = { ok: false, error: { code: 'forbidden', message: 'this session is not signed in: open the URL printed by `opsdeck serve`' } };
+  await assert.rejects(client.call('control.get', {}));
+  assert.deepEqual([useHostStatus.getState().signedOut, useHostStatus.getState().storeDown], ['this session is not signed in: open the URL printed by `opsdeck serve`', null]);
 });

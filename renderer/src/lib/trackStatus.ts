@@ -5,7 +5,9 @@ import { useHostStatus } from './hostStatus.ts';
 
 /**
  * Wraps a client so the "store unavailable" banner follows reality: an `unavailable` failure or a
- * `store.status` event raises it, and the next call that succeeds clears it by itself.
+ * `store.status` event raises it, and the next call that succeeds clears it by itself. A `forbidden`
+ * answer means this console's session ended (the browser host restarted with a new token): that is said
+ * instead, for it does not clear by itself.
  */
 export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
@@ -22,6 +24,7 @@ export function trackStatus(client: HostClient): HostClient {
         return result;
       } catch (error) {
         if (error instanceof CallError && error.code === 'unavailable') status.setStoreDown(error.message);
+        if (error instanceof CallError && error.code === 'forbidden') status.setSignedOut(error.message);
         throw error;
       }
     },
