@@ -94,6 +94,17 @@ export function operatorContract(test: ContractTest): void {
       }
     });
 
+    test('text searches ignore the case of every letter, accented ones included', async (store) => {
+      const id = await deadLetter(store, 'svc', err('Ünïcødé ÉCHEC total', 'fp-echec'));
+      await deadLetter(store, 'svc', err('plain failure', 'fp-plain'));
+      for (const search of ['échec', 'ÉCHEC', 'ünïcødé', 'ÜNÏCØDÉ écHEC', 'c total']) {
+        assert.deepEqual((await store.listJobs({ search }, { limit: 10 })).items.map((j) => j.id), [id], `jobs: ${search}`);
+        assert.deepEqual((await store.dlqList({ search }, { limit: 10 })).items.map((j) => j.id), [id], `dlq: ${search}`);
+        assert.equal(await store.dlqCount({ search }), 1, `count: ${search}`);
+        assert.deepEqual((await store.dlqGroups({ search })).map((g) => g.fingerprint), ['fp-echec'], `groups: ${search}`);
+      }
+    });
+
     test('selectors treat hostile text as plain text', async (store) => {
       const messages = ['disk 100% full', 'column a_b missing', 'column axb missing', "x'; DROP TABLE tb_job_run; --", 'naïve ünïcödé 💥 failed', 'path C:\\temp\\x not found', 'plain failure'];
       const ids: number[] = [];

@@ -4,6 +4,7 @@ import { actorName } from '../actor.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
 import { isLockWait, mapSqliteError } from './errors.ts';
 import type { FileIdentity } from './fileIdentity.ts';
+import { registerTextFold } from './textFold.ts';
 import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
 import { prepareTallyStatements } from './tally.ts';
 import type { Tally, TallyStatements } from './tally.ts';
@@ -47,6 +48,7 @@ export class SqliteDb {
     this.connection = connection;
     this.location = location;
     this.#file = file;
+    registerTextFold(connection);
     this.#controlRow = connection.prepare(`SELECT * FROM tb_control WHERE id = 1`);
     this.#pausedQueues = connection.prepare(`SELECT queue, paused_by, paused_at, reason FROM tb_paused_queue ORDER BY queue`);
     this.#jobById = connection.prepare(`SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE id = ?`);

@@ -2,6 +2,7 @@ import { JOB_STATUSES } from '../../../shared/domain.ts';
 import type { DlqSelector, JobFilter } from '../../../shared/domain.ts';
 import { errorClassesOf } from '../../../shared/errorClass.ts';
 import { StoreInputError } from '../errors.ts';
+import { FOLD } from './textFold.ts';
 
 /**
  * WHERE clauses for the job filters and DLQ selectors. `key` names the clause's shape so its prepared
@@ -36,7 +37,7 @@ export function plainWhere(where: Where): { sql: string; params: Array<string | 
 
 function searchTerm(search: string | undefined, add: (key: string, sql: string, value: string) => void): string | null {
   if (search === undefined || search === '') return null;
-  add('x', `instr(lower(error_message), lower(?)) > 0`, search);
+  add('x', `instr(${FOLD}(error_message), ${FOLD}(?)) > 0`, search);
   return [...search].length >= SHORTEST_MATCH ? phraseOf(search) : null;
 }
 
@@ -117,7 +118,7 @@ export function auditWhere(filter: { action?: string; search?: string }): Where 
   }
   if (filter.search !== undefined && filter.search !== '') {
     keys.push('x');
-    parts.push(`instr(lower(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')), lower(?)) > 0`);
+    parts.push(`instr(${FOLD}(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')), ${FOLD}(?)) > 0`);
     params.push(filter.search);
   }
   return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null };
