@@ -75,3 +75,32 @@ test('tune a breaker for every worker, see it beside the registry, and go back t
   const audit = AuditPage.parse(await opsdeck.call('audit.list', { action: 'breaker.tune', limit: 50 }));
   expect(audit.entries.filter((e) => e.target === 'e2e_quick').length).toBeGreaterThanOrEqual(2);
 });
+
+test("the runbook's first diagnoses are one click: health check, test connectivity and validate token; validate a registry without loading it", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/runners');
+  const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
+  await diagnostics.getByRole('button', { name: 'Run health check' }).click();
+  const checks = diagnostics.getByRole('list', { name: 'Health checks' });
+  await expect(checks).toContainText('store');
+  await expect(checks).toContainText('scheduler');
+
+  const row = diagnostics.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_upstream', exact: true }) });
+  await row.getByRole('button', { name: 'Test connectivity of e2e_upstream' }).click();
+  const steps = row.getByRole('list', { name: /Connectivity of e2e_upstream/ });
+  await expect(steps).toContainText('dns');
+  await expect(steps).toContainText('tcp');
+  await expect(steps).toContainText('http');
+  await row.getByRole('button', { name: 'Validate the token of e2e_upstream' }).click();
+  await expect(row.getByRole('status')).toBeVisible();
+
+  await opsdeck.open('/settings');
+  const registry = page.getByRole('region', { name: 'Service registry' });
+  const loaded = await registry.getByLabel('Registry file').inputValue();
+  await registry.getByLabel('Registry file').fill('/nonexistent/registry.yaml');
+  await registry.getByRole('button', { name: 'Validate' }).click();
+  await expect(registry.getByRole('alert').or(registry.getByRole('status')).first()).toContainText(/nonexistent|not found|cannot read|no such/i);
+  await registry.getByLabel('Registry file').fill(loaded);
+  await registry.getByRole('button', { name: 'Validate' }).click();
+  await expect(registry.getByRole('status').filter({ hasText: 'Valid:' })).toContainText('nothing was loaded');
+});

@@ -5,6 +5,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
+import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -115,6 +116,7 @@ export function RunnersPage() {
         </header>
         <WorkersTable />
       </section>
+      <DiagnosticsPanel />
     </div>
   );
 }

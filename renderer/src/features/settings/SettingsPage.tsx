@@ -11,6 +11,21 @@ import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
 import { Time } from '../../components/Time.tsx';
 
+/** Each problem as validate-config prints it: file:line:col path: message. */
+function ProblemList({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
+  return (
+    <ul className="problems">
+      {problems.map((p, i) => (
+        <li key={i} className="mono">
+          {file ?? 'registry'}
+          {p.line !== null ? `:${p.line}${p.col !== null ? `:${p.col}` : ''}` : ''} {p.path}: {p.message}
+          {p.severity === 'warning' ? ' (warning)' : ''}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Problems({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
   if (problems.length === 0) return null;
   const errors = problems.filter((p) => p.severity !== 'warning').length;
@@ -19,15 +34,19 @@ function Problems({ problems, file }: { problems: RegistryProblem[]; file: strin
       <strong>
         {errors > 0 ? `The registry was refused: ${errors} problem${errors === 1 ? '' : 's'}. The last good registry stays loaded.` : 'Loaded with warnings.'}
       </strong>
-      <ul className="problems">
-        {problems.map((p, i) => (
-          <li key={i} className="mono">
-            {file ?? 'registry'}
-            {p.line !== null ? `:${p.line}${p.col !== null ? `:${p.col}` : ''}` : ''} {p.path}: {p.message}
-            {p.severity === 'warning' ? ' (warning)' : ''}
-          </li>
-        ))}
-      </ul>
+      <ProblemList problems={problems} file={file} />
+    </div>
+  );
+}
+
+/** validate-config from the console: the file checked without loading it, the running registry untouched. */
+function Validation({ result, file }: { result: { ok: boolean; problems: RegistryProblem[]; services: number }; file: string }) {
+  return (
+    <div className={`callout ${result.ok ? (result.problems.length > 0 ? 'callout-warn' : '') : 'callout-bad'}`} role="status">
+      <strong>
+        {result.ok ? `Valid: ${result.services} service${result.services === 1 ? '' : 's'}; nothing was loaded.` : `Not valid: it would be refused; nothing was loaded.`}
+      </strong>
+      {result.problems.length > 0 ? <ProblemList problems={result.problems} file={file} /> : null}
     </div>
   );
 }
@@ -159,6 +178,7 @@ function RegistrySection() {
   const queryClient = useQueryClient();
   const registry = useCall('registry.get', {});
   const load = useAction('registry.load');
+  const validate = useAction('registry.validate');
   const [path, setPath] = useState('');
   const current = registry.data?.path ?? '';
   useEffect(() => setPath((p) => p || current), [current]);
@@ -205,10 +225,15 @@ function RegistrySection() {
               <span>Registry file</span>
               <input className="mono" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/registry.yaml" spellCheck={false} />
             </label>
+            <button type="button" disabled={!path.trim() || validate.isPending} onClick={() => validate.mutate({ path: path.trim() })}>
+              {validate.isPending ? 'Validating…' : 'Validate'}
+            </button>
             <button type="submit" className="button-primary" disabled={!path.trim() || load.isPending}>
               {load.isPending ? 'Loading…' : 'Load'}
             </button>
           </form>
+          {validate.isError ? <LoadError error={validate.error} /> : null}
+          {validate.data ? <Validation result={validate.data} file={path.trim()} /> : null}
           {load.error ? <LoadError error={load.error} /> : <Problems problems={registry.data.problems} file={path.trim() || registry.data.path} />}
           {registry.data.services.length > 0 ? (
             <table className="table compact">

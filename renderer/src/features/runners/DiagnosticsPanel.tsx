@@ -1,0 +1,115 @@
+import type { HealthCheck } from '../../../../shared/domain.ts';
+import type { ServiceConnectivity, TokenCheck } from '../../../../shared/connectivity.ts';
+import { Badge } from '../../components/StatusBadge.tsx';
+import { errorMessage } from '../../lib/callError.ts';
+import { useAction, useCall } from '../../lib/calls.ts';
+
+function Verdict({ ok }: { ok: boolean | null }) {
+  return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
+}
+
+function HealthChecks({ checks }: { checks: HealthCheck[] }) {
+  return (
+    <ul className="plain-list" aria-label="Health checks">
+      {checks.map((check) => (
+        <li key={check.name}>
+          <Verdict ok={check.ok} /> <span className="mono">{check.name}</span>: {check.detail}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Connectivity({ result }: { result: ServiceConnectivity }) {
+  return (
+    <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
+      {result.steps.map((step) => (
+        <li key={step.step}>
+          <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Token({ result }: { result: TokenCheck }) {
+  return (
+    <p className="small" role="status">
+      <Verdict ok={result.accepted} /> {result.detail}
+      {result.variables.length > 0 ? ` (${result.variables.map((v) => `${v.name} ${v.set ? 'set' : 'not set'}`).join(', ')})` : ''}
+    </p>
+  );
+}
+
+function HttpServiceRow({ service }: { service: string }) {
+  const connectivity = useAction('runners.connectivity');
+  const token = useAction('runners.validateToken');
+  return (
+    <tr>
+      <th scope="row" className="mono">
+        {service}
+      </th>
+      <td>
+        <button type="button" className="button-small" aria-label={`Test connectivity of ${service}`} disabled={connectivity.isPending} onClick={() => connectivity.mutate({ service })}>
+          Test connectivity
+        </button>
+        {connectivity.isError ? <p role="alert" className="text-bad small">{errorMessage(connectivity.error)}</p> : null}
+        {connectivity.data?.services.map((result) => <Connectivity key={result.base_url} result={result} />)}
+      </td>
+      <td>
+        <button type="button" className="button-small" aria-label={`Validate the token of ${service}`} disabled={token.isPending} onClick={() => token.mutate({ service })}>
+          Validate token
+        </button>
+        {token.isError ? <p role="alert" className="text-bad small">{errorMessage(token.error)}</p> : null}
+        {token.data ? <Token result={token.data} /> : null}
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * The runbooks' first diagnoses, one click each: health-check, and for each HTTP service
+ * test-connectivity (DNS, TCP, TLS, HTTP, timed) and validate-token. Nothing here changes anything.
+ */
+export function DiagnosticsPanel() {
+  const health = useAction('health.check');
+  const runners = useCall('runners.list', {});
+  const httpServices = runners.data?.runners.find((r) => r.kind === 'http')?.services ?? [];
+  return (
+    <section className="panel" aria-labelledby="diagnostics-title">
+      <header className="panel-header">
+        <h2 id="diagnostics-title">Diagnostics</h2>
+        <span className="spacer" />
+        <button type="button" disabled={health.isPending} onClick={() => health.mutate({})}>
+          {health.isPending ? 'Checking…' : 'Run health check'}
+        </button>
+      </header>
+      {health.isError ? <p role="alert" className="text-bad">{errorMessage(health.error)}</p> : null}
+      {health.data ? (
+        <div role="status">
+          <p>
+            <Verdict ok={health.data.ok} /> {health.data.ok ? 'Every check passed.' : `${health.data.checks.filter((c) => !c.ok).length} check(s) failed.`}
+          </p>
+          <HealthChecks checks={health.data.checks} />
+        </div>
+      ) : null}
+      {httpServices.length > 0 ? (
+        <table className="table">
+          <caption className="sr-only">HTTP services: connectivity and credentials</caption>
+          <thead>
+            <tr>
+              <th scope="col">HTTP service</th>
+              <th scope="col">Connectivity</th>
+              <th scope="col">Credential</th>
+            </tr>
+          </thead>
+          <tbody>
+            {httpServices.map((service) => (
+              <HttpServiceRow key={service} service={service} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
