@@ -2,7 +2,7 @@ import { JOB_STATUSES } from '../../../shared/domain.ts';
 import type { DlqSelector, JobFilter } from '../../../shared/domain.ts';
 import { errorClassesOf } from '../../../shared/errorClass.ts';
 import { StoreInputError } from '../errors.ts';
-import { FOLD } from './textFold.ts';
+import { containsFolded } from './textFold.ts';
 
 /**
  * WHERE clauses for the job filters and DLQ selectors. `key` names the clause's shape so its prepared
@@ -37,7 +37,8 @@ export function plainWhere(where: Where): { sql: string; params: Array<string | 
 
 function searchTerm(search: string | undefined, add: (key: string, sql: string, value: string) => void): string | null {
   if (search === undefined || search === '') return null;
-  add('x', `instr(${FOLD}(error_message), ${FOLD}(?)) > 0`, search);
+  const contains = containsFolded('error_message', search);
+  add(contains.key, contains.sql, search);
   return [...search].length >= SHORTEST_MATCH ? phraseOf(search) : null;
 }
 
@@ -117,8 +118,9 @@ export function auditWhere(filter: { action?: string; search?: string }): Where 
     params.push(filter.action);
   }
   if (filter.search !== undefined && filter.search !== '') {
-    keys.push('x');
-    parts.push(`instr(${FOLD}(actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')), ${FOLD}(?)) > 0`);
+    const contains = containsFolded(`actor || ' ' || action || ' ' || coalesce(target, '') || ' ' || coalesce(details, '')`, filter.search);
+    keys.push(contains.key);
+    parts.push(contains.sql);
     params.push(filter.search);
   }
   return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null };
