@@ -89,6 +89,20 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(oneLine(missing.stderr), /^opsdeck: no job "999"/);
   });
 
+  it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
+    const db = join(dir, 'by-identifier.db');
+    json(await opsdeck(['enqueue', 'demo', '--identifier', 'invoice-42', '--db', db, '--json']));
+    const cancelled = await opsdeck(['cancel', 'invoice-42', '--reason', 'wrong customer', '--db', db]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, /^job \d+ cancelled$/m);
+    const retried = await opsdeck(['retry', 'invoice-42', '--db', db]);
+    assert.equal(retried.code, 0, retried.stderr);
+    assert.match(retried.stdout, /\(invoice-42\) is pending again/);
+    const unknown = await opsdeck(['cancel', 'invoice-43', '--db', db]);
+    assert.equal(unknown.code, 1);
+    assert.match(oneLine(unknown.stderr), /^opsdeck: no job "invoice-43"/);
+  });
+
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
     const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}'].join('\n');

@@ -4,6 +4,7 @@ import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
+import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command } from '../command.ts';
 import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
@@ -189,20 +190,22 @@ export const job: Command = {
   },
 };
 
-function jobId(text: string | undefined): number {
-  if (!text || !/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`a job id is a positive whole number, not "${text ?? ''}"`);
-  return Number(text);
+/** A job by its id or its identifier, as `opsdeck job` takes it: an identifier is looked up first. */
+async function jobId(ctx: ApiContext, text: string | undefined): Promise<number> {
+  if (!text) throw new UsageError('name a job by its id or its identifier');
+  if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
+  return (await call(ctx, 'jobs.get', { id: text })).job.id;
 }
 
 export const retry: Command = {
   name: 'retry',
   summary: 'run one failed or cancelled job again (its history stays)',
-  usage: 'ID',
+  usage: 'ID|IDENTIFIER',
   options: {},
   async run(inv) {
     const [id] = positionals(inv, ['ID']);
     return withRuntime(inv, async ({ ctx }) => {
-      const j = await call(ctx, 'jobs.retry', { id: jobId(id) });
+      const j = await call(ctx, 'jobs.retry', { id: await jobId(ctx, id) });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
       return 0;
@@ -213,12 +216,12 @@ export const retry: Command = {
 export const cancel: Command = {
   name: 'cancel',
   summary: 'cancel a pending job, or stop a running one',
-  usage: 'ID [--reason TEXT]',
+  usage: 'ID|IDENTIFIER [--reason TEXT]',
   options: { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' } },
   async run(inv) {
     const [id] = positionals(inv, ['ID']);
     return withRuntime(inv, async ({ ctx }) => {
-      const j = await call(ctx, 'jobs.cancel', { id: jobId(id), reason: str(inv.values, 'reason') });
+      const j = await call(ctx, 'jobs.cancel', { id: await jobId(ctx, id), reason: str(inv.values, 'reason') });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(j.status === 'cancelled' ? `job ${j.id} cancelled` : `job ${j.id} is running: its worker stops it now`);
       return 0;
@@ -229,7 +232,7 @@ export const cancel: Command = {
 export const fail: Command = {
   name: 'fail',
   summary: 'fail a running job whose worker is gone, now: into the dead-letter queue, audited',
-  usage: 'ID --reason TEXT [--force]',
+  usage: 'ID|IDENTIFIER --reason TEXT [--force]',
   details: 'A job a live worker still holds is refused: cancel it instead, or fail it anyway with --force.',
   options: {
     reason: { type: 'string', value: 'TEXT', description: 'why: the job\'s error and the audit log say it' },
@@ -240,7 +243,7 @@ export const fail: Command = {
     const reason = str(inv.values, 'reason');
     if (!reason?.trim()) throw new UsageError('fail needs --reason TEXT saying why');
     return withRuntime(inv, async ({ ctx }) => {
-      const j = await call(ctx, 'jobs.fail', { id: jobId(id), reason, force: flag(inv.values, 'force') });
+      const j = await call(ctx, 'jobs.fail', { id: await jobId(ctx, id), reason, force: flag(inv.values, 'force') });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue (opsdeck retry ${j.id} runs it again)`);
       return 0;
