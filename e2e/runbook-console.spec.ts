@@ -91,7 +91,7 @@ test("the runbook's first diagnoses are one click: health check, test connectivi
   await expect(steps).toContainText('dns');
   await expect(steps).toContainText('tcp');
   await expect(steps).toContainText('http');
-  await row.getByRole('button', { name: 'Validate the token of e2e_upstream' }).click();
+  await row.getByRole('button', { name: 'Validate token of e2e_upstream' }).click();
   await expect(row.getByRole('status')).toBeVisible();
 
   await opsdeck.open('/settings');

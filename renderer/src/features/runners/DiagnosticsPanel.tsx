@@ -57,7 +57,7 @@ function HttpServiceRow({ service }: { service: string }) {
         {connectivity.data?.services.map((result) => <Connectivity key={result.base_url} result={result} />)}
       </td>
       <td>
-        <button type="button" className="button-small" aria-label={`Validate the token of ${service}`} disabled={token.isPending} onClick={() => token.mutate({ service })}>
+        <button type="button" className="button-small" aria-label={`Validate token of ${service}`} disabled={token.isPending} onClick={() => token.mutate({ service })}>
           Validate token
         </button>
         {token.isError ? <p role="alert" className="text-bad small">{errorMessage(token.error)}</p> : null}
