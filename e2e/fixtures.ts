@@ -25,7 +25,7 @@ export interface Opsdeck {
   page: Page;
   /** Opens a page of the console by its hash route, e.g. `/jobs?service=x`. */
   open(route: string): Promise<void>;
-  /** Calls the API through the page's own host (fetch with the session cookie, or the preload bridge). */
+  /** Calls the API through the page's own host (fetch with the tab's token, or the preload bridge). */
   call(name: string, input: unknown): Promise<unknown>;
   enqueue(service: string, opts?: { payload?: unknown; identifier?: string }): Promise<z.infer<typeof EnqueueOutput>>;
   jobs(filter: JobFilter): Promise<Job[]>;
@@ -90,7 +90,7 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
     const upstreamPort = Number(requireEnv(ENV.upstreamPort));
     async function open(route: string): Promise<void> {
       if (target.kind === 'browser') {
-        // The printed URL signs the page in (cookie) and redirects; the hash then picks the page.
+        // The printed URL signs this tab in (the page keeps its token); the hash then picks the page.
         if (!page.url().startsWith(target.origin)) await page.goto(target.url);
         await page.goto(`${target.origin}/#${route}`);
       } else {

@@ -457,6 +457,9 @@ export function isCallName(value: string): value is CallName {
 }
 
 /** Pushed from host to renderer. */
+/** The subprotocol of the browser host's event socket; the console's token rides beside it, never echoed back. */
+export const EVENTS_PROTOCOL = 'opsdeck.v1';
+
 export const events = {
   'stats.tick': OverviewStats,
   'jobs.changed': z.object({ ids: z.array(z.number().int()).optional() }),

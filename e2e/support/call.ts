@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const Envelope = z.union([z.object({ ok: z.literal(true), result: z.unknown() }), z.object({ ok: z.literal(false), error: z.object({ message: z.string() }) })]);
 
-/** Calls the API through the page's own host (fetch with the session cookie, or the preload bridge). */
+/** Calls the API through the page's own host (fetch with the tab's token, or the preload bridge). */
 export async function callThroughPage(page: Page, name: string, input: unknown): Promise<unknown> {
   const answer: unknown = await page.evaluate(
     async ({ name, input }) => {
@@ -11,7 +11,9 @@ export async function callThroughPage(page: Page, name: string, input: unknown):
       if (typeof bridge === 'object' && bridge !== null && 'call' in bridge && typeof bridge.call === 'function') {
         return bridge.call(name, input);
       }
-      const response = await fetch(`/api/call/${name}`, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+      // As the console does: the token the printed URL gave this tab, as a Bearer header.
+      const token = sessionStorage.getItem('opsdeck.session') ?? '';
+      const response = await fetch(`/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
       return response.json();
     },
     { name, input },

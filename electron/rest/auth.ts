@@ -16,7 +16,7 @@ export interface AuthOptions {
   throttle: FailureThrottle;
   /** The client's address, as the throttle counts it. */
   address: string;
-  /** The browser host's check of its launch token (cookie or bearer); absent on `opsdeck api`. */
+  /** The browser host's check of its launch token (as a Bearer header); absent on `opsdeck api`. */
   isSession?: (req: IncomingMessage) => boolean;
 }
 

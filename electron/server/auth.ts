@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-export const TOKEN_COOKIE = 'opsdeck_token';
+import { EVENTS_PROTOCOL } from '../../shared/contract.ts';
 
 /** 256 bits, URL-safe, so it can sit in the printed URL as is. */
 export function createToken(): string {
@@ -18,33 +17,21 @@ export function tokensEqual(candidate: string, token: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const key = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    // The first occurrence wins, as browsers send the most specific cookie first.
-    if (key && !cookies.has(key)) cookies.set(key, value);
-  }
-  return cookies;
-}
-
-export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-/** The token a request presents: the session cookie, or `Authorization: Bearer` for scripts. */
+/**
+ * The token a request presents: `Authorization: Bearer` on calls, or the event socket's second
+ * subprotocol. Never a cookie: a browser sends cookies for 127.0.0.1 to every port on it, so any other
+ * local server the operator's browser visits would receive it.
+ */
 export function presentedToken(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
   if (auth) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
     if (match?.[1]) return match[1];
   }
-  return parseCookies(req.headers.cookie).get(TOKEN_COOKIE) ?? null;
+  // A browser sets no headers on a WebSocket: the token rides as the second subprotocol.
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  if (protocols[0] === EVENTS_PROTOCOL && protocols[1]) return protocols[1];
+  return null;
 }
 
 export function isAuthorized(req: IncomingMessage, token: string): boolean {

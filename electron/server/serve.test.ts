@@ -47,14 +47,15 @@ describe('opsdeck serve', () => {
       const token = match[2] ?? '';
 
       const visit = await rawRequest({ port, path: `/?token=${token}` });
-      const cookie = (visit.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
-      const stats = await rawRequest({ port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { cookie, 'content-type': 'application/json' } });
+      assert.equal(visit.status, 200);
+      const auth = { authorization: `Bearer ${token}` };
+      const stats = await rawRequest({ port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...auth, 'content-type': 'application/json' } });
       assert.equal(stats.status, 200, stats.body);
       const control = z.object({ result: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }) }).parse(JSON.parse(stats.body));
       assert.equal(control.result.emergency_stop.engaged, false);
-      const bad = await rawRequest({ port, path: '/api/call/overview.series', method: 'POST', body: '{"window":"2y"}', headers: { cookie } });
+      const bad = await rawRequest({ port, path: '/api/call/overview.series', method: 'POST', body: '{"window":"2y"}', headers: auth });
       assert.equal(bad.status, 400);
-      const registry = await rawRequest({ port, path: '/api/call/registry.get', method: 'POST', body: '{}', headers: { cookie } });
+      const registry = await rawRequest({ port, path: '/api/call/registry.get', method: 'POST', body: '{}', headers: auth });
       const view = z.object({ result: z.object({ services: z.array(z.unknown()) }) }).parse(JSON.parse(registry.body));
       assert.ok(view.result.services.length > 0);
     } finally {

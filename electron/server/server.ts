@@ -6,8 +6,8 @@ import { isRestPath, type RestHandler } from '../rest/handler.ts';
 import { sendError } from '../rest/errors.ts';
 import { NOT_A_URL, requestUrl } from '../api/requestUrl.ts';
 import { DEFAULT_MAX_BODY_BYTES, handleApiCall, sendFailure } from './api.ts';
-import { createToken, isAuthorized, tokenCookie, tokensEqual } from './auth.ts';
-import { sendText, setSecurityHeaders } from './headers.ts';
+import { createToken, isAuthorized } from './auth.ts';
+import { setSecurityHeaders } from './headers.ts';
 import { checkOrigin } from './origin.ts';
 import { serveStatic } from './static.ts';
 import { createEventSockets, rejectUpgrade } from './ws.ts';
@@ -109,22 +109,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
 
-    const offered = url.searchParams.get('token');
-    if (offered !== null) {
-      if (!tokensEqual(offered, token)) {
-        sendText(res, 401, 'This link is not valid for this opsdeck console. Open the URL it printed when it started.\n');
-        return;
-      }
-      // Swap the token in the address bar for the cookie, so it does not linger in history.
-      url.searchParams.delete('token');
-      res.writeHead(303, { Location: `${url.pathname}${url.search}`, 'Set-Cookie': tokenCookie(token), 'Cache-Control': 'no-store' });
-      res.end();
-      return;
-    }
-    if (!isAuthorized(req, token)) {
-      sendText(res, 401, 'This opsdeck console opens only from the link `opsdeck serve` printed when it started (http://127.0.0.1:PORT/?token=…).\n');
-      return;
-    }
+    // The console's own files hold nothing secret: the page takes the token from the printed URL's
+    // ?token= and sends it with every call (renderer/src/lib/session.ts). Without it, the page says so.
     await serveStatic(req, res, opts.staticDir, url.pathname);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { EVENTS_PROTOCOL } from '../../shared/contract.ts';
 
 export type Subscribe = (listener: (event: string, payload: unknown) => void) => () => void;
 
@@ -32,7 +33,8 @@ export function rejectUpgrade(socket: Duplex, status: number, reason: string): v
  * event is serialised once and sent to all. Clients only listen; what they send is ignored.
  */
 export function createEventSockets(opts: EventSocketOptions): EventSockets {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: true });
+  // The answer names only the protocol, never the token that rode beside it in the request.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false, clientTracking: true, handleProtocols: (protocols) => (protocols.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false) });
   const alive = new WeakMap<WebSocket, boolean>();
 
   const unsubscribe = opts.subscribe((event, payload) => {

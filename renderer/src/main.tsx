@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { App } from './app/App.tsx';
 import { createBridgeClient, isPreloadBridge } from './lib/bridgeClient.ts';
 import { createHttpClient } from './lib/httpClient.ts';
+import { takeSessionToken } from './lib/session.ts';
 import type { HostClient } from './lib/hostClient.ts';
 import { trackStatus } from './lib/trackStatus.ts';
 import './styles/theme.css';
@@ -22,7 +23,8 @@ z.config({ jitless: true });
 function pickHost(): HostClient {
   const bridge: unknown = Reflect.get(window, 'opsdeck');
   if (isPreloadBridge(bridge)) return createBridgeClient(bridge);
-  return createHttpClient(new URL('/', window.location.href));
+  const token = takeSessionToken({ href: window.location.href, storage: window.sessionStorage, replace: (url) => window.history.replaceState(null, '', url) });
+  return createHttpClient(new URL('/', window.location.href), token);
 }
 
 const container = document.getElementById('root');

@@ -9,10 +9,10 @@ export function HostBanners() {
     return (
       <div className="banner banner-bad" role="alert">
         <span className="banner-text">
-          <strong>Signed out:</strong> this console's session has ended, so nothing here is current and no action will be taken.
+          <strong>Signed out:</strong> this console has no session with its host, so nothing here is current and no action will be taken.
         </span>
         <span className="small">
-          If <span className="mono">opsdeck serve</span> was restarted, open the new URL it printed (with <span className="mono">?token=</span>).
+          Open the URL <span className="mono">opsdeck serve</span> printed (with <span className="mono">?token=</span>); if it was restarted, open the new URL it printed.
         </span>
       </div>
     );

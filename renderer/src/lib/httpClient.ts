@@ -1,4 +1,4 @@
-import type { CallInput, CallName, CallOutput, EventName, EventPayload } from '../../../shared/contract.ts';
+import { EVENTS_PROTOCOL, type CallInput, type CallName, type CallOutput, type EventName, type EventPayload } from '../../../shared/contract.ts';
 import { CallError } from './callError.ts';
 import { createEventHub } from './eventHub.ts';
 import type { HostClient } from './hostClient.ts';
@@ -28,10 +28,11 @@ export function answerWithoutResultError(status: number): CallError {
 }
 
 /**
- * The browser host: calls are `POST /api/call/<name>`, events arrive over a WebSocket at `/api/events`.
- * The session cookie was set by the server when the operator opened the printed URL.
+ * The browser host: calls are `POST /api/call/<name>` with the token as a Bearer header, events arrive
+ * over a WebSocket at `/api/events`, the token beside its subprotocol (session.ts says where it comes
+ * from). Without a token every call answers `forbidden`, which the console shows as signed out.
  */
-export function createHttpClient(origin: URL): HostClient {
+export function createHttpClient(origin: URL, token: string | null): HostClient {
   const hub = createEventHub();
   const linkListeners = new Set<(up: boolean) => void>();
   let socket: WebSocket | null = null;
@@ -49,7 +50,7 @@ export function createHttpClient(origin: URL): HostClient {
   function connect(): void {
     const url = new URL('api/events', origin);
     url.protocol = origin.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, token ? [EVENTS_PROTOCOL, token] : [EVENTS_PROTOCOL]);
     socket = ws;
     ws.addEventListener('open', () => {
       failures = 0;
@@ -85,8 +86,8 @@ export function createHttpClient(origin: URL): HostClient {
       try {
         response = await fetch(new URL(`api/call/${name}`, origin), {
           method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'content-type': 'application/json' },
+          credentials: 'omit',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: JSON.stringify(input ?? {}),
         });
       } catch {
