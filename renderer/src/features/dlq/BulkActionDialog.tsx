@@ -58,7 +58,7 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
       clearSelection();
       for (const name of REFRESHED) void queryClient.invalidateQueries({ queryKey: [name] });
       onClose();
-      notify('ok', resultText(action.kind, done), { link: affectedJobsLink(action) ?? undefined });
+      notify('ok', resultText(action.kind, done, preview.matched), { link: affectedJobsLink(action) ?? undefined });
     } catch (e) {
       setError(errorMessage(e));
       setRunning(false);

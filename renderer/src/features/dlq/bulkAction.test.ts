@@ -21,8 +21,9 @@ test('the dialog says what it will do before it does it, and the button says how
 });
 
 test('the result is one sentence, explaining a difference from what was matched', () => {
-  assert.equal(resultText('retry', { dry_run: false, matched: 3, affected: 3 }), 'Retried 3 jobs.');
-  assert.equal(resultText('resolve', { dry_run: false, matched: 5, affected: 4 }), 'Resolved 4 jobs (5 jobs matched; the rest changed meanwhile).');
+  assert.equal(resultText('retry', { dry_run: false, matched: 3, affected: 3 }, 3), 'Retried 3 jobs.');
+  assert.equal(resultText('resolve', { dry_run: false, matched: 4, affected: 4 }, 5), 'Resolved 4 jobs (the preview showed 5 jobs; the rest changed meanwhile).');
+  assert.equal(resultText('retry', { dry_run: false, matched: 7, affected: 7 }, 5), 'Retried 7 jobs (the preview showed 5 jobs; more matched meanwhile).');
 });
 
 test('the notice links to the jobs touched: one job\'s trace, a service, a text; a purge has nothing left to show', () => {

@@ -34,9 +34,13 @@ export function confirmLabel(kind: BulkKind, preview: BulkResult | null, running
   return preview ? `${CONFIRM[kind]} ${jobCount(preview.matched)}` : 'Confirm';
 }
 
-/** The one report of a finished action, for the notice; a difference from the preview is explained. */
-export function resultText(kind: BulkKind, result: BulkResult): string {
-  const changed = result.affected !== result.matched ? ` (${jobCount(result.matched)} matched; the rest changed meanwhile)` : '';
+/**
+ * The one report of a finished action, for the notice. The store does what it matches at that moment, so
+ * a difference from the preview the operator confirmed is explained: others changed jobs meanwhile.
+ */
+export function resultText(kind: BulkKind, result: BulkResult, previewed: number): string {
+  const changed =
+    result.affected === previewed ? '' : ` (the preview showed ${jobCount(previewed)}; ${result.affected < previewed ? 'the rest changed' : 'more matched'} meanwhile)`;
   return `${DONE[kind]} ${jobCount(result.affected)}${changed}.`;
 }
 
