@@ -4,7 +4,7 @@ import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimGates, serviceGates } from './serviceGates.ts';
 
 export interface ClaimScope {
-  request: Pick<ClaimRequest, 'onlyServices' | 'excludeServices' | 'serviceCaps' | 'gates'>;
+  request: Pick<ClaimRequest, 'excludeServices' | 'serviceCaps' | 'gates'>;
   /** Room left under each service's `concurrency` (how many of its jobs run fleet-wide), where it is below the free slots. */
   rooms: Map<string, number>;
   /** A `max_concurrent` gate applies: the store counts its room inside the claim. */
@@ -25,8 +25,7 @@ export function heldByRunning(scope: ClaimScope, claimed: ReadonlyArray<Pick<Cla
 }
 
 /**
- * The services a claim may take: those the worker's registry declares (a job of another service waits for
- * a worker that runs it). Among them, the services a claim must leave out or cap: those whose breaker holds their jobs or lets only a few
+ * The services a claim must leave out or cap: those whose breaker holds their jobs or lets only a few
  * probes through, those paused by an upstream's 429, those already at their concurrency across every
  * worker sharing the store; and the gates (rate limits, max_concurrent) the store holds inside the claim,
  * each capped at the `free` slots.
@@ -59,7 +58,6 @@ export async function claimScope(
   const gates = gated.gates.filter((g) => !exclude.has(g.service));
   return {
     request: {
-      onlyServices: registry.services.map((s) => s.name),
       ...(exclude.size > 0 ? { excludeServices: [...exclude] } : {}),
       ...(caps.size > 0 ? { serviceCaps: Object.fromEntries(caps) } : {}),
       ...(gates.length > 0 ? { gates } : {}),

@@ -99,7 +99,7 @@ describe('engine on SQLite', () => {
     await stopAll();
   });
 
-  test('a non-retryable error fails at once with its message; a job of a service this worker does not run waits for one that does', async () => {
+  test('a non-retryable error fails at once with its message; an unknown service fails as configuration', async () => {
     const api = await server((_n, _req, res) => {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('field "amount" is required');
     });
@@ -112,14 +112,11 @@ describe('engine on SQLite', () => {
     assert.equal(badJob.attempts, 1);
     assert.match(badJob.error_message ?? '', /400/);
     assert.ok(badJob.error_fingerprint);
-    // Several polls later (pollMs is short here), the job of a service this registry lacks is untouched.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const waiting = await jobOf(store, ghost);
-    assert.deepEqual([waiting.status, waiting.attempts], ['pending', 0]);
-    assert.deepEqual(await store.listAttempts(ghost), []);
-    await stopAll();
-    await engineFor([{ name: 'ghost', execution_type: 'noop', runner_config: {} }]);
-    assert.equal((await waitForStatus(store, ghost, 'completed')).attempts, 1, 'a worker that declares it runs it');
+    const ghostJob = await waitForStatus(store, ghost, 'failed');
+    assert.equal(ghostJob.attempts, 1);
+    assert.equal(ghostJob.error_message, 'service ghost is not in the registry');
+    const [attempt] = await store.listAttempts(ghost);
+    assert.equal(attempt?.error_class, 'config');
     await stopAll();
   });
 

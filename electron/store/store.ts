@@ -294,8 +294,6 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Only these queues; all when absent. */
   queues?: string[];
-  /** Only jobs of these services (those the worker's registry declares); any when absent. */
-  onlyServices?: string[];
   /** Never these services (breaker open, or at their concurrency cap). */
   excludeServices?: string[];
   /** At most this many more jobs of a service in this claim. */

@@ -52,15 +52,6 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal((await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE })).length, 2);
     });
 
-    test('takes only the services a worker runs, capped ones too; the others stay pending', async (store) => {
-      await store.enqueue([job('mine', { priority: 1 }), job('theirs', { priority: 9 }), job('theirs'), job('capped')]);
-      const mine = await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE, onlyServices: ['mine', 'capped'], serviceCaps: { capped: 1 } });
-      assert.deepEqual(mine.map((c) => c.service_name).sort(), ['capped', 'mine']);
-      assert.deepEqual(await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE, onlyServices: [] }), []);
-      assert.equal(await store.countJobs({ service: 'theirs', status: ['pending'] }), 2);
-      assert.equal((await store.claim({ workerId: 'w2', limit: 10, leaseMs: LEASE, onlyServices: ['theirs'] })).length, 2);
-    });
-
     test('connections claiming at once never get the same job', async (store, handle) => {
       const total = 240;
       await store.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 4}`, { priority: i % 3 })));

@@ -21,7 +21,7 @@ import { jsonNoNul } from './text.ts';
  * hides other services' jobs behind it. Its live body is in functions.sql beside this file (its planner
  * settings travel with it); the jobs come back as one JSON array.
  */
-const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[], $8::text[]) AS claimed`;
+const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
 
 const ClaimResult = z.object({ claimed: z.string() });
 
@@ -39,7 +39,6 @@ export async function claimJobs(db: PgDb, req: ClaimRequest): Promise<Claim> {
       req.excludeServices ?? [],
       caps.map(([service]) => service),
       caps.map(([, cap]) => Math.trunc(cap)),
-      req.onlyServices ?? null,
     ],
     'opsdeck_claim',
   );

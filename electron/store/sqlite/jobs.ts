@@ -57,7 +57,6 @@ export function prepareJobStatements(db: Connection) {
       `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
        WHERE status = 'pending' AND run_at <= @now
          AND (@queues IS NULL OR queue IN (SELECT value FROM json_each(@queues)))
-         AND (@only IS NULL OR service_name IN (SELECT value FROM json_each(@only)))
          AND service_name NOT IN (SELECT value FROM json_each(@exclude))
          AND id NOT IN (SELECT value FROM json_each(@skip))
          AND queue NOT IN (SELECT queue FROM tb_paused_queue)
@@ -216,7 +215,6 @@ export class SqliteJobs {
       const rows = this.#s.candidates.all({
         now: at,
         queues: request.queues ? JSON.stringify(request.queues) : null,
-        only: request.onlyServices ? JSON.stringify(request.onlyServices) : null,
         exclude: JSON.stringify([...exclude]),
         skip: JSON.stringify(chosen),
         limit: want,

@@ -140,7 +140,7 @@ describe('sqlite specifics', () => {
           .all(...params)
           .map((row) => String(Reflect.get(row ?? {}, 'detail')))
           .join(' | ');
-      const named = { now: 'x', queues: null, only: '["svc"]', exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
+      const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
       const claim = plan(statements.candidates.source, [named]);
       assert.match(claim, /idx_tb_job_run_claim/);
       assert.doesNotMatch(claim, /TEMP B-TREE/);

@@ -1,13 +1,7 @@
--- A worker claimed jobs of any service and dead-lettered those its registry does not declare ("service X is
--- not in the registry"): on a shared store, a worker with another registry (a rolling deploy, a second
--- team's fleet) failed jobs other workers would run. The claim now takes the services the worker runs
--- (p_services; NULL for any) and leaves every other job pending. The capped branch needs no such filter:
--- its services come from the worker's own registry. The previous signature stays for workers of the
--- previous version until they are upgraded.
---
--- Both claims also clear the job's resource usage: it told of an earlier attempt (one interrupted, or
--- whose lease ran out), and a job failed by an operator or still running showed it as its own.
-CREATE OR REPLACE FUNCTION jobs.opsdeck_claim(p_worker text, p_limit integer, p_lease_ms double precision, p_queues text[], p_excluded text[], p_cap_services text[], p_cap_values integer[], p_services text[])
+-- A job's resource usage told of an earlier attempt (one interrupted, or whose lease ran out) until a
+-- later one reported its own: a job failed by an operator, or still running, showed the earlier attempt's
+-- duration and signal as its own. Both claims now clear it; each attempt keeps its own in tb_job_attempt.
+CREATE OR REPLACE FUNCTION jobs.opsdeck_claim(p_worker text, p_limit integer, p_lease_ms double precision, p_queues text[], p_excluded text[], p_cap_services text[], p_cap_values integer[])
  RETURNS text
  LANGUAGE plpgsql
  SET enable_bitmapscan TO 'off'
@@ -33,7 +27,6 @@ IF coalesce(cardinality(p_cap_services), 0) = 0 THEN
     SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
     WHERE r.run_at <= now()
       AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-      AND (p_services IS NULL OR r.service_name = ANY(p_services))
       AND r.service_name <> ALL(p_excluded)
       AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
     ORDER BY r.priority DESC, r.run_at, r.job_id
@@ -49,7 +42,6 @@ ELSE
     SELECT r.ctid AS row_id, r.job_id, r.priority, r.run_at FROM jobs.tb_job_ready r
     WHERE r.run_at <= now()
       AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-      AND (p_services IS NULL OR r.service_name = ANY(p_services))
       AND r.service_name <> ALL(p_excluded)
       AND r.service_name <> ALL(p_cap_services)
       AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
