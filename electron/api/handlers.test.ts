@@ -368,6 +368,20 @@ describe('breakers, control and the registry', () => {
     const lost = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, { ...ctx, store: withClock(store) })));
     assert.equal(lost.ok, false);
     assert.ok(lost.checks.some((c) => c.name === 'worker:w-old' && !c.ok));
+    for (const name of ['worker', 'workers']) {
+      const byName = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: name }, { ...ctx, store: withClock(store) })));
+      assert.deepEqual(byName.checks.map((c) => c.name), ['worker:w-old'], name);
+    }
+  });
+
+  it('a check asked for by name while the store does not answer fails with it, not as unknown', async () => {
+    const { ctx, store } = await context();
+    await store.close();
+    for (const check of ['scheduler', 'dispatch', 'workers', 'store']) {
+      const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check }, ctx)));
+      assert.equal(report.ok, false, check);
+      assert.deepEqual(report.checks.map((c) => c.name), [check]);
+    }
   });
 });
 

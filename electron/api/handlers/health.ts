@@ -75,8 +75,17 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     } catch (error) {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }
+  } else {
+    // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
+    for (const name of ['migrations', 'workers', 'dispatch', 'scheduler']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
   }
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+/** The checks a name asks for: itself, and every one of its kind (runner: runner:shell, …; worker or workers: each worker). */
+function named(checks: HealthCheck[], name: string): HealthCheck[] {
+  const kind = name === 'workers' ? 'worker' : name;
+  return checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
 }
 
 export const health: Handlers<'health.check'> = {
@@ -85,7 +94,7 @@ export const health: Handlers<'health.check'> = {
     if (input.check === undefined) return report;
     // `runner` and `worker` name every check of their kind (runner:shell, worker:host-a:1, ...).
     const { check } = input;
-    const checks = report.checks.filter((c) => c.name === check || c.name.startsWith(`${check}:`));
+    const checks = named(report.checks, check);
     if (checks.length === 0) {
       const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');
       throw notFound(`no health check named ${check} (known: ${known})`);
