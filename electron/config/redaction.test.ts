@@ -26,10 +26,13 @@ describe('secretsOf and redactText', () => {
     assert.match(out, /\[redacted\]/);
   });
 
-  it('cuts a URL password that holds a /, in a variable and in any text', () => {
+  it('cuts a URL password that holds a / as the known value it is, and leaves ordinary URLs whole', () => {
     const secrets = secretsOf({ CONN: 'postgres://app:Pa/ss9Secret@db:5432/app' }, null);
     assert.ok(secrets.includes('Pa/ss9Secret'), JSON.stringify(secrets));
-    assert.equal(redactText('the URL postgres://u:x/y+z=@host:5432/db does not parse', []), 'the URL postgres://u:[redacted]@host:5432/db does not parse');
+    assert.equal(redactText('connect postgres://app:Pa/ss9Secret@db:5432/app failed', secrets), 'connect postgres://app:[redacted]@db:5432/app failed');
+    for (const line of ['dev server at http://localhost:5173/@vite/client', 'fetch https://registry.example.com:443/@scope/pkg failed']) {
+      assert.equal(redactText(line, []), line);
+    }
   });
 
   it('also cuts the JSON-escaped form of a secret', () => {

@@ -15,8 +15,9 @@ export function isSecretKey(key: string): boolean {
 
 /** Removes the password of `scheme://user:password@host`. */
 export function redactUrl(text: string): string {
-  // A password may hold a /, which would end the host of a URL that parses: cut up to the @ all the same.
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s]*@/gi, `$1:${REDACTED}@`);
+  // Up to the first / only: further, an ordinary URL's port and path (host:5173/@vite) would go. A password
+  // with a / in it is cut as the known value it is (urlPassword in redaction.ts, the location's own redaction).
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
 }
 
 function redactString(text: string, secrets: readonly string[]): string {
