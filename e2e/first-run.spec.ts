@@ -43,7 +43,13 @@ test('a console whose session ended says signed out, not that the store is down;
     await expect(page.getByRole('region', { name: 'Welcome to opsdeck' })).toBeVisible();
     expect(page.url()).not.toContain('token=');
     expect(await page.context().cookies()).toEqual([]);
-    await page.evaluate(() => sessionStorage.setItem('opsdeck.session', 'from-a-previous-start'));
+    // Another tab of the console, opened by hand or from a link, is signed in too.
+    const other = await page.context().newPage();
+    await other.goto(`${new URL(opsdeck.url).origin}/#/breakers`);
+    await expect(other.getByRole('rowheader', { name: 'billing_webhook', exact: true }).or(other.getByText('No breakers yet.'))).toBeVisible();
+    await expect(other.getByText('Signed out')).toHaveCount(0);
+    await other.close();
+    await page.evaluate(() => localStorage.setItem('opsdeck.session', 'from-a-previous-start'));
     await page.reload();
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Breakers' }).click();
     const banner = page.getByRole('alert').filter({ hasText: 'Signed out' });

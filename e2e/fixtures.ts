@@ -90,7 +90,7 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
     const upstreamPort = Number(requireEnv(ENV.upstreamPort));
     async function open(route: string): Promise<void> {
       if (target.kind === 'browser') {
-        // The printed URL signs this tab in (the page keeps its token); the hash then picks the page.
+        // The printed URL signs the console in (the page keeps its token); the hash then picks the page.
         if (!page.url().startsWith(target.origin)) await page.goto(target.url);
         await page.goto(`${target.origin}/#${route}`);
       } else {

@@ -23,7 +23,7 @@ z.config({ jitless: true });
 function pickHost(): HostClient {
   const bridge: unknown = Reflect.get(window, 'opsdeck');
   if (isPreloadBridge(bridge)) return createBridgeClient(bridge);
-  const token = takeSessionToken({ href: window.location.href, storage: window.sessionStorage, replace: (url) => window.history.replaceState(null, '', url) });
+  const token = takeSessionToken({ href: window.location.href, storage: window.localStorage, replace: (url) => window.history.replaceState(null, '', url) });
   return createHttpClient(new URL('/', window.location.href), token);
 }
 

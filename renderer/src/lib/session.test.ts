@@ -13,7 +13,7 @@ function tab(href: string, kept: Record<string, string> = {}) {
   return { place, storage, replaced };
 }
 
-test('the printed URL gives the tab its token, which leaves the address bar and stays for reloads', () => {
+test('the printed URL gives the console its token, which leaves the address bar and stays for reloads and other tabs', () => {
   const first = tab('http://127.0.0.1:7800/?token=abc-123&x=1#/jobs');
   assert.equal(takeSessionToken(first.place), 'abc-123');
   assert.equal(first.storage.get(SESSION_KEY), 'abc-123');
@@ -23,7 +23,7 @@ test('the printed URL gives the tab its token, which leaves the address bar and 
   assert.deepEqual(reload.replaced, [], 'nothing to take out of an address without a token');
 });
 
-test('a new URL wins over a kept token (a restarted host), and a tab with neither has none', () => {
+test('a new URL wins over a kept token (a restarted host), and a console with neither has none', () => {
   const restarted = tab('http://127.0.0.1:7800/?token=new-one', { [SESSION_KEY]: 'old-one' });
   assert.equal(takeSessionToken(restarted.place), 'new-one');
   assert.equal(restarted.storage.get(SESSION_KEY), 'new-one');

@@ -1,4 +1,4 @@
-/** Where this tab keeps the browser host's token: one tab's storage, for this origin (this port) only. */
+/** Where the console keeps the browser host's token: this origin's storage, so this port's only. */
 export const SESSION_KEY = 'opsdeck.session';
 
 interface Place {
@@ -9,8 +9,9 @@ interface Place {
 }
 
 /**
- * The token of the URL `opsdeck serve` printed (`?token=`), moved out of the address bar into this tab's
- * storage, or the one kept there by an earlier load of this tab; null when there is neither. The token
+ * The token of the URL `opsdeck serve` printed (`?token=`), moved out of the address bar into this
+ * origin's storage (every tab of the console opened after it has it too), or the one kept there earlier;
+ * null when there is neither. A restarted host prints a new token, which replaces the kept one. The token
  * goes with each call as a header, never as a cookie: a browser sends 127.0.0.1's cookies to every port
  * on it, so every other local server the operator's browser visits would receive one.
  */
