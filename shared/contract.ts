@@ -320,7 +320,11 @@ export const calls = {
   'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),
   'control.resume': Call(Empty, ControlState, 'Releases the emergency stop.'),
   'control.safeMode': Call(z.object({ enabled: z.boolean(), reason }).strict(), ControlState, 'Stops dispatch; running jobs finish.'),
-  'control.pauseQueue': Call(z.object({ queue: name, paused: z.boolean(), reason }).strict(), ControlState, 'Pauses or resumes one queue.'),
+  'control.pauseQueue': Call(
+    z.object({ queue: name, paused: z.boolean(), reason, force: z.boolean().default(false) }).strict(),
+    ControlState,
+    'Pauses or resumes one queue. A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
+  ),
 
   'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
   'runners.connectivity': Call(

@@ -246,19 +246,21 @@ describe('dead-letter triage', () => {
 });
 
 describe('breakers, control and the registry', () => {
-  it('pauses a queue the registry or the jobs name; a typo is refused with the known queues, and so is resuming one not paused', async () => {
+  it('pauses a queue the registry or the jobs name; a typo is refused with the known queues unless forced; resuming one not paused is a no-op', async () => {
     const { ctx, store } = await context(REGISTRY);
     await store.enqueue([{ queue: 'imports', service_name: 'smoke', execution_type: 'noop', max_attempts: 1 }]);
     const typo = failure(await dispatch('control.pauseQueue', { queue: 'nightyl', paused: true }, ctx));
     assert.equal(typo.code, 'not_found');
-    assert.equal(typo.message, 'no queue named nightyl: no service, schedule or job uses it (known: default, imports, nightly)');
-    assert.equal(failure(await dispatch('control.pauseQueue', { queue: 'nightly', paused: false }, ctx)).message, 'queue nightly is not paused (paused: none)');
+    assert.equal(typo.message, 'no queue named nightyl: no service, schedule or job uses it (known: default, imports, nightly); force pauses it all the same');
+    ok(await dispatch('control.pauseQueue', { queue: 'nightly', paused: false }, ctx));
     ok(await dispatch('control.pauseQueue', { queue: 'nightly', paused: true }, ctx));
     ok(await dispatch('control.pauseQueue', { queue: 'imports', paused: true }, ctx));
     const state = calls['control.get'].output.parse(ok(await dispatch('control.get', {}, ctx)));
     assert.deepEqual(state.paused_queues.map((q) => q.queue).sort(), ['imports', 'nightly']);
+    ok(await dispatch('control.pauseQueue', { queue: 'not-yet', paused: true, force: true }, ctx));
+    ok(await dispatch('control.pauseQueue', { queue: 'not-yet', paused: false }, ctx));
     ok(await dispatch('control.pauseQueue', { queue: 'nightly', paused: false }, ctx));
-    assert.equal((await store.listAudit({ action: 'queue.pause' }, { limit: 5 })).items.length, 2, 'only what changed is audited');
+    assert.equal((await store.listAudit({ action: 'queue.pause' }, { limit: 5 })).items.length, 3, 'only what changed is audited');
   });
 
   it('lists every registry service, closed in auto when never tripped, and audits a forced mode', async () => {

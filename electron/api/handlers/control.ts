@@ -4,16 +4,13 @@ import type { Handlers } from '../handlerTypes.ts';
 
 /**
  * A queue name is free text, so a typo would pause nothing real and report success while the queue meant
- * goes on: a pause must name a queue the registry gives a service or schedule, or one that holds jobs;
- * a resume, a queue that is paused.
+ * goes on: a pause must name a queue the registry gives a service or schedule, or one that holds jobs,
+ * unless forced (a queue whose work has not arrived yet, another fleet's queue on a shared store).
+ * Resuming a queue that is not paused changes nothing and is no error: scripts resume to be sure.
  */
-async function checkQueue(ctx: ApiContext, queue: string, paused: boolean): Promise<void> {
+async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
   const control = await ctx.store.getControl();
   const pausedNow = control.paused_queues.map((p) => p.queue);
-  if (!paused) {
-    if (!pausedNow.includes(queue)) throw notFound(`queue ${queue} is not paused (paused: ${pausedNow.length > 0 ? pausedNow.join(', ') : 'none'})`);
-    return;
-  }
   const { registry } = ctx.registry;
   const known = new Set([
     ...registry.services.map((s) => s.queue),
@@ -21,7 +18,9 @@ async function checkQueue(ctx: ApiContext, queue: string, paused: boolean): Prom
     ...(await ctx.store.countsByQueueAndStatus()).map((c) => c.queue),
     ...pausedNow,
   ]);
-  if (!known.has(queue)) throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'})`);
+  if (!known.has(queue)) {
+    throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'}); force pauses it all the same`);
+  }
 }
 
 /** Each change is audited by the store, in the transaction that makes it. */
@@ -31,7 +30,7 @@ export const control: Handlers<'control.get' | 'control.emergencyStop' | 'contro
   'control.resume': async (_input, ctx) => ctx.store.setEmergencyStop(false, ctx.actor, null),
   'control.safeMode': async (input, ctx) => ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null),
   'control.pauseQueue': async (input, ctx) => {
-    await checkQueue(ctx, input.queue, input.paused);
+    if (input.paused && !input.force) await checkQueue(ctx, input.queue);
     return ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null);
   },
 };

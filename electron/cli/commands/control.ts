@@ -66,12 +66,13 @@ function pauseCommand(name: string, paused: boolean): Command {
   return {
     name,
     summary: paused ? 'stop dispatching the jobs of one queue' : 'dispatch a paused queue again',
-    usage: 'QUEUE [--reason TEXT]',
-    options: reasonOption,
+    usage: paused ? 'QUEUE [--reason TEXT] [--force]' : 'QUEUE [--reason TEXT]',
+    options: paused ? { ...reasonOption, force: { type: 'boolean', description: 'pause a queue no service, schedule or job uses yet' } } : reasonOption,
     async run(inv) {
       const [queue] = positionals(inv, ['QUEUE']);
+      const force = paused && flag(inv.values, 'force');
       return withRuntime(inv, async ({ ctx }) =>
-        show(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason') }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
+        show(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
       );
     },
   };
