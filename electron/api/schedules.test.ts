@@ -173,3 +173,42 @@ test('a workflow schedule through the contract: added, run now starts a run with
     await t.cleanup();
   }
 });
+
+test("a schedule or a workflow run whose payload gives args to a service that takes none is refused when it is made, not at every fire", async () => {
+  const t = await createTestContext(`services:
+  - name: lister
+    execution_type: shell
+    runner_config:
+      command: ["/usr/bin/find", "/data"]
+    security_policy:
+      allowed_commands: ["/usr/bin/find"]
+  - name: echo
+    execution_type: shell
+    runner_config:
+      command: ["/bin/echo"]
+      payload_args: true
+    security_policy:
+      allowed_commands: ["/bin/echo"]
+workflows:
+  - name: tidy
+    tasks:
+      - name: list
+        service: lister
+`);
+  try {
+    const call = caller(t.ctx);
+    const args = { args: ['-exec', '/bin/sh', ';'] };
+    const bySchedule = await call.fails('schedules.add', { name: 'evil', service: 'lister', cron: '* * * * * *', payload: args });
+    assert.equal(bySchedule.code, 'invalid_input');
+    assert.match(bySchedule.message, /every fire would be refused: service 'lister' takes no payload\.args/);
+    const byWorkflowSchedule = await call.fails('schedules.add', { name: 'evil2', workflow: 'tidy', cron: '@daily', payload: args });
+    assert.match(byWorkflowSchedule.message, /task list of workflow tidy: service 'lister' takes no payload\.args/);
+    const byRun = await call.fails('workflows.run', { workflow: 'tidy', payload: args });
+    assert.equal(byRun.code, 'invalid_input');
+    assert.match(byRun.message, /task list of workflow tidy: service 'lister' takes no payload\.args/);
+    assert.deepEqual((await t.store.listJobs({}, { limit: 5 })).items, [], 'nothing was enqueued');
+    await call.ok('schedules.add', { name: 'fine', service: 'echo', cron: '@daily', payload: { args: ['hello'] } });
+  } finally {
+    await t.cleanup();
+  }
+});

@@ -47,3 +47,26 @@ test('a service with payload_args: true takes them, and the registry loads', () 
   const lister = parsed?.services.find((s) => s.name === 'lister');
   assert.equal(lister?.execution_type === 'shell' && lister.runner_config.payload_args, true);
 });
+
+test("a workflow schedule's args reach every task: refused when a task's service takes none", () => {
+  const text = `services:
+  - name: lister
+    execution_type: shell
+    runner_config:
+      command: ["/usr/bin/find", "/data"]
+    security_policy:
+      allowed_commands: ["/usr/bin/find"]
+workflows:
+  - name: tidy
+    tasks:
+      - name: list
+        service: lister
+schedules:
+  - name: nightly_tidy
+    workflow: tidy
+    cron: "0 2 * * *"
+    payload: { args: ["-delete"] }
+`;
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  assert.deepEqual(problems.map((p) => [p.line, p.path]), [[17, 'schedules[0].payload.args']]);
+});

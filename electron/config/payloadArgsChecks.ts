@@ -32,8 +32,14 @@ export function payloadArgsChecks(document: unknown): RawProblem[] {
       out.push({ path: [...at, 'payload', 'args'], message: `service '${service}' takes no payload.args: set payload_args: true in its runner_config, or leave args out`, severity: 'error' });
     }
   };
-  listOf(document, 'schedules').forEach((schedule, index) => check(fieldOf(schedule, 'service'), fieldOf(schedule, 'payload'), ['schedules', index]));
-  listOf(document, 'workflows').forEach((workflow, w) =>
+  const workflows = listOf(document, 'workflows');
+  const tasksOf = (name: unknown) => listOf(workflows.find((w) => fieldOf(w, 'name') === name), 'tasks');
+  listOf(document, 'schedules').forEach((schedule, index) => {
+    check(fieldOf(schedule, 'service'), fieldOf(schedule, 'payload'), ['schedules', index]);
+    // A workflow's run payload is laid over each task's: its args reach every task.
+    for (const task of tasksOf(fieldOf(schedule, 'workflow'))) check(fieldOf(task, 'service'), fieldOf(schedule, 'payload'), ['schedules', index]);
+  });
+  workflows.forEach((workflow, w) =>
     listOf(workflow, 'tasks').forEach((task, t) => check(fieldOf(task, 'service'), fieldOf(task, 'payload'), ['workflows', w, 'tasks', t])),
   );
   return out;

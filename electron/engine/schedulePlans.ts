@@ -5,7 +5,8 @@ import type { ScheduleConfig, StoredSchedule } from '../../shared/schedule.ts';
 import { targetOf } from '../../shared/schedule.ts';
 import { fireKey, nextFire, planDue, runNowKey } from '../../shared/scheduleMath.ts';
 import type { FirePlan, FireWork, NewJob, ScheduleWrite } from '../store/store.ts';
-import { workflowRunOf } from './workflowStart.ts';
+import { payloadArgs } from '../runners/payloadArgs.ts';
+import { workflowRunOf, WorkflowStartError } from './workflowStart.ts';
 
 /** From a schedule and the registry to what the store writes: no I/O here, so it is tested on its own. */
 
@@ -69,6 +70,29 @@ export function missingTarget(config: ScheduleConfig, registry: Registry): strin
   const workflow = registry.workflows?.find((w) => w.name === target.name);
   if (!workflow) return `workflow ${target.name} is not in the registry`;
   return `a task of workflow ${target.name} names a service that is not in the registry`;
+}
+
+/**
+ * Why every fire of a schedule would be refused for its payload, or null: args for a service that takes
+ * none (payload_args), or a workflow run's payload that one of its tasks would refuse.
+ */
+export function payloadProblem(config: ScheduleConfig, registry: Registry): string | null {
+  const target = targetOf(config);
+  if (target.kind === 'service') {
+    const service = registry.services.find((s) => s.name === target.name);
+    if (!service || (service.execution_type !== 'shell' && service.execution_type !== 'docker')) return null;
+    const appended = payloadArgs(service, config.payload);
+    return 'problem' in appended ? appended.problem : null;
+  }
+  const payload = JsonObject.safeParse(config.payload ?? {});
+  if (!payload.success) return null;
+  try {
+    workflowRunOf(registry, target.name, payload.data, `${config.name}/check`);
+    return null;
+  } catch (error) {
+    if (error instanceof WorkflowStartError) return error.message;
+    throw error;
+  }
 }
 
 /** The work of an operator's run-now. */

@@ -2,6 +2,7 @@ import type { Actor, JsonObject } from '../../shared/domain.ts';
 import { effectiveRetry } from '../../shared/registry.ts';
 import type { Registry } from '../../shared/registry.ts';
 import { WORKFLOW_PAYLOAD_KEY } from '../../shared/workflow.ts';
+import { payloadArgs } from '../runners/payloadArgs.ts';
 import { generatedIdentifier } from '../store/newJobs.ts';
 import type { Store } from '../store/store.ts';
 import type { NewWorkflowRun, WorkflowRunStarted } from '../store/workflowTypes.ts';
@@ -39,6 +40,12 @@ export function workflowRunOf(registry: Registry, name: string, payload: JsonObj
     tasks: workflow.tasks.map((task) => {
       const service = services.get(task.service);
       if (!service) throw new WorkflowStartError('invalid', `task ${task.name} of workflow ${name} names service ${task.service}, which is not in the registry`);
+      const taskPayload = { ...task.payload, ...payload };
+      // What the task's runner would refuse for its args, refused before any task of the run starts.
+      if (service.execution_type === 'shell' || service.execution_type === 'docker') {
+        const appended = payloadArgs(service, taskPayload);
+        if ('problem' in appended) throw new WorkflowStartError('invalid', `task ${task.name} of workflow ${name}: ${appended.problem}`);
+      }
       return {
         name: task.name,
         depends_on: task.depends_on,
@@ -50,7 +57,7 @@ export function workflowRunOf(registry: Registry, name: string, payload: JsonObj
           execution_type: service.execution_type,
           priority: service.priority,
           max_attempts: effectiveRetry(service).max_retries + 1,
-          payload: { ...task.payload, ...payload, [WORKFLOW_PAYLOAD_KEY]: { run: identifier, name, task: task.name } },
+          payload: { ...taskPayload, [WORKFLOW_PAYLOAD_KEY]: { run: identifier, name, task: task.name } },
         },
       };
     }),

@@ -1,6 +1,6 @@
 import { targetText } from '../../../shared/schedule.ts';
 import { nextFire } from '../../../shared/scheduleMath.ts';
-import { fireMaker, missingTarget, runNowWork, scheduleWrite } from '../../engine/schedulePlans.ts';
+import { fireMaker, missingTarget, payloadProblem, runNowWork, scheduleWrite } from '../../engine/schedulePlans.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -52,6 +52,8 @@ export const schedules: Handlers<
   'schedules.add': async (input, ctx) => {
     const missing = ctx.registry.loadedAt === null ? null : missingTarget(input, ctx.registry.registry);
     if (missing !== null) throw new ApiFailure('not_found', `${missing} (known: ${knownTargets(ctx, input)})`);
+    const refused = ctx.registry.loadedAt === null ? null : payloadProblem(input, ctx.registry.registry);
+    if (refused !== null) throw new ApiFailure('invalid_input', `every fire would be refused: ${refused}`, [{ path: 'payload', message: refused }]);
     const now = new Date();
     const added = await ctx.store.addSchedule(scheduleWrite(input, now), ctx.actor);
     if (!added) throw conflict(`a schedule named ${input.name} exists; remove it first or pick another name`);
