@@ -1,259 +1,63 @@
 import { z } from 'zod';
-import { Retention } from './retention.ts';
 import {
-  Attempt,
   AuditEntry,
   BreakerMode,
   BreakerState,
   ControlState,
   DlqGroup,
   DlqSelector,
-  ExecutionType,
-  HealthCheck,
   Job,
   JobFilter,
-  JobStatus,
-  LatencyByType,
   Timestamp,
-  ThroughputBucket,
   WorkerInfo,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
-import { BreakerTuning } from './breakerTuning.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
-import { BreakerOverrides, RegistryProblem } from './registry.ts';
+import { RegistryProblem } from './registry.ts';
 import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
-import { PassOutput, WorkflowRun, WorkflowRunStatus, WorkflowTask } from './workflow.ts';
+import { WorkflowRunStatus } from './workflow.ts';
 import { RateUse } from './rateLimit.ts';
 import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
+import { Empty, cursor, limit, name, reason } from './fields.ts';
+import {
+  OverviewStats,
+  SeriesWindow,
+  OverviewSeries,
+  JobTrace,
+  BulkResult,
+  BreakerView,
+  RunnerView,
+  RegistryView,
+  SettingsView,
+  ConnectionTest,
+  LogsView,
+  HealthReport,
+  EnqueueInput,
+  EnqueueOutput,
+  EnqueueItem,
+  RetentionView,
+  PruneResult,
+  ApiKeyCreated,
+  BreakerTuneInput,
+  ScheduleList,
+  ScheduleFires,
+  WorkflowRunView,
+  WorkflowRunDetailView,
+  WorkflowView,
+} from './views.ts';
 
-/**
- * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
- * validate each input before a handler sees it; types everywhere come from these schemas.
- */
-
-const Empty = z.object({}).strict();
-const reason = z.string().trim().max(500).optional();
-const cursor = z.string().max(100).nullable().optional();
-const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
-const name = z.string().min(1).max(200);
-
-export const THROUGHPUT_WINDOW_MIN = 5;
-/** Counts that would have to read many jobs stop here and are shown as "10,000+". */
-export const COUNT_CAP = 10_000;
-
-export const OverviewStats = z.object({
-  counts: z.record(JobStatus, z.number().int()),
-  queues: z.array(
-    z.object({
-      queue: z.string(),
-      pending: z.number().int(),
-      running: z.number().int(),
-      completed: z.number().int(),
-      failed: z.number().int(),
-      cancelled: z.number().int(),
-      waiting: z.number().int(),
-      blocked: z.number().int(),
-      paused: z.boolean(),
-    }),
-  ),
-  completed_last_hour: z.number().int(),
-  failed_last_hour: z.number().int(),
-  dead_letters: z.number().int(),
-  /** failed / (completed + failed) over the last hour; null with no traffic. */
-  failure_rate: z.number().nullable(),
-  oldest_pending_age_s: z.number().nullable(),
-  /** Of the pending jobs, those not yet due (scheduled for later, retries in backoff): not a backlog. */
-  scheduled: z.number().int(),
-  /** Counting stopped at COUNT_CAP: there are more scheduled jobs than `scheduled` says. */
-  scheduled_capped: z.boolean(),
-  /** Completed per minute over the last THROUGHPUT_WINDOW_MIN minutes: now, not the hour's average. */
-  throughput_per_min: z.number(),
-  stuck: z.number().int(),
-  control: ControlState,
-  at: Timestamp,
-});
-export type OverviewStats = z.infer<typeof OverviewStats>;
-
-export const SeriesWindow = z.enum(['1h', '24h']);
-
-export const OverviewSeries = z.object({
-  window: SeriesWindow,
-  bucket_seconds: z.number().int(),
-  throughput: z.array(ThroughputBucket),
-  latency: z.array(LatencyByType),
-});
-export type OverviewSeries = z.infer<typeof OverviewSeries>;
-
-export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
-export type JobTrace = z.infer<typeof JobTrace>;
-
-export const BulkResult = z.object({
-  dry_run: z.boolean(),
-  /** Jobs the action matches now. */
-  matched: z.number().int(),
-  /** Jobs it changed (0 on a dry run). */
-  affected: z.number().int(),
-  /** Of the job_ids a selector named, those that are no open dead letter (unknown, or not failed). */
-  unmatched_ids: z.array(z.number().int()).optional(),
-});
-export type BulkResult = z.infer<typeof BulkResult>;
-
-export const BreakerView = z.object({
-  service_name: z.string(),
-  state: BreakerState,
-  mode: BreakerMode,
-  failures_in_window: z.number().int(),
-  calls_in_window: z.number().int(),
-  failure_threshold: z.number().int(),
-  minimum_volume: z.number().int(),
-  recovery_timeout_s: z.number(),
-  /** Seconds until an open breaker lets probes through; null unless open in auto mode. */
-  half_open_in_s: z.number().nullable(),
-  opened_at: Timestamp.nullable(),
-  last_transition_at: Timestamp.nullable(),
-  last_error: z.string().nullable(),
-  mode_set_by: z.string().nullable(),
-  mode_set_at: Timestamp.nullable(),
-  mode_reason: z.string().nullable(),
-  waiting_jobs: z.number().int(),
-  /** What an operator tuned at run time (the numbers above include it); null: the registry's values. */
-  tuning: BreakerTuning.nullable(),
-  /** The registry's own values, to show beside tuned ones. */
-  registry_settings: z.object({ failure_threshold: z.number().int(), recovery_timeout_s: z.number(), minimum_volume: z.number().int() }),
-  /** The service's rate limit and max_concurrent in use now; null when it has neither and no pause. */
-  rate: RateUse.nullable().optional(),
-});
-export type BreakerView = z.infer<typeof BreakerView>;
-
-export const RunnerView = z.object({
-  kind: ExecutionType,
-  services: z.array(z.string()),
-  healthy: z.boolean(),
-  detail: z.string(),
-  checked_at: Timestamp,
-  in_flight: z.number().int(),
-});
-export type RunnerView = z.infer<typeof RunnerView>;
-
-export const RegistryView = z.object({
-  path: z.string().nullable(),
-  loaded_at: Timestamp.nullable(),
-  services: z.array(
-    z.object({
-      name: z.string(),
-      execution_type: ExecutionType,
-      queue: z.string(),
-      timeout: z.number(),
-      concurrency: z.number().int().nullable(),
-    }),
-  ),
-  /** Problems of the last load attempt; the services above are the last good registry. */
-  problems: z.array(RegistryProblem),
-});
-export type RegistryView = z.infer<typeof RegistryView>;
-
-export const SettingsView = z.object({
-  /** The store's location, password removed. */
-  connection: z.string(),
-  dialect: z.enum(['sqlite', 'postgres']),
-  local_execution: z.boolean(),
-  registry_path: z.string().nullable(),
-  actor: z.string(),
-  version: z.string(),
-});
-export type SettingsView = z.infer<typeof SettingsView>;
-
-export const ConnectionTest = z.object({ ok: z.boolean(), message: z.string() });
-
-/** Where this host keeps its log file; the desktop can open the folder, other hosts only say where it is. */
-export const LogsView = z.object({
-  /** The folder of the rotating log file, or null when this host logs only to its terminal. */
-  directory: z.string().nullable(),
-  file: z.string().nullable(),
-  /** Whether settings.openLogFolder can open it here (the desktop app). */
-  can_open: z.boolean(),
-});
-export type LogsView = z.infer<typeof LogsView>;
-
-export const HealthReport = z.object({ ok: z.boolean(), checks: z.array(HealthCheck) });
-export type HealthReport = z.infer<typeof HealthReport>;
-
-export const EnqueueInput = z
-  .object({
-    service: name,
-    payload: z.json().optional(),
-    identifier: z.string().min(1).max(200).optional(),
-    queue: z.string().min(1).max(100).optional(),
-    priority: z.number().int().min(-1000).max(1000).optional(),
-    run_at: Timestamp.optional(),
-  })
-  .strict();
-export type EnqueueInput = z.infer<typeof EnqueueInput>;
-
-export const EnqueueOutput = z.object({ id: z.number().int(), identifier: z.string(), created: z.boolean() });
-
-/** One job of a bulk enqueue: the service is shared by the whole batch. */
-export const EnqueueItem = EnqueueInput.omit({ service: true });
-export type EnqueueItem = z.infer<typeof EnqueueItem>;
-
-/** The retention in force: the registry's `retention:` with defaults for what it leaves out. */
-export const RetentionView = z.object({ retention: Retention, from_registry: z.boolean() });
-export type RetentionView = z.infer<typeof RetentionView>;
-
-export const PruneResult = z.object({
-  dry_run: z.boolean(),
-  completed: z.number().int(),
-  cancelled: z.number().int(),
-  /** Dead letters an operator had resolved; open ones are never pruned. */
-  dead_letters: z.number().int(),
-  /** About how many bytes the jobs took (dry run) or what was given back to the file system. */
-  bytes: z.number().int(),
-  /** Rows of the per-minute chart history past its own retention. */
-  history_rows: z.number().int(),
-});
-export type PruneResult = z.infer<typeof PruneResult>;
-export const ApiKeyCreated = z.object({
-  key: ApiKeyView,
-  /** The key itself: shown this once, never stored (only its hash is). */
-  secret: z.string(),
-});
-export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
-
-/** A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key. */
-export const BreakerTuneInput = z
-  .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
-  .strict();
-
-export const ScheduleList = z.object({
-  schedules: z.array(ScheduleView),
-  /** The server's clock when the list was made: next fires are counted from it. */
-  now: Timestamp,
-});
-export type ScheduleList = z.infer<typeof ScheduleList>;
-
-export const ScheduleFires = z.object({ fires: z.array(ScheduleFire), next_cursor: z.string().nullable() });
-export type ScheduleFires = z.infer<typeof ScheduleFires>;
+export * from './views.ts';
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
-/** A run as the console, the CLI and the REST API show it: flagged when no task progressed for its workflow's stuck_after. */
-export const WorkflowRunView = WorkflowRun.extend({ stuck: z.boolean() });
-export type WorkflowRunView = z.infer<typeof WorkflowRunView>;
-export const WorkflowRunDetailView = z.object({ run: WorkflowRunView, tasks: z.array(WorkflowTask) });
-export type WorkflowRunDetailView = z.infer<typeof WorkflowRunDetailView>;
-
-export const WorkflowView = z.object({
-  name: z.string(),
-  description: z.string().nullable(),
-  stuck_after: z.string(),
-  tasks: z.array(z.object({ name: z.string(), service: z.string(), depends_on: z.array(z.string()), pass_output: PassOutput.nullable() })),
-});
-export type WorkflowView = z.infer<typeof WorkflowView>;
 
 const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
+/**
+ * Every call the renderer, the CLI and the tests can make, with its input and output schema. Hosts
+ * validate each input before a handler sees it; types everywhere come from these schemas.
+ */
 export const calls = {
   'overview.stats': Call(Empty, OverviewStats, 'Counts, rates and the control state at a glance.'),
   'overview.series': Call(z.object({ window: SeriesWindow }).strict(), OverviewSeries, 'Throughput, failures and latency over time.'),
