@@ -1,17 +1,12 @@
 import type { PathKey } from './locate.ts';
 import type { RawProblem } from './checks.ts';
+import { entriesOf, fieldOf } from './documentFields.ts';
 
-const listOf = (value: unknown, key: string): unknown[] => {
-  const list: unknown = value !== null && typeof value === 'object' ? Reflect.get(value, key) : undefined;
-  return Array.isArray(list) ? list : [];
-};
-const fieldOf = (value: unknown, ...keys: string[]): unknown =>
-  keys.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? Reflect.get(at, key) : undefined), value);
 
 /** Shell and Docker services that refuse a job's payload.args (runner_config.payload_args is not true). */
 function servicesRefusingArgs(document: unknown): Set<string> {
   const refusing = new Set<string>();
-  for (const service of listOf(document, 'services')) {
+  for (const service of entriesOf(document, 'services')) {
     const name = fieldOf(service, 'name');
     const type = fieldOf(service, 'execution_type');
     if (typeof name === 'string' && (type === 'shell' || type === 'docker') && fieldOf(service, 'runner_config', 'payload_args') !== true) refusing.add(name);
@@ -32,15 +27,15 @@ export function payloadArgsChecks(document: unknown): RawProblem[] {
       out.push({ path: [...at, 'payload', 'args'], message: `service '${service}' takes no payload.args: set payload_args: true in its runner_config, or leave args out`, severity: 'error' });
     }
   };
-  const workflows = listOf(document, 'workflows');
-  const tasksOf = (name: unknown) => listOf(workflows.find((w) => fieldOf(w, 'name') === name), 'tasks');
-  listOf(document, 'schedules').forEach((schedule, index) => {
+  const workflows = entriesOf(document, 'workflows');
+  const tasksOf = (name: unknown) => entriesOf(workflows.find((w) => fieldOf(w, 'name') === name), 'tasks');
+  entriesOf(document, 'schedules').forEach((schedule, index) => {
     check(fieldOf(schedule, 'service'), fieldOf(schedule, 'payload'), ['schedules', index]);
     // A workflow's run payload is laid over each task's: its args reach every task.
     for (const task of tasksOf(fieldOf(schedule, 'workflow'))) check(fieldOf(task, 'service'), fieldOf(schedule, 'payload'), ['schedules', index]);
   });
   workflows.forEach((workflow, w) =>
-    listOf(workflow, 'tasks').forEach((task, t) => check(fieldOf(task, 'service'), fieldOf(task, 'payload'), ['workflows', w, 'tasks', t])),
+    entriesOf(workflow, 'tasks').forEach((task, t) => check(fieldOf(task, 'service'), fieldOf(task, 'payload'), ['workflows', w, 'tasks', t])),
   );
   return out;
 }

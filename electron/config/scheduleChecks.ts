@@ -1,18 +1,9 @@
 import type { PathKey } from './locate.ts';
 import type { RawProblem } from './checks.ts';
-
-function entriesOf(value: unknown, key: string): unknown[] {
-  if (value === null || typeof value !== 'object') return [];
-  const list: unknown = Reflect.get(value, key);
-  return Array.isArray(list) ? list : [];
-}
-
-function field(item: unknown, key: string): unknown {
-  return item !== null && typeof item === 'object' ? Reflect.get(item, key) : undefined;
-}
+import { entriesOf, fieldOf } from './documentFields.ts';
 
 function namesOf(document: unknown, key: string): Set<string> {
-  return new Set(entriesOf(document, key).map((s) => field(s, 'name')).filter((n): n is string => typeof n === 'string'));
+  return new Set(entriesOf(document, key).map((s) => fieldOf(s, 'name')).filter((n): n is string => typeof n === 'string'));
 }
 
 /**
@@ -26,18 +17,18 @@ export function scheduleChecks(document: unknown): RawProblem[] {
   const out: RawProblem[] = [];
   entriesOf(document, 'schedules').forEach((item, index) => {
     const at: PathKey[] = ['schedules', index];
-    const name = field(item, 'name');
+    const name = fieldOf(item, 'name');
     if (typeof name === 'string') {
       const seen = first.get(name);
       if (seen === undefined) first.set(name, index);
       else out.push({ path: [...at, 'name'], message: `duplicate schedule name '${name}' (first defined at schedules[${seen}])`, severity: 'error' });
     }
-    const service = field(item, 'service');
+    const service = fieldOf(item, 'service');
     if (typeof service === 'string' && !services.has(service)) {
       const known = services.size > 0 ? [...services].join(', ') : 'none';
       out.push({ path: [...at, 'service'], message: `service '${service}' is not in this registry's services (known: ${known})`, severity: 'error' });
     }
-    const workflow = field(item, 'workflow');
+    const workflow = fieldOf(item, 'workflow');
     if (typeof workflow === 'string' && !workflows.has(workflow)) {
       const known = workflows.size > 0 ? [...workflows].join(', ') : 'none';
       out.push({ path: [...at, 'workflow'], message: `workflow '${workflow}' is not in this registry's workflows (known: ${known})`, severity: 'error' });
