@@ -2,7 +2,6 @@ import type { PathKey } from './locate.ts';
 import type { RawProblem } from './checks.ts';
 import { entriesOf, fieldOf } from './documentFields.ts';
 
-
 /** Shell and Docker services that refuse a job's payload.args (runner_config.payload_args is not true). */
 function servicesRefusingArgs(document: unknown): Set<string> {
   const refusing = new Set<string>();
