@@ -17,6 +17,8 @@ export function isSecretKey(key: string): boolean {
 export function redactUrl(text: string): string {
   // Up to the first / only: further, an ordinary URL's port and path (host:5173/@vite) would go. A password
   // with a / in it is cut as the known value it is (urlPassword in redaction.ts, the location's own redaction).
+  // Every job's output passes here: text that holds no URL is most of it, and skips the expression.
+  if (!text.includes('://')) return text;
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
 }
 

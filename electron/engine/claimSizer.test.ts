@@ -9,9 +9,15 @@ function sizerAfter(concurrency: number, runs: number, runMs: number): ClaimSize
 }
 
 test('short jobs are claimed ahead once twenty runs have shown they are short', () => {
-  assert.equal(sizerAfter(16, 19, 1).limit(0, 0), 16, 'nineteen runs: only the free slots');
-  assert.equal(sizerAfter(16, 20, 1).limit(0, 0), 500, 'twenty runs: a prefetching chunk');
-  assert.equal(sizerAfter(1, 20, 1).limit(0, 0), 500, 'whatever the concurrency');
+  assert.equal(sizerAfter(32, 19, 1).limit(0, 0), 32, 'nineteen runs: only the free slots');
+  assert.equal(sizerAfter(32, 20, 1).limit(0, 0), 500, 'twenty runs: a prefetching chunk');
+});
+
+test('with fewer slots than twenty, a first claim\'s worth of short runs is enough, but never fewer than eight', () => {
+  assert.equal(sizerAfter(16, 15, 1).limit(0, 0), 16, 'fifteen of sixteen: only the free slots');
+  assert.equal(sizerAfter(16, 16, 1).limit(0, 0), 500, 'every slot ran short once: a prefetching chunk');
+  assert.equal(sizerAfter(1, 7, 1).limit(0, 0), 1, 'one slot, seven short runs: not yet');
+  assert.equal(sizerAfter(1, 8, 1).limit(0, 0), 500, 'one slot, eight short runs');
 });
 
 test('long jobs are only ever claimed for free slots', () => {

@@ -5,7 +5,12 @@ const CLAIM_BATCH = 100;
  * short jobs; longer jobs are claimed only for free slots, so no worker hoards work others could start.
  */
 const PREFETCH_BELOW_MS = 50;
-const PREFETCH_AFTER_RUNS = 20;
+/**
+ * Runs seen before the average is trusted: a first claim's worth (one per slot), so a short run starts
+ * prefetching one claim sooner, but no fewer than eight and no more than twenty, so a worker with one
+ * slot does not claim a second of work ahead on the word of a single run.
+ */
+const TRUST_AFTER_RUNS = { min: 8, max: 20 };
 const PREFETCH_MAX = 1000;
 /** Prefetching claims come in chunks of up to this many, so one claim's transaction stays short. */
 const PREFETCH_CLAIM_MAX = 500;
@@ -16,9 +21,11 @@ export class ClaimSizer {
   #avgRunMs: number | null = null;
   #runsSeen = 0;
   readonly #concurrency: number;
+  readonly #trustAfterRuns: number;
 
   constructor(concurrency: number) {
     this.#concurrency = concurrency;
+    this.#trustAfterRuns = Math.min(TRUST_AFTER_RUNS.max, Math.max(TRUST_AFTER_RUNS.min, concurrency));
   }
 
   /** One attempt ended after `ms`. */
@@ -43,7 +50,7 @@ export class ClaimSizer {
   /** Claim ahead about a second of work, when jobs are short. */
   #prefetch(): number {
     const avg = this.#avgRunMs;
-    if (this.#runsSeen < PREFETCH_AFTER_RUNS || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
+    if (this.#runsSeen < this.#trustAfterRuns || avg === null || avg >= PREFETCH_BELOW_MS) return 0;
     return Math.min(PREFETCH_MAX, Math.floor((this.#concurrency * 1000) / Math.max(avg, 1)));
   }
 }

@@ -10,6 +10,7 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_claim(p_worker text, p_limit integer, p_
  SET enable_hashjoin TO 'off'
  SET enable_mergejoin TO 'off'
  SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_rows tid[];
@@ -124,6 +125,7 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_claim_gated(p_worker text, p_limit integ
  SET enable_hashjoin TO 'off'
  SET enable_mergejoin TO 'off'
  SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 DECLARE
   v_room integer := p_limit;
@@ -231,6 +233,7 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_lease
  SET enable_hashjoin TO 'off'
  SET enable_mergejoin TO 'off'
  SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
 AS $function$
 #variable_conflict use_column
 DECLARE
