@@ -59,6 +59,25 @@ describe('engine leases on SQLite', () => {
     assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
     await stopAll();
   });
+  test('a job an operator fails while it runs is stopped here, and the log says it was ended, not taken by another worker', async () => {
+    const marker = path.join(dir, 'failed-by-hand');
+    const lines: string[] = [];
+    const { holder } = await loadRegistry(dir, [stallsOnceService('held', dir)]);
+    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 600, pollMs: 20, env: { PATH: process.env.PATH }, log: lineLogger((l) => lines.push(l)) });
+    engines.push(engine);
+    await engine.start();
+    const id = await enqueueOne(store, 'held', 'shell', 3, { args: [marker] });
+    await waitForStatus(store, id, 'running');
+    const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    assert.equal((await store.failRunningJob(id, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck on a lock'))?.status, 'failed');
+    await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+    const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('no longer holds')));
+    assert.match(said, /ended while it ran.*now failed/);
+    assert.doesNotMatch(lines.join('\n'), /another worker/);
+    assert.equal((await jobOf(store, id)).status, 'failed', 'the stopped attempt did not settle over the operator');
+    await stopAll();
+  });
+
   /**
    * The store stops confirming this worker's leases, by failing the call or by never answering it, as
    * when the network to the database goes: the job's process must be gone while its last confirmed

@@ -1,3 +1,4 @@
+import type { Job } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
 import { giveUpLease, type Running } from './running.ts';
@@ -42,12 +43,38 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   const lost = new Set(ids.filter((id) => !held.has(id)));
   if (lost.size === 0) return;
   for (const id of lost) h.buffer.delete(id);
+  const stopped: Running[] = [];
   for (const id of lost) {
     const running = h.executing.get(id);
     if (!running || running.leaseLost) continue;
-    h.log.warn('lost the lease of a job; stopping it here, another worker has it', { job_id: id, service: running.job.service_name });
     giveUpLease(running);
+    stopped.push(running);
   }
+  // Stopped first, explained after: the reason is read from the store, and nothing waits on it.
+  for (const running of stopped.slice(0, EXPLAINED_AT_MOST)) {
+    const now = await h.store.getJob(running.job.id).catch(() => undefined);
+    h.log.warn(`stopped a job this worker no longer holds: ${whyLost(now, h.workerId)}`, { job_id: running.job.id, service: running.job.service_name });
+  }
+  if (stopped.length > EXPLAINED_AT_MOST) {
+    h.log.warn('stopped more jobs this worker no longer holds', { jobs: stopped.length - EXPLAINED_AT_MOST, job_ids: stopped.slice(EXPLAINED_AT_MOST, EXPLAINED_AT_MOST + 20).map((r) => r.job.id) });
+  }
+}
+
+/** Lost leases explained one by one, each with a read of its job; past this many, one line for the rest. */
+const EXPLAINED_AT_MOST = 10;
+
+/**
+ * Why a job's lease is no longer this worker's, from what the store says of the job now (undefined: the
+ * store could not say). An operator failing or cancelling a running job is as likely as the watchdog,
+ * and a log that blamed another worker would send the operator looking for one.
+ */
+export function whyLost(job: Pick<Job, 'status' | 'lease_owner'> | null | undefined, workerId: string): string {
+  if (job === undefined) return 'its lease is gone (the store could not say why)';
+  if (job === null) return 'the job was deleted';
+  if (job.status === 'running' && job.lease_owner !== workerId) return `the watchdog took it back and worker ${job.lease_owner ?? 'unknown'} runs it now`;
+  if (job.status === 'pending') return 'the watchdog took it back after its lease ran out; it waits for its next attempt';
+  if (job.status === 'running') return 'its lease is gone';
+  return `it was ended while it ran, by an operator or the watchdog (now ${job.status})`;
 }
 
 /**
