@@ -22,7 +22,7 @@ const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.ha
  */
 export async function runAttempt(running: Running, runners: Map<ExecutionType, Runner>, env: Record<string, string | undefined>): Promise<RunResult> {
   const { job, service, controller } = running;
-  if (!service) return refused(`service ${job.service_name} is not in the registry`);
+  if (!service) return notInThisRegistry(job.service_name);
   const runner = runners.get(service.execution_type);
   if (!runner) return refused(`no runner for execution type ${service.execution_type} (service ${service.name})`);
   if (controller.signal.aborted) return abortedBeforeStart(controller.signal.reason);
@@ -59,6 +59,21 @@ export async function runAttempt(running: Running, runners: Map<ExecutionType, R
       security_context: {},
     };
   }
+}
+
+/**
+ * A service this worker's registry lacks may be in another worker's: during a rolling deploy, or when one
+ * worker reloaded its registry first. Retryable, so the job gets its other attempts, on whichever worker
+ * claims it (classify spaces them out); a service no worker has still ends in the dead-letter queue.
+ */
+function notInThisRegistry(service: string): RunResult {
+  return {
+    ok: false,
+    error: { message: `service ${service} is not in this worker's registry`, error_class: 'config', retryable: true },
+    output_tail: '',
+    resource_usage: {},
+    security_context: {},
+  };
 }
 
 function refused(msg: string): RunResult {

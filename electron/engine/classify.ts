@@ -9,7 +9,10 @@ import { fingerprint } from './fingerprint.ts';
 export interface ClassifyInput {
   job: Pick<ClaimedJob, 'id' | 'attempt_id' | 'attempt' | 'max_attempts' | 'service_name'>;
   result: RunResult;
-  /** Undefined when the service left the registry while the job ran: retried with the defaults. */
+  /**
+   * Undefined when this worker's registry lacks the service (another worker's may have it) or it left the
+   * registry while the job ran: retried with SERVICE_ELSEWHERE_RETRY.
+   */
   service: ServiceConfig | undefined;
   workerId: string;
   now: Date;
@@ -21,7 +24,12 @@ export interface ClassifyInput {
   random?: RandomSource;
 }
 
-const DEFAULT_RETRY = RetryConfig.parse({});
+/**
+ * Retries of a job whose service this worker does not have: spaced wider than the defaults (up to 15 s,
+ * then 30 s), so the workers a rolling deploy has not reached yet do not spend every attempt before the
+ * ones it has reached can claim the job.
+ */
+const SERVICE_ELSEWHERE_RETRY = RetryConfig.parse({ initial_backoff: 15 });
 
 function jobError(error: RunError, service: string): JobError {
   return {
@@ -66,7 +74,7 @@ export function classify(input: ClassifyInput): Settlement {
 
   if (!error.retryable || job.attempt >= job.max_attempts) return { ...base, kind: 'failed', outcome, error: err };
 
-  const retry = service ? effectiveRetry(service) : DEFAULT_RETRY;
+  const retry = service ? effectiveRetry(service) : SERVICE_ELSEWHERE_RETRY;
   const delay = backoffDelayMs(retry, job.attempt, error.retry_after_ms, input.random);
   return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
 }

@@ -99,7 +99,7 @@ describe('engine on SQLite', () => {
     await stopAll();
   });
 
-  test('a non-retryable error fails at once with its message; an unknown service fails as configuration', async () => {
+  test('a non-retryable error fails at once with its message; an unknown service on its last attempt fails as configuration', async () => {
     const api = await server((_n, _req, res) => {
       res.writeHead(400, { 'content-type': 'text/plain' }).end('field "amount" is required');
     });
@@ -107,16 +107,37 @@ describe('engine on SQLite', () => {
       { name: 'strict', execution_type: 'http', runner_config: { base_url: api.url }, retry_config: fastRetry },
     ]);
     const bad = await enqueueOne(store, 'strict', 'http', 4);
-    const ghost = await enqueueOne(store, 'ghost', 'noop', 4);
+    const ghost = await enqueueOne(store, 'ghost', 'noop', 1);
     const badJob = await waitForStatus(store, bad, 'failed');
     assert.equal(badJob.attempts, 1);
     assert.match(badJob.error_message ?? '', /400/);
     assert.ok(badJob.error_fingerprint);
     const ghostJob = await waitForStatus(store, ghost, 'failed');
     assert.equal(ghostJob.attempts, 1);
-    assert.equal(ghostJob.error_message, 'service ghost is not in the registry');
+    assert.equal(ghostJob.error_message, "service ghost is not in this worker's registry");
     const [attempt] = await store.listAttempts(ghost);
     assert.equal(attempt?.error_class, 'config');
+    await stopAll();
+  });
+
+  test('a job whose service this worker lacks is retried, spaced out, and runs on a worker that has it (a rolling deploy)', async () => {
+    await engineFor([{ name: 'other', execution_type: 'noop', runner_config: {} }]);
+    const moved = await enqueueOne(store, 'fresh', 'noop', 3);
+    const before = Date.now();
+    const waiting = await waitFor('the first attempt to be spent', async () => {
+      const job = await jobOf(store, moved);
+      return job.status === 'pending' && job.attempts === 1 ? job : null;
+    });
+    // The worker without the service leaves; the upgraded one arrives.
+    await stopAll();
+    assert.equal(waiting.error_message, "service fresh is not in this worker's registry");
+    assert.ok(Date.parse(waiting.run_at) <= before + 15_000 + 1000, `retry at ${waiting.run_at}: within the first 15 s`);
+    await engineFor([{ name: 'fresh', execution_type: 'noop', runner_config: {} }]);
+    const done = await waitForStatus(store, moved, 'completed', 20_000);
+    const outcomes = (await store.listAttempts(moved)).map((a) => [a.outcome, a.error_class]);
+    assert.deepEqual(outcomes.at(-1), ['completed', null]);
+    assert.ok(outcomes.slice(0, -1).every(([outcome, cls]) => outcome === 'failed' && cls === 'config'), JSON.stringify(outcomes));
+    assert.equal(done.attempts, outcomes.length);
     await stopAll();
   });
 
