@@ -8,16 +8,21 @@ function sizerAfter(concurrency: number, runs: number, runMs: number): ClaimSize
   return sizer;
 }
 
-test('short jobs are claimed ahead once twenty runs have shown they are short', () => {
-  assert.equal(sizerAfter(32, 19, 1).limit(0, 0), 32, 'nineteen runs: only the free slots');
-  assert.equal(sizerAfter(32, 20, 1).limit(0, 0), 500, 'twenty runs: a prefetching chunk');
+test('short jobs are claimed ahead once a first claim\'s worth of runs, sixteen to twenty, have shown they are short', () => {
+  assert.equal(sizerAfter(32, 19, 1).limit(0, 0), 32, 'many slots, nineteen runs: only the free slots');
+  assert.equal(sizerAfter(32, 20, 1).limit(0, 0), 500, 'many slots, twenty runs: a prefetching chunk');
+  assert.equal(sizerAfter(16, 15, 1).limit(0, 0), 16, 'sixteen slots, fifteen runs: only the free slots');
+  assert.equal(sizerAfter(16, 16, 1).limit(0, 0), 500, 'every one of sixteen slots ran short once: a prefetching chunk');
+  assert.equal(sizerAfter(1, 15, 1).limit(0, 0), 1, 'one slot, fifteen runs: not yet');
+  assert.equal(sizerAfter(1, 16, 1).limit(0, 0), 500, 'one slot, sixteen short runs');
 });
 
-test('with fewer slots than twenty, a first claim\'s worth of short runs is enough, but never fewer than eight', () => {
-  assert.equal(sizerAfter(16, 15, 1).limit(0, 0), 16, 'fifteen of sixteen: only the free slots');
-  assert.equal(sizerAfter(16, 16, 1).limit(0, 0), 500, 'every slot ran short once: a prefetching chunk');
-  assert.equal(sizerAfter(1, 7, 1).limit(0, 0), 1, 'one slot, seven short runs: not yet');
-  assert.equal(sizerAfter(1, 8, 1).limit(0, 0), 500, 'one slot, eight short runs');
+test('until it is trusted, the average is a plain mean: one fast first run does not make slow jobs look short', () => {
+  const sizer = new ClaimSizer(8);
+  sizer.observe(0);
+  for (let i = 0; i < 15; i++) sizer.observe(58);
+  // A moving average seeded with the first run would say 46 ms, short enough to claim ahead.
+  assert.equal(sizer.limit(0, 0), 8, 'a mean of 54 ms is not short: only the free slots');
 });
 
 test('long jobs are only ever claimed for free slots', () => {

@@ -6,18 +6,21 @@ const CLAIM_BATCH = 100;
  */
 const PREFETCH_BELOW_MS = 50;
 /**
- * Runs seen before the average is trusted: a first claim's worth (one per slot), so a short run starts
- * prefetching one claim sooner, but no fewer than eight and no more than twenty, so a worker with one
- * slot does not claim a second of work ahead on the word of a single run.
+ * Runs seen before the average is trusted: a first claim's worth (one per slot), so a worker with many
+ * slots starts prefetching one claim sooner, but never fewer than sixteen and no more than twenty, so a
+ * worker with few slots does not claim a second of work ahead on the word of a handful of runs.
  */
-const TRUST_AFTER_RUNS = { min: 8, max: 20 };
+const TRUST_AFTER_RUNS = { min: 16, max: 20 };
 const PREFETCH_MAX = 1000;
 /** Prefetching claims come in chunks of up to this many, so one claim's transaction stays short. */
 const PREFETCH_CLAIM_MAX = 500;
 
 /** How many jobs to claim: the free slots, and about a second of work ahead when jobs are short. */
 export class ClaimSizer {
-  /** Moving average of how long attempts take, in ms; null until enough have run. */
+  /**
+   * How long attempts take, in ms: the plain mean of the runs until the average is trusted (so the first
+   * run weighs no more than any other), a moving average after; null before any run.
+   */
   #avgRunMs: number | null = null;
   #runsSeen = 0;
   readonly #concurrency: number;
@@ -31,7 +34,8 @@ export class ClaimSizer {
   /** One attempt ended after `ms`. */
   observe(ms: number): void {
     this.#runsSeen++;
-    this.#avgRunMs = this.#avgRunMs === null ? ms : this.#avgRunMs * 0.9 + ms * 0.1;
+    const avg = this.#avgRunMs ?? ms;
+    this.#avgRunMs = this.#runsSeen <= this.#trustAfterRuns ? avg + (ms - avg) / this.#runsSeen : avg * 0.9 + ms * 0.1;
   }
 
   /**

@@ -72,10 +72,45 @@ describe('engine leases on SQLite', () => {
     assert.equal((await store.failRunningJob(id, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck on a lock'))?.status, 'failed');
     await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
     const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('no longer holds')));
-    assert.match(said, /ended while it ran.*now failed/);
+    assert.match(said, /ended it while it ran \(now failed\)/);
     assert.doesNotMatch(lines.join('\n'), /another worker/);
     assert.equal((await jobOf(store, id)).status, 'failed', 'the stopped attempt did not settle over the operator');
     await stopAll();
+  });
+
+  test('explaining a lost lease never holds up the next extension, even when the store does not answer the read', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [stallsOnceService('pair', dir)]);
+    const lines: string[] = [];
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 600, pollMs: 20, env: { PATH: process.env.PATH }, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const [markerA, markerB] = [path.join(dir, 'hung-read-a'), path.join(dir, 'hung-read-b')];
+      const a = await enqueueOne(own.store, 'pair', 'shell', 3, { args: [markerA] });
+      const b = await enqueueOne(own.store, 'pair', 'shell', 3, { args: [markerB] });
+      const pidA = Number((await waitFor('job a to write its pid', () => readFile(`${markerA}.pid`, 'utf8').catch(() => null))).trim());
+      await waitFor('job b to write its pid', () => readFile(`${markerB}.pid`, 'utf8').catch(() => null));
+      const read = own.store.getJob.bind(own.store);
+      own.store.getJob = () => new Promise<never>(() => {});
+      const extend = own.store.extendLeases.bind(own.store);
+      let extensions = 0;
+      own.store.extendLeases = async (workerId, jobIds, ms) => {
+        extensions++;
+        return extend(workerId, jobIds, ms);
+      };
+      assert.equal((await own.store.failRunningJob(a, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck'))?.status, 'failed');
+      await waitFor(`job a's process (pid ${pidA}) to be stopped`, async () => !(await processAlive(pidA)), 5000);
+      const afterStop = extensions;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.ok(extensions >= afterStop + 2, `${extensions - afterStop} extensions in 1.5 s of a 600 ms lease while the read hung`);
+      assert.deepEqual((await own.store.reclaimExpired(new Date())).retried, [], "job b's lease still holds");
+      assert.equal((await read(b))?.status, 'running');
+      const said = await waitFor('the stop of job a to be logged', () => lines.find((l) => l.includes(` job_id=${a} `) && l.includes('no longer holds')), 5000);
+      assert.match(said, /could not say/);
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
   });
 
   /**

@@ -50,18 +50,27 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
     giveUpLease(running);
     stopped.push(running);
   }
-  // Stopped first, explained after: the reason is read from the store, and nothing waits on it.
-  for (const running of stopped.slice(0, EXPLAINED_AT_MOST)) {
-    const now = await h.store.getJob(running.job.id).catch(() => undefined);
-    h.log.warn(`stopped a job this worker no longer holds: ${whyLost(now, h.workerId)}`, { job_id: running.job.id, service: running.job.service_name });
-  }
-  if (stopped.length > EXPLAINED_AT_MOST) {
-    h.log.warn('stopped more jobs this worker no longer holds', { jobs: stopped.length - EXPLAINED_AT_MOST, job_ids: stopped.slice(EXPLAINED_AT_MOST, EXPLAINED_AT_MOST + 20).map((r) => r.job.id) });
-  }
+  // Stopped first, explained after and apart: the reason is read from the store, and the next extension
+  // (and the fencing of every other job) must never wait on that read.
+  void explainLost(h, stopped);
 }
 
 /** Lost leases explained one by one, each with a read of its job; past this many, one line for the rest. */
 const EXPLAINED_AT_MOST = 10;
+/** How long the reads that explain may take in all; past it, the rest say the store could not say. */
+const EXPLAIN_WITHIN_MS = 2000;
+
+async function explainLost(h: LeaseHolder, stopped: Running[]): Promise<void> {
+  const explained = stopped.slice(0, EXPLAINED_AT_MOST);
+  const reads = answerWithin(Promise.all(explained.map((r) => h.store.getJob(r.job.id))), EXPLAIN_WITHIN_MS, 'reading jobs this worker lost').catch(() => null);
+  const now = await reads;
+  explained.forEach((running, i) => {
+    h.log.warn(`stopped a job this worker no longer holds: ${whyLost(now ? now[i] : undefined, h.workerId)}`, { job_id: running.job.id, service: running.job.service_name });
+  });
+  if (stopped.length > EXPLAINED_AT_MOST) {
+    h.log.warn('stopped more jobs this worker no longer holds', { jobs: stopped.length - EXPLAINED_AT_MOST, job_ids: stopped.slice(EXPLAINED_AT_MOST, EXPLAINED_AT_MOST + 20).map((r) => r.job.id) });
+  }
+}
 
 /**
  * Why a job's lease is no longer this worker's, from what the store says of the job now (undefined: the
@@ -71,10 +80,21 @@ const EXPLAINED_AT_MOST = 10;
 export function whyLost(job: Pick<Job, 'status' | 'lease_owner'> | null | undefined, workerId: string): string {
   if (job === undefined) return 'its lease is gone (the store could not say why)';
   if (job === null) return 'the job was deleted';
-  if (job.status === 'running' && job.lease_owner !== workerId) return `the watchdog took it back and worker ${job.lease_owner ?? 'unknown'} runs it now`;
-  if (job.status === 'pending') return 'the watchdog took it back after its lease ran out; it waits for its next attempt';
-  if (job.status === 'running') return 'its lease is gone';
-  return `it was ended while it ran, by an operator or the watchdog (now ${job.status})`;
+  switch (job.status) {
+    case 'running':
+      return job.lease_owner === workerId
+        ? 'its lease is gone'
+        : `worker ${job.lease_owner ?? 'unknown'} runs it now: the watchdog took it back, or an operator ended it and retried it`;
+    case 'pending':
+      return 'it waits for another attempt: the watchdog took it back after its lease ran out, or an operator ended it and retried it';
+    case 'completed':
+      return 'it was taken back and completed on another attempt';
+    case 'failed':
+    case 'cancelled':
+      return `an operator or the watchdog ended it while it ran (now ${job.status})`;
+    default:
+      return `it is ${job.status} now`;
+  }
 }
 
 /**

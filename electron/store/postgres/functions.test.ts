@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { createTestDatabase } from '../testing/pgTestDb.ts';
+import { createTestDatabase, withClient } from '../testing/pgTestDb.ts';
 import { functionDefinitions } from './functionDefinitions.ts';
 import { openPostgresStore } from './open.ts';
 
@@ -13,6 +13,23 @@ test('functions.sql holds the live claim and settle exactly as the migrations le
     const file = await readFile(new URL('./functions.sql', import.meta.url), 'utf8');
     assert.ok(live.includes('FUNCTION jobs.opsdeck_claim(') && live.includes('FUNCTION jobs.opsdeck_settle('));
     assert.equal(file, live, 'electron/store/postgres/functions.sql is out of date: run npm run pg:functions');
+  } finally {
+    await db.drop();
+  }
+});
+
+test('the claims and the settle are planned once per connection (0026): a later CREATE OR REPLACE must keep the setting', async () => {
+  const db = await createTestDatabase();
+  try {
+    await (await openPostgresStore(db.url, { poolSize: 1 })).close();
+    const rows = await withClient(db.url, async (c) =>
+      (await c.query<{ name: string; config: string[] | null }>(
+        `SELECT p.proname AS name, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'jobs' AND p.proname IN ('opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_settle') ORDER BY 1`,
+      )).rows,
+    );
+    assert.deepEqual(rows.map((r) => r.name), ['opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_settle']);
+    for (const { name, config } of rows) assert.ok(config?.includes('plan_cache_mode=force_generic_plan'), `${name}: ${JSON.stringify(config)}`);
   } finally {
     await db.drop();
   }
