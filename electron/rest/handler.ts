@@ -12,6 +12,7 @@ import { queryOf } from './query.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
+import { StoreError } from '../store/errors.ts';
 
 export interface RestOptions {
   /** The host's context, read per request (a host may switch stores under it). */
@@ -135,7 +136,19 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
+  // A store that went away while a request was signed in or answered (the API key is looked up in the
+  // store) is the documented 503, as a call's own failure is (dispatch.ts), not an internal error.
   return async (req, res, url) => {
+    try {
+      await answer(req, res, url);
+    } catch (error) {
+      if (!(error instanceof StoreError) || res.headersSent) throw error;
+      req.resume();
+      sendError(res, 'unavailable', error.message);
+    }
+  };
+
+  async function answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
     if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
@@ -177,5 +190,5 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       if (error instanceof RouteFailure) sendError(res, error.code, error.message, {}, error.issues);
       else throw error;
     }
-  };
+  }
 }

@@ -14,7 +14,9 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('ECONNREFUSED', 'connect ECONNREFUSED'), 'unreachable', /cannot reach PostgreSQL at db\.internal:6543: connection refused/, /server running/],
     [pgError('28P01', 'password authentication failed for user "ops"'), 'auth', /refused ops/, /user and password/],
     [pgError('3D000', 'database "jobsdb" does not exist'), 'no_database', /database "jobsdb" does not exist/, /createdb jobsdb/],
-    [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', /shutting down or starting up/, /reconnects by itself/],
+    [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', /closed a connection to database "jobsdb": terminating connection due to administrator command/, /shutting down or an administrator ended the connection; opsdeck reconnects by itself/],
+    [pgError('57P03', 'the database system is starting up'), 'unavailable', /shutting down or starting up/, /reconnects by itself/],
+    [pgError('55000', 'database "jobsdb" is not currently accepting connections'), 'unavailable', /database "jobsdb" on db\.internal:6543 is not accepting connections/, /ALLOW_CONNECTIONS false/],
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
   ];
   for (const [err, kind, what, hint] of cases) {
@@ -39,6 +41,7 @@ test("pg's own wait for an answer running out names the server and the wait, nev
 
 test('a statement error is not a connection error', () => {
   assert.equal(connectionError(pgError('23505', 'duplicate key value violates unique constraint'), url, 5000), null);
+  assert.equal(connectionError(pgError('55000', 'cannot execute nextval() in a read-only transaction state'), url, 5000), null, '55000 is not only about connections');
 });
 
 test('redactUrl drops the password from user info and from the query', () => {

@@ -97,9 +97,15 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '3D000':
       return new StoreError('no_database', `database "${databaseOf(url)}" does not exist on ${server}`, `create it (createdb ${databaseOf(url)}) or fix the URL`, { cause: err });
     case '57P01':
+      // The same code for a server shutting down and for one connection ended by an administrator
+      // (pg_terminate_backend): the message says which, the wording must not guess.
+      return new StoreError('unavailable', `PostgreSQL at ${server} closed a connection to database "${databaseOf(url)}": ${message}`, 'the server is shutting down or an administrator ended the connection; opsdeck reconnects by itself', { cause: err });
     case '57P02':
     case '57P03':
       return new StoreError('unavailable', `PostgreSQL at ${server} is shutting down or starting up: ${message}`, 'wait for the server to be ready; opsdeck reconnects by itself', { cause: err });
+    case '55000':
+      if (!/not currently accepting connections/i.test(message)) break;
+      return new StoreError('unavailable', `database "${databaseOf(url)}" on ${server} is not accepting connections`, 'an administrator closed it (ALLOW_CONNECTIONS false) or it is being dropped; opsdeck reconnects once it is open again', { cause: err });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'close idle clients or raise max_connections on the server', { cause: err });
   }

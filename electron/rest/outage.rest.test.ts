@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { rawRequest } from './testing/http.ts';
+import { createRestHandler } from './handler.ts';
+import { startRestServer, type RunningRestServer } from './server.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+
+/**
+ * The database goes away under a running REST host: an administrator closes it to connections and ends
+ * the ones open, as during maintenance. A call with an API key (looked up in that same database) is the
+ * documented 503 naming the database, not an internal error, and the host answers again once it reopens.
+ */
+describe('REST API v1 while its PostgreSQL database is closed', () => {
+  let db: TestDatabase;
+  let name: string;
+  let admin: string;
+  let runtime: Runtime;
+  let server: RunningRestServer;
+  let key = '';
+
+  const setConnections = (allow: boolean) =>
+    withClient(admin, async (c) => {
+      await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow}`);
+      if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    });
+
+  async function status(): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
+    const res = await rawRequest({ port: server.port, path: '/v1/status', method: 'GET', headers: { authorization: `Bearer ${key}` } });
+    return { status: res.status, body: JSON.parse(res.body) as { error?: { code: string; message: string } } };
+  }
+
+  before(async () => {
+    db = await createTestDatabase();
+    const url = new URL(db.url);
+    name = url.pathname.slice(1);
+    url.pathname = '/postgres';
+    admin = url.toString();
+    runtime = await createRuntime({ db: db.url, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx }) });
+    const made = await dispatch('apiKeys.create', { name: 'monitor', scope: 'read' }, runtime.ctx);
+    key = calls['apiKeys.create'].output.parse(made.ok ? made.result : null).secret;
+  });
+
+  after(async () => {
+    await setConnections(true).catch(() => undefined);
+    await server?.close();
+    await runtime?.close();
+    await db?.drop();
+  });
+
+  it('answers 503 unavailable, naming the database, and answers again once it reopens', async () => {
+    assert.equal((await status()).status, 200);
+    await setConnections(false);
+    const closed = await status();
+    assert.equal(closed.status, 503, JSON.stringify(closed.body));
+    assert.equal(closed.body.error?.code, 'unavailable');
+    assert.match(closed.body.error?.message ?? '', new RegExp(`database "${name}"`));
+    await setConnections(true);
+    const deadline = Date.now() + 10_000;
+    let again = await status();
+    while (again.status !== 200 && Date.now() < deadline) again = await status();
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+  });
+});
