@@ -107,10 +107,13 @@ export function pendingMigrations(files: MigrationFile[], applied: AppliedMigrat
 /** Applies every pending migration in order, each in its own transaction; returns the versions applied. */
 export async function migrate(adapter: MigrationAdapter, dir?: string): Promise<number[]> {
   const files = await loadMigrations(adapter.dialect, dir);
-  pendingMigrations(files, await adapter.applied(), adapter.location);
+  const pending = pendingMigrations(files, await adapter.applied(), adapter.location);
+  // Nothing to apply, nothing written: every open of an up-to-date store (each CLI command) would
+  // otherwise take the write lock once per migration, and wait behind a worker's writes to only read.
+  if (pending.length === 0) return [];
   await adapter.ensureTable();
   const appliedNow: number[] = [];
-  for (const file of files) {
+  for (const file of pending) {
     const landed = await adapter.transaction(async (tx) => {
       // Re-read inside the lock: another process may have migrated while we waited for it.
       const pending = pendingMigrations(files, await tx.applied(), adapter.location);

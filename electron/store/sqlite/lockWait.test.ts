@@ -1,6 +1,7 @@
 import { describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { openStore } from '../open.ts';
 import { createSqliteTestStore } from '../testing/sqliteTestDb.ts';
 import { SqliteDb } from './db.ts';
 import { isLockWait } from './errors.ts';
@@ -57,6 +58,30 @@ describe('sqlite: a lock another connection holds', () => {
       assert.ok(ticks >= 200, `the event loop turned ${ticks} times in ${waited} ms`);
       other.exec('ROLLBACK');
       assert.equal((await store.getControl()).emergency_stop.engaged, false, 'nothing was half done');
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+      await cleanup();
+    }
+  });
+
+  test('does not keep an up-to-date store from being opened and read: an operator reads while a worker writes', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    await store.enqueue([job(1)]);
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      const settled = await openStore(path).then(
+        async (reader) => {
+          try {
+            return { ok: true, counts: await reader.countsByQueueAndStatus() };
+          } finally {
+            await reader.close();
+          }
+        },
+        (error: unknown) => ({ ok: false, error: String(error) }),
+      );
+      assert.deepEqual(settled, { ok: true, counts: [{ queue: 'default', status: 'pending', count: 1 }] });
     } finally {
       if (other.inTransaction) other.exec('ROLLBACK');
       other.close();

@@ -34,13 +34,17 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change.
     const adapter = sqliteMigrationAdapter(db, path);
     refuseForeignDatabase(db, path, (await adapter.applied()).length);
-    // Takes effect only in a new, empty file (a WAL database keeps the size it was made with). A bulk
-    // insert dirties a quarter of the pages it would at SQLite's 4 KiB, and every dirty page is a frame
-    // written to the log at commit: the store enqueues about 14% faster, and claims and settles no slower.
-    db.pragma(`page_size = ${PAGE_SIZE}`);
-    // Also only in a new file: pages that pruning frees can then be given back a few at a time
-    // (retention.ts), where a file made without it keeps them for reuse.
-    db.pragma('auto_vacuum = INCREMENTAL');
+    // Both take effect only in a new, empty file, and are left alone otherwise: setting auto_vacuum on a
+    // file that has it waits for the write lock, so a read-only command would wait behind a worker.
+    if (db.pragma('page_count', { simple: true }) === 0) {
+      // A WAL database keeps the page size it was made with. A bulk insert dirties a quarter of the pages
+      // it would at SQLite's 4 KiB, and every dirty page is a frame written to the log at commit: the
+      // store enqueues about 14% faster, and claims and settles no slower.
+      db.pragma(`page_size = ${PAGE_SIZE}`);
+      // Pages that pruning frees can then be given back a few at a time (retention.ts), where a file made
+      // without it keeps them for reuse.
+      db.pragma('auto_vacuum = INCREMENTAL');
+    }
     if (path !== ':memory:') {
       const mode: unknown = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new StoreError('unavailable', `cannot switch ${path} to WAL mode (got ${String(mode)})`, 'put the database on a local disk, not a network share');
