@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { startTcpRelay } from '../engine/testing/tcpRelay.ts';
+import { openPostgresStore } from '../store/postgres/open.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
@@ -16,7 +18,7 @@ const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'regis
  * the ones open, as during maintenance. A call with an API key (looked up in that same database) is the
  * documented 503 naming the database, not an internal error, and the host answers again once it reopens.
  */
-describe('REST API v1 while its PostgreSQL database is closed', () => {
+describe('REST API v1 when its PostgreSQL database goes away', () => {
   let db: TestDatabase;
   let name: string;
   let admin: string;
@@ -30,8 +32,8 @@ describe('REST API v1 while its PostgreSQL database is closed', () => {
       if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
     });
 
-  async function status(): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
-    const res = await rawRequest({ port: server.port, path: '/v1/status', method: 'GET', headers: { authorization: `Bearer ${key}` } });
+  async function status(on = server): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
+    const res = await rawRequest({ port: on.port, path: '/v1/status', method: 'GET', headers: { authorization: `Bearer ${key}` } });
     return { status: res.status, body: JSON.parse(res.body) as { error?: { code: string; message: string } } };
   }
 
@@ -54,7 +56,7 @@ describe('REST API v1 while its PostgreSQL database is closed', () => {
     await db?.drop();
   });
 
-  it('answers 503 unavailable, naming the database, and answers again once it reopens', async () => {
+  it('answers 503 unavailable, naming the database, and answers again once it reopens', { timeout: 30_000 }, async () => {
     assert.equal((await status()).status, 200);
     await setConnections(false);
     const closed = await status();
@@ -66,5 +68,27 @@ describe('REST API v1 while its PostgreSQL database is closed', () => {
     let again = await status();
     while (again.status !== 200 && Date.now() < deadline) again = await status();
     assert.equal(again.status, 200, JSON.stringify(again.body));
+  });
+
+  it('answers 503 within its bound when the connections it holds die without a word, and works again on new ones', { timeout: 30_000 }, async () => {
+    const relay = await startTcpRelay(db.url);
+    const stranded = await openPostgresStore(relay.url, { migrate: false, readAnswerMs: 800, engineAnswerMs: 800 });
+    const roaming = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => ({ ...runtime.ctx, store: stranded }) }) });
+    try {
+      assert.equal((await status(roaming)).status, 200);
+      // The laptop changed networks: the pooled connections stay open and nothing comes back on them.
+      relay.strandOpenConnections();
+      const cut = await status(roaming);
+      assert.equal(cut.status, 503, JSON.stringify(cut.body));
+      assert.match(cut.body.error?.message ?? '', /did not answer within 1 s/);
+      const deadline = Date.now() + 10_000;
+      let again = await status(roaming);
+      while (again.status !== 200 && Date.now() < deadline) again = await status(roaming);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+    } finally {
+      await roaming.close();
+      await stranded.close();
+      await relay.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ function toStored(row: Row): StoredAlertRule {
 }
 
 export async function listAlertRules(db: PgDb): Promise<StoredAlertRule[]> {
-  return (await db.query(`SELECT name, rule, set_by, set_at FROM jobs.tb_alert_rule ORDER BY name`)).map(toStored);
+  return (await db.read(`SELECT name, rule, set_by, set_at FROM jobs.tb_alert_rule ORDER BY name`)).map(toStored);
 }
 
 export function saveAlertRule(db: PgDb, rule: AlertRule, actor: Actor): Promise<StoredAlertRule> {

@@ -17,7 +17,7 @@ const Outcomes = z.object({ service_name: z.string(), completed: z.number(), fai
 
 /** From the per-minute rollups (every stripe of each minute): a few rows per service and minute, never the jobs. */
 export async function outcomesByService(db: PgDb, since: Date): Promise<ServiceOutcomes[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT service_name, sum(completed)::int AS completed, sum(failed)::int AS failed, sum(retried)::int AS retried
      FROM jobs.tb_job_rollup WHERE minute >= date_trunc('minute', $1::timestamptz) GROUP BY service_name ORDER BY service_name`,
     [since.toISOString()],
@@ -26,7 +26,7 @@ export async function outcomesByService(db: PgDb, since: Date): Promise<ServiceO
 }
 
 export async function listAlertStates(db: PgDb): Promise<AlertState[]> {
-  return (await db.query(`SELECT ${STATE_COLUMNS} FROM jobs.tb_alert_state ORDER BY rule`)).map((row) => AlertState.parse(row));
+  return (await db.read(`SELECT ${STATE_COLUMNS} FROM jobs.tb_alert_state ORDER BY rule`)).map((row) => AlertState.parse(row));
 }
 
 async function event(client: Queryable, at: string, rule: string, kind: string, severity: string, summary: string, channel: string | null): Promise<void> {
@@ -89,7 +89,7 @@ export async function recordAlertDelivery(db: PgDb, d: AlertDelivery): Promise<v
 export async function listAlertEvents(db: PgDb, filter: { rule?: string }, page: PageRequest): Promise<Page<AlertEvent>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT id, at, rule, kind, severity, summary, channel FROM jobs.tb_alert_event
      WHERE ($1::text IS NULL OR rule = $1) AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
     [filter.rule ?? null, after, limit + 1],

@@ -30,11 +30,11 @@ export function createApiKey(db: PgDb, key: NewApiKey, actor: Actor): Promise<Ap
 }
 
 export async function listApiKeys(db: PgDb): Promise<ApiKeyView[]> {
-  return (await db.query(`SELECT ${COLUMNS} FROM jobs.tb_api_key ORDER BY name`)).map((row) => ApiKeyView.parse(row));
+  return (await db.read(`SELECT ${COLUMNS} FROM jobs.tb_api_key ORDER BY name`)).map((row) => ApiKeyView.parse(row));
 }
 
 export async function findApiKey(db: PgDb, keyId: string): Promise<StoredApiKey | null> {
-  const row = (await db.query(`SELECT ${COLUMNS}, secret_hash FROM jobs.tb_api_key WHERE key_id = $1`, [keyId]))[0];
+  const row = (await db.read(`SELECT ${COLUMNS}, secret_hash FROM jobs.tb_api_key WHERE key_id = $1`, [keyId]))[0];
   return row ? { ...ApiKeyView.parse(row), secret_hash: z.string().parse(row.secret_hash) } : null;
 }
 

@@ -223,7 +223,7 @@ export async function heartbeat(db: PgDb, workerId: string, inFlight: number, st
 }
 
 export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
        state <> 'stopped' AND last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
      FROM jobs.tb_worker ORDER BY started_at DESC, id`,
@@ -244,7 +244,7 @@ export async function audit(db: PgDb, entry: NewAuditEntry): Promise<void> {
 export async function listAudit(db: PgDb, filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT id, at, actor, action, target, job_count, details FROM jobs.tb_audit_log
      WHERE ($1::text IS NULL OR action = $1)
        AND ($2::text IS NULL OR strpos(lower(concat_ws(' ', actor, action, target, details::text)), lower($2)) > 0)

@@ -12,6 +12,12 @@ declare module 'pg' {
 export const CONNECT_TIMEOUT_MS = 5000;
 /** How long the engine's statements may go unanswered (see PgDb.engineQuery). */
 export const ENGINE_ANSWER_MS = 10_000;
+/**
+ * How long a read for the console, the CLI or the REST API may go unanswered (see PgDb.read): far past
+ * what any of them takes (an index walk of milliseconds), short of the quarter of an hour a connection
+ * that died without a word would hold the caller.
+ */
+export const READ_ANSWER_MS = 30_000;
 
 const OID = { int8: 20, numeric: 1700, timestamptz: 1184, timestamp: 1114 };
 
@@ -72,10 +78,12 @@ export class PgDb {
   readonly ownPids = new Set<number>();
 
   readonly #engineAnswerMs: number;
+  readonly #readAnswerMs: number;
 
-  constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS) {
+  constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS, readAnswerMs = READ_ANSWER_MS) {
     this.url = url;
     this.#engineAnswerMs = engineAnswerMs;
+    this.#readAnswerMs = readAnswerMs;
     this.location = redactUrl(url);
     this.types = typeOverrides();
     this.pool = new pg.Pool({
@@ -110,8 +118,8 @@ export class PgDb {
     });
   }
 
-  wrap(err: unknown): unknown {
-    return noAnswerError(err, this.url, this.#engineAnswerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
+  wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {
+    return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
@@ -130,11 +138,19 @@ export class PgDb {
     return this.#rows({ text, values, query_timeout: this.#engineAnswerMs, ...(name ? { name } : {}) });
   }
 
+  /**
+   * A read for an operator (console, CLI, REST, readiness), awaited for a bounded time like the engine's
+   * statements (engineQuery) but longer. Writes of operators' actions stay unbounded (query, tx).
+   */
+  async read(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+    return this.#rows({ text, values, query_timeout: this.#readAnswerMs, ...(name ? { name } : {}) });
+  }
+
   async #rows(statement: pg.QueryConfig): Promise<Row[]> {
     try {
       return (await retryingDeadlocks(() => this.pool.query<Row>(statement))).rows;
     } catch (err) {
-      throw this.wrap(err);
+      throw this.wrap(err, statement.query_timeout);
     }
   }
 

@@ -45,7 +45,7 @@ export async function rateUse(db: PgDb, gates: ServiceGate[]): Promise<RateUse[]
   const at = new Date();
   const out: RateUse[] = [];
   for (const gate of gates) {
-    const rows = await db.query(
+    const rows = await db.read(
       `SELECT
          (SELECT coalesce(sum(n), 0) FROM jobs.tb_rate_start WHERE service_name = $1 AND at > now() - $2::float8 * interval '1 millisecond')::int AS used,
          (SELECT coalesce(sum(n), 0) FROM jobs.tb_job_count WHERE service_name = $1 AND state = 'running')::int AS running,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppliedMigration, MigrationAdapter, MigrationTx } from '../migrate.ts';
-import type { PgDb, Queryable } from './db.ts';
+import type { PgDb, Queryable, Row } from './db.ts';
 import { rowsOf } from './db.ts';
 
 /**
@@ -11,10 +11,10 @@ const LOCK_KEY = 7_305_183_140; // "opsdeck" migrations; any fixed bigint works,
 
 const AppliedRow = z.object({ version: z.number(), name: z.string(), checksum: z.string() });
 
-async function appliedOn(client: Queryable): Promise<AppliedMigration[]> {
-  const exists = await rowsOf(client, `SELECT to_regclass('jobs.opsdeck_migrations') IS NOT NULL AS ok`);
+async function appliedOn(read: (sql: string) => Promise<Row[]>): Promise<AppliedMigration[]> {
+  const exists = await read(`SELECT to_regclass('jobs.opsdeck_migrations') IS NOT NULL AS ok`);
   if (exists[0]?.ok !== true) return [];
-  const rows = await rowsOf(client, 'SELECT version, name, checksum FROM jobs.opsdeck_migrations ORDER BY version');
+  const rows = await read('SELECT version, name, checksum FROM jobs.opsdeck_migrations ORDER BY version');
   return rows.map((row) => AppliedRow.parse(row));
 }
 
@@ -37,20 +37,15 @@ export function postgresMigrationAdapter(db: PgDb): MigrationAdapter {
             applied_at timestamptz NOT NULL DEFAULT now()
           )`);
       }),
-    applied: async () => {
-      try {
-        return await appliedOn(db.pool);
-      } catch (err) {
-        throw db.wrap(err);
-      }
-    },
+    // Bounded: a readiness probe asks this, and must not hang on a connection that died without a word.
+    applied: () => appliedOn((sql) => db.read(sql)),
     transaction: (fn) =>
       locked((client) => {
         const tx: MigrationTx = {
           exec: async (sql) => {
             await client.query(sql);
           },
-          applied: () => appliedOn(client),
+          applied: () => appliedOn((sql) => rowsOf(client, sql)),
           record: async (m) => {
             await client.query('INSERT INTO jobs.opsdeck_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
           },

@@ -12,13 +12,16 @@ const DEFAULT_POOL_SIZE = 8;
  * Opens (and by default migrates) an opsdeck store on PostgreSQL. Fails fast with a one-line
  * StoreError when the server cannot be reached, refuses the login, or lacks the database.
  */
-export async function openPostgresStore(url: string, opts: { migrate?: boolean; poolSize?: number; engineAnswerMs?: number } = {}): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  opts: { migrate?: boolean; poolSize?: number; engineAnswerMs?: number; readAnswerMs?: number } = {},
+): Promise<Store> {
   try {
     new URL(url);
   } catch {
     throw new StoreError('bad_location', 'the PostgreSQL URL does not parse', 'write it as postgres://user@host:5432/db');
   }
-  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_POOL_SIZE)), opts.engineAnswerMs);
+  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_POOL_SIZE)), opts.engineAnswerMs, opts.readAnswerMs);
   try {
     await db.query('SELECT 1');
     const adapter = postgresMigrationAdapter(db);

@@ -17,9 +17,9 @@ export async function getJob(db: PgDb, idOrIdentifier: number | string): Promise
   const rows =
     typeof idOrIdentifier === 'number'
       ? Number.isSafeInteger(idOrIdentifier)
-        ? await db.query(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE id = $1`, [idOrIdentifier])
+        ? await db.read(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE id = $1`, [idOrIdentifier])
         : []
-      : await db.query(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE identifier = $1`, [idOrIdentifier]);
+      : await db.read(`SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE identifier = $1`, [idOrIdentifier]);
   return rows[0] ? toJob(rows[0]) : null;
 }
 
@@ -36,7 +36,7 @@ ORDER BY id`;
 
 export async function listAttempts(db: PgDb, jobId: number): Promise<Attempt[]> {
   if (!Number.isSafeInteger(jobId)) return [];
-  const rows = await db.query(ATTEMPTS_SQL, [jobId]);
+  const rows = await db.read(ATTEMPTS_SQL, [jobId]);
   return rows.map(toAttempt);
 }
 
@@ -51,7 +51,7 @@ async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: Page
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
   const n = params.length;
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
      WHERE ${where} AND ($${n + 1}::bigint IS NULL OR id < $${n + 1}::bigint)
      ORDER BY id DESC LIMIT $${n + 2}`,
@@ -66,7 +66,7 @@ async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: Page
  */
 async function keptCount(db: PgDb, kept: KeptFilter): Promise<number> {
   return countOf(
-    await db.query(
+    await db.read(
       `SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count
        WHERE state = ANY($1::text[]) AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR service_name = $3)
          AND ($4::text[] IS NULL OR execution_type = ANY($4::text[])) AND ($5::text IS NULL OR fingerprint = $5)`,
@@ -90,13 +90,13 @@ export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): 
 export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
   const kept = keptFilterOf(filter);
   if (kept?.exact) return keptCount(db, kept);
-  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0, filter)}`, jobFilterParams(filter)));
+  return countOf(await db.read(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0, filter)}`, jobFilterParams(filter)));
 }
 
 export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {
   const kept = keptFilterOfSelector(selector);
   if (kept.exact) return keptCount(db, kept);
-  return countOf(await db.query(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)}`, dlqParams(selector)));
+  return countOf(await db.read(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)}`, dlqParams(selector)));
 }
 
 export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
@@ -115,7 +115,7 @@ export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest
 async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(
          SELECT d.job_id FROM jobs.tb_open_dead_letter d
@@ -140,7 +140,7 @@ async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRe
 export async function dlqGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
   if (filter.search !== undefined && filter.search !== '') return searchedGroups(db, filter);
   const member = `d.error_fingerprint = g.fingerprint AND ($1::text IS NULL OR d.service_name = $1)`;
-  const rows = await db.query(
+  const rows = await db.read(
     `WITH kept AS (
        SELECT fingerprint, service_name, execution_type, sum(n) AS n FROM jobs.tb_job_count
        WHERE state = 'dead_letter' AND ($1::text IS NULL OR service_name = $1)
@@ -175,7 +175,7 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
  * state is checked again.
  */
 async function searchedGroups(db: PgDb, filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `WITH open AS (
        SELECT j.id, j.service_name, j.execution_type, j.error_message, coalesce(j.error_fingerprint, '') AS fingerprint,
          coalesce(j.completed_at, j.updated_at) AS failed_at
@@ -199,7 +199,7 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
 }
 
 export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT queue, state AS status, sum(n) AS count FROM jobs.tb_job_count WHERE state <> 'dead_letter'
      GROUP BY queue, state HAVING sum(n) <> 0 ORDER BY queue, state`,
   );
@@ -207,14 +207,14 @@ export async function countsByQueueAndStatus(db: PgDb): Promise<QueueCount[]> {
 }
 
 export async function pendingByService(db: PgDb): Promise<Record<string, number>> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT service_name, sum(n) AS n FROM jobs.tb_job_count WHERE state = 'pending' GROUP BY service_name HAVING sum(n) <> 0`,
   );
   return Object.fromEntries(rows.map((row) => [String(row.service_name), Number(row.n)]));
 }
 
 export async function deadLetterCount(db: PgDb): Promise<number> {
-  const rows = await db.query(`SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter'`);
+  const rows = await db.read(`SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter'`);
   return countOf(rows);
 }
 
@@ -232,7 +232,7 @@ const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: 
 export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
   const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
   const end = new Date();
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT (extract(epoch FROM minute)::bigint / $3 * $3) AS bucket,
        sum(completed) AS completed, sum(failed) AS failed
      FROM jobs.tb_job_rollup
@@ -247,7 +247,7 @@ const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n:
 
 /** Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite. */
 export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT execution_type, bucket, sum(n) AS n FROM jobs.tb_job_latency
      WHERE minute >= date_trunc('minute', $1::timestamptz) GROUP BY execution_type, bucket`,
     [since.toISOString()],
@@ -268,7 +268,7 @@ const PRIORITY_LEVELS = `levels(priority) AS (
 )`;
 
 export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
-  const rows = await db.query(
+  const rows = await db.read(
     `WITH RECURSIVE ${PRIORITY_LEVELS}
      SELECT min((SELECT min(r.run_at) FROM jobs.tb_job_ready r WHERE r.priority = l.priority)) AS at
      FROM levels l WHERE l.priority IS NOT NULL`,
@@ -279,7 +279,7 @@ export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
 
 export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
   const cap = Math.max(0, Math.trunc(limit));
-  const rows = await db.query(
+  const rows = await db.read(
     `WITH RECURSIVE ${PRIORITY_LEVELS}
      SELECT coalesce(sum((SELECT count(*) FROM (
        SELECT 1 FROM jobs.tb_job_ready r WHERE r.priority = l.priority AND r.run_at > now() LIMIT $1) s)), 0) AS n
@@ -292,7 +292,7 @@ export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
 /** Running jobs are found through the lease rows, never by reading the job table. */
 export async function stuckCount(db: PgDb): Promise<number> {
   return countOf(
-    await db.query(
+    await db.read(
       `SELECT count(*) AS n FROM jobs.tb_job_run
        WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running' AND lease_expires_at < now()`,
     ),

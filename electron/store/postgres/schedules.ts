@@ -107,11 +107,11 @@ export function syncSchedules(db: PgDb, schedules: ScheduleWrite[], actor: Actor
 }
 
 export async function listSchedules(db: PgDb): Promise<StoredSchedule[]> {
-  return (await db.query(`SELECT ${SCHEDULE_COLUMNS} ${FROM} ORDER BY s.name`)).map(toSchedule);
+  return (await db.read(`SELECT ${SCHEDULE_COLUMNS} ${FROM} ORDER BY s.name`)).map(toSchedule);
 }
 
 export async function getSchedule(db: PgDb, name: string): Promise<StoredSchedule | null> {
-  const row = (await db.query(`SELECT ${SCHEDULE_COLUMNS} ${FROM} WHERE s.name = $1`, [name]))[0];
+  const row = (await db.read(`SELECT ${SCHEDULE_COLUMNS} ${FROM} WHERE s.name = $1`, [name]))[0];
   return row ? toSchedule(row) : null;
 }
 
@@ -295,8 +295,8 @@ export async function listScheduleFires(db: PgDb, name: string, page: PageReques
   const after = decodeCursor(page.after);
   const rows =
     after === null
-      ? await db.query(`SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.schedule_name = $1 ORDER BY f.id DESC LIMIT $2`, [name, limit + 1])
-      : await db.query(`SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.schedule_name = $1 AND f.id < $2 ORDER BY f.id DESC LIMIT $3`, [name, after, limit + 1]);
+      ? await db.read(`SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.schedule_name = $1 ORDER BY f.id DESC LIMIT $2`, [name, limit + 1])
+      : await db.read(`SELECT ${FIRE_COLUMNS} ${FIRE_FROM} WHERE f.schedule_name = $1 AND f.id < $2 ORDER BY f.id DESC LIMIT $3`, [name, after, limit + 1]);
   const items = rows.slice(0, limit).map((row) => toFire(row));
   const last = items[items.length - 1];
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };

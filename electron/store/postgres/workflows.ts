@@ -146,7 +146,7 @@ async function withCounts(db: PgDb, rows: Row[]): Promise<WorkflowRun[]> {
   const runs: RunRow[] = rows.map((r) => RunRow.parse(r));
   if (runs.length === 0) return [];
   const counts = new Map<number, Record<string, number>>();
-  const countRows = await db.query(
+  const countRows = await db.read(
     `SELECT workflow_run_id, status, count(*) AS n FROM jobs.tb_job_run WHERE workflow_run_id = ANY($1::bigint[]) GROUP BY 1, 2`,
     [runs.map((r) => r.id)],
   );
@@ -173,13 +173,13 @@ async function withCounts(db: PgDb, rows: Row[]): Promise<WorkflowRun[]> {
 export async function getWorkflowRun(db: PgDb, idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> {
   const byId = typeof idOrIdentifier === 'number';
   if (byId && !Number.isSafeInteger(idOrIdentifier)) return null;
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE ${byId ? 'id = $1::bigint' : 'identifier = $1::text'}`,
     [byId ? idOrIdentifier : noNul(idOrIdentifier)],
   );
   const [run] = await withCounts(db, rows);
   if (!run) return null;
-  const taskRows = await db.query(
+  const taskRows = await db.read(
     `SELECT t.job_id, t.task_name, t.pass_output, j.service_name, j.status, j.attempts, j.started_at, j.completed_at, j.error_message,
        (SELECT array_agg(u.task_name ORDER BY u.position) FROM jobs.tb_workflow_dep d JOIN jobs.tb_workflow_task u ON u.job_id = d.upstream_job_id
         WHERE d.job_id = t.job_id) AS depends_on
@@ -207,7 +207,7 @@ export async function getWorkflowRun(db: PgDb, idOrIdentifier: number | string):
 
 export async function listWorkflowRuns(db: PgDb, filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> {
   const limit = clampLimit(page.limit);
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run
      WHERE ($1::text IS NULL OR workflow_name = $1) AND ($2::text IS NULL OR status = $2) AND ($3::bigint IS NULL OR id < $3)
      ORDER BY id DESC LIMIT $4`,
@@ -219,7 +219,7 @@ export async function listWorkflowRuns(db: PgDb, filter: WorkflowRunFilter, page
 }
 
 export async function runningWorkflowRuns(db: PgDb, limit: number, filter: RunningRunFilter): Promise<WorkflowRun[]> {
-  const rows = await db.query(
+  const rows = await db.read(
     `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running'
        AND ($2::text[] IS NULL OR workflow_name = ANY($2)) AND ($3::text[] IS NULL OR workflow_name <> ALL($3))
        AND ($4::timestamptz IS NULL OR updated_at < $4)
