@@ -75,6 +75,11 @@ export class Dispatcher {
   #heldByRunning = false;
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
+  /**
+   * A claim failed without an answer: it may have committed, leasing jobs this worker never heard of.
+   * The next claim that answers looks for them (#handBackStrays).
+   */
+  #claimMayHaveLanded = false;
   #pumping = false;
   #stopDeadlineSweep: (() => void) | null = null;
   readonly #settler: Batcher<Settlement>;
@@ -212,7 +217,11 @@ export class Dispatcher {
     const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
     if (gaveUp) {
       this.#settler.close();
-      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back');
+      const unrecorded = [...this.#unsettled.values()].map((r) => r.job.id);
+      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', {
+        jobs: unrecorded.length,
+        job_ids: unrecorded.slice(0, 20),
+      });
     }
   }
 
@@ -260,18 +269,43 @@ export class Dispatcher {
       } catch (error) {
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: message(error) });
         this.#claimFailing = true;
+        this.#claimMayHaveLanded = true;
         this.#queueDry = true;
         return;
       }
       this.#claimFailing = false;
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#emptyClaimEpoch = epoch;
+      // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
+      if (this.#claimMayHaveLanded) await this.#handBackStrays();
       // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
       // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
       if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
+    }
+  }
+
+  /**
+   * Jobs the store has running under this worker that it does not run, hold or still settle: leased by a
+   * claim whose answer was lost (the connection died after the commit). They go back to pending at once,
+   * attempt not spent, instead of waiting out their leases to be taken back as lost.
+   */
+  async #handBackStrays(): Promise<void> {
+    let leased: Array<{ jobId: number; attemptId: number }>;
+    try {
+      leased = await this.#opts.store.leasedAttempts(this.#opts.workerId);
+    } catch {
+      return;
+    }
+    this.#claimMayHaveLanded = false;
+    const known = new Set([...this.#executing.keys(), ...this.#buffer.keys(), ...[...this.#unsettled.values()].map((r) => r.job.id)]);
+    const strays = leased.filter((a) => !known.has(a.jobId));
+    if (strays.length === 0) return;
+    this.#opts.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
+    for (const { jobId, attemptId } of strays) {
+      this.#settler.add({ jobId, attemptId, workerId: this.#opts.workerId, kind: 'interrupted', reason: 'its claim was answered to no one; handed back unstarted' });
     }
   }
 

@@ -113,6 +113,53 @@ describe('engine leases on SQLite', () => {
     }
   });
 
+  test('results it could not record before stopping are named in the log, with their jobs', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    const lines: string[] = [];
+    own.store.settle = () => Promise.reject(new Error('connection refused'));
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 2000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const id = await enqueueOne(own.store, 'quick', 'noop', 3);
+      await waitFor('a settle to be tried', () => lines.some((l) => l.includes('could not record results')));
+      await engine.stop({ graceMs: 0 });
+      const said = lines.find((l) => l.includes('could not record every result before stopping'));
+      assert.ok(said, lines.join('\n'));
+      assert.match(said, / jobs=1 /);
+      assert.match(said, new RegExp(`job_ids=\\[${id}\\]`));
+    } finally {
+      await own.cleanup();
+    }
+  });
+
+  test('jobs a claim leased whose answer never came are handed back at once, attempt not spent, and run', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    const lines: string[] = [];
+    const claim = own.store.claim.bind(own.store);
+    let claims = 0;
+    own.store.claim = async (request) => {
+      const claimed = await claim(request);
+      // The first claim commits, and its answer is lost on the way back, as when the connection dies then.
+      if (++claims === 1 && claimed.length > 0) throw new Error('Connection terminated unexpectedly');
+      return claimed;
+    };
+    // A lease far longer than the test waits: the job must not come back through the watchdog.
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 2, leaseMs: 60_000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      const id = await enqueueOne(own.store, 'quick', 'noop', 1);
+      await engine.start();
+      const done = await waitForStatus(own.store, id, 'completed', 5000);
+      assert.equal(done.attempts, 1, 'the lost claim spent no attempt: max_attempts 1 still ran');
+      assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['interrupted', 'completed']);
+      assert.ok(lines.some((l) => l.includes('handing back jobs a claim leased whose answer never came') && l.includes(`job_ids=[${id}]`)), lines.join('\n'));
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
   /**
    * The store stops confirming this worker's leases, by failing the call or by never answering it, as
    * when the network to the database goes: the job's process must be gone while its last confirmed

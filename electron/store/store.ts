@@ -94,6 +94,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   countJobs(filter: JobFilter): Promise<number>;
   /** Jobs whose cancel was requested while they ran under this worker. */
   cancelRequested(workerId: string): Promise<number[]>;
+  /**
+   * The attempts the store has running under this worker: after a claim whose answer never came, the
+   * worker hands back the ones it does not know it holds.
+   */
+  leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>>;
 
   // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
   // Both return the job after the action, or null when there is no such job. A job in a state the

@@ -37,6 +37,18 @@ export function claimSettleContract(test: ContractTest): void {
       assert.deepEqual(await store.claim({ workerId: 'w1', limit: 10, leaseMs: LEASE }), []);
     });
 
+    test('leasedAttempts names the attempts running under a worker, and no others', async (store) => {
+      await store.enqueue([job('svc'), job('svc'), job('svc')]);
+      const mine = await store.claim({ workerId: 'w1', limit: 2, leaseMs: LEASE });
+      const theirs = await store.claim({ workerId: 'w2', limit: 1, leaseMs: LEASE });
+      const [done, held] = mine;
+      assert.ok(done && held && theirs[0]);
+      await store.settle([{ ...base(done), kind: 'completed' }]);
+      assert.deepEqual(await store.leasedAttempts('w1'), [{ jobId: held.id, attemptId: held.attempt_id }]);
+      assert.deepEqual(await store.leasedAttempts('w2'), [{ jobId: theirs[0].id, attemptId: theirs[0].attempt_id }]);
+      assert.deepEqual(await store.leasedAttempts('nobody'), []);
+    });
+
     test('honours limit, queues, excluded services and per-service caps', async (store) => {
       await store.enqueue([
         ...Array.from({ length: 3 }, () => job('a', { queue: 'q1' })),

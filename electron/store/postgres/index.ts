@@ -204,6 +204,10 @@ export class PostgresStore implements Store {
     return reads.cancelRequested(this.#open, workerId);
   }
 
+  async leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>> {
+    return reads.leasedAttempts(this.#open, workerId);
+  }
+
   // ---- operator actions on jobs ----------------------------------------------------------------
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {

@@ -202,6 +202,10 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.cancelRequested(workerId));
   }
 
+  async leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>> {
+    return this.#db.patient(() => this.#reads.leasedAttempts(workerId));
+  }
+
   // ---- operator actions on jobs ----------------------------------------------------------------
 
   async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {

@@ -124,6 +124,10 @@ export function prepareReadStatements(db: Connection) {
     cancelRequested: db.prepare<[string], { id: number }>(
       `SELECT id FROM tb_job_run WHERE status = 'running' AND lease_owner = ? AND cancel_requested = 1 ORDER BY id`,
     ),
+    leasedAttempts: db.prepare<[string], { id: number; attempt_id: number }>(
+      `SELECT j.id, a.id AS attempt_id FROM tb_job_run j JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
+       WHERE j.status = 'running' AND j.lease_owner = ? ORDER BY j.id`,
+    ),
   };
 }
 
@@ -294,6 +298,10 @@ export class SqliteReads {
 
   cancelRequested(workerId: string): number[] {
     return this.#db.guard(() => this.#s.cancelRequested.all(workerId).map((r) => r.id));
+  }
+
+  leasedAttempts(workerId: string): Array<{ jobId: number; attemptId: number }> {
+    return this.#db.guard(() => this.#s.leasedAttempts.all(workerId).map((r) => ({ jobId: r.id, attemptId: r.attempt_id })));
   }
 }
 
