@@ -89,6 +89,29 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(oneLine(missing.stderr), /^opsdeck: no job "999"/);
   });
 
+  it("a job that completed after a failed attempt shows that failure as an earlier error, not as its error", async () => {
+    const db = join(dir, 'earlier-error.db');
+    const store = await openStore(db);
+    try {
+      const [queued] = await store.enqueue([{ queue: 'default', service_name: 'demo', execution_type: 'noop', max_attempts: 3, payload: {} }]);
+      assert.ok(queued);
+      const claimOne = async () => {
+        const [claimed] = await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000 });
+        assert.ok(claimed);
+        return { jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w1' };
+      };
+      const error = { message: 'upstream said 503', error_class: 'http_5xx', fingerprint: 'f' };
+      await store.settle([{ ...(await claimOne()), kind: 'retry', outcome: 'failed', error, run_at: new Date(Date.now() - 1000).toISOString() }]);
+      await store.settle([{ ...(await claimOne()), kind: 'completed' }]);
+      const shown = await opsdeck(['job', String(queued.id), '--db', db]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /^earlier error:\s+upstream said 503$/m);
+      assert.doesNotMatch(shown.stdout, /^error:/m);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
     const db = join(dir, 'by-identifier.db');
     json(await opsdeck(['enqueue', 'demo', '--identifier', 'invoice-42', '--db', db, '--json']));

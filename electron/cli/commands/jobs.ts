@@ -3,6 +3,7 @@ import type { JobTrace } from '../../../shared/contract.ts';
 import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
+import { errorIsEarlier, errorLabel } from '../../../shared/jobError.ts';
 import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntime } from '../call.ts';
@@ -145,7 +146,7 @@ export function traceText(io: Io, trace: JobTrace): string {
   if (usage?.exit_code !== undefined && usage.exit_code !== null) fields.push(['exit code', String(usage.exit_code)]);
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
-  if (j.error_message) fields.push(['error', paint(io, j.error_message, 'red')]);
+  if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? j.error_message : paint(io, j.error_message, 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);
   if (j.resolved_at) fields.push(['resolved', `${when(j.resolved_at)}: ${j.resolution ?? ''}`]);
   fields.push(['payload', JSON.stringify(j.payload)]);

@@ -13,6 +13,7 @@ import { workflowTaskOf } from './workflowTask.ts';
 import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 import { WaitingReason } from './WaitingReason.tsx';
+import { errorIsEarlier } from '../../../../shared/jobError.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -153,8 +154,8 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
           <Facts job={trace.data.job} />
           {trace.data.job.error_message ? (
             <section>
-              <h3>Error</h3>
-              <pre className="code code-error">{trace.data.job.error_message}</pre>
+              <h3>{errorIsEarlier(trace.data.job.status) ? 'Earlier error (an attempt before the one that completed)' : 'Error'}</h3>
+              <pre className={errorIsEarlier(trace.data.job.status) ? 'code' : 'code code-error'}>{trace.data.job.error_message}</pre>
               {trace.data.job.error_fingerprint ? <p className="muted small mono">fingerprint {trace.data.job.error_fingerprint}</p> : null}
             </section>
           ) : null}

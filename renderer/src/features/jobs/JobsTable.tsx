@@ -11,6 +11,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { isStuck } from '../../../../shared/isStuck.ts';
 import { Time } from '../../components/Time.tsx';
+import { errorIsEarlier, errorLabel } from '../../../../shared/jobError.ts';
 
 const PAGE = 200;
 const ROW_HEIGHT = 32;
@@ -82,7 +83,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
       <div role="cell" className="vtable-cell num">
         {job.status === 'running' ? runningFor(job, now) : jobDuration(job)}
       </div>
-      <div role="cell" className="vtable-cell mono text-bad" title={job.error_message ?? undefined}>
+      <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={job.error_message ? `${errorLabel(job.status)}: ${job.error_message}` : undefined}>
         {job.error_message ?? ''}
       </div>
     </div>
