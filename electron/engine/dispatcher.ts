@@ -44,6 +44,9 @@ export interface DispatcherOptions {
 }
 
 const SETTLE_BATCH = 500;
+/** How long after a failed claim a late commit of it is still looked for: past every statement's bound. */
+const STRAY_WINDOW_MS = 30_000;
+const GIVEN_UP_KEPT = 5000;
 const SETTLE_DELAY_MS = 2;
 
 /**
@@ -76,10 +79,18 @@ export class Dispatcher {
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
   /**
-   * A claim failed without an answer: it may have committed, leasing jobs this worker never heard of.
-   * The next claim that answers looks for them (#handBackStrays).
+   * After a claim failed without an answer it may have committed, then or a little later, leasing jobs
+   * this worker never heard of: until this time, claims that answer look for them (#handBackStrays), at
+   * most once a second.
    */
-  #claimMayHaveLanded = false;
+  #strayCheckUntil = 0;
+  #nextStrayCheck = 0;
+  /**
+   * Attempts this worker gave up (its lease was lost or could not be confirmed) whose jobs may still
+   * show as running under it: they ran, so they are left for the watchdog to record lost, never handed
+   * back as unstarted.
+   */
+  #givenUp = new Set<number>();
   #pumping = false;
   #stopDeadlineSweep: (() => void) | null = null;
   readonly #settler: Batcher<Settlement>;
@@ -269,7 +280,7 @@ export class Dispatcher {
       } catch (error) {
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: message(error) });
         this.#claimFailing = true;
-        this.#claimMayHaveLanded = true;
+        this.#strayCheckUntil = Date.now() + STRAY_WINDOW_MS;
         this.#queueDry = true;
         return;
       }
@@ -277,7 +288,11 @@ export class Dispatcher {
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#emptyClaimEpoch = epoch;
       // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
-      if (this.#claimMayHaveLanded) await this.#handBackStrays();
+      const now = Date.now();
+      if (now < this.#strayCheckUntil && now >= this.#nextStrayCheck) {
+        this.#nextStrayCheck = now + 1000;
+        await this.#handBackStrays();
+      }
       // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
       // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
       if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
@@ -297,11 +312,17 @@ export class Dispatcher {
     try {
       leased = await this.#opts.store.leasedAttempts(this.#opts.workerId);
     } catch {
+      // Asked again by the next claim that answers, a second from now.
       return;
     }
-    this.#claimMayHaveLanded = false;
-    const known = new Set([...this.#executing.keys(), ...this.#buffer.keys(), ...[...this.#unsettled.values()].map((r) => r.job.id)]);
-    const strays = leased.filter((a) => !known.has(a.jobId));
+    const stillLeased = new Set(leased.map((a) => a.attemptId));
+    for (const attemptId of this.#givenUp) if (!stillLeased.has(attemptId)) this.#givenUp.delete(attemptId);
+    const known = new Set([
+      ...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id),
+      ...this.#unsettled.keys(),
+      ...this.#givenUp,
+    ]);
+    const strays = leased.filter((a) => !known.has(a.attemptId));
     if (strays.length === 0) return;
     this.#opts.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
     for (const { jobId, attemptId } of strays) {
@@ -435,6 +456,7 @@ export class Dispatcher {
       void this.#opts.pauses.pause(running.job.service_name, waitMs, `the upstream answered 429 with Retry-After ${Math.ceil(waitMs / 1000)}s (job ${running.job.id})`);
     }
     if (running.leaseLost) {
+      this.#rememberGivenUp(running.job.attempt_id);
       this.#untrack(running);
       this.#pump();
       this.#notifyFinished();
@@ -449,6 +471,12 @@ export class Dispatcher {
       ...(running.cause ? { interruptCause: running.cause } : {}),
     });
     this.#finish(running, settlement);
+  }
+
+  #rememberGivenUp(attemptId: number): void {
+    this.#givenUp.add(attemptId);
+    // Pruned by each look for strays; between looks, only the newest few thousand matter.
+    if (this.#givenUp.size > GIVEN_UP_KEPT) this.#givenUp.delete(this.#givenUp.values().next().value ?? attemptId);
   }
 
   #finish(running: Running, settlement: Settlement): void {

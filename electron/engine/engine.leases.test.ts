@@ -160,6 +160,49 @@ describe('engine leases on SQLite', () => {
     }
   });
 
+  test('a job stopped because its lease went unconfirmed ran: it is not handed back as unstarted when claims answer again', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'slow', execution_type: 'noop', runner_config: {} }]);
+    let up = true;
+    const extend = own.store.extendLeases.bind(own.store);
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      if (!up) throw new Error('connection refused');
+      return extend(workerId, jobIds, ms);
+    };
+    const claim = own.store.claim.bind(own.store);
+    let answered = 0;
+    own.store.claim = async (request) => {
+      if (!up) throw new Error('connection refused');
+      const claimed = await claim(request);
+      answered++;
+      return claimed;
+    };
+    const lines: string[] = [];
+    const leaseMs = 3000;
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const id = await enqueueOne(own.store, 'slow', 'noop', 1, { sleep_ms: 60_000 });
+      await waitForStatus(own.store, id, 'running');
+      up = false;
+      await waitFor('the job to be stopped unconfirmed', () => lines.some((l) => l.includes('could not extend the lease of a job')), 8000);
+      await waitFor('the job to leave the worker', () => engine.inFlight().length === 0, 5000);
+      await waitFor('a claim to fail meanwhile, so strays are looked for', () => lines.some((l) => l.includes('could not claim jobs')), 5000);
+      const before = answered;
+      up = true;
+      // The look for strays follows the first claim that answers, before the next one is sent.
+      await waitFor('two claims to answer again', () => answered >= before + 2, 5000);
+      const attempts = await own.store.listAttempts(id);
+      assert.deepEqual(attempts.map((a) => a.outcome), ['running'], 'one attempt, still running under the worker that stopped it, until its lease runs out');
+      assert.ok(!lines.some((l) => l.includes('handing back jobs a claim leased')), lines.join('\n'));
+      const taken = await own.store.reclaimExpired(new Date(Date.now() + leaseMs));
+      assert.deepEqual(taken.failed, [id], 'the watchdog records it lost and, with no attempt left, a dead letter');
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
   /**
    * The store stops confirming this worker's leases, by failing the call or by never answering it, as
    * when the network to the database goes: the job's process must be gone while its last confirmed

@@ -18,6 +18,36 @@ describe('postgres store', () => {
   });
 
   describe('postgres only', () => {
+    it('a read that waits past its bound (a lock held elsewhere) fails saying so, and is cancelled on the server too', async () => {
+      const store = await openPostgresStore(db.url, { poolSize: 2, readAnswerMs: 500 });
+      const waitingOnLock = () =>
+        withClient(db.url, async (c) =>
+          Number((await c.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'opsdeck' AND wait_event_type = 'Lock'`)).rows[0].n),
+        );
+      try {
+        await withClient(db.url, async (holder) => {
+          await holder.query('BEGIN');
+          await holder.query('LOCK TABLE jobs.tb_job_run IN ACCESS EXCLUSIVE MODE');
+          try {
+            for (let i = 0; i < 3; i++) {
+              await assert.rejects(store.getJob(1), (error: unknown) => error instanceof StoreError && error.code === 'unavailable' && /did not answer within 1 s/.test(error.message) && /lock/.test(error.hint));
+            }
+            let left = await waitingOnLock();
+            for (let tries = 0; left > 0 && tries < 50; tries++) {
+              await sleep(50);
+              left = await waitingOnLock();
+            }
+            assert.equal(left, 0, 'no read the store gave up on is still waiting on the server');
+          } finally {
+            await holder.query('ROLLBACK');
+          }
+        });
+        assert.equal(await store.getJob(1), null, 'and the store reads again once the lock is gone');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('LISTEN/NOTIFY carries control, breaker and worker changes to another instance, once', async () => {
       await resetTestDatabase(db.url);
       const a = await openPostgresStore(db.url, { poolSize: 2 });

@@ -135,7 +135,7 @@ export class PgDb {
    * migrations stay unbounded: a long purge must not be reported failed while the server finishes it.
    */
   async engineQuery(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
-    return this.#rows({ text, values, query_timeout: this.#engineAnswerMs, ...(name ? { name } : {}) });
+    return this.#bounded({ text, values, ...(name ? { name } : {}) }, this.#engineAnswerMs);
   }
 
   /**
@@ -143,7 +143,36 @@ export class PgDb {
    * statements (engineQuery) but longer. Writes of operators' actions stay unbounded (query, tx).
    */
   async read(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
-    return this.#rows({ text, values, query_timeout: this.#readAnswerMs, ...(name ? { name } : {}) });
+    return this.#bounded({ text, values, ...(name ? { name } : {}) }, this.#readAnswerMs);
+  }
+
+  /**
+   * Past `answerMs` the caller gets its error, the connection is dropped, and the server is asked to
+   * cancel the statement: giving up on the client alone would leave it running there (waiting on a lock,
+   * say), holding a connection of its own, and a poller would add one for every try.
+   */
+  async #bounded(statement: pg.QueryConfig, answerMs: number): Promise<Row[]> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw this.wrap(err, answerMs);
+    }
+    try {
+      const result = await retryingDeadlocks(() => client.query<Row>({ ...statement, query_timeout: answerMs }));
+      client.release();
+      return result.rows;
+    } catch (err) {
+      client.release(err instanceof Error ? err : true);
+      const pid = backendPid(client);
+      if (noAnswerError(err, this.url, answerMs) && pid !== null) this.#cancel(pid);
+      throw this.wrap(err, answerMs);
+    }
+  }
+
+  /** Best effort, on a connection of its own: when the network is what went, this fails too, and the server ends the statement with the connection. */
+  #cancel(pid: number): void {
+    this.pool.query({ text: 'SELECT pg_cancel_backend($1)', values: [pid], query_timeout: this.#engineAnswerMs }).catch(() => undefined);
   }
 
   async #rows(statement: pg.QueryConfig): Promise<Row[]> {

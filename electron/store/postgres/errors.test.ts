@@ -17,6 +17,7 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', /closed a connection to database "jobsdb": terminating connection due to administrator command/, /shutting down or an administrator ended the connection; opsdeck reconnects by itself/],
     [pgError('57P03', 'the database system is starting up'), 'unavailable', /shutting down or starting up/, /reconnects by itself/],
     [pgError('55000', 'database "jobsdb" is not currently accepting connections'), 'unavailable', /database "jobsdb" on db\.internal:6543 is not accepting connections/, /ALLOW_CONNECTIONS false/],
+    [Object.assign(pgError('55000', 'la base de données « jobsdb » n\'accepte plus les connexions'), { routine: 'CheckMyDatabase' }), 'unavailable', /is not accepting connections/, /ALLOW_CONNECTIONS false/],
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
   ];
   for (const [err, kind, what, hint] of cases) {

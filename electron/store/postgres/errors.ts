@@ -51,6 +51,11 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Where in the server the error was raised (pg's `routine`): the same in every language the server speaks. */
+function routineOf(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'routine' in err && typeof err.routine === 'string' ? err.routine : undefined;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -64,7 +69,7 @@ export function noAnswerError(err: unknown, url: string, timeoutMs: number): Sto
   return new StoreError(
     'unavailable',
     `PostgreSQL at ${serverOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`,
-    'check the network to the server; opsdeck drops that connection and takes a new one',
+    'check the network to the server, or what holds a lock on its tables; opsdeck drops that connection and takes a new one',
     { cause: err },
   );
 }
@@ -104,7 +109,9 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '57P03':
       return new StoreError('unavailable', `PostgreSQL at ${server} is shutting down or starting up: ${message}`, 'wait for the server to be ready; opsdeck reconnects by itself', { cause: err });
     case '55000':
-      if (!/not currently accepting connections/i.test(message)) break;
+      // 55000 is any object in the wrong state; only the check of the database at connection start
+      // (CheckMyDatabase) means it is closed to connections.
+      if (routineOf(err) !== 'CheckMyDatabase' && !/not currently accepting connections/i.test(message)) break;
       return new StoreError('unavailable', `database "${databaseOf(url)}" on ${server} is not accepting connections`, 'an administrator closed it (ALLOW_CONNECTIONS false) or it is being dropped; opsdeck reconnects once it is open again', { cause: err });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'close idle clients or raise max_connections on the server', { cause: err });
