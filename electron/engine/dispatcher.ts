@@ -15,6 +15,7 @@ import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
+import { StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 
@@ -44,9 +45,6 @@ export interface DispatcherOptions {
 }
 
 const SETTLE_BATCH = 500;
-/** How long after a failed claim a late commit of it is still looked for: past every statement's bound. */
-const STRAY_WINDOW_MS = 30_000;
-const GIVEN_UP_KEPT = 5000;
 const SETTLE_DELAY_MS = 2;
 
 /**
@@ -78,19 +76,8 @@ export class Dispatcher {
   #heldByRunning = false;
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
-  /**
-   * After a claim failed without an answer it may have committed, then or a little later, leasing jobs
-   * this worker never heard of: until this time, claims that answer look for them (#handBackStrays), at
-   * most once a second.
-   */
-  #strayCheckUntil = 0;
-  #nextStrayCheck = 0;
-  /**
-   * Attempts this worker gave up (its lease was lost or could not be confirmed) whose jobs may still
-   * show as running under it: they ran, so they are left for the watchdog to record lost, never handed
-   * back as unstarted.
-   */
-  #givenUp = new Set<number>();
+  /** Jobs a claim leased whose answer never came (strays.ts). */
+  readonly #strays = new StrayWatch();
   #pumping = false;
   #stopDeadlineSweep: (() => void) | null = null;
   readonly #settler: Batcher<Settlement>;
@@ -280,7 +267,7 @@ export class Dispatcher {
       } catch (error) {
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: message(error) });
         this.#claimFailing = true;
-        this.#strayCheckUntil = Date.now() + STRAY_WINDOW_MS;
+        this.#strays.claimFailed(Date.now());
         this.#queueDry = true;
         return;
       }
@@ -288,11 +275,7 @@ export class Dispatcher {
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#emptyClaimEpoch = epoch;
       // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
-      const now = Date.now();
-      if (now < this.#strayCheckUntil && now >= this.#nextStrayCheck) {
-        this.#nextStrayCheck = now + 1000;
-        await this.#handBackStrays();
-      }
+      if (this.#strays.due(Date.now())) await this.#handBackStrays();
       // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
       // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
       if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
@@ -303,9 +286,9 @@ export class Dispatcher {
   }
 
   /**
-   * Jobs the store has running under this worker that it does not run, hold or still settle: leased by a
-   * claim whose answer was lost (the connection died after the commit). They go back to pending at once,
-   * attempt not spent, instead of waiting out their leases to be taken back as lost.
+   * Jobs the store has running under this worker that it does not run, hold, still settle or gave up
+   * (strays.ts). They go back to pending at once, attempt not spent, instead of waiting out their leases
+   * to be taken back as lost.
    */
   async #handBackStrays(): Promise<void> {
     let leased: Array<{ jobId: number; attemptId: number }>;
@@ -315,14 +298,8 @@ export class Dispatcher {
       // Asked again by the next claim that answers, a second from now.
       return;
     }
-    const stillLeased = new Set(leased.map((a) => a.attemptId));
-    for (const attemptId of this.#givenUp) if (!stillLeased.has(attemptId)) this.#givenUp.delete(attemptId);
-    const known = new Set([
-      ...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id),
-      ...this.#unsettled.keys(),
-      ...this.#givenUp,
-    ]);
-    const strays = leased.filter((a) => !known.has(a.attemptId));
+    const held = new Set([...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#unsettled.keys()]);
+    const strays = this.#strays.strays(leased, held);
     if (strays.length === 0) return;
     this.#opts.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
     for (const { jobId, attemptId } of strays) {
@@ -456,7 +433,7 @@ export class Dispatcher {
       void this.#opts.pauses.pause(running.job.service_name, waitMs, `the upstream answered 429 with Retry-After ${Math.ceil(waitMs / 1000)}s (job ${running.job.id})`);
     }
     if (running.leaseLost) {
-      this.#rememberGivenUp(running.job.attempt_id);
+      this.#strays.gaveUp(running.job.attempt_id);
       this.#untrack(running);
       this.#pump();
       this.#notifyFinished();
@@ -471,12 +448,6 @@ export class Dispatcher {
       ...(running.cause ? { interruptCause: running.cause } : {}),
     });
     this.#finish(running, settlement);
-  }
-
-  #rememberGivenUp(attemptId: number): void {
-    this.#givenUp.add(attemptId);
-    // Pruned by each look for strays; between looks, only the newest few thousand matter.
-    if (this.#givenUp.size > GIVEN_UP_KEPT) this.#givenUp.delete(this.#givenUp.values().next().value ?? attemptId);
   }
 
   #finish(running: Running, settlement: Settlement): void {
