@@ -52,7 +52,7 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   }
   // Stopped first, explained after and apart: the reason is read from the store, and the next extension
   // (and the fencing of every other job) must never wait on that read.
-  void explainLost(h, stopped);
+  if (stopped.length > 0) void explainLost(h, stopped);
 }
 
 /** Lost leases explained one by one, each with a read of its job; past this many, one line for the rest. */

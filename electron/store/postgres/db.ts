@@ -179,7 +179,7 @@ export class PgDb {
     try {
       return (await retryingDeadlocks(() => this.pool.query<Row>(statement))).rows;
     } catch (err) {
-      throw this.wrap(err, statement.query_timeout);
+      throw this.wrap(err);
     }
   }
 
