@@ -294,8 +294,8 @@ export class Dispatcher {
     let leased: Array<{ jobId: number; attemptId: number }>;
     try {
       leased = await this.#opts.store.leasedAttempts(this.#opts.workerId);
-    } catch {
-      // Asked again by the next claim that answers, a second from now.
+    } catch (error) {
+      this.#opts.log.warn('could not look for jobs a lost claim leased; trying again with the next claim', { error: message(error) });
       return;
     }
     const held = new Set([...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#unsettled.keys()]);

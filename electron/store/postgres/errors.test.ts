@@ -18,6 +18,8 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('57P03', 'the database system is starting up'), 'unavailable', /shutting down or starting up/, /reconnects by itself/],
     [pgError('55000', 'database "jobsdb" is not currently accepting connections'), 'unavailable', /database "jobsdb" on db\.internal:6543 is not accepting connections/, /ALLOW_CONNECTIONS false/],
     [Object.assign(pgError('55000', 'la base de données « jobsdb » n\'accepte plus les connexions'), { routine: 'CheckMyDatabase' }), 'unavailable', /is not accepting connections/, /ALLOW_CONNECTIONS false/],
+    [pgError('25006', 'cannot execute UPDATE in a read-only transaction'), 'unavailable', /is read-only: cannot execute UPDATE/, /standby .*primary/],
+    [pgError('57014', 'canceling statement due to statement timeout'), 'unavailable', /cancelled the statement: canceling statement due to statement timeout/, /statement_timeout/],
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
   ];
   for (const [err, kind, what, hint] of cases) {

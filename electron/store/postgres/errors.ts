@@ -113,6 +113,11 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
       // (CheckMyDatabase) means it is closed to connections.
       if (routineOf(err) !== 'CheckMyDatabase' && !/not currently accepting connections/i.test(message)) break;
       return new StoreError('unavailable', `database "${databaseOf(url)}" on ${server} is not accepting connections`, 'an administrator closed it (ALLOW_CONNECTIONS false) or it is being dropped; opsdeck reconnects once it is open again', { cause: err });
+    case '25006':
+      // Writes refused by a server that is (now) a standby: after a failover, opsdeck is pointed at the old primary.
+      return new StoreError('unavailable', `PostgreSQL at ${server} is read-only: ${message}`, 'it is a standby (after a failover?); point opsdeck at the primary', { cause: err });
+    case '57014':
+      return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'close idle clients or raise max_connections on the server', { cause: err });
   }
