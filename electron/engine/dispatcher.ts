@@ -8,14 +8,14 @@ import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { classify } from './classify.ts';
-import type { EngineEmitter, SettledResult } from './engineEvents.ts';
+import { settledResult, type EngineEmitter, type SettledResult } from './engineEvents.ts';
 import type { JobLog } from './jobLog.ts';
 import type { Logger } from '../log/logger.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
-import { StrayWatch } from './strays.ts';
+import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 
@@ -216,10 +216,8 @@ export class Dispatcher {
     if (gaveUp) {
       this.#settler.close();
       const unrecorded = [...this.#unsettled.values()].map((r) => r.job.id);
-      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', {
-        jobs: unrecorded.length,
-        job_ids: unrecorded.slice(0, 20),
-      });
+      const fields = { jobs: unrecorded.length, job_ids: unrecorded.slice(0, 20) };
+      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
   }
 
@@ -275,35 +273,22 @@ export class Dispatcher {
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#emptyClaimEpoch = epoch;
       // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
-      if (this.#strays.due(Date.now())) await this.#handBackStrays();
+      if (this.#strays.due(Date.now())) {
+        await handBackStrays({
+          store: this.#opts.store,
+          workerId: this.#opts.workerId,
+          log: this.#opts.log,
+          watch: this.#strays,
+          held: () => [...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#unsettled.keys()],
+          handBack: (settlement) => this.#settler.add(settlement),
+        });
+      }
       // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
       // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
       if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
-    }
-  }
-
-  /**
-   * Jobs the store has running under this worker that it does not run, hold, still settle or gave up
-   * (strays.ts). They go back to pending at once, attempt not spent, instead of waiting out their leases
-   * to be taken back as lost.
-   */
-  async #handBackStrays(): Promise<void> {
-    let leased: Array<{ jobId: number; attemptId: number }>;
-    try {
-      leased = await this.#opts.store.leasedAttempts(this.#opts.workerId);
-    } catch (error) {
-      this.#opts.log.warn('could not look for jobs a lost claim leased; trying again with the next claim', { error: message(error) });
-      return;
-    }
-    const held = new Set([...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#unsettled.keys()]);
-    const strays = this.#strays.strays(leased, held);
-    if (strays.length === 0) return;
-    this.#opts.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
-    for (const { jobId, attemptId } of strays) {
-      this.#settler.add({ jobId, attemptId, workerId: this.#opts.workerId, kind: 'interrupted', reason: 'its claim was answered to no one; handed back unstarted' });
     }
   }
 
@@ -513,18 +498,6 @@ export class Dispatcher {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function settledResult(s: Settlement, running: Running): SettledResult {
-  const job = running.job;
-  return {
-    service: job.service_name,
-    queue: job.queue,
-    execution_type: running.service?.execution_type ?? job.execution_type,
-    kind: s.kind,
-    error_class: s.kind === 'retry' || s.kind === 'failed' ? s.error.error_class : null,
-    seconds: running.runMs === null ? null : running.runMs / 1000,
-  };
 }
 
 function message(error: unknown): string {

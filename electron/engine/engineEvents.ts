@@ -1,6 +1,7 @@
 import type { BreakerMode, BreakerState, ControlState, ExecutionType, WorkerState } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Settlement } from '../store/store.ts';
+import type { Running } from './running.ts';
 
 /** What an engine tells its host, which forwards it to the console as contract events. */
 export interface EngineEvents {
@@ -24,6 +25,19 @@ export interface SettledResult {
   error_class: string | null;
   /** How long the attempt ran; null for a job handed back before it started. */
   seconds: number | null;
+}
+
+/** A recorded settlement of a job this worker ran, as the `settled` event tells it. */
+export function settledResult(s: Settlement, running: Running): SettledResult {
+  const job = running.job;
+  return {
+    service: job.service_name,
+    queue: job.queue,
+    execution_type: running.service?.execution_type ?? job.execution_type,
+    kind: s.kind,
+    error_class: s.kind === 'retry' || s.kind === 'failed' ? s.error.error_class : null,
+    seconds: running.runMs === null ? null : running.runMs / 1000,
+  };
 }
 export type EngineEventName = keyof EngineEvents;
 

@@ -1,10 +1,13 @@
+import type { Logger } from '../log/logger.ts';
+import type { Settlement, Store } from '../store/store.ts';
+
 /**
  * Jobs a claim leased whose answer never came (the connection died after the commit, or the claim
  * committed after this worker gave up on it): the store has them running under this worker, which never
  * heard of them. After a failed claim, for STRAY_WINDOW_MS, claims that answer look for them, at most
  * once a second, and hand them back unstarted. Attempts this worker gave up (a lease lost or unconfirmed)
  * also still show as running under it, but they ran: they are left for the watchdog to record lost.
- * Pure bookkeeping; the dispatcher asks the store and writes the settlements.
+ * StrayWatch is the bookkeeping, without I/O; handBackStrays asks the store and hands the strays back.
  */
 export class StrayWatch {
   #lookUntil = 0;
@@ -45,3 +48,35 @@ export class StrayWatch {
 export const STRAY_WINDOW_MS = 30_000;
 const STRAY_LOOK_EVERY_MS = 1000;
 const GIVEN_UP_KEPT = 5000;
+
+/** What looking for strays reads and changes of its dispatcher. */
+export interface StrayHolder {
+  store: Pick<Store, 'leasedAttempts'>;
+  workerId: string;
+  log: Logger;
+  watch: StrayWatch;
+  /** Attempts this worker holds: running, claimed ahead, or waiting to be recorded. */
+  held(): Iterable<number>;
+  /** Queues a settlement with the worker's others. */
+  handBack(settlement: Settlement): void;
+}
+
+/**
+ * The strays go back to pending at once, attempt not spent, instead of waiting out their leases to be
+ * taken back as lost.
+ */
+export async function handBackStrays(h: StrayHolder): Promise<void> {
+  let leased: Array<{ jobId: number; attemptId: number }>;
+  try {
+    leased = await h.store.leasedAttempts(h.workerId);
+  } catch (error) {
+    h.log.warn('could not look for jobs a lost claim leased; trying again with the next claim', { error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const strays = h.watch.strays(leased, new Set(h.held()));
+  if (strays.length === 0) return;
+  h.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
+  for (const { jobId, attemptId } of strays) {
+    h.handBack({ jobId, attemptId, workerId: h.workerId, kind: 'interrupted', reason: 'its claim was answered to no one; handed back unstarted' });
+  }
+}
