@@ -1,5 +1,5 @@
 import type { Logger } from '../log/logger.ts';
-import type { Settlement, Store } from '../store/store.ts';
+import type { LeasedAttempt, Settlement, Store } from '../store/store.ts';
 
 /**
  * Jobs a claim leased whose answer never came (the connection died after the commit, or the claim
@@ -66,7 +66,7 @@ export interface StrayHolder {
  * taken back as lost.
  */
 export async function handBackStrays(h: StrayHolder): Promise<void> {
-  let leased: Array<{ jobId: number; attemptId: number }>;
+  let leased: LeasedAttempt[];
   try {
     leased = await h.store.leasedAttempts(h.workerId);
   } catch (error) {

@@ -98,7 +98,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
    * The attempts the store has running under this worker: after a claim whose answer never came, the
    * worker hands back the ones it does not know it holds.
    */
-  leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>>;
+  leasedAttempts(workerId: string): Promise<LeasedAttempt[]>;
 
   // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
   // Both return the job after the action, or null when there is no such job. A job in a state the
@@ -375,6 +375,12 @@ export interface BreakerTransition {
   from: BreakerRecord['state'];
   to: BreakerRecord['state'];
   reason: string;
+}
+
+/** One attempt the store has running under a worker (Store.leasedAttempts). */
+export interface LeasedAttempt {
+  jobId: number;
+  attemptId: number;
 }
 
 export interface WorkerRegistration {

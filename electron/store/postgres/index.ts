@@ -40,6 +40,7 @@ import type {
   EnqueueResult,
   FireOutcome,
   FirePlan,
+  LeasedAttempt,
   FireWork,
   MigrationStatus,
   NewApiKey,
@@ -204,7 +205,7 @@ export class PostgresStore implements Store {
     return reads.cancelRequested(this.#open, workerId);
   }
 
-  async leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>> {
+  async leasedAttempts(workerId: string): Promise<LeasedAttempt[]> {
     return reads.leasedAttempts(this.#open, workerId);
   }
 

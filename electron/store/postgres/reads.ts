@@ -9,7 +9,7 @@ import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
-import type { Page, PageRequest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
 
@@ -301,7 +301,7 @@ export async function stuckCount(db: PgDb): Promise<number> {
 
 const LeasedAttemptRow = z.object({ id: z.number(), attempt_id: z.number() });
 
-export async function leasedAttempts(db: PgDb, workerId: string): Promise<Array<{ jobId: number; attemptId: number }>> {
+export async function leasedAttempts(db: PgDb, workerId: string): Promise<LeasedAttempt[]> {
   const rows = await db.engineQuery(
     `SELECT id, attempt_id FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease WHERE worker_id = $1)) AND status = 'running' AND lease_owner = $1

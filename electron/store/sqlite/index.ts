@@ -40,6 +40,7 @@ import type {
   EnqueueResult,
   FireOutcome,
   FirePlan,
+  LeasedAttempt,
   FireWork,
   MigrationStatus,
   NewApiKey,
@@ -202,7 +203,7 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.cancelRequested(workerId));
   }
 
-  async leasedAttempts(workerId: string): Promise<Array<{ jobId: number; attemptId: number }>> {
+  async leasedAttempts(workerId: string): Promise<LeasedAttempt[]> {
     return this.#db.patient(() => this.#reads.leasedAttempts(workerId));
   }
 

@@ -6,7 +6,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
-import type { Page, PageRequest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
@@ -300,7 +300,7 @@ export class SqliteReads {
     return this.#db.guard(() => this.#s.cancelRequested.all(workerId).map((r) => r.id));
   }
 
-  leasedAttempts(workerId: string): Array<{ jobId: number; attemptId: number }> {
+  leasedAttempts(workerId: string): LeasedAttempt[] {
     return this.#db.guard(() => this.#s.leasedAttempts.all(workerId).map((r) => ({ jobId: r.id, attemptId: r.attempt_id })));
   }
 }
