@@ -51,3 +51,17 @@ test('bench/run.ts queries fills a history and times every console call, one JSO
   }
   for (const label of ['overview.stats', 'dlq.groups', 'jobs: search, no match', 'jobs.get trace']) assert.ok(labels.has(label), label);
 });
+
+test('bench/run.ts left-out times claims behind jobs they may not take, one JSON line per reason', () => {
+  const run = bench('left-out', '--store', 'sqlite', '--jobs', '2000');
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n').map((line): unknown => JSON.parse(line));
+  const reasons = lines.map((line) => {
+    assert.ok(typeof line === 'object' && line !== null);
+    const m = new Map(Object.entries(line));
+    assert.deepEqual([m.get('store'), m.get('left_out'), m.get('claims')], ['sqlite', 2000, 20]);
+    for (const key of ['p50_ms', 'p95_ms']) assert.ok(typeof m.get(key) === 'number' && Number(m.get(key)) >= 0, `${key} in ${JSON.stringify(line)}`);
+    return m.get('why');
+  });
+  assert.deepEqual(reasons, ['breaker open', 'service capped', 'queue paused', 'queue served elsewhere']);
+});

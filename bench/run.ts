@@ -2,6 +2,7 @@ import { parseArgs as parseOptions } from 'node:util';
 import { postgresPlace, sqlitePlace, type Place } from './places.ts';
 import { measureConsoleLoad } from './consoleLoad.ts';
 import { measureLatency } from './latency.ts';
+import { timeLeftOut } from './leftOut.ts';
 import { filledStore, timeQueries } from './queries.ts';
 import { soak } from './soak.ts';
 import { measure } from './throughput.ts';
@@ -25,13 +26,17 @@ import type { Store } from '../electron/store/store.ts';
  *
  * `node bench/run.ts soak [--store sqlite|postgres] [--jobs N]`: one worker through N jobs, its throughput
  * and memory sampled every tenth (soak.ts).
+ *
+ * `node bench/run.ts left-out [--store sqlite|postgres] [--jobs N]`: claims of 16 behind N jobs they may not
+ * take (a breaker open, a service capped, a queue paused or served elsewhere), one line per case (leftOut.ts).
  */
 
 const USAGE = `usage: node bench/run.ts [sqlite|postgres|all] [N] [C]
        node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]
        node bench/run.ts latency [--store sqlite|postgres] [--jobs N]
        node bench/run.ts console [--store sqlite|postgres] [--runs PAIRS] [--keep] [--at LOCATION]
-       node bench/run.ts soak [--store sqlite|postgres] [--jobs N]`;
+       node bench/run.ts soak [--store sqlite|postgres] [--jobs N]
+       node bench/run.ts left-out [--store sqlite|postgres] [--jobs N]`;
 /** A mistake in the arguments: reported with the usage line and exit code 2, not as a failed run. */
 class UsageError extends Error {}
 
@@ -160,6 +165,13 @@ async function soakRun(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function leftOut(argv: string[]): Promise<number> {
+  const args = parseQueryArgs(argv);
+  const log = (line: string) => console.error(`[${args.store}] ${line}`);
+  for (const timing of await timeLeftOut({ place: PLACES[args.store], leftOut: args.jobs, log })) console.log(JSON.stringify(timing));
+  return 0;
+}
+
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
   try {
@@ -167,6 +179,7 @@ async function main(): Promise<number> {
     if (process.argv[2] === 'latency') return await latency(process.argv.slice(3));
     if (process.argv[2] === 'console') return await consoleLoad(process.argv.slice(3));
     if (process.argv[2] === 'soak') return await soakRun(process.argv.slice(3));
+    if (process.argv[2] === 'left-out') return await leftOut(process.argv.slice(3));
     args = parseArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -64,23 +64,88 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal((await store.claim({ workerId: 'w', limit: 10, leaseMs: LEASE })).length, 2);
     });
 
-    test('connections claiming at once never get the same job', async (store, handle) => {
+    test('a claim that leaves jobs out takes the rest in dispatch order, across queues, services and caps', async (store) => {
+      // Every job a claim may take, in the order a claim of everything would take them: the model.
+      const pending = new Map<number, { identifier: string; queue: string; service: string; priority: number; runAt: string }>();
+      // One group (q1, a) holds most jobs and the highest priorities, so a claim must read deeper into it
+      // than into the others; the rest are spread over every queue and service.
+      const shapes = Array.from({ length: 400 }, (_, i) => ({
+        identifier: `j${i}`,
+        queue: i < 240 ? 'q1' : (['q1', 'q2', 'q3'][i % 3] ?? 'q1'),
+        service: i < 240 ? 'a' : (['a', 'b', 'c', 'd'][(i * 7) % 4] ?? 'a'),
+        priority: i < 240 ? 1 + (i % 2) : (i * 5) % 3,
+        // Ties in run_at as well, so the id decides some places.
+        runAt: ago(1_000_000 - Math.floor(i / 2) * 1000),
+      }));
+      const results = await store.enqueue(shapes.map((s) => job(s.service, { identifier: s.identifier, queue: s.queue, priority: s.priority, run_at: s.runAt })));
+      results.forEach((r, i) => {
+        const shape = shapes[i];
+        if (shape) pending.set(r.id, shape);
+      });
+      const expected = (req: { limit: number; queues?: string[]; excludeServices?: string[]; serviceCaps?: Record<string, number> }, paused: string[]) => {
+        const ordered = [...pending]
+          .filter(([, s]) => (!req.queues || req.queues.includes(s.queue)) && !(req.excludeServices ?? []).includes(s.service) && !paused.includes(s.queue))
+          .sort(([ia, a], [ib, b]) => b.priority - a.priority || a.runAt.localeCompare(b.runAt) || ia - ib);
+        const taken = new Map<string, number>();
+        const out: string[] = [];
+        for (const [, s] of ordered) {
+          if (out.length >= req.limit) break;
+          const n = taken.get(s.service) ?? 0;
+          if (n >= (req.serviceCaps?.[s.service] ?? Infinity)) continue;
+          taken.set(s.service, n + 1);
+          out.push(s.identifier);
+        }
+        return out;
+      };
+      // z: a backlog ahead of everything, left out of every claim but the last, deeper than a claim walks past.
+      const zRunAt = ago(10_000);
+      const z = await store.enqueue(Array.from({ length: 400 }, (_, i) => job('z', { identifier: `z${i}`, queue: 'q1', priority: 3, run_at: zRunAt })));
+      z.forEach((r, i) => pending.set(r.id, { identifier: `z${i}`, queue: 'q1', service: 'z', priority: 3, runAt: zRunAt }));
+      const rounds: Array<{ req: { limit: number; queues?: string[]; excludeServices?: string[]; serviceCaps?: Record<string, number> }; paused: string[] }> = [
+        { req: { limit: 5, excludeServices: ['b', 'z'] }, paused: [] },
+        { req: { limit: 6, queues: ['q1', 'q3'], excludeServices: ['z'] }, paused: [] },
+        { req: { limit: 7, excludeServices: ['z'], serviceCaps: { a: 1, c: 2 } }, paused: [] },
+        { req: { limit: 8, serviceCaps: { z: 0 } }, paused: ['q2'] },
+        { req: { limit: 9, queues: ['q2', 'q3'], excludeServices: ['d'], serviceCaps: { a: 3 } }, paused: ['q3'] },
+        { req: { limit: 120, excludeServices: ['c', 'z'] }, paused: [] },
+        { req: { limit: 150, queues: ['q1', 'q2', 'q3'], excludeServices: ['z'], serviceCaps: { a: 100 } }, paused: [] },
+        { req: { limit: 1000, serviceCaps: { b: 0 } }, paused: [] },
+      ];
+      for (const [i, { req, paused }] of rounds.entries()) {
+        for (const queue of paused) await store.setQueuePaused(queue, true, alice, null);
+        const want = expected(req, paused);
+        const claimed = await store.claim({ workerId: 'w', leaseMs: LEASE, ...req });
+        assert.deepEqual(claimed.map((c) => c.identifier), want, `round ${i}: ${JSON.stringify({ req, paused })}`);
+        for (const c of claimed) pending.delete(c.id);
+        for (const queue of paused) await store.setQueuePaused(queue, false, alice, null);
+      }
+      const left = [...pending.values()];
+      assert.ok(left.length > 0 && left.every((s) => s.service === 'b'), 'what is left is the service capped to nothing');
+    });
+
+    test('connections claiming at once never get the same job, with and without jobs left out', async (store, handle) => {
       const total = 240;
-      await store.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 4}`, { priority: i % 3 })));
       const others = handle.openSecond ? await Promise.all([handle.openSecond(), handle.openSecond()]) : [];
       try {
         const claimers = [store, ...others, store];
-        const seen = new Map<number, string>();
-        for (let round = 0; round < 100 && seen.size < total; round++) {
-          const batches = await Promise.all(claimers.map((s, i) => s.claim({ workerId: `w${i}`, limit: 7, leaseMs: LEASE })));
-          batches.forEach((batch, i) => {
-            for (const claimed of batch) {
-              assert.equal(seen.get(claimed.id), undefined, `job ${claimed.id} claimed by ${seen.get(claimed.id)} and w${i}`);
-              seen.set(claimed.id, `w${i}`);
-            }
-          });
+        // The second round leaves a service out and caps another: the claims then go group by group.
+        for (const leftOut of [{}, { queues: ['second'], excludeServices: ['svc3'], serviceCaps: { svc1: 3 } }]) {
+          const queue = 'queues' in leftOut ? 'second' : 'first';
+          await store.enqueue(Array.from({ length: total }, (_, i) => job(`svc${i % 4}`, { queue, priority: i % 3 })));
+          const takeable = 'excludeServices' in leftOut ? total - total / 4 : total;
+          const seen = new Map<number, string>();
+          for (let round = 0; round < 100 && seen.size < takeable; round++) {
+            const batches = await Promise.all(claimers.map((s, i) => s.claim({ workerId: `w${i}`, limit: 7, leaseMs: LEASE, ...leftOut })));
+            batches.forEach((batch, i) => {
+              for (const claimed of batch) {
+                assert.equal(seen.get(claimed.id), undefined, `job ${claimed.id} claimed by ${seen.get(claimed.id)} and w${i}`);
+                assert.notEqual(claimed.service_name, 'excludeServices' in leftOut ? 'svc3' : '', 'an excluded service is never claimed');
+                seen.set(claimed.id, `w${i}`);
+              }
+            });
+          }
+          assert.equal(seen.size, takeable, JSON.stringify(leftOut));
         }
-        assert.equal(seen.size, total);
       } finally {
         await Promise.all(others.map((s) => s.close()));
       }

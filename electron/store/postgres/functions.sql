@@ -23,54 +23,20 @@ PERFORM set_config('synchronous_commit', 'off', true);
 IF NOT EXISTS (SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT safe_mode) THEN
   RETURN '{"jobs": []}';
 END IF;
-IF coalesce(cardinality(p_cap_services), 0) = 0 THEN
-  -- No per-service caps (the common case): one LIMITed walk of the index, nothing to merge.
+IF p_queues IS NULL AND coalesce(cardinality(p_excluded), 0) = 0 AND coalesce(cardinality(p_cap_services), 0) = 0
+   AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue) THEN
+  -- Nothing to leave out (the common case): one LIMITed walk of the dispatch order, nothing to merge.
   SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
     SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
     WHERE r.run_at <= now()
-      AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-      AND r.service_name <> ALL(p_excluded)
-      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
     ORDER BY r.priority DESC, r.run_at, r.job_id
     LIMIT p_limit
     FOR UPDATE OF r SKIP LOCKED
   ) picked;
 ELSE
-  -- Capped services by their own LIMITed branch each, so a cap never hides other services' jobs.
-  WITH caps AS (
-    SELECT c.service_name, greatest(c.cap, 0) AS cap FROM unnest(p_cap_services, p_cap_values) AS c(service_name, cap)
-  ),
-  uncapped AS (
-    SELECT r.ctid AS row_id, r.job_id, r.priority, r.run_at FROM jobs.tb_job_ready r
-    WHERE r.run_at <= now()
-      AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-      AND r.service_name <> ALL(p_excluded)
-      AND r.service_name <> ALL(p_cap_services)
-      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-    ORDER BY r.priority DESC, r.run_at, r.job_id
-    LIMIT p_limit
-    FOR UPDATE OF r SKIP LOCKED
-  ),
-  capped AS (
-    SELECT l.row_id, l.job_id, l.priority, l.run_at FROM caps CROSS JOIN LATERAL (
-      SELECT r.ctid AS row_id, r.job_id, r.priority, r.run_at FROM jobs.tb_job_ready r
-      WHERE r.run_at <= now()
-        AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-        AND r.service_name <> ALL(p_excluded)
-        AND r.service_name = caps.service_name
-        AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-      ORDER BY r.priority DESC, r.run_at, r.job_id
-      LIMIT least(caps.cap, p_limit)
-      FOR UPDATE OF r SKIP LOCKED
-    ) l
-  )
-  SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
-    SELECT row_id, job_id FROM (SELECT * FROM uncapped UNION ALL SELECT * FROM capped) u
-    ORDER BY priority DESC, run_at, job_id
-    LIMIT p_limit
-  ) picked;
-  -- Rows a branch locked but the merge left out stay locked until commit, untouched: they are still
-  -- ready for the next claim.
+  -- Some jobs are not this claim's to take: by queue and service, never walking past the ones left out.
+  SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids
+  FROM jobs.opsdeck_ready_pick(p_limit, p_queues, coalesce(p_excluded, '{}'), NULL, p_cap_services, p_cap_values);
 END IF;
 IF v_ids IS NULL THEN
   RETURN '{"jobs": []}';
@@ -162,16 +128,8 @@ END IF;
 IF (SELECT coalesce(sum(n), 0) FROM jobs.tb_job_count WHERE service_name = p_service AND state = 'pending') <= 0 THEN
   RETURN '{"jobs": []}';
 END IF;
-SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
-  SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
-  WHERE r.run_at <= now()
-    AND r.service_name = p_service
-    AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-  ORDER BY r.priority DESC, r.run_at, r.job_id
-  LIMIT v_room
-  FOR UPDATE OF r SKIP LOCKED
-) picked;
+SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids
+FROM jobs.opsdeck_ready_pick(v_room, p_queues, '{}', p_service, NULL, NULL);
 IF v_ids IS NULL THEN
   -- Budget left and pending jobs, but none due (or all held by others): the caller may rest this service a moment.
   RETURN '{"jobs": [], "none_due": true}';
@@ -222,6 +180,131 @@ IF p_rate IS NOT NULL THEN
     AND at < now() - p_per_ms * interval '1 millisecond' - interval '1 minute';
 END IF;
 RETURN v_claimed;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_ready_pick(p_limit integer, p_queues text[], p_excluded text[], p_service text, p_cap_services text[], p_cap_values integer[])
+ RETURNS TABLE(row_id tid, job_id bigint)
+ LANGUAGE plpgsql
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+ SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+#variable_conflict use_column
+DECLARE
+  v_queues text[];
+  v_services text[];
+  -- The groups' services as numbers, so the merge below sorts integers, not text under a collation.
+  v_service_nos integer[];
+  -- The most a group can give this claim: its service's cap, never more than the claim takes.
+  v_caps integer[];
+  -- How far each group's head has been read.
+  v_reads integer[];
+  v_deeper integer[];
+  v_take_queues text[];
+  v_take_services text[];
+  v_take_counts integer[];
+BEGIN
+WITH RECURSIVE grp AS (
+  (SELECT r.queue, r.service_name FROM jobs.tb_job_ready r ORDER BY r.queue, r.service_name LIMIT 1)
+  UNION ALL
+  SELECT nxt.queue, nxt.service_name FROM grp g CROSS JOIN LATERAL (
+    SELECT r.queue, r.service_name FROM jobs.tb_job_ready r
+    WHERE (r.queue, r.service_name) > (g.queue, g.service_name)
+    ORDER BY r.queue, r.service_name
+    LIMIT 1
+  ) nxt
+)
+SELECT array_agg(a.queue), array_agg(a.service_name), array_agg(a.service_no), array_agg(a.cap)
+INTO v_queues, v_services, v_service_nos, v_caps
+FROM (
+  SELECT g.queue, g.service_name, dense_rank() OVER (ORDER BY g.service_name)::integer AS service_no,
+    least(p_limit, greatest(coalesce(c.cap, p_limit), 0)) AS cap
+  FROM grp g LEFT JOIN unnest(p_cap_services, p_cap_values) AS c(service_name, cap) ON c.service_name = g.service_name
+  WHERE (p_queues IS NULL OR g.queue = ANY(p_queues))
+    AND (p_service IS NULL OR g.service_name = p_service)
+    AND g.service_name <> ALL(p_excluded)
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = g.queue)
+) a;
+IF v_queues IS NULL THEN
+  RETURN;
+END IF;
+IF cardinality(v_queues) = 1 THEN
+  v_take_queues := v_queues;
+  v_take_services := v_services;
+  v_take_counts := v_caps;
+ELSE
+  -- Each group's head is read only as deep as the claim could need it: about twice an even share at first,
+  -- then all of it for a group whose last row read still made the claim (it may hold more that would).
+  SELECT array_agg(least(c, greatest(16, ceil(2.0 * p_limit / cardinality(v_queues))::integer)) ORDER BY i)
+  INTO v_reads FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
+  LOOP
+    WITH peeked AS MATERIALIZED (
+      SELECT g.i::integer AS i, g.service_no, g.cap, g.reads, h.k, h.priority, h.run_at, h.job_id
+      FROM unnest(v_queues, v_services, v_service_nos, v_caps, v_reads) WITH ORDINALITY AS g(queue, service_name, service_no, cap, reads, i)
+      CROSS JOIN LATERAL (
+        -- k: the row's place in its group's head, as read.
+        SELECT row_number() OVER () AS k, o.priority, o.run_at, o.job_id FROM (
+          SELECT r.priority, r.run_at, r.job_id FROM jobs.tb_job_ready r
+          WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.run_at <= now()
+          ORDER BY r.priority DESC, r.run_at, r.job_id
+          LIMIT g.reads
+        ) o
+      ) h
+    ),
+    head AS MATERIALIZED (
+      SELECT u.i, u.priority, u.run_at, u.job_id FROM (
+        SELECT p.i, p.priority, p.run_at, p.job_id FROM peeked p WHERE p.cap >= p_limit
+        UNION ALL
+        -- A cap holds for the service across its queues: counted only where there is one.
+        SELECT c.i, c.priority, c.run_at, c.job_id FROM (
+          SELECT p.*, row_number() OVER (PARTITION BY p.service_no ORDER BY p.priority DESC, p.run_at, p.job_id) AS nth
+          FROM peeked p WHERE p.cap < p_limit
+        ) c
+        WHERE c.nth <= c.cap
+      ) u
+      ORDER BY u.priority DESC, u.run_at, u.job_id
+      LIMIT p_limit
+    ),
+    last AS MATERIALIZED (
+      SELECT h.priority, h.run_at, h.job_id FROM head h ORDER BY h.priority, h.run_at DESC, h.job_id DESC LIMIT 1
+    ),
+    -- A group read to its depth, with more it could give, whose last row read still made the claim.
+    deeper AS (
+      SELECT p.i FROM peeked p
+      WHERE p.k = p.reads AND p.reads < p.cap
+        AND ((SELECT count(*) FROM head) < p_limit
+          OR (-p.priority, p.run_at, p.job_id) <= (SELECT -l.priority, l.run_at, l.job_id FROM last l))
+    ),
+    taken AS (
+      SELECT h.i, count(*)::integer AS n FROM head h GROUP BY h.i
+    )
+    SELECT (SELECT array_agg(d.i) FROM deeper d), array_agg(v_queues[t.i]), array_agg(v_services[t.i]), array_agg(t.n)
+    FROM taken t
+    INTO v_deeper, v_take_queues, v_take_services, v_take_counts;
+    EXIT WHEN v_deeper IS NULL;
+    -- Every unread row of a group left as it is sorts after the claim's last: no deeper read can change it.
+    SELECT array_agg(CASE WHEN u.i::integer = ANY(v_deeper) THEN v_caps[u.i::integer] ELSE u.r END ORDER BY u.i)
+    INTO v_reads FROM unnest(v_reads) WITH ORDINALITY AS u(r, i);
+  END LOOP;
+END IF;
+IF v_take_queues IS NULL THEN
+  RETURN;
+END IF;
+-- Locked group by group, as many as the merged head gave each: a row another claim holds is skipped for
+-- the group's next, so no claim locks more than it takes.
+RETURN QUERY
+SELECT t.row_id, t.job_id FROM unnest(v_take_queues, v_take_services, v_take_counts) AS q(queue, service_name, n)
+CROSS JOIN LATERAL (
+  SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+  WHERE r.queue = q.queue AND r.service_name = q.service_name AND r.run_at <= now()
+  ORDER BY r.priority DESC, r.run_at, r.job_id
+  LIMIT q.n
+  FOR UPDATE OF r SKIP LOCKED
+) t;
 END
 $function$;
 

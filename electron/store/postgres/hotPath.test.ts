@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { alice, job, sleep } from '../contract/fixtures.ts';
 import { StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
@@ -126,6 +127,70 @@ describe('postgres store', () => {
         assert.ok(taken.includes(results[0]?.identifier ?? ''));
         const pending = await withClient(db.url, (c) => c.query(`SELECT count(*)::int AS n FROM jobs.tb_job_ready`).then((r) => r.rows[0]?.n));
         assert.equal(pending, 2, 'the two new jobs are queued, the existing one is left as it was');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a claim never reads through the jobs it leaves out, however many sit ahead of the ones it takes', async () => {
+      const backlog = 3000;
+      const older = new Date(Date.now() - 3_600_000).toISOString();
+      // Each backlog is ahead in dispatch order (older, or of a higher priority) of every job the claim may take.
+      const cases = [
+        { why: 'breaker open', ahead: job('flaky', { run_at: older }), args: [null, ['flaky'], [], []] },
+        { why: 'capped to nothing', ahead: job('flaky', { run_at: older }), args: [null, [], ['flaky'], [0]] },
+        { why: 'another queue', ahead: job('svc', { queue: 'other', priority: 9 }), args: [['default'], [], [], []] },
+        { why: 'queue paused', ahead: job('svc', { queue: 'held', priority: 9 }), args: [null, [], [], []] },
+      ];
+      for (const { why, ahead, args } of cases) {
+        await resetTestDatabase(db.url);
+        const store = await openPostgresStore(db.url, { poolSize: 2 });
+        try {
+          await store.enqueue(Array.from({ length: backlog }, () => ({ ...ahead })));
+          await store.enqueue(Array.from({ length: 10 }, () => job('healthy')));
+          await store.setQueuePaused('held', true, alice, null);
+          const { services, read } = await withClient(db.url, async (c) => {
+            await c.query('BEGIN');
+            try {
+              const claimed = await c.query<{ claimed: string }>('SELECT jobs.opsdeck_claim($1, 5, 60000, $2, $3, $4, $5) AS claimed', ['w', ...args]);
+              const returned = await c.query<{ n: number }>(
+                `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)::int AS n FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,
+              );
+              const jobs = z.object({ jobs: z.array(z.array(z.unknown())) }).parse(JSON.parse(claimed.rows[0]?.claimed ?? '{}')).jobs;
+              return { services: jobs.map((j) => j[3]), read: returned.rows[0]?.n ?? -1 };
+            } finally {
+              await c.query('ROLLBACK');
+            }
+          });
+          assert.deepEqual(services, Array.from({ length: 5 }, () => 'healthy'), why);
+          assert.ok(read < 100, `${why}: the claim read ${read} index entries of the ready table to take 5 jobs`);
+        } finally {
+          await store.close();
+        }
+      }
+    });
+
+    it('a claim over many queues reads each queue about as deep as its share, not to the claim\'s limit in every one', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        const queues = Array.from({ length: 30 }, (_, i) => `q${i}`);
+        await store.enqueue(Array.from({ length: 6000 }, (_, i) => job('svc', { queue: queues[i % 30] ?? 'q0' })));
+        const { taken, read } = await withClient(db.url, async (c) => {
+          await c.query('BEGIN');
+          try {
+            const claimed = await c.query<{ claimed: string }>(`SELECT jobs.opsdeck_claim('w', 150, 60000, $1, '{}', '{}', '{}') AS claimed`, [queues]);
+            const returned = await c.query<{ n: number }>(
+              `SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)::int AS n FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,
+            );
+            return { taken: z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(claimed.rows[0]?.claimed ?? '{}')).jobs.length, read: returned.rows[0]?.n ?? -1 };
+          } finally {
+            await c.query('ROLLBACK');
+          }
+        });
+        assert.equal(taken, 150);
+        // 30 seeks for the queues, about twice an even share of each head, the 150 locked: not 30 x 150.
+        assert.ok(read < 1200, `the claim read ${read} index entries of the ready table to take 150 jobs from 30 queues`);
       } finally {
         await store.close();
       }

@@ -2,6 +2,7 @@ import { ExecutionType } from '../../../shared/domain.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { now } from './db.ts';
 import type { Bind, Connection, Params, SqliteDb } from './db.ts';
+import { ClaimPick } from './claimPick.ts';
 import { enqueueBatch, prepareEnqueue } from './enqueue.ts';
 import { isoTime } from './filters.ts';
 import { parseJson, toJson } from './rows.ts';
@@ -43,8 +44,7 @@ interface ExpiredRow extends JobKind {
  * Every statement of the hot path, prepared once. The per-job statements bind positionally (binding by
  * name costs a property lookup per value, which shows at tens of thousands of jobs a second); their
  * parameter order is spelled out beside them. `+status` keeps the planner on rowid lookups of an id list
- * instead of walking every pending row through the claim index; INDEXED BY pins claim to the index that
- * yields rows in dispatch order.
+ * instead of walking every pending row through the claim index. Which jobs a claim takes is claimPick.ts.
  */
 export function prepareJobStatements(db: Connection) {
   const fence = `id = ? AND status = 'running' AND lease_owner = ?
@@ -53,16 +53,6 @@ export function prepareJobStatements(db: Connection) {
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
   const cancelWins = `CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END`;
   return {
-    candidates: db.prepare<[Params], { id: number; service_name: string }>(
-      `SELECT id, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-       WHERE status = 'pending' AND run_at <= @now
-         AND (@queues IS NULL OR queue IN (SELECT value FROM json_each(@queues)))
-         AND service_name NOT IN (SELECT value FROM json_each(@exclude))
-         AND id NOT IN (SELECT value FROM json_each(@skip))
-         AND queue NOT IN (SELECT queue FROM tb_paused_queue)
-       ORDER BY priority DESC, run_at, id
-       LIMIT @limit`,
-    ),
     lease: db.prepare<[Params], ClaimRow>(
       `UPDATE tb_job_run
        SET status = 'running', attempts = attempts + 1, lease_owner = @worker, lease_expires_at = @lease,
@@ -154,9 +144,11 @@ export class SqliteJobs {
   readonly #leased = new Map<number, Leased>();
   readonly #workflows: SqliteWorkflowAdvance;
   readonly #gates: SqliteGates;
+  readonly #pick: ClaimPick;
 
   constructor(db: SqliteDb, gates: SqliteGates) {
     this.#db = db;
+    this.#pick = new ClaimPick(db.connection);
     this.#workflows = new SqliteWorkflowAdvance(db.connection);
     this.#gates = gates;
     this.#s = prepareJobStatements(db.connection);
@@ -207,32 +199,7 @@ export class SqliteJobs {
       caps.set(gate.service, Math.min(caps.get(gate.service) ?? room, room));
     }
     for (const [service, cap] of caps) if (cap <= 0) exclude.add(service);
-    const chosen: number[] = [];
-    const perService = new Map<string, number>();
-    // Each round either fills the claim or finds a service at its cap and leaves it out of the next.
-    for (let round = 0; round <= caps.size && chosen.length < limit; round++) {
-      const want = limit - chosen.length;
-      const rows = this.#s.candidates.all({
-        now: at,
-        queues: request.queues ? JSON.stringify(request.queues) : null,
-        exclude: JSON.stringify([...exclude]),
-        skip: JSON.stringify(chosen),
-        limit: want,
-      });
-      for (const row of rows) {
-        if (exclude.has(row.service_name)) continue;
-        const taken = (perService.get(row.service_name) ?? 0) + 1;
-        const cap = caps.get(row.service_name);
-        if (cap !== undefined && taken > cap) {
-          exclude.add(row.service_name);
-          continue;
-        }
-        perService.set(row.service_name, taken);
-        chosen.push(row.id);
-        if (chosen.length >= limit) break;
-      }
-      if (rows.length < want) break;
-    }
+    const chosen = this.#pick.pick({ limit, queues: request.queues ?? null, exclude, caps, now: at });
     if (chosen.length === 0) return [];
     const ids = JSON.stringify(chosen);
     const lease = new Date(Date.parse(at) + leaseLength(request.leaseMs)).toISOString();

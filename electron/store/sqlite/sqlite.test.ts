@@ -9,6 +9,7 @@ import { runStoreContract } from '../contract/index.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openStore } from '../open.ts';
 import type { Store } from '../store.ts';
+import { prepareClaimPick } from './claimPick.ts';
 import { prepareJobStatements } from './jobs.ts';
 import { prepareOperatorStatements } from './operator.ts';
 import { prepareReadStatements } from './reads.ts';
@@ -141,9 +142,19 @@ describe('sqlite specifics', () => {
           .map((row) => String(Reflect.get(row ?? {}, 'detail')))
           .join(' | ');
       const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
-      const claim = plan(statements.candidates.source, [named]);
-      assert.match(claim, /idx_tb_job_run_claim/);
+      const pick = prepareClaimPick(raw);
+      const claim = plan(pick.inOrder.source, ['x', 1]);
+      assert.match(claim, /idx_tb_job_run_claim \(status=\?\)/);
       assert.doesNotMatch(claim, /TEMP B-TREE/);
+      const walk = plan(pick.walk.source, ['x']);
+      assert.match(walk, /idx_tb_job_run_claim \(status=\?\)/);
+      assert.doesNotMatch(walk, /TEMP B-TREE/);
+      // A claim that leaves many jobs out seeks group by group and reads each group's head in dispatch order.
+      assert.match(plan(pick.nextServiceInQueue.source, ['q', 's']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name>\?\)$/);
+      assert.match(plan(pick.nextQueue.source, ['q']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue>\?\)$/);
+      const head = plan(pick.groupHead.source, ['q', 's', 'x', 1]);
+      assert.match(head, /idx_tb_job_run_claim_group \(queue=\? AND service_name=\?/);
+      assert.doesNotMatch(head, /TEMP B-TREE/);
       assert.match(plan(statements.lease.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.extend.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);

@@ -1,0 +1,196 @@
+import type { Connection } from './db.ts';
+
+/** What one claim may take, decided before it looks at any job. */
+export interface PickRules {
+  limit: number;
+  /** Only these queues; all when null. */
+  queues: string[] | null;
+  /** Never these services (breaker open, at a cap of nothing, left out by the caller). */
+  exclude: ReadonlySet<string>;
+  /** At most this many of a service. */
+  caps: ReadonlyMap<string, number>;
+  now: string;
+}
+
+export interface Head {
+  id: number;
+  service_name: string;
+  priority: number;
+  run_at: string;
+}
+
+export interface Group {
+  queue: string;
+  service_name: string;
+}
+
+/** SQLite compares run_at as text, byte by byte; so does this, where localeCompare would not. */
+const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Jobs a claim that leaves some out may step over before it goes by group instead. */
+const WALK_PAST = 256;
+
+const dispatchOrder = (a: Head, b: Head): number => b.priority - a.priority || byBytes(a.run_at, b.run_at) || a.id - b.id;
+
+export function prepareClaimPick(db: Connection) {
+  return {
+    /** now, limit */
+    inOrder: db
+      .prepare<[string, number], number>(
+        `SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending' AND run_at <= ?
+         ORDER BY priority DESC, run_at, id
+         LIMIT ?`,
+      )
+      .pluck(),
+    /** now: the due jobs in dispatch order, for a walk that stops as soon as it has what it needs */
+    walk: db.prepare<[string], { id: number; queue: string; service_name: string }>(
+      `SELECT id, queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+       WHERE status = 'pending' AND run_at <= ?
+       ORDER BY priority DESC, run_at, id`,
+    ),
+    paused: db.prepare<[], string>('SELECT queue FROM tb_paused_queue').pluck(),
+    firstGroup: db.prepare<[], Group>(
+      `SELECT queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
+       WHERE status = 'pending'
+       ORDER BY queue, service_name
+       LIMIT 1`,
+    ),
+    /**
+     * queue, service_name of the group before. Two seeks, the next service in the same queue and else the
+     * next queue: SQLite seeks a row value `(queue, service_name) > (?, ?)` by its queue alone and would
+     * step through the whole group before.
+     */
+    nextServiceInQueue: db.prepare<[string, string], Group>(
+      `SELECT queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
+       WHERE status = 'pending' AND queue = ? AND service_name > ?
+       ORDER BY queue, service_name
+       LIMIT 1`,
+    ),
+    /** queue of the group before */
+    nextQueue: db.prepare<[string], Group>(
+      `SELECT queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
+       WHERE status = 'pending' AND queue > ?
+       ORDER BY queue, service_name
+       LIMIT 1`,
+    ),
+    /** queue, service_name, now, limit */
+    groupHead: db.prepare<[string, string, string, number], Head>(
+      `SELECT id, service_name, priority, run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
+       WHERE status = 'pending' AND queue = ? AND service_name = ? AND run_at <= ?
+       ORDER BY priority DESC, run_at, id
+       LIMIT ?`,
+    ),
+  };
+}
+
+type PickStatements = ReturnType<typeof prepareClaimPick>;
+
+/**
+ * The claim's jobs from the heads of the groups it may take, exactly as a walk of the dispatch order would
+ * choose them, reading each head no deeper than that choice could need: about twice an even share at
+ * first, then the whole of any head whose last row read still made the claim (it may hold more that
+ * would). `readHead` gives a group's first n jobs in dispatch order.
+ */
+export function pickFromGroups<G extends Group>(groups: G[], rules: Pick<PickRules, 'limit' | 'caps'>, readHead: (group: G, n: number) => Head[]): number[] {
+  const share = groups.length === 1 ? rules.limit : Math.max(16, Math.ceil((2 * rules.limit) / groups.length));
+  const reads = groups.map((group) => {
+    const most = Math.max(0, Math.min(rules.limit, rules.caps.get(group.service_name) ?? rules.limit));
+    const depth = Math.min(most, share);
+    return { group, most, depth, head: depth > 0 ? readHead(group, depth) : [] };
+  });
+  for (;;) {
+    const chosen = merged(reads.flatMap((read) => read.head), rules);
+    const last = chosen.at(-1);
+    const deeper = reads.filter((read) => {
+      const end = read.head.at(-1);
+      const unread = end !== undefined && read.head.length === read.depth && read.depth < read.most;
+      return unread && (chosen.length < rules.limit || last === undefined || dispatchOrder(end, last) <= 0);
+    });
+    if (deeper.length === 0) return chosen.map((head) => head.id);
+    for (const read of deeper) {
+      read.depth = read.most;
+      read.head = readHead(read.group, read.most);
+    }
+  }
+}
+
+/** The first `limit` in dispatch order, a capped service's beyond its cap left out. */
+function merged(heads: Head[], rules: Pick<PickRules, 'limit' | 'caps'>): Head[] {
+  heads.sort(dispatchOrder);
+  const chosen: Head[] = [];
+  const taken = new Map<string, number>();
+  for (const head of heads) {
+    if (chosen.length >= rules.limit) break;
+    const n = taken.get(head.service_name) ?? 0;
+    if (n >= (rules.caps.get(head.service_name) ?? Infinity)) continue;
+    taken.set(head.service_name, n + 1);
+    chosen.push(head);
+  }
+  return chosen;
+}
+
+/**
+ * Which pending jobs a claim takes, in dispatch order (priority, then run_at, then id). A claim that may
+ * take every job walks that order from its head. So does one that leaves some out (a queue paused or not
+ * served here, a service left out or capped), while the jobs it steps over are few. Once they are many it
+ * stops and goes by group instead: it finds the (queue, service) groups holding pending jobs by skipping
+ * through their index, one seek each, reads the head of each group it may take, and merges them
+ * (pickFromGroups). Walking on cost a claim 265 ms behind a million jobs of a service whose breaker was
+ * open, under the write lock; going by group every time cost a claim over 32 groups and no backlog about
+ * an eighth of the engine's throughput.
+ */
+export class ClaimPick {
+  readonly #s: PickStatements;
+
+  constructor(db: Connection) {
+    this.#s = prepareClaimPick(db);
+  }
+
+  pick(rules: PickRules): number[] {
+    const paused = new Set(this.#s.paused.all());
+    if (rules.queues === null && rules.exclude.size === 0 && rules.caps.size === 0 && paused.size === 0) return this.#s.inOrder.all(rules.now, rules.limit);
+    return this.#walk(rules, paused) ?? this.#byGroup(rules, paused);
+  }
+
+  /** The walk, or null once it has stepped over more jobs than it may take (and at least WALK_PAST). */
+  #walk(rules: PickRules, paused: ReadonlySet<string>): number[] | null {
+    const budget = Math.max(WALK_PAST, rules.limit);
+    const chosen: number[] = [];
+    const taken = new Map<string, number>();
+    let passed = 0;
+    for (const row of this.#s.walk.iterate(rules.now)) {
+      const n = taken.get(row.service_name) ?? 0;
+      const takeable =
+        (rules.queues === null || rules.queues.includes(row.queue)) &&
+        !paused.has(row.queue) &&
+        !rules.exclude.has(row.service_name) &&
+        n < (rules.caps.get(row.service_name) ?? Infinity);
+      if (!takeable) {
+        if (++passed > budget) return null;
+        continue;
+      }
+      taken.set(row.service_name, n + 1);
+      chosen.push(row.id);
+      if (chosen.length >= rules.limit) break;
+    }
+    return chosen;
+  }
+
+  #byGroup(rules: PickRules, paused: ReadonlySet<string>): number[] {
+    const groups = this.#groups().filter(
+      (group) => (rules.queues === null || rules.queues.includes(group.queue)) && !paused.has(group.queue) && !rules.exclude.has(group.service_name),
+    );
+    return pickFromGroups(groups, rules, (group, n) => this.#s.groupHead.all(group.queue, group.service_name, rules.now, n));
+  }
+
+  #groups(): Group[] {
+    const groups: Group[] = [];
+    for (let group = this.#s.firstGroup.get(); group; group = this.#nextGroup(group)) groups.push(group);
+    return groups;
+  }
+
+  #nextGroup(before: Group): Group | undefined {
+    return this.#s.nextServiceInQueue.get(before.queue, before.service_name) ?? this.#s.nextQueue.get(before.queue);
+  }
+}
