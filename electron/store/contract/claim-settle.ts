@@ -97,9 +97,10 @@ export function claimSettleContract(test: ContractTest): void {
         }
         return out;
       };
-      // z: a backlog ahead of everything, left out of every claim but the last, deeper than a claim walks past.
+      // z: a backlog ahead of everything and left out of every claim, more than a claim steps over before
+      // it goes by lane instead (SQLite).
       const zRunAt = ago(10_000);
-      const z = await store.enqueue(Array.from({ length: 400 }, (_, i) => job('z', { identifier: `z${i}`, queue: 'q1', priority: 3, run_at: zRunAt })));
+      const z = await store.enqueue(Array.from({ length: 2100 }, (_, i) => job('z', { identifier: `z${i}`, queue: 'q1', priority: 3, run_at: zRunAt })));
       z.forEach((r, i) => pending.set(r.id, { identifier: `z${i}`, queue: 'q1', service: 'z', priority: 3, runAt: zRunAt }));
       const rounds: Array<{ req: { limit: number; queues?: string[]; excludeServices?: string[]; serviceCaps?: Record<string, number> }; paused: string[] }> = [
         { req: { limit: 5, excludeServices: ['b', 'z'] }, paused: [] },
@@ -109,7 +110,7 @@ export function claimSettleContract(test: ContractTest): void {
         { req: { limit: 9, queues: ['q2', 'q3'], excludeServices: ['d'], serviceCaps: { a: 3 } }, paused: ['q3'] },
         { req: { limit: 120, excludeServices: ['c', 'z'] }, paused: [] },
         { req: { limit: 150, queues: ['q1', 'q2', 'q3'], excludeServices: ['z'], serviceCaps: { a: 100 } }, paused: [] },
-        { req: { limit: 1000, serviceCaps: { b: 0 } }, paused: [] },
+        { req: { limit: 1000, excludeServices: ['z'], serviceCaps: { b: 0 } }, paused: [] },
       ];
       for (const [i, { req, paused }] of rounds.entries()) {
         for (const queue of paused) await store.setQueuePaused(queue, true, alice, null);
@@ -120,7 +121,18 @@ export function claimSettleContract(test: ContractTest): void {
         for (const queue of paused) await store.setQueuePaused(queue, false, alice, null);
       }
       const left = [...pending.values()];
-      assert.ok(left.length > 0 && left.every((s) => s.service === 'b'), 'what is left is the service capped to nothing');
+      assert.ok(left.some((s) => s.service === 'b') && left.every((s) => s.service === 'b' || s.service === 'z'), 'what is left is the service capped to nothing and the one left out');
+    });
+
+    test('priorities at the ends of the integer range are claimed in order, with and without jobs left out', async (store) => {
+      const ends = [-2_147_483_648, 0, 2_147_483_647];
+      for (const queue of ['q1', 'q2']) {
+        await store.enqueue(ends.flatMap((priority) => Array.from({ length: 20 }, (_, i) => job('svc', { identifier: `${queue}-${priority}-${i}`, queue, priority }))));
+      }
+      const leftOut = await store.claim({ workerId: 'w', limit: 50, leaseMs: LEASE, excludeServices: ['other'] });
+      assert.deepEqual(leftOut.map((c) => c.priority), [...Array.from({ length: 40 }, () => 2_147_483_647), ...Array.from({ length: 10 }, () => 0)]);
+      const rest = await store.claim({ workerId: 'w', limit: 100, leaseMs: LEASE, queues: ['q1', 'q2'] });
+      assert.deepEqual(rest.map((c) => c.priority), [...Array.from({ length: 30 }, () => 0), ...Array.from({ length: 40 }, () => -2_147_483_648)]);
     });
 
     test('connections claiming at once never get the same job, with and without jobs left out', async (store, handle) => {

@@ -24,7 +24,7 @@ IF NOT EXISTS (SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT sa
   RETURN '{"jobs": []}';
 END IF;
 IF p_queues IS NULL AND coalesce(cardinality(p_excluded), 0) = 0 AND coalesce(cardinality(p_cap_services), 0) = 0
-   AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue) THEN
+   AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE EXISTS (SELECT 1 FROM jobs.tb_job_ready r WHERE r.queue = p.queue)) THEN
   -- Nothing to leave out (the common case): one LIMITed walk of the dispatch order, nothing to merge.
   SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
     SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
@@ -195,116 +195,206 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_ready_pick(p_limit integer, p_queues tex
 AS $function$
 #variable_conflict use_column
 DECLARE
+  -- The lanes this claim may take, one entry each.
   v_queues text[];
   v_services text[];
-  -- The groups' services as numbers, so the merge below sorts integers, not text under a collation.
+  v_priorities integer[];
+  -- The lanes' services as numbers, so the merge sorts integers, not text under a collation.
   v_service_nos integer[];
-  -- The most a group can give this claim: its service's cap, never more than the claim takes.
+  -- The most a lane's service may give this claim: its cap, never more than the claim takes.
   v_caps integer[];
-  -- How far each group's head has been read.
+  -- What is left of that once this claim's earlier rounds locked some.
+  v_room integer[];
+  -- How deep each lane's head is read.
   v_reads integer[];
   v_deeper integer[];
-  v_take_queues text[];
-  v_take_services text[];
-  v_take_counts integer[];
+  -- The merged head, by lane: how many it chose of each, and the last one's run_at and id.
+  v_head_lanes integer[];
+  v_head_counts integer[];
+  v_head_last_run_at timestamptz[];
+  v_head_last_ids bigint[];
+  v_head_size integer;
+  v_new_rows tid[];
+  v_new_ids bigint[];
+  v_new_lanes integer[];
+  -- Locked so far, and the lanes they came from.
+  v_rows tid[] := '{}';
+  v_ids bigint[] := '{}';
+  v_lanes integer[] := '{}';
+  -- Jobs a head chose that another claim holds: left out of the next round.
+  v_held bigint[] := '{}';
+  v_need integer;
+  v_round integer := 0;
+  -- The lanes this claim leaves out.
+  v_out_queues text[];
+  v_out_services text[];
+  v_out_priorities integer[];
 BEGIN
-WITH RECURSIVE grp AS (
-  (SELECT r.queue, r.service_name FROM jobs.tb_job_ready r ORDER BY r.queue, r.service_name LIMIT 1)
+WITH RECURSIVE lane AS (
+  (SELECT r.queue, r.service_name, r.priority FROM jobs.tb_job_ready r ORDER BY r.queue, r.service_name, r.priority DESC LIMIT 1)
   UNION ALL
-  SELECT nxt.queue, nxt.service_name FROM grp g CROSS JOIN LATERAL (
-    SELECT r.queue, r.service_name FROM jobs.tb_job_ready r
-    WHERE (r.queue, r.service_name) > (g.queue, g.service_name)
-    ORDER BY r.queue, r.service_name
+  SELECT n.queue, n.service_name, n.priority FROM lane l CROSS JOIN LATERAL (
+    -- The next priority of the same queue and service, else the first of the next queue and service.
+    (SELECT r.queue, r.service_name, r.priority FROM jobs.tb_job_ready r
+     WHERE r.queue = l.queue AND r.service_name = l.service_name AND r.priority < l.priority
+     ORDER BY r.priority DESC LIMIT 1)
+    UNION ALL
+    (SELECT r.queue, r.service_name, r.priority FROM jobs.tb_job_ready r
+     WHERE (r.queue, r.service_name) > (l.queue, l.service_name)
+     ORDER BY r.queue, r.service_name, r.priority DESC LIMIT 1)
     LIMIT 1
-  ) nxt
+  ) n
 )
-SELECT array_agg(a.queue), array_agg(a.service_name), array_agg(a.service_no), array_agg(a.cap)
-INTO v_queues, v_services, v_service_nos, v_caps
+SELECT array_agg(a.queue) FILTER (WHERE a.takes), array_agg(a.service_name) FILTER (WHERE a.takes),
+  array_agg(a.priority) FILTER (WHERE a.takes), array_agg(a.service_no) FILTER (WHERE a.takes), array_agg(a.cap) FILTER (WHERE a.takes),
+  array_agg(a.queue) FILTER (WHERE NOT a.takes), array_agg(a.service_name) FILTER (WHERE NOT a.takes),
+  array_agg(a.priority) FILTER (WHERE NOT a.takes)
+INTO v_queues, v_services, v_priorities, v_service_nos, v_caps, v_out_queues, v_out_services, v_out_priorities
 FROM (
-  SELECT g.queue, g.service_name, dense_rank() OVER (ORDER BY g.service_name)::integer AS service_no,
-    least(p_limit, greatest(coalesce(c.cap, p_limit), 0)) AS cap
-  FROM grp g LEFT JOIN unnest(p_cap_services, p_cap_values) AS c(service_name, cap) ON c.service_name = g.service_name
-  WHERE (p_queues IS NULL OR g.queue = ANY(p_queues))
-    AND (p_service IS NULL OR g.service_name = p_service)
-    AND g.service_name <> ALL(p_excluded)
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = g.queue)
+  SELECT l.queue, l.service_name, l.priority, dense_rank() OVER (ORDER BY l.service_name)::integer AS service_no,
+    least(p_limit, greatest(coalesce(c.cap, p_limit), 0)) AS cap,
+    (p_queues IS NULL OR l.queue = ANY(p_queues))
+      AND (p_service IS NULL OR l.service_name = p_service)
+      AND l.service_name <> ALL(p_excluded)
+      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = l.queue) AS takes
+  FROM lane l LEFT JOIN unnest(p_cap_services, p_cap_values) AS c(service_name, cap) ON c.service_name = l.service_name
 ) a;
 IF v_queues IS NULL THEN
   RETURN;
 END IF;
+-- Few jobs left out and no cap to count: the walk of the dispatch order steps over at most those few, and
+-- costs less than reading and merging the lanes.
+IF NOT EXISTS (SELECT 1 FROM unnest(v_caps) AS c(cap) WHERE c.cap < p_limit)
+   AND (SELECT count(*) FROM (
+     SELECT 1 FROM unnest(v_out_queues, v_out_services, v_out_priorities) AS o(queue, service_name, priority)
+     CROSS JOIN LATERAL (
+       SELECT 1 FROM jobs.tb_job_ready r WHERE r.queue = o.queue AND r.service_name = o.service_name AND r.priority = o.priority
+       LIMIT 2049
+     ) x
+     LIMIT 2049
+   ) n) <= 2048 THEN
+  RETURN QUERY
+  SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
+  WHERE r.run_at <= now()
+    AND (p_queues IS NULL OR r.queue = ANY(p_queues))
+    AND (p_service IS NULL OR r.service_name = p_service)
+    AND r.service_name <> ALL(p_excluded)
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
+  ORDER BY r.priority DESC, r.run_at, r.job_id
+  LIMIT p_limit
+  FOR UPDATE OF r SKIP LOCKED;
+  RETURN;
+END IF;
 IF cardinality(v_queues) = 1 THEN
-  v_take_queues := v_queues;
-  v_take_services := v_services;
-  v_take_counts := v_caps;
-ELSE
-  -- Each group's head is read only as deep as the claim could need it: about twice an even share at first,
-  -- then all of it for a group whose last row read still made the claim (it may hold more that would).
-  SELECT array_agg(least(c, greatest(16, ceil(2.0 * p_limit / cardinality(v_queues))::integer)) ORDER BY i)
-  INTO v_reads FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
+  -- One lane is already in dispatch order: lock its head, skipping what other claims hold.
+  RETURN QUERY
+  SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
+  WHERE r.queue = v_queues[1] AND r.service_name = v_services[1] AND r.priority = v_priorities[1] AND r.run_at <= now()
+  ORDER BY r.run_at, r.job_id
+  LIMIT v_caps[1]
+  FOR UPDATE OF r SKIP LOCKED;
+  RETURN;
+END IF;
+v_room := v_caps;
+-- A round merges the lanes' heads and locks what it chose. Another claim may hold some of those jobs (the
+-- heads are read without locks): the next round leaves them out and chooses again from what is left.
+LOOP
+  v_need := p_limit - cardinality(v_ids);
+  v_round := v_round + 1;
+  EXIT WHEN v_need <= 0 OR v_round > 8;
+  -- Each head is read about twice an even share deep at first, then all of it where its last row read
+  -- still made the claim (it may hold more that would).
+  SELECT array_agg(least(r, greatest(least(v_need, 8), ceil(2.0 * v_need / cardinality(v_queues))::integer)) ORDER BY i)
+  INTO v_reads FROM unnest(v_room) WITH ORDINALITY AS u(r, i);
   LOOP
     WITH peeked AS MATERIALIZED (
-      SELECT g.i::integer AS i, g.service_no, g.cap, g.reads, h.k, h.priority, h.run_at, h.job_id
-      FROM unnest(v_queues, v_services, v_service_nos, v_caps, v_reads) WITH ORDINALITY AS g(queue, service_name, service_no, cap, reads, i)
+      SELECT g.i::integer AS i, g.priority, g.service_no, g.room, g.reads, h.k, h.run_at, h.job_id
+      FROM unnest(v_queues, v_services, v_priorities, v_service_nos, v_room, v_reads)
+        WITH ORDINALITY AS g(queue, service_name, priority, service_no, room, reads, i)
       CROSS JOIN LATERAL (
-        -- k: the row's place in its group's head, as read.
-        SELECT row_number() OVER () AS k, o.priority, o.run_at, o.job_id FROM (
-          SELECT r.priority, r.run_at, r.job_id FROM jobs.tb_job_ready r
-          WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.run_at <= now()
-          ORDER BY r.priority DESC, r.run_at, r.job_id
+        -- k: the job's place in its lane's head, as read.
+        SELECT row_number() OVER () AS k, o.run_at, o.job_id FROM (
+          SELECT r.run_at, r.job_id FROM jobs.tb_job_ready r
+          WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.priority = g.priority AND r.run_at <= now()
+            AND r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
+          ORDER BY r.run_at, r.job_id
           LIMIT g.reads
         ) o
       ) h
+      WHERE g.reads > 0
     ),
     head AS MATERIALIZED (
       SELECT u.i, u.priority, u.run_at, u.job_id FROM (
-        SELECT p.i, p.priority, p.run_at, p.job_id FROM peeked p WHERE p.cap >= p_limit
+        SELECT p.i, p.priority, p.run_at, p.job_id FROM peeked p WHERE p.room >= p_limit
         UNION ALL
-        -- A cap holds for the service across its queues: counted only where there is one.
+        -- A cap holds for the service across its lanes: counted only where there is one.
         SELECT c.i, c.priority, c.run_at, c.job_id FROM (
           SELECT p.*, row_number() OVER (PARTITION BY p.service_no ORDER BY p.priority DESC, p.run_at, p.job_id) AS nth
-          FROM peeked p WHERE p.cap < p_limit
+          FROM peeked p WHERE p.room < p_limit
         ) c
-        WHERE c.nth <= c.cap
+        WHERE c.nth <= c.room
       ) u
       ORDER BY u.priority DESC, u.run_at, u.job_id
-      LIMIT p_limit
+      LIMIT v_need
     ),
     last AS MATERIALIZED (
       SELECT h.priority, h.run_at, h.job_id FROM head h ORDER BY h.priority, h.run_at DESC, h.job_id DESC LIMIT 1
     ),
-    -- A group read to its depth, with more it could give, whose last row read still made the claim.
+    -- A lane read to its depth, with more it could give, whose last row read still made the claim.
     deeper AS (
       SELECT p.i FROM peeked p
-      WHERE p.k = p.reads AND p.reads < p.cap
-        AND ((SELECT count(*) FROM head) < p_limit
-          OR (-p.priority, p.run_at, p.job_id) <= (SELECT -l.priority, l.run_at, l.job_id FROM last l))
-    ),
-    taken AS (
-      SELECT h.i, count(*)::integer AS n FROM head h GROUP BY h.i
+      WHERE p.k = p.reads AND p.reads < p.room
+        AND ((SELECT count(*) FROM head) < v_need
+          OR EXISTS (SELECT 1 FROM last l WHERE p.priority > l.priority
+            OR (p.priority = l.priority AND (p.run_at, p.job_id) <= (l.run_at, l.job_id))))
     )
-    SELECT (SELECT array_agg(d.i) FROM deeper d), array_agg(v_queues[t.i]), array_agg(v_services[t.i]), array_agg(t.n)
-    FROM taken t
-    INTO v_deeper, v_take_queues, v_take_services, v_take_counts;
+    SELECT (SELECT array_agg(d.i) FROM deeper d), array_agg(b.i), array_agg(b.n), array_agg(b.last_run_at), array_agg(b.last_id),
+      coalesce(sum(b.n), 0)::integer
+    FROM (
+      SELECT h.i, count(*)::integer AS n, (array_agg(h.run_at ORDER BY h.run_at DESC, h.job_id DESC))[1] AS last_run_at,
+        (array_agg(h.job_id ORDER BY h.run_at DESC, h.job_id DESC))[1] AS last_id
+      FROM head h GROUP BY h.i
+    ) b
+    INTO v_deeper, v_head_lanes, v_head_counts, v_head_last_run_at, v_head_last_ids, v_head_size;
     EXIT WHEN v_deeper IS NULL;
-    -- Every unread row of a group left as it is sorts after the claim's last: no deeper read can change it.
-    SELECT array_agg(CASE WHEN u.i::integer = ANY(v_deeper) THEN v_caps[u.i::integer] ELSE u.r END ORDER BY u.i)
+    -- Every unread row of a lane left as it is sorts after the claim's last: no deeper read can change it.
+    SELECT array_agg(CASE WHEN u.i::integer = ANY(v_deeper) THEN v_room[u.i::integer] ELSE u.r END ORDER BY u.i)
     INTO v_reads FROM unnest(v_reads) WITH ORDINALITY AS u(r, i);
   END LOOP;
-END IF;
-IF v_take_queues IS NULL THEN
-  RETURN;
-END IF;
--- Locked group by group, as many as the merged head gave each: a row another claim holds is skipped for
--- the group's next, so no claim locks more than it takes.
-RETURN QUERY
-SELECT t.row_id, t.job_id FROM unnest(v_take_queues, v_take_services, v_take_counts) AS q(queue, service_name, n)
-CROSS JOIN LATERAL (
-  SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
-  WHERE r.queue = q.queue AND r.service_name = q.service_name AND r.run_at <= now()
-  ORDER BY r.priority DESC, r.run_at, r.job_id
-  LIMIT q.n
-  FOR UPDATE OF r SKIP LOCKED
-) t;
+  EXIT WHEN v_head_size = 0;
+  -- Locked lane by lane, no further into each than the head's last choice from it.
+  SELECT array_agg(t.row_id), array_agg(t.job_id), array_agg(b.lane)
+  INTO v_new_rows, v_new_ids, v_new_lanes
+  FROM unnest(v_head_lanes, v_head_counts, v_head_last_run_at, v_head_last_ids) AS b(lane, n, last_run_at, last_id)
+  CROSS JOIN LATERAL (
+    SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+    WHERE r.queue = v_queues[b.lane] AND r.service_name = v_services[b.lane] AND r.priority = v_priorities[b.lane]
+      AND r.run_at <= now() AND (r.run_at, r.job_id) <= (b.last_run_at, b.last_id)
+      AND r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
+    ORDER BY r.run_at, r.job_id
+    LIMIT b.n
+    FOR UPDATE OF r SKIP LOCKED
+  ) t;
+  v_rows := v_rows || coalesce(v_new_rows, '{}');
+  v_ids := v_ids || coalesce(v_new_ids, '{}');
+  v_lanes := v_lanes || coalesce(v_new_lanes, '{}');
+  -- Everything the head chose is locked: nothing better is left.
+  EXIT WHEN coalesce(cardinality(v_new_ids), 0) = v_head_size;
+  -- What the head chose but this claim could not lock, another claim holds.
+  v_held := v_held || ARRAY(
+    SELECT r.job_id
+    FROM unnest(v_head_lanes, v_head_last_run_at, v_head_last_ids) AS b(lane, last_run_at, last_id)
+    JOIN jobs.tb_job_ready r ON r.queue = v_queues[b.lane] AND r.service_name = v_services[b.lane] AND r.priority = v_priorities[b.lane]
+      AND r.run_at <= now() AND (r.run_at, r.job_id) <= (b.last_run_at, b.last_id)
+    WHERE r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
+  );
+  -- A capped service's room shrinks by what this claim locked of it.
+  SELECT array_agg(greatest(0, v_caps[u.i::integer] - (
+      SELECT count(*)::integer FROM unnest(v_lanes) AS t(lane) WHERE v_service_nos[t.lane] = v_service_nos[u.i::integer]
+    )) ORDER BY u.i)
+  INTO v_room FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
+END LOOP;
+RETURN QUERY SELECT unnest(v_rows), unnest(v_ids);
 END
 $function$;
 

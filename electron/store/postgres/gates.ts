@@ -32,10 +32,10 @@ export async function claimGated(db: PgDb, req: ClaimRequest, gate: ServiceGate,
 const NoneDue = z.object({ none_due: z.literal(true) });
 
 /**
- * A gated service with pending jobs none of which is due costs a walk of the ready jobs to find that out
- * (there is no index by service, which every enqueue and claim would pay for). After such a walk the
- * service rests this long before this process walks for it again: at most a few walks a second per
- * worker, and a job of it that becomes due starts at most this much later.
+ * A gated service with pending jobs none of which is due costs a claim (its advisory lock, the reads of
+ * its budget, a seek into each of its lanes) to find that out. After such a claim the service rests this
+ * long before this process claims for it again: at most a few such claims a second per worker, and a job
+ * of it that becomes due starts at most this much later.
  */
 export const NONE_DUE_REST_MS = 500;
 

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { z } from 'zod';
 import { alice, job, sleep } from '../contract/fixtures.ts';
 import { StoreInputError } from '../errors.ts';
@@ -133,7 +134,7 @@ describe('postgres store', () => {
     });
 
     it('a claim never reads through the jobs it leaves out, however many sit ahead of the ones it takes', async () => {
-      const backlog = 3000;
+      const backlog = 20_000;
       const older = new Date(Date.now() - 3_600_000).toISOString();
       // Each backlog is ahead in dispatch order (older, or of a higher priority) of every job the claim may take.
       const cases = [
@@ -146,7 +147,7 @@ describe('postgres store', () => {
         await resetTestDatabase(db.url);
         const store = await openPostgresStore(db.url, { poolSize: 2 });
         try {
-          await store.enqueue(Array.from({ length: backlog }, () => ({ ...ahead })));
+          for (let n = 0; n < backlog; n += 5000) await store.enqueue(Array.from({ length: 5000 }, () => ({ ...ahead })));
           await store.enqueue(Array.from({ length: 10 }, () => job('healthy')));
           await store.setQueuePaused('held', true, alice, null);
           const { services, read } = await withClient(db.url, async (c) => {
@@ -163,10 +164,70 @@ describe('postgres store', () => {
             }
           });
           assert.deepEqual(services, Array.from({ length: 5 }, () => 'healthy'), why);
-          assert.ok(read < 100, `${why}: the claim read ${read} index entries of the ready table to take 5 jobs`);
+          // It may count up to 2 049 of the jobs it leaves out, to choose between a walk and the lanes.
+          assert.ok(read < 2500, `${why}: the claim read ${read} index entries of the ready table to take 5 jobs`);
         } finally {
           await store.close();
         }
+      }
+    });
+
+    it('a claim that leaves jobs out takes the next best when another claim holds the best, as a walk would', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      const holder = new pg.Client({ connectionString: db.url });
+      await holder.connect();
+      try {
+        // q1: five urgent jobs then ten ordinary ones; q2: ten of a priority between.
+        await store.enqueue(Array.from({ length: 5 }, (_, i) => job('a', { identifier: `urgent${i}`, queue: 'q1', priority: 9 })));
+        await store.enqueue(Array.from({ length: 10 }, (_, i) => job('a', { identifier: `ordinary${i}`, queue: 'q1', priority: 0 })));
+        await store.enqueue(Array.from({ length: 10 }, (_, i) => job('b', { identifier: `middle${i}`, queue: 'q2', priority: 5 })));
+        const claimSql = `SELECT jobs.opsdeck_claim($1, 5, 60000, NULL, '{zzz}', '{}', '{}') AS claimed`;
+        await holder.query('BEGIN');
+        const held = z.object({ jobs: z.array(z.array(z.unknown())) }).parse(JSON.parse(String((await holder.query(claimSql, ['holder'])).rows[0]?.claimed))).jobs;
+        assert.deepEqual(held.map((j) => j[1]), Array.from({ length: 5 }, (_, i) => `urgent${i}`));
+        // The holder's transaction is still open: its five are locked, not yet running.
+        const claimed = await store.claim({ workerId: 'w', limit: 5, leaseMs: 60_000, excludeServices: ['zzz'] });
+        assert.deepEqual(claimed.map((j) => j.identifier), Array.from({ length: 5 }, (_, i) => `middle${i}`));
+        const gated = await withClient(db.url, async (c) =>
+          z.object({ jobs: z.array(z.array(z.unknown())) }).parse(JSON.parse(String(
+            (await c.query(`SELECT jobs.opsdeck_claim_gated('g', 3, 60000, NULL, 'a', NULL, NULL, NULL) AS claimed`)).rows[0]?.claimed,
+          ))).jobs,
+        );
+        assert.deepEqual(gated.map((j) => j[1]), ['ordinary0', 'ordinary1', 'ordinary2'], 'the gated claim takes what the holder left of its service');
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+        await store.close();
+      }
+    });
+
+    it('a claim reads no further into a lane than its due jobs, however many wait for later', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+        for (let i = 0; i < 4; i++) await store.enqueue(Array.from({ length: 5000 }, () => job('reports', { queue: 'reports', run_at: tomorrow })));
+        await store.enqueue(Array.from({ length: 3 }, () => job('reports', { queue: 'reports' })));
+        await store.enqueue(Array.from({ length: 10 }, () => job('healthy')));
+        // More left out than a claim walks past: it goes by lane.
+        await store.enqueue(Array.from({ length: 2100 }, () => job('flaky')));
+        const { taken, read } = await withClient(db.url, async (c) => {
+          await c.query('BEGIN');
+          try {
+            const claimed = await c.query<{ claimed: string }>(`SELECT jobs.opsdeck_claim('w', 20, 60000, NULL, '{flaky}', '{}', '{}') AS claimed`);
+            const returned = await c.query<{ n: number }>(
+              `SELECT coalesce(sum(pg_stat_get_xact_blocks_fetched(indexrelid)), 0)::int AS n FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,
+            );
+            return { taken: z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(claimed.rows[0]?.claimed ?? '{}')).jobs.length, read: returned.rows[0]?.n ?? -1 };
+          } finally {
+            await c.query('ROLLBACK');
+          }
+        });
+        assert.equal(taken, 13, 'every due job, none of tomorrow\'s');
+        assert.ok(read < 100, `the claim read ${read} index pages of the ready table beside 20 000 jobs due tomorrow`);
+      } finally {
+        await store.close();
       }
     });
 

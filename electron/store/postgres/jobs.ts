@@ -16,10 +16,11 @@ import { jsonNoNul } from './text.ts';
 
 /**
  * One call: the control gate is read first, so a claim that starts after an emergency stop committed
- * never returns a job; then the head of the queue is locked (skipping rows other workers hold, and
- * paused queues) and leased. Capped services are fetched by their own LIMITed branch, so a cap never
- * hides other services' jobs behind it. Its live body is in functions.sql beside this file (its planner
- * settings travel with it); the jobs come back as one JSON array.
+ * never returns a job; then the head of the queue is locked (skipping rows other workers hold) and leased.
+ * A claim that leaves some jobs out (services, paused queues, queues it does not serve, caps) goes by lane
+ * and never reads through the ones it leaves (docs/ARCHITECTURE.md, "Jobs a claim leaves out"). Its live
+ * body is in functions.sql beside this file (its planner settings travel with it); the jobs come back as
+ * one JSON array.
  */
 const CLAIM_SQL = `SELECT jobs.opsdeck_claim($1::text, $2::int, $3::float8, $4::text[], $5::text[], $6::text[], $7::int[]) AS claimed`;
 

@@ -149,11 +149,12 @@ describe('sqlite specifics', () => {
       const walk = plan(pick.walk.source, ['x']);
       assert.match(walk, /idx_tb_job_run_claim \(status=\?\)/);
       assert.doesNotMatch(walk, /TEMP B-TREE/);
-      // A claim that leaves many jobs out seeks group by group and reads each group's head in dispatch order.
+      // A claim that leaves many jobs out seeks lane by lane and reads each lane's due head, bounded by run_at.
+      assert.match(plan(pick.nextPriority.source, ['q', 's', 0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority<\?\)$/);
       assert.match(plan(pick.nextServiceInQueue.source, ['q', 's']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name>\?\)$/);
       assert.match(plan(pick.nextQueue.source, ['q']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue>\?\)$/);
-      const head = plan(pick.groupHead.source, ['q', 's', 'x', 1]);
-      assert.match(head, /idx_tb_job_run_claim_group \(queue=\? AND service_name=\?/);
+      const head = plan(pick.laneHead.source, ['q', 's', 0, 'x', 1]);
+      assert.match(head, /idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority=\? AND run_at<\?\)/);
       assert.doesNotMatch(head, /TEMP B-TREE/);
       assert.match(plan(statements.lease.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.extend.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
