@@ -262,17 +262,17 @@ FROM (
 IF v_queues IS NULL THEN
   RETURN;
 END IF;
--- Few jobs left out and no cap to count: the walk of the dispatch order steps over at most those few, and
--- costs less than reading and merging the lanes.
+-- Few jobs left out (up to 8 192) and no cap to count: the walk of the dispatch order steps over at most
+-- those, which costs less than listing, reading and merging the lanes, most of all beside other claims.
 IF NOT EXISTS (SELECT 1 FROM unnest(v_caps) AS c(cap) WHERE c.cap < p_limit)
    AND (SELECT count(*) FROM (
      SELECT 1 FROM unnest(v_out_queues, v_out_services, v_out_priorities) AS o(queue, service_name, priority)
      CROSS JOIN LATERAL (
        SELECT 1 FROM jobs.tb_job_ready r WHERE r.queue = o.queue AND r.service_name = o.service_name AND r.priority = o.priority
-       LIMIT 2049
+       LIMIT 8193
      ) x
-     LIMIT 2049
-   ) n) <= 2048 THEN
+     LIMIT 8193
+   ) n) <= 8192 THEN
   RETURN QUERY
   SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
   WHERE r.run_at <= now()
@@ -298,10 +298,11 @@ END IF;
 v_room := v_caps;
 -- A round merges the lanes' heads and locks what it chose. Another claim may hold some of those jobs (the
 -- heads are read without locks): the next round leaves them out and chooses again from what is left.
+-- After four rounds, what is still missing is read locking as it reads (below).
 LOOP
   v_need := p_limit - cardinality(v_ids);
   v_round := v_round + 1;
-  EXIT WHEN v_need <= 0 OR v_round > 8;
+  EXIT WHEN v_need <= 0 OR v_round > 4;
   -- Each head is read about twice an even share deep at first, then all of it where its last row read
   -- still made the claim (it may hold more that would).
   SELECT array_agg(least(r, greatest(least(v_need, 8), ceil(2.0 * v_need / cardinality(v_queues))::integer)) ORDER BY i)
@@ -394,6 +395,35 @@ LOOP
     )) ORDER BY u.i)
   INTO v_room FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
 END LOOP;
+v_need := p_limit - cardinality(v_ids);
+IF v_need > 0 AND v_round > 4 THEN
+  -- Other claims hold more of the best jobs than rounds step around: each lane's next free jobs are locked
+  -- as they are read (a few a lane), and the best of those taken. The rest stay locked until this claim
+  -- commits, which only a claim this contended pays.
+  WITH peeked AS MATERIALIZED (
+    SELECT g.priority, g.service_no, g.room, h.row_id, h.run_at, h.job_id
+    FROM unnest(v_queues, v_services, v_priorities, v_service_nos, v_room)
+      WITH ORDINALITY AS g(queue, service_name, priority, service_no, room, i)
+    CROSS JOIN LATERAL (
+      SELECT r.ctid AS row_id, r.run_at, r.job_id FROM jobs.tb_job_ready r
+      WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.priority = g.priority AND r.run_at <= now()
+        AND r.job_id <> ALL(v_ids)
+      ORDER BY r.run_at, r.job_id
+      LIMIT least(g.room, greatest(least(v_need, 4), ceil(2.0 * v_need / cardinality(v_queues))::integer))
+      FOR UPDATE OF r SKIP LOCKED
+    ) h
+  )
+  SELECT array_agg(u.row_id), array_agg(u.job_id) INTO v_new_rows, v_new_ids FROM (
+    SELECT c.row_id, c.job_id FROM (
+      SELECT p.*, row_number() OVER (PARTITION BY p.service_no ORDER BY p.priority DESC, p.run_at, p.job_id) AS nth FROM peeked p
+    ) c
+    WHERE c.nth <= c.room
+    ORDER BY c.priority DESC, c.run_at, c.job_id
+    LIMIT v_need
+  ) u;
+  v_rows := v_rows || coalesce(v_new_rows, '{}');
+  v_ids := v_ids || coalesce(v_new_ids, '{}');
+END IF;
 RETURN QUERY SELECT unnest(v_rows), unnest(v_ids);
 END
 $function$;
