@@ -208,11 +208,9 @@ DECLARE
   -- How deep each lane's head is read.
   v_reads integer[];
   v_deeper integer[];
-  -- The merged head, by lane: how many it chose of each, and the last one's run_at and id.
+  -- The merged head, by lane: how many it chose of each.
   v_head_lanes integer[];
   v_head_counts integer[];
-  v_head_last_run_at timestamptz[];
-  v_head_last_ids bigint[];
   v_head_size integer;
   v_new_rows tid[];
   v_new_ids bigint[];
@@ -221,8 +219,6 @@ DECLARE
   v_rows tid[] := '{}';
   v_ids bigint[] := '{}';
   v_lanes integer[] := '{}';
-  -- Jobs a head chose that another claim holds: left out of the next round.
-  v_held bigint[] := '{}';
   v_need integer;
   v_round integer := 0;
   -- The lanes this claim leaves out.
@@ -262,17 +258,17 @@ FROM (
 IF v_queues IS NULL THEN
   RETURN;
 END IF;
--- Few jobs left out (up to 8 192) and no cap to count: the walk of the dispatch order steps over at most
--- those, which costs less than listing, reading and merging the lanes, most of all beside other claims.
+-- Few jobs left out (up to 2 048) and no cap to count: the walk of the dispatch order steps over at most
+-- those, which costs less than reading and merging the lanes.
 IF NOT EXISTS (SELECT 1 FROM unnest(v_caps) AS c(cap) WHERE c.cap < p_limit)
    AND (SELECT count(*) FROM (
      SELECT 1 FROM unnest(v_out_queues, v_out_services, v_out_priorities) AS o(queue, service_name, priority)
      CROSS JOIN LATERAL (
        SELECT 1 FROM jobs.tb_job_ready r WHERE r.queue = o.queue AND r.service_name = o.service_name AND r.priority = o.priority
-       LIMIT 8193
+       LIMIT 2049
      ) x
-     LIMIT 8193
-   ) n) <= 8192 THEN
+     LIMIT 2049
+   ) n) <= 2048 THEN
   RETURN QUERY
   SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
   WHERE r.run_at <= now()
@@ -296,13 +292,14 @@ IF cardinality(v_queues) = 1 THEN
   RETURN;
 END IF;
 v_room := v_caps;
--- A round merges the lanes' heads and locks what it chose. Another claim may hold some of those jobs (the
--- heads are read without locks): the next round leaves them out and chooses again from what is left.
--- After four rounds, what is still missing is read locking as it reads (below).
+-- A round merges the lanes' heads, read without locks, and locks as many of each lane as the merge gave
+-- it, skipping what other claims hold: a lane's next free jobs, of the same priority, stand in for held
+-- ones. A lane that had fewer free due jobs than that has none left and is out of the next round, which
+-- chooses again for what is still missing. So rounds end when the claim is full or every lane is spent.
 LOOP
   v_need := p_limit - cardinality(v_ids);
   v_round := v_round + 1;
-  EXIT WHEN v_need <= 0 OR v_round > 4;
+  EXIT WHEN v_need <= 0 OR v_round > 16;
   -- Each head is read about twice an even share deep at first, then all of it where its last row read
   -- still made the claim (it may hold more that would).
   SELECT array_agg(least(r, greatest(least(v_need, 8), ceil(2.0 * v_need / cardinality(v_queues))::integer)) ORDER BY i)
@@ -317,7 +314,7 @@ LOOP
         SELECT row_number() OVER () AS k, o.run_at, o.job_id FROM (
           SELECT r.run_at, r.job_id FROM jobs.tb_job_ready r
           WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.priority = g.priority AND r.run_at <= now()
-            AND r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
+            AND r.job_id <> ALL(v_ids)
           ORDER BY r.run_at, r.job_id
           LIMIT g.reads
         ) o
@@ -349,29 +346,22 @@ LOOP
           OR EXISTS (SELECT 1 FROM last l WHERE p.priority > l.priority
             OR (p.priority = l.priority AND (p.run_at, p.job_id) <= (l.run_at, l.job_id))))
     )
-    SELECT (SELECT array_agg(d.i) FROM deeper d), array_agg(b.i), array_agg(b.n), array_agg(b.last_run_at), array_agg(b.last_id),
-      coalesce(sum(b.n), 0)::integer
-    FROM (
-      SELECT h.i, count(*)::integer AS n, (array_agg(h.run_at ORDER BY h.run_at DESC, h.job_id DESC))[1] AS last_run_at,
-        (array_agg(h.job_id ORDER BY h.run_at DESC, h.job_id DESC))[1] AS last_id
-      FROM head h GROUP BY h.i
-    ) b
-    INTO v_deeper, v_head_lanes, v_head_counts, v_head_last_run_at, v_head_last_ids, v_head_size;
+    SELECT (SELECT array_agg(d.i) FROM deeper d), array_agg(b.i), array_agg(b.n), coalesce(sum(b.n), 0)::integer
+    FROM (SELECT h.i, count(*)::integer AS n FROM head h GROUP BY h.i) b
+    INTO v_deeper, v_head_lanes, v_head_counts, v_head_size;
     EXIT WHEN v_deeper IS NULL;
     -- Every unread row of a lane left as it is sorts after the claim's last: no deeper read can change it.
     SELECT array_agg(CASE WHEN u.i::integer = ANY(v_deeper) THEN v_room[u.i::integer] ELSE u.r END ORDER BY u.i)
     INTO v_reads FROM unnest(v_reads) WITH ORDINALITY AS u(r, i);
   END LOOP;
   EXIT WHEN v_head_size = 0;
-  -- Locked lane by lane, no further into each than the head's last choice from it.
   SELECT array_agg(t.row_id), array_agg(t.job_id), array_agg(b.lane)
   INTO v_new_rows, v_new_ids, v_new_lanes
-  FROM unnest(v_head_lanes, v_head_counts, v_head_last_run_at, v_head_last_ids) AS b(lane, n, last_run_at, last_id)
+  FROM unnest(v_head_lanes, v_head_counts) AS b(lane, n)
   CROSS JOIN LATERAL (
     SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
     WHERE r.queue = v_queues[b.lane] AND r.service_name = v_services[b.lane] AND r.priority = v_priorities[b.lane]
-      AND r.run_at <= now() AND (r.run_at, r.job_id) <= (b.last_run_at, b.last_id)
-      AND r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
+      AND r.run_at <= now() AND r.job_id <> ALL(v_ids)
     ORDER BY r.run_at, r.job_id
     LIMIT b.n
     FOR UPDATE OF r SKIP LOCKED
@@ -379,51 +369,16 @@ LOOP
   v_rows := v_rows || coalesce(v_new_rows, '{}');
   v_ids := v_ids || coalesce(v_new_ids, '{}');
   v_lanes := v_lanes || coalesce(v_new_lanes, '{}');
-  -- Everything the head chose is locked: nothing better is left.
   EXIT WHEN coalesce(cardinality(v_new_ids), 0) = v_head_size;
-  -- What the head chose but this claim could not lock, another claim holds.
-  v_held := v_held || ARRAY(
-    SELECT r.job_id
-    FROM unnest(v_head_lanes, v_head_last_run_at, v_head_last_ids) AS b(lane, last_run_at, last_id)
-    JOIN jobs.tb_job_ready r ON r.queue = v_queues[b.lane] AND r.service_name = v_services[b.lane] AND r.priority = v_priorities[b.lane]
-      AND r.run_at <= now() AND (r.run_at, r.job_id) <= (b.last_run_at, b.last_id)
-    WHERE r.job_id <> ALL(v_ids) AND r.job_id <> ALL(v_held)
-  );
-  -- A capped service's room shrinks by what this claim locked of it.
-  SELECT array_agg(greatest(0, v_caps[u.i::integer] - (
-      SELECT count(*)::integer FROM unnest(v_lanes) AS t(lane) WHERE v_service_nos[t.lane] = v_service_nos[u.i::integer]
-    )) ORDER BY u.i)
+  -- A capped service's room shrinks by what this claim locked of it; a spent lane has none.
+  SELECT array_agg(CASE
+      WHEN (SELECT count(*) FROM unnest(v_new_lanes) AS t(lane) WHERE t.lane = u.i)
+         < coalesce((SELECT h.n FROM unnest(v_head_lanes, v_head_counts) AS h(lane, n) WHERE h.lane = u.i), 0) THEN 0
+      ELSE least(v_room[u.i::integer], greatest(0, v_caps[u.i::integer] - (
+        SELECT count(*)::integer FROM unnest(v_lanes) AS t(lane) WHERE v_service_nos[t.lane] = v_service_nos[u.i::integer])))
+    END ORDER BY u.i)
   INTO v_room FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
 END LOOP;
-v_need := p_limit - cardinality(v_ids);
-IF v_need > 0 AND v_round > 4 THEN
-  -- Other claims hold more of the best jobs than rounds step around: each lane's next free jobs are locked
-  -- as they are read (a few a lane), and the best of those taken. The rest stay locked until this claim
-  -- commits, which only a claim this contended pays.
-  WITH peeked AS MATERIALIZED (
-    SELECT g.priority, g.service_no, g.room, h.row_id, h.run_at, h.job_id
-    FROM unnest(v_queues, v_services, v_priorities, v_service_nos, v_room)
-      WITH ORDINALITY AS g(queue, service_name, priority, service_no, room, i)
-    CROSS JOIN LATERAL (
-      SELECT r.ctid AS row_id, r.run_at, r.job_id FROM jobs.tb_job_ready r
-      WHERE r.queue = g.queue AND r.service_name = g.service_name AND r.priority = g.priority AND r.run_at <= now()
-        AND r.job_id <> ALL(v_ids)
-      ORDER BY r.run_at, r.job_id
-      LIMIT least(g.room, greatest(least(v_need, 4), ceil(2.0 * v_need / cardinality(v_queues))::integer))
-      FOR UPDATE OF r SKIP LOCKED
-    ) h
-  )
-  SELECT array_agg(u.row_id), array_agg(u.job_id) INTO v_new_rows, v_new_ids FROM (
-    SELECT c.row_id, c.job_id FROM (
-      SELECT p.*, row_number() OVER (PARTITION BY p.service_no ORDER BY p.priority DESC, p.run_at, p.job_id) AS nth FROM peeked p
-    ) c
-    WHERE c.nth <= c.room
-    ORDER BY c.priority DESC, c.run_at, c.job_id
-    LIMIT v_need
-  ) u;
-  v_rows := v_rows || coalesce(v_new_rows, '{}');
-  v_ids := v_ids || coalesce(v_new_ids, '{}');
-END IF;
 RETURN QUERY SELECT unnest(v_rows), unnest(v_ids);
 END
 $function$;

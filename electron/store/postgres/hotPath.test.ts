@@ -173,8 +173,8 @@ describe('postgres store', () => {
           const claim = await rolledBackClaim(db.url, 'SELECT jobs.opsdeck_claim($1, 5, 60000, $2, $3, $4, $5) AS claimed', ['w', ...args], 'tuples_returned');
           const [services, read] = [claim.jobs.map((j) => j[3]), claim.read];
           assert.deepEqual(services, Array.from({ length: 5 }, () => 'healthy'), why);
-          // It may count up to 8 193 of the jobs it leaves out, to choose between a walk and the lanes.
-          assert.ok(read < 9000, `${why}: the claim read ${read} index entries of the ready table to take 5 jobs`);
+          // It may count up to 2 049 of the jobs it leaves out, to choose between a walk and the lanes.
+          assert.ok(read < 2500, `${why}: the claim read ${read} index entries of the ready table to take 5 jobs`);
         } finally {
           await store.close();
         }
@@ -224,8 +224,7 @@ describe('postgres store', () => {
         await holder.query('BEGIN');
         await holder.query(`SELECT jobs.opsdeck_claim('holder', 50, 60000, NULL, '{flaky}', '{}', '{}')`);
         const claimed = await store.claim({ workerId: 'w', limit: 5, leaseMs: 60_000, excludeServices: ['flaky'] });
-        assert.equal(claimed.length, 5, 'a full claim: 15 free jobs are due');
-        assert.deepEqual(claimed.slice(0, 4).map((j) => j.identifier), ['urgent50', 'urgent51', 'urgent52', 'urgent53']);
+        assert.deepEqual(claimed.map((j) => j.identifier), ['urgent50', 'urgent51', 'urgent52', 'urgent53', 'urgent54']);
         assert.ok(claimed.every((j) => j.service_name !== 'flaky'));
       } finally {
         await holder.query('ROLLBACK').catch(() => undefined);
@@ -263,9 +262,9 @@ describe('postgres store', () => {
         const { jobs, read } = await rolledBackClaim(db.url, `SELECT jobs.opsdeck_claim('w', 150, 60000, $1, '{}', '{}', '{}') AS claimed`, [queues], 'tuples_returned');
         const taken = jobs.length;
         assert.equal(taken, 150);
-        // The lanes listed, up to 8 193 left out counted, about twice an even share of each head, the 150
+        // The lanes listed, up to 2 049 left out counted, about twice an even share of each head, the 150
         // locked: not 30 x 150 on top.
-        assert.ok(read < 10_000, `the claim read ${read} index entries of the ready table to take 150 jobs from 30 queues`);
+        assert.ok(read < 3500, `the claim read ${read} index entries of the ready table to take 150 jobs from 30 queues`);
       } finally {
         await store.close();
       }
