@@ -203,7 +203,7 @@ DECLARE
   v_service_nos integer[];
   -- The most a lane's service may give this claim: its cap, never more than the claim takes.
   v_caps integer[];
-  -- What is left of that once this claim's earlier rounds locked some.
+  -- What is left of that once this claim's earlier rounds locked some; nothing for a lane found spent.
   v_room integer[];
   -- How deep each lane's head is read.
   v_reads integer[];

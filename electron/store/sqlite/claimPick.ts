@@ -34,6 +34,15 @@ const WALK_PAST = 2048;
 
 const dispatchOrder = (a: Head, b: Head): number => b.priority - a.priority || byBytes(a.run_at, b.run_at) || a.id - b.id;
 
+/** Counts what a claim takes of each service; `allows` says whether its cap leaves room for one more. */
+function capCounter(caps: ReadonlyMap<string, number>) {
+  const taken = new Map<string, number>();
+  return {
+    allows: (service: string): boolean => (taken.get(service) ?? 0) < (caps.get(service) ?? Infinity),
+    take: (service: string): void => void taken.set(service, (taken.get(service) ?? 0) + 1),
+  };
+}
+
 export function prepareClaimPick(db: Connection) {
   return {
     /** now, limit */
@@ -132,12 +141,11 @@ export function pickFromLanes<L extends Pick<Lane, 'service_name'>>(lanes: L[], 
 function merged(heads: Head[], rules: Pick<PickRules, 'limit' | 'caps'>): Head[] {
   heads.sort(dispatchOrder);
   const chosen: Head[] = [];
-  const taken = new Map<string, number>();
+  const caps = capCounter(rules.caps);
   for (const head of heads) {
     if (chosen.length >= rules.limit) break;
-    const n = taken.get(head.service_name) ?? 0;
-    if (n >= (rules.caps.get(head.service_name) ?? Infinity)) continue;
-    taken.set(head.service_name, n + 1);
+    if (!caps.allows(head.service_name)) continue;
+    caps.take(head.service_name);
     chosen.push(head);
   }
   return chosen;
@@ -170,17 +178,16 @@ export class ClaimPick {
   #walk(rules: PickRules, paused: ReadonlySet<string>): number[] | null {
     const budget = Math.max(WALK_PAST, rules.limit);
     const chosen: number[] = [];
-    const taken = new Map<string, number>();
+    const caps = capCounter(rules.caps);
     let passed = 0;
     for (const [id, queue, service] of this.#s.walk.iterate(rules.now)) {
-      const n = taken.get(service) ?? 0;
       const takeable =
-        (rules.queues === null || rules.queues.includes(queue)) && !paused.has(queue) && !rules.exclude.has(service) && n < (rules.caps.get(service) ?? Infinity);
+        (rules.queues === null || rules.queues.includes(queue)) && !paused.has(queue) && !rules.exclude.has(service) && caps.allows(service);
       if (!takeable) {
         if (++passed > budget) return null;
         continue;
       }
-      taken.set(service, n + 1);
+      caps.take(service);
       chosen.push(id);
       if (chosen.length >= rules.limit) break;
     }
