@@ -1,12 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
 import type { Store } from '../store/store.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Engine } from './engine.ts';
-import { enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { enqueueOne, jobOf, loadRegistry, pidOf, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 import { lineLogger } from '../log/logger.ts';
 
 /** A job runs on one worker at a time: a worker that lost its lease, or cannot confirm it, stops the job. */
@@ -49,7 +48,7 @@ describe('engine leases on SQLite', () => {
     await engineFor([stallsOnceService('leased', dir)]);
     const id = await enqueueOne(store, 'leased', 'shell', 3, { args: [marker] });
     await waitForStatus(store, id, 'running');
-    const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    const pid = await pidOf(marker);
     // Another worker's watchdog, with a clock past this lease: as if this worker had stopped answering.
     const reclaimed = await store.reclaimExpired(new Date(Date.now() + 60_000));
     assert.deepEqual(reclaimed.retried, [id]);
@@ -68,7 +67,7 @@ describe('engine leases on SQLite', () => {
     await engine.start();
     const id = await enqueueOne(store, 'held', 'shell', 3, { args: [marker] });
     await waitForStatus(store, id, 'running');
-    const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    const pid = await pidOf(marker);
     assert.equal((await store.failRunningJob(id, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck on a lock'))?.status, 'failed');
     await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
     const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('no longer holds')));
@@ -88,8 +87,8 @@ describe('engine leases on SQLite', () => {
       const [markerA, markerB] = [path.join(dir, 'hung-read-a'), path.join(dir, 'hung-read-b')];
       const a = await enqueueOne(own.store, 'pair', 'shell', 3, { args: [markerA] });
       const b = await enqueueOne(own.store, 'pair', 'shell', 3, { args: [markerB] });
-      const pidA = Number((await waitFor('job a to write its pid', () => readFile(`${markerA}.pid`, 'utf8').catch(() => null))).trim());
-      await waitFor('job b to write its pid', () => readFile(`${markerB}.pid`, 'utf8').catch(() => null));
+      const pidA = await pidOf(markerA, 'job a');
+      await pidOf(markerB, 'job b');
       const read = own.store.getJob.bind(own.store);
       own.store.getJob = () => new Promise<never>(() => {});
       const extend = own.store.extendLeases.bind(own.store);
@@ -242,7 +241,7 @@ describe('engine leases on SQLite', () => {
     try {
       await engine.start();
       const id = await enqueueOne(own.store, 'fenced', 'shell', 3, { args: [marker] });
-      const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+      const pid = await pidOf(marker);
       await waitFor('a lease extension to be confirmed', () => confirmedSentAt > 0);
       confirming = false;
       await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);

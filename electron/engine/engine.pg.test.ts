@@ -12,7 +12,7 @@ import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import type { TestDatabase } from '../store/testing/pgTestDb.ts';
 import { Engine } from './engine.ts';
 import { startTcpRelay } from './testing/tcpRelay.ts';
-import { actor, enqueueOne, jobOf, loadRegistry, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { actor, enqueueOne, jobOf, loadRegistry, pidOf, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 import { lineLogger } from '../log/logger.ts';
 
 describe('engine on PostgreSQL', () => {
@@ -256,7 +256,7 @@ describe('engine on PostgreSQL', () => {
     }, 15_000).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}; child stderr: ${stderr}`);
     });
-    const firstPid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+    const firstPid = await pidOf(marker);
     strayPids.push(firstPid);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -282,7 +282,7 @@ describe('engine on PostgreSQL', () => {
       await cutOff.start();
       const id = await enqueueOne(store, 'partitioned', 'shell', 3, { args: [marker] });
       await waitForStatus(store, id, 'running');
-      const pid = Number((await waitFor('the job to write its pid', () => readFile(`${marker}.pid`, 'utf8').catch(() => null))).trim());
+      const pid = await pidOf(marker);
       // Past one lease extension, so the lease the database holds is one the worker extended.
       await new Promise((r) => setTimeout(r, leaseMs / 2));
       relay.silence();

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +64,17 @@ export async function jobOf(store: Store, id: number): Promise<Job> {
   const job = await store.getJob(id);
   if (!job) throw new Error(`job ${id} is missing`);
   return job;
+}
+
+/**
+ * The pid a `stallsOnceService` run wrote to `<marker>.pid`. The shell creates the file before it writes
+ * the line, so an empty or partial read is waited past: a pid of 0 would name the whole process group.
+ */
+export async function pidOf(marker: string, what = 'the job'): Promise<number> {
+  return waitFor(`${what} to write its pid`, async () => {
+    const text = await readFile(`${marker}.pid`, 'utf8').catch(() => '');
+    return /^[1-9]\d*\n$/.test(text) ? Number(text) : null;
+  });
 }
 
 export async function waitForStatus(store: Store, id: number, status: Job['status'], timeoutMs = 10_000): Promise<Job> {
