@@ -63,5 +63,5 @@ test('bench/run.ts left-out times claims behind jobs they may not take, one JSON
     for (const key of ['p50_ms', 'p95_ms']) assert.ok(typeof m.get(key) === 'number' && Number(m.get(key)) >= 0, `${key} in ${JSON.stringify(line)}`);
     return m.get('why');
   });
-  assert.deepEqual(reasons, ['breaker open', 'service capped', 'queue paused', 'queue served elsewhere']);
+  assert.deepEqual(reasons, ['breaker open', 'service capped', 'queue paused', 'queue served elsewhere', 'idle, retries due tomorrow']);
 });

@@ -135,6 +135,21 @@ export function claimSettleContract(test: ContractTest): void {
       assert.deepEqual(rest.map((c) => c.priority), [...Array.from({ length: 30 }, () => 0), ...Array.from({ length: 40 }, () => -2_147_483_648)]);
     });
 
+    test('each priority gives its due jobs and none due later, over more priorities than a claim seeks one at a time', async (store) => {
+      const priorities = Array.from({ length: 50 }, (_, i) => 100 - 2 * i);
+      await store.enqueue(priorities.flatMap((priority) => [
+        job('svc', { identifier: `later-${priority}`, priority, run_at: later(3_600_000) }),
+        job('svc', { identifier: `due-${priority}-b`, priority, run_at: ago(1_000) }),
+        job('svc', { identifier: `due-${priority}-a`, priority, run_at: ago(2_000) }),
+      ]));
+      const order = priorities.flatMap((priority) => [`due-${priority}-a`, `due-${priority}-b`]);
+      const everything = await store.claim({ workerId: 'w', limit: 70, leaseMs: LEASE });
+      assert.deepEqual(everything.map((c) => c.identifier), order.slice(0, 70));
+      const leftOut = await store.claim({ workerId: 'w', limit: 100, leaseMs: LEASE, excludeServices: ['other'] });
+      assert.deepEqual(leftOut.map((c) => c.identifier), order.slice(70));
+      assert.deepEqual(await store.claim({ workerId: 'w', limit: 100, leaseMs: LEASE }), []);
+    });
+
     test('connections claiming at once never get the same job, with and without jobs left out', async (store, handle) => {
       const total = 240;
       const others = handle.openSecond ? await Promise.all([handle.openSecond(), handle.openSecond()]) : [];

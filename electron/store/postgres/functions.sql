@@ -25,14 +25,8 @@ IF NOT EXISTS (SELECT 1 FROM jobs.tb_control WHERE NOT emergency_stop AND NOT sa
 END IF;
 IF p_queues IS NULL AND coalesce(cardinality(p_excluded), 0) = 0 AND coalesce(cardinality(p_cap_services), 0) = 0
    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE EXISTS (SELECT 1 FROM jobs.tb_job_ready r WHERE r.queue = p.queue)) THEN
-  -- Nothing to leave out (the common case): one LIMITed walk of the dispatch order, nothing to merge.
-  SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM (
-    SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
-    WHERE r.run_at <= now()
-    ORDER BY r.priority DESC, r.run_at, r.job_id
-    LIMIT p_limit
-    FOR UPDATE OF r SKIP LOCKED
-  ) picked;
+  -- Nothing to leave out (the common case): a walk of the dispatch order, nothing to merge.
+  SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids FROM jobs.opsdeck_ready_walk(p_limit, NULL, '{}', NULL);
 ELSE
   -- Some jobs are not this claim's to take: by queue and service, never walking past the ones left out.
   SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids
@@ -269,16 +263,7 @@ IF NOT EXISTS (SELECT 1 FROM unnest(v_caps) AS c(cap) WHERE c.cap < p_limit)
      ) x
      LIMIT 2049
    ) n) <= 2048 THEN
-  RETURN QUERY
-  SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
-  WHERE r.run_at <= now()
-    AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-    AND (p_service IS NULL OR r.service_name = p_service)
-    AND r.service_name <> ALL(p_excluded)
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-  ORDER BY r.priority DESC, r.run_at, r.job_id
-  LIMIT p_limit
-  FOR UPDATE OF r SKIP LOCKED;
+  RETURN QUERY SELECT w.row_id, w.job_id FROM jobs.opsdeck_ready_walk(p_limit, p_queues, p_excluded, p_service) w;
   RETURN;
 END IF;
 IF cardinality(v_queues) = 1 THEN
@@ -380,6 +365,59 @@ LOOP
   INTO v_room FROM unnest(v_caps) WITH ORDINALITY AS u(c, i);
 END LOOP;
 RETURN QUERY SELECT unnest(v_rows), unnest(v_ids);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_ready_walk(p_limit integer, p_queues text[], p_excluded text[], p_service text)
+ RETURNS TABLE(row_id tid, job_id bigint)
+ LANGUAGE plpgsql
+ SET enable_bitmapscan TO 'off'
+ SET enable_seqscan TO 'off'
+ SET enable_hashjoin TO 'off'
+ SET enable_mergejoin TO 'off'
+ SET jit TO 'off'
+ SET plan_cache_mode TO 'force_generic_plan'
+AS $function$
+#variable_conflict use_column
+DECLARE
+  v_priority integer;
+  v_left integer := p_limit;
+  v_taken integer;
+  v_levels integer := 0;
+BEGIN
+SELECT r.priority INTO v_priority FROM jobs.tb_job_ready r ORDER BY r.priority DESC LIMIT 1;
+LOOP
+  EXIT WHEN v_priority IS NULL OR v_left <= 0;
+  v_levels := v_levels + 1;
+  IF v_levels > 32 THEN
+    -- Levels of a job or two each: one walk of what is left reads fewer rows than a seek per level.
+    RETURN QUERY
+    SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
+    WHERE r.priority <= v_priority AND r.run_at <= now()
+      AND (p_queues IS NULL OR r.queue = ANY(p_queues))
+      AND (p_service IS NULL OR r.service_name = p_service)
+      AND r.service_name <> ALL(p_excluded)
+      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
+    ORDER BY r.priority DESC, r.run_at, r.job_id
+    LIMIT v_left
+    FOR UPDATE OF r SKIP LOCKED;
+    RETURN;
+  END IF;
+  RETURN QUERY
+  SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
+  WHERE r.priority = v_priority AND r.run_at <= now()
+    AND (p_queues IS NULL OR r.queue = ANY(p_queues))
+    AND (p_service IS NULL OR r.service_name = p_service)
+    AND r.service_name <> ALL(p_excluded)
+    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
+  ORDER BY r.run_at, r.job_id
+  LIMIT v_left
+  FOR UPDATE OF r SKIP LOCKED;
+  GET DIAGNOSTICS v_taken = ROW_COUNT;
+  v_left := v_left - v_taken;
+  EXIT WHEN v_left <= 0;
+  SELECT r.priority INTO v_priority FROM jobs.tb_job_ready r WHERE r.priority < v_priority ORDER BY r.priority DESC LIMIT 1;
+END LOOP;
 END
 $function$;
 

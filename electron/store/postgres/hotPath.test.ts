@@ -251,6 +251,30 @@ describe('postgres store', () => {
       }
     });
 
+    it('a claim that finds fewer due jobs than it may take reads none of the jobs due later, walking or gated', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        // Retries in backoff: many jobs of the same priority as the due ones, due tomorrow.
+        const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+        for (let i = 0; i < 8; i++) await store.enqueue(Array.from({ length: 5000 }, () => job('reports', { run_at: tomorrow })));
+        await store.enqueue(Array.from({ length: 3 }, (_, i) => job('reports', { identifier: `due${i}` })));
+        await store.enqueue(Array.from({ length: 3 }, (_, i) => job('reports', { identifier: `low${i}`, priority: -1 })));
+        const claims = [
+          { how: 'nothing left out', sql: `SELECT jobs.opsdeck_claim('w', 20, 60000, NULL, '{}', '{}', '{}') AS claimed` },
+          { how: 'a service left out', sql: `SELECT jobs.opsdeck_claim('w', 20, 60000, NULL, '{zzz}', '{}', '{}') AS claimed` },
+          { how: 'gated', sql: `SELECT jobs.opsdeck_claim_gated('w', 20, 60000, NULL, 'reports', NULL, NULL, NULL) AS claimed` },
+        ];
+        for (const { how, sql } of claims) {
+          const { jobs, read } = await rolledBackClaim(db.url, sql, [], 'blocks_fetched');
+          assert.deepEqual(jobs.map((j) => j[1]), ['due0', 'due1', 'due2', 'low0', 'low1', 'low2'], how);
+          assert.ok(read < 30, `${how}: the claim read ${read} index pages of the ready table beside 40 000 jobs due tomorrow`);
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
     it('a claim over many queues reads each queue about as deep as its share, not to the claim\'s limit in every one', async () => {
       await resetTestDatabase(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 2 });

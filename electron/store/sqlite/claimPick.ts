@@ -32,6 +32,12 @@ const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Jobs a claim that leaves some out may step over before it goes by lane instead. */
 const WALK_PAST = 2048;
 
+/**
+ * Priorities a walk seeks one at a time before it reads the rest in one go: by then they hold a job or
+ * two each, and a seek apiece would cost more than stepping over the few due later.
+ */
+const PRIORITIES_SOUGHT = 32;
+
 const dispatchOrder = (a: Head, b: Head): number => b.priority - a.priority || byBytes(a.run_at, b.run_at) || a.id - b.id;
 
 /** Counts what a claim takes of each service; `allows` says whether its cap leaves room for one more. */
@@ -45,23 +51,57 @@ function capCounter(caps: ReadonlyMap<string, number>) {
 
 export function prepareClaimPick(db: Connection) {
   return {
-    /** now, limit */
-    inOrder: db
-      .prepare<[string, number], number>(
+    topPriority: db
+      .prepare<[], number>(
+        `SELECT priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending'
+         ORDER BY priority DESC
+         LIMIT 1`,
+      )
+      .pluck(),
+    /** priority: the next priority below it that has pending jobs */
+    priorityBelow: db
+      .prepare<[number], number>(
+        `SELECT priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending' AND priority < ?
+         ORDER BY priority DESC
+         LIMIT 1`,
+      )
+      .pluck(),
+    /** priority, now, limit: the due jobs of one priority, read no further than its last due one */
+    dueAt: db
+      .prepare<[number, string, number], number>(
         `SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND run_at <= ?
+         WHERE status = 'pending' AND priority = ? AND run_at <= ?
+         ORDER BY run_at, id
+         LIMIT ?`,
+      )
+      .pluck(),
+    /** priority, now, limit: the due jobs of that priority and every lower one */
+    dueFrom: db
+      .prepare<[number, string, number], number>(
+        `SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending' AND priority <= ? AND run_at <= ?
          ORDER BY priority DESC, run_at, id
          LIMIT ?`,
       )
       .pluck(),
     /**
-     * now: the due jobs in dispatch order, for a walk that stops as soon as it has what it needs. Rows come
-     * as arrays (id, queue, service_name): a walk may step over thousands, and objects cost twice as much.
+     * priority, now: what dueAt reads, for a walk that stops as soon as it has what it needs. Rows come as
+     * arrays (id, queue, service_name): a walk may step over thousands, and objects cost twice as much.
      */
-    walk: db
-      .prepare<[string], [number, string, string]>(
+    walkAt: db
+      .prepare<[number, string], [number, string, string]>(
         `SELECT id, queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND run_at <= ?
+         WHERE status = 'pending' AND priority = ? AND run_at <= ?
+         ORDER BY run_at, id`,
+      )
+      .raw(),
+    /** priority, now: what dueFrom reads, as walkAt gives it */
+    walkFrom: db
+      .prepare<[number, string], [number, string, string]>(
+        `SELECT id, queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending' AND priority <= ? AND run_at <= ?
          ORDER BY priority DESC, run_at, id`,
       )
       .raw(),
@@ -170,8 +210,29 @@ export class ClaimPick {
 
   pick(rules: PickRules): number[] {
     const paused = new Set(this.#s.paused.all());
-    if (rules.queues === null && rules.exclude.size === 0 && rules.caps.size === 0 && paused.size === 0) return this.#s.inOrder.all(rules.now, rules.limit);
+    if (rules.queues === null && rules.exclude.size === 0 && rules.caps.size === 0 && paused.size === 0) {
+      const chosen: number[] = [];
+      this.#byPriority((priority, andBelow) => {
+        chosen.push(...(andBelow ? this.#s.dueFrom : this.#s.dueAt).all(priority, rules.now, rules.limit - chosen.length));
+        return chosen.length >= rules.limit;
+      });
+      return chosen;
+    }
     return this.#walk(rules, paused) ?? this.#byLane(rules, paused);
+  }
+
+  /**
+   * Reads the due jobs a priority at a time, highest first, until `read` says it has what it needs: each
+   * read ends at the priority's first job not yet due, where a walk of the whole order would step over
+   * every job due later. Past PRIORITIES_SOUGHT, `read` is asked for that priority and all below at once.
+   */
+  #byPriority(read: (priority: number, andBelow: boolean) => boolean): void {
+    let priority = this.#s.topPriority.get();
+    for (let sought = 1; priority !== undefined; sought++) {
+      const andBelow = sought > PRIORITIES_SOUGHT;
+      if (read(priority, andBelow) || andBelow) return;
+      priority = this.#s.priorityBelow.get(priority);
+    }
   }
 
   /** The walk, or null once it has stepped over more jobs than it may take (and at least WALK_PAST). */
@@ -180,18 +241,21 @@ export class ClaimPick {
     const chosen: number[] = [];
     const caps = capCounter(rules.caps);
     let passed = 0;
-    for (const [id, queue, service] of this.#s.walk.iterate(rules.now)) {
-      const takeable =
-        (rules.queues === null || rules.queues.includes(queue)) && !paused.has(queue) && !rules.exclude.has(service) && caps.allows(service);
-      if (!takeable) {
-        if (++passed > budget) return null;
-        continue;
+    this.#byPriority((priority, andBelow) => {
+      for (const [id, queue, service] of (andBelow ? this.#s.walkFrom : this.#s.walkAt).iterate(priority, rules.now)) {
+        const takeable =
+          (rules.queues === null || rules.queues.includes(queue)) && !paused.has(queue) && !rules.exclude.has(service) && caps.allows(service);
+        if (!takeable) {
+          if (++passed > budget) return true;
+          continue;
+        }
+        caps.take(service);
+        chosen.push(id);
+        if (chosen.length >= rules.limit) return true;
       }
-      caps.take(service);
-      chosen.push(id);
-      if (chosen.length >= rules.limit) break;
-    }
-    return chosen;
+      return false;
+    });
+    return passed > budget ? null : chosen;
   }
 
   #byLane(rules: PickRules, paused: ReadonlySet<string>): number[] {

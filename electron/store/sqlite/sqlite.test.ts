@@ -143,12 +143,19 @@ describe('sqlite specifics', () => {
           .join(' | ');
       const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
       const pick = prepareClaimPick(raw);
-      const claim = plan(pick.inOrder.source, ['x', 1]);
-      assert.match(claim, /idx_tb_job_run_claim \(status=\?\)/);
-      assert.doesNotMatch(claim, /TEMP B-TREE/);
-      const walk = plan(pick.walk.source, ['x']);
-      assert.match(walk, /idx_tb_job_run_claim \(status=\?\)/);
-      assert.doesNotMatch(walk, /TEMP B-TREE/);
+      // A claim reads a priority's due jobs, bounded by run_at, then seeks the next priority.
+      for (const [statement, params] of [[pick.dueAt, [0, 'x', 1]], [pick.walkAt, [0, 'x']]] as const) {
+        const read = plan(statement.source, [...params]);
+        assert.match(read, /idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at<\?\)/);
+        assert.doesNotMatch(read, /TEMP B-TREE/);
+      }
+      for (const [statement, params] of [[pick.dueFrom, [0, 'x', 1]], [pick.walkFrom, [0, 'x']]] as const) {
+        const read = plan(statement.source, [...params]);
+        assert.match(read, /idx_tb_job_run_claim \(status=\? AND priority<\?\)/);
+        assert.doesNotMatch(read, /TEMP B-TREE/);
+      }
+      assert.match(plan(pick.topPriority.source, []), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\?\)$/);
+      assert.match(plan(pick.priorityBelow.source, [0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\? AND priority<\?\)$/);
       // A claim that leaves many jobs out seeks lane by lane and reads each lane's due head, bounded by run_at.
       assert.match(plan(pick.nextPriority.source, ['q', 's', 0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority<\?\)$/);
       assert.match(plan(pick.nextServiceInQueue.source, ['q', 's']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name>\?\)$/);
