@@ -27,7 +27,7 @@ export interface Opsdeck {
   open(route: string): Promise<void>;
   /** Calls the API through the page's own host (fetch with the tab's token, or the preload bridge). */
   call(name: string, input: unknown): Promise<unknown>;
-  enqueue(service: string, opts?: { payload?: unknown; identifier?: string }): Promise<z.infer<typeof EnqueueOutput>>;
+  enqueue(service: string, opts?: { payload?: unknown; identifier?: string; queue?: string; run_at?: string }): Promise<z.infer<typeof EnqueueOutput>>;
   jobs(filter: JobFilter): Promise<Job[]>;
   upstream(healthy: boolean): Promise<void>;
   screenshot(name: string): Promise<void>;

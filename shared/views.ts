@@ -42,6 +42,8 @@ export const OverviewStats = z.object({
       waiting: z.number().int(),
       blocked: z.number().int(),
       paused: z.boolean(),
+      /** How long this queue's oldest due pending job has waited; null when none is due. */
+      oldest_due_age_s: z.number().nullable(),
     }),
   ),
   completed_last_hour: z.number().int(),
@@ -49,6 +51,7 @@ export const OverviewStats = z.object({
   dead_letters: z.number().int(),
   /** failed / (completed + failed) over the last hour; null with no traffic. */
   failure_rate: z.number().nullable(),
+  /** How long the oldest due pending job of any queue has waited; null when none is due. */
   oldest_pending_age_s: z.number().nullable(),
   /** Of the pending jobs, those not yet due (scheduled for later, retries in backoff): not a backlog. */
   scheduled: z.number().int(),

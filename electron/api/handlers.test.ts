@@ -289,16 +289,23 @@ describe('breakers, control and the registry', () => {
     assert.ok((await store.listAudit({ search: 'incident 42' }, { limit: 5 })).items.length >= 1);
   });
 
-  it('overview.stats counts by status and queue', async () => {
+  it('overview.stats counts by status and queue, and how long each queue\'s oldest due job has waited', async () => {
     const { ctx, deadLetters } = await context();
-    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, { run_at: new Date(Date.now() + 3600_000).toISOString() }, { queue: 'other' }] }, ctx));
+    const [tenMinutesAgo, inAnHour] = [new Date(Date.now() - 600_000).toISOString(), new Date(Date.now() + 3600_000).toISOString()];
+    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: [{}, { run_at: inAnHour }, { queue: 'other', run_at: tenMinutesAgo }, { queue: 'later', run_at: inAnHour }] }, ctx));
     await deadLetters('y', 2, 'boom');
     const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
-    assert.deepEqual(stats.counts, { pending: 3, running: 0, completed: 0, failed: 2, cancelled: 0, waiting: 0, blocked: 0 });
-    assert.equal(stats.scheduled, 1, 'the job due in an hour is pending but not due');
+    assert.deepEqual(stats.counts, { pending: 4, running: 0, completed: 0, failed: 2, cancelled: 0, waiting: 0, blocked: 0 });
+    assert.equal(stats.scheduled, 2, 'the jobs due in an hour are pending but not due');
     assert.equal(stats.dead_letters, 2);
     assert.equal(stats.failed_last_hour, 2);
-    assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['other', 1]]);
+    assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['later', 1], ['other', 1]]);
+    const waited = new Map(stats.queues.map((q) => [q.queue, q.oldest_due_age_s]));
+    assert.ok((waited.get('default') ?? -1) >= 0 && (waited.get('default') ?? 99) < 60, `default: ${waited.get('default')}`);
+    assert.ok(Math.abs((waited.get('other') ?? 0) - 600) < 60, `other: ${waited.get('other')}`);
+    assert.equal(waited.get('later'), null, 'its only job is due in an hour');
+    assert.equal(waited.get('dl-1'), null, 'no pending job');
+    assert.equal(stats.oldest_pending_age_s, waited.get('other'), 'the oldest due of all is the longest any queue waited');
   });
 
   it('overview.stats gives throughput over the last minutes, not the hour', async () => {

@@ -42,7 +42,7 @@ function json(run: Run): unknown {
 
 const Status = z.object({
   counts: z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number(), waiting: z.number(), blocked: z.number() }).strict(),
-  queues: z.record(z.string(), z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number() })),
+  queues: z.record(z.string(), z.object({ pending: z.number(), running: z.number(), completed: z.number(), failed: z.number(), cancelled: z.number(), oldest_due_age_s: z.number().nullable() })),
   control: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }),
 });
 
@@ -137,12 +137,21 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.deepEqual(Status.parse(json(await opsdeck(['status', '--db', db, '--json']))).counts.pending, 0);
 
     const file = join(dir, 'jobs.jsonl');
-    await writeFile(file, ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":[1,2]}', ''].join('\n'));
+    await writeFile(
+      file,
+      ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":[1,2]}', '{"identifier":"c","queue":"later","run_at":"2099-01-01T00:00:00Z"}', ''].join('\n'),
+    );
     const done = z.object({ created: z.number() }).parse(json(await opsdeck(['enqueue', 'svc', '--from', file, '--db', db, '--json'])));
-    assert.equal(done.created, 3);
+    assert.equal(done.created, 4);
     const status = Status.parse(json(await opsdeck(['status', '--db', db, '--json'])));
-    assert.equal(status.counts.pending, 3);
+    assert.equal(status.counts.pending, 4);
     assert.equal(status.queues.q2?.pending, 1);
+    assert.ok((status.queues.q2?.oldest_due_age_s ?? -1) >= 0, 'a due job has waited');
+    assert.equal(status.queues.later?.oldest_due_age_s, null, 'a job due in 2099 is not waiting');
+    const table = (await opsdeck(['status', '--db', db])).stdout;
+    assert.match(table, /QUEUE +PENDING .* OLDEST DUE/);
+    assert.match(table, /\nlater +1 .* - *\n/);
+    assert.match(table, /\nq2 +1 .* \d+s *\n/);
   });
 
   it('refuses a bad --db in one line, quickly, with exit 1', async () => {

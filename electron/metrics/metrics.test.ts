@@ -116,9 +116,12 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     assert.equal(scrape.value('opsdeck_engine_running_jobs'), 0);
   });
 
-  it('shows the queue lag of a due job nobody runs, the breakers, and the heartbeats', () => {
+  it('shows the queue lag of a due job nobody runs, overall and by queue, the breakers, and the heartbeats', () => {
     const lag = scrape.value('opsdeck_queue_lag_seconds');
     assert.ok(lag >= 1 && lag < 60, `lag ${lag}`);
+    const behind = scrape.value('opsdeck_queue_oldest_due_seconds', { queue: 'default' });
+    assert.ok(behind >= 1 && behind < 60, `default queue behind by ${behind}`);
+    assert.equal(scrape.value('opsdeck_queue_oldest_due_seconds', { queue: 'later' }), 0, 'its job is due in an hour');
     assert.equal(scrape.value('opsdeck_circuit_breaker_state', { service: 'upstream', state: 'closed' }), 1);
     assert.equal(scrape.value('opsdeck_circuit_breaker_state', { service: 'upstream', state: 'open' }), 0);
     assert.equal(scrape.value('opsdeck_circuit_breaker_mode', { service: 'upstream', mode: 'auto' }), 1);

@@ -55,6 +55,13 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
     },
   },
   {
+    name: 'opsdeck_queue_oldest_due_seconds',
+    help: 'Each queue with pending jobs: age of its oldest due one (0 when none is due yet), so the queue dispatch is behind on is named.',
+    labelNames: ['queue'],
+    read: async ({ store }, now) =>
+      (await store.oldestPendingByQueue()).map((q) => ({ labels: { queue: q.queue }, value: Math.max(0, (now.getTime() - Date.parse(q.run_at)) / 1000) })),
+  },
+  {
     name: 'opsdeck_circuit_breaker_state',
     help: 'Each service breaker: 1 for the state it is in (closed, open, half_open), 0 for the others.',
     labelNames: ['service', 'state'],

@@ -34,6 +34,12 @@ export type { AlertDelivery, AlertTransition, EvaluatedRule, ServiceOutcomes } f
 export type { FireOutcome, FirePlan, FireWork, ScheduleSync, ScheduleWrite } from './scheduleStore.ts';
 export { fireKeyOf } from './scheduleStore.ts';
 
+/** A queue and the earliest run_at of its pending jobs. */
+export interface QueueOldest {
+  queue: string;
+  run_at: string;
+}
+
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
  * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
@@ -86,6 +92,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   latencyByType(since: Date): Promise<LatencyByType[]>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
   oldestPendingRunAt(): Promise<string | null>;
+  /**
+   * For each queue with pending jobs, the earliest run_at of any of them (due or not), in queue order:
+   * found lane by lane (queue, service and priority), a seek or three each, without reading the backlog.
+   */
+  oldestPendingByQueue(): Promise<QueueOldest[]>;
   /** Pending jobs not yet due, counted up to `limit` (the count stops there). */
   scheduledCount(limit: number): Promise<number>;
   /** Running jobs whose lease has expired (their worker stopped renewing it). */

@@ -9,6 +9,12 @@ function emptyCounts(): Record<JobStatus, number> {
   return { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 };
 }
 
+/** Seconds since `runAt`; null when it is still to come: a job scheduled for later is not waiting yet. */
+function waitedSeconds(runAt: string, now: Date): number | null {
+  const at = Date.parse(runAt);
+  return Number.isNaN(at) || at > now.getTime() ? null : Math.round((now.getTime() - at) / 1000);
+}
+
 /** The overview's numbers, from store reads only; the event feed's stats.tick sends the same. */
 export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
   const hourAgo = new Date(now.getTime() - 3600_000);
@@ -18,7 +24,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     store.throughput(hourAgo, 3600),
     store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
     store.deadLetterCount(),
-    store.oldestPendingRunAt(),
+    store.oldestPendingByQueue(),
     store.stuckCount(),
     store.scheduledCount(COUNT_CAP + 1),
     store.getControl(),
@@ -29,7 +35,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
   const queueRow = (queue: string): QueueRow => {
     let row = queues.get(queue);
     if (!row) {
-      row = { queue, ...emptyCounts(), paused: paused.has(queue) };
+      row = { queue, ...emptyCounts(), paused: paused.has(queue), oldest_due_age_s: null };
       queues.set(queue, row);
     }
     return row;
@@ -39,9 +45,10 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     queueRow(r.queue)[r.status] += r.count;
   }
   for (const queue of paused) queueRow(queue);
+  for (const { queue, run_at } of oldest) queueRow(queue).oldest_due_age_s = waitedSeconds(run_at, now);
+  const waits = [...queues.values()].flatMap((q) => (q.oldest_due_age_s === null ? [] : [q.oldest_due_age_s]));
   const completed = buckets.reduce((sum, b) => sum + b.completed, 0);
   const failed = buckets.reduce((sum, b) => sum + b.failed, 0);
-  const oldestMs = oldest === null ? null : Date.parse(oldest);
   return {
     counts,
     queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)),
@@ -49,9 +56,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     failed_last_hour: failed,
     dead_letters: deadLetters,
     failure_rate: completed + failed === 0 ? null : failed / (completed + failed),
-    // A job scheduled for later is not waiting yet: when even the oldest is in the future, nothing waits.
-    oldest_pending_age_s:
-      oldestMs === null || Number.isNaN(oldestMs) || oldestMs > now.getTime() ? null : Math.round((now.getTime() - oldestMs) / 1000),
+    oldest_pending_age_s: waits.length === 0 ? null : Math.max(...waits),
     scheduled: Math.min(scheduled, COUNT_CAP),
     scheduled_capped: scheduled > COUNT_CAP,
     throughput_per_min: Math.round((recent.reduce((sum, b) => sum + b.completed, 0) / THROUGHPUT_WINDOW_MIN) * 100) / 100,

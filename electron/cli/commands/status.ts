@@ -8,7 +8,7 @@ import { renderTable } from '../table.ts';
 
 /** The shape scripts parse: keep it stable. */
 export function statusJson(stats: OverviewStats) {
-  const queues: Record<string, Record<string, number | boolean>> = {};
+  const queues: Record<string, Record<string, number | boolean | null>> = {};
   for (const q of stats.queues) {
     const { queue, ...rest } = q;
     queues[queue] = rest;
@@ -57,8 +57,11 @@ export const status: Command = {
         io.out(
           renderTable(
             [{ header: 'queue' }, { header: 'pending', align: 'right' }, { header: 'running', align: 'right' }, { header: 'completed', align: 'right' },
-              { header: 'failed', align: 'right' }, { header: 'cancelled', align: 'right' }, { header: 'paused' }],
-            stats.queues.map((q) => [q.queue, String(q.pending), String(q.running), String(q.completed), String(q.failed), String(q.cancelled), q.paused ? 'yes' : '']),
+              { header: 'failed', align: 'right' }, { header: 'cancelled', align: 'right' }, { header: 'oldest due', align: 'right' }, { header: 'paused' }],
+            stats.queues.map((q) => [
+              q.queue, String(q.pending), String(q.running), String(q.completed), String(q.failed), String(q.cancelled),
+              q.oldest_due_age_s === null ? '-' : `${q.oldest_due_age_s}s`, q.paused ? 'yes' : '',
+            ]),
           ),
         );
       }

@@ -107,6 +107,22 @@ export function readsContract(test: ContractTest): void {
       assert.equal(Date.parse((await store.oldestPendingRunAt()) ?? ''), Date.parse(oldest));
     });
 
+    test('the oldest pending job of each queue, across its services and priorities, due or not', async (store) => {
+      const [oldest, older, tomorrow, later2h] = [ago(60_000), ago(600_000), later(86_400_000), later(7_200_000)];
+      await store.enqueue([
+        job('a', { queue: 'q1', priority: 5, run_at: oldest }),
+        job('b', { queue: 'q1', priority: 0, run_at: older }),
+        job('a', { queue: 'q1', priority: 0, run_at: tomorrow }),
+        job('a', { queue: 'q2', priority: 9, run_at: later2h }),
+        job('c', { queue: 'q2', priority: 1, run_at: tomorrow }),
+      ]);
+      // Alone in a queue of its own, and running: not pending.
+      await claimOne(store, { run_at: ago(3_600_000) });
+      const byQueue = (await store.oldestPendingByQueue()).map((q) => [q.queue, Date.parse(q.run_at)]);
+      assert.deepEqual(byQueue, [['q1', Date.parse(older)], ['q2', Date.parse(later2h)]], 'a running job is not pending');
+      assert.equal(Date.parse((await store.oldestPendingRunAt()) ?? ''), Date.parse(older));
+    });
+
     test('throughput buckets are dense, aligned and add up', async (store) => {
       for (let i = 0; i < 3; i++) {
         const claimed = await claimOne(store);

@@ -48,6 +48,7 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  QueueOldest,
   ReclaimResult,
   ScheduleSync,
   ScheduleWrite,
@@ -191,6 +192,10 @@ export class PostgresStore implements Store {
 
   async oldestPendingRunAt(): Promise<string | null> {
     return reads.oldestPendingRunAt(this.#open);
+  }
+
+  async oldestPendingByQueue(): Promise<QueueOldest[]> {
+    return reads.oldestPendingByQueue(this.#open);
   }
 
   async scheduledCount(limit: number): Promise<number> {

@@ -9,7 +9,7 @@ import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
 
@@ -275,6 +275,34 @@ export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
   );
   const at = rows[0]?.at;
   return typeof at === 'string' ? at : null;
+}
+
+/**
+ * The lanes of the ready rows (queue, service and priority) in the order of their index (migration 0027),
+ * each found by a seek or two: the next priority of the same queue and service, else the first of the
+ * next. Each comes with its earliest run_at, the first row of the lane in that order.
+ */
+const READY_LANES = `lane AS (
+  (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+   ORDER BY r.queue, r.service_name, r.priority DESC, r.run_at LIMIT 1)
+  UNION ALL
+  SELECT n.queue, n.service_name, n.priority, n.run_at FROM lane l CROSS JOIN LATERAL (
+    (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+     WHERE r.queue = l.queue AND r.service_name = l.service_name AND r.priority < l.priority
+     ORDER BY r.priority DESC, r.run_at LIMIT 1)
+    UNION ALL
+    (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+     WHERE (r.queue, r.service_name) > (l.queue, l.service_name)
+     ORDER BY r.queue, r.service_name, r.priority DESC, r.run_at LIMIT 1)
+    LIMIT 1
+  ) n
+)`;
+
+const QueueOldestRow = z.object({ queue: z.string(), run_at: z.string() });
+
+export async function oldestPendingByQueue(db: PgDb): Promise<QueueOldest[]> {
+  const rows = await db.read(`WITH RECURSIVE ${READY_LANES} SELECT queue, min(run_at) AS run_at FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`);
+  return rows.map((row) => QueueOldestRow.parse(row));
 }
 
 export async function scheduledCount(db: PgDb, limit: number): Promise<number> {

@@ -1,4 +1,6 @@
 import type { Connection } from './db.ts';
+import { LaneList } from './lanes.ts';
+import type { Lane } from './lanes.ts';
 
 /** What one claim may take, decided before it looks at any job. */
 export interface PickRules {
@@ -17,13 +19,6 @@ export interface Head {
   service_name: string;
   priority: number;
   run_at: string;
-}
-
-/** The pending jobs of one queue, service and priority: due ones first, in dispatch order. */
-export interface Lane {
-  queue: string;
-  service_name: string;
-  priority: number;
 }
 
 /** SQLite compares run_at as text, byte by byte; so does this, where localeCompare would not. */
@@ -106,36 +101,6 @@ export function prepareClaimPick(db: Connection) {
       )
       .raw(),
     paused: db.prepare<[], string>('SELECT queue FROM tb_paused_queue').pluck(),
-    firstLane: db.prepare<[], Lane>(
-      `SELECT queue, service_name, priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
-       WHERE status = 'pending'
-       ORDER BY queue, service_name, priority DESC
-       LIMIT 1`,
-    ),
-    /**
-     * The lane after (queue, service_name, priority), by three seeks at most: the next priority of the same
-     * queue and service, else the next service of the queue, else the next queue. SQLite seeks a row value
-     * such as `(queue, service_name) > (?, ?)` by its first column alone and would step through the lanes
-     * before.
-     */
-    nextPriority: db.prepare<[string, string, number], Lane>(
-      `SELECT queue, service_name, priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
-       WHERE status = 'pending' AND queue = ? AND service_name = ? AND priority < ?
-       ORDER BY priority DESC
-       LIMIT 1`,
-    ),
-    nextServiceInQueue: db.prepare<[string, string], Lane>(
-      `SELECT queue, service_name, priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
-       WHERE status = 'pending' AND queue = ? AND service_name > ?
-       ORDER BY service_name, priority DESC
-       LIMIT 1`,
-    ),
-    nextQueue: db.prepare<[string], Lane>(
-      `SELECT queue, service_name, priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
-       WHERE status = 'pending' AND queue > ?
-       ORDER BY queue, service_name, priority DESC
-       LIMIT 1`,
-    ),
     /** queue, service_name, priority, now, limit: a lane's due jobs, read no further than its last due one */
     laneHead: db.prepare<[string, string, number, string, number], Head>(
       `SELECT id, service_name, priority, run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
@@ -203,9 +168,11 @@ function merged(heads: Head[], rules: Pick<PickRules, 'limit' | 'caps'>): Head[]
  */
 export class ClaimPick {
   readonly #s: PickStatements;
+  readonly #lanes: LaneList;
 
   constructor(db: Connection) {
     this.#s = prepareClaimPick(db);
+    this.#lanes = new LaneList(db);
   }
 
   pick(rules: PickRules): number[] {
@@ -259,20 +226,9 @@ export class ClaimPick {
   }
 
   #byLane(rules: PickRules, paused: ReadonlySet<string>): number[] {
-    const lanes = this.#lanes().filter(
+    const lanes = this.#lanes.all().filter(
       (lane) => (rules.queues === null || rules.queues.includes(lane.queue)) && !paused.has(lane.queue) && !rules.exclude.has(lane.service_name),
     );
     return pickFromLanes(lanes, rules, (lane, n) => this.#s.laneHead.all(lane.queue, lane.service_name, lane.priority, rules.now, n));
-  }
-
-  #lanes(): Lane[] {
-    const lanes: Lane[] = [];
-    for (let lane = this.#s.firstLane.get(); lane; lane = this.#nextLane(lane)) lanes.push(lane);
-    return lanes;
-  }
-
-  #nextLane(before: Lane): Lane | undefined {
-    const { queue, service_name: service, priority } = before;
-    return this.#s.nextPriority.get(queue, service, priority) ?? this.#s.nextServiceInQueue.get(queue, service) ?? this.#s.nextQueue.get(queue);
   }
 }

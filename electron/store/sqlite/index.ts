@@ -48,6 +48,7 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  QueueOldest,
   ReclaimResult,
   ScheduleSync,
   ScheduleWrite,
@@ -189,6 +190,10 @@ export class SqliteStore implements Store {
 
   async oldestPendingRunAt(): Promise<string | null> {
     return this.#db.patient(() => this.#reads.oldestPendingRunAt());
+  }
+
+  async oldestPendingByQueue(): Promise<QueueOldest[]> {
+    return this.#db.patient(() => this.#reads.oldestPendingByQueue());
   }
 
   async scheduledCount(limit: number): Promise<number> {

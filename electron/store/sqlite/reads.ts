@@ -6,10 +6,11 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
+import { LaneList } from './lanes.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
@@ -139,10 +140,12 @@ export class SqliteReads {
   readonly #jobPages = new Map<string, BetterSqlite3.Statement<unknown[], JobRow>>();
   readonly #counts = new Map<string, BetterSqlite3.Statement<unknown[], { n: number }>>();
   readonly #groups = new Map<string, BetterSqlite3.Statement<unknown[], GroupRow>>();
+  readonly #lanes: LaneList;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareReadStatements(db.connection);
+    this.#lanes = new LaneList(db.connection);
   }
 
   getJob(idOrIdentifier: number | string): Job | null {
@@ -285,6 +288,17 @@ export class SqliteReads {
 
   oldestPendingRunAt(): string | null {
     return this.#db.guard(() => this.#s.oldestPending.get()?.run_at ?? null);
+  }
+
+  oldestPendingByQueue(): QueueOldest[] {
+    const lanes = this.#db.guard(() => this.#lanes.all());
+    const earliest = new Map<string, string>();
+    for (const lane of lanes) {
+      const before = earliest.get(lane.queue);
+      // run_at is ISO text throughout the store: it sorts as it compares.
+      if (before === undefined || lane.earliest_run_at < before) earliest.set(lane.queue, lane.earliest_run_at);
+    }
+    return [...earliest].map(([queue, run_at]) => ({ queue, run_at }));
   }
 
   scheduledCount(limit: number): number {

@@ -10,6 +10,7 @@ import { generatedIdentifier } from '../newJobs.ts';
 import { openStore } from '../open.ts';
 import type { Store } from '../store.ts';
 import { prepareClaimPick } from './claimPick.ts';
+import { LaneList } from './lanes.ts';
 import { prepareJobStatements } from './jobs.ts';
 import { prepareOperatorStatements } from './operator.ts';
 import { prepareReadStatements } from './reads.ts';
@@ -143,6 +144,7 @@ describe('sqlite specifics', () => {
           .join(' | ');
       const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
       const pick = prepareClaimPick(raw);
+      const lanes = new LaneList(raw).statements;
       // A claim reads a priority's due jobs, bounded by run_at, then seeks the next priority.
       for (const [statement, params] of [[pick.dueAt, [0, 'x', 1]], [pick.walkAt, [0, 'x']]] as const) {
         const read = plan(statement.source, [...params]);
@@ -157,9 +159,9 @@ describe('sqlite specifics', () => {
       assert.match(plan(pick.topPriority.source, []), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\?\)$/);
       assert.match(plan(pick.priorityBelow.source, [0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\? AND priority<\?\)$/);
       // A claim that leaves many jobs out seeks lane by lane and reads each lane's due head, bounded by run_at.
-      assert.match(plan(pick.nextPriority.source, ['q', 's', 0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority<\?\)$/);
-      assert.match(plan(pick.nextServiceInQueue.source, ['q', 's']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name>\?\)$/);
-      assert.match(plan(pick.nextQueue.source, ['q']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue>\?\)$/);
+      assert.match(plan(lanes.nextPriority.source, ['q', 's', 0]), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority<\?\)$/);
+      assert.match(plan(lanes.nextServiceInQueue.source, ['q', 's']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue=\? AND service_name>\?\)$/);
+      assert.match(plan(lanes.nextQueue.source, ['q']), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim_group \(queue>\?\)$/);
       const head = plan(pick.laneHead.source, ['q', 's', 0, 'x', 1]);
       assert.match(head, /idx_tb_job_run_claim_group \(queue=\? AND service_name=\? AND priority=\? AND run_at<\?\)/);
       assert.doesNotMatch(head, /TEMP B-TREE/);

@@ -1,11 +1,13 @@
 import type { ReactNode } from 'react';
 import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
+import { formatSeconds } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
 import { StatTiles } from './StatTiles.tsx';
+import { BEHIND_AFTER_S } from './tiles.ts';
 import { StuckRuns } from './StuckRuns.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
 
@@ -86,11 +88,14 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                 <th scope="col" className="num">Cancelled</th>
                 <th scope="col" className="num">Waiting</th>
                 <th scope="col" className="num">Blocked</th>
+                <th scope="col" className="num">
+                  <abbr title="How long the queue's oldest due pending job has waited">Oldest due</abbr>
+                </th>
               </tr>
             </thead>
             <tbody>
               {data.queues.map((q) => (
-                <tr key={q.queue}>
+                <tr key={q.queue} className={(q.oldest_due_age_s ?? 0) > BEHIND_AFTER_S ? 'row-warn' : undefined}>
                   <th scope="row" className="mono">
                     <a href={`#/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</a>
                     {q.paused ? <span className="badge badge-warn">paused</span> : null}
@@ -102,11 +107,12 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                   <td className="num">{q.cancelled.toLocaleString()}</td>
                   <td className="num">{q.waiting.toLocaleString()}</td>
                   <td className="num">{q.blocked.toLocaleString()}</td>
+                  <td className="num">{formatSeconds(q.oldest_due_age_s)}</td>
                 </tr>
               ))}
               {data.queues.length === 0 ? (
                 <tr>
-                  <td colSpan={8} className="muted">
+                  <td colSpan={9} className="muted">
                     No queues yet.
                   </td>
                 </tr>

@@ -10,7 +10,7 @@ test('throughput is per minute whatever the bucket width', () => {
 });
 
 test('a paused queue says so in its label', () => {
-  const stats = overviewStats({ queues: [{ queue: 'billing', pending: 3, running: 1, completed: 9, failed: 2, cancelled: 0, waiting: 0, blocked: 0, paused: true }] });
+  const stats = overviewStats({ queues: [{ queue: 'billing', pending: 3, running: 1, completed: 9, failed: 2, cancelled: 0, waiting: 0, blocked: 0, paused: true, oldest_due_age_s: null }] });
   assert.deepEqual(queueDepthPoints(stats), [{ queue: 'billing (paused)', pending: 3, running: 1, failed: 2 }]);
 });
 

@@ -12,6 +12,9 @@ export interface Tile {
   detail?: string;
 }
 
+/** A due job that has waited longer than this means dispatch is behind: the tile and its queue's row say so. */
+export const BEHIND_AFTER_S = 900;
+
 /** The overview's key figures: each with its tone by the thresholds an operator acts on, and where it leads. */
 export function tiles(stats: OverviewStats): Tile[] {
   const rate = stats.failure_rate;
@@ -41,7 +44,7 @@ export function tiles(stats: OverviewStats): Tile[] {
     {
       label: 'Oldest pending',
       value: formatSeconds(stats.oldest_pending_age_s),
-      tone: (stats.oldest_pending_age_s ?? 0) > 900 ? 'warn' : undefined,
+      tone: (stats.oldest_pending_age_s ?? 0) > BEHIND_AFTER_S ? 'warn' : undefined,
     },
     {
       label: `Throughput (${THROUGHPUT_WINDOW_MIN} min)`,
