@@ -128,6 +128,20 @@ describe('alert evaluator with a real webhook receiver', () => {
       },
     ));
 
+  test('oldest_due of one queue: a later job of another queue keeps it neither firing nor from resolving', () =>
+    firesAndResolves(
+      { name: 'billing-backlog', kind: 'oldest_due', queue: 'billing', older_than: '10m' },
+      async (store) => {
+        const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+        await store.enqueue([job({ identifier: 'late', queue: 'billing', run_at: ago(20) }), job({ identifier: 'later-elsewhere', queue: 'reports', run_at: ago(60) })]);
+      },
+      async (store) => {
+        const late = await store.getJob('late');
+        assert.ok(late);
+        await store.cancelJob(late.id, { user: 't', host: 'h' }, null);
+      },
+    ));
+
   test('breaker_open', () =>
     firesAndResolves(
       { name: 'breaker', kind: 'breaker_open', older_than: '5m' },

@@ -11,7 +11,7 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
 const rule = (raw: Record<string, unknown>) => AlertRule.parse({ name: 'r', ...raw });
 
 function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
-  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, missedSchedules: null, dispatchHeldBy: null, ...extra };
+  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, oldestPendingByQueue: [], missedSchedules: null, dispatchHeldBy: null, ...extra };
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
@@ -49,6 +49,17 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(9 * 60) })).firing, false);
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(-3600) })).firing, false);
     assert.equal(evaluateRule(r, inputs()).firing, false);
+  });
+
+  test('oldest_due of a queue reads that queue alone', () => {
+    const r = rule({ kind: 'oldest_due', queue: 'billing', older_than: '10m' });
+    const byQueue = [{ queue: 'billing', run_at: ago(9 * 60) }, { queue: 'reports', run_at: ago(60 * 60) }];
+    const quiet = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: byQueue }));
+    assert.equal(quiet.firing, false, 'another queue waiting an hour is not this rule\'s');
+    assert.match(quiet.summary, /in queue billing has waited 9m/);
+    const behind = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [{ queue: 'billing', run_at: ago(11 * 60) }] }));
+    assert.equal(behind.firing, true);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [] })).firing, false, 'a queue with no pending job waits for nothing');
   });
 
   test('breaker_open fires for a breaker open longer than the limit', () => {

@@ -17,6 +17,8 @@ export interface AlertInputs {
   workers: WorkerInfo[];
   /** The earliest run_at of any pending job; a due job when it is in the past. */
   oldestPendingRunAt: string | null;
+  /** The same for each queue with pending jobs; read only when a rule names a queue, else empty. */
+  oldestPendingByQueue: Array<{ queue: string; run_at: string }>;
   /**
    * Schedules whose fire was missed (more than two minutes past, no worker fired them); null when the
    * evaluator was given no way to read them (a `schedule_missed` rule then never fires and says why).
@@ -66,10 +68,12 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
       return verdict(failed >= rule.count, `${failed} job(s)${where(rule.service)} went to the dead-letter queue in the last ${rule.window} (alert at ${rule.count})`, failed);
     }
     case 'oldest_due': {
-      const runAt = inputs.oldestPendingRunAt === null ? null : Date.parse(inputs.oldestPendingRunAt);
-      if (runAt === null || runAt > now) return verdict(false, 'no job is waiting past its time', 0);
+      const oldest = rule.queue === undefined ? inputs.oldestPendingRunAt : (inputs.oldestPendingByQueue.find((q) => q.queue === rule.queue)?.run_at ?? null);
+      const runAt = oldest === null ? null : Date.parse(oldest);
+      const of = rule.queue === undefined ? '' : ` in queue ${rule.queue}`;
+      if (runAt === null || runAt > now) return verdict(false, `no job${of} is waiting past its time`, 0);
       const age = now - runAt;
-      return verdict(age > durationSeconds(rule.older_than) * 1000, `the oldest due job has waited ${ageText(age)} (alert past ${rule.older_than})`, age / 1000);
+      return verdict(age > durationSeconds(rule.older_than) * 1000, `the oldest due job${of} has waited ${ageText(age)} (alert past ${rule.older_than})`, age / 1000);
     }
     case 'breaker_open': {
       const limitMs = durationSeconds(rule.older_than) * 1000;
