@@ -6,6 +6,7 @@ import { alice, job, sleep } from '../contract/fixtures.ts';
 import { StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openPostgresStore } from './open.ts';
+import { OLDEST_BY_QUEUE_SQL } from './reads.ts';
 import type { ClaimedJob } from '../store.ts';
 import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';
@@ -270,6 +271,32 @@ describe('postgres store', () => {
           assert.deepEqual(jobs.map((j) => j[1]), ['due0', 'due1', 'due2', 'low0', 'low1', 'low2'], how);
           assert.ok(read < 30, `${how}: the claim read ${read} index pages of the ready table beside 40 000 jobs due tomorrow`);
         }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('the oldest pending job of each queue is found without reading the jobs behind it', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        for (let i = 0; i < 8; i++) await store.enqueue(Array.from({ length: 5000 }, (_, k) => job('reports', { queue: 'reports', priority: k % 2 })));
+        await store.enqueue(Array.from({ length: 3 }, () => job('billing', { queue: 'billing' })));
+        const read = await withClient(db.url, async (c) => {
+          await c.query('BEGIN');
+          try {
+            const queues = (await c.query<{ queue: string }>(OLDEST_BY_QUEUE_SQL)).rows.map((r) => r.queue);
+            const stats = await c.query<{ n: number }>(
+              `SELECT (pg_stat_get_xact_blocks_fetched('jobs.tb_job_ready'::regclass) + coalesce(sum(pg_stat_get_xact_blocks_fetched(indexrelid)), 0))::int AS n
+               FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,
+            );
+            return { queues, pages: stats.rows[0]?.n ?? -1 };
+          } finally {
+            await c.query('ROLLBACK');
+          }
+        });
+        assert.deepEqual(read.queues, ['billing', 'reports']);
+        assert.ok(read.pages < 40, `read ${read.pages} pages of the ready table and its indexes beside 40 000 pending jobs`);
       } finally {
         await store.close();
       }

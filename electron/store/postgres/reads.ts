@@ -300,9 +300,10 @@ const READY_LANES = `lane AS (
 
 const QueueOldestRow = z.object({ queue: z.string(), run_at: z.string() });
 
+export const OLDEST_BY_QUEUE_SQL = `WITH RECURSIVE ${READY_LANES} SELECT queue, min(run_at) AS run_at FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`;
+
 export async function oldestPendingByQueue(db: PgDb): Promise<QueueOldest[]> {
-  const rows = await db.read(`WITH RECURSIVE ${READY_LANES} SELECT queue, min(run_at) AS run_at FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`);
-  return rows.map((row) => QueueOldestRow.parse(row));
+  return (await db.read(OLDEST_BY_QUEUE_SQL)).map((row) => QueueOldestRow.parse(row));
 }
 
 export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
