@@ -380,44 +380,75 @@ CREATE OR REPLACE FUNCTION jobs.opsdeck_ready_walk(p_limit integer, p_queues tex
 AS $function$
 #variable_conflict use_column
 DECLARE
-  v_priority integer;
-  v_left integer := p_limit;
-  v_taken integer;
-  v_levels integer := 0;
+  -- Read once and compared as an array: a probe of the table per job read cost a claim of 500 a fifth more.
+  v_paused text[] := ARRAY(SELECT p.queue FROM jobs.tb_paused_queue p);
 BEGIN
-SELECT r.priority INTO v_priority FROM jobs.tb_job_ready r ORDER BY r.priority DESC LIMIT 1;
-LOOP
-  EXIT WHEN v_priority IS NULL OR v_left <= 0;
-  v_levels := v_levels + 1;
-  IF v_levels > 32 THEN
-    -- Levels of a job or two each: one walk of what is left reads fewer rows than a seek per level.
-    RETURN QUERY
-    SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
-    WHERE r.priority <= v_priority AND r.run_at <= now()
+-- The first 16 priorities are read one at a time (each read ends at the priority's first job not yet due);
+-- the rest in one read, since a seek per priority costs more than stepping over the jobs of thin ones.
+-- The reads are pulled only as far as the claim's limit, and SKIP LOCKED passes jobs other claims hold.
+IF p_queues IS NULL AND p_service IS NULL AND coalesce(cardinality(p_excluded), 0) = 0 AND cardinality(v_paused) = 0 THEN
+  RETURN QUERY
+  WITH RECURSIVE level(priority, n) AS (
+    (SELECT r.priority, 1 FROM jobs.tb_job_ready r ORDER BY r.priority DESC LIMIT 1)
+    UNION ALL
+    SELECT (SELECT r.priority FROM jobs.tb_job_ready r WHERE r.priority < l.priority ORDER BY r.priority DESC LIMIT 1), l.n + 1
+    FROM level l WHERE l.priority IS NOT NULL AND l.n <= 16
+  )
+  SELECT t.row_id, t.job_id FROM (
+    SELECT d.row_id, d.job_id FROM level l CROSS JOIN LATERAL (
+      SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+      WHERE r.priority = l.priority AND r.run_at <= now()
+      ORDER BY r.run_at, r.job_id
+      LIMIT p_limit
+      FOR UPDATE OF r SKIP LOCKED
+    ) d
+    WHERE l.priority IS NOT NULL AND l.n <= 16
+    UNION ALL
+    SELECT x.row_id, x.job_id FROM (
+      SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+      WHERE r.priority <= (SELECT l.priority FROM level l WHERE l.n = 17) AND r.run_at <= now()
+      ORDER BY r.priority DESC, r.run_at, r.job_id
+      LIMIT p_limit
+      FOR UPDATE OF r SKIP LOCKED
+    ) x
+  ) t
+  LIMIT p_limit;
+ELSE
+  RETURN QUERY
+  WITH RECURSIVE level(priority, n) AS (
+    (SELECT r.priority, 1 FROM jobs.tb_job_ready r ORDER BY r.priority DESC LIMIT 1)
+    UNION ALL
+    SELECT (SELECT r.priority FROM jobs.tb_job_ready r WHERE r.priority < l.priority ORDER BY r.priority DESC LIMIT 1), l.n + 1
+    FROM level l WHERE l.priority IS NOT NULL AND l.n <= 16
+  )
+  SELECT t.row_id, t.job_id FROM (
+    SELECT d.row_id, d.job_id FROM level l CROSS JOIN LATERAL (
+      SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+      WHERE r.priority = l.priority AND r.run_at <= now()
       AND (p_queues IS NULL OR r.queue = ANY(p_queues))
       AND (p_service IS NULL OR r.service_name = p_service)
       AND r.service_name <> ALL(p_excluded)
-      AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-    ORDER BY r.priority DESC, r.run_at, r.job_id
-    LIMIT v_left
-    FOR UPDATE OF r SKIP LOCKED;
-    RETURN;
-  END IF;
-  RETURN QUERY
-  SELECT r.ctid, r.job_id FROM jobs.tb_job_ready r
-  WHERE r.priority = v_priority AND r.run_at <= now()
-    AND (p_queues IS NULL OR r.queue = ANY(p_queues))
-    AND (p_service IS NULL OR r.service_name = p_service)
-    AND r.service_name <> ALL(p_excluded)
-    AND NOT EXISTS (SELECT 1 FROM jobs.tb_paused_queue p WHERE p.queue = r.queue)
-  ORDER BY r.run_at, r.job_id
-  LIMIT v_left
-  FOR UPDATE OF r SKIP LOCKED;
-  GET DIAGNOSTICS v_taken = ROW_COUNT;
-  v_left := v_left - v_taken;
-  EXIT WHEN v_left <= 0;
-  SELECT r.priority INTO v_priority FROM jobs.tb_job_ready r WHERE r.priority < v_priority ORDER BY r.priority DESC LIMIT 1;
-END LOOP;
+      AND r.queue <> ALL(v_paused)
+      ORDER BY r.run_at, r.job_id
+      LIMIT p_limit
+      FOR UPDATE OF r SKIP LOCKED
+    ) d
+    WHERE l.priority IS NOT NULL AND l.n <= 16
+    UNION ALL
+    SELECT x.row_id, x.job_id FROM (
+      SELECT r.ctid AS row_id, r.job_id FROM jobs.tb_job_ready r
+      WHERE r.priority <= (SELECT l.priority FROM level l WHERE l.n = 17) AND r.run_at <= now()
+      AND (p_queues IS NULL OR r.queue = ANY(p_queues))
+      AND (p_service IS NULL OR r.service_name = p_service)
+      AND r.service_name <> ALL(p_excluded)
+      AND r.queue <> ALL(v_paused)
+      ORDER BY r.priority DESC, r.run_at, r.job_id
+      LIMIT p_limit
+      FOR UPDATE OF r SKIP LOCKED
+    ) x
+  ) t
+  LIMIT p_limit;
+END IF;
 END
 $function$;
 

@@ -27,11 +27,8 @@ const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Jobs a claim that leaves some out may step over before it goes by lane instead. */
 const WALK_PAST = 2048;
 
-/**
- * Priorities a walk seeks one at a time before it reads the rest in one go: by then they hold a job or
- * two each, and a seek apiece would cost more than stepping over the few due later.
- */
-const PRIORITIES_SOUGHT = 32;
+/** Above every priority a job can have (a 32-bit integer): where a walk starts. */
+const ABOVE_ALL = 2 ** 31;
 
 const dispatchOrder = (a: Head, b: Head): number => b.priority - a.priority || byBytes(a.run_at, b.run_at) || a.id - b.id;
 
@@ -46,57 +43,25 @@ function capCounter(caps: ReadonlyMap<string, number>) {
 
 export function prepareClaimPick(db: Connection) {
   return {
-    topPriority: db
-      .prepare<[], number>(
-        `SELECT priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending'
-         ORDER BY priority DESC
-         LIMIT 1`,
-      )
-      .pluck(),
-    /** priority: the next priority below it that has pending jobs */
-    priorityBelow: db
-      .prepare<[number], number>(
-        `SELECT priority FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+    /** below, limit: pending jobs in dispatch order from the first priority below `below`, due or not */
+    inOrderBelow: db
+      .prepare<[number, number], [number, number, string]>(
+        `SELECT id, priority, run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim
          WHERE status = 'pending' AND priority < ?
-         ORDER BY priority DESC
-         LIMIT 1`,
-      )
-      .pluck(),
-    /** priority, now, limit: the due jobs of one priority, read no further than its last due one */
-    dueAt: db
-      .prepare<[number, string, number], number>(
-        `SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND priority = ? AND run_at <= ?
-         ORDER BY run_at, id
-         LIMIT ?`,
-      )
-      .pluck(),
-    /** priority, now, limit: the due jobs of that priority and every lower one */
-    dueFrom: db
-      .prepare<[number, string, number], number>(
-        `SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND priority <= ? AND run_at <= ?
          ORDER BY priority DESC, run_at, id
          LIMIT ?`,
       )
-      .pluck(),
-    /**
-     * priority, now: what dueAt reads, for a walk that stops as soon as it has what it needs. Rows come as
-     * arrays (id, queue, service_name): a walk may step over thousands, and objects cost twice as much.
-     */
-    walkAt: db
-      .prepare<[number, string], [number, string, string]>(
-        `SELECT id, queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND priority = ? AND run_at <= ?
-         ORDER BY run_at, id`,
-      )
       .raw(),
-    /** priority, now: what dueFrom reads, as walkAt gives it */
-    walkFrom: db
-      .prepare<[number, string], [number, string, string]>(
-        `SELECT id, queue, service_name FROM tb_job_run INDEXED BY idx_tb_job_run_claim
-         WHERE status = 'pending' AND priority <= ? AND run_at <= ?
+    /**
+     * below: what inOrderBelow reads, without a limit, for a walk that stops as soon as it has what it
+     * needs, and at the first job not yet due, to start again below its priority: of the jobs scheduled
+     * for later it reads one a priority. Rows come as arrays: a walk may step over thousands, and objects
+     * cost twice as much.
+     */
+    walkBelow: db
+      .prepare<[number], [number, string, string, number, string]>(
+        `SELECT id, queue, service_name, priority, run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim
+         WHERE status = 'pending' AND priority < ?
          ORDER BY priority DESC, run_at, id`,
       )
       .raw(),
@@ -177,28 +142,32 @@ export class ClaimPick {
 
   pick(rules: PickRules): number[] {
     const paused = new Set(this.#s.paused.all());
-    if (rules.queues === null && rules.exclude.size === 0 && rules.caps.size === 0 && paused.size === 0) {
-      const chosen: number[] = [];
-      this.#byPriority((priority, andBelow) => {
-        chosen.push(...(andBelow ? this.#s.dueFrom : this.#s.dueAt).all(priority, rules.now, rules.limit - chosen.length));
-        return chosen.length >= rules.limit;
-      });
-      return chosen;
-    }
+    if (rules.queues === null && rules.exclude.size === 0 && rules.caps.size === 0 && paused.size === 0) return this.#inOrder(rules);
     return this.#walk(rules, paused) ?? this.#byLane(rules, paused);
   }
 
   /**
-   * Reads the due jobs a priority at a time, highest first, until `read` says it has what it needs: each
-   * read ends at the priority's first job not yet due, where a walk of the whole order would step over
-   * every job due later. Past PRIORITIES_SOUGHT, `read` is asked for that priority and all below at once.
+   * The first `limit` due jobs in dispatch order. A read that meets a job not yet due starts again below
+   * its priority, so of the jobs scheduled for later it reads at most the claim's limit a priority; one
+   * read of up to the limit costs less than reading them one at a time (better-sqlite3's .all over .iterate).
    */
-  #byPriority(read: (priority: number, andBelow: boolean) => boolean): void {
-    let priority = this.#s.topPriority.get();
-    for (let sought = 1; priority !== undefined; sought++) {
-      const andBelow = sought > PRIORITIES_SOUGHT;
-      if (read(priority, andBelow) || andBelow) return;
-      priority = this.#s.priorityBelow.get(priority);
+  #inOrder(rules: PickRules): number[] {
+    const chosen: number[] = [];
+    let below = ABOVE_ALL;
+    for (;;) {
+      const wanted = rules.limit - chosen.length;
+      if (wanted <= 0) return chosen;
+      let notDueAt: number | null = null;
+      for (const [id, priority, runAt] of this.#s.inOrderBelow.all(below, wanted)) {
+        if (runAt > rules.now) {
+          notDueAt = priority;
+          break;
+        }
+        chosen.push(id);
+      }
+      // Every row read was due: the claim is full, or there are no more.
+      if (notDueAt === null) return chosen;
+      below = notDueAt;
     }
   }
 
@@ -208,21 +177,27 @@ export class ClaimPick {
     const chosen: number[] = [];
     const caps = capCounter(rules.caps);
     let passed = 0;
-    this.#byPriority((priority, andBelow) => {
-      for (const [id, queue, service] of (andBelow ? this.#s.walkFrom : this.#s.walkAt).iterate(priority, rules.now)) {
+    let below: number | null = ABOVE_ALL;
+    while (below !== null) {
+      const from: number = below;
+      below = null;
+      for (const [id, queue, service, priority, runAt] of this.#s.walkBelow.iterate(from)) {
+        if (runAt > rules.now) {
+          below = priority;
+          break;
+        }
         const takeable =
           (rules.queues === null || rules.queues.includes(queue)) && !paused.has(queue) && !rules.exclude.has(service) && caps.allows(service);
         if (!takeable) {
-          if (++passed > budget) return true;
+          if (++passed > budget) return null;
           continue;
         }
         caps.take(service);
         chosen.push(id);
-        if (chosen.length >= rules.limit) return true;
+        if (chosen.length >= rules.limit) return chosen;
       }
-      return false;
-    });
-    return passed > budget ? null : chosen;
+    }
+    return chosen;
   }
 
   #byLane(rules: PickRules, paused: ReadonlySet<string>): number[] {
