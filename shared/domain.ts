@@ -13,6 +13,10 @@ export const JobStatus = z.enum(['pending', 'running', 'completed', 'failed', 'c
 export type JobStatus = z.infer<typeof JobStatus>;
 export const JOB_STATUSES = JobStatus.options;
 
+/** The priorities a job can have: what both stores keep in a 32-bit integer column. */
+export const PRIORITY_MIN = -2_147_483_648;
+export const PRIORITY_MAX = 2_147_483_647;
+
 export const ExecutionType = z.enum(['shell', 'http', 'docker', 'serverless', 'noop']);
 export type ExecutionType = z.infer<typeof ExecutionType>;
 export const EXECUTION_TYPES = ExecutionType.options;

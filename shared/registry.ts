@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { WorkflowConfig } from './workflow.ts';
-import { ExecutionType } from './domain.ts';
+import { ExecutionType, PRIORITY_MAX, PRIORITY_MIN } from './domain.ts';
 import { Retention } from './retention.ts';
 import { ScheduleConfig } from './schedule.ts';
 import { RateLimitConfig } from './rateLimit.ts';
@@ -211,7 +211,7 @@ const serviceCommon = {
   /** Seconds per attempt. */
   timeout: z.number().positive().max(86_400).default(300),
   concurrency: z.number().int().positive().optional(),
-  priority: z.number().int().default(0),
+  priority: z.number().int().min(PRIORITY_MIN).max(PRIORITY_MAX).default(0),
   security_policy: SecurityPolicy.default({}),
   retry_config: RetryOverrides.optional(),
   circuit_breaker: BreakerOverrides.optional(),

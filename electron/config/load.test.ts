@@ -126,6 +126,13 @@ test('wrong types and unknown keys deep inside runner_config are located', () =>
   assert.equal(unknown.col, 7);
 });
 
+test('a priority the stores cannot keep is refused at its line, not left to sit unclaimed', () => {
+  const text = 'services:\n  - name: urgent\n    execution_type: noop\n    priority: 3000000000\n';
+  const problem = find(parseRegistry(text, 'r.yaml', {}).problems, 'services[0].priority');
+  assert.equal(problem.line, 4);
+  assert.match(problem.message, /2147483647/);
+});
+
 test('an empty file and a file without services say what is expected', () => {
   assert.match(parseRegistry('', 'r.yaml', {}).problems[0]?.message ?? '', /services/);
   const { problems } = parseRegistry('servces: []\n', 'r.yaml', {});

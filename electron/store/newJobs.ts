@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EXECUTION_TYPES } from '../../shared/domain.ts';
+import { EXECUTION_TYPES, PRIORITY_MAX, PRIORITY_MIN } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 import type { NewJob } from './store.ts';
 
@@ -42,7 +42,9 @@ export function checkNewJob(job: NewJob, index: number): void {
     refuse(index, `run_at "${String(job.run_at).slice(0, 40)}" is not a date; use ISO-8601 like 2030-01-01T00:00:00Z`);
   }
   if (!Number.isInteger(job.max_attempts) || job.max_attempts < 1) refuse(index, `max_attempts must be a whole number of at least 1, got ${job.max_attempts}`);
-  if (job.priority !== undefined && !Number.isInteger(job.priority)) refuse(index, `priority must be a whole number, got ${job.priority}`);
+  if (job.priority !== undefined && (!Number.isInteger(job.priority) || job.priority < PRIORITY_MIN || job.priority > PRIORITY_MAX)) {
+    refuse(index, `priority must be a whole number from ${PRIORITY_MIN} to ${PRIORITY_MAX}, got ${job.priority}`);
+  }
   if (!KNOWN_TYPES.has(job.execution_type)) {
     refuse(index, `unknown execution_type "${String(job.execution_type).slice(0, 40)}" (one of ${EXECUTION_TYPES.join(', ')})`);
   }

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { job, mustGet, allJobIds } from './fixtures.ts';
+import { StoreInputError } from '../errors.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** Enqueue: defaults, idempotency by identifier, validation, batches. */
@@ -107,6 +108,15 @@ export function enqueueContract(test: ContractTest): void {
       assert.deepEqual(await allJobIds(store), []);
       const ok = await store.enqueue([job('svc', { identifier: 'a' }), job('svc', { identifier: 'c' })]);
       assert.deepEqual(ok.map((r) => r.created), [true, true]);
+    });
+
+    test('a priority outside what the stores keep is refused by name, on both stores alike', async (store) => {
+      for (const priority of [2 ** 31, -(2 ** 31) - 1, 1.5]) {
+        await assert.rejects(store.enqueue([job('svc', { priority })]), (error: unknown) => error instanceof StoreInputError && /job 1 of the batch: priority must be a whole number from -2147483648 to 2147483647/.test(error.message));
+      }
+      assert.deepEqual(await allJobIds(store), []);
+      const ends = await store.enqueue([job('svc', { priority: 2 ** 31 - 1 }), job('svc', { priority: -(2 ** 31) })]);
+      assert.deepEqual(ends.map((r) => r.created), [true, true]);
     });
 
     test('run_at with an offset is stored as the same instant', async (store) => {

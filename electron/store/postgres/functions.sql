@@ -427,7 +427,7 @@ ELSE
       WHERE r.priority = l.priority AND r.run_at <= now()
       AND (p_queues IS NULL OR r.queue = ANY(p_queues))
       AND (p_service IS NULL OR r.service_name = p_service)
-      AND r.service_name <> ALL(p_excluded)
+      AND r.service_name <> ALL(coalesce(p_excluded, '{}'))
       AND r.queue <> ALL(v_paused)
       ORDER BY r.run_at, r.job_id
       LIMIT p_limit
@@ -440,7 +440,7 @@ ELSE
       WHERE r.priority <= (SELECT l.priority FROM level l WHERE l.n = 17) AND r.run_at <= now()
       AND (p_queues IS NULL OR r.queue = ANY(p_queues))
       AND (p_service IS NULL OR r.service_name = p_service)
-      AND r.service_name <> ALL(p_excluded)
+      AND r.service_name <> ALL(coalesce(p_excluded, '{}'))
       AND r.queue <> ALL(v_paused)
       ORDER BY r.priority DESC, r.run_at, r.job_id
       LIMIT p_limit

@@ -18,17 +18,17 @@ test('functions.sql holds the live claim and settle exactly as the migrations le
   }
 });
 
-test('the claims, their pick of ready jobs and the settle are planned once per connection (0026, 0027): a later CREATE OR REPLACE must keep the setting', async () => {
+test('the claims, their pick and walk of ready jobs and the settle are planned once per connection (0026 to 0028): a later CREATE OR REPLACE must keep the setting', async () => {
   const db = await createTestDatabase();
   try {
     await (await openPostgresStore(db.url, { poolSize: 1 })).close();
     const rows = await withClient(db.url, async (c) =>
       (await c.query<{ name: string; config: string[] | null }>(
         `SELECT p.proname AS name, p.proconfig AS config FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-         WHERE n.nspname = 'jobs' AND p.proname IN ('opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_ready_pick', 'opsdeck_settle') ORDER BY 1`,
+         WHERE n.nspname = 'jobs' AND p.proname IN ('opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_ready_pick', 'opsdeck_ready_walk', 'opsdeck_settle') ORDER BY 1`,
       )).rows,
     );
-    assert.deepEqual(rows.map((r) => r.name), ['opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_ready_pick', 'opsdeck_settle']);
+    assert.deepEqual(rows.map((r) => r.name), ['opsdeck_claim', 'opsdeck_claim_gated', 'opsdeck_ready_pick', 'opsdeck_ready_walk', 'opsdeck_settle']);
     for (const { name, config } of rows) assert.ok(config?.includes('plan_cache_mode=force_generic_plan'), `${name}: ${JSON.stringify(config)}`);
   } finally {
     await db.drop();

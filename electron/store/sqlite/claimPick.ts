@@ -27,8 +27,8 @@ const byBytes = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Jobs a claim that leaves some out may step over before it goes by lane instead. */
 const WALK_PAST = 2048;
 
-/** Above every priority a job can have (a 32-bit integer): where a walk starts. */
-const ABOVE_ALL = 2 ** 31;
+/** Above every priority a job can have: where a walk starts. */
+const ABOVE_ALL = Number.MAX_VALUE;
 
 const dispatchOrder = (a: Head, b: Head): number => b.priority - a.priority || byBytes(a.run_at, b.run_at) || a.id - b.id;
 
@@ -43,13 +43,15 @@ function capCounter(caps: ReadonlyMap<string, number>) {
 
 export function prepareClaimPick(db: Connection) {
   return {
-    /** below, limit: pending jobs in dispatch order from the first priority below `below`, due or not */
+    /**
+     * below: pending jobs in dispatch order from the first priority below `below`, due or not, read from
+     * the claim index alone, for a claim that may take every job.
+     */
     inOrderBelow: db
-      .prepare<[number, number], [number, number, string]>(
+      .prepare<[number], [number, number, string]>(
         `SELECT id, priority, run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim
          WHERE status = 'pending' AND priority < ?
-         ORDER BY priority DESC, run_at, id
-         LIMIT ?`,
+         ORDER BY priority DESC, run_at, id`,
       )
       .raw(),
     /**
@@ -147,28 +149,25 @@ export class ClaimPick {
   }
 
   /**
-   * The first `limit` due jobs in dispatch order. A read that meets a job not yet due starts again below
-   * its priority, so of the jobs scheduled for later it reads at most the claim's limit a priority; one
-   * read of up to the limit costs less than reading them one at a time (better-sqlite3's .all over .iterate).
+   * The first `limit` due jobs in dispatch order. At a job not yet due the read stops and starts again
+   * below its priority, so of the jobs scheduled for later it reads one a priority, never all of them.
    */
   #inOrder(rules: PickRules): number[] {
     const chosen: number[] = [];
-    let below = ABOVE_ALL;
-    for (;;) {
-      const wanted = rules.limit - chosen.length;
-      if (wanted <= 0) return chosen;
-      let notDueAt: number | null = null;
-      for (const [id, priority, runAt] of this.#s.inOrderBelow.all(below, wanted)) {
+    let below: number | null = ABOVE_ALL;
+    while (below !== null && chosen.length < rules.limit) {
+      const from: number = below;
+      below = null;
+      for (const [id, priority, runAt] of this.#s.inOrderBelow.iterate(from)) {
         if (runAt > rules.now) {
-          notDueAt = priority;
+          below = priority;
           break;
         }
         chosen.push(id);
+        if (chosen.length >= rules.limit) break;
       }
-      // Every row read was due: the claim is full, or there are no more.
-      if (notDueAt === null) return chosen;
-      below = notDueAt;
     }
+    return chosen;
   }
 
   /** The walk, or null once it has stepped over more jobs than it may take (and at least WALK_PAST). */
