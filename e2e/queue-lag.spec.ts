@@ -1,27 +1,36 @@
 import { expect, test } from './fixtures.ts';
 
-test('the overview says how long each queue\'s oldest due job has waited, and marks a queue that is behind', async ({ opsdeck }) => {
+test('the overview says how long each queue\'s oldest due job has waited, and flags a queue that is behind', async ({ opsdeck }) => {
   const { page } = opsdeck;
   const behind = `behind-${opsdeck.stamp}`;
+  const held = `held-${opsdeck.stamp}`;
   const scheduled = `scheduled-${opsdeck.stamp}`;
-  // A paused queue keeps its due job waiting; the other queue's job is due tomorrow, so nothing there waits.
-  await opsdeck.call('control.pauseQueue', { queue: behind, paused: true, force: true });
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  // Jobs that wait: of a service whose breaker is open, in a queue an operator paused; and one due tomorrow.
+  await opsdeck.call('breakers.setMode', { service: 'e2e_gate', mode: 'force_open' });
+  await opsdeck.call('control.pauseQueue', { queue: held, paused: true, force: true });
   const jobs = [
-    await opsdeck.enqueue('e2e_sleeper', { queue: behind, run_at: new Date(Date.now() - 20 * 60_000).toISOString() }),
-    await opsdeck.enqueue('e2e_sleeper', { queue: scheduled, run_at: new Date(Date.now() + 86_400_000).toISOString() }),
+    await opsdeck.enqueue('e2e_gate', { queue: behind, run_at: minutesAgo(20) }),
+    await opsdeck.enqueue('e2e_quick', { queue: held, run_at: minutesAgo(30) }),
+    await opsdeck.enqueue('e2e_quick', { queue: scheduled, run_at: new Date(Date.now() + 86_400_000).toISOString() }),
   ];
   try {
     await opsdeck.open('/');
     const table = page.getByRole('table', { name: 'Jobs per queue and status' });
     await expect(table.getByRole('columnheader', { name: 'Oldest due' })).toBeVisible();
-    const behindRow = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${behind}`) }) });
-    await expect(behindRow.getByRole('cell').last()).toHaveText(/^20m \d+s$/);
-    await expect(behindRow).toHaveClass(/row-warn/);
-    const scheduledRow = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: scheduled }) });
-    await expect(scheduledRow.getByRole('cell').last()).toHaveText('—');
-    await expect(scheduledRow).not.toHaveClass(/row-warn/);
+    const row = (queue: string) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${queue}`) }) });
+    // The cells after the queue's name: pending, then oldest due.
+    await expect(row(behind).getByRole('cell').nth(1)).toHaveText(/^20m \d+s! \(behind\)$/);
+    await expect(row(behind)).toHaveClass(/row-warn/);
+    await expect(row(held).getByRole('cell').nth(1)).toHaveText(/^30m \d+s$/);
+    await expect(row(held)).not.toHaveClass(/row-warn/);
+    await expect(row(scheduled).getByRole('cell').nth(1)).toHaveText('—');
+    await expect(row(scheduled)).not.toHaveClass(/row-warn/);
+    await table.scrollIntoViewIfNeeded();
+    await opsdeck.screenshot('queue-lag');
   } finally {
     for (const job of jobs) await opsdeck.call('jobs.cancel', { id: job.id });
-    await opsdeck.call('control.pauseQueue', { queue: behind, paused: false });
+    await opsdeck.call('control.pauseQueue', { queue: held, paused: false });
+    await opsdeck.call('breakers.setMode', { service: 'e2e_gate', mode: 'auto' });
   }
 });

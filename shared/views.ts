@@ -53,6 +53,11 @@ export const OverviewStats = z.object({
   failure_rate: z.number().nullable(),
   /** How long the oldest due pending job of any queue has waited; null when none is due. */
   oldest_pending_age_s: z.number().nullable(),
+  /**
+   * Whether each queue's oldest_due_age_s was read: not when more lanes (queue, service and priority)
+   * hold pending jobs than the read takes on every two seconds; those are null then.
+   */
+  queue_ages_read: z.boolean(),
   /** Of the pending jobs, those not yet due (scheduled for later, retries in backoff): not a backlog. */
   scheduled: z.number().int(),
   /** Counting stopped at COUNT_CAP: there are more scheduled jobs than `scheduled` says. */

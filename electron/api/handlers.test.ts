@@ -306,6 +306,7 @@ describe('breakers, control and the registry', () => {
     assert.equal(waited.get('later'), null, 'its only job is due in an hour');
     assert.equal(waited.get('dl-1'), null, 'no pending job');
     assert.equal(stats.oldest_pending_age_s, waited.get('other'), 'the oldest due of all is the longest any queue waited');
+    assert.equal(stats.queue_ages_read, true);
   });
 
   it('overview.stats gives throughput over the last minutes, not the hour', async () => {

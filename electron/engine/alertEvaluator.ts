@@ -111,13 +111,13 @@ export class AlertEvaluator {
     const { store } = this.#opts;
     const kinds = new Set(rules.map((r) => r.kind));
     const windows = outcomeWindows(rules);
-    const byQueue = rules.some((r) => r.kind === 'oldest_due' && r.queue !== undefined);
+    const namedQueues = rules.flatMap((r) => (r.kind === 'oldest_due' && r.queue !== undefined ? [r.queue] : []));
     const [outcomes, breakers, workers, oldest, oldestByQueue, missed, control] = await Promise.all([
       Promise.all(windows.map(async (w): Promise<[number, ServiceOutcomes[]]> => [w, await store.outcomesByService(new Date(now.getTime() - w * 1000))])),
       kinds.has('breaker_open') ? store.listBreakers() : [],
       kinds.has('worker_lost') || kinds.has('no_live_worker') ? store.listWorkers(this.#opts.lostAfterMs ?? 10_000) : [],
       kinds.has('oldest_due') || kinds.has('no_live_worker') ? store.oldestPendingRunAt() : null,
-      byQueue ? store.oldestPendingByQueue() : [],
+      namedQueues.length > 0 ? store.oldestPendingByQueue(namedQueues) : [],
       kinds.has('schedule_missed') && this.#opts.missedSchedules ? this.#opts.missedSchedules(now) : null,
       kinds.has('no_live_worker') ? store.getControl() : null,
     ]);

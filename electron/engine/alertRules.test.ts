@@ -60,6 +60,9 @@ describe('alert rules', () => {
     const behind = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [{ queue: 'billing', run_at: ago(11 * 60) }] }));
     assert.equal(behind.firing, true);
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [] })).firing, false, 'a queue with no pending job waits for nothing');
+    const unread = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: null }));
+    assert.equal(unread.firing, false);
+    assert.match(unread.summary, /in queue billing was not read: too many services and priorities/);
   });
 
   test('breaker_open fires for a breaker open longer than the limit', () => {

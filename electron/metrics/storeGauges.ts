@@ -56,10 +56,10 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
   },
   {
     name: 'opsdeck_queue_oldest_due_seconds',
-    help: 'Each queue with pending jobs: age of its oldest due one (0 when none is due yet), so the queue dispatch is behind on is named.',
+    help: 'Each queue with pending jobs: age of its oldest due one (0 when none is due yet), so the queue dispatch is behind on is named; absent when too many lanes hold jobs to read it.',
     labelNames: ['queue'],
     read: async ({ store }, now) =>
-      (await store.oldestPendingByQueue()).map((q) => ({ labels: { queue: q.queue }, value: Math.max(0, (now.getTime() - Date.parse(q.run_at)) / 1000) })),
+      ((await store.oldestPendingByQueue()) ?? []).map((q) => ({ labels: { queue: q.queue }, value: Math.max(0, (now.getTime() - Date.parse(q.run_at)) / 1000) })),
   },
   {
     name: 'opsdeck_circuit_breaker_state',

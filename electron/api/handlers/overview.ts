@@ -19,11 +19,12 @@ function waitedSeconds(runAt: string, now: Date): number | null {
 export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
   const hourAgo = new Date(now.getTime() - 3600_000);
   const recentAgo = new Date(now.getTime() - THROUGHPUT_WINDOW_MIN * 60_000);
-  const [rows, buckets, recent, deadLetters, oldest, stuck, scheduled, control] = await Promise.all([
+  const [rows, buckets, recent, deadLetters, oldest, oldestByQueue, stuck, scheduled, control] = await Promise.all([
     store.countsByQueueAndStatus(),
     store.throughput(hourAgo, 3600),
     store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
     store.deadLetterCount(),
+    store.oldestPendingRunAt(),
     store.oldestPendingByQueue(),
     store.stuckCount(),
     store.scheduledCount(COUNT_CAP + 1),
@@ -45,8 +46,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     queueRow(r.queue)[r.status] += r.count;
   }
   for (const queue of paused) queueRow(queue);
-  for (const { queue, run_at } of oldest) queueRow(queue).oldest_due_age_s = waitedSeconds(run_at, now);
-  const waits = [...queues.values()].flatMap((q) => (q.oldest_due_age_s === null ? [] : [q.oldest_due_age_s]));
+  for (const { queue, run_at } of oldestByQueue ?? []) queueRow(queue).oldest_due_age_s = waitedSeconds(run_at, now);
   const completed = buckets.reduce((sum, b) => sum + b.completed, 0);
   const failed = buckets.reduce((sum, b) => sum + b.failed, 0);
   return {
@@ -56,7 +56,8 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     failed_last_hour: failed,
     dead_letters: deadLetters,
     failure_rate: completed + failed === 0 ? null : failed / (completed + failed),
-    oldest_pending_age_s: waits.length === 0 ? null : Math.max(...waits),
+    oldest_pending_age_s: oldest === null ? null : waitedSeconds(oldest, now),
+    queue_ages_read: oldestByQueue !== null,
     scheduled: Math.min(scheduled, COUNT_CAP),
     scheduled_capped: scheduled > COUNT_CAP,
     throughput_per_min: Math.round((recent.reduce((sum, b) => sum + b.completed, 0) / THROUGHPUT_WINDOW_MIN) * 100) / 100,

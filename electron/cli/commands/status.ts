@@ -60,10 +60,11 @@ export const status: Command = {
               { header: 'failed', align: 'right' }, { header: 'cancelled', align: 'right' }, { header: 'oldest due', align: 'right' }, { header: 'paused' }],
             stats.queues.map((q) => [
               q.queue, String(q.pending), String(q.running), String(q.completed), String(q.failed), String(q.cancelled),
-              q.oldest_due_age_s === null ? '-' : `${q.oldest_due_age_s}s`, q.paused ? 'yes' : '',
+              !stats.queue_ages_read ? '?' : q.oldest_due_age_s === null ? '-' : `${q.oldest_due_age_s}s`, q.paused ? 'yes' : '',
             ]),
           ),
         );
+        if (!stats.queue_ages_read) io.out('oldest due per queue (?): not read, too many queues, services and priorities hold pending jobs');
       }
       io.out('');
       for (const line of controlLines(io, stats.control)) io.out(line);

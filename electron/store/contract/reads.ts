@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { LANES_READ_MOST } from '../store.ts';
 import type { Store } from '../store.ts';
 import { alice, LEASE, job, err, ago, later, sleep, only, claimOne, base, deadLetter } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
@@ -118,9 +119,25 @@ export function readsContract(test: ContractTest): void {
       ]);
       // Alone in a queue of its own, and running: not pending.
       await claimOne(store, { run_at: ago(3_600_000) });
-      const byQueue = (await store.oldestPendingByQueue()).map((q) => [q.queue, Date.parse(q.run_at)]);
+      const byQueue = (await store.oldestPendingByQueue())?.map((q) => [q.queue, Date.parse(q.run_at)]);
       assert.deepEqual(byQueue, [['q1', Date.parse(older)], ['q2', Date.parse(later2h)]], 'a running job is not pending');
       assert.equal(Date.parse((await store.oldestPendingRunAt()) ?? ''), Date.parse(older));
+      const named = (await store.oldestPendingByQueue(['q2', 'nope', 'q2']))?.map((q) => [q.queue, Date.parse(q.run_at)]);
+      assert.deepEqual(named, [['q2', Date.parse(later2h)]], 'only the queues named, a queue without pending jobs absent');
+    });
+
+    test('the oldest pending job of each queue is not read past LANES_READ_MOST lanes; a queue named is read on its own', async (store) => {
+      // A lane per priority: `many` gets lanes up to, then past, what a read takes on.
+      const lanes = (from: number, to: number) => store.enqueue(Array.from({ length: to - from }, (_, i) => job('wide', { queue: 'many', priority: from + i })));
+      await lanes(0, LANES_READ_MOST - 1);
+      await store.enqueue([job('a', { queue: 'few', run_at: ago(60_000) })]);
+      assert.deepEqual((await store.oldestPendingByQueue())?.map((q) => q.queue), ['few', 'many'], 'at the limit, read');
+      await lanes(LANES_READ_MOST - 1, LANES_READ_MOST);
+      assert.equal(await store.oldestPendingByQueue(), null, 'one lane more');
+      assert.deepEqual((await store.oldestPendingByQueue(['many']))?.map((q) => q.queue), ['many'], 'a queue named counts its own lanes');
+      await lanes(LANES_READ_MOST, LANES_READ_MOST + 1);
+      assert.equal(await store.oldestPendingByQueue(['many', 'few']), null);
+      assert.deepEqual((await store.oldestPendingByQueue(['few']))?.map((q) => q.queue), ['few']);
     });
 
     test('throughput buckets are dense, aligned and add up', async (store) => {

@@ -7,6 +7,7 @@ import { StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openPostgresStore } from './open.ts';
 import { OLDEST_BY_QUEUE_SQL } from './reads.ts';
+import { LANES_READ_MOST } from '../store.ts';
 import type { ClaimedJob } from '../store.ts';
 import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';
@@ -285,7 +286,7 @@ describe('postgres store', () => {
         const read = await withClient(db.url, async (c) => {
           await c.query('BEGIN');
           try {
-            const queues = (await c.query<{ queue: string }>(OLDEST_BY_QUEUE_SQL)).rows.map((r) => r.queue);
+            const queues = (await c.query<{ queue: string }>(OLDEST_BY_QUEUE_SQL, [LANES_READ_MOST])).rows.map((r) => r.queue);
             const stats = await c.query<{ n: number }>(
               `SELECT (pg_stat_get_xact_blocks_fetched('jobs.tb_job_ready'::regclass) + coalesce(sum(pg_stat_get_xact_blocks_fetched(indexrelid)), 0))::int AS n
                FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,

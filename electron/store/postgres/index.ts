@@ -194,8 +194,8 @@ export class PostgresStore implements Store {
     return reads.oldestPendingRunAt(this.#open);
   }
 
-  async oldestPendingByQueue(): Promise<QueueOldest[]> {
-    return reads.oldestPendingByQueue(this.#open);
+  async oldestPendingByQueue(queues?: readonly string[]): Promise<QueueOldest[] | null> {
+    return reads.oldestPendingByQueue(this.#open, queues);
   }
 
   async scheduledCount(limit: number): Promise<number> {

@@ -8,7 +8,7 @@ import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
-import { DLQ_GROUP_LIMIT } from '../store.ts';
+import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
 import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
@@ -277,33 +277,62 @@ export async function oldestPendingRunAt(db: PgDb): Promise<string | null> {
   return typeof at === 'string' ? at : null;
 }
 
-/**
- * The lanes of the ready rows (queue, service and priority) in the order of their index (migration 0027),
- * each found by a seek or two: the next priority of the same queue and service, else the first of the
- * next. Each comes with its earliest run_at, the first row of the lane in that order.
- */
-const READY_LANES = `lane AS (
-  (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
-   ORDER BY r.queue, r.service_name, r.priority DESC, r.run_at LIMIT 1)
-  UNION ALL
-  SELECT n.queue, n.service_name, n.priority, n.run_at FROM lane l CROSS JOIN LATERAL (
-    (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+/** The lane after `l` in the same queue: the next priority of its service, else the first of the next service. */
+const NEXT_LANE_IN_QUEUE = `(SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
      WHERE r.queue = l.queue AND r.service_name = l.service_name AND r.priority < l.priority
      ORDER BY r.priority DESC, r.run_at LIMIT 1)
     UNION ALL
     (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
-     WHERE (r.queue, r.service_name) > (l.queue, l.service_name)
+     WHERE r.queue = l.queue AND r.service_name > l.service_name
+     ORDER BY r.service_name, r.priority DESC, r.run_at LIMIT 1)`;
+
+/**
+ * The lanes of the ready rows (queue, service and priority) in the order of their index (migration 0027),
+ * each found by a seek or two, numbered, read no further than lane $1 + 1; each comes with its earliest
+ * run_at, the first row of the lane in that order. Every queue's, or (with $2) those of the queues named.
+ */
+const ALL_LANES = `lane AS (
+  (SELECT r.queue, r.service_name, r.priority, r.run_at, 1 AS n FROM jobs.tb_job_ready r
+   ORDER BY r.queue, r.service_name, r.priority DESC, r.run_at LIMIT 1)
+  UNION ALL
+  SELECT nx.queue, nx.service_name, nx.priority, nx.run_at, l.n + 1 FROM lane l CROSS JOIN LATERAL (
+    ${NEXT_LANE_IN_QUEUE}
+    UNION ALL
+    (SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+     WHERE r.queue > l.queue
      ORDER BY r.queue, r.service_name, r.priority DESC, r.run_at LIMIT 1)
     LIMIT 1
-  ) n
+  ) nx
+  WHERE l.n <= $1
+)`;
+const LANES_OF_QUEUES = `lane AS (
+  SELECT f.queue, f.service_name, f.priority, f.run_at, 1 AS n FROM unnest($2::text[]) AS q(queue)
+  CROSS JOIN LATERAL (
+    SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
+    WHERE r.queue = q.queue
+    ORDER BY r.service_name, r.priority DESC, r.run_at LIMIT 1
+  ) f
+  UNION ALL
+  SELECT nx.queue, nx.service_name, nx.priority, nx.run_at, l.n + 1 FROM lane l CROSS JOIN LATERAL (
+    ${NEXT_LANE_IN_QUEUE}
+    LIMIT 1
+  ) nx
+  WHERE l.n <= $1
 )`;
 
-const QueueOldestRow = z.object({ queue: z.string(), run_at: z.string() });
+/** Each queue's earliest run_at, and the most lanes read (of one queue, with $2): past $1, too many to read. */
+const OLDEST_OF_LANES = `SELECT queue, min(run_at) AS run_at, max(max(n)) OVER () AS lanes FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`;
+export const OLDEST_BY_QUEUE_SQL = `WITH RECURSIVE ${ALL_LANES} ${OLDEST_OF_LANES}`;
+const OLDEST_OF_QUEUES_SQL = `WITH RECURSIVE ${LANES_OF_QUEUES} ${OLDEST_OF_LANES}`;
 
-export const OLDEST_BY_QUEUE_SQL = `WITH RECURSIVE ${READY_LANES} SELECT queue, min(run_at) AS run_at FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`;
+const QueueOldestRow = z.object({ queue: z.string(), run_at: z.string(), lanes: z.number().int() });
 
-export async function oldestPendingByQueue(db: PgDb): Promise<QueueOldest[]> {
-  return (await db.read(OLDEST_BY_QUEUE_SQL)).map((row) => QueueOldestRow.parse(row));
+export async function oldestPendingByQueue(db: PgDb, queues?: readonly string[]): Promise<QueueOldest[] | null> {
+  const rows = (await (queues === undefined ? db.read(OLDEST_BY_QUEUE_SQL, [LANES_READ_MOST]) : db.read(OLDEST_OF_QUEUES_SQL, [LANES_READ_MOST, [...new Set(queues)]]))).map((row) =>
+    QueueOldestRow.parse(row),
+  );
+  if (rows.some((row) => row.lanes > LANES_READ_MOST)) return null;
+  return rows.map(({ queue, run_at }) => ({ queue, run_at }));
 }
 
 export async function scheduledCount(db: PgDb, limit: number): Promise<number> {

@@ -192,8 +192,8 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.oldestPendingRunAt());
   }
 
-  async oldestPendingByQueue(): Promise<QueueOldest[]> {
-    return this.#db.patient(() => this.#reads.oldestPendingByQueue());
+  async oldestPendingByQueue(queues?: readonly string[]): Promise<QueueOldest[] | null> {
+    return this.#db.patient(() => this.#reads.oldestPendingByQueue(queues));
   }
 
   async scheduledCount(limit: number): Promise<number> {

@@ -27,13 +27,26 @@ export class LaneList {
 
   all(): Lane[] {
     const lanes: Lane[] = [];
-    for (let lane = this.#s.firstLane.get(); lane; lane = this.#next(lane)) lanes.push(lane);
+    for (let lane = this.#s.firstLane.get(); lane; lane = this.#next(lane) ?? this.#s.nextQueue.get(lane.queue)) lanes.push(lane);
     return lanes;
   }
 
+  /** The lanes (of one queue, when given), or null once there are more than `most`. */
+  upTo(most: number, queue?: string): Lane[] | null {
+    const lanes: Lane[] = [];
+    let lane = queue === undefined ? this.#s.firstLane.get() : this.#s.firstLaneOf.get(queue);
+    while (lane) {
+      if (lanes.length >= most) return null;
+      lanes.push(lane);
+      lane = this.#next(lane) ?? (queue === undefined ? this.#s.nextQueue.get(lane.queue) : undefined);
+    }
+    return lanes;
+  }
+
+  /** The next lane of the same queue. */
   #next(before: Lane): Lane | undefined {
     const { queue, service_name: service, priority } = before;
-    return this.#s.nextPriority.get(queue, service, priority) ?? this.#s.nextServiceInQueue.get(queue, service) ?? this.#s.nextQueue.get(queue);
+    return this.#s.nextPriority.get(queue, service, priority) ?? this.#s.nextServiceInQueue.get(queue, service);
   }
 }
 
@@ -43,6 +56,12 @@ function prepare(db: Connection) {
       `SELECT queue, service_name, priority, run_at AS earliest_run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
        WHERE status = 'pending'
        ORDER BY queue, service_name, priority DESC, run_at
+       LIMIT 1`,
+    ),
+    firstLaneOf: db.prepare<[string], Lane>(
+      `SELECT queue, service_name, priority, run_at AS earliest_run_at FROM tb_job_run INDEXED BY idx_tb_job_run_claim_group
+       WHERE status = 'pending' AND queue = ?
+       ORDER BY service_name, priority DESC, run_at
        LIMIT 1`,
     ),
     /**

@@ -5,12 +5,13 @@ import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
-import { DLQ_GROUP_LIMIT } from '../store.ts';
+import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
 import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import { LaneList } from './lanes.ts';
+import type { Lane } from './lanes.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
@@ -290,8 +291,19 @@ export class SqliteReads {
     return this.#db.guard(() => this.#s.oldestPending.get()?.run_at ?? null);
   }
 
-  oldestPendingByQueue(): QueueOldest[] {
-    const lanes = this.#db.guard(() => this.#lanes.all());
+  oldestPendingByQueue(queues?: readonly string[]): QueueOldest[] | null {
+    const lanes = this.#db.guard(() => {
+      if (queues === undefined) return this.#lanes.upTo(LANES_READ_MOST);
+      const read: Lane[] = [];
+      // In queue order, as the read of every queue gives it.
+      for (const queue of [...new Set(queues)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const of = this.#lanes.upTo(LANES_READ_MOST, queue);
+        if (of === null) return null;
+        read.push(...of);
+      }
+      return read;
+    });
+    if (lanes === null) return null;
     const earliest = new Map<string, string>();
     for (const lane of lanes) {
       const before = earliest.get(lane.queue);

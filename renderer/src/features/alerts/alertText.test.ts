@@ -7,6 +7,7 @@ describe('alert texts', () => {
   test('a rule says what it watches', () => {
     assert.equal(ruleCondition(AlertRule.parse({ name: 'a', kind: 'failure_rate', threshold: 0.25, service: 'api' })), 'more than 25% of attempts of api fail in 5m (at least 10 attempts)');
     assert.equal(ruleCondition(AlertRule.parse({ name: 'a', kind: 'oldest_due', older_than: '10m' })), 'a due job waits longer than 10m');
+    assert.equal(ruleCondition(AlertRule.parse({ name: 'a', kind: 'oldest_due', queue: 'billing', older_than: '10m' })), 'a due job of queue billing waits longer than 10m');
     assert.equal(channelText({ type: 'slack', url_env_var: 'SLACK_URL' }), 'slack (SLACK_URL)');
   });
 

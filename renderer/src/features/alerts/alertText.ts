@@ -9,7 +9,7 @@ export function ruleCondition(rule: AlertRule): string {
     case 'dead_letters':
       return `${rule.count} or more dead letters${of} in ${rule.window}`;
     case 'oldest_due':
-      return `a due job waits longer than ${rule.older_than}`;
+      return `a due job${rule.queue ? ` of queue ${rule.queue}` : ''} waits longer than ${rule.older_than}`;
     case 'breaker_open':
       return `a breaker${of} is open longer than ${rule.older_than}`;
     case 'worker_lost':

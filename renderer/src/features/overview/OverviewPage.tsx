@@ -76,49 +76,69 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         </header>
         <div className="grid-2">
           <QueueDepthChart stats={data} />
-          <table className="table compact">
-            <caption className="sr-only">Jobs per queue and status</caption>
-            <thead>
-              <tr>
-                <SortedHeader order="ascending">Queue</SortedHeader>
-                <th scope="col" className="num">Pending</th>
-                <th scope="col" className="num">Running</th>
-                <th scope="col" className="num">Completed</th>
-                <th scope="col" className="num">Failed</th>
-                <th scope="col" className="num">Cancelled</th>
-                <th scope="col" className="num">Waiting</th>
-                <th scope="col" className="num">Blocked</th>
-                <th scope="col" className="num">
-                  <abbr title="How long the queue's oldest due pending job has waited">Oldest due</abbr>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.queues.map((q) => (
-                <tr key={q.queue} className={(q.oldest_due_age_s ?? 0) > BEHIND_AFTER_S ? 'row-warn' : undefined}>
-                  <th scope="row" className="mono">
-                    <a href={`#/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</a>
-                    {q.paused ? <span className="badge badge-warn">paused</span> : null}
-                  </th>
-                  <td className="num">{q.pending.toLocaleString()}</td>
-                  <td className="num">{q.running.toLocaleString()}</td>
-                  <td className="num">{q.completed.toLocaleString()}</td>
-                  <td className="num">{q.failed.toLocaleString()}</td>
-                  <td className="num">{q.cancelled.toLocaleString()}</td>
-                  <td className="num">{q.waiting.toLocaleString()}</td>
-                  <td className="num">{q.blocked.toLocaleString()}</td>
-                  <td className="num">{formatSeconds(q.oldest_due_age_s)}</td>
-                </tr>
-              ))}
-              {data.queues.length === 0 ? (
+          {/* Focusable, so the columns past the panel's edge can be scrolled to from the keyboard. */}
+          <div className="table-overflow" tabIndex={0} role="region" aria-label="Jobs per queue and status, scrollable">
+            <table className="table compact">
+              <caption className="sr-only">Jobs per queue and status</caption>
+              <thead>
                 <tr>
-                  <td colSpan={9} className="muted">
-                    No queues yet.
-                  </td>
+                  <SortedHeader order="ascending">Queue</SortedHeader>
+                  <th scope="col" className="num">Pending</th>
+                  <th scope="col" className="num">
+                    <abbr title="How long the queue's oldest due pending job has waited">Oldest due</abbr>
+                  </th>
+                  <th scope="col" className="num">Running</th>
+                  <th scope="col" className="num">Completed</th>
+                  <th scope="col" className="num">Failed</th>
+                  <th scope="col" className="num">Cancelled</th>
+                  <th scope="col" className="num">Waiting</th>
+                  <th scope="col" className="num">Blocked</th>
                 </tr>
-              ) : null}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.queues.map((q) => {
+                  // A paused queue's due jobs wait because an operator holds them: it is not behind.
+                  const behind = !q.paused && (q.oldest_due_age_s ?? 0) > BEHIND_AFTER_S;
+                  return (
+                    <tr key={q.queue} className={behind ? 'row-warn' : undefined}>
+                      <th scope="row" className="mono">
+                        <a href={`#/jobs?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</a>
+                        {q.paused ? <span className="badge badge-warn">paused</span> : null}
+                      </th>
+                      <td className="num">{q.pending.toLocaleString()}</td>
+                      <td className="num">
+                        {data.queue_ages_read ? formatSeconds(q.oldest_due_age_s) : 'not read'}
+                        {behind ? (
+                          <>
+                            <span className="cell-flag" aria-hidden="true">
+                              !
+                            </span>
+                            <span className="sr-only"> (behind)</span>
+                          </>
+                        ) : null}
+                      </td>
+                      <td className="num">{q.running.toLocaleString()}</td>
+                      <td className="num">{q.completed.toLocaleString()}</td>
+                      <td className="num">{q.failed.toLocaleString()}</td>
+                      <td className="num">{q.cancelled.toLocaleString()}</td>
+                      <td className="num">{q.waiting.toLocaleString()}</td>
+                      <td className="num">{q.blocked.toLocaleString()}</td>
+                    </tr>
+                  );
+                })}
+                {data.queues.length === 0 ? (
+                  <tr>
+                    <td colSpan={9} className="muted">
+                      No queues yet.
+                    </td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+            {data.queue_ages_read ? null : (
+              <p className="muted">Oldest due not read per queue: too many queues, services and priorities hold pending jobs to read it every two seconds.</p>
+            )}
+          </div>
         </div>
       </section>
     </div>

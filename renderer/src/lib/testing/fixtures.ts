@@ -23,6 +23,7 @@ export function overviewStats(overrides: Partial<OverviewStats> = {}): OverviewS
     dead_letters: 0,
     failure_rate: null,
     oldest_pending_age_s: null,
+    queue_ages_read: true,
     scheduled: 0,
     scheduled_capped: false,
     throughput_per_min: 0,
