@@ -219,8 +219,12 @@ describe('sqlite specifics', () => {
       const named = { now: 'x', queues: null, exclude: '[]', skip: '[]', limit: 1, ids: '[]', worker: 'w', lease: 'x' };
       const pick = prepareClaimPick(raw);
       const lanes = new LaneList(raw).statements;
-      // A claim walks the claim index in dispatch order, from below a priority (it starts again below the
-      // priority of a job not yet due).
+      // A claim reads the top priority's due jobs bounded by run_at, then walks the claim index in dispatch
+      // order from below a priority (it starts again below the priority of a job not yet due).
+      const top = plan(pick.dueAt.source, [0, 'x', 1]);
+      assert.match(top, /idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at<\?\)/);
+      assert.doesNotMatch(top, /TEMP B-TREE/);
+      assert.match(plan(pick.topPriority.source, []), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\?\)$/);
       for (const statement of [pick.inOrderBelow, pick.walkBelow]) {
         const read = plan(statement.source, [0]);
         assert.match(read, /idx_tb_job_run_claim \(status=\? AND priority<\?\)/);
