@@ -26,9 +26,7 @@ export class LaneList {
   }
 
   all(): Lane[] {
-    const lanes: Lane[] = [];
-    for (let lane = this.#s.firstLane.get(); lane; lane = this.#next(lane) ?? this.#s.nextQueue.get(lane.queue)) lanes.push(lane);
-    return lanes;
+    return this.upTo(Infinity) ?? [];
   }
 
   /** The lanes (of one queue, when given), or null once there are more than `most`. */
