@@ -309,6 +309,15 @@ describe('breakers, control and the registry', () => {
     assert.equal(stats.queue_ages_read, true);
   });
 
+  it('overview.stats says when the queues\' oldest jobs were not read: too many lanes hold pending jobs', async () => {
+    const { ctx } = await context();
+    ok(await dispatch('jobs.enqueueMany', { service: 'x', jobs: Array.from({ length: 501 }, (_, i) => ({ queue: 'wide', priority: i - 250 })) }, ctx));
+    const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
+    assert.equal(stats.queue_ages_read, false);
+    assert.equal(stats.queues.find((q) => q.queue === 'wide')?.oldest_due_age_s, null);
+    assert.ok((stats.oldest_pending_age_s ?? -1) >= 0, 'the store-wide figure is still read');
+  });
+
   it('overview.stats gives throughput over the last minutes, not the hour', async () => {
     const { ctx, store } = await context();
     await store.enqueue(Array.from({ length: 10 }, () => ({ queue: 'q', service_name: 'x', execution_type: 'noop' as const, max_attempts: 1 })));

@@ -112,17 +112,19 @@ export class AlertEvaluator {
     const kinds = new Set(rules.map((r) => r.kind));
     const windows = outcomeWindows(rules);
     const namedQueues = rules.flatMap((r) => (r.kind === 'oldest_due' && r.queue !== undefined ? [r.queue] : []));
-    const [outcomes, breakers, workers, oldest, oldestByQueue, missed, control] = await Promise.all([
+    const [outcomes, breakers, workers, oldest, oldestOf, missed, control] = await Promise.all([
       Promise.all(windows.map(async (w): Promise<[number, ServiceOutcomes[]]> => [w, await store.outcomesByService(new Date(now.getTime() - w * 1000))])),
       kinds.has('breaker_open') ? store.listBreakers() : [],
       kinds.has('worker_lost') || kinds.has('no_live_worker') ? store.listWorkers(this.#opts.lostAfterMs ?? 10_000) : [],
       kinds.has('oldest_due') || kinds.has('no_live_worker') ? store.oldestPendingRunAt() : null,
-      namedQueues.length > 0 ? store.oldestPendingByQueue(namedQueues) : [],
+      namedQueues.length > 0 ? store.oldestPendingOf(namedQueues) : [],
       kinds.has('schedule_missed') && this.#opts.missedSchedules ? this.#opts.missedSchedules(now) : null,
       kinds.has('no_live_worker') ? store.getControl() : null,
     ]);
     const dispatchHeldBy = control?.emergency_stop.engaged ? 'the emergency stop' : control?.safe_mode.engaged ? 'safe mode' : null;
-    return { now, outcomes: new Map(outcomes), breakers, workers, oldestPendingRunAt: oldest, oldestPendingByQueue: oldestByQueue, missedSchedules: missed, dispatchHeldBy };
+    // Read only when a rule's input could not be: that rule keeps the state it had.
+    const wasFiring = oldestOf.some((q) => !q.read) ? new Set((await store.listAlertStates()).filter((a) => a.firing).map((a) => a.rule)) : new Set<string>();
+    return { now, outcomes: new Map(outcomes), breakers, workers, oldestPendingRunAt: oldest, oldestPendingOf: oldestOf, wasFiring, missedSchedules: missed, dispatchHeldBy };
   }
 
   async #deliver(rule: AlertRule, t: AlertTransition): Promise<void> {

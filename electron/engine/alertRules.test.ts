@@ -11,7 +11,7 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
 const rule = (raw: Record<string, unknown>) => AlertRule.parse({ name: 'r', ...raw });
 
 function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
-  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, oldestPendingByQueue: [], missedSchedules: null, dispatchHeldBy: null, ...extra };
+  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, oldestPendingOf: [], wasFiring: new Set<string>(), missedSchedules: null, dispatchHeldBy: null, ...extra };
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
@@ -51,18 +51,21 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(r, inputs()).firing, false);
   });
 
-  test('oldest_due of a queue reads that queue alone', () => {
+  test('oldest_due of a queue reads that queue alone; unread, it keeps its state unless nothing anywhere is that late', () => {
     const r = rule({ kind: 'oldest_due', queue: 'billing', older_than: '10m' });
-    const byQueue = [{ queue: 'billing', run_at: ago(9 * 60) }, { queue: 'reports', run_at: ago(60 * 60) }];
-    const quiet = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: byQueue }));
+    const read = (runAt: string | null) => [{ queue: 'billing', run_at: runAt, read: true }];
+    const quiet = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingOf: read(ago(9 * 60)) }));
     assert.equal(quiet.firing, false, 'another queue waiting an hour is not this rule\'s');
     assert.match(quiet.summary, /in queue billing has waited 9m/);
-    const behind = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [{ queue: 'billing', run_at: ago(11 * 60) }] }));
-    assert.equal(behind.firing, true);
-    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: [] })).firing, false, 'a queue with no pending job waits for nothing');
-    const unread = evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingByQueue: null }));
-    assert.equal(unread.firing, false);
-    assert.match(unread.summary, /in queue billing was not read: too many services and priorities/);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingOf: read(ago(11 * 60)) })).firing, true);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingOf: read(null) })).firing, false, 'a queue with no pending job waits for nothing');
+    const unread = [{ queue: 'billing', run_at: null, read: false }];
+    const kept = evaluateRule({ ...r, name: 'billing-behind' }, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingOf: unread, wasFiring: new Set(['billing-behind']) }));
+    assert.equal(kept.firing, true, 'firing before, and not read now: still firing');
+    assert.match(kept.summary, /in queue billing was not read .* its state is kept/);
+    assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(60 * 60), oldestPendingOf: unread })).firing, false, 'quiet before: still quiet');
+    const early = evaluateRule({ ...r, name: 'billing-behind' }, inputs({ oldestPendingRunAt: ago(5 * 60), oldestPendingOf: unread, wasFiring: new Set(['billing-behind']) }));
+    assert.equal(early.firing, false, 'nothing anywhere has waited 10m: resolved without the read');
   });
 
   test('breaker_open fires for a breaker open longer than the limit', () => {

@@ -17,11 +17,10 @@ export interface AlertInputs {
   workers: WorkerInfo[];
   /** The earliest run_at of any pending job; a due job when it is in the past. */
   oldestPendingRunAt: string | null;
-  /**
-   * The same for each queue a rule names that has pending jobs; empty when no rule names one, null when
-   * a named queue holds more lanes than the read takes on.
-   */
-  oldestPendingByQueue: Array<{ queue: string; run_at: string }> | null;
+  /** The same for each queue a rule names (`read` false past the lanes a read takes on); empty when none does. */
+  oldestPendingOf: Array<{ queue: string; run_at: string | null; read: boolean }>;
+  /** Which rules were firing before this evaluation: a rule whose input could not be read keeps its state. */
+  wasFiring: ReadonlySet<string>;
   /**
    * Schedules whose fire was missed (more than two minutes past, no worker fired them); null when the
    * evaluator was given no way to read them (a `schedule_missed` rule then never fires and says why).
@@ -71,13 +70,23 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
       return verdict(failed >= rule.count, `${failed} job(s)${where(rule.service)} went to the dead-letter queue in the last ${rule.window} (alert at ${rule.count})`, failed);
     }
     case 'oldest_due': {
+      const limitMs = durationSeconds(rule.older_than) * 1000;
       const of = rule.queue === undefined ? '' : ` in queue ${rule.queue}`;
-      if (rule.queue !== undefined && inputs.oldestPendingByQueue === null) return verdict(false, `the oldest job${of} was not read: too many services and priorities hold its jobs`, null);
-      const oldest = rule.queue === undefined ? inputs.oldestPendingRunAt : (inputs.oldestPendingByQueue?.find((q) => q.queue === rule.queue)?.run_at ?? null);
+      let oldest = inputs.oldestPendingRunAt;
+      if (rule.queue !== undefined) {
+        const named = inputs.oldestPendingOf.find((q) => q.queue === rule.queue);
+        if (named && !named.read) {
+          const any = oldest === null ? null : Date.parse(oldest);
+          // Nothing anywhere has waited that long, so no queue can be behind, read or not.
+          if (any === null || now - any <= limitMs) return verdict(false, `no job anywhere has waited past ${rule.older_than}`, 0);
+          return verdict(inputs.wasFiring.has(rule.name), `the oldest job${of} was not read (too many queues, services and priorities hold pending jobs); its state is kept`, null);
+        }
+        oldest = named?.run_at ?? null;
+      }
       const runAt = oldest === null ? null : Date.parse(oldest);
       if (runAt === null || runAt > now) return verdict(false, `no job${of} is waiting past its time`, 0);
       const age = now - runAt;
-      return verdict(age > durationSeconds(rule.older_than) * 1000, `the oldest due job${of} has waited ${ageText(age)} (alert past ${rule.older_than})`, age / 1000);
+      return verdict(age > limitMs, `the oldest due job${of} has waited ${ageText(age)} (alert past ${rule.older_than})`, age / 1000);
     }
     case 'breaker_open': {
       const limitMs = durationSeconds(rule.older_than) * 1000;

@@ -122,6 +122,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     const behind = scrape.value('opsdeck_queue_oldest_due_seconds', { queue: 'default' });
     assert.ok(behind >= 1 && behind < 60, `default queue behind by ${behind}`);
     assert.equal(scrape.value('opsdeck_queue_oldest_due_seconds', { queue: 'later' }), 0, 'its job is due in an hour');
+    assert.equal(scrape.value('opsdeck_queue_oldest_due_read'), 1);
     assert.equal(scrape.value('opsdeck_circuit_breaker_state', { service: 'upstream', state: 'closed' }), 1);
     assert.equal(scrape.value('opsdeck_circuit_breaker_state', { service: 'upstream', state: 'open' }), 0);
     assert.equal(scrape.value('opsdeck_circuit_breaker_mode', { service: 'upstream', mode: 'auto' }), 1);

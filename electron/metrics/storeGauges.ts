@@ -4,6 +4,7 @@ import { WORKER_LOST_AFTER_MS } from '../api/handlers/workers.ts';
 import { rateLimitUse } from '../api/rateUse.ts';
 import type { RateUse } from '../../shared/rateLimit.ts';
 import type { ApiContext } from '../api/context.ts';
+import type { QueueOldest } from '../store/store.ts';
 
 /**
  * A gauge read from the store at each scrape. Every read here must come from kept counts, an index or a
@@ -27,6 +28,16 @@ function rateUseOf(source: GaugeSource, now: Date): Promise<RateUse[]> {
   if (known) return known;
   const read = rateLimitUse(source);
   rateUseByScrape.set(now, read);
+  return read;
+}
+
+/** The queues' oldest pending jobs, read once per scrape for the two gauges that show them. */
+const oldestByScrape = new WeakMap<Date, Promise<QueueOldest[] | null>>();
+function oldestByQueueOf(source: GaugeSource, now: Date): Promise<QueueOldest[] | null> {
+  const known = oldestByScrape.get(now);
+  if (known) return known;
+  const read = source.store.oldestPendingByQueue();
+  oldestByScrape.set(now, read);
   return read;
 }
 
@@ -55,11 +66,17 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
     },
   },
   {
+    name: 'opsdeck_queue_oldest_due_read',
+    help: '1 when opsdeck_queue_oldest_due_seconds was read at this scrape, 0 when too many lanes (queue, service and priority) hold pending jobs to read it: its series are absent then, not resolved.',
+    labelNames: [],
+    read: async (source, now) => [{ labels: {}, value: (await oldestByQueueOf(source, now)) === null ? 0 : 1 }],
+  },
+  {
     name: 'opsdeck_queue_oldest_due_seconds',
     help: 'Each queue with pending jobs: age of its oldest due one (0 when none is due yet), so the queue dispatch is behind on is named; absent when too many lanes hold jobs to read it.',
     labelNames: ['queue'],
-    read: async ({ store }, now) =>
-      ((await store.oldestPendingByQueue()) ?? []).map((q) => ({ labels: { queue: q.queue }, value: Math.max(0, (now.getTime() - Date.parse(q.run_at)) / 1000) })),
+    read: async (source, now) =>
+      ((await oldestByQueueOf(source, now)) ?? []).map((q) => ({ labels: { queue: q.queue }, value: Math.max(0, (now.getTime() - Date.parse(q.run_at)) / 1000) })),
   },
   {
     name: 'opsdeck_circuit_breaker_state',

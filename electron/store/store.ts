@@ -47,6 +47,13 @@ export interface QueueOldest {
   run_at: string;
 }
 
+/** A queue asked about by name: the earliest run_at of its pending jobs, if it has any and was read. */
+export interface QueueOldestOf {
+  queue: string;
+  run_at: string | null;
+  read: boolean;
+}
+
 /**
  * The one place where jobs, attempts, control state, breakers, workers and the audit log are kept.
  * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
@@ -100,12 +107,18 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
   oldestPendingRunAt(): Promise<string | null>;
   /**
-   * For each queue with pending jobs (of `queues`, when given), the earliest run_at of any of them (due
-   * or not), in queue order: found lane by lane (queue, service and priority), a seek or three each,
-   * without reading the backlog. Null when that would read more than LANES_READ_MOST lanes (of one of
-   * `queues`, when given): the read grows with the lanes, and the overview makes it every two seconds.
+   * For each queue with pending jobs, the earliest run_at of any of them (due or not), in queue order:
+   * found lane by lane (queue, service and priority), a seek or three each, without reading the backlog.
+   * Null when that would read more than LANES_READ_MOST lanes: the read grows with the lanes, and the
+   * overview makes it every two seconds.
    */
-  oldestPendingByQueue(queues?: readonly string[]): Promise<QueueOldest[] | null>;
+  oldestPendingByQueue(): Promise<QueueOldest[] | null>;
+  /**
+   * The same for each of `queues`, in the order given, once each: `run_at` null when the queue has no
+   * pending job, `read` false for a queue whose lanes no longer fit in the LANES_READ_MOST that all of
+   * them share (it and the queues after it).
+   */
+  oldestPendingOf(queues: readonly string[]): Promise<QueueOldestOf[]>;
   /** Pending jobs not yet due, counted up to `limit` (the count stops there). */
   scheduledCount(limit: number): Promise<number>;
   /** Running jobs whose lease has expired (their worker stopped renewing it). */

@@ -122,11 +122,11 @@ export function readsContract(test: ContractTest): void {
       const byQueue = (await store.oldestPendingByQueue())?.map((q) => [q.queue, Date.parse(q.run_at)]);
       assert.deepEqual(byQueue, [['q1', Date.parse(older)], ['q2', Date.parse(later2h)]], 'a running job is not pending');
       assert.equal(Date.parse((await store.oldestPendingRunAt()) ?? ''), Date.parse(older));
-      const named = (await store.oldestPendingByQueue(['q2', 'nope', 'q2']))?.map((q) => [q.queue, Date.parse(q.run_at)]);
-      assert.deepEqual(named, [['q2', Date.parse(later2h)]], 'only the queues named, a queue without pending jobs absent');
+      const named = (await store.oldestPendingOf(['q2', 'nope', 'q2'])).map((q) => [q.queue, q.run_at === null ? null : Date.parse(q.run_at), q.read]);
+      assert.deepEqual(named, [['q2', Date.parse(later2h), true], ['nope', null, true]], 'the queues named, once each, in order');
     });
 
-    test('the oldest pending job of each queue is not read past LANES_READ_MOST lanes; a queue named is read on its own', async (store) => {
+    test('the oldest pending job of each queue is not read past LANES_READ_MOST lanes; queues named share that many', async (store) => {
       // A lane per priority: `many` gets lanes up to, then past, what a read takes on.
       const lanes = (from: number, to: number) => store.enqueue(Array.from({ length: to - from }, (_, i) => job('wide', { queue: 'many', priority: from + i })));
       await lanes(0, LANES_READ_MOST - 1);
@@ -134,10 +134,12 @@ export function readsContract(test: ContractTest): void {
       assert.deepEqual((await store.oldestPendingByQueue())?.map((q) => q.queue), ['few', 'many'], 'at the limit, read');
       await lanes(LANES_READ_MOST - 1, LANES_READ_MOST);
       assert.equal(await store.oldestPendingByQueue(), null, 'one lane more');
-      assert.deepEqual((await store.oldestPendingByQueue(['many']))?.map((q) => q.queue), ['many'], 'a queue named counts its own lanes');
-      await lanes(LANES_READ_MOST, LANES_READ_MOST + 1);
-      assert.equal(await store.oldestPendingByQueue(['many', 'few']), null);
-      assert.deepEqual((await store.oldestPendingByQueue(['few']))?.map((q) => q.queue), ['few']);
+      const readOf = async (queues: string[]) => (await store.oldestPendingOf(queues)).map((q) => [q.queue, q.read]);
+      assert.deepEqual(await readOf(['many']), [['many', true]], 'a queue named alone, at the limit');
+      assert.deepEqual(await readOf(['few', 'many']), [['few', true], ['many', false]], 'the limit is shared: the queue past it is not read');
+      assert.deepEqual(await readOf(['many', 'few']), [['many', true], ['few', false]], 'once the limit is spent, nor are the queues after');
+      const few = (await store.oldestPendingOf(['few']))[0];
+      assert.equal(Date.parse(few?.run_at ?? ''), Date.parse((await store.oldestPendingOf(['few', 'nope']))[0]?.run_at ?? 'x'));
     });
 
     test('throughput buckets are dense, aligned and add up', async (store) => {

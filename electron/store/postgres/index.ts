@@ -49,6 +49,7 @@ import type {
   Page,
   PageRequest,
   QueueOldest,
+  QueueOldestOf,
   ReclaimResult,
   ScheduleSync,
   ScheduleWrite,
@@ -194,8 +195,12 @@ export class PostgresStore implements Store {
     return reads.oldestPendingRunAt(this.#open);
   }
 
-  async oldestPendingByQueue(queues?: readonly string[]): Promise<QueueOldest[] | null> {
-    return reads.oldestPendingByQueue(this.#open, queues);
+  async oldestPendingByQueue(): Promise<QueueOldest[] | null> {
+    return reads.oldestPendingByQueue(this.#open);
+  }
+
+  async oldestPendingOf(queues: readonly string[]): Promise<QueueOldestOf[]> {
+    return reads.oldestPendingOf(this.#open, queues);
   }
 
   async scheduledCount(limit: number): Promise<number> {

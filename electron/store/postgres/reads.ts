@@ -9,7 +9,7 @@ import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
 
@@ -289,7 +289,7 @@ const NEXT_LANE_IN_QUEUE = `(SELECT r.queue, r.service_name, r.priority, r.run_a
 /**
  * The lanes of the ready rows (queue, service and priority) in the order of their index (migration 0027),
  * each found by a seek or two, numbered, read no further than lane $1 + 1; each comes with its earliest
- * run_at, the first row of the lane in that order. Every queue's, or (with $2) those of the queues named.
+ * run_at, the first row of the lane in that order: every queue's, or (LANES_OF_QUEUE) those of queue $2.
  */
 const ALL_LANES = `lane AS (
   (SELECT r.queue, r.service_name, r.priority, r.run_at, 1 AS n FROM jobs.tb_job_ready r
@@ -305,13 +305,10 @@ const ALL_LANES = `lane AS (
   ) nx
   WHERE l.n <= $1
 )`;
-const LANES_OF_QUEUES = `lane AS (
-  SELECT f.queue, f.service_name, f.priority, f.run_at, 1 AS n FROM unnest($2::text[]) AS q(queue)
-  CROSS JOIN LATERAL (
-    SELECT r.queue, r.service_name, r.priority, r.run_at FROM jobs.tb_job_ready r
-    WHERE r.queue = q.queue
-    ORDER BY r.service_name, r.priority DESC, r.run_at LIMIT 1
-  ) f
+const LANES_OF_QUEUE = `lane AS (
+  (SELECT r.queue, r.service_name, r.priority, r.run_at, 1 AS n FROM jobs.tb_job_ready r
+   WHERE r.queue = $2
+   ORDER BY r.service_name, r.priority DESC, r.run_at LIMIT 1)
   UNION ALL
   SELECT nx.queue, nx.service_name, nx.priority, nx.run_at, l.n + 1 FROM lane l CROSS JOIN LATERAL (
     ${NEXT_LANE_IN_QUEUE}
@@ -320,19 +317,33 @@ const LANES_OF_QUEUES = `lane AS (
   WHERE l.n <= $1
 )`;
 
-/** Each queue's earliest run_at, and the most lanes read (of one queue, with $2): past $1, too many to read. */
+/** Each queue's earliest run_at, and how many lanes were read: past $1, too many to read. */
 const OLDEST_OF_LANES = `SELECT queue, min(run_at) AS run_at, max(max(n)) OVER () AS lanes FROM lane GROUP BY queue ORDER BY queue COLLATE "C"`;
 export const OLDEST_BY_QUEUE_SQL = `WITH RECURSIVE ${ALL_LANES} ${OLDEST_OF_LANES}`;
-const OLDEST_OF_QUEUES_SQL = `WITH RECURSIVE ${LANES_OF_QUEUES} ${OLDEST_OF_LANES}`;
+const OLDEST_OF_QUEUE_SQL = `WITH RECURSIVE ${LANES_OF_QUEUE} ${OLDEST_OF_LANES}`;
 
 const QueueOldestRow = z.object({ queue: z.string(), run_at: z.string(), lanes: z.number().int() });
 
-export async function oldestPendingByQueue(db: PgDb, queues?: readonly string[]): Promise<QueueOldest[] | null> {
-  const rows = (await (queues === undefined ? db.read(OLDEST_BY_QUEUE_SQL, [LANES_READ_MOST]) : db.read(OLDEST_OF_QUEUES_SQL, [LANES_READ_MOST, [...new Set(queues)]]))).map((row) =>
-    QueueOldestRow.parse(row),
-  );
+export async function oldestPendingByQueue(db: PgDb): Promise<QueueOldest[] | null> {
+  const rows = (await db.read(OLDEST_BY_QUEUE_SQL, [LANES_READ_MOST])).map((row) => QueueOldestRow.parse(row));
   if (rows.some((row) => row.lanes > LANES_READ_MOST)) return null;
   return rows.map(({ queue, run_at }) => ({ queue, run_at }));
+}
+
+export async function oldestPendingOf(db: PgDb, queues: readonly string[]): Promise<QueueOldestOf[]> {
+  let left = LANES_READ_MOST;
+  const out: QueueOldestOf[] = [];
+  for (const queue of new Set(queues)) {
+    const row = left > 0 ? (await db.read(OLDEST_OF_QUEUE_SQL, [left, queue])).map((r) => QueueOldestRow.parse(r))[0] : undefined;
+    if (left <= 0 || (row && row.lanes > left)) {
+      left = 0;
+      out.push({ queue, run_at: null, read: false });
+      continue;
+    }
+    left -= row?.lanes ?? 0;
+    out.push({ queue, run_at: row?.run_at ?? null, read: true });
+  }
+  return out;
 }
 
 export async function scheduledCount(db: PgDb, limit: number): Promise<number> {

@@ -49,6 +49,7 @@ import type {
   Page,
   PageRequest,
   QueueOldest,
+  QueueOldestOf,
   ReclaimResult,
   ScheduleSync,
   ScheduleWrite,
@@ -192,8 +193,12 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.oldestPendingRunAt());
   }
 
-  async oldestPendingByQueue(queues?: readonly string[]): Promise<QueueOldest[] | null> {
-    return this.#db.patient(() => this.#reads.oldestPendingByQueue(queues));
+  async oldestPendingByQueue(): Promise<QueueOldest[] | null> {
+    return this.#db.patient(() => this.#reads.oldestPendingByQueue());
+  }
+
+  async oldestPendingOf(queues: readonly string[]): Promise<QueueOldestOf[]> {
+    return this.#db.patient(() => this.#reads.oldestPendingOf(queues));
   }
 
   async scheduledCount(limit: number): Promise<number> {

@@ -6,12 +6,11 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest, QueueOldest } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import { LaneList } from './lanes.ts';
-import type { Lane } from './lanes.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
@@ -57,6 +56,9 @@ const PRIORITY_LEVELS = `levels(priority) AS (
   SELECT (SELECT max(priority) FROM tb_job_run WHERE status = 'pending' AND priority < levels.priority)
   FROM levels WHERE levels.priority IS NOT NULL
 )`;
+
+/** The earlier of two run_at values: ISO text throughout the store, so it sorts as it compares. */
+const earliestOf = (a: string, b: string): string => (b < a ? b : a);
 
 /** The console's fixed reads, prepared once. Counts and charts read the tallies of migration 0005. */
 export function prepareReadStatements(db: Connection) {
@@ -291,26 +293,30 @@ export class SqliteReads {
     return this.#db.guard(() => this.#s.oldestPending.get()?.run_at ?? null);
   }
 
-  oldestPendingByQueue(queues?: readonly string[]): QueueOldest[] | null {
-    const lanes = this.#db.guard(() => {
-      if (queues === undefined) return this.#lanes.upTo(LANES_READ_MOST);
-      const read: Lane[] = [];
-      // In queue order, as the read of every queue gives it.
-      for (const queue of [...new Set(queues)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const of = this.#lanes.upTo(LANES_READ_MOST, queue);
-        if (of === null) return null;
-        read.push(...of);
-      }
-      return read;
-    });
+  oldestPendingByQueue(): QueueOldest[] | null {
+    const lanes = this.#db.guard(() => this.#lanes.upTo(LANES_READ_MOST));
     if (lanes === null) return null;
     const earliest = new Map<string, string>();
     for (const lane of lanes) {
       const before = earliest.get(lane.queue);
-      // run_at is ISO text throughout the store: it sorts as it compares.
-      if (before === undefined || lane.earliest_run_at < before) earliest.set(lane.queue, lane.earliest_run_at);
+      if (before === undefined || earliestOf(lane.earliest_run_at, before) === lane.earliest_run_at) earliest.set(lane.queue, lane.earliest_run_at);
     }
     return [...earliest].map(([queue, run_at]) => ({ queue, run_at }));
+  }
+
+  oldestPendingOf(queues: readonly string[]): QueueOldestOf[] {
+    return this.#db.guard(() => {
+      let left = LANES_READ_MOST;
+      return [...new Set(queues)].map((queue) => {
+        const lanes = left > 0 ? this.#lanes.upTo(left, queue) : null;
+        if (lanes === null) {
+          left = 0;
+          return { queue, run_at: null, read: false };
+        }
+        left -= lanes.length;
+        return { queue, run_at: lanes.reduce<string | null>((min, lane) => (min === null ? lane.earliest_run_at : earliestOf(min, lane.earliest_run_at)), null), read: true };
+      });
+    });
   }
 
   scheduledCount(limit: number): number {

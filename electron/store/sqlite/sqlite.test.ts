@@ -205,6 +205,22 @@ describe('sqlite specifics', () => {
     }
   });
 
+  test('a job stored with a priority past 32 bits by an earlier version is still claimed first', async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    const raw = new Database(path);
+    try {
+      const noop = { queue: 'default', execution_type: 'noop' as const, max_attempts: 3 };
+      const [big] = await store.enqueue([{ ...noop, service_name: 'big' }, { ...noop, service_name: 'plain' }]);
+      raw.prepare('UPDATE tb_job_run SET priority = ? WHERE id = ?').run(2 ** 40, big?.id ?? 0);
+      assert.deepEqual((await store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 })).map((j) => j.service_name), ['big']);
+      raw.prepare("UPDATE tb_job_run SET priority = ? WHERE service_name = 'plain'").run(2 ** 41);
+      assert.deepEqual((await store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, queues: ['default'] })).map((j) => j.service_name), ['plain'], 'walking, too');
+    } finally {
+      raw.close();
+      await cleanup();
+    }
+  });
+
   test('the hot statements walk their indexes instead of sorting or scanning', async () => {
     const { path, cleanup } = await createSqliteTestStore();
     const raw = new Database(path);

@@ -107,7 +107,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
                       </th>
                       <td className="num">{q.pending.toLocaleString()}</td>
                       <td className="num">
-                        {data.queue_ages_read ? formatSeconds(q.oldest_due_age_s) : 'not read'}
+                        {data.queue_ages_read || q.pending === 0 ? formatSeconds(q.oldest_due_age_s) : 'not read'}
                         {behind ? (
                           <>
                             <span className="cell-flag" aria-hidden="true">

@@ -15,6 +15,26 @@ export interface Tile {
 /** A due job that has waited longer than this means dispatch is behind: the tile and its queue's row say so. */
 export const BEHIND_AFTER_S = 900;
 
+/** The longest any of these queues' oldest due job has waited; null when none waits. */
+function longestWait(queues: OverviewStats['queues']): number | null {
+  return queues.reduce<number | null>((most, q) => (q.oldest_due_age_s !== null && (most === null || q.oldest_due_age_s > most) ? q.oldest_due_age_s : most), null);
+}
+
+/**
+ * How long the oldest due job has waited. With the queues' ages read, a paused queue's jobs are left out
+ * (an operator holds them, as its row says) and named in the detail when they waited longer.
+ */
+function oldestPendingTile(stats: OverviewStats): Tile {
+  const waiting = stats.queue_ages_read ? longestWait(stats.queues.filter((q) => !q.paused)) : stats.oldest_pending_age_s;
+  const held = stats.queue_ages_read ? longestWait(stats.queues.filter((q) => q.paused)) : null;
+  return {
+    label: 'Oldest pending',
+    value: formatSeconds(waiting),
+    tone: (waiting ?? 0) > BEHIND_AFTER_S ? 'warn' : undefined,
+    ...(held !== null && (waiting === null || held > waiting) ? { detail: `${formatSeconds(held)} in a paused queue` } : {}),
+  };
+}
+
 /** The overview's key figures: each with its tone by the thresholds an operator acts on, and where it leads. */
 export function tiles(stats: OverviewStats): Tile[] {
   const rate = stats.failure_rate;
@@ -41,11 +61,7 @@ export function tiles(stats: OverviewStats): Tile[] {
       tone: rate === null ? undefined : rate >= 0.2 ? 'bad' : rate >= 0.05 ? 'warn' : 'ok',
       hint: `${formatCount(stats.failed_last_hour)} failed in the last hour`,
     },
-    {
-      label: 'Oldest pending',
-      value: formatSeconds(stats.oldest_pending_age_s),
-      tone: (stats.oldest_pending_age_s ?? 0) > BEHIND_AFTER_S ? 'warn' : undefined,
-    },
+    oldestPendingTile(stats),
     {
       label: `Throughput (${THROUGHPUT_WINDOW_MIN} min)`,
       value: `${stats.throughput_per_min.toFixed(stats.throughput_per_min < 10 ? 1 : 0)}/min`,
