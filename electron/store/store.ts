@@ -47,7 +47,7 @@ export interface QueueOldest {
   run_at: string;
 }
 
-/** A queue asked about by name: the earliest run_at of its pending jobs, if it has any and was read. */
+/** A queue asked about by name: the earliest run_at of its pending jobs, when it has some and was read. */
 export interface QueueOldestOf {
   queue: string;
   run_at: string | null;
