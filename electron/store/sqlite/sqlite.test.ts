@@ -240,6 +240,9 @@ describe('sqlite specifics', () => {
       const top = plan(pick.dueAt.source, [0, 'x', 1]);
       assert.match(top, /idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at<\?\)/);
       assert.doesNotMatch(top, /TEMP B-TREE/);
+      const rest = plan(pick.dueAfter.source, [0, 'x', 'w', 1, 1]);
+      assert.match(rest, /idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at[<>]/);
+      assert.doesNotMatch(rest, /TEMP B-TREE/);
       assert.match(plan(pick.topPriority.source, []), /^SEARCH tb_job_run USING COVERING INDEX idx_tb_job_run_claim \(status=\?\)$/);
       for (const statement of [pick.inOrderBelow, pick.walkBelow]) {
         const read = plan(statement.source, [0]);
