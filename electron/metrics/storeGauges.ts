@@ -21,25 +21,25 @@ export interface StoreGauge {
 /** What a scrape reads from: the store, and the registry for what it configures (rate limits). */
 export type GaugeSource = Pick<ApiContext, 'store' | 'registry'>;
 
-/** Rate-limit use, read once per scrape (`now` is the scrape's own instant) for the gauges that show it. */
-const rateUseByScrape = new WeakMap<Date, Promise<RateUse[]>>();
-function rateUseOf(source: GaugeSource, now: Date): Promise<RateUse[]> {
-  const known = rateUseByScrape.get(now);
-  if (known) return known;
-  const read = rateLimitUse(source);
-  rateUseByScrape.set(now, read);
-  return read;
+/**
+ * A read made once per scrape (`now` is the scrape's own instant), shared by the gauges that show it:
+ * each costs the store a round of seeks, and several gauges show the same one.
+ */
+function oncePerScrape<T>(read: (source: GaugeSource) => Promise<T>): (source: GaugeSource, now: Date) => Promise<T> {
+  const byScrape = new WeakMap<Date, Promise<T>>();
+  return (source, now) => {
+    const known = byScrape.get(now);
+    if (known) return known;
+    const made = read(source);
+    byScrape.set(now, made);
+    return made;
+  };
 }
 
-/** The queues' oldest pending jobs, read once per scrape for the two gauges that show them. */
-const oldestByScrape = new WeakMap<Date, Promise<QueueOldest[] | null>>();
-function oldestByQueueOf(source: GaugeSource, now: Date): Promise<QueueOldest[] | null> {
-  const known = oldestByScrape.get(now);
-  if (known) return known;
-  const read = source.store.oldestPendingByQueue();
-  oldestByScrape.set(now, read);
-  return read;
-}
+/** Rate-limit use, for the gauges that show it. */
+const rateUseOf = oncePerScrape<RateUse[]>((source) => rateLimitUse(source));
+/** The queues' oldest pending jobs, for the two gauges that show them. */
+const oldestByQueueOf = oncePerScrape<QueueOldest[] | null>((source) => source.store.oldestPendingByQueue());
 
 /** The fleet's state as every host sees it, the same on each worker sharing the store. New gauges are added here. */
 export const STORE_GAUGES: readonly StoreGauge[] = [
