@@ -1,6 +1,7 @@
 /**
  * Group commit: items collect while flushes are under way and go together in the next one, so under load
- * a single store round trip carries many results, and at low load an item waits at most `delayMs`.
+ * a single store round trip carries many results, and at low load an item waits at most `delayMs` (or
+ * until the flush under way, if that takes longer).
  * One flush runs at a time. A failed flush is retried after `retryMs` with its items kept.
  */
 export class Batcher<T> {
@@ -63,9 +64,15 @@ export class Batcher<T> {
     this.#timer = null;
     if (this.#running || this.#items.length === 0) return;
     const items = this.#items.splice(0, this.#maxBatch);
+    const began = performance.now();
     this.#running = this.#run(items).finally(() => {
       this.#running = null;
-      if (this.#items.length > 0 && !this.#closed) this.#start();
+      if (this.#items.length === 0 || this.#closed) return;
+      // What arrived during a flush that took the delay or longer has waited long enough. After a
+      // quicker flush (SQLite's are synchronous) it waits for the delay like anything else: going at once,
+      // each flush would carry one wave of finished jobs (SQLite settled about 40 results at a time, not 500).
+      if (this.#items.length >= this.#maxBatch || performance.now() - began >= this.#delayMs) this.#start();
+      else this.#timer ??= setTimeout(() => this.#start(), this.#delayMs);
     });
   }
 

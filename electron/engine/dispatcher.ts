@@ -44,7 +44,7 @@ export interface DispatcherOptions {
   jobs: JobLog;
 }
 
-const SETTLE_BATCH = 500;
+const SETTLE_BATCH = 2000;
 const SETTLE_DELAY_MS = 2;
 
 /**
@@ -283,9 +283,9 @@ export class Dispatcher {
           handBack: (settlement) => this.#settler.add(settlement),
         });
       }
-      // Short means nothing more is runnable, unless a settle landed meanwhile: it may have put jobs
-      // back (interrupted, retry now), and waiting a poll interval for them would stall the tail.
-      if (claimed.length < limit && epoch === this.#settleEpoch) this.#queueDry = true;
+      // Short means nothing more is runnable. A settle that put jobs back meanwhile (interrupted, retry
+      // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait short.
+      if (claimed.length < limit) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
@@ -467,7 +467,9 @@ export class Dispatcher {
     }
     if (results) emitter.emit('settled', { seconds, results });
     emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
-    if (this.#idleWaiters.length > 0) this.#wakeup.wake();
+    // Idle needs a claim after the last result has landed; one after each earlier settle would only
+    // take the server from the settles still to come.
+    if (this.#idleWaiters.length > 0 && this.#unsettled.size === 0) this.#wakeup.wake();
   }
 
   #notifyFinished(): void {

@@ -148,21 +148,18 @@ export class Engine {
   }
 
   async #start(): Promise<void> {
-    await this.#store.registerWorker({
-      id: this.workerId,
-      host: os.hostname(),
-      pid: process.pid,
-      version: pkg.version,
-      concurrency: this.#concurrency,
-      queues: this.#queues,
-    });
     this.#unsubscribe = this.#store.subscribe((signal) => this.#onSignal(signal));
-    await this.#breakers.refresh();
-    await this.#pauses.refresh();
-    await this.#control.start();
-    // Jobs a dead worker left running come back before the first claim, so a worker started with
-    // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
-    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: message(error) }));
+    // Two chains side by side: one after another, these round trips were most of a worker's time to
+    // its first claim. Not more: each chain holds a connection, and a new connection costs a round trip's
+    // worth many times over.
+    const steps = await Promise.allSettled([this.#register(), this.#readGates()]);
+    const failed = steps.find((step) => step.status === 'rejected');
+    if (failed) {
+      this.#control.stop();
+      this.#unsubscribe();
+      this.#unsubscribe = null;
+      throw failed.reason;
+    }
     this.#dispatcher.start();
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
@@ -175,6 +172,27 @@ export class Engine {
     this.#scheduler?.start();
     this.#emitWorker();
     this.#log.info('worker started', { concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
+  }
+
+  async #register(): Promise<void> {
+    await this.#store.registerWorker({
+      id: this.workerId,
+      host: os.hostname(),
+      pid: process.pid,
+      version: pkg.version,
+      concurrency: this.#concurrency,
+      queues: this.#queues,
+    });
+    // Jobs a dead worker left running come back before the first claim, so a worker started with
+    // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
+    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: message(error) }));
+  }
+
+  /** What the dispatcher asks before it claims: breakers, paused services, the control plane. */
+  async #readGates(): Promise<void> {
+    await this.#breakers.refresh();
+    await this.#pauses.refresh();
+    await this.#control.start();
   }
 
   /** Drains for up to `graceMs` (default 10 s), interrupts what is left, and marks the worker stopped. */
