@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'api_key.revoke',
   'registry.load',
   'retention.prune',
+  'support.bundle',
   'settings.connection',
   'settings.local_execution',
   'demo.start',

@@ -17,6 +17,7 @@ import { RegistryProblem } from './registry.ts';
 import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateUse } from './rateLimit.ts';
+import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 import { Empty, cursor, limit, name, reason } from './fields.ts';
 import {
@@ -47,6 +48,7 @@ import {
 } from './views.ts';
 
 export * from './views.ts';
+export * from './diagnosis.ts';
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
 
@@ -214,6 +216,12 @@ export const calls = {
     'Cancels the tasks of a run that have not started and stops the running ones.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
+  'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),
+  'support.bundle': Call(
+    Empty,
+    SupportBundle,
+    'A .tar.gz to send (diagnosis, registry, recent failures, audit, the end of the log), secret values redacted; audited.',
+  ),
   'health.check': Call(
     z.object({ check: z.string().min(1).max(100).optional() }).strict(),
     HealthReport,

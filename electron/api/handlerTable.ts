@@ -18,6 +18,7 @@ import { retention } from './handlers/retention.ts';
 import { runners } from './handlers/runners.ts';
 import { schedules } from './handlers/schedules.ts';
 import { settings } from './handlers/settings.ts';
+import { support } from './handlers/support.ts';
 import { workers } from './handlers/workers.ts';
 import { workflows } from './handlers/workflows.ts';
 
@@ -37,6 +38,7 @@ export const handlerTable: Handlers<CallName> = {
   ...retention,
   ...audit,
   ...health,
+  ...support,
   ...demo,
   ...apiKeys,
   ...logs,

@@ -64,6 +64,8 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'retention.prune': { dry_run: true },
     'audit.list': { limit: 5 },
     'health.check': {},
+    'support.diagnose': {},
+    'support.bundle': {},
     'apiKeys.list': {},
     'apiKeys.create': { name: 'hosts-test', scope: 'read' },
     'apiKeys.revoke': { name: 'hosts-test' },

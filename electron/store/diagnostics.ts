@@ -2,17 +2,8 @@ import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import { parseLocation } from './location.ts';
-
-/** What a support engineer asks about a store first; read on its own short-lived connection. */
-export interface StoreDiagnostics {
-  dialect: 'sqlite' | 'postgres';
-  server_version: string | null;
-  size_bytes: number | null;
-  /** Slowest statements by mean time (PostgreSQL with pg_stat_statements), else null with a note why. */
-  slow_queries: Array<{ query: string; calls: number; mean_ms: number; total_ms: number }> | null;
-  notes: string[];
-}
 
 function message(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s*[\r\n]+\s*/g, ' ');

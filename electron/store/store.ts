@@ -23,6 +23,7 @@ import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
+import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import type { AlertStore } from './alertStore.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
@@ -64,6 +65,8 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
   close(): Promise<void>;
+  /** Version, size, slowest statements and notes, read on a short-lived connection of its own; never throws. */
+  diagnostics(): Promise<StoreDiagnostics>;
 
   // ---- jobs: the hot path ------------------------------------------------------------------------
   /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */

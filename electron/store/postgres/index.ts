@@ -76,6 +76,8 @@ import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
 import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
+import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
+import { storeDiagnostics } from '../diagnostics.ts';
 
 /**
  * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
@@ -112,6 +114,10 @@ export class PostgresStore implements Store {
     this.#closed = true;
     await this.#signals.close();
     await this.#db.close();
+  }
+
+  async diagnostics(): Promise<StoreDiagnostics> {
+    return storeDiagnostics(this.#open.url);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------

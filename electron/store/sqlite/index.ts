@@ -70,6 +70,8 @@ import { SqliteOperator } from './operator.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteSignals } from './signals.ts';
+import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
+import { storeDiagnostics } from '../diagnostics.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
@@ -115,6 +117,10 @@ export class SqliteStore implements Store {
     this.#signals.close();
     await this.#checkpointer?.stop();
     this.#db.closeConnection();
+  }
+
+  diagnostics(): Promise<StoreDiagnostics> {
+    return storeDiagnostics(this.location);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ageSeconds, displayZone, formatAgo, formatCount, formatMs, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
+import { ageSeconds, displayZone, formatAgo, formatBytes, formatCount, formatMs, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
 
 const NOW = Date.parse('2026-11-22T08:00:00.000Z');
 
@@ -34,6 +34,14 @@ describe('format', () => {
     assert.equal(formatMs(1234), '1.23 s');
     assert.equal(formatMs(12_345), '12.3 s');
     assert.equal(formatMs(null), '—');
+  });
+
+  test('sizes in binary units, a dash when unknown', () => {
+    assert.equal(formatBytes(512), '512 B');
+    assert.equal(formatBytes(3482), '3.4 KiB');
+    assert.equal(formatBytes(12 * 1024 * 1024), '12.0 MiB');
+    assert.equal(formatBytes(1.25 * 1024 ** 3), '1.25 GiB');
+    assert.equal(formatBytes(null), '—');
   });
 
   test('ages count from the given clock, the future says "in"', () => {

@@ -1,8 +1,12 @@
+import type { HealthReport } from '../../../../shared/contract.ts';
 import type { HealthCheck } from '../../../../shared/domain.ts';
 import type { ServiceConnectivity, TokenCheck } from '../../../../shared/connectivity.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
+import { downloadBase64 } from '../../lib/download.ts';
+import { formatBytes } from '../../lib/format.ts';
+import { DiagnosisView } from './DiagnosisView.tsx';
 
 function Verdict({ ok }: { ok: boolean | null }) {
   return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
@@ -17,6 +21,17 @@ function HealthChecks({ checks }: { checks: HealthCheck[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+function HealthSummary({ report }: { report: HealthReport }) {
+  return (
+    <div role="status">
+      <p>
+        <Verdict ok={report.ok} /> {report.ok ? 'Every check passed.' : `${report.checks.filter((c) => !c.ok).length} check(s) failed.`}
+      </p>
+      <HealthChecks checks={report.checks} />
+    </div>
   );
 }
 
@@ -68,11 +83,15 @@ function HttpServiceRow({ service }: { service: string }) {
 }
 
 /**
- * The runbooks' first diagnoses, one click each: health-check, and for each HTTP service
- * test-connectivity (DNS, TCP, TLS, HTTP, timed) and validate-token. Nothing here changes anything.
+ * The runbooks' first diagnoses, one click each: health-check, diagnose, support-bundle, and for each
+ * HTTP service test-connectivity (DNS, TCP, TLS, HTTP, timed) and validate-token. Nothing here changes
+ * anything; a support bundle is recorded in the audit log, since what is in it leaves the store.
  */
 export function DiagnosticsPanel() {
   const health = useAction('health.check');
+  const diagnosis = useAction('support.diagnose');
+  // `opsdeck support-bundle` from the console: the same .tar.gz, downloaded by the browser.
+  const bundle = useAction('support.bundle');
   const runners = useCall('runners.list', {});
   const httpServices = runners.data?.runners.find((r) => r.kind === 'http')?.services ?? [];
   return (
@@ -83,16 +102,32 @@ export function DiagnosticsPanel() {
         <button type="button" disabled={health.isPending} onClick={() => health.mutate({})}>
           {health.isPending ? 'Checking…' : 'Run health check'}
         </button>
+        <button type="button" disabled={diagnosis.isPending} onClick={() => diagnosis.mutate({})}>
+          {diagnosis.isPending ? 'Diagnosing…' : 'Diagnose'}
+        </button>
+        <button
+          type="button"
+          disabled={bundle.isPending}
+          onClick={() => bundle.mutate({}, { onSuccess: (result) => downloadBase64(result.file_name, result.content_base64, 'application/gzip') })}
+        >
+          {bundle.isPending ? 'Packing…' : 'Download support bundle'}
+        </button>
       </header>
       {health.isError ? <p role="alert" className="text-bad">{errorMessage(health.error)}</p> : null}
-      {health.data ? (
-        <div role="status">
-          <p>
-            <Verdict ok={health.data.ok} /> {health.data.ok ? 'Every check passed.' : `${health.data.checks.filter((c) => !c.ok).length} check(s) failed.`}
-          </p>
-          <HealthChecks checks={health.data.checks} />
-        </div>
+      {diagnosis.isError ? <p role="alert" className="text-bad">{errorMessage(diagnosis.error)}</p> : null}
+      {bundle.isError ? <p role="alert" className="text-bad">{errorMessage(bundle.error)}</p> : null}
+      {bundle.data ? (
+        <p role="status" className="small">
+          Downloaded {bundle.data.file_name} ({formatBytes(bundle.data.bytes)}: {bundle.data.files.join(', ')}); secret values are redacted.
+        </p>
       ) : null}
+      {diagnosis.data ? (
+        <>
+          <DiagnosisView diagnosis={diagnosis.data} />
+          <HealthSummary report={diagnosis.data.health} />
+        </>
+      ) : null}
+      {health.data ? <HealthSummary report={health.data} /> : null}
       {httpServices.length > 0 ? (
         <table className="table">
           <caption className="sr-only">HTTP services: connectivity and credentials</caption>

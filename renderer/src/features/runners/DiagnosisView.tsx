@@ -1,0 +1,82 @@
+import type { Diagnosis } from '../../../../shared/diagnosis.ts';
+import { formatBytes, formatCount } from '../../lib/format.ts';
+
+/** `opsdeck diagnose` on screen: versions, the store, its notes and slowest statements, the top error patterns. */
+export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
+  const { versions, store } = diagnosis;
+  return (
+    <div aria-label="Diagnosis" role="region">
+      <dl className="facts">
+        <div>
+          <dt>Versions</dt>
+          <dd className="mono">
+            opsdeck {versions.opsdeck}, node {versions.node}, {versions.platform}
+          </dd>
+        </div>
+        <div>
+          <dt>Store</dt>
+          <dd>
+            <span className="mono">{store.location}</span> ({store.dialect}, server {versions.store_server ?? 'unknown'}, {formatBytes(store.size_bytes)})
+          </dd>
+        </div>
+      </dl>
+      {store.notes.length > 0 ? (
+        <ul className="plain-list small" aria-label="Store notes">
+          {store.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      ) : null}
+      {store.slow_queries && store.slow_queries.length > 0 ? (
+        <div className="table-overflow" tabIndex={0} role="region" aria-label="Slowest statements, scrollable">
+        <table className="table">
+          <caption>Slowest statements (pg_stat_statements)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Mean ms</th>
+              <th scope="col">Calls</th>
+              <th scope="col">Statement</th>
+            </tr>
+          </thead>
+          <tbody>
+            {store.slow_queries.map((q) => (
+              <tr key={q.query}>
+                <td className="num">{q.mean_ms.toFixed(2)}</td>
+                <td className="num">{formatCount(q.calls)}</td>
+                <td className="mono small">{q.query}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      ) : null}
+      {diagnosis.error_patterns.length > 0 ? (
+        <div className="table-overflow" tabIndex={0} role="region" aria-label="Top error patterns, scrollable">
+        <table className="table">
+          <caption>Top error patterns (open dead letters by fingerprint)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Count</th>
+              <th scope="col">Fingerprint</th>
+              <th scope="col">Services</th>
+              <th scope="col">Sample error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {diagnosis.error_patterns.map((g) => (
+              <tr key={g.fingerprint}>
+                <td className="num">{formatCount(g.count)}</td>
+                <td className="mono">{g.fingerprint}</td>
+                <td>{g.services.join(', ')}</td>
+                <td>{g.sample_error}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        </div>
+      ) : (
+        <p className="small">No open dead letters.</p>
+      )}
+    </div>
+  );
+}
