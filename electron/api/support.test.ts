@@ -65,6 +65,7 @@ describe('support.diagnose and support.bundle', () => {
     );
     assert.equal(d.registry?.services, 1);
     assert.equal(d.status?.dead_letters, 3);
+    assert.equal(d.error_patterns[0]?.sample_error, '401 for bearer [redacted] from [redacted]', 'redacted as the CLI prints it');
   });
 
   it('bundle: a .tar.gz of the diagnosis, registry, failures, audit and log, with no secret value in it, and audited', async () => {

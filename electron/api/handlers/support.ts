@@ -1,11 +1,17 @@
 import { dirname } from 'node:path';
+import { Diagnosis } from '../../../shared/diagnosis.ts';
+import { redactText, secretsOf } from '../../config/redaction.ts';
 import { logDirectory } from '../../log/logFile.ts';
 import { diagnose } from '../diagnosis.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { packBundle, supportBundleFiles } from '../supportBundle.ts';
+import { packBundle, registryText, supportBundleFiles } from '../supportBundle.ts';
 
 export const support: Handlers<'support.diagnose' | 'support.bundle'> = {
-  'support.diagnose': async (_input, ctx) => diagnose(ctx),
+  'support.diagnose': async (_input, ctx) => {
+    // Diagnoses get copied into tickets: the same redaction as `opsdeck diagnose` and a support bundle.
+    const secrets = secretsOf(ctx.env, await registryText(ctx.registry.path));
+    return Diagnosis.parse(JSON.parse(redactText(JSON.stringify(await diagnose(ctx)), secrets)));
+  },
 
   'support.bundle': async (_input, ctx) => {
     const diagnosis = await diagnose(ctx);
