@@ -105,3 +105,21 @@ test('what arrives during a flush quicker than the delay waits for the delay, so
   await batcher.drain();
   assert.deepEqual(flushed, [[1, 2], [3, 4]]);
 });
+
+test('a batch ends before its items outweigh the limit; an item heavier than the limit goes alone', async () => {
+  const flushed: number[][] = [];
+  const batcher = new Batcher<number>({
+    flush: async (items) => {
+      flushed.push(items);
+    },
+    maxBatch: 100,
+    maxWeight: 10,
+    weigh: (n) => n,
+    delayMs: 60_000,
+    retryMs: 1,
+    onError: () => {},
+  });
+  for (const n of [4, 4, 4, 4, 30, 1]) batcher.add(n);
+  await batcher.drain();
+  assert.deepEqual(flushed, [[4, 4], [4, 4], [30], [1]]);
+});

@@ -11,6 +11,8 @@ export class Batcher<T> {
   #closed = false;
   readonly #flush: (items: T[]) => Promise<void>;
   readonly #maxBatch: number;
+  readonly #maxWeight: number;
+  readonly #weigh: (item: T) => number;
   readonly #delayMs: number;
   readonly #retryMs: number;
   readonly #onError: (error: unknown, items: number) => void;
@@ -18,12 +20,17 @@ export class Batcher<T> {
   constructor(opts: {
     flush: (items: T[]) => Promise<void>;
     maxBatch: number;
+    /** A batch also ends before its items weigh more than this together (one item always goes). */
+    maxWeight?: number;
+    weigh?: (item: T) => number;
     delayMs: number;
     retryMs: number;
     onError: (error: unknown, items: number) => void;
   }) {
     this.#flush = opts.flush;
     this.#maxBatch = opts.maxBatch;
+    this.#maxWeight = opts.maxWeight ?? Number.POSITIVE_INFINITY;
+    this.#weigh = opts.weigh ?? (() => 0);
     this.#delayMs = opts.delayMs;
     this.#retryMs = opts.retryMs;
     this.#onError = opts.onError;
@@ -63,7 +70,7 @@ export class Batcher<T> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     if (this.#running || this.#items.length === 0) return;
-    const items = this.#items.splice(0, this.#maxBatch);
+    const items = this.#items.splice(0, this.#batchLength());
     const began = performance.now();
     this.#running = this.#run(items).finally(() => {
       this.#running = null;
@@ -74,6 +81,20 @@ export class Batcher<T> {
       if (this.#items.length >= this.#maxBatch || performance.now() - began >= this.#delayMs) this.#start();
       else this.#timer ??= setTimeout(() => this.#start(), this.#delayMs);
     });
+  }
+
+  /** How many of the waiting items the next batch takes: up to maxBatch, and up to maxWeight after the first. */
+  #batchLength(): number {
+    if (this.#maxWeight === Number.POSITIVE_INFINITY) return this.#maxBatch;
+    let weight = 0;
+    let n = 0;
+    for (const item of this.#items) {
+      if (n === this.#maxBatch) break;
+      weight += this.#weigh(item);
+      if (n > 0 && weight > this.#maxWeight) break;
+      n++;
+    }
+    return n;
   }
 
   async #run(items: T[]): Promise<void> {

@@ -45,6 +45,11 @@ export interface DispatcherOptions {
 }
 
 const SETTLE_BATCH = 2000;
+/**
+ * A settle's characters of output and error text, at most (one result always goes): output limits are the
+ * registry's to set, and 2 000 long outputs in one statement would be more than PostgreSQL takes in one value.
+ */
+const SETTLE_TEXT_MOST = 8 * 1024 * 1024;
 const SETTLE_DELAY_MS = 2;
 
 /**
@@ -90,6 +95,8 @@ export class Dispatcher {
     this.#settler = new Batcher<Settlement>({
       flush: (items) => this.#settle(items),
       maxBatch: SETTLE_BATCH,
+      maxWeight: SETTLE_TEXT_MOST,
+      weigh: (s) => (s.output_tail?.length ?? 0) + ('error' in s ? s.error.message.length : 0),
       delayMs: SETTLE_DELAY_MS,
       retryMs: 500,
       onError: (error, n) => opts.log.warn('could not record results; retrying', { results: n, error: message(error) }),
@@ -284,8 +291,10 @@ export class Dispatcher {
         });
       }
       // Short means nothing more is runnable. A settle that put jobs back meanwhile (interrupted, retry
-      // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait short.
-      if (claimed.length < limit) this.#queueDry = true;
+      // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait
+      // short. One that only freed room under a service's cap says nothing the claim can still hear: its
+      // 'jobs' signal may have come before this claim was known to be held back, so claim again.
+      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#settleEpoch)) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();

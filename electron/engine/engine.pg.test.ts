@@ -338,4 +338,27 @@ describe('engine on PostgreSQL', () => {
       await stranded.close();
     }
   });
+
+  test("a capped service's next job starts when the one before it is recorded, not a poll interval later, on a server a few ms away", async () => {
+    // A claim that comes back empty because the service's cap is full, while the settle that frees it lands
+    // during that claim: the settle's signal comes before the claim is known to be held back.
+    const relay = await startTcpRelay(db.url, { oneWayMs: 3 });
+    const farStore = await openStore(relay.url);
+    const pollMs = 5000;
+    const queue = 'capped_far';
+    const { holder } = await loadRegistry(dir, [{ name: 'capped_far', queue, execution_type: 'noop', concurrency: 1, runner_config: { sleep_ms: 20 } }]);
+    const engine = new Engine({ store: farStore, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, queues: [queue], pollMs, maintenance: false, schedules: false });
+    try {
+      await engine.start();
+      const results = await store.enqueue(Array.from({ length: 6 }, () => ({ queue, service_name: 'capped_far', execution_type: 'noop' as const, max_attempts: 1 })));
+      const ids = results.map((r) => r.id);
+      const jobs = await Promise.all(ids.map((id) => waitForStatus(store, id, 'completed', 4 * pollMs)));
+      const waits = jobs.slice(1).map((job, i) => Date.parse(job.started_at ?? '') - Date.parse(jobs[i]?.completed_at ?? ''));
+      assert.ok(Math.max(...waits) < pollMs / 2, `from one job's end to the next one's start (ms): ${waits.join(', ')}`);
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await farStore.close();
+      await relay.close();
+    }
+  });
 });

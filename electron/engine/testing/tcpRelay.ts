@@ -15,7 +15,13 @@ export interface TcpRelay {
   close(): Promise<void>;
 }
 
-export async function startTcpRelay(serverUrl: string): Promise<TcpRelay> {
+/** `oneWayMs`: every chunk is held that long in each direction (order kept), as on a server that far away. */
+export async function startTcpRelay(serverUrl: string, opts: { oneWayMs?: number } = {}): Promise<TcpRelay> {
+  const oneWayMs = opts.oneWayMs ?? 0;
+  const send = (to: net.Socket, data: Buffer): void => {
+    if (oneWayMs === 0) to.write(data);
+    else setTimeout(() => to.destroyed || to.write(data), oneWayMs);
+  };
   const server = new URL(serverUrl);
   const sockets = new Set<net.Socket>();
   const strandable = new Set<{ stranded: boolean }>();
@@ -26,8 +32,8 @@ export async function startTcpRelay(serverUrl: string): Promise<TcpRelay> {
     const upstream = net.connect(Number(server.port || 5432), server.hostname);
     sockets.add(upstream);
     const pair = { stranded: false };
-    client.on('data', (d) => silent || pair.stranded || upstream.write(d));
-    upstream.on('data', (d) => silent || pair.stranded || client.write(d));
+    client.on('data', (d: Buffer) => silent || pair.stranded || send(upstream, d));
+    upstream.on('data', (d: Buffer) => silent || pair.stranded || send(client, d));
     strandable.add(pair);
     const close = () => {
       client.destroy();
