@@ -3,7 +3,7 @@ import type { Registry, ServiceConfig } from '../../shared/registry.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
-import { Batcher } from './batcher.ts';
+import type { Batcher } from './batcher.ts';
 import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
@@ -18,6 +18,7 @@ import { extendLeases } from './leaseExtension.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
+import { createSettler } from './settler.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
@@ -43,14 +44,6 @@ export interface DispatcherOptions {
   /** Each job's life: claims, results, failures. */
   jobs: JobLog;
 }
-
-const SETTLE_BATCH = 2000;
-/**
- * A settle's characters of output and error text, at most (one result always goes): output limits are the
- * registry's to set, and 2 000 long outputs in one statement would be more than PostgreSQL takes in one value.
- */
-const SETTLE_TEXT_MOST = 8 * 1024 * 1024;
-const SETTLE_DELAY_MS = 2;
 
 /**
  * The hot path: claims runnable jobs in batches (the free slots, plus about a second of work ahead when
@@ -92,15 +85,7 @@ export class Dispatcher {
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
     this.#sizer = new ClaimSizer(opts.concurrency);
-    this.#settler = new Batcher<Settlement>({
-      flush: (items) => this.#settle(items),
-      maxBatch: SETTLE_BATCH,
-      maxWeight: SETTLE_TEXT_MOST,
-      weigh: (s) => (s.output_tail?.length ?? 0) + ('error' in s ? s.error.message.length : 0),
-      delayMs: SETTLE_DELAY_MS,
-      retryMs: 500,
-      onError: (error, n) => opts.log.warn('could not record results; retrying', { results: n, error: message(error) }),
-    });
+    this.#settler = createSettler((items) => this.#settle(items), opts.log);
   }
 
   start(): void {
