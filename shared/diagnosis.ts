@@ -38,5 +38,7 @@ export const SupportBundle = z.object({
   bytes: z.number().int(),
   content_base64: z.string(),
   healthy: z.boolean(),
+  /** Whether the audit log took the download: a read-only store (a standby) does not, and the bundle still comes. */
+  audited: z.boolean(),
 });
 export type SupportBundle = z.infer<typeof SupportBundle>;

@@ -1,4 +1,5 @@
 import type { Diagnosis, StoreDiagnostics } from '../../shared/diagnosis.ts';
+import { StoreError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { healthReport } from './handlers/health.ts';
 import { computeStats } from './handlers/overview.ts';
@@ -19,26 +20,44 @@ function header(location: string, details: StoreDiagnostics): Pick<Diagnosis, 'g
   };
 }
 
-/** Everything the health checks know, plus versions, the store's size and slowest statements, and the top error patterns. */
+/** The diagnostics of a store that did not answer: its health check says why. */
+function unread(dialect: StoreDiagnostics['dialect']): StoreDiagnostics {
+  return { dialect, server_version: null, size_bytes: null, slow_queries: null, notes: ['the store did not answer: see its health check'] };
+}
+
+/** A store read that may find the store gone: null then, since a diagnosis is most wanted exactly when it is. */
+async function ifReadable<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof StoreError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Everything the health checks know, plus versions, the store's size and slowest statements, and the top
+ * error patterns. With the store unreachable, the parts read from it are null and its health check says why.
+ */
 export async function diagnose(ctx: ApiContext): Promise<Diagnosis> {
   const [details, health, status, groups, workers, probed] = await Promise.all([
-    ctx.store.diagnostics(),
+    ifReadable(() => ctx.store.diagnostics()),
     healthReport(ctx),
-    computeStats(ctx.store),
-    ctx.store.dlqGroups({}),
-    ctx.store.listWorkers(WORKER_LOST_AFTER_MS),
-    runners['runners.list']({}, ctx),
+    ifReadable(() => computeStats(ctx.store)),
+    ifReadable(() => ctx.store.dlqGroups({})),
+    ifReadable(() => ctx.store.listWorkers(WORKER_LOST_AFTER_MS)),
+    ifReadable(() => runners['runners.list']({}, ctx)),
   ]);
   const registry = registryView(ctx.registry);
   return {
-    ...header(ctx.store.location, details),
+    ...header(ctx.store.location, details ?? unread(ctx.store.dialect)),
     health,
     status,
-    error_patterns: groups
+    error_patterns: (groups ?? [])
       .slice(0, ERROR_PATTERNS)
       .map((g) => ({ fingerprint: g.fingerprint, count: g.count, services: g.services, last_seen: g.last_seen, sample_error: g.sample_error })),
     workers,
-    runners: probed.runners,
+    runners: probed?.runners ?? null,
     registry: { path: registry.path, services: registry.services.length, problems: registry.problems },
   };
 }

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import * as tar from 'tar';
 import { calls } from '../../shared/contract.ts';
 import { RegistryHolder } from '../config/holder.ts';
+import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { dispatch } from './dispatch.ts';
+import { createRuntime } from './runtime.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
 const SECRET = 'sk_live_9c2e4a7f1b3d5h6k';
@@ -96,5 +98,123 @@ describe('support.diagnose and support.bundle', () => {
     const [entry] = (await t.store.listAudit({ action: 'support.bundle' }, { limit: 1 })).items;
     assert.match(entry?.actor ?? '', /tester/);
     assert.deepEqual(entry?.details?.files, bundle.files);
+  });
+});
+
+async function bundleText(result: unknown, dir: string): Promise<string> {
+  const bundle = calls['support.bundle'].output.parse(result);
+  const file = join(dir, bundle.file_name);
+  await writeFile(file, Buffer.from(bundle.content_base64, 'base64'));
+  const out = await mkdtemp(join(dir, 'x-'));
+  await tar.x({ file, cwd: out });
+  return (await Promise.all((await readdir(out)).map((n) => readFile(join(out, n), 'utf8')))).join('\n');
+}
+
+describe('what a diagnosis and a bundle must not show, however the secret came', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-support-secrets-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("the password of the store's URL, given on the command line or in Settings rather than in the environment", async () => {
+    const db = await createTestDatabase();
+    const password = 'Store-Pw-4c3b2a19';
+    // Trust authentication here: the server ignores the password, the URL still carries it.
+    const withPassword = db.url.replace('://postgres@', `://postgres:${password}@`);
+    assert.notEqual(withPassword, db.url);
+    const rt = await createRuntime({ db: withPassword, registryPath: null, env: {}, execute: false });
+    try {
+      const [queued] = await rt.ctx.store.enqueue([{ queue: 'q', service_name: 'dump', execution_type: 'noop', max_attempts: 1 }]);
+      const [claimed] = await rt.ctx.store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
+      assert.equal(claimed?.id, queued?.id);
+      if (!claimed) return;
+      const error = { message: `pg_dump: password ${password} refused`, error_class: 'test', fingerprint: 'fp-dump' };
+      await rt.ctx.store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w', kind: 'failed', outcome: 'failed', error }]);
+      const diagnosed = await dispatch('support.diagnose', {}, rt.ctx);
+      assert.ok(diagnosed.ok, JSON.stringify(diagnosed));
+      assert.ok(!JSON.stringify(diagnosed.result).includes(password), 'the diagnosis shows the store password');
+      const bundled = await dispatch('support.bundle', {}, rt.ctx);
+      assert.ok(bundled.ok, JSON.stringify(bundled));
+      const text = await bundleText(bundled.result, dir);
+      assert.ok(!text.includes(password), 'the bundle holds the store password');
+      assert.match(text, /pg_dump: password \[redacted\] refused/);
+    } finally {
+      await rt.close();
+      await db.drop();
+    }
+  });
+
+  it('the variables the registry in use names, after its file was changed without a reload', async () => {
+    const t = await createTestContext();
+    try {
+      const secret = 'acme-bearer-5e6f7a8b9c';
+      const file = join(dir, 'edited.yaml');
+      await writeFile(file, 'services:\n  - name: payments\n    execution_type: http\n    runner_config:\n      base_url: "http://127.0.0.1:1"\n      auth_type: bearer\n      auth_config: { token_env_var: ACME_BEARER }\n');
+      // A name that does not look secret: only the registry says it is.
+      t.ctx.env = { ACME_BEARER: secret };
+      t.ctx.registry = new RegistryHolder(t.ctx.env);
+      assert.ok((await t.ctx.registry.loadFile(file)).ok);
+      await t.deadLetters('payments', 1, `401 for bearer ${secret}`);
+      await writeFile(file, 'services: []\n');
+      const diagnosed = await dispatch('support.diagnose', {}, t.ctx);
+      assert.ok(diagnosed.ok && !JSON.stringify(diagnosed.result).includes(secret), 'the diagnosis shows the token');
+      const bundled = await dispatch('support.bundle', {}, t.ctx);
+      assert.ok(bundled.ok && !(await bundleText(bundled.result, dir)).includes(secret), 'the bundle holds the token');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  for (const [name, value] of [
+    ['SESSION_COOKIE_SECURE', 'true'],
+    ['SESSION_DRIVER', 'sqlite'],
+    ['AUTH_RETRIES', '1000'],
+  ] as const) {
+    it(`a secret-looking variable holding a word the diagnosis uses (${name}=${value}) leaves it whole and well formed`, async () => {
+      const t = await createTestContext();
+      try {
+        t.ctx.env = { [name]: value };
+        const diagnosed = await dispatch('support.diagnose', {}, t.ctx);
+        assert.ok(diagnosed.ok, JSON.stringify(diagnosed));
+        assert.equal(calls['support.diagnose'].output.parse(diagnosed.result).store.dialect, 'sqlite');
+        const bundled = await dispatch('support.bundle', {}, t.ctx);
+        assert.ok(bundled.ok, JSON.stringify(bundled));
+        const bundle = calls['support.bundle'].output.parse(bundled.result);
+        const file = join(dir, `${name}-${bundle.file_name}`);
+        await writeFile(file, Buffer.from(bundle.content_base64, 'base64'));
+        const out = await mkdtemp(join(dir, 'w-'));
+        await tar.x({ file, cwd: out });
+        for (const json of ['diagnose.json', 'failures.json', 'audit.json']) JSON.parse(await readFile(join(out, json), 'utf8'));
+      } finally {
+        await t.cleanup();
+      }
+    });
+  }
+});
+
+describe('a store that stopped answering', () => {
+  it('still gets its diagnosis and a bundle, the store check saying why; the download is not recorded and says so', async () => {
+    const t = await createTestContext();
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-support-down-'));
+    try {
+      await t.store.close();
+      const diagnosed = await dispatch('support.diagnose', {}, t.ctx);
+      assert.ok(diagnosed.ok, JSON.stringify(diagnosed));
+      const d = calls['support.diagnose'].output.parse(diagnosed.result);
+      assert.equal(d.health.checks.find((c) => c.name === 'store')?.ok, false);
+      assert.equal(d.status, null);
+      const bundled = await dispatch('support.bundle', {}, t.ctx);
+      assert.ok(bundled.ok, JSON.stringify(bundled));
+      const bundle = calls['support.bundle'].output.parse(bundled.result);
+      assert.equal(bundle.audited, false);
+      assert.ok(bundle.files.includes('diagnose.json') && !bundle.files.includes('failures.json'), bundle.files.join(', '));
+      assert.match(await bundleText(bundled.result, dir), /failures\.json and audit\.json are missing: the store did not answer/);
+    } finally {
+      await t.cleanup().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

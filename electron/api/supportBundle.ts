@@ -1,10 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnosis } from '../../shared/diagnosis.ts';
-import { redactText, secretsOf } from '../config/redaction.ts';
-import { redactRegistryText } from '../config/secrets.ts';
+import type { z } from 'zod';
+import { Diagnosis } from '../../shared/diagnosis.ts';
+import type { Registry } from '../../shared/registry.ts';
+import { redactText, secretsNamed, secretsOf } from '../config/redaction.ts';
+import { redactRegistryText, redactValue } from '../config/secrets.ts';
 import { LOG_FILE_NAME, logTail } from '../log/logFile.ts';
+import { secretVariables } from '../log/secrets.ts';
+import { StoreError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { jobs } from './handlers/jobs.ts';
 
@@ -12,16 +16,22 @@ import { jobs } from './handlers/jobs.ts';
 const FAILED_LISTED = 200;
 const FAILED_TRACED = 20;
 const AUDIT_ENTRIES = 500;
+/**
+ * Characters of one payload, output or error a bundle keeps: enough to see what a job was given and said,
+ * while 200 payloads of a megabyte each cannot make a bundle of hundreds.
+ */
+const TEXT_KEPT = 16 * 1024;
 
-const README = (generatedAt: string): string =>
+const README = (generatedAt: string, notes: string[]): string =>
   [
     `opsdeck support bundle, ${generatedAt}`,
     'diagnose.json  versions, store, health checks, counts, workers, runners, top error patterns',
-    'registry.yaml  the service registry in use, secret values redacted',
-    'failures.json  recent failed jobs, with the attempts of the newest 20',
+    'registry.yaml  the service registry file, secret values redacted',
+    'failures.json  recent failed jobs, with the attempts of the newest 20 (payloads and texts cut at 16 KiB)',
     'audit.json     recent operator actions',
     `${LOG_FILE_NAME}    the end of the desktop app's log (JSON lines), when this machine has one`,
-    'Secret values (variables the registry names, secret-looking variables, URL passwords) are replaced by [redacted].',
+    'Secret values (variables the registry names, secret-looking variables, URL passwords, the store\'s password) are replaced by [redacted].',
+    ...notes,
   ].join('\n');
 
 export async function registryText(path: string | null): Promise<string | null> {
@@ -34,34 +44,104 @@ export async function registryText(path: string | null): Promise<string | null> 
 }
 
 /**
- * The files of a support bundle, by name, every secret value redacted: the diagnosis, the registry, recent
- * failures and audit (when the store is open: `ctx`), and the end of the log in `logDir`.
+ * Every secret value a diagnosis or bundle must not show: those of the registry in use and of its file as it
+ * is now (they can differ until the next load), secret-looking variables, URL passwords in the environment,
+ * and the password of the store's own URL, however it was given. Longest first, so one containing another
+ * is cut whole.
+ */
+export function supportSecrets(opts: {
+  env: Readonly<Record<string, string | undefined>>;
+  registry: Registry | null;
+  fileText: string | null;
+  urls?: string[];
+  values?: string[];
+}): string[] {
+  const inUse = opts.registry ? secretsNamed(opts.env, [...secretVariables(opts.registry)], opts.urls) : [];
+  const all = new Set([...secretsOf(opts.env, opts.fileText, opts.urls), ...inUse, ...(opts.values ?? [])]);
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `value` with every secret value cut from its strings, still of its schema: a field the schema holds to a
+ * fixed set of words (a dialect, a runner kind) keeps its word, even when some secret-looking variable
+ * happens to hold that word (SESSION_DRIVER=sqlite); such a word can carry no secret.
+ */
+export function redactedAs<S extends z.ZodType>(schema: S, value: z.output<S>, secrets: readonly string[]): z.output<S> {
+  let redacted = redactValue(value, secrets);
+  for (let round = 0; round < 3; round++) {
+    const parsed = schema.safeParse(redacted);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) redacted = restoredAt(redacted, value, issue.path);
+  }
+  return schema.parse(redacted);
+}
+
+/** `target` with the value at `path` taken from `source`. */
+function restoredAt(target: unknown, source: unknown, path: readonly PropertyKey[]): unknown {
+  if (path.length === 0) return source;
+  const [key, ...rest] = path;
+  if (key === undefined || target === null || typeof target !== 'object' || source === null || typeof source !== 'object') return source;
+  const from: unknown = Reflect.get(source, key);
+  const copy: unknown = Array.isArray(target) ? [...target] : { ...target };
+  if (copy !== null && typeof copy === 'object') Reflect.set(copy, key, restoredAt(Reflect.get(target, key), from, rest));
+  return copy;
+}
+
+/** A payload, output or error kept to TEXT_KEPT characters, saying how much was cut. */
+function clipped(value: unknown): unknown {
+  if (typeof value === 'string') return value.length > TEXT_KEPT ? `${value.slice(0, TEXT_KEPT)}… [cut: ${value.length} characters]` : value;
+  if (Array.isArray(value)) return value.map(clipped);
+  if (value !== null && typeof value === 'object') {
+    const json = JSON.stringify(value);
+    if (json.length > TEXT_KEPT) return `${json.slice(0, TEXT_KEPT)}… [cut: ${json.length} characters of JSON]`;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clipped(v)]));
+  }
+  return value;
+}
+
+/** A JSON file of the bundle: secret values cut from each string, so the file stays JSON whatever they are. */
+function jsonFile(value: unknown, secrets: readonly string[]): string {
+  return JSON.stringify(redactValue(value, secrets), null, 2);
+}
+
+/** The newest failures with the attempts of the newest few, and the audit: what a store that answers can add. */
+async function fromStore(ctx: ApiContext): Promise<{ failures: unknown; audit: unknown }> {
+  const failed = await ctx.store.listJobs({ status: ['failed'] }, { limit: FAILED_LISTED });
+  const traces = await Promise.all(failed.items.slice(0, FAILED_TRACED).map((j) => jobs['jobs.get']({ id: j.id }, ctx)));
+  const audit = await ctx.store.listAudit({}, { limit: AUDIT_ENTRIES });
+  return { failures: clipped({ jobs: failed.items, traces }), audit: { entries: audit.items, next_cursor: audit.next_cursor } };
+}
+
+/**
+ * The files of a support bundle, by name, every secret value redacted: the diagnosis, the registry file,
+ * recent failures and audit (when there is a store that answers: `ctx`), and the end of the log in `logDir`.
  */
 export async function supportBundleFiles(opts: {
   diagnosis: Diagnosis;
   ctx: ApiContext | null;
-  registryPath: string | null;
+  registryText: string | null;
   env: Readonly<Record<string, string | undefined>>;
   logDir: string;
-  /** Store locations whose passwords are secrets too (the CLI's --db). */
-  locations?: string[];
+  secrets: readonly string[];
 }): Promise<Record<string, string>> {
-  const { diagnosis, ctx } = opts;
-  const regText = await registryText(opts.registryPath);
-  const files: Record<string, string> = { 'diagnose.json': JSON.stringify(diagnosis, null, 2) };
-  if (regText !== null) files['registry.yaml'] = redactRegistryText(regText, opts.env);
+  const { diagnosis, ctx, secrets } = opts;
+  const files: Record<string, string> = { 'diagnose.json': JSON.stringify(redactedAs(Diagnosis, diagnosis, secrets), null, 2) };
+  if (opts.registryText !== null) files['registry.yaml'] = redactText(redactRegistryText(opts.registryText, opts.env), secrets);
+  const notes: string[] = [];
   if (ctx) {
-    const failed = await ctx.store.listJobs({ status: ['failed'] }, { limit: FAILED_LISTED });
-    const traces = await Promise.all(failed.items.slice(0, FAILED_TRACED).map((j) => jobs['jobs.get']({ id: j.id }, ctx)));
-    files['failures.json'] = JSON.stringify({ jobs: failed.items, traces }, null, 2);
-    const audit = await ctx.store.listAudit({}, { limit: AUDIT_ENTRIES });
-    files['audit.json'] = JSON.stringify({ entries: audit.items, next_cursor: audit.next_cursor }, null, 2);
+    try {
+      const read = await fromStore(ctx);
+      files['failures.json'] = jsonFile(read.failures, secrets);
+      files['audit.json'] = jsonFile(read.audit, secrets);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      notes.push(`failures.json and audit.json are missing: the store did not answer (${redactText(error.message, secrets)}).`);
+    }
   }
   const tail = await logTail(opts.logDir);
-  if (tail !== null) files[LOG_FILE_NAME] = tail;
-  files['README.txt'] = README(diagnosis.generated_at);
-  const secrets = secretsOf(opts.env, regText, opts.locations ?? []);
-  return Object.fromEntries(Object.entries(files).map(([name, text]) => [name, redactText(text, secrets)]));
+  if (tail !== null) files[LOG_FILE_NAME] = redactText(tail, secrets);
+  files['README.txt'] = README(diagnosis.generated_at, notes);
+  return files;
 }
 
 /** The files as one .tar.gz, made in a private temporary folder that is removed afterwards. */

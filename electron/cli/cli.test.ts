@@ -308,6 +308,27 @@ describe('opsdeck CLI on PostgreSQL', () => {
     assert.deepEqual(status.counts, { pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0 });
   });
 
+  it('a support bundle of a store that takes no writes (a standby) is still written, saying the audit log did not take it', async () => {
+    const readOnly = await createTestDatabase();
+    const out = await mkdtemp(join(tmpdir(), 'opsdeck-read-only-'));
+    const client = new pgLib.Client({ connectionString: readOnly.url });
+    try {
+      assert.equal((await opsdeck(['migrate', '--db', readOnly.url])).code, 0);
+      await client.connect();
+      await client.query(`ALTER DATABASE ${new URL(readOnly.url).pathname.slice(1)} SET default_transaction_read_only = on`);
+      const run = await opsdeck(['support-bundle', '--db', readOnly.url, '--output', join(out, 'bundle.tar.gz')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(oneLine(run.stderr), /the bundle is written, but the audit log did not take it: .*read-only/);
+      const names: string[] = [];
+      await tar.t({ file: join(out, 'bundle.tar.gz'), onReadEntry: (entry) => names.push(entry.path) });
+      assert.ok(names.includes('diagnose.json') && names.includes('failures.json'), names.join(', '));
+    } finally {
+      await client.end();
+      await readOnly.drop();
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('diagnose names pending jobs set by hand, which no worker would dispatch, and the SQL that queues them', async () => {
     const { id } = z.object({ id: z.number() }).parse(json(await opsdeck(['enqueue', 'demo', '--db', pg.url, '--json'])));
     const client = new pgLib.Client({ connectionString: pg.url });

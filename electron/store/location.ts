@@ -84,3 +84,19 @@ export function userDataDir(env: Record<string, string | undefined>, platform: N
   const xdg = env.XDG_DATA_HOME?.trim();
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.local', 'share'), 'opsdeck');
 }
+
+/** The password of a URL, as written and decoded (both may appear in text), or nothing. */
+export function urlPasswords(url: string): string[] {
+  let written: string;
+  try {
+    written = new URL(url).password;
+  } catch {
+    return [];
+  }
+  if (written === '') return [];
+  try {
+    return [...new Set([written, decodeURIComponent(written)])];
+  } catch {
+    return [written];
+  }
+}

@@ -65,8 +65,13 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
   close(): Promise<void>;
-  /** Version, size, slowest statements and notes, read on a short-lived connection of its own; never throws. */
+  /**
+   * Version, size, slowest statements and notes, read on a short-lived connection of its own: what cannot be
+   * read is a note, never an error (a closed store still rejects).
+   */
   diagnostics(): Promise<StoreDiagnostics>;
+  /** The password of the URL the store was opened with, as written and decoded, for redaction; none for SQLite. */
+  connectionSecrets(): string[];
 
   // ---- jobs: the hot path ------------------------------------------------------------------------
   /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import type { Diagnosis } from '../../../shared/diagnosis.ts';
+import { basename, resolve } from 'node:path';
+import { Diagnosis } from '../../../shared/diagnosis.ts';
 import { diagnose, diagnosisWithoutStore } from '../../api/diagnosis.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
-import { packBundle, registryText, supportBundleFiles } from '../../api/supportBundle.ts';
+import { packBundle, redactedAs, registryText, supportBundleFiles, supportSecrets } from '../../api/supportBundle.ts';
 import { logDirectory } from '../../log/logFile.ts';
 import { storeDiagnostics } from '../../store/diagnostics.ts';
 import { StoreError } from '../../store/errors.ts';
@@ -11,7 +11,6 @@ import { defaultDbLocation, redactLocation } from '../../store/location.ts';
 import { positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { bytesText, printJson } from '../output.ts';
-import { redactText, secretsOf } from '../../config/redaction.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
 
@@ -27,6 +26,17 @@ async function openOrNull(inv: Invocation): Promise<{ rt: Runtime | null; failur
     if (error instanceof StoreError) return { rt: null, failure: error.message };
     throw error;
   }
+}
+
+/** What a diagnosis or bundle of this invocation must not show (supportSecrets), the --db URL's password too. */
+function secretsOfInvocation(inv: Invocation, rt: Runtime | null, fileText: string | null): string[] {
+  return supportSecrets({
+    env: inv.io.env,
+    registry: rt?.ctx.registry.registry ?? null,
+    fileText,
+    urls: [dbLocation(inv)],
+    values: rt?.ctx.store.connectionSecrets() ?? [],
+  });
 }
 
 /** The runtime's diagnosis, or what can be said without a store when it could not be opened. */
@@ -62,12 +72,11 @@ export const diagnoseCommand: Command = {
     positionals(inv, []);
     const { rt, failure } = await openOrNull(inv);
     try {
-      const d = await diagnosisOf(inv, rt, failure);
       // Diagnoses get pasted into tickets: the same redaction as a support bundle.
-      const secrets = secretsOf(inv.io.env, await registryText(rt?.ctx.registry.path ?? null), [dbLocation(inv)]);
-      const out: Invocation = { ...inv, io: { ...inv.io, out: (text) => inv.io.out(redactText(text, secrets)) } };
-      if (inv.common.json) printJson(out.io, d);
-      else printDiagnosis(out, d);
+      const secrets = secretsOfInvocation(inv, rt, await registryText(rt?.ctx.registry.path ?? null));
+      const d = redactedAs(Diagnosis, await diagnosisOf(inv, rt, failure), secrets);
+      if (inv.common.json) printJson(inv.io, d);
+      else printDiagnosis(inv, d);
       return d.health.ok ? 0 : 1;
     } finally {
       await rt?.close();
@@ -89,17 +98,16 @@ export const supportBundle: Command = {
     try {
       const diagnosis = await diagnosisOf(inv, rt, failure);
       const registryPath = rt?.ctx.registry.path ?? (inv.common.registry ? resolve(inv.common.registry) : null);
-      const files = await supportBundleFiles({
-        diagnosis,
-        ctx: rt?.ctx ?? null,
-        registryPath,
-        env: inv.io.env,
-        logDir: logDirectory(inv.io.env),
-        locations: [dbLocation(inv)],
-      });
+      const fileText = await registryText(registryPath);
+      const secrets = secretsOfInvocation(inv, rt, fileText);
+      const files = await supportBundleFiles({ diagnosis, ctx: rt?.ctx ?? null, registryText: fileText, env: inv.io.env, logDir: logDirectory(inv.io.env), secrets });
       const names = Object.keys(files);
-      await writeFile(target, await packBundle(files), { mode: 0o600 });
-      await rt?.ctx.store.audit({ actor: rt.ctx.actor, action: 'support.bundle', target, details: { files: names } });
+      const archive = await packBundle(files);
+      await writeFile(target, archive, { mode: 0o600 });
+      // Recorded like the console's download; a store that takes no writes (a standby) still gets its bundle.
+      await rt?.ctx.store
+        .audit({ actor: rt.ctx.actor, action: 'support.bundle', target: basename(target), details: { files: names, bytes: archive.length } })
+        .catch((error: unknown) => inv.io.err(`opsdeck: the bundle is written, but the audit log did not take it: ${error instanceof Error ? error.message : String(error)}`));
       if (inv.common.json) printJson(inv.io, { output: target, files: names, healthy: diagnosis.health.ok });
       else inv.io.out(`wrote ${target} (${names.join(', ')}); secret values are redacted`);
       return 0;

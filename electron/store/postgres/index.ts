@@ -78,6 +78,7 @@ import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
+import { urlPasswords } from '../location.ts';
 
 /**
  * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
@@ -118,6 +119,10 @@ export class PostgresStore implements Store {
 
   async diagnostics(): Promise<StoreDiagnostics> {
     return storeDiagnostics(this.#open.url);
+  }
+
+  connectionSecrets(): string[] {
+    return urlPasswords(this.#db.url);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------

@@ -123,6 +123,10 @@ export class SqliteStore implements Store {
     return storeDiagnostics(this.location);
   }
 
+  connectionSecrets(): string[] {
+    return [];
+  }
+
   // ---- jobs: the hot path ----------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {

@@ -18,10 +18,14 @@ export function useCall<N extends CallName>(name: N, input: CallInput<N>, option
   });
 }
 
-/** A write. Callers decide what to refresh from the result; events refresh the rest. */
-export function useAction<N extends CallName>(name: N) {
+/**
+ * A write. Callers decide what to refresh from the result; events refresh the rest. `onSuccess` given here
+ * runs even when the page was left meanwhile (one given to `mutate` does not): a download still happens.
+ */
+export function useAction<N extends CallName>(name: N, options: { onSuccess?: (result: CallOutput<N>) => void } = {}) {
   const client = useClient();
   return useMutation<CallOutput<N>, Error, CallInput<N>>({
     mutationFn: (input) => client.call(name, input),
+    ...(options.onSuccess ? { onSuccess: options.onSuccess } : {}),
   });
 }

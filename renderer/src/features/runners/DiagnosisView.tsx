@@ -1,25 +1,19 @@
+import type { ReactNode } from 'react';
 import type { Diagnosis } from '../../../../shared/diagnosis.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
 
 /** `opsdeck diagnose` on screen: versions, the store, its notes and slowest statements, the top error patterns. */
-export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
+export function DiagnosisView({ diagnosis, health }: { diagnosis: Diagnosis; health: ReactNode }) {
   const { versions, store } = diagnosis;
   return (
-    <div aria-label="Diagnosis" role="region">
-      <dl className="facts">
-        <div>
-          <dt>Versions</dt>
-          <dd className="mono">
-            opsdeck {versions.opsdeck}, node {versions.node}, {versions.platform}
-          </dd>
-        </div>
-        <div>
-          <dt>Store</dt>
-          <dd>
-            <span className="mono">{store.location}</span> ({store.dialect}, server {versions.store_server ?? 'unknown'}, {formatBytes(store.size_bytes)})
-          </dd>
-        </div>
-      </dl>
+    <section aria-labelledby="diagnosis-title">
+      <h3 id="diagnosis-title">Diagnosis</h3>
+      <p className="mono small">
+        opsdeck {versions.opsdeck}, node {versions.node}, {versions.platform}
+      </p>
+      <p>
+        Store <span className="mono">{store.location}</span> ({store.dialect}, server {versions.store_server ?? 'unknown'}, {formatBytes(store.size_bytes)})
+      </p>
       {store.notes.length > 0 ? (
         <ul className="plain-list small" aria-label="Store notes">
           {store.notes.map((note) => (
@@ -39,8 +33,8 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
             </tr>
           </thead>
           <tbody>
-            {store.slow_queries.map((q) => (
-              <tr key={q.query}>
+            {store.slow_queries.map((q, i) => (
+              <tr key={i}>
                 <td className="num">{q.mean_ms.toFixed(2)}</td>
                 <td className="num">{formatCount(q.calls)}</td>
                 <td className="mono small">{q.query}</td>
@@ -77,6 +71,7 @@ export function DiagnosisView({ diagnosis }: { diagnosis: Diagnosis }) {
       ) : (
         <p className="small">No open dead letters.</p>
       )}
-    </div>
+      {health}
+    </section>
   );
 }

@@ -12,9 +12,9 @@ function Verdict({ ok }: { ok: boolean | null }) {
   return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
 }
 
-function HealthChecks({ checks }: { checks: HealthCheck[] }) {
+function HealthChecks({ checks, label }: { checks: HealthCheck[]; label: string }) {
   return (
-    <ul className="plain-list" aria-label="Health checks">
+    <ul className="plain-list" aria-label={label}>
       {checks.map((check) => (
         <li key={check.name}>
           <Verdict ok={check.ok} /> <span className="mono">{check.name}</span>: {check.detail}
@@ -24,13 +24,13 @@ function HealthChecks({ checks }: { checks: HealthCheck[] }) {
   );
 }
 
-function HealthSummary({ report }: { report: HealthReport }) {
+function HealthSummary({ report, label }: { report: HealthReport; label: string }) {
   return (
-    <div role="status">
+    <div role="status" aria-label={label}>
       <p>
         <Verdict ok={report.ok} /> {report.ok ? 'Every check passed.' : `${report.checks.filter((c) => !c.ok).length} check(s) failed.`}
       </p>
-      <HealthChecks checks={report.checks} />
+      <HealthChecks checks={report.checks} label={label} />
     </div>
   );
 }
@@ -91,7 +91,7 @@ export function DiagnosticsPanel() {
   const health = useAction('health.check');
   const diagnosis = useAction('support.diagnose');
   // `opsdeck support-bundle` from the console: the same .tar.gz, downloaded by the browser.
-  const bundle = useAction('support.bundle');
+  const bundle = useAction('support.bundle', { onSuccess: (result) => downloadBase64(result.file_name, result.content_base64, 'application/gzip') });
   const runners = useCall('runners.list', {});
   const httpServices = runners.data?.runners.find((r) => r.kind === 'http')?.services ?? [];
   return (
@@ -108,7 +108,7 @@ export function DiagnosticsPanel() {
         <button
           type="button"
           disabled={bundle.isPending}
-          onClick={() => bundle.mutate({}, { onSuccess: (result) => downloadBase64(result.file_name, result.content_base64, 'application/gzip') })}
+          onClick={() => bundle.mutate({})}
         >
           {bundle.isPending ? 'Packing…' : 'Download support bundle'}
         </button>
@@ -118,16 +118,13 @@ export function DiagnosticsPanel() {
       {bundle.isError ? <p role="alert" className="text-bad">{errorMessage(bundle.error)}</p> : null}
       {bundle.data ? (
         <p role="status" className="small">
-          Downloaded {bundle.data.file_name} ({formatBytes(bundle.data.bytes)}: {bundle.data.files.join(', ')}); secret values are redacted.
+          Support bundle {bundle.data.file_name} handed to the browser to save ({formatBytes(bundle.data.bytes)}: {bundle.data.files.join(', ')}); secret
+          values are redacted.
+          {bundle.data.audited ? null : <span className="text-bad"> The audit log did not take this download: the store refused the write.</span>}
         </p>
       ) : null}
-      {diagnosis.data ? (
-        <>
-          <DiagnosisView diagnosis={diagnosis.data} />
-          <HealthSummary report={diagnosis.data.health} />
-        </>
-      ) : null}
-      {health.data ? <HealthSummary report={health.data} /> : null}
+      {diagnosis.data ? <DiagnosisView diagnosis={diagnosis.data} health={<HealthSummary report={diagnosis.data.health} label="Diagnosis health checks" />} /> : null}
+      {health.data ? <HealthSummary report={health.data} label="Health checks" /> : null}
       {httpServices.length > 0 ? (
         <table className="table">
           <caption className="sr-only">HTTP services: connectivity and credentials</caption>
