@@ -218,3 +218,33 @@ describe('a store that stopped answering', () => {
     }
   });
 });
+
+describe('a bundle of big failures', () => {
+  it('keeps every failed job, with each long payload and text cut to 16 KiB and saying so', async () => {
+    const t = await createTestContext();
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-support-big-'));
+    try {
+      const jobs = Array.from({ length: 40 }, (_, i) => ({ queue: 'big', service_name: 'import', execution_type: 'noop' as const, max_attempts: 1, payload: { i, rows: 'x'.repeat(200_000) } }));
+      await t.store.enqueue(jobs);
+      const claimed = await t.store.claim({ workerId: 'w', limit: 40, leaseMs: 60_000, queues: ['big'] });
+      const error = { message: `row ${'y'.repeat(50_000)} refused`, error_class: 'test', fingerprint: 'fp-big' };
+      await t.store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'failed' as const, outcome: 'failed' as const, error, output_tail: 'z'.repeat(100_000) })));
+      const res = await dispatch('support.bundle', {}, t.ctx);
+      assert.ok(res.ok, JSON.stringify(res).slice(0, 300));
+      const bundle = calls['support.bundle'].output.parse(res.result);
+      const file = join(dir, bundle.file_name);
+      await writeFile(file, Buffer.from(bundle.content_base64, 'base64'));
+      await tar.x({ file, cwd: dir });
+      const failures = JSON.parse(await readFile(join(dir, 'failures.json'), 'utf8')) as { jobs: Array<{ payload: unknown; error_message: string }>; traces: Array<{ attempts: Array<{ output_tail: string }> }> };
+      assert.equal(failures.jobs.length, 40);
+      assert.match(String(failures.jobs[0]?.payload), /^\{"i":\d+,"rows":"x+… \[cut: \d+ characters of JSON\]$/);
+      assert.ok((failures.jobs[0]?.error_message ?? '').length <= 16 * 1024 + 40, 'an error message is kept to 16 KiB');
+      assert.match(failures.traces[0]?.attempts[0]?.output_tail ?? '', /… \[cut: \d+ characters\]$/);
+      const unpacked = (await readFile(join(dir, 'failures.json'))).length;
+      assert.ok(unpacked < 60 * 3 * 17 * 1024, `failures.json is ${unpacked} bytes`);
+    } finally {
+      await t.cleanup();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

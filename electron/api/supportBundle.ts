@@ -87,16 +87,26 @@ function restoredAt(target: unknown, source: unknown, path: readonly PropertyKey
   return copy;
 }
 
-/** A payload, output or error kept to TEXT_KEPT characters, saying how much was cut. */
+/** Fields that hold whatever a job was given or reported: cut whole when their JSON is long. */
+const JOB_BLOBS = new Set(['payload', 'resource_usage', 'security_context']);
+
+/** A JSON string kept to TEXT_KEPT characters, saying how much was cut. */
+function cut(text: string, what: string): string {
+  return text.length > TEXT_KEPT ? `${text.slice(0, TEXT_KEPT)}… [cut: ${text.length} characters${what}]` : text;
+}
+
+/** Failures as a bundle keeps them: every text, and every payload's JSON, at most TEXT_KEPT characters. */
 function clipped(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > TEXT_KEPT ? `${value.slice(0, TEXT_KEPT)}… [cut: ${value.length} characters]` : value;
+  if (typeof value === 'string') return cut(value, '');
   if (Array.isArray(value)) return value.map(clipped);
-  if (value !== null && typeof value === 'object') {
-    const json = JSON.stringify(value);
-    if (json.length > TEXT_KEPT) return `${json.slice(0, TEXT_KEPT)}… [cut: ${json.length} characters of JSON]`;
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clipped(v)]));
-  }
-  return value;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => {
+      if (!JOB_BLOBS.has(key) || field === null || typeof field !== 'object') return [key, clipped(field)];
+      const json = JSON.stringify(field);
+      return [key, json.length > TEXT_KEPT ? cut(json, ' of JSON') : clipped(field)];
+    }),
+  );
 }
 
 /** A JSON file of the bundle: secret values cut from each string, so the file stays JSON whatever they are. */
