@@ -8,6 +8,7 @@ import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import { breakerOutcome } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
+import { errorMessage } from '../runners/result.ts';
 
 const SAVE_TRIES = 5;
 /** Failures and anything touching a breaker that is not plainly closed are written at once... */
@@ -88,7 +89,7 @@ export class BreakerKeeper {
       // be a claim every two seconds on every worker, and would hide a missing wake elsewhere.
       if (gatesKey(this.gates(now)) !== held) this.#changed();
     } catch (error) {
-      this.#log.warn('could not read the circuit breakers', { error: message(error) });
+      this.#log.warn('could not read the circuit breakers', { error: errorMessage(error) });
     }
     this.#scheduleDeadline();
   }
@@ -263,7 +264,7 @@ export class BreakerKeeper {
       }
       return false;
     } catch (error) {
-      this.#log.warn('could not save a breaker', { service, error: message(error) });
+      this.#log.warn('could not save a breaker', { service, error: errorMessage(error) });
       return false;
     }
   }
@@ -278,9 +279,6 @@ function combine(transitions: BreakerTransition[]): BreakerTransition | null {
   return { from: first.from, to: last.to, reason: transitions.map((t) => t.reason).join('; then ') };
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function gatesKey(gates: { blocked: string[]; limited: Map<string, number> }): string {
   return JSON.stringify([[...gates.blocked].sort(), [...gates.limited].sort(([a], [b]) => a.localeCompare(b))]);

@@ -19,6 +19,7 @@ import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 import { createSettler } from './settler.ts';
+import { errorMessage } from '../runners/result.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
@@ -255,7 +256,7 @@ export class Dispatcher {
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: message(error) });
+        if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());
         this.#queueDry = true;
@@ -494,8 +495,4 @@ export class Dispatcher {
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

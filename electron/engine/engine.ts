@@ -18,6 +18,7 @@ import { quietLog } from './quietLog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { ServicePauses } from './servicePauses.ts';
+import { errorMessage } from '../runners/result.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -185,7 +186,7 @@ export class Engine {
     });
     // Jobs a dead worker left running come back before the first claim, so a worker started with
     // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
-    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: message(error) }));
+    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
   }
 
   /** What the dispatcher asks before it claims: breakers, paused services, the control plane. */
@@ -294,7 +295,7 @@ export class Engine {
     try {
       await this.#dispatcher.checkCancels();
     } catch (error) {
-      this.#log.warn('could not look for cancelled jobs', { error: message(error) });
+      this.#log.warn('could not look for cancelled jobs', { error: errorMessage(error) });
     }
   }
 
@@ -306,7 +307,7 @@ export class Engine {
       this.#heartbeatFailing = false;
     } catch (error) {
       this.#heartbeatFailing = true;
-      this.#log.error('heartbeat failed', { error: message(error) });
+      this.#log.error('heartbeat failed', { error: errorMessage(error) });
     }
   }
 
@@ -330,7 +331,7 @@ export class Engine {
       if (busy) return;
       busy = true;
       task()
-        .catch((error: unknown) => this.#log.warn('a periodic task failed', { error: message(error) }))
+        .catch((error: unknown) => this.#log.warn('a periodic task failed', { error: errorMessage(error) }))
         .finally(() => {
           busy = false;
         });
@@ -338,8 +339,4 @@ export class Engine {
     timer.unref();
     this.#timers.push(timer);
   }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts';
+import { errorMessage } from '../runners/result.ts';
 import type { Settlement } from '../store/store.ts';
 import { Batcher } from './batcher.ts';
 
@@ -21,6 +22,6 @@ export function createSettler(flush: (settlements: Settlement[]) => Promise<void
     weigh: (s) => (s.output_tail?.length ?? 0) + ('error' in s ? s.error.message.length : 0),
     delayMs: SETTLE_DELAY_MS,
     retryMs: SETTLE_RETRY_MS,
-    onError: (error, n) => log.warn('could not record results; retrying', { results: n, error: error instanceof Error ? error.message : String(error) }),
+    onError: (error, n) => log.warn('could not record results; retrying', { results: n, error: errorMessage(error) }),
   });
 }
