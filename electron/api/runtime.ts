@@ -126,6 +126,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         events.rebind();
       },
       async switchStore(url) {
+        // Before anything is logged about it: the new URL's password is as secret as the first store's.
+        opts.logSecrets?.addUrl(url);
         // Open first: a URL that does not work leaves everything as it was.
         const next = await openStore(url, { migrate: opts.migrate ?? true });
         const running = ctx.engine;

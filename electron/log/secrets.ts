@@ -24,7 +24,8 @@ export function secretVariables(value: unknown, out: Set<string> = new Set()): S
  */
 export class LogSecrets {
   readonly #env: Env;
-  readonly #urls: readonly string[];
+  #urls: readonly string[];
+  #named: readonly string[] = [];
   #values: readonly string[];
 
   constructor(env: Env, urls: readonly string[] = []) {
@@ -40,10 +41,18 @@ export class LogSecrets {
   /** Takes the registry's secret variables now and whenever it changes. */
   follow(holder: { readonly registry: Registry; onChange(listener: (registry: Registry) => void): () => void }): () => void {
     const take = (registry: Registry) => {
-      this.#values = secretsNamed(this.#env, [...secretVariables(registry)], this.#urls);
+      this.#named = [...secretVariables(registry)];
+      this.#values = secretsNamed(this.#env, this.#named, this.#urls);
     };
     take(holder.registry);
     return holder.onChange(take);
+  }
+
+  /** A store URL the process uses from now on (Settings switched to it): its password is cut from every line too. */
+  addUrl(url: string): void {
+    if (this.#urls.includes(url)) return;
+    this.#urls = [...this.#urls, url];
+    this.#values = secretsNamed(this.#env, this.#named, this.#urls);
   }
 }
 
