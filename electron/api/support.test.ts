@@ -248,3 +248,27 @@ describe('a bundle of big failures', () => {
     }
   });
 });
+
+it('a secret where a long output is cut is redacted before the cut, so not even its first characters remain', async () => {
+  const t = await createTestContext();
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-support-cut-'));
+  try {
+    const secret = 'tok_5f1e2d3c4b5a69788796';
+    t.ctx.env = { API_TOKEN: secret };
+    await t.store.enqueue([{ queue: 'cut', service_name: 'export', execution_type: 'noop', max_attempts: 1 }]);
+    const [claimed] = await t.store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000, queues: ['cut'] });
+    assert.ok(claimed);
+    // The cut comes six characters into the secret.
+    const output = `${'z'.repeat(16 * 1024 - 6)}${secret} and more`;
+    const error = { message: 'export failed', error_class: 'test', fingerprint: 'fp-cut' };
+    await t.store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w', kind: 'failed', outcome: 'failed', error, output_tail: output }]);
+    const res = await dispatch('support.bundle', {}, t.ctx);
+    assert.ok(res.ok, JSON.stringify(res).slice(0, 300));
+    const text = await bundleText(res.result, dir);
+    assert.ok(!text.includes(secret.slice(0, 6) + '…'), 'the first characters of the secret were kept where the output was cut');
+    assert.ok(!text.includes(secret.slice(0, 6)), 'part of the secret is in the bundle');
+  } finally {
+    await t.cleanup();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -119,7 +119,7 @@ async function fromStore(ctx: ApiContext): Promise<{ failures: unknown; audit: u
   const failed = await ctx.store.listJobs({ status: ['failed'] }, { limit: FAILED_LISTED });
   const traces = await Promise.all(failed.items.slice(0, FAILED_TRACED).map((j) => jobs['jobs.get']({ id: j.id }, ctx)));
   const audit = await ctx.store.listAudit({}, { limit: AUDIT_ENTRIES });
-  return { failures: clipped({ jobs: failed.items, traces }), audit: { entries: audit.items, next_cursor: audit.next_cursor } };
+  return { failures: { jobs: failed.items, traces }, audit: { entries: audit.items, next_cursor: audit.next_cursor } };
 }
 
 /**
@@ -141,7 +141,8 @@ export async function supportBundleFiles(opts: {
   if (ctx) {
     try {
       const read = await fromStore(ctx);
-      files['failures.json'] = jsonFile(read.failures, secrets);
+      // Redacted before it is cut: a secret the cut went through would keep its first characters.
+      files['failures.json'] = JSON.stringify(clipped(redactValue(read.failures, secrets)), null, 2);
       files['audit.json'] = jsonFile(read.audit, secrets);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
