@@ -105,11 +105,7 @@ export function DiagnosticsPanel() {
         <button type="button" disabled={diagnosis.isPending} onClick={() => diagnosis.mutate({})}>
           {diagnosis.isPending ? 'Diagnosing…' : 'Diagnose'}
         </button>
-        <button
-          type="button"
-          disabled={bundle.isPending}
-          onClick={() => bundle.mutate({})}
-        >
+        <button type="button" disabled={bundle.isPending} onClick={() => bundle.mutate({})}>
           {bundle.isPending ? 'Packing…' : 'Download support bundle'}
         </button>
       </header>
