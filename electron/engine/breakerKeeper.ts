@@ -15,8 +15,6 @@ const SAVE_TRIES = 5;
 const URGENT_MS = 10;
 /** ...while a stream of successes on a closed breaker is written about once a second, not once a job. */
 const CALM_MS = 1000;
-/** Outcomes the store did not take are written again this much later, until it does. */
-const RETRY_MS = 1000;
 
 type Outcome = 'success' | 'failure' | 'probe_release';
 
@@ -219,15 +217,8 @@ export class BreakerKeeper {
     const pending = this.#pending;
     this.#pending = new Map();
     for (const [service, events] of pending) {
-      if (await this.#update(service, (r) => this.#applyAll(r, events))) continue;
-      if (this.#closed) {
-        this.#log.warn('gave up recording outcomes on a breaker', { service, outcomes: events.length });
-        continue;
-      }
-      // The jobs ended as they did whether or not the store took it: their outcomes wait for the next write,
-      // ahead of any recorded since, so failures during a store outage still count toward the breaker.
-      this.#pending.set(service, [...events, ...(this.#pending.get(service) ?? [])]);
-      this.#schedule(RETRY_MS);
+      const saved = await this.#update(service, (r) => this.#applyAll(r, events));
+      if (!saved) this.#log.warn('gave up recording outcomes on a breaker', { service, outcomes: events.length });
     }
   }
 
