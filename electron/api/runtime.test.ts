@@ -96,6 +96,19 @@ describe('createRuntime', () => {
     }
   });
 
+  it("the store it was opened with has its URL's password cut from the host's log lines, however the host got it", async () => {
+    const pg = await createTestDatabase();
+    const secrets = new LogSecrets({});
+    const password = 'Given-Pw-5d21';
+    const rt = await createRuntime({ db: pg.url.replace('://postgres@', `://postgres:${password}@`), registryPath: null, execute: false, env: {}, logSecrets: secrets });
+    try {
+      assert.ok(secrets.values.includes(password), `the log cuts ${secrets.values.join(', ')}`);
+    } finally {
+      await rt.close();
+      await pg.drop();
+    }
+  });
+
   it("runs jobs 'by-store' on a SQLite file, and on PostgreSQL only once asked", async () => {
     assert.equal(runsJobsByDefault('sqlite'), true);
     assert.equal(runsJobsByDefault('postgres'), false);

@@ -76,6 +76,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const location = opts.db ?? defaultDbLocation(env);
   const registry = new RegistryHolder(env);
   opts.logSecrets?.follow(registry);
+  // Whatever the host gave it (--db, the desktop's remembered store): the password of the store in use.
+  opts.logSecrets?.addUrl(location);
   const registryPath = opts.registryPath === undefined ? env.OPSDECK_REGISTRY || null : opts.registryPath;
   let registryLoad: Runtime['registryLoad'] = null;
   if (registryPath) {

@@ -50,8 +50,10 @@ export class LogSecrets {
 
   /** A store URL the process uses from now on (Settings switched to it): its password is cut from every line too. */
   addUrl(url: string): void {
-    if (this.#urls.includes(url)) return;
-    this.#urls = [...this.#urls, url];
+    // As the store reads a location: a URL pasted with spaces around it opens all the same.
+    const trimmed = url.trim();
+    if (this.#urls.includes(trimmed)) return;
+    this.#urls = [...this.#urls, trimmed];
     this.#values = secretsNamed(this.#env, this.#named, this.#urls);
   }
 }
