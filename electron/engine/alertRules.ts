@@ -76,9 +76,9 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
       if (rule.queue !== undefined) {
         const named = inputs.oldestPendingOf.find((q) => q.queue === rule.queue);
         if (named && !named.read) {
-          const any = oldest === null ? null : Date.parse(oldest);
+          const oldestAnywhere = oldest === null ? null : Date.parse(oldest);
           // Nothing anywhere has waited that long, so no queue can be behind, read or not.
-          if (any === null || now - any <= limitMs) return verdict(false, `no job anywhere has waited past ${rule.older_than}`, 0);
+          if (oldestAnywhere === null || now - oldestAnywhere <= limitMs) return verdict(false, `no job anywhere has waited past ${rule.older_than}`, 0);
           return verdict(inputs.wasFiring.has(rule.name), `the oldest job${of} was not read (too many queues, services and priorities hold pending jobs); its state is kept`, null);
         }
         oldest = named?.run_at ?? null;

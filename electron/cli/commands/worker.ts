@@ -70,7 +70,7 @@ export const worker: Command = {
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
     'until-empty': { type: 'boolean', description: 'stop when no job is runnable now' },
     grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
-    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0: any free port)' },
+    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0 picks a free port)' },
     'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
     ...LOG_OPTIONS,
   },

@@ -74,7 +74,7 @@ export function readsContract(test: ContractTest): void {
       assert.equal(only((await store.listJobs({ stuck: true }, { limit: 10 })).items).id, stuck.id);
     });
 
-    test('jobs by failure class: any attempt of that class, an HTTP family, and the lost attempts a watchdog records', async (store) => {
+    test('jobs by failure class, as an attempt of that class, an HTTP family, or the lost attempts a watchdog records', async (store) => {
       const killed = await deadLetter(store, 'cruncher', { message: 'resource limit exceeded: cpu', error_class: 'resource_limit', fingerprint: 'fp-cpu' });
       const unavailable = await deadLetter(store, 'api', { message: 'HTTP 503', error_class: 'http_503', fingerprint: 'fp-503' });
       const retried = await claimOne(store, { service_name: 'api' });
