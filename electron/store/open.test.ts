@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -128,6 +129,46 @@ describe('openStore', () => {
       } finally {
         check.close();
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens a new file another opsdeck process is creating at the same moment (only its empty migrations table so far)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-open-'));
+    try {
+      const path = join(dir, 'new.db');
+      // What the other process has committed between making its migrations table and applying the first one.
+      const other = new Database(path);
+      other.exec(`CREATE TABLE opsdeck_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+      other.close();
+      const store = await openStore(path);
+      try {
+        assert.equal((await store.migrationStatus()).current, true);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens one new file from several processes started at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-open-'));
+    try {
+      const path = join(dir, 'together.db');
+      const script = `import { openStore } from ${JSON.stringify(new URL('./open.ts', import.meta.url).href)}; const s = await openStore(${JSON.stringify(path)}); await s.close();`;
+      const runs = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+            child.on('close', (code) => resolve({ code, stderr }));
+          }),
+        ),
+      );
+      for (const run of runs) assert.equal(run.code, 0, run.stderr);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

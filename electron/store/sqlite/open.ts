@@ -104,10 +104,16 @@ function prepareFile(path: string): void {
   }
 }
 
-/** Our tables never go into another program's database: one with tables but no migration record is not ours. */
+/**
+ * Our tables never go into another program's database: one with tables but no migration record is not ours.
+ * Our own empty migrations table alone is another opsdeck process creating this file at this moment (it
+ * makes that table, then applies the first migration): that file is ours, and migrating waits its turn.
+ */
 function refuseForeignDatabase(db: Database.Database, path: string, applied: number): void {
   if (applied > 0) return;
-  const tables = db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'`).get();
+  const tables = db
+    .prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND name <> 'opsdeck_migrations'`)
+    .get();
   if (tables && tables.n > 0) {
     throw new StoreError('not_sqlite', `${path} is an SQLite database of another program, not an opsdeck one`, 'point opsdeck at its own .db file, or at a path that does not exist yet');
   }
