@@ -5,6 +5,7 @@ import { diagnose, diagnosisWithoutStore } from '../../api/diagnosis.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { packBundle, redactedAs, registryText, supportBundleFiles, supportSecrets } from '../../api/supportBundle.ts';
 import { logDirectory } from '../../log/logFile.ts';
+import { errorMessage } from '../../runners/result.ts';
 import { storeDiagnostics } from '../../store/diagnostics.ts';
 import { StoreError } from '../../store/errors.ts';
 import { defaultDbLocation, redactLocation } from '../../store/location.ts';
@@ -107,13 +108,13 @@ export const supportBundle: Command = {
       // Recorded like the console's download; a store that takes no writes (a standby) still gets its bundle.
       await rt?.ctx.store
         .audit({ actor: rt.ctx.actor, action: 'support.bundle', target: basename(target), details: { files: names, bytes: archive.length } })
-        .catch((error: unknown) => inv.io.err(`opsdeck: the bundle is written, but the audit log did not take it: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => inv.io.err(`opsdeck: the bundle is written, but the audit log did not take it: ${errorMessage(error)}`));
       if (inv.common.json) printJson(inv.io, { output: target, files: names, healthy: diagnosis.health.ok });
       else inv.io.out(`wrote ${target} (${names.join(', ')}); secret values are redacted`);
       return 0;
     } catch (error) {
       if (error instanceof CliFailure) throw error;
-      throw new CliFailure(`could not write the bundle: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliFailure(`could not write the bundle: ${errorMessage(error)}`);
     } finally {
       await rt?.close();
     }
