@@ -390,4 +390,11 @@ describe('opsdeck CLI on PostgreSQL', () => {
     assert.equal(text.code, 1);
     assert.match(text.stdout, /store\s+FAIL\s+cannot reach PostgreSQL/);
   });
+
+  it('diagnose against a store it cannot open shows where, never the password given in the URL or its query', async () => {
+    const run = await opsdeck(['diagnose', '--db', 'postgres://ops:pw-in-userinfo@127.0.0.1:1/jobs?sslmode=disable&password=pw-in-query']);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /store: postgres at postgres:\/\/ops:\S+@127\.0\.0\.1:1\/jobs\?sslmode=disable&password=\S+/);
+    assert.doesNotMatch(`${run.stdout}${run.stderr}`, /pw-in-/);
+  });
 });

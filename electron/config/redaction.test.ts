@@ -35,6 +35,16 @@ describe('secretsOf and redactText', () => {
     }
   });
 
+  it('finds and cuts a password given in the query of a URL, where the PostgreSQL driver reads it', () => {
+    const secrets = secretsOf({ WORKER_DB: 'postgres://ops@db:5432/jobs?sslmode=require&password=qpass77' }, null);
+    assert.ok(secrets.includes('qpass77'), JSON.stringify(secrets));
+    assert.equal(
+      redactText('could not reach postgres://ops@db:5432/jobs?password=other99&sslmode=require', []),
+      'could not reach postgres://ops@db:5432/jobs?password=[redacted]&sslmode=require',
+      'a password in a URL no variable holds is cut by its place',
+    );
+  });
+
   it('also cuts the JSON-escaped form of a secret', () => {
     const secret = 'quo"te\\slash';
     const out = redactText(JSON.stringify({ v: `x ${secret} y` }), [secret]);

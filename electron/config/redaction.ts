@@ -1,3 +1,4 @@
+import { urlPasswords } from '../store/location.ts';
 import { isSecretKey, REDACTED, redactUrl, secretValues } from './secrets.ts';
 
 /** Names that say "secret" even when the registry does not name them (DB_PASSWORD, STRIPE_KEY, ...). */
@@ -8,18 +9,6 @@ const NOT_SECRET = new Set(['PWD', 'OLDPWD']);
 /** Whether a variable's name says its value is secret (API_TOKEN, STRIPE_KEY, DATABASE_URL, ...). */
 export function isSecretishName(name: string): boolean {
   return !NOT_SECRET.has(name) && (isSecretKey(name) || SECRETISH_NAME.test(name));
-}
-
-/** The password of a `scheme://user:password@host` value, as written and decoded. */
-export function urlPassword(value: string): string[] {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:([^@\s]+)@/i.exec(value);
-  if (!m?.[1]) return [];
-  const raw = m[1];
-  try {
-    return [...new Set([raw, decodeURIComponent(raw)])];
-  } catch {
-    return [raw];
-  }
 }
 
 /** The variable names a registry's text gives as `…_env_var: NAME`. */
@@ -40,7 +29,7 @@ export function secretsNamed(env: Readonly<Record<string, string | undefined>>, 
   const secretish = Object.keys(env).filter(isSecretishName);
   const values = new Set(secretValues(env, [...named, ...secretish]));
   for (const value of [...Object.values(env), ...extraUrls]) {
-    if (value) for (const pw of urlPassword(value)) if (pw.length >= 3) values.add(pw);
+    if (value) for (const pw of urlPasswords(value)) if (pw.length >= 3) values.add(pw);
   }
   // Longest first, so a secret that contains another is cut whole.
   return [...values].sort((a, b) => b.length - a.length);

@@ -13,13 +13,15 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !/_env_var$/i.test(key) && !/^(auth_type|auth_config)$/i.test(key);
 }
 
-/** Removes the password of `scheme://user:password@host`. */
+/** Removes the password of `scheme://user:password@host` and of a URL's `?password=`. */
 export function redactUrl(text: string): string {
   // Up to the first / only: further, an ordinary URL's port and path (host:5173/@vite) would go. A password
-  // with a / in it is cut as the known value it is (urlPassword in redaction.ts, the location's own redaction).
+  // with a / in it is cut as the known value it is (urlPasswords in store/location.ts, the location's own redaction).
   // Every job's output passes here: text that holds no URL is most of it, and skips the expression.
   if (!text.includes('://')) return text;
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
+  const out = text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@]+):[^@\s/]*@/gi, `$1:${REDACTED}@`);
+  // A connection URL may carry its password in the query instead, where the PostgreSQL driver reads it too.
+  return out.includes('password=') ? out.replace(/([?&](?:ssl)?password=)[^&#\s"']*/gi, `$1${REDACTED}`) : out;
 }
 
 function redactString(text: string, secrets: readonly string[]): string {

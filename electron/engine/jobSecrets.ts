@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../shared/registry.ts';
 import type { RunResult } from '../runners/runner.ts';
-import { isSecretishName, redactText, urlPassword } from '../config/redaction.ts';
+import { isSecretishName, redactText } from '../config/redaction.ts';
+import { urlPasswords } from '../store/location.ts';
 import { secretValues } from '../config/secrets.ts';
 
 /**
@@ -32,7 +33,7 @@ export function serviceSecrets(service: ServiceConfig | undefined, env: Readonly
     const named = { secret: [] as string[], passed: [] as string[] };
     namedVariables(service.runner_config, named);
     const values = new Set(secretValues(env, [...named.secret, ...named.passed.filter(isSecretishName)]));
-    for (const name of named.passed) for (const password of urlPassword(env[name] ?? '')) if (password.length >= 3) values.add(password);
+    for (const name of named.passed) for (const password of urlPasswords(env[name] ?? '')) if (password.length >= 3) values.add(password);
     // Longest first, so a secret that contains another is cut whole.
     secrets = [...values].sort((a, b) => b.length - a.length);
     secretsByService.set(service, secrets);

@@ -51,16 +51,23 @@ function absolute(path: string, cwd: string): string {
   return isAbsolute(path) ? path : resolve(cwd, path);
 }
 
-/** The location with any password replaced, safe to print or show. */
+/**
+ * A connection URL's query parameters that carry a password: the driver reads `?password=` as the user
+ * info's password, and `?sslpassword=` unlocks the client key.
+ */
+const QUERY_PASSWORD = /([?&](?:ssl)?password=)([^&#]*)/gi;
+
+/** The location with any password replaced, in the user info or the query, safe to print or show. */
 export function redactLocation(location: string): string {
+  let out: string;
   try {
     const url = new URL(location);
-    if (url.password === '') return location;
-    return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+    out = url.password === '' ? location : location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
   } catch {
     // A URL that does not parse may hold a password with a / in it: everything up to its last @ goes.
-    return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/, '$1:***@');
+    out = location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/, '$1:***@');
   }
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(out) ? out.replace(QUERY_PASSWORD, (_, name: string) => `${name}***`) : out;
 }
 
 /**
@@ -85,18 +92,38 @@ export function userDataDir(env: Record<string, string | undefined>, platform: N
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.local', 'share'), 'opsdeck');
 }
 
-/** The password of a URL, as written and decoded (both may appear in text), or nothing. */
+/**
+ * The passwords of a URL, from its user info and from its query, as written and decoded (both may appear
+ * in text), or nothing.
+ */
 export function urlPasswords(url: string): string[] {
-  let written: string;
+  const written: string[] = [];
+  let parsed: URL | null = null;
   try {
-    written = new URL(url).password;
+    parsed = new URL(url.trim());
   } catch {
-    return [];
+    // As redactLocation reads one that does not parse: the user info's password runs up to the last @.
+    const userInfo = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:(\S+)@/i.exec(url.trim())?.[1];
+    if (userInfo) written.push(userInfo);
   }
-  if (written === '') return [];
-  try {
-    return [...new Set([written, decodeURIComponent(written)])];
-  } catch {
-    return [written];
+  if (parsed?.password) written.push(parsed.password);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url.trim())) {
+    for (const m of url.matchAll(QUERY_PASSWORD)) {
+      if (!m[2]) continue;
+      written.push(m[2]);
+      // As the driver reads a query: a + is a space there.
+      const read = new URLSearchParams(`p=${m[2]}`).get('p');
+      if (read) written.push(read);
+    }
   }
+  const out = new Set<string>();
+  for (const value of written) {
+    out.add(value);
+    try {
+      out.add(decodeURIComponent(value));
+    } catch {
+      // A broken %-escape is kept as written only.
+    }
+  }
+  return [...out];
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
-import { defaultDbLocation, parseLocation, redactLocation } from './location.ts';
+import { defaultDbLocation, parseLocation, redactLocation, urlPasswords } from './location.ts';
 import { openStore } from './open.ts';
 
 async function storeError(promise: Promise<unknown>): Promise<StoreError> {
@@ -67,6 +67,20 @@ describe('parseLocation', () => {
     // A base64-style password with a / makes the URL unparsable; it must not be shown for all that.
     assert.equal(redactLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), 'postgres://ops:***@127.0.0.1:5432/jobs');
     assert.throws(() => parseLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs', '/'), (error: Error) => !error.message.includes('ss9Secret'));
+  });
+
+  it('redacts a password given in the query, which the driver reads as one', () => {
+    assert.equal(redactLocation('postgres://ops@h/db?password=hunter2&sslmode=require'), 'postgres://ops@h/db?password=***&sslmode=require');
+    assert.equal(redactLocation('postgres://ops:pw@h/db?sslmode=require&sslpassword=k3y'), 'postgres://ops:***@h/db?sslmode=require&sslpassword=***');
+    assert.equal(redactLocation('/srv/password=plain.db'), '/srv/password=plain.db', 'a file path is no URL');
+  });
+
+  it('names every password a URL carries, as written and as the driver reads it', () => {
+    assert.deepEqual(urlPasswords('postgres://ops:p%40ss@h/db'), ['p%40ss', 'p@ss']);
+    assert.deepEqual(urlPasswords('postgres://ops@h/db?password=a+b%21&sslpassword=k3y'), ['a+b%21', 'a+b!', 'a b!', 'k3y']);
+    assert.deepEqual(urlPasswords('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), ['Pa/ss9Secret']);
+    assert.deepEqual(urlPasswords('postgres://ops@h/db'), []);
+    assert.deepEqual(urlPasswords('not a url'), []);
   });
 });
 

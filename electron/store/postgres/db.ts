@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
-import { connectionError, noAnswerError, redactUrl } from './errors.ts';
+import { connectionError, noAnswerError } from './errors.ts';
+import { redactLocation } from '../location.ts';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -84,7 +85,7 @@ export class PgDb {
     this.url = url;
     this.#engineAnswerMs = engineAnswerMs;
     this.#readAnswerMs = readAnswerMs;
-    this.location = redactUrl(url);
+    this.location = redactLocation(url);
     this.types = typeOverrides();
     this.pool = new pg.Pool({
       connectionString: url,

