@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDesktopArgs } from './args.ts';
 import { initialNoticeState, noticeFor } from './notices.ts';
-import { loadPrefs, prefsPath, savePrefs, withoutPassword } from './prefs.ts';
+import { loadPrefs, prefsPath, savePrefs } from './prefs.ts';
 import { createAppProtocolHandler } from './protocol.ts';
 import { trayItems } from './tray.ts';
 
@@ -63,7 +63,9 @@ describe('remembered window and connection', () => {
       assert.deepEqual(await loadPrefs(path), {});
       await writeFile(path, JSON.stringify({ bounds: { width: -1, height: 'x' } }));
       assert.deepEqual(await loadPrefs(path), {});
-      assert.equal(withoutPassword('/home/a/opsdeck.db'), '/home/a/opsdeck.db');
+      await savePrefs(path, { connection: 'postgres://ops@db:5432/jobs?password=hunter3&sslmode=require&sslpassword=k3yphrase' });
+      assert.doesNotMatch(await readFile(path, 'utf8'), /hunter3|k3yphrase/, 'a password in the query is not kept either');
+      assert.deepEqual(await loadPrefs(path), { connection: 'postgres://ops@db:5432/jobs?sslmode=require' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { locationWithoutPasswords } from '../store/location.ts';
 
 /**
  * What the desktop app remembers between launches. Never a password: a connection is kept with its
@@ -31,14 +32,9 @@ export async function loadPrefs(path: string): Promise<Prefs> {
 }
 
 export async function savePrefs(path: string, prefs: Prefs): Promise<void> {
-  const clean = Prefs.parse({ ...prefs, connection: prefs.connection === undefined ? undefined : withoutPassword(prefs.connection) });
+  const clean = Prefs.parse({ ...prefs, connection: prefs.connection === undefined ? undefined : locationWithoutPasswords(prefs.connection) });
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(clean, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);
-}
-
-/** postgres://user:secret@host/db → postgres://user@host/db; anything else unchanged. */
-export function withoutPassword(location: string): string {
-  return location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1@');
 }

@@ -57,17 +57,36 @@ function absolute(path: string, cwd: string): string {
  */
 const QUERY_PASSWORD = /([?&](?:ssl)?password=)([^&#]*)/gi;
 
+const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
+/** The location with any password, in the user info or the query, replaced by `mask`, or left out when null. */
+function withPasswords(location: string, mask: string | null): string {
+  if (!URL_SCHEME.test(location)) return location;
+  let parses = true;
+  try {
+    new URL(location);
+  } catch {
+    parses = false;
+  }
+  // The user info runs to the last @ before the host; in a URL that does not parse, which a password with
+  // a / in it makes, to the last @ of all.
+  const userInfo = parses ? /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/ : /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/;
+  const out = location.replace(userInfo, mask === null ? '$1@' : `$1:${mask}@`);
+  if (mask !== null) return out.replace(QUERY_PASSWORD, (_, name: string) => `${name}${mask}`);
+  return out.replace(/([?&])(?:ssl)?password=[^&#]*&?/gi, '$1').replace(/[?&](?=#|$)/, '');
+}
+
 /** The location with any password replaced, in the user info or the query, safe to print or show. */
 export function redactLocation(location: string): string {
-  let out: string;
-  try {
-    const url = new URL(location);
-    out = url.password === '' ? location : location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
-  } catch {
-    // A URL that does not parse may hold a password with a / in it: everything up to its last @ goes.
-    out = location.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/, '$1:***@');
-  }
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(out) ? out.replace(QUERY_PASSWORD, (_, name: string) => `${name}***`) : out;
+  return withPasswords(location, '***');
+}
+
+/**
+ * The location with every password left out, safe to keep on disk: the driver then takes the password
+ * from PGPASSWORD or ~/.pgpass.
+ */
+export function locationWithoutPasswords(location: string): string {
+  return withPasswords(location, null);
 }
 
 /**

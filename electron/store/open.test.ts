@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
-import { defaultDbLocation, parseLocation, redactLocation, urlPasswords } from './location.ts';
+import { defaultDbLocation, locationWithoutPasswords, parseLocation, redactLocation, urlPasswords } from './location.ts';
 import { openStore } from './open.ts';
 
 async function storeError(promise: Promise<unknown>): Promise<StoreError> {
@@ -73,6 +73,16 @@ describe('parseLocation', () => {
     assert.equal(redactLocation('postgres://ops@h/db?password=hunter2&sslmode=require'), 'postgres://ops@h/db?password=***&sslmode=require');
     assert.equal(redactLocation('postgres://ops:pw@h/db?sslmode=require&sslpassword=k3y'), 'postgres://ops:***@h/db?sslmode=require&sslpassword=***');
     assert.equal(redactLocation('/srv/password=plain.db'), '/srv/password=plain.db', 'a file path is no URL');
+    assert.equal(redactLocation('postgres://ops:p@ss@h/db'), 'postgres://ops:***@h/db', 'a password with an @ in it goes whole');
+  });
+
+  it('leaves every password out of a location to keep, and nothing else', () => {
+    assert.equal(locationWithoutPasswords('postgres://ops:s3cret@db:5432/jobs'), 'postgres://ops@db:5432/jobs');
+    assert.equal(locationWithoutPasswords('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), 'postgres://ops@127.0.0.1:5432/jobs');
+    assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=x&sslmode=require'), 'postgres://ops@h/db?sslmode=require');
+    assert.equal(locationWithoutPasswords('postgres://ops@h/db?sslmode=require&sslpassword=k&application_name=a'), 'postgres://ops@h/db?sslmode=require&application_name=a');
+    assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=x'), 'postgres://ops@h/db');
+    assert.equal(locationWithoutPasswords('/home/a/opsdeck.db'), '/home/a/opsdeck.db');
   });
 
   it('names every password a URL carries, as written and as the driver reads it', () => {
