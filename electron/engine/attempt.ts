@@ -16,13 +16,14 @@ const isAbortReason = (value: unknown): value is AbortReason => ABORT_REASONS.ha
 
 /**
  * Runs one attempt with its service's runner under the service's timeout, and says how it ended. Never
- * throws: a service gone from the registry or a missing runner is a configuration failure, a runner that
+ * throws: a service missing from the registry or a runner missing is a configuration failure, a runner that
  * throws is a retryable one, and an abort (timeout, cancel, interrupt) is reported as such even when the
  * runner did not say so itself.
  */
 export async function runAttempt(running: Running, runners: Map<ExecutionType, Runner>, env: Record<string, string | undefined>): Promise<RunResult> {
   const { job, service, controller } = running;
-  if (!service) return notInThisRegistry(job.service_name);
+  // The dispatcher hands such jobs back unrun (foreignServices.ts): one here has nowhere to go.
+  if (!service) return refused(`service ${job.service_name} is not in this worker's registry`);
   const runner = runners.get(service.execution_type);
   if (!runner) return refused(`no runner for execution type ${service.execution_type} (service ${service.name})`);
   if (controller.signal.aborted) return abortedBeforeStart(controller.signal.reason);
@@ -59,21 +60,6 @@ export async function runAttempt(running: Running, runners: Map<ExecutionType, R
       security_context: {},
     };
   }
-}
-
-/**
- * A service this worker's registry lacks may be in another worker's: during a rolling deploy, or when one
- * worker reloaded its registry first. Retryable, so the job gets its other attempts, on whichever worker
- * claims it (classify spaces them out); a service no worker has still ends in the dead-letter queue.
- */
-function notInThisRegistry(service: string): RunResult {
-  return {
-    ok: false,
-    error: { message: `service ${service} is not in this worker's registry`, error_class: 'config', retryable: true },
-    output_tail: '',
-    resource_usage: {},
-    security_context: {},
-  };
 }
 
 function refused(msg: string): RunResult {

@@ -103,14 +103,9 @@ test('only failures that speak of the service count toward its breaker', () => {
   assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: result({ aborted: 'interrupt' }) })), null);
 });
 
-test('a job whose service this worker lacks is retried up to 15 s later (30 s the next time), then fails on its last attempt', () => {
+test('without its service (the dispatcher hands such jobs back unrun) a failure has no retry policy to follow: it fails', () => {
   const notHere = { message: "service fresh is not in this worker's registry", error_class: 'config', retryable: true };
-  const first = classify({ ...base, service: undefined, job: job(1), result: result({ error: notHere }) });
-  assert.equal(first.kind, 'retry');
-  assert.equal(first.kind === 'retry' && first.run_at, new Date(now.getTime() + 7_500).toISOString(), 'half of 15 s: full jitter at 0.5');
-  const second = classify({ ...base, service: undefined, job: job(2), result: result({ error: notHere }) });
-  assert.equal(second.kind === 'retry' && second.run_at, new Date(now.getTime() + 15_000).toISOString(), 'half of 30 s');
-  const last = classify({ ...base, service: undefined, job: job(3), result: result({ error: notHere }) });
-  assert.equal(last.kind, 'failed');
-  assert.equal(breakerOutcome(last), null, "the service's breaker is not this job's business");
+  const settled = classify({ ...base, service: undefined, job: job(1), result: result({ error: notHere }) });
+  assert.equal(settled.kind, 'failed');
+  assert.equal(breakerOutcome(settled), null, "the service's breaker is not this job's business");
 });

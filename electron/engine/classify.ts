@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../../shared/registry.ts';
-import { effectiveRetry, RetryConfig } from '../../shared/registry.ts';
+import { effectiveRetry } from '../../shared/registry.ts';
 import type { RunError, RunResult } from '../runners/runner.ts';
 import type { ClaimedJob, JobError, Settlement } from '../store/store.ts';
 import type { RandomSource } from './backoff.ts';
@@ -9,10 +9,7 @@ import { fingerprint } from './fingerprint.ts';
 export interface ClassifyInput {
   job: Pick<ClaimedJob, 'id' | 'attempt_id' | 'attempt' | 'max_attempts' | 'service_name'>;
   result: RunResult;
-  /**
-   * Undefined when this worker's registry lacks the service (another worker's may have it) or it left the
-   * registry while the job ran: retried with SERVICE_ELSEWHERE_RETRY.
-   */
+  /** Undefined when this worker's registry lacks the service: no retry policy to follow, so no retry. */
   service: ServiceConfig | undefined;
   workerId: string;
   now: Date;
@@ -23,13 +20,6 @@ export interface ClassifyInput {
   interruptCause?: 'emergency_stop' | 'shutdown' | 'lease_lost';
   random?: RandomSource;
 }
-
-/**
- * Retries of a job whose service this worker does not have: spaced wider than the defaults (up to 15 s,
- * then 30 s), so the workers a rolling deploy has not reached yet do not spend every attempt before the
- * ones it has reached can claim the job.
- */
-const SERVICE_ELSEWHERE_RETRY = RetryConfig.parse({ initial_backoff: 15 });
 
 function jobError(error: RunError, service: string): JobError {
   return {
@@ -72,10 +62,9 @@ export function classify(input: ClassifyInput): Settlement {
   const outcome = timedOut ? 'timed_out' : 'failed';
   const err = jobError(error, job.service_name);
 
-  if (!error.retryable || job.attempt >= job.max_attempts) return { ...base, kind: 'failed', outcome, error: err };
+  if (!error.retryable || job.attempt >= job.max_attempts || !service) return { ...base, kind: 'failed', outcome, error: err };
 
-  const retry = service ? effectiveRetry(service) : SERVICE_ELSEWHERE_RETRY;
-  const delay = backoffDelayMs(retry, job.attempt, error.retry_after_ms, input.random);
+  const delay = backoffDelayMs(effectiveRetry(service), job.attempt, error.retry_after_ms, input.random);
   return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
 }
 

@@ -19,6 +19,7 @@ import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 import { createSettler } from './settler.ts';
+import { ForeignServices } from './foreignServices.ts';
 import { errorMessage } from '../runners/result.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
@@ -73,6 +74,7 @@ export class Dispatcher {
   #queueDry = false;
   /** The last claim was held back by how many jobs of a service run (claimScope.ts, heldByRunning). */
   #heldByRunning = false;
+  #foreign = new ForeignServices();
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
   /** Jobs a claim leased whose answer never came (strays.ts). */
@@ -296,7 +298,8 @@ export class Dispatcher {
     const { store, registry, breakers, pauses, workerId, leaseMs, queues, concurrency } = this.#opts;
     const now = new Date();
     const free = concurrency - this.#executing.size - this.#buffer.size;
-    const scope = await claimScope(store, registry.registry, breakers, now, pauses.paused(now), free);
+    const left = [...pauses.paused(now), ...this.#foreign.names(registry.registry)];
+    const scope = await claimScope(store, registry.registry, breakers, now, left, free);
     const sent = performance.now();
     const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope.request });
     this.#heldByRunning = heldByRunning(scope, claimed);
@@ -314,9 +317,14 @@ export class Dispatcher {
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
-      const running = newRunning(job, this.#opts.registry.service(job.service_name), now, leaseUntil);
+      const service = this.#opts.registry.service(job.service_name);
+      const running = newRunning(job, service, now, leaseUntil);
       if (!dispatching) {
         this.#release(running, 'dispatch stopped');
+        continue;
+      }
+      if (!service) {
+        this.#release(running, this.#foreign.leaveOut(job.service_name, this.#opts.registry.registry, this.#opts.log));
         continue;
       }
       const allowance = this.#opts.breakers.allowance(job.service_name, now);

@@ -113,7 +113,7 @@ export const worker: Command = {
     let closeMetrics: () => Promise<void> = async () => undefined;
     try {
       assertRegistryLoaded(rt);
-      if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): every job this worker claims fails an attempt as a service it does not have, and is retried for a worker that has one');
+      if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): this worker runs no job; each one it claims goes back unrun, attempt not spent, for a worker that has its service');
       if (metrics && metricsPort !== undefined) closeMetrics = await serveMetrics(rt, metrics, logger, metricsHost, metricsPort);
       await rt.ctx.settings.setLocalExecution?.(true);
       // The counts are read every few seconds: while the store is away their failure is said once a minute.
