@@ -22,7 +22,8 @@ export interface RuntimeOptions {
   registryPath?: string | null;
   /**
    * Attach an Engine that runs jobs in this process; 'by-store' leaves it to the store the runtime opens
-   * (runsJobsByDefault), as the desktop and the browser host do unless told otherwise.
+   * (runsJobsByDefault), as the desktop does unless told otherwise, and runs none while the registry
+   * given did not load.
    */
   execute: boolean | 'by-store';
   concurrency?: number;
@@ -168,7 +169,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         missedSchedules: (now) => overdueSchedules(ctx.store, now),
       })
     : null;
-  if (opts.execute === 'by-store' ? runsJobsByDefault(store.dialect) : opts.execute) {
+  // Unasked, a host runs no job under a registry that did not load: each would go back unrun.
+  const refused = registryLoad !== null && !registryLoad.ok;
+  if (opts.execute === 'by-store' ? runsJobsByDefault(store.dialect) && !refused : opts.execute) {
     try {
       await ctx.settings.setLocalExecution?.(true);
     } catch (error) {

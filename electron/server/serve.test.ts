@@ -1,14 +1,31 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { enqueueOne } from '../engine/testing/harness.ts';
+import { openStore } from '../store/open.ts';
 import { rawRequest } from './testing/http.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..');
+
+/** `opsdeck serve` in a child process of its own, as a terminal starts it. */
+function serveChild(options: Record<string, unknown>) {
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `import { runServe } from './electron/server/serve.ts'; await runServe(${JSON.stringify(options)});`],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPSDECK_REGISTRY: '' } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
+  return { child, exited, stderr: () => stderr, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator]() };
+}
 
 describe('opsdeck serve', () => {
   let dir: string;
@@ -64,5 +81,45 @@ describe('opsdeck serve', () => {
     assert.equal(await exited, 0, stderr);
     assert.match(stderr, /stopping/);
     assert.ok((await stat(db)).isFile());
+  });
+
+  it('runs no job before the port is its own, nor under a registry that did not load', async () => {
+    const db = join(dir, 'held.db');
+    const store = await openStore(db);
+    const id = await enqueueOne(store, 'healthy_noop', 'noop', 3);
+    await store.close();
+    const registryPath = join(repoRoot, 'examples', 'registry.yaml');
+
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = z.custom<AddressInfo>((a) => typeof a === 'object' && a !== null).parse(holder.address());
+    try {
+      const busy = serveChild({ db, port, staticDir: join(dir, 'renderer'), registryPath });
+      assert.notEqual(await busy.exited, 0);
+      assert.match(busy.stderr(), /already in use/);
+    } finally {
+      holder.close();
+    }
+
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'services:\n  - name: healthy_noop\n    execution_type: [\n');
+    const refused = serveChild({ db, port: 0, staticDir: join(dir, 'renderer'), registryPath: broken });
+    try {
+      assert.match(String((await refused.lines.next()).value), /^opsdeck console: /);
+      assert.match(String((await refused.lines.next()).value), /local execution: off/);
+      await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    } finally {
+      refused.child.kill('SIGTERM');
+    }
+    assert.equal(await refused.exited, 0, refused.stderr());
+    assert.match(refused.stderr(), /did not load .*No job runs here until it loads/);
+
+    const after = await openStore(db);
+    try {
+      assert.equal((await after.getJob(id))?.status, 'pending');
+      assert.deepEqual(await after.listAttempts(id), [], 'never claimed');
+    } finally {
+      await after.close();
+    }
   });
 });

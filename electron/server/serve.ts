@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
-import { createRuntime } from '../api/runtime.ts';
+import { createRuntime, runsJobsByDefault } from '../api/runtime.ts';
 import { buildRenderer, rendererOutDir } from '../console/build.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
 import type { LineSink } from '../log/pinoLogger.ts';
@@ -125,7 +125,8 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   const runtime = await createRuntime({
     db: location,
     registryPath: opts.registryPath,
-    execute: opts.execute ?? 'by-store',
+    // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.
+    execute: false,
     alerts: true,
     log: logger,
     logSecrets: secrets,
@@ -148,14 +149,29 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   }
 
   await writeLine(process.stdout, `opsdeck console: ${server.url}`);
+  const refused = runtime.registryLoad && !runtime.registryLoad.ok ? runtime.registryLoad : null;
+  // Jobs run by a registry that did not load would each go back unrun: the operator fixes it first.
+  if ((opts.execute ?? runsJobsByDefault(runtime.ctx.store.dialect)) && !refused) {
+    try {
+      await runtime.ctx.settings.setLocalExecution?.(true);
+    } catch (error) {
+      releaseLog();
+      await server.close().catch(() => undefined);
+      await runtime.close().catch(() => undefined);
+      throw error;
+    }
+  }
   const registry = runtime.ctx.registry.path ?? runtime.registryLoad?.path ?? 'none (load one from Settings, or pass --registry)';
   await writeLine(
     process.stdout,
     `store: ${redactLocation(location)} (${runtime.ctx.store.dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
   );
   releaseLog();
-  if (runtime.registryLoad && !runtime.registryLoad.ok) {
-    await writeLine(process.stderr, `opsdeck: the registry ${runtime.registryLoad.path} did not load (${runtime.registryLoad.problems.length} problem(s)); the console lists them`);
+  if (refused) {
+    await writeLine(
+      process.stderr,
+      `opsdeck: the registry ${refused.path} did not load (${refused.problems.length} problem(s)); the console lists them. No job runs here until it loads: fix it, then load it and turn local execution on in Settings`,
+    );
   }
   if (opts.open) openBrowser(server.url);
 
