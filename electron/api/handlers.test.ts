@@ -277,6 +277,18 @@ describe('breakers, control and the registry', () => {
     assert.equal(failure(await dispatch('breakers.setMode', { service: 'ghost', mode: 'reset' }, ctx)).code, 'not_found');
   });
 
+  it('without a registry, a breaker is set only for a service the store has jobs or a breaker of: a typo makes no breaker', async () => {
+    const { ctx } = await context();
+    ok(await dispatch('jobs.enqueue', { service: 'billing' }, ctx));
+    const typo = failure(await dispatch('breakers.setMode', { service: 'biling', mode: 'force_open' }, ctx));
+    assert.deepEqual([typo.code, typo.message], ['not_found', 'service biling has no breaker and no job in this store, and no registry is loaded to name it (pass --registry)']);
+    assert.equal(failure(await dispatch('breakers.tune', { service: 'biling', failure_threshold: 3 }, ctx)).code, 'not_found');
+    const listed = calls['breakers.list'].output.parse(ok(await dispatch('breakers.list', {}, ctx)));
+    assert.deepEqual(listed.breakers.map((b) => b.service_name), [], 'the refused names left no breaker behind');
+    ok(await dispatch('breakers.setMode', { service: 'billing', mode: 'force_open' }, ctx));
+    ok(await dispatch('breakers.setMode', { service: 'billing', mode: 'reset' }, ctx));
+  });
+
   it('emergency stop and resume are audited and show in overview.stats', async () => {
     const { ctx, store } = await context();
     ok(await dispatch('control.emergencyStop', { reason: 'incident 42' }, ctx));
