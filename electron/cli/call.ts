@@ -17,33 +17,51 @@ export async function call(ctx: ApiContext, name: CallName, input: unknown): Pro
   return calls[name].output.parse(response.result);
 }
 
-/** Opens the runtime a command needs, refuses a registry that does not validate, and always closes it. */
+/**
+ * Opens the runtime a command needs and always closes it. A registry that does not validate is refused,
+ * unless the command does not need one (`registry: 'optional'`): then it runs without it, and says so. An
+ * emergency stop must not wait for the registry that broke everything to be fixed.
+ */
 export async function withRuntime<T>(
   inv: Invocation,
   fn: (rt: Runtime) => Promise<T>,
-  opts: Partial<RuntimeOptions> = {},
+  opts: Partial<RuntimeOptions> & { registry?: 'required' | 'optional' } = {},
 ): Promise<T> {
+  const { registry, ...runtimeOpts } = opts;
   const rt = await createRuntime({
     db: inv.common.db,
     registryPath: inv.common.registry ?? null,
     env: inv.io.env,
     execute: false,
-    ...opts,
+    ...runtimeOpts,
   });
   try {
-    assertRegistryLoaded(rt);
+    if (registry === 'optional') {
+      const refused = registryRefusal(rt);
+      if (refused) inv.io.err(`opsdeck: warning: ${refused.problem}; going on without it, which this command does not need; ${refused.see}`);
+    } else assertRegistryLoaded(rt);
     return await fn(rt);
   } finally {
     await rt.close();
   }
 }
 
+/** withRuntime for a command that needs only the store: incident control, reads, triage. */
+export function withRuntimeRegistryOptional<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  return withRuntime(inv, fn, { registry: 'optional' });
+}
+
 export function assertRegistryLoaded(rt: Runtime): void {
+  const refused = registryRefusal(rt);
+  if (refused) throw new CliFailure(`${refused.problem}; ${refused.see}`);
+}
+
+/** What is wrong with the registry the command was given, or null when it loaded (or none was given). */
+function registryRefusal(rt: Runtime): { problem: string; see: string } | null {
   const load = rt.registryLoad;
-  if (!load || load.ok) return;
+  if (!load || load.ok) return null;
   const errors = load.problems.filter(isError);
   const first = errors[0];
   const detail = first ? ` (first: ${formatProblem(load.path, first)})` : '';
-  throw new CliFailure(`the registry ${load.path} has ${errors.length} problem(s)${detail}; see opsdeck validate-config ${load.path}`);
+  return { problem: `the registry ${load.path} has ${errors.length} problem(s)${detail}`, see: `see opsdeck validate-config ${load.path}` };
 }
-

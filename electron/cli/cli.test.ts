@@ -249,6 +249,25 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(good.code, 0, good.stdout + good.stderr);
   });
 
+  it('a registry that does not load stops what needs it, not the emergency stop nor triage', async () => {
+    const db = join(dir, 'broken-registry.db');
+    const common = ['--db', db, '--registry', join(FIXTURES, 'many_problems.yaml')];
+    const stop = await opsdeck(['emergency-stop', '--reason', 'config corrupted', ...common]);
+    assert.equal(stop.code, 0, stop.stderr);
+    assert.match(stop.stderr, /^opsdeck: warning: the registry \S+many_problems\.yaml has \d+ problem\(s\) \(first: .+\); going on without it, which this command does not need; see opsdeck validate-config \S+$/m);
+    const status = await opsdeck(['status', '--json', ...common]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(z.object({ control: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }) }).parse(JSON.parse(status.stdout)).control.emergency_stop.engaged, true);
+    for (const args of [['dlq', 'groups'], ['audit'], ['safe-mode', 'on'], ['jobs'], ['workers']]) {
+      const run = await opsdeck([...args, ...common]);
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    }
+    const enqueue = await opsdeck(['enqueue', 'anything', ...common]);
+    assert.equal(enqueue.code, 1, 'a job enqueued now would take its queue and attempts from nothing');
+    assert.match(enqueue.stderr, /has \d+ problem\(s\)/);
+    assert.equal((await opsdeck(['prune', '--dry-run', ...common])).code, 1, 'retention comes from the registry');
+  });
+
   it('a support bundle holds the diagnosis and no secret value', async () => {
     const db = join(dir, 'bundle.db');
     const registry = join(dir, 'bundle.yaml');

@@ -1,5 +1,5 @@
 import { int, positionals, str } from '../args.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -17,7 +17,7 @@ export const audit: Command = {
   async run(inv) {
     positionals(inv, []);
     const { values } = inv;
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const page = await call(ctx, 'audit.list', { action: str(values, 'action'), search: str(values, 'search'), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
       if (inv.common.json) printJson(inv.io, page);
       else if (page.entries.length === 0) inv.io.out('no audit entries');

@@ -3,7 +3,7 @@ import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState } from '../../../shared/breakerRecord.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
@@ -93,7 +93,7 @@ async function tune(inv: Invocation): Promise<number> {
   if (defaults === (Object.keys(settings).length > 0)) {
     throw new UsageError(defaults ? '--defaults forgets every tuned setting: give it alone' : `say what to tune (${Object.keys(TUNABLE).map((o) => `--${o}`).join(', ')}) or --defaults`);
   }
-  return withRuntime(inv, async ({ ctx }) => {
+  return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
     const view = await call(ctx, 'breakers.tune', { service: service ?? '', ...settings, defaults, reason: str(inv.values, 'reason') });
     if (inv.common.json) printJson(inv.io, view);
     else if (!view.tuning) inv.io.out(`breaker ${view.service_name}: back to the registry's settings (threshold ${view.failure_threshold}, recovery ${view.recovery_timeout_s}s)`);
@@ -123,7 +123,7 @@ export const breaker: Command = {
     const action = inv.positionals[0] ?? 'list';
     if (action === 'list') {
       positionals(inv, ['list']);
-      return withRuntime(inv, async ({ ctx }) => {
+      return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers } = await call(ctx, 'breakers.list', {});
         if (inv.common.json) printJson(inv.io, { breakers });
         else inv.io.out(breakers.length === 0 ? 'no breakers (load a registry with --registry)' : breakerTable(inv.io, breakers));
@@ -135,7 +135,7 @@ export const breaker: Command = {
     const reason = str(inv.values, 'reason');
     if (flag(inv.values, 'all')) {
       positionals(inv, [action]);
-      return withRuntime(inv, async ({ ctx }) => {
+      return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers: views } = await call(ctx, 'breakers.setModeAll', { mode: MODES[action], reason });
         if (inv.common.json) printJson(inv.io, { breakers: views });
         else inv.io.out(views.length === 0 ? 'no breakers (load a registry with --registry)' : `${action}: ${views.map((v) => `${v.service_name} ${stateText(v)}`).join(', ')}`);
@@ -143,7 +143,7 @@ export const breaker: Command = {
       });
     }
     const [, service] = positionals(inv, [action, 'SERVICE']);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const view = await call(ctx, 'breakers.setMode', { service: service ?? '', mode: MODES[action], reason });
       if (inv.common.json) printJson(inv.io, view);
       else inv.io.out(`breaker ${view.service_name}: ${stateText(view)}`);

@@ -1,6 +1,6 @@
 import type { ControlState } from '../../../shared/domain.ts';
 import { flag, positionals, str } from '../args.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { printJson } from '../output.ts';
@@ -24,7 +24,7 @@ export const emergencyStop: Command = {
   options: reasonOption,
   async run(inv) {
     positionals(inv, []);
-    return withRuntime(inv, async ({ ctx }) =>
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
       show(inv, await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') }), 'emergency stop engaged; release it with: opsdeck resume'),
     );
   },
@@ -37,7 +37,7 @@ export const resume: Command = {
   options: {},
   async run(inv) {
     positionals(inv, []);
-    return withRuntime(inv, async ({ ctx }) => show(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => show(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
   },
 };
 
@@ -56,7 +56,7 @@ export const safeMode: Command = {
     const [mode] = byFlag !== null && inv.positionals.length === 0 ? [byFlag] : positionals(inv, ['on|off']);
     if (byFlag !== null && mode !== byFlag) throw new UsageError(`safe-mode ${mode} contradicts --${byFlag === 'on' ? 'enable' : 'disable'}`);
     if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off (or --enable / --disable), not "${mode}"`);
-    return withRuntime(inv, async ({ ctx }) =>
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
       show(inv, await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') }), `safe mode ${mode}`),
     );
   },
@@ -71,7 +71,7 @@ function pauseCommand(name: string, paused: boolean): Command {
     async run(inv) {
       const [queue] = positionals(inv, ['QUEUE']);
       const force = paused && flag(inv.values, 'force');
-      return withRuntime(inv, async ({ ctx }) =>
+      return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
         show(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
       );
     },

@@ -2,7 +2,7 @@ import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, isoTime, str, UsageError, type ParsedArgs } from '../args.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -72,7 +72,7 @@ export const dlq: Command = {
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
     const { values } = inv;
     const dryRun = flag(values, 'dry-run');
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       switch (sub) {
         case 'groups': {
           const result = await call(ctx, 'dlq.groups', { search: str(values, 'search'), service: str(values, 'service') });

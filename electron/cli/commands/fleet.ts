@@ -1,5 +1,5 @@
 import { positionals } from '../args.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { ago, paint, printJson, statusColor, when } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -34,7 +34,7 @@ export const workers: Command = {
   options: {},
   async run(inv) {
     positionals(inv, []);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const { workers: list } = await call(ctx, 'workers.list', {});
       if (inv.common.json) printJson(inv.io, { workers: list });
       else if (list.length === 0) inv.io.out('no workers have registered on this store');

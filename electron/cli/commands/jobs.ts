@@ -6,7 +6,7 @@ import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { errorIsEarlier, errorLabel } from '../../../shared/jobError.ts';
 import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
 import type { ApiContext } from '../../api/context.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
@@ -108,7 +108,7 @@ export const jobs: Command = {
     if (filter.started_before !== undefined) filter.status ??= ['running'];
     const runningOnly = filter.status?.length === 1 && filter.status[0] === 'running';
     const limit = int(values, 'limit', 1, 500) ?? 50;
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const page = await call(ctx, 'jobs.list', { filter, limit, after: str(values, 'after') ?? null });
       if (inv.common.json) {
         printJson(inv.io, page);
@@ -182,7 +182,7 @@ export const job: Command = {
   options: {},
   async run(inv) {
     const [id] = positionals(inv, ['ID|IDENTIFIER']);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const trace = await call(ctx, 'jobs.get', { id: id ?? '' });
       if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts });
       else inv.io.out(traceText(inv.io, trace));
@@ -205,7 +205,7 @@ export const retry: Command = {
   options: {},
   async run(inv) {
     const [id] = positionals(inv, ['ID']);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.retry', { id: await jobId(ctx, id) });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
@@ -221,7 +221,7 @@ export const cancel: Command = {
   options: { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' } },
   async run(inv) {
     const [id] = positionals(inv, ['ID']);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.cancel', { id: await jobId(ctx, id), reason: str(inv.values, 'reason') });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(j.status === 'cancelled' ? `job ${j.id} cancelled` : `job ${j.id} is running: its worker stops it now`);
@@ -243,7 +243,7 @@ export const fail: Command = {
     const [id] = positionals(inv, ['ID']);
     const reason = str(inv.values, 'reason');
     if (!reason?.trim()) throw new UsageError('fail needs --reason TEXT saying why');
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.fail', { id: await jobId(ctx, id), reason, force: flag(inv.values, 'force') });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue (opsdeck retry ${j.id} runs it again)`);

@@ -1,7 +1,7 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
 import type { ControlState } from '../../../shared/domain.ts';
 import { positionals } from '../args.ts';
-import { call, withRuntime } from '../call.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -34,7 +34,7 @@ export const status: Command = {
   options: {},
   async run(inv) {
     positionals(inv, []);
-    return withRuntime(inv, async ({ ctx }) => {
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const stats = await call(ctx, 'overview.stats', {});
       if (inv.common.json) {
         printJson(inv.io, statusJson(stats));
