@@ -14,6 +14,26 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
+const ownGroups = new Set<number>();
+let killingOnExit = false;
+
+/**
+ * Kills the group if this process exits while it runs: a worker told to leave at once (a second SIGTERM)
+ * must not leave its jobs running, to be started again elsewhere once their leases expire. Exit handlers
+ * run synchronously, and so does process.kill. A worker killed outright runs no handler: the parent-death
+ * signal the shell runner asks for covers that. Returns the call that forgets the group once it is gone.
+ */
+export function killOnExit(pgid: number): () => void {
+  if (!killingOnExit) {
+    killingOnExit = true;
+    process.on('exit', () => {
+      for (const group of ownGroups) signalGroup(group, 'SIGKILL');
+    });
+  }
+  ownGroups.add(pgid);
+  return () => ownGroups.delete(pgid);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until no process of the group is left (zombies awaiting their reaper count as gone). */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processAlive } from './processTree.ts';
@@ -210,6 +211,17 @@ test('CPU limits are applied through prlimit', async () => {
   assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s/);
 });
 
+test('a program refused memory past its memory limit fails as a resource limit, in the runbook words', async () => {
+  const svc = shellService(['/usr/bin/perl', '-e', 'my @a; push @a, "a" x 1000000 for 1..1000;'], { resource_limits: { memory_mb: 128 } });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: memory limit of 128 MB: Out of memory!/);
+  const unlimited = await runner.run(runRequest(shellService(['/bin/sh', '-c', 'echo "out of memory, says the log we print" >&2; exit 3'])));
+  assert.equal(unlimited.error?.error_class, 'exit_code', 'without a memory limit the words alone prove nothing');
+});
+
 test('without prlimit the run says limits were not applied', async () => {
   const bare = new ShellRunner({ prlimitPath: null, timePath: null });
   const svc = shellService(['/bin/echo', 'ok'], { resource_limits: { memory_mb: 64 } });
@@ -260,4 +272,44 @@ test('runner_config.user runs the job as that account (root workers) or refuses 
   }
   const unknown = await runner.run(runRequest(shellService(['/usr/bin/id'], {}, { user: 'no-such-user-here' })));
   assert.equal(unknown.error?.message, "user 'no-such-user-here' does not exist on this worker");
+});
+
+/** A worker's process running one shell job that writes its pid to `pidFile`, then sleeps. */
+async function workerRunning(pidFile: string, then: 'wait' | 'exit'): Promise<{ worker: ChildProcess; program: number }> {
+  const script = `
+    import { ShellRunner } from './electron/runners/shell.ts';
+    import { runRequest, service } from './electron/runners/testing/request.ts';
+    const svc = service({ execution_type: 'shell', runner_config: { command: ['/bin/sh', '-c', 'echo $$ > ${pidFile}; exec sleep 30'] }, security_policy: { allowed_commands: ['/bin/sh'] } });
+    void new ShellRunner().run(runRequest(svc));
+    process.stdin.once('data', () => ${then === 'exit' ? 'process.exit(130)' : 'undefined'});
+  `;
+  const worker = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '..', '..'), stdio: ['pipe', 'ignore', 'inherit'] });
+  for (let i = 0; i < 200; i++) {
+    const text = await readFile(pidFile, 'utf8').catch(() => '');
+    if (text.trim() !== '') return { worker, program: Number(text.trim()) };
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  worker.kill('SIGKILL');
+  throw new Error('the job never started');
+}
+
+async function goneWithin(pid: number, ms: number): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 25) {
+    if (!(await processAlive(pid))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
+}
+
+test("a job's program dies with its worker, whether the worker leaves at once or is killed outright", async (t) => {
+  const dir = await tempDir(t);
+  const leaving = await workerRunning(path.join(dir, 'leaving.pid'), 'exit');
+  leaving.worker.stdin?.end('go');
+  assert.ok(await goneWithin(leaving.program, 3000), 'a worker that exits takes its running programs with it');
+
+  const killed = await workerRunning(path.join(dir, 'killed.pid'), 'wait');
+  killed.worker.kill('SIGKILL');
+  const gone = await goneWithin(killed.program, 3000);
+  if (!gone) process.kill(killed.program, 'SIGKILL');
+  assert.ok(gone, 'a worker killed outright takes them too (parent-death signal)');
 });

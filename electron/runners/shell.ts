@@ -8,7 +8,7 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
-import { signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
+import { killOnExit, signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
@@ -22,9 +22,17 @@ export interface ShellRunnerOptions {
   prlimitPath?: string | null;
   /** GNU time, for peak memory and CPU time of the whole tree; null when absent. */
   timePath?: string | null;
+  /**
+   * util-linux setpriv, which gives the program a parent-death signal: it dies with the worker even when
+   * the worker is killed outright; null when absent.
+   */
+  setprivPath?: string | null;
 }
 
 const DEFAULT_CAP = 64 * 1024;
+
+/** How runtimes and libc say an allocation was refused (Python, Node, Java, C++, Go, Rust, glibc, Perl). */
+const ALLOCATION_FAILED = /MemoryError|out of memory|cannot allocate memory|bad_alloc|allocation failed|failed to allocate|memory allocation of \d+ bytes failed|OutOfMemoryError/i;
 
 function existing(p: string): string | null {
   return existsSync(p) ? p : null;
@@ -86,12 +94,14 @@ export class ShellRunner implements Runner {
   readonly #cap: number;
   readonly #prlimit: string | null;
   readonly #time: string | null;
+  readonly #setpriv: string | null;
 
   constructor(opts: ShellRunnerOptions = {}) {
     this.#grace = opts.killGraceMs ?? 2000;
     this.#cap = opts.outputCapBytes ?? DEFAULT_CAP;
     this.#prlimit = opts.prlimitPath === undefined ? existing('/usr/bin/prlimit') : opts.prlimitPath;
     this.#time = opts.timePath === undefined ? findGnuTime() : opts.timePath;
+    this.#setpriv = opts.setprivPath === undefined ? existing('/usr/bin/setpriv') : opts.setprivPath;
   }
 
   async run(request: RunRequest): Promise<RunResult> {
@@ -144,15 +154,20 @@ export class ShellRunner implements Runner {
     // GNU time writes its report as the job's user.
     if (tmp && account) await chown(tmp, account.uid, account.gid);
     const timeFile = tmp ? path.join(tmp, 'time.txt') : null;
+    // The group's leader dies with the worker, and so does the program when GNU time leads: the signal
+    // is asked for by the parent of each. The program's own children are beyond its reach.
+    const diesWithParent = this.#setpriv ? [this.#setpriv, '--pdeathsig', 'KILL', '--'] : [];
     const argv = [
-      ...(this.#time && timeFile ? [this.#time, '-f', '%M %U %S', '-o', timeFile] : []),
+      ...diesWithParent,
+      ...(this.#time && timeFile ? [this.#time, '-f', '%M %U %S', '-o', timeFile, ...diesWithParent] : []),
       ...limitArgs,
       program,
       ...cfg.command.slice(1),
       ...args,
     ];
     try {
-      return await this.#spawn(request, argv, { cwd, env: scrubbed.env, account }, context, timeFile, limits.cpu_seconds);
+      const applied = this.#prlimit ? { cpuSeconds: limits.cpu_seconds, memoryMb: limits.memory_mb } : {};
+      return await this.#spawn(request, argv, { cwd, env: scrubbed.env, account }, context, timeFile, applied);
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });
     }
@@ -164,7 +179,7 @@ export class ShellRunner implements Runner {
     where: { cwd: string; env: Record<string, string>; account: Account | null },
     context: JsonObject,
     timeFile: string | null,
-    cpuLimit: number | undefined,
+    limits: { cpuSeconds?: number | undefined; memoryMb?: number | undefined },
   ): Promise<RunResult> {
     const [file, ...rest] = argv;
     if (file === undefined) return failure({ message: 'empty command', error_class: 'config', retryable: false });
@@ -198,6 +213,7 @@ export class ShellRunner implements Runner {
     child.stdin.end(JSON.stringify(request.payload ?? null));
 
     const pid = child.pid;
+    const forgetGroup = pid === undefined ? () => false : killOnExit(pid);
     let abortedWith: AbortReason | null = null;
     let killTimer: NodeJS.Timeout | undefined;
     const wrapped = timeFile !== null;
@@ -243,9 +259,13 @@ export class ShellRunner implements Runner {
       const extras = { output_tail: output.text(), resource_usage: usage, security_context: context };
       if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
       const signal = usage.signal;
+      // Past its address-space limit a program is refused memory, not killed: it says so and exits.
+      if ((first.code !== 0 || typeof signal === 'string') && limits.memoryMb !== undefined && ALLOCATION_FAILED.test(stderr.text())) {
+        return failure({ message: `resource limit exceeded: memory limit of ${limits.memoryMb} MB${tail(stderr)}`, error_class: 'resource_limit', retryable: false }, extras);
+      }
       if (typeof signal === 'string') {
-        if (signal === 'SIGXCPU' && cpuLimit !== undefined) {
-          return failure({ message: `resource limit exceeded: CPU limit of ${cpuLimit}s (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
+        if (signal === 'SIGXCPU' && limits.cpuSeconds !== undefined) {
+          return failure({ message: `resource limit exceeded: CPU limit of ${limits.cpuSeconds}s (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
         }
         return failure({ message: `killed by ${signal}${tail(stderr)}`, error_class: 'signal', retryable: true }, extras);
       }
@@ -254,6 +274,7 @@ export class ShellRunner implements Runner {
       }
       return success(extras);
     } finally {
+      forgetGroup();
       clearTimeout(killTimer);
       deadline.signal.removeEventListener('abort', onAbort);
       deadline.dispose();

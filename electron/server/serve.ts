@@ -179,7 +179,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting for running jobs`);
+        logger.warn(`${signal} again: exiting without waiting for running jobs; running shell jobs are killed and come back when their leases expire`);
         process.exit(130);
       }
       stopping = true;

@@ -104,7 +104,7 @@ export const worker: Command = {
     const offSignals = onSignals((signal) => {
       signalled += 1;
       if (signalled > 1) {
-        logger.warn(`${signal} again: leaving now; running jobs come back when their leases expire`);
+        logger.warn(`${signal} again: leaving now; running shell jobs are killed and come back when their leases expire`);
         process.exit(130);
       }
       logger.info(`${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
