@@ -15,6 +15,10 @@ test('force a breaker open and see its jobs wait, then release it', async ({ ops
   await page.waitForTimeout(2500);
   expect((await opsdeck.jobs({ service: 'e2e_gate' })).map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
   await opsdeck.screenshot('breaker-force-open');
+  // The job's drawer says why it waits, and what lifts it.
+  await opsdeck.open(`/jobs?job=${ids[0]}`);
+  await expect(page.getByRole('status').filter({ hasText: 'Waiting:' })).toContainText('the circuit breaker of e2e_gate is forced open (opsdeck breaker reset e2e_gate)');
+  await opsdeck.open('/breakers');
 
   await row.getByRole('button', { name: 'Auto e2e_gate' }).click();
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_gate', status: ['completed'] })).length).toBe(3);

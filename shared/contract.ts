@@ -70,6 +70,11 @@ export const calls = {
     'Jobs newest first, filtered, keyset-paginated.',
   ),
   'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
+  'jobs.waiting': Call(
+    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ reasons: z.array(z.string()) }),
+    'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
+  ),
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
   'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
   'jobs.fail': Call(

@@ -10,6 +10,7 @@ import { demo } from './handlers/demo.ts';
 import { dlq } from './handlers/dlq.ts';
 import { health } from './handlers/health.ts';
 import { jobFail } from './handlers/jobFail.ts';
+import { jobWaiting } from './handlers/jobWaiting.ts';
 import { jobs } from './handlers/jobs.ts';
 import { logs } from './handlers/logs.ts';
 import { overview } from './handlers/overview.ts';
@@ -27,6 +28,7 @@ export const handlerTable: Handlers<CallName> = {
   ...overview,
   ...jobs,
   ...jobFail,
+  ...jobWaiting,
   ...dlq,
   ...breakers,
   ...control,

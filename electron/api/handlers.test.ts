@@ -277,6 +277,21 @@ describe('breakers, control and the registry', () => {
     assert.equal(failure(await dispatch('breakers.setMode', { service: 'ghost', mode: 'reset' }, ctx)).code, 'not_found');
   });
 
+  it('says why a pending job waits, from the store as it stands, and nothing for a job not pending', async () => {
+    const { ctx } = await context(REGISTRY);
+    const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'smoke' }, ctx)));
+    const waiting = async () => calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id: created.id }, ctx))).reasons;
+    assert.deepEqual(await waiting(), ['no worker is running (start one: opsdeck worker)']);
+    ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx));
+    ok(await dispatch('control.emergencyStop', { reason: 'incident 7' }, ctx));
+    const reasons = await waiting();
+    assert.match(reasons[0] ?? '', /^the emergency stop is engaged by .+: incident 7 \(opsdeck resume releases it\)$/);
+    assert.equal(reasons[1], 'the circuit breaker of smoke is forced open (opsdeck breaker reset smoke)');
+    ok(await dispatch('jobs.cancel', { id: created.id, reason: 'not needed' }, ctx));
+    assert.deepEqual(await waiting(), []);
+    assert.equal(failure(await dispatch('jobs.waiting', { id: 999_999 }, ctx)).code, 'not_found');
+  });
+
   it('without a registry, a breaker is set only for a service the store has jobs or a breaker of: a typo makes no breaker', async () => {
     const { ctx } = await context();
     ok(await dispatch('jobs.enqueue', { service: 'billing' }, ctx));

@@ -30,6 +30,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'jobs.enqueue': { service: 'healthy_noop', payload: { n: 1 } },
     'jobs.enqueueMany': { service: 'healthy_noop', jobs: [{ payload: { n: 2 } }, { payload: { n: 3 } }] },
     'jobs.get': { id: 1 },
+    'jobs.waiting': { id: 1 },
     'jobs.cancel': { id: 1, reason: 'test' },
     'jobs.retry': { id: 1 },
     'jobs.fail': { id: 1, reason: 'test' },

@@ -128,12 +128,13 @@ function durationMs(start: string | null, end: string | null): string {
   return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function traceText(io: Io, trace: JobTrace): string {
+export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
   const j = trace.job;
   const usage = j.resource_usage;
   const fields: Array<[string, string]> = [
     ['job', `${j.id} (${j.identifier})`],
     ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
+    ...waiting.map((reason): [string, string] => ['waiting', paint(io, reason, 'yellow')]),
     ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
     ['attempts', `${j.attempts} of ${j.max_attempts}`],
     ['created', when(j.created_at)],
@@ -184,8 +185,9 @@ export const job: Command = {
     const [id] = positionals(inv, ['ID|IDENTIFIER']);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const trace = await call(ctx, 'jobs.get', { id: id ?? '' });
-      if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts });
-      else inv.io.out(traceText(inv.io, trace));
+      const waiting = trace.job.status === 'pending' ? (await call(ctx, 'jobs.waiting', { id: trace.job.id })).reasons : [];
+      if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts, ...(trace.job.status === 'pending' ? { waiting } : {}) });
+      else inv.io.out(traceText(inv.io, trace, waiting));
       return 0;
     });
   },

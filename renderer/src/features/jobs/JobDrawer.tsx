@@ -150,7 +150,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
             {trace.data.job.cancel_requested ? <Badge tone="warn">cancel requested</Badge> : null}
             <span className="muted mono small">#{trace.data.job.id}</span>
           </div>
-          {trace.data.job.status === 'pending' ? <WaitingReason service={trace.data.job.service_name} /> : null}
+          {trace.data.job.status === 'pending' ? <WaitingReason jobId={trace.data.job.id} /> : null}
           <Facts job={trace.data.job} />
           {trace.data.job.error_message ? (
             <section>

@@ -1,16 +1,25 @@
 import { useCall } from '../../lib/calls.ts';
 
 /**
- * Why a due pending job of a rate-limited (or paused) service is not starting: its service's budget is
- * spent, its max_concurrent is reached, or its upstream asked to wait. Such jobs wait; they never fail for it.
+ * Why a pending job is not starting (not due yet, the emergency stop or safe mode, its queue paused, its
+ * breaker, its rate limit, no worker to take it), each with what lifts it. Nothing when nothing holds it.
  */
-export function WaitingReason({ service }: { service: string }) {
-  const rates = useCall('rateLimits.list', {}, { refetchInterval: 2000 });
-  const reason = rates.data?.services.find((s) => s.service_name === service)?.waiting_reason;
-  if (!reason) return null;
+export function WaitingReason({ jobId }: { jobId: number }) {
+  const waiting = useCall('jobs.waiting', { id: jobId }, { refetchInterval: 2000 });
+  const reasons = waiting.data?.reasons ?? [];
+  if (reasons.length === 0) return null;
   return (
-    <p className="callout" role="status">
-      Waiting: {reason}
-    </p>
+    <div className="callout" role="status">
+      <strong>Waiting:</strong>
+      {reasons.length === 1 ? (
+        <span> {reasons[0]}</span>
+      ) : (
+        <ul>
+          {reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,37 @@
+import { tunedBreaker } from '../../../shared/breakerTuning.ts';
+import { effectiveBreaker } from '../../../shared/registry.ts';
+import { dispatchAllowance } from '../../engine/breakerMachine.ts';
+import { notFound } from '../errors.ts';
+import type { Handlers } from '../handlerTypes.ts';
+import { rateLimitUse } from '../rateUse.ts';
+import { waitingReasons } from '../waitingReasons.ts';
+import { WORKER_LOST_AFTER_MS } from './workers.ts';
+
+export const jobWaiting: Handlers<'jobs.waiting'> = {
+  'jobs.waiting': async (input, ctx) => {
+    const job = await ctx.store.getJob(input.id);
+    if (!job) throw notFound(`no job ${input.id}`);
+    if (job.status !== 'pending') return { reasons: [] };
+    const service = job.service_name;
+    const [control, breaker, tunings, rates, workers] = await Promise.all([
+      ctx.store.getControl(),
+      ctx.store.getBreaker(service),
+      ctx.store.listBreakerTunings(),
+      rateLimitUse(ctx),
+      ctx.store.listWorkers(WORKER_LOST_AFTER_MS),
+    ]);
+    const now = new Date();
+    const config = tunedBreaker(effectiveBreaker(ctx.registry.service(service)), tunings.find((t) => t.service_name === service));
+    return {
+      reasons: waitingReasons({
+        job,
+        now,
+        control,
+        breaker,
+        breakerAllowance: dispatchAllowance(breaker, config, now),
+        rateLimited: rates.find((r) => r.service_name === service)?.waiting_reason ?? null,
+        workers,
+      }),
+    };
+  },
+};

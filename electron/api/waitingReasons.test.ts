@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import type { ControlState, WorkerInfo } from '../../shared/domain.ts';
+import { waitingReasons, type WaitingFacts } from './waitingReasons.ts';
+
+const now = new Date('2026-12-06T12:00:00.000Z');
+const off = { engaged: false, by: null, at: null, reason: null };
+const calm: ControlState = { emergency_stop: off, safe_mode: off, paused_queues: [], version: 1 };
+const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
+  id: 'w1',
+  host: 'h',
+  pid: 1,
+  version: '0.1.0',
+  started_at: now.toISOString(),
+  concurrency: 4,
+  queues: null,
+  in_flight: 0,
+  state: 'running',
+  last_heartbeat_at: now.toISOString(),
+  lost: false,
+  ...over,
+});
+const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
+  job: { status: 'pending', queue: 'billing', service_name: 'payments', run_at: now.toISOString(), attempts: 0 },
+  now,
+  control: calm,
+  breaker: null,
+  breakerAllowance: Number.POSITIVE_INFINITY,
+  rateLimited: null,
+  workers: [worker()],
+  ...over,
+});
+
+test('a due job that nothing holds has no reason: the next free worker takes it', () => {
+  assert.deepEqual(waitingReasons(facts()), []);
+  assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, status: 'running' }, workers: [] })), [], 'only pending jobs wait');
+});
+
+test('every hold is named with what lifts it, in the order an operator looks', () => {
+  const reasons = waitingReasons(
+    facts({
+      job: { status: 'pending', queue: 'billing', service_name: 'payments', run_at: '2026-12-06T12:05:00.000Z', attempts: 2 },
+      control: {
+        emergency_stop: { engaged: true, by: 'ana', at: now.toISOString(), reason: 'incident 42' },
+        safe_mode: { engaged: true, by: null, at: null, reason: null },
+        paused_queues: [{ queue: 'billing', by: 'bo', at: now.toISOString(), reason: 'migration' }],
+        version: 2,
+      },
+      breaker: { ...newBreakerRecord('payments', now), state: 'open' },
+      breakerAllowance: 0,
+      rateLimited: 'rate limit 10 per 1s spent',
+      workers: [],
+    }),
+  );
+  assert.deepEqual(reasons, [
+    'a retry, waiting out its backoff until 2026-12-06T12:05:00.000Z',
+    'the emergency stop is engaged by ana: incident 42 (opsdeck resume releases it)',
+    'safe mode is on (opsdeck safe-mode off)',
+    'queue billing is paused by bo: migration (opsdeck unpause billing)',
+    'the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset payments closes it now)',
+    'rate limit 10 per 1s spent',
+    'no worker is running (start one: opsdeck worker)',
+  ]);
+});
+
+test('a breaker forced open or probing holds the job; one that lets jobs through does not', () => {
+  const record = newBreakerRecord('payments', now);
+  assert.deepEqual(waitingReasons(facts({ breaker: { ...record, mode: 'force_open' }, breakerAllowance: 0 })), [
+    'the circuit breaker of payments is forced open (opsdeck breaker reset payments)',
+  ]);
+  assert.match(waitingReasons(facts({ breaker: { ...record, state: 'half_open' }, breakerAllowance: 0 }))[0] ?? '', /half-open: its probes run first/);
+  assert.deepEqual(waitingReasons(facts({ breaker: { ...record, state: 'half_open' }, breakerAllowance: 1 })), []);
+});
+
+test('workers: none alive, all draining, or none taking the queue', () => {
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ lost: true }), worker({ state: 'stopped' })] })), ['no worker is running (start one: opsdeck worker)']);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ state: 'draining' })] })), ['every worker is draining to stop: none takes new jobs']);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] })] })), [
+    'no running worker takes queue billing (each was started with --queues naming others)',
+  ]);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] }), worker({ queues: ['billing'] })] })), []);
+  assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' } })), ['scheduled for 2026-12-06T13:00:00.000Z']);
+});

@@ -1,0 +1,56 @@
+import type { BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
+
+export interface WaitingFacts {
+  job: Pick<Job, 'status' | 'queue' | 'service_name' | 'run_at' | 'attempts'>;
+  now: Date;
+  control: ControlState;
+  breaker: BreakerRecord | null;
+  /** How many more of the service's jobs its breaker lets start now (breakerMachine.dispatchAllowance). */
+  breakerAllowance: number;
+  /** The service's rate limit, max_concurrent or upstream pause holding it, in words (rateUse.ts). */
+  rateLimited: string | null;
+  workers: WorkerInfo[];
+}
+
+const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
+
+/**
+ * Why a pending job is not starting, each reason with what lifts it, in the order an operator would look:
+ * not due yet, the control plane, its queue, its breaker, its rate limit, the workers. Empty when nothing
+ * holds it: the next worker with a free slot takes it.
+ */
+export function waitingReasons(facts: WaitingFacts): string[] {
+  const { job, now, control } = facts;
+  if (job.status !== 'pending') return [];
+  const reasons: string[] = [];
+  if (Date.parse(job.run_at) > now.getTime()) {
+    reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${job.run_at}` : `scheduled for ${job.run_at}`);
+  }
+  if (control.emergency_stop.engaged) {
+    reasons.push(`the emergency stop is engaged${by(control.emergency_stop.by, control.emergency_stop.reason)} (opsdeck resume releases it)`);
+  }
+  if (control.safe_mode.engaged) reasons.push(`safe mode is on${by(control.safe_mode.by, control.safe_mode.reason)} (opsdeck safe-mode off)`);
+  const paused = control.paused_queues.find((p) => p.queue === job.queue);
+  if (paused) reasons.push(`queue ${job.queue} is paused${by(paused.by, paused.reason)} (opsdeck unpause ${job.queue})`);
+  const breaker = facts.breaker;
+  if (breaker && facts.breakerAllowance === 0) {
+    const service = job.service_name;
+    if (breaker.mode === 'force_open') reasons.push(`the circuit breaker of ${service} is forced open (opsdeck breaker reset ${service})`);
+    else if (breaker.state === 'half_open') reasons.push(`the circuit breaker of ${service} is half-open: its probes run first, the rest wait for their verdict`);
+    else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset ${service} closes it now)`);
+  }
+  if (facts.rateLimited) reasons.push(facts.rateLimited);
+  reasons.push(...workerReasons(job.queue, facts.workers));
+  return reasons;
+}
+
+function workerReasons(queue: string, workers: WorkerInfo[]): string[] {
+  const live = workers.filter((w) => !w.lost && w.state !== 'stopped');
+  if (live.length === 0) return ['no worker is running (start one: opsdeck worker)'];
+  const running = live.filter((w) => w.state === 'running');
+  if (running.length === 0) return ['every worker is draining to stop: none takes new jobs'];
+  if (!running.some((w) => w.queues === null || w.queues.includes(queue))) {
+    return [`no running worker takes queue ${queue} (each was started with --queues naming others)`];
+  }
+  return [];
+}
