@@ -209,6 +209,7 @@ export function operatorContract(test: ContractTest): void {
       assert.equal(rest.next_cursor, null);
       assert.deepEqual((await store.dlqList({ search: 'e', service: 'beta' }, { limit: 10 })).items.map((j) => j.id), [ids[4], ids[3]]);
       assert.deepEqual((await store.dlqList({ search: 'gone' }, { limit: 10 })).items, []);
+      assert.deepEqual((await store.dlqList({ search: '', service: 'beta' }, { limit: 10 })).items.map((j) => j.id), [ids[4], ids[3]], 'an empty search narrows nothing');
     });
   });
 }

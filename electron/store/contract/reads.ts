@@ -59,6 +59,7 @@ export function readsContract(test: ContractTest): void {
         [{ execution_type: ['shell'] }, 2],
         [{ execution_type: ['http'], status: ['pending'] }, 1],
         [{ search: 'gateway timeout' }, 1],
+        [{ search: '' }, 5],
         [{ unresolved: true }, 1],
         [{ stuck: true }, 1],
         [{ created_after: ago(60_000) }, 5],

@@ -70,7 +70,7 @@ export function jobFilterParams(filter: JobFilter): unknown[] {
     filter.execution_type ?? null,
     timestampOrNull(filter.created_after, 'created_after'),
     timestampOrNull(filter.created_before, 'created_before'),
-    filter.search ?? null,
+    filter.search || null,
     filter.unresolved === true,
     filter.stuck === true,
     filter.scheduled === true,
@@ -100,7 +100,7 @@ export function dlqParams(selector: DlqSelector): unknown[] {
   return [
     selector.job_ids ? selector.job_ids.filter((id) => Number.isSafeInteger(id)) : null,
     selector.fingerprint ?? null,
-    selector.search ?? null,
+    selector.search || null,
     selector.service ?? null,
     likePattern(selector.search),
   ];
