@@ -211,7 +211,10 @@ describe('a store that stopped answering', () => {
       const bundle = calls['support.bundle'].output.parse(bundled.result);
       assert.equal(bundle.audited, false);
       assert.ok(bundle.files.includes('diagnose.json') && !bundle.files.includes('failures.json'), bundle.files.join(', '));
-      assert.match(await bundleText(bundled.result, dir), /failures\.json and audit\.json are missing: the store did not answer/);
+      const text = await bundleText(bundled.result, dir);
+      assert.match(text, /failures\.json and audit\.json are missing: the store did not answer/);
+      assert.doesNotMatch(text, /^(failures|audit)\.json +recent/m, 'the README describes only the files the bundle holds');
+      assert.match(text, /^diagnose\.json +versions/m);
     } finally {
       await t.cleanup().catch(() => undefined);
       await rm(dir, { recursive: true, force: true });

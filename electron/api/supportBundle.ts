@@ -22,14 +22,19 @@ const AUDIT_ENTRIES = 500;
  */
 const TEXT_KEPT = 16 * 1024;
 
-const README = (generatedAt: string, notes: string[]): string =>
+const CONTENTS: Array<[string, string]> = [
+  ['diagnose.json', 'versions, store, health checks, counts, workers, runners, top error patterns'],
+  ['registry.yaml', 'the service registry file, secret values redacted'],
+  ['failures.json', 'recent failed jobs, with the attempts of the newest 20 (payloads and texts cut at 16 KiB)'],
+  ['audit.json', 'recent operator actions'],
+  [LOG_FILE_NAME, "the end of the desktop app's log (JSON lines)"],
+];
+
+/** What the bundle holds, file by file, and why any file is missing. */
+const README = (generatedAt: string, files: Record<string, string>, notes: string[]): string =>
   [
     `opsdeck support bundle, ${generatedAt}`,
-    'diagnose.json  versions, store, health checks, counts, workers, runners, top error patterns',
-    'registry.yaml  the service registry file, secret values redacted',
-    'failures.json  recent failed jobs, with the attempts of the newest 20 (payloads and texts cut at 16 KiB)',
-    'audit.json     recent operator actions',
-    `${LOG_FILE_NAME}    the end of the desktop app's log (JSON lines), when this machine has one`,
+    ...CONTENTS.filter(([name]) => name in files).map(([name, what]) => `${name.padEnd(14)} ${what}`),
     'Secret values (variables the registry names, secret-looking variables, URL passwords, the store\'s password) are replaced by [redacted].',
     ...notes,
   ].join('\n');
@@ -149,9 +154,11 @@ export async function supportBundleFiles(opts: {
       notes.push(`failures.json and audit.json are missing: the store did not answer (${redactText(error.message, secrets)}).`);
     }
   }
+  if (!ctx) notes.push('failures.json and audit.json are missing: the store could not be opened (diagnose.json says why).');
+  if (opts.registryText === null) notes.push('registry.yaml is missing: no registry file was given, or it could not be read.');
   const tail = await logTail(opts.logDir);
   if (tail !== null) files[LOG_FILE_NAME] = redactText(tail, secrets);
-  files['README.txt'] = README(diagnosis.generated_at, notes);
+  files['README.txt'] = README(diagnosis.generated_at, files, notes);
   return files;
 }
 

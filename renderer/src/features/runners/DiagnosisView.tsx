@@ -69,7 +69,7 @@ export function DiagnosisView({ diagnosis, health }: { diagnosis: Diagnosis; hea
         </table>
         </div>
       ) : (
-        <p className="small">No open dead letters.</p>
+        <p className="small">{diagnosis.status === null ? 'Dead letters could not be read: the store did not answer.' : 'No open dead letters.'}</p>
       )}
       {health}
     </section>
