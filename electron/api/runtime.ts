@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   logSecrets?: LogSecrets;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
+  /** Refuse a SQLite file that does not exist rather than create it (OpenStoreOptions.mustExist). */
+  mustExist?: boolean;
   workerId?: string;
   leaseMs?: number;
   pollMs?: number;
@@ -85,7 +87,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const result = await registry.loadFile(registryPath);
     registryLoad = { path: registryPath, ...result };
   }
-  const store = await openStore(location, { migrate: opts.migrate ?? true });
+  const store = await openStore(location, { migrate: opts.migrate ?? true, mustExist: opts.mustExist ?? false });
 
   const makeEngine = async (s: Store) => {
     // Loaded only when this process runs jobs: the runner clients are slow to import for a CLI command.

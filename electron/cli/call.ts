@@ -46,9 +46,12 @@ export async function withRuntime<T>(
   }
 }
 
-/** withRuntime for a command that needs only the store: incident control, reads, triage. */
+/**
+ * withRuntime for a command that needs only a store that is there already: incident control, reads,
+ * triage. A mistyped SQLite path is refused rather than answered with a new, empty store.
+ */
 export function withRuntimeRegistryOptional<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  return withRuntime(inv, fn, { registry: 'optional' });
+  return withRuntime(inv, fn, { registry: 'optional', mustExist: true });
 }
 
 export function assertRegistryLoaded(rt: Runtime): void {

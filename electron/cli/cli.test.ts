@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +135,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(refused.stderr, /stdin:2: not JSON/);
     assert.match(refused.stderr, /stdin:4: priority/);
     assert.doesNotMatch(refused.stderr, /stdin:(1|3|5):/);
-    assert.deepEqual(Status.parse(json(await opsdeck(['status', '--db', db, '--json']))).counts.pending, 0);
+    const none = await opsdeck(['status', '--db', db]);
+    assert.equal(none.code, 1, 'the refused batch created nothing, not even the store');
+    assert.match(none.stderr, /there is no opsdeck store at \S+bulk\.db: the file does not exist/);
 
     const file = join(dir, 'jobs.jsonl');
     await writeFile(
@@ -168,8 +171,19 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
   });
 
+  it('a mistyped store path is refused by commands that read or control a store, and nothing is created', async () => {
+    const missing = join(dir, 'no-such-dir', 'typo.db');
+    for (const args of [['status'], ['dlq', 'groups'], ['emergency-stop'], ['health-check'], ['diagnose']]) {
+      const run = await opsdeck([...args, '--db', missing]);
+      assert.equal(run.code, 1, args.join(' '));
+      assert.match(run.stdout + run.stderr, /there is no opsdeck store at \S+typo\.db: the file does not exist/, args.join(' '));
+    }
+    assert.equal(existsSync(join(dir, 'no-such-dir')), false, 'not even its folder');
+  });
+
   it('usage errors exit 2 with one line', async () => {
     const db = join(dir, 'usage.db');
+    assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
     // An empty --search is what an unset shell variable gives ("$P"): it must not stand for every dead letter.
     const bulk = [['dlq', 'retry'], ['dlq', 'resolve', '--search', '', '--note', 'x'], ['dlq', 'retry', '--all', '--service', 'billing']];
     for (const args of [['enqueue'], ['enqueue', 'x', '--payload', '{nope'], ...bulk]) {
@@ -251,6 +265,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('a registry that does not load stops what needs it, not the emergency stop nor triage', async () => {
     const db = join(dir, 'broken-registry.db');
+    assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
     const common = ['--db', db, '--registry', join(FIXTURES, 'many_problems.yaml')];
     const stop = await opsdeck(['emergency-stop', '--reason', 'config corrupted', ...common]);
     assert.equal(stop.code, 0, stop.stderr);

@@ -36,6 +36,7 @@ after(async () => {
 describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
   it('aliases run the opsdeck command; other runbook words name the one to use; typos get a guess; all exit 2 when not run', async () => {
     const common = ['--db', join(dir, 'alias.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'alias.db')]));
     assert.equal(ok(await opsdeck(['queue-status', ...common, '--json'])), ok(await opsdeck(['status', ...common, '--json'])));
     assert.match(ok(await opsdeck(['list-runners', ...common])), /^KIND\s+HEALTH/m);
     for (const word of ['test-vars', 'security-audit', 'version-check']) {
@@ -58,6 +59,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
 
   it('breaker tune stores the numbers for every worker, list shows them beside the registry, --defaults undoes; reset --all', async () => {
     const common = ['--db', join(dir, 'tune.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'tune.db')]));
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\)/);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /payments .* 0\/10 .*failure_threshold 10 \(registry 5\)/);
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);

@@ -57,6 +57,7 @@ after(async () => {
 // namespace loads Node's bundled undici) is loaded when one of them needs it, not by every start.
 describe('CLI start-up', () => {
   it('a command on an SQLite file loads neither the Docker, Lambda or PostgreSQL clients, tar nor node:http', async () => {
+    await packagesLoadedBy(['migrate', '--db', join(dir, 'opsdeck.db')]);
     const run = await packagesLoadedBy(['status', '--db', join(dir, 'opsdeck.db'), '--json']);
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.packages.includes('better-sqlite3'), `the recorder sees the packages a command does load: ${run.packages.join(', ')}`);

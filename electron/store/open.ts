@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { StoreError } from './errors.ts';
 import { parseLocation, redactLocation } from './location.ts';
 import { openSqliteStore } from './sqlite/open.ts';
@@ -8,6 +9,11 @@ export { defaultDbLocation } from './location.ts';
 export interface OpenStoreOptions {
   /** Apply pending migrations (default true); when false the store still refuses a newer or changed schema. */
   migrate?: boolean;
+  /**
+   * Refuse a SQLite file that does not exist yet instead of creating it: a command that only reads or
+   * controls a store must not answer a mistyped path with a new, empty and healthy one.
+   */
+  mustExist?: boolean;
 }
 
 /**
@@ -16,7 +22,12 @@ export interface OpenStoreOptions {
  */
 export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const parsed = parseLocation(location);
-  if (parsed.dialect === 'sqlite') return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
+  if (parsed.dialect === 'sqlite') {
+    if (opts.mustExist && parsed.path !== ':memory:' && !existsSync(parsed.path)) {
+      throw new StoreError('no_database', `there is no opsdeck store at ${parsed.path}: the file does not exist`, 'check the path (--db, OPSDECK_DB); a worker, serve or enqueue creates a new store');
+    }
+    return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
+  }
   // Loaded on demand: a desktop on SQLite never pays for the pg driver.
   const postgres = await import('./postgres/open.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });

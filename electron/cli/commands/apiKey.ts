@@ -1,7 +1,7 @@
 import { parseDuration } from '../../../shared/duration.ts';
 import { ApiKeyScope, type ApiKeyView } from '../../../shared/apiKey.ts';
 import { positionals, str, UsageError } from '../args.ts';
-import { call, withRuntimeRegistryOptional } from '../call.ts';
+import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -30,7 +30,7 @@ async function create(inv: Invocation): Promise<number> {
   const scope = ApiKeyScope.safeParse(str(inv.values, 'scope'));
   if (!scope.success) throw new UsageError('api-key create needs --scope read or --scope operate');
   const days = expiresInDays(str(inv.values, 'expires'));
-  return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+  return withRuntime(inv, async ({ ctx }) => {
     const created = await call(ctx, 'apiKeys.create', { name, scope: scope.data, expires_in_days: days });
     if (inv.common.json) {
       printJson(inv.io, created);
@@ -63,7 +63,7 @@ export const apiKey: Command = {
     if (sub === 'create') return create(inv);
     if (sub === 'list') {
       positionals(inv, ['list']);
-      return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      return withRuntime(inv, async ({ ctx }) => {
         const { keys } = await call(ctx, 'apiKeys.list', {});
         if (inv.common.json) printJson(inv.io, { keys });
         else inv.io.out(keys.length === 0 ? 'no API keys; make one with opsdeck api-key create --name NAME --scope read|operate' : keyTable(inv.io, keys));
@@ -72,7 +72,7 @@ export const apiKey: Command = {
     }
     if (sub === 'revoke') {
       const [, name] = positionals(inv, ['revoke', 'NAME']);
-      return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      return withRuntime(inv, async ({ ctx }) => {
         const gone = await call(ctx, 'apiKeys.revoke', { name: name ?? '' });
         if (inv.common.json) printJson(inv.io, gone);
         else inv.io.out(`API key ${gone.name} revoked: it stops working at once`);

@@ -1,6 +1,6 @@
 import type { ServiceConnectivity } from '../../../shared/connectivity.ts';
 import { str, UsageError, type Values } from '../args.ts';
-import { call, withRuntimeRegistryOptional } from '../call.ts';
+import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -38,7 +38,7 @@ export const testConnectivity: Command = {
     const service = serviceArg(inv, inv.values, false);
     const url = str(inv.values, 'url');
     if (service !== undefined && url !== undefined) throw new UsageError('name a service or --url, not both');
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    return withRuntime(inv, async ({ ctx }) => {
       const { services } = await call(ctx, 'runners.connectivity', { service, url });
       if (inv.common.json) printJson(inv.io, { services });
       else if (services.length === 0) inv.io.out('no HTTP services in the registry (load one with --registry, or test a URL with --url)');
@@ -56,7 +56,7 @@ export const validateToken: Command = {
   options: { service: { type: 'string', value: 'NAME', description: 'the HTTP service whose credential to check' } },
   async run(inv) {
     const service = serviceArg(inv, inv.values, true) ?? '';
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    return withRuntime(inv, async ({ ctx }) => {
       const check = await call(ctx, 'runners.validateToken', { service });
       if (inv.common.json) printJson(inv.io, check);
       else {
