@@ -21,6 +21,8 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('25006', 'cannot execute UPDATE in a read-only transaction'), 'unavailable', /is read-only: cannot execute UPDATE/, /standby .*primary/],
     [pgError('57014', 'canceling statement due to statement timeout'), 'unavailable', /cancelled the statement: canceling statement due to statement timeout/, /statement_timeout/],
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
+    [pgError('53300', 'too many connections for role "ops"'), 'unavailable', /too many connections for role/, /ALTER ROLE … CONNECTION LIMIT n\); each opsdeck process holds up to 8/],
+    [pgError('53300', 'too many connections for database "jobs"'), 'unavailable', /too many connections for database/, /ALTER DATABASE … CONNECTION LIMIT n/],
   ];
   for (const [err, kind, what, hint] of cases) {
     const mapped = connectionError(err, url, 5000);

@@ -10,6 +10,14 @@ function serverOf(url: string): string {
   }
 }
 
+/** Which limit was reached: the role's, the database's, or the server's (53300 covers all three). */
+function tooManyHint(message: string): string {
+  const each = 'each opsdeck process holds up to 8 connections, plus one to listen';
+  if (/for role/i.test(message)) return `close idle clients or raise the role's limit (ALTER ROLE … CONNECTION LIMIT n); ${each}`;
+  if (/for database/i.test(message)) return `close idle clients or raise the database's limit (ALTER DATABASE … CONNECTION LIMIT n); ${each}`;
+  return `close idle clients or raise max_connections on the server; ${each}`;
+}
+
 function databaseOf(url: string): string {
   try {
     return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
@@ -107,7 +115,7 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '57014':
       return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err });
     case '53300':
-      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, 'close idle clients or raise max_connections on the server', { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message), { cause: err });
   }
   if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });
