@@ -177,6 +177,19 @@ test('misspelled keys get a hint from the keys allowed at that place', () => {
   assert.match(find(problems, 'services[1].security_policy.allowed_command').message, /did you mean 'allowed_commands'\?/);
 });
 
+test("the runbooks' own words for a setting say what opsdeck calls it", () => {
+  const text = [
+    'services:',
+    '  - name: api',
+    '    execution_type: noop',
+    '    retry_config: { max_attempts: 5 }',
+    '    circuit_breaker: { reset_timeout: 60 }',
+  ].join('\n');
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(find(problems, 'services[0].retry_config.max_attempts').message, "unknown key 'max_attempts': opsdeck counts the retries after the first attempt: write max_retries (max_attempts 5 is max_retries 4)");
+  assert.match(find(problems, 'services[0].circuit_breaker.reset_timeout').message, /opsdeck calls it recovery_timeout/);
+});
+
 test('a secret written into a header is flagged', () => {
   const text = 'services:\n  - name: api\n    execution_type: http\n    runner_config:\n      base_url: "http://x"\n      headers: { Authorization: "Bearer abc" }\n';
   const { registry, problems } = parseRegistry(text, 'r.yaml', {});

@@ -59,7 +59,16 @@ const SECTION_KEYS: ReadonlyArray<[string, readonly string[]]> = [
   ['circuit_breaker', Object.keys(CircuitBreakerConfig.shape)],
 ];
 
+/** Keys the runbooks' systems use for settings opsdeck names otherwise, by section: what to write instead. */
+const OTHER_SYSTEMS_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  retry_config: { max_attempts: "opsdeck counts the retries after the first attempt: write max_retries (max_attempts 5 is max_retries 4)" },
+  circuit_breaker: { reset_timeout: 'opsdeck calls it recovery_timeout (seconds open before a probe)' },
+};
+
 function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknown): string {
+  const section = parent[parent.length - 1];
+  const otherWord = typeof section === 'string' ? OTHER_SYSTEMS_WORDS[section]?.[key] : undefined;
+  if (otherWord) return `unknown key '${key}': ${otherWord}`;
   if (parent.length === 0 && SERVICE_KEYS.includes(key)) {
     return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
   }
