@@ -61,7 +61,13 @@ export const AlertRule = z.discriminatedUnion('kind', [
   z.object({ ...ruleCommon, kind: z.literal('no_live_worker') }).strict(),
   /** A schedule no worker fired for more than two minutes past its fire (one schedule, or any). */
   z.object({ ...ruleCommon, kind: z.literal('schedule_missed'), schedule: z.string().min(1).max(100).optional() }).strict(),
-]);
+], {
+  // The runbooks write a condition (`error_rate > 0.05`); opsdeck names the kind and its numbers apart.
+  error: (issue) =>
+    issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)
+      ? `kind must be one of ${issue.options.join(', ')} (a runbook condition "error_rate > 0.05" is kind: failure_rate with threshold: 0.05)`
+      : undefined,
+});
 export type AlertRule = z.infer<typeof AlertRule>;
 export type AlertKind = AlertRule['kind'];
 
