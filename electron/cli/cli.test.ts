@@ -251,6 +251,50 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(stdout.trim().split('\n').at(-1) ?? '', /running 0 {2}completed 1 /);
   });
 
+  it('safe-mode on --drain waits for running jobs, then stops what still runs with the emergency stop', async () => {
+    const db = join(dir, 'drain.db');
+    const registry = join(dir, 'drain.yaml');
+    await writeFile(
+      registry,
+      'services:\n  - name: short\n    execution_type: shell\n    runner_config: { command: ["/bin/sleep", "1"] }\n    security_policy: { allowed_commands: ["/bin/sleep"] }\n' +
+        '  - name: long\n    execution_type: shell\n    runner_config: { command: ["/bin/sleep", "60"] }\n    security_policy: { allowed_commands: ["/bin/sleep"] }\n',
+    );
+    const common = ['--db', db, '--registry', registry];
+    const running = async (service: string) => {
+      for (let i = 0; i < 100; i++) {
+        const rows = z.object({ jobs: z.array(z.object({ status: z.string() })) }).parse(json(await opsdeck(['jobs', '--service', service, '--json', ...common]))).jobs;
+        if (rows[0]?.status === 'running') return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`${service} never ran`);
+    };
+    json(await opsdeck(['enqueue', 'short', ...common, '--json']));
+    const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => worker.on('close', resolve));
+    try {
+      await running('short');
+      const drained = await opsdeck(['safe-mode', 'on', '--drain', '30', '--reason', 'deploy', ...common]);
+      assert.equal(drained.code, 0, drained.stderr);
+      assert.match(drained.stdout, /^drained: no job runs; safe mode stays on/m);
+      assert.equal(Status.parse(json(await opsdeck(['status', '--json', ...common]))).counts.completed, 1, 'the running job was let finish');
+
+      assert.equal((await opsdeck(['safe-mode', 'off', ...common])).code, 0);
+      json(await opsdeck(['enqueue', 'long', ...common, '--json']));
+      await running('long');
+      const forced = await opsdeck(['safe-mode', 'on', '--drain', '1', ...common]);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged/m);
+      const status = Status.parse(json(await opsdeck(['status', '--json', ...common])));
+      assert.equal(status.control.emergency_stop.engaged, true);
+      const audit = (await opsdeck(['audit', ...common])).stdout;
+      assert.match(audit, /safe-mode drain: 1 job\(s\) still running after 1s/, 'the forced stop is audited with why');
+      assert.equal((await opsdeck(['safe-mode', 'off', '--drain', '5', ...common])).code, 2);
+    } finally {
+      worker.kill('SIGKILL');
+      await exited;
+    }
+  });
+
   it('validate-config lists every problem with its line and exits 1; a good file exits 0', async () => {
     const file = join(FIXTURES, 'many_problems.yaml');
     const bad = await opsdeck(['validate-config', file]);

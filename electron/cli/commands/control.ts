@@ -1,5 +1,6 @@
 import type { ControlState } from '../../../shared/domain.ts';
-import { flag, positionals, str } from '../args.ts';
+import type { ApiContext } from '../../api/context.ts';
+import { flag, int, positionals, str } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
@@ -7,6 +8,21 @@ import { printJson } from '../output.ts';
 import { controlLines } from './status.ts';
 
 const reasonOption = { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log and the other operators' } } as const;
+
+/** Waits until no job runs or `maxMs` passes, saying every few seconds how many still run; how many are left. */
+async function drained(ctx: ApiContext, maxMs: number, progress: (running: number) => void): Promise<number> {
+  const until = Date.now() + maxMs;
+  let said = Date.now();
+  for (;;) {
+    const running = (await call(ctx, 'overview.stats', {})).counts.running ?? 0;
+    if (running === 0 || Date.now() >= until) return running;
+    if (Date.now() - said >= 5000) {
+      progress(running);
+      said = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, until - Date.now()))));
+  }
+}
 
 function show(inv: Invocation, state: ControlState, headline: string): number {
   if (inv.common.json) printJson(inv.io, state);
@@ -44,11 +60,16 @@ export const resume: Command = {
 export const safeMode: Command = {
   name: 'safe-mode',
   summary: 'stop dispatch and let running jobs finish (on), or dispatch again (off)',
-  usage: 'on|off [--reason TEXT]   (also: --enable | --disable, as the runbooks write it)',
+  usage: 'on|off [--reason TEXT] [--drain SECONDS]   (also: --enable | --disable, as the runbooks write it)',
+  details: [
+    'on --drain 300 is the graceful shutdown of the runbooks: stop starting jobs, wait up to 300 s for the',
+    'running ones to finish, then engage the emergency stop, which interrupts whatever still runs.',
+  ].join('\n'),
   options: {
     ...reasonOption,
     enable: { type: 'boolean', description: 'the same as on' },
     disable: { type: 'boolean', description: 'the same as off' },
+    drain: { type: 'string', value: 'SECONDS', description: 'with on: wait for running jobs to finish, then stop the rest' },
   },
   async run(inv) {
     const byFlag = flag(inv.values, 'enable') ? 'on' : flag(inv.values, 'disable') ? 'off' : null;
@@ -56,9 +77,17 @@ export const safeMode: Command = {
     const [mode] = byFlag !== null && inv.positionals.length === 0 ? [byFlag] : positionals(inv, ['on|off']);
     if (byFlag !== null && mode !== byFlag) throw new UsageError(`safe-mode ${mode} contradicts --${byFlag === 'on' ? 'enable' : 'disable'}`);
     if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off (or --enable / --disable), not "${mode}"`);
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
-      show(inv, await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') }), `safe mode ${mode}`),
-    );
+    const drainSeconds = int(inv.values, 'drain', 1, 86_400);
+    if (drainSeconds !== undefined && mode !== 'on') throw new UsageError('--drain goes with safe-mode on');
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      const state = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') });
+      if (drainSeconds === undefined) return show(inv, state, `safe mode ${mode}`);
+      inv.io.err(`safe mode on: no job starts; waiting up to ${drainSeconds}s for the running ones to finish`);
+      const left = await drained(ctx, drainSeconds * 1000, (running) => inv.io.err(`${running} job(s) still running`));
+      if (left === 0) return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
+      const reason = `safe-mode drain: ${left} job(s) still running after ${drainSeconds}s`;
+      return show(inv, await call(ctx, 'control.emergencyStop', { reason }), `${reason}: emergency stop engaged, interrupting them; release it with: opsdeck resume`);
+    });
   },
 };
 
