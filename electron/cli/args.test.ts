@@ -21,10 +21,37 @@ describe('parseCommandArgs', () => {
     assert.throws(() => parseCommandArgs(['--limit'], spec, {}), UsageError);
   });
 
+  it("says what was mistyped in the command line's words, not parseArgs's", () => {
+    const options = { ...spec, enable: { type: 'boolean', description: 'e' } } as const;
+    const message = (argv: string[]) => {
+      try {
+        parseCommandArgs(argv, options, {});
+      } catch (error) {
+        assert.ok(error instanceof UsageError);
+        return error.message;
+      }
+      return assert.fail(`${argv.join(' ')} was accepted`);
+    };
+    assert.equal(message(['--enabel']), 'unknown option --enabel (did you mean --enable?)');
+    assert.equal(message(['--zzzzzzzz']), 'unknown option --zzzzzzzz');
+    assert.equal(message(['-x']), 'unknown option -x');
+    assert.equal(message(['--limit']), '--limit needs a value');
+    assert.equal(message(['--limit', '--json']), '--limit needs a value');
+    assert.equal(message(['--json=1']), '--json takes no value');
+  });
+
+  it('takes a negative number as the value it is, for the command to refuse in its own words', () => {
+    const { values } = parseCommandArgs(['--limit', '-5', 'x'], spec, {});
+    assert.equal(values.limit, '-5');
+    assert.throws(() => int(values, 'limit', 1, 10), /^UsageError: --limit must be a whole number above 0, not "-5"$/);
+    assert.deepEqual(parseCommandArgs(['--', '--limit', '-5'], spec, {}).positionals, ['--limit', '-5']);
+  });
+
   it('checks numbers, times, id lists and positionals', () => {
     const { values } = parseCommandArgs(['--limit', 'ten'], spec, {});
     assert.throws(() => int(values, 'limit', 1, 10), /--limit takes a whole number/);
-    assert.throws(() => int({ limit: '11' }, 'limit', 1, 10), /between 1 and 10/);
+    assert.throws(() => int({ limit: '11' }, 'limit', 1, 10), /--limit must be at most 10/);
+    assert.throws(() => int({ limit: '0' }, 'limit', 1, 10), /--limit must be a whole number above 0/);
     assert.equal(int({ limit: '7' }, 'limit', 1, 10), 7);
     assert.equal(isoTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');
     assert.equal(isoTime({ t: '2026-01-31T12:00:00+02:00' }, 't'), '2026-01-31T10:00:00.000Z');

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { joinNegativeValues, usageMessage, type ParseOptions } from './argProblems.ts';
 
 /** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
 export class UsageError extends Error {
@@ -43,13 +44,13 @@ function flatten(raw: Record<string, string | boolean | Array<string | boolean> 
 
 /** Parses one command's arguments: its own options plus the common ones, environment defaults applied. */
 export function parseCommandArgs(argv: string[], spec: OptionSpec, env: Record<string, string | undefined>): ParsedArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const options: ParseOptions = {};
   for (const [name, o] of Object.entries({ ...COMMON_OPTIONS, ...spec })) options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.replace(/\s*[\r\n]+\s*/g, ' ') : String(error));
+    throw new UsageError(usageMessage(error, options));
   }
   const values = flatten(parsed.values);
   const text = (key: string) => (typeof values[key] === 'string' ? values[key] : undefined);
@@ -80,7 +81,8 @@ export function int(values: Values, key: string, min: number, max: number): numb
   if (text === undefined) return undefined;
   if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`--${key} takes a whole number, not "${text}"`);
   const n = Number(text);
-  if (n < min || n > max) throw new UsageError(`--${key} must be between ${min} and ${max}`);
+  if (n < min) throw new UsageError(`--${key} must be a whole number ${min === 1 ? 'above 0' : `of ${min} or more`}, not "${text}"`);
+  if (n > max) throw new UsageError(`--${key} must be at most ${max}, not "${text}"`);
   return n;
 }
 

@@ -79,7 +79,7 @@ function tuning(values: Values): BreakerOverrides {
     if (text === undefined) continue;
     const n = Number(text);
     if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (spec.whole && !Number.isInteger(n))) {
-      throw new UsageError(`--${option} takes a ${spec.whole ? 'whole number' : 'number'} above 0, not "${text}"`);
+      throw new UsageError(`--${option} must be a ${spec.whole ? 'whole number' : 'number'} above 0, not "${text}"`);
     }
     settings[spec.key] = n;
   }
