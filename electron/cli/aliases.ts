@@ -4,10 +4,11 @@
  * operator following a runbook is never left with a bare "unknown command".
  */
 export interface Alias {
-  /** The command line it stands for; the words typed after the alias follow. */
+  /**
+   * The command line it stands for; every word typed after the alias follows as typed, so the alias
+   * means what the command means (process-jobs --verbose logs at debug, as worker --verbose does).
+   */
   to: string[];
-  /** Options the runbook adds that the opsdeck command does without (it always does that). */
-  drop?: string[];
 }
 
 export const ALIASES: Record<string, Alias> = {
@@ -15,8 +16,7 @@ export const ALIASES: Record<string, Alias> = {
   'runner-status': { to: ['runners'] },
   'queue-status': { to: ['status'] },
   'migrate-schema': { to: ['migrate'] },
-  // The worker logs every job it runs: --verbose asks for nothing more.
-  'process-jobs': { to: ['worker'], drop: ['--verbose'] },
+  'process-jobs': { to: ['worker'] },
 };
 
 export const HINTS: Record<string, string> = {
@@ -31,7 +31,7 @@ export function expandAlias(argv: string[]): string[] {
   const [name, ...rest] = argv;
   const alias = name === undefined ? undefined : ALIASES[name];
   if (!alias) return argv;
-  return [...alias.to, ...rest.filter((arg) => !(alias.drop ?? []).includes(arg))];
+  return [...alias.to, ...rest];
 }
 
 function distance(a: string, b: string): number {

@@ -55,6 +55,14 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['safe-mode', '--disable', ...common])), /safe mode off/);
     assert.equal((await opsdeck(['safe-mode', '--enable', '--disable', ...common])).code, 2);
     assert.notEqual((await opsdeck(['diagnose', '--full', ...common])).code, 2, 'diagnose --full is no usage error');
+    const mistyped = await opsdeck(['safe-mode', '--enabel', ...common]);
+    assert.equal(mistyped.code, 2);
+    assert.equal(mistyped.stderr.trim(), 'opsdeck: unknown option --enabel (did you mean --enable?); see opsdeck safe-mode --help');
+
+    // process-jobs is worker, options and all: --verbose logs each claim at debug, as worker --verbose does.
+    ok(await opsdeck(['enqueue', 'payments', ...common]));
+    const worked = await opsdeck(['process-jobs', '--verbose', '--until-empty', '--log-format', 'json', ...common]);
+    assert.match(ok(worked) + worked.stderr, /"level":"debug".*"msg":"job claimed"/);
   });
 
   it('breaker tune stores the numbers for every worker, list shows them beside the registry, --defaults undoes; reset --all', async () => {
@@ -63,6 +71,9 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\)/);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /payments .* 0\/10 .*failure_threshold 10 \(registry 5\)/);
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);
+    const negative = await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '-1', ...common]);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /^opsdeck: --failure-threshold must be a whole number above 0, not "-1"; see opsdeck breaker --help$/m);
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', ...common])).code, 2);
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
     // The runbook's update_circuit_breaker_settings(..., reset_timeout=60): --reset-timeout is --recovery-timeout.
