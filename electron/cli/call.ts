@@ -4,6 +4,7 @@ import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../api/runtime.ts';
 import { formatProblem, isError } from '../config/load.ts';
 import { CliFailure, type Invocation } from './command.ts';
+import { inputProblem } from './inputProblems.ts';
 
 /**
  * Calls one contract call in-process through the same dispatch every host uses. A failure becomes a
@@ -13,7 +14,10 @@ export async function call<N extends CallName>(ctx: ApiContext, name: N, input: 
 // The output is parsed with the call's own schema: the overload states the type that parse proves.
 export async function call(ctx: ApiContext, name: CallName, input: unknown): Promise<unknown> {
   const response = await dispatch(name, input, ctx);
-  if (!response.ok) throw new CliFailure(response.error.message, response.error.code === 'invalid_input' ? 2 : 1);
+  if (!response.ok) {
+    const { error } = response;
+    throw error.code === 'invalid_input' ? new CliFailure(inputProblem(name, input, error), 2) : new CliFailure(error.message, 1);
+  }
   return calls[name].output.parse(response.result);
 }
 
