@@ -14,7 +14,7 @@ import {
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
-import { ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
+import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateUse } from './rateLimit.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
@@ -195,8 +195,16 @@ export const calls = {
   ),
   'schedules.add': Call(ScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
   'schedules.remove': Call(scheduleName, ScheduleView, "Removes a schedule an operator added; a registry schedule is removed from the registry."),
-  'schedules.pause': Call(z.object({ name: ScheduleName, reason }).strict(), ScheduleView, 'Pauses a schedule: it fires nothing until resumed.'),
-  'schedules.resume': Call(scheduleName, ScheduleView, 'Resumes a schedule from its next fire; fires that passed while paused are not run.'),
+  'schedules.pause': Call(
+    z.object({ name: ScheduleName, reason }).strict(),
+    ScheduleChange,
+    'Pauses a schedule: it fires nothing until resumed. One already paused is left as it is (changed: false, said in note).',
+  ),
+  'schedules.resume': Call(
+    scheduleName,
+    ScheduleChange,
+    'Resumes a schedule from its next fire; fires that passed while paused are not run. One not paused is left as it is (changed: false); note says when it still fires nothing (disabled in its definition).',
+  ),
   'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
   'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
   'workflows.run': Call(

@@ -158,3 +158,12 @@ export const ScheduleView = StoredSchedule.extend({
   problem: z.string().nullable(),
 });
 export type ScheduleView = z.infer<typeof ScheduleView>;
+
+/** What pausing or resuming answers: the schedule after it, and whether the action changed anything. */
+export const ScheduleChange = ScheduleView.extend({
+  /** False when the schedule already was as asked: nothing was written, nothing audited. */
+  changed: z.boolean(),
+  /** What the operator asked for and did not get, in words: a no-op, or a schedule that still fires nothing. */
+  note: z.string().nullable(),
+});
+export type ScheduleChange = z.infer<typeof ScheduleChange>;

@@ -97,6 +97,43 @@ test('schedules through the contract: registry ones are paused, not removed; ope
   }
 });
 
+test('pause and resume that change nothing say so and write no audit row; a disabled schedule is not called resumed', async () => {
+  const t = await createTestContext(`${REGISTRY}  - name: weekday
+    service: report
+    cron: "0 9 * * MON-FRI"
+    enabled: false
+`);
+  try {
+    const call = caller(t.ctx);
+    await new Scheduler({ store: t.store, registry: t.ctx.registry, workerId: 'w', emitter: new EngineEmitter(silentLogger), log: silentLogger }).syncRegistry();
+    const audited = async () => (await t.store.listAudit({}, { limit: 50 })).items.filter((a) => a.action !== 'schedule.sync').map((a) => [a.action, a.target]);
+    const resume = async (name: string) => calls['schedules.resume'].output.parse(await call.ok('schedules.resume', { name }));
+    const pause = async (name: string) => calls['schedules.pause'].output.parse(await call.ok('schedules.pause', { name }));
+
+    const notPaused = await resume('nightly');
+    assert.deepEqual([notPaused.changed, notPaused.note], [false, 'nightly is not paused: nothing to resume']);
+    const disabled = await resume('weekday');
+    assert.deepEqual([disabled.changed, disabled.active], [false, false]);
+    assert.equal(disabled.note, 'weekday is disabled in the registry (enabled: false): resuming does not fire it; enable it there');
+    assert.deepEqual(await audited(), []);
+
+    assert.equal((await pause('nightly')).changed, true);
+    const again = await pause('nightly');
+    assert.deepEqual([again.changed, again.note], [false, 'nightly is already paused (by tester@test-host): nothing to pause']);
+    assert.equal((await pause('weekday')).changed, true);
+    const unpaused = await resume('weekday');
+    assert.deepEqual([unpaused.changed, unpaused.paused, unpaused.active], [true, false, false]);
+    assert.match(unpaused.note ?? '', /disabled in the registry/);
+    assert.deepEqual((await audited()).reverse(), [
+      ['schedule.pause', 'nightly'],
+      ['schedule.pause', 'weekday'],
+      ['schedule.resume', 'weekday'],
+    ]);
+  } finally {
+    await t.cleanup();
+  }
+});
+
 test("health-check's scheduler check fails while a schedule is left unfired, and names it", async () => {
   const t = await createTestContext(REGISTRY);
   try {

@@ -43,6 +43,11 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     assert.match(paused.stdout, /paused by .* \(month-end freeze\)/);
     assert.match(paused.stdout, /next {3}- \(fires nothing/);
 
+    const pausedAgain = run(['schedule', 'pause', 'nightly']);
+    assert.equal(pausedAgain.code, 0, pausedAgain.stderr);
+    assert.match(pausedAgain.stdout, /^nightly is already paused \(by .*\): nothing to pause$/m);
+    assert.doesNotMatch(pausedAgain.stdout, /schedule nightly paused/);
+
     const show = run(['schedule', 'show', 'nightly', '--json']);
     const shown = JSON.parse(show.stdout);
     assert.equal(shown.schedule.paused, true);
@@ -62,6 +67,19 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /service nope is not in the registry \(known: report\)/);
     assert.equal(run(['schedule', 'fly']).code, 2);
+
+    assert.match(run(['schedule', 'resume', 'nightly']).stdout, /^schedule nightly resumed from its next fire$/m);
+    const resumedAgain = run(['schedule', 'resume', 'nightly']);
+    assert.equal(resumedAgain.code, 0, resumedAgain.stderr);
+    assert.match(resumedAgain.stdout, /^nightly is not paused: nothing to resume$/m);
+    assert.doesNotMatch(resumedAgain.stdout, /schedule nightly resumed/);
+    assert.equal(run(['schedule', 'add', 'off', '--service', 'report', '--cron', '@daily', '--disabled']).code, 0);
+    const disabled = run(['schedule', 'resume', 'off']);
+    assert.match(disabled.stdout, /^off was added disabled: resuming does not fire it; remove it and add it again enabled$/m);
+    assert.doesNotMatch(disabled.stdout, /schedule off resumed/);
+    run(['schedule', 'remove', 'off']);
+    const resumes = JSON.parse(run(['audit', '--action', 'schedule.resume', '--json']).stdout).entries;
+    assert.equal(resumes.length, 1, 'only the resume that changed something is audited');
 
     const removed = run(['schedule', 'remove', 'nightly']);
     assert.equal(removed.code, 0, removed.stderr);

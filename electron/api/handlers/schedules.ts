@@ -4,6 +4,7 @@ import { fireMaker, missingTarget, payloadProblem, runNowWork, scheduleWrite } f
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { pauseNote, resumeNote } from '../scheduleChange.ts';
 import { toScheduleView } from '../scheduleView.ts';
 
 async function stored(ctx: ApiContext, name: string) {
@@ -70,19 +71,24 @@ export const schedules: Handlers<
     return toScheduleView(removed, ctx.registry, new Date());
   },
 
+  // The store leaves a schedule already as asked unchanged and unaudited; the answer says so in words.
   'schedules.pause': async (input, ctx) => {
+    const before = await stored(ctx, input.name);
+    const now = new Date();
+    if (before.paused) return { ...toScheduleView(before, ctx.registry, now), changed: false, note: pauseNote(before) };
     const paused = await ctx.store.setSchedulePaused(input.name, true, null, ctx.actor, input.reason ?? null);
     if (!paused) throw notFound(`no schedule named ${input.name}`);
-    return toScheduleView(paused, ctx.registry, new Date());
+    return { ...toScheduleView(paused, ctx.registry, now), changed: true, note: null };
   },
 
   'schedules.resume': async (input, ctx) => {
-    const schedule = await stored(ctx, input.name);
+    const before = await stored(ctx, input.name);
     const now = new Date();
-    const next = nextFire(schedule.config, now)?.toISOString() ?? null;
+    if (!before.paused) return { ...toScheduleView(before, ctx.registry, now), changed: false, note: resumeNote(before) };
+    const next = nextFire(before.config, now)?.toISOString() ?? null;
     const resumed = await ctx.store.setSchedulePaused(input.name, false, next, ctx.actor, null);
     if (!resumed) throw notFound(`no schedule named ${input.name}`);
-    return toScheduleView(resumed, ctx.registry, now);
+    return { ...toScheduleView(resumed, ctx.registry, now), changed: true, note: resumeNote(before) };
   },
 
   'schedules.runNow': async (input, ctx) => {

@@ -1,5 +1,5 @@
 import { MissedPolicy, targetText } from '../../../shared/schedule.ts';
-import type { ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
+import type { ScheduleChange, ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
 import { flag, int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -92,12 +92,13 @@ async function add(inv: Invocation): Promise<number> {
   });
 }
 
-/** Subcommands that take one schedule name and print the schedule after. */
-const ONE: Record<string, { verb: string; call: 'schedules.remove' | 'schedules.pause' | 'schedules.resume' }> = {
-  remove: { verb: 'removed', call: 'schedules.remove' },
-  pause: { verb: 'paused: it fires nothing until resumed', call: 'schedules.pause' },
-  resume: { verb: 'resumed from its next fire', call: 'schedules.resume' },
-};
+/** What pause and resume print: what changed, or plainly that nothing did, and the schedule after. */
+function changeText(io: Io, sub: 'pause' | 'resume', change: ScheduleChange): string {
+  const done = sub === 'pause' ? 'paused: it fires nothing until resumed' : change.note === null ? 'resumed from its next fire' : 'is no longer paused';
+  const lines = change.changed ? [`schedule ${change.name} ${done}`] : [];
+  if (change.note !== null) lines.push(change.note);
+  return [...lines, block(io, change)].join('\n');
+}
 
 export const schedule: Command = {
   name: 'schedule',
@@ -165,15 +166,22 @@ export const schedule: Command = {
         return 0;
       });
     }
-    const one = ONE[sub];
-    if (one) {
+    if (sub === 'remove') {
+      const [, name = ''] = positionals(inv, [sub, 'NAME']);
+      return withRuntime(inv, async ({ ctx }) => {
+        const removed = await call(ctx, 'schedules.remove', { name });
+        if (inv.common.json) printJson(inv.io, removed);
+        else inv.io.out(`schedule ${name} removed`);
+        return 0;
+      });
+    }
+    if (sub === 'pause' || sub === 'resume') {
       const [, name = ''] = positionals(inv, [sub, 'NAME']);
       const reason = str(inv.values, 'reason');
       return withRuntime(inv, async ({ ctx }) => {
-        const result =
-          one.call === 'schedules.pause' ? await call(ctx, one.call, { name, reason }) : await call(ctx, one.call, { name });
-        if (inv.common.json) printJson(inv.io, result);
-        else inv.io.out(`schedule ${name} ${one.verb}${one.call === 'schedules.remove' ? '' : `\n${block(inv.io, result)}`}`);
+        const change = sub === 'pause' ? await call(ctx, 'schedules.pause', { name, reason }) : await call(ctx, 'schedules.resume', { name });
+        if (inv.common.json) printJson(inv.io, change);
+        else inv.io.out(changeText(inv.io, sub, change));
         return 0;
       });
     }

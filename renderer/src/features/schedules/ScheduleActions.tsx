@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { ScheduleView } from '../../../../shared/schedule.ts';
+import type { ScheduleChange, ScheduleView } from '../../../../shared/schedule.ts';
 import { useAction } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
@@ -20,15 +20,25 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
     },
     onError: (e: Error) => notify('bad', errorMessage(e)),
   });
+  // Pause and resume say when they changed nothing (another operator got there first) or when the
+  // schedule still fires nothing (disabled in its definition), rather than a success that did not happen.
+  const changed = (text: string, partly: string) => ({
+    onSuccess(change: ScheduleChange) {
+      if (change.note === null) notify('ok', text);
+      else notify('info', change.changed ? `${partly} ${change.note}.` : `${change.note}.`);
+      onChanged();
+    },
+    onError: (e: Error) => notify('bad', errorMessage(e)),
+  });
 
   return (
     <div className="button-row">
       {schedule.paused ? (
-        <button type="button" className="button-small" disabled={busy} aria-label={`Resume schedule ${name}`} onClick={() => resume.mutate({ name }, done(`Schedule ${name} resumed from its next fire.`))}>
+        <button type="button" className="button-small" disabled={busy} aria-label={`Resume schedule ${name}`} onClick={() => resume.mutate({ name }, changed(`Schedule ${name} resumed from its next fire.`, `Schedule ${name} is no longer paused, but:`))}>
           Resume
         </button>
       ) : (
-        <button type="button" className="button-small" disabled={busy} aria-label={`Pause schedule ${name}`} onClick={() => pause.mutate({ name }, done(`Schedule ${name} paused: it fires nothing until resumed.`))}>
+        <button type="button" className="button-small" disabled={busy} aria-label={`Pause schedule ${name}`} onClick={() => pause.mutate({ name }, changed(`Schedule ${name} paused: it fires nothing until resumed.`, `Schedule ${name} paused.`))}>
           Pause
         </button>
       )}
