@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
-import { opsdeck, type Run } from './testing/opsdeck.ts';
+import { ok, opsdeck, type Run } from './testing/opsdeck.ts';
 
 function json(run: Run): unknown {
   assert.equal(run.code, 0, `exit 0 expected; stderr: ${run.stderr}`);
@@ -38,6 +38,10 @@ describe('opsdeck workflow', () => {
         '      - { name: extract, service: step }',
         '      - { name: transform, service: gated, depends_on: [extract] }',
         '      - { name: load, service: step, depends_on: [transform] }',
+        '  - name: hurried',
+        '    stuck_after: 1s',
+        '    tasks:',
+        '      - { name: only, service: step }',
         '',
       ].join('\n'),
     );
@@ -75,6 +79,27 @@ describe('opsdeck workflow', () => {
     assert.match(runs.stdout, /cli-1 +etl +completed +3 completed/);
   });
 
+  it('workflow runs --stuck lists the runs REST calls stuck; status counts them apart from stuck jobs', async () => {
+    const own = ['--db', join(dir, 'stuck.db'), ...common.slice(2)];
+    const none = await opsdeck(['workflow', 'runs', '--stuck', ...own]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^no stuck workflow runs/);
+    const started = z.object({ run_id: z.number() }).parse(json(await opsdeck(['workflow', 'run', 'hurried', '--json', ...own])));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const stuck = await opsdeck(['workflow', 'runs', '--stuck', ...own]);
+    assert.equal(stuck.code, 0, stuck.stderr);
+    assert.match(stuck.stdout, new RegExp(`^ +${started.run_id} .* hurried +running \\(stuck\\)`, 'm'));
+    assert.equal(ok(await opsdeck(['workflow', 'runs', '--status', 'stuck', ...own])), stuck.stdout);
+    const listed = calls['workflows.stuck'].output.parse(json(await opsdeck(['workflow', 'runs', '--stuck', '--json', ...own])));
+    assert.deepEqual(listed.runs.map((r) => r.id), [started.run_id]);
+    assert.match(ok(await opsdeck(['workflow', 'runs', '--stuck', '--workflow', 'etl', ...own])), /^no stuck workflow runs/);
+
+    const status = ok(await opsdeck(['status', ...own]));
+    assert.match(status, /stuck jobs 0 {2}stuck workflow runs 1/);
+    assert.match(status, /workflow runs --stuck lists them/);
+  });
+
   it('says what is wrong with a bad subcommand, payload, status or run', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);
@@ -82,8 +107,8 @@ describe('opsdeck workflow', () => {
     const payload = await opsdeck(['workflow', 'run', 'etl', '--payload', '[1]', ...common]);
     assert.equal(payload.code, 2);
     assert.match(payload.stderr, /--payload must be a JSON object/);
-    const status = await opsdeck(['workflow', 'runs', '--status', 'stuck', ...common]);
-    assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "stuck"/);
+    const status = await opsdeck(['workflow', 'runs', '--status', 'lost', ...common]);
+    assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "lost"/);
     const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no workflow run "no-such-run"/);

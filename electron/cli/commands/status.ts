@@ -36,6 +36,9 @@ export const status: Command = {
     positionals(inv, []);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const stats = await call(ctx, 'overview.stats', {});
+      // Stuck jobs (a lease ran out) and stuck workflow runs (no task progress for stuck_after) are two
+      // things: each is counted by its name, so a stuck run is not hidden behind "stuck 0".
+      const stuckRuns = inv.common.json ? [] : (await call(ctx, 'workflows.stuck', {})).runs;
       if (inv.common.json) {
         printJson(inv.io, statusJson(stats));
         return 0;
@@ -45,8 +48,10 @@ export const status: Command = {
       io.out(`store: ${ctx.store.dialect} at ${ctx.store.location}`);
       io.out(
         `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  cancelled ${c.cancelled}` +
-          `  |  dead letters ${stats.dead_letters}  stuck ${stats.stuck}`,
+          `  |  dead letters ${stats.dead_letters}  stuck jobs ${stats.stuck}  stuck workflow runs ${stuckRuns.length}`,
       );
+      if (stats.stuck > 0) io.out(`stuck jobs: running with their lease run out (their worker stopped answering); jobs --stuck lists them`);
+      if (stuckRuns.length > 0) io.out(`stuck workflow runs: no task progressed for their workflow's stuck_after; workflow runs --stuck lists them`);
       const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
       const oldest = stats.oldest_pending_age_s === null ? '-' : `${stats.oldest_pending_age_s}s`;
       io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} failed (failure rate ${rate}); oldest pending ${oldest}`);

@@ -1,7 +1,7 @@
 import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
 import { JsonObject } from '../../../shared/domain.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
-import { positionals, str, UsageError } from '../args.ts';
+import { flag, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
@@ -75,9 +75,26 @@ function runRef(text: string | undefined): number | string {
   return /^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
 
+/** Runs flagged stuck, by the same reading as GET /v1/workflow-runs/stuck and the overview's banner. */
+async function stuckRuns(inv: Invocation): Promise<number> {
+  const workflow = str(inv.values, 'workflow');
+  return withRuntime(inv, async ({ ctx }) => {
+    const { runs: all } = await call(ctx, 'workflows.stuck', {});
+    const stuck = workflow === undefined ? all : all.filter((r) => r.workflow === workflow);
+    if (inv.common.json) printJson(inv.io, { runs: stuck });
+    else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
+    return 0;
+  });
+}
+
 async function runs(inv: Invocation): Promise<number> {
   positionals(inv, ['runs']);
   const status = str(inv.values, 'status');
+  // Stuck is no state a run is in but a flag on a running one: --status stuck asks for the flag.
+  if (flag(inv.values, 'stuck') || status === 'stuck') {
+    if (status !== undefined && status !== 'stuck' && status !== 'running') throw new UsageError(`--stuck lists running runs only; --status ${status} contradicts it`);
+    return stuckRuns(inv);
+  }
   const parsedStatus = status === undefined ? undefined : WorkflowRunStatus.safeParse(status);
   if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status takes ${WorkflowRunStatus.options.join(', ')}, not "${status}"`);
   const workflow = str(inv.values, 'workflow');
@@ -96,7 +113,7 @@ async function runs(inv: Invocation): Promise<number> {
 export const workflow: Command = {
   name: 'workflow',
   summary: 'workflows: list, run, runs, show RUN, retry RUN (from its failed tasks), cancel RUN',
-  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
+  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
   details: [
     'Each task of a run is a job. A task waits until every task it depends on completed; a task that',
     'fails leaves what depends on it blocked. retry RUN sends the failed tasks back and the run goes on',
@@ -107,6 +124,7 @@ export const workflow: Command = {
     identifier: { type: 'string', value: 'ID', description: 'run: the run\'s identifier; running it again with the same one starts nothing new' },
     workflow: { type: 'string', value: 'NAME', description: 'runs: only runs of this workflow' },
     status: { type: 'string', value: 'S', description: `runs: only runs in this state (${WorkflowRunStatus.options.join(', ')})` },
+    stuck: { type: 'boolean', description: "runs: only running runs with no task progress for their workflow's stuck_after (--status stuck says the same)" },
     reason: { type: 'string', value: 'TEXT', description: 'cancel: why, for the audit log' },
   },
   async run(inv) {

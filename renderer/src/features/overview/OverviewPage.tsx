@@ -24,6 +24,8 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
   const stats = useCall('overview.stats', {}, { staleTime: 10_000, refetchInterval: 30_000 });
   const series = useCall('overview.series', { window: seriesWindow }, { refetchInterval: seriesWindow === '1h' ? 15_000 : 60_000 });
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
+  // The same query StuckRuns reads below: one fetch, the tile's count and the banner's list agree.
+  const stuckRuns = useCall('workflows.stuck', {}, { refetchInterval: 15_000 });
 
   if (stats.isPending) return <Loading label="Loading overview…" />;
   if (stats.isError) return <ErrorState what="the overview" error={stats.error} onRetry={() => void stats.refetch()} />;
@@ -41,7 +43,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         </span>
       </header>
       {firstRun ? <WelcomePanel /> : null}
-      <StatTiles stats={data} />
+      <StatTiles stats={data} stuckRuns={stuckRuns.data?.runs.length ?? null} />
       <StuckRuns />
       <div className="grid-2">
         <section className="panel" aria-labelledby="chart-throughput">

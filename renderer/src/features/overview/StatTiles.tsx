@@ -1,10 +1,10 @@
 import type { OverviewStats } from '../../../../shared/contract.ts';
 import { tiles } from './tiles.ts';
 
-export function StatTiles({ stats }: { stats: OverviewStats }) {
+export function StatTiles({ stats, stuckRuns }: { stats: OverviewStats; stuckRuns: number | null }) {
   return (
     <ul className="tiles" aria-label="Key figures">
-      {tiles(stats).map((tile) => {
+      {tiles(stats, stuckRuns).map((tile) => {
         const body = (
           <>
             <span className="tile-label">{tile.label}</span>

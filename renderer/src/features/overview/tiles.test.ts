@@ -17,8 +17,16 @@ test('dead letters and stuck jobs call for attention only when there are some, a
   assert.equal(tile('Dead letters')?.tone, undefined);
   assert.equal(tile('Dead letters', overviewStats({ dead_letters: 3 }))?.tone, 'bad');
   assert.equal(tile('Dead letters')?.href, '#/dlq');
-  assert.equal(tile('Stuck', overviewStats({ stuck: 1 }))?.tone, 'warn');
-  assert.equal(tile('Stuck')?.href, '#/jobs?stuck=1');
+  assert.equal(tile('Stuck jobs', overviewStats({ stuck: 1 }))?.tone, 'warn');
+  assert.equal(tile('Stuck jobs')?.href, '#/jobs?stuck=1');
+});
+
+test('stuck workflow runs are a figure of their own, not counted as stuck jobs', () => {
+  const all = tiles(overviewStats({ stuck: 0 }), 1);
+  assert.equal(all.find((t) => t.label === 'Stuck jobs')?.value, '0');
+  const runs = all.find((t) => t.label === 'Stuck workflow runs');
+  assert.deepEqual([runs?.value, runs?.tone, runs?.href], ['1', 'warn', '#/workflows']);
+  assert.equal(tiles(overviewStats()).find((t) => t.label === 'Stuck workflow runs'), undefined, 'not shown before they were read');
 });
 
 test('pending says how many are not due yet, only when some are', () => {

@@ -35,8 +35,25 @@ function oldestPendingTile(stats: OverviewStats): Tile {
   };
 }
 
-/** The overview's key figures: each with its tone by the thresholds an operator acts on, and where it leads. */
-export function tiles(stats: OverviewStats): Tile[] {
+/**
+ * Workflow runs with no task progress for their stuck_after: a different thing from stuck jobs (a job
+ * whose lease ran out), so a figure of its own beside them, never added into theirs.
+ */
+function stuckRunsTile(count: number): Tile {
+  return {
+    label: 'Stuck workflow runs',
+    value: formatCount(count),
+    tone: count > 0 ? 'warn' : undefined,
+    href: routeHref('/workflows'),
+    hint: "Running workflow runs with no task progress for longer than their workflow's stuck_after",
+  };
+}
+
+/**
+ * The overview's key figures: each with its tone by the thresholds an operator acts on, and where it
+ * leads. `stuckRuns` is null until the stuck workflow runs were read.
+ */
+export function tiles(stats: OverviewStats, stuckRuns: number | null = null): Tile[] {
   const rate = stats.failure_rate;
   return [
     {
@@ -68,11 +85,12 @@ export function tiles(stats: OverviewStats): Tile[] {
       hint: `Jobs completed per minute over the last ${THROUGHPUT_WINDOW_MIN} minutes`,
     },
     {
-      label: 'Stuck',
+      label: 'Stuck jobs',
       value: formatCount(stats.stuck),
       tone: stats.stuck > 0 ? 'warn' : undefined,
       href: routeHref('/jobs', { stuck: '1' }),
       hint: 'Running jobs whose lease expired',
     },
+    ...(stuckRuns === null ? [] : [stuckRunsTile(stuckRuns)]),
   ];
 }
