@@ -42,4 +42,5 @@ export const AUDIT_ACTIONS = [
   'settings.connection',
   'settings.local_execution',
   'demo.start',
+  'worker.forget',
 ] as const;

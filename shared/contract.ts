@@ -152,6 +152,11 @@ export const calls = {
     "Whether an HTTP service's credential variables are set and the service accepts the credential.",
   ),
   'workers.list': Call(Empty, z.object({ workers: z.array(WorkerInfo) }), 'Workers with their heartbeats.'),
+  'workers.forget': Call(
+    z.object({ id: z.string().trim().min(1).max(200) }).strict(),
+    z.object({ forgotten: WorkerInfo }),
+    'Forgets a lost or stopped worker no running job is leased to (audited): it leaves the list and the health check.',
+  ),
 
   'registry.get': Call(Empty, RegistryView, 'The loaded service registry and the last load problems.'),
   'registry.validate': Call(

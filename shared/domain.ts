@@ -266,6 +266,8 @@ export type LatencyByType = z.infer<typeof LatencyByType>;
 export const HealthCheck = z.object({
   name: z.string(),
   ok: z.boolean(),
+  /** Passing, yet worth a look (a lost worker whose jobs were taken back): shown as a warning, never a failure. */
+  warning: z.boolean().optional(),
   detail: z.string(),
 });
 export type HealthCheck = z.infer<typeof HealthCheck>;

@@ -34,6 +34,7 @@ const ARGUMENTS: Partial<Record<CallName, Record<string, string>>> = {
   'alerts.ack': { rule: 'RULE' },
   'alerts.silence': { rule: 'RULE' },
   'alerts.deleteRule': { name: 'NAME' },
+  'workers.forget': { id: 'ID' },
 };
 
 /** Inputs read from a file the operator wrote: named by their key in it, as the file spells it. */

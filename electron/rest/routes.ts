@@ -151,6 +151,7 @@ export const ROUTES: Route[] = [
     'Pauses one queue: its jobs wait. A queue no service, schedule or job uses yet needs force: true.'),
   post('/v1/control/queues/{queue}/unpause', 'control.pauseQueue', reasonOnly, ({ params, body }) => withPath(body, { queue: params.queue, paused: false }), 'Dispatches a paused queue again.'),
   get('/v1/workers', 'workers.list'),
+  post('/v1/workers/{id}/forget', 'workers.forget', z.object({}).strict(), ({ params, body }) => withPath(body, { id: params.id })),
   get('/v1/runners', 'runners.list'),
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
   ...scheduleRoutes,

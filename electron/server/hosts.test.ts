@@ -52,6 +52,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'runners.connectivity': { url: 'http://127.0.0.1:1/' },
     'runners.validateToken': { service: 'local_api' },
     'workers.list': {},
+    'workers.forget': { id: 'no-such-worker' },
     'registry.get': {},
     'registry.validate': { text: 'services: []\n' },
     'registry.load': { path: registryPath },
@@ -108,6 +109,8 @@ const FIRST_OUTCOME: Partial<Record<CallName, string>> = {
   'alerts.silence': 'conflict',
   // Job 1 is no dead letter in this store: naming it is a 404 on both hosts.
   'dlq.resolve': 'not_found',
+  // No worker registered on this store: forgetting one is a 404 on both hosts.
+  'workers.forget': 'not_found',
 };
 
 /** Outcomes a repeated well-formed call may have; anything else is a host or handler bug. */

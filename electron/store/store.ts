@@ -206,6 +206,13 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   registerWorker(worker: WorkerRegistration): Promise<void>;
   heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
+  /**
+   * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
+   * job: its row goes and the change is audited (`worker.forget`) in one transaction. A worker still
+   * heartbeating, or one a running job is still leased to (its leases not yet taken back), is left as
+   * it is. Null when there is no such worker.
+   */
+  forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null>;
 
   // ---- API keys (apiKeys.ts of each dialect) -------------------------------------------------------
   /** Adds a key and audits it (`api_key.create`); null when a key of that name exists. */
@@ -422,6 +429,14 @@ export interface BreakerTransition {
 export interface LeasedAttempt {
   jobId: number;
   attemptId: number;
+}
+
+/** What forgetWorker did: `forgotten`, or why not (`alive`, `holds_jobs`: `jobs` running jobs still leased to it). */
+export interface WorkerForget {
+  outcome: 'forgotten' | 'alive' | 'holds_jobs';
+  /** The worker as it was. */
+  worker: WorkerInfo;
+  jobs: number;
 }
 
 export interface WorkerRegistration {

@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import type { HealthCheck } from '../../../shared/domain.ts';
+import type { HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -25,6 +25,22 @@ function registryCheck(ctx: ApiContext): HealthCheck {
   }
   if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
   return { name: 'registry', ok: true, detail: `${count} service(s) from ${ctx.registry.path ?? 'text'}` };
+}
+
+/**
+ * One worker's check. A lost worker fails while a running job is still leased to it (nobody runs that
+ * job until its lease is taken back) or while no live worker serves; once its jobs were taken back and
+ * another worker serves, it is a warning naming the way to forget it, not an outage for a day.
+ */
+async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number): Promise<HealthCheck> {
+  const name = `worker:${w.id}`;
+  const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
+  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago` };
+  const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
+  const held = (await ctx.store.leasedAttempts(w.id)).length;
+  if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
+  if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
+  return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }
 
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
@@ -64,14 +80,8 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
       checks.push(await dispatchCheck(ctx.store, workers, now));
       checks.push(await schedulerCheck(ctx.store, now));
-      for (const w of workers) {
-        const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-        checks.push({
-          name: `worker:${w.id}`,
-          ok: !w.lost,
-          detail: w.lost ? `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})` : `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago`,
-        });
-      }
+      const serving = workers.some((w) => !w.lost && w.state === 'running');
+      for (const w of workers) checks.push(await workerCheck(ctx, w, serving, now));
     } catch (error) {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }

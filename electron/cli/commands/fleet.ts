@@ -1,6 +1,6 @@
-import { positionals } from '../args.ts';
+import { positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
-import type { Command } from '../command.ts';
+import type { Command, Invocation } from '../command.ts';
 import { ago, paint, printJson, statusColor, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -27,13 +27,28 @@ export const runners: Command = {
   },
 };
 
+function forget(inv: Invocation): Promise<number> {
+  const [, id = ''] = positionals(inv, ['forget', 'ID']);
+  // Like the list, forgetting a worker needs no registry: an operator cleaning up after an outage may have none.
+  return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    const { forgotten } = await call(ctx, 'workers.forget', { id });
+    if (inv.common.json) printJson(inv.io, { forgotten });
+    else inv.io.out(`worker ${forgotten.id} (${forgotten.host}, pid ${forgotten.pid}) forgotten: it leaves the list and health-check`);
+    return 0;
+  });
+}
+
 export const workers: Command = {
   name: 'workers',
-  summary: 'workers sharing this store, with their heartbeats (lost ones marked)',
-  usage: '',
+  summary: 'workers sharing this store, with their heartbeats (lost ones marked); forget ID drops a lost or stopped one',
+  usage: '[list] | forget ID',
+  details: 'forget ID: a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited).',
   options: {},
   async run(inv) {
-    positionals(inv, []);
+    const sub = inv.positionals[0] ?? 'list';
+    if (sub === 'forget') return forget(inv);
+    if (sub !== 'list') throw new UsageError(`workers takes list or forget ID, not "${sub}"`);
+    positionals(inv, inv.positionals.length === 0 ? [] : ['list']);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const { workers: list } = await call(ctx, 'workers.list', {});
       if (inv.common.json) printJson(inv.io, { workers: list });

@@ -28,11 +28,13 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
   inv.io.out(
     renderTable(
       [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 100 }],
-      report.checks.map((c) => [c.name, c.ok ? paint(inv.io, 'ok', 'green') : paint(inv.io, 'FAIL', 'red'), c.detail]),
+      report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), c.detail]),
     ),
   );
   const failing = report.checks.filter((c) => !c.ok).length;
-  inv.io.out(report.ok ? '\nhealthy' : `\nunhealthy: ${failing} check(s) failing`);
+  const warnings = report.checks.filter((c) => c.ok && c.warning).length;
+  const noted = warnings > 0 ? ` (${warnings} warning(s))` : '';
+  inv.io.out(report.ok ? `\nhealthy${noted}` : `\nunhealthy: ${failing} check(s) failing${noted}`);
 }
 
 export const healthCheck: Command = {

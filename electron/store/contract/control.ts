@@ -2,7 +2,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditEntry, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
 import type { StoreSignal } from '../store.ts';
-import { alice, ALICE, LEASE, base, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
+import { alice, ALICE, LEASE, base, claimOne, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** The control plane, circuit breakers, workers and the audit log. */
@@ -200,6 +200,28 @@ export function controlContract(test: ContractTest): void {
       await sleep(30);
       const after = await store.listWorkers(5);
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
+    });
+  });
+
+  describe('forgetting a worker', () => {
+    test('only a lost or stopped worker no job is leased to any more; audited', async (store) => {
+      await store.registerWorker({ id: 'crashed:1', host: 'crashed', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      await store.registerWorker({ id: 'quit:2', host: 'quit', pid: 2, version: '0.1.0', concurrency: 1, queues: null });
+      await store.heartbeat('quit:2', 0, 'stopped');
+      const claimed = await claimOne(store, {}, 'crashed:1', 50);
+      assert.equal((await store.forgetWorker('crashed:1', 60_000, alice))?.outcome, 'alive');
+      await sleep(80);
+      const holding = await store.forgetWorker('crashed:1', 5, alice);
+      assert.deepEqual([holding?.outcome, holding?.jobs, holding?.worker.lost], ['holds_jobs', 1, true]);
+      assert.deepEqual((await store.reclaimExpired(new Date(Date.now() + 60_000))).retried, [claimed.id]);
+
+      const forgotten = await store.forgetWorker('crashed:1', 5, alice);
+      assert.deepEqual([forgotten?.outcome, forgotten?.worker.host], ['forgotten', 'crashed']);
+      assert.equal((await store.forgetWorker('quit:2', 60_000, alice))?.outcome, 'forgotten', 'a stopped worker, however recent');
+      assert.equal(await store.forgetWorker('crashed:1', 5, alice), null);
+      assert.deepEqual(await store.listWorkers(5), []);
+      const audited = (await auditActions(store)).filter((a) => a.action === 'worker.forget');
+      assert.deepEqual(audited.map((a) => [a.target, a.actor]).sort(), [['crashed:1', ALICE], ['quit:2', ALICE]]);
     });
   });
 

@@ -8,7 +8,7 @@ import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
-import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -230,6 +230,42 @@ export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<Worker
     [Math.max(0, lostAfterMs)],
   );
   return rows.map(toWorker);
+}
+
+const HeldRow = z.object({ n: z.coerce.number() });
+
+export function forgetWorker(db: PgDb, id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> {
+  return db.tx(async (client) => {
+    const rows = await rowsOf(
+      client,
+      `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
+         state <> 'stopped' AND last_heartbeat_at < now() - $2::float8 * interval '1 millisecond' AS lost
+       FROM jobs.tb_worker WHERE id = $1 FOR UPDATE`,
+      [id, Math.max(0, lostAfterMs)],
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const worker = toWorker(row);
+    // The jobs leased to it, read as the worker reads its own (through its lease rows, by the index).
+    const held = await rowsOf(
+      client,
+      `SELECT count(*) AS n FROM jobs.tb_job_run
+       WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease WHERE worker_id = $1)) AND status = 'running' AND lease_owner = $1`,
+      [id],
+    );
+    const jobs = HeldRow.parse(held[0] ?? { n: 0 }).n;
+    if (worker.state !== 'stopped' && !worker.lost) return { outcome: 'alive', worker, jobs };
+    if (jobs > 0) return { outcome: 'holds_jobs', worker, jobs };
+    await client.query('DELETE FROM jobs.tb_worker WHERE id = $1', [id]);
+    await writeAudit(client, actorName(actor), 'worker.forget', id, null, {
+      host: worker.host,
+      pid: worker.pid,
+      state: worker.lost ? 'lost' : worker.state,
+      last_heartbeat_at: worker.last_heartbeat_at,
+    });
+    await notify(client, 'workers');
+    return { outcome: 'forgotten', worker, jobs };
+  });
 }
 
 // ---- audit ------------------------------------------------------------------------------------------

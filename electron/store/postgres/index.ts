@@ -57,6 +57,7 @@ import type {
   Store,
   StoreSignal,
   StoredApiKey,
+  WorkerForget,
   WorkerRegistration,
 } from '../store.ts';
 import { migrationStatusOf } from '../migrate.ts';
@@ -363,6 +364,12 @@ export class PostgresStore implements Store {
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
     return control.listWorkers(this.#open, lostAfterMs);
+  }
+
+  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> {
+    const result = await control.forgetWorker(this.#open, id, lostAfterMs, actor);
+    if (result?.outcome === 'forgotten') this.#signals.emit('workers');
+    return result;
   }
 
   // ---- audit -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { BreakerTransition, NewAuditEntry, Page, PageRequest, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, NewAuditEntry, Page, PageRequest, WorkerForget, WorkerRegistration } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { auditWhere, isoTime } from './filters.ts';
@@ -72,6 +72,9 @@ function prepareControlStatements(db: Connection) {
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
+    worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
+    heldJobs: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE status = 'running' AND lease_owner = ?`),
+    deleteWorker: db.prepare<[string]>(`DELETE FROM tb_worker WHERE id = ?`),
   };
 }
 
@@ -192,6 +195,23 @@ export class SqliteControl {
   listWorkers(lostAfterMs: number): WorkerInfo[] {
     const lostBefore = new Date(Date.now() - lostAfterMs).toISOString();
     return this.#db.guard(() => this.#s.workers.all().map((row) => toWorker(row, lostBefore)));
+  }
+
+  forgetWorker(id: string, lostAfterMs: number, actor: Actor): WorkerForget | null {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const row = this.#s.worker.get(id);
+        if (!row) return null;
+        const worker = toWorker(row, new Date(Date.parse(at) - lostAfterMs).toISOString());
+        const jobs = this.#s.heldJobs.get(id)?.n ?? 0;
+        if (worker.state !== 'stopped' && !worker.lost) return { outcome: 'alive', worker, jobs };
+        if (jobs > 0) return { outcome: 'holds_jobs', worker, jobs };
+        this.#s.deleteWorker.run(id);
+        this.#db.audit(at, actor, 'worker.forget', id, null, { host: worker.host, pid: worker.pid, state: worker.lost ? 'lost' : worker.state, last_heartbeat_at: worker.last_heartbeat_at });
+        return { outcome: 'forgotten', worker, jobs };
+      }),
+    );
   }
 
   audit(entry: NewAuditEntry): void {

@@ -57,6 +57,7 @@ import type {
   Store,
   StoreSignal,
   StoredApiKey,
+  WorkerForget,
   WorkerRegistration,
 } from '../store.ts';
 import { SqliteAdministration } from './administration.ts';
@@ -352,6 +353,12 @@ export class SqliteStore implements Store {
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
     return this.#db.patient(() => this.#control.listWorkers(lostAfterMs));
+  }
+
+  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> {
+    const result = await this.#db.patient(() => this.#control.forgetWorker(id, lostAfterMs, actor));
+    if (result?.outcome === 'forgotten') this.#signals.emit('workers');
+    return result;
   }
 
   // ---- audit -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
+import { ForgetWorker } from './ForgetWorker.tsx';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -56,7 +57,8 @@ function WorkersTable() {
     <>
       {lost > 0 ? (
         <p className="callout callout-bad" role="alert">
-          {lost} worker{lost === 1 ? ' has' : 's have'} stopped sending heartbeats. Their jobs return to pending when their leases expire.
+          {lost} worker{lost === 1 ? ' has' : 's have'} stopped sending heartbeats. Their jobs return to pending when their leases expire; then
+          Forget takes a lost worker off this list and the health check.
         </p>
       ) : null}
       <table className="table">
@@ -83,7 +85,15 @@ function WorkersTable() {
               <td className="mono">
                 {worker.host} <span className="muted">pid {worker.pid}</span>
               </td>
-              <td>{worker.lost ? <Badge tone="bad">lost</Badge> : <StatusBadge status={worker.state} />}</td>
+              <td className="nowrap">
+                {worker.lost ? (
+                  <>
+                    <Badge tone="bad">lost</Badge> <ForgetWorker id={worker.id} onForgotten={() => void workers.refetch()} />
+                  </>
+                ) : (
+                  <StatusBadge status={worker.state} />
+                )}
+              </td>
               <td className="num">{worker.concurrency}</td>
               <td className="num">{worker.in_flight}</td>
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
