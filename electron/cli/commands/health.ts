@@ -27,7 +27,7 @@ export async function gatherHealth(inv: Invocation): Promise<HealthReport> {
 export function printHealth(inv: Invocation, report: HealthReport): void {
   inv.io.out(
     renderTable(
-      [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 100 }],
+      [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 160 }],
       report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), c.detail]),
     ),
   );
