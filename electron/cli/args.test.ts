@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ids, int, isoTime, parseCommandArgs, positionals, UsageError } from './args.ts';
+import { ids, int, isoTime, parseCommandArgs, pastTime, positionals, UsageError } from './args.ts';
 
 const spec = { limit: { type: 'string', description: 'n' }, 'dry-run': { type: 'boolean', description: 'd' } } as const;
 
@@ -56,6 +56,11 @@ describe('parseCommandArgs', () => {
     assert.equal(isoTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');
     assert.equal(isoTime({ t: '2026-01-31T12:00:00+02:00' }, 't'), '2026-01-31T10:00:00.000Z');
     assert.throws(() => isoTime({ t: 'yesterday' }, 't'), /ISO time/);
+    const hourAgo = Date.parse(pastTime({ t: '1h' }, 't') ?? '');
+    assert.ok(Math.abs(Date.now() - 3_600_000 - hourAgo) < 5000, 'a duration is that long ago');
+    assert.equal(pastTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');
+    assert.equal(pastTime({ t: '2026' }, 't'), '2026-01-01T00:00:00.000Z', 'a bare number is a year, not seconds');
+    assert.throws(() => pastTime({ t: 'an hour' }, 't'), /ISO time like .* or a duration ago like 1h/);
     assert.deepEqual(ids({ ids: '1, 2,3' }, 'ids'), [1, 2, 3]);
     assert.throws(() => ids({ ids: '1,x' }, 'ids'), /"x" is not one/);
     const args = parseCommandArgs(['a', 'b'], spec, {});

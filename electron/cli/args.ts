@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../../shared/duration.ts';
 import { joinNegativeValues, usageMessage, type ParseOptions } from './argProblems.ts';
 
 /** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
@@ -92,6 +93,18 @@ export function isoTime(values: Values, key: string): string | undefined {
   if (text === undefined) return undefined;
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
+  return new Date(ms).toISOString();
+}
+
+/** A time in the past: an ISO time, or a duration meaning that long ago (`1h`, as the runbooks' interval '1 hour'). */
+export function pastTime(values: Values, key: string): string | undefined {
+  const text = str(values, key);
+  if (text === undefined) return undefined;
+  // With its unit only: a bare number could be a year.
+  const seconds = /[smhdw]\s*$/i.test(text) ? parseDuration(text) : null;
+  if (seconds !== null) return new Date(Date.now() - seconds * 1000).toISOString();
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
   return new Date(ms).toISOString();
 }
 

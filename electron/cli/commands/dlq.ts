@@ -1,6 +1,6 @@
 import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
-import { flag, ids, int, isoTime, str, UsageError, type ParsedArgs } from '../args.ts';
+import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -43,7 +43,7 @@ const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
 export const dlq: Command = {
   name: 'dlq',
   summary: 'dead-letter triage: groups, list, retry, resolve, purge',
-  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO] [--dry-run]',
+  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO|30d] [--dry-run]',
   details: [
     'subcommands:',
     '  groups   dead letters grouped by error fingerprint (--search, --service)',
@@ -61,7 +61,7 @@ export const dlq: Command = {
     ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
     all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
     note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
-    before: { type: 'string', value: 'ISO', description: 'purge: resolved before this time' },
+    before: { type: 'string', value: 'ISO|30d', description: 'purge: resolved before this time, or more than this long ago (30d)' },
     'dry-run': { type: 'boolean', description: 'count what would change, change nothing' },
     limit: { type: 'string', value: 'N', description: 'list: at most N (default 50)' },
     after: { type: 'string', value: 'CURSOR', description: 'list: the next page' },
@@ -107,8 +107,8 @@ export const dlq: Command = {
           return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: bulkSelector(inv, 'resolve'), note, dry_run: dryRun }), 'resolve', 'resolved');
         }
         default: {
-          const before = isoTime(values, 'before');
-          if (!before) throw new UsageError('purge needs --before ISO: resolved dead letters resolved before it are deleted');
+          const before = pastTime(values, 'before');
+          if (!before) throw new UsageError('purge needs --before ISO|30d: resolved dead letters resolved before it are deleted');
           return bulkOutput(inv, await call(ctx, 'dlq.purge', { before, dry_run: dryRun }), 'purge', 'purged');
         }
       }

@@ -4,7 +4,7 @@ import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { errorIsEarlier, errorLabel } from '../../../shared/jobError.ts';
-import { flag, int, isoTime, list, positionals, str, UsageError, type Values } from '../args.ts';
+import { flag, int, list, pastTime, positionals, str, UsageError, type Values } from '../args.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
@@ -75,7 +75,7 @@ function errorClass(values: Values): string | undefined {
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
-  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--class C] [--since ISO] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--class C] [--since ISO|1h] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
   options: {
     status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
     service: { type: 'string', value: 'NAME', description: 'only this service' },
@@ -83,7 +83,7 @@ export const jobs: Command = {
     type: { type: 'string', value: 'T,T', description: `only these execution types (${ExecutionType.options.join(', ')})` },
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
     class: { type: 'string', value: 'C', description: `only jobs with an attempt that failed of this class (${KNOWN_ERROR_CLASSES.join(', ')}, or an exact one such as http_503)` },
-    since: { type: 'string', value: 'ISO', description: 'created at or after this time' },
+    since: { type: 'string', value: 'ISO|1h', description: 'created at or after this time, or within this long (1h, 30m, 7d)' },
     stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
     scheduled: { type: 'boolean', description: 'only pending jobs not yet due (scheduled for later, retries in backoff)' },
     'running-longer-than': { type: 'string', value: 'AGE', description: 'only jobs running for longer than AGE (90s, 10m, 2h): start time and duration shown' },
@@ -100,7 +100,7 @@ export const jobs: Command = {
       execution_type: enumList(values, 'type', ExecutionType),
       search: str(values, 'search'),
       error_class: errorClass(values),
-      created_after: isoTime(values, 'since'),
+      created_after: pastTime(values, 'since'),
       stuck: values.stuck === true ? true : undefined,
       scheduled: values.scheduled === true ? true : undefined,
       started_before: longerThan(values),
