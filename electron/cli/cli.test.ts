@@ -171,6 +171,20 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
   });
 
+  it('health-check CHECK runs one component, the runbooks\' database being the store; an unknown one is named', async () => {
+    const db = join(dir, 'components.db');
+    assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
+    const HealthJson = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string() })) });
+    for (const check of ['store', 'database']) {
+      const run = await opsdeck(['health-check', check, '--db', db, '--json']);
+      assert.deepEqual(HealthJson.parse(json(run)).checks.map((c) => c.name), ['store'], check);
+    }
+    assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
+    const unknown = await opsdeck(['health-check', 'nosuch', '--db', db]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no health check named nosuch \(known: store, migrations, registry/);
+  });
+
   it('a mistyped store path is refused by commands that read or control a store, and nothing is created', async () => {
     const missing = join(dir, 'no-such-dir', 'typo.db');
     for (const args of [['status'], ['dlq', 'groups'], ['emergency-stop'], ['health-check'], ['diagnose']]) {

@@ -102,8 +102,9 @@ export const health: Handlers<'health.check'> = {
   'health.check': async (input, ctx) => {
     const report = await healthReport(ctx);
     if (input.check === undefined) return report;
-    // `runner` and `worker` name every check of their kind (runner:shell, worker:host-a:1, ...).
-    const { check } = input;
+    // `runner` and `worker` name every check of their kind (runner:shell, worker:host-a:1, ...); the
+    // runbooks' `database` is the store.
+    const check = input.check === 'database' ? 'store' : input.check;
     const checks = named(report.checks, check);
     if (checks.length === 0) {
       const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');

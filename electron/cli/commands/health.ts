@@ -1,14 +1,17 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import { createRuntime } from '../../api/runtime.ts';
 import { StoreError } from '../../store/errors.ts';
-import { positionals } from '../args.ts';
+import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson } from '../output.ts';
 import { renderTable } from '../table.ts';
 
-/** The health report, or when the store cannot even be opened, a report whose failing check is `store`. */
-export async function gatherHealth(inv: Invocation): Promise<HealthReport> {
+/**
+ * The health report (only the checks `check` names, when given), or when the store cannot even be opened,
+ * a report whose failing check is `store`.
+ */
+export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
   let rt;
   try {
     rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true });
@@ -18,7 +21,7 @@ export async function gatherHealth(inv: Invocation): Promise<HealthReport> {
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   try {
-    return await call(rt.ctx, 'health.check', {});
+    return await call(rt.ctx, 'health.check', check === undefined ? {} : { check });
   } finally {
     await rt.close();
   }
@@ -40,11 +43,11 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
 export const healthCheck: Command = {
   name: 'health-check',
   summary: 'store, migrations, registry, runner probes, worker heartbeats; exit 1 when anything is unhealthy',
-  usage: '',
+  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID, dispatch, scheduler)',
   options: {},
   async run(inv) {
-    positionals(inv, []);
-    const report = await gatherHealth(inv);
+    if (inv.positionals.length > 1) throw new UsageError(`health-check takes at most one check, not ${inv.positionals.length}`);
+    const report = await gatherHealth(inv, inv.positionals[0]);
     if (inv.common.json) printJson(inv.io, report);
     else printHealth(inv, report);
     return report.ok ? 0 : 1;
