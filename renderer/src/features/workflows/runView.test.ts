@@ -14,6 +14,7 @@ test('a task says how long it took, runs, or what it waits for', () => {
   assert.equal(taskTiming({ status: 'running', started_at: '2026-12-04T10:00:00.000Z', completed_at: null }, now), 'running 10.0 s');
   assert.equal(taskTiming({ status: 'waiting', started_at: null, completed_at: null }, now), 'waiting for upstream');
   assert.equal(taskTiming({ status: 'pending', started_at: null, completed_at: null }, now), 'queued');
+  assert.equal(taskTiming({ status: 'pending', started_at: '2026-01-01T00:00:00.000Z', completed_at: null }, now), 'queued', 'handed back by a worker that stopped: not running');
   assert.equal(taskTiming({ status: 'completed', started_at: '2026-12-04T10:00:00.000Z', completed_at: '2026-12-04T10:02:05.000Z' }, now), 'took 2 min 5 s');
 });
 

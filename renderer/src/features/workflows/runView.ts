@@ -16,7 +16,9 @@ export function taskSummary(tasks: Record<string, number>): string {
 export function taskTiming(task: Pick<WorkflowTask, 'status' | 'started_at' | 'completed_at'>, nowMs: number): string {
   if (task.status === 'waiting') return 'waiting for upstream';
   if (task.status === 'blocked') return 'until its upstream is retried';
-  if (!task.started_at) return task.status === 'pending' ? 'queued' : 'not started';
+  // A pending task's start is that of an attempt handed back (a worker stopped): it is queued again.
+  if (task.status === 'pending') return 'queued';
+  if (!task.started_at) return 'not started';
   const end = task.completed_at ? Date.parse(task.completed_at) : nowMs;
   const ms = Math.max(0, end - Date.parse(task.started_at));
   const text = ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
