@@ -35,3 +35,35 @@ test('filter the jobs table and open a job trace', async ({ opsdeck }) => {
   await page.keyboard.press('Escape');
   await expect(drawer).toHaveCount(0);
 });
+
+test('a filter value too long for the contract is left out with a notice; the page stays up, also on reload', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+
+  await opsdeck.open(`/jobs?service=${'s'.repeat(300)}`);
+  const notice = page.getByRole('alert').filter({ hasText: 'filter ignored' });
+  await expect(notice).toContainText('Service filter ignored: 300 characters, at most 200 are accepted.');
+  await expect(page.getByRole('table', { name: 'Jobs' })).toBeVisible();
+  await page.reload();
+  await expect(notice).toContainText('Service filter ignored');
+  await expect(page.getByRole('heading', { name: 'Jobs', level: 1 })).toBeVisible();
+
+  // Typed rather than linked: the same notice, for the field typed in.
+  await opsdeck.open('/jobs');
+  await expect(notice).toHaveCount(0);
+  await page.getByRole('form', { name: 'Job filters' }).getByLabel('Error text').fill('e'.repeat(501));
+  await expect(notice).toContainText('Error text filter ignored: 501 characters, at most 500 are accepted.');
+  await expect(page.getByRole('table', { name: 'Jobs' })).toBeVisible();
+
+  // Dead letters and the audit log read a filter from the address the same way.
+  await opsdeck.open(`/dlq?q=${'d'.repeat(501)}`);
+  await expect(notice).toContainText('Error text filter ignored: 501 characters, at most 500 are accepted.');
+  await expect(page.getByRole('heading', { name: /^Groups/ })).toBeVisible();
+  await expect(page.getByText('Could not load dead letters')).toHaveCount(0);
+  await opsdeck.open(`/audit?action=${'a'.repeat(101)}`);
+  await expect(notice).toContainText('Action filter ignored: 101 characters, at most 100 are accepted.');
+  await expect(page.getByText('Could not load the audit log')).toHaveCount(0);
+
+  expect(pageErrors).toEqual([]);
+});

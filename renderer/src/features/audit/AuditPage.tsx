@@ -1,7 +1,10 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { AUDIT_ACTIONS } from '../../../../shared/auditActions.ts';
 import { useClient } from '../../lib/clientContext.ts';
+import { calls } from '../../../../shared/contract.ts';
 import { useSearchParams } from '../../lib/router.ts';
+import { textParam } from '../../lib/urlParams.ts';
+import { DroppedParams } from '../../components/DroppedParams.tsx';
 import { auditDetails } from './auditDetails.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
@@ -9,11 +12,13 @@ import { Time } from '../../components/Time.tsx';
 
 /** The filter offers every action the audit log records; it also accepts any other name typed into the URL. */
 const ACTIONS: readonly string[] = AUDIT_ACTIONS;
+/** The action name the host accepts: a longer one in the address is left out, not sent to be refused. */
+const AUDIT_ACTION = calls['audit.list'].input.shape.action.unwrap();
 
 export function AuditPage() {
   const client = useClient();
   const [params, setParams] = useSearchParams();
-  const action = params.get('action') || undefined;
+  const { value: action, dropped } = textParam(params, 'action', 'Action', AUDIT_ACTION);
   const query = useInfiniteQuery({
     queryKey: ['audit.list', { action }],
     queryFn: ({ pageParam }) => client.call('audit.list', { action, after: pageParam, limit: 100 }),
@@ -44,6 +49,7 @@ export function AuditPage() {
             </select>
           </label>
         </div>
+        <DroppedParams dropped={dropped ? [dropped] : []} />
         {query.isPending ? (
           <Loading label="Loading the audit log…" />
         ) : query.isError ? (

@@ -1,14 +1,20 @@
 import { Fragment, useEffect, useState } from 'react';
+import { calls } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
 import { formatAgo, formatTime } from '../../lib/format.ts';
 import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { useUi } from '../../lib/uiState.ts';
+import { textParam } from '../../lib/urlParams.ts';
+import { DroppedParams } from '../../components/DroppedParams.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { BulkActionDialog } from './BulkActionDialog.tsx';
 import type { BulkAction } from './bulkAction.ts';
 import { GroupJobs } from './GroupJobs.tsx';
+
+/** The search the host accepts: a longer one in the address is left out, not sent to be refused. */
+const DLQ_SEARCH = calls['dlq.groups'].input.shape.search.unwrap();
 
 function SearchBox() {
   const [params, setParams] = useSearchParams();
@@ -53,7 +59,7 @@ function PurgeForm({ onBulk }: { onBulk(action: BulkAction): void }) {
 
 export function DlqPage() {
   const [params, setParams] = useSearchParams();
-  const search = params.get('q')?.trim() || undefined;
+  const { value: search, dropped } = textParam(params, 'q', 'Error text', DLQ_SEARCH);
   const openGroup = params.get('group');
   const groups = useCall('dlq.groups', { search });
   const clearSelection = useUi((s) => s.clearDeadLetters);
@@ -89,6 +95,7 @@ export function DlqPage() {
           <span className="spacer" />
           <PurgeForm onBulk={setBulk} />
         </div>
+        <DroppedParams dropped={dropped ? [dropped] : []} />
       </section>
       <section className="panel" aria-labelledby="groups-title">
         <header className="panel-header">

@@ -5,29 +5,41 @@ import { chooseCreated, createdChoice, filterFromParams, hasFilters, listParam, 
 const NOW = Date.parse('2026-11-22T08:00:00Z');
 
 test('URL parameters become a JobFilter, unknown values dropped', () => {
-  const filter = filterFromParams(new URLSearchParams('status=failed,bogus,running&type=shell&queue=billing&service=%20&q=timeout&stuck=1'), NOW);
+  const { filter } = filterFromParams(new URLSearchParams('status=failed,bogus,running&type=shell&queue=billing&service=%20&q=timeout&stuck=1'), NOW);
   assert.deepEqual(filter, { status: ['failed', 'running'], execution_type: ['shell'], queue: 'billing', search: 'timeout', stuck: true });
 });
 
 test('a failure class is kept when it is one, dropped when it is not', () => {
-  assert.deepEqual(filterFromParams(new URLSearchParams('class=resource_limit'), NOW), { error_class: 'resource_limit' });
-  assert.deepEqual(filterFromParams(new URLSearchParams('class=http_5xx&status=failed'), NOW), { status: ['failed'], error_class: 'http_5xx' });
-  assert.deepEqual(filterFromParams(new URLSearchParams(`class=${encodeURIComponent("x' OR 1=1")}`), NOW), {});
+  assert.deepEqual(filterFromParams(new URLSearchParams('class=resource_limit'), NOW).filter, { error_class: 'resource_limit' });
+  assert.deepEqual(filterFromParams(new URLSearchParams('class=http_5xx&status=failed'), NOW).filter, { status: ['failed'], error_class: 'http_5xx' });
+  assert.deepEqual(filterFromParams(new URLSearchParams(`class=${encodeURIComponent("x' OR 1=1")}`), NOW).filter, {});
   assert.equal(hasFilters(new URLSearchParams('class=timeout')), true);
 });
 
+test('a value the contract refuses is left out with a reason naming the field and its limit, never thrown', () => {
+  const long = 'a'.repeat(300);
+  const { filter, dropped } = filterFromParams(new URLSearchParams({ service: long, queue: 'billing', q: 'x'.repeat(501), status: 'failed' }), NOW);
+  assert.deepEqual(filter, { status: ['failed'], queue: 'billing' });
+  assert.deepEqual(dropped, [
+    { label: 'Service', why: '300 characters, at most 200 are accepted' },
+    { label: 'Error text', why: '501 characters, at most 500 are accepted' },
+  ]);
+  // At the limit it is kept, and nothing is reported.
+  assert.deepEqual(filterFromParams(new URLSearchParams({ q: 'x'.repeat(500) }), NOW), { filter: { search: 'x'.repeat(500) }, dropped: [] });
+});
+
 test('a relative range resolves against the given clock; from/to are ignored with it', () => {
-  const filter = filterFromParams(new URLSearchParams('range=1h&from=2020-01-01T00:00'), NOW);
+  const { filter } = filterFromParams(new URLSearchParams('range=1h&from=2020-01-01T00:00'), NOW);
   assert.deepEqual(filter, { created_after: '2026-11-22T07:00:00.000Z' });
 });
 
 test('an explicit window is kept, an unparseable bound is dropped', () => {
-  const filter = filterFromParams(new URLSearchParams('from=2026-11-21T10:00:00Z&to=not-a-date'), NOW);
+  const { filter } = filterFromParams(new URLSearchParams('from=2026-11-21T10:00:00Z&to=not-a-date'), NOW);
   assert.deepEqual(filter, { created_after: '2026-11-21T10:00:00.000Z' });
 });
 
 test('no parameters: the empty filter; the drawer parameter is not a filter', () => {
-  assert.deepEqual(filterFromParams(new URLSearchParams(''), NOW), {});
+  assert.deepEqual(filterFromParams(new URLSearchParams(''), NOW).filter, {});
   assert.equal(hasFilters(new URLSearchParams('job=12')), false);
   assert.equal(hasFilters(new URLSearchParams('q=x')), true);
 });

@@ -1,5 +1,6 @@
 import { ExecutionType, JobFilter, JobStatus } from '../../../../shared/domain.ts';
 import { ErrorClass } from '../../../../shared/errorClass.ts';
+import { issueText, type DroppedParam } from '../../lib/urlParams.ts';
 
 /** Relative time ranges an operator picks; resolved to timestamps when the filter is read. */
 export const TIME_RANGES = { '15m': 15 * 60, '1h': 3600, '6h': 6 * 3600, '24h': 86_400, '7d': 7 * 86_400 } as const;
@@ -26,10 +27,34 @@ function isoOrUndefined(raw: string | null): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-/** The URL's filter parameters as a JobFilter. `now` resolves a relative range, so the caller decides when it moves. */
-export function filterFromParams(params: URLSearchParams, now: number): JobFilter {
+/** What each filter is called on the page, for the notice when one is left out. */
+const LABELS: Record<keyof JobFilter, string> = {
+  status: 'Status',
+  queue: 'Queue',
+  service: 'Service',
+  execution_type: 'Execution type',
+  created_after: 'From',
+  created_before: 'To',
+  search: 'Error text',
+  error_class: 'Failure class',
+  unresolved: 'Unresolved',
+  stuck: 'Stuck only',
+  scheduled: 'Not due yet',
+  started_before: 'Started before',
+};
+
+function isFilterKey(key: PropertyKey | undefined): key is keyof JobFilter {
+  return typeof key === 'string' && Object.hasOwn(LABELS, key);
+}
+
+/**
+ * The URL's filter parameters as a JobFilter. `now` resolves a relative range, so the caller decides when it
+ * moves. A value the contract refuses (a service name past 200 characters, error text past 500) is left out
+ * and listed in `dropped`: the address is typed and shared by hand, and must never take the page down.
+ */
+export function filterFromParams(params: URLSearchParams, now: number): { filter: JobFilter; dropped: DroppedParam[] } {
   const range = params.get('range');
-  const filter: JobFilter = {
+  const candidate: JobFilter = {
     status: list(params.get('status'), JobStatus.options),
     queue: text(params.get('queue')),
     service: text(params.get('service')),
@@ -43,7 +68,20 @@ export function filterFromParams(params: URLSearchParams, now: number): JobFilte
     unresolved: params.get('unresolved') === '1' ? true : undefined,
   };
   // Undefined keys would make equal filters look different in query keys.
-  return JobFilter.parse(Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)));
+  const kept = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
+  const checked = JobFilter.safeParse(kept);
+  if (checked.success) return { filter: checked.data, dropped: [] };
+  const dropped: DroppedParam[] = [];
+  const refused = new Set<string>();
+  for (const issue of checked.error.issues) {
+    const key = issue.path[0];
+    if (!isFilterKey(key) || refused.has(key)) continue;
+    refused.add(key);
+    dropped.push({ label: LABELS[key], why: issueText(issue, kept[key]) });
+  }
+  const rest = Object.fromEntries(Object.entries(kept).filter(([key]) => !refused.has(key)));
+  // What is left passed on its own; should it still not, no filter is better than a blank page.
+  return { filter: JobFilter.safeParse(rest).data ?? {}, dropped };
 }
 
 /** The URL parameters that are filters (the drawer's `job` is not). */
