@@ -4,6 +4,8 @@ import { loadRegistryFile, parseRegistry, type RegistryParse } from './load.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 export type RegistryChangeListener = (registry: Registry) => void;
+/** `problems` lists the first fifty; `errors` counts every error found. */
+export type LoadResult = { ok: boolean; problems: RegistryProblem[]; errors: number };
 
 /**
  * The registry in use. A load that finds errors is refused and the last good registry stays, so a typo
@@ -43,13 +45,13 @@ export class RegistryHolder {
     return this.#byName.get(name);
   }
 
-  async loadFile(file: string): Promise<{ ok: boolean; problems: RegistryProblem[] }> {
+  async loadFile(file: string): Promise<LoadResult> {
     const absolute = path.resolve(file);
     return this.#apply(await loadRegistryFile(absolute, this.#env), absolute);
   }
 
   /** Loads registry text that has no file (tests, the demo); `label` names it in problems. */
-  loadText(text: string, label = '(text)'): { ok: boolean; problems: RegistryProblem[] } {
+  loadText(text: string, label = '(text)'): LoadResult {
     return this.#apply(parseRegistry(text, label, this.#env), null);
   }
 
@@ -58,9 +60,9 @@ export class RegistryHolder {
     return () => this.#listeners.delete(listener);
   }
 
-  #apply(result: RegistryParse, file: string | null): { ok: boolean; problems: RegistryProblem[] } {
+  #apply(result: RegistryParse, file: string | null): LoadResult {
     this.#problems = result.problems;
-    if (!result.registry) return { ok: false, problems: result.problems };
+    if (!result.registry) return { ok: false, problems: result.problems, errors: result.errors };
     this.#registry = result.registry;
     this.#byName = new Map(result.registry.services.map((s) => [s.name, s]));
     this.#path = file;
@@ -72,6 +74,6 @@ export class RegistryHolder {
         // A listener's failure is its own; the registry is loaded for everyone else.
       }
     }
-    return { ok: true, problems: result.problems };
+    return { ok: true, problems: result.problems, errors: 0 };
   }
 }

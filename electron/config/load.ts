@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
@@ -9,12 +9,15 @@ import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
 import { payloadArgsChecks } from './payloadArgsChecks.ts';
 import { fromZodIssues } from './zodIssues.ts';
+import { binaryText, capProblems, MAX_REGISTRY_BYTES, notAMapping, notARegistry, notText } from './notRegistry.ts';
 
 export interface RegistryParse {
   /** Null when any problem is an error: a registry that does not validate is never used. */
   registry: Registry | null;
-  /** Every problem found, errors and warnings, in file order. */
+  /** The problems found, errors and warnings, in file order: the first fifty, then one line for the rest. */
   problems: RegistryProblem[];
+  /** Every error found, listed or not. */
+  errors: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -33,6 +36,10 @@ export function formatProblem(file: string, p: RegistryProblem): string {
 function place(doc: Document, lines: LineCounter, raw: RawProblem): RegistryProblem {
   const pos = locate(doc, lines, raw.path, raw.atKey ?? false);
   return { line: pos.line, col: pos.col, path: formatPath(raw.path), message: raw.message, severity: raw.severity };
+}
+
+function refused(problems: RegistryProblem[]): RegistryParse {
+  return { registry: null, problems: capProblems(problems), errors: problems.filter(isError).length };
 }
 
 function byPosition(a: RegistryProblem, b: RegistryProblem): number {
@@ -73,6 +80,8 @@ function salvage(item: unknown): ServiceConfig | null {
  * schema and the checks beyond the schema alike, so one pass over the file fixes all of them.
  */
 export function parseRegistry(text: string, _file: string, env: Env): RegistryParse {
+  const binary = binaryText(text);
+  if (binary) return refused([binary]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: RegistryProblem[] = [];
@@ -90,12 +99,15 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     problems.push({ line: null, col: null, path: '(document)', message: `YAML: ${e instanceof Error ? e.message : String(e)}` });
-    return { registry: null, problems };
+    return refused(problems);
   }
   if (value === null || value === undefined) {
     problems.push({ line: 1, col: 1, path: '(document)', message: "the registry is empty: expected a top-level 'services' list" });
-    return { registry: null, problems: problems.sort(byPosition) };
+    return refused(problems.sort(byPosition));
   }
+  // Not a registry at all: one problem that says so, not a syntax error or an unknown key per line.
+  const foreign = notAMapping(value);
+  if (foreign) return refused([foreign]);
 
   const raw: RawProblem[] = [];
   const parsed = Registry.safeParse(value);
@@ -119,18 +131,25 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
 
   problems.push(...raw.map((r) => place(doc, lines, r)));
   problems.sort(byPosition);
-  const registry = parsed.success && !problems.some(isError) ? parsed.data : null;
-  return { registry, problems };
+  const errors = problems.filter(isError).length;
+  return { registry: parsed.success && errors === 0 ? parsed.data : null, problems: capProblems(problems), errors };
 }
 
 export async function loadRegistryFile(file: string, env: Env): Promise<RegistryParse> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    // A device or a multi-gigabyte file is no registry: refused before reading, which might never end.
+    const info = await stat(file);
+    if (!info.isFile()) return refused([notARegistry(info.isDirectory() ? 'it is a folder' : 'it is not a regular file')]);
+    if (info.size > MAX_REGISTRY_BYTES) return refused([notARegistry(`it is ${Math.round(info.size / 1_048_576)} MB, a registry is at most ${MAX_REGISTRY_BYTES / 1_048_576} MB`)]);
+    bytes = await readFile(file);
   } catch (e) {
     const code = e instanceof Error && 'code' in e ? String(e.code) : '';
     const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : 'cannot be read';
-    return { registry: null, problems: [{ line: null, col: null, path: '(file)', message: `${why}: ${file}` }] };
+    return refused([{ line: null, col: null, path: '(file)', message: `${why}: ${file}` }]);
   }
-  return parseRegistry(text, file, env);
+  // Bytes that are no text are never handed to the YAML parser, whose every complaint would quote them.
+  const binary = notText(bytes);
+  if (binary) return refused([binary]);
+  return parseRegistry(bytes.toString('utf8'), file, env);
 }

@@ -38,10 +38,9 @@ export const registry: Handlers<'registry.get' | 'registry.validate' | 'registry
   'registry.load': async (input, ctx) => {
     const result = await ctx.registry.loadFile(input.path);
     if (!result.ok) {
-      const errors = result.problems.filter(isError);
       throw new ApiFailure(
         'invalid_input',
-        `${input.path} has ${errors.length} problem(s); the registry in use is unchanged`,
+        `${input.path} has ${result.errors} problem(s); the registry in use is unchanged`,
         issuesOf(input.path, result.problems),
       );
     }

@@ -1,4 +1,4 @@
-import { formatProblem, isError, loadRegistryFile } from '../../config/load.ts';
+import { formatProblem, loadRegistryFile } from '../../config/load.ts';
 import { positionals } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printJson } from '../output.ts';
@@ -13,7 +13,6 @@ export const validateConfig: Command = {
     const [file] = positionals(inv, ['FILE']);
     const path = file ?? '';
     const result = await loadRegistryFile(path, inv.io.env);
-    const errors = result.problems.filter(isError);
     if (inv.common.json) {
       printJson(inv.io, {
         ok: result.registry !== null,
@@ -24,7 +23,7 @@ export const validateConfig: Command = {
     } else {
       for (const p of result.problems) inv.io.out(formatProblem(path, p));
       if (result.registry) inv.io.out(`${path}: ok, ${result.registry.services.length} service(s)${result.problems.length > 0 ? `, ${result.problems.length} warning(s)` : ''}`);
-      else inv.io.err(`opsdeck: ${path}: ${errors.length} problem(s)`);
+      else inv.io.err(`opsdeck: ${path}: ${result.errors} problem(s)`);
     }
     return result.registry ? 0 : 1;
   },
