@@ -145,6 +145,8 @@ export const RegistryView = z.object({
   ),
   /** Problems of the last load attempt; the services above are the last good registry. */
   problems: z.array(RegistryProblem),
+  /** The file those problems were found in: after a refused load, not `path`. Null before any load. */
+  problems_file: z.string().nullable(),
 });
 export type RegistryView = z.infer<typeof RegistryView>;
 

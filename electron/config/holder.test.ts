@@ -45,3 +45,23 @@ test('a bad registry never replaces the last good one', async (t) => {
   assert.deepEqual(holder.problems, []);
   assert.deepEqual(changes, [2]);
 });
+
+test('problems name the file they were found in: after a refused load, that file, not the one in use', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-holder-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const good = path.join(dir, 'good.yaml');
+  const bad = path.join(dir, 'bad.yaml');
+  await writeFile(good, GOOD);
+  await writeFile(bad, BAD);
+  const holder = new RegistryHolder({});
+  assert.equal(holder.problemsFile, null);
+  assert.equal((await holder.loadFile(good)).ok, true);
+  assert.equal(holder.problemsFile, good);
+  const refused = await holder.loadFile(bad);
+  assert.equal(refused.ok, false);
+  assert.equal(refused.errors, 1);
+  assert.equal(holder.path, good);
+  assert.equal(holder.problemsFile, bad);
+  holder.loadText(GOOD, 'pasted.yaml');
+  assert.equal(holder.problemsFile, 'pasted.yaml');
+});

@@ -16,6 +16,7 @@ export class RegistryHolder {
   #path: string | null = null;
   #loadedAt: Date | null = null;
   #problems: RegistryProblem[] = [];
+  #problemsFile: string | null = null;
   #byName = new Map<string, ServiceConfig>();
   readonly #listeners = new Set<RegistryChangeListener>();
   readonly #env: Env;
@@ -41,18 +42,26 @@ export class RegistryHolder {
     return this.#problems;
   }
 
+  /**
+   * Where the problems above were found: the file of the last load attempt, which after a refused load is
+   * not `path` (the last good one). A console labels each problem with it, never with what is typed now.
+   */
+  get problemsFile(): string | null {
+    return this.#problemsFile;
+  }
+
   service(name: string): ServiceConfig | undefined {
     return this.#byName.get(name);
   }
 
   async loadFile(file: string): Promise<LoadResult> {
     const absolute = path.resolve(file);
-    return this.#apply(await loadRegistryFile(absolute, this.#env), absolute);
+    return this.#apply(await loadRegistryFile(absolute, this.#env), absolute, absolute);
   }
 
   /** Loads registry text that has no file (tests, the demo); `label` names it in problems. */
   loadText(text: string, label = '(text)'): LoadResult {
-    return this.#apply(parseRegistry(text, label, this.#env), null);
+    return this.#apply(parseRegistry(text, label, this.#env), null, label);
   }
 
   onChange(listener: RegistryChangeListener): () => void {
@@ -60,8 +69,9 @@ export class RegistryHolder {
     return () => this.#listeners.delete(listener);
   }
 
-  #apply(result: RegistryParse, file: string | null): LoadResult {
+  #apply(result: RegistryParse, file: string | null, source: string): LoadResult {
     this.#problems = result.problems;
+    this.#problemsFile = source;
     if (!result.registry) return { ok: false, problems: result.problems, errors: result.errors };
     this.#registry = result.registry;
     this.#byName = new Map(result.registry.services.map((s) => [s.name, s]));

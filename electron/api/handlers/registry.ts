@@ -17,6 +17,7 @@ export function registryView(holder: RegistryHolder): RegistryView {
       concurrency: s.concurrency ?? null,
     })),
     problems: holder.problems,
+    problems_file: holder.problemsFile,
   };
 }
 

@@ -39,13 +39,17 @@ function Problems({ problems, file }: { problems: RegistryProblem[]; file: strin
   );
 }
 
-/** validate-config from the console: the file checked without loading it, the running registry untouched. */
+/**
+ * validate-config from the console: the file checked without loading it, the running registry untouched.
+ * `file` is the path that was sent, never the field's current text: the result is that file's.
+ */
 function Validation({ result, file }: { result: { ok: boolean; problems: RegistryProblem[]; services: number }; file: string }) {
   return (
     <div className={`callout ${result.ok ? (result.problems.length > 0 ? 'callout-warn' : '') : 'callout-bad'}`} role="status">
       <strong>
         {result.ok ? `Valid: ${result.services} service${result.services === 1 ? '' : 's'}; nothing was loaded.` : `Not valid: it would be refused; nothing was loaded.`}
-      </strong>
+      </strong>{' '}
+      <span className="mono small">{file}</span>
       {result.problems.length > 0 ? <ProblemList problems={result.problems} file={file} /> : null}
     </div>
   );
@@ -182,6 +186,12 @@ function RegistrySection() {
   const [path, setPath] = useState('');
   const current = registry.data?.path ?? '';
   useEffect(() => setPath((p) => p || current), [current]);
+  // A result belongs to the file it was found in: typing another path clears it rather than relabel it.
+  const changePath = (next: string) => {
+    setPath(next);
+    validate.reset();
+    load.reset();
+  };
 
   return (
     <section className="panel" aria-labelledby="reg-title">
@@ -207,6 +217,8 @@ function RegistrySection() {
             className="filters-row"
             onSubmit={(event) => {
               event.preventDefault();
+              // One result at a time: a validation of another file must not sit above this load's.
+              validate.reset();
               load.mutate(
                 { path: path.trim() },
                 {
@@ -223,9 +235,16 @@ function RegistrySection() {
           >
             <label className="field field-grow">
               <span>Registry file</span>
-              <input className="mono" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/registry.yaml" spellCheck={false} />
+              <input className="mono" value={path} onChange={(event) => changePath(event.target.value)} placeholder="/path/to/registry.yaml" spellCheck={false} />
             </label>
-            <button type="button" disabled={!path.trim() || validate.isPending} onClick={() => validate.mutate({ path: path.trim() })}>
+            <button
+              type="button"
+              disabled={!path.trim() || validate.isPending}
+              onClick={() => {
+                load.reset();
+                validate.mutate({ path: path.trim() });
+              }}
+            >
               {validate.isPending ? 'Validating…' : 'Validate'}
             </button>
             <button type="submit" className="button-primary" disabled={!path.trim() || load.isPending}>
@@ -233,8 +252,8 @@ function RegistrySection() {
             </button>
           </form>
           {validate.isError ? <LoadError error={validate.error} /> : null}
-          {validate.data ? <Validation result={validate.data} file={path.trim()} /> : null}
-          {load.error ? <LoadError error={load.error} /> : <Problems problems={registry.data.problems} file={path.trim() || registry.data.path} />}
+          {validate.data && validate.variables?.path ? <Validation result={validate.data} file={validate.variables.path} /> : null}
+          {load.error ? <LoadError error={load.error} /> : <Problems problems={registry.data.problems} file={registry.data.problems_file} />}
           {registry.data.services.length > 0 ? (
             <table className="table compact">
               <caption className="sr-only">Services</caption>
