@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { calls, isCallName, type ApiResponse, type CallName, type CallOutput, type ParsedInput } from '../../shared/contract.ts';
 import { inputTextProblem } from '../../shared/inputText.ts';
+import { invalidInputMessage } from '../../shared/invalidInput.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure } from './errors.ts';
@@ -20,7 +21,7 @@ function describeIssues(name: string, error: z.ZodError): ApiResponse {
   const first = issues[0];
   const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return fail('invalid_input', `invalid input for ${name}: ${summary}${more}`, issues);
+  return fail('invalid_input', invalidInputMessage(name, `${summary}${more}`), issues);
 }
 
 /** A typed pair of schema and handler for one call, so the parsed input reaches the handler with its type. */
@@ -32,7 +33,7 @@ async function run<N extends CallName>(
   ctx: ApiContext,
 ): Promise<ApiResponse> {
   const text = inputTextProblem(raw);
-  if (text) return fail('invalid_input', `invalid input for ${name}: ${text.path ? `${text.path}: ` : ''}${text.message}`, [text]);
+  if (text) return fail('invalid_input', invalidInputMessage(name, `${text.path ? `${text.path}: ` : ''}${text.message}`), [text]);
   // A missing body means "no arguments", not null.
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) return describeIssues(name, parsed.error);

@@ -15,7 +15,7 @@ export function parseCallResponse<N extends CallName>(name: N, raw: unknown): Ca
   if (!envelope.success) {
     throw new CallError({ code: 'internal', message: `The host sent a malformed answer to ${name}.` });
   }
-  if (!envelope.data.ok) throw new CallError(envelope.data.error);
+  if (!envelope.data.ok) throw new CallError(envelope.data.error, name);
   const result = calls[name].output.safeParse(envelope.data.result);
   if (!result.success) {
     const first = result.error.issues[0];
