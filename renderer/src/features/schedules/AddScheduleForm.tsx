@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { z } from 'zod';
 import type { MissedPolicy, ScheduleView } from '../../../../shared/schedule.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
-import { errorMessage } from '../../lib/callError.ts';
+import { errorMessage, fieldProblem, onlyFieldProblems } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 
 const POLICIES: Array<{ value: MissedPolicy; label: string }> = [
@@ -19,6 +19,39 @@ function targetsOf(services: Array<{ name: string }>, workflows: Array<{ name: s
   ];
 }
 
+/** The fields whose problems the host names are shown at the field, not in a notice. */
+const CHECKED_FIELDS = ['name', 'cron', 'timezone'];
+
+/**
+ * A text field with the host's problem for it underneath. The label is the input's name and the problem
+ * its description, so a screen reader says "Cron, invalid, cron '61 * * * *' is not valid…".
+ */
+function CheckedField(props: { label: string; value: string; onChange(value: string): void; placeholder: string; problem: string | null }) {
+  const id = useId();
+  const { label, value, onChange, placeholder, problem } = props;
+  return (
+    <label className="field">
+      <span id={`${id}-label`}>{label}</span>
+      <input
+        className="mono"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder={placeholder}
+        autoComplete="off"
+        spellCheck={false}
+        aria-labelledby={`${id}-label`}
+        aria-describedby={problem ? `${id}-problem` : undefined}
+        aria-invalid={problem ? true : undefined}
+      />
+      {problem ? (
+        <span id={`${id}-problem`} className="text-bad field-problem" role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
 /** Adds an operator's schedule; the contract checks the cron and the zone and says what is wrong. */
 export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(schedule: ScheduleView): void }) {
   const registry = useCall('registry.get', {});
@@ -32,6 +65,8 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
   const [payload, setPayload] = useState('');
   const targets = targetsOf(registry.data?.services ?? [], workflows.data?.workflows ?? []);
   const chosen = targets.find((t) => t.value === target) ?? targets[0];
+  // A field's problem stays while it holds what was sent, and goes once it is edited.
+  const problemAt = (field: 'name' | 'cron' | 'timezone', now: string) => (add.variables?.[field] === now.trim() ? fieldProblem(add.error, field) : null);
 
   return (
     <form
@@ -48,7 +83,15 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
         }
         if (!chosen) return;
         add.mutate(
-          { name: name.trim(), ...(chosen.kind === 'workflow' ? { workflow: chosen.name } : { service: chosen.name }), cron: cron.trim(), timezone: timezone.trim(), missed, ...(parsed === undefined ? {} : { payload: parsed }) },
+          {
+            name: name.trim(),
+            ...(chosen.kind === 'workflow' ? { workflow: chosen.name } : { service: chosen.name }),
+            cron: cron.trim(),
+            // Left empty, the zone is the contract's default, UTC: what the field's placeholder says.
+            ...(timezone.trim() ? { timezone: timezone.trim() } : {}),
+            missed,
+            ...(parsed === undefined ? {} : { payload: parsed }),
+          },
           {
             onSuccess(added) {
               notify('ok', `Schedule ${added.name} added.`);
@@ -57,15 +100,15 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
               setPayload('');
               onAdded(added);
             },
-            onError: (e) => notify('bad', errorMessage(e)),
+            // Problems with the fields are shown at them; anything else (an unknown service, a refused payload) in a notice.
+            onError: (e) => {
+              if (!onlyFieldProblems(e, CHECKED_FIELDS)) notify('bad', errorMessage(e));
+            },
           },
         );
       }}
     >
-      <label className="field">
-        <span>Name</span>
-        <input className="mono" value={name} onChange={(e) => setName(e.target.value)} placeholder="nightly_report" autoComplete="off" spellCheck={false} />
-      </label>
+      <CheckedField label="Name" value={name} onChange={setName} placeholder="nightly_report" problem={problemAt('name', name)} />
       <label className="field">
         <span>Service or workflow</span>
         <select value={chosen?.value ?? ''} onChange={(e) => setTarget(e.target.value)}>
@@ -76,14 +119,8 @@ export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(s
           ))}
         </select>
       </label>
-      <label className="field">
-        <span>Cron</span>
-        <input className="mono" value={cron} onChange={(e) => setCron(e.target.value)} placeholder="30 2 * * *" autoComplete="off" spellCheck={false} />
-      </label>
-      <label className="field">
-        <span>Time zone</span>
-        <input className="mono" value={timezone} onChange={(e) => setTimezone(e.target.value)} placeholder="Europe/Berlin" autoComplete="off" spellCheck={false} />
-      </label>
+      <CheckedField label="Cron" value={cron} onChange={setCron} placeholder="30 2 * * *" problem={problemAt('cron', cron)} />
+      <CheckedField label="Time zone" value={timezone} onChange={setTimezone} placeholder="empty: UTC" problem={problemAt('timezone', timezone)} />
       <label className="field">
         <span>After a downtime</span>
         <select value={missed} onChange={(e) => setMissed(POLICIES.find((p) => p.value === e.target.value)?.value ?? 'skip')}>
