@@ -9,6 +9,7 @@ import { routeHref, useRoute } from '../lib/router.ts';
 import { HostBanners } from './HostBanners.tsx';
 import { ShortcutSheet } from './ShortcutSheet.tsx';
 import { ROUTES } from './routes.tsx';
+import { PageErrorBoundary } from '../components/PageErrorBoundary.tsx';
 
 function NavCount({ path }: { path: string }) {
   const stats = useCall('overview.stats', {}, { staleTime: 10_000 });
@@ -58,7 +59,11 @@ export function Layout() {
         <ControlBanner />
       </div>
       <main id="main" ref={main} tabIndex={-1} className="main">
-        {current?.render()}
+        {current ? (
+          <PageErrorBoundary key={current.path} page={current.label}>
+            {current.render()}
+          </PageErrorBoundary>
+        ) : null}
       </main>
       <Notices />
       <LiveAnnouncer />
