@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { calls, type ApiError, type CallName } from '../../shared/contract.ts';
+import { valueAt } from '../config/locate.ts';
 
 /**
  * A call's input as the command line names it. The contract's messages name the call and the input's
@@ -68,15 +69,6 @@ function nameOf(call: CallName, keys: string[]): string | null {
   if (argument !== undefined) return argument;
   if (JSON_OPTIONS.has(first)) return `--${first}`;
   return OPTION_OF[last] ?? `--${last.replace(/_/g, '-')}`;
-}
-
-function valueAt(input: unknown, keys: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of keys) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = Reflect.get(node, key);
-  }
-  return node;
 }
 
 function count(n: number | bigint, one: string): string {

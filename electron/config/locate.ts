@@ -8,6 +8,16 @@ export interface Position {
 }
 
 /** services[2].runner_config.base_url: the form problems name their place by. */
+/** The value at a path inside parsed input (YAML, JSON), or undefined where the path leads nowhere. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = Reflect.get(node, key);
+  }
+  return node;
+}
+
 export function formatPath(path: readonly PathKey[]): string {
   let out = '';
   for (const key of path) {

@@ -11,18 +11,9 @@ import {
 } from '../../shared/registry.ts';
 import type { RawProblem } from './checks.ts';
 import { closest } from './hints.ts';
-import type { PathKey } from './locate.ts';
+import { valueAt, type PathKey } from './locate.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
-
-function valueAt(root: unknown, p: readonly PathKey[]): unknown {
-  let node = root;
-  for (const key of p) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = Reflect.get(node, key);
-  }
-  return node;
-}
 
 function executionTypeMessage(value: unknown): string {
   if (value === undefined) return `execution_type is required (one of ${EXECUTION_TYPES.join(', ')})`;

@@ -42,20 +42,10 @@ describe('opsdeck serve', () => {
 
   it('prints the URL first, serves the API with the real runtime, and drains on SIGTERM', async () => {
     const db = join(dir, 'serve.db');
-    const options = { db, port: 0, staticDir: join(dir, 'renderer'), registryPath: join(repoRoot, 'examples', 'registry.yaml') };
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', `import { runServe } from './electron/server/serve.ts'; await runServe(${JSON.stringify(options)});`],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPSDECK_REGISTRY: '' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.on('close', (code) => resolveExit(code)));
+    const { child, exited, stderr, lines: iterator } = serveChild({ db, port: 0, staticDir: join(dir, 'renderer'), registryPath: join(repoRoot, 'examples', 'registry.yaml') });
     try {
-      const lines = createInterface({ input: child.stdout });
-      const iterator = lines[Symbol.asyncIterator]();
       const first = await iterator.next();
-      assert.equal(first.done, false, stderr);
+      assert.equal(first.done, false, stderr());
       const match = /^opsdeck console: http:\/\/127\.0\.0\.1:(\d+)\/\?token=([A-Za-z0-9_-]+)$/.exec(String(first.value));
       assert.ok(match, `first line was ${String(first.value)}`);
       const second = await iterator.next();
@@ -78,8 +68,8 @@ describe('opsdeck serve', () => {
     } finally {
       child.kill('SIGTERM');
     }
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /stopping/);
+    assert.equal(await exited, 0, stderr());
+    assert.match(stderr(), /stopping/);
     assert.ok((await stat(db)).isFile());
   });
 
