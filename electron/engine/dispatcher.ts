@@ -20,6 +20,7 @@ import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 import { createSettler } from './settler.ts';
 import { ForeignServices } from './foreignServices.ts';
+import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
@@ -67,8 +68,8 @@ export class Dispatcher {
   #wakeup = new Wakeup();
   #settleEpoch = 0;
   #emptyClaimEpoch = -1;
-  #idleWaiters: Array<() => void> = [];
-  #finishWaiters: Array<() => void> = [];
+  #idleWaiters = new Waiters();
+  #finishWaiters = new Waiters();
   #claimFailing = false;
   /** The last claim came back short: nothing more is runnable until a signal or the poll interval. */
   #queueDry = false;
@@ -186,11 +187,10 @@ export class Dispatcher {
    * waiting to be recorded: no job is runnable now.
    */
   whenIdle(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-      this.#checkIdle();
-      this.#wakeup.wake();
-    });
+    const idle = this.#idleWaiters.wait();
+    this.#checkIdle();
+    this.#wakeup.wake();
+    return idle;
   }
 
   /** Stops claiming, lets running jobs finish for up to `graceMs`, interrupts the rest, records all. */
@@ -424,7 +424,7 @@ export class Dispatcher {
       this.#strays.gaveUp(running.job.attempt_id);
       this.#untrack(running);
       this.#pump();
-      this.#notifyFinished();
+      this.#finishWaiters.release();
       return;
     }
     const settlement = classify({
@@ -443,7 +443,7 @@ export class Dispatcher {
     this.#unsettled.set(running.job.attempt_id, running);
     this.#settler.add(settlement);
     this.#pump();
-    this.#notifyFinished();
+    this.#finishWaiters.release();
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
@@ -472,24 +472,18 @@ export class Dispatcher {
     emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
     // Idle needs a claim after the last result has landed; one after each earlier settle would only
     // take the server from the settles still to come.
-    if (this.#idleWaiters.length > 0 && this.#unsettled.size === 0) this.#wakeup.wake();
-  }
-
-  #notifyFinished(): void {
-    const waiters = this.#finishWaiters;
-    this.#finishWaiters = [];
-    for (const w of waiters) w();
+    if (this.#idleWaiters.size > 0 && this.#unsettled.size === 0) this.#wakeup.wake();
   }
 
   async #waitForRunning(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.#executing.size > 0 && Date.now() < deadline) {
-      await Promise.race([new Promise<void>((r) => this.#finishWaiters.push(r)), delay(Math.min(100, deadline - Date.now()))]);
+      await Promise.race([this.#finishWaiters.wait(), delay(Math.min(100, deadline - Date.now()))]);
     }
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0) return;
+    if (this.#idleWaiters.size === 0) return;
     // A claim under way may still bring jobs: nothing is idle until it has answered.
     const idle =
       this.#emptyClaimEpoch === this.#settleEpoch &&
@@ -498,9 +492,6 @@ export class Dispatcher {
       this.#buffer.size === 0 &&
       this.#unsettled.size === 0 &&
       !this.#settler.busy;
-    if (!idle) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
+    if (idle) this.#idleWaiters.release();
   }
 }
