@@ -277,6 +277,17 @@ describe('engine on SQLite', () => {
     assert.equal(worker?.state, 'stopped');
   });
 
+  test('a worker forgotten while it still runs registers again at its next heartbeat', async () => {
+    const engine = await engineFor([{ name: 'quick', execution_type: 'noop', runner_config: {} }]);
+    const listed = async () => (await store.listWorkers(60_000)).some((w) => w.id === engine.workerId);
+    assert.equal(await listed(), true);
+    // Lost after 0 ms: as if its heartbeats had stopped for good, which a long pause looks like.
+    assert.ok(await store.forgetWorker(engine.workerId, 0, actor), 'forgotten');
+    assert.equal(await listed(), false);
+    await waitFor('the worker to be listed again', async () => ((await listed()) ? true : null), 5000);
+    await stopAll();
+  });
+
   test('an operator cancel stops a running job', async () => {
     const engine = await engineFor([
       {

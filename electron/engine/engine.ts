@@ -176,7 +176,14 @@ export class Engine {
   }
 
   async #register(): Promise<void> {
-    await this.#store.registerWorker({
+    await this.#registerWorker();
+    // Jobs a dead worker left running come back before the first claim, so a worker started with
+    // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
+    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
+  }
+
+  #registerWorker(): Promise<void> {
+    return this.#store.registerWorker({
       id: this.workerId,
       host: os.hostname(),
       pid: process.pid,
@@ -184,9 +191,6 @@ export class Engine {
       concurrency: this.#concurrency,
       queues: this.#queues,
     });
-    // Jobs a dead worker left running come back before the first claim, so a worker started with
-    // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
-    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
   }
 
   /** What the dispatcher asks before it claims: breakers, paused services, the control plane. */
@@ -301,7 +305,13 @@ export class Engine {
 
   async #heartbeat(): Promise<void> {
     try {
-      await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+      // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
+      // running jobs where no list of workers shows it.
+      if (!known && this.#workerState !== 'stopped') {
+        await this.#registerWorker();
+        this.#log.warn('this worker had been forgotten while it still ran (opsdeck workers forget); registered again');
+      }
       this.#lastHeartbeat = new Date();
       if (this.#heartbeatFailing) this.#log.info('the store answers again; heartbeats resumed');
       this.#heartbeatFailing = false;

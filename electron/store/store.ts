@@ -204,7 +204,8 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
 
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;
-  heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void>;
+  /** False when the worker has no row (an operator forgot it, or it was pruned): it should register again. */
+  heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running

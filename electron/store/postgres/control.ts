@@ -203,8 +203,11 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
 
 const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string().nullable() });
 
-/** Returns whether the worker's state changed (worth announcing); plain heartbeats are not. */
-export async function heartbeat(db: PgDb, workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
+/**
+ * Whether the worker still has its row (`known`: an operator may have forgotten it) and whether its state
+ * changed (`changed`: worth announcing; plain heartbeats are not).
+ */
+export async function heartbeat(db: PgDb, workerId: string, inFlight: number, state: WorkerState): Promise<{ known: boolean; changed: boolean }> {
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
@@ -215,11 +218,10 @@ export async function heartbeat(db: PgDb, workerId: string, inFlight: number, st
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });
-  if (r.after !== null && r.before !== r.after) {
-    await db.engineQuery('SELECT pg_notify($1, $2)', [CHANNEL, 'workers']);
-    return true;
-  }
-  return false;
+  if (r.after === null) return { known: false, changed: false };
+  if (r.before === r.after) return { known: true, changed: false };
+  await db.engineQuery('SELECT pg_notify($1, $2)', [CHANNEL, 'workers']);
+  return { known: true, changed: true };
 }
 
 export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {

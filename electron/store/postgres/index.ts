@@ -358,8 +358,10 @@ export class PostgresStore implements Store {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<void> {
-    if (await control.heartbeat(this.#open, workerId, inFlight, state)) this.#signals.emit('workers');
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
+    const beat = await control.heartbeat(this.#open, workerId, inFlight, state);
+    if (beat.changed) this.#signals.emit('workers');
+    return beat.known;
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {

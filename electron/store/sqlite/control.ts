@@ -188,8 +188,8 @@ export class SqliteControl {
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState): void {
-    this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now() }));
+  heartbeat(workerId: string, inFlight: number, state: WorkerState): boolean {
+    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now() }).changes > 0);
   }
 
   listWorkers(lostAfterMs: number): WorkerInfo[] {
