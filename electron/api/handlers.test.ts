@@ -278,7 +278,7 @@ describe('breakers, control and the registry', () => {
   });
 
   it('says why a pending job waits, from the store as it stands, and nothing for a job not pending', async () => {
-    const { ctx } = await context(REGISTRY);
+    const { ctx, store } = await context(REGISTRY);
     const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'smoke' }, ctx)));
     const waiting = async () => calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id: created.id }, ctx))).reasons;
     assert.deepEqual(await waiting(), ['no worker is running (start one: opsdeck worker)']);
@@ -290,6 +290,9 @@ describe('breakers, control and the registry', () => {
     ok(await dispatch('jobs.cancel', { id: created.id, reason: 'not needed' }, ctx));
     assert.deepEqual(await waiting(), []);
     assert.equal(failure(await dispatch('jobs.waiting', { id: 999_999 }, ctx)).code, 'not_found');
+    const [ghost] = await store.enqueue([{ queue: 'default', service_name: 'ghost', execution_type: 'noop', max_attempts: 1, payload: {} }]);
+    const ghostReasons = calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id: ghost?.id ?? 0 }, ctx))).reasons;
+    assert.ok(ghostReasons.includes('service ghost is not in the registry loaded here: only a worker whose registry has it runs it'), ghostReasons.join('\n'));
   });
 
   it('without a registry, a breaker is set only for a service the store has jobs or a breaker of: a typo makes no breaker', async () => {

@@ -29,6 +29,8 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   breakerAllowance: Number.POSITIVE_INFINITY,
   rateLimited: null,
   workers: [worker()],
+  serviceKnownHere: true,
+  handedBackForService: false,
   ...over,
 });
 
@@ -81,4 +83,12 @@ test('workers: none alive, all draining, or none taking the queue', () => {
   ]);
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] }), worker({ queues: ['billing'] })] })), []);
   assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' } })), ['scheduled for 2026-12-06T13:00:00.000Z']);
+});
+
+test('a service no worker at hand has: handed back by one that lacks it, or missing from the registry loaded here', () => {
+  assert.deepEqual(waitingReasons(facts({ handedBackForService: true })), [
+    'a worker whose registry lacks service payments handed it back: it waits for a worker whose registry has it',
+  ]);
+  assert.deepEqual(waitingReasons(facts({ serviceKnownHere: false })), ['service payments is not in the registry loaded here: only a worker whose registry has it runs it']);
+  assert.deepEqual(waitingReasons(facts({ serviceKnownHere: null })), [], 'no registry here: nothing to say about it');
 });

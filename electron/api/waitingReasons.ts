@@ -10,6 +10,10 @@ export interface WaitingFacts {
   /** The service's rate limit, max_concurrent or upstream pause holding it, in words (rateUse.ts). */
   rateLimited: string | null;
   workers: WorkerInfo[];
+  /** Whether the registry loaded here has the job's service; null when none is loaded. */
+  serviceKnownHere: boolean | null;
+  /** The job's last attempt was handed back by a worker whose registry lacks its service. */
+  handedBackForService: boolean;
 }
 
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
@@ -40,6 +44,11 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset ${service} closes it now)`);
   }
   if (facts.rateLimited) reasons.push(facts.rateLimited);
+  if (facts.handedBackForService) {
+    reasons.push(`a worker whose registry lacks service ${job.service_name} handed it back: it waits for a worker whose registry has it`);
+  } else if (facts.serviceKnownHere === false) {
+    reasons.push(`service ${job.service_name} is not in the registry loaded here: only a worker whose registry has it runs it`);
+  }
   reasons.push(...workerReasons(job.queue, facts.workers));
   return reasons;
 }

@@ -1,6 +1,9 @@
 import type { Registry } from '../../shared/registry.ts';
 import type { Logger } from '../log/logger.ts';
 
+/** What the attempt of a job handed back for want of its service says, for whoever reads it later. */
+export const NOT_IN_REGISTRY = "is not in this worker's registry";
+
 /**
  * Services this worker's registry lacks, met in its claims. Another worker's registry may have them (a
  * rolling deploy, a worker started with the wrong file or none): their jobs go back unrun, attempt not
@@ -18,7 +21,7 @@ export class ForeignServices {
       this.#names.add(service);
       log.warn("jobs of a service this worker's registry lacks are left to workers that have it", { service });
     }
-    return `service ${service} is not in this worker's registry: handed back for a worker that has it`;
+    return `service ${service} ${NOT_IN_REGISTRY}: handed back for a worker that has it`;
   }
 
   /** The services claims under this registry leave out. */
