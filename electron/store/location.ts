@@ -73,7 +73,10 @@ function withPasswords(location: string, mask: string | null): string {
   const userInfo = parses ? /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^/?#]*@/ : /^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@\s]*):\S*@/;
   const out = location.replace(userInfo, mask === null ? '$1@' : `$1:${mask}@`);
   if (mask !== null) return out.replace(QUERY_PASSWORD, (_, name: string) => `${name}${mask}`);
-  return out.replace(/([?&])(?:ssl)?password=[^&#]*&?/gi, '$1').replace(/[?&](?=#|$)/, '');
+  return out.replace(/\?([^#]*)/, (_, query: string) => {
+    const kept = query.split('&').filter((pair) => !/^(?:ssl)?password=/i.test(pair));
+    return kept.length > 0 ? `?${kept.join('&')}` : '';
+  });
 }
 
 /** The location with any password replaced, in the user info or the query, safe to print or show. */

@@ -82,6 +82,8 @@ describe('parseLocation', () => {
     assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=x&sslmode=require'), 'postgres://ops@h/db?sslmode=require');
     assert.equal(locationWithoutPasswords('postgres://ops@h/db?sslmode=require&sslpassword=k&application_name=a'), 'postgres://ops@h/db?sslmode=require&application_name=a');
     assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=x'), 'postgres://ops@h/db');
+    assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=x1x&sslpassword=k3y'), 'postgres://ops@h/db', 'one beside the other');
+    assert.equal(locationWithoutPasswords('postgres://ops@h/db?password=a&password=b&sslmode=require'), 'postgres://ops@h/db?sslmode=require');
     assert.equal(locationWithoutPasswords('/home/a/opsdeck.db'), '/home/a/opsdeck.db');
   });
 
