@@ -331,7 +331,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const status = await opsdeck(['status', '--json', ...common]);
     assert.equal(status.code, 0, status.stderr);
     assert.equal(z.object({ control: z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }) }).parse(JSON.parse(status.stdout)).control.emergency_stop.engaged, true);
-    for (const args of [['dlq', 'groups'], ['audit'], ['safe-mode', 'on'], ['jobs'], ['workers']]) {
+    for (const args of [['dlq', 'groups'], ['audit'], ['safe-mode', 'on'], ['jobs'], ['workers'], ['api-key', 'list']]) {
       const run = await opsdeck([...args, ...common]);
       assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
     }

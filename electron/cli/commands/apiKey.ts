@@ -40,7 +40,7 @@ async function create(inv: Invocation): Promise<number> {
     inv.io.err(`created API key ${created.key.name} (${created.key.scope}${expires}). It is shown this once and cannot be recovered: store it now.`);
     inv.io.out(created.secret);
     return 0;
-  });
+  }, { registry: 'optional' });
 }
 
 export const apiKey: Command = {
@@ -68,7 +68,7 @@ export const apiKey: Command = {
         if (inv.common.json) printJson(inv.io, { keys });
         else inv.io.out(keys.length === 0 ? 'no API keys; make one with opsdeck api-key create --name NAME --scope read|operate' : keyTable(inv.io, keys));
         return 0;
-      });
+      }, { registry: 'optional' });
     }
     if (sub === 'revoke') {
       const [, name] = positionals(inv, ['revoke', 'NAME']);
@@ -77,7 +77,7 @@ export const apiKey: Command = {
         if (inv.common.json) printJson(inv.io, gone);
         else inv.io.out(`API key ${gone.name} revoked: it stops working at once`);
         return 0;
-      });
+      }, { registry: 'optional' });
     }
     throw new UsageError(`api-key takes create, list or revoke, not "${sub}"`);
   },

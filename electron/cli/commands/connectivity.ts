@@ -44,7 +44,7 @@ export const testConnectivity: Command = {
       else if (services.length === 0) inv.io.out('no HTTP services in the registry (load one with --registry, or test a URL with --url)');
       else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
       return services.every((s) => s.ok) ? 0 : 1;
-    });
+    }, { registry: 'optional' });
   },
 };
 
@@ -65,6 +65,6 @@ export const validateToken: Command = {
         inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
       }
       return check.accepted === true || check.auth_type === 'none' ? 0 : 1;
-    });
+    }, { registry: 'optional' });
   },
 };
