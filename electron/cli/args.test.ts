@@ -59,7 +59,8 @@ describe('parseCommandArgs', () => {
     const hourAgo = Date.parse(pastTime({ t: '1h' }, 't') ?? '');
     assert.ok(Math.abs(Date.now() - 3_600_000 - hourAgo) < 5000, 'a duration is that long ago');
     assert.equal(pastTime({ t: '2026-01-31' }, 't'), '2026-01-31T00:00:00.000Z');
-    assert.equal(pastTime({ t: '2026' }, 't'), '2026-01-01T00:00:00.000Z', 'a bare number is a year, not seconds');
+    assert.throws(() => pastTime({ t: '2026' }, 't'), /"2026" is ambiguous/, 'a bare number: seconds or a year?');
+    assert.throws(() => pastTime({ t: '6M' }, 't'), /"6M" is ambiguous/, 'months or minutes?');
     assert.throws(() => pastTime({ t: 'an hour' }, 't'), /ISO time like .* or a duration ago like 1h/);
     assert.deepEqual(ids({ ids: '1, 2,3' }, 'ids'), [1, 2, 3]);
     assert.throws(() => ids({ ids: '1,x' }, 'ids'), /"x" is not one/);

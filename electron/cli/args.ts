@@ -100,8 +100,11 @@ export function isoTime(values: Values, key: string): string | undefined {
 export function pastTime(values: Values, key: string): string | undefined {
   const text = str(values, key);
   if (text === undefined) return undefined;
-  // With its unit only: a bare number could be a year.
-  const seconds = /[smhdw]\s*$/i.test(text) ? parseDuration(text) : null;
+  // A bare number could be seconds or a year, and 6M months or minutes: only a lower-case unit is read.
+  if (/^\s*\d+\s*$/.test(text) || /^\s*\d+\s*[A-Z]\s*$/.test(text)) {
+    throw new UsageError(`--${key}: "${text}" is ambiguous; write a duration with its unit in lower case (90s, 10m, 2h, 7d, 1w) or an ISO time`);
+  }
+  const seconds = /^\s*\d+\s*[smhdw]\s*$/.test(text) ? parseDuration(text) : null;
   if (seconds !== null) return new Date(Date.now() - seconds * 1000).toISOString();
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
