@@ -303,6 +303,21 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       const audit = (await opsdeck(['audit', ...common])).stdout;
       assert.match(audit, /safe-mode drain: 1 job\(s\) still running after 1s/, 'the forced stop is audited with why');
       assert.equal((await opsdeck(['safe-mode', 'off', '--drain', '5', ...common])).code, 2);
+
+      // Another operator turns safe mode off during a drain: nothing is stopped.
+      assert.equal((await opsdeck(['resume', ...common])).code, 0);
+      assert.equal((await opsdeck(['safe-mode', 'off', ...common])).code, 0);
+      await running('long');
+      const draining = opsdeck(['safe-mode', 'on', '--drain', '60', ...common]);
+      const SafeMode = z.object({ control: z.object({ safe_mode: z.object({ engaged: z.boolean() }) }) });
+      for (let i = 0; i < 100 && !SafeMode.parse(json(await opsdeck(['status', '--json', ...common]))).control.safe_mode.engaged; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal((await opsdeck(['safe-mode', 'off', ...common])).code, 0);
+      const overruled = await draining;
+      assert.equal(overruled.code, 0, overruled.stderr);
+      assert.match(overruled.stdout, /^safe mode was turned off while draining: dispatch goes on, nothing was stopped/m);
+      assert.equal(Status.parse(json(await opsdeck(['status', '--json', ...common]))).control.emergency_stop.engaged, false);
     } finally {
       worker.kill('SIGKILL');
       await exited;

@@ -9,12 +9,17 @@ import { controlLines } from './status.ts';
 
 const reasonOption = { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log and the other operators' } } as const;
 
-/** Waits until no job runs or `maxMs` passes, saying every few seconds how many still run; how many are left. */
-async function drained(ctx: ApiContext, maxMs: number, progress: (running: number) => void): Promise<number> {
+/**
+ * Waits until no job runs or `maxMs` passes, saying every few seconds how many still run: how many are
+ * left, or null when safe mode was turned off meanwhile (another operator dispatches again: nothing to stop).
+ */
+async function drained(ctx: ApiContext, maxMs: number, progress: (running: number) => void): Promise<number | null> {
   const until = Date.now() + maxMs;
   let said = Date.now();
   for (;;) {
-    const running = (await call(ctx, 'overview.stats', {})).counts.running ?? 0;
+    const stats = await call(ctx, 'overview.stats', {});
+    if (!stats.control.safe_mode.engaged) return null;
+    const running = stats.counts.running ?? 0;
     if (running === 0 || Date.now() >= until) return running;
     if (Date.now() - said >= 5000) {
       progress(running);
@@ -84,6 +89,7 @@ export const safeMode: Command = {
       if (drainSeconds === undefined) return show(inv, state, `safe mode ${mode}`);
       inv.io.err(`safe mode on: no job starts; waiting up to ${drainSeconds}s for the running ones to finish`);
       const left = await drained(ctx, drainSeconds * 1000, (running) => inv.io.err(`${running} job(s) still running`));
+      if (left === null) return show(inv, await call(ctx, 'control.get', {}), 'safe mode was turned off while draining: dispatch goes on, nothing was stopped');
       if (left === 0) return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
       const reason = `safe-mode drain: ${left} job(s) still running after ${drainSeconds}s`;
       return show(inv, await call(ctx, 'control.emergencyStop', { reason }), `${reason}: emergency stop engaged, interrupting them; release it with: opsdeck resume`);
