@@ -220,6 +220,8 @@ test('a program refused memory past its memory limit fails as a resource limit, 
   assert.match(result.error?.message ?? '', /^resource limit exceeded: memory limit of 128 MB: Out of memory!/);
   const unlimited = await runner.run(runRequest(shellService(['/bin/sh', '-c', 'echo "out of memory, says the log we print" >&2; exit 3'])));
   assert.equal(unlimited.error?.error_class, 'exit_code', 'without a memory limit the words alone prove nothing');
+  const serverSaid = await runner.run(runRequest(shellService(['/bin/sh', '-c', 'echo "psql: ERROR: out of memory" >&2; exit 3'], { resource_limits: { memory_mb: 128 } })));
+  assert.equal(serverSaid.error?.error_class, 'exit_code', "a server's out of memory is not this process refused memory");
 });
 
 test('without prlimit the run says limits were not applied', async () => {
@@ -312,4 +314,16 @@ test("a job's program dies with its worker, whether the worker leaves at once or
   const gone = await goneWithin(killed.program, 3000);
   if (!gone) process.kill(killed.program, 'SIGKILL');
   assert.ok(gone, 'a worker killed outright takes them too (parent-death signal)');
+});
+
+test('a program that cannot be run fails at once as configuration, not as a retryable exit code', async (t) => {
+  const dir = await tempDir(t);
+  const script = path.join(dir, 'not-executable.sh');
+  await writeFile(script, '#!/bin/sh\necho hi\n');
+  await chmod(script, 0o644);
+  const result = await runner.run(runRequest(shellService([script])));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, `cannot start '${script}': permission denied`);
 });

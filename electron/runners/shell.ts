@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { constants as fsConstants, existsSync } from 'node:fs';
+import { access, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
@@ -31,8 +31,12 @@ export interface ShellRunnerOptions {
 
 const DEFAULT_CAP = 64 * 1024;
 
-/** How runtimes and libc say an allocation was refused (Python, Node, Java, C++, Go, Rust, glibc, Perl). */
-const ALLOCATION_FAILED = /MemoryError|out of memory|cannot allocate memory|bad_alloc|allocation failed|failed to allocate|memory allocation of \d+ bytes failed|OutOfMemoryError/i;
+/**
+ * How runtimes and libc say this process was refused memory (Python, Perl, C++, Node, Java, Go, Rust,
+ * glibc's ENOMEM): their own words, not any error that mentions memory (a server's "out of memory").
+ */
+const ALLOCATION_FAILED =
+  /MemoryError|^Out of memory!|std::bad_alloc|JavaScript heap out of memory|java\.lang\.OutOfMemoryError|fatal error: runtime: out of memory|memory allocation of \d+ bytes failed|Cannot allocate memory/m;
 
 function existing(p: string): string | null {
   return existsSync(p) ? p : null;
@@ -125,6 +129,11 @@ export class ShellRunner implements Runner {
     const { program, cwd } = decision.value;
     const account = await this.#account(cfg.user);
     if (account && 'error' in account) return configError(account.error, { security_context: { ...baseContext, allowlist: 'allowed' } });
+    // Asked here, as this process's user: started through setpriv or GNU time, a program that cannot be
+    // run would be their exit code 126, which reads as a failure worth retrying.
+    if (!account && !(await runnable(program))) {
+      return failure({ message: `cannot start '${program}': permission denied`, error_class: 'config', retryable: false }, { security_context: { ...baseContext, allowlist: 'allowed' } });
+    }
     const scrubbed = scrubbedEnv(cfg.env ?? [], account ? { ...request.env, HOME: account.home } : request.env);
     const limits = policy.resource_limits ?? {};
     const wantsLimits = limits.memory_mb !== undefined || limits.cpu_seconds !== undefined;
@@ -303,6 +312,15 @@ export class ShellRunner implements Runner {
     if (missing.length > 0) return { ok: false, detail: `program not found: ${missing.join(', ')}` };
     const limits = this.#prlimit ? 'resource limits via prlimit' : 'no prlimit: resource limits not applied';
     return { ok: true, detail: `${services.length} service(s); ${limits}` };
+  }
+}
+
+async function runnable(program: string): Promise<boolean> {
+  try {
+    await access(program, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
