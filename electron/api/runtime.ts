@@ -54,7 +54,8 @@ export interface Runtime {
   ctx: ApiContext;
   events: EventFeed;
   /** The result of loading the registry file at start, null when none was named. */
-  registryLoad: { path: string; ok: boolean; problems: RegistryProblem[] } | null;
+  /** `problems` lists the first fifty; `errors` counts every error. */
+  registryLoad: { path: string; ok: boolean; problems: RegistryProblem[]; errors: number } | null;
   /** Stops the engine (draining up to graceMs), the event feed, and closes the store. */
   close(opts?: { graceMs?: number }): Promise<void>;
 }

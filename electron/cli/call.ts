@@ -67,8 +67,7 @@ export function assertRegistryLoaded(rt: Runtime): void {
 function registryRefusal(rt: Runtime): { problem: string; see: string } | null {
   const load = rt.registryLoad;
   if (!load || load.ok) return null;
-  const errors = load.problems.filter(isError);
-  const first = errors[0];
+  const first = load.problems.find(isError);
   const detail = first ? ` (first: ${formatProblem(load.path, first)})` : '';
-  return { problem: `the registry ${load.path} has ${errors.length} problem(s)${detail}`, see: `see opsdeck validate-config ${load.path}` };
+  return { problem: `the registry ${load.path} has ${load.errors} problem(s)${detail}`, see: `see opsdeck validate-config ${load.path}` };
 }

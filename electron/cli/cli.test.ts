@@ -354,6 +354,11 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(enqueue.code, 1, 'a job enqueued now would take its queue and attempts from nothing');
     assert.match(enqueue.stderr, /has \d+ problem\(s\)/);
     assert.equal((await opsdeck(['prune', '--dry-run', ...common])).code, 1, 'retention comes from the registry');
+
+    const many = join(dir, 'sixty-problems.yaml');
+    await writeFile(many, `services:\n${Array.from({ length: 60 }, (_, i) => `  - { name: s${i}, execution_type: noop, bogus: 1 }\n`).join('')}`);
+    const counted = await opsdeck(['status', '--db', db, '--registry', many]);
+    assert.match(counted.stderr, /has 60 problem\(s\)/, 'every problem counted, though only fifty are listed');
   });
 
   it('a support bundle holds the diagnosis and no secret value', async () => {

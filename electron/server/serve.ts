@@ -170,7 +170,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   if (refused) {
     await writeLine(
       process.stderr,
-      `opsdeck: the registry ${refused.path} did not load (${refused.problems.length} problem(s)); the console lists them. No job runs here until it loads: fix it, then load it and turn local execution on in Settings`,
+      `opsdeck: the registry ${refused.path} did not load (${refused.errors} problem(s)); the console lists them. No job runs here until it loads: fix it, then load it and turn local execution on in Settings`,
     );
   }
   if (opts.open) openBrowser(server.url);
