@@ -104,6 +104,11 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.equal(calls['jobs.get'].output.parse(one.json).attempts.length, 1, 'an execution comes with its attempts');
       assert.equal((await call('GET', '/v1/executions/rest-failed-1', { key: readKey })).status, 200, 'or by its identifier');
       assert.equal((await call('GET', '/v1/executions/999999', { key: readKey })).status, 404);
+      const waiting = await call('GET', `/v1/executions/${id}/waiting`, { key: readKey });
+      assert.deepEqual(calls['jobs.waiting'].output.parse(waiting.json).reasons, [], 'a dead letter does not wait');
+      const pending = z.object({ id: z.number() }).parse((await call('POST', '/v1/executions', { key: operateKey, body: { service: 'flaky_sync', run_at: '2099-01-01T00:00:00Z' } })).json).id;
+      const reasons = calls['jobs.waiting'].output.parse((await call('GET', `/v1/executions/${pending}/waiting`, { key: readKey })).json).reasons;
+      assert.equal(reasons[0], 'scheduled for 2099-01-01T00:00:00.000Z');
 
       const stop = await call('POST', '/v1/control/emergency-stop', { key: readKey, body: { reason: 'no' } });
       assert.equal(stop.status, 403);

@@ -128,6 +128,7 @@ export const ROUTES: Route[] = [
     const id = params.id ?? '';
     return { id: /^\d{1,15}$/.test(id) && Number(id) > 0 ? Number(id) : id };
   }),
+  get('/v1/executions/{id}/waiting', 'jobs.waiting', (params) => ({ id: jobIdParam(params) })),
   {
     ...post('/v1/executions', 'jobs.enqueue', EnqueueInput, ({ body }) => body),
     status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
