@@ -17,18 +17,21 @@ function HealthChecks({ checks, label }: { checks: HealthCheck[]; label: string 
     <ul className="plain-list" aria-label={label}>
       {checks.map((check) => (
         <li key={check.name}>
-          <Verdict ok={check.ok} /> <span className="mono">{check.name}</span>: {check.detail}
+          {check.ok && check.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={check.ok} />} <span className="mono">{check.name}</span>: {check.detail}
         </li>
       ))}
     </ul>
   );
 }
 
+const warned = (report: HealthReport) => report.checks.filter((c) => c.ok && c.warning).length;
+
 function HealthSummary({ report, label }: { report: HealthReport; label: string }) {
   return (
     <div role="status" aria-label={label}>
       <p>
         <Verdict ok={report.ok} /> {report.ok ? 'Every check passed.' : `${report.checks.filter((c) => !c.ok).length} check(s) failed.`}
+        {warned(report) > 0 ? ` ${warned(report)} worth a look.` : ''}
       </p>
       <HealthChecks checks={report.checks} label={label} />
     </div>
