@@ -108,6 +108,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.equal(shown.code, 0, shown.stderr);
       assert.match(shown.stdout, /^earlier error:\s+upstream said 503$/m);
       assert.doesNotMatch(shown.stdout, /^error:/m);
+      assert.match(shown.stdout, /^\s*1\s+failed\s.*\shttp_5xx\s+upstream said 503$/m, 'each attempt with its failure class');
     } finally {
       await store.close();
     }

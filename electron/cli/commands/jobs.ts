@@ -158,7 +158,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
       '',
       renderTable(
         [{ header: '#', align: 'right' }, { header: 'outcome' }, { header: 'worker', max: 40 }, { header: 'started' }, { header: 'took', align: 'right' },
-          { header: 'exit', align: 'right' }, { header: 'error', max: 70 }],
+          { header: 'exit', align: 'right' }, { header: 'class' }, { header: 'error', max: 70 }],
         trace.attempts.map((a) => [
           String(a.attempt),
           paint(io, a.outcome, statusColor(a.outcome)),
@@ -166,6 +166,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
           when(a.started_at),
           a.resource_usage?.duration_ms !== undefined ? `${a.resource_usage.duration_ms} ms` : durationMs(a.started_at, a.finished_at),
           a.resource_usage?.exit_code === undefined || a.resource_usage.exit_code === null ? '' : String(a.resource_usage.exit_code),
+          a.error_class ?? '',
           a.error_message ?? '',
         ]),
       ),
