@@ -211,7 +211,9 @@ export class Engine {
     await this.#started.catch(() => undefined);
     this.#workerState = 'draining';
     this.#dispatcher.setGate(false);
-    void this.#heartbeat();
+    // Not awaited before draining starts, but before the worker reports itself stopped: on a store short
+    // of connections it may still wait for one, and must not outlive the pool.
+    const saidDraining = this.#heartbeat();
     this.#emitWorker();
     await this.#dispatcher.stop(graceMs);
     await this.#maintainer?.stop();
@@ -223,6 +225,7 @@ export class Engine {
     this.#unsubscribe = null;
     await this.#breakers.flush();
     this.#breakers.close();
+    await saidDraining;
     this.#workerState = 'stopped';
     await this.#heartbeat();
     this.#emitWorker();
