@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { constants as fsConstants, existsSync } from 'node:fs';
-import { access, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, chown, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { constants as osConstants } from 'node:os';
@@ -8,6 +8,7 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
+import { newRunDir } from './runDirs.ts';
 import { killOnExit, signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
@@ -159,7 +160,7 @@ export class ShellRunner implements Runner {
       ...(wantsLimits && !this.#prlimit ? { limits_note: 'prlimit (util-linux) not found: limits not applied' } : {}),
     };
 
-    const tmp = this.#time ? await mkdtemp(path.join(os.tmpdir(), 'opsdeck-shell-')) : null;
+    const tmp = this.#time ? await newRunDir() : null;
     // GNU time writes its report as the job's user.
     if (tmp && account) await chown(tmp, account.uid, account.gid);
     const timeFile = tmp ? path.join(tmp, 'time.txt') : null;
