@@ -55,6 +55,7 @@ test('tune a breaker for every worker, see it beside the registry, and go back t
   const dialog = page.getByRole('dialog', { name: 'Tune the e2e_quick breaker' });
   const threshold = dialog.getByLabel(/^Failure threshold/);
   await expect(threshold).toHaveValue('5');
+  await expect(dialog.getByLabel(/^Recovery timeout \(seconds open before a probe \(the runbooks' reset_timeout\)/)).toBeVisible();
   await threshold.fill('0');
   await expect(dialog.getByRole('alert')).toHaveText('Failure threshold must be a whole number, 1 or more');
   await expect(dialog.getByRole('button', { name: 'Save for every worker' })).toBeDisabled();

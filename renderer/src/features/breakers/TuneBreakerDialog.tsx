@@ -13,7 +13,7 @@ interface TuneBreakerDialogProps {
 
 const FIELDS: Array<{ key: keyof TuningFields; label: string; unit: string; registry: (b: BreakerView) => number }> = [
   { key: 'failure_threshold', label: 'Failure threshold', unit: 'failures in the window', registry: (b) => b.registry_settings.failure_threshold },
-  { key: 'recovery_timeout', label: 'Recovery timeout', unit: 'seconds open before a probe', registry: (b) => b.registry_settings.recovery_timeout_s },
+  { key: 'recovery_timeout', label: 'Recovery timeout', unit: "seconds open before a probe (the runbooks' reset_timeout)", registry: (b) => b.registry_settings.recovery_timeout_s },
   { key: 'minimum_volume', label: 'Minimum volume', unit: 'calls in the window before it can trip', registry: (b) => b.registry_settings.minimum_volume },
 ];
 
