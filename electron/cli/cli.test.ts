@@ -114,6 +114,24 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
   });
 
+  it('a job retried by an operator counts its attempts again and says how many came before', async () => {
+    const db = join(dir, 'retried.db');
+    const store = await openStore(db);
+    try {
+      const [queued] = await store.enqueue([{ queue: 'default', service_name: 'demo', execution_type: 'noop', max_attempts: 3, payload: {} }]);
+      assert.ok(queued);
+      const [claimed] = await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000 });
+      assert.ok(claimed);
+      const error = { message: 'bad input', error_class: 'payload', fingerprint: 'f' };
+      await store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w1', kind: 'failed', outcome: 'failed', error }]);
+    } finally {
+      await store.close();
+    }
+    assert.equal((await opsdeck(['retry', '1', '--db', db])).code, 0);
+    const shown = await opsdeck(['job', '1', '--db', db]);
+    assert.match(shown.stdout, /^attempts:\s+0 of 3 since a retry \(1 before it, listed below\)$/m);
+  });
+
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
     const db = join(dir, 'by-identifier.db');
     json(await opsdeck(['enqueue', 'demo', '--identifier', 'invoice-42', '--db', db, '--json']));

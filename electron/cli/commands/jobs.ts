@@ -4,6 +4,7 @@ import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { errorIsEarlier, errorLabel } from '../../../shared/jobError.ts';
+import { attemptsText } from '../../../shared/attemptsText.ts';
 import { flag, int, list, pastTime, positionals, str, UsageError, type Values } from '../args.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
@@ -136,7 +137,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
     ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
     ...waiting.map((reason): [string, string] => ['waiting', paint(io, reason, 'yellow')]),
     ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
-    ['attempts', `${j.attempts} of ${j.max_attempts}`],
+    ['attempts', attemptsText(j, trace.attempts)],
     ['created', when(j.created_at)],
     ['run at', `${when(j.run_at)} (${ago(j.run_at)})`],
     ['started', when(j.started_at)],

@@ -14,6 +14,7 @@ import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 import { WaitingReason } from './WaitingReason.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
+import { attemptsText } from '../../../../shared/attemptsText.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -47,13 +48,13 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
   );
 }
 
-function Facts({ job }: { job: Job }) {
+function Facts({ job, attempts }: { job: Job; attempts: Attempt[] }) {
   const rows: Array<[string, React.ReactNode]> = [
     ['Identifier', <span className="mono">{job.identifier}</span>],
     ['Service', <span className="mono">{job.service_name}</span>],
     ['Type', job.execution_type],
     ['Queue', <span className="mono">{job.queue}</span>],
-    ['Attempts', `${job.attempts} of ${job.max_attempts}`],
+    ['Attempts', attemptsText(job, attempts)],
     ['Priority', job.priority],
     ['Created', <Time iso={job.created_at} />],
     ['Run at', <Time iso={job.run_at} />],
@@ -151,7 +152,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
             <span className="muted mono small">#{trace.data.job.id}</span>
           </div>
           {trace.data.job.status === 'pending' ? <WaitingReason jobId={trace.data.job.id} /> : null}
-          <Facts job={trace.data.job} />
+          <Facts job={trace.data.job} attempts={trace.data.attempts} />
           {trace.data.job.error_message ? (
             <section>
               <h3>{errorIsEarlier(trace.data.job.status) ? 'Earlier error (an attempt before the one that completed)' : 'Error'}</h3>
