@@ -88,12 +88,18 @@ export function int(values: Values, key: string, min: number, max: number): numb
 }
 
 /** An ISO-8601 time, normalized to UTC; a bare date means its midnight UTC. */
+/** An ISO time (a bare date is its midnight UTC) as ISO-8601, or null when the text is none. */
+function isoOf(text: string): string | null {
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
 export function isoTime(values: Values, key: string): string | undefined {
   const text = str(values, key);
   if (text === undefined) return undefined;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
-  return new Date(ms).toISOString();
+  const iso = isoOf(text);
+  if (iso === null) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
+  return iso;
 }
 
 /** A time in the past: an ISO time, or a duration meaning that long ago (`1h`, as the runbooks' interval '1 hour'). */
@@ -106,9 +112,9 @@ export function pastTime(values: Values, key: string): string | undefined {
   }
   const seconds = /^\s*\d+\s*[smhdw]\s*$/.test(text) ? parseDuration(text) : null;
   if (seconds !== null) return new Date(Date.now() - seconds * 1000).toISOString();
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
-  return new Date(ms).toISOString();
+  const iso = isoOf(text);
+  if (iso === null) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
+  return iso;
 }
 
 export function list(values: Values, key: string): string[] | undefined {
