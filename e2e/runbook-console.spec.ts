@@ -77,6 +77,41 @@ test('tune a breaker for every worker, see it beside the registry, and go back t
   expect(audit.entries.filter((e) => e.target === 'e2e_quick').length).toBeGreaterThanOrEqual(2);
 });
 
+test("reduce a service's budget for every worker (the runbooks' worker budgets): set it, halve it, go back to the registry", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/breakers');
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_budget', exact: true }) });
+  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Rate limit of e2e_budget' });
+  await expect(dialog).toContainText('Registry: none.');
+  await expect(dialog.getByRole('button', { name: 'Halve it' })).toBeDisabled();
+  await dialog.getByLabel(/^Limit/).fill('3');
+  await expect(dialog.getByRole('alert')).toHaveText('e2e_budget has no rate limit yet: give its period (per) with the limit, e.g. 3 per 1m');
+  await dialog.getByLabel(/^Period/).fill('1m');
+  await dialog.getByLabel(/^Reason/).fill('upstream answers 429');
+  await dialog.getByRole('button', { name: 'Save for every worker' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText('0 / 3 per 1m');
+  await expect(row).toContainText('tuned');
+  await expect(row).toContainText('registry: none');
+
+  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  await dialog.getByRole('button', { name: 'Halve it' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).toContainText('0 / 2 per 1m');
+  const listed = z.object({ services: z.array(z.object({ service_name: z.string(), limit: z.number().nullable() })) }).parse(await opsdeck.call('rateLimits.list', {}));
+  expect(listed.services.find((s) => s.service_name === 'e2e_budget')?.limit).toBe(2);
+  await opsdeck.screenshot('rate-limit-tuned');
+
+  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  await dialog.getByRole('button', { name: "Back to the registry's settings" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row).not.toContainText('tuned');
+  await expect(row).not.toContainText('per 1m');
+  const audit = AuditPage.parse(await opsdeck.call('audit.list', { action: 'rate_limit.tune', limit: 50 }));
+  expect(audit.entries.filter((e) => e.target === 'e2e_budget').length).toBe(3);
+});
+
 test("the runbook's first diagnoses are one click: health check, test connectivity and validate token; validate a registry without loading it", async ({ opsdeck }) => {
   const { page } = opsdeck;
   await opsdeck.open('/runners');

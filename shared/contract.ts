@@ -16,7 +16,7 @@ import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
 import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { WorkflowRunStatus } from './workflow.ts';
-import { RateUse } from './rateLimit.ts';
+import { RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 import { Empty, cursor, limit, name, reason } from './fields.ts';
@@ -40,6 +40,7 @@ import {
   PruneResult,
   ApiKeyCreated,
   BreakerTuneInput,
+  RateLimitTuneInput,
   ScheduleList,
   ScheduleFires,
   WorkflowRunView,
@@ -271,7 +272,16 @@ export const calls = {
     "Adds or replaces an alert rule kept in the store (the registry's own rules change in its file); audited.",
   ),
   'alerts.deleteRule': Call(z.object({ name }).strict(), z.object({ deleted: z.boolean() }), 'Deletes an alert rule written in the console; audited.'),
-  'rateLimits.list': Call(Empty, z.object({ services: z.array(RateUse) }), 'Rate limits, max_concurrent and upstream pauses in use now, per service.'),
+  'rateLimits.list': Call(
+    Empty,
+    z.object({ services: z.array(RateLimitView) }),
+    'Rate limits, max_concurrent and upstream pauses in use now, per service, with the registry numbers and any run-time tuning.',
+  ),
+  'rateLimits.tune': Call(
+    RateLimitTuneInput,
+    RateLimitView,
+    "Sets a service's rate limit or max_concurrent at run time for every worker (the runbooks' reduce worker budgets), or returns it to the registry's.",
+  ),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),
     z.object({ registry_path: z.string(), enqueued: z.number().int(), endpoint: z.string().nullable() }),

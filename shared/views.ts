@@ -22,7 +22,7 @@ import { BreakerTuning } from './breakerTuning.ts';
 import { BreakerOverrides, RegistryProblem } from './registry.ts';
 import { ScheduleFire, ScheduleView } from './schedule.ts';
 import { PassOutput, WorkflowRun, WorkflowTask } from './workflow.ts';
-import { RateUse } from './rateLimit.ts';
+import { RateLimitOverrides, RateLimitView } from './rateLimitTuning.ts';
 import { name, reason } from './fields.ts';
 
 export const THROUGHPUT_WINDOW_MIN = 5;
@@ -117,7 +117,7 @@ export const BreakerView = z.object({
   /** The registry's own values, to show beside tuned ones. */
   registry_settings: z.object({ failure_threshold: z.number().int(), recovery_timeout_s: z.number(), minimum_volume: z.number().int() }),
   /** The service's rate limit and max_concurrent in use now; null when it has neither and no pause. */
-  rate: RateUse.nullable().optional(),
+  rate: RateLimitView.nullable().optional(),
 });
 export type BreakerView = z.infer<typeof BreakerView>;
 
@@ -220,6 +220,20 @@ export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 /** A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key. */
 export const BreakerTuneInput = z
   .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
+  .strict();
+
+/**
+ * A service's rate limit tuned at run time: the numbers given replace the stored ones; `scale` multiplies
+ * the budget in force (0.5 halves it); `defaults` forgets the tuning.
+ */
+export const RateLimitTuneInput = z
+  .object({
+    service: name,
+    ...RateLimitOverrides.shape,
+    scale: z.number().positive().max(100).optional(),
+    defaults: z.boolean().default(false),
+    reason,
+  })
   .strict();
 
 export const ScheduleList = z.object({

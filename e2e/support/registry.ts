@@ -42,6 +42,13 @@ function e2eServices(upstreamPort: number): unknown[] {
       runner_config: { sleep_ms: 5 },
     },
     {
+      name: 'e2e_budget',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Given a rate limit at run time by a spec; no other spec runs its jobs.',
+      runner_config: { sleep_ms: 5 },
+    },
+    {
       name: 'e2e_scheduled',
       execution_type: 'noop',
       queue: 'e2e_sched',

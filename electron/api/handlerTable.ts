@@ -14,6 +14,7 @@ import { jobWaiting } from './handlers/jobWaiting.ts';
 import { jobs } from './handlers/jobs.ts';
 import { logs } from './handlers/logs.ts';
 import { overview } from './handlers/overview.ts';
+import { rateLimits } from './handlers/rateLimits.ts';
 import { registry } from './handlers/registry.ts';
 import { retention } from './handlers/retention.ts';
 import { runners } from './handlers/runners.ts';
@@ -47,4 +48,5 @@ export const handlerTable: Handlers<CallName> = {
   ...schedules,
   ...workflows,
   ...alerts,
+  ...rateLimits,
 };

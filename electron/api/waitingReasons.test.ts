@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { ControlState, WorkerInfo } from '../../shared/domain.ts';
-import { waitingReasons, type WaitingFacts } from './waitingReasons.ts';
+import { ungatedView } from '../../shared/rateLimitTuning.ts';
+import { rateLimitReason, waitingReasons, type WaitingFacts } from './waitingReasons.ts';
 
 const now = new Date('2026-12-06T12:00:00.000Z');
 const off = { engaged: false, by: null, at: null, reason: null };
@@ -91,4 +92,16 @@ test('a service no worker at hand has: handed back by one that lacks it, or miss
   ]);
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: false })), ['service payments is not in the registry loaded here: only a worker whose registry has it runs it']);
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: null })), [], 'no registry here: nothing to say about it');
+});
+
+test('a budget set at run time says who set it and how to go back to the registry', () => {
+  const spent = { ...ungatedView('payments'), limit: 2, per_ms: 60_000, used: 2, waiting_reason: 'rate limit reached: 2 of 2 per 1m' };
+  assert.equal(rateLimitReason(undefined), null);
+  assert.equal(rateLimitReason({ ...spent, waiting_reason: null }), null, 'a budget not spent holds nothing');
+  assert.equal(rateLimitReason({ ...spent, registry: { limit: 100, per_ms: 60_000, max_concurrent: null } }), 'rate limit reached: 2 of 2 per 1m');
+  const tuned = { ...spent, registry: { limit: 100, per_ms: 60_000, max_concurrent: null }, tuning: { service_name: 'payments', settings: { limit: 2 }, set_by: 'alice', set_at: now.toISOString(), reason: null } };
+  assert.equal(
+    rateLimitReason(tuned),
+    "rate limit reached: 2 of 2 per 1m, as set at run time by alice (opsdeck rate-limit tune payments --defaults goes back to the registry's: 100 per 1m)",
+  );
 });

@@ -1,4 +1,5 @@
 import type { BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
+import { budgetText, type RateLimitView } from '../../shared/rateLimitTuning.ts';
 
 export interface WaitingFacts {
   job: Pick<Job, 'status' | 'queue' | 'service_name' | 'run_at' | 'attempts'>;
@@ -14,6 +15,14 @@ export interface WaitingFacts {
   serviceKnownHere: boolean | null;
   /** The job's last attempt was handed back by a worker whose registry lacks its service. */
   handedBackForService: boolean;
+}
+
+/** The budget holding a service's jobs, in words; a run-time tuning says who set it and how to undo it. */
+export function rateLimitReason(use: RateLimitView | undefined): string | null {
+  if (!use?.waiting_reason) return null;
+  if (!use.tuning) return use.waiting_reason;
+  const service = use.service_name;
+  return `${use.waiting_reason}, as set at run time by ${use.tuning.set_by} (opsdeck rate-limit tune ${service} --defaults goes back to the registry's: ${budgetText(use.registry)})`;
 }
 
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;

@@ -87,7 +87,6 @@ export function int(values: Values, key: string, min: number, max: number): numb
   return n;
 }
 
-/** An ISO-8601 time, normalized to UTC; a bare date means its midnight UTC. */
 /** An ISO time (a bare date is its midnight UTC) as ISO-8601, or null when the text is none. */
 function isoOf(text: string): string | null {
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
@@ -132,6 +131,11 @@ export function ids(values: Values, key: string): number[] | undefined {
     if (!/^\d+$/.test(item) || Number(item) < 1) throw new UsageError(`--${key} takes job ids like 1,2,3; "${item}" is not one`);
     return Number(item);
   });
+}
+
+/** A bare `list` subcommand, typed or implied by typing none: nothing may follow it. */
+export function listOnly(args: ParsedArgs): void {
+  positionals(args, args.positionals.length === 0 ? [] : ['list']);
 }
 
 /** Exactly `count` positionals, named for the error message. */

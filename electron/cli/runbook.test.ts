@@ -86,6 +86,42 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 3);
   });
 
+  it("rate-limit tune is the runbook's 'reduce worker budgets temporarily': --scale 0.5 halves the budget for every worker, --defaults undoes", async () => {
+    const budgets = join(dir, 'budgets.yaml');
+    await writeFile(budgets, ['services:', '  - name: partner_api', '    execution_type: noop', '    rate_limit: { limit: 100, per: 1m }', '    max_concurrent: 4', '  - name: free', '    execution_type: noop', ''].join('\n'));
+    const common = ['--db', join(dir, 'budgets.db'), '--registry', budgets];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'budgets.db')]));
+    assert.match(ok(await opsdeck(['rate-limit', ...common])), /partner_api\s+100 per 1m, 4 running at most\s+100 per 1m, 4 running at most\s+0\/100 in the last 1m, 0\/4 running/);
+    assert.match(
+      ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--scale', '0.5', '--reason', 'upstream 429s', ...common])),
+      /^rate limit partner_api set for every worker: 50 per 1m, 2 running at most \(registry: 100 per 1m, 4 running at most\)$/m,
+    );
+    assert.match(ok(await opsdeck(['rate-limit', 'list', ...common])), /partner_api\s+50 per 1m, 2 running at most\s+100 per 1m, 4 running at most\s+.*upstream 429s/);
+    assert.match(ok(await opsdeck(['breaker', ...common])), /partner_api .*0\/50 per 1m, 0\/2 running, tuned by /);
+    assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--limit', '5', ...common])), /set for every worker: 5 per 1m, 2 running at most/);
+
+    const noPeriod = await opsdeck(['rate-limit', 'tune', 'free', '--limit', '5', ...common]);
+    assert.equal(noPeriod.code, 2);
+    assert.match(noPeriod.stderr, /free has no rate limit yet: give its period \(per\) with the limit, e\.g\. 5 per 1m/);
+    const badPeriod = await opsdeck(['rate-limit', 'tune', 'free', '--limit', '5', '--per', '2x', ...common]);
+    assert.equal(badPeriod.code, 2);
+    assert.match(badPeriod.stderr, /--per takes a period from 100ms to 24h, such as 1s, 500ms, 1m or 1h, not "2x"/);
+    const unknown = await opsdeck(['rate-limit', 'tune', 'partner-api', '--scale', '0.5', ...common]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /service partner-api is not in the registry/);
+
+    assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--defaults', ...common])), /^rate limit partner_api: back to the registry's \(100 per 1m, 4 running at most\)$/m);
+    const audit = z.object({ entries: z.array(z.object({ details: z.unknown() })) }).parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'rate_limit.tune', ...common, '--json']))));
+    assert.deepEqual(
+      audit.entries.map((e) => e.details).reverse(),
+      [
+        { reason: 'upstream 429s', from: {}, to: { limit: 50, max_concurrent: 2 } },
+        { reason: null, from: { limit: 50, max_concurrent: 2 }, to: { limit: 5, max_concurrent: 2 } },
+        { reason: null, from: { limit: 5, max_concurrent: 2 }, to: null },
+      ],
+    );
+  });
+
   it('api-key create prints the key once; the store keeps no copy of it; list never shows it; revoke ends it', async () => {
     const db = join(dir, 'keys.db');
     const created = await opsdeck(['api-key', 'create', '--name', 'ci-bot', '--scope', 'operate', '--expires', '30d', '--db', db]);

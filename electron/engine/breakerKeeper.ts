@@ -2,6 +2,8 @@ import type { BreakerRecord } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
 import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
+import type { ServiceGate } from '../../shared/rateLimit.ts';
+import { tunedGates, type RateLimitTuning } from '../../shared/rateLimitTuning.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
 import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
@@ -21,13 +23,17 @@ type Outcome = 'success' | 'failure' | 'probe_release';
 /**
  * This worker's view of the shared circuit breakers: a cache refreshed from the store, the gate the
  * dispatcher asks before claiming, and the writer that folds job outcomes into the stored records with
- * optimistic concurrency (re-read and re-apply on a version conflict).
+ * optimistic concurrency (re-read and re-apply on a version conflict). Operators' run-time rate limits
+ * come in with the breakers: both are announced by the same signal and both decide what a claim takes.
  */
 export class BreakerKeeper {
   #cache = new Map<string, BreakerRecord>();
   /** Operators' run-time tunings (opsdeck breaker tune), reloaded with the breakers. */
   #tunings = new Map<string, BreakerTuning>();
   #merged = new Map<string, { base: CircuitBreakerConfig; tuning: BreakerTuning; config: CircuitBreakerConfig }>();
+  /** Operators' run-time rate limits (opsdeck rate-limit tune). */
+  #rateLimitTunings: RateLimitTuning[] = [];
+  #rateGates: { base: ServiceGate[]; tunings: RateLimitTuning[]; gates: ServiceGate[] } | null = null;
   #pending = new Map<string, BreakerEvent[]>();
   #timer: NodeJS.Timeout | null = null;
   #dueAt = Number.POSITIVE_INFINITY;
@@ -75,11 +81,16 @@ export class BreakerKeeper {
 
   async #doRefresh(): Promise<void> {
     try {
-      const [records, tunings] = await Promise.all([this.#store.listBreakers(), this.#store.listBreakerTunings()]);
+      const [records, tunings, rateLimitTunings] = await Promise.all([
+        this.#store.listBreakers(),
+        this.#store.listBreakerTunings(),
+        this.#store.listRateLimitTunings(),
+      ]);
       const now = new Date();
-      const held = gatesKey(this.gates(now));
+      const held = gatesKey(this.gates(now)) + rateLimitsKey(this.#rateLimitTunings);
       this.#cache = new Map(records.map((r) => [r.service_name, r]));
       this.#tunings = new Map(tunings.map((t) => [t.service_name, t]));
+      if (rateLimitsKey(rateLimitTunings) !== rateLimitsKey(this.#rateLimitTunings)) this.#rateLimitTunings = rateLimitTunings;
       for (const record of records) {
         if (tickDue(record, this.#effective(record.service_name), now)) {
           await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
@@ -87,7 +98,7 @@ export class BreakerKeeper {
       }
       // Only a refresh that changed what claims may take wakes the dispatcher: a wake every refresh would
       // be a claim every two seconds on every worker, and would hide a missing wake elsewhere.
-      if (gatesKey(this.gates(now)) !== held) this.#changed();
+      if (gatesKey(this.gates(now)) + rateLimitsKey(this.#rateLimitTunings) !== held) this.#changed();
     } catch (error) {
       this.#log.warn('could not read the circuit breakers', { error: errorMessage(error) });
     }
@@ -129,6 +140,16 @@ export class BreakerKeeper {
     const config = tunedBreaker(base, tuning);
     this.#merged.set(service, { base, tuning, config });
     return config;
+  }
+
+  /** The registry's rate limits and max_concurrent (`base`) with operators' run-time tunings laid over them. */
+  rateGates(base: ServiceGate[]): ServiceGate[] {
+    // Asked before every claim: merged once per registry load and tuning, not on every ask.
+    const hit = this.#rateGates;
+    if (hit && hit.base === base && hit.tunings === this.#rateLimitTunings) return hit.gates;
+    const gates = tunedGates(base, this.#rateLimitTunings);
+    this.#rateGates = { base, tunings: this.#rateLimitTunings, gates };
+    return gates;
   }
 
   /** How many more jobs of the service may start: Infinity, a number of probes, or 0. */
@@ -282,4 +303,9 @@ function combine(transitions: BreakerTransition[]): BreakerTransition | null {
 
 function gatesKey(gates: { blocked: string[]; limited: Map<string, number> }): string {
   return JSON.stringify([[...gates.blocked].sort(), [...gates.limited].sort(([a], [b]) => a.localeCompare(b))]);
+}
+
+/** What of the rate limit tunings a claim obeys: who set them and why does not change a claim. */
+function rateLimitsKey(tunings: RateLimitTuning[]): string {
+  return JSON.stringify(tunings.map((t) => [t.service_name, t.settings]));
 }

@@ -27,8 +27,8 @@ export function heldByRunning(scope: ClaimScope, claimed: ReadonlyArray<Pick<Cla
 /**
  * The services a claim must leave out or cap: those whose breaker holds their jobs or lets only a few
  * probes through, those paused by an upstream's 429, those already at their concurrency across every
- * worker sharing the store; and the gates (rate limits, max_concurrent) the store holds inside the claim,
- * each capped at the `free` slots.
+ * worker sharing the store; and the gates (rate limits, max_concurrent, as the registry says or an
+ * operator tuned them) the store holds inside the claim, each capped at the `free` slots.
  */
 export async function claimScope(
   store: Store,
@@ -41,7 +41,7 @@ export async function claimScope(
   const { blocked, limited } = breakers.gates(now);
   const exclude = new Set([...blocked, ...paused]);
   const caps = new Map(limited);
-  const gated = claimGates(serviceGates(registry), free, exclude);
+  const gated = claimGates(breakers.rateGates(serviceGates(registry)), free, exclude);
   for (const [service, cap] of gated.caps) caps.set(service, Math.min(caps.get(service) ?? cap, cap));
   const rooms = new Map<string, number>();
   const capped = registry.services.filter((s) => s.concurrency !== undefined && !exclude.has(s.name));

@@ -57,3 +57,42 @@ describe('engine: breaker tuning', () => {
     assert.equal((await store.getJob(held))?.status, 'pending', 'an open breaker holds the next job');
   });
 });
+
+/** A rate limit set at run time (opsdeck rate-limit tune) binds a worker, and its forgetting frees the jobs it held. */
+describe('engine: rate limit tuning', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let engine: Engine | null = null;
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    const tmp = await tempDir();
+    cleanup = async () => {
+      await engine?.stop({ graceMs: 0 });
+      await db.cleanup();
+      await tmp.cleanup();
+    };
+    // The registry gives the service no rate limit: only the tuning can hold its jobs.
+    const { holder } = await loadRegistry(tmp.dir, [{ name: 'steady', execution_type: 'noop', runner_config: {} }]);
+    await store.tuneRateLimit('steady', { limit: 2, per: '1h' }, actor, 'upstream 429s');
+    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 4, leaseMs: 2000, pollMs: 20, env: {} });
+    await engine.start();
+  });
+
+  after(async () => {
+    await cleanup();
+  });
+
+  test('two starts an hour, as tuned, until the tuning is forgotten', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await enqueueOne(store, 'steady', 'noop', 1));
+    const completed = async () => (await Promise.all(ids.map((id) => store.getJob(id)))).filter((j) => j?.status === 'completed').length;
+    await waitFor('the two starts the tuning allows', async () => ((await completed()) >= 2 ? true : null));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await completed(), 2, 'the other three wait for the next hour');
+
+    await store.tuneRateLimit('steady', null, actor, 'incident over');
+    await waitFor('the held jobs to run once the tuning is gone', async () => ((await completed()) === 5 ? true : null));
+  });
+});

@@ -201,6 +201,27 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.match(ErrorBody.parse(hostile.json).error.message, /class/);
     });
 
+    it('sets and forgets a rate limit over HTTP, for every worker', async () => {
+      const halved = await call('POST', '/v1/rate-limits/local_api/tune', { key: operateKey, body: { scale: 0.5, reason: 'upstream 429s' } });
+      assert.equal(halved.status, 200, JSON.stringify(halved.json));
+      const view = calls['rateLimits.tune'].output.parse(halved.json);
+      assert.deepEqual([view.limit, view.per_ms, view.max_concurrent], [10, 1000, 2]);
+      assert.deepEqual(view.registry, { limit: 20, per_ms: 1000, max_concurrent: 4 });
+      assert.equal(view.tuning?.reason, 'upstream 429s');
+      const listed = calls['rateLimits.list'].output.parse((await call('GET', '/v1/rate-limits', { key: readKey })).json);
+      assert.equal(listed.services.find((s) => s.service_name === 'local_api')?.limit, 10);
+      assert.equal((await call('POST', '/v1/rate-limits/local_api/tune', { key: readKey, body: { defaults: true } })).status, 403, 'a read key changes nothing');
+      const both = await call('POST', '/v1/rate-limits/local_api/tune', { key: operateKey, body: { scale: 0.5, limit: 3 } });
+      assert.equal(both.status, 422);
+      assert.match(ErrorBody.parse(both.json).error.message, /either a scale or new numbers/);
+      const huge = await call('POST', '/v1/rate-limits/local_api/tune', { key: operateKey, body: { limit: 1e9 } });
+      assert.equal(huge.status, 422);
+      assert.deepEqual(ErrorBody.parse(huge.json).error.issues?.map((i) => i.path), ['limit']);
+      assert.equal((await call('POST', '/v1/rate-limits/no_such_service/tune', { key: operateKey, body: { max_concurrent: 1 } })).status, 404);
+      const back = calls['rateLimits.tune'].output.parse((await call('POST', '/v1/rate-limits/local_api/tune', { key: operateKey, body: { defaults: true } })).json);
+      assert.deepEqual([back.limit, back.max_concurrent, back.tuning], [20, 4, null]);
+    });
+
     it('tunes and resets breakers over HTTP', async () => {
       const tuned = await call('POST', '/v1/breakers/flaky_sync/tune', { key: operateKey, body: { failure_threshold: 9, reason: 'noisy' } });
       assert.equal(tuned.status, 200, JSON.stringify(tuned.json));

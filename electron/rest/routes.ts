@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BreakerTuneInput, calls, EnqueueInput, type CallName } from '../../shared/contract.ts';
+import { BreakerTuneInput, calls, EnqueueInput, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
@@ -164,6 +164,7 @@ export const ROUTES: Route[] = [
   post('/v1/alerts/rules', 'alerts.saveRule', calls['alerts.saveRule'].input, ({ body }) => body),
   post('/v1/alerts/rules/{name}/delete', 'alerts.deleteRule', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
   get('/v1/rate-limits', 'rateLimits.list'),
+  post('/v1/rate-limits/{service}/tune', 'rateLimits.tune', RateLimitTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
 ];
 
 /** The route for a method and path, or why there is none (no such path, or not with that method). */

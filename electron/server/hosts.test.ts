@@ -43,6 +43,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'breakers.setMode': { service: 'healthy_noop', mode: 'force_open', reason: 'test' },
     'breakers.setModeAll': { mode: 'reset', reason: 'test' },
     'breakers.tune': { service: 'healthy_noop', failure_threshold: 10, reason: 'test' },
+    'rateLimits.tune': { service: 'healthy_noop', limit: 5, per: '1s', reason: 'test' },
     'control.get': {},
     'control.emergencyStop': { reason: 'test' },
     'control.resume': {},

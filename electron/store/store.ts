@@ -21,6 +21,7 @@ import type {
 import type { PruneCutoffs } from '../../shared/retention.ts';
 import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
+import type { RateLimitOverrides, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -192,7 +193,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
   setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
 
-  // ---- breaker tuning (breakerTuning.ts of each dialect) ------------------------------------------
+  // ---- breaker and rate limit tuning (tunings.ts of each dialect) ---------------------------------
   /** Every breaker an operator tuned at run time, by service name. */
   listBreakerTunings(): Promise<BreakerTuning[]>;
   /**
@@ -201,6 +202,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
    * breakers signal in the same transaction. Returns the tuning now in force, null when none.
    */
   tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null>;
+  /** Every service whose rate limit or max_concurrent an operator tuned at run time, by service name. */
+  listRateLimitTunings(): Promise<RateLimitTuning[]>;
+  /** As tuneBreaker, for a service's rate limit and max_concurrent; audited as `rate_limit.tune`. */
+  tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null): Promise<RateLimitTuning | null>;
 
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;

@@ -3,7 +3,6 @@ import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertRuleSet } from '../../engine/alertRuleSet.ts';
-import { rateLimitUse } from '../rateUse.ts';
 
 /**
  * Rules come from the registry (read-only here); their state and history from the store. A rule is known
@@ -24,7 +23,7 @@ function refuseRegistryRule(ctx: ApiContext, name: string): void {
   }
 }
 
-export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.saveRule' | 'alerts.deleteRule' | 'rateLimits.list'> = {
+export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.saveRule' | 'alerts.deleteRule'> = {
   'alerts.list': async (_input, ctx) => {
     const [states, rules] = await Promise.all([ctx.store.listAlertStates(), alertRuleSet(ctx.store, ctx.registry.registry)]);
     const stateOfRule = new Map(states.map((s) => [s.rule, s]));
@@ -68,6 +67,4 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
     if (!(await ctx.store.deleteAlertRule(input.name, ctx.actor))) throw notFound(`no alert rule named ${input.name} was written in the console`);
     return { deleted: true };
   },
-
-  'rateLimits.list': async (_input, ctx) => ({ services: await rateLimitUse(ctx) }),
 };

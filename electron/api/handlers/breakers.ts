@@ -4,7 +4,8 @@ import type { BreakerRecord } from '../../../shared/domain.ts';
 import { BreakerOverrides, effectiveBreaker } from '../../../shared/registry.ts';
 import { breakerView } from '../../engine/breakerView.ts';
 import type { ApiContext } from '../context.ts';
-import { ApiFailure, notFound } from '../errors.ts';
+import { ApiFailure } from '../errors.ts';
+import { assertServiceKnown } from '../knownService.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { rateLimitUse } from '../rateUse.ts';
 
@@ -19,18 +20,9 @@ function view(
   return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now, tuning);
 }
 
-/**
- * A service the registry does not name and no breaker remembers is a typo, not a new breaker. With no
- * registry loaded to ask, the store's jobs say which services there are.
- */
+/** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */
 async function assertKnown(ctx: ApiContext, service: string): Promise<void> {
-  if (ctx.registry.service(service) || (await ctx.store.getBreaker(service))) return;
-  if (ctx.registry.loadedAt !== null) {
-    const known = ctx.registry.registry.services.map((s) => s.name).join(', ') || 'none';
-    throw notFound(`service ${service} is not in the registry and has no breaker (known: ${known})`);
-  }
-  const { items } = await ctx.store.listJobs({ service }, { limit: 1, after: null });
-  if (items.length === 0) throw notFound(`service ${service} has no breaker and no job in this store, and no registry is loaded to name it (pass --registry)`);
+  await assertServiceKnown(ctx, service, (await ctx.store.getBreaker(service)) !== null, 'breaker');
 }
 
 /** Every breaker there is: the registry's services (one never tripped included) and every stored one. */

@@ -4,7 +4,7 @@ import { dispatchAllowance } from '../../engine/breakerMachine.ts';
 import { notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { rateLimitUse } from '../rateUse.ts';
-import { waitingReasons } from '../waitingReasons.ts';
+import { rateLimitReason, waitingReasons } from '../waitingReasons.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 import { NOT_IN_REGISTRY } from '../../engine/foreignServices.ts';
 
@@ -32,7 +32,7 @@ export const jobWaiting: Handlers<'jobs.waiting'> = {
         control,
         breaker,
         breakerAllowance: dispatchAllowance(breaker, config, now),
-        rateLimited: rates.find((r) => r.service_name === service)?.waiting_reason ?? null,
+        rateLimited: rateLimitReason(rates.find((r) => r.service_name === service)),
         workers,
         serviceKnownHere: ctx.registry.loadedAt === null ? null : ctx.registry.service(service) !== undefined,
         handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../../shared/duration.ts';
 import { ApiKeyScope, type ApiKeyView } from '../../../shared/apiKey.ts';
-import { positionals, str, UsageError } from '../args.ts';
+import { listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, when, type Io } from '../output.ts';
@@ -62,7 +62,7 @@ export const apiKey: Command = {
     const sub = inv.positionals[0] ?? 'list';
     if (sub === 'create') return create(inv);
     if (sub === 'list') {
-      positionals(inv, ['list']);
+      listOnly(inv);
       return withRuntime(inv, async ({ ctx }) => {
         const { keys } = await call(ctx, 'apiKeys.list', {});
         if (inv.common.json) printJson(inv.io, { keys });

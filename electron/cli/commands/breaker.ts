@@ -1,7 +1,7 @@
 import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
-import { flag, positionals, str, UsageError, type Values } from '../args.ts';
+import { flag, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState } from '../../../shared/breakerRecord.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -34,6 +34,7 @@ function rateText(b: BreakerView): string {
   if (r.limit !== null && r.per_ms !== null) parts.push(`${r.used}/${r.limit} per ${formatPeriod(r.per_ms)}`);
   if (r.max_concurrent !== null) parts.push(`${r.running}/${r.max_concurrent} running`);
   if (r.paused_until !== null) parts.push(`paused until ${when(r.paused_until)}`);
+  if (r.tuning) parts.push(`tuned by ${r.tuning.set_by} (opsdeck rate-limit list)`);
   return parts.join(', ');
 }
 
@@ -122,7 +123,7 @@ export const breaker: Command = {
   async run(inv) {
     const action = inv.positionals[0] ?? 'list';
     if (action === 'list') {
-      positionals(inv, ['list']);
+      listOnly(inv);
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers } = await call(ctx, 'breakers.list', {});
         if (inv.common.json) printJson(inv.io, { breakers });

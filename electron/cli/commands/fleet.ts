@@ -1,4 +1,4 @@
-import { positionals, UsageError } from '../args.ts';
+import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { ago, paint, printJson, statusColor, when } from '../output.ts';
@@ -48,7 +48,7 @@ export const workers: Command = {
     const sub = inv.positionals[0] ?? 'list';
     if (sub === 'forget') return forget(inv);
     if (sub !== 'list') throw new UsageError(`workers takes list or forget ID, not "${sub}"`);
-    positionals(inv, inv.positionals.length === 0 ? [] : ['list']);
+    listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const { workers: list } = await call(ctx, 'workers.list', {});
       if (inv.common.json) printJson(inv.io, { workers: list });

@@ -16,6 +16,7 @@ import { cancel, fail, job, jobs, retry } from './jobs.ts';
 import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
 import { prune } from './prune.ts';
+import { rateLimit } from './rateLimit.ts';
 import { schedule } from './schedule.ts';
 import { serve } from './serve.ts';
 import { status } from './status.ts';
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   workflow,
   prune,
   breaker,
+  rateLimit,
   schedule,
   alerts,
   emergencyStop,

@@ -1,6 +1,6 @@
 import { MissedPolicy, targetText } from '../../../shared/schedule.ts';
 import type { ScheduleChange, ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
-import { flag, int, positionals, str, UsageError } from '../args.ts';
+import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { displayZoneName, paint, printJson, statusColor, whenIn, type Io } from '../output.ts';
@@ -131,7 +131,7 @@ export const schedule: Command = {
   async run(inv) {
     const sub = inv.positionals[0] ?? 'list';
     if (sub === 'list') {
-      positionals(inv, ['list']);
+      listOnly(inv);
       return withRuntime(inv, async ({ ctx }) => {
         const { schedules } = await call(ctx, 'schedules.list', {});
         const control = await call(ctx, 'control.get', {});

@@ -1,7 +1,7 @@
 import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
 import { JsonObject } from '../../../shared/domain.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
-import { flag, positionals, str, UsageError } from '../args.ts';
+import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
@@ -131,7 +131,7 @@ export const workflow: Command = {
   async run(inv) {
     const sub = inv.positionals[0] ?? 'list';
     if (sub === 'list') {
-      positionals(inv, ['list']);
+      listOnly(inv);
       return withRuntime(inv, async ({ ctx }) => {
         const { workflows } = await call(ctx, 'workflows.list', {});
         if (inv.common.json) printJson(inv.io, { workflows });

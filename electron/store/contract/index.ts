@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../store.ts';
 import { apiKeysContract } from './apiKeys.ts';
-import { breakerTuningContract } from './breakerTuning.ts';
+import { tuningsContract } from './tunings.ts';
 import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
 import { enqueueContract } from './enqueue.ts';
@@ -45,7 +45,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     readsContract(test);
     retentionContract(test);
     failJobContract(test);
-    breakerTuningContract(test);
+    tuningsContract(test);
     apiKeysContract(test);
     schedulesContract(test);
     workflowsContract(test);

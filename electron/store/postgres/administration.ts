@@ -3,6 +3,7 @@ import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../.
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type {
   AlertDelivery,
@@ -21,7 +22,8 @@ import type {
 import * as alertRules from './alertRules.ts';
 import * as alerts from './alerts.ts';
 import * as apiKeys from './apiKeys.ts';
-import { listBreakerTunings, tuneBreaker } from './breakerTuning.ts';
+import { listTunings, tune } from './tunings.ts';
+import { BREAKER_TUNINGS, RATE_LIMIT_TUNINGS } from '../tuningTables.ts';
 import type { PgDb } from './db.ts';
 import { checkCounts } from './maintenance.ts';
 import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance } from './retention.ts';
@@ -29,7 +31,7 @@ import type { PgSignals } from './signals.ts';
 
 /**
  * What the PostgreSQL store keeps for operators to set up and look after: alerts and their rules, API
- * keys, breaker tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
+ * keys, breaker and rate limit tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
  * forwards to it; each call goes to the concern that does the work, and changes are announced.
  */
 export class PostgresAdministration {
@@ -87,12 +89,25 @@ export class PostgresAdministration {
   // ---- breaker tuning --------------------------------------------------------------------------
 
   async listBreakerTunings(): Promise<BreakerTuning[]> {
-    return listBreakerTunings(this.#open());
+    return listTunings(this.#open(), BREAKER_TUNINGS);
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = await tuneBreaker(this.#open(), service, settings, actor, reason);
+    const tuning = await tune(this.#open(), BREAKER_TUNINGS, service, settings, actor, reason);
     // Announced inside its transaction to the other processes; this one hears it at once.
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
+  // ---- rate limit tuning -----------------------------------------------------------------------
+
+  async listRateLimitTunings(): Promise<RateLimitTuning[]> {
+    return listTunings(this.#open(), RATE_LIMIT_TUNINGS);
+  }
+
+  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null): Promise<RateLimitTuning | null> {
+    const tuning = await tune(this.#open(), RATE_LIMIT_TUNINGS, service, settings, actor, reason);
+    // Workers hear it with the breakers: both decide which jobs a claim may take.
     this.#signals.emit('breakers');
     return tuning;
   }

@@ -18,6 +18,7 @@ import type {
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import type { RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { DuePosition } from '../scheduleStore.ts';
@@ -434,6 +435,10 @@ export class PostgresStore implements Store {
   async listBreakerTunings(): Promise<BreakerTuning[]> { return this.#administration.listBreakerTunings(); }
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
     return this.#administration.tuneBreaker(service, settings, actor, reason);
+  }
+  async listRateLimitTunings(): Promise<RateLimitTuning[]> { return this.#administration.listRateLimitTunings(); }
+  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null): Promise<RateLimitTuning | null> {
+    return this.#administration.tuneRateLimit(service, settings, actor, reason);
   }
   async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.createApiKey(key, actor); }
   async listApiKeys(): Promise<ApiKeyView[]> { return this.#administration.listApiKeys(); }

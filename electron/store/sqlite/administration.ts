@@ -3,6 +3,7 @@ import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../.
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
+import type { RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type {
   AlertDelivery,
@@ -21,15 +22,16 @@ import type {
 import { SqliteAlertRules } from './alertRules.ts';
 import { SqliteAlerts } from './alerts.ts';
 import { SqliteApiKeys } from './apiKeys.ts';
-import { SqliteBreakerTuning } from './breakerTuning.ts';
+import { SqliteTunings } from './tunings.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteRetention } from './retention.ts';
 import type { SqliteSignals } from './signals.ts';
+import { BREAKER_TUNINGS, RATE_LIMIT_TUNINGS } from '../tuningTables.ts';
 
 /**
  * What the SQLite store keeps for operators to set up and look after: alerts and their rules, API keys,
- * breaker tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
+ * breaker and rate limit tuning, and the store's own upkeep (count checks, pruning, space). The facade (index.ts)
  * forwards to it; each call goes to the concern that does the work, and changes are announced.
  */
 export class SqliteAdministration {
@@ -38,7 +40,8 @@ export class SqliteAdministration {
   readonly #alerts: SqliteAlerts;
   readonly #alertRules: SqliteAlertRules;
   readonly #apiKeys: SqliteApiKeys;
-  readonly #tuning: SqliteBreakerTuning;
+  readonly #breakerTunings: SqliteTunings<BreakerTuning>;
+  readonly #rateLimitTunings: SqliteTunings<RateLimitTuning>;
   readonly #maintenance: SqliteMaintenance;
   readonly #retention: SqliteRetention;
 
@@ -48,7 +51,8 @@ export class SqliteAdministration {
     this.#alerts = new SqliteAlerts(db);
     this.#alertRules = new SqliteAlertRules(db);
     this.#apiKeys = new SqliteApiKeys(db);
-    this.#tuning = new SqliteBreakerTuning(db);
+    this.#breakerTunings = new SqliteTunings(db, BREAKER_TUNINGS);
+    this.#rateLimitTunings = new SqliteTunings(db, RATE_LIMIT_TUNINGS);
     this.#maintenance = new SqliteMaintenance(db);
     this.#retention = new SqliteRetention(db);
   }
@@ -98,11 +102,24 @@ export class SqliteAdministration {
   // ---- breaker tuning --------------------------------------------------------------------------
 
   async listBreakerTunings(): Promise<BreakerTuning[]> {
-    return this.#db.patient(() => this.#tuning.list());
+    return this.#db.patient(() => this.#breakerTunings.list());
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = await this.#db.patient(() => this.#tuning.tune(service, settings, actor, reason));
+    const tuning = await this.#db.patient(() => this.#breakerTunings.tune(service, settings, actor, reason));
+    this.#signals.emit('breakers');
+    return tuning;
+  }
+
+  // ---- rate limit tuning -----------------------------------------------------------------------
+
+  async listRateLimitTunings(): Promise<RateLimitTuning[]> {
+    return this.#db.patient(() => this.#rateLimitTunings.list());
+  }
+
+  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null): Promise<RateLimitTuning | null> {
+    const tuning = await this.#db.patient(() => this.#rateLimitTunings.tune(service, settings, actor, reason));
+    // Workers hear it with the breakers: both decide which jobs a claim may take.
     this.#signals.emit('breakers');
     return tuning;
   }

@@ -27,7 +27,8 @@ export class SqliteSignals {
       `SELECT (SELECT version FROM tb_control WHERE id = 1)
                 || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_service_pause) AS control,
               (SELECT count(*) || ':' || coalesce(sum(version), 0) FROM tb_breaker)
-                || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_breaker_tuning) AS breakers`,
+                || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_breaker_tuning)
+                || '/' || (SELECT count(*) || ':' || coalesce(max(set_at), '') FROM tb_rate_limit_tuning) AS breakers`,
     );
   }
 

@@ -12,6 +12,8 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { effectiveState } from '../../../../shared/breakerRecord.ts';
 import { ResetAllDialog } from './ResetAllDialog.tsx';
 import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
+import { TuneRateLimitDialog } from './TuneRateLimitDialog.tsx';
+import { budgetText, ungatedView } from '../../../../shared/rateLimitTuning.ts';
 import { rateUseParts } from './rateUse.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
@@ -34,6 +36,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
   const queryClient = useQueryClient();
   const setMode = useAction('breakers.setMode');
   const [tuning, setTuning] = useState(false);
+  const [limiting, setLimiting] = useState(false);
   const now = useNow();
   const effective = effectiveState(breaker);
   const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
@@ -110,6 +113,19 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           <div key={part}>{part}</div>
         ))}
         {breaker.rate?.waiting_reason ? <div className="muted">{breaker.rate.waiting_reason}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
+        {breaker.rate?.tuning ? (
+          <div>
+            <Badge tone="warn" title={breaker.rate.tuning.reason ?? undefined}>
+              tuned
+            </Badge>{' '}
+            <span className="muted">
+              registry: {budgetText(breaker.rate.registry)}; by {breaker.rate.tuning.set_by}
+            </span>
+          </div>
+        ) : null}{' '}
+        <button type="button" className="button-small" aria-label={`Rate limit of ${breaker.service_name}`} onClick={() => setLimiting(true)}>
+          Change…
+        </button>
       </td>
       <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
       <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
@@ -141,6 +157,17 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
               setTuning(false);
               keep(view);
               notify('ok', view.tuning ? `${view.service_name}: breaker tuned for every worker.` : `${view.service_name}: breaker back to the registry's settings.`);
+            }}
+          />
+        ) : null}
+        {limiting ? (
+          <TuneRateLimitDialog
+            rate={breaker.rate ?? ungatedView(breaker.service_name)}
+            onClose={() => setLimiting(false)}
+            onTuned={(rate) => {
+              setLimiting(false);
+              keep({ ...breaker, rate });
+              notify('ok', rate.tuning ? `${rate.service_name}: rate limit ${budgetText(rate)} for every worker.` : `${rate.service_name}: rate limit back to the registry's (${budgetText(rate.registry)}).`);
             }}
           />
         ) : null}

@@ -1,11 +1,12 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { BreakerTuning } from '../../../shared/breakerTuning.ts';
+import { RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import { alice, ALICE, auditActions, sleep, waitForSignal } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
-/** Breaker settings tuned at run time: merged key by key, forgotten on request, audited, announced. */
-export function breakerTuningContract(test: ContractTest): void {
+/** Breaker and rate limit settings tuned at run time: merged key by key, forgotten on request, audited, announced. */
+export function tuningsContract(test: ContractTest): void {
   describe('breaker tuning', () => {
     test('tunes key by key, forgets on null, audits each change', async (store) => {
       assert.deepEqual(await store.listBreakerTunings(), []);
@@ -42,6 +43,46 @@ export function breakerTuningContract(test: ContractTest): void {
         assert.deepEqual((await other.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 2 }]);
       } finally {
         // The second store is this test's to close: its listener must not outlive it.
+        await other.close();
+      }
+    });
+  });
+
+  describe('rate limit tuning', () => {
+    test('tunes key by key apart from the breakers, forgets on null, audits each change', async (store) => {
+      assert.deepEqual(await store.listRateLimitTunings(), []);
+      await store.tuneBreaker('payments', { failure_threshold: 10 }, alice, null);
+      const first = RateLimitTuning.parse(await store.tuneRateLimit('payments', { limit: 50, per: '1m' }, alice, 'upstream 429s'));
+      assert.deepEqual(first.settings, { limit: 50, per: '1m' });
+      assert.equal(first.set_by, ALICE);
+      const second = RateLimitTuning.parse(await store.tuneRateLimit('payments', { max_concurrent: 2 }, alice, null));
+      assert.deepEqual(second.settings, { limit: 50, per: '1m', max_concurrent: 2 }, 'earlier keys stay');
+      assert.deepEqual((await store.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 10 }], 'the breaker tuning is its own');
+      assert.equal(await store.tuneRateLimit('payments', null, alice, 'incident over'), null);
+      assert.deepEqual(await store.listRateLimitTunings(), []);
+      assert.equal((await store.listBreakerTunings()).length, 1, 'forgetting the rate limit leaves the breaker tuned');
+
+      const audits = (await auditActions(store)).filter((a) => a.action === 'rate_limit.tune' && a.target === 'payments').reverse();
+      assert.deepEqual(
+        audits.map((a) => a.details),
+        [
+          { reason: 'upstream 429s', from: {}, to: { limit: 50, per: '1m' } },
+          { reason: null, from: { limit: 50, per: '1m' }, to: { limit: 50, per: '1m', max_concurrent: 2 } },
+          { reason: 'incident over', from: { limit: 50, per: '1m', max_concurrent: 2 }, to: null },
+        ],
+      );
+    });
+
+    test('a rate limit tuning is announced to other processes sharing the store', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const other = await handle.openSecond();
+      try {
+        const heard = waitForSignal(other, 'breakers', 5000);
+        await sleep(100);
+        await store.tuneRateLimit('payments', { limit: 1, per: '1s' }, alice, null);
+        assert.equal(await heard, true);
+        assert.deepEqual((await other.listRateLimitTunings()).map((t) => t.settings), [{ limit: 1, per: '1s' }]);
+      } finally {
         await other.close();
       }
     });

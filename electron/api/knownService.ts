@@ -1,0 +1,17 @@
+import type { ApiContext } from './context.ts';
+import { notFound } from './errors.ts';
+
+/**
+ * A service the registry does not name and the store remembers nothing of (`remembered`: a breaker, a
+ * tuning) is a typo, not a new service. With no registry loaded to ask, the store's jobs say which
+ * services there are. `what` names what the store would remember, for the message.
+ */
+export async function assertServiceKnown(ctx: ApiContext, service: string, remembered: boolean, what: string): Promise<void> {
+  if (ctx.registry.service(service) || remembered) return;
+  if (ctx.registry.loadedAt !== null) {
+    const known = ctx.registry.registry.services.map((s) => s.name).join(', ') || 'none';
+    throw notFound(`service ${service} is not in the registry and has no ${what} (known: ${known})`);
+  }
+  const { items } = await ctx.store.listJobs({ service }, { limit: 1, after: null });
+  if (items.length === 0) throw notFound(`service ${service} has no ${what} and no job in this store, and no registry is loaded to name it (pass --registry)`);
+}

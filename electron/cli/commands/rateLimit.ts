@@ -1,0 +1,100 @@
+import { formatPeriod, periodMs } from '../../../shared/rateLimit.ts';
+import { budgetText, type RateLimitOverrides, type RateLimitView } from '../../../shared/rateLimitTuning.ts';
+import { flag, int, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
+import type { Command, Invocation } from '../command.ts';
+import { paint, printJson, when, type Io } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** What is used of it now: `7/10 in the last 1m, 2/2 running`. */
+function useText(v: RateLimitView): string {
+  const parts: string[] = [];
+  if (v.limit !== null && v.per_ms !== null) parts.push(`${v.used}/${v.limit} in the last ${formatPeriod(v.per_ms)}`);
+  if (v.max_concurrent !== null) parts.push(`${v.running}/${v.max_concurrent} running`);
+  if (v.paused_until !== null) parts.push(`paused until ${when(v.paused_until)}`);
+  return parts.join(', ');
+}
+
+function rateTable(io: Io, views: RateLimitView[]): string {
+  return renderTable(
+    [{ header: 'service' }, { header: 'in force' }, { header: 'registry' }, { header: 'in use' }, { header: 'tuned by' }, { header: 'reason / waiting', max: 60 }],
+    views.map((v) => [
+      v.service_name,
+      v.tuning ? paint(io, budgetText(v), 'yellow') : budgetText(v),
+      budgetText(v.registry),
+      useText(v),
+      v.tuning ? `${v.tuning.set_by} ${when(v.tuning.set_at)}` : '',
+      v.waiting_reason ?? v.tuning?.reason ?? '',
+    ]),
+  );
+}
+
+function tuning(values: Values): { settings: RateLimitOverrides; scale: number | undefined } {
+  const settings: RateLimitOverrides = {};
+  const limit = int(values, 'limit', 1, 100_000);
+  if (limit !== undefined) settings.limit = limit;
+  const per = str(values, 'per')?.trim();
+  if (per !== undefined) {
+    const ms = /^\d+(\.\d+)?(ms|s|m|h)$/.test(per) ? periodMs(per) : Number.NaN;
+    if (!(ms >= 100 && ms <= 86_400_000)) throw new UsageError(`--per takes a period from 100ms to 24h, such as 1s, 500ms, 1m or 1h, not "${per}"`);
+    settings.per = per;
+  }
+  const maxConcurrent = int(values, 'max-concurrent', 1, 10_000);
+  if (maxConcurrent !== undefined) settings.max_concurrent = maxConcurrent;
+  const scaleText = str(values, 'scale');
+  let scale: number | undefined;
+  if (scaleText !== undefined) {
+    scale = Number(scaleText);
+    if (scaleText.trim() === '' || !Number.isFinite(scale) || scale <= 0 || scale > 100) {
+      throw new UsageError(`--scale takes a factor above 0 and at most 100 (0.5 halves the limits), not "${scaleText}"`);
+    }
+  }
+  return { settings, scale };
+}
+
+async function tune(inv: Invocation): Promise<number> {
+  const [, service] = positionals(inv, ['tune', 'SERVICE']);
+  const { settings, scale } = tuning(inv.values);
+  const defaults = flag(inv.values, 'defaults');
+  if (defaults === (Object.keys(settings).length > 0 || scale !== undefined)) {
+    throw new UsageError(defaults ? '--defaults forgets the tuning: give it alone' : 'say what to set (--limit N --per 1m, --max-concurrent N, --scale 0.5) or --defaults');
+  }
+  return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    const view = await call(ctx, 'rateLimits.tune', { service: service ?? '', ...settings, ...(scale === undefined ? {} : { scale }), defaults, reason: str(inv.values, 'reason') });
+    if (inv.common.json) printJson(inv.io, view);
+    else if (!view.tuning) inv.io.out(`rate limit ${view.service_name}: back to the registry's (${budgetText(view.registry)})`);
+    else inv.io.out(`rate limit ${view.service_name} set for every worker: ${budgetText(view)} (registry: ${budgetText(view.registry)})`);
+    return 0;
+  });
+}
+
+export const rateLimit: Command = {
+  name: 'rate-limit',
+  summary: "services' rate limits and max_concurrent: in force and in use, set at run time (the runbooks' worker budgets)",
+  usage: 'list | tune SERVICE --limit N --per 1m | tune SERVICE --max-concurrent N | tune SERVICE --scale 0.5 | tune SERVICE --defaults',
+  details: [
+    'list   every gated service: the budget in force, the registry\'s, what is used of it now, who tuned it',
+    'tune   change the budget now, for every worker, without editing the registry: jobs over it wait, they do not fail',
+    '       --scale 0.5 halves the limits in force ("reduce the budgets temporarily"); --defaults goes back to the registry\'s',
+  ].join('\n'),
+  options: {
+    limit: { type: 'string', value: 'N', description: 'tune: starts allowed per period, fleet-wide' },
+    per: { type: 'string', value: 'PERIOD', description: 'tune: the period, e.g. 1s, 500ms, 1m, 1h' },
+    'max-concurrent': { type: 'string', value: 'N', description: 'tune: jobs of the service running at once, fleet-wide' },
+    scale: { type: 'string', value: 'F', description: 'tune: multiply the limits in force by F (0.5 halves them)' },
+    defaults: { type: 'boolean', description: "tune: forget the tuning, back to the registry's budget" },
+    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
+  },
+  async run(inv) {
+    const action = inv.positionals[0] ?? 'list';
+    if (action === 'tune') return tune(inv);
+    if (action !== 'list') throw new UsageError(`rate-limit takes list or tune, not "${action}"`);
+    listOnly(inv);
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      const { services } = await call(ctx, 'rateLimits.list', {});
+      if (inv.common.json) printJson(inv.io, { services });
+      else inv.io.out(services.length === 0 ? 'no service has a rate limit or max_concurrent (the registry sets them; rate-limit tune sets one now)' : rateTable(inv.io, services));
+      return 0;
+    });
+  },
+};
