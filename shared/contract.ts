@@ -310,7 +310,8 @@ export const events = {
   'breaker.changed': z.object({ service: z.string(), state: BreakerState, mode: BreakerMode, reason: z.string() }),
   'control.changed': ControlState,
   'workers.changed': z.object({}),
-  'store.status': z.object({ ok: z.boolean(), message: z.string() }),
+  /** `action` as in ApiError: set when the store stays down until an operator acts. */
+  'store.status': z.object({ ok: z.boolean(), message: z.string(), action: z.string().optional() }),
   /** An alert fired or resolved (recorded by whichever process evaluates); `desktop`: the rule asks for a notice. */
   'alert.changed': z.object({
     rule: z.string(),
@@ -333,6 +334,11 @@ export const ApiError = z.object({
   message: z.string(),
   /** For invalid_input: each problem with its path. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /**
+   * For unavailable: what an operator must do before the store answers again (migrate, free disk, fix
+   * credentials, restart); absent when the outage passes by itself. The message says it too.
+   */
+  action: z.string().optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;
 

@@ -58,10 +58,11 @@ describe('dispatch', () => {
     assert.equal(res.ok, true);
   });
 
-  it('turns a StoreError into unavailable with its one-line message, and a surprise into internal', async () => {
+  it('turns a StoreError into unavailable with its one-line message (and its action when it will not pass by itself), and a surprise into internal', async () => {
     const failing = new Proxy(t.store, {
       get(target, prop, receiver) {
-        if (prop === 'getControl') return () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at db:5432', 'is it running?'));
+        if (prop === 'getControl') return () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at db:5432', 'is it running?', { transient: true }));
+        if (prop === 'listBreakers') return () => Promise.reject(new StoreError('unavailable', 'the database ops lacks opsdeck\'s schema', 'run opsdeck migrate'));
         if (prop === 'listWorkers') return () => Promise.reject(new TypeError('boom\n    at secret/internal.ts:1:1'));
         const value: unknown = Reflect.get(target, prop, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
@@ -71,6 +72,10 @@ describe('dispatch', () => {
     const ctx = { ...t.ctx, store };
     const res = await dispatch('control.get', {}, ctx);
     assert.deepEqual(res, { ok: false, error: { code: 'unavailable', message: 'cannot reach PostgreSQL at db:5432; is it running?' } });
+    assert.deepEqual(await dispatch('breakers.list', {}, ctx), {
+      ok: false,
+      error: { code: 'unavailable', message: "the database ops lacks opsdeck's schema; run opsdeck migrate", action: 'run opsdeck migrate' },
+    }, 'an outage that will not pass by itself says what to do apart, so a console promises no recovery');
     const res2 = await dispatch('workers.list', {}, ctx);
     assert.equal(res2.ok, false);
     if (res2.ok) return;

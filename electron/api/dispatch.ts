@@ -4,7 +4,7 @@ import { inputTextProblem } from '../../shared/inputText.ts';
 import { invalidInputMessage } from '../../shared/invalidInput.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
-import { ApiFailure } from './errors.ts';
+import { ApiFailure, storeOutage } from './errors.ts';
 import type { Handler } from './handlerTypes.ts';
 import { handlerTable } from './handlerTable.ts';
 
@@ -52,7 +52,7 @@ export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext)
     return await runCall(name, rawInput, ctx);
   } catch (error) {
     if (error instanceof ApiFailure) return fail(error.code, error.message, error.issues);
-    if (error instanceof StoreError) return fail('unavailable', error.message);
+    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...storeOutage(error) } };
     if (error instanceof StoreInputError) return fail('invalid_input', error.message);
     // Unexpected: the caller gets a safe line, never the internals.
     return fail('internal', `${name} failed unexpectedly: ${safeMessage(error)}`);

@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '../../shared/contract.ts';
+import { StoreError } from '../store/errors.ts';
 
 export interface ApiIssue {
   path: string;
@@ -24,4 +25,13 @@ export function notFound(message: string): ApiFailure {
 
 export function conflict(message: string): ApiFailure {
   return new ApiFailure('conflict', message);
+}
+
+/**
+ * Why the store does not serve, as callers and the event feed say it: the message, and the action an
+ * operator must take when it will not pass by itself, so a console promises no recovery that needs one.
+ */
+export function storeOutage(error: unknown): { message: string; action?: string } {
+  if (!(error instanceof StoreError)) return { message: error instanceof Error ? error.message : String(error) };
+  return error.transient ? { message: error.message } : { message: error.message, action: error.hint };
 }

@@ -5,6 +5,7 @@ import type { Store, StoreSignal } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
 import { computeStats } from './handlers/overview.ts';
 import { createAlertWatch } from './alertFeed.ts';
+import { storeOutage } from './errors.ts';
 
 export type FeedListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -82,7 +83,7 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
   const storeFailed = (error: unknown) => {
     if (!storeOk) return;
     storeOk = false;
-    emit('store.status', { ok: false, message: error instanceof Error ? error.message : String(error) });
+    emit('store.status', { ok: false, ...storeOutage(error) });
   };
 
   const storeAnswered = () => {

@@ -16,12 +16,18 @@ export type StoreErrorCode =
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
   readonly hint: string;
+  /**
+   * Whether it passes with nobody acting (a connection cut, a server restarting, a lock held a while), so
+   * a console may promise it clears by itself; otherwise the hint is what an operator must do first.
+   */
+  readonly transient: boolean;
 
-  constructor(code: StoreErrorCode, problem: string, hint: string, options?: { cause?: unknown }) {
+  constructor(code: StoreErrorCode, problem: string, hint: string, options?: { cause?: unknown; transient?: boolean }) {
     super(oneLine(`${problem}; ${hint}`), options);
     this.name = 'StoreError';
     this.code = code;
     this.hint = oneLine(hint);
+    this.transient = options?.transient ?? false;
   }
 }
 

@@ -34,6 +34,28 @@ test('each connection failure says what is wrong and what to do, never the passw
   }
 });
 
+test('an outage that passes by itself says so; one that needs an operator (schema, connection limit, credentials, a standby) does not', () => {
+  const passes = [
+    pgError('ECONNRESET', 'read ECONNRESET'),
+    pgError('ECONNREFUSED', 'connect ECONNREFUSED'),
+    pgError('57P01', 'terminating connection due to administrator command'),
+    pgError('57P03', 'the database system is starting up'),
+    pgError('08006', 'connection failure'),
+    pgError('57014', 'canceling statement due to statement timeout'),
+    new Error('Connection terminated unexpectedly'),
+  ];
+  for (const err of passes) assert.equal(connectionError(err, url, 5000)?.transient, true, err.message);
+  assert.equal(noAnswerError(new Error('Query read timeout'), url, 10_000)?.transient, true);
+  const needsAction = [
+    pgError('42P01', 'relation "jobs" does not exist'),
+    pgError('53300', 'too many connections for role "ops"'),
+    pgError('28P01', 'password authentication failed for user "ops"'),
+    pgError('3D000', 'database "jobsdb" does not exist'),
+    pgError('25006', 'cannot execute UPDATE in a read-only transaction'),
+  ];
+  for (const err of needsAction) assert.equal(connectionError(err, url, 5000)?.transient, false, err.message);
+});
+
 test("pg's own wait for an answer running out names the server and the wait, never the password", () => {
   const mapped = noAnswerError(new Error('Query read timeout'), url, 10_000);
   assert.ok(mapped);

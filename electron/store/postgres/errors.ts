@@ -66,7 +66,7 @@ export function noAnswerError(err: unknown, url: string, timeoutMs: number): Sto
     'unavailable',
     `PostgreSQL at ${serverOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s`,
     'check the network to the server, or what holds a lock on its tables; opsdeck drops that connection and takes a new one',
-    { cause: err },
+    { cause: err, transient: true },
   );
 }
 
@@ -81,17 +81,17 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
   const server = serverOf(url);
   switch (code) {
     case 'ECONNREFUSED':
-      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: connection refused`, 'is the server running?', { cause: err });
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: connection refused`, 'is the server running?', { cause: err, transient: true });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: host not found`, 'check the host name in the URL', { cause: err });
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no route or no answer`, 'check the host, the port and any firewall', { cause: err });
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no route or no answer`, 'check the host, the port and any firewall', { cause: err, transient: true });
     case 'ECONNRESET':
     case 'EPIPE':
-      return new StoreError('unavailable', `the connection to PostgreSQL at ${server} was cut`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+      return new StoreError('unavailable', `the connection to PostgreSQL at ${server} was cut`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err, transient: true });
     case '28P01':
     case '28000':
       return new StoreError('auth', `PostgreSQL at ${server} refused ${userOf(url)}: ${message}`, 'check the user and password in the URL (or PGPASSWORD)', { cause: err });
@@ -100,20 +100,20 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '57P01':
       // The same code for a server shutting down and for one connection ended by an administrator
       // (pg_terminate_backend): the message says which, the wording must not guess.
-      return new StoreError('unavailable', `PostgreSQL at ${server} closed a connection to database "${databaseOf(url)}": ${message}`, 'the server is shutting down or an administrator ended the connection; opsdeck reconnects by itself', { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} closed a connection to database "${databaseOf(url)}": ${message}`, 'the server is shutting down or an administrator ended the connection; opsdeck reconnects by itself', { cause: err, transient: true });
     case '57P02':
     case '57P03':
-      return new StoreError('unavailable', `PostgreSQL at ${server} is shutting down or starting up: ${message}`, 'wait for the server to be ready; opsdeck reconnects by itself', { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} is shutting down or starting up: ${message}`, 'wait for the server to be ready; opsdeck reconnects by itself', { cause: err, transient: true });
     case '55000':
       // 55000 is any object in the wrong state; only the check of the database at connection start
       // (CheckMyDatabase) means it is closed to connections.
       if (routineOf(err) !== 'CheckMyDatabase' && !/not currently accepting connections/i.test(message)) break;
-      return new StoreError('unavailable', `database "${databaseOf(url)}" on ${server} is not accepting connections`, 'an administrator closed it (ALLOW_CONNECTIONS false) or it is being dropped; opsdeck reconnects once it is open again', { cause: err });
+      return new StoreError('unavailable', `database "${databaseOf(url)}" on ${server} is not accepting connections`, 'an administrator closed it (ALLOW_CONNECTIONS false) or it is being dropped; opsdeck reconnects once it is open again', { cause: err, transient: true });
     case '25006':
       // Writes refused by a server that is (now) a standby: after a failover, opsdeck is pointed at the old primary.
       return new StoreError('unavailable', `PostgreSQL at ${server} is read-only: ${message}`, 'it is a standby (after a failover?); point opsdeck at the primary', { cause: err });
     case '57014':
-      return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err, transient: true });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message), { cause: err });
   }
@@ -121,16 +121,16 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });
   }
   if (code?.startsWith('08')) {
-    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err, transient: true });
   }
   if (/timeout/i.test(message) && /connect/i.test(message) || message === 'timeout expired') {
-    return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no answer within ${Math.round(timeoutMs / 1000)} s`, 'check the host, the port and any firewall', { cause: err });
+    return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no answer within ${Math.round(timeoutMs / 1000)} s`, 'check the host, the port and any firewall', { cause: err, transient: true });
   }
   if (/SASL|password must be a string|password authentication/i.test(message)) {
     return new StoreError('auth', `PostgreSQL at ${server} wants a password for ${userOf(url)}`, 'put it in the URL or in PGPASSWORD', { cause: err });
   }
   if (/Connection terminated|Client has encountered a connection error|not queryable/i.test(message)) {
-    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err });
+    return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err, transient: true });
   }
   return null;
 }

@@ -13,7 +13,7 @@ export function mapSqliteError(error: unknown, location: string, closed: boolean
   if (!(error instanceof Database.SqliteError)) return error;
   const code = error.code;
   if (isLockCode(code)) {
-    return new StoreError('unavailable', `the database ${location} stayed locked by another process`, 'try again; if it persists, find the process holding it (another opsdeck, a sqlite3 shell in a transaction)', { cause: error });
+    return new StoreError('unavailable', `the database ${location} stayed locked by another process`, 'try again; if it persists, find the process holding it (another opsdeck, a sqlite3 shell in a transaction)', { cause: error, transient: true });
   }
   if (code === 'SQLITE_NOTADB') {
     return new StoreError('not_sqlite', `${location} is not an SQLite database`, 'point opsdeck at an opsdeck .db file or a new path', { cause: error });

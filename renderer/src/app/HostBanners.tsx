@@ -1,6 +1,10 @@
 import { useHostStatus } from '../lib/hostStatus.ts';
+import { outageAdvice } from '../lib/storeOutage.ts';
 
-/** The store and the live feed: both clear by themselves when things answer again. A lost session does not. */
+/**
+ * The store and the live feed go when things answer again, but a store outage may need an operator first
+ * (a schema to migrate, a disk to free), and then its banner says so. A lost session never clears here.
+ */
 export function HostBanners() {
   const storeDown = useHostStatus((s) => s.storeDown);
   const linkUp = useHostStatus((s) => s.linkUp);
@@ -17,14 +21,15 @@ export function HostBanners() {
       </div>
     );
   }
+  const outage = storeDown === null ? null : outageAdvice(storeDown);
   return (
     <>
-      {storeDown !== null ? (
+      {outage !== null ? (
         <div className="banner banner-bad" role="alert">
           <span className="banner-text">
-            <strong>Store unavailable:</strong> <span className="mono">{storeDown}</span>
+            <strong>Store unavailable:</strong> <span className="mono">{outage.problem}</span>
           </span>
-          <span className="small">Retrying; this clears by itself when the store answers.</span>
+          <span className="small">{outage.advice}</span>
         </div>
       ) : null}
       {!linkUp ? (

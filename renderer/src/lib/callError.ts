@@ -7,6 +7,8 @@ type Issue = NonNullable<ApiError['issues']>[number];
 export class CallError extends Error {
   readonly code: ApiErrorCode;
   readonly issues: ApiError['issues'];
+  /** For unavailable: what an operator must do first, when the store will not come back by itself. */
+  readonly action: string | undefined;
   /** The call that failed, when the host answered it; the console never shows this name. */
   readonly call: string | undefined;
 
@@ -15,6 +17,7 @@ export class CallError extends Error {
     this.name = 'CallError';
     this.code = error.code;
     this.issues = error.issues;
+    this.action = error.action;
     this.call = call;
   }
 }

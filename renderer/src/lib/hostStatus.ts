@@ -1,22 +1,27 @@
 import { create } from 'zustand';
+import type { StoreOutage } from './storeOutage.ts';
 
 interface HostStatus {
   /** Why the store cannot be reached, or null while it answers. */
-  storeDown: string | null;
+  storeDown: StoreOutage | null;
   /** Whether the live event feed is connected. */
   linkUp: boolean;
   /** Why this console's session ended (the host restarted with a new token), or null while signed in. */
   signedOut: string | null;
-  setStoreDown(message: string | null): void;
+  setStoreDown(outage: StoreOutage | null): void;
   setLinkUp(up: boolean): void;
   setSignedOut(message: string): void;
+}
+
+function sameOutage(a: StoreOutage | null, b: StoreOutage | null): boolean {
+  return a === b || (a !== null && b !== null && a.message === b.message && a.action === b.action);
 }
 
 export const useHostStatus = create<HostStatus>((set) => ({
   storeDown: null,
   linkUp: true,
   signedOut: null,
-  setStoreDown: (message) => set((state) => (state.storeDown === message ? state : { storeDown: message })),
+  setStoreDown: (outage) => set((state) => (sameOutage(state.storeDown, outage) ? state : { storeDown: outage })),
   setLinkUp: (up) => set((state) => (state.linkUp === up ? state : { linkUp: up })),
   // The host answered, so the store banner goes; nothing this page does can sign it in again.
   setSignedOut: (message) => set((state) => (state.signedOut === message ? state : { signedOut: message, storeDown: null })),

@@ -14,10 +14,21 @@ test('an unavailable answer raises the store banner; the next answer that comes 
   const host = fakeHostClient(() => (down ? { ok: false, error: { code: 'unavailable', message: 'database is locked' } } : { ok: true, result: controlState() }));
   const client = trackStatus(host.client);
   await assert.rejects(client.call('control.get', {}));
-  assert.equal(useHostStatus.getState().storeDown, 'database is locked');
+  assert.deepEqual(useHostStatus.getState().storeDown, { message: 'database is locked', action: null });
   down = false;
   await client.call('control.get', {});
   assert.equal(useHostStatus.getState().storeDown, null);
+});
+
+test('an outage that needs an operator keeps its action, from a call or from the feed', async () => {
+  const action = 'run opsdeck migrate with this --db, or open it once with migrations on';
+  const message = `the database ops lacks opsdeck's schema; ${action}`;
+  const host = fakeHostClient(() => ({ ok: false, error: { code: 'unavailable', message, action } }));
+  await assert.rejects(trackStatus(host.client).call('control.get', {}));
+  assert.deepEqual(useHostStatus.getState().storeDown, { message, action });
+  useHostStatus.setState({ storeDown: null });
+  host.emit('store.status', { ok: false, message, action });
+  assert.deepEqual(useHostStatus.getState().storeDown, { message, action });
 });
 
 test('other failures are the call\'s own, not the store\'s', async () => {
@@ -30,7 +41,7 @@ test('store.status events raise and clear the banner, a stats tick proves the st
   const host = fakeHostClient();
   trackStatus(host.client);
   host.emit('store.status', { ok: false, message: '' });
-  assert.equal(useHostStatus.getState().storeDown, 'the store does not answer');
+  assert.deepEqual(useHostStatus.getState().storeDown, { message: 'the store does not answer', action: null });
   host.emit('stats.tick', overviewStats());
   assert.equal(useHostStatus.getState().storeDown, null);
   host.link(false);
@@ -43,7 +54,7 @@ test('a forbidden answer (the host restarted with a new token) says signed out a
   let answer: unknown = { ok: false, error: { code: 'unavailable', message: 'The opsdeck host does not answer.' } };
   const client = trackStatus(fakeHostClient(() => answer).client);
   await assert.rejects(client.call('control.get', {}));
-  assert.equal(useHostStatus.getState().storeDown, 'The opsdeck host does not answer.');
+  assert.deepEqual(useHostStatus.getState().storeDown, { message: 'The opsdeck host does not answer.', action: null });
   answer = { ok: false, error: { code: 'forbidden', message: 'this session is not signed in: open the URL printed by `opsdeck serve`' } };
   await assert.rejects(client.call('control.get', {}));
   assert.deepEqual([useHostStatus.getState().signedOut, useHostStatus.getState().storeDown], ['this session is not signed in: open the URL printed by `opsdeck serve`', null]);

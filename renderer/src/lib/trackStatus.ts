@@ -5,13 +5,14 @@ import { useHostStatus } from './hostStatus.ts';
 
 /**
  * Wraps a client so the "store unavailable" banner follows reality: an `unavailable` failure or a
- * `store.status` event raises it, and the next call that succeeds clears it by itself. A `forbidden`
+ * `store.status` event raises it (with the action it needs, if any), and the next call that succeeds
+ * clears it. A `forbidden`
  * answer means this console's session ended (the browser host restarted with a new token): that is said
  * instead, for it does not clear by itself.
  */
 export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
-  client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : payload.message || 'the store does not answer'));
+  client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : { message: payload.message || 'the store does not answer', action: payload.action ?? null }));
   // A tick is computed from the store, so it proves the store answers again.
   client.on('stats.tick', () => status.setStoreDown(null));
   client.onLink((up) => status.setLinkUp(up));
@@ -23,7 +24,7 @@ export function trackStatus(client: HostClient): HostClient {
         status.setStoreDown(null);
         return result;
       } catch (error) {
-        if (error instanceof CallError && error.code === 'unavailable') status.setStoreDown(error.message);
+        if (error instanceof CallError && error.code === 'unavailable') status.setStoreDown({ message: error.message, action: error.action ?? null });
         if (error instanceof CallError && error.code === 'forbidden') status.setSignedOut(error.message);
         throw error;
       }

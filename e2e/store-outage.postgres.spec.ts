@@ -1,0 +1,29 @@
+import { expect, test } from '@playwright/test';
+import pg from 'pg';
+import { createTestDatabase } from '../electron/store/testing/pgTestDb.ts';
+import { startConsole } from './support/serve.ts';
+
+// Its own console and database: the schema is taken away under it, as when a newer build's migration has
+// not been run on the database yet, or a restore left it out.
+test("on PostgreSQL: a store without opsdeck's schema says to migrate, promises no recovery by itself, and goes once the schema is back", async ({ page }) => {
+  const database = await createTestDatabase();
+  const opsdeck = await startConsole({ db: database.url });
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    await page.goto(opsdeck.url);
+    await expect(page.getByRole('navigation', { name: 'Pages' })).toBeVisible();
+    await admin.query('ALTER SCHEMA jobs RENAME TO jobs_away');
+    await page.goto(`${opsdeck.origin}/#/jobs`);
+    const banner = page.getByRole('alert').filter({ hasText: 'Store unavailable' });
+    await expect(banner).toContainText("lacks opsdeck's schema");
+    await expect(banner).toContainText('What to do: run opsdeck migrate with this --db');
+    await expect(banner).not.toContainText('clears by itself');
+    await admin.query('ALTER SCHEMA jobs_away RENAME TO jobs');
+    await expect(banner).toHaveCount(0);
+  } finally {
+    await admin.end();
+    await opsdeck.stop();
+    await database.drop();
+  }
+});
