@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { ENV, requireEnv } from './support/env.ts';
 import { startConsole } from './support/serve.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('./screenshots/first-run.png', import.meta.url));
@@ -57,6 +58,31 @@ test('a console whose session ended says signed out, not that the store is down;
     await expect(banner).toContainText('if it was restarted, open the new URL it printed');
     await expect(page.getByText('Store unavailable')).toHaveCount(0);
     await expect(page.getByText('Live updates disconnected')).toHaveCount(0);
+  } finally {
+    await opsdeck.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+// The token must not stay where a shoulder, a screenshot or the browser's history keeps it, and the
+// console must not lose its session for it.
+test('the printed URL signs the console in and leaves the address bar, keeping the page; a reload and a second tab of it still load', async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-token-'));
+  const opsdeck = await startConsole({ db: join(dir, 'token.db'), registry: requireEnv(ENV.registry) });
+  const service = page.getByRole('rowheader', { name: 'e2e_upstream', exact: true });
+  try {
+    await page.goto(`${opsdeck.url}&view=1#/breakers`);
+    await expect(service).toBeVisible();
+    expect(page.url()).toBe(`${opsdeck.origin}/?view=1#/breakers`);
+    await page.reload();
+    await expect(service).toBeVisible();
+    expect(page.url()).not.toContain(opsdeck.token);
+    await expect(page.getByText('Signed out')).toHaveCount(0);
+    const other = await page.context().newPage();
+    await other.goto(`${opsdeck.url}#/breakers`);
+    await expect(other.getByRole('rowheader', { name: 'e2e_upstream', exact: true })).toBeVisible();
+    expect(other.url()).toBe(`${opsdeck.origin}/#/breakers`);
+    await other.close();
   } finally {
     await opsdeck.stop();
     await rm(dir, { recursive: true, force: true });
