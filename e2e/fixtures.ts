@@ -18,8 +18,8 @@ const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 export type Host = 'browser' | 'electron';
 export type StoreKind = 'sqlite' | 'postgres';
 
-/** Where the console under test lives: a URL for the browser host, a launched app for Electron. */
-type Target = { kind: 'browser'; url: string; origin: string } | { kind: 'electron'; app: ElectronApplication };
+/** Where the console under test lives (a URL for the browser host, a launched app for Electron), and its store. */
+type Target = { kind: 'browser'; url: string; origin: string; db: string } | { kind: 'electron'; app: ElectronApplication; db: string };
 
 export interface Opsdeck {
   page: Page;
@@ -33,6 +33,8 @@ export interface Opsdeck {
   screenshot(name: string): Promise<void>;
   /** Something unique to this run, for identifiers and notes. */
   stamp: string;
+  /** The console's store (a SQLite file or a PostgreSQL URL), to open beside it for what no call makes. */
+  db: string;
 }
 
 const JobsPage = z.object({ jobs: z.array(Job) });
@@ -48,19 +50,20 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
         const executablePath = electronBinary();
         if (!executablePath) throw new Error('Electron binary not installed');
         const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-electron-'));
+        const db = join(dir, 'e2e.db');
         const app = await _electron.launch({
           executablePath,
-          args: [REPO, '--db', join(dir, 'e2e.db'), '--registry', registry],
-          env: { ...process.env, OPSDECK_DB: join(dir, 'e2e.db') },
+          args: [REPO, '--db', db, '--registry', registry],
+          env: { ...process.env, OPSDECK_DB: db },
         });
-        await use({ kind: 'electron', app });
+        await use({ kind: 'electron', app, db });
         await app.close();
         await rm(dir, { recursive: true, force: true });
         return;
       }
       if (store === 'sqlite') {
         const url = requireEnv(ENV.url);
-        await use({ kind: 'browser', url, origin: new URL(url).origin });
+        await use({ kind: 'browser', url, origin: new URL(url).origin, db: join(requireEnv(ENV.dir), 'e2e.db') });
         return;
       }
       // PostgreSQL: a fresh database and a console of its own, with the same registry and upstream.
@@ -69,7 +72,7 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
       let running: RunningConsole | null = null;
       try {
         running = await startConsole({ db: database.url, registry });
-        await use({ kind: 'browser', url: running.url, origin: running.origin });
+        await use({ kind: 'browser', url: running.url, origin: running.origin, db: database.url });
       } finally {
         await running?.stop();
         await database.drop();
@@ -107,6 +110,7 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
       open,
       call,
       stamp,
+      db: target.db,
       async enqueue(service, opts = {}) {
         return EnqueueOutput.parse(await call('jobs.enqueue', { service, ...opts }));
       },
