@@ -88,7 +88,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     const result = await registry.loadFile(registryPath);
     registryLoad = { path: registryPath, ...result };
   }
-  const store = await openStore(location, { migrate: opts.migrate ?? true, mustExist: opts.mustExist ?? false });
+  const store = await openStore(location, { migrate: opts.migrate ?? true, mustExist: opts.mustExist ?? false, env });
 
   const makeEngine = async (s: Store) => {
     // Loaded only when this process runs jobs: the runner clients are slow to import for a CLI command.
@@ -135,7 +135,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         // Before anything is logged about it: the new URL's password is as secret as the first store's.
         opts.logSecrets?.addUrl(url);
         // Open first: a URL that does not work leaves everything as it was.
-        const next = await openStore(url, { migrate: opts.migrate ?? true });
+        const next = await openStore(url, { migrate: opts.migrate ?? true, env });
         const running = ctx.engine;
         if (running) {
           ctx.engine = null;

@@ -1,6 +1,7 @@
 /** Why a store could not be opened or used; each maps to one thing the operator can do about it. */
 export type StoreErrorCode =
   | 'bad_location'
+  | 'bad_setting'
   | 'unreachable'
   | 'auth'
   | 'no_database'

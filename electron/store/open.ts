@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { StoreError } from './errors.ts';
 import { parseLocation, redactLocation } from './location.ts';
+import { pgPoolMax } from './postgres/poolMax.ts';
 import { openSqliteStore } from './sqlite/open.ts';
 import type { Store } from './store.ts';
 
@@ -14,6 +15,8 @@ export interface OpenStoreOptions {
    * controls a store must not answer a mistyped path with a new, empty and healthy one.
    */
   mustExist?: boolean;
+  /** Where OPSDECK_PG_POOL_MAX is read (process.env unless given). */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -28,9 +31,11 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
     }
     return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
   }
+  // A bad pool size is refused before the driver loads or a connection opens.
+  const poolSize = pgPoolMax(opts.env ?? process.env);
   // Loaded on demand: a desktop on SQLite never pays for the pg driver.
   const postgres = await import('./postgres/open.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
   });
-  return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true });
+  return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true, poolSize });
 }

@@ -21,7 +21,7 @@ export function settingsView(ctx: ApiContext): SettingsView {
   };
 }
 
-async function testConnection(url: string): Promise<{ ok: boolean; message: string }> {
+async function testConnection(url: string, env: Record<string, string | undefined>): Promise<{ ok: boolean; message: string }> {
   let location;
   try {
     location = parseLocation(url);
@@ -33,7 +33,7 @@ async function testConnection(url: string): Promise<{ ok: boolean; message: stri
     return { ok: true, message: `no file at ${location.path} yet; switching creates a new SQLite store there` };
   }
   try {
-    const store = await openStore(url, { migrate: false });
+    const store = await openStore(url, { migrate: false, env });
     try {
       const status = await store.migrationStatus();
       const schema = status.current ? 'schema current' : `${status.pending} migration(s) to apply on switch`;
@@ -50,7 +50,7 @@ async function testConnection(url: string): Promise<{ ok: boolean; message: stri
 export const settings: Handlers<'settings.get' | 'settings.testConnection' | 'settings.setConnection' | 'settings.setLocalExecution'> = {
   'settings.get': async (_input, ctx) => settingsView(ctx),
 
-  'settings.testConnection': async (input) => testConnection(input.url),
+  'settings.testConnection': async (input, ctx) => testConnection(input.url, ctx.env),
 
   'settings.setConnection': async (input, ctx) => {
     if (!ctx.settings.switchStore) throw conflict('this host cannot switch stores; start it again with --db');

@@ -78,11 +78,14 @@ export class PgDb {
   /** Backend pids of our own connections: our own NOTIFYs are not news to us. */
   readonly ownPids = new Set<number>();
 
+  readonly poolSize: number;
+
   readonly #engineAnswerMs: number;
   readonly #readAnswerMs: number;
 
   constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS, readAnswerMs = READ_ANSWER_MS) {
     this.url = url;
+    this.poolSize = poolSize;
     this.#engineAnswerMs = engineAnswerMs;
     this.#readAnswerMs = readAnswerMs;
     this.location = redactLocation(url);
@@ -120,7 +123,7 @@ export class PgDb {
   }
 
   wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {
-    return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS) ?? err;
+    return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS, this.poolSize) ?? err;
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {

@@ -21,7 +21,7 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('25006', 'cannot execute UPDATE in a read-only transaction'), 'unavailable', /is read-only: cannot execute UPDATE/, /standby .*primary/],
     [pgError('57014', 'canceling statement due to statement timeout'), 'unavailable', /cancelled the statement: canceling statement due to statement timeout/, /statement_timeout/],
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
-    [pgError('53300', 'too many connections for role "ops"'), 'unavailable', /too many connections for role/, /ALTER ROLE … CONNECTION LIMIT n\); each opsdeck process holds up to 8/],
+    [pgError('53300', 'too many connections for role "ops"'), 'unavailable', /too many connections for role/, /ALTER ROLE … CONNECTION LIMIT n\); this opsdeck process holds up to 8 connections plus one to listen \(OPSDECK_PG_POOL_MAX sets how many\)/],
     [pgError('53300', 'too many connections for database "jobs"'), 'unavailable', /too many connections for database/, /ALTER DATABASE … CONNECTION LIMIT n/],
   ];
   for (const [err, kind, what, hint] of cases) {
@@ -54,6 +54,11 @@ test('an outage that passes by itself says so; one that needs an operator (schem
     pgError('25006', 'cannot execute UPDATE in a read-only transaction'),
   ];
   for (const err of needsAction) assert.equal(connectionError(err, url, 5000)?.transient, false, err.message);
+});
+
+test("out of connections, the hint names this process's pool size, as OPSDECK_PG_POOL_MAX set it", () => {
+  const mapped = connectionError(pgError('53300', 'too many connections for role "ops"'), url, 5000, 3);
+  assert.match(mapped?.hint ?? '', /holds up to 3 connections plus one to listen \(OPSDECK_PG_POOL_MAX sets how many\)/);
 });
 
 test("pg's own wait for an answer running out names the server and the wait, never the password", () => {

@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.ts';
+import { DEFAULT_PG_POOL_MAX, PG_POOL_MAX_ENV } from './poolMax.ts';
 
 /** host:port of a PostgreSQL URL, for messages. */
 function serverOf(url: string): string {
@@ -11,8 +12,8 @@ function serverOf(url: string): string {
 }
 
 /** Which limit was reached: the role's, the database's, or the server's (53300 covers all three). */
-function tooManyHint(message: string): string {
-  const each = 'each opsdeck process holds up to 8 connections, plus one to listen';
+function tooManyHint(message: string, poolMax: number): string {
+  const each = `this opsdeck process holds up to ${poolMax} connections plus one to listen (${PG_POOL_MAX_ENV} sets how many)`;
   if (/for role/i.test(message)) return `close idle clients or raise the role's limit (ALTER ROLE … CONNECTION LIMIT n); ${each}`;
   if (/for database/i.test(message)) return `close idle clients or raise the database's limit (ALTER DATABASE … CONNECTION LIMIT n); ${each}`;
   return `close idle clients or raise max_connections on the server; ${each}`;
@@ -73,8 +74,9 @@ export function noAnswerError(err: unknown, url: string, timeoutMs: number): Sto
 /**
  * Failures of the connection itself (not of a statement): those become StoreErrors an operator can act
  * on; anything else (a constraint, a bug in a query) is returned as null and rethrown as it is.
+ * `poolMax` is this process's pool size, named when the server runs out of connections.
  */
-export function connectionError(err: unknown, url: string, timeoutMs: number): StoreError | null {
+export function connectionError(err: unknown, url: string, timeoutMs: number, poolMax = DEFAULT_PG_POOL_MAX): StoreError | null {
   if (err instanceof StoreError) return err;
   const code = codeOf(err);
   const message = messageOf(err);
@@ -115,7 +117,7 @@ export function connectionError(err: unknown, url: string, timeoutMs: number): S
     case '57014':
       return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err, transient: true });
     case '53300':
-      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message), { cause: err });
+      return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message, poolMax), { cause: err });
   }
   if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });

@@ -5,8 +5,7 @@ import { CONNECT_TIMEOUT_MS, PgDb } from './db.ts';
 import { connectionError } from './errors.ts';
 import { PostgresStore } from './index.ts';
 import { postgresMigrationAdapter, restoreDroppedViews } from './migrations.ts';
-
-const DEFAULT_POOL_SIZE = 8;
+import { DEFAULT_PG_POOL_MAX } from './poolMax.ts';
 
 /**
  * Opens (and by default migrates) an opsdeck store on PostgreSQL. Fails fast with a one-line
@@ -21,7 +20,7 @@ export async function openPostgresStore(
   } catch {
     throw new StoreError('bad_location', 'the PostgreSQL URL does not parse', 'write it as postgres://user@host:5432/db');
   }
-  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_POOL_SIZE)), opts.engineAnswerMs, opts.readAnswerMs);
+  const db = new PgDb(url, Math.max(1, Math.trunc(opts.poolSize ?? DEFAULT_PG_POOL_MAX)), opts.engineAnswerMs, opts.readAnswerMs);
   try {
     await db.query('SELECT 1');
     const adapter = postgresMigrationAdapter(db);
@@ -32,7 +31,7 @@ export async function openPostgresStore(
     }
   } catch (err) {
     await db.close();
-    throw connectionError(err, url, CONNECT_TIMEOUT_MS) ?? err;
+    throw connectionError(err, url, CONNECT_TIMEOUT_MS, db.poolSize) ?? err;
   }
   return new PostgresStore(db);
 }
