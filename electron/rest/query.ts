@@ -17,12 +17,19 @@ export const flag = z
   .enum(['true', 'false', '1', '0'], { message: 'true or false' })
   .transform((value) => value === 'true' || value === '1');
 
-export function count(min: number, max: number) {
+/**
+ * A whole number within the bounds of the call's own field (`limit` in the contract), so the REST API
+ * refuses what the call would and names the range whatever was wrong: `-5`, `0`, `501` and `ten` alike.
+ */
+export function count(field: z.ZodNumber) {
+  const { minValue: min, maxValue: max } = field;
+  if (min === null || max === null) throw new Error('a query count needs a contract field with both bounds');
+  const message = `a whole number from ${min} to ${max}`;
   return z
     .string()
-    .regex(/^\d{1,9}$/, 'a whole number')
+    .regex(/^\d{1,9}$/, message)
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min, message).max(max, message));
 }
 
 /** Seconds, from `90s`, `10m`, `2h`, `1d` or a bare number of seconds. */

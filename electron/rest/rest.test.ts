@@ -153,6 +153,13 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const query = await call('GET', '/v1/executions?status=exploded&limit=abc', { key: readKey });
       assert.equal(query.status, 422);
       assert.deepEqual(ErrorBody.parse(query.json).error.issues?.map((i) => i.path).sort(), ['query.limit', 'query.status.0']);
+      for (const [path, limit] of [['/v1/executions', '-5'], ['/v1/executions', '0'], ['/v1/dlq', '501'], ['/v1/audit', '2.5'], ['/v1/workflow-runs', 'ten'], ['/v1/alerts/history', '99999999999']]) {
+        const res = await call('GET', `${path}?limit=${limit}`, { key: readKey });
+        assert.equal(res.status, 422, `${path} limit=${limit}`);
+        assert.equal(ErrorBody.parse(res.json).error.message, 'invalid query: query.limit: a whole number from 1 to 500', `${path} limit=${limit}`);
+      }
+      const fires = await call('GET', '/v1/schedules/any/fires?limit=-1', { key: readKey });
+      assert.equal(ErrorBody.parse(fires.json).error.message, 'invalid query: query.limit: a whole number from 1 to 500');
       const unknown = await call('GET', '/v1/executions?colour=red', { key: readKey });
       assert.deepEqual([unknown.status, ErrorBody.parse(unknown.json).error.issues?.[0]?.path], [422, 'query.colour']);
       const pending = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'healthy_noop' } });

@@ -27,6 +27,11 @@ function post(path: string, call: CallName, body: z.ZodType | null, input: (args
   return { method: 'POST', path, call, write: true, summary, query: null, body, input };
 }
 
+/** A list call's `limit` as a query parameter, within the bounds the call itself takes. */
+function limitOf(call: 'jobs.list' | 'dlq.list' | 'audit.list' | 'schedules.fires' | 'workflows.runs' | 'alerts.history') {
+  return count(calls[call].input.shape.limit.unwrap());
+}
+
 const ExecutionsQuery = z
   .object({
     status: csv(JobStatus).optional(),
@@ -43,22 +48,22 @@ const ExecutionsQuery = z
     unresolved: flag.optional(),
     /** Running jobs whose attempt started longer ago than this (status defaults to running). */
     running_longer_than: duration.optional(),
-    limit: count(1, 500).optional(),
+    limit: limitOf('jobs.list').optional(),
     after: z.string().max(100).optional(),
   })
   .strict();
 
 const DlqQuery = z
-  .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: limitOf('dlq.list').optional(), after: z.string().max(100).optional() })
   .strict();
 
 const GroupsQuery = z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict();
 
 const AuditQuery = z
-  .object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .object({ action: z.string().max(100).optional(), search: z.string().max(500).optional(), limit: limitOf('audit.list').optional(), after: z.string().max(100).optional() })
   .strict();
 
-const FiresQuery = z.object({ limit: count(1, 500).optional(), after: z.string().max(100).optional() }).strict();
+const FiresQuery = z.object({ limit: limitOf('schedules.fires').optional(), after: z.string().max(100).optional() }).strict();
 
 const scheduleRoutes: Route[] = [
   get('/v1/schedules', 'schedules.list'),
@@ -84,7 +89,7 @@ const scheduleRoutes: Route[] = [
 ];
 
 const WorkflowRunsQuery = z
-  .object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), limit: count(1, 500).optional(), after: z.string().max(100).optional() })
+  .object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), limit: limitOf('workflows.runs').optional(), after: z.string().max(100).optional() })
   .strict();
 
 /** A run by its number or identifier, as the path gives it. */
@@ -105,7 +110,7 @@ const workflowRoutes: Route[] = [
   post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
 ];
-const AlertHistoryQuery = z.object({ limit: count(1, 500).optional(), after: z.string().max(100).optional() }).strict();
+const AlertHistoryQuery = z.object({ limit: limitOf('alerts.history').optional(), after: z.string().max(100).optional() }).strict();
 
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
