@@ -227,7 +227,7 @@ export const calls = {
   'workflows.retry': Call(
     z.object({ run: runRef }).strict(),
     z.object({ retried: z.array(z.number().int()) }),
-    'Retries the failed tasks of a run; what they blocked runs once they complete.',
+    'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete. A run with none is a conflict.',
   ),
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),

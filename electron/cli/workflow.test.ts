@@ -75,6 +75,11 @@ describe('opsdeck workflow', () => {
     assert.equal(done.run.status, 'completed');
     assert.deepEqual(done.tasks.map((t) => t.attempts), [1, 1, 1]);
 
+    const nothing = await opsdeck(['workflow', 'retry', 'cli-1', ...common]);
+    assert.equal(nothing.code, 1);
+    assert.equal(nothing.stdout, '');
+    assert.match(nothing.stderr, new RegExp(`^opsdeck: workflow run ${started.run_id} \\(cli-1\\) of etl is completed: it has no failed or cancelled task to retry$`, 'm'));
+
     const runs = await opsdeck(['workflow', 'runs', '--status', 'completed', ...common]);
     assert.match(runs.stdout, /cli-1 +etl +completed +3 completed/);
   });

@@ -104,7 +104,13 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       assert.deepEqual(runs.runs.map((r) => r.identifier), ['rest-run-1']);
       assert.deepEqual((await call('GET', '/v1/workflow-runs/stuck', readKey)).json, { runs: [] });
       assert.equal((await call('GET', '/v1/workflow-runs/999999', readKey)).status, 404);
+      const nothing = await call('POST', '/v1/workflow-runs/rest-run-1/retry', operateKey, {});
+      assert.deepEqual([nothing.status, nothing.json], [
+        409,
+        { error: { code: 'conflict', message: `workflow run ${runId} (rest-run-1) of nightly_report is completed: it has no failed or cancelled task to retry` } },
+      ]);
       const audit = await runtime.ctx.store.listAudit({ action: 'workflow.retry' }, { limit: 5 });
+      assert.equal(audit.items.length, 1, 'the refused retry is not audited');
       assert.equal(audit.items[0]?.actor, 'api-key:flow-bot@127.0.0.1');
     });
 

@@ -108,6 +108,8 @@ const FIRST_OUTCOME: Partial<Record<CallName, string>> = {
   // No evaluation has run yet in this test: the rule exists, its state does not.
   'alerts.ack': 'conflict',
   'alerts.silence': 'conflict',
+  // The run just started has no failed or cancelled task to retry.
+  'workflows.retry': 'conflict',
   // Job 1 is no dead letter in this store: naming it is a 404 on both hosts.
   'dlq.resolve': 'not_found',
   // No worker registered on this store: forgetting one is a 404 on both hosts.

@@ -19,7 +19,10 @@ export interface WorkflowStore {
   listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
   /** Runs still running, least recently progressed first, as the filter narrows them (for flagging stuck runs). */
   runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]>;
-  /** The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited. */
+  /**
+   * The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited when
+   * a task went back, and only then: with none to retry it changes nothing and says what status it found.
+   */
   retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
   /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
   cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;

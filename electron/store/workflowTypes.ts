@@ -41,6 +41,8 @@ export interface WorkflowRunFilter {
 export interface WorkflowRetried {
   /** The failed and cancelled tasks sent back to pending. */
   retried: number[];
+  /** The run's status as the retry found it under its lock: with nothing retried, what the run is instead. */
+  found: WorkflowRunStatus;
 }
 
 export interface WorkflowCancelled {

@@ -6,7 +6,7 @@ import type { WorkflowRun } from '../../../shared/workflow.ts';
 import { WorkflowStartError, startWorkflowRun } from '../../engine/workflowStart.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
-import { ApiFailure, notFound } from '../errors.ts';
+import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 /** A run flagged stuck by its workflow's stuck_after (1h for a workflow no longer in the registry). */
@@ -21,10 +21,10 @@ function viewOf(run: WorkflowRun, registry: Registry, nowMs: number): WorkflowRu
 }
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
-async function runIdOf(store: Store, ref: number | string): Promise<number> {
+async function runOf(store: Store, ref: number | string): Promise<WorkflowRun> {
   const found = (await store.getWorkflowRun(ref)) ?? (typeof ref === 'string' && /^\d+$/.test(ref) ? await store.getWorkflowRun(Number(ref)) : null);
   if (!found) throw notFound(`no workflow run ${JSON.stringify(ref)}`);
-  return found.run.id;
+  return found.run;
 }
 
 function started(ctx: ApiContext, workflow: string, payload: JsonObject, identifier: string | undefined) {
@@ -60,21 +60,24 @@ export const workflows: Handlers<
   },
 
   'workflows.show': async (input, ctx) => {
-    const id = await runIdOf(ctx.store, input.run);
+    const { id } = await runOf(ctx.store, input.run);
     const detail = await ctx.store.getWorkflowRun(id);
     if (!detail) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
     return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks: detail.tasks };
   },
 
   'workflows.retry': async (input, ctx) => {
-    const id = await runIdOf(ctx.store, input.run);
-    const retried = await ctx.store.retryWorkflowRun(id, ctx.actor);
-    if (!retried) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
-    return retried;
+    const run = await runOf(ctx.store, input.run);
+    const result = await ctx.store.retryWorkflowRun(run.id, ctx.actor);
+    if (!result) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
+    if (result.retried.length === 0) {
+      throw conflict(`workflow run ${run.id} (${run.identifier}) of ${run.workflow} is ${result.found}: it has no failed or cancelled task to retry`);
+    }
+    return { retried: result.retried };
   },
 
   'workflows.cancel': async (input, ctx) => {
-    const id = await runIdOf(ctx.store, input.run);
+    const { id } = await runOf(ctx.store, input.run);
     const cancelled = await ctx.store.cancelWorkflowRun(id, ctx.actor, input.reason ?? null);
     if (!cancelled) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
     return cancelled;

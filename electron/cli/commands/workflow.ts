@@ -170,7 +170,7 @@ export const workflow: Command = {
         if (sub === 'retry') {
           const result = await call(ctx, 'workflows.retry', { run });
           if (inv.common.json) printJson(inv.io, result);
-          else inv.io.out(result.retried.length === 0 ? `run ${String(run)} has no failed or cancelled task: nothing to retry` : `retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
+          else inv.io.out(`retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
           return 0;
         }
         const reason = str(inv.values, 'reason');

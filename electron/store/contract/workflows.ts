@@ -152,11 +152,15 @@ export function workflowsContract(test: Test): void {
     const x = must((await claimReady(store, run.queue)).get('x'), 'x');
     await store.settle([{ ...base(x), kind: 'failed', error: err('boom'), outcome: 'failed' }]);
     assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
-    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [x.id] });
+    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [x.id], found: 'failed' });
     assert.deepEqual(await states(store, runId), { x: 'pending', y: 'waiting' });
-    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [] }, 'nothing failed: nothing to retry');
+    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [], found: 'running' }, 'nothing failed: nothing to retry, and why');
     assert.equal(await store.retryWorkflowRun(999_999, alice), null);
+    await complete(store, must((await claimReady(store, run.queue)).get('x'), 'x again'));
+    await complete(store, must((await claimReady(store, run.queue)).get('y'), 'y'));
+    assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [], found: 'completed' });
     const audit = await store.listAudit({ action: 'workflow.retry' }, { limit: 5 });
+    assert.equal(audit.items.length, 1, 'a retry that changed nothing is not audited');
     assert.equal(audit.items[0]?.actor, ALICE);
     assert.equal(audit.items[0]?.target, String(runId));
   });

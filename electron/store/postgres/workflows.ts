@@ -251,15 +251,16 @@ export async function retryWorkflowRun(db: PgDb, runId: number, actor: Actor): P
   if (!Number.isSafeInteger(runId)) return null;
   return db.tx(async (client) => {
     // The run first, as the settle's advance takes it before the tasks it moves.
-    const run = await rowsOf(client, `SELECT id FROM jobs.tb_workflow_run WHERE id = $1 FOR UPDATE`, [runId]);
+    const run = await rowsOf(client, `SELECT status FROM jobs.tb_workflow_run WHERE id = $1 FOR UPDATE`, [runId]);
     if (!run[0]) return null;
+    const found = WorkflowRunStatus.parse(run[0].status);
     const retried = (await rowsOf(client, RETRY_RUN_SQL, [runId])).map((r) => z.number().parse(r.id));
     if (retried.length > 0) {
       await client.query(`UPDATE jobs.tb_workflow_run SET status = 'running', finished_at = NULL, updated_at = now() WHERE id = $1`, [runId]);
       await client.query(`SELECT jobs.opsdeck_workflow_advance(ARRAY[$1::bigint])`, [runId]);
       await writeAudit(client, actorName(actor), 'workflow.retry', String(runId), retried.length, { jobs: retried });
     }
-    return { retried };
+    return { retried, found };
   });
 }
 

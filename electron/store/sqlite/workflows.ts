@@ -228,7 +228,8 @@ export class SqliteWorkflows {
   retry(runId: number, actor: Actor): WorkflowRetried | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
-        if (!this.#s.runById.get(runId)) return null;
+        const found = this.#s.runById.get(runId);
+        if (!found) return null;
         const at = now();
         const tally = new Tally(Date.parse(at));
         const retried: number[] = [];
@@ -244,7 +245,7 @@ export class SqliteWorkflows {
           this.#db.audit(at, actor, 'workflow.retry', String(runId), retried.length, { jobs: retried });
         }
         this.#db.record(tally);
-        return { retried };
+        return { retried, found: WorkflowRunStatus.parse(found.status) };
       }),
     );
   }
