@@ -1,4 +1,5 @@
 import type { StoredSchedule } from '../../shared/schedule.ts';
+import type { SchedulePauseChange } from '../store/store.ts';
 
 /**
  * Why resuming a schedule does not make it fire: it is off in its definition, which an operator's pause
@@ -15,11 +16,11 @@ export function disabledNote(schedule: StoredSchedule): string | null {
  * What a pause answers. A schedule already paused is left alone, unaudited, and the answer says so:
  * "paused" for a pause that changed nothing would read as this operator's doing.
  */
-export function pauseNote(before: StoredSchedule): string | null {
-  return before.paused ? `${before.name} is already paused${before.paused_by ? ` (by ${before.paused_by})` : ''}: nothing to pause` : null;
+export function pauseNote({ schedule, changed }: SchedulePauseChange): string | null {
+  return changed ? null : `${schedule.name} is already paused${schedule.paused_by ? ` (by ${schedule.paused_by})` : ''}: nothing to pause`;
 }
 
 /** What a resume answers: nothing to resume, or resumed yet still firing nothing. */
-export function resumeNote(before: StoredSchedule): string | null {
-  return disabledNote(before) ?? (before.paused ? null : `${before.name} is not paused: nothing to resume`);
+export function resumeNote({ schedule, changed }: SchedulePauseChange): string | null {
+  return disabledNote(schedule) ?? (changed ? null : `${schedule.name} is not paused: nothing to resume`);
 }

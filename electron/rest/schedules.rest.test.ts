@@ -20,12 +20,14 @@ function suite(dialect: string, location: () => Promise<{ db: string; cleanup():
     let runtime: Runtime;
     let server: RunningRestServer;
     let cleanup: () => Promise<void>;
+    let db = '';
     let readKey = '';
     let operateKey = '';
 
     before(async () => {
       const where = await location();
       cleanup = where.cleanup;
+      db = where.db;
       runtime = await createRuntime({ db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
       server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
       const make = async (name: string, scope: 'read' | 'operate') => {
@@ -74,6 +76,28 @@ function suite(dialect: string, location: () => Promise<{ db: string; cleanup():
       assert.deepEqual(fires.json.fires.map((f: { job_id: number }) => f.job_id), [run.json.job_id]);
       assert.equal((await call('POST', '/v1/schedules/rest_nightly/remove', operateKey, {})).status, 200);
       assert.equal((await call('GET', '/v1/schedules/rest_nightly', readKey)).status, 404);
+    });
+
+    it('two operators pausing, then resuming, one schedule at once from two processes: one is told it changed, the other that nothing did', async () => {
+      const other = await createRuntime({ db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      try {
+        assert.ok((await dispatch('schedules.add', { name: 'contested', service: 'healthy_noop', cron: '30 2 * * *' }, runtime.ctx)).ok);
+        const both = async (name: 'schedules.pause' | 'schedules.resume') => {
+          const answers = await Promise.all([dispatch(name, { name: 'contested' }, runtime.ctx), dispatch(name, { name: 'contested' }, other.ctx)]);
+          return answers.map((a) => calls[name].output.parse(a.ok ? a.result : a.error));
+        };
+        const paused = await both('schedules.pause');
+        assert.deepEqual(paused.map((p) => p.changed).sort(), [false, true]);
+        assert.match(paused.find((p) => !p.changed)?.note ?? '', /^contested is already paused \(by .+\): nothing to pause$/);
+        const resumed = await both('schedules.resume');
+        assert.deepEqual(resumed.map((r) => r.changed).sort(), [false, true]);
+        assert.equal(resumed.find((r) => !r.changed)?.note, 'contested is not paused: nothing to resume');
+        const audit = await runtime.ctx.store.listAudit({ search: 'contested' }, { limit: 10 });
+        assert.deepEqual(audit.items.map((a) => a.action).reverse(), ['schedule.add', 'schedule.pause', 'schedule.resume']);
+        assert.ok((await dispatch('schedules.remove', { name: 'contested' }, runtime.ctx)).ok);
+      } finally {
+        await other.close();
+      }
     });
 
     it('a workflow schedule: POST names the workflow, its run-now starts a run, and the fire shows the run', async () => {

@@ -28,9 +28,9 @@ export interface ScheduleStore {
   /**
    * Pauses (next fire cleared) or resumes (next fire `nextFireAt`, worked out from now: fires that passed
    * while paused are not missed ones) a schedule, audited (`schedule.pause` / `schedule.resume`). Null when
-   * there is no such schedule; an unchanged state is returned as is, unaudited.
+   * there is no such schedule; one already as asked is returned as is, unaudited, and `changed` false.
    */
-  setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null>;
+  setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<SchedulePauseChange | null>;
   /**
    * Enabled, unpaused schedules whose next fire is at or before `now`, soonest first (then by name), up to
    * `limit`; after `after` (the last of the previous page) when given, so a caller can read past schedules
@@ -61,6 +61,15 @@ export interface ScheduleWrite {
   /** Cron, zone and enabled in one text: when it changes, `next_fire_at` replaces the stored one. */
   timing: string;
   next_fire_at: string | null;
+}
+
+/**
+ * A pause or resume as the store decided it, under its lock: of two callers asking at once, exactly one is
+ * told it changed the schedule, the one whose change was audited.
+ */
+export interface SchedulePauseChange {
+  schedule: StoredSchedule;
+  changed: boolean;
 }
 
 export interface ScheduleSync {

@@ -33,7 +33,7 @@ import type { WorkflowStore } from './workflowStore.ts';
 export const DLQ_GROUP_LIMIT = 1000;
 
 export type { AlertDelivery, AlertTransition, EvaluatedRule, ServiceOutcomes } from './alertStore.ts';
-export type { FireOutcome, FirePlan, FireWork, ScheduleSync, ScheduleWrite } from './scheduleStore.ts';
+export type { FireOutcome, FirePlan, FireWork, SchedulePauseChange, ScheduleSync, ScheduleWrite } from './scheduleStore.ts';
 export { fireKeyOf } from './scheduleStore.ts';
 
 /**

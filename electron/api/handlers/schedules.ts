@@ -7,9 +7,13 @@ import type { Handlers } from '../handlerTypes.ts';
 import { pauseNote, resumeNote } from '../scheduleChange.ts';
 import { toScheduleView } from '../scheduleView.ts';
 
+function noSchedule(name: string) {
+  return notFound(`no schedule named ${name} (opsdeck schedule list shows them)`);
+}
+
 async function stored(ctx: ApiContext, name: string) {
   const schedule = await ctx.store.getSchedule(name);
-  if (!schedule) throw notFound(`no schedule named ${name} (opsdeck schedule list shows them)`);
+  if (!schedule) throw noSchedule(name);
   return schedule;
 }
 
@@ -71,24 +75,21 @@ export const schedules: Handlers<
     return toScheduleView(removed, ctx.registry, new Date());
   },
 
-  // The store leaves a schedule already as asked unchanged and unaudited; the answer says so in words.
+  // The store leaves a schedule already as asked unchanged and unaudited, and `changed` is its word, taken
+  // under its lock: of two operators pausing at once, one is told nothing changed, as the audit log says.
   'schedules.pause': async (input, ctx) => {
-    const before = await stored(ctx, input.name);
-    const now = new Date();
-    if (before.paused) return { ...toScheduleView(before, ctx.registry, now), changed: false, note: pauseNote(before) };
     const paused = await ctx.store.setSchedulePaused(input.name, true, null, ctx.actor, input.reason ?? null);
-    if (!paused) throw notFound(`no schedule named ${input.name}`);
-    return { ...toScheduleView(paused, ctx.registry, now), changed: true, note: null };
+    if (!paused) throw noSchedule(input.name);
+    return { ...toScheduleView(paused.schedule, ctx.registry, new Date()), changed: paused.changed, note: pauseNote(paused) };
   },
 
   'schedules.resume': async (input, ctx) => {
     const before = await stored(ctx, input.name);
     const now = new Date();
-    if (!before.paused) return { ...toScheduleView(before, ctx.registry, now), changed: false, note: resumeNote(before) };
     const next = nextFire(before.config, now)?.toISOString() ?? null;
     const resumed = await ctx.store.setSchedulePaused(input.name, false, next, ctx.actor, null);
-    if (!resumed) throw notFound(`no schedule named ${input.name}`);
-    return { ...toScheduleView(resumed, ctx.registry, now), changed: true, note: resumeNote(before) };
+    if (!resumed) throw noSchedule(input.name);
+    return { ...toScheduleView(resumed.schedule, ctx.registry, now), changed: resumed.changed, note: resumeNote(resumed) };
   },
 
   'schedules.runNow': async (input, ctx) => {

@@ -41,17 +41,24 @@ export function schedulesContract(test: ContractTest): void {
       assert.equal(await store.addSchedule(write({ name: 'nightly' }), alice), null, 'a name is one schedule');
 
       const paused = await store.setSchedulePaused('nightly', true, null, alice, 'maintenance window');
-      assert.equal(paused?.paused, true);
-      assert.equal(paused?.paused_by, ALICE);
-      assert.equal(paused?.pause_reason, 'maintenance window');
-      assert.equal(paused?.next_fire_at, null, 'a paused schedule has no next fire');
+      assert.ok(paused);
+      assert.equal(paused.changed, true);
+      assert.equal(paused.schedule.paused, true);
+      assert.equal(paused.schedule.paused_by, ALICE);
+      assert.equal(paused.schedule.pause_reason, 'maintenance window');
+      assert.equal(paused.schedule.next_fire_at, null, 'a paused schedule has no next fire');
       assert.deepEqual(await store.dueSchedules(new Date(T2), 10), [], 'nor is it ever due');
       const again = await store.setSchedulePaused('nightly', true, null, alice, null);
-      assert.equal(again?.pause_reason, 'maintenance window', 'pausing twice changes nothing');
+      assert.ok(again);
+      assert.equal(again.changed, false, 'pausing twice changes nothing');
+      assert.equal(again.schedule.pause_reason, 'maintenance window');
 
       const resumed = await store.setSchedulePaused('nightly', false, T1, alice, null);
-      assert.equal(resumed?.paused, false);
-      assert.equal(resumed?.next_fire_at, T1, 'resumed from the next fire after now, not the ones it slept through');
+      assert.ok(resumed);
+      assert.equal(resumed.changed, true);
+      assert.equal(resumed.schedule.paused, false);
+      assert.equal(resumed.schedule.next_fire_at, T1, 'resumed from the next fire after now, not the ones it slept through');
+      assert.equal((await store.setSchedulePaused('nightly', false, T2, alice, null))?.changed, false);
       assert.equal(await store.setSchedulePaused('nope', true, null, alice, null), null);
 
       const removed = await store.removeSchedule('nightly', alice);
@@ -212,6 +219,25 @@ export function schedulesContract(test: ContractTest): void {
         const [a, b] = await Promise.all([store.syncRegistrySchedules(list, registry), second.syncRegistrySchedules(list, registry)]);
         assert.deepEqual([...a.added, ...b.added].sort(), ['r1', 'r2']);
         assert.deepEqual(await names(store), ['r1', 'r2']);
+      } finally {
+        await second.close();
+      }
+    });
+
+    test('two stores pausing, then resuming, the same schedule at once: one changes it, the other is told nothing changed', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const second = await handle.openSecond();
+      try {
+        await store.addSchedule(write({ name: 'contested' }), alice);
+        const bob = { user: 'bob', host: 'desk' };
+        const paused = await Promise.all([store.setSchedulePaused('contested', true, null, alice, 'mine'), second.setSchedulePaused('contested', true, null, bob, 'no, mine')]);
+        assert.deepEqual(paused.map((p) => p?.changed).sort(), [false, true]);
+        const winner = paused.find((p) => p?.changed)?.schedule;
+        assert.deepEqual(paused.map((p) => p?.schedule.paused_by), [winner?.paused_by, winner?.paused_by], 'the loser is shown the pause that holds');
+        const resumed = await Promise.all([store.setSchedulePaused('contested', false, T1, alice, null), second.setSchedulePaused('contested', false, T1, bob, null)]);
+        assert.deepEqual(resumed.map((r) => r?.changed).sort(), [false, true]);
+        const audit = (await store.listAudit({}, { limit: 10 })).items.filter((a) => a.target === 'contested');
+        assert.deepEqual(audit.map((a) => a.action).reverse(), ['schedule.add', 'schedule.pause', 'schedule.resume'], 'each change audited once');
       } finally {
         await second.close();
       }

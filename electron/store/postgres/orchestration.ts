@@ -1,7 +1,7 @@
 import type { Actor } from '../../../shared/domain.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { DuePosition, ScheduleStore } from '../scheduleStore.ts';
+import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
 import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
@@ -46,7 +46,7 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
     return schedules.removeSchedule(this.#open(), name, actor);
   }
 
-  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<SchedulePauseChange | null> {
     return schedules.setSchedulePaused(this.#open(), name, paused, nextFireAt, actor, reason);
   }
 

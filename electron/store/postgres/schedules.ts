@@ -5,7 +5,7 @@ import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
 import { checkNewJob } from '../newJobs.ts';
-import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, SchedulePauseChange, ScheduleSync, ScheduleWrite } from '../store.ts';
 import { fireKeyOf } from '../store.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
@@ -148,26 +148,29 @@ export function setSchedulePaused(
   nextFireAt: string | null,
   actor: Actor,
   reason: string | null,
-): Promise<StoredSchedule | null> {
+): Promise<SchedulePauseChange | null> {
   return db.tx(async (client) => {
     const before = await stateOf(client, name, true);
     if (!before) return null;
-    if (before.paused === paused) return one(client, name);
-    const why = reasonOf(reason);
-    const by = noNul(actorName(actor));
-    if (paused) {
-      await client.query(
-        `UPDATE jobs.tb_schedule SET paused = true, paused_by = $2, paused_at = now(), pause_reason = $3, next_fire_at = NULL, updated_at = now() WHERE name = $1`,
-        [name, by, why],
-      );
-    } else {
-      await client.query(
-        `UPDATE jobs.tb_schedule SET paused = false, paused_by = NULL, paused_at = NULL, pause_reason = NULL, next_fire_at = $2, updated_at = now() WHERE name = $1`,
-        [name, nextFireAt],
-      );
+    const changed = before.paused !== paused;
+    if (changed) {
+      const why = reasonOf(reason);
+      const by = noNul(actorName(actor));
+      if (paused) {
+        await client.query(
+          `UPDATE jobs.tb_schedule SET paused = true, paused_by = $2, paused_at = now(), pause_reason = $3, next_fire_at = NULL, updated_at = now() WHERE name = $1`,
+          [name, by, why],
+        );
+      } else {
+        await client.query(
+          `UPDATE jobs.tb_schedule SET paused = false, paused_by = NULL, paused_at = NULL, pause_reason = NULL, next_fire_at = $2, updated_at = now() WHERE name = $1`,
+          [name, nextFireAt],
+        );
+      }
+      await writeAudit(client, by, paused ? 'schedule.pause' : 'schedule.resume', name, null, { reason: why });
     }
-    await writeAudit(client, by, paused ? 'schedule.pause' : 'schedule.resume', name, null, { reason: why });
-    return one(client, name);
+    const schedule = await one(client, name);
+    return schedule && { schedule, changed };
   });
 }
 

@@ -21,7 +21,7 @@ import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
-import type { DuePosition } from '../scheduleStore.ts';
+import type { DuePosition, SchedulePauseChange } from '../scheduleStore.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
@@ -390,7 +390,7 @@ export class SqliteStore implements Store {
   async getSchedule(name: string): Promise<StoredSchedule | null> { return this.#orchestration.getSchedule(name); }
   async addSchedule(schedule: ScheduleWrite, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.addSchedule(schedule, actor); }
   async removeSchedule(name: string, actor: Actor): Promise<StoredSchedule | null> { return this.#orchestration.removeSchedule(name, actor); }
-  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<StoredSchedule | null> {
+  async setSchedulePaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): Promise<SchedulePauseChange | null> {
     return this.#orchestration.setSchedulePaused(name, paused, nextFireAt, actor, reason);
   }
   async dueSchedules(now: Date, limit: number, after?: DuePosition): Promise<StoredSchedule[]> { return this.#orchestration.dueSchedules(now, limit, after); }

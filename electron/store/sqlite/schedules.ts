@@ -5,7 +5,7 @@ import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { FIRE_COLUMNS, SCHEDULE_COLUMNS, toFire, toSchedule } from '../scheduleRows.ts';
 import { checkNewJob } from '../newJobs.ts';
-import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
+import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, SchedulePauseChange, ScheduleSync, ScheduleWrite } from '../store.ts';
 import { fireKeyOf } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
@@ -173,18 +173,21 @@ export class SqliteSchedules {
     );
   }
 
-  setPaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): StoredSchedule | null {
+  setPaused(name: string, paused: boolean, nextFireAt: string | null, actor: Actor, reason: string | null): SchedulePauseChange | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const before = this.#s.state.get(name);
         if (!before) return null;
-        if ((before.paused === 1) === paused) return this.#one(name);
-        const at = now();
-        const why = reasonOrNull(reason);
-        if (paused) this.#s.pause.run(actorName(actor), at, why, at, name);
-        else this.#s.resume.run(iso(nextFireAt), at, name);
-        this.#db.audit(at, actor, paused ? 'schedule.pause' : 'schedule.resume', name, null, { reason: why });
-        return this.#one(name);
+        const changed = (before.paused === 1) !== paused;
+        if (changed) {
+          const at = now();
+          const why = reasonOrNull(reason);
+          if (paused) this.#s.pause.run(actorName(actor), at, why, at, name);
+          else this.#s.resume.run(iso(nextFireAt), at, name);
+          this.#db.audit(at, actor, paused ? 'schedule.pause' : 'schedule.resume', name, null, { reason: why });
+        }
+        const schedule = this.#one(name);
+        return schedule && { schedule, changed };
       }),
     );
   }
