@@ -55,3 +55,44 @@ test('opsdeck prune --dry-run says how many and how much; prune removes them, ke
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('opsdeck prune waits for the pruning lease another process holds, then refuses naming who holds it until when; --dry-run needs none', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-prune-lease-'));
+  try {
+    const db = join(dir, 'jobs.db');
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(registry, 'services:\n  - name: svc\n    execution_type: noop\n');
+    const store = await openStore(db);
+    try {
+      assert.equal(await store.takeMaintenance('retention', 'worker-b', 60_000), true);
+      const until = (await store.maintenanceHolder('retention'))?.until ?? '';
+      const started = Date.now();
+      const refused = opsdeck(['prune', '--wait', '1s', '--db', db, '--registry', registry, '--utc']);
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.ok(Date.now() - started >= 1000, 'it waited first');
+      const untilText = until.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+      assert.match(refused.stderr, new RegExp(`^opsdeck: waiting up to 1s for the pruning lease: worker-b holds it until ${untilText}`, 'm'));
+      assert.match(refused.stderr, new RegExp(`^opsdeck: worker-b still holds the pruning lease, until ${untilText} \\(a worker's background round or another prune\\): pruned nothing; run opsdeck prune again once it is free, or with a longer --wait$`, 'm'));
+      assert.equal(refused.stdout, '');
+      assert.equal((await store.listAudit({ action: 'retention.prune' }, { limit: 5 })).items.length, 0);
+
+      const dry = opsdeck(['prune', '--dry-run', '--db', db, '--registry', registry]);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /would prune 0 completed/);
+
+      const bad = opsdeck(['prune', '--wait', 'soon', '--db', db, '--registry', registry]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--wait takes a duration like 30s, 2m or 0 \(refuse at once\), not "soon"/);
+
+      await store.releaseMaintenance('retention', 'worker-b');
+      const free = opsdeck(['prune', '--wait', '0', '--db', db, '--registry', registry]);
+      assert.equal(free.code, 0, free.stderr);
+      assert.equal(free.stderr, '');
+      assert.equal(await store.maintenanceHolder('retention'), null, 'given up after the run');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -3,10 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { DEFAULT_RETENTION, pruneCutoffs } from '../../shared/retention.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
-import { pruneRound } from './pruning.ts';
-
-/** The upkeep task every process sharing a store competes for; one holds it at a time. */
-export const RETENTION_TASK = 'retention';
+import { RETENTION_TASK, pruneRound } from './pruning.ts';
 
 export interface MaintainerOptions {
   store: Store;
@@ -76,15 +73,20 @@ export class Maintainer {
     const retention = this.#opts.registry.registry.retention ?? DEFAULT_RETENTION;
     if (!retention.enabled) return null;
     const budgetMs = this.#opts.budgetMs ?? 2000;
-    // Held for several rounds' time, renewed by every round: another process takes over only once this one is gone.
+    // Held far longer than a round lasts, in case one runs slow, and given up after it: an operator's
+    // `opsdeck prune` waits for the lease, and must not wait for this process to go away.
     if (!(await store.takeMaintenance(RETENTION_TASK, owner, Math.max(5 * budgetMs, 3 * (this.#opts.intervalMs ?? 60_000))))) return null;
-    const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
-    this.#reachedId = round.done ? 0 : round.reachedId;
-    // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
-    const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
-    if (fires > 0) this.#opts.log.info('pruned schedule fires past the history retention', { fires });
-    const removed = round.completed + round.cancelled + round.dead_letters;
-    if (removed > 0) this.#opts.log.info('pruned jobs past their retention', { jobs: removed });
-    return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };
+    try {
+      const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
+      this.#reachedId = round.done ? 0 : round.reachedId;
+      // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
+      const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
+      if (fires > 0) this.#opts.log.info('pruned schedule fires past the history retention', { fires });
+      const removed = round.completed + round.cancelled + round.dead_letters;
+      if (removed > 0) this.#opts.log.info('pruned jobs past their retention', { jobs: removed });
+      return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };
+    } finally {
+      await store.releaseMaintenance(RETENTION_TASK, owner);
+    }
   }
 }

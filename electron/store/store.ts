@@ -248,6 +248,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
    * holds it now. One process of all that share the store does the upkeep at a time.
    */
   takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the upkeep task up when `owner` holds it, so another process may take it at once; else nothing. */
+  releaseMaintenance(task: string, owner: string): Promise<void>;
+  /** Who holds the upkeep task and until when; null when nobody does (never taken, given up, or run out). */
+  maintenanceHolder(task: string): Promise<MaintenanceHolder | null>;
   /** How many jobs the cutoffs would prune now, and about how many bytes they take. */
   pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate>;
   /**
@@ -290,6 +294,12 @@ export interface PruneCounts {
   cancelled: number;
   /** Dead letters an operator had resolved, and the workflow tasks their failure had blocked (pruned with their run). */
   dead_letters: number;
+}
+
+export interface MaintenanceHolder {
+  owner: string;
+  /** When the lease runs out unless its owner renews it. */
+  until: string;
 }
 
 export interface PruneEstimate extends PruneCounts {

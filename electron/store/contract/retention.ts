@@ -71,5 +71,22 @@ export function retentionContract(test: ContractTest): void {
       assert.equal(await store.takeMaintenance('prune', 'b', 60_000), true, 'an expired lease is taken over');
       assert.equal(await store.takeMaintenance('prune', 'a', 60_000), false);
     });
+
+    test('an upkeep task says who holds it until when, and is given up by its owner alone', async (store) => {
+      assert.equal(await store.maintenanceHolder('prune'), null, 'never taken');
+      const asked = Date.now();
+      assert.equal(await store.takeMaintenance('prune', 'a', 60_000), true);
+      const held = await store.maintenanceHolder('prune');
+      assert.equal(held?.owner, 'a');
+      const until = Date.parse(held?.until ?? '');
+      assert.ok(until >= asked + 55_000 && until <= Date.now() + 65_000, `held for about a minute: until ${held?.until}`);
+      await store.releaseMaintenance('prune', 'b');
+      assert.equal((await store.maintenanceHolder('prune'))?.owner, 'a', 'another owner cannot give it up');
+      await store.releaseMaintenance('prune', 'a');
+      assert.equal(await store.maintenanceHolder('prune'), null, 'given up');
+      assert.equal(await store.takeMaintenance('prune', 'b', 300), true, 'and taken at once by another');
+      await sleep(450);
+      assert.equal(await store.maintenanceHolder('prune'), null, 'a lease that ran out is held by nobody');
+    });
   });
 }

@@ -13,6 +13,7 @@ import type {
   NewApiKey,
   Page,
   PageRequest,
+  MaintenanceHolder,
   PruneBatch,
   PruneEstimate,
   ServiceOutcomes,
@@ -26,7 +27,7 @@ import { listTunings, tune } from './tunings.ts';
 import { BREAKER_TUNINGS, RATE_LIMIT_TUNINGS } from '../tuningTables.ts';
 import type { PgDb } from './db.ts';
 import { checkCounts } from './maintenance.ts';
-import { pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, takeMaintenance } from './retention.ts';
+import { maintenanceHolder, pruneBatch, pruneEstimate, pruneHistory, reclaimSpace, releaseMaintenance, takeMaintenance } from './retention.ts';
 import type { PgSignals } from './signals.ts';
 
 /**
@@ -142,6 +143,14 @@ export class PostgresAdministration {
 
   async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
     return takeMaintenance(this.#open(), task, owner, ttlMs);
+  }
+
+  async releaseMaintenance(task: string, owner: string): Promise<void> {
+    await releaseMaintenance(this.#open(), task, owner);
+  }
+
+  async maintenanceHolder(task: string): Promise<MaintenanceHolder | null> {
+    return maintenanceHolder(this.#open(), task);
   }
 
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {

@@ -1,5 +1,5 @@
 import type { PruneCutoffs } from '../../../shared/retention.ts';
-import type { PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
+import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import type { PgDb } from './db.ts';
 import { countsFrom } from './tally.ts';
 
@@ -43,6 +43,16 @@ export async function takeMaintenance(db: PgDb, task: string, owner: string, ttl
     [task, owner, ttlMs],
   );
   return rows[0]?.owner === owner;
+}
+
+export async function releaseMaintenance(db: PgDb, task: string, owner: string): Promise<void> {
+  await db.engineQuery(`DELETE FROM jobs.tb_maintenance_lease WHERE task = $1 AND owner = $2`, [task, owner]);
+}
+
+export async function maintenanceHolder(db: PgDb, task: string): Promise<MaintenanceHolder | null> {
+  const rows = await db.engineQuery(`SELECT owner, expires_at FROM jobs.tb_maintenance_lease WHERE task = $1 AND expires_at > now()`, [task]);
+  const row = rows[0];
+  return row ? { owner: String(row.owner), until: String(row.expires_at) } : null;
 }
 
 /**

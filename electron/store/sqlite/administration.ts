@@ -13,6 +13,7 @@ import type {
   NewApiKey,
   Page,
   PageRequest,
+  MaintenanceHolder,
   PruneBatch,
   PruneEstimate,
   ServiceOutcomes,
@@ -154,6 +155,14 @@ export class SqliteAdministration {
 
   async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> {
     return this.#db.patient(() => this.#retention.takeMaintenance(task, owner, ttlMs));
+  }
+
+  async releaseMaintenance(task: string, owner: string): Promise<void> {
+    await this.#db.patient(() => this.#retention.releaseMaintenance(task, owner));
+  }
+
+  async maintenanceHolder(task: string): Promise<MaintenanceHolder | null> {
+    return this.#db.patient(() => this.#retention.maintenanceHolder(task));
   }
 
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {

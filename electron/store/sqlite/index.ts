@@ -34,6 +34,7 @@ import type {
   BreakerTransition,
   ClaimRequest,
   CountDrift,
+  MaintenanceHolder,
   PruneBatch,
   PruneEstimate,
   SpaceReport,
@@ -434,6 +435,8 @@ export class SqliteStore implements Store {
   async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.revokeApiKey(name, actor); }
   async checkCounts(repair: boolean): Promise<CountDrift[]> { return this.#administration.checkCounts(repair); }
   async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> { return this.#administration.takeMaintenance(task, owner, ttlMs); }
+  async releaseMaintenance(task: string, owner: string): Promise<void> { return this.#administration.releaseMaintenance(task, owner); }
+  async maintenanceHolder(task: string): Promise<MaintenanceHolder | null> { return this.#administration.maintenanceHolder(task); }
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> { return this.#administration.pruneEstimate(cutoffs); }
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
   async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }

@@ -1,5 +1,5 @@
 import type { PruneCutoffs } from '../../../shared/retention.ts';
-import type { PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
+import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { Tally } from './tally.ts';
@@ -48,6 +48,10 @@ function prepareRetentionStatements(db: Connection) {
        ON CONFLICT (task) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE tb_maintenance_lease.owner = excluded.owner OR tb_maintenance_lease.expires_at < @now
        RETURNING owner`,
+    ),
+    releaseLease: db.prepare<[string, string]>(`DELETE FROM tb_maintenance_lease WHERE task = ? AND owner = ?`),
+    leaseHolder: db.prepare<[string, string], { owner: string; expires_at: string }>(
+      `SELECT owner, expires_at FROM tb_maintenance_lease WHERE task = ? AND expires_at > ?`,
     ),
     estimate: db.prepare<[CutoffParams], { completed: number; cancelled: number; dead_letters: number }>(
       `SELECT coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status = 'cancelled'), 0) AS cancelled,
@@ -124,6 +128,17 @@ export class SqliteRetention {
     return this.#db.guard(() => {
       const row = this.#s.takeLease.get({ task, owner, now: new Date(at).toISOString(), until: new Date(at + ttlMs).toISOString() });
       return row?.owner === owner;
+    });
+  }
+
+  releaseMaintenance(task: string, owner: string): void {
+    this.#db.guard(() => this.#s.releaseLease.run(task, owner));
+  }
+
+  maintenanceHolder(task: string): MaintenanceHolder | null {
+    return this.#db.guard(() => {
+      const row = this.#s.leaseHolder.get(task, new Date().toISOString());
+      return row ? { owner: row.owner, until: row.expires_at } : null;
     });
   }
 
