@@ -170,6 +170,8 @@ export const WorkerInfo = z.object({
   started_at: Timestamp,
   concurrency: z.number().int(),
   queues: z.array(z.string()).nullable(),
+  /** The services its registry names; null from a worker of a version that did not say, taken as able to run any. */
+  services: z.array(z.string()).nullable(),
   in_flight: z.number().int(),
   state: WorkerState,
   last_heartbeat_at: Timestamp,

@@ -134,4 +134,26 @@ describe('health.check sees an idle fleet', () => {
     await store.heartbeat('other-queues', 0, 'stopped');
     assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose');
   });
+
+  it("is unhealthy while due jobs are of a service no live worker's registry has, and recovers once one declares it", async () => {
+    t = await createTestContext(REGISTRY);
+    const { store } = t;
+    await store.enqueue([
+      { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1, run_at: new Date(Date.now() + 3_600_000).toISOString() },
+      { queue: 'default', service_name: 'mailer', execution_type: 'noop', max_attempts: 1, run_at: new Date(Date.now() + 3_600_000).toISOString() },
+    ]);
+    await store.registerWorker({ id: 'old-registry', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null, services: ['reports'] });
+    const unrun = await dispatchDetail(t);
+    assert.equal(unrun.ok, false);
+    assert.equal(unrun.detail, "jobs are due and no live worker's registry has their service: payments (1 due); start a worker whose registry names it, or add it to the workers' registry");
+
+    // The worker's registry was reloaded with the service: its next heartbeat says so.
+    await store.heartbeat('old-registry', 0, 'running', ['payments', 'reports']);
+    assert.equal((await dispatchDetail(t)).ok, true, 'mailer has jobs, none of them due');
+
+    await store.heartbeat('old-registry', 0, 'running', ['reports']);
+    await store.registerWorker({ id: 'older-version', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
+    assert.equal((await dispatchDetail(t)).ok, true, 'a worker that did not say which services it runs may run them');
+  });
 });

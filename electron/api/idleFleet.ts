@@ -15,6 +15,23 @@ function held(name: string, flag: ControlFlag): string {
 }
 
 /**
+ * Services with due jobs that every live worker would hand back, its registry lacking them: each with how
+ * many are due. A worker that did not say which services it runs (an older version) may run any.
+ */
+async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[]): Promise<string[]> {
+  if (live.length === 0 || live.some((w) => w.services === null)) return [];
+  const runnable = new Set(live.flatMap((w) => w.services ?? []));
+  const out: string[] = [];
+  const pending = Object.entries(await store.pendingByService()).filter(([service, n]) => n > 0 && !runnable.has(service));
+  for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
+    const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
+    const due = n - Math.min(n, scheduled);
+    if (due > 0) out.push(`${service} (${due} due)`);
+  }
+  return out;
+}
+
+/**
  * Whether the jobs that are due get dispatched at all. Jobs waiting with no worker running to take
  * them (or every worker held by safe mode or the emergency stop) is the first symptom a runbook looks
  * for, "jobs stuck in pending", and must not read healthy. Paused queues wait on purpose and are left
@@ -46,6 +63,14 @@ export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = D
   if (unserved.length > 0) {
     const who = live.length === 0 ? 'no worker is running' : 'no live worker takes these queues';
     return { name: 'dispatch', ok: false, detail: `jobs are due and ${who}: ${unserved.join(', ')}; ${oldestText}; start one with opsdeck worker` };
+  }
+  const unrun = await servicesNoWorkerRuns(store, live);
+  if (unrun.length > 0) {
+    return {
+      name: 'dispatch',
+      ok: false,
+      detail: `jobs are due and no live worker's registry has their service: ${unrun.join(', ')}; start a worker whose registry names it, or add it to the workers' registry`,
+    };
   }
   return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live.length} live worker(s) taking them` };
 }

@@ -16,6 +16,7 @@ const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   started_at: now.toISOString(),
   concurrency: 4,
   queues: null,
+  services: null,
   in_flight: 0,
   state: 'running',
   last_heartbeat_at: now.toISOString(),
@@ -92,6 +93,16 @@ test('a service no worker at hand has: handed back by one that lacks it, or miss
   ]);
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: false })), ['service payments is not in the registry loaded here: only a worker whose registry has it runs it']);
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: null })), [], 'no registry here: nothing to say about it');
+});
+
+test("a service no running worker's registry has, as the workers declare it", () => {
+  const lacking = worker({ services: ['reports'] });
+  const noneRunsIt = "no running worker's registry has service payments: start a worker whose registry names it, or add it to the workers' registry";
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking] })), [noneRunsIt]);
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking], handedBackForService: true, serviceKnownHere: false })), [noneRunsIt], 'said once, by the fleet');
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: ['payments'] })] })), []);
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: null })] })), [], 'a worker that did not say may run it');
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: ['payments'], queues: ['reports'] })] })), [noneRunsIt], 'one that runs it takes other queues');
 });
 
 test('a budget set at run time says who set it and how to go back to the registry', () => {

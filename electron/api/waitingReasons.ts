@@ -53,22 +53,36 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset ${service} closes it now)`);
   }
   if (facts.rateLimited) reasons.push(facts.rateLimited);
-  if (facts.handedBackForService) {
+  const fleet = workerReasons(job.queue, job.service_name, facts.workers);
+  // The fleet's own word that none of its workers runs the service says more than one hand-back does.
+  const fleetLacksIt = noTakerRuns(job.queue, job.service_name, facts.workers);
+  if (!fleetLacksIt && facts.handedBackForService) {
     reasons.push(`a worker whose registry lacks service ${job.service_name} handed it back: it waits for a worker whose registry has it`);
-  } else if (facts.serviceKnownHere === false) {
+  } else if (!fleetLacksIt && facts.serviceKnownHere === false) {
     reasons.push(`service ${job.service_name} is not in the registry loaded here: only a worker whose registry has it runs it`);
   }
-  reasons.push(...workerReasons(job.queue, facts.workers));
+  reasons.push(...fleet);
   return reasons;
 }
 
-function workerReasons(queue: string, workers: WorkerInfo[]): string[] {
+/** The running workers that take the queue. */
+function takers(queue: string, workers: WorkerInfo[]): WorkerInfo[] {
+  return workers.filter((w) => !w.lost && w.state === 'running' && (w.queues === null || w.queues.includes(queue)));
+}
+
+/** Some running worker takes the queue, and every one of them declared a registry without the service. */
+function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boolean {
+  const taking = takers(queue, workers);
+  return taking.length > 0 && taking.every((w) => w.services !== null && !w.services.includes(service));
+}
+
+function workerReasons(queue: string, service: string, workers: WorkerInfo[]): string[] {
   const live = workers.filter((w) => !w.lost && w.state !== 'stopped');
   if (live.length === 0) return ['no worker is running (start one: opsdeck worker)'];
-  const running = live.filter((w) => w.state === 'running');
-  if (running.length === 0) return ['every worker is draining to stop: none takes new jobs'];
-  if (!running.some((w) => w.queues === null || w.queues.includes(queue))) {
-    return [`no running worker takes queue ${queue} (each was started with --queues naming others)`];
+  if (!live.some((w) => w.state === 'running')) return ['every worker is draining to stop: none takes new jobs'];
+  if (takers(queue, workers).length === 0) return [`no running worker takes queue ${queue} (each was started with --queues naming others)`];
+  if (noTakerRuns(queue, service, workers)) {
+    return [`no running worker's registry has service ${service}: start a worker whose registry names it, or add it to the workers' registry`];
   }
   return [];
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
 import type { ControlState, ExecutionType, WorkerState } from '../../shared/domain.ts';
-import { effectiveBreaker } from '../../shared/registry.ts';
+import { effectiveBreaker, type Registry } from '../../shared/registry.ts';
 import { createRunners } from '../runners/registry.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
@@ -69,6 +69,9 @@ export class Engine {
   readonly #concurrency: number;
   readonly #queues: string[] | null;
   readonly #leaseMs: number;
+  readonly #registry: RegistrySource;
+  /** The registry whose services this worker last declared to the store; a reload declares them again. */
+  #declaredFor: Registry | null = null;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | null = null;
   #started: Promise<void> | null = null;
@@ -92,6 +95,7 @@ export class Engine {
     const pollMs = Math.max(5, opts.pollMs ?? 250);
     this.#emitter = new EngineEmitter(this.#log);
     const registry = opts.registry;
+    this.#registry = registry;
     this.#breakers = new BreakerKeeper({
       store: this.#store,
       config: (service) => effectiveBreaker(registry.service(service)),
@@ -182,15 +186,18 @@ export class Engine {
     await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
   }
 
-  #registerWorker(): Promise<void> {
-    return this.#store.registerWorker({
+  async #registerWorker(): Promise<void> {
+    const registry = this.#registry.registry;
+    await this.#store.registerWorker({
       id: this.workerId,
       host: os.hostname(),
       pid: process.pid,
       version: pkg.version,
       concurrency: this.#concurrency,
       queues: this.#queues,
+      services: serviceNames(registry),
     });
+    this.#declaredFor = registry;
   }
 
   /** What the dispatcher asks before it claims: breakers, paused services, the control plane. */
@@ -308,7 +315,10 @@ export class Engine {
 
   async #heartbeat(): Promise<void> {
     try {
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState);
+      const registry = this.#registry.registry;
+      const services = registry === this.#declaredFor ? undefined : serviceNames(registry);
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services);
+      if (known) this.#declaredFor = registry;
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
       // running jobs where no list of workers shows it.
       if (!known && this.#workerState !== 'stopped') {
@@ -352,4 +362,9 @@ export class Engine {
     timer.unref();
     this.#timers.push(timer);
   }
+}
+
+/** The services a worker can run: those its registry names. */
+function serviceNames(registry: Registry): string[] {
+  return registry.services.map((s) => s.name).sort();
 }

@@ -209,8 +209,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
 
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;
-  /** False when the worker has no row (an operator forgot it, or it was pruned): it should register again. */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<boolean>;
+  /**
+   * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
+   * `services`, given when the worker's registry changed, replaces the services it declared.
+   */
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
@@ -462,6 +465,8 @@ export interface WorkerRegistration {
   version: string;
   concurrency: number;
   queues: string[] | null;
+  /** The services its registry names: the jobs it can run. Left out, it is taken as able to run any. */
+  services?: string[];
 }
 
 export interface NewApiKey {

@@ -57,10 +57,10 @@ export const workers: Command = {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
-              { header: 'queues' }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'queues' }, { header: 'services', max: 40 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
-              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', w.services?.join(',') ?? 'not said', ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

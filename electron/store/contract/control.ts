@@ -203,6 +203,21 @@ export function controlContract(test: ContractTest): void {
     });
   });
 
+  describe("a worker's services", () => {
+    test('declared at registration, replaced by a heartbeat that gives them, kept by one that does not; none said is null', async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null, services: ['mailer', 'payments'] });
+      await store.registerWorker({ id: 'old:2', host: 'h', pid: 2, version: '0.0.9', concurrency: 1, queues: null });
+      const services = async () => Object.fromEntries((await store.listWorkers(60_000)).map((w) => [w.id, w.services]));
+      assert.deepEqual(await services(), { 'w:1': ['mailer', 'payments'], 'old:2': null });
+      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.deepEqual((await services())['w:1'], ['mailer', 'payments'], 'a plain heartbeat keeps them');
+      assert.equal(await store.heartbeat('w:1', 0, 'running', ['payments', 'reports']), true);
+      assert.deepEqual((await services())['w:1'], ['payments', 'reports'], 'a reloaded registry declares them again');
+      assert.equal(await store.heartbeat('w:1', 0, 'running', []), true);
+      assert.deepEqual((await services())['w:1'], [], 'a registry with no service runs none');
+    });
+  });
+
   describe('forgetting a worker', () => {
     test('only a lost or stopped worker no job is leased to any more; audited', async (store) => {
       await store.registerWorker({ id: 'crashed:1', host: 'crashed', pid: 1, version: '0.1.0', concurrency: 1, queues: null });

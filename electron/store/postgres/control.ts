@@ -189,15 +189,15 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
          OR last_heartbeat_at < now() - $9::float8 * interval '1 millisecond')
      ),
      registered AS (
-       INSERT INTO jobs.tb_worker (id, host, pid, version, concurrency, queues, started_at, last_heartbeat_at, state, in_flight)
-       VALUES ($1, $2, $3, $4, $5, $6::text[], now(), now(), 'running', 0)
+       INSERT INTO jobs.tb_worker (id, host, pid, version, concurrency, queues, services, started_at, last_heartbeat_at, state, in_flight)
+       VALUES ($1, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
        ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
-         concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, started_at = now(), last_heartbeat_at = now(),
-         state = 'running', in_flight = 0
+         concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
+         last_heartbeat_at = now(), state = 'running', in_flight = 0
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
-    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS],
+    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS, w.services ?? null],
   );
 }
 
@@ -207,14 +207,21 @@ const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string()
  * Whether the worker still has its row (`known`: an operator may have forgotten it) and whether its state
  * changed (`changed`: worth announcing; plain heartbeats are not).
  */
-export async function heartbeat(db: PgDb, workerId: string, inFlight: number, state: WorkerState): Promise<{ known: boolean; changed: boolean }> {
+export async function heartbeat(
+  db: PgDb,
+  workerId: string,
+  inFlight: number,
+  state: WorkerState,
+  services: string[] | undefined,
+): Promise<{ known: boolean; changed: boolean }> {
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
-       UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now() WHERE id = $1 RETURNING state
+       UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services)
+       WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
-    [workerId, Math.max(0, Math.trunc(inFlight)), state],
+    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });
@@ -226,7 +233,7 @@ export async function heartbeat(db: PgDb, workerId: string, inFlight: number, st
 
 export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {
   const rows = await db.read(
-    `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
+    `SELECT id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
        state <> 'stopped' AND last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
      FROM jobs.tb_worker ORDER BY started_at DESC, id`,
     [Math.max(0, lostAfterMs)],
@@ -240,7 +247,7 @@ export function forgetWorker(db: PgDb, id: string, lostAfterMs: number, actor: A
   return db.tx(async (client) => {
     const rows = await rowsOf(
       client,
-      `SELECT id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at,
+      `SELECT id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
          state <> 'stopped' AND last_heartbeat_at < now() - $2::float8 * interval '1 millisecond' AS lost
        FROM jobs.tb_worker WHERE id = $1 FOR UPDATE`,
       [id, Math.max(0, lostAfterMs)],

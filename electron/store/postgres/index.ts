@@ -360,8 +360,8 @@ export class PostgresStore implements Store {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open, workerId, inFlight, state);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean> {
+    const beat = await control.heartbeat(this.#open, workerId, inFlight, state, services);
     if (beat.changed) this.#signals.emit('workers');
     return beat.known;
   }

@@ -130,7 +130,7 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
 }
 
 export function toWorker(row: Row): WorkerInfo {
-  return WorkerInfo.parse({ ...row, queues: row.queues ?? null });
+  return WorkerInfo.parse({ ...row, queues: row.queues ?? null, services: row.services ?? null });
 }
 
 const CountRow = z.object({ n: z.number() });

@@ -62,14 +62,15 @@ function prepareControlStatements(db: Connection) {
       `DELETE FROM tb_worker WHERE (state = 'stopped' AND last_heartbeat_at < ?) OR last_heartbeat_at < ?`,
     ),
     registerWorker: db.prepare<[Params]>(
-      `INSERT INTO tb_worker (id, host, pid, version, started_at, concurrency, queues, in_flight, state, last_heartbeat_at)
-       VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, 0, 'running', @now)
+      `INSERT INTO tb_worker (id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at)
+       VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
-         started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues, in_flight = 0,
-         state = 'running', last_heartbeat_at = excluded.last_heartbeat_at`,
+         started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
+         services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at`,
     ),
     heartbeat: db.prepare<[Params]>(
-      `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now WHERE id = @id`,
+      `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
+         services = coalesce(@services, services) WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -182,14 +183,16 @@ export class SqliteControl {
           version: worker.version,
           concurrency: worker.concurrency,
           queues: toJson(worker.queues),
+          services: worker.services === undefined ? null : toJson(worker.services),
           now: at,
         });
       }),
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState): boolean {
-    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now() }).changes > 0);
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined): boolean {
+    const declared = services === undefined ? null : toJson(services);
+    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared }).changes > 0);
   }
 
   listWorkers(lostAfterMs: number): WorkerInfo[] {

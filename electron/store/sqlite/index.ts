@@ -348,8 +348,8 @@ export class SqliteStore implements Store {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state));
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean> {
+    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services));
     this.#signals.emit('workers');
   }
 

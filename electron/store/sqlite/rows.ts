@@ -103,6 +103,7 @@ export interface WorkerRow {
   started_at: string;
   concurrency: number;
   queues: string | null;
+  services: string | null;
   in_flight: number;
   state: string;
   last_heartbeat_at: string;
@@ -174,9 +175,11 @@ export function toBreaker(row: BreakerRow): BreakerRecord {
 
 export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
   const queues = parseJson(row.queues);
+  const services = parseJson(row.services);
   return {
     ...row,
     queues: Array.isArray(queues) ? queues.map(String) : null,
+    services: Array.isArray(services) ? services.map(String) : null,
     state: WorkerState.parse(row.state),
     // A worker that stopped cleanly sends no more heartbeats on purpose: it is stopped, not lost.
     lost: row.state !== 'stopped' && row.last_heartbeat_at < lostBefore,

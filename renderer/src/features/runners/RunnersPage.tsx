@@ -71,6 +71,7 @@ function WorkersTable() {
             <th scope="col" className="num">Concurrency</th>
             <th scope="col" className="num">In flight</th>
             <th scope="col">Queues</th>
+            <th scope="col">Services</th>
             <th scope="col">Heartbeat</th>
             <th scope="col">Version</th>
             <SortedHeader order="descending">Started</SortedHeader>
@@ -97,6 +98,9 @@ function WorkersTable() {
               <td className="num">{worker.concurrency}</td>
               <td className="num">{worker.in_flight}</td>
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
+              <td className="small" title={worker.services?.join(', ')}>
+                {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
+              </td>
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>
               <td className="nowrap"><Time iso={worker.started_at} /></td>
