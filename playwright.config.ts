@@ -10,7 +10,7 @@ const POSTGRES_SPECS = /postgres\.spec\.ts$/;
  * Specs that start a console of their own in a browser, and the download (the desktop app asks where to save
  * it in a native dialog, which a test cannot answer): they have no Electron counterpart.
  */
-const BROWSER_ONLY_SPECS = /(first-run|a11y|alerts|support-bundle)\.spec\.ts$/;
+const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle)\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {

@@ -1,12 +1,16 @@
+import { silenceAdvice } from '../lib/hostSilence.ts';
 import { useHostStatus } from '../lib/hostStatus.ts';
 import { outageAdvice } from '../lib/storeOutage.ts';
 
 /**
  * The store and the live feed go when things answer again, but a store outage may need an operator first
- * (a schema to migrate, a disk to free), and then its banner says so. A lost session never clears here.
+ * (a schema to migrate, a disk to free), and then its banner says so. A host that does not answer at all
+ * says nothing of the store: its banner stands alone, for the feed is down with it. A lost session never
+ * clears here.
  */
 export function HostBanners() {
   const storeDown = useHostStatus((s) => s.storeDown);
+  const hostDown = useHostStatus((s) => s.hostDown);
   const linkUp = useHostStatus((s) => s.linkUp);
   const signedOut = useHostStatus((s) => s.signedOut);
   if (signedOut !== null) {
@@ -18,6 +22,17 @@ export function HostBanners() {
         <span className="small">
           Open the URL <span className="mono">opsdeck serve</span> printed (with <span className="mono">?token=</span>); if it was restarted, open the new URL it printed.
         </span>
+      </div>
+    );
+  }
+  if (hostDown !== null) {
+    const silence = silenceAdvice(hostDown);
+    return (
+      <div className="banner banner-bad" role="alert">
+        <span className="banner-text">
+          <strong>Host not answering:</strong> {silence.problem}
+        </span>
+        <span className="small">{silence.advice}</span>
       </div>
     );
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OpsdeckBridge } from '../../../shared/contract.ts';
 import { createBridgeClient, isPreloadBridge } from './bridgeClient.ts';
-import { CallError } from './callError.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 import { controlState } from './testing/fixtures.ts';
 
 test('only an object with call and on functions passes for the preload bridge', () => {
@@ -37,7 +37,7 @@ test('answers are parsed; a bridge that throws is the main process not answering
       throw new Error('ipc closed');
     }).bridge,
   );
-  await assert.rejects(broken.call('control.get', {}), (error: unknown) => error instanceof CallError && error.code === 'unavailable');
+  await assert.rejects(broken.call('control.get', {}), (error: unknown) => error instanceof HostUnreachableError && error.code === 'unavailable' && error.host === 'desktop');
 });
 
 test('events subscribe once per name on the bridge and are parsed before they are delivered', () => {

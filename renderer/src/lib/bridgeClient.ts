@@ -1,7 +1,7 @@
 import type { CallInput, CallName, CallOutput, EventName, EventPayload, OpsdeckBridge } from '../../../shared/contract.ts';
-import { CallError } from './callError.ts';
 import { createEventHub } from './eventHub.ts';
 import type { HostClient } from './hostClient.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 import { parseCallResponse } from './parse.ts';
 
 /** Whether `window.opsdeck` looks like the preload bridge; what crosses it is still parsed, never trusted. */
@@ -27,7 +27,7 @@ export function createBridgeClient(bridge: OpsdeckBridge): HostClient {
       try {
         raw = await bridge.call(name, input ?? {});
       } catch {
-        throw new CallError({ code: 'unavailable', message: 'The opsdeck main process did not answer.' });
+        throw new HostUnreachableError('desktop', 'The opsdeck main process did not answer.');
       }
       return parseCallResponse(name, raw);
     },

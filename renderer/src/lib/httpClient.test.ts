@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { errorMessage } from './callError.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 import { answerWithoutResultError, reconnectDelay, unreachableError } from './httpClient.ts';
 
-test('a host that cannot be reached is unavailable, with what to check', () => {
+test('a host that cannot be reached is unavailable, said to be opsdeck serve gone (not the store), with what to check', () => {
   const error = unreachableError();
   assert.equal(error.code, 'unavailable');
+  assert.ok(error instanceof HostUnreachableError);
+  assert.equal(error.host, 'serve');
   assert.match(errorMessage(error), /opsdeck serve/);
 });
 

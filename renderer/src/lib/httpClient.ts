@@ -2,6 +2,7 @@ import { EVENTS_PROTOCOL, type CallInput, type CallName, type CallOutput, type E
 import { CallError } from './callError.ts';
 import { createEventHub } from './eventHub.ts';
 import type { HostClient } from './hostClient.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 import { parseCallResponse } from './parse.ts';
 
 const MIN_RECONNECT_MS = 500;
@@ -15,8 +16,8 @@ export function reconnectDelay(failures: number, random: number): number {
 }
 
 /** The request never reached an answer: the host is gone, or the network between. */
-export function unreachableError(): CallError {
-  return new CallError({ code: 'unavailable', message: 'The opsdeck host does not answer. Is `opsdeck serve` still running?' });
+export function unreachableError(): HostUnreachableError {
+  return new HostUnreachableError('serve', 'The opsdeck host does not answer. Is `opsdeck serve` still running?');
 }
 
 /** An answer that is not our JSON envelope: a lost session says so, anything else is the host failing. */

@@ -103,8 +103,9 @@ export function useLiveUpdates(): void {
   useEffect(() => connectLiveUpdates(client, queryClient), [client, queryClient]);
 
   const storeDown = useHostStatus((s) => s.storeDown);
+  const hostDown = useHostStatus((s) => s.hostDown);
   useEffect(() => {
-    // When the store comes back, refresh everything that failed while it was away.
-    if (storeDown === null) void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' });
-  }, [storeDown, queryClient]);
+    // When the store (or the host in front of it) comes back, refresh everything that failed while it was away.
+    if (storeDown === null && hostDown === null) void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' });
+  }, [storeDown, hostDown, queryClient]);
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { beforeEach, test } from 'node:test';
 import { useHostStatus } from './hostStatus.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 import { fakeHostClient } from './testing/fakeHostClient.ts';
 import { controlState, overviewStats } from './testing/fixtures.ts';
 import { trackStatus } from './trackStatus.ts';
 
 beforeEach(() => {
-  useHostStatus.setState({ storeDown: null, linkUp: true, signedOut: null });
+  useHostStatus.setState({ storeDown: null, hostDown: null, linkUp: true, signedOut: null });
 });
 
 test('an unavailable answer raises the store banner; the next answer that comes clears it', async () => {
@@ -29,6 +30,42 @@ test('an outage that needs an operator keeps its action, from a call or from the
   useHostStatus.setState({ storeDown: null });
   host.emit('store.status', { ok: false, message, action });
   assert.deepEqual(useHostStatus.getState().storeDown, { message, action });
+});
+
+test('a host that does not answer at all raises the host banner with when it last answered, not the store banner; its next answer clears it', async () => {
+  let answer: () => unknown = () => ({ ok: true, result: controlState() });
+  const host = fakeHostClient(() => answer());
+  const client = trackStatus(host.client);
+  const before = new Date().toISOString();
+  await client.call('control.get', {});
+  const after = new Date().toISOString();
+  useHostStatus.setState({ storeDown: { message: 'database is locked', action: null } });
+  answer = () => {
+    throw new HostUnreachableError('serve', 'The opsdeck host does not answer.');
+  };
+  await assert.rejects(client.call('control.get', {}));
+  const down = useHostStatus.getState().hostDown;
+  assert.equal(down?.host, 'serve');
+  assert.ok(down.lastAnswer !== null && down.lastAnswer >= before && down.lastAnswer <= after, 'as of the last answer, not of the failure');
+  assert.equal(useHostStatus.getState().storeDown, null, 'with the host away, nothing is known of the store');
+  await assert.rejects(client.call('control.get', {}));
+  assert.equal(useHostStatus.getState().hostDown?.lastAnswer, down.lastAnswer, 'a failure is no answer');
+
+  answer = () => ({ ok: false, error: { code: 'unavailable', message: 'database is locked' } });
+  await assert.rejects(client.call('control.get', {}));
+  assert.deepEqual([useHostStatus.getState().hostDown, useHostStatus.getState().storeDown], [null, { message: 'database is locked', action: null }], 'the host is back; the store is not');
+});
+
+test('the live feed coming back takes the host banner down: the host answers', async () => {
+  const host = fakeHostClient(() => {
+    throw new HostUnreachableError('desktop', 'The opsdeck main process did not answer.');
+  });
+  const client = trackStatus(host.client);
+  host.link(false);
+  await assert.rejects(client.call('control.get', {}));
+  assert.deepEqual(useHostStatus.getState().hostDown, { host: 'desktop', lastAnswer: null });
+  host.link(true);
+  assert.equal(useHostStatus.getState().hostDown, null);
 });
 
 test('other failures are the call\'s own, not the store\'s', async () => {

@@ -2,30 +2,48 @@ import type { CallInput, CallName, CallOutput } from '../../../shared/contract.t
 import { CallError } from './callError.ts';
 import type { HostClient } from './hostClient.ts';
 import { useHostStatus } from './hostStatus.ts';
+import { HostUnreachableError } from './hostUnreachable.ts';
 
 /**
- * Wraps a client so the "store unavailable" banner follows reality: an `unavailable` failure or a
- * `store.status` event raises it (with the action it needs, if any), and the next call that succeeds
- * clears it. A `forbidden`
- * answer means this console's session ended (the browser host restarted with a new token): that is said
- * instead, for it does not clear by itself.
+ * Wraps a client so the host banners follow reality. An `unavailable` answer or a `store.status` event
+ * raises the store banner (with the action it needs, if any), and the next call that succeeds clears it.
+ * A call that gets no answer at all is the console's host gone, not the store: that banner says since when
+ * the data shown is stale, and goes with the host's next answer or the live feed reconnecting. A
+ * `forbidden` answer means this console's session ended (the browser host restarted with a new token):
+ * that is said instead, for it does not clear by itself.
  */
 export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
+  // When the data shown last came from the host, for the host banner to say how stale it is.
+  let lastAnswer: string | null = null;
+  const fresh = () => {
+    lastAnswer = new Date().toISOString();
+    status.setHostDown(null);
+    status.setStoreDown(null);
+  };
+  // The host answered, if with a failure: it is there, and the answer says how the store is.
+  const refused = (error: CallError) => {
+    status.setHostDown(null);
+    if (error.code === 'unavailable') status.setStoreDown({ message: error.message, action: error.action ?? null });
+    if (error.code === 'forbidden') status.setSignedOut(error.message);
+  };
   client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : { message: payload.message || 'the store does not answer', action: payload.action ?? null }));
   // A tick is computed from the store, so it proves the store answers again.
-  client.on('stats.tick', () => status.setStoreDown(null));
-  client.onLink((up) => status.setLinkUp(up));
+  client.on('stats.tick', fresh);
+  client.onLink((up) => {
+    status.setLinkUp(up);
+    if (up) status.setHostDown(null);
+  });
 
   return {
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       try {
         const result = await client.call(name, input);
-        status.setStoreDown(null);
+        fresh();
         return result;
       } catch (error) {
-        if (error instanceof CallError && error.code === 'unavailable') status.setStoreDown({ message: error.message, action: error.action ?? null });
-        if (error instanceof CallError && error.code === 'forbidden') status.setSignedOut(error.message);
+        if (error instanceof HostUnreachableError) status.setHostDown({ host: error.host, lastAnswer });
+        else if (error instanceof CallError) refused(error);
         throw error;
       }
     },
