@@ -12,6 +12,8 @@ function pgError(code: string, message: string): Error & { code: string } {
 test('each connection failure says what is wrong and what to do, never the password', () => {
   const cases: Array<[Error, StoreErrorCode, RegExp, RegExp]> = [
     [pgError('ECONNREFUSED', 'connect ECONNREFUSED'), 'unreachable', /cannot reach PostgreSQL at db\.internal:6543: connection refused/, /server running/],
+    [pgError('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal'), 'unreachable', /cannot reach PostgreSQL at db\.internal:6543: host not found/, /check the host name in the URL/],
+    [pgError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN db.internal'), 'unreachable', /cannot reach PostgreSQL at db\.internal:6543: its host name could not be looked up for now/, /DNS servers .*looks it up again/],
     [pgError('28P01', 'password authentication failed for user "ops"'), 'auth', /refused ops/, /user and password/],
     [pgError('3D000', 'database "jobsdb" does not exist'), 'no_database', /database "jobsdb" does not exist/, /createdb jobsdb/],
     [pgError('57P01', 'terminating connection due to administrator command'), 'unavailable', /closed a connection to database "jobsdb": terminating connection due to administrator command/, /shutting down or an administrator ended the connection; opsdeck reconnects by itself/],
@@ -34,10 +36,11 @@ test('each connection failure says what is wrong and what to do, never the passw
   }
 });
 
-test('an outage that passes by itself says so; one that needs an operator (schema, connection limit, credentials, a standby) does not', () => {
+test('an outage that passes by itself (a DNS server not answering for now among them) says so; one that needs an operator (a host name not found, schema, connection limit, credentials, a standby) does not', () => {
   const passes = [
     pgError('ECONNRESET', 'read ECONNRESET'),
     pgError('ECONNREFUSED', 'connect ECONNREFUSED'),
+    pgError('EAI_AGAIN', 'getaddrinfo EAI_AGAIN db.internal'),
     pgError('57P01', 'terminating connection due to administrator command'),
     pgError('57P03', 'the database system is starting up'),
     pgError('08006', 'connection failure'),
@@ -47,6 +50,7 @@ test('an outage that passes by itself says so; one that needs an operator (schem
   for (const err of passes) assert.equal(connectionError(err, url, 5000)?.transient, true, err.message);
   assert.equal(noAnswerError(new Error('Query read timeout'), url, 10_000)?.transient, true);
   const needsAction = [
+    pgError('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal'),
     pgError('42P01', 'relation "jobs" does not exist'),
     pgError('53300', 'too many connections for role "ops"'),
     pgError('28P01', 'password authentication failed for user "ops"'),

@@ -85,8 +85,10 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
     case 'ECONNREFUSED':
       return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: connection refused`, 'is the server running?', { cause: err, transient: true });
     case 'ENOTFOUND':
-    case 'EAI_AGAIN':
       return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: host not found`, 'check the host name in the URL', { cause: err });
+    case 'EAI_AGAIN':
+      // The resolver could not answer for now (a DNS server down or slow): the name itself may be right.
+      return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: its host name could not be looked up for now`, 'check the DNS servers of this machine; opsdeck looks it up again on the next request', { cause: err, transient: true });
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
