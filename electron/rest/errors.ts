@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { ApiError } from '../../shared/contract.ts';
 
 /**
- * Every REST error answers `{ "error": { "code", "message", "issues"? } }` with the status that fits:
- * what a script branches on is the status; what a person reads is the message.
+ * Every REST error answers `{ "error": { "code", "message", "issues"?, "action"? } }` with the status that
+ * fits: what a script branches on is the status; what a person reads is the message.
  */
 export const RestErrorCode = z.enum([
   'bad_request',
@@ -29,6 +29,11 @@ export const RestError = z.object({
     message: z.string(),
     /** For invalid_input: each problem with its path (`query.limit`, `reason`, …). */
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    // Described in the OpenAPI document too: a monitor deciding whether to page someone reads it there.
+    action: z
+      .string()
+      .optional()
+      .describe('For unavailable: what an operator must do before the store answers again (run opsdeck migrate, free disk, fix credentials); absent when the outage passes by itself. The message says it too.'),
   }),
 });
 export type RestError = z.infer<typeof RestError>;
@@ -52,7 +57,14 @@ export const REST_STATUS: Record<RestErrorCode, number> = {
 /** The contract's error codes as REST answers them: a schema-invalid payload is 422, not 400. */
 export function fromApiError(error: ApiError): RestError {
   const code: RestErrorCode = error.code;
-  return { error: error.issues ? { code, message: error.message, issues: error.issues } : { code, message: error.message } };
+  return {
+    error: {
+      code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+      ...(error.action === undefined ? {} : { action: error.action }),
+    },
+  };
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { actingAs } from '../api/actingAs.ts';
 import type { ApiContext } from '../api/context.ts';
 import { dispatch } from '../api/dispatch.ts';
+import { storeOutage } from '../api/errors.ts';
 import { OPSDECK_VERSION } from '../api/version.ts';
 import { authenticate, type Principal } from './auth.ts';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody } from './body.ts';
@@ -144,7 +145,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     } catch (error) {
       if (!(error instanceof StoreError) || res.headersSent) throw error;
       req.resume();
-      sendError(res, 'unavailable', error.message);
+      sendJson(res, REST_STATUS.unavailable, fromApiError({ code: 'unavailable', ...storeOutage(error) }));
     }
   };
 

@@ -56,7 +56,7 @@ function operation(route: Route, book: SchemaBook): Json {
   }
   responses['422'] = errorResponse('The request does not match the schema; `issues` names each problem');
   responses['429'] = errorResponse('Too many failed attempts from this address; see Retry-After');
-  responses['503'] = responses['503'] ?? errorResponse('The store does not answer');
+  responses['503'] = responses['503'] ?? errorResponse('The store does not answer; `action`, when present, is what an operator must do first, for it will not pass by itself');
   const op: Json = { operationId: operationId(route), summary: route.summary, tags: [route.path.split('/')[2] ?? 'v1'], parameters, responses };
   if (route.body) {
     const schema = book.convert(route.body, 'input');

@@ -32,9 +32,9 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
       if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
     });
 
-  async function status(on = server): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
+  async function status(on = server): Promise<{ status: number; body: { error?: { code: string; message: string; action?: string } } }> {
     const res = await rawRequest({ port: on.port, path: '/v1/status', method: 'GET', headers: { authorization: `Bearer ${key}` } });
-    return { status: res.status, body: JSON.parse(res.body) as { error?: { code: string; message: string } } };
+    return { status: res.status, body: JSON.parse(res.body) as { error?: { code: string; message: string; action?: string } } };
   }
 
   before(async () => {
@@ -68,6 +68,27 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
     let again = await status();
     while (again.status !== 200 && Date.now() < deadline) again = await status();
     assert.equal(again.status, 200, JSON.stringify(again.body));
+  });
+
+  // As after an upgrade whose migration was not run on this database, or a restore that left the schema out:
+  // waiting will not help, so the body says what to do, as the console's calls do.
+  it("answers 503 with the action when the database lacks opsdeck's schema, whether the store fails the key's lookup or the call", { timeout: 30_000 }, async () => {
+    const signedIn = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, isSession: () => true }) });
+    const renameSchema = (from: string, to: string) => withClient(db.url, (c) => c.query(`ALTER SCHEMA ${from} RENAME TO ${to}`));
+    await renameSchema('jobs', 'jobs_away');
+    try {
+      for (const [who, on] of [['an API key, looked up in the store', server], ['the launch token, straight to the call', signedIn]] as const) {
+        const missing = await status(on);
+        assert.equal(missing.status, 503, `${who}: ${JSON.stringify(missing.body)}`);
+        assert.equal(missing.body.error?.code, 'unavailable', who);
+        assert.match(missing.body.error?.message ?? '', /lacks opsdeck's schema/, who);
+        assert.equal(missing.body.error?.action, 'run opsdeck migrate with this --db, or open it once with migrations on', who);
+      }
+    } finally {
+      await renameSchema('jobs_away', 'jobs');
+      await signedIn.close();
+    }
+    assert.equal((await status()).status, 200);
   });
 
   it('answers 503 within its bound when the connections it holds die without a word, and works again on new ones', { timeout: 30_000 }, async () => {

@@ -280,6 +280,8 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       for (const [, target] of JSON.stringify(res.json).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {
         assert.ok(target && doc.components.schemas[target], `reference to ${target} resolves`);
       }
+      const errorBody = z.object({ properties: z.object({ error: z.object({ properties: z.record(z.string(), z.unknown()) }) }) }).parse(doc.components.schemas.Error);
+      assert.deepEqual(Object.keys(errorBody.properties.error.properties), ['code', 'message', 'issues', 'action'], 'an error body says what to do when a store outage needs it');
     });
 
     it('slows down an address that keeps failing: 429 with Retry-After, even for a good key, until it passes', async () => {
