@@ -4,7 +4,7 @@ import { useHostStatus } from './hostStatus.ts';
 import { HostUnreachableError } from './hostUnreachable.ts';
 import { fakeHostClient } from './testing/fakeHostClient.ts';
 import { controlState, overviewStats } from './testing/fixtures.ts';
-import { trackStatus } from './trackStatus.ts';
+import { LINK_PROBE_MS, trackStatus } from './trackStatus.ts';
 
 beforeEach(() => {
   useHostStatus.setState({ storeDown: null, hostDown: null, linkUp: true, signedOut: null });
@@ -66,6 +66,27 @@ test('the live feed coming back takes the host banner down: the host answers', a
   assert.deepEqual(useHostStatus.getState().hostDown, { host: 'desktop', lastAnswer: null });
   host.link(true);
   assert.equal(useHostStatus.getState().hostDown, null);
+});
+
+test('a live feed that stays down has the host asked, so a page with no refresh of its own shows the host banner; a quick reconnect asks nothing', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const asked: string[] = [];
+  const host = fakeHostClient((name) => {
+    asked.push(name);
+    throw new HostUnreachableError('serve', 'The opsdeck host does not answer.');
+  });
+  trackStatus(host.client);
+  host.link(false);
+  t.mock.timers.tick(LINK_PROBE_MS - 1);
+  host.link(true);
+  t.mock.timers.tick(LINK_PROBE_MS);
+  assert.deepEqual(asked, [], 'back before the probe: nothing asked');
+
+  host.link(false);
+  t.mock.timers.tick(LINK_PROBE_MS);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(asked, ['control.get']);
+  assert.equal(useHostStatus.getState().hostDown?.host, 'serve');
 });
 
 test('other failures are the call\'s own, not the store\'s', async () => {

@@ -12,6 +12,12 @@ import { HostUnreachableError } from './hostUnreachable.ts';
  * `forbidden` answer means this console's session ended (the browser host restarted with a new token):
  * that is said instead, for it does not clear by itself.
  */
+/**
+ * How long the live feed may be down before the host is asked whether it is there: a feed that drops and
+ * reconnects at once is no news, while a page with no refresh of its own would otherwise say nothing.
+ */
+export const LINK_PROBE_MS = 1500;
+
 export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
   // When the data shown last came from the host, for the host banner to say how stale it is.
@@ -30,12 +36,19 @@ export function trackStatus(client: HostClient): HostClient {
   client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : { message: payload.message || 'the store does not answer', action: payload.action ?? null }));
   // A tick is computed from the store, so it proves the store answers again.
   client.on('stats.tick', fresh);
+  let probe: ReturnType<typeof setTimeout> | undefined;
   client.onLink((up) => {
     status.setLinkUp(up);
-    if (up) status.setHostDown(null);
+    clearTimeout(probe);
+    if (up) {
+      status.setHostDown(null);
+      return;
+    }
+    // The answer, or its absence, moves the banners as any call's does; its failure is not this page's.
+    probe = setTimeout(() => void tracked.call('control.get', {}).catch(() => undefined), LINK_PROBE_MS);
   });
 
-  return {
+  const tracked: HostClient = {
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       try {
         const result = await client.call(name, input);
@@ -50,4 +63,5 @@ export function trackStatus(client: HostClient): HostClient {
     on: client.on.bind(client),
     onLink: client.onLink.bind(client),
   };
+  return tracked;
 }
