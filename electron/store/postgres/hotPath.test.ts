@@ -123,7 +123,7 @@ describe('postgres store', () => {
         assert.ok(task);
         await store.settle([{ jobId: task.id, attemptId: task.attempt_id, workerId: 'w3', kind: 'failed', error, outcome: 'failed' }]);
         assert.deepEqual(await drift(), []);
-        assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [task.id] });
+        assert.deepEqual(await store.retryWorkflowRun(runId, alice), { retried: [task.id], found: 'failed' });
         assert.deepEqual(await drift(), []);
       } finally {
         await store.close();
