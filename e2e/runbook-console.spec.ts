@@ -81,7 +81,7 @@ test("reduce a service's budget for every worker (the runbooks' worker budgets):
   const { page } = opsdeck;
   await opsdeck.open('/breakers');
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_budget', exact: true }) });
-  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  await row.getByRole('button', { name: 'Change the rate limit of e2e_budget' }).click();
   const dialog = page.getByRole('dialog', { name: 'Rate limit of e2e_budget' });
   await expect(dialog).toContainText('Registry: none.');
   await expect(dialog.getByRole('button', { name: 'Halve it' })).toBeDisabled();
@@ -95,7 +95,7 @@ test("reduce a service's budget for every worker (the runbooks' worker budgets):
   await expect(row).toContainText('tuned');
   await expect(row).toContainText('registry: none');
 
-  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  await row.getByRole('button', { name: 'Change the rate limit of e2e_budget' }).click();
   await dialog.getByRole('button', { name: 'Halve it' }).click();
   await expect(dialog).toHaveCount(0);
   await expect(row).toContainText('0 / 2 per 1m');
@@ -103,7 +103,7 @@ test("reduce a service's budget for every worker (the runbooks' worker budgets):
   expect(listed.services.find((s) => s.service_name === 'e2e_budget')?.limit).toBe(2);
   await opsdeck.screenshot('rate-limit-tuned');
 
-  await row.getByRole('button', { name: 'Rate limit of e2e_budget' }).click();
+  await row.getByRole('button', { name: 'Change the rate limit of e2e_budget' }).click();
   await dialog.getByRole('button', { name: "Back to the registry's settings" }).click();
   await expect(dialog).toHaveCount(0);
   await expect(row).not.toContainText('tuned');

@@ -123,7 +123,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
             </span>
           </div>
         ) : null}{' '}
-        <button type="button" className="button-small" aria-label={`Rate limit of ${breaker.service_name}`} onClick={() => setLimiting(true)}>
+        <button type="button" className="button-small" aria-label={`Change the rate limit of ${breaker.service_name}`} onClick={() => setLimiting(true)}>
           Change…
         </button>
       </td>
