@@ -9,6 +9,11 @@ export const rendererOutDir = join(repoRoot, 'dist', 'renderer');
 
 const rendererInputs = [join(repoRoot, 'renderer'), join(repoRoot, 'shared'), join(repoRoot, 'package.json')];
 
+/** Whether the built console is newer than every source it is built from (false when it was never built). */
+export function rendererUpToDate(): Promise<boolean> {
+  return upToDate([join(rendererOutDir, 'index.html')], rendererInputs);
+}
+
 export interface BuildOptions {
   force?: boolean;
   /** Only errors: for hosts that print their own first line (opsdeck serve). */
@@ -22,7 +27,7 @@ export interface BuildOptions {
  * about 370 MB of native memory, for as long as it serves.
  */
 export async function buildRenderer(opts: BuildOptions = {}): Promise<{ built: boolean; outDir: string }> {
-  if (!opts.force && (await upToDate([join(rendererOutDir, 'index.html')], rendererInputs))) return { built: false, outDir: rendererOutDir };
+  if (!opts.force && (await rendererUpToDate())) return { built: false, outDir: rendererOutDir };
   const config = { configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: opts.quiet ? 'error' : 'info' };
   const script = `import { build } from 'vite'; await build(${JSON.stringify(config)});`;
   const child = spawn(process.execPath, ['--input-type=module', '--eval', script], { cwd: repoRoot, stdio: 'inherit' });

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, runsJobsByDefault } from '../api/runtime.ts';
-import { buildRenderer, rendererOutDir } from '../console/build.ts';
+import { buildRenderer, rendererOutDir, rendererUpToDate } from '../console/build.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
 import type { LineSink } from '../log/pinoLogger.ts';
 import { LogSecrets } from '../log/secrets.ts';
@@ -50,11 +50,15 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The default console build; built on first use so `opsdeck serve` works straight after `npm install`. */
+/**
+ * The default console build: built on first use so `opsdeck serve` works straight after `npm install`, and
+ * again when its sources changed since (a checkout updated in place), so the page shows the code that serves it.
+ */
 async function ensureRenderer(): Promise<string> {
   const dir = rendererOutDir;
-  if (await exists(join(dir, 'index.html'))) return dir;
-  await writeLine(process.stderr, 'opsdeck: building the console (first run)...');
+  if (await rendererUpToDate()) return dir;
+  const first = !(await exists(join(dir, 'index.html')));
+  await writeLine(process.stderr, first ? 'opsdeck: building the console (first run)...' : 'opsdeck: the console changed since it was built; building it again...');
   try {
     await buildRenderer({ quiet: true });
   } catch (error) {
