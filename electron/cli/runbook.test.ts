@@ -64,7 +64,8 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const worked = await opsdeck(['process-jobs', '--verbose', '--until-empty', '--log-format', 'json', ...common]);
     assert.match(ok(worked) + worked.stderr, /"level":"debug".*"msg":"job claimed"/);
     // Each worker says which services its registry names: the ones it can run.
-    assert.match(ok(await opsdeck(['workers', ...common])), /SERVICES[\s\S]*\bnap,payments\b/);
+    assert.match(ok(await opsdeck(['workers', ...common])), /SERVICES[\s\S]*\ball 2 of the registry\b/);
+    assert.match(ok(await opsdeck(['workers', '--db', join(dir, 'alias.db')])), /SERVICES[\s\S]*\bnap,payments\b/, 'with no registry here, the services as declared');
   });
 
   it('breaker tune stores the numbers for every worker, list shows them beside the registry, --defaults undoes; reset --all', async () => {

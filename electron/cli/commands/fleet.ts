@@ -38,6 +38,19 @@ function forget(inv: Invocation): Promise<number> {
   });
 }
 
+/**
+ * The services a worker declared, against the registry loaded here when there is one: what an operator
+ * looks for is the service a worker lacks, not a list cut short.
+ */
+export function servicesText(declared: string[] | null, registry: string[] | null): string {
+  if (declared === null) return 'not said (an older worker)';
+  if (registry === null) return declared.length === 0 ? 'none' : declared.join(',');
+  const lacks = registry.filter((s) => !declared.includes(s));
+  const also = declared.filter((s) => !registry.includes(s));
+  if (lacks.length === 0 && also.length === 0) return `all ${registry.length} of the registry`;
+  return [lacks.length > 0 ? `lacks ${lacks.join(',')}` : '', also.length > 0 ? `also ${also.join(',')}` : ''].filter((p) => p !== '').join('; ');
+}
+
 export const workers: Command = {
   name: 'workers',
   summary: 'workers sharing this store, with their heartbeats (lost ones marked); forget ID drops a lost or stopped one',
@@ -51,16 +64,17 @@ export const workers: Command = {
     listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const { workers: list } = await call(ctx, 'workers.list', {});
+      const registryNames = ctx.registry.loadedAt === null ? null : ctx.registry.registry.services.map((s) => s.name);
       if (inv.common.json) printJson(inv.io, { workers: list });
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
       else {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
-              { header: 'queues' }, { header: 'services', max: 40 }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
-              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', w.services?.join(',') ?? 'not said', ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );
