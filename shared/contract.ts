@@ -16,7 +16,7 @@ import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
 import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { WorkflowRunStatus } from './workflow.ts';
-import { RateLimitView } from './rateLimitTuning.ts';
+import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 import { Empty, cursor, limit, name, reason } from './fields.ts';
@@ -279,7 +279,7 @@ export const calls = {
   ),
   'rateLimits.tune': Call(
     RateLimitTuneInput,
-    RateLimitView,
+    RateLimitTuned,
     "Sets a service's rate limit or max_concurrent at run time for every worker (the runbooks' reduce worker budgets), or returns it to the registry's.",
   ),
   'demo.start': Call(

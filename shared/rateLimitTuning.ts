@@ -35,6 +35,12 @@ export const RateBudget = z.object({
 });
 export type RateBudget = z.infer<typeof RateBudget>;
 
+/** The budget in force before and after a tuning, for its audit entry: null where nothing gates the service. */
+export interface BudgetChange {
+  before: RateBudget | null;
+  after: RateBudget | null;
+}
+
 /** A service's budget in use now, with the registry's own numbers and the tuning that changed them. */
 export const RateLimitView = RateUse.extend({
   /** The registry's budget; null when the registry gives the service none. */
@@ -44,9 +50,13 @@ export const RateLimitView = RateUse.extend({
 });
 export type RateLimitView = z.infer<typeof RateLimitView>;
 
-/** The registry's gate with an operator's tuning on top, key by key; null when neither gates the service. */
-export function tunedGate(service: string, base: ServiceGate | undefined, tuning: RateLimitTuning | undefined): ServiceGate | null {
-  const settings = tuning?.settings ?? {};
+/** What a tuning call answers: the budget now, and whether the call changed it (a repeat changes nothing). */
+export const RateLimitTuned = RateLimitView.extend({ changed: z.boolean() });
+export type RateLimitTuned = z.infer<typeof RateLimitTuned>;
+
+/** The registry's gate with an operator's tuned settings on top, key by key; null when neither gates the service. */
+export function tunedGate(service: string, base: ServiceGate | undefined, tuned: RateLimitOverrides | undefined): ServiceGate | null {
+  const settings = tuned ?? {};
   const limit = settings.limit ?? base?.limit ?? null;
   const maxConcurrent = settings.max_concurrent ?? base?.maxConcurrent ?? null;
   if (limit === null && maxConcurrent === null) return null;
@@ -60,12 +70,12 @@ export function tunedGates(gates: ServiceGate[], tunings: ReadonlyArray<RateLimi
   const byService = new Map(tunings.map((t) => [t.service_name, t]));
   const out: ServiceGate[] = [];
   for (const gate of gates) {
-    const tuned = tunedGate(gate.service, gate, byService.get(gate.service));
+    const tuned = tunedGate(gate.service, gate, byService.get(gate.service)?.settings);
     byService.delete(gate.service);
     if (tuned) out.push(tuned);
   }
   for (const tuning of byService.values()) {
-    const tuned = tunedGate(tuning.service_name, undefined, tuning);
+    const tuned = tunedGate(tuning.service_name, undefined, tuning.settings);
     if (tuned) out.push(tuned);
   }
   return out;

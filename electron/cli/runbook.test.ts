@@ -113,16 +113,29 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /service partner-api is not in the registry/);
 
+    assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--limit', '5', ...common])), /^rate limit partner_api: already 5 per 1m, 2 running at most \(registry: .*\); nothing changed$/m);
+    assert.match(ok(await opsdeck(['rate-limit', ...common])), /partner_api\s+5 per 1m, 2 running at most\s+.*\s+upstream 429s/, 'a change given no reason keeps why it is tuned');
+
     assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--defaults', ...common])), /^rate limit partner_api: back to the registry's \(100 per 1m, 4 running at most\)$/m);
+    assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--defaults', ...common])), /^rate limit partner_api: not tuned, already the registry's/m);
+    const budget = (limit: number | null, maxConcurrent: number | null) => ({ limit, per_ms: limit === null ? null : 60_000, max_concurrent: maxConcurrent });
     const audit = z.object({ entries: z.array(z.object({ details: z.unknown() })) }).parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'rate_limit.tune', ...common, '--json']))));
     assert.deepEqual(
       audit.entries.map((e) => e.details).reverse(),
       [
-        { reason: 'upstream 429s', from: {}, to: { limit: 50, max_concurrent: 2 } },
-        { reason: null, from: { limit: 50, max_concurrent: 2 }, to: { limit: 5, max_concurrent: 2 } },
-        { reason: null, from: { limit: 5, max_concurrent: 2 }, to: null },
+        { reason: 'upstream 429s', from: {}, to: { limit: 50, max_concurrent: 2 }, in_force_before: budget(100, 4), in_force_after: budget(50, 2) },
+        { reason: null, from: { limit: 50, max_concurrent: 2 }, to: { limit: 5, max_concurrent: 2 }, in_force_before: budget(50, 2), in_force_after: budget(5, 2) },
+        { reason: null, from: { limit: 5, max_concurrent: 2 }, to: null, in_force_before: budget(5, 2), in_force_after: budget(100, 4) },
       ],
+      'the repeats changed nothing and are not audited',
     );
+
+    // Several services at once, as the runbook reduces several workers' budgets; one refused does not stop the rest.
+    const both = await opsdeck(['rate-limit', 'tune', 'partner_api,free,nope', '--max-concurrent', '1', ...common]);
+    assert.equal(both.code, 1);
+    assert.match(both.stdout, /^rate limit partner_api set for every worker: 100 per 1m, 1 running at most/m);
+    assert.match(both.stdout, /^rate limit free set for every worker: 1 running at most \(registry: none\)$/m);
+    assert.match(both.stderr, /^opsdeck: nope: service nope is not in the registry/m);
   });
 
   it('api-key create prints the key once; the store keeps no copy of it; list never shows it; revoke ends it', async () => {

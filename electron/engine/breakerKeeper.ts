@@ -81,10 +81,11 @@ export class BreakerKeeper {
 
   async #doRefresh(): Promise<void> {
     try {
-      const [records, tunings, rateLimitTunings] = await Promise.all([
+      // Two reads side by side, not three: each needs a pooled connection of its own, and a worker's start
+      // opens them while its first claim waits. The tunings are a few rows each.
+      const [records, [tunings, rateLimitTunings]] = await Promise.all([
         this.#store.listBreakers(),
-        this.#store.listBreakerTunings(),
-        this.#store.listRateLimitTunings(),
+        this.#store.listBreakerTunings().then(async (breakerTunings) => [breakerTunings, await this.#store.listRateLimitTunings()] as const),
       ]);
       const now = new Date();
       const held = gatesKey(this.gates(now)) + rateLimitsKey(this.#rateLimitTunings);

@@ -21,7 +21,7 @@ import type {
 import type { PruneCutoffs } from '../../shared/retention.ts';
 import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
-import type { RateLimitOverrides, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
+import type { BudgetChange, RateLimitOverrides, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -204,8 +204,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null>;
   /** Every service whose rate limit or max_concurrent an operator tuned at run time, by service name. */
   listRateLimitTunings(): Promise<RateLimitTuning[]>;
-  /** As tuneBreaker, for a service's rate limit and max_concurrent; audited as `rate_limit.tune`. */
-  tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null): Promise<RateLimitTuning | null>;
+  /**
+   * As tuneBreaker, for a service's rate limit and max_concurrent; audited as `rate_limit.tune`, with the
+   * budget in force before and after (`in_force_before`, `in_force_after`) when the caller knows them.
+   */
+  tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null, inForce?: BudgetChange): Promise<RateLimitTuning | null>;
 
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;

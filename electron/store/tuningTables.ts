@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { JsonObject } from '../../shared/domain.ts';
-import { RateLimitTuning } from '../../shared/rateLimitTuning.ts';
+import { RateLimitTuning, type BudgetChange } from '../../shared/rateLimitTuning.ts';
 
 /** One operator's run-time settings for a service, laid over the registry's by every worker. */
 export interface Tuning {
@@ -21,3 +21,8 @@ export interface TuningTable<T extends Tuning> {
 
 export const BREAKER_TUNINGS: TuningTable<BreakerTuning> = { table: 'tb_breaker_tuning', action: 'breaker.tune', schema: BreakerTuning };
 export const RATE_LIMIT_TUNINGS: TuningTable<RateLimitTuning> = { table: 'tb_rate_limit_tuning', action: 'rate_limit.tune', schema: RateLimitTuning };
+
+/** The budget in force around a rate limit tuning, as its audit entry keeps it. */
+export function inForceDetails(change: BudgetChange | undefined): JsonObject {
+  return change ? { in_force_before: change.before, in_force_after: change.after } : {};
+}

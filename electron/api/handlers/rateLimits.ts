@@ -1,5 +1,7 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { RateLimitView } from '../../../shared/rateLimitTuning.ts';
-import { RateLimitOverrides, scaledBudget, tuningProblem, ungatedView } from '../../../shared/rateLimitTuning.ts';
+import { budgetOf, RateLimitOverrides, scaledBudget, tunedGate, tuningProblem, ungatedView } from '../../../shared/rateLimitTuning.ts';
+import { serviceGates } from '../../engine/serviceGates.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -32,8 +34,14 @@ export const rateLimits: Handlers<'rateLimits.list' | 'rateLimits.tune'> = {
       if (problem) throw refused(problem);
     }
     const next = defaults ? null : scale === undefined ? settings : scaledBudget(current, scale);
-    // The store writes the audit row and tells every worker, in one transaction.
-    await ctx.store.tuneRateLimit(service, next, ctx.actor, reason ?? null);
-    return viewOf(ctx, service);
+    const merged = next === null ? null : { ...current.tuning?.settings, ...next };
+    // A repeat (the same numbers, a second --defaults) changes nothing and is not audited as a change.
+    if (merged === null ? current.tuning === null : isDeepStrictEqual(merged, current.tuning?.settings)) return { ...current, changed: false };
+    const registryGate = serviceGates(ctx.registry.registry).find((g) => g.service === service);
+    const after = budgetOf(merged === null ? registryGate : tunedGate(service, registryGate, merged));
+    const before = current.limit === null && current.max_concurrent === null ? null : { limit: current.limit, per_ms: current.limit === null ? null : current.per_ms, max_concurrent: current.max_concurrent };
+    // The store writes the audit row, with the budget in force before and after, and tells every worker, in one transaction.
+    await ctx.store.tuneRateLimit(service, next, ctx.actor, reason ?? null, { before, after });
+    return { ...(await viewOf(ctx, service)), changed: true };
   },
 };

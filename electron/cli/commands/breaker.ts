@@ -34,7 +34,7 @@ function rateText(b: BreakerView): string {
   if (r.limit !== null && r.per_ms !== null) parts.push(`${r.used}/${r.limit} per ${formatPeriod(r.per_ms)}`);
   if (r.max_concurrent !== null) parts.push(`${r.running}/${r.max_concurrent} running`);
   if (r.paused_until !== null) parts.push(`paused until ${when(r.paused_until)}`);
-  if (r.tuning) parts.push(`tuned by ${r.tuning.set_by} (opsdeck rate-limit list)`);
+  if (r.tuning) parts.push(`tuned by ${r.tuning.set_by}`);
   return parts.join(', ');
 }
 

@@ -1,8 +1,8 @@
 import { formatPeriod, periodMs } from '../../../shared/rateLimit.ts';
-import { budgetText, type RateLimitOverrides, type RateLimitView } from '../../../shared/rateLimitTuning.ts';
+import { budgetText, type RateLimitOverrides, type RateLimitTuned, type RateLimitView } from '../../../shared/rateLimitTuning.ts';
 import { flag, int, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
-import type { Command, Invocation } from '../command.ts';
+import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -17,14 +17,16 @@ function useText(v: RateLimitView): string {
 
 function rateTable(io: Io, views: RateLimitView[]): string {
   return renderTable(
-    [{ header: 'service' }, { header: 'in force' }, { header: 'registry' }, { header: 'in use' }, { header: 'tuned by' }, { header: 'reason / waiting', max: 60 }],
+    [{ header: 'service' }, { header: 'in force' }, { header: 'registry' }, { header: 'in use', max: 80 }, { header: 'tuned by' }, { header: 'why tuned', max: 60 },
+      { header: 'jobs wait', max: 80 }],
     views.map((v) => [
       v.service_name,
       v.tuning ? paint(io, budgetText(v), 'yellow') : budgetText(v),
       budgetText(v.registry),
       useText(v),
       v.tuning ? `${v.tuning.set_by} ${when(v.tuning.set_at)}` : '',
-      v.waiting_reason ?? v.tuning?.reason ?? '',
+      v.tuning?.reason ?? '',
+      v.waiting_reason ?? '',
     ]),
   );
 }
@@ -52,26 +54,48 @@ function tuning(values: Values): { settings: RateLimitOverrides; scale: number |
   return { settings, scale };
 }
 
+/** What one tuning did, in a line. */
+function tunedLine(view: RateLimitTuned): string {
+  const service = view.service_name;
+  if (!view.tuning) return view.changed ? `rate limit ${service}: back to the registry's (${budgetText(view.registry)})` : `rate limit ${service}: not tuned, already the registry's (${budgetText(view.registry)})`;
+  const inForce = `${budgetText(view)} (registry: ${budgetText(view.registry)})`;
+  return view.changed ? `rate limit ${service} set for every worker: ${inForce}` : `rate limit ${service}: already ${inForce}; nothing changed`;
+}
+
 async function tune(inv: Invocation): Promise<number> {
-  const [, service] = positionals(inv, ['tune', 'SERVICE']);
+  const [, named] = positionals(inv, ['tune', 'SERVICE']);
+  // The runbooks reduce the budgets of several workers at once: SERVICE may be a comma-separated list.
+  const services = (named ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (services.length === 0) throw new UsageError('missing SERVICE');
   const { settings, scale } = tuning(inv.values);
   const defaults = flag(inv.values, 'defaults');
   if (defaults === (Object.keys(settings).length > 0 || scale !== undefined)) {
     throw new UsageError(defaults ? '--defaults forgets the tuning: give it alone' : 'say what to set (--limit N --per 1m, --max-concurrent N, --scale 0.5) or --defaults');
   }
   return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-    const view = await call(ctx, 'rateLimits.tune', { service: service ?? '', ...settings, ...(scale === undefined ? {} : { scale }), defaults, reason: str(inv.values, 'reason') });
-    if (inv.common.json) printJson(inv.io, view);
-    else if (!view.tuning) inv.io.out(`rate limit ${view.service_name}: back to the registry's (${budgetText(view.registry)})`);
-    else inv.io.out(`rate limit ${view.service_name} set for every worker: ${budgetText(view)} (registry: ${budgetText(view.registry)})`);
-    return 0;
+    const tuned: RateLimitTuned[] = [];
+    let failed = 0;
+    for (const service of services) {
+      try {
+        const view = await call(ctx, 'rateLimits.tune', { service, ...settings, ...(scale === undefined ? {} : { scale }), defaults, reason: str(inv.values, 'reason') });
+        tuned.push(view);
+        if (!inv.common.json) inv.io.out(tunedLine(view));
+      } catch (error) {
+        // One refused service does not stop the others: each is its own audited change.
+        if (!(error instanceof CliFailure) || services.length === 1) throw error;
+        failed++;
+        inv.io.err(`opsdeck: ${service}: ${error.message}`);
+      }
+    }
+    if (inv.common.json) printJson(inv.io, services.length === 1 ? tuned[0] : { services: tuned });
+    return failed > 0 ? 1 : 0;
   });
 }
 
 export const rateLimit: Command = {
   name: 'rate-limit',
   summary: "services' rate limits and max_concurrent: in force and in use, set at run time (the runbooks' worker budgets)",
-  usage: 'list | tune SERVICE --limit N --per 1m | tune SERVICE --max-concurrent N | tune SERVICE --scale 0.5 | tune SERVICE --defaults',
+  usage: 'list | tune SERVICE[,SERVICE…] --limit N --per 1m | --max-concurrent N | --scale 0.5 | --defaults',
   details: [
     'list   every gated service: the budget in force, the registry\'s, what is used of it now, who tuned it',
     'tune   change the budget now, for every worker, without editing the registry: jobs over it wait, they do not fail',

@@ -57,6 +57,8 @@ export function tuningsContract(test: ContractTest): void {
       assert.equal(first.set_by, ALICE);
       const second = RateLimitTuning.parse(await store.tuneRateLimit('payments', { max_concurrent: 2 }, alice, null));
       assert.deepEqual(second.settings, { limit: 50, per: '1m', max_concurrent: 2 }, 'earlier keys stay');
+      assert.equal(second.reason, 'upstream 429s', 'a change given no reason keeps why the service is tuned');
+      assert.equal((await store.listRateLimitTunings())[0]?.reason, 'upstream 429s');
       assert.deepEqual((await store.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 10 }], 'the breaker tuning is its own');
       assert.equal(await store.tuneRateLimit('payments', null, alice, 'incident over'), null);
       assert.deepEqual(await store.listRateLimitTunings(), []);

@@ -1,4 +1,4 @@
-import type { Actor } from '../../../shared/domain.ts';
+import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import type { Tuning, TuningTable } from '../tuningTables.ts';
 import type { PgDb } from './db.ts';
@@ -19,8 +19,19 @@ export async function listTunings<T extends Tuning>(db: PgDb, kind: TuningTable<
   return (await db.engineQuery(`SELECT ${COLUMNS} FROM jobs.${kind.table} ORDER BY service_name`)).map((row) => kind.schema.parse(row));
 }
 
-/** Merges `settings` into the service's tuning key by key, or forgets it (null); audited. */
-export function tune<T extends Tuning>(db: PgDb, kind: TuningTable<T>, service: string, settings: T['settings'] | null, actor: Actor, reason: string | null): Promise<T | null> {
+/**
+ * Merges `settings` into the service's tuning key by key, or forgets it (null); audited, with `details`
+ * besides. A change given no reason keeps the one the tuning had: it still says why the service is tuned.
+ */
+export function tune<T extends Tuning>(
+  db: PgDb,
+  kind: TuningTable<T>,
+  service: string,
+  settings: T['settings'] | null,
+  actor: Actor,
+  reason: string | null,
+  details: JsonObject,
+): Promise<T | null> {
   const why = reasonOf(reason);
   const by = actorName(actor);
   const table = `jobs.${kind.table}`;
@@ -35,13 +46,13 @@ export function tune<T extends Tuning>(db: PgDb, kind: TuningTable<T>, service: 
         client,
         `INSERT INTO ${table} (service_name, settings, set_by, set_at, reason) VALUES ($1, $2::jsonb, $3, now(), $4)
          ON CONFLICT (service_name) DO UPDATE SET settings = EXCLUDED.settings, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at,
-           reason = EXCLUDED.reason
+           reason = coalesce(EXCLUDED.reason, ${table}.reason)
          RETURNING ${COLUMNS}`,
         [service, jsonNoNul({ ...previous, ...settings }), by, why],
       );
       after = rows[0] ? kind.schema.parse(rows[0]) : null;
     }
-    await writeAudit(client, by, kind.action, service, null, { reason: why, from: previous, to: after?.settings ?? null });
+    await writeAudit(client, by, kind.action, service, null, { reason: why, from: previous, to: after?.settings ?? null, ...details });
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, 'breakers']);
     return after;
   });

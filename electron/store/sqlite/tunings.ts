@@ -1,4 +1,4 @@
-import type { Actor } from '../../../shared/domain.ts';
+import type { Actor, JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import type { Tuning, TuningTable } from '../tuningTables.ts';
 import { now, reasonOrNull } from './db.ts';
@@ -22,7 +22,7 @@ function prepare(db: Connection, table: string) {
     upsert: db.prepare<[string, string, string, string, string | null]>(
       `INSERT INTO ${table} (service_name, settings, set_by, set_at, reason) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (service_name) DO UPDATE SET settings = excluded.settings, set_by = excluded.set_by,
-         set_at = excluded.set_at, reason = excluded.reason`,
+         set_at = excluded.set_at, reason = coalesce(excluded.reason, ${table}.reason)`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM ${table} WHERE service_name = ?`),
   };
@@ -47,8 +47,11 @@ export class SqliteTunings<T extends Tuning> {
     return this.#db.guard(() => this.#s.all.all().map((row) => this.#parse(row)));
   }
 
-  /** Merges `settings` into the service's tuning key by key, or forgets it (null); audited. */
-  tune(service: string, settings: T['settings'] | null, actor: Actor, reason: string | null): T | null {
+  /**
+   * Merges `settings` into the service's tuning key by key, or forgets it (null); audited, with `details`
+   * besides. A change given no reason keeps the one the tuning had: it still says why the service is tuned.
+   */
+  tune(service: string, settings: T['settings'] | null, actor: Actor, reason: string | null, details: JsonObject): T | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
@@ -61,9 +64,9 @@ export class SqliteTunings<T extends Tuning> {
         } else {
           const merged = { ...before, ...settings };
           this.#s.upsert.run(service, JSON.stringify(merged), actorName(actor), at, why);
-          after = this.#kind.schema.parse({ service_name: service, settings: merged, set_by: actorName(actor), set_at: at, reason: why });
+          after = this.#kind.schema.parse({ service_name: service, settings: merged, set_by: actorName(actor), set_at: at, reason: why ?? row?.reason ?? null });
         }
-        this.#db.audit(at, actor, this.#kind.action, service, null, { reason: why, from: before, to: after?.settings ?? null });
+        this.#db.audit(at, actor, this.#kind.action, service, null, { reason: why, from: before, to: after?.settings ?? null, ...details });
         return after;
       }),
     );

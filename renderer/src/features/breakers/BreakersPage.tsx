@@ -120,6 +120,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
             </Badge>{' '}
             <span className="muted">
               registry: {budgetText(breaker.rate.registry)}; by {breaker.rate.tuning.set_by}
+              {breaker.rate.tuning.reason ? `: ${breaker.rate.tuning.reason}` : ''}
             </span>
           </div>
         ) : null}{' '}
@@ -164,10 +165,11 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           <TuneRateLimitDialog
             rate={breaker.rate ?? ungatedView(breaker.service_name)}
             onClose={() => setLimiting(false)}
-            onTuned={(rate) => {
+            onTuned={({ changed, ...rate }) => {
               setLimiting(false);
               keep({ ...breaker, rate });
-              notify('ok', rate.tuning ? `${rate.service_name}: rate limit ${budgetText(rate)} for every worker.` : `${rate.service_name}: rate limit back to the registry's (${budgetText(rate.registry)}).`);
+              if (!changed) notify('info', `${rate.service_name}: the rate limit was already ${rate.tuning ? budgetText(rate) : "the registry's"}; nothing changed.`);
+              else notify('ok', rate.tuning ? `${rate.service_name}: rate limit ${budgetText(rate)} for every worker.` : `${rate.service_name}: rate limit back to the registry's (${budgetText(rate.registry)}).`);
             }}
           />
         ) : null}

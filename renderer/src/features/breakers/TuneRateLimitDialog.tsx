@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { budgetText, type RateLimitView } from '../../../../shared/rateLimitTuning.ts';
+import { budgetText, type RateLimitTuned, type RateLimitView } from '../../../../shared/rateLimitTuning.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
@@ -7,7 +7,7 @@ import { rateFields, rateTuningChanges, type RateFields } from './rateTuning.ts'
 
 interface TuneRateLimitDialogProps {
   rate: RateLimitView;
-  onTuned(view: RateLimitView): void;
+  onTuned(view: RateLimitTuned): void;
   onClose(): void;
 }
 
@@ -23,6 +23,8 @@ export function TuneRateLimitDialog({ rate, onTuned, onClose }: TuneRateLimitDia
   const tune = useAction('rateLimits.tune');
   const [fields, setFields] = useState<RateFields>(() => rateFields(rate));
   const [reason, setReason] = useState('');
+  // A form not yet edited has nothing wrong with it: its problem shows once a field changed.
+  const [edited, setEdited] = useState(false);
   const changes = rateTuningChanges(fields, rate);
   const problem = 'problem' in changes ? changes.problem : null;
   const why = reason.trim() || undefined;
@@ -67,7 +69,10 @@ export function TuneRateLimitDialog({ rate, onTuned, onClose }: TuneRateLimitDia
             <input
               inputMode={field.numeric ? 'numeric' : 'text'}
               value={fields[field.key]}
-              onChange={(event) => setFields((current) => ({ ...current, [field.key]: event.target.value }))}
+              onChange={(event) => {
+                setEdited(true);
+                setFields((current) => ({ ...current, [field.key]: event.target.value }));
+              }}
               aria-invalid={problem?.startsWith(field.label) ? true : undefined}
             />
           </label>
@@ -76,7 +81,7 @@ export function TuneRateLimitDialog({ rate, onTuned, onClose }: TuneRateLimitDia
           <span>Reason (optional, written to the audit log)</span>
           <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} placeholder="e.g. the upstream answers 429" />
         </label>
-        {problem ? (
+        {problem && edited ? (
           <p role="alert" className="text-bad">
             {problem}
           </p>
