@@ -60,6 +60,9 @@ describe('format', () => {
   test('a missing time is a dash', () => {
     assert.equal(formatTime(null), '—');
     assert.notEqual(formatTime('2026-11-22T08:00:00.000Z'), '—');
+    // Year first in every locale; under TZ=UTC the clock reads as the ISO time does.
+    assert.match(formatTime('2026-12-06T03:04:05.000Z'), /^2026-12-0[56] \d\d:04:05$/);
+    if (Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC') assert.equal(formatTime('2026-12-06T00:04:05.000Z'), '2026-12-06 00:04:05');
   });
 });
 

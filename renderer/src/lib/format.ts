@@ -54,12 +54,19 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
-  hour12: false,
+  hourCycle: 'h23',
 });
 
+/**
+ * A moment in the operator's zone as 2026-12-06 13:28:48, whatever the browser's locale: 12/06/2026 reads
+ * as June or December depending on who reads it, and an incident's timeline is read by several people.
+ */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return dateTime.format(new Date(iso));
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const part = new Map(dateTime.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${part.get('year')}-${part.get('month')}-${part.get('day')} ${part.get('hour')}:${part.get('minute')}:${part.get('second')}`;
 }
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
