@@ -1,38 +1,25 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRunners } from '../runners/registry.ts';
-import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { Engine } from './engine.ts';
-import { actor, enqueueOne, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { actor, enqueueOne, startEngine, waitFor, waitForStatus, type StartedEngine } from './testing/harness.ts';
 
 /** A breaker tuned at run time (opsdeck breaker tune) binds a running worker, without a restart or a registry edit. */
 describe('engine: breaker tuning', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let engine: Engine | null = null;
+  let started: StartedEngine;
 
   before(async () => {
-    const db = await createSqliteTestStore();
-    store = db.store;
-    const tmp = await tempDir();
-    cleanup = async () => {
-      await engine?.stop({ graceMs: 0 });
-      await db.cleanup();
-      await tmp.cleanup();
-    };
-    const { holder } = await loadRegistry(tmp.dir, [
-      { name: 'flaky', execution_type: 'noop', runner_config: { fail: true, fail_retryable: false }, circuit_breaker: { failure_threshold: 5, minimum_volume: 3 } },
-    ]);
-    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 2000, pollMs: 20, env: {} });
-    await engine.start();
+    started = await startEngine(
+      [{ name: 'flaky', execution_type: 'noop', runner_config: { fail: true, fail_retryable: false }, circuit_breaker: { failure_threshold: 5, minimum_volume: 3 } }],
+      { runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 2000, pollMs: 20, env: {} },
+    );
   });
 
   after(async () => {
-    await cleanup();
+    await started.cleanup();
   });
 
   test('the registry allows five failures; tuned to one, the next failure opens the breaker', async () => {
+    const { store } = started;
     const first = await enqueueOne(store, 'flaky', 'noop', 1);
     await waitForStatus(store, first, 'failed');
     await waitFor('the first failure to be counted', async () => ((await store.getBreaker('flaky'))?.window_failures ?? 0) >= 1);
@@ -60,31 +47,23 @@ describe('engine: breaker tuning', () => {
 
 /** A rate limit set at run time (opsdeck rate-limit tune) binds a worker, and its forgetting frees the jobs it held. */
 describe('engine: rate limit tuning', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let engine: Engine | null = null;
+  let started: StartedEngine;
 
   before(async () => {
-    const db = await createSqliteTestStore();
-    store = db.store;
-    const tmp = await tempDir();
-    cleanup = async () => {
-      await engine?.stop({ graceMs: 0 });
-      await db.cleanup();
-      await tmp.cleanup();
-    };
     // The registry gives the service no rate limit: only the tuning can hold its jobs.
-    const { holder } = await loadRegistry(tmp.dir, [{ name: 'steady', execution_type: 'noop', runner_config: {} }]);
-    await store.tuneRateLimit('steady', { limit: 2, per: '1h' }, actor, 'upstream 429s');
-    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 4, leaseMs: 2000, pollMs: 20, env: {} });
-    await engine.start();
+    started = await startEngine(
+      [{ name: 'steady', execution_type: 'noop', runner_config: {} }],
+      { runners: createRunners({ killGraceMs: 300 }), concurrency: 4, leaseMs: 2000, pollMs: 20, env: {} },
+      (store) => store.tuneRateLimit('steady', { limit: 2, per: '1h' }, actor, 'upstream 429s'),
+    );
   });
 
   after(async () => {
-    await cleanup();
+    await started.cleanup();
   });
 
   test('two starts an hour, as tuned, until the tuning is forgotten', async () => {
+    const { store } = started;
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) ids.push(await enqueueOne(store, 'steady', 'noop', 1));
     const completed = async () => (await Promise.all(ids.map((id) => store.getJob(id)))).filter((j) => j?.status === 'completed').length;

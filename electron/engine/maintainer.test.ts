@@ -1,10 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Registry } from '../../shared/registry.ts';
-import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { createTestDatabase } from '../store/testing/pgTestDb.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { Maintainer } from './maintainer.ts';
 import { silentLogger } from '../log/logger.ts';
 
@@ -24,7 +22,7 @@ async function finishJobs(store: Store, n: number): Promise<void> {
   }
 }
 
-function maintainerSuite(name: string, open: () => Promise<{ first: Store; second: Store; close(): Promise<void> }>): void {
+function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
   describe(`background upkeep: ${name}`, () => {
     it('of two processes sharing a store one prunes, and it leaves an audit row; the other waits its turn', async () => {
       const { first, second, close } = await open();
@@ -81,30 +79,5 @@ function maintainerSuite(name: string, open: () => Promise<{ first: Store; secon
   });
 }
 
-maintainerSuite('sqlite', async () => {
-  const { store, path, cleanup } = await createSqliteTestStore();
-  const second = await openStore(path);
-  return {
-    first: store,
-    second,
-    async close() {
-      await second.close();
-      await cleanup();
-    },
-  };
-});
-
-maintainerSuite('postgres', async () => {
-  const db = await createTestDatabase();
-  const first = await openStore(db.url);
-  const second = await openStore(db.url);
-  return {
-    first,
-    second,
-    async close() {
-      await first.close();
-      await second.close();
-      await db.drop();
-    },
-  };
-});
+maintainerSuite('sqlite', twoSqliteStores);
+maintainerSuite('postgres', twoPostgresStores);

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import type { Registry } from '../../shared/registry.ts';
 import { Retention } from '../../shared/retention.ts';
-import { openStore } from '../store/open.ts';
 import type { MaintenanceHolder, Store } from '../store/store.ts';
-import { createTestDatabase } from '../store/testing/pgTestDb.ts';
+import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { silentLogger } from '../log/logger.ts';
 import { Maintainer } from './maintainer.ts';
@@ -33,7 +32,7 @@ async function prunes(store: Store): Promise<number> {
   return (await store.listAudit({ action: 'retention.prune' }, { limit: 10 })).items.length;
 }
 
-function pruneSuite(name: string, open: () => Promise<{ first: Store; second: Store; close(): Promise<void> }>): void {
+function pruneSuite(name: string, open: () => Promise<TwoStores>): void {
   describe(`an operator's prune under the pruning lease: ${name}`, () => {
     it("waits for a worker's round to give the lease up, holds it for its run, and gives it up after", async () => {
       const { first, second, close } = await open();
@@ -96,33 +95,8 @@ function pruneSuite(name: string, open: () => Promise<{ first: Store; second: St
   });
 }
 
-pruneSuite('sqlite', async () => {
-  const { store, path, cleanup } = await createSqliteTestStore();
-  const second = await openStore(path);
-  return {
-    first: store,
-    second,
-    async close() {
-      await second.close();
-      await cleanup();
-    },
-  };
-});
-
-pruneSuite('postgres', async () => {
-  const db = await createTestDatabase();
-  const first = await openStore(db.url);
-  const second = await openStore(db.url);
-  return {
-    first,
-    second,
-    async close() {
-      await first.close();
-      await second.close();
-      await db.drop();
-    },
-  };
-});
+pruneSuite('sqlite', twoSqliteStores);
+pruneSuite('postgres', twoPostgresStores);
 
 it('stops between batches once its lease is lost, and says who has it now and what it pruned', async () => {
   const { store, path, cleanup } = await createSqliteTestStore();

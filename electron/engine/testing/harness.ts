@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Job } from '../../../shared/domain.ts';
 import { RegistryHolder } from '../../config/holder.ts';
 import type { Store } from '../../store/store.ts';
+import { createSqliteTestStore } from '../../store/testing/sqliteTestDb.ts';
+import { Engine, type EngineOptions } from '../engine.ts';
 export { processAlive } from '../../runners/processTree.ts';
 
 /** Shared by the engine's integration tests: real registries on disk, real HTTP servers, waiting on conditions. */
@@ -122,5 +124,36 @@ export async function httpServer(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** An engine started on a fresh SQLite store with these services, and how to stop it and remove it all. */
+export interface StartedEngine {
+  store: Store;
+  holder: RegistryHolder;
+  /** The registry file the holder loaded: rewrite it and load it again to reload. */
+  file: string;
+  engine: Engine;
+  cleanup(): Promise<void>;
+}
+
+/** `prepare` runs on the store before the engine starts, for what must hold from its first claim. */
+export async function startEngine(services: unknown[], opts: Omit<EngineOptions, 'store' | 'registry'>, prepare?: (store: Store) => Promise<unknown>): Promise<StartedEngine> {
+  const db = await createSqliteTestStore();
+  const tmp = await tempDir();
+  const { holder, file } = await loadRegistry(tmp.dir, services);
+  await prepare?.(db.store);
+  const engine = new Engine({ ...opts, store: db.store, registry: holder });
+  await engine.start();
+  return {
+    store: db.store,
+    holder,
+    file,
+    engine,
+    async cleanup() {
+      await engine.stop({ graceMs: 0 });
+      await db.cleanup();
+      await tmp.cleanup();
+    },
   };
 }

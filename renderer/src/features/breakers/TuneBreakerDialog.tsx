@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import type { BreakerView } from '../../../../shared/contract.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { errorMessage } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
 import { tuningChanges, type TuningFields } from './tuning.ts';
+import { TuningNotes } from './TuningNotes.tsx';
 
 interface TuneBreakerDialogProps {
   breaker: BreakerView;
@@ -72,20 +72,7 @@ export function TuneBreakerDialog({ breaker, onTuned, onClose }: TuneBreakerDial
             />
           </label>
         ))}
-        <label className="field">
-          <span>Reason (optional, written to the audit log)</span>
-          <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} placeholder="e.g. upstream is flaky during its migration" />
-        </label>
-        {problem ? (
-          <p role="alert" className="text-bad">
-            {problem}
-          </p>
-        ) : null}
-        {tune.isError ? (
-          <p role="alert" className="text-bad">
-            {errorMessage(tune.error)}
-          </p>
-        ) : null}
+        <TuningNotes reason={reason} onReason={setReason} placeholder="e.g. upstream is flaky during its migration" problem={problem} error={tune.error} />
       </form>
     </Dialog>
   );

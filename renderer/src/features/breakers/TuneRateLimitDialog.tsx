@@ -1,9 +1,9 @@
 import { useId, useState } from 'react';
 import { budgetText, type RateLimitTuned, type RateLimitView } from '../../../../shared/rateLimitTuning.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { errorMessage } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
 import { rateFields, rateTuningChanges, type RateFields } from './rateTuning.ts';
+import { TuningNotes } from './TuningNotes.tsx';
 
 interface TuneRateLimitDialogProps {
   rate: RateLimitView;
@@ -77,20 +77,7 @@ export function TuneRateLimitDialog({ rate, onTuned, onClose }: TuneRateLimitDia
             />
           </label>
         ))}
-        <label className="field">
-          <span>Reason (optional, written to the audit log)</span>
-          <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} placeholder="e.g. the upstream answers 429" />
-        </label>
-        {problem && edited ? (
-          <p role="alert" className="text-bad">
-            {problem}
-          </p>
-        ) : null}
-        {tune.isError ? (
-          <p role="alert" className="text-bad">
-            {errorMessage(tune.error)}
-          </p>
-        ) : null}
+        <TuningNotes reason={reason} onReason={setReason} placeholder="e.g. the upstream answers 429" problem={edited ? problem : null} error={tune.error} />
       </form>
     </Dialog>
   );
