@@ -39,6 +39,8 @@ test('reset every breaker at once, with a reason, each change in the audit log',
   await expect(dialog).toBeHidden();
   await expect(row).not.toContainText('force open');
   await expect(row.getByRole('button', { name: 'Force open e2e_gate' })).toBeEnabled();
+  // Back in auto, who reset it (and why) no longer describes the breaker: the Mode cell says auto alone.
+  await expect(row.getByRole('cell').nth(1)).toHaveText('auto');
 
   await opsdeck.open('/audit');
   await expect(page.getByRole('row').filter({ hasText: `e2e ${opsdeck.stamp}: upstream recovered` }).first()).toBeVisible();

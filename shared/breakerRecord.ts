@@ -7,6 +7,16 @@ export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState
   return breaker.state;
 }
 
+/**
+ * Who forced the breaker's mode, when, and why: while the mode is forced, that is what holds it. In auto
+ * mode the setter and reason are those of a reset or an `auto` that gave the breaker back to its own
+ * judgement, which may since have opened it again: they say nothing about it now (the audit log keeps them).
+ */
+export function forcedBy(breaker: Pick<BreakerRecord, 'mode' | 'mode_set_by' | 'mode_set_at' | 'mode_reason'>): { by: string | null; at: string | null; reason: string | null } | null {
+  if (breaker.mode === 'auto') return null;
+  return { by: breaker.mode_set_by, at: breaker.mode_set_at, reason: breaker.mode_reason };
+}
+
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */
 export function newBreakerRecord(service: string, at: Date): BreakerRecord {
   return {

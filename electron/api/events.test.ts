@@ -51,6 +51,29 @@ describe('createEventFeed', () => {
     }
   });
 
+  it("a breaker opened again after a reset gives its last error as the reason, not the reset's", async () => {
+    const t = await createTestContext('services:\n  - name: svc\n    execution_type: noop\n');
+    const feed = createEventFeed(t.ctx);
+    try {
+      await next(feed, 'stats.tick');
+      const reset = next(feed, 'breaker.changed', (p) => typeof p === 'object' && p !== null && 'mode' in p && p.mode === 'auto');
+      assert.equal((await dispatch('breakers.setMode', { service: 'svc', mode: 'force_open' }, t.ctx)).ok, true);
+      assert.equal((await dispatch('breakers.setMode', { service: 'svc', mode: 'reset', reason: 'upstream recovered' }, t.ctx)).ok, true);
+      await reset;
+      // Another worker's engine opens it: this process hears of it through the store.
+      const record = await t.store.getBreaker('svc');
+      assert.ok(record);
+      const opened = next(feed, 'breaker.changed', (p) => typeof p === 'object' && p !== null && 'state' in p && p.state === 'open');
+      const at = new Date().toISOString();
+      const open = { ...record, state: 'open' as const, opened_at: at, last_transition_at: at, last_error: 'upstream said 503', version: record.version + 1 };
+      assert.equal(await t.store.saveBreaker(open, { from: 'closed', to: 'open', reason: 'failure threshold reached' }), true);
+      assert.deepEqual(await opened, { service: 'svc', state: 'open', mode: 'auto', reason: 'upstream said 503' });
+    } finally {
+      feed.close();
+      await t.cleanup();
+    }
+  });
+
   it('reports a store that stops answering, once', async () => {
     const t = await createTestContext();
     const feed = createEventFeed(t.ctx);

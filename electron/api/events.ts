@@ -1,5 +1,6 @@
 import type { EventName, EventPayload } from '../../shared/contract.ts';
 import type { BreakerRecord } from '../../shared/domain.ts';
+import { forcedBy } from '../../shared/breakerRecord.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
@@ -101,7 +102,7 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
     for (const [service, b] of now) {
       const old = before.get(service);
       if (old && old.state === b.state && old.mode === b.mode) continue;
-      emit('breaker.changed', { service, state: b.state, mode: b.mode, reason: b.mode_reason ?? b.last_error ?? `now ${b.state}` });
+      emit('breaker.changed', { service, state: b.state, mode: b.mode, reason: forcedBy(b)?.reason ?? b.last_error ?? `now ${b.state}` });
     }
   };
 

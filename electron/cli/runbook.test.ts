@@ -89,6 +89,37 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 3);
   });
 
+  it('after reset --all with a reason, a breaker the engine opens again shows its last error, not the reset\'s setter and reason', async () => {
+    const flaky = join(dir, 'flaky.yaml');
+    await writeFile(flaky, [
+      'services:',
+      '  - name: flaky',
+      '    execution_type: noop',
+      '    runner_config: { fail: true, fail_retryable: false, fail_message: "upstream said 503" }',
+      '    circuit_breaker: { failure_threshold: 1, minimum_volume: 1, recovery_timeout: 600 }',
+      '  - name: steady',
+      '    execution_type: noop',
+      '',
+    ].join('\n'));
+    const common = ['--db', join(dir, 'reopened.db'), '--registry', flaky];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'reopened.db')]));
+    ok(await opsdeck(['breaker', 'open', 'steady', '--reason', 'vendor maintenance', ...common]));
+    ok(await opsdeck(['breaker', 'open', 'flaky', '--reason', 'vendor maintenance', ...common]));
+    ok(await opsdeck(['breaker', 'reset', '--all', '--reason', 'upstream recovered', ...common]));
+    ok(await opsdeck(['breaker', 'open', 'steady', '--reason', 'vendor maintenance', ...common]));
+    ok(await opsdeck(['enqueue', 'flaky', ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+
+    const list = ok(await opsdeck(['breaker', 'list', ...common]));
+    const flakyRow = list.split('\n').find((line) => line.startsWith('flaky '));
+    assert.match(flakyRow ?? '', /^flaky\s+open\s+auto\s.*upstream said 503\s*$/, list);
+    assert.doesNotMatch(list, /upstream recovered/, 'the reset\'s reason is not the reopened breaker\'s');
+    // While a mode is forced, its setter and reason are what hold the breaker: still shown.
+    assert.match(list, /^steady\s+open\s+force_open \(auto: closed\)\s.*\s\S+@\S+ \d{4}-\d\d-\d\d .*vendor maintenance\s*$/m);
+    const audit = ok(await opsdeck(['audit', '--action', 'breaker.reset', ...common]));
+    assert.match(audit, /upstream recovered/, 'the audit log keeps the reset\'s reason');
+  });
+
   it("rate-limit tune is the runbook's 'reduce worker budgets temporarily': --scale 0.5 halves the budget for every worker, --defaults undoes", async () => {
     const budgets = join(dir, 'budgets.yaml');
     await writeFile(budgets, ['services:', '  - name: partner_api', '    execution_type: noop', '    rate_limit: { limit: 100, per: 1m }', '    max_concurrent: 4', '  - name: free', '    execution_type: noop', ''].join('\n'));

@@ -2,7 +2,7 @@ import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { flag, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
-import { effectiveState } from '../../../shared/breakerRecord.ts';
+import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
@@ -47,18 +47,21 @@ function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
     [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'waiting', align: 'right' },
       { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
-    breakers.map((b) => [
-      b.service_name,
-      paint(io, effectiveState(b), statusColor(effectiveState(b))),
-      b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
-      `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
-      rateText(b),
-      String(b.waiting_jobs),
-      b.half_open_in_s === null ? '' : `${b.half_open_in_s}s`,
-      b.mode_set_by ? `${b.mode_set_by} ${when(b.mode_set_at)}` : '',
-      tunedText(b),
-      b.mode_reason ?? b.last_error ?? '',
-    ]),
+    breakers.map((b) => {
+      const forced = forcedBy(b);
+      return [
+        b.service_name,
+        paint(io, effectiveState(b), statusColor(effectiveState(b))),
+        b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
+        `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
+        rateText(b),
+        String(b.waiting_jobs),
+        b.half_open_in_s === null ? '' : `${b.half_open_in_s}s`,
+        forced?.by ? `${forced.by} ${when(forced.at)}` : '',
+        tunedText(b),
+        forced?.reason ?? b.last_error ?? '',
+      ];
+    }),
   );
 }
 

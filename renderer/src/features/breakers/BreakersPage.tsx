@@ -9,7 +9,7 @@ import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
-import { effectiveState } from '../../../../shared/breakerRecord.ts';
+import { effectiveState, forcedBy } from '../../../../shared/breakerRecord.ts';
 import { ResetAllDialog } from './ResetAllDialog.tsx';
 import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
 import { TuneRateLimitDialog } from './TuneRateLimitDialog.tsx';
@@ -39,6 +39,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
   const [limiting, setLimiting] = useState(false);
   const now = useNow();
   const effective = effectiveState(breaker);
+  const forced = forcedBy(breaker);
   const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
 
   /** The breaker as the call returned it, in the list, until the next poll confirms it. */
@@ -76,14 +77,16 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         {effective !== breaker.state ? <div className="muted small">auto: {breaker.state.replace('_', ' ')}</div> : null}
       </td>
       <td>
-        {breaker.mode === 'auto' ? (
+        {forced === null ? (
           <span className="muted">auto</span>
         ) : (
-          <Badge tone={breaker.mode === 'force_open' ? 'bad' : 'warn'} title={breaker.mode_reason ?? undefined}>
-            {breaker.mode.replace('_', ' ')}
-          </Badge>
+          <>
+            <Badge tone={breaker.mode === 'force_open' ? 'bad' : 'warn'} title={forced.reason ?? undefined}>
+              {breaker.mode.replace('_', ' ')}
+            </Badge>
+            {forced.by ? <div className="muted small">by {forced.by}</div> : null}
+          </>
         )}
-        {breaker.mode_set_by ? <div className="muted small">by {breaker.mode_set_by}</div> : null}
       </td>
       <td>
         <div className="meter" role="meter" aria-label={`Failures of ${breaker.service_name} in window`} aria-valuemin={0} aria-valuemax={breaker.failure_threshold} aria-valuenow={breaker.failures_in_window}>
