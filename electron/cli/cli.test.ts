@@ -76,6 +76,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(oneLine(unknown.stderr), /^opsdeck: unknown command "frobnicate"/);
   });
 
+  it("enqueue --help says a worker without the job's service hands it back unrun, no attempt spent, for a worker that has it", async () => {
+    const help = await opsdeck(['enqueue', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /hands the job back unrun, no attempt spent \("not in this worker's registry"\), and leaves the service to workers whose registry has it/);
+    assert.match(help.stdout, /the job stays pending until one runs it/);
+    assert.doesNotMatch(help.stdout, /spends an attempt|dead letter/, 'the job is never failed for want of its service');
+  });
+
   it('enqueue then status shows one pending job', async () => {
     const db = join(dir, 'one.db');
     const enq = z.object({ id: z.number(), identifier: z.string(), created: z.literal(true) }).parse(json(await opsdeck(['enqueue', 'demo', '--db', db, '--json', '--payload', '{"n":1}'])));

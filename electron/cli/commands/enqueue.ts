@@ -64,7 +64,7 @@ export const enqueue: Command = {
   details: [
     'With --from, each line is a JSON object with optional identifier, payload, queue, priority, run_at.',
     'Every line is checked first; if any is bad, each bad line is reported with its number and nothing is added.',
-    'Without a registry (--registry), any service name is accepted, as a noop on the default queue; a worker whose registry does not declare the service spends an attempt on it ("not in this worker\'s registry") and retries it later (within 15 s, then 30 s, doubling) for a worker that has it; once its attempts are spent it is a dead letter: retry it from there once a worker has the service.',
+    'Without a registry (--registry), any service name is accepted, as a noop on the default queue. A worker whose registry does not declare the service hands the job back unrun, no attempt spent ("not in this worker\'s registry"), and leaves the service to workers whose registry has it: the job stays pending until one runs it. When no live worker has it, opsdeck health-check and opsdeck job ID say so.',
   ].join('\n'),
   options: {
     payload: { type: 'string', value: 'JSON', description: 'the job payload, a JSON value' },
