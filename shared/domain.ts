@@ -233,7 +233,7 @@ export const JobFilter = z
     created_before: Timestamp.optional(),
     /** Substring of the error message; plain text, never a pattern. */
     search: z.string().max(500).optional(),
-    /** Only jobs with an attempt that failed of this class (`resource_limit`, `http_503`, or a family: `http_5xx`). */
+    /** Only jobs with an attempt that failed of this class (`resource_limit`, `http_503`, or a family: `http_5xx`, `rate_limited` with `http_429`). */
     error_class: ErrorClass.optional(),
     /** Dead letters only: failed and not yet resolved. */
     unresolved: z.boolean().optional(),

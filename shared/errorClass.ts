@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * How an attempt failed, as the engine and runners name it. The well-known classes are listed for help
  * texts and the console's picker; runners add exact ones (`http_404`, `lambda_403`, `docker_500`), and a
- * filter may name a family of HTTP statuses as `http_4xx` or `http_5xx`.
+ * filter may name a family of HTTP statuses as `http_4xx` or `http_5xx`, or `rate_limited` for every
+ * rate-limit failure (see errorClassesOf).
  */
 export const KNOWN_ERROR_CLASSES = [
   'resource_limit',
@@ -22,6 +23,7 @@ export const KNOWN_ERROR_CLASSES = [
   'operator',
   'config',
   'payload',
+  'noop',
 ] as const;
 
 export const ErrorClass = z
@@ -30,8 +32,14 @@ export const ErrorClass = z
   .max(64)
   .regex(/^[a-z0-9_]+$/, 'an error class is lower-case letters, digits and _ (e.g. resource_limit, http_503, http_5xx)');
 
-/** The exact classes a filter's class stands for: a family `http_4xx` is every status of that hundred. */
+/**
+ * The exact classes a filter's class stands for: a family `http_4xx` is every status of that hundred.
+ * `rate_limited` is also every HTTP 429: the runner names an upstream's "too many requests" `http_429`, and
+ * `rate_limited` only when its Retry-After is longer than max_retry_after, yet an operator asking for the
+ * rate-limited jobs means both.
+ */
 export function errorClassesOf(errorClass: string): string[] {
+  if (errorClass === 'rate_limited') return ['rate_limited', 'http_429'];
   const family = /^http_([1-5])xx$/.exec(errorClass);
   if (!family) return [errorClass];
   const hundred = Number(family[1]) * 100;

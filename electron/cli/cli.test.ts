@@ -84,6 +84,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.doesNotMatch(help.stdout, /spends an attempt|dead letter/, 'the job is never failed for want of its service');
   });
 
+  it('jobs --help names every failure class, noop among them, and says rate_limited also picks http_429', async () => {
+    const help = await opsdeck(['jobs', '--help']);
+    assert.equal(help.code, 0);
+    const line = help.stdout.split('\n').find((l) => /^\s+--class /.test(l)) ?? '';
+    assert.match(line, /\bnoop\b/);
+    assert.match(line, /rate_limited also picks http_429/);
+  });
+
   it('enqueue then status shows one pending job', async () => {
     const db = join(dir, 'one.db');
     const enq = z.object({ id: z.number(), identifier: z.string(), created: z.literal(true) }).parse(json(await opsdeck(['enqueue', 'demo', '--db', db, '--json', '--payload', '{"n":1}'])));

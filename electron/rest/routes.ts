@@ -39,7 +39,7 @@ const ExecutionsQuery = z
     queue: z.string().max(200).optional(),
     type: csv(ExecutionType).optional(),
     search: z.string().max(500).optional(),
-    /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx. */
+    /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx (rate_limited also picks http_429). */
     class: ErrorClass.optional(),
     created_after: Timestamp.optional(),
     created_before: Timestamp.optional(),

@@ -83,7 +83,11 @@ export const jobs: Command = {
     queue: { type: 'string', value: 'Q', description: 'only this queue' },
     type: { type: 'string', value: 'T,T', description: `only these execution types (${ExecutionType.options.join(', ')})` },
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
-    class: { type: 'string', value: 'C', description: `only jobs with an attempt that failed of this class (${KNOWN_ERROR_CLASSES.join(', ')}, or an exact one such as http_503)` },
+    class: {
+      type: 'string',
+      value: 'C',
+      description: `only jobs with an attempt that failed of this class (${KNOWN_ERROR_CLASSES.join(', ')}, or an exact one such as http_503); http_4xx and http_5xx pick a family, rate_limited also picks http_429`,
+    },
     since: { type: 'string', value: 'ISO|1h', description: 'created at or after this time, or within this long (1h, 30m, 7d)' },
     stuck: { type: 'boolean', description: 'only running jobs whose lease expired' },
     scheduled: { type: 'boolean', description: 'only pending jobs not yet due (scheduled for later, retries in backoff)' },

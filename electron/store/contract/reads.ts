@@ -96,6 +96,16 @@ export function readsContract(test: ContractTest): void {
       assert.equal(await store.countJobs({ error_class: 'http_4xx', service: 'api' }), 1);
     });
 
+    test('jobs by failure class rate_limited: those past max_retry_after and every HTTP 429, as a family', async (store) => {
+      const tooMany = await deadLetter(store, 'api', { message: 'HTTP 429 from GET /v1: rate limit exceeded', error_class: 'http_429', fingerprint: 'fp-429' });
+      const longWait = await deadLetter(store, 'api', { message: 'rate limited by api: Retry-After 600s exceeds max_retry_after 60s', error_class: 'rate_limited', fingerprint: 'fp-rl' });
+      await deadLetter(store, 'api', { message: 'HTTP 503', error_class: 'http_503', fingerprint: 'fp-503' });
+      const ids = async (error_class: string) => (await store.listJobs({ error_class }, { limit: 100 })).items.map((j) => j.id);
+      assert.deepEqual(await ids('rate_limited'), [longWait, tooMany]);
+      assert.equal(await store.countJobs({ error_class: 'rate_limited' }), 2);
+      assert.deepEqual(await ids('http_429'), [tooMany], 'an exact class stays exact');
+    });
+
     test('counts by queue and status, running by service, oldest pending', async (store) => {
       const oldest = ago(600_000);
       await store.enqueue([job('a', { queue: 'q1', run_at: oldest }), job('a', { queue: 'q1' }), job('b', { queue: 'q2' })]);
