@@ -17,6 +17,18 @@ export function forcedBy(breaker: Pick<BreakerRecord, 'mode' | 'mode_set_by' | '
   return { by: breaker.mode_set_by, at: breaker.mode_set_at, reason: breaker.mode_reason };
 }
 
+/**
+ * What a retry tells of jobs it sends back to a breaker that holds them, in the words the CLI and the
+ * console both show: they will wait, and what releases them.
+ */
+export function heldByBreakerText(held: { service_name: string; mode: BreakerMode; state: BreakerState; jobs: number }): string {
+  const service = held.service_name;
+  const how = held.mode === 'force_open' ? 'forced open' : held.state === 'half_open' ? 'half-open: its probes run first' : 'open';
+  const jobs = held.jobs === 1 ? '1 job' : `${held.jobs.toLocaleString('en-US')} jobs`;
+  const [wait, them] = held.jobs === 1 ? ['waits', 'it'] : ['wait', 'them'];
+  return `${jobs} of ${service} ${wait}: its circuit breaker is ${how} (opsdeck breaker reset ${service} releases ${them})`;
+}
+
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */
 export function newBreakerRecord(service: string, at: Date): BreakerRecord {
   return {

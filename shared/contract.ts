@@ -106,11 +106,16 @@ export const calls = {
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
     'The dead letters a selector matches.',
   ),
-  'dlq.retry': Call(z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(), BulkResult, 'Sends dead letters back to pending.'),
-  'dlq.resolve': Call(
-    z.object({ selector: DlqSelector, note: z.string().trim().min(1).max(2000), dry_run: z.boolean().default(false) }).strict(),
+  'dlq.retry': Call(
+    z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(),
     BulkResult,
-    'Marks dead letters resolved with a note; they leave the open list.',
+    'Sends dead letters back to pending, naming the services whose circuit breaker will hold them.',
+  ),
+  'dlq.resolve': Call(
+    // The note is kept with each job and in the audit log: a dry run keeps nothing, so it needs none.
+    z.object({ selector: DlqSelector, note: z.string().trim().min(1).max(2000).optional(), dry_run: z.boolean().default(false) }).strict(),
+    BulkResult,
+    'Marks dead letters resolved with a note (not needed for a dry run); they leave the open list.',
   ),
   'dlq.purge': Call(z.object({ before: Timestamp, dry_run: z.boolean().default(false) }).strict(), BulkResult, 'Deletes resolved dead letters older than a date.'),
 

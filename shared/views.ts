@@ -83,6 +83,17 @@ export type OverviewSeries = z.infer<typeof OverviewSeries>;
 export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
 export type JobTrace = z.infer<typeof JobTrace>;
 
+/** Jobs of one service a dead-letter retry sends back while its breaker holds them: they wait, they do not run. */
+export const HeldByBreaker = z.object({
+  service_name: z.string(),
+  /** The breaker's mode, and the state dispatch obeys (open or half_open). */
+  mode: BreakerMode,
+  state: BreakerState,
+  /** The matched jobs of that service. */
+  jobs: z.number().int(),
+});
+export type HeldByBreaker = z.infer<typeof HeldByBreaker>;
+
 export const BulkResult = z.object({
   dry_run: z.boolean(),
   /** Jobs the action matches now. */
@@ -91,6 +102,8 @@ export const BulkResult = z.object({
   affected: z.number().int(),
   /** Of the job_ids a selector named, those that are no open dead letter (unknown, or not failed). */
   unmatched_ids: z.array(z.number().int()).optional(),
+  /** A retry only: the services whose circuit breaker holds the jobs it sends back, when any does. */
+  held_by_breaker: z.array(HeldByBreaker).optional(),
 });
 export type BulkResult = z.infer<typeof BulkResult>;
 

@@ -239,9 +239,27 @@ describe('dead-letter triage', () => {
     assert.equal((await store.getJob(second ?? 0))?.status, 'failed', 'only what was named changed');
   });
 
-  it('a note is required to resolve', async () => {
-    const { ctx } = await context();
+  it('a note is required to resolve, not to count what a resolve would take', async () => {
+    const { ctx, store, deadLetters } = await context();
+    await deadLetters('billing', 2, 'upstream returned 503');
     assert.equal(failure(await dispatch('dlq.resolve', { selector: {}, note: '   ' }, ctx)).code, 'invalid_input');
+    const noNote = await dispatch('dlq.resolve', { selector: { service: 'billing' } }, ctx);
+    assert.equal(failure(noNote).code, 'invalid_input');
+    assert.equal(noNote.ok ? null : noNote.error.issues?.[0]?.path, 'note');
+    assert.deepEqual(ok(await dispatch('dlq.resolve', { selector: { service: 'billing' }, dry_run: true }, ctx)), { dry_run: true, matched: 2, affected: 0 });
+    assert.equal(await store.dlqCount({}), 2, 'nothing resolved');
+  });
+
+  it('a retry names the services whose breaker holds the jobs it sends back, with their count', async () => {
+    const { ctx, deadLetters } = await context();
+    await deadLetters('billing', 3, 'upstream returned 503');
+    await deadLetters('imports', 2, 'upstream returned 503');
+    ok(await dispatch('breakers.setMode', { service: 'billing', mode: 'force_open', reason: 'vendor outage' }, ctx));
+    ok(await dispatch('breakers.setMode', { service: 'imports', mode: 'force_closed' }, ctx));
+    const held = [{ service_name: 'billing', mode: 'force_open', state: 'open', jobs: 3 }];
+    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { search: '503' }, dry_run: true }, ctx)), { dry_run: true, matched: 5, affected: 0, held_by_breaker: held });
+    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { service: 'imports' } }, ctx)), { dry_run: false, matched: 2, affected: 2 }, 'a closed breaker holds nothing');
+    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { search: '503' } }, ctx)), { dry_run: false, matched: 3, affected: 3, held_by_breaker: held });
   });
 });
 

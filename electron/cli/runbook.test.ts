@@ -120,6 +120,28 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(audit, /upstream recovered/, 'the audit log keeps the reset\'s reason');
   });
 
+  it('dlq resolve --dry-run needs no note; dlq retry behind a forced-open breaker says the jobs wait and what releases them', async () => {
+    const common = ['--db', join(dir, 'held.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'held.db')]));
+    for (let i = 0; i < 2; i++) ok(await opsdeck(['enqueue', 'payments', '--payload', '{"fail":true,"fail_retryable":false,"fail_message":"card declined"}', ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+    const groups = z.object({ groups: z.array(z.object({ fingerprint: z.string(), count: z.number() })) }).parse(JSON.parse(ok(await opsdeck(['dlq', 'groups', ...common, '--json']))));
+    const fp = groups.groups[0]?.fingerprint ?? '';
+    assert.equal(groups.groups[0]?.count, 2);
+
+    assert.match(ok(await opsdeck(['dlq', 'resolve', '--fingerprint', fp, '--dry-run', ...common])), /^would resolve 2 dead letter\(s\); run again without --dry-run to do it$/m);
+    const noNote = await opsdeck(['dlq', 'resolve', '--fingerprint', fp, ...common]);
+    assert.equal(noNote.code, 2, 'a real resolve still needs its note');
+    assert.match(noNote.stderr, /resolve needs --note TEXT/);
+
+    ok(await opsdeck(['breaker', 'open', 'payments', '--reason', 'card processor outage', ...common]));
+    const retried = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]));
+    assert.match(retried, /^retried 2 dead letter\(s\)$/m);
+    assert.match(retried, /^2 jobs of payments wait: its circuit breaker is forced open \(opsdeck breaker reset payments releases them\)$/m);
+    const pending = z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(ok(await opsdeck(['jobs', '--status', 'pending', '--service', 'payments', ...common, '--json']))));
+    assert.equal(pending.jobs.length, 2);
+  });
+
   it("rate-limit tune is the runbook's 'reduce worker budgets temporarily': --scale 0.5 halves the budget for every worker, --defaults undoes", async () => {
     const budgets = join(dir, 'budgets.yaml');
     await writeFile(budgets, ['services:', '  - name: partner_api', '    execution_type: noop', '    rate_limit: { limit: 100, per: 1m }', '    max_concurrent: 4', '  - name: free', '    execution_type: noop', ''].join('\n'));

@@ -1,3 +1,5 @@
+import { effectiveState } from '../../../shared/breakerRecord.ts';
+import type { HeldByBreaker } from '../../../shared/contract.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
@@ -28,6 +30,21 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
 }
 
+/**
+ * Of the dead letters a retry sends back, those whose service's breaker is open (or forced open, or
+ * half-open): they will wait pending, and the operator should hear it with the count. Counted before the
+ * retry moves them out of the dead-letter queue; only breakers that hold anything cost a count.
+ */
+async function heldByBreakers(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
+  const holding = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (selector.service === undefined || selector.service === b.service_name));
+  const held: HeldByBreaker[] = [];
+  for (const breaker of holding) {
+    const jobs = await ctx.store.dlqCount({ ...selector, service: breaker.service_name });
+    if (jobs > 0) held.push({ service_name: breaker.service_name, mode: breaker.mode, state: effectiveState(breaker), jobs });
+  }
+  return held.length > 0 ? { held_by_breaker: held } : {};
+}
+
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
 export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
   'dlq.groups': async (input, ctx) => {
@@ -47,16 +64,21 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
   'dlq.retry': async (input, ctx) => {
     checkedBulk(input.selector, 'retry');
     const unmatched = await unmatchedIds(ctx, input.selector);
-    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched };
+    const held = await heldByBreakers(ctx, input.selector);
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched, ...held };
     // One transaction in the store: what it matched is what it changed.
     const n = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: n, affected: n, ...unmatched };
+    return { dry_run: false, matched: n, affected: n, ...unmatched, ...held };
   },
 
   'dlq.resolve': async (input, ctx) => {
     checkedBulk(input.selector, 'resolve');
     const unmatched = await unmatchedIds(ctx, input.selector);
     if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched };
+    if (input.note === undefined) {
+      const problem = 'a resolve needs a note saying why, kept with each job and in the audit log (a dry run needs none)';
+      throw new ApiFailure('invalid_input', problem, [{ path: 'note', message: problem }]);
+    }
     const n = await ctx.store.dlqResolve(input.selector, input.note, ctx.actor);
     return { dry_run: false, matched: n, affected: n, ...unmatched };
   },

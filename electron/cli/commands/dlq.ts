@@ -1,6 +1,7 @@
 import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
+import { heldByBreakerText } from '../../../shared/breakerRecord.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -32,8 +33,11 @@ function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
 
 function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: string): number {
   if (inv.common.json) printJson(inv.io, result);
-  else if (result.dry_run) inv.io.out(`would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it`);
-  else inv.io.out(`${past} ${result.affected} dead letter(s)`);
+  else {
+    inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
+    // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
+    for (const held of result.held_by_breaker ?? []) inv.io.out(heldByBreakerText(held));
+  }
   if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
   return 0;
 }
@@ -48,8 +52,8 @@ export const dlq: Command = {
     'subcommands:',
     '  groups   dead letters grouped by error fingerprint (--search, --service)',
     '  list     the dead letters a selector matches (--limit, --after)',
-    '  retry    send them back to pending',
-    '  resolve  mark them resolved with --note; they leave the open list',
+    '  retry    send them back to pending; a service whose circuit breaker holds them is named',
+    '  resolve  mark them resolved with --note (not needed with --dry-run); they leave the open list',
     '  purge    delete resolved dead letters resolved before --before',
     'selector: --fingerprint FP, --search TEXT, --service NAME, --ids 1,2,3 (all must match); --all for every one.',
     'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
@@ -103,7 +107,8 @@ export const dlq: Command = {
           return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: bulkSelector(inv, 'retry'), dry_run: dryRun }), 'retry', 'retried');
         case 'resolve': {
           const note = str(values, 'note');
-          if (!note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
+          // A dry run only counts: it keeps no note, so it asks for none.
+          if (!dryRun && !note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
           return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: bulkSelector(inv, 'resolve'), note, dry_run: dryRun }), 'resolve', 'resolved');
         }
         default: {

@@ -9,8 +9,6 @@ import { notify } from '../../lib/notices.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { affectedJobsLink, bulkTitle, confirmLabel, previewText, resultText, type BulkAction } from './bulkAction.ts';
 
-/** The dry run only counts; the schema wants a note, and a dry run stores nothing. */
-const COUNT_ONLY_NOTE = 'dry run';
 const REFRESHED = ['dlq.groups', 'dlq.list', 'jobs.list', 'jobs.get', 'overview.stats', 'audit.list'];
 
 /**
@@ -29,7 +27,7 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
 
   function run(dryRun: boolean): Promise<BulkResult> {
     if (action.kind === 'retry') return client.call('dlq.retry', { selector: action.selector, dry_run: dryRun });
-    if (action.kind === 'resolve') return client.call('dlq.resolve', { selector: action.selector, note: dryRun ? COUNT_ONLY_NOTE : note.trim(), dry_run: dryRun });
+    if (action.kind === 'resolve') return client.call('dlq.resolve', dryRun ? { selector: action.selector, dry_run: true } : { selector: action.selector, note: note.trim() });
     return client.call('dlq.purge', { before: action.before, dry_run: dryRun });
   }
 

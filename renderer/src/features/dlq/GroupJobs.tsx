@@ -6,7 +6,7 @@ import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
-import type { BulkAction } from './bulkAction.ts';
+import { heldText, type BulkAction } from './bulkAction.ts';
 import { Time } from '../../components/Time.tsx';
 
 /** The dead letters of one group, with a selection for bulk actions and a one-job retry. */
@@ -35,7 +35,7 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
   async function retryOne(id: number, identifier: string): Promise<void> {
     try {
       const result = await client.call('dlq.retry', { selector: { job_ids: [id] } });
-      notify('ok', result.affected === 1 ? `Job ${identifier} sent back to pending.` : `Job ${identifier} was no longer a dead letter.`);
+      notify('ok', result.affected === 1 ? `Job ${identifier} sent back to pending.${heldText(result)}` : `Job ${identifier} was no longer a dead letter.`);
       for (const name of ['dlq.groups', 'dlq.list', 'jobs.list', 'overview.stats', 'audit.list']) void queryClient.invalidateQueries({ queryKey: [name] });
     } catch (error) {
       notify('bad', errorMessage(error));

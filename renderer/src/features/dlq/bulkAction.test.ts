@@ -34,3 +34,18 @@ test('the notice links to the jobs touched: one job\'s trace, a service, a text;
   assert.deepEqual(affectedJobsLink({ kind: 'retry', selector: {}, scope: 'all dead letters' }), { href: '#/jobs', label: 'Show the jobs' });
   assert.equal(affectedJobsLink({ kind: 'purge', before: '2026-01-01T00:00:00.000Z', scope: 'old' }), null);
 });
+
+test('jobs a retry sends back to a breaker that holds them are said to wait, with what releases them', () => {
+  const held = [
+    { service_name: 'billing', mode: 'force_open' as const, state: 'open' as const, jobs: 8 },
+    { service_name: 'sync', mode: 'auto' as const, state: 'open' as const, jobs: 1 },
+  ];
+  assert.equal(
+    resultText('retry', { dry_run: false, matched: 9, affected: 9, held_by_breaker: held }, 9),
+    'Retried 9 jobs. 8 jobs of billing wait: its circuit breaker is forced open (opsdeck breaker reset billing releases them). 1 job of sync waits: its circuit breaker is open (opsdeck breaker reset sync releases it).',
+  );
+  assert.equal(
+    previewText('retry', { dry_run: true, matched: 8, affected: 0, held_by_breaker: held.slice(0, 1) }),
+    'This will retry 8 jobs. 8 jobs of billing wait: its circuit breaker is forced open (opsdeck breaker reset billing releases them).',
+  );
+});

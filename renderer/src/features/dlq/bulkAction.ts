@@ -1,3 +1,4 @@
+import { heldByBreakerText } from '../../../../shared/breakerRecord.ts';
 import type { BulkResult } from '../../../../shared/contract.ts';
 import type { DlqSelector } from '../../../../shared/domain.ts';
 import type { NoticeLink } from '../../lib/notices.ts';
@@ -26,7 +27,7 @@ export function bulkTitle(action: BulkAction): string {
 
 /** What the dry run found, said before anything changes. */
 export function previewText(kind: BulkKind, preview: BulkResult): string {
-  return preview.matched === 0 ? `Nothing to ${VERB[kind]}: no job matches now.` : `This will ${VERB[kind]} ${jobCount(preview.matched)}.`;
+  return preview.matched === 0 ? `Nothing to ${VERB[kind]}: no job matches now.` : `This will ${VERB[kind]} ${jobCount(preview.matched)}.${heldText(preview)}`;
 }
 
 export function confirmLabel(kind: BulkKind, preview: BulkResult | null, running: boolean): string {
@@ -41,7 +42,12 @@ export function confirmLabel(kind: BulkKind, preview: BulkResult | null, running
 export function resultText(kind: BulkKind, result: BulkResult, previewed: number): string {
   const changed =
     result.affected === previewed ? '' : ` (the preview showed ${jobCount(previewed)}; ${result.affected < previewed ? 'the rest changed' : 'more matched'} meanwhile)`;
-  return `${DONE[kind]} ${jobCount(result.affected)}${changed}.`;
+  return `${DONE[kind]} ${jobCount(result.affected)}${changed}.${heldText(result)}`;
+}
+
+/** Retried jobs a circuit breaker holds wait pending: said after the count, or nothing when none does. */
+export function heldText(result: BulkResult): string {
+  return (result.held_by_breaker ?? []).map((held) => ` ${heldByBreakerText(held)}.`).join('');
 }
 
 /**
