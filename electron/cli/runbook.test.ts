@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { createTestContext } from '../api/testing/apiTestContext.ts';
 import { rawRequest } from '../rest/testing/http.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { failEach } from './commands/jobs.ts';
 import { BIN, opsdeck, ok } from './testing/opsdeck.ts';
 
 const REGISTRY = [
@@ -238,6 +241,67 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const badClass = await opsdeck(['jobs', '--class', 'Resource Limit', ...common]);
     assert.equal(badClass.code, 2);
     assert.match(badClass.stderr, /--class takes a failure class such as resource_limit/);
+  });
+
+  it('fail --stuck fails every job a SIGKILLed worker left running once their leases ran out, each audited; with an ID it is refused', async () => {
+    const db = join(dir, 'stuck-all.db');
+    const common = ['--db', db, '--registry', registry];
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push(z.object({ id: z.number() }).parse(JSON.parse(ok(await opsdeck(['enqueue', 'nap', ...common, '--json'])))).id);
+    const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => worker.on('close', resolve));
+    try {
+      for (let i = 0; i < 200; i++) {
+        const running = JSON.parse(ok(await opsdeck(['jobs', '--status', 'running', ...common, '--json'])));
+        if (z.object({ jobs: z.array(z.unknown()) }).parse(running).jobs.length === 2) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      worker.kill('SIGKILL');
+      await exited;
+    }
+    assert.match(ok(await opsdeck(['fail', '--stuck', '--reason', 'worker was killed', ...common])), /^no stuck jobs/m, 'their leases still run');
+    // What the 30 s lease does once it has run out, without waiting for it.
+    const file = new Database(db);
+    try {
+      assert.equal(file.prepare(`UPDATE tb_job_run SET lease_expires_at = ? WHERE status = 'running'`).run(new Date(Date.now() - 60_000).toISOString()).changes, 2);
+    } finally {
+      file.close();
+    }
+    assert.match(ok(await opsdeck(['jobs', '--stuck', ...common])), new RegExp(`^\\s*${ids[1]} [\\s\\S]*^\\s*${ids[0]} `, 'm'));
+
+    const both = await opsdeck(['fail', '--stuck', String(ids[0]), '--reason', 'worker was killed', ...common]);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--stuck fails every stuck job: give it without an ID/);
+    assert.equal((await opsdeck(['fail', '--stuck', ...common])).code, 2, 'a reason is required');
+
+    const failed = ok(await opsdeck(['fail', '--stuck', '--reason', 'worker was killed', ...common]));
+    for (const id of ids) assert.match(failed, new RegExp(`^job ${id} \\(.*\\) failed: it is in the dead-letter queue$`, 'm'));
+    assert.match(failed, /^2 failed, 0 refused/m);
+    assert.match(ok(await opsdeck(['jobs', '--stuck', ...common])), /no jobs match/);
+    const audit = z.object({ entries: z.array(z.object({ target: z.string().nullable(), details: z.unknown() })) })
+      .parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'job.fail', ...common, '--json']))));
+    assert.deepEqual(audit.entries.map((e) => Number(e.target)).sort(), [...ids].sort());
+    for (const e of audit.entries) assert.match(JSON.stringify(e.details), /worker was killed/);
+  });
+
+  it('fail --stuck goes on past a job it is refused (it moved on since it was listed), says why, and exits 1', async () => {
+    const t = await createTestContext();
+    try {
+      const [stuck, moved] = await t.store.enqueue([0, 1].map(() => ({ queue: 'default', service_name: 'gone', execution_type: 'noop' as const, max_attempts: 1 })));
+      assert.ok(stuck && moved);
+      assert.equal((await t.store.claim({ workerId: 'w-dead', limit: 1, leaseMs: 1 })).length, 1);
+      await new Promise((r) => setTimeout(r, 5));
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text), tty: false, env: {} };
+      assert.equal(await failEach(t.ctx, [stuck.id, moved.id], { reason: 'worker was killed', force: false }, io, false), 1);
+      assert.deepEqual(out, [`job ${stuck.id} (${stuck.identifier}) failed: it is in the dead-letter queue`, '1 failed, 1 refused (opsdeck retry ID runs one again)']);
+      assert.deepEqual(err, [`opsdeck: job ${moved.id} refused: job ${moved.id} is pending: only a running job can be failed: cancel a pending job instead`]);
+      assert.equal((await t.store.listAudit({ action: 'job.fail' }, { limit: 10 })).items.length, 1, 'the failed one is audited');
+    } finally {
+      await t.cleanup();
+    }
   });
 
   it('opsdeck api serves the REST API with keys: a read key lists failed executions and is refused a stop; an operate key stops, audited by name', async () => {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { JobTrace } from '../../../shared/contract.ts';
+import type { CallOutput, JobTrace } from '../../../shared/contract.ts';
 import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
@@ -8,7 +8,7 @@ import { attemptsText } from '../../../shared/attemptsText.ts';
 import { flag, int, list, pastTime, positionals, str, UsageError, type Values } from '../args.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
-import type { Command } from '../command.ts';
+import { CliFailure, type Command } from '../command.ts';
 import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
 
@@ -238,21 +238,77 @@ export const cancel: Command = {
   },
 };
 
+/**
+ * Fails each job through jobs.fail, as `opsdeck fail ID` would, so each is checked and audited on its own,
+ * saying each as it goes. A refusal (the job moved on since it was listed: a watchdog took it back, it
+ * finished) is said with why, and the rest still go. Exit 1 when any was refused.
+ */
+export async function failEach(ctx: ApiContext, ids: number[], how: { reason: string; force: boolean }, io: Io, json: boolean): Promise<number> {
+  const failed: Job[] = [];
+  const refused: Array<{ id: number; why: string }> = [];
+  for (const id of ids) {
+    try {
+      const j = await call(ctx, 'jobs.fail', { id, reason: how.reason, force: how.force });
+      failed.push(j);
+      if (!json) io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue`);
+    } catch (error) {
+      // A usage error (exit 2) would refuse every job alike: it ends the command, as for one job.
+      if (!(error instanceof CliFailure) || error.exitCode !== 1) throw error;
+      refused.push({ id, why: error.message });
+      if (!json) io.err(`opsdeck: job ${id} refused: ${error.message}`);
+    }
+  }
+  if (json) printJson(io, { failed, refused });
+  else {
+    const again = failed.length > 0 ? ' (opsdeck retry ID runs one again)' : '';
+    io.out(`${failed.length} failed, ${refused.length} refused${again}`);
+  }
+  return refused.length > 0 ? 1 : 0;
+}
+
+/** Every job `opsdeck jobs --stuck` lists, all pages, read before any is failed. */
+async function stuckIds(ctx: ApiContext): Promise<number[]> {
+  const ids: number[] = [];
+  let after: string | null = null;
+  do {
+    const page: CallOutput<'jobs.list'> = await call(ctx, 'jobs.list', { filter: { stuck: true }, limit: 500, after });
+    ids.push(...page.jobs.map((j) => j.id));
+    after = page.next_cursor;
+  } while (after !== null);
+  return ids;
+}
+
 export const fail: Command = {
   name: 'fail',
-  summary: 'fail a running job whose worker is gone, now: into the dead-letter queue, audited',
-  usage: 'ID|IDENTIFIER --reason TEXT [--force]',
-  details: 'A job a live worker still holds is refused: cancel it instead, or fail it anyway with --force.',
+  summary: 'fail a running job whose worker is gone, or every stuck one, now: into the dead-letter queue, audited',
+  usage: 'ID|IDENTIFIER --reason TEXT [--force] | --stuck --reason TEXT [--force]',
+  details: [
+    'A job a live worker still holds is refused: cancel it instead, or fail it anyway with --force.',
+    '--stuck fails every job opsdeck jobs --stuck lists (running, its lease expired), each audited as if named;',
+    'it prints each one and a summary, and exits 1 if any was refused.',
+  ].join('\n'),
   options: {
     reason: { type: 'string', value: 'TEXT', description: 'why: the job\'s error and the audit log say it' },
     force: { type: 'boolean', description: 'even though a live worker holds it' },
+    stuck: { type: 'boolean', description: 'every stuck job (running, its lease expired) instead of one ID' },
   },
   async run(inv) {
-    const [id] = positionals(inv, ['ID']);
+    const stuck = flag(inv.values, 'stuck');
+    if (stuck && inv.positionals.length > 0) throw new UsageError(`--stuck fails every stuck job: give it without an ID, or the ID without --stuck (not both: "${inv.positionals[0]}")`);
+    const [id] = stuck ? [] : positionals(inv, ['ID']);
     const reason = str(inv.values, 'reason');
     if (!reason?.trim()) throw new UsageError('fail needs --reason TEXT saying why');
+    const force = flag(inv.values, 'force');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const j = await call(ctx, 'jobs.fail', { id: await jobId(ctx, id), reason, force: flag(inv.values, 'force') });
+      if (stuck) {
+        const ids = await stuckIds(ctx);
+        if (ids.length === 0 && !inv.common.json) {
+          inv.io.out('no stuck jobs (running with an expired lease)');
+          return 0;
+        }
+        return failEach(ctx, ids, { reason, force }, inv.io, inv.common.json);
+      }
+      const j = await call(ctx, 'jobs.fail', { id: await jobId(ctx, id), reason, force });
       if (inv.common.json) printJson(inv.io, j);
       else inv.io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue (opsdeck retry ${j.id} runs it again)`);
       return 0;
