@@ -65,6 +65,12 @@ describe('opsdeck serve', () => {
       const registry = await rawRequest({ port, path: '/api/call/registry.get', method: 'POST', body: '{}', headers: auth });
       const view = z.object({ result: z.object({ services: z.array(z.unknown()) }) }).parse(JSON.parse(registry.body));
       assert.ok(view.result.services.length > 0);
+
+      // Started with a registry file, it loads it again on SIGHUP (systemctl reload) and keeps serving.
+      child.kill('SIGHUP');
+      for (let i = 0; i < 200 && !/SIGHUP: registry reloaded/.test(stderr()); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.match(stderr(), new RegExp(`SIGHUP: registry reloaded from [^"]*registry\\.yaml: ${view.result.services.length} service\\(s\\)`));
+      assert.equal((await rawRequest({ port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { ...auth, 'content-type': 'application/json' } })).status, 200);
     } finally {
       child.kill('SIGTERM');
     }

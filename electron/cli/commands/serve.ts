@@ -6,7 +6,10 @@ export const serve: Command = {
   name: 'serve',
   summary: 'the console in a browser, on 127.0.0.1 with a per-launch token (printed first)',
   usage: '[--port N] [--execute|--no-execute] [--open] [--log-level LEVEL] [--log-format text|json]',
-  details: 'Logs go to stderr (the URL is on stdout). Prometheus metrics: GET /metrics with the launch token or an API key as a Bearer.',
+  details: [
+    'Logs go to stderr (the URL is on stdout). Prometheus metrics: GET /metrics with the launch token or an API key as a Bearer.',
+    'Started with a registry file (--registry or $OPSDECK_REGISTRY), SIGHUP loads it again, as Settings does; one that does not load is refused.',
+  ].join('\n'),
   options: {
     port: { type: 'string', value: 'N', description: 'port (default 7788, else any free one; 0 for any)' },
     execute: { type: 'boolean', description: 'run jobs in this process (default: yes on SQLite, no on PostgreSQL)' },

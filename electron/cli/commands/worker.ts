@@ -1,5 +1,6 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
 import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
+import { reloadOnHangup } from '../../api/registryReload.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
 import { quietLog } from '../../engine/quietLog.ts';
@@ -58,12 +59,13 @@ function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
 
 export const worker: Command = {
   name: 'worker',
-  summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left',
+  summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left; SIGHUP reloads the registry',
   usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
   details: [
     'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
     'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
     'Prometheus: --metrics-port N serves GET /metrics on 127.0.0.1:N (--metrics-host to listen elsewhere).',
+    'SIGHUP loads the registry file again (systemctl reload); one that does not load is refused and the one in use kept.',
   ].join('\n'),
   options: {
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
@@ -110,6 +112,7 @@ export const worker: Command = {
       logger.info(`${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
       wake();
     });
+    const offHangup = reloadOnHangup(rt, logger);
     let closeMetrics: () => Promise<void> = async () => undefined;
     try {
       assertRegistryLoaded(rt);
@@ -132,6 +135,7 @@ export const worker: Command = {
       return 0;
     } finally {
       offSignals();
+      offHangup();
       await closeMetrics();
       await rt.close({ graceMs });
     }
