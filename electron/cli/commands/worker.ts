@@ -8,6 +8,7 @@ import type { Metrics } from '../../metrics/metrics.ts';
 import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
+import { duePending, heldBackLine } from '../heldBack.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { printJson, when } from '../output.ts';
 
@@ -49,6 +50,16 @@ async function serveMetrics(rt: Runtime, metrics: Metrics, logger: Logger, host:
   return () => server.close();
 }
 
+/** After --until-empty: the due jobs it stopped beside, if any. */
+async function sayHeldBack(rt: Runtime, queues: string[] | null, logger: Logger): Promise<void> {
+  try {
+    const line = heldBackLine(await duePending(rt.ctx.store, queues));
+    if (line) logger.warn(line);
+  } catch (error) {
+    logger.warn('could not count the jobs still pending', { error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
   const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
   for (const s of signals) process.on(s, handler);
@@ -70,7 +81,7 @@ export const worker: Command = {
   options: {
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
-    'until-empty': { type: 'boolean', description: 'stop when no job is runnable now' },
+    'until-empty': { type: 'boolean', description: 'stop when no job is runnable now (exit 0); due jobs something held back are counted in a warn line' },
     grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
     'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0 picks a free port)' },
     'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
@@ -128,10 +139,14 @@ export const worker: Command = {
         PROGRESS_MS,
       );
       const engine = rt.ctx.engine;
-      if (flag(values, 'until-empty') && engine) await Promise.race([engine.runUntilEmpty(), stopped]);
+      let emptied = false;
+      if (flag(values, 'until-empty') && engine) emptied = await Promise.race([engine.runUntilEmpty().then(() => true), stopped.then(() => false)]);
       else await stopped;
       await engine?.stop({ graceMs });
       await stopProgress().catch(() => undefined);
+      // Exit 0 still, nothing being runnable now; but "worker stopped" alone read as "all done" beside
+      // jobs a rate limit or a breaker held back.
+      if (emptied) await sayHeldBack(rt, list(values, 'queues') ?? null, logger);
       return 0;
     } finally {
       offSignals();
