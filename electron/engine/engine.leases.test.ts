@@ -70,8 +70,8 @@ describe('engine leases on SQLite', () => {
     const pid = await pidOf(marker);
     assert.equal((await store.failRunningJob(id, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck on a lock'))?.status, 'failed');
     await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
-    const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('no longer holds')));
-    assert.match(said, /ended it while it ran \(now failed\)/);
+    const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('taken from this worker')));
+    assert.match(said, /taken from this worker: failed by an operator \(alice@laptop\): stuck on a lock/);
     assert.doesNotMatch(lines.join('\n'), /another worker/);
     assert.equal((await jobOf(store, id)).status, 'failed', 'the stopped attempt did not settle over the operator');
     await stopAll();
@@ -104,8 +104,44 @@ describe('engine leases on SQLite', () => {
       assert.ok(extensions >= afterStop + 2, `${extensions - afterStop} extensions in 1.5 s of a 600 ms lease while the read hung`);
       assert.deepEqual((await own.store.reclaimExpired(new Date())).retried, [], "job b's lease still holds");
       assert.equal((await read(b))?.status, 'running');
-      const said = await waitFor('the stop of job a to be logged', () => lines.find((l) => l.includes(` job_id=${a} `) && l.includes('no longer holds')), 5000);
+      const said = await waitFor('the stop of job a to be logged', () => lines.find((l) => l.includes(` job_id=${a} `) && l.includes('taken from this worker')), 5000);
       assert.match(said, /could not say/);
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
+  test('a worker held up past its leases (SIGSTOP) hears from the store that an operator failed its job: it says so, and blames no store', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [stallsOnceService('paused', dir)]);
+    const extend = own.store.extendLeases.bind(own.store);
+    let answered = 0;
+    // A store at network distance: it extends at once, its answer comes a few milliseconds later.
+    own.store.extendLeases = async (workerId, jobIds, ms) => {
+      const held = await extend(workerId, jobIds, ms);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      answered++;
+      return held;
+    };
+    const lines: string[] = [];
+    const leaseMs = 600;
+    const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: { PATH: process.env.PATH }, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const marker = path.join(dir, 'paused-worker');
+      const id = await enqueueOne(own.store, 'paused', 'shell', 3, { args: [marker] });
+      const pid = await pidOf(marker);
+      const seen = answered;
+      await waitFor('an extension to be answered', () => answered > seen);
+      assert.equal((await own.store.failRunningJob(id, engine.workerId, { user: 'alice', host: 'laptop' }, 'stuck on a lock'))?.status, 'failed');
+      // SIGSTOP, then SIGCONT a lease and a half later: nothing of this worker runs meanwhile.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, leaseMs * 1.5);
+      await waitFor(`the job's process (pid ${pid}) to be stopped`, async () => !(await processAlive(pid)), 5000);
+      const said = await waitFor('the stop to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('taken from this worker')), 5000);
+      assert.match(said, /^warn stopped a job taken from this worker: failed by an operator \(alice@laptop\): stuck on a lock /);
+      assert.doesNotMatch(lines.join('\n'), /did not answer|could not extend/);
+      assert.ok(lines.some((l) => l.startsWith('warn this worker was held up past the safe margin of its leases')), lines.join('\n'));
     } finally {
       await engine.stop({ graceMs: 0 });
       await own.cleanup();

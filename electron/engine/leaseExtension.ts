@@ -1,5 +1,6 @@
 import type { Job } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
+import { failedByOperator } from '../store/failedByOperator.ts';
 import type { Store } from '../store/store.ts';
 import { giveUpLease, type Running } from './running.ts';
 import { answerWithin } from './waits.ts';
@@ -23,15 +24,17 @@ export interface LeaseHolder {
 /**
  * Extends every lease the worker holds; a job whose lease is gone was reclaimed: stop it, drop it.
  * When the store does not confirm the extension in time, jobs whose lease is about to run out are
- * stopped (see fenceUnconfirmed).
+ * stopped (see fenceUnconfirmed); so are they when this worker itself asks too late (see answerBudget).
  */
 export async function extendLeases(h: LeaseHolder): Promise<void> {
   const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled].map((r) => r.job.id)])];
   if (ids.length === 0) return;
   const sentAt = Date.now();
+  const budget = answerBudget(h.leaseMs, soonestLease(h), sentAt);
+  const stoppedLate = budget.late ? stopLate(h, sentAt) : [];
   let held: Set<number>;
   try {
-    held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), answerBudget(h, sentAt), 'extending leases'));
+    held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), budget.ms, 'extending leases'));
   } catch (error) {
     fenceUnconfirmed(h, Date.now());
     throw error;
@@ -46,7 +49,8 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   const stopped: Running[] = [];
   for (const id of lost) {
     const running = h.executing.get(id);
-    if (!running || running.leaseLost) continue;
+    // One stopped late is explained too: the answer says whether it was taken, and by whom.
+    if (!running || (running.leaseLost && !stoppedLate.includes(running))) continue;
     giveUpLease(running);
     stopped.push(running);
   }
@@ -65,10 +69,10 @@ async function explainLost(h: LeaseHolder, stopped: Running[]): Promise<void> {
   const reads = answerWithin(Promise.all(explained.map((r) => h.store.getJob(r.job.id))), EXPLAIN_WITHIN_MS, 'reading jobs this worker lost').catch(() => null);
   const now = await reads;
   explained.forEach((running, i) => {
-    h.log.warn(`stopped a job this worker no longer holds: ${whyLost(now ? now[i] : undefined, h.workerId)}`, { job_id: running.job.id, service: running.job.service_name });
+    h.log.warn(`stopped a job taken from this worker: ${whyLost(now ? now[i] : undefined, h.workerId)}`, { job_id: running.job.id, service: running.job.service_name });
   });
   if (stopped.length > EXPLAINED_AT_MOST) {
-    h.log.warn('stopped more jobs this worker no longer holds', { jobs: stopped.length - EXPLAINED_AT_MOST, job_ids: stopped.slice(EXPLAINED_AT_MOST, EXPLAINED_AT_MOST + 20).map((r) => r.job.id) });
+    h.log.warn('stopped more jobs taken from this worker', { jobs: stopped.length - EXPLAINED_AT_MOST, job_ids: stopped.slice(EXPLAINED_AT_MOST, EXPLAINED_AT_MOST + 20).map((r) => r.job.id) });
   }
 }
 
@@ -77,7 +81,7 @@ async function explainLost(h: LeaseHolder, stopped: Running[]): Promise<void> {
  * store could not say). An operator failing or cancelling a running job is as likely as the watchdog,
  * and a log that blamed another worker would send the operator looking for one.
  */
-export function whyLost(job: Pick<Job, 'status' | 'lease_owner'> | null | undefined, workerId: string): string {
+export function whyLost(job: Pick<Job, 'status' | 'lease_owner' | 'error_message' | 'error_fingerprint'> | null | undefined, workerId: string): string {
   if (job === undefined) return 'its lease is gone (the store could not say why)';
   if (job === null) return 'the job was deleted';
   switch (job.status) {
@@ -90,6 +94,9 @@ export function whyLost(job: Pick<Job, 'status' | 'lease_owner'> | null | undefi
     case 'completed':
       return 'it was taken back and completed on another attempt';
     case 'failed':
+      // Its message names who failed it and why.
+      if (failedByOperator(job) && job.error_message) return job.error_message;
+      return `an operator or the watchdog ended it while it ran (now ${job.status})`;
     case 'cancelled':
       return `an operator or the watchdog ended it while it ran (now ${job.status})`;
     default:
@@ -102,11 +109,54 @@ export function whyLost(job: Pick<Job, 'status' | 'lease_owner'> | null | undefi
  * never past a sixth of a lease before the soonest confirmed lease of a started job ends. After one fast
  * failure that lease has only a third left, and an answer awaited for a whole third would time out just
  * as it ran out, too late to stop the job before another worker's watchdog may take it.
+ *
+ * When that point has passed before the worker even asked, the worker was late, not the store: it was
+ * suspended (SIGSTOP, a paused VM) or its event loop was blocked, and no extension failed meanwhile. A
+ * budget of nothing left would blame a store that had no time to answer. The jobs that may run out are
+ * stopped before asking instead (stopLate), and the answer gets a third of a lease to say which of them
+ * were taken from this worker.
  */
-function answerBudget(h: LeaseHolder, sentAt: number): number {
+export function answerBudget(leaseMs: number, soonestLease: number, sentAt: number): { ms: number; late: boolean } {
+  const beforeMargin = soonestLease - leaseMs / 6 - sentAt;
+  if (beforeMargin <= 0) return { ms: leaseMs / 3, late: true };
+  return { ms: Math.min(leaseMs / 3, beforeMargin), late: false };
+}
+
+/** When the soonest confirmed lease of a started job ends, in epoch ms; Infinity with none. */
+function soonestLease(h: LeaseHolder): number {
   let soonest = Infinity;
   for (const running of h.executing.values()) if (!running.leaseLost) soonest = Math.min(soonest, running.leaseUntil);
-  return Math.max(0, Math.min(h.leaseMs / 3, soonest - h.leaseMs / 6 - sentAt));
+  return soonest;
+}
+
+/**
+ * Jobs claimed ahead go back, and every started job whose confirmed lease ends within half a lease is
+ * stopped, its result to be dropped (the watchdog records the attempt lost and the job runs again).
+ * Returns the jobs it stopped.
+ */
+function fence(h: LeaseHolder, now: number, reason: string): Running[] {
+  const margin = h.leaseMs / 2;
+  h.releaseBuffered(reason);
+  const stopped: Running[] = [];
+  for (const running of h.executing.values()) {
+    if (running.leaseLost || running.leaseUntil - margin > now) continue;
+    giveUpLease(running);
+    stopped.push(running);
+  }
+  return stopped;
+}
+
+/**
+ * This worker was held up past the margin of its leases, with nothing stopped in time: it stops what
+ * may run out now, as it would if the store had not confirmed, since the store's answer may come too late.
+ */
+function stopLate(h: LeaseHolder, now: number): Running[] {
+  const stopped = fence(h, now, 'worker held up past its leases');
+  h.log.warn('this worker was held up past the safe margin of its leases (suspended, or its event loop blocked): stopping the jobs whose leases may run out, and asking the store which were taken from it', {
+    jobs: stopped.length,
+    job_ids: stopped.slice(0, 20).map((r) => r.job.id),
+  });
+  return stopped;
 }
 
 /**
@@ -123,14 +173,10 @@ function answerBudget(h: LeaseHolder, sentAt: number): number {
  * work, which it might have to stop halfway.
  */
 function fenceUnconfirmed(h: LeaseHolder, now: number): void {
-  const margin = h.leaseMs / 2;
-  h.releaseBuffered('lease not confirmed');
-  for (const running of h.executing.values()) {
-    if (running.leaseLost || running.leaseUntil - margin > now) continue;
+  for (const running of fence(h, now, 'lease not confirmed')) {
     h.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it', {
       job_id: running.job.id,
       service: running.job.service_name,
     });
-    giveUpLease(running);
   }
 }

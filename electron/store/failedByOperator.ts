@@ -1,4 +1,4 @@
-import type { Actor } from '../../shared/domain.ts';
+import type { Actor, Job } from '../../shared/domain.ts';
 import { actorName } from './actor.ts';
 
 /**
@@ -8,6 +8,13 @@ import { actorName } from './actor.ts';
  */
 export const OPERATOR_ERROR_CLASS = 'operator';
 
+const FINGERPRINT_PREFIX = 'operator-failed:';
+
 export function operatorFailure(actor: Actor, reason: string, service: string): { message: string; fingerprint: string } {
-  return { message: `failed by an operator (${actorName(actor)}): ${reason}`, fingerprint: `operator-failed:${service}` };
+  return { message: `failed by an operator (${actorName(actor)}): ${reason}`, fingerprint: `${FINGERPRINT_PREFIX}${service}` };
+}
+
+/** Whether a failed job's kept error is an operator's failing it (a worker that lost it says so). */
+export function failedByOperator(job: Pick<Job, 'status' | 'error_fingerprint'>): boolean {
+  return job.status === 'failed' && (job.error_fingerprint?.startsWith(FINGERPRINT_PREFIX) ?? false);
 }
