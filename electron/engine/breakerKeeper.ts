@@ -8,7 +8,7 @@ import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
 import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
-import { breakerOutcome } from './classify.ts';
+import type { BreakerVerdict } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 import { errorMessage } from '../runners/result.ts';
 
@@ -203,8 +203,7 @@ export class BreakerKeeper {
   }
 
   /** What a settled attempt tells its service's breaker; a probe that ended without a verdict frees its slot. */
-  recordSettled(settlement: Settlement, service: string, wasProbe: boolean, at: Date): void {
-    const outcome = breakerOutcome(settlement);
+  recordSettled(settlement: Settlement, outcome: BreakerVerdict, service: string, wasProbe: boolean, at: Date): void {
     if (outcome === 'failure') this.#record(service, outcome, at, 'error' in settlement ? settlement.error.message : undefined);
     else if (outcome === 'success') this.#record(service, outcome, at);
     else if (wasProbe) this.#record(service, 'probe_release', at);

@@ -91,21 +91,56 @@ test('a cancel abort is a cancellation', () => {
 });
 
 test('only failures that speak of the service count toward its breaker', () => {
-  const settle = (error_class: string) =>
-    classify({ ...base, job: job(3), result: result({ error: { message: 'x', error_class, retryable: false } }) });
-  assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: result({ ok: true }) })), 'success');
-  assert.equal(breakerOutcome(settle('http_503')), 'failure');
-  assert.equal(breakerOutcome(settle('http_429')), 'failure');
-  assert.equal(breakerOutcome(settle('timeout')), 'failure');
-  assert.equal(breakerOutcome(settle('http_404')), null);
-  assert.equal(breakerOutcome(settle('allowlist')), null);
-  assert.equal(breakerOutcome(settle('config')), null);
-  assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: result({ aborted: 'interrupt' }) })), null);
+  const outcome = (error_class: string, retryable: boolean) => {
+    const run = result({ error: { message: 'x', error_class, retryable } });
+    return breakerOutcome(classify({ ...base, job: job(3), result: run }), run);
+  };
+  const ok = result({ ok: true });
+  assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: ok }), ok), 'success');
+  assert.equal(outcome('http_503', true), 'failure');
+  assert.equal(outcome('http_429', true), 'failure');
+  assert.equal(outcome('timeout', true), 'failure');
+  assert.equal(outcome('http_404', false), null);
+  assert.equal(outcome('allowlist', false), null);
+  assert.equal(outcome('config', false), null);
+  const interrupted = result({ aborted: 'interrupt' });
+  assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: interrupted }), interrupted), null);
+});
+
+test("a failure its runner calls not worth another try is the caller's fault: it never opens the breaker", () => {
+  const outcome = (error_class: string, retryable: boolean, attempt = 1) => {
+    const run = result({ error: { message: "invalid payload: missing field 'account_id'", error_class, retryable } });
+    return breakerOutcome(classify({ ...base, job: job(attempt), result: run }), run);
+  };
+  // import_accounts: a noop whose payload is refused, straight to the dead-letter queue.
+  assert.equal(outcome('noop', false), null);
+  assert.equal(outcome('function_error', false), null, 'a handled Lambda error: the function refused its input');
+  assert.equal(outcome('lambda_400', false), null);
+  assert.equal(outcome('function_not_found', false), null, 'a configuration error');
+  assert.equal(outcome('resource_limit', false), null);
+  // The same class worth a retry speaks of the upstream, on every attempt and on the last.
+  assert.equal(outcome('noop', true), 'failure');
+  assert.equal(outcome('exit_code', true, 3), 'failure');
+});
+
+test('timeouts, connection and TLS errors, 5xx and 429 count even when not retried', () => {
+  const outcome = (error_class: string, retryable: boolean) => {
+    const run = result({ error: { message: 'x', error_class, retryable } });
+    return breakerOutcome(classify({ ...base, job: job(1), result: run }), run);
+  };
+  assert.equal(outcome('timeout', false), 'failure', 'a POST that timed out, not retried because it may have been applied');
+  assert.equal(outcome('connection', false), 'failure');
+  assert.equal(outcome('tls', false), 'failure');
+  assert.equal(outcome('rate_limited', false), 'failure', 'a 429 whose Retry-After is past max_retry_after');
+  assert.equal(outcome('http_500', true), 'failure');
+  assert.equal(outcome('http_408', true), 'failure');
+  const timedOut = result({ aborted: 'timeout' });
+  assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: timedOut }), timedOut), 'failure', 'an attempt past its timeout, without an error of its own');
 });
 
 test('without its service (the dispatcher hands such jobs back unrun) a failure has no retry policy to follow: it fails', () => {
   const notHere = { message: "service fresh is not in this worker's registry", error_class: 'config', retryable: true };
   const settled = classify({ ...base, service: undefined, job: job(1), result: result({ error: notHere }) });
   assert.equal(settled.kind, 'failed');
-  assert.equal(breakerOutcome(settled), null, "the service's breaker is not this job's business");
+  assert.equal(breakerOutcome(settled, result({ error: notHere })), null, "the service's breaker is not this job's business");
 });

@@ -68,23 +68,34 @@ export function classify(input: ClassifyInput): Settlement {
   return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
 }
 
+/** What one attempt tells its service's breaker: null, nothing to count. */
+export type BreakerVerdict = 'success' | 'failure' | null;
+
 /**
- * What a settlement tells the service's breaker. A job's own fault (its payload broke the allowlist, the
- * registry is wrong, a 4xx the caller caused) says nothing about the service's health and must not open
- * the breaker for every other job; timeouts, 5xx, 408/429, crashes and refused connections do.
- * Interruptions and cancellations are the operator's doing: null, nothing to count.
+ * What a settlement tells the service's breaker, which guards against an unhealthy upstream. A failure
+ * that is the caller's fault says nothing about the service's health and must not hold every other job
+ * of the service: its payload broke the allowlist, the registry or the worker is set up wrong, a 4xx
+ * other than 408 and 429, and any failure its runner called not worth another try ("invalid payload",
+ * a handled function error, an image that does not exist). Timeouts, refused connections, TLS errors,
+ * 5xx, 408 and 429 count even when they are not retried (a POST that timed out, a Retry-After too long
+ * to wait), and so does every failure worth a retry. Interruptions and cancellations are the operator's
+ * doing. `result` is the run's own word on whether another try might pass.
  */
-export function breakerOutcome(settlement: Settlement): 'success' | 'failure' | null {
+export function breakerOutcome(settlement: Settlement, result: Pick<RunResult, 'error'>): BreakerVerdict {
   if (settlement.kind === 'completed') return 'success';
   if (settlement.kind === 'interrupted' || settlement.kind === 'cancelled') return null;
   const cls = settlement.error.error_class;
-  if (JOB_FAULT_CLASSES.has(cls)) return null;
+  if (CALLER_FAULT_CLASSES.has(cls)) return null;
   const http = /^http_(\d{3})$/.exec(cls);
   if (http?.[1]) {
     const status = Number(http[1]);
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) return null;
   }
+  // No error from the runner: the engine's own, a timeout or a runner that failed, both worth a retry.
+  if (result.error?.retryable === false && !UPSTREAM_CLASSES.has(cls)) return null;
   return 'failure';
 }
 
-const JOB_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload']);
+const CALLER_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload']);
+/** Classes that speak of the upstream even when the runner would not try again. */
+const UPSTREAM_CLASSES = new Set(['timeout', 'connection', 'tls', 'rate_limited']);

@@ -7,7 +7,7 @@ import type { Batcher } from './batcher.ts';
 import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
-import { classify } from './classify.ts';
+import { breakerOutcome, classify } from './classify.ts';
 import { settledResult, type EngineEmitter, type SettledResult } from './engineEvents.ts';
 import type { JobLog } from './jobLog.ts';
 import type { Logger } from '../log/logger.ts';
@@ -435,6 +435,7 @@ export class Dispatcher {
       now: new Date(),
       ...(running.cause ? { interruptCause: running.cause } : {}),
     });
+    running.breakerVerdict = breakerOutcome(settlement, result);
     this.#finish(running, settlement);
   }
 
@@ -464,7 +465,7 @@ export class Dispatcher {
         continue;
       }
       if (!running) continue;
-      this.#opts.breakers.recordSettled(s, running.job.service_name, running.probe, now);
+      this.#opts.breakers.recordSettled(s, running.breakerVerdict, running.job.service_name, running.probe, now);
       jobs.settled(s, running.job, running.runMs);
       results?.push(settledResult(s, running));
     }

@@ -9,7 +9,7 @@ describe('engine: breaker tuning', () => {
 
   before(async () => {
     started = await startEngine(
-      [{ name: 'flaky', execution_type: 'noop', runner_config: { fail: true, fail_retryable: false }, circuit_breaker: { failure_threshold: 5, minimum_volume: 3 } }],
+      [{ name: 'flaky', execution_type: 'noop', runner_config: { fail: true }, circuit_breaker: { failure_threshold: 5, minimum_volume: 3 } }],
       { runners: createRunners({ killGraceMs: 300 }), concurrency: 2, leaseMs: 2000, pollMs: 20, env: {} },
     );
   });

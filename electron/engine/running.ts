@@ -1,6 +1,6 @@
 import type { ServiceConfig } from '../../shared/registry.ts';
 import type { ClaimedJob } from '../store/store.ts';
-import type { ClassifyInput } from './classify.ts';
+import type { BreakerVerdict, ClassifyInput } from './classify.ts';
 
 export type InterruptCause = NonNullable<ClassifyInput['interruptCause']>;
 
@@ -22,6 +22,8 @@ export interface Running {
   /** Another worker took the job back: the result is dropped, never settled. */
   leaseLost: boolean;
   probe: boolean;
+  /** What its attempt tells the service's breaker once its settlement lands (breakerOutcome). */
+  breakerVerdict: BreakerVerdict;
   /** How long the attempt ran, once it has; null for a job handed back before it started. */
   runMs: number | null;
 }
@@ -37,6 +39,7 @@ export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, 
     cause: null,
     leaseLost: false,
     probe: false,
+    breakerVerdict: null,
     runMs: null,
   };
 }
