@@ -30,6 +30,14 @@ export async function reloadRegistry(rt: Runtime, log: Logger): Promise<void> {
   for (const issue of response.error.issues ?? []) log.error(issue.message);
 }
 
+/**
+ * Whether a SIGHUP means the terminal this process runs in was closed, not `systemctl reload`: a process
+ * started by hand reads its terminal, one under a supervisor does not. Its hangup stops it, drained.
+ */
+export function hangupIsTerminalClosing(): boolean {
+  return process.stdin.isTTY === true;
+}
+
 /** Reloads the registry on each SIGHUP, one reload at a time; returns the undo. */
 export function reloadOnHangup(rt: Runtime, log: Logger): () => void {
   let reloading: Promise<void> = Promise.resolve();

@@ -84,4 +84,29 @@ describe('opsdeck worker on SIGHUP', () => {
       await store.close();
     }
   });
+
+  it('started by hand in a terminal, it takes SIGHUP as the terminal closing: it drains and stops', async () => {
+    const db = join(dir, 'terminal.db');
+    const registry = join(dir, 'terminal.yaml');
+    await writeFile(registry, registryOf(['billing']));
+    ok(await opsdeck(['migrate', '--db', db]));
+    // util-linux script gives the worker a terminal of its own, as a shell would.
+    const command = [process.execPath, BIN, 'worker', '--db', db, '--registry', registry].map((a) => `'${a}'`).join(' ');
+    const term = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    term.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = new Promise<number | null>((resolve) => term.on('close', resolve));
+    const store: Store = await openStore(db);
+    try {
+      const pid = await waitFor('the worker to register', async () => (await store.listWorkers(60_000))[0]?.pid);
+      process.kill(pid, 'SIGHUP');
+      await waitFor('the worker to stop', async () => ((await store.listWorkers(60_000))[0]?.state === 'stopped' ? true : undefined));
+      assert.equal(await exited, 0, output);
+      assert.match(output, /SIGHUP: draining/);
+      assert.doesNotMatch(output, /registry reloaded/);
+    } finally {
+      term.kill('SIGKILL');
+      await store.close();
+    }
+  });
 });

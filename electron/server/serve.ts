@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
-import { reloadOnHangup } from '../api/registryReload.ts';
+import { hangupIsTerminalClosing, reloadOnHangup } from '../api/registryReload.ts';
 import { createRuntime, runsJobsByDefault } from '../api/runtime.ts';
 import { buildRenderer, rendererOutDir, rendererUpToDate } from '../console/build.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
@@ -179,9 +179,9 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     );
   }
   if (opts.open) openBrowser(server.url);
-  // Started with a registry file, it is deployed as a service: SIGHUP reloads that file, as a worker does.
-  // Without one, SIGHUP still ends it, as closing its terminal should.
-  const offHangup = runtime.registryLoad ? reloadOnHangup(runtime, logger) : () => undefined;
+  // Started with a registry file and no terminal, it is deployed as a service: SIGHUP reloads that file, as a
+  // worker does. Otherwise SIGHUP still ends it, as closing its terminal should.
+  const offHangup = runtime.registryLoad && !hangupIsTerminalClosing() ? reloadOnHangup(runtime, logger) : () => undefined;
 
   await new Promise<void>((resolveStop) => {
     let stopping = false;

@@ -1,6 +1,6 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
 import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
-import { reloadOnHangup } from '../../api/registryReload.ts';
+import { hangupIsTerminalClosing, reloadOnHangup } from '../../api/registryReload.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
 import { quietLog } from '../../engine/quietLog.ts';
@@ -60,8 +60,8 @@ async function sayHeldBack(rt: Runtime, queues: string[] | null, logger: Logger)
   }
 }
 
-function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
-  const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+function onSignals(handler: (signal: NodeJS.Signals) => void, hangupStops: boolean): () => void {
+  const signals: NodeJS.Signals[] = hangupStops ? ['SIGTERM', 'SIGINT', 'SIGHUP'] : ['SIGTERM', 'SIGINT'];
   for (const s of signals) process.on(s, handler);
   return () => {
     for (const s of signals) process.off(s, handler);
@@ -70,7 +70,7 @@ function onSignals(handler: (signal: NodeJS.Signals) => void): () => void {
 
 export const worker: Command = {
   name: 'worker',
-  summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left; SIGHUP reloads the registry',
+  summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left; SIGHUP reloads the registry (from a terminal: drains)',
   usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
   details: [
     'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
@@ -114,6 +114,8 @@ export const worker: Command = {
     const stopped = new Promise<void>((resolve) => {
       wake = resolve;
     });
+    // Run from a terminal, closing it (SIGHUP) drains the worker as Ctrl-C does; under a supervisor it reloads the registry.
+    const hangupStops = hangupIsTerminalClosing();
     const offSignals = onSignals((signal) => {
       signalled += 1;
       if (signalled > 1) {
@@ -122,8 +124,8 @@ export const worker: Command = {
       }
       logger.info(`${signal}: draining for up to ${graceMs / 1000}s, then interrupting (send it again to leave at once)`);
       wake();
-    });
-    const offHangup = reloadOnHangup(rt, logger);
+    }, hangupStops);
+    const offHangup = hangupStops ? () => undefined : reloadOnHangup(rt, logger);
     let closeMetrics: () => Promise<void> = async () => undefined;
     try {
       assertRegistryLoaded(rt);
@@ -171,7 +173,7 @@ export const demo: Command = {
     const interrupted = new Promise<void>((resolve) => {
       interrupt = resolve;
     });
-    const offSignals = onSignals(() => interrupt());
+    const offSignals = onSignals(() => interrupt(), true);
     try {
       const started = await call(rt.ctx, 'demo.start', { jobs });
       if (!inv.common.json) {
