@@ -98,7 +98,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       'services:',
       '  - name: flaky',
       '    execution_type: noop',
-      '    runner_config: { fail: true, fail_retryable: false, fail_message: "upstream said 503" }',
+      '    runner_config: { fail: true, fail_message: "upstream said 503" }',
       '    circuit_breaker: { failure_threshold: 1, minimum_volume: 1, recovery_timeout: 600 }',
       '  - name: steady',
       '    execution_type: noop',
