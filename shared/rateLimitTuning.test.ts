@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceGate } from './rateLimit.ts';
-import { budgetOf, scaledBudget, tunedGates, tuningProblem, type RateLimitTuning } from './rateLimitTuning.ts';
+import { budgetOf, rateLimitStep, scaledBudget, tunedGates, tuningProblem, type RateLimitTuning } from './rateLimitTuning.ts';
 
 const tuning = (service_name: string, settings: RateLimitTuning['settings']): RateLimitTuning => ({
   service_name,
@@ -45,4 +45,13 @@ test('scaling halves what is in force, never below one', () => {
 test('a budget shows no period when it has no rate', () => {
   assert.deepEqual(budgetOf(gate('a', null, 1000, 2)), { limit: null, per_ms: null, max_concurrent: 2 });
   assert.equal(budgetOf(undefined), null);
+});
+
+test('a step is decided from the tuning stored now: a scale halves what is in force, the budgets before and after go with it', () => {
+  const registry = gate('payments', 100, 60_000, 4);
+  const budget = (limit: number | null, maxConcurrent: number | null) => ({ limit, per_ms: limit === null ? null : 60_000, max_concurrent: maxConcurrent });
+  assert.deepEqual(rateLimitStep('payments', registry, null, { scale: 0.5 }), { settings: { limit: 50, max_concurrent: 2 }, before: budget(100, 4), after: budget(50, 2) });
+  assert.deepEqual(rateLimitStep('payments', registry, { limit: 50, max_concurrent: 2 }, { scale: 0.5 }), { settings: { limit: 25, max_concurrent: 1 }, before: budget(50, 2), after: budget(25, 1) });
+  assert.deepEqual(rateLimitStep('payments', registry, { limit: 5 }, { settings: null }), { settings: null, before: budget(5, 4), after: budget(100, 4) });
+  assert.deepEqual(rateLimitStep('reports', undefined, null, { settings: { max_concurrent: 1 } }), { settings: { max_concurrent: 1 }, before: null, after: budget(null, 1) });
 });

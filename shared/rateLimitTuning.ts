@@ -35,10 +35,27 @@ export const RateBudget = z.object({
 });
 export type RateBudget = z.infer<typeof RateBudget>;
 
-/** The budget in force before and after a tuning, for its audit entry: null where nothing gates the service. */
-export interface BudgetChange {
-  before: RateBudget | null;
-  after: RateBudget | null;
+/**
+ * What an operator asks of a service's budget: numbers laid over the tuning (null forgets it), or the budget
+ * in force scaled. The store decides it under its lock, against the registry's gate the caller has.
+ */
+export type RateLimitChange = { settings: RateLimitOverrides | null } | { scale: number };
+
+/**
+ * The settings a change lays over `stored`, and the budget in force before and after it, given the
+ * registry's gate (`base`): pure, so the store can decide it under its lock.
+ */
+export function rateLimitStep(
+  service: string,
+  base: ServiceGate | undefined,
+  stored: RateLimitOverrides | null,
+  change: RateLimitChange,
+): { settings: RateLimitOverrides | null; before: RateBudget | null; after: RateBudget | null } {
+  const before = budgetOf(tunedGate(service, base, stored ?? undefined));
+  const none = { limit: null, per_ms: null, max_concurrent: null };
+  const settings = 'scale' in change ? scaledBudget(before ?? none, change.scale) : change.settings;
+  const after = budgetOf(settings === null ? (base ?? null) : tunedGate(service, base, { ...stored, ...settings }));
+  return { settings, before, after };
 }
 
 /** A service's budget in use now, with the registry's own numbers and the tuning that changed them. */

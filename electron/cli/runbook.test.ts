@@ -159,6 +159,9 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['breaker', ...common])), /partner_api .*0\/50 per 1m, 0\/2 running, tuned by /);
     assert.match(ok(await opsdeck(['rate-limit', 'tune', 'partner_api', '--limit', '5', ...common])), /set for every worker: 5 per 1m, 2 running at most/);
 
+    const noRegistry = await opsdeck(['rate-limit', 'tune', 'partner_api', '--scale', '0.5', '--db', join(dir, 'budgets.db')]);
+    assert.equal(noRegistry.code, 2);
+    assert.match(noRegistry.stderr, /no registry is loaded here, so the budget in force for partner_api is not known: pass --registry FILE/);
     const noPeriod = await opsdeck(['rate-limit', 'tune', 'free', '--limit', '5', ...common]);
     assert.equal(noPeriod.code, 2);
     assert.match(noPeriod.stderr, /free has no rate limit yet: give its period \(per\) with the limit, e\.g\. 5 per 1m/);

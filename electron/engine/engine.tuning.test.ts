@@ -54,7 +54,7 @@ describe('engine: rate limit tuning', () => {
     started = await startEngine(
       [{ name: 'steady', execution_type: 'noop', runner_config: {} }],
       { runners: createRunners({ killGraceMs: 300 }), concurrency: 4, leaseMs: 2000, pollMs: 20, env: {} },
-      (store) => store.tuneRateLimit('steady', { limit: 2, per: '1h' }, actor, 'upstream 429s'),
+      (store) => store.tuneRateLimit('steady', { settings: { limit: 2, per: '1h' } }, null, actor, 'upstream 429s'),
     );
   });
 
@@ -71,7 +71,7 @@ describe('engine: rate limit tuning', () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await completed(), 2, 'the other three wait for the next hour');
 
-    await store.tuneRateLimit('steady', null, actor, 'incident over');
+    await store.tuneRateLimit('steady', { settings: null }, null, actor, 'incident over');
     await waitFor('the held jobs to run once the tuning is gone', async () => ((await completed()) === 5 ? true : null));
   });
 });

@@ -21,7 +21,8 @@ import type {
 import type { PruneCutoffs } from '../../shared/retention.ts';
 import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
-import type { BudgetChange, RateLimitOverrides, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
+import type { RateLimitChange, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
+import type { Tuned } from './tuningTables.ts';
 import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -205,10 +206,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
   /** Every service whose rate limit or max_concurrent an operator tuned at run time, by service name. */
   listRateLimitTunings(): Promise<RateLimitTuning[]>;
   /**
-   * As tuneBreaker, for a service's rate limit and max_concurrent; audited as `rate_limit.tune`, with the
-   * budget in force before and after (`in_force_before`, `in_force_after`) when the caller knows them.
+   * As tuneBreaker, for a service's rate limit and max_concurrent, decided under the store's lock: numbers
+   * laid over the tuning (null forgets it) or the budget in force scaled, `registry` being the registry's
+   * gate for the service. Audited as `rate_limit.tune` with the budget in force before and after
+   * (`in_force_before`, `in_force_after`); a change that changes nothing is not, and says so.
    */
-  tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null, inForce?: BudgetChange): Promise<RateLimitTuning | null>;
+  tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>>;
 
   // ---- workers -----------------------------------------------------------------------------------
   registerWorker(worker: WorkerRegistration): Promise<void>;

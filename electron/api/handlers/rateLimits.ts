@@ -1,6 +1,5 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { RateLimitView } from '../../../shared/rateLimitTuning.ts';
-import { budgetOf, RateLimitOverrides, scaledBudget, tunedGate, tuningProblem, ungatedView } from '../../../shared/rateLimitTuning.ts';
+import { RateLimitOverrides, tuningProblem, ungatedView } from '../../../shared/rateLimitTuning.ts';
 import { serviceGates } from '../../engine/serviceGates.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
@@ -27,21 +26,22 @@ export const rateLimits: Handlers<'rateLimits.list' | 'rateLimits.tune'> = {
     if (defaults === changes) {
       throw refused(defaults ? 'give either new numbers or defaults, not both' : 'say what to set (limit and per, max_concurrent, or scale) or defaults');
     }
+    // The budget in force is the registry's with the tuning on top: without the registry, neither a scale
+    // nor the numbers the audit keeps can be known.
+    if (!defaults && ctx.registry.loadedAt === null) {
+      throw refused(`no registry is loaded here, so the budget in force for ${service} is not known: pass --registry FILE (or OPSDECK_REGISTRY)`);
+    }
     const current = await viewOf(ctx, service);
     await assertServiceKnown(ctx, service, current.tuning !== null, 'rate limit tuning');
     if (!defaults) {
       const problem = tuningProblem(service, current, settings, scale);
       if (problem) throw refused(problem);
     }
-    const next = defaults ? null : scale === undefined ? settings : scaledBudget(current, scale);
-    const merged = next === null ? null : { ...current.tuning?.settings, ...next };
-    // A repeat (the same numbers, a second --defaults) changes nothing and is not audited as a change.
-    if (merged === null ? current.tuning === null : isDeepStrictEqual(merged, current.tuning?.settings)) return { ...current, changed: false };
-    const registryGate = serviceGates(ctx.registry.registry).find((g) => g.service === service);
-    const after = budgetOf(merged === null ? registryGate : tunedGate(service, registryGate, merged));
-    const before = current.limit === null && current.max_concurrent === null ? null : { limit: current.limit, per_ms: current.limit === null ? null : current.per_ms, max_concurrent: current.max_concurrent };
-    // The store writes the audit row, with the budget in force before and after, and tells every worker, in one transaction.
-    await ctx.store.tuneRateLimit(service, next, ctx.actor, reason ?? null, { before, after });
-    return { ...(await viewOf(ctx, service)), changed: true };
+    const registryGate = serviceGates(ctx.registry.registry).find((g) => g.service === service) ?? null;
+    const change = defaults ? { settings: null } : scale === undefined ? { settings } : { scale };
+    // Decided by the store under its lock: two operators at once are taken one after the other, a repeat
+    // changes nothing, and the audit row keeps the budget in force before and after.
+    const { changed } = await ctx.store.tuneRateLimit(service, change, registryGate, ctx.actor, reason ?? null);
+    return { ...(await viewOf(ctx, service)), changed };
   },
 };

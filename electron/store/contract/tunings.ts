@@ -49,18 +49,23 @@ export function tuningsContract(test: ContractTest): void {
   });
 
   describe('rate limit tuning', () => {
-    test('tunes key by key apart from the breakers, forgets on null, audits each change', async (store) => {
+    const registry = { service: 'payments', limit: 100, perMs: 60_000, maxConcurrent: 4 };
+    const budget = (limit: number | null, maxConcurrent: number | null) => ({ limit, per_ms: limit === null ? null : 60_000, max_concurrent: maxConcurrent });
+
+    test('tunes key by key apart from the breakers, forgets on null, audits each change with the budget in force; a repeat changes nothing', async (store) => {
       assert.deepEqual(await store.listRateLimitTunings(), []);
       await store.tuneBreaker('payments', { failure_threshold: 10 }, alice, null);
-      const first = RateLimitTuning.parse(await store.tuneRateLimit('payments', { limit: 50, per: '1m' }, alice, 'upstream 429s'));
-      assert.deepEqual(first.settings, { limit: 50, per: '1m' });
-      assert.equal(first.set_by, ALICE);
-      const second = RateLimitTuning.parse(await store.tuneRateLimit('payments', { max_concurrent: 2 }, alice, null));
-      assert.deepEqual(second.settings, { limit: 50, per: '1m', max_concurrent: 2 }, 'earlier keys stay');
-      assert.equal(second.reason, 'upstream 429s', 'a change given no reason keeps why the service is tuned');
-      assert.equal((await store.listRateLimitTunings())[0]?.reason, 'upstream 429s');
+      const first = await store.tuneRateLimit('payments', { settings: { limit: 50 } }, registry, alice, 'upstream 429s');
+      assert.equal(first.changed, true);
+      assert.deepEqual(RateLimitTuning.parse(first.tuning).settings, { limit: 50 });
+      assert.equal(first.tuning?.set_by, ALICE);
+      const second = await store.tuneRateLimit('payments', { settings: { max_concurrent: 2 } }, registry, alice, null);
+      assert.deepEqual(second.tuning?.settings, { limit: 50, max_concurrent: 2 }, 'earlier keys stay');
+      assert.equal(second.tuning?.reason, 'upstream 429s', 'a change given no reason keeps why the service is tuned');
+      assert.deepEqual(await store.tuneRateLimit('payments', { settings: { limit: 50 } }, registry, alice, 'again'), { tuning: second.tuning, changed: false }, 'a repeat');
       assert.deepEqual((await store.listBreakerTunings()).map((t) => t.settings), [{ failure_threshold: 10 }], 'the breaker tuning is its own');
-      assert.equal(await store.tuneRateLimit('payments', null, alice, 'incident over'), null);
+      assert.deepEqual(await store.tuneRateLimit('payments', { settings: null }, registry, alice, 'incident over'), { tuning: null, changed: true });
+      assert.deepEqual(await store.tuneRateLimit('payments', { settings: null }, registry, alice, null), { tuning: null, changed: false }, 'nothing left to forget');
       assert.deepEqual(await store.listRateLimitTunings(), []);
       assert.equal((await store.listBreakerTunings()).length, 1, 'forgetting the rate limit leaves the breaker tuned');
 
@@ -68,11 +73,32 @@ export function tuningsContract(test: ContractTest): void {
       assert.deepEqual(
         audits.map((a) => a.details),
         [
-          { reason: 'upstream 429s', from: {}, to: { limit: 50, per: '1m' } },
-          { reason: null, from: { limit: 50, per: '1m' }, to: { limit: 50, per: '1m', max_concurrent: 2 } },
-          { reason: 'incident over', from: { limit: 50, per: '1m', max_concurrent: 2 }, to: null },
+          { reason: 'upstream 429s', from: {}, to: { limit: 50 }, in_force_before: budget(100, 4), in_force_after: budget(50, 4) },
+          { reason: null, from: { limit: 50 }, to: { limit: 50, max_concurrent: 2 }, in_force_before: budget(50, 4), in_force_after: budget(50, 2) },
+          { reason: 'incident over', from: { limit: 50, max_concurrent: 2 }, to: null, in_force_before: budget(50, 2), in_force_after: budget(100, 4) },
         ],
+        'the repeats are not audited',
       );
+    });
+
+    test('two operators at once: both changes land, and two halvings make a quarter', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const other = await handle.openSecond();
+      try {
+        await Promise.all([
+          store.tuneRateLimit('payments', { settings: { limit: 5 } }, registry, alice, null),
+          other.tuneRateLimit('payments', { settings: { max_concurrent: 1 } }, registry, alice, null),
+        ]);
+        assert.deepEqual((await store.listRateLimitTunings())[0]?.settings, { limit: 5, max_concurrent: 1 }, 'neither change lost');
+        await store.tuneRateLimit('payments', { settings: null }, registry, alice, null);
+        await Promise.all([
+          store.tuneRateLimit('payments', { scale: 0.5 }, registry, alice, null),
+          other.tuneRateLimit('payments', { scale: 0.5 }, registry, alice, null),
+        ]);
+        assert.deepEqual((await store.listRateLimitTunings())[0]?.settings, { limit: 25, max_concurrent: 1 });
+      } finally {
+        await other.close();
+      }
     });
 
     test('a rate limit tuning is announced to other processes sharing the store', async (store, handle) => {
@@ -81,7 +107,7 @@ export function tuningsContract(test: ContractTest): void {
       try {
         const heard = waitForSignal(other, 'breakers', 5000);
         await sleep(100);
-        await store.tuneRateLimit('payments', { limit: 1, per: '1s' }, alice, null);
+        await store.tuneRateLimit('payments', { settings: { limit: 1, per: '1s' } }, null, alice, null);
         assert.equal(await heard, true);
         assert.deepEqual((await other.listRateLimitTunings()).map((t) => t.settings), [{ limit: 1, per: '1s' }]);
       } finally {

@@ -3,8 +3,9 @@ import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../.
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
-import type { BudgetChange, RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
-import { inForceDetails } from '../tuningTables.ts';
+import type { ServiceGate } from '../../../shared/rateLimit.ts';
+import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
+import { rateLimitTuningChange, settingsChange, type Tuned } from '../tuningTables.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type {
   AlertDelivery,
@@ -95,7 +96,7 @@ export class PostgresAdministration {
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = await tune(this.#open(), BREAKER_TUNINGS, service, settings, actor, reason, {});
+    const { tuning } = await tune(this.#open(), BREAKER_TUNINGS, service, settingsChange(settings), actor, reason);
     // Announced inside its transaction to the other processes; this one hears it at once.
     this.#signals.emit('breakers');
     return tuning;
@@ -107,8 +108,8 @@ export class PostgresAdministration {
     return listTunings(this.#open(), RATE_LIMIT_TUNINGS);
   }
 
-  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null, inForce?: BudgetChange): Promise<RateLimitTuning | null> {
-    const tuning = await tune(this.#open(), RATE_LIMIT_TUNINGS, service, settings, actor, reason, inForceDetails(inForce));
+  async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
+    const tuning = await tune(this.#open(), RATE_LIMIT_TUNINGS, service, rateLimitTuningChange(service, change, registry), actor, reason);
     // Workers hear it with the breakers: both decide which jobs a claim may take.
     this.#signals.emit('breakers');
     return tuning;

@@ -1,6 +1,6 @@
-import type { Actor, JsonObject } from '../../../shared/domain.ts';
+import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import type { Tuning, TuningTable } from '../tuningTables.ts';
+import { nextSettings, type Tuned, type Tuning, type TuningChange, type TuningTable } from '../tuningTables.ts';
 import type { PgDb } from './db.ts';
 import { rowsOf } from './db.ts';
 import { reasonOf, writeAudit } from './operator.ts';
@@ -20,40 +20,39 @@ export async function listTunings<T extends Tuning>(db: PgDb, kind: TuningTable<
 }
 
 /**
- * Merges `settings` into the service's tuning key by key, or forgets it (null); audited, with `details`
- * besides. A change given no reason keeps the one the tuning had: it still says why the service is tuned.
+ * Lays the change's settings over the service's tuning key by key, or forgets it; audited, with the
+ * change's details besides. A change given no reason keeps the one the tuning had: it still says why the
+ * service is tuned. Two operators tuning one service at once are taken one after the other: a row lock
+ * cannot hold a service that has no row yet, so a transaction-scoped advisory lock on its name does.
  */
-export function tune<T extends Tuning>(
-  db: PgDb,
-  kind: TuningTable<T>,
-  service: string,
-  settings: T['settings'] | null,
-  actor: Actor,
-  reason: string | null,
-  details: JsonObject,
-): Promise<T | null> {
+export function tune<T extends Tuning>(db: PgDb, kind: TuningTable<T>, service: string, change: TuningChange<T['settings']>, actor: Actor, reason: string | null): Promise<Tuned<T>> {
   const why = reasonOf(reason);
   const by = actorName(actor);
   const table = `jobs.${kind.table}`;
   return db.tx(async (client) => {
-    const before = await rowsOf(client, `SELECT ${COLUMNS} FROM ${table} WHERE service_name = $1 FOR UPDATE`, [service]);
-    const previous = before[0] ? kind.schema.parse(before[0]).settings : {};
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${kind.table}:${service}`]);
+    const rows = await rowsOf(client, `SELECT ${COLUMNS} FROM ${table} WHERE service_name = $1`, [service]);
+    const current = rows[0] ? kind.schema.parse(rows[0]) : null;
+    const stored = current?.settings ?? null;
+    const { settings, details } = change(stored);
+    const step = nextSettings(stored, settings);
+    if (step === 'unchanged') return { tuning: current, changed: false };
     let after: T | null = null;
-    if (settings === null) {
+    if (step.next === null) {
       await client.query(`DELETE FROM ${table} WHERE service_name = $1`, [service]);
     } else {
-      const rows = await rowsOf(
+      const written = await rowsOf(
         client,
         `INSERT INTO ${table} (service_name, settings, set_by, set_at, reason) VALUES ($1, $2::jsonb, $3, now(), $4)
          ON CONFLICT (service_name) DO UPDATE SET settings = EXCLUDED.settings, set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at,
            reason = coalesce(EXCLUDED.reason, ${table}.reason)
          RETURNING ${COLUMNS}`,
-        [service, jsonNoNul({ ...previous, ...settings }), by, why],
+        [service, jsonNoNul(step.next), by, why],
       );
-      after = rows[0] ? kind.schema.parse(rows[0]) : null;
+      after = written[0] ? kind.schema.parse(written[0]) : null;
     }
-    await writeAudit(client, by, kind.action, service, null, { reason: why, from: previous, to: after?.settings ?? null, ...details });
+    await writeAudit(client, by, kind.action, service, null, { reason: why, from: stored ?? {}, to: after?.settings ?? null, ...details });
     await client.query('SELECT pg_notify($1, $2)', [CHANNEL, 'breakers']);
-    return after;
+    return { tuning: after, changed: true };
   });
 }

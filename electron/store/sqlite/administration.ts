@@ -3,7 +3,8 @@ import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../.
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
-import type { BudgetChange, RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
+import type { ServiceGate } from '../../../shared/rateLimit.ts';
+import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type {
   AlertDelivery,
@@ -28,7 +29,7 @@ import type { SqliteDb } from './db.ts';
 import { SqliteMaintenance } from './maintenance.ts';
 import { SqliteRetention } from './retention.ts';
 import type { SqliteSignals } from './signals.ts';
-import { BREAKER_TUNINGS, inForceDetails, RATE_LIMIT_TUNINGS } from '../tuningTables.ts';
+import { BREAKER_TUNINGS, RATE_LIMIT_TUNINGS, rateLimitTuningChange, settingsChange, type Tuned } from '../tuningTables.ts';
 
 /**
  * What the SQLite store keeps for operators to set up and look after: alerts and their rules, API keys,
@@ -107,7 +108,7 @@ export class SqliteAdministration {
   }
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const tuning = await this.#db.patient(() => this.#breakerTunings.tune(service, settings, actor, reason, {}));
+    const { tuning } = await this.#db.patient(() => this.#breakerTunings.tune(service, settingsChange(settings), actor, reason));
     this.#signals.emit('breakers');
     return tuning;
   }
@@ -118,8 +119,8 @@ export class SqliteAdministration {
     return this.#db.patient(() => this.#rateLimitTunings.list());
   }
 
-  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null, inForce?: BudgetChange): Promise<RateLimitTuning | null> {
-    const tuning = await this.#db.patient(() => this.#rateLimitTunings.tune(service, settings, actor, reason, inForceDetails(inForce)));
+  async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
+    const tuning = await this.#db.patient(() => this.#rateLimitTunings.tune(service, rateLimitTuningChange(service, change, registry), actor, reason));
     // Workers hear it with the breakers: both decide which jobs a claim may take.
     this.#signals.emit('breakers');
     return tuning;

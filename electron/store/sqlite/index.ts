@@ -18,7 +18,8 @@ import type {
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
-import type { BudgetChange, RateLimitOverrides, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
+import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
+import type { Tuned } from '../tuningTables.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ScheduleFire, StoredSchedule } from '../../../shared/schedule.ts';
 import type { DuePosition, SchedulePauseChange } from '../scheduleStore.ts';
@@ -425,8 +426,8 @@ export class SqliteStore implements Store {
     return this.#administration.tuneBreaker(service, settings, actor, reason);
   }
   async listRateLimitTunings(): Promise<RateLimitTuning[]> { return this.#administration.listRateLimitTunings(); }
-  async tuneRateLimit(service: string, settings: RateLimitOverrides | null, actor: Actor, reason: string | null, inForce?: BudgetChange): Promise<RateLimitTuning | null> {
-    return this.#administration.tuneRateLimit(service, settings, actor, reason, inForce);
+  async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
+    return this.#administration.tuneRateLimit(service, change, registry, actor, reason);
   }
   async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.createApiKey(key, actor); }
   async listApiKeys(): Promise<ApiKeyView[]> { return this.#administration.listApiKeys(); }

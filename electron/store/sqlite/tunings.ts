@@ -1,6 +1,6 @@
-import type { Actor, JsonObject } from '../../../shared/domain.ts';
+import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import type { Tuning, TuningTable } from '../tuningTables.ts';
+import { nextSettings, type Tuned, type Tuning, type TuningChange, type TuningTable } from '../tuningTables.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { parseJson } from './rows.ts';
@@ -48,26 +48,30 @@ export class SqliteTunings<T extends Tuning> {
   }
 
   /**
-   * Merges `settings` into the service's tuning key by key, or forgets it (null); audited, with `details`
-   * besides. A change given no reason keeps the one the tuning had: it still says why the service is tuned.
+   * Lays the change's settings over the service's tuning key by key, or forgets it; audited, with the
+   * change's details besides, under the write lock that also decides what the change asks. A change given
+   * no reason keeps the one the tuning had: it still says why the service is tuned.
    */
-  tune(service: string, settings: T['settings'] | null, actor: Actor, reason: string | null, details: JsonObject): T | null {
+  tune(service: string, change: TuningChange<T['settings']>, actor: Actor, reason: string | null): Tuned<T> {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
         const row = this.#s.one.get(service);
-        const before = row ? this.#parse(row).settings : {};
+        const current = row ? this.#parse(row) : null;
+        const stored = current?.settings ?? null;
+        const { settings, details } = change(stored);
+        const step = nextSettings(stored, settings);
+        if (step === 'unchanged') return { tuning: current, changed: false };
         const why = reasonOrNull(reason);
         let after: T | null = null;
-        if (settings === null) {
+        if (step.next === null) {
           this.#s.remove.run(service);
         } else {
-          const merged = { ...before, ...settings };
-          this.#s.upsert.run(service, JSON.stringify(merged), actorName(actor), at, why);
-          after = this.#kind.schema.parse({ service_name: service, settings: merged, set_by: actorName(actor), set_at: at, reason: why ?? row?.reason ?? null });
+          this.#s.upsert.run(service, JSON.stringify(step.next), actorName(actor), at, why);
+          after = this.#kind.schema.parse({ service_name: service, settings: step.next, set_by: actorName(actor), set_at: at, reason: why ?? current?.reason ?? null });
         }
-        this.#db.audit(at, actor, this.#kind.action, service, null, { reason: why, from: before, to: after?.settings ?? null, ...details });
-        return after;
+        this.#db.audit(at, actor, this.#kind.action, service, null, { reason: why, from: stored ?? {}, to: after?.settings ?? null, ...details });
+        return { tuning: after, changed: true };
       }),
     );
   }
