@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'breaker.reset',
   'breaker.transition',
   'breaker.tune',
+  'rate_limit.tune',
   'dlq.retry',
   'dlq.resolve',
   'dlq.purge',

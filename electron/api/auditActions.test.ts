@@ -21,7 +21,7 @@ async function sources(dir: string): Promise<string[]> {
 test("the console's audit filter lists every action the code writes", async () => {
   // Action names are nouns of what changed, dotted: queue.pause, job.fail. Call and event names look alike
   // (jobs.fail, alert.changed) and are left out; the breaker's modes are written as breaker.<mode>.
-  const shaped = /'((?:control|queue|breaker|dlq|job|workflow|schedule|alert|api_key|registry|retention|settings|support|demo|worker)\.(?!yaml')[a-z_]+)'/g;
+  const shaped = /'((?:control|queue|breaker|rate_limit|dlq|job|workflow|schedule|alert|api_key|registry|retention|settings|support|demo|worker)\.(?!yaml')[a-z_]+)'/g;
   const notActions = new Set<string>([...Object.keys(calls), ...Object.keys(events)].filter((name) => !(AUDIT_ACTIONS as readonly string[]).includes(name)));
   const written = new Set<string>();
   for (const file of await sources(ELECTRON)) {

@@ -153,6 +153,11 @@ describe('health.check sees an idle fleet', () => {
     assert.equal((await dispatchDetail(t)).ok, true, 'mailer has jobs, none of them due');
 
     await store.heartbeat('old-registry', 0, 'running', ['reports']);
+    await store.enqueue([{ queue: 'other', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
+    await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, 'rollout');
+    assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose, whatever its services');
+    await store.setQueuePaused('default', false, { user: 'alice', host: 'laptop' }, null);
+    assert.equal((await dispatchDetail(t)).ok, false);
     await store.registerWorker({ id: 'older-version', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
     assert.equal((await dispatchDetail(t)).ok, true, 'a worker that did not say which services it runs may run them');
   });

@@ -18,14 +18,17 @@ function held(name: string, flag: ControlFlag): string {
  * Services with due jobs that every live worker would hand back, its registry lacking them: each with how
  * many are due. A worker that did not say which services it runs (an older version) may run any.
  */
-async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[]): Promise<string[]> {
+async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], paused: ReadonlySet<string>): Promise<string[]> {
   if (live.length === 0 || live.some((w) => w.services === null)) return [];
   const runnable = new Set(live.flatMap((w) => w.services ?? []));
   const out: string[] = [];
   const pending = Object.entries(await store.pendingByService()).filter(([service, n]) => n > 0 && !runnable.has(service));
   for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
     const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
-    const due = n - Math.min(n, scheduled);
+    // Jobs in a paused queue wait on purpose, as the rest of the check has it.
+    let held = 0;
+    for (const queue of paused) held += await store.countJobs({ status: ['pending'], service, queue });
+    const due = Math.max(0, n - scheduled - held);
     if (due > 0) out.push(`${service} (${due} due)`);
   }
   return out;
@@ -64,7 +67,7 @@ export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = D
     const who = live.length === 0 ? 'no worker is running' : 'no live worker takes these queues';
     return { name: 'dispatch', ok: false, detail: `jobs are due and ${who}: ${unserved.join(', ')}; ${oldestText}; start one with opsdeck worker` };
   }
-  const unrun = await servicesNoWorkerRuns(store, live);
+  const unrun = await servicesNoWorkerRuns(store, live, paused);
   if (unrun.length > 0) {
     return {
       name: 'dispatch',

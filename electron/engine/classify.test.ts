@@ -133,6 +133,7 @@ test('timeouts, connection and TLS errors, 5xx and 429 count even when not retri
   assert.equal(outcome('tls', false), 'failure');
   assert.equal(outcome('rate_limited', false), 'failure', 'a 429 whose Retry-After is past max_retry_after');
   assert.equal(outcome('http_500', true), 'failure');
+  assert.equal(outcome('http_503', false), 'failure', 'a 5xx the runner would not retry still speaks of the upstream');
   assert.equal(outcome('http_408', true), 'failure');
   const timedOut = result({ aborted: 'timeout' });
   assert.equal(breakerOutcome(classify({ ...base, job: job(1), result: timedOut }), timedOut), 'failure', 'an attempt past its timeout, without an error of its own');

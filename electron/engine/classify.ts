@@ -92,10 +92,12 @@ export function breakerOutcome(settlement: Settlement, result: Pick<RunResult, '
     if (status >= 400 && status < 500 && status !== 408 && status !== 429) return null;
   }
   // No error from the runner: the engine's own, a timeout or a runner that failed, both worth a retry.
-  if (result.error?.retryable === false && !UPSTREAM_CLASSES.has(cls)) return null;
+  if (result.error?.retryable === false && !UPSTREAM_CLASSES.has(cls) && !SERVER_ERROR.test(cls)) return null;
   return 'failure';
 }
 
 const CALLER_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload']);
 /** Classes that speak of the upstream even when the runner would not try again. */
 const UPSTREAM_CLASSES = new Set(['timeout', 'connection', 'tls', 'rate_limited']);
+/** An upstream's own failure (HTTP, Docker or Lambda 5xx), whatever the runner thinks of trying again. */
+const SERVER_ERROR = /^(?:http|docker|lambda)_5\d\d$/;

@@ -8,7 +8,7 @@ import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/tes
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { silentLogger } from '../log/logger.ts';
 import { Maintainer } from './maintainer.ts';
-import { PruneLeaseHeld, PruneLeaseLost, RETENTION_TASK, pruneUnderLease } from './pruning.ts';
+import { operatorPruneOwner, PruneLeaseHeld, PruneLeaseLost, RETENTION_TASK, pruneUnderLease } from './pruning.ts';
 
 /** Jobs finished "a while ago": the prune is run as of a day from now, so a one-hour retention covers them. */
 const TOMORROW = new Date(Date.now() + 86_400_000);
@@ -88,6 +88,21 @@ function pruneSuite(name: string, open: () => Promise<TwoStores>): void {
         assert.equal(await first.maintenanceHolder(RETENTION_TASK), null);
         await finishJobs(first, 5);
         assert.equal((await pruneUnderLease(first, POLICY, alice, { owner: "alice@laptop's prune", waitMs: 0, now: TOMORROW })).completed, 5);
+      } finally {
+        await close();
+      }
+    });
+
+    it('two prunes of one operator in one process (a double click) do not run at once: the second finds the first holding the lease', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 1500);
+        const prune = () => pruneUnderLease(first, POLICY, alice, { owner: operatorPruneOwner(alice), waitMs: 0, now: TOMORROW });
+        const [a, b] = await Promise.allSettled([prune(), prune()]);
+        assert.deepEqual([a.status, b.status].sort(), ['fulfilled', 'rejected']);
+        const refused = a.status === 'rejected' ? a.reason : b.status === 'rejected' ? b.reason : null;
+        assert.ok(refused instanceof PruneLeaseHeld, String(refused));
+        assert.equal(await prunes(first), 1, 'one prune, audited once');
       } finally {
         await close();
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../shared/domain.ts';
 import { pruneCutoffs } from '../../shared/retention.ts';
 import type { PruneCutoffs, Retention } from '../../shared/retention.ts';
@@ -160,7 +161,9 @@ export class PruneLeaseLost extends Error {
 
 /** The lease owner an operator's prune shows whoever waits for it. */
 export function operatorPruneOwner(actor: Actor): string {
-  return `${actorName(actor)}'s prune (pid ${process.pid})`;
+  // Each prune its own owner: a lease taken again by the same owner would let two prunes of one process
+  // (a double click, two REST calls with one key) run at once, the first to finish freeing it under the other.
+  return `${actorName(actor)}'s prune (pid ${process.pid}, ${randomUUID().slice(0, 8)})`;
 }
 
 async function takeLease(store: Store, owner: string, waitMs: number, onWait: ((holder: MaintenanceHolder) => void) | undefined): Promise<void> {

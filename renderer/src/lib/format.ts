@@ -55,6 +55,9 @@ const dateTime = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
   second: '2-digit',
   hourCycle: 'h23',
+  // The Gregorian calendar and Latin digits whatever the locale: th-TH would write the year 2569.
+  calendar: 'gregory',
+  numberingSystem: 'latn',
 });
 
 /**
