@@ -79,9 +79,17 @@ export const calls = {
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
   'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
   'jobs.fail': Call(
-    z.object({ id: z.number().int().positive(), reason: z.string().trim().min(1).max(500), force: z.boolean().default(false) }).strict(),
+    z
+      .object({
+        id: z.number().int().positive(),
+        reason: z.string().trim().min(1).max(500),
+        force: z.boolean().default(false),
+        /** Only while its lease is still expired (opsdeck fail --stuck): a job taken back and started again since it was listed is left alone. */
+        only_if_stuck: z.boolean().default(false),
+      })
+      .strict(),
     Job,
-    'Fails a running job whose worker is gone, now: into the dead-letter queue. A job a live worker holds needs force.',
+    'Fails a running job whose worker is gone, now: into the dead-letter queue. A job a live worker holds needs force; only_if_stuck leaves one whose lease runs again.',
   ),
   'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
   'jobs.enqueueMany': Call(

@@ -288,19 +288,24 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     for (const e of audit.entries) assert.match(JSON.stringify(e.details), /worker was killed/);
   });
 
-  it('fail --stuck goes on past a job it is refused (it moved on since it was listed), says why, and exits 1', async () => {
+  it('fail --stuck goes on past a job that moved on since it was listed (taken back, or running again under a live lease, force or not), says why, and exits 1', async () => {
     const t = await createTestContext();
     try {
-      const [stuck, moved] = await t.store.enqueue([0, 1].map(() => ({ queue: 'default', service_name: 'gone', execution_type: 'noop' as const, max_attempts: 1 })));
-      assert.ok(stuck && moved);
+      const [stuck, restarted, moved] = await t.store.enqueue([0, 1, 2].map(() => ({ queue: 'default', service_name: 'gone', execution_type: 'noop' as const, max_attempts: 1 })));
+      assert.ok(stuck && restarted && moved);
       assert.equal((await t.store.claim({ workerId: 'w-dead', limit: 1, leaseMs: 1 })).length, 1);
+      assert.equal((await t.store.claim({ workerId: 'w-alive', limit: 1, leaseMs: 60_000 }))[0]?.id, restarted.id);
       await new Promise((r) => setTimeout(r, 5));
       const out: string[] = [];
       const err: string[] = [];
       const io = { out: (text: string) => out.push(text), err: (text: string) => err.push(text), tty: false, env: {} };
-      assert.equal(await failEach(t.ctx, [stuck.id, moved.id], { reason: 'worker was killed', force: false }, io, false), 1);
-      assert.deepEqual(out, [`job ${stuck.id} (${stuck.identifier}) failed: it is in the dead-letter queue`, '1 failed, 1 refused (opsdeck retry ID runs one again)']);
-      assert.deepEqual(err, [`opsdeck: job ${moved.id} refused: job ${moved.id} is pending: only a running job can be failed: cancel a pending job instead`]);
+      assert.equal(await failEach(t.ctx, [stuck.id, restarted.id, moved.id], { reason: 'worker was killed', force: true, onlyIfStuck: true }, io, false), 1);
+      assert.deepEqual(out, [`job ${stuck.id} (${stuck.identifier}) failed: it is in the dead-letter queue`, '1 failed, 2 refused (opsdeck retry ID runs one again)']);
+      assert.deepEqual(err, [
+        `opsdeck: job ${restarted.id} refused: job ${restarted.id} is no longer stuck: it runs again under w-alive with a live lease; left running`,
+        `opsdeck: job ${moved.id} refused: job ${moved.id} is pending now: it is no longer stuck (taken back or finished since it was listed); left as it is`,
+      ]);
+      assert.equal((await t.store.getJob(restarted.id))?.status, 'running', 'force did not reach the run that started again');
       assert.equal((await t.store.listAudit({ action: 'job.fail' }, { limit: 10 })).items.length, 1, 'the failed one is audited');
     } finally {
       await t.cleanup();

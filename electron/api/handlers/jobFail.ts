@@ -37,10 +37,15 @@ export const jobFail: Handlers<'jobs.fail'> = {
     const job = await ctx.store.getJob(input.id);
     if (!job) throw notFound(`no job ${input.id}`);
     if (job.status !== 'running') {
+      if (input.only_if_stuck) throw conflict(`job ${input.id} is ${job.status} now: it is no longer stuck (taken back or finished since it was listed); left as it is`);
       const hint = job.status === 'pending' ? ': cancel a pending job instead' : '';
       throw conflict(`job ${input.id} is ${job.status}: only a running job can be failed${hint}`);
     }
     const now = Date.now();
+    // Listed as stuck a moment ago, it may have been taken back and started again since: force must not reach that run.
+    if (input.only_if_stuck && (job.lease_expires_at === null || Date.parse(job.lease_expires_at) > now)) {
+      throw conflict(`job ${input.id} is no longer stuck: it runs again under ${job.lease_owner ?? 'a worker'} with a live lease; left running`);
+    }
     const holder = input.force ? null : await liveHolder(ctx, job, now);
     if (holder) {
       const age = Math.round((now - Date.parse(holder.last_heartbeat_at)) / 1000);

@@ -243,12 +243,12 @@ export const cancel: Command = {
  * saying each as it goes. A refusal (the job moved on since it was listed: a watchdog took it back, it
  * finished) is said with why, and the rest still go. Exit 1 when any was refused.
  */
-export async function failEach(ctx: ApiContext, ids: number[], how: { reason: string; force: boolean }, io: Io, json: boolean): Promise<number> {
+export async function failEach(ctx: ApiContext, ids: number[], how: { reason: string; force: boolean; onlyIfStuck: boolean }, io: Io, json: boolean): Promise<number> {
   const failed: Job[] = [];
   const refused: Array<{ id: number; why: string }> = [];
   for (const id of ids) {
     try {
-      const j = await call(ctx, 'jobs.fail', { id, reason: how.reason, force: how.force });
+      const j = await call(ctx, 'jobs.fail', { id, reason: how.reason, force: how.force, only_if_stuck: how.onlyIfStuck });
       failed.push(j);
       if (!json) io.out(`job ${j.id} (${j.identifier}) failed: it is in the dead-letter queue`);
     } catch (error) {
@@ -306,7 +306,7 @@ export const fail: Command = {
           inv.io.out('no stuck jobs (running with an expired lease)');
           return 0;
         }
-        return failEach(ctx, ids, { reason, force }, inv.io, inv.common.json);
+        return failEach(ctx, ids, { reason, force, onlyIfStuck: true }, inv.io, inv.common.json);
       }
       const j = await call(ctx, 'jobs.fail', { id: await jobId(ctx, id), reason, force });
       if (inv.common.json) printJson(inv.io, j);
