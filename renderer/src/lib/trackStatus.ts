@@ -44,7 +44,7 @@ export function trackStatus(client: HostClient): HostClient {
       status.setHostDown(null);
       return;
     }
-    // The answer, or its absence, moves the banners as any call's does; its failure is not this page's.
+    // The answer, or its absence, moves the banners the way every call's does; its failure is not this page's.
     probe = setTimeout(() => void tracked.call('control.get', {}).catch(() => undefined), LINK_PROBE_MS);
   });
 
