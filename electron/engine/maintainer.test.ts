@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Registry } from '../../shared/registry.ts';
-import type { Store } from '../store/store.ts';
+import { finishJobs } from '../store/testing/finishJobs.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { Maintainer } from './maintainer.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -11,15 +11,6 @@ const TOMORROW = new Date(Date.now() + 86_400_000);
 
 function registry(retention: Registry['retention']): { registry: Registry } {
   return { registry: { services: [], retention } };
-}
-
-async function finishJobs(store: Store, n: number): Promise<void> {
-  await store.enqueue(Array.from({ length: n }, () => ({ queue: 'q', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1 })));
-  for (;;) {
-    const claimed = await store.claim({ workerId: 'w', limit: 200, leaseMs: 60_000 });
-    if (claimed.length === 0) return;
-    await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const })));
-  }
 }
 
 function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {

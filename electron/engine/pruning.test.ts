@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Registry } from '../../shared/registry.ts';
 import { Retention } from '../../shared/retention.ts';
 import type { MaintenanceHolder, Store } from '../store/store.ts';
+import { finishJobs } from '../store/testing/finishJobs.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -17,15 +18,6 @@ const alice = { user: 'alice', host: 'laptop' };
 
 function registry(): { registry: Registry } {
   return { registry: { services: [], retention: POLICY } };
-}
-
-async function finishJobs(store: Store, n: number): Promise<void> {
-  await store.enqueue(Array.from({ length: n }, () => ({ queue: 'q', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1 })));
-  for (;;) {
-    const claimed = await store.claim({ workerId: 'w', limit: 200, leaseMs: 60_000 });
-    if (claimed.length === 0) return;
-    await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'completed' as const })));
-  }
 }
 
 async function prunes(store: Store): Promise<number> {
