@@ -46,6 +46,8 @@ import {
   WorkflowRunView,
   WorkflowRunDetailView,
   WorkflowView,
+  FAILURE_WINDOW_MAX_MINUTES,
+  RecentFailures,
 } from './views.ts';
 
 export * from './views.ts';
@@ -108,6 +110,16 @@ export const calls = {
       truncated: z.boolean(),
     }),
     'Dead letters grouped by error fingerprint, the largest groups first.',
+  ),
+  'failures.recent': Call(
+    z
+      .object({
+        since_minutes: z.number().int().min(1).max(FAILURE_WINDOW_MAX_MINUTES).default(60),
+        service: z.string().max(200).optional(),
+      })
+      .strict(),
+    RecentFailures,
+    'Failed attempts of the last minutes grouped by service, failure class and error fingerprint, retrying or dead, the largest groups first.',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

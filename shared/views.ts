@@ -80,6 +80,44 @@ export const OverviewSeries = z.object({
 });
 export type OverviewSeries = z.infer<typeof OverviewSeries>;
 
+/**
+ * The largest window `failures.recent` sums. A day of a heavy burst's per-minute rows sums in about 20 ms at a
+ * million jobs (bench/README.md); a week took 130.
+ */
+export const FAILURE_WINDOW_MAX_MINUTES = 24 * 60;
+
+/**
+ * Failed attempts of one kind in a recent window, whether their jobs will retry or were dead-lettered: one
+ * service, failure class and error fingerprint. Summed from the per-minute failure rollups the settle
+ * writes, so it answers as fast over a burst of a hundred thousand failures as over ten.
+ */
+export const FailureGroup = z.object({
+  service_name: z.string(),
+  error_class: z.string(),
+  fingerprint: z.string(),
+  /** Failed attempts in the window. */
+  failures: z.number().int(),
+  /** Of those, the ones that ended their job in the dead-letter queue; the rest retry (or were retried). */
+  dead_lettered: z.number().int(),
+  /** The minutes of the first and the last of them. */
+  first_seen: Timestamp,
+  last_seen: Timestamp,
+  /** The error of the latest of them. */
+  sample_error: z.string(),
+});
+export type FailureGroup = z.infer<typeof FailureGroup>;
+
+export const RecentFailures = z.object({
+  /** The window's start: failures from this minute on. */
+  since: Timestamp,
+  groups: z.array(FailureGroup),
+  /** Failed attempts in the window, in every group. */
+  total: z.number().int(),
+  /** More groups than the largest ones returned: a service narrows them. */
+  truncated: z.boolean(),
+});
+export type RecentFailures = z.infer<typeof RecentFailures>;
+
 export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
 export type JobTrace = z.infer<typeof JobTrace>;
 

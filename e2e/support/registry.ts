@@ -28,6 +28,16 @@ function e2eServices(upstreamPort: number): unknown[] {
       circuit_breaker: quietBreaker,
     },
     {
+      name: 'e2e_flaky',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Fails every attempt and retries once at once: the recent-failures spec counts its retries and dead letters.',
+      runner_config: { fail: true, fail_message: 'e2e flaky dependency refused the call' },
+      // A retry within milliseconds, so each job's two failures (one retrying, one dead-lettered) land in the test's time.
+      retry_config: { max_retries: 1, initial_backoff: 0.05 },
+      circuit_breaker: quietBreaker,
+    },
+    {
       name: 'e2e_gate',
       execution_type: 'noop',
       queue: 'e2e',

@@ -8,6 +8,7 @@ import { connectivity } from './handlers/connectivity.ts';
 import { control } from './handlers/control.ts';
 import { demo } from './handlers/demo.ts';
 import { dlq } from './handlers/dlq.ts';
+import { failures } from './handlers/failures.ts';
 import { health } from './handlers/health.ts';
 import { jobFail } from './handlers/jobFail.ts';
 import { jobWaiting } from './handlers/jobWaiting.ts';
@@ -31,6 +32,7 @@ export const handlerTable: Handlers<CallName> = {
   ...jobFail,
   ...jobWaiting,
   ...dlq,
+  ...failures,
   ...breakers,
   ...control,
   ...runners,

@@ -275,6 +275,42 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.ok(actions.some((a) => a.includes('emergency')), actions.join(', '));
   });
 
+  it('errors groups the recent failed attempts, retrying ones too, the runbook\'s "check recent API errors"', async () => {
+    const db = join(dir, 'errors.db');
+    const registry = join(dir, 'errors.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: flaky',
+        '    execution_type: noop',
+        '    retry_config: { max_retries: 2, initial_backoff: 3600 }',
+        '    runner_config: { fail: true, fail_retryable: true, fail_message: "upstream answered 503" }',
+        '  - name: broken',
+        '    execution_type: noop',
+        '    runner_config: { fail: true, fail_retryable: false, fail_message: "invalid payload" }',
+        '',
+      ].join('\n'),
+    );
+    const common = ['--db', db, '--registry', registry];
+    for (const service of ['flaky', 'flaky', 'broken']) json(await opsdeck(['enqueue', service, ...common, '--json']));
+    assert.equal((await opsdeck(['worker', '--until-empty', ...common])).code, 0);
+
+    const Groups = z.object({ total: z.number(), groups: z.array(z.object({ service_name: z.string(), error_class: z.string(), failures: z.number(), dead_lettered: z.number(), sample_error: z.string() })) });
+    const all = Groups.parse(json(await opsdeck(['errors', ...common, '--json'])));
+    assert.equal(all.total, 3);
+    const flaky = all.groups.find((g) => g.service_name === 'flaky');
+    assert.deepEqual([flaky?.failures, flaky?.dead_lettered, flaky?.error_class, flaky?.sample_error], [2, 0, 'noop', 'upstream answered 503'], 'both retry');
+    const text = await opsdeck(['errors', '--since', '15m', '--service', 'broken', ...common]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /broken\s+noop/);
+    assert.doesNotMatch(text.stdout, /flaky/);
+    assert.match(text.stdout, /1 failed attempt\(s\) since/);
+    const wrong = await opsdeck(['errors', '--since', 'yesterday', ...common]);
+    assert.equal(wrong.code, 2);
+    assert.match(oneLine(wrong.stderr), /--since takes a duration from 1m to 24h/);
+  });
+
   it('worker drains on SIGTERM: the running job finishes, then it exits 0', async () => {
     const db = join(dir, 'worker.db');
     const registry = join(dir, 'nap.yaml');

@@ -116,6 +116,22 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.equal((await call('GET', '/v1/control', { key: readKey })).status, 200);
     });
 
+    it('GET /v1/failures groups the recent failed attempts; a window past 24h or not a duration is a 422 naming since', async () => {
+      const recent = await call('GET', '/v1/failures?since=15m', { key: readKey });
+      assert.equal(recent.status, 200, JSON.stringify(recent.json));
+      const failures = calls['failures.recent'].output.parse(recent.json);
+      const byHand = failures.groups.find((g) => g.service_name === 'flaky_sync' && g.error_class === 'operator');
+      assert.deepEqual([byHand?.failures, byHand?.dead_lettered], [1, 1], JSON.stringify(failures));
+      assert.ok(Date.now() - Date.parse(failures.since) <= 16 * 60_000, 'the window starts at the minute 15m ago');
+      const other = calls['failures.recent'].output.parse((await call('GET', '/v1/failures?service=billing_webhook', { key: readKey })).json);
+      assert.deepEqual([other.groups, other.total], [[], 0]);
+      for (const since of ['25h', 'soon']) {
+        const refused = await call('GET', `/v1/failures?since=${since}`, { key: readKey });
+        assert.deepEqual([refused.status, errorCode(refused.json)], [422, 'invalid_input'], since);
+        assert.match(JSON.stringify(refused.json), /since/);
+      }
+    });
+
     it('an operate key engages the emergency stop, and the audit log names the key', async () => {
       const stop = await call('POST', '/v1/control/emergency-stop', { key: operateKey, body: { reason: 'incident 42' } });
       assert.equal(stop.status, 200, JSON.stringify(stop.json));

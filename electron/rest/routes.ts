@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BreakerTuneInput, calls, EnqueueInput, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
+import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
@@ -55,6 +55,14 @@ const ExecutionsQuery = z
 
 const DlqQuery = z
   .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: limitOf('dlq.list').optional(), after: z.string().max(100).optional() })
+  .strict();
+
+const FailuresQuery = z
+  .object({
+    /** Failures of the last `since` (default 1h), up to 24h. */
+    since: duration.pipe(z.number().int().min(1).max(FAILURE_WINDOW_MAX_MINUTES * 60, 'at most 24h')).optional(),
+    service: z.string().max(200).optional(),
+  })
   .strict();
 
 const GroupsQuery = z.object({ search: z.string().max(500).optional(), service: z.string().max(200).optional() }).strict();
@@ -143,6 +151,7 @@ export const ROUTES: Route[] = [
   post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
   search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
+  search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),

@@ -27,6 +27,7 @@ import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import type { AlertStore } from './alertStore.ts';
+import type { FailureGroup } from '../../shared/views.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
 
@@ -158,6 +159,13 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
    * the counts move as a settle's failure would move them.
    */
   failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
+
+  /**
+   * Failed attempts from `since` on (a minute boundary), retrying or dead, grouped by service, failure class
+   * and fingerprint from the per-minute failure rollups: the `limit` largest groups, and every failure's
+   * count.
+   */
+  recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }>;
 
   // ---- dead-letter queue ------------------------------------------------------------------------
   // Text searches (here, in listJobs and listAudit) are plain, case-insensitive substrings: `%`, `_`

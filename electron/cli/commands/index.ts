@@ -10,6 +10,7 @@ import { emergencyStop, pause, resume, safeMode, unpause } from './control.ts';
 import { diagnoseCommand, supportBundle } from './diagnose.ts';
 import { dlq } from './dlq.ts';
 import { enqueue } from './enqueue.ts';
+import { errors } from './errors.ts';
 import { runners, workers } from './fleet.ts';
 import { healthCheck } from './health.ts';
 import { cancel, fail, job, jobs, retry } from './jobs.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   retry,
   cancel,
   fail,
+  errors,
   dlq,
   workflow,
   prune,

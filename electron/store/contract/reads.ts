@@ -96,6 +96,49 @@ export function readsContract(test: ContractTest): void {
       assert.equal(await store.countJobs({ error_class: 'http_4xx', service: 'api' }), 1);
     });
 
+    test('recent failures: failed attempts grouped by service, class and fingerprint, retrying and dead, summed from the rollups', async (store) => {
+      const window = new Date(Math.floor((Date.now() - 600_000) / 60_000) * 60_000);
+      const unavailable = { message: 'HTTP 503 from GET /v1/models', error_class: 'http_503', fingerprint: 'fp-503' };
+      for (let i = 0; i < 3; i++) {
+        const retrying = await claimOne(store, { service_name: 'api' });
+        await store.settle([{ ...base(retrying), kind: 'retry', error: unavailable, run_at: later(60_000), outcome: 'failed' }]);
+      }
+      await deadLetter(store, 'api', { ...unavailable, message: 'HTTP 503 from GET /v1/chat' });
+      await deadLetter(store, 'cruncher', { message: 'resource limit exceeded: cpu', error_class: 'resource_limit', fingerprint: 'fp-cpu' });
+      const fine = await claimOne(store, { service_name: 'api' });
+      await store.settle([{ ...base(fine), kind: 'completed' }]);
+      const interrupted = await claimOne(store, { service_name: 'api' });
+      await store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'shutdown' }]);
+      const failedByHand = await claimOne(store, { service_name: 'cruncher' }, 'w-gone');
+      await store.failRunningJob(failedByHand.id, 'w-gone', alice, 'its host is gone');
+      await claimOne(store, { service_name: 'gone', max_attempts: 3 }, 'w-dead', 1);
+      await sleep(5);
+      await store.reclaimExpired();
+
+      const { groups, total } = await store.recentFailures(window, null, 100);
+      const byKey = new Map(groups.map((g) => [`${g.service_name}/${g.error_class}`, g]));
+      assert.equal(groups.length, 4, JSON.stringify(groups));
+      assert.equal(total, 7, 'completions and interruptions are no failures');
+      const api = byKey.get('api/http_503');
+      assert.ok(api);
+      assert.equal(api.fingerprint, 'fp-503');
+      assert.deepEqual([api.failures, api.dead_lettered], [4, 1], 'three retrying, one dead');
+      assert.equal(api.sample_error, 'HTTP 503 from GET /v1/chat', 'the latest error is the sample');
+      assert.equal(groups[0], api, 'the largest group first');
+      assert.ok(Date.parse(api.first_seen) >= window.getTime() && Date.parse(api.last_seen) <= Date.now());
+      assert.deepEqual([byKey.get('cruncher/resource_limit')?.failures, byKey.get('cruncher/operator')?.dead_lettered], [1, 1]);
+      const lost = byKey.get('gone/lost');
+      assert.deepEqual([lost?.failures, lost?.dead_lettered, lost?.fingerprint], [1, 0, 'lease-expired:gone'], 'a lost lease with attempts left retries');
+
+      const cruncher = await store.recentFailures(window, 'cruncher', 100);
+      assert.deepEqual(cruncher.groups.map((g) => g.error_class).sort(), ['operator', 'resource_limit']);
+      assert.equal(cruncher.total, 2);
+      assert.deepEqual((await store.recentFailures(window, null, 1)).groups.map((g) => g.error_class), ['http_503']);
+      assert.equal((await store.recentFailures(window, null, 1)).total, 7, 'the total counts beyond the groups returned');
+      const none = await store.recentFailures(new Date(Date.now() + 120_000), null, 100);
+      assert.deepEqual([none.groups, none.total], [[], 0]);
+    });
+
     test('jobs by failure class rate_limited: those past max_retry_after and every HTTP 429, as a family', async (store) => {
       const tooMany = await deadLetter(store, 'api', { message: 'HTTP 429 from GET /v1: rate limit exceeded', error_class: 'http_429', fingerprint: 'fp-429' });
       const longWait = await deadLetter(store, 'api', { message: 'rate limited by api: Retry-After 600s exceeds max_retry_after 60s', error_class: 'rate_limited', fingerprint: 'fp-rl' });

@@ -51,13 +51,18 @@ export function retentionContract(test: ContractTest): void {
     test('the per-minute history outlives the jobs and goes after its own retention', async (store) => {
       const done = await claimOne(store, { service_name: 'svc' });
       await store.settle([{ ...base(done), kind: 'completed' }]);
+      const failed = await claimOne(store, { service_name: 'svc' });
+      await store.settle([{ ...base(failed), kind: 'failed', error: { message: 'boom', error_class: 'exit_code', fingerprint: 'fp-boom' }, outcome: 'failed' }]);
+      await store.dlqResolve({ job_ids: [failed.id] }, 'seen', alice);
       await pruneAll(store, cutoffsAt(new Date(Date.now() + 3_600_000)), 100);
       const sum = async () => (await store.throughput(new Date(Date.now() - 3_600_000), 60)).reduce((n, b) => n + b.completed, 0);
+      const failures = async () => (await store.recentFailures(new Date(Date.now() - 3_600_000), null, 10)).total;
       assert.equal(await sum(), 1, 'the charts still show the pruned job');
+      assert.equal(await failures(), 1, 'and the recent failures the pruned dead letter');
       assert.equal(await store.pruneHistory(new Date(Date.now() - 3_600_000), 1000), 0);
-      assert.equal(await sum(), 1);
+      assert.deepEqual([await sum(), await failures()], [1, 1]);
       assert.ok((await store.pruneHistory(new Date(Date.now() + 120_000), 1000)) > 0);
-      assert.equal(await sum(), 0);
+      assert.deepEqual([await sum(), await failures()], [0, 0]);
       const space = await store.reclaimSpace(1 << 20);
       assert.ok(space.freedBytes >= 0 && space.freeBytes >= 0);
     });

@@ -6,7 +6,7 @@ import type { PgDb } from './db.ts';
 import { rowsOf } from './db.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { JOB_COLUMNS, toJob } from './rows.ts';
-import { countsFrom, rollupFrom } from './tally.ts';
+import { countsFrom, failuresFrom, rollupFrom } from './tally.ts';
 import { noNul } from './text.ts';
 import { advanceRunsOfJobs } from './workflowAdvance.ts';
 
@@ -40,6 +40,9 @@ counted AS (
 ),
 rolled AS (
   ${rollupFrom('changed', { failed: 'true' })}
+),
+failures AS (
+  ${failuresFrom('changed', { rows: 'true', errorClass: '$8::text', message: 'error_message', dead: 'true' })}
 ),
 recorded AS (
   INSERT INTO jobs.tb_job_attempt (id, job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)

@@ -553,6 +553,18 @@ timed AS (
   FROM tally WHERE bucket IS NOT NULL
   GROUP BY execution_type, service_name, bucket
   ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n
+),
+failures AS (
+  INSERT INTO jobs.tb_failure_rollup AS f (minute, service_name, error_class, fingerprint, stripe, failures, dead_lettered,
+    first_at, last_at, sample_error)
+  SELECT date_trunc('minute', now()), service_name, error_class, coalesce(fingerprint, ''), (pg_backend_pid() % 64)::smallint,
+    count(*), count(*) FILTER (WHERE status = 'failed'), now(), now(), left(coalesce(max(error_message), ''), 1000)
+  FROM settled
+  WHERE kind IN ('retry', 'failed') AND error_class IS NOT NULL
+  GROUP BY service_name, error_class, coalesce(fingerprint, '')
+  ON CONFLICT (minute, service_name, error_class, fingerprint, stripe) DO UPDATE SET
+    failures = f.failures + excluded.failures, dead_lettered = f.dead_lettered + excluded.dead_lettered,
+    last_at = excluded.last_at, sample_error = excluded.sample_error
 )
 SELECT array_agg(settled.id),
   array_agg(DISTINCT settled.workflow_run_id) FILTER (WHERE settled.workflow_run_id IS NOT NULL AND settled.status IN ('completed', 'failed', 'cancelled')),

@@ -16,6 +16,7 @@ import type {
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { FailureGroup } from '../../../shared/views.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -252,6 +253,10 @@ export class PostgresStore implements Store {
     const job = await failRunningJob(this.#open, jobId, leaseOwner, actor, reason);
     if (job) this.#signals.jobsChanged(false);
     return job;
+  }
+
+  async recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
+    return reads.recentFailures(this.#open, since, service, limit);
   }
 
   // ---- dead-letter queue -----------------------------------------------------------------------

@@ -4,7 +4,7 @@ import type { ClaimRequest, ReclaimResult, SettleOutcome, Settlement } from '../
 import { ENGINE_ANSWER_MS } from './db.ts';
 import type { PgDb } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
-import { countsFrom, rollupFrom } from './tally.ts';
+import { countsFrom, failuresFrom, rollupFrom } from './tally.ts';
 import { claimFromJson, idsOf } from './rows.ts';
 import type { Claim } from './rows.ts';
 import { jsonNoNul } from './text.ts';
@@ -177,6 +177,9 @@ counted AS (
 ),
 rolled AS (
   ${rollupFrom('reclaimed', { failed: "status = 'failed'", retried: "status = 'pending' AND outcome = 'lost'", cancelled: "status = 'cancelled'" })}
+),
+failures AS (
+  ${failuresFrom('reclaimed', { rows: "outcome = 'lost'", errorClass: "'lost'", message: 'lost_message', dead: "status = 'failed'" })}
 ),
 forgotten AS (
   -- This statement's snapshot still shows the reclaimed jobs running: they count as gone.

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
+import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
+import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
@@ -394,4 +396,40 @@ export async function cancelRequested(db: PgDb, workerId: string): Promise<numbe
       [workerId],
     ),
   );
+}
+
+const FailureGroupRow = z.object({
+  service_name: z.string(),
+  error_class: z.string(),
+  fingerprint: z.string(),
+  failures: z.coerce.number(),
+  dead_lettered: z.coerce.number(),
+  first_seen: z.string(),
+  last_seen: z.string(),
+  sample_error: z.string(),
+  total: z.coerce.number(),
+});
+
+/**
+ * Summed from the failure rollups (migration 0031), a row per minute, kind of failure and writing
+ * backend: an hour of a burst is a few thousand rows, read by the primary key's minute. Each group's
+ * sample is its latest failure's.
+ */
+export async function recentFailures(db: PgDb, since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
+  const rows = await db.read(
+    `SELECT service_name, error_class, fingerprint, sum(failures) AS failures, sum(dead_lettered) AS dead_lettered,
+       to_char(min(first_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
+       to_char(max(last_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
+       (array_agg(sample_error ORDER BY last_at DESC))[1] AS sample_error,
+       sum(sum(failures)) OVER () AS total
+     FROM jobs.tb_failure_rollup
+     WHERE minute >= $1::timestamptz AND ($2::text IS NULL OR service_name = $2)
+     GROUP BY service_name, error_class, fingerprint
+     ORDER BY sum(failures) DESC, max(last_at) DESC, service_name, error_class, fingerprint
+     LIMIT $3`,
+    [since.toISOString(), service, Math.max(1, Math.trunc(limit))],
+  );
+  const parsed = rows.map((row) => FailureGroupRow.parse(row));
+  // The row schema carries the window's total beside each group; the groups are the rest of it.
+  return { groups: parsed.map((row) => FailureGroupSchema.parse(row)), total: parsed[0]?.total ?? 0 };
 }

@@ -159,8 +159,8 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
   const limit = Math.max(1, Math.trunc(maxRows));
   return db.tx(async (client) => {
     let removed = 0;
-    for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL]) await client.query(sql);
-    for (const table of ['tb_job_rollup', 'tb_job_latency']) {
+    for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
+    for (const table of ['tb_job_rollup', 'tb_job_latency', 'tb_failure_rollup']) {
       const result = await client.query(
         `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
         [before.toISOString(), limit],
@@ -192,6 +192,21 @@ WITH moved AS (
 INSERT INTO jobs.tb_job_latency AS t (minute, execution_type, service_name, bucket, stripe, n)
 SELECT minute, execution_type, service_name, bucket, -1, sum(n) FROM moved GROUP BY minute, execution_type, service_name, bucket
 ON CONFLICT (minute, execution_type, service_name, bucket, stripe) DO UPDATE SET n = t.n + excluded.n`;
+
+const FOLD_FAILURES_SQL = `
+WITH moved AS (
+  DELETE FROM jobs.tb_failure_rollup WHERE stripe >= 0 AND minute < date_trunc('minute', now())
+  RETURNING minute, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, sample_error
+)
+INSERT INTO jobs.tb_failure_rollup AS f (minute, service_name, error_class, fingerprint, stripe, failures, dead_lettered, first_at, last_at, sample_error)
+SELECT minute, service_name, error_class, fingerprint, -1, sum(failures), sum(dead_lettered), min(first_at), max(last_at),
+  (array_agg(sample_error ORDER BY last_at DESC))[1]
+FROM moved GROUP BY minute, service_name, error_class, fingerprint
+ON CONFLICT (minute, service_name, error_class, fingerprint, stripe) DO UPDATE SET
+  failures = f.failures + excluded.failures, dead_lettered = f.dead_lettered + excluded.dead_lettered,
+  first_at = least(f.first_at, excluded.first_at),
+  last_at = greatest(f.last_at, excluded.last_at),
+  sample_error = CASE WHEN excluded.last_at >= f.last_at THEN excluded.sample_error ELSE f.sample_error END`;
 
 /** PostgreSQL reuses the space deletes free once (auto)vacuum has seen them: nothing to do by hand. */
 export function reclaimSpace(): SpaceReport {

@@ -36,3 +36,20 @@ export function rollupFrom(source: string, finishes: Partial<Record<'failed' | '
   ON CONFLICT (minute, queue, service_name, execution_type, stripe) DO UPDATE SET
     ${kinds.map((kind) => `${kind} = r.${kind} + excluded.${kind}`).join(', ')}`;
 }
+
+/**
+ * Counts failed attempts of the rows of `source` (a CTE with service_name and error_fingerprint) in this
+ * minute's failure rollup (migration 0031): `rows` picks the failed ones, `errorClass` and `message` are
+ * SQL for their class and error, `dead` for those that ended their job in the dead-letter queue.
+ */
+export function failuresFrom(source: string, sql: { rows: string; errorClass: string; message: string; dead: string }): string {
+  return `INSERT INTO jobs.tb_failure_rollup AS f (minute, service_name, error_class, fingerprint, stripe, failures, dead_lettered,
+    first_at, last_at, sample_error)
+  SELECT date_trunc('minute', now()), service_name, ${sql.errorClass}, coalesce(error_fingerprint, ''), ${STRIPE},
+    count(*), count(*) FILTER (WHERE ${sql.dead}), now(), now(), left(coalesce(max(${sql.message}), ''), 1000)
+  FROM ${source} WHERE ${sql.rows}
+  GROUP BY 2, 3, 4
+  ON CONFLICT (minute, service_name, error_class, fingerprint, stripe) DO UPDATE SET
+    failures = f.failures + excluded.failures, dead_lettered = f.dead_lettered + excluded.dead_lettered,
+    last_at = excluded.last_at, sample_error = excluded.sample_error`;
+}

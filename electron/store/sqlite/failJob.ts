@@ -52,6 +52,7 @@ export class SqliteFailJob {
         tally.move(before, 'running', 'failed');
         tally.deadLetter(before, fingerprint, 1);
         tally.finished(before, 'failed');
+        tally.failure(before.service_name, { error_class: OPERATOR_ERROR_CLASS, fingerprint, message }, true);
         this.#workflows.advanceJob(jobId, at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'job.fail', String(jobId), 1, { reason: why, worker: leaseOwner });

@@ -16,6 +16,7 @@ import type {
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import type { FailureGroup } from '../../../shared/views.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -73,6 +74,7 @@ import { SqliteJobs } from './jobs.ts';
 import { SqliteOperator } from './operator.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
+import { SqliteFailures } from './failures.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
@@ -91,6 +93,7 @@ export class SqliteStore implements Store {
   readonly #checkpointer: Checkpointer | null;
   readonly #jobs: SqliteJobs;
   readonly #reads: SqliteReads;
+  readonly #failures: SqliteFailures;
   readonly #operator: SqliteOperator;
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
@@ -107,6 +110,7 @@ export class SqliteStore implements Store {
     this.#gates = new SqliteGates(db);
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
+    this.#failures = new SqliteFailures(db);
     this.#operator = new SqliteOperator(db);
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
@@ -243,6 +247,10 @@ export class SqliteStore implements Store {
 
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
     return this.#jobsChangedBy(await this.#db.patient(() => this.#failJob.fail(jobId, leaseOwner, actor, reason)), false);
+  }
+
+  async recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
+    return this.#db.patient(() => this.#failures.recent(since, service, limit));
   }
 
   // ---- dead-letter queue -----------------------------------------------------------------------

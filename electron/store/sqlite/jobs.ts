@@ -313,6 +313,7 @@ export class SqliteJobs {
   #tallySettled(s: Settlement, cancelWon: boolean, leased: Leased | null, atMs: number, tally: Tally): void {
     if (!leased) return;
     const { kind } = leased;
+    if (s.kind === 'retry' || s.kind === 'failed') tally.failure(kind.service_name, s.error, s.kind === 'failed');
     if (cancelWon) {
       tally.move(kind, 'running', 'cancelled');
       tally.finished(kind, 'cancelled');
@@ -381,6 +382,7 @@ export class SqliteJobs {
       tally.move(row, 'running', status);
       if (status === 'failed') tally.deadLetter(row, fingerprint, 1);
       if (outcome !== 'interrupted') tally.finished(row, status === 'pending' ? 'retried' : status);
+      if (outcome === 'lost' && error !== null) tally.failure(row.service_name, { error_class: 'lost', fingerprint, message: error }, status === 'failed');
       if (row.attempt_id !== null) {
         this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'lost' : null, null, null, row.attempt_id);
       }

@@ -91,14 +91,18 @@ function prepareRetentionStatements(db: Connection) {
       `DELETE FROM tb_job_run WHERE workflow_run_id = @run RETURNING queue, service_name, execution_type, status`,
     ),
     pruneRun: db.prepare<[{ run: number }]>(`DELETE FROM tb_workflow_run WHERE id = @run`),
-    // The rows of the oldest minutes up to `max` rows' worth: both tables lead their key with the minute.
+    // The rows of the oldest minutes up to `max` rows' worth: each table leads its key with the minute.
     rollupBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
       `SELECT minute FROM tb_job_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
     ),
     latencyBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
       `SELECT minute FROM tb_job_latency WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
     ),
+    failureBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
+      `SELECT minute FROM tb_failure_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
+    ),
     pruneRollups: db.prepare<[number]>(`DELETE FROM tb_job_rollup WHERE minute < ?`),
+    pruneFailures: db.prepare<[number]>(`DELETE FROM tb_failure_rollup WHERE minute < ?`),
     pruneLatency: db.prepare<[number]>(`DELETE FROM tb_job_latency WHERE minute < ?`),
     space: db.prepare<[], { free: number; page: number; vacuum: number }>(
       `SELECT (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS page,
@@ -188,7 +192,8 @@ export class SqliteRetention {
       this.#db.write(
         () =>
           this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes,
+          this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes +
+          this.#s.pruneFailures.run(this.#s.failureBound.get(bound)?.minute ?? bound.cut).changes,
       ),
     );
   }

@@ -32,6 +32,13 @@ export function prepareTallyStatements(db: Connection) {
          completed = completed + excluded.completed, failed = failed + excluded.failed, retried = retried + excluded.retried,
          cancelled = cancelled + excluded.cancelled, duration_ms = duration_ms + excluded.duration_ms`,
     ),
+    failure: db.prepare<[number, string, string, string, number, number, string, string, string]>(
+      `INSERT INTO tb_failure_rollup (minute, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, sample_error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (minute, service_name, error_class, fingerprint) DO UPDATE SET
+         failures = failures + excluded.failures, dead_lettered = dead_lettered + excluded.dead_lettered,
+         last_at = excluded.last_at, sample_error = excluded.sample_error`,
+    ),
     latency: db.prepare<[number, string, string, number, number]>(
       `INSERT INTO tb_job_latency (minute, execution_type, service_name, bucket, n) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (minute, execution_type, service_name, bucket) DO UPDATE SET n = n + excluded.n`,
@@ -40,6 +47,19 @@ export function prepareTallyStatements(db: Connection) {
 }
 
 export type TallyStatements = ReturnType<typeof prepareTallyStatements>;
+
+/** Failed attempts of one service, class and fingerprint in one transaction. */
+interface FailureTally {
+  service_name: string;
+  error_class: string;
+  fingerprint: string;
+  failures: number;
+  dead_lettered: number;
+  sample_error: string;
+}
+
+/** The longest error a failure rollup keeps as its sample. */
+const SAMPLE_CHARS = 1000;
 
 /** What one transaction did to one kind of job. */
 interface KindTally extends JobKind {
@@ -61,13 +81,16 @@ interface KindTally extends JobKind {
  */
 export class Tally {
   readonly #kinds = new Map<string, KindTally>();
+  readonly #failures = new Map<string, FailureTally>();
   readonly #minute: number;
+  readonly #at: string;
   #lastJob: JobKind | null = null;
   #lastKind: KindTally | null = null;
 
   /** `atMs`: the transaction's timestamp, in milliseconds since the epoch. */
   constructor(atMs: number) {
     this.#minute = Math.floor(atMs / 60_000) * 60;
+    this.#at = new Date(atMs).toISOString();
   }
 
   count(job: JobKind, state: JobStatus, n: number): void {
@@ -92,6 +115,20 @@ export class Tally {
     if (finish !== 'completed' || durationMs === null) return;
     kind.duration_ms += durationMs;
     add(kind.latency, latencyBucket(durationMs), 1);
+  }
+
+  /** A failed attempt, its job retrying or (`dead`) in the dead-letter queue. */
+  failure(service: string, error: { error_class: string; fingerprint: string | null; message: string }, dead: boolean): void {
+    const fingerprint = error.fingerprint ?? '';
+    const key = `${service}\u0000${error.error_class}\u0000${fingerprint}`;
+    let failure = this.#failures.get(key);
+    if (!failure) {
+      failure = { service_name: service, error_class: error.error_class, fingerprint, failures: 0, dead_lettered: 0, sample_error: '' };
+      this.#failures.set(key, failure);
+    }
+    failure.failures += 1;
+    if (dead) failure.dead_lettered += 1;
+    failure.sample_error = error.message.slice(0, SAMPLE_CHARS);
   }
 
   #kindOf(job: JobKind): KindTally {
@@ -129,6 +166,9 @@ export class Tally {
         s.rollup.run(minute, k.queue, k.service_name, k.execution_type, k.completed, k.failed, k.retried, k.cancelled, k.duration_ms);
       }
       for (const [bucket, n] of k.latency) s.latency.run(minute, k.execution_type, k.service_name, bucket, n);
+    }
+    for (const f of this.#failures.values()) {
+      s.failure.run(minute, f.service_name, f.error_class, f.fingerprint, f.failures, f.dead_lettered, this.#at, this.#at, f.sample_error);
     }
   }
 }

@@ -26,9 +26,9 @@ export async function fillPostgresHistory(url: string, p: HistoryParams): Promis
       QUEUES,
     ]);
     await client.query(`SELECT setval('jobs.tb_job_run_id_seq', (SELECT max(id) FROM jobs.tb_job_run))`);
-    for (const sql of [ATTEMPTS_SQL, READY_SQL, LEASE_SQL, ROLLUPS_SQL, LATENCY_SQL]) await client.query(sql);
+    for (const sql of [ATTEMPTS_SQL, READY_SQL, LEASE_SQL, ROLLUPS_SQL, LATENCY_SQL, FAILURES_SQL]) await client.query(sql);
     await client.query('COMMIT');
-    for (const table of ['tb_job_run', 'tb_job_attempt', 'tb_job_ready', 'tb_job_rollup', 'tb_job_latency', 'tb_open_dead_letter']) {
+    for (const table of ['tb_job_run', 'tb_job_attempt', 'tb_job_ready', 'tb_job_rollup', 'tb_job_latency', 'tb_failure_rollup', 'tb_open_dead_letter']) {
       await client.query(`VACUUM ANALYZE jobs.${table}`);
     }
   } catch (error) {
@@ -133,5 +133,16 @@ FROM (
   FROM jobs.tb_job_run
   WHERE status = 'completed' AND completed_at IS NOT NULL AND started_at IS NOT NULL
 ) d
+GROUP BY 1, 2, 3, 4
+ORDER BY 1`;
+
+/** The failed attempts, as the settles would have counted them (migration 0031), folded into stripe -1. */
+const FAILURES_SQL = `
+INSERT INTO jobs.tb_failure_rollup (minute, service_name, error_class, fingerprint, stripe, failures, dead_lettered, first_at, last_at, sample_error)
+SELECT date_trunc('minute', a.finished_at), j.service_name, a.error_class, coalesce(j.error_fingerprint, ''), -1, count(*),
+  count(*) FILTER (WHERE j.status = 'failed' AND a.attempt = j.attempts), min(a.finished_at), max(a.finished_at),
+  left(coalesce(max(a.error_message), ''), 1000)
+FROM jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id
+WHERE a.error_class IS NOT NULL AND a.finished_at IS NOT NULL
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;

@@ -31,6 +31,7 @@ export function fillSqliteHistory(path: string, p: HistoryParams): void {
       db.prepare(ATTEMPTS_SQL).run();
       db.prepare(ROLLUPS_SQL).run();
       db.prepare(LATENCY_SQL).run();
+      db.prepare(FAILURES_SQL).run();
     })();
   } finally {
     db.close();
@@ -127,5 +128,15 @@ FROM (
     WHERE status = 'completed' AND completed_at IS NOT NULL AND started_at IS NOT NULL
   )
 )
+GROUP BY 1, 2, 3, 4
+ORDER BY 1`;
+
+/** The failed attempts, as the settles would have counted them (migration 0019). */
+const FAILURES_SQL = `
+INSERT INTO tb_failure_rollup (minute, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, sample_error)
+SELECT CAST(unixepoch(a.finished_at) / 60 AS INTEGER) * 60, j.service_name, a.error_class, coalesce(j.error_fingerprint, ''), count(*),
+       sum(j.status = 'failed' AND a.attempt = j.attempts), min(a.finished_at), max(a.finished_at), substr(coalesce(max(a.error_message), ''), 1, 1000)
+FROM tb_job_attempt a JOIN tb_job_run j ON j.id = a.job_id
+WHERE a.error_class IS NOT NULL AND a.finished_at IS NOT NULL
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;

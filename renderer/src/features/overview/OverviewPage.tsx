@@ -8,6 +8,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
 import { StatTiles } from './StatTiles.tsx';
 import { BEHIND_AFTER_S } from './tiles.ts';
+import { RecentFailures } from './RecentFailures.tsx';
 import { StuckRuns } from './StuckRuns.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
 
@@ -45,6 +46,8 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
       {firstRun ? <WelcomePanel /> : null}
       <StatTiles stats={data} stuckRuns={stuckRuns.data?.runs.length ?? null} />
       <StuckRuns />
+      {/* Under the figures, above the charts: in an incident, what fails and how is the first question. */}
+      <RecentFailures />
       <div className="grid-2">
         <section className="panel" aria-labelledby="chart-throughput">
           <header className="panel-header">

@@ -1,0 +1,67 @@
+import { parseDuration } from '../../../shared/duration.ts';
+import { FAILURE_WINDOW_MAX_MINUTES } from '../../../shared/contract.ts';
+import { positionals, str, UsageError } from '../args.ts';
+import type { Values } from '../args.ts';
+import { call, withRuntimeRegistryOptional } from '../call.ts';
+import type { Command } from '../command.ts';
+import { printJson, when } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** --since as whole minutes: 90s is two of them, as the rollups count by the minute. */
+function sinceMinutes(values: Values): number {
+  const text = str(values, 'since') ?? '1h';
+  const seconds = parseDuration(text);
+  const minutes = seconds === null ? null : Math.max(1, Math.ceil(seconds / 60));
+  if (minutes === null || minutes > FAILURE_WINDOW_MAX_MINUTES) {
+    throw new UsageError(`--since takes a duration from 1m to 24h, like 15m, 1h or 24h, not "${text}"`);
+  }
+  return minutes;
+}
+
+export const errors: Command = {
+  name: 'errors',
+  summary: 'recent failed attempts grouped by service, failure class and error, retrying or dead',
+  usage: '[--since 1h] [--service NAME]',
+  details: [
+    'Every failed attempt counts, whether its job will retry or went to the dead-letter queue: the first',
+    'place to look while an upstream fails. Largest groups first. `jobs --class C --service S` lists the jobs',
+    'of a group; `dlq groups` the dead letters alone.',
+  ].join('\n'),
+  options: {
+    since: { type: 'string', value: 'AGE', description: 'failures of the last AGE (default 1h; 15m, up to 24h)' },
+    service: { type: 'string', value: 'NAME', description: 'one service' },
+  },
+  async run(inv) {
+    positionals(inv, []);
+    const since_minutes = sinceMinutes(inv.values);
+    const service = str(inv.values, 'service');
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      const result = await call(ctx, 'failures.recent', { since_minutes, ...(service === undefined ? {} : { service }) });
+      if (inv.common.json) {
+        printJson(inv.io, result);
+        return 0;
+      }
+      if (result.groups.length === 0) {
+        inv.io.out(`no failed attempts since ${when(result.since)}`);
+        return 0;
+      }
+      inv.io.out(
+        renderTable(
+          [
+            { header: 'failures', align: 'right' },
+            { header: 'dead', align: 'right' },
+            { header: 'retrying', align: 'right' },
+            { header: 'service', max: 30 },
+            { header: 'class' },
+            { header: 'last seen' },
+            { header: 'sample error', max: 80 },
+          ],
+          result.groups.map((g) => [String(g.failures), String(g.dead_lettered), String(g.failures - g.dead_lettered), g.service_name, g.error_class, when(g.last_seen), g.sample_error]),
+        ),
+      );
+      const shown = result.truncated ? `the ${result.groups.length} largest groups shown (--service narrows them)` : `${result.groups.length} group(s)`;
+      inv.io.out(`\n${result.total} failed attempt(s) since ${when(result.since)}, ${shown}; a group's jobs: opsdeck jobs --class CLASS --service SERVICE`);
+      return 0;
+    });
+  },
+};
