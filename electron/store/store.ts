@@ -5,8 +5,6 @@ import type {
   BreakerMode,
   BreakerRecord,
   ControlState,
-  DlqGroup,
-  DlqSelector,
   ExecutionType,
   Job,
   JobFilter,
@@ -27,7 +25,7 @@ import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import type { AlertStore } from './alertStore.ts';
-import type { FailureGroup } from '../../shared/views.ts';
+import type { FailureStore } from './failureStore.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
 
@@ -63,7 +61,7 @@ export interface QueueOldestOf {
  * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
  * a job changes its attempt row in the same transaction; every bulk method is all or nothing.
  */
-export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
+export interface Store extends ScheduleStore, WorkflowStore, AlertStore, FailureStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
@@ -159,32 +157,6 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore {
    * the counts move as a settle's failure would move them.
    */
   failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
-
-  /**
-   * Failed attempts from `since` on (a minute boundary), retrying or dead, grouped by service, failure class
-   * and fingerprint from the per-minute failure rollups: the `limit` largest groups, and every failure's
-   * count.
-   */
-  recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }>;
-
-  // ---- dead-letter queue ------------------------------------------------------------------------
-  // Text searches (here, in listJobs and listAudit) are plain, case-insensitive substrings: `%`, `_`
-  // and quotes are matched as themselves.
-  /** The largest groups, at most DLQ_GROUP_LIMIT of them. */
-  dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]>;
-  dlqCount(selector: DlqSelector): Promise<number>;
-  /** The open dead letters a selector matches, newest first, keyset-paginated like listJobs. */
-  dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>>;
-  /** Back to pending now with attempts reset; their errors stay in the attempt history. */
-  dlqRetry(selector: DlqSelector, actor: Actor): Promise<number>;
-  /** Marks them resolved with the note; they stay `failed` but leave the open list. */
-  dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
-  /**
-   * Resolved dead letters resolved before `before` are deleted with their attempts; a workflow task's is
-   * left to retention, which prunes its run whole.
-   */
-  purgeResolvedCount(before: Date): Promise<number>;
-  purgeResolved(before: Date, actor: Actor): Promise<number>;
 
   // ---- control -----------------------------------------------------------------------------------
   getControl(): Promise<ControlState>;
