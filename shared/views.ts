@@ -81,8 +81,8 @@ export const OverviewSeries = z.object({
 export type OverviewSeries = z.infer<typeof OverviewSeries>;
 
 /**
- * The largest window `failures.recent` sums. A day of a heavy burst's per-minute rows sums in about 20 ms at a
- * million jobs (bench/README.md); a week took 130.
+ * The largest window `failures.recent` sums, and about how long its rows are kept. A day of a heavy burst's
+ * per-minute rows sums in about 30 ms at a million jobs (README.md, Performance); a week took 130.
  */
 export const FAILURE_WINDOW_MAX_MINUTES = 24 * 60;
 
@@ -97,9 +97,9 @@ export const FailureGroup = z.object({
   fingerprint: z.string(),
   /** Failed attempts in the window. */
   failures: z.number().int(),
-  /** Of those, the ones that ended their job in the dead-letter queue; the rest retry (or were retried). */
+  /** Of those, the ones that ended their job in the dead-letter queue; after the rest the job was to try again (an operator's cancel may have ended it since). */
   dead_lettered: z.number().int(),
-  /** The minutes of the first and the last of them. */
+  /** When the first and the last of them were recorded. */
   first_seen: Timestamp,
   last_seen: Timestamp,
   /** The error of the latest of them. */

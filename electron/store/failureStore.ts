@@ -1,4 +1,5 @@
 import type { Actor, DlqGroup, DlqSelector, Job } from '../../shared/domain.ts';
+import { FAILURE_WINDOW_MAX_MINUTES } from '../../shared/views.ts';
 import type { FailureGroup } from '../../shared/views.ts';
 import type { Page, PageRequest } from './store.ts';
 
@@ -29,4 +30,12 @@ export interface FailureStore {
    */
   purgeResolvedCount(before: Date): Promise<number>;
   purgeResolved(before: Date, actor: Actor): Promise<number>;
+}
+
+/**
+ * Failure rollups are read a day back at most (FAILURE_WINDOW_MAX_MINUTES): an hour past that they go, however
+ * long the charts' history is kept, so the fold each round walks a day's rows, not a month's.
+ */
+export function failuresKeptFrom(historyBefore: Date, now = Date.now()): Date {
+  return new Date(Math.max(historyBefore.getTime(), now - (FAILURE_WINDOW_MAX_MINUTES + 60) * 60_000));
 }

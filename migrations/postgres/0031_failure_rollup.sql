@@ -130,7 +130,8 @@ failures AS (
   GROUP BY service_name, error_class, coalesce(fingerprint, '')
   ON CONFLICT (minute, service_name, error_class, fingerprint, stripe) DO UPDATE SET
     failures = f.failures + excluded.failures, dead_lettered = f.dead_lettered + excluded.dead_lettered,
-    last_at = excluded.last_at, sample_error = excluded.sample_error
+    first_at = least(f.first_at, excluded.first_at), last_at = greatest(f.last_at, excluded.last_at),
+    sample_error = CASE WHEN excluded.last_at >= f.last_at THEN excluded.sample_error ELSE f.sample_error END
 )
 SELECT array_agg(settled.id),
   array_agg(DISTINCT settled.workflow_run_id) FILTER (WHERE settled.workflow_run_id IS NOT NULL AND settled.status IN ('completed', 'failed', 'cancelled')),

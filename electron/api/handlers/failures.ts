@@ -1,7 +1,7 @@
 import type { Handlers } from '../handlerTypes.ts';
 
 /** The largest groups `failures.recent` returns; the total counts every failure in the window. */
-export const FAILURE_GROUP_LIMIT = 100;
+const FAILURE_GROUP_LIMIT = 100;
 
 export const failures: Handlers<'failures.recent'> = {
   'failures.recent': async (input, ctx) => {

@@ -11,7 +11,7 @@ import { renderTable } from '../table.ts';
 function sinceMinutes(values: Values): number {
   const text = str(values, 'since') ?? '1h';
   const seconds = parseDuration(text);
-  const minutes = seconds === null ? null : Math.max(1, Math.ceil(seconds / 60));
+  const minutes = seconds === null || seconds < 60 ? null : Math.ceil(seconds / 60);
   if (minutes === null || minutes > FAILURE_WINDOW_MAX_MINUTES) {
     throw new UsageError(`--since takes a duration from 1m to 24h, like 15m, 1h or 24h, not "${text}"`);
   }

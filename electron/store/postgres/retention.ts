@@ -1,4 +1,5 @@
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import type { PgDb } from './db.ts';
 import { countsFrom } from './tally.ts';
@@ -160,10 +161,11 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
   return db.tx(async (client) => {
     let removed = 0;
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
-    for (const table of ['tb_job_rollup', 'tb_job_latency', 'tb_failure_rollup']) {
+    const cuts: [string, Date][] = [['tb_job_rollup', before], ['tb_job_latency', before], ['tb_failure_rollup', failuresKeptFrom(before)]];
+    for (const [table, cut] of cuts) {
       const result = await client.query(
         `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
-        [before.toISOString(), limit],
+        [cut.toISOString(), limit],
       );
       removed += result.rowCount ?? 0;
     }

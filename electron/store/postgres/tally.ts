@@ -51,5 +51,6 @@ export function failuresFrom(source: string, sql: { rows: string; errorClass: st
   GROUP BY 2, 3, 4
   ON CONFLICT (minute, service_name, error_class, fingerprint, stripe) DO UPDATE SET
     failures = f.failures + excluded.failures, dead_lettered = f.dead_lettered + excluded.dead_lettered,
-    last_at = excluded.last_at, sample_error = excluded.sample_error`;
+    first_at = least(f.first_at, excluded.first_at), last_at = greatest(f.last_at, excluded.last_at),
+    sample_error = CASE WHEN excluded.last_at >= f.last_at THEN excluded.sample_error ELSE f.sample_error END`;
 }

@@ -1,11 +1,6 @@
 import { FailureGroup } from '../../../shared/views.ts';
 import type { SqliteDb } from './db.ts';
 
-/**
- * Recent failures, summed from the failure rollups (migration 0019): a row per minute and kind of
- * failure, read by the primary key's minute. Each group's sample is its latest failure's.
- */
-
 interface GroupRow {
   service_name: string;
   error_class: string;
@@ -18,6 +13,10 @@ interface GroupRow {
   total: number;
 }
 
+/**
+ * Recent failures, summed from the failure rollups (migration 0019): a row per minute and kind of
+ * failure, read by the primary key's minute. Each group's sample is its latest failure's.
+ */
 export class SqliteFailures {
   readonly #db: SqliteDb;
   readonly #groups;

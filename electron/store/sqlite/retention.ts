@@ -1,4 +1,5 @@
 import type { PruneCutoffs } from '../../../shared/retention.ts';
+import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
@@ -188,12 +189,13 @@ export class SqliteRetention {
 
   pruneHistory(before: Date, maxRows: number): number {
     const bound = { cut: Math.floor(before.getTime() / 60_000) * 60, max: Math.max(1, Math.trunc(maxRows)) };
+    const failuresBound = { ...bound, cut: Math.floor(failuresKeptFrom(before).getTime() / 60_000) * 60 };
     return this.#db.guard(() =>
       this.#db.write(
         () =>
           this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
           this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneFailures.run(this.#s.failureBound.get(bound)?.minute ?? bound.cut).changes,
+          this.#s.pruneFailures.run(this.#s.failureBound.get(failuresBound)?.minute ?? failuresBound.cut).changes,
       ),
     );
   }
