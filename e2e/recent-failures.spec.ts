@@ -33,7 +33,7 @@ test('the overview groups recent failures, retrying and dead, by window, each le
   await expect(panel.getByRole('heading', { name: 'Failing in the last hour' })).toBeVisible();
   const table = panel.getByRole('table', { name: /^Failed attempts in the last hour/ });
   const row = (message: string) => table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_flaky', exact: true }) }).filter({ hasText: message });
-  // The cells after the service: class, sample error, failures, dead-lettered, retrying, last seen.
+  // The cells after the service: class, sample error, failures, dead-lettered, retried, last seen.
   const expectCounts = async (message: string, failures: number, dead: number) => {
     const cells = row(message).getByRole('cell');
     await expect(cells.nth(0)).toHaveText('noop');

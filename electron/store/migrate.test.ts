@@ -1,15 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
-import { checksum, loadMigrations, migrate, migrationsDir, pendingMigrations } from './migrate.ts';
+import { checksum, loadMigrations, migrate, pendingMigrations } from './migrate.ts';
 import type { MigrationFile } from './migrate.ts';
 import { openStore } from './open.ts';
 import { openSqliteStore } from './sqlite/open.ts';
 import { sqliteMigrationAdapter } from './sqlite/migrations.ts';
+import { earlierMigrations } from './testing/earlierMigrations.ts';
 
 function file(version: number, sql = `-- ${version}`): MigrationFile {
   return { version, name: `m${version}`, sql, checksum: checksum(sql) };
@@ -36,19 +36,10 @@ async function refusalOf(promise: Promise<unknown>): Promise<StoreError> {
   assert.fail('expected a refusal');
 }
 
-/**
- * A temp folder with a copy of this build's SQLite migrations (up to `upTo`, to make a file as an
- * earlier opsdeck left it), and a database path beside it.
- */
+/** This build's SQLite migrations up to `upTo` (a file as an earlier opsdeck left it), and a database path beside them. */
 async function sandbox(upTo = Number.POSITIVE_INFINITY) {
-  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-migrate-'));
-  const migrations = join(dir, 'migrations');
-  await mkdir(migrations);
-  for (const m of (await loadMigrations('sqlite')).filter((f) => f.version <= upTo)) {
-    const name = `${String(m.version).padStart(4, '0')}_${m.name}.sql`;
-    await copyFile(join(migrationsDir('sqlite'), name), join(migrations, name));
-  }
-  return { dir, migrations, db: join(dir, 'ops.db'), done: () => rm(dir, { recursive: true, force: true }) };
+  const earlier = await earlierMigrations('sqlite', upTo);
+  return { ...earlier, db: join(earlier.dir, 'ops.db') };
 }
 
 /**
@@ -239,6 +230,41 @@ describe('migrations on SQLite', () => {
         const groups = await after.dlqGroups({});
         assert.deepEqual(groups.map((g) => [g.fingerprint, g.count]), [['', 1]]);
         assert.deepEqual(await after.checkCounts(false), []);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await box.done();
+    }
+  });
+
+  it('a file made before the failure rollups (0019) shows the last day\'s failed attempts in recent failures', async () => {
+    const box = await sandbox(18);
+    const at = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+    try {
+      await earlierFile(box, (db) => {
+        const job = db.prepare(
+          `INSERT INTO tb_job_run (id, identifier, queue, service_name, execution_type, status, attempts, max_attempts, run_at, error_message, error_fingerprint, completed_at)
+           VALUES (?, ?, 'q', 'api', 'http', 'failed', 2, 2, ?, ?, 'fp-503', ?)`,
+        );
+        const attempt = db.prepare(
+          `INSERT INTO tb_job_attempt (job_id, attempt, worker_id, started_at, finished_at, outcome, error_message, error_class)
+           VALUES (?, ?, 'w', ?, ?, 'failed', ?, 'http_503')`,
+        );
+        job.run(1, 'recent', at(700_000), 'HTTP 503 the second time', at(300_000));
+        attempt.run(1, 1, at(600_000), at(600_000), 'HTTP 503 the first time');
+        attempt.run(1, 2, at(300_000), at(300_000), 'HTTP 503 the second time');
+        job.run(2, 'old', at(3 * 86_400_000), 'HTTP 503 long ago', at(3 * 86_400_000));
+        attempt.run(2, 1, at(3 * 86_400_000), at(3 * 86_400_000), 'HTTP 503 long ago');
+      });
+      const after = await openSqliteStore(box.db);
+      try {
+        const { groups, total } = await after.recentFailures(new Date(Date.now() - 86_400_000), null, 10);
+        assert.equal(total, 2, 'the two attempts of the last day, not the one of three days ago');
+        assert.deepEqual(
+          groups.map((g) => [g.service_name, g.error_class, g.fingerprint, g.failures, g.dead_lettered, g.sample_error]),
+          [['api', 'http_503', 'fp-503', 2, 1, 'HTTP 503 the second time']],
+        );
       } finally {
         await after.close();
       }

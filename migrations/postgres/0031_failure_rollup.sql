@@ -18,6 +18,18 @@ CREATE TABLE jobs.tb_failure_rollup (
   PRIMARY KEY (minute, service_name, error_class, fingerprint, stripe)
 );
 
+-- The last day's failures from the attempts already recorded, so the console does not read "no failures"
+-- just after an upgrade in the middle of an incident. An attempt keeps no fingerprint of its own: it is
+-- counted under its job's latest one.
+INSERT INTO jobs.tb_failure_rollup (minute, service_name, error_class, fingerprint, stripe, failures, dead_lettered,
+  first_at, last_at, sample_error)
+SELECT date_trunc('minute', a.finished_at), j.service_name, a.error_class, coalesce(j.error_fingerprint, ''), -1, count(*),
+  count(*) FILTER (WHERE j.status = 'failed' AND a.attempt = j.attempts), min(a.finished_at), max(a.finished_at),
+  left(coalesce((array_agg(a.error_message ORDER BY a.finished_at DESC))[1], ''), 1000)
+FROM jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id
+WHERE a.error_class IS NOT NULL AND a.finished_at >= now() - interval '25 hours'
+GROUP BY 1, 2, 3, 4;
+
 CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[])
  RETURNS TABLE(id bigint, readied boolean)
  LANGUAGE plpgsql

@@ -50,7 +50,7 @@ export const errors: Command = {
           [
             { header: 'failures', align: 'right' },
             { header: 'dead', align: 'right' },
-            { header: 'retrying', align: 'right' },
+            { header: 'retried', align: 'right' },
             { header: 'service', max: 30 },
             { header: 'class' },
             { header: 'last seen' },

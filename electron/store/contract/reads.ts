@@ -111,14 +111,19 @@ export function readsContract(test: ContractTest): void {
       await store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'shutdown' }]);
       const failedByHand = await claimOne(store, { service_name: 'cruncher' }, 'w-gone');
       await store.failRunningJob(failedByHand.id, 'w-gone', alice, 'its host is gone');
+      const stopped = await claimOne(store, { service_name: 'slow' });
+      await store.cancelJob(stopped.id, alice, 'not needed any more');
+      const timedOut = { message: 'timed out after 30 s', error_class: 'timeout', fingerprint: 'fp-timeout' };
+      await store.settle([{ ...base(stopped), kind: 'retry', error: timedOut, run_at: later(60_000), outcome: 'timed_out' }]);
       await claimOne(store, { service_name: 'gone', max_attempts: 3 }, 'w-dead', 1);
+      await claimOne(store, { service_name: 'gone-for-good', max_attempts: 1 }, 'w-dead', 1);
       await sleep(5);
       await store.reclaimExpired();
 
       const { groups, total } = await store.recentFailures(window, null, 100);
       const byKey = new Map(groups.map((g) => [`${g.service_name}/${g.error_class}`, g]));
-      assert.equal(groups.length, 4, JSON.stringify(groups));
-      assert.equal(total, 7, 'completions and interruptions are no failures');
+      assert.equal(groups.length, 6, JSON.stringify(groups));
+      assert.equal(total, 9, 'completions and interruptions are no failures');
       const api = byKey.get('api/http_503');
       assert.ok(api);
       assert.equal(api.fingerprint, 'fp-503');
@@ -129,12 +134,17 @@ export function readsContract(test: ContractTest): void {
       assert.deepEqual([byKey.get('cruncher/resource_limit')?.failures, byKey.get('cruncher/operator')?.dead_lettered], [1, 1]);
       const lost = byKey.get('gone/lost');
       assert.deepEqual([lost?.failures, lost?.dead_lettered, lost?.fingerprint], [1, 0, 'lease-expired:gone'], 'a lost lease with attempts left retries');
+      const lostForGood = byKey.get('gone-for-good/lost');
+      assert.deepEqual([lostForGood?.failures, lostForGood?.dead_lettered], [1, 1], 'a lost lease of the last attempt is a dead letter');
+      const cancelWon = byKey.get('slow/timeout');
+      assert.deepEqual([cancelWon?.failures, cancelWon?.dead_lettered], [1, 0], 'an attempt failed even when a cancel ended its job');
+      for (const g of groups) assert.ok(Date.parse(g.first_seen) <= Date.parse(g.last_seen), `${g.service_name}: first seen before last`);
 
       const cruncher = await store.recentFailures(window, 'cruncher', 100);
       assert.deepEqual(cruncher.groups.map((g) => g.error_class).sort(), ['operator', 'resource_limit']);
       assert.equal(cruncher.total, 2);
       assert.deepEqual((await store.recentFailures(window, null, 1)).groups.map((g) => g.error_class), ['http_503']);
-      assert.equal((await store.recentFailures(window, null, 1)).total, 7, 'the total counts beyond the groups returned');
+      assert.equal((await store.recentFailures(window, null, 1)).total, 9, 'the total counts beyond the groups returned');
       const none = await store.recentFailures(new Date(Date.now() + 120_000), null, 100);
       assert.deepEqual([none.groups, none.total], [[], 0]);
     });

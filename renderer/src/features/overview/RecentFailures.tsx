@@ -6,7 +6,7 @@ import { useSearchParams } from '../../lib/router.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
-import { FAILURE_WINDOW_PARAM, FAILURE_WINDOWS, failureWindow, jobsLink, retrying, ROWS_SHOWN, shortError, truncationNote, windowWords } from './recentFailures.ts';
+import { FAILURE_WINDOW_PARAM, FAILURE_WINDOWS, failureWindow, jobsLink, retried, ROWS_SHOWN, shortError, truncationNote, windowWords } from './recentFailures.ts';
 
 function FailureRow({ group }: { group: FailureGroup }) {
   const jobs = jobsLink(group);
@@ -23,7 +23,7 @@ function FailureRow({ group }: { group: FailureGroup }) {
       </td>
       <td className="num strong">{formatCount(group.failures)}</td>
       <td className="num">{formatCount(group.dead_lettered)}</td>
-      <td className="num">{formatCount(retrying(group))}</td>
+      <td className="num">{formatCount(retried(group))}</td>
       <td className="nowrap">
         <Time iso={group.last_seen} />
       </td>
@@ -88,7 +88,7 @@ export function RecentFailures() {
                     <abbr title="Failed attempts that ended their job in the dead letters">Dead-lettered</abbr>
                   </th>
                   <th scope="col" className="num">
-                    <abbr title="Failed attempts after which their job was to try again">Retrying</abbr>
+                    <abbr title="Failed attempts after which their job was to try again (an operator may have cancelled it since)">Retried</abbr>
                   </th>
                   <th scope="col">Last seen</th>
                 </tr>

@@ -31,8 +31,8 @@ export function windowWords(chosen: FailureWindow): string {
 }
 
 /** Attempts whose job was to try again: every failure that did not end its job in the dead letters. */
-export function retrying(group: FailureGroup): number {
-  return Math.max(0, group.failures - group.dead_lettered);
+export function retried(group: FailureGroup): number {
+  return group.failures - group.dead_lettered;
 }
 
 /**
