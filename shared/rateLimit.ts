@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timeToCome } from './timesInText.ts';
 
 /**
  * A service's call budget (the registry's `rate_limit: { limit: 100, per: 1m }` and `max_concurrent: N`),
@@ -63,7 +64,7 @@ export interface ServicePause {
 /** Why a gated service's jobs wait now, or null: what the console shows beside a pending job. */
 export function waitingReason(use: Omit<RateUse, 'waiting_reason'>, now: Date): string | null {
   if (use.paused_until !== null && Date.parse(use.paused_until) > now.getTime()) {
-    return `paused until ${use.paused_until}: ${use.pause_reason ?? 'the upstream asked to wait (429)'}`;
+    return `paused until ${timeToCome(use.paused_until, now)}: ${use.pause_reason ?? 'the upstream asked to wait (429)'}`;
   }
   if (use.limit !== null && use.per_ms !== null && use.used >= use.limit) {
     return `rate limit reached: ${use.used} of ${use.limit} per ${formatPeriod(use.per_ms)}`;

@@ -1,13 +1,12 @@
 import type { ControlFlag, HealthCheck, WorkerInfo } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
+import { spanText } from '../../shared/timesInText.ts';
 
 /** Scheduled jobs are counted up to here; past it the due count reads "at least". */
 const SCHEDULED_CAP = 10_000;
 
 function since(iso: string, now: number): string {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  const ago = s < 120 ? `${s}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
-  return `${iso} (${ago} ago)`;
+  return `${iso} (${spanText(now - Date.parse(iso))} ago)`;
 }
 
 function held(name: string, flag: ControlFlag): string {

@@ -58,7 +58,7 @@ test('every hold is named with what lifts it, in the order an operator looks', (
     }),
   );
   assert.deepEqual(reasons, [
-    'a retry, waiting out its backoff until 2026-12-06T12:05:00.000Z',
+    'a retry, waiting out its backoff until 2026-12-06T12:05:00.000Z (in 5m)',
     'the emergency stop is engaged by ana: incident 42 (opsdeck resume releases it)',
     'safe mode is on (opsdeck safe-mode off)',
     'queue billing is paused by bo: migration (opsdeck unpause billing)',
@@ -84,7 +84,7 @@ test('workers: none alive, all draining, or none taking the queue', () => {
     'no running worker takes queue billing (each was started with --queues naming others)',
   ]);
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] }), worker({ queues: ['billing'] })] })), []);
-  assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' } })), ['scheduled for 2026-12-06T13:00:00.000Z']);
+  assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' } })), ['scheduled for 2026-12-06T13:00:00.000Z (in 1h 0m)']);
 });
 
 test('a service no worker at hand has: handed back by one that lacks it, or missing from the registry loaded here', () => {

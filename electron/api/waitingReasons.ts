@@ -1,5 +1,6 @@
 import type { BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
 import { budgetText, type RateLimitView } from '../../shared/rateLimitTuning.ts';
+import { timeToCome } from '../../shared/timesInText.ts';
 
 export interface WaitingFacts {
   job: Pick<Job, 'status' | 'queue' | 'service_name' | 'run_at' | 'attempts'>;
@@ -37,7 +38,8 @@ export function waitingReasons(facts: WaitingFacts): string[] {
   if (job.status !== 'pending') return [];
   const reasons: string[] = [];
   if (Date.parse(job.run_at) > now.getTime()) {
-    reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${job.run_at}` : `scheduled for ${job.run_at}`);
+    const due = timeToCome(job.run_at, now);
+    reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${due}` : `scheduled for ${due}`);
   }
   if (control.emergency_stop.engaged) {
     reasons.push(`the emergency stop is engaged${by(control.emergency_stop.by, control.emergency_stop.reason)} (opsdeck resume releases it)`);

@@ -190,6 +190,11 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(table, /QUEUE +PENDING .* OLDEST DUE/);
     assert.match(table, /\nlater +1 .* - *\n/);
     assert.match(table, /\nq2 +1 .* \d+s *\n/);
+    const later = await opsdeck(['job', 'c', '--db', db], { env: { TZ: 'Asia/Tokyo' } });
+    assert.equal(later.code, 0, later.stderr);
+    assert.match(later.stdout, /scheduled for 2099-01-01 09:00:00\+09:00 \(in \d+d \d+h\)/, 'a waiting reason\'s time is in the reader\'s zone');
+    const utc = await opsdeck(['job', 'c', '--db', db, '--utc'], { env: { TZ: 'Asia/Tokyo' } });
+    assert.match(utc.stdout, /scheduled for 2099-01-01 00:00:00Z/);
   });
 
   it('refuses a bad --db in one line, quickly, with exit 1', async () => {

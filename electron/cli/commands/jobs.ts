@@ -11,6 +11,7 @@ import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
 import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
+import { withTimes } from '../../../shared/timesInText.ts';
 
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
   const items = list(values, key);
@@ -139,7 +140,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   const fields: Array<[string, string]> = [
     ['job', `${j.id} (${j.identifier})`],
     ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
-    ...waiting.map((reason): [string, string] => ['waiting', paint(io, reason, 'yellow')]),
+    ...waiting.map((reason): [string, string] => ['waiting', paint(io, withTimes(reason, when), 'yellow')]),
     ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
     ['attempts', attemptsText(j, trace.attempts)],
     ['created', when(j.created_at)],

@@ -5,6 +5,7 @@ import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { withTimes } from '../../../shared/timesInText.ts';
 
 /** What is used of it now: `7/10 in the last 1m, 2/2 running`. */
 function useText(v: RateLimitView): string {
@@ -26,7 +27,7 @@ function rateTable(io: Io, views: RateLimitView[]): string {
       useText(v),
       v.tuning ? `${v.tuning.set_by} ${when(v.tuning.set_at)}` : '',
       v.tuning?.reason ?? '',
-      v.waiting_reason ?? '',
+      withTimes(v.waiting_reason ?? '', when),
     ]),
   );
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { BreakerView, CallInput } from '../../../../shared/contract.ts';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatAgo, formatSeconds } from '../../lib/format.ts';
+import { formatAgo, formatSeconds, formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
@@ -15,6 +15,7 @@ import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
 import { TuneRateLimitDialog } from './TuneRateLimitDialog.tsx';
 import { budgetText, ungatedView } from '../../../../shared/rateLimitTuning.ts';
 import { rateUseParts } from './rateUse.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -115,7 +116,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         {rateUseParts(breaker.rate).map((part) => (
           <div key={part}>{part}</div>
         ))}
-        {breaker.rate?.waiting_reason ? <div className="muted">{breaker.rate.waiting_reason}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
+        {breaker.rate?.waiting_reason ? <div className="muted">{withTimes(breaker.rate.waiting_reason, formatTime)}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
         {breaker.rate?.tuning ? (
           <div>
             <Badge tone="warn" title={breaker.rate.tuning.reason ?? undefined}>

@@ -1,4 +1,6 @@
 import { useCall } from '../../lib/calls.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
+import { formatTime } from '../../lib/format.ts';
 
 /**
  * Why a pending job is not starting (not due yet, the emergency stop or safe mode, its queue paused, its
@@ -12,11 +14,11 @@ export function WaitingReason({ jobId }: { jobId: number }) {
     <div className="callout" role="status">
       <strong>Waiting:</strong>
       {reasons.length === 1 ? (
-        <span> {reasons[0]}</span>
+        <span> {withTimes(reasons[0] ?? '', formatTime)}</span>
       ) : (
         <ul>
           {reasons.map((reason) => (
-            <li key={reason}>{reason}</li>
+            <li key={reason}>{withTimes(reason, formatTime)}</li>
           ))}
         </ul>
       )}

@@ -5,8 +5,9 @@ import { Badge } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { downloadBase64 } from '../../lib/download.ts';
-import { formatBytes } from '../../lib/format.ts';
+import { formatBytes, formatTime } from '../../lib/format.ts';
 import { DiagnosisView } from './DiagnosisView.tsx';
+import { withTimes } from '../../../../shared/timesInText.ts';
 
 function Verdict({ ok }: { ok: boolean | null }) {
   return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
@@ -17,7 +18,7 @@ function HealthChecks({ checks, label }: { checks: HealthCheck[]; label: string 
     <ul className="plain-list" aria-label={label}>
       {checks.map((check) => (
         <li key={check.name}>
-          {check.ok && check.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={check.ok} />} <span className="mono">{check.name}</span>: {check.detail}
+          {check.ok && check.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={check.ok} />} <span className="mono">{check.name}</span>: {withTimes(check.detail, formatTime)}
         </li>
       ))}
     </ul>

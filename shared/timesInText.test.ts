@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { spanText, timeToCome, withTimes } from './timesInText.ts';
+
+test('every ISO-8601 UTC time in a sentence is written by the formatter, nothing else is', () => {
+  const text = 'paused until 2026-12-06T18:00:00.000Z: HTTP 429 at 2026-12-06T17:59:01Z, job 2026-12-06';
+  assert.equal(withTimes(text, (iso) => `<${Date.parse(iso)}>`), 'paused until <1796580000000>: HTTP 429 at <1796579941000>, job 2026-12-06');
+  assert.equal(withTimes('no time here', () => 'x'), 'no time here');
+});
+
+test('spans read at a glance, rounded to what matters at their size', () => {
+  assert.deepEqual([spanText(0), spanText(45_400), spanText(119_000), spanText(720_000), spanText(11_100_000), spanText(187_200_000)], ['0s', '45s', '119s', '12m', '3h 5m', '2d 4h']);
+  assert.equal(spanText(-5000), '0s', 'a time just passed is not a negative span');
+});
+
+test('a time to come says how far off it is', () => {
+  assert.equal(timeToCome('2026-12-06T18:00:00.000Z', new Date('2026-12-06T16:05:00.000Z')), '2026-12-06T18:00:00.000Z (in 1h 55m)');
+});

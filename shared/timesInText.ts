@@ -1,0 +1,27 @@
+/**
+ * The API writes the times in its sentences (a job's waiting reasons, a health check's detail) as ISO-8601
+ * UTC with a relative span beside them, so a REST client reads them whatever its zone. The CLI and the
+ * console then write each such time in the reader's zone, as they write every other time.
+ */
+
+/** An ISO-8601 UTC time as `Date.prototype.toISOString` writes it, milliseconds optional. */
+const ISO_IN_TEXT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z/g;
+
+/** `text` with every ISO-8601 UTC time in it written by `format`. */
+export function withTimes(text: string, format: (iso: string) => string): string {
+  return text.replace(ISO_IN_TEXT, (iso) => format(iso));
+}
+
+/** A span an operator reads at a glance: 45s, 12m, 3h 5m, 2d 4h. */
+export function spanText(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 172_800) return `${Math.floor(s / 3600)}h ${Math.round((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.round((s % 86_400) / 3600)}h`;
+}
+
+/** "2026-12-06T18:00:00.000Z (in 1h 55m)": a time to come in a sentence. */
+export function timeToCome(iso: string, now: Date): string {
+  return `${iso} (in ${spanText(Date.parse(iso) - now.getTime())})`;
+}
