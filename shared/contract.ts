@@ -115,7 +115,7 @@ export const calls = {
     z
       .object({
         since_minutes: z.number().int().min(1).max(FAILURE_WINDOW_MAX_MINUTES).default(60),
-        service: z.string().min(1).max(200).optional(),
+        service: z.string().min(1, 'a service name, not empty').max(200).optional(),
       })
       .strict(),
     RecentFailures,

@@ -23,8 +23,22 @@ export const KNOWN_ERROR_CLASSES = [
   'operator',
   'config',
   'payload',
+  'runner',
+  'throttled',
+  'docker_unavailable',
+  'image_pull',
+  'function_not_found',
   'noop',
 ] as const;
+
+/**
+ * Whether opsdeck writes this class, or a filter's family of them: a listing filtered by another finds
+ * nothing, and the CLI says the class is the likelier mistake. Runners add exact statuses of their own
+ * (`http_404`, `lambda_403`, `docker_500`).
+ */
+export function isKnownErrorClass(errorClass: string): boolean {
+  return KNOWN_ERROR_CLASSES.some((known) => known === errorClass) || /^(http|lambda|docker)_\d{3}$/.test(errorClass);
+}
 
 export const ErrorClass = z
   .string()

@@ -19,6 +19,11 @@ afterEach(async () => {
   t = null;
 });
 
+function ok(res: ApiResponse): unknown {
+  assert.ok(res.ok, JSON.stringify(res));
+  return res.result;
+}
+
 function code(res: ApiResponse): string {
   return res.ok ? 'ok' : res.error.code;
 }
@@ -133,6 +138,25 @@ describe('health.check sees an idle fleet', () => {
     await store.heartbeat('w', 0, 'stopped');
     await store.heartbeat('other-queues', 0, 'stopped');
     assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose');
+  });
+
+  it('warns, still healthy, while a circuit breaker holds its jobs, naming it and how many wait', async () => {
+    t = await createTestContext(REGISTRY);
+    const { ctx, store } = t;
+    const breakers = async () => {
+      const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'breakers' }, ctx)));
+      const check = report.checks[0];
+      assert.ok(check, JSON.stringify(report));
+      return { ok: report.ok, warning: check.warning === true, detail: check.detail };
+    };
+    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'no circuit breaker has tripped yet' });
+    await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
+    await store.setBreakerMode('payments', 'force_open', { user: 'alice', host: 'laptop' }, 'upstream down');
+    const held = await breakers();
+    assert.deepEqual([held.ok, held.warning], [true, true]);
+    assert.match(held.detail, /^1 circuit breaker\(s\) hold their services' jobs: payments forced open by alice@laptop \(1 pending\); opsdeck breaker list says why/);
+    await store.setBreakerMode('payments', 'reset', { user: 'alice', host: 'laptop' }, null);
+    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 1 closed' });
   });
 
   it("is unhealthy while due jobs are of a service no live worker's registry has, and recovers once one declares it", async () => {

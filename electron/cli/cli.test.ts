@@ -125,6 +125,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.match(shown.stdout, /^earlier error:\s+upstream said 503$/m);
       assert.doesNotMatch(shown.stdout, /^error:/m);
       assert.match(shown.stdout, /^\s*1\s+failed\s.*\shttp_5xx\s+upstream said 503$/m, 'each attempt with its failure class');
+      const listed = await opsdeck(['jobs', '--db', db]);
+      assert.match(listed.stdout, /completed .* earlier: upstream said 503/, 'the list says it too');
     } finally {
       await store.close();
     }
@@ -311,6 +313,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(text.stdout, /broken\s+noop/);
     assert.doesNotMatch(text.stdout, /flaky/);
     assert.match(text.stdout, /1 failed attempt\(s\) since/);
+    const mistyped = await opsdeck(['errors', '--service', 'flakey', ...common]);
+    assert.equal(mistyped.code, 0);
+    assert.match(mistyped.stdout, /^no failed attempts since /);
+    assert.equal(oneLine(mistyped.stderr), 'opsdeck: service flakey is not in the registry loaded here (known: flaky, broken)');
+    const noSuchClass = await opsdeck(['jobs', '--class', 'timeoutt', ...common]);
+    assert.equal(noSuchClass.stdout.trim(), 'no jobs match');
+    assert.equal(oneLine(noSuchClass.stderr), 'opsdeck: timeoutt is no failure class opsdeck writes; opsdeck jobs --help lists them');
+    assert.equal((await opsdeck(['jobs', '--class', 'http_418', ...common])).stderr, '', 'an exact status is a class opsdeck writes');
     const wrong = await opsdeck(['errors', '--since', 'yesterday', ...common]);
     assert.equal(wrong.code, 2);
     assert.match(oneLine(wrong.stderr), /--since takes a duration from 1m to 24h/);

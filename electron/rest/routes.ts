@@ -61,7 +61,7 @@ const FailuresQuery = z
   .object({
     /** Failures of the last `since` (default 1h), up to 24h. */
     since: duration.pipe(z.number().int().min(60, 'at least 1m').max(FAILURE_WINDOW_MAX_MINUTES * 60, 'at most 24h')).optional(),
-    service: z.string().min(1).max(200).optional(),
+    service: z.string().min(1, 'a service name, not empty').max(200).optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import type { Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { printJson, when } from '../output.ts';
+import { noMatchHints } from '../noMatchHints.ts';
 import { renderTable } from '../table.ts';
 
 /** --since as whole minutes: 90s is two of them, as the rollups count by the minute. */
@@ -24,8 +25,12 @@ export const errors: Command = {
   usage: '[--since 1h] [--service NAME]',
   details: [
     'Every failed attempt counts, whether its job will retry or went to the dead-letter queue: the first',
-    'place to look while an upstream fails. Largest groups first. `jobs --class C --service S` lists the jobs',
-    'of a group; `dlq groups` the dead letters alone.',
+    'place to look while an upstream fails. Largest groups first.',
+    '  FAILURES       failed attempts in the window',
+    '  DEAD-LETTERED  of those, the ones that sent their job to the dead-letter queue then (a later',
+    '                 dlq retry does not take them back: dlq groups shows what is in the queue now)',
+    '  RETRIED        the others: after them the job was to try again (an operator may have cancelled it since)',
+    '`jobs --class C --service S` lists a group\'s jobs; `dlq retry --fingerprint FP` sends its dead letters back.',
   ].join('\n'),
   options: {
     since: { type: 'string', value: 'AGE', description: 'failures of the last AGE (default 1h; 15m, up to 24h)' },
@@ -43,23 +48,35 @@ export const errors: Command = {
       }
       if (result.groups.length === 0) {
         inv.io.out(`no failed attempts since ${when(result.since)}`);
+        for (const hint of noMatchHints({ service }, ctx.registry)) inv.io.err(`opsdeck: ${hint}`);
         return 0;
       }
       inv.io.out(
         renderTable(
           [
             { header: 'failures', align: 'right' },
-            { header: 'dead', align: 'right' },
+            { header: 'dead-lettered', align: 'right' },
             { header: 'retried', align: 'right' },
             { header: 'service', max: 30 },
             { header: 'class' },
+            { header: 'fingerprint', max: 40 },
             { header: 'last seen' },
             { header: 'sample error', max: 80 },
           ],
-          result.groups.map((g) => [String(g.failures), String(g.dead_lettered), String(g.failures - g.dead_lettered), g.service_name, g.error_class, when(g.last_seen), g.sample_error]),
+          result.groups.map((g) => [
+            String(g.failures),
+            String(g.dead_lettered),
+            String(g.failures - g.dead_lettered),
+            g.service_name,
+            g.error_class,
+            g.fingerprint,
+            when(g.last_seen),
+            g.sample_error,
+          ]),
         ),
       );
-      const shown = result.truncated ? `the ${result.groups.length} largest groups shown (--service narrows them)` : `${result.groups.length} group(s)`;
+      const narrower = service === undefined ? '--service narrows them' : '--json lists the same groups, each whole';
+      const shown = result.truncated ? `the ${result.groups.length} largest groups shown (${narrower})` : `${result.groups.length} group(s)`;
       inv.io.out(`\n${result.total} failed attempt(s) since ${when(result.since)}, ${shown}; a group's jobs: opsdeck jobs --class CLASS --service SERVICE`);
       return 0;
     });

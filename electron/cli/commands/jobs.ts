@@ -12,6 +12,7 @@ import { CliFailure, type Command } from '../command.ts';
 import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { withTimes } from '../../../shared/timesInText.ts';
+import { noMatchHints } from '../noMatchHints.ts';
 
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
   const items = list(values, key);
@@ -35,7 +36,7 @@ export function jobsTable(io: Io, jobs: Job[]): string {
       paint(io, j.status, statusColor(j.status)) + (j.resolved_at ? ' (resolved)' : ''),
       `${j.attempts}/${j.max_attempts}`,
       when(j.created_at),
-      j.error_message ?? '',
+      j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${j.error_message}` : j.error_message,
     ]),
   );
 }
@@ -120,7 +121,10 @@ export const jobs: Command = {
         printJson(inv.io, page);
         return 0;
       }
-      if (page.jobs.length === 0) inv.io.out('no jobs match');
+      if (page.jobs.length === 0) {
+        inv.io.out('no jobs match');
+        for (const hint of noMatchHints({ errorClass: filter.error_class, service: filter.service }, ctx.registry)) inv.io.err(`opsdeck: ${hint}`);
+      }
       else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
       if (page.next_cursor) inv.io.out(`\nmore: opsdeck jobs … --after ${page.next_cursor}`);
       return 0;
