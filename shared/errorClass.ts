@@ -25,6 +25,7 @@ export const KNOWN_ERROR_CLASSES = [
   'payload',
   'runner',
   'throttled',
+  'docker',
   'docker_unavailable',
   'image_pull',
   'function_not_found',

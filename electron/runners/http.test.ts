@@ -184,3 +184,17 @@ test('the probe says whether base URLs answer', async () => {
   assert.equal(probe.ok, false);
   assert.match(probe.detail, /127\.0\.0\.1:9/);
 });
+
+test('the probe says which origins answer with a server error, still answering', async () => {
+  const unavailable = http.createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
+  const origin = `http://127.0.0.1:${await listenLocal(unavailable)}`;
+  try {
+    const failing = service({ execution_type: 'http', runner_config: { base_url: `${origin}/v1` } });
+    const probe = await runner.probe([httpService(), failing]);
+    assert.equal(probe.ok, true);
+    assert.equal(probe.detail, `2 endpoint(s) answering; answering with a server error: ${origin} (HTTP 503)`);
+  } finally {
+    unavailable.closeAllConnections();
+    await new Promise((resolve) => unavailable.close(resolve));
+  }
+});

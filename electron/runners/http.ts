@@ -144,15 +144,21 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-/** Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. */
+/**
+ * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
+ * still an answer, but said: "answering" alone, while every job of the service fails with a 503, reads as
+ * all being well.
+ */
 export async function probeUrls(urls: string[], timeoutMs = 3000): Promise<HealthResult> {
   if (urls.length === 0) return { ok: true, detail: 'no services' };
   const down: string[] = [];
+  const failing: string[] = [];
   await Promise.all(
     urls.map(async (url) => {
       try {
         const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
+        if (response.status >= 500) failing.push(`${url} (HTTP ${response.status})`);
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error && 'code' in error.cause ? String(error.cause.code) : '';
         down.push(`${url} (${cause || (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable')})`);
@@ -160,5 +166,6 @@ export async function probeUrls(urls: string[], timeoutMs = 3000): Promise<Healt
     }),
   );
   if (down.length > 0) return { ok: false, detail: `not answering: ${down.join(', ')}` };
-  return { ok: true, detail: `${urls.length} endpoint(s) answering` };
+  const errors = failing.length > 0 ? `; answering with a server error: ${failing.sort().join(', ')}` : '';
+  return { ok: true, detail: `${urls.length} endpoint(s) answering${errors}` };
 }
