@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Registry } from '../../shared/registry.ts';
 import { finishJobs } from '../store/testing/finishJobs.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
-import { Maintainer } from './maintainer.ts';
+import { Maintainer, ROUND_LEASE_MS } from './maintainer.ts';
 import { silentLogger } from '../log/logger.ts';
 
 /** Jobs finished "a while ago": the round is run as of a day from now, so a one-hour retention covers them. */
@@ -44,6 +44,35 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
         const off = new Maintainer({ store: first, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: silentLogger });
         assert.equal(await off.runOnce(TOMORROW), null);
         assert.equal((await first.listJobs({}, { limit: 100 })).items.length, 10);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a round holds the upkeep briefly and renews it as it goes, so a worker that dies mid-round does not keep it for minutes', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 1500);
+        const leases: number[] = [];
+        const watched = new Proxy(first, {
+          get(target, prop) {
+            if (prop !== 'takeMaintenance') {
+              // Called on the store itself: its methods read private fields a proxy does not have.
+              const value: unknown = Reflect.get(target, prop, target);
+              return typeof value === 'function' ? value.bind(target) : value;
+            }
+            return (task: string, owner: string, ttlMs: number) => {
+              leases.push(ttlMs);
+              return target.takeMaintenance(task, owner, ttlMs);
+            };
+          },
+        });
+        const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
+        const round = await new Maintainer({ store: watched, registry: policy, owner: 'w', log: silentLogger }).runOnce(TOMORROW);
+        assert.equal(round?.completed, 1500);
+        assert.ok(leases.length >= 3, `taken, then renewed before each batch and step: ${leases.length} times`);
+        assert.ok(leases.every((ms) => ms === ROUND_LEASE_MS), `every hold is ${ROUND_LEASE_MS} ms: ${leases.join(', ')}`);
+        assert.equal(await first.maintenanceHolder('retention'), null, 'given up after the round');
       } finally {
         await close();
       }

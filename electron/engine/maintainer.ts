@@ -5,6 +5,9 @@ import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
 import { RETENTION_TASK, pruneRound } from './pruning.ts';
 
+/** How long a background round holds the upkeep unrenewed: within an operator's prune's wait for it (30 s). */
+export const ROUND_LEASE_MS = 20_000;
+
 export interface MaintainerOptions {
   store: Store;
   registry: { readonly registry: Registry };
@@ -73,11 +76,17 @@ export class Maintainer {
     const retention = this.#opts.registry.registry.retention ?? DEFAULT_RETENTION;
     if (!retention.enabled) return null;
     const budgetMs = this.#opts.budgetMs ?? 2000;
-    // Held far longer than a round lasts, in case one runs slow, and given up after it: an operator's
-    // `opsdeck prune` waits for the lease, and must not wait for this process to go away.
-    if (!(await store.takeMaintenance(RETENTION_TASK, owner, Math.max(5 * budgetMs, 3 * (this.#opts.intervalMs ?? 60_000))))) return null;
+    const leaseMs = Math.max(ROUND_LEASE_MS, 5 * budgetMs);
+    if (!(await store.takeMaintenance(RETENTION_TASK, owner, leaseMs))) return null;
+    // Renewed before every batch and step, so a slow round keeps it, and a worker that dies mid-round holds it
+    // only until it runs out: an operator's `opsdeck prune` waits that long at most.
+    let held = true;
+    const keepGoing = async () => {
+      if (held) held = await store.takeMaintenance(RETENTION_TASK, owner, leaseMs);
+      return held;
+    };
     try {
-      const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false });
+      const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false, keepGoing });
       this.#reachedId = round.done ? 0 : round.reachedId;
       // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
       const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
