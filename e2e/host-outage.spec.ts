@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { findingsInBothThemes, report } from './support/axe.ts';
 import { startConsole } from './support/serve.ts';
 
 // Its own console, for its host is stopped under it: every call from the page then fails at the network.
@@ -19,6 +20,9 @@ test('a console whose opsdeck serve stopped says its host stopped answering and 
     await expect(banner).toContainText('If it does not come back, restart opsdeck serve');
     await expect(banner).not.toContainText('clears by itself');
     await expect(page.getByText('Store unavailable')).toHaveCount(0);
+    // The banner is an alert over a page of stale data: it must be as readable as the rest, in both themes.
+    const findings = await findingsInBothThemes(page, 'host not answering');
+    expect(findings, report(findings)).toEqual([]);
   } finally {
     await opsdeck.stop();
     await rm(dir, { recursive: true, force: true });
