@@ -24,6 +24,10 @@ export const HINTS: Record<string, string> = {
   'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
   'runner-health': 'opsdeck runners',
+  executions: 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures',
+  shutdown: 'opsdeck safe-mode on --drain SECONDS stops claiming, lets running jobs finish, then stops what still runs; opsdeck emergency-stop stops everything now; a worker drains on SIGTERM',
+  recover: 'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back',
+  backup: 'opsdeck keeps everything in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs',
 };
 
 /** The words typed, with an alias replaced by its command. */

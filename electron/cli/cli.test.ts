@@ -223,7 +223,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
     const unknown = await opsdeck(['health-check', 'nosuch', '--db', db]);
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 2, 'a mistyped check is no outage');
     assert.match(unknown.stderr, /no health check named nosuch \(known: store, migrations, registry/);
   });
 

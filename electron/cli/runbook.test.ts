@@ -42,7 +42,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     ok(await opsdeck(['migrate', '--db', join(dir, 'alias.db')]));
     assert.equal(ok(await opsdeck(['queue-status', ...common, '--json'])), ok(await opsdeck(['status', ...common, '--json'])));
     assert.match(ok(await opsdeck(['list-runners', ...common])), /^KIND\s+HEALTH/m);
-    for (const word of ['test-vars', 'security-audit', 'version-check']) {
+    for (const word of ['test-vars', 'security-audit', 'version-check', 'executions', 'shutdown', 'recover', 'backup']) {
       const run = await opsdeck([word, '--service', 'stripe']);
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ServiceConfig } from '../../shared/registry.ts';
+import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
 import { isSecretKey } from './secrets.ts';
@@ -150,9 +150,24 @@ function serverlessChecks(
   return out;
 }
 
-/** Checks a schema cannot express, on services that passed the schema. */
-export function serviceChecks(service: ServiceConfig, index: number, env: Env): RawProblem[] {
-  const at: PathKey[] = ['services', index];
+/**
+ * A first backoff longer than the longest is allowed (the longest wins), but says the strategy is not what
+ * its writer meant: every retry would wait max_backoff.
+ */
+function retryChecks(service: ServiceConfig, at: PathKey[]): RawProblem[] {
+  const retry = effectiveRetry(service);
+  if (retry.initial_backoff <= retry.max_backoff) return [];
+  const where = service.retry_config?.initial_backoff !== undefined ? [...at, 'retry_config'] : [...at, 'runner_config', 'retry_config'];
+  return [
+    {
+      path: [...where, 'initial_backoff'],
+      message: `initial_backoff ${retry.initial_backoff}s is longer than max_backoff ${retry.max_backoff}s: every retry waits ${retry.max_backoff}s`,
+      severity: 'warning',
+    },
+  ];
+}
+
+function runnerChecks(service: ServiceConfig, at: PathKey[], env: Env): RawProblem[] {
   switch (service.execution_type) {
     case 'shell':
       return shellChecks(service, at, env);
@@ -165,6 +180,12 @@ export function serviceChecks(service: ServiceConfig, index: number, env: Env): 
     case 'noop':
       return [];
   }
+}
+
+/** Checks a schema cannot express, on services that passed the schema. */
+export function serviceChecks(service: ServiceConfig, index: number, env: Env): RawProblem[] {
+  const at: PathKey[] = ['services', index];
+  return [...runnerChecks(service, at, env), ...retryChecks(service, at)];
 }
 
 /** Names must be unique: jobs, breakers and the DLQ are keyed by them. */

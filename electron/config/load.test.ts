@@ -90,6 +90,25 @@ test('a command outside allowed_commands is a warning: the registry loads and it
   assert.match(p.message, /Command '\/usr\/bin\/rm' is not allowed/);
 });
 
+test('a first backoff longer than max_backoff is a warning with its line: every retry would wait the longest', () => {
+  const text = [
+    'services:',
+    '  - name: sync',
+    '    execution_type: noop',
+    '    retry_config:',
+    '      max_backoff: 5',
+    '      initial_backoff: 100',
+    '  - name: fine',
+    '    execution_type: noop',
+    '    retry_config: { initial_backoff: 2, max_backoff: 60 }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry?.services.length, 2, 'it loads');
+  const p = find(problems, 'services[0].retry_config.initial_backoff');
+  assert.deepEqual([p.severity, p.line, p.message], ['warning', 6, 'initial_backoff 100s is longer than max_backoff 5s: every retry waits 5s']);
+  assert.equal(problems.length, 1, JSON.stringify(problems));
+});
+
 test('a missing secret variable is named, never valued, and does not block loading', () => {
   const text = [
     'services:',

@@ -100,18 +100,26 @@ function named(checks: HealthCheck[], name: string): HealthCheck[] {
   return checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
 }
 
+/**
+ * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
+ * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' `database` is the store.
+ */
+export function checksNamed(report: HealthReport, name: string): { report: HealthReport } | { unknown: string } {
+  const check = name === 'database' ? 'store' : name;
+  const checks = named(report.checks, check);
+  if (checks.length === 0) {
+    const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');
+    return { unknown: `no health check named ${check} (known: ${known})` };
+  }
+  return { report: { ok: checks.every((c) => c.ok), checks } };
+}
+
 export const health: Handlers<'health.check'> = {
   'health.check': async (input, ctx) => {
     const report = await healthReport(ctx);
     if (input.check === undefined) return report;
-    // `runner` and `worker` name every check of their kind (runner:shell, worker:host-a:1, ...); the
-    // runbooks' `database` is the store.
-    const check = input.check === 'database' ? 'store' : input.check;
-    const checks = named(report.checks, check);
-    if (checks.length === 0) {
-      const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');
-      throw notFound(`no health check named ${check} (known: ${known})`);
-    }
-    return { ok: checks.every((c) => c.ok), checks };
+    const chosen = checksNamed(report, input.check);
+    if ('unknown' in chosen) throw notFound(chosen.unknown);
+    return chosen.report;
   },
 };

@@ -1,4 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
+import { checksNamed } from '../../api/handlers/health.ts';
 import { createRuntime } from '../../api/runtime.ts';
 import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
@@ -21,11 +22,17 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
     return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
+  let report: HealthReport;
   try {
-    return await call(rt.ctx, 'health.check', check === undefined ? {} : { check });
+    report = await call(rt.ctx, 'health.check', {});
   } finally {
     await rt.close();
   }
+  if (check === undefined) return report;
+  // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
+  const chosen = checksNamed(report, check);
+  if ('unknown' in chosen) throw new UsageError(chosen.unknown);
+  return chosen.report;
 }
 
 export function printHealth(inv: Invocation, report: HealthReport): void {
