@@ -145,9 +145,12 @@ test("health-check's scheduler check fails while a schedule is left unfired, and
     const check = report.checks.find((c) => c.name === 'scheduler');
     assert.equal(check?.ok, false);
     assert.match(check?.detail ?? '', /schedule stale overdue \(\d+s late\): no worker is firing it/);
+    const shown = calls['schedules.get'].output.parse(await caller(t.ctx).ok('schedules.get', { name: 'stale' }));
+    assert.match(shown.problem ?? '', /^overdue: its fire due \d{4}-\S+Z \(10m ago\) has not happened; no running worker fires it \(start one whose registry has service report\)$/, 'the schedule says so itself');
     await t.store.setSchedulePaused('stale', true, null, t.ctx.actor, null);
     const after = calls['health.check'].output.parse(await caller(t.ctx).ok('health.check', {}));
     assert.equal(after.checks.find((c) => c.name === 'scheduler')?.ok, true, 'a paused schedule is not overdue');
+    assert.equal(calls['schedules.get'].output.parse(await caller(t.ctx).ok('schedules.get', { name: 'stale' })).problem, null);
   } finally {
     await t.cleanup();
   }

@@ -28,11 +28,20 @@ describe('workflow calls', () => {
       assert.ok((await dispatch('workflows.run', { workflow: 'patient' }, t.ctx)).ok);
       const fresh = await dispatch('workflows.stuck', {}, t.ctx);
       assert.deepEqual(fresh.ok ? fresh.result : fresh.error, { runs: [] });
+      const health = async () => {
+        const res = await dispatch('health.check', { check: 'workflows' }, t.ctx);
+        const report = calls['health.check'].output.parse(res.ok ? res.result : null);
+        return { ok: report.ok, warning: report.checks[0]?.warning === true, detail: report.checks[0]?.detail ?? '' };
+      };
+      assert.deepEqual(await health(), { ok: true, warning: false, detail: 'no running workflow run is stuck' });
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const later = await dispatch('workflows.stuck', {}, t.ctx);
       assert.ok(later.ok);
       const { runs } = calls['workflows.stuck'].output.parse(later.result);
       assert.deepEqual(runs.map((r) => [r.workflow, r.stuck]), [['quick_to_stick', true]], 'patient allows an hour');
+      const warned = await health();
+      assert.deepEqual([warned.ok, warned.warning], [true, true], 'a stuck run is a warning, not an outage');
+      assert.match(warned.detail, /^1 workflow run\(s\) stuck: quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\); opsdeck workflow show RUN/);
     } finally {
       await t.cleanup();
     }

@@ -7,6 +7,7 @@ import { breakersCheck } from '../breakersCheck.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
+import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
@@ -81,6 +82,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
       checks.push(await dispatchCheck(ctx.store, workers, now));
       checks.push(await breakersCheck(ctx.store));
+      checks.push(await workflowsCheck(ctx, now));
       checks.push(await schedulerCheck(ctx.store, now));
       const serving = workers.some((w) => !w.lost && w.state === 'running');
       for (const w of workers) checks.push(await workerCheck(ctx, w, serving, now));
@@ -89,7 +91,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     }
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
-    for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'scheduler']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
+    for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
   }
   return { ok: checks.every((c) => c.ok), checks };
 }

@@ -1,24 +1,12 @@
-import type { WorkflowRunView } from '../../../shared/contract.ts';
 import type { JsonObject } from '../../../shared/domain.ts';
-import type { Registry } from '../../../shared/registry.ts';
-import { isRunStuck, stuckAfterMs } from '../../../shared/workflow.ts';
 import type { WorkflowRun } from '../../../shared/workflow.ts';
 import { WorkflowStartError, startWorkflowRun } from '../../engine/workflowStart.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 
-/** A run flagged stuck by its workflow's stuck_after (1h for a workflow no longer in the registry). */
-/** What a run of a workflow the registry does not name is held to. */
-const DEFAULT_STUCK_AFTER = '1h';
-/** Stuck runs read per stuck_after: more than an overview shows. */
-const STUCK_LIMIT = 200;
-
-function viewOf(run: WorkflowRun, registry: Registry, nowMs: number): WorkflowRunView {
-  const workflow = registry.workflows?.find((w) => w.name === run.workflow);
-  return { ...run, stuck: isRunStuck(run, stuckAfterMs(workflow?.stuck_after ?? DEFAULT_STUCK_AFTER), nowMs) };
-}
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
 async function runOf(store: Store, ref: number | string): Promise<WorkflowRun> {
@@ -83,20 +71,5 @@ export const workflows: Handlers<
     return cancelled;
   },
 
-  'workflows.stuck': async (_input, ctx) => {
-    const nowMs = Date.now();
-    const registry = ctx.registry.registry;
-    // One read per stuck_after, each of runs already past it: old runs of a patient workflow never crowd
-    // out a stuck run of another. Workflows the registry lacks are held to the default.
-    const byWait = new Map<number, string[]>();
-    for (const w of registry.workflows ?? []) {
-      const ms = stuckAfterMs(w.stuck_after);
-      byWait.set(ms, [...(byWait.get(ms) ?? []), w.name]);
-    }
-    const reads = [...byWait].map(([ms, workflows]) => ctx.store.runningWorkflowRuns(STUCK_LIMIT, { workflows, updatedBefore: new Date(nowMs - ms) }));
-    const known = (registry.workflows ?? []).map((w) => w.name);
-    reads.push(ctx.store.runningWorkflowRuns(STUCK_LIMIT, { exceptWorkflows: known, updatedBefore: new Date(nowMs - stuckAfterMs(DEFAULT_STUCK_AFTER)) }));
-    const runs = (await Promise.all(reads)).flat().sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
-    return { runs: runs.map((run) => viewOf(run, registry, nowMs)).filter((run) => run.stuck) };
-  },
+  'workflows.stuck': async (_input, ctx) => ({ runs: await stuckWorkflowRuns(ctx) }),
 };

@@ -6,6 +6,7 @@ import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 
 /** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
 function taskSummary(tasks: Record<string, number>): string {
@@ -84,6 +85,8 @@ async function stuckRuns(inv: Invocation): Promise<number> {
     const stuck = workflow === undefined ? all : all.filter((r) => r.workflow === workflow);
     if (inv.common.json) printJson(inv.io, { runs: stuck });
     else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
+    // Each workflow's stuck_after is in the registry: without one, every run is held to the default.
+    if (!inv.common.json && ctx.registry.loadedAt === null) inv.io.err(`opsdeck: no registry loaded here, so every workflow is held to a stuck_after of ${DEFAULT_STUCK_AFTER}; --registry FILE reads each workflow's own`);
     return 0;
   });
 }

@@ -11,6 +11,8 @@ import { ScheduleActions } from './ScheduleActions.tsx';
 import { ScheduleHistory } from './ScheduleHistory.tsx';
 import { ScheduleTime } from './ScheduleTimes.tsx';
 import { viewerZone } from './zonedTime.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
+import { formatTime } from '../../lib/format.ts';
 
 function StateBadge({ schedule }: { schedule: ScheduleView }) {
   if (schedule.paused) {
@@ -86,7 +88,7 @@ export function SchedulesPage() {
                     <div className="muted small">
                       <Badge tone={s.source === 'registry' ? 'info' : 'muted'}>{s.source}</Badge> → {s.config.workflow !== undefined ? `workflow ${s.config.workflow}` : s.config.service}
                     </div>
-                    {s.problem ? <div className="small text-bad">{s.problem}</div> : null}
+                    {s.problem ? <div className="small text-bad">{withTimes(s.problem, formatTime)}</div> : null}
                   </td>
                   <td>
                     <span className="mono">{s.config.cron}</span>
