@@ -29,6 +29,8 @@ export const KNOWN_ERROR_CLASSES = [
   'docker_unavailable',
   'image_pull',
   'function_not_found',
+  'function_error',
+  'function_crash',
   'noop',
 ] as const;
 
@@ -38,7 +40,7 @@ export const KNOWN_ERROR_CLASSES = [
  * (`http_404`, `lambda_403`, `docker_500`).
  */
 export function isKnownErrorClass(errorClass: string): boolean {
-  return KNOWN_ERROR_CLASSES.some((known) => known === errorClass) || /^(http|lambda|docker)_\d{3}$/.test(errorClass);
+  return KNOWN_ERROR_CLASSES.some((known) => known === errorClass) || /^(http|lambda|docker)_\d{3}$|^http_[1-5]xx$/.test(errorClass);
 }
 
 export const ErrorClass = z

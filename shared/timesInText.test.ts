@@ -11,6 +11,7 @@ test('every ISO-8601 UTC time in a sentence is written by the formatter, nothing
 test('spans read at a glance, rounded to what matters at their size', () => {
   assert.deepEqual([spanText(0), spanText(45_400), spanText(119_000), spanText(720_000), spanText(11_100_000), spanText(187_200_000)], ['0s', '45s', '119s', '12m', '3h 5m', '2d 4h']);
   assert.equal(spanText(-5000), '0s', 'a time just passed is not a negative span');
+  assert.deepEqual([spanText(3_590_000), spanText(7_170_000), spanText(259_100_000)], ['1h 0m', '2h 0m', '3d 0h'], 'rounded before it is split: never 60m, 1h 60m or 2d 24h');
 });
 
 test('a time to come says how far off it is', () => {

@@ -16,9 +16,12 @@ export function withTimes(text: string, format: (iso: string) => string): string
 export function spanText(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s}s`;
-  if (s < 3600) return `${Math.round(s / 60)}m`;
-  if (s < 172_800) return `${Math.floor(s / 3600)}h ${Math.round((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.round((s % 86_400) / 3600)}h`;
+  // Rounded to the unit shown before it is split, so 3 590 s reads 1h 0m, never 60m.
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes}m`;
+  if (minutes < 2880) return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+  const hours = Math.round(minutes / 60);
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
 /** "2026-12-06T18:00:00.000Z (in 1h 55m)": a time to come in a sentence. */

@@ -8,22 +8,27 @@ function how(breaker: BreakerRecord): string {
 }
 
 /**
- * Health-check's breakers check: a warning while any circuit breaker holds its service's jobs, naming each
- * and how many jobs it holds. Not a failure: an open breaker is dispatch protecting an upstream that fails,
- * yet "healthy" alone in the middle of such an outage would send the operator the wrong way.
+ * Health-check's breakers check: a warning while a circuit breaker holds its service's jobs (or an operator
+ * forced one open), naming each and how many jobs wait. Not a failure: an open breaker is dispatch
+ * protecting an upstream that fails, yet "healthy" alone in the middle of such an outage would send the
+ * operator the wrong way. A breaker with nothing waiting (half-open until a job comes to probe it) is only
+ * mentioned: it would keep the warning up for good on a quiet service.
  */
 export async function breakersCheck(store: Store): Promise<HealthCheck> {
   const breakers = await store.listBreakers();
-  const holding = breakers.filter((b) => effectiveState(b) !== 'closed');
-  if (holding.length === 0) return { name: 'breakers', ok: true, detail: breakers.length === 0 ? 'no circuit breaker has tripped yet' : `all ${breakers.length} closed` };
+  const notClosed = breakers.filter((b) => effectiveState(b) !== 'closed').sort((a, b) => a.service_name.localeCompare(b.service_name));
+  if (notClosed.length === 0) return { name: 'breakers', ok: true, detail: breakers.length === 0 ? 'no circuit breaker has tripped yet' : `all ${breakers.length} closed` };
   const pending = await store.pendingByService();
-  const named = holding
-    .sort((a, b) => a.service_name.localeCompare(b.service_name))
-    .map((b) => `${b.service_name} ${how(b)} (${pending[b.service_name] ?? 0} pending)`);
+  const waiting = (b: BreakerRecord) => pending[b.service_name] ?? 0;
+  const holding = notClosed.filter((b) => waiting(b) > 0 || b.mode === 'force_open');
+  const idle = notClosed.filter((b) => !holding.includes(b)).map((b) => `${b.service_name} ${how(b)}`);
+  const idleText = idle.length > 0 ? `${idle.join(', ')} with no job waiting` : '';
+  if (holding.length === 0) return { name: 'breakers', ok: true, detail: idleText };
+  const named = holding.map((b) => `${b.service_name} ${how(b)} (${waiting(b)} pending)`);
   return {
     name: 'breakers',
     ok: true,
     warning: true,
-    detail: `${holding.length} circuit breaker(s) hold their services' jobs: ${named.join(', ')}; opsdeck breaker list says why, opsdeck breaker reset SERVICE releases one`,
+    detail: `${holding.length} circuit breaker(s) hold their services' jobs: ${named.join(', ')}; opsdeck breaker list says why, opsdeck breaker reset SERVICE releases one${idleText ? `; also ${idleText}` : ''}`,
   };
 }

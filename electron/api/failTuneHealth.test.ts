@@ -150,13 +150,36 @@ describe('health.check sees an idle fleet', () => {
       return { ok: report.ok, warning: check.warning === true, detail: check.detail };
     };
     assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'no circuit breaker has tripped yet' });
-    await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
     await store.setBreakerMode('payments', 'force_open', { user: 'alice', host: 'laptop' }, 'upstream down');
+    assert.match((await breakers()).detail, /^1 circuit breaker\(s\) hold .*payments forced open by alice@laptop \(0 pending\)/, 'forced open is said even with nothing waiting');
+    await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
     const held = await breakers();
     assert.deepEqual([held.ok, held.warning], [true, true]);
     assert.match(held.detail, /^1 circuit breaker\(s\) hold their services' jobs: payments forced open by alice@laptop \(1 pending\); opsdeck breaker list says why/);
     await store.setBreakerMode('payments', 'reset', { user: 'alice', host: 'laptop' }, null);
     assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 1 closed' });
+    const record = await store.getBreaker('payments');
+    assert.ok(record);
+    await store.cancelJob((await store.listJobs({ service: 'payments' }, { limit: 1 })).items[0]?.id ?? 0, { user: 'alice', host: 'laptop' }, null);
+    assert.equal(await store.saveBreaker({ ...record, state: 'open', version: record.version + 1 }, null), true);
+    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'payments open with no job waiting' }, 'a quiet service\'s open breaker keeps no warning up');
+  });
+
+  it('a check whose read fails fails under its own name, and the checks after it are still made', async () => {
+    t = await createTestContext(REGISTRY);
+    const failing = new Proxy(t.store, {
+      get(target, prop) {
+        if (prop === 'listBreakers') return () => Promise.reject(new Error('breaker table unreadable'));
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const report = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, { ...t.ctx, store: failing })));
+    const byName = new Map(report.checks.map((c) => [c.name, c]));
+    assert.deepEqual([byName.get('breakers')?.ok, byName.get('breakers')?.detail], [false, 'cannot tell: breaker table unreadable']);
+    assert.equal(byName.get('scheduler')?.ok, true, 'checked all the same');
+    assert.equal(byName.get('workflows')?.ok, true);
+    assert.equal(report.ok, false);
   });
 
   it("is unhealthy while due jobs are of a service no live worker's registry has, and recovers once one declares it", async () => {

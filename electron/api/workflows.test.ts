@@ -30,7 +30,8 @@ describe('workflow calls', () => {
       assert.deepEqual(fresh.ok ? fresh.result : fresh.error, { runs: [] });
       const health = async () => {
         const res = await dispatch('health.check', { check: 'workflows' }, t.ctx);
-        const report = calls['health.check'].output.parse(res.ok ? res.result : null);
+        assert.ok(res.ok, JSON.stringify(res));
+        const report = calls['health.check'].output.parse(res.result);
         return { ok: report.ok, warning: report.checks[0]?.warning === true, detail: report.checks[0]?.detail ?? '' };
       };
       assert.deepEqual(await health(), { ok: true, warning: false, detail: 'no running workflow run is stuck' });

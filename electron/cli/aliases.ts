@@ -27,7 +27,7 @@ export const HINTS: Record<string, string> = {
   executions: 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures',
   shutdown: 'opsdeck safe-mode on --drain SECONDS stops claiming, lets running jobs finish, then stops what still runs; opsdeck emergency-stop stops everything now; a worker drains on SIGTERM',
   recover: 'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back',
-  backup: 'opsdeck keeps everything in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs',
+  backup: 'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set',
 };
 
 /** The words typed, with an alias replaced by its command. */

@@ -152,16 +152,18 @@ function serverlessChecks(
 
 /**
  * A first backoff longer than the longest is allowed (the longest wins), but says the strategy is not what
- * its writer meant: every retry would wait max_backoff.
+ * its writer meant: every retry waits up to max_backoff (the delay is jittered), and backoff_factor does
+ * nothing. Pointed at the key that was written, initial_backoff or else max_backoff.
  */
 function retryChecks(service: ServiceConfig, at: PathKey[]): RawProblem[] {
   const retry = effectiveRetry(service);
   if (retry.initial_backoff <= retry.max_backoff) return [];
-  const where = service.retry_config?.initial_backoff !== undefined ? [...at, 'retry_config'] : [...at, 'runner_config', 'retry_config'];
+  const key = service.retry_config?.initial_backoff !== undefined || service.runner_config.retry_config?.initial_backoff !== undefined ? 'initial_backoff' : 'max_backoff';
+  const where = service.retry_config?.[key] !== undefined ? [...at, 'retry_config'] : [...at, 'runner_config', 'retry_config'];
   return [
     {
-      path: [...where, 'initial_backoff'],
-      message: `initial_backoff ${retry.initial_backoff}s is longer than max_backoff ${retry.max_backoff}s: every retry waits ${retry.max_backoff}s`,
+      path: [...where, key],
+      message: `initial_backoff ${retry.initial_backoff}s is longer than max_backoff ${retry.max_backoff}s: every retry waits up to ${retry.max_backoff}s, and backoff_factor has no effect`,
       severity: 'warning',
     },
   ];

@@ -105,8 +105,14 @@ test('a first backoff longer than max_backoff is a warning with its line: every 
   const { registry, problems } = parseRegistry(text, 'r.yaml', {});
   assert.equal(registry?.services.length, 2, 'it loads');
   const p = find(problems, 'services[0].retry_config.initial_backoff');
-  assert.deepEqual([p.severity, p.line, p.message], ['warning', 6, 'initial_backoff 100s is longer than max_backoff 5s: every retry waits 5s']);
+  assert.deepEqual([p.severity, p.line, p.message], ['warning', 6, 'initial_backoff 100s is longer than max_backoff 5s: every retry waits up to 5s, and backoff_factor has no effect']);
   assert.equal(problems.length, 1, JSON.stringify(problems));
+  const defaulted = parseRegistry(['services:', '  - name: quick', '    execution_type: noop', '    runner_config:', '      retry_config: { max_backoff: 0.5 }'].join('\n'), 'r.yaml', {});
+  assert.deepEqual(
+    defaulted.problems.map((q) => [q.path, q.line]),
+    [['services[0].runner_config.retry_config.max_backoff', 5]],
+    'an initial_backoff left to its default is no key to point at: the max_backoff written is',
+  );
 });
 
 test('a missing secret variable is named, never valued, and does not block loading', () => {

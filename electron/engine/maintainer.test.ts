@@ -78,6 +78,36 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
       }
     });
 
+    it('a round that finds its lease taken stops there and leaves the schedule fires to the new holder', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 1500);
+        let renewals = 0;
+        let firesPruned = false;
+        const losing = new Proxy(first, {
+          get(target, prop) {
+            // The first take succeeds; by the first renewal another process holds the upkeep.
+            if (prop === 'takeMaintenance') return (task: string, owner: string, ttlMs: number) => (renewals++ === 0 ? target.takeMaintenance(task, owner, ttlMs) : Promise.resolve(false));
+            if (prop === 'pruneScheduleFires') {
+              return (before: Date, max: number) => {
+                firesPruned = true;
+                return target.pruneScheduleFires(before, max);
+              };
+            }
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        });
+        const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
+        const round = await new Maintainer({ store: losing, registry: policy, owner: 'w', log: silentLogger }).runOnce(TOMORROW);
+        assert.equal(round?.completed, 0, 'not one batch after the lease was found gone');
+        assert.equal((await first.listJobs({}, { limit: 1 })).items.length, 1, 'the jobs are left for the new holder');
+        assert.equal(firesPruned, false);
+      } finally {
+        await close();
+      }
+    });
+
     it('a round stops at its time budget and the next one carries on where it stopped', async () => {
       const { first, close } = await open();
       try {

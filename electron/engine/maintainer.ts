@@ -88,9 +88,14 @@ export class Maintainer {
     try {
       const round = await pruneRound(store, retention, { user: 'retention', host: os.hostname() }, { now, fromId: this.#reachedId, budgetMs, auditEmpty: false, keepGoing });
       this.#reachedId = round.done ? 0 : round.reachedId;
-      // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
-      const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
-      if (fires > 0) this.#opts.log.info('pruned schedule fires past the history retention', { fires });
+      if (!held) {
+        // Another process holds the upkeep now (ours ran out mid-batch): it prunes, this round stops here.
+        this.#opts.log.warn('the pruning lease ran out during a round; another process carries on', { task: RETENTION_TASK });
+      } else {
+        // Schedules' fire history is history too: it goes after the history's retention (a schedule's last fire stays).
+        const fires = await store.pruneScheduleFires(pruneCutoffs(retention, now).history, 5000);
+        if (fires > 0) this.#opts.log.info('pruned schedule fires past the history retention', { fires });
+      }
       const removed = round.completed + round.cancelled + round.dead_letters;
       if (removed > 0) this.#opts.log.info('pruned jobs past their retention', { jobs: removed });
       return { completed: round.completed, cancelled: round.cancelled, dead_letters: round.dead_letters, historyRows: round.historyRows, freedBytes: round.freedBytes };

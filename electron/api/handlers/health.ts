@@ -45,6 +45,15 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }
 
+/** A check that could not be made fails under its own name: one failing read never hides the other checks. */
+async function guarded(name: string, check: () => Promise<HealthCheck>): Promise<HealthCheck> {
+  try {
+    return await check();
+  } catch (error) {
+    return { name, ok: false, detail: `cannot tell: ${message(error)}` };
+  }
+}
+
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
 export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const checks: HealthCheck[] = [];
@@ -73,22 +82,24 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail });
   }
   if (storeOk) {
+    const now = Date.now();
+    let workers: WorkerInfo[] | null = null;
     try {
       // A worker lost for a day is gone (its machine was replaced), not an incident of today.
-      const now = Date.now();
-      const workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter(
+      workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter(
         (w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS),
       );
       if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
-      checks.push(await dispatchCheck(ctx.store, workers, now));
-      checks.push(await breakersCheck(ctx.store));
-      checks.push(await workflowsCheck(ctx, now));
-      checks.push(await schedulerCheck(ctx.store, now));
-      const serving = workers.some((w) => !w.lost && w.state === 'running');
-      for (const w of workers) checks.push(await workerCheck(ctx, w, serving, now));
     } catch (error) {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }
+    const fleet = workers;
+    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('dispatch', () => dispatchCheck(ctx.store, fleet, now)));
+    checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
+    checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
+    checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
+    const serving = (fleet ?? []).some((w) => !w.lost && w.state === 'running');
+    for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
     for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });

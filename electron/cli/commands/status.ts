@@ -54,7 +54,8 @@ export const status: Command = {
       if (stuckRuns.length > 0) io.out(`stuck workflow runs: no task progressed for their workflow's stuck_after; workflow runs --stuck lists them`);
       const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
       const oldest = stats.oldest_pending_age_s === null ? '-' : `${stats.oldest_pending_age_s}s`;
-      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} failed (failure rate ${rate}); oldest pending ${oldest}`);
+      // "failed" alone would read as failed attempts, which `opsdeck errors` counts: these are jobs that ended.
+      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} dead-lettered (failure rate ${rate}); oldest pending ${oldest}; opsdeck errors groups every failed attempt`);
       if (c.waiting + c.blocked > 0) io.out(`workflow tasks: ${c.waiting} waiting for their upstream tasks, ${c.blocked} blocked by a failed upstream (workflow runs lists them)`);
       if (stats.scheduled > 0) io.out(`not due yet: ${stats.scheduled}${stats.scheduled_capped ? '+' : ''} of the pending (scheduled for later, or retrying after a backoff); jobs --scheduled lists them`);
       if (stats.queues.length > 0) {
