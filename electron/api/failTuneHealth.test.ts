@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import { calls, type ApiResponse } from '../../shared/contract.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
@@ -167,13 +168,7 @@ describe('health.check sees an idle fleet', () => {
 
   it('a check whose read fails fails under its own name, and the checks after it are still made', async () => {
     t = await createTestContext(REGISTRY);
-    const failing = new Proxy(t.store, {
-      get(target, prop) {
-        if (prop === 'listBreakers') return () => Promise.reject(new Error('breaker table unreadable'));
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const failing = storeWith(t.store, { listBreakers: () => Promise.reject(new Error('breaker table unreadable')) });
     const report = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, { ...t.ctx, store: failing })));
     const byName = new Map(report.checks.map((c) => [c.name, c]));
     assert.deepEqual([byName.get('breakers')?.ok, byName.get('breakers')?.detail], [false, 'cannot tell: breaker table unreadable']);

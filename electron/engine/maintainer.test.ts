@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Registry } from '../../shared/registry.ts';
 import { finishJobs } from '../store/testing/finishJobs.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { Maintainer, ROUND_LEASE_MS } from './maintainer.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -54,17 +55,10 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
       try {
         await finishJobs(first, 1500);
         const leases: number[] = [];
-        const watched = new Proxy(first, {
-          get(target, prop) {
-            if (prop !== 'takeMaintenance') {
-              // Called on the store itself: its methods read private fields a proxy does not have.
-              const value: unknown = Reflect.get(target, prop, target);
-              return typeof value === 'function' ? value.bind(target) : value;
-            }
-            return (task: string, owner: string, ttlMs: number) => {
-              leases.push(ttlMs);
-              return target.takeMaintenance(task, owner, ttlMs);
-            };
+        const watched = storeWith(first, {
+          takeMaintenance: (task, owner, ttlMs) => {
+            leases.push(ttlMs);
+            return first.takeMaintenance(task, owner, ttlMs);
           },
         });
         const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
@@ -84,18 +78,12 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
         await finishJobs(first, 1500);
         let renewals = 0;
         let firesPruned = false;
-        const losing = new Proxy(first, {
-          get(target, prop) {
-            // The first take succeeds; by the first renewal another process holds the upkeep.
-            if (prop === 'takeMaintenance') return (task: string, owner: string, ttlMs: number) => (renewals++ === 0 ? target.takeMaintenance(task, owner, ttlMs) : Promise.resolve(false));
-            if (prop === 'pruneScheduleFires') {
-              return (before: Date, max: number) => {
-                firesPruned = true;
-                return target.pruneScheduleFires(before, max);
-              };
-            }
-            const value: unknown = Reflect.get(target, prop, target);
-            return typeof value === 'function' ? value.bind(target) : value;
+        const losing = storeWith(first, {
+          // The first take succeeds; by the first renewal another process holds the upkeep.
+          takeMaintenance: (task, owner, ttlMs) => (renewals++ === 0 ? first.takeMaintenance(task, owner, ttlMs) : Promise.resolve(false)),
+          pruneScheduleFires: (before, max) => {
+            firesPruned = true;
+            return first.pruneScheduleFires(before, max);
           },
         });
         const policy = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: true });
