@@ -183,10 +183,13 @@ export class Dispatcher {
   }
 
   /**
-   * Resolves once a claim that started after the last settlement found nothing and nothing is running or
-   * waiting to be recorded: no job is runnable now.
+   * Resolves once a claim that started after this call and after the last settlement found nothing, and
+   * nothing is running or waiting to be recorded: no job is runnable now.
    */
   whenIdle(): Promise<void> {
+    // A new epoch, as a settle makes one: a claim that started before this call (and may have missed a job
+    // added since, a schedule's fire say) no longer counts as the one that found nothing.
+    this.#settleEpoch++;
     const idle = this.#idleWaiters.wait();
     this.#checkIdle();
     this.#wakeup.wake();

@@ -247,6 +247,9 @@ export class Engine {
   async runUntilEmpty(): Promise<void> {
     const owner = this.#started === null;
     await this.start();
+    // What the schedules fire as the worker starts is due now: a worker run until empty runs it too, rather
+    // than stopping beside it when its first claim came back empty before the fire.
+    await this.#scheduler?.settled();
     await this.#dispatcher.whenIdle();
     if (owner) await this.stop({ graceMs: 0 });
   }

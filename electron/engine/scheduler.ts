@@ -57,6 +57,11 @@ export class Scheduler {
     void this.#run();
   }
 
+  /** Once the tick under way (the one start() begins with) has fired what was due. */
+  async settled(): Promise<void> {
+    await this.#tick?.catch(() => undefined);
+  }
+
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
