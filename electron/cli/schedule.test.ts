@@ -66,6 +66,10 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
     const unknown = run(['schedule', 'add', 'x', '--service', 'nope', '--cron', '@daily']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /service nope is not in the registry \(known: report\)/);
+    const unchecked = opsdeck(['schedule', 'add', 'blind', '--service', 'ghost', '--cron', '@daily', '--db', join(dir, 'o.db')], 'UTC');
+    assert.equal(unchecked.code, 0, unchecked.stderr);
+    assert.match(unchecked.stderr, /^opsdeck: warning: no registry loaded here \(--registry FILE\): service ghost was not checked; a worker whose registry lacks it leaves the schedule unfired$/m);
+    assert.equal(run(['schedule', 'remove', 'blind']).code, 0);
     assert.equal(run(['schedule', 'fly']).code, 2);
 
     assert.match(run(['schedule', 'resume', 'nightly']).stdout, /^schedule nightly resumed from its next fire$/m);

@@ -89,6 +89,10 @@ async function add(inv: Invocation): Promise<number> {
     const added = await call(ctx, 'schedules.add', input);
     if (inv.common.json) printJson(inv.io, added);
     else inv.io.out(`schedule ${added.name} added\n${block(inv.io, added)}`);
+    // With a registry here an unknown service is refused; without one it could not be looked up.
+    if (ctx.registry.loadedAt === null) {
+      inv.io.err(`opsdeck: warning: no registry loaded here (--registry FILE): ${targetText(added.config)} was not checked; a worker whose registry lacks it leaves the schedule unfired`);
+    }
     return 0;
   });
 }
