@@ -19,7 +19,7 @@ import {
 } from './domain.ts';
 import { ApiKeyView } from './apiKey.ts';
 import { BreakerTuning } from './breakerTuning.ts';
-import { BreakerOverrides, RegistryProblem } from './registry.ts';
+import { BreakerOverrides, RegistryProblem, RetryConfig } from './registry.ts';
 import { ScheduleFire, ScheduleView } from './schedule.ts';
 import { PassOutput, WorkflowRun, WorkflowTask } from './workflow.ts';
 import { RateLimitOverrides, RateLimitView } from './rateLimitTuning.ts';
@@ -192,6 +192,8 @@ export const RegistryView = z.object({
       queue: z.string(),
       timeout: z.number(),
       concurrency: z.number().int().nullable(),
+      /** The retry strategy in force: the service's own settings over its runner's, over the defaults. */
+      retry: RetryConfig,
     }),
   ),
   /** Problems of the last load attempt; the services above are the last good registry. */

@@ -291,7 +291,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
         'services:',
         '  - name: flaky',
         '    execution_type: noop',
-        '    retry_config: { max_retries: 2, initial_backoff: 3600 }',
+        '    retry_config: { max_retries: 2, initial_backoff: 3600, max_backoff: 3600 }',
         '    runner_config: { fail: true, fail_retryable: true, fail_message: "upstream answered 503" }',
         '  - name: broken',
         '    execution_type: noop',
@@ -321,6 +321,12 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(noSuchClass.stdout.trim(), 'no jobs match');
     assert.equal(oneLine(noSuchClass.stderr), 'opsdeck: timeoutt is no failure class opsdeck writes; opsdeck jobs --help lists them');
     assert.equal((await opsdeck(['jobs', '--class', 'http_418', ...common])).stderr, '', 'an exact status is a class opsdeck writes');
+    const strategy = await opsdeck(['services', 'flaky', ...common]);
+    assert.equal(strategy.code, 0, strategy.stderr);
+    assert.match(strategy.stdout, /^flaky +noop +default +300s +- +2 retries: backoff from 3600s, ×2 each time, at most 3600s$/m, 'the retry strategy in force');
+    const noRegistry = await opsdeck(['services', '--db', db]);
+    assert.equal(noRegistry.code, 2);
+    assert.match(oneLine(noRegistry.stderr), /no registry loaded here: give --registry FILE/);
     const wrong = await opsdeck(['errors', '--since', 'yesterday', ...common]);
     assert.equal(wrong.code, 2);
     assert.match(oneLine(wrong.stderr), /--since takes a duration from 1m to 24h/);

@@ -1,5 +1,5 @@
 import type { RegistryView } from '../../../shared/contract.ts';
-import { effectiveTimeout, type RegistryProblem } from '../../../shared/registry.ts';
+import { effectiveRetry, effectiveTimeout, type RegistryProblem } from '../../../shared/registry.ts';
 import type { RegistryHolder } from '../../config/holder.ts';
 import { formatProblem, isError, loadRegistryFile, parseRegistry } from '../../config/load.ts';
 import { ApiFailure } from '../errors.ts';
@@ -15,6 +15,7 @@ export function registryView(holder: RegistryHolder): RegistryView {
       queue: s.queue,
       timeout: effectiveTimeout(s),
       concurrency: s.concurrency ?? null,
+      retry: effectiveRetry(s),
     })),
     problems: holder.problems,
     problems_file: holder.problemsFile,

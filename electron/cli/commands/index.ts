@@ -20,6 +20,7 @@ import { prune } from './prune.ts';
 import { rateLimit } from './rateLimit.ts';
 import { schedule } from './schedule.ts';
 import { serve } from './serve.ts';
+import { services } from './services.ts';
 import { status } from './status.ts';
 import { demo, worker } from './worker.ts';
 import { workflow } from './workflow.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   testConnectivity,
   validateToken,
   workers,
+  services,
   jobs,
   job,
   enqueue,

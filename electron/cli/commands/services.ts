@@ -1,0 +1,48 @@
+import type { RetryConfig } from '../../../shared/registry.ts';
+import { UsageError } from '../args.ts';
+import { call, withRuntime } from '../call.ts';
+import type { Command } from '../command.ts';
+import { printJson } from '../output.ts';
+import { renderTable } from '../table.ts';
+
+/** "3 retries: backoff from 1s, ×2 each time, at most 300s": how long a failing job waits between attempts. */
+function retryText(retry: RetryConfig): string {
+  if (retry.max_retries === 0) return 'no retry';
+  const retries = retry.max_retries === 1 ? '1 retry' : `${retry.max_retries} retries`;
+  return `${retries}: backoff from ${retry.initial_backoff}s, ×${retry.backoff_factor} each time, at most ${retry.max_backoff}s`;
+}
+
+export const services: Command = {
+  name: 'services',
+  summary: "the registry's services with the settings in force: queue, timeout, concurrency, retry strategy",
+  usage: '[NAME]',
+  details: [
+    'The registry loaded here (--registry FILE or $OPSDECK_REGISTRY), each service with what its jobs get: the',
+    "service's own settings over its runner's, over the defaults. A retry waits a random time up to its",
+    'backoff (full jitter). Circuit breakers and rate limits in force, tunings included: opsdeck breaker list.',
+  ].join('\n'),
+  options: {},
+  async run(inv) {
+    if (inv.positionals.length > 1) throw new UsageError(`services takes at most one service name, not ${inv.positionals.length}`);
+    const name = inv.positionals[0];
+    return withRuntime(inv, async ({ ctx }) => {
+      const view = await call(ctx, 'registry.get', {});
+      if (view.loaded_at === null) throw new UsageError('no registry loaded here: give --registry FILE (or set OPSDECK_REGISTRY)');
+      const shown = name === undefined ? view.services : view.services.filter((s) => s.name === name);
+      if (name !== undefined && shown.length === 0) {
+        throw new UsageError(`service ${name} is not in the registry (known: ${view.services.map((s) => s.name).join(', ') || 'none'})`);
+      }
+      if (inv.common.json) {
+        printJson(inv.io, { path: view.path, services: shown });
+        return 0;
+      }
+      inv.io.out(
+        renderTable(
+          [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry' }],
+          shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, s.concurrency === null ? '-' : String(s.concurrency), retryText(s.retry)]),
+        ),
+      );
+      return 0;
+    });
+  },
+};
