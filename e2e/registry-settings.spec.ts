@@ -85,3 +85,10 @@ test('a file that is no registry is one problem, its contents never shown', asyn
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('each service of the registry in use shows the retry strategy its jobs get', async ({ opsdeck }) => {
+  await opsdeck.open('/settings');
+  const services = opsdeck.page.getByRole('region', { name: 'Service registry' }).getByRole('table', { name: 'Services' });
+  await expect(services.getByRole('columnheader', { name: 'Retry' })).toBeVisible();
+  await expect(services.getByRole('row', { name: /^e2e_flaky\b/ })).toContainText('1 retry: backoff from 0.05s, ×2 each time, at most 300s');
+});

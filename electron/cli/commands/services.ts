@@ -1,16 +1,9 @@
-import type { RetryConfig } from '../../../shared/registry.ts';
+import { retryText } from '../../../shared/retryText.ts';
 import { UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command } from '../command.ts';
 import { printJson } from '../output.ts';
 import { renderTable } from '../table.ts';
-
-/** "3 retries: backoff from 1s, ×2 each time, at most 300s": how long a failing job waits between attempts. */
-function retryText(retry: RetryConfig): string {
-  if (retry.max_retries === 0) return 'no retry';
-  const retries = retry.max_retries === 1 ? '1 retry' : `${retry.max_retries} retries`;
-  return `${retries}: backoff from ${retry.initial_backoff}s, ×${retry.backoff_factor} each time, at most ${retry.max_backoff}s`;
-}
 
 export const services: Command = {
   name: 'services',

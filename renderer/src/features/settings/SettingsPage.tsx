@@ -10,6 +10,7 @@ import { LogsSection } from './LogsSection.tsx';
 import { ConsolePreferences } from './ConsolePreferences.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
 import { Time } from '../../components/Time.tsx';
+import { retryText } from '../../../../shared/retryText.ts';
 
 /** Each problem as validate-config prints it: file:line:col path: message. */
 function ProblemList({ problems, file }: { problems: RegistryProblem[]; file: string | null }) {
@@ -264,6 +265,7 @@ function RegistrySection() {
                   <th scope="col">Queue</th>
                   <th scope="col" className="num">Timeout</th>
                   <th scope="col" className="num">Concurrency</th>
+                  <th scope="col">Retry</th>
                 </tr>
               </thead>
               <tbody>
@@ -276,6 +278,7 @@ function RegistrySection() {
                     <td className="mono">{svc.queue}</td>
                     <td className="num">{svc.timeout}s</td>
                     <td className="num">{svc.concurrency ?? '—'}</td>
+                    <td>{retryText(svc.retry)}</td>
                   </tr>
                 ))}
               </tbody>
