@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CALL_NAMES, calls } from '../../shared/contract.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Store } from '../store/store.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { handlerTable } from './handlerTable.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
@@ -59,16 +59,11 @@ describe('dispatch', () => {
   });
 
   it('turns a StoreError into unavailable with its one-line message (and its action when it will not pass by itself), and a surprise into internal', async () => {
-    const failing = new Proxy(t.store, {
-      get(target, prop, receiver) {
-        if (prop === 'getControl') return () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at db:5432', 'is it running?', { transient: true }));
-        if (prop === 'listBreakers') return () => Promise.reject(new StoreError('unavailable', 'the database ops lacks opsdeck\'s schema', 'run opsdeck migrate'));
-        if (prop === 'listWorkers') return () => Promise.reject(new TypeError('boom\n    at secret/internal.ts:1:1'));
-        const value: unknown = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+    const store = storeWith(t.store, {
+      getControl: () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at db:5432', 'is it running?', { transient: true })),
+      listBreakers: () => Promise.reject(new StoreError('unavailable', 'the database ops lacks opsdeck\'s schema', 'run opsdeck migrate')),
+      listWorkers: () => Promise.reject(new TypeError('boom\n    at secret/internal.ts:1:1')),
     });
-    const store: Store = failing;
     const ctx = { ...t.ctx, store };
     const res = await dispatch('control.get', {}, ctx);
     assert.deepEqual(res, { ok: false, error: { code: 'unavailable', message: 'cannot reach PostgreSQL at db:5432; is it running?' } });

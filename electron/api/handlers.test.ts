@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { calls, THROUGHPUT_WINDOW_MIN, type ApiResponse } from '../../shared/contract.ts';
-import { DLQ_GROUP_LIMIT } from '../store/store.ts';
+import { DLQ_GROUP_LIMIT, type Store } from '../store/store.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
@@ -452,15 +453,9 @@ describe('breakers, control and the registry', () => {
   });
 });
 
-/** The store as seen after its workers' lost threshold has passed: listWorkers with a threshold of 0. */
-function withClock<S extends object>(store: S): S {
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
-      if (prop === 'listWorkers' && typeof value === 'function') return () => Reflect.apply(value, target, [-1]);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+/** The store as seen after its workers' lost threshold has passed: listWorkers with a threshold below 0. */
+function withClock(store: Store): Store {
+  return storeWith(store, { listWorkers: () => store.listWorkers(-1) });
 }
 
 describe('demo.start', () => {

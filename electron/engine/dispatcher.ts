@@ -183,12 +183,11 @@ export class Dispatcher {
   }
 
   /**
-   * Resolves once a claim that started after this call and after the last settlement found nothing, and
-   * nothing is running or waiting to be recorded: no job is runnable now.
+   * Once a claim begun after this call and the last settle found nothing, and nothing runs or awaits its
+   * settle (or once stopped). A new epoch: a claim begun before may have missed a job added since (a fire).
    */
   whenIdle(): Promise<void> {
-    // A new epoch, as a settle makes one: a claim that started before this call (and may have missed a job
-    // added since, a schedule's fire say) no longer counts as the one that found nothing.
+    if (this.#stopped) return Promise.resolve();
     this.#settleEpoch++;
     const idle = this.#idleWaiters.wait();
     this.#checkIdle();
@@ -217,6 +216,7 @@ export class Dispatcher {
       const fields = { jobs: unrecorded.length, job_ids: unrecorded.slice(0, 20) };
       this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
+    this.#idleWaiters.release();
   }
 
   async #run(): Promise<void> {
@@ -489,13 +489,7 @@ export class Dispatcher {
   #checkIdle(): void {
     if (this.#idleWaiters.size === 0) return;
     // A claim under way may still bring jobs: nothing is idle until it has answered.
-    const idle =
-      this.#emptyClaimEpoch === this.#settleEpoch &&
-      !this.#claiming &&
-      this.#executing.size === 0 &&
-      this.#buffer.size === 0 &&
-      this.#unsettled.size === 0 &&
-      !this.#settler.busy;
-    if (idle) this.#idleWaiters.release();
+    const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#unsettled.size === 0 && !this.#settler.busy;
+    if (this.#emptyClaimEpoch === this.#settleEpoch && !this.#claiming && nothingHeld) this.#idleWaiters.release();
   }
 }

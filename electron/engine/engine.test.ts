@@ -277,6 +277,15 @@ describe('engine on SQLite', () => {
     assert.equal(worker?.state, 'stopped');
   });
 
+  test('waiting for a stopped worker to run until empty returns: nothing more will run', async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: {} }]);
+    const engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 2, pollMs: 20 });
+    await engine.start();
+    await engine.stop({ graceMs: 0 });
+    const returned = await Promise.race([engine.runUntilEmpty().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 3000))]);
+    assert.equal(returned, true);
+  });
+
   test('a worker forgotten while it still runs registers again at its next heartbeat', async () => {
     const engine = await engineFor([{ name: 'quick', execution_type: 'noop', runner_config: {} }]);
     const listed = async () => (await store.listWorkers(60_000)).some((w) => w.id === engine.workerId);

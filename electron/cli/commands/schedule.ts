@@ -91,7 +91,7 @@ async function add(inv: Invocation): Promise<number> {
     else inv.io.out(`schedule ${added.name} added\n${block(inv.io, added)}`);
     // With a registry here an unknown service is refused; without one it could not be looked up.
     if (ctx.registry.loadedAt === null) {
-      inv.io.err(`opsdeck: warning: no registry loaded here (--registry FILE): ${targetText(added.config)} was not checked; a worker whose registry lacks it leaves the schedule unfired`);
+      inv.io.err(`opsdeck: warning: no registry loaded here (--registry FILE or OPSDECK_REGISTRY): ${targetText(added.config)} and the payload were not checked against it; a worker whose registry lacks it leaves the schedule unfired`);
     }
     return 0;
   });

@@ -1,7 +1,8 @@
 import { retryText } from '../../../shared/retryText.ts';
 import { UsageError } from '../args.ts';
-import { call, withRuntime } from '../call.ts';
-import type { Command } from '../command.ts';
+import { registryView } from '../../api/handlers/registry.ts';
+import { RegistryHolder } from '../../config/holder.ts';
+import { CliFailure, type Command } from '../command.ts';
 import { printJson } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -18,24 +19,27 @@ export const services: Command = {
   async run(inv) {
     if (inv.positionals.length > 1) throw new UsageError(`services takes at most one service name, not ${inv.positionals.length}`);
     const name = inv.positionals[0];
-    return withRuntime(inv, async ({ ctx }) => {
-      const view = await call(ctx, 'registry.get', {});
-      if (view.loaded_at === null) throw new UsageError('no registry loaded here: give --registry FILE (or set OPSDECK_REGISTRY)');
-      const shown = name === undefined ? view.services : view.services.filter((s) => s.name === name);
-      if (name !== undefined && shown.length === 0) {
-        throw new UsageError(`service ${name} is not in the registry (known: ${view.services.map((s) => s.name).join(', ') || 'none'})`);
-      }
-      if (inv.common.json) {
-        printJson(inv.io, { path: view.path, services: shown });
-        return 0;
-      }
-      inv.io.out(
-        renderTable(
-          [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry' }],
-          shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, s.concurrency === null ? '-' : String(s.concurrency), retryText(s.retry)]),
-        ),
-      );
+    // The registry file alone: no store is opened (or created), so it answers with the store down too.
+    const file = inv.common.registry;
+    if (file === undefined) throw new UsageError('no registry given: --registry FILE (or set OPSDECK_REGISTRY)');
+    const holder = new RegistryHolder(inv.io.env);
+    const loaded = await holder.loadFile(file);
+    if (!loaded.ok) throw new CliFailure(`${file} does not load (${loaded.errors} problem(s)): opsdeck validate-config ${file} lists them`, 1);
+    const view = registryView(holder);
+    const shown = name === undefined ? view.services : view.services.filter((s) => s.name === name);
+    if (name !== undefined && shown.length === 0) {
+      throw new UsageError(`service ${name} is not in the registry (known: ${view.services.map((s) => s.name).join(', ') || 'none'})`);
+    }
+    if (inv.common.json) {
+      printJson(inv.io, { path: view.path, services: shown });
       return 0;
-    });
+    }
+    inv.io.out(
+      renderTable(
+        [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry' }],
+        shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, s.concurrency === null ? '-' : String(s.concurrency), retryText(s.retry)]),
+      ),
+    );
+    return 0;
   },
 };

@@ -7,8 +7,7 @@ import type { Store } from '../store.ts';
 export function storeWith(store: Store, overrides: Partial<Store>): Store {
   return new Proxy(store, {
     get(target, prop) {
-      const replaced: unknown = Reflect.get(overrides, prop);
-      if (replaced !== undefined) return replaced;
+      if (Object.hasOwn(overrides, prop)) return Reflect.get(overrides, prop);
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
