@@ -83,8 +83,9 @@ describe('opsdeck alerts', () => {
     const file = join(dir, 'rule.yaml');
     await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: soon\n');
     const broken = await opsdeck(['alerts', 'save-rule', file, '--db', db]);
-    assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /older_than: must be a duration/);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /rule\.yaml:3:13 older_than: must be a duration/);
+    assert.match(broken.stderr, /is not an alert rule: 1 problem above; nothing was saved/);
     await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: 10m\n');
     const saved = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
     assert.equal(saved.code, 0, saved.stderr);

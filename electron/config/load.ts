@@ -33,7 +33,8 @@ export function formatProblem(file: string, p: RegistryProblem): string {
   return `${where} ${p.path}: ${level}${p.message}`;
 }
 
-function place(doc: Document, lines: LineCounter, raw: RawProblem): RegistryProblem {
+/** A problem found at a path of the parsed value, given the line and column of that path in the file. */
+export function placeProblem(doc: Document, lines: LineCounter, raw: RawProblem): RegistryProblem {
   const pos = locate(doc, lines, raw.path, raw.atKey ?? false);
   return { line: pos.line, col: pos.col, path: formatPath(raw.path), message: raw.message, severity: raw.severity };
 }
@@ -42,7 +43,7 @@ function refused(problems: RegistryProblem[]): RegistryParse {
   return { registry: null, problems: capProblems(problems), errors: problems.filter(isError).length };
 }
 
-function byPosition(a: RegistryProblem, b: RegistryProblem): number {
+export function byPosition(a: RegistryProblem, b: RegistryProblem): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
 }
 
@@ -75,6 +76,14 @@ function salvage(item: unknown): ServiceConfig | null {
   return second.success ? second.data : null;
 }
 
+/** The YAML parser's errors and warnings, at their lines. */
+export function syntaxProblems(doc: Document, lines: LineCounter): RegistryProblem[] {
+  return [
+    ...doc.errors.map((e): RegistryProblem => ({ ...lines.linePos(e.pos[0]), path: '(syntax)', message: `YAML: ${e.message}` })),
+    ...doc.warnings.map((w): RegistryProblem => ({ ...lines.linePos(w.pos[0]), path: '(syntax)', message: `YAML: ${w.message}`, severity: 'warning' })),
+  ];
+}
+
 /**
  * Parses and validates registry text. Every problem is reported with its line and column, YAML syntax,
  * schema and the checks beyond the schema alike, so one pass over the file fixes all of them.
@@ -84,15 +93,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   if (binary) return refused([binary]);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: RegistryProblem[] = [];
-  for (const e of doc.errors) {
-    const pos = lines.linePos(e.pos[0]);
-    problems.push({ line: pos.line, col: pos.col, path: '(syntax)', message: `YAML: ${e.message}` });
-  }
-  for (const w of doc.warnings) {
-    const pos = lines.linePos(w.pos[0]);
-    problems.push({ line: pos.line, col: pos.col, path: '(syntax)', message: `YAML: ${w.message}`, severity: 'warning' });
-  }
+  const problems = syntaxProblems(doc, lines);
 
   let value: unknown;
   try {
@@ -129,7 +130,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   raw.push(...alertChecks(value, env));
   raw.push(...payloadArgsChecks(value));
 
-  problems.push(...raw.map((r) => place(doc, lines, r)));
+  problems.push(...raw.map((r) => placeProblem(doc, lines, r)));
   problems.sort(byPosition);
   const errors = problems.filter(isError).length;
   return { registry: parsed.success && errors === 0 ? parsed.data : null, problems: capProblems(problems), errors };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AlertRule } from '../../shared/alerts.ts';
 import { EXECUTION_TYPES, ExecutionType } from '../../shared/domain.ts';
 import {
   AuthConfig,
@@ -14,6 +15,7 @@ import { closest } from './hints.ts';
 import { valueAt, type PathKey } from './locate.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
+const ALERT_RULE_KEYS = [...new Set(AlertRule.options.flatMap((rule) => Object.keys(rule.shape)))];
 
 function executionTypeMessage(value: unknown): string {
   if (value === undefined) return `execution_type is required (one of ${EXECUTION_TYPES.join(', ')})`;
@@ -30,6 +32,7 @@ function knownKeys(parent: readonly PathKey[], root: unknown): readonly string[]
   const last = parent[parent.length - 1];
   if (parent.length === 0) return ['services'];
   if (parent.length === 2 && parent[0] === 'services') return SERVICE_KEYS;
+  if (parent.length === 2 && parent[0] === 'alerts') return ALERT_RULE_KEYS;
   if (last === 'runner_config' && parent.length === 3) {
     const kind = valueAt(root, [...parent.slice(0, 2), 'execution_type']);
     const parsed = ExecutionType.safeParse(kind);
@@ -64,6 +67,11 @@ function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknow
     return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
   }
   const hint = closest(key, knownKeys(parent, root));
+  // A key other kinds of alert rule take: the hint would name the key itself.
+  if (hint === key) {
+    const kind = valueAt(root, [...parent, 'kind']);
+    return typeof kind === 'string' ? `a ${kind} rule takes no '${key}'` : `'${key}' is not allowed here`;
+  }
   if (hint) return `unknown key '${key}': did you mean '${hint}'?`;
   const inService = parent.length >= 2 && parent[0] === 'services';
   const home = inService ? SECTION_KEYS.find(([section, keys]) => section !== parent[parent.length - 1] && keys.includes(key)) : undefined;

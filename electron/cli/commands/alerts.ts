@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
-import { AlertRule, type AlertView } from '../../../shared/alerts.ts';
+import type { AlertView } from '../../../shared/alerts.ts';
+import { unknownService } from '../../config/alertChecks.ts';
+import { parseAlertRule } from '../../config/alertRuleFile.ts';
+import { formatProblem, isError } from '../../config/load.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
@@ -99,35 +101,40 @@ async function silence(inv: Invocation): Promise<number> {
   });
 }
 
-/** One rule, as YAML (what goes under alerts: in the registry), from a file. */
-async function readRule(file: string): Promise<AlertRule> {
-  let text: string;
+/** One rule, as YAML (what goes under alerts: in the registry), from a file: its text. */
+async function readRuleText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     throw new CliFailure(code === 'ENOENT' ? `no file ${file}` : `cannot read ${file} (${code || 'error'})`);
   }
-  let value: unknown;
-  try {
-    value = parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-  }
-  const rule = AlertRule.safeParse(value);
-  if (!rule.success) throw new UsageError(`${file} is not an alert rule: ${rule.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`).join('; ')}`);
-  return rule.data;
 }
 
+/**
+ * Every problem of the file, each on its line as validate-config prints a registry's, before the store is
+ * opened; a rule naming a service the loaded registry lacks is warned of once the registry is read.
+ */
 async function saveRule(inv: Invocation): Promise<number> {
-  const [, file] = positionals(inv, ['save-rule', 'FILE']);
-  const rule = await readRule(file ?? '');
-  return withRuntime(inv, async ({ ctx }) => {
-    const saved = await call(ctx, 'alerts.saveRule', { rule });
-    if (inv.common.json) printJson(inv.io, saved);
-    else inv.io.out(`alert rule ${saved.rule.name} saved in the store by ${saved.set_by}`);
-    return 0;
-  });
+  const [, file = ''] = positionals(inv, ['save-rule', 'FILE']);
+  const checked = parseAlertRule(await readRuleText(file), inv.io.env, null);
+  for (const problem of checked.problems) inv.io.err(formatProblem(file, problem));
+  const rule = checked.rule;
+  if (rule === null) {
+    const errors = checked.problems.filter(isError).length;
+    throw new CliFailure(`${file} is not an alert rule: ${errors} problem${errors === 1 ? '' : 's'} above; nothing was saved`);
+  }
+  return withRuntime(
+    inv,
+    async ({ ctx }) => {
+      const services = ctx.registry.loadedAt === null ? null : new Set(ctx.registry.registry.services.map((s) => s.name));
+      for (const problem of services ? unknownService(rule, services) : []) inv.io.err(`opsdeck: warning: ${problem.message}`);
+      const saved = await call(ctx, 'alerts.saveRule', { rule });
+      if (inv.common.json) printJson(inv.io, saved);
+      else inv.io.out(`alert rule ${saved.rule.name} saved in the store by ${saved.set_by}`);
+      return 0;
+    },
+  );
 }
 
 async function deleteRule(inv: Invocation): Promise<number> {

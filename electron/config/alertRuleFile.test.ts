@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseAlertRule } from './alertRuleFile.ts';
+import { formatProblem } from './load.ts';
+
+const lines = (text: string, env: Record<string, string> = {}, services: Set<string> | null = null): string[] =>
+  parseAlertRule(text, env, services).problems.map((p) => formatProblem('rule.yaml', p));
+
+describe('an alert rule file', () => {
+  it('gives back the rule when it is one', () => {
+    const parsed = parseAlertRule('name: spike\nkind: failure_rate\nthreshold: 0.2\n', {}, null);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.rule?.name, 'spike');
+    assert.equal(parsed.rule?.kind, 'failure_rate');
+  });
+
+  it('names every problem at its line and column, not only the first', () => {
+    const text = 'name: spike\nkind: failure_rate\nthreshold: 5\nwindow: banana\nseverity: loud\nchannels:\n  - { type: webhook, url: http://x }\n';
+    const parsed = parseAlertRule(text, {}, null);
+    assert.equal(parsed.rule, null);
+    assert.deepEqual(lines(text), [
+      'rule.yaml:3:12 threshold: Too big: expected number to be <=1',
+      'rule.yaml:4:9 window: must be a duration such as 90s, 10m or 2h',
+      'rule.yaml:5:11 severity: Invalid option: expected one of "info"|"warning"|"critical"',
+      "rule.yaml:7:5 channels[0].url_env_var: 'url_env_var' is required",
+      "rule.yaml:7:22 channels[0].url: unknown key 'url'",
+    ]);
+  });
+
+  it("words a rule's keys as a rule's: a typo gets its hint, a key of another kind says which kind refuses it", () => {
+    assert.deepEqual(lines('name: x\nkind: worker_lost\nservice: api\nseverty: info\n'), [
+      "rule.yaml:3:1 service: a worker_lost rule takes no 'service'",
+      "rule.yaml:4:1 severty: unknown key 'severty': did you mean 'severity'?",
+    ]);
+  });
+
+  it('warns, and still gives the rule, of a channel variable not set here and of a service the registry lacks', () => {
+    const text = 'name: x\nkind: failure_rate\nthreshold: 0.5\nservice: nope\nchannels:\n  - { type: webhook, url_env_var: HOOK_URL }\n';
+    const parsed = parseAlertRule(text, {}, new Set(['api']));
+    assert.equal(parsed.rule?.name, 'x');
+    assert.deepEqual(lines(text, {}, new Set(['api'])), [
+      'rule.yaml:4:10 service: warning: service nope is not in this registry: the rule will never fire',
+      'rule.yaml:6:35 channels[0].url_env_var: warning: environment variable HOOK_URL is not set: this channel cannot be sent from here',
+    ]);
+    assert.deepEqual(lines(text, { HOOK_URL: 'https://example.test' }, null), [], 'no registry: the service is not judged');
+  });
+
+  it('refuses what is no rule: broken YAML, a list, an empty file', () => {
+    assert.match(lines('name: [x\n')[0] ?? '', /^rule\.yaml:2:1 \(syntax\): YAML: /);
+    assert.deepEqual(lines('- a\n'), ['rule.yaml:1:1 (document): expected one rule (name: and kind: at the top level), found a list']);
+    assert.deepEqual(lines(''), ['rule.yaml:1:1 (document): expected one rule (name: and kind: at the top level), found nothing']);
+    assert.equal(parseAlertRule('', {}, null).rule, null);
+  });
+});

@@ -1,0 +1,51 @@
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { AlertRule } from '../../shared/alerts.ts';
+import type { RegistryProblem } from '../../shared/registry.ts';
+import { alertRuleChecks } from './alertChecks.ts';
+import type { RawProblem } from './checks.ts';
+import { byPosition, isError, placeProblem, syntaxProblems } from './load.ts';
+import { fromZodIssues } from './zodIssues.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The schema's issues worded as for the same rule under a registry's alerts:, at paths within the file. */
+function asRegistryRule(issues: readonly z.core.$ZodIssue[], value: unknown): RawProblem[] {
+  const inRegistry = issues.map((issue) => ({ ...issue, path: ['alerts', 0, ...issue.path] }));
+  return fromZodIssues(inRegistry, { alerts: [value] }).map((problem) => ({ ...problem, path: problem.path.slice(2) }));
+}
+
+export interface AlertRuleParse {
+  /** Null when any problem is an error. */
+  rule: AlertRule | null;
+  /** Errors and warnings in file order, each at its line, as `validate-config` gives a registry's. */
+  problems: RegistryProblem[];
+}
+
+/**
+ * One alert rule written as YAML (what goes under `alerts:` in a registry), for `alerts save-rule FILE`:
+ * every problem at once, each with its line and column, so one edit of the file fixes them all.
+ * `services`: the loaded registry's, to warn of a rule that names a service it does not have; null when
+ * no registry is loaded here.
+ */
+export function parseAlertRule(text: string, env: Env, services: ReadonlySet<string> | null): AlertRuleParse {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems = syntaxProblems(doc, lines);
+  if (problems.some(isError)) return { rule: null, problems };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { rule: null, problems: [...problems, { line: null, col: null, path: '(document)', message: `YAML: ${e instanceof Error ? e.message : String(e)}` }] };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const found = value === null || value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    return { rule: null, problems: [...problems, { line: 1, col: 1, path: '(document)', message: `expected one rule (name: and kind: at the top level), found ${found}` }] };
+  }
+  const parsed = AlertRule.safeParse(value);
+  const raw = parsed.success ? alertRuleChecks(parsed.data, services, env) : asRegistryRule(parsed.error.issues, value);
+  problems.push(...raw.map((r) => placeProblem(doc, lines, r)));
+  problems.sort(byPosition);
+  return { rule: parsed.success && !problems.some(isError) ? parsed.data : null, problems };
+}
