@@ -44,6 +44,18 @@ function spelled(named: string, options: ParseOptions): string {
   return name === undefined ? named : `--${name}`;
 }
 
+/** Options other job systems' command lines (and the runbooks written for them) use, and opsdeck's for each. */
+const OTHER_SYSTEMS_OPTIONS: Readonly<Record<string, string>> = {
+  store: 'db',
+  database: 'db',
+  'database-url': 'db',
+  'db-url': 'db',
+  dsn: 'db',
+  config: 'registry',
+  'registry-file': 'registry',
+  services: 'registry',
+};
+
 /**
  * parseArgs's message in the command line's own words: Node's advice (put the word after `--`) is about
  * its parser, not about what the operator mistyped. The caller adds "see opsdeck COMMAND --help".
@@ -52,7 +64,10 @@ export function usageMessage(error: unknown, options: ParseOptions): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = optionOf(message, /^Unknown option '([^']+)'/);
   if (unknown !== undefined) {
-    const guess = unknown.startsWith('--') ? closest(unknown.slice(2).split('=')[0] ?? '', Object.keys(options)) : null;
+    const name = unknown.startsWith('--') ? (unknown.slice(2).split('=')[0] ?? '') : '';
+    const ours = OTHER_SYSTEMS_OPTIONS[name];
+    if (ours !== undefined && ours in options) return `unknown option ${unknown}: opsdeck's is --${ours}`;
+    const guess = name ? closest(name, Object.keys(options)) : null;
     return `unknown option ${unknown}${guess ? ` (did you mean --${guess}?)` : ''}`;
   }
   const missing = optionOf(message, /^Option '([^']+)' argument missing/) ?? optionOf(message, /^Option '([^']+)' argument is ambiguous/);

@@ -76,6 +76,22 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(oneLine(unknown.stderr), /^opsdeck: unknown command "frobnicate"/);
   });
 
+  it('takes the common options before the command too, and names opsdeck\'s option for another system\'s', async () => {
+    const db = join(dir, 'options-first.db');
+    await (await openStore(db)).close();
+    const before = await opsdeck(['--db', db, '--json', 'status']);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal(typeof (JSON.parse(before.stdout) as { counts: unknown }).counts, 'object');
+    const inline = await opsdeck([`--db=${db}`, 'status', '--json']);
+    assert.equal(inline.code, 0, inline.stderr);
+    const other = await opsdeck(['status', '--store', db]);
+    assert.equal(other.code, 2);
+    assert.equal(oneLine(other.stderr), "opsdeck: unknown option --store: opsdeck's is --db; see opsdeck status --help");
+    const stray = await opsdeck(['--verbose', 'status']);
+    assert.equal(stray.code, 2);
+    assert.match(oneLine(stray.stderr), /^opsdeck: the command comes first, then its options \("--verbose" is none of the common ones\)/);
+  });
+
   it("enqueue --help says a worker without the job's service hands it back unrun, no attempt spent, for a worker that has it", async () => {
     const help = await opsdeck(['enqueue', '--help']);
     assert.equal(help.code, 0);

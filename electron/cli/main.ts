@@ -1,5 +1,5 @@
 import { ALIASES, closest, expandAlias, HINTS } from './aliases.ts';
-import { parseCommandArgs, UsageError } from './args.ts';
+import { COMMON_OPTIONS, parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { commandHelp, mainHelp } from './help.ts';
@@ -10,9 +10,26 @@ function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
+/**
+ * `opsdeck --db URL status` as `opsdeck status --db URL`: the common options (COMMON_OPTIONS) may come
+ * before the command, as many command lines take them.
+ */
+function commandFirst(typed: string[]): string[] {
+  let i = 0;
+  while (i < typed.length) {
+    const word = typed[i] ?? '';
+    const [flag = '', inline] = word.split(/=(.*)/s, 2);
+    const option = flag.startsWith('--') ? COMMON_OPTIONS[flag.slice(2)] : undefined;
+    if (option === undefined) break;
+    i += option.type === 'string' && inline === undefined ? 2 : 1;
+  }
+  if (i === 0 || i >= typed.length) return typed;
+  return [typed[i] ?? '', ...typed.slice(0, i), ...typed.slice(i + 1)];
+}
+
 /** Runs one command line and returns the exit code; every failure is one line on stderr, never a stack. */
 export async function runCli(typed: string[], io: Io = processIo()): Promise<number> {
-  const argv = expandAlias(typed);
+  const argv = expandAlias(commandFirst(typed));
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.err(mainHelp(COMMANDS));
@@ -32,6 +49,10 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
     const hint = HINTS[name];
     if (hint !== undefined) {
       io.err(`opsdeck: there is no "${name}" command here: ${hint}`);
+      return 2;
+    }
+    if (name.startsWith('-')) {
+      io.err(`opsdeck: the command comes first, then its options ("${name}" is none of the common ones): opsdeck COMMAND [options]; run opsdeck --help for the list`);
       return 2;
     }
     const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);
