@@ -29,7 +29,7 @@ export function mainHelp(commands: Command[]): string {
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
     '',
-    'common options (every command):',
+    'common options (every command; after it or before it):',
     ...optionLines(COMMON_OPTIONS),
     '',
     `runbook words: ${Object.entries(ALIASES).map(([name, a]) => `${name} = ${a.to.join(' ')}`).join(', ')}`,
