@@ -76,7 +76,7 @@ export async function timeLeftOut(opts: {
         if (claimed.length !== expected || claimed.some((j) => j.service_name !== 'healthy')) {
           throw new Error(`${c.why}: a claim took ${claimed.map((j) => j.service_name).join(', ') || 'nothing'}, not ${expected} healthy jobs`);
         }
-        if (claimed.length > 0) await store.settle(claimed.map((j) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'bench', kind: 'interrupted', reason: 'bench' })));
+        if (claimed.length > 0) await store.settle(claimed.map((j) => ({ jobId: j.id, attemptId: j.attempt_id, workerId: 'bench', kind: 'interrupted', reason: 'bench', ran: false })));
       }
       const sorted = ms.sort((a, b) => a - b);
       const round = (x: number) => Math.round(x * 100) / 100;

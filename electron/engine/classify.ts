@@ -42,7 +42,7 @@ export function classify(input: ClassifyInput): Settlement {
   };
   if (result.ok) return { ...base, kind: 'completed' };
 
-  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator' };
+  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran: true };
   if (result.aborted === 'interrupt') {
     const cause = input.interruptCause ?? 'emergency_stop';
     if (cause === 'emergency_stop' && service?.on_interrupt === 'fail') {
@@ -50,7 +50,7 @@ export function classify(input: ClassifyInput): Settlement {
       return { ...base, kind: 'failed', outcome: 'failed', error: jobError(error, job.service_name) };
     }
     const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
-    return { ...base, kind: 'interrupted', reason };
+    return { ...base, kind: 'interrupted', reason, ran: true };
   }
 
   const timedOut = result.aborted === 'timeout';

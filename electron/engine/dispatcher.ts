@@ -155,7 +155,7 @@ export class Dispatcher {
       const buffered = this.#buffer.get(id);
       if (!buffered) continue;
       this.#buffer.delete(id);
-      this.#finish(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator' });
+      this.#finish(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator', ran: false });
     }
     for (const id of jobIds) {
       const running = this.#executing.get(id);
@@ -389,7 +389,7 @@ export class Dispatcher {
   }
 
   #release(running: Running, reason: string): void {
-    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason });
+    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
   }
 
   /**

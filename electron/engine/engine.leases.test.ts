@@ -187,7 +187,7 @@ describe('engine leases on SQLite', () => {
       await engine.start();
       const done = await waitForStatus(own.store, id, 'completed', 5000);
       assert.equal(done.attempts, 1, 'the lost claim spent no attempt: max_attempts 1 still ran');
-      assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['interrupted', 'completed']);
+      assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['completed'], 'handed back unstarted: no attempt of it is recorded');
       assert.ok(lines.some((l) => l.includes('handing back jobs a claim leased whose answer never came') && l.includes(`job_ids=[${id}]`)), lines.join('\n'));
     } finally {
       await engine.stop({ graceMs: 0 });
@@ -334,10 +334,8 @@ describe('engine leases on SQLite', () => {
         const job = await waitForStatus(own.store, id, 'completed', 5000);
         assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
         // Claims still work here while extensions fail, so a job may be claimed ahead and handed back
-        // again at each failed extension before it gets to run.
-        const outcomes = (await own.store.listAttempts(id)).map((a) => a.outcome);
-        assert.equal(outcomes.at(-1), 'completed', outcomes.join(', '));
-        assert.ok(outcomes.length >= 2 && outcomes.slice(0, -1).every((o) => o === 'interrupted'), outcomes.join(', '));
+        // again at each failed extension before it gets to run: none of those is recorded as an attempt.
+        assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['completed']);
       }
     } finally {
       await engine.stop({ graceMs: 0 });

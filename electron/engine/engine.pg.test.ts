@@ -229,7 +229,8 @@ describe('engine on PostgreSQL', () => {
       answer();
       const job = await waitForStatus(store, id, 'pending', 2000);
       assert.equal(job.attempts, 0, 'the attempt is not spent');
-      assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['interrupted']);
+      assert.deepEqual(await store.listAttempts(id), [], 'it never started: no attempt is recorded');
+      assert.equal(job.started_at, null);
       assert.equal(await readFile(started, 'utf8').then(() => 'started', () => 'never started'), 'never started');
     } finally {
       await operator.setEmergencyStop(false, actor, null);

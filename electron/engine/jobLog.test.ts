@@ -56,8 +56,8 @@ describe('each job\'s life in the log', () => {
     const lines = logged('info', (log) => {
       log.claimed([job]);
       log.settled({ ...key, kind: 'completed' }, job, 1);
-      log.settled({ ...key, kind: 'interrupted', reason: 'emergency stop' }, job, null);
-      log.settled({ ...key, kind: 'cancelled', reason: 'cancelled by an operator' }, job, 5);
+      log.settled({ ...key, kind: 'interrupted', reason: 'emergency stop', ran: true }, job, null);
+      log.settled({ ...key, kind: 'cancelled', reason: 'cancelled by an operator', ran: true }, job, 5);
       log.notRecorded({ ...key, kind: 'completed' });
     });
     assert.deepEqual(lines, [

@@ -77,6 +77,6 @@ export async function handBackStrays(h: StrayHolder): Promise<void> {
   if (strays.length === 0) return;
   h.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
   for (const { jobId, attemptId } of strays) {
-    h.handBack({ jobId, attemptId, workerId: h.workerId, kind: 'interrupted', reason: 'its claim was answered to no one; handed back unstarted' });
+    h.handBack({ jobId, attemptId, workerId: h.workerId, kind: 'interrupted', reason: 'its claim was answered to no one; handed back unstarted', ran: false });
   }
 }

@@ -399,10 +399,14 @@ export type Settlement =
   | (SettlementBase & { kind: 'retry'; error: JobError; run_at: string; outcome: 'failed' | 'timed_out' })
   /** Into the dead-letter queue. */
   | (SettlementBase & { kind: 'failed'; error: JobError; outcome: 'failed' | 'timed_out' })
-  /** Back to pending without spending the attempt (emergency stop, shutdown, open breaker). */
-  | (SettlementBase & { kind: 'interrupted'; reason: string })
-  /** The operator cancelled it while it ran. */
-  | (SettlementBase & { kind: 'cancelled'; reason: string });
+  /**
+   * Back to pending without spending the attempt (emergency stop, shutdown, open breaker). `ran` is false
+   * for a job handed back before its runner started (claimed ahead, then dispatch stopped): the store
+   * records no attempt of it and the job shows no start, so nobody reads it as having run.
+   */
+  | (SettlementBase & { kind: 'interrupted'; reason: string; ran: boolean })
+  /** The operator cancelled it; `ran` as for an interruption (cancelled while claimed ahead: false). */
+  | (SettlementBase & { kind: 'cancelled'; reason: string; ran: boolean });
 
 export interface ReclaimResult {
   /** Back to pending for another attempt. */

@@ -48,7 +48,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
         t.depends_on.join(', ') || '-',
         String(t.attempts),
         when(t.started_at),
-        // A pending task's start is that of an attempt handed back: it is not running now.
+        // A pending task's start is an earlier attempt's: it is not running now.
         t.status === 'pending' ? '-' : seconds(t.started_at, t.completed_at),
         t.status === 'failed' || t.status === 'blocked' ? (t.error_message ?? '') : '',
       ]),

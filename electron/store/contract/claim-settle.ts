@@ -262,7 +262,7 @@ export function claimSettleContract(test: ContractTest): void {
     test('interrupted: back to pending without spending the attempt', async (store) => {
       const claimed = await claimOne(store);
       assert.equal((await mustGet(store, claimed.id)).attempts, 1);
-      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop' }]);
+      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop', ran: true }]);
       const row = await mustGet(store, claimed.id);
       assert.equal(row.status, 'pending');
       assert.equal(row.attempts, 0);
@@ -274,9 +274,41 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal(again.attempt, 1);
     });
 
+    test('handed back before it started: no attempt is recorded and the job shows no start of it', async (store) => {
+      const fresh = await claimOne(store);
+      await store.settle([{ ...base(fresh), kind: 'interrupted', reason: 'dispatch stopped', ran: false }]);
+      const row = await mustGet(store, fresh.id);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 0);
+      assert.equal(row.started_at, null, 'it never started');
+      assert.deepEqual(await store.listAttempts(fresh.id), []);
+      const again = only(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }));
+      assert.equal(again.attempt, 1);
+      await store.settle([{ ...base(again, 'w2'), kind: 'retry', error: err('503'), run_at: ago(1), outcome: 'failed' }]);
+      const ran = only(await store.listAttempts(fresh.id));
+      const third = only(await store.claim({ workerId: 'w3', limit: 5, leaseMs: LEASE }));
+      await store.settle([{ ...base(third, 'w3'), kind: 'interrupted', reason: 'circuit breaker open', ran: false }]);
+      const after = await mustGet(store, fresh.id);
+      assert.equal(after.attempts, 1, 'the attempt that ran is still spent');
+      assert.equal(after.started_at, ran.started_at, 'the start shown is the attempt that ran');
+      assert.deepEqual((await store.listAttempts(fresh.id)).map((a) => a.outcome), ['failed']);
+    });
+
+    test('cancelled before it started: cancelled, with no attempt recorded or spent', async (store) => {
+      const claimed = await claimOne(store);
+      await store.settle([{ ...base(claimed), kind: 'cancelled', reason: 'cancelled by an operator', ran: false }]);
+      const row = await mustGet(store, claimed.id);
+      assert.equal(row.status, 'cancelled');
+      assert.ok(row.completed_at);
+      assert.equal(row.attempts, 0);
+      assert.equal(row.started_at, null);
+      assert.deepEqual(await store.listAttempts(claimed.id), []);
+      assert.equal((await store.countsByQueueAndStatus()).find((c) => c.status === 'running')?.count ?? 0, 0);
+    });
+
     test("a claim clears the job's resource usage: an earlier attempt's is not shown as the running or failed one's", async (store) => {
       const claimed = await claimOne(store);
-      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop', resource_usage: { duration_ms: 7750, signal: 'SIGTERM' } }]);
+      await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'emergency stop', ran: true, resource_usage: { duration_ms: 7750, signal: 'SIGTERM' } }]);
       assert.deepEqual((await mustGet(store, claimed.id)).resource_usage, { duration_ms: 7750, signal: 'SIGTERM' });
       const again = only(await store.claim({ workerId: 'w2', limit: 5, leaseMs: LEASE }));
       assert.equal((await mustGet(store, again.id)).resource_usage, null);
@@ -355,7 +387,7 @@ export function claimSettleContract(test: ContractTest): void {
       for (const c of [retried, interrupted]) await store.cancelJob(c.id, alice, 'wrong input');
       const landed = await store.settle([
         { ...base(retried), kind: 'retry', error: err('connection reset by peer', 'fp-reset'), run_at: later(0), outcome: 'failed' },
-        { ...base(interrupted), kind: 'interrupted', reason: 'worker shutdown' },
+        { ...base(interrupted), kind: 'interrupted', reason: 'worker shutdown', ran: true },
       ]);
       assert.deepEqual(landed.sort(), [retried.id, interrupted.id].sort());
       for (const c of [retried, interrupted]) {

@@ -94,7 +94,7 @@ export function controlContract(test: ContractTest): void {
         assert.equal(await after(() => store.settle([{ ...base(done), kind: 'completed' }])), 'jobs', 'a completion frees no job');
         assert.equal(await after(() => store.settle([{ ...base(failed), kind: 'failed', error: err('boom'), outcome: 'failed' }])), 'jobs');
         assert.equal(await after(() => store.settle([{ ...base(retried), kind: 'retry', error: err('flaky'), outcome: 'failed', run_at: new Date().toISOString() }])), 'jobs,ready');
-        assert.equal(await after(() => store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'emergency stop' }])), 'jobs,ready');
+        assert.equal(await after(() => store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'emergency stop', ran: true }])), 'jobs,ready');
         assert.equal(await after(() => store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE })), 'jobs');
         assert.equal(await after(() => store.dlqRetry({}, alice)), 'jobs,ready');
       } finally {

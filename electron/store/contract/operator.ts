@@ -17,7 +17,7 @@ export function operatorContract(test: ContractTest): void {
       assert.equal(requested?.cancel_requested, true);
       assert.deepEqual(await store.cancelRequested('w1'), [running.id]);
       assert.deepEqual(await store.cancelRequested('w2'), []);
-      assert.deepEqual(await store.settle([{ ...base(running), kind: 'cancelled', reason: 'operator' }]), [running.id]);
+      assert.deepEqual(await store.settle([{ ...base(running), kind: 'cancelled', reason: 'operator', ran: true }]), [running.id]);
       assert.equal((await mustGet(store, running.id)).status, 'cancelled');
       assert.equal(only(await store.listAttempts(running.id)).outcome, 'cancelled');
       assert.deepEqual(await store.cancelRequested('w1'), []);

@@ -108,7 +108,7 @@ export function readsContract(test: ContractTest): void {
       const fine = await claimOne(store, { service_name: 'api' });
       await store.settle([{ ...base(fine), kind: 'completed' }]);
       const interrupted = await claimOne(store, { service_name: 'api' });
-      await store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'shutdown' }]);
+      await store.settle([{ ...base(interrupted), kind: 'interrupted', reason: 'shutdown', ran: true }]);
       const failedByHand = await claimOne(store, { service_name: 'cruncher' }, 'w-gone');
       await store.failRunningJob(failedByHand.id, 'w-gone', alice, 'its host is gone');
       const stopped = await claimOne(store, { service_name: 'slow' });
@@ -281,7 +281,7 @@ export function readsContract(test: ContractTest): void {
                   : c.id % 7 === 0 && c.attempt === 1
                     ? { ...base(c, `w${w}`), kind: 'retry' as const, error: err('again'), outcome: 'failed' as const, run_at: new Date().toISOString() }
                     : i % 11 === 3
-                      ? { ...base(c, `w${w}`), kind: 'cancelled' as const, reason: 'stop' }
+                      ? { ...base(c, `w${w}`), kind: 'cancelled' as const, reason: 'stop', ran: true }
                       : { ...base(c, `w${w}`), kind: 'completed' as const },
               ),
             );

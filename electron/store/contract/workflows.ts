@@ -200,7 +200,7 @@ export function workflowsContract(test: Test): void {
     );
     assert.equal((await mustGet(store, running.id)).cancel_requested, true);
     assert.equal(detail.run.status, 'cancelled', 'cancelled at once, though its running task has yet to stop');
-    await store.settle([{ ...base(running), kind: 'cancelled', reason: 'cancelled by an operator' }]);
+    await store.settle([{ ...base(running), kind: 'cancelled', reason: 'cancelled by an operator', ran: true }]);
     assert.equal(must(await store.getWorkflowRun(first.run_id), 'run').run.status, 'cancelled');
     assert.equal((await store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE, queues: [run.queue] })).length, 0);
     assert.equal((await store.runningWorkflowRuns(10)).length, 0);

@@ -473,14 +473,16 @@ WITH s AS (
   SELECT (e->>0)::bigint AS job_id, (e->>1)::bigint AS attempt_id, e->>2 AS worker_id, e->>3 AS kind,
     e->>4 AS outcome, nullif(e->5, 'null') AS resource_usage, e->>6 AS output_tail,
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
-    e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at
+    e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran
   FROM jsonb_array_elements(p_settlements) AS e
 ),
 settled AS (
   UPDATE jobs.tb_job_run j SET
     status = CASE WHEN s.kind IN ('retry', 'interrupted') AND j.cancel_requested THEN 'cancelled'
       WHEN s.kind IN ('retry', 'interrupted') THEN 'pending' ELSE s.kind END,
-    attempts = CASE WHEN s.kind = 'interrupted' THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    attempts = CASE WHEN s.kind = 'interrupted' OR NOT s.ran THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
+    started_at = CASE WHEN s.ran THEN j.started_at
+      ELSE (SELECT a.started_at FROM jobs.tb_job_attempt a WHERE a.job_id = j.id ORDER BY a.id DESC LIMIT 1) END,
     run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
     lease_owner = NULL,
     lease_expires_at = NULL,
@@ -496,7 +498,7 @@ settled AS (
   FROM s
   WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,
-    j.started_at, j.error_fingerprint AS fingerprint, j.workflow_run_id, s.kind, s.attempt_id, s.worker_id, s.outcome, s.error_message,
+    j.started_at, j.error_fingerprint AS fingerprint, j.workflow_run_id, s.kind, s.ran, s.attempt_id, s.worker_id, s.outcome, s.error_message,
     s.error_class, s.output_tail, s.resource_usage,
     CASE WHEN j.status = 'completed' AND j.started_at IS NOT NULL
       THEN greatest(0, round(extract(epoch FROM now() - j.started_at) * 1000))::bigint END AS duration_ms
@@ -508,7 +510,7 @@ recorded AS (
     -- An interrupted attempt is given back, so the job row counts one less than the attempt was.
     CASE WHEN outcome = 'interrupted' THEN attempt + 1 ELSE attempt END,
     worker_id, coalesce(started_at, now()), now(), outcome, error_message, error_class, output_tail, resource_usage
-  FROM settled
+  FROM settled WHERE ran
 ),
 requeued AS (
   INSERT INTO jobs.tb_job_ready (job_id, queue, service_name, priority, run_at)

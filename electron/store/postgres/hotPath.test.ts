@@ -77,12 +77,12 @@ describe('postgres store', () => {
           { ...base(done), kind: 'completed' },
           { ...base(retried), kind: 'retry', error, run_at: new Date(Date.now() + 60_000).toISOString(), outcome: 'failed' },
           { ...base(failed), kind: 'failed', error, outcome: 'failed' },
-          { ...base(interrupted), kind: 'interrupted', reason: 'emergency stop' },
+          { ...base(interrupted), kind: 'interrupted', reason: 'emergency stop', ran: true },
         ]);
         assert.equal(landed.length, 4);
         assert.deepEqual(await drift(), []);
         await store.cancelJob(cancelled.id, alice, 'not needed');
-        await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'not needed' }]);
+        await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'not needed', ran: true }]);
         const pendingId = ids.find((id) => !claimed.some((c) => c.id === id));
         assert.ok(pendingId !== undefined);
         assert.equal((await store.cancelJob(pendingId, alice, null))?.status, 'cancelled');
@@ -465,7 +465,7 @@ describe('postgres store', () => {
         assert.ok(a && b && c);
         await store.settle([done(a), ...second.map(done)]);
         assert.deepEqual(await leaseRows(), [['w', first.map((j) => j.id)]], "the second claim's row went with its last job");
-        await store.settle([{ jobId: b.id, attemptId: b.attempt_id, workerId: 'w', kind: 'interrupted', reason: 'shutdown' }]);
+        await store.settle([{ jobId: b.id, attemptId: b.attempt_id, workerId: 'w', kind: 'interrupted', reason: 'shutdown', ran: true }]);
         await store.settle([done(c)]);
         assert.deepEqual(await leaseRows(), []);
       } finally {

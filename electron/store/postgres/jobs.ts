@@ -66,8 +66,8 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
 const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
 
 /**
- * One settlement as the function reads it: fields at their places (0006 lists them), trailing empty ones
- * left off, so a plain completion is six elements.
+ * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
+ * false for a job that never started), trailing empty ones left off, so a plain completion is six elements.
  */
 type SettleRecord = unknown[];
 
@@ -77,6 +77,7 @@ function settleRecord(s: Settlement): SettleRecord {
   let errorClass: string | null = null;
   let fingerprint: string | null = null;
   let runAt: string | null = null;
+  let ran = true;
   switch (s.kind) {
     case 'completed':
       break;
@@ -89,6 +90,7 @@ function settleRecord(s: Settlement): SettleRecord {
     case 'interrupted':
     case 'cancelled':
       message = s.reason;
+      ran = s.ran;
       break;
   }
   const record: SettleRecord = [
@@ -104,6 +106,7 @@ function settleRecord(s: Settlement): SettleRecord {
     errorClass,
     fingerprint,
     runAt,
+    ran ? null : false,
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;

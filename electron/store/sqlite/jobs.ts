@@ -98,6 +98,14 @@ export function prepareJobStatements(db: Connection) {
     settleCancelled: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
+    /** attempt: a job handed back before its runner started has no attempt to show */
+    dropAttempt: db.prepare<[number]>(`DELETE FROM tb_job_attempt WHERE id = ?`),
+    /** attempts given back (0 or 1), job: its start is its previous attempt's again (none for a first) */
+    unstart: db.prepare<[number, number]>(
+      `UPDATE tb_job_run SET attempts = max(attempts - ?, 0),
+         started_at = (SELECT a.started_at FROM tb_job_attempt a WHERE a.job_id = tb_job_run.id ORDER BY a.id DESC LIMIT 1)
+       WHERE id = ?`,
+    ),
     /** outcome, now, error, error_class, tail, usage, attempt */
     closeAttempt: db.prepare<Bind>(
       `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
@@ -293,7 +301,11 @@ export class SqliteJobs {
     const leased = this.#leased.get(s.attemptId);
     this.#leased.delete(s.attemptId);
     if (changed === 0) return false;
-    this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+    if ((s.kind === 'interrupted' || s.kind === 'cancelled') && !s.ran) {
+      this.#s.dropAttempt.run(s.attemptId);
+      // An interruption gave its attempt back already; a cancel of a job that never ran gives it back here.
+      this.#s.unstart.run(s.kind === 'cancelled' ? 1 : 0, s.jobId);
+    } else this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
     const job = leased ?? this.#lookUpLeased(s.jobId);
     const ended: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
     this.#tallySettled(s, cancelWon, job, Date.parse(at), tally);
