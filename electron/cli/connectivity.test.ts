@@ -33,7 +33,8 @@ describe('test-connectivity and validate-token against real local servers', { co
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-connectivity-'));
     api = createServer((req, res) => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
-      const authorized = req.headers.authorization === `Bearer ${GOOD_TOKEN}`;
+      // /open checks no credential: it answers alike with a good one, a bad one or none.
+      const authorized = req.url?.startsWith('/open') === true || req.headers.authorization === `Bearer ${GOOD_TOKEN}`;
       res.writeHead(authorized ? 200 : 401, { 'content-type': 'application/json' }).end(authorized ? '{"ok":true}' : '{"error":"invalid token"}');
     });
     apiPort = await listenLocal(api);
@@ -59,6 +60,12 @@ describe('test-connectivity and validate-token against real local servers', { co
         `    runner_config: { base_url: "http://127.0.0.1:${closedPort}" }`,
         '  - name: nightly',
         '    execution_type: noop',
+        '  - name: open-door',
+        '    execution_type: http',
+        `    runner_config: { base_url: "http://127.0.0.1:${apiPort}/open", path: /submit, auth_type: bearer, auth_config: { token_env_var: API_TOKEN } }`,
+        '  - name: status-reader',
+        '    execution_type: http',
+        `    runner_config: { base_url: "http://127.0.0.1:${apiPort}/v1", path: /status, method: GET, auth_type: bearer, auth_config: { token_env_var: API_TOKEN } }`,
         '',
       ].join('\n'),
     );
@@ -76,7 +83,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(up.stdout, /^payments-api\s+http:\/\/127\.0\.0\.1:\d+\/v1\s+ok$/m);
     assert.match(up.stdout, /^DNS\s+ok\s+[\d.]+ ms\s+127\.0\.0\.1 → 127\.0\.0\.1$/m);
     assert.match(up.stdout, /^TCP\s+ok\s+[\d.]+ ms/m);
-    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401/m);
+    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized; the jobs' POST \/charges was not tried \(it could do work\)$/m);
     assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
@@ -88,7 +95,11 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.equal(all.code, 1, 'one service failing fails the whole run');
     const parsed: unknown = JSON.parse(all.stdout);
     assert.ok(typeof parsed === 'object' && parsed !== null && 'services' in parsed && Array.isArray(parsed.services));
-    assert.deepEqual(parsed.services.map((s: { service: string }) => s.service), ['payments-api', 'ledger', 'gone'], 'every HTTP service, and only those');
+    assert.deepEqual(parsed.services.map((s: { service: string }) => s.service), ['payments-api', 'ledger', 'gone', 'open-door', 'status-reader'], 'every HTTP service, and only those');
+
+    const reader = await opsdeck(['test-connectivity', 'status-reader', ...common]);
+    assert.equal(reader.code, 0, reader.stderr);
+    assert.match(reader.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/status answered 401 Unauthorized$/m, "a service whose jobs GET is probed at its own path");
 
     const url = await opsdeck(['test-connectivity', '--url', `http://127.0.0.1:${apiPort}/health`, ...common]);
     assert.equal(url.code, 0, url.stderr);
@@ -109,7 +120,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     const accepted = await opsdeck(['validate-token', '--service', 'payments-api', ...common], { API_TOKEN: GOOD_TOKEN });
     assert.equal(accepted.code, 0, accepted.stderr);
     assert.match(accepted.stdout, /^variables: API_TOKEN set$/m);
-    assert.match(accepted.stdout, /accepted the credential from API_TOKEN \(HTTP 200\)/);
+    assert.match(accepted.stdout, /\/v1 accepted the credential from API_TOKEN \(HTTP 200; HTTP 401 without it\)/);
 
     const refused = await opsdeck(['validate-token', 'payments-api', ...common], { API_TOKEN: BAD_TOKEN });
     assert.equal(refused.code, 1);
@@ -120,7 +131,15 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(unset.stdout, /API_TOKEN NOT SET/);
     assert.match(unset.stdout, /environment variable API_TOKEN is not set/);
 
-    for (const run of [accepted, refused, unset]) {
+    const reader = await opsdeck(['validate-token', 'status-reader', ...common], { API_TOKEN: GOOD_TOKEN });
+    assert.equal(reader.code, 0, reader.stdout);
+    assert.match(reader.stdout, /\/v1\/status accepted the credential from API_TOKEN \(HTTP 200; HTTP 401 without it\)/);
+
+    const open = await opsdeck(['validate-token', 'open-door', ...common], { API_TOKEN: BAD_TOKEN });
+    assert.equal(open.code, 1, 'a URL that checks no credential approves nothing');
+    assert.match(open.stdout, /cannot tell: http:\/\/127\.0\.0\.1:\d+\/open answers HTTP 200 with the credential from API_TOKEN and HTTP 200 without one, so it checks no credential; the jobs' POST \/submit was not tried \(it could do work\): run one job to see/);
+
+    for (const run of [accepted, refused, unset, reader, open]) {
       assert.ok(!run.stdout.includes(GOOD_TOKEN) && !run.stdout.includes(BAD_TOKEN) && !run.stderr.includes(BAD_TOKEN), 'no token value printed');
     }
     assert.ok(seen.some((r) => r.authorization === `Bearer ${GOOD_TOKEN}` && r.method === 'GET' && r.url === '/v1'), 'the check is a GET of the base_url, with the credential');
@@ -132,7 +151,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(shell.stderr, /nightly is a noop service: only HTTP services have a base_url and a credential to test/);
     const unknown = await opsdeck(['test-connectivity', 'stripe', ...common]);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /service stripe is not in the registry \(known: payments-api, ledger, gone, nightly\)/);
+    assert.match(unknown.stderr, /service stripe is not in the registry \(known: payments-api, ledger, gone, nightly, open-door, status-reader\)/);
     assert.equal((await opsdeck(['validate-token', ...common])).code, 2);
     assert.equal((await opsdeck(['test-connectivity', 'ledger', '--url', 'http://127.0.0.1:1', ...common])).code, 2);
     assert.equal((await opsdeck(['test-connectivity', '--url', 'ftp://example.com', ...common])).code, 2);

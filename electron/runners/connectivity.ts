@@ -2,15 +2,24 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
+import { targetUrl } from './http.ts';
+
+/** The call a service's jobs make: its method and path (runner_config). */
+export interface ServiceCall {
+  method: string;
+  path: string;
+}
 
 /**
  * What `opsdeck test-connectivity` does for one base URL: each layer in turn (DNS, TCP, TLS for https, then
- * one HTTP GET of the URL), timed, stopping at the first that fails, so the answer says where the path
- * breaks. The GET never carries a credential and never uses the service's own method or path: probing
- * triggers nothing upstream.
+ * one HTTP GET), timed, stopping at the first that fails, so the answer says where the path breaks. The GET
+ * never carries a credential. It is of the service's own path when its jobs' call is a GET (safe to
+ * repeat), so a path that hangs or fails shows here; otherwise of the base URL, saying which call was not
+ * tried: probing never triggers work upstream.
  */
-export async function probeConnectivity(baseUrl: string, timeoutMs = 5000): Promise<ConnectivityStep[]> {
-  const url = new URL(baseUrl);
+export async function probeConnectivity(baseUrl: string, timeoutMs = 5000, call?: ServiceCall): Promise<ConnectivityStep[]> {
+  const own = call ? probeTarget(baseUrl, call) : null;
+  const url = own?.url ?? new URL(baseUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const steps: ConnectivityStep[] = [];
@@ -47,9 +56,20 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = 5000): Prom
   await step('http', async () => {
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
-    return `GET ${url.origin}${url.pathname} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const answered = `GET ${url.origin}${url.pathname} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    return own?.untried ? `${answered}; the jobs' ${own.untried} was not tried (it could do work)` : answered;
   });
   return steps;
+}
+
+/**
+ * The URL a probe may GET for a service: its own when its jobs GET it, else the base URL, naming the
+ * call left untried. A path that leads elsewhere is the base URL's too (the runner refuses it anyway).
+ */
+export function probeTarget(baseUrl: string, call: ServiceCall): { url: URL; untried: string | null } {
+  const own = targetUrl(baseUrl, call.path, undefined);
+  if (call.method === 'GET' && own instanceof URL) return { url: own, untried: null };
+  return { url: new URL(baseUrl), untried: call.method === 'GET' ? null : `${call.method} ${call.path}` };
 }
 
 /** Waits for the socket to open, says what it found while it is still open, then closes it. */

@@ -1,13 +1,16 @@
 import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
+import { probeTarget } from './connectivity.ts';
 import { authHeader, credentialVariables } from './http.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Asks the service whether it accepts the credential: one GET of its base URL with the Authorization
- * header its jobs would send. 401 and 403 are a refusal; any other answer means the credential was not
- * refused. A GET of the base URL, never the service's own method and path, so checking triggers nothing.
+ * Asks the service whether it accepts the credential: a GET with the Authorization header its jobs would
+ * send, of the service's own path when its jobs GET it (safe to repeat), else of its base URL, never the
+ * service's own POST or PUT, so checking triggers nothing. 401 and 403 are a refusal. Anything else is
+ * only an acceptance if the same URL refuses a request without the credential: a URL that answers both
+ * alike checks no credential, and says nothing about this one.
  */
 export async function checkToken(service: string, cfg: HttpRunnerConfig, env: Env, timeoutMs = 5000): Promise<TokenCheck> {
   const variables = credentialVariables(cfg).map((name) => ({ name, set: (env[name] ?? '') !== '' }));
@@ -21,26 +24,38 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
       : `environment variable ${missing} is not set: export it where the workers run`;
     return { ...base, accepted: null, http_status: null, detail };
   }
+  const { url, untried } = probeTarget(cfg.base_url, { method: cfg.method, path: cfg.path });
+  const where = `${url.origin}${url.pathname}`;
+  const named = variables.map((v) => v.name).join(' and ');
   try {
-    const response = await fetch(cfg.base_url, {
-      method: 'GET',
-      headers: { authorization: auth.header, 'user-agent': 'opsdeck-validate-token' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await response.body?.cancel();
-    const refused = response.status === 401 || response.status === 403;
-    const named = variables.map((v) => v.name).join(' and ');
+    const withCredential = await statusOf(url, auth.header, timeoutMs);
+    if (withCredential === 401 || withCredential === 403) {
+      return { ...base, accepted: false, http_status: withCredential, detail: `${where} refused the credential from ${named} (HTTP ${withCredential}): renew it, then restart the workers` };
+    }
+    const without = await statusOf(url, undefined, timeoutMs);
+    if (without === 401 || without === 403) {
+      return { ...base, accepted: true, http_status: withCredential, detail: `${where} accepted the credential from ${named} (HTTP ${withCredential}; HTTP ${without} without it)` };
+    }
+    const notTried = untried ? `; the jobs' ${untried} was not tried (it could do work): run one job to see` : '';
     return {
       ...base,
-      accepted: !refused,
-      http_status: response.status,
-      detail: refused
-        ? `${cfg.base_url} refused the credential from ${named} (HTTP ${response.status}): renew it, then restart the workers`
-        : `${cfg.base_url} accepted the credential from ${named} (HTTP ${response.status})`,
+      accepted: null,
+      http_status: withCredential,
+      detail: `cannot tell: ${where} answers HTTP ${withCredential} with the credential from ${named} and HTTP ${without} without one, so it checks no credential${notTried}`,
     };
   } catch (error) {
     const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return { ...base, accepted: null, http_status: null, detail: `could not ask ${cfg.base_url}: ${reason} (opsdeck test-connectivity ${service} shows where the path breaks)` };
+    return { ...base, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (opsdeck test-connectivity ${service} shows where the path breaks)` };
   }
+}
+
+async function statusOf(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {
+  const response = await fetch(url, {
+    method: 'GET',
+    headers: { ...(authorization ? { authorization } : {}), 'user-agent': 'opsdeck-validate-token' },
+    redirect: 'manual',
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  await response.body?.cancel();
+  return response.status;
 }

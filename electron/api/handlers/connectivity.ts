@@ -1,5 +1,5 @@
 import type { HttpRunnerConfig } from '../../../shared/registry.ts';
-import { probeConnectivity } from '../../runners/connectivity.ts';
+import { probeConnectivity, type ServiceCall } from '../../runners/connectivity.ts';
 import { checkToken } from '../../runners/tokenCheck.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
@@ -15,22 +15,21 @@ function httpConfig(ctx: ApiContext, name: string): HttpRunnerConfig {
   return service.runner_config;
 }
 
-/** The HTTP services to probe: the one named, or every HTTP service of the registry. */
-function httpServices(ctx: ApiContext, name: string | undefined): Array<{ name: string | null; config: Pick<HttpRunnerConfig, 'base_url'> }> {
+/** The HTTP services to probe: the one named, or every HTTP service of the registry, with their jobs' call. */
+function httpServices(ctx: ApiContext, name: string | undefined): Array<{ name: string | null; baseUrl: string; call?: ServiceCall }> {
   const services = ctx.registry.registry.services;
-  if (name === undefined) {
-    return services.flatMap((s) => (s.execution_type === 'http' ? [{ name: s.name, config: s.runner_config }] : []));
-  }
-  return [{ name, config: httpConfig(ctx, name) }];
+  const target = (service: string, config: HttpRunnerConfig) => ({ name: service, baseUrl: config.base_url, call: { method: config.method, path: config.path } });
+  if (name === undefined) return services.flatMap((s) => (s.execution_type === 'http' ? [target(s.name, s.runner_config)] : []));
+  return [target(name, httpConfig(ctx, name))];
 }
 
 export const connectivity: Handlers<'runners.connectivity' | 'runners.validateToken'> = {
   'runners.connectivity': async ({ service, url }, ctx) => {
-    const targets = url === undefined ? httpServices(ctx, service) : [{ name: null, config: { base_url: url } }];
+    const targets = url === undefined ? httpServices(ctx, service) : [{ name: null, baseUrl: url }];
     const services = await Promise.all(
-      targets.map(async ({ name, config }) => {
-        const steps = await probeConnectivity(config.base_url);
-        return { service: name, base_url: config.base_url, ok: steps.every((s) => s.ok) && steps.some((s) => s.step === 'http'), steps };
+      targets.map(async ({ name, baseUrl, call }) => {
+        const steps = await probeConnectivity(baseUrl, undefined, call);
+        return { service: name, base_url: baseUrl, ok: steps.every((s) => s.ok) && steps.some((s) => s.step === 'http'), steps };
       }),
     );
     return { services };

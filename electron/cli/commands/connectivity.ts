@@ -19,7 +19,8 @@ function serviceArg(inv: Invocation, values: Values, required: boolean): string 
 function connectivityText(io: Io, result: ServiceConnectivity): string {
   const title = `${result.service ?? 'url'}  ${result.base_url}  ${result.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILING', 'red')}`;
   const table = renderTable(
-    [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 100 }],
+    // The last column: cutting it would line nothing up, only hide what the step found.
+    [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
     result.steps.map((s) => [s.step.toUpperCase(), s.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILED', 'red'), `${s.ms.toFixed(1)} ms`, s.detail]),
   );
   return `${title}\n${table}`;
@@ -27,7 +28,7 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
 
 export const testConnectivity: Command = {
   name: 'test-connectivity',
-  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service's base_url, timed; exit 1 when one fails",
+  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (its own path when its jobs GET it, else its base_url), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: 'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential\nand is never the service\'s own method or path: testing triggers nothing upstream.',
   options: {
