@@ -156,14 +156,18 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.ok(queued);
       const [claimed] = await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000 });
       assert.ok(claimed);
-      const error = { message: 'bad input', error_class: 'payload', fingerprint: 'f' };
+      const error = { message: 'bad input; the upstream may take it again after 2026-12-06T19:02:43.053Z', error_class: 'payload', fingerprint: 'f' };
       await store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w1', kind: 'failed', outcome: 'failed', error }]);
     } finally {
       await store.close();
     }
     assert.equal((await opsdeck(['retry', '1', '--db', db])).code, 0);
-    const shown = await opsdeck(['job', '1', '--db', db]);
+    const shown = await opsdeck(['job', '1', '--db', db], { env: { TZ: 'Asia/Tokyo' } });
     assert.match(shown.stdout, /^attempts:\s+0 of 3 since a retry \(1 before it, listed below\)$/m);
+    const inZone = shown.stdout.split('\n').filter((line) => line.includes('may take it again after'));
+    assert.equal(inZone.length, 2, 'the last error and the attempt: ' + shown.stdout);
+    // The attempts table cuts its error column, which may end inside the offset.
+    for (const line of inZone) assert.match(line, /after 2026-12-07 04:02:43\+0/, "a time inside an error is in the reader's zone too");
   });
 
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {

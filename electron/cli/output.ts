@@ -1,3 +1,5 @@
+import { withTimes } from '../../shared/timesInText.ts';
+
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
   out(text: string): void;
@@ -63,6 +65,14 @@ function formatter(zone: string | undefined): Intl.DateTimeFormat {
  */
 export function when(iso: string | null | undefined): string {
   return whenIn(iso, displayZone);
+}
+
+/**
+ * Text from elsewhere (an error message, an upstream's answer) with each ISO-8601 UTC time in it written
+ * as `when` writes times, so one screen never mixes zones.
+ */
+export function timesIn(text: string): string {
+  return withTimes(text, when);
 }
 
 /** The name of the zone `when` shows times in. */

@@ -32,13 +32,13 @@ describe('the hosts\' logger', () => {
     assert.equal(log.enabled('warn'), true);
   });
 
-  it('at debug writes every level, in text for a terminal: time, level, message, fields on one line', async () => {
+  it('at debug writes every level, in text for a terminal: time with its offset, level, message, fields on one line', async () => {
     const out = collector();
     const log = await createLogger({ level: 'debug', format: 'text', destination: out });
     for (const level of LOG_LEVELS) log[level](`a ${level} line`, { job_id: 1 });
     assert.equal(out.lines.length, 4, out.lines.join('\n'));
     for (const [i, level] of LOG_LEVELS.entries()) {
-      assert.match(out.lines[i] ?? '', new RegExp(`^\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\] ${level.toUpperCase()}: a ${level} line \\{"job_id":1\\}$`));
+      assert.match(out.lines[i] ?? '', new RegExp(`^\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}(?:[+-]\\d{2}:\\d{2}|Z)\\] ${level.toUpperCase()}: a ${level} line \\{"job_id":1\\}$`));
     }
   });
 

@@ -58,7 +58,8 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
     const { prettyFactory } = await import('pino-pretty');
     const pretty: (line: string) => string = prettyFactory({
       colorize: opts.colorize ?? false,
-      translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l',
+      // With its offset: the same line's own fields (a retry's run_at) are UTC, and a fleet spans zones.
+      translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.lp',
       // Who wrote the line matters in a fleet's collected JSON, not on the terminal of the one worker.
       ignore: 'pid,hostname,worker',
       singleLine: true,

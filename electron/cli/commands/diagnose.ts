@@ -11,7 +11,7 @@ import { StoreError } from '../../store/errors.ts';
 import { defaultDbLocation, redactLocation } from '../../store/location.ts';
 import { positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
-import { bytesText, printJson } from '../output.ts';
+import { bytesText, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
 
@@ -60,7 +60,7 @@ function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   printHealth(inv, d.health);
   if (d.error_patterns.length > 0) {
     io.out('\nrecent error patterns (open dead letters by fingerprint):');
-    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80 }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), g.sample_error])));
+    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80 }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), timesIn(g.sample_error)])));
   }
 }
 

@@ -5,7 +5,7 @@ import { heldByBreakerText } from '../../../shared/breakerRecord.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { printJson, when } from '../output.ts';
+import { printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { jobsTable } from './jobs.ts';
 
@@ -86,7 +86,7 @@ export const dlq: Command = {
             inv.io.out(
               renderTable(
                 [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'last seen' }, { header: 'sample error', max: 80 }],
-                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.last_seen), g.sample_error]),
+                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.last_seen), timesIn(g.sample_error)]),
               ),
             );
             const groups = result.truncated ? `the ${result.groups.length} largest groups shown (--search or --service narrows them)` : `${result.groups.length} group(s)`;

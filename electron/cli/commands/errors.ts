@@ -4,7 +4,7 @@ import { positionals, str, UsageError } from '../args.ts';
 import type { Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
-import { printJson, when } from '../output.ts';
+import { printJson, timesIn, when } from '../output.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { renderTable } from '../table.ts';
 
@@ -71,7 +71,7 @@ export const errors: Command = {
             g.error_class,
             g.fingerprint,
             when(g.last_seen),
-            g.sample_error,
+            timesIn(g.sample_error),
           ]),
         ),
       );

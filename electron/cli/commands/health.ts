@@ -5,9 +5,8 @@ import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { paint, printJson, when } from '../output.ts';
+import { paint, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { withTimes } from '../../../shared/timesInText.ts';
 
 /**
  * The health report (only the checks `check` names, when given), or when the store cannot even be opened,
@@ -39,7 +38,7 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
   inv.io.out(
     renderTable(
       [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 160 }],
-      report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), withTimes(c.detail, when)]),
+      report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), timesIn(c.detail)]),
     ),
   );
   const failing = report.checks.filter((c) => !c.ok).length;

@@ -9,9 +9,8 @@ import { flag, int, list, pastTime, positionals, str, UsageError, type Values } 
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
+import { ago, duration, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
-import { withTimes } from '../../../shared/timesInText.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
@@ -36,7 +35,7 @@ export function jobsTable(io: Io, jobs: Job[]): string {
       paint(io, j.status, statusColor(j.status)) + (j.resolved_at ? ' (resolved)' : ''),
       `${j.attempts}/${j.max_attempts}`,
       when(j.created_at),
-      j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${j.error_message}` : j.error_message,
+      j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${timesIn(j.error_message)}` : timesIn(j.error_message),
     ]),
   );
 }
@@ -144,7 +143,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   const fields: Array<[string, string]> = [
     ['job', `${j.id} (${j.identifier})`],
     ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
-    ...waiting.map((reason): [string, string] => ['waiting', paint(io, withTimes(reason, when), 'yellow')]),
+    ...waiting.map((reason): [string, string] => ['waiting', paint(io, timesIn(reason), 'yellow')]),
     ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
     ['attempts', attemptsText(j, trace.attempts)],
     ['created', when(j.created_at)],
@@ -157,7 +156,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   if (usage?.exit_code !== undefined && usage.exit_code !== null) fields.push(['exit code', String(usage.exit_code)]);
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
-  if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? j.error_message : paint(io, j.error_message, 'red')]);
+  if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? timesIn(j.error_message) : paint(io, timesIn(j.error_message), 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);
   if (j.resolved_at) fields.push(['resolved', `${when(j.resolved_at)}: ${j.resolution ?? ''}`]);
   fields.push(['payload', JSON.stringify(j.payload)]);
@@ -177,7 +176,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
           a.resource_usage?.duration_ms !== undefined ? `${a.resource_usage.duration_ms} ms` : durationMs(a.started_at, a.finished_at),
           a.resource_usage?.exit_code === undefined || a.resource_usage.exit_code === null ? '' : String(a.resource_usage.exit_code),
           a.error_class ?? '',
-          a.error_message ?? '',
+          timesIn(a.error_message ?? ''),
         ]),
       ),
     );

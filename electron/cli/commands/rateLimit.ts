@@ -3,9 +3,8 @@ import { budgetText, type RateLimitOverrides, type RateLimitTuned, type RateLimi
 import { flag, int, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
-import { paint, printJson, when, type Io } from '../output.ts';
+import { type Io, paint, printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { withTimes } from '../../../shared/timesInText.ts';
 
 /** What is used of it now: `7/10 in the last 1m, 2/2 running`. */
 function useText(v: RateLimitView): string {
@@ -27,7 +26,7 @@ function rateTable(io: Io, views: RateLimitView[]): string {
       useText(v),
       v.tuning ? `${v.tuning.set_by} ${when(v.tuning.set_at)}` : '',
       v.tuning?.reason ?? '',
-      withTimes(v.waiting_reason ?? '', when),
+      timesIn(v.waiting_reason ?? ''),
     ]),
   );
 }

@@ -3,9 +3,8 @@ import type { ScheduleChange, ScheduleFire, ScheduleInput, ScheduleView } from '
 import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { displayZoneName, paint, printJson, statusColor, when, whenIn, type Io } from '../output.ts';
+import { displayZoneName, type Io, paint, printJson, statusColor, timesIn, whenIn } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { withTimes } from '../../../shared/timesInText.ts';
 
 function state(s: ScheduleView): string {
   if (s.paused) return `paused by ${s.paused_by ?? '?'}${s.pause_reason ? ` (${s.pause_reason})` : ''}`;
@@ -38,7 +37,7 @@ function block(io: Io, s: ScheduleView): string {
     `${paint(io, s.name, 'bold')}  ${s.source}  ${targetText(s.config)}  cron "${s.config.cron}" ${zone}  missed: ${s.config.missed}${s.config.missed === 'catch_up' ? ` (at most ${s.config.max_catch_up})` : ''}`,
     `  state  ${state(s)}`,
   ];
-  if (s.problem) lines.push(`  ${paint(io, 'problem', 'red')}  ${withTimes(s.problem, when)}`);
+  if (s.problem) lines.push(`  ${paint(io, 'problem', 'red')}  ${timesIn(s.problem)}`);
   s.next_fires.forEach((at, i) => lines.push(`  ${i === 0 ? 'next' : '    '}   ${both(at, zone)}`));
   if (s.next_fires.length === 0) lines.push('  next   - (fires nothing until resumed or enabled)');
   lines.push(`  last   ${s.last_fire ? `${both(s.last_fire.fire_at, zone)}  ${outcome(io, s.last_fire)}` : 'never fired'}`);

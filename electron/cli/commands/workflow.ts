@@ -4,7 +4,7 @@ import { WorkflowRunStatus } from '../../../shared/workflow.ts';
 import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { paint, printJson, when, type Io } from '../output.ts';
+import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 
@@ -50,7 +50,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
         when(t.started_at),
         // A pending task's start is an earlier attempt's: it is not running now.
         t.status === 'pending' ? '-' : seconds(t.started_at, t.completed_at),
-        t.status === 'failed' || t.status === 'blocked' ? (t.error_message ?? '') : '',
+        t.status === 'failed' || t.status === 'blocked' ? timesIn(t.error_message ?? '') : '',
       ]),
     ),
   );
