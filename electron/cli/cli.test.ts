@@ -162,10 +162,24 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       await store.close();
     }
     assert.equal((await opsdeck(['retry', '1', '--db', db])).code, 0);
+    const again = await openStore(db);
+    try {
+      const [claimed] = await again.claim({ workerId: 'w2', limit: 1, leaseMs: 60_000 });
+      assert.ok(claimed);
+      const usage = { duration_ms: 12_500, peak_memory_kb: 2048, cpu_ms: 340 };
+      await again.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w2', kind: 'retry', outcome: 'failed', run_at: new Date(Date.now() + 3_600_000).toISOString(), resource_usage: usage, error: { message: 'still bad', error_class: 'payload', fingerprint: 'f' } }]);
+    } finally {
+      await again.close();
+    }
     const shown = await opsdeck(['job', '1', '--db', db], { env: { TZ: 'Asia/Tokyo' } });
-    assert.match(shown.stdout, /^attempts:\s+0 of 3 since a retry \(1 before it, listed below\)$/m);
+    assert.match(shown.stdout, /^peak memory:\s+2\.0 MiB$/m);
+    assert.match(shown.stdout, /^cpu time:\s+340 ms$/m);
+    assert.match(shown.stdout, /^duration:\s+12\.5 s$/m);
+    const numbers = shown.stdout.split('\n').filter((line) => /^\s*\d+\s+(failed|retry)/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
+    assert.deepEqual(numbers, ['1', '2'], 'numbered through the history, not from one again after the retry: ' + shown.stdout);
+    assert.match(shown.stdout, /^attempts:\s+1 of 3 since a retry \(1 before it, listed below\)$/m);
     const inZone = shown.stdout.split('\n').filter((line) => line.includes('may take it again after'));
-    assert.equal(inZone.length, 2, 'the last error and the attempt: ' + shown.stdout);
+    assert.equal(inZone.length, 1, 'the first attempt: ' + shown.stdout);
     // The attempts table cuts its error column, which may end inside the offset.
     for (const line of inZone) assert.match(line, /after 2026-12-07 04:02:43\+0/, "a time inside an error is in the reader's zone too");
   });
@@ -217,6 +231,17 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(later.stdout, /scheduled for 2099-01-01 09:00:00\+09:00 \(in \d+d \d+h\)/, 'a waiting reason\'s time is in the reader\'s zone');
     const utc = await opsdeck(['job', 'c', '--db', db, '--utc'], { env: { TZ: 'Asia/Tokyo' } });
     assert.match(utc.stdout, /scheduled for 2099-01-01 00:00:00Z/);
+    const scheduled = await opsdeck(['jobs', '--scheduled', '--db', db, '--utc']);
+    assert.match(scheduled.stdout, /RUN AT +IN +TRIES/);
+    assert.match(scheduled.stdout, /\bc +svc +later +2099-01-01 00:00:00Z +\d+d \d+h +0\/\d/);
+
+    const first = await opsdeck(['jobs', '--status', 'pending', '--limit', '2', '--db', db]);
+    const more = /^more: opsdeck (jobs .*)$/m.exec(first.stdout)?.[1];
+    assert.ok(more, first.stdout);
+    assert.ok(more.startsWith(`jobs --status pending --limit 2 --db ${db} --after `), more);
+    const next = await opsdeck(more.split(' '));
+    assert.equal(next.code, 0, next.stderr);
+    assert.equal(next.stdout.split('\n').filter((line) => /^\s*\d+ /.test(line)).length, 2, 'the line pastes as the next page: ' + next.stdout);
   });
 
   it('refuses a bad --db in one line, quickly, with exit 1', async () => {

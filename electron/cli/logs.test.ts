@@ -124,7 +124,7 @@ describe('opsdeck worker logs', () => {
     const text = await work(['--log-format', 'text', '--verbose']);
     assert.ok(!text.includes(SECRET), text);
     const lines = text.split('\n').filter((l) => l !== '');
-    for (const line of lines) assert.match(line, /^\[\d{4}-\d{2}-\d{2} [\d:.]+\] (DEBUG|INFO|WARN|ERROR): /, line);
+    for (const line of lines) assert.match(line, /^\[\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}:\d{2}\] (DEBUG|INFO|WARN|ERROR): /, line);
     assert.ok(lines.some((l) => / DEBUG: job claimed \{"job_id":\d+/.test(l)));
     assert.ok(lines.some((l) => / WARN: attempt failed; the job will be retried \{.*"error_class":"http_500"/.test(l)));
 

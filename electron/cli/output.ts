@@ -1,4 +1,4 @@
-import { withTimes } from '../../shared/timesInText.ts';
+import { spanText, withTimes } from '../../shared/timesInText.ts';
 
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
@@ -98,11 +98,9 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return `${duration(s)} ago`;
 }
 
+/** Seconds as every other span the CLI and the console show (shared/timesInText.ts, spanText). */
 export function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
-  return `${Math.floor(seconds / 86_400)}d ${Math.floor((seconds % 86_400) / 3600)}h`;
+  return spanText(seconds * 1000);
 }
 
 /** A size in bytes as an operator reads it. */

@@ -9,7 +9,9 @@ import { flag, int, list, pastTime, positionals, str, UsageError, type Values } 
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { ago, duration, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
+import { ago, bytesText, duration, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
+import { sameCommand } from '../sameCommand.ts';
+import { spanText } from '../../../shared/timesInText.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 
@@ -36,6 +38,30 @@ export function jobsTable(io: Io, jobs: Job[]): string {
       `${j.attempts}/${j.max_attempts}`,
       when(j.created_at),
       j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${timesIn(j.error_message)}` : timesIn(j.error_message),
+    ]),
+  );
+}
+
+/** How long until a job is due; "due" once it is. */
+function runsIn(runAt: string, now = Date.now()): string {
+  const ms = Date.parse(runAt) - now;
+  return ms > 0 ? spanText(ms) : 'due';
+}
+
+/** Jobs not yet due: when each will run, and why it waits (a retry's last error). */
+export function scheduledTable(io: Io, jobs: Job[]): string {
+  return renderTable(
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'run at' }, { header: 'in', align: 'right' },
+      { header: 'tries', align: 'right' }, { header: 'last error', max: 70 }],
+    jobs.map((j) => [
+      String(j.id),
+      j.identifier,
+      j.service_name,
+      j.queue,
+      when(j.run_at),
+      runsIn(j.run_at),
+      `${j.attempts}/${j.max_attempts}`,
+      j.error_message === null ? '' : timesIn(j.error_message),
     ]),
   );
 }
@@ -112,7 +138,7 @@ export const jobs: Command = {
       started_before: longerThan(values),
     };
     if (filter.started_before !== undefined) filter.status ??= ['running'];
-    const runningOnly = filter.status?.length === 1 && filter.status[0] === 'running';
+    const runningOnly = filter.stuck === true || (filter.status?.length === 1 && filter.status[0] === 'running');
     const limit = int(values, 'limit', 1, 500) ?? 50;
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const page = await call(ctx, 'jobs.list', { filter, limit, after: str(values, 'after') ?? null });
@@ -124,17 +150,23 @@ export const jobs: Command = {
         inv.io.out('no jobs match');
         for (const hint of noMatchHints({ errorClass: filter.error_class, service: filter.service }, ctx.registry)) inv.io.err(`opsdeck: ${hint}`);
       }
-      else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
-      if (page.next_cursor) inv.io.out(`\nmore: opsdeck jobs … --after ${page.next_cursor}`);
+      else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : filter.scheduled ? scheduledTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
+      if (page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'jobs', { after: page.next_cursor })}`);
       return 0;
     });
   },
 };
 
-function durationMs(start: string | null, end: string | null): string {
+/** A run's length in one form wherever it comes from: ms below 10 s, else seconds. */
+function msText(ms: number): string {
+  return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** How long a run took: as its runner measured it, else from its start and end. */
+function tookText(usage: Job['resource_usage'], start: string | null, end: string | null): string {
+  if (usage?.duration_ms !== undefined) return msText(usage.duration_ms);
   if (!start || !end) return '-';
-  const ms = Date.parse(end) - Date.parse(start);
-  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return msText(Date.parse(end) - Date.parse(start));
 }
 
 export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
@@ -142,7 +174,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   const usage = j.resource_usage;
   const fields: Array<[string, string]> = [
     ['job', `${j.id} (${j.identifier})`],
-    ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested ? ' (cancel requested)' : '')],
+    ['status', paint(io, j.status, statusColor(j.status)) + (trace.stuck ? paint(io, ' STUCK: lease expired', 'red') : '') + (j.cancel_requested && j.status !== 'cancelled' ? ' (cancel requested)' : '')],
     ...waiting.map((reason): [string, string] => ['waiting', paint(io, timesIn(reason), 'yellow')]),
     ['service', `${j.service_name} (${j.execution_type}) on queue ${j.queue}, priority ${j.priority}`],
     ['attempts', attemptsText(j, trace.attempts)],
@@ -150,12 +182,15 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
     ['run at', `${when(j.run_at)} (${ago(j.run_at)})`],
     ['started', when(j.started_at)],
     ['completed', when(j.completed_at)],
-    ['duration', usage?.duration_ms !== undefined ? `${usage.duration_ms} ms` : durationMs(j.started_at, j.completed_at)],
+    ['duration', tookText(usage, j.started_at, j.completed_at)],
   ];
   if (j.lease_owner) fields.push(['lease', `${j.lease_owner} until ${when(j.lease_expires_at)}`]);
   if (usage?.exit_code !== undefined && usage.exit_code !== null) fields.push(['exit code', String(usage.exit_code)]);
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
+  if (usage?.peak_memory_kb !== undefined) fields.push(['peak memory', bytesText(usage.peak_memory_kb * 1024)]);
+  if (usage?.cpu_ms !== undefined) fields.push(['cpu time', msText(usage.cpu_ms)]);
+  if (usage?.bytes_out !== undefined) fields.push(['output', bytesText(usage.bytes_out)]);
   if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? timesIn(j.error_message) : paint(io, timesIn(j.error_message), 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);
   if (j.resolved_at) fields.push(['resolved', `${when(j.resolved_at)}: ${j.resolution ?? ''}`]);
@@ -167,21 +202,25 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
       '',
       renderTable(
         [{ header: '#', align: 'right' }, { header: 'outcome' }, { header: 'worker', max: 40 }, { header: 'started' }, { header: 'took', align: 'right' },
-          { header: 'exit', align: 'right' }, { header: 'class' }, { header: 'error', max: 70 }],
-        trace.attempts.map((a) => [
-          String(a.attempt),
+          { header: 'peak mem', align: 'right' }, { header: 'exit', align: 'right' }, { header: 'class' }, { header: 'error', max: 70 }],
+        // Numbered through the whole history: after an operator's retry the job counts its attempts
+        // again from one, which would number two rows alike.
+        trace.attempts.map((a, i) => [
+          String(i + 1),
           paint(io, a.outcome, statusColor(a.outcome)),
           a.worker_id,
           when(a.started_at),
-          a.resource_usage?.duration_ms !== undefined ? `${a.resource_usage.duration_ms} ms` : durationMs(a.started_at, a.finished_at),
+          tookText(a.resource_usage, a.started_at, a.finished_at),
+          a.resource_usage?.peak_memory_kb === undefined ? '' : bytesText(a.resource_usage.peak_memory_kb * 1024),
           a.resource_usage?.exit_code === undefined || a.resource_usage.exit_code === null ? '' : String(a.resource_usage.exit_code),
           a.error_class ?? '',
           timesIn(a.error_message ?? ''),
         ]),
       ),
     );
-    const last = [...trace.attempts].reverse().find((a) => a.output_tail);
-    if (last?.output_tail) parts.push('', `output of attempt ${last.attempt} (tail):`, last.output_tail.trimEnd());
+    const lastAt = trace.attempts.findLastIndex((a) => a.output_tail);
+    const lastTail = trace.attempts[lastAt]?.output_tail;
+    if (lastTail) parts.push('', `output of attempt #${lastAt + 1} (tail):`, lastTail.trimEnd());
   }
   return parts.join('\n');
 }
