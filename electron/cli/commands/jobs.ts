@@ -9,7 +9,7 @@ import { flag, int, list, pastTime, positionals, str, UsageError, type Values } 
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { ago, duration, paint, printJson, statusColor, when, type Io } from '../output.ts';
+import { ago, duration, millis, paint, printJson, statusColor, when, type Io } from '../output.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { withTimes } from '../../../shared/timesInText.ts';
 import { noMatchHints } from '../noMatchHints.ts';
@@ -134,8 +134,7 @@ export const jobs: Command = {
 
 function durationMs(start: string | null, end: string | null): string {
   if (!start || !end) return '-';
-  const ms = Date.parse(end) - Date.parse(start);
-  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+  return millis(Date.parse(end) - Date.parse(start));
 }
 
 export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
