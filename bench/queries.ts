@@ -105,6 +105,8 @@ function probes(jobs: number, sampleJob: number): Probe[] {
     { label: 'failures.recent 1h', call: 'failures.recent', input: { since_minutes: 60 }, target: 50 },
     { label: 'failures.recent 24h', call: 'failures.recent', input: { since_minutes: 1440 }, target: 50 },
     { label: 'failures.recent one service, 24h', call: 'failures.recent', input: { since_minutes: 1440, service: 'svc_03' }, target: 50 },
+    { label: 'metrics.byType 1h', call: 'metrics.byType', input: { since_minutes: 60 }, target: 50 },
+    { label: 'metrics.byType 24h', call: 'metrics.byType', input: { since_minutes: 1440 }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
     { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },

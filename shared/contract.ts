@@ -6,6 +6,7 @@ import {
   ControlState,
   DlqGroup,
   DlqSelector,
+  ExecutionType,
   Job,
   JobFilter,
   Timestamp,
@@ -48,6 +49,8 @@ import {
   WorkflowView,
   FAILURE_WINDOW_MAX_MINUTES,
   RecentFailures,
+  PERFORMANCE_WINDOW_MAX_MINUTES,
+  PerformanceByType,
 } from './views.ts';
 
 export * from './views.ts';
@@ -120,6 +123,16 @@ export const calls = {
       .strict(),
     RecentFailures,
     'Failed attempts of the last minutes grouped by service, failure class and error fingerprint, retrying or dead, the largest groups first.',
+  ),
+  'metrics.byType': Call(
+    z
+      .object({
+        since_minutes: z.number().int().min(1).max(PERFORMANCE_WINDOW_MAX_MINUTES).default(60),
+        type: ExecutionType.optional(),
+      })
+      .strict(),
+    PerformanceByType,
+    'Per execution type over the last minutes: jobs completed and dead-lettered, attempts retried, success rate, p50/p95/p99 duration and jobs per minute, from the per-minute rollups.',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

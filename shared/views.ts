@@ -118,6 +118,44 @@ export const RecentFailures = z.object({
 });
 export type RecentFailures = z.infer<typeof RecentFailures>;
 
+/** The largest window `metrics.byType` sums: a day, as `failures.recent` (the rollups themselves are kept a month). */
+export const PERFORMANCE_WINDOW_MAX_MINUTES = 24 * 60;
+
+/**
+ * What finished in a window, from the per-minute rollups the Overview reads: the runbooks'
+ * `jobs.v_execution_performance_by_type`, for a recent window rather than the whole history.
+ */
+export const PerformanceFigures = z.object({
+  completed: z.number().int(),
+  /** Jobs that went into the dead-letter queue. */
+  failed: z.number().int(),
+  /** Attempts that failed with another to follow: not counted in the success rate, the job is not over. */
+  retried: z.number().int(),
+  /** completed / (completed + failed), as the view computes it; null when nothing finished. */
+  success_rate: z.number().nullable(),
+  /** Durations of the completed jobs' last attempts, read from the duration buckets: within about 19%. */
+  p50_ms: z.number().nullable(),
+  p95_ms: z.number().nullable(),
+  p99_ms: z.number().nullable(),
+  /** Finished jobs (completed and dead-lettered) per minute of the window. */
+  per_minute: z.number(),
+});
+export type PerformanceFigures = z.infer<typeof PerformanceFigures>;
+
+export const TypePerformance = PerformanceFigures.extend({ execution_type: z.string() });
+export type TypePerformance = z.infer<typeof TypePerformance>;
+
+export const PerformanceByType = z.object({
+  /** The window's start (a whole minute, as the rollups count) and its end, now. */
+  since: Timestamp,
+  until: Timestamp,
+  /** Each execution type with anything finished or retried in the window, in the order of the kinds. */
+  types: z.array(TypePerformance),
+  /** Every type together (or the one asked for); its percentiles are read from all their buckets at once. */
+  total: PerformanceFigures,
+});
+export type PerformanceByType = z.infer<typeof PerformanceByType>;
+
 export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
 export type JobTrace = z.infer<typeof JobTrace>;
 

@@ -14,6 +14,7 @@ import { jobFail } from './handlers/jobFail.ts';
 import { jobWaiting } from './handlers/jobWaiting.ts';
 import { jobs } from './handlers/jobs.ts';
 import { logs } from './handlers/logs.ts';
+import { metrics } from './handlers/metrics.ts';
 import { overview } from './handlers/overview.ts';
 import { rateLimits } from './handlers/rateLimits.ts';
 import { registry } from './handlers/registry.ts';
@@ -33,6 +34,7 @@ export const handlerTable: Handlers<CallName> = {
   ...jobWaiting,
   ...dlq,
   ...failures,
+  ...metrics,
   ...breakers,
   ...control,
   ...runners,

@@ -17,6 +17,9 @@ export const ALIASES: Record<string, Alias> = {
   'queue-status': { to: ['status'] },
   'migrate-schema': { to: ['migrate'] },
   'process-jobs': { to: ['worker'] },
+  // The view the runbooks read for "performance issues": jobs.v_execution_performance_by_type.
+  'execution-performance': { to: ['performance'] },
+  'performance-by-type': { to: ['performance'] },
 };
 
 export const HINTS: Record<string, string> = {

@@ -377,6 +377,68 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(oneLine(wrong.stderr), /--since takes a duration from 1m to 24h/);
   });
 
+  it('performance: per execution type and in total, jobs a real worker finished, from the rollups; an empty window says so', async () => {
+    const db = join(dir, 'performance.db');
+    const registry = join(dir, 'performance.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: quick',
+        '    execution_type: noop',
+        '  - name: flaky',
+        '    execution_type: noop',
+        '    retry_config: { max_retries: 1, initial_backoff: 0.01, max_backoff: 0.01 }',
+        '    runner_config: { fail: true, fail_retryable: true, fail_message: "upstream answered 503" }',
+        '  - name: nap',
+        '    execution_type: shell',
+        '    runner_config: { command: ["/bin/sleep", "0.2"] }',
+        '    security_policy: { allowed_commands: ["/bin/sleep"] }',
+        '',
+      ].join('\n'),
+    );
+    const common = ['--db', db, '--registry', registry];
+    assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
+    const empty = await opsdeck(['performance', ...common]);
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.match(empty.stdout, /^no jobs finished in the last 1h \(since \d{4}-\d\d-\d\d \d\d:\d\d:00(Z|[+-]\d\d:\d\d)\)\n$/);
+
+    for (const service of ['quick', 'quick', 'quick', 'flaky', 'nap', 'nap']) json(await opsdeck(['enqueue', service, ...common, '--json']));
+    assert.equal((await opsdeck(['worker', '--until-empty', ...common])).code, 0);
+
+    const Figures = z.object({ completed: z.number(), failed: z.number(), retried: z.number(), success_rate: z.number().nullable(), p50_ms: z.number().nullable(), p99_ms: z.number().nullable(), per_minute: z.number() });
+    const Performance = z.object({ since: z.string(), types: z.array(Figures.extend({ execution_type: z.string() })), total: Figures });
+    const all = Performance.parse(json(await opsdeck(['performance', ...common, '--json'])));
+    const row = (type: string) => all.types.find((t) => t.execution_type === type);
+    assert.deepEqual(all.types.map((t) => t.execution_type), ['shell', 'noop']);
+    assert.deepEqual([row('noop')?.completed, row('noop')?.failed, row('noop')?.retried, row('noop')?.success_rate], [3, 1, 1, 0.75], 'flaky retried once, then went to the dead-letter queue');
+    assert.deepEqual([all.total.completed, all.total.failed, all.total.retried], [5, 1, 1]);
+    // Each nap slept 200 ms: its bucket's lower edge is within a bucket (19%) of that.
+    const napP50 = row('shell')?.p50_ms ?? 0;
+    assert.ok(napP50 >= 200 / 2 ** 0.25 && napP50 < 5000, `shell p50 ${napP50} ms`);
+    assert.ok((all.total.p99_ms ?? 0) >= napP50, 'the total ranks every type\'s jobs together');
+
+    const text = await opsdeck(['performance', ...common]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^TYPE +COMPLETED +DEAD-LETTERED +RETRIED +SUCCESS +P50 +P95 +P99 +JOBS\/MIN$/m);
+    assert.match(text.stdout, /^shell +2 +0 +0 +100\.0% +\d+ ms +\d+ ms +\d+ ms +0\.\d\d$/m);
+    assert.match(text.stdout, /^noop +3 +1 +1 +75\.0% /m);
+    assert.match(text.stdout, /^total +5 +1 +1 +83\.3% /m);
+    assert.match(text.stdout, /jobs finished in the last 1h \(since [^)]+\); durations of completed jobs, to within about 19%/);
+
+    const one = Performance.parse(json(await opsdeck(['execution-performance', '--since', '15m', '--type', 'shell', ...common, '--json'])));
+    assert.deepEqual([one.types.map((t) => t.execution_type), one.total.completed], [['shell'], 2], 'the runbook\'s word, one type');
+    const alone = await opsdeck(['performance', '--type', 'shell', '--db', db]);
+    assert.doesNotMatch(alone.stdout, /^total/m, 'one type needs no total row');
+    const none = await opsdeck(['performance', '--since', '15m', '--type', 'docker', ...common]);
+    assert.match(none.stdout, /^no docker jobs finished in the last 15m \(since /);
+    for (const [option, value] of [['--since', '2d'], ['--type', 'ftp']] as const) {
+      const refused = await opsdeck(['performance', option, value, ...common]);
+      assert.equal(refused.code, 2, `${option} ${value}`);
+      assert.match(oneLine(refused.stderr), new RegExp(`^opsdeck: ${option} takes `));
+    }
+  });
+
   it('worker drains on SIGTERM: the running job finishes, then it exits 0', async () => {
     const db = join(dir, 'worker.db');
     const registry = join(dir, 'nap.yaml');

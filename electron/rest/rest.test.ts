@@ -133,6 +133,40 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       }
     });
 
+    it('GET /v1/performance: each type\'s completed, dead-lettered and retried jobs, success rate and percentiles, from the rollups; a key is needed', async () => {
+      const { store } = runtime.ctx;
+      const perf = { queue: 'perf', service_name: 'perf_fn', execution_type: 'serverless' as const, max_attempts: 2 };
+      await store.enqueue([perf, perf, perf, { ...perf, max_attempts: 1 }]);
+      const claimed = await store.claim({ workerId: 'rest-perf', limit: 10, leaseMs: 60_000, queues: ['perf'] });
+      assert.equal(claimed.length, 4);
+      const error = { message: 'upstream answered 503', error_class: 'http_503', fingerprint: 'perf503' };
+      await store.settle(
+        claimed.map((c, i) => {
+          const base = { jobId: c.id, attemptId: c.attempt_id, workerId: 'rest-perf' };
+          if (i < 2) return { ...base, kind: 'completed' as const };
+          if (c.max_attempts === 1) return { ...base, kind: 'failed' as const, error, outcome: 'failed' as const };
+          return { ...base, kind: 'retry' as const, error, outcome: 'failed' as const, run_at: '2099-01-01T00:00:00.000Z' };
+        }),
+      );
+
+      assert.equal((await call('GET', '/v1/performance')).status, 401, 'no key, no figures');
+      const res = await call('GET', '/v1/performance?since=15m', { key: readKey });
+      assert.equal(res.status, 200, JSON.stringify(res.json));
+      const byType = calls['metrics.byType'].output.parse(res.json);
+      const serverless = byType.types.find((t) => t.execution_type === 'serverless');
+      assert.deepEqual([serverless?.completed, serverless?.failed, serverless?.retried, serverless?.success_rate], [2, 1, 1, 0.6667]);
+      assert.ok(serverless?.p50_ms !== null && serverless?.p99_ms !== null && (serverless?.p99_ms ?? 0) >= (serverless?.p50_ms ?? 0), 'percentiles of the completions');
+      const back = Date.parse(byType.until) - Date.parse(byType.since);
+      assert.ok(back >= 15 * 60_000 && back <= 16 * 60_000, 'the window starts at the minute 15m ago');
+      const one = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?type=serverless', { key: readKey })).json);
+      assert.deepEqual([one.types.map((t) => t.execution_type), one.total.completed, one.total.failed], [['serverless'], 2, 1], 'one type: the total is its own');
+      for (const query of ['since=25h', 'since=soon', 'type=ftp']) {
+        const refused = await call('GET', `/v1/performance?${query}`, { key: readKey });
+        assert.deepEqual([refused.status, errorCode(refused.json)], [422, 'invalid_input'], query);
+        assert.match(JSON.stringify(refused.json), new RegExp(query.split('=')[0] ?? ''));
+      }
+    });
+
     it('an operate key engages the emergency stop, and the audit log names the key', async () => {
       const stop = await call('POST', '/v1/control/emergency-stop', { key: operateKey, body: { reason: 'incident 42' } });
       assert.equal(stop.status, 200, JSON.stringify(stop.json));
@@ -291,7 +325,7 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.deepEqual(result, { valid: true });
       assert.equal(validator.version, '3.1');
       const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.unknown())), components: z.object({ schemas: z.record(z.string(), z.unknown()) }) }).parse(res.json);
-      for (const path of ['/v1/health', '/v1/executions', '/v1/executions/{id}', '/v1/executions/{id}/retry', '/v1/dlq/groups', '/v1/breakers/{service}/tune', '/v1/control/safe-mode', '/v1/workers', '/v1/runners', '/v1/audit', '/healthz', '/readyz']) {
+      for (const path of ['/v1/health', '/v1/executions', '/v1/executions/{id}', '/v1/executions/{id}/retry', '/v1/dlq/groups', '/v1/performance', '/v1/breakers/{service}/tune', '/v1/control/safe-mode', '/v1/workers', '/v1/runners', '/v1/audit', '/healthz', '/readyz']) {
         assert.ok(doc.paths[path], path);
       }
       for (const [, target] of JSON.stringify(res.json).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) {

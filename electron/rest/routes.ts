@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
+import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, PERFORMANCE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
@@ -62,6 +62,14 @@ const FailuresQuery = z
     /** Failures of the last `since` (default 1h), up to 24h. */
     since: duration.pipe(z.number().int().min(60, 'at least 1m').max(FAILURE_WINDOW_MAX_MINUTES * 60, 'at most 24h')).optional(),
     service: z.string().min(1, 'a service name, not empty').max(200).optional(),
+  })
+  .strict();
+
+const PerformanceQuery = z
+  .object({
+    /** Jobs finished in the last `since` (default 1h), up to 24h. */
+    since: duration.pipe(z.number().int().min(60, 'at least 1m').max(PERFORMANCE_WINDOW_MAX_MINUTES * 60, 'at most 24h')).optional(),
+    type: ExecutionType.optional(),
   })
   .strict();
 
@@ -152,6 +160,7 @@ export const ROUTES: Route[] = [
   search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
+  search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type })),
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),

@@ -37,6 +37,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'dlq.groups': {},
     'dlq.list': { limit: 5 },
     'failures.recent': { since_minutes: 60 },
+    'metrics.byType': { since_minutes: 60 },
     'dlq.retry': { selector: { search: 'nothing like this' }, dry_run: true },
     'dlq.resolve': { selector: { job_ids: [1] }, note: 'checked', dry_run: true },
     'dlq.purge': { before: '2020-01-01T00:00:00.000Z', dry_run: true },

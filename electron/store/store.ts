@@ -113,6 +113,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]>;
   /** Percentiles of completed jobs' durations per type, from the rollups' duration buckets. */
   latencyByType(since: Date): Promise<LatencyByType[]>;
+  /**
+   * Per execution type since the minute holding `since`: the rollups' sums and the completed jobs' duration
+   * buckets as kept, so a caller can read any percentile of any set of types (`metrics.byType`).
+   */
+  rollupsByType(since: Date): Promise<TypeRollups>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
   oldestPendingRunAt(): Promise<string | null>;
   /**
@@ -262,6 +267,14 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * listens). Signals are coalesced, not counted. Returns the unsubscribe function.
    */
   subscribe(listener: (signal: StoreSignal) => void): () => void;
+}
+
+/** What finished per execution type in a window, from the per-minute rollups; types with nothing are left out. */
+export interface TypeRollups {
+  /** Completed and dead-lettered (`failed`) jobs, and attempts that failed with another to follow (`retried`). */
+  outcomes: Array<{ execution_type: string; completed: number; failed: number; retried: number }>;
+  /** Completed jobs per duration bucket (shared/latencyBuckets.ts), one row per type and bucket. */
+  latency: Array<{ execution_type: string; bucket: number; n: number }>;
 }
 
 /** What a dialect's settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */

@@ -16,6 +16,7 @@ import { healthCheck } from './health.ts';
 import { cancel, fail, job, jobs, retry } from './jobs.ts';
 import { logs } from './logs.ts';
 import { migrate } from './migrate.ts';
+import { performanceCommand } from './performance.ts';
 import { prune } from './prune.ts';
 import { rateLimit } from './rateLimit.ts';
 import { schedule } from './schedule.ts';
@@ -41,6 +42,7 @@ export const COMMANDS: Command[] = [
   cancel,
   fail,
   errors,
+  performanceCommand,
   dlq,
   workflow,
   prune,

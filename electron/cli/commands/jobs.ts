@@ -9,7 +9,7 @@ import { flag, int, list, pastTime, positionals, str, UsageError, type Values } 
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { ago, bytesText, duration, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
+import { ago, bytesText, duration, millis, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
 import { sameCommand } from '../sameCommand.ts';
 import { spanText } from '../../../shared/timesInText.ts';
 import { renderFields, renderTable } from '../table.ts';
@@ -157,16 +157,11 @@ export const jobs: Command = {
   },
 };
 
-/** A run's length in one form wherever it comes from: ms below 10 s, else seconds. */
-function msText(ms: number): string {
-  return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
 /** How long a run took: as its runner measured it, else from its start and end. */
 function tookText(usage: Job['resource_usage'], start: string | null, end: string | null): string {
-  if (usage?.duration_ms !== undefined) return msText(usage.duration_ms);
+  if (usage?.duration_ms !== undefined) return millis(usage.duration_ms);
   if (!start || !end) return '-';
-  return msText(Date.parse(end) - Date.parse(start));
+  return millis(Date.parse(end) - Date.parse(start));
 }
 
 export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
@@ -189,7 +184,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
   if (usage?.peak_memory_kb !== undefined) fields.push(['peak memory', bytesText(usage.peak_memory_kb * 1024)]);
-  if (usage?.cpu_ms !== undefined) fields.push(['cpu time', msText(usage.cpu_ms)]);
+  if (usage?.cpu_ms !== undefined) fields.push(['cpu time', millis(usage.cpu_ms)]);
   if (usage?.bytes_out !== undefined) fields.push(['output', bytesText(usage.bytes_out)]);
   if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? timesIn(j.error_message) : paint(io, timesIn(j.error_message), 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);

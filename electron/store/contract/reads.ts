@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { percentileOf } from '../../../shared/latencyBuckets.ts';
 import { LANES_READ_MOST } from '../store.ts';
 import type { Store } from '../store.ts';
 import { alice, LEASE, job, err, ago, later, sleep, only, claimOne, base, deadLetter } from './fixtures.ts';
@@ -236,6 +237,37 @@ export function readsContract(test: ContractTest): void {
       assert.ok(http.p50_ms >= 0 && http.p95_ms >= http.p50_ms);
       const shell = latency.find((l) => l.execution_type === 'shell');
       if (shell) assert.deepEqual([shell.count, shell.p50_ms, shell.p95_ms], [0, null, null]);
+    });
+    test('rollups by type: completed, dead-lettered and retried per type, and the completions\' duration buckets', async (store) => {
+      const since = new Date(Date.now() - 60_000);
+      for (let i = 0; i < 4; i++) {
+        const claimed = await claimOne(store, { execution_type: 'http' });
+        await sleep(i * 3);
+        await store.settle([{ ...base(claimed), kind: 'completed' }]);
+      }
+      await deadLetter(store, 'svc', err('nope'), 'http');
+      const retried = await claimOne(store, { execution_type: 'shell' });
+      await store.settle([{ ...base(retried), kind: 'retry', error: err('again'), outcome: 'failed', run_at: later(60_000) }]);
+      const shell = await claimOne(store, { execution_type: 'shell', service_name: 'other' });
+      await store.settle([{ ...base(shell), kind: 'completed' }]);
+      const cancelled = await claimOne(store, { execution_type: 'docker' });
+      await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'stop', ran: true }]);
+
+      const rollups = await store.rollupsByType(since);
+      const outcomes = [...rollups.outcomes].sort((a, b) => a.execution_type.localeCompare(b.execution_type));
+      assert.deepEqual(outcomes, [
+        { execution_type: 'http', completed: 4, failed: 1, retried: 0 },
+        { execution_type: 'shell', completed: 1, failed: 0, retried: 1 },
+      ], 'a type with only a cancellation has no row');
+      const completedIn = (type: string) => rollups.latency.filter((l) => l.execution_type === type).reduce((n, l) => n + l.n, 0);
+      assert.deepEqual([completedIn('http'), completedIn('shell'), completedIn('docker')], [4, 1, 0], 'one count per completion, in its type');
+      assert.ok(rollups.latency.every((l) => Number.isInteger(l.bucket) && l.bucket >= 0 && l.n > 0));
+      const buckets = new Map<number, number>();
+      for (const l of rollups.latency.filter((row) => row.execution_type === 'http')) buckets.set(l.bucket, (buckets.get(l.bucket) ?? 0) + l.n);
+      const p50 = percentileOf(buckets, 0.5);
+      const http = (await store.latencyByType(since)).find((l) => l.execution_type === 'http');
+      assert.equal(http?.p50_ms, p50 === null ? null : Math.round(p50 * 10) / 10, 'the same buckets the Overview reads');
+      assert.deepEqual(await store.rollupsByType(new Date(Date.now() + 120_000)), { outcomes: [], latency: [] }, 'nothing after now');
     });
   });
 

@@ -40,6 +40,7 @@ import type {
   PruneBatch,
   PruneEstimate,
   SpaceReport,
+  TypeRollups,
   ClaimedJob,
   EnqueueResult,
   FireOutcome,
@@ -205,6 +206,10 @@ export class PostgresStore implements Store {
 
   async latencyByType(since: Date): Promise<LatencyByType[]> {
     return reads.latencyByType(this.#open, since);
+  }
+
+  async rollupsByType(since: Date): Promise<TypeRollups> {
+    return reads.rollupsByType(this.#open, since);
   }
 
   async oldestPendingRunAt(): Promise<string | null> {

@@ -40,6 +40,7 @@ import type {
   PruneBatch,
   PruneEstimate,
   SpaceReport,
+  TypeRollups,
   ClaimedJob,
   EnqueueResult,
   FireOutcome,
@@ -205,6 +206,10 @@ export class SqliteStore implements Store {
 
   async latencyByType(since: Date): Promise<LatencyByType[]> {
     return this.#db.patient(() => this.#reads.latencyByType(since));
+  }
+
+  async rollupsByType(since: Date): Promise<TypeRollups> {
+    return this.#db.patient(() => this.#reads.rollupsByType(since));
   }
 
   async oldestPendingRunAt(): Promise<string | null> {
