@@ -268,10 +268,17 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const file = new Database(db);
     try {
       assert.equal(file.prepare(`UPDATE tb_job_run SET lease_expires_at = ? WHERE status = 'running'`).run(new Date(Date.now() - 60_000).toISOString()).changes, 2);
+      // And its heartbeat as old: the worker is lost.
+      assert.equal(file.prepare(`UPDATE tb_worker SET last_heartbeat_at = ?`).run(new Date(Date.now() - 60_000).toISOString()).changes, 1);
     } finally {
       file.close();
     }
-    assert.match(ok(await opsdeck(['jobs', '--stuck', ...common])), new RegExp(`^\\s*${ids[1]} [\\s\\S]*^\\s*${ids[0]} `, 'm'));
+    const stuck = ok(await opsdeck(['jobs', '--stuck', ...common]));
+    assert.match(stuck, new RegExp(`^\\s*${ids[1]} [\\s\\S]*^\\s*${ids[0]} `, 'm'));
+    assert.match(stuck, /WORKER +STARTED +RUNNING FOR/, 'where each stuck job ran, and since when');
+    const fleet = ok(await opsdeck(['workers', ...common]));
+    assert.match(fleet, /\blost +\S+ +\d+ +- +/, "a lost worker's last count of jobs in flight is not shown as current: " + fleet);
+    assert.match(fleet, /lost workers report nothing; the jobs they still hold: opsdeck jobs --stuck/);
 
     const both = await opsdeck(['fail', '--stuck', String(ids[0]), '--reason', 'worker was killed', ...common]);
     assert.equal(both.code, 2);

@@ -74,10 +74,13 @@ export const workers: Command = {
               { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
-              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), `${w.in_flight}/${w.concurrency}`, w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              // A lost worker's last count is not news: what it still holds shows as stuck jobs.
+              const inFlight = w.lost && w.state !== 'stopped' ? '-' : `${w.in_flight}/${w.concurrency}`;
+              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), inFlight, w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );
+        if (list.some((w) => w.lost && w.state !== 'stopped')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
       }
       return 0;
     });

@@ -96,7 +96,9 @@ function WorkersTable() {
                 )}
               </td>
               <td className="num">{worker.concurrency}</td>
-              <td className="num">{worker.in_flight}</td>
+              <td className="num" title={worker.lost ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
+                {worker.lost ? <span className="muted">-</span> : worker.in_flight}
+              </td>
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
