@@ -327,3 +327,25 @@ test('a program that cannot be run fails at once as configuration, not as a retr
   assert.equal(result.error?.retryable, false);
   assert.equal(result.error?.message, `cannot start '${script}': permission denied`);
 });
+
+test('the health probe names every shell service that cannot start, and why: missing, not executable, a folder', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-probe-'));
+  try {
+    const script = path.join(dir, 'job.sh');
+    await writeFile(script, '#!/bin/sh\necho ok\n');
+    await chmod(script, 0o644);
+    const shellService = (name: string, program: string) => service({ name, execution_type: 'shell', runner_config: { command: [program] } });
+    const fine = await runner.probe([shellService('fine', '/bin/sh')]);
+    assert.equal(fine.ok, true, fine.detail);
+    const probe = await runner.probe([shellService('fine', '/bin/sh'), shellService('missing', '/usr/bin/python-nonexistent'), shellService('plain', script), shellService('folder', dir)]);
+    assert.equal(probe.ok, false);
+    assert.equal(
+      probe.detail,
+      `3 of 4 service(s) cannot start: missing: command not found: /usr/bin/python-nonexistent does not exist here; plain: permission denied: ${script} is not executable (mode 644; chmod +x it); folder: ${dir} is a folder, not a program`,
+    );
+    await chmod(script, 0o755);
+    assert.equal((await runner.probe([shellService('plain', script)])).ok, true, 'executable now');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
+import { programProblem } from './programCheck.ts';
 import { newRunDir } from './runDirs.ts';
 import { killOnExit, signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
@@ -304,13 +305,14 @@ export class ShellRunner implements Runner {
   }
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
-    const missing: string[] = [];
+    const problems: string[] = [];
     for (const s of services) {
       if (s.execution_type !== 'shell') continue;
-      const program = s.runner_config.command[0] ?? '';
-      if (!existsSync(program)) missing.push(`${s.name}: ${program}`);
+      const problem = await programProblem(s.runner_config.command[0] ?? '');
+      if (problem) problems.push(`${s.name}: ${problem}`);
     }
-    if (missing.length > 0) return { ok: false, detail: `program not found: ${missing.join(', ')}` };
+    // Every service that cannot start, not the first: one health check fixes them all.
+    if (problems.length > 0) return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}` };
     const limits = this.#prlimit ? 'resource limits via prlimit' : 'no prlimit: resource limits not applied';
     return { ok: true, detail: `${services.length} service(s); ${limits}` };
   }

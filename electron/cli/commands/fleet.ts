@@ -6,7 +6,7 @@ import { renderTable } from '../table.ts';
 
 export const runners: Command = {
   name: 'runners',
-  summary: 'runner kinds with their health probe and jobs in flight',
+  summary: 'runner kinds with their health probe and jobs in flight; exit 1 when a runner is failing',
   usage: '',
   options: {},
   async run(inv) {
@@ -17,12 +17,14 @@ export const runners: Command = {
       else {
         inv.io.out(
           renderTable(
-            [{ header: 'kind' }, { header: 'health' }, { header: 'in flight', align: 'right' }, { header: 'services', max: 40 }, { header: 'detail', max: 80 }],
+            // The detail is the last column, where cutting it lines nothing up and hides what failed.
+            [{ header: 'kind' }, { header: 'health' }, { header: 'in flight', align: 'right' }, { header: 'services', max: 40 }, { header: 'detail', max: 600 }],
             list.map((r) => [r.kind, r.healthy ? paint(inv.io, 'ok', 'green') : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
           ),
         );
       }
-      return 0;
+      // As health-check: a script (or the runbook's runner-status) can tell a failing runner by the exit code.
+      return list.every((r) => r.healthy) ? 0 : 1;
     });
   },
 };

@@ -1,0 +1,26 @@
+import { constants as fsConstants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+
+/**
+ * Why a shell service's program cannot start on this machine, in the words of the runbooks' "command not
+ * found" and "permission denied", with what fixes it; null when it can. Checked as the worker's own user:
+ * a service that runs as another (runner_config.user) may differ, and its first job says so.
+ */
+export async function programProblem(program: string): Promise<string | null> {
+  let info;
+  try {
+    info = await stat(program);
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `command not found: ${program} does not exist here`;
+    if (code === 'EACCES') return `permission denied: a folder on the way to ${program} is closed to this user`;
+    return `${program} cannot be read (${code || 'error'})`;
+  }
+  if (info.isDirectory()) return `${program} is a folder, not a program`;
+  try {
+    await access(program, fsConstants.X_OK);
+    return null;
+  } catch {
+    return `permission denied: ${program} is not executable (mode ${(info.mode & 0o777).toString(8)}; chmod +x it)`;
+  }
+}
