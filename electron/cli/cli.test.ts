@@ -82,8 +82,10 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const before = await opsdeck(['--db', db, '--json', 'status']);
     assert.equal(before.code, 0, before.stderr);
     assert.equal(typeof (JSON.parse(before.stdout) as { counts: unknown }).counts, 'object');
-    const inline = await opsdeck([`--db=${db}`, 'status', '--json']);
+    const inline = await opsdeck([`--db=${db}`, 'status']);
     assert.equal(inline.code, 0, inline.stderr);
+    assert.match(inline.stdout, /\| {2}open dead letters 0 /, 'the dead letters open now');
+    assert.match(inline.stdout, /^last hour: 0 completed, 0 sent to the dead-letter queue \(failure rate -\); oldest due job waiting -;/m, 'sendings, which a job sent twice counts twice');
     const other = await opsdeck(['status', '--store', db]);
     assert.equal(other.code, 2);
     assert.equal(oneLine(other.stderr), "opsdeck: unknown option --store: opsdeck's is --db; see opsdeck status --help");

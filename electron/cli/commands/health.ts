@@ -37,7 +37,7 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
 export function printHealth(inv: Invocation, report: HealthReport): void {
   inv.io.out(
     renderTable(
-      [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 160 }],
+      [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 600 }],
       report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), timesIn(c.detail)]),
     ),
   );

@@ -36,7 +36,7 @@ export const services: Command = {
     }
     inv.io.out(
       renderTable(
-        [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry' }],
+        [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry', max: 300 }],
         shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, s.concurrency === null ? '-' : String(s.concurrency), retryText(s.retry)]),
       ),
     );

@@ -3,7 +3,7 @@ import type { ControlState } from '../../../shared/domain.ts';
 import { positionals } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
-import { paint, printJson, when, type Io } from '../output.ts';
+import { duration, paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
 /** The shape scripts parse: keep it stable. */
@@ -48,14 +48,16 @@ export const status: Command = {
       io.out(`store: ${ctx.store.dialect} at ${ctx.store.location}`);
       io.out(
         `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  cancelled ${c.cancelled}` +
-          `  |  dead letters ${stats.dead_letters}  stuck jobs ${stats.stuck}  stuck workflow runs ${stuckRuns.length}`,
+          `  |  open dead letters ${stats.dead_letters}  stuck jobs ${stats.stuck}  stuck workflow runs ${stuckRuns.length}`,
       );
       if (stats.stuck > 0) io.out(`stuck jobs: running with their lease run out (their worker stopped answering); jobs --stuck lists them`);
       if (stuckRuns.length > 0) io.out(`stuck workflow runs: no task progressed for their workflow's stuck_after; workflow runs --stuck lists them`);
       const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
-      const oldest = stats.oldest_pending_age_s === null ? '-' : `${stats.oldest_pending_age_s}s`;
-      // "failed" alone would read as failed attempts, which `opsdeck errors` counts: these are jobs that ended.
-      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} dead-lettered (failure rate ${rate}); oldest pending ${oldest}; opsdeck errors groups every failed attempt`);
+      const oldest = stats.oldest_pending_age_s === null ? '-' : duration(stats.oldest_pending_age_s);
+      // "failed" alone would read as failed attempts, which `opsdeck errors` counts: these are jobs that ended,
+      // and a job sent back from the dead-letter queue that fails again is sent there twice, so this is no
+      // count of the open dead letters above. The oldest is timed from when it became due, not created.
+      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} sent to the dead-letter queue (failure rate ${rate}); oldest due job waiting ${oldest}; opsdeck errors groups every failed attempt`);
       if (c.waiting + c.blocked > 0) io.out(`workflow tasks: ${c.waiting} waiting for their upstream tasks, ${c.blocked} blocked by a failed upstream (workflow runs lists them)`);
       if (stats.scheduled > 0) io.out(`not due yet: ${stats.scheduled}${stats.scheduled_capped ? '+' : ''} of the pending (scheduled for later, or retrying after a backoff); jobs --scheduled lists them`);
       if (stats.queues.length > 0) {
