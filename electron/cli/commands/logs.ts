@@ -29,12 +29,15 @@ export const logs: Command = {
       printJson(inv.io, { file, exists: tail !== null, lines });
       return 0;
     }
+    // Where the runbook says "check the logs first", a worker's logs are elsewhere: say where, every time.
+    const workers = 'a worker (opsdeck worker) and opsdeck serve log on their own stdout: their terminal, or journalctl -u opsdeck-worker under systemd';
     if (tail === null) {
-      inv.io.out(`no log file at ${file}: the desktop app writes it once it has run on this machine`);
+      inv.io.out(`no log file at ${file}: the desktop app writes it once it has run on this machine; ${workers}`);
       return 0;
     }
     inv.io.out(`${file} (last ${lines.length} line(s)):`);
     for (const line of lines) inv.io.out(line);
+    inv.io.out(`\nthe desktop app's log; ${workers}`);
     return 0;
   },
 };
