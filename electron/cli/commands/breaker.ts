@@ -45,7 +45,7 @@ function stateText(b: Pick<BreakerView, 'mode' | 'state'>): string {
 
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
-    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'waiting', align: 'right' },
+    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'pending', align: 'right' },
       { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
     breakers.map((b) => {
       const forced = forcedBy(b);

@@ -225,7 +225,7 @@ export function BreakersPage() {
                 <th scope="col">Mode</th>
                 <th scope="col">Failures in window</th>
                 <th scope="col">Half-open in</th>
-                <th scope="col" className="num">Waiting</th>
+                <th scope="col" className="num" title="Pending jobs of the service, due now or later; an open breaker holds them">Pending</th>
                 <th scope="col">Rate limit in use</th>
                 <th scope="col">Last transition</th>
                 <th scope="col">Last error</th>
