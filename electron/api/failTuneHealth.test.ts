@@ -204,3 +204,28 @@ describe('health.check sees an idle fleet', () => {
     assert.equal((await dispatchDetail(t)).ok, true, 'a worker that did not say which services it runs may run them');
   });
 });
+
+describe("health.check's registry check", () => {
+  it('warns, still healthy, of what validate-config warns of: a memory limit node cannot start under', async () => {
+    const registry = (memoryMb: number) => `
+services:
+  - name: greeter
+    execution_type: shell
+    runner_config: { command: ["/usr/bin/node", "-e", "console.log('hi')"] }
+    security_policy: { allowed_commands: ["/usr/bin/node"], resource_limits: { memory_mb: ${memoryMb} } }
+`;
+    const registryCheck = async (ctx: TestContext['ctx']) => {
+      const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'registry' }, ctx)));
+      const check = report.checks[0];
+      assert.ok(check, JSON.stringify(report));
+      return { ok: report.ok, warning: check.warning === true, detail: check.detail };
+    };
+    t = await createTestContext(registry(256));
+    const warned = await registryCheck(t.ctx);
+    assert.deepEqual([warned.ok, warned.warning], [true, true]);
+    assert.match(warned.detail, /^1 service\(s\) from .*; warning: services\[0\]\.security_policy\.resource_limits\.memory_mb: memory_mb caps the address space, not resident memory: node reserves/);
+    await t.cleanup();
+    t = await createTestContext(registry(4096));
+    assert.deepEqual((await registryCheck(t.ctx)).warning, false);
+  });
+});

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
+import { memoryLimitChecks } from './memoryLimitChecks.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -70,6 +71,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
     }
   }
   (s.runner_config.env ?? []).forEach((name, i) => out.push(...envVar([...rc, 'env', i], name, env)));
+  out.push(...memoryLimitChecks(s, at));
   return out;
 }
 

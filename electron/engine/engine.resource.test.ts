@@ -58,3 +58,51 @@ describe('engine: a CPU-limit kill', () => {
     }
   });
 });
+
+/**
+ * The runbook's advice (memory_mb: 256 on a node service) caps node's address space below what it reserves
+ * to start: every job dies at once. It fails once as resource_limit, is found by its class, and says
+ * nothing against the service's health.
+ */
+describe('engine: node under a memory limit it cannot start in', () => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let engine: Engine | null = null;
+
+  before(async () => {
+    const db = await createSqliteTestStore();
+    store = db.store;
+    const tmp = await tempDir();
+    cleanup = async () => {
+      await engine?.stop({ graceMs: 0 });
+      await db.cleanup();
+      await tmp.cleanup();
+    };
+    const { holder } = await loadRegistry(tmp.dir, [
+      {
+        name: 'greeter',
+        execution_type: 'shell',
+        runner_config: { command: [process.execPath, '-e', "console.log('hi')"], working_directory: tmp.dir },
+        security_policy: { allowed_commands: [process.execPath], allowed_roots: [tmp.dir], resource_limits: { memory_mb: 256 } },
+        retry_config: { max_retries: 3, initial_backoff: 0.01 },
+      },
+    ]);
+    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs: 5000, pollMs: 20, env: { PATH: process.env.PATH } });
+    await engine.start();
+  });
+
+  after(async () => {
+    await cleanup();
+  });
+
+  test('fails at its first attempt as resource_limit naming the limit, is found by --class, and the breaker counts nothing', async () => {
+    const id = await enqueueOne(store, 'greeter', 'shell', 4);
+    const job = await waitForStatus(store, id, 'failed', 20_000);
+    assert.match(job.error_message ?? '', /^resource limit exceeded: ran out of its memory limit of 256 MB \(/);
+    const attempts = await store.listAttempts(id);
+    assert.deepEqual(attempts.map((a) => a.error_class), ['resource_limit'], 'not retried');
+    assert.deepEqual((await store.listJobs({ error_class: 'resource_limit' }, { limit: 10 })).items.map((j) => j.id), [id], 'jobs --class resource_limit');
+    const breaker = await store.getBreaker('greeter');
+    assert.equal((breaker?.window_failures ?? 0) + (breaker?.prev_failures ?? 0), 0);
+  });
+});

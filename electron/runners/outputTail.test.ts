@@ -18,7 +18,9 @@ test('a multi-byte character cut at the start is dropped, not garbled', () => {
   assert.equal(tail.text(), '€');
 });
 
-test('lastLine quotes the last non-empty line', () => {
+test('lastLine quotes the last line that says something', () => {
   assert.equal(lastLine('a\nboom\n\n'), 'boom');
   assert.equal(lastLine(''), '');
+  assert.equal(lastLine('\n#\n# Fatal process OOM in Failed to reserve virtual memory for CodeRange\n#\n\n'), '# Fatal process OOM in Failed to reserve virtual memory for CodeRange', "V8's frame of '#' is not the message");
+  assert.equal(lastLine('---\n***\n'), '');
 });

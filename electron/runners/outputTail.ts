@@ -53,9 +53,16 @@ export class OutputTail {
   }
 }
 
-/** The last non-empty line of some text, shortened: what an error message quotes from stderr. */
+/**
+ * The last line of some text that says something, shortened: what an error message quotes from stderr.
+ * A line without a letter or digit says nothing (V8 frames its fatal errors in lines of '#').
+ */
 export function lastLine(text: string, max = 300): string {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  const line = lines[lines.length - 1] ?? '';
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => /[\p{L}\p{N}]/u.test(l));
+  return shortened(lines[lines.length - 1] ?? '', max);
+}
+
+/** A line cut to `max` characters, marked where it was cut. */
+export function shortened(line: string, max = 300): string {
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }

@@ -217,11 +217,48 @@ test('a program refused memory past its memory limit fails as a resource limit, 
   assert.equal(result.ok, false);
   assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
   assert.equal(result.error?.retryable, false);
-  assert.match(result.error?.message ?? '', /^resource limit exceeded: memory limit of 128 MB: Out of memory!/);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: ran out of its memory limit of 128 MB \(Out of memory!\)$/);
   const unlimited = await runner.run(runRequest(shellService(['/bin/sh', '-c', 'echo "out of memory, says the log we print" >&2; exit 3'])));
   assert.equal(unlimited.error?.error_class, 'exit_code', 'without a memory limit the words alone prove nothing');
   const serverSaid = await runner.run(runRequest(shellService(['/bin/sh', '-c', 'echo "psql: ERROR: out of memory" >&2; exit 3'], { resource_limits: { memory_mb: 128 } })));
   assert.equal(serverSaid.error?.error_class, 'exit_code', "a server's out of memory is not this process refused memory");
+});
+
+/** Node itself, by the name the runtime check knows it by: the node running these tests. */
+const node = process.execPath;
+
+test('node under a memory limit too low to reserve what it needs fails as a resource limit, not retried, whichever way it dies', async () => {
+  // 256 MB: V8 cannot reserve its code range or cage and stops with SIGTRAP after lines of '#'; 64 MB: it
+  // dies before printing anything (SIGSEGV). Both were 'signal' failures, retried and counted by the breaker.
+  for (const memory_mb of [256, 64]) {
+    const result = await runner.run(runRequest(shellService([node, '-e', "console.log('hi')"], { resource_limits: { memory_mb } })));
+    assert.equal(result.ok, false);
+    assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
+    assert.equal(result.error?.retryable, false);
+    assert.match(result.error?.message ?? '', new RegExp(`^resource limit exceeded: ran out of its memory limit of ${memory_mb} MB \\(.*[a-z]`));
+    assert.equal(typeof result.resource_usage.signal, 'string', `${memory_mb} MB: killed by a signal (${result.error?.message})`);
+  }
+});
+
+test('under a memory limit it fits in, node runs, and its own failures keep their classes', async () => {
+  const fits = { resource_limits: { memory_mb: 4096 } };
+  const ran = await runner.run(runRequest(shellService([node, '-e', "console.log('hi')"], fits)));
+  assert.equal(ran.ok, true, ran.error?.message);
+  assert.equal(ran.output_tail, 'hi\n');
+  const exited = await runner.run(runRequest(shellService([node, '-e', "console.error('#'); console.error('bad input'); console.error('#'); process.exit(3)"], fits)));
+  assert.deepEqual([exited.error?.error_class, exited.error?.message], ['exit_code', 'exited with code 3: bad input'], "a line of '#' is not the summary");
+  const crashed = await runner.run(runRequest(shellService([node, '-e', "process.kill(process.pid, 'SIGSEGV')"], fits)));
+  assert.equal(crashed.error?.error_class, 'signal', 'a crash above what node needs to start is its own');
+});
+
+test('the same heap exhaustion is a resource limit under a memory limit and an exit code or signal without one', async () => {
+  // A heap cap node enforces itself: it reports "JavaScript heap out of memory" and aborts.
+  const grow = [node, '--max-old-space-size=16', '-e', 'const a = []; for (;;) a.push(new Array(1e5).fill(1))'];
+  const limited = await runner.run(runRequest(shellService(grow, { resource_limits: { memory_mb: 4096 } })));
+  assert.equal(limited.error?.error_class, 'resource_limit', limited.error?.message);
+  assert.match(limited.error?.message ?? '', /^resource limit exceeded: ran out of its memory limit of 4096 MB \(.*JavaScript heap out of memory\)$/);
+  const unlimited = await runner.run(runRequest(shellService(grow)));
+  assert.notEqual(unlimited.error?.error_class, 'resource_limit', 'without a memory limit nothing changes');
 });
 
 test('without prlimit the run says limits were not applied', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
+import { memoryExhaustion } from './memoryExhaustion.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
 import { programProblem } from './programCheck.ts';
@@ -32,13 +33,6 @@ export interface ShellRunnerOptions {
 }
 
 const DEFAULT_CAP = 64 * 1024;
-
-/**
- * How runtimes and libc say this process was refused memory (Python, Perl, C++, Node, Java, Go, Rust,
- * glibc's ENOMEM): their own words, not any error that mentions memory (a server's "out of memory").
- */
-const ALLOCATION_FAILED =
-  /MemoryError|^Out of memory!|std::bad_alloc|JavaScript heap out of memory|java\.lang\.OutOfMemoryError|fatal error: runtime: out of memory|memory allocation of \d+ bytes failed|Cannot allocate memory/m;
 
 function existing(p: string): string | null {
   return existsSync(p) ? p : null;
@@ -177,7 +171,7 @@ export class ShellRunner implements Runner {
       ...args,
     ];
     try {
-      const applied = this.#prlimit ? { cpuSeconds: limits.cpu_seconds, memoryMb: limits.memory_mb } : {};
+      const applied = { requested, ...(this.#prlimit ? { cpuSeconds: limits.cpu_seconds, memoryMb: limits.memory_mb } : {}) };
       return await this.#spawn(request, argv, { cwd, env: scrubbed.env, account }, context, timeFile, applied);
     } finally {
       if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -190,7 +184,8 @@ export class ShellRunner implements Runner {
     where: { cwd: string; env: Record<string, string>; account: Account | null },
     context: JsonObject,
     timeFile: string | null,
-    limits: { cpuSeconds?: number | undefined; memoryMb?: number | undefined },
+    /** The limits prlimit applied, and the program the service asked for. */
+    limits: { requested: string; cpuSeconds?: number | undefined; memoryMb?: number | undefined },
   ): Promise<RunResult> {
     const [file, ...rest] = argv;
     if (file === undefined) return failure({ message: 'empty command', error_class: 'config', retryable: false });
@@ -270,9 +265,19 @@ export class ShellRunner implements Runner {
       const extras = { output_tail: output.text(), resource_usage: usage, security_context: context };
       if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
       const signal = usage.signal;
-      // Past its address-space limit a program is refused memory, not killed: it says so and exits.
-      if ((first.code !== 0 || typeof signal === 'string') && limits.memoryMb !== undefined && ALLOCATION_FAILED.test(stderr.text())) {
-        return failure({ message: `resource limit exceeded: memory limit of ${limits.memoryMb} MB${tail(stderr)}`, error_class: 'resource_limit', retryable: false }, extras);
+      // Past its address-space limit a program is refused memory rather than killed: it says so and exits,
+      // or, a runtime that cannot reserve what it needs, crashes (V8's SIGTRAP, a SIGSEGV, a SIGABRT).
+      const exhausted = memoryExhaustion({
+        memoryMb: limits.memoryMb,
+        program: limits.requested,
+        code: usage.exit_code ?? null,
+        signal: signal ?? null,
+        stderr: stderr.text(),
+        cpuSeconds: limits.cpuSeconds,
+        cpuMs: usage.cpu_ms,
+      });
+      if (exhausted !== null) {
+        return failure({ message: exhausted, error_class: 'resource_limit', retryable: false }, extras);
       }
       if (typeof signal === 'string') {
         if (signal === 'SIGXCPU' && limits.cpuSeconds !== undefined) {

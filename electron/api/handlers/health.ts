@@ -26,7 +26,12 @@ function registryCheck(ctx: ApiContext): HealthCheck {
     return { name: 'registry', ok: false, detail: `the last load was refused with ${errors.length} problem(s)${where}` };
   }
   if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
-  return { name: 'registry', ok: true, detail: `${count} service(s) from ${ctx.registry.path ?? 'text'}` };
+  const loaded = `${count} service(s) from ${ctx.registry.path ?? 'text'}`;
+  // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too.
+  const [first, ...rest] = ctx.registry.problems;
+  if (!first) return { name: 'registry', ok: true, detail: loaded };
+  const more = rest.length > 0 ? ' (and more: validate-config lists them)' : '';
+  return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
 }
 
 /**

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RUNTIME_STARTUP_MB, reservingRuntime } from './addressSpace.ts';
+import { memoryExhaustion, type ProgramEnd } from './memoryExhaustion.ts';
+
+const end = (over: Partial<ProgramEnd>): ProgramEnd => ({ memoryMb: 256, program: '/usr/bin/python3', code: 1, signal: null, stderr: '', ...over });
+
+test("a runtime's own words for being refused memory, under a memory limit, name the limit and quote them", () => {
+  const said: Array<[string, string]> = [
+    ['\n#\n# Fatal process OOM in Failed to reserve virtual memory for CodeRange\n#\n\n', 'Fatal process OOM in Failed to reserve virtual memory for CodeRange'],
+    ['\n\n#\n# Fatal process out of memory: SegmentedTable::InitializeTable (subspace allocation)\n#\n----- Native stack trace -----\n 1: 0x9f17a1', 'Fatal process out of memory: SegmentedTable::InitializeTable (subspace allocation)'],
+    ['FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory', 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory'],
+    ['cp: cannot create regular file: Cannot allocate memory', 'cp: cannot create regular file: Cannot allocate memory'],
+    ["terminate called after throwing an instance of 'std::bad_alloc'", "terminate called after throwing an instance of 'std::bad_alloc'"],
+    ['Traceback (most recent call last):\n  File "x.py", line 1\nMemoryError', 'MemoryError'],
+    ['Exception in thread "main" java.lang.OutOfMemoryError: Java heap space', 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'],
+    ['Error occurred during initialization of VM\nCould not reserve enough space for object heap', 'Could not reserve enough space for object heap'],
+    ['fatal error: runtime: out of memory\n\ngoroutine 1 [running]:', 'fatal error: runtime: out of memory'],
+    ['x.rb:1:in `*\': failed to allocate memory (NoMemoryError)', 'x.rb:1:in `*\': failed to allocate memory (NoMemoryError)'],
+    ['Out of memory!', 'Out of memory!'],
+    ['memory allocation of 1048576 bytes failed', 'memory allocation of 1048576 bytes failed'],
+  ];
+  for (const [stderr, quoted] of said) {
+    assert.equal(memoryExhaustion(end({ stderr })), `resource limit exceeded: ran out of its memory limit of 256 MB (${quoted})`, stderr);
+    assert.equal(memoryExhaustion(end({ stderr, code: null, signal: 'SIGTRAP' })), `resource limit exceeded: ran out of its memory limit of 256 MB (${quoted})`, 'killed by a signal too');
+  }
+});
+
+test('without a memory limit nothing is memory exhaustion, whatever it says or whatever killed it', () => {
+  assert.equal(memoryExhaustion(end({ memoryMb: undefined, stderr: 'MemoryError' })), null);
+  assert.equal(memoryExhaustion(end({ memoryMb: undefined, code: null, signal: 'SIGKILL' })), null);
+  assert.equal(memoryExhaustion(end({ memoryMb: undefined, program: '/usr/bin/node', code: null, signal: 'SIGSEGV' })), null);
+});
+
+test('a success is never memory exhaustion, nor another program\'s "out of memory"', () => {
+  assert.equal(memoryExhaustion(end({ code: 0, stderr: 'warning: MemoryError caught and handled' })), null);
+  assert.equal(memoryExhaustion(end({ stderr: 'psql: ERROR: out of memory' })), null, "a server's out of memory is the server's");
+  assert.equal(memoryExhaustion(end({ stderr: 'out of memory, says the log we print' })), null);
+});
+
+test('a SIGKILL nobody in opsdeck sent is the kernel out-of-memory killer, unless the CPU limit may have sent it', () => {
+  assert.equal(memoryExhaustion(end({ code: null, signal: 'SIGKILL' })), "resource limit exceeded: ran out of its memory limit of 256 MB (killed by SIGKILL, as the kernel's out-of-memory killer does)");
+  assert.match(memoryExhaustion(end({ code: null, signal: 'SIGKILL', cpuSeconds: 10, cpuMs: 1200 })) ?? '', /out-of-memory killer/, 'far from its CPU limit');
+  assert.equal(memoryExhaustion(end({ code: null, signal: 'SIGKILL', cpuSeconds: 1, cpuMs: 2010 })), null, 'at its CPU hard limit');
+  assert.equal(memoryExhaustion(end({ code: null, signal: 'SIGKILL', cpuSeconds: 1 })), null, 'CPU time unknown');
+});
+
+test('a runtime that reserves address space, crashing under a limit below what it needs to start, ran out of it', () => {
+  assert.equal(
+    memoryExhaustion(end({ memoryMb: 64, program: '/usr/bin/node', code: null, signal: 'SIGSEGV' })),
+    `resource limit exceeded: ran out of its memory limit of 64 MB (killed by SIGSEGV: node needs about ${RUNTIME_STARTUP_MB} MB of address space to start)`,
+  );
+  assert.equal(memoryExhaustion(end({ memoryMb: 4096, program: '/usr/bin/node', code: null, signal: 'SIGSEGV' })), null, 'above what it needs: a crash of its own');
+  assert.equal(memoryExhaustion(end({ memoryMb: 64, program: '/usr/bin/node', code: 1 })), null, 'an exit code is its script');
+  assert.equal(memoryExhaustion(end({ memoryMb: 64, program: '/usr/bin/perl', code: null, signal: 'SIGSEGV' })), null, 'perl reserves nothing ahead');
+});
+
+test('runtimes are known by the name of the program, not by what it runs', () => {
+  assert.deepEqual(
+    ['/usr/bin/node', '/usr/local/bin/deno', '/opt/bun/bin/bun', '/usr/lib/jvm/bin/java', '/usr/bin/dotnet', '/usr/bin/nodejs'].map(reservingRuntime),
+    ['node', 'deno', 'bun', 'java', 'dotnet', 'nodejs'],
+  );
+  assert.deepEqual(['/usr/bin/python3', '/bin/sh', '/usr/bin/nodemon', '/opt/node/bin/npm'].map(reservingRuntime), [null, null, null, null]);
+});
