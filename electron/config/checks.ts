@@ -3,6 +3,7 @@ import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
+import { programProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -47,6 +48,9 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_commands'], policy.allowed_commands, 'allowed_commands entry'));
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_roots'], policy.allowed_roots, 'allowed_roots entry'));
   const program = s.runner_config.command[0] ?? '';
+  const missing = path.isAbsolute(program) ? programProblem(program) : null;
+  // A warning: the registry may be checked on a laptop while the program lives on the workers.
+  if (missing) out.push({ path: [...rc, 'command', 0], message: `${missing} (on this machine; the workers' may differ)`, severity: 'warning' });
   if (!path.isAbsolute(program)) {
     out.push(error([...rc, 'command', 0], `command[0] must be an absolute path: '${program}'`));
   } else if (!(policy.allowed_commands ?? []).includes(program)) {

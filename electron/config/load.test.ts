@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RegistryProblem } from '../../shared/registry.ts';
@@ -260,4 +262,24 @@ test('a key put in the wrong section is sent to the one that holds it', () => {
   const p = find(problems, 'services[0].runner_config.allowed_commands');
   assert.equal(p.line, 6);
   assert.match(p.message, /belongs under security_policy/);
+});
+
+test("a shell service's program that cannot start here is a warning at command[0], naming why; the registry still loads", async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-program-'));
+  try {
+    const script = path.join(dir, 'job.sh');
+    await writeFile(script, '#!/bin/sh\necho ok\n');
+    await chmod(script, 0o644);
+    const service = (name: string, program: string) =>
+      `  - name: ${name}\n    execution_type: shell\n    runner_config: { command: ["${program}"] }\n    security_policy: { allowed_commands: ["${program}"] }\n`;
+    const text = `services:\n${service('gone', '/usr/bin/python-nonexistent')}${service('plain', script)}${service('fine', '/bin/sh')}`;
+    const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+    assert.ok(registry, 'warnings refuse nothing');
+    assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+      "r.yaml:4:32 services[0].runner_config.command[0]: warning: command not found: /usr/bin/python-nonexistent does not exist here (on this machine; the workers' may differ)",
+      `r.yaml:8:32 services[1].runner_config.command[0]: warning: permission denied: ${script} is not executable (mode 644; chmod +x it) (on this machine; the workers' may differ)`,
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

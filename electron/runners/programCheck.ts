@@ -1,15 +1,15 @@
-import { constants as fsConstants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
 
 /**
  * Why a shell service's program cannot start on this machine, in the words of the runbooks' "command not
- * found" and "permission denied", with what fixes it; null when it can. Checked as the worker's own user:
- * a service that runs as another (runner_config.user) may differ, and its first job says so.
+ * found" and "permission denied", with what fixes it; null when it can. Checked as this process's user:
+ * a service that runs as another (runner_config.user) may differ, and its first job says so. Synchronous:
+ * a stat and an access check per service, read by the registry's checks as well as the runner's probe.
  */
-export async function programProblem(program: string): Promise<string | null> {
-  let info;
+export function programProblem(program: string): string | null {
+  let info: Stats;
   try {
-    info = await stat(program);
+    info = statSync(program);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     if (code === 'ENOENT' || code === 'ENOTDIR') return `command not found: ${program} does not exist here`;
@@ -18,7 +18,7 @@ export async function programProblem(program: string): Promise<string | null> {
   }
   if (info.isDirectory()) return `${program} is a folder, not a program`;
   try {
-    await access(program, fsConstants.X_OK);
+    accessSync(program, fsConstants.X_OK);
     return null;
   } catch {
     return `permission denied: ${program} is not executable (mode ${(info.mode & 0o777).toString(8)}; chmod +x it)`;

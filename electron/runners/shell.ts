@@ -313,7 +313,7 @@ export class ShellRunner implements Runner {
     const problems: string[] = [];
     for (const s of services) {
       if (s.execution_type !== 'shell') continue;
-      const problem = await programProblem(s.runner_config.command[0] ?? '');
+      const problem = programProblem(s.runner_config.command[0] ?? '');
       if (problem) problems.push(`${s.name}: ${problem}`);
     }
     // Every service that cannot start, not the first: one health check fixes them all.
