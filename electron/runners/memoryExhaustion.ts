@@ -3,24 +3,30 @@ import { shortened } from './outputTail.ts';
 
 /**
  * How runtimes and libc say this process was refused memory (V8 and Node, glibc's ENOMEM, C++, Python,
- * Perl, Java, Go, Ruby, Rust): their own words, not any error that mentions memory (a server's "out of
- * memory" is about the server, not this process).
+ * Perl, Java, Go, Ruby, Rust): their own words where they write them, at the start of their own line (or
+ * at its end, for glibc's), not any line that mentions memory: a program that logs an upstream's
+ * "MemoryError" or "java.lang.OutOfMemoryError" did not run out of its own.
  */
 const ALLOCATION_FAILED = new RegExp(
   [
-    'Fatal process (?:OOM|out of memory)',
-    'Failed to reserve virtual memory',
-    'JavaScript heap out of memory',
-    'Cannot allocate memory',
-    'std::bad_alloc',
-    'MemoryError', // Python's MemoryError, Ruby's NoMemoryError
-    'OutOfMemoryError',
-    'Could not reserve enough space',
-    'runtime: out of memory',
+    '^#?\\s*Fatal process (?:OOM|out of memory)', // V8, framed in lines of '#'
+    '^FATAL ERROR: .*JavaScript heap out of memory',
+    ': Cannot allocate memory$', // glibc's strerror(ENOMEM) after what failed
+    "^terminate called after throwing an instance of 'std::bad_alloc'",
+    '^MemoryError\\b', // Python's last line
+    '\\(NoMemoryError\\)$', // Ruby
+    '^(?:Exception in thread "[^"]*" )?java\\.lang\\.OutOfMemoryError\\b',
+    '^Could not reserve enough space for', // the JVM, refused its heap at start
+    '^fatal error: runtime: out of memory',
     '^Out of memory!', // Perl
-    'memory allocation of \\d+ bytes failed', // Rust
+    '^memory allocation of \\d+ bytes failed', // Rust
   ].join('|'),
 );
+
+/** How a runtime that cannot reserve its address space dies as it starts; not SIGTERM, SIGKILL or SIGXCPU. */
+const START_CRASHES = new Set(['SIGTRAP', 'SIGSEGV', 'SIGABRT', 'SIGBUS']);
+/** A runtime refused its address space dies as it starts; a crash after this long is a crash of its own. */
+const START_CRASH_WITHIN_MS = 5000;
 
 /** How a program under a shell service ended, as far as memory exhaustion is concerned. */
 export interface ProgramEnd {
@@ -33,17 +39,18 @@ export interface ProgramEnd {
   signal: string | null;
   /** The tail of its stderr. */
   stderr: string;
-  /** The CPU limit it ran under and the CPU time it used: the kernel's SIGKILL at the CPU hard limit is the CPU's. */
-  cpuSeconds?: number | undefined;
-  cpuMs?: number | undefined;
+  /** How long it ran. */
+  ranMs: number;
 }
 
 /**
  * The failure message of a program that ran out of its memory limit, naming the limit and the evidence;
- * null when nothing says it did. Evidence is the runtime's own words on stderr, a SIGKILL nobody in opsdeck
- * sent (the kernel's out-of-memory killer), or a crash of a runtime whose limit is below what it reserves
- * to start. Without a memory limit there is none: the same words then speak of something else. The message
- * says "resource limit exceeded", which the runbooks' LIKE '%resource%' finds.
+ * null when nothing says it did. Evidence is the runtime's own words on stderr, or a runtime whose limit is
+ * below what it reserves to start crashing as it starts. A SIGKILL is none: under an address-space limit a
+ * program is refused memory, not killed, and a SIGKILL comes from elsewhere (the host's memory pressure, an
+ * operator), so it stays a retryable signal. Without a memory limit there is no evidence: the same words
+ * then speak of something else. The message says "resource limit exceeded", which the runbooks'
+ * LIKE '%resource%' finds.
  */
 export function memoryExhaustion(end: ProgramEnd): string | null {
   if (end.memoryMb === undefined) return null;
@@ -56,16 +63,9 @@ function evidenceOf(end: ProgramEnd & { memoryMb: number }): string | null {
   const said = end.stderr.split(/\r?\n/).find((line) => ALLOCATION_FAILED.test(line.trim()));
   // V8 frames its fatal errors in lines of '#': the words, not the frame.
   if (said !== undefined) return shortened(said.trim().replace(/^[#\s]+/, ''));
-  if (end.signal === 'SIGKILL' && !cpuLimitReached(end)) return "killed by SIGKILL, as the kernel's out-of-memory killer does";
   const runtime = reservingRuntime(end.program);
-  if (end.signal !== null && runtime !== null && end.memoryMb < RUNTIME_STARTUP_MB) {
-    return `killed by ${end.signal}: ${runtime} needs about ${RUNTIME_STARTUP_MB} MB of address space to start`;
+  if (end.signal !== null && START_CRASHES.has(end.signal) && runtime !== null && end.memoryMb < RUNTIME_STARTUP_MB && end.ranMs < START_CRASH_WITHIN_MS) {
+    return `killed by ${end.signal} as it started: ${runtime} needs about ${RUNTIME_STARTUP_MB} MB of address space to start`;
   }
   return null;
-}
-
-/** A CPU limit's hard stop is a SIGKILL too; without the CPU time used, it may have been. */
-function cpuLimitReached(end: ProgramEnd): boolean {
-  if (end.cpuSeconds === undefined) return false;
-  return end.cpuMs === undefined || end.cpuMs >= end.cpuSeconds * 1000;
 }

@@ -266,15 +266,14 @@ export class ShellRunner implements Runner {
       if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
       const signal = usage.signal;
       // Past its address-space limit a program is refused memory rather than killed: it says so and exits,
-      // or, a runtime that cannot reserve what it needs, crashes (V8's SIGTRAP, a SIGSEGV, a SIGABRT).
+      // or, a runtime that cannot reserve what it needs, crashes as it starts (V8's SIGTRAP, a SIGSEGV).
       const exhausted = memoryExhaustion({
         memoryMb: limits.memoryMb,
         program: limits.requested,
         code: usage.exit_code ?? null,
         signal: signal ?? null,
         stderr: stderr.text(),
-        cpuSeconds: limits.cpuSeconds,
-        cpuMs: usage.cpu_ms,
+        ranMs: usage.duration_ms ?? 0,
       });
       if (exhausted !== null) {
         return failure({ message: exhausted, error_class: 'resource_limit', retryable: false }, extras);
