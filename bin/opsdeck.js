@@ -31,7 +31,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
  * size of their own. Where execve is missing (Windows) the command runs as it is.
  */
 function startWithSmallYoungGeneration() {
-  const command = process.argv[2];
+  const command = commandWord(process.argv.slice(2));
   if (command !== 'worker' && command !== 'process-jobs' && command !== 'serve') return;
   if (typeof process.execve !== 'function') return;
   const given = process.execArgv.concat((process.env.NODE_OPTIONS || '').split(/\s+/));
@@ -43,4 +43,19 @@ function startWithSmallYoungGeneration() {
     // The command still works with Node's default size; say why the memory is higher.
     process.stderr.write('opsdeck: could not restart Node with a small young generation: ' + (error && error.message ? error.message : String(error)) + '\n');
   }
+}
+
+/**
+ * The command, past the common options that may come before it (`opsdeck --db URL worker`); the CLI reads
+ * them the same way (electron/cli/main.ts, commandFirst), which this file cannot import on an old Node.
+ */
+function commandWord(args) {
+  let i = 0;
+  while (i < args.length) {
+    const word = args[i];
+    if (word === '--db' || word === '--registry') i += 2;
+    else if (word === '--json' || word === '--utc' || word.indexOf('--db=') === 0 || word.indexOf('--registry=') === 0) i += 1;
+    else break;
+  }
+  return args[i];
 }

@@ -20,8 +20,8 @@ export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
 
 /**
  * What `opsdeck validate-token` found: whether the credential's variables are set (by name, never the
- * value) and whether the service accepted it. `accepted` is null when nothing could be asked: a variable
- * missing, or no answer.
+ * value) and whether the service accepted it. `accepted` is null when that cannot be told: a variable
+ * missing, no answer, or a URL that answers alike with the credential and without one (it checks none).
  */
 export const TokenCheck = z.object({
   service: z.string(),

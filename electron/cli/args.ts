@@ -144,3 +144,18 @@ export function positionals(args: ParsedArgs, names: string[]): string[] {
   if (args.positionals.length > names.length) throw new UsageError(`unexpected argument "${args.positionals[names.length]}"`);
   return args.positionals;
 }
+
+/**
+ * A window given as a duration (--since 15m, 1h, 24h), in whole minutes, as the rollups count by the
+ * minute: 90s is two of them. From one minute to `maxMinutes`; `fallback` when not given.
+ */
+export function windowMinutes(values: Values, key: string, fallback: string, maxMinutes: number): number {
+  const text = str(values, key) ?? fallback;
+  const seconds = parseDuration(text);
+  const minutes = seconds === null || seconds < 60 ? null : Math.ceil(seconds / 60);
+  if (minutes === null || minutes > maxMinutes) {
+    const most = maxMinutes % 60 === 0 ? `${maxMinutes / 60}h` : `${maxMinutes}m`;
+    throw new UsageError(`--${key} takes a duration from 1m to ${most}, like 15m, 1h or 24h, not "${text}"`);
+  }
+  return minutes;
+}

@@ -89,6 +89,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const other = await opsdeck(['status', '--store', db]);
     assert.equal(other.code, 2);
     assert.equal(oneLine(other.stderr), "opsdeck: unknown option --store: opsdeck's is --db; see opsdeck status --help");
+    const none = await opsdeck(['--db', db, '--json']);
+    assert.equal(none.code, 2);
+    assert.match(oneLine(none.stderr), /^opsdeck: no command given, only --db: opsdeck COMMAND \[options\]/);
     const stray = await opsdeck(['--verbose', 'status']);
     assert.equal(stray.code, 2);
     assert.match(oneLine(stray.stderr), /^opsdeck: the command comes first, then its options \("--verbose" is none of the common ones\)/);
@@ -240,7 +243,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const first = await opsdeck(['jobs', '--status', 'pending', '--limit', '2', '--db', db]);
     const more = /^more: opsdeck (jobs .*)$/m.exec(first.stdout)?.[1];
     assert.ok(more, first.stdout);
-    assert.ok(more.startsWith(`jobs --status pending --limit 2 --db ${db} --after `), more);
+    assert.ok(more.startsWith(`jobs --status=pending --limit=2 --db=${db} --after=`), more);
     const next = await opsdeck(more.split(' '));
     assert.equal(next.code, 0, next.stderr);
     assert.equal(next.stdout.split('\n').filter((line) => /^\s*\d+ /.test(line)).length, 2, 'the line pastes as the next page: ' + next.stdout);

@@ -19,10 +19,11 @@ after(async () => {
  * Starts `opsdeck worker` as a supervisor would, reads the running process's own command line once it
  * has started (the flags V8 was started with), then stops it with SIGTERM.
  */
-async function workerCommandLine(nodeFlags: string[], env: Record<string, string | undefined> = {}): Promise<{ argv: string[]; code: number | null }> {
+async function workerCommandLine(nodeFlags: string[], env: Record<string, string | undefined> = {}, optionsFirst = false): Promise<{ argv: string[]; code: number | null }> {
   const registry = join(dir, 'registry.yaml');
   await writeFile(registry, 'services:\n  - name: nap\n    execution_type: noop\n');
-  const args = [...nodeFlags, BIN, 'worker', '--db', join(dir, `${nodeFlags.length}.db`), '--registry', registry];
+  const options = ['--db', join(dir, `${nodeFlags.length}-${optionsFirst}.db`), '--registry', registry];
+  const args = [...nodeFlags, BIN, ...(optionsFirst ? [...options, 'worker'] : ['worker', ...options])];
   const child = spawn(process.execPath, args, { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   let output = '';
@@ -44,6 +45,12 @@ describe('the launcher', { skip: process.platform !== 'linux' ? 'reads the worke
     const { argv, code } = await workerCommandLine([]);
     assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
     assert.deepEqual(argv.slice(-6, -4), [BIN, 'worker']);
+    assert.equal(code, 0);
+  });
+
+  it('does the same when the common options come before the command', async () => {
+    const { argv, code } = await workerCommandLine([], {}, true);
+    assert.ok(argv.includes('--max-semi-space-size=8'), argv.join(' '));
     assert.equal(code, 0);
   });
 

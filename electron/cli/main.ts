@@ -52,7 +52,12 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
       return 2;
     }
     if (name.startsWith('-')) {
-      io.err(`opsdeck: the command comes first, then its options ("${name}" is none of the common ones): opsdeck COMMAND [options]; run opsdeck --help for the list`);
+      const common = COMMON_OPTIONS[name.slice(2).split('=')[0] ?? ''] !== undefined;
+      io.err(
+        common
+          ? `opsdeck: no command given, only ${name}: opsdeck COMMAND [options]; run opsdeck --help for the list`
+          : `opsdeck: the command comes first, then its options ("${name}" is none of the common ones): opsdeck COMMAND [options]; run opsdeck --help for the list`,
+      );
       return 2;
     }
     const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);

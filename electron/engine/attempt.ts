@@ -76,6 +76,7 @@ function abortedBeforeStart(reason: unknown): RunResult {
   return {
     ok: false,
     aborted: isAbortReason(reason) ? reason : 'interrupt',
+    unstarted: true,
     output_tail: '',
     resource_usage: {},
     security_context: {},

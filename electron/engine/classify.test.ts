@@ -76,6 +76,17 @@ test('a timeout is recorded as timed_out and retried', () => {
   assert.equal(last.error.message, 'timed out after 1s');
 });
 
+test('an abort before the runner started hands the job back as never run, on_interrupt: fail or not; a cancel then spends nothing', () => {
+  for (const service of [undefined, failFast]) {
+    const back = classify({ ...base, ...(service ? { service } : {}), job: job(1), result: result({ aborted: 'interrupt', unstarted: true }), interruptCause: 'emergency_stop' });
+    assert.deepEqual([back.kind, back.kind === 'interrupted' && back.ran], ['interrupted', false]);
+  }
+  const cancelled = classify({ ...base, job: job(1), result: result({ aborted: 'cancel', unstarted: true }) });
+  assert.deepEqual([cancelled.kind, cancelled.kind === 'cancelled' && cancelled.ran], ['cancelled', false]);
+  const ran = classify({ ...base, job: job(1), result: result({ aborted: 'cancel' }) });
+  assert.deepEqual([ran.kind, ran.kind === 'cancelled' && ran.ran], ['cancelled', true], 'stopped while it ran: an attempt that ran');
+});
+
 test('an interrupt hands the job back unless the service asks to fail on emergency stop', () => {
   const back = classify({ ...base, job: job(1), result: result({ aborted: 'interrupt' }), interruptCause: 'emergency_stop' });
   assert.equal(back.kind, 'interrupted');

@@ -42,15 +42,16 @@ export function classify(input: ClassifyInput): Settlement {
   };
   if (result.ok) return { ...base, kind: 'completed' };
 
-  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran: true };
+  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran: result.unstarted !== true };
   if (result.aborted === 'interrupt') {
     const cause = input.interruptCause ?? 'emergency_stop';
-    if (cause === 'emergency_stop' && service?.on_interrupt === 'fail') {
+    // Stopped before its runner started: nothing ran, so nothing fails, whatever on_interrupt says.
+    if (cause === 'emergency_stop' && service?.on_interrupt === 'fail' && result.unstarted !== true) {
       const error = { message: 'interrupted by the emergency stop', error_class: 'interrupted', retryable: false };
       return { ...base, kind: 'failed', outcome: 'failed', error: jobError(error, job.service_name) };
     }
     const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
-    return { ...base, kind: 'interrupted', reason, ran: true };
+    return { ...base, kind: 'interrupted', reason, ran: result.unstarted !== true };
   }
 
   const timedOut = result.aborted === 'timeout';

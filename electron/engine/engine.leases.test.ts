@@ -335,7 +335,10 @@ describe('engine leases on SQLite', () => {
         assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
         // Claims still work here while extensions fail, so a job may be claimed ahead and handed back
         // again at each failed extension before it gets to run: none of those is recorded as an attempt.
-        assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['completed']);
+        // One that had started when an extension failed was stopped as it ran: that attempt is recorded.
+        const outcomes = (await own.store.listAttempts(id)).map((a) => a.outcome);
+        assert.equal(outcomes.at(-1), 'completed', outcomes.join(', '));
+        assert.ok(outcomes.slice(0, -1).every((o) => o === 'interrupted'), outcomes.join(', '));
       }
     } finally {
       await engine.stop({ graceMs: 0 });

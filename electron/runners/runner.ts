@@ -33,6 +33,8 @@ export interface RunResult {
   error?: RunError;
   /** Set when the run ended because the signal fired. */
   aborted?: AbortReason;
+  /** Set when the signal fired before the runner was started: nothing ran. */
+  unstarted?: true;
   output_tail: string;
   resource_usage: ResourceUsage;
   security_context: JsonObject;

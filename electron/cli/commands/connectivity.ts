@@ -30,7 +30,7 @@ export const testConnectivity: Command = {
   name: 'test-connectivity',
   summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (its own path when its jobs GET it, else its base_url), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
-  details: 'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential\nand is never the service\'s own method or path: testing triggers nothing upstream.',
+  details: 'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential.\nIt is of the service\'s own path when its jobs GET it; otherwise of its base_url, naming the jobs\' call it did not try:\ntesting never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream.',
   options: {
     service: { type: 'string', value: 'NAME', description: 'only this HTTP service of the registry' },
     url: { type: 'string', value: 'URL', description: 'an http(s) URL instead of a service' },
@@ -53,7 +53,7 @@ export const validateToken: Command = {
   name: 'validate-token',
   summary: "whether an HTTP service's credential variables are set and the service accepts the credential; exit 1 when not",
   usage: 'SERVICE | --service NAME',
-  details: 'Sends one GET of the base_url with the Authorization header its jobs would send: 401 or 403 is a refusal.\nVariables are named, never printed.',
+  details: 'GETs the service\'s own path when its jobs GET it, else its base_url, with the Authorization header its jobs\nwould send: 401 or 403 is a refusal. Anything else is an acceptance only if the same URL refuses a request without\nthe credential; a URL that answers both alike checks none, and the answer is "cannot tell" (exit 1).\nVariables are named, never printed.',
   options: { service: { type: 'string', value: 'NAME', description: 'the HTTP service whose credential to check' } },
   async run(inv) {
     const service = serviceArg(inv, inv.values, true) ?? '';

@@ -1,23 +1,10 @@
-import { parseDuration } from '../../../shared/duration.ts';
 import { FAILURE_WINDOW_MAX_MINUTES } from '../../../shared/contract.ts';
-import { positionals, str, UsageError } from '../args.ts';
-import type { Values } from '../args.ts';
+import { positionals, str, windowMinutes } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { printJson, timesIn, when } from '../output.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { renderTable } from '../table.ts';
-
-/** --since as whole minutes: 90s is two of them, as the rollups count by the minute. */
-function sinceMinutes(values: Values): number {
-  const text = str(values, 'since') ?? '1h';
-  const seconds = parseDuration(text);
-  const minutes = seconds === null || seconds < 60 ? null : Math.ceil(seconds / 60);
-  if (minutes === null || minutes > FAILURE_WINDOW_MAX_MINUTES) {
-    throw new UsageError(`--since takes a duration from 1m to 24h, like 15m, 1h or 24h, not "${text}"`);
-  }
-  return minutes;
-}
 
 export const errors: Command = {
   name: 'errors',
@@ -38,7 +25,7 @@ export const errors: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const since_minutes = sinceMinutes(inv.values);
+    const since_minutes = windowMinutes(inv.values, 'since', '1h', FAILURE_WINDOW_MAX_MINUTES);
     const service = str(inv.values, 'service');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const result = await call(ctx, 'failures.recent', { since_minutes, ...(service === undefined ? {} : { service }) });

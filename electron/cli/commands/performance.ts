@@ -1,23 +1,11 @@
 import { PERFORMANCE_WINDOW_MAX_MINUTES, type PerformanceFigures } from '../../../shared/contract.ts';
 import { ExecutionType } from '../../../shared/domain.ts';
-import { parseDuration } from '../../../shared/duration.ts';
-import { positionals, str, UsageError } from '../args.ts';
+import { positionals, str, UsageError, windowMinutes } from '../args.ts';
 import type { Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { duration, millis, printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
-
-/** --since as whole minutes, as the rollups count by the minute: 90s is two of them. */
-function sinceMinutes(values: Values): number {
-  const text = str(values, 'since') ?? '1h';
-  const seconds = parseDuration(text);
-  const minutes = seconds === null || seconds < 60 ? null : Math.ceil(seconds / 60);
-  if (minutes === null || minutes > PERFORMANCE_WINDOW_MAX_MINUTES) {
-    throw new UsageError(`--since takes a duration from 1m to 24h, like 15m, 1h or 24h, not "${text}"`);
-  }
-  return minutes;
-}
 
 function typeOf(values: Values): ExecutionType | undefined {
   const text = str(values, 'type');
@@ -62,7 +50,7 @@ export const performanceCommand: Command = {
   },
   async run(inv) {
     positionals(inv, []);
-    const since_minutes = sinceMinutes(inv.values);
+    const since_minutes = windowMinutes(inv.values, 'since', '1h', PERFORMANCE_WINDOW_MAX_MINUTES);
     const type = typeOf(inv.values);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const result = await call(ctx, 'metrics.byType', { since_minutes, ...(type === undefined ? {} : { type }) });

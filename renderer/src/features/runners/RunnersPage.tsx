@@ -96,8 +96,8 @@ function WorkersTable() {
                 )}
               </td>
               <td className="num">{worker.concurrency}</td>
-              <td className="num" title={worker.lost ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
-                {worker.lost ? <span className="muted">-</span> : worker.in_flight}
+              <td className="num" title={worker.lost && worker.state !== 'stopped' ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
+                {worker.lost && worker.state !== 'stopped' ? <span className="muted">-</span> : worker.in_flight}
               </td>
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className="small" title={worker.services?.join(', ')}>
