@@ -152,6 +152,8 @@ export const WorkflowRun = z.object({
   /** The last time a task of the run moved on (released, finished, blocked, retried). */
   updated_at: Timestamp,
   finished_at: Timestamp.nullable(),
+  /** Its workflow's stuck_after when it started, in ms; null for a run started before runs kept theirs. */
+  stuck_after_ms: z.number().int().nullable(),
   /** Tasks per job status. */
   tasks: z.record(z.string(), z.number().int()),
 });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
+import { RegistryHolder } from '../config/holder.ts';
+import { stuckWorkflowRuns } from './stuckRuns.ts';
 import { createTestContext } from './testing/apiTestContext.ts';
 
 const REGISTRY = `
@@ -43,6 +45,23 @@ describe('workflow calls', () => {
       const warned = await health();
       assert.deepEqual([warned.ok, warned.warning], [true, true], 'a stuck run is a warning, not an outage');
       assert.match(warned.detail, /^1 workflow run\(s\) stuck: quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\); opsdeck workflow show RUN/);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('judges a run by the stuck_after it started with, where no registry is loaded or the registry changed since', async () => {
+    const t = await createTestContext(REGISTRY);
+    try {
+      assert.ok((await dispatch('workflows.run', { workflow: 'quick_to_stick' }, t.ctx)).ok);
+      assert.ok((await dispatch('workflows.run', { workflow: 'patient' }, t.ctx)).ok);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const elsewhere = { ...t.ctx, registry: new RegistryHolder({}) };
+      const stuck = await stuckWorkflowRuns(elsewhere);
+      assert.deepEqual(stuck.map((r) => [r.workflow, r.stuck_after_ms]), [['quick_to_stick', 1000]], 'its own 1s, not the default hour');
+      const check = await dispatch('health.check', { check: 'workflows' }, elsewhere);
+      assert.ok(check.ok);
+      assert.match(calls['health.check'].output.parse(check.result).checks[0]?.detail ?? '', /quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\)/);
     } finally {
       await t.cleanup();
     }

@@ -1,7 +1,7 @@
 import type { Actor, JsonObject } from '../../shared/domain.ts';
 import { effectiveRetry } from '../../shared/registry.ts';
 import type { Registry } from '../../shared/registry.ts';
-import { WORKFLOW_PAYLOAD_KEY } from '../../shared/workflow.ts';
+import { stuckAfterMs, WORKFLOW_PAYLOAD_KEY } from '../../shared/workflow.ts';
 import { payloadArgs } from '../runners/payloadArgs.ts';
 import { generatedIdentifier } from '../store/newJobs.ts';
 import type { Store } from '../store/store.ts';
@@ -37,6 +37,7 @@ export function workflowRunOf(registry: Registry, name: string, payload: JsonObj
     identifier,
     workflow: name,
     payload,
+    stuckAfterMs: stuckAfterMs(workflow.stuck_after),
     tasks: workflow.tasks.map((task) => {
       const service = services.get(task.service);
       if (!service) throw new WorkflowStartError('invalid', `task ${task.name} of workflow ${name} names service ${task.service}, which is not in the registry`);

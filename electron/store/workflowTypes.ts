@@ -8,6 +8,8 @@ export interface NewWorkflowRun {
   identifier: string;
   workflow: string;
   payload: JsonObject;
+  /** The workflow's stuck_after, kept with the run: whoever reads it later judges it by its own. */
+  stuckAfterMs: number;
   tasks: NewWorkflowTask[];
 }
 
@@ -26,11 +28,16 @@ export interface WorkflowRunStarted {
   created: boolean;
 }
 
-/** Which running runs to read: of these workflows, or of any but these, last moved on before a time. */
+/**
+ * Which running runs to read: of these workflows, or of any but these, last moved on before a time; only
+ * those without a stuck_after of their own; or only those past their own at `pastOwnStuckAfter`.
+ */
 export interface RunningRunFilter {
   workflows?: string[];
   exceptWorkflows?: string[];
   updatedBefore?: Date;
+  withoutOwnStuckAfter?: boolean;
+  pastOwnStuckAfter?: Date;
 }
 
 export interface WorkflowRunFilter {

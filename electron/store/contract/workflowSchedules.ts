@@ -31,7 +31,7 @@ function runOf(identifier: string, payload: JsonObject): NewWorkflowRun {
       payload: { ...payload, workflow: { run: identifier, name: 'etl', task: name } },
     },
   });
-  return { identifier, workflow: 'etl', payload, tasks: [task('extract', []), task('load', ['extract'])] };
+  return { identifier, workflow: 'etl', payload, stuckAfterMs: 3_600_000, tasks: [task('extract', []), task('load', ['extract'])] };
 }
 
 function plan(name: string, cursor: string, fires: string[], next: string | null, payload: JsonObject, by = 'worker-1'): FirePlan {

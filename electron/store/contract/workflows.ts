@@ -16,13 +16,14 @@ interface TaskSpec {
 }
 
 /** A run of a workflow whose tasks all run the noop service `step`, in a queue of the run's own. */
-function newRun(identifier: string, tasks: TaskSpec[], payload: JsonObject = {}): NewWorkflowRun & { queue: string } {
+function newRun(identifier: string, tasks: TaskSpec[], payload: JsonObject = {}, stuckAfterMs = 3_600_000): NewWorkflowRun & { queue: string } {
   const queue = `wf-${identifier}`;
   return {
     queue,
     identifier,
     workflow: 'etl',
     payload,
+    stuckAfterMs,
     tasks: tasks.map((t) => ({
       name: t.name,
       depends_on: t.depends_on ?? [],
@@ -215,6 +216,17 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(await ids({ exceptWorkflows: ['etl'] }), []);
     assert.deepEqual(await ids({ exceptWorkflows: ['other'], updatedBefore: new Date(Date.now() + 60_000) }), [runId]);
     assert.deepEqual(await ids({ updatedBefore: new Date(Date.now() - 60_000) }), []);
+  });
+
+  test('workflows: a run keeps its stuck_after, and is read as past it by its own', async (store) => {
+    const { run_id: quick } = await store.startWorkflowRun(newRun('quick', [{ name: 'only' }], {}, 5), alice);
+    const { run_id: patient } = await store.startWorkflowRun(newRun('patient', [{ name: 'only' }], {}, 3_600_000), alice);
+    assert.deepEqual((await store.runningWorkflowRuns(10)).map((r) => [r.id, r.stuck_after_ms]).sort(), [[quick, 5], [patient, 3_600_000]].sort());
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const ids = async (filter: Parameters<Store['runningWorkflowRuns']>[1]) => (await store.runningWorkflowRuns(10, filter)).map((r) => r.id);
+    assert.deepEqual(await ids({ pastOwnStuckAfter: new Date() }), [quick], 'past its own 5 ms; the other has an hour');
+    assert.deepEqual(await ids({ pastOwnStuckAfter: new Date(Date.now() + 7_200_000) }), [quick, patient]);
+    assert.deepEqual(await ids({ withoutOwnStuckAfter: true }), [], 'both keep their own');
   });
 
   test('workflows: a task that fails when its lease runs out blocks its dependents in the same reclaim', async (store) => {

@@ -116,7 +116,7 @@ describe('postgres store', () => {
         assert.deepEqual(await drift(), []);
         // A workflow task that failed, and the retry of its run.
         const { run_id: runId } = await store.startWorkflowRun(
-          { identifier: 'drift', workflow: 'etl', payload: {}, tasks: [{ name: 'only', depends_on: [], pass_output: null, job: { ...job('svc', { queue: 'wf', max_attempts: 1 }), identifier: 'drift/only' } }] },
+          { identifier: 'drift', workflow: 'etl', payload: {}, stuckAfterMs: 3_600_000, tasks: [{ name: 'only', depends_on: [], pass_output: null, job: { ...job('svc', { queue: 'wf', max_attempts: 1 }), identifier: 'drift/only' } }] },
           alice,
         );
         const [task] = await store.claim({ workerId: 'w3', limit: 1, leaseMs: 60_000, queues: ['wf'] });

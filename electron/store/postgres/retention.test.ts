@@ -15,6 +15,7 @@ function twoTaskRun(identifier: string): NewWorkflowRun {
     identifier,
     workflow: 'pair',
     payload: {},
+    stuckAfterMs: 3_600_000,
     tasks: ['x', 'y'].map((name) => ({
       name,
       depends_on: [],

@@ -32,6 +32,7 @@ const RunRow = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   finished_at: z.string().nullable(),
+  stuck_after_ms: z.number().int().nullable(),
 });
 type RunRow = z.infer<typeof RunRow>;
 
@@ -50,7 +51,7 @@ const TaskRow = z.object({
 
 const CountRow = z.object({ workflow_run_id: z.number(), status: z.string(), n: z.number() });
 
-const RUN_COLUMNS = `id, identifier, workflow_name, status, payload, created_by, created_at, updated_at, finished_at`;
+const RUN_COLUMNS = `id, identifier, workflow_name, status, payload, created_by, created_at, updated_at, finished_at, stuck_after_ms`;
 
 /**
  * The run, its jobs (pending when they depend on nothing, else waiting; only the pending ones take a
@@ -58,8 +59,8 @@ const RUN_COLUMNS = `id, identifier, workflow_name, status, payload, created_by,
  */
 const START_SQL = `
 WITH run AS (
-  INSERT INTO jobs.tb_workflow_run (identifier, workflow_name, status, payload, created_by)
-  VALUES ($1, $2, 'running', $3::jsonb, $4) RETURNING id
+  INSERT INTO jobs.tb_workflow_run (identifier, workflow_name, status, payload, created_by, stuck_after_ms)
+  VALUES ($1, $2, 'running', $3::jsonb, $4, $6::bigint) RETURNING id
 ),
 input AS (
   SELECT (e.value ->> 'identifier') AS identifier, (e.value ->> 'queue') AS queue, (e.value ->> 'service_name') AS service_name,
@@ -136,6 +137,7 @@ export async function startWorkflowRunIn(client: Queryable, input: NewWorkflowRu
     jsonNoNul(input.payload),
     noNul(actorName(actor)),
     jsonNoNul(tasks),
+    Math.max(0, Math.trunc(input.stuckAfterMs)),
   ]);
   const run = z.object({ id: z.number() }).parse(rows[0]).id;
   if (audited) await writeAudit(client, actorName(actor), 'workflow.run', input.identifier, tasks.length, { workflow: input.workflow });
@@ -166,6 +168,7 @@ async function withCounts(db: PgDb, rows: Row[]): Promise<WorkflowRun[]> {
     created_at: r.created_at,
     updated_at: r.updated_at,
     finished_at: r.finished_at,
+    stuck_after_ms: r.stuck_after_ms,
     tasks: counts.get(r.id) ?? {},
   }));
 }
@@ -223,8 +226,17 @@ export async function runningWorkflowRuns(db: PgDb, limit: number, filter: Runni
     `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running'
        AND ($2::text[] IS NULL OR workflow_name = ANY($2)) AND ($3::text[] IS NULL OR workflow_name <> ALL($3))
        AND ($4::timestamptz IS NULL OR updated_at < $4)
+       AND (NOT $5::boolean OR stuck_after_ms IS NULL)
+       AND ($6::timestamptz IS NULL OR (stuck_after_ms IS NOT NULL AND updated_at < $6 - stuck_after_ms * interval '1 millisecond'))
      ORDER BY updated_at LIMIT $1`,
-    [Math.max(1, Math.min(1000, Math.trunc(limit))), filter.workflows?.map(noNul) ?? null, filter.exceptWorkflows?.map(noNul) ?? null, filter.updatedBefore?.toISOString() ?? null],
+    [
+      Math.max(1, Math.min(1000, Math.trunc(limit))),
+      filter.workflows?.map(noNul) ?? null,
+      filter.exceptWorkflows?.map(noNul) ?? null,
+      filter.updatedBefore?.toISOString() ?? null,
+      filter.withoutOwnStuckAfter === true,
+      filter.pastOwnStuckAfter?.toISOString() ?? null,
+    ],
   );
   return withCounts(db, rows);
 }

@@ -31,6 +31,7 @@ interface RunRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  stuck_after_ms: number | null;
 }
 
 interface TaskRow {
@@ -52,9 +53,9 @@ function prepareWorkflowStatements(db: Connection) {
   return {
     runByIdentifier: db.prepare<[string], RunRow>(`SELECT * FROM tb_workflow_run WHERE identifier = ?`),
     runById: db.prepare<[number], RunRow>(`SELECT * FROM tb_workflow_run WHERE id = ?`),
-    insertRun: db.prepare<[{ identifier: string; workflow: string; payload: string; by: string; at: string }]>(
-      `INSERT INTO tb_workflow_run (identifier, workflow_name, status, payload, created_by, created_at, updated_at)
-       VALUES (@identifier, @workflow, 'running', @payload, @by, @at, @at)`,
+    insertRun: db.prepare<[{ identifier: string; workflow: string; payload: string; by: string; at: string; stuck: number }]>(
+      `INSERT INTO tb_workflow_run (identifier, workflow_name, status, payload, created_by, created_at, updated_at, stuck_after_ms)
+       VALUES (@identifier, @workflow, 'running', @payload, @by, @at, @at, @stuck)`,
     ),
     nextId: db.prepare<[], { next: number }>(
       `SELECT max(coalesce((SELECT max(id) FROM tb_job_run), 0), (SELECT last_id FROM tb_job_id_floor)) + 1 AS next`,
@@ -80,11 +81,14 @@ function prepareWorkflowStatements(db: Connection) {
       `SELECT workflow_run_id, status, count(*) AS n FROM tb_job_run
        WHERE workflow_run_id IN (SELECT value FROM json_each(?)) GROUP BY workflow_run_id, status`,
     ),
-    running: db.prepare<[{ limit: number; workflows: string | null; except: string | null; before: string | null }], RunRow>(
+    running: db.prepare<[{ limit: number; workflows: string | null; except: string | null; before: string | null; unset: number; past: string | null }], RunRow>(
       `SELECT * FROM tb_workflow_run WHERE status = 'running'
          AND (@workflows IS NULL OR workflow_name IN (SELECT value FROM json_each(@workflows)))
          AND (@except IS NULL OR workflow_name NOT IN (SELECT value FROM json_each(@except)))
          AND (@before IS NULL OR updated_at < @before)
+         AND (@unset = 0 OR stuck_after_ms IS NULL)
+         AND (@past IS NULL OR (stuck_after_ms IS NOT NULL
+           AND updated_at < strftime('%Y-%m-%dT%H:%M:%fZ', @past, '-' || (stuck_after_ms / 1000.0) || ' seconds')))
        ORDER BY updated_at LIMIT @limit`,
     ),
     retryable: db.prepare<[number], { id: number; status: string; resolved_at: string | null; error_fingerprint: string | null } & JobKind>(
@@ -142,7 +146,7 @@ export class SqliteWorkflows {
       }
     }
     const run = Number(
-      this.#s.insertRun.run({ identifier: input.identifier, workflow: input.workflow, payload: JSON.stringify(input.payload), by: actorName(actor), at })
+      this.#s.insertRun.run({ identifier: input.identifier, workflow: input.workflow, payload: JSON.stringify(input.payload), by: actorName(actor), at, stuck: Math.max(0, Math.trunc(input.stuckAfterMs)) })
         .lastInsertRowid,
     );
     const tally = new Tally(Date.parse(at));
@@ -220,6 +224,8 @@ export class SqliteWorkflows {
       workflows: filter.workflows ? JSON.stringify(filter.workflows) : null,
       except: filter.exceptWorkflows ? JSON.stringify(filter.exceptWorkflows) : null,
       before: filter.updatedBefore?.toISOString() ?? null,
+      unset: filter.withoutOwnStuckAfter === true ? 1 : 0,
+      past: filter.pastOwnStuckAfter?.toISOString() ?? null,
     };
     return this.#db.guard(() => this.#withCounts(this.#s.running.all(params)));
   }
@@ -297,6 +303,7 @@ export class SqliteWorkflows {
       created_at: row.created_at,
       updated_at: row.updated_at,
       finished_at: row.finished_at,
+      stuck_after_ms: row.stuck_after_ms,
       tasks: counts.get(row.id) ?? {},
     }));
   }
