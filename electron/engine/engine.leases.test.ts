@@ -117,10 +117,11 @@ describe('engine leases on SQLite', () => {
     const { holder } = await loadRegistry(dir, [stallsOnceService('paused', dir)]);
     const extend = own.store.extendLeases.bind(own.store);
     let answered = 0;
-    // A store at network distance: it extends at once, its answer comes a few milliseconds later.
+    // A store at network distance: it extends at once, its answer comes later, long enough for the job
+    // stopped as the worker woke to end, and leave the running jobs, before the answer that explains it.
     own.store.extendLeases = async (workerId, jobIds, ms) => {
       const held = await extend(workerId, jobIds, ms);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       answered++;
       return held;
     };

@@ -48,9 +48,11 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   for (const id of lost) h.buffer.delete(id);
   const stopped: Running[] = [];
   for (const id of lost) {
-    const running = h.executing.get(id);
-    // One stopped late is explained too: the answer says whether it was taken, and by whom.
-    if (!running || (running.leaseLost && !stoppedLate.includes(running))) continue;
+    // One stopped late is explained too: the answer says whether it was taken, and by whom. It may have
+    // ended, and left the running jobs, while the answer was on its way.
+    const late = stoppedLate.find((r) => r.job.id === id);
+    const running = late ?? h.executing.get(id);
+    if (!running || (running.leaseLost && !late)) continue;
     giveUpLease(running);
     stopped.push(running);
   }
