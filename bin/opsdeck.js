@@ -54,7 +54,7 @@ function commandWord(args) {
   while (i < args.length) {
     const word = args[i];
     if (word === '--db' || word === '--registry') i += 2;
-    else if (word === '--json' || word === '--utc' || word.indexOf('--db=') === 0 || word.indexOf('--registry=') === 0) i += 1;
+    else if (/^--(json|utc|help)(=|$)|^--(db|registry)=/.test(word)) i += 1;
     else break;
   }
   return args[i];

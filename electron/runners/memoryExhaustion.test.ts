@@ -16,6 +16,8 @@ test("a runtime's own words for being refused memory, under a memory limit, name
     ['Exception in thread "main" java.lang.OutOfMemoryError: Java heap space', 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'],
     ['Error occurred during initialization of VM\nCould not reserve enough space for object heap', 'Could not reserve enough space for object heap'],
     ['fatal error: runtime: out of memory\n\ngoroutine 1 [running]:', 'fatal error: runtime: out of memory'],
+    ['runtime: out of memory: cannot allocate 4194304-byte block (3959422976 in use)\nfatal error: out of memory', 'runtime: out of memory: cannot allocate 4194304-byte block (3959422976 in use)'],
+    ['numpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,)', 'numpy.core._exceptions._ArrayMemoryError: Unable to allocate 7.45 GiB for an array with shape (1000000000,)'],
     ['x.rb:1:in `*\': failed to allocate memory (NoMemoryError)', 'x.rb:1:in `*\': failed to allocate memory (NoMemoryError)'],
     ['Out of memory!', 'Out of memory!'],
     ['memory allocation of 1048576 bytes failed', 'memory allocation of 1048576 bytes failed'],

@@ -13,11 +13,12 @@ const ALLOCATION_FAILED = new RegExp(
     '^FATAL ERROR: .*JavaScript heap out of memory',
     ': Cannot allocate memory$', // glibc's strerror(ENOMEM) after what failed
     "^terminate called after throwing an instance of 'std::bad_alloc'",
-    '^MemoryError\\b', // Python's last line
+    '^(?:[\\w.]+\\.)?_?(?:Array)?MemoryError\\b', // Python's last line, numpy's _ArrayMemoryError too
     '\\(NoMemoryError\\)$', // Ruby
     '^(?:Exception in thread "[^"]*" )?java\\.lang\\.OutOfMemoryError\\b',
     '^Could not reserve enough space for', // the JVM, refused its heap at start
-    '^fatal error: runtime: out of memory',
+    '^fatal error: (?:runtime: )?out of memory', // Go: a failed heap growth ends in "fatal error: out of memory"
+    '^runtime: out of memory:',
     '^Out of memory!', // Perl
     '^memory allocation of \\d+ bytes failed', // Rust
   ].join('|'),

@@ -253,8 +253,9 @@ export class ShellRunner implements Runner {
       await closed;
       const measured = timeFile ? parseTime(await readFile(timeFile, 'utf8').catch(() => '')) : {};
       const timeSignalled = measured.signal !== undefined;
+      const ranMs = elapsed(started);
       const usage: ResourceUsage = {
-        duration_ms: elapsed(started),
+        duration_ms: ranMs,
         exit_code: timeSignalled ? null : first.code,
         signal: measured.signal ?? first.signal,
         bytes_out: output.totalBytes,
@@ -273,7 +274,7 @@ export class ShellRunner implements Runner {
         code: usage.exit_code ?? null,
         signal: signal ?? null,
         stderr: stderr.text(),
-        ranMs: usage.duration_ms ?? 0,
+        ranMs,
       });
       if (exhausted !== null) {
         return failure({ message: exhausted, error_class: 'resource_limit', retryable: false }, extras);

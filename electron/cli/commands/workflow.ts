@@ -87,10 +87,8 @@ async function stuckRuns(inv: Invocation): Promise<number> {
     else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
     // Each run keeps its workflow's stuck_after; one started before runs kept theirs is held to the
     // registry's, and without a registry here to the default: say so only when such a run is running.
-    if (!inv.common.json && ctx.registry.loadedAt === null) {
-      const { runs: running } = await call(ctx, 'workflows.runs', { status: 'running', limit: 500 });
-      const older = running.filter((r) => r.stuck_after_ms === null).length;
-      if (older > 0) inv.io.err(`opsdeck: no registry loaded here, so ${older} running run(s) started before runs kept their own stuck_after are held to ${DEFAULT_STUCK_AFTER}; --registry FILE reads each workflow's own`);
+    if (!inv.common.json && ctx.registry.loadedAt === null && (await ctx.store.runningWorkflowRuns(1, { withoutOwnStuckAfter: true })).length > 0) {
+      inv.io.err(`opsdeck: no registry loaded here, so running runs started before runs kept their own stuck_after are held to ${DEFAULT_STUCK_AFTER}; --registry FILE reads each workflow's own`);
     }
     return 0;
   });
