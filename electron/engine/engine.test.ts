@@ -259,6 +259,48 @@ describe('engine on SQLite', () => {
     await stopAll();
   });
 
+  test('a probe cancelled while its slot is being reserved never ran: cancelled, with no attempt recorded or spent', async () => {
+    let held: Promise<undefined> | null = null;
+    let reserving = false;
+    let cancelSeen = false;
+    const watched = storeWith(store, {
+      // The worker asks which of its jobs an operator cancelled, and stops them as soon as it hears.
+      cancelRequested: async (workerId) => {
+        const ids = await store.cancelRequested(workerId);
+        if (ids.length > 0) cancelSeen = true;
+        return ids;
+      },
+      // The probe's slot is taken with a save of its breaker: held here while the operator cancels.
+      saveBreaker: async (record, transition) => {
+        if (held && record.probes_in_flight > 0) {
+          reserving = true;
+          await held;
+        }
+        return store.saveBreaker(record, transition);
+      },
+    });
+    await engineFor(
+      [{ name: 'shaky', execution_type: 'shell', runner_config: { command: ['/bin/sh', '-c', 'exit 1'] }, security_policy: { allowed_commands: ['/bin/sh'] }, retry_config: { max_retries: 0 },
+        circuit_breaker: { failure_threshold: 1, minimum_volume: 1, recovery_timeout: 0.2, window: 60, half_open_probes: 1 } }],
+      { pollMs: 20, store: watched },
+    );
+    await waitForStatus(store, await enqueueOne(store, 'shaky', 'shell', 1), 'failed');
+    await waitFor('the breaker to open', async () => (await store.getBreaker('shaky'))?.state === 'open');
+    const { promise: hold, resolve: release } = Promise.withResolvers<undefined>();
+    held = hold;
+    await new Promise((r) => setTimeout(r, 300));
+    const probe = await enqueueOne(store, 'shaky', 'shell', 1);
+    await waitFor('the probe slot to be reserved', () => reserving);
+    assert.equal((await store.cancelJob(probe, actor, 'not now'))?.cancel_requested, true);
+    await waitFor('the worker to hear of the cancel', () => cancelSeen);
+    release(undefined);
+    const cancelled = await waitForStatus(store, probe, 'cancelled');
+    assert.equal(cancelled.attempts, 0, 'no attempt spent');
+    assert.equal(cancelled.started_at, null, 'it never started');
+    assert.deepEqual(await store.listAttempts(probe), [], 'no attempt recorded');
+    await stopAll();
+  });
+
   test('a forced-open breaker holds jobs until it returns to auto', async () => {
     await engineFor([{ name: 'held', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
     await store.setBreakerMode('held', 'force_open', actor, 'maintenance');
