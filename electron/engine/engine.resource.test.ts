@@ -7,40 +7,49 @@ import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, loadRegistry, tempDir, waitForStatus } from './testing/harness.ts';
 
-/** A job its CPU limit killed is found the way the runbook looks for it, and by jobs --search resource. */
-describe('engine: a CPU-limit kill', () => {
-  let store: Store;
-  let path: string;
-  let cleanup: () => Promise<void>;
-  let engine: Engine | null = null;
+/** A started worker on a fresh SQLite store whose registry holds one shell service, made in a folder of its own. */
+interface ShellWorker {
+  store: Store;
+  path: string;
+  cleanup(): Promise<void>;
+}
 
-  before(async () => {
-    const db = await createSqliteTestStore();
-    store = db.store;
-    path = db.path;
-    const tmp = await tempDir();
-    cleanup = async () => {
-      await engine?.stop({ graceMs: 0 });
+async function shellWorker(service: (dir: string) => Record<string, unknown>): Promise<ShellWorker> {
+  const db = await createSqliteTestStore();
+  const tmp = await tempDir();
+  const { holder } = await loadRegistry(tmp.dir, [service(tmp.dir)]);
+  const engine = new Engine({ store: db.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs: 5000, pollMs: 20, env: { PATH: process.env.PATH } });
+  await engine.start();
+  return {
+    store: db.store,
+    path: db.path,
+    async cleanup() {
+      await engine.stop({ graceMs: 0 });
       await db.cleanup();
       await tmp.cleanup();
-    };
-    const { holder } = await loadRegistry(tmp.dir, [
-      {
-        name: 'spinner',
-        execution_type: 'shell',
-        runner_config: { command: ['/bin/sh', '-c', 'while :; do :; done'], working_directory: tmp.dir },
-        security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [tmp.dir], resource_limits: { cpu_seconds: 1 } },
-      },
-    ]);
-    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs: 5000, pollMs: 20, env: { PATH: process.env.PATH } });
-    await engine.start();
+    },
+  };
+}
+
+/** A job its CPU limit killed is found the way the runbook looks for it, and by jobs --search resource. */
+describe('engine: a CPU-limit kill', () => {
+  let worker: ShellWorker;
+
+  before(async () => {
+    worker = await shellWorker((dir) => ({
+      name: 'spinner',
+      execution_type: 'shell',
+      runner_config: { command: ['/bin/sh', '-c', 'while :; do :; done'], working_directory: dir },
+      security_policy: { allowed_commands: ['/bin/sh'], allowed_roots: [dir], resource_limits: { cpu_seconds: 1 } },
+    }));
   });
 
   after(async () => {
-    await cleanup();
+    await worker.cleanup();
   });
 
   test('fails with class resource_limit, a message that says resource, and the runbook query finds it', async () => {
+    const { store, path } = worker;
     const id = await enqueueOne(store, 'spinner', 'shell', 3);
     const job = await waitForStatus(store, id, 'failed', 20_000);
     assert.match(job.error_message ?? '', /resource limit exceeded/);
@@ -65,37 +74,24 @@ describe('engine: a CPU-limit kill', () => {
  * nothing against the service's health.
  */
 describe('engine: node under a memory limit it cannot start in', () => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  let engine: Engine | null = null;
+  let worker: ShellWorker;
 
   before(async () => {
-    const db = await createSqliteTestStore();
-    store = db.store;
-    const tmp = await tempDir();
-    cleanup = async () => {
-      await engine?.stop({ graceMs: 0 });
-      await db.cleanup();
-      await tmp.cleanup();
-    };
-    const { holder } = await loadRegistry(tmp.dir, [
-      {
-        name: 'greeter',
-        execution_type: 'shell',
-        runner_config: { command: [process.execPath, '-e', "console.log('hi')"], working_directory: tmp.dir },
-        security_policy: { allowed_commands: [process.execPath], allowed_roots: [tmp.dir], resource_limits: { memory_mb: 256 } },
-        retry_config: { max_retries: 3, initial_backoff: 0.01 },
-      },
-    ]);
-    engine = new Engine({ store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs: 5000, pollMs: 20, env: { PATH: process.env.PATH } });
-    await engine.start();
+    worker = await shellWorker((dir) => ({
+      name: 'greeter',
+      execution_type: 'shell',
+      runner_config: { command: [process.execPath, '-e', "console.log('hi')"], working_directory: dir },
+      security_policy: { allowed_commands: [process.execPath], allowed_roots: [dir], resource_limits: { memory_mb: 256 } },
+      retry_config: { max_retries: 3, initial_backoff: 0.01 },
+    }));
   });
 
   after(async () => {
-    await cleanup();
+    await worker.cleanup();
   });
 
   test('fails at its first attempt as resource_limit naming the limit, is found by --class, and the breaker counts nothing', async () => {
+    const { store } = worker;
     const id = await enqueueOne(store, 'greeter', 'shell', 4);
     const job = await waitForStatus(store, id, 'failed', 20_000);
     assert.match(job.error_message ?? '', /^resource limit exceeded: ran out of its memory limit of 256 MB \(/);
