@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { RUNTIME_STARTUP_MB, reservingRuntime } from './addressSpace.ts';
 import { memoryExhaustion, type ProgramEnd } from './memoryExhaustion.ts';
 
-const end = (over: Partial<ProgramEnd>): ProgramEnd => ({ memoryMb: 256, program: '/usr/bin/python3', code: 1, signal: null, stderr: '', ranMs: 40, ...over });
+const end = (over: Partial<ProgramEnd>): ProgramEnd => ({
+  memoryMb: 256,
+  program: '/usr/bin/python3',
+  code: 1,
+  signal: null,
+  stderr: '',
+  ranMs: 40,
+  timedOut: false,
+  bytesOut: 0,
+  cpuMs: 20,
+  ...over,
+});
 
 test("a runtime's own words for being refused memory, under a memory limit, name the limit and quote them", () => {
   const said: Array<[string, string]> = [
@@ -59,6 +70,45 @@ test('a runtime that reserves address space, crashing as it starts under a limit
   }
   assert.equal(memoryExhaustion(end({ memoryMb: 64, program: '/usr/bin/node', code: 1 })), null, 'an exit code is its script');
   assert.equal(memoryExhaustion(end({ memoryMb: 64, program: '/usr/bin/perl', code: null, signal: 'SIGSEGV' })), null, 'perl reserves nothing ahead');
+});
+
+test("the JVM's reason for failing to start, when it is memory, its heap or its threads, is the evidence; a bad option is not", () => {
+  const g1 = [
+    '[0.010s][warning][os,thread] Failed to start thread "G1 Service" - pthread_create failed (EAGAIN) for attributes: stacksize: 1024k, guardsize: 4k, detached.',
+    'Error occurred during initialization of VM',
+    'Could not create G1ServiceThread',
+    'Error: Could not create the Java Virtual Machine.',
+  ].join('\n');
+  const java = { program: '/usr/bin/java', memoryMb: 1024 };
+  assert.equal(memoryExhaustion(end({ ...java, stderr: g1 })), 'resource limit exceeded: ran out of its memory limit of 1024 MB (Could not create G1ServiceThread)');
+  assert.equal(
+    memoryExhaustion(end({ ...java, memoryMb: 2048, stderr: 'Error occurred during initialization of VM\nCould not allocate compressed class space: 1073741824 bytes' })),
+    'resource limit exceeded: ran out of its memory limit of 2048 MB (Could not allocate compressed class space: 1073741824 bytes)',
+  );
+  assert.equal(
+    memoryExhaustion(end({ ...java, stderr: 'Error occurred during initialization of VM\nFailed to allocate initial concurrent mark overflow mark stack.' })),
+    'resource limit exceeded: ran out of its memory limit of 1024 MB (Failed to allocate initial concurrent mark overflow mark stack.)',
+  );
+  assert.equal(memoryExhaustion(end({ ...java, stderr: 'Invalid maximum heap size: -Xmxfoo\nError: Could not create the Java Virtual Machine.' })), null, 'a bad option');
+  assert.equal(memoryExhaustion(end({ ...java, stderr: 'Error occurred during initialization of VM\njava/lang/NoClassDefFoundError: java/lang/Object' })), null, 'a broken JDK');
+});
+
+test('a runtime under a limit below what it needs, timing out without output or CPU, hung as it started', () => {
+  const hung = { memoryMb: 128, program: '/usr/bin/node', code: null, signal: 'SIGTERM', ranMs: 30_000, timedOut: true, bytesOut: 0, cpuMs: 0 };
+  assert.equal(
+    memoryExhaustion(end(hung)),
+    `resource limit exceeded: ran out of its memory limit of 128 MB (hung as it started, no output and 0 ms of CPU before its timeout: node needs about ${RUNTIME_STARTUP_MB} MB of address space to start)`,
+  );
+  assert.equal(memoryExhaustion(end({ ...hung, bytesOut: 12 })), null, 'it wrote something: it started, and its timeout is its own');
+  assert.equal(memoryExhaustion(end({ ...hung, cpuMs: 4000 })), null, 'it worked for its time');
+  assert.equal(memoryExhaustion(end({ ...hung, cpuMs: undefined })), null, 'unmeasured: no evidence');
+  assert.equal(memoryExhaustion(end({ ...hung, memoryMb: 4096 })), null, 'enough to start: a hang of its own');
+  assert.equal(memoryExhaustion(end({ ...hung, program: '/bin/sleep' })), null, 'a program that reserves nothing ahead');
+  assert.equal(
+    memoryExhaustion(end({ ...hung, program: '/usr/bin/python3', stderr: 'MemoryError', bytesOut: 12, cpuMs: 30_000 })),
+    null,
+    'a program that timed out is not judged by what it said before: its timeout ended it',
+  );
 });
 
 test('runtimes are known by the name of the program, not by what it runs', () => {

@@ -211,6 +211,15 @@ test('CPU limits are applied through prlimit', async () => {
   assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s/);
 });
 
+test('a program that ignores SIGXCPU is killed at the hard CPU limit, and that is the limit too, not a retryable signal', async () => {
+  const svc = shellService(['/bin/sh', '-c', 'trap "" XCPU; while :; do :; done'], { resource_limits: { cpu_seconds: 1 } });
+  const result = await runner.run(runRequest(svc));
+  assert.equal(result.resource_usage.signal, 'SIGKILL', result.error?.message);
+  assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s \(killed by SIGKILL at the hard limit after [12]\.\d+s of CPU\)$/);
+});
+
 test('a program refused memory past its memory limit fails as a resource limit, in the runbook words', async () => {
   const svc = shellService(['/usr/bin/perl', '-e', 'my @a; push @a, "a" x 1000000 for 1..1000;'], { resource_limits: { memory_mb: 128 } });
   const result = await runner.run(runRequest(svc));
@@ -238,6 +247,16 @@ test('node under a memory limit too low to reserve what it needs fails as a reso
     assert.match(result.error?.message ?? '', new RegExp(`^resource limit exceeded: ran out of its memory limit of ${memory_mb} MB \\(.*[a-z]`));
     assert.equal(typeof result.resource_usage.signal, 'string', `${memory_mb} MB: killed by a signal (${result.error?.message})`);
   }
+});
+
+test('node hanging as it starts under a memory limit far below what it needs fails at its timeout as a resource limit', async () => {
+  // Node 24 under 128 MB deadlocks on its own threads before running a line: no output, no CPU.
+  const result = await runner.run(runRequest(shellService([node, '-e', "console.log('hi')"], { resource_limits: { memory_mb: 128 } }), { timeoutSeconds: 2 }));
+  assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
+  assert.equal(result.error?.retryable, false);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: ran out of its memory limit of 128 MB \(hung as it started, no output and \d+ ms of CPU before its timeout: node needs about/);
+  const slow = await runner.run(runRequest(shellService([node, '-e', 'setTimeout(() => {}, 60000)'], { resource_limits: { memory_mb: 4096 } }), { timeoutSeconds: 2 }));
+  assert.equal(slow.error?.error_class, 'timeout', 'a program that started and then outlived its timeout timed out');
 });
 
 test('under a memory limit it fits in, node runs, and its own failures keep their classes', async () => {

@@ -7,6 +7,7 @@ import { constants as osConstants } from 'node:os';
 import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { memoryExhaustion } from './memoryExhaustion.ts';
+import { cpuLimitEnd } from './cpuLimit.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
 import { programProblem } from './programCheck.ts';
@@ -264,25 +265,28 @@ export class ShellRunner implements Runner {
         ...(measured.cpu_ms !== undefined ? { cpu_ms: measured.cpu_ms } : {}),
       };
       const extras = { output_tail: output.text(), resource_usage: usage, security_context: context };
-      if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
       const signal = usage.signal;
       // Past its address-space limit a program is refused memory rather than killed: it says so and exits,
-      // or, a runtime that cannot reserve what it needs, crashes as it starts (V8's SIGTRAP, a SIGSEGV).
-      const exhausted = memoryExhaustion({
+      // or, a runtime that cannot reserve what it needs, crashes as it starts (V8's SIGTRAP, a SIGSEGV) or
+      // hangs there until its timeout. A cancel or a shutdown is never the limit's doing.
+      const exhausted = abortedWith !== null && abortedWith !== 'timeout' ? null : memoryExhaustion({
         memoryMb: limits.memoryMb,
         program: limits.requested,
         code: usage.exit_code ?? null,
         signal: signal ?? null,
         stderr: stderr.text(),
         ranMs,
+        timedOut: abortedWith === 'timeout',
+        bytesOut: output.totalBytes,
+        cpuMs: usage.cpu_ms,
       });
       if (exhausted !== null) {
         return failure({ message: exhausted, error_class: 'resource_limit', retryable: false }, extras);
       }
+      if (abortedWith) return aborted(abortedWith, request.timeoutSeconds, extras);
       if (typeof signal === 'string') {
-        if (signal === 'SIGXCPU' && limits.cpuSeconds !== undefined) {
-          return failure({ message: `resource limit exceeded: CPU limit of ${limits.cpuSeconds}s (killed by SIGXCPU)`, error_class: 'resource_limit', retryable: false }, extras);
-        }
+        const cpuLimit = cpuLimitEnd(signal, usage.cpu_ms, limits.cpuSeconds);
+        if (cpuLimit !== null) return failure({ message: cpuLimit, error_class: 'resource_limit', retryable: false }, extras);
         return failure({ message: `killed by ${signal}${tail(stderr)}`, error_class: 'signal', retryable: true }, extras);
       }
       if (first.code !== 0) {
