@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainString } from './fields.ts';
 import { Timestamp } from './domain.ts';
 import { parseDuration } from './duration.ts';
 
@@ -52,7 +53,7 @@ export const AlertRule = z.discriminatedUnion('kind', [
   /** At least `count` jobs went to the dead-letter queue in the window. */
   z.object({ ...ruleCommon, kind: z.literal('dead_letters'), service, window: AlertDuration.default('10m'), count: z.number().int().min(1).default(1) }).strict(),
   /** The oldest due job (of `queue`, or of any) has waited longer than `older_than`. */
-  z.object({ ...ruleCommon, kind: z.literal('oldest_due'), queue: z.string().min(1).max(100).optional(), older_than: AlertDuration }).strict(),
+  z.object({ ...ruleCommon, kind: z.literal('oldest_due'), queue: plainString(100).optional(), older_than: AlertDuration }).strict(),
   /** A breaker (of `service`, or any) has been open longer than `older_than`. */
   z.object({ ...ruleCommon, kind: z.literal('breaker_open'), service, older_than: AlertDuration.default('1s') }).strict(),
   /** A worker stopped sending heartbeats without saying it stopped, within the last `within`. */

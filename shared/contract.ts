@@ -20,7 +20,7 @@ import { WorkflowRunStatus } from './workflow.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
-import { Empty, cursor, limit, name, reason } from './fields.ts';
+import { Empty, cursor, limit, name, plainString, reason } from './fields.ts';
 import {
   OverviewStats,
   SeriesWindow,
@@ -252,7 +252,7 @@ export const calls = {
   'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
   'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
   'workflows.run': Call(
-    z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: z.string().min(1).max(150).optional() }).strict(),
+    z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: plainString(150).optional() }).strict(),
     z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean() }),
     'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes.',
   ),

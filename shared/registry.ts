@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainString } from './fields.ts';
 import { WorkflowConfig } from './workflow.ts';
 import { ExecutionType, PRIORITY_MAX, PRIORITY_MIN } from './domain.ts';
 import { Retention } from './retention.ts';
@@ -207,7 +208,7 @@ export type NoopRunnerConfig = z.infer<typeof NoopRunnerConfig>;
 
 const serviceCommon = {
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'use letters, digits, _ . - (at most 100)'),
-  queue: z.string().min(1).max(100).default('default'),
+  queue: plainString(100).default('default'),
   /** Seconds per attempt. */
   timeout: z.number().positive().max(86_400).default(300),
   concurrency: z.number().int().positive().optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plainString } from './fields.ts';
 import { JobStatus, Timestamp } from './domain.ts';
 import { cronProblem, isTimeZone } from './scheduleMath.ts';
 import { WORKFLOW_PAYLOAD_KEY, WorkflowRunStatus } from './workflow.ts';
@@ -48,7 +49,7 @@ const scheduleFields = {
   /** The payload of every job the schedule enqueues (a workflow's: of every run, an object). */
   payload: z.json().optional(),
   /** Default: the service's queue. A workflow's tasks run on their services' queues. */
-  queue: z.string().min(1).max(100).optional(),
+  queue: plainString(100).optional(),
   enabled: z.boolean().default(true),
   missed: MissedPolicy.default('skip'),
   /** The most missed fires `catch_up` runs after a downtime; the older ones are recorded skipped. */

@@ -1,4 +1,5 @@
 import { spanText, withTimes } from '../../shared/timesInText.ts';
+import { terminalText } from '../log/terminalText.ts';
 
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
@@ -9,10 +10,14 @@ export interface Io {
   env: Record<string, string | undefined>;
 }
 
+/**
+ * The real streams. Everything written goes through terminalText: commands print what upstreams, jobs
+ * and other operators wrote (errors, identifiers, reasons), which must not steer the operator's terminal.
+ */
 export function processIo(): Io {
   return {
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    out: (text) => process.stdout.write(terminalText(text.endsWith('\n') ? text : `${text}\n`)),
+    err: (text) => process.stderr.write(terminalText(text.endsWith('\n') ? text : `${text}\n`)),
     tty: process.stdout.isTTY === true,
     env: process.env,
   };

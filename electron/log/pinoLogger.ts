@@ -3,6 +3,7 @@ import { pino, type DestinationStream, type Level, type Logger as Pino, type Str
 import { redactText } from '../config/redaction.ts';
 import type { LogFields, Logger, LogLevel } from './logger.ts';
 import { redactFields } from './secrets.ts';
+import { terminalText } from './terminalText.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -66,7 +67,7 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
       // Our `error` field is a message, not an Error object to print on lines of its own.
       errorLikeObjectKeys: ['err'],
     });
-    streams.push({ level: opts.level, stream: { write: (line: string) => void destination.write(pretty(line)) } });
+    streams.push({ level: opts.level, stream: { write: (line: string) => void destination.write(terminalText(pretty(line))) } });
   } else {
     streams.push({ level: opts.level, stream: sinkStream(destination) });
   }
@@ -85,8 +86,9 @@ export async function createLogger(opts: LoggerOptions): Promise<Logger> {
   return wrap(base);
 }
 
+/** A JSON line as it was, but with no raw C1 or bidi character for a terminal that shows the log to obey. */
 function sinkStream(sink: LineSink): DestinationStream {
-  return { write: (line: string) => void sink.write(line) };
+  return { write: (line: string) => void sink.write(terminalText(line)) };
 }
 
 function wrap(p: Pino): Logger {
