@@ -113,7 +113,21 @@ test('a connection refused is retryable', async () => {
   const result = await runner.run(runRequest(svc));
   assert.equal(result.error?.error_class, 'connection');
   assert.equal(result.error?.retryable, true);
-  assert.match(result.error?.message ?? '', /ECONNREFUSED/);
+  assert.match(result.error?.message ?? '', /: connection refused \(ECONNREFUSED\)$/);
+});
+
+test('a connection reset by the server says so in the words a runbook searches for, beside its code', async () => {
+  const resetting = http.createServer((req) => req.socket.resetAndDestroy());
+  const port = await listenLocal(resetting);
+  try {
+    const svc = service({ execution_type: 'http', runner_config: { base_url: `http://127.0.0.1:${port}` } });
+    const result = await runner.run(runRequest(svc));
+    assert.equal(result.error?.error_class, 'connection');
+    assert.equal(result.error?.retryable, true);
+    assert.match(result.error?.message ?? '', /^connection failed calling POST http:\/\/127\.0\.0\.1:\d+\/: connection reset by peer \(ECONNRESET\)$/);
+  } finally {
+    await new Promise((resolve) => resetting.close(resolve));
+  }
 });
 
 test('a read timeout on POST is not retryable unless the service is idempotent; GET is', async () => {

@@ -2,6 +2,7 @@ import type { JsonObject, ResourceUsage } from '../../shared/domain.ts';
 import { aborted, abortError, abortReason, attemptSignal, elapsed, errorMessage, failure, success } from './result.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 import type { RunError, RunResult } from './runner.ts';
+import { socketErrorText } from './socketWords.ts';
 
 export interface HttpCall {
   url: URL;
@@ -80,7 +81,7 @@ function connectionError(error: unknown, call: HttpCall): RunError {
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') {
     return { message: `TLS error calling ${where}: ${code}`, error_class: 'tls', retryable: false };
   }
-  const detail = code || errorMessage(error);
+  const detail = code ? socketErrorText(code) : errorMessage(error);
   const retryable = code === '' || RETRYABLE_CODES.has(code);
   return { message: `connection failed calling ${where}: ${detail}`, error_class: 'connection', retryable };
 }
