@@ -237,9 +237,12 @@ describe('browser host', () => {
     assert.match(css.headers['content-type'] ?? '', /^text\/css/);
     const svg = await rawRequest({ port: server.port, path: '/favicon.svg', headers: bearer });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');
-    const route = await rawRequest({ port: server.port, path: '/jobs/failed', headers: bearer });
-    assert.equal(route.status, 200);
-    assert.match(route.body, /<title>opsdeck<\/title>/);
+    // The console routes by the hash: another path is no page of it, and a health probe must not read 200.
+    for (const path of ['/health', '/jobs/failed', '/status']) {
+      const notPage = await rawRequest({ port: server.port, path, headers: bearer });
+      assert.equal(notPage.status, 404, path);
+      assert.match(notPage.body, new RegExp(`^Not found: ${path}\\. This host serves the console at / .*/healthz.*/v1`), path);
+    }
     const missing = await rawRequest({ port: server.port, path: '/assets/missing.js', headers: bearer });
     assert.equal(missing.status, 404);
     const post = await rawRequest({ port: server.port, path: '/', method: 'POST', body: '{}', headers: bearer });

@@ -4,6 +4,10 @@ import { resolve } from 'node:path';
 import { sendText } from './headers.ts';
 import { cacheControlFor, contentTypeFor, resolveStaticPath } from '../console/staticFiles.ts';
 
+const notAPage = (pathname: string) =>
+  `Not found: ${pathname.slice(0, 200)}. This host serves the console at / (its pages are /#/jobs, /#/dlq, ...), ` +
+  'health at /healthz (alive) and /readyz (ready), and the REST API under /v1 (GET /v1/health).\n';
+
 const NOT_BUILT = 'The console is not built yet. Run `npm run build` and reload this page.\n';
 
 async function readOrNull(path: string): Promise<Buffer | null> {
@@ -19,7 +23,11 @@ function send(req: IncomingMessage, res: ServerResponse, body: Buffer, type: str
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** Serves the built renderer; any path that names no file gets index.html (client-side routes). */
+/**
+ * Serves the built renderer. The console routes by the hash (`/#/jobs`), so a path that names no file is
+ * no page of it: a 404 that says where things are, never the console's page with a 200, which a health
+ * probe's `curl -f http://host/health` would take for a healthy answer.
+ */
 export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, pathname: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(res, 405, 'Method not allowed\n', { Allow: 'GET, HEAD' });
@@ -28,6 +36,10 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
   const target = resolveStaticPath(root, pathname);
   if (target.kind === 'forbidden') {
     sendText(res, 404, 'Not found\n');
+    return;
+  }
+  if (target.kind === 'app') {
+    sendText(res, 404, notAPage(pathname));
     return;
   }
   if (target.kind === 'file') {
