@@ -51,7 +51,9 @@ export async function checkKey(store: Store, presented: string, now = Date.now()
   const match = KEY_PATTERN.exec(presented);
   const keyId = match?.[1];
   const secret = match?.[2];
-  if (!keyId || !secret) return { ok: false, reason: 'malformed', message: 'this is not an opsdeck API key (odk_…)' };
+  if (!keyId || !secret) {
+    return { ok: false, reason: 'malformed', message: 'this API key is cut or mistyped: a key is odk_, 12 hex digits, _ and 43 more characters, as api-key create printed it' };
+  }
   const stored = await store.findApiKey(keyId);
   const good = sameHash(hashSecret(secret), stored?.secret_hash ?? DECOY_HASH);
   if (!stored || !good) return { ok: false, reason: 'unknown', message: 'this API key is not valid: it was revoked, or never existed' };

@@ -17,14 +17,18 @@ export interface AuthOptions {
   /** The client's address, as the throttle counts it. */
   address: string;
   /** The browser host's check of its launch token (as a Bearer header); absent on `opsdeck api`. */
-  isSession?: (req: IncomingMessage) => boolean;
+  isSession?: (req: Pick<IncomingMessage, 'headers'>) => boolean;
 }
 
-function bearer(req: IncomingMessage): string | null {
+/** The credential of an `Authorization: Bearer <credential>` header; null without the header. */
+function bearer(req: Pick<IncomingMessage, 'headers'>): { credential: string } | { problem: string } | null {
   const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1] ?? '';
+  if (match?.[1]) return { credential: match[1] };
+  const scheme = /^(\S+)\s+\S/.exec(header.trim())?.[1];
+  if (scheme === undefined) return { problem: 'the Authorization header has no scheme: send Authorization: Bearer <key>' };
+  return { problem: `the Authorization header uses the scheme "${scheme.slice(0, 20)}": send Authorization: Bearer <key>` };
 }
 
 /**
@@ -32,7 +36,7 @@ function bearer(req: IncomingMessage): string | null {
  * wrong one counts against the address, and an address that failed too often is turned away with 429
  * before its credential is even looked at.
  */
-export async function authenticate(req: IncomingMessage, opts: AuthOptions): Promise<AuthResult> {
+export async function authenticate(req: Pick<IncomingMessage, 'headers'>, opts: AuthOptions): Promise<AuthResult> {
   const wait = opts.throttle.retryAfter(opts.address);
   if (wait > 0) return { ok: false, code: 'rate_limited', message: `too many failed attempts from ${opts.address}: try again in ${wait}s`, retryAfterS: wait };
   if (opts.isSession?.(req)) return { ok: true, principal: { kind: 'session' } };
@@ -40,8 +44,12 @@ export async function authenticate(req: IncomingMessage, opts: AuthOptions): Pro
   if (presented === null) {
     return { ok: false, code: 'unauthorized', message: 'no API key: send Authorization: Bearer <key> (opsdeck api-key create makes one)' };
   }
-  if (looksLikeKey(presented)) {
-    const checked = await checkKey(opts.store, presented);
+  if ('problem' in presented) {
+    opts.throttle.failed(opts.address);
+    return { ok: false, code: 'unauthorized', message: presented.problem };
+  }
+  if (looksLikeKey(presented.credential)) {
+    const checked = await checkKey(opts.store, presented.credential);
     if (checked.ok) {
       opts.throttle.succeeded(opts.address);
       return { ok: true, principal: { kind: 'key', key: checked.key } };

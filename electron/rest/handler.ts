@@ -20,7 +20,7 @@ export interface RestOptions {
   context: () => ApiContext;
   throttle?: FailureThrottle;
   /** The browser host's launch-token check; `opsdeck api` has none and takes only API keys. */
-  isSession?: (req: IncomingMessage) => boolean;
+  isSession?: (req: Pick<IncomingMessage, 'headers'>) => boolean;
   maxBodyBytes?: number;
   /** Prometheus metrics at GET /metrics, for the launch token or any API key; absent: 404. */
   metrics?: () => Promise<{ contentType: string; body: string }>;

@@ -22,7 +22,7 @@ export function tokensEqual(candidate: string, token: string): boolean {
  * subprotocol. Never a cookie: a browser sends cookies for 127.0.0.1 to every port on it, so any other
  * local server the operator's browser visits would receive it.
  */
-export function presentedToken(req: IncomingMessage): string | null {
+export function presentedToken(req: Pick<IncomingMessage, 'headers'>): string | null {
   const auth = req.headers.authorization;
   if (auth) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
@@ -34,7 +34,7 @@ export function presentedToken(req: IncomingMessage): string | null {
   return null;
 }
 
-export function isAuthorized(req: IncomingMessage, token: string): boolean {
+export function isAuthorized(req: Pick<IncomingMessage, 'headers'>, token: string): boolean {
   const presented = presentedToken(req);
   return presented !== null && tokensEqual(presented, token);
 }

@@ -29,7 +29,7 @@ export interface ServerOptions {
    * REST API v1 (/v1, /healthz, /readyz, /metrics), given this server's launch-token check so a signed-in session
    * may use it too. Without it those paths still answer JSON 404, never the console's page.
    */
-  rest?: (isSession: (req: IncomingMessage) => boolean) => RestHandler;
+  rest?: (isSession: (req: Pick<IncomingMessage, 'headers'>) => boolean) => RestHandler;
 }
 
 export interface RunningServer {
