@@ -27,6 +27,7 @@ import {
   OverviewSeries,
   JobTrace,
   BulkResult,
+  BreakerTuned,
   BreakerView,
   RunnerView,
   RegistryView,
@@ -164,7 +165,7 @@ export const calls = {
     "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own.",
   ),
 
-  'breakers.tune': Call(BreakerTuneInput, BreakerView, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
+  'breakers.tune': Call(BreakerTuneInput, BreakerTuned, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
 
   'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
   'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),

@@ -209,6 +209,8 @@ export const BreakerView = z.object({
   rate: RateLimitView.nullable().optional(),
 });
 export type BreakerView = z.infer<typeof BreakerView>;
+/** A breaker after a tune, and whether the tune changed anything: a repeat changes nothing and is not audited. */
+export const BreakerTuned = BreakerView.extend({ changed: z.boolean() });
 
 export const RunnerView = z.object({
   kind: ExecutionType,

@@ -30,8 +30,24 @@ export const HINTS: Record<string, string> = {
   executions: 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures',
   shutdown: 'opsdeck safe-mode on --drain SECONDS stops claiming, lets running jobs finish, then stops what still runs; opsdeck emergency-stop stops everything now; a worker drains on SIGTERM',
   recover: 'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back',
+  // Runbook 001's functions (core.dlq, core.circuit_breaker), typed as commands: snake or kebab case.
+  'move-to-dlq': 'opsdeck fail ID --reason TEXT moves a job to the dead-letter queue (--force while a live worker holds it); opsdeck fail --stuck --reason TEXT moves every stuck one',
+  'get-dlq-items': 'opsdeck dlq list (--service S, --search TEXT, --fingerprint FP); opsdeck dlq groups groups them by failure',
+  'retry-dlq-item': 'opsdeck dlq retry --ids ID[,ID…] sends dead letters back to pending',
+  'retry-all-matching': 'opsdeck dlq retry --search TEXT sends back every open dead letter whose error contains TEXT (--dry-run counts first)',
+  'resolve-dlq-item': 'opsdeck dlq resolve --ids ID --note TEXT',
+  'get-circuit-breaker-status': 'opsdeck breaker list shows every breaker: state, failures in the window, pending jobs',
+  'reset-circuit-breaker': 'opsdeck breaker reset SERVICE --reason TEXT',
+  'reset-all-circuit-breakers': 'opsdeck breaker reset --all --reason TEXT',
+  'update-circuit-breaker-settings': 'opsdeck breaker tune SERVICE --failure-threshold N --reset-timeout S (at run time, for every worker; --defaults undoes)',
+  'api-costs': 'opsdeck keeps no cost figures; opsdeck performance shows each execution type\'s volume and latency, opsdeck errors its recent failures',
   backup: 'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set',
 };
+
+/** The hint for a word typed as a command, in snake case or kebab case, any letter case. */
+export function hintFor(name: string): string | undefined {
+  return HINTS[name.toLowerCase().replaceAll('_', '-')];
+}
 
 /** The words typed, with an alias replaced by its command. */
 export function expandAlias(argv: string[]): string[] {

@@ -275,6 +275,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const unknown = await opsdeck(['health-check', 'nosuch', '--db', db]);
     assert.equal(unknown.code, 2, 'a mistyped check is no outage');
     assert.match(unknown.stderr, /no health check named nosuch \(known: store, migrations, registry/);
+    const noWorker = await opsdeck(['health-check', 'worker:WATCHDOG', '--db', db]);
+    assert.equal(noWorker.code, 2);
+    assert.match(noWorker.stderr, /no worker WATCHDOG \(there is none here now; worker alone checks every one\)/);
   });
 
   it('a mistyped store path is refused by commands that read or control a store, and nothing is created', async () => {

@@ -1,4 +1,4 @@
-import { ALIASES, closest, expandAlias, HINTS } from './aliases.ts';
+import { ALIASES, closest, expandAlias, hintFor } from './aliases.ts';
 import { COMMON_OPTIONS, parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
@@ -46,7 +46,7 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    const hint = HINTS[name];
+    const hint = hintFor(name);
     if (hint !== undefined) {
       io.err(`opsdeck: there is no "${name}" command here: ${hint}`);
       return 2;

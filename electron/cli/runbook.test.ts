@@ -47,6 +47,22 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);
     }
+    // Runbook 001's functions, typed as it spells them or in kebab case: the command that does the job.
+    const functions: Array<[string, RegExp]> = [
+      ['move_to_dlq', /opsdeck fail ID --reason TEXT/],
+      ['move-to-dlq', /opsdeck fail ID --reason TEXT/],
+      ['get_circuit_breaker_status', /opsdeck breaker list/],
+      ['reset_all_circuit_breakers', /opsdeck breaker reset --all/],
+      ['update_circuit_breaker_settings', /opsdeck breaker tune SERVICE --failure-threshold N --reset-timeout S/],
+      ['retry_all_matching', /opsdeck dlq retry --search TEXT/],
+      ['api-costs', /opsdeck performance/],
+    ];
+    for (const [word, named] of functions) {
+      const run = await opsdeck([word]);
+      assert.equal(run.code, 2, word);
+      assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: `), word);
+      assert.match(run.stderr, named, word);
+    }
     const typo = await opsdeck(['statuss']);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /unknown command "statuss"; did you mean "status"\?/);
@@ -76,6 +92,11 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     ok(await opsdeck(['migrate', '--db', join(dir, 'tune.db')]));
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\)/);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /payments .* 0\/10 .*failure_threshold 10 \(registry 5\)/);
+    assert.match(
+      ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', ...common])),
+      /^breaker payments: already tuned: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\) by \S+; nothing changed$/m,
+      'a repeat says it changed nothing (and is not audited)',
+    );
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);
     const negative = await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '-1', ...common]);
     assert.equal(negative.code, 2);

@@ -264,6 +264,14 @@ test('a key put in the wrong section is sent to the one that holds it', () => {
   assert.match(p.message, /belongs under security_policy/);
 });
 
+test("an HTTP service's credential variable put straight under runner_config is sent to auth_config, with its auth_type", () => {
+  const text = ['services:', '  - name: api', '    execution_type: http', '    runner_config:', '      base_url: https://api.example.com', '      token_env_var: API_TOKEN', ''].join('\n');
+  const { problems } = parseRegistry(text, 'r.yaml', {});
+  const p = find(problems, 'services[0].runner_config.token_env_var');
+  assert.equal(p.line, 6);
+  assert.match(p.message, /^unknown key 'token_env_var' here: it belongs under auth_config, beside auth_type: bearer/);
+});
+
 test("a shell service's program that cannot start here is a warning at command[0], naming why; the registry still loads", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-program-'));
   try {

@@ -74,6 +74,10 @@ function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknow
   }
   if (hint) return `unknown key '${key}': did you mean '${hint}'?`;
   const inService = parent.length >= 2 && parent[0] === 'services';
+  if (inService && parent[parent.length - 1] === 'runner_config' && key in AuthConfig.shape) {
+    const scheme = key === 'token_env_var' ? 'bearer' : 'basic';
+    return `unknown key '${key}' here: it belongs under auth_config, beside auth_type: ${scheme} (runner_config: { auth_type: ${scheme}, auth_config: { ${key}: ... } })`;
+  }
   const home = inService ? SECTION_KEYS.find(([section, keys]) => section !== parent[parent.length - 1] && keys.includes(key)) : undefined;
   return home ? `unknown key '${key}' here: it belongs under ${home[0]}` : `unknown key '${key}'`;
 }

@@ -185,9 +185,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   /**
    * Lays `settings` over the service's tuning (keys given replace those stored, the rest stay), or with
    * null forgets the tuning (back to the registry's values). Audited (`breaker.tune`) and announced as a
-   * breakers signal in the same transaction. Returns the tuning now in force, null when none.
+   * breakers signal in the same transaction, unless it changes nothing (a repeat is not audited). Returns
+   * the tuning now in force (null when none), and whether this call changed it.
    */
-  tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null>;
+  tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>>;
   /** Every service whose rate limit or max_concurrent an operator tuned at run time, by service name. */
   listRateLimitTunings(): Promise<RateLimitTuning[]>;
   /**

@@ -79,7 +79,7 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers
     }
     await assertKnown(ctx, service);
     // The store writes the audit row and tells every worker, in one transaction.
-    await ctx.store.tuneBreaker(service, defaults ? null : settings, ctx.actor, reason ?? null);
-    return viewOf(ctx, service);
+    const { changed } = await ctx.store.tuneBreaker(service, defaults ? null : settings, ctx.actor, reason ?? null);
+    return { ...(await viewOf(ctx, service)), changed };
   },
 };

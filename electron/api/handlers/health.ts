@@ -126,8 +126,14 @@ export function checksNamed(report: HealthReport, name: string): { report: Healt
   const check = name === 'database' ? 'store' : name;
   const checks = named(report.checks, check);
   if (checks.length === 0) {
-    const known = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))].join(', ');
-    return { unknown: `no health check named ${check} (known: ${known})` };
+    const kinds = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))];
+    const [kind, ...rest] = check.split(':');
+    if (kind !== undefined && rest.length > 0 && (kinds.includes(kind) || kinds.includes(`${kind}s`))) {
+      const ofKind = report.checks.filter((c) => c.name.startsWith(`${kind}:`)).map((c) => c.name.slice(kind.length + 1));
+      const listed = ofKind.length > 0 ? `${kind}s here: ${ofKind.join(', ')}` : `there is none here now`;
+      return { unknown: `no ${kind} ${rest.join(':')} (${listed}; ${kind} alone checks every one)` };
+    }
+    return { unknown: `no health check named ${check} (known: ${kinds.join(', ')})` };
   }
   return { report: { ok: checks.every((c) => c.ok), checks } };
 }

@@ -100,7 +100,10 @@ async function tune(inv: Invocation): Promise<number> {
   return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
     const view = await call(ctx, 'breakers.tune', { service: service ?? '', ...settings, defaults, reason: str(inv.values, 'reason') });
     if (inv.common.json) printJson(inv.io, view);
-    else if (!view.tuning) inv.io.out(`breaker ${view.service_name}: back to the registry's settings (threshold ${view.failure_threshold}, recovery ${view.recovery_timeout_s}s)`);
+    else if (!view.tuning) {
+      const registry = `the registry's settings (threshold ${view.failure_threshold}, recovery ${view.recovery_timeout_s}s)`;
+      inv.io.out(view.changed ? `breaker ${view.service_name}: back to ${registry}` : `breaker ${view.service_name}: not tuned, already ${registry}; nothing changed`);
+    } else if (!view.changed) inv.io.out(`breaker ${view.service_name}: already tuned: ${tunedText(view)}; nothing changed`);
     else inv.io.out(`breaker ${view.service_name} tuned for every worker: ${tunedText(view)}`);
     return 0;
   });

@@ -10,23 +10,28 @@ export function tuningsContract(test: ContractTest): void {
   describe('breaker tuning', () => {
     test('tunes key by key, forgets on null, audits each change', async (store) => {
       assert.deepEqual(await store.listBreakerTunings(), []);
-      const first = BreakerTuning.parse(await store.tuneBreaker('payments', { failure_threshold: 10 }, alice, 'flaky upstream'));
+      const firstTune = await store.tuneBreaker('payments', { failure_threshold: 10 }, alice, 'flaky upstream');
+      assert.equal(firstTune.changed, true);
+      const first = BreakerTuning.parse(firstTune.tuning);
       assert.deepEqual(first.settings, { failure_threshold: 10 });
       assert.equal(first.set_by, ALICE);
       assert.equal(first.reason, 'flaky upstream');
-      const second = BreakerTuning.parse(await store.tuneBreaker('payments', { recovery_timeout: 30 }, alice, null));
+      const second = BreakerTuning.parse((await store.tuneBreaker('payments', { recovery_timeout: 30 }, alice, null)).tuning);
       assert.deepEqual(second.settings, { failure_threshold: 10, recovery_timeout: 30 }, 'earlier keys stay');
+      const repeat = await store.tuneBreaker('payments', { recovery_timeout: 30 }, alice, 'again');
+      assert.deepEqual([repeat.changed, repeat.tuning?.settings], [false, { failure_threshold: 10, recovery_timeout: 30 }], 'a repeat changes nothing');
       await store.tuneBreaker('mailer', { minimum_volume: 1 }, alice, null);
       const listed = await store.listBreakerTunings();
       assert.deepEqual(listed.map((t) => [t.service_name, t.settings]), [
         ['mailer', { minimum_volume: 1 }],
         ['payments', { failure_threshold: 10, recovery_timeout: 30 }],
       ]);
-      assert.equal(await store.tuneBreaker('payments', null, alice, 'back to the registry'), null);
+      assert.deepEqual(await store.tuneBreaker('payments', null, alice, 'back to the registry'), { tuning: null, changed: true });
+      assert.deepEqual(await store.tuneBreaker('payments', null, alice, 'again'), { tuning: null, changed: false });
       assert.deepEqual((await store.listBreakerTunings()).map((t) => t.service_name), ['mailer']);
 
       const audits = (await auditActions(store)).filter((a) => a.action === 'breaker.tune' && a.target === 'payments').reverse();
-      assert.equal(audits.length, 3);
+      assert.equal(audits.length, 3, 'the repeats are not audited');
       assert.ok(audits.every((a) => a.actor === ALICE));
       assert.deepEqual(audits[1]?.details, { reason: null, from: { failure_threshold: 10 }, to: { failure_threshold: 10, recovery_timeout: 30 } });
       assert.deepEqual(audits[2]?.details, { reason: 'back to the registry', from: { failure_threshold: 10, recovery_timeout: 30 }, to: null });

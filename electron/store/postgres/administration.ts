@@ -95,11 +95,11 @@ export class PostgresAdministration {
     return listTunings(this.#open(), BREAKER_TUNINGS);
   }
 
-  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const { tuning } = await tune(this.#open(), BREAKER_TUNINGS, service, settingsChange(settings), actor, reason);
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>> {
+    const tuned = await tune(this.#open(), BREAKER_TUNINGS, service, settingsChange(settings), actor, reason);
     // Announced inside its transaction to the other processes; this one hears it at once.
     this.#signals.emit('breakers');
-    return tuning;
+    return tuned;
   }
 
   // ---- rate limit tuning -----------------------------------------------------------------------

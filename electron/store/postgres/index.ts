@@ -445,7 +445,7 @@ export class PostgresStore implements Store {
     return this.#administration.silenceAlert(rule, until, actor, reason);
   }
   async listBreakerTunings(): Promise<BreakerTuning[]> { return this.#administration.listBreakerTunings(); }
-  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>> {
     return this.#administration.tuneBreaker(service, settings, actor, reason);
   }
   async listRateLimitTunings(): Promise<RateLimitTuning[]> { return this.#administration.listRateLimitTunings(); }

@@ -107,10 +107,10 @@ export class SqliteAdministration {
     return this.#db.patient(() => this.#breakerTunings.list());
   }
 
-  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<BreakerTuning | null> {
-    const { tuning } = await this.#db.patient(() => this.#breakerTunings.tune(service, settingsChange(settings), actor, reason));
+  async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>> {
+    const tuned = await this.#db.patient(() => this.#breakerTunings.tune(service, settingsChange(settings), actor, reason));
     this.#signals.emit('breakers');
-    return tuning;
+    return tuned;
   }
 
   // ---- rate limit tuning -----------------------------------------------------------------------
