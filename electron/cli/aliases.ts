@@ -20,7 +20,18 @@ export const ALIASES: Record<string, Alias> = {
   // The view the runbooks read for "performance issues": jobs.v_execution_performance_by_type.
   'execution-performance': { to: ['performance'] },
   'performance-by-type': { to: ['performance'] },
+  // Runbook 002's pipelines are opsdeck's workflows: pipeline show 3 is workflow show 3.
+  pipeline: { to: ['workflow'] },
+  pipelines: { to: ['workflow', 'runs'] },
 };
+
+const SHUTDOWN =
+  'opsdeck safe-mode on --drain SECONDS stops claiming, lets running jobs finish, then stops what still runs; opsdeck emergency-stop stops everything now; a worker drains on SIGTERM';
+const RECOVER =
+  'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back';
+const BACKUP =
+  'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set';
+const INSPECT = "opsdeck workflow show RUN shows a run's state: each task, its job, and why it waits or failed; opsdeck workflow runs lists the runs";
 
 export const HINTS: Record<string, string> = {
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
@@ -28,8 +39,8 @@ export const HINTS: Record<string, string> = {
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
   'runner-health': 'opsdeck runners',
   executions: 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures',
-  shutdown: 'opsdeck safe-mode on --drain SECONDS stops claiming, lets running jobs finish, then stops what still runs; opsdeck emergency-stop stops everything now; a worker drains on SIGTERM',
-  recover: 'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back',
+  shutdown: SHUTDOWN,
+  recover: RECOVER,
   // Runbook 001's functions (core.dlq, core.circuit_breaker), typed as commands: snake or kebab case.
   'move-to-dlq': 'opsdeck fail ID --reason TEXT moves a job to the dead-letter queue (--force while a live worker holds it); opsdeck fail --stuck --reason TEXT moves every stuck one',
   'get-dlq-items': 'opsdeck dlq list (--service S, --search TEXT, --fingerprint FP); opsdeck dlq groups groups them by failure',
@@ -40,8 +51,30 @@ export const HINTS: Record<string, string> = {
   'reset-circuit-breaker': 'opsdeck breaker reset SERVICE --reason TEXT',
   'reset-all-circuit-breakers': 'opsdeck breaker reset --all --reason TEXT',
   'update-circuit-breaker-settings': 'opsdeck breaker tune SERVICE --failure-threshold N --reset-timeout S (at run time, for every worker; --defaults undoes)',
+  // Runbook 002's orchestrator: state inspection, recovery from checkpoints, shutdown, validation.
+  inspect: INSPECT,
+  state: INSPECT,
+  'inspect-pipeline-state': INSPECT,
+  'get-pipeline-state': INSPECT,
+  checkpoint: RECOVER,
+  recovery: RECOVER,
+  restore: RECOVER,
+  'recover-failed-pipeline': RECOVER,
+  'restore-pipeline': RECOVER,
+  'resume-from-checkpoint': RECOVER,
+  'get-latest-checkpoint': 'opsdeck keeps no checkpoints of its own: each task of a run is a job whose result is kept, so opsdeck workflow retry RUN goes on from the failed tasks; opsdeck workflow show RUN shows where it stands',
+  'force-shutdown': SHUTDOWN,
+  'emergency-shutdown': SHUTDOWN,
+  'stop-new-requests': 'opsdeck safe-mode on stops claiming new jobs everywhere (--drain SECONDS then stops what still runs); opsdeck enqueue keeps accepting jobs for later',
+  'restore-from-backup': BACKUP,
+  'restore-database': BACKUP,
+  validate: 'opsdeck validate-config FILE checks a registry (services, workflows with their dependencies and cycles, schedules, alert rules) and names every problem by file:line:col',
+  'validate-pipeline': 'opsdeck validate-config FILE checks every workflow of a registry: unknown services, missing dependencies and cycles, by file:line:col',
+  'alert-rules': 'opsdeck alerts list shows every alert rule and its state; opsdeck alerts save-rule FILE adds one',
+  'error-patterns': 'opsdeck errors groups the recent failures by class and fingerprint; opsdeck dlq groups groups the dead letters',
+  'run-health-checks': 'opsdeck health-check checks every component (store, migrations, registry, runners, workers, dispatch, breakers, workflows, scheduler); health-check NAME checks one',
   'api-costs': 'opsdeck keeps no cost figures; opsdeck performance shows each execution type\'s volume and latency, opsdeck errors its recent failures',
-  backup: 'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set',
+  backup: BACKUP,
 };
 
 /** The hint for a word typed as a command, in snake case or kebab case, any letter case. */

@@ -56,6 +56,11 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       ['update_circuit_breaker_settings', /opsdeck breaker tune SERVICE --failure-threshold N --reset-timeout S/],
       ['retry_all_matching', /opsdeck dlq retry --search TEXT/],
       ['api-costs', /opsdeck performance/],
+      // Runbook 002's orchestrator.
+      ['validate', /opsdeck validate-config FILE/],
+      ['inspect_pipeline_state', /opsdeck workflow show RUN/],
+      ['recover_failed_pipeline', /opsdeck workflow retry RUN/],
+      ['force-shutdown', /opsdeck emergency-stop stops everything now/],
     ];
     for (const [word, named] of functions) {
       const run = await opsdeck([word]);
@@ -63,6 +68,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: `), word);
       assert.match(run.stderr, named, word);
     }
+    assert.equal(ok(await opsdeck(['pipelines', ...common])), ok(await opsdeck(['workflow', 'runs', ...common])), 'pipelines are workflow runs');
     const typo = await opsdeck(['statuss']);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /unknown command "statuss"; did you mean "status"\?/);

@@ -105,6 +105,19 @@ describe('opsdeck workflow', () => {
     assert.match(status, /workflow runs --stuck lists them/);
   });
 
+  it('workflow show says why a pending task waits, as opsdeck job says it, in the text and the JSON', async () => {
+    const own = ['--db', join(dir, 'waiting.db'), ...common.slice(2)];
+    const started = z.object({ run_id: z.number() }).parse(json(await opsdeck(['workflow', 'run', 'etl', '--json', ...own])));
+    ok(await opsdeck(['pause', 'default', '--reason', 'maintenance', ...own]));
+    const text = ok(await opsdeck(['workflow', 'show', String(started.run_id), ...own]));
+    assert.match(text, /^extract +\d+ +pending .*queue default is paused by \S+: maintenance \(opsdeck unpause default\)/m, text);
+    const detail = calls['workflows.show'].output.parse(json(await opsdeck(['workflow', 'show', String(started.run_id), '--json', ...own])));
+    const extract = detail.tasks.find((t) => t.name === 'extract');
+    const transform = detail.tasks.find((t) => t.name === 'transform');
+    assert.ok(extract?.waiting.some((w) => w.startsWith('queue default is paused')), JSON.stringify(extract));
+    assert.deepEqual(transform?.waiting, [], 'a task waiting for its dependencies is not pending: nothing holds its job');
+  });
+
   it('says what is wrong with a bad subcommand, payload, status or run', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);

@@ -5,6 +5,7 @@ import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
 import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 
 
@@ -51,7 +52,15 @@ export const workflows: Handlers<
     const { id } = await runOf(ctx.store, input.run);
     const detail = await ctx.store.getWorkflowRun(id);
     if (!detail) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
-    return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks: detail.tasks };
+    const pending = detail.tasks.filter((t) => t.status === 'pending');
+    const fleet = pending.length > 0 ? await fleetFacts(ctx) : null;
+    const waiting = new Map<number, string[]>();
+    for (const task of pending) {
+      const job = await ctx.store.getJob(task.job_id);
+      if (job && fleet) waiting.set(task.job_id, await waitingOf(ctx, job, fleet));
+    }
+    const tasks = detail.tasks.map((t) => ({ ...t, waiting: waiting.get(t.job_id) ?? [] }));
+    return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks };
   },
 
   'workflows.retry': async (input, ctx) => {

@@ -40,7 +40,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
   io.out('');
   io.out(
     renderTable(
-      [{ header: 'task' }, { header: 'job', align: 'right' }, { header: 'status' }, { header: 'depends on' }, { header: 'attempts', align: 'right' }, { header: 'started' }, { header: 'took' }, { header: 'why', max: 60 }],
+      [{ header: 'task' }, { header: 'job', align: 'right' }, { header: 'status' }, { header: 'depends on' }, { header: 'attempts', align: 'right' }, { header: 'started' }, { header: 'took' }, { header: 'why', max: 400 }],
       detail.tasks.map((t) => [
         t.name,
         String(t.job_id),
@@ -50,7 +50,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
         when(t.started_at),
         // A pending task's start is an earlier attempt's: it is not running now.
         t.status === 'pending' ? '-' : seconds(t.started_at, t.completed_at),
-        t.status === 'failed' || t.status === 'blocked' ? timesIn(t.error_message ?? '') : '',
+        t.status === 'failed' || t.status === 'blocked' ? timesIn(t.error_message ?? '') : timesIn(t.waiting.join('; ')),
       ]),
     ),
   );

@@ -1,4 +1,4 @@
-import type { WorkflowTask } from '../../../../shared/workflow.ts';
+import type { WorkflowTaskView } from '../../../../shared/views.ts';
 import { routeHref } from '../../lib/router.ts';
 import { formatTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -6,7 +6,7 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { taskTiming } from './runView.ts';
 
 /** The run's tasks in text: what the graph shows, for reading, copying and screen readers. */
-export function RunTasks({ tasks, caption }: { tasks: WorkflowTask[]; caption: string }) {
+export function RunTasks({ tasks, caption }: { tasks: WorkflowTaskView[]; caption: string }) {
   const now = useNow();
   return (
     <table className="table compact" aria-label={caption}>
@@ -36,7 +36,7 @@ export function RunTasks({ tasks, caption }: { tasks: WorkflowTask[]; caption: s
             <td className="mono">{task.service_name}</td>
             <td>{formatTime(task.started_at)}</td>
             <td>{taskTiming(task, now)}</td>
-            <td className="wf-reason">{task.status === 'failed' || task.status === 'blocked' ? (task.error_message ?? '') : ''}</td>
+            <td className="wf-reason">{task.status === 'failed' || task.status === 'blocked' ? (task.error_message ?? '') : task.waiting.join('; ')}</td>
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,49 @@
+import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
+import type { ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
+import type { RateLimitView } from '../../shared/rateLimitTuning.ts';
+import { effectiveBreaker } from '../../shared/registry.ts';
+import { dispatchAllowance } from '../engine/breakerMachine.ts';
+import { NOT_IN_REGISTRY } from '../engine/foreignServices.ts';
+import type { ApiContext } from './context.ts';
+import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
+import { rateLimitUse } from './rateUse.ts';
+import { rateLimitReason, waitingReasons } from './waitingReasons.ts';
+
+/** What holds every pending job alike, read once however many jobs are asked about. */
+export interface FleetFacts {
+  now: Date;
+  control: ControlState;
+  tunings: BreakerTuning[];
+  rates: RateLimitView[];
+  workers: WorkerInfo[];
+}
+
+export async function fleetFacts(ctx: ApiContext): Promise<FleetFacts> {
+  const [control, tunings, rates, workers] = await Promise.all([
+    ctx.store.getControl(),
+    ctx.store.listBreakerTunings(),
+    rateLimitUse(ctx),
+    ctx.store.listWorkers(WORKER_LOST_AFTER_MS),
+  ]);
+  return { now: new Date(), control, tunings, rates, workers };
+}
+
+/** Why a job is not starting (waitingReasons), with its breaker and last attempt read for it; none unless pending. */
+export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): Promise<string[]> {
+  if (job.status !== 'pending') return [];
+  const service = job.service_name;
+  const [breaker, attempts] = await Promise.all([ctx.store.getBreaker(service), ctx.store.listAttempts(job.id)]);
+  const last = attempts.at(-1);
+  const config = tunedBreaker(effectiveBreaker(ctx.registry.service(service)), fleet.tunings.find((t) => t.service_name === service));
+  return waitingReasons({
+    job,
+    now: fleet.now,
+    control: fleet.control,
+    breaker,
+    breakerAllowance: dispatchAllowance(breaker, config, fleet.now),
+    rateLimited: rateLimitReason(fleet.rates.find((r) => r.service_name === service)),
+    workers: fleet.workers,
+    serviceKnownHere: ctx.registry.loadedAt === null ? null : ctx.registry.service(service) !== undefined,
+    handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),
+  });
+}
