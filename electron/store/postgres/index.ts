@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
+import type { DlqRetried } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -278,8 +279,10 @@ export class PostgresStore implements Store {
     return reads.dlqList(this.#open, selector, page);
   }
 
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await dlqRetry(this.#open, selector, actor), true);
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
+    const result = await dlqRetry(this.#open, selector, actor);
+    this.#jobsChangedBy(result.retried, true);
+    return result;
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {

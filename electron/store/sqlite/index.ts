@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
+import type { DlqRetried } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -272,7 +273,7 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.dlqList(selector, page));
   }
 
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
     return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqRetry(selector, actor)), true);
   }
 
