@@ -54,6 +54,8 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  PoolUse,
+  ConnectionRoom,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -85,6 +87,7 @@ import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
+import { connectionRoom } from './connectionRoom.ts';
 import { urlPasswords } from '../location.ts';
 
 /**
@@ -130,6 +133,14 @@ export class PostgresStore implements Store {
 
   connectionSecrets(): string[] {
     return urlPasswords(this.#db.url);
+  }
+
+  poolUse(): PoolUse | null {
+    return this.#open.poolUse();
+  }
+
+  async connectionRoom(): Promise<ConnectionRoom | null> {
+    return connectionRoom(this.#open);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------

@@ -54,6 +54,8 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  PoolUse,
+  ConnectionRoom,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -135,6 +137,15 @@ export class SqliteStore implements Store {
 
   connectionSecrets(): string[] {
     return [];
+  }
+
+  /** One connection, no pool: nothing to run out of. */
+  poolUse(): PoolUse | null {
+    return null;
+  }
+
+  async connectionRoom(): Promise<ConnectionRoom | null> {
+    return null;
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------
