@@ -24,10 +24,11 @@ const RETRY_MS = 1000;
 type Outcome = 'success' | 'failure' | 'probe_release';
 
 /**
- * What a read-modify-write came to: saved (or nothing to save), beaten by other writers on every try, or
- * failed in the store; `sent` is then the record a save carried when it failed, which may have landed.
+ * What a read-modify-write came to: saved (or nothing to save), beaten by other writers on every try, not
+ * tried while a save of outcomes that may have landed is not settled (settleUnsure), or failed in the
+ * store; `sent` is then the record a save carried when it failed, which may have landed.
  */
-type Update = 'saved' | 'outrun' | { error: unknown; sent: BreakerRecord | null };
+type Update = 'saved' | 'outrun' | 'unsettled' | { error: unknown; sent: BreakerRecord | null };
 
 /**
  * This worker's view of the shared circuit breakers: a cache refreshed from the store, the gate the
@@ -199,7 +200,7 @@ export class BreakerKeeper {
       }
       return { record: current, transitions: [] };
     });
-    if (saved !== 'saved') this.#log.warn('could not take probe slots on a breaker', { service, error: saved === 'outrun' ? 'other workers saved it first on every try' : errorMessage(saved.error) });
+    if (saved !== 'saved') this.#log.warn('could not take probe slots on a breaker', { service, error: typeof saved === 'object' ? errorMessage(saved.error) : saved === 'outrun' ? 'other workers saved it first on every try' : 'an earlier save is not settled yet' });
     return saved === 'saved' ? granted : 0;
   }
 
@@ -274,10 +275,10 @@ export class BreakerKeeper {
         untaken.push(service);
         continue;
       }
-      const { update, events } = await this.#writeOutcomes(service, recorded);
+      const { update, events, outcomes } = await this.#writeOutcomes(service, recorded);
       if (update === 'saved') {
-        if (this.#kept.delete(service)) this.#log.info('wrote breaker outcomes kept while the store did not take them', { service, outcomes: outcomesIn(events) });
-      } else if (update === 'outrun') {
+        if (this.#kept.delete(service)) this.#log.info('wrote breaker outcomes kept while the store did not take them', { service, outcomes });
+      } else if (update === 'outrun' || update === 'unsettled') {
         this.#keep(service, events);
         this.#log.warn('other workers saved a breaker first on every try: its outcomes are kept for the next write', { service });
       } else {
@@ -293,22 +294,26 @@ export class BreakerKeeper {
     if (this.#kept.size > 0) this.#schedule(RETRY_MS);
   }
 
-  /** One service's outcomes, after those of a save that may not have landed (settleUnsure). */
-  async #writeOutcomes(service: string, recorded: BreakerEvent[]): Promise<{ update: Update; events: BreakerEvent[] }> {
+  /**
+   * One service's outcomes, after those of a save that may not have landed (settleUnsure); `outcomes` counts
+   * both, written now or found written.
+   */
+  async #writeOutcomes(service: string, recorded: BreakerEvent[]): Promise<{ update: Update; events: BreakerEvent[]; outcomes: number }> {
+    const outcomes = outcomesIn(this.#unsure.get(service)?.events ?? []) + outcomesIn(recorded);
     let events = recorded;
     try {
       events = [...(await this.#settleUnsure(service)), ...recorded];
     } catch (error) {
-      return { update: { error, sent: null }, events };
+      return { update: { error, sent: null }, events, outcomes };
     }
-    return { update: await this.#update(service, (r) => this.#applyAll(r, events)), events };
+    return { update: await this.#update(service, (r) => this.#applyAll(r, events)), events, outcomes };
   }
 
   /**
    * A save that failed without an answer may have landed. The store holding exactly the record it sent says
    * it did, and its outcomes are written; anything else and they are returned, to be written before what
    * came after them. (Had another worker saved the breaker on top of it before this look, they are written
-   * again: counted twice, never lost.)
+   * again: counted twice, never lost.) Only the writes of outcomes, one at a time, look.
    */
   async #settleUnsure(service: string): Promise<BreakerEvent[]> {
     const unsure = this.#unsure.get(service);
@@ -349,14 +354,11 @@ export class BreakerKeeper {
     service: string,
     change: (record: BreakerRecord) => { record: BreakerRecord; transitions: BreakerTransition[] },
   ): Promise<Update> {
+    // Another change first would move the record on, and hide whether that save landed: the next write of
+    // outcomes settles it, within RETRY_MS, and a tick or a probe slot can wait that long.
+    if (this.#unsure.has(service)) return 'unsettled';
     let sent: BreakerRecord | null = null;
     try {
-      // Outcomes of a save that may not have landed go before this change, in the next write.
-      const unwritten = await this.#settleUnsure(service);
-      if (unwritten.length > 0) {
-        this.#keep(service, unwritten);
-        this.#schedule(URGENT_MS);
-      }
       let current: BreakerRecord =
         this.#cache.get(service) ?? (await this.#store.getBreaker(service)) ?? newBreakerRecord(service, new Date());
       for (let i = 0; i < SAVE_TRIES; i++) {
