@@ -1,10 +1,11 @@
-import type { BreakerRecord } from '../../shared/domain.ts';
+import { BreakerRecord } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
 import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import { tunedGates, type RateLimitTuning } from '../../shared/rateLimitTuning.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
+import { foldOldest, KEPT_MOST } from './breakerBacklog.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
 import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
@@ -17,8 +18,17 @@ const SAVE_TRIES = 5;
 const URGENT_MS = 10;
 /** ...while a stream of successes on a closed breaker is written about once a second, not once a job. */
 const CALM_MS = 1000;
+/** Outcomes the store did not take are tried again this much later, as long as it does not. */
+const RETRY_MS = 1000;
 
 type Outcome = 'success' | 'failure' | 'probe_release';
+
+/**
+ * What a read-modify-write came to: saved (or nothing to save), beaten by other writers on every try, not
+ * tried while a save of outcomes that may have landed is not settled (settleUnsure), or failed in the
+ * store; `sent` is then the record a save carried when it failed, which may have landed.
+ */
+type Update = 'saved' | 'outrun' | 'unsettled' | { error: unknown; sent: BreakerRecord | null };
 
 /**
  * This worker's view of the shared circuit breakers: a cache refreshed from the store, the gate the
@@ -35,6 +45,10 @@ export class BreakerKeeper {
   #rateLimitTunings: RateLimitTuning[] = [];
   #rateGates: { base: ServiceGate[]; tunings: RateLimitTuning[]; gates: ServiceGate[] } | null = null;
   #pending = new Map<string, BreakerEvent[]>();
+  /** Per service, a save of outcomes that failed with no answer: it may have landed, or not (settleUnsure). */
+  #unsure = new Map<string, { sent: BreakerRecord; events: BreakerEvent[] }>();
+  /** Services with outcomes kept through a failed write and not written since. */
+  #kept = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #dueAt = Number.POSITIVE_INFINITY;
   #writing: Promise<void> = Promise.resolve();
@@ -94,7 +108,9 @@ export class BreakerKeeper {
       if (rateLimitsKey(rateLimitTunings) !== rateLimitsKey(this.#rateLimitTunings)) this.#rateLimitTunings = rateLimitTunings;
       for (const record of records) {
         if (tickDue(record, this.#effective(record.service_name), now)) {
-          await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
+          const ticked = await this.#update(record.service_name, (r) => this.#applyAll(r, [{ type: 'tick', at: now }]));
+          // Time moves it again at the next refresh: nothing is lost by leaving it.
+          if (typeof ticked === 'object') this.#log.warn('could not save a breaker', { service: record.service_name, error: errorMessage(ticked.error) });
         }
       }
       // Only a refresh that changed what claims may take wakes the dispatcher: a wake every refresh would
@@ -184,7 +200,8 @@ export class BreakerKeeper {
       }
       return { record: current, transitions: [] };
     });
-    return saved ? granted : 0;
+    if (saved !== 'saved') this.#log.warn('could not take probe slots on a breaker', { service, error: typeof saved === 'object' ? errorMessage(saved.error) : saved === 'outrun' ? 'other workers saved it first on every try' : 'an earlier save is not settled yet' });
+    return saved === 'saved' ? granted : 0;
   }
 
   #record(service: string, outcome: Outcome, at: Date, error?: string): void {
@@ -196,10 +213,11 @@ export class BreakerKeeper {
     } else {
       events.push(outcome === 'failure' ? { type: 'failure', at, error } : { type: outcome, at });
     }
-    this.#pending.set(service, events);
+    this.#pending.set(service, this.#kept.has(service) ? this.#bounded(service, events) : events);
     const cached = this.#cache.get(service);
     const calm = outcome === 'success' && (cached === undefined || cached.state === 'closed');
-    this.#schedule(calm ? CALM_MS : URGENT_MS);
+    // While the store is not taking outcomes, the next try waits its turn rather than following every job.
+    this.#schedule(this.#kept.size > 0 ? RETRY_MS : calm ? CALM_MS : URGENT_MS);
   }
 
   /** What a settled attempt tells its service's breaker; a probe that ended without a verdict frees its slot. */
@@ -218,7 +236,10 @@ export class BreakerKeeper {
     return this.#writing;
   }
 
+  /** Stops its timers; outcomes the store never took are told of, for they go with the process. */
   close(): void {
+    const unwritten = [...this.#pending.values(), ...[...this.#unsure.values()].map((u) => u.events)].reduce((n, events) => n + outcomesIn(events), 0);
+    if (unwritten > 0) this.#log.warn('breaker outcomes not written: the store did not take them before this worker stopped', { outcomes: unwritten });
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
@@ -227,6 +248,7 @@ export class BreakerKeeper {
   }
 
   #schedule(delayMs: number): void {
+    if (this.#closed) return;
     const due = Date.now() + delayMs;
     if (due >= this.#dueAt) return;
     if (this.#timer) clearTimeout(this.#timer);
@@ -234,13 +256,85 @@ export class BreakerKeeper {
     this.#timer = setTimeout(() => void this.flush(), delayMs);
   }
 
+  /**
+   * Writes each service's outcomes in the order they came. What the store does not take is kept, ahead of
+   * outcomes recorded since, and tried again every RETRY_MS: an outage must not cost a breaker the failures
+   * that should open it. Once one service's write fails in the store, the others of the round are kept
+   * untried rather than each waiting out the same failure.
+   */
   async #writePending(): Promise<void> {
     const pending = this.#pending;
     this.#pending = new Map();
-    for (const [service, events] of pending) {
-      const saved = await this.#update(service, (r) => this.#applyAll(r, events));
-      if (!saved) this.#log.warn('gave up recording outcomes on a breaker', { service, outcomes: events.length });
+    let failure: unknown = null;
+    const untaken: string[] = [];
+    // A service whose last save may not have landed is looked at even with nothing new to write.
+    for (const service of this.#unsure.keys()) if (!pending.has(service)) pending.set(service, []);
+    for (const [service, recorded] of pending) {
+      if (failure !== null) {
+        this.#keep(service, recorded);
+        untaken.push(service);
+        continue;
+      }
+      const { update, events, outcomes } = await this.#writeOutcomes(service, recorded);
+      if (update === 'saved') {
+        if (this.#kept.delete(service)) this.#log.info('wrote breaker outcomes kept while the store did not take them', { service, outcomes });
+      } else if (update === 'outrun' || update === 'unsettled') {
+        this.#keep(service, events);
+        this.#log.warn('other workers saved a breaker first on every try: its outcomes are kept for the next write', { service });
+      } else {
+        failure = update.error;
+        if (update.sent) {
+          this.#unsure.set(service, { sent: update.sent, events });
+          this.#kept.add(service);
+        } else this.#keep(service, events);
+        untaken.push(service);
+      }
     }
+    if (failure !== null) this.#log.warn('could not record breaker outcomes: kept until the store answers', { services: untaken, error: errorMessage(failure) });
+    if (this.#kept.size > 0) this.#schedule(RETRY_MS);
+  }
+
+  /**
+   * One service's outcomes, after those of a save that may not have landed (settleUnsure); `outcomes` counts
+   * both, written now or found written.
+   */
+  async #writeOutcomes(service: string, recorded: BreakerEvent[]): Promise<{ update: Update; events: BreakerEvent[]; outcomes: number }> {
+    const outcomes = outcomesIn(this.#unsure.get(service)?.events ?? []) + outcomesIn(recorded);
+    let events = recorded;
+    try {
+      events = [...(await this.#settleUnsure(service)), ...recorded];
+    } catch (error) {
+      return { update: { error, sent: null }, events, outcomes };
+    }
+    return { update: await this.#update(service, (r) => this.#applyAll(r, events)), events, outcomes };
+  }
+
+  /**
+   * A save that failed without an answer may have landed. The store holding exactly the record it sent says
+   * it did, and its outcomes are written; anything else and they are returned, to be written before what
+   * came after them. (Had another worker saved the breaker on top of it before this look, they are written
+   * again: counted twice, never lost.) Only the writes of outcomes, one at a time, look.
+   */
+  async #settleUnsure(service: string): Promise<BreakerEvent[]> {
+    const unsure = this.#unsure.get(service);
+    if (!unsure) return [];
+    const stored = await this.#store.getBreaker(service);
+    this.#unsure.delete(service);
+    if (stored) this.#cache.set(service, stored);
+    else this.#cache.delete(service);
+    return stored !== null && sameRecord(stored, unsure.sent) ? [] : unsure.events;
+  }
+
+  /** Outcomes the store did not take, back ahead of those recorded since, within the bound. */
+  #keep(service: string, events: BreakerEvent[]): void {
+    this.#kept.add(service);
+    this.#pending.set(service, this.#bounded(service, [...events, ...(this.#pending.get(service) ?? [])]));
+  }
+
+  #bounded(service: string, events: BreakerEvent[]): BreakerEvent[] {
+    const { events: bounded, folded } = foldOldest(events);
+    if (folded > 0) this.#log.warn('more breaker outcomes wait to be written than are kept one by one: the oldest were folded into counts', { service, folded, kept_most: KEPT_MOST });
+    return bounded;
   }
 
   #applyAll(record: BreakerRecord, events: BreakerEvent[]): { record: BreakerRecord; transitions: BreakerTransition[] } {
@@ -255,40 +349,61 @@ export class BreakerKeeper {
     return { record: current, transitions };
   }
 
-  /** Read-modify-write with the version as the fence; true when saved or when nothing needed saving. */
+  /** Read-modify-write with the version as the fence; 'saved' also when nothing needed saving. */
   async #update(
     service: string,
     change: (record: BreakerRecord) => { record: BreakerRecord; transitions: BreakerTransition[] },
-  ): Promise<boolean> {
+  ): Promise<Update> {
+    // Another change first would move the record on, and hide whether that save landed: the next write of
+    // outcomes settles it, within RETRY_MS, and a tick or a probe slot can wait that long.
+    if (this.#unsure.has(service)) return 'unsettled';
+    let sent: BreakerRecord | null = null;
     try {
       let current: BreakerRecord =
         this.#cache.get(service) ?? (await this.#store.getBreaker(service)) ?? newBreakerRecord(service, new Date());
       for (let i = 0; i < SAVE_TRIES; i++) {
         const { record, transitions } = change(current);
-        if (record === current) return true;
+        if (record === current) return 'saved';
         const toSave = { ...record, version: current.version + 1 };
         const transition = combine(transitions);
-        if (await this.#store.saveBreaker(toSave, transition)) {
-          this.#cache.set(service, toSave);
-          if (toSave.state !== current.state) {
-            this.#scheduleDeadline();
-            this.#changed();
-          }
-          if (transition) {
-            this.#log[transition.to === 'open' ? 'warn' : 'info'](`breaker ${transition.from} → ${transition.to}`, { service, reason: transition.reason });
-            this.#emitter.emit('breaker', { service, state: toSave.state, mode: toSave.mode, reason: transition.reason });
-          }
-          return true;
+        sent = toSave;
+        const landed = await this.#store.saveBreaker(toSave, transition);
+        sent = null;
+        if (landed) {
+          this.#saved(current, toSave, transition);
+          return 'saved';
         }
         current = (await this.#store.getBreaker(service)) ?? newBreakerRecord(service, new Date());
         this.#cache.set(service, current);
       }
-      return false;
+      return 'outrun';
     } catch (error) {
-      this.#log.warn('could not save a breaker', { service, error: errorMessage(error) });
-      return false;
+      return { error, sent };
     }
   }
+
+  #saved(before: BreakerRecord, saved: BreakerRecord, transition: BreakerTransition | null): void {
+    const service = saved.service_name;
+    this.#cache.set(service, saved);
+    if (saved.state !== before.state) {
+      this.#scheduleDeadline();
+      this.#changed();
+    }
+    if (transition) {
+      this.#log[transition.to === 'open' ? 'warn' : 'info'](`breaker ${transition.from} → ${transition.to}`, { service, reason: transition.reason });
+      this.#emitter.emit('breaker', { service, state: saved.state, mode: saved.mode, reason: transition.reason });
+    }
+  }
+}
+
+/** Outcomes in a list of events, a counted one as its count. */
+function outcomesIn(events: BreakerEvent[]): number {
+  return events.reduce((n, e) => n + ('count' in e && e.count !== undefined ? e.count : 1), 0);
+}
+
+/** Every field the same, the version included: the store holds exactly this record. */
+function sameRecord(a: BreakerRecord, b: BreakerRecord): boolean {
+  return BreakerRecord.keyof().options.every((key) => a[key] === b[key]);
 }
 
 /** Several transitions in one save (rare: a probe closes it and the next failures reopen it) read as one. */

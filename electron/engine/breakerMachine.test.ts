@@ -181,3 +181,19 @@ test('a counted success is that many successes at one instant: closed, rolled ov
   assert.deepEqual(closing.transitions, ['half_open->closed']);
   assert.equal(closing.record.window_successes, 2, 'the first success closed it; the other two count in the fresh window');
 });
+
+test('a counted failure is that many failures at one instant: below the threshold, crossing it, and failing a probe', () => {
+  const singles = (record: BreakerRecord, n: number, when: Date) =>
+    run(record, Array.from({ length: n }, (): BreakerEvent => ({ type: 'failure', at: when, error: 'boom' })));
+  const counted = (record: BreakerRecord, n: number, when: Date) => run(record, [{ type: 'failure', at: when, error: 'boom', count: n }]);
+  const same = (a: ReturnType<typeof run>, b: ReturnType<typeof run>) =>
+    assert.deepEqual({ ...a, record: { ...a.record, version: 0 } }, { ...b, record: { ...b.record, version: 0 } });
+  const busy = run(newBreakerRecord('svc', at(0)), [{ type: 'success', at: at(1), count: 3 }]).record;
+  same(counted(busy, 2, at(2)), singles(busy, 2, at(2)));
+  const crossing = counted(busy, 5, at(2));
+  same(crossing, singles(busy, 5, at(2)));
+  assert.deepEqual(crossing.transitions, ['closed->open']);
+  assert.equal(crossing.record.window_failures, 5);
+  const half = run(opened(), [{ type: 'tick', at: at(40) }, { type: 'probe_start', at: at(40) }]).record;
+  same(counted(half, 3, at(41)), singles(half, 3, at(41)));
+});

@@ -11,7 +11,8 @@ import type { BreakerTransition } from '../store/store.ts';
 export type BreakerEvent =
   /** `count` successes at the same instant (a settled batch): the same as that many single events. */
   | { type: 'success'; at: Date; count?: number }
-  | { type: 'failure'; at: Date; error?: string }
+  /** `count` failures at the same instant (outcomes folded while they could not be written), as for success. */
+  | { type: 'failure'; at: Date; error?: string; count?: number }
   /** Time passed: rolls the window, moves open → half_open after the recovery timeout, expires probes. */
   | { type: 'tick'; at: Date }
   | { type: 'probe_start'; at: Date }
@@ -132,7 +133,7 @@ function apply(record: BreakerRecord, config: CircuitBreakerConfig, event: Break
     case 'failure': {
       const counted = {
         ...rolled,
-        window_failures: rolled.window_failures + 1,
+        window_failures: rolled.window_failures + Math.max(1, event.count ?? 1),
         last_error: event.error ?? rolled.last_error,
       };
       if (!auto) return { record: counted, transition: null };

@@ -1,6 +1,7 @@
-import type { Actor, DlqGroup, DlqSelector, Job } from '../../shared/domain.ts';
+import { effectiveState } from '../../shared/breakerRecord.ts';
+import type { Actor, BreakerMode, BreakerState, DlqGroup, DlqSelector, Job } from '../../shared/domain.ts';
 import { FAILURE_WINDOW_MAX_MINUTES } from '../../shared/views.ts';
-import type { FailureGroup } from '../../shared/views.ts';
+import type { FailureGroup, HeldByBreaker } from '../../shared/views.ts';
 import type { Page, PageRequest } from './store.ts';
 
 /** The Store's failures: the recent failed attempts, and the dead-letter queue's triage. */
@@ -20,8 +21,11 @@ export interface FailureStore {
   dlqCount(selector: DlqSelector): Promise<number>;
   /** The open dead letters a selector matches, newest first, keyset-paginated like listJobs. */
   dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>>;
-  /** Back to pending now with attempts reset; their errors stay in the attempt history. */
-  dlqRetry(selector: DlqSelector, actor: Actor): Promise<number>;
+  /**
+   * Back to pending now with attempts reset; their errors stay in the attempt history. What it says it
+   * retried, and which breakers hold them, is counted in the retry's own transaction.
+   */
+  dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried>;
   /** Marks them resolved with the note; they stay `failed` but leave the open list. */
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
   /**
@@ -30,6 +34,27 @@ export interface FailureStore {
    */
   purgeResolvedCount(before: Date): Promise<number>;
   purgeResolved(before: Date, actor: Actor): Promise<number>;
+}
+
+/** What a dead-letter retry sent back, and of it, what each service's breaker holds. */
+export interface DlqRetried {
+  retried: number;
+  /** By service name; only breakers dispatch obeys as not closed, as they stood in the retry's transaction. */
+  held_by_breaker: HeldByBreaker[];
+}
+
+/**
+ * The retried jobs a breaker holds, from the retry's count per service and the breakers read in the same
+ * transaction (a service without a breaker row is closed).
+ */
+export function heldByBreakers(retriedByService: Map<string, number>, breakers: { service_name: string; mode: BreakerMode; state: BreakerState }[]): HeldByBreaker[] {
+  const held: HeldByBreaker[] = [];
+  for (const breaker of breakers) {
+    const jobs = retriedByService.get(breaker.service_name) ?? 0;
+    const state = effectiveState(breaker);
+    if (jobs > 0 && state !== 'closed') held.push({ service_name: breaker.service_name, mode: breaker.mode, state, jobs });
+  }
+  return held.sort((a, b) => (a.service_name < b.service_name ? -1 : a.service_name > b.service_name ? 1 : 0));
 }
 
 /**

@@ -6,6 +6,7 @@ import { openSqliteStore } from './sqlite/open.ts';
 import type { Store } from './store.ts';
 
 export { defaultDbLocation } from './location.ts';
+export { PG_POOL_MAX_ENV } from './postgres/poolMax.ts';
 
 export interface OpenStoreOptions {
   /** Apply pending migrations (default true); when false the store still refuses a newer or changed schema. */

@@ -43,6 +43,26 @@ export { fireKeyOf } from './scheduleStore.ts';
  */
 export const LANES_READ_MOST = 500;
 
+/** A PostgreSQL pool: connections in use (lent out, or opening), the most it opens, callers waiting for one. */
+export interface PoolUse {
+  in_use: number;
+  max: number;
+  waiting: number;
+}
+
+/**
+ * Whose limit on new connections is the tightest, and how many connections count against it: the server's
+ * (max_connections, less the slots kept for superusers when the role is none), the database's or the
+ * role's CONNECTION LIMIT. At it, the server refuses every new connection to that database as that role.
+ */
+export interface ConnectionRoom {
+  limit: 'server' | 'database' | 'role';
+  /** The database's or the role's name; null for the server's. */
+  name: string | null;
+  in_use: number;
+  max: number;
+}
+
 /** A queue and the earliest run_at of its pending jobs. */
 export interface QueueOldest {
   queue: string;
@@ -73,6 +93,13 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   diagnostics(): Promise<StoreDiagnostics>;
   /** The password of the URL the store was opened with, as written and decoded, for redaction; none for SQLite. */
   connectionSecrets(): string[];
+  /** This process's pool of PostgreSQL connections as it stands, read without I/O; null for SQLite, which has none. */
+  poolUse(): PoolUse | null;
+  /**
+   * The connections counted against the tightest limit the PostgreSQL server puts on new ones for this
+   * store's role and database, read now (one statement); null for SQLite.
+   */
+  connectionRoom(): Promise<ConnectionRoom | null>;
 
   // ---- jobs: the hot path ------------------------------------------------------------------------
   /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */

@@ -31,11 +31,11 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
 }
 
 /**
- * Of the dead letters a retry sends back, those whose service's breaker is open (or forced open, or
- * half-open): they will wait pending, and the operator should hear it with the count. Counted before the
- * retry moves them out of the dead-letter queue; only breakers that hold anything cost a count.
+ * Of the dead letters a dry run of a retry would send back, those whose service's breaker is open (or
+ * forced open, or half-open): they would wait pending. Only breakers that hold anything cost a count. A
+ * real retry counts them itself, in its own transaction (Store.dlqRetry).
  */
-async function heldByBreakers(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
+async function wouldBeHeld(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
   const holding = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (selector.service === undefined || selector.service === b.service_name));
   const held: HeldByBreaker[] = [];
   for (const breaker of holding) {
@@ -64,11 +64,11 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
   'dlq.retry': async (input, ctx) => {
     checkedBulk(input.selector, 'retry');
     const unmatched = await unmatchedIds(ctx, input.selector);
-    const held = await heldByBreakers(ctx, input.selector);
-    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched, ...held };
-    // One transaction in the store: what it matched is what it changed.
-    const n = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: n, affected: n, ...unmatched, ...held };
+    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)) };
+    // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
+    // those jobs, whatever other operators and workers do meanwhile.
+    const { retried, held_by_breaker } = await ctx.store.dlqRetry(input.selector, ctx.actor);
+    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...(held_by_breaker.length > 0 ? { held_by_breaker } : {}) };
   },
 
   'dlq.resolve': async (input, ctx) => {

@@ -7,6 +7,7 @@ import { breakersCheck } from '../breakersCheck.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
+import { storeCheck } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
@@ -61,15 +62,9 @@ async function guarded(name: string, check: () => Promise<HealthCheck>): Promise
 
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
 export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
-  const checks: HealthCheck[] = [];
-  let storeOk = true;
-  try {
-    await ctx.store.getControl();
-    checks.push({ name: 'store', ok: true, detail: `${ctx.store.dialect} at ${ctx.store.location}` });
-  } catch (error) {
-    storeOk = false;
-    checks.push({ name: 'store', ok: false, detail: message(error) });
-  }
+  const store = await storeCheck(ctx);
+  const checks: HealthCheck[] = [store.check];
+  const storeOk = store.answered;
   if (storeOk) {
     try {
       const m = await ctx.store.migrationStatus();

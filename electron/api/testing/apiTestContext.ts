@@ -1,4 +1,6 @@
 import { RegistryHolder } from '../../config/holder.ts';
+import { openStore } from '../../store/open.ts';
+import { createTestDatabase } from '../../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../../store/testing/sqliteTestDb.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
@@ -12,9 +14,23 @@ export interface TestContext {
   cleanup(): Promise<void>;
 }
 
-/** A handler context on a fresh SQLite store, with a registry from YAML text when given. */
-export async function createTestContext(registryYaml?: string): Promise<TestContext> {
-  const db = await createSqliteTestStore();
+/** A fresh store of either dialect, and how to close it and remove what it leaves. */
+async function freshStore(dialect: 'sqlite' | 'postgres'): Promise<{ store: Store; cleanup(): Promise<void> }> {
+  if (dialect === 'sqlite') return createSqliteTestStore();
+  const database = await createTestDatabase();
+  const store = await openStore(database.url);
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A handler context on a fresh store (SQLite unless asked), with a registry from YAML text when given. */
+export async function createTestContext(registryYaml?: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<TestContext> {
+  const db = await freshStore(dialect);
   const registry = new RegistryHolder({});
   if (registryYaml !== undefined) {
     const loaded = registry.loadText(registryYaml, 'test-registry.yaml');

@@ -12,6 +12,11 @@ export interface TcpRelay {
   silence(): void;
   /** Connections open now stop passing bytes; new ones work: a laptop that changed networks. */
   strandOpenConnections(): void;
+  /**
+   * On connections open now, what the client sends still reaches the server but no answer comes back;
+   * new ones work: a statement that ran, and maybe committed, whose answer was lost.
+   */
+  loseAnswersOnOpenConnections(): void;
   close(): Promise<void>;
 }
 
@@ -24,16 +29,16 @@ export async function startTcpRelay(serverUrl: string, opts: { oneWayMs?: number
   };
   const server = new URL(serverUrl);
   const sockets = new Set<net.Socket>();
-  const strandable = new Set<{ stranded: boolean }>();
+  const strandable = new Set<{ stranded: boolean; deaf: boolean }>();
   let silent = false;
   const relay = net.createServer((client) => {
     sockets.add(client);
     if (silent) return;
     const upstream = net.connect(Number(server.port || 5432), server.hostname);
     sockets.add(upstream);
-    const pair = { stranded: false };
+    const pair = { stranded: false, deaf: false };
     client.on('data', (d: Buffer) => silent || pair.stranded || send(upstream, d));
-    upstream.on('data', (d: Buffer) => silent || pair.stranded || send(client, d));
+    upstream.on('data', (d: Buffer) => silent || pair.stranded || pair.deaf || send(client, d));
     strandable.add(pair);
     const close = () => {
       client.destroy();
@@ -55,6 +60,9 @@ export async function startTcpRelay(serverUrl: string, opts: { oneWayMs?: number
     },
     strandOpenConnections() {
       for (const pair of strandable) pair.stranded = true;
+    },
+    loseAnswersOnOpenConnections() {
+      for (const pair of strandable) pair.deaf = true;
     },
     async close() {
       for (const socket of sockets) socket.destroy();

@@ -1,5 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
+import type { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import { alice, ALICE, job, err, later, mustGet, only, claimOne, base, deadLetter, allJobIds, auditActions } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
@@ -78,7 +80,7 @@ export function operatorContract(test: ContractTest): void {
       await new Promise((resolve) => setTimeout(resolve, 15));
       const newer = await deadLetter(store, 'alpha', err('connection reset', 'fp-reset'));
       await new Promise((resolve) => setTimeout(resolve, 15));
-      assert.equal(await store.dlqRetry({ job_ids: [older] }, alice), 1);
+      assert.equal((await store.dlqRetry({ job_ids: [older] }, alice)).retried, 1);
       const again = only(await store.claim({ workerId: 'w1', limit: 5, leaseMs: 60_000 }));
       assert.equal(again.id, older);
       await store.settle([{ ...base(again), kind: 'failed', error: err('connection reset again', 'fp-reset'), outcome: 'failed' }]);
@@ -138,7 +140,7 @@ export function operatorContract(test: ContractTest): void {
       const a = await deadLetter(store, 'alpha', err('quota exceeded', 'fp-quota'));
       const b = await deadLetter(store, 'beta', err('quota exceeded', 'fp-quota'));
       const c = await deadLetter(store, 'alpha', err('bad input', 'fp-input'));
-      assert.equal(await store.dlqRetry({ fingerprint: 'fp-quota' }, alice), 2);
+      assert.equal((await store.dlqRetry({ fingerprint: 'fp-quota' }, alice)).retried, 2);
       for (const id of [a, b]) {
         const row = await mustGet(store, id);
         assert.equal(row.status, 'pending');
@@ -151,7 +153,27 @@ export function operatorContract(test: ContractTest): void {
       const audit = (await auditActions(store)).find((e) => e.action === 'dlq.retry');
       assert.equal(audit?.job_count, 2);
       assert.equal(audit?.actor, ALICE);
-      assert.equal(await store.dlqRetry({ fingerprint: 'fp-quota' }, alice), 0, 'pending jobs are not dead letters');
+      assert.equal((await store.dlqRetry({ fingerprint: 'fp-quota' }, alice)).retried, 0, 'pending jobs are not dead letters');
+    });
+
+    test('retry counts, of what it sent back, what each breaker dispatch obeys as not closed holds', async (store) => {
+      const fp = 'fp-503';
+      for (const service of ['opened', 'opened', 'probing', 'forced-open', 'forced-closed', 'no-breaker']) await deadLetter(store, service, err('upstream returned 503', fp));
+      await deadLetter(store, 'not-retried', err('bad input', 'fp-input'));
+      const at = new Date();
+      const record = (service: string, state: BreakerState, mode: BreakerMode = 'auto') => ({ ...newBreakerRecord(service, at), state, mode, opened_at: state === 'closed' ? null : at.toISOString(), version: 1 });
+      for (const saved of [record('opened', 'open'), record('probing', 'half_open'), record('forced-open', 'closed', 'force_open'), record('forced-closed', 'open', 'force_closed'), record('not-retried', 'open')]) {
+        assert.equal(await store.saveBreaker(saved, null), true);
+      }
+      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), {
+        retried: 6,
+        held_by_breaker: [
+          { service_name: 'forced-open', mode: 'force_open', state: 'open', jobs: 1 },
+          { service_name: 'opened', mode: 'auto', state: 'open', jobs: 2 },
+          { service_name: 'probing', mode: 'auto', state: 'half_open', jobs: 1 },
+        ],
+      });
+      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [] }, 'nothing sent back, nothing held');
     });
 
     test('resolve keeps the job failed but out of the open list; purge deletes resolved ones', async (store) => {

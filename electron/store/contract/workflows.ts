@@ -238,7 +238,7 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(reclaimed.failed, [m.id], 'one attempt only: into the dead-letter queue');
     assert.deepEqual(await states(store, runId), { m: 'failed', n: 'blocked' });
     assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed');
-    assert.equal(await store.dlqRetry({ job_ids: [m.id] }, alice), 1);
+    assert.equal((await store.dlqRetry({ job_ids: [m.id] }, alice)).retried, 1);
     assert.deepEqual(await states(store, runId), { m: 'pending', n: 'waiting' }, 'a dead-letter retry of a task revives its run too');
   });
 
@@ -361,7 +361,7 @@ export function workflowsContract(test: Test): void {
     await store.settle([{ ...base(x), kind: 'failed', error: err('bad row'), outcome: 'failed' }]);
     must(await store.cancelWorkflowRun(dlRun, alice, 'later'), 'cancelled');
     assert.equal(must(await store.getWorkflowRun(dlRun), 'run').run.status, 'cancelled');
-    assert.equal(await store.dlqRetry({ job_ids: [x.id] }, alice), 1);
+    assert.equal((await store.dlqRetry({ job_ids: [x.id] }, alice)).retried, 1);
     assert.equal(must(await store.getWorkflowRun(dlRun), 'run').run.status, 'running');
     assert.deepEqual(await store.checkCounts(false), []);
   });

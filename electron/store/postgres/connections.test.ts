@@ -152,6 +152,21 @@ describe('postgres store', () => {
       }
     });
 
+    // The pool's use under load is driven to exhaustion in api/storeCheck.test.ts.
+    it("tells its pool's use without a connection, and the server's room for more", async () => {
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        assert.deepEqual(store.poolUse(), { in_use: 0, max: 2, waiting: 0 });
+        const [room] = await Promise.all([store.connectionRoom(), store.getControl()]);
+        // The tests' role is a superuser, held to no database's or role's limit nor kept out of reserved slots.
+        const max = await withClient(db.url, async (c) => Number((await c.query<{ n: number }>("SELECT current_setting('max_connections')::int AS n")).rows[0]?.n));
+        assert.deepEqual({ ...room, in_use: 0 }, { limit: 'server', name: null, in_use: 0, max });
+        assert.ok((room?.in_use ?? 0) >= 2, 'its own connections count');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('close releases every connection, the listener too', async () => {
       await resetTestDatabase(db.url);
       const store = await openPostgresStore(db.url, { poolSize: 3 });

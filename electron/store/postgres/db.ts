@@ -2,6 +2,7 @@ import pg from 'pg';
 import { StoreError } from '../errors.ts';
 import { connectionError, noAnswerError } from './errors.ts';
 import { redactLocation } from '../location.ts';
+import type { PoolUse } from '../store.ts';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -120,6 +121,11 @@ export class PgDb {
       const pid = backendPid(client);
       if (pid !== null) this.ownPids.delete(pid);
     });
+  }
+
+  /** Read off the pool, so it answers even while every connection is busy. */
+  poolUse(): PoolUse {
+    return { in_use: this.pool.totalCount - this.pool.idleCount, max: this.poolSize, waiting: this.pool.waitingCount };
   }
 
   wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {

@@ -45,7 +45,7 @@ describe('postgres deadlocks', () => {
       }
       await other.query('SELECT 1 FROM jobs.tb_job_run WHERE id = $1 FOR UPDATE', [first]);
       await other.query('COMMIT');
-      assert.equal(await retried, 2, 'both dead letters retried');
+      assert.equal((await retried).retried, 2, 'both dead letters retried');
       await other.query('SELECT pg_stat_clear_snapshot()');
       assert.equal((await deadlocks()) - before, 1, 'PostgreSQL saw one deadlock, and chose the retry');
       assert.deepEqual((await store.listJobs({ status: ['pending'] }, { limit: 10 })).items.map((j) => j.id).sort(), [...ids].sort());

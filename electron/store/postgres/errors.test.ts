@@ -25,6 +25,8 @@ test('each connection failure says what is wrong and what to do, never the passw
     [pgError('53300', 'sorry, too many clients already'), 'unavailable', /not accepting connections: sorry, too many clients/, /max_connections/],
     [pgError('53300', 'too many connections for role "ops"'), 'unavailable', /too many connections for role/, /ALTER ROLE … CONNECTION LIMIT n\); this opsdeck process holds up to 8 connections plus one to listen \(OPSDECK_PG_POOL_MAX sets how many\)/],
     [pgError('53300', 'too many connections for database "jobs"'), 'unavailable', /too many connections for database/, /ALTER DATABASE … CONNECTION LIMIT n/],
+    // A full pool's caller waited its 5 s for a connection: the server was not even asked.
+    [new Error('timeout exceeded when trying to connect'), 'unavailable', /all 8 connections of this process's pool to PostgreSQL at db\.internal:6543 stayed busy for 5 s/, /OPSDECK_PG_POOL_MAX sets it/],
   ];
   for (const [err, kind, what, hint] of cases) {
     const mapped = connectionError(err, url, 5000);
@@ -46,6 +48,7 @@ test('an outage that passes by itself (a DNS server not answering for now among 
     pgError('08006', 'connection failure'),
     pgError('57014', 'canceling statement due to statement timeout'),
     new Error('Connection terminated unexpectedly'),
+    new Error('timeout exceeded when trying to connect'),
   ];
   for (const err of passes) assert.equal(connectionError(err, url, 5000)?.transient, true, err.message);
   assert.equal(noAnswerError(new Error('Query read timeout'), url, 10_000)?.transient, true);

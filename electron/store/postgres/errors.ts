@@ -127,6 +127,16 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
   if (code?.startsWith('08')) {
     return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err, transient: true });
   }
+  if (message === 'timeout exceeded when trying to connect') {
+    // pg-pool's own words when a caller waited that long for a connection of a full pool: the server may
+    // answer well, this process holds every connection it may.
+    return new StoreError(
+      'unavailable',
+      `all ${poolMax} connections of this process's pool to PostgreSQL at ${server} stayed busy for ${Math.round(timeoutMs / 1000)} s`,
+      `its statements hold them that long (a lock held elsewhere?), or the pool is too small for this load (${PG_POOL_MAX_ENV} sets it)`,
+      { cause: err, transient: true },
+    );
+  }
   if (/timeout/i.test(message) && /connect/i.test(message) || message === 'timeout expired') {
     return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no answer within ${Math.round(timeoutMs / 1000)} s`, 'check the host, the port and any firewall', { cause: err, transient: true });
   }

@@ -93,7 +93,7 @@ describe('postgres store', () => {
         assert.deepEqual(reclaimed, { retried: [], failed: [lost.id], cancelled: [heldForCancel.id] });
         assert.deepEqual(await drift(), []);
         assert.equal((await store.retryJob(pendingId, alice))?.status, 'pending');
-        assert.equal(await store.dlqRetry({}, alice), 2, 'the failed job and the lost one');
+        assert.equal((await store.dlqRetry({}, alice)).retried, 2, 'the failed job and the lost one');
         assert.deepEqual(await drift(), []);
         const again = await store.claim({ workerId: 'w2', limit: 100, leaseMs: 60_000 });
         assert.deepEqual(

@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
+import type { DlqRetried } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -53,6 +54,8 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  PoolUse,
+  ConnectionRoom,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -84,6 +87,7 @@ import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
+import { connectionRoom } from './connectionRoom.ts';
 import { urlPasswords } from '../location.ts';
 
 /**
@@ -129,6 +133,14 @@ export class PostgresStore implements Store {
 
   connectionSecrets(): string[] {
     return urlPasswords(this.#db.url);
+  }
+
+  poolUse(): PoolUse | null {
+    return this.#open.poolUse();
+  }
+
+  async connectionRoom(): Promise<ConnectionRoom | null> {
+    return connectionRoom(this.#open);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------
@@ -278,8 +290,10 @@ export class PostgresStore implements Store {
     return reads.dlqList(this.#open, selector, page);
   }
 
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await dlqRetry(this.#open, selector, actor), true);
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
+    const result = await dlqRetry(this.#open, selector, actor);
+    this.#jobsChangedBy(result.retried, true);
+    return result;
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {

@@ -1,6 +1,9 @@
+import { z } from 'zod';
+import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import { selectorDetails } from '../auditDetails.ts';
+import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
@@ -156,8 +159,14 @@ async function auditedBulk(
   return countOf(rows);
 }
 
-/** A dead letter that is a workflow task moves its run on in the same transaction (its dependents wait again). */
-export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<number> {
+/** What the retry's statement says of each service it sent jobs back to that has a breaker row. */
+const RetriedService = z.object({ service_name: z.string(), jobs: z.number().int(), mode: BreakerMode, state: BreakerState });
+
+/**
+ * A dead letter that is a workflow task moves its run on in the same transaction (its dependents wait again).
+ * The jobs sent back are counted per service, beside the breakers, by the statement that sends them back.
+ */
+export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
   const n = dlqParams(selector).length;
   return db.tx(async (client) => {
     const rows = await rowsOf(
@@ -173,12 +182,17 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
          INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
          SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb FROM changed
        )
-       SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs FROM changed`,
+       SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs,
+         (SELECT coalesce(json_agg(json_build_object('service_name', s.service_name, 'jobs', s.jobs, 'mode', b.mode, 'state', b.state)), '[]')
+            FROM (SELECT service_name, count(*) AS jobs FROM changed GROUP BY service_name) s
+            JOIN jobs.tb_breaker b ON b.service_name = s.service_name) AS services
+       FROM changed`,
       [...dlqParams(selector), noNul(actorName(actor)), jsonNoNul({ selector: selectorDetails(selector) })],
     );
     const runs: unknown = rows[0]?.runs;
     if (Array.isArray(runs)) await advanceRetriedRuns(client, runs.map(Number));
-    return countOf(rows);
+    const services = z.array(RetriedService).parse(rows[0]?.services ?? []);
+    return { retried: countOf(rows), held_by_breaker: heldByBreakers(new Map(services.map((s) => [s.service_name, s.jobs])), services) };
   });
 }
 

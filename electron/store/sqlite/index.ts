@@ -17,6 +17,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
+import type { DlqRetried } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -53,6 +54,8 @@ import type {
   NewJob,
   Page,
   PageRequest,
+  PoolUse,
+  ConnectionRoom,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -134,6 +137,15 @@ export class SqliteStore implements Store {
 
   connectionSecrets(): string[] {
     return [];
+  }
+
+  /** One connection, no pool: nothing to run out of. */
+  poolUse(): PoolUse | null {
+    return null;
+  }
+
+  async connectionRoom(): Promise<ConnectionRoom | null> {
+    return null;
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------
@@ -272,7 +284,7 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.dlqList(selector, page));
   }
 
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<number> {
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
     return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqRetry(selector, actor)), true);
   }
 

@@ -1,6 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { selectorDetails } from '../auditDetails.ts';
+import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { dlqWhere, plainWhere } from './filters.ts';
@@ -44,6 +46,7 @@ export function prepareOperatorStatements(db: Connection) {
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
        WHERE id = @job AND status IN ('failed', 'cancelled') RETURNING status`,
     ),
+    breakerStates: db.prepare<[], { service_name: string; mode: string; state: string }>(`SELECT service_name, mode, state FROM tb_breaker`),
     purgeCount: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE ${RESOLVED_BEFORE}`),
     purgeAttempts: db.prepare<[string]>(`DELETE FROM tb_job_attempt WHERE job_id IN (SELECT id FROM tb_job_run WHERE ${RESOLVED_BEFORE})`),
     // Before a purge deletes the newest jobs: enqueue starts above this, so their ids are never reused.
@@ -112,7 +115,7 @@ export class SqliteOperator {
     );
   }
 
-  dlqRetry(selector: DlqSelector, actor: Actor): number {
+  dlqRetry(selector: DlqSelector, actor: Actor): DlqRetried {
     const selected = dlqWhere(selector);
     const { key } = selected;
     const where = plainWhere(selected);
@@ -126,15 +129,19 @@ export class SqliteOperator {
         const at = now();
         const tally = new Tally(Date.parse(at));
         const runs: number[] = [];
+        const byService = new Map<string, number>();
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
           tally.move(job, 'failed', job.status === 'waiting' ? 'waiting' : 'pending');
           tally.deadLetter(job, job.error_fingerprint, -1);
+          byService.set(job.service_name, (byService.get(job.service_name) ?? 0) + 1);
           if (job.workflow_run_id !== undefined && job.workflow_run_id !== null) runs.push(job.workflow_run_id);
         });
         if (runs.length > 0) this.#workflows.advanceRetried(runs, at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
-        return n;
+        // Under the same write lock as the retry: no breaker changes between what it sent back and this read.
+        const breakers = n === 0 ? [] : this.#s.breakerStates.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
+        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers) };
       }),
     );
   }

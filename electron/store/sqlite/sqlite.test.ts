@@ -89,6 +89,8 @@ describe('sqlite specifics', () => {
       }
       assert.equal(store.dialect, 'sqlite');
       assert.equal(store.location, path);
+      assert.equal(store.poolUse(), null, 'one connection, no pool to run out of');
+      assert.equal(await store.connectionRoom(), null);
     } finally {
       await cleanup();
     }

@@ -1,0 +1,58 @@
+import type { HealthCheck } from '../../shared/domain.ts';
+import { PG_POOL_MAX_ENV } from '../store/open.ts';
+import type { ConnectionRoom, PoolUse } from '../store/store.ts';
+import type { ApiContext } from './context.ts';
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Every connection lent out and callers waiting: each call waits its turn, up to the pool's 5 s. */
+function exhausted(pool: PoolUse): boolean {
+  return pool.in_use >= pool.max && pool.waiting > 0;
+}
+
+function poolText(pool: PoolUse): string {
+  return `${pool.in_use} of ${pool.max} connections in use, ${pool.waiting} caller${pool.waiting === 1 ? '' : 's'} waiting`;
+}
+
+function roomText(room: ConnectionRoom): string {
+  const counted = `${room.in_use} of ${room.max} connections`;
+  if (room.limit === 'database') return `${counted} to database "${room.name ?? ''}" in use (its CONNECTION LIMIT)`;
+  if (room.limit === 'role') return `${counted} of role "${room.name ?? ''}" in use (its CONNECTION LIMIT)`;
+  return `${counted} to the server in use (max_connections)`;
+}
+
+/**
+ * The store check: the store answers, and on PostgreSQL connections can still be had. It fails when the
+ * store does not answer, or when the server is at the tightest limit on connections for this role and
+ * database (a worker's next connection, or a console's, would be refused); it warns while this process's
+ * pool is exhausted. The pool is read before the check's own statements take a connection or wait for one.
+ * `answered` says whether the store answered at all: the checks that read it are made only then.
+ */
+export async function storeCheck(ctx: ApiContext): Promise<{ check: HealthCheck; answered: boolean }> {
+  const where = `${ctx.store.dialect} at ${ctx.store.location}`;
+  const pool = ctx.store.poolUse();
+  try {
+    await ctx.store.getControl();
+  } catch (error) {
+    const busy = pool !== null && exhausted(pool) ? `; this process's pool: ${poolText(pool)}` : '';
+    return { check: { name: 'store', ok: false, detail: `${message(error)}${busy}` }, answered: false };
+  }
+  if (pool === null) return { check: { name: 'store', ok: true, detail: where }, answered: true };
+  let room: ConnectionRoom | null;
+  try {
+    room = await ctx.store.connectionRoom();
+  } catch (error) {
+    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool: ${poolText(pool)}; the server's connection limits could not be read: ${message(error)}` }, answered: true };
+  }
+  const server = room === null ? '' : `; ${roomText(room)}`;
+  if (room !== null && room.in_use >= room.max) {
+    const detail = `no connection to spare: ${roomText(room)}, so new connections are refused ("too many clients"), a worker's or a console's among them; this process's pool: ${poolText(pool)}`;
+    return { check: { name: 'store', ok: false, detail }, answered: true };
+  }
+  if (exhausted(pool)) {
+    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool is exhausted: ${poolText(pool)} (${PG_POOL_MAX_ENV} sets its size)${server}` }, answered: true };
+  }
+  return { check: { name: 'store', ok: true, detail: `${where}; this process's pool: ${poolText(pool)}${server}` }, answered: true };
+}
