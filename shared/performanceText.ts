@@ -6,7 +6,7 @@ import type { PerformanceFigures } from './views.ts';
  */
 
 /** What the percentiles are of: the rollups keep a duration for each completion, none for a failure. */
-export const PERCENTILES_NOTE = 'p50, p95 and p99 are durations of completed jobs only (failed attempts keep none), to within about 19%';
+export const PERCENTILES_NOTE = 'percentiles (p50, p95, p99) are durations of completed jobs only (failed attempts keep none), to within about 19%';
 
 /** What the retries count: attempts, so a job retried twice counts twice, and it is not a share of the jobs. */
 export const RETRIES_NOTE = 'retries are failed attempts that were tried again, not jobs: a job retried twice counts twice';

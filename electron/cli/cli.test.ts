@@ -431,7 +431,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(text.stdout, /^noop +3 +1 +1 +75\.0% /m);
     assert.match(text.stdout, /^total +5 +1 +1 +83\.3% /m);
     assert.match(text.stdout, new RegExp(`\njobs finished in the last 1h, read from ${moment('00')} to ${moment('\\d\\d')}\n`));
-    assert.match(text.stdout, /^p50, p95 and p99 are durations of completed jobs only \(failed attempts keep none\), to within about 19%$/m);
+    assert.match(text.stdout, /^percentiles \(p50, p95, p99\) are durations of completed jobs only \(failed attempts keep none\), to within about 19%$/m);
     assert.match(text.stdout, /^retries are failed attempts that were tried again, not jobs: a job retried twice counts twice; /m);
 
     const one = Performance.parse(json(await opsdeck(['execution-performance', '--since', '15m', '--type', 'shell', ...common, '--json'])));
