@@ -8,9 +8,9 @@
 export const HOUR_MS = 3_600_000;
 
 /**
- * Each step sums again the hours just before the mark: a settle whose minute an hour held but whose commit
- * came after that hour was summed (a long transaction, a worker's clock behind the others') is then
- * counted within a round.
+ * A step that sums new hours sums the hours just before the mark again: a settle whose minute an hour held
+ * but whose commit came after that hour was summed (a transaction minutes long) is counted by the next
+ * hour's step. A round with no new hour writes nothing, so the workers' rounds cost a read once caught up.
  */
 export const RESUM_HOURS = 2;
 
@@ -33,10 +33,12 @@ export interface HoursStep {
 /**
  * One step of summing hours: the whole hours before `through` not summed yet (from the oldest minute kept
  * when nothing is, or when pruning went past the mark), `maxHours` of them at most, and the RESUM_HOURS
- * before the mark again. Times in milliseconds; `mark` and `oldestMinute` null when there is none.
+ * before the mark again; nothing at all when no hour is new. Times in milliseconds; `mark` and
+ * `oldestMinute` null when there is none.
  */
 export function hoursStep(opts: { through: number; mark: number | null; oldestMinute: number | null; maxHours: number }): HoursStep {
   const end = hourFloor(opts.through);
+  if (opts.mark !== null && opts.mark >= end) return { from: end, to: end, mark: opts.mark, done: true };
   const oldest = opts.oldestMinute === null ? end : hourFloor(opts.oldestMinute);
   const from = Math.min(end, opts.mark === null ? oldest : Math.max(oldest, opts.mark - RESUM_HOURS * HOUR_MS));
   // maxHours past the mark: the hours summed again do not hold it back.

@@ -49,7 +49,7 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
         span,
       );
     }
-    await rowsOf(client, `UPDATE jobs.tb_rollup_hour_mark SET through = $1`, [iso(step.mark)]);
+    if (step.mark !== mark) await rowsOf(client, `UPDATE jobs.tb_rollup_hour_mark SET through = $1`, [iso(step.mark)]);
     return { hours: (step.to - step.from) / HOUR_MS, done: step.done };
   });
 }

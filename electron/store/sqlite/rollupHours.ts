@@ -21,7 +21,7 @@ export class SqliteRollupHours {
     this.#db = db;
     const c = db.connection;
     this.#s = {
-      mark: c.prepare<[], { through: number | null }>(`SELECT through FROM tb_rollup_hour_mark WHERE id = 1`),
+      mark: c.prepare<[], { through: number }>(`SELECT through FROM tb_rollup_hour_mark WHERE id = 1`),
       setMark: c.prepare<[number]>(`INSERT INTO tb_rollup_hour_mark (id, through) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET through = excluded.through`),
       oldestMinute: c.prepare<[], { minute: number | null }>(`SELECT min(minute) AS minute FROM tb_job_rollup`),
       clearOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_hour WHERE hour >= @from AND hour < @to`),
@@ -62,9 +62,10 @@ export class SqliteRollupHours {
   /** One step of summing whole hours before `through` (rollupHours.ts), in one write transaction. */
   sum(through: Date, maxHours: number): HoursSummed {
     return this.#db.write(() => {
-      const mark = this.#s.mark.get()?.through ?? null;
+      const marked = this.#s.mark.get()?.through;
+      const mark = marked === undefined ? null : marked * 1000;
       const oldest = this.#s.oldestMinute.get()?.minute ?? null;
-      const step = hoursStep({ through: through.getTime(), mark: mark === null ? null : mark * 1000, oldestMinute: oldest === null ? null : oldest * 1000, maxHours });
+      const step = hoursStep({ through: through.getTime(), mark, oldestMinute: oldest === null ? null : oldest * 1000, maxHours });
       const span = { from: seconds(step.from), to: seconds(step.to) };
       if (span.from < span.to) {
         this.#s.clearOutcomes.run(span);
@@ -72,7 +73,7 @@ export class SqliteRollupHours {
         this.#s.sumOutcomes.run(span);
         this.#s.sumLatency.run(span);
       }
-      this.#s.setMark.run(seconds(step.mark));
+      if (step.mark !== mark) this.#s.setMark.run(seconds(step.mark));
       return { hours: (step.to - step.from) / HOUR_MS, done: step.done };
     });
   }
@@ -81,8 +82,8 @@ export class SqliteRollupHours {
     // One read transaction: the mark and both sums agree, and a settle another process commits between the
     // two sums cannot count its job in one and not the other.
     return this.#db.connection.transaction(() => {
-      const mark = this.#s.mark.get()?.through ?? null;
-      const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, mark === null ? null : mark * 1000);
+      const marked = this.#s.mark.get()?.through;
+      const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
       const params = { since: seconds(split.since), hoursFrom: seconds(split.hoursFrom), hoursTo: seconds(split.hoursTo) };
       return { outcomes: this.#s.outcomes.all(params), latency: this.#s.latency.all(params) };
     })();
