@@ -7,10 +7,11 @@ import { electronBinary, specTitles } from './e2e/support/electronBinary.ts';
 const E2E = fileURLToPath(new URL('./e2e/', import.meta.url));
 const POSTGRES_SPECS = /postgres\.spec\.ts$/;
 /**
- * Specs that start a console of their own in a browser, and the download (the desktop app asks where to save
- * it in a native dialog, which a test cannot answer): they have no Electron counterpart.
+ * Specs that start a console of their own in a browser (the performance spec, so its counts are its jobs
+ * alone), and the download (the desktop app asks where to save it in a native dialog, which a test cannot
+ * answer): they have no Electron counterpart.
  */
-const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle)\.spec\.ts$/;
+const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance)\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {

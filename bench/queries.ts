@@ -1,5 +1,6 @@
 import { encodeCursor } from '../electron/store/cursor.ts';
 import { dispatch } from '../electron/api/dispatch.ts';
+import { sumRollupHours } from '../electron/engine/hourSums.ts';
 import type { ApiContext } from '../electron/api/context.ts';
 import { RegistryHolder } from '../electron/config/holder.ts';
 import { openStore } from '../electron/store/open.ts';
@@ -44,7 +45,15 @@ export async function filledStore(location: string, dialect: 'sqlite' | 'postgre
   const store = await openStore(location);
   await store.checkCounts(true);
   log(`counts rebuilt`);
+  await summedHours(store, log);
   return store;
+}
+
+/** The rollups' hours summed, as a worker's upkeep keeps them on a store in use (engine/hourSums.ts). */
+export async function summedHours(store: Store, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  const hours = await sumRollupHours(store, new Date(), Number.POSITIVE_INFINITY);
+  log(`summed ${hours} hours of rollups in ${Date.now() - started} ms`);
 }
 
 function registryYaml(): string {
@@ -107,6 +116,8 @@ function probes(jobs: number, sampleJob: number): Probe[] {
     { label: 'failures.recent one service, 24h', call: 'failures.recent', input: { since_minutes: 1440, service: 'svc_03' }, target: 50 },
     { label: 'metrics.byType 1h', call: 'metrics.byType', input: { since_minutes: 60 }, target: 50 },
     { label: 'metrics.byType 24h', call: 'metrics.byType', input: { since_minutes: 1440 }, target: 50 },
+    { label: 'metrics.byType 7d', call: 'metrics.byType', input: { since_minutes: 7 * 1440 }, target: 50 },
+    { label: 'metrics.byType 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440 }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
     { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },

@@ -3,7 +3,7 @@ import { postgresPlace, sqlitePlace, type Place } from './places.ts';
 import { measureConsoleLoad } from './consoleLoad.ts';
 import { measureLatency } from './latency.ts';
 import { timeLeftOut } from './leftOut.ts';
-import { filledStore, timeQueries } from './queries.ts';
+import { filledStore, summedHours, timeQueries } from './queries.ts';
 import { soak } from './soak.ts';
 import { measure } from './throughput.ts';
 import { openStore } from '../electron/store/open.ts';
@@ -99,6 +99,7 @@ async function queries(argv: string[]): Promise<number> {
   if (args.at) {
     const store = await openStore(args.at);
     try {
+      await summedHours(store, log);
       await print(store);
     } finally {
       await store.close();

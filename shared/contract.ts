@@ -50,7 +50,6 @@ import {
   WorkflowView,
   FAILURE_WINDOW_MAX_MINUTES,
   RecentFailures,
-  PERFORMANCE_WINDOW_MAX_MINUTES,
   PerformanceByType,
 } from './views.ts';
 
@@ -128,12 +127,13 @@ export const calls = {
   'metrics.byType': Call(
     z
       .object({
-        since_minutes: z.number().int().min(1).max(PERFORMANCE_WINDOW_MAX_MINUTES).default(60),
+        /** Up to the per-minute history kept (the registry's retention.history, 30d by default); longer is refused. */
+        since_minutes: z.number().int().min(1).default(60),
         type: ExecutionType.optional(),
       })
       .strict(),
     PerformanceByType,
-    'Per execution type over the last minutes: jobs completed and dead-lettered, attempts retried, success rate, p50/p95/p99 duration and jobs per minute, from the per-minute rollups.',
+    'Per execution type over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

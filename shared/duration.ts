@@ -11,3 +11,13 @@ export function parseDuration(text: string): number | null {
   const unit = UNIT_SECONDS[(match[2] ?? '').toLowerCase() || 's'];
   return unit === undefined ? null : Number(match[1]) * unit;
 }
+
+/**
+ * A window of whole minutes as operators type it, in its largest whole unit: `30d`, `7d`, `24h`, `90m`.
+ * A day is written `24h`, as the runbooks say it.
+ */
+export function windowText(minutes: number): string {
+  if (minutes % 1440 === 0 && minutes > 1440) return `${minutes / 1440}d`;
+  if (minutes % 60 === 0) return `${minutes / 60}h`;
+  return `${minutes}m`;
+}

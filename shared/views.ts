@@ -118,26 +118,31 @@ export const RecentFailures = z.object({
 });
 export type RecentFailures = z.infer<typeof RecentFailures>;
 
-/** The largest window `metrics.byType` sums: a day, as `failures.recent` (the rollups themselves are kept a month). */
-export const PERFORMANCE_WINDOW_MAX_MINUTES = 24 * 60;
-
 /**
  * What finished in a window, from the per-minute rollups the Overview reads: the runbooks'
- * `jobs.v_execution_performance_by_type`, for a recent window rather than the whole history.
+ * `jobs.v_execution_performance_by_type`, for a recent window rather than the whole history. A window may
+ * reach as far back as the rollups are kept (the registry's `retention.history`, 30d by default).
  */
 export const PerformanceFigures = z.object({
+  /** Jobs that completed. */
   completed: z.number().int(),
   /** Jobs that went into the dead-letter queue. */
   failed: z.number().int(),
-  /** Attempts that failed with another to follow: not counted in the success rate, the job is not over. */
+  /**
+   * Retries, not jobs: failed attempts after which the job was to be tried again. A job retried twice
+   * counts twice; one retried that then completed counts here and in `completed`. Not in the success rate.
+   */
   retried: z.number().int(),
   /** completed / (completed + failed), as the view computes it; null when nothing finished. */
   success_rate: z.number().nullable(),
-  /** Durations of the completed jobs' last attempts, read from the duration buckets: within about 19%. */
+  /**
+   * Of completed jobs only (the rollups keep no duration for a failed attempt): their last attempts'
+   * durations, read from the duration buckets, within about 19%. Null when nothing completed.
+   */
   p50_ms: z.number().nullable(),
   p95_ms: z.number().nullable(),
   p99_ms: z.number().nullable(),
-  /** Finished jobs (completed and dead-lettered) per minute of the window. */
+  /** Finished jobs (completed and dead-lettered) per minute of the window read. */
   per_minute: z.number(),
 });
 export type PerformanceFigures = z.infer<typeof PerformanceFigures>;
@@ -146,7 +151,10 @@ export const TypePerformance = PerformanceFigures.extend({ execution_type: z.str
 export type TypePerformance = z.infer<typeof TypePerformance>;
 
 export const PerformanceByType = z.object({
-  /** The window's start (a whole minute, as the rollups count) and its end, now. */
+  /**
+   * The window read: from the whole minute at or before `since_minutes` ago (the rollups count by the
+   * minute, so it may start up to a minute earlier than asked) until the moment of the read.
+   */
   since: Timestamp,
   until: Timestamp,
   /** Each execution type with anything finished or retried in the window, in the order of the kinds. */

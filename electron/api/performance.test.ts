@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { LATENCY_BUCKETS_PER_DOUBLING, latencyBucket } from '../../shared/latencyBuckets.ts';
 import type { TypeRollups } from '../store/store.ts';
-import { performanceOf, windowStart } from './performance.ts';
+import { performanceOf, windowRefusal, windowStart } from './performance.ts';
 
 /** The q-quantile by nearest rank, from the durations themselves: what the buckets approximate. */
 function exactPercentile(durations: number[], q: number): number {
@@ -93,6 +93,17 @@ describe('performance by type from the rollups', () => {
     assert.deepEqual(result.total, { completed: 0, failed: 0, retried: 0, success_rate: null, p50_ms: null, p95_ms: null, p99_ms: null, per_minute: 0 });
     assert.doesNotThrow(() => calls['metrics.byType'].output.parse(result));
     assert.doesNotThrow(() => calls['metrics.byType'].output.parse(performanceOf(rollupsOf({ shell }), since, until)));
+  });
+
+  it('a window may reach as far back as the per-minute history is kept, and past it is refused saying how far that is', () => {
+    assert.equal(windowRefusal(30 * 1440, '30d'), null);
+    assert.equal(windowRefusal(60, '90m'), null);
+    assert.equal(
+      windowRefusal(30 * 1440 + 1, '30d'),
+      "a window of 43201m reaches past the per-minute history, kept 30d (the registry's retention.history): at most 30d",
+    );
+    assert.equal(windowRefusal(7 * 1440, '36h'), "a window of 7d reaches past the per-minute history, kept 36h (the registry's retention.history): at most 36h");
+    assert.match(windowRefusal(120, '1.5h') ?? '', /kept 1\.5h .*: at most 90m$/);
   });
 
   it('the window starts at the whole minute since_minutes ago', () => {

@@ -1,6 +1,8 @@
 import type { PerformanceByType, PerformanceFigures, TypePerformance } from '../../shared/contract.ts';
 import { EXECUTION_TYPES } from '../../shared/domain.ts';
+import { windowText } from '../../shared/duration.ts';
 import { percentileOf } from '../../shared/latencyBuckets.ts';
+import { durationMs } from '../../shared/retention.ts';
 import type { TypeRollups } from '../store/store.ts';
 
 /** What one type (or all of them) adds up to before the figures are derived. */
@@ -85,4 +87,14 @@ export function performanceOf(rollups: TypeRollups, since: Date, until: Date, ty
 /** The window's start: the whole minute `sinceMinutes` before `now`, as the rollups count by the minute. */
 export function windowStart(now: Date, sinceMinutes: number): Date {
   return new Date(Math.floor((now.getTime() - sinceMinutes * 60_000) / 60_000) * 60_000);
+}
+
+/**
+ * Why a window of `sinceMinutes` cannot be read, or null: it reaches past the per-minute history kept
+ * (`history`, the retention's text), so its oldest part would read as quiet when it was only pruned.
+ */
+export function windowRefusal(sinceMinutes: number, history: string): string | null {
+  const kept = Math.floor(durationMs(history) / 60_000);
+  if (sinceMinutes <= kept) return null;
+  return `a window of ${windowText(sinceMinutes)} reaches past the per-minute history, kept ${history} (the registry's retention.history): at most ${windowText(kept)}`;
 }

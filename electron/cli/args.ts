@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../../shared/duration.ts';
+import { parseDuration, windowText } from '../../shared/duration.ts';
 import { joinNegativeValues, usageMessage, type ParseOptions } from './argProblems.ts';
 
 /** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
@@ -147,15 +147,16 @@ export function positionals(args: ParsedArgs, names: string[]): string[] {
 
 /**
  * A window given as a duration (--since 15m, 1h, 24h), in whole minutes, as the rollups count by the
- * minute: 90s is two of them. From one minute to `maxMinutes`; `fallback` when not given.
+ * minute: 90s is two of them. From one minute to `maxMinutes` when the command has a bound of its own (a
+ * call may have one that only the store's settings know); `fallback` when not given.
  */
-export function windowMinutes(values: Values, key: string, fallback: string, maxMinutes: number): number {
+export function windowMinutes(values: Values, key: string, fallback: string, maxMinutes?: number): number {
   const text = str(values, key) ?? fallback;
   const seconds = parseDuration(text);
   const minutes = seconds === null || seconds < 60 ? null : Math.ceil(seconds / 60);
-  if (minutes === null || minutes > maxMinutes) {
-    const most = maxMinutes % 60 === 0 ? `${maxMinutes / 60}h` : `${maxMinutes}m`;
-    throw new UsageError(`--${key} takes a duration from 1m to ${most}, like 15m, 1h or 24h, not "${text}"`);
+  if (minutes === null || (maxMinutes !== undefined && minutes > maxMinutes)) {
+    const range = maxMinutes === undefined ? 'of 1m or more, like 15m, 1h or 7d' : `from 1m to ${windowText(maxMinutes)}, like 15m, 1h or 24h`;
+    throw new UsageError(`--${key} takes a duration ${range}, not "${text}"`);
   }
   return minutes;
 }

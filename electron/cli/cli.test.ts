@@ -409,7 +409,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
     const empty = await opsdeck(['performance', ...common]);
     assert.equal(empty.code, 0, empty.stderr);
-    assert.match(empty.stdout, /^no jobs finished in the last 1h \(since \d{4}-\d\d-\d\d \d\d:\d\d:00(Z|[+-]\d\d:\d\d)\)\n$/);
+    const moment = (seconds: string) => `\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:${seconds}(Z|[+-]\\d\\d:\\d\\d)`;
+    assert.match(empty.stdout, new RegExp(`^no jobs finished in the last 1h, read from ${moment('00')} to ${moment('\\d\\d')}\n$`), 'the window read, from its whole minute');
 
     for (const service of ['quick', 'quick', 'quick', 'flaky', 'nap', 'nap']) json(await opsdeck(['enqueue', service, ...common, '--json']));
     assert.equal((await opsdeck(['worker', '--until-empty', ...common])).code, 0);
@@ -428,23 +429,36 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
     const text = await opsdeck(['performance', ...common]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^TYPE +COMPLETED +DEAD-LETTERED +RETRIED +SUCCESS +P50 +P95 +P99 +JOBS\/MIN$/m);
+    assert.match(text.stdout, /^TYPE +COMPLETED +DEAD-LETTERED +RETRIES +SUCCESS +P50 +P95 +P99 +JOBS\/MIN$/m);
     assert.match(text.stdout, /^shell +2 +0 +0 +100\.0% +\d+ ms +\d+ ms +\d+ ms +0\.\d\d$/m);
     assert.match(text.stdout, /^noop +3 +1 +1 +75\.0% /m);
     assert.match(text.stdout, /^total +5 +1 +1 +83\.3% /m);
-    assert.match(text.stdout, /jobs finished in the last 1h \(since [^)]+\); durations of completed jobs, to within about 19%/);
+    assert.match(text.stdout, new RegExp(`\njobs finished in the last 1h, read from ${moment('00')} to ${moment('\\d\\d')}\n`));
+    assert.match(text.stdout, /^percentiles \(p50, p95, p99\) are durations of completed jobs only \(failed attempts keep none\), to within about 19%$/m);
+    assert.match(text.stdout, /^retries are failed attempts that were tried again, not jobs: a job retried twice counts twice; /m);
 
     const one = Performance.parse(json(await opsdeck(['execution-performance', '--since', '15m', '--type', 'shell', ...common, '--json'])));
     assert.deepEqual([one.types.map((t) => t.execution_type), one.total.completed], [['shell'], 2], 'the runbook\'s word, one type');
     const alone = await opsdeck(['performance', '--type', 'shell', '--db', db]);
     assert.doesNotMatch(alone.stdout, /^total/m, 'one type needs no total row');
     const none = await opsdeck(['performance', '--since', '15m', '--type', 'docker', ...common]);
-    assert.match(none.stdout, /^no docker jobs finished in the last 15m \(since /);
-    for (const [option, value] of [['--since', '2d'], ['--type', 'ftp']] as const) {
+    assert.match(none.stdout, /^no docker jobs finished in the last 15m, read from /);
+    const month = await opsdeck(['performance', '--since', '30d', ...common]);
+    assert.equal(month.code, 0, month.stderr);
+    assert.match(month.stdout, /^noop +3 +1 +1 +75\.0% /m, 'as far back as the history is kept');
+    assert.match(month.stdout, /jobs finished in the last 30d, read from /);
+    for (const [option, value] of [['--since', 'soon'], ['--type', 'ftp']] as const) {
       const refused = await opsdeck(['performance', option, value, ...common]);
       assert.equal(refused.code, 2, `${option} ${value}`);
       assert.match(oneLine(refused.stderr), new RegExp(`^opsdeck: ${option} takes `));
     }
+    const past = await opsdeck(['performance', '--since', '31d', ...common]);
+    assert.equal(past.code, 2);
+    assert.equal(oneLine(past.stderr), "opsdeck: --since: a window of 31d reaches past the per-minute history, kept 30d (the registry's retention.history): at most 30d");
+    await writeFile(registry, `${await readFile(registry, 'utf8')}retention:\n  history: 7d\n`);
+    const shorter = await opsdeck(['performance', '--since', '8d', ...common]);
+    assert.equal(shorter.code, 2);
+    assert.match(oneLine(shorter.stderr), /kept 7d \(the registry's retention\.history\): at most 7d$/);
   });
 
   it('worker drains on SIGTERM: the running job finishes, then it exits 0', async () => {

@@ -50,6 +50,7 @@ const OPTION_OF: Record<string, string> = {
   job_ids: '--ids',
   expires_in_days: '--expires',
   minutes: '--for',
+  since_minutes: '--since',
 };
 
 /** Inputs that are one JSON option: a problem inside is the option's. */

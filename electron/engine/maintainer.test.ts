@@ -50,6 +50,36 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
       }
     });
 
+    it('sums the rollups by the hour even with retention off, and a month read from the hours agrees with its minutes', async () => {
+      const { first, close } = await open();
+      try {
+        await finishJobs(first, 30);
+        const month = new Date(Date.now() - 30 * 86_400_000);
+        const fromMinutes = await first.rollupsByType(month);
+        let steps = 0;
+        const watched = storeWith(first, {
+          sumRollupHours: (through, maxHours) => {
+            steps++;
+            return first.sumRollupHours(through, maxHours);
+          },
+        });
+        const off = registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false });
+        const keeper = new Maintainer({ store: watched, registry: off, owner: 'w', log: silentLogger, intervalMs: 10 });
+        keeper.start();
+        const deadline = Date.now() + 5000;
+        while (steps === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        await keeper.stop();
+        assert.ok(steps > 0, 'the background round summed hours');
+        // A day on, the hour these jobs finished in is over and summed.
+        assert.ok((await keeper.sumHours(TOMORROW)) > 0);
+        assert.deepEqual(await first.rollupsByType(month), fromMinutes);
+        assert.equal(fromMinutes.outcomes[0]?.completed, 30);
+        assert.equal((await first.listJobs({}, { limit: 100 })).items.length, 30, 'nothing pruned');
+      } finally {
+        await close();
+      }
+    });
+
     it('a round holds the upkeep briefly and renews it as it goes, so a worker that dies mid-round does not keep it for minutes', async () => {
       const { first, close } = await open();
       try {

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { DEFAULT_RETENTION, pruneCutoffs } from '../../shared/retention.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { Store } from '../store/store.ts';
+import { sumRollupHours } from './hourSums.ts';
 import { RETENTION_TASK, pruneRound } from './pruning.ts';
 
 /** How long a background round holds the upkeep unrenewed: within an operator's prune's wait for it (30 s). */
@@ -28,9 +29,10 @@ export interface MaintenanceRound {
 }
 
 /**
- * Keeps a store to the retention of the registry, in the background: every interval, if no other process
- * holds the upkeep, prunes for a bounded time (continuing where its last round stopped), trims the chart
- * history and gives freed space back. Each round that removed jobs leaves an audit row.
+ * Keeps a store to the retention of the registry, in the background: every interval, sums the rollups'
+ * hours that are over, then, if no other process holds the upkeep, prunes for a bounded time (continuing
+ * where its last round stopped), trims the chart history and gives freed space back. Each round that
+ * removed jobs leaves an audit row.
  */
 export class Maintainer {
   readonly #opts: MaintainerOptions;
@@ -62,12 +64,27 @@ export class Maintainer {
 
   async #tick(): Promise<void> {
     if (this.#round) return;
-    this.#round = this.runOnce().catch((error: unknown) => {
-      this.#opts.log.warn('maintenance failed', { error: error instanceof Error ? error.message : String(error) });
-      return null;
-    });
+    this.#round = this.#upkeep();
     await this.#round;
     this.#round = null;
+  }
+
+  async #upkeep(): Promise<MaintenanceRound | null> {
+    const failed = (what: string) => (error: unknown) => {
+      this.#opts.log.warn(what, { error: error instanceof Error ? error.message : String(error) });
+      return null;
+    };
+    await this.sumHours().catch(failed('summing the rollups by the hour failed'));
+    return this.runOnce().catch(failed('maintenance failed'));
+  }
+
+  /**
+   * Sums the rollups' hours that are over (engine/hourSums.ts), whatever the retention says: it prunes
+   * nothing, and a month's performance reads them. Any process may, at any time: the store's step is safe
+   * beside another's. The hours summed.
+   */
+  async sumHours(now = new Date()): Promise<number> {
+    return sumRollupHours(this.#opts.store, now, this.#opts.budgetMs ?? 2000);
   }
 
   /** One round, if retention is on and this process holds (or takes) the upkeep; null otherwise. */

@@ -133,7 +133,7 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       }
     });
 
-    it('GET /v1/performance: each type\'s completed, dead-lettered and retried jobs, success rate and percentiles, from the rollups; a key is needed', async () => {
+    it('GET /v1/performance: each type\'s completed and dead-lettered jobs, retries, success rate and percentiles, from the rollups, up to the history kept; a key is needed', async () => {
       const { store } = runtime.ctx;
       const perf = { queue: 'perf', service_name: 'perf_fn', execution_type: 'serverless' as const, max_attempts: 2 };
       await store.enqueue([perf, perf, perf, { ...perf, max_attempts: 1 }]);
@@ -160,7 +160,9 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.ok(back >= 15 * 60_000 && back <= 16 * 60_000, 'the window starts at the minute 15m ago');
       const one = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?type=serverless', { key: readKey })).json);
       assert.deepEqual([one.types.map((t) => t.execution_type), one.total.completed, one.total.failed], [['serverless'], 2, 1], 'one type: the total is its own');
-      for (const query of ['since=25h', 'since=soon', 'type=ftp']) {
+      const week = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?since=7d', { key: readKey })).json);
+      assert.equal(week.types.find((t) => t.execution_type === 'serverless')?.completed, 2, 'a week, within the history kept');
+      for (const query of ['since=31d', 'since=soon', 'type=ftp']) {
         const refused = await call('GET', `/v1/performance?${query}`, { key: readKey });
         assert.deepEqual([refused.status, errorCode(refused.json)], [422, 'invalid_input'], query);
         assert.match(JSON.stringify(refused.json), new RegExp(query.split('=')[0] ?? ''));

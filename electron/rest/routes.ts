@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, PERFORMANCE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
+import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
@@ -67,8 +67,8 @@ const FailuresQuery = z
 
 const PerformanceQuery = z
   .object({
-    /** Jobs finished in the last `since` (default 1h), up to 24h. */
-    since: duration.pipe(z.number().int().min(60, 'at least 1m').max(PERFORMANCE_WINDOW_MAX_MINUTES * 60, 'at most 24h')).optional(),
+    /** Jobs finished in the last `since` (default 1h), as far back as the per-minute history is kept (30d by default). */
+    since: duration.pipe(z.number().int().min(60, 'at least 1m')).optional(),
     type: ExecutionType.optional(),
   })
   .strict();

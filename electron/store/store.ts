@@ -142,7 +142,8 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   latencyByType(since: Date): Promise<LatencyByType[]>;
   /**
    * Per execution type since the minute holding `since`: the rollups' sums and the completed jobs' duration
-   * buckets as kept, so a caller can read any percentile of any set of types (`metrics.byType`).
+   * buckets as kept, so a caller can read any percentile of any set of types (`metrics.byType`). Whole
+   * hours summed by `sumRollupHours` are read as such, the minutes around them as minutes.
    */
   rollupsByType(since: Date): Promise<TypeRollups>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
@@ -283,8 +284,17 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * all newer than every cutoff.
    */
   pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch>;
-  /** Removes up to `maxRows` rows of the per-minute history older than `before`; answers how many went. */
+  /**
+   * Removes up to `maxRows` rows of the per-minute history older than `before`, and the summed hours wholly
+   * before it; answers how many went.
+   */
   pruneHistory(before: Date, maxRows: number): Promise<number>;
+  /**
+   * One step of summing the rollups' whole hours per execution type (rollupHours.ts), those before the hour
+   * holding `through`, up to `maxHours` of them: what `rollupsByType` reads in place of their minutes.
+   * Safe beside another process's step (one waits for, or leaves the work to, the other).
+   */
+  sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed>;
   /** Gives freed space back to the file system, a little at a time (SQLite); answers what it gave and what is left. */
   reclaimSpace(maxBytes: number): Promise<SpaceReport>;
 
@@ -303,6 +313,12 @@ export interface TypeRollups {
   outcomes: Array<{ execution_type: string; completed: number; failed: number; retried: number }>;
   /** Completed jobs per duration bucket (shared/latencyBuckets.ts), one row per type and bucket. */
   latency: Array<{ execution_type: string; bucket: number; n: number }>;
+}
+
+/** What a step of summing hours did: how many hours it summed, and whether none before `through` is left. */
+export interface HoursSummed {
+  hours: number;
+  done: boolean;
 }
 
 /** What a dialect's settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */

@@ -1,8 +1,14 @@
+import { invalidInputMessage } from '../../../shared/invalidInput.ts';
+import { DEFAULT_RETENTION } from '../../../shared/retention.ts';
+import { ApiFailure } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { performanceOf, windowStart } from '../performance.ts';
+import { performanceOf, windowRefusal, windowStart } from '../performance.ts';
 
 export const metrics: Handlers<'metrics.byType'> = {
   'metrics.byType': async (input, ctx) => {
+    const history = (ctx.registry.registry.retention ?? DEFAULT_RETENTION).history;
+    const refused = windowRefusal(input.since_minutes, history);
+    if (refused) throw new ApiFailure('invalid_input', invalidInputMessage('metrics.byType', `since_minutes: ${refused}`), [{ path: 'since_minutes', message: refused }]);
     const now = new Date();
     const since = windowStart(now, input.since_minutes);
     return performanceOf(await ctx.store.rollupsByType(since), since, now, input.type);

@@ -13,6 +13,7 @@ import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
 import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
+import { rollupHoursContract } from './rollupHours.ts';
 import { schedulesContract } from './schedules.ts';
 import { workflowsContract } from './workflows.ts';
 import { workflowSchedulesContract } from './workflowSchedules.ts';
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     controlContract(test);
     readsContract(test);
     retentionContract(test);
+    rollupHoursContract(test);
     failJobContract(test);
     tuningsContract(test);
     apiKeysContract(test);

@@ -42,6 +42,7 @@ import type {
   PruneEstimate,
   SpaceReport,
   TypeRollups,
+  HoursSummed,
   ClaimedJob,
   EnqueueResult,
   FireOutcome,
@@ -83,6 +84,7 @@ import { postgresMigrationAdapter } from './migrations.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
+import * as rollupHours from './rollupHours.ts';
 import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
@@ -221,7 +223,7 @@ export class PostgresStore implements Store {
   }
 
   async rollupsByType(since: Date): Promise<TypeRollups> {
-    return reads.rollupsByType(this.#open, since);
+    return rollupHours.rollupsByType(this.#open, since);
   }
 
   async oldestPendingRunAt(): Promise<string | null> {
@@ -478,5 +480,6 @@ export class PostgresStore implements Store {
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> { return this.#administration.pruneEstimate(cutoffs); }
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
   async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
+  async sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed> { return rollupHours.sumRollupHours(this.#open, through, maxHours); }
   async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }

@@ -11,7 +11,7 @@ import type { PgDb, Row } from './db.ts';
 import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf, TypeRollups } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } from '../store.ts';
 
 /** Reads for the console and the engine's few reads outside the hot path. */
 
@@ -255,32 +255,6 @@ export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByTyp
     [since.toISOString()],
   );
   return latencyFromBuckets(rows.map((row) => LatencyRow.parse(row)));
-}
-
-const OutcomesRow = z.object({ execution_type: z.string(), completed: z.number(), failed: z.number(), retried: z.number() });
-
-/**
- * The rollups' sums and duration buckets per type, as on SQLite, in one statement so both halves read the
- * same snapshot: a settle committed between two reads would count its job in one and not the other.
- * Every stripe of each minute is summed; `bucket` is null on the outcome rows, `completed` on the buckets'.
- */
-export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups> {
-  const rows = await db.read(
-    `WITH w AS (SELECT date_trunc('minute', $1::timestamptz) AS since)
-     SELECT execution_type, NULL::int AS bucket, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried, NULL::bigint AS n
-     FROM jobs.tb_job_rollup, w WHERE minute >= w.since GROUP BY execution_type
-     HAVING sum(completed) + sum(failed) + sum(retried) > 0
-     UNION ALL
-     SELECT execution_type, bucket, NULL, NULL, NULL, sum(n) FROM jobs.tb_job_latency, w WHERE minute >= w.since GROUP BY execution_type, bucket
-     ORDER BY 1, 2`,
-    [since.toISOString()],
-  );
-  const out: TypeRollups = { outcomes: [], latency: [] };
-  for (const row of rows) {
-    if (row.bucket === null) out.outcomes.push(OutcomesRow.parse(row));
-    else out.latency.push(LatencyRow.parse(row));
-  }
-  return out;
 }
 
 /**

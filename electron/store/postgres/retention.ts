@@ -169,6 +169,12 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
       );
       removed += result.rowCount ?? 0;
     }
+    // Hours that ended by the cutoff (the hour holding it still counts minutes that are kept); a month of
+    // them is some 720 rows a type and bucket at most: no bound needed.
+    for (const table of ['tb_job_rollup_hour', 'tb_job_latency_hour']) {
+      const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [before.toISOString()]);
+      removed += result.rowCount ?? 0;
+    }
     return removed;
   });
 }

@@ -42,6 +42,7 @@ import type {
   PruneEstimate,
   SpaceReport,
   TypeRollups,
+  HoursSummed,
   ClaimedJob,
   EnqueueResult,
   FireOutcome,
@@ -79,6 +80,7 @@ import { SqliteOperator } from './operator.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteFailures } from './failures.ts';
+import { SqliteRollupHours } from './rollupHours.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
@@ -98,6 +100,7 @@ export class SqliteStore implements Store {
   readonly #jobs: SqliteJobs;
   readonly #reads: SqliteReads;
   readonly #failures: SqliteFailures;
+  readonly #rollupHours: SqliteRollupHours;
   readonly #operator: SqliteOperator;
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
@@ -115,6 +118,7 @@ export class SqliteStore implements Store {
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
     this.#failures = new SqliteFailures(db);
+    this.#rollupHours = new SqliteRollupHours(db);
     this.#operator = new SqliteOperator(db);
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
@@ -221,7 +225,7 @@ export class SqliteStore implements Store {
   }
 
   async rollupsByType(since: Date): Promise<TypeRollups> {
-    return this.#db.patient(() => this.#reads.rollupsByType(since));
+    return this.#db.patient(() => this.#rollupHours.rollupsByType(since));
   }
 
   async oldestPendingRunAt(): Promise<string | null> {
@@ -466,5 +470,6 @@ export class SqliteStore implements Store {
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> { return this.#administration.pruneEstimate(cutoffs); }
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
   async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
+  async sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed> { return this.#db.patient(() => this.#rollupHours.sum(through, maxHours)); }
   async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }

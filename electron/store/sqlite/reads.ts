@@ -6,7 +6,7 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
-import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf, TypeRollups } from '../store.ts';
+import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
@@ -110,11 +110,6 @@ export function prepareReadStatements(db: Connection) {
     ),
     latency: db.prepare<[number], { execution_type: string; bucket: number; n: number }>(
       `SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= ? GROUP BY execution_type, bucket`,
-    ),
-    outcomesByType: db.prepare<[number], { execution_type: string; completed: number; failed: number; retried: number }>(
-      `SELECT execution_type, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried
-       FROM tb_job_rollup WHERE minute >= ? GROUP BY execution_type
-       HAVING sum(completed) + sum(failed) + sum(retried) > 0 ORDER BY execution_type`,
     ),
     // The claim index orders pending jobs by priority first: one seek per priority level present finds
     // each level's earliest run_at, or its not-yet-due jobs, without reading the backlog between.
@@ -292,13 +287,6 @@ export class SqliteReads {
   latencyByType(since: Date): LatencyByType[] {
     const rows = this.#db.guard(() => this.#s.latency.all(minuteStart(since)));
     return latencyFromBuckets(rows);
-  }
-
-  rollupsByType(since: Date): TypeRollups {
-    const minute = minuteStart(since);
-    // One read transaction: a settle another process commits between the two reads would count its job
-    // in one and not the other.
-    return this.#db.guard(() => this.#db.connection.transaction(() => ({ outcomes: this.#s.outcomesByType.all(minute), latency: this.#s.latency.all(minute) }))());
   }
 
   oldestPendingRunAt(): string | null {

@@ -6,6 +6,7 @@ import { DispatchControls } from '../features/control/DispatchControls.tsx';
 import { DlqPage } from '../features/dlq/DlqPage.tsx';
 import { JobsPage } from '../features/jobs/JobsPage.tsx';
 import { OverviewPage } from '../features/overview/OverviewPage.tsx';
+import { PerformancePage } from '../features/performance/PerformancePage.tsx';
 import { RunnersPage } from '../features/runners/RunnersPage.tsx';
 import { SchedulesPage } from '../features/schedules/SchedulesPage.tsx';
 import { SettingsPage } from '../features/settings/SettingsPage.tsx';
@@ -21,6 +22,7 @@ export const ROUTES: RouteDef[] = [
   { path: '/', label: 'Overview', render: () => <OverviewPage queueControls={(queues) => <DispatchControls queues={queues} />} /> },
   { path: '/runners', label: 'Runners', render: () => <RunnersPage /> },
   { path: '/breakers', label: 'Breakers', render: () => <BreakersPage /> },
+  { path: '/performance', label: 'Performance', render: () => <PerformancePage /> },
   { path: '/jobs', label: 'Jobs', render: () => <JobsPage /> },
   { path: '/dlq', label: 'Dead letters', render: () => <DlqPage /> },
   { path: '/schedules', label: 'Schedules', render: () => <SchedulesPage /> },

@@ -53,8 +53,9 @@ export function connectLiveUpdates(client: HostClient, queryClient: QueryClient)
     refreshJobLists(queryClient);
     invalidateCalls(queryClient, JOB_CALLS);
   }, JOB_REFRESH_MS, JOB_DEBOUNCE_MS);
-  // The charts follow job traffic too, but at most every ten seconds: they aggregate hours, not events.
-  const series = throttle(() => invalidateCalls(queryClient, ['overview.series']), 10_000, 1000);
+  // The charts and the performance table follow job traffic too, but at most every ten seconds: they
+  // aggregate hours, not events.
+  const series = throttle(() => invalidateCalls(queryClient, ['overview.series', 'metrics.byType']), 10_000, 1000);
   const breakers = debounce(() => invalidateCalls(queryClient, ['breakers.list', 'audit.list']), 250);
   // Heartbeats arrive every few seconds; runner health probes are slower and cost more, so they lag.
   const workers = throttle(() => invalidateCalls(queryClient, ['workers.list']), 2000, 500);

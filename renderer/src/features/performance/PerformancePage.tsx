@@ -1,0 +1,92 @@
+import type { PerformanceByType } from '../../../../shared/contract.ts';
+import { PERCENTILES_NOTE, RETRIES_NOTE } from '../../../../shared/performanceText.ts';
+import { useCall } from '../../lib/calls.ts';
+import { useSearchParams } from '../../lib/router.ts';
+import { Empty, ErrorState, Loading } from '../../components/States.tsx';
+import { Time } from '../../components/Time.tsx';
+import { PerformanceTable } from './PerformanceTable.tsx';
+import { PERFORMANCE_WINDOW_PARAM, performanceRows, performanceWindow, WINDOW_CHOICES, WINDOW_MINUTES, windowKept, windowWords, type PerformanceWindow } from './performanceView.ts';
+
+/** A sentence starts with a capital: "The last hour". */
+const capitalized = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** The windows offered; one past the history kept cannot be chosen, and the page says why beside it. */
+function WindowChoice({ chosen, history }: { chosen: PerformanceWindow; history: string | undefined }) {
+  const [, setParams] = useSearchParams();
+  return (
+    <div className="segmented" role="group" aria-label="Performance window">
+      {WINDOW_CHOICES.map((w) => (
+        <button key={w} type="button" aria-pressed={w === chosen} disabled={!windowKept(w, history)} onClick={() => setParams((p) => p.set(PERFORMANCE_WINDOW_PARAM, w))}>
+          {w}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The runbooks' "performance by execution type" view for a recent window: per type and in total, what
+ * completed and went to the dead letters, the retries, the success rate, p50/p95/p99 of the completed jobs
+ * and jobs per minute, from the per-minute rollups (`metrics.byType`, as `opsdeck performance` shows it).
+ */
+export function PerformancePage() {
+  const [params] = useSearchParams();
+  const chosen = performanceWindow(params);
+  const retention = useCall('retention.get', {}, { staleTime: 60_000 });
+  const history = retention.data?.retention.history;
+  const kept = windowKept(chosen, history);
+  // Refreshed as jobs finish (liveUpdates.ts); the interval is the fallback while no event comes.
+  const perf = useCall('metrics.byType', { since_minutes: WINDOW_MINUTES[chosen] }, { enabled: kept, refetchInterval: 30_000 });
+  const words = windowWords(chosen);
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Performance</h1>
+        <span className="muted small">By execution type, from the per-minute rollups: the runbooks&apos; v_execution_performance_by_type.</span>
+      </header>
+      <section className="panel" aria-labelledby="performance-window">
+        <header className="panel-header">
+          <h2 id="performance-window">{capitalized(words)}</h2>
+          <WindowChoice chosen={chosen} history={history} />
+        </header>
+        {history !== undefined && !windowKept('30d', history) ? (
+          <p className="muted small">Longer windows reach past the per-minute history, kept {history} (the registry&apos;s retention.history).</p>
+        ) : null}
+        {!kept ? (
+          <Empty title={`${capitalized(words)} reaches past the per-minute history, kept ${history ?? ''}.`}>Choose a shorter window.</Empty>
+        ) : perf.isPending ? (
+          <Loading label="Loading performance…" />
+        ) : perf.isError ? (
+          <ErrorState what="performance by execution type" error={perf.error} onRetry={() => void perf.refetch()} />
+        ) : (
+          <Figures data={perf.data} words={words} />
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** The window read, the table and what its columns count; an empty window says so. */
+function Figures({ data, words }: { data: PerformanceByType; words: string }) {
+  const rows = performanceRows(data);
+  return (
+    <>
+      {/* The window the host read: it starts at a whole minute, so it may be a little longer than asked. */}
+      <p className="muted small">
+        Read from <Time iso={data.since} /> to <Time iso={data.until} /> (the rollups count whole minutes, so the window starts at one).
+      </p>
+      {rows.types.length === 0 ? (
+        <Empty title={`No jobs finished in ${words}.`} />
+      ) : (
+        <>
+          <PerformanceTable caption={`Performance by execution type in ${words}`} types={rows.types} total={rows.total} />
+          <ul className="muted small figure-notes">
+            <li>{capitalized(PERCENTILES_NOTE)}.</li>
+            <li>{capitalized(RETRIES_NOTE)}; the success rate, completed ÷ (completed + dead-lettered), leaves them out.</li>
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
