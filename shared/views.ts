@@ -188,6 +188,8 @@ export const BulkResult = z.object({
   unmatched_ids: z.array(z.number().int()).optional(),
   /** A retry only: the services whose circuit breaker holds the jobs it sends back, when any does. */
   held_by_breaker: z.array(HeldByBreaker).optional(),
+  /** A retry only: what the control plane holds back now (emergency stop, safe mode, paused queues), each with what lifts it. */
+  held_by_control: z.array(z.string()).optional(),
 });
 export type BulkResult = z.infer<typeof BulkResult>;
 

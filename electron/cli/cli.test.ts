@@ -320,9 +320,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const fp = groups.groups[0]?.fingerprint ?? '';
     const Bulk = z.object({ dry_run: z.boolean(), matched: z.number(), affected: z.number() });
     assert.deepEqual(Bulk.parse(json(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common, '--json']))), { dry_run: true, matched: 2, affected: 0 });
+    const mistyped = await opsdeck(['dlq', 'retry', '--fingerprint', 'deadbeef', ...common]);
+    assert.equal(mistyped.code, 1, 'a fingerprint that matches nothing is no success');
+    assert.equal(oneLine(mistyped.stderr), 'opsdeck: no open dead letter matches --fingerprint deadbeef (opsdeck dlq groups lists them); nothing retried');
+    assert.equal((await opsdeck(['pause', 'default', '--reason', 'upstream migration', ...common])).code, 0);
     const retried = await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]);
     assert.equal(retried.code, 0);
-    assert.equal(retried.stdout.trim(), 'retried 2 dead letter(s)');
+    assert.match(retried.stdout, /^retried 2 dead letter\(s\)\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\n$/);
+    assert.equal((await opsdeck(['unpause', 'default', ...common])).code, 0);
 
     assert.equal((await opsdeck(['breaker', 'open', 'broken', '--reason', 'maintenance', ...common])).code, 0);
     assert.equal((await opsdeck(['emergency-stop', '--reason', 'drill', ...common])).code, 0);

@@ -6,6 +6,7 @@ import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { controlReasons } from '../waitingReasons.ts';
 
 function checkedBulk(selector: DlqSelector, verb: string): void {
   const problem = bulkSelectorProblem(selector, verb);
@@ -35,6 +36,13 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
  * forced open, or half-open): they would wait pending. Only breakers that hold anything cost a count. A
  * real retry counts them itself, in its own transaction (Store.dlqRetry).
  */
+/** Retried jobs wait while the control plane holds them: said beside the count, as the breakers are. */
+async function heldByControl(ctx: ApiContext, jobs: number): Promise<{ held_by_control?: string[] }> {
+  if (jobs === 0) return {};
+  const held = controlReasons(await ctx.store.getControl());
+  return held.length > 0 ? { held_by_control: held } : {};
+}
+
 async function wouldBeHeld(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
   const holding = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (selector.service === undefined || selector.service === b.service_name));
   const held: HeldByBreaker[] = [];
@@ -64,11 +72,21 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
   'dlq.retry': async (input, ctx) => {
     checkedBulk(input.selector, 'retry');
     const unmatched = await unmatchedIds(ctx, input.selector);
-    if (input.dry_run) return { dry_run: true, matched: await ctx.store.dlqCount(input.selector), affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)) };
+    if (input.dry_run) {
+      const matched = await ctx.store.dlqCount(input.selector);
+      return { dry_run: true, matched, affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)), ...(await heldByControl(ctx, matched)) };
+    }
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
     const { retried, held_by_breaker } = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...(held_by_breaker.length > 0 ? { held_by_breaker } : {}) };
+    return {
+      dry_run: false,
+      matched: retried,
+      affected: retried,
+      ...unmatched,
+      ...(held_by_breaker.length > 0 ? { held_by_breaker } : {}),
+      ...(await heldByControl(ctx, retried)),
+    };
   },
 
   'dlq.resolve': async (input, ctx) => {

@@ -31,15 +31,33 @@ function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
   return s;
 }
 
-function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: string): number {
+function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): number {
   if (inv.common.json) printJson(inv.io, result);
   else {
     inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const held of result.held_by_breaker ?? []) inv.io.out(heldByBreakerText(held));
+    for (const held of result.held_by_control ?? []) inv.io.out(`they wait while ${held}`);
   }
   if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
-  return 0;
+  const named = selector === null ? null : matchedNothing(selector, result);
+  if (named === null) return 0;
+  inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${past}`);
+  return 1;
+}
+
+/**
+ * What a selector named that matched no open dead letter (a mistyped fingerprint reads as "retried 0"
+ * otherwise); null when it matched some, or asked for every one. Ids are named one by one already.
+ */
+function matchedNothing(s: DlqSelector, result: BulkResult): string | null {
+  if (result.matched > 0 || s.all || result.unmatched_ids) return null;
+  const named = [
+    ...(s.fingerprint ? [`--fingerprint ${s.fingerprint} (opsdeck dlq groups lists them)`] : []),
+    ...(s.search ? [`--search ${JSON.stringify(s.search)}`] : []),
+    ...(s.service ? [`--service ${s.service}`] : []),
+  ];
+  return named.length > 0 ? named.join(' with ') : null;
 }
 
 const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
@@ -103,13 +121,16 @@ export const dlq: Command = {
           }
           return 0;
         }
-        case 'retry':
-          return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: bulkSelector(inv, 'retry'), dry_run: dryRun }), 'retry', 'retried');
+        case 'retry': {
+          const chosen = bulkSelector(inv, 'retry');
+          return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
+        }
         case 'resolve': {
           const note = str(values, 'note');
           // A dry run only counts: it keeps no note, so it asks for none.
           if (!dryRun && !note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
-          return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: bulkSelector(inv, 'resolve'), note, dry_run: dryRun }), 'resolve', 'resolved');
+          const chosen = bulkSelector(inv, 'resolve');
+          return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: chosen, note, dry_run: dryRun }), 'resolve', 'resolved', chosen);
         }
         default: {
           const before = pastTime(values, 'before');

@@ -49,3 +49,11 @@ test('jobs a retry sends back to a breaker that holds them are said to wait, wit
     'This will retry 8 jobs. 8 jobs of billing wait: its circuit breaker is forced open (opsdeck breaker reset billing releases them).',
   );
 });
+
+test('jobs a retry sends back while the control plane holds them are said to wait, with what lifts it', () => {
+  const held_by_control = ['queue etl is paused by ops: migration (opsdeck unpause etl)'];
+  assert.equal(
+    resultText('retry', { dry_run: false, matched: 2, affected: 2, held_by_control }, 2),
+    'Retried 2 jobs. They wait while queue etl is paused by ops: migration (opsdeck unpause etl).',
+  );
+});

@@ -47,7 +47,9 @@ export function resultText(kind: BulkKind, result: BulkResult, previewed: number
 
 /** Retried jobs a circuit breaker holds wait pending: said after the count, or nothing when none does. */
 export function heldText(result: BulkResult): string {
-  return (result.held_by_breaker ?? []).map((held) => ` ${heldByBreakerText(held)}.`).join('');
+  const byBreaker = (result.held_by_breaker ?? []).map((held) => ` ${heldByBreakerText(held)}.`);
+  const byControl = (result.held_by_control ?? []).map((held) => ` They wait while ${held}.`);
+  return [...byBreaker, ...byControl].join('');
 }
 
 /**
