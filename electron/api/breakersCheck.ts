@@ -32,3 +32,18 @@ export async function breakersCheck(store: Store): Promise<HealthCheck> {
     detail: `${holding.length} circuit breaker(s) hold their services' jobs: ${named.join(', ')}; opsdeck breaker list says why, opsdeck breaker reset SERVICE releases one${idleText ? `; also ${idleText}` : ''}`,
   };
 }
+
+/**
+ * A runner's probe reaches its upstreams' base URLs, not the calls its jobs make: "answering" while a
+ * service's breaker is open (every job of it failing) would call the runner healthy in the middle of that
+ * outage. Such a check gets a warning naming those services and their last error; it stays ok, since the
+ * runner itself works.
+ */
+export function withOpenBreakers(check: HealthCheck, kind: string, breakers: BreakerRecord[], kindOf: (service: string) => string | undefined): HealthCheck {
+  const open = breakers.filter((b) => effectiveState(b) !== 'closed' && b.mode !== 'force_open' && kindOf(b.service_name) === kind);
+  if (open.length === 0 || !check.ok) return check;
+  const named = open
+    .sort((a, b) => a.service_name.localeCompare(b.service_name))
+    .map((b) => `${b.service_name} (${how(b)}${b.last_error ? `: ${b.last_error.slice(0, 120)}` : ''})`);
+  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${named.join(', ')} fail: circuit breaker ${open.length === 1 ? 'is' : 'are'} open (opsdeck breaker list)` };
+}

@@ -3,7 +3,7 @@ import type { HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { breakersCheck } from '../breakersCheck.ts';
+import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
@@ -78,8 +78,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     }
   }
   checks.push(registryCheck(ctx));
+  const breakers = storeOk ? await ctx.store.listBreakers().catch(() => []) : [];
+  const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
   for (const probe of await probeAll(ctx)) {
-    checks.push({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail });
+    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail }, probe.kind, breakers, kindOf));
   }
   if (storeOk) {
     const now = Date.now();

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import type { BreakerRecord } from '../../shared/domain.ts';
+import { withOpenBreakers } from './breakersCheck.ts';
+
+const at = new Date('2026-12-06T20:00:00Z');
+const breaker = (service: string, over: Partial<BreakerRecord>): BreakerRecord => ({ ...newBreakerRecord(service, at), ...over });
+const kinds: Record<string, string> = { model_api: 'http', slow_api: 'http', report: 'shell' };
+const kindOf = (service: string) => kinds[service];
+const answering = { name: 'runner:http', ok: true, detail: '1 endpoint(s) answering' };
+
+test("a runner whose probe answers while a service of its kind has an open breaker warns, naming the service and its last error", () => {
+  const open = breaker('model_api', { state: 'open', opened_at: at.toISOString(), last_error: 'HTTP 500 from POST http://127.0.0.1:18081/generate' });
+  assert.deepEqual(withOpenBreakers(answering, 'http', [open], kindOf), {
+    ...answering,
+    warning: true,
+    detail: '1 endpoint(s) answering; but the calls of model_api (open: HTTP 500 from POST http://127.0.0.1:18081/generate) fail: circuit breaker is open (opsdeck breaker list)',
+  });
+});
+
+test('closed breakers, breakers of other kinds, forced-open ones and failing probes leave the check as it is', () => {
+  const others = [
+    breaker('slow_api', {}),
+    breaker('report', { state: 'open', opened_at: at.toISOString() }),
+    breaker('model_api', { mode: 'force_open', mode_set_by: 'ops' }),
+  ];
+  assert.deepEqual(withOpenBreakers(answering, 'http', others, kindOf), answering);
+  const down = { name: 'runner:http', ok: false, detail: 'not answering: http://127.0.0.1:1' };
+  assert.deepEqual(withOpenBreakers(down, 'http', [breaker('model_api', { state: 'open' })], kindOf), down);
+});
