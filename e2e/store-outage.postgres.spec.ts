@@ -13,9 +13,14 @@ test("on PostgreSQL: a store without opsdeck's schema says to migrate, promises 
   try {
     await page.goto(opsdeck.url);
     await expect(page.getByRole('navigation', { name: 'Pages' })).toBeVisible();
+    await expect(page.getByText(/^live · updated /)).toBeVisible();
     await admin.query('ALTER SCHEMA jobs RENAME TO jobs_away');
-    await page.goto(`${opsdeck.origin}/#/jobs`);
     const banner = page.getByRole('alert').filter({ hasText: 'Store unavailable' });
+    // The Overview keeps its last figures through the outage, but never calls them live.
+    await expect(banner).toBeVisible();
+    await expect(page.getByText(/^not live: figures from .*, before the store stopped answering$/)).toBeVisible();
+    await expect(page.getByText(/^live · updated /)).toHaveCount(0);
+    await page.goto(`${opsdeck.origin}/#/jobs`);
     await expect(banner).toContainText("lacks opsdeck's schema");
     await expect(banner).toContainText('What to do: run opsdeck migrate with this --db');
     await expect(banner).not.toContainText('clears by itself');

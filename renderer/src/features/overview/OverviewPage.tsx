@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
+import { useHostStatus } from '../../lib/hostStatus.ts';
 import { formatSeconds } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
@@ -27,6 +28,9 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
   // The same query StuckRuns reads below: one fetch, the tile's count and the banner's list agree.
   const stuckRuns = useCall('workflows.stuck', {}, { refetchInterval: 15_000 });
+  // The figures stay on screen through an outage (the banner says what is down), but never as live ones.
+  const storeDown = useHostStatus((s) => s.storeDown);
+  const hostDown = useHostStatus((s) => s.hostDown);
 
   if (stats.isPending) return <Loading label="Loading overview…" />;
   if (stats.isError) return <ErrorState what="the overview" error={stats.error} onRetry={() => void stats.refetch()} />;
@@ -39,9 +43,15 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
     <div className="page">
       <header className="page-header">
         <h1>Overview</h1>
-        <span className="muted small" aria-live="off">
-          live · updated {new Date(data.at).toLocaleTimeString()}
-        </span>
+        {storeDown === null && hostDown === null ? (
+          <span className="muted small" aria-live="off">
+            live · updated {new Date(data.at).toLocaleTimeString()}
+          </span>
+        ) : (
+          <span className="stale small" aria-live="off">
+            not live: figures from {new Date(data.at).toLocaleTimeString()}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
+          </span>
+        )}
       </header>
       {firstRun ? <WelcomePanel /> : null}
       <StatTiles stats={data} stuckRuns={stuckRuns.data?.runs.length ?? null} />
