@@ -13,7 +13,7 @@ import { earlierMigrations } from './testing/earlierMigrations.ts';
 import { createTestDatabase } from './testing/pgTestDb.ts';
 
 /**
- * A store made before breakers kept when they left closed (PostgreSQL 0034, SQLite 0021): a breaker open
+ * A store made before breakers kept when they left closed (PostgreSQL 0035, SQLite 0022): a breaker open
  * or half-open then is taken to have left closed when it last opened, so a breaker_open alert measures it
  * from there; a closed one has no outage.
  */
@@ -28,7 +28,7 @@ function check(breakers: BreakerRecord[]): void {
 
 describe('breakers of a store made before left_closed_at', () => {
   test('SQLite', async () => {
-    const earlier = await earlierMigrations('sqlite', 20);
+    const earlier = await earlierMigrations('sqlite', 21);
     const path = join(earlier.dir, 'ops.db');
     try {
       const db = new Database(path);
@@ -54,7 +54,7 @@ describe('breakers of a store made before left_closed_at', () => {
 
   test('PostgreSQL', async () => {
     const database = await createTestDatabase();
-    const earlier = await earlierMigrations('postgres', 33);
+    const earlier = await earlierMigrations('postgres', 34);
     try {
       const db = new PgDb(database.url, 2);
       try {
