@@ -13,3 +13,16 @@ test("a rule written as a runbook's condition is refused with the kinds there ar
   );
   assert.equal(AlertRule.safeParse({ name: 'high_error_rate', kind: 'failure_rate', threshold: 0.05 }).success, true);
 });
+
+test('a disk condition is answered: opsdeck has no disk-space kind, and these are the kinds', () => {
+  const [issue] = AlertRule.safeParse({ name: 'low_disk_space', condition: 'disk_free < 1GB' }).error?.issues ?? [];
+  assert.equal(issue?.message, "opsdeck has no disk-space kind: it watches jobs, queues and workers, not the hosts' disks; kind must be one of failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker, schedule_missed");
+});
+
+test('a failure-rate threshold written as a percentage is read back as the fraction it should be', () => {
+  const [issue] = AlertRule.safeParse({ name: 'spike', kind: 'failure_rate', threshold: 5 }).error?.issues ?? [];
+  assert.deepEqual(issue?.path, ['threshold']);
+  assert.equal(issue?.message, 'the threshold is a fraction of attempts (0.05 = 5%), at most 1: for 5% write 0.05');
+  const [big] = AlertRule.safeParse({ name: 'spike', kind: 'failure_rate', threshold: 250 }).error?.issues ?? [];
+  assert.equal(big?.message, 'the threshold is a fraction of attempts (0.05 = 5%), at most 1');
+});

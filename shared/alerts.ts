@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { plainString } from './fields.ts';
 import { Timestamp } from './domain.ts';
 import { parseDuration } from './duration.ts';
+import { isEmail, kindProblem, NO_EMAIL, thresholdProblem } from './alertCondition.ts';
 
 /**
  * Alert rules (the registry's `alerts:`), what an evaluation found, and what the store keeps of it: the
@@ -19,6 +20,10 @@ export const AlertDuration = z
 export const AlertSeverity = z.enum(['info', 'warning', 'critical']);
 export type AlertSeverity = z.infer<typeof AlertSeverity>;
 
+/** The values a discriminated union's discriminator may take, when it was given none of them. */
+const optionsOf = (issue: { code?: string }): string[] | null =>
+  issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options) ? issue.options.map(String) : null;
+
 export const AlertChannel = z.discriminatedUnion('type', [
   /** A desktop notification (Electron), a banner in the page (browser host). */
   z.object({ type: z.literal('desktop') }).strict(),
@@ -26,7 +31,14 @@ export const AlertChannel = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), url_env_var: envVarName }).strict(),
   /** A Slack-compatible incoming webhook: `{"text": …, "blocks": […]}`. */
   z.object({ type: z.literal('slack'), url_env_var: envVarName }).strict(),
-]);
+], {
+  error: (issue) => {
+    const types = optionsOf(issue);
+    if (types === null) return undefined;
+    const type = typeof issue.input === 'object' && issue.input !== null ? Reflect.get(issue.input, 'type') : undefined;
+    return `type must be one of ${types.join(', ')}${isEmail(type) ? `: ${NO_EMAIL}` : ''}`;
+  },
+});
 export type AlertChannel = z.infer<typeof AlertChannel>;
 
 const ruleCommon = {
@@ -44,7 +56,7 @@ export const AlertRule = z.discriminatedUnion('kind', [
       ...ruleCommon,
       kind: z.literal('failure_rate'),
       service,
-      threshold: z.number().gt(0).max(1),
+      threshold: z.number().gt(0).max(1, { error: (issue) => thresholdProblem(issue.input) }),
       window: AlertDuration.default('5m'),
       /** Attempts in the window before the rate counts: two failures of two is not a spike. */
       min_volume: z.number().int().min(1).default(10),
@@ -64,13 +76,14 @@ export const AlertRule = z.discriminatedUnion('kind', [
   z.object({ ...ruleCommon, kind: z.literal('schedule_missed'), schedule: z.string().min(1).max(100).optional() }).strict(),
 ], {
   // The runbooks write a condition (`error_rate > 0.05`); opsdeck names the kind and its numbers apart.
-  error: (issue) =>
-    issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)
-      ? `kind must be one of ${issue.options.join(', ')} (a runbook condition "error_rate > 0.05" is kind: failure_rate with threshold: 0.05)`
-      : undefined,
+  error: (issue) => {
+    const kinds = optionsOf(issue);
+    return kinds === null ? undefined : kindProblem(issue.input, kinds);
+  },
 });
 export type AlertRule = z.infer<typeof AlertRule>;
 export type AlertKind = AlertRule['kind'];
+export const ALERT_KINDS: readonly AlertKind[] = AlertRule.options.map((rule) => rule.shape.kind.value);
 
 export const AlertRules = z.array(AlertRule).superRefine((rules, ctx) => {
   const seen = new Set<string>();

@@ -41,6 +41,7 @@ export function newBreakerRecord(service: string, at: Date): BreakerRecord {
     prev_failures: 0,
     prev_successes: 0,
     opened_at: null,
+    left_closed_at: null,
     probes_in_flight: 0,
     probe_started_at: null,
     last_transition_at: null,

@@ -147,6 +147,11 @@ export const BreakerRecord = z.object({
   prev_failures: z.number().int(),
   prev_successes: z.number().int(),
   opened_at: Timestamp.nullable(),
+  /**
+   * When it last left closed; null while closed. Unlike opened_at, which each failed probe moves, it spans
+   * the whole outage: open → half_open → open while the upstream stays down is one.
+   */
+  left_closed_at: Timestamp.nullable(),
   probes_in_flight: z.number().int(),
   probe_started_at: Timestamp.nullable(),
   last_transition_at: Timestamp.nullable(),

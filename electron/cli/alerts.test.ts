@@ -86,6 +86,12 @@ describe('opsdeck alerts', () => {
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /rule\.yaml:3:13 older_than: must be a duration/);
     assert.match(broken.stderr, /is not an alert rule: 1 problem above; nothing was saved/);
+    await writeFile(file, 'name: high_error_rate\ncondition: "error_rate > 0.05"\naction: send_email\nrecipients: ["admin@example.com"]\n');
+    const runbook = await opsdeck(['alerts', 'save-rule', file, '--db', db]);
+    assert.equal(runbook.code, 1);
+    assert.match(runbook.stderr, /rule\.yaml:1:1 kind: kind must be one of .* is kind: failure_rate with threshold: 0\.05\)/);
+    assert.match(runbook.stderr, /rule\.yaml:4:1 recipients: unknown key 'recipients': there is no e-mail channel: point a webhook at your mail relay/);
+    assert.match(runbook.stderr, /is not an alert rule: 5 problems above; nothing was saved/, 'every problem in one pass');
     await writeFile(file, 'name: backlog\nkind: oldest_due\nolder_than: 10m\n');
     const saved = await opsdeck(['alerts', 'save-rule', file, '--db', db, '--registry', registry]);
     assert.equal(saved.code, 0, saved.stderr);

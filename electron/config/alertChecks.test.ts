@@ -31,3 +31,32 @@ test('alert rules: a URL written in place is refused, a missing variable and an 
   assert.deepEqual(good.problems, []);
   assert.equal(good.registry?.alerts?.[0]?.name, 'spike');
 });
+
+test("a registry's rules written as the runbook writes them: every problem of every rule in one pass", () => {
+  const runbook = `services:
+  - name: api
+    execution_type: noop
+alerts:
+  - name: high_error_rate
+    condition: "error_rate > 0.05"
+    action: send_email
+    recipients: ["admin@example.com"]
+  - name: low_disk_space
+    condition: "disk_free < 1GB"
+  - name: spike
+    kind: failure_rate
+    threshold: 5
+`;
+  const { registry, problems } = parseRegistry(runbook, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.deepEqual(problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`), [
+    '5:5 alerts[0].kind: kind must be one of failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker, schedule_missed (a runbook condition "error_rate > 0.05" is kind: failure_rate with threshold: 0.05)',
+    "5:5 alerts[0].threshold: 'threshold' is required",
+    '6:5 alerts[0].condition: unknown key \'condition\': "error_rate > 0.05" is kind: failure_rate with threshold: 0.05',
+    "7:5 alerts[0].action: unknown key 'action': there is no e-mail channel: point a webhook at your mail relay (channels: [{ type: webhook, url_env_var: ALERT_URL }], ALERT_URL holding its URL)",
+    "8:5 alerts[0].recipients: unknown key 'recipients': there is no e-mail channel: point a webhook at your mail relay (channels: [{ type: webhook, url_env_var: ALERT_URL }], ALERT_URL holding its URL)",
+    "9:5 alerts[1].kind: opsdeck has no disk-space kind: it watches jobs, queues and workers, not the hosts' disks; kind must be one of failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker, schedule_missed",
+    "10:5 alerts[1].condition: unknown key 'condition': opsdeck has no disk-space kind: it watches jobs, queues and workers, not the hosts' disks",
+    '13:16 alerts[2].threshold: the threshold is a fraction of attempts (0.05 = 5%), at most 1: for 5% write 0.05',
+  ]);
+});

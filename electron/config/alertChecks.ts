@@ -1,5 +1,6 @@
 import { AlertRule } from '../../shared/alerts.ts';
 import type { RawProblem } from './checks.ts';
+import { checkAsLikelyKind } from './likelyKind.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -12,10 +13,12 @@ export function alertChecks(value: unknown, env: Env): RawProblem[] {
   const rawServices: unknown = isObject(value) ? value.services : undefined;
   const rawAlerts: unknown = isObject(value) ? value.alerts : undefined;
   const services = new Set((Array.isArray(rawServices) ? rawServices : []).map((s: unknown) => (isObject(s) ? s.name : undefined)));
-  // Rule by rule: a broken rule (reported by the schema) does not hide the others' problems.
-  return (Array.isArray(rawAlerts) ? rawAlerts : []).flatMap((item: unknown, i) => {
+  // Rule by rule: a broken rule (reported by the schema) does not hide the others' problems, and one whose
+  // kind is missing or unknown is checked as the kind it most likely means.
+  const rules: unknown[] = Array.isArray(rawAlerts) ? rawAlerts : [];
+  return rules.flatMap((item: unknown, i) => {
     const parsed = AlertRule.safeParse(item);
-    if (!parsed.success) return [];
+    if (!parsed.success) return checkAsLikelyKind(rules, i);
     return alertRuleChecks(parsed.data, services, env).map((problem) => ({ ...problem, path: ['alerts', i, ...problem.path] }));
   });
 }

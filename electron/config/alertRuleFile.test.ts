@@ -19,7 +19,7 @@ describe('an alert rule file', () => {
     const parsed = parseAlertRule(text, {}, null);
     assert.equal(parsed.rule, null);
     assert.deepEqual(lines(text), [
-      'rule.yaml:3:12 threshold: Too big: expected number to be <=1',
+      'rule.yaml:3:12 threshold: the threshold is a fraction of attempts (0.05 = 5%), at most 1: for 5% write 0.05',
       'rule.yaml:4:9 window: must be a duration such as 90s, 10m or 2h',
       'rule.yaml:5:11 severity: Invalid option: expected one of "info"|"warning"|"critical"',
       "rule.yaml:7:5 channels[0].url_env_var: 'url_env_var' is required",
@@ -31,6 +31,39 @@ describe('an alert rule file', () => {
     assert.deepEqual(lines('name: x\nkind: worker_lost\nservice: api\nseverty: info\n'), [
       "rule.yaml:3:1 service: a worker_lost rule takes no 'service'",
       "rule.yaml:4:1 severty: unknown key 'severty': did you mean 'severity'?",
+    ]);
+  });
+
+  it("takes a runbook's rule in one pass: the missing kind hides neither the unknown keys nor the missing threshold, and e-mail is answered", () => {
+    const text = 'name: high_error_rate\ncondition: "error_rate > 0.05"\naction: send_email\nrecipients: ["admin@example.com"]\n';
+    assert.deepEqual(lines(text), [
+      'rule.yaml:1:1 kind: kind must be one of failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker, schedule_missed (a runbook condition "error_rate > 0.05" is kind: failure_rate with threshold: 0.05)',
+      "rule.yaml:1:1 threshold: 'threshold' is required",
+      'rule.yaml:2:1 condition: unknown key \'condition\': "error_rate > 0.05" is kind: failure_rate with threshold: 0.05',
+      "rule.yaml:3:1 action: unknown key 'action': there is no e-mail channel: point a webhook at your mail relay (channels: [{ type: webhook, url_env_var: ALERT_URL }], ALERT_URL holding its URL)",
+      "rule.yaml:4:1 recipients: unknown key 'recipients': there is no e-mail channel: point a webhook at your mail relay (channels: [{ type: webhook, url_env_var: ALERT_URL }], ALERT_URL holding its URL)",
+    ]);
+    assert.deepEqual(lines('name: x\nkind: worker_lost\naction: email\nchannels:\n  - { type: email }\n'), [
+      "rule.yaml:3:1 action: unknown key 'action': there is no e-mail channel: point a webhook at your mail relay (channels: [{ type: webhook, url_env_var: ALERT_URL }], ALERT_URL holding its URL)",
+      'rule.yaml:5:13 channels[0].type: type must be one of desktop, webhook, slack: there is no e-mail channel: point a webhook at your mail relay',
+    ]);
+  });
+
+  it('says opsdeck has no disk-space kind, and lists the kinds, for a disk condition; the rest of the rule is checked all the same', () => {
+    const text = 'name: low_disk_space\ncondition: "disk_free < 1GB"\naction: send_slack\nchannel: "#ops"\nseverty: info\n';
+    assert.deepEqual(lines(text), [
+      "rule.yaml:1:1 kind: opsdeck has no disk-space kind: it watches jobs, queues and workers, not the hosts' disks; kind must be one of failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker, schedule_missed",
+      "rule.yaml:2:1 condition: unknown key 'condition': opsdeck has no disk-space kind: it watches jobs, queues and workers, not the hosts' disks",
+      "rule.yaml:3:1 action: unknown key 'action': a rule notifies its channels: for Slack, channels: [{ type: slack, url_env_var: SLACK_URL }], SLACK_URL holding the incoming webhook's URL",
+      "rule.yaml:4:1 channel: unknown key 'channel': did you mean 'channels'? (a Slack incoming webhook posts to the channel it was made for)",
+      "rule.yaml:5:1 severty: unknown key 'severty': did you mean 'severity'?",
+    ]);
+  });
+
+  it('a kind misspelt gets its hint, and the rest of the rule is checked as that kind', () => {
+    assert.deepEqual(lines('name: x\nkind: failure-rate\nthreshold: 5\n'), [
+      'rule.yaml:2:7 kind: unknown kind "failure-rate": did you mean "failure_rate"? (the rest of this rule is checked as failure_rate)',
+      'rule.yaml:3:12 threshold: the threshold is a fraction of attempts (0.05 = 5%), at most 1: for 5% write 0.05',
     ]);
   });
 

@@ -4,15 +4,20 @@ import { AlertRule } from '../../shared/alerts.ts';
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { alertRuleChecks } from './alertChecks.ts';
 import type { RawProblem } from './checks.ts';
+import { checkAsLikelyKind } from './likelyKind.ts';
 import { byPosition, isError, placeProblem, syntaxProblems } from './load.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The schema's issues worded as for the same rule under a registry's alerts:, at paths within the file. */
+/**
+ * The schema's issues worded as for the same rule under a registry's alerts:, with the rest of a rule whose
+ * kind is missing or unknown checked as validate-config does, at paths within the file.
+ */
 function asRegistryRule(issues: readonly z.core.$ZodIssue[], value: unknown): RawProblem[] {
   const inRegistry = issues.map((issue) => ({ ...issue, path: ['alerts', 0, ...issue.path] }));
-  return fromZodIssues(inRegistry, { alerts: [value] }).map((problem) => ({ ...problem, path: problem.path.slice(2) }));
+  const rules = [value];
+  return [...fromZodIssues(inRegistry, { alerts: rules }), ...checkAsLikelyKind(rules, 0)].map((problem) => ({ ...problem, path: problem.path.slice(2) }));
 }
 
 export interface AlertRuleParse {

@@ -10,6 +10,7 @@ import {
   SecurityPolicy,
   ServiceConfig,
 } from '../../shared/registry.ts';
+import { misspeltKind, runbookKeyAdvice } from './alertRuleWords.ts';
 import type { RawProblem } from './checks.ts';
 import { closest } from './hints.ts';
 import { valueAt, type PathKey } from './locate.ts';
@@ -60,6 +61,9 @@ const OTHER_SYSTEMS_WORDS: Readonly<Record<string, Readonly<Record<string, strin
 };
 
 function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknown): string {
+  const isRule = parent.length === 2 && parent[0] === 'alerts';
+  const advice = isRule ? runbookKeyAdvice(key, valueAt(root, parent)) : null;
+  if (advice) return `unknown key '${key}': ${advice}`;
   const section = parent[parent.length - 1];
   const otherWord = typeof section === 'string' ? OTHER_SYSTEMS_WORDS[section]?.[key] : undefined;
   if (otherWord) return `unknown key '${key}': ${otherWord}`;
@@ -96,6 +100,12 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown
     }
     if (last === 'execution_type' && issue.code === 'invalid_union') {
       out.push({ path: p, message: executionTypeMessage(valueAt(root, p)), severity: 'error' });
+      continue;
+    }
+    const kind = p.length === 3 && p[0] === 'alerts' && last === 'kind' && issue.code === 'invalid_union' ? valueAt(root, p) : undefined;
+    const meant = misspeltKind(kind);
+    if (meant) {
+      out.push({ path: p, message: `unknown kind "${String(kind)}": did you mean "${meant}"? (the rest of this rule is checked as ${meant})`, severity: 'error' });
       continue;
     }
     const missing = issue.code === 'invalid_type' && valueAt(root, p) === undefined;

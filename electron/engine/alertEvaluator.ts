@@ -86,7 +86,7 @@ export class AlertEvaluator {
     const rules = (await alertRuleSet(store, registry)).map((r) => r.rule);
     if (rules.length === 0) return null;
     if (!(await store.takeMaintenance(ALERTS_TASK, owner, 3 * this.intervalMs))) return null;
-    const inputs = await this.#inputs(rules, now);
+    const inputs = await this.#inputs(rules, registry, now);
     const results = rules.map((rule) => ({ ...evaluateRule(rule, inputs), severity: rule.severity }));
     const transitions = await store.recordAlertEvaluation(results, now);
     for (const t of transitions) {
@@ -107,14 +107,16 @@ export class AlertEvaluator {
   }
 
   /** Every input read once per evaluation, from kept counts, rollups and small tables. */
-  async #inputs(rules: AlertRule[], now: Date): Promise<AlertInputs> {
+  async #inputs(rules: AlertRule[], registry: Registry, now: Date): Promise<AlertInputs> {
     const { store } = this.#opts;
     const kinds = new Set(rules.map((r) => r.kind));
     const windows = outcomeWindows(rules);
     const namedQueues = rules.flatMap((r) => (r.kind === 'oldest_due' && r.queue !== undefined ? [r.queue] : []));
+    const services = new Set(registry.services.map((s) => s.name));
     const [outcomes, breakers, workers, oldest, oldestOf, missed, control] = await Promise.all([
       Promise.all(windows.map(async (w): Promise<[number, ServiceOutcomes[]]> => [w, await store.outcomesByService(new Date(now.getTime() - w * 1000))])),
-      kinds.has('breaker_open') ? store.listBreakers() : [],
+      // A service the registry no longer has is gone: its breaker, never probed again, is no outage.
+      kinds.has('breaker_open') ? store.listBreakers().then((all) => all.filter((b) => services.has(b.service_name))) : [],
       kinds.has('worker_lost') || kinds.has('no_live_worker') ? store.listWorkers(this.#opts.lostAfterMs ?? 10_000) : [],
       kinds.has('oldest_due') || kinds.has('no_live_worker') ? store.oldestPendingRunAt() : null,
       namedQueues.length > 0 ? store.oldestPendingOf(namedQueues) : [],

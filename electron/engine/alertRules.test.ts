@@ -79,6 +79,27 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(rule({ kind: 'breaker_open', service: 'mailer', older_than: '5m' }), inputs({ breakers: [open('payments', 400)] })).firing, false);
   });
 
+  test('breaker_open measures the outage from when the breaker left closed: a half-open probe and a reopening neither resolve it nor restart it', () => {
+    const r = rule({ kind: 'breaker_open', older_than: '1m' });
+    // Left closed 68 s ago; recovery timeouts of 20 s since: half-open now, or reopened 5 s ago by a failed probe.
+    const out = (state: 'open' | 'half_open', openedS: number) => ({ ...newBreakerRecord('model_api', now), state, opened_at: ago(openedS), left_closed_at: ago(68) });
+    const reopened = evaluateRule(r, inputs({ breakers: [out('open', 5)] }));
+    assert.equal(reopened.firing, true);
+    assert.equal(reopened.summary, 'breaker open: model_api for 68s');
+    const probing = evaluateRule(r, inputs({ breakers: [out('half_open', 25)] }));
+    assert.equal(probing.firing, true, 'half-open is still the same outage');
+    assert.equal(probing.summary, 'breaker open: model_api for 68s (half-open)');
+    const closed = evaluateRule(r, inputs({ breakers: [{ ...newBreakerRecord('model_api', now), last_transition_at: ago(1) }] }));
+    assert.equal(closed.firing, false);
+    assert.equal(closed.summary, 'no breaker is open');
+    const brief = evaluateRule(r, inputs({ breakers: [{ ...out('open', 5), left_closed_at: ago(30) }] }));
+    assert.equal(brief.firing, false);
+    assert.equal(brief.summary, 'open for less than 1m: model_api');
+    assert.equal(evaluateRule(r, inputs({ breakers: [{ ...out('half_open', 25), mode: 'force_closed' }] })).firing, false, 'forced closed by an operator: jobs run again');
+    const written = evaluateRule(r, inputs({ breakers: [{ ...out('open', 90), left_closed_at: null }] }));
+    assert.equal(written.firing, true, 'a record an older opsdeck wrote is measured from its opening');
+  });
+
   test('worker_lost fires for a recently lost worker, not one that stopped or was lost long ago', () => {
     const r = rule({ kind: 'worker_lost', within: '1h' });
     assert.equal(evaluateRule(r, inputs({ workers: [worker('a', 1), worker('b', 30)] })).firing, true);

@@ -90,12 +90,20 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
     }
     case 'breaker_open': {
       const limitMs = durationSeconds(rule.older_than) * 1000;
+      // An outage lasts from when the breaker left closed until it closes again (or an operator forces it
+      // closed): each failed half-open probe reopens it and moves opened_at, which must neither resolve the
+      // alert nor restart its clock.
       const open = inputs.breakers
-        .filter((b) => b.state === 'open' && (rule.service === undefined || b.service_name === rule.service))
-        .map((b) => ({ service: b.service_name, for: now - Date.parse(b.opened_at ?? b.last_transition_at ?? inputs.now.toISOString()) }));
+        .filter((b) => b.state !== 'closed' && b.mode !== 'force_closed' && (rule.service === undefined || b.service_name === rule.service))
+        .map((b) => ({
+          service: b.service_name,
+          probing: b.state === 'half_open',
+          // left_closed_at is null only on a record an older opsdeck wrote: its last opening is all there is.
+          for: now - Date.parse(b.left_closed_at ?? b.opened_at ?? b.last_transition_at ?? inputs.now.toISOString()),
+        }));
       const long = open.filter((b) => b.for >= limitMs);
       if (long.length === 0) return verdict(false, open.length === 0 ? `no breaker${where(rule.service)} is open` : `open for less than ${rule.older_than}: ${open.map((b) => b.service).join(', ')}`, open.length);
-      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}`).join(', ')}`, long.length);
+      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${b.probing ? ' (half-open)' : ''}`).join(', ')}`, long.length);
     }
     case 'worker_lost': {
       const within = durationSeconds(rule.within) * 1000;

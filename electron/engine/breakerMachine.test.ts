@@ -50,6 +50,7 @@ test('closed opens when failures reach the threshold with the minimum volume', (
   const next = run(record, [{ type: 'failure', at: at(4), error: 'HTTP 503' }]);
   assert.deepEqual(next.transitions, ['closed->open']);
   assert.equal(next.record.opened_at, at(4).toISOString());
+  assert.equal(next.record.left_closed_at, at(4).toISOString());
   assert.equal(next.record.last_error, 'HTTP 503');
   assert.equal(canDispatch(next.record, config, at(5)), false);
 });
@@ -88,6 +89,7 @@ test('open → half_open after the recovery timeout, probes limited, success clo
   assert.equal(tickDue(record, config, at(34)), true);
   const half = run(record, [{ type: 'tick', at: at(34) }]);
   assert.deepEqual(half.transitions, ['open->half_open']);
+  assert.equal(half.record.left_closed_at, at(4).toISOString());
   assert.equal(dispatchAllowance(half.record, config, at(34)), 2);
   const probing = run(half.record, [
     { type: 'probe_start', at: at(35) },
@@ -98,6 +100,7 @@ test('open → half_open after the recovery timeout, probes limited, success clo
   assert.equal(dispatchAllowance(probing.record, config, at(36)), 0);
   const closed = run(probing.record, [{ type: 'success', at: at(37) }]);
   assert.deepEqual(closed.transitions, ['half_open->closed']);
+  assert.equal(closed.record.left_closed_at, null, 'closed again: the outage is over');
   assert.equal(closed.record.window_failures, 0);
   assert.equal(closed.record.probes_in_flight, 0);
   assert.equal(dispatchAllowance(closed.record, config, at(38)), Number.POSITIVE_INFINITY);
@@ -108,6 +111,7 @@ test('a failed probe reopens the breaker and restarts the recovery clock', () =>
   const back = run(half.record, [{ type: 'failure', at: at(42), error: 'still down' }]);
   assert.deepEqual(back.transitions, ['half_open->open']);
   assert.equal(back.record.opened_at, at(42).toISOString());
+  assert.equal(back.record.left_closed_at, at(4).toISOString(), 'the outage began when it left closed');
   assert.equal(tickDue(back.record, config, at(60)), false);
   assert.equal(tickDue(back.record, config, at(72)), true);
 });

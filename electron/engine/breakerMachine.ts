@@ -96,6 +96,7 @@ function moveTo(
     probes_in_flight: 0,
     probe_started_at: null,
     opened_at: to === 'open' ? iso : to === 'closed' ? null : record.opened_at,
+    left_closed_at: to === 'closed' ? null : record.state === 'closed' ? iso : record.left_closed_at,
   };
   return {
     record: to === 'closed' ? clearedWindow(next, at) : next,
@@ -195,6 +196,7 @@ const COMPARED: Array<keyof BreakerRecord> = [
   'prev_failures',
   'prev_successes',
   'opened_at',
+  'left_closed_at',
   'probes_in_flight',
   'probe_started_at',
   'last_transition_at',

@@ -130,6 +130,7 @@ export function controlContract(test: ContractTest): void {
       prev_failures: 1,
       prev_successes: 0,
       opened_at: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(),
+      left_closed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 30)).toISOString(),
       probes_in_flight: 0,
       probe_started_at: null,
       last_transition_at: new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString(),
@@ -153,6 +154,9 @@ export function controlContract(test: ContractTest): void {
       assert.equal(stored.probes_in_flight, 1);
       assert.equal(stored.window_failures, 7);
       assert.equal(Date.parse(stored.opened_at ?? ''), Date.parse(record(1).opened_at ?? ''));
+      assert.equal(Date.parse(stored.left_closed_at ?? ''), Date.parse(record(1).left_closed_at ?? ''), 'when it left closed is kept');
+      assert.equal(await store.saveBreaker({ ...stored, state: 'closed', opened_at: null, left_closed_at: null, version: 3 }, null), true);
+      assert.equal((await store.getBreaker('payments'))?.left_closed_at, null);
       assert.deepEqual((await store.listBreakers()).map((b) => b.service_name), ['payments']);
       const transitions = (await auditActions(store)).filter((a) => a.action === 'breaker.transition');
       assert.equal(transitions.length, 1);
@@ -165,12 +169,15 @@ export function controlContract(test: ContractTest): void {
       assert.equal(forced.mode_set_by, ALICE);
       assert.equal(forced.mode_reason, 'vendor outage');
       assert.ok(forced.mode_set_at);
-      await store.saveBreaker({ ...forced, state: 'open', window_failures: 9, version: forced.version + 1 }, null);
+      const at = new Date().toISOString();
+      assert.equal(await store.saveBreaker({ ...forced, state: 'open', window_failures: 9, opened_at: at, left_closed_at: at, version: forced.version + 1 }, null), true);
       const reset = await store.setBreakerMode('search', 'reset', alice, null);
       assert.equal(reset.mode, 'auto');
       assert.equal(reset.state, 'closed');
       assert.equal(reset.window_failures, 0);
       assert.equal(reset.opened_at, null);
+      assert.equal(reset.left_closed_at, null);
+      assert.equal((await store.getBreaker('search'))?.left_closed_at, null);
       assert.ok(reset.version > forced.version + 1);
       const actions = (await auditActions(store)).map((a) => a.action);
       assert.ok(actions.includes('breaker.force_open'));

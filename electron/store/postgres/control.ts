@@ -105,18 +105,18 @@ function breakerValues(r: BreakerRecord): unknown[] {
   return [
     r.service_name, r.state, r.mode, r.window_started_at, r.window_failures, r.window_successes, r.prev_failures,
     r.prev_successes, r.opened_at, r.probes_in_flight, r.probe_started_at, r.last_transition_at, noNulOrNull(r.last_error),
-    r.mode_set_by, r.mode_set_at, noNulOrNull(r.mode_reason), r.version,
+    r.mode_set_by, r.mode_set_at, noNulOrNull(r.mode_reason), r.version, r.left_closed_at,
   ];
 }
 
 const BREAKER_INSERT = `INSERT INTO jobs.tb_breaker (${BREAKER_COLUMNS})
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
   ON CONFLICT (service_name) DO NOTHING RETURNING service_name`;
 
 const BREAKER_UPDATE = `UPDATE jobs.tb_breaker SET state = $2, mode = $3, window_started_at = $4, window_failures = $5,
   window_successes = $6, prev_failures = $7, prev_successes = $8, opened_at = $9, probes_in_flight = $10,
   probe_started_at = $11, last_transition_at = $12, last_error = $13, mode_set_by = $14, mode_set_at = $15,
-  mode_reason = $16, version = $17
+  mode_reason = $16, version = $17, left_closed_at = $18
   WHERE service_name = $1 AND version = $17 - 1 RETURNING service_name`;
 
 /** Optimistic: lands only on the version the caller read; a transition is audited in the same transaction. */
@@ -148,8 +148,8 @@ export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'r
         ? await rowsOf(
             client,
             `UPDATE jobs.tb_breaker SET state = 'closed', mode = 'auto', window_started_at = now(), window_failures = 0,
-               window_successes = 0, prev_failures = 0, prev_successes = 0, opened_at = NULL, probes_in_flight = 0,
-               probe_started_at = NULL, last_transition_at = CASE WHEN state <> 'closed' THEN now() ELSE last_transition_at END,
+               window_successes = 0, prev_failures = 0, prev_successes = 0, opened_at = NULL, left_closed_at = NULL,
+               probes_in_flight = 0, probe_started_at = NULL, last_transition_at = CASE WHEN state <> 'closed' THEN now() ELSE last_transition_at END,
                last_error = NULL, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
              WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
             [service, actorName(actor), reason],

@@ -24,7 +24,7 @@ export const ATTEMPT_COLUMNS = `id, job_id, attempt, worker_id, started_at, fini
 
 export const BREAKER_COLUMNS = `service_name, state, mode, window_started_at, window_failures, window_successes,
   prev_failures, prev_successes, opened_at, probes_in_flight, probe_started_at, last_transition_at, last_error,
-  mode_set_by, mode_set_at, mode_reason, version`;
+  mode_set_by, mode_set_at, mode_reason, version, left_closed_at`;
 
 export function toJob(row: Row): Job {
   return Job.parse(row);

@@ -43,18 +43,19 @@ function prepareControlStatements(db: Connection) {
     breaker: db.prepare<[string], BreakerRow>(`SELECT * FROM tb_breaker WHERE service_name = ?`),
     insertBreaker: db.prepare<[Params]>(
       `INSERT INTO tb_breaker (service_name, state, mode, window_started_at, window_failures, window_successes, prev_failures,
-         prev_successes, opened_at, probes_in_flight, probe_started_at, last_transition_at, last_error, mode_set_by,
-         mode_set_at, mode_reason, version)
+         prev_successes, opened_at, left_closed_at, probes_in_flight, probe_started_at, last_transition_at, last_error,
+         mode_set_by, mode_set_at, mode_reason, version)
        VALUES (@service_name, @state, @mode, @window_started_at, @window_failures, @window_successes, @prev_failures,
-         @prev_successes, @opened_at, @probes_in_flight, @probe_started_at, @last_transition_at, @last_error, @mode_set_by,
-         @mode_set_at, @mode_reason, @version)
+         @prev_successes, @opened_at, @left_closed_at, @probes_in_flight, @probe_started_at, @last_transition_at, @last_error,
+         @mode_set_by, @mode_set_at, @mode_reason, @version)
        ON CONFLICT (service_name) DO NOTHING`,
     ),
     updateBreaker: db.prepare<[Params]>(
       `UPDATE tb_breaker SET state = @state, mode = @mode, window_started_at = @window_started_at,
          window_failures = @window_failures, window_successes = @window_successes, prev_failures = @prev_failures,
-         prev_successes = @prev_successes, opened_at = @opened_at, probes_in_flight = @probes_in_flight,
-         probe_started_at = @probe_started_at, last_transition_at = @last_transition_at, last_error = @last_error,
+         prev_successes = @prev_successes, opened_at = @opened_at, left_closed_at = @left_closed_at,
+         probes_in_flight = @probes_in_flight, probe_started_at = @probe_started_at,
+         last_transition_at = @last_transition_at, last_error = @last_error,
          mode_set_by = @mode_set_by, mode_set_at = @mode_set_at, mode_reason = @mode_reason, version = @version
        WHERE service_name = @service_name AND version = @version - 1`,
     ),
@@ -252,6 +253,7 @@ function breakerParams(r: BreakerRecord): Params {
     prev_failures: r.prev_failures,
     prev_successes: r.prev_successes,
     opened_at: isoOrNull(r.opened_at, 'breaker opened_at'),
+    left_closed_at: isoOrNull(r.left_closed_at, 'breaker left_closed_at'),
     probes_in_flight: r.probes_in_flight,
     probe_started_at: isoOrNull(r.probe_started_at, 'breaker probe_started_at'),
     last_transition_at: isoOrNull(r.last_transition_at, 'breaker last_transition_at'),

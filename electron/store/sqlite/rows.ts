@@ -85,6 +85,7 @@ export interface BreakerRow {
   prev_failures: number;
   prev_successes: number;
   opened_at: string | null;
+  left_closed_at: string | null;
   probes_in_flight: number;
   probe_started_at: string | null;
   last_transition_at: string | null;
