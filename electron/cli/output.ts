@@ -117,6 +117,7 @@ export function millis(ms: number): string {
 /** A size in bytes as an operator reads it. */
 export function bytesText(bytes: number | null): string {
   if (bytes === null) return 'unknown';
+  if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;

@@ -103,8 +103,8 @@ export const dlq: Command = {
           else {
             inv.io.out(
               renderTable(
-                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'last seen' }, { header: 'sample error', max: 80 }],
-                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.last_seen), timesIn(g.sample_error)]),
+                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80 }],
+                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.first_seen), when(g.last_seen), timesIn(g.sample_error)]),
               ),
             );
             const groups = result.truncated ? `the ${result.groups.length} largest groups shown (--search or --service narrows them)` : `${result.groups.length} group(s)`;
