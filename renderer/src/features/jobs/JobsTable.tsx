@@ -84,7 +84,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
         {job.status === 'running' ? runningFor(job, now) : jobDuration(job)}
       </div>
       <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={job.error_message ? `${errorLabel(job.status)}: ${job.error_message}` : undefined}>
-        {job.error_message ?? ''}
+        {job.error_message === null ? '' : errorIsEarlier(job.status) ? `earlier: ${job.error_message}` : job.error_message}
       </div>
     </div>
   );
