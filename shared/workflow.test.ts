@@ -36,6 +36,15 @@ test('unknown dependencies, unknown services, duplicate names and self-dependenc
   ]);
 });
 
+test('a misspelt service or dependency gets a guess at what was meant', () => {
+  const wf = flow([{ name: 'transform', service: 'load_warehous' }, { name: 'load', depends_on: ['transfrom'] }]);
+  const messages = workflowProblems(wf, new Set(['svc', 'load_warehouse'])).map((p) => p.message);
+  assert.deepEqual(messages, [
+    "unknown service 'load_warehous': not in services (did you mean 'load_warehouse'?)",
+    "unknown dependency 'transfrom' of task 'load': no task of that name in workflow 'etl' (did you mean 'transform'?)",
+  ]);
+});
+
 test('stuck_after reads as milliseconds; only a running run past it is stuck', () => {
   assert.equal(stuckAfterMs('90s'), 90_000);
   assert.equal(stuckAfterMs('2h'), 7_200_000);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from './closestWord.ts';
 import { JobStatus, JsonObject, Timestamp } from './domain.ts';
 
 /**
@@ -117,7 +118,10 @@ export function workflowProblems(workflow: WorkflowConfig, services: ReadonlySet
     const seen = first.get(task.name);
     if (seen !== undefined) out.push({ path: ['tasks', i, 'name'], message: `duplicate task name '${task.name}' (first defined at tasks[${seen}])` });
     else first.set(task.name, i);
-    if (!services.has(task.service)) out.push({ path: ['tasks', i, 'service'], message: `unknown service '${task.service}': not in services` });
+    if (!services.has(task.service)) {
+      const guess = closest(task.service, [...services]);
+      out.push({ path: ['tasks', i, 'service'], message: `unknown service '${task.service}': not in services${guess ? ` (did you mean '${guess}'?)` : ''}` });
+    }
     if (Object.hasOwn(task.payload, WORKFLOW_PAYLOAD_KEY)) {
       out.push({ path: ['tasks', i, 'payload', WORKFLOW_PAYLOAD_KEY], message: `the payload key '${WORKFLOW_PAYLOAD_KEY}' is reserved for what the workflow passes its tasks` });
     }
@@ -125,7 +129,11 @@ export function workflowProblems(workflow: WorkflowConfig, services: ReadonlySet
   workflow.tasks.forEach((task, i) => {
     task.depends_on.forEach((dep, d) => {
       if (dep === task.name) out.push({ path: ['tasks', i, 'depends_on', d], message: `task '${task.name}' depends on itself` });
-      else if (!first.has(dep)) out.push({ path: ['tasks', i, 'depends_on', d], message: `unknown dependency '${dep}' of task '${task.name}': no task of that name in workflow '${workflow.name}'` });
+      else if (!first.has(dep)) {
+        const guess = closest(dep, [...first.keys()]);
+        const hint = guess ? ` (did you mean '${guess}'?)` : '';
+        out.push({ path: ['tasks', i, 'depends_on', d], message: `unknown dependency '${dep}' of task '${task.name}': no task of that name in workflow '${workflow.name}'${hint}` });
+      }
     });
   });
   const cycle = findCycle(workflow.tasks.map((t) => ({ name: t.name, depends_on: t.depends_on.filter((d) => d !== t.name) })));

@@ -1,6 +1,6 @@
 import { conditionAdvice, isEmail, NO_EMAIL } from '../../shared/alertCondition.ts';
 import { ALERT_KINDS, type AlertKind } from '../../shared/alerts.ts';
-import { closest } from './hints.ts';
+import { closest } from '../../shared/closestWord.ts';
 
 /** An alert rule's refusals in the words of the runbooks its writer came from. */
 

@@ -1,7 +1,7 @@
 import { EXECUTION_TYPES, ExecutionType } from '../../shared/domain.ts';
 import { ServiceConfig } from '../../shared/registry.ts';
 import type { RawProblem } from './checks.ts';
-import { closest } from './hints.ts';
+import { closest } from '../../shared/closestWord.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
 /**

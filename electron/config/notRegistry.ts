@@ -1,5 +1,5 @@
 import { Registry, type RegistryProblem } from '../../shared/registry.ts';
-import { closest } from './hints.ts';
+import { closest } from '../../shared/closestWord.ts';
 
 /**
  * Telling a file that is no registry at all (a database, /etc/shadow, a photo) from a registry with

@@ -12,7 +12,7 @@ import {
 } from '../../shared/registry.ts';
 import { misspeltKind, runbookKeyAdvice } from './alertRuleWords.ts';
 import type { RawProblem } from './checks.ts';
-import { closest } from './hints.ts';
+import { closest } from '../../shared/closestWord.ts';
 import { valueAt, type PathKey } from './locate.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
