@@ -28,27 +28,15 @@ const completed = (n: number): Settlement => ({ jobId: n, attemptId: n, workerId
  */
 describe('breaker outcomes while the store does not answer', () => {
   let db: TestDatabase;
-  let name: string;
-  let admin: string;
   const closing: Array<() => Promise<void> | void> = [];
-
-  const setConnections = (allow: boolean) =>
-    withClient(admin, async (c) => {
-      await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow}`);
-      if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-    });
 
   before(async () => {
     db = await createTestDatabase();
-    const url = new URL(db.url);
-    name = url.pathname.slice(1);
-    url.pathname = '/postgres';
-    admin = url.toString();
     await (await openPostgresStore(db.url)).close();
   });
 
   after(async () => {
-    await setConnections(true).catch(() => undefined);
+    await db.allowConnections(true).catch(() => undefined);
     for (const close of closing.reverse()) await close();
     await db.drop();
   });
@@ -74,13 +62,13 @@ describe('breaker outcomes while the store does not answer', () => {
     await keeper.flush();
     assert.deepEqual(await counts(store), { state: 'closed', failures: 1, successes: 2 });
 
-    await setConnections(false);
+    await db.allowConnections(false);
     try {
       for (let i = 1; i <= 6; i++) keeper.recordSettled(failed(10 + i), 'failure', 'billing', false, at(1 + i));
       await keeper.flush();
       assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('kept')), lines.join('\n'));
     } finally {
-      await setConnections(true);
+      await db.allowConnections(true);
     }
     // Nobody flushes: the keeper tries again by itself.
     const opened = await waitFor('the breaker to open', async () => {
@@ -103,13 +91,13 @@ describe('breaker outcomes while the store does not answer', () => {
     const { keeper, lines } = await keeperOn(store, { failure_threshold: 100_000, minimum_volume: 1, window: 3600 });
     const t0 = Date.now();
     const total = KEPT_MOST * 2 + 7;
-    await setConnections(false);
+    await db.allowConnections(false);
     try {
       for (let i = 0; i < total; i++) keeper.recordSettled(failed(i), 'failure', 'imports', false, new Date(t0 + i));
       await keeper.flush();
       assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('folded')), lines.join('\n'));
     } finally {
-      await setConnections(true);
+      await db.allowConnections(true);
     }
     const written = await waitFor('the outcomes to be written', async () => {
       const b = await store.getBreaker('imports');

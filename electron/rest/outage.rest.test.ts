@@ -20,17 +20,9 @@ const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'regis
  */
 describe('REST API v1 when its PostgreSQL database goes away', () => {
   let db: TestDatabase;
-  let name: string;
-  let admin: string;
   let runtime: Runtime;
   let server: RunningRestServer;
   let key = '';
-
-  const setConnections = (allow: boolean) =>
-    withClient(admin, async (c) => {
-      await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow}`);
-      if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-    });
 
   async function status(on = server): Promise<{ status: number; body: { error?: { code: string; message: string; action?: string } } }> {
     const res = await rawRequest({ port: on.port, path: '/v1/status', method: 'GET', headers: { authorization: `Bearer ${key}` } });
@@ -39,10 +31,6 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    const url = new URL(db.url);
-    name = url.pathname.slice(1);
-    url.pathname = '/postgres';
-    admin = url.toString();
     runtime = await createRuntime({ db: db.url, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx }) });
     const made = await dispatch('apiKeys.create', { name: 'monitor', scope: 'read' }, runtime.ctx);
@@ -50,7 +38,7 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
   });
 
   after(async () => {
-    await setConnections(true).catch(() => undefined);
+    await db.allowConnections(true).catch(() => undefined);
     await server?.close();
     await runtime?.close();
     await db?.drop();
@@ -58,12 +46,12 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
 
   it('answers 503 unavailable, naming the database, and answers again once it reopens', { timeout: 30_000 }, async () => {
     assert.equal((await status()).status, 200);
-    await setConnections(false);
+    await db.allowConnections(false);
     const closed = await status();
     assert.equal(closed.status, 503, JSON.stringify(closed.body));
     assert.equal(closed.body.error?.code, 'unavailable');
-    assert.match(closed.body.error?.message ?? '', new RegExp(`database "${name}"`));
-    await setConnections(true);
+    assert.match(closed.body.error?.message ?? '', new RegExp(`database "${db.name}"`));
+    await db.allowConnections(true);
     const deadline = Date.now() + 10_000;
     let again = await status();
     while (again.status !== 200 && Date.now() < deadline) again = await status();

@@ -18,6 +18,13 @@ const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {
   url: string;
+  /** The database's own name, as PostgreSQL's errors name it. */
+  name: string;
+  /**
+   * Opens or closes the database to connections, as an administrator does for maintenance; closing it
+   * also ends the connections open in it, so the store under test finds it gone.
+   */
+  allowConnections(allow: boolean): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -40,6 +47,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   let dropped = false;
   return {
     url,
+    name,
+    async allowConnections(allow) {
+      await withClient(adminUrl, async (c) => {
+        await c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS ${allow}`);
+        if (!allow) await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      });
+    },
     async drop() {
       if (dropped) return;
       dropped = true;
