@@ -161,7 +161,8 @@ describe('postgres store', () => {
         // The tests' role is a superuser, held to no database's or role's limit nor kept out of reserved slots.
         const max = await withClient(db.url, async (c) => Number((await c.query<{ n: number }>("SELECT current_setting('max_connections')::int AS n")).rows[0]?.n));
         assert.deepEqual({ ...room, in_use: 0 }, { limit: 'server', name: null, in_use: 0, max });
-        assert.ok((room?.in_use ?? 0) >= 2, 'its own connections count');
+        // The read's own connection at least; the pool's second may not have connected yet when it counts.
+        assert.ok((room?.in_use ?? 0) >= 1, 'its own connection counts');
       } finally {
         await store.close();
       }
