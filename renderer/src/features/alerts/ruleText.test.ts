@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlertRule } from '../../../../shared/alerts.ts';
+import { ALERT_KINDS, AlertRule } from '../../../../shared/alerts.ts';
 import { NEW_RULE_TEXT, ruleToText, textToRule } from './ruleText.ts';
 
 test('a rule goes to text and back; the starting text is a valid rule; broken text says why', () => {
@@ -14,4 +14,10 @@ test('a rule goes to text and back; the starting text is a valid rule; broken te
   assert.equal(broken.ok, false);
   assert.match(broken.ok ? '' : broken.message, /^not YAML/);
   assert.equal(textToRule('- a\n- b').ok, false);
+});
+
+test('the starting text names every kind of rule there is, schedule_missed too', () => {
+  const kinds = /^kind: \S+ +# (.*)$/m.exec(NEW_RULE_TEXT)?.[1]?.split(', ');
+  assert.deepEqual(kinds, [...ALERT_KINDS]);
+  assert.ok(kinds?.includes('schedule_missed'));
 });

@@ -1,9 +1,9 @@
 import { parse, stringify } from 'yaml';
-import type { AlertRule } from '../../../../shared/alerts.ts';
+import { ALERT_KINDS, type AlertRule } from '../../../../shared/alerts.ts';
 
 /** A new rule's starting text: the shape of a rule, to be edited. */
 export const NEW_RULE_TEXT = `name: failure-spike
-kind: failure_rate        # failure_rate, dead_letters, oldest_due, breaker_open, worker_lost, no_live_worker
+kind: failure_rate        # ${ALERT_KINDS.join(', ')}
 threshold: 0.5
 window: 5m
 min_volume: 10
