@@ -271,7 +271,7 @@ export const calls = {
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),
     z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
-    'Cancels the tasks of a run that have not started and stops the running ones.',
+    'Cancels the tasks of a run that have not started and stops the running ones. A run that has finished (completed, failed or cancelled) is a conflict.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),

@@ -256,11 +256,14 @@ export class SqliteWorkflows {
     );
   }
 
-  /** What has not started is cancelled; running tasks are asked to stop. */
+  /** What has not started is cancelled; running tasks are asked to stop. A run that has finished is left as it is. */
   cancel(runId: number, actor: Actor, reason: string | null): WorkflowCancelled | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
-        if (!this.#s.runById.get(runId)) return null;
+        const run = this.#s.runById.get(runId);
+        if (!run) return null;
+        const found = WorkflowRunStatus.parse(run.status);
+        if (found !== 'running') return { cancelled: 0, stopping: 0, found };
         const at = now();
         const tally = new Tally(Date.parse(at));
         let cancelled = 0;
@@ -275,7 +278,7 @@ export class SqliteWorkflows {
         this.#advance.advance([runId], at, tally);
         this.#db.record(tally);
         this.#db.audit(at, actor, 'workflow.cancel', String(runId), cancelled + stopping, { reason: reasonOrNull(reason), cancelled, stopping });
-        return { cancelled, stopping };
+        return { cancelled, stopping, found };
       }),
     );
   }
