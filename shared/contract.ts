@@ -29,6 +29,7 @@ import {
   BulkResult,
   BreakerTuned,
   BreakerView,
+  ControlChanged,
   RunnerView,
   RegistryView,
   SettingsView,
@@ -168,13 +169,21 @@ export const calls = {
   'breakers.tune': Call(BreakerTuneInput, BreakerTuned, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
 
   'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
-  'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),
-  'control.resume': Call(Empty, ControlState, 'Releases the emergency stop.'),
-  'control.safeMode': Call(z.object({ enabled: z.boolean(), reason }).strict(), ControlState, 'Stops dispatch; running jobs finish.'),
+  'control.emergencyStop': Call(
+    z.object({ reason }).strict(),
+    ControlChanged,
+    'Stops dispatch everywhere and interrupts running jobs. Engaged already, it stays as it was engaged (changed false, nothing audited).',
+  ),
+  'control.resume': Call(Empty, ControlChanged, 'Releases the emergency stop; with none engaged, changes nothing (changed false, nothing audited).'),
+  'control.safeMode': Call(
+    z.object({ enabled: z.boolean(), reason }).strict(),
+    ControlChanged,
+    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited).',
+  ),
   'control.pauseQueue': Call(
     z.object({ queue: name, paused: z.boolean(), reason, force: z.boolean().default(false) }).strict(),
-    ControlState,
-    'Pauses or resumes one queue. A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
+    ControlChanged,
+    'Pauses or resumes one queue; one already as asked is left as it is (changed false, nothing audited). A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
   ),
 
   'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),

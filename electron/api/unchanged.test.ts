@@ -38,6 +38,46 @@ async function context(): Promise<TestContext> {
   return t;
 }
 
+describe('control calls that change nothing', () => {
+  it('resume, safe mode off and unpause with nothing to undo say so, keep the state and write no audit row', async () => {
+    const { ctx, auditCount } = await context();
+    const before = await ctx.store.getControl();
+    const resumed = calls['control.resume'].output.parse(ok(await dispatch('control.resume', {}, ctx)));
+    assert.deepEqual(resumed, { ...before, changed: false, note: 'the emergency stop was not engaged; nothing changed' });
+    const safeOff = calls['control.safeMode'].output.parse(ok(await dispatch('control.safeMode', { enabled: false }, ctx)));
+    assert.deepEqual([safeOff.changed, safeOff.note], [false, 'safe mode was not on; nothing changed']);
+    const unpaused = calls['control.pauseQueue'].output.parse(ok(await dispatch('control.pauseQueue', { queue: 'default', paused: false }, ctx)));
+    assert.deepEqual([unpaused.changed, unpaused.note], [false, 'queue default was not paused; nothing changed']);
+    assert.equal(await auditCount(), 0);
+    assert.equal((await ctx.store.getControl()).version, before.version, 'no worker is told of a change');
+  });
+
+  it('a stop, safe mode or pause already in force says who put it there, and keeps their who, when and why', async () => {
+    const { ctx, auditCount } = await context();
+    const stopped = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', { reason: 'bad deploy' }, ctx)));
+    assert.deepEqual([stopped.changed, stopped.note], [true, null]);
+    const safe = calls['control.safeMode'].output.parse(ok(await dispatch('control.safeMode', { enabled: true, reason: 'draining' }, ctx)));
+    const paused = calls['control.pauseQueue'].output.parse(ok(await dispatch('control.pauseQueue', { queue: 'default', paused: true }, ctx)));
+    assert.deepEqual([safe.changed, paused.changed], [true, true]);
+    const audited = await auditCount();
+
+    const bob = { ...ctx, actor: { user: 'bob', host: 'desk' } };
+    const again = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', { reason: 'another reason' }, bob)));
+    assert.deepEqual([again.changed, again.note], [false, 'the emergency stop was already engaged by tester@test-host; nothing changed']);
+    assert.deepEqual(again.emergency_stop, stopped.emergency_stop, 'engaged again: the first engagement stands, its reason too');
+    const safeAgain = calls['control.safeMode'].output.parse(ok(await dispatch('control.safeMode', { enabled: true }, bob)));
+    assert.deepEqual([safeAgain.changed, safeAgain.note], [false, 'safe mode was already on (turned on by tester@test-host); nothing changed']);
+    const pausedAgain = calls['control.pauseQueue'].output.parse(ok(await dispatch('control.pauseQueue', { queue: 'default', paused: true }, bob)));
+    assert.deepEqual([pausedAgain.changed, pausedAgain.note], [false, 'queue default was already paused by tester@test-host; nothing changed']);
+    assert.deepEqual(pausedAgain.paused_queues, paused.paused_queues);
+    assert.equal(await auditCount(), audited, 'no repeat is audited');
+
+    const resumed = calls['control.resume'].output.parse(ok(await dispatch('control.resume', {}, bob)));
+    assert.deepEqual([resumed.changed, resumed.note, resumed.emergency_stop.engaged], [true, null, false]);
+    assert.equal(await auditCount(), audited + 1);
+  });
+});
+
 describe('cancelling a workflow run that has finished', () => {
   it('is a conflict naming what the run is, and writes no audit row', async () => {
     const { ctx, store } = await context();

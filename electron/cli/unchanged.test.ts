@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
+import { currentActor, formatActor } from '../api/actor.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { ok, opsdeck, type Run } from './testing/opsdeck.ts';
 
@@ -32,12 +33,17 @@ const REGISTRY = [
   '',
 ].join('\n');
 
+const ME = formatActor(currentActor());
 const Audit = z.object({ entries: z.array(z.object({ action: z.string(), actor: z.string(), details: z.unknown() })) });
 
 function refused(run: Run): string {
   assert.equal(run.code, 1, `exit 1 expected; stdout: ${run.stdout}; stderr: ${run.stderr}`);
   assert.equal(run.stdout, '');
   return run.stderr.trim();
+}
+
+function escaped(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; drop(): Promise<void> }>): void {
@@ -69,6 +75,40 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
     async function audit(common: string[]): Promise<z.infer<typeof Audit>['entries']> {
       return Audit.parse(JSON.parse(ok(await opsdeck(['audit', '--json', ...common])))).entries;
     }
+
+    it('resume, safe-mode off and unpause with nothing to undo say so, exit 0 and write no audit row', async () => {
+      const common = await store();
+      for (let i = 0; i < 2; i++) {
+        assert.match(ok(await opsdeck(['resume', ...common])), /^the emergency stop was not engaged; nothing changed\nemergency stop: off$/m);
+      }
+      assert.match(ok(await opsdeck(['safe-mode', 'off', ...common])), /^safe mode was not on; nothing changed$/m);
+      assert.match(ok(await opsdeck(['safe-mode', '--disable', ...common])), /^safe mode was not on; nothing changed$/m);
+      assert.match(ok(await opsdeck(['unpause', 'default', ...common])), /^queue default was not paused; nothing changed$/m);
+      const json = calls['control.resume'].output.parse(JSON.parse(ok(await opsdeck(['resume', '--json', ...common]))));
+      assert.deepEqual([json.changed, json.note], [false, 'the emergency stop was not engaged; nothing changed']);
+      assert.deepEqual(await audit(common), []);
+    });
+
+    it('an emergency stop, safe mode or pause already in force says who put it there and keeps its reason; only the first is audited', async () => {
+      const common = await store();
+      assert.match(ok(await opsdeck(['emergency-stop', '--reason', 'bad deploy', ...common])), /^emergency stop engaged; release it with: opsdeck resume$/m);
+      const again = ok(await opsdeck(['emergency-stop', '--reason', 'another reason', ...common]));
+      assert.match(again, new RegExp(`^the emergency stop was already engaged by ${escaped(ME)}; nothing changed$`, 'm'));
+      assert.match(again, /^emergency stop: ENGAGED by .+ \(bad deploy\)$/m, 'the first reason stands');
+      assert.match(ok(await opsdeck(['safe-mode', 'on', '--reason', 'draining', ...common])), /^safe mode on$/m);
+      assert.match(ok(await opsdeck(['safe-mode', '--enable', ...common])), new RegExp(`^safe mode was already on \\(turned on by ${escaped(ME)}\\); nothing changed$`, 'm'));
+      assert.match(ok(await opsdeck(['pause', 'nightly', '--force', ...common])), /^queue nightly paused$/m);
+      assert.match(ok(await opsdeck(['pause', 'nightly', ...common])), new RegExp(`^queue nightly was already paused by ${escaped(ME)}; nothing changed$`, 'm'));
+      assert.deepEqual(
+        (await audit(common)).map((e) => e.action),
+        ['queue.pause', 'control.safe_mode', 'control.emergency_stop'],
+        'each repeat left the audit log alone',
+      );
+
+      assert.match(ok(await opsdeck(['resume', ...common])), /^emergency stop released$/m);
+      assert.match(ok(await opsdeck(['resume', ...common])), /^the emergency stop was not engaged; nothing changed$/m);
+      assert.equal((await audit(common)).filter((e) => e.action === 'control.resume').length, 1);
+    });
 
     it('workflow cancel of a run that has finished is refused with exit 1 and no audit row, as retry refuses', async () => {
       const common = await store();

@@ -29,6 +29,12 @@ import type { FailureStore } from './failureStore.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
 
+/** The control state after an operator's change, and whether the change did anything. */
+export interface ControlChange {
+  state: ControlState;
+  changed: boolean;
+}
+
 /** The most groups dlqGroups returns: the largest, by their count of open dead letters. */
 export const DLQ_GROUP_LIMIT = 1000;
 
@@ -164,10 +170,15 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
 
   // ---- control -----------------------------------------------------------------------------------
+  // Each change is audited and announced in its own transaction. One asking for what is already so (a
+  // stop engaged again, a resume with none engaged, safe mode as asked, a queue already paused or not
+  // paused) writes nothing, so the who, when and why in force stay, audits nothing, tells no worker, and
+  // answers `changed` false: decided in that transaction, so of two operators at once one is told it
+  // changed the state, the one whose change was audited.
   getControl(): Promise<ControlState>;
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
-  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
 
   // ---- circuit breakers --------------------------------------------------------------------------
   listBreakers(): Promise<BreakerRecord[]>;

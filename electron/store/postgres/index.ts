@@ -35,6 +35,7 @@ import type {
   ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
+  ControlChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -305,23 +306,25 @@ export class PostgresStore implements Store {
     return control.getControl(this.#open);
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason));
   }
 
-  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setQueuePaused(this.#open, queue, paused, actor, reason));
   }
 
-  async #controlChanged(change: Promise<ControlState>): Promise<ControlState> {
-    const state = await change;
-    this.#signals.noteControlVersion(state.version);
+  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
+  async #controlChanged(pending: Promise<ControlChange>): Promise<ControlChange> {
+    const change = await pending;
+    if (!change.changed) return change;
+    this.#signals.noteControlVersion(change.state.version);
     this.#signals.emit('control');
-    return state;
+    return change;
   }
 
   // ---- circuit breakers ------------------------------------------------------------------------

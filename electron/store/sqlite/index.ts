@@ -35,6 +35,7 @@ import type {
   ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
+  ControlChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -299,22 +300,24 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#control.getControl());
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason)));
   }
 
-  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setQueuePaused(queue, paused, actor, reason)));
   }
 
-  #controlChanged(state: ControlState): ControlState {
+  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
+  #controlChanged(change: ControlChange): ControlChange {
+    if (!change.changed) return change;
     this.#signals.noteControlVersion();
     this.#signals.emit('control');
-    return state;
+    return change;
   }
 
   // ---- circuit breakers ------------------------------------------------------------------------
