@@ -30,6 +30,7 @@ import {
   BreakerTuned,
   BreakerView,
   ControlChanged,
+  JobCancelled,
   RunnerView,
   RegistryView,
   SettingsView,
@@ -84,7 +85,11 @@ export const calls = {
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
-  'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
+  'jobs.cancel': Call(
+    z.object({ id: z.number().int().positive(), reason }).strict(),
+    JobCancelled,
+    'Cancels a pending job, or stops a running one. A running job already asked to stop is not asked again (changed false, nothing audited).',
+  ),
   'jobs.fail': Call(
     z
       .object({

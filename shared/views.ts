@@ -8,6 +8,7 @@ import {
   Attempt,
   BreakerMode,
   BreakerState,
+  CancelRequest,
   ControlState,
   ExecutionType,
   HealthCheck,
@@ -223,6 +224,16 @@ export const ControlChanged = ControlState.extend({
   note: z.string().nullable(),
 });
 export type ControlChanged = z.infer<typeof ControlChanged>;
+
+/** What a cancel answers: the job after it, and whether the cancel changed it (a stop already asked for is not asked again). */
+export const JobCancelled = Job.extend({
+  changed: z.boolean(),
+  /** Who asked the running job to stop and when; null for a pending job, cancelled at once. */
+  cancel_request: CancelRequest.nullable(),
+  /** A cancel that changed nothing, in words ("cancel already requested at … by …; nothing changed"); null when it changed. */
+  note: z.string().nullable(),
+});
+export type JobCancelled = z.infer<typeof JobCancelled>;
 
 export const RunnerView = z.object({
   kind: ExecutionType,

@@ -4,7 +4,7 @@ import { calls, type ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
-/** Operator calls asking for what is already so: refused or said to change nothing, and none is audited. */
+/** Operator calls asking for what is already so: each says nothing changed, and none is audited. */
 
 const REGISTRY = `
 services:
@@ -75,6 +75,38 @@ describe('control calls that change nothing', () => {
     const resumed = calls['control.resume'].output.parse(ok(await dispatch('control.resume', {}, bob)));
     assert.deepEqual([resumed.changed, resumed.note, resumed.emergency_stop.engaged], [true, null, false]);
     assert.equal(await auditCount(), audited + 1);
+  });
+});
+
+describe('cancelling a job twice', () => {
+  it('a running job already asked to stop is not asked again: the answer names the request in force, nothing is audited', async () => {
+    const { ctx, store } = await context();
+    const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'step' }, ctx)));
+    await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000 });
+    const first = calls['jobs.cancel'].output.parse(ok(await dispatch('jobs.cancel', { id: created.id, reason: 'wrong customer' }, ctx)));
+    assert.deepEqual([first.status, first.cancel_requested, first.changed, first.note], ['running', true, true, null]);
+    assert.deepEqual({ ...first.cancel_request, at: null }, { by: 'tester@test-host', at: null, reason: 'wrong customer', workflow_run: null });
+
+    const bob = { ...ctx, actor: { user: 'bob', host: 'desk' } };
+    const again = calls['jobs.cancel'].output.parse(ok(await dispatch('jobs.cancel', { id: created.id, reason: 'me too' }, bob)));
+    assert.equal(again.changed, false);
+    assert.deepEqual(again.cancel_request, first.cancel_request);
+    assert.match(
+      again.note ?? '',
+      new RegExp(`^cancel already requested at ${first.cancel_request?.at.replace(/\./g, '\\.')} \\(\\d+s ago\\) by tester@test-host \\(wrong customer\\); nothing changed$`),
+    );
+    assert.equal((await store.listAudit({ action: 'job.cancel' }, { limit: 5 })).items.length, 1);
+  });
+
+  it('a job that has finished is still a conflict, not "nothing changed"', async () => {
+    const { ctx } = await context();
+    const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'step' }, ctx)));
+    ok(await dispatch('jobs.cancel', { id: created.id }, ctx));
+    assert.deepEqual(failure(await dispatch('jobs.cancel', { id: created.id }, ctx)), {
+      code: 'conflict',
+      message: `job ${created.id} is cancelled: only pending or running jobs can be cancelled`,
+    });
+    assert.equal(failure(await dispatch('jobs.cancel', { id: 987_654 }, ctx)).code, 'not_found');
   });
 });
 

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { currentActor, formatActor } from '../api/actor.ts';
+import { openStore } from '../store/open.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { ok, opsdeck, type Run } from './testing/opsdeck.ts';
 
@@ -108,6 +109,26 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
       assert.match(ok(await opsdeck(['resume', ...common])), /^emergency stop released$/m);
       assert.match(ok(await opsdeck(['resume', ...common])), /^the emergency stop was not engaged; nothing changed$/m);
       assert.equal((await audit(common)).filter((e) => e.action === 'control.resume').length, 1);
+    });
+
+    it('cancel run twice on a running job says when and by whom the cancel was asked, and audits it once', async () => {
+      const common = await store();
+      const enqueued = z.object({ id: z.number() }).parse(JSON.parse(ok(await opsdeck(['enqueue', 'step', '--identifier', 'invoice-42', '--json', ...common]))));
+      const db = await openStore(common[1] ?? '');
+      try {
+        assert.equal((await db.claim({ workerId: 'w1', limit: 1, leaseMs: 600_000 })).length, 1, 'the job runs under a worker');
+      } finally {
+        await db.close();
+      }
+      assert.match(ok(await opsdeck(['cancel', 'invoice-42', '--reason', 'wrong customer', ...common])), new RegExp(`^job ${enqueued.id} is running: its worker stops it now$`, 'm'));
+      const again = ok(await opsdeck(['cancel', String(enqueued.id), ...common]));
+      assert.match(
+        again,
+        new RegExp(`^job ${enqueued.id}: cancel already requested at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S* \\(\\d+s ago\\) by ${escaped(ME)} \\(wrong customer\\); nothing changed$`, 'm'),
+      );
+      const json = calls['jobs.cancel'].output.parse(JSON.parse(ok(await opsdeck(['cancel', String(enqueued.id), '--json', ...common]))));
+      assert.deepEqual([json.changed, json.cancel_request?.by, json.cancel_request?.reason], [false, ME, 'wrong customer']);
+      assert.equal((await audit(common)).filter((e) => e.action === 'job.cancel').length, 1);
     });
 
     it('workflow cancel of a run that has finished is refused with exit 1 and no audit row, as retry refuses', async () => {

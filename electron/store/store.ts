@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   BreakerMode,
   BreakerRecord,
+  CancelRequest,
   ControlState,
   ExecutionType,
   Job,
@@ -33,6 +34,14 @@ import type { WorkflowStore } from './workflowStore.ts';
 export interface ControlChange {
   state: ControlState;
   changed: boolean;
+}
+
+/** A cancel's job after it; whether it changed it; for a running job, the request to stop in force. */
+export interface JobCancel {
+  job: Job;
+  changed: boolean;
+  /** Null for a pending job cancelled at once, or a request whose audit row is gone. */
+  request: CancelRequest | null;
 }
 
 /** The most groups dlqGroups returns: the largest, by their count of open dead letters. */
@@ -154,11 +163,16 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   leasedAttempts(workerId: string): Promise<LeasedAttempt[]>;
 
   // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
-  // Both return the job after the action, or null when there is no such job. A job in a state the
+  // Each returns the job after the action, or null when there is no such job. A job in a state the
   // action does not apply to (cancel a completed job, retry a running one) comes back unchanged and
-  // no audit row is written, so a caller tells "refused" from "done" by the returned status.
-  /** pending → cancelled at once; running → cancel_requested (its worker stops it, see cancelRequested). */
-  cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null>;
+  // no audit row is written, so a caller tells "refused" from "done" by the returned status (a cancel
+  // by `changed`).
+  /**
+   * pending → cancelled at once; running → cancel_requested (its worker stops it, see cancelRequested).
+   * A running job whose cancel was requested already is left as it is, unaudited, `changed` false, with
+   * the request in force: decided under the job's lock, so of two operators at once one is told it asked.
+   */
+  cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null>;
   /** failed (resolved or not) or cancelled → pending now, attempts reset; the attempt history stays. */
   retryJob(jobId: number, actor: Actor): Promise<Job | null>;
   /**

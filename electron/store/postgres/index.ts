@@ -48,6 +48,7 @@ import type {
   FirePlan,
   LeasedAttempt,
   FireWork,
+  JobCancel,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -243,10 +244,10 @@ export class PostgresStore implements Store {
 
   // ---- operator actions on jobs ----------------------------------------------------------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    const job = await cancelJob(this.#open, jobId, actor, reason);
-    if (job) this.#signals.jobsChanged(false);
-    return job;
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
+    const cancel = await cancelJob(this.#open, jobId, actor, reason);
+    if (cancel?.changed) this.#signals.jobsChanged(false);
+    return cancel;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {

@@ -4,6 +4,7 @@ import type { Actor } from '../../../shared/domain.ts';
 import { PassOutput, WorkflowRunStatus } from '../../../shared/workflow.ts';
 import type { WorkflowRun, WorkflowRunDetail, WorkflowTask } from '../../../shared/workflow.ts';
 import { actorName } from '../actor.ts';
+import { RUN_CANCEL } from '../cancelRequest.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { StoreInputError } from '../errors.ts';
 import { checkNewJob } from '../newJobs.ts';
@@ -323,7 +324,7 @@ export async function cancelWorkflowRun(db: PgDb, runId: number, actor: Actor, r
     [runId],
   );
   await db.tx((client) =>
-    writeAudit(client, actorName(actor), 'workflow.cancel', String(runId), result.cancelled + stopping.length, {
+    writeAudit(client, actorName(actor), RUN_CANCEL, String(runId), result.cancelled + stopping.length, {
       reason: why,
       cancelled: result.cancelled,
       stopping: stopping.length,

@@ -48,6 +48,7 @@ import type {
   FirePlan,
   LeasedAttempt,
   FireWork,
+  JobCancel,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -243,8 +244,9 @@ export class SqliteStore implements Store {
 
   // ---- operator actions on jobs ----------------------------------------------------------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason)), false);
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
+    const cancel = await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason));
+    return cancel?.changed ? this.#jobsChangedBy(cancel, false) : cancel;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Actor } from '../../../shared/domain.ts';
 import { JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
+import { RUN_CANCEL } from '../cancelRequest.ts';
 import { StoreInputError } from '../errors.ts';
 import { PassOutput, WorkflowRunStatus } from '../../../shared/workflow.ts';
 import type { WorkflowRun, WorkflowRunDetail, WorkflowTask } from '../../../shared/workflow.ts';
@@ -277,7 +278,7 @@ export class SqliteWorkflows {
         this.#s.markCancelled.run(at, runId);
         this.#advance.advance([runId], at, tally);
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'workflow.cancel', String(runId), cancelled + stopping, { reason: reasonOrNull(reason), cancelled, stopping });
+        this.#db.audit(at, actor, RUN_CANCEL, String(runId), cancelled + stopping, { reason: reasonOrNull(reason), cancelled, stopping });
         return { cancelled, stopping, found };
       }),
     );
