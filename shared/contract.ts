@@ -29,6 +29,8 @@ import {
   BulkResult,
   BreakerTuned,
   BreakerView,
+  ControlChanged,
+  JobCancelled,
   RunnerView,
   RegistryView,
   SettingsView,
@@ -82,7 +84,11 @@ export const calls = {
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
   'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
-  'jobs.cancel': Call(z.object({ id: z.number().int().positive(), reason }).strict(), Job, 'Cancels a pending job, or stops a running one.'),
+  'jobs.cancel': Call(
+    z.object({ id: z.number().int().positive(), reason }).strict(),
+    JobCancelled,
+    'Cancels a pending job, or stops a running one. A running job already asked to stop is not asked again (changed false, nothing audited).',
+  ),
   'jobs.fail': Call(
     z
       .object({
@@ -168,13 +174,21 @@ export const calls = {
   'breakers.tune': Call(BreakerTuneInput, BreakerTuned, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
 
   'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
-  'control.emergencyStop': Call(z.object({ reason }).strict(), ControlState, 'Stops dispatch everywhere and interrupts running jobs.'),
-  'control.resume': Call(Empty, ControlState, 'Releases the emergency stop.'),
-  'control.safeMode': Call(z.object({ enabled: z.boolean(), reason }).strict(), ControlState, 'Stops dispatch; running jobs finish.'),
+  'control.emergencyStop': Call(
+    z.object({ reason }).strict(),
+    ControlChanged,
+    'Stops dispatch everywhere and interrupts running jobs. Engaged already, it stays as it was engaged (changed false, nothing audited).',
+  ),
+  'control.resume': Call(Empty, ControlChanged, 'Releases the emergency stop; with none engaged, changes nothing (changed false, nothing audited).'),
+  'control.safeMode': Call(
+    z.object({ enabled: z.boolean(), reason }).strict(),
+    ControlChanged,
+    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited).',
+  ),
   'control.pauseQueue': Call(
     z.object({ queue: name, paused: z.boolean(), reason, force: z.boolean().default(false) }).strict(),
-    ControlState,
-    'Pauses or resumes one queue. A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
+    ControlChanged,
+    'Pauses or resumes one queue; one already as asked is left as it is (changed false, nothing audited). A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
   ),
 
   'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
@@ -271,7 +285,7 @@ export const calls = {
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),
     z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
-    'Cancels the tasks of a run that have not started and stops the running ones.',
+    'Cancels the tasks of a run that have not started and stops the running ones. A run that has finished (completed, failed or cancelled) is a conflict.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),

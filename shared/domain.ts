@@ -86,6 +86,18 @@ export const Job = z.object({
 });
 export type Job = z.infer<typeof Job>;
 
+/**
+ * Who asked a running job to stop, and when: an operator cancelling the job, or its workflow run
+ * (`workflow_run`, null for a cancel of the job itself). Read from the audit row of the request.
+ */
+export const CancelRequest = z.object({
+  by: z.string(),
+  at: Timestamp,
+  reason: z.string().nullable(),
+  workflow_run: z.number().int().nullable(),
+});
+export type CancelRequest = z.infer<typeof CancelRequest>;
+
 export const Attempt = z.object({
   id: z.number().int(),
   job_id: z.number().int(),

@@ -8,6 +8,7 @@ import {
   Attempt,
   BreakerMode,
   BreakerState,
+  CancelRequest,
   ControlState,
   ExecutionType,
   HealthCheck,
@@ -221,6 +222,28 @@ export const BreakerView = z.object({
 export type BreakerView = z.infer<typeof BreakerView>;
 /** A breaker after a tune, and whether the tune changed anything: a repeat changes nothing and is not audited. */
 export const BreakerTuned = BreakerView.extend({ changed: z.boolean() });
+
+/**
+ * What a control call answers: the control state after it, and whether the call changed it. A call asking
+ * for what is already so (a resume with no stop engaged, a queue paused again) writes nothing, audits
+ * nothing, and leaves the who, when and why of the state in force as they were.
+ */
+export const ControlChanged = ControlState.extend({
+  changed: z.boolean(),
+  /** What the operator asked for that was already so, in words ("the emergency stop was not engaged; nothing changed"); null when it changed. */
+  note: z.string().nullable(),
+});
+export type ControlChanged = z.infer<typeof ControlChanged>;
+
+/** What a cancel answers: the job after it, and whether the cancel changed it (a stop already asked for is not asked again). */
+export const JobCancelled = Job.extend({
+  changed: z.boolean(),
+  /** Who asked the running job to stop and when; null for a pending job, cancelled at once. */
+  cancel_request: CancelRequest.nullable(),
+  /** A cancel that changed nothing, in words ("cancel already requested at … by …; nothing changed"); null when it changed. */
+  note: z.string().nullable(),
+});
+export type JobCancelled = z.infer<typeof JobCancelled>;
 
 export const RunnerView = z.object({
   kind: ExecutionType,

@@ -291,7 +291,7 @@ describe('engine on SQLite', () => {
     await new Promise((r) => setTimeout(r, 300));
     const probe = await enqueueOne(store, 'shaky', 'shell', 1);
     await waitFor('the probe slot to be reserved', () => reserving);
-    assert.equal((await store.cancelJob(probe, actor, 'not now'))?.cancel_requested, true);
+    assert.equal((await store.cancelJob(probe, actor, 'not now'))?.job.cancel_requested, true);
     await waitFor('the worker to hear of the cancel', () => cancelSeen);
     release(undefined);
     const cancelled = await waitForStatus(store, probe, 'cancelled');

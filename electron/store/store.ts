@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   BreakerMode,
   BreakerRecord,
+  CancelRequest,
   ControlState,
   ExecutionType,
   Job,
@@ -28,6 +29,20 @@ import type { AlertStore } from './alertStore.ts';
 import type { FailureStore } from './failureStore.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
+
+/** The control state after an operator's change, and whether the change did anything. */
+export interface ControlChange {
+  state: ControlState;
+  changed: boolean;
+}
+
+/** A cancel's job after it; whether it changed it; for a running job, the request to stop in force. */
+export interface JobCancel {
+  job: Job;
+  changed: boolean;
+  /** Null for a pending job cancelled at once, or a request whose audit row is gone. */
+  request: CancelRequest | null;
+}
 
 /** The most groups dlqGroups returns: the largest, by their count of open dead letters. */
 export const DLQ_GROUP_LIMIT = 1000;
@@ -176,11 +191,16 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   leasedAttempts(workerId: string): Promise<LeasedAttempt[]>;
 
   // ---- operator actions on jobs (each writes its audit row in the same transaction) --------------
-  // Both return the job after the action, or null when there is no such job. A job in a state the
+  // Each returns the job after the action, or null when there is no such job. A job in a state the
   // action does not apply to (cancel a completed job, retry a running one) comes back unchanged and
-  // no audit row is written, so a caller tells "refused" from "done" by the returned status.
-  /** pending → cancelled at once; running → cancel_requested (its worker stops it, see cancelRequested). */
-  cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null>;
+  // no audit row is written, so a caller tells "refused" from "done" by the returned status (a cancel
+  // by `changed`).
+  /**
+   * pending → cancelled at once; running → cancel_requested (its worker stops it, see cancelRequested).
+   * A running job whose cancel was requested already is left as it is, unaudited, `changed` false, with
+   * the request in force: decided under the job's lock, so of two operators at once one is told it asked.
+   */
+  cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null>;
   /** failed (resolved or not) or cancelled → pending now, attempts reset; the attempt history stays. */
   retryJob(jobId: number, actor: Actor): Promise<Job | null>;
   /**
@@ -192,10 +212,15 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
 
   // ---- control -----------------------------------------------------------------------------------
+  // Each change is audited and announced in its own transaction. One asking for what is already so (a
+  // stop engaged again, a resume with none engaged, safe mode as asked, a queue already paused or not
+  // paused) writes nothing, so the who, when and why in force stay, audits nothing, tells no worker, and
+  // answers `changed` false: decided in that transaction, so of two operators at once one is told it
+  // changed the state, the one whose change was audited.
   getControl(): Promise<ControlState>;
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
-  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState>;
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
 
   // ---- circuit breakers --------------------------------------------------------------------------
   listBreakers(): Promise<BreakerRecord[]>;

@@ -24,6 +24,10 @@ export interface WorkflowStore {
    * a task went back, and only then: with none to retry it changes nothing and says what status it found.
    */
   retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null>;
-  /** Cancels the tasks that have not started and asks running ones to stop. Audited. */
+  /**
+   * Cancels the tasks of a running run that have not started and asks running ones to stop. Audited. A
+   * run that has finished is left as it is, unaudited (`found` says what it is): decided under the run's
+   * lock, so of two operators at once one cancels it and the other finds it cancelled.
+   */
   cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null>;
 }

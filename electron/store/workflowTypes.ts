@@ -57,6 +57,11 @@ export interface WorkflowCancelled {
   cancelled: number;
   /** Running tasks asked to stop (their workers stop them). */
   stopping: number;
+  /**
+   * The run's status as the cancel found it under its lock. Only a running run is cancelled: one that has
+   * finished (completed, failed, or cancelled already) is left as it is, with nothing written or audited.
+   */
+  found: WorkflowRunStatus;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ApiContext } from '../context.ts';
+import { controlAnswer } from '../controlChange.ts';
 import { notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
@@ -23,14 +24,21 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
   }
 }
 
-/** Each change is audited by the store, in the transaction that makes it. */
+/**
+ * Each change is audited by the store, in the transaction that makes it; one asking for what is already so
+ * changes nothing, and the answer says so. An emergency stop engaged again keeps who engaged it, when and
+ * why: that is when dispatch stopped, and what the banner and the audit log say of it.
+ */
 export const control: Handlers<'control.get' | 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue'> = {
   'control.get': async (_input, ctx) => ctx.store.getControl(),
-  'control.emergencyStop': async (input, ctx) => ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null),
-  'control.resume': async (_input, ctx) => ctx.store.setEmergencyStop(false, ctx.actor, null),
-  'control.safeMode': async (input, ctx) => ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null),
+  'control.emergencyStop': async (input, ctx) =>
+    controlAnswer({ kind: 'emergency_stop', engaged: true }, await ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null)),
+  'control.resume': async (_input, ctx) => controlAnswer({ kind: 'emergency_stop', engaged: false }, await ctx.store.setEmergencyStop(false, ctx.actor, null)),
+  'control.safeMode': async (input, ctx) =>
+    controlAnswer({ kind: 'safe_mode', engaged: input.enabled }, await ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null)),
   'control.pauseQueue': async (input, ctx) => {
     if (input.paused && !input.force) await checkQueue(ctx, input.queue);
-    return ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null);
+    const change = await ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null);
+    return controlAnswer({ kind: 'queue', queue: input.queue, paused: input.paused }, change);
   },
 };

@@ -4,6 +4,7 @@ import type { Job } from '../../../shared/domain.ts';
 import { isStuck } from '../../../shared/isStuck.ts';
 import type { Store } from '../../store/store.ts';
 import { toNewJobs } from '../toNewJobs.ts';
+import { alreadyRequestedNote } from '../cancelNote.ts';
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
 async function findJob(store: Store, id: number | string): Promise<Job | null> {
@@ -38,16 +39,13 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
   },
 
   'jobs.cancel': async (input, ctx) => {
-    // The store hands back a job it refused to change as it is: only its state before tells the two apart.
-    const before = await ctx.store.getJob(input.id);
-    if (!before) throw notFound(`no job ${input.id}`);
-    if (before.status !== 'pending' && before.status !== 'running') {
-      throw conflict(`job ${input.id} is ${before.status}: only pending or running jobs can be cancelled`);
-    }
-    const job = await ctx.store.cancelJob(input.id, ctx.actor, input.reason ?? null);
-    if (!job) throw notFound(`no job ${input.id}`);
-    if (job.status !== 'cancelled' && !job.cancel_requested) throw conflict(`job ${input.id} is ${job.status} now: it was not cancelled`);
-    return job;
+    // The store decides under the job's lock whether the cancel changed it, and answers with the job as it is.
+    const cancel = await ctx.store.cancelJob(input.id, ctx.actor, input.reason ?? null);
+    if (!cancel) throw notFound(`no job ${input.id}`);
+    const { job, changed, request } = cancel;
+    if (changed) return { ...job, changed, cancel_request: request, note: null };
+    if (job.status !== 'running' || !job.cancel_requested) throw conflict(`job ${input.id} is ${job.status}: only pending or running jobs can be cancelled`);
+    return { ...job, changed, cancel_request: request, note: alreadyRequestedNote(request, new Date()) };
   },
 
   'jobs.enqueue': async (input, ctx) => {

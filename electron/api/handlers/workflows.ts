@@ -74,10 +74,11 @@ export const workflows: Handlers<
   },
 
   'workflows.cancel': async (input, ctx) => {
-    const { id } = await runOf(ctx.store, input.run);
-    const cancelled = await ctx.store.cancelWorkflowRun(id, ctx.actor, input.reason ?? null);
-    if (!cancelled) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
-    return cancelled;
+    const run = await runOf(ctx.store, input.run);
+    const result = await ctx.store.cancelWorkflowRun(run.id, ctx.actor, input.reason ?? null);
+    if (!result) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
+    if (result.found !== 'running') throw conflict(`workflow run ${run.id} (${run.identifier}) of ${run.workflow} is ${result.found}: nothing to cancel`);
+    return { cancelled: result.cancelled, stopping: result.stopping };
   },
 
   'workflows.stuck': async (_input, ctx) => ({ runs: await stuckWorkflowRuns(ctx) }),

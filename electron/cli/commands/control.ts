@@ -1,4 +1,5 @@
 import type { ControlState } from '../../../shared/domain.ts';
+import type { ControlChanged } from '../../../shared/views.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { flag, int, positionals, str } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
@@ -38,6 +39,11 @@ function show(inv: Invocation, state: ControlState, headline: string): number {
   return 0;
 }
 
+/** What the call did, or, when it was already so, the API's words for that: exit 0 either way. */
+function changedOrNot(inv: Invocation, result: ControlChanged, done: string): number {
+  return show(inv, result, result.note ?? done);
+}
+
 export const emergencyStop: Command = {
   name: 'emergency-stop',
   summary: 'stop dispatch on every worker now and interrupt running jobs (they go back to pending)',
@@ -46,7 +52,7 @@ export const emergencyStop: Command = {
   async run(inv) {
     positionals(inv, []);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
-      show(inv, await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') }), 'emergency stop engaged; release it with: opsdeck resume'),
+      changedOrNot(inv, await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') }), 'emergency stop engaged; release it with: opsdeck resume'),
     );
   },
 };
@@ -58,7 +64,7 @@ export const resume: Command = {
   options: {},
   async run(inv) {
     positionals(inv, []);
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => show(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => changedOrNot(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
   },
 };
 
@@ -85,14 +91,17 @@ export const safeMode: Command = {
     const drainSeconds = int(inv.values, 'drain', 1, 86_400);
     if (drainSeconds !== undefined && mode !== 'on') throw new UsageError('--drain goes with safe-mode on');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const state = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') });
-      if (drainSeconds === undefined) return show(inv, state, `safe mode ${mode}`);
-      inv.io.err(`safe mode on: no job starts; waiting up to ${drainSeconds}s for the running ones to finish`);
+      const set = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') });
+      if (drainSeconds === undefined) return changedOrNot(inv, set, `safe mode ${mode}`);
+      // Safe mode someone else turned on drains all the same: the drain is what this operator asked for.
+      const already = set.changed ? '' : ` already${set.safe_mode.by ? ` (turned on by ${set.safe_mode.by})` : ''}`;
+      inv.io.err(`safe mode on${already}: no job starts; waiting up to ${drainSeconds}s for the running ones to finish`);
       const left = await drained(ctx, drainSeconds * 1000, (running) => inv.io.err(`${running} job(s) still running`));
       if (left === null) return show(inv, await call(ctx, 'control.get', {}), 'safe mode was turned off while draining: dispatch goes on, nothing was stopped');
       if (left === 0) return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
       const reason = `safe-mode drain: ${left} job(s) still running after ${drainSeconds}s`;
-      return show(inv, await call(ctx, 'control.emergencyStop', { reason }), `${reason}: emergency stop engaged, interrupting them; release it with: opsdeck resume`);
+      const stop = await call(ctx, 'control.emergencyStop', { reason });
+      return show(inv, stop, `${reason}: ${stop.note ?? 'emergency stop engaged, interrupting them; release it with: opsdeck resume'}`);
     });
   },
 };
@@ -107,7 +116,7 @@ function pauseCommand(name: string, paused: boolean): Command {
       const [queue] = positionals(inv, ['QUEUE']);
       const force = paused && flag(inv.values, 'force');
       return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
-        show(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
+        changedOrNot(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
       );
     },
   };

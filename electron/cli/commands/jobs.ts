@@ -270,6 +270,7 @@ export const cancel: Command = {
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.cancel', { id: await jobId(ctx, id), reason: str(inv.values, 'reason') });
       if (inv.common.json) printJson(inv.io, j);
+      else if (j.note !== null) inv.io.out(`job ${j.id}: ${timesIn(j.note)}`);
       else inv.io.out(j.status === 'cancelled' ? `job ${j.id} cancelled` : `job ${j.id} is running: its worker stops it now`);
       return 0;
     });

@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditEntry, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
-import type { StoreSignal } from '../store.ts';
+import type { ControlChange, StoreSignal } from '../store.ts';
 import { alice, ALICE, LEASE, base, claimOne, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
@@ -13,7 +13,9 @@ export function controlContract(test: ContractTest): void {
       const before = ControlState.parse(await store.getControl());
       assert.equal(before.emergency_stop.engaged, false);
       assert.deepEqual(before.paused_queues, []);
-      const stopped = ControlState.parse(await store.setEmergencyStop(true, alice, 'bad deploy'));
+      const stop = await store.setEmergencyStop(true, alice, 'bad deploy');
+      const stopped = ControlState.parse(stop.state);
+      assert.equal(stop.changed, true);
       assert.equal(stopped.emergency_stop.engaged, true);
       assert.equal(stopped.emergency_stop.by, ALICE);
       assert.equal(stopped.emergency_stop.reason, 'bad deploy');
@@ -22,8 +24,9 @@ export function controlContract(test: ContractTest): void {
       assert.deepEqual(await store.getControl(), stopped);
       assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE }), []);
       const resumed = await store.setEmergencyStop(false, alice, null);
-      assert.equal(resumed.emergency_stop.engaged, false);
-      assert.ok(resumed.version > stopped.version);
+      assert.equal(resumed.changed, true);
+      assert.equal(resumed.state.emergency_stop.engaged, false);
+      assert.ok(resumed.state.version > stopped.version);
       assert.equal((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).length, 1);
       const actions = (await auditActions(store)).map((a) => a.action);
       assert.ok(actions.includes('control.emergency_stop'));
@@ -33,8 +36,9 @@ export function controlContract(test: ContractTest): void {
     test('safe mode blocks claims and is audited', async (store) => {
       await store.enqueue([job('svc')]);
       const on = await store.setSafeMode(true, alice, 'draining');
-      assert.equal(on.safe_mode.engaged, true);
-      assert.equal(on.safe_mode.by, ALICE);
+      assert.equal(on.changed, true);
+      assert.equal(on.state.safe_mode.engaged, true);
+      assert.equal(on.state.safe_mode.by, ALICE);
       assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE }), []);
       await store.setSafeMode(false, alice, null);
       assert.equal((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).length, 1);
@@ -46,18 +50,77 @@ export function controlContract(test: ContractTest): void {
     test('a paused queue is skipped by claims; other queues run', async (store) => {
       await store.enqueue([job('svc', { queue: 'reports' }), job('svc', { queue: 'mail' })]);
       const paused = await store.setQueuePaused('reports', true, alice, 'db maintenance');
-      const entry = only(paused.paused_queues);
+      assert.equal(paused.changed, true);
+      const entry = only(paused.state.paused_queues);
       assert.equal(entry.queue, 'reports');
       assert.equal(entry.by, ALICE);
       assert.equal(entry.reason, 'db maintenance');
       assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['mail']);
       assert.deepEqual(await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE, queues: ['reports'] }), []);
       const resumed = await store.setQueuePaused('reports', false, alice, null);
-      assert.deepEqual(resumed.paused_queues, []);
-      assert.ok(resumed.version > paused.version);
+      assert.equal(resumed.changed, true);
+      assert.deepEqual(resumed.state.paused_queues, []);
+      assert.ok(resumed.state.version > paused.state.version);
       assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['reports']);
       const actions = (await auditActions(store)).map((a) => [a.action, a.target]);
       assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.resume', 'reports']]);
+    });
+
+    test('a control change already in force changes nothing: the state in force stays, unaudited and unannounced', async (store) => {
+      const bob = { user: 'bob', host: 'desk' };
+      const heard: StoreSignal[] = [];
+      const off = store.subscribe((signal) => heard.push(signal));
+      try {
+        await sleep(200);
+        const start = await store.getControl();
+        const resumed = await store.setEmergencyStop(false, bob, null);
+        const safeOff = await store.setSafeMode(false, bob, null);
+        const unpaused = await store.setQueuePaused('reports', false, bob, null);
+        for (const change of [resumed, safeOff, unpaused]) assert.deepEqual(change, { state: start, changed: false });
+
+        const stopped = await store.setEmergencyStop(true, alice, 'bad deploy');
+        const safe = await store.setSafeMode(true, alice, 'draining');
+        const paused = await store.setQueuePaused('reports', true, alice, 'db maintenance');
+        await sleep(100);
+        heard.length = 0;
+        const engaged = paused.state;
+        assert.deepEqual(await store.setEmergencyStop(true, bob, 'another reason'), { state: engaged, changed: false }, 'engaged again: who, when and why stay');
+        assert.deepEqual(await store.setSafeMode(true, bob, 'me too'), { state: engaged, changed: false });
+        assert.deepEqual(await store.setQueuePaused('reports', true, bob, 'me too'), { state: engaged, changed: false });
+        assert.deepEqual(engaged.emergency_stop, stopped.state.emergency_stop);
+        assert.deepEqual(engaged.safe_mode, safe.state.safe_mode);
+        assert.equal(only(engaged.paused_queues).by, ALICE);
+        await sleep(50);
+        assert.deepEqual(heard, [], 'no listener is told of a change that did not happen');
+        const audits = (await auditActions(store)).filter((a) => a.action.startsWith('control.') || a.action.startsWith('queue.'));
+        assert.deepEqual(audits.map((a) => [a.action, a.actor]).sort(), [['control.emergency_stop', ALICE], ['control.safe_mode', ALICE], ['queue.pause', ALICE]]);
+      } finally {
+        off();
+      }
+    });
+
+    test('two operators making one control change at once: one changes it, the other is told nothing changed', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const other = await handle.openSecond();
+      try {
+        const bob = { user: 'bob', host: 'desk' };
+        const pairs: Array<[string, () => Promise<ControlChange>, () => Promise<ControlChange>]> = [
+          ['stop', () => store.setEmergencyStop(true, alice, 'a'), () => other.setEmergencyStop(true, bob, 'b')],
+          ['resume', () => store.setEmergencyStop(false, alice, null), () => other.setEmergencyStop(false, bob, null)],
+          ['safe mode on', () => store.setSafeMode(true, alice, 'a'), () => other.setSafeMode(true, bob, 'b')],
+          ['safe mode off', () => store.setSafeMode(false, alice, null), () => other.setSafeMode(false, bob, null)],
+          ['pause', () => store.setQueuePaused('reports', true, alice, 'a'), () => other.setQueuePaused('reports', true, bob, 'b')],
+          ['unpause', () => store.setQueuePaused('reports', false, alice, null), () => other.setQueuePaused('reports', false, bob, null)],
+        ];
+        for (const [what, mine, theirs] of pairs) {
+          const both = await Promise.all([mine(), theirs()]);
+          assert.deepEqual(both.map((c) => c.changed).sort(), [false, true], what);
+        }
+        const audits = (await auditActions(store)).filter((a) => a.action.startsWith('control.') || a.action.startsWith('queue.'));
+        assert.equal(audits.length, pairs.length, 'each change audited once');
+      } finally {
+        await other.close();
+      }
     });
 
     test('local listeners hear changes; unsubscribe stops them', async (store) => {

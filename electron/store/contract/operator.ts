@@ -12,11 +12,13 @@ export function operatorContract(test: ContractTest): void {
       const [pending] = await store.enqueue([job('svc', { run_at: later(3_600_000) })]);
       assert.ok(pending);
       const cancelled = await store.cancelJob(pending.id, alice, 'not needed');
-      assert.equal(cancelled?.status, 'cancelled');
+      assert.deepEqual([cancelled?.job.status, cancelled?.changed, cancelled?.request], ['cancelled', true, null]);
       const running = await claimOne(store);
       const requested = await store.cancelJob(running.id, alice, null);
-      assert.equal(requested?.status, 'running');
-      assert.equal(requested?.cancel_requested, true);
+      assert.equal(requested?.job.status, 'running');
+      assert.equal(requested?.job.cancel_requested, true);
+      assert.equal(requested?.changed, true);
+      assert.deepEqual({ ...requested?.request, at: undefined }, { by: ALICE, at: undefined, reason: null, workflow_run: null });
       assert.deepEqual(await store.cancelRequested('w1'), [running.id]);
       assert.deepEqual(await store.cancelRequested('w2'), []);
       assert.deepEqual(await store.settle([{ ...base(running), kind: 'cancelled', reason: 'operator', ran: true }]), [running.id]);
@@ -29,9 +31,38 @@ export function operatorContract(test: ContractTest): void {
       assert.ok(audits.some((a) => a.target === String(pending.id)));
       const done = await claimOne(store);
       await store.settle([{ ...base(done), kind: 'completed' }]);
-      assert.equal((await store.cancelJob(done.id, alice, null))?.status, 'completed');
+      assert.deepEqual(await store.cancelJob(done.id, alice, null).then((c) => [c?.job.status, c?.changed]), ['completed', false]);
       assert.equal((await auditActions(store)).filter((a) => a.action === 'job.cancel').length, 2, 'a refused cancel is not audited');
       assert.equal(await store.cancelJob(987_654, alice, null), null);
+    });
+
+    test('cancel of a running job already asked to stop changes nothing, is not audited, and answers with the request in force', async (store) => {
+      const running = await claimOne(store);
+      const first = await store.cancelJob(running.id, alice, 'wrong customer');
+      const request = first?.request;
+      assert.ok(request, 'the first cancel asked it to stop');
+      const bob = { user: 'bob', host: 'desk' };
+      const again = await store.cancelJob(running.id, bob, 'me too');
+      assert.deepEqual(again, { job: await mustGet(store, running.id), changed: false, request });
+      assert.deepEqual(request, { by: ALICE, at: request.at, reason: 'wrong customer', workflow_run: null });
+      const audits = (await auditActions(store)).filter((a) => a.action === 'job.cancel');
+      assert.deepEqual(audits.map((a) => [a.actor, a.at]), [[ALICE, request.at]], 'one request, audited once, at the time the answer gives');
+    });
+
+    test('two operators cancelling one running job at once: one asks, the other is told it was asked', async (store, handle) => {
+      if (!handle.openSecond) return;
+      const other = await handle.openSecond();
+      try {
+        const running = await claimOne(store);
+        const bob = { user: 'bob', host: 'desk' };
+        const both = await Promise.all([store.cancelJob(running.id, alice, 'from alice'), other.cancelJob(running.id, bob, 'from bob')]);
+        assert.deepEqual(both.map((c) => c?.changed).sort(), [false, true]);
+        const [winner, loser] = both[0]?.changed ? both : [both[1], both[0]];
+        assert.deepEqual(loser?.request, winner?.request, 'the one told "nothing changed" is told of the request that did');
+        assert.equal((await auditActions(store)).filter((a) => a.action === 'job.cancel').length, 1);
+      } finally {
+        await other.close();
+      }
     });
 
     test('retryJob: failed or cancelled jobs run again with attempts reset', async (store) => {

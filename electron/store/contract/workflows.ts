@@ -193,7 +193,7 @@ export function workflowsContract(test: Test): void {
     assert.deepEqual(again, { ...first, created: false });
     assert.equal((await store.listWorkflowRuns({ workflow: 'etl' }, { limit: 10 })).items.length, 1);
     const running = must((await store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE, queues: [run.queue] }))[0], 'p or q');
-    assert.deepEqual(await store.cancelWorkflowRun(first.run_id, alice, 'wrong date'), { cancelled: 2, stopping: 1 });
+    assert.deepEqual(await store.cancelWorkflowRun(first.run_id, alice, 'wrong date'), { cancelled: 2, stopping: 1, found: 'running' });
     const detail = must(await store.getWorkflowRun(first.run_id), 'run');
     assert.deepEqual(
       Object.fromEntries(detail.tasks.map((t) => [t.name, t.status])),
@@ -201,6 +201,11 @@ export function workflowsContract(test: Test): void {
     );
     assert.equal((await mustGet(store, running.id)).cancel_requested, true);
     assert.equal(detail.run.status, 'cancelled', 'cancelled at once, though its running task has yet to stop');
+    const asked = must(await store.cancelJob(running.id, alice, 'the task alone'), 'the running task');
+    assert.deepEqual([asked.changed, asked.request?.by, asked.request?.reason, asked.request?.workflow_run], [false, ALICE, 'wrong date', first.run_id], 'asked to stop by the run\'s cancel');
+    assert.deepEqual(await store.cancelWorkflowRun(first.run_id, alice, 'again'), { cancelled: 0, stopping: 0, found: 'cancelled' }, 'a cancelled run is not cancelled again');
+    const audits = (await store.listAudit({}, { limit: 50 })).items.filter((a) => a.action === 'workflow.cancel' || a.action === 'job.cancel');
+    assert.deepEqual(audits.map((a) => a.action), ['workflow.cancel'], 'neither repeat is audited');
     await store.settle([{ ...base(running), kind: 'cancelled', reason: 'cancelled by an operator', ran: true }]);
     assert.equal(must(await store.getWorkflowRun(first.run_id), 'run').run.status, 'cancelled');
     assert.equal((await store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE, queues: [run.queue] })).length, 0);
@@ -323,6 +328,37 @@ export function workflowsContract(test: Test): void {
     }
   });
 
+  test('workflows: a run that has finished is not cancelled: nothing changes and nothing is audited', async (store) => {
+    const done = newRun('finished', [{ name: 'a' }]);
+    const { run_id: doneRun } = await store.startWorkflowRun(done, alice);
+    await complete(store, must((await claimReady(store, done.queue)).get('a'), 'a'));
+    const broken = newRun('broken', [{ name: 'x' }, { name: 'y', depends_on: ['x'] }]);
+    const { run_id: brokenRun } = await store.startWorkflowRun(broken, alice);
+    const x = must((await claimReady(store, broken.queue)).get('x'), 'x');
+    await store.settle([{ ...base(x), kind: 'failed', error: err('bad row'), outcome: 'failed' }]);
+    assert.deepEqual(await store.cancelWorkflowRun(doneRun, alice, 'too late'), { cancelled: 0, stopping: 0, found: 'completed' });
+    assert.deepEqual(await store.cancelWorkflowRun(brokenRun, alice, 'too late'), { cancelled: 0, stopping: 0, found: 'failed' });
+    assert.deepEqual(await states(store, brokenRun), { x: 'failed', y: 'blocked' }, 'what its failure blocked stays blocked, for a retry');
+    assert.equal(must(await store.getWorkflowRun(brokenRun), 'run').run.status, 'failed');
+    assert.equal(await store.cancelWorkflowRun(987_654, alice, null), null);
+    assert.deepEqual((await store.listAudit({ action: 'workflow.cancel' }, { limit: 10 })).items, []);
+  });
+
+  test('workflows: two operators cancelling one run at once: one cancels it, the other finds it cancelled', async (store, handle) => {
+    if (!handle.openSecond) return;
+    const other = await handle.openSecond();
+    try {
+      const run = newRun('raced', [{ name: 'a' }, { name: 'b', depends_on: ['a'] }]);
+      const { run_id: runId } = await store.startWorkflowRun(run, alice);
+      const both = await Promise.all([store.cancelWorkflowRun(runId, alice, 'alice'), other.cancelWorkflowRun(runId, alice, 'bob')]);
+      assert.deepEqual(both.map((c) => c?.found).sort(), ['cancelled', 'running']);
+      assert.deepEqual(both.map((c) => c?.cancelled).sort(), [0, 2]);
+      assert.equal((await store.listAudit({ action: 'workflow.cancel' }, { limit: 10 })).items.length, 1);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('workflows: a retried task runs only once its upstreams have completed, after a cancel too', async (store) => {
     const run = newRun('chain', [{ name: 'a' }, { name: 'b', depends_on: ['a'] }, { name: 'c', depends_on: ['b'] }]);
     const { run_id: runId } = await store.startWorkflowRun(run, alice);
@@ -355,9 +391,10 @@ export function workflowsContract(test: Test): void {
     assert.equal(must(await store.getWorkflowRun(runId), 'run').run.status, 'failed', "'other' stays cancelled: the run did not complete");
 
     // A dead letter of a cancelled run, retried from the dead-letter queue, does the same.
-    const dl = newRun('revived-dl', [{ name: 'x' }, { name: 'y', depends_on: ['x'] }]);
+    const dl = newRun('revived-dl', [{ name: 'x' }, { name: 'y' }]);
     const { run_id: dlRun } = await store.startWorkflowRun(dl, alice);
-    const x = must((await claimReady(store, dl.queue)).get('x'), 'x');
+    const x = must((await store.claim({ workerId: 'w1', limit: 1, leaseMs: LEASE, queues: [dl.queue] }))[0], 'x');
+    assert.equal(x.identifier, 'revived-dl/x');
     await store.settle([{ ...base(x), kind: 'failed', error: err('bad row'), outcome: 'failed' }]);
     must(await store.cancelWorkflowRun(dlRun, alice, 'later'), 'cancelled');
     assert.equal(must(await store.getWorkflowRun(dlRun), 'run').run.status, 'cancelled');

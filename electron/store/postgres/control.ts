@@ -8,7 +8,7 @@ import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
-import type { BreakerTransition, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -42,51 +42,66 @@ export async function getControl(db: PgDb): Promise<ControlState> {
   return toControl(row, paused.map((p) => ({ ...p, at: new Date(p.at).toISOString() })));
 }
 
-function changeControl(db: PgDb, change: (client: Queryable) => Promise<void>): Promise<ControlState> {
+/**
+ * `change` says whether it changed anything; only a change is audited, counted in the version and
+ * announced. Each change's statement writes only when the state is not already as asked, so of two
+ * operators at once the second waits for the first's row lock, reads its result afresh and changes nothing.
+ */
+function changeControl(db: PgDb, change: (client: Queryable) => Promise<boolean>): Promise<ControlChange> {
   return db.tx(async (client) => {
-    await change(client);
-    await client.query('UPDATE jobs.tb_control SET version = version + 1');
-    await notify(client, 'control');
-    return readControl(client);
+    const changed = await change(client);
+    if (changed) {
+      await client.query('UPDATE jobs.tb_control SET version = version + 1');
+      await notify(client, 'control');
+    }
+    return { state: await readControl(client), changed };
   });
 }
 
-export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
   reason = reasonOf(reason);
   return changeControl(db, async (client) => {
-    await client.query(
-      `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3`,
+    const set = await rowsOf(
+      client,
+      `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3
+       WHERE emergency_stop <> $1 RETURNING version`,
       [engaged, actorName(actor), reason],
     );
+    if (set.length === 0) return false;
     await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, { engaged, reason });
+    return true;
   });
 }
 
-export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
   reason = reasonOf(reason);
   return changeControl(db, async (client) => {
-    await client.query(`UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3`, [
-      engaged,
-      actorName(actor),
-      reason,
-    ]);
+    const set = await rowsOf(
+      client,
+      `UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3
+       WHERE safe_mode <> $1 RETURNING version`,
+      [engaged, actorName(actor), reason],
+    );
+    if (set.length === 0) return false;
     await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { engaged, reason });
+    return true;
   });
 }
 
-export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
   reason = reasonOf(reason);
   return changeControl(db, async (client) => {
-    if (paused) {
-      await client.query(
-        `INSERT INTO jobs.tb_paused_queue (queue, paused_by, paused_at, reason) VALUES ($1, $2, now(), $3)
-         ON CONFLICT (queue) DO UPDATE SET paused_by = EXCLUDED.paused_by, paused_at = EXCLUDED.paused_at, reason = EXCLUDED.reason`,
-        [queue, actorName(actor), reason],
-      );
-    } else {
-      await client.query('DELETE FROM jobs.tb_paused_queue WHERE queue = $1', [queue]);
-    }
+    const set = paused
+      ? await rowsOf(
+          client,
+          `INSERT INTO jobs.tb_paused_queue (queue, paused_by, paused_at, reason) VALUES ($1, $2, now(), $3)
+           ON CONFLICT (queue) DO NOTHING RETURNING queue`,
+          [queue, actorName(actor), reason],
+        )
+      : await rowsOf(client, 'DELETE FROM jobs.tb_paused_queue WHERE queue = $1 RETURNING queue', [queue]);
+    if (set.length === 0) return false;
     await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, { paused, reason });
+    return true;
   });
 }
 

@@ -85,8 +85,8 @@ describe('postgres store', () => {
         await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'not needed', ran: true }]);
         const pendingId = ids.find((id) => !claimed.some((c) => c.id === id));
         assert.ok(pendingId !== undefined);
-        assert.equal((await store.cancelJob(pendingId, alice, null))?.status, 'cancelled');
-        assert.equal((await store.cancelJob(heldForCancel.id, alice, null))?.cancel_requested, true);
+        assert.equal((await store.cancelJob(pendingId, alice, null))?.job.status, 'cancelled');
+        assert.equal((await store.cancelJob(heldForCancel.id, alice, null))?.job.cancel_requested, true);
         assert.deepEqual(await drift(), []);
         await withClient(db.url, (c) => c.query(`UPDATE jobs.tb_job_run SET lease_expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [[lost.id, heldForCancel.id]]));
         const reclaimed = await store.reclaimExpired();

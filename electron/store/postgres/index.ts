@@ -36,6 +36,7 @@ import type {
   ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
+  ControlChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -49,6 +50,7 @@ import type {
   FirePlan,
   LeasedAttempt,
   FireWork,
+  JobCancel,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -256,10 +258,10 @@ export class PostgresStore implements Store {
 
   // ---- operator actions on jobs ----------------------------------------------------------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    const job = await cancelJob(this.#open, jobId, actor, reason);
-    if (job) this.#signals.jobsChanged(false);
-    return job;
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
+    const cancel = await cancelJob(this.#open, jobId, actor, reason);
+    if (cancel?.changed) this.#signals.jobsChanged(false);
+    return cancel;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
@@ -321,23 +323,25 @@ export class PostgresStore implements Store {
     return control.getControl(this.#open);
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason));
   }
 
-  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(control.setQueuePaused(this.#open, queue, paused, actor, reason));
   }
 
-  async #controlChanged(change: Promise<ControlState>): Promise<ControlState> {
-    const state = await change;
-    this.#signals.noteControlVersion(state.version);
+  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
+  async #controlChanged(pending: Promise<ControlChange>): Promise<ControlChange> {
+    const change = await pending;
+    if (!change.changed) return change;
+    this.#signals.noteControlVersion(change.state.version);
     this.#signals.emit('control');
-    return state;
+    return change;
   }
 
   // ---- circuit breakers ------------------------------------------------------------------------

@@ -3,12 +3,14 @@ import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import { selectorDetails } from '../auditDetails.ts';
+import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
+import type { JobCancel } from '../store.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { readyRowsFrom } from './ready.ts';
 import { dlqParams, dlqWhereSql } from './filters.ts';
-import { JOB_COLUMNS, countOf, toJob } from './rows.ts';
+import { JOB_COLUMNS, countOf, toAudit, toJob } from './rows.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 import { advanceRetriedRuns, advanceRunsOfJobs, runsOfJobs } from './workflowAdvance.ts';
@@ -67,13 +69,33 @@ rolled AS (
 )
 SELECT * FROM changed`;
 
-/** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
-export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
+/**
+ * The newest audit row asking a job to stop, by the job's own cancel or by its run's: each read backwards
+ * through the action's index, where the request is among the newest (it was made while the job ran).
+ */
+const CANCEL_REQUESTS_SQL = `
+SELECT id, at, actor, action, target, job_count, details FROM (
+  (SELECT * FROM jobs.tb_audit_log WHERE action = $2 AND target = $1 ORDER BY id DESC LIMIT 1)
+  UNION ALL
+  (SELECT * FROM jobs.tb_audit_log
+   WHERE action = $3 AND target = (SELECT workflow_run_id::text FROM jobs.tb_job_run WHERE id = $4) ORDER BY id DESC LIMIT 1)
+) a`;
+
+/**
+ * pending → cancelled at once; running → cancel requested (its worker stops it), unless requested
+ * already: then nothing is written and the request in force comes back; else unchanged. The job's lock
+ * makes two operators at once take turns: the second finds the first's request.
+ */
+export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
   const why = reasonOf(reason);
   return db.tx(async (client) => {
     if (Number.isSafeInteger(jobId)) await client.query(UNREADY_SQL, [jobId]);
     const job = await lockJob(client, jobId);
     if (!job) return null;
+    if (job.status === 'running' && job.cancel_requested) {
+      const asked = (await rowsOf(client, CANCEL_REQUESTS_SQL, [String(jobId), JOB_CANCEL, RUN_CANCEL, jobId])).map(toAudit);
+      return { job, changed: false, request: cancelRequestOf(asked, job) };
+    }
     let rows;
     if (job.status === 'pending') {
       rows = await rowsOf(client, CANCEL_PENDING_SQL, [jobId]);
@@ -85,10 +107,13 @@ export function cancelJob(db: PgDb, jobId: number, actor: Actor, reason: string 
         [jobId],
       );
     } else {
-      return job;
+      return { job, changed: false, request: null };
     }
-    await writeAudit(client, actorName(actor), 'job.cancel', String(jobId), 1, { reason: why, was: job.status });
-    return rows[0] ? toJob(rows[0]) : job;
+    await writeAudit(client, actorName(actor), JOB_CANCEL, String(jobId), 1, { reason: why, was: job.status });
+    const after = rows[0] ? toJob(rows[0]) : job;
+    // The request's time is the transaction's, as the audit row's is: the job's updated_at holds it.
+    const request = job.status === 'running' ? { by: actorName(actor), at: after.updated_at, reason: why, workflow_run: null } : null;
+    return { job: after, changed: true, request };
   });
 }
 

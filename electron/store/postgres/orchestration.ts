@@ -102,7 +102,7 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
     const cancelled = await workflows.cancelWorkflowRun(this.#open(), runId, actor, reason);
-    if (cancelled) this.#signals.jobsChanged(false);
+    if (cancelled?.found === 'running') this.#signals.jobsChanged(false);
     return cancelled;
   }
 }

@@ -4,6 +4,7 @@ import type { Actor } from '../../../shared/domain.ts';
 import { PassOutput, WorkflowRunStatus } from '../../../shared/workflow.ts';
 import type { WorkflowRun, WorkflowRunDetail, WorkflowTask } from '../../../shared/workflow.ts';
 import { actorName } from '../actor.ts';
+import { RUN_CANCEL } from '../cancelRequest.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { StoreInputError } from '../errors.ts';
 import { checkNewJob } from '../newJobs.ts';
@@ -303,14 +304,18 @@ export async function cancelWorkflowRun(db: PgDb, runId: number, actor: Actor, r
   if (!Number.isSafeInteger(runId)) return null;
   const why = reasonOf(reason);
   const result = await db.tx(async (client) => {
-    const run = await rowsOf(client, `SELECT id FROM jobs.tb_workflow_run WHERE id = $1 FOR UPDATE`, [runId]);
+    // A second cancel waits here for the first, then finds the run cancelled.
+    const run = await rowsOf(client, `SELECT status FROM jobs.tb_workflow_run WHERE id = $1 FOR UPDATE`, [runId]);
     if (!run[0]) return null;
+    const found = WorkflowRunStatus.parse(run[0].status);
+    if (found !== 'running') return { cancelled: 0, found };
     const cancelled = z.number().parse((await rowsOf(client, CANCEL_RUN_SQL, [runId]))[0]?.n ?? 0);
     await client.query(`UPDATE jobs.tb_workflow_run SET status = 'cancelled', updated_at = now() WHERE id = $1`, [runId]);
     await client.query(`SELECT jobs.opsdeck_workflow_advance(ARRAY[$1::bigint])`, [runId]);
-    return { cancelled };
+    return { cancelled, found };
   });
   if (!result) return null;
+  if (result.found !== 'running') return { cancelled: 0, stopping: 0, found: result.found };
   // Running tasks are asked to stop in a transaction of their own: a settle holds its job rows while it
   // waits for the run's lock, so taking both here in the other order could deadlock with it.
   const stopping = await db.query(
@@ -319,11 +324,11 @@ export async function cancelWorkflowRun(db: PgDb, runId: number, actor: Actor, r
     [runId],
   );
   await db.tx((client) =>
-    writeAudit(client, actorName(actor), 'workflow.cancel', String(runId), result.cancelled + stopping.length, {
+    writeAudit(client, actorName(actor), RUN_CANCEL, String(runId), result.cancelled + stopping.length, {
       reason: why,
       cancelled: result.cancelled,
       stopping: stopping.length,
     }),
   );
-  return { cancelled: result.cancelled, stopping: stopping.length };
+  return { cancelled: result.cancelled, stopping: stopping.length, found: result.found };
 }

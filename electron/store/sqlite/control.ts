@@ -3,7 +3,7 @@ import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { BreakerTransition, NewAuditEntry, Page, PageRequest, WorkerForget, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, WorkerForget, WorkerRegistration } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { auditWhere, isoTime } from './filters.ts';
@@ -25,17 +25,18 @@ const FORGET_SILENT_MS = 7 * 24 * 3_600_000;
 
 function prepareControlStatements(db: Connection) {
   return {
+    // Each changes a row only when it is not already as asked: the count of rows changed is the answer.
     setEmergencyStop: db.prepare<[Params]>(
       `UPDATE tb_control SET emergency_stop = @on, emergency_stop_by = @by, emergency_stop_at = @now,
-         emergency_stop_reason = @reason, version = version + 1 WHERE id = 1`,
+         emergency_stop_reason = @reason, version = version + 1 WHERE id = 1 AND emergency_stop <> @on`,
     ),
     setSafeMode: db.prepare<[Params]>(
       `UPDATE tb_control SET safe_mode = @on, safe_mode_by = @by, safe_mode_at = @now, safe_mode_reason = @reason,
-         version = version + 1 WHERE id = 1`,
+         version = version + 1 WHERE id = 1 AND safe_mode <> @on`,
     ),
     pauseQueue: db.prepare<[Params]>(
       `INSERT INTO tb_paused_queue (queue, paused_by, paused_at, reason) VALUES (@queue, @by, @now, @reason)
-       ON CONFLICT (queue) DO UPDATE SET paused_by = excluded.paused_by, paused_at = excluded.paused_at, reason = excluded.reason`,
+       ON CONFLICT (queue) DO NOTHING`,
     ),
     resumeQueue: db.prepare<[string]>(`DELETE FROM tb_paused_queue WHERE queue = ?`),
     bumpControl: db.prepare<[]>(`UPDATE tb_control SET version = version + 1 WHERE id = 1`),
@@ -94,33 +95,34 @@ export class SqliteControl {
     return this.#db.guard(() => this.#db.control());
   }
 
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): ControlState {
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): ControlChange {
     return this.#setControl(engaged ? 'control.emergency_stop' : 'control.resume', null, { engaged }, reason, actor, (at, by) =>
-      this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }),
+      this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0,
     );
   }
 
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): ControlState {
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): ControlChange {
     return this.#setControl('control.safe_mode', null, { engaged }, reason, actor, (at, by) =>
-      this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }),
+      this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0,
     );
   }
 
-  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlState {
+  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlChange {
     return this.#setControl(paused ? 'queue.pause' : 'queue.resume', queue, { paused }, reason, actor, (at, by) => {
-      if (paused) this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) });
-      else this.#s.resumeQueue.run(queue);
-      this.#s.bumpControl.run();
+      const changes = paused ? this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) }).changes : this.#s.resumeQueue.run(queue).changes;
+      if (changes > 0) this.#s.bumpControl.run();
+      return changes > 0;
     });
   }
 
-  #setControl(action: string, target: string | null, details: JsonObject, reason: string | null, actor: Actor, change: (at: string, by: string) => void): ControlState {
+  /** `change` says whether it changed anything, under the write lock; only a change is audited. */
+  #setControl(action: string, target: string | null, details: JsonObject, reason: string | null, actor: Actor, change: (at: string, by: string) => boolean): ControlChange {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        change(at, actorName(actor));
-        this.#db.audit(at, actor, action, target, null, { ...details, reason: reasonOrNull(reason) });
-        return this.#db.control();
+        const changed = change(at, actorName(actor));
+        if (changed) this.#db.audit(at, actor, action, target, null, { ...details, reason: reasonOrNull(reason) });
+        return { state: this.#db.control(), changed };
       }),
     );
   }

@@ -36,6 +36,7 @@ import type {
   ServiceOutcomes,
   BreakerTransition,
   ClaimRequest,
+  ControlChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -49,6 +50,7 @@ import type {
   FirePlan,
   LeasedAttempt,
   FireWork,
+  JobCancel,
   MigrationStatus,
   NewApiKey,
   NewAuditEntry,
@@ -258,8 +260,9 @@ export class SqliteStore implements Store {
 
   // ---- operator actions on jobs ----------------------------------------------------------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<Job | null> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason)), false);
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
+    const cancel = await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason));
+    return cancel?.changed ? this.#jobsChangedBy(cancel, false) : cancel;
   }
 
   async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
@@ -315,22 +318,24 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#control.getControl());
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason)));
   }
 
-  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlState> {
+  async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setQueuePaused(queue, paused, actor, reason)));
   }
 
-  #controlChanged(state: ControlState): ControlState {
+  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
+  #controlChanged(change: ControlChange): ControlChange {
+    if (!change.changed) return change;
     this.#signals.noteControlVersion();
     this.#signals.emit('control');
-    return state;
+    return change;
   }
 
   // ---- circuit breakers ------------------------------------------------------------------------

@@ -1,11 +1,16 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
-import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
+import type { Actor, CancelRequest, DlqSelector, Job } from '../../../shared/domain.ts';
+import { actorName } from '../actor.ts';
 import { selectorDetails } from '../auditDetails.ts';
+import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
+import type { JobCancel } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { dlqWhere, plainWhere } from './filters.ts';
+import { toAudit } from './rows.ts';
+import type { AuditRow } from './rows.ts';
 import { Tally } from './tally.ts';
 import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 import type { JobKind } from './tally.ts';
@@ -39,7 +44,13 @@ export function prepareOperatorStatements(db: Connection) {
       `UPDATE tb_job_run SET status = 'cancelled', completed_at = @now, updated_at = @now WHERE id = @job AND status = 'pending'`,
     ),
     requestCancel: db.prepare<[Params]>(
-      `UPDATE tb_job_run SET cancel_requested = 1, updated_at = @now WHERE id = @job AND status = 'running'`,
+      `UPDATE tb_job_run SET cancel_requested = 1, updated_at = @now WHERE id = @job AND status = 'running' AND cancel_requested = 0`,
+    ),
+    // The newest audit row asking a job to stop, by the job's own cancel or by its run's: read backwards
+    // through the action's index, where the request is among the newest (it was made while the job ran).
+    lastCancel: db.prepare<[string, string], AuditRow>(`SELECT * FROM tb_audit_log WHERE action = ? AND target = ? ORDER BY id DESC LIMIT 1`),
+    lastRunCancel: db.prepare<[string, number], AuditRow>(
+      `SELECT * FROM tb_audit_log WHERE action = ? AND target = (SELECT CAST(workflow_run_id AS TEXT) FROM tb_job_run WHERE id = ?) ORDER BY id DESC LIMIT 1`,
     ),
     retryJob: db.prepare<[Params], { status: 'pending' | 'waiting' }>(
       `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, run_at = @now, updated_at = @now, completed_at = NULL,
@@ -67,22 +78,25 @@ export class SqliteOperator {
     this.#workflows = new SqliteWorkflowAdvance(db.connection);
   }
 
-  /** pending → cancelled at once; running → cancel requested (its worker stops it); else unchanged. */
-  cancelJob(jobId: number, actor: Actor, reason: string | null): Job | null {
+  /**
+   * pending → cancelled at once; running → cancel requested (its worker stops it), unless requested
+   * already: then nothing is written and the request in force comes back; else unchanged.
+   */
+  cancelJob(jobId: number, actor: Actor, reason: string | null): JobCancel | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const before = this.#db.jobById(jobId);
         if (!before) return null;
+        if (before.status === 'running' && before.cancel_requested) return { job: before, changed: false, request: this.#requestOf(before) };
         const at = now();
+        const why = reasonOrNull(reason);
         const changes =
           before.status === 'pending'
             ? this.#s.cancelPending.run({ job: jobId, now: at }).changes
             : before.status === 'running'
               ? this.#s.requestCancel.run({ job: jobId, now: at }).changes
               : 0;
-        if (changes > 0) {
-          this.#db.audit(at, actor, 'job.cancel', String(jobId), 1, { reason: reasonOrNull(reason), was: before.status });
-        }
+        if (changes > 0) this.#db.audit(at, actor, JOB_CANCEL, String(jobId), 1, { reason: why, was: before.status });
         if (changes > 0 && before.status === 'pending') {
           const tally = new Tally(Date.parse(at));
           tally.move(before, 'pending', 'cancelled');
@@ -90,9 +104,20 @@ export class SqliteOperator {
           this.#workflows.advanceJob(jobId, at, tally);
           this.#db.record(tally);
         }
-        return this.#db.jobById(jobId);
+        const asked = changes > 0 && before.status === 'running';
+        return {
+          job: this.#db.jobById(jobId) ?? before,
+          changed: changes > 0,
+          request: asked ? { by: actorName(actor), at, reason: why, workflow_run: null } : null,
+        };
       }),
     );
+  }
+
+  #requestOf(job: Job): CancelRequest | null {
+    const own = this.#s.lastCancel.get(JOB_CANCEL, String(job.id));
+    const run = this.#s.lastRunCancel.get(RUN_CANCEL, job.id);
+    return cancelRequestOf([own && toAudit(own), run && toAudit(run)], job);
   }
 
   retryJob(jobId: number, actor: Actor): Job | null {

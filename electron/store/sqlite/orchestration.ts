@@ -105,7 +105,7 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
     const cancelled = await this.#db.patient(() => this.#workflows.cancel(runId, actor, reason));
-    if (cancelled) this.#signals.jobsChanged(false);
+    if (cancelled?.found === 'running') this.#signals.jobsChanged(false);
     return cancelled;
   }
 }

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Actor } from '../../../shared/domain.ts';
 import { JsonObject } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
+import { RUN_CANCEL } from '../cancelRequest.ts';
 import { StoreInputError } from '../errors.ts';
 import { PassOutput, WorkflowRunStatus } from '../../../shared/workflow.ts';
 import type { WorkflowRun, WorkflowRunDetail, WorkflowTask } from '../../../shared/workflow.ts';
@@ -256,11 +257,14 @@ export class SqliteWorkflows {
     );
   }
 
-  /** What has not started is cancelled; running tasks are asked to stop. */
+  /** What has not started is cancelled; running tasks are asked to stop. A run that has finished is left as it is. */
   cancel(runId: number, actor: Actor, reason: string | null): WorkflowCancelled | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
-        if (!this.#s.runById.get(runId)) return null;
+        const run = this.#s.runById.get(runId);
+        if (!run) return null;
+        const found = WorkflowRunStatus.parse(run.status);
+        if (found !== 'running') return { cancelled: 0, stopping: 0, found };
         const at = now();
         const tally = new Tally(Date.parse(at));
         let cancelled = 0;
@@ -274,8 +278,8 @@ export class SqliteWorkflows {
         this.#s.markCancelled.run(at, runId);
         this.#advance.advance([runId], at, tally);
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'workflow.cancel', String(runId), cancelled + stopping, { reason: reasonOrNull(reason), cancelled, stopping });
-        return { cancelled, stopping };
+        this.#db.audit(at, actor, RUN_CANCEL, String(runId), cancelled + stopping, { reason: reasonOrNull(reason), cancelled, stopping });
+        return { cancelled, stopping, found };
       }),
     );
   }

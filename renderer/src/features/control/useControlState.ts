@@ -1,10 +1,12 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { CallInput } from '../../../../shared/contract.ts';
-import { ControlState } from '../../../../shared/domain.ts';
+import type { ControlState } from '../../../../shared/domain.ts';
+import { ControlChanged } from '../../../../shared/views.ts';
 import { callKey, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { useClient } from '../../lib/clientContext.ts';
 import { notify } from '../../lib/notices.ts';
+import { controlNotice } from './controlNotice.ts';
 
 /** The control state; stats ticks and control events keep it current, so it never polls. */
 export function useControlState() {
@@ -15,20 +17,23 @@ type ControlCall = 'control.emergencyStop' | 'control.resume' | 'control.safeMod
 
 /**
  * A control write whose answer (the new state) goes straight into the cache: shown at once, not on the next
- * tick. Without `done` there is no notice: the emergency stop's banner shows the result and the live
- * announcements say it, once, for every console watching the store.
+ * tick. Its notice is `controlNotice`'s: none for a change without `done` (the emergency stop's banner shows
+ * it and the live announcements say it, once, for every console watching the store), and always one for a
+ * call that changed nothing.
  */
 export function useControlAction<N extends ControlCall>(name: N, done?: (state: ControlState) => string) {
   const client = useClient();
   const queryClient = useQueryClient();
-  const action = useMutation<ControlState, Error, CallInput<N>>({
-    // Every control call answers with the control state; parsing says so to the type checker too.
-    mutationFn: async (input) => ControlState.parse(await client.call(name, input)),
-    onSuccess(state) {
+  const action = useMutation<ControlChanged, Error, CallInput<N>>({
+    // Every control call answers with the control state and whether it changed; parsing says so to the type checker too.
+    mutationFn: async (input) => ControlChanged.parse(await client.call(name, input)),
+    onSuccess(result) {
+      const { changed: _changed, note: _note, ...state } = result;
       queryClient.setQueryData(callKey('control.get', {}), state);
       void queryClient.invalidateQueries({ queryKey: ['overview.stats'] });
       void queryClient.invalidateQueries({ queryKey: ['audit.list'] });
-      if (done) notify('info', done(state));
+      const notice = controlNotice(result, done);
+      if (notice !== null) notify('info', notice);
     },
     onError(error) {
       notify('bad', errorMessage(error));

@@ -1,6 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Attempt, Job } from '../../../../shared/domain.ts';
+import type { JobCancelled } from '../../../../shared/views.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
+import { formatTime } from '../../lib/format.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
@@ -97,6 +100,12 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
     notify('ok', `Job ${job.identifier} ${verb}.`);
   }
 
+  // A stop already asked for is not asked again: say who asked and when, not "asked to stop".
+  function afterCancel(result: JobCancelled): void {
+    if (result.note === null) afterAction(result, result.status === 'cancelled' ? 'cancelled' : 'asked to stop');
+    else notify('info', `Job ${result.identifier}: ${withTimes(result.note, formatTime)}.`);
+  }
+
   const job = trace.data?.job;
   const title = job ? (
     <>
@@ -126,7 +135,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
               type="button"
               className="button-danger-outline"
               disabled={cancel.isPending || !(job.status === 'pending' || job.status === 'running')}
-              onClick={() => cancel.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, j.status === 'cancelled' ? 'cancelled' : 'asked to stop'), onError: (e) => notify('bad', errorMessage(e)) })}
+              onClick={() => cancel.mutate({ id: job.id }, { onSuccess: afterCancel, onError: (e) => notify('bad', errorMessage(e)) })}
             >
               Cancel job
             </button>
