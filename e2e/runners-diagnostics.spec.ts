@@ -33,3 +33,28 @@ test('a lost worker whose jobs were all taken back passes the health check with 
     await opsdeck.call('workers.forget', { id });
   }
 });
+
+// Runbook 001's "check memory usage", for a worker on any server: each heartbeat carries its RSS and heap.
+test("the Workers table shows each worker's memory: the console's own engine's RSS and heap, a dash from one that said none", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const id = `e2e-older-${opsdeck.stamp}`;
+  const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
+  try {
+    // As a worker of a version before memory was reported: it beats without it.
+    await store.registerWorker({ id, host: 'e2e-older-host', pid: 4343, version: '0.0.9', concurrency: 1, queues: null });
+    await store.heartbeat(id, 0, 'stopped');
+  } finally {
+    await store.close();
+  }
+  try {
+    await opsdeck.open('/runners');
+    const table = page.getByRole('table', { name: 'Workers' });
+    await expect(table.getByRole('columnheader', { name: 'RSS' })).toBeVisible();
+    const running = table.getByRole('row').filter({ has: page.getByText('running', { exact: true }) });
+    await expect(running.first().locator('td[title^="Resident memory (RSS)"]')).toHaveText(/^\d+\.\d [MG]iB heap \d+\.\d [KMG]iB$/);
+    const older = table.getByRole('row').filter({ hasText: id });
+    await expect(older.locator('td[title^="Not reported"]')).toHaveText('-');
+  } finally {
+    await opsdeck.call('workers.forget', { id });
+  }
+});

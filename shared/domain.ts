@@ -179,6 +179,13 @@ export type BreakerRecord = z.infer<typeof BreakerRecord>;
 export const WorkerState = z.enum(['running', 'draining', 'stopped']);
 export type WorkerState = z.infer<typeof WorkerState>;
 
+/** A worker's process as its heartbeat measured it: resident set and V8 heap in use, in bytes. */
+export const WorkerMemory = z.object({
+  rss_bytes: z.number().int().nonnegative(),
+  heap_used_bytes: z.number().int().nonnegative(),
+});
+export type WorkerMemory = z.infer<typeof WorkerMemory>;
+
 export const WorkerInfo = z.object({
   id: z.string(),
   host: z.string(),
@@ -192,6 +199,11 @@ export const WorkerInfo = z.object({
   in_flight: z.number().int(),
   state: WorkerState,
   last_heartbeat_at: Timestamp,
+  /**
+   * As of its last heartbeat (`last_heartbeat_at`): a lost or stopped worker's is its last known. Null from
+   * a worker of a version that did not say, or one that has not beaten since it registered.
+   */
+  memory: WorkerMemory.nullable(),
   /** Derived at read time: the heartbeat is older than the lost threshold, and the worker did not say it stopped. */
   lost: z.boolean(),
 });

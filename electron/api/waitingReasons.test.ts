@@ -20,6 +20,7 @@ const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   in_flight: 0,
   state: 'running',
   last_heartbeat_at: now.toISOString(),
+  memory: null,
   lost: false,
   ...over,
 });

@@ -322,6 +322,55 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     for (const e of audit.entries) assert.match(JSON.stringify(e.details), /worker was killed/);
   });
 
+  it("runbook 001's memory check from anywhere: each worker's RSS in opsdeck workers, its last known once lost, - when it said none", async () => {
+    const db = join(dir, 'memory.db');
+    const common = ['--db', db, '--registry', registry];
+    const Memory = z.object({ rss_bytes: z.number(), heap_used_bytes: z.number() });
+    const Workers = z.object({ workers: z.array(z.object({ id: z.string(), lost: z.boolean(), memory: Memory.nullable() })) });
+    const listed = async () => Workers.parse(JSON.parse(ok(await opsdeck(['workers', ...common, '--json'])))).workers;
+    ok(await opsdeck(['migrate', '--db', db]));
+    const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => worker.on('close', resolve));
+    let memory: z.infer<typeof Memory> | null = null;
+    try {
+      // Its first heartbeat is 2 s after it starts.
+      for (let i = 0; i < 100 && memory === null; i++) {
+        memory = (await listed())[0]?.memory ?? null;
+        if (memory === null) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(memory, 'a running worker says its memory at its heartbeat');
+      assert.ok(memory.rss_bytes > 20 * 1024 ** 2 && memory.rss_bytes < 4 * 1024 ** 3, `a Node process's resident set: ${memory.rss_bytes}`);
+      assert.ok(memory.heap_used_bytes > 0 && memory.heap_used_bytes < memory.rss_bytes, `V8's heap in use, within it: ${memory.heap_used_bytes}`);
+      const live = ok(await opsdeck(['workers', ...common]));
+      assert.match(live, /^WORKER +STATE +HOST +PID +IN FLIGHT +RSS +QUEUES/m);
+      assert.match(live, /\brunning +\S+ +\d+ +0\/10 +\d+\.\d MiB +all /, live);
+    } finally {
+      worker.kill('SIGKILL');
+      await exited;
+    }
+    // What ten seconds of silence does, without waiting for them.
+    const file = new Database(db);
+    try {
+      assert.equal(file.prepare(`UPDATE tb_worker SET last_heartbeat_at = ?`).run(new Date(Date.now() - 60_000).toISOString()).changes, 1);
+    } finally {
+      file.close();
+    }
+    const [lost] = await listed();
+    assert.equal(lost?.lost, true);
+    assert.ok(lost.memory && lost.memory.rss_bytes > 20 * 1024 ** 2, 'a lost worker keeps the last it said');
+    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +\d+\.\d MiB \(last\) +all /);
+
+    // A worker of a version before memory was reported leaves the columns empty.
+    const older = new Database(db);
+    try {
+      older.prepare(`UPDATE tb_worker SET rss_bytes = NULL, heap_used_bytes = NULL`).run();
+    } finally {
+      older.close();
+    }
+    assert.equal((await listed())[0]?.memory, null);
+    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +- +all /);
+  });
+
   it('fail --stuck goes on past a job that moved on since it was listed (taken back, or running again under a live lease, force or not), says why, and exits 1', async () => {
     const t = await createTestContext();
     try {

@@ -13,6 +13,7 @@ import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
+import { memoryNow } from './memoryNow.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
@@ -320,7 +321,7 @@ export class Engine {
     try {
       const registry = this.#registry.registry;
       const services = registry === this.#declaredFor ? undefined : serviceNames(registry);
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services);
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, memoryNow());
       if (known) this.#declaredFor = registry;
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
       // running jobs where no list of workers shows it.

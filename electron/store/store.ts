@@ -15,6 +15,7 @@ import type {
   ResourceUsage,
   ThroughputBucket,
   WorkerInfo,
+  WorkerMemory,
   WorkerState,
 } from '../../shared/domain.ts';
 import type { PruneCutoffs } from '../../shared/retention.ts';
@@ -256,9 +257,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   registerWorker(worker: WorkerRegistration): Promise<void>;
   /**
    * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
-   * `services`, given when the worker's registry changed, replaces the services it declared.
+   * `services`, given when the worker's registry changed, replaces the services it declared. `memory` is
+   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory unknown (null).
    */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean>;
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running

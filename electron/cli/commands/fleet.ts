@@ -1,7 +1,9 @@
+import type { WorkerInfo } from '../../../shared/domain.ts';
+import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { ago, paint, printJson, statusColor, when } from '../output.ts';
+import { ago, bytesText, paint, printJson, statusColor, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 
 export const runners: Command = {
@@ -53,11 +55,22 @@ export function servicesText(declared: string[] | null, registry: string[] | nul
   return [lacks.length > 0 ? `lacks ${lacks.join(',')}` : '', also.length > 0 ? `also ${also.join(',')}` : ''].filter((p) => p !== '').join('; ');
 }
 
+/** A worker's resident memory as its heartbeat measured it; a lost or stopped worker's is its last, marked so. */
+export function rssText(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): string {
+  if (worker.memory === null) return '-';
+  const rss = bytesText(worker.memory.rss_bytes);
+  return memoryIsLastKnown(worker) ? `${rss} (last)` : rss;
+}
+
 export const workers: Command = {
   name: 'workers',
-  summary: 'workers sharing this store, with their heartbeats (lost ones marked); forget ID drops a lost or stopped one',
+  summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
   usage: '[list] | forget ID',
-  details: 'forget ID: a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited).',
+  details: [
+    'rss        each worker\'s resident memory at its last heartbeat: "(last)" once it is lost or stopped, - when it said',
+    '           none (an older version); --json has memory.rss_bytes and memory.heap_used_bytes (V8 heap in use), or null',
+    'forget ID  a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited)',
+  ].join('\n'),
   options: {},
   async run(inv) {
     const sub = inv.positionals[0] ?? 'list';
@@ -73,12 +86,12 @@ export const workers: Command = {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
-              { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'rss', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.lost && w.state !== 'stopped' ? '-' : `${w.in_flight}/${w.concurrency}`;
-              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), inFlight, w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

@@ -271,6 +271,30 @@ export function controlContract(test: ContractTest): void {
       const after = await store.listWorkers(5);
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
     });
+
+    test("a heartbeat's memory is kept until the next, a lost worker's is its last; none said is null", async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      const memory = async () => {
+        const [worker] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
+        return worker?.memory;
+      };
+      assert.equal(await memory(), null, 'registered, not beaten yet');
+      // Past 4 GiB: no 32-bit column cuts a leaking worker's figure short.
+      const leaking = { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 };
+      assert.equal(await store.heartbeat('w:1', 1, 'running', undefined, leaking), true);
+      assert.deepEqual(await memory(), leaking);
+      assert.equal(await store.heartbeat('w:1', 1, 'running'), true);
+      assert.equal(await memory(), null, 'a heartbeat that does not say leaves it unknown, not stale');
+
+      await store.heartbeat('w:1', 1, 'running', ['payments'], { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 });
+      await sleep(30);
+      const [lost] = await store.listWorkers(5);
+      assert.deepEqual([lost?.lost, lost?.memory], [true, { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }], 'lost, its last known stays');
+      const refused = await store.forgetWorker('w:1', 60_000, alice);
+      assert.deepEqual([refused?.outcome, refused?.worker.memory], ['alive', { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }], 'read under its lock too');
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      assert.equal(await memory(), null, 'a worker that registers again has said nothing yet');
+    });
   });
 
   describe("a worker's services", () => {

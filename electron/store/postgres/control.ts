@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
-import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker } from './rows.ts';
+import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker, WORKER_COLUMNS } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
 
@@ -208,7 +208,7 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
        VALUES ($1, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
        ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
-         last_heartbeat_at = now(), state = 'running', in_flight = 0
+         last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
@@ -228,15 +228,17 @@ export async function heartbeat(
   inFlight: number,
   state: WorkerState,
   services: string[] | undefined,
+  memory: WorkerMemory | null,
 ): Promise<{ known: boolean; changed: boolean }> {
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
-       UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services)
+       UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services),
+         rss_bytes = $5, heap_used_bytes = $6
        WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
-    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null],
+    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });
@@ -248,7 +250,7 @@ export async function heartbeat(
 
 export async function listWorkers(db: PgDb, lostAfterMs: number): Promise<WorkerInfo[]> {
   const rows = await db.read(
-    `SELECT id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+    `SELECT ${WORKER_COLUMNS},
        state <> 'stopped' AND last_heartbeat_at < now() - $1::float8 * interval '1 millisecond' AS lost
      FROM jobs.tb_worker ORDER BY started_at DESC, id`,
     [Math.max(0, lostAfterMs)],
@@ -262,7 +264,7 @@ export function forgetWorker(db: PgDb, id: string, lostAfterMs: number, actor: A
   return db.tx(async (client) => {
     const rows = await rowsOf(
       client,
-      `SELECT id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+      `SELECT ${WORKER_COLUMNS},
          state <> 'stopped' AND last_heartbeat_at < now() - $2::float8 * interval '1 millisecond' AS lost
        FROM jobs.tb_worker WHERE id = $1 FOR UPDATE`,
       [id, Math.max(0, lostAfterMs)],

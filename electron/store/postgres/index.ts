@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerMemory,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
@@ -391,8 +392,8 @@ export class PostgresStore implements Store {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open, workerId, inFlight, state, services);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
+    const beat = await control.heartbeat(this.#open, workerId, inFlight, state, services, memory ?? null);
     if (beat.changed) this.#signals.emit('workers');
     return beat.known;
   }

@@ -129,8 +129,14 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
   });
 }
 
+/** The columns of jobs.tb_worker that make a WorkerInfo, but `lost`, which each read derives. */
+export const WORKER_COLUMNS = `id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+  rss_bytes, heap_used_bytes`;
+
 export function toWorker(row: Row): WorkerInfo {
-  return WorkerInfo.parse({ ...row, queues: row.queues ?? null, services: row.services ?? null });
+  const { rss_bytes, heap_used_bytes } = row;
+  const memory = rss_bytes === null || heap_used_bytes === null ? null : { rss_bytes, heap_used_bytes };
+  return WorkerInfo.parse({ ...row, queues: row.queues ?? null, services: row.services ?? null, memory });
 }
 
 const CountRow = z.object({ n: z.number() });

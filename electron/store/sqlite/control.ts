@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, WorkerForget, WorkerRegistration } from '../store.ts';
@@ -68,11 +68,12 @@ function prepareControlStatements(db: Connection) {
        VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
-         services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at`,
+         services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
+         rss_bytes = NULL, heap_used_bytes = NULL`,
     ),
     heartbeat: db.prepare<[Params]>(
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
-         services = coalesce(@services, services) WHERE id = @id`,
+         services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -193,9 +194,10 @@ export class SqliteControl {
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined): boolean {
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, memory: WorkerMemory | null): boolean {
     const declared = services === undefined ? null : toJson(services);
-    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared }).changes > 0);
+    const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null };
+    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured }).changes > 0);
   }
 
   listWorkers(lostAfterMs: number): WorkerInfo[] {

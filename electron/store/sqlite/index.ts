@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerMemory,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
@@ -383,8 +384,8 @@ export class SqliteStore implements Store {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[]): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services));
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
+    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, memory ?? null));
     this.#signals.emit('workers');
   }
 

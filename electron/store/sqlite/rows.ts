@@ -108,6 +108,8 @@ export interface WorkerRow {
   in_flight: number;
   state: string;
   last_heartbeat_at: string;
+  rss_bytes: number | null;
+  heap_used_bytes: number | null;
 }
 
 export interface AuditRow {
@@ -175,10 +177,12 @@ export function toBreaker(row: BreakerRow): BreakerRecord {
 }
 
 export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
+  const { rss_bytes, heap_used_bytes, ...rest } = row;
   const queues = parseJson(row.queues);
   const services = parseJson(row.services);
   return {
-    ...row,
+    ...rest,
+    memory: rss_bytes === null || heap_used_bytes === null ? null : { rss_bytes, heap_used_bytes },
     queues: Array.isArray(queues) ? queues.map(String) : null,
     services: Array.isArray(services) ? services.map(String) : null,
     state: WorkerState.parse(row.state),

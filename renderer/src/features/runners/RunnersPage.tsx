@@ -1,3 +1,4 @@
+import type { WorkerInfo } from '../../../../shared/domain.ts';
 import { useCall } from '../../lib/calls.ts';
 import { ageSeconds, formatSeconds } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -7,6 +8,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
+import { memoryCell } from './workerMemory.ts';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -46,6 +48,16 @@ function RunnersTable() {
   );
 }
 
+function MemoryCell({ worker }: { worker: WorkerInfo }) {
+  const memory = memoryCell(worker);
+  return (
+    <td className="num nowrap" title={memory.title}>
+      <span className={memory.dim ? 'muted' : undefined}>{memory.rss}</span>
+      {memory.detail === null ? null : <span className="muted small"> {memory.detail}</span>}
+    </td>
+  );
+}
+
 function WorkersTable() {
   const workers = useCall('workers.list', {}, { refetchInterval: 15_000 });
   const now = useNow();
@@ -70,6 +82,7 @@ function WorkersTable() {
             <th scope="col">State</th>
             <th scope="col" className="num">Concurrency</th>
             <th scope="col" className="num">In flight</th>
+            <th scope="col" className="num">RSS</th>
             <th scope="col">Queues</th>
             <th scope="col">Services</th>
             <th scope="col">Heartbeat</th>
@@ -99,6 +112,7 @@ function WorkersTable() {
               <td className="num" title={worker.lost && worker.state !== 'stopped' ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
                 {worker.lost && worker.state !== 'stopped' ? <span className="muted">-</span> : worker.in_flight}
               </td>
+              <MemoryCell worker={worker} />
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
