@@ -386,7 +386,6 @@ export class SqliteStore implements Store {
 
   async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
     return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, memory ?? null));
-    this.#signals.emit('workers');
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
