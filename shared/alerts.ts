@@ -66,7 +66,10 @@ export const AlertRule = z.discriminatedUnion('kind', [
   z.object({ ...ruleCommon, kind: z.literal('dead_letters'), service, window: AlertDuration.default('10m'), count: z.number().int().min(1).default(1) }).strict(),
   /** The oldest due job (of `queue`, or of any) has waited longer than `older_than`. */
   z.object({ ...ruleCommon, kind: z.literal('oldest_due'), queue: plainString(100).optional(), older_than: AlertDuration }).strict(),
-  /** A breaker (of `service`, or any) has been open longer than `older_than`. */
+  /**
+   * A breaker (of `service`, or any) has not been closed for longer than `older_than`, timed from when it left
+   * closed: open, half-open and open again is one outage.
+   */
   z.object({ ...ruleCommon, kind: z.literal('breaker_open'), service, older_than: AlertDuration.default('1s') }).strict(),
   /** A worker stopped sending heartbeats without saying it stopped, within the last `within`. */
   z.object({ ...ruleCommon, kind: z.literal('worker_lost'), within: AlertDuration.default('1h') }).strict(),

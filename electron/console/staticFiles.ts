@@ -2,7 +2,10 @@ import { extname, resolve, sep } from 'node:path';
 
 export type StaticTarget =
   | { kind: 'file'; path: string }
-  /** A path that names no file (a client-side route): answered with index.html. */
+  /**
+   * A path without an extension, which names no file: the desktop's protocol answers it with index.html;
+   * the browser host, whose console routes by the hash, with a 404.
+   */
   | { kind: 'app' }
   | { kind: 'forbidden' };
 

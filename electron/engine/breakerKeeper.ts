@@ -278,9 +278,11 @@ export class BreakerKeeper {
       const { update, events, outcomes } = await this.#writeOutcomes(service, recorded);
       if (update === 'saved') {
         if (this.#kept.delete(service)) this.#log.info('wrote breaker outcomes kept while the store did not take them', { service, outcomes });
-      } else if (update === 'outrun' || update === 'unsettled') {
+      } else if (update === 'outrun') {
         this.#keep(service, events);
         this.#log.warn('other workers saved a breaker first on every try: its outcomes are kept for the next write', { service });
+      } else if (update === 'unsettled') {
+        this.#keep(service, events);
       } else {
         failure = update.error;
         if (update.sent) {

@@ -33,6 +33,8 @@ describe('the Authorization header', () => {
     assert.equal(await said(key), 'the Authorization header has no scheme: send Authorization: Bearer <key>');
     assert.equal(await said(`Token ${key}`), 'the Authorization header uses the scheme "Token": send Authorization: Bearer <key>');
     assert.match(await said(`Bearer ${key}x`), /^this API key is cut or mistyped: a key is odk_, 12 hex digits, _ and 43 more characters/);
+    assert.equal(await said('Bearer'), 'the Authorization header has no key after Bearer');
+    assert.equal(await said(`Bearer ${key} ${key}`), 'the Authorization header has more than one word after Bearer: send Authorization: Bearer <key>');
     assert.equal(await said(`bearer   ${key} `), 'ok', 'the scheme in any case, spaces around the key');
   });
 });

@@ -26,9 +26,13 @@ function bearer(req: Pick<IncomingMessage, 'headers'>): { credential: string } |
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match?.[1]) return { credential: match[1] };
-  const scheme = /^(\S+)\s+\S/.exec(header.trim())?.[1];
-  if (scheme === undefined) return { problem: 'the Authorization header has no scheme: send Authorization: Bearer <key>' };
-  return { problem: `the Authorization header uses the scheme "${scheme.slice(0, 20)}": send Authorization: Bearer <key>` };
+  const words = header.trim().split(/\s+/);
+  const [scheme] = words;
+  if (scheme?.toLowerCase() === 'bearer') {
+    return { problem: words.length === 1 ? 'the Authorization header has no key after Bearer' : 'the Authorization header has more than one word after Bearer: send Authorization: Bearer <key>' };
+  }
+  if (words.length === 1) return { problem: 'the Authorization header has no scheme: send Authorization: Bearer <key>' };
+  return { problem: `the Authorization header uses the scheme "${(scheme ?? '').slice(0, 20)}": send Authorization: Bearer <key>` };
 }
 
 /**

@@ -42,22 +42,9 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
     sendText(res, 404, notAPage(pathname));
     return;
   }
-  if (target.kind === 'file') {
-    const body = await readOrNull(target.path);
-    if (body) {
-      const isIndex = target.path === resolve(root, 'index.html');
-      send(req, res, body, contentTypeFor(target.path), isIndex ? 'no-store' : cacheControlFor(root, target.path));
-      return;
-    }
-    if (!target.path.endsWith('.html')) {
-      sendText(res, 404, 'Not found\n');
-      return;
-    }
-  }
-  const index = await readOrNull(resolve(root, 'index.html'));
-  if (!index) {
-    sendText(res, 503, NOT_BUILT);
-    return;
-  }
-  send(req, res, index, 'text/html; charset=utf-8', 'no-store');
+  const body = await readOrNull(target.path);
+  const isIndex = target.path === resolve(root, 'index.html');
+  if (body) send(req, res, body, contentTypeFor(target.path), isIndex ? 'no-store' : cacheControlFor(root, target.path));
+  else if (isIndex) sendText(res, 503, NOT_BUILT);
+  else sendText(res, 404, target.path.endsWith('.html') ? notAPage(pathname) : 'Not found\n');
 }

@@ -31,11 +31,6 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
 }
 
-/**
- * Of the dead letters a dry run of a retry would send back, those whose service's breaker is open (or
- * forced open, or half-open): they would wait pending. Only breakers that hold anything cost a count. A
- * real retry counts them itself, in its own transaction (Store.dlqRetry).
- */
 /** Retried jobs wait while the control plane holds them: said beside the count, as the breakers are. */
 async function heldByControl(ctx: ApiContext, jobs: number): Promise<{ held_by_control?: string[] }> {
   if (jobs === 0) return {};
@@ -43,6 +38,11 @@ async function heldByControl(ctx: ApiContext, jobs: number): Promise<{ held_by_c
   return held.length > 0 ? { held_by_control: held } : {};
 }
 
+/**
+ * Of the dead letters a dry run of a retry would send back, those whose service's breaker is open (or
+ * forced open, or half-open): they would wait pending. Only breakers that hold anything cost a count. A
+ * real retry counts them itself, in its own transaction (Store.dlqRetry).
+ */
 async function wouldBeHeld(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
   const holding = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (selector.service === undefined || selector.service === b.service_name));
   const held: HeldByBreaker[] = [];

@@ -97,8 +97,8 @@ export class PostgresAdministration {
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>> {
     const tuned = await tune(this.#open(), BREAKER_TUNINGS, service, settingsChange(settings), actor, reason);
-    // Announced inside its transaction to the other processes; this one hears it at once.
-    this.#signals.emit('breakers');
+    // Announced inside its transaction to the other processes; this one hears it at once. A repeat is neither.
+    if (tuned.changed) this.#signals.emit('breakers');
     return tuned;
   }
 
@@ -111,7 +111,7 @@ export class PostgresAdministration {
   async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
     const tuning = await tune(this.#open(), RATE_LIMIT_TUNINGS, service, rateLimitTuningChange(service, change, registry), actor, reason);
     // Workers hear it with the breakers: both decide which jobs a claim may take.
-    this.#signals.emit('breakers');
+    if (tuning.changed) this.#signals.emit('breakers');
     return tuning;
   }
 

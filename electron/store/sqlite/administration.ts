@@ -109,7 +109,7 @@ export class SqliteAdministration {
 
   async tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>> {
     const tuned = await this.#db.patient(() => this.#breakerTunings.tune(service, settingsChange(settings), actor, reason));
-    this.#signals.emit('breakers');
+    if (tuned.changed) this.#signals.emit('breakers');
     return tuned;
   }
 
@@ -122,7 +122,7 @@ export class SqliteAdministration {
   async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
     const tuning = await this.#db.patient(() => this.#rateLimitTunings.tune(service, rateLimitTuningChange(service, change, registry), actor, reason));
     // Workers hear it with the breakers: both decide which jobs a claim may take.
-    this.#signals.emit('breakers');
+    if (tuning.changed) this.#signals.emit('breakers');
     return tuning;
   }
 
