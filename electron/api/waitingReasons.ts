@@ -29,17 +29,17 @@ export function rateLimitReason(use: RateLimitView | undefined): string | null {
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
 
 /**
- * What the control plane holds back now, each with what lifts it: the emergency stop, safe mode, and the
- * paused queues (only `queue` when one is named).
+ * What the control plane holds back now of jobs in `queues`, each with what lifts it: the emergency stop,
+ * safe mode, and those of the queues that are paused.
  */
-export function controlReasons(control: ControlState, queue?: string): string[] {
+export function controlReasons(control: ControlState, queues: readonly string[]): string[] {
   const reasons: string[] = [];
   if (control.emergency_stop.engaged) {
     reasons.push(`the emergency stop is engaged${by(control.emergency_stop.by, control.emergency_stop.reason)} (opsdeck resume releases it)`);
   }
   if (control.safe_mode.engaged) reasons.push(`safe mode is on${by(control.safe_mode.by, control.safe_mode.reason)} (opsdeck safe-mode off)`);
   for (const paused of control.paused_queues) {
-    if (queue === undefined || paused.queue === queue) reasons.push(`queue ${paused.queue} is paused${by(paused.by, paused.reason)} (opsdeck unpause ${paused.queue})`);
+    if (queues.includes(paused.queue)) reasons.push(`queue ${paused.queue} is paused${by(paused.by, paused.reason)} (opsdeck unpause ${paused.queue})`);
   }
   return reasons;
 }
@@ -57,7 +57,7 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     const due = timeToCome(job.run_at, now);
     reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${due}` : `scheduled for ${due}`);
   }
-  reasons.push(...controlReasons(control, job.queue));
+  reasons.push(...controlReasons(control, [job.queue]));
   const breaker = facts.breaker;
   if (breaker && facts.breakerAllowance === 0) {
     const service = job.service_name;

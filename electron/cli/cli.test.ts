@@ -326,6 +326,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(mistyped.code, 1, 'a fingerprint that matches nothing is no success');
     assert.equal(oneLine(mistyped.stderr), 'opsdeck: no open dead letter matches --fingerprint deadbeef (opsdeck dlq groups lists them); nothing retried');
     assert.equal((await opsdeck(['pause', 'default', '--reason', 'upstream migration', ...common])).code, 0);
+    assert.equal((await opsdeck(['pause', 'reports', '--force', '--reason', 'not theirs', ...common])).code, 0);
     const retried = await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]);
     assert.equal(retried.code, 0);
     assert.match(retried.stdout, /^retried 2 dead letter\(s\)\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\n$/);

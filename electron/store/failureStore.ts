@@ -41,6 +41,8 @@ export interface DlqRetried {
   retried: number;
   /** By service name; only breakers dispatch obeys as not closed, as they stood in the retry's transaction. */
   held_by_breaker: HeldByBreaker[];
+  /** The queues the retried jobs went back to, so what holds those queues can be said of them. */
+  queues: string[];
 }
 
 /**

@@ -31,10 +31,13 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
 }
 
-/** Retried jobs wait while the control plane holds them: said beside the count, as the breakers are. */
-async function heldByControl(ctx: ApiContext, jobs: number): Promise<{ held_by_control?: string[] }> {
+/**
+ * Retried jobs wait while the control plane holds them: said beside the count, as the breakers are. A
+ * paused queue is named only among the queues the retry sent jobs back to (none known on a dry run).
+ */
+async function heldByControl(ctx: ApiContext, jobs: number, queues: readonly string[]): Promise<{ held_by_control?: string[] }> {
   if (jobs === 0) return {};
-  const held = controlReasons(await ctx.store.getControl());
+  const held = controlReasons(await ctx.store.getControl(), queues);
   return held.length > 0 ? { held_by_control: held } : {};
 }
 
@@ -74,18 +77,18 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
     const unmatched = await unmatchedIds(ctx, input.selector);
     if (input.dry_run) {
       const matched = await ctx.store.dlqCount(input.selector);
-      return { dry_run: true, matched, affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)), ...(await heldByControl(ctx, matched)) };
+      return { dry_run: true, matched, affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)), ...(await heldByControl(ctx, matched, [])) };
     }
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
-    const { retried, held_by_breaker } = await ctx.store.dlqRetry(input.selector, ctx.actor);
+    const { retried, held_by_breaker, queues } = await ctx.store.dlqRetry(input.selector, ctx.actor);
     return {
       dry_run: false,
       matched: retried,
       affected: retried,
       ...unmatched,
       ...(held_by_breaker.length > 0 ? { held_by_breaker } : {}),
-      ...(await heldByControl(ctx, retried)),
+      ...(await heldByControl(ctx, retried, queues)),
     };
   },
 

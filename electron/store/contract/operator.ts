@@ -189,7 +189,9 @@ export function operatorContract(test: ContractTest): void {
 
     test('retry counts, of what it sent back, what each breaker dispatch obeys as not closed holds', async (store) => {
       const fp = 'fp-503';
-      for (const service of ['opened', 'opened', 'probing', 'forced-open', 'forced-closed', 'no-breaker']) await deadLetter(store, service, err('upstream returned 503', fp));
+      const sent: number[] = [];
+      for (const service of ['opened', 'opened', 'probing', 'forced-open', 'forced-closed', 'no-breaker']) sent.push(await deadLetter(store, service, err('upstream returned 503', fp)));
+      const sentQueues = [...new Set(await Promise.all(sent.map(async (id) => (await store.getJob(id))?.queue ?? '')))].sort();
       await deadLetter(store, 'not-retried', err('bad input', 'fp-input'));
       const at = new Date();
       const record = (service: string, state: BreakerState, mode: BreakerMode = 'auto') => ({ ...newBreakerRecord(service, at), state, mode, opened_at: state === 'closed' ? null : at.toISOString(), version: 1 });
@@ -203,8 +205,9 @@ export function operatorContract(test: ContractTest): void {
           { service_name: 'opened', mode: 'auto', state: 'open', jobs: 2 },
           { service_name: 'probing', mode: 'auto', state: 'half_open', jobs: 1 },
         ],
+        queues: sentQueues,
       });
-      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [] }, 'nothing sent back, nothing held');
+      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [], queues: [] }, 'nothing sent back, nothing held');
     });
 
     test('resolve keeps the job failed but out of the open list; purge deletes resolved ones', async (store) => {

@@ -208,6 +208,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
          SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb FROM changed
        )
        SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs,
+         coalesce(array_agg(DISTINCT queue ORDER BY queue), '{}') AS queues,
          (SELECT coalesce(json_agg(json_build_object('service_name', s.service_name, 'jobs', s.jobs, 'mode', b.mode, 'state', b.state)), '[]')
             FROM (SELECT service_name, count(*) AS jobs FROM changed GROUP BY service_name) s
             JOIN jobs.tb_breaker b ON b.service_name = s.service_name) AS services
@@ -217,7 +218,8 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     const runs: unknown = rows[0]?.runs;
     if (Array.isArray(runs)) await advanceRetriedRuns(client, runs.map(Number));
     const services = z.array(RetriedService).parse(rows[0]?.services ?? []);
-    return { retried: countOf(rows), held_by_breaker: heldByBreakers(new Map(services.map((s) => [s.service_name, s.jobs])), services) };
+    const queues = z.array(z.string()).parse(rows[0]?.queues ?? []);
+    return { retried: countOf(rows), held_by_breaker: heldByBreakers(new Map(services.map((s) => [s.service_name, s.jobs])), services), queues };
   });
 }
 

@@ -155,7 +155,9 @@ export class SqliteOperator {
         const tally = new Tally(Date.parse(at));
         const runs: number[] = [];
         const byService = new Map<string, number>();
+        const queues = new Set<string>();
         const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
+          queues.add(job.queue);
           tally.move(job, 'failed', job.status === 'waiting' ? 'waiting' : 'pending');
           tally.deadLetter(job, job.error_fingerprint, -1);
           byService.set(job.service_name, (byService.get(job.service_name) ?? 0) + 1);
@@ -166,7 +168,7 @@ export class SqliteOperator {
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
         // Under the same write lock as the retry: no breaker changes between what it sent back and this read.
         const breakers = n === 0 ? [] : this.#s.breakerStates.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
-        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers) };
+        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort() };
       }),
     );
   }
