@@ -129,7 +129,8 @@ export class PgDb {
   }
 
   wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {
-    return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS, this.poolSize) ?? err;
+    // Connections that reached the server (ownPids); the rest of the pool's count is still connecting.
+    return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS, this.poolSize, this.ownPids.size) ?? err;
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {

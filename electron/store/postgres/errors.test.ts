@@ -82,3 +82,11 @@ test('a statement error is not a connection error', () => {
   assert.equal(connectionError(pgError('23505', 'duplicate key value violates unique constraint'), url, 5000), null);
   assert.equal(connectionError(pgError('55000', 'cannot execute nextval() in a read-only transaction state'), url, 5000), null, '55000 is not only about connections');
 });
+
+test("a pool full of connections still trying to reach the server is the server not answering, not a pool held busy", () => {
+  const err = new Error('timeout exceeded when trying to connect');
+  const connecting = connectionError(err, url, 5000, 8, 3);
+  assert.equal(connecting?.code, 'unreachable');
+  assert.match(connecting?.message ?? '', /^cannot reach PostgreSQL at db\.internal:6543: no connection within 5 s; check the host, the port and any firewall$/);
+  assert.match(connectionError(err, url, 5000, 8, 8)?.message ?? '', /stayed busy for 5 s/, 'every connection made: the pool is held busy');
+});

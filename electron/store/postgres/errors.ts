@@ -76,7 +76,7 @@ export function noAnswerError(err: unknown, url: string, timeoutMs: number): Sto
  * on; anything else (a constraint, a bug in a query) is returned as null and rethrown as it is.
  * `poolMax` is this process's pool size, named when the server runs out of connections.
  */
-export function connectionError(err: unknown, url: string, timeoutMs: number, poolMax = DEFAULT_PG_POOL_MAX): StoreError | null {
+export function connectionError(err: unknown, url: string, timeoutMs: number, poolMax = DEFAULT_PG_POOL_MAX, connected = poolMax): StoreError | null {
   if (err instanceof StoreError) return err;
   const code = codeOf(err);
   const message = messageOf(err);
@@ -126,6 +126,11 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
   }
   if (code?.startsWith('08')) {
     return new StoreError('unavailable', `lost the connection to PostgreSQL at ${server}: ${message}`, 'check that the server is up; opsdeck reconnects on the next request', { cause: err, transient: true });
+  }
+  if (message === 'timeout exceeded when trying to connect' && connected < poolMax) {
+    // pg-pool says the same when its pool is full of connections still trying to reach the server: then
+    // the server is what does not answer, not a pool held busy.
+    return new StoreError('unreachable', `cannot reach PostgreSQL at ${server}: no connection within ${Math.round(timeoutMs / 1000)} s`, 'check the host, the port and any firewall', { cause: err, transient: true });
   }
   if (message === 'timeout exceeded when trying to connect') {
     // pg-pool's own words when a caller waited that long for a connection of a full pool: the server may
