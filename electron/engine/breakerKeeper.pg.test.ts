@@ -5,6 +5,7 @@ import { lineLogger } from '../log/logger.ts';
 import { openPostgresStore } from '../store/postgres/open.ts';
 import type { Settlement, Store } from '../store/store.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { BreakerKeeper } from './breakerKeeper.ts';
 import { KEPT_MOST } from './breakerBacklog.ts';
 import { EngineEmitter } from './engineEvents.ts';
@@ -83,6 +84,26 @@ describe('breaker outcomes while the store does not answer', () => {
     const transitions = (await store.listAudit({ action: 'breaker.transition' }, { limit: 10 })).items;
     assert.deepEqual(transitions.map((a) => [a.target, a.details?.to]), [['billing', 'open']]);
     assert.ok(lines.some((l) => l.startsWith('info') && l.includes('kept')), lines.join('\n'));
+  });
+
+  test("one service's row refused by the store holds back only that service's outcomes, not the others' of the round", { timeout: 30_000 }, async () => {
+    const store = await openPostgresStore(db.url);
+    closing.push(() => store.close());
+    const refusing: Store = storeWith(store, {
+      async saveBreaker(record, transition) {
+        if (record.service_name === 'stuck') throw new Error('could not serialize access due to a bug in this row');
+        return store.saveBreaker(record, transition);
+      },
+    });
+    const { keeper, lines } = await keeperOn(refusing, { failure_threshold: 100, minimum_volume: 1, window: 600 });
+    const at = new Date();
+    // The refused service first: the round must go on past it.
+    keeper.recordSettled(failed(1), 'failure', 'stuck', false, at);
+    keeper.recordSettled(failed(2), 'failure', 'payments', false, at);
+    await keeper.flush();
+    assert.equal((await store.getBreaker('payments'))?.window_failures, 1, lines.join('\n'));
+    assert.equal(await store.getBreaker('stuck'), null);
+    assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('stuck')), lines.join('\n'));
   });
 
   test('past the bound the oldest outcomes are folded into counts, and every failure still counts', { timeout: 30_000 }, async () => {

@@ -4,6 +4,7 @@ import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts'
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import { tunedGates, type RateLimitTuning } from '../../shared/rateLimitTuning.ts';
+import { StoreError } from '../store/errors.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import { foldOldest, KEPT_MOST } from './breakerBacklog.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
@@ -49,6 +50,8 @@ export class BreakerKeeper {
   #unsure = new Map<string, { sent: BreakerRecord; events: BreakerEvent[] }>();
   /** Services with outcomes kept through a failed write and not written since. */
   #kept = new Set<string>();
+  /** The last write found the store itself gone (not one service's row refused): every write waits RETRY_MS. */
+  #storeDown = false;
   #timer: NodeJS.Timeout | null = null;
   #dueAt = Number.POSITIVE_INFINITY;
   #writing: Promise<void> = Promise.resolve();
@@ -216,8 +219,9 @@ export class BreakerKeeper {
     this.#pending.set(service, this.#kept.has(service) ? this.#bounded(service, events) : events);
     const cached = this.#cache.get(service);
     const calm = outcome === 'success' && (cached === undefined || cached.state === 'closed');
-    // While the store is not taking outcomes, the next try waits its turn rather than following every job.
-    this.#schedule(this.#kept.size > 0 ? RETRY_MS : calm ? CALM_MS : URGENT_MS);
+    // While the store is not taking outcomes, the next try waits its turn rather than following every job;
+    // one service whose row the store refuses slows only its own.
+    this.#schedule(this.#storeDown || this.#kept.has(service) ? RETRY_MS : calm ? CALM_MS : URGENT_MS);
   }
 
   /** What a settled attempt tells its service's breaker; a probe that ended without a verdict frees its slot. */
@@ -259,8 +263,9 @@ export class BreakerKeeper {
   /**
    * Writes each service's outcomes in the order they came. What the store does not take is kept, ahead of
    * outcomes recorded since, and tried again every RETRY_MS: an outage must not cost a breaker the failures
-   * that should open it. Once one service's write fails in the store, the others of the round are kept
-   * untried rather than each waiting out the same failure.
+   * that should open it. Once a write finds the store itself gone, the others of the round are kept
+   * untried rather than each waiting out the same failure; a failure of one service's write alone (its
+   * row locked past the answer timeout, say) keeps only that service's outcomes, and the round goes on.
    */
   async #writePending(): Promise<void> {
     const pending = this.#pending;
@@ -269,8 +274,9 @@ export class BreakerKeeper {
     const untaken: string[] = [];
     // A service whose last save may not have landed is looked at even with nothing new to write.
     for (const service of this.#unsure.keys()) if (!pending.has(service)) pending.set(service, []);
+    let storeDown = false;
     for (const [service, recorded] of pending) {
-      if (failure !== null) {
+      if (storeDown) {
         this.#keep(service, recorded);
         untaken.push(service);
         continue;
@@ -285,6 +291,7 @@ export class BreakerKeeper {
         this.#keep(service, events);
       } else {
         failure = update.error;
+        storeDown = storeGone(update.error);
         if (update.sent) {
           this.#unsure.set(service, { sent: update.sent, events });
           this.#kept.add(service);
@@ -292,6 +299,7 @@ export class BreakerKeeper {
         untaken.push(service);
       }
     }
+    this.#storeDown = storeDown;
     if (failure !== null) this.#log.warn('could not record breaker outcomes: kept until the store answers', { services: untaken, error: errorMessage(failure) });
     if (this.#kept.size > 0) this.#schedule(RETRY_MS);
   }
@@ -425,4 +433,9 @@ function gatesKey(gates: { blocked: string[]; limited: Map<string, number> }): s
 /** What of the rate limit tunings a claim obeys: who set them and why does not change a claim. */
 function rateLimitsKey(tunings: RateLimitTuning[]): string {
   return JSON.stringify(tunings.map((t) => [t.service_name, t.settings]));
+}
+
+/** A failure of the store as a whole (unreachable, not answering), as against one statement refused. */
+function storeGone(error: unknown): boolean {
+  return error instanceof StoreError && (error.code === 'unreachable' || error.code === 'unavailable');
 }
