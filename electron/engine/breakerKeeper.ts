@@ -411,9 +411,15 @@ function outcomesIn(events: BreakerEvent[]): number {
   return events.reduce((n, e) => n + ('count' in e && e.count !== undefined ? e.count : 1), 0);
 }
 
-/** Every field the same, the version included: the store holds exactly this record. */
+/**
+ * Free text the store may store other than it was sent (PostgreSQL cuts NUL, and turns a lone surrogate of
+ * an error cut mid-pair into U+FFFD): no evidence either way of whether a save landed.
+ */
+const STORED_AS_TEXT = new Set<keyof BreakerRecord>(['last_error', 'mode_reason', 'mode_set_by']);
+
+/** Every field the keeper computes the same, the version included: the store holds this save. */
 function sameRecord(a: BreakerRecord, b: BreakerRecord): boolean {
-  return BreakerRecord.keyof().options.every((key) => a[key] === b[key]);
+  return BreakerRecord.keyof().options.every((key) => STORED_AS_TEXT.has(key) || a[key] === b[key]);
 }
 
 /** Several transitions in one save (rare: a probe closes it and the next failures reopen it) read as one. */
