@@ -277,6 +277,9 @@ describe('sqlite specifics', () => {
       assert.match(plan(statements.cancelRequested.source, ['w']), /^SEARCH tb_job_run USING INDEX idx_tb_job_run_running/);
       assert.doesNotMatch(plan(statements.counts.source, []), /tb_job_run/);
       assert.match(plan(statements.purgeCount.source, ['x']), /idx_tb_job_run_failed/);
+      // Who asked a job or its run to stop: a seek to the action's newest row about that target (0024).
+      assert.match(plan(statements.lastCancel.source, ['job.cancel', '7']), /^SEARCH tb_audit_log USING INDEX idx_tb_audit_log_action_target \(action=\? AND target=\?\)$/);
+      assert.match(plan(statements.lastRunCancel.source, ['workflow.cancel', 7]), /SEARCH tb_audit_log USING INDEX idx_tb_audit_log_action_target \(action=\? AND target=\?\)/);
     } finally {
       raw.close();
       await cleanup();
