@@ -467,6 +467,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const shorter = await opsdeck(['performance', '--since', '8d', ...common]);
     assert.equal(shorter.code, 2);
     assert.match(oneLine(shorter.stderr), /kept 7d \(the registry's retention\.history\): at most 7d$/);
+    await writeFile(registry, `${await readFile(registry, 'utf8')}  enabled: false\n`);
+    const unpruned = await opsdeck(['performance', '--since', '60d', ...common]);
+    assert.equal(unpruned.code, 0, `with retention off nothing is pruned, so any window reads: ${unpruned.stderr}`);
   });
 
   it('worker drains on SIGTERM: the running job finishes, then it exits 0', async () => {

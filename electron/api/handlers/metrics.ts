@@ -6,8 +6,9 @@ import { performanceOf, windowRefusal, windowStart } from '../performance.ts';
 
 export const metrics: Handlers<'metrics.byType'> = {
   'metrics.byType': async (input, ctx) => {
-    const history = (ctx.registry.registry.retention ?? DEFAULT_RETENTION).history;
-    const refused = windowRefusal(input.since_minutes, history);
+    const retention = ctx.registry.registry.retention ?? DEFAULT_RETENTION;
+    // With retention off nothing is pruned: every minute since the store began is there to read.
+    const refused = retention.enabled ? windowRefusal(input.since_minutes, retention.history) : null;
     if (refused) throw new ApiFailure('invalid_input', invalidInputMessage('metrics.byType', `since_minutes: ${refused}`), [{ path: 'since_minutes', message: refused }]);
     const now = new Date();
     const since = windowStart(now, input.since_minutes);

@@ -54,11 +54,15 @@ export const workflows: Handlers<
     if (!detail) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
     const pending = detail.tasks.filter((t) => t.status === 'pending');
     const fleet = pending.length > 0 ? await fleetFacts(ctx) : null;
-    const waiting = new Map<number, string[]>();
-    for (const task of pending) {
-      const job = await ctx.store.getJob(task.job_id);
-      if (job && fleet) waiting.set(task.job_id, await waitingOf(ctx, job, fleet));
-    }
+    // Each pending task's reads go out together: a run's detail is polled while it is open.
+    const waiting = new Map(
+      await Promise.all(
+        pending.map(async (task): Promise<[number, string[]]> => {
+          const job = await ctx.store.getJob(task.job_id);
+          return [task.job_id, job && fleet ? await waitingOf(ctx, job, fleet) : []];
+        }),
+      ),
+    );
     const tasks = detail.tasks.map((t) => ({ ...t, waiting: waiting.get(t.job_id) ?? [] }));
     return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks };
   },
