@@ -6,6 +6,7 @@ import { calls, type ApiResponse } from '../../shared/contract.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+import { ok } from './testing/responses.ts';
 
 const REGISTRY = `
 services:
@@ -19,11 +20,6 @@ afterEach(async () => {
   await t?.cleanup();
   t = null;
 });
-
-function ok(res: ApiResponse): unknown {
-  assert.ok(res.ok, JSON.stringify(res));
-  return res.result;
-}
 
 function code(res: ApiResponse): string {
   return res.ok ? 'ok' : res.error.code;

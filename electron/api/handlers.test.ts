@@ -3,11 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { calls, THROUGHPUT_WINDOW_MIN, type ApiResponse } from '../../shared/contract.ts';
+import { calls, THROUGHPUT_WINDOW_MIN } from '../../shared/contract.ts';
 import { DLQ_GROUP_LIMIT, type Store } from '../store/store.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+import { failure, ok } from './testing/responses.ts';
 
 const REGISTRY = `
 services:
@@ -23,16 +24,6 @@ services:
   - name: smoke
     execution_type: noop
 `;
-
-function ok(res: ApiResponse): unknown {
-  if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);
-  return res.result;
-}
-
-function failure(res: ApiResponse): { code: string; message: string } {
-  if (res.ok) assert.fail(`expected a failure, got ${JSON.stringify(res.result)}`);
-  return res.error;
-}
 
 let t: TestContext | null = null;
 afterEach(async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { calls, type ApiResponse } from '../../shared/contract.ts';
+import { calls } from '../../shared/contract.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+import { failure, ok } from './testing/responses.ts';
 
 /** Operator calls asking for what is already so: each says nothing changed, and none is audited. */
 
@@ -16,16 +17,6 @@ workflows:
       - { name: first, service: step }
       - { name: second, service: step, depends_on: [first] }
 `;
-
-function ok(res: ApiResponse): unknown {
-  if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);
-  return res.result;
-}
-
-function failure(res: ApiResponse): { code: string; message: string } {
-  if (res.ok) assert.fail(`expected a failure, got ${JSON.stringify(res.result)}`);
-  return res.error;
-}
 
 let t: TestContext | null = null;
 afterEach(async () => {
