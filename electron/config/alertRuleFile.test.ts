@@ -84,4 +84,13 @@ describe('an alert rule file', () => {
     assert.deepEqual(lines(''), ['rule.yaml:1:1 (document): expected one rule (name: and kind: at the top level), found nothing']);
     assert.equal(parseAlertRule('', {}, null).rule, null);
   });
+
+  it('says of text nested past reading that it is, not that the reader ran out of stack; a long list is cut at fifty', () => {
+    const deep = lines(`name: x\nkind: ${'['.repeat(8000)}${']'.repeat(8000)}\n`);
+    assert.equal(deep.length, 1, 'said once, not at every level');
+    assert.match(deep[0] ?? '', /^rule\.yaml:2:\d+ \(syntax\): YAML: nested too deep to read \(collections inside collections, hundreds deep\)$/);
+    const many = lines(Array.from({ length: 200 }, (_, i) => `k${i}: 1`).join('\n'));
+    assert.equal(many.length, 51);
+    assert.match(many[50] ?? '', /\(document\): and \d+ more problem\(s\) not listed: fix these first$/);
+  });
 });

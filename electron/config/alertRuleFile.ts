@@ -5,7 +5,8 @@ import type { RegistryProblem } from '../../shared/registry.ts';
 import { alertRuleChecks } from './alertChecks.ts';
 import type { RawProblem } from './checks.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
-import { byPosition, isError, placeProblem, syntaxProblems } from './load.ts';
+import { byPosition, isError, placeProblem, syntaxProblems, yamlMessage } from './load.ts';
+import { capProblems } from './notRegistry.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -23,13 +24,14 @@ function asRegistryRule(issues: readonly z.core.$ZodIssue[], value: unknown): Ra
 export interface AlertRuleParse {
   /** Null when any problem is an error. */
   rule: AlertRule | null;
-  /** Errors and warnings in file order, each at its line, as `validate-config` gives a registry's. */
+  /** Errors and warnings in file order, each at its line, as `validate-config` gives a registry's (and cut as it cuts them). */
   problems: RegistryProblem[];
 }
 
 /**
- * One alert rule written as YAML (what goes under `alerts:` in a registry), for `alerts save-rule FILE`:
- * every problem at once, each with its line and column, so one edit of the file fixes them all.
+ * One alert rule written as YAML (what goes under `alerts:` in a registry), for `alerts save-rule FILE` and
+ * the console's rule editor (`alerts.checkRule`): every problem at once, each with its line and column, so
+ * one edit fixes them all.
  * `services`: the loaded registry's, to warn of a rule that names a service it does not have; null when
  * no registry is loaded here.
  */
@@ -37,12 +39,12 @@ export function parseAlertRule(text: string, env: Env, services: ReadonlySet<str
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems = syntaxProblems(doc, lines);
-  if (problems.some(isError)) return { rule: null, problems };
+  if (problems.some(isError)) return { rule: null, problems: capProblems(problems) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    return { rule: null, problems: [...problems, { line: null, col: null, path: '(document)', message: `YAML: ${e instanceof Error ? e.message : String(e)}` }] };
+    return { rule: null, problems: [...problems, { line: null, col: null, path: '(document)', message: yamlMessage(e instanceof Error ? e.message : String(e)) }] };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const found = value === null || value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
@@ -52,5 +54,5 @@ export function parseAlertRule(text: string, env: Env, services: ReadonlySet<str
   const raw = parsed.success ? alertRuleChecks(parsed.data, services, env) : asRegistryRule(parsed.error.issues, value);
   problems.push(...raw.map((r) => placeProblem(doc, lines, r)));
   problems.sort(byPosition);
-  return { rule: parsed.success && !problems.some(isError) ? parsed.data : null, problems };
+  return { rule: parsed.success && !problems.some(isError) ? parsed.data : null, problems: capProblems(problems) };
 }

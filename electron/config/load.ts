@@ -76,12 +76,22 @@ function salvage(item: unknown): ServiceConfig | null {
   return second.success ? second.data : null;
 }
 
+const TOO_DEEP = 'YAML: nested too deep to read (collections inside collections, hundreds deep)';
+
 /** The YAML parser's errors and warnings, at their lines. */
 export function syntaxProblems(doc: Document, lines: LineCounter): RegistryProblem[] {
-  return [
-    ...doc.errors.map((e): RegistryProblem => ({ ...lines.linePos(e.pos[0]), path: '(syntax)', message: `YAML: ${e.message}` })),
-    ...doc.warnings.map((w): RegistryProblem => ({ ...lines.linePos(w.pos[0]), path: '(syntax)', message: `YAML: ${w.message}`, severity: 'warning' })),
+  const problems = [
+    ...doc.errors.map((e): RegistryProblem => ({ ...lines.linePos(e.pos[0]), path: '(syntax)', message: yamlMessage(e.message) })),
+    ...doc.warnings.map((w): RegistryProblem => ({ ...lines.linePos(w.pos[0]), path: '(syntax)', message: yamlMessage(w.message), severity: 'warning' })),
   ];
+  // Out of stack, the reader complains again at every level it unwinds through: one line says it.
+  const first = problems.findIndex((p) => p.message === TOO_DEEP);
+  return first === -1 ? problems : problems.filter((p, i) => i === first || p.message !== TOO_DEEP);
+}
+
+/** The YAML reader's complaint; running out of stack is said as what the text did, not as the reader's failure. */
+export function yamlMessage(message: string): string {
+  return message.includes('Maximum call stack size exceeded') ? TOO_DEEP : `YAML: ${message}`;
 }
 
 /**
