@@ -88,6 +88,12 @@ export type AlertRule = z.infer<typeof AlertRule>;
 export type AlertKind = AlertRule['kind'];
 export const ALERT_KINDS: readonly AlertKind[] = AlertRule.options.map((rule) => rule.shape.kind.value);
 
+/**
+ * The most YAML one rule may be when sent to be checked: a rule is a few hundred characters, and reading
+ * far more (thousands of keys, collections nested thousands deep) costs the host a second of its time.
+ */
+export const ALERT_RULE_TEXT_MAX = 16_384;
+
 export const AlertRules = z.array(AlertRule).superRefine((rules, ctx) => {
   const seen = new Set<string>();
   rules.forEach((rule, i) => {

@@ -19,7 +19,7 @@ import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleVie
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
-import { AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
+import { ALERT_RULE_TEXT_MAX, AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
 import { Empty, cursor, limit, name, plainString, reason } from './fields.ts';
 import {
   OverviewStats,
@@ -318,6 +318,11 @@ export const calls = {
     z.object({ rule: name, minutes: z.number().int().min(0).max(60 * 24 * 30), reason }).strict(),
     AlertState,
     "Silences an alert's notifications for some minutes (0 lifts the silence); its transitions are still recorded. Audited.",
+  ),
+  'alerts.checkRule': Call(
+    z.object({ text: z.string().max(ALERT_RULE_TEXT_MAX, `an alert rule is one rule of YAML, at most ${ALERT_RULE_TEXT_MAX} characters`) }).strict(),
+    z.object({ rule: AlertRule.nullable(), problems: z.array(RegistryProblem) }),
+    "Checks one alert rule written as YAML (what goes under alerts: in the registry) as alerts save-rule does: every problem at its line, in the runbooks' words; rule is null when any is an error. Saves nothing.",
   ),
   'alerts.saveRule': Call(
     z.object({ rule: AlertRule }).strict(),

@@ -3,7 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRuntime } from '../api/runtime.ts';
+import { formatProblem } from '../config/load.ts';
 import { openStore } from '../store/open.ts';
+import { call } from './call.ts';
 import { opsdeck } from './testing/opsdeck.ts';
 
 describe('opsdeck alerts', () => {
@@ -106,6 +109,31 @@ describe('opsdeck alerts', () => {
     const again = await opsdeck(['alerts', 'delete-rule', 'backlog', '--db', db]);
     assert.equal(again.code, 1);
     assert.match(again.stderr, /no alert rule named backlog/);
+  });
+
+  it("prints the problems the console's rule editor shows (alerts.checkRule), line for line, for the same text", async () => {
+    const file = join(dir, 'console.yaml');
+    const texts = [
+      'name: high_error_rate\ncondition: "error_rate > 0.05"\naction: send_email\nrecipients: ["admin@example.com"]\n',
+      'name: low_disk_space\ncondition: "disk_free < 1GB"\naction: send_slack\nchannel: "#ops"\nseverty: info\n',
+      'name: spike\nkind: failure-rate\nthreshold: 5\nwindow: banana\n',
+    ];
+    const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined };
+    const rt = await createRuntime({ db, registryPath: null, env, execute: false });
+    try {
+      for (const text of texts) {
+        await writeFile(file, text);
+        const run = await opsdeck(['alerts', 'save-rule', file, '--db', db]);
+        assert.equal(run.code, 1);
+        const printed = run.stderr.trimEnd().split('\n').slice(0, -1);
+        assert.ok(printed.length >= 3, run.stderr);
+        const checked = await call(rt.ctx, 'alerts.checkRule', { text });
+        assert.equal(checked.rule, null);
+        assert.deepEqual(checked.problems.map((p) => formatProblem(file, p)), printed);
+      }
+    } finally {
+      await rt.close();
+    }
   });
 
   it('says so when the states are old: no process evaluates the alerts now', async () => {

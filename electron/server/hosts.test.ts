@@ -93,6 +93,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'alerts.history': { limit: 5 },
     'alerts.ack': { rule: 'failure-spike', note: 'looking' },
     'alerts.silence': { rule: 'failure-spike', minutes: 30 },
+    'alerts.checkRule': { text: 'name: hosts-rule\nkind: no_live_worker\n' },
     'alerts.saveRule': { rule: { name: 'hosts-rule', kind: 'no_live_worker' } },
     'alerts.deleteRule': { name: 'hosts-rule' },
     'rateLimits.list': {},

@@ -3,6 +3,7 @@ import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertRuleSet } from '../../engine/alertRuleSet.ts';
+import { parseAlertRule } from '../../config/alertRuleFile.ts';
 
 /**
  * Rules come from the registry (read-only here); their state and history from the store. A rule is known
@@ -23,7 +24,7 @@ function refuseRegistryRule(ctx: ApiContext, name: string): void {
   }
 }
 
-export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.saveRule' | 'alerts.deleteRule'> = {
+export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.checkRule' | 'alerts.saveRule' | 'alerts.deleteRule'> = {
   'alerts.list': async (_input, ctx) => {
     const [states, rules] = await Promise.all([ctx.store.listAlertStates(), alertRuleSet(ctx.store, ctx.registry.registry)]);
     const stateOfRule = new Map(states.map((s) => [s.rule, s]));
@@ -54,6 +55,12 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
     const state = await ctx.store.silenceAlert(input.rule, until, ctx.actor, input.reason ?? null);
     if (!state) throw notFound(`alert ${input.rule} has no state`);
     return state;
+  },
+
+  // The console's rule editor: the same reading, advice and warnings as alerts save-rule gives a file.
+  'alerts.checkRule': async (input, ctx) => {
+    const services = ctx.registry.loadedAt === null ? null : new Set(ctx.registry.registry.services.map((s) => s.name));
+    return parseAlertRule(input.text, ctx.env, services);
   },
 
   'alerts.saveRule': async (input, ctx) => {
