@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { stringify } from 'yaml';
 import { findingsInBothThemes, report } from './support/axe.ts';
@@ -67,6 +69,20 @@ test.afterAll(async () => {
   await new Promise<void>((resolve) => hook.close(() => resolve()));
   await rm(dir, { recursive: true, force: true });
 });
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const RUNBOOK_RULE = 'name: high_error_rate\ncondition: "error_rate > 0.05"\naction: send_email\nrecipients: ["admin@example.com"]\n';
+
+/** What `opsdeck alerts save-rule` prints of the text's problems, each as the console words it (no file name). */
+async function saveRuleSays(text: string): Promise<string[]> {
+  const file = join(dir, 'rule.yaml');
+  await writeFile(file, text);
+  const run = spawnSync(process.execPath, ['bin/opsdeck.js', 'alerts', 'save-rule', file, '--db', join(dir, 'cli.db')], { cwd: REPO, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: '1' } });
+  expect(run.status, run.stderr).toBe(1);
+  const problems = run.stderr.split('\n').filter((line) => line.startsWith(`${file}:`));
+  expect(problems.length, run.stderr).toBeGreaterThan(2);
+  return problems.map((line) => line.replace(`${file}:`, 'line '));
+}
 
 async function enqueue(page: Page, jobs: unknown[]): Promise<void> {
   await callThroughPage(page, 'jobs.enqueueMany', { service: 'spiky', jobs });
@@ -136,7 +152,14 @@ test('a rule written in the console: refused with its problems, saved, edited, d
   const text = dialog.getByLabel(/^Rule \(YAML/);
   await text.fill('name: backlog\nkind: oldest_due\nolder_than: soon\n');
   await dialog.getByRole('button', { name: 'Save rule' }).click();
-  await expect(dialog.getByRole('alert')).toContainText('older_than: must be a duration such as 90s, 10m or 2h');
+  await expect(dialog.getByRole('alert')).toContainText('line 3:13 older_than: must be a duration such as 90s, 10m or 2h');
+
+  // A rule as the runbooks write it: every problem at once, each line what alerts save-rule prints of it.
+  await text.fill(RUNBOOK_RULE);
+  await dialog.getByRole('button', { name: 'Save rule' }).click();
+  await expect(dialog.getByRole('alert').getByRole('listitem')).toHaveText(await saveRuleSays(RUNBOOK_RULE));
+  await expect(dialog.getByRole('alert')).toContainText('there is no e-mail channel: point a webhook at your mail relay');
+  await expect(dialog.getByRole('alert')).toContainText('a runbook condition "error_rate > 0.05" is kind: failure_rate with threshold: 0.05');
   const found = await findingsInBothThemes(page, 'Alerts, rule editor with problems', ['[role="dialog"]', '.topbar']);
   expect(found, report(found)).toEqual([]);
   await text.fill('name: backlog\nkind: oldest_due\nolder_than: 10m\nseverity: warning\n');
@@ -150,9 +173,11 @@ test('a rule written in the console: refused with its problems, saved, edited, d
 
   await row.getByRole('button', { name: 'Edit rule backlog' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit alert rule backlog' });
-  await edit.getByLabel(/^Rule \(YAML/).fill('name: backlog\nkind: oldest_due\nolder_than: 30m\n');
+  // A warning does not stop the save, as it does not stop save-rule: the notice says it.
+  await edit.getByLabel(/^Rule \(YAML/).fill('name: backlog\nkind: oldest_due\nolder_than: 30m\nchannels:\n  - { type: webhook, url_env_var: E2E_UNSET_HOOK }\n');
   await edit.getByRole('button', { name: 'Save rule' }).click();
   await expect(row).toContainText('a due job waits longer than 30m');
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Saved alert rule backlog, with a warning: line 5:35 channels[0].url_env_var: warning: environment variable E2E_UNSET_HOOK');
 
   await row.getByRole('button', { name: 'Delete rule backlog' }).click();
   await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Deleted alert rule backlog');

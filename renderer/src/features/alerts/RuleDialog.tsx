@@ -1,42 +1,49 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { AlertRule } from '../../../../shared/alerts.ts';
+import type { AlertRule } from '../../../../shared/alerts.ts';
 import { Dialog } from '../../components/Dialog.tsx';
-import { CallError, errorMessage } from '../../lib/callError.ts';
+import { CallError, errorMessage, fieldProblem } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
 import { notify } from '../../lib/notices.ts';
-import { NEW_RULE_TEXT, ruleToText, textToRule } from './ruleText.ts';
+import { NEW_RULE_TEXT, problemLine, ruleToText, savedNotice } from './ruleText.ts';
 
 /**
- * Writes an alert rule kept in the store, as YAML (the registry's own words). Checked here against the
- * rule's schema, each problem with its key, and again by the server.
+ * Writes an alert rule kept in the store, as YAML (the registry's own words). The host reads the text as
+ * `alerts save-rule` reads a file (`alerts.checkRule`): every problem at once, at its line, with the
+ * runbooks' advice; only a rule with no error is saved, its warnings said with the notice.
  */
 export function RuleDialog({ rule, onClose }: { rule: AlertRule | null; onClose(): void }) {
   const queryClient = useQueryClient();
+  const check = useAction('alerts.checkRule');
   const save = useAction('alerts.saveRule');
   const [text, setText] = useState(() => (rule ? ruleToText(rule) : NEW_RULE_TEXT));
   const [problems, setProblems] = useState<string[]>([]);
+  const pending = check.isPending || save.isPending;
 
   function confirm(): void {
-    const parsed = textToRule(text);
-    if (!parsed.ok) {
-      setProblems([parsed.message]);
-      return;
-    }
-    const checked = AlertRule.safeParse(parsed.value);
-    if (!checked.success) {
-      setProblems(checked.error.issues.map((i) => `${i.path.join('.') || 'rule'}: ${i.message}`));
-      return;
-    }
-    save.mutate({ rule: checked.data }, {
-      onSuccess(saved) {
-        void queryClient.invalidateQueries({ queryKey: ['alerts.list'] });
-        notify('ok', `Saved alert rule ${saved.rule.name}.`);
-        onClose();
+    if (pending) return;
+    check.mutate({ text }, {
+      onSuccess(checked) {
+        if (checked.rule === null) {
+          setProblems(checked.problems.map(problemLine));
+          return;
+        }
+        const warnings = checked.problems;
+        save.mutate({ rule: checked.rule }, {
+          onSuccess(saved) {
+            void queryClient.invalidateQueries({ queryKey: ['alerts.list'] });
+            notify(warnings.length > 0 ? 'info' : 'ok', savedNotice(saved.rule.name, warnings));
+            onClose();
+          },
+          onError(error) {
+            const issues = error instanceof CallError ? error.issues : undefined;
+            setProblems(issues && issues.length > 0 ? issues.map((i) => `${i.path.replace(/^rule\.?/, '') || 'rule'}: ${i.message}`) : [errorMessage(error)]);
+          },
+        });
       },
       onError(error) {
-        const issues = error instanceof CallError ? error.issues : undefined;
-        setProblems(issues && issues.length > 0 ? issues.map((i) => `${i.path.replace(/^rule\.?/, '') || 'rule'}: ${i.message}`) : [errorMessage(error)]);
+        // Text past what a rule can be: the host names the limit.
+        setProblems([fieldProblem(error, 'text') ?? errorMessage(error)]);
       },
     });
   }
@@ -50,7 +57,7 @@ export function RuleDialog({ rule, onClose }: { rule: AlertRule | null; onClose(
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="button-primary" aria-disabled={save.isPending || undefined} onClick={confirm}>
+          <button type="button" className="button-primary" aria-disabled={pending || undefined} onClick={confirm}>
             Save rule
           </button>
         </>
@@ -59,9 +66,11 @@ export function RuleDialog({ rule, onClose }: { rule: AlertRule | null; onClose(
       {problems.length > 0 ? (
         <div className="callout callout-bad" role="alert">
           <p>The rule was not saved:</p>
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
+          <ul className="problems">
+            {problems.map((p, i) => (
+              <li key={i} className="mono">
+                {p}
+              </li>
             ))}
           </ul>
         </div>

@@ -1,5 +1,6 @@
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { ALERT_KINDS, type AlertRule } from '../../../../shared/alerts.ts';
+import type { RegistryProblem } from '../../../../shared/registry.ts';
 
 /** A new rule's starting text: the shape of a rule, to be edited. */
 export const NEW_RULE_TEXT = `name: failure-spike
@@ -18,13 +19,18 @@ export function ruleToText(rule: AlertRule): string {
   return stringify(rule);
 }
 
-/** The text as a value for `alerts.saveRule` (the server validates it), or why it is not YAML at all. */
-export function textToRule(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  try {
-    const value: unknown = parse(text);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'write one rule: keys such as name, kind, severity' };
-    return { ok: true, value };
-  } catch (error) {
-    return { ok: false, message: `not YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
-  }
+/**
+ * One problem the host found in the rule's text, as `alerts save-rule` prints it without the file's name:
+ * `line 3:12 threshold: …`, a warning marked as one.
+ */
+export function problemLine(problem: RegistryProblem): string {
+  const where = problem.line === null ? '' : `line ${problem.line}:${problem.col ?? 1} `;
+  return `${where}${problem.path}: ${problem.severity === 'warning' ? 'warning: ' : ''}${problem.message}`;
+}
+
+/** What saving says: the warnings the check gave (saved all the same, as `alerts save-rule` saves) with it. */
+export function savedNotice(name: string, warnings: readonly RegistryProblem[]): string {
+  if (warnings.length === 0) return `Saved alert rule ${name}.`;
+  const count = warnings.length === 1 ? 'a warning' : `${warnings.length} warnings`;
+  return `Saved alert rule ${name}, with ${count}: ${warnings.map(problemLine).join('; ')}`;
 }
