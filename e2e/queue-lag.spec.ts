@@ -28,6 +28,16 @@ test('the overview says how long each queue\'s oldest due job has waited, and fl
     await expect(row(scheduled)).not.toHaveClass(/row-warn/);
     await table.scrollIntoViewIfNeeded();
     await opsdeck.screenshot('queue-lag');
+
+    // Paused and resumed from the page (its breaker, forced open, keeps its job from running): each notice
+    // names the queue, which way, and what it means for the workers.
+    const notices = page.getByRole('region', { name: 'Notifications' });
+    const controls = page.getByRole('region', { name: 'Queue depth by queue' });
+    await controls.getByRole('combobox', { name: 'Queue' }).selectOption(behind);
+    await controls.getByRole('button', { name: 'Pause queue' }).click();
+    await expect(notices).toContainText(`Queue ${behind} paused: workers take no new jobs from it; jobs already running finish.`);
+    await page.getByRole('button', { name: `Resume queue ${behind}` }).click();
+    await expect(notices).toContainText(`Queue ${behind} resumed: workers take its jobs again.`);
   } finally {
     for (const job of jobs) await opsdeck.call('jobs.cancel', { id: job.id });
     await opsdeck.call('control.pauseQueue', { queue: held, paused: false });

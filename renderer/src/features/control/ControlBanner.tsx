@@ -3,6 +3,7 @@ import type { ControlFlag } from '../../../../shared/domain.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { formatAgo } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
+import { queueNotice } from './queueNotice.ts';
 import { useControlAction, useControlState } from './useControlState.ts';
 import { Time } from '../../components/Time.tsx';
 
@@ -84,7 +85,7 @@ export function ControlBanner() {
   const control = useControlState();
   const now = useNow();
   const safeOff = useControlAction('control.safeMode', () => 'Safe mode off: dispatch resumes.');
-  const unpause = useControlAction('control.pauseQueue', () => 'Queue resumed.');
+  const unpause = useControlAction('control.pauseQueue', (s, asked) => queueNotice(asked.queue, s));
   const state = control.data;
   if (!state) return null;
 

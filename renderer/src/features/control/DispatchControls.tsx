@@ -1,11 +1,12 @@
 import { useState } from 'react';
+import { queueNotice } from './queueNotice.ts';
 import { useControlAction, useControlState } from './useControlState.ts';
 
 /** Safe mode and per-queue pauses: the gentler brakes, next to the queues they act on. */
 export function DispatchControls({ queues }: { queues: string[] }) {
   const control = useControlState();
   const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? 'Safe mode on: running jobs drain, nothing new starts.' : 'Safe mode off.'));
-  const pause = useControlAction('control.pauseQueue', () => 'Queue control updated.');
+  const pause = useControlAction('control.pauseQueue', (s, asked) => queueNotice(asked.queue, s));
   const [queue, setQueue] = useState('');
   const state = control.data;
   const paused = new Set(state?.paused_queues.map((p) => p.queue));
