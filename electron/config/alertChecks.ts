@@ -6,7 +6,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Alert rules beyond the schema, as warnings (the registry still loads): a channel whose URL variable is
- * not set on this machine (only the evaluating process needs it: a laptop may not hold it), and a rule
+ * not set in this environment (only the evaluating process needs it: a laptop may not hold it), and a rule
  * that names a service the registry does not have (a typo would leave it quiet for ever).
  */
 export function alertChecks(value: unknown, env: Env): RawProblem[] {
@@ -37,13 +37,21 @@ export function unknownService(rule: AlertRule, services: ReadonlySet<unknown>):
   return [{ path: ['service'], message: `service ${rule.service} is not in this registry: the rule will never fire`, severity: 'warning' }];
 }
 
-/** Channels whose URL variable is not set here (only the evaluating process needs it). */
+/**
+ * Channels whose URL variable is not set here. Said as what it is: the environment that lacks it is this
+ * one (an operator's shell, often), and the one that needs it is the evaluating process's, which may be on
+ * another machine; "cannot be sent" read as an outage that may not exist.
+ */
 function unsetChannels(rule: AlertRule, env: Env): RawProblem[] {
   return rule.channels.flatMap((channel, c): RawProblem[] =>
     channel.type !== 'desktop' && env[channel.url_env_var] === undefined
-      ? [{ path: ['channels', c, 'url_env_var'], message: `environment variable ${channel.url_env_var} is not set: this channel cannot be sent from here`, severity: 'warning' }]
+      ? [{ path: ['channels', c, 'url_env_var'], message: unsetChannelVariable(channel.url_env_var), severity: 'warning' }]
       : [],
   );
+}
+
+function unsetChannelVariable(variable: string): string {
+  return `environment variable ${variable} is not set in this environment: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
