@@ -118,6 +118,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     env,
     settings: {
       localExecution: false,
+      evaluatesAlerts: opts.alerts ?? false,
       async setLocalExecution(enabled) {
         if (enabled && !ctx.engine) {
           const engine = await makeEngine(ctx.store);

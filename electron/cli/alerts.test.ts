@@ -136,6 +136,21 @@ describe('opsdeck alerts', () => {
     }
   });
 
+  it("health-check says a webhook's variable missing from this shell is this shell's, and whether the workers' deliveries failed", async () => {
+    const hooked = join(dir, 'hooked.yaml');
+    await writeFile(hooked, ['services: []', 'alerts:', '  - name: lost', '    kind: worker_lost', '    channels:', '      - { type: webhook, url_env_var: OPS_HOOK_URL }', ''].join('\n'));
+    const before = await opsdeck(['health-check', 'alerts', '--db', db, '--registry', hooked], { OPS_HOOK_URL: undefined });
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /alerts\s+WARN\s+rule lost, webhook:OPS_HOOK_URL: OPS_HOOK_URL is not set in this shell, which sends no alerts: the workers that evaluate alerts need it in their environment, not this shell; no delivery through it is recorded yet/);
+    const store = await openStore(db);
+    await store.recordAlertDelivery({ rule: 'lost', severity: 'warning', ok: true, channel: 'webhook:OPS_HOOK_URL', summary: 'firing delivered (HTTP 204)' });
+    await store.close();
+    const sent = await opsdeck(['health-check', 'alerts', '--db', db, '--registry', hooked], { OPS_HOOK_URL: undefined });
+    assert.match(sent.stdout, /alerts\s+ok\s+1 webhook or Slack channel\(s\) of alert rules, none with a failed last delivery; .*its last delivery succeeded/);
+    const validated = await opsdeck(['validate-config', hooked], { OPS_HOOK_URL: undefined });
+    assert.match(validated.stderr + validated.stdout, /OPS_HOOK_URL is not set in this environment: whichever process evaluates the alerts \(a worker, opsdeck serve or the desktop\) needs it in its own to send this channel/);
+  });
+
   it('says so when the states are old: no process evaluates the alerts now', async () => {
     const store = await openStore(db);
     await store.recordAlertEvaluation([{ rule: 'nobody', severity: 'warning', firing: true, summary: 'jobs are due and no live worker is running them', value: 1 }], new Date(Date.now() - 10 * 60_000));

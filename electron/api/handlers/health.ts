@@ -3,6 +3,7 @@ import type { HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
@@ -18,6 +19,9 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Where the registry's check of an alert channel's URL variable puts its warning. */
+const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
+
 function registryCheck(ctx: ApiContext): HealthCheck {
   const errors = ctx.registry.problems.filter(isError);
   const count = ctx.registry.registry.services.length;
@@ -28,8 +32,9 @@ function registryCheck(ctx: ApiContext): HealthCheck {
   }
   if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
   const loaded = `${count} service(s) from ${ctx.registry.path ?? 'text'}`;
-  // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too.
-  const [first, ...rest] = ctx.registry.problems;
+  // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
+  // an alert channel's variable unset here is the alerts check's, said there with what the store knows.
+  const [first, ...rest] = ctx.registry.problems.filter((p) => !CHANNEL_VARIABLE.test(p.path));
   if (!first) return { name: 'registry', ok: true, detail: loaded };
   const more = rest.length > 0 ? ' (and more: validate-config lists them)' : '';
   return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
@@ -100,11 +105,12 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
     checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
     checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
+    checks.push(await guarded('alerts', () => alertChannelsCheck(ctx)));
     const serving = (fleet ?? []).some((w) => !w.lost && w.state === 'running');
     for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
-    for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
+    for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
   }
   return { ok: checks.every((c) => c.ok), checks };
 }
