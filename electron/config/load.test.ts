@@ -130,11 +130,29 @@ test('a missing secret variable is named, never valued, and does not block loadi
   const missing = parseRegistry(text, 'r.yaml', {});
   assert.ok(missing.registry);
   const p = find(missing.problems, 'services[0].runner_config.auth_config.token_env_var');
-  assert.equal(p.message, 'environment variable API_TOKEN is not set');
+  assert.equal(p.message, 'environment variable API_TOKEN is not set in this shell; the workers need it');
   assert.equal(p.severity, 'warning');
   assert.equal(p.line, 7);
   const present = parseRegistry(text, 'r.yaml', { API_TOKEN: 's3cret-value' });
   assert.deepEqual(present.problems, []);
+});
+
+test("a shell service's passed-through variable not set here is a warning saying where it was looked for and who needs it", () => {
+  const text = [
+    'services:',
+    '  - name: nightly_report',
+    '    execution_type: shell',
+    '    runner_config:',
+    '      command: ["/bin/sh", "-c", "echo token=$REPORT_TOKEN"]',
+    '      env: [REPORT_BUCKET, REPORT_TOKEN]',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', { REPORT_BUCKET: 'b1' });
+  assert.ok(registry, 'it loads');
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line, p.severity, p.message]),
+    [['services[0].runner_config.env[1]', 6, 'warning', 'environment variable REPORT_TOKEN is not set in this shell; the workers need it']],
+  );
 });
 
 test('bearer auth without a token variable is an error', () => {

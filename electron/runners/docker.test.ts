@@ -123,8 +123,19 @@ test('a missing registry credential variable is a config error naming it (fake D
   const docker = await fake(t);
   const svc = dockerService(docker, { registry_auth: { username_env_var: 'DOCKER_USERNAME', password_env_var: 'DOCKER_PASSWORD' } });
   const result = await runner.run(runRequest(svc, { env: { DOCKER_USERNAME: 'me' } }));
-  assert.equal(result.error?.message, 'environment variable DOCKER_PASSWORD is not set');
+  assert.equal(result.error?.message, 'environment variable DOCKER_PASSWORD is not set on this worker: set it where the workers run, then restart them');
   assert.equal(docker.calls.length, 0);
+});
+
+test('a listed variable missing on the worker fails the job as configuration before any container is made (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const result = await runner.run(runRequest(dockerService(docker, { env: ['REPORT_BUCKET', 'REPORT_TOKEN'] }), { env: { REPORT_BUCKET: 'b1' } }));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, 'environment variable REPORT_TOKEN is not set on this worker: set it where the workers run, then restart them');
+  assert.deepEqual(result.security_context.env_missing, ['REPORT_TOKEN']);
+  assert.equal(docker.containers.size, 0);
 });
 
 test('the probe pings the daemon; an absent socket is unhealthy and a run is retryable (fake Docker Engine API on a unix socket)', async (t) => {

@@ -5,7 +5,7 @@ import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../sh
 import { imageAllowed } from './imageAllowlist.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -140,13 +140,17 @@ export class DockerRunner implements Runner {
     const { args } = appended;
     if (args.length > 0) context.payload_args = args;
     const reg = registryAuth(cfg, request.env);
-    if (reg.missing) return configError(`environment variable ${reg.missing} is not set`, { security_context: context });
+    if (reg.missing) return unsetVariables([reg.missing], { security_context: context });
     const env: string[] = [];
     for (const name of cfg.env ?? []) {
       const value = request.env[name];
       if (value !== undefined) env.push(`${name}=${value}`);
     }
     context.env_passed = (cfg.env ?? []).filter((n) => request.env[n] !== undefined);
+    const missing = (cfg.env ?? []).filter((n) => request.env[n] === undefined);
+    context.env_missing = missing;
+    // As in a shell job: a container run without a variable it is given does not do what was meant.
+    if (missing.length > 0) return unsetVariables(missing, { security_context: context });
 
     const started = process.hrtime.bigint();
     const deadline = attemptSignal(request.signal, request.timeoutSeconds);

@@ -77,7 +77,7 @@ test('a missing credential variable is a config error naming it (fake Lambda Inv
   const lambda = await fake(t);
   const result = await runner.run(runRequest(lambdaService(lambda, 'echo'), { env: { AWS_KEY: 'x' } }));
   assert.equal(result.error?.error_class, 'config');
-  assert.equal(result.error?.message, 'environment variable AWS_SECRET is not set');
+  assert.equal(result.error?.message, 'environment variable AWS_SECRET is not set on this worker: set it where the workers run, then restart them');
   assert.equal(lambda.invocations.length, 0);
 });
 

@@ -3,7 +3,7 @@ import type { JsonObject } from '../../shared/domain.ts';
 import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { probeUrls } from './http.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -102,7 +102,7 @@ export class ServerlessRunner implements Runner {
     const region = regionOf(cfg, request.env);
     const context: JsonObject = { runner: 'serverless', provider: 'aws_lambda', function_name: fn, region, endpoint: cfg.endpoint ?? null };
     const creds = credentials(cfg, request.env);
-    if (creds.missing) return configError(`environment variable ${creds.missing} is not set`, { security_context: context });
+    if (creds.missing) return unsetVariables([creds.missing], { security_context: context });
     context.credentials = creds.value ? 'named env vars' : 'SDK default chain';
 
     const { InvokeCommand, LambdaClient } = await loadLambdaSdk();

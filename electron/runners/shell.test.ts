@@ -107,6 +107,24 @@ test('the environment is scrubbed: only listed variables reach the child', async
   assert.deepEqual(result.security_context.env_passed, ['REPORT_BUCKET']);
 });
 
+test('a listed variable missing on the worker fails the job as configuration, naming it, and the program never runs', async (t) => {
+  const dir = await tempDir(t);
+  const marker = path.join(dir, 'ran');
+  const svc = shellService(['/bin/sh', '-c', `echo token=$REPORT_TOKEN; touch ${marker}`], {}, { env: ['REPORT_BUCKET', 'REPORT_TOKEN'] });
+  const result = await runner.run(runRequest(svc, { env: { REPORT_BUCKET: 'b1' } }));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, 'environment variable REPORT_TOKEN is not set on this worker: set it where the workers run, then restart them');
+  assert.deepEqual(result.security_context.env_missing, ['REPORT_TOKEN']);
+  assert.equal(existsSync(marker), false, 'the program did not run');
+
+  const both = await runner.run(runRequest(svc, { env: {} }));
+  assert.equal(both.error?.message, 'environment variables REPORT_BUCKET, REPORT_TOKEN are not set on this worker: set them where the workers run, then restart them');
+  const empty = await runner.run(runRequest(svc, { env: { REPORT_BUCKET: 'b1', REPORT_TOKEN: '' } }));
+  assert.equal(empty.ok, true, 'set, if empty, is what the operator chose');
+});
+
 test('the output cap keeps the tail and counts every byte', async () => {
   const svc = shellService(['/bin/sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'], {}, { output_limit_bytes: 100 });
   const result = await runner.run(runRequest(svc));

@@ -13,7 +13,7 @@ import { payloadArgs } from './payloadArgs.ts';
 import { programProblem } from './programCheck.ts';
 import { newRunDir } from './runDirs.ts';
 import { killOnExit, signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
 
@@ -155,6 +155,10 @@ export class ShellRunner implements Runner {
       limits_applied: wantsLimits ? this.#prlimit !== null : null,
       ...(wantsLimits && !this.#prlimit ? { limits_note: 'prlimit (util-linux) not found: limits not applied' } : {}),
     };
+
+    // Run without a variable it is given, a program does not do what was meant (a report sent with an
+    // empty token) and may still exit 0: the job fails as configuration, as an HTTP job missing its token does.
+    if (scrubbed.missing.length > 0) return unsetVariables(scrubbed.missing, { security_context: context });
 
     const tmp = this.#time ? await newRunDir() : null;
     // GNU time writes its report as the job's user.
