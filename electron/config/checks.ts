@@ -3,6 +3,7 @@ import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
+import { notSetHere } from '../runners/notSetHere.ts';
 import { programProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
@@ -24,11 +25,10 @@ function error(p: PathKey[], message: string): RawProblem {
 /**
  * A variable a job will read is not set here. A warning, not a refusal: an operator's laptop observing
  * production need not hold production's secrets, and the job itself fails with a config error naming it.
- * The words say where it was looked for and where it matters, since the two are often not the same.
  */
 function envVar(p: PathKey[], name: string | undefined, env: Env): RawProblem[] {
   if (name === undefined || env[name] !== undefined) return [];
-  return [{ path: p, message: `environment variable ${name} is not set in this shell; the workers need it`, severity: 'warning' }];
+  return [{ path: p, message: notSetHere(name), severity: 'warning' }];
 }
 
 function absolutePaths(p: PathKey[], values: readonly string[] | undefined, what: string): RawProblem[] {

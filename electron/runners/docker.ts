@@ -7,6 +7,7 @@ import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
 import { aborted, abortReason, attemptSignal, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+import { within } from './within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,19 +40,6 @@ export function demux(buf: Buffer, out: OutputTail, stderr: OutputTail): void {
     out.push(chunk);
     if (stream === 2) stderr.push(chunk);
     offset += 8 + size;
-  }
-}
-
-/** The promise's value, or undefined once `ms` pass: for calls to a daemon that may have stopped answering. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
