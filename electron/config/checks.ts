@@ -4,7 +4,7 @@ import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
 import { notSetHere } from '../runners/notSetHere.ts';
-import { programProblem } from '../runners/programCheck.ts';
+import { programProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -42,6 +42,22 @@ function inside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/**
+ * The folder a shell service's jobs start in is missing here: its working_directory, or without one its
+ * first allowed root. A warning, as a missing program is: the folder may be on the workers and not here.
+ */
+function startingFolderChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[]): RawProblem[] {
+  const wd = s.runner_config.working_directory;
+  const roots = s.security_policy.allowed_roots ?? [];
+  const first = roots.findIndex((r) => path.isAbsolute(r));
+  const chosen = wd !== undefined
+    ? { path: [...at, 'runner_config', 'working_directory'], dir: wd, note: '' }
+    : { path: [...at, 'security_policy', 'allowed_roots', first], dir: roots[first], note: ': without a working_directory, jobs start in the first allowed root' };
+  const problem = chosen.dir === undefined ? null : workingDirectoryProblem(chosen.dir);
+  if (problem === null) return [];
+  return [{ path: chosen.path, message: `${problem}${chosen.note} (on this machine; the workers' may differ)`, severity: 'warning' }];
+}
+
 function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: Env): RawProblem[] {
   const out: RawProblem[] = [];
   const policy = s.security_policy;
@@ -63,6 +79,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
       severity: 'warning',
     });
   }
+  out.push(...startingFolderChecks(s, at));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {

@@ -92,6 +92,35 @@ test('a command outside allowed_commands is a warning: the registry loads and it
   assert.match(p.message, /Command '\/usr\/bin\/rm' is not allowed/);
 });
 
+test("a shell service's working directory missing on this machine is a warning, in its jobs' words", () => {
+  const text = [
+    'services:',
+    '  - name: nightly_report',
+    '    execution_type: shell',
+    '    runner_config:',
+    '      command: ["/bin/sh", "-c", "true"]',
+    '      working_directory: /app/scripts-nonexistent',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+    '  - name: here',
+    '    execution_type: shell',
+    '    runner_config: { command: ["/bin/sh"], working_directory: /tmp }',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+    '  - name: rooted',
+    '    execution_type: shell',
+    '    runner_config: { command: ["/bin/sh"] }',
+    '    security_policy: { allowed_commands: ["/bin/sh"], allowed_roots: [/srv/jobs-nonexistent] }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'it loads: the workers may have the folder');
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line, p.severity, p.message]),
+    [
+      ['services[0].runner_config.working_directory', 6, 'warning', "Working directory '/app/scripts-nonexistent' does not exist (on this machine; the workers' may differ)"],
+      ['services[2].security_policy.allowed_roots[0]', 15, 'warning', "Working directory '/srv/jobs-nonexistent' does not exist: without a working_directory, jobs start in the first allowed root (on this machine; the workers' may differ)"],
+    ],
+  );
+});
+
 test('a first backoff longer than max_backoff is a warning with its line: every retry would wait the longest', () => {
   const text = [
     'services:',

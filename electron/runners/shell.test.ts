@@ -423,3 +423,23 @@ test('the health probe names every shell service that cannot start, and why: mis
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("the health probe names a shell service whose working directory is missing, in its jobs' words, and counts the services", async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'plain.txt');
+  await writeFile(file, 'not a folder');
+  const withDir = (name: string, wd: string | undefined, roots?: string[]) =>
+    service({ name, execution_type: 'shell', runner_config: { command: ['/bin/sh'], ...(wd ? { working_directory: wd } : {}) }, security_policy: { allowed_commands: ['/bin/sh'], ...(roots ? { allowed_roots: roots } : {}) } });
+  const services = [withDir('fine', dir), withDir('scripts', '/app/scripts-nonexistent'), withDir('file', file), withDir('rooted', undefined, ['/srv/jobs-nonexistent']), withDir('tmp', undefined)];
+  const probe = await runner.probe(services);
+  assert.equal(probe.ok, false);
+  assert.equal(
+    probe.detail,
+    `3 of 5 service(s) cannot start: scripts: Working directory '/app/scripts-nonexistent' does not exist; file: Working directory '${file}' is not a directory; rooted: Working directory '/srv/jobs-nonexistent' does not exist`,
+  );
+  const job = await runner.run(runRequest(withDir('scripts', '/app/scripts-nonexistent')));
+  assert.equal(job.error?.message, "Working directory '/app/scripts-nonexistent' does not exist", 'the same words as the job');
+
+  const both = await runner.probe([service({ name: 'both', execution_type: 'shell', runner_config: { command: ['/usr/bin/python-nonexistent'], working_directory: '/app/scripts-nonexistent' } })]);
+  assert.equal(both.detail, "1 of 1 service(s) cannot start: both: command not found: /usr/bin/python-nonexistent does not exist here; both: Working directory '/app/scripts-nonexistent' does not exist");
+});
