@@ -227,6 +227,11 @@ test('CPU limits are applied through prlimit', async () => {
   assert.equal(result.error?.retryable, false);
   // The runbook finds resource kills with error_message LIKE '%resource%'.
   assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s/);
+  // The evidence beside it is the figure the message gives, with why it may be short of the limit.
+  const cpuMs = result.resource_usage.cpu_ms;
+  assert.ok(cpuMs !== undefined, 'GNU time measured it');
+  const seconds = (cpuMs / 1000).toFixed(2).replace('.', '\\.');
+  assert.match(result.error?.message ?? '', new RegExp(`\\(killed by SIGXCPU after ${seconds}s of CPU time measured; the kernel counts the limit in clock ticks of user\\+system time, which can run ahead of the time measured\\)$`));
 });
 
 test('a program that ignores SIGXCPU is killed at the hard CPU limit, and that is the limit too, not a retryable signal', async () => {
@@ -235,7 +240,7 @@ test('a program that ignores SIGXCPU is killed at the hard CPU limit, and that i
   assert.equal(result.resource_usage.signal, 'SIGKILL', result.error?.message);
   assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
   assert.equal(result.error?.retryable, false);
-  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s \(killed by SIGKILL at the hard limit after [12]\.\d+s of CPU\)$/);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s \(killed by SIGKILL at the hard limit of 2s after [12]\.\d\ds of CPU time measured; the kernel counts .*\)$/);
 });
 
 test('a program refused memory past its memory limit fails as a resource limit, in the runbook words', async () => {
