@@ -83,7 +83,12 @@ test('a pull of an image that does not exist fails without retry (fake Docker En
   const result = await runner.run(runRequest(dockerService(docker)));
   assert.equal(result.error?.error_class, 'image_pull');
   assert.equal(result.error?.retryable, false);
-  assert.match(result.error?.message ?? '', /pull access denied/);
+  // The engine's words, without dockerode's "(HTTP code 404) unexpected - " and trailing space.
+  assert.equal(result.error?.message, 'pulling image python:3.11-slim failed: pull access denied for python, repository does not exist (or may require docker login: runner_config.registry_auth)');
+  const withLogin = await runner.run(
+    runRequest(dockerService(docker, { registry_auth: { username_env_var: 'DOCKER_USERNAME', password_env_var: 'DOCKER_PASSWORD' } }), { env: { DOCKER_USERNAME: 'me', DOCKER_PASSWORD: 'pw' } }),
+  );
+  assert.equal(withLogin.error?.message, 'pulling image python:3.11-slim failed: pull access denied for python, repository does not exist (or the account in registry_auth may not reach it)');
 });
 
 test('a non-zero exit is retryable and quotes stderr; the container is removed (fake Docker Engine API on a unix socket)', async (t) => {

@@ -52,13 +52,30 @@ function codeOf(error: unknown): string {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
 }
 
-/** The engine's own words for a failed call ("No such image: …"), without dockerode's prefix. */
+/**
+ * The engine's own words for a failed call ("No such image: …"), without dockerode's wrapping: it gives a
+ * streamed call's body (a pull's) only inside its message, as "(HTTP code 404) unexpected - <words> ".
+ */
 function engineMessage(error: unknown): string {
   if (error instanceof Error && 'json' in error) {
     const body: unknown = error.json;
-    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message;
+    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message.trim();
   }
-  return errorMessage(error).replace(/^\(HTTP code \d+\)\s*/, '');
+  const text = errorMessage(error);
+  const wrapped = /^\(HTTP code \d+\) [^-]*? - ([\s\S]*)$/.exec(text);
+  return (wrapped?.[1] ?? text.replace(/^\(HTTP code \d+\)\s*/, '')).trim();
+}
+
+/**
+ * A refused pull, in the words of the runbook's Image Pull Failure: the name may be wrong, or the
+ * registry may want a login (registry_auth), which the engine's "repository does not exist" hides.
+ */
+function pullRefused(cfg: DockerRunnerConfig, words: string): RunError {
+  let login = '';
+  if (/access denied/i.test(words) && !/login/i.test(words)) {
+    login = cfg.registry_auth ? ' (or the account in registry_auth may not reach it)' : ' (or may require docker login: runner_config.registry_auth)';
+  }
+  return { message: `pulling image ${cfg.image} failed: ${words}${login}`, error_class: 'image_pull', retryable: false };
 }
 
 function engineError(error: unknown, what: string, socket: string): RunError {
@@ -202,17 +219,16 @@ export class DockerRunner implements Runner {
       );
       for (const event of events) {
         if (event !== null && typeof event === 'object' && 'error' in event && typeof event.error === 'string') {
-          const notFound = /not found|does not exist|access denied|manifest unknown/i.test(event.error);
-          return { message: `pulling image ${cfg.image} failed: ${event.error}`, error_class: 'image_pull', retryable: !notFound };
+          const words = event.error.trim();
+          if (/not found|does not exist|access denied|manifest unknown/i.test(words)) return pullRefused(cfg, words);
+          return { message: `pulling image ${cfg.image} failed: ${words}`, error_class: 'image_pull', retryable: true };
         }
       }
       return null;
     } catch (error) {
       if (signal.aborted) return null;
       const status = statusOf(error);
-      if (status === 404) {
-        return { message: `pulling image ${cfg.image} failed: ${engineMessage(error)}`, error_class: 'image_pull', retryable: false };
-      }
+      if (status === 404) return pullRefused(cfg, engineMessage(error));
       return engineError(error, `pulling image ${cfg.image}`, cfg.socket_path);
     }
   }
