@@ -156,6 +156,18 @@ test('the probe pings the daemon; an absent socket is unhealthy and a run is ret
   assert.equal(result.error?.retryable, true);
 });
 
+test('the probe fails only the services whose daemon does not answer, counted like the shell check, in the words their jobs fail with (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  const on = (name: string, socket: string) => service({ name, execution_type: 'docker', runner_config: { image: 'python:3', socket_path: socket }, security_policy: { allowed_images: ['python:*'] } });
+  const services = [on('etl', docker.socketPath), on('nodocker', '/nonexistent/nodocker.sock'), on('report', docker.socketPath)];
+  const probe = await runner.probe(services);
+  assert.equal(probe.ok, false, 'a service whose every job would fail fails the check, as in the shell check');
+  assert.equal(probe.detail, `1 of 3 service(s) cannot start: nodocker: Docker daemon at /nonexistent/nodocker.sock not answering (ENOENT); Docker daemon answering at ${docker.socketPath}`);
+  const job = await runner.run(runRequest(on('nodocker', '/nonexistent/nodocker.sock')));
+  assert.match(job.error?.message ?? '', /^Docker daemon at \/nonexistent\/nodocker\.sock not answering \(ENOENT\) while /, 'the same words as its jobs');
+  assert.deepEqual(await runner.probe(services.filter((s) => s.name !== 'nodocker')), { ok: true, detail: `Docker daemon answering at ${docker.socketPath}` });
+});
+
 test('a daemon that never confirms the kill does not hold the job (fake Docker Engine API on a unix socket)', async (t) => {
   const docker = await fake(t, { images: ['python:3.11-slim'], wedged: true });
   const patient = new DockerRunner({ abortWaitMs: 200 });

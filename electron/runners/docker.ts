@@ -78,11 +78,17 @@ function pullRefused(cfg: DockerRunnerConfig, words: string): RunError {
   return { message: `pulling image ${cfg.image} failed: ${words}${login}`, error_class: 'image_pull', retryable: false };
 }
 
-function engineError(error: unknown, what: string, socket: string): RunError {
+/** "Docker daemon at /var/run/docker.sock not answering (ENOENT)" when the socket is the trouble; else null. */
+function daemonUnreachable(error: unknown, socket: string): string | null {
   const code = codeOf(error);
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-    const why = code === 'EACCES' ? 'permission denied' : 'not answering';
-    return { message: `Docker daemon at ${socket} ${why} (${code}) while ${what}`, error_class: 'docker_unavailable', retryable: code !== 'EACCES' };
+  if (code !== 'ENOENT' && code !== 'ECONNREFUSED' && code !== 'EACCES') return null;
+  return `Docker daemon at ${socket} ${code === 'EACCES' ? 'permission denied' : 'not answering'} (${code})`;
+}
+
+function engineError(error: unknown, what: string, socket: string): RunError {
+  const unreachable = daemonUnreachable(error, socket);
+  if (unreachable !== null) {
+    return { message: `${unreachable} while ${what}`, error_class: 'docker_unavailable', retryable: codeOf(error) !== 'EACCES' };
   }
   const status = statusOf(error);
   const retryable = status === null || status >= 500;
@@ -302,22 +308,35 @@ export class DockerRunner implements Runner {
     return failure({ message: `exited with code ${exitCode ?? 'unknown'}${said ? `: ${said}` : ''}`, error_class: 'exit_code', retryable: true }, extras);
   }
 
+  /**
+   * Each daemon asked once; each service whose daemon does not answer is named, as the shell runner's
+   * check names each service that cannot start, in the words its jobs fail with. The services on a daemon
+   * that answers are not its failure, and the detail says which daemons do.
+   */
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
-    const sockets = new Set<string>();
-    for (const s of services) if (s.execution_type === 'docker') sockets.add(s.runner_config.socket_path);
-    if (sockets.size === 0) return { ok: true, detail: 'no services' };
-    const down: string[] = [];
+    const socketOf = new Map<string, string>();
+    for (const s of services) if (s.execution_type === 'docker') socketOf.set(s.name, s.runner_config.socket_path);
+    if (socketOf.size === 0) return { ok: true, detail: 'no services' };
+    const sockets = [...new Set(socketOf.values())];
+    const down = new Map<string, string>();
     const Docker = await loadDocker();
     await Promise.all(
-      [...sockets].map(async (socketPath) => {
+      sockets.map(async (socketPath) => {
         try {
           await new Docker({ socketPath, timeout: 3000 }).ping();
         } catch (error) {
-          down.push(`${socketPath} (${codeOf(error) || engineMessage(error)})`);
+          down.set(socketPath, daemonUnreachable(error, socketPath) ?? `Docker daemon at ${socketPath} not answering (${codeOf(error) || engineMessage(error)})`);
         }
       }),
     );
-    if (down.length > 0) return { ok: false, detail: `Docker daemon not answering: ${down.join(', ')}` };
-    return { ok: true, detail: `Docker daemon answering at ${[...sockets].join(', ')}` };
+    const answering = sockets.filter((socket) => !down.has(socket));
+    const answeringText = answering.length > 0 ? `Docker daemon answering at ${answering.join(', ')}` : '';
+    const problems = [...socketOf].flatMap(([name, socket]) => {
+      const why = down.get(socket);
+      return why === undefined ? [] : [`${name}: ${why}`];
+    });
+    if (problems.length === 0) return { ok: true, detail: answeringText };
+    const rest = answeringText ? `; ${answeringText}` : '';
+    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}` };
   }
 }
