@@ -3,7 +3,8 @@ import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
-import { programProblem } from '../runners/programCheck.ts';
+import { notSetHere } from '../runners/notSetHere.ts';
+import { programProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -27,7 +28,7 @@ function error(p: PathKey[], message: string): RawProblem {
  */
 function envVar(p: PathKey[], name: string | undefined, env: Env): RawProblem[] {
   if (name === undefined || env[name] !== undefined) return [];
-  return [{ path: p, message: `environment variable ${name} is not set`, severity: 'warning' }];
+  return [{ path: p, message: notSetHere(name), severity: 'warning' }];
 }
 
 function absolutePaths(p: PathKey[], values: readonly string[] | undefined, what: string): RawProblem[] {
@@ -39,6 +40,22 @@ function absolutePaths(p: PathKey[], values: readonly string[] | undefined, what
 function inside(dir: string, root: string): boolean {
   const rel = path.relative(path.resolve(root), path.resolve(dir));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The folder a shell service's jobs start in is missing here: its working_directory, or without one its
+ * first allowed root. A warning, as a missing program is: the folder may be on the workers and not here.
+ */
+function startingFolderChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[]): RawProblem[] {
+  const wd = s.runner_config.working_directory;
+  const roots = s.security_policy.allowed_roots ?? [];
+  const first = roots.findIndex((r) => path.isAbsolute(r));
+  const chosen = wd !== undefined
+    ? { path: [...at, 'runner_config', 'working_directory'], dir: wd, note: '' }
+    : { path: [...at, 'security_policy', 'allowed_roots', first], dir: roots[first], note: ': without a working_directory, jobs start in the first allowed root' };
+  const problem = chosen.dir === undefined ? null : workingDirectoryProblem(chosen.dir);
+  if (problem === null) return [];
+  return [{ path: chosen.path, message: `${problem}${chosen.note} (on this machine; the workers' may differ)`, severity: 'warning' }];
 }
 
 function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: Env): RawProblem[] {
@@ -62,6 +79,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
       severity: 'warning',
     });
   }
+  out.push(...startingFolderChecks(s, at));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {

@@ -92,6 +92,35 @@ test('a command outside allowed_commands is a warning: the registry loads and it
   assert.match(p.message, /Command '\/usr\/bin\/rm' is not allowed/);
 });
 
+test("a shell service's working directory missing on this machine is a warning, in its jobs' words", () => {
+  const text = [
+    'services:',
+    '  - name: nightly_report',
+    '    execution_type: shell',
+    '    runner_config:',
+    '      command: ["/bin/sh", "-c", "true"]',
+    '      working_directory: /app/scripts-nonexistent',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+    '  - name: here',
+    '    execution_type: shell',
+    '    runner_config: { command: ["/bin/sh"], working_directory: /tmp }',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+    '  - name: rooted',
+    '    execution_type: shell',
+    '    runner_config: { command: ["/bin/sh"] }',
+    '    security_policy: { allowed_commands: ["/bin/sh"], allowed_roots: [/srv/jobs-nonexistent] }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'it loads: the workers may have the folder');
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line, p.severity, p.message]),
+    [
+      ['services[0].runner_config.working_directory', 6, 'warning', "Working directory '/app/scripts-nonexistent' does not exist (on this machine; the workers' may differ)"],
+      ['services[2].security_policy.allowed_roots[0]', 15, 'warning', "Working directory '/srv/jobs-nonexistent' does not exist: without a working_directory, jobs start in the first allowed root (on this machine; the workers' may differ)"],
+    ],
+  );
+});
+
 test('a first backoff longer than max_backoff is a warning with its line: every retry would wait the longest', () => {
   const text = [
     'services:',
@@ -130,11 +159,29 @@ test('a missing secret variable is named, never valued, and does not block loadi
   const missing = parseRegistry(text, 'r.yaml', {});
   assert.ok(missing.registry);
   const p = find(missing.problems, 'services[0].runner_config.auth_config.token_env_var');
-  assert.equal(p.message, 'environment variable API_TOKEN is not set');
+  assert.equal(p.message, 'environment variable API_TOKEN is not set in this shell; the workers need it');
   assert.equal(p.severity, 'warning');
   assert.equal(p.line, 7);
   const present = parseRegistry(text, 'r.yaml', { API_TOKEN: 's3cret-value' });
   assert.deepEqual(present.problems, []);
+});
+
+test("a shell service's passed-through variable not set here is a warning saying where it was looked for and who needs it", () => {
+  const text = [
+    'services:',
+    '  - name: nightly_report',
+    '    execution_type: shell',
+    '    runner_config:',
+    '      command: ["/bin/sh", "-c", "echo token=$REPORT_TOKEN"]',
+    '      env: [REPORT_BUCKET, REPORT_TOKEN]',
+    '    security_policy: { allowed_commands: ["/bin/sh"] }',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', { REPORT_BUCKET: 'b1' });
+  assert.ok(registry, 'it loads');
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line, p.severity, p.message]),
+    [['services[0].runner_config.env[1]', 6, 'warning', 'environment variable REPORT_TOKEN is not set in this shell; the workers need it']],
+  );
 });
 
 test('bearer auth without a token variable is an error', () => {

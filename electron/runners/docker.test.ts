@@ -83,7 +83,12 @@ test('a pull of an image that does not exist fails without retry (fake Docker En
   const result = await runner.run(runRequest(dockerService(docker)));
   assert.equal(result.error?.error_class, 'image_pull');
   assert.equal(result.error?.retryable, false);
-  assert.match(result.error?.message ?? '', /pull access denied/);
+  // The engine's words, without dockerode's "(HTTP code 404) unexpected - " and trailing space.
+  assert.equal(result.error?.message, 'pulling image python:3.11-slim failed: pull access denied for python, repository does not exist (or may require docker login: runner_config.registry_auth)');
+  const withLogin = await runner.run(
+    runRequest(dockerService(docker, { registry_auth: { username_env_var: 'DOCKER_USERNAME', password_env_var: 'DOCKER_PASSWORD' } }), { env: { DOCKER_USERNAME: 'me', DOCKER_PASSWORD: 'pw' } }),
+  );
+  assert.equal(withLogin.error?.message, 'pulling image python:3.11-slim failed: pull access denied for python, repository does not exist (or the account in registry_auth may not reach it)');
 });
 
 test('a non-zero exit is retryable and quotes stderr; the container is removed (fake Docker Engine API on a unix socket)', async (t) => {
@@ -123,8 +128,19 @@ test('a missing registry credential variable is a config error naming it (fake D
   const docker = await fake(t);
   const svc = dockerService(docker, { registry_auth: { username_env_var: 'DOCKER_USERNAME', password_env_var: 'DOCKER_PASSWORD' } });
   const result = await runner.run(runRequest(svc, { env: { DOCKER_USERNAME: 'me' } }));
-  assert.equal(result.error?.message, 'environment variable DOCKER_PASSWORD is not set');
+  assert.equal(result.error?.message, 'environment variable DOCKER_PASSWORD is not set on this worker: set it where the workers run, then restart them');
   assert.equal(docker.calls.length, 0);
+});
+
+test('a listed variable missing on the worker fails the job as configuration before any container is made (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t, { images: ['python:3.11-slim'] });
+  const result = await runner.run(runRequest(dockerService(docker, { env: ['REPORT_BUCKET', 'REPORT_TOKEN'] }), { env: { REPORT_BUCKET: 'b1' } }));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, 'environment variable REPORT_TOKEN is not set on this worker: set it where the workers run, then restart them');
+  assert.deepEqual(result.security_context.env_missing, ['REPORT_TOKEN']);
+  assert.equal(docker.containers.size, 0);
 });
 
 test('the probe pings the daemon; an absent socket is unhealthy and a run is retryable (fake Docker Engine API on a unix socket)', async (t) => {
@@ -138,6 +154,18 @@ test('the probe pings the daemon; an absent socket is unhealthy and a run is ret
   const result = await runner.run(runRequest(gone));
   assert.equal(result.error?.error_class, 'docker_unavailable');
   assert.equal(result.error?.retryable, true);
+});
+
+test('the probe fails only the services whose daemon does not answer, counted like the shell check, in the words their jobs fail with (fake Docker Engine API on a unix socket)', async (t) => {
+  const docker = await fake(t);
+  const on = (name: string, socket: string) => service({ name, execution_type: 'docker', runner_config: { image: 'python:3', socket_path: socket }, security_policy: { allowed_images: ['python:*'] } });
+  const services = [on('etl', docker.socketPath), on('nodocker', '/nonexistent/nodocker.sock'), on('report', docker.socketPath)];
+  const probe = await runner.probe(services);
+  assert.equal(probe.ok, false, 'a service whose every job would fail fails the check, as in the shell check');
+  assert.equal(probe.detail, `1 of 3 service(s) cannot start: nodocker: Docker daemon at /nonexistent/nodocker.sock not answering (ENOENT); Docker daemon answering at ${docker.socketPath}`);
+  const job = await runner.run(runRequest(on('nodocker', '/nonexistent/nodocker.sock')));
+  assert.match(job.error?.message ?? '', /^Docker daemon at \/nonexistent\/nodocker\.sock not answering \(ENOENT\) while /, 'the same words as its jobs');
+  assert.deepEqual(await runner.probe(services.filter((s) => s.name !== 'nodocker')), { ok: true, detail: `Docker daemon answering at ${docker.socketPath}` });
 });
 
 test('a daemon that never confirms the kill does not hold the job (fake Docker Engine API on a unix socket)', async (t) => {

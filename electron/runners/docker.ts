@@ -5,8 +5,9 @@ import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../sh
 import { imageAllowed } from './imageAllowlist.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+import { within } from './within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -42,19 +43,6 @@ export function demux(buf: Buffer, out: OutputTail, stderr: OutputTail): void {
   }
 }
 
-/** The promise's value, or undefined once `ms` pass: for calls to a daemon that may have stopped answering. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function statusOf(error: unknown): number | null {
   if (error instanceof Error && 'statusCode' in error && typeof error.statusCode === 'number') return error.statusCode;
   return null;
@@ -64,20 +52,43 @@ function codeOf(error: unknown): string {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
 }
 
-/** The engine's own words for a failed call ("No such image: …"), without dockerode's prefix. */
+/**
+ * The engine's own words for a failed call ("No such image: …"), without dockerode's wrapping: it gives a
+ * streamed call's body (a pull's) only inside its message, as "(HTTP code 404) unexpected - <words> ".
+ */
 function engineMessage(error: unknown): string {
   if (error instanceof Error && 'json' in error) {
     const body: unknown = error.json;
-    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message;
+    if (body !== null && typeof body === 'object' && 'message' in body && typeof body.message === 'string') return body.message.trim();
   }
-  return errorMessage(error).replace(/^\(HTTP code \d+\)\s*/, '');
+  const text = errorMessage(error);
+  const wrapped = /^\(HTTP code \d+\) [^-]*? - ([\s\S]*)$/.exec(text);
+  return (wrapped?.[1] ?? text.replace(/^\(HTTP code \d+\)\s*/, '')).trim();
+}
+
+/**
+ * A refused pull, in the words of the runbook's Image Pull Failure: the name may be wrong, or the
+ * registry may want a login (registry_auth), which the engine's "repository does not exist" hides.
+ */
+function pullRefused(cfg: DockerRunnerConfig, words: string): RunError {
+  let login = '';
+  if (/access denied/i.test(words) && !/login/i.test(words)) {
+    login = cfg.registry_auth ? ' (or the account in registry_auth may not reach it)' : ' (or may require docker login: runner_config.registry_auth)';
+  }
+  return { message: `pulling image ${cfg.image} failed: ${words}${login}`, error_class: 'image_pull', retryable: false };
+}
+
+/** "Docker daemon at /var/run/docker.sock not answering (ENOENT)" when the socket is the trouble; else null. */
+function daemonUnreachable(error: unknown, socket: string): string | null {
+  const code = codeOf(error);
+  if (code !== 'ENOENT' && code !== 'ECONNREFUSED' && code !== 'EACCES') return null;
+  return `Docker daemon at ${socket} ${code === 'EACCES' ? 'permission denied' : 'not answering'} (${code})`;
 }
 
 function engineError(error: unknown, what: string, socket: string): RunError {
-  const code = codeOf(error);
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-    const why = code === 'EACCES' ? 'permission denied' : 'not answering';
-    return { message: `Docker daemon at ${socket} ${why} (${code}) while ${what}`, error_class: 'docker_unavailable', retryable: code !== 'EACCES' };
+  const unreachable = daemonUnreachable(error, socket);
+  if (unreachable !== null) {
+    return { message: `${unreachable} while ${what}`, error_class: 'docker_unavailable', retryable: codeOf(error) !== 'EACCES' };
   }
   const status = statusOf(error);
   const retryable = status === null || status >= 500;
@@ -140,13 +151,17 @@ export class DockerRunner implements Runner {
     const { args } = appended;
     if (args.length > 0) context.payload_args = args;
     const reg = registryAuth(cfg, request.env);
-    if (reg.missing) return configError(`environment variable ${reg.missing} is not set`, { security_context: context });
+    if (reg.missing) return unsetVariables([reg.missing], { security_context: context });
     const env: string[] = [];
     for (const name of cfg.env ?? []) {
       const value = request.env[name];
       if (value !== undefined) env.push(`${name}=${value}`);
     }
     context.env_passed = (cfg.env ?? []).filter((n) => request.env[n] !== undefined);
+    const missing = (cfg.env ?? []).filter((n) => request.env[n] === undefined);
+    context.env_missing = missing;
+    // As in a shell job: a container run without a variable it is given does not do what was meant.
+    if (missing.length > 0) return unsetVariables(missing, { security_context: context });
 
     const started = process.hrtime.bigint();
     const deadline = attemptSignal(request.signal, request.timeoutSeconds);
@@ -210,17 +225,16 @@ export class DockerRunner implements Runner {
       );
       for (const event of events) {
         if (event !== null && typeof event === 'object' && 'error' in event && typeof event.error === 'string') {
-          const notFound = /not found|does not exist|access denied|manifest unknown/i.test(event.error);
-          return { message: `pulling image ${cfg.image} failed: ${event.error}`, error_class: 'image_pull', retryable: !notFound };
+          const words = event.error.trim();
+          if (/not found|does not exist|access denied|manifest unknown/i.test(words)) return pullRefused(cfg, words);
+          return { message: `pulling image ${cfg.image} failed: ${words}`, error_class: 'image_pull', retryable: true };
         }
       }
       return null;
     } catch (error) {
       if (signal.aborted) return null;
       const status = statusOf(error);
-      if (status === 404) {
-        return { message: `pulling image ${cfg.image} failed: ${engineMessage(error)}`, error_class: 'image_pull', retryable: false };
-      }
+      if (status === 404) return pullRefused(cfg, engineMessage(error));
       return engineError(error, `pulling image ${cfg.image}`, cfg.socket_path);
     }
   }
@@ -294,22 +308,35 @@ export class DockerRunner implements Runner {
     return failure({ message: `exited with code ${exitCode ?? 'unknown'}${said ? `: ${said}` : ''}`, error_class: 'exit_code', retryable: true }, extras);
   }
 
+  /**
+   * Each daemon asked once; each service whose daemon does not answer is named, as the shell runner's
+   * check names each service that cannot start, in the words its jobs fail with. The services on a daemon
+   * that answers are not its failure, and the detail says which daemons do.
+   */
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
-    const sockets = new Set<string>();
-    for (const s of services) if (s.execution_type === 'docker') sockets.add(s.runner_config.socket_path);
-    if (sockets.size === 0) return { ok: true, detail: 'no services' };
-    const down: string[] = [];
+    const socketOf = new Map<string, string>();
+    for (const s of services) if (s.execution_type === 'docker') socketOf.set(s.name, s.runner_config.socket_path);
+    if (socketOf.size === 0) return { ok: true, detail: 'no services' };
+    const sockets = [...new Set(socketOf.values())];
+    const down = new Map<string, string>();
     const Docker = await loadDocker();
     await Promise.all(
-      [...sockets].map(async (socketPath) => {
+      sockets.map(async (socketPath) => {
         try {
           await new Docker({ socketPath, timeout: 3000 }).ping();
         } catch (error) {
-          down.push(`${socketPath} (${codeOf(error) || engineMessage(error)})`);
+          down.set(socketPath, daemonUnreachable(error, socketPath) ?? `Docker daemon at ${socketPath} not answering (${codeOf(error) || engineMessage(error)})`);
         }
       }),
     );
-    if (down.length > 0) return { ok: false, detail: `Docker daemon not answering: ${down.join(', ')}` };
-    return { ok: true, detail: `Docker daemon answering at ${[...sockets].join(', ')}` };
+    const answering = sockets.filter((socket) => !down.has(socket));
+    const answeringText = answering.length > 0 ? `Docker daemon answering at ${answering.join(', ')}` : '';
+    const problems = [...socketOf].flatMap(([name, socket]) => {
+      const why = down.get(socket);
+      return why === undefined ? [] : [`${name}: ${why}`];
+    });
+    if (problems.length === 0) return { ok: true, detail: answeringText };
+    const rest = answeringText ? `; ${answeringText}` : '';
+    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}` };
   }
 }

@@ -174,7 +174,7 @@ test('a missing token variable is a config error naming the variable, and nothin
   const result = await runner.run(runRequest(svc, { env: { OTHER: 'x' } }));
   assert.equal(result.error?.error_class, 'config');
   assert.equal(result.error?.retryable, false);
-  assert.equal(result.error?.message, 'environment variable API_TOKEN is not set');
+  assert.equal(result.error?.message, 'environment variable API_TOKEN is not set on this worker: set it where the workers run, then restart them');
   assert.equal(seen.length, 0);
 });
 

@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
-import { configError, failure, payloadObject, wrongKind } from './result.ts';
+import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
 import type { HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -75,7 +75,8 @@ export class HttpRunner implements Runner {
       auth_type: cfg.auth_type,
       idempotent: cfg.idempotent,
     };
-    if (auth.missing) return configError(`environment variable ${auth.missing} is not set`, { security_context: context });
+    if (auth.missing?.startsWith('auth_config.')) return configError(`auth_type ${cfg.auth_type} needs ${auth.missing} in the registry`, { security_context: context });
+    if (auth.missing) return unsetVariables([auth.missing], { security_context: context });
 
     const headers: Record<string, string> = {
       'user-agent': USER_AGENT,

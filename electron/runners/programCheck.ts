@@ -1,4 +1,5 @@
 import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Why a shell service's program cannot start on this machine, in the words of the runbooks' "command not
@@ -22,5 +23,21 @@ export function programProblem(program: string): string | null {
     return null;
   } catch {
     return `permission denied: ${program} is not executable (mode ${(info.mode & 0o777).toString(8)}; chmod +x it)`;
+  }
+}
+
+/**
+ * Why a shell service's jobs cannot start in their working directory on this machine, in the words each
+ * job would fail with; null when they can, or when the path is not absolute (the registry's checks say so).
+ */
+export function workingDirectoryProblem(dir: string): string | null {
+  if (!path.isAbsolute(dir)) return null;
+  try {
+    return statSync(dir).isDirectory() ? null : `Working directory '${dir}' is not a directory`;
+  } catch (error) {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return `Working directory '${dir}' does not exist`;
+    if (code === 'EACCES') return `Working directory '${dir}' cannot be read: a folder on the way is closed to this user`;
+    return `Working directory '${dir}' cannot be read (${code || 'error'})`;
   }
 }

@@ -51,6 +51,16 @@ export function configError(message: string, extras: ResultExtras = {}): RunResu
   return failure({ message, error_class: 'config', retryable: false }, extras);
 }
 
+/**
+ * Variables the service names are not set in the worker's environment. Named, never their values; the fix
+ * is where the workers run (their unit file, their shell), and a worker reads its environment as it starts.
+ */
+export function unsetVariables(names: readonly string[], extras: ResultExtras = {}): RunResult {
+  const listed = names.join(', ');
+  const what = names.length === 1 ? `environment variable ${listed} is not set` : `environment variables ${listed} are not set`;
+  return configError(`${what} on this worker: set ${names.length === 1 ? 'it' : 'them'} where the workers run, then restart them`, extras);
+}
+
 /** The service's runner_config when the service is of the expected kind. */
 export function wrongKind(expected: string, actual: string): RunResult {
   return configError(`the ${expected} runner was given a ${actual} service`);

@@ -77,15 +77,59 @@ test('a missing credential variable is a config error naming it (fake Lambda Inv
   const lambda = await fake(t);
   const result = await runner.run(runRequest(lambdaService(lambda, 'echo'), { env: { AWS_KEY: 'x' } }));
   assert.equal(result.error?.error_class, 'config');
-  assert.equal(result.error?.message, 'environment variable AWS_SECRET is not set');
+  assert.equal(result.error?.message, 'environment variable AWS_SECRET is not set on this worker: set it where the workers run, then restart them');
   assert.equal(lambda.invocations.length, 0);
 });
 
 test('the probe checks the endpoint answers (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
   const lambda = await fake(t);
-  assert.equal((await runner.probe([lambdaService(lambda, 'echo')], {})).ok, true);
-  const down = service({ execution_type: 'serverless', runner_config: { function_name: 'f', endpoint: 'http://127.0.0.1:9' } });
-  assert.equal((await runner.probe([down], {})).ok, false);
+  assert.equal((await runner.probe([lambdaService(lambda, 'echo')], ENV)).ok, true);
+  const down = service({ execution_type: 'serverless', runner_config: { function_name: 'f', endpoint: 'http://127.0.0.1:9', access_key_env_var: 'AWS_KEY', secret_key_env_var: 'AWS_SECRET' } });
+  const probe = await runner.probe([down], ENV);
+  assert.equal(probe.ok, false);
+  assert.match(probe.detail, /^not answering: http:\/\/127\.0\.0\.1:9 \(/);
+});
+
+/** The SDK's usual sources, emptied for one test: no variables, no files, no instance metadata. */
+function withoutSdkCredentials(t: { after(fn: () => void): void }, set: Record<string, string> = {}): void {
+  const saved = { ...process.env };
+  t.after(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) Reflect.deleteProperty(process.env, key);
+    Object.assign(process.env, saved);
+  });
+  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) Reflect.deleteProperty(process.env, key);
+  Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' }, set);
+}
+
+test('the probe fails for each service whose credentials cannot be found from this process, in the words its jobs fail with (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+  const lambda = await fake(t);
+  withoutSdkCredentials(t);
+  const usual = (name: string, fn: string) => service({ name, execution_type: 'serverless', runner_config: { provider: 'aws_lambda', function_name: fn, region: 'eu-west-1', endpoint: lambda.endpoint } });
+  const named = { ...lambdaService(lambda, 'named'), name: 'named' };
+  const services = [usual('lambda_echo', 'echo'), named, usual('lambda_other', 'other')];
+
+  const job = await runner.run(runRequest(usual('lambda_echo', 'echo'), { env: process.env }));
+  assert.equal(job.error?.message, "no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources");
+
+  const probe = await runner.probe(services, { AWS_KEY: 'AKIDEXAMPLE' });
+  assert.equal(probe.ok, false);
+  assert.equal(
+    probe.detail,
+    "3 of 3 service(s) cannot start: lambda_echo: no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
+      'named: environment variable AWS_SECRET is not set in this shell; the workers need it; ' +
+      "lambda_other: no AWS credentials for other: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
+      '1 endpoint(s) answering',
+  );
+  assert.ok(!probe.detail.includes('AKIDEXAMPLE'), 'a value is never shown');
+
+  const partly = await runner.probe(services, ENV);
+  assert.equal(partly.ok, false);
+  assert.match(partly.detail, /^2 of 3 service\(s\) cannot start: lambda_echo: .*; lambda_other: .*; 1 endpoint\(s\) answering$/);
+
+  withoutSdkCredentials(t, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'from-env-secret' });
+  const found = await runner.probe(services, ENV);
+  assert.deepEqual(found, { ok: true, detail: '1 endpoint(s) answering' });
+  assert.equal(lambda.invocations.length, 0, 'the probe invokes nothing');
 });
 
 test('an HTTP-triggered function gets the payload as JSON and is classified like http', async (t) => {

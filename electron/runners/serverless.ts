@@ -3,8 +3,10 @@ import type { JsonObject } from '../../shared/domain.ts';
 import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { probeUrls } from './http.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
+import { notSetHere } from './notSetHere.ts';
 import type { HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+import { within } from './within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,6 +32,29 @@ function credentials(cfg: ServerlessRunnerConfig, env: Env): { value?: { accessK
   return { value: { accessKeyId, secretAccessKey } };
 }
 
+function noCredentials(fn: string): string {
+  return `no AWS credentials for ${fn}: set access_key_env_var/secret_key_env_var or the SDK's usual sources`;
+}
+
+/** How long the probe waits for the SDK to look for credentials (a credential_process, a web identity). */
+const CREDENTIALS_LOOKUP_MS = 5000;
+
+/**
+ * Whether the SDK finds credentials from this process, where an invocation without named variables looks:
+ * its environment variables, its files, instance metadata. Asked as a client would, never invoking.
+ */
+async function sdkCredentials(region: string): Promise<'found' | 'none' | 'slow' | { error: string }> {
+  const { LambdaClient } = await loadLambdaSdk();
+  const client = new LambdaClient({ region });
+  try {
+    return (await within(client.config.credentials(), CREDENTIALS_LOOKUP_MS)) === undefined ? 'slow' : 'found';
+  } catch (error) {
+    return error instanceof Error && error.name === 'CredentialsProviderError' ? 'none' : { error: errorMessage(error) };
+  } finally {
+    client.destroy();
+  }
+}
+
 function field(error: unknown, key: string): unknown {
   return error !== null && typeof error === 'object' ? Reflect.get(error, key) : undefined;
 }
@@ -53,7 +78,7 @@ function invokeError(error: unknown, fn: string): RunError {
     return { message: `Function not found: ${fn}`, error_class: 'function_not_found', retryable: false };
   }
   if (name === 'CredentialsProviderError' || /credential/i.test(text) && status === null) {
-    return { message: `no AWS credentials for ${fn}: set access_key_env_var/secret_key_env_var or the SDK's usual sources`, error_class: 'config', retryable: false };
+    return { message: noCredentials(fn), error_class: 'config', retryable: false };
   }
   if (status !== null && status >= 400 && status < 500) {
     return { message: `Lambda refused ${fn} (HTTP ${status} ${name}): ${text}`, error_class: `lambda_${status}`, retryable: false };
@@ -102,7 +127,7 @@ export class ServerlessRunner implements Runner {
     const region = regionOf(cfg, request.env);
     const context: JsonObject = { runner: 'serverless', provider: 'aws_lambda', function_name: fn, region, endpoint: cfg.endpoint ?? null };
     const creds = credentials(cfg, request.env);
-    if (creds.missing) return configError(`environment variable ${creds.missing} is not set`, { security_context: context });
+    if (creds.missing) return unsetVariables([creds.missing], { security_context: context });
     context.credentials = creds.value ? 'named env vars' : 'SDK default chain';
 
     const { InvokeCommand, LambdaClient } = await loadLambdaSdk();
@@ -150,15 +175,37 @@ export class ServerlessRunner implements Runner {
     }
   }
 
+  /**
+   * The endpoints answer, and every Lambda service has credentials from here: an endpoint that answers is
+   * no use to a service whose every job fails for want of them. Each service that cannot start is named,
+   * as the shell runner's check does, in the words its jobs would fail with; a variable by name only.
+   */
   async probe(services: ServiceConfig[], env: Env): Promise<HealthResult> {
     const urls = new Set<string>();
+    const problems: string[] = [];
+    const slow: string[] = [];
+    // The SDK's usual sources are this process's, the same for every service: looked at once.
+    let usual: ReturnType<typeof sdkCredentials> | undefined;
     for (const s of services) {
       if (s.execution_type !== 'serverless') continue;
       const cfg = s.runner_config;
       if (cfg.provider === 'http_function' && cfg.url) urls.add(new URL(cfg.url).origin);
-      if (cfg.provider === 'aws_lambda') urls.add(cfg.endpoint ?? `https://lambda.${regionOf(cfg, env)}.amazonaws.com`);
+      if (cfg.provider !== 'aws_lambda') continue;
+      const region = regionOf(cfg, env);
+      urls.add(cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`);
+      const fn = cfg.function_name ?? s.name;
+      const named = credentials(cfg, env);
+      if (named.missing) problems.push(`${s.name}: ${notSetHere(named.missing)}`);
+      if (named.missing || named.value) continue;
+      const found = await (usual ??= sdkCredentials(region));
+      if (found === 'none') problems.push(`${s.name}: ${noCredentials(fn)} (none found from this shell; the workers need them)`);
+      else if (found === 'slow') slow.push(s.name);
+      else if (found !== 'found') problems.push(`${s.name}: AWS credentials for ${fn} cannot be loaded from this shell: ${found.error}`);
     }
-    return probeUrls([...urls]);
+    const endpoints = await probeUrls([...urls]);
+    const unsure = slow.length > 0 ? `; cannot tell whether ${slow.join(', ')} have AWS credentials: the SDK's lookup took over ${CREDENTIALS_LOOKUP_MS / 1000}s` : '';
+    if (problems.length === 0) return { ...endpoints, detail: `${endpoints.detail}${unsure}` };
+    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}; ${endpoints.detail}${unsure}` };
   }
 }
 

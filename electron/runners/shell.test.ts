@@ -107,6 +107,24 @@ test('the environment is scrubbed: only listed variables reach the child', async
   assert.deepEqual(result.security_context.env_passed, ['REPORT_BUCKET']);
 });
 
+test('a listed variable missing on the worker fails the job as configuration, naming it, and the program never runs', async (t) => {
+  const dir = await tempDir(t);
+  const marker = path.join(dir, 'ran');
+  const svc = shellService(['/bin/sh', '-c', `echo token=$REPORT_TOKEN; touch ${marker}`], {}, { env: ['REPORT_BUCKET', 'REPORT_TOKEN'] });
+  const result = await runner.run(runRequest(svc, { env: { REPORT_BUCKET: 'b1' } }));
+  assert.equal(result.ok, false);
+  assert.equal(result.error?.error_class, 'config');
+  assert.equal(result.error?.retryable, false);
+  assert.equal(result.error?.message, 'environment variable REPORT_TOKEN is not set on this worker: set it where the workers run, then restart them');
+  assert.deepEqual(result.security_context.env_missing, ['REPORT_TOKEN']);
+  assert.equal(existsSync(marker), false, 'the program did not run');
+
+  const both = await runner.run(runRequest(svc, { env: {} }));
+  assert.equal(both.error?.message, 'environment variables REPORT_BUCKET, REPORT_TOKEN are not set on this worker: set them where the workers run, then restart them');
+  const empty = await runner.run(runRequest(svc, { env: { REPORT_BUCKET: 'b1', REPORT_TOKEN: '' } }));
+  assert.equal(empty.ok, true, 'set, if empty, is what the operator chose');
+});
+
 test('the output cap keeps the tail and counts every byte', async () => {
   const svc = shellService(['/bin/sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'], {}, { output_limit_bytes: 100 });
   const result = await runner.run(runRequest(svc));
@@ -209,6 +227,11 @@ test('CPU limits are applied through prlimit', async () => {
   assert.equal(result.error?.retryable, false);
   // The runbook finds resource kills with error_message LIKE '%resource%'.
   assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s/);
+  // The evidence beside it is the figure the message gives, with why it may be short of the limit.
+  const cpuMs = result.resource_usage.cpu_ms;
+  assert.ok(cpuMs !== undefined, 'GNU time measured it');
+  const seconds = (cpuMs / 1000).toFixed(2).replace('.', '\\.');
+  assert.match(result.error?.message ?? '', new RegExp(`\\(killed by SIGXCPU after ${seconds}s of CPU time measured; the kernel counts the limit in clock ticks of user\\+system time, which can run ahead of the time measured\\)$`));
 });
 
 test('a program that ignores SIGXCPU is killed at the hard CPU limit, and that is the limit too, not a retryable signal', async () => {
@@ -217,7 +240,7 @@ test('a program that ignores SIGXCPU is killed at the hard CPU limit, and that i
   assert.equal(result.resource_usage.signal, 'SIGKILL', result.error?.message);
   assert.equal(result.error?.error_class, 'resource_limit', result.error?.message);
   assert.equal(result.error?.retryable, false);
-  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s \(killed by SIGKILL at the hard limit after [12]\.\d+s of CPU\)$/);
+  assert.match(result.error?.message ?? '', /^resource limit exceeded: CPU limit of 1s \(killed by SIGKILL at the hard limit of 2s after [12]\.\d\ds of CPU time measured; the kernel counts .*\)$/);
 });
 
 test('a program refused memory past its memory limit fails as a resource limit, in the runbook words', async () => {
@@ -404,4 +427,24 @@ test('the health probe names every shell service that cannot start, and why: mis
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the health probe names a shell service whose working directory is missing, in its jobs' words, and counts the services", async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'plain.txt');
+  await writeFile(file, 'not a folder');
+  const withDir = (name: string, wd: string | undefined, roots?: string[]) =>
+    service({ name, execution_type: 'shell', runner_config: { command: ['/bin/sh'], ...(wd ? { working_directory: wd } : {}) }, security_policy: { allowed_commands: ['/bin/sh'], ...(roots ? { allowed_roots: roots } : {}) } });
+  const services = [withDir('fine', dir), withDir('scripts', '/app/scripts-nonexistent'), withDir('file', file), withDir('rooted', undefined, ['/srv/jobs-nonexistent']), withDir('tmp', undefined)];
+  const probe = await runner.probe(services);
+  assert.equal(probe.ok, false);
+  assert.equal(
+    probe.detail,
+    `3 of 5 service(s) cannot start: scripts: Working directory '/app/scripts-nonexistent' does not exist; file: Working directory '${file}' is not a directory; rooted: Working directory '/srv/jobs-nonexistent' does not exist`,
+  );
+  const job = await runner.run(runRequest(withDir('scripts', '/app/scripts-nonexistent')));
+  assert.equal(job.error?.message, "Working directory '/app/scripts-nonexistent' does not exist", 'the same words as the job');
+
+  const both = await runner.probe([service({ name: 'both', execution_type: 'shell', runner_config: { command: ['/usr/bin/python-nonexistent'], working_directory: '/app/scripts-nonexistent' } })]);
+  assert.equal(both.detail, "1 of 1 service(s) cannot start: both: command not found: /usr/bin/python-nonexistent does not exist here; both: Working directory '/app/scripts-nonexistent' does not exist");
 });

@@ -10,12 +10,12 @@ import { memoryExhaustion } from './memoryExhaustion.ts';
 import { cpuLimitEnd } from './cpuLimit.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
-import { programProblem } from './programCheck.ts';
+import { programProblem, workingDirectoryProblem } from './programCheck.ts';
 import { newRunDir } from './runDirs.ts';
 import { killOnExit, signalGroup, signalGroupBelowLeader, waitGroupGone } from './processTree.ts';
-import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, configError, elapsed, failure, success, unsetVariables, wrongKind } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
-import { decideShell, findAccount, scrubbedEnv, type Account } from './shellPolicy.ts';
+import { decideShell, findAccount, scrubbedEnv, workingDirectoryOf, type Account } from './shellPolicy.ts';
 
 export interface ShellRunnerOptions {
   /** How long a process group has between SIGTERM and SIGKILL. */
@@ -155,6 +155,10 @@ export class ShellRunner implements Runner {
       limits_applied: wantsLimits ? this.#prlimit !== null : null,
       ...(wantsLimits && !this.#prlimit ? { limits_note: 'prlimit (util-linux) not found: limits not applied' } : {}),
     };
+
+    // Run without a variable it is given, a program does not do what was meant (a report sent with an
+    // empty token) and may still exit 0: the job fails as configuration, as an HTTP job missing its token does.
+    if (scrubbed.missing.length > 0) return unsetVariables(scrubbed.missing, { security_context: context });
 
     const tmp = this.#time ? await newRunDir() : null;
     // GNU time writes its report as the job's user.
@@ -315,13 +319,15 @@ export class ShellRunner implements Runner {
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
     const problems: string[] = [];
+    const cannotStart = new Set<string>();
     for (const s of services) {
       if (s.execution_type !== 'shell') continue;
-      const problem = programProblem(s.runner_config.command[0] ?? '');
-      if (problem) problems.push(`${s.name}: ${problem}`);
+      const found = [programProblem(s.runner_config.command[0] ?? ''), workingDirectoryProblem(workingDirectoryOf(s.runner_config, s.security_policy))];
+      for (const problem of found) if (problem) problems.push(`${s.name}: ${problem}`);
+      if (found.some((p) => p !== null)) cannotStart.add(s.name);
     }
     // Every service that cannot start, not the first: one health check fixes them all.
-    if (problems.length > 0) return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}` };
+    if (problems.length > 0) return { ok: false, detail: `${cannotStart.size} of ${services.length} service(s) cannot start: ${problems.join('; ')}` };
     const limits = this.#prlimit ? 'resource limits via prlimit' : 'no prlimit: resource limits not applied';
     return { ok: true, detail: `${services.length} service(s); ${limits}` };
   }

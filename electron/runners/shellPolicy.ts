@@ -33,6 +33,11 @@ function inside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** Where a shell service's jobs start: its working_directory, else its first allowed root, else the temp folder. */
+export function workingDirectoryOf(cfg: ShellRunnerConfig, policy: SecurityPolicy): string {
+  return cfg.working_directory ?? (policy.allowed_roots ?? []).find((r) => path.isAbsolute(r)) ?? os.tmpdir();
+}
+
 /**
  * Decides whether a shell job may run: its program must be an absolute path whose real file (symlinks
  * resolved) is the real file of an allowed command, and its working directory must really lie inside an
@@ -62,7 +67,7 @@ export async function decideShell(cfg: ShellRunnerConfig, policy: SecurityPolicy
   }
 
   const roots = (policy.allowed_roots ?? []).filter((r) => path.isAbsolute(r));
-  const wanted = cfg.working_directory ?? roots[0] ?? os.tmpdir();
+  const wanted = workingDirectoryOf(cfg, policy);
   if (!path.isAbsolute(wanted)) return config(`working_directory must be an absolute path: '${wanted}'`);
   const cwd = await resolved(wanted);
   if (cwd === null) return config(`Working directory '${wanted}' does not exist`);
