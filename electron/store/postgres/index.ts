@@ -81,7 +81,7 @@ import { enqueueJobs } from './enqueue.ts';
 import { failRunningJob } from './failJob.ts';
 import { GatedClaims } from './gatedClaim.ts';
 import { listServicePauses, pauseService, rateUse } from './gates.ts';
-import { extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
+import { extendJobLeases, reclaimExpiredJobs, settledEarlier, settleJobs } from './jobs.ts';
 import { LeaseBook } from './leases.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
@@ -176,6 +176,10 @@ export class PostgresStore implements Store {
     const { landed, readied } = await settleJobs(this.#open, settlements, doneLeases);
     if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
+  }
+
+  async settledEarlier(settlements: Settlement[]): Promise<number[]> {
+    return settledEarlier(this.#open, settlements);
   }
 
   async reclaimExpired(now?: Date): Promise<ReclaimResult> {

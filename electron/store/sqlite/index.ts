@@ -182,6 +182,10 @@ export class SqliteStore implements Store {
     return landed;
   }
 
+  async settledEarlier(settlements: Settlement[]): Promise<number[]> {
+    return this.#db.patient(() => this.#jobs.settledEarlier(settlements));
+  }
+
   async reclaimExpired(at: Date = new Date()): Promise<ReclaimResult> {
     const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at));
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
