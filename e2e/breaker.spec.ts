@@ -1,3 +1,5 @@
+import { newBreakerRecord } from '../shared/breakerRecord.ts';
+import { openStore } from '../electron/store/open.ts';
 import { expect, test } from './fixtures.ts';
 
 test('force a breaker open and see its jobs wait, then release it', async ({ opsdeck }) => {
@@ -44,4 +46,26 @@ test('reset every breaker at once, with a reason, each change in the audit log',
 
   await opsdeck.open('/audit');
   await expect(page.getByRole('row').filter({ hasText: `e2e ${opsdeck.stamp}: upstream recovered` }).first()).toBeVisible();
+});
+
+test('a half-open breaker no job has come to probe says since when, what it waits for, and how to check the service by hand', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  // Half-open a minute ago, left closed as long: short of the example registry's breaker-open alert.
+  const since = new Date(Date.now() - 60_000).toISOString();
+  const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
+  try {
+    const stored = (await store.getBreaker('e2e_gate')) ?? newBreakerRecord('e2e_gate', new Date());
+    const halfOpen = { ...stored, state: 'half_open' as const, mode: 'auto' as const, opened_at: since, left_closed_at: since, last_transition_at: since, probes_in_flight: 0, probe_started_at: null, version: stored.version + 1 };
+    expect(await store.saveBreaker(halfOpen, null)).toBe(true);
+  } finally {
+    await store.close();
+  }
+  await opsdeck.open('/breakers');
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
+  await expect(row.getByRole('cell').nth(3)).toContainText(
+    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset e2e_gate closes it/,
+  );
+  await opsdeck.screenshot('breaker-half-open-waiting');
+  await row.getByRole('button', { name: 'Reset e2e_gate' }).click();
+  await expect(row).not.toContainText('waiting for a job');
 });

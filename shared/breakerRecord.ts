@@ -1,4 +1,4 @@
-import type { BreakerMode, BreakerRecord, BreakerState } from './domain.ts';
+import type { BreakerMode, BreakerRecord, BreakerState, ExecutionType } from './domain.ts';
 
 /** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
 export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState }): BreakerState {
@@ -27,6 +27,32 @@ export function heldByBreakerText(held: { service_name: string; mode: BreakerMod
   const jobs = held.jobs === 1 ? '1 job' : `${held.jobs.toLocaleString('en-US')} jobs`;
   const [wait, them] = held.jobs === 1 ? ['waits', 'it'] : ['wait', 'them'];
   return `${jobs} of ${service} ${wait}: its circuit breaker is ${how} (opsdeck breaker reset ${service} releases ${them})`;
+}
+
+/**
+ * The opsdeck command that checks a service by hand, as far as one does: an HTTP service's own path (DNS, TCP,
+ * TLS, a GET), else the probe of its runner. Null when the service's kind is not known here (no registry).
+ */
+export function checkByHand(service: string, kind: ExecutionType | null): string | null {
+  if (kind === null) return null;
+  return kind === 'http' ? `opsdeck test-connectivity ${service}` : `opsdeck health-check runner:${kind}`;
+}
+
+/**
+ * A half-open breaker with no probe running stays half-open (and its breaker_open alert firing: the service
+ * has not proved healthy) until a job of the service comes to probe it or an operator resets it. Said plainly:
+ * since when, what it waits for, and how to check the service by hand first. Null for any other breaker.
+ */
+export function waitingForProbeText(
+  breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>,
+  kind: ExecutionType | null,
+): string | null {
+  if (breaker.mode !== 'auto' || breaker.state !== 'half_open' || breaker.probes_in_flight > 0) return null;
+  const service = breaker.service_name;
+  const since = breaker.last_transition_at === null ? '' : ` since ${breaker.last_transition_at}`;
+  const check = checkByHand(service, kind);
+  const how = check === null ? 'check the service by hand' : `check it by hand with ${check}`;
+  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, opsdeck breaker reset ${service} closes it`;
 }
 
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */

@@ -205,6 +205,13 @@ export const BreakerView = z.object({
   recovery_timeout_s: z.number(),
   /** Seconds until an open breaker lets probes through; null unless open in auto mode. */
   half_open_in_s: z.number().nullable(),
+  /** Probe jobs of a half-open breaker running now. */
+  probes_in_flight: z.number().int(),
+  /**
+   * A half-open breaker no probe runs for, in words: since when, that it waits for a job of the service to
+   * probe it, and how to check the service by hand (shared/breakerRecord.ts, waitingForProbeText); else null.
+   */
+  waiting_for_probe: z.string().nullable(),
   opened_at: Timestamp.nullable(),
   last_transition_at: Timestamp.nullable(),
   last_error: z.string().nullable(),

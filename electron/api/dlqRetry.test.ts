@@ -45,6 +45,44 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(result.held_by_breaker, [{ service_name: 'billing', mode: 'force_open', state: 'open', jobs: 1 }]);
     });
 
+    it('a dry run says what the retry that follows does: the same count, the same breakers, the same paused queues and stops', async () => {
+      t = await createTestContext(undefined, dialect);
+      const { ctx, store, deadLetters } = t;
+      const ops = { user: 'ops', host: 'h' };
+      const billing = await deadLetters('billing', 3, 'upstream returned 503');
+      const imports = await deadLetters('imports', 2, 'upstream returned 503');
+      const importsQueue = (await store.getJob(imports[0] ?? 0))?.queue ?? '';
+      await store.setBreakerMode('billing', 'force_open', ops, 'vendor outage');
+      await store.setQueuePaused(importsQueue, true, ops, 'upstream migration');
+      await store.setQueuePaused('reports', true, ops, 'not among them');
+      await store.setEmergencyStop(true, ops, 'drill');
+      const selector = { job_ids: [...billing, ...imports, 987_654] };
+      const audited = await t.auditCount();
+
+      const dry = retried(await dispatch('dlq.retry', { selector, dry_run: true }, ctx));
+      assert.equal(await t.auditCount(), audited, 'a dry run changes nothing, so it is not audited');
+      assert.deepEqual(dry, {
+        dry_run: true,
+        matched: 5,
+        affected: 0,
+        unmatched_ids: [987_654],
+        held_by_breaker: [{ service_name: 'billing', mode: 'force_open', state: 'open', jobs: 3 }],
+        held_by_control: [
+          'the emergency stop is engaged by ops@h: drill (opsdeck resume releases it)',
+          `queue ${importsQueue} is paused by ops@h: upstream migration (opsdeck unpause ${importsQueue})`,
+        ],
+      });
+      const real = retried(await dispatch('dlq.retry', { selector }, ctx));
+      assert.deepEqual(real, { ...dry, dry_run: false, affected: 5 });
+    });
+
+    it('a dry run of ids none of which is an open dead letter is refused as the retry is', async () => {
+      t = await createTestContext(undefined, dialect);
+      const res = await dispatch('dlq.retry', { selector: { job_ids: [987_654] }, dry_run: true }, t.ctx);
+      assert.equal(res.ok ? 'ok' : res.error.code, 'not_found');
+      assert.match(res.ok ? '' : res.error.message, /no open dead letter has the id 987654/);
+    });
+
     it('operators retrying the same dead letters at once are told of each job once between them', async () => {
       t = await createTestContext(undefined, dialect);
       const { ctx, store, deadLetters } = t;

@@ -150,7 +150,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(audit, /upstream recovered/, 'the audit log keeps the reset\'s reason');
   });
 
-  it('dlq resolve --dry-run needs no note; dlq retry behind a forced-open breaker says the jobs wait and what releases them', async () => {
+  it('dlq resolve --dry-run needs no note; dlq retry behind a forced-open breaker and a paused queue says the jobs wait and what releases them, its dry run in the same words', async () => {
     const common = ['--db', join(dir, 'held.db'), '--registry', registry];
     ok(await opsdeck(['migrate', '--db', join(dir, 'held.db')]));
     for (let i = 0; i < 2; i++) ok(await opsdeck(['enqueue', 'payments', '--payload', '{"fail":true,"fail_retryable":false,"fail_message":"card declined"}', ...common]));
@@ -165,9 +165,15 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(noNote.stderr, /resolve needs --note TEXT/);
 
     ok(await opsdeck(['breaker', 'open', 'payments', '--reason', 'card processor outage', ...common]));
+    ok(await opsdeck(['pause', 'default', '--reason', 'processor migration', ...common]));
+    const dry = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common]));
     const retried = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]));
     assert.match(retried, /^retried 2 dead letter\(s\)$/m);
     assert.match(retried, /^2 jobs of payments wait: its circuit breaker is forced open \(opsdeck breaker reset payments releases them\)$/m);
+    assert.match(retried, /^they wait while queue default is paused by \S+: processor migration \(opsdeck unpause default\)$/m);
+    // Nothing changed between them: the dry run said what the retry then did, in the same words.
+    assert.match(dry, /^would retry 2 dead letter\(s\); run again without --dry-run to do it\n/);
+    assert.deepEqual(dry.split('\n').slice(1), retried.split('\n').slice(1));
     const pending = z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(ok(await opsdeck(['jobs', '--status', 'pending', '--service', 'payments', ...common, '--json']))));
     assert.equal(pending.jobs.length, 2);
   });

@@ -85,7 +85,8 @@ async function serviceGone(store: Store): Promise<void> {
   const source = { registry: Registry.parse({ services: [{ name: 'model_api', execution_type: 'noop' }, { name: 'old_api', execution_type: 'noop' }], alerts }) };
   const evaluator = new AlertEvaluator({ store, registry: source, owner: 'test', env: {}, log: silentLogger });
   const fired = await evaluator.runOnce();
-  assert.deepEqual(fired?.map((t) => [t.status, t.summary]), [['firing', 'breaker open: old_api for 10m (half-open)']]);
+  const waiting = `half-open since ${reopened}, waiting for a job of old_api to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset old_api closes it`;
+  assert.deepEqual(fired?.map((t) => [t.status, t.summary]), [['firing', `breaker open: old_api for 10m (${waiting})`]]);
   source.registry = Registry.parse({ services: [{ name: 'model_api', execution_type: 'noop' }], alerts });
   const resolved = await evaluator.runOnce();
   assert.deepEqual(resolved?.map((t) => [t.status, t.summary]), [['resolved', 'no breaker is open']], 'a service the registry dropped is never probed again');

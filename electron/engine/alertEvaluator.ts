@@ -126,7 +126,8 @@ export class AlertEvaluator {
     const dispatchHeldBy = control?.emergency_stop.engaged ? 'the emergency stop' : control?.safe_mode.engaged ? 'safe mode' : null;
     // Read only when a rule's input could not be: that rule keeps the state it had.
     const wasFiring = oldestOf.some((q) => !q.read) ? new Set((await store.listAlertStates()).filter((a) => a.firing).map((a) => a.rule)) : new Set<string>();
-    return { now, outcomes: new Map(outcomes), breakers, workers, oldestPendingRunAt: oldest, oldestPendingOf: oldestOf, wasFiring, missedSchedules: missed, dispatchHeldBy };
+    const serviceKinds = new Map(registry.services.map((s) => [s.name, s.execution_type]));
+    return { now, outcomes: new Map(outcomes), breakers, serviceKinds, workers, oldestPendingRunAt: oldest, oldestPendingOf: oldestOf, wasFiring, missedSchedules: missed, dispatchHeldBy };
   }
 
   async #deliver(rule: AlertRule, t: AlertTransition): Promise<void> {

@@ -11,7 +11,7 @@ const ago = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
 const rule = (raw: Record<string, unknown>) => AlertRule.parse({ name: 'r', ...raw });
 
 function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
-  return { now, outcomes: new Map(), breakers: [], workers: [], oldestPendingRunAt: null, oldestPendingOf: [], wasFiring: new Set<string>(), missedSchedules: null, dispatchHeldBy: null, ...extra };
+  return { now, outcomes: new Map(), breakers: [], serviceKinds: new Map(), workers: [], oldestPendingRunAt: null, oldestPendingOf: [], wasFiring: new Set<string>(), missedSchedules: null, dispatchHeldBy: null, ...extra };
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
@@ -86,7 +86,7 @@ describe('alert rules', () => {
     const reopened = evaluateRule(r, inputs({ breakers: [out('open', 5)] }));
     assert.equal(reopened.firing, true);
     assert.equal(reopened.summary, 'breaker open: model_api for 68s');
-    const probing = evaluateRule(r, inputs({ breakers: [out('half_open', 25)] }));
+    const probing = evaluateRule(r, inputs({ breakers: [{ ...out('half_open', 25), probes_in_flight: 1 }] }));
     assert.equal(probing.firing, true, 'half-open is still the same outage');
     assert.equal(probing.summary, 'breaker open: model_api for 68s (half-open)');
     const closed = evaluateRule(r, inputs({ breakers: [{ ...newBreakerRecord('model_api', now), last_transition_at: ago(1) }] }));
@@ -98,6 +98,22 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(r, inputs({ breakers: [{ ...out('half_open', 25), mode: 'force_closed' }] })).firing, false, 'forced closed by an operator: jobs run again');
     const written = evaluateRule(r, inputs({ breakers: [{ ...out('open', 90), left_closed_at: null }] }));
     assert.equal(written.firing, true, 'a record an older opsdeck wrote is measured from its opening');
+  });
+
+  test('breaker_open of a half-open breaker no job has come to probe: it still fires, and says since when, what it waits for and how to check by hand', () => {
+    const r = rule({ kind: 'breaker_open', older_than: '1m' });
+    const waiting = (service: string) => ({ ...newBreakerRecord(service, now), state: 'half_open' as const, opened_at: ago(400), left_closed_at: ago(400), last_transition_at: ago(340) });
+    const serviceKinds = new Map([['model_api', 'http' as const], ['nightly_export', 'shell' as const]]);
+    const http = evaluateRule(r, inputs({ breakers: [waiting('model_api')], serviceKinds }));
+    assert.equal(http.firing, true, 'the service has not proved healthy: the alert fires on');
+    assert.equal(
+      http.summary,
+      `breaker open: model_api for 7m (half-open since ${ago(340)}, waiting for a job of model_api to probe it: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it)`,
+    );
+    const both = evaluateRule(r, inputs({ breakers: [waiting('model_api'), waiting('nightly_export')], serviceKinds }));
+    assert.match(both.summary, /closes it\); nightly_export for 7m \(half-open since \S+, waiting for a job of nightly_export to probe it: check it by hand with opsdeck health-check runner:shell, and once it answers, opsdeck breaker reset nightly_export closes it\)$/);
+    const unknown = evaluateRule(r, inputs({ breakers: [waiting('old_api')] }));
+    assert.match(unknown.summary, /waiting for a job of old_api to probe it: check the service by hand, and once it answers, opsdeck breaker reset old_api closes it\)$/);
   });
 
   test('worker_lost fires for a recently lost worker, not one that stopped or was lost long ago', () => {

@@ -1,6 +1,7 @@
 import type { AlertRule, AlertVerdict } from '../../shared/alerts.ts';
 import { durationSeconds } from '../../shared/alerts.ts';
-import type { BreakerRecord, WorkerInfo } from '../../shared/domain.ts';
+import { waitingForProbeText } from '../../shared/breakerRecord.ts';
+import type { BreakerRecord, ExecutionType, WorkerInfo } from '../../shared/domain.ts';
 import type { ServiceOutcomes } from '../store/store.ts';
 
 /**
@@ -13,6 +14,8 @@ export interface AlertInputs {
   /** Per service, for each window (in seconds) the rules ask for: from the per-minute rollups. */
   outcomes: ReadonlyMap<number, ServiceOutcomes[]>;
   breakers: BreakerRecord[];
+  /** The registry's services' kinds: a breaker_open summary names the command that checks one by hand. */
+  serviceKinds: ReadonlyMap<string, ExecutionType>;
   /** With `lost` derived against the worker-lost threshold. */
   workers: WorkerInfo[];
   /** The earliest run_at of any pending job; a due job when it is in the past. */
@@ -97,13 +100,14 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
         .filter((b) => b.state !== 'closed' && b.mode !== 'force_closed' && (rule.service === undefined || b.service_name === rule.service))
         .map((b) => ({
           service: b.service_name,
-          probing: b.state === 'half_open',
+          // Half-open with no probe running, it fires on until a job comes or an operator resets it: said so.
+          how: b.state !== 'half_open' ? '' : ` (${waitingForProbeText(b, inputs.serviceKinds.get(b.service_name) ?? null) ?? 'half-open'})`,
           // left_closed_at is null only on a record an older opsdeck wrote: its last opening is all there is.
           for: now - Date.parse(b.left_closed_at ?? b.opened_at ?? b.last_transition_at ?? inputs.now.toISOString()),
         }));
       const long = open.filter((b) => b.for >= limitMs);
       if (long.length === 0) return verdict(false, open.length === 0 ? `no breaker${where(rule.service)} is open` : `open for less than ${rule.older_than}: ${open.map((b) => b.service).join(', ')}`, open.length);
-      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${b.probing ? ' (half-open)' : ''}`).join(', ')}`, long.length);
+      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${b.how}`).join('; ')}`, long.length);
     }
     case 'worker_lost': {
       const within = durationSeconds(rule.within) * 1000;

@@ -35,3 +35,18 @@ test('an open breaker shows its counts, the last error and when probes start', (
   assert.equal(breakerView('svc', record, config, 0, at(99)).half_open_in_s, 0);
   assert.equal(breakerView('svc', { ...record, mode: 'force_open' }, config, 0, at(12)).half_open_in_s, null);
 });
+
+test('a half-open breaker no probe runs for says since when, that it waits for a job, and the command that checks its service by hand', () => {
+  const halfOpen = { ...newBreakerRecord('svc', at(0)), state: 'half_open' as const, opened_at: at(0).toISOString(), last_transition_at: at(30).toISOString() };
+  const view = BreakerView.parse(breakerView('svc', halfOpen, config, 0, at(90), null, 'http'));
+  assert.equal(view.probes_in_flight, 0);
+  assert.equal(
+    view.waiting_for_probe,
+    'half-open since 2026-01-01T00:00:30.000Z, waiting for a job of svc to probe it: check it by hand with opsdeck test-connectivity svc, and once it answers, opsdeck breaker reset svc closes it',
+  );
+  assert.match(breakerView('svc', halfOpen, config, 0, at(90), null, 'docker').waiting_for_probe ?? '', /check it by hand with opsdeck health-check runner:docker,/);
+  assert.match(breakerView('svc', halfOpen, config, 0, at(90)).waiting_for_probe ?? '', /: check the service by hand, and once/, 'no registry here: no command to name');
+  assert.equal(breakerView('svc', { ...halfOpen, probes_in_flight: 1 }, config, 0, at(90), null, 'http').waiting_for_probe, null, 'a probe runs: nothing to wait for');
+  assert.equal(breakerView('svc', { ...halfOpen, mode: 'force_open' }, config, 0, at(90), null, 'http').waiting_for_probe, null, 'forced open: an operator holds it');
+  assert.equal(breakerView('svc', { ...halfOpen, state: 'open' }, config, 0, at(90), null, 'http').waiting_for_probe, null);
+});

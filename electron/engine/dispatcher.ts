@@ -19,6 +19,7 @@ import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import type { ServicePauses } from './servicePauses.ts';
 import { createSettler } from './settler.ts';
+import { UnansweredSettles } from './unansweredSettles.ts';
 import { ForeignServices } from './foreignServices.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
@@ -83,6 +84,8 @@ export class Dispatcher {
   #pumping = false;
   #stopDeadlineSweep: (() => void) | null = null;
   readonly #settler: Batcher<Settlement>;
+  /** Settles that got no answer: what they recorded is told when they are sent again. */
+  readonly #unanswered = new UnansweredSettles();
   readonly #sizer: ClaimSizer;
   readonly #opts: DispatcherOptions;
 
@@ -451,9 +454,20 @@ export class Dispatcher {
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
+    const { store } = this.#opts;
     const sent = performance.now();
-    const landed = new Set(await this.#opts.store.settle(settlements));
-    const seconds = (performance.now() - sent) / 1000;
+    let landed: Set<number>;
+    let seconds: number;
+    try {
+      landed = new Set(await store.settle(settlements));
+      seconds = (performance.now() - sent) / 1000;
+      for (const id of await this.#unanswered.landedEarlier(store, settlements, landed)) landed.add(id);
+    } catch (error) {
+      // Nothing of this try is told anywhere yet: the next try tells what landed, this one's included.
+      this.#unanswered.unanswered(settlements);
+      throw error;
+    }
+    this.#unanswered.answered(settlements);
     this.#settleEpoch++;
     const now = new Date();
     const { emitter, jobs } = this.#opts;
@@ -462,8 +476,8 @@ export class Dispatcher {
       const running = this.#unsettled.get(s.attemptId);
       this.#unsettled.delete(s.attemptId);
       if (!landed.has(s.jobId)) {
-        // Another worker took the job back, or an earlier try of this settle whose answer never came
-        // recorded it after all (PgDb.engineQuery): either way the job is no longer running here.
+        // Another worker or an operator took the job (an earlier try whose answer never came and recorded
+        // it after all counts as landed: UnansweredSettles).
         jobs.notRecorded(s);
         continue;
       }

@@ -1,5 +1,5 @@
 import { effectiveState } from '../../shared/breakerRecord.ts';
-import type { Actor, BreakerMode, BreakerState, DlqGroup, DlqSelector, Job } from '../../shared/domain.ts';
+import type { Actor, BreakerMode, BreakerState, ControlState, DlqGroup, DlqSelector, Job } from '../../shared/domain.ts';
 import { FAILURE_WINDOW_MAX_MINUTES } from '../../shared/views.ts';
 import type { FailureGroup, HeldByBreaker } from '../../shared/views.ts';
 import type { Page, PageRequest } from './store.ts';
@@ -26,6 +26,11 @@ export interface FailureStore {
    * retried, and which breakers hold them, is counted in the retry's own transaction.
    */
   dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried>;
+  /**
+   * What dlqRetry would do now, changing nothing: every figure read in one snapshot (one read transaction),
+   * so a dry run and the retry that follows say the same when nothing changed in between.
+   */
+  dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview>;
   /** Marks them resolved with the note; they stay `failed` but leave the open list. */
   dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number>;
   /**
@@ -45,8 +50,22 @@ export interface DlqRetried {
   queues: string[];
 }
 
+/** What a dead-letter retry would send back now, and what would hold it, as one snapshot saw them. */
+export interface DlqRetryPreview {
+  /** The open dead letters the selector matches: those a retry would send back. */
+  matched: number;
+  /** Of them, what each breaker dispatch obeys as not closed would hold, as dlqRetry counts it. */
+  held_by_breaker: HeldByBreaker[];
+  /** The queues they would go back to. */
+  queues: string[];
+  /** The control plane as it stood: what holds those queues (controlReasons). */
+  control: ControlState;
+  /** Of the selector's job_ids, those that are open dead letters (whatever else it names); null when it names none. */
+  open_ids: number[] | null;
+}
+
 /**
- * The retried jobs a breaker holds, from the retry's count per service and the breakers read in the same
+ * The retried jobs a breaker holds (or would), from the retry's count per service and the breakers read in the same
  * transaction (a service without a breaker row is closed).
  */
 export function heldByBreakers(retriedByService: Map<string, number>, breakers: { service_name: string; mode: BreakerMode; state: BreakerState }[]): HeldByBreaker[] {

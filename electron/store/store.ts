@@ -135,6 +135,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    */
   settle(settlements: Settlement[]): Promise<number[]>;
   /**
+   * Of settlements sent before without an answer (the connection dropped, maybe after the commit) that do
+   * not land when sent again, the job ids whose attempt is recorded as each says, by its worker: an earlier
+   * try committed them. A hand-back of a job that never started records no attempt, so it is never among them.
+   */
+  settledEarlier(settlements: Settlement[]): Promise<number[]>;
+  /**
    * Takes back running jobs whose lease expired; each attempt is recorded `lost` and spent. While the
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
    * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.

@@ -17,7 +17,8 @@ function view(
   now: Date,
   tuning: BreakerTuning | null,
 ): BreakerView {
-  return breakerView(service, record, effectiveBreaker(ctx.registry.service(service)), pending[service] ?? 0, now, tuning);
+  const config = ctx.registry.service(service);
+  return breakerView(service, record, effectiveBreaker(config), pending[service] ?? 0, now, tuning, config?.execution_type ?? null);
 }
 
 /** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */

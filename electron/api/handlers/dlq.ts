@@ -1,7 +1,6 @@
-import { effectiveState } from '../../../shared/breakerRecord.ts';
 import type { HeldByBreaker } from '../../../shared/contract.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
-import type { DlqSelector } from '../../../shared/domain.ts';
+import type { ControlState, DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
@@ -17,6 +16,14 @@ function checkedBulk(selector: DlqSelector, verb: string): void {
  * Of the ids a selector names, those that are no open dead letter: said back, not passed over in silence.
  * None open at all is a 404, as a retry or cancel of an unknown job is.
  */
+function unmatchedOf(selector: DlqSelector, open: ReadonlySet<number>): { unmatched_ids?: number[] } {
+  if (selector.job_ids === undefined || selector.job_ids.length === 0) return {};
+  const unmatched = [...new Set(selector.job_ids)].filter((id) => !open.has(id));
+  if (open.size === 0) throw notFound(`no open dead letter has the id${unmatched.length === 1 ? '' : 's'} ${unmatched.slice(0, 20).join(', ')}${unmatched.length > 20 ? ', …' : ''}`);
+  return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
+}
+
+/** unmatchedOf, with the named ids that are open dead letters read page by page before the action. */
 async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ unmatched_ids?: number[] }> {
   if (selector.job_ids === undefined || selector.job_ids.length === 0) return {};
   const open = new Set<number>();
@@ -26,34 +33,16 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
     for (const job of page.items) open.add(job.id);
     after = page.next_cursor;
   } while (after !== null);
-  const unmatched = [...new Set(selector.job_ids)].filter((id) => !open.has(id));
-  if (open.size === 0) throw notFound(`no open dead letter has the id${unmatched.length === 1 ? '' : 's'} ${unmatched.slice(0, 20).join(', ')}${unmatched.length > 20 ? ', …' : ''}`);
-  return unmatched.length > 0 ? { unmatched_ids: unmatched } : {};
+  return unmatchedOf(selector, open);
 }
 
 /**
- * Retried jobs wait while the control plane holds them: said beside the count, as the breakers are. A
- * paused queue is named only among the queues the retry sent jobs back to (none known on a dry run).
+ * What holds retried jobs back, said beside the count: the breakers, as the retry (or its dry run) counted
+ * them, and the control plane, a paused queue only among the queues they go back to.
  */
-async function heldByControl(ctx: ApiContext, jobs: number, queues: readonly string[]): Promise<{ held_by_control?: string[] }> {
-  if (jobs === 0) return {};
-  const held = controlReasons(await ctx.store.getControl(), queues);
-  return held.length > 0 ? { held_by_control: held } : {};
-}
-
-/**
- * Of the dead letters a dry run of a retry would send back, those whose service's breaker is open (or
- * forced open, or half-open): they would wait pending. Only breakers that hold anything cost a count. A
- * real retry counts them itself, in its own transaction (Store.dlqRetry).
- */
-async function wouldBeHeld(ctx: ApiContext, selector: DlqSelector): Promise<{ held_by_breaker?: HeldByBreaker[] }> {
-  const holding = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (selector.service === undefined || selector.service === b.service_name));
-  const held: HeldByBreaker[] = [];
-  for (const breaker of holding) {
-    const jobs = await ctx.store.dlqCount({ ...selector, service: breaker.service_name });
-    if (jobs > 0) held.push({ service_name: breaker.service_name, mode: breaker.mode, state: effectiveState(breaker), jobs });
-  }
-  return held.length > 0 ? { held_by_breaker: held } : {};
+function heldBy(jobs: number, breakers: HeldByBreaker[], control: ControlState, queues: readonly string[]): { held_by_breaker?: HeldByBreaker[]; held_by_control?: string[] } {
+  const held = jobs === 0 ? [] : controlReasons(control, queues);
+  return { ...(breakers.length > 0 ? { held_by_breaker: breakers } : {}), ...(held.length > 0 ? { held_by_control: held } : {}) };
 }
 
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
@@ -74,22 +63,18 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
 
   'dlq.retry': async (input, ctx) => {
     checkedBulk(input.selector, 'retry');
-    const unmatched = await unmatchedIds(ctx, input.selector);
     if (input.dry_run) {
-      const matched = await ctx.store.dlqCount(input.selector);
-      return { dry_run: true, matched, affected: 0, ...unmatched, ...(await wouldBeHeld(ctx, input.selector)), ...(await heldByControl(ctx, matched, [])) };
+      // One snapshot: what it counts, what it says holds them and which ids are open agree with each other,
+      // and with the retry that follows when nothing changes in between.
+      const preview = await ctx.store.dlqRetryPreview(input.selector);
+      const unmatched = unmatchedOf(input.selector, new Set(preview.open_ids));
+      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldBy(preview.matched, preview.held_by_breaker, preview.control, preview.queues) };
     }
+    const unmatched = await unmatchedIds(ctx, input.selector);
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
     const { retried, held_by_breaker, queues } = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return {
-      dry_run: false,
-      matched: retried,
-      affected: retried,
-      ...unmatched,
-      ...(held_by_breaker.length > 0 ? { held_by_breaker } : {}),
-      ...(await heldByControl(ctx, retried, queues)),
-    };
+    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldBy(retried, held_by_breaker, await ctx.store.getControl(), queues) };
   },
 
   'dlq.resolve': async (input, ctx) => {

@@ -7,12 +7,15 @@ import { parseDuration } from '../../../shared/duration.ts';
 import { int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
-import { paint, printJson, when, type Io } from '../output.ts';
+import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+
+/** A summary's characters the table shows. */
+const SUMMARY_SHOWN = 90;
 
 function alertTable(io: Io, alerts: AlertView[]): string {
   return renderTable(
-    [{ header: 'rule' }, { header: 'kind' }, { header: 'severity' }, { header: 'state' }, { header: 'since' }, { header: 'acknowledged', max: 50 }, { header: 'silenced until' }, { header: 'summary', max: 90 }],
+    [{ header: 'rule' }, { header: 'kind' }, { header: 'severity' }, { header: 'state' }, { header: 'since' }, { header: 'acknowledged', max: 50 }, { header: 'silenced until' }, { header: 'summary', max: SUMMARY_SHOWN }],
     alerts.map(({ name, rule, state }) => [
       name,
       rule?.kind ?? '(not in this registry)',
@@ -49,6 +52,8 @@ async function list(inv: Invocation): Promise<number> {
     else {
       inv.io.out(alertTable(inv.io, result.alerts));
       inv.io.out(firing.length > 0 ? `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}` : stale ? '\nnothing fired when last evaluated' : '\nnothing is firing');
+      // The table cuts a long summary (a half-open breaker's says how to check the service by hand): a firing one is said whole.
+      for (const a of firing) if (a.state && [...a.state.summary].length > SUMMARY_SHOWN) inv.io.out(`${a.name}: ${timesIn(a.state.summary)}`);
     }
     if (stale) inv.io.err(stale);
     // For cron and monitoring scripts: 1 while anything fires; 3 while nobody evaluates, so quiet is no news.

@@ -5,7 +5,7 @@ import { flag, listOnly, positionals, str, UsageError, type Values } from '../ar
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { paint, printJson, when, type Io } from '../output.ts';
+import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -132,8 +132,13 @@ export const breaker: Command = {
       listOnly(inv);
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers } = await call(ctx, 'breakers.list', {});
-        if (inv.common.json) printJson(inv.io, { breakers });
-        else inv.io.out(breakers.length === 0 ? 'no breakers (load a registry with --registry)' : breakerTable(inv.io, breakers));
+        if (inv.common.json) {
+          printJson(inv.io, { breakers });
+          return 0;
+        }
+        inv.io.out(breakers.length === 0 ? 'no breakers (load a registry with --registry)' : breakerTable(inv.io, breakers));
+        // Half-open with no job to probe it, a breaker stays so (its alert firing) until one comes: said whole, not cut in a cell.
+        for (const b of breakers) if (b.waiting_for_probe !== null) inv.io.out(`\n${b.service_name}: ${timesIn(b.waiting_for_probe)}`);
         return 0;
       });
     }

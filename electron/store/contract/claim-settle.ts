@@ -330,6 +330,36 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal((await mustGet(store, b.id)).status, 'running');
       assert.deepEqual(await store.settle([]), []);
     });
+
+    test('settledEarlier: of settlements sent again that did not land, those an earlier try recorded as they say, and no others', async (store) => {
+      const [done, failed, retried, stopped, handedBack, byHand] = [await claimOne(store), await claimOne(store), await claimOne(store), await claimOne(store), await claimOne(store), await claimOne(store)];
+      const lost = await claimOne(store, {}, 'w1', 1);
+      // Text as PostgreSQL cannot keep it: the earlier try stored it cleaned, and still matches.
+      const sent = [
+        { ...base(done), kind: 'completed' as const },
+        { ...base(failed), kind: 'failed' as const, error: err('upstream returned 503\u0000', 'fp-503'), outcome: 'failed' as const },
+        { ...base(retried), kind: 'retry' as const, error: err('timed out'), run_at: later(60_000), outcome: 'timed_out' as const },
+        { ...base(stopped), kind: 'interrupted' as const, reason: 'worker shutdown', ran: true },
+        { ...base(handedBack), kind: 'interrupted' as const, reason: 'emergency stop', ran: false },
+      ];
+      assert.equal((await store.settle(sent)).length, 5);
+      assert.deepEqual(await store.settle(sent), [], 'sent again, nothing lands twice');
+      const earlier = await store.settledEarlier(sent);
+      assert.deepEqual([...earlier].sort((x, y) => x - y), [done.id, failed.id, retried.id, stopped.id].sort((x, y) => x - y), 'a job handed back unstarted has no attempt to show it');
+
+      // Ended by someone else before its settle came: the watchdog, an operator.
+      assert.deepEqual((await store.reclaimExpired(new Date(Date.now() + 30_000))).retried, [lost.id]);
+      assert.ok(await store.failRunningJob(byHand.id, 'w1', alice, 'upstream returned 503'));
+      const late = [
+        { ...base(lost), kind: 'completed' as const },
+        { ...base(byHand), kind: 'failed' as const, error: err('upstream returned 503', 'fp-503'), outcome: 'failed' as const },
+        { ...base(done, 'w2'), kind: 'completed' as const },
+        { ...base(failed), kind: 'failed' as const, error: err('another error', 'fp-503'), outcome: 'failed' as const },
+      ];
+      assert.deepEqual(await store.settle(late), []);
+      assert.deepEqual(await store.settledEarlier(late), [], 'recorded by others, by another worker, or otherwise than these say');
+      assert.deepEqual(await store.settledEarlier([]), []);
+    });
   });
 
   describe('reclaimExpired', () => {

@@ -210,6 +210,51 @@ export function operatorContract(test: ContractTest): void {
       assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [], queues: [] }, 'nothing sent back, nothing held');
     });
 
+    test('a dry run of a retry changes nothing and says what the retry that follows does: its count, breakers, queues and control', async (store) => {
+      const fp = 'fp-503';
+      const sent: number[] = [];
+      for (const service of ['opened', 'opened', 'probing', 'forced-open', 'no-breaker']) sent.push(await deadLetter(store, service, err('upstream returned 503', fp)));
+      const queueOf = async (id: number) => (await mustGet(store, id)).queue;
+      const sentQueues = (await Promise.all(sent.map(queueOf))).sort();
+      const other = await deadLetter(store, 'opened', err('bad input', 'fp-input'));
+      const at = new Date();
+      const record = (service: string, state: BreakerState, mode: BreakerMode = 'auto') => ({ ...newBreakerRecord(service, at), state, mode, opened_at: at.toISOString(), version: 1 });
+      for (const saved of [record('opened', 'open'), record('probing', 'half_open'), record('forced-open', 'closed', 'force_open')]) assert.equal(await store.saveBreaker(saved, null), true);
+      await store.setQueuePaused(sentQueues[0] ?? '', true, alice, 'upstream migration');
+      await store.setQueuePaused(await queueOf(other), true, alice, 'not retried');
+      await store.setSafeMode(true, alice, 'deploy');
+      const audited = (await auditActions(store)).length;
+
+      const preview = await store.dlqRetryPreview({ fingerprint: fp });
+      assert.deepEqual({ ...preview, control: undefined }, {
+        matched: 5,
+        held_by_breaker: [
+          { service_name: 'forced-open', mode: 'force_open', state: 'open', jobs: 1 },
+          { service_name: 'opened', mode: 'auto', state: 'open', jobs: 2 },
+          { service_name: 'probing', mode: 'auto', state: 'half_open', jobs: 1 },
+        ],
+        queues: sentQueues,
+        control: undefined,
+        open_ids: null,
+      });
+      assert.deepEqual(preview.control, await store.getControl(), 'the control plane as it stands');
+      assert.equal(await store.dlqCount({ fingerprint: fp }), 5, 'nothing sent back');
+      assert.equal((await auditActions(store)).length, audited, 'a dry run is not audited: it changed nothing');
+
+      const retried = await store.dlqRetry({ fingerprint: fp }, alice);
+      assert.deepEqual(retried, { retried: preview.matched, held_by_breaker: preview.held_by_breaker, queues: preview.queues });
+      assert.deepEqual({ ...(await store.dlqRetryPreview({ fingerprint: fp })), control: undefined }, { matched: 0, held_by_breaker: [], queues: [], control: undefined, open_ids: null });
+    });
+
+    test('a dry run of a retry by ids says which of them are open dead letters, whatever else the selector names', async (store) => {
+      const a = await deadLetter(store, 'alpha', err('quota exceeded'));
+      const b = await deadLetter(store, 'beta', err('quota exceeded'));
+      const running = await claimOne(store);
+      const preview = await store.dlqRetryPreview({ job_ids: [b, a, running.id, 987_654], service: 'alpha' });
+      assert.deepEqual([preview.matched, preview.open_ids], [1, [a, b]]);
+      assert.deepEqual((await store.dlqRetryPreview({ job_ids: [987_654] })).open_ids, []);
+    });
+
     test('resolve keeps the job failed but out of the open list; purge deletes resolved ones', async (store) => {
       const a = await deadLetter(store, 'alpha', err('one'));
       const b = await deadLetter(store, 'alpha', err('two'));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { PgDb, Queryable } from './db.ts';
+import type { PgDb, Queryable, Row } from './db.ts';
 import { rowsOf } from './db.ts';
 import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
@@ -30,16 +30,23 @@ async function readControl(client: Queryable): Promise<ControlState> {
   return toControl(control[0], paused);
 }
 
-export async function getControl(db: PgDb): Promise<ControlState> {
-  // One statement, one snapshot: the flags and the paused queues agree with each other.
-  const rows = await db.engineQuery(
-    `SELECT c.*, coalesce((SELECT json_agg(json_build_object('queue', p.queue, 'by', p.paused_by, 'at', p.paused_at, 'reason', p.reason) ORDER BY p.queue)
+/**
+ * The control row with its paused queues beside it as json: one statement, one snapshot, so the flags and
+ * the paused queues agree with each other. Read back with controlOfRow.
+ */
+export const CONTROL_STATE_SQL = `SELECT c.*, coalesce((SELECT json_agg(json_build_object('queue', p.queue, 'by', p.paused_by, 'at', p.paused_at, 'reason', p.reason) ORDER BY p.queue)
        FROM jobs.tb_paused_queue p), '[]'::json) AS paused
-     FROM (${CONTROL_SQL}) c`,
-  );
-  const row = rows[0];
-  const paused = z.array(z.object({ queue: z.string(), by: z.string(), at: z.string(), reason: z.string().nullable() })).parse(row?.paused ?? []);
+     FROM (${CONTROL_SQL}) c`;
+
+const PausedJson = z.array(z.object({ queue: z.string(), by: z.string(), at: z.string(), reason: z.string().nullable() }));
+
+export function controlOfRow(row: Row | undefined): ControlState {
+  const paused = PausedJson.parse(row?.paused ?? []);
   return toControl(row, paused.map((p) => ({ ...p, at: new Date(p.at).toISOString() })));
+}
+
+export async function getControl(db: PgDb): Promise<ControlState> {
+  return controlOfRow((await db.engineQuery(CONTROL_STATE_SQL))[0]);
 }
 
 /**

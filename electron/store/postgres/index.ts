@@ -18,7 +18,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
-import type { DlqRetried } from '../failureStore.ts';
+import type { DlqRetried, DlqRetryPreview } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -81,10 +81,11 @@ import { enqueueJobs } from './enqueue.ts';
 import { failRunningJob } from './failJob.ts';
 import { GatedClaims } from './gatedClaim.ts';
 import { listServicePauses, pauseService, rateUse } from './gates.ts';
-import { extendJobLeases, reclaimExpiredJobs, settleJobs } from './jobs.ts';
+import { extendJobLeases, reclaimExpiredJobs, settledEarlier, settleJobs } from './jobs.ts';
 import { LeaseBook } from './leases.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
+import { dlqRetryPreview } from './dlqRetryPreview.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
 import * as rollupHours from './rollupHours.ts';
@@ -175,6 +176,10 @@ export class PostgresStore implements Store {
     const { landed, readied } = await settleJobs(this.#open, settlements, doneLeases);
     if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
+  }
+
+  async settledEarlier(settlements: Settlement[]): Promise<number[]> {
+    return settledEarlier(this.#open, settlements);
   }
 
   async reclaimExpired(now?: Date): Promise<ReclaimResult> {
@@ -299,6 +304,10 @@ export class PostgresStore implements Store {
     const result = await dlqRetry(this.#open, selector, actor);
     this.#jobsChangedBy(result.retried, true);
     return result;
+  }
+
+  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> {
+    return dlqRetryPreview(this.#open, selector);
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreInputError } from '../errors.ts';
+import { settledAsSent } from '../settledEarlier.ts';
 import type { ClaimRequest, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { ENGINE_ANSWER_MS } from './db.ts';
 import type { PgDb } from './db.ts';
@@ -7,7 +8,7 @@ import { readyRowsFrom } from './ready.ts';
 import { countsFrom, failuresFrom, rollupFrom } from './tally.ts';
 import { claimFromJson, idsOf } from './rows.ts';
 import type { Claim } from './rows.ts';
-import { jsonNoNul } from './text.ts';
+import { jsonNoNul, noNul } from './text.ts';
 
 /**
  * The hot path on PostgreSQL after enqueue: claim, extend, settle, reclaim. Each is one statement per
@@ -126,6 +127,26 @@ export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases
   if (settlements.length === 0) return { landed: [], readied: false };
   const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
   return { landed: idsOf(rows), readied: rows.some((row) => row.readied === true) };
+}
+
+const AttemptRow = z.object({
+  id: z.number(),
+  job_id: z.number(),
+  worker_id: z.string(),
+  outcome: z.string(),
+  error_message: z.string().nullable(),
+  error_class: z.string().nullable(),
+});
+
+/** The attempts of settlements sent before without an answer, read back by id: which of them a settle recorded. */
+export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promise<number[]> {
+  if (settlements.length === 0) return [];
+  const rows = await db.engineQuery(
+    `SELECT id, job_id, worker_id, outcome, error_message, error_class FROM jobs.tb_job_attempt WHERE id = ANY($1::bigint[])`,
+    [settlements.map((s) => s.attemptId)],
+  );
+  // The settle's JSON carries its text cleaned as jsonNoNul cleans it: compared so.
+  return settledAsSent(settlements, rows.map((row) => AttemptRow.parse(row)), (text) => noNul(text).toWellFormed());
 }
 
 /**

@@ -300,35 +300,37 @@ rolled AS (
 )
 SELECT count(*) AS n FROM changed`;
 
+/**
+ * The run's running tasks, locked before the run itself: a settle locks its job rows first and then, in its
+ * advance, the run, so a cancel that held the run while it reached for a running task could deadlock with
+ * it. Only locked here; they are asked to stop once the run is known to be running.
+ */
+const LOCK_RUNNING_SQL = `SELECT id FROM jobs.tb_job_run WHERE workflow_run_id = $1 AND status = 'running' ORDER BY id FOR UPDATE`;
+
+const STOP_RUNNING_SQL = `UPDATE jobs.tb_job_run SET cancel_requested = true, updated_at = now()
+  WHERE workflow_run_id = $1 AND status = 'running' AND NOT cancel_requested RETURNING id`;
+
+/**
+ * One transaction, as on SQLite: the run cancelled with what has not started, its running tasks asked to
+ * stop, and the audit row, or none of it. A crash or a dropped connection part way leaves the run as it was.
+ */
 export async function cancelWorkflowRun(db: PgDb, runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> {
   if (!Number.isSafeInteger(runId)) return null;
   const why = reasonOf(reason);
-  const result = await db.tx(async (client) => {
+  return db.tx(async (client) => {
+    await client.query(LOCK_RUNNING_SQL, [runId]);
     // A second cancel waits here for the first, then finds the run cancelled.
     const run = await rowsOf(client, `SELECT status FROM jobs.tb_workflow_run WHERE id = $1 FOR UPDATE`, [runId]);
     if (!run[0]) return null;
     const found = WorkflowRunStatus.parse(run[0].status);
-    if (found !== 'running') return { cancelled: 0, found };
+    if (found !== 'running') return { cancelled: 0, stopping: 0, found };
     const cancelled = z.number().parse((await rowsOf(client, CANCEL_RUN_SQL, [runId]))[0]?.n ?? 0);
     await client.query(`UPDATE jobs.tb_workflow_run SET status = 'cancelled', updated_at = now() WHERE id = $1`, [runId]);
     await client.query(`SELECT jobs.opsdeck_workflow_advance(ARRAY[$1::bigint])`, [runId]);
-    return { cancelled, found };
+    // A task claimed after the lock above is running by now and is asked too: the run is cancelled, its lock
+    // is ours, and a deadlock with that task's settle is run again whole (PgDb.tx).
+    const stopping = (await rowsOf(client, STOP_RUNNING_SQL, [runId])).length;
+    await writeAudit(client, actorName(actor), RUN_CANCEL, String(runId), cancelled + stopping, { reason: why, cancelled, stopping });
+    return { cancelled, stopping, found };
   });
-  if (!result) return null;
-  if (result.found !== 'running') return { cancelled: 0, stopping: 0, found: result.found };
-  // Running tasks are asked to stop in a transaction of their own: a settle holds its job rows while it
-  // waits for the run's lock, so taking both here in the other order could deadlock with it.
-  const stopping = await db.query(
-    `UPDATE jobs.tb_job_run SET cancel_requested = true, updated_at = now()
-     WHERE workflow_run_id = $1 AND status = 'running' AND NOT cancel_requested RETURNING id`,
-    [runId],
-  );
-  await db.tx((client) =>
-    writeAudit(client, actorName(actor), RUN_CANCEL, String(runId), result.cancelled + stopping.length, {
-      reason: why,
-      cancelled: result.cancelled,
-      stopping: stopping.length,
-    }),
-  );
-  return { cancelled: result.cancelled, stopping: stopping.length, found: result.found };
 }

@@ -113,6 +113,14 @@ export class SqliteDb {
     return this.connection.transaction(fn).immediate();
   }
 
+  /**
+   * Runs `fn` in one read (deferred) transaction: in WAL mode its statements all read the snapshot its
+   * first one took, whatever another process commits meanwhile.
+   */
+  read<T>(fn: () => T): T {
+    return this.connection.transaction(fn).deferred();
+  }
+
   /** Statements whose SQL depends on a filter's shape, prepared once per shape. */
   cached<Row>(cache: Map<string, BetterSqlite3.Statement<unknown[], Row>>, key: string, sql: () => string): BetterSqlite3.Statement<unknown[], Row> {
     let statement = cache.get(key);

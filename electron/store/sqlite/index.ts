@@ -18,7 +18,7 @@ import type {
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
-import type { DlqRetried } from '../failureStore.ts';
+import type { DlqRetried, DlqRetryPreview } from '../failureStore.ts';
 import type { ApiKeyView } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
@@ -80,6 +80,7 @@ import { SqliteFailJob } from './failJob.ts';
 import { SqliteGates } from './gates.ts';
 import { SqliteJobs } from './jobs.ts';
 import { SqliteOperator } from './operator.ts';
+import { SqliteDlqRetryPreview } from './dlqRetryPreview.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteFailures } from './failures.ts';
@@ -105,6 +106,7 @@ export class SqliteStore implements Store {
   readonly #failures: SqliteFailures;
   readonly #rollupHours: SqliteRollupHours;
   readonly #operator: SqliteOperator;
+  readonly #retryPreview: SqliteDlqRetryPreview;
   readonly #control: SqliteControl;
   readonly #signals: SqliteSignals;
   readonly #failJob: SqliteFailJob;
@@ -123,6 +125,7 @@ export class SqliteStore implements Store {
     this.#failures = new SqliteFailures(db);
     this.#rollupHours = new SqliteRollupHours(db);
     this.#operator = new SqliteOperator(db);
+    this.#retryPreview = new SqliteDlqRetryPreview(db);
     this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
     this.#failJob = new SqliteFailJob(db);
@@ -177,6 +180,10 @@ export class SqliteStore implements Store {
     const { landed, readied } = await this.#db.patient(() => this.#jobs.settle(settlements));
     if (landed.length > 0) this.#signals.jobsChanged(readied);
     return landed;
+  }
+
+  async settledEarlier(settlements: Settlement[]): Promise<number[]> {
+    return this.#db.patient(() => this.#jobs.settledEarlier(settlements));
   }
 
   async reclaimExpired(at: Date = new Date()): Promise<ReclaimResult> {
@@ -294,6 +301,10 @@ export class SqliteStore implements Store {
 
   async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
     return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqRetry(selector, actor)), true);
+  }
+
+  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> {
+    return this.#db.patient(() => this.#retryPreview.preview(selector));
   }
 
   async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {

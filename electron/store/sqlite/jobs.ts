@@ -1,5 +1,6 @@
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
+import { settledAsSent, type AttemptRecord } from '../settledEarlier.ts';
 import { now } from './db.ts';
 import type { Bind, Connection, Params, SqliteDb } from './db.ts';
 import { ClaimPick } from './claimPick.ts';
@@ -110,6 +111,9 @@ export function prepareJobStatements(db: Connection) {
     closeAttempt: db.prepare<Bind>(
       `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
        WHERE id = ?`,
+    ),
+    attemptsById: db.prepare<[string], AttemptRecord>(
+      `SELECT id, job_id, worker_id, outcome, error_message, error_class FROM tb_job_attempt WHERE id IN (SELECT value FROM json_each(?))`,
     ),
     expired: db.prepare<[string], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
@@ -253,6 +257,13 @@ export class SqliteJobs {
   settle(settlements: Settlement[]): SettleOutcome {
     if (settlements.length === 0) return { landed: [], readied: false };
     return this.#db.guard(() => this.#settleTx(settlements));
+  }
+
+  /** The attempts of settlements sent before without an answer, read back by id: which of them a settle recorded. */
+  settledEarlier(settlements: Settlement[]): number[] {
+    if (settlements.length === 0) return [];
+    const attempts = this.#db.guard(() => this.#s.attemptsById.all(JSON.stringify(settlements.map((s) => s.attemptId))));
+    return settledAsSent(settlements, attempts, (text) => text);
   }
 
   /** `runs` gathers the workflow runs of tasks that finished, to be moved on in the same transaction. */

@@ -28,6 +28,8 @@ const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
 
 function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
   const now = useNow();
+  // Half-open with no probe running: it stays so until a job comes, which is what the operator needs to hear.
+  if (breaker.waiting_for_probe !== null) return <span className="small">{withTimes(breaker.waiting_for_probe, formatTime)}</span>;
   if (breaker.half_open_in_s === null) return <span className="muted">—</span>;
   const left = breaker.half_open_in_s - (now - fetchedAt) / 1000;
   return <span>{left > 0 ? formatSeconds(left) : 'probing'}</span>;
@@ -108,7 +110,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           </div>
         ) : null}
       </td>
-      <td>
+      <td className={breaker.waiting_for_probe !== null ? 'wrap' : undefined}>
         <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
       </td>
       <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>

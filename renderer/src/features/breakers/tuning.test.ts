@@ -13,6 +13,8 @@ const breaker: BreakerView = {
   minimum_volume: 3,
   recovery_timeout_s: 60,
   half_open_in_s: null,
+  probes_in_flight: 0,
+  waiting_for_probe: null,
   opened_at: null,
   last_transition_at: null,
   last_error: null,
