@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CallName } from '../../shared/contract.ts';
+import { unknownFieldMessage } from '../api/inputIssues.ts';
 import type { RestErrorCode } from './errors.ts';
 
 /** What a request brings a route: path parameters, the query string, and the JSON body (an object, or {}). */
@@ -49,10 +50,12 @@ function issuePath(prefix: string, path: readonly PropertyKey[]): string {
 export function parseQuery<Q extends z.ZodObject>(schema: Q, query: Record<string, string>): z.output<Q> {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => {
-    const keys = 'keys' in i && Array.isArray(i.keys) ? i.keys.map(String) : [];
-    return { path: keys.length > 0 ? `query.${keys.join(',')}` : issuePath('query', i.path), message: i.message };
-  });
+  const known = Object.keys(schema.shape);
+  const issues = parsed.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: `query.${key}`, message: unknownFieldMessage(key, known, 'parameter') }))
+      : [{ path: issuePath('query', i.path), message: i.message }],
+  );
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   throw new RouteFailure('invalid_input', `invalid query: ${first ? `${first.path}: ${first.message}` : 'not understood'}${more}`, issues);

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { rawRequest } from './testing/http.ts';
+import { createRestHandler } from './handler.ts';
+import { startRestServer, type RunningRestServer } from './server.ts';
+import { FailureThrottle } from './throttle.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
+
+/** The troubleshooting runbook's steps over real HTTP on 127.0.0.1: answers and refusals in REST's own words. */
+describe('REST API v1: the runbook, step by step', () => {
+  let runtime: Runtime;
+  let server: RunningRestServer;
+  let cleanup: () => Promise<void>;
+  let readKey = '';
+  let operateKey = '';
+
+  before(async () => {
+    const sqlite = await createSqliteTestStore();
+    await sqlite.store.close();
+    cleanup = sqlite.cleanup;
+    runtime = await createRuntime({ db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
+    const make = async (name: string, scope: 'read' | 'operate') => {
+      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
+      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
+    };
+    readKey = await make('monitor', 'read');
+    operateKey = await make('ci-bot', 'operate');
+  });
+
+  after(async () => {
+    await server?.close();
+    await runtime?.close();
+    await cleanup?.();
+  });
+
+  async function call(method: string, path: string, key: string, body?: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json: unknown = JSON.parse(res.body);
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  function refusal(json: unknown) {
+    return ErrorBody.parse(json).error;
+  }
+
+  it("safe mode as the runbook writes it, {\"enable\": true}: a 422 that names the key and the field it meant", async () => {
+    const res = await call('POST', '/v1/control/safe-mode', operateKey, { enable: true });
+    assert.equal(res.status, 422);
+    const error = refusal(res.json);
+    assert.equal(error.message, 'invalid input for control.safeMode: enable: not a field; did you mean enabled? (and 1 more)');
+    assert.deepEqual(error.issues?.[0], { path: 'enable', message: 'not a field; did you mean enabled?' });
+    assert.equal(error.issues?.[1]?.path, 'enabled', 'the field left out is still named');
+    const far = refusal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: true, colour: 'red' })).json);
+    assert.equal(far.message, 'invalid input for control.safeMode: colour: not a field (known: enabled, reason)', 'nothing close: the fields there are');
+    const nested = refusal((await call('POST', '/v1/dlq/retry', operateKey, { selector: { service: 'flaky_sync', servce: 'x' } })).json);
+    assert.equal(nested.issues?.[0]?.path, 'selector.servce');
+    assert.match(nested.issues?.[0]?.message ?? '', /^not a field; did you mean service\?$/);
+    const query = refusal((await call('GET', '/v1/executions?clas=timeout', readKey)).json);
+    assert.deepEqual(query.issues?.[0], { path: 'query.clas', message: 'not a parameter; did you mean class?' });
+    assert.equal((await call('GET', '/v1/control', readKey)).status, 200);
+    const on = await call('POST', '/v1/control/safe-mode', operateKey, { enabled: true, reason: 'runbook: switch to safe mode' });
+    assert.equal(on.status, 200, JSON.stringify(on.json));
+    assert.equal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: false })).status, 200);
+  });
+});
