@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
-import { ErrorClass } from '../../shared/errorClass.ts';
+import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
 import { count, csv, duration, flag } from './query.ts';
 import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
@@ -32,6 +32,14 @@ function limitOf(call: 'jobs.list' | 'dlq.list' | 'audit.list' | 'schedules.fire
   return count(calls[call].input.shape.limit.unwrap());
 }
 
+/**
+ * A class opsdeck writes: any other finds nothing, and an empty list would read as "no such failures"
+ * when the filter is the mistake (the CLI answers the same filter with a warning beside its empty list).
+ */
+const KnownErrorClass = ErrorClass.pipe(
+  z.string().refine(isKnownErrorClass, { error: (issue) => `${unknownErrorClass(String(issue.input))}; the classes are ${ERROR_CLASSES_TEXT}` }),
+);
+
 const ExecutionsQuery = z
   .object({
     status: csv(JobStatus).optional(),
@@ -40,7 +48,7 @@ const ExecutionsQuery = z
     type: csv(ExecutionType).optional(),
     search: z.string().max(500).optional(),
     /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx (rate_limited also picks http_429). */
-    class: ErrorClass.optional(),
+    class: KnownErrorClass.optional(),
     created_after: Timestamp.optional(),
     created_before: Timestamp.optional(),
     stuck: flag.optional(),

@@ -73,4 +73,20 @@ describe('REST API v1: the runbook, step by step', () => {
     assert.equal(on.status, 200, JSON.stringify(on.json));
     assert.equal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: false })).status, 200);
   });
+
+  it('class=resource is refused naming the classes and resource_limit, not answered with an empty list', async () => {
+    const res = await call('GET', '/v1/executions?class=resource', readKey);
+    assert.equal(res.status, 422);
+    const error = refusal(res.json);
+    assert.equal(error.code, 'invalid_input');
+    assert.deepEqual(error.issues?.map((i) => i.path), ['query.class']);
+    assert.match(error.message, /^invalid query: query\.class: resource is no failure class opsdeck writes \(did you mean resource_limit\?\); the classes are resource_limit, timeout, .*, noop, or an exact status such as http_503/);
+    const family = refusal((await call('GET', '/v1/executions?class=function', readKey)).json);
+    assert.match(family.message, /did you mean function_not_found or function_error or function_crash\?/);
+    for (const known of ['resource_limit', 'http_418', 'http_5xx', 'lambda_403']) {
+      const listed = await call('GET', `/v1/executions?class=${known}`, readKey);
+      assert.equal(listed.status, 200, known);
+      assert.deepEqual(calls['jobs.list'].output.parse(listed.json).jobs, [], known);
+    }
+  });
 });
