@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { EngineEmitter } from '../engine/engineEvents.ts';
+import { Scheduler } from '../engine/scheduler.ts';
+import { silentLogger } from '../log/logger.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
@@ -88,5 +91,25 @@ describe('REST API v1: the runbook, step by step', () => {
       assert.equal(listed.status, 200, known);
       assert.deepEqual(calls['jobs.list'].output.parse(listed.json).jobs, [], known);
     }
+  });
+
+  it("refusals name what to send in REST's words, never a command line", async () => {
+    const pause = await call('POST', '/v1/control/queues/nosuch/pause', operateKey, {});
+    assert.equal(pause.status, 404);
+    const paused = refusal(pause.json).message;
+    assert.match(paused, /^no queue named nosuch: no service, schedule or job uses it \(known: .*\); pausing with "force": true in the body pauses it all the same$/);
+    assert.doesNotMatch(paused, /opsdeck|--force/);
+    assert.equal((await call('POST', '/v1/control/queues/nosuch/pause', operateKey, { force: true, reason: 'not here yet' })).status, 200);
+    assert.equal((await call('POST', '/v1/control/queues/nosuch/unpause', operateKey, {})).status, 200);
+
+    const worker = refusal((await call('POST', '/v1/workers/gone-1/forget', operateKey, {})).json);
+    assert.equal(worker.message, 'no worker gone-1 (GET /v1/workers lists them)');
+    const schedule = refusal((await call('GET', '/v1/schedules/nightly', readKey)).json);
+    assert.equal(schedule.message, 'no schedule named nightly (GET /v1/schedules shows them)');
+    // A worker's scheduler puts the registry's schedules into the store.
+    await new Scheduler({ store: runtime.ctx.store, registry: runtime.ctx.registry, workerId: 'w', emitter: new EngineEmitter(silentLogger), log: silentLogger }).syncRegistry();
+    const fromRegistry = await call('POST', '/v1/schedules/nightly_echo_report/remove', operateKey, {});
+    assert.equal(fromRegistry.status, 409);
+    assert.match(refusal(fromRegistry.json).message, /or pause it \(POST \/v1\/schedules\/nightly_echo_report\/pause\)$/);
   });
 });
