@@ -183,9 +183,11 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const auth = await signIn(req, res, address);
     if (!auth) return;
     const { route, params } = match;
-    if (route.write && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
+    if ((route.write || route.operateOnly !== null) && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();
-      sendError(res, 'forbidden', `the API key "${auth.principal.key.name}" may only read; ${route.method} ${route.path} needs an operate key`);
+      const key = `the API key "${auth.principal.key.name}"`;
+      const needs = `${route.method} ${route.path} needs an operate key`;
+      sendError(res, 'forbidden', route.operateOnly === null ? `${key} may only read; ${needs}` : `${key} is a read key; ${needs}: ${route.operateOnly}`);
       return;
     }
     try {
