@@ -151,7 +151,9 @@ const supportRoutes: Route[] = [
     operateOnly: "a diagnosis shows this host's configuration: where its store is and as whom, the versions, the slowest statements",
   },
   {
+    // A POST, not a GET: each bundle is an audited act, though it changes nothing the state could refuse.
     ...post('/v1/support/bundle', 'support.bundle', z.object({}).strict(), ({ body }) => body),
+    write: false,
     operateOnly: 'a bundle holds the registry file, recent failures with their payloads, the audit log and the end of the log',
   },
   {
