@@ -7,6 +7,7 @@ import { RegistryHolder } from '../electron/config/holder.ts';
 import { Engine } from '../electron/engine/engine.ts';
 import type { Store } from '../electron/store/store.ts';
 import { lineLogger } from '../electron/log/logger.ts';
+import { CONSOLE_WORDS } from '../electron/api/interfaceWords.ts';
 
 /**
  * `npm run bench -- console`: does an open console slow the engine that shares its process? On a store
@@ -85,7 +86,7 @@ async function runJobs(store: Store, registry: RegistryHolder, jobs: number, log
 
 export async function measureConsoleLoad(opts: { store: Store; dir: string; jobs: number; pairs: number; log: (line: string) => void }): Promise<ConsoleLoadPair[]> {
   const registry = await benchRegistry(opts.dir);
-  const ctx: ApiContext = { store: opts.store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: true } };
+  const ctx: ApiContext = { store: opts.store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: true }, words: CONSOLE_WORDS };
   const pairs: ConsoleLoadPair[] = [];
   // One run first that is not counted: the first pass over a store warms its cache for both sides.
   await runJobs(opts.store, registry, Math.min(opts.jobs, 20_000), opts.log);

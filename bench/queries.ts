@@ -8,6 +8,7 @@ import type { Store } from '../electron/store/store.ts';
 import { fillPostgresHistory } from '../electron/store/testing/history/postgres.ts';
 import { fillSqliteHistory } from '../electron/store/testing/history/sqlite.ts';
 import { SERVICES } from '../electron/store/testing/history/shape.ts';
+import { CONSOLE_WORDS } from '../electron/api/interfaceWords.ts';
 
 /**
  * `npm run bench -- queries`: every call the console makes, timed on a store holding a realistic history
@@ -153,7 +154,7 @@ function rowsOf(result: unknown): number {
 export async function timeQueries(store: Store, jobs: number, runs: number): Promise<QueryTiming[]> {
   const registry = new RegistryHolder({});
   registry.loadText(registryYaml(), 'bench-registry.yaml');
-  const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false } };
+  const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
   // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
   const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];

@@ -14,6 +14,7 @@ import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
 import { lineLogger } from '../electron/log/logger.ts';
 import { serverCpuClock } from './serverCpu.ts';
+import { CONSOLE_WORDS } from '../electron/api/interfaceWords.ts';
 
 /**
  * opsdeck's engine throughput, measured the way the peers are (bench/README.md, Method):
@@ -72,7 +73,7 @@ async function loadBenchRegistry(dir: string): Promise<RegistryHolder> {
  * store in one enqueue call. The handler's audit row (one per call) is left out: it is not per job.
  */
 async function enqueueAll(store: Store, registry: RegistryHolder, n: number): Promise<void> {
-  const ctx: ApiContext = { store, registry, engine: null, actor: currentActor(), env: process.env, settings: { localExecution: false } };
+  const ctx: ApiContext = { store, registry, engine: null, actor: currentActor(), env: process.env, settings: { localExecution: false }, words: CONSOLE_WORDS };
   for (let i = 0; i < n; i += ENQUEUE_CHUNK) {
     const items: EnqueueItem[] = [];
     for (let j = i; j < Math.min(n, i + ENQUEUE_CHUNK); j++) items.push({ payload: { i: j } });

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { Timestamp } from './domain.ts';
 
-/** `read` keys see everything and change nothing; `operate` keys may also act (retry, stop, tune...). */
+/**
+ * `read` keys see the jobs and the fleet and change nothing; `operate` keys may also act (retry, stop, tune...),
+ * and see what shows a host's configuration or uses a service's credential (a diagnosis, a support bundle,
+ * a token check).
+ */
 export const ApiKeyScope = z.enum(['read', 'operate']);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from './closestWord.ts';
 
 /**
  * How an attempt failed, as the engine and runners name it. The well-known classes are listed for help
@@ -42,6 +43,25 @@ export const KNOWN_ERROR_CLASSES = [
 export function isKnownErrorClass(errorClass: string): boolean {
   return KNOWN_ERROR_CLASSES.some((known) => known === errorClass) || /^(http|lambda|docker)_\d{3}$|^http_[1-5]xx$/.test(errorClass);
 }
+
+/**
+ * What an unknown class likely stands for: the known class within two edits of it, else the known classes
+ * it begins (`resource` for resource_limit, `function` for the three function_ ones).
+ */
+function meantClasses(errorClass: string): string[] {
+  const near = closest(errorClass, KNOWN_ERROR_CLASSES);
+  if (near !== null) return [near];
+  return KNOWN_ERROR_CLASSES.filter((known) => known.startsWith(`${errorClass}_`));
+}
+
+/** That a filter names a class opsdeck never writes, with the class it likely meant: each interface adds where the list is. */
+export function unknownErrorClass(errorClass: string): string {
+  const meant = meantClasses(errorClass);
+  return `${errorClass} is no failure class opsdeck writes${meant.length > 0 ? ` (did you mean ${meant.join(' or ')}?)` : ''}`;
+}
+
+/** The classes a filter takes, as a refusal lists them. */
+export const ERROR_CLASSES_TEXT = `${KNOWN_ERROR_CLASSES.join(', ')}, or an exact status such as http_503, lambda_403 or docker_500`;
 
 export const ErrorClass = z
   .string()

@@ -1,12 +1,14 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { ApiContext } from './context.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 
 /**
  * The host's context, acting as someone else: what a request made with an API key runs under, so the
- * store audits the key, not the host's OS user. Everything else is read from the host's context at the
- * moment it is used, so a store switch or an engine toggled meanwhile is seen as the host sees it.
+ * store audits the key, not the host's OS user, and in the words of the interface the request came by.
+ * Everything else is read from the host's context at the moment it is used, so a store switch or an
+ * engine toggled meanwhile is seen as the host sees it.
  */
-export function actingAs(base: ApiContext, actor: Actor): ApiContext {
+export function actingAs(base: ApiContext, actor: Actor, words: InterfaceWords = base.words): ApiContext {
   return {
     get store() {
       return base.store;
@@ -30,5 +32,6 @@ export function actingAs(base: ApiContext, actor: Actor): ApiContext {
       base.runners = value;
     },
     actor,
+    words,
   };
 }

@@ -1,6 +1,7 @@
 import type { Actor, ExecutionType } from '../../shared/domain.ts';
 import type { RegistryHolder } from '../config/holder.ts';
 import type { Engine } from '../engine/engine.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store } from '../store/store.ts';
 
@@ -36,6 +37,8 @@ export interface ApiContext {
   actor: Actor;
   env: Record<string, string | undefined>;
   settings: HostSettings;
+  /** How answers word what to do next for whoever reads them (the CLI's options, REST's body fields, the console's controls). */
+  words: InterfaceWords;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
 }

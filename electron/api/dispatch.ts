@@ -5,6 +5,7 @@ import { invalidInputMessage } from '../../shared/invalidInput.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure, storeOutage } from './errors.ts';
+import { describedIssues, issuesSummary } from './inputIssues.ts';
 import type { Handler } from './handlerTypes.ts';
 import { handlerTable } from './handlerTable.ts';
 
@@ -12,16 +13,9 @@ function fail(code: ApiFailure['code'], message: string, issues?: ApiFailure['is
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
 }
 
-function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
-}
-
-function describeIssues(name: string, error: z.ZodError): ApiResponse {
-  const issues = error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
-  const first = issues[0];
-  const summary = first ? `${first.path ? `${first.path}: ` : ''}${first.message}` : 'invalid input';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return fail('invalid_input', invalidInputMessage(name, `${summary}${more}`), issues);
+function describeIssues(name: string, schema: z.core.$ZodType, error: z.ZodError): ApiResponse {
+  const issues = describedIssues(schema, error);
+  return fail('invalid_input', invalidInputMessage(name, issuesSummary(issues)), issues);
 }
 
 /** A typed pair of schema and handler for one call, so the parsed input reaches the handler with its type. */
@@ -36,7 +30,7 @@ async function run<N extends CallName>(
   if (text) return fail('invalid_input', invalidInputMessage(name, `${text.path ? `${text.path}: ` : ''}${text.message}`), [text]);
   // A missing body means "no arguments", not null.
   const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) return describeIssues(name, parsed.error);
+  if (!parsed.success) return describeIssues(name, schema, parsed.error);
   const result: CallOutput<N> = await handler(parsed.data, ctx);
   return { ok: true, result };
 }

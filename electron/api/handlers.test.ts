@@ -261,7 +261,7 @@ describe('breakers, control and the registry', () => {
     await store.enqueue([{ queue: 'imports', service_name: 'smoke', execution_type: 'noop', max_attempts: 1 }]);
     const typo = failure(await dispatch('control.pauseQueue', { queue: 'nightyl', paused: true }, ctx));
     assert.equal(typo.code, 'not_found');
-    assert.equal(typo.message, 'no queue named nightyl: no service, schedule or job uses it (known: default, imports, nightly); pausing with force (opsdeck pause nightyl --force) pauses it all the same');
+    assert.equal(typo.message, 'no queue named nightyl: no service, schedule or job uses it (known: default, imports, nightly); pausing with force pauses it all the same');
     ok(await dispatch('control.pauseQueue', { queue: 'nightly', paused: false }, ctx));
     ok(await dispatch('control.pauseQueue', { queue: 'nightly', paused: true }, ctx));
     ok(await dispatch('control.pauseQueue', { queue: 'imports', paused: true }, ctx));

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
 import type { ApiContext } from './context.ts';
 import { createEventFeed, type EventFeed } from './events.ts';
+import { CONSOLE_WORDS, type InterfaceWords } from './interfaceWords.ts';
 
 export interface RuntimeOptions {
   /** Store location; default OPSDECK_DB, else the per-user data directory's opsdeck.db. */
@@ -48,6 +49,8 @@ export interface RuntimeOptions {
    * OPSDECK_ALERTS_EVERY (`15s` by default) sets how often.
    */
   alerts?: boolean;
+  /** How answers word what to do next: the console's controls unless the host is another interface (the CLI). */
+  words?: InterfaceWords;
 }
 
 export interface Runtime {
@@ -116,6 +119,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     engine: null,
     actor: currentActor(),
     env,
+    words: opts.words ?? CONSOLE_WORDS,
     settings: {
       localExecution: false,
       evaluatesAlerts: opts.alerts ?? false,

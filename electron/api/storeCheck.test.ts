@@ -8,6 +8,7 @@ import type { Store } from '../store/store.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import type { ApiContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
+import { CONSOLE_WORDS } from './interfaceWords.ts';
 
 function storeCheckOf(res: ApiResponse): HealthCheck {
   if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);
@@ -17,7 +18,7 @@ function storeCheckOf(res: ApiResponse): HealthCheck {
 }
 
 function contextOn(store: Store): ApiContext {
-  return { store, registry: new RegistryHolder({}), engine: null, actor: { user: 'tester', host: 'test-host' }, env: {}, settings: { localExecution: false }, runners: new Map() };
+  return { store, registry: new RegistryHolder({}), engine: null, actor: { user: 'tester', host: 'test-host' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS, runners: new Map() };
 }
 
 /**

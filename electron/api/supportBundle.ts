@@ -6,7 +6,7 @@ import { Diagnosis } from '../../shared/diagnosis.ts';
 import type { Registry } from '../../shared/registry.ts';
 import { redactText, secretsNamed, secretsOf } from '../config/redaction.ts';
 import { redactRegistryText, redactValue } from '../config/secrets.ts';
-import { LOG_FILE_NAME, logTail } from '../log/logFile.ts';
+import { LOG_FILE_NAME, logTail, OTHER_HOSTS_LOGS } from '../log/logFile.ts';
 import { secretVariables } from '../log/secrets.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
@@ -25,18 +25,34 @@ const TEXT_KEPT = 16 * 1024;
 const CONTENTS: Array<[string, string]> = [
   ['diagnose.json', 'versions, store, health checks, counts, workers, runners, top error patterns'],
   ['registry.yaml', 'the service registry file, secret values redacted'],
-  ['failures.json', 'recent failed jobs, with the attempts of the newest 20 (payloads and texts cut at 16 KiB)'],
-  ['audit.json', 'recent operator actions'],
-  [LOG_FILE_NAME, "the end of the desktop app's log (JSON lines)"],
+  ['failures.json', `the newest ${FAILED_LISTED} failed jobs, with the attempts of the newest ${FAILED_TRACED} (payloads and texts cut at 16 KiB)`],
+  ['audit.json', `the newest ${AUDIT_ENTRIES} operator actions`],
+  [LOG_FILE_NAME, "the end of the desktop app's log on the machine that made this bundle (JSON lines)"],
 ];
 
-/** What the bundle holds, file by file, and why any file is missing. */
+/**
+ * What is never in a bundle, said in it: whoever reads one should not take a missing worker log for a
+ * quiet worker, nor go looking in it for what it cannot hold.
+ */
+const NOT_IN_IT = [
+  `- the logs of workers and of the browser and REST hosts: ${OTHER_HOSTS_LOGS}; add the lines around a failure yourself (jq 'select(.job_id==42)')`,
+  '- jobs that did not fail, older failures and older audit entries: opsdeck jobs and opsdeck audit, or the REST API, list them',
+  '- the values of environment variables and secrets, and API keys (the store keeps only their hashes): variables appear by name only',
+];
+
+/** What the bundle holds, file by file, why any file is missing, and what a bundle never holds. */
 const README = (generatedAt: string, files: Record<string, string>, notes: string[]): string =>
   [
     `opsdeck support bundle, ${generatedAt}`,
+    '',
+    'In it:',
     ...CONTENTS.filter(([name]) => name in files).map(([name, what]) => `${name.padEnd(14)} ${what}`),
     'Secret values (variables the registry names, secret-looking variables, URL passwords, the store\'s password) are replaced by [redacted].',
     ...notes,
+    '',
+    'Not in it:',
+    ...NOT_IN_IT,
+    '',
   ].join('\n');
 
 export async function registryText(path: string | null): Promise<string | null> {
@@ -158,6 +174,7 @@ export async function supportBundleFiles(opts: {
   if (opts.registryText === null) notes.push('registry.yaml is missing: no registry file was given, or it could not be read.');
   const tail = await logTail(opts.logDir);
   if (tail !== null) files[LOG_FILE_NAME] = redactText(tail, secrets);
+  else notes.push(`${LOG_FILE_NAME} is missing: the desktop app has written no log on this machine (${opts.logDir}).`);
   files['README.txt'] = README(diagnosis.generated_at, files, notes);
   return files;
 }

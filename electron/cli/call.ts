@@ -5,6 +5,7 @@ import { createRuntime, type Runtime, type RuntimeOptions } from '../api/runtime
 import { formatProblem, isError } from '../config/load.ts';
 import { CliFailure, type Invocation } from './command.ts';
 import { inputProblem } from './inputProblems.ts';
+import { CLI_WORDS } from './words.ts';
 
 /**
  * Calls one contract call in-process through the same dispatch every host uses. A failure becomes a
@@ -37,6 +38,7 @@ export async function withRuntime<T>(
     registryPath: inv.common.registry ?? null,
     env: inv.io.env,
     execute: false,
+    words: CLI_WORDS,
     ...runtimeOpts,
   });
   try {

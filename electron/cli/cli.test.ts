@@ -380,7 +380,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(oneLine(mistyped.stderr), 'opsdeck: service flakey is not in the registry loaded here (known: flaky, broken)');
     const noSuchClass = await opsdeck(['jobs', '--class', 'timeoutt', ...common]);
     assert.equal(noSuchClass.stdout.trim(), 'no jobs match');
-    assert.equal(oneLine(noSuchClass.stderr), 'opsdeck: timeoutt is no failure class opsdeck writes; opsdeck jobs --help lists them');
+    assert.equal(oneLine(noSuchClass.stderr), 'opsdeck: timeoutt is no failure class opsdeck writes (did you mean timeout?); opsdeck jobs --help lists them');
     assert.equal((await opsdeck(['jobs', '--class', 'http_418', ...common])).stderr, '', 'an exact status is a class opsdeck writes');
     const strategy = await opsdeck(['services', 'flaky', ...common]);
     assert.equal(strategy.code, 0, strategy.stderr);

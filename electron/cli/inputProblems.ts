@@ -72,6 +72,11 @@ function nameOf(call: CallName, keys: string[]): string | null {
   return OPTION_OF[last] ?? `--${last.replace(/_/g, '-')}`;
 }
 
+/** How the command line gives one input field of `call`: `--force`, `--reason TEXT`, the argument `JOB`. */
+export function optionOf(call: CallName, field: string): string {
+  return nameOf(call, [field]) ?? field;
+}
+
 function count(n: number | bigint, one: string): string {
   return `${n} ${one}${Number(n) === 1 ? '' : 's'}`;
 }

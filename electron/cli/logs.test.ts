@@ -172,12 +172,12 @@ describe('the desktop log file, from the command line', () => {
       // opsdeck logs shows the same file's end, as it is on this machine.
       const shown = await opsdeck(['logs', '--lines', '2'], env);
       assert.equal(shown.code, 0, shown.stderr);
-      const workers = 'a worker (opsdeck worker) and opsdeck serve log on their own stdout: their terminal, or journalctl -u opsdeck-worker under systemd';
+      const workers = 'a worker (opsdeck worker) logs on its stdout, opsdeck serve and opsdeck api on their stderr: their terminal, or the journal under systemd (journalctl -u opsdeck-worker)';
       assert.deepEqual(shown.stdout.trimEnd().split('\n'), [`${join(logs, 'opsdeck.log')} (last 2 line(s)):`, old, recent.replace(SECRET, '[redacted]'), '', `the desktop app's log; ${workers}`]);
       const none = await opsdeck(['logs', '--json'], { XDG_DATA_HOME: join(dir, 'elsewhere') });
       assert.deepEqual(JSON.parse(none.stdout), { file: join(dir, 'elsewhere', 'opsdeck', 'logs', 'opsdeck.log'), exists: false, lines: [] });
       const noneText = await opsdeck(['logs'], { XDG_DATA_HOME: join(dir, 'elsewhere') });
-      assert.match(noneText.stdout, /^no log file at .*: the desktop app writes it once it has run on this machine; a worker \(opsdeck worker\) and opsdeck serve log on their own stdout/);
+      assert.match(noneText.stdout, /^no log file at .*: the desktop app writes it once it has run on this machine; a worker \(opsdeck worker\) logs on its stdout, opsdeck serve and opsdeck api on their stderr/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { isKnownErrorClass } from '../../shared/errorClass.ts';
+import { isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import type { RegistryHolder } from '../config/holder.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { RegistryHolder } from '../config/holder.ts';
 export function noMatchHints(filter: { errorClass?: string; service?: string }, registry: RegistryHolder): string[] {
   const hints: string[] = [];
   if (filter.errorClass !== undefined && !isKnownErrorClass(filter.errorClass)) {
-    hints.push(`${filter.errorClass} is no failure class opsdeck writes; opsdeck jobs --help lists them`);
+    hints.push(`${unknownErrorClass(filter.errorClass)}; opsdeck jobs --help lists them`);
   }
   if (filter.service !== undefined && registry.loadedAt !== null && registry.service(filter.service) === undefined) {
     const known = registry.registry.services.map((s) => s.name);

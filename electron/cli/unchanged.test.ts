@@ -98,6 +98,8 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
       assert.match(again, /^emergency stop: ENGAGED by .+ \(bad deploy\)$/m, 'the first reason stands');
       assert.match(ok(await opsdeck(['safe-mode', 'on', '--reason', 'draining', ...common])), /^safe mode on$/m);
       assert.match(ok(await opsdeck(['safe-mode', '--enable', ...common])), new RegExp(`^safe mode was already on \\(turned on by ${escaped(ME)}\\); nothing changed$`, 'm'));
+      // A queue nothing uses yet: the refusal names the option that pauses it anyway, as the command line spells it.
+      assert.match(refused(await opsdeck(['pause', 'nightly', ...common])), /^opsdeck: no queue named nightly: .*; pausing with --force pauses it all the same$/);
       assert.match(ok(await opsdeck(['pause', 'nightly', '--force', ...common])), /^queue nightly paused$/m);
       assert.match(ok(await opsdeck(['pause', 'nightly', ...common])), new RegExp(`^queue nightly was already paused by ${escaped(ME)}; nothing changed$`, 'm'));
       assert.deepEqual(

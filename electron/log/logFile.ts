@@ -6,6 +6,13 @@ import { userDataDir } from '../store/location.ts';
 
 export const LOG_FILE_NAME = 'opsdeck.log';
 
+/**
+ * Where the other hosts log, which is not this file: said wherever the file is shown or sent (`opsdeck
+ * logs`, a support bundle), since the runbook's "check the logs first" is most often about a worker's.
+ */
+export const OTHER_HOSTS_LOGS =
+  'a worker (opsdeck worker) logs on its stdout, opsdeck serve and opsdeck api on their stderr: their terminal, or the journal under systemd (journalctl -u opsdeck-worker)';
+
 /** Where the desktop app writes its log: `logs/` in opsdeck's per-user data directory. */
 export function logDirectory(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return join(userDataDir({ ...env }, process.platform, homedir()), 'logs');

@@ -13,6 +13,7 @@ import { queryOf } from './query.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
+import { REST_WORDS } from './words.ts';
 import { StoreError } from '../store/errors.ts';
 
 export interface RestOptions {
@@ -78,8 +79,10 @@ async function jsonBody(req: IncomingMessage, res: ServerResponse, maxBytes: num
 }
 
 function contextFor(base: ApiContext, principal: Principal, address: string): ApiContext {
-  // A key acts under its own name, so the audit log says which script did what, and from where.
-  return principal.kind === 'key' ? actingAs(base, { user: `api-key:${principal.key.name}`, host: address }) : base;
+  // A key acts under its own name, so the audit log says which script did what, and from where; whoever
+  // asks, answers name what to send next as a request does (a body field, an endpoint), not a CLI option.
+  const actor = principal.kind === 'key' ? { user: `api-key:${principal.key.name}`, host: address } : base.actor;
+  return actingAs(base, actor, REST_WORDS);
 }
 
 /** REST API v1 over the console's contract calls, with API keys, scopes, throttling and OpenAPI. */
@@ -180,9 +183,11 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const auth = await signIn(req, res, address);
     if (!auth) return;
     const { route, params } = match;
-    if (route.write && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
+    if ((route.write || route.operateOnly !== null) && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();
-      sendError(res, 'forbidden', `the API key "${auth.principal.key.name}" may only read; ${route.method} ${route.path} needs an operate key`);
+      const key = `the API key "${auth.principal.key.name}"`;
+      const needs = `${route.method} ${route.path} needs an operate key`;
+      sendError(res, 'forbidden', route.operateOnly === null ? `${key} may only read; ${needs}` : `${key} is a read key; ${needs}: ${route.operateOnly}`);
       return;
     }
     try {

@@ -49,15 +49,16 @@ function operation(route: Route, book: SchemaBook): Json {
   if (route.call === 'health.check') responses['503'] = { ...output, description: 'Unhealthy: the failing checks say why' };
   responses['401'] = errorResponse('No API key, or not a valid one');
   if (route.write) responses['403'] = errorResponse('A read key cannot change anything');
+  else if (route.operateOnly !== null) responses['403'] = errorResponse(`A read key may not: ${route.operateOnly}`);
   responses['404'] = errorResponse('No such execution, service or path');
-  if (route.write) {
-    responses['400'] = errorResponse('The body is not JSON');
-    responses['409'] = errorResponse('The state does not allow it (a job that is not failed cannot be retried, …)');
-  }
+  if (route.method === 'POST') responses['400'] = errorResponse('The body is not JSON');
+  if (route.write) responses['409'] = errorResponse('The state does not allow it (a job that is not failed cannot be retried, …)');
   responses['422'] = errorResponse('The request does not match the schema; `issues` names each problem');
   responses['429'] = errorResponse('Too many failed attempts from this address; see Retry-After');
   responses['503'] = responses['503'] ?? errorResponse('The store does not answer; `action`, when present, is what an operator must do first, for it will not pass by itself');
   const op: Json = { operationId: operationId(route), summary: route.summary, tags: [route.path.split('/')[2] ?? 'v1'], parameters, responses };
+  // OpenAPI 3.1 lets a bearer scheme name the role a request needs: any key reads, an operate key for the rest.
+  if (route.write || route.operateOnly !== null) op.security = [{ apiKey: ['operate'] }];
   if (route.body) {
     const schema = book.convert(route.body, 'input');
     const required = Array.isArray(schema.required) && schema.required.length > 0;
@@ -88,7 +89,8 @@ export function openApiDocument(version: string): Json {
     info: {
       title: 'opsdeck REST API',
       version,
-      description: 'The calls of the opsdeck console over HTTP. Authenticate with `Authorization: Bearer <API key>` (`opsdeck api-key create`); read keys may only GET.',
+      description:
+        'The calls of the opsdeck console over HTTP. Authenticate with `Authorization: Bearer <API key>` (`opsdeck api-key create`). A read key may read and check; what changes state, shows the host\'s configuration (a diagnosis, a support bundle) or sends a service\'s credential needs an operate key (`security` names it).',
     },
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],

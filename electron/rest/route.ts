@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CallName } from '../../shared/contract.ts';
+import { describedIssues, issuesSummary, unknownFieldMessage } from '../api/inputIssues.ts';
 import type { RestErrorCode } from './errors.ts';
 
 /** What a request brings a route: path parameters, the query string, and the JSON body (an object, or {}). */
@@ -10,16 +11,22 @@ export interface RouteArgs {
 }
 
 /**
- * One REST endpoint: which contract call it runs, whether it changes state (an operate key), and how the
- * request becomes the call's input. The call's own schema validates that input in dispatch, as for every
- * host; the route's query and body schemas read the URL and document the endpoint.
+ * One REST endpoint: which contract call it runs, whether it needs an operate key, and how the request
+ * becomes the call's input. The call's own schema validates that input in dispatch, as for every host;
+ * the route's query and body schemas read the URL and document the endpoint.
  */
 export interface Route {
   method: 'GET' | 'POST';
   /** With `{name}` for each path parameter, as OpenAPI writes it. */
   path: string;
   call: CallName;
+  /** Changes state: a read key may not, and the state may refuse it (409). */
   write: boolean;
+  /**
+   * Why only an operate key may make this request although it changes nothing: it shows the host's
+   * configuration, or uses a service's credential. Null: any key may read it.
+   */
+  operateOnly: string | null;
   summary: string;
   query: z.ZodObject | null;
   body: z.ZodType | null;
@@ -49,13 +56,23 @@ function issuePath(prefix: string, path: readonly PropertyKey[]): string {
 export function parseQuery<Q extends z.ZodObject>(schema: Q, query: Record<string, string>): z.output<Q> {
   const parsed = schema.safeParse(query);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => {
-    const keys = 'keys' in i && Array.isArray(i.keys) ? i.keys.map(String) : [];
-    return { path: keys.length > 0 ? `query.${keys.join(',')}` : issuePath('query', i.path), message: i.message };
-  });
+  const known = Object.keys(schema.shape);
+  const issues = parsed.error.issues.flatMap((i) =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: `query.${key}`, message: unknownFieldMessage(key, known, 'parameter') }))
+      : [{ path: issuePath('query', i.path), message: i.message }],
+  );
   const first = issues[0];
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   throw new RouteFailure('invalid_input', `invalid query: ${first ? `${first.path}: ${first.message}` : 'not understood'}${more}`, issues);
+}
+
+/** Reads a body the route takes apart itself (rather than pass it whole to the call): unknown keys named as the call's are. */
+export function parseBody<B extends z.ZodObject>(schema: B, body: Record<string, unknown>): z.output<B> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = describedIssues(schema, parsed.error);
+  throw new RouteFailure('invalid_input', `invalid body: ${issuesSummary(issues)}`, issues);
 }
 
 /** A job's numeric id from the path; anything else names no job. */

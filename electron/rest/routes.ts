@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
-import { ErrorClass } from '../../shared/errorClass.ts';
+import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
 import { count, csv, duration, flag } from './query.ts';
-import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
+import { jobIdParam, parseBody, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
  * REST API v1: each endpoint is a contract call (shared/contract.ts) reached through the same dispatch
@@ -15,22 +15,30 @@ import { jobIdParam, parseQuery, withPath, type Route, type RouteArgs } from './
 const reasonOnly = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 function get(path: string, call: CallName, input: (params: Record<string, string>) => unknown = () => ({})): Route {
-  return { method: 'GET', path, call, write: false, summary: calls[call].doc, query: null, body: null, input: (args: RouteArgs) => input(args.params) };
+  return { method: 'GET', path, call, write: false, operateOnly: null, summary: calls[call].doc, query: null, body: null, input: (args: RouteArgs) => input(args.params) };
 }
 
 /** A GET whose query string its schema reads. */
 function search<Q extends z.ZodObject>(path: string, call: CallName, query: Q, input: (q: z.output<Q>) => unknown): Route {
-  return { method: 'GET', path, call, write: false, summary: calls[call].doc, query, body: null, input: (args: RouteArgs) => input(parseQuery(query, args.query)) };
+  return { method: 'GET', path, call, write: false, operateOnly: null, summary: calls[call].doc, query, body: null, input: (args: RouteArgs) => input(parseQuery(query, args.query)) };
 }
 
 function post(path: string, call: CallName, body: z.ZodType | null, input: (args: RouteArgs) => unknown, summary = calls[call].doc): Route {
-  return { method: 'POST', path, call, write: true, summary, query: null, body, input };
+  return { method: 'POST', path, call, write: true, operateOnly: null, summary, query: null, body, input };
 }
 
 /** A list call's `limit` as a query parameter, within the bounds the call itself takes. */
 function limitOf(call: 'jobs.list' | 'dlq.list' | 'audit.list' | 'schedules.fires' | 'workflows.runs' | 'alerts.history') {
   return count(calls[call].input.shape.limit.unwrap());
 }
+
+/**
+ * A class opsdeck writes: any other finds nothing, and an empty list would read as "no such failures"
+ * when the filter is the mistake (the CLI answers the same filter with a warning beside its empty list).
+ */
+const KnownErrorClass = ErrorClass.pipe(
+  z.string().refine(isKnownErrorClass, { error: (issue) => `${unknownErrorClass(String(issue.input))}; the classes are ${ERROR_CLASSES_TEXT}` }),
+);
 
 const ExecutionsQuery = z
   .object({
@@ -40,7 +48,7 @@ const ExecutionsQuery = z
     type: csv(ExecutionType).optional(),
     search: z.string().max(500).optional(),
     /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx (rate_limited also picks http_429). */
-    class: ErrorClass.optional(),
+    class: KnownErrorClass.optional(),
     created_after: Timestamp.optional(),
     created_before: Timestamp.optional(),
     stuck: flag.optional(),
@@ -90,6 +98,7 @@ const scheduleRoutes: Route[] = [
     path: '/v1/schedules/{name}/fires',
     call: 'schedules.fires',
     write: false,
+    operateOnly: null,
     summary: calls['schedules.fires'].doc,
     query: FiresQuery,
     body: null,
@@ -127,6 +136,39 @@ const workflowRoutes: Route[] = [
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
 ];
 const AlertHistoryQuery = z.object({ limit: limitOf('alerts.history').optional(), after: z.string().max(100).optional() }).strict();
+
+/**
+ * The runbook's diagnostics. A read key is what a dashboard or a Prometheus scrape holds: it sees the jobs
+ * and the fleet, and may check a registry text it sends or the path to a service. What shows this host's
+ * own configuration (where its store is and as whom, versions, the slowest statements, the registry file,
+ * the log) or sends a service's credential out is for an operate key, the key of someone trusted to act.
+ */
+const ValidateBody = z.object({ text: calls['registry.validate'].input.shape.text.unwrap() }).strict();
+
+const supportRoutes: Route[] = [
+  {
+    ...get('/v1/support/diagnosis', 'support.diagnose'),
+    operateOnly: "a diagnosis shows this host's configuration: where its store is and as whom, the versions, the slowest statements",
+  },
+  {
+    // A POST, not a GET: each bundle is an audited act, though it changes nothing the state could refuse.
+    ...post('/v1/support/bundle', 'support.bundle', z.object({}).strict(), ({ body }) => body),
+    write: false,
+    operateOnly: 'a bundle holds the registry file, recent failures with their payloads, the audit log and the end of the log',
+  },
+  {
+    ...post('/v1/registry/validate', 'registry.validate', ValidateBody, ({ body }) => parseBody(ValidateBody, body),
+      "Validates a registry's text (the YAML of a registry file) without loading it: each problem with its line and column."),
+    // Checks only what the request sends: a file is never read on a caller's word.
+    write: false,
+  },
+  get('/v1/runners/connectivity', 'runners.connectivity'),
+  get('/v1/runners/connectivity/{service}', 'runners.connectivity', (params) => ({ service: params.service })),
+  {
+    ...get('/v1/runners/token/{service}', 'runners.validateToken', (params) => ({ service: params.service })),
+    operateOnly: "the check sends the service's credential to it, as its jobs do",
+  },
+];
 
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
@@ -177,6 +219,7 @@ export const ROUTES: Route[] = [
   get('/v1/workers', 'workers.list'),
   post('/v1/workers/{id}/forget', 'workers.forget', z.object({}).strict(), ({ params, body }) => withPath(body, { id: params.id })),
   get('/v1/runners', 'runners.list'),
+  ...supportRoutes,
   search('/v1/audit', 'audit.list', AuditQuery, (q) => q),
   ...scheduleRoutes,
   ...workflowRoutes,

@@ -29,7 +29,7 @@ test('invokes a function with the payload as its event (fake Lambda Invoke API o
   assert.equal(result.output_tail, '{"received":{"account_id":7}}');
   assert.deepEqual(lambda.invocations[0]?.payload, { account_id: 7 });
   assert.match(String(lambda.invocations[0]?.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d+\/eu-west-1\/lambda\//);
-  assert.equal(result.security_context.credentials, 'named env vars');
+  assert.deepEqual(result.security_context.credentials, { source: 'env_vars', access_key_env_var: 'AWS_KEY', secret_key_env_var: 'AWS_SECRET' }, 'where the credential comes from, by name');
   assert.ok(!JSON.stringify(result).includes(ENV.AWS_SECRET));
 });
 

@@ -128,7 +128,12 @@ export class ServerlessRunner implements Runner {
     const context: JsonObject = { runner: 'serverless', provider: 'aws_lambda', function_name: fn, region, endpoint: cfg.endpoint ?? null };
     const creds = credentials(cfg, request.env);
     if (creds.missing) return unsetVariables([creds.missing], { security_context: context });
-    context.credentials = creds.value ? 'named env vars' : 'SDK default chain';
+    // Where the credential comes from, by the names of its variables: never a sentence under this key, which
+    // redaction (config/secrets.ts) cannot tell from a secret and cuts; an object's parts it reads one by one.
+    context.credentials =
+      creds.value && cfg.access_key_env_var && cfg.secret_key_env_var
+        ? { source: 'env_vars', access_key_env_var: cfg.access_key_env_var, secret_key_env_var: cfg.secret_key_env_var }
+        : { source: 'sdk_default_chain' };
 
     const { InvokeCommand, LambdaClient } = await loadLambdaSdk();
     const client = new LambdaClient({

@@ -10,7 +10,7 @@ function httpConfig(ctx: ApiContext, name: string): HttpRunnerConfig {
   const service = ctx.registry.service(name);
   if (!service) throw notFound(`service ${name} is not in the registry (known: ${services.map((s) => s.name).join(', ') || 'none'})`);
   if (service.execution_type !== 'http') {
-    throw new ApiFailure('invalid_input', `${name} is a ${service.execution_type} service: only HTTP services have a base_url and a credential to test (opsdeck runners probes every runner kind)`);
+    throw new ApiFailure('invalid_input', `${name} is a ${service.execution_type} service: only HTTP services have a base_url and a credential to test (${ctx.words.call('runners.list')} probes every runner kind)`);
   }
   return service.runner_config;
 }

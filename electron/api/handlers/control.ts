@@ -20,7 +20,9 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
     ...pausedNow,
   ]);
   if (!known.has(queue)) {
-    throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'}); pausing with force (opsdeck pause ${queue} --force) pauses it all the same`);
+    throw notFound(
+      `no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'}); pausing with ${ctx.words.input('control.pauseQueue', 'force', true)} pauses it all the same`,
+    );
   }
 }
 

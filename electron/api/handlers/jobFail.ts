@@ -51,7 +51,7 @@ export const jobFail: Handlers<'jobs.fail'> = {
       const age = Math.round((now - Date.parse(holder.last_heartbeat_at)) / 1000);
       throw conflict(
         `job ${input.id} runs on worker ${holder.id} (${holder.host}, pid ${holder.pid}), which is alive (heartbeat ${age}s ago): ` +
-          'cancel it to stop it, or fail it anyway with force (opsdeck fail ID --force)',
+          `cancel it to stop it, or fail it anyway with ${ctx.words.input('jobs.fail', 'force', true)}`,
       );
     }
     const after = await ctx.store.failRunningJob(job.id, job.lease_owner, ctx.actor, input.reason);

@@ -7,13 +7,13 @@ import type { Handlers } from '../handlerTypes.ts';
 import { pauseNote, resumeNote } from '../scheduleChange.ts';
 import { toScheduleView } from '../scheduleView.ts';
 
-function noSchedule(name: string) {
-  return notFound(`no schedule named ${name} (opsdeck schedule list shows them)`);
+function noSchedule(ctx: ApiContext, name: string) {
+  return notFound(`no schedule named ${name} (${ctx.words.call('schedules.list')} shows them)`);
 }
 
 async function stored(ctx: ApiContext, name: string) {
   const schedule = await ctx.store.getSchedule(name);
-  if (!schedule) throw noSchedule(name);
+  if (!schedule) throw noSchedule(ctx, name);
   return schedule;
 }
 
@@ -68,7 +68,7 @@ export const schedules: Handlers<
   'schedules.remove': async (input, ctx) => {
     const schedule = await stored(ctx, input.name);
     if (schedule.source === 'registry') {
-      throw conflict(`schedule ${input.name} comes from the registry: remove it from the registry file, or pause it (opsdeck schedule pause ${input.name})`);
+      throw conflict(`schedule ${input.name} comes from the registry: remove it from the registry file, or pause it (${ctx.words.call('schedules.pause', { name: input.name })})`);
     }
     const removed = await ctx.store.removeSchedule(input.name, ctx.actor);
     if (!removed) throw notFound(`no schedule named ${input.name}`);
@@ -79,7 +79,7 @@ export const schedules: Handlers<
   // under its lock: of two operators pausing at once, one is told nothing changed, as the audit log says.
   'schedules.pause': async (input, ctx) => {
     const paused = await ctx.store.setSchedulePaused(input.name, true, null, ctx.actor, input.reason ?? null);
-    if (!paused) throw noSchedule(input.name);
+    if (!paused) throw noSchedule(ctx, input.name);
     return { ...toScheduleView(paused.schedule, ctx.registry, new Date()), changed: paused.changed, note: pauseNote(paused) };
   },
 
@@ -88,7 +88,7 @@ export const schedules: Handlers<
     const now = new Date();
     const next = nextFire(before.config, now)?.toISOString() ?? null;
     const resumed = await ctx.store.setSchedulePaused(input.name, false, next, ctx.actor, null);
-    if (!resumed) throw noSchedule(input.name);
+    if (!resumed) throw noSchedule(ctx, input.name);
     return { ...toScheduleView(resumed.schedule, ctx.registry, now), changed: resumed.changed, note: resumeNote(resumed) };
   },
 

@@ -14,7 +14,7 @@ export const workers: Handlers<'workers.list' | 'workers.forget'> = {
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.
   'workers.forget': async (input, ctx) => {
     const result = await ctx.store.forgetWorker(input.id, WORKER_LOST_AFTER_MS, ctx.actor);
-    if (!result) throw notFound(`no worker ${input.id} (opsdeck workers lists them)`);
+    if (!result) throw notFound(`no worker ${input.id} (${ctx.words.call('workers.list')} lists them)`);
     const { worker } = result;
     if (result.outcome === 'alive') {
       throw conflict(`worker ${worker.id} is alive (heartbeat ${secondsAgo(worker.last_heartbeat_at)}s ago): only a lost or stopped worker can be forgotten`);

@@ -4,6 +4,7 @@ import { createTestDatabase } from '../../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../../store/testing/sqliteTestDb.ts';
 import type { Store } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
+import { CONSOLE_WORDS } from '../interfaceWords.ts';
 
 export interface TestContext {
   ctx: ApiContext;
@@ -43,6 +44,7 @@ export async function createTestContext(registryYaml?: string, dialect: 'sqlite'
     actor: { user: 'tester', host: 'test-host' },
     env: {},
     settings: { localExecution: false },
+    words: CONSOLE_WORDS,
     runners: new Map(),
   };
   let seq = 0;

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Diagnosis } from '../../../shared/diagnosis.ts';
 import { diagnose, diagnosisWithoutStore } from '../../api/diagnosis.ts';
@@ -9,7 +9,7 @@ import { errorMessage } from '../../runners/result.ts';
 import { storeDiagnostics } from '../../store/diagnostics.ts';
 import { StoreError } from '../../store/errors.ts';
 import { defaultDbLocation, redactLocation } from '../../store/location.ts';
-import { positionals, str, UsageError } from '../args.ts';
+import { flag, positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { bytesText, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -85,16 +85,35 @@ export const diagnoseCommand: Command = {
   },
 };
 
+/** Whatever is at `path` already, a link that points nowhere included. */
+function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function isExisting(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'EEXIST';
+}
+
 export const supportBundle: Command = {
   name: 'support-bundle',
   summary: 'a .tar.gz to send: diagnosis, the registry, recent failures, audit and the end of the desktop log; secret values redacted',
-  usage: '--output FILE',
-  options: { output: { type: 'string', value: 'FILE', description: 'where to write the .tar.gz' } },
+  usage: '--output FILE [--force]',
+  options: {
+    output: { type: 'string', value: 'FILE', description: 'where to write the .tar.gz (a new file)' },
+    force: { type: 'boolean', description: 'replace FILE if it exists' },
+  },
   async run(inv) {
     positionals(inv, []);
     const output = str(inv.values, 'output');
     if (!output) throw new UsageError('support-bundle needs --output FILE');
     const target = resolve(output);
+    const force = flag(inv.values, 'force');
+    // An earlier bundle, or any file mistyped as the output, is not replaced unasked.
+    const taken = `${target} exists: give --output a new file, or add --force to replace it`;
+    if (!force && (await exists(target))) throw new CliFailure(taken);
     const { rt, failure } = await openOrNull(inv);
     try {
       const diagnosis = await diagnosisOf(inv, rt, failure);
@@ -104,13 +123,19 @@ export const supportBundle: Command = {
       const files = await supportBundleFiles({ diagnosis, ctx: rt?.ctx ?? null, registryText: fileText, env: inv.io.env, logDir: logDirectory(inv.io.env), secrets });
       const names = Object.keys(files);
       const archive = await packBundle(files);
-      await writeFile(target, archive, { mode: 0o600 });
+      // Replaced rather than written over: the new file is private (0600) whatever the old one's mode was,
+      // and a link at the path is removed, not followed.
+      const replaced = force && (await exists(target));
+      if (replaced) await rm(target);
+      await writeFile(target, archive, { mode: 0o600, flag: 'wx' }).catch((error: unknown) => {
+        throw isExisting(error) ? new CliFailure(taken) : error;
+      });
       // Recorded like the console's download; a store that takes no writes (a standby) still gets its bundle.
       await rt?.ctx.store
         .audit({ actor: rt.ctx.actor, action: 'support.bundle', target: basename(target), details: { files: names, bytes: archive.length } })
         .catch((error: unknown) => inv.io.err(`opsdeck: the bundle is written, but the audit log did not take it: ${errorMessage(error)}`));
-      if (inv.common.json) printJson(inv.io, { output: target, files: names, healthy: diagnosis.health.ok });
-      else inv.io.out(`wrote ${target} (${names.join(', ')}); secret values are redacted`);
+      if (inv.common.json) printJson(inv.io, { output: target, replaced, files: names, healthy: diagnosis.health.ok });
+      else inv.io.out(`wrote ${target}${replaced ? ', replacing the file that was there' : ''} (${names.join(', ')}); secret values are redacted`);
       return 0;
     } catch (error) {
       if (error instanceof CliFailure) throw error;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { redactText, secretsNamed } from '../../config/redaction.ts';
-import { LOG_FILE_NAME, logDirectory, logTail } from '../../log/logFile.ts';
+import { LOG_FILE_NAME, logDirectory, logTail, OTHER_HOSTS_LOGS } from '../../log/logFile.ts';
 import { int, positionals } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printJson } from '../output.ts';
@@ -30,14 +30,13 @@ export const logs: Command = {
       return 0;
     }
     // Where the runbook says "check the logs first", a worker's logs are elsewhere: say where, every time.
-    const workers = 'a worker (opsdeck worker) and opsdeck serve log on their own stdout: their terminal, or journalctl -u opsdeck-worker under systemd';
     if (tail === null) {
-      inv.io.out(`no log file at ${file}: the desktop app writes it once it has run on this machine; ${workers}`);
+      inv.io.out(`no log file at ${file}: the desktop app writes it once it has run on this machine; ${OTHER_HOSTS_LOGS}`);
       return 0;
     }
     inv.io.out(`${file} (last ${lines.length} line(s)):`);
     for (const line of lines) inv.io.out(line);
-    inv.io.out(`\nthe desktop app's log; ${workers}`);
+    inv.io.out(`\nthe desktop app's log; ${OTHER_HOSTS_LOGS}`);
     return 0;
   },
 };

@@ -36,8 +36,8 @@ export function ApiKeysSection() {
         <h2 id="keys-title">API keys</h2>
       </header>
       <p className="muted">
-        For scripts and monitors calling the REST API (<span className="mono">/v1</span>). A read key may only look; an operate key may also act. What a
-        key does is audited under its name.
+        For scripts and monitors calling the REST API (<span className="mono">/v1</span>). A read key may only look, and not at what shows this host's
+        configuration (a diagnosis, a support bundle); an operate key may also act. What a key does is audited under its name.
       </p>
       {shown ? (
         <div className="callout callout-ok" role="status">

@@ -1,0 +1,30 @@
+import type { CallName } from '../../shared/contract.ts';
+
+/** The calls a refusal points to as where to look or what to do instead; every interface says each one. */
+export type PointedCall = 'workers.list' | 'schedules.list' | 'schedules.pause' | 'runners.list';
+
+/**
+ * What the operator can do next, in the words of the interface the answer is read in. A handler says its
+ * remedy once, as the call's own input (pause with force) or another call (the list of workers); the host
+ * that asked lends the words through the context: an option and a command on the command line, a body
+ * field and an endpoint over REST, a control and a page in the console.
+ */
+export interface InterfaceWords {
+  /** `field` given as `value` when making `call` again: `--force`, `"force": true in the body`, `force`. */
+  input(call: CallName, field: string, value: boolean | number | string): string;
+  /** Making `call`: `opsdeck workers`, `GET /v1/workers`, `the Runners page`. */
+  call(call: PointedCall, input?: Readonly<Record<string, string>>): string;
+}
+
+const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
+  'workers.list': () => 'the Runners page',
+  'schedules.list': () => 'the Schedules page',
+  'schedules.pause': (input) => `Pause beside ${input.name ?? 'it'} on the Schedules page`,
+  'runners.list': () => 'the Runners page',
+};
+
+/** The console's words: its controls and pages. Every host's context starts with these. */
+export const CONSOLE_WORDS: InterfaceWords = {
+  input: (_call, field, value) => (value === true ? field : `${field} ${String(value)}`),
+  call: (call, input = {}) => CONSOLE_PLACES[call](input),
+};

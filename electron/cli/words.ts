@@ -1,0 +1,15 @@
+import type { InterfaceWords, PointedCall } from '../api/interfaceWords.ts';
+import { optionOf } from './inputProblems.ts';
+
+const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
+  'workers.list': () => 'opsdeck workers',
+  'schedules.list': () => 'opsdeck schedule list',
+  'schedules.pause': (input) => `opsdeck schedule pause ${input.name ?? 'NAME'}`,
+  'runners.list': () => 'opsdeck runners',
+};
+
+/** The command line's words for what to do next: its options and commands. */
+export const CLI_WORDS: InterfaceWords = {
+  input: (call, field, value) => (value === true ? optionOf(call, field) : `${optionOf(call, field)} ${String(value)}`),
+  call: (call, input = {}) => COMMANDS[call](input),
+};

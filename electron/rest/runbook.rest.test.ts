@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as tar from 'tar';
+import { z } from 'zod';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { createRuntime, type Runtime } from '../api/runtime.ts';
+import { EngineEmitter } from '../engine/engineEvents.ts';
+import { Scheduler } from '../engine/scheduler.ts';
+import { silentLogger } from '../log/logger.ts';
+import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { rawRequest } from './testing/http.ts';
+import { createRestHandler } from './handler.ts';
+import { startRestServer, type RunningRestServer } from './server.ts';
+import { FailureThrottle } from './throttle.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
+
+/** The troubleshooting runbook's steps over real HTTP on 127.0.0.1: answers and refusals in REST's own words. */
+describe('REST API v1: the runbook, step by step', () => {
+  let runtime: Runtime;
+  let server: RunningRestServer;
+  let cleanup: () => Promise<void>;
+  let readKey = '';
+  let operateKey = '';
+
+  before(async () => {
+    const sqlite = await createSqliteTestStore();
+    await sqlite.store.close();
+    cleanup = sqlite.cleanup;
+    runtime = await createRuntime({ db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
+    const make = async (name: string, scope: 'read' | 'operate') => {
+      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
+      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
+    };
+    readKey = await make('monitor', 'read');
+    operateKey = await make('ci-bot', 'operate');
+  });
+
+  after(async () => {
+    await server?.close();
+    await runtime?.close();
+    await cleanup?.();
+  });
+
+  async function call(method: string, path: string, key: string, body?: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json: unknown = JSON.parse(res.body);
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  function refusal(json: unknown) {
+    return ErrorBody.parse(json).error;
+  }
+
+  it("safe mode as the runbook writes it, {\"enable\": true}: a 422 that names the key and the field it meant", async () => {
+    const res = await call('POST', '/v1/control/safe-mode', operateKey, { enable: true });
+    assert.equal(res.status, 422);
+    const error = refusal(res.json);
+    assert.equal(error.message, 'invalid input for control.safeMode: enable: not a field; did you mean enabled? (and 1 more)');
+    assert.deepEqual(error.issues?.[0], { path: 'enable', message: 'not a field; did you mean enabled?' });
+    assert.equal(error.issues?.[1]?.path, 'enabled', 'the field left out is still named');
+    const far = refusal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: true, colour: 'red' })).json);
+    assert.equal(far.message, 'invalid input for control.safeMode: colour: not a field (known: enabled, reason)', 'nothing close: the fields there are');
+    const nested = refusal((await call('POST', '/v1/dlq/retry', operateKey, { selector: { service: 'flaky_sync', servce: 'x' } })).json);
+    assert.equal(nested.issues?.[0]?.path, 'selector.servce');
+    assert.match(nested.issues?.[0]?.message ?? '', /^not a field; did you mean service\?$/);
+    const query = refusal((await call('GET', '/v1/executions?clas=timeout', readKey)).json);
+    assert.deepEqual(query.issues?.[0], { path: 'query.clas', message: 'not a parameter; did you mean class?' });
+    assert.equal((await call('GET', '/v1/control', readKey)).status, 200);
+    const on = await call('POST', '/v1/control/safe-mode', operateKey, { enabled: true, reason: 'runbook: switch to safe mode' });
+    assert.equal(on.status, 200, JSON.stringify(on.json));
+    assert.equal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: false })).status, 200);
+  });
+
+  it('class=resource is refused naming the classes and resource_limit, not answered with an empty list', async () => {
+    const res = await call('GET', '/v1/executions?class=resource', readKey);
+    assert.equal(res.status, 422);
+    const error = refusal(res.json);
+    assert.equal(error.code, 'invalid_input');
+    assert.deepEqual(error.issues?.map((i) => i.path), ['query.class']);
+    assert.match(error.message, /^invalid query: query\.class: resource is no failure class opsdeck writes \(did you mean resource_limit\?\); the classes are resource_limit, timeout, .*, noop, or an exact status such as http_503/);
+    const family = refusal((await call('GET', '/v1/executions?class=function', readKey)).json);
+    assert.match(family.message, /did you mean function_not_found or function_error or function_crash\?/);
+    for (const known of ['resource_limit', 'http_418', 'http_5xx', 'lambda_403']) {
+      const listed = await call('GET', `/v1/executions?class=${known}`, readKey);
+      assert.equal(listed.status, 200, known);
+      assert.deepEqual(calls['jobs.list'].output.parse(listed.json).jobs, [], known);
+    }
+  });
+
+  it("refusals name what to send in REST's words, never a command line", async () => {
+    const pause = await call('POST', '/v1/control/queues/nosuch/pause', operateKey, {});
+    assert.equal(pause.status, 404);
+    const paused = refusal(pause.json).message;
+    assert.match(paused, /^no queue named nosuch: no service, schedule or job uses it \(known: .*\); pausing with "force": true in the body pauses it all the same$/);
+    assert.doesNotMatch(paused, /opsdeck|--force/);
+    assert.equal((await call('POST', '/v1/control/queues/nosuch/pause', operateKey, { force: true, reason: 'not here yet' })).status, 200);
+    assert.equal((await call('POST', '/v1/control/queues/nosuch/unpause', operateKey, {})).status, 200);
+
+    const worker = refusal((await call('POST', '/v1/workers/gone-1/forget', operateKey, {})).json);
+    assert.equal(worker.message, 'no worker gone-1 (GET /v1/workers lists them)');
+    const schedule = refusal((await call('GET', '/v1/schedules/nightly', readKey)).json);
+    assert.equal(schedule.message, 'no schedule named nightly (GET /v1/schedules shows them)');
+    // A worker's scheduler puts the registry's schedules into the store.
+    await new Scheduler({ store: runtime.ctx.store, registry: runtime.ctx.registry, workerId: 'w', emitter: new EngineEmitter(silentLogger), log: silentLogger }).syncRegistry();
+    const fromRegistry = await call('POST', '/v1/schedules/nightly_echo_report/remove', operateKey, {});
+    assert.equal(fromRegistry.status, 409);
+    assert.match(refusal(fromRegistry.json).message, /or pause it \(POST \/v1\/schedules\/nightly_echo_report\/pause\)$/);
+  });
+});
+
+const SECRET = 'pay-tok-7f3a9c2e5b1d';
+
+/** An upstream that wants the payments token: 401 without it, 200 with it. */
+function startUpstream(): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    res.writeHead(req.headers.authorization === `Bearer ${SECRET}` ? 200 : 401).end();
+  });
+  return new Promise((resolveStart) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolveStart({ server, port: typeof address === 'object' && address ? address.port : 0 });
+    });
+  });
+}
+
+describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, validate-config, test-connectivity, validate-token)", () => {
+  let runtime: Runtime;
+  let server: RunningRestServer;
+  let upstream: Server;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let readKey = '';
+  let operateKey = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-rest-runbook-'));
+    const up = await startUpstream();
+    upstream = up.server;
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(
+      registry,
+      [
+        'services:',
+        '  - name: payments',
+        '    execution_type: http',
+        '    runner_config:',
+        `      base_url: "http://127.0.0.1:${up.port}"`,
+        '      auth_type: bearer',
+        '      auth_config: { token_env_var: PAYMENTS_TOKEN }',
+        '  - name: nightly_echo',
+        '    execution_type: noop',
+        '',
+      ].join('\n'),
+    );
+    const sqlite = await createSqliteTestStore();
+    await sqlite.store.close();
+    cleanup = sqlite.cleanup;
+    runtime = await createRuntime({ db: sqlite.path, registryPath: registry, execute: false, env: { PAYMENTS_TOKEN: SECRET, XDG_DATA_HOME: join(dir, 'data') } });
+    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
+    const make = async (name: string, scope: 'read' | 'operate') => {
+      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
+      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
+    };
+    readKey = await make('monitor', 'read');
+    operateKey = await make('ci-bot', 'operate');
+    // A failure whose message echoes the token, as upstreams do: what a diagnosis and a bundle must cut.
+    const { store } = runtime.ctx;
+    await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'http', max_attempts: 1 }]);
+    const [claimed] = await store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });
+    assert.ok(claimed);
+    const error = { message: `401 for Bearer ${SECRET}`, error_class: 'http_401', fingerprint: 'fp-401' };
+    await store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w', kind: 'failed', outcome: 'failed', error }]);
+  });
+
+  after(async () => {
+    await server?.close();
+    await runtime?.close();
+    await cleanup?.();
+    upstream?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function call(method: string, path: string, key: string, body?: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, text: res.body, json: JSON.parse(res.body) as unknown };
+  }
+
+  it('diagnose --full: GET /v1/support/diagnosis for an operate key, secret values cut; a read key is told why not', async () => {
+    const refused = await call('GET', '/v1/support/diagnosis', readKey);
+    assert.equal(refused.status, 403);
+    assert.match(ErrorBody.parse(refused.json).error.message, /^the API key "monitor" is a read key; GET \/v1\/support\/diagnosis needs an operate key: a diagnosis shows this host's configuration/);
+    const res = await call('GET', '/v1/support/diagnosis', operateKey);
+    assert.equal(res.status, 200, res.text);
+    const diagnosis = calls['support.diagnose'].output.parse(res.json);
+    assert.equal(diagnosis.store.dialect, 'sqlite');
+    assert.deepEqual(diagnosis.error_patterns.map((p) => [p.count, p.sample_error]), [[1, '401 for Bearer [redacted]']]);
+    assert.ok(!res.text.includes(SECRET), 'the diagnosis shows the token');
+  });
+
+  it('support-bundle: POST /v1/support/bundle for an operate key, the .tar.gz in the answer, no secret value in it, audited as the key', async () => {
+    assert.equal((await call('POST', '/v1/support/bundle', readKey, {})).status, 403);
+    const res = await call('POST', '/v1/support/bundle', operateKey, {});
+    assert.equal(res.status, 200, res.text);
+    const bundle = calls['support.bundle'].output.parse(res.json);
+    const file = join(dir, bundle.file_name);
+    await writeFile(file, Buffer.from(bundle.content_base64, 'base64'));
+    const out = join(dir, 'bundle');
+    await mkdir(out);
+    await tar.x({ file, cwd: out });
+    const names = (await readdir(out)).sort();
+    assert.deepEqual(names, [...bundle.files].sort());
+    const all = (await Promise.all(names.map((n) => readFile(join(out, n), 'utf8')))).join('\n');
+    assert.ok(!all.includes(SECRET), 'the bundle holds the token');
+    assert.match(all, /PAYMENTS_TOKEN/, 'the variable is named');
+    const [entry] = (await runtime.ctx.store.listAudit({ action: 'support.bundle' }, { limit: 1 })).items;
+    assert.equal(entry?.target, bundle.file_name);
+    assert.match(entry?.actor ?? '', /^api-key:ci-bot@/);
+  });
+
+  it('validate-config: POST /v1/registry/validate checks the text it is sent, for any key, and reads no file on the server', async () => {
+    const good = await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: noop\n' });
+    assert.equal(good.status, 200, good.text);
+    assert.deepEqual(calls['registry.validate'].output.parse(good.json), { ok: true, problems: [], services: 1 });
+    const bad = calls['registry.validate'].output.parse((await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: Shell\n' })).json);
+    assert.equal(bad.ok, false);
+    const wrongType = bad.problems.find((p) => p.path.endsWith('execution_type'));
+    assert.match(wrongType?.message ?? '', /unknown execution type "Shell": did you mean "shell"\?/, JSON.stringify(bad.problems));
+    assert.equal(wrongType?.line, 3, 'with its line');
+    const file = await call('POST', '/v1/registry/validate', operateKey, { path: '/etc/passwd' });
+    assert.equal(file.status, 422);
+    assert.match(ErrorBody.parse(file.json).error.message, /^invalid body: path: not a field \(known: text\)/);
+    const none = await call('POST', '/v1/registry/validate', operateKey, {});
+    assert.deepEqual([none.status, ErrorBody.parse(none.json).error.issues?.[0]?.path], [422, 'text']);
+  });
+
+  it('test-connectivity and validate-token: each HTTP service layer by layer for any key; the token check sends the credential, so an operate key only', async () => {
+    const all = calls['runners.connectivity'].output.parse((await call('GET', '/v1/runners/connectivity', readKey)).json);
+    assert.deepEqual(all.services.map((s) => [s.service, s.ok]), [['payments', true]]);
+    const one = calls['runners.connectivity'].output.parse((await call('GET', '/v1/runners/connectivity/payments', readKey)).json);
+    assert.deepEqual(one.services[0]?.steps.map((s) => s.step), ['dns', 'tcp', 'http']);
+    const unknown = await call('GET', '/v1/runners/connectivity/paymnts', readKey);
+    assert.deepEqual([unknown.status, ErrorBody.parse(unknown.json).error.message], [404, 'service paymnts is not in the registry (known: payments, nightly_echo)']);
+    const noop = ErrorBody.parse((await call('GET', '/v1/runners/connectivity/nightly_echo', readKey)).json).error.message;
+    assert.match(noop, /only HTTP services have a base_url and a credential to test \(GET \/v1\/runners probes every runner kind\)$/);
+
+    const refused = await call('GET', '/v1/runners/token/payments', readKey);
+    assert.equal(refused.status, 403);
+    assert.match(ErrorBody.parse(refused.json).error.message, /needs an operate key: the check sends the service's credential to it/);
+    const token = await call('GET', '/v1/runners/token/payments', operateKey);
+    assert.equal(token.status, 200, token.text);
+    const check = calls['runners.validateToken'].output.parse(token.json);
+    assert.deepEqual([check.accepted, check.http_status, check.variables], [true, 200, [{ name: 'PAYMENTS_TOKEN', set: true }]]);
+    assert.ok(!token.text.includes(SECRET));
+  });
+
+  it('the OpenAPI document lists them, and names the operate key where one is needed', async () => {
+    const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.record(z.string(), z.array(z.string()))).optional() }))) }).parse(JSON.parse((await rawRequest({ port: server.port, path: '/v1/openapi.json' })).body));
+    const security = (path: string, method: string) => doc.paths[path]?.[method]?.security;
+    assert.deepEqual(security('/v1/support/diagnosis', 'get'), [{ apiKey: ['operate'] }]);
+    assert.deepEqual(security('/v1/support/bundle', 'post'), [{ apiKey: ['operate'] }]);
+    assert.deepEqual(security('/v1/runners/token/{service}', 'get'), [{ apiKey: ['operate'] }]);
+    assert.equal(security('/v1/registry/validate', 'post'), undefined, 'any key');
+    assert.equal(security('/v1/runners/connectivity/{service}', 'get'), undefined, 'any key');
+    assert.deepEqual(security('/v1/control/safe-mode', 'post'), [{ apiKey: ['operate'] }]);
+  });
+});

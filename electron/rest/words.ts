@@ -1,0 +1,19 @@
+import type { InterfaceWords } from '../api/interfaceWords.ts';
+import { ROUTES } from './routes.ts';
+
+/** A route's path with its parameters filled from `input` (those not given stay `{name}`). */
+function filled(path: string, input: Readonly<Record<string, string>>): string {
+  return path.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = input[name];
+    return value === undefined ? whole : encodeURIComponent(value);
+  });
+}
+
+/** REST's words for what to do next: a field of the JSON body, an endpoint. */
+export const REST_WORDS: InterfaceWords = {
+  input: (_call, field, value) => `${JSON.stringify(field)}: ${JSON.stringify(value)} in the body`,
+  call: (call, input = {}) => {
+    const route = ROUTES.find((r) => r.call === call);
+    return route ? `${route.method} ${filled(route.path, input)}` : `the endpoint of ${call} (GET /v1/openapi.json lists them)`;
+  },
+};
