@@ -65,6 +65,21 @@ describe('REST API v1: alerts and rate limits', () => {
     assert.equal((await call('POST', '/v1/alerts/rules/lost-worker/delete', operateKey, {})).status, 404);
   });
 
+  it('checks a rule written the runbooks\' way, for any key, with the same advice the CLI and the console give, and saves nothing', async () => {
+    const text = 'name: high-errors\ncondition: "error_rate > 0.05"\naction: send_email\nrecipients: [ops@example.com]\n';
+    const checked = await call('POST', '/v1/alerts/rules/check', readKey, { text });
+    assert.equal(checked.status, 200);
+    const out = calls['alerts.checkRule'].output.parse(checked.json);
+    assert.equal(out.rule, null, 'a rule with errors is not read as one');
+    const words = out.problems.map((p) => p.message).join('\n');
+    assert.match(words, /webhook/i, 'e-mail gets the webhook advice');
+    const good = calls['alerts.checkRule'].output.parse((await call('POST', '/v1/alerts/rules/check', readKey, { text: 'name: lost\nkind: worker_lost\n' })).json);
+    assert.equal(good.rule?.name, 'lost');
+    const names = ((await call('GET', '/v1/alerts', readKey)).json.alerts as Array<{ name: string }>).map((a) => a.name);
+    assert.ok(!names.includes('lost') && !names.includes('high-errors'), 'checking saves nothing');
+    assert.equal((await call('POST', '/v1/alerts/rules/check', readKey, { text: 'x'.repeat(20_000) })).status, 422, 'an oversized text is refused');
+  });
+
   it('acknowledging a rule not evaluated yet is a conflict; an unknown one is not found', async () => {
     assert.equal((await call('POST', '/v1/alerts/failure-spike/ack', operateKey, { note: 'on it' })).status, 409);
     assert.equal((await call('POST', '/v1/alerts/typo/silence', operateKey, { minutes: 30 })).status, 404);

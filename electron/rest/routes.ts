@@ -227,6 +227,12 @@ export const ROUTES: Route[] = [
   search('/v1/alerts/history', 'alerts.history', AlertHistoryQuery, (q) => q),
   post('/v1/alerts/{rule}/ack', 'alerts.ack', calls['alerts.ack'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
   post('/v1/alerts/{rule}/silence', 'alerts.silence', calls['alerts.silence'].input.omit({ rule: true }), ({ params, body }) => withPath(body, { rule: params.rule })),
+  {
+    ...post('/v1/alerts/rules/check', 'alerts.checkRule', calls['alerts.checkRule'].input, ({ body }) => body,
+      "Checks one alert rule's YAML text as alerts save-rule and the console's rule editor do, without saving it: every problem with its line."),
+    // Checks only the text it is sent: any key may ask.
+    write: false,
+  },
   post('/v1/alerts/rules', 'alerts.saveRule', calls['alerts.saveRule'].input, ({ body }) => body),
   post('/v1/alerts/rules/{name}/delete', 'alerts.deleteRule', z.object({}).strict(), ({ params, body }) => withPath(body, { name: params.name })),
   get('/v1/rate-limits', 'rateLimits.list'),
