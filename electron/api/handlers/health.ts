@@ -10,6 +10,7 @@ import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
+import { controlReasons } from '../waitingReasons.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
@@ -35,6 +36,14 @@ function registryCheck(ctx: ApiContext): HealthCheck {
   return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
 }
 
+/** A worker's state; a held one's with what holds it and how to lift it, so nobody restarts it for nothing. */
+async function stateText(ctx: ApiContext, w: WorkerInfo): Promise<string> {
+  if (w.state === 'draining') return 'draining: stopping, its running jobs finish first';
+  if (w.state !== 'held') return w.state;
+  const holds = controlReasons(await ctx.store.getControl(), []);
+  return `held, not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
+}
+
 /**
  * One worker's check. A lost worker fails while a running job is still leased to it (nobody runs that
  * job until its lease is taken back) or while no live worker serves; once its jobs were taken back and
@@ -43,7 +52,7 @@ function registryCheck(ctx: ApiContext): HealthCheck {
 async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number): Promise<HealthCheck> {
   const name = `worker:${w.id}`;
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago` };
+  if (!w.lost) return { name, ok: true, detail: `${await stateText(ctx, w)}, ${w.in_flight} in flight, heartbeat ${age}s ago` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const held = (await ctx.store.leasedAttempts(w.id)).length;
   if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
@@ -100,7 +109,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
     checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
     checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
-    const serving = (fleet ?? []).some((w) => !w.lost && w.state === 'running');
+    const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
     for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.

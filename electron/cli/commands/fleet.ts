@@ -1,5 +1,7 @@
 import type { WorkerInfo } from '../../../shared/domain.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
+import type { ApiContext } from '../../api/context.ts';
+import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -62,6 +64,22 @@ export function rssText(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): 
   return memoryIsLastKnown(worker) ? `${rss} (last)` : rss;
 }
 
+/**
+ * What a held or draining worker's state means, under the table: a held one is not stopping (restarting it
+ * changes nothing), and the control plane says what holds it and how to lift it.
+ */
+async function stateLines(ctx: ApiContext, list: WorkerInfo[]): Promise<string[]> {
+  const live = list.filter((w) => !w.lost);
+  const lines: string[] = [];
+  if (live.some((w) => w.state === 'held')) {
+    const holds = controlReasons(await call(ctx, 'control.get', {}), []);
+    const what = holds.length > 0 ? holds.join(' and ') : 'the control plane held dispatch (it was released since: they take jobs again at their next read)';
+    lines.push(`held: takes no new job and is not stopping, while ${what}`);
+  }
+  if (live.some((w) => w.state === 'draining')) lines.push('draining: stopping (shut down, or sent SIGTERM); its running jobs finish first');
+  return lines.length > 0 ? ['', ...lines] : [];
+}
+
 export const workers: Command = {
   name: 'workers',
   summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
@@ -95,6 +113,7 @@ export const workers: Command = {
             }),
           ),
         );
+        for (const line of await stateLines(ctx, list)) inv.io.out(line);
         if (list.some((w) => w.lost && w.state !== 'stopped')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
       }
       return 0;

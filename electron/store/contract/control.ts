@@ -272,6 +272,16 @@ export function controlContract(test: ContractTest): void {
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
     });
 
+    test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
+      const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };
+      assert.equal(await store.heartbeat('w:1', 1, 'held', undefined, memory), true);
+      const [held] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
+      assert.deepEqual([held?.state, held?.in_flight, held?.queues, held?.services, held?.memory, held?.lost], ['held', 1, ['mail'], ['payments'], memory, false]);
+      await store.heartbeat('w:1', 0, 'running');
+      assert.equal((await store.listWorkers(60_000))[0]?.state, 'running');
+    });
+
     test("a heartbeat's memory is kept until the next, a lost worker's is its last; none said is null", async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
       const memory = async () => {

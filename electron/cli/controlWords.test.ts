@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { BIN, opsdeck, ok } from './testing/opsdeck.ts';
+
+const REGISTRY = [
+  'services:',
+  '  - name: nap',
+  '    execution_type: shell',
+  '    queue: shellq',
+  '    runner_config: { command: ["/bin/sleep", "60"] }',
+  '    security_policy: { allowed_commands: ["/bin/sleep"] }',
+  '  - name: payments',
+  '    execution_type: noop',
+  '',
+].join('\n');
+
+let dir: string;
+let registry: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-control-'));
+  registry = join(dir, 'registry.yaml');
+  await writeFile(registry, REGISTRY);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A real worker on the store, stopped (SIGKILL) by the returned function. */
+function startWorker(common: string[]): { worker: ChildProcess; kill: () => Promise<void> } {
+  const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => worker.on('close', resolve));
+  return {
+    worker,
+    kill: async () => {
+      worker.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+const Workers = z.object({ workers: z.array(z.object({ id: z.string(), state: z.string() })) });
+
+async function waitForWorkerState(common: string[], state: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { workers } = Workers.parse(JSON.parse(ok(await opsdeck(['workers', ...common, '--json']))));
+    if (workers.length > 0 && workers.every((w) => w.state === state)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`the worker never said ${state}`);
+}
+
+describe('the control plane in the words an operator acts on', { concurrency: 2 }, () => {
+  it('in safe mode a waiting job says safe mode holds it and how to lift it; the workers say held, not draining', async () => {
+    const common = ['--db', join(dir, 'safe.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'safe.db')]));
+    const { kill } = startWorker(common);
+    try {
+      await waitForWorkerState(common, 'running');
+      ok(await opsdeck(['safe-mode', '--enable', ...common]));
+      const id = z.object({ id: z.number() }).parse(JSON.parse(ok(await opsdeck(['enqueue', 'payments', ...common, '--json'])))).id;
+      await waitForWorkerState(common, 'held');
+      const job = ok(await opsdeck(['job', String(id), ...common]));
+      assert.match(job, /^waiting: +safe mode is on by \S+ \(opsdeck safe-mode off\)$/m);
+      assert.doesNotMatch(job, /draining/, job);
+      const fleet = ok(await opsdeck(['workers', ...common]));
+      assert.match(fleet, /^\S+ +held +/m, fleet);
+      assert.match(fleet, /^held: takes no new job and is not stopping, while safe mode is on by \S+ \(opsdeck safe-mode off\)$/m);
+      const health = await opsdeck(['health-check', 'worker', ...common]);
+      assert.match(health.stdout, /held, not stopping: it takes no new job while safe mode is on by \S+ \(opsdeck safe-mode off\), 0 in flight/);
+      ok(await opsdeck(['safe-mode', 'off', ...common]));
+      await waitForWorkerState(common, 'running');
+    } finally {
+      await kill();
+    }
+  });
+});
