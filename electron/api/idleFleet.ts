@@ -1,4 +1,4 @@
-import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
+import type { HealthCheck, QueueCount, WorkerInfo } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
 import { spanText } from '../../shared/timesInText.ts';
 import { controlReasons } from './waitingReasons.ts';
@@ -48,6 +48,21 @@ async function queuesNoWorkerTakes(store: Store, pending: Map<string, number>, l
   return out;
 }
 
+/** Pending jobs per queue, the paused queues left out: they wait on purpose. */
+function pendingOutside(counts: QueueCount[], paused: ReadonlySet<string>): Map<string, number> {
+  const pending = new Map<string, number>();
+  for (const c of counts) if (c.status === 'pending' && c.count > 0 && !paused.has(c.queue)) pending.set(c.queue, (pending.get(c.queue) ?? 0) + c.count);
+  return pending;
+}
+
+/** The queues, paused ones left out, whose jobs are due now, each with how many: `default (2 due)`. */
+export async function dueQueues(store: Store, now = Date.now()): Promise<string[]> {
+  const oldest = await store.oldestPendingRunAt();
+  if (oldest === null || Date.parse(oldest) > now) return [];
+  const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
+  return queuesNoWorkerTakes(store, pendingOutside(counts, new Set(control.paused_queues.map((p) => p.queue))), []);
+}
+
 /**
  * Whether the jobs that are due get dispatched at all. Jobs waiting with no worker running to take
  * them (or every worker held by safe mode or the emergency stop) is the first symptom a runbook looks
@@ -60,8 +75,7 @@ export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = D
   if (oldest === null || Date.parse(oldest) > now) return { name: 'dispatch', ok: true, detail: 'no job is waiting to run' };
   const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
   const paused = new Set(control.paused_queues.map((p) => p.queue));
-  const pending = new Map<string, number>();
-  for (const c of counts) if (c.status === 'pending' && c.count > 0 && !paused.has(c.queue)) pending.set(c.queue, (pending.get(c.queue) ?? 0) + c.count);
+  const pending = pendingOutside(counts, paused);
   const waiting = [...pending.values()].reduce((a, b) => a + b, 0);
   if (waiting === 0) return { name: 'dispatch', ok: true, detail: 'the only waiting jobs are in paused queues' };
   // A held worker takes its queues again once released: what holds it is the cause, not its queues.

@@ -55,6 +55,22 @@ async function waitForWorkerState(common: string[], state: string): Promise<void
 }
 
 describe('the control plane in the words an operator acts on', { concurrency: 2 }, () => {
+  it('health-check workers with no worker at all is fine while nothing is due, and fails naming the due jobs and how to start one', async () => {
+    const db = join(dir, 'noworker.db');
+    const common = ['--db', db, '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', db]));
+    const idle = await opsdeck(['health-check', 'workers', ...common]);
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.match(idle.stdout, /^workers +ok +no worker running; no job is due$/m);
+    ok(await opsdeck(['enqueue', 'payments', ...common]));
+    ok(await opsdeck(['enqueue', 'nap', ...common, '--run-at', new Date(Date.now() + 3_600_000).toISOString()]));
+    const due = await opsdeck(['health-check', 'workers', ...common]);
+    assert.equal(due.code, 1, 'unhealthy, as the dispatch check is');
+    assert.match(due.stdout, /^workers +FAIL +no worker running, and jobs are due in queue default \(1 due\): nothing runs them; start one with opsdeck worker$/m);
+    assert.match(due.stdout, /^unhealthy: 1 check\(s\) failing/m);
+  });
+
+
   it('in safe mode a waiting job says safe mode holds it and how to lift it; the workers say held, not draining', async () => {
     const common = ['--db', join(dir, 'safe.db'), '--registry', registry];
     ok(await opsdeck(['migrate', '--db', join(dir, 'safe.db')]));

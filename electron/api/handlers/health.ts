@@ -4,7 +4,7 @@ import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
-import { dispatchCheck } from '../idleFleet.ts';
+import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck } from '../storeCheck.ts';
@@ -60,6 +60,16 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }
 
+/**
+ * The workers check with no worker at all (the console's own engine, when it runs jobs, is one): fine
+ * while no job is due; with jobs due, nothing runs them, which fails as the dispatch check does.
+ */
+async function noWorkerCheck(ctx: ApiContext, now: number): Promise<HealthCheck> {
+  const due = await dueQueues(ctx.store, now);
+  if (due.length === 0) return { name: 'workers', ok: true, detail: 'no worker running; no job is due' };
+  return { name: 'workers', ok: false, detail: `no worker running, and jobs are due in ${due.length === 1 ? 'queue' : 'queues'} ${due.join(', ')}: nothing runs them; start one with opsdeck worker` };
+}
+
 /** A check that could not be made fails under its own name: one failing read never hides the other checks. */
 async function guarded(name: string, check: () => Promise<HealthCheck>): Promise<HealthCheck> {
   try {
@@ -100,7 +110,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter(
         (w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS),
       );
-      if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
+      if (workers.length === 0) checks.push(await guarded('workers', () => noWorkerCheck(ctx, now)));
     } catch (error) {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }
