@@ -529,7 +529,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       await running('long');
       const forced = await opsdeck(['safe-mode', 'on', '--drain', '1', ...common]);
       assert.equal(forced.code, 0, forced.stderr);
-      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged/m);
+      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged: 1 running job\(s\) asked to stop, back to pending with their attempt not spent/m);
       const status = Status.parse(json(await opsdeck(['status', '--json', ...common])));
       assert.equal(status.control.emergency_stop.engaged, true);
       const audit = (await opsdeck(['audit', ...common])).stdout;

@@ -94,4 +94,38 @@ describe('the control plane in the words an operator acts on', { concurrency: 2 
       await kill();
     }
   });
+
+  it('an emergency stop says how many running jobs it asked to stop and pending ones it held, and what becomes of them', async () => {
+    const db = join(dir, 'stop.db');
+    const common = ['--db', db, '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', db]));
+    const Id = z.object({ id: z.number() });
+    const sleeping = Id.parse(JSON.parse(ok(await opsdeck(['enqueue', 'nap', ...common, '--json'])))).id;
+    const { kill } = startWorker(common);
+    try {
+      const Jobs = z.object({ jobs: z.array(z.object({ id: z.number(), status: z.string(), attempts: z.number() })) });
+      const job = async () => {
+        const found = Jobs.parse(JSON.parse(ok(await opsdeck(['jobs', '--service', 'nap', ...common, '--json'])))).jobs.find((j) => j.id === sleeping);
+        return { status: found?.status, attempts: found?.attempts };
+      };
+      for (let i = 0; i < 200 && (await job()).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal((await job()).status, 'running');
+      ok(await opsdeck(['enqueue', 'payments', ...common, '--run-at', new Date(Date.now() + 3_600_000).toISOString()]));
+      const stop = ok(await opsdeck(['emergency-stop', '--reason', 'runbook 000', ...common]));
+      assert.match(
+        stop,
+        /^emergency stop engaged: 1 running job\(s\) asked to stop, back to pending with their attempt not spent, to run again once released; 1 pending job\(s\) held; release it with: opsdeck resume$/m,
+      );
+      // As it says: the sleep goes back to pending, its attempt given back.
+      for (let i = 0; i < 200 && (await job()).status !== 'pending'; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(await job(), { status: 'pending', attempts: 0 });
+      const again = ok(await opsdeck(['emergency-stop', ...common]));
+      assert.match(again, /^the emergency stop was already engaged by \S+; nothing changed$/m, 'a stop already engaged stopped nothing, and says no count');
+      ok(await opsdeck(['resume', ...common]));
+      const json = z.object({ stopped: z.object({ running: z.number(), running_fail_on_interrupt: z.number(), pending: z.number() }) });
+      assert.deepEqual(json.parse(JSON.parse(ok(await opsdeck(['emergency-stop', '--json', ...common])))).stopped.pending, 1);
+    } finally {
+      await kill();
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import type { StopFound } from '../../../shared/views.ts';
+import type { StoppedJobs } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { controlAnswer } from '../controlChange.ts';
 import { notFound } from '../errors.ts';
@@ -25,14 +27,27 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
 }
 
 /**
+ * What the stop found, with the running jobs whose service (in the registry loaded here) says
+ * on_interrupt: fail counted apart: those go to the dead-letter queue, the rest back to pending.
+ */
+function stopFound(ctx: ApiContext, stopped: StoppedJobs): StopFound {
+  const counts = Object.entries(stopped.runningByService);
+  const failing = counts.filter(([service]) => ctx.registry.service(service)?.on_interrupt === 'fail');
+  const sum = (list: Array<[string, number]>) => list.reduce((total, [, n]) => total + n, 0);
+  return { running: sum(counts), running_fail_on_interrupt: sum(failing), pending: stopped.pending };
+}
+
+/**
  * Each change is audited by the store, in the transaction that makes it; one asking for what is already so
  * changes nothing, and the answer says so. An emergency stop engaged again keeps who engaged it, when and
  * why: that is when dispatch stopped, and what the banner and the audit log say of it.
  */
 export const control: Handlers<'control.get' | 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue'> = {
   'control.get': async (_input, ctx) => ctx.store.getControl(),
-  'control.emergencyStop': async (input, ctx) =>
-    controlAnswer({ kind: 'emergency_stop', engaged: true }, await ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null)),
+  'control.emergencyStop': async (input, ctx) => {
+    const change = await ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null);
+    return { ...controlAnswer({ kind: 'emergency_stop', engaged: true }, change), stopped: change.stopped && stopFound(ctx, change.stopped) };
+  },
   'control.resume': async (_input, ctx) => controlAnswer({ kind: 'emergency_stop', engaged: false }, await ctx.store.setEmergencyStop(false, ctx.actor, null)),
   'control.safeMode': async (input, ctx) =>
     controlAnswer({ kind: 'safe_mode', engaged: input.enabled }, await ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null)),

@@ -33,6 +33,17 @@ export function controlContract(test: ContractTest): void {
       assert.ok(actions.includes('control.resume'));
     });
 
+    test('an emergency stop says what it found, read in its own transaction: the running jobs of each service and the pending ones', async (store) => {
+      await store.enqueue([job('svc'), job('svc'), job('mail'), job('svc', { run_at: new Date(Date.now() + 3_600_000).toISOString() })]);
+      assert.equal((await store.claim({ workerId: 'w', limit: 3, leaseMs: LEASE })).length, 3);
+      await store.enqueue([job('svc')]);
+      const stop = await store.setEmergencyStop(true, alice, 'incident');
+      assert.equal(stop.changed, true);
+      assert.deepEqual(stop.stopped, { runningByService: { svc: 2, mail: 1 }, pending: 2 });
+      assert.equal((await store.setEmergencyStop(true, alice, 'again')).stopped, null, 'already engaged: it stopped nothing');
+      assert.equal((await store.setEmergencyStop(false, alice, null)).stopped, null, 'a resume stops nothing');
+    });
+
     test('safe mode blocks claims and is audited', async (store) => {
       await store.enqueue([job('svc')]);
       const on = await store.setSafeMode(true, alice, 'draining');
@@ -76,7 +87,8 @@ export function controlContract(test: ContractTest): void {
         const resumed = await store.setEmergencyStop(false, bob, null);
         const safeOff = await store.setSafeMode(false, bob, null);
         const unpaused = await store.setQueuePaused('reports', false, bob, null);
-        for (const change of [resumed, safeOff, unpaused]) assert.deepEqual(change, { state: start, changed: false });
+        assert.deepEqual(resumed, { state: start, changed: false, stopped: null });
+        for (const change of [safeOff, unpaused]) assert.deepEqual(change, { state: start, changed: false });
 
         const stopped = await store.setEmergencyStop(true, alice, 'bad deploy');
         const safe = await store.setSafeMode(true, alice, 'draining');
@@ -84,7 +96,7 @@ export function controlContract(test: ContractTest): void {
         await sleep(100);
         heard.length = 0;
         const engaged = paused.state;
-        assert.deepEqual(await store.setEmergencyStop(true, bob, 'another reason'), { state: engaged, changed: false }, 'engaged again: who, when and why stay');
+        assert.deepEqual(await store.setEmergencyStop(true, bob, 'another reason'), { state: engaged, changed: false, stopped: null }, 'engaged again: who, when and why stay, and it stopped nothing');
         assert.deepEqual(await store.setSafeMode(true, bob, 'me too'), { state: engaged, changed: false });
         assert.deepEqual(await store.setQueuePaused('reports', true, bob, 'me too'), { state: engaged, changed: false });
         assert.deepEqual(engaged.emergency_stop, stopped.state.emergency_stop);
