@@ -128,4 +128,19 @@ describe('the control plane in the words an operator acts on', { concurrency: 2 
       await kill();
     }
   });
+
+  it("unpausing a queue is audited as queue.unpause, apart from the emergency stop's release; a filter by the old name finds it", async () => {
+    const db = join(dir, 'unpause.db');
+    const common = ['--db', db, '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', db]));
+    ok(await opsdeck(['pause', 'shellq', ...common]));
+    ok(await opsdeck(['unpause', 'shellq', ...common]));
+    ok(await opsdeck(['emergency-stop', ...common]));
+    ok(await opsdeck(['resume', ...common]));
+    const Audit = z.object({ entries: z.array(z.object({ action: z.string(), target: z.string().nullable() })) });
+    const actions = async (...filter: string[]) => Audit.parse(JSON.parse(ok(await opsdeck(['audit', ...filter, ...common, '--json'])))).entries.map((e) => [e.action, e.target]);
+    assert.deepEqual(await actions(), [['control.resume', null], ['control.emergency_stop', null], ['queue.unpause', 'shellq'], ['queue.pause', 'shellq']]);
+    assert.deepEqual(await actions('--action', 'queue.unpause'), [['queue.unpause', 'shellq']]);
+    assert.deepEqual(await actions('--action', 'queue.resume'), [['queue.unpause', 'shellq']], 'a script written against the old name still finds it');
+  });
 });

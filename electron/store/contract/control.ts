@@ -74,7 +74,7 @@ export function controlContract(test: ContractTest): void {
       assert.ok(resumed.state.version > paused.state.version);
       assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['reports']);
       const actions = (await auditActions(store)).map((a) => [a.action, a.target]);
-      assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.resume', 'reports']]);
+      assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.unpause', 'reports']]);
     });
 
     test('a control change already in force changes nothing: the state in force stays, unaudited and unannounced', async (store) => {

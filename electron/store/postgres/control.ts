@@ -111,7 +111,7 @@ export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: 
         )
       : await rowsOf(client, 'DELETE FROM jobs.tb_paused_queue WHERE queue = $1 RETURNING queue', [queue]);
     if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, { paused, reason });
+    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.unpause', queue, null, { paused, reason });
     return true;
   });
 }

@@ -118,7 +118,7 @@ export class SqliteControl {
   }
 
   setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlChange {
-    return this.#setControl(paused ? 'queue.pause' : 'queue.resume', queue, { paused }, reason, actor, (at, by) => {
+    return this.#setControl(paused ? 'queue.pause' : 'queue.unpause', queue, { paused }, reason, actor, (at, by) => {
       const changes = paused ? this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) }).changes : this.#s.resumeQueue.run(queue).changes;
       if (changes > 0) this.#s.bumpControl.run();
       return changes > 0;
