@@ -85,7 +85,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const inline = await opsdeck([`--db=${db}`, 'status']);
     assert.equal(inline.code, 0, inline.stderr);
     assert.match(inline.stdout, /\| {2}open dead letters 0 /, 'the dead letters open now');
-    assert.match(inline.stdout, /^last hour: 0 completed, 0 sent to the dead-letter queue \(failure rate -\); oldest due job waiting -;/m, 'sendings, which a job sent twice counts twice');
+    assert.match(inline.stdout, /^last hour: 0 completed, 0 sent to the dead-letter queue \(failure rate -\); oldest due job waiting -$/m, 'sendings, which a job sent twice counts twice');
+    assert.match(inline.stdout, /^failed attempts of the last hour, retried or dead-lettered, grouped by cause: opsdeck errors$/m, 'where the failed attempts are, in a sentence of its own');
     const other = await opsdeck(['status', '--store', db]);
     assert.equal(other.code, 2);
     assert.equal(oneLine(other.stderr), "opsdeck: unknown option --store: opsdeck's is --db; see opsdeck status --help");

@@ -57,7 +57,8 @@ export const status: Command = {
       // "failed" alone would read as failed attempts, which `opsdeck errors` counts: these are jobs that ended,
       // and a job sent back from the dead-letter queue that fails again is sent there twice, so this is no
       // count of the open dead letters above. The oldest is timed from when it became due, not created.
-      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} sent to the dead-letter queue (failure rate ${rate}); oldest due job waiting ${oldest}; opsdeck errors groups every failed attempt`);
+      io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} sent to the dead-letter queue (failure rate ${rate}); oldest due job waiting ${oldest}`);
+      io.out('failed attempts of the last hour, retried or dead-lettered, grouped by cause: opsdeck errors');
       if (c.waiting + c.blocked > 0) io.out(`workflow tasks: ${c.waiting} waiting for their upstream tasks, ${c.blocked} blocked by a failed upstream (workflow runs lists them)`);
       if (stats.scheduled > 0) io.out(`not due yet: ${stats.scheduled}${stats.scheduled_capped ? '+' : ''} of the pending (scheduled for later, or retrying after a backoff); jobs --scheduled lists them`);
       if (stats.queues.length > 0) {
