@@ -3,6 +3,7 @@ import type { StoppedJobs } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { controlAnswer } from '../controlChange.ts';
 import { notFound } from '../errors.ts';
+import { knownQueues } from '../knownQueues.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 /**
@@ -12,17 +13,9 @@ import type { Handlers } from '../handlerTypes.ts';
  * Resuming a queue that is not paused changes nothing and is no error: scripts resume to be sure.
  */
 async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
-  const control = await ctx.store.getControl();
-  const pausedNow = control.paused_queues.map((p) => p.queue);
-  const { registry } = ctx.registry;
-  const known = new Set([
-    ...registry.services.map((s) => s.queue),
-    ...(registry.schedules ?? []).flatMap((s) => (s.queue ? [s.queue] : [])),
-    ...(await ctx.store.countsByQueueAndStatus()).map((c) => c.queue),
-    ...pausedNow,
-  ]);
-  if (!known.has(queue)) {
-    throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'}); pausing with force (opsdeck pause ${queue} --force) pauses it all the same`);
+  const known = await knownQueues(ctx);
+  if (!known.includes(queue)) {
+    throw notFound(`no queue named ${queue}: no service, schedule or job uses it (known: ${known.join(', ') || 'none'}); pausing with force (opsdeck pause ${queue} --force) pauses it all the same`);
   }
 }
 

@@ -1,4 +1,5 @@
-import type { WorkerInfo } from '../../../shared/domain.ts';
+import { closest } from '../../../shared/closestWord.ts';
+import { ExecutionType, type WorkerInfo } from '../../../shared/domain.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
@@ -10,13 +11,20 @@ import { renderTable } from '../table.ts';
 
 export const runners: Command = {
   name: 'runners',
-  summary: 'runner kinds with their health probe and jobs in flight; exit 1 when a runner is failing',
-  usage: '',
+  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only); exit 1 when a runner shown is failing',
+  usage: '[KIND]',
   options: {},
   async run(inv) {
-    positionals(inv, []);
+    if (inv.positionals.length > 1) throw new UsageError(`runners takes at most one runner kind, not ${inv.positionals.length}`);
+    const kind = inv.positionals[0];
+    // The runbooks' runner-status takes a runner by its kind: a typo is named, with the kind likely meant.
+    if (kind !== undefined && !ExecutionType.safeParse(kind).success) {
+      const guess = closest(kind, ExecutionType.options);
+      throw new UsageError(`no runner kind ${kind}${guess ? ` (did you mean ${guess}?)` : ''}; known: ${ExecutionType.options.join(', ')}`);
+    }
     return withRuntime(inv, async ({ ctx }) => {
-      const { runners: list } = await call(ctx, 'runners.list', {});
+      const all = (await call(ctx, 'runners.list', {})).runners;
+      const list = kind === undefined ? all : all.filter((r) => r.kind === kind);
       if (inv.common.json) printJson(inv.io, { runners: list });
       else {
         inv.io.out(
