@@ -520,7 +520,7 @@ describe('engine on SQLite', () => {
     await store.setSafeMode(true, actor, 'deploy');
     // Held by safe mode, not draining: the worker is not stopping, and takes jobs again once it is off.
     await waitFor('the engine to be held', () => workerStates.includes('held'));
-    assert.deepEqual((await store.listWorkers(10_000)).map((w) => w.state), ['held']);
+    await waitFor('its heartbeat to tell the store', async () => (await store.listWorkers(10_000)).find((w) => w.id === engine.workerId)?.state === 'held');
     assert.ok(!workerStates.includes('draining'), 'safe mode is no stop');
     const held = await enqueueOne(store, 'drain', 'http', 3);
     gate.open = true;
