@@ -87,7 +87,7 @@ describe('the control plane in the words an operator acts on', { concurrency: 2 
       assert.match(fleet, /^\S+ +held +/m, fleet);
       assert.match(fleet, /^held: takes no new job and is not stopping, while safe mode is on by \S+ \(opsdeck safe-mode off\)$/m);
       const health = await opsdeck(['health-check', 'worker', ...common]);
-      assert.match(health.stdout, /held, not stopping: it takes no new job while safe mode is on by \S+ \(opsdeck safe-mode off\), 0 in flight/);
+      assert.match(health.stdout, /held, 0 in flight, heartbeat \d+s ago; not stopping: it takes no new job while safe mode is on by \S+ \(opsdeck safe-mode off\)$/m);
       ok(await opsdeck(['safe-mode', 'off', ...common]));
       await waitForWorkerState(common, 'running');
     } finally {

@@ -36,12 +36,12 @@ function registryCheck(ctx: ApiContext): HealthCheck {
   return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
 }
 
-/** A worker's state; a held one's with what holds it and how to lift it, so nobody restarts it for nothing. */
-async function stateText(ctx: ApiContext, w: WorkerInfo): Promise<string> {
-  if (w.state === 'draining') return 'draining: stopping, its running jobs finish first';
-  if (w.state !== 'held') return w.state;
+/** What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing. */
+async function stateNote(ctx: ApiContext, w: WorkerInfo): Promise<string> {
+  if (w.state === 'draining') return '; stopping, its running jobs finish first';
+  if (w.state !== 'held') return '';
   const holds = controlReasons(await ctx.store.getControl(), []);
-  return `held, not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
+  return `; not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
 }
 
 /**
@@ -52,7 +52,7 @@ async function stateText(ctx: ApiContext, w: WorkerInfo): Promise<string> {
 async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number): Promise<HealthCheck> {
   const name = `worker:${w.id}`;
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-  if (!w.lost) return { name, ok: true, detail: `${await stateText(ctx, w)}, ${w.in_flight} in flight, heartbeat ${age}s ago` };
+  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const held = (await ctx.store.leasedAttempts(w.id)).length;
   if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
