@@ -10,6 +10,8 @@ test('emergency stop returns running jobs to pending, shows the banner, and resu
   await page.getByRole('button', { name: 'Emergency stop', exact: true }).click();
   const banner = page.getByRole('region', { name: 'Emergency stop engaged' });
   await expect(banner).toBeVisible();
+  // What it stopped, and what becomes of those jobs: the banner says only that dispatch stopped.
+  await expect(page.getByText(/^Emergency stop: \d+ running job\(s\) asked to stop, back to pending with their attempt not spent, to run again once released; \d+ pending job\(s\) held\.$/)).toBeVisible();
 
   // Interrupted, not failed: back to pending without spending the attempt.
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper', status: ['pending'] })).length).toBe(2);

@@ -7,7 +7,7 @@ export const AUDIT_ACTIONS = [
   'control.resume',
   'control.safe_mode',
   'queue.pause',
-  'queue.resume',
+  'queue.unpause',
   'breaker.force_open',
   'breaker.force_closed',
   'breaker.auto',
@@ -45,3 +45,14 @@ export const AUDIT_ACTIONS = [
   'demo.start',
   'worker.forget',
 ] as const;
+
+/** Actions recorded under another name before; the migration that renamed them moved the old rows too. */
+const RENAMED: ReadonlyMap<string, (typeof AUDIT_ACTIONS)[number]> = new Map([
+  // The emergency stop's release is control.resume; a queue's is opsdeck unpause (SQLite 0026, PostgreSQL 0039).
+  ['queue.resume', 'queue.unpause'],
+]);
+
+/** The name an action is recorded under now: a filter by an old name still finds its rows. */
+export function currentAuditAction(action: string): string {
+  return RENAMED.get(action) ?? action;
+}

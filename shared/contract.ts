@@ -30,6 +30,7 @@ import {
   BreakerTuned,
   BreakerView,
   ControlChanged,
+  EmergencyStopped,
   JobCancelled,
   RunnerView,
   RegistryView,
@@ -176,8 +177,8 @@ export const calls = {
   'control.get': Call(Empty, ControlState, 'Emergency stop, safe mode and paused queues.'),
   'control.emergencyStop': Call(
     z.object({ reason }).strict(),
-    ControlChanged,
-    'Stops dispatch everywhere and interrupts running jobs. Engaged already, it stays as it was engaged (changed false, nothing audited).',
+    EmergencyStopped,
+    'Stops dispatch everywhere and interrupts running jobs: they go back to pending, their attempt not spent (or to the dead-letter queue where their service says on_interrupt: fail), and run again once released. Says how many jobs it asked to stop and held. Engaged already, it stays as it was engaged (changed false, stopped null, nothing audited).',
   ),
   'control.resume': Call(Empty, ControlChanged, 'Releases the emergency stop; with none engaged, changes nothing (changed false, nothing audited).'),
   'control.safeMode': Call(

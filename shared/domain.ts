@@ -176,7 +176,11 @@ export const BreakerRecord = z.object({
 });
 export type BreakerRecord = z.infer<typeof BreakerRecord>;
 
-export const WorkerState = z.enum(['running', 'draining', 'stopped']);
+/**
+ * `held`: the control plane holds it (safe mode or the emergency stop): it takes no new job, and takes them
+ * again once released. `draining`: it is stopping, and lets its running jobs finish first.
+ */
+export const WorkerState = z.enum(['running', 'held', 'draining', 'stopped']);
 export type WorkerState = z.infer<typeof WorkerState>;
 
 /** A worker's process as its heartbeat measured it: resident set and V8 heap in use, in bytes. */

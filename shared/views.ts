@@ -242,6 +242,24 @@ export const ControlChanged = ControlState.extend({
 });
 export type ControlChanged = z.infer<typeof ControlChanged>;
 
+/** What an emergency stop found as it engaged, counted in the transaction that engaged it. */
+export const StopFound = z.object({
+  /** Running jobs, which their workers were asked to stop. */
+  running: z.number().int().nonnegative(),
+  /**
+   * Of those, the ones whose service says on_interrupt: fail in the registry loaded where the stop was
+   * engaged: they go to the dead-letter queue; the rest go back to pending, their attempt not spent.
+   */
+  running_fail_on_interrupt: z.number().int().nonnegative(),
+  /** Pending jobs, due or not, which no worker claims until the stop is released. */
+  pending: z.number().int().nonnegative(),
+});
+export type StopFound = z.infer<typeof StopFound>;
+
+/** What the emergency stop answers: a control change, with what it found; null when it changed nothing. */
+export const EmergencyStopped = ControlChanged.extend({ stopped: StopFound.nullable() });
+export type EmergencyStopped = z.infer<typeof EmergencyStopped>;
+
 /** What a cancel answers: the job after it, and whether the cancel changed it (a stop already asked for is not asked again). */
 export const JobCancelled = Job.extend({
   changed: z.boolean(),

@@ -66,6 +66,13 @@ function e2eServices(upstreamPort: number): unknown[] {
       runner_config: { sleep_ms: 5 },
     },
     {
+      name: 'e2e_held',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Waits while safe mode holds the workers, in the held-workers spec; no other spec runs its jobs.',
+      runner_config: { sleep_ms: 5 },
+    },
+    {
       name: 'e2e_sleeper',
       execution_type: 'shell',
       queue: 'e2e_slow',

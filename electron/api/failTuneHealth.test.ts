@@ -116,11 +116,11 @@ describe('health.check sees an idle fleet', () => {
     ]);
     const idle = await dispatchDetail(t);
     assert.equal(idle.ok, false);
-    assert.match(idle.detail, /jobs are due and no worker is running: default \(2 due\); the oldest due since \d{4}-.*ago\); start one with opsdeck worker/);
+    assert.match(idle.detail, /^jobs are due and not dispatched: no worker is running to take queue default \(2 due\): start one with opsdeck worker; the oldest due since \d{4}-.*ago\)$/);
     assert.doesNotMatch(idle.detail, /later/, 'a queue whose jobs are not due yet is not named');
 
     await store.registerWorker({ id: 'other-queues', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['reports'] });
-    assert.match((await dispatchDetail(t)).detail, /no live worker takes these queues: default \(2 due\)/);
+    assert.match((await dispatchDetail(t)).detail, /: no live worker takes queue default \(2 due\): start one that does with opsdeck worker; the oldest/);
 
     await store.registerWorker({ id: 'w', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
     assert.deepEqual(await dispatchDetail(t), { ok: true, detail: '2 job(s) due, 2 live worker(s) taking them' });
@@ -128,13 +128,35 @@ describe('health.check sees an idle fleet', () => {
     await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, 'deploy');
     const drained = await dispatchDetail(t);
     assert.equal(drained.ok, false);
-    assert.match(drained.detail, /^2 job\(s\) due and not dispatched: safe mode is engaged by alice@laptop \(deploy\)/);
+    assert.match(drained.detail, /^2 job\(s\) due and not dispatched: safe mode is on by alice@laptop: deploy \(opsdeck safe-mode off\); the oldest/);
     await store.setSafeMode(false, { user: 'alice', host: 'laptop' }, null);
 
     await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, null);
     await store.heartbeat('w', 0, 'stopped');
     await store.heartbeat('other-queues', 0, 'stopped');
     assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose');
+  });
+
+  it('names every cause at once: queues no live worker takes, services no live worker runs, and what holds dispatch', async () => {
+    t = await createTestContext(REGISTRY);
+    const { store } = t;
+    await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['shellq', 'httpq', 'fnq'], services: ['payments'] });
+    await store.enqueue([
+      { queue: 'dockerq', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'shellq', service_name: 'sleeper', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'mailq', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+    ]);
+    const both = await dispatchDetail(t);
+    assert.equal(both.ok, false);
+    assert.match(
+      both.detail,
+      /^jobs are due and not dispatched: no live worker takes queues dockerq \(1 due\) and mailq \(1 due\): start one that does with opsdeck worker; no live worker's registry has service sleeper \(1 due\): start a worker whose registry names it, or add it to the workers' registry; the oldest due since /,
+    );
+
+    // Held by safe mode, the worker is not stopping: safe mode is named first, and the rest still.
+    await store.heartbeat('w', 0, 'held');
+    await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, null);
+    assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(opsdeck safe-mode off\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
   });
 
   it('warns, still healthy, while a circuit breaker holds its jobs, naming it and how many wait', async () => {
@@ -184,7 +206,7 @@ describe('health.check sees an idle fleet', () => {
     await store.registerWorker({ id: 'old-registry', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null, services: ['reports'] });
     const unrun = await dispatchDetail(t);
     assert.equal(unrun.ok, false);
-    assert.equal(unrun.detail, "jobs are due and no live worker's registry has their service: payments (1 due); start a worker whose registry names it, or add it to the workers' registry");
+    assert.match(unrun.detail, /^jobs are due and not dispatched: no live worker's registry has service payments \(1 due\): start a worker whose registry names it, or add it to the workers' registry; the oldest due since /);
 
     // The worker's registry was reloaded with the service: its next heartbeat says so.
     await store.heartbeat('old-registry', 0, 'running', ['payments', 'reports']);

@@ -273,6 +273,21 @@ describe('breakers, control and the registry', () => {
     assert.equal((await store.listAudit({ action: 'queue.pause' }, { limit: 5 })).items.length, 3, 'only what changed is audited');
   });
 
+  it("an emergency stop counts the running jobs it asks to stop, those whose service says on_interrupt: fail apart, and the pending ones it holds", async () => {
+    const { ctx, store } = await context(`${REGISTRY}    on_interrupt: fail\n`);
+    await store.enqueue([
+      { queue: 'nightly', service_name: 'reports', execution_type: 'shell', max_attempts: 1 },
+      { queue: 'default', service_name: 'smoke', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'default', service_name: 'smoke', execution_type: 'noop', max_attempts: 1 },
+    ]);
+    assert.equal((await store.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 })).length, 2);
+    const stop = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', { reason: 'incident' }, ctx)));
+    assert.deepEqual((await store.listJobs({ status: ['running'] }, { limit: 5 })).items.map((j) => j.service_name).sort(), ['reports', 'smoke']);
+    assert.deepEqual(stop.stopped, { running: 2, running_fail_on_interrupt: 1, pending: 1 }, 'smoke says on_interrupt: fail');
+    const again = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', {}, ctx)));
+    assert.deepEqual([again.changed, again.stopped], [false, null]);
+  });
+
   it('lists every registry service, closed in auto when never tripped, and audits a forced mode', async () => {
     const { ctx, store } = await context(REGISTRY);
     const list = calls['breakers.list'].output.parse(ok(await dispatch('breakers.list', {}, ctx)));

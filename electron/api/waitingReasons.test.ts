@@ -80,12 +80,24 @@ test('a breaker forced open or probing holds the job; one that lets jobs through
 
 test('workers: none alive, all draining, or none taking the queue', () => {
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ lost: true }), worker({ state: 'stopped' })] })), ['no worker is running (start one: opsdeck worker)']);
-  assert.deepEqual(waitingReasons(facts({ workers: [worker({ state: 'draining' })] })), ['every worker is draining to stop: none takes new jobs']);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ state: 'draining' })] })), ['every worker is draining to stop: none takes new jobs (start one: opsdeck worker)']);
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] })] })), [
     'no running worker takes queue billing (each was started with --queues naming others)',
   ]);
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] }), worker({ queues: ['billing'] })] })), []);
   assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' } })), ['scheduled for 2026-12-06T13:00:00.000Z (in 1h 0m)']);
+});
+
+test('safe mode and the emergency stop hold the workers, which are not stopping: the reason is the control plane, with what lifts it', () => {
+  const safe: ControlState = { ...calm, safe_mode: { engaged: true, by: 'root@vm', at: now.toISOString(), reason: null }, version: 2 };
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' })] })), ['safe mode is on by root@vm (opsdeck safe-mode off)']);
+  const stopped: ControlState = { ...calm, emergency_stop: { engaged: true, by: 'root@vm', at: now.toISOString(), reason: null }, version: 2 };
+  assert.deepEqual(waitingReasons(facts({ control: stopped, workers: [worker({ state: 'held' })] })), ['the emergency stop is engaged by root@vm (opsdeck resume releases it)']);
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', queues: ['reports'] })] })), [
+    'safe mode is on by root@vm (opsdeck safe-mode off)',
+    'no running worker takes queue billing (each was started with --queues naming others)',
+  ], 'a held worker that would not take the queue once released is no taker either');
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' }), worker({ state: 'draining' })] })), ['safe mode is on by root@vm (opsdeck safe-mode off)']);
 });
 
 test('a service no worker at hand has: handed back by one that lacks it, or missing from the registry loaded here', () => {

@@ -78,12 +78,15 @@ export function waitingReasons(facts: WaitingFacts): string[] {
   return reasons;
 }
 
-/** The running workers that take the queue. */
+/**
+ * The workers that take the queue: running, or held by the control plane, which takes jobs again once
+ * released (the control reasons say what holds it and how to lift it).
+ */
 function takers(queue: string, workers: WorkerInfo[]): WorkerInfo[] {
-  return workers.filter((w) => !w.lost && w.state === 'running' && (w.queues === null || w.queues.includes(queue)));
+  return workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held') && (w.queues === null || w.queues.includes(queue)));
 }
 
-/** Some running worker takes the queue, and every one of them declared a registry without the service. */
+/** Some worker takes the queue, and every one of them declared a registry without the service. */
 function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boolean {
   const taking = takers(queue, workers);
   return taking.length > 0 && taking.every((w) => w.services !== null && !w.services.includes(service));
@@ -92,7 +95,7 @@ function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boo
 function workerReasons(queue: string, service: string, workers: WorkerInfo[]): string[] {
   const live = workers.filter((w) => !w.lost && w.state !== 'stopped');
   if (live.length === 0) return ['no worker is running (start one: opsdeck worker)'];
-  if (!live.some((w) => w.state === 'running')) return ['every worker is draining to stop: none takes new jobs'];
+  if (live.every((w) => w.state === 'draining')) return ['every worker is draining to stop: none takes new jobs (start one: opsdeck worker)'];
   if (takers(queue, workers).length === 0) return [`no running worker takes queue ${queue} (each was started with --queues naming others)`];
   if (noTakerRuns(queue, service, workers)) {
     return [`no running worker's registry has service ${service}: start a worker whose registry names it, or add it to the workers' registry`];

@@ -85,7 +85,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const inline = await opsdeck([`--db=${db}`, 'status']);
     assert.equal(inline.code, 0, inline.stderr);
     assert.match(inline.stdout, /\| {2}open dead letters 0 /, 'the dead letters open now');
-    assert.match(inline.stdout, /^last hour: 0 completed, 0 sent to the dead-letter queue \(failure rate -\); oldest due job waiting -;/m, 'sendings, which a job sent twice counts twice');
+    assert.match(inline.stdout, /^last hour: 0 completed, 0 sent to the dead-letter queue \(failure rate -\); oldest due job waiting -$/m, 'sendings, which a job sent twice counts twice');
+    assert.match(inline.stdout, /^failed attempts of the last hour, retried or dead-lettered, grouped by cause: opsdeck errors$/m, 'where the failed attempts are, in a sentence of its own');
     const other = await opsdeck(['status', '--store', db]);
     assert.equal(other.code, 2);
     assert.equal(oneLine(other.stderr), "opsdeck: unknown option --store: opsdeck's is --db; see opsdeck status --help");
@@ -529,7 +530,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       await running('long');
       const forced = await opsdeck(['safe-mode', 'on', '--drain', '1', ...common]);
       assert.equal(forced.code, 0, forced.stderr);
-      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged/m);
+      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged: 1 running job\(s\) asked to stop, back to pending with their attempt not spent/m);
       const status = Status.parse(json(await opsdeck(['status', '--json', ...common])));
       assert.equal(status.control.emergency_stop.engaged, true);
       const audit = (await opsdeck(['audit', ...common])).stdout;

@@ -38,7 +38,7 @@ export function paint(io: Io, text: string, color: keyof typeof COLORS): string 
 export function statusColor(status: string): keyof typeof COLORS {
   if (status === 'failed' || status === 'open' || status === 'lost') return 'red';
   if (status === 'completed' || status === 'closed' || status === 'ok') return 'green';
-  if (status === 'running' || status === 'half_open' || status === 'draining') return 'yellow';
+  if (status === 'running' || status === 'half_open' || status === 'draining' || status === 'held') return 'yellow';
   return 'dim';
 }
 

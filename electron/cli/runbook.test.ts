@@ -93,14 +93,41 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['workers', '--db', join(dir, 'alias.db')])), /SERVICES[\s\S]*\bnap,payments\b/, 'with no registry here, the services as declared');
   });
 
+  it('queue-status QUEUE and runner-status KIND show that one alone, as the runbook types them; a wrong name is refused with a guess', async () => {
+    const db = join(dir, 'one.db');
+    const common = ['--db', db, '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', db]));
+    ok(await opsdeck(['enqueue', 'payments', ...common]));
+    ok(await opsdeck(['enqueue', 'payments', '--queue', 'mail', ...common]));
+    ok(await opsdeck(['pause', 'mail', '--reason', 'smtp down', ...common]));
+    const one = ok(await opsdeck(['queue-status', 'mail', ...common]));
+    assert.match(one, /^mail +1 +0 +0 +0 +0 +\S+ +yes$/m);
+    assert.doesNotMatch(one, /^default /m, 'the other queues are left out');
+    assert.match(one, /^queue mail: PAUSED by \S+ at .* \(smtp down\); opsdeck unpause mail$/m);
+    assert.match(one, /^safe mode: off$/m);
+    const Json = z.object({ counts: z.record(z.string(), z.number()), queues: z.record(z.string(), z.unknown()) });
+    const json = Json.parse(JSON.parse(ok(await opsdeck(['queue-status', 'default', ...common, '--json']))));
+    assert.deepEqual([json.counts.pending, Object.keys(json.queues)], [1, ['default']]);
+    const typo = await opsdeck(['queue-status', 'mial', ...common]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^opsdeck: no queue named mial \(did you mean mail\?\): no service, schedule or job uses it; known: default, mail; see opsdeck status --help$/m);
+
+    const shell = await opsdeck(['runner-status', 'shell', ...common]);
+    assert.match(shell.stdout, /^shell +(ok|FAILING) /m);
+    assert.doesNotMatch(shell.stdout, /^(http|docker|serverless|noop) /m, 'the other kinds are left out');
+    const kindTypo = await opsdeck(['runner-status', 'shel', ...common]);
+    assert.equal(kindTypo.code, 2);
+    assert.match(kindTypo.stderr, /^opsdeck: no runner kind shel \(did you mean shell\?\); known: shell, http, docker, serverless, noop; see opsdeck runners --help$/m);
+  });
+
   it('breaker tune stores the numbers for every worker, list shows them beside the registry, --defaults undoes; reset --all', async () => {
     const common = ['--db', join(dir, 'tune.db'), '--registry', registry];
     ok(await opsdeck(['migrate', '--db', join(dir, 'tune.db')]));
-    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\)/);
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', '--recovery-timeout', '30', '--reason', 'flaky', ...common])), /payments tuned for every worker: failure_threshold 10 \(registry 5\), recovery_timeout 30s \(registry 60s\)/);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /payments .* 0\/10 .*failure_threshold 10 \(registry 5\)/);
     assert.match(
       ok(await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', '10', ...common])),
-      /^breaker payments: already tuned: failure_threshold 10 \(registry 5\), recovery_timeout 30 \(registry 60s\) by \S+; nothing changed$/m,
+      /^breaker payments: already tuned: failure_threshold 10 \(registry 5\), recovery_timeout 30s \(registry 60s\) by \S+; nothing changed$/m,
       'a repeat says it changed nothing (and is not audited)',
     );
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', '--failure-threshold', 'many', ...common])).code, 2);
@@ -110,13 +137,14 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal((await opsdeck(['breaker', 'tune', 'payments', ...common])).code, 2);
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
     // The runbook's update_circuit_breaker_settings(..., reset_timeout=60): --reset-timeout is --recovery-timeout.
-    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', ...common])), /recovery_timeout 60/);
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', ...common])), /recovery_timeout 60s \(registry 60s\)/);
+    assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--window', '120', ...common])), /, window 120s by /, 'every setting in seconds says so');
     // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
     assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /nap\s+open\s+force_open \(auto: closed\)/);
     assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed, payments closed$/m);
     const audit = ok(await opsdeck(['audit', '--action', 'breaker.tune', ...common, '--json']));
-    assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 3);
+    assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 4);
   });
 
   it('after reset --all with a reason, a breaker the engine opens again shows its last error, not the reset\'s setter and reason', async () => {

@@ -92,7 +92,7 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
 
     it('an emergency stop, safe mode or pause already in force says who put it there and keeps its reason; only the first is audited', async () => {
       const common = await store();
-      assert.match(ok(await opsdeck(['emergency-stop', '--reason', 'bad deploy', ...common])), /^emergency stop engaged; release it with: opsdeck resume$/m);
+      assert.match(ok(await opsdeck(['emergency-stop', '--reason', 'bad deploy', ...common])), /^emergency stop engaged: no job was running; 0 pending job\(s\) held; release it with: opsdeck resume$/m);
       const again = ok(await opsdeck(['emergency-stop', '--reason', 'another reason', ...common]));
       assert.match(again, new RegExp(`^the emergency stop was already engaged by ${escaped(ME)}; nothing changed$`, 'm'));
       assert.match(again, /^emergency stop: ENGAGED by .+ \(bad deploy\)$/m, 'the first reason stands');

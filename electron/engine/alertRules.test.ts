@@ -129,9 +129,11 @@ describe('alert rules', () => {
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1)] })).firing, false);
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'draining' })] })).firing, true, 'a draining worker takes no job');
     assert.equal(evaluateRule(r, inputs({ oldestPendingRunAt: ago(-60), workers: [] })).firing, false, 'nothing due yet');
-    const held = evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'draining' })], dispatchHeldBy: 'safe mode' }));
+    const held = evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'held' })], dispatchHeldBy: 'safe mode' }));
     assert.equal(held.firing, false, 'an operator who held dispatch is not paged for it');
     assert.equal(held.summary, 'jobs are due and wait: safe mode holds dispatch');
+    const released = evaluateRule(r, inputs({ oldestPendingRunAt: ago(5), workers: [worker('a', 1, { state: 'held' })] }));
+    assert.deepEqual([released.firing, released.value], [false, 1], 'a worker still held a moment after safe mode was lifted is live: it takes the jobs at its next read');
   });
 
   test('schedule_missed fires for a missed schedule, and says so when schedules are not there', () => {

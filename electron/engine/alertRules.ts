@@ -117,7 +117,8 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
     }
     case 'no_live_worker': {
       const due = inputs.oldestPendingRunAt !== null && Date.parse(inputs.oldestPendingRunAt) <= now;
-      const live = inputs.workers.filter((w) => !w.lost && w.state === 'running').length;
+      // A held worker is live: it runs the due jobs once the control plane lets it (dispatchHeldBy says so).
+      const live = inputs.workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held')).length;
       if (!due) return verdict(false, `no job is due (${live} live worker(s))`, live);
       if (inputs.dispatchHeldBy !== null) return verdict(false, `jobs are due and wait: ${inputs.dispatchHeldBy} holds dispatch`, live);
       return verdict(live === 0, live === 0 ? 'jobs are due and no live worker is running them' : `${live} live worker(s) for the due jobs`, live);

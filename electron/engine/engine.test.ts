@@ -518,7 +518,10 @@ describe('engine on SQLite', () => {
     const running = await enqueueOne(store, 'drain', 'http', 3);
     await waitForStatus(store, running, 'running');
     await store.setSafeMode(true, actor, 'deploy');
-    await waitFor('the engine to drain', () => workerStates.includes('draining'));
+    // Held by safe mode, not draining: the worker is not stopping, and takes jobs again once it is off.
+    await waitFor('the engine to be held', () => workerStates.includes('held'));
+    await waitFor('its heartbeat to tell the store', async () => (await store.listWorkers(10_000)).find((w) => w.id === engine.workerId)?.state === 'held');
+    assert.ok(!workerStates.includes('draining'), 'safe mode is no stop');
     const held = await enqueueOne(store, 'drain', 'http', 3);
     gate.open = true;
     for (const answer of waiting.splice(0)) answer();
@@ -528,6 +531,11 @@ describe('engine on SQLite', () => {
     assert.equal((await jobOf(store, held)).status, 'pending');
     await store.setSafeMode(false, actor, null);
     await waitForStatus(store, held, 'completed');
+    await waitFor('the engine to run again', () => workerStates.at(-1) === 'running');
+    await store.setEmergencyStop(true, actor, 'incident');
+    await waitFor('the engine to be held by the emergency stop', () => workerStates.at(-1) === 'held');
+    await store.setEmergencyStop(false, actor, null);
+    await waitFor('the engine to run after the resume', () => workerStates.at(-1) === 'running');
 
     await store.setQueuePaused('reports', true, actor, null);
     const paused = await store.enqueue([{ queue: 'reports', service_name: 'later', execution_type: 'noop', max_attempts: 1 }]);

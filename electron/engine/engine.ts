@@ -267,7 +267,8 @@ export class Engine {
     // A queue resumed (or anything else the control plane holds let go): its jobs are claimable now.
     this.#dispatcher.wake();
     this.#emitter.emit('control', state);
-    const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode ? 'draining' : 'running';
+    // Held, not draining: the worker is not stopping, and takes jobs again once released.
+    const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode || this.#emergency ? 'held' : 'running';
     if (next !== this.#workerState) {
       this.#workerState = next;
       void this.#heartbeat();

@@ -172,7 +172,10 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
     it('an operate key engages the emergency stop, and the audit log names the key', async () => {
       const stop = await call('POST', '/v1/control/emergency-stop', { key: operateKey, body: { reason: 'incident 42' } });
       assert.equal(stop.status, 200, JSON.stringify(stop.json));
-      assert.equal(calls['control.emergencyStop'].output.parse(stop.json).emergency_stop.engaged, true);
+      const stopped = calls['control.emergencyStop'].output.parse(stop.json);
+      assert.equal(stopped.emergency_stop.engaged, true);
+      assert.ok(stopped.stopped, 'it says what it asked to stop and held');
+      assert.equal(stopped.stopped.running, 0);
       const audit = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=control.emergency_stop', { key: readKey })).json);
       assert.match(audit.entries[0]?.actor ?? '', /^api-key:ci-bot@/);
       assert.equal((await call('POST', '/v1/control/resume', { key: operateKey })).status, 200);

@@ -37,6 +37,19 @@ export interface ControlChange {
   changed: boolean;
 }
 
+/** What an emergency stop found as it engaged, read in the transaction that engaged it. */
+export interface StoppedJobs {
+  /** The running jobs of each service, which their workers are asked to stop. */
+  runningByService: Record<string, number>;
+  /** The pending jobs, due or not: no worker claims one until the stop is released. */
+  pending: number;
+}
+
+/** An emergency stop's change: what it found, or null for a resume or a stop already engaged (it stopped nothing). */
+export interface EmergencyStopChange extends ControlChange {
+  stopped: StoppedJobs | null;
+}
+
 /** A cancel's job after it; whether it changed it; for a running job, the request to stop in force. */
 export interface JobCancel {
   job: Job;
@@ -226,7 +239,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   // answers `changed` false: decided in that transaction, so of two operators at once one is told it
   // changed the state, the one whose change was audited.
   getControl(): Promise<ControlState>;
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange>;
   setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
   setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
 

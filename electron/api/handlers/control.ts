@@ -1,6 +1,9 @@
+import type { StopFound } from '../../../shared/views.ts';
+import type { StoppedJobs } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { controlAnswer } from '../controlChange.ts';
 import { notFound } from '../errors.ts';
+import { knownQueues } from '../knownQueues.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 /**
@@ -10,20 +13,23 @@ import type { Handlers } from '../handlerTypes.ts';
  * Resuming a queue that is not paused changes nothing and is no error: scripts resume to be sure.
  */
 async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
-  const control = await ctx.store.getControl();
-  const pausedNow = control.paused_queues.map((p) => p.queue);
-  const { registry } = ctx.registry;
-  const known = new Set([
-    ...registry.services.map((s) => s.queue),
-    ...(registry.schedules ?? []).flatMap((s) => (s.queue ? [s.queue] : [])),
-    ...(await ctx.store.countsByQueueAndStatus()).map((c) => c.queue),
-    ...pausedNow,
-  ]);
-  if (!known.has(queue)) {
+  const known = await knownQueues(ctx);
+  if (!known.includes(queue)) {
     throw notFound(
-      `no queue named ${queue}: no service, schedule or job uses it (known: ${[...known].sort().join(', ') || 'none'}); pausing with ${ctx.words.input('control.pauseQueue', 'force', true)} pauses it all the same`,
+      `no queue named ${queue}: no service, schedule or job uses it (known: ${known.join(', ') || 'none'}); pausing with ${ctx.words.input('control.pauseQueue', 'force', true)} pauses it all the same`,
     );
   }
+}
+
+/**
+ * What the stop found, with the running jobs whose service (in the registry loaded here) says
+ * on_interrupt: fail counted apart: those go to the dead-letter queue, the rest back to pending.
+ */
+function stopFound(ctx: ApiContext, stopped: StoppedJobs): StopFound {
+  const counts = Object.entries(stopped.runningByService);
+  const failing = counts.filter(([service]) => ctx.registry.service(service)?.on_interrupt === 'fail');
+  const sum = (list: Array<[string, number]>) => list.reduce((total, [, n]) => total + n, 0);
+  return { running: sum(counts), running_fail_on_interrupt: sum(failing), pending: stopped.pending };
 }
 
 /**
@@ -33,8 +39,10 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
  */
 export const control: Handlers<'control.get' | 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue'> = {
   'control.get': async (_input, ctx) => ctx.store.getControl(),
-  'control.emergencyStop': async (input, ctx) =>
-    controlAnswer({ kind: 'emergency_stop', engaged: true }, await ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null)),
+  'control.emergencyStop': async (input, ctx) => {
+    const change = await ctx.store.setEmergencyStop(true, ctx.actor, input.reason ?? null);
+    return { ...controlAnswer({ kind: 'emergency_stop', engaged: true }, change), stopped: change.stopped && stopFound(ctx, change.stopped) };
+  },
   'control.resume': async (_input, ctx) => controlAnswer({ kind: 'emergency_stop', engaged: false }, await ctx.store.setEmergencyStop(false, ctx.actor, null)),
   'control.safeMode': async (input, ctx) =>
     controlAnswer({ kind: 'safe_mode', engaged: input.enabled }, await ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null)),

@@ -5,12 +5,13 @@ import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
-import { dispatchCheck } from '../idleFleet.ts';
+import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
+import { controlReasons } from '../waitingReasons.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
@@ -40,6 +41,14 @@ function registryCheck(ctx: ApiContext): HealthCheck {
   return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
 }
 
+/** What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing. */
+async function stateNote(ctx: ApiContext, w: WorkerInfo): Promise<string> {
+  if (w.state === 'draining') return '; stopping, its running jobs finish first';
+  if (w.state !== 'held') return '';
+  const holds = controlReasons(await ctx.store.getControl(), []);
+  return `; not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
+}
+
 /**
  * One worker's check. A lost worker fails while a running job is still leased to it (nobody runs that
  * job until its lease is taken back) or while no live worker serves; once its jobs were taken back and
@@ -48,12 +57,22 @@ function registryCheck(ctx: ApiContext): HealthCheck {
 async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number): Promise<HealthCheck> {
   const name = `worker:${w.id}`;
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago` };
+  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const held = (await ctx.store.leasedAttempts(w.id)).length;
   if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
+}
+
+/**
+ * The workers check with no worker at all (the console's own engine, when it runs jobs, is one): fine
+ * while no job is due; with jobs due, nothing runs them, which fails as the dispatch check does.
+ */
+async function noWorkerCheck(ctx: ApiContext, now: number): Promise<HealthCheck> {
+  const due = await dueQueues(ctx.store, now);
+  if (due.length === 0) return { name: 'workers', ok: true, detail: 'no worker running; no job is due' };
+  return { name: 'workers', ok: false, detail: `no worker running, and jobs are due in ${due.length === 1 ? 'queue' : 'queues'} ${due.join(', ')}: nothing runs them; start one with opsdeck worker` };
 }
 
 /** A check that could not be made fails under its own name: one failing read never hides the other checks. */
@@ -96,7 +115,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       workers = (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter(
         (w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS),
       );
-      if (workers.length === 0) checks.push({ name: 'workers', ok: true, detail: 'no worker running' });
+      if (workers.length === 0) checks.push(await guarded('workers', () => noWorkerCheck(ctx, now)));
     } catch (error) {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }
@@ -106,7 +125,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
     checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
     checks.push(await guarded('alerts', () => alertChannelsCheck(ctx)));
-    const serving = (fleet ?? []).some((w) => !w.lost && w.state === 'running');
+    const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
     for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.

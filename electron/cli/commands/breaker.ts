@@ -15,13 +15,16 @@ function isAction(value: string): value is keyof typeof MODES {
   return Object.hasOwn(MODES, value);
 }
 
-/** What an operator tuned, beside what the registry says: `threshold 10 (registry 5)`. */
+/** The tunable settings counted in seconds: shown with their unit, as the registry's are beside them. */
+const IN_SECONDS = new Set(['recovery_timeout', 'window', 'probe_timeout']);
+
+/** What an operator tuned, beside what the registry says, in one unit: `recovery_timeout 120s (registry 60s)`. */
 function tunedText(b: BreakerView): string {
   if (!b.tuning) return '';
   const r = b.registry_settings;
   const parts = Object.entries(b.tuning.settings).map(([key, value]) => {
     const registry = key === 'failure_threshold' ? r.failure_threshold : key === 'recovery_timeout' ? `${r.recovery_timeout_s}s` : key === 'minimum_volume' ? r.minimum_volume : null;
-    return `${key} ${String(value)}${registry === null ? '' : ` (registry ${registry})`}`;
+    return `${key} ${String(value)}${IN_SECONDS.has(key) ? 's' : ''}${registry === null ? '' : ` (registry ${registry})`}`;
   });
   return `${parts.join(', ')} by ${b.tuning.set_by}`;
 }

@@ -1,5 +1,6 @@
 import type { ControlState } from '../../../shared/domain.ts';
-import type { ControlChanged } from '../../../shared/views.ts';
+import { stopFoundText } from '../../../shared/stopFound.ts';
+import type { ControlChanged, EmergencyStopped } from '../../../shared/views.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { flag, int, positionals, str } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
@@ -44,6 +45,11 @@ function changedOrNot(inv: Invocation, result: ControlChanged, done: string): nu
   return show(inv, result, result.note ?? done);
 }
 
+/** What the stop interrupted and held, what becomes of those jobs, and how to release it. */
+function stopHeadline(stop: EmergencyStopped): string {
+  return `emergency stop engaged${stop.stopped ? `: ${stopFoundText(stop.stopped)}` : ''}; release it with: opsdeck resume`;
+}
+
 export const emergencyStop: Command = {
   name: 'emergency-stop',
   summary: 'stop dispatch on every worker now and interrupt running jobs (they go back to pending)',
@@ -51,9 +57,10 @@ export const emergencyStop: Command = {
   options: reasonOption,
   async run(inv) {
     positionals(inv, []);
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
-      changedOrNot(inv, await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') }), 'emergency stop engaged; release it with: opsdeck resume'),
-    );
+    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      const stop = await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') });
+      return changedOrNot(inv, stop, stopHeadline(stop));
+    });
   },
 };
 
@@ -101,7 +108,7 @@ export const safeMode: Command = {
       if (left === 0) return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
       const reason = `safe-mode drain: ${left} job(s) still running after ${drainSeconds}s`;
       const stop = await call(ctx, 'control.emergencyStop', { reason });
-      return show(inv, stop, `${reason}: ${stop.note ?? 'emergency stop engaged, interrupting them; release it with: opsdeck resume'}`);
+      return show(inv, stop, `${reason}: ${stop.note ?? stopHeadline(stop)}`);
     });
   },
 };

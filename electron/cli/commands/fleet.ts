@@ -1,5 +1,8 @@
-import type { WorkerInfo } from '../../../shared/domain.ts';
+import { closest } from '../../../shared/closestWord.ts';
+import { ExecutionType, type WorkerInfo } from '../../../shared/domain.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
+import type { ApiContext } from '../../api/context.ts';
+import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -8,13 +11,20 @@ import { renderTable } from '../table.ts';
 
 export const runners: Command = {
   name: 'runners',
-  summary: 'runner kinds with their health probe and jobs in flight; exit 1 when a runner is failing',
-  usage: '',
+  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only); exit 1 when a runner shown is failing',
+  usage: '[KIND]',
   options: {},
   async run(inv) {
-    positionals(inv, []);
+    if (inv.positionals.length > 1) throw new UsageError(`runners takes at most one runner kind, not ${inv.positionals.length}`);
+    const kind = inv.positionals[0];
+    // The runbooks' runner-status takes a runner by its kind: a typo is named, with the kind likely meant.
+    if (kind !== undefined && !ExecutionType.safeParse(kind).success) {
+      const guess = closest(kind, ExecutionType.options);
+      throw new UsageError(`no runner kind ${kind}${guess ? ` (did you mean ${guess}?)` : ''}; known: ${ExecutionType.options.join(', ')}`);
+    }
     return withRuntime(inv, async ({ ctx }) => {
-      const { runners: list } = await call(ctx, 'runners.list', {});
+      const all = (await call(ctx, 'runners.list', {})).runners;
+      const list = kind === undefined ? all : all.filter((r) => r.kind === kind);
       if (inv.common.json) printJson(inv.io, { runners: list });
       else {
         inv.io.out(
@@ -62,6 +72,22 @@ export function rssText(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): 
   return memoryIsLastKnown(worker) ? `${rss} (last)` : rss;
 }
 
+/**
+ * What a held or draining worker's state means, under the table: a held one is not stopping (restarting it
+ * changes nothing), and the control plane says what holds it and how to lift it.
+ */
+async function stateLines(ctx: ApiContext, list: WorkerInfo[]): Promise<string[]> {
+  const live = list.filter((w) => !w.lost);
+  const lines: string[] = [];
+  if (live.some((w) => w.state === 'held')) {
+    const holds = controlReasons(await call(ctx, 'control.get', {}), []);
+    const what = holds.length > 0 ? holds.join(' and ') : 'the control plane held dispatch (it was released since: they take jobs again at their next read)';
+    lines.push(`held: takes no new job and is not stopping, while ${what}`);
+  }
+  if (live.some((w) => w.state === 'draining')) lines.push('draining: stopping (shut down, or sent SIGTERM); its running jobs finish first');
+  return lines.length > 0 ? ['', ...lines] : [];
+}
+
 export const workers: Command = {
   name: 'workers',
   summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
@@ -95,6 +121,7 @@ export const workers: Command = {
             }),
           ),
         );
+        for (const line of await stateLines(ctx, list)) inv.io.out(line);
         if (list.some((w) => w.lost && w.state !== 'stopped')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
       }
       return 0;

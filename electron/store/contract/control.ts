@@ -33,6 +33,17 @@ export function controlContract(test: ContractTest): void {
       assert.ok(actions.includes('control.resume'));
     });
 
+    test('an emergency stop says what it found, read in its own transaction: the running jobs of each service and the pending ones', async (store) => {
+      await store.enqueue([job('svc'), job('svc'), job('mail'), job('svc', { run_at: new Date(Date.now() + 3_600_000).toISOString() })]);
+      assert.equal((await store.claim({ workerId: 'w', limit: 3, leaseMs: LEASE })).length, 3);
+      await store.enqueue([job('svc')]);
+      const stop = await store.setEmergencyStop(true, alice, 'incident');
+      assert.equal(stop.changed, true);
+      assert.deepEqual(stop.stopped, { runningByService: { svc: 2, mail: 1 }, pending: 2 });
+      assert.equal((await store.setEmergencyStop(true, alice, 'again')).stopped, null, 'already engaged: it stopped nothing');
+      assert.equal((await store.setEmergencyStop(false, alice, null)).stopped, null, 'a resume stops nothing');
+    });
+
     test('safe mode blocks claims and is audited', async (store) => {
       await store.enqueue([job('svc')]);
       const on = await store.setSafeMode(true, alice, 'draining');
@@ -63,7 +74,7 @@ export function controlContract(test: ContractTest): void {
       assert.ok(resumed.state.version > paused.state.version);
       assert.deepEqual((await store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE })).map((c) => c.queue), ['reports']);
       const actions = (await auditActions(store)).map((a) => [a.action, a.target]);
-      assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.resume', 'reports']]);
+      assert.deepEqual(actions.filter(([a]) => a?.startsWith('queue.')).sort(), [['queue.pause', 'reports'], ['queue.unpause', 'reports']]);
     });
 
     test('a control change already in force changes nothing: the state in force stays, unaudited and unannounced', async (store) => {
@@ -76,7 +87,8 @@ export function controlContract(test: ContractTest): void {
         const resumed = await store.setEmergencyStop(false, bob, null);
         const safeOff = await store.setSafeMode(false, bob, null);
         const unpaused = await store.setQueuePaused('reports', false, bob, null);
-        for (const change of [resumed, safeOff, unpaused]) assert.deepEqual(change, { state: start, changed: false });
+        assert.deepEqual(resumed, { state: start, changed: false, stopped: null });
+        for (const change of [safeOff, unpaused]) assert.deepEqual(change, { state: start, changed: false });
 
         const stopped = await store.setEmergencyStop(true, alice, 'bad deploy');
         const safe = await store.setSafeMode(true, alice, 'draining');
@@ -84,7 +96,7 @@ export function controlContract(test: ContractTest): void {
         await sleep(100);
         heard.length = 0;
         const engaged = paused.state;
-        assert.deepEqual(await store.setEmergencyStop(true, bob, 'another reason'), { state: engaged, changed: false }, 'engaged again: who, when and why stay');
+        assert.deepEqual(await store.setEmergencyStop(true, bob, 'another reason'), { state: engaged, changed: false, stopped: null }, 'engaged again: who, when and why stay, and it stopped nothing');
         assert.deepEqual(await store.setSafeMode(true, bob, 'me too'), { state: engaged, changed: false });
         assert.deepEqual(await store.setQueuePaused('reports', true, bob, 'me too'), { state: engaged, changed: false });
         assert.deepEqual(engaged.emergency_stop, stopped.state.emergency_stop);
@@ -270,6 +282,16 @@ export function controlContract(test: ContractTest): void {
       await sleep(30);
       const after = await store.listWorkers(5);
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
+    });
+
+    test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
+      const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };
+      assert.equal(await store.heartbeat('w:1', 1, 'held', undefined, memory), true);
+      const [held] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
+      assert.deepEqual([held?.state, held?.in_flight, held?.queues, held?.services, held?.memory, held?.lost], ['held', 1, ['mail'], ['payments'], memory, false]);
+      await store.heartbeat('w:1', 0, 'running');
+      assert.equal((await store.listWorkers(60_000))[0]?.state, 'running');
     });
 
     test("a heartbeat's memory is kept until the next, a lost worker's is its last; none said is null", async (store) => {

@@ -8,7 +8,8 @@ import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker, WORKER_COLUMNS } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
-import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, ControlChange, EmergencyStopChange, NewAuditEntry, Page, PageRequest, StoppedJobs, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
+import { stoppedJobs } from '../stoppedJobs.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -65,9 +66,10 @@ function changeControl(db: PgDb, change: (client: Queryable) => Promise<boolean>
   });
 }
 
-export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
+export async function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
   reason = reasonOf(reason);
-  return changeControl(db, async (client) => {
+  let stopped: StoppedJobs | null = null;
+  const change = await changeControl(db, async (client) => {
     const set = await rowsOf(
       client,
       `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3
@@ -76,8 +78,17 @@ export function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reaso
     );
     if (set.length === 0) return false;
     await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, { engaged, reason });
+    // In the stop's own transaction, once its row is written: a claim that reads the control after it commits takes nothing.
+    if (engaged) {
+      const rows = await rowsOf(
+        client,
+        `SELECT service_name, state, sum(n) AS n FROM jobs.tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
+      );
+      stopped = stoppedJobs(rows.map((r) => ({ service_name: String(r.service_name), state: String(r.state), n: Number(r.n) })));
+    }
     return true;
   });
+  return { ...change, stopped };
 }
 
 export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
@@ -107,7 +118,7 @@ export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: 
         )
       : await rowsOf(client, 'DELETE FROM jobs.tb_paused_queue WHERE queue = $1 RETURNING queue', [queue]);
     if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.resume', queue, null, { paused, reason });
+    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.unpause', queue, null, { paused, reason });
     return true;
   });
 }

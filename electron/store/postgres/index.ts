@@ -38,6 +38,7 @@ import type {
   BreakerTransition,
   ClaimRequest,
   ControlChange,
+  EmergencyStopChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -333,7 +334,7 @@ export class PostgresStore implements Store {
     return control.getControl(this.#open);
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
     return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
   }
 
@@ -346,7 +347,7 @@ export class PostgresStore implements Store {
   }
 
   /** Only a change is announced: one that changed nothing leaves every listener as it was. */
-  async #controlChanged(pending: Promise<ControlChange>): Promise<ControlChange> {
+  async #controlChanged<C extends ControlChange>(pending: Promise<C>): Promise<C> {
     const change = await pending;
     if (!change.changed) return change;
     this.#signals.noteControlVersion(change.state.version);

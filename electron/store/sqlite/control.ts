@@ -3,7 +3,8 @@ import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
-import type { BreakerTransition, ControlChange, NewAuditEntry, Page, PageRequest, WorkerForget, WorkerRegistration } from '../store.ts';
+import type { BreakerTransition, ControlChange, EmergencyStopChange, NewAuditEntry, Page, PageRequest, StoppedJobs, WorkerForget, WorkerRegistration } from '../store.ts';
+import { stoppedJobs } from '../stoppedJobs.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { auditWhere, isoTime } from './filters.ts';
@@ -39,6 +40,9 @@ function prepareControlStatements(db: Connection) {
        ON CONFLICT (queue) DO NOTHING`,
     ),
     resumeQueue: db.prepare<[string]>(`DELETE FROM tb_paused_queue WHERE queue = ?`),
+    stoppedJobs: db.prepare<[], { service_name: string; state: string; n: number }>(
+      `SELECT service_name, state, sum(n) AS n FROM tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
+    ),
     bumpControl: db.prepare<[]>(`UPDATE tb_control SET version = version + 1 WHERE id = 1`),
     breakers: db.prepare<[], BreakerRow>(`SELECT * FROM tb_breaker ORDER BY service_name`),
     breaker: db.prepare<[string], BreakerRow>(`SELECT * FROM tb_breaker WHERE service_name = ?`),
@@ -96,10 +100,15 @@ export class SqliteControl {
     return this.#db.guard(() => this.#db.control());
   }
 
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): ControlChange {
-    return this.#setControl(engaged ? 'control.emergency_stop' : 'control.resume', null, { engaged }, reason, actor, (at, by) =>
-      this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0,
-    );
+  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): EmergencyStopChange {
+    let stopped: StoppedJobs | null = null;
+    const change = this.#setControl(engaged ? 'control.emergency_stop' : 'control.resume', null, { engaged }, reason, actor, (at, by) => {
+      const changed = this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0;
+      // Under the same write lock: no claim or settle comes between the stop and what it found.
+      if (changed && engaged) stopped = stoppedJobs(this.#s.stoppedJobs.all());
+      return changed;
+    });
+    return { ...change, stopped };
   }
 
   setSafeMode(engaged: boolean, actor: Actor, reason: string | null): ControlChange {
@@ -109,7 +118,7 @@ export class SqliteControl {
   }
 
   setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlChange {
-    return this.#setControl(paused ? 'queue.pause' : 'queue.resume', queue, { paused }, reason, actor, (at, by) => {
+    return this.#setControl(paused ? 'queue.pause' : 'queue.unpause', queue, { paused }, reason, actor, (at, by) => {
       const changes = paused ? this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) }).changes : this.#s.resumeQueue.run(queue).changes;
       if (changes > 0) this.#s.bumpControl.run();
       return changes > 0;

@@ -38,6 +38,7 @@ import type {
   BreakerTransition,
   ClaimRequest,
   ControlChange,
+  EmergencyStopChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -330,7 +331,7 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#control.getControl());
   }
 
-  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
+  async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
   }
 
@@ -343,7 +344,7 @@ export class SqliteStore implements Store {
   }
 
   /** Only a change is announced: one that changed nothing leaves every listener as it was. */
-  #controlChanged(change: ControlChange): ControlChange {
+  #controlChanged<C extends ControlChange>(change: C): C {
     if (!change.changed) return change;
     this.#signals.noteControlVersion();
     this.#signals.emit('control');

@@ -17,6 +17,7 @@ const STATUS_TONE: Record<string, Tone> = {
   lost: 'warn',
   interrupted: 'warn',
   stuck: 'warn',
+  held: 'warn',
   draining: 'warn',
   stopped: 'muted',
   resolved: 'muted',
@@ -34,6 +35,10 @@ export function Badge({ tone, children, title }: { tone: Tone; children: ReactNo
   );
 }
 
-export function StatusBadge({ status }: { status: string }) {
-  return <Badge tone={toneOf(status)}>{status.replace('_', ' ')}</Badge>;
+export function StatusBadge({ status, title }: { status: string; title?: string }) {
+  return (
+    <Badge tone={toneOf(status)} title={title}>
+      {status.replace('_', ' ')}
+    </Badge>
+  );
 }

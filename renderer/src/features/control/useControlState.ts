@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { CallInput } from '../../../../shared/contract.ts';
 import type { ControlState } from '../../../../shared/domain.ts';
-import { ControlChanged } from '../../../../shared/views.ts';
+import { EmergencyStopped } from '../../../../shared/views.ts';
+import type { z } from 'zod';
 import { callKey, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { useClient } from '../../lib/clientContext.ts';
@@ -15,20 +16,25 @@ export function useControlState() {
 
 type ControlCall = 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue';
 
+/** Every control call's answer: the control state and whether it changed; the emergency stop's adds what it stopped. */
+const ControlAnswer = EmergencyStopped.partial({ stopped: true });
+type ControlAnswer = z.infer<typeof ControlAnswer>;
+
 /**
  * A control write whose answer (the new state) goes straight into the cache: shown at once, not on the next
- * tick. Its notice is `controlNotice`'s: `done`'s words for a change, from the new state and what was
- * asked; none without `done` (the emergency stop's banner shows it and the live announcements say it, once,
- * for every console watching the store); and always one for a call that changed nothing.
+ * tick. Its notice is `controlNotice`'s: what an emergency stop asked to stop and held; `done`'s words for
+ * another change, from the new state and what was asked; none without `done` (the banners show it and the
+ * live announcements say it, once, for every console watching the store); and always one for a call that
+ * changed nothing.
  */
 export function useControlAction<N extends ControlCall>(name: N, done?: (state: ControlState, input: CallInput<N>) => string) {
   const client = useClient();
   const queryClient = useQueryClient();
-  const action = useMutation<ControlChanged, Error, CallInput<N>>({
-    // Every control call answers with the control state and whether it changed; parsing says so to the type checker too.
-    mutationFn: async (input) => ControlChanged.parse(await client.call(name, input)),
+  const action = useMutation<ControlAnswer, Error, CallInput<N>>({
+    // Parsing says what every control call answers to the type checker too.
+    mutationFn: async (input) => ControlAnswer.parse(await client.call(name, input)),
     onSuccess(result, input) {
-      const { changed: _changed, note: _note, ...state } = result;
+      const { changed: _changed, note: _note, stopped: _stopped, ...state } = result;
       queryClient.setQueryData(callKey('control.get', {}), state);
       void queryClient.invalidateQueries({ queryKey: ['overview.stats'] });
       void queryClient.invalidateQueries({ queryKey: ['audit.list'] });

@@ -9,6 +9,7 @@ import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
 import { memoryCell } from './workerMemory.ts';
+import { heldNote, stateTitle } from './workerState.ts';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -60,13 +61,21 @@ function MemoryCell({ worker }: { worker: WorkerInfo }) {
 
 function WorkersTable() {
   const workers = useCall('workers.list', {}, { refetchInterval: 15_000 });
+  // What holds a held worker; stats ticks and control events keep it current.
+  const control = useCall('control.get', {}, { staleTime: 30_000 });
   const now = useNow();
   if (workers.isPending) return <Loading label="Loading workers…" />;
   if (workers.isError) return <ErrorState what="workers" error={workers.error} onRetry={() => void workers.refetch()} />;
   if (workers.data.workers.length === 0) return <Empty title="No workers registered.">Start one with <code>opsdeck worker</code>, or turn on local execution in Settings.</Empty>;
   const lost = workers.data.workers.filter((w) => w.lost).length;
+  const held = heldNote(workers.data.workers, control.data);
   return (
     <>
+      {held === null ? null : (
+        <p className="callout" role="status">
+          {held}
+        </p>
+      )}
       {lost > 0 ? (
         <p className="callout callout-bad" role="alert">
           {lost} worker{lost === 1 ? ' has' : 's have'} stopped sending heartbeats. Their jobs return to pending when their leases expire; then
@@ -105,7 +114,7 @@ function WorkersTable() {
                     <Badge tone="bad">lost</Badge> <ForgetWorker id={worker.id} onForgotten={() => void workers.refetch()} />
                   </>
                 ) : (
-                  <StatusBadge status={worker.state} />
+                  <StatusBadge status={worker.state} title={stateTitle(worker.state, control.data)} />
                 )}
               </td>
               <td className="num">{worker.concurrency}</td>

@@ -1,0 +1,31 @@
+import type { ControlState, WorkerInfo } from '../../../../shared/domain.ts';
+
+/** What holds dispatch, and where the console lifts it: the emergency stop first, as it holds everything. */
+function holder(control: ControlState): { what: string; lift: string } | null {
+  if (control.emergency_stop.engaged) return { what: 'the emergency stop', lift: 'Resume in the banner above dispatches again' };
+  if (control.safe_mode.engaged) return { what: 'safe mode', lift: 'Leave safe mode in the banner above to dispatch again' };
+  return null;
+}
+
+/** The title of a worker's state badge: held and draining look alike, and only one of them is stopping. */
+export function stateTitle(state: WorkerInfo['state'], control: ControlState | undefined): string | undefined {
+  if (state === 'draining') return 'Stopping: it takes no new jobs, and its running jobs finish first';
+  if (state !== 'held') return undefined;
+  const held = control ? holder(control) : null;
+  return `Held${held ? ` by ${held.what}` : ''}: it takes no new jobs, and is not stopping; it takes them again once released`;
+}
+
+/**
+ * The line above the workers table while the control plane holds some of them: restarting a held worker
+ * changes nothing, so the line says what holds them and where to lift it. Null when none is held.
+ */
+export function heldNote(workers: Array<Pick<WorkerInfo, 'state' | 'lost'>>, control: ControlState | undefined): string | null {
+  const held = workers.filter((w) => !w.lost && w.state === 'held').length;
+  if (held === 0) return null;
+  const one = held === 1;
+  const subject = one ? '1 worker is held' : `${held} workers are held`;
+  const by = control ? holder(control) : null;
+  // Released a moment ago: the workers see it at their next read of the control state.
+  if (!by) return `${subject}: dispatch was released, and ${one ? 'it takes' : 'they take'} jobs again within seconds.`;
+  return `${subject} by ${by.what}: ${one ? 'it takes no new jobs and is' : 'they take no new jobs and are'} not stopping, so restarting ${one ? 'it' : 'them'} changes nothing. ${by.lift}.`;
+}

@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { stopFoundText } from './stopFound.ts';
+
+test('an emergency stop says what it asked to stop and held, and what becomes of the stopped jobs', () => {
+  assert.equal(
+    stopFoundText({ running: 3, running_fail_on_interrupt: 0, pending: 2 }),
+    '3 running job(s) asked to stop, back to pending with their attempt not spent, to run again once released; 2 pending job(s) held',
+  );
+  assert.equal(
+    stopFoundText({ running: 3, running_fail_on_interrupt: 1, pending: 0 }),
+    '3 running job(s) asked to stop, back to pending with their attempt not spent, to run again once released (1 of them to the dead-letter queue instead, as their service says on_interrupt: fail); 0 pending job(s) held',
+  );
+  assert.equal(stopFoundText({ running: 2, running_fail_on_interrupt: 2, pending: 1 }), '2 running job(s) asked to stop, to the dead-letter queue, as their service says on_interrupt: fail; 1 pending job(s) held');
+  assert.equal(stopFoundText({ running: 0, running_fail_on_interrupt: 0, pending: 4 }), 'no job was running; 4 pending job(s) held');
+});

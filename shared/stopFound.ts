@@ -1,0 +1,15 @@
+import type { StopFound } from './views.ts';
+
+/**
+ * What an emergency stop did to the jobs, and what becomes of them, as the CLI prints it and the console's
+ * notice says it: an operator must know what was interrupted and whether it runs again.
+ */
+export function stopFoundText(found: StopFound): string {
+  const held = `${found.pending} pending job(s) held`;
+  if (found.running === 0) return `no job was running; ${held}`;
+  const failing = found.running_fail_on_interrupt;
+  const asked = `${found.running} running job(s) asked to stop`;
+  if (failing === found.running) return `${asked}, to the dead-letter queue, as their service says on_interrupt: fail; ${held}`;
+  const instead = failing === 0 ? '' : ` (${failing} of them to the dead-letter queue instead, as their service says on_interrupt: fail)`;
+  return `${asked}, back to pending with their attempt not spent, to run again once released${instead}; ${held}`;
+}
