@@ -44,6 +44,15 @@ test('wrong indentation reports the YAML error and the stray key, each with its 
   assert.match(stray.message, /unknown key 'execution_type'.*indented/);
 });
 
+test('wrong indentation lists the YAML error first: it is the cause, what the schema then misses follows it', async () => {
+  const { problems } = await fixture('wrong_indentation.yaml');
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    ['(syntax)', 'services[0].execution_type', 'execution_type'],
+    'the syntax error, then the rest in file order (the missing execution_type at line 3 before the stray key at line 4)',
+  );
+});
+
 test("missing base_url uses the runbook's message and points at runner_config", async () => {
   const { registry, problems } = await fixture('http_missing_base_url.yaml');
   assert.equal(registry, null);
