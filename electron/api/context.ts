@@ -21,6 +21,12 @@ export interface HostSettings {
 }
 
 /**
+ * Which opsdeck process answers the calls. A check that reads this process's own environment or files
+ * (validate-token, the registry check) says whose they are: the console's are not the workers'.
+ */
+export type AnsweredBy = 'console' | 'command' | 'api' | 'worker';
+
+/**
  * Everything a handler may use. Hosts build it once (createRuntime) and may replace `store` and
  * `engine` when the operator switches stores or toggles local execution: handlers read them per call.
  */
@@ -31,6 +37,8 @@ export interface ApiContext {
   actor: Actor;
   env: Record<string, string | undefined>;
   settings: HostSettings;
+  /** Absent: a process that did not say (tests), written "this process". */
+  answeredBy?: AnsweredBy;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
 }

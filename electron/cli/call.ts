@@ -37,6 +37,7 @@ export async function withRuntime<T>(
     registryPath: inv.common.registry ?? null,
     env: inv.io.env,
     execute: false,
+    answeredBy: 'command',
     ...runtimeOpts,
   });
   try {

@@ -133,6 +133,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.
     execute: false,
     alerts: true,
+    answeredBy: 'console',
     log: logger,
     logSecrets: secrets,
     onEngine: (engine) => metrics.follow(engine),
