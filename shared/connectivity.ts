@@ -12,7 +12,14 @@ export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
 export const ServiceConnectivity = z.object({
   /** Null for a URL given on its own rather than a service's. */
   service: z.string().nullable(),
+  /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
+  /** What the HTTP step GETs: the service's own path when its jobs GET it, else its base URL; no query, no password. */
+  url: z.string(),
+  /** How long each step waited at most: the service's own timeout, capped. */
+  timeout_s: z.number(),
+  /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */
+  timeout_from: z.string(),
   ok: z.boolean(),
   steps: z.array(ConnectivityStep),
 });

@@ -41,13 +41,18 @@ function HealthSummary({ report, label }: { report: HealthReport; label: string 
 
 function Connectivity({ result }: { result: ServiceConnectivity }) {
   return (
-    <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
-      {result.steps.map((step) => (
-        <li key={step.step}>
-          <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
-        </li>
-      ))}
-    </ul>
+    <>
+      <p className="small">
+        GET <span className="mono">{result.url}</span>, each step waiting at most {result.timeout_s}s ({result.timeout_from})
+      </p>
+      <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
+        {result.steps.map((step) => (
+          <li key={step.step}>
+            <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
