@@ -29,11 +29,15 @@ export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
  * What `opsdeck validate-token` found: whether the credential's variables are set (by name, never the
  * value) and whether the service accepted it. `accepted` is null when that cannot be told: a variable
  * missing, no answer, or a URL that answers alike with the credential and without one (it checks none).
+ * The variables are those of the process that made the check (the console's, a command's), which are not
+ * necessarily the workers'.
  */
 export const TokenCheck = z.object({
   service: z.string(),
   auth_type: z.enum(['none', 'bearer', 'basic']),
   variables: z.array(z.object({ name: z.string(), set: z.boolean() })),
+  /** Whether the service was asked at all: not when there is no credential to send from here. */
+  tested: z.boolean(),
   accepted: z.boolean().nullable(),
   http_status: z.number().int().nullable(),
   detail: z.string(),

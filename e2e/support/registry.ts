@@ -19,6 +19,15 @@ function e2eServices(upstreamPort: number): unknown[] {
       circuit_breaker: quietBreaker,
     },
     {
+      name: 'e2e_auth',
+      execution_type: 'http',
+      queue: 'e2e',
+      description: "Sends a bearer token from a variable the workers have and the console's process does not: what validate-token can tell from the console.",
+      runner_config: { base_url: `http://127.0.0.1:${upstreamPort}`, method: 'GET', path: '/work', auth_type: 'bearer', auth_config: { token_env_var: 'E2E_WORKER_TOKEN' }, timeout: 2 },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: quietBreaker,
+    },
+    {
       name: 'e2e_reject',
       execution_type: 'noop',
       queue: 'e2e',

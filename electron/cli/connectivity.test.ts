@@ -134,20 +134,23 @@ describe('test-connectivity and validate-token against real local servers', { co
     const accepted = await opsdeck(['validate-token', '--service', 'payments-api', ...common], { API_TOKEN: GOOD_TOKEN });
     assert.equal(accepted.code, 0, accepted.stderr);
     assert.match(accepted.stdout, /^variables: API_TOKEN set$/m);
-    assert.match(accepted.stdout, /\/v1 accepted the credential from API_TOKEN \(HTTP 200; HTTP 401 without it\)/);
+    assert.match(accepted.stdout, /\/v1 accepted the credential from API_TOKEN, as set in this command's process \(HTTP 200; HTTP 401 without it\)/);
 
     const refused = await opsdeck(['validate-token', 'payments-api', ...common], { API_TOKEN: BAD_TOKEN });
     assert.equal(refused.code, 1);
-    assert.match(refused.stdout, /refused the credential from API_TOKEN \(HTTP 401\): renew it/);
+    assert.match(refused.stdout, /refused the credential from API_TOKEN, as set in this command's process \(HTTP 401\): renew it/);
 
     const unset = await opsdeck(['validate-token', 'payments-api', ...common], { API_TOKEN: undefined });
     assert.equal(unset.code, 1);
-    assert.match(unset.stdout, /API_TOKEN NOT SET/);
-    assert.match(unset.stdout, /environment variable API_TOKEN is not set/);
+    // Whose environment lacks it, once: the workers' may well have it.
+    assert.equal(
+      unset.stdout.trim(),
+      "this check runs in this command's process, which lacks API_TOKEN, so it cannot test the token the workers use: run opsdeck validate-token payments-api where a worker runs, with its environment",
+    );
 
     const reader = await opsdeck(['validate-token', 'status-reader', ...common], { API_TOKEN: GOOD_TOKEN });
     assert.equal(reader.code, 0, reader.stdout);
-    assert.match(reader.stdout, /\/v1\/status accepted the credential from API_TOKEN \(HTTP 200; HTTP 401 without it\)/);
+    assert.match(reader.stdout, /\/v1\/status accepted the credential from API_TOKEN, as set in this command's process \(HTTP 200; HTTP 401 without it\)/);
 
     const open = await opsdeck(['validate-token', 'open-door', ...common], { API_TOKEN: BAD_TOKEN });
     assert.equal(open.code, 1, 'a URL that checks no credential approves nothing');

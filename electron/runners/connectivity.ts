@@ -130,7 +130,7 @@ function isIp(host: string): boolean {
  * A socket or resolver error in the words a job's error uses for it ("the server closed the connection
  * (UND_ERR_SOCKET)"); a code without words of ours beside the error's own message; a timeout as the wait.
  */
-function reasonOf(error: unknown, waited: string): string {
+export function reasonOf(error: unknown, waited: string): string {
   if (!(error instanceof Error)) return String(error);
   if (error.name === 'TimeoutError') return waited;
   const cause = error.cause instanceof Error ? error.cause : error;

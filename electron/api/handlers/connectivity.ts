@@ -2,6 +2,7 @@ import { effectiveTimeout, type ServiceConfig } from '../../../shared/registry.t
 import { probeConnectivity, probeTimeout, type ServiceCall } from '../../runners/connectivity.ts';
 import { safeUrl } from '../../runners/httpCall.ts';
 import { checkToken } from '../../runners/tokenCheck.ts';
+import { processWords } from '../answeredBy.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -60,6 +61,8 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
     return { services };
   },
   'runners.validateToken': async ({ service }, ctx) => {
-    return checkToken(service, httpService(ctx, service).runner_config, ctx.env);
+    const http = httpService(ctx, service);
+    const checkedIn = { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
+    return checkToken(service, http.runner_config, ctx.env, checkedIn, probeTimeout(effectiveTimeout(http)).seconds * 1000);
   },
 };

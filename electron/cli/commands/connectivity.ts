@@ -68,8 +68,9 @@ export const validateToken: Command = {
       const check = await call(ctx, 'runners.validateToken', { service });
       if (inv.common.json) printJson(inv.io, check);
       else {
+        // Untested, the detail names what this process lacks: the list would say it twice.
         const variables = check.variables.map((v) => `${v.name} ${v.set ? 'set' : paint(inv.io, 'NOT SET', 'red')}`).join(', ');
-        if (variables !== '') inv.io.out(`variables: ${variables}`);
+        if (variables !== '' && check.tested) inv.io.out(`variables: ${variables}`);
         inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
       }
       return check.accepted === true || check.auth_type === 'none' ? 0 : 1;
