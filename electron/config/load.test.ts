@@ -139,7 +139,7 @@ test('a missing secret variable is named, never valued, and does not block loadi
   const missing = parseRegistry(text, 'r.yaml', {});
   assert.ok(missing.registry);
   const p = find(missing.problems, 'services[0].runner_config.auth_config.token_env_var');
-  assert.equal(p.message, 'environment variable API_TOKEN is not set');
+  assert.equal(p.message, 'environment variable API_TOKEN is not set in the process that read this file; each worker reads its own', "whose environment it is: the console's is not the workers'");
   assert.equal(p.severity, 'warning');
   assert.equal(p.line, 7);
   const present = parseRegistry(text, 'r.yaml', { API_TOKEN: 's3cret-value' });
