@@ -47,6 +47,19 @@ function e2eServices(upstreamPort: number): unknown[] {
       circuit_breaker: quietBreaker,
     },
     {
+      name: 'e2e_tripping',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Fails once with a long error and opens its breaker at the first failure: the breakers spec reads the open row.',
+      runner_config: {
+        fail: true,
+        fail_retryable: true,
+        fail_message: "shell job failed: '/app/script.py' exited 2 after reading /var/lib/opsdeck/inputs/orders-2026-12-06.csv (permission denied)",
+      },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: { failure_threshold: 1, minimum_volume: 1, recovery_timeout: 600 },
+    },
+    {
       name: 'e2e_gate',
       execution_type: 'noop',
       queue: 'e2e',
