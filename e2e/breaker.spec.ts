@@ -1,5 +1,6 @@
 import { newBreakerRecord } from '../shared/breakerRecord.ts';
 import { openStore } from '../electron/store/open.ts';
+import { z } from 'zod';
 import { expect, test } from './fixtures.ts';
 
 test('force a breaker open and see its jobs wait, then release it', async ({ opsdeck }) => {
@@ -68,4 +69,48 @@ test('a half-open breaker no job has come to probe says since when, what it wait
   await opsdeck.screenshot('breaker-half-open-waiting');
   await row.getByRole('button', { name: 'Reset e2e_gate' }).click();
   await expect(row).not.toContainText('waiting for a job');
+});
+
+// Runbook 000: an operator read "0/3 (0 calls)" on a breaker that had just opened, and its last error eight characters a line.
+test('an open breaker says since when and its next probe, not its emptied window; its last error reads in lines of words', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.enqueue('e2e_tripping', { identifier: `trip-${opsdeck.stamp}` });
+  const Breakers = z.object({ breakers: z.array(z.object({ service_name: z.string(), state: z.string() })) });
+  const state = async () => Breakers.parse(await opsdeck.call('breakers.list', {})).breakers.find((b) => b.service_name === 'e2e_tripping')?.state;
+  await expect.poll(state, { timeout: 20_000 }).toBe('open');
+  try {
+    await opsdeck.open('/breakers');
+    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_tripping', exact: true }) });
+    const cells = row.getByRole('cell');
+    await expect(cells.nth(2)).toContainText(/^opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    await expect(cells.nth(2)).not.toContainText('calls');
+    await expect(cells.nth(3)).toHaveText(/^in \d+m \d+s$/);
+
+    const lastError = row.locator('td.error-cell');
+    await expect(lastError).toHaveAttribute('title', /^shell job failed: '\/app\/script\.py' exited 2 after reading .*\(permission denied\)$/);
+    // Wide enough for words: the column is at least 28 characters wide, and no word is cut in two.
+    // The cell's width, 28 characters' width in its font, and on how many lines '/app/script.py' lies.
+    const layout = await lastError.evaluate((cell) => {
+      const page = cell.ownerDocument;
+      const probe = page.createElement('span');
+      probe.style.cssText = 'display:inline-block;width:28ch';
+      cell.append(probe);
+      const minimum = probe.getBoundingClientRect().width;
+      probe.remove();
+      const word = "'/app/script.py'";
+      const text = cell.firstChild;
+      const at = text?.textContent?.indexOf(word) ?? -1;
+      const range = page.createRange();
+      if (text && at >= 0) {
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+      }
+      return { width: cell.getBoundingClientRect().width, minimum, linesOfPath: range.getClientRects().length };
+    });
+    expect(layout.width).toBeGreaterThanOrEqual(layout.minimum);
+    expect(layout.linesOfPath, "'/app/script.py' on one line").toBe(1);
+    await opsdeck.screenshot('breaker-open-last-error');
+  } finally {
+    await opsdeck.call('breakers.setMode', { service: 'e2e_tripping', mode: 'reset' });
+  }
 });

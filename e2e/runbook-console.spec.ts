@@ -127,8 +127,10 @@ test("the runbook's first diagnoses are one click: health check, test connectivi
   await expect(steps).toContainText('dns');
   await expect(steps).toContainText('tcp');
   await expect(steps).toContainText('http');
-  await row.getByRole('button', { name: 'Validate token of e2e_upstream' }).click();
-  await expect(row.getByRole('status')).toBeVisible();
+  await expect(row).toContainText(/GET http:\/\/127\.0\.0\.1:\d+\/, each step waiting at most 5s \(the service's\)/);
+  const authRow = diagnostics.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_auth', exact: true }) });
+  await authRow.getByRole('button', { name: 'Validate token of e2e_auth' }).click();
+  await expect(authRow.getByRole('status')).toBeVisible();
 
   await opsdeck.open('/settings');
   const registry = page.getByRole('region', { name: 'Service registry' });

@@ -58,3 +58,41 @@ test("the Workers table shows each worker's memory: the console's own engine's R
     await opsdeck.call('workers.forget', { id });
   }
 });
+
+// Runbook 000: the workers had API_TOKEN and got 401s; the console's own process did not have it.
+test("Validate token says the check runs in the console's process, which lacks the variable, once; a service that sends no credential offers no validation", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/runners');
+  const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
+  const row = (service: string) => diagnostics.getByRole('row').filter({ has: page.getByRole('rowheader', { name: service, exact: true }) });
+
+  await row('e2e_auth').getByRole('button', { name: 'Validate token of e2e_auth' }).click();
+  const result = row('e2e_auth').getByRole('status');
+  await expect(result).toContainText("this check runs in the console's process, which lacks E2E_WORKER_TOKEN, so it cannot test the token the workers use");
+  await expect(result.locator('.badge')).toHaveText('not tested');
+  const text = (await result.textContent()) ?? '';
+  expect(text.split('E2E_WORKER_TOKEN').length - 1, `named once: ${text}`).toBe(1);
+  expect(text).not.toMatch(/not set|unknown/);
+
+  await expect(row('e2e_upstream').getByRole('button', { name: 'Validate token of e2e_upstream' })).toHaveCount(0);
+  await expect(row('e2e_upstream')).toContainText('No token to validate: e2e_upstream sends none (auth_type: none).');
+});
+
+test('after "Run health check" and then "Diagnose", the health checks are listed once: the newer report', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.open('/runners');
+  const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
+  const lists = diagnostics.getByRole('list', { name: /health checks/i });
+
+  await diagnostics.getByRole('button', { name: 'Run health check' }).click();
+  await expect(diagnostics.getByRole('list', { name: 'Health checks', exact: true })).toContainText('store');
+  await diagnostics.getByRole('button', { name: 'Diagnose' }).click();
+  await expect(diagnostics.getByRole('region', { name: 'Diagnosis' })).toContainText(/opsdeck \d+\.\d+\.\d+/);
+  await expect(diagnostics.getByRole('list', { name: 'Diagnosis health checks' })).toContainText('store');
+  await expect(lists).toHaveCount(1);
+
+  await diagnostics.getByRole('button', { name: 'Run health check' }).click();
+  await expect(diagnostics.getByRole('list', { name: 'Health checks', exact: true })).toContainText('store');
+  await expect(lists).toHaveCount(1);
+  await expect(diagnostics.getByRole('region', { name: 'Diagnosis' })).toBeVisible();
+});

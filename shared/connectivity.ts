@@ -12,7 +12,14 @@ export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
 export const ServiceConnectivity = z.object({
   /** Null for a URL given on its own rather than a service's. */
   service: z.string().nullable(),
+  /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
+  /** What the HTTP step GETs: the service's own path when its jobs GET it, else its base URL; no query, no password. */
+  url: z.string(),
+  /** How long each step waited at most: the service's own timeout, capped. */
+  timeout_s: z.number(),
+  /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */
+  timeout_from: z.string(),
   ok: z.boolean(),
   steps: z.array(ConnectivityStep),
 });
@@ -22,11 +29,15 @@ export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
  * What `opsdeck validate-token` found: whether the credential's variables are set (by name, never the
  * value) and whether the service accepted it. `accepted` is null when that cannot be told: a variable
  * missing, no answer, or a URL that answers alike with the credential and without one (it checks none).
+ * The variables are those of the process that made the check (the console's, a command's), which are not
+ * necessarily the workers'.
  */
 export const TokenCheck = z.object({
   service: z.string(),
   auth_type: z.enum(['none', 'bearer', 'basic']),
   variables: z.array(z.object({ name: z.string(), set: z.boolean() })),
+  /** Whether the service was asked at all: not when there is no credential to send from here. */
+  tested: z.boolean(),
   accepted: z.boolean().nullable(),
   http_status: z.number().int().nullable(),
   detail: z.string(),

@@ -292,6 +292,8 @@ export const RegistryView = z.object({
       concurrency: z.number().int().nullable(),
       /** The retry strategy in force: the service's own settings over its runner's, over the defaults. */
       retry: RetryConfig,
+      /** How an HTTP service's jobs authenticate (none: there is no token to validate); null for other kinds. */
+      auth_type: z.enum(['none', 'bearer', 'basic']).nullable(),
     }),
   ),
   /** Problems of the last load attempt; the services above are the last good registry. */

@@ -19,6 +19,15 @@ function e2eServices(upstreamPort: number): unknown[] {
       circuit_breaker: quietBreaker,
     },
     {
+      name: 'e2e_auth',
+      execution_type: 'http',
+      queue: 'e2e',
+      description: "Sends a bearer token from a variable the workers have and the console's process does not: what validate-token can tell from the console.",
+      runner_config: { base_url: `http://127.0.0.1:${upstreamPort}`, method: 'GET', path: '/work', auth_type: 'bearer', auth_config: { token_env_var: 'E2E_WORKER_TOKEN' }, timeout: 2 },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: quietBreaker,
+    },
+    {
       name: 'e2e_reject',
       execution_type: 'noop',
       queue: 'e2e',
@@ -36,6 +45,19 @@ function e2eServices(upstreamPort: number): unknown[] {
       // A retry within milliseconds, so each job's two failures (one retrying, one dead-lettered) land in the test's time.
       retry_config: { max_retries: 1, initial_backoff: 0.05 },
       circuit_breaker: quietBreaker,
+    },
+    {
+      name: 'e2e_tripping',
+      execution_type: 'noop',
+      queue: 'e2e',
+      description: 'Fails once with a long error and opens its breaker at the first failure: the breakers spec reads the open row.',
+      runner_config: {
+        fail: true,
+        fail_retryable: true,
+        fail_message: "shell job failed: '/app/script.py' exited 2 after reading /var/lib/opsdeck/inputs/orders-2026-12-06.csv (permission denied)",
+      },
+      retry_config: { max_retries: 0 },
+      circuit_breaker: { failure_threshold: 1, minimum_volume: 1, recovery_timeout: 600 },
     },
     {
       name: 'e2e_gate',

@@ -27,6 +27,12 @@ export interface HostSettings {
 }
 
 /**
+ * Which opsdeck process answers the calls. A check that reads this process's own environment or files
+ * (validate-token, the registry check) says whose they are: the console's are not the workers'.
+ */
+export type AnsweredBy = 'console' | 'command' | 'api' | 'worker';
+
+/**
  * Everything a handler may use. Hosts build it once (createRuntime) and may replace `store` and
  * `engine` when the operator switches stores or toggles local execution: handlers read them per call.
  */
@@ -39,6 +45,8 @@ export interface ApiContext {
   settings: HostSettings;
   /** How answers word what to do next for whoever reads them (the CLI's options, REST's body fields, the console's controls). */
   words: InterfaceWords;
+  /** Absent: a process that did not say (tests), written "this process". */
+  answeredBy?: AnsweredBy;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
 }

@@ -246,4 +246,30 @@ services:
     t = await createTestContext(registry(4096));
     assert.deepEqual((await registryCheck(t.ctx)).warning, false);
   });
+
+  it("fails on a refused reading, says whose reading it was, and quotes the YAML syntax error, the cause, first", async () => {
+    const check = async (ctx: TestContext['ctx']) => {
+      const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'registry' }, ctx)));
+      assert.equal(report.ok, false);
+      return report.checks[0]?.detail ?? '';
+    };
+    // The runbook's wrong indentation: execution_type at the service's '-' column.
+    const wrong = 'services:\n  - name: test\n  execution_type: http\n';
+    t = await createTestContext();
+    t.ctx.answeredBy = 'command';
+    t.ctx.registry.loadText(wrong, '/srv/registry.yaml');
+    assert.equal(
+      await check(t.ctx),
+      "this check's reading of /srv/registry.yaml was refused: 3 problem(s), first 3:1 (syntax): YAML: All mapping items must start at the same column; workers read the file themselves (opsdeck validate-config /srv/registry.yaml lists every problem)",
+    );
+
+    await t.cleanup();
+    t = await createTestContext(REGISTRY);
+    t.ctx.answeredBy = 'console';
+    t.ctx.registry.loadText(wrong, '/srv/registry.yaml');
+    const detail = await check(t.ctx);
+    assert.match(detail, /^the console's own reading of \/srv\/registry\.yaml was refused: 3 problem\(s\), first 3:1 \(syntax\): YAML: All mapping items/);
+    assert.match(detail, /; it still uses the 1 service\(s\) it loaded from text at \d{4}-\d\d-\d\dT[\d:.]+Z;/, 'the last good registry the console keeps');
+    assert.doesNotMatch(detail, /last load/, "never \"the last load\", which reads as the workers'");
+  });
 });

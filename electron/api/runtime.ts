@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultDbLocation, openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
-import type { ApiContext } from './context.ts';
+import type { AnsweredBy, ApiContext } from './context.ts';
 import { createEventFeed, type EventFeed } from './events.ts';
 import { CONSOLE_WORDS, type InterfaceWords } from './interfaceWords.ts';
 
@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   onEngine?: (engine: Engine) => void;
   /** The logger's secret values, told the registry's secret variables as it loads and reloads. */
   logSecrets?: LogSecrets;
+  /** Which process this is, for the checks that say whose environment and files they read (ApiContext). */
+  answeredBy?: AnsweredBy;
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   /** Refuse a SQLite file that does not exist rather than create it (OpenStoreOptions.mustExist). */
@@ -120,6 +122,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     actor: currentActor(),
     env,
     words: opts.words ?? CONSOLE_WORDS,
+    answeredBy: opts.answeredBy,
     settings: {
       localExecution: false,
       evaluatesAlerts: opts.alerts ?? false,

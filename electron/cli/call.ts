@@ -39,6 +39,7 @@ export async function withRuntime<T>(
     env: inv.io.env,
     execute: false,
     words: CLI_WORDS,
+    answeredBy: 'command',
     ...runtimeOpts,
   });
   try {

@@ -1,3 +1,4 @@
+import { timeWithOffset } from '../../shared/localTime.ts';
 import { spanText, withTimes } from '../../shared/timesInText.ts';
 import { terminalText } from '../log/terminalText.ts';
 
@@ -52,18 +53,6 @@ export function setDisplayZone(zone: string | undefined): void {
   displayZone = zone;
 }
 
-function formatter(zone: string | undefined): Intl.DateTimeFormat {
-  const options: Intl.DateTimeFormatOptions = {
-    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset',
-  };
-  try {
-    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: zone });
-  } catch {
-    // A TZ that Intl does not know (a POSIX rule such as EST5EDT4): the system's zone, as Node itself falls back.
-    return new Intl.DateTimeFormat('en-US', options);
-  }
-}
-
 /**
  * `2026-01-31 13:00:05+01:00`: local time with its offset (ISO 8601 / RFC 3339), `Z` when the offset is
  * zero. Sortable within one zone, and never ambiguous about which zone it is.
@@ -82,18 +71,12 @@ export function timesIn(text: string): string {
 
 /** The name of the zone `when` shows times in. */
 export function displayZoneName(): string {
-  return displayZone ?? formatter(undefined).resolvedOptions().timeZone;
+  return displayZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /** As `when`, in a zone named here (a schedule's own) rather than the operator's. */
 export function whenIn(iso: string | null | undefined, zone: string | undefined): string {
-  if (!iso) return '-';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const parts = new Map(formatter(zone).formatToParts(ms).map((p) => [p.type, p.value]));
-  const offset = (parts.get('timeZoneName') ?? 'GMT').replace(/^GMT/, '');
-  const suffix = offset === '' || offset === '+00:00' || offset === '-00:00' ? 'Z' : offset;
-  return `${parts.get('year')}-${parts.get('month')}-${parts.get('day')} ${parts.get('hour')}:${parts.get('minute')}:${parts.get('second')}${suffix}`;
+  return iso ? timeWithOffset(iso, zone) : '-';
 }
 
 export function ago(iso: string | null | undefined, now = Date.now()): string {

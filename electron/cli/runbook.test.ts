@@ -171,6 +171,10 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const list = ok(await opsdeck(['breaker', 'list', ...common]));
     const flakyRow = list.split('\n').find((line) => line.startsWith('flaky '));
     assert.match(flakyRow ?? '', /^flaky\s+open\s+auto\s.*upstream said 503\s*$/, list);
+    // Opening emptied the window: an open breaker says since when, and its next probe, not "0/1 (0 calls)".
+    assert.match(flakyRow ?? '', /^flaky\s+open\s+auto\s+opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)\s.*\sin \d+[smh]\b/, list);
+    assert.doesNotMatch(flakyRow ?? '', /0 calls/);
+    assert.match(list, /^steady\s+open\s+force_open \(auto: closed\)\s+forced open \d{4}-\d\d-\d\d .*none while forced open/m);
     assert.doesNotMatch(list, /upstream recovered/, 'the reset\'s reason is not the reopened breaker\'s');
     // While a mode is forced, its setter and reason are what hold the breaker: still shown.
     assert.match(list, /^steady\s+open\s+force_open \(auto: closed\)\s.*\s\S+@\S+ \d{4}-\d\d-\d\d .*vendor maintenance\s*$/m);

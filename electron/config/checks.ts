@@ -25,6 +25,7 @@ function error(p: PathKey[], message: string): RawProblem {
 /**
  * A variable a job will read is not set here. A warning, not a refusal: an operator's laptop observing
  * production need not hold production's secrets, and the job itself fails with a config error naming it.
+ * The words say whose environment it is: a console's missing variable is no sign the workers lack it.
  */
 function envVar(p: PathKey[], name: string | undefined, env: Env): RawProblem[] {
   if (name === undefined || env[name] !== undefined) return [];

@@ -44,6 +44,15 @@ test('wrong indentation reports the YAML error and the stray key, each with its 
   assert.match(stray.message, /unknown key 'execution_type'.*indented/);
 });
 
+test('wrong indentation lists the YAML error first: it is the cause, what the schema then misses follows it', async () => {
+  const { problems } = await fixture('wrong_indentation.yaml');
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    ['(syntax)', 'services[0].execution_type', 'execution_type'],
+    'the syntax error, then the rest in file order (the missing execution_type at line 3 before the stray key at line 4)',
+  );
+});
+
 test("missing base_url uses the runbook's message and points at runner_config", async () => {
   const { registry, problems } = await fixture('http_missing_base_url.yaml');
   assert.equal(registry, null);
@@ -159,7 +168,7 @@ test('a missing secret variable is named, never valued, and does not block loadi
   const missing = parseRegistry(text, 'r.yaml', {});
   assert.ok(missing.registry);
   const p = find(missing.problems, 'services[0].runner_config.auth_config.token_env_var');
-  assert.equal(p.message, 'environment variable API_TOKEN is not set in this shell; the workers need it');
+  assert.equal(p.message, 'environment variable API_TOKEN is not set where this check ran; each worker reads its own environment', "whose environment it is: the console's is not the workers'");
   assert.equal(p.severity, 'warning');
   assert.equal(p.line, 7);
   const present = parseRegistry(text, 'r.yaml', { API_TOKEN: 's3cret-value' });
@@ -180,7 +189,7 @@ test("a shell service's passed-through variable not set here is a warning saying
   assert.ok(registry, 'it loads');
   assert.deepEqual(
     problems.map((p) => [p.path, p.line, p.severity, p.message]),
-    [['services[0].runner_config.env[1]', 6, 'warning', 'environment variable REPORT_TOKEN is not set in this shell; the workers need it']],
+    [['services[0].runner_config.env[1]', 6, 'warning', 'environment variable REPORT_TOKEN is not set where this check ran; each worker reads its own environment']],
   );
 });
 

@@ -47,6 +47,17 @@ export function byPosition(a: RegistryProblem, b: RegistryProblem): number {
   return (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
 }
 
+const isSyntaxError = (p: RegistryProblem): boolean => p.path === '(syntax)' && isError(p);
+
+/**
+ * YAML syntax errors first, then the rest in file order. A syntax error is the cause of what the schema
+ * then finds (a key indented wrong leaves its service without it, at a line above the error), so the line
+ * to fix is the first one read, and the follow-on problems, with their hints, come after it.
+ */
+export function causesFirst(a: RegistryProblem, b: RegistryProblem): number {
+  return Number(isSyntaxError(b)) - Number(isSyntaxError(a)) || byPosition(a, b);
+}
+
 function servicesOf(value: unknown): unknown[] {
   if (value === null || typeof value !== 'object') return [];
   const services: unknown = Reflect.get(value, 'services');
@@ -114,7 +125,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   }
   if (value === null || value === undefined) {
     problems.push({ line: 1, col: 1, path: '(document)', message: "the registry is empty: expected a top-level 'services' list" });
-    return refused(problems.sort(byPosition));
+    return refused(problems.sort(causesFirst));
   }
   // Not a registry at all: one problem that says so, not a syntax error or an unknown key per line.
   const foreign = notAMapping(value);
@@ -141,7 +152,7 @@ export function parseRegistry(text: string, _file: string, env: Env): RegistryPa
   raw.push(...payloadArgsChecks(value));
 
   problems.push(...raw.map((r) => placeProblem(doc, lines, r)));
-  problems.sort(byPosition);
+  problems.sort(causesFirst);
   const errors = problems.filter(isError).length;
   return { registry: parsed.success && errors === 0 ? parsed.data : null, problems: capProblems(problems), errors };
 }

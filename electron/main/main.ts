@@ -61,7 +61,7 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
  * so) rather than leaving the operator with an app that cannot start.
  */
 async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined, log: DesktopLog): Promise<Runtime> {
-  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', alerts: true, log: log.logger, logSecrets: log.secrets });
+  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);

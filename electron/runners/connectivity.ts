@@ -3,6 +3,8 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
 import { targetUrl } from './http.ts';
+import { safeUrl } from './httpCall.ts';
+import { socketErrorText } from './socketWords.ts';
 
 /** The call a service's jobs make: its method and path (runner_config). */
 export interface ServiceCall {
@@ -10,56 +12,76 @@ export interface ServiceCall {
   path: string;
 }
 
+/** A URL given on its own has no timeout of its own. */
+const URL_TIMEOUT_S = 5;
+/** An operator waits at the console for the answer: a service's 300 s is not waited for at each step. */
+export const PROBE_TIMEOUT_CAP_S = 10;
+
+/**
+ * How long each step of a probe waits: the service's own per-attempt timeout, so a probe of an upstream
+ * that hangs fails when its jobs would, capped; the default for a URL given on its own. With the words
+ * that say which it was.
+ */
+export function probeTimeout(serviceTimeoutS: number | null): { seconds: number; from: string } {
+  if (serviceTimeoutS === null) return { seconds: URL_TIMEOUT_S, from: 'the default for a URL' };
+  if (serviceTimeoutS <= PROBE_TIMEOUT_CAP_S) return { seconds: serviceTimeoutS, from: "the service's" };
+  return { seconds: PROBE_TIMEOUT_CAP_S, from: `the service's is ${serviceTimeoutS}s; a probe waits at most ${PROBE_TIMEOUT_CAP_S}s` };
+}
+
 /**
  * What `opsdeck test-connectivity` does for one base URL: each layer in turn (DNS, TCP, TLS for https, then
  * one HTTP GET), timed, stopping at the first that fails, so the answer says where the path breaks. The GET
  * never carries a credential. It is of the service's own path when its jobs' call is a GET (safe to
  * repeat), so a path that hangs or fails shows here; otherwise of the base URL, saying which call was not
- * tried: probing never triggers work upstream.
+ * tried: probing never triggers work upstream. A failure is said in the words the jobs' own errors use
+ * (socketWords.ts), so the probe and the job read alike; URLs are shown as the jobs show them, without
+ * query or password.
  */
-export async function probeConnectivity(baseUrl: string, timeoutMs = 5000, call?: ServiceCall): Promise<ConnectivityStep[]> {
+export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<{ url: string; steps: ConnectivityStep[] }> {
   const own = call ? probeTarget(baseUrl, call) : null;
   const url = own?.url ?? new URL(baseUrl);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const shown = safeUrl(url);
   const steps: ConnectivityStep[] = [];
-  const step = async (name: ConnectivityStep['step'], run: () => Promise<string>): Promise<boolean> => {
+  const waited = `no answer within ${timeoutMs / 1000}s`;
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string>): Promise<boolean> => {
     const started = performance.now();
     try {
-      const detail = await withTimeout(run(), timeoutMs, `no answer within ${timeoutMs / 1000}s`);
+      const detail = await withTimeout(run(), timeoutMs, waited);
       steps.push({ step: name, ok: true, ms: elapsed(started), detail });
       return true;
     } catch (error) {
-      steps.push({ step: name, ok: false, ms: elapsed(started), detail: reasonOf(error) });
+      steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
       return false;
     }
   };
 
   let address = host;
-  const resolved = await step('dns', async () => {
+  const resolved = await step('dns', host, async () => {
     const found = await lookup(host);
     address = found.address;
     return `${host} → ${found.address}`;
   });
-  if (!resolved) return steps;
-  const connected = await step('tcp', async () => {
+  if (!resolved) return { url: shown, steps };
+  const connected = await step('tcp', `${address}:${port}`, async () => {
     return closeOnceOpen(tcpConnect({ host: address, port }), 'connect', () => `${address}:${port} accepts connections`);
   });
-  if (!connected) return steps;
+  if (!connected) return { url: shown, steps };
   if (url.protocol === 'https:') {
-    const secured = await step('tls', async () => {
+    const secured = await step('tls', `${address}:${port}`, async () => {
       const socket = tlsConnect({ host: address, port, servername: isIp(host) ? undefined : host });
       return closeOnceOpen(socket, 'secureConnect', () => `${socket.getProtocol() ?? 'TLS'}, certificate valid for ${host}`);
     });
-    if (!secured) return steps;
+    if (!secured) return { url: shown, steps };
   }
-  await step('http', async () => {
+  await step('http', `GET ${shown}`, async () => {
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
-    const answered = `GET ${url.origin}${url.pathname} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const answered = `GET ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     return own?.untried ? `${answered}; the jobs' ${own.untried} was not tried (it could do work)` : answered;
   });
-  return steps;
+  return { url: shown, steps };
 }
 
 /**
@@ -104,10 +126,17 @@ function isIp(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
-/** A socket or resolver error by its code and words (ENOTFOUND, ECONNREFUSED, a certificate's reason). */
-function reasonOf(error: unknown): string {
+/**
+ * A socket or resolver error in the words a job's error uses for it ("the server closed the connection
+ * (UND_ERR_SOCKET)"); a code without words of ours beside the error's own message; a timeout as the wait.
+ */
+export function reasonOf(error: unknown, waited: string): string {
   if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return waited;
   const cause = error.cause instanceof Error ? error.cause : error;
   const code = 'code' in cause && typeof cause.code === 'string' ? cause.code : null;
-  return code && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  if (code === null) return cause.message;
+  const words = socketErrorText(code);
+  if (words !== code) return words;
+  return cause.message.includes(code) ? cause.message : `${code}: ${cause.message}`;
 }

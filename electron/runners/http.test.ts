@@ -142,6 +142,14 @@ test('a read timeout on POST is not retryable unless the service is idempotent; 
   assert.equal(get.error?.retryable, true);
 });
 
+test("a timeout names the method and URL it called, as a connection failure does, without the query that may hold a secret", async () => {
+  const get = await runner.run(runRequest(httpService({ path: '/slow', method: 'GET' }), { timeoutSeconds: 0.3, payload: { query: { api_key: 'sk-live-9f8e7d' } } }));
+  assert.equal(get.error?.error_class, 'timeout');
+  assert.equal(get.error?.message, `timed out after 0.3s calling GET ${base}/slow`);
+  const idem = await runner.run(runRequest(httpService({ path: '/slow', idempotent: true }), { timeoutSeconds: 0.3 }));
+  assert.equal(idem.error?.message, `timed out after 0.3s calling POST ${base}/slow`);
+});
+
 test('bearer and basic auth come from the named variables', async () => {
   seen.length = 0;
   const bearer = httpService({ auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' } });

@@ -161,14 +161,20 @@ export async function httpCall(call: HttpCall): Promise<RunResult> {
 
 const NOT_IDEMPOTENT = new Set(['POST', 'PATCH']);
 
+/**
+ * A timeout names the call, as a connection failure does ("timed out after 2s calling GET
+ * http://host/path"): the job's error alone says which upstream hung.
+ */
 function abortedCall(call: HttpCall, reason: ReturnType<typeof abortReason>, extras: Parameters<typeof failure>[1]): RunResult {
   const result = aborted(reason, call.timeoutSeconds, extras);
-  if (reason !== 'timeout' || call.idempotent || !NOT_IDEMPOTENT.has(call.method)) return result;
+  if (reason !== 'timeout') return result;
   const base = abortError('timeout', call.timeoutSeconds);
+  const where = `${call.method} ${safeUrl(call.url)}`;
+  if (call.idempotent || !NOT_IDEMPOTENT.has(call.method)) return { ...result, error: { ...base, message: `${base.message} calling ${where}` } };
   return {
     ...result,
     error: {
-      message: `${call.method} ${safeUrl(call.url)} ${base.message} waiting for the response; not retried because it may have been applied (set idempotent: true if the server honours Idempotency-Key)`,
+      message: `${where} ${base.message} waiting for the response; not retried because it may have been applied (set idempotent: true if the server honours Idempotency-Key)`,
       error_class: 'timeout',
       retryable: false,
     },

@@ -3,5 +3,5 @@
  * where it was looked for and where it matters, since an operator's shell is often not the workers'.
  */
 export function notSetHere(name: string): string {
-  return `environment variable ${name} is not set in this shell; the workers need it`;
+  return `environment variable ${name} is not set where this check ran; each worker reads its own environment`;
 }

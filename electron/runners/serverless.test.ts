@@ -116,7 +116,7 @@ test('the probe fails for each service whose credentials cannot be found from th
   assert.equal(
     probe.detail,
     "3 of 3 service(s) cannot start: lambda_echo: no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
-      'named: environment variable AWS_SECRET is not set in this shell; the workers need it; ' +
+      'named: environment variable AWS_SECRET is not set where this check ran; each worker reads its own environment; ' +
       "lambda_other: no AWS credentials for other: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
       '1 endpoint(s) answering',
   );

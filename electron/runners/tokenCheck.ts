@@ -1,9 +1,15 @@
 import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
-import { probeTarget } from './connectivity.ts';
+import { probeTarget, reasonOf } from './connectivity.ts';
 import { authHeader, credentialVariables } from './http.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where the check runs, for its words: "the console's process"; whether that process runs jobs of its own. */
+export interface CheckedIn {
+  process: string;
+  runsJobs: boolean;
+}
 
 /**
  * Asks the service whether it accepts the credential: a GET with the Authorization header its jobs would
@@ -11,18 +17,26 @@ type Env = Readonly<Record<string, string | undefined>>;
  * service's own POST or PUT, so checking triggers nothing. 401 and 403 are a refusal. Anything else is
  * only an acceptance if the same URL refuses a request without the credential: a URL that answers both
  * alike checks no credential, and says nothing about this one.
+ *
+ * The credential is read from the environment of the process the check runs in, which is not the
+ * workers': a variable missing there says nothing of theirs, and the answer says so rather than ask the
+ * operator to export what the workers may well have.
  */
-export async function checkToken(service: string, cfg: HttpRunnerConfig, env: Env, timeoutMs = 5000): Promise<TokenCheck> {
+export async function checkToken(service: string, cfg: HttpRunnerConfig, env: Env, checkedIn: CheckedIn, timeoutMs = 5000): Promise<TokenCheck> {
   const variables = credentialVariables(cfg).map((name) => ({ name, set: (env[name] ?? '') !== '' }));
   const base = { service, auth_type: cfg.auth_type, variables };
-  if (cfg.auth_type === 'none') return { ...base, accepted: null, http_status: null, detail: `${service} sends no credential (auth_type: none): nothing to validate` };
+  const untested = (detail: string): TokenCheck => ({ ...base, tested: false, accepted: null, http_status: null, detail });
+  if (cfg.auth_type === 'none') return untested(`${service} sends no credential (auth_type: none): nothing to validate`);
   const auth = authHeader(cfg, env);
   if (auth.header === undefined) {
     const missing = auth.missing ?? 'the credential';
-    const detail = missing.startsWith('auth_config.')
-      ? `${service} has auth_type ${cfg.auth_type} but no ${missing} in the registry`
-      : `environment variable ${missing} is not set: export it where the workers run`;
-    return { ...base, accepted: null, http_status: null, detail };
+    if (missing.startsWith('auth_config.')) return untested(`${service} has auth_type ${cfg.auth_type} but no ${missing} in the registry`);
+    const unset = variables.filter((v) => !v.set).map((v) => v.name);
+    const lacking = unset.length > 0 ? unset : [missing];
+    const ownJobs = checkedIn.runsJobs ? `; its own jobs of ${service} lack ${lacking.length > 1 ? 'them' : 'it'} too` : '';
+    return untested(
+      `this check runs in ${checkedIn.process}, which lacks ${lacking.join(' and ')}, so it cannot test the token the workers use${ownJobs}: run opsdeck validate-token ${service} where a worker runs, with its environment`,
+    );
   }
   const { url, untried } = probeTarget(cfg.base_url, { method: cfg.method, path: cfg.path });
   const where = `${url.origin}${url.pathname}`;
@@ -30,22 +44,23 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
   try {
     const withCredential = await statusOf(url, auth.header, timeoutMs);
     if (withCredential === 401 || withCredential === 403) {
-      return { ...base, accepted: false, http_status: withCredential, detail: `${where} refused the credential from ${named} (HTTP ${withCredential}): renew it, then restart the workers` };
+      return { ...base, tested: true, accepted: false, http_status: withCredential, detail: `${where} refused the credential from ${named}, as set in ${checkedIn.process} (HTTP ${withCredential}): renew it, then restart the workers` };
     }
     const without = await statusOf(url, undefined, timeoutMs);
     if (without === 401 || without === 403) {
-      return { ...base, accepted: true, http_status: withCredential, detail: `${where} accepted the credential from ${named} (HTTP ${withCredential}; HTTP ${without} without it)` };
+      return { ...base, tested: true, accepted: true, http_status: withCredential, detail: `${where} accepted the credential from ${named}, as set in ${checkedIn.process} (HTTP ${withCredential}; HTTP ${without} without it)` };
     }
     const notTried = untried ? `; the jobs' ${untried} was not tried (it could do work): run one job to see` : '';
     return {
       ...base,
+      tested: true,
       accepted: null,
       http_status: withCredential,
       detail: `cannot tell: ${where} answers HTTP ${withCredential} with the credential from ${named} and HTTP ${without} without one, so it checks no credential${notTried}`,
     };
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000}s` : error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return { ...base, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (opsdeck test-connectivity ${service} shows where the path breaks)` };
+    const reason = reasonOf(error, `no answer within ${timeoutMs / 1000}s`);
+    return { ...base, tested: true, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (opsdeck test-connectivity ${service} shows where the path breaks)` };
   }
 }
 

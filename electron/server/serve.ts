@@ -59,9 +59,12 @@ async function ensureRenderer(): Promise<string> {
   const dir = rendererOutDir;
   if (await rendererUpToDate()) return dir;
   const first = !(await exists(join(dir, 'index.html')));
-  await writeLine(process.stderr, first ? 'opsdeck: building the console (first run)...' : 'opsdeck: the console changed since it was built; building it again...');
   try {
-    await buildRenderer({ quiet: true });
+    // Said when this process builds: one started beside another that builds waits instead, and says that.
+    await buildRenderer({
+      quiet: true,
+      onBuild: () => process.stderr.write(first ? 'opsdeck: building the console (first run)...\n' : 'opsdeck: the console changed since it was built; building it again...\n'),
+    });
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     await writeLine(process.stderr, `opsdeck: the console could not be built (${detail}); run \`npm run build\`, then reload the page`);
@@ -133,6 +136,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.
     execute: false,
     alerts: true,
+    answeredBy: 'console',
     log: logger,
     logSecrets: secrets,
     onEngine: (engine) => metrics.follow(engine),

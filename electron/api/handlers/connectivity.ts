@@ -1,41 +1,68 @@
-import type { HttpRunnerConfig } from '../../../shared/registry.ts';
-import { probeConnectivity, type ServiceCall } from '../../runners/connectivity.ts';
+import { effectiveTimeout, type ServiceConfig } from '../../../shared/registry.ts';
+import { probeConnectivity, probeTimeout, type ServiceCall } from '../../runners/connectivity.ts';
+import { safeUrl } from '../../runners/httpCall.ts';
 import { checkToken } from '../../runners/tokenCheck.ts';
+import { processWords } from '../answeredBy.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
-function httpConfig(ctx: ApiContext, name: string): HttpRunnerConfig {
+type HttpService = Extract<ServiceConfig, { execution_type: 'http' }>;
+
+function httpService(ctx: ApiContext, name: string): HttpService {
   const services = ctx.registry.registry.services;
   const service = ctx.registry.service(name);
   if (!service) throw notFound(`service ${name} is not in the registry (known: ${services.map((s) => s.name).join(', ') || 'none'})`);
   if (service.execution_type !== 'http') {
     throw new ApiFailure('invalid_input', `${name} is a ${service.execution_type} service: only HTTP services have a base_url and a credential to test (${ctx.words.call('runners.list')} probes every runner kind)`);
   }
-  return service.runner_config;
+  return service;
 }
 
-/** The HTTP services to probe: the one named, or every HTTP service of the registry, with their jobs' call. */
-function httpServices(ctx: ApiContext, name: string | undefined): Array<{ name: string | null; baseUrl: string; call?: ServiceCall }> {
-  const services = ctx.registry.registry.services;
-  const target = (service: string, config: HttpRunnerConfig) => ({ name: service, baseUrl: config.base_url, call: { method: config.method, path: config.path } });
-  if (name === undefined) return services.flatMap((s) => (s.execution_type === 'http' ? [target(s.name, s.runner_config)] : []));
-  return [target(name, httpConfig(ctx, name))];
+/** A service's HTTP target to probe, with its jobs' call and per-attempt timeout; a URL given alone has neither. */
+interface ProbeTarget {
+  name: string | null;
+  baseUrl: string;
+  call?: ServiceCall;
+  timeoutS: number | null;
+}
+
+/** The HTTP services to probe: the one named, or every HTTP service of the registry. */
+function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] {
+  const target = (service: HttpService): ProbeTarget => ({
+    name: service.name,
+    baseUrl: service.runner_config.base_url,
+    call: { method: service.runner_config.method, path: service.runner_config.path },
+    timeoutS: effectiveTimeout(service),
+  });
+  if (name !== undefined) return [target(httpService(ctx, name))];
+  return ctx.registry.registry.services.flatMap((s) => (s.execution_type === 'http' ? [target(s)] : []));
 }
 
 export const connectivity: Handlers<'runners.connectivity' | 'runners.validateToken'> = {
   'runners.connectivity': async ({ service, url }, ctx) => {
-    const targets = url === undefined ? httpServices(ctx, service) : [{ name: null, baseUrl: url }];
+    const targets = url === undefined ? httpServices(ctx, service) : [{ name: null, baseUrl: url, timeoutS: null }];
     const services = await Promise.all(
-      targets.map(async ({ name, baseUrl, call }) => {
-        const steps = await probeConnectivity(baseUrl, undefined, call);
-        return { service: name, base_url: baseUrl, ok: steps.every((s) => s.ok) && steps.some((s) => s.step === 'http'), steps };
+      targets.map(async ({ name, baseUrl, call, timeoutS }) => {
+        const timeout = probeTimeout(timeoutS);
+        const probed = await probeConnectivity(baseUrl, timeout.seconds * 1000, call);
+        const steps = probed.steps;
+        return {
+          service: name,
+          base_url: safeUrl(new URL(baseUrl)),
+          url: probed.url,
+          timeout_s: timeout.seconds,
+          timeout_from: timeout.from,
+          ok: steps.every((s) => s.ok) && steps.some((s) => s.step === 'http'),
+          steps,
+        };
       }),
     );
     return { services };
   },
   'runners.validateToken': async ({ service }, ctx) => {
-    const config = httpConfig(ctx, service);
-    return checkToken(service, config, ctx.env);
+    const http = httpService(ctx, service);
+    const checkedIn = { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
+    return checkToken(service, http.runner_config, ctx.env, checkedIn, probeTimeout(effectiveTimeout(http)).seconds * 1000);
   },
 };

@@ -1,12 +1,12 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import type { HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
-import { isError } from '../../config/load.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
+import { registryCheck } from '../registryCheck.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
@@ -18,27 +18,6 @@ const FORGET_LOST_AFTER_MS = 24 * 3600_000;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Where the registry's check of an alert channel's URL variable puts its warning. */
-const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
-
-function registryCheck(ctx: ApiContext): HealthCheck {
-  const errors = ctx.registry.problems.filter(isError);
-  const count = ctx.registry.registry.services.length;
-  if (errors.length > 0) {
-    const first = errors[0];
-    const where = first ? ` (first: ${first.path}: ${first.message})` : '';
-    return { name: 'registry', ok: false, detail: `the last load was refused with ${errors.length} problem(s)${where}` };
-  }
-  if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
-  const loaded = `${count} service(s) from ${ctx.registry.path ?? 'text'}`;
-  // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
-  // an alert channel's variable unset here is the alerts check's, said there with what the store knows.
-  const [first, ...rest] = ctx.registry.problems.filter((p) => !CHANNEL_VARIABLE.test(p.path));
-  if (!first) return { name: 'registry', ok: true, detail: loaded };
-  const more = rest.length > 0 ? ' (and more: validate-config lists them)' : '';
-  return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${first.path}: ${first.message}${more}` };
 }
 
 /** What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing. */

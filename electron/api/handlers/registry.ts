@@ -16,6 +16,7 @@ export function registryView(holder: RegistryHolder): RegistryView {
       timeout: effectiveTimeout(s),
       concurrency: s.concurrency ?? null,
       retry: effectiveRetry(s),
+      auth_type: s.execution_type === 'http' ? s.runner_config.auth_type : null,
     })),
     problems: holder.problems,
     problems_file: holder.problemsFile,

@@ -40,7 +40,7 @@ export const api: Command = {
     const { logger, secrets } = await hostLogger(inv, { destination: { write: (line) => io.err(line) }, tty: process.stderr.isTTY === true });
     const { createMetrics } = await import('../../metrics/metrics.ts');
     const metrics = createMetrics();
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets });
+    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api' });
     try {
       assertRegistryLoaded(rt);
       const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx) }) });

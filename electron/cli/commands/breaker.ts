@@ -3,9 +3,10 @@ import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { flag, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
+import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { paint, printJson, timesIn, when, type Io } from '../output.ts';
+import { duration, paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -48,18 +49,20 @@ function stateText(b: Pick<BreakerView, 'mode' | 'state'>): string {
 
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
-    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures', align: 'right' }, { header: 'rate limit' }, { header: 'pending', align: 'right' },
-      { header: 'half-open in' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
+    [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures / open since' }, { header: 'rate limit' }, { header: 'pending', align: 'right' },
+      { header: 'next probe' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
     breakers.map((b) => {
       const forced = forcedBy(b);
+      // Opening empties the window: its "0/3 (0 calls)" would read as nothing having failed.
+      const open = openBreaker(b);
       return [
         b.service_name,
         paint(io, effectiveState(b), statusColor(effectiveState(b))),
         b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
-        `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
+        open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
         rateText(b),
         String(b.waiting_jobs),
-        b.half_open_in_s === null ? '' : `${b.half_open_in_s}s`,
+        open ? nextProbeText(open, duration) : '',
         forced?.by ? `${forced.by} ${when(forced.at)}` : '',
         tunedText(b),
         forced?.reason ?? b.last_error ?? '',

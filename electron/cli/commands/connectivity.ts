@@ -1,4 +1,5 @@
 import type { ServiceConnectivity } from '../../../shared/connectivity.ts';
+import { PROBE_TIMEOUT_CAP_S, probeTimeout } from '../../runners/connectivity.ts';
 import { str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -17,7 +18,8 @@ function serviceArg(inv: Invocation, values: Values, required: boolean): string 
 }
 
 function connectivityText(io: Io, result: ServiceConnectivity): string {
-  const title = `${result.service ?? 'url'}  ${result.base_url}  ${result.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILING', 'red')}`;
+  const verdict = result.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILING', 'red');
+  const title = `${result.service ?? 'url'}  GET ${result.url}  ${verdict}  (timeout ${result.timeout_s}s: ${result.timeout_from})`;
   const table = renderTable(
     // The last column: cutting it would line nothing up, only hide what the step found.
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
@@ -30,7 +32,12 @@ export const testConnectivity: Command = {
   name: 'test-connectivity',
   summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (its own path when its jobs GET it, else its base_url), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
-  details: 'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential.\nIt is of the service\'s own path when its jobs GET it; otherwise of its base_url, naming the jobs\' call it did not try:\ntesting never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream.',
+  details: [
+    'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential.',
+    "It is of the service's own path when its jobs GET it; otherwise of its base_url, naming the jobs' call it did not try:",
+    'testing never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream.',
+    `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
+  ].join('\n'),
   options: {
     service: { type: 'string', value: 'NAME', description: 'only this HTTP service of the registry' },
     url: { type: 'string', value: 'URL', description: 'an http(s) URL instead of a service' },
@@ -61,8 +68,9 @@ export const validateToken: Command = {
       const check = await call(ctx, 'runners.validateToken', { service });
       if (inv.common.json) printJson(inv.io, check);
       else {
+        // Untested, the detail names what this process lacks: the list would say it twice.
         const variables = check.variables.map((v) => `${v.name} ${v.set ? 'set' : paint(inv.io, 'NOT SET', 'red')}`).join(', ');
-        if (variables !== '') inv.io.out(`variables: ${variables}`);
+        if (variables !== '' && check.tested) inv.io.out(`variables: ${variables}`);
         inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
       }
       return check.accepted === true || check.auth_type === 'none' ? 0 : 1;

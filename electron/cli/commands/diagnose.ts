@@ -21,7 +21,7 @@ function dbLocation(inv: Invocation): string {
 
 async function openOrNull(inv: Invocation): Promise<{ rt: Runtime | null; failure: string | null }> {
   try {
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, migrate: false, mustExist: true });
+    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, migrate: false, mustExist: true, answeredBy: 'command' });
     return { rt, failure: null };
   } catch (error) {
     if (error instanceof StoreError) return { rt: null, failure: error.message };

@@ -15,7 +15,7 @@ import { renderTable } from '../table.ts';
 export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
   let rt;
   try {
-    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true });
+    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true, answeredBy: 'command' });
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };

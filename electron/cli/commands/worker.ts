@@ -103,6 +103,7 @@ export const worker: Command = {
       env: io.env,
       execute: false,
       alerts: true,
+      answeredBy: 'worker',
       concurrency: int(values, 'concurrency', 1, 1000),
       queues: list(values, 'queues') ?? null,
       log: logger,

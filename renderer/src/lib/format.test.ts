@@ -60,9 +60,20 @@ describe('format', () => {
   test('a missing time is a dash', () => {
     assert.equal(formatTime(null), '—');
     assert.notEqual(formatTime('2026-11-22T08:00:00.000Z'), '—');
-    // Year first in every locale; under TZ=UTC the clock reads as the ISO time does.
-    assert.match(formatTime('2026-12-06T03:04:05.000Z'), /^2026-12-0[56] \d\d:04:05$/);
-    if (Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC') assert.equal(formatTime('2026-12-06T00:04:05.000Z'), '2026-12-06 00:04:05');
+    // Year first in every locale, with the zone's offset as the CLI writes it; under TZ=UTC the clock reads as the ISO time does.
+    assert.match(formatTime('2026-12-06T03:04:05.000Z'), /^2026-12-0[56] \d\d:\d\d:05(Z|[+-]\d\d:\d\d)$/);
+    if (Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC') assert.equal(formatTime('2026-12-06T00:04:05.000Z'), '2026-12-06 00:04:05Z');
+  });
+
+  test('a time says its zone, as the CLI writes it: a table\'s time and the header\'s are read alike', () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      assert.equal(formatTime('2026-12-06T20:46:48.000Z'), '2026-12-06 21:46:48+01:00');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { timeWithOffset } from '../../../shared/localTime.ts';
+
 const number = new Intl.NumberFormat('en-US');
 
 export function formatCount(value: number | null | undefined): string {
@@ -47,29 +49,14 @@ export function formatAgo(iso: string | null | undefined, now: number): string {
   return `${formatSeconds(Math.max(0, age))} ago`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  // The Gregorian calendar and Latin digits whatever the locale: th-TH would write the year 2569.
-  calendar: 'gregory',
-  numberingSystem: 'latn',
-});
-
 /**
- * A moment in the operator's zone as 2026-12-06 13:28:48, whatever the browser's locale: 12/06/2026 reads
- * as June or December depending on who reads it, and an incident's timeline is read by several people.
+ * A moment in the operator's zone as 2026-12-06 13:28:48+01:00, whatever the browser's locale, and as the
+ * CLI writes it: 12/06/2026 reads as June or December depending on who reads it, a time without its zone
+ * as anyone's, and an incident's timeline is read by several people, from the console and the terminal.
+ * Every time the console shows goes through here (the header's "updated" too), so no two are written apart.
  */
 export function formatTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const part = new Map(dateTime.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return `${part.get('year')}-${part.get('month')}-${part.get('day')} ${part.get('hour')}:${part.get('minute')}:${part.get('second')}`;
+  return iso ? timeWithOffset(iso) : '—';
 }
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });

@@ -16,6 +16,8 @@ import { TuneRateLimitDialog } from './TuneRateLimitDialog.tsx';
 import { budgetText, ungatedView } from '../../../../shared/rateLimitTuning.ts';
 import { rateUseParts } from './rateUse.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
+import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared/openBreaker.ts';
+import { Time } from '../../components/Time.tsx';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -26,13 +28,27 @@ const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
   { mode: 'reset', label: 'Reset' },
 ];
 
-function HalfOpenCountdown({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
+/**
+ * When an open breaker next lets a probe through, counting down; the CLI's `next probe` in the same words.
+ * Half-open with no probe running, it stays so until a job comes, which is what the operator needs to hear.
+ */
+function NextProbe({ breaker, open, fetchedAt }: { breaker: BreakerView; open: OpenBreaker | null; fetchedAt: number }) {
   const now = useNow();
-  // Half-open with no probe running: it stays so until a job comes, which is what the operator needs to hear.
   if (breaker.waiting_for_probe !== null) return <span className="small">{withTimes(breaker.waiting_for_probe, formatTime)}</span>;
-  if (breaker.half_open_in_s === null) return <span className="muted">—</span>;
-  const left = breaker.half_open_in_s - (now - fetchedAt) / 1000;
-  return <span>{left > 0 ? formatSeconds(left) : 'probing'}</span>;
+  if (open === null) return <span className="muted">—</span>;
+  return <span>{nextProbeText(open, formatSeconds, (now - fetchedAt) / 1000)}</span>;
+}
+
+/**
+ * Where a closed breaker shows its window, an open one says since when it is open: opening empties the
+ * window, and its "0 / 3 (0 calls)" would read as nothing having failed.
+ */
+function OpenSince({ open, now }: { open: OpenBreaker; now: number }) {
+  return (
+    <span className="small">
+      {open.forced ? 'forced open' : 'opened'} <Time iso={open.since} /> <span className="muted">({formatAgo(open.since, now)})</span>
+    </span>
+  );
 }
 
 function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
@@ -44,6 +60,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
   const effective = effectiveState(breaker);
   const forced = forcedBy(breaker);
   const ratio = breaker.failure_threshold > 0 ? Math.min(1, breaker.failures_in_window / breaker.failure_threshold) : 0;
+  const open = openBreaker(breaker);
 
   /** The breaker as the call returned it, in the list, until the next poll confirms it. */
   function keep(view: BreakerView): void {
@@ -92,13 +109,19 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         )}
       </td>
       <td>
-        <div className="meter" role="meter" aria-label={`Failures of ${breaker.service_name} in window`} aria-valuemin={0} aria-valuemax={breaker.failure_threshold} aria-valuenow={breaker.failures_in_window}>
-          <span className="meter-fill" style={{ width: `${ratio * 100}%` }} />
-        </div>
-        <span className="small">
-          {breaker.failures_in_window} / {breaker.failure_threshold}
-          <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
-        </span>
+        {open ? (
+          <OpenSince open={open} now={now} />
+        ) : (
+          <>
+            <div className="meter" role="meter" aria-label={`Failures of ${breaker.service_name} in window`} aria-valuemin={0} aria-valuemax={breaker.failure_threshold} aria-valuenow={breaker.failures_in_window}>
+              <span className="meter-fill" style={{ width: `${ratio * 100}%` }} />
+            </div>
+            <span className="small">
+              {breaker.failures_in_window} / {breaker.failure_threshold}
+              <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
+            </span>
+          </>
+        )}
         {breaker.tuning ? (
           <div className="small">
             <Badge tone="warn" title={breaker.tuning.reason ?? undefined}>
@@ -111,7 +134,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         ) : null}
       </td>
       <td className={breaker.waiting_for_probe !== null ? 'wrap' : undefined}>
-        <HalfOpenCountdown breaker={breaker} fetchedAt={fetchedAt} />
+        <NextProbe breaker={breaker} open={open} fetchedAt={fetchedAt} />
       </td>
       <td className="num">{breaker.waiting_jobs.toLocaleString()}</td>
       <td className="small">
@@ -218,28 +241,31 @@ export function BreakersPage() {
         ) : breakers.data.breakers.length === 0 ? (
           <Empty title="No breakers yet.">Every service of the registry gets one.</Empty>
         ) : (
-          <table className="table">
-            <caption className="sr-only">Circuit breakers, one per service</caption>
-            <thead>
-              <tr>
-                <SortedHeader order="ascending">Service</SortedHeader>
-                <th scope="col">State</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Failures in window</th>
-                <th scope="col">Half-open in</th>
-                <th scope="col" className="num" title="Pending jobs of the service, due now or later; an open breaker holds them">Pending</th>
-                <th scope="col">Rate limit in use</th>
-                <th scope="col">Last transition</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {breakers.data.breakers.map((breaker) => (
-                <BreakerRow key={breaker.service_name} breaker={breaker} fetchedAt={breakers.dataUpdatedAt} />
-              ))}
-            </tbody>
-          </table>
+          // Wider than a narrow window once the last error has room: it scrolls within the panel.
+          <div className="table-overflow" tabIndex={0} role="region" aria-label="Circuit breakers, scrollable">
+            <table className="table">
+              <caption className="sr-only">Circuit breakers, one per service</caption>
+              <thead>
+                <tr>
+                  <SortedHeader order="ascending">Service</SortedHeader>
+                  <th scope="col">State</th>
+                  <th scope="col">Mode</th>
+                  <th scope="col" title="An open breaker: since when it is open (its window counts again once it closes)">Failures in window</th>
+                  <th scope="col" title="When an open breaker next lets a probe job through">Next probe</th>
+                  <th scope="col" className="num" title="Pending jobs of the service, due now or later; an open breaker holds them">Pending</th>
+                  <th scope="col">Rate limit in use</th>
+                  <th scope="col">Last transition</th>
+                  <th scope="col">Last error</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {breakers.data.breakers.map((breaker) => (
+                  <BreakerRow key={breaker.service_name} breaker={breaker} fetchedAt={breakers.dataUpdatedAt} />
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
     </div>

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
 import { useHostStatus } from '../../lib/hostStatus.ts';
-import { formatSeconds } from '../../lib/format.ts';
+import { formatSeconds, formatTime } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
@@ -45,11 +45,11 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         <h1>Overview</h1>
         {storeDown === null && hostDown === null ? (
           <span className="muted small" aria-live="off">
-            live · updated {new Date(data.at).toLocaleTimeString()}
+            live · updated {formatTime(data.at)}
           </span>
         ) : (
           <span className="stale small" aria-live="off">
-            not live: figures from {new Date(data.at).toLocaleTimeString()}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
+            not live: figures from {formatTime(data.at)}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
           </span>
         )}
       </header>

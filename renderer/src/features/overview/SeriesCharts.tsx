@@ -1,6 +1,6 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { OverviewSeries, OverviewStats } from '../../../../shared/contract.ts';
-import { formatClock, formatMs } from '../../lib/format.ts';
+import { formatClock, formatMs, formatTime } from '../../lib/format.ts';
 import { Empty } from '../../components/States.tsx';
 import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
 
@@ -23,7 +23,7 @@ export function ThroughputChart({ series }: { series: OverviewSeries }) {
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis dataKey="at" tickFormatter={formatClock} tick={AXIS} stroke="var(--border)" minTickGap={40} />
         <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} />
-        <Tooltip {...TOOLTIP} labelFormatter={(at) => (typeof at === 'string' ? formatClock(at) : '')} />
+        <Tooltip {...TOOLTIP} labelFormatter={(at) => (typeof at === 'string' ? formatTime(at) : '')} />
         <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         <Area type="monotone" dataKey="completed" name="completed / min" stroke="var(--ok)" fill="var(--ok-soft)" isAnimationActive={false} />
         <Area type="monotone" dataKey="failed" name="failed / min" stroke="var(--bad)" fill="var(--bad-soft)" isAnimationActive={false} />

@@ -8,6 +8,9 @@ import { downloadBase64 } from '../../lib/download.ts';
 import { formatBytes, formatTime } from '../../lib/format.ts';
 import { DiagnosisView } from './DiagnosisView.tsx';
 import { withTimes } from '../../../../shared/timesInText.ts';
+import { healthShown } from './healthShown.ts';
+
+type AuthType = TokenCheck['auth_type'];
 
 function Verdict({ ok }: { ok: boolean | null }) {
   return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
@@ -41,28 +44,53 @@ function HealthSummary({ report, label }: { report: HealthReport; label: string 
 
 function Connectivity({ result }: { result: ServiceConnectivity }) {
   return (
-    <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
-      {result.steps.map((step) => (
-        <li key={step.step}>
-          <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
-        </li>
-      ))}
-    </ul>
+    <>
+      <p className="small">
+        GET <span className="mono">{result.url}</span>, each step waiting at most {result.timeout_s}s ({result.timeout_from})
+      </p>
+      <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
+        {result.steps.map((step) => (
+          <li key={step.step}>
+            <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
+/** Not tested (nothing was sent, the detail says why) is not the same as an answer that could not be read. */
+function TokenVerdict({ result }: { result: TokenCheck }) {
+  if (!result.tested) return <Badge tone="muted">not tested</Badge>;
+  if (result.accepted === null) return <Badge tone="muted">cannot tell</Badge>;
+  return <Verdict ok={result.accepted} />;
+}
+
+/** The detail names the variables it speaks of: listing them again beside it said everything twice. */
 function Token({ result }: { result: TokenCheck }) {
   return (
     <p className="small" role="status">
-      <Verdict ok={result.accepted} /> {result.detail}
-      {result.variables.length > 0 ? ` (${result.variables.map((v) => `${v.name} ${v.set ? 'set' : 'not set'}`).join(', ')})` : ''}
+      <TokenVerdict result={result} /> {result.detail}
     </p>
   );
 }
 
-function HttpServiceRow({ service }: { service: string }) {
-  const connectivity = useAction('runners.connectivity');
+function Credential({ service, authType }: { service: string; authType: AuthType | null }) {
   const token = useAction('runners.validateToken');
+  if (authType === 'none') return <span className="muted small">No token to validate: {service} sends none (auth_type: none).</span>;
+  return (
+    <>
+      <button type="button" className="button-small" aria-label={`Validate token of ${service}`} disabled={token.isPending} onClick={() => token.mutate({ service })}>
+        Validate token
+      </button>
+      {token.isError ? <p role="alert" className="text-bad small">{errorMessage(token.error)}</p> : null}
+      {token.data ? <Token result={token.data} /> : null}
+    </>
+  );
+}
+
+function HttpServiceRow({ service, authType }: { service: string; authType: AuthType | null }) {
+  const connectivity = useAction('runners.connectivity');
   return (
     <tr>
       <th scope="row" className="mono">
@@ -76,11 +104,7 @@ function HttpServiceRow({ service }: { service: string }) {
         {connectivity.data?.services.map((result) => <Connectivity key={result.base_url} result={result} />)}
       </td>
       <td>
-        <button type="button" className="button-small" aria-label={`Validate token of ${service}`} disabled={token.isPending} onClick={() => token.mutate({ service })}>
-          Validate token
-        </button>
-        {token.isError ? <p role="alert" className="text-bad small">{errorMessage(token.error)}</p> : null}
-        {token.data ? <Token result={token.data} /> : null}
+        <Credential service={service} authType={authType} />
       </td>
     </tr>
   );
@@ -97,7 +121,10 @@ export function DiagnosticsPanel() {
   // `opsdeck support-bundle` from the console: the same .tar.gz, downloaded by the browser.
   const bundle = useAction('support.bundle', { onSuccess: (result) => downloadBase64(result.file_name, result.content_base64, 'application/gzip') });
   const runners = useCall('runners.list', {});
+  const registry = useCall('registry.get', {});
   const httpServices = runners.data?.runners.find((r) => r.kind === 'http')?.services ?? [];
+  const authTypes = new Map(registry.data?.services.map((s) => [s.name, s.auth_type]));
+  const shown = healthShown(health.data ? health.submittedAt : null, diagnosis.data ? diagnosis.submittedAt : null);
   return (
     <section className="panel" aria-labelledby="diagnostics-title">
       <header className="panel-header">
@@ -123,8 +150,10 @@ export function DiagnosticsPanel() {
           {bundle.data.audited ? null : <span className="text-bad"> The audit log did not take this download: the store refused the write.</span>}
         </p>
       ) : null}
-      {diagnosis.data ? <DiagnosisView diagnosis={diagnosis.data} health={<HealthSummary report={diagnosis.data.health} label="Diagnosis health checks" />} /> : null}
-      {health.data ? <HealthSummary report={health.data} label="Health checks" /> : null}
+      {diagnosis.data ? (
+        <DiagnosisView diagnosis={diagnosis.data} health={shown === 'diagnosis' ? <HealthSummary report={diagnosis.data.health} label="Diagnosis health checks" /> : null} />
+      ) : null}
+      {health.data && shown === 'health' ? <HealthSummary report={health.data} label="Health checks" /> : null}
       {httpServices.length > 0 ? (
         <table className="table">
           <caption className="sr-only">HTTP services: connectivity and credentials</caption>
@@ -137,7 +166,7 @@ export function DiagnosticsPanel() {
           </thead>
           <tbody>
             {httpServices.map((service) => (
-              <HttpServiceRow key={service} service={service} />
+              <HttpServiceRow key={service} service={service} authType={authTypes.get(service) ?? null} />
             ))}
           </tbody>
         </table>

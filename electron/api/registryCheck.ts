@@ -1,0 +1,37 @@
+import type { HealthCheck } from '../../shared/domain.ts';
+import { isError } from '../config/load.ts';
+import { readingWords } from './answeredBy.ts';
+import type { ApiContext } from './context.ts';
+
+/**
+ * The registry as this process read it. A refusal is this process's own reading of the file (a worker
+ * reads the file itself, and keeps its last good copy), so the detail says whose reading it was, and
+ * quotes the first problem, which is the cause: load.ts lists a YAML syntax error before what follows
+ * from it.
+ */
+/** Where the registry's check of an alert channel's URL variable puts its warning. */
+const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
+
+export function registryCheck(ctx: ApiContext): HealthCheck {
+  const holder = ctx.registry;
+  const errors = holder.problems.filter(isError);
+  const first = errors[0];
+  if (first) {
+    const file = holder.problemsFile ?? 'the registry';
+    const at = first.line === null ? '' : `${first.line}:${first.col ?? 1} `;
+    const kept = holder.loadedAt === null ? '' : `; it still uses the ${holder.registry.services.length} service(s) it loaded from ${holder.path ?? 'text'} at ${holder.loadedAt.toISOString()}`;
+    return {
+      name: 'registry',
+      ok: false,
+      detail: `${readingWords(ctx.answeredBy)} of ${file} was refused: ${errors.length} problem(s), first ${at}${first.path}: ${first.message}${kept}; workers read the file themselves (opsdeck validate-config ${file} lists every problem)`,
+    };
+  }
+  if (holder.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
+  const loaded = `${holder.registry.services.length} service(s) from ${holder.path ?? 'text'}`;
+  // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
+  // an alert channel's variable unset here is the alerts check's, said there with what the store knows.
+  const [warning, ...rest] = holder.problems.filter((p) => !CHANNEL_VARIABLE.test(p.path));
+  if (!warning) return { name: 'registry', ok: true, detail: loaded };
+  const more = rest.length > 0 ? ' (and more: validate-config lists them)' : '';
+  return { name: 'registry', ok: true, warning: true, detail: `${loaded}; warning: ${warning.path}: ${warning.message}${more}` };
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HttpRunnerConfig } from '../../shared/registry.ts';
+import { checkToken } from './tokenCheck.ts';
+
+const config = (extra: Record<string, unknown>) => HttpRunnerConfig.parse({ base_url: 'http://127.0.0.1:9/v1', ...extra });
+const inConsole = { process: "the console's process", runsJobs: false };
+
+describe('validate-token where the credential is not set', () => {
+  it("says whose environment lacks it, once, untested: the workers' may well have it", async () => {
+    const check = await checkToken('http_auth', config({ auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' } }), {}, inConsole);
+    assert.equal(check.tested, false);
+    assert.equal(check.accepted, null);
+    assert.deepEqual(check.variables, [{ name: 'API_TOKEN', set: false }]);
+    assert.equal(
+      check.detail,
+      "this check runs in the console's process, which lacks API_TOKEN, so it cannot test the token the workers use: run opsdeck validate-token http_auth where a worker runs, with its environment",
+    );
+  });
+
+  it('names every variable of a basic credential that is missing, and says when this process runs jobs that lack them too', async () => {
+    const basic = config({ auth_type: 'basic', auth_config: { username_env_var: 'API_USER', password_env_var: 'API_PASS' } });
+    const check = await checkToken('ledger', basic, {}, { process: "the console's process", runsJobs: true });
+    assert.match(check.detail, /^this check runs in the console's process, which lacks API_USER and API_PASS, so it cannot test the token the workers use; its own jobs of ledger lack them too: /);
+  });
+
+  it('asks nothing of a service that sends no credential', async () => {
+    const check = await checkToken('open', config({}), {}, inConsole);
+    assert.deepEqual([check.tested, check.accepted], [false, null]);
+    assert.equal(check.detail, 'open sends no credential (auth_type: none): nothing to validate');
+  });
+});
