@@ -6,9 +6,22 @@
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+let machineZone: { offsetNow: number; name: string } | null = null;
+
+/**
+ * The machine's zone by its name. TZ may change while a process runs (tests do), and a formatter keeps its
+ * zone, so it is asked again, but only when the offset now has changed: asking Intl costs about fifteen
+ * times a formatting, and every time cell of every console poll comes through here. A change between two
+ * zones at the same offset now is missed; each time then still reads true, with the offset of the zone used.
+ */
+function machineZoneName(): string {
+  const offsetNow = new Date().getTimezoneOffset();
+  if (machineZone?.offsetNow !== offsetNow) machineZone = { offsetNow, name: Intl.DateTimeFormat().resolvedOptions().timeZone };
+  return machineZone.name;
+}
+
 function formatter(zone: string | undefined): Intl.DateTimeFormat {
-  // The machine's zone by its name: TZ may change while a process runs (tests do), and a formatter keeps its zone.
-  const key = zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const key = zone ?? machineZoneName();
   const known = formatters.get(key);
   if (known) return known;
   const options: Intl.DateTimeFormatOptions = {
