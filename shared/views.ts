@@ -251,6 +251,11 @@ export const StopFound = z.object({
    * engaged: they go to the dead-letter queue; the rest go back to pending, their attempt not spent.
    */
   running_fail_on_interrupt: z.number().int().nonnegative(),
+  /**
+   * Of those, the ones whose service the registry loaded where the stop was engaged does not name (or no
+   * registry was loaded there): their workers' registry decides between pending and the dead-letter queue.
+   */
+  running_unknown_service: z.number().int().nonnegative(),
   /** Pending jobs, due or not, which no worker claims until the stop is released. */
   pending: z.number().int().nonnegative(),
 });

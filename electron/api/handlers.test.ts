@@ -283,9 +283,20 @@ describe('breakers, control and the registry', () => {
     assert.equal((await store.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 })).length, 2);
     const stop = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', { reason: 'incident' }, ctx)));
     assert.deepEqual((await store.listJobs({ status: ['running'] }, { limit: 5 })).items.map((j) => j.service_name).sort(), ['reports', 'smoke']);
-    assert.deepEqual(stop.stopped, { running: 2, running_fail_on_interrupt: 1, pending: 1 }, 'smoke says on_interrupt: fail');
+    assert.deepEqual(stop.stopped, { running: 2, running_fail_on_interrupt: 1, running_unknown_service: 0, pending: 1 }, 'smoke says on_interrupt: fail');
     const again = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', {}, ctx)));
     assert.deepEqual([again.changed, again.stopped], [false, null]);
+  });
+
+  it("an emergency stop engaged where the registry lacks a running job's service promises nothing of that job's fate", async () => {
+    const { ctx, store } = await context(REGISTRY);
+    await store.enqueue([
+      { queue: 'default', service_name: 'smoke', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'elsewhere', service_name: 'other_fleets_service', execution_type: 'shell', max_attempts: 1 },
+    ]);
+    assert.equal((await store.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 })).length, 2);
+    const stop = calls['control.emergencyStop'].output.parse(ok(await dispatch('control.emergencyStop', { reason: 'incident' }, ctx)));
+    assert.deepEqual(stop.stopped, { running: 2, running_fail_on_interrupt: 0, running_unknown_service: 1, pending: 0 });
   });
 
   it('lists every registry service, closed in auto when never tripped, and audits a forced mode', async () => {

@@ -23,13 +23,16 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
 
 /**
  * What the stop found, with the running jobs whose service (in the registry loaded here) says
- * on_interrupt: fail counted apart: those go to the dead-letter queue, the rest back to pending.
+ * on_interrupt: fail counted apart: those go to the dead-letter queue, the rest back to pending. A service
+ * the registry here does not name is counted apart too: the stop may be engaged from a shell with no
+ * registry, and what becomes of its jobs is the workers' registry's to say, not a guess of this one's.
  */
 function stopFound(ctx: ApiContext, stopped: StoppedJobs): StopFound {
   const counts = Object.entries(stopped.runningByService);
+  const unknown = counts.filter(([service]) => ctx.registry.service(service) === undefined);
   const failing = counts.filter(([service]) => ctx.registry.service(service)?.on_interrupt === 'fail');
   const sum = (list: Array<[string, number]>) => list.reduce((total, [, n]) => total + n, 0);
-  return { running: sum(counts), running_fail_on_interrupt: sum(failing), pending: stopped.pending };
+  return { running: sum(counts), running_fail_on_interrupt: sum(failing), running_unknown_service: sum(unknown), pending: stopped.pending };
 }
 
 /**

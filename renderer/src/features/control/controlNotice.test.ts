@@ -17,7 +17,7 @@ test('a call that changed the state says what done says, or nothing where the ba
 });
 
 test('an emergency stop says what it asked to stop and held, and what becomes of the stopped jobs', () => {
-  const engaged = { ...stopped(2), changed: true, note: null, stopped: { running: 2, running_fail_on_interrupt: 0, pending: 5 } };
+  const engaged = { ...stopped(2), changed: true, note: null, stopped: { running: 2, running_fail_on_interrupt: 0, running_unknown_service: 0, pending: 5 } };
   assert.equal(
     controlNotice(engaged),
     'Emergency stop: 2 running job(s) asked to stop, back to pending with their attempt not spent, to run again once released; 5 pending job(s) held.',
