@@ -47,6 +47,11 @@ export interface ApiContext {
   words: InterfaceWords;
   /** Absent: a process that did not say (tests), written "this process". */
   answeredBy?: AnsweredBy;
+  /**
+   * Set when the caller may not learn this host's files or environment (a read API key): the checks of a
+   * text it sends skip what would read them, and say so with this, what those checks need ("an operate key").
+   */
+  hostHidden?: string;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
 }

@@ -1,15 +1,13 @@
 import { AlertRule } from '../../shared/alerts.ts';
-import type { RawProblem } from './checks.ts';
+import type { HostEnv, RawProblem } from './checks.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Alert rules beyond the schema, as warnings (the registry still loads): a channel whose URL variable is
  * not set in this environment (only the evaluating process needs it: a laptop may not hold it), and a rule
  * that names a service the registry does not have (a typo would leave it quiet for ever).
  */
-export function alertChecks(value: unknown, env: Env): RawProblem[] {
+export function alertChecks(value: unknown, env: HostEnv): RawProblem[] {
   const rawServices: unknown = isObject(value) ? value.services : undefined;
   const rawAlerts: unknown = isObject(value) ? value.alerts : undefined;
   const services = new Set((Array.isArray(rawServices) ? rawServices : []).map((s: unknown) => (isObject(s) ? s.name : undefined)));
@@ -27,7 +25,7 @@ export function alertChecks(value: unknown, env: Env): RawProblem[] {
  * One rule's problems beyond the schema, at paths within the rule. `services`: the registry's names, or
  * null where no registry is at hand to check the rule's service against.
  */
-export function alertRuleChecks(rule: AlertRule, services: ReadonlySet<unknown> | null, env: Env): RawProblem[] {
+export function alertRuleChecks(rule: AlertRule, services: ReadonlySet<unknown> | null, env: HostEnv): RawProblem[] {
   return [...(services ? unknownService(rule, services) : []), ...unsetChannels(rule, env)];
 }
 
@@ -42,9 +40,9 @@ export function unknownService(rule: AlertRule, services: ReadonlySet<unknown>):
  * one (an operator's shell, often), and the one that needs it is the evaluating process's, which may be on
  * another machine; "cannot be sent" read as an outage that may not exist.
  */
-function unsetChannels(rule: AlertRule, env: Env): RawProblem[] {
+function unsetChannels(rule: AlertRule, env: HostEnv): RawProblem[] {
   return rule.channels.flatMap((channel, c): RawProblem[] =>
-    channel.type !== 'desktop' && env[channel.url_env_var] === undefined
+    channel.type !== 'desktop' && env !== null && env[channel.url_env_var] === undefined
       ? [{ path: ['channels', c, 'url_env_var'], message: unsetChannelVariable(channel.url_env_var), severity: 'warning' }]
       : [],
   );
