@@ -84,7 +84,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const breakers = storeOk ? await ctx.store.listBreakers().catch(() => []) : [];
   const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
   for (const probe of await probeAll(ctx)) {
-    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail }, probe.kind, breakers, kindOf));
+    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
   }
   if (storeOk) {
     const now = Date.now();
