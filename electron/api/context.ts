@@ -12,11 +12,6 @@ import type { Store } from '../store/store.ts';
 export interface HostSettings {
   /** Whether this process also runs jobs (an Engine is attached). */
   localExecution: boolean;
-  /**
-   * Whether this process may evaluate the fleet's alerts (a long-lived host, when the store's lease comes
-   * to it); absent or false for a CLI command, whose environment is the operator's shell.
-   */
-  evaluatesAlerts?: boolean;
   setLocalExecution?(enabled: boolean): Promise<void>;
   /** Opens the store at `url`, and only when that worked closes the old one and switches to it. */
   switchStore?(url: string): Promise<void>;

@@ -1,10 +1,11 @@
 import { AlertRule } from '../../shared/alerts.ts';
 import type { HostEnv, RawProblem } from './checks.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
+import { unsetIn } from '../runners/notSetHere.ts';
 
 /**
  * Alert rules beyond the schema, as warnings (the registry still loads): a channel whose URL variable is
- * not set in this environment (only the evaluating process needs it: a laptop may not hold it), and a rule
+ * not set where this check ran (only the evaluating process needs it: a laptop may not hold it), and a rule
  * that names a service the registry does not have (a typo would leave it quiet for ever).
  */
 export function alertChecks(value: unknown, env: HostEnv): RawProblem[] {
@@ -49,7 +50,7 @@ function unsetChannels(rule: AlertRule, env: HostEnv): RawProblem[] {
 }
 
 function unsetChannelVariable(variable: string): string {
-  return `environment variable ${variable} is not set in this environment: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not`;
+  return `${unsetIn(variable)}: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
