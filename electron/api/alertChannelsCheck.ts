@@ -8,7 +8,7 @@ import type { AnsweredBy, ApiContext } from './context.ts';
 
 /**
  * Health-check's alerts check: each webhook and Slack channel of the rules in force (the registry's and the
- * console's), whether its URL variable is set in this environment, and what the store knows of whether the
+ * console's), whether its URL variable is set in the process checking, and what the store knows of whether the
  * fleet's deliveries through it work: the last one recorded, sent by whichever process evaluated the alerts.
  * A variable missing from a command's or the API server's process is no outage (the workers evaluate
  * alerts, perhaps on other machines); a last delivery that failed is one, whatever this process holds.
