@@ -35,7 +35,7 @@ export async function measureLatency(opts: { location: string; dir: string; jobs
   const noop = runners.get('noop');
   if (!noop) throw new Error('no noop runner');
   let started: ((at: number) => void) | null = null;
-  const timed: Runner = { kind: 'noop', run: (request) => (started?.(performance.now()), noop.run(request)), probe: (s, e) => noop.probe(s, e) };
+  const timed: Runner = { kind: 'noop', run: (request) => (started?.(performance.now()), noop.run(request)), probe: (s, e, c) => noop.probe(s, e, c) };
   runners.set('noop', timed);
   const engine = new Engine({ store: workerStore, registry, runners, env: process.env, concurrency: 4, log: lineLogger(opts.log, 'info'), maintenance: false });
   const startMs: number[] = [];

@@ -107,7 +107,7 @@ function countingTo(n: number, runner: Runner, onNth: () => void): Runner {
       if (returned === n) onNth();
       return result;
     },
-    probe: (services, env) => runner.probe(services, env),
+    probe: (services, env, checkedIn) => runner.probe(services, env, checkedIn),
   };
 }
 

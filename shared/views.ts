@@ -279,6 +279,8 @@ export const RunnerView = z.object({
   kind: ExecutionType,
   services: z.array(z.string()),
   healthy: z.boolean(),
+  /** Healthy, yet worth a look: a credential missing only from the process that checked, which runs no job. */
+  warning: z.boolean().optional(),
   detail: z.string(),
   checked_at: Timestamp,
   in_flight: z.number().int(),

@@ -8,7 +8,7 @@ import type { InterfaceWords } from './interfaceWords.ts';
  * Everything else is read from the host's context at the moment it is used, so a store switch or an
  * engine toggled meanwhile is seen as the host sees it.
  */
-export function actingAs(base: ApiContext, actor: Actor, words: InterfaceWords = base.words): ApiContext {
+export function actingAs(base: ApiContext, actor: Actor, words: InterfaceWords = base.words, hostHidden?: string): ApiContext {
   return {
     get store() {
       return base.store;
@@ -31,7 +31,11 @@ export function actingAs(base: ApiContext, actor: Actor, words: InterfaceWords =
     set runners(value) {
       base.runners = value;
     },
+    get answeredBy() {
+      return base.answeredBy;
+    },
     actor,
     words,
+    hostHidden,
   };
 }

@@ -2,14 +2,16 @@ import type { AlertEvent } from '../../shared/alerts.ts';
 import type { HealthCheck } from '../../shared/domain.ts';
 import { channelName } from '../engine/alertDelivery.ts';
 import { alertRuleSet } from '../engine/alertRuleSet.ts';
-import type { ApiContext } from './context.ts';
+import { unsetIn } from '../runners/notSetHere.ts';
+import { evaluatesAlerts, processWords } from './answeredBy.ts';
+import type { AnsweredBy, ApiContext } from './context.ts';
 
 /**
  * Health-check's alerts check: each webhook and Slack channel of the rules in force (the registry's and the
- * console's), whether its URL variable is set in this environment, and what the store knows of whether the
+ * console's), whether its URL variable is set in the process checking, and what the store knows of whether the
  * fleet's deliveries through it work: the last one recorded, sent by whichever process evaluated the alerts.
- * A variable missing from the operator's shell is no outage (the workers evaluate alerts, perhaps on other
- * machines); a last delivery that failed is one, whatever this shell holds.
+ * A variable missing from a command's or the API server's process is no outage (the workers evaluate
+ * alerts, perhaps on other machines); a last delivery that failed is one, whatever this process holds.
  */
 
 /** A rule's history holds a transition and a delivery per channel each time it fires or resolves: enough to find each channel's last. */
@@ -45,11 +47,12 @@ async function channelUses(ctx: ApiContext): Promise<ChannelUse[]> {
   return uses;
 }
 
-/** Where the variable is missing: the operator's shell for a CLI command, else this host, which may evaluate the alerts itself. */
-function notSetHere(use: ChannelUse, evaluatesHere: boolean): string {
-  return evaluatesHere
-    ? `${use.variable} is not set in this process's environment, and this process evaluates the alerts whenever it holds the store's lease: it cannot send this channel then`
-    : `${use.variable} is not set in this shell, which sends no alerts: the workers that evaluate alerts need it in their environment, not this shell`;
+/** Where the variable is missing, by the process checking: one that evaluates the alerts itself cannot send the channel. */
+function channelUnset(use: ChannelUse, by: AnsweredBy | undefined): string {
+  const unset = unsetIn(use.variable, processWords(by));
+  return evaluatesAlerts(by)
+    ? `${unset}, which evaluates the alerts whenever it holds the store's lease: it cannot send this channel then`
+    : `${unset}, which sends no alerts: the workers that evaluate alerts need it in their own environment`;
 }
 
 function lastDelivery(last: AlertEvent | null): string {
@@ -58,16 +61,16 @@ function lastDelivery(last: AlertEvent | null): string {
   return `its last delivery failed (${last.at}); the evaluating process said: ${last.summary}`;
 }
 
-function finding(use: ChannelUse, evaluatesHere: boolean): Finding {
+function finding(use: ChannelUse, by: AnsweredBy | undefined): Finding {
   const failed = use.last?.kind === 'delivery_failed';
-  const text = use.setHere ? lastDelivery(use.last) : `${notSetHere(use, evaluatesHere)}; ${lastDelivery(use.last)}`;
+  const text = use.setHere ? lastDelivery(use.last) : `${channelUnset(use, by)}; ${lastDelivery(use.last)}`;
   return { warn: failed || (!use.setHere && use.last?.kind !== 'delivered'), unset: !use.setHere, text: `rule ${use.rule}, ${use.channel}: ${text}` };
 }
 
 export async function alertChannelsCheck(ctx: ApiContext): Promise<HealthCheck> {
   const uses = await channelUses(ctx);
   if (uses.length === 0) return { name: 'alerts', ok: true, detail: 'no alert rule sends to a webhook or Slack' };
-  const findings = uses.map((use) => finding(use, ctx.settings.evaluatesAlerts ?? false));
+  const findings = uses.map((use) => finding(use, ctx.answeredBy));
   const warnings = findings.filter((f) => f.warn);
   const [first] = warnings;
   if (first) {

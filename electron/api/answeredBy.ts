@@ -12,6 +12,14 @@ export function processWords(by: AnsweredBy | undefined): string {
   return by === undefined ? 'this process' : PROCESS[by];
 }
 
+/**
+ * Whether this process evaluates the fleet's alerts when the store's lease comes to it: the long-lived
+ * hosts do (the console, a worker); a command, or the API server, whose environment may lack the channels', never sends one.
+ */
+export function evaluatesAlerts(by: AnsweredBy | undefined): boolean {
+  return by === 'console' || by === 'worker';
+}
+
 const READING: Record<AnsweredBy, string> = {
   console: "the console's own reading",
   command: "this check's reading",

@@ -12,11 +12,6 @@ import type { Store } from '../store/store.ts';
 export interface HostSettings {
   /** Whether this process also runs jobs (an Engine is attached). */
   localExecution: boolean;
-  /**
-   * Whether this process may evaluate the fleet's alerts (a long-lived host, when the store's lease comes
-   * to it); absent or false for a CLI command, whose environment is the operator's shell.
-   */
-  evaluatesAlerts?: boolean;
   setLocalExecution?(enabled: boolean): Promise<void>;
   /** Opens the store at `url`, and only when that worked closes the old one and switches to it. */
   switchStore?(url: string): Promise<void>;
@@ -47,6 +42,11 @@ export interface ApiContext {
   words: InterfaceWords;
   /** Absent: a process that did not say (tests), written "this process". */
   answeredBy?: AnsweredBy;
+  /**
+   * Set when the caller may not learn this host's files or environment (a read API key): the checks of a
+   * text it sends skip what would read them, and say so with this, what those checks need ("an operate key").
+   */
+  hostHidden?: string;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
 }

@@ -23,7 +23,7 @@ const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string
   'runners.list': () => 'the Runners page',
 };
 
-/** The console's words: its controls and pages. Every host's context starts with these. */
+/** The console's words: its controls and pages, for the hosts whose answers are read in it (the desktop, opsdeck serve). */
 export const CONSOLE_WORDS: InterfaceWords = {
   input: (_call, field, value) => (value === true ? field : `${field} ${String(value)}`),
   call: (call, input = {}) => CONSOLE_PLACES[call](input),

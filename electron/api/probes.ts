@@ -1,7 +1,8 @@
 import type { ExecutionType } from '../../shared/domain.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { RunnerHealth } from '../runners/registry.ts';
-import type { Runner } from '../runners/runner.ts';
+import type { CheckedIn, Runner } from '../runners/runner.ts';
+import { processWords } from './answeredBy.ts';
 import type { ApiContext } from './context.ts';
 
 /** Probes reach out (the Docker socket, base URLs): the console polls, so answers are reused for a while. */
@@ -10,6 +11,7 @@ const PROBE_TTL_MS = 10_000;
 interface Cached {
   at: number;
   registry: Registry;
+  checkedIn: CheckedIn;
   result: Promise<RunnerHealth[]>;
 }
 
@@ -24,14 +26,21 @@ export async function runnersOf(ctx: ApiContext): Promise<Map<ExecutionType, Run
   return ctx.runners;
 }
 
-/** Runner health per kind, probed at most every 10 s, and again at once when the registry changed. */
+/** Which process probes, in words, and whether it runs jobs itself: what a credential missing here means. */
+export function checkedIn(ctx: ApiContext): CheckedIn {
+  return { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
+}
+
+/** Runner health per kind, probed at most every 10 s, and again at once when the registry or local execution changed. */
 export async function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
   const runners = await runnersOf(ctx);
   const registry = ctx.registry.registry;
+  const here = checkedIn(ctx);
   const hit = cache.get(runners);
-  if (hit && hit.registry === registry && now - hit.at < PROBE_TTL_MS) return hit.result;
-  const result = import('../runners/registry.ts').then((m) => m.probeRunners(runners, registry, ctx.env));
-  cache.set(runners, { at: now, registry, result });
+  const same = hit !== undefined && hit.registry === registry && hit.checkedIn.process === here.process && hit.checkedIn.runsJobs === here.runsJobs;
+  if (hit && same && now - hit.at < PROBE_TTL_MS) return hit.result;
+  const result = import('../runners/registry.ts').then((m) => m.probeRunners(runners, registry, ctx.env, here));
+  cache.set(runners, { at: now, registry, checkedIn: here, result });
   // A failed probe round is not kept: the next call asks again.
   result.catch(() => cache.delete(runners));
   return result;

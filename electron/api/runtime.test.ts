@@ -7,6 +7,7 @@ import { LogSecrets } from '../log/secrets.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { dispatch } from './dispatch.ts';
 import { createRuntime, runsJobsByDefault } from './runtime.ts';
+import { CONSOLE_WORDS } from './interfaceWords.ts';
 
 async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -21,7 +22,7 @@ describe('createRuntime', () => {
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
     const registry = join(dir, 'registry.yaml');
     await writeFile(registry, 'services:\n  - name: quick\n    execution_type: noop\n');
-    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {}, pollMs: 20 });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {}, pollMs: 20 });
     try {
       assert.deepEqual(rt.registryLoad?.ok, true);
       assert.equal(rt.ctx.engine, null);
@@ -63,7 +64,7 @@ describe('createRuntime', () => {
   it('stops running jobs here when it switches to a shared PostgreSQL store', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
     const pg = await createTestDatabase();
-    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: null, execute: true, env: {} });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'a.db'), registryPath: null, execute: true, env: {} });
     try {
       assert.equal(rt.ctx.settings.localExecution, true);
       const res = await dispatch('settings.setConnection', { url: pg.url }, rt.ctx);
@@ -82,7 +83,7 @@ describe('createRuntime', () => {
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
     const pg = await createTestDatabase();
     const secrets = new LogSecrets({});
-    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: null, execute: false, env: {}, logSecrets: secrets });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'a.db'), registryPath: null, execute: false, env: {}, logSecrets: secrets });
     try {
       const password = 'Switched-Pw-71b3';
       // Trust authentication here: the server ignores the password, the URL still carries it.
@@ -100,7 +101,7 @@ describe('createRuntime', () => {
     const pg = await createTestDatabase();
     const secrets = new LogSecrets({});
     const password = 'Given-Pw-5d21';
-    const rt = await createRuntime({ db: pg.url.replace('://postgres@', `://postgres:${password}@`), registryPath: null, execute: false, env: {}, logSecrets: secrets });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: pg.url.replace('://postgres@', `://postgres:${password}@`), registryPath: null, execute: false, env: {}, logSecrets: secrets });
     try {
       assert.ok(secrets.values.includes(password), `the log cuts ${secrets.values.join(', ')}`);
     } finally {
@@ -114,8 +115,8 @@ describe('createRuntime', () => {
     assert.equal(runsJobsByDefault('postgres'), false);
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
     const pg = await createTestDatabase();
-    const onFile = await createRuntime({ db: join(dir, 'a.db'), registryPath: null, execute: 'by-store', env: {} });
-    const onPg = await createRuntime({ db: pg.url, registryPath: null, execute: 'by-store', env: {} });
+    const onFile = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'a.db'), registryPath: null, execute: 'by-store', env: {} });
+    const onPg = await createRuntime({ words: CONSOLE_WORDS, db: pg.url, registryPath: null, execute: 'by-store', env: {} });
     try {
       assert.ok(onFile.ctx.engine);
       assert.equal(onFile.ctx.settings.localExecution, true);
@@ -133,7 +134,7 @@ describe('createRuntime', () => {
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-rt-'));
     const registry = join(dir, 'bad.yaml');
     await writeFile(registry, 'services:\n  - name: x\n    execution_type: HTTP\n');
-    const rt = await createRuntime({ db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {} });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'a.db'), registryPath: registry, execute: false, env: {} });
     try {
       assert.equal(rt.registryLoad?.ok, false);
       assert.ok((rt.registryLoad?.problems.length ?? 0) > 0);

@@ -14,7 +14,7 @@ import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
 import type { AnsweredBy, ApiContext } from './context.ts';
 import { createEventFeed, type EventFeed } from './events.ts';
-import { CONSOLE_WORDS, type InterfaceWords } from './interfaceWords.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 
 export interface RuntimeOptions {
   /** Store location; default OPSDECK_DB, else the per-user data directory's opsdeck.db. */
@@ -51,8 +51,8 @@ export interface RuntimeOptions {
    * OPSDECK_ALERTS_EVERY (`15s` by default) sets how often.
    */
   alerts?: boolean;
-  /** How answers word what to do next: the console's controls unless the host is another interface (the CLI). */
-  words?: InterfaceWords;
+  /** How answers word what to do next: the console's controls, the CLI's options, REST's body fields; each host says its own. */
+  words: InterfaceWords;
 }
 
 export interface Runtime {
@@ -121,11 +121,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     engine: null,
     actor: currentActor(),
     env,
-    words: opts.words ?? CONSOLE_WORDS,
+    words: opts.words,
     answeredBy: opts.answeredBy,
     settings: {
       localExecution: false,
-      evaluatesAlerts: opts.alerts ?? false,
       async setLocalExecution(enabled) {
         if (enabled && !ctx.engine) {
           const engine = await makeEngine(ctx.store);

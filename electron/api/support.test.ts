@@ -10,6 +10,7 @@ import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { dispatch } from './dispatch.ts';
 import { createRuntime } from './runtime.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
+import { CONSOLE_WORDS } from './interfaceWords.ts';
 
 const SECRET = 'sk_live_9c2e4a7f1b3d5h6k';
 const URL_PASSWORD = 'pw-in-a-url-1234';
@@ -125,7 +126,7 @@ describe('what a diagnosis and a bundle must not show, however the secret came',
     // Trust authentication here: the server ignores the password, the URL still carries it.
     const withPassword = db.url.replace('://postgres@', `://postgres:${password}@`);
     assert.notEqual(withPassword, db.url);
-    const rt = await createRuntime({ db: withPassword, registryPath: null, env: {}, execute: false });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: withPassword, registryPath: null, env: {}, execute: false });
     try {
       const [queued] = await rt.ctx.store.enqueue([{ queue: 'q', service_name: 'dump', execution_type: 'noop', max_attempts: 1 }]);
       const [claimed] = await rt.ctx.store.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 });

@@ -8,6 +8,7 @@ import { formatProblem } from '../config/load.ts';
 import { openStore } from '../store/open.ts';
 import { call } from './call.ts';
 import { opsdeck } from './testing/opsdeck.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 describe('opsdeck alerts', () => {
   let dir: string;
@@ -119,7 +120,7 @@ describe('opsdeck alerts', () => {
       'name: spike\nkind: failure-rate\nthreshold: 5\nwindow: banana\n',
     ];
     const env = { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined };
-    const rt = await createRuntime({ db, registryPath: null, env, execute: false });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db, registryPath: null, env, execute: false });
     try {
       for (const text of texts) {
         await writeFile(file, text);
@@ -136,19 +137,19 @@ describe('opsdeck alerts', () => {
     }
   });
 
-  it("health-check says a webhook's variable missing from this shell is this shell's, and whether the workers' deliveries failed", async () => {
+  it("health-check says a webhook's variable missing from this command is this command's process's, and whether the workers' deliveries failed", async () => {
     const hooked = join(dir, 'hooked.yaml');
     await writeFile(hooked, ['services: []', 'alerts:', '  - name: lost', '    kind: worker_lost', '    channels:', '      - { type: webhook, url_env_var: OPS_HOOK_URL }', ''].join('\n'));
     const before = await opsdeck(['health-check', 'alerts', '--db', db, '--registry', hooked], { OPS_HOOK_URL: undefined });
     assert.equal(before.code, 0, before.stderr);
-    assert.match(before.stdout, /alerts\s+WARN\s+rule lost, webhook:OPS_HOOK_URL: OPS_HOOK_URL is not set in this shell, which sends no alerts: the workers that evaluate alerts need it in their environment, not this shell; no delivery through it is recorded yet/);
+    assert.match(before.stdout, /alerts\s+WARN\s+rule lost, webhook:OPS_HOOK_URL: environment variable OPS_HOOK_URL is not set in this command's process, which sends no alerts: the workers that evaluate alerts need it in their own environment; no delivery through it is recorded yet/);
     const store = await openStore(db);
     await store.recordAlertDelivery({ rule: 'lost', severity: 'warning', ok: true, channel: 'webhook:OPS_HOOK_URL', summary: 'firing delivered (HTTP 204)' });
     await store.close();
     const sent = await opsdeck(['health-check', 'alerts', '--db', db, '--registry', hooked], { OPS_HOOK_URL: undefined });
     assert.match(sent.stdout, /alerts\s+ok\s+1 webhook or Slack channel\(s\) of alert rules, none with a failed last delivery; .*its last delivery succeeded/);
     const validated = await opsdeck(['validate-config', hooked], { OPS_HOOK_URL: undefined });
-    assert.match(validated.stderr + validated.stdout, /OPS_HOOK_URL is not set in this environment: whichever process evaluates the alerts \(a worker, opsdeck serve or the desktop\) needs it in its own to send this channel/);
+    assert.match(validated.stderr + validated.stdout, /OPS_HOOK_URL is not set where this check ran: whichever process evaluates the alerts \(a worker, opsdeck serve or the desktop\) needs it in its own to send this channel/);
   });
 
   it('says so when the states are old: no process evaluates the alerts now', async () => {

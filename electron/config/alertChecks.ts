@@ -1,15 +1,14 @@
 import { AlertRule } from '../../shared/alerts.ts';
-import type { RawProblem } from './checks.ts';
+import type { HostEnv, RawProblem } from './checks.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { unsetIn } from '../runners/notSetHere.ts';
 
 /**
  * Alert rules beyond the schema, as warnings (the registry still loads): a channel whose URL variable is
- * not set in this environment (only the evaluating process needs it: a laptop may not hold it), and a rule
+ * not set where this check ran (only the evaluating process needs it: a laptop may not hold it), and a rule
  * that names a service the registry does not have (a typo would leave it quiet for ever).
  */
-export function alertChecks(value: unknown, env: Env): RawProblem[] {
+export function alertChecks(value: unknown, env: HostEnv): RawProblem[] {
   const rawServices: unknown = isObject(value) ? value.services : undefined;
   const rawAlerts: unknown = isObject(value) ? value.alerts : undefined;
   const services = new Set((Array.isArray(rawServices) ? rawServices : []).map((s: unknown) => (isObject(s) ? s.name : undefined)));
@@ -27,7 +26,7 @@ export function alertChecks(value: unknown, env: Env): RawProblem[] {
  * One rule's problems beyond the schema, at paths within the rule. `services`: the registry's names, or
  * null where no registry is at hand to check the rule's service against.
  */
-export function alertRuleChecks(rule: AlertRule, services: ReadonlySet<unknown> | null, env: Env): RawProblem[] {
+export function alertRuleChecks(rule: AlertRule, services: ReadonlySet<unknown> | null, env: HostEnv): RawProblem[] {
   return [...(services ? unknownService(rule, services) : []), ...unsetChannels(rule, env)];
 }
 
@@ -42,16 +41,16 @@ export function unknownService(rule: AlertRule, services: ReadonlySet<unknown>):
  * one (an operator's shell, often), and the one that needs it is the evaluating process's, which may be on
  * another machine; "cannot be sent" read as an outage that may not exist.
  */
-function unsetChannels(rule: AlertRule, env: Env): RawProblem[] {
+function unsetChannels(rule: AlertRule, env: HostEnv): RawProblem[] {
   return rule.channels.flatMap((channel, c): RawProblem[] =>
-    channel.type !== 'desktop' && env[channel.url_env_var] === undefined
+    channel.type !== 'desktop' && env !== null && env[channel.url_env_var] === undefined
       ? [{ path: ['channels', c, 'url_env_var'], message: unsetChannelVariable(channel.url_env_var), severity: 'warning' }]
       : [],
   );
 }
 
 function unsetChannelVariable(variable: string): string {
-  return `environment variable ${variable} is not set in this environment: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not`;
+  return `${unsetIn(variable)}: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

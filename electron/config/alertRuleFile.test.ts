@@ -73,7 +73,7 @@ describe('an alert rule file', () => {
     assert.equal(parsed.rule?.name, 'x');
     assert.deepEqual(lines(text, {}, new Set(['api'])), [
       'rule.yaml:4:10 service: warning: service nope is not in this registry: the rule will never fire',
-      'rule.yaml:6:35 channels[0].url_env_var: warning: environment variable HOOK_URL is not set in this environment: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not',
+      'rule.yaml:6:35 channels[0].url_env_var: warning: environment variable HOOK_URL is not set where this check ran: whichever process evaluates the alerts (a worker, opsdeck serve or the desktop) needs it in its own to send this channel; a shell that only checks or edits rules does not',
     ]);
     assert.deepEqual(lines(text, { HOOK_URL: 'https://example.test' }, null), [], 'no registry: the service is not judged');
   });

@@ -3,13 +3,11 @@ import type { z } from 'zod';
 import { AlertRule } from '../../shared/alerts.ts';
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { alertRuleChecks } from './alertChecks.ts';
-import type { RawProblem } from './checks.ts';
+import type { HostEnv, RawProblem } from './checks.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
 import { byPosition, isError, placeProblem, syntaxProblems, yamlMessage } from './load.ts';
 import { capProblems } from './notRegistry.ts';
 import { fromZodIssues } from './zodIssues.ts';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * The schema's issues worded as for the same rule under a registry's alerts:, with the rest of a rule whose
@@ -33,9 +31,9 @@ export interface AlertRuleParse {
  * the console's rule editor (`alerts.checkRule`): every problem at once, each with its line and column, so
  * one edit fixes them all.
  * `services`: the loaded registry's, to warn of a rule that names a service it does not have; null when
- * no registry is loaded here.
+ * no registry is loaded here. `env` null: checked blind to this host (HostEnv).
  */
-export function parseAlertRule(text: string, env: Env, services: ReadonlySet<string> | null): AlertRuleParse {
+export function parseAlertRule(text: string, env: HostEnv, services: ReadonlySet<string> | null): AlertRuleParse {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems = syntaxProblems(doc, lines);

@@ -16,7 +16,12 @@ export interface RawProblem {
   atKey?: boolean;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/**
+ * This machine's environment, for the checks that read this machine (its variables, its programs and
+ * folders); null: none of those runs, for a caller who may not learn this machine's files or environment
+ * (a read API key), so the text sent is checked blind to the host.
+ */
+export type HostEnv = Readonly<Record<string, string | undefined>> | null;
 
 function error(p: PathKey[], message: string): RawProblem {
   return { path: p, message, severity: 'error' };
@@ -27,8 +32,8 @@ function error(p: PathKey[], message: string): RawProblem {
  * production need not hold production's secrets, and the job itself fails with a config error naming it.
  * The words say whose environment it is: a console's missing variable is no sign the workers lack it.
  */
-function envVar(p: PathKey[], name: string | undefined, env: Env): RawProblem[] {
-  if (name === undefined || env[name] !== undefined) return [];
+function envVar(p: PathKey[], name: string | undefined, env: HostEnv): RawProblem[] {
+  if (name === undefined || env === null || env[name] !== undefined) return [];
   return [{ path: p, message: notSetHere(name), severity: 'warning' }];
 }
 
@@ -59,14 +64,14 @@ function startingFolderChecks(s: Extract<ServiceConfig, { execution_type: 'shell
   return [{ path: chosen.path, message: `${problem}${chosen.note} (on this machine; the workers' may differ)`, severity: 'warning' }];
 }
 
-function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: Env): RawProblem[] {
+function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: HostEnv): RawProblem[] {
   const out: RawProblem[] = [];
   const policy = s.security_policy;
   const rc = [...at, 'runner_config'];
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_commands'], policy.allowed_commands, 'allowed_commands entry'));
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_roots'], policy.allowed_roots, 'allowed_roots entry'));
   const program = s.runner_config.command[0] ?? '';
-  const missing = path.isAbsolute(program) ? programProblem(program) : null;
+  const missing = path.isAbsolute(program) && env !== null ? programProblem(program) : null;
   // A warning: the registry may be checked on a laptop while the program lives on the workers.
   if (missing) out.push({ path: [...rc, 'command', 0], message: `${missing} (on this machine; the workers' may differ)`, severity: 'warning' });
   if (!path.isAbsolute(program)) {
@@ -80,7 +85,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
       severity: 'warning',
     });
   }
-  out.push(...startingFolderChecks(s, at));
+  if (env !== null) out.push(...startingFolderChecks(s, at));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {
@@ -98,7 +103,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
   return out;
 }
 
-function httpChecks(s: Extract<ServiceConfig, { execution_type: 'http' }>, at: PathKey[], env: Env): RawProblem[] {
+function httpChecks(s: Extract<ServiceConfig, { execution_type: 'http' }>, at: PathKey[], env: HostEnv): RawProblem[] {
   const out: RawProblem[] = [];
   const rc = [...at, 'runner_config'];
   for (const header of Object.keys(s.runner_config.headers ?? {})) {
@@ -126,7 +131,7 @@ function httpChecks(s: Extract<ServiceConfig, { execution_type: 'http' }>, at: P
   return out;
 }
 
-function dockerChecks(s: Extract<ServiceConfig, { execution_type: 'docker' }>, at: PathKey[], env: Env): RawProblem[] {
+function dockerChecks(s: Extract<ServiceConfig, { execution_type: 'docker' }>, at: PathKey[], env: HostEnv): RawProblem[] {
   const out: RawProblem[] = [];
   const rc = [...at, 'runner_config'];
   if (!imageAllowed(s.runner_config.image, s.security_policy.allowed_images)) {
@@ -156,7 +161,7 @@ function dockerChecks(s: Extract<ServiceConfig, { execution_type: 'docker' }>, a
 function serverlessChecks(
   s: Extract<ServiceConfig, { execution_type: 'serverless' }>,
   at: PathKey[],
-  env: Env,
+  env: HostEnv,
 ): RawProblem[] {
   const out: RawProblem[] = [];
   const rc = [...at, 'runner_config'];
@@ -194,7 +199,7 @@ function retryChecks(service: ServiceConfig, at: PathKey[]): RawProblem[] {
   ];
 }
 
-function runnerChecks(service: ServiceConfig, at: PathKey[], env: Env): RawProblem[] {
+function runnerChecks(service: ServiceConfig, at: PathKey[], env: HostEnv): RawProblem[] {
   switch (service.execution_type) {
     case 'shell':
       return shellChecks(service, at, env);
@@ -210,7 +215,7 @@ function runnerChecks(service: ServiceConfig, at: PathKey[], env: Env): RawProbl
 }
 
 /** Checks a schema cannot express, on services that passed the schema. */
-export function serviceChecks(service: ServiceConfig, index: number, env: Env): RawProblem[] {
+export function serviceChecks(service: ServiceConfig, index: number, env: HostEnv): RawProblem[] {
   const at: PathKey[] = ['services', index];
   return [...runnerChecks(service, at, env), ...retryChecks(service, at)];
 }

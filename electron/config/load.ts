@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
-import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { duplicateNames, serviceChecks, type HostEnv, type RawProblem } from './checks.ts';
 import { workflowChecks } from './workflowChecks.ts';
 import { alertChecks } from './alertChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
@@ -107,9 +107,10 @@ export function yamlMessage(message: string): string {
 
 /**
  * Parses and validates registry text. Every problem is reported with its line and column, YAML syntax,
- * schema and the checks beyond the schema alike, so one pass over the file fixes all of them.
+ * schema and the checks beyond the schema alike, so one pass over the file fixes all of them. `env` null:
+ * checked blind to this host, none of its files or variables looked at (HostEnv).
  */
-export function parseRegistry(text: string, _file: string, env: Env): RegistryParse {
+export function parseRegistry(text: string, _file: string, env: HostEnv): RegistryParse {
   const binary = binaryText(text);
   if (binary) return refused([binary]);
   const lines = new LineCounter();

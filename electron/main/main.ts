@@ -20,6 +20,7 @@ import type { Prefs } from './prefs.ts';
 import { createAppProtocolHandler } from './protocol.ts';
 import { trayItems, trayTooltip } from './tray.ts';
 import { guardContents, guardSession, windowOptions } from './window.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
@@ -61,7 +62,7 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
  * so) rather than leaving the operator with an app that cannot start.
  */
 async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined, log: DesktopLog): Promise<Runtime> {
-  const open = (db: string) => createRuntime({ db, registryPath, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
+  const open = (db: string) => createRuntime({ words: CONSOLE_WORDS, db, registryPath, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);

@@ -7,6 +7,7 @@ import { createMetrics } from './metrics.ts';
 import { startMetricsServer, type RunningMetricsServer } from './server.ts';
 import { Scrape } from './testing/scrape.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 /**
  * A worker's /metrics after a mixed run, fetched over HTTP and read by a Prometheus text-format parser:
@@ -40,7 +41,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
     ]);
     const metrics = createMetrics();
     pg = dialect === 'postgres' ? await createTestDatabase() : null;
-    rt = await createRuntime({ db: pg?.url ?? `${tmp.dir}/metrics.db`, registryPath: file, env: {}, execute: false, onEngine: (engine) => metrics.follow(engine), pollMs: 10 });
+    rt = await createRuntime({ words: CONSOLE_WORDS, db: pg?.url ?? `${tmp.dir}/metrics.db`, registryPath: file, env: {}, execute: false, onEngine: (engine) => metrics.follow(engine), pollMs: 10 });
     const store = rt.ctx.store;
     for (let i = 0; i < 5; i++) await enqueueOne(store, 'quick', 'noop', 3);
     await store.enqueue([{ queue: 'batch', service_name: 'refused', execution_type: 'noop', max_attempts: 3, payload: {} }]);
@@ -163,7 +164,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
 describe('metrics when the store does not answer', () => {
   it('still answer, with opsdeck_store_up 0 and no stale store gauges', async () => {
     const tmp = await tempDir();
-    const rt = await createRuntime({ db: `${tmp.dir}/gone.db`, registryPath: null, env: {}, execute: false });
+    const rt = await createRuntime({ words: CONSOLE_WORDS, db: `${tmp.dir}/gone.db`, registryPath: null, env: {}, execute: false });
     try {
       const metrics = createMetrics();
       const live = new Scrape((await metrics.render(rt.ctx)).body);

@@ -9,6 +9,7 @@ import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 
@@ -23,7 +24,7 @@ describe('REST API v1: alerts and rate limits', () => {
     const sqlite = await createSqliteTestStore();
     await sqlite.store.close();
     cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
     const make = async (name: string, scope: 'read' | 'operate') => {
       const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);

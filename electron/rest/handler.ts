@@ -82,7 +82,9 @@ function contextFor(base: ApiContext, principal: Principal, address: string): Ap
   // A key acts under its own name, so the audit log says which script did what, and from where; whoever
   // asks, answers name what to send next as a request does (a body field, an endpoint), not a CLI option.
   const actor = principal.kind === 'key' ? { user: `api-key:${principal.key.name}`, host: address } : base.actor;
-  return actingAs(base, actor, REST_WORDS);
+  // A read key learns nothing of this host's disk or environment, not even by a check's warnings.
+  const hostHidden = principal.kind === 'key' && principal.key.scope !== 'operate' ? 'an operate key' : undefined;
+  return actingAs(base, actor, REST_WORDS, hostHidden);
 }
 
 /** REST API v1 over the console's contract calls, with API keys, scopes, throttling and OpenAPI. */

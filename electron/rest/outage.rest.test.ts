@@ -10,6 +10,7 @@ import { createTestDatabase, withClient, type TestDatabase } from '../store/test
 import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 
@@ -31,7 +32,7 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
 
   before(async () => {
     db = await createTestDatabase();
-    runtime = await createRuntime({ db: db.url, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: db.url, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx }) });
     const made = await dispatch('apiKeys.create', { name: 'monitor', scope: 'read' }, runtime.ctx);
     key = calls['apiKeys.create'].output.parse(made.ok ? made.result : null).secret;

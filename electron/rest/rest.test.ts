@@ -13,6 +13,7 @@ import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
@@ -30,7 +31,7 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
     before(async () => {
       const where = await location();
       cleanup = where.cleanup;
-      runtime = await createRuntime({ db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      runtime = await createRuntime({ words: CONSOLE_WORDS, db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
       const throttle = new FailureThrottle({ freeFailures: 3, now: () => now });
       server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle }) });
       const make = async (name: string, scope: 'read' | 'operate') => {

@@ -139,7 +139,7 @@ const AlertHistoryQuery = z.object({ limit: limitOf('alerts.history').optional()
 
 /**
  * The runbook's diagnostics. A read key is what a dashboard or a Prometheus scrape holds: it sees the jobs
- * and the fleet, and may check a registry text it sends or the path to a service. What shows this host's
+ * and the fleet, and may check a registry text it sends (blind to this host) or the path to a service. What shows this host's
  * own configuration (where its store is and as whom, versions, the slowest statements, the registry file,
  * the log) or sends a service's credential out is for an operate key, the key of someone trusted to act.
  */
@@ -159,7 +159,8 @@ const supportRoutes: Route[] = [
   {
     ...post('/v1/registry/validate', 'registry.validate', ValidateBody, ({ body }) => parseBody(ValidateBody, body),
       "Validates a registry's text (the YAML of a registry file) without loading it: each problem with its line and column."),
-    // Checks only what the request sends: a file is never read on a caller's word.
+    // Checks only what the request sends: a file is never read on a caller's word. For a read key, blind to
+    // this host (no program, folder or variable looked up: the answer says so); an operate key's, in full.
     write: false,
   },
   get('/v1/runners/connectivity', 'runners.connectivity'),
@@ -230,7 +231,7 @@ export const ROUTES: Route[] = [
   {
     ...post('/v1/alerts/rules/check', 'alerts.checkRule', calls['alerts.checkRule'].input, ({ body }) => body,
       "Checks one alert rule's YAML text as alerts save-rule and the console's rule editor do, without saving it: every problem with its line."),
-    // Checks only the text it is sent: any key may ask.
+    // Checks only the text it is sent: any key may ask; a read key's without the channels' variables here.
     write: false,
   },
   post('/v1/alerts/rules', 'alerts.saveRule', calls['alerts.saveRule'].input, ({ body }) => body),

@@ -17,6 +17,7 @@ import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
@@ -33,7 +34,7 @@ describe('REST API v1: the runbook, step by step', () => {
     const sqlite = await createSqliteTestStore();
     await sqlite.store.close();
     cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
     const make = async (name: string, scope: 'read' | 'operate') => {
       const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
@@ -165,7 +166,7 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     const sqlite = await createSqliteTestStore();
     await sqlite.store.close();
     cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ db: sqlite.path, registryPath: registry, execute: false, env: { PAYMENTS_TOKEN: SECRET, XDG_DATA_HOME: join(dir, 'data') } });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath: registry, execute: false, env: { PAYMENTS_TOKEN: SECRET, XDG_DATA_HOME: join(dir, 'data') } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
     const make = async (name: string, scope: 'read' | 'operate') => {
       const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);

@@ -11,6 +11,7 @@ import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 
@@ -28,7 +29,7 @@ function suite(dialect: string, location: () => Promise<{ db: string; cleanup():
       const where = await location();
       cleanup = where.cleanup;
       db = where.db;
-      runtime = await createRuntime({ db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      runtime = await createRuntime({ words: CONSOLE_WORDS, db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
       server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
       const make = async (name: string, scope: 'read' | 'operate') => {
         const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
@@ -79,7 +80,7 @@ function suite(dialect: string, location: () => Promise<{ db: string; cleanup():
     });
 
     it('two operators pausing, then resuming, one schedule at once from two processes: one is told it changed, the other that nothing did', async () => {
-      const other = await createRuntime({ db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      const other = await createRuntime({ words: CONSOLE_WORDS, db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
       try {
         assert.ok((await dispatch('schedules.add', { name: 'contested', service: 'healthy_noop', cron: '30 2 * * *' }, runtime.ctx)).ok);
         const both = async (name: 'schedules.pause' | 'schedules.resume') => {

@@ -12,6 +12,7 @@ import { rawRequest } from './testing/http.ts';
 import { createRestHandler } from './handler.ts';
 import { startRestServer, type RunningRestServer } from './server.ts';
 import { FailureThrottle } from './throttle.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 const Run = z.object({ run: z.object({ id: z.number(), status: z.string(), stuck: z.boolean() }), tasks: z.array(z.object({ name: z.string(), status: z.string(), job_id: z.number() })) });
@@ -32,7 +33,7 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
     before(async () => {
       const where = await location();
       cleanup = where.cleanup;
-      runtime = await createRuntime({ db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+      runtime = await createRuntime({ words: CONSOLE_WORDS, db: where.db, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
       server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 50 }) }) });
       const make = async (name: string, scope: 'read' | 'operate') => {
         const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);

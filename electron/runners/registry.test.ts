@@ -16,7 +16,7 @@ test('probeRunners reports every kind; kinds without services are healthy with "
       { name: 'down', execution_type: 'http', runner_config: { base_url: 'http://127.0.0.1:9' } },
     ],
   });
-  const health = await probeRunners(createRunners(), registry, {});
+  const health = await probeRunners(createRunners(), registry, {}, { process: 'this process', runsJobs: false });
   const by = new Map(health.map((h) => [h.kind, h]));
   assert.equal(health.length, 5);
   assert.deepEqual(by.get('noop')?.services, ['n']);
@@ -26,6 +26,6 @@ test('probeRunners reports every kind; kinds without services are healthy with "
   assert.equal(by.get('http')?.healthy, false);
   assert.ok(!Number.isNaN(Date.parse(by.get('http')?.checked_at ?? '')));
 
-  const missing = await probeRunners(new Map(), registry, {});
+  const missing = await probeRunners(new Map(), registry, {}, { process: 'this process', runsJobs: false });
   assert.match(missing.find((h) => h.kind === 'noop')?.detail ?? '', /no noop runner registered/);
 });

@@ -4,7 +4,7 @@ import { DockerRunner } from './docker.ts';
 import { HttpRunner } from './http.ts';
 import { NoopRunner, type RandomSource } from './noop.ts';
 import { errorMessage } from './result.ts';
-import type { Runner } from './runner.ts';
+import type { CheckedIn, Runner } from './runner.ts';
 import { ServerlessRunner } from './serverless.ts';
 import { ShellRunner } from './shell.ts';
 
@@ -33,6 +33,8 @@ export interface RunnerHealth {
   kind: ExecutionType;
   services: string[];
   healthy: boolean;
+  /** Healthy, yet worth a look (HealthResult.warning). */
+  warning?: boolean;
   detail: string;
   checked_at: string;
 }
@@ -46,6 +48,7 @@ export async function probeRunners(
   runners: ReadonlyMap<ExecutionType, Runner>,
   registry: Registry,
   env: Readonly<Record<string, string | undefined>>,
+  checkedIn: CheckedIn,
 ): Promise<RunnerHealth[]> {
   return Promise.all(
     EXECUTION_TYPES.map(async (kind): Promise<RunnerHealth> => {
@@ -56,8 +59,8 @@ export async function probeRunners(
       const runner = runners.get(kind);
       if (!runner) return { kind, services: names, healthy: false, detail: `no ${kind} runner registered`, checked_at: checked() };
       try {
-        const health = await runner.probe(services, env);
-        return { kind, services: names, healthy: health.ok, detail: health.detail, checked_at: checked() };
+        const health = await runner.probe(services, env, checkedIn);
+        return { kind, services: names, healthy: health.ok, ...(health.warning ? { warning: true } : {}), detail: health.detail, checked_at: checked() };
       } catch (error) {
         return { kind, services: names, healthy: false, detail: `probe failed: ${errorMessage(error)}`, checked_at: checked() };
       }

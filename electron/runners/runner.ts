@@ -42,7 +42,15 @@ export interface RunResult {
 
 export interface HealthResult {
   ok: boolean;
+  /** Passing, yet worth a look: what is missing is missing only from the process that checked, which runs no job. */
+  warning?: boolean;
   detail: string;
+}
+
+/** Where a check runs, for its words: "the console's process"; whether that process runs jobs of its own. */
+export interface CheckedIn {
+  process: string;
+  runsJobs: boolean;
 }
 
 /** One runner kind. A runner never throws from run(): every failure is a RunResult with an error. */
@@ -50,5 +58,5 @@ export interface Runner {
   readonly kind: ExecutionType;
   run(request: RunRequest): Promise<RunResult>;
   /** Answers whether what this kind needs is there (the Docker daemon, the Lambda endpoint, the base URL). */
-  probe(services: ServiceConfig[], env: Readonly<Record<string, string | undefined>>): Promise<HealthResult>;
+  probe(services: ServiceConfig[], env: Readonly<Record<string, string | undefined>>, checkedIn: CheckedIn): Promise<HealthResult>;
 }

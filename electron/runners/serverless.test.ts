@@ -8,6 +8,9 @@ import { runRequest, service } from './testing/request.ts';
 
 const runner = new ServerlessRunner();
 const ENV = { AWS_KEY: 'AKIDEXAMPLE', AWS_SECRET: 'wJalrXUtnFEMI' };
+/** Where a probe runs: a worker runs jobs, the console on a laptop does not. */
+const WORKER = { process: "this worker's process", runsJobs: true };
+const CONSOLE = { process: "the console's process", runsJobs: false };
 
 async function fake(t: { after(fn: () => Promise<void>): void }): Promise<FakeLambda> {
   const lambda = await startFakeLambda();
@@ -83,9 +86,9 @@ test('a missing credential variable is a config error naming it (fake Lambda Inv
 
 test('the probe checks the endpoint answers (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
   const lambda = await fake(t);
-  assert.equal((await runner.probe([lambdaService(lambda, 'echo')], ENV)).ok, true);
+  assert.equal((await runner.probe([lambdaService(lambda, 'echo')], ENV, WORKER)).ok, true);
   const down = service({ execution_type: 'serverless', runner_config: { function_name: 'f', endpoint: 'http://127.0.0.1:9', access_key_env_var: 'AWS_KEY', secret_key_env_var: 'AWS_SECRET' } });
-  const probe = await runner.probe([down], ENV);
+  const probe = await runner.probe([down], ENV, WORKER);
   assert.equal(probe.ok, false);
   assert.match(probe.detail, /^not answering: http:\/\/127\.0\.0\.1:9 \(/);
 });
@@ -101,7 +104,7 @@ function withoutSdkCredentials(t: { after(fn: () => void): void }, set: Record<s
   Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' }, set);
 }
 
-test('the probe fails for each service whose credentials cannot be found from this process, in the words its jobs fail with (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
+test('the probe fails for each service whose credentials cannot be found from a process that runs jobs, in the words its jobs fail with (fake Lambda Invoke API on 127.0.0.1)', async (t) => {
   const lambda = await fake(t);
   withoutSdkCredentials(t);
   const usual = (name: string, fn: string) => service({ name, execution_type: 'serverless', runner_config: { provider: 'aws_lambda', function_name: fn, region: 'eu-west-1', endpoint: lambda.endpoint } });
@@ -111,25 +114,42 @@ test('the probe fails for each service whose credentials cannot be found from th
   const job = await runner.run(runRequest(usual('lambda_echo', 'echo'), { env: process.env }));
   assert.equal(job.error?.message, "no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources");
 
-  const probe = await runner.probe(services, { AWS_KEY: 'AKIDEXAMPLE' });
+  const probe = await runner.probe(services, { AWS_KEY: 'AKIDEXAMPLE' }, WORKER);
   assert.equal(probe.ok, false);
   assert.equal(
     probe.detail,
-    "3 of 3 service(s) cannot start: lambda_echo: no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
-      'named: environment variable AWS_SECRET is not set where this check ran; each worker reads its own environment; ' +
-      "lambda_other: no AWS credentials for other: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found from this shell; the workers need them); " +
+    "3 of 3 service(s) cannot start: lambda_echo: no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found in this worker's process); " +
+      "named: environment variable AWS_SECRET is not set in this worker's process; each worker reads its own environment; " +
+      "lambda_other: no AWS credentials for other: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found in this worker's process); " +
       '1 endpoint(s) answering',
   );
   assert.ok(!probe.detail.includes('AKIDEXAMPLE'), 'a value is never shown');
 
-  const partly = await runner.probe(services, ENV);
+  const partly = await runner.probe(services, ENV, WORKER);
   assert.equal(partly.ok, false);
   assert.match(partly.detail, /^2 of 3 service\(s\) cannot start: lambda_echo: .*; lambda_other: .*; 1 endpoint\(s\) answering$/);
 
   withoutSdkCredentials(t, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'from-env-secret' });
-  const found = await runner.probe(services, ENV);
+  const found = await runner.probe(services, ENV, WORKER);
   assert.deepEqual(found, { ok: true, detail: '1 endpoint(s) answering' });
   assert.equal(lambda.invocations.length, 0, 'the probe invokes nothing');
+});
+
+test("credentials missing only from a process that runs no job (a console, a command) are a warning naming that process, not a failure (fake Lambda Invoke API on 127.0.0.1)", async (t) => {
+  const lambda = await fake(t);
+  withoutSdkCredentials(t);
+  const usual = (endpoint: string) => service({ name: 'lambda_echo', execution_type: 'serverless', runner_config: { provider: 'aws_lambda', function_name: 'echo', region: 'eu-west-1', endpoint } });
+  const probe = await runner.probe([usual(lambda.endpoint)], ENV, CONSOLE);
+  assert.deepEqual(probe, {
+    ok: true,
+    warning: true,
+    detail:
+      "1 of 1 service(s) lack AWS credentials in the console's process, which runs no job, so whether the workers have them is not known: " +
+      "lambda_echo: no AWS credentials for echo: set access_key_env_var/secret_key_env_var or the SDK's usual sources (none found in the console's process); 1 endpoint(s) answering",
+  });
+  assert.ok(!probe.detail.includes('shell'));
+  const down = await runner.probe([usual('http://127.0.0.1:9')], ENV, CONSOLE);
+  assert.equal(down.ok, false, 'an endpoint that does not answer still fails');
 });
 
 test('an HTTP-triggered function gets the payload as JSON and is classified like http', async (t) => {

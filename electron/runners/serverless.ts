@@ -5,7 +5,7 @@ import { probeUrls } from './http.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import { notSetHere } from './notSetHere.ts';
-import type { HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
+import type { CheckedIn, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 import { within } from './within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -184,10 +184,14 @@ export class ServerlessRunner implements Runner {
    * The endpoints answer, and every Lambda service has credentials from here: an endpoint that answers is
    * no use to a service whose every job fails for want of them. Each service that cannot start is named,
    * as the shell runner's check does, in the words its jobs would fail with; a variable by name only.
+   * Credentials missing only from a process that runs no job (a console or a command on a laptop, while
+   * the workers have an instance role) are a warning: nothing fails for it, the workers' are not known.
    */
-  async probe(services: ServiceConfig[], env: Env): Promise<HealthResult> {
+  async probe(services: ServiceConfig[], env: Env, checkedIn: CheckedIn): Promise<HealthResult> {
     const urls = new Set<string>();
     const problems: string[] = [];
+    // Problems of this process's own environment: only its own jobs would fail for them.
+    const missingHere: string[] = [];
     const slow: string[] = [];
     // The SDK's usual sources are this process's, the same for every service: looked at once.
     let usual: ReturnType<typeof sdkCredentials> | undefined;
@@ -200,17 +204,23 @@ export class ServerlessRunner implements Runner {
       urls.add(cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`);
       const fn = cfg.function_name ?? s.name;
       const named = credentials(cfg, env);
-      if (named.missing) problems.push(`${s.name}: ${notSetHere(named.missing)}`);
+      if (named.missing) missingHere.push(`${s.name}: ${notSetHere(named.missing, checkedIn.process)}`);
       if (named.missing || named.value) continue;
       const found = await (usual ??= sdkCredentials(region));
-      if (found === 'none') problems.push(`${s.name}: ${noCredentials(fn)} (none found from this shell; the workers need them)`);
+      if (found === 'none') missingHere.push(`${s.name}: ${noCredentials(fn)} (none found in ${checkedIn.process})`);
       else if (found === 'slow') slow.push(s.name);
-      else if (found !== 'found') problems.push(`${s.name}: AWS credentials for ${fn} cannot be loaded from this shell: ${found.error}`);
+      else if (found !== 'found') problems.push(`${s.name}: AWS credentials for ${fn} cannot be loaded in ${checkedIn.process}: ${found.error}`);
     }
     const endpoints = await probeUrls([...urls]);
     const unsure = slow.length > 0 ? `; cannot tell whether ${slow.join(', ')} have AWS credentials: the SDK's lookup took over ${CREDENTIALS_LOOKUP_MS / 1000}s` : '';
-    if (problems.length === 0) return { ...endpoints, detail: `${endpoints.detail}${unsure}` };
-    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}; ${endpoints.detail}${unsure}` };
+    // This process's own jobs would fail for what it lacks; a process that runs none says so and no more.
+    const failing = checkedIn.runsJobs ? [...problems, ...missingHere] : problems;
+    const onlyHere = checkedIn.runsJobs || missingHere.length === 0
+      ? ''
+      : `${missingHere.length} of ${services.length} service(s) lack AWS credentials in ${checkedIn.process}, which runs no job, so whether the workers have them is not known: ${missingHere.join('; ')}; `;
+    if (failing.length > 0) return { ok: false, detail: `${failing.length} of ${services.length} service(s) cannot start: ${failing.join('; ')}; ${onlyHere}${endpoints.detail}${unsure}` };
+    const detail = `${onlyHere}${endpoints.detail}${unsure}`;
+    return endpoints.ok && onlyHere !== '' ? { ok: true, warning: true, detail } : { ...endpoints, detail };
   }
 }
 

@@ -2,14 +2,9 @@ import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
 import { probeTarget, reasonOf } from './connectivity.ts';
 import { authHeader, credentialVariables } from './http.ts';
+import type { CheckedIn } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** Where the check runs, for its words: "the console's process"; whether that process runs jobs of its own. */
-export interface CheckedIn {
-  process: string;
-  runsJobs: boolean;
-}
 
 /**
  * Asks the service whether it accepts the credential: a GET with the Authorization header its jobs would

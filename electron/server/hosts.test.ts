@@ -13,6 +13,7 @@ import { fakeIpcMain } from '../main/testing/fakeIpcMain.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
 import { rawRequest } from './testing/http.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 /**
  * Every call of the contract through both hosts, against the real runtime on a real SQLite store:
@@ -135,7 +136,7 @@ describe('every contract call through both hosts, on a real SQLite store', () =>
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-hosts-'));
-    runtime = await createRuntime({ db: join(dir, 'main.db'), registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'main.db'), registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     const call = (name: string, input: unknown) => dispatch(name, input, runtime.ctx);
     const subscribe = (listener: (event: string, payload: unknown) => void) => runtime.events.on(listener);
     server = await startServer({ port: 0, staticDir: dir, dispatch: call, subscribe });

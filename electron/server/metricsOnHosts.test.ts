@@ -12,6 +12,7 @@ import { createRestHandler } from '../rest/handler.ts';
 import { startRestServer, type RunningRestServer } from '../rest/server.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { rawRequest } from './testing/http.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 /** /metrics on the browser host and on `opsdeck api`: Prometheus text for the token or a key, never the console's page. */
 describe('/metrics on the HTTP hosts', () => {
@@ -24,7 +25,7 @@ describe('/metrics on the HTTP hosts', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-metrics-host-'));
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>opsdeck</title>');
-    runtime = await createRuntime({ db: join(dir, 'host.db'), registryPath: null, execute: false, env: {} });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'host.db'), registryPath: null, execute: false, env: {} });
     const metrics = createMetrics();
     const rest = (isSession?: Parameters<typeof createRestHandler>[0]['isSession']) =>
       createRestHandler({ context: () => runtime.ctx, isSession, metrics: () => metrics.render(runtime.ctx) });

@@ -8,6 +8,7 @@ import { createRuntime, type Runtime } from '../api/runtime.ts';
 import { createRestHandler } from '../rest/handler.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { rawRequest } from './testing/http.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 /** The browser host serves REST API v1 beside the console: JSON for every /v1 path, never the console's page. */
 describe('REST API v1 on the browser host', () => {
@@ -19,7 +20,7 @@ describe('REST API v1 on the browser host', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-rest-host-'));
     await writeFile(join(dir, 'index.html'), '<!doctype html><title>opsdeck</title>');
-    runtime = await createRuntime({ db: join(dir, 'host.db'), registryPath: null, execute: false, env: {} });
+    runtime = await createRuntime({ words: CONSOLE_WORDS, db: join(dir, 'host.db'), registryPath: null, execute: false, env: {} });
     const common = { port: 0, staticDir: dir, dispatch: (name: string, input: unknown) => dispatch(name, input, runtime.ctx), subscribe: () => () => undefined };
     withRest = await startServer({ ...common, rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession }) });
     without = await startServer(common);

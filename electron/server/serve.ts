@@ -14,6 +14,7 @@ import { createRestHandler } from '../rest/handler.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 
 export interface ServeOptions {
   db?: string;
@@ -131,6 +132,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   const { logger, secrets } = await (opts.logger ? opts.logger(sink) : defaultLogger(sink, location, file ?? undefined));
   const metrics = createMetrics();
   const runtime = await createRuntime({
+    words: CONSOLE_WORDS,
     db: location,
     registryPath: opts.registryPath,
     // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.

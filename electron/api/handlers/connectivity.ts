@@ -2,7 +2,7 @@ import { effectiveTimeout, type ServiceConfig } from '../../../shared/registry.t
 import { probeConnectivity, probeTimeout, type ServiceCall } from '../../runners/connectivity.ts';
 import { safeUrl } from '../../runners/httpCall.ts';
 import { checkToken } from '../../runners/tokenCheck.ts';
-import { processWords } from '../answeredBy.ts';
+import { checkedIn } from '../probes.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -62,7 +62,6 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
   },
   'runners.validateToken': async ({ service }, ctx) => {
     const http = httpService(ctx, service);
-    const checkedIn = { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
-    return checkToken(service, http.runner_config, ctx.env, checkedIn, probeTimeout(effectiveTimeout(http)).seconds * 1000);
+    return checkToken(service, http.runner_config, ctx.env, checkedIn(ctx), probeTimeout(effectiveTimeout(http)).seconds * 1000);
   },
 };

@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import type { HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
+import type { ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
@@ -20,11 +20,14 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing. */
-async function stateNote(ctx: ApiContext, w: WorkerInfo): Promise<string> {
+/**
+ * What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing.
+ * `control`: what holds dispatch, read once per report for every held worker.
+ */
+async function stateNote(w: WorkerInfo, control: () => Promise<ControlState>): Promise<string> {
   if (w.state === 'draining') return '; stopping, its running jobs finish first';
   if (w.state !== 'held') return '';
-  const holds = controlReasons(await ctx.store.getControl(), []);
+  const holds = controlReasons(await control(), []);
   return `; not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
 }
 
@@ -33,10 +36,10 @@ async function stateNote(ctx: ApiContext, w: WorkerInfo): Promise<string> {
  * job until its lease is taken back) or while no live worker serves; once its jobs were taken back and
  * another worker serves, it is a warning naming the way to forget it, not an outage for a day.
  */
-async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number): Promise<HealthCheck> {
+async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number, control: () => Promise<ControlState>): Promise<HealthCheck> {
   const name = `worker:${w.id}`;
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w)}` };
+  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const held = (await ctx.store.leasedAttempts(w.id)).length;
   if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
@@ -84,7 +87,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const breakers = storeOk ? await ctx.store.listBreakers().catch(() => []) : [];
   const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
   for (const probe of await probeAll(ctx)) {
-    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, detail: probe.detail }, probe.kind, breakers, kindOf));
+    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
   }
   if (storeOk) {
     const now = Date.now();
@@ -105,7 +108,9 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
     checks.push(await guarded('alerts', () => alertChannelsCheck(ctx)));
     const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
-    for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now)));
+    let control: Promise<ControlState> | null = null;
+    const readControl = () => (control ??= ctx.store.getControl());
+    for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now, readControl)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
     for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });

@@ -4,6 +4,7 @@ import { flag, int, positionals, str, UsageError } from '../args.ts';
 import { assertRegistryLoaded } from '../call.ts';
 import type { Command } from '../command.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
+import { REST_WORDS } from '../../rest/words.ts';
 
 export const DEFAULT_API_PORT = 7789;
 
@@ -40,7 +41,7 @@ export const api: Command = {
     const { logger, secrets } = await hostLogger(inv, { destination: { write: (line) => io.err(line) }, tty: process.stderr.isTTY === true });
     const { createMetrics } = await import('../../metrics/metrics.ts');
     const metrics = createMetrics();
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api' });
+    const rt = await createRuntime({ words: REST_WORDS, db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api' });
     try {
       assertRegistryLoaded(rt);
       const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx) }) });

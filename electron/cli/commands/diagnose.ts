@@ -2,7 +2,7 @@ import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { Diagnosis } from '../../../shared/diagnosis.ts';
 import { diagnose, diagnosisWithoutStore } from '../../api/diagnosis.ts';
-import { createRuntime, type Runtime } from '../../api/runtime.ts';
+import type { Runtime } from '../../api/runtime.ts';
 import { packBundle, redactedAs, registryText, supportBundleFiles, supportSecrets } from '../../api/supportBundle.ts';
 import { logDirectory } from '../../log/logFile.ts';
 import { errorMessage } from '../../runners/result.ts';
@@ -11,6 +11,7 @@ import { StoreError } from '../../store/errors.ts';
 import { defaultDbLocation, redactLocation } from '../../store/location.ts';
 import { flag, positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
+import { commandRuntime } from '../commandRuntime.ts';
 import { bytesText, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { printHealth } from './health.ts';
@@ -21,7 +22,7 @@ function dbLocation(inv: Invocation): string {
 
 async function openOrNull(inv: Invocation): Promise<{ rt: Runtime | null; failure: string | null }> {
   try {
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, migrate: false, mustExist: true, answeredBy: 'command' });
+    const rt = await commandRuntime(inv.common, inv.io.env, { migrate: false });
     return { rt, failure: null };
   } catch (error) {
     if (error instanceof StoreError) return { rt: null, failure: error.message };

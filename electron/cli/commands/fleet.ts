@@ -31,7 +31,7 @@ export const runners: Command = {
           renderTable(
             // The detail is the last column, where cutting it lines nothing up and hides what failed.
             [{ header: 'kind' }, { header: 'health' }, { header: 'in flight', align: 'right' }, { header: 'services', max: 40 }, { header: 'detail', max: 600 }],
-            list.map((r) => [r.kind, r.healthy ? paint(inv.io, 'ok', 'green') : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
+            list.map((r) => [r.kind, r.healthy ? (r.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green')) : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
           ),
         );
       }

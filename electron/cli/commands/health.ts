@@ -1,9 +1,9 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import { checksNamed } from '../../api/handlers/health.ts';
-import { createRuntime } from '../../api/runtime.ts';
 import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
+import { commandRuntime } from '../commandRuntime.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -15,7 +15,7 @@ import { renderTable } from '../table.ts';
 export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
   let rt;
   try {
-    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true, answeredBy: 'command' });
+    rt = await commandRuntime(inv.common, inv.io.env);
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };

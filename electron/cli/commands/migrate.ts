@@ -2,6 +2,7 @@ import { createRuntime } from '../../api/runtime.ts';
 import { positionals } from '../args.ts';
 import type { Command } from '../command.ts';
 import { printJson } from '../output.ts';
+import { CLI_WORDS } from '../words.ts';
 
 export const migrate: Command = {
   name: 'migrate',
@@ -11,7 +12,7 @@ export const migrate: Command = {
   async run(inv) {
     positionals(inv, []);
     // Opening migrates; a newer or changed schema is refused by the store with a one-line reason.
-    const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: inv.io.env, execute: false, migrate: true });
+    const rt = await createRuntime({ words: CLI_WORDS, db: inv.common.db, registryPath: null, env: inv.io.env, execute: false, migrate: true });
     try {
       const status = await rt.ctx.store.migrationStatus();
       const out = { store: rt.ctx.store.location, dialect: rt.ctx.store.dialect, ...status };

@@ -11,6 +11,7 @@ import type { Command, Invocation } from '../command.ts';
 import { duePending, heldBackLine } from '../heldBack.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { printJson, when } from '../output.ts';
+import { CLI_WORDS } from '../words.ts';
 
 const PROGRESS_MS = 5000;
 
@@ -98,6 +99,7 @@ export const worker: Command = {
     // Loaded only when asked for: a worker without --metrics-port never loads prom-client.
     const metrics = metricsPort === undefined ? null : (await import('../../metrics/metrics.ts')).createMetrics();
     const rt = await createRuntime({
+    words: CLI_WORDS,
       db: inv.common.db,
       registryPath: inv.common.registry ?? null,
       env: io.env,
@@ -169,7 +171,7 @@ export const demo: Command = {
     positionals(inv, []);
     const io = inv.io;
     const jobs = int(inv.values, 'jobs', 1, 5000) ?? 200;
-    const rt = await createRuntime({ db: inv.common.db, registryPath: null, env: io.env, execute: false, log: silentLogger });
+    const rt = await createRuntime({ words: CLI_WORDS, db: inv.common.db, registryPath: null, env: io.env, execute: false, log: silentLogger });
     let interrupt: () => void = () => undefined;
     const interrupted = new Promise<void>((resolve) => {
       interrupt = resolve;

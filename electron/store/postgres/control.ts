@@ -70,6 +70,8 @@ export async function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor,
   reason = reasonOf(reason);
   let stopped: StoppedJobs | null = null;
   const change = await changeControl(db, async (client) => {
+    // A deadlock's retry runs this again: a count from the attempt rolled back must not outlive it.
+    stopped = null;
     const set = await rowsOf(
       client,
       `UPDATE jobs.tb_control SET emergency_stop = $1, emergency_stop_by = $2, emergency_stop_at = now(), emergency_stop_reason = $3

@@ -250,7 +250,7 @@ export function BreakersPage() {
                   <SortedHeader order="ascending">Service</SortedHeader>
                   <th scope="col">State</th>
                   <th scope="col">Mode</th>
-                  <th scope="col" title="An open breaker: since when it is open (its window counts again once it closes)">Failures in window</th>
+                  <th scope="col" title="An open breaker: since when it is open (its window counts again once it closes)">Failures / open since</th>
                   <th scope="col" title="When an open breaker next lets a probe job through">Next probe</th>
                   <th scope="col" className="num" title="Pending jobs of the service, due now or later; an open breaker holds them">Pending</th>
                   <th scope="col">Rate limit in use</th>

@@ -5,7 +5,7 @@ import { useControlAction, useControlState } from './useControlState.ts';
 /** Safe mode and per-queue pauses: the gentler brakes, next to the queues they act on. */
 export function DispatchControls({ queues }: { queues: string[] }) {
   const control = useControlState();
-  const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? 'Safe mode on: running jobs drain, nothing new starts.' : 'Safe mode off.'));
+  const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? 'Safe mode on: running jobs finish; workers hold, taking no new jobs.' : 'Safe mode off.'));
   const pause = useControlAction('control.pauseQueue', (s, asked) => queueNotice(asked.queue, s));
   const [queue, setQueue] = useState('');
   const state = control.data;

@@ -36,7 +36,7 @@ function RunnersTable() {
               {runner.kind}
             </th>
             <td>
-              <Badge tone={runner.healthy ? 'ok' : 'bad'}>{runner.healthy ? 'ok' : 'fail'}</Badge>
+              {runner.healthy ? <Badge tone={runner.warning ? 'warn' : 'ok'}>{runner.warning ? 'warn' : 'ok'}</Badge> : <Badge tone="bad">fail</Badge>}
             </td>
             <td className="mono wrap">{runner.detail}</td>
             <td className="num">{runner.in_flight}</td>

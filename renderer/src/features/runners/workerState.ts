@@ -24,7 +24,9 @@ export function heldNote(workers: Array<Pick<WorkerInfo, 'state' | 'lost'>>, con
   if (held === 0) return null;
   const one = held === 1;
   const subject = one ? '1 worker is held' : `${held} workers are held`;
-  const by = control ? holder(control) : null;
+  // Not read yet, or the read failed: what holds them is not known, and nothing says it was released.
+  if (!control) return `${subject}: ${one ? 'it takes' : 'they take'} no new jobs and ${one ? 'is' : 'are'} not stopping, so restarting ${one ? 'it' : 'them'} changes nothing.`;
+  const by = holder(control);
   // Released a moment ago: the workers see it at their next read of the control state.
   if (!by) return `${subject}: dispatch was released, and ${one ? 'it takes' : 'they take'} jobs again within seconds.`;
   return `${subject} by ${by.what}: ${one ? 'it takes no new jobs and is' : 'they take no new jobs and are'} not stopping, so restarting ${one ? 'it' : 'them'} changes nothing. ${by.lift}.`;
