@@ -395,10 +395,11 @@ export class BreakerKeeper {
   #saved(before: BreakerRecord, saved: BreakerRecord, transition: BreakerTransition | null): void {
     const service = saved.service_name;
     this.#cache.set(service, saved);
-    if (saved.state !== before.state) {
-      this.#scheduleDeadline();
-      this.#changed();
-    }
+    if (saved.state !== before.state) this.#scheduleDeadline();
+    // A probe slot freed (a probe that ended without a verdict) moves the gates as a new state does.
+    const now = new Date();
+    const config = this.#effective(service);
+    if (saved.state !== before.state || dispatchAllowance(saved, config, now) !== dispatchAllowance(before, config, now)) this.#changed();
     if (transition) {
       this.#log[transition.to === 'open' ? 'warn' : 'info'](`breaker ${transition.from} → ${transition.to}`, { service, reason: transition.reason });
       this.#emitter.emit('breaker', { service, state: saved.state, mode: saved.mode, reason: transition.reason });

@@ -102,7 +102,7 @@ export class Engine {
       config: (service) => effectiveBreaker(registry.service(service)),
       emitter: this.#emitter,
       log: this.#log,
-      changed: () => this.#dispatcher.wake(),
+      changed: () => this.#dispatcher.gatesChanged(),
     });
     this.#pauses = new ServicePauses(this.#store, this.#log);
     this.#dispatcher = new Dispatcher({
@@ -265,7 +265,7 @@ export class Engine {
     this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
     if (!changed) return;
     // A queue resumed (or anything else the control plane holds let go): its jobs are claimable now.
-    this.#dispatcher.wake();
+    this.#dispatcher.gatesChanged();
     this.#emitter.emit('control', state);
     // Held, not draining: the worker is not stopping, and takes jobs again once released.
     const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode || this.#emergency ? 'held' : 'running';
@@ -306,7 +306,7 @@ export class Engine {
 
   /** A pause that ended lets its service's jobs be claimed again: wake the dispatcher for them. */
   async #refreshPauses(): Promise<void> {
-    if (await this.#pauses.refresh()) this.#dispatcher.wake();
+    if (await this.#pauses.refresh()) this.#dispatcher.gatesChanged();
   }
 
   async #checkCancels(): Promise<void> {
