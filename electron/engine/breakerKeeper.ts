@@ -7,8 +7,8 @@ import { tunedGates, type RateLimitTuning } from '../../shared/rateLimitTuning.t
 import { StoreError } from '../store/errors.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import { foldOldest, KEPT_MOST } from './breakerBacklog.ts';
-import type { BreakerEvent } from './breakerMachine.ts';
-import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
+import type { BreakerEvent, BreakerHold } from './breakerMachine.ts';
+import { breakerHold, dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { BreakerVerdict } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
@@ -187,6 +187,16 @@ export class BreakerKeeper {
       else if (Number.isFinite(n)) limited.set(service, n);
     }
     return { blocked, limited };
+  }
+
+  /** The services whose breaker lets none of their jobs start now, each with what it waits for (breakerHold). */
+  holds(now: Date): Map<string, BreakerHold> {
+    const holds = new Map<string, BreakerHold>();
+    for (const [service, record] of this.#cache) {
+      const hold = breakerHold(record, this.#effective(service), now);
+      if (hold) holds.set(service, hold);
+    }
+    return holds;
   }
 
   /** Takes up to `wanted` probe slots of a half-open breaker in the store; returns how many it got. */

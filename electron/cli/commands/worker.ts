@@ -8,7 +8,8 @@ import type { Metrics } from '../../metrics/metrics.ts';
 import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { duePending, heldBackLine } from '../heldBack.ts';
+import { duePending } from '../../engine/duePending.ts';
+import { heldBackLine } from '../heldBack.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { printJson, when } from '../output.ts';
 
