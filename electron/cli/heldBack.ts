@@ -39,7 +39,8 @@ export function heldBackLine({ due, byBreaker }: HeldBack): string | null {
   const behind = byBreaker.reduce((n, b) => n + b.jobs, 0);
   const rest = Math.max(0, due - behind);
   const causes = 'a rate limit, max_concurrent or its service\'s concurrency, a paused queue, safe mode or the emergency stop, a service this registry lacks, or due only since its last claim';
+  if (byBreaker.length === 0) return `stopped with ${due} due job(s) still pending: held back by ${causes}. opsdeck job ID says why`;
   const parts = byBreaker.map((held) => `${heldByBreakerText(held)}.`);
-  if (rest > 0) parts.push(byBreaker.length > 0 ? `The other ${rest} held back by ${causes}.` : `Held back by ${causes}.`);
+  if (rest > 0) parts.push(`The other ${rest}: held back by ${causes}.`);
   return `stopped with ${due} due job(s) still pending. ${parts.join(' ')} opsdeck job ID says why`;
 }

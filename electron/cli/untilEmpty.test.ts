@@ -26,7 +26,7 @@ describe('opsdeck worker --until-empty', () => {
     const run = await opsdeck(['worker', '--until-empty', '--log-format', 'text', ...common]);
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trimEnd().split('\n');
-    assert.match(lines.at(-1) ?? '', /WARN.*stopped with 2 due job\(s\) still pending\. Held back by a rate limit, .* or due only since its last claim\. opsdeck job ID says why$/, run.stdout);
+    assert.match(lines.at(-1) ?? '', /WARN.*stopped with 2 due job\(s\) still pending: held back by a rate limit, .* or due only since its last claim\. opsdeck job ID says why$/, run.stdout);
     assert.ok(lines.some((l) => /worker stopped/.test(l)), run.stdout);
   });
 
@@ -65,7 +65,7 @@ describe('opsdeck worker --until-empty', () => {
     const run = await opsdeck(['worker', '--until-empty', '--log-format', 'text', ...common]);
     assert.equal(run.code, 0, run.stderr);
     const last = run.stdout.trimEnd().split('\n').at(-1) ?? '';
-    assert.match(last, /WARN.*stopped with 4 due job\(s\) still pending\. 3 jobs of vendor wait: its circuit breaker is forced open \(opsdeck breaker reset vendor releases them\)\. The other 1 held back by a rate limit, .*\. opsdeck job ID says why$/, run.stdout);
+    assert.match(last, /WARN.*stopped with 4 due job\(s\) still pending\. 3 jobs of vendor wait: its circuit breaker is forced open \(opsdeck breaker reset vendor releases them\)\. The other 1: held back by a rate limit, .*\. opsdeck job ID says why$/, run.stdout);
   });
 
   it('runs what a schedule fires as it starts, rather than stopping beside it', async () => {
