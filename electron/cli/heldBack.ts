@@ -1,22 +1,46 @@
+import { heldByBreakerText } from '../../shared/breakerRecord.ts';
+import { tunedBreaker } from '../../shared/breakerTuning.ts';
+import type { BreakerMode, BreakerState } from '../../shared/domain.ts';
+import { effectiveBreaker } from '../../shared/registry.ts';
+import { dispatchAllowance } from '../engine/breakerMachine.ts';
+import type { RegistrySource } from '../engine/dispatcher.ts';
+import { duePending } from '../engine/duePending.ts';
 import type { Store } from '../store/store.ts';
 
-/**
- * Pending jobs that are due, in the queues a worker takes (all of them when null): after `--until-empty`
- * found nothing runnable, these are held back by something other than time.
- */
-export async function duePending(store: Store, queues: readonly string[] | null): Promise<number> {
-  let due = 0;
-  for (const queue of queues ?? [undefined]) {
-    const scope = queue === undefined ? {} : { queue };
-    // The pending count is kept, a read of one row; the scheduled ones are counted only when there are pending ones.
-    const pending = await store.countJobs({ status: ['pending'], ...scope });
-    if (pending > 0) due += pending - (await store.countJobs({ status: ['pending'], scheduled: true, ...scope }));
-  }
-  return due;
+/** The due jobs a worker run until empty stopped beside, and those of them each breaker holding its service holds. */
+export interface HeldBack {
+  due: number;
+  byBreaker: Array<{ service_name: string; mode: BreakerMode; state: BreakerState; jobs: number }>;
 }
 
-/** What `worker --until-empty` says as it stops beside due jobs it could not run; null when there are none. */
-export function heldBackLine(due: number): string | null {
+/** Read after the worker stopped, in the queues it takes (all of them when null). */
+export async function heldBack(store: Store, registry: RegistrySource, queues: readonly string[] | null, now = new Date()): Promise<HeldBack> {
+  const due = await duePending(store, queues);
+  if (due === 0) return { due, byBreaker: [] };
+  const [records, tunings] = await Promise.all([store.listBreakers(), store.listBreakerTunings()]);
+  const byBreaker: HeldBack['byBreaker'] = [];
+  for (const record of records) {
+    const service = record.service_name;
+    const config = tunedBreaker(effectiveBreaker(registry.service(service)), tunings.find((t) => t.service_name === service));
+    if (dispatchAllowance(record, config, now) > 0) continue;
+    const jobs = await duePending(store, queues, service);
+    if (jobs > 0) byBreaker.push({ service_name: service, mode: record.mode, state: record.state, jobs });
+  }
+  return { due, byBreaker };
+}
+
+/**
+ * What `worker --until-empty` says as it stops beside due jobs it did not run; null when there are none.
+ * The jobs each breaker holds are told by name; of the rest it says every cause there can be, a job that
+ * came due (or was added) after the worker's last claim among them: a count read after it stopped.
+ */
+export function heldBackLine({ due, byBreaker }: HeldBack): string | null {
   if (due <= 0) return null;
-  return `stopped with ${due} due job(s) still pending, none runnable now (held back: rate limits, breakers, paused queues, safe mode or the emergency stop, or services this registry lacks; opsdeck job ID says why)`;
+  const behind = byBreaker.reduce((n, b) => n + b.jobs, 0);
+  const rest = Math.max(0, due - behind);
+  const causes = 'a rate limit, max_concurrent or its service\'s concurrency, a paused queue, safe mode or the emergency stop, a service this registry lacks, or due only since its last claim';
+  if (byBreaker.length === 0) return `stopped with ${due} due job(s) still pending: held back by ${causes}. opsdeck job ID says why`;
+  const parts = byBreaker.map((held) => `${heldByBreakerText(held)}.`);
+  if (rest > 0) parts.push(`The other ${rest}: held back by ${causes}.`);
+  return `stopped with ${due} due job(s) still pending. ${parts.join(' ')} opsdeck job ID says why`;
 }

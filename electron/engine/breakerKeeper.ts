@@ -7,8 +7,8 @@ import { tunedGates, type RateLimitTuning } from '../../shared/rateLimitTuning.t
 import { StoreError } from '../store/errors.ts';
 import type { BreakerTransition, Settlement, Store } from '../store/store.ts';
 import { foldOldest, KEPT_MOST } from './breakerBacklog.ts';
-import type { BreakerEvent } from './breakerMachine.ts';
-import { dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
+import type { BreakerEvent, BreakerHold } from './breakerMachine.ts';
+import { breakerHold, dispatchAllowance, stepBreaker, tickDue } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { BreakerVerdict } from './classify.ts';
 import type { EngineEmitter } from './engineEvents.ts';
@@ -187,6 +187,16 @@ export class BreakerKeeper {
       else if (Number.isFinite(n)) limited.set(service, n);
     }
     return { blocked, limited };
+  }
+
+  /** The services whose breaker lets none of their jobs start now, each with what it waits for (breakerHold). */
+  holds(now: Date): Map<string, BreakerHold> {
+    const holds = new Map<string, BreakerHold>();
+    for (const [service, record] of this.#cache) {
+      const hold = breakerHold(record, this.#effective(service), now);
+      if (hold) holds.set(service, hold);
+    }
+    return holds;
   }
 
   /** Takes up to `wanted` probe slots of a half-open breaker in the store; returns how many it got. */
@@ -395,10 +405,11 @@ export class BreakerKeeper {
   #saved(before: BreakerRecord, saved: BreakerRecord, transition: BreakerTransition | null): void {
     const service = saved.service_name;
     this.#cache.set(service, saved);
-    if (saved.state !== before.state) {
-      this.#scheduleDeadline();
-      this.#changed();
-    }
+    if (saved.state !== before.state) this.#scheduleDeadline();
+    // A probe slot freed (a probe that ended without a verdict) moves the gates as a new state does.
+    const now = new Date();
+    const config = this.#effective(service);
+    if (saved.state !== before.state || dispatchAllowance(saved, config, now) !== dispatchAllowance(before, config, now)) this.#changed();
     if (transition) {
       this.#log[transition.to === 'open' ? 'warn' : 'info'](`breaker ${transition.from} → ${transition.to}`, { service, reason: transition.reason });
       this.#emitter.emit('breaker', { service, state: saved.state, mode: saved.mode, reason: transition.reason });

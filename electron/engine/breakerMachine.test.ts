@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerEvent } from './breakerMachine.ts';
-import { canDispatch, dispatchAllowance, stepBreaker, tickDue, windowCounts } from './breakerMachine.ts';
+import { breakerHold, canDispatch, dispatchAllowance, stepBreaker, tickDue, windowCounts } from './breakerMachine.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 
 const config = CircuitBreakerConfig.parse({
@@ -159,6 +159,27 @@ test('force_open never dispatches and never probes; force_closed never trips', (
   assert.deepEqual(forcedClosed.transitions, []);
   assert.equal(forcedClosed.record.window_failures, 5, 'still counted for the view');
   assert.equal(canDispatch(forcedClosed.record, config, at(6)), true);
+});
+
+test('what a breaker holding its jobs waits for: its store to hear of a move, its recovery before the first probe, or more than time', () => {
+  assert.equal(breakerHold(null, config, at(0)), null);
+  assert.equal(breakerHold(newBreakerRecord('svc', at(0)), config, at(0)), null, 'closed holds nothing');
+  const tripped = opened();
+  assert.equal(breakerHold(tripped, config, at(20)), 'recovering', 'tripped, its first probe still to come');
+  assert.equal(breakerHold(tripped, config, at(34)), 'moving', 'its recovery timeout passed: half-open at the next look');
+  const half = run(tripped, [{ type: 'tick', at: at(34) }]).record;
+  assert.equal(breakerHold(half, config, at(34)), null, 'probe slots free: it lets jobs start');
+  const probing = run(half, [{ type: 'probe_start', at: at(35) }, { type: 'probe_start', at: at(35) }]).record;
+  assert.equal(breakerHold(probing, config, at(36)), 'moving', 'its probes\' verdict is to come');
+  assert.equal(breakerHold(probing, config, at(50)), 'moving', 'its probes timed out: open at the next look');
+  const failed = run(probing, [{ type: 'failure', at: at(37), error: 'still down' }]).record;
+  assert.equal(breakerHold(failed, config, at(40)), 'held', 'a probe failed: the upstream fails still');
+  assert.equal(breakerHold(failed, config, at(67)), 'moving', 'its recovery passed again: it probes at the next look');
+  const timedOut = run(probing, [{ type: 'tick', at: at(50) }]).record;
+  assert.equal(breakerHold(timedOut, config, at(51)), 'held', 'a probe that timed out failed too');
+  assert.equal(breakerHold({ ...tripped, mode: 'force_open' }, config, at(20)), 'held');
+  assert.equal(breakerHold({ ...tripped, mode: 'force_open' }, config, at(100)), 'held', 'forced open: no recovery lets it go');
+  assert.equal(breakerHold({ ...tripped, mode: 'force_closed' }, config, at(20)), null);
 });
 
 test('no record means closed: dispatch freely', () => {

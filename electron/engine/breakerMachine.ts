@@ -232,6 +232,23 @@ export function dispatchAllowance(record: BreakerRecord | null, config: CircuitB
   }
 }
 
+/**
+ * What a breaker holding back every job of its service waits for: `moving`, nothing but its store to hear
+ * of it (a probe's verdict, a recovery timeout or probe timeout already passed); `recovering`, its
+ * recovery timeout, before the first probe since it tripped; `held`, an operator (forced open) or a
+ * recovery timeout after a probe failed, the upstream failing still. Null while it lets jobs start.
+ */
+export type BreakerHold = 'moving' | 'recovering' | 'held';
+
+export function breakerHold(record: BreakerRecord | null, config: CircuitBreakerConfig, now: Date): BreakerHold | null {
+  if (record === null || dispatchAllowance(record, config, now) > 0) return null;
+  if (record.mode !== 'auto') return 'held';
+  if (record.state === 'half_open' || tickDue(record, config, now)) return 'moving';
+  // Opened from closed, it left closed as it opened; a failed probe opens it again later.
+  const opened = ms(record.opened_at);
+  return Number.isFinite(opened) && opened === ms(record.left_closed_at) ? 'recovering' : 'held';
+}
+
 export function canDispatch(record: BreakerRecord | null, config: CircuitBreakerConfig, now: Date): boolean {
   return dispatchAllowance(record, config, now) > 0;
 }

@@ -67,7 +67,12 @@ export class Dispatcher {
   #waitingForSlot = false;
   #loop: Promise<void> | null = null;
   #wakeup = new Wakeup();
-  #settleEpoch = 0;
+  /**
+   * Moves on with every change that may make jobs claimable that a claim begun before it could not see:
+   * a settle, a gate that moved (a breaker, a paused service, the control plane). Only a claim begun in
+   * the current epoch and found empty says nothing is runnable.
+   */
+  #changeEpoch = 0;
   #emptyClaimEpoch = -1;
   #idleWaiters = new Waiters();
   #finishWaiters = new Waiters();
@@ -108,8 +113,17 @@ export class Dispatcher {
     this.#wakeup.wake();
   }
 
-  /** Something may have made work available: a job was added or released, a breaker or control changed. */
+  /** Something may have made work available: a job was added or released (gatesChanged for a gate). */
   wake(): void {
+    this.#wakeup.wake();
+  }
+
+  /**
+   * What claims may take changed (a breaker moved, a pause ended, the control plane let go): a claim under
+   * way when it changed asked with the old gates, so it no longer says the queue is empty.
+   */
+  gatesChanged(): void {
+    this.#changeEpoch++;
     this.#wakeup.wake();
   }
 
@@ -186,12 +200,13 @@ export class Dispatcher {
   }
 
   /**
-   * Once a claim begun after this call and the last settle found nothing, and nothing runs or awaits its
-   * settle (or once stopped). A new epoch: a claim begun before may have missed a job added since (a fire).
+   * Once a claim begun after this call, the last settle and the last change of the gates found nothing, and
+   * nothing runs or awaits its settle (or once stopped). A new epoch: a claim begun before may have missed a
+   * job added since (a fire).
    */
   whenIdle(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    this.#settleEpoch++;
+    this.#changeEpoch++;
     const idle = this.#idleWaiters.wait();
     this.#checkIdle();
     this.#wakeup.wake();
@@ -226,7 +241,7 @@ export class Dispatcher {
     const { pollMs } = this.#opts;
     while (!this.#stopped) {
       if (!this.#gateOpen) {
-        this.#emptyClaimEpoch = this.#settleEpoch;
+        this.#emptyClaimEpoch = this.#changeEpoch;
         this.#checkIdle();
         await this.#wakeup.wait(pollMs);
         continue;
@@ -256,7 +271,7 @@ export class Dispatcher {
    * connection pays for its own start (bench/README.md, "One claim and one settle at a time").
    */
   async #claimRound(limit: number): Promise<void> {
-    const epoch = this.#settleEpoch;
+    const epoch = this.#changeEpoch;
     this.#claiming = true;
     try {
       const leaseUntil = Date.now() + this.#opts.leaseMs;
@@ -288,7 +303,7 @@ export class Dispatcher {
       // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait
       // short. One that only freed room under a service's cap says nothing the claim can still hear: its
       // 'jobs' signal may have come before this claim was known to be held back, so claim again.
-      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#settleEpoch)) this.#queueDry = true;
+      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#changeEpoch)) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
@@ -468,7 +483,7 @@ export class Dispatcher {
       throw error;
     }
     this.#unanswered.answered(settlements);
-    this.#settleEpoch++;
+    this.#changeEpoch++;
     const now = new Date();
     const { emitter, jobs } = this.#opts;
     const results: SettledResult[] | null = emitter.listening('settled') ? [] : null;
@@ -504,6 +519,6 @@ export class Dispatcher {
     if (this.#idleWaiters.size === 0) return;
     // A claim under way may still bring jobs: nothing is idle until it has answered.
     const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#unsettled.size === 0 && !this.#settler.busy;
-    if (this.#emptyClaimEpoch === this.#settleEpoch && !this.#claiming && nothingHeld) this.#idleWaiters.release();
+    if (this.#emptyClaimEpoch === this.#changeEpoch && !this.#claiming && nothingHeld) this.#idleWaiters.release();
   }
 }

@@ -8,6 +8,7 @@ import type { Runner } from '../runners/runner.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
 import { BreakerKeeper } from './breakerKeeper.ts';
 import { ControlWatcher } from './control.ts';
+import { duePending } from './duePending.ts';
 import type { RegistrySource } from './dispatcher.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
@@ -20,6 +21,7 @@ import { silentLogger, type Logger } from '../log/logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { ServicePauses } from './servicePauses.ts';
 import { errorMessage } from '../runners/result.ts';
+import { Wakeup } from './wakeup.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
 export type { RegistrySource } from './dispatcher.ts';
@@ -84,6 +86,8 @@ export class Engine {
   #breakerRefreshQueued = false;
   #heartbeatFailing = false;
   #lastHeartbeat: Date | null = null;
+  /** A breaker moved: a worker run until empty that waits on one looks again. */
+  readonly #breakersMoved = new Wakeup();
 
   constructor(opts: EngineOptions) {
     this.workerId = opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -102,7 +106,10 @@ export class Engine {
       config: (service) => effectiveBreaker(registry.service(service)),
       emitter: this.#emitter,
       log: this.#log,
-      changed: () => this.#dispatcher.wake(),
+      changed: () => {
+        this.#dispatcher.gatesChanged();
+        this.#breakersMoved.wake();
+      },
     });
     this.#pauses = new ServicePauses(this.#store, this.#log);
     this.#dispatcher = new Dispatcher({
@@ -219,6 +226,7 @@ export class Engine {
     await this.#started.catch(() => undefined);
     this.#workerState = 'draining';
     this.#dispatcher.setGate(false);
+    this.#breakersMoved.wake();
     // Not awaited before draining starts, but before the worker reports itself stopped: on a store short
     // of connections it may still wait for one, and must not outlive the pool.
     const saidDraining = this.#heartbeat();
@@ -241,18 +249,43 @@ export class Engine {
   }
 
   /**
-   * Runs until no pending job is runnable now (later retries and jobs held by a breaker, a paused queue
-   * or the control plane do not count) and nothing is in flight. Starts the engine if needed and, if it
-   * started it, stops it again.
+   * Runs until no pending job is runnable now and nothing is in flight. Later retries and jobs held by a
+   * rate limit, a paused queue, the control plane or a breaker do not count, except a breaker that holds
+   * due jobs only until its store hears of a move (a probe's verdict, a recovery timeout passed): that
+   * is waited for. With `throughRecovery`, so is a breaker that tripped, until its first probe's verdict
+   * (breakerHold: `recovering`). Starts the engine if needed and, if it started it, stops it again.
    */
-  async runUntilEmpty(): Promise<void> {
+  async runUntilEmpty(opts: { throughRecovery?: boolean } = {}): Promise<void> {
     const owner = this.#started === null;
     await this.start();
     // What the schedules fire as the worker starts is due now: a worker run until empty runs it too, rather
     // than stopping beside it when its first claim came back empty before the fire.
     await this.#scheduler?.settled();
-    await this.#dispatcher.whenIdle();
+    for (;;) {
+      await this.#dispatcher.whenIdle();
+      if (this.#stopping || !(await this.#heldByBreakerForNow(opts.throughRecovery === true))) break;
+      // A move wakes this at once; the periodic refresh bounds the wait, for a move that changes no gate
+      // (another worker's probe failed: from half-open to open, its jobs held all along).
+      await this.#breakersMoved.wait(BREAKER_REFRESH_MS);
+    }
     if (owner) await this.stop({ graceMs: 0 });
+  }
+
+  /**
+   * Whether due jobs this worker would run wait on a breaker that lets them go by itself: one that moves
+   * as soon as its store hears of it, or with `throughRecovery` one recovering before its first probe.
+   */
+  async #heldByBreakerForNow(throughRecovery: boolean): Promise<boolean> {
+    if (this.#safeMode || this.#emergency) return false;
+    const waited = [...this.#breakers.holds(new Date())]
+      .filter(([service, hold]) => (hold === 'moving' || (throughRecovery && hold === 'recovering')) && this.#registry.service(service) !== undefined)
+      .map(([service]) => service);
+    try {
+      for (const service of waited) if ((await duePending(this.#store, this.#queues, service)) > 0) return true;
+    } catch (error) {
+      this.#log.warn('could not count the jobs a circuit breaker holds; stopping beside them', { error: errorMessage(error) });
+    }
+    return false;
   }
 
   #onControl(state: ControlState, changed: boolean): void {
@@ -265,7 +298,7 @@ export class Engine {
     this.#dispatcher.setGate(!this.#emergency && !this.#safeMode && this.#stopping === null);
     if (!changed) return;
     // A queue resumed (or anything else the control plane holds let go): its jobs are claimable now.
-    this.#dispatcher.wake();
+    this.#dispatcher.gatesChanged();
     this.#emitter.emit('control', state);
     // Held, not draining: the worker is not stopping, and takes jobs again once released.
     const next: WorkerState = this.#stopping ? this.#workerState : this.#safeMode || this.#emergency ? 'held' : 'running';
@@ -306,7 +339,7 @@ export class Engine {
 
   /** A pause that ended lets its service's jobs be claimed again: wake the dispatcher for them. */
   async #refreshPauses(): Promise<void> {
-    if (await this.#pauses.refresh()) this.#dispatcher.wake();
+    if (await this.#pauses.refresh()) this.#dispatcher.gatesChanged();
   }
 
   async #checkCancels(): Promise<void> {

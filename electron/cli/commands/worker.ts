@@ -8,7 +8,7 @@ import type { Metrics } from '../../metrics/metrics.ts';
 import { flag, int, list, positionals, str } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { duePending, heldBackLine } from '../heldBack.ts';
+import { heldBack, heldBackLine } from '../heldBack.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { printJson, when } from '../output.ts';
 import { CLI_WORDS } from '../words.ts';
@@ -54,7 +54,7 @@ async function serveMetrics(rt: Runtime, metrics: Metrics, logger: Logger, host:
 /** After --until-empty: the due jobs it stopped beside, if any. */
 async function sayHeldBack(rt: Runtime, queues: string[] | null, logger: Logger): Promise<void> {
   try {
-    const line = heldBackLine(await duePending(rt.ctx.store, queues));
+    const line = heldBackLine(await heldBack(rt.ctx.store, rt.ctx.registry, queues));
     if (line) logger.warn(line);
   } catch (error) {
     logger.warn('could not count the jobs still pending', { error: error instanceof Error ? error.message : String(error) });
@@ -78,11 +78,15 @@ export const worker: Command = {
     'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
     'Prometheus: --metrics-port N serves GET /metrics on 127.0.0.1:N (--metrics-host to listen elsewhere).',
     'SIGHUP loads the registry file again (systemctl reload); one that does not load is refused and the one in use kept.',
+    '--until-empty runs what is due, then exits 0 once no job is runnable now and nothing runs. Jobs behind a circuit',
+    'breaker that tripped count as runnable: it waits out the breaker\'s recovery timeout, and runs them if the probe',
+    'closes it. It does not wait for what it cannot run: a breaker open again after a failed probe or forced open,',
+    'later retries, rate limits, paused queues, safe mode. A warn line counts the due jobs it stopped beside, by breaker.',
   ].join('\n'),
   options: {
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
-    'until-empty': { type: 'boolean', description: 'stop when no job is runnable now (exit 0); due jobs something held back are counted in a warn line' },
+    'until-empty': { type: 'boolean', description: 'stop when no job is runnable now (exit 0), waiting through a tripped breaker\'s recovery timeout for its probe; due jobs something held back are counted in a warn line' },
     grace: { type: 'string', value: 'SECONDS', description: 'on stop, how long running jobs may finish (default 10)' },
     'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on this port at /metrics (0 picks a free port)' },
     'metrics-host': { type: 'string', value: 'ADDR', description: 'address for --metrics-port (default 127.0.0.1; 0.0.0.0 for a scraper on another machine)' },
@@ -145,7 +149,7 @@ export const worker: Command = {
       );
       const engine = rt.ctx.engine;
       let emptied = false;
-      if (flag(values, 'until-empty') && engine) emptied = await Promise.race([engine.runUntilEmpty().then(() => true), stopped.then(() => false)]);
+      if (flag(values, 'until-empty') && engine) emptied = await Promise.race([engine.runUntilEmpty({ throughRecovery: true }).then(() => true), stopped.then(() => false)]);
       else await stopped;
       await engine?.stop({ graceMs });
       await stopProgress().catch(() => undefined);
