@@ -233,7 +233,10 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
   it('validate-config: POST /v1/registry/validate checks the text it is sent, for any key, and reads no file on the server', async () => {
     const good = await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: noop\n' });
     assert.equal(good.status, 200, good.text);
-    assert.deepEqual(calls['registry.validate'].output.parse(good.json), { ok: true, problems: [], services: 1 });
+    const readAnswer = calls['registry.validate'].output.parse(good.json);
+    assert.deepEqual([readAnswer.ok, readAnswer.services, readAnswer.problems.map((p) => p.path)], [true, 1, ['(host)']], 'a read key is told the host checks were skipped');
+    const operated = await call('POST', '/v1/registry/validate', operateKey, { text: 'services:\n  - name: a\n    execution_type: noop\n' });
+    assert.deepEqual(calls['registry.validate'].output.parse(operated.json), { ok: true, problems: [], services: 1 });
     const bad = calls['registry.validate'].output.parse((await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: Shell\n' })).json);
     assert.equal(bad.ok, false);
     const wrongType = bad.problems.find((p) => p.path.endsWith('execution_type'));
