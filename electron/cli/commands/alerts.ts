@@ -156,7 +156,7 @@ export const alerts: Command = {
   summary: 'alert rules: what fires now (exit 1 while any does, 3 while nobody evaluates), history, acknowledge, silence',
   usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT] | save-rule FILE | delete-rule NAME',
   details: [
-    'list     every rule of the registry with its state; exits 1 while any rule fires, 3 while no process evaluates them (for cron and monitoring)',
+    'list     every rule, the registry\'s and those kept in the store, with its state; exits 1 while any rule fires, 3 while no process evaluates them (for cron and monitoring)',
     'history  firing and resolved transitions and channel deliveries, newest first',
     'ack      acknowledge a firing alert with a note (audited)',
     'silence  no notifications for a while (--for 0 lifts it); transitions are still recorded (audited)',
