@@ -1,5 +1,4 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
-import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { hangupIsTerminalClosing, reloadOnHangup } from '../../api/registryReload.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
@@ -176,10 +175,9 @@ export const demo: Command = {
     const offSignals = onSignals(() => interrupt(), true);
     try {
       const started = await call(rt.ctx, 'demo.start', { jobs });
-      if (!inv.common.json) {
-        io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
-        if (started.endpoint === null) io.out(`port ${DEMO_ENDPOINT_PORT} is taken: local_api jobs go to whatever answers there`);
-      }
+      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+      // On stderr, with --json too: every local_api job of this burst is about to fail for it.
+      if (started.endpoint_problem !== null) io.err(`opsdeck: warning: ${started.endpoint_problem}`);
       await rt.ctx.settings.setLocalExecution?.(true);
       const stopProgress = inv.common.json
         ? async () => undefined

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { DEMO_ENDPOINT_PORT } from '../api/demoEndpoint.ts';
+import { DEMO_REGISTRY_PATH } from '../api/handlers/demo.ts';
+import { loadRegistryFile } from '../config/load.ts';
+import { DEFAULT_PORT } from '../server/serve.ts';
+import { openStore } from '../store/open.ts';
+import { DEFAULT_API_PORT } from './commands/api.ts';
+import { BIN, opsdeck } from './testing/opsdeck.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-demo-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Listens on `port` once whoever holds it now (another test's demo) lets it go. */
+async function holdPort(server: Server, port: number): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+      return;
+    } catch (error) {
+      if (tries > 120) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+const Demo = z.object({ enqueued: z.number(), endpoint: z.string().nullable(), endpoint_problem: z.string().nullable() });
+
+describe('opsdeck demo', () => {
+  it("calls an endpoint on a port of its own: neither the console's, nor the api's, which README runs beside it", async () => {
+    assert.notEqual(DEMO_ENDPOINT_PORT, DEFAULT_API_PORT);
+    assert.notEqual(DEMO_ENDPOINT_PORT, DEFAULT_PORT);
+    const { registry } = await loadRegistryFile(DEMO_REGISTRY_PATH, {});
+    const localApi = registry?.services.find((s) => s.name === 'local_api');
+    assert.equal(localApi?.execution_type === 'http' ? localApi.runner_config.base_url : null, `http://127.0.0.1:${DEMO_ENDPOINT_PORT}`);
+  });
+
+  it("runs its local_api jobs to completion while README's opsdeck api serves on its default port", async () => {
+    const api = spawn(process.execPath, [BIN, 'api', '--db', join(dir, 'api.db')], { env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let apiErr = '';
+    api.stderr.setEncoding('utf8').on('data', (d: string) => (apiErr += d));
+    const closed = once(api, 'close');
+    try {
+      const first = await createInterface({ input: api.stdout })[Symbol.asyncIterator]().next();
+      assert.match(String(first.value), new RegExp(`^opsdeck api: http://127\\.0\\.0\\.1:${DEFAULT_API_PORT}/v1`), apiErr);
+      const db = join(dir, 'beside-api.db');
+      const run = await opsdeck(['demo', '--jobs', '13', '--db', db, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stderr, '', 'nothing to warn of');
+      assert.equal(Demo.parse(JSON.parse(run.stdout)).endpoint_problem, null);
+      const store = await openStore(db);
+      try {
+        const jobs = (await store.listJobs({ service: 'local_api' }, { limit: 50, after: null })).items;
+        assert.equal(jobs.length, 3);
+        assert.deepEqual(jobs.map((j) => j.status), ['completed', 'completed', 'completed'], jobs.map((j) => j.error_message).join('; '));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      api.kill('SIGTERM');
+      await closed;
+    }
+  });
+
+  it('says loudly, on stderr, when another program holds its port: every local_api job would fail there', async () => {
+    const other = createServer((_req, res) => {
+      res.writeHead(404);
+      res.end();
+    });
+    await holdPort(other, DEMO_ENDPOINT_PORT);
+    try {
+      const run = await opsdeck(['demo', '--jobs', '1', '--db', join(dir, 'taken.db')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(
+        run.stderr.trim(),
+        `opsdeck: warning: port ${DEMO_ENDPOINT_PORT} is taken by another program (it answered HTTP 404): the demo's local_api jobs call it instead of the demo's endpoint, and fail there; stop what listens on ${DEMO_ENDPOINT_PORT} (an opsdeck api started with --port ${DEMO_ENDPOINT_PORT}?), then load the demo again`,
+      );
+    } finally {
+      other.close();
+    }
+  });
+});
