@@ -93,4 +93,19 @@ describe('opsdeck demo', () => {
       other.close();
     }
   });
+
+  it('names the worker that runs what it left pending, with its store and registry, and that worker runs them', async () => {
+    const db = join(dir, 'left.db');
+    const run = await opsdeck(['demo', '--jobs', '100', '--db', db]);
+    assert.equal(run.code, 0, run.stderr);
+    const hint = /^\d+ job\(s\) wait for a later retry or an open breaker; (.*) runs them$/m.exec(run.stdout);
+    assert.ok(hint, run.stdout);
+    const command = hint[1] ?? '';
+    assert.equal(command, `opsdeck worker --db ${db} --registry ${DEMO_REGISTRY_PATH}`);
+    const [, ...args] = command.split(' ');
+    const worker = await opsdeck([...args, '--until-empty', '--log-format', 'text']);
+    assert.equal(worker.code, 0, worker.stderr);
+    assert.doesNotMatch(worker.stdout, /no registry loaded/);
+    assert.match(worker.stdout, /worker started/);
+  });
 });
