@@ -108,4 +108,29 @@ describe('opsdeck demo', () => {
     assert.doesNotMatch(worker.stdout, /no registry loaded/);
     assert.match(worker.stdout, /worker started/);
   });
+
+  it("fires the example registry's failure-spike rule, as the registry says it does", async () => {
+    const db = join(dir, 'spike.db');
+    const run = await opsdeck(['demo', '--db', db, '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    // A worker evaluates the rules (every second here), as the console's host does every 15 s.
+    const worker = spawn(process.execPath, [BIN, 'worker', '--db', db, '--registry', DEMO_REGISTRY_PATH], {
+      env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, OPSDECK_ALERTS_EVERY: '1s', NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const closed = once(worker, 'close');
+    const Alerts = z.object({ alerts: z.array(z.object({ name: z.string(), state: z.object({ firing: z.boolean(), summary: z.string() }).nullable() })) });
+    let spike: z.infer<typeof Alerts>['alerts'][number] | undefined;
+    try {
+      for (let i = 0; i < 80 && !spike?.state; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const listed = await opsdeck(['alerts', '--db', db, '--registry', DEMO_REGISTRY_PATH, '--json']);
+        spike = Alerts.parse(JSON.parse(listed.stdout)).alerts.find((a) => a.name === 'failure-spike');
+      }
+    } finally {
+      worker.kill('SIGTERM');
+      await closed;
+    }
+    assert.equal(spike?.state?.firing, true, spike?.state?.summary ?? 'never evaluated');
+  });
 });
