@@ -1,3 +1,4 @@
+import type { ApiContext } from './context.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
 
 /**
@@ -7,4 +8,14 @@ import type { InterfaceWords } from './interfaceWords.ts';
  */
 export function noRegistryLoaded(words: InterfaceWords): string {
   return `no registry loaded: ${words.loadRegistry()}`;
+}
+
+/**
+ * The refusal of a name the registry would hold (a service, a workflow): with a registry, the names it has;
+ * without one, that none is loaded, so the name could not be looked up at all ("known: none" would say
+ * the fleet has none).
+ */
+export function notInRegistry(ctx: ApiContext, what: string, known: readonly string[]): string {
+  if (ctx.registry.loadedAt === null) return `${what} is not known here: ${noRegistryLoaded(ctx.words)}`;
+  return `${what} is not in the registry (known: ${known.length > 0 ? known.join(', ') : 'none'})`;
 }

@@ -11,6 +11,7 @@ import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
+import { noRegistryLoaded } from '../noRegistry.ts';
 import { controlReasons } from '../waitingReasons.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
@@ -23,7 +24,22 @@ function message(error: unknown): string {
 /** Where the registry's check of an alert channel's URL variable puts its warning. */
 const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
 
-function registryCheck(ctx: ApiContext): HealthCheck {
+/**
+ * With no registry loaded this process knows no service: fine on an empty store, worth a warning while jobs
+ * are pending (the console shows them, a CLI lists them) whose services it cannot look up. A store that does
+ * not answer is its own check's failure.
+ */
+async function noRegistryCheck(ctx: ApiContext, storeOk: boolean): Promise<HealthCheck> {
+  const detail = noRegistryLoaded(ctx.words);
+  const pending = storeOk ? await ctx.store.pendingByService().catch((): Record<string, number> => ({})) : {};
+  const services = Object.entries(pending).filter(([, n]) => n > 0).map(([service]) => service).sort();
+  if (services.length === 0) return { name: 'registry', ok: true, detail };
+  const jobs = Object.values(pending).reduce((a, b) => a + b, 0);
+  const shown = services.length > 5 ? `${services.slice(0, 5).join(', ')} and ${services.length - 5} more` : services.join(', ');
+  return { name: 'registry', ok: true, warning: true, detail: `${detail}; ${jobs} job(s) pending in the store, of service(s) this process cannot know: ${shown}` };
+}
+
+async function registryCheck(ctx: ApiContext, storeOk: boolean): Promise<HealthCheck> {
   const errors = ctx.registry.problems.filter(isError);
   const count = ctx.registry.registry.services.length;
   if (errors.length > 0) {
@@ -31,7 +47,7 @@ function registryCheck(ctx: ApiContext): HealthCheck {
     const where = first ? ` (first: ${first.path}: ${first.message})` : '';
     return { name: 'registry', ok: false, detail: `the last load was refused with ${errors.length} problem(s)${where}` };
   }
-  if (ctx.registry.loadedAt === null) return { name: 'registry', ok: true, detail: 'no registry loaded' };
+  if (ctx.registry.loadedAt === null) return noRegistryCheck(ctx, storeOk);
   const loaded = `${count} service(s) from ${ctx.registry.path ?? 'text'}`;
   // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
   // an alert channel's variable unset here is the alerts check's, said there with what the store knows.
@@ -101,7 +117,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       checks.push({ name: 'migrations', ok: false, detail: message(error) });
     }
   }
-  checks.push(registryCheck(ctx));
+  checks.push(await registryCheck(ctx, storeOk));
   const breakers = storeOk ? await ctx.store.listBreakers().catch(() => []) : [];
   const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
   for (const probe of await probeAll(ctx)) {

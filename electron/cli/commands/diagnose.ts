@@ -13,6 +13,7 @@ import { flag, positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { bytesText, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { CLI_WORDS } from '../words.ts';
 import { printHealth } from './health.ts';
 
 function dbLocation(inv: Invocation): string {
@@ -21,7 +22,7 @@ function dbLocation(inv: Invocation): string {
 
 async function openOrNull(inv: Invocation): Promise<{ rt: Runtime | null; failure: string | null }> {
   try {
-    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, migrate: false, mustExist: true });
+    const rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, migrate: false, mustExist: true, words: CLI_WORDS });
     return { rt, failure: null };
   } catch (error) {
     if (error instanceof StoreError) return { rt: null, failure: error.message };

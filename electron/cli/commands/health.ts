@@ -7,6 +7,7 @@ import { call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { CLI_WORDS } from '../words.ts';
 
 /**
  * The health report (only the checks `check` names, when given), or when the store cannot even be opened,
@@ -15,7 +16,7 @@ import { renderTable } from '../table.ts';
 export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
   let rt;
   try {
-    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true });
+    rt = await createRuntime({ db: inv.common.db, registryPath: inv.common.registry ?? null, env: inv.io.env, execute: false, mustExist: true, words: CLI_WORDS });
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };
