@@ -42,11 +42,13 @@ describe('commands that read the registry, with none loaded', { concurrency: 2 }
     await store.close();
   });
 
-  it('runners says no registry is loaded for each kind, not that each has no services', async () => {
-    const run = await opsdeck(['runners', '--db', db]);
-    assert.equal(run.code, 0, run.stderr);
-    assert.doesNotMatch(run.stdout, /no services/);
-    for (const kind of ['shell', 'http', 'docker', 'serverless', 'noop']) assert.match(run.stdout, new RegExp(`^${kind} .*${NO_REGISTRY.replace(/[()]/g, '\\$&')}$`, 'm'));
+  it('runners and health-check runner say no registry is loaded for each kind, not that each has no services', async () => {
+    for (const [args, prefix] of [[['runners'], ''], [['health-check', 'runner'], 'runner:']] as const) {
+      const run = await opsdeck([...args, '--db', db]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout, /no services/);
+      for (const kind of ['shell', 'http', 'docker', 'serverless', 'noop']) assert.match(run.stdout, new RegExp(`^${prefix}${kind} .*${NO_REGISTRY.replace(/[()]/g, '\\$&')}$`, 'm'));
+    }
   });
 
   it('rate-limit says no registry is loaded, not that no service has a rate limit; tune --defaults that one is needed to know the budget', async () => {

@@ -1,7 +1,6 @@
 import type { ExecutionType } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { noRegistryLoaded } from '../noRegistry.ts';
 import { probeAll } from '../probes.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */
@@ -21,8 +20,6 @@ async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, numbe
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
     const [probes, inFlight] = await Promise.all([probeAll(ctx), inFlightByKind(ctx)]);
-    // "no services" of every kind would read as a fleet with none, while it is this process that knows none.
-    const unknown = ctx.registry.loadedAt === null ? noRegistryLoaded(ctx.words) : null;
-    return { runners: probes.map((p) => ({ ...p, detail: unknown !== null && p.services.length === 0 ? unknown : p.detail, in_flight: inFlight.get(p.kind) ?? 0 })) };
+    return { runners: probes.map((p) => ({ ...p, in_flight: inFlight.get(p.kind) ?? 0 })) };
   },
 };
