@@ -55,8 +55,13 @@ describe('opsdeck demo', () => {
     api.stderr.setEncoding('utf8').on('data', (d: string) => (apiErr += d));
     const closed = once(api, 'close');
     try {
-      const first = await createInterface({ input: api.stdout })[Symbol.asyncIterator]().next();
-      assert.match(String(first.value), new RegExp(`^opsdeck api: http://127\\.0\\.0\\.1:${DEFAULT_API_PORT}/v1`), apiErr);
+      const lines = createInterface({ input: api.stdout })[Symbol.asyncIterator]();
+      assert.match(String((await lines.next()).value), new RegExp(`^opsdeck api: http://127\\.0\\.0\\.1:${DEFAULT_API_PORT}/v1`), apiErr);
+      assert.match(String((await lines.next()).value), /registry: none/);
+      assert.equal(
+        String((await lines.next()).value),
+        "no registry loaded: pass --registry FILE (or set OPSDECK_REGISTRY); the API's answers about services, workflows, rate limits and breaker settings say none is known",
+      );
       const db = join(dir, 'beside-api.db');
       const run = await opsdeck(['demo', '--jobs', '13', '--db', db, '--json']);
       assert.equal(run.code, 0, run.stderr);
