@@ -11,7 +11,7 @@ const POSTGRES_SPECS = /postgres\.spec\.ts$/;
  * alone), and the download (the desktop app asks where to save it in a native dialog, which a test cannot
  * answer): they have no Electron counterpart.
  */
-const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance)\.spec\.ts$/;
+const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance|registry-remembered)\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -71,6 +72,7 @@ async function startBrowserHost(args: string[]): Promise<void> {
   await buildRenderer({ quiet: true });
   const { runServe } = await import('../electron/server/serve.ts');
   const { logDirectory } = await import('../electron/log/logFile.ts');
+  const { userDataDir } = await import('../electron/store/location.ts');
   await runServe({
     db: text(values.db),
     registryPath: text(values.registry),
@@ -78,6 +80,8 @@ async function startBrowserHost(args: string[]): Promise<void> {
     execute: values.execute === true ? true : values['no-execute'] === true ? false : undefined,
     open: values['no-open'] !== true && hasDisplay(),
     logDirectory: logDirectory(),
+    // As the desktop does: the registry last loaded on the store comes back at the next npm start.
+    rememberRegistryIn: userDataDir(process.env, process.platform, homedir()),
   });
 }
 

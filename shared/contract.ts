@@ -343,8 +343,8 @@ export const calls = {
   ),
   'demo.start': Call(
     z.object({ jobs: z.number().int().min(1).max(5000).default(200) }).strict(),
-    z.object({ registry_path: z.string(), enqueued: z.number().int(), endpoint: z.string().nullable() }),
-    "Loads the example registry, starts the local endpoint its HTTP service calls (null: its port was taken) and enqueues a burst of jobs.",
+    z.object({ registry_path: z.string(), enqueued: z.number().int(), endpoint: z.string().nullable(), endpoint_problem: z.string().nullable() }),
+    "Loads the example registry, starts the local endpoint its HTTP service calls (null: its port is taken by something else, and endpoint_problem says what to do) and enqueues a burst of jobs.",
   ),
 } as const;
 

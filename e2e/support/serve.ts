@@ -15,15 +15,21 @@ export interface RunningConsole {
 
 /**
  * Starts `opsdeck serve` (real store, and a real engine even on PostgreSQL, where serve only observes by default) and waits for the line with its URL. Whatever the
- * process printed is kept, so a failure to start says why.
+ * process printed is kept, so a failure to start says why. `npmStart` starts the console as `npm start` does where Electron is not
+ * installed (scripts/start.ts, the browser host), with `npmStart.dataDir` as the user's data directory.
  */
-export async function startConsole(opts: { db: string; registry?: string; env?: Record<string, string> }): Promise<RunningConsole> {
+export async function startConsole(opts: { db: string; registry?: string; env?: Record<string, string>; npmStart?: { dataDir: string } }): Promise<RunningConsole> {
   // OPSDECK_E2E_BIN runs the specs against another build of the CLI (an installed package, a branch).
   const bin = process.env.OPSDECK_E2E_BIN ?? 'bin/opsdeck.js';
   const registry = opts.registry ? ['--registry', opts.registry] : [];
   // Without a registry flag the console must start empty, whatever the caller's environment names.
   const env: Record<string, string | undefined> = { ...process.env, OPSDECK_REGISTRY: undefined, ...opts.env };
-  const child = spawn(process.execPath, [bin, 'serve', '--db', opts.db, ...registry, '--port', '0', '--execute'], {
+  if (opts.npmStart) {
+    // The data directory (Linux: XDG_DATA_HOME; macOS: under HOME), and no Electron even where it is installed.
+    Object.assign(env, { XDG_DATA_HOME: opts.npmStart.dataDir, HOME: opts.npmStart.dataDir, ELECTRON_OVERRIDE_DIST_PATH: opts.npmStart.dataDir });
+  }
+  const command = opts.npmStart ? ['scripts/start.ts', '--no-open'] : [bin, 'serve'];
+  const child = spawn(process.execPath, [...command, '--db', opts.db, ...registry, '--port', '0', '--execute'], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,8 +15,17 @@ test("a runner whose probe answers while a service of its kind has an open break
   assert.deepEqual(withOpenBreakers(answering, 'http', [open], kindOf), {
     ...answering,
     warning: true,
-    detail: '1 endpoint(s) answering; but the calls of model_api (open: HTTP 500 from POST http://127.0.0.1:18081/generate) fail: circuit breaker is open (opsdeck breaker list)',
+    detail: '1 endpoint(s) answering; but the calls of model_api (open: HTTP 500 from POST http://127.0.0.1:18081/generate) fail: its circuit breaker is open (opsdeck breaker list)',
   });
+});
+
+test('two services of the kind with open breakers are named together, in the plural', () => {
+  const opened = { state: 'open' as const, opened_at: at.toISOString() };
+  const both = [breaker('slow_api', { ...opened, last_error: 'timed out after 10s' }), breaker('model_api', { ...opened, last_error: 'HTTP 503' })];
+  assert.equal(
+    withOpenBreakers(answering, 'http', both, kindOf).detail,
+    '1 endpoint(s) answering; but the calls of model_api (open: HTTP 503) and slow_api (open: timed out after 10s) fail: their circuit breakers are open (opsdeck breaker list)',
+  );
 });
 
 test('closed breakers, breakers of other kinds, forced-open ones and failing probes leave the check as it is', () => {

@@ -45,5 +45,6 @@ export function withOpenBreakers(check: HealthCheck, kind: string, breakers: Bre
   const named = open
     .sort((a, b) => a.service_name.localeCompare(b.service_name))
     .map((b) => `${b.service_name} (${how(b)}${b.last_error ? `: ${b.last_error.slice(0, 120)}` : ''})`);
-  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${named.join(', ')} fail: circuit breaker ${open.length === 1 ? 'is' : 'are'} open (opsdeck breaker list)` };
+  const services = named.length === 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
+  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${services} fail: ${open.length === 1 ? 'its circuit breaker is' : 'their circuit breakers are'} open (opsdeck breaker list)` };
 }

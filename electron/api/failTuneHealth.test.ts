@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, it } from 'node:test';
 import { calls, type ApiResponse } from '../../shared/contract.ts';
+import type { Runner } from '../runners/runner.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
@@ -157,6 +158,30 @@ describe('health.check sees an idle fleet', () => {
     await store.heartbeat('w', 0, 'held');
     await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, null);
     assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(opsdeck safe-mode off\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
+  });
+
+  it('asked for alone (the overview asks every 15 s), is the same check, made without probing a runner', async () => {
+    t = await createTestContext(REGISTRY);
+    const { ctx, store } = t;
+    await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null, services: ['payments'] });
+    await store.enqueue([{ queue: 'default', service_name: 'sleeper', execution_type: 'noop', max_attempts: 1 }]);
+    const full = await dispatchDetail(t);
+    let probes = 0;
+    const probing: Runner = {
+      kind: 'noop',
+      run: () => Promise.reject(new Error('not run here')),
+      probe: async () => {
+        probes++;
+        return { ok: true, detail: 'probed' };
+      },
+    };
+    ctx.runners = new Map([['noop', probing]]);
+    const alone = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'dispatch' }, ctx)));
+    assert.deepEqual(alone.checks.map((c) => c.name), ['dispatch']);
+    assert.equal(alone.ok, false);
+    assert.equal(alone.checks[0]?.detail.replace(/\(\d+s ago\)/, ''), full.detail.replace(/\(\d+s ago\)/, ''));
+    assert.match(full.detail, /no live worker's registry has service sleeper \(1 due\)/);
+    assert.equal(probes, 0, 'no runner probed');
   });
 
   it('warns, still healthy, while a circuit breaker holds its jobs, naming it and how many wait', async () => {

@@ -14,6 +14,8 @@ export interface InterfaceWords {
   input(call: CallName, field: string, value: boolean | number | string): string;
   /** Making `call`: `opsdeck workers`, `GET /v1/workers`, `the Runners page`. */
   call(call: PointedCall, input?: Readonly<Record<string, string>>): string;
+  /** Giving this process a registry: `pass --registry FILE`, `load one in Settings`. */
+  loadRegistry(): string;
 }
 
 const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
@@ -27,4 +29,5 @@ const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string
 export const CONSOLE_WORDS: InterfaceWords = {
   input: (_call, field, value) => (value === true ? field : `${field} ${String(value)}`),
   call: (call, input = {}) => CONSOLE_PLACES[call](input),
+  loadRegistry: () => 'load one in Settings (Service registry)',
 };

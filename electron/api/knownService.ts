@@ -1,5 +1,6 @@
 import type { ApiContext } from './context.ts';
 import { notFound } from './errors.ts';
+import { noRegistryLoaded } from './noRegistry.ts';
 
 /**
  * A service the registry does not name and the store remembers nothing of (`remembered`: a breaker, a
@@ -13,5 +14,5 @@ export async function assertServiceKnown(ctx: ApiContext, service: string, remem
     throw notFound(`service ${service} is not in the registry and has no ${what} (known: ${known})`);
   }
   const { items } = await ctx.store.listJobs({ service }, { limit: 1, after: null });
-  if (items.length === 0) throw notFound(`service ${service} has no ${what} and no job in this store, and no registry is loaded to name it (pass --registry)`);
+  if (items.length === 0) throw notFound(`service ${service} has no ${what} and no job in this store to name it; ${noRegistryLoaded(ctx.words)}`);
 }

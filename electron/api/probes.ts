@@ -4,6 +4,7 @@ import type { RunnerHealth } from '../runners/registry.ts';
 import type { CheckedIn, Runner } from '../runners/runner.ts';
 import { processWords } from './answeredBy.ts';
 import type { ApiContext } from './context.ts';
+import { noRegistryLoaded } from './noRegistry.ts';
 
 /** Probes reach out (the Docker socket, base URLs): the console polls, so answers are reused for a while. */
 const PROBE_TTL_MS = 10_000;
@@ -31,8 +32,19 @@ export function checkedIn(ctx: ApiContext): CheckedIn {
   return { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
 }
 
-/** Runner health per kind, probed at most every 10 s, and again at once when the registry or local execution changed. */
+/**
+ * Runner health per kind, probed at most every 10 s, and again at once when the registry or local execution
+ * changed. With no registry loaded, a kind's "no services" would read as a fleet with none: it says no
+ * registry is loaded.
+ */
 export async function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
+  const health = await probed(ctx, now);
+  if (ctx.registry.loadedAt !== null) return health;
+  const unknown = noRegistryLoaded(ctx.words);
+  return health.map((h) => ({ ...h, detail: unknown }));
+}
+
+async function probed(ctx: ApiContext, now: number): Promise<RunnerHealth[]> {
   const runners = await runnersOf(ctx);
   const registry = ctx.registry.registry;
   const here = checkedIn(ctx);

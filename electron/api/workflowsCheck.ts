@@ -1,5 +1,6 @@
 import type { HealthCheck } from '../../shared/domain.ts';
 import type { ApiContext } from './context.ts';
+import { noRegistryLoaded } from './noRegistry.ts';
 import { DEFAULT_STUCK_AFTER, stuckAfterText, stuckWorkflowRuns } from './stuckRuns.ts';
 import { spanText } from '../../shared/timesInText.ts';
 
@@ -11,7 +12,7 @@ import { spanText } from '../../shared/timesInText.ts';
  */
 export async function workflowsCheck(ctx: ApiContext, nowMs: number): Promise<HealthCheck> {
   const stuck = await stuckWorkflowRuns(ctx, nowMs);
-  const noRegistry = ctx.registry.loadedAt === null ? `; no registry loaded here: a run started before runs kept their own stuck_after is held to ${DEFAULT_STUCK_AFTER}` : '';
+  const noRegistry = ctx.registry.loadedAt === null ? `; ${noRegistryLoaded(ctx.words)}, so a run started before runs kept their own stuck_after is held to ${DEFAULT_STUCK_AFTER}` : '';
   if (stuck.length === 0) return { name: 'workflows', ok: true, detail: `no running workflow run is stuck${noRegistry}` };
   const named = stuck
     .slice(0, 5)

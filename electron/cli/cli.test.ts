@@ -388,7 +388,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.match(strategy.stdout, /^flaky +noop +default +300s +- +2 retries, each after a random wait up to 3600s$/m, 'the retry strategy in force');
     const noRegistry = await opsdeck(['services', '--db', db]);
     assert.equal(noRegistry.code, 2);
-    assert.match(oneLine(noRegistry.stderr), /no registry given: --registry FILE \(or set OPSDECK_REGISTRY\)/);
+    assert.equal(oneLine(noRegistry.stderr), 'opsdeck: no registry loaded: pass --registry FILE (or set OPSDECK_REGISTRY); see opsdeck services --help');
     const wrong = await opsdeck(['errors', '--since', 'yesterday', ...common]);
     assert.equal(wrong.code, 2);
     assert.match(oneLine(wrong.stderr), /--since takes a duration from 1m to 24h/);

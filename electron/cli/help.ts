@@ -34,7 +34,7 @@ export function mainHelp(commands: Command[]): string {
     '',
     `runbook words: ${Object.entries(ALIASES).map(([name, a]) => `${name} = ${a.to.join(' ')}`).join(', ')}`,
     '',
-    'Exit codes: 0 ok, 1 a failed check, validation problems or not found, 2 wrong usage.',
+    'Exit codes: 0 ok, 1 a failed check, validation problems or not found, 2 wrong usage, 3 nothing to tell by (alerts: no process evaluates the rules).',
     'Run opsdeck COMMAND --help for a command\'s options.',
   ].join('\n');
 }

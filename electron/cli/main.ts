@@ -27,6 +27,27 @@ function commandFirst(typed: string[]): string[] {
   return [typed[i] ?? '', ...typed.slice(0, i), ...typed.slice(i + 1)];
 }
 
+/** A name that is no command, typed as one or after help: the command it likely meant, and exit 2. */
+function unknownCommand(name: string, io: Io): number {
+  const hint = hintFor(name);
+  if (hint !== undefined) {
+    io.err(`opsdeck: there is no "${name}" command here: ${hint}`);
+    return 2;
+  }
+  if (name.startsWith('-')) {
+    const common = COMMON_OPTIONS[name.slice(2).split('=')[0] ?? ''] !== undefined;
+    io.err(
+      common
+        ? `opsdeck: no command given, only ${name}: opsdeck COMMAND [options]; run opsdeck --help for the list`
+        : `opsdeck: the command comes first, then its options ("${name}" is none of the common ones): opsdeck COMMAND [options]; run opsdeck --help for the list`,
+    );
+    return 2;
+  }
+  const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);
+  io.err(`opsdeck: unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run opsdeck --help for the list`);
+  return 2;
+}
+
 /** Runs one command line and returns the exit code; every failure is one line on stderr, never a stack. */
 export async function runCli(typed: string[], io: Io = processIo()): Promise<number> {
   const argv = expandAlias(commandFirst(typed));
@@ -36,8 +57,16 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    const topic = rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    io.out(topic ? commandHelp(topic) : mainHelp(COMMANDS));
+    const asked = rest[0];
+    if (asked === undefined) {
+      io.out(mainHelp(COMMANDS));
+      return 0;
+    }
+    // A runbook's alias has its command's help; anything else is answered as the command itself would be.
+    const [topicName] = expandAlias([asked]);
+    const topic = COMMANDS.find((c) => c.name === topicName);
+    if (!topic) return unknownCommand(asked, io);
+    io.out(commandHelp(topic));
     return 0;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
@@ -45,25 +74,7 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
     return 0;
   }
   const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    const hint = hintFor(name);
-    if (hint !== undefined) {
-      io.err(`opsdeck: there is no "${name}" command here: ${hint}`);
-      return 2;
-    }
-    if (name.startsWith('-')) {
-      const common = COMMON_OPTIONS[name.slice(2).split('=')[0] ?? ''] !== undefined;
-      io.err(
-        common
-          ? `opsdeck: no command given, only ${name}: opsdeck COMMAND [options]; run opsdeck --help for the list`
-          : `opsdeck: the command comes first, then its options ("${name}" is none of the common ones): opsdeck COMMAND [options]; run opsdeck --help for the list`,
-      );
-      return 2;
-    }
-    const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);
-    io.err(`opsdeck: unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run opsdeck --help for the list`);
-    return 2;
-  }
+  if (!command) return unknownCommand(name, io);
   try {
     const args = parseCommandArgs(rest, command.options, io.env);
     setDisplayZone(args.common.utc ? 'UTC' : io.env.TZ || undefined);

@@ -226,7 +226,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
 
     const noRegistry = await opsdeck(['rate-limit', 'tune', 'partner_api', '--scale', '0.5', '--db', join(dir, 'budgets.db')]);
     assert.equal(noRegistry.code, 2);
-    assert.match(noRegistry.stderr, /no registry is loaded here, so the budget in force for partner_api is not known: pass --registry FILE/);
+    assert.match(noRegistry.stderr, /the budget in force for partner_api is not known here: no registry loaded: pass --registry FILE \(or set OPSDECK_REGISTRY\)/);
     const noPeriod = await opsdeck(['rate-limit', 'tune', 'free', '--limit', '5', ...common]);
     assert.equal(noPeriod.code, 2);
     assert.match(noPeriod.stderr, /free has no rate limit yet: give its period \(per\) with the limit, e\.g\. 5 per 1m/);

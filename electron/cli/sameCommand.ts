@@ -19,6 +19,6 @@ export function sameCommand(inv: Invocation, command: string, change: Readonly<R
 }
 
 /** A word a POSIX shell reads back as it is. */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

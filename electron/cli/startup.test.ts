@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { DEMO_REGISTRY_PATH } from '../api/handlers/demo.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/opsdeck.js', import.meta.url));
 
@@ -67,7 +68,7 @@ describe('CLI start-up', () => {
   });
 
   it('a worker on an SQLite file starts and ends without them too', async () => {
-    const run = await packagesLoadedBy(['worker', '--db', join(dir, 'opsdeck.db'), '--until-empty']);
+    const run = await packagesLoadedBy(['worker', '--db', join(dir, 'opsdeck.db'), '--registry', DEMO_REGISTRY_PATH, '--until-empty']);
     assert.equal(run.code, 0, run.stderr);
     const eager = run.packages.filter((name) => name === 'dockerode' || name.startsWith('@aws-sdk/') || name === 'pg');
     assert.deepEqual(eager, [], `loaded by a worker that ran no container and no function: ${eager.join(', ')}`);

@@ -12,4 +12,5 @@ const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) =>
 export const CLI_WORDS: InterfaceWords = {
   input: (call, field, value) => (value === true ? optionOf(call, field) : `${optionOf(call, field)} ${String(value)}`),
   call: (call, input = {}) => COMMANDS[call](input),
+  loadRegistry: () => 'pass --registry FILE (or set OPSDECK_REGISTRY)',
 };

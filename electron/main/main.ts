@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
+import { recalledText, RegistryMemory, rememberLoads } from '../api/registryMemory.ts';
 import { createRuntime } from '../api/runtime.ts';
 import { LOG_FILE_NAME, logDirectory, rotatingLogFile } from '../log/logFile.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
@@ -59,10 +60,21 @@ const SetConnectionInput = z.object({ url: z.string().min(1) });
 /**
  * Opens the store: the --db argument, else the connection remembered from last time, else the default
  * SQLite file. A remembered connection that no longer answers falls back to the default file (and says
- * so) rather than leaving the operator with an app that cannot start.
+ * so) rather than leaving the operator with an app that cannot start. The registry is --registry's, else
+ * OPSDECK_REGISTRY's, else the one last loaded on the store opened (`recalled` says which it was).
  */
-async function openRuntime(argsDb: string | undefined, remembered: string | undefined, registryPath: string | undefined, log: DesktopLog): Promise<Runtime> {
-  const open = (db: string) => createRuntime({ words: CONSOLE_WORDS, db, registryPath, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
+async function openRuntime(
+  argsDb: string | undefined,
+  remembered: string | undefined,
+  registryPath: string | undefined,
+  memory: RegistryMemory,
+  log: DesktopLog,
+): Promise<{ runtime: Runtime; recalled: boolean }> {
+  const open = async (db: string) => {
+    const recalled = registryPath === undefined && !process.env.OPSDECK_REGISTRY ? await memory.recall(db) : null;
+    const runtime = await createRuntime({ words: CONSOLE_WORDS, db, registryPath: registryPath ?? recalled ?? undefined, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
+    return { runtime, recalled: recalled !== null };
+  };
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());
   try {
     return await open(remembered);
@@ -113,13 +125,26 @@ async function start(): Promise<void> {
   const args = parseDesktopArgs(process.argv.slice(1));
   const log = await desktopLog(args.logLevel, prefs.connection);
 
+  // Beside the connection and the window: the registry last loaded on each store comes back at the next launch.
+  const memory = new RegistryMemory(app.getPath('userData'));
   let runtime: Runtime;
+  let recalled: boolean;
   try {
-    runtime = await openRuntime(args.db, prefs.connection, args.registry, log);
+    ({ runtime, recalled } = await openRuntime(args.db, prefs.connection, args.registry, memory, log));
   } catch (error) {
     dialog.showErrorBox('opsdeck cannot open its store', message(error));
     app.exit(1);
     return;
+  }
+  const forgetLoads = rememberLoads(runtime, memory, log.logger);
+  const load = runtime.registryLoad;
+  if (recalled && load) {
+    if (load.ok) log.logger.info(`registry: ${recalledText(load)}`);
+    // Its jobs would wait with nothing running them: said where the operator looks, not only in the log.
+    else {
+      log.logger.warn(`registry: ${recalledText(load)}; no job runs here until one loads`);
+      dialog.showErrorBox('opsdeck could not load the registry it last used', `${recalledText(load)}.\n\nNo job runs here until one loads: fix it, or load another in Settings, then turn local execution on there.`);
+    }
   }
   runtime.ctx.settings.logFile = join(log.directory, LOG_FILE_NAME);
   runtime.ctx.settings.openLogFolder = async () => {
@@ -217,6 +242,7 @@ async function start(): Promise<void> {
     quitting = true;
     event.preventDefault();
     unsubscribeNotices();
+    forgetLoads();
     disposeIpc();
     const window = mainWindow && !mainWindow.isDestroyed() ? mainWindow : null;
     // app.exit skips the windows' close events, so the bounds are saved here; the engine drains last.

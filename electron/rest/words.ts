@@ -16,4 +16,6 @@ export const REST_WORDS: InterfaceWords = {
     const route = ROUTES.find((r) => r.call === call);
     return route ? `${route.method} ${filled(route.path, input)}` : `the endpoint of ${call} (GET /v1/openapi.json lists them)`;
   },
+  // REST loads no registry: the host serving it is given one when it starts.
+  loadRegistry: () => 'start this host with --registry FILE (or OPSDECK_REGISTRY)',
 };

@@ -108,7 +108,7 @@ describe('opsdeck serve', () => {
       refused.child.kill('SIGTERM');
     }
     assert.equal(await refused.exited, 0, refused.stderr());
-    assert.match(refused.stderr(), /did not load .*No job runs here until it loads/);
+    assert.match(refused.stderr(), /did not load .*No job runs here until one loads/);
 
     const after = await openStore(db);
     try {
@@ -117,5 +117,59 @@ describe('opsdeck serve', () => {
     } finally {
       await after.close();
     }
+  });
+  it('with a memory (npm start), loads again at start the registry last loaded on the store, and says so when it no longer loads', async () => {
+    const db = join(dir, 'remembered.db');
+    const memory = join(dir, 'data');
+    const registryPath = join(dir, 'nap.yaml');
+    await writeFile(registryPath, 'services:\n  - name: nap\n    execution_type: noop\n');
+    const options = { db, port: 0, staticDir: join(dir, 'renderer'), rememberRegistryIn: memory };
+
+    const first = serveChild(options);
+    try {
+      const url = String((await first.lines.next()).value);
+      assert.match(String((await first.lines.next()).value), /registry: none \(load one from Settings, or pass --registry\)/);
+      const [, port = '', token = ''] = /127\.0\.0\.1:(\d+)\/\?token=(\S+)$/.exec(url) ?? [];
+      const loaded = await rawRequest({ port: Number(port), path: '/api/call/registry.load', method: 'POST', body: JSON.stringify({ path: registryPath }), headers: { authorization: `Bearer ${token}` } });
+      assert.equal(loaded.status, 200, loaded.body);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    assert.equal(await first.exited, 0, first.stderr());
+    const store = await openStore(db);
+    const id = await enqueueOne(store, 'nap', 'noop', 1);
+    await store.close();
+
+    const again = serveChild(options);
+    try {
+      await again.lines.next();
+      assert.match(String((await again.lines.next()).value), new RegExp(`registry: ${registryPath.replace(/[.]/g, '\\.')} \\(the one last loaded on this store\\), local execution: on`));
+      let status: string | undefined;
+      for (let i = 0; i < 200 && status !== 'completed'; i++) {
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+        const reader = await openStore(db);
+        status = (await reader.getJob(id))?.status;
+        await reader.close();
+      }
+      assert.equal(status, 'completed', 'the job the remembered registry has a service for ran');
+    } finally {
+      again.child.kill('SIGTERM');
+    }
+    assert.equal(await again.exited, 0, again.stderr());
+
+    await rm(registryPath);
+    const gone = serveChild(options);
+    try {
+      await gone.lines.next();
+      assert.match(
+        String((await gone.lines.next()).value),
+        new RegExp(`registry: none: the one last loaded on this store, ${registryPath.replace(/[.]/g, '\\.')}, no longer loads \\(file not found: [^)]*nap\\.yaml\\), local execution: off`),
+      );
+      await new Promise((resolveWait) => setTimeout(resolveWait, 300));
+    } finally {
+      gone.child.kill('SIGTERM');
+    }
+    assert.equal(await gone.exited, 0, gone.stderr());
+    assert.match(gone.stderr(), /the registry last loaded on this store, .*nap\.yaml, no longer loads \(1 problem\(s\)\); the console lists them\. No job runs here until one loads/);
   });
 });

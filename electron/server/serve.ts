@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dispatch } from '../api/dispatch.ts';
 import { hangupIsTerminalClosing, reloadOnHangup } from '../api/registryReload.ts';
+import { recalledText, RegistryMemory, rememberLoads } from '../api/registryMemory.ts';
 import { createRuntime, runsJobsByDefault } from '../api/runtime.ts';
 import { buildRenderer, rendererOutDir, rendererUpToDate } from '../console/build.ts';
 import { parseLogLevel, type Logger } from '../log/logger.ts';
@@ -35,6 +36,12 @@ export interface ServeOptions {
   logger?: (sink: LineSink) => Promise<{ logger: Logger; secrets: LogSecrets }>;
   /** With the default logger, also JSON lines to a rotating file here, as the desktop writes (npm start without Electron). */
   logDirectory?: string;
+  /**
+   * Remember in this directory the registry file last loaded for each store, and load it again at start
+   * when none is given (npm start without Electron, as the desktop does). `opsdeck serve` is told by its
+   * options and environment alone, as a deployed service should be.
+   */
+  rememberRegistryIn?: string;
 }
 
 export const DEFAULT_PORT = 7788;
@@ -131,10 +138,13 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   file?.on('error', () => undefined);
   const { logger, secrets } = await (opts.logger ? opts.logger(sink) : defaultLogger(sink, location, file ?? undefined));
   const metrics = createMetrics();
+  const memory = opts.rememberRegistryIn === undefined ? null : new RegistryMemory(opts.rememberRegistryIn);
+  // --registry and OPSDECK_REGISTRY win over the memory: they are what the operator says now.
+  const recalled = memory && opts.registryPath === undefined && !process.env.OPSDECK_REGISTRY ? await memory.recall(location) : null;
   const runtime = await createRuntime({
     words: CONSOLE_WORDS,
     db: location,
-    registryPath: opts.registryPath,
+    registryPath: opts.registryPath ?? recalled ?? undefined,
     // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.
     execute: false,
     alerts: true,
@@ -144,6 +154,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     onEngine: (engine) => metrics.follow(engine),
   });
   if (opts.logDirectory && file) runtime.ctx.settings.logFile = join(opts.logDirectory, LOG_FILE_NAME);
+  const forget = memory ? rememberLoads(runtime, memory, logger) : () => undefined;
 
   let server: RunningServer;
   try {
@@ -172,16 +183,18 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       throw error;
     }
   }
-  const registry = runtime.ctx.registry.path ?? runtime.registryLoad?.path ?? 'none (load one from Settings, or pass --registry)';
+  const registry =
+    recalled !== null && runtime.registryLoad ? recalledText(runtime.registryLoad) : (runtime.ctx.registry.path ?? runtime.registryLoad?.path ?? 'none (load one from Settings, or pass --registry)');
   await writeLine(
     process.stdout,
     `store: ${redactLocation(location)} (${runtime.ctx.store.dialect}), registry: ${registry}, local execution: ${runtime.ctx.engine ? 'on' : 'off'}. Ctrl+C stops.`,
   );
   releaseLog();
   if (refused) {
+    const which = recalled === null ? `the registry ${refused.path} did not load` : `the registry last loaded on this store, ${refused.path}, no longer loads`;
     await writeLine(
       process.stderr,
-      `opsdeck: the registry ${refused.path} did not load (${refused.errors} problem(s)); the console lists them. No job runs here until it loads: fix it, then load it and turn local execution on in Settings`,
+      `opsdeck: ${which} (${refused.errors} problem(s)); the console lists them. No job runs here until one loads: fix it, or load another, then turn local execution on in Settings`,
     );
   }
   if (opts.open) openBrowser(server.url);
@@ -204,6 +217,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
         .then(() => file?.end())
         .catch((error: unknown) => logger.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) }))
         .finally(() => {
+          forget();
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
           offHangup();

@@ -6,13 +6,14 @@ import { checkedIn } from '../probes.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { notInRegistry } from '../noRegistry.ts';
 
 type HttpService = Extract<ServiceConfig, { execution_type: 'http' }>;
 
 function httpService(ctx: ApiContext, name: string): HttpService {
   const services = ctx.registry.registry.services;
   const service = ctx.registry.service(name);
-  if (!service) throw notFound(`service ${name} is not in the registry (known: ${services.map((s) => s.name).join(', ') || 'none'})`);
+  if (!service) throw notFound(notInRegistry(ctx, `service ${name}`, services.map((s) => s.name)));
   if (service.execution_type !== 'http') {
     throw new ApiFailure('invalid_input', `${name} is a ${service.execution_type} service: only HTTP services have a base_url and a credential to test (${ctx.words.call('runners.list')} probes every runner kind)`);
   }

@@ -49,6 +49,6 @@ export const demo: Handlers<'demo.start'> = {
       job_count: enqueued,
       details: { services: services.length, burst },
     });
-    return { registry_path: DEMO_REGISTRY_PATH, enqueued, endpoint };
+    return { registry_path: DEMO_REGISTRY_PATH, enqueued, endpoint: endpoint.url, endpoint_problem: endpoint.problem };
   },
 };

@@ -5,6 +5,7 @@ import type { ApiContext } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { assertServiceKnown } from '../knownService.ts';
+import { noRegistryLoaded } from '../noRegistry.ts';
 import { rateLimitUse } from '../rateUse.ts';
 
 /** The service's budget in use now; a service nothing gates shows as having none. */
@@ -29,7 +30,7 @@ export const rateLimits: Handlers<'rateLimits.list' | 'rateLimits.tune'> = {
     // The budget in force is the registry's with the tuning on top: without the registry, neither a scale
     // nor the numbers the audit keeps can be known.
     if (!defaults && ctx.registry.loadedAt === null) {
-      throw refused(`no registry is loaded here, so the budget in force for ${service} is not known: pass --registry FILE (or OPSDECK_REGISTRY)`);
+      throw refused(`the budget in force for ${service} is not known here: ${noRegistryLoaded(ctx.words)}`);
     }
     const current = await viewOf(ctx, service);
     await assertServiceKnown(ctx, service, current.tuning !== null, 'rate limit tuning');

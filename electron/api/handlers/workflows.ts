@@ -6,6 +6,7 @@ import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
+import { notInRegistry } from '../noRegistry.ts';
 import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 
 
@@ -17,6 +18,7 @@ async function runOf(store: Store, ref: number | string): Promise<WorkflowRun> {
 }
 
 function started(ctx: ApiContext, workflow: string, payload: JsonObject, identifier: string | undefined) {
+  if (ctx.registry.loadedAt === null) throw notFound(notInRegistry(ctx, `workflow ${workflow}`, []));
   try {
     return startWorkflowRun(ctx.store, ctx.registry.registry, workflow, payload, ctx.actor, identifier);
   } catch (error) {

@@ -7,18 +7,20 @@ import { parseDuration } from '../../../shared/duration.ts';
 import { int, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
+import { sayNoRegistry } from '../noRegistry.ts';
 import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
 /** A summary's characters the table shows. */
 const SUMMARY_SHOWN = 90;
 
-function alertTable(io: Io, alerts: AlertView[]): string {
+/** `registryLoaded` false: a rule known only by its state here may well be the registry's, which this process has none of. */
+function alertTable(io: Io, alerts: AlertView[], registryLoaded: boolean): string {
   return renderTable(
     [{ header: 'rule' }, { header: 'kind' }, { header: 'severity' }, { header: 'state' }, { header: 'since' }, { header: 'acknowledged', max: 50 }, { header: 'silenced until' }, { header: 'summary', max: SUMMARY_SHOWN }],
     alerts.map(({ name, rule, state }) => [
       name,
-      rule?.kind ?? '(not in this registry)',
+      rule?.kind ?? (registryLoaded ? '(not in this registry)' : '(no registry loaded)'),
       rule?.severity ?? state?.severity ?? '',
       state === null ? 'not evaluated yet' : state.firing ? paint(io, 'FIRING', 'red') : paint(io, 'ok', 'green'),
       state ? when(state.since) : '',
@@ -47,10 +49,12 @@ async function list(inv: Invocation): Promise<number> {
     const result = await call(ctx, 'alerts.list', {});
     const firing = result.alerts.filter((a) => a.state?.firing);
     const stale = staleness(result.alerts, Date.now());
+    const unknown = sayNoRegistry(ctx.registry, inv.io, "the registry's rules are not known here: only the rules kept in the store, and the states of the others, are listed");
     if (inv.common.json) printJson(inv.io, { firing: firing.length, stale: stale !== null, alerts: result.alerts });
-    else if (result.alerts.length === 0) inv.io.out('no alert rules (add alerts: to the registry, load it with --registry)');
-    else {
-      inv.io.out(alertTable(inv.io, result.alerts));
+    else if (result.alerts.length === 0) {
+      if (!unknown) inv.io.out('no alert rules (add alerts: to the registry, or opsdeck alerts save-rule FILE)');
+    } else {
+      inv.io.out(alertTable(inv.io, result.alerts, !unknown));
       inv.io.out(firing.length > 0 ? `\n${firing.length} firing: ${firing.map((a) => a.name).join(', ')}` : stale ? '\nnothing fired when last evaluated' : '\nnothing is firing');
       // The table cuts a long summary (a half-open breaker's says how to check the service by hand): a firing one is said whole.
       for (const a of firing) if (a.state && [...a.state.summary].length > SUMMARY_SHOWN) inv.io.out(`${a.name}: ${timesIn(a.state.summary)}`);
@@ -156,7 +160,7 @@ export const alerts: Command = {
   summary: 'alert rules: what fires now (exit 1 while any does, 3 while nobody evaluates), history, acknowledge, silence',
   usage: '[list] | history [RULE] | ack RULE --note TEXT | silence RULE --for 30m [--reason TEXT] | save-rule FILE | delete-rule NAME',
   details: [
-    'list     every rule of the registry with its state; exits 1 while any rule fires, 3 while no process evaluates them (for cron and monitoring)',
+    'list     every rule, the registry\'s and those kept in the store, with its state; exits 1 while any rule fires, 3 while no process evaluates them (for cron and monitoring)',
     'history  firing and resolved transitions and channel deliveries, newest first',
     'ack      acknowledge a firing alert with a note (audited)',
     'silence  no notifications for a while (--for 0 lifts it); transitions are still recorded (audited)',

@@ -3,6 +3,7 @@ import { redactLocation } from '../../store/location.ts';
 import { flag, int, positionals, str, UsageError } from '../args.ts';
 import { assertRegistryLoaded } from '../call.ts';
 import type { Command } from '../command.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { REST_WORDS } from '../../rest/words.ts';
 
@@ -48,6 +49,8 @@ export const api: Command = {
       io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz; Prometheus at /metrics)`);
       const keys = await rt.ctx.store.listApiKeys();
       io.out(`store: ${redactLocation(rt.ctx.store.location)} (${rt.ctx.store.dialect}), registry: ${rt.ctx.registry.path ?? 'none'}, ${keys.length} API key(s). Ctrl+C stops.`);
+      // Its REST answers about services, workflows and rate limits would each say so: said once, at start.
+      if (rt.ctx.registry.loadedAt === null) io.out(`${NO_REGISTRY}; the API's answers about services, workflows, rate limits and breaker settings say none is known`);
       if (keys.length === 0) io.out('no API key yet: every request gets 401 until you make one with opsdeck api-key create --name NAME --scope read|operate');
       await new Promise<void>((resolveStop) => {
         const stop = () => {

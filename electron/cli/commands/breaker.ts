@@ -6,6 +6,7 @@ import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
 import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
+import { NO_REGISTRY, sayNoRegistry } from '../noRegistry.ts';
 import { duration, paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
 import { renderTable } from '../table.ts';
@@ -105,12 +106,18 @@ async function tune(inv: Invocation): Promise<number> {
   }
   return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
     const view = await call(ctx, 'breakers.tune', { service: service ?? '', ...settings, defaults, reason: str(inv.values, 'reason') });
+    const known = ctx.registry.loadedAt !== null;
     if (inv.common.json) printJson(inv.io, view);
-    else if (!view.tuning) {
+    else if (!view.tuning && !known) {
+      inv.io.out(`breaker ${view.service_name}: ${view.changed ? "tuning forgotten, back to the registry's settings" : 'not tuned'}; a registry is needed to know those settings: ${NO_REGISTRY}`);
+    } else if (!view.tuning) {
       const registry = `the registry's settings (threshold ${view.failure_threshold}, recovery ${view.recovery_timeout_s}s)`;
       inv.io.out(view.changed ? `breaker ${view.service_name}: back to ${registry}` : `breaker ${view.service_name}: not tuned, already ${registry}; nothing changed`);
     } else if (!view.changed) inv.io.out(`breaker ${view.service_name}: already tuned: ${tunedText(view)}; nothing changed`);
-    else inv.io.out(`breaker ${view.service_name} tuned for every worker: ${tunedText(view)}`);
+    else {
+      inv.io.out(`breaker ${view.service_name} tuned for every worker: ${tunedText(view)}`);
+      sayNoRegistry(ctx.registry, inv.io, 'the "registry" settings beside the tuned ones are opsdeck\'s defaults, and the settings not tuned may differ on the workers');
+    }
     return 0;
   });
 }
@@ -138,11 +145,13 @@ export const breaker: Command = {
       listOnly(inv);
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers } = await call(ctx, 'breakers.list', {});
+        const unknown = sayNoRegistry(ctx.registry, inv.io, "only the breakers kept in the store are listed, each with opsdeck's default settings (threshold, window), not the registry's");
         if (inv.common.json) {
           printJson(inv.io, { breakers });
           return 0;
         }
-        inv.io.out(breakers.length === 0 ? 'no breakers (load a registry with --registry)' : breakerTable(inv.io, breakers));
+        if (breakers.length > 0) inv.io.out(breakerTable(inv.io, breakers));
+        else if (!unknown) inv.io.out('no breakers: the registry names no service');
         // Half-open with no job to probe it, a breaker stays so (its alert firing) until one comes: said whole, not cut in a cell.
         for (const b of breakers) if (b.waiting_for_probe !== null) inv.io.out(`\n${b.service_name}: ${timesIn(b.waiting_for_probe)}`);
         return 0;
@@ -156,7 +165,8 @@ export const breaker: Command = {
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
         const { breakers: views } = await call(ctx, 'breakers.setModeAll', { mode: MODES[action], reason });
         if (inv.common.json) printJson(inv.io, { breakers: views });
-        else inv.io.out(views.length === 0 ? 'no breakers (load a registry with --registry)' : `${action}: ${views.map((v) => `${v.service_name} ${stateText(v)}`).join(', ')}`);
+        else if (views.length > 0) inv.io.out(`${action}: ${views.map((v) => `${v.service_name} ${stateText(v)}`).join(', ')}`);
+        else inv.io.out(ctx.registry.loadedAt === null ? `no breakers in the store to ${action}; ${NO_REGISTRY}` : 'no breakers: the registry names no service');
         return 0;
       });
     }

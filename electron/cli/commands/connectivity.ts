@@ -3,6 +3,7 @@ import { PROBE_TIMEOUT_CAP_S, probeTimeout } from '../../runners/connectivity.ts
 import { str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { paint, printJson, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -47,9 +48,11 @@ export const testConnectivity: Command = {
     const url = str(inv.values, 'url');
     if (service !== undefined && url !== undefined) throw new UsageError('name a service or --url, not both');
     return withRuntime(inv, async ({ ctx }) => {
+      // Every HTTP service of no registry would be an empty answer that reads as "none to test".
+      if (service === undefined && url === undefined && ctx.registry.loadedAt === null) throw new UsageError(`${NO_REGISTRY}; or test a URL with --url`);
       const { services } = await call(ctx, 'runners.connectivity', { service, url });
       if (inv.common.json) printJson(inv.io, { services });
-      else if (services.length === 0) inv.io.out('no HTTP services in the registry (load one with --registry, or test a URL with --url)');
+      else if (services.length === 0) inv.io.out('no HTTP services in the registry (test a URL with --url)');
       else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
       return services.every((s) => s.ok) ? 0 : 1;
     }, { registry: 'optional' });

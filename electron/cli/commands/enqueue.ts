@@ -4,7 +4,9 @@ import { EnqueueItem } from '../../../shared/contract.ts';
 import { int, isoTime, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { printJson } from '../output.ts';
+import { sayNoRegistry } from '../noRegistry.ts';
+import { printJson, type Io } from '../output.ts';
+import type { RegistryHolder } from '../../config/holder.ts';
 
 const MAX_LINES = 10_000;
 
@@ -57,6 +59,11 @@ export function parseLines(text: string, source: string): { items: EnqueueItem[]
   return { items, problems };
 }
 
+/** A job enqueued with no registry to look its service up in gets defaults, not the service's settings: said beside it. */
+function sayUnchecked(registry: RegistryHolder, io: Io, service: string): void {
+  sayNoRegistry(registry, io, `service ${service} was not looked up, so its jobs have the default queue, priority and attempts, not the service's; a worker whose registry has ${service} runs them`);
+}
+
 export const enqueue: Command = {
   name: 'enqueue',
   summary: 'add a job for a service (idempotent by identifier), or many from JSON lines, all or nothing',
@@ -91,6 +98,7 @@ export const enqueue: Command = {
       if (items.length > MAX_LINES) throw new CliFailure(`${items.length} jobs is more than ${MAX_LINES} in one go; split the file`);
       return withRuntime(inv, async ({ ctx }) => {
         const result = await call(ctx, 'jobs.enqueueMany', { service: service ?? '', jobs: items });
+        sayUnchecked(ctx.registry, inv.io, service ?? '');
         if (inv.common.json) printJson(inv.io, result);
         else inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
         return 0;
@@ -107,6 +115,7 @@ export const enqueue: Command = {
     };
     return withRuntime(inv, async ({ ctx }) => {
       const result = await call(ctx, 'jobs.enqueue', input);
+      sayUnchecked(ctx.registry, inv.io, service ?? '');
       if (inv.common.json) printJson(inv.io, result);
       else if (result.created) inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
       else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);

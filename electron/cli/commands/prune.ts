@@ -5,6 +5,7 @@ import type { MaintenanceHolder } from '../../store/store.ts';
 import { flag, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
+import { sayNoRegistry } from '../noRegistry.ts';
 import { bytesText, duration, printJson, when } from '../output.ts';
 
 function waitSeconds(values: Values): number {
@@ -41,6 +42,8 @@ export const prune: Command = {
     const wait = waitSeconds(inv.values);
     return withRuntime(inv, async ({ ctx }) => {
       const { retention } = await call(ctx, 'retention.get', {});
+      // Jobs the registry would keep longer are pruned by the defaults: said before, not found missing after.
+      sayNoRegistry(ctx.registry, inv.io, "the retention is opsdeck's defaults, not the registry's");
       const policy = `completed ${retention.completed}, cancelled ${retention.cancelled}, resolved dead letters ${retention.dead_letters}, history ${retention.history}`;
       if (flag(inv.values, 'dry-run')) {
         const estimate = await call(ctx, 'retention.prune', { dry_run: true });

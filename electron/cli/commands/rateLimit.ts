@@ -3,6 +3,7 @@ import { budgetText, type RateLimitOverrides, type RateLimitTuned, type RateLimi
 import { flag, int, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
+import { NO_REGISTRY, sayNoRegistry } from '../noRegistry.ts';
 import { type Io, paint, printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -54,9 +55,12 @@ function tuning(values: Values): { settings: RateLimitOverrides; scale: number |
   return { settings, scale };
 }
 
-/** What one tuning did, in a line. */
-function tunedLine(view: RateLimitTuned): string {
+/** What one tuning did, in a line; `registryKnown` false when no registry is loaded to say the budget it went back to. */
+function tunedLine(view: RateLimitTuned, registryKnown: boolean): string {
   const service = view.service_name;
+  if (!view.tuning && !registryKnown) {
+    return `rate limit ${service}: ${view.changed ? "tuning forgotten, back to the registry's budget" : 'not tuned'}; a registry is needed to know that budget: ${NO_REGISTRY}`;
+  }
   if (!view.tuning) return view.changed ? `rate limit ${service}: back to the registry's (${budgetText(view.registry)})` : `rate limit ${service}: not tuned, already the registry's (${budgetText(view.registry)})`;
   const inForce = `${budgetText(view)} (registry: ${budgetText(view.registry)})`;
   return view.changed ? `rate limit ${service} set for every worker: ${inForce}` : `rate limit ${service}: already ${inForce}; nothing changed`;
@@ -79,7 +83,7 @@ async function tune(inv: Invocation): Promise<number> {
       try {
         const view = await call(ctx, 'rateLimits.tune', { service, ...settings, ...(scale === undefined ? {} : { scale }), defaults, reason: str(inv.values, 'reason') });
         tuned.push(view);
-        if (!inv.common.json) inv.io.out(tunedLine(view));
+        if (!inv.common.json) inv.io.out(tunedLine(view, ctx.registry.loadedAt !== null));
       } catch (error) {
         // One refused service does not stop the others: each is its own audited change.
         if (!(error instanceof CliFailure) || services.length === 1) throw error;
@@ -116,8 +120,10 @@ export const rateLimit: Command = {
     listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const { services } = await call(ctx, 'rateLimits.list', {});
+      const unknown = sayNoRegistry(ctx.registry, inv.io, 'the rate limits and max_concurrent are the registry\'s: only run-time tunings and upstream pauses kept in the store can be shown');
       if (inv.common.json) printJson(inv.io, { services });
-      else inv.io.out(services.length === 0 ? 'no service has a rate limit or max_concurrent (the registry sets them; rate-limit tune sets one now)' : rateTable(inv.io, services));
+      else if (services.length > 0) inv.io.out(rateTable(inv.io, services));
+      else if (!unknown) inv.io.out('no service has a rate limit or max_concurrent (the registry sets them; rate-limit tune sets one now)');
       return 0;
     });
   },

@@ -3,6 +3,7 @@ import type { ScheduleChange, ScheduleFire, ScheduleInput, ScheduleView } from '
 import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { displayZoneName, type Io, paint, printJson, statusColor, timesIn, whenIn } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -90,7 +91,7 @@ async function add(inv: Invocation): Promise<number> {
     else inv.io.out(`schedule ${added.name} added\n${block(inv.io, added)}`);
     // With a registry here an unknown service is refused; without one it could not be looked up.
     if (ctx.registry.loadedAt === null) {
-      inv.io.err(`opsdeck: warning: no registry loaded here (--registry FILE or OPSDECK_REGISTRY): ${targetText(added.config)} and the payload were not checked against it; a worker whose registry lacks it leaves the schedule unfired`);
+      inv.io.err(`opsdeck: warning: ${NO_REGISTRY}; ${targetText(added.config)} and the payload were not checked against one; a worker whose registry lacks it leaves the schedule unfired`);
     }
     return 0;
   });

@@ -3,6 +3,7 @@ import { UsageError } from '../args.ts';
 import { registryView } from '../../api/handlers/registry.ts';
 import { RegistryHolder } from '../../config/holder.ts';
 import { CliFailure, type Command } from '../command.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson } from '../output.ts';
 import { renderTable } from '../table.ts';
 
@@ -21,7 +22,7 @@ export const services: Command = {
     const name = inv.positionals[0];
     // The registry file alone: no store is opened (or created), so it answers with the store down too.
     const file = inv.common.registry;
-    if (file === undefined) throw new UsageError('no registry given: --registry FILE (or set OPSDECK_REGISTRY)');
+    if (file === undefined) throw new UsageError(NO_REGISTRY);
     const holder = new RegistryHolder(inv.io.env);
     const loaded = await holder.loadFile(file);
     if (!loaded.ok) throw new CliFailure(`${file} does not load (${loaded.errors} problem(s)): opsdeck validate-config ${file} lists them`, 1);

@@ -1,17 +1,19 @@
 import type { OverviewStats } from '../../../shared/contract.ts';
-import { DEMO_ENDPOINT_PORT } from '../../api/demoEndpoint.ts';
 import { hangupIsTerminalClosing, reloadOnHangup } from '../../api/registryReload.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
+import { locationWithoutPasswords } from '../../store/location.ts';
 import { quietLog } from '../../engine/quietLog.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
-import { flag, int, list, positionals, str } from '../args.ts';
+import { flag, int, list, positionals, str, UsageError } from '../args.ts';
 import { assertRegistryLoaded, call } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { heldBack, heldBackLine } from '../heldBack.ts';
 import { hostLogger, LOG_OPTIONS } from '../logging.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson, when } from '../output.ts';
 import { CLI_WORDS } from '../words.ts';
+import { shellWord } from '../sameCommand.ts';
 
 const PROGRESS_MS = 5000;
 
@@ -77,6 +79,7 @@ export const worker: Command = {
     'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
     'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
     'Prometheus: --metrics-port N serves GET /metrics on 127.0.0.1:N (--metrics-host to listen elsewhere).',
+    'It needs a registry (--registry FILE or $OPSDECK_REGISTRY): without one it would run no job, and refuses to start.',
     'SIGHUP loads the registry file again (systemctl reload); one that does not load is refused and the one in use kept.',
     '--until-empty runs what is due, then exits 0 once no job is runnable now and nothing runs. Jobs behind a circuit',
     'breaker that tripped count as runnable: it waits out the breaker\'s recovery timeout, and runs them if the probe',
@@ -94,6 +97,9 @@ export const worker: Command = {
   },
   async run(inv) {
     positionals(inv, []);
+    // Unlike a console, which shows the store without one and can load one later, a worker exists to run
+    // jobs: without a registry it would hand each one back unrun while its heartbeat said it was running.
+    if (!inv.common.registry) throw new UsageError(`a worker without a registry runs nothing (every job it claims goes back unrun): ${NO_REGISTRY}`);
     const { values } = inv;
     const graceMs = (int(values, 'grace', 0, 3600) ?? 10) * 1000;
     const io = inv.io;
@@ -136,7 +142,6 @@ export const worker: Command = {
     let closeMetrics: () => Promise<void> = async () => undefined;
     try {
       assertRegistryLoaded(rt);
-      if (rt.ctx.registry.loadedAt === null) logger.warn('no registry loaded (--registry FILE): this worker runs no job; each one it claims goes back unrun, attempt not spent, for a worker that has its service');
       if (metrics && metricsPort !== undefined) closeMetrics = await serveMetrics(rt, metrics, logger, metricsHost, metricsPort);
       await rt.ctx.settings.setLocalExecution?.(true);
       // The counts are read every few seconds: while the store is away their failure is said once a minute.
@@ -166,6 +171,15 @@ export const worker: Command = {
   },
 };
 
+/**
+ * The worker that runs what the demo left pending: on the demo's store (its --db as typed; OPSDECK_DB
+ * stays where it came from) with the demo's registry, without which a worker refuses to start.
+ */
+function demoWorkerCommand(inv: Invocation, registryPath: string): string {
+  const db = str(inv.values, 'db');
+  return ['opsdeck worker', ...(db === undefined ? [] : [`--db ${shellWord(locationWithoutPasswords(db))}`]), `--registry ${shellWord(registryPath)}`].join(' ');
+}
+
 export const demo: Command = {
   name: 'demo',
   summary: 'load the example registry, enqueue a burst of jobs (some fail on purpose) and run them',
@@ -183,10 +197,9 @@ export const demo: Command = {
     const offSignals = onSignals(() => interrupt(), true);
     try {
       const started = await call(rt.ctx, 'demo.start', { jobs });
-      if (!inv.common.json) {
-        io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
-        if (started.endpoint === null) io.out(`port ${DEMO_ENDPOINT_PORT} is taken: local_api jobs go to whatever answers there`);
-      }
+      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+      // On stderr, with --json too: every local_api job of this burst is about to fail for it.
+      if (started.endpoint_problem !== null) io.err(`opsdeck: warning: ${started.endpoint_problem}`);
       await rt.ctx.settings.setLocalExecution?.(true);
       const stopProgress = inv.common.json
         ? async () => undefined
@@ -198,7 +211,7 @@ export const demo: Command = {
       if (inv.common.json) printJson(io, { ...started, counts: stats.counts, dead_letters: stats.dead_letters });
       else {
         io.out(`done: ${progressLine(stats)}`);
-        if (stats.counts.pending > 0) io.out(`${stats.counts.pending} job(s) wait for a later retry or an open breaker; opsdeck worker runs them`);
+        if (stats.counts.pending > 0) io.out(`${stats.counts.pending} job(s) wait for a later retry or an open breaker; ${demoWorkerCommand(inv, started.registry_path)} runs them`);
         io.out('look around: opsdeck dlq groups, opsdeck breaker list, opsdeck serve');
       }
       return 0;

@@ -4,6 +4,7 @@ import { WorkflowRunStatus } from '../../../shared/workflow.ts';
 import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
+import { NO_REGISTRY } from '../noRegistry.ts';
 import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
@@ -88,7 +89,7 @@ async function stuckRuns(inv: Invocation): Promise<number> {
     // Each run keeps its workflow's stuck_after; one started before runs kept theirs is held to the
     // registry's, and without a registry here to the default: say so only when such a run is running.
     if (!inv.common.json && ctx.registry.loadedAt === null && (await ctx.store.runningWorkflowRuns(1, { withoutOwnStuckAfter: true })).length > 0) {
-      inv.io.err(`opsdeck: no registry loaded here, so running runs started before runs kept their own stuck_after are held to ${DEFAULT_STUCK_AFTER}; --registry FILE reads each workflow's own`);
+      inv.io.err(`opsdeck: ${NO_REGISTRY}; running runs started before runs kept their own stuck_after are held to ${DEFAULT_STUCK_AFTER}, not their workflow's`);
     }
     return 0;
   });
@@ -139,6 +140,8 @@ export const workflow: Command = {
     if (sub === 'list') {
       listOnly(inv);
       return withRuntime(inv, async ({ ctx }) => {
+        // The workflows are the registry's alone: with none loaded, an empty list would say the fleet has none.
+        if (ctx.registry.loadedAt === null) throw new UsageError(NO_REGISTRY);
         const { workflows } = await call(ctx, 'workflows.list', {});
         if (inv.common.json) printJson(inv.io, { workflows });
         else if (workflows.length === 0) inv.io.out("no workflows in the registry: add a 'workflows:' list (see README)");

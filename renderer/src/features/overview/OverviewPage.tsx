@@ -11,6 +11,7 @@ import { StatTiles } from './StatTiles.tsx';
 import { BEHIND_AFTER_S } from './tiles.ts';
 import { RecentFailures } from './RecentFailures.tsx';
 import { StuckRuns } from './StuckRuns.tsx';
+import { UndispatchedJobs } from './UndispatchedJobs.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
 
 interface OverviewPageProps {
@@ -55,6 +56,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
       </header>
       {firstRun ? <WelcomePanel /> : null}
       <StatTiles stats={data} stuckRuns={stuckRuns.data?.runs.length ?? null} />
+      <UndispatchedJobs />
       <StuckRuns />
       {/* Under the figures, above the charts: in an incident, what fails and how is the first question. */}
       <RecentFailures />

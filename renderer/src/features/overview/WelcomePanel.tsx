@@ -27,6 +27,8 @@ export function WelcomePanel() {
               {
                 onSuccess(result) {
                   notify('ok', `Demo loaded: ${result.enqueued} jobs enqueued from ${result.registry_path}.`);
+                  // Every local_api job of the burst fails against whatever holds the port: said as a failure, not in passing.
+                  if (result.endpoint_problem !== null) notify('bad', `The demo's local endpoint did not start: ${result.endpoint_problem}.`);
                   void queryClient.invalidateQueries();
                 },
                 onError(error) {
