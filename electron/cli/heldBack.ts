@@ -3,7 +3,7 @@ import { tunedBreaker } from '../../shared/breakerTuning.ts';
 import type { BreakerMode, BreakerState } from '../../shared/domain.ts';
 import { effectiveBreaker } from '../../shared/registry.ts';
 import { dispatchAllowance } from '../engine/breakerMachine.ts';
-import type { RegistrySource } from '../engine/dispatcher.ts';
+import type { RegistrySource } from '../engine/dispatcherOptions.ts';
 import { duePending } from '../engine/duePending.ts';
 import type { Store } from '../store/store.ts';
 

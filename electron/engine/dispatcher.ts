@@ -1,53 +1,24 @@
 import type { ExecutionType } from '../../shared/domain.ts';
-import type { Registry, ServiceConfig } from '../../shared/registry.ts';
-import type { Runner } from '../runners/runner.ts';
-import type { ClaimedJob, Settlement, Store } from '../store/store.ts';
+import type { ClaimedJob, Settlement } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
 import type { Batcher } from './batcher.ts';
-import type { BreakerKeeper } from './breakerKeeper.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
-import { settledResult, type EngineEmitter, type SettledResult } from './engineEvents.ts';
-import type { JobLog } from './jobLog.ts';
-import type { Logger } from '../log/logger.ts';
+import { settledResult, type SettledResult } from './engineEvents.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
-import type { ServicePauses } from './servicePauses.ts';
 import { createSettler } from './settler.ts';
 import { UnansweredSettles } from './unansweredSettles.ts';
 import { ForeignServices } from './foreignServices.ts';
+import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
-
-/** What the engine needs of the registry: RegistryHolder is one. */
-export interface RegistrySource {
-  readonly registry: Registry;
-  service(name: string): ServiceConfig | undefined;
-}
-
-export interface DispatcherOptions {
-  store: Store;
-  registry: RegistrySource;
-  runners: Map<ExecutionType, Runner>;
-  breakers: BreakerKeeper;
-  /** Services an upstream's 429 paused for the fleet. */
-  pauses: ServicePauses;
-  emitter: EngineEmitter;
-  workerId: string;
-  concurrency: number;
-  queues: string[] | null;
-  env: Record<string, string | undefined>;
-  leaseMs: number;
-  pollMs: number;
-  log: Logger;
-  /** Each job's life: claims, results, failures. */
-  jobs: JobLog;
-}
+import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
  * The hot path: claims runnable jobs in batches (the free slots, plus about a second of work ahead when
@@ -67,14 +38,7 @@ export class Dispatcher {
   #waitingForSlot = false;
   #loop: Promise<void> | null = null;
   #wakeup = new Wakeup();
-  /**
-   * Moves on with every change that may make jobs claimable that a claim begun before it could not see:
-   * a settle, a gate that moved (a breaker, a paused service, the control plane). Only a claim begun in
-   * the current epoch and found empty says nothing is runnable.
-   */
-  #changeEpoch = 0;
-  #emptyClaimEpoch = -1;
-  #idleWaiters = new Waiters();
+  readonly #idle = new IdleWatch();
   #finishWaiters = new Waiters();
   #claimFailing = false;
   /** The last claim came back short: nothing more is runnable until a signal or the poll interval. */
@@ -123,7 +87,7 @@ export class Dispatcher {
    * way when it changed asked with the old gates, so it no longer says the queue is empty.
    */
   gatesChanged(): void {
-    this.#changeEpoch++;
+    this.#idle.changed();
     this.#wakeup.wake();
   }
 
@@ -206,8 +170,8 @@ export class Dispatcher {
    */
   whenIdle(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    this.#changeEpoch++;
-    const idle = this.#idleWaiters.wait();
+    this.#idle.changed();
+    const idle = this.#idle.wait();
     this.#checkIdle();
     this.#wakeup.wake();
     return idle;
@@ -234,14 +198,14 @@ export class Dispatcher {
       const fields = { jobs: unrecorded.length, job_ids: unrecorded.slice(0, 20) };
       this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
-    this.#idleWaiters.release();
+    this.#idle.release();
   }
 
   async #run(): Promise<void> {
     const { pollMs } = this.#opts;
     while (!this.#stopped) {
       if (!this.#gateOpen) {
-        this.#emptyClaimEpoch = this.#changeEpoch;
+        this.#idle.foundEmpty(this.#idle.epoch);
         this.#checkIdle();
         await this.#wakeup.wait(pollMs);
         continue;
@@ -271,7 +235,7 @@ export class Dispatcher {
    * connection pays for its own start (bench/README.md, "One claim and one settle at a time").
    */
   async #claimRound(limit: number): Promise<void> {
-    const epoch = this.#changeEpoch;
+    const epoch = this.#idle.epoch;
     this.#claiming = true;
     try {
       const leaseUntil = Date.now() + this.#opts.leaseMs;
@@ -287,7 +251,7 @@ export class Dispatcher {
       }
       this.#claimFailing = false;
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
-      else this.#emptyClaimEpoch = epoch;
+      else this.#idle.foundEmpty(epoch);
       // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
       if (this.#strays.due(Date.now())) {
         await handBackStrays({
@@ -303,7 +267,7 @@ export class Dispatcher {
       // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait
       // short. One that only freed room under a service's cap says nothing the claim can still hear: its
       // 'jobs' signal may have come before this claim was known to be held back, so claim again.
-      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#changeEpoch)) this.#queueDry = true;
+      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#idle.epoch)) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
@@ -483,7 +447,7 @@ export class Dispatcher {
       throw error;
     }
     this.#unanswered.answered(settlements);
-    this.#changeEpoch++;
+    this.#idle.changed();
     const now = new Date();
     const { emitter, jobs } = this.#opts;
     const results: SettledResult[] | null = emitter.listening('settled') ? [] : null;
@@ -505,7 +469,7 @@ export class Dispatcher {
     emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
     // Idle needs a claim after the last result has landed; one after each earlier settle would only
     // take the server from the settles still to come.
-    if (this.#idleWaiters.size > 0 && this.#unsettled.size === 0) this.#wakeup.wake();
+    if (this.#idle.waiting && this.#unsettled.size === 0) this.#wakeup.wake();
   }
 
   async #waitForRunning(ms: number): Promise<void> {
@@ -516,9 +480,9 @@ export class Dispatcher {
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.size === 0) return;
+    if (!this.#idle.waiting) return;
     // A claim under way may still bring jobs: nothing is idle until it has answered.
     const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#unsettled.size === 0 && !this.#settler.busy;
-    if (this.#emptyClaimEpoch === this.#changeEpoch && !this.#claiming && nothingHeld) this.#idleWaiters.release();
+    this.#idle.check(nothingHeld && !this.#claiming);
   }
 }

@@ -9,7 +9,7 @@ import type { Store, StoreSignal } from '../store/store.ts';
 import { BreakerKeeper } from './breakerKeeper.ts';
 import { ControlWatcher } from './control.ts';
 import { duePending } from './duePending.ts';
-import type { RegistrySource } from './dispatcher.ts';
+import type { RegistrySource } from './dispatcherOptions.ts';
 import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
@@ -24,7 +24,7 @@ import { errorMessage } from '../runners/result.ts';
 import { Wakeup } from './wakeup.ts';
 
 export type { EngineEvents, EngineEventName } from './engineEvents.ts';
-export type { RegistrySource } from './dispatcher.ts';
+export type { RegistrySource } from './dispatcherOptions.ts';
 
 export interface EngineOptions {
   store: Store;

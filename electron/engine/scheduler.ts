@@ -3,7 +3,7 @@ import type { Registry } from '../../shared/registry.ts';
 import type { StoredSchedule } from '../../shared/schedule.ts';
 import type { DuePosition } from '../store/scheduleStore.ts';
 import type { Store } from '../store/store.ts';
-import type { RegistrySource } from './dispatcher.ts';
+import type { RegistrySource } from './dispatcherOptions.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 import { fireMaker, firePlan, missingTarget, registryScheduleWrites } from './schedulePlans.ts';
 import type { Logger } from '../log/logger.ts';

@@ -1,0 +1,34 @@
+import type { ExecutionType } from '../../shared/domain.ts';
+import type { Registry, ServiceConfig } from '../../shared/registry.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Runner } from '../runners/runner.ts';
+import type { Store } from '../store/store.ts';
+import type { BreakerKeeper } from './breakerKeeper.ts';
+import type { EngineEmitter } from './engineEvents.ts';
+import type { JobLog } from './jobLog.ts';
+import type { ServicePauses } from './servicePauses.ts';
+
+/** What the engine needs of the registry: RegistryHolder is one. */
+export interface RegistrySource {
+  readonly registry: Registry;
+  service(name: string): ServiceConfig | undefined;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  registry: RegistrySource;
+  runners: Map<ExecutionType, Runner>;
+  breakers: BreakerKeeper;
+  /** Services an upstream's 429 paused for the fleet. */
+  pauses: ServicePauses;
+  emitter: EngineEmitter;
+  workerId: string;
+  concurrency: number;
+  queues: string[] | null;
+  env: Record<string, string | undefined>;
+  leaseMs: number;
+  pollMs: number;
+  log: Logger;
+  /** Each job's life: claims, results, failures. */
+  jobs: JobLog;
+}
