@@ -2,49 +2,27 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
-import { dispatch } from '../api/dispatch.ts';
-import { createRuntime, type Runtime } from '../api/runtime.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { rawRequest } from './testing/http.ts';
-import { createRestHandler } from './handler.ts';
-import { startRestServer, type RunningRestServer } from './server.ts';
-import { FailureThrottle } from './throttle.ts';
-import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
+import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 
 describe('REST API v1: alerts and rate limits', () => {
-  let runtime: Runtime;
-  let server: RunningRestServer;
-  let cleanup: () => Promise<void>;
+  let rest: RestFixture;
   let readKey = '';
   let operateKey = '';
 
   before(async () => {
-    const sqlite = await createSqliteTestStore();
-    await sqlite.store.close();
-    cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
-    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
-    const make = async (name: string, scope: 'read' | 'operate') => {
-      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
-      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
-    };
-    readKey = await make('monitor', 'read');
-    operateKey = await make('ci-bot', 'operate');
+    rest = await startRestFixture(registryPath, { ...process.env, OPSDECK_REGISTRY: '' });
+    ({ readKey, operateKey } = rest);
   });
 
   after(async () => {
-    await server?.close();
-    await runtime?.close();
-    await cleanup?.();
+    await rest?.close();
   });
 
   async function call(method: string, path: string, key: string, body?: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, json: JSON.parse(res.body) as Record<string, unknown> };
+    const res = await rest.call(method, path, key, body);
+    return { status: res.status, json: res.json as Record<string, unknown> };
   }
 
   it('lists the rules, writes and deletes a console rule, and says what is wrong with a bad one', async () => {

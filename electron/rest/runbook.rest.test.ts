@@ -7,56 +7,33 @@ import { after, before, describe, it } from 'node:test';
 import * as tar from 'tar';
 import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
-import { dispatch } from '../api/dispatch.ts';
-import { createRuntime, type Runtime } from '../api/runtime.ts';
+import type { Runtime } from '../api/runtime.ts';
 import { EngineEmitter } from '../engine/engineEvents.ts';
 import { Scheduler } from '../engine/scheduler.ts';
 import { silentLogger } from '../log/logger.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { rawRequest } from './testing/http.ts';
-import { createRestHandler } from './handler.ts';
-import { startRestServer, type RunningRestServer } from './server.ts';
-import { FailureThrottle } from './throttle.ts';
-import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
+import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
 const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
 
 /** The troubleshooting runbook's steps over real HTTP on 127.0.0.1: answers and refusals in REST's own words. */
 describe('REST API v1: the runbook, step by step', () => {
-  let runtime: Runtime;
-  let server: RunningRestServer;
-  let cleanup: () => Promise<void>;
+  let rest: RestFixture;
   let readKey = '';
   let operateKey = '';
+  let runtime: Runtime;
 
   before(async () => {
-    const sqlite = await createSqliteTestStore();
-    await sqlite.store.close();
-    cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
-    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
-    const make = async (name: string, scope: 'read' | 'operate') => {
-      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
-      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
-    };
-    readKey = await make('monitor', 'read');
-    operateKey = await make('ci-bot', 'operate');
+    rest = await startRestFixture(registryPath, { ...process.env, OPSDECK_REGISTRY: '' });
+    ({ readKey, operateKey, runtime } = rest);
   });
 
   after(async () => {
-    await server?.close();
-    await runtime?.close();
-    await cleanup?.();
+    await rest?.close();
   });
 
-  async function call(method: string, path: string, key: string, body?: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const json: unknown = JSON.parse(res.body);
-    return { status: res.status, headers: res.headers, json };
-  }
+  const call = (method: string, path: string, key: string, body?: unknown) => rest.call(method, path, key, body);
 
   function refusal(json: unknown) {
     return ErrorBody.parse(json).error;
@@ -135,11 +112,10 @@ function startUpstream(): Promise<{ server: Server; port: number }> {
 }
 
 describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, validate-config, test-connectivity, validate-token)", () => {
+  let rest: RestFixture;
   let runtime: Runtime;
-  let server: RunningRestServer;
   let upstream: Server;
   let dir: string;
-  let cleanup: () => Promise<void>;
   let readKey = '';
   let operateKey = '';
 
@@ -163,17 +139,8 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
         '',
       ].join('\n'),
     );
-    const sqlite = await createSqliteTestStore();
-    await sqlite.store.close();
-    cleanup = sqlite.cleanup;
-    runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath: registry, execute: false, env: { PAYMENTS_TOKEN: SECRET, XDG_DATA_HOME: join(dir, 'data') } });
-    server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
-    const make = async (name: string, scope: 'read' | 'operate') => {
-      const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
-      return calls['apiKeys.create'].output.parse(res.ok ? res.result : null).secret;
-    };
-    readKey = await make('monitor', 'read');
-    operateKey = await make('ci-bot', 'operate');
+    rest = await startRestFixture(registry, { PAYMENTS_TOKEN: SECRET, XDG_DATA_HOME: join(dir, 'data') });
+    ({ readKey, operateKey, runtime } = rest);
     // A failure whose message echoes the token, as upstreams do: what a diagnosis and a bundle must cut.
     const { store } = runtime.ctx;
     await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'http', max_attempts: 1 }]);
@@ -184,19 +151,12 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
   });
 
   after(async () => {
-    await server?.close();
-    await runtime?.close();
-    await cleanup?.();
+    await rest?.close();
     upstream?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, path: string, key: string, body?: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${key}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await rawRequest({ port: server.port, path, method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, text: res.body, json: JSON.parse(res.body) as unknown };
-  }
+  const call = (method: string, path: string, key: string, body?: unknown) => rest.call(method, path, key, body);
 
   it('diagnose --full: GET /v1/support/diagnosis for an operate key, secret values cut; a read key is told why not', async () => {
     const refused = await call('GET', '/v1/support/diagnosis', readKey);
@@ -270,7 +230,7 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
   });
 
   it('the OpenAPI document lists them, and names the operate key where one is needed', async () => {
-    const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.record(z.string(), z.array(z.string()))).optional() }))) }).parse(JSON.parse((await rawRequest({ port: server.port, path: '/v1/openapi.json' })).body));
+    const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.record(z.string(), z.array(z.string()))).optional() }))) }).parse(JSON.parse((await rawRequest({ port: rest.port, path: '/v1/openapi.json' })).body));
     const security = (path: string, method: string) => doc.paths[path]?.[method]?.security;
     assert.deepEqual(security('/v1/support/diagnosis', 'get'), [{ apiKey: ['operate'] }]);
     assert.deepEqual(security('/v1/support/bundle', 'post'), [{ apiKey: ['operate'] }]);
