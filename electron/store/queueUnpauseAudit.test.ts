@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { postgresStoreMadeBefore, sqliteStoreMadeBefore } from './testing/storeMadeBefore.ts';
 import type { Store } from './store.ts';
-import { migrate } from './migrate.ts';
-import { PgDb } from './postgres/db.ts';
-import { postgresMigrationAdapter } from './postgres/migrations.ts';
-import { openPostgresStore } from './postgres/open.ts';
-import { sqliteMigrationAdapter } from './sqlite/migrations.ts';
-import { openSqliteStore } from './sqlite/open.ts';
-import { earlierMigrations } from './testing/earlierMigrations.ts';
-import { createTestDatabase } from './testing/pgTestDb.ts';
 
 /**
  * A store whose audit log recorded a queue unpaused as `queue.resume` (before SQLite 0026, PostgreSQL 0039):
@@ -25,50 +16,23 @@ async function check(store: Store): Promise<void> {
 }
 
 describe('queue unpauses audited before they had their own action', () => {
-  test('SQLite', async () => {
-    const earlier = await earlierMigrations('sqlite', 25);
-    const path = join(earlier.dir, 'ops.db');
-    try {
-      const db = new Database(path);
-      try {
-        await migrate(sqliteMigrationAdapter(db, path), earlier.migrations);
+  test('SQLite', () =>
+    sqliteStoreMadeBefore(
+      25,
+      (db) => {
         const insert = db.prepare(`INSERT INTO tb_audit_log (at, actor, action, target) VALUES ('2026-01-01T00:00:00.000Z', 'ops@laptop', ?, ?)`);
         insert.run('queue.resume', 'reports');
         insert.run('control.resume', null);
-      } finally {
-        db.close();
-      }
-      const store = await openSqliteStore(path);
-      try {
-        await check(store);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      await earlier.done();
-    }
-  });
+      },
+      check,
+    ));
 
-  test('PostgreSQL', async () => {
-    const database = await createTestDatabase();
-    const earlier = await earlierMigrations('postgres', 38);
-    try {
-      const db = new PgDb(database.url, 2);
-      try {
-        await migrate(postgresMigrationAdapter(db), earlier.migrations);
+  test('PostgreSQL', () =>
+    postgresStoreMadeBefore(
+      38,
+      async (db) => {
         await db.query(`INSERT INTO jobs.tb_audit_log (actor, action, target) VALUES ('ops@laptop', 'queue.resume', 'reports'), ('ops@laptop', 'control.resume', NULL)`);
-      } finally {
-        await db.close();
-      }
-      const store = await openPostgresStore(database.url);
-      try {
-        await check(store);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      await earlier.done();
-      await database.drop();
-    }
-  });
+      },
+      check,
+    ));
 });
