@@ -63,7 +63,7 @@ function registryYaml(): string {
 }
 
 /** The console's calls, each filter of the Jobs and DLQ pages alone and combined, first and deep pages. */
-function probes(jobs: number, sampleJob: number): Probe[] {
+function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
   const deep = encodeCursor(Math.floor(jobs / 2));
   const list = (label: string, filter: object, after?: string): Probe => ({
     label,
@@ -112,6 +112,7 @@ function probes(jobs: number, sampleJob: number): Probe[] {
     list('jobs: failure class, none', { error_class: 'timeout' }),
     list('jobs: failure class + failed, deep page', { error_class: 'connection', status: ['failed'] }, deep),
     { label: 'jobs.get trace', call: 'jobs.get', input: { id: sampleJob }, target: 5 },
+    { label: 'jobs.waiting (a pending job)', call: 'jobs.waiting', input: { id: pendingJob }, target: 50 },
     { label: 'failures.recent 1h', call: 'failures.recent', input: { since_minutes: 60 }, target: 50 },
     { label: 'failures.recent 24h', call: 'failures.recent', input: { since_minutes: 1440 }, target: 50 },
     { label: 'failures.recent one service, 24h', call: 'failures.recent', input: { since_minutes: 1440, service: 'svc_03' }, target: 50 },
@@ -135,6 +136,17 @@ function probes(jobs: number, sampleJob: number): Probe[] {
     { label: 'workflows.runs', call: 'workflows.runs', input: {}, target: 50 },
     { label: 'alerts.list', call: 'alerts.list', input: {}, target: 50 },
     { label: 'rateLimits.list', call: 'rateLimits.list', input: {}, target: 50 },
+    { label: 'control.get', call: 'control.get', input: {}, target: 50 },
+    { label: 'runners.list', call: 'runners.list', input: {}, target: 50 },
+    { label: 'retention.get', call: 'retention.get', input: {}, target: 50 },
+    { label: 'workflows.list', call: 'workflows.list', input: {}, target: 50 },
+    { label: 'workflows.stuck', call: 'workflows.stuck', input: {}, target: 50 },
+    // The overview asks this every 15 s while jobs wait with no worker to take them.
+    { label: 'health.check dispatch', call: 'health.check', input: { check: 'dispatch' }, target: 50 },
+    // Clicked, not polled: the operator waits on a button that says it is working.
+    { label: 'health.check (every check)', call: 'health.check', input: {}, target: 1000 },
+    { label: 'support.diagnose', call: 'support.diagnose', input: {}, target: 1000 },
+    { label: 'retention.prune dry run', call: 'retention.prune', input: { dry_run: true }, target: 1000 },
   ];
 }
 
@@ -157,8 +169,9 @@ export async function timeQueries(store: Store, jobs: number, runs: number): Pro
   const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
   // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
   const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
+  const pending = (await store.listJobs({ status: ['pending'] }, { limit: 1 })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];
-  for (const probe of probes(jobs, sample)) {
+  for (const probe of probes(jobs, sample, pending)) {
     const times: number[] = [];
     let rows = 0;
     for (let run = 0; run <= runs; run++) {

@@ -93,7 +93,9 @@ async function queries(argv: string[]): Promise<number> {
   const log = (line: string) => console.error(`[${args.store}] ${line}`);
   const print = async (store: Store) => {
     // A kept store says how many jobs it holds by its newest one.
-    const jobs = args.at ? ((await store.listJobs({}, { limit: 1 })).items[0]?.id ?? args.jobs) : args.jobs;
+    const newest = args.at ? (await store.listJobs({}, { limit: 1 })).items[0]?.id : args.jobs;
+    if (newest === undefined) throw new Error(`${args.at} holds no jobs: fill a store once with --keep, then pass the place it names to --at`);
+    const jobs = newest;
     for (const timing of await timeQueries(store, jobs, args.runs)) console.log(JSON.stringify({ store: args.store, jobs, ...timing }));
   };
   if (args.at) {
