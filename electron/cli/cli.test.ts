@@ -501,9 +501,12 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
   it('safe-mode on --drain waits for running jobs, then stops what still runs with the emergency stop', async () => {
     const db = join(dir, 'drain.db');
     const registry = join(dir, 'drain.yaml');
+    // `short` runs until the test lets it finish, so it is certainly running when the drain starts and
+    // certainly finishes while the drain waits, however slowly each CLI call answers.
+    const release = join(dir, 'drain.release');
     await writeFile(
       registry,
-      'services:\n  - name: short\n    execution_type: shell\n    runner_config: { command: ["/bin/sleep", "1"] }\n    security_policy: { allowed_commands: ["/bin/sleep"] }\n' +
+      `services:\n  - name: short\n    execution_type: shell\n    runner_config: { command: ["/bin/sh", "-c", "while [ ! -e ${release} ]; do sleep 0.05; done"] }\n    security_policy: { allowed_commands: ["/bin/sh"] }\n` +
         '  - name: long\n    execution_type: shell\n    runner_config: { command: ["/bin/sleep", "60"] }\n    security_policy: { allowed_commands: ["/bin/sleep"] }\n',
     );
     const common = ['--db', db, '--registry', registry];
@@ -515,12 +518,23 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       }
       throw new Error(`${service} never ran`);
     };
+    const SafeMode = z.object({ control: z.object({ safe_mode: z.object({ engaged: z.boolean() }) }) });
+    const safeModeEngaged = async () => {
+      for (let i = 0; i < 100; i++) {
+        if (SafeMode.parse(json(await opsdeck(['status', '--json', ...common]))).control.safe_mode.engaged) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('safe mode never engaged');
+    };
     json(await opsdeck(['enqueue', 'short', ...common, '--json']));
     const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => worker.on('close', resolve));
     try {
       await running('short');
-      const drained = await opsdeck(['safe-mode', 'on', '--drain', '30', '--reason', 'deploy', ...common]);
+      const waiting = opsdeck(['safe-mode', 'on', '--drain', '30', '--reason', 'deploy', ...common]);
+      await safeModeEngaged();
+      await writeFile(release, '');
+      const drained = await waiting;
       assert.equal(drained.code, 0, drained.stderr);
       assert.match(drained.stdout, /^drained: no job runs; safe mode stays on/m);
       assert.equal(Status.parse(json(await opsdeck(['status', '--json', ...common]))).counts.completed, 1, 'the running job was let finish');
@@ -542,10 +556,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.equal((await opsdeck(['safe-mode', 'off', ...common])).code, 0);
       await running('long');
       const draining = opsdeck(['safe-mode', 'on', '--drain', '60', ...common]);
-      const SafeMode = z.object({ control: z.object({ safe_mode: z.object({ engaged: z.boolean() }) }) });
-      for (let i = 0; i < 100 && !SafeMode.parse(json(await opsdeck(['status', '--json', ...common]))).control.safe_mode.engaged; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await safeModeEngaged();
       assert.equal((await opsdeck(['safe-mode', 'off', ...common])).code, 0);
       const overruled = await draining;
       assert.equal(overruled.code, 0, overruled.stderr);
