@@ -97,7 +97,8 @@ describe('breakers.tune', () => {
   });
 });
 
-describe('health.check sees an idle fleet', () => {
+// On PostgreSQL the jobs not yet due are counted from the ready rows, on SQLite from the pending jobs' index.
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check sees an idle fleet (${dialect})`, () => {
   async function dispatchDetail(t: TestContext): Promise<{ ok: boolean; detail: string }> {
     const res = await dispatch('health.check', {}, t.ctx);
     const report = calls['health.check'].output.parse(res.ok ? res.result : null);
@@ -107,7 +108,7 @@ describe('health.check sees an idle fleet', () => {
   }
 
   it('is unhealthy while due jobs wait with no worker, names the queue, and recovers once one runs', async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const { store } = t;
     assert.equal((await dispatchDetail(t)).ok, true);
     await store.enqueue([
@@ -139,7 +140,7 @@ describe('health.check sees an idle fleet', () => {
   });
 
   it('names every cause at once: queues no live worker takes, services no live worker runs, and what holds dispatch', async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const { store } = t;
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['shellq', 'httpq', 'fnq'], services: ['payments'] });
     await store.enqueue([
@@ -161,7 +162,7 @@ describe('health.check sees an idle fleet', () => {
   });
 
   it('asked for alone (the overview asks every 15 s), is the same check, made without probing a runner', async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const { ctx, store } = t;
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null, services: ['payments'] });
     await store.enqueue([{ queue: 'default', service_name: 'sleeper', execution_type: 'noop', max_attempts: 1 }]);
@@ -185,7 +186,7 @@ describe('health.check sees an idle fleet', () => {
   });
 
   it('warns, still healthy, while a circuit breaker holds its jobs, naming it and how many wait', async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const { ctx, store } = t;
     const breakers = async () => {
       const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'breakers' }, ctx)));
@@ -210,7 +211,7 @@ describe('health.check sees an idle fleet', () => {
   });
 
   it('a check whose read fails fails under its own name, and the checks after it are still made', async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const failing = storeWith(t.store, { listBreakers: () => Promise.reject(new Error('breaker table unreadable')) });
     const report = calls['health.check'].output.parse(ok(await dispatch('health.check', {}, { ...t.ctx, store: failing })));
     const byName = new Map(report.checks.map((c) => [c.name, c]));
@@ -221,7 +222,7 @@ describe('health.check sees an idle fleet', () => {
   });
 
   it("is unhealthy while due jobs are of a service no live worker's registry has, and recovers once one declares it", async () => {
-    t = await createTestContext(REGISTRY);
+    t = await createTestContext(REGISTRY, dialect);
     const { store } = t;
     await store.enqueue([
       { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },

@@ -89,9 +89,33 @@ export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): 
   return pageOfJobs(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
 }
 
+/**
+ * A filter asking only for the pending jobs not yet due, of a queue, a service or all: the ready rows
+ * answer it (every pending job has one, with its queue, service and run_at), where the job table has no
+ * index that finds the pending jobs of a queue: at a million jobs, 0.5 to 1 s a queue read there. The
+ * health check's dispatch check asks for it on every queue with due jobs, and the overview asks for that
+ * check every 15 s.
+ */
+function scheduledScope(filter: JobFilter): { queue: string | null; service: string | null } | null {
+  const { status, scheduled, queue, service, ...rest } = filter;
+  if (scheduled !== true || (status !== undefined && status.some((s) => s !== 'pending'))) return null;
+  if (Object.values(rest).some((value) => value !== undefined && value !== false && value !== '')) return null;
+  return { queue: queue ?? null, service: service ?? null };
+}
+
 export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
   const kept = keptFilterOf(filter);
   if (kept?.exact) return keptCount(db, kept);
+  const scope = scheduledScope(filter);
+  if (scope !== null) {
+    return countOf(
+      await db.read(
+        `SELECT count(*) AS n FROM jobs.tb_job_ready
+         WHERE run_at > now() AND ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR service_name = $2)`,
+        [scope.queue, scope.service],
+      ),
+    );
+  }
   return countOf(await db.read(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${jobFilterSql(0, filter)}`, jobFilterParams(filter)));
 }
 
