@@ -1,5 +1,6 @@
 import { AlertRule } from '../../shared/alerts.ts';
-import type { HostEnv, RawProblem } from './checks.ts';
+import type { RawProblem } from './checks.ts';
+import { hostCheck, type HostEnv } from './hostEnv.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
 import { unsetIn } from '../runners/notSetHere.ts';
 
@@ -42,11 +43,11 @@ export function unknownService(rule: AlertRule, services: ReadonlySet<unknown>):
  * another machine; "cannot be sent" read as an outage that may not exist.
  */
 function unsetChannels(rule: AlertRule, env: HostEnv): RawProblem[] {
-  return rule.channels.flatMap((channel, c): RawProblem[] =>
-    channel.type !== 'desktop' && env !== null && env[channel.url_env_var] === undefined
-      ? [{ path: ['channels', c, 'url_env_var'], message: unsetChannelVariable(channel.url_env_var), severity: 'warning' }]
-      : [],
-  );
+  return rule.channels.flatMap((channel, c): RawProblem[] => {
+    if (channel.type === 'desktop') return [];
+    const variable = channel.url_env_var;
+    return hostCheck(env, ['channels', c, 'url_env_var'], `variable ${variable}`, (vars) => (vars[variable] === undefined ? unsetChannelVariable(variable) : null));
+  });
 }
 
 function unsetChannelVariable(variable: string): string {

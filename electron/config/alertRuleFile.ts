@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { AlertRule } from '../../shared/alerts.ts';
 import type { RegistryProblem } from '../../shared/registry.ts';
 import { alertRuleChecks } from './alertChecks.ts';
-import type { HostEnv, RawProblem } from './checks.ts';
+import type { RawProblem } from './checks.ts';
+import type { HostEnv } from './hostEnv.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
 import { byPosition, isError, placeProblem, syntaxProblems, yamlMessage } from './load.ts';
 import { capProblems } from './notRegistry.ts';
@@ -31,7 +32,7 @@ export interface AlertRuleParse {
  * the console's rule editor (`alerts.checkRule`): every problem at once, each with its line and column, so
  * one edit fixes them all.
  * `services`: the loaded registry's, to warn of a rule that names a service it does not have; null when
- * no registry is loaded here. `env` null: checked blind to this host (HostEnv).
+ * no registry is loaded here. `env` a BlindHost: checked blind to this host (HostEnv).
  */
 export function parseAlertRule(text: string, env: HostEnv, services: ReadonlySet<string> | null): AlertRuleParse {
   const lines = new LineCounter();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { effectiveRetry, type ServiceConfig } from '../../shared/registry.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
+import { hostCheck, type HostEnv } from './hostEnv.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
 import { notSetHere } from '../runners/notSetHere.ts';
@@ -16,13 +17,6 @@ export interface RawProblem {
   atKey?: boolean;
 }
 
-/**
- * This machine's environment, for the checks that read this machine (its variables, its programs and
- * folders); null: none of those runs, for a caller who may not learn this machine's files or environment
- * (a read API key), so the text sent is checked blind to the host.
- */
-export type HostEnv = Readonly<Record<string, string | undefined>> | null;
-
 function error(p: PathKey[], message: string): RawProblem {
   return { path: p, message, severity: 'error' };
 }
@@ -33,8 +27,13 @@ function error(p: PathKey[], message: string): RawProblem {
  * The words say whose environment it is: a console's missing variable is no sign the workers lack it.
  */
 function envVar(p: PathKey[], name: string | undefined, env: HostEnv): RawProblem[] {
-  if (name === undefined || env === null || env[name] !== undefined) return [];
-  return [{ path: p, message: notSetHere(name), severity: 'warning' }];
+  if (name === undefined) return [];
+  return hostCheck(env, p, `variable ${name}`, (vars) => (vars[name] === undefined ? notSetHere(name) : null));
+}
+
+/** A program or folder missing here is a warning: the registry may be checked on a laptop while it lives on the workers. */
+function onThisMachine(problem: string | null, note = ''): string | null {
+  return problem === null ? null : `${problem}${note} (on this machine; the workers' may differ)`;
 }
 
 function absolutePaths(p: PathKey[], values: readonly string[] | undefined, what: string): RawProblem[] {
@@ -52,16 +51,17 @@ function inside(dir: string, root: string): boolean {
  * The folder a shell service's jobs start in is missing here: its working_directory, or without one its
  * first allowed root. A warning, as a missing program is: the folder may be on the workers and not here.
  */
-function startingFolderChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[]): RawProblem[] {
+function startingFolderChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: HostEnv): RawProblem[] {
   const wd = s.runner_config.working_directory;
   const roots = s.security_policy.allowed_roots ?? [];
   const first = roots.findIndex((r) => path.isAbsolute(r));
   const chosen = wd !== undefined
-    ? { path: [...at, 'runner_config', 'working_directory'], dir: wd, note: '' }
-    : { path: [...at, 'security_policy', 'allowed_roots', first], dir: roots[first], note: ': without a working_directory, jobs start in the first allowed root' };
-  const problem = chosen.dir === undefined ? null : workingDirectoryProblem(chosen.dir);
-  if (problem === null) return [];
-  return [{ path: chosen.path, message: `${problem}${chosen.note} (on this machine; the workers' may differ)`, severity: 'warning' }];
+    ? { path: [...at, 'runner_config', 'working_directory'], dir: wd, what: 'working directory', note: '' }
+    : { path: [...at, 'security_policy', 'allowed_roots', first], dir: roots[first], what: 'folder', note: ': without a working_directory, jobs start in the first allowed root' };
+  const dir = chosen.dir;
+  // A relative working_directory is an error of its own (below), never looked for on any host.
+  if (dir === undefined || !path.isAbsolute(dir)) return [];
+  return hostCheck(env, chosen.path, `${chosen.what} ${dir}`, () => onThisMachine(workingDirectoryProblem(dir), chosen.note));
 }
 
 function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at: PathKey[], env: HostEnv): RawProblem[] {
@@ -71,9 +71,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_commands'], policy.allowed_commands, 'allowed_commands entry'));
   out.push(...absolutePaths([...at, 'security_policy', 'allowed_roots'], policy.allowed_roots, 'allowed_roots entry'));
   const program = s.runner_config.command[0] ?? '';
-  const missing = path.isAbsolute(program) && env !== null ? programProblem(program) : null;
-  // A warning: the registry may be checked on a laptop while the program lives on the workers.
-  if (missing) out.push({ path: [...rc, 'command', 0], message: `${missing} (on this machine; the workers' may differ)`, severity: 'warning' });
+  if (path.isAbsolute(program)) out.push(...hostCheck(env, [...rc, 'command', 0], `program ${program}`, () => onThisMachine(programProblem(program))));
   if (!path.isAbsolute(program)) {
     out.push(error([...rc, 'command', 0], `command[0] must be an absolute path: '${program}'`));
   } else if (!(policy.allowed_commands ?? []).includes(program)) {
@@ -85,7 +83,7 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
       severity: 'warning',
     });
   }
-  if (env !== null) out.push(...startingFolderChecks(s, at));
+  out.push(...startingFolderChecks(s, at, env));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {

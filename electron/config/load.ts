@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
-import { duplicateNames, serviceChecks, type HostEnv, type RawProblem } from './checks.ts';
+import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import type { HostEnv } from './hostEnv.ts';
 import { workflowChecks } from './workflowChecks.ts';
 import { alertChecks } from './alertChecks.ts';
 import { checkAsLikelyType } from './likelyType.ts';
@@ -107,8 +108,9 @@ export function yamlMessage(message: string): string {
 
 /**
  * Parses and validates registry text. Every problem is reported with its line and column, YAML syntax,
- * schema and the checks beyond the schema alike, so one pass over the file fixes all of them. `env` null:
- * checked blind to this host, none of its files or variables looked at (HostEnv).
+ * schema and the checks beyond the schema alike, so one pass over the file fixes all of them. `env` a
+ * BlindHost: checked blind to this host, each of its files or variables the text names said to be unchecked
+ * at its line instead of looked at (HostEnv).
  */
 export function parseRegistry(text: string, _file: string, env: HostEnv): RegistryParse {
   const binary = binaryText(text);

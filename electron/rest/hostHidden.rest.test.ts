@@ -71,31 +71,46 @@ describe('REST checks of a text, by key scope', () => {
   async function validated(key: string, text: string): Promise<string[]> {
     const res = await post('/v1/registry/validate', key, { text });
     assert.equal(res.status, 200);
-    return calls['registry.validate'].output.parse(res.json).problems.map((p) => `${p.path}: ${p.message}`);
+    return calls['registry.validate'].output.parse(res.json).problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
   }
 
-  it("answers a read key alike whatever folder or variable it names, and says the host's checks need an operate key", async () => {
+  async function ruleChecked(key: string, text: string): Promise<string[]> {
+    const res = await post('/v1/alerts/rules/check', key, { text });
+    assert.equal(res.status, 200);
+    return calls['alerts.checkRule'].output.parse(res.json).problems.map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`);
+  }
+
+  it('answers a read key alike whatever folder or variable it names, and names each one not checked on this host, at its line', async () => {
     const missing = await validated(readKey, probing('/nonexistent-dir', 'AWS_SECRET_ACCESS_KEY'));
     const present = await validated(readKey, probing(dir, 'DATABASE_PASSWORD'));
-    assert.deepEqual(missing, present, 'nothing tells a missing folder or variable from a present one');
-    assert.ok(!missing.some((p) => /does not exist|is not set/.test(p)), missing.join('\n'));
-    assert.ok(missing.some((p) => /^\(host\): .*were skipped: .*needs an operate key$/.test(p)), missing.join('\n'));
+    assert.deepEqual(missing, present.map((p) => p.replace(dir, '/nonexistent-dir').replace('DATABASE_PASSWORD', 'AWS_SECRET_ACCESS_KEY')), 'nothing tells a missing folder or variable from a present one');
+    assert.deepEqual(missing, [
+      '5:17 services[0].runner_config.command[0]: not checked on this host: program /bin/true; that needs an operate key',
+      '6:26 services[0].runner_config.working_directory: not checked on this host: working directory /nonexistent-dir; that needs an operate key',
+      '7:13 services[0].runner_config.env[0]: not checked on this host: variable AWS_SECRET_ACCESS_KEY; that needs an operate key',
+    ]);
+  });
+
+  it("tells a read key nothing was left out when its text names nothing of this host's, as an operate key is told", async () => {
+    const text = ['services:', '  - name: probe', '    execution_type: shell', '    runner_config: { command: [sh, -c, date] }', ''].join('\n');
+    const forOperate = await validated(operateKey, text);
+    assert.deepEqual(forOperate, ["4:32 services[0].runner_config.command[0]: command[0] must be an absolute path: 'sh'"], 'a relative program is an error on any host, and never looked for');
+    assert.deepEqual(await validated(readKey, text), forOperate);
+    assert.deepEqual(await ruleChecked(readKey, 'name: lost\nkind: worker_lost\nchannels: [{ type: desktop }]\n'), []);
   });
 
   it('checks an operate key\'s text in full: the folder and the variable missing on this host', async () => {
     const problems = await validated(operateKey, probing('/nonexistent-dir', 'AWS_SECRET_ACCESS_KEY'));
     assert.ok(problems.some((p) => /Working directory '\/nonexistent-dir' does not exist/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /AWS_SECRET_ACCESS_KEY is not set/.test(p)), problems.join('\n'));
-    assert.ok(!problems.some((p) => p.startsWith('(host)')), problems.join('\n'));
-    assert.ok(!(await validated(operateKey, probing(dir, 'DATABASE_PASSWORD'))).some((p) => /does not exist|is not set/.test(p)));
+    assert.ok(!problems.some((p) => /not checked on this host/.test(p)), problems.join('\n'));
+    assert.deepEqual(await validated(operateKey, probing(dir, 'DATABASE_PASSWORD')), []);
   });
 
-  it("checks an alert rule's channel variables only for an operate key", async () => {
-    const forRead = calls['alerts.checkRule'].output.parse((await post('/v1/alerts/rules/check', readKey, { text: RULE })).json).problems;
-    assert.ok(!forRead.some((p) => /is not set/.test(p.message)), JSON.stringify(forRead));
-    assert.ok(forRead.some((p) => p.path === '(host)' && /needs an operate key/.test(p.message)), JSON.stringify(forRead));
-    const forOperate = calls['alerts.checkRule'].output.parse((await post('/v1/alerts/rules/check', operateKey, { text: RULE })).json).problems;
-    assert.ok(forOperate.some((p) => /AWS_SECRET_ACCESS_KEY is not set/.test(p.message)), JSON.stringify(forOperate));
+  it("checks an alert rule's channel variables only for an operate key, naming each to a read key at its line", async () => {
+    assert.deepEqual(await ruleChecked(readKey, RULE), ['6:18 channels[0].url_env_var: not checked on this host: variable AWS_SECRET_ACCESS_KEY; that needs an operate key']);
+    const forOperate = await ruleChecked(operateKey, RULE);
+    assert.ok(forOperate.some((p) => /^6:18 channels\[0\]\.url_env_var: environment variable AWS_SECRET_ACCESS_KEY is not set/.test(p)), forOperate.join('\n'));
   });
 
   it("names the API server's process, as a direct call does", async () => {

@@ -160,7 +160,7 @@ const supportRoutes: Route[] = [
     ...post('/v1/registry/validate', 'registry.validate', ValidateBody, ({ body }) => parseBody(ValidateBody, body),
       "Validates a registry's text (the YAML of a registry file) without loading it: each problem with its line and column."),
     // Checks only what the request sends: a file is never read on a caller's word. For a read key, blind to
-    // this host (no program, folder or variable looked up: the answer says so); an operate key's, in full.
+    // this host (no program, folder or variable looked up: the answer names each one at its line); an operate key's, in full.
     write: false,
   },
   get('/v1/runners/connectivity', 'runners.connectivity'),

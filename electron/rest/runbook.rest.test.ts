@@ -194,7 +194,7 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     const good = await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: noop\n' });
     assert.equal(good.status, 200, good.text);
     const readAnswer = calls['registry.validate'].output.parse(good.json);
-    assert.deepEqual([readAnswer.ok, readAnswer.services, readAnswer.problems.map((p) => p.path)], [true, 1, ['(host)']], 'a read key is told the host checks were skipped');
+    assert.deepEqual(readAnswer, { ok: true, problems: [], services: 1 }, 'a text naming nothing of the host leaves no check of it out');
     const operated = await call('POST', '/v1/registry/validate', operateKey, { text: 'services:\n  - name: a\n    execution_type: noop\n' });
     assert.deepEqual(calls['registry.validate'].output.parse(operated.json), { ok: true, problems: [], services: 1 });
     const bad = calls['registry.validate'].output.parse((await call('POST', '/v1/registry/validate', readKey, { text: 'services:\n  - name: a\n    execution_type: Shell\n' })).json);

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertRuleSet } from '../../engine/alertRuleSet.ts';
 import { parseAlertRule } from '../../config/alertRuleFile.ts';
-import { checkedEnv, hostChecksSkipped } from '../hostHidden.ts';
+import { checkedEnv } from '../hostHidden.ts';
 
 /**
  * Rules come from the registry (read-only here); their state and history from the store. A rule is known
@@ -61,8 +61,7 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
   // The console's rule editor: the same reading, advice and warnings as alerts save-rule gives a file.
   'alerts.checkRule': async (input, ctx) => {
     const services = ctx.registry.loadedAt === null ? null : new Set(ctx.registry.registry.services.map((s) => s.name));
-    const checked = parseAlertRule(input.text, checkedEnv(ctx), services);
-    return { ...checked, problems: [...checked.problems, ...hostChecksSkipped(ctx, "the checks of the channels' variables on this host")] };
+    return parseAlertRule(input.text, checkedEnv(ctx), services);
   },
 
   'alerts.saveRule': async (input, ctx) => {

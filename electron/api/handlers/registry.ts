@@ -3,7 +3,7 @@ import { effectiveRetry, effectiveTimeout, type RegistryProblem } from '../../..
 import type { RegistryHolder } from '../../config/holder.ts';
 import { formatProblem, isError, loadRegistryFile, parseRegistry } from '../../config/load.ts';
 import { ApiFailure } from '../errors.ts';
-import { checkedEnv, hostChecksSkipped } from '../hostHidden.ts';
+import { checkedEnv } from '../hostHidden.ts';
 import type { Handlers } from '../handlerTypes.ts';
 
 export function registryView(holder: RegistryHolder): RegistryView {
@@ -36,8 +36,7 @@ export const registry: Handlers<'registry.get' | 'registry.validate' | 'registry
       throw new ApiFailure('invalid_input', 'give either a path or a text to validate', [{ path: '', message: 'exactly one of path and text' }]);
     }
     const parsed = input.text !== undefined ? parseRegistry(input.text, '(text)', checkedEnv(ctx)) : await loadRegistryFile(input.path ?? '', ctx.env);
-    const skipped = hostChecksSkipped(ctx, "the checks of programs, working directories and variables on this host");
-    return { ok: parsed.registry !== null, problems: [...parsed.problems, ...skipped], services: parsed.registry?.services.length ?? 0 };
+    return { ok: parsed.registry !== null, problems: parsed.problems, services: parsed.registry?.services.length ?? 0 };
   },
 
   'registry.load': async (input, ctx) => {
