@@ -14,6 +14,15 @@ describe('renderTable', () => {
     assert.equal(out, ['  ID  NAME      NOTE', '   7  short     a b', '1234  a very …'].join('\n'));
   });
 
+  it('cuts an error in the middle, so its cause at the end still shows', () => {
+    const error = 'connection failed calling POST http://127.0.0.1:18701/v1/chat/completions: connection refused (ECONNREFUSED)';
+    const out = renderTable([{ header: 'error', max: 80, cut: 'middle' }], [[error]]).split('\n')[1] ?? '';
+    assert.equal([...out].length, 80);
+    assert.ok(out.startsWith('connection failed calling POST'), out);
+    assert.ok(out.endsWith(': connection refused (ECONNREFUSED)'), out);
+    assert.equal(renderTable([{ header: 'error', max: 60, cut: 'middle' }], [['short: fine']]).split('\n')[1], 'short: fine');
+  });
+
   it('measures colored cells by their visible width', () => {
     const red = `${String.fromCharCode(27)}[31mfailed${String.fromCharCode(27)}[0m`;
     const out = renderTable([{ header: 'status' }, { header: 'x' }], [[red, '1'], ['ok', '2']]);

@@ -3,6 +3,12 @@ export interface Column {
   align?: 'left' | 'right';
   /** Longer cells are cut with an ellipsis (default 60). */
   max?: number;
+  /**
+   * Where a long cell loses its text: at the end (default), or in the middle for an error, whose cause comes
+   * last ("connection failed calling POST https://…/completions: connection refused"): cut at the end, the
+   * URL took all the room and the cause was never shown.
+   */
+  cut?: 'end' | 'middle';
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
@@ -11,10 +17,16 @@ function width(text: string): number {
   return [...text.replace(ANSI, '')].length;
 }
 
-function cut(text: string, max: number): string {
+/** Of a cell cut in the middle, the share kept from its start; the rest, the larger part, comes from its end. */
+const HEAD_SHARE = 0.4;
+
+function cut(text: string, max: number, where: 'end' | 'middle'): string {
   const flat = text.replace(/\s*[\r\n]+\s*/g, ' ');
   const chars = [...flat];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+  if (chars.length <= max) return flat;
+  if (where === 'end') return `${chars.slice(0, max - 1).join('')}…`;
+  const head = Math.floor((max - 1) * HEAD_SHARE);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
 }
 
 function pad(text: string, w: number, align: 'left' | 'right'): string {
@@ -24,7 +36,7 @@ function pad(text: string, w: number, align: 'left' | 'right'): string {
 
 /** Columns aligned with two spaces between them; the last column is not padded. */
 export function renderTable(columns: Column[], rows: string[][]): string {
-  const cells = rows.map((row) => columns.map((c, i) => cut(row[i] ?? '', c.max ?? 60)));
+  const cells = rows.map((row) => columns.map((c, i) => cut(row[i] ?? '', c.max ?? 60, c.cut ?? 'end')));
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))));
   const line = (row: string[]) =>
     row

@@ -51,7 +51,7 @@ function stateText(b: Pick<BreakerView, 'mode' | 'state'>): string {
 function breakerTable(io: Io, breakers: BreakerView[]): string {
   return renderTable(
     [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures / open since' }, { header: 'rate limit' }, { header: 'pending', align: 'right' },
-      { header: 'next probe' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60 }],
+      { header: 'next probe' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60, cut: 'middle' }],
     breakers.map((b) => {
       const forced = forcedBy(b);
       // Opening empties the window: its "0/3 (0 calls)" would read as nothing having failed.

@@ -61,7 +61,7 @@ function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   printHealth(inv, d.health);
   if (d.error_patterns.length > 0) {
     io.out('\nrecent error patterns (open dead letters by fingerprint):');
-    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80 }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), timesIn(g.sample_error)])));
+    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80, cut: 'middle' }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), timesIn(g.sample_error)])));
   }
 }
 

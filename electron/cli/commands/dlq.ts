@@ -103,7 +103,7 @@ export const dlq: Command = {
           else {
             inv.io.out(
               renderTable(
-                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80 }],
+                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80, cut: 'middle' }],
                 result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.first_seen), when(g.last_seen), timesIn(g.sample_error)]),
               ),
             );

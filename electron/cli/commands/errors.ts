@@ -49,7 +49,7 @@ export const errors: Command = {
             { header: 'fingerprint', max: 40 },
             { header: 'first seen' },
             { header: 'last seen' },
-            { header: 'sample error', max: 80 },
+            { header: 'sample error', max: 80, cut: 'middle' },
           ],
           result.groups.map((g) => [
             String(g.failures),

@@ -28,7 +28,7 @@ function enumList<T extends string>(values: Values, key: string, schema: z.ZodEn
 export function jobsTable(io: Io, jobs: Job[]): string {
   return renderTable(
     [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
-      { header: 'tries', align: 'right' }, { header: 'created' }, { header: 'error', max: 70 }],
+      { header: 'tries', align: 'right' }, { header: 'created' }, { header: 'error', max: 70, cut: 'middle' }],
     jobs.map((j) => [
       String(j.id),
       j.identifier,
@@ -52,7 +52,7 @@ function runsIn(runAt: string, now = Date.now()): string {
 export function scheduledTable(io: Io, jobs: Job[]): string {
   return renderTable(
     [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'run at' }, { header: 'in', align: 'right' },
-      { header: 'tries', align: 'right' }, { header: 'last error', max: 70 }],
+      { header: 'tries', align: 'right' }, { header: 'last error', max: 70, cut: 'middle' }],
     jobs.map((j) => [
       String(j.id),
       j.identifier,
@@ -197,7 +197,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
       '',
       renderTable(
         [{ header: '#', align: 'right' }, { header: 'outcome' }, { header: 'worker', max: 40 }, { header: 'started' }, { header: 'took', align: 'right' },
-          { header: 'peak mem', align: 'right' }, { header: 'exit', align: 'right' }, { header: 'class' }, { header: 'error', max: 70 }],
+          { header: 'peak mem', align: 'right' }, { header: 'exit', align: 'right' }, { header: 'class' }, { header: 'error', max: 70, cut: 'middle' }],
         // Numbered through the whole history: after an operator's retry the job counts its attempts
         // again from one, which would number two rows alike.
         trace.attempts.map((a, i) => [
