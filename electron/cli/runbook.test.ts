@@ -303,7 +303,9 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const refused = await opsdeck(['fail', String(id), ...common]);
     assert.equal(refused.code, 2, 'a reason is required');
     assert.match(ok(await opsdeck(['fail', String(id), '--reason', 'worker was killed', ...common])), new RegExp(`job ${id} .* failed: it is in the dead-letter queue`));
-    assert.match(ok(await opsdeck(['dlq', 'list', ...common])), /failed by an operator/);
+    const dead = ok(await opsdeck(['dlq', 'list', ...common]));
+    assert.match(dead, /failed by an operator/);
+    assert.match(dead, /TRIES\s+FAILED\s+ERROR/, 'a dead letter is dated by its failure, not its creation');
     assert.match(ok(await opsdeck(['jobs', '--class', 'operator', ...common])), new RegExp(`^\\s*${id} .*failed`, 'm'));
     assert.match(ok(await opsdeck(['jobs', '--class', 'resource_limit', ...common])), /no jobs match/);
     const badClass = await opsdeck(['jobs', '--class', 'Resource Limit', ...common]);

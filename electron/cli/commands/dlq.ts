@@ -116,7 +116,7 @@ export const dlq: Command = {
           const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
           if (inv.common.json) printJson(inv.io, page);
           else {
-            inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs));
+            inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs, 'failed'));
             if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
           }
           return 0;

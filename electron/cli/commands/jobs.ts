@@ -25,10 +25,14 @@ function enumList<T extends string>(values: Values, key: string, schema: z.ZodEn
   });
 }
 
-export function jobsTable(io: Io, jobs: Job[]): string {
+/**
+ * Jobs as a table, each with when it was created, or for dead letters when it failed: a job retried for
+ * hours fails long after it was made, and its creation time would bury the newest failure among old ones.
+ */
+export function jobsTable(io: Io, jobs: Job[], dated: 'created' | 'failed' = 'created'): string {
   return renderTable(
     [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
-      { header: 'tries', align: 'right' }, { header: 'created' }, { header: 'error', max: 70, cut: 'middle' }],
+      { header: 'tries', align: 'right' }, { header: dated }, { header: 'error', max: 70, cut: 'middle' }],
     jobs.map((j) => [
       String(j.id),
       j.identifier,
@@ -36,7 +40,7 @@ export function jobsTable(io: Io, jobs: Job[]): string {
       j.queue,
       paint(io, j.status, statusColor(j.status)) + (j.resolved_at ? ' (resolved)' : ''),
       `${j.attempts}/${j.max_attempts}`,
-      when(j.created_at),
+      when(dated === 'failed' ? (j.completed_at ?? j.updated_at) : j.created_at),
       j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${timesIn(j.error_message)}` : timesIn(j.error_message),
     ]),
   );
