@@ -49,7 +49,7 @@ async function ticksRead(page: Page, clockOf: (iso: string) => string): Promise<
 }
 
 // Its own console, started in a zone that is not UTC, as is the browser: its times are the jobs it made.
-test('Times: UTC on the Settings page writes every time in UTC at once (tables, drawer, API sentences, chart axis, header) and is kept on reload', async ({ page }) => {
+test('Times: UTC on the Settings page writes every time in UTC at once (tables, drawer, API sentences, chart axis, status bar) and is kept on reload', async ({ page }) => {
   const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-utc-'));
   const registryFile = join(dir, 'registry.yaml');
   await writeFile(registryFile, registry());
@@ -65,7 +65,7 @@ test('Times: UTC on the Settings page writes every time in UTC at once (tables, 
     const known = (await jobs()).find((j) => j.identifier === KNOWN);
     if (!known) throw new Error(`job ${KNOWN} not listed`);
 
-    // Local first: the header names the zone, and every time carries its offset.
+    // Local first: the status bar names the zone, and every time carries its offset.
     const zoneLabel = page.getByRole('link', { name: /^times in / });
     await expect(zoneLabel).toHaveText(/^times in Asia\/Kath?mandu \(UTC\+05:45\)$/);
     await expect(page.getByText(/^live · updated /)).toHaveText(/\+05:45$/);
@@ -90,12 +90,17 @@ test('Times: UTC on the Settings page writes every time in UTC at once (tables, 
     await expect(waiting).toContainText('scheduled for 2031-03-14 07:44:26+05:45 (in ');
     await page.keyboard.press('Escape');
 
-    // Flip it on the Settings page: the header follows without a reload.
+    // Flip it on the Settings page: the status bar follows without a reload.
     await nav.getByRole('link', { name: 'Settings' }).click();
     const times = page.getByRole('group', { name: 'Times' });
-    await expect(times.getByRole('radio', { name: /^Local: Asia\/Kath?mandu/ })).toBeChecked();
+    await expect(times.getByRole('radio', { name: /^Local with its offset: Asia\/Kath?mandu \(UTC\+05:45\)$/ })).toBeChecked();
+    // A time already on screen (when the registry was loaded) is written again as the choice changes.
+    const loaded = page.getByRole('region', { name: 'Service registry' }).locator('time').first();
+    await expect(loaded).toHaveText(/\+05:45$/);
+    const loadedAt = await loaded.getAttribute('datetime');
     await times.getByRole('radio', { name: /^UTC/ }).check();
     await expect(zoneLabel).toHaveText('times in UTC');
+    await expect(loaded).toHaveText(utc(loadedAt ?? ''));
 
     await nav.getByRole('link', { name: 'Jobs' }).click();
     await expect(created).toHaveText(utc(known.created_at));

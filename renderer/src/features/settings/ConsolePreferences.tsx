@@ -11,8 +11,8 @@ const THEMES: Array<[ThemeChoice, string]> = [
 /** Each choice's label names the zone it means here, so the operator sees what local is before choosing it. */
 function timesChoices(): Array<[TimesIn, string]> {
   return [
-    ['local', `Local: ${displayZone('local')}, with the offset`],
-    ['utc', 'UTC (as server logs, and the CLI with --utc)'],
+    ['local', `Local with its offset: ${displayZone('local')}`],
+    ['utc', "UTC (the CLI's --utc)"],
   ];
 }
 
