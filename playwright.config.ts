@@ -8,10 +8,10 @@ const E2E = fileURLToPath(new URL('./e2e/', import.meta.url));
 const POSTGRES_SPECS = /postgres\.spec\.ts$/;
 /**
  * Specs that start a console of their own in a browser (the performance spec, so its counts are its jobs
- * alone), and the download (the desktop app asks where to save it in a native dialog, which a test cannot
+ * alone; the UTC spec, in a zone of its own with a browser emulating it), and the download (the desktop app asks where to save it in a native dialog, which a test cannot
  * answer): they have no Electron counterpart.
  */
-const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance|registry-remembered)\.spec\.ts$/;
+const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance|registry-remembered|times-utc)\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {

@@ -1,6 +1,7 @@
 import { silenceAdvice } from '../lib/hostSilence.ts';
 import { useHostStatus } from '../lib/hostStatus.ts';
 import { outageAdvice } from '../lib/storeOutage.ts';
+import { useUi } from '../lib/uiState.ts';
 
 /**
  * The store and the live feed go when things answer again, but a store outage may need an operator first
@@ -13,6 +14,7 @@ export function HostBanners() {
   const hostDown = useHostStatus((s) => s.hostDown);
   const linkUp = useHostStatus((s) => s.linkUp);
   const signedOut = useHostStatus((s) => s.signedOut);
+  const timesIn = useUi((s) => s.timesIn);
   if (signedOut !== null) {
     return (
       <div className="banner banner-bad" role="alert">
@@ -26,7 +28,7 @@ export function HostBanners() {
     );
   }
   if (hostDown !== null) {
-    const silence = silenceAdvice(hostDown);
+    const silence = silenceAdvice(hostDown, timesIn);
     return (
       <div className="banner banner-bad" role="alert">
         <span className="banner-text">

@@ -6,6 +6,7 @@ import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { useCall } from '../lib/calls.ts';
 import { routeHref, useRoute } from '../lib/router.ts';
+import { useTimes } from '../lib/useTimes.ts';
 import { HostBanners } from './HostBanners.tsx';
 import { ShortcutSheet } from './ShortcutSheet.tsx';
 import { ROUTES } from './routes.tsx';
@@ -20,6 +21,22 @@ function NavCount({ path }: { path: string }) {
       {stats.data.dead_letters > 999 ? '999+' : stats.data.dead_letters}
       <span className="sr-only"> open</span>
     </span>
+  );
+}
+
+/**
+ * Which zone every time on screen is in, quiet in a status bar under every page, so a screenshot pasted
+ * into an incident channel says it without a word from whoever took it; it links to where it is changed.
+ * Not in the header: the page links fill it at a laptop's width.
+ */
+function StatusBar() {
+  const times = useTimes();
+  return (
+    <footer className="statusbar">
+      <a href={routeHref('/settings')} title="The zone every time here is shown in: change it in Settings">
+        times in {times.zone()}
+      </a>
+    </footer>
   );
 }
 
@@ -65,6 +82,7 @@ export function Layout() {
           </PageErrorBoundary>
         ) : null}
       </main>
+      <StatusBar />
       <Notices />
       <LiveAnnouncer />
     </div>

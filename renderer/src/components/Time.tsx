@@ -1,11 +1,12 @@
-import { formatTime, formatUtc } from '../lib/format.ts';
+import { useTimes } from '../lib/useTimes.ts';
 
-/** A moment in the operator's zone, with the same moment in UTC on hover (and for assistive tech). */
+/** A moment in the zone the operator chose, with the same moment in the other zone on hover (and for assistive tech). */
 export function Time({ iso }: { iso: string | null | undefined }) {
+  const times = useTimes();
   if (!iso) return <>—</>;
   return (
-    <time dateTime={iso} title={formatUtc(iso)}>
-      {formatTime(iso)}
+    <time dateTime={iso} title={times.other(iso)}>
+      {times.time(iso)}
     </time>
   );
 }

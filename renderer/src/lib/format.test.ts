@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ageSeconds, displayZone, formatAgo, formatBytes, formatCount, formatMs, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
+import { ageSeconds, displayZone, formatAgo, formatBytes, formatClock, formatCount, formatMs, formatOtherZone, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
 
 const NOW = Date.parse('2026-11-22T08:00:00.000Z');
 
@@ -58,18 +58,19 @@ describe('format', () => {
   });
 
   test('a missing time is a dash', () => {
-    assert.equal(formatTime(null), '—');
-    assert.notEqual(formatTime('2026-11-22T08:00:00.000Z'), '—');
+    assert.equal(formatTime(null, 'local'), '—');
+    assert.equal(formatTime(undefined, 'utc'), '—');
+    assert.notEqual(formatTime('2026-11-22T08:00:00.000Z', 'local'), '—');
     // Year first in every locale, with the zone's offset as the CLI writes it; under TZ=UTC the clock reads as the ISO time does.
-    assert.match(formatTime('2026-12-06T03:04:05.000Z'), /^2026-12-0[56] \d\d:\d\d:05(Z|[+-]\d\d:\d\d)$/);
-    if (Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC') assert.equal(formatTime('2026-12-06T00:04:05.000Z'), '2026-12-06 00:04:05Z');
+    assert.match(formatTime('2026-12-06T03:04:05.000Z', 'local'), /^2026-12-0[56] \d\d:\d\d:05(Z|[+-]\d\d:\d\d)$/);
+    if (Intl.DateTimeFormat().resolvedOptions().timeZone === 'UTC') assert.equal(formatTime('2026-12-06T00:04:05.000Z', 'local'), '2026-12-06 00:04:05Z');
   });
 
   test('a time says its zone, as the CLI writes it: a table\'s time and the header\'s are read alike', () => {
     const before = process.env.TZ;
     process.env.TZ = 'Europe/Berlin';
     try {
-      assert.equal(formatTime('2026-12-06T20:46:48.000Z'), '2026-12-06 21:46:48+01:00');
+      assert.equal(formatTime('2026-12-06T20:46:48.000Z', 'local'), '2026-12-06 21:46:48+01:00');
     } finally {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;
@@ -87,10 +88,32 @@ describe('time zones', () => {
     const before = process.env.TZ;
     process.env.TZ = 'America/St_Johns';
     try {
-      assert.equal(displayZone(new Date('2026-01-15T12:00:00Z')), 'America/St_Johns (UTC-03:30)');
-      assert.equal(displayZone(new Date('2026-07-15T12:00:00Z')), 'America/St_Johns (UTC-02:30)');
+      assert.equal(displayZone('local', new Date('2026-01-15T12:00:00Z')), 'America/St_Johns (UTC-03:30)');
+      assert.equal(displayZone('local', new Date('2026-07-15T12:00:00Z')), 'America/St_Johns (UTC-02:30)');
       process.env.TZ = 'Europe/Berlin';
-      assert.equal(displayZone(new Date('2026-01-15T12:00:00Z')), 'Europe/Berlin (UTC+01:00)');
+      assert.equal(displayZone('local', new Date('2026-01-15T12:00:00Z')), 'Europe/Berlin (UTC+01:00)');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  test('UTC chosen: every form of a time is UTC whatever the machine\'s zone, and the hover gives the local reading instead', () => {
+    const before = process.env.TZ;
+    process.env.TZ = 'Asia/Kathmandu';
+    try {
+      const iso = '2026-12-06T20:46:48.000Z';
+      assert.equal(formatTime(iso, 'local'), '2026-12-07 02:31:48+05:45');
+      assert.equal(formatTime(iso, 'utc'), '2026-12-06 20:46:48Z');
+      assert.equal(formatClock(iso, 'local'), '02:31');
+      assert.equal(formatClock(iso, 'utc'), '20:46');
+      assert.equal(formatClock('2026-12-06T00:04:05.000Z', 'utc'), '00:04', 'midnight is 00, not 24');
+      assert.equal(formatOtherZone(iso, 'local'), '2026-12-06 20:46:48 UTC');
+      assert.equal(formatOtherZone(iso, 'utc'), '2026-12-07 02:31:48+05:45');
+      assert.equal(displayZone('utc'), 'UTC');
+      // ICU may name the zone by its older spelling, Asia/Katmandu.
+      assert.match(displayZone('local', new Date(iso)), /^Asia\/Kath?mandu \(UTC\+05:45\)$/);
+      assert.equal(formatClock('not a time', 'utc'), 'not a time');
     } finally {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;

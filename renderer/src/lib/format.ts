@@ -1,4 +1,5 @@
 import { timeWithOffset } from '../../../shared/localTime.ts';
+import type { TimesIn } from './preferences.ts';
 
 const number = new Intl.NumberFormat('en-US');
 
@@ -49,20 +50,26 @@ export function formatAgo(iso: string | null | undefined, now: number): string {
   return `${formatSeconds(Math.max(0, age))} ago`;
 }
 
-/**
- * A moment in the operator's zone as 2026-12-06 13:28:48+01:00, whatever the browser's locale, and as the
- * CLI writes it: 12/06/2026 reads as June or December depending on who reads it, a time without its zone
- * as anyone's, and an incident's timeline is read by several people, from the console and the terminal.
- * Every time the console shows goes through here (the header's "updated" too), so no two are written apart.
- */
-export function formatTime(iso: string | null | undefined): string {
-  return iso ? timeWithOffset(iso) : '—';
+/** The zone `timeWithOffset` is asked for: UTC by name, or none for the browser's own. */
+function zoneOf(timesIn: TimesIn): string | undefined {
+  return timesIn === 'utc' ? 'UTC' : undefined;
 }
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+/**
+ * A moment in the zone the operator chose, as 2026-12-06 13:28:48+01:00 (the browser's zone) or
+ * 2026-12-06 12:28:48Z (UTC), whatever the browser's locale, and as the CLI writes it (with or without
+ * `--utc`): 12/06/2026 reads as June or December depending on who reads it, a time without its zone as
+ * anyone's, and an incident's timeline is read by several people, from the console and the terminal. Every
+ * time the console shows goes through here (the header's "updated" too), so no two are written apart.
+ */
+export function formatTime(iso: string | null | undefined, timesIn: TimesIn): string {
+  return iso ? timeWithOffset(iso, zoneOf(timesIn)) : '—';
+}
 
-export function formatClock(iso: string): string {
-  return clock.format(new Date(iso));
+/** 13:28, a chart's tick: the clock of `formatTime`'s time, in the same zone, so a tick and its tooltip agree. */
+export function formatClock(iso: string, timesIn: TimesIn): string {
+  const time = timeWithOffset(iso, zoneOf(timesIn));
+  return time === iso ? iso : time.slice(11, 16);
 }
 
 /** The same moment in UTC, for the hover of a local time: 2026-12-04 22:10:05 UTC. */
@@ -72,8 +79,14 @@ export function formatUtc(iso: string): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** The zone the console shows times in, with its offset now: Europe/Berlin (UTC+01:00). */
-export function displayZone(now = new Date()): string {
+/** A time's hover: the other zone than the one shown, so either reading is a hover away. */
+export function formatOtherZone(iso: string, timesIn: TimesIn): string {
+  return timesIn === 'utc' ? timeWithOffset(iso) : formatUtc(iso);
+}
+
+/** The zone the console shows times in: UTC, or the browser's with its offset now: Europe/Berlin (UTC+01:00). */
+export function displayZone(timesIn: TimesIn, now = new Date()): string {
+  if (timesIn === 'utc') return 'UTC';
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const minutes = -now.getTimezoneOffset();
   const sign = minutes < 0 ? '-' : '+';

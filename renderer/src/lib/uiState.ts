@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import { parseFlag, parseTheme, PREFERENCE_KEYS, readPreference, writePreference, type ThemeChoice } from './preferences.ts';
+import { parseFlag, parseTheme, parseTimesIn, PREFERENCE_KEYS, readPreference, writePreference, type ThemeChoice, type TimesIn } from './preferences.ts';
 
-export type { ThemeChoice } from './preferences.ts';
+export type { ThemeChoice, TimesIn } from './preferences.ts';
 
 interface UiState {
   theme: ThemeChoice;
@@ -9,6 +9,9 @@ interface UiState {
   /** Whether the emergency stop (button or shortcut) asks before it stops. Off by default: one click stops. */
   confirmStop: boolean;
   setConfirmStop(confirm: boolean): void;
+  /** The zone every time of the console is written in. */
+  timesIn: TimesIn;
+  setTimesIn(timesIn: TimesIn): void;
   /** Dead letters ticked for a bulk action, by job id. */
   selectedDeadLetters: ReadonlySet<number>;
   toggleDeadLetter(id: number): void;
@@ -26,6 +29,13 @@ export const useUi = create<UiState>((set, get) => ({
   setConfirmStop(confirm) {
     writePreference(PREFERENCE_KEYS.confirmStop, confirm ? '1' : null);
     set({ confirmStop: confirm });
+  },
+  timesIn: parseTimesIn(readPreference(PREFERENCE_KEYS.timesIn)),
+  setTimesIn(timesIn) {
+    // How this viewer reads times, not how the fleet runs: kept in this browser like the theme, with no call
+    // to the host and so no audit entry. Two operators in one incident may well read different zones.
+    writePreference(PREFERENCE_KEYS.timesIn, timesIn === 'local' ? null : timesIn);
+    set({ timesIn });
   },
   selectedDeadLetters: new Set(),
   toggleDeadLetter(id) {

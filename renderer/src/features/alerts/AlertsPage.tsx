@@ -7,17 +7,20 @@ import { Badge, type Tone } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { useClient } from '../../lib/clientContext.ts';
-import { formatAgo, formatTime } from '../../lib/format.ts';
+import { formatAgo } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { AckDialog } from './AckDialog.tsx';
 import { RuleDialog } from './RuleDialog.tsx';
 import { channelText, isSilenced, ruleCondition, SILENCE_CHOICES } from './alertText.ts';
+import { useTimes } from '../../lib/useTimes.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
 
 const SEVERITY_TONE: Record<string, Tone> = { critical: 'bad', warning: 'warn', info: 'info' };
 const EVENT_TONE: Record<string, Tone> = { firing: 'bad', resolved: 'ok', delivered: 'muted', delivery_failed: 'warn' };
 
 function SilenceControl({ view }: { view: AlertView }) {
+  const times = useTimes();
   const queryClient = useQueryClient();
   const silence = useAction('alerts.silence');
   const now = useNow();
@@ -29,7 +32,7 @@ function SilenceControl({ view }: { view: AlertView }) {
       {
         onSuccess(state) {
           void queryClient.invalidateQueries({ queryKey: ['alerts.list'] });
-          notify('info', state.silenced_until ? `${view.name} silenced until ${formatTime(state.silenced_until)}.` : `${view.name} is no longer silenced.`);
+          notify('info', state.silenced_until ? `${view.name} silenced until ${times.time(state.silenced_until)}.` : `${view.name} is no longer silenced.`);
         },
         onError(error) {
           notify('bad', errorMessage(error));
@@ -68,6 +71,7 @@ function SilenceControl({ view }: { view: AlertView }) {
 }
 
 function FiringTable({ firing, onAck }: { firing: AlertView[]; onAck(rule: string): void }) {
+  const times = useTimes();
   const now = useNow();
   return (
     <table className="table">
@@ -92,12 +96,12 @@ function FiringTable({ firing, onAck }: { firing: AlertView[]; onAck(rule: strin
               </th>
               <td>
                 <Badge tone={SEVERITY_TONE[state?.severity ?? 'warning'] ?? 'warn'}>{state?.severity ?? 'warning'}</Badge>
-                {isSilenced(state, now) ? <div className="muted small">silenced until {formatTime(state?.silenced_until)}</div> : null}
+                {isSilenced(state, now) ? <div className="muted small">silenced until {times.time(state?.silenced_until)}</div> : null}
               </td>
-              <td className="nowrap" title={formatTime(state?.since)}>
+              <td className="nowrap" title={times.time(state?.since)}>
                 {formatAgo(state?.since, now)}
               </td>
-              <td className="wrap">{state?.summary}</td>
+              <td className="wrap">{state ? withTimes(state.summary, times.time) : null}</td>
               <td className="wrap small">{state?.acked_by ? `${state.acked_by}: ${state.ack_note ?? ''}` : <span className="muted">not yet</span>}</td>
               <td>
                 <div className="button-row nowrap-row">
@@ -195,6 +199,7 @@ function RulesTable({ alerts, onEdit }: { alerts: AlertView[]; onEdit(rule: Aler
 }
 
 function History() {
+  const times = useTimes();
   const client = useClient();
   const query = useInfiniteQuery({
     queryKey: ['alerts.history', {}],
@@ -223,7 +228,7 @@ function History() {
         <tbody>
           {events.map((e) => (
             <tr key={e.id}>
-              <td className="nowrap">{formatTime(e.at)}</td>
+              <td className="nowrap">{times.time(e.at)}</td>
               <th scope="row" className="mono">
                 {e.rule}
               </th>
@@ -231,7 +236,7 @@ function History() {
                 <Badge tone={EVENT_TONE[e.kind] ?? 'muted'}>{e.kind.replace('_', ' ')}</Badge>
               </td>
               <td className="mono small">{e.channel ?? '—'}</td>
-              <td className="wrap">{e.summary}</td>
+              <td className="wrap">{withTimes(e.summary, times.time)}</td>
             </tr>
           ))}
         </tbody>

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { BreakerView, CallInput } from '../../../../shared/contract.ts';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatAgo, formatSeconds, formatTime } from '../../lib/format.ts';
+import { formatAgo, formatSeconds } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
@@ -18,6 +18,7 @@ import { rateUseParts } from './rateUse.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared/openBreaker.ts';
 import { Time } from '../../components/Time.tsx';
+import { useTimes } from '../../lib/useTimes.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -33,8 +34,9 @@ const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
  * Half-open with no probe running, it stays so until a job comes, which is what the operator needs to hear.
  */
 function NextProbe({ breaker, open, fetchedAt }: { breaker: BreakerView; open: OpenBreaker | null; fetchedAt: number }) {
+  const times = useTimes();
   const now = useNow();
-  if (breaker.waiting_for_probe !== null) return <span className="small">{withTimes(breaker.waiting_for_probe, formatTime)}</span>;
+  if (breaker.waiting_for_probe !== null) return <span className="small">{withTimes(breaker.waiting_for_probe, times.time)}</span>;
   if (open === null) return <span className="muted">—</span>;
   return <span>{nextProbeText(open, formatSeconds, (now - fetchedAt) / 1000)}</span>;
 }
@@ -52,6 +54,7 @@ function OpenSince({ open, now }: { open: OpenBreaker; now: number }) {
 }
 
 function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: number }) {
+  const times = useTimes();
   const queryClient = useQueryClient();
   const setMode = useAction('breakers.setMode');
   const [tuning, setTuning] = useState(false);
@@ -141,7 +144,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         {rateUseParts(breaker.rate).map((part) => (
           <div key={part}>{part}</div>
         ))}
-        {breaker.rate?.waiting_reason ? <div className="muted">{withTimes(breaker.rate.waiting_reason, formatTime)}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
+        {breaker.rate?.waiting_reason ? <div className="muted">{withTimes(breaker.rate.waiting_reason, times.time)}</div> : rateUseParts(breaker.rate).length === 0 ? <span className="muted">—</span> : null}
         {breaker.rate?.tuning ? (
           <div>
             <Badge tone="warn" title={breaker.rate.tuning.reason ?? undefined}>

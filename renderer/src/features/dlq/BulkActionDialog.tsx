@@ -5,10 +5,10 @@ import { Dialog } from '../../components/Dialog.tsx';
 import { Loading } from '../../components/States.tsx';
 import { useClient } from '../../lib/clientContext.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatTime } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { affectedJobsLink, bulkTitle, confirmLabel, previewText, resultText, type BulkAction } from './bulkAction.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 const REFRESHED = ['dlq.groups', 'dlq.list', 'jobs.list', 'jobs.get', 'overview.stats', 'audit.list'];
 
@@ -18,6 +18,7 @@ const REFRESHED = ['dlq.groups', 'dlq.list', 'jobs.list', 'jobs.get', 'overview.
  * by a notice that links to the jobs; a failure stays in the dialog, where the operator can try again.
  */
 export function BulkActionDialog({ action, onClose }: { action: BulkAction; onClose(): void }) {
+  const times = useTimes();
   const client = useClient();
   const queryClient = useQueryClient();
   const clearSelection = useUi((s) => s.clearDeadLetters);
@@ -100,7 +101,7 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
             {previewText(action.kind, preview)}
           </p>
           {action.kind === 'retry' && !nothing ? <p className="muted">They go back to pending with their attempts reset and run as soon as a worker picks them up.</p> : null}
-          {action.kind === 'purge' && !nothing ? <p className="muted">Resolved dead letters older than {formatTime(action.before)} are deleted with their attempts. This cannot be undone.</p> : null}
+          {action.kind === 'purge' && !nothing ? <p className="muted">Resolved dead letters older than {times.time(action.before)} are deleted with their attempts. This cannot be undone.</p> : null}
           {action.kind === 'resolve' && !nothing ? (
             <label className="field">
               <span>Resolution note (required, kept with each job and in the audit log)</span>

@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useState } from 'react';
 import { calls } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
-import { formatAgo, formatTime } from '../../lib/format.ts';
+import { formatAgo } from '../../lib/format.ts';
 import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { useUi } from '../../lib/uiState.ts';
@@ -12,6 +12,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { BulkActionDialog } from './BulkActionDialog.tsx';
 import type { BulkAction } from './bulkAction.ts';
 import { GroupJobs } from './GroupJobs.tsx';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /** The search the host accepts: a longer one in the address is left out, not sent to be refused. */
 const DLQ_SEARCH = calls['dlq.groups'].input.shape.search.unwrap();
@@ -58,6 +59,7 @@ function PurgeForm({ onBulk }: { onBulk(action: BulkAction): void }) {
 }
 
 export function DlqPage() {
+  const times = useTimes();
   const [params, setParams] = useSearchParams();
   const { value: search, dropped } = textParam(params, 'q', 'Error text', DLQ_SEARCH);
   const openGroup = params.get('group');
@@ -139,10 +141,10 @@ export function DlqPage() {
                         {group.sample_error}
                       </th>
                       <td className="mono wrap">{group.services.join(', ')}</td>
-                      <td className="nowrap" title={formatTime(group.first_seen)}>
+                      <td className="nowrap" title={times.time(group.first_seen)}>
                         {formatAgo(group.first_seen, now)}
                       </td>
-                      <td className="nowrap" title={formatTime(group.last_seen)}>
+                      <td className="nowrap" title={times.time(group.last_seen)}>
                         {formatAgo(group.last_seen, now)}
                       </td>
                       <td>

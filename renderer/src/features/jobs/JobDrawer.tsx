@@ -3,7 +3,6 @@ import { useState } from 'react';
 import type { Attempt, Job } from '../../../../shared/domain.ts';
 import type { JobCancelled } from '../../../../shared/views.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
-import { formatTime } from '../../lib/format.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
@@ -18,6 +17,7 @@ import { notify } from '../../lib/notices.ts';
 import { WaitingReason } from './WaitingReason.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
 import { attemptsText } from '../../../../shared/attemptsText.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -88,6 +88,7 @@ function Facts({ job, attempts }: { job: Job; attempts: Attempt[] }) {
 }
 
 export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
+  const times = useTimes();
   const queryClient = useQueryClient();
   const trace = useCall('jobs.get', { id }, { refetchInterval: (query) => (query.state.data?.job.status === 'running' ? 3000 : false) });
   const retry = useAction('jobs.retry');
@@ -103,7 +104,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
   // A stop already asked for is not asked again: say who asked and when, not "asked to stop".
   function afterCancel(result: JobCancelled): void {
     if (result.note === null) afterAction(result, result.status === 'cancelled' ? 'cancelled' : 'asked to stop');
-    else notify('info', `Job ${result.identifier}: ${withTimes(result.note, formatTime)}.`);
+    else notify('info', `Job ${result.identifier}: ${withTimes(result.note, times.time)}.`);
   }
 
   const job = trace.data?.job;

@@ -3,6 +3,7 @@ import { EXECUTION_TYPES, JOB_STATUSES } from '../../../../shared/domain.ts';
 import { KNOWN_ERROR_CLASSES } from '../../../../shared/errorClass.ts';
 import { useCall } from '../../lib/calls.ts';
 import { setTextParam, useSearchParams } from '../../lib/router.ts';
+import { useUi } from '../../lib/uiState.ts';
 import { chooseCreated, createdChoice, FILTER_PARAMS, listParam, TIME_RANGES, toggleListParam } from './jobFilterUrl.ts';
 
 /** A text input that writes to the URL after a pause, so typing does not fire a query per key. */
@@ -49,6 +50,9 @@ export function JobFilters() {
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
   const services = registry.data?.services ?? [];
   const queues = [...new Set(services.map((s) => s.queue))].sort();
+  // The window's ends are typed in the browser's wall clock (datetime-local has no zone) and kept so in the
+  // URL whatever zone times are read in, so a link means what it meant before; reading in UTC, the label says so.
+  const inLocal = useUi((s) => s.timesIn) === 'utc' ? <span className="muted small"> (local time)</span> : null;
 
   return (
     <form className="filters" aria-label="Job filters" onSubmit={(event) => event.preventDefault()}>
@@ -93,11 +97,11 @@ export function JobFilters() {
         {!params.get('range') && (params.has('from') || params.has('to')) ? (
           <>
             <label className="field">
-              <span>From</span>
+              <span>From{inLocal}</span>
               <input type="datetime-local" value={params.get('from') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('from', event.target.value) : p.delete('from')))} />
             </label>
             <label className="field">
-              <span>To</span>
+              <span>To{inLocal}</span>
               <input type="datetime-local" value={params.get('to') ?? ''} onChange={(event) => setParams((p) => (event.target.value ? p.set('to', event.target.value) : p.delete('to')))} />
             </label>
           </>

@@ -3,10 +3,10 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import type { Job, JobFilter } from '../../../../shared/domain.ts';
 import { useClient } from '../../lib/clientContext.ts';
-import { displayZone } from '../../lib/format.ts';
 import { jobDuration, runningFor } from './jobTiming.ts';
 import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { isStuck } from '../../../../shared/isStuck.ts';
@@ -93,6 +93,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
 export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; onOpen(id: number): void; selectedId: number | null }) {
   const client = useClient();
   const now = useNow();
+  const times = useTimes();
   const query = useInfiniteQuery({
     queryKey: ['jobs.list', { filter }],
     queryFn: ({ pageParam }) => client.call('jobs.list', { filter, after: pageParam, limit: PAGE }),
@@ -130,7 +131,9 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
           {rows.length.toLocaleString()}
           {query.hasNextPage ? '+' : ''} jobs{query.isFetching ? ' · updating…' : ''}
         </span>
-        <span className="muted small">times in {displayZone()}; hover a time for UTC</span>
+        <span className="muted small">
+          times in {times.zone()}; hover a time for {times.timesIn === 'utc' ? 'your local time' : 'UTC'}
+        </span>
         {staleDeep ? (
           <button type="button" className="button-small" onClick={() => void query.refetch()}>
             Jobs changed: refresh

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
 import { useHostStatus } from '../../lib/hostStatus.ts';
-import { formatSeconds, formatTime } from '../../lib/format.ts';
+import { formatSeconds } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
@@ -13,6 +13,7 @@ import { RecentFailures } from './RecentFailures.tsx';
 import { StuckRuns } from './StuckRuns.tsx';
 import { UndispatchedJobs } from './UndispatchedJobs.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
+import { useTimes } from '../../lib/useTimes.ts';
 
 interface OverviewPageProps {
   /** Dispatch controls for the listed queues, provided by the app so features stay apart. */
@@ -20,6 +21,7 @@ interface OverviewPageProps {
 }
 
 export function OverviewPage({ queueControls }: OverviewPageProps) {
+  const times = useTimes();
   const [params, setParams] = useSearchParams();
   const parsedWindow = SeriesWindow.safeParse(params.get('window'));
   const seriesWindow = parsedWindow.success ? parsedWindow.data : '1h';
@@ -46,11 +48,11 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         <h1>Overview</h1>
         {storeDown === null && hostDown === null ? (
           <span className="muted small" aria-live="off">
-            live · updated {formatTime(data.at)}
+            live · updated {times.time(data.at)}
           </span>
         ) : (
           <span className="stale small" aria-live="off">
-            not live: figures from {formatTime(data.at)}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
+            not live: figures from {times.time(data.at)}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
           </span>
         )}
       </header>

@@ -1,6 +1,7 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { OverviewSeries, OverviewStats } from '../../../../shared/contract.ts';
-import { formatClock, formatMs, formatTime } from '../../lib/format.ts';
+import { formatMs } from '../../lib/format.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 import { Empty } from '../../components/States.tsx';
 import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
 
@@ -15,15 +16,16 @@ const TOOLTIP = {
 };
 
 export function ThroughputChart({ series }: { series: OverviewSeries }) {
+  const times = useTimes();
   const data = throughputPoints(series);
   if (data.length === 0) return <Empty title="No finished jobs in this window." />;
   return (
     <ResponsiveContainer width="100%" height={220}>
       <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: -12 }}>
         <CartesianGrid stroke="var(--grid)" vertical={false} />
-        <XAxis dataKey="at" tickFormatter={formatClock} tick={AXIS} stroke="var(--border)" minTickGap={40} />
+        <XAxis dataKey="at" tickFormatter={(at: string) => times.clock(at)} tick={AXIS} stroke="var(--border)" minTickGap={40} />
         <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} />
-        <Tooltip {...TOOLTIP} labelFormatter={(at) => (typeof at === 'string' ? formatTime(at) : '')} />
+        <Tooltip {...TOOLTIP} labelFormatter={(at) => (typeof at === 'string' ? times.time(at) : '')} />
         <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
         <Area type="monotone" dataKey="completed" name="completed / min" stroke="var(--ok)" fill="var(--ok-soft)" isAnimationActive={false} />
         <Area type="monotone" dataKey="failed" name="failed / min" stroke="var(--bad)" fill="var(--bad-soft)" isAnimationActive={false} />

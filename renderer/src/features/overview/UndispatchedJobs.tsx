@@ -1,7 +1,7 @@
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { useCall } from '../../lib/calls.ts';
-import { formatTime } from '../../lib/format.ts';
 import { routeHref } from '../../lib/router.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /**
  * Due jobs nothing dispatches: no worker takes their queue, no live worker's registry has their service
@@ -10,6 +10,7 @@ import { routeHref } from '../../lib/router.ts';
  * jobs pending and nothing about why.
  */
 export function UndispatchedJobs() {
+  const times = useTimes();
   const dispatch = useCall('health.check', { check: 'dispatch' }, { refetchInterval: 15_000 });
   const failing = dispatch.data?.checks.filter((c) => !c.ok) ?? [];
   if (failing.length === 0) return null;
@@ -19,7 +20,7 @@ export function UndispatchedJobs() {
         <h2 id="undispatched-jobs">Due jobs are not being dispatched</h2>
       </header>
       {failing.map((check) => (
-        <p key={check.name}>{withTimes(check.detail, formatTime)}</p>
+        <p key={check.name}>{withTimes(check.detail, times.time)}</p>
       ))}
       <p className="muted small">
         This is health-check&apos;s dispatch check; <a href={routeHref('/runners')}>the Runners page</a> shows the workers and the services each one runs.

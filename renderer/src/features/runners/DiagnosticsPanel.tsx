@@ -5,10 +5,11 @@ import { Badge } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { downloadBase64 } from '../../lib/download.ts';
-import { formatBytes, formatTime } from '../../lib/format.ts';
+import { formatBytes } from '../../lib/format.ts';
 import { DiagnosisView } from './DiagnosisView.tsx';
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { healthShown } from './healthShown.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 type AuthType = TokenCheck['auth_type'];
 
@@ -17,11 +18,12 @@ function Verdict({ ok }: { ok: boolean | null }) {
 }
 
 function HealthChecks({ checks, label }: { checks: HealthCheck[]; label: string }) {
+  const times = useTimes();
   return (
     <ul className="plain-list" aria-label={label}>
       {checks.map((check) => (
         <li key={check.name}>
-          {check.ok && check.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={check.ok} />} <span className="mono">{check.name}</span>: {withTimes(check.detail, formatTime)}
+          {check.ok && check.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={check.ok} />} <span className="mono">{check.name}</span>: {withTimes(check.detail, times.time)}
         </li>
       ))}
     </ul>

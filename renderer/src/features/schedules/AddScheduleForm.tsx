@@ -53,14 +53,14 @@ function CheckedField(props: { label: string; value: string; onChange(value: str
 }
 
 /** Adds an operator's schedule; the contract checks the cron and the zone and says what is wrong. */
-export function AddScheduleForm({ viewer, onAdded }: { viewer: string; onAdded(schedule: ScheduleView): void }) {
+export function AddScheduleForm({ home, onAdded }: { home: string; onAdded(schedule: ScheduleView): void }) {
   const registry = useCall('registry.get', {});
   const workflows = useCall('workflows.list', {}, { staleTime: 60_000 });
   const add = useAction('schedules.add');
   const [name, setName] = useState('');
   const [target, setTarget] = useState('');
   const [cron, setCron] = useState('');
-  const [timezone, setTimezone] = useState(viewer);
+  const [timezone, setTimezone] = useState(home);
   const [missed, setMissed] = useState<MissedPolicy>('skip');
   const [payload, setPayload] = useState('');
   const targets = targetsOf(registry.data?.services ?? [], workflows.data?.workflows ?? []);

@@ -10,9 +10,9 @@ import { FireOutcome } from './FireOutcome.tsx';
 import { ScheduleActions } from './ScheduleActions.tsx';
 import { ScheduleHistory } from './ScheduleHistory.tsx';
 import { ScheduleTime } from './ScheduleTimes.tsx';
-import { viewerZone } from './zonedTime.ts';
+import { browserZone, viewerZone } from './zonedTime.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
-import { formatTime } from '../../lib/format.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 function StateBadge({ schedule }: { schedule: ScheduleView }) {
   if (schedule.paused) {
@@ -29,7 +29,10 @@ function StateBadge({ schedule }: { schedule: ScheduleView }) {
  */
 export function SchedulesPage() {
   const queryClient = useQueryClient();
-  const viewer = useMemo(viewerZone, []);
+  const times = useTimes();
+  const viewer = viewerZone(times.timesIn);
+  // A new schedule's zone is a setting of the fleet, not a reading: it starts at the operator's wall clock whichever zone they read times in.
+  const home = useMemo(browserZone, []);
   const [params, setParams] = useSearchParams();
   const list = useCall('schedules.list', {}, { refetchInterval: 5000 });
   const control = useCall('control.get', {}, { refetchInterval: 5000 });
@@ -88,7 +91,7 @@ export function SchedulesPage() {
                     <div className="muted small">
                       <Badge tone={s.source === 'registry' ? 'info' : 'muted'}>{s.source}</Badge> → {s.config.workflow !== undefined ? `workflow ${s.config.workflow}` : s.config.service}
                     </div>
-                    {s.problem ? <div className="small text-bad">{withTimes(s.problem, formatTime)}</div> : null}
+                    {s.problem ? <div className="small text-bad">{withTimes(s.problem, times.time)}</div> : null}
                   </td>
                   <td>
                     <span className="mono">{s.config.cron}</span>
@@ -142,7 +145,7 @@ export function SchedulesPage() {
           Cron has 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly, @daily, @weekly. A time the clock skips in spring fires when it
           jumps (02:30 → 03:00); a time it repeats in autumn fires once.
         </p>
-        <AddScheduleForm viewer={viewer} onAdded={refresh} />
+        <AddScheduleForm home={home} onAdded={refresh} />
       </section>
     </div>
   );

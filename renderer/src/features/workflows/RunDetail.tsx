@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatAgo, formatTime } from '../../lib/format.ts';
+import { formatAgo } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
@@ -9,9 +9,11 @@ import { ErrorState, Loading } from '../../components/States.tsx';
 import { RunGraph } from './RunGraph.tsx';
 import { RunTasks } from './RunTasks.tsx';
 import { retryable, taskSummary } from './runView.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /** One run: its graph, its tasks in text, and the operator's two actions on it. */
 export function RunDetail({ runRef, onClose }: { runRef: number | string; onClose(): void }) {
+  const times = useTimes();
   const queryClient = useQueryClient();
   const now = useNow();
   const detail = useCall('workflows.show', { run: runRef }, { refetchInterval: 5000 });
@@ -86,8 +88,8 @@ export function RunDetail({ runRef, onClose }: { runRef: number | string; onClos
         </div>
       </header>
       <p className="muted small">
-        <span className="mono">{run.identifier}</span> · started {formatTime(run.created_at)} by {run.created_by} · last progress {formatAgo(run.updated_at, now)}
-        {run.finished_at ? ` · finished ${formatTime(run.finished_at)}` : ''} · {taskSummary(run.tasks)}
+        <span className="mono">{run.identifier}</span> · started {times.time(run.created_at)} by {run.created_by} · last progress {formatAgo(run.updated_at, now)}
+        {run.finished_at ? ` · finished ${times.time(run.finished_at)}` : ''} · {taskSummary(run.tasks)}
       </p>
       <RunGraph tasks={tasks} label={`Run ${run.id} of ${run.workflow} as a graph: ${tasks.map((t) => `${t.name} ${t.status}`).join(', ')}. The table below lists each task.`} />
       <RunTasks tasks={tasks} caption={`Tasks of run ${run.id}`} />

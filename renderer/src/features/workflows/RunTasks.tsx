@@ -1,12 +1,13 @@
 import type { WorkflowTaskView } from '../../../../shared/views.ts';
 import { routeHref } from '../../lib/router.ts';
-import { formatTime } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { taskTiming } from './runView.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /** The run's tasks in text: what the graph shows, for reading, copying and screen readers. */
 export function RunTasks({ tasks, caption }: { tasks: WorkflowTaskView[]; caption: string }) {
+  const times = useTimes();
   const now = useNow();
   return (
     <table className="table compact" aria-label={caption}>
@@ -34,7 +35,7 @@ export function RunTasks({ tasks, caption }: { tasks: WorkflowTaskView[]; captio
             </td>
             <td className="mono">{task.depends_on.length > 0 ? task.depends_on.join(', ') : '—'}</td>
             <td className="mono">{task.service_name}</td>
-            <td>{formatTime(task.started_at)}</td>
+            <td>{times.time(task.started_at)}</td>
             <td>{taskTiming(task, now)}</td>
             <td className="wf-reason">{task.status === 'failed' || task.status === 'blocked' ? (task.error_message ?? '') : task.waiting.join('; ')}</td>
           </tr>

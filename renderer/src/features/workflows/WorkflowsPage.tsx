@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { WorkflowRunStatus } from '../../../../shared/workflow.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { formatAgo, formatTime } from '../../lib/format.ts';
+import { formatAgo } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -11,6 +11,7 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { RunDetail } from './RunDetail.tsx';
 import { taskSummary } from './runView.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
   const queryClient = useQueryClient();
@@ -67,6 +68,7 @@ function runRefOf(text: string | null): number | string | null {
 }
 
 export function WorkflowsPage() {
+  const times = useTimes();
   const [params, setParams] = useSearchParams();
   const now = useNow();
   const parsedStatus = WorkflowRunStatus.safeParse(params.get('status'));
@@ -136,7 +138,7 @@ export function WorkflowsPage() {
                     {run.stuck ? <Badge tone="warn">stuck</Badge> : null}
                   </td>
                   <td>{taskSummary(run.tasks)}</td>
-                  <td>{formatTime(run.created_at)}</td>
+                  <td>{times.time(run.created_at)}</td>
                   <td>{formatAgo(run.updated_at, now)}</td>
                 </tr>
               ))}
