@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { WorkerInfo } from '../shared/domain.ts';
+import { WorkerView } from '../shared/views.ts';
 import { openStore } from '../electron/store/open.ts';
 import { expect, test } from './fixtures.ts';
 
-const Workers = z.object({ workers: z.array(WorkerInfo) });
+const Workers = z.object({ workers: z.array(WorkerView) });
 
 // A worker whose machine went away leaves its row behind; the console's own engine serves and took
 // nothing of it to take back, so the check passes, and is worth a look until the worker is forgotten.

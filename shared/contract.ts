@@ -10,7 +10,6 @@ import {
   Job,
   JobFilter,
   Timestamp,
-  WorkerInfo,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
@@ -54,6 +53,7 @@ import {
   FAILURE_WINDOW_MAX_MINUTES,
   RecentFailures,
   PerformanceByType,
+  WorkerView,
 } from './views.ts';
 
 export * from './views.ts';
@@ -161,6 +161,11 @@ export const calls = {
   'dlq.purge': Call(z.object({ before: Timestamp, dry_run: z.boolean().default(false) }).strict(), BulkResult, 'Deletes resolved dead letters older than a date.'),
 
   'breakers.list': Call(Empty, z.object({ breakers: z.array(BreakerView) }), 'Every service breaker.'),
+  'breakers.get': Call(
+    z.object({ service: name }).strict(),
+    BreakerView,
+    "One service's breaker, as breakers.list shows it; a service the registry does not name and no breaker remembers is not found.",
+  ),
   'breakers.setMode': Call(
     z.object({ service: name, mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
     BreakerView,
@@ -206,10 +211,10 @@ export const calls = {
     TokenCheck,
     "Whether an HTTP service's credential variables are set and the service accepts the credential.",
   ),
-  'workers.list': Call(Empty, z.object({ workers: z.array(WorkerInfo) }), 'Workers with their heartbeats.'),
+  'workers.list': Call(Empty, z.object({ workers: z.array(WorkerView) }), 'Workers with their heartbeats; a lost one with its state lost and its jobs in flight unknown.'),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),
-    z.object({ forgotten: WorkerInfo }),
+    z.object({ forgotten: WorkerView }),
     'Forgets a lost or stopped worker no running job is leased to (audited): it leaves the list and the health check.',
   ),
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DlqGroup, WorkerInfo } from './domain.ts';
+import { DlqGroup } from './domain.ts';
 import { RegistryProblem } from './registry.ts';
-import { HealthReport, OverviewStats, RunnerView } from './views.ts';
+import { HealthReport, OverviewStats, RunnerView, WorkerView } from './views.ts';
 
 /** What a support engineer asks about a store first: version, size, slowest statements, and notes. */
 export const StoreDiagnostics = z.object({
@@ -25,7 +25,7 @@ export const Diagnosis = z.object({
   health: HealthReport,
   status: OverviewStats.nullable(),
   error_patterns: z.array(DlqGroup.pick({ fingerprint: true, count: true, services: true, last_seen: true, sample_error: true })),
-  workers: z.array(WorkerInfo).nullable(),
+  workers: z.array(WorkerView).nullable(),
   runners: z.array(RunnerView).nullable(),
   registry: z.object({ path: z.string().nullable(), services: z.number().int(), problems: z.array(RegistryProblem) }).nullable(),
 });

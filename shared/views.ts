@@ -17,6 +17,8 @@ import {
   LatencyByType,
   Timestamp,
   ThroughputBucket,
+  WorkerInfo,
+  WorkerState,
 } from './domain.ts';
 import { ApiKeyView } from './apiKey.ts';
 import { BreakerTuning } from './breakerTuning.ts';
@@ -274,6 +276,24 @@ export const JobCancelled = Job.extend({
   note: z.string().nullable(),
 });
 export type JobCancelled = z.infer<typeof JobCancelled>;
+
+/** A worker's state as every surface shows it: its own last word, or `lost` once its heartbeats stopped. */
+export const WorkerShownState = z.enum([...WorkerState.options, 'lost']);
+export type WorkerShownState = z.infer<typeof WorkerShownState>;
+
+/**
+ * A worker as the console, the CLI and the REST API show it. A lost worker reports nothing: its state is
+ * `lost` and its jobs in flight unknown (null; the jobs still leased to it are stuck jobs), with what it last
+ * said kept apart in `reported_state`. `lost` stays, true exactly when the state is.
+ */
+export const WorkerView = WorkerInfo.extend({
+  state: WorkerShownState,
+  /** The state its last heartbeat gave: for a lost worker, what it was doing when it went silent. */
+  reported_state: WorkerState,
+  /** Jobs it runs now, as its last heartbeat said; null for a lost worker, whose count is not known. */
+  in_flight: z.number().int().nullable(),
+});
+export type WorkerView = z.infer<typeof WorkerView>;
 
 export const RunnerView = z.object({
   kind: ExecutionType,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyView } from '../../shared/apiKey.ts';
+import { keyExpired, type ApiKeyRecord } from '../../shared/apiKey.ts';
 import type { NewApiKey, Store } from '../store/store.ts';
 
 /**
@@ -34,7 +34,7 @@ export function looksLikeKey(text: string): boolean {
 }
 
 export type KeyCheck =
-  | { ok: true; key: ApiKeyView }
+  | { ok: true; key: ApiKeyRecord }
   | { ok: false; reason: 'malformed' | 'unknown' | 'expired'; message: string };
 
 /** Compared against when no row matches, so an unknown key id costs the same work as a wrong secret. */
@@ -57,7 +57,7 @@ export async function checkKey(store: Store, presented: string, now = Date.now()
   const stored = await store.findApiKey(keyId);
   const good = sameHash(hashSecret(secret), stored?.secret_hash ?? DECOY_HASH);
   if (!stored || !good) return { ok: false, reason: 'unknown', message: 'this API key is not valid: it was revoked, or never existed' };
-  if (stored.expires_at !== null && Date.parse(stored.expires_at) <= now) {
+  if (keyExpired(stored, now)) {
     return { ok: false, reason: 'expired', message: `the API key "${stored.name}" expired at ${stored.expires_at}` };
   }
   await store.touchApiKey(keyId);

@@ -44,7 +44,8 @@ export interface ApiContext {
   answeredBy?: AnsweredBy;
   /**
    * Set when the caller may not learn this host's files or environment (a read API key): the checks of a
-   * text it sends skip what would read them, and say so with this, what those checks need ("an operate key").
+   * text it sends skip what would read them, and say so with this, what those checks need ("an operate key");
+   * health checks say how the store and the registry are, not where they are or as whom.
    */
   hostHidden?: string;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */

@@ -6,6 +6,7 @@ import { computeStats } from './handlers/overview.ts';
 import { registryView } from './handlers/registry.ts';
 import { runners } from './handlers/runners.ts';
 import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
+import { workerView } from './workerView.ts';
 import { OPSDECK_VERSION } from './version.ts';
 
 /** How many dead-letter groups a diagnosis names: the patterns an engineer reads first. */
@@ -45,7 +46,7 @@ export async function diagnose(ctx: ApiContext): Promise<Diagnosis> {
     healthReport(ctx),
     ifReadable(() => computeStats(ctx.store)),
     ifReadable(() => ctx.store.dlqGroups({})),
-    ifReadable(() => ctx.store.listWorkers(WORKER_LOST_AFTER_MS)),
+    ifReadable(async () => (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map(workerView)),
     ifReadable(() => runners['runners.list']({}, ctx)),
   ]);
   const registry = registryView(ctx.registry);

@@ -23,6 +23,15 @@ async function noRegistryCheck(ctx: ApiContext, storeOk: boolean): Promise<Healt
 }
 
 /**
+ * Where a registry was read from, as the caller may learn it: a caller blind to the host (ctx.hostHidden)
+ * is told it was a file, not where the file is.
+ */
+function fileWords(ctx: ApiContext, path: string | null): string {
+  if (path === null) return 'text';
+  return ctx.hostHidden === undefined ? path : 'the registry file';
+}
+
+/**
  * The registry as this process read it. A refusal is this process's own reading of the file (a worker
  * reads the file itself, and keeps its last good copy), so the detail says whose reading it was, and
  * quotes the first problem, which is the cause: load.ts lists a YAML syntax error before what follows
@@ -33,17 +42,18 @@ export async function registryCheck(ctx: ApiContext, storeOk = true): Promise<He
   const errors = holder.problems.filter(isError);
   const first = errors[0];
   if (first) {
-    const file = holder.problemsFile ?? 'the registry';
+    const file = holder.problemsFile === null ? 'the registry' : fileWords(ctx, holder.problemsFile);
     const at = first.line === null ? '' : `${first.line}:${first.col ?? 1} `;
-    const kept = holder.loadedAt === null ? '' : `; it still uses the ${holder.registry.services.length} service(s) it loaded from ${holder.path ?? 'text'} at ${holder.loadedAt.toISOString()}`;
+    const kept = holder.loadedAt === null ? '' : `; it still uses the ${holder.registry.services.length} service(s) it loaded from ${fileWords(ctx, holder.path)} at ${holder.loadedAt.toISOString()}`;
+    const lists = ctx.hostHidden === undefined ? `opsdeck validate-config ${file}` : 'opsdeck validate-config on the file';
     return {
       name: 'registry',
       ok: false,
-      detail: `${readingWords(ctx.answeredBy)} of ${file} was refused: ${errors.length} problem(s), first ${at}${first.path}: ${first.message}${kept}; workers read the file themselves (opsdeck validate-config ${file} lists every problem)`,
+      detail: `${readingWords(ctx.answeredBy)} of ${file} was refused: ${errors.length} problem(s), first ${at}${first.path}: ${first.message}${kept}; workers read the file themselves (${lists} lists every problem)`,
     };
   }
   if (holder.loadedAt === null) return noRegistryCheck(ctx, storeOk);
-  const loaded = `${holder.registry.services.length} service(s) from ${holder.path ?? 'text'}`;
+  const loaded = `${holder.registry.services.length} service(s) from ${fileWords(ctx, holder.path)}`;
   // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
   // an alert channel's variable unset here is the alerts check's, said there with what the store knows.
   const [warning, ...rest] = holder.problems.filter((p) => !CHANNEL_VARIABLE.test(p.path));

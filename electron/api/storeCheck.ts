@@ -1,10 +1,35 @@
 import type { HealthCheck } from '../../shared/domain.ts';
 import { PG_POOL_MAX_ENV } from '../store/open.ts';
+import { StoreError } from '../store/errors.ts';
 import type { ConnectionRoom, PoolUse } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a store's failure is, without the server, user or database it names: for a caller blind to the host. */
+const FAILURE_KIND: Record<StoreError['code'], string> = {
+  bad_location: 'its location does not parse',
+  bad_setting: 'a setting of it is wrong',
+  unreachable: 'its server cannot be reached',
+  auth: 'its server refuses its user',
+  no_database: 'its database does not exist',
+  not_sqlite: 'its file is not a SQLite store',
+  newer_schema: 'its schema is newer than this opsdeck',
+  migration_changed: 'an applied migration was changed',
+  unavailable: 'it is unavailable',
+};
+
+/**
+ * A store's failure as a caller blind to the host (ctx.hostHidden) may learn it: its kind and whether it
+ * passes by itself, never the store's own words, which name the server, the user, the database or the file.
+ */
+export function storeFailureText(ctx: ApiContext, error: unknown): string {
+  if (ctx.hostHidden === undefined) return message(error);
+  if (!(error instanceof StoreError)) return `it failed; why, in its own words: that needs ${ctx.hostHidden}`;
+  const passes = error.transient ? ' (that passes by itself)' : '';
+  return `the ${ctx.store.dialect} store does not answer: ${FAILURE_KIND[error.code]}${passes}; where and why, in its own words: that needs ${ctx.hostHidden}`;
 }
 
 /** Every connection lent out and callers waiting: each call waits its turn, up to the pool's 5 s. */
@@ -16,10 +41,11 @@ function poolText(pool: PoolUse): string {
   return `${pool.in_use} of ${pool.max} connections in use, ${pool.waiting} caller${pool.waiting === 1 ? '' : 's'} waiting`;
 }
 
-function roomText(room: ConnectionRoom): string {
+/** `hidden`: the database and role go unnamed, as the store's location does. */
+function roomText(room: ConnectionRoom, hidden: boolean): string {
   const counted = `${room.in_use} of ${room.max} connections`;
-  if (room.limit === 'database') return `${counted} to database "${room.name ?? ''}" in use (its CONNECTION LIMIT)`;
-  if (room.limit === 'role') return `${counted} of role "${room.name ?? ''}" in use (its CONNECTION LIMIT)`;
+  if (room.limit === 'database') return `${counted} to ${hidden ? 'its database' : `database "${room.name ?? ''}"`} in use (its CONNECTION LIMIT)`;
+  if (room.limit === 'role') return `${counted} of ${hidden ? 'its role' : `role "${room.name ?? ''}"`} in use (its CONNECTION LIMIT)`;
   return `${counted} to the server in use (max_connections)`;
 }
 
@@ -28,27 +54,30 @@ function roomText(room: ConnectionRoom): string {
  * store does not answer, or when the server is at the tightest limit on connections for this role and
  * database (a worker's next connection, or a console's, would be refused); it warns while this process's
  * pool is exhausted. The pool is read before the check's own statements take a connection or wait for one.
- * `answered` says whether the store answered at all: the checks that read it are made only then.
+ * `answered` says whether the store answered at all: the checks that read it are made only then. A caller
+ * blind to the host (ctx.hostHidden) is told how the store is, never where it is or as whom (its location,
+ * database, role), as a diagnosis would.
  */
 export async function storeCheck(ctx: ApiContext): Promise<{ check: HealthCheck; answered: boolean }> {
-  const where = `${ctx.store.dialect} at ${ctx.store.location}`;
+  const hidden = ctx.hostHidden !== undefined;
+  const where = hidden ? `${ctx.store.dialect} store answers` : `${ctx.store.dialect} at ${ctx.store.location}`;
   const pool = ctx.store.poolUse();
   try {
     await ctx.store.getControl();
   } catch (error) {
     const busy = pool !== null && exhausted(pool) ? `; this process's pool: ${poolText(pool)}` : '';
-    return { check: { name: 'store', ok: false, detail: `${message(error)}${busy}` }, answered: false };
+    return { check: { name: 'store', ok: false, detail: `${storeFailureText(ctx, error)}${busy}` }, answered: false };
   }
   if (pool === null) return { check: { name: 'store', ok: true, detail: where }, answered: true };
   let room: ConnectionRoom | null;
   try {
     room = await ctx.store.connectionRoom();
   } catch (error) {
-    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool: ${poolText(pool)}; the server's connection limits could not be read: ${message(error)}` }, answered: true };
+    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool: ${poolText(pool)}; the server's connection limits could not be read: ${hidden ? 'it did not answer' : message(error)}` }, answered: true };
   }
-  const server = room === null ? '' : `; ${roomText(room)}`;
+  const server = room === null ? '' : `; ${roomText(room, hidden)}`;
   if (room !== null && room.in_use >= room.max) {
-    const detail = `no connection to spare: ${roomText(room)}, so new connections are refused ("too many clients"), a worker's or a console's among them; this process's pool: ${poolText(pool)}`;
+    const detail = `no connection to spare: ${roomText(room, hidden)}, so new connections are refused ("too many clients"), a worker's or a console's among them; this process's pool: ${poolText(pool)}`;
     return { check: { name: 'store', ok: false, detail }, answered: true };
   }
   if (exhausted(pool)) {

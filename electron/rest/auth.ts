@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { ApiKeyView } from '../../shared/apiKey.ts';
+import type { ApiKeyRecord } from '../../shared/apiKey.ts';
 import { checkKey, looksLikeKey } from '../api/apiKeys.ts';
 import type { Store } from '../store/store.ts';
 import type { FailureThrottle } from './throttle.ts';
 
 /** Who a request acts as: the browser host's own session (its launch token), or an API key. */
-export type Principal = { kind: 'session' } | { kind: 'key'; key: ApiKeyView };
+export type Principal = { kind: 'session' } | { kind: 'key'; key: ApiKeyRecord };
 
 export type AuthResult =
   | { ok: true; principal: Principal }

@@ -10,6 +10,7 @@ import { fromApiError, REST_STATUS, sendError, sendJson } from './errors.ts';
 import { checkReplay, idempotencyKey, keyedBody } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { queryOf } from './query.ts';
+import { asReadKeySees } from './readKeyAnswer.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -113,7 +114,9 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       await checkReplay(ctx.store, body, response.result);
       extra['Idempotent-Replayed'] = String(route.status?.(response.result) === 200);
     }
-    sendJson(res, route.status?.(response.result) ?? 200, response.result, extra);
+    // Keys are REST's alone: the scope that decides what a read key may do also decides what it sees of a payload.
+    const shown = principal.kind === 'key' && principal.key.scope !== 'operate' ? asReadKeySees(response.result, ctx) : response.result;
+    sendJson(res, route.status?.(response.result) ?? 200, shown, extra);
   }
 
   /** Who asks, or null once the refusal is sent. */

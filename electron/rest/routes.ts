@@ -207,6 +207,7 @@ export const ROUTES: Route[] = [
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),
+  get('/v1/breakers/{service}', 'breakers.get', (params) => ({ service: params.service })),
   post('/v1/breakers/reset-all', 'breakers.setModeAll', reasonOnly, ({ body }) => withPath(body, { mode: 'reset' }), 'Resets every breaker: auto, closed, counters cleared (reset_all_circuit_breakers).'),
   ...breakerModeRoutes,
   post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),

@@ -43,6 +43,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'dlq.resolve': { selector: { job_ids: [1] }, note: 'checked', dry_run: true },
     'dlq.purge': { before: '2020-01-01T00:00:00.000Z', dry_run: true },
     'breakers.list': {},
+    'breakers.get': { service: 'healthy_noop' },
     'breakers.setMode': { service: 'healthy_noop', mode: 'force_open', reason: 'test' },
     'breakers.setModeAll': { mode: 'reset', reason: 'test' },
     'breakers.tune': { service: 'healthy_noop', failure_threshold: 10, reason: 'test' },

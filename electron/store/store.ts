@@ -18,7 +18,7 @@ import type {
   WorkerMemory,
   WorkerState,
 } from '../../shared/domain.ts';
-import type { ApiKeyScope, ApiKeyView } from '../../shared/apiKey.ts';
+import type { ApiKeyScope, ApiKeyRecord } from '../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
 import type { Tuned } from './tuningTables.ts';
@@ -292,15 +292,15 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
 
   // ---- API keys (apiKeys.ts of each dialect) -------------------------------------------------------
   /** Adds a key and audits it (`api_key.create`); null when a key of that name exists. */
-  createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null>;
+  createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null>;
   /** Every key, by name; never the secret's hash. */
-  listApiKeys(): Promise<ApiKeyView[]>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
   /** The key with this public id and its secret's hash, for checking a presented key. */
   findApiKey(keyId: string): Promise<StoredApiKey | null>;
   /** Notes that the key was used now; written at most once a minute per key. */
   touchApiKey(keyId: string): Promise<void>;
   /** Deletes the key of that name and audits it (`api_key.revoke`); the key as it was, null when none. */
-  revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null>;
+  revokeApiKey(name: string, actor: Actor): Promise<ApiKeyRecord | null>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;
@@ -475,7 +475,7 @@ export interface NewApiKey {
   expires_at: string | null;
 }
 
-export interface StoredApiKey extends ApiKeyView {
+export interface StoredApiKey extends ApiKeyRecord {
   secret_hash: string;
 }
 

@@ -23,7 +23,7 @@ function view(
 
 /** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */
 async function assertKnown(ctx: ApiContext, service: string): Promise<void> {
-  await assertServiceKnown(ctx, service, (await ctx.store.getBreaker(service)) !== null, 'breaker');
+  await assertServiceKnown(ctx, service, (await ctx.store.getBreaker(service)) !== null, 'breaker', async () => (await ctx.store.listBreakers()).map((r) => r.service_name));
 }
 
 /** Every breaker there is: the registry's services (one never tripped included) and every stored one. */
@@ -37,7 +37,7 @@ async function viewOf(ctx: ApiContext, service: string): Promise<BreakerView> {
   return view(ctx, service, record, pending, new Date(), tunings.find((t) => t.service_name === service) ?? null);
 }
 
-export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers.setModeAll' | 'breakers.tune'> = {
+export const breakers: Handlers<'breakers.list' | 'breakers.get' | 'breakers.setMode' | 'breakers.setModeAll' | 'breakers.tune'> = {
   /** Every registry service (one never tripped shows closed/auto) and every stored breaker. */
   'breakers.list': async (_input, ctx) => {
     const now = new Date();
@@ -54,6 +54,13 @@ export const breakers: Handlers<'breakers.list' | 'breakers.setMode' | 'breakers
     // Current use of the rate limit beside the breaker: both decide whether a service's jobs start.
     const views = [...names].map((name) => ({ ...view(ctx, name, records.get(name) ?? null, pending, now, tuned.get(name) ?? null), rate: rates.get(name) ?? null }));
     return { breakers: views };
+  },
+
+  /** One row of breakers.list, its rate limit in use beside it. */
+  'breakers.get': async (input, ctx) => {
+    await assertKnown(ctx, input.service);
+    const [breaker, use] = await Promise.all([viewOf(ctx, input.service), rateLimitUse(ctx)]);
+    return { ...breaker, rate: use.find((u) => u.service_name === input.service) ?? null };
   },
 
   'breakers.setMode': async (input, ctx) => {

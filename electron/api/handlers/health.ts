@@ -8,17 +8,13 @@ import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
-import { storeCheck } from '../storeCheck.ts';
+import { storeCheck, storeFailureText } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
 import { controlReasons } from '../waitingReasons.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing.
@@ -57,12 +53,15 @@ async function noWorkerCheck(ctx: ApiContext, now: number): Promise<HealthCheck>
   return { name: 'workers', ok: false, detail: `no worker running, and jobs are due in ${due.length === 1 ? 'queue' : 'queues'} ${due.join(', ')}: nothing runs them; start one with opsdeck worker` };
 }
 
-/** A check that could not be made fails under its own name: one failing read never hides the other checks. */
-async function guarded(name: string, check: () => Promise<HealthCheck>): Promise<HealthCheck> {
+/**
+ * A check that could not be made fails under its own name: one failing read never hides the other checks.
+ * Why, in the store's words only for a caller who may learn where the store is (storeFailureText).
+ */
+async function guarded(ctx: ApiContext, name: string, check: () => Promise<HealthCheck>): Promise<HealthCheck> {
   try {
     return await check();
   } catch (error) {
-    return { name, ok: false, detail: `cannot tell: ${message(error)}` };
+    return { name, ok: false, detail: `cannot tell: ${storeFailureText(ctx, error)}` };
   }
 }
 
@@ -85,7 +84,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
         detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
       });
     } catch (error) {
-      checks.push({ name: 'migrations', ok: false, detail: message(error) });
+      checks.push({ name: 'migrations', ok: false, detail: storeFailureText(ctx, error) });
     }
   }
   checks.push(await registryCheck(ctx, storeOk));
@@ -99,20 +98,20 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     let workers: WorkerInfo[] | null = null;
     try {
       workers = await fleetOf(ctx, now);
-      if (workers.length === 0) checks.push(await guarded('workers', () => noWorkerCheck(ctx, now)));
+      if (workers.length === 0) checks.push(await guarded(ctx, 'workers', () => noWorkerCheck(ctx, now)));
     } catch (error) {
-      checks.push({ name: 'workers', ok: false, detail: message(error) });
+      checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
     }
     const fleet = workers;
-    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('dispatch', () => dispatchCheck(ctx.store, fleet, now)));
-    checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
-    checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
-    checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
-    checks.push(await guarded('alerts', () => alertChannelsCheck(ctx)));
+    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx.store, fleet, now)));
+    checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store)));
+    checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
+    checks.push(await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, now)));
+    checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));
     const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
     let control: Promise<ControlState> | null = null;
     const readControl = () => (control ??= ctx.store.getControl());
-    for (const w of fleet ?? []) checks.push(await guarded(`worker:${w.id}`, () => workerCheck(ctx, w, serving, now, readControl)));
+    for (const w of fleet ?? []) checks.push(await guarded(ctx, `worker:${w.id}`, () => workerCheck(ctx, w, serving, now, readControl)));
   } else {
     // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
     for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
@@ -151,7 +150,7 @@ export const health: Handlers<'health.check'> = {
     // The Overview asks for the dispatch check every few seconds: made alone, without probing every runner.
     if (input.check === 'dispatch') {
       const now = Date.now();
-      const check = await guarded('dispatch', async () => dispatchCheck(ctx.store, await fleetOf(ctx, now), now));
+      const check = await guarded(ctx, 'dispatch', async () => dispatchCheck(ctx.store, await fleetOf(ctx, now), now));
       return { ok: check.ok, checks: [check] };
     }
     const report = await healthReport(ctx);

@@ -1,5 +1,6 @@
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { workerView } from '../workerView.ts';
 
 /** Engines heartbeat every 2 s; five missed beats and a worker counts as lost. */
 export const WORKER_LOST_AFTER_MS = 10_000;
@@ -9,7 +10,7 @@ function secondsAgo(iso: string): number {
 }
 
 export const workers: Handlers<'workers.list' | 'workers.forget'> = {
-  'workers.list': async (_input, ctx) => ({ workers: await ctx.store.listWorkers(WORKER_LOST_AFTER_MS) }),
+  'workers.list': async (_input, ctx) => ({ workers: (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map(workerView) }),
 
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.
   'workers.forget': async (input, ctx) => {
@@ -24,6 +25,6 @@ export const workers: Handlers<'workers.list' | 'workers.forget'> = {
         `worker ${worker.id} still holds ${result.jobs} running job(s) whose leases were not taken back yet: a live worker takes them back once they expire; forget it after`,
       );
     }
-    return { forgotten: worker };
+    return { forgotten: workerView(worker) };
   },
 };

@@ -19,8 +19,14 @@ function expiresInDays(text: string | undefined): number | undefined {
 function keyTable(io: Io, keys: ApiKeyView[]): string {
   return renderTable(
     [{ header: 'name' }, { header: 'scope' }, { header: 'key id' }, { header: 'created' }, { header: 'by', max: 40 }, { header: 'last used' }, { header: 'expires' }],
-    keys.map((k) => [k.name, k.scope, k.key_id, when(k.created_at), k.created_by, k.last_used_at ? when(k.last_used_at) : 'never', k.expires_at ? when(k.expires_at) : 'never']),
+    keys.map((k) => [k.name, k.scope, k.key_id, when(k.created_at), k.created_by, k.last_used_at ? when(k.last_used_at) : 'never', expiresText(k)]),
   );
+}
+
+/** When a key stops working; one that has stopped says so, as the 401 it now gets does. */
+function expiresText(key: ApiKeyView): string {
+  if (key.expires_at === null) return 'never';
+  return key.expired ? `${when(key.expires_at)} (expired)` : when(key.expires_at);
 }
 
 async function create(inv: Invocation): Promise<number> {
@@ -67,6 +73,10 @@ export const apiKey: Command = {
         const { keys } = await call(ctx, 'apiKeys.list', {});
         if (inv.common.json) printJson(inv.io, { keys });
         else inv.io.out(keys.length === 0 ? 'no API keys; make one with opsdeck api-key create --name NAME --scope read|operate' : keyTable(inv.io, keys));
+        const expired = keys.filter((k) => k.expired).map((k) => k.name);
+        if (!inv.common.json && expired.length > 0) {
+          inv.io.out(`\nexpired, so refused (401): ${expired.join(', ')}; opsdeck api-key revoke NAME removes one, api-key create makes its successor`);
+        }
         return 0;
       }, { registry: 'optional' });
     }

@@ -1,5 +1,6 @@
 import { closest } from '../../../shared/closestWord.ts';
-import { ExecutionType, type WorkerInfo } from '../../../shared/domain.ts';
+import { ExecutionType } from '../../../shared/domain.ts';
+import type { WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
@@ -66,7 +67,7 @@ export function servicesText(declared: string[] | null, registry: string[] | nul
 }
 
 /** A worker's resident memory as its heartbeat measured it; a lost or stopped worker's is its last, marked so. */
-export function rssText(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): string {
+export function rssText(worker: Pick<WorkerView, 'memory' | 'state' | 'lost'>): string {
   if (worker.memory === null) return '-';
   const rss = bytesText(worker.memory.rss_bytes);
   return memoryIsLastKnown(worker) ? `${rss} (last)` : rss;
@@ -76,7 +77,7 @@ export function rssText(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): 
  * What a held or draining worker's state means, under the table: a held one is not stopping (restarting it
  * changes nothing), and the control plane says what holds it and how to lift it.
  */
-async function stateLines(ctx: ApiContext, list: WorkerInfo[]): Promise<string[]> {
+async function stateLines(ctx: ApiContext, list: WorkerView[]): Promise<string[]> {
   const live = list.filter((w) => !w.lost);
   const lines: string[] = [];
   if (live.some((w) => w.state === 'held')) {
@@ -114,15 +115,14 @@ export const workers: Command = {
             [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
               { header: 'rss', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
-              const state = w.state === 'stopped' ? 'stopped' : w.lost ? 'lost' : w.state;
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
-              const inFlight = w.lost && w.state !== 'stopped' ? '-' : `${w.in_flight}/${w.concurrency}`;
-              return [w.id, paint(inv.io, state, statusColor(state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
+              return [w.id, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );
         for (const line of await stateLines(ctx, list)) inv.io.out(line);
-        if (list.some((w) => w.lost && w.state !== 'stopped')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
+        if (list.some((w) => w.state === 'lost')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
       }
       return 0;
     });

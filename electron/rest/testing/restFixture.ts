@@ -27,14 +27,22 @@ export interface RestFixture {
   close(): Promise<void>;
 }
 
-/**
- * `opsdeck api` as the REST tests meet it: a real server on 127.0.0.1 over a fresh SQLite store with the
- * registry at `registryPath`, this `env`, and one key of each scope.
- */
-export async function startRestFixture(registryPath: string, env: Record<string, string | undefined>): Promise<RestFixture> {
+/** The store a fixture serves: `db` as given, or a fresh SQLite file it removes after. */
+async function storeAt(db: string | undefined): Promise<{ location: string; cleanup(): Promise<void> }> {
+  if (db !== undefined) return { location: db, cleanup: async () => {} };
   const sqlite = await createSqliteTestStore();
   await sqlite.store.close();
-  const runtime = await createRuntime({ words: CONSOLE_WORDS, db: sqlite.path, registryPath, execute: false, env });
+  return { location: sqlite.path, cleanup: () => sqlite.cleanup() };
+}
+
+/**
+ * `opsdeck api` as the REST tests meet it: a real server on 127.0.0.1 over a fresh SQLite store (or the
+ * store at `db`, which the caller made and drops) with the registry at `registryPath`, this `env`, and one
+ * key of each scope.
+ */
+export async function startRestFixture(registryPath: string, env: Record<string, string | undefined>, db?: string): Promise<RestFixture> {
+  const store = await storeAt(db);
+  const runtime = await createRuntime({ words: CONSOLE_WORDS, db: store.location, registryPath, execute: false, env });
   const server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, throttle: new FailureThrottle({ freeFailures: 3 }) }) });
   const make = async (name: string, scope: 'read' | 'operate') => {
     const res = await dispatch('apiKeys.create', { name, scope }, runtime.ctx);
@@ -55,7 +63,7 @@ export async function startRestFixture(registryPath: string, env: Record<string,
     async close() {
       await server.close();
       await runtime.close();
-      await sqlite.cleanup();
+      await store.cleanup();
     },
   };
 }

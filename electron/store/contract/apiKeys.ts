@@ -1,6 +1,6 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiKeyView } from '../../../shared/apiKey.ts';
+import { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { NewApiKey } from '../store.ts';
 import { alice, ALICE, auditActions, sleep } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
@@ -14,7 +14,7 @@ export function apiKeysContract(test: ContractTest): void {
   describe('api keys', () => {
     test('create, list, find and revoke, each change audited with its actor', async (store) => {
       const expires = new Date(Date.now() + 86_400_000).toISOString();
-      const created = ApiKeyView.parse(await store.createApiKey(key('ci-bot', { scope: 'operate', expires_at: expires }), alice));
+      const created = ApiKeyRecord.parse(await store.createApiKey(key('ci-bot', { scope: 'operate', expires_at: expires }), alice));
       assert.equal(created.name, 'ci-bot');
       assert.equal(created.scope, 'operate');
       assert.equal(created.created_by, ALICE);
@@ -48,7 +48,7 @@ export function apiKeysContract(test: ContractTest): void {
     });
 
     test('touch records the last use, at most once a minute', async (store) => {
-      const created = ApiKeyView.parse(await store.createApiKey(key('poller'), alice));
+      const created = ApiKeyRecord.parse(await store.createApiKey(key('poller'), alice));
       await store.touchApiKey(created.key_id);
       const first = (await store.findApiKey(created.key_id))?.last_used_at;
       assert.ok(first, 'the first use is recorded');

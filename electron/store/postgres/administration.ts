@@ -1,6 +1,6 @@
 import type { Actor } from '../../../shared/domain.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
-import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ServiceGate } from '../../../shared/rateLimit.ts';
@@ -117,11 +117,11 @@ export class PostgresAdministration {
 
   // ---- API keys --------------------------------------------------------------------------------
 
-  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null> {
     return apiKeys.createApiKey(this.#open(), key, actor);
   }
 
-  async listApiKeys(): Promise<ApiKeyView[]> {
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
     return apiKeys.listApiKeys(this.#open());
   }
 
@@ -133,7 +133,7 @@ export class PostgresAdministration {
     await apiKeys.touchApiKey(this.#open(), keyId);
   }
 
-  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyRecord | null> {
     return apiKeys.revokeApiKey(this.#open(), name, actor);
   }
 

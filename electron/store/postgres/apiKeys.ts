@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiKeyView } from '../../../shared/apiKey.ts';
+import { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import type { NewApiKey, StoredApiKey } from '../store.ts';
@@ -15,7 +15,7 @@ const COLUMNS = 'key_id, name, scope, created_at, created_by, expires_at, last_u
 /** A key's last use is written at most this often: a busy script must not write on every request. */
 const TOUCH_EVERY_MS = 60_000;
 
-export function createApiKey(db: PgDb, key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+export function createApiKey(db: PgDb, key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null> {
   return db.tx(async (client) => {
     const rows = await rowsOf(
       client,
@@ -25,17 +25,17 @@ export function createApiKey(db: PgDb, key: NewApiKey, actor: Actor): Promise<Ap
     );
     if (!rows[0]) return null;
     await writeAudit(client, actorName(actor), 'api_key.create', key.name, null, { scope: key.scope, key_id: key.key_id, expires_at: key.expires_at });
-    return ApiKeyView.parse(rows[0]);
+    return ApiKeyRecord.parse(rows[0]);
   });
 }
 
-export async function listApiKeys(db: PgDb): Promise<ApiKeyView[]> {
-  return (await db.read(`SELECT ${COLUMNS} FROM jobs.tb_api_key ORDER BY name`)).map((row) => ApiKeyView.parse(row));
+export async function listApiKeys(db: PgDb): Promise<ApiKeyRecord[]> {
+  return (await db.read(`SELECT ${COLUMNS} FROM jobs.tb_api_key ORDER BY name`)).map((row) => ApiKeyRecord.parse(row));
 }
 
 export async function findApiKey(db: PgDb, keyId: string): Promise<StoredApiKey | null> {
   const row = (await db.read(`SELECT ${COLUMNS}, secret_hash FROM jobs.tb_api_key WHERE key_id = $1`, [keyId]))[0];
-  return row ? { ...ApiKeyView.parse(row), secret_hash: z.string().parse(row.secret_hash) } : null;
+  return row ? { ...ApiKeyRecord.parse(row), secret_hash: z.string().parse(row.secret_hash) } : null;
 }
 
 export async function touchApiKey(db: PgDb, keyId: string): Promise<void> {
@@ -46,12 +46,12 @@ export async function touchApiKey(db: PgDb, keyId: string): Promise<void> {
   );
 }
 
-export function revokeApiKey(db: PgDb, name: string, actor: Actor): Promise<ApiKeyView | null> {
+export function revokeApiKey(db: PgDb, name: string, actor: Actor): Promise<ApiKeyRecord | null> {
   return db.tx(async (client) => {
     const rows = await rowsOf(client, `DELETE FROM jobs.tb_api_key WHERE name = $1 RETURNING ${COLUMNS}`, [name]);
     const row = rows[0];
     if (!row) return null;
-    const gone = ApiKeyView.parse(row);
+    const gone = ApiKeyRecord.parse(row);
     await writeAudit(client, actorName(actor), 'api_key.revoke', name, null, { scope: gone.scope, key_id: gone.key_id });
     return gone;
   });

@@ -1,6 +1,6 @@
 import type { Actor } from '../../../shared/domain.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
-import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import type { ServiceGate } from '../../../shared/rateLimit.ts';
@@ -128,11 +128,11 @@ export class SqliteAdministration {
 
   // ---- API keys --------------------------------------------------------------------------------
 
-  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> {
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null> {
     return this.#db.patient(() => this.#apiKeys.create(key, actor));
   }
 
-  async listApiKeys(): Promise<ApiKeyView[]> {
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
     return this.#db.patient(() => this.#apiKeys.list());
   }
 
@@ -144,7 +144,7 @@ export class SqliteAdministration {
     await this.#db.patient(() => this.#apiKeys.touch(keyId));
   }
 
-  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> {
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyRecord | null> {
     return this.#db.patient(() => this.#apiKeys.revoke(name, actor));
   }
 

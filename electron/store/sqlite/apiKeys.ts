@@ -1,4 +1,4 @@
-import { ApiKeyView } from '../../../shared/apiKey.ts';
+import { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import type { NewApiKey, StoredApiKey } from '../store.ts';
@@ -47,7 +47,7 @@ export class SqliteApiKeys {
     this.#s = prepare(db.connection);
   }
 
-  create(key: NewApiKey, actor: Actor): ApiKeyView | null {
+  create(key: NewApiKey, actor: Actor): ApiKeyRecord | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
@@ -60,14 +60,14 @@ export class SqliteApiKeys {
     );
   }
 
-  list(): ApiKeyView[] {
-    return this.#db.guard(() => this.#s.all.all().map((row) => ApiKeyView.parse(row)));
+  list(): ApiKeyRecord[] {
+    return this.#db.guard(() => this.#s.all.all().map((row) => ApiKeyRecord.parse(row)));
   }
 
   find(keyId: string): StoredApiKey | null {
     return this.#db.guard(() => {
       const row = this.#s.byId.get(keyId);
-      return row ? { ...ApiKeyView.parse(row), secret_hash: row.secret_hash } : null;
+      return row ? { ...ApiKeyRecord.parse(row), secret_hash: row.secret_hash } : null;
     });
   }
 
@@ -76,7 +76,7 @@ export class SqliteApiKeys {
     this.#db.guard(() => this.#s.touch.run(new Date(at).toISOString(), keyId, new Date(at - TOUCH_EVERY_MS).toISOString()));
   }
 
-  revoke(name: string, actor: Actor): ApiKeyView | null {
+  revoke(name: string, actor: Actor): ApiKeyRecord | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const before = this.#s.byName.get(name);
@@ -88,8 +88,8 @@ export class SqliteApiKeys {
     );
   }
 
-  #view(row: KeyRow | undefined): ApiKeyView | null {
-    return row ? ApiKeyView.parse(row) : null;
+  #view(row: KeyRow | undefined): ApiKeyRecord | null {
+    return row ? ApiKeyRecord.parse(row) : null;
   }
 }
 

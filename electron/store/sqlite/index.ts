@@ -19,7 +19,7 @@ import type {
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import type { DlqRetried, DlqRetryPreview } from '../failureStore.ts';
-import type { ApiKeyView } from '../../../shared/apiKey.ts';
+import type { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { RateLimitChange, RateLimitTuning } from '../../../shared/rateLimitTuning.ts';
 import type { Tuned } from '../tuningTables.ts';
@@ -475,11 +475,11 @@ export class SqliteStore implements Store {
   async tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>> {
     return this.#administration.tuneRateLimit(service, change, registry, actor, reason);
   }
-  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.createApiKey(key, actor); }
-  async listApiKeys(): Promise<ApiKeyView[]> { return this.#administration.listApiKeys(); }
+  async createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null> { return this.#administration.createApiKey(key, actor); }
+  async listApiKeys(): Promise<ApiKeyRecord[]> { return this.#administration.listApiKeys(); }
   async findApiKey(keyId: string): Promise<StoredApiKey | null> { return this.#administration.findApiKey(keyId); }
   async touchApiKey(keyId: string): Promise<void> { return this.#administration.touchApiKey(keyId); }
-  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyView | null> { return this.#administration.revokeApiKey(name, actor); }
+  async revokeApiKey(name: string, actor: Actor): Promise<ApiKeyRecord | null> { return this.#administration.revokeApiKey(name, actor); }
   async checkCounts(repair: boolean): Promise<CountDrift[]> { return this.#administration.checkCounts(repair); }
   async takeMaintenance(task: string, owner: string, ttlMs: number): Promise<boolean> { return this.#administration.takeMaintenance(task, owner, ttlMs); }
   async releaseMaintenance(task: string, owner: string): Promise<void> { return this.#administration.releaseMaintenance(task, owner); }

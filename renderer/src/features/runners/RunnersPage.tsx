@@ -1,4 +1,4 @@
-import type { WorkerInfo } from '../../../../shared/domain.ts';
+import type { WorkerView } from '../../../../shared/views.ts';
 import { useCall } from '../../lib/calls.ts';
 import { ageSeconds, formatSeconds } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -49,7 +49,7 @@ function RunnersTable() {
   );
 }
 
-function MemoryCell({ worker }: { worker: WorkerInfo }) {
+function MemoryCell({ worker }: { worker: WorkerView }) {
   const memory = memoryCell(worker);
   return (
     <td className="num nowrap" title={memory.title}>
@@ -118,8 +118,8 @@ function WorkersTable() {
                 )}
               </td>
               <td className="num">{worker.concurrency}</td>
-              <td className="num" title={worker.lost && worker.state !== 'stopped' ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
-                {worker.lost && worker.state !== 'stopped' ? <span className="muted">-</span> : worker.in_flight}
+              <td className="num" title={worker.in_flight === null ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
+                {worker.in_flight === null ? <span className="muted">-</span> : worker.in_flight}
               </td>
               <MemoryCell worker={worker} />
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>

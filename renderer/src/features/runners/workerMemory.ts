@@ -1,4 +1,4 @@
-import type { WorkerInfo } from '../../../../shared/domain.ts';
+import type { WorkerView } from '../../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../../shared/workerMemory.ts';
 import { formatBytes } from '../../lib/format.ts';
 
@@ -11,7 +11,7 @@ export interface MemoryCell {
   title: string;
 }
 
-export function memoryCell(worker: Pick<WorkerInfo, 'memory' | 'state' | 'lost'>): MemoryCell {
+export function memoryCell(worker: Pick<WorkerView, 'memory' | 'state' | 'lost'>): MemoryCell {
   const { memory } = worker;
   if (memory === null) {
     return { rss: '-', detail: null, dim: true, title: 'Not reported: a worker of an older version, or one that has sent no heartbeat since it started' };

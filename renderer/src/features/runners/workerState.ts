@@ -1,4 +1,5 @@
-import type { ControlState, WorkerInfo } from '../../../../shared/domain.ts';
+import type { ControlState } from '../../../../shared/domain.ts';
+import type { WorkerView } from '../../../../shared/views.ts';
 
 /** What holds dispatch, and where the console lifts it: the emergency stop first, as it holds everything. */
 function holder(control: ControlState): { what: string; lift: string } | null {
@@ -8,7 +9,7 @@ function holder(control: ControlState): { what: string; lift: string } | null {
 }
 
 /** The title of a worker's state badge: held and draining look alike, and only one of them is stopping. */
-export function stateTitle(state: WorkerInfo['state'], control: ControlState | undefined): string | undefined {
+export function stateTitle(state: WorkerView['state'], control: ControlState | undefined): string | undefined {
   if (state === 'draining') return 'Stopping: it takes no new jobs, and its running jobs finish first';
   if (state !== 'held') return undefined;
   const held = control ? holder(control) : null;
@@ -19,7 +20,7 @@ export function stateTitle(state: WorkerInfo['state'], control: ControlState | u
  * The line above the workers table while the control plane holds some of them: restarting a held worker
  * changes nothing, so the line says what holds them and where to lift it. Null when none is held.
  */
-export function heldNote(workers: Array<Pick<WorkerInfo, 'state' | 'lost'>>, control: ControlState | undefined): string | null {
+export function heldNote(workers: Array<Pick<WorkerView, 'state' | 'lost'>>, control: ControlState | undefined): string | null {
   const held = workers.filter((w) => !w.lost && w.state === 'held').length;
   if (held === 0) return null;
   const one = held === 1;

@@ -5,6 +5,7 @@ import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
+import { Badge } from '../../components/StatusBadge.tsx';
 import { Time } from '../../components/Time.tsx';
 
 const EXPIRY_DAYS = [
@@ -73,7 +74,17 @@ export function ApiKeysSection() {
                 <td>{k.scope}</td>
                 <td title={k.created_by}><Time iso={k.created_at} /></td>
                 <td>{k.last_used_at ? <Time iso={k.last_used_at} /> : 'never'}</td>
-                <td>{k.expires_at ? <Time iso={k.expires_at} /> : 'never'}</td>
+                <td>
+                  {k.expires_at ? <Time iso={k.expires_at} /> : 'never'}
+                  {k.expired ? (
+                    <>
+                      {' '}
+                      <Badge tone="bad" title="Refused since then (401): revoke it, and create its successor">
+                        expired
+                      </Badge>
+                    </>
+                  ) : null}
+                </td>
                 <td>
                   <button
                     type="button"
