@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { dispatch } from '../api/dispatch.ts';
+import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
+import { createRuntime } from '../api/runtime.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { ok, opsdeck } from './testing/opsdeck.ts';
 
@@ -142,6 +145,51 @@ describe('opening a PostgreSQL store from the CLI', () => {
     assert.equal(fallbackWorker.code, 0, fallbackWorker.stderr);
     assert.match(fallbackWorker.stderr, new RegExp(notice.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.ok(fallbackWorker.stdout.split('\n').some((l) => l.includes('worker started') && l.includes(`"store":"${fallback}"`)), fallbackWorker.stdout);
+  });
+});
+
+/**
+ * During an outage the CLI's health-check gives the console's report: the store check fails, the checks that
+ * need no store are made, the others say they cannot tell.
+ */
+describe('health-check while the PostgreSQL database is closed to connections', () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  before(async () => {
+    db = await createTestDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'opsdeck-pgdown-'));
+    ok(await opsdeck(['migrate', '--db', db.url]));
+  });
+
+  after(async () => {
+    await db?.allowConnections(true).catch(() => undefined);
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints every check, as the console lists them, with the store failing', { timeout: 60_000 }, async () => {
+    const registry = join(dir, 'registry.yaml');
+    writeFileSync(registry, 'services:\n  - name: greeter\n    execution_type: noop\n');
+    const console = await createRuntime({ words: CONSOLE_WORDS, db: db.url, registryPath: registry, execute: false, env: {} });
+    let consoleNames: string[];
+    try {
+      await db.allowConnections(false);
+      const answered = await dispatch('health.check', {}, console.ctx);
+      assert.ok(answered.ok, JSON.stringify(answered));
+      consoleNames = Report.parse(answered.result).checks.map((c) => c.name);
+    } finally {
+      await console.close();
+    }
+    const table = await opsdeck(['health-check', '--db', db.url, '--registry', registry]);
+    assert.equal(table.code, 1, table.stderr);
+    assert.match(table.stdout, new RegExp(`store\\s+FAIL\\s+database "${db.name}" on 127\\.0\\.0\\.1:5432 is not accepting connections`));
+    assert.match(table.stdout, /registry\s+ok\s+1 service\(s\) from/);
+    assert.match(table.stdout, /runner:noop\s+ok/);
+    assert.match(table.stdout, /scheduler\s+FAIL\s+cannot tell: the store does not answer/);
+    const json = await opsdeck(['health-check', '--json', '--db', db.url, '--registry', registry]);
+    assert.equal(json.code, 1);
+    assert.deepEqual(Report.parse(JSON.parse(json.stdout)).checks.map((c) => c.name), consoleNames, "the console's checks, in its order");
   });
 });
 

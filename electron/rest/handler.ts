@@ -13,6 +13,7 @@ import { queryOf } from './query.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
+import { unprovedHealth } from './unprovedHealth.ts';
 import { REST_WORDS } from './words.ts';
 import { StoreError } from '../store/errors.ts';
 
@@ -182,9 +183,20 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       return;
     }
     const address = clientAddress(req);
-    const auth = await signIn(req, res, address);
-    if (!auth) return;
     const { route, params } = match;
+    let auth: Awaited<ReturnType<typeof signIn>>;
+    try {
+      auth = await signIn(req, res, address);
+    } catch (error) {
+      // The health endpoint answers an outage in the report's shape, as the console and the CLI do.
+      if (!(error instanceof StoreError) || route.call !== 'health.check' || res.headersSent) throw error;
+      req.resume();
+      const health = unprovedHealth(error, params.check);
+      if ('unknown' in health) sendError(res, 'not_found', health.unknown);
+      else sendJson(res, REST_STATUS.unavailable, health.report);
+      return;
+    }
+    if (!auth) return;
     if ((route.write || route.operateOnly !== null) && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();
       const key = `the API key "${auth.principal.key.name}"`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime } from '../api/runtime.ts';
@@ -78,6 +79,40 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
       await signedIn.close();
     }
     assert.equal((await status()).status, 200);
+  });
+
+  // The three surfaces give one report during an outage: the console's (a session), the CLI's, and an API
+  // key's, which cannot be checked in the store that is down, so it is told nothing of this host.
+  it('GET /v1/health answers in the report shape during the outage: every check for the session, the store alone for an unchecked key', { timeout: 60_000 }, async () => {
+    const Report = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })) });
+    const signedIn = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, isSession: () => true }) });
+    const health = async (on: RunningRestServer, path = '/v1/health') => {
+      const res = await rawRequest({ port: on.port, path, method: 'GET', headers: { authorization: `Bearer ${key}` } });
+      return { status: res.status, body: res.body };
+    };
+    await db.allowConnections(false);
+    try {
+      const session = await health(signedIn);
+      assert.equal(session.status, 503, session.body);
+      const full = Report.parse(JSON.parse(session.body));
+      assert.match(full.checks[0]?.detail ?? '', new RegExp(`database "${db.name}"`));
+      assert.ok(full.checks.some((c) => c.name === 'registry' && c.ok && /service\(s\) from/.test(c.detail)), 'the registry check is made');
+      const unchecked = await health(server);
+      assert.equal(unchecked.status, 503, unchecked.body);
+      const withheld = Report.parse(JSON.parse(unchecked.body));
+      assert.deepEqual(withheld.checks.map((c) => c.name), full.checks.map((c) => c.name), 'the same checks, by name');
+      // The store's failure, as every request is told it during an outage (the first may meet a connection cut, a later the database closed).
+      assert.match(withheld.checks[0]?.detail ?? '', new RegExp(`database "${db.name}"`));
+      assert.ok(withheld.checks.slice(1).every((c) => !c.ok && /the API key could not be checked while the store does not answer/.test(c.detail)), 'nothing of the host to a key not checked');
+      assert.doesNotMatch(unchecked.body, /registry\.yaml/);
+      const one = await health(server, '/v1/health/scheduler');
+      assert.equal(one.status, 503);
+      assert.deepEqual(Report.parse(JSON.parse(one.body)).checks.map((c) => c.name), ['scheduler']);
+      assert.equal((await health(server, '/v1/health/nothing')).status, 404);
+    } finally {
+      await db.allowConnections(true);
+      await signedIn.close();
+    }
   });
 
   it('answers 503 within its bound when the connections it holds die without a word, and works again on new ones', { timeout: 30_000 }, async () => {
