@@ -26,9 +26,9 @@ export async function call(ctx: ApiContext, name: CallName, input: unknown): Pro
  * Opens the runtime a command needs and always closes it. A registry that does not validate is refused,
  * unless the command does not need one (`registry: 'optional'`): then it runs without it, and says so. An
  * emergency stop must not wait for the registry that broke everything to be fixed. The store must be there
- * already (mustExist) unless the command writes jobs and says `mustExist: false` (enqueue, workflow run):
- * a typo or the application's database is not answered with a new store, and a PostgreSQL store is not
- * migrated by a command, only by what creates one (openStore).
+ * already (mustExist) unless the command starts a store and says `mustExist: false` (enqueue, workflow run,
+ * schedule add, api-key create): a typo or the application's database is not answered with a new store, and a
+ * PostgreSQL store is not migrated by a command, only by what creates one (openStore).
  */
 export async function withRuntime<T>(
   inv: Invocation,
