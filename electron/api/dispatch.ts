@@ -5,6 +5,7 @@ import { invalidInputMessage } from '../../shared/invalidInput.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure, storeOutage } from './errors.ts';
+import { storeFailureText } from './storeCheck.ts';
 import { describedIssues, issuesSummary } from './inputIssues.ts';
 import type { Handler } from './handlerTypes.ts';
 import { handlerTable } from './handlerTable.ts';
@@ -46,7 +47,8 @@ export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext)
     return await runCall(name, rawInput, ctx);
   } catch (error) {
     if (error instanceof ApiFailure) return fail(error.code, error.message, error.issues);
-    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...storeOutage(error) } };
+    // A caller blind to the host learns the failure's kind, not the server, user or file it names.
+    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...(ctx.hostHidden === undefined ? storeOutage(error) : { message: storeFailureText(ctx, error) }) } };
     if (error instanceof StoreInputError) return fail('invalid_input', error.message);
     // Unexpected: the caller gets a safe line, never the internals.
     return fail('internal', `${name} failed unexpectedly: ${safeMessage(error)}`);

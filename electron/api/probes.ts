@@ -16,10 +16,13 @@ interface Cached {
   result: Promise<RunnerHealth[]>;
 }
 
+/** What probing reads of this process: no store, so a command whose store is down still probes. */
+type ProbeHost = Pick<ApiContext, 'registry' | 'engine' | 'env' | 'words' | 'answeredBy' | 'runners'>;
+
 const cache = new WeakMap<Map<ExecutionType, Runner>, Cached>();
 
 /** The runner kinds are loaded on first use: their clients (Docker, AWS) are slow to import for a CLI. */
-export async function runnersOf(ctx: ApiContext): Promise<Map<ExecutionType, Runner>> {
+export async function runnersOf(ctx: Pick<ApiContext, 'runners'>): Promise<Map<ExecutionType, Runner>> {
   if (!ctx.runners) {
     const { createRunners } = await import('../runners/registry.ts');
     ctx.runners ??= createRunners();
@@ -28,7 +31,7 @@ export async function runnersOf(ctx: ApiContext): Promise<Map<ExecutionType, Run
 }
 
 /** Which process probes, in words, and whether it runs jobs itself: what a credential missing here means. */
-export function checkedIn(ctx: ApiContext): CheckedIn {
+export function checkedIn(ctx: Pick<ApiContext, 'answeredBy' | 'engine'>): CheckedIn {
   return { process: processWords(ctx.answeredBy), runsJobs: ctx.engine !== null };
 }
 
@@ -37,14 +40,14 @@ export function checkedIn(ctx: ApiContext): CheckedIn {
  * changed. With no registry loaded, a kind's "no services" would read as a fleet with none: it says no
  * registry is loaded.
  */
-export async function probeAll(ctx: ApiContext, now = Date.now()): Promise<RunnerHealth[]> {
+export async function probeAll(ctx: ProbeHost, now = Date.now()): Promise<RunnerHealth[]> {
   const health = await probed(ctx, now);
   if (ctx.registry.loadedAt !== null) return health;
   const unknown = noRegistryLoaded(ctx.words);
   return health.map((h) => ({ ...h, detail: unknown }));
 }
 
-async function probed(ctx: ApiContext, now: number): Promise<RunnerHealth[]> {
+async function probed(ctx: ProbeHost, now: number): Promise<RunnerHealth[]> {
   const runners = await runnersOf(ctx);
   const registry = ctx.registry.registry;
   const here = checkedIn(ctx);

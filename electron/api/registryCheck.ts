@@ -1,20 +1,24 @@
 import type { HealthCheck } from '../../shared/domain.ts';
 import { isError } from '../config/load.ts';
 import { readingWords } from './answeredBy.ts';
+import type { Store } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
 import { noRegistryLoaded } from './noRegistry.ts';
 
 /** Where the registry's check of an alert channel's URL variable puts its warning. */
 const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
 
+/** What the registry check reads of this process; the store is asked only for pending jobs, when it answers. */
+type RegistryHost = Pick<ApiContext, 'registry' | 'words' | 'answeredBy' | 'hostHidden'>;
+
 /**
  * With no registry loaded this process knows no service: fine on an empty store, worth a warning while jobs
  * are pending (the console shows them, a CLI lists them) whose services it cannot look up. A store that does
  * not answer is its own check's failure.
  */
-async function noRegistryCheck(ctx: ApiContext, storeOk: boolean): Promise<HealthCheck> {
+async function noRegistryCheck(ctx: RegistryHost, store: Store | null): Promise<HealthCheck> {
   const detail = noRegistryLoaded(ctx.words);
-  const pending = storeOk ? await ctx.store.pendingByService().catch((): Record<string, number> => ({})) : {};
+  const pending = store ? await store.pendingByService().catch((): Record<string, number> => ({})) : {};
   const services = Object.entries(pending).filter(([, n]) => n > 0).map(([service]) => service).sort();
   if (services.length === 0) return { name: 'registry', ok: true, detail };
   const jobs = Object.values(pending).reduce((a, b) => a + b, 0);
@@ -26,7 +30,7 @@ async function noRegistryCheck(ctx: ApiContext, storeOk: boolean): Promise<Healt
  * Where a registry was read from, as the caller may learn it: a caller blind to the host (ctx.hostHidden)
  * is told it was a file, not where the file is.
  */
-function fileWords(ctx: ApiContext, path: string | null): string {
+function fileWords(ctx: RegistryHost, path: string | null): string {
   if (path === null) return 'text';
   return ctx.hostHidden === undefined ? path : 'the registry file';
 }
@@ -35,9 +39,9 @@ function fileWords(ctx: ApiContext, path: string | null): string {
  * The registry as this process read it. A refusal is this process's own reading of the file (a worker
  * reads the file itself, and keeps its last good copy), so the detail says whose reading it was, and
  * quotes the first problem, which is the cause: load.ts lists a YAML syntax error before what follows
- * from it. `storeOk`: whether the store answered, so pending jobs can be asked for when no registry is loaded.
+ * from it. `store`: the store when it answered, so pending jobs can be asked for when no registry is loaded.
  */
-export async function registryCheck(ctx: ApiContext, storeOk = true): Promise<HealthCheck> {
+export async function registryCheck(ctx: RegistryHost, store: Store | null): Promise<HealthCheck> {
   const holder = ctx.registry;
   const errors = holder.problems.filter(isError);
   const first = errors[0];
@@ -52,7 +56,7 @@ export async function registryCheck(ctx: ApiContext, storeOk = true): Promise<He
       detail: `${readingWords(ctx.answeredBy)} of ${file} was refused: ${errors.length} problem(s), first ${at}${first.path}: ${first.message}${kept}; workers read the file themselves (${lists} lists every problem)`,
     };
   }
-  if (holder.loadedAt === null) return noRegistryCheck(ctx, storeOk);
+  if (holder.loadedAt === null) return noRegistryCheck(ctx, store);
   const loaded = `${holder.registry.services.length} service(s) from ${fileWords(ctx, holder.path)}`;
   // What validate-config warns of (a memory limit the runtime cannot start under) is worth a look here too;
   // an alert channel's variable unset here is the alerts check's, said there with what the store knows.

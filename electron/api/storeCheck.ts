@@ -19,17 +19,25 @@ const FAILURE_KIND: Record<StoreError['code'], string> = {
   newer_schema: 'its schema is newer than this opsdeck',
   migration_changed: 'an applied migration was changed',
   unavailable: 'it is unavailable',
+  no_store: 'it holds no opsdeck store',
+  not_opsdeck: 'it holds tables that are not opsdeck\'s',
+  permission: 'its role lacks a privilege',
 };
 
 /**
  * A store's failure as a caller blind to the host (ctx.hostHidden) may learn it: its kind and whether it
  * passes by itself, never the store's own words, which name the server, the user, the database or the file.
  */
-export function storeFailureText(ctx: ApiContext, error: unknown): string {
+export function storeFailureText(ctx: Pick<ApiContext, 'hostHidden' | 'store'>, error: unknown): string {
   if (ctx.hostHidden === undefined) return message(error);
-  if (!(error instanceof StoreError)) return `it failed; why, in its own words: that needs ${ctx.hostHidden}`;
+  return blindStoreFailure(ctx.store.dialect, error, ctx.hostHidden);
+}
+
+/** The same for any caller not entitled to the store's own words; `needs`: what would entitle it. */
+export function blindStoreFailure(dialect: string, error: unknown, needs: string): string {
+  if (!(error instanceof StoreError)) return `it failed; why, in its own words: that needs ${needs}`;
   const passes = error.transient ? ' (that passes by itself)' : '';
-  return `the ${ctx.store.dialect} store does not answer: ${FAILURE_KIND[error.code]}${passes}; where and why, in its own words: that needs ${ctx.hostHidden}`;
+  return `the ${dialect} store does not answer: ${FAILURE_KIND[error.code]}${passes}; where and why, in its own words: that needs ${needs}`;
 }
 
 /** Every connection lent out and callers waiting: each call waits its turn, up to the pool's 5 s. */

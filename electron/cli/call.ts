@@ -25,7 +25,10 @@ export async function call(ctx: ApiContext, name: CallName, input: unknown): Pro
 /**
  * Opens the runtime a command needs and always closes it. A registry that does not validate is refused,
  * unless the command does not need one (`registry: 'optional'`): then it runs without it, and says so. An
- * emergency stop must not wait for the registry that broke everything to be fixed.
+ * emergency stop must not wait for the registry that broke everything to be fixed. The store must be there
+ * already (mustExist) unless the command starts a store and says `mustExist: false` (enqueue, workflow run,
+ * schedule add, api-key create): a typo or the application's database is not answered with a new store, and a
+ * PostgreSQL store is not migrated by a command, only by what creates one (openStore).
  */
 export async function withRuntime<T>(
   inv: Invocation,
@@ -40,9 +43,11 @@ export async function withRuntime<T>(
     execute: false,
     words: CLI_WORDS,
     answeredBy: 'command',
+    mustExist: true,
     ...runtimeOpts,
   });
   try {
+    if (runtimeOpts.mustExist !== false) await sayMigrationsBehind(inv, rt);
     if (registry === 'optional') {
       const refused = registryRefusal(rt);
       if (refused) inv.io.err(`opsdeck: warning: ${refused.problem}; going on without it, which this command does not need; ${refused.see}`);
@@ -53,12 +58,19 @@ export async function withRuntime<T>(
   }
 }
 
-/**
- * withRuntime for a command that needs only a store that is there already: incident control, reads,
- * triage. A mistyped SQLite path is refused rather than answered with a new, empty store.
- */
+/** withRuntime for a command that needs no registry: incident control, reads, triage. */
 export function withRuntimeRegistryOptional<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  return withRuntime(inv, fn, { registry: 'optional', mustExist: true });
+  return withRuntime(inv, fn, { registry: 'optional' });
+}
+
+/**
+ * A PostgreSQL store opened by a command is not migrated (openStore's mustExist): one behind this opsdeck
+ * is said once, so a read that fails on a column the store lacks yet is understood. SQLite's was migrated.
+ */
+async function sayMigrationsBehind(inv: Invocation, rt: Runtime): Promise<void> {
+  const status = await rt.ctx.store.migrationStatus().catch(() => null);
+  if (status === null || status.pending === 0) return;
+  inv.io.err(`opsdeck: warning: the store at ${rt.ctx.store.location} is ${status.pending} migration(s) behind this opsdeck, which a command does not apply: stop the workers and run opsdeck migrate (see Upgrading in the README), or use the opsdeck version the workers run`);
 }
 
 export function assertRegistryLoaded(rt: Runtime): void {

@@ -14,6 +14,8 @@ export interface Command {
   /** More lines for --help: subcommands, examples. */
   details?: string;
   options: OptionSpec;
+  /** Opens no store (reads a file, a registry): nothing is said about where the store is. */
+  storeless?: true;
   run(inv: Invocation): Promise<number>;
 }
 

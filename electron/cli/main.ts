@@ -2,6 +2,7 @@ import { ALIASES, closest, expandAlias, hintFor } from './aliases.ts';
 import { COMMON_OPTIONS, parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { databaseUrlNotice } from './databaseUrl.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { processIo, setDisplayZone, type Io } from './output.ts';
 import { OPSDECK_VERSION } from '../api/version.ts';
@@ -82,6 +83,8 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
       io.out(commandHelp(command));
       return 0;
     }
+    const notice = command.storeless ? null : databaseUrlNotice(args.common.db, io.env);
+    if (notice) io.err(`opsdeck: warning: ${notice}`);
     return await command.run({ ...args, io });
   } catch (error) {
     if (error instanceof UsageError) {

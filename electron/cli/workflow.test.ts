@@ -86,6 +86,8 @@ describe('opsdeck workflow', () => {
 
   it('workflow runs --stuck lists the runs REST calls stuck; status counts them apart from stuck jobs', async () => {
     const own = ['--db', join(dir, 'stuck.db'), ...common.slice(2)];
+    // A read command answers from a store that is there, not a new one.
+    ok(await opsdeck(['migrate', '--db', join(dir, 'stuck.db')]));
     const none = await opsdeck(['workflow', 'runs', '--stuck', ...own]);
     assert.equal(none.code, 0, none.stderr);
     assert.match(none.stdout, /^no stuck workflow runs/);

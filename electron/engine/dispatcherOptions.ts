@@ -11,6 +11,8 @@ import type { ServicePauses } from './servicePauses.ts';
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
   readonly registry: Registry;
+  /** The file it was read from, said in the worker's start line; absent or null: none. */
+  readonly path?: string | null;
   service(name: string): ServiceConfig | undefined;
 }
 

@@ -184,7 +184,8 @@ export class Engine {
     this.#maintainer?.start();
     this.#scheduler?.start();
     this.#emitWorker();
-    this.#log.info('worker started', { concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
+    // Where it points, at once: a store or registry other than meant (a default store taken for want of --db) shows here.
+    this.#log.info('worker started', { store: this.#store.location, registry: this.#registry.path ?? 'none', concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
   }
 
   async #register(): Promise<void> {

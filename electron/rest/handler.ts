@@ -3,6 +3,7 @@ import { actingAs } from '../api/actingAs.ts';
 import type { ApiContext } from '../api/context.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { storeOutage } from '../api/errors.ts';
+import { blindStoreFailure } from '../api/storeCheck.ts';
 import { OPSDECK_VERSION } from '../api/version.ts';
 import { authenticate, type Principal } from './auth.ts';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody } from './body.ts';
@@ -14,6 +15,7 @@ import { asReadKeySees } from './readKeyAnswer.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
+import { UNCHECKED_NEEDS, unprovedHealth } from './unprovedHealth.ts';
 import { REST_WORDS } from './words.ts';
 import { StoreError } from '../store/errors.ts';
 
@@ -153,7 +155,10 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     } catch (error) {
       if (!(error instanceof StoreError) || res.headersSent) throw error;
       req.resume();
-      sendJson(res, REST_STATUS.unavailable, fromApiError({ code: 'unavailable', ...storeOutage(error) }));
+      // Before a key is proved (it is looked up in the store), the failure's kind and what to do only: the
+      // store's own words name its server, user and database.
+      const action = storeOutage(error).action;
+      sendJson(res, REST_STATUS.unavailable, fromApiError({ code: 'unavailable', message: blindStoreFailure(opts.context().store.dialect, error, UNCHECKED_NEEDS), ...(action === undefined ? {} : { action }) }));
     }
   };
 
@@ -185,9 +190,20 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       return;
     }
     const address = clientAddress(req);
-    const auth = await signIn(req, res, address);
-    if (!auth) return;
     const { route, params } = match;
+    let auth: Awaited<ReturnType<typeof signIn>>;
+    try {
+      auth = await signIn(req, res, address);
+    } catch (error) {
+      // The health endpoint answers an outage in the report's shape, as the console and the CLI do.
+      if (!(error instanceof StoreError) || route.call !== 'health.check' || res.headersSent) throw error;
+      req.resume();
+      const health = unprovedHealth(error, opts.context().store.dialect, params.check);
+      if ('unknown' in health) sendError(res, 'not_found', health.unknown);
+      else sendJson(res, REST_STATUS.unavailable, health.report);
+      return;
+    }
+    if (!auth) return;
     if ((route.write || route.operateOnly !== null) && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();
       const key = `the API key "${auth.principal.key.name}"`;

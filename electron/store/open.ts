@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { StoreError } from './errors.ts';
-import { parseLocation, redactLocation } from './location.ts';
+import { defaultDbLocation, parseLocation, redactLocation } from './location.ts';
 import { pgPoolMax } from './postgres/poolMax.ts';
 import { openSqliteStore } from './sqlite/open.ts';
 import type { Store } from './store.ts';
@@ -12,8 +12,11 @@ export interface OpenStoreOptions {
   /** Apply pending migrations (default true); when false the store still refuses a newer or changed schema. */
   migrate?: boolean;
   /**
-   * Refuse a SQLite file that does not exist yet instead of creating it: a command that only reads or
-   * controls a store must not answer a mistyped path with a new, empty and healthy one.
+   * Open only a store that is there already: a command that only reads or controls a store must not answer
+   * a mistyped path with a new, empty and healthy one, nor give opsdeck's schema to a database that is not
+   * its own (the application's, as DATABASE_URL names it). SQLite refuses a file that does not exist;
+   * PostgreSQL refuses a database without opsdeck's schema, and does not migrate one that has it: on a
+   * shared database, migrating is the upgrade the workers are stopped for (opsdeck migrate).
    */
   mustExist?: boolean;
   /** Where OPSDECK_PG_POOL_MAX is read (process.env unless given). */
@@ -28,7 +31,10 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
   const parsed = parseLocation(location);
   if (parsed.dialect === 'sqlite') {
     if (opts.mustExist && parsed.path !== ':memory:' && !existsSync(parsed.path)) {
-      throw new StoreError('no_database', `there is no opsdeck store at ${parsed.path}: the file does not exist`, 'check the path (--db, OPSDECK_DB); a worker, serve or enqueue creates a new store');
+      // The default store looked for while DATABASE_URL is set: the operator most likely meant that one.
+      const env = opts.env ?? process.env;
+      const unread = env.DATABASE_URL?.trim() && parsed.path === defaultDbLocation(env) ? '; DATABASE_URL is set but opsdeck reads its store from --db or OPSDECK_DB' : '';
+      throw new StoreError('no_database', `there is no opsdeck store at ${parsed.path}: the file does not exist${unread}`, 'check the path (--db, OPSDECK_DB); a worker, serve, enqueue or opsdeck migrate creates a new store');
     }
     return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
   }
@@ -38,5 +44,5 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
   const postgres = await import('./postgres/open.ts').catch((cause: unknown) => {
     throw new StoreError('unavailable', `this build cannot open PostgreSQL stores (${redactLocation(parsed.url)})`, 'use a SQLite file, or reinstall opsdeck', { cause });
   });
-  return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true, poolSize });
+  return postgres.openPostgresStore(parsed.url, { migrate: opts.migrate ?? true, existing: opts.mustExist ?? false, poolSize });
 }

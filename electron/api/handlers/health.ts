@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import type { ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
+import type { BreakerRecord, ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
@@ -70,52 +70,62 @@ async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
   return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS));
 }
 
+/** What the checks that need no store read: this process's registry, environment and runners. */
+export type HealthHost = Pick<ApiContext, 'registry' | 'engine' | 'env' | 'words' | 'answeredBy' | 'runners' | 'hostHidden'>;
+
+/** Each runner kind's probe, with the breakers open for its services when the store told them. */
+async function runnerChecks(host: HealthHost, breakers: BreakerRecord[]): Promise<HealthCheck[]> {
+  const kindOf = (service: string) => host.registry.service(service)?.execution_type;
+  return (await probeAll(host)).map((probe) => withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
+}
+
+/**
+ * The report while the store does not answer, or could not even be opened (a command's, during an outage):
+ * its failing check first, then every check that needs no store (the registry, the runner probes), then
+ * the store's checks named all the same, so a check asked for by name (GET /v1/health/scheduler) fails
+ * with the store, and the three surfaces give the same report.
+ */
+export async function reportWithoutStore(host: HealthHost, store: HealthCheck): Promise<HealthReport> {
+  const checks: HealthCheck[] = [store, await registryCheck(host, null), ...(await runnerChecks(host, []))];
+  for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
+  return { ok: false, checks };
+}
+
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
 export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const store = await storeCheck(ctx);
+  if (!store.answered) return reportWithoutStore(ctx, store.check);
   const checks: HealthCheck[] = [store.check];
-  const storeOk = store.answered;
-  if (storeOk) {
-    try {
-      const m = await ctx.store.migrationStatus();
-      checks.push({
-        name: 'migrations',
-        ok: m.current,
-        detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
-      });
-    } catch (error) {
-      checks.push({ name: 'migrations', ok: false, detail: storeFailureText(ctx, error) });
-    }
+  try {
+    const m = await ctx.store.migrationStatus();
+    checks.push({
+      name: 'migrations',
+      ok: m.current,
+      detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
+    });
+  } catch (error) {
+    checks.push({ name: 'migrations', ok: false, detail: storeFailureText(ctx, error) });
   }
-  checks.push(await registryCheck(ctx, storeOk));
-  const breakers = storeOk ? await ctx.store.listBreakers().catch(() => []) : [];
-  const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
-  for (const probe of await probeAll(ctx)) {
-    checks.push(withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
+  checks.push(await registryCheck(ctx, ctx.store));
+  checks.push(...(await runnerChecks(ctx, await ctx.store.listBreakers().catch(() => []))));
+  const now = Date.now();
+  let workers: WorkerInfo[] | null = null;
+  try {
+    workers = await fleetOf(ctx, now);
+    if (workers.length === 0) checks.push(await guarded(ctx, 'workers', () => noWorkerCheck(ctx, now)));
+  } catch (error) {
+    checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
   }
-  if (storeOk) {
-    const now = Date.now();
-    let workers: WorkerInfo[] | null = null;
-    try {
-      workers = await fleetOf(ctx, now);
-      if (workers.length === 0) checks.push(await guarded(ctx, 'workers', () => noWorkerCheck(ctx, now)));
-    } catch (error) {
-      checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
-    }
-    const fleet = workers;
-    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx.store, fleet, now)));
-    checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store)));
-    checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
-    checks.push(await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, now)));
-    checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));
-    const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
-    let control: Promise<ControlState> | null = null;
-    const readControl = () => (control ??= ctx.store.getControl());
-    for (const w of fleet ?? []) checks.push(await guarded(ctx, `worker:${w.id}`, () => workerCheck(ctx, w, serving, now, readControl)));
-  } else {
-    // Named all the same, so a check asked for by name (GET /v1/health/scheduler) fails with the store.
-    for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
-  }
+  const fleet = workers;
+  checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx.store, fleet, now)));
+  checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store)));
+  checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
+  checks.push(await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, now)));
+  checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));
+  const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
+  let control: Promise<ControlState> | null = null;
+  const readControl = () => (control ??= ctx.store.getControl());
+  for (const w of fleet ?? []) checks.push(await guarded(ctx, `worker:${w.id}`, () => workerCheck(ctx, w, serving, now, readControl)));
   return { ok: checks.every((c) => c.ok), checks };
 }
 

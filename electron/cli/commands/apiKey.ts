@@ -36,6 +36,7 @@ async function create(inv: Invocation): Promise<number> {
   const scope = ApiKeyScope.safeParse(str(inv.values, 'scope'));
   if (!scope.success) throw new UsageError('api-key create needs --scope read or --scope operate');
   const days = expiresInDays(str(inv.values, 'expires'));
+  // The README's first step before `opsdeck api`, which creates a store too: the key may come first.
   return withRuntime(inv, async ({ ctx }) => {
     const created = await call(ctx, 'apiKeys.create', { name, scope: scope.data, expires_in_days: days });
     if (inv.common.json) {
@@ -46,7 +47,7 @@ async function create(inv: Invocation): Promise<number> {
     inv.io.err(`created API key ${created.key.name} (${created.key.scope}${expires}). It is shown this once and cannot be recovered: store it now.`);
     inv.io.out(created.secret);
     return 0;
-  }, { registry: 'optional' });
+  }, { registry: 'optional', mustExist: false });
 }
 
 export const apiKey: Command = {

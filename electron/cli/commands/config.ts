@@ -6,6 +6,7 @@ import { printJson } from '../output.ts';
 /** Needs no store: a registry can be checked on any machine before it is deployed. */
 export const validateConfig: Command = {
   name: 'validate-config',
+  storeless: true,
   summary: 'check a service registry; every problem as file:line:col path: message; exit 1 on any error',
   usage: 'FILE',
   options: {},

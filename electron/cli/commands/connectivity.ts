@@ -29,8 +29,15 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
   return `${title}\n${table}`;
 }
 
+/**
+ * Testing an upstream reads no store, only the registry: an in-memory one stands in, so no store is made,
+ * migrated or refused, whichever --db, OPSDECK_DB or DATABASE_URL says.
+ */
+const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: ':memory:', mustExist: false };
+
 export const testConnectivity: Command = {
   name: 'test-connectivity',
+  storeless: true,
   summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (its own path when its jobs GET it, else its base_url), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: [
@@ -55,12 +62,13 @@ export const testConnectivity: Command = {
       else if (services.length === 0) inv.io.out('no HTTP services in the registry (test a URL with --url)');
       else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
       return services.every((s) => s.ok) ? 0 : 1;
-    }, { registry: 'optional' });
+    }, NO_STORE);
   },
 };
 
 export const validateToken: Command = {
   name: 'validate-token',
+  storeless: true,
   summary: "whether an HTTP service's credential variables are set and the service accepts the credential; exit 1 when not",
   usage: 'SERVICE | --service NAME',
   details: 'GETs the service\'s own path when its jobs GET it, else its base_url, with the Authorization header its jobs\nwould send: 401 or 403 is a refusal. Anything else is an acceptance only if the same URL refuses a request without\nthe credential; a URL that answers both alike checks none, and the answer is "cannot tell" (exit 1).\nVariables are named, never printed.',
@@ -77,6 +85,6 @@ export const validateToken: Command = {
         inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
       }
       return check.accepted === true || check.auth_type === 'none' ? 0 : 1;
-    }, { registry: 'optional' });
+    }, NO_STORE);
   },
 };

@@ -96,13 +96,18 @@ export const enqueue: Command = {
       }
       if (items.length === 0) throw new CliFailure(`${from} has no jobs`);
       if (items.length > MAX_LINES) throw new CliFailure(`${items.length} jobs is more than ${MAX_LINES} in one go; split the file`);
-      return withRuntime(inv, async ({ ctx }) => {
-        const result = await call(ctx, 'jobs.enqueueMany', { service: service ?? '', jobs: items });
-        sayUnchecked(ctx.registry, inv.io, service ?? '');
-        if (inv.common.json) printJson(inv.io, result);
-        else inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
-        return 0;
-      });
+      return withRuntime(
+        inv,
+        async ({ ctx }) => {
+          const result = await call(ctx, 'jobs.enqueueMany', { service: service ?? '', jobs: items });
+          sayUnchecked(ctx.registry, inv.io, service ?? '');
+          if (inv.common.json) printJson(inv.io, result);
+          else inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
+          return 0;
+        },
+        // Enqueuing is what creates a store, as a worker does: the first job may come before any worker.
+        { mustExist: false },
+      );
     }
     const payloadText = str(values, 'payload');
     const input = {
@@ -120,6 +125,6 @@ export const enqueue: Command = {
       else if (result.created) inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
       else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);
       return 0;
-    });
+    }, { mustExist: false });
   },
 };

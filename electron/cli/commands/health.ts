@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import { checksNamed } from '../../api/handlers/health.ts';
+import { checksNamed, reportWithoutStore } from '../../api/handlers/health.ts';
+import { RegistryHolder } from '../../config/holder.ts';
 import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
@@ -7,26 +8,40 @@ import { commandRuntime } from '../commandRuntime.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { CLI_WORDS } from '../words.ts';
 
 /**
- * The health report (only the checks `check` names, when given), or when the store cannot even be opened,
- * a report whose failing check is `store`.
+ * The report when the store cannot even be opened (down, refused, not there): its failing check is
+ * `store`, and the checks that need no store (the registry, the runner probes) are made all the same,
+ * as a console whose store went away makes them.
  */
-export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
+async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promise<HealthReport> {
+  const env = inv.io.env;
+  const registry = new RegistryHolder(env);
+  if (inv.common.registry) await registry.loadFile(inv.common.registry);
+  return reportWithoutStore({ registry, engine: null, env, words: CLI_WORDS, answeredBy: 'command' }, { name: 'store', ok: false, detail: error.message });
+}
+
+/** The whole report, made whether or not the store can be opened. */
+async function fullReport(inv: Invocation): Promise<HealthReport> {
   let rt;
   try {
     rt = await commandRuntime(inv.common, inv.io.env);
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
-    return { ok: false, checks: [{ name: 'store', ok: false, detail: error.message }] };
+    return reportWithoutOpenStore(inv, error);
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
-  let report: HealthReport;
   try {
-    report = await call(rt.ctx, 'health.check', {});
+    return await call(rt.ctx, 'health.check', {});
   } finally {
     await rt.close();
   }
+}
+
+/** The health report, or only the checks `check` names when given. */
+export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
+  const report = await fullReport(inv);
   if (check === undefined) return report;
   // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
   const chosen = checksNamed(report, check);

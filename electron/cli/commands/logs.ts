@@ -10,6 +10,7 @@ const BYTES_PER_LINE = 4096;
 
 export const logs: Command = {
   name: 'logs',
+  storeless: true,
   summary: "where the desktop app's log file is, and its last lines (a worker logs on its own stdout)",
   usage: '[--lines N]',
   details: [

@@ -85,6 +85,7 @@ async function add(inv: Invocation): Promise<number> {
     max_catch_up: int(inv.values, 'max-catch-up', 1, 1000),
     description: str(inv.values, 'description'),
   };
+  // A schedule is jobs to come: like enqueue, adding one may create the store.
   return withRuntime(inv, async ({ ctx }) => {
     const added = await call(ctx, 'schedules.add', input);
     if (inv.common.json) printJson(inv.io, added);
@@ -94,7 +95,7 @@ async function add(inv: Invocation): Promise<number> {
       inv.io.err(`opsdeck: warning: ${NO_REGISTRY}; ${targetText(added.config)} and the payload were not checked against one; a worker whose registry lacks it leaves the schedule unfired`);
     }
     return 0;
-  });
+  }, { mustExist: false });
 }
 
 /** What pause and resume print: what changed, or plainly that nothing did, and the schedule after. */

@@ -9,6 +9,7 @@ import { renderTable } from '../table.ts';
 
 export const services: Command = {
   name: 'services',
+  storeless: true,
   summary: "the registry's services with the settings in force: queue, timeout, concurrency, retry strategy",
   usage: '[NAME]',
   details: [

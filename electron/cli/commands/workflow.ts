@@ -158,12 +158,13 @@ export const workflow: Command = {
       const [, name] = positionals(inv, ['run', 'NAME']);
       const payload = payloadOf(str(inv.values, 'payload'));
       const identifier = str(inv.values, 'identifier');
+      // Starting a run enqueues its first jobs: like enqueue, it may create the store.
       return withRuntime(inv, async ({ ctx }) => {
         const started = await call(ctx, 'workflows.run', { workflow: name ?? '', payload, ...(identifier === undefined ? {} : { identifier }) });
         if (inv.common.json) printJson(inv.io, started);
         else inv.io.out(started.created ? `started run ${started.run_id} (${started.identifier}) of ${name}; opsdeck workflow show ${started.run_id} follows it` : `run ${started.run_id} (${started.identifier}) exists already: nothing new started`);
         return 0;
-      });
+      }, { mustExist: false });
     }
     if (sub === 'runs') return runs(inv);
     if (sub === 'show' || sub === 'retry' || sub === 'cancel') {

@@ -12,12 +12,13 @@ export interface Run {
 
 /**
  * The real command as an operator types it: a child process of this Node. No store, registry or colors
- * come from the test's own environment; `env` adds to it (undefined removes a variable).
+ * come from the test's own environment (nor a DATABASE_URL, which each command would warn of); `env` adds
+ * to it (undefined removes a variable).
  */
 export function opsdeck(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', ...env },
+      env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, DATABASE_URL: undefined, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

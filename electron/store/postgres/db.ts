@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
-import { connectionError, noAnswerError } from './errors.ts';
+import { connectionError, deniedTable, noAnswerError, privilegeError, type DeniedRole } from './errors.ts';
 import { redactLocation } from '../location.ts';
 import type { PoolUse } from '../store.ts';
 
@@ -129,8 +129,33 @@ export class PgDb {
   }
 
   wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {
+    const denied = privilegeError(err, this.url);
+    if (denied) return denied;
     // Connections that reached the server (ownPids); the rest of the pool's count is still connecting.
     return noAnswerError(err, this.url, answerMs) ?? connectionError(err, this.url, CONNECT_TIMEOUT_MS, this.poolSize, this.ownPids.size) ?? err;
+  }
+
+  /**
+   * wrap, and for a privilege refused, the server asked on a connection of its own which role it refused
+   * and whether that role may at least read the table: "may read but not write" is what a read-only role
+   * pointed at a control command needs to hear. Called with the failing connection released.
+   */
+  async failure(err: unknown, answerMs = this.#engineAnswerMs): Promise<unknown> {
+    if (!privilegeError(err, this.url)) return this.wrap(err, answerMs);
+    const table = deniedTable(err);
+    let denied: DeniedRole = { role: null, reads: null };
+    try {
+      const rows = await this.pool.query<Row>({
+        text: `SELECT current_user::text AS role, CASE WHEN $1::text IS NULL THEN NULL ELSE has_table_privilege(format('jobs.%I', $1::text), 'SELECT') END AS reads`,
+        values: [table],
+        query_timeout: answerMs,
+      });
+      const row = rows.rows[0];
+      denied = { role: typeof row?.role === 'string' ? row.role : null, reads: typeof row?.reads === 'boolean' ? row.reads : null };
+    } catch {
+      // The refusal is told all the same, without the role's name.
+    }
+    return privilegeError(err, this.url, denied) ?? this.wrap(err, answerMs);
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
@@ -177,7 +202,7 @@ export class PgDb {
       client.release(err instanceof Error ? err : true);
       const pid = backendPid(client);
       if (noAnswerError(err, this.url, answerMs) && pid !== null) this.#cancel(pid);
-      throw this.wrap(err, answerMs);
+      throw await this.failure(err, answerMs);
     }
   }
 
@@ -190,7 +215,7 @@ export class PgDb {
     try {
       return (await retryingDeadlocks(() => this.pool.query<Row>(statement))).rows;
     } catch (err) {
-      throw this.wrap(err);
+      throw await this.failure(err);
     }
   }
 
@@ -207,6 +232,7 @@ export class PgDb {
       throw this.wrap(err);
     }
     let broken = false;
+    let failed: { err: unknown } | null = null;
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -216,10 +242,12 @@ export class PgDb {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw this.wrap(err);
+      failed = { err };
     } finally {
       client.release(broken);
     }
+    // Told once the connection is back in the pool: a pool of one would otherwise wait on itself.
+    throw await this.failure(failed.err);
   }
 
   async close(): Promise<void> {

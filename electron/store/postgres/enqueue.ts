@@ -88,8 +88,8 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
   // One chunk is one statement, atomic on its own; more chunks share a transaction (all or nothing).
   const results =
     jobs.length <= ENQUEUE_CHUNK
-      ? await insert(db.pool).catch((err: unknown) => {
-          throw db.wrap(err);
+      ? await insert(db.pool).catch(async (err: unknown) => {
+          throw await db.failure(err);
         })
       : await db.tx(insert);
   // A row another transaction inserted while ours ran is not visible to our statement's snapshot:

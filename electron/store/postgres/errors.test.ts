@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoreErrorCode } from '../errors.ts';
-import { connectionError, noAnswerError } from './errors.ts';
+import { connectionError, noAnswerError, privilegeError } from './errors.ts';
 
 const url = 'postgres://ops:s3cret@db.internal:6543/jobsdb';
 
@@ -89,4 +89,26 @@ test("a pool full of connections still trying to reach the server is the server 
   assert.equal(connecting?.code, 'unreachable');
   assert.match(connecting?.message ?? '', /^cannot reach PostgreSQL at db\.internal:6543: no connection within 5 s; check the host, the port and any firewall$/);
   assert.match(connectionError(err, url, 5000, 8, 8)?.message ?? '', /stayed busy for 5 s/, 'every connection made: the pool is held busy');
+});
+
+test('a privilege refused (42501) names the role, what it may not do and the grant; it is no connection failure', () => {
+  const cases: Array<[Error, Parameters<typeof privilegeError>[2], RegExp, RegExp]> = [
+    [pgError('42501', 'permission denied for schema jobs'), { role: 'app_ro', reads: null }, /the PostgreSQL role app_ro may not use the schema jobs/, /GRANT USAGE ON SCHEMA jobs TO app_ro/],
+    [pgError('42501', 'permission denied for table tb_breaker'), { role: 'app_ro', reads: true }, /app_ro may read but not write table jobs\.tb_breaker/, /GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA jobs TO app_ro/],
+    [pgError('42501', 'permission denied for table tb_job_run'), { role: 'app_ro', reads: false }, /app_ro may not read table jobs\.tb_job_run/, /GRANT SELECT, INSERT, UPDATE, DELETE/],
+    // Unasked whether it reads (the role's name not read either): the URL's user, and both named.
+    [pgError('42501', 'permission denied for table tb_control'), undefined, /the PostgreSQL role ops may not read or write table jobs\.tb_control/, /or use the role opsdeck's workers use/],
+    [pgError('42501', 'permission denied for database jobsdb'), undefined, /ops may not create opsdeck's schema jobs in database jobsdb at db\.internal:6543/, /GRANT CREATE ON DATABASE jobsdb TO ops/],
+    [Object.assign(pgError('42501', 'permission denied for database "jobsdb"'), { routine: 'CheckMyDatabase' }), undefined, /ops may not connect to database jobsdb/, /GRANT CONNECT ON DATABASE jobsdb TO ops/],
+  ];
+  for (const [err, denied, what, hint] of cases) {
+    const mapped = privilegeError(err, url, denied);
+    assert.ok(mapped, err.message);
+    assert.equal(mapped.code, 'permission');
+    assert.equal(mapped.transient, false);
+    assert.match(mapped.message, what);
+    assert.match(mapped.hint, hint);
+    assert.doesNotMatch(mapped.message, /s3cret/);
+  }
+  assert.equal(privilegeError(pgError('23505', 'duplicate key'), url), null);
 });

@@ -2,7 +2,7 @@ import { StoreError } from '../errors.ts';
 import { DEFAULT_PG_POOL_MAX, PG_POOL_MAX_ENV } from './poolMax.ts';
 
 /** host:port of a PostgreSQL URL, for messages. */
-function serverOf(url: string): string {
+export function serverOf(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
@@ -19,7 +19,8 @@ function tooManyHint(message: string, poolMax: number): string {
   return `close idle clients or raise max_connections on the server; ${each}`;
 }
 
-function databaseOf(url: string): string {
+/** The database a PostgreSQL URL names, for messages. */
+export function databaseOf(url: string): string {
   try {
     return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
   } catch {
@@ -69,6 +70,55 @@ export function noAnswerError(err: unknown, url: string, timeoutMs: number): Sto
     'check the network to the server, or what holds a lock on its tables; opsdeck drops that connection and takes a new one',
     { cause: err, transient: true },
   );
+}
+
+/** The table or view a "permission denied for table NAME" names, or null when it names something else. */
+export function deniedTable(err: unknown): string | null {
+  if (codeOf(err) !== '42501') return null;
+  return /permission denied for (?:table|view) "?([A-Za-z0-9_$]+)"?/i.exec(messageOf(err))?.[1] ?? null;
+}
+
+/** What the server told of the role when it refused: who it is, and whether it may read the table refused (null: not asked). */
+export interface DeniedRole {
+  role: string | null;
+  reads: boolean | null;
+}
+
+/**
+ * The role opsdeck connects as lacks a privilege (SQLSTATE 42501): a store error the operator acts on by
+ * granting it, or by connecting as the role the workers use; never an unexpected failure of the call that
+ * met it. Null for any other error.
+ */
+export function privilegeError(err: unknown, url: string, denied: DeniedRole = { role: null, reads: null }): StoreError | null {
+  if (codeOf(err) !== '42501') return null;
+  const message = messageOf(err);
+  const grantee = denied.role ?? userOf(url);
+  const who = `the PostgreSQL role ${grantee}`;
+  if (routineOf(err) === 'CheckMyDatabase') {
+    return new StoreError('permission', `${who} may not connect to database ${databaseOf(url)} at ${serverOf(url)} (${message})`, `grant it (GRANT CONNECT ON DATABASE ${databaseOf(url)} TO ${grantee}), or use the role opsdeck's workers use`, { cause: err });
+  }
+  if (/permission denied for database/i.test(message)) {
+    // Otherwise creating the schema needs the database's CREATE: a store's first migration.
+    return new StoreError('permission', `${who} may not create opsdeck's schema jobs in database ${databaseOf(url)} at ${serverOf(url)} (${message})`, `grant it (GRANT CREATE ON DATABASE ${databaseOf(url)} TO ${grantee}), or run opsdeck migrate once as the database's owner`, { cause: err });
+  }
+  const grant = (what: string) => `grant it as the schema's owner (${what} TO ${grantee}), or use the role opsdeck's workers use`;
+  const table = deniedTable(err);
+  if (table !== null) {
+    // Whether it may read the table was asked of the server once refused (PgDb.failure); unasked, both are named.
+    const what = denied.reads === true ? `may read but not write table jobs.${table}` : denied.reads === false ? `may not read table jobs.${table}` : `may not read or write table jobs.${table}`;
+    const privileges = denied.reads === true ? 'INSERT, UPDATE, DELETE' : 'SELECT, INSERT, UPDATE, DELETE';
+    return new StoreError('permission', `${who} ${what} (${message})`, grant(`GRANT ${privileges} ON ALL TABLES IN SCHEMA jobs`), { cause: err });
+  }
+  if (/permission denied for schema/i.test(message)) {
+    return new StoreError('permission', `${who} may not use the schema jobs (${message})`, grant('GRANT USAGE ON SCHEMA jobs'), { cause: err });
+  }
+  if (/permission denied for sequence/i.test(message)) {
+    return new StoreError('permission', `${who} may not use a sequence of opsdeck's (${message})`, grant('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA jobs'), { cause: err });
+  }
+  if (/permission denied for function|permission denied for procedure/i.test(message)) {
+    return new StoreError('permission', `${who} may not call a function of opsdeck's (${message})`, grant('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA jobs'), { cause: err });
+  }
+  return new StoreError('permission', `${who} may not do what opsdeck asked in database ${databaseOf(url)} at ${serverOf(url)} (${message})`, "grant it as the schema's owner, or use the role opsdeck's workers use", { cause: err });
 }
 
 /**
