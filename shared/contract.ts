@@ -9,6 +9,7 @@ import {
   ExecutionType,
   Job,
   JobFilter,
+  LostWorkerLeases,
   Timestamp,
   WorkerInfo,
 } from './domain.ts';
@@ -206,7 +207,11 @@ export const calls = {
     TokenCheck,
     "Whether an HTTP service's credential variables are set and the service accepts the credential.",
   ),
-  'workers.list': Call(Empty, z.object({ workers: z.array(WorkerInfo) }), 'Workers with their heartbeats.'),
+  'workers.list': Call(
+    Empty,
+    z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(LostWorkerLeases) }),
+    'Workers with their heartbeats, and the running jobs still leased to each lost one with when their leases run out.',
+  ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),
     z.object({ forgotten: WorkerInfo }),

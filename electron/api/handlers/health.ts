@@ -5,6 +5,7 @@ import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck, dueQueues } from '../idleFleet.ts';
+import { lostLeases, whenStuck } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
@@ -41,8 +42,8 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
   if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
-  const held = (await ctx.store.leasedAttempts(w.id)).length;
-  if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
+  const [held] = await lostLeases(ctx.store, [w]);
+  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }
