@@ -108,7 +108,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('dispatch', () => dispatchCheck(ctx.store, fleet, now)));
     checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
     checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
-    checks.push(await guarded('scheduler', () => schedulerCheck(ctx.store, now)));
+    checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('scheduler', () => schedulerCheck(ctx.store, fleet, now)));
     checks.push(await guarded('alerts', () => alertChannelsCheck(ctx)));
     const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
     let control: Promise<ControlState> | null = null;
