@@ -105,7 +105,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
       checks.push({ name: 'workers', ok: false, detail: message(error) });
     }
     const fleet = workers;
-    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('dispatch', () => dispatchCheck(ctx.store, fleet, now)));
+    checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('dispatch', () => dispatchCheck(ctx, fleet, now)));
     checks.push(await guarded('breakers', () => breakersCheck(ctx.store)));
     checks.push(await guarded('workflows', () => workflowsCheck(ctx, now)));
     checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded('scheduler', () => schedulerCheck(ctx.store, fleet, now)));
@@ -152,7 +152,7 @@ export const health: Handlers<'health.check'> = {
     // The Overview asks for the dispatch check every few seconds: made alone, without probing every runner.
     if (input.check === 'dispatch') {
       const now = Date.now();
-      const check = await guarded('dispatch', async () => dispatchCheck(ctx.store, await fleetOf(ctx, now), now));
+      const check = await guarded('dispatch', async () => dispatchCheck(ctx, await fleetOf(ctx, now), now));
       return { ok: check.ok, checks: [check] };
     }
     const report = await healthReport(ctx);
