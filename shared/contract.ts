@@ -9,6 +9,7 @@ import {
   ExecutionType,
   Job,
   JobFilter,
+  LostWorkerLeases,
   Timestamp,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
@@ -211,7 +212,11 @@ export const calls = {
     TokenCheck,
     "Whether an HTTP service's credential variables are set and the service accepts the credential.",
   ),
-  'workers.list': Call(Empty, z.object({ workers: z.array(WorkerView) }), 'Workers with their heartbeats; a lost one with its state lost and its jobs in flight unknown.'),
+  'workers.list': Call(
+    Empty,
+    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases) }),
+    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), and the running jobs still leased to each lost one with when their leases run out.',
+  ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),
     z.object({ forgotten: WorkerView }),

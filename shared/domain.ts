@@ -213,6 +213,18 @@ export const WorkerInfo = z.object({
 });
 export type WorkerInfo = z.infer<typeof WorkerInfo>;
 
+/**
+ * The running jobs still leased to a lost worker. Nobody runs them, yet none counts as stuck (`jobs --stuck`)
+ * until its lease runs out; then a live worker takes it back.
+ */
+export const LostWorkerLeases = z.object({
+  worker_id: z.string(),
+  jobs: z.number().int(),
+  /** When the last of their leases runs out (null if the store knows none's): all of them are stuck by then. */
+  leases_run_out_at: Timestamp.nullable(),
+});
+export type LostWorkerLeases = z.infer<typeof LostWorkerLeases>;
+
 export const AuditEntry = z.object({
   id: z.number().int(),
   at: Timestamp,

@@ -1,11 +1,8 @@
 import { effectiveState } from '../../shared/breakerRecord.ts';
 import type { BreakerRecord, HealthCheck } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
+import { breakerHow as how } from './breakerHolds.ts';
 
-function how(breaker: BreakerRecord): string {
-  if (breaker.mode === 'force_open') return `forced open${breaker.mode_set_by ? ` by ${breaker.mode_set_by}` : ''}`;
-  return effectiveState(breaker) === 'half_open' ? 'half-open' : 'open';
-}
 
 /**
  * Health-check's breakers check: a warning while a circuit breaker holds its service's jobs (or an operator

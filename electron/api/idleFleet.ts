@@ -1,7 +1,10 @@
+import { effectiveState } from '../../shared/breakerRecord.ts';
 import type { HealthCheck, QueueCount, WorkerInfo } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
 import { spanText } from '../../shared/timesInText.ts';
-import { controlReasons } from './waitingReasons.ts';
+import { breakerAllowance, breakerHow } from './breakerHolds.ts';
+import type { ApiContext } from './context.ts';
+import { busyText, controlReasons, fullFleet, MORE_CAPACITY } from './waitingReasons.ts';
 
 /** Scheduled jobs are counted up to here; past it the due count reads "at least". */
 const SCHEDULED_CAP = 10_000;
@@ -20,12 +23,63 @@ async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], paused: Re
   const out: string[] = [];
   const pending = Object.entries(await store.pendingByService()).filter(([service, n]) => n > 0 && !runnable.has(service));
   for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
-    const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
-    // Jobs in a paused queue wait on purpose, as the rest of the check has it.
-    let held = 0;
-    for (const queue of paused) held += await store.countJobs({ status: ['pending'], service, queue });
-    const due = Math.max(0, n - scheduled - held);
+    const due = await dueOfService(store, service, n, paused);
     if (due > 0) out.push(`${service} (${due} due)`);
+  }
+  return out;
+}
+
+/**
+ * Of a service's `pending` jobs, those due and outside the paused queues (they wait on purpose, as the rest
+ * of the check has it): counted from the ready rows and the kept counts, never the job table.
+ */
+async function dueOfService(store: Store, service: string, pending: number, paused: ReadonlySet<string>): Promise<number> {
+  const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
+  let held = 0;
+  for (const queue of paused) held += await store.countJobs({ status: ['pending'], service, queue });
+  return Math.max(0, pending - scheduled - held);
+}
+
+interface BreakerHold {
+  service: string;
+  jobs: number;
+  how: string;
+}
+
+/** The services whose breaker lets none of their jobs start now, each with how many of its jobs are due. */
+async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, paused: ReadonlySet<string>, now: number): Promise<BreakerHold[]> {
+  const notClosed = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed');
+  if (notClosed.length === 0) return [];
+  const [pending, tunings] = await Promise.all([ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
+  const holds: BreakerHold[] = [];
+  for (const breaker of notClosed.sort((a, b) => a.service_name.localeCompare(b.service_name))) {
+    const n = pending[breaker.service_name] ?? 0;
+    if (n === 0 || breakerAllowance(ctx.registry, tunings, breaker, new Date(now)) > 0) continue;
+    const jobs = await dueOfService(ctx.store, breaker.service_name, n, paused);
+    if (jobs > 0) holds.push({ service: breaker.service_name, jobs, how: breakerHow(breaker) });
+  }
+  return holds;
+}
+
+/** `5 held by the circuit breaker of payments (open; opsdeck breaker list says why)`, in the breakers check's words. */
+function heldText(holds: BreakerHold[]): string {
+  const jobs = holds.reduce((n, h) => n + h.jobs, 0);
+  const [only] = holds;
+  if (holds.length === 1 && only) return `${jobs} held by the circuit breaker of ${only.service} (${only.how}; opsdeck breaker list says why)`;
+  return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (opsdeck breaker list says why)`;
+}
+
+/**
+ * The queues with due jobs whose every live worker is at its --concurrency, by their heartbeats' in-flight
+ * counts (never a read of the jobs): `every live worker taking queue default is busy (4 of 4 slots, 1 worker)`.
+ */
+async function busyQueues(store: Store, pending: Map<string, number>, live: WorkerInfo[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const [queue, n] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
+    const full = fullFleet(queue, null, live);
+    if (full === null) continue;
+    const scheduled = await store.countJobs({ status: ['pending'], queue, scheduled: true });
+    if (n > scheduled) out.push(busyText(queue, full));
   }
   return out;
 }
@@ -64,13 +118,30 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
 }
 
 /**
+ * The dispatch check when every due job has a worker that takes it. A breaker's jobs are counted apart: no
+ * worker takes them while it holds them. Due jobs waiting while every worker taking their queue is at its
+ * --concurrency is a warning: dispatch works, yet they wait for a slot, and only `opsdeck workers` showed it.
+ */
+async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: () => Promise<string[]>, live: number): Promise<HealthCheck> {
+  const held = holds.reduce((n, h) => n + h.jobs, 0);
+  const free = Math.max(0, dueCount - held);
+  const full = free > 0 ? await busy() : [];
+  if (holds.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
+  const parts = holds.length > 0 ? [heldText(holds)] : [];
+  if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${MORE_CAPACITY}`);
+  else if (free > 0) parts.push(`${free} to the ${live} live worker(s) taking them`);
+  return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
+}
+
+/**
  * Whether the jobs that are due get dispatched at all. Jobs waiting with no worker running to take
  * them (or every worker held by safe mode or the emergency stop) is the first symptom a runbook looks
  * for, "jobs stuck in pending", and must not read healthy. Every cause is named at once, each with what
  * lifts it: an operator who fixes one must not find the next only then. Paused queues wait on purpose and
  * are left out; a worker limited to some queues serves only those.
  */
-export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
+export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry'>, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
+  const { store } = ctx;
   const oldest = await store.oldestPendingRunAt();
   if (oldest === null || Date.parse(oldest) > now) return { name: 'dispatch', ok: true, detail: 'no job is waiting to run' };
   const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
@@ -94,8 +165,12 @@ export async function dispatchCheck(store: Store, workers: WorkerInfo[], now = D
     causes.push(`no live worker's registry has ${named('service', unrun)}: start a worker whose registry names it, or add it to the workers' registry`);
   }
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
-  const due = scheduledAll > SCHEDULED_CAP ? `${Math.max(0, waiting - SCHEDULED_CAP)}+` : String(Math.max(0, waiting - scheduledAll));
-  if (causes.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live.length} live worker(s) taking them` };
+  const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
+  const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
+  const holds = await breakerHolds(ctx, paused, now);
+  if (causes.length === 0) return servedCheck(due, dueCount, holds, () => busyQueues(store, pending, live), live.length);
+  // Counted apart here too: a worker started for them would not take the jobs a breaker holds.
+  if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds)}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.
   const held = control.emergency_stop.engaged || control.safe_mode.engaged;
   const head = held ? `${due} job(s) due and not dispatched` : 'jobs are due and not dispatched';

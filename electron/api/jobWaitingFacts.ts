@@ -1,9 +1,8 @@
-import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
+import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
 import type { RateLimitView } from '../../shared/rateLimitTuning.ts';
-import { effectiveBreaker } from '../../shared/registry.ts';
-import { dispatchAllowance } from '../engine/breakerMachine.ts';
 import { NOT_IN_REGISTRY } from '../engine/foreignServices.ts';
+import { breakerAllowance } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
 import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
 import { rateLimitUse } from './rateUse.ts';
@@ -16,16 +15,19 @@ export interface FleetFacts {
   tunings: BreakerTuning[];
   rates: RateLimitView[];
   workers: WorkerInfo[];
+  /** Running jobs per service (read from the leases, as the dispatcher does): what a service's registry `concurrency:` caps. */
+  running: Record<string, number>;
 }
 
 export async function fleetFacts(ctx: ApiContext): Promise<FleetFacts> {
-  const [control, tunings, rates, workers] = await Promise.all([
+  const [control, tunings, rates, workers, running] = await Promise.all([
     ctx.store.getControl(),
     ctx.store.listBreakerTunings(),
     rateLimitUse(ctx),
     ctx.store.listWorkers(WORKER_LOST_AFTER_MS),
+    ctx.store.runningByService(),
   ]);
-  return { now: new Date(), control, tunings, rates, workers };
+  return { now: new Date(), control, tunings, rates, workers, running };
 }
 
 /** Why a job is not starting (waitingReasons), with its breaker and last attempt read for it; none unless pending. */
@@ -34,16 +36,18 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
   const service = job.service_name;
   const [breaker, attempts] = await Promise.all([ctx.store.getBreaker(service), ctx.store.listAttempts(job.id)]);
   const last = attempts.at(-1);
-  const config = tunedBreaker(effectiveBreaker(ctx.registry.service(service)), fleet.tunings.find((t) => t.service_name === service));
+  const declared = ctx.registry.service(service);
   return waitingReasons({
     job,
     now: fleet.now,
     control: fleet.control,
     breaker,
-    breakerAllowance: dispatchAllowance(breaker, config, fleet.now),
+    breakerAllowance: breakerAllowance(ctx.registry, fleet.tunings, breaker, fleet.now),
     rateLimited: rateLimitReason(fleet.rates.find((r) => r.service_name === service)),
     workers: fleet.workers,
-    serviceKnownHere: ctx.registry.loadedAt === null ? null : ctx.registry.service(service) !== undefined,
+    serviceKnownHere: ctx.registry.loadedAt === null ? null : declared !== undefined,
     handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),
+    serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
+    workersListed: ctx.words.call('workers.list'),
   });
 }

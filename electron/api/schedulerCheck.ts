@@ -1,20 +1,40 @@
-import type { HealthCheck } from '../../shared/domain.ts';
+import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
+import { timeToCome } from '../../shared/timesInText.ts';
 import { overdueSchedules } from '../engine/overdueSchedules.ts';
 import type { Store } from '../store/store.ts';
 
 /**
- * Health-check's scheduler check (the runbooks' "ensure the scheduler is running"): healthy while no active
- * schedule's next fire is more than two minutes past.
+ * Health-check's scheduler check (the runbooks' "ensure the scheduler is running"). Every worker runs a
+ * scheduler and they share the fires through the store (engine/scheduler.ts): the scheduler runs while a
+ * live worker does. It fails while an active schedule's next fire is more than two minutes past, and also
+ * while there are active schedules and no live worker at all, naming the next fire: nothing will fire it,
+ * and waiting for it to be overdue would say so only after a nightly's fire was missed. A failure, not a
+ * warning: the scheduler the runbook asks about is not running. `workers`: those health-check looks at
+ * (health.ts fleetOf); a held one still fires (its jobs wait), a draining one is stopping.
  */
-export async function schedulerCheck(store: Store, now: number): Promise<HealthCheck> {
+export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: number): Promise<HealthCheck> {
   const overdue = await overdueSchedules(store, new Date(now));
   const first = overdue[0];
-  if (!first) return { name: 'scheduler', ok: true, detail: 'no schedule is overdue' };
-  const late = Math.round((now - Date.parse(first.due_at)) / 1000);
-  const more = overdue.length > 1 ? ` and ${overdue.length - 1} more` : '';
+  if (first) {
+    const late = Math.round((now - Date.parse(first.due_at)) / 1000);
+    const more = overdue.length > 1 ? ` and ${overdue.length - 1} more` : '';
+    return {
+      name: 'scheduler',
+      ok: false,
+      detail: `schedule ${first.schedule}${more} overdue (${late}s late): no worker is firing it; start one (opsdeck worker) whose registry has ${first.target}`,
+    };
+  }
+  if (workers.some((w) => !w.lost && (w.state === 'running' || w.state === 'held'))) return { name: 'scheduler', ok: true, detail: 'no schedule is overdue' };
+  // Only without a live worker are the schedules read: one read of the schedule table, never the history.
+  const active = (await store.listSchedules()).filter((s) => s.next_fire_at !== null);
+  const next = active.reduce<{ name: string; at: string } | null>(
+    (soonest, s) => (s.next_fire_at !== null && (soonest === null || Date.parse(s.next_fire_at) < Date.parse(soonest.at)) ? { name: s.name, at: s.next_fire_at } : soonest),
+    null,
+  );
+  if (next === null) return { name: 'scheduler', ok: true, detail: 'no live worker runs the scheduler, and no schedule is active' };
   return {
     name: 'scheduler',
     ok: false,
-    detail: `schedule ${first.schedule}${more} overdue (${late}s late): no worker is firing it; start one (opsdeck worker) whose registry has ${first.target}`,
+    detail: `${active.length} active schedule(s), the next ${next.name} at ${timeToCome(next.at, new Date(now))}, and no live worker to fire them: start one with opsdeck worker`,
   };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { ControlState, WorkerInfo } from '../../shared/domain.ts';
 import { ungatedView } from '../../shared/rateLimitTuning.ts';
-import { rateLimitReason, waitingReasons, type WaitingFacts } from './waitingReasons.ts';
+import { fullFleet, rateLimitReason, waitingReasons, type WaitingFacts } from './waitingReasons.ts';
 
 const now = new Date('2026-12-06T12:00:00.000Z');
 const off = { engaged: false, by: null, at: null, reason: null };
@@ -34,6 +34,8 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   workers: [worker()],
   serviceKnownHere: true,
   handedBackForService: false,
+  serviceCap: null,
+  workersListed: 'opsdeck workers',
   ...over,
 });
 
@@ -128,4 +130,27 @@ test('a budget set at run time says who set it and how to go back to the registr
     rateLimitReason(tuned),
     "rate limit reached: 2 of 2 per 1m, as set at run time by alice (opsdeck rate-limit tune payments --defaults goes back to the registry's: 100 per 1m)",
   );
+});
+
+test('a due job every able worker is too busy for waits for a free slot, by their heartbeats, with how to add capacity', () => {
+  const slot =
+    'no free slot: every live worker taking queue billing is busy (4 of 4 slots, 1 worker), as opsdeck workers shows; more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency';
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ lost: true, in_flight: 0 })] })), [slot], 'a lost worker has no slot to give');
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 3 })] })), [], 'one free slot is enough');
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 0, queues: ['reports'] }), worker({ in_flight: 0, services: ['reports'] })] })), [slot], 'only the slots of workers that would take it count');
+  assert.match(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 2, concurrency: 2 })], workersListed: 'GET /v1/workers' }))[0] ?? '', /\(6 of 6 slots, 2 workers\), as GET \/v1\/workers shows/);
+  assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' }, workers: [worker({ in_flight: 4 })] })), ['scheduled for 2026-12-06T13:00:00.000Z (in 1h 0m)'], 'not due: it waits for its time');
+  const safe: ControlState = { ...calm, safe_mode: { engaged: true, by: null, at: null, reason: null }, version: 2 };
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', in_flight: 4 })] })), ['safe mode is on (opsdeck safe-mode off)'], 'a held worker: the hold is the reason');
+  const open = waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'open' }, breakerAllowance: 0, workers: [worker({ in_flight: 4 })] }));
+  assert.deepEqual(open.length, 2, 'the breaker, and the slot it needs once the breaker lets it through');
+  assert.equal(fullFleet('billing', null, [worker({ in_flight: 1, concurrency: 1, services: ['reports'] })])?.slots, 1, 'the dispatch check asks of a queue, whatever the service');
+  assert.equal(fullFleet('billing', null, [worker({ state: 'draining', in_flight: 4 })]), null);
+});
+
+test("a service at its registry concurrency waits for one of its jobs to finish, across every worker", () => {
+  assert.deepEqual(waitingReasons(facts({ serviceCap: { limit: 2, running: 2 } })), [
+    "service payments runs its concurrency of 2 (2 running on every worker together, the registry's concurrency: 2): it waits for one of them to finish",
+  ]);
+  assert.deepEqual(waitingReasons(facts({ serviceCap: { limit: 2, running: 1 } })), []);
 });

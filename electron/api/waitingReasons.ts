@@ -16,7 +16,38 @@ export interface WaitingFacts {
   serviceKnownHere: boolean | null;
   /** The job's last attempt was handed back by a worker whose registry lacks its service. */
   handedBackForService: boolean;
+  /** The registry's `concurrency:` of the service (a cap across every worker) and how many of it run now; null when it has none. */
+  serviceCap: { limit: number; running: number } | null;
+  /** Where the interface lists the workers (`opsdeck workers`, `GET /v1/workers`, the Runners page): InterfaceWords.call. */
+  workersListed: string;
 }
+
+/** The slots of the live workers able to take a job, when every one of them is busy: their heartbeats' counts. */
+export interface FullFleet {
+  inFlight: number;
+  slots: number;
+  workers: number;
+}
+
+/**
+ * Whether every running worker that takes `queue` (and whose registry has `service`, when one is named)
+ * is at its --concurrency, by the in-flight counts of their heartbeats: then a due job waits for a slot
+ * though nothing else holds it. Null while one has a free slot, or none takes the queue (said elsewhere).
+ * A held worker is left out: what holds it is the reason, not its slots.
+ */
+export function fullFleet(queue: string, service: string | null, workers: WorkerInfo[]): FullFleet | null {
+  const able = takers(queue, workers).filter((w) => w.state === 'running' && (service === null || w.services === null || w.services.includes(service)));
+  if (able.length === 0 || able.some((w) => w.in_flight < w.concurrency)) return null;
+  return { inFlight: able.reduce((n, w) => n + w.in_flight, 0), slots: able.reduce((n, w) => n + w.concurrency, 0), workers: able.length };
+}
+
+/** `every live worker taking queue default is busy (4 of 4 slots, 1 worker)`: the fleet a due job waits on. */
+export function busyText(queue: string, full: FullFleet): string {
+  return `every live worker taking queue ${queue} is busy (${full.inFlight} of ${full.slots} slots, ${full.workers} worker${full.workers === 1 ? '' : 's'})`;
+}
+
+/** How to add slots: a worker's --concurrency is given when it starts, so more capacity is another worker or a restart. */
+export const MORE_CAPACITY = 'more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency';
 
 /** The budget holding a service's jobs, in words; a run-time tuning says who set it and how to undo it. */
 export function rateLimitReason(use: RateLimitView | undefined): string | null {
@@ -46,8 +77,9 @@ export function controlReasons(control: ControlState, queues: readonly string[])
 
 /**
  * Why a pending job is not starting, each reason with what lifts it, in the order an operator would look:
- * not due yet, the control plane, its queue, its breaker, its rate limit, the workers. Empty when nothing
- * holds it: the next worker with a free slot takes it.
+ * not due yet, the control plane, its queue, its breaker, its rate limit and concurrency, the workers, and
+ * last their slots: every worker able to take it busy. Empty when nothing holds it: a worker takes it at
+ * its next claim.
  */
 export function waitingReasons(facts: WaitingFacts): string[] {
   const { job, now, control } = facts;
@@ -66,6 +98,10 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset ${service} closes it now)`);
   }
   if (facts.rateLimited) reasons.push(facts.rateLimited);
+  const cap = facts.serviceCap;
+  if (cap && cap.running >= cap.limit) {
+    reasons.push(`service ${job.service_name} runs its concurrency of ${cap.limit} (${cap.running} running on every worker together, the registry's concurrency: ${cap.limit}): it waits for one of them to finish`);
+  }
   const fleet = workerReasons(job.queue, job.service_name, facts.workers);
   // The fleet's own word that none of its workers runs the service says more than one hand-back does.
   const fleetLacksIt = noTakerRuns(job.queue, job.service_name, facts.workers);
@@ -75,6 +111,9 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     reasons.push(`service ${job.service_name} is not in the registry loaded here: only a worker whose registry has it runs it`);
   }
   reasons.push(...fleet);
+  // A job not due yet waits for its time, not a slot; one no worker can take has no slot to wait for.
+  const full = Date.parse(job.run_at) <= now.getTime() && fleet.length === 0 ? fullFleet(job.queue, job.service_name, facts.workers) : null;
+  if (full) reasons.push(`no free slot: ${busyText(job.queue, full)}, as ${facts.workersListed} shows; ${MORE_CAPACITY}`);
   return reasons;
 }
 

@@ -331,12 +331,15 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       await exited;
     }
     assert.match(ok(await opsdeck(['fail', '--stuck', '--reason', 'worker was killed', ...common])), /^no stuck jobs/m, 'their leases still run');
-    // What the 30 s lease does once it has run out, without waiting for it.
     const file = new Database(db);
     try {
-      assert.equal(file.prepare(`UPDATE tb_job_run SET lease_expires_at = ? WHERE status = 'running'`).run(new Date(Date.now() - 60_000).toISOString()).changes, 2);
-      // And its heartbeat as old: the worker is lost.
+      // Its heartbeat old, the worker is lost, while its leases still run: the hint says when its jobs become stuck.
       assert.equal(file.prepare(`UPDATE tb_worker SET last_heartbeat_at = ?`).run(new Date(Date.now() - 60_000).toISOString()).changes, 1);
+      const leased = ok(await opsdeck(['workers', '--utc', ...common]));
+      assert.match(leased, /^\S+ still holds 2 running job\(s\), stuck once their leases run out, by \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: then opsdeck jobs --stuck lists them/m, leased);
+      assert.match(ok(await opsdeck(['jobs', '--stuck', ...common])), /no jobs match/, 'as the hint says: not stuck yet');
+      // What the 30 s lease does once it has run out, without waiting for it.
+      assert.equal(file.prepare(`UPDATE tb_job_run SET lease_expires_at = ? WHERE status = 'running'`).run(new Date(Date.now() - 60_000).toISOString()).changes, 2);
     } finally {
       file.close();
     }
@@ -345,7 +348,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(stuck, /WORKER +STARTED +RUNNING FOR/, 'where each stuck job ran, and since when');
     const fleet = ok(await opsdeck(['workers', ...common]));
     assert.match(fleet, /\blost +\S+ +\d+ +- +/, "a lost worker's last count of jobs in flight is not shown as current: " + fleet);
-    assert.match(fleet, /lost workers report nothing; the jobs they still hold: opsdeck jobs --stuck/);
+    assert.match(fleet, /^\S+ still holds 2 running job\(s\), their leases ran out at .+: opsdeck jobs --stuck lists them \(opsdeck fail --stuck fails them now\)/m, fleet);
 
     const both = await opsdeck(['fail', '--stuck', String(ids[0]), '--reason', 'worker was killed', ...common]);
     assert.equal(both.code, 2);

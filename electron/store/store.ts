@@ -446,6 +446,8 @@ export interface BreakerTransition {
 export interface LeasedAttempt {
   jobId: number;
   attemptId: number;
+  /** When its lease runs out unless the worker extends it: then the job counts as stuck, and a live worker takes it back. */
+  leaseExpiresAt: string | null;
 }
 
 /** What forgetWorker did: `forgotten`, or why not (`alive`, `holds_jobs`: `jobs` running jobs still leased to it). */

@@ -5,6 +5,7 @@ import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck, dueQueues } from '../idleFleet.ts';
+import { lostLeases, whenStuck } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
@@ -37,8 +38,8 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
   if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
-  const held = (await ctx.store.leasedAttempts(w.id)).length;
-  if (held > 0) return { name, ok: false, detail: `${lost}; ${held} running job(s) still leased to it, not yet taken back` };
+  const [held] = await lostLeases(ctx.store, [w]);
+  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }
@@ -117,10 +118,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
   }
   const fleet = workers;
-  checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx.store, fleet, now)));
+  checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx, fleet, now)));
   checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store)));
   checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
-  checks.push(await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, now)));
+  checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, fleet, now)));
   checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));
   const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
   let control: Promise<ControlState> | null = null;
@@ -160,7 +161,7 @@ export const health: Handlers<'health.check'> = {
     // The Overview asks for the dispatch check every few seconds: made alone, without probing every runner.
     if (input.check === 'dispatch') {
       const now = Date.now();
-      const check = await guarded(ctx, 'dispatch', async () => dispatchCheck(ctx.store, await fleetOf(ctx, now), now));
+      const check = await guarded(ctx, 'dispatch', async () => dispatchCheck(ctx, await fleetOf(ctx, now), now));
       return { ok: check.ok, checks: [check] };
     }
     const report = await healthReport(ctx);

@@ -1,5 +1,6 @@
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { lostLeases } from '../lostLeases.ts';
 import { workerView } from '../workerView.ts';
 
 /** Engines heartbeat every 2 s; five missed beats and a worker counts as lost. */
@@ -10,7 +11,10 @@ function secondsAgo(iso: string): number {
 }
 
 export const workers: Handlers<'workers.list' | 'workers.forget'> = {
-  'workers.list': async (_input, ctx) => ({ workers: (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map(workerView) }),
+  'workers.list': async (_input, ctx) => {
+    const list = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
+    return { workers: list.map(workerView), lost_leases: await lostLeases(ctx.store, list) };
+  },
 
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.
   'workers.forget': async (input, ctx) => {

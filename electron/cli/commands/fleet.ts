@@ -1,13 +1,14 @@
 import { closest } from '../../../shared/closestWord.ts';
-import { ExecutionType } from '../../../shared/domain.ts';
+import { ExecutionType, type LostWorkerLeases } from '../../../shared/domain.ts';
 import type { WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import type { ApiContext } from '../../api/context.ts';
+import { whenStuck } from '../../api/lostLeases.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
-import { ago, bytesText, paint, printJson, statusColor, when } from '../output.ts';
+import { ago, bytesText, paint, printJson, statusColor, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 
 export const runners: Command = {
@@ -89,6 +90,17 @@ async function stateLines(ctx: ApiContext, list: WorkerView[]): Promise<string[]
   return lines.length > 0 ? ['', ...lines] : [];
 }
 
+/**
+ * What lost workers still hold, true when it is read: their running jobs show in `jobs --stuck` only once
+ * their leases ran out, so the hint says when that is rather than pointing to a list still empty.
+ */
+function lostLines(list: WorkerView[], leases: LostWorkerLeases[]): string[] {
+  if (!list.some((w) => w.lost && w.state !== 'stopped')) return [];
+  if (leases.length === 0) return ['', 'lost workers report nothing; none holds a running job any more (opsdeck workers forget ID drops one)'];
+  const now = Date.now();
+  return ['', 'lost workers report nothing', ...leases.map((l) => `${l.worker_id} still holds ${l.jobs} running job(s), ${timesIn(whenStuck(l, now))}`)];
+}
+
 export const workers: Command = {
   name: 'workers',
   summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
@@ -105,7 +117,7 @@ export const workers: Command = {
     if (sub !== 'list') throw new UsageError(`workers takes list or forget ID, not "${sub}"`);
     listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const { workers: list } = await call(ctx, 'workers.list', {});
+      const { workers: list, lost_leases: leases } = await call(ctx, 'workers.list', {});
       const registryNames = ctx.registry.loadedAt === null ? null : ctx.registry.registry.services.map((s) => s.name);
       if (inv.common.json) printJson(inv.io, { workers: list });
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
@@ -122,7 +134,7 @@ export const workers: Command = {
           ),
         );
         for (const line of await stateLines(ctx, list)) inv.io.out(line);
-        if (list.some((w) => w.state === 'lost')) inv.io.out('\nlost workers report nothing; the jobs they still hold: opsdeck jobs --stuck (opsdeck fail --stuck fails them now)');
+        for (const line of lostLines(list, leases)) inv.io.out(line);
       }
       return 0;
     });

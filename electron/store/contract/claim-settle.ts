@@ -44,8 +44,8 @@ export function claimSettleContract(test: ContractTest): void {
       const [done, held] = mine;
       assert.ok(done && held && theirs[0]);
       await store.settle([{ ...base(done), kind: 'completed' }]);
-      assert.deepEqual(await store.leasedAttempts('w1'), [{ jobId: held.id, attemptId: held.attempt_id }]);
-      assert.deepEqual(await store.leasedAttempts('w2'), [{ jobId: theirs[0].id, attemptId: theirs[0].attempt_id }]);
+      assert.deepEqual(await store.leasedAttempts('w1'), [{ jobId: held.id, attemptId: held.attempt_id, leaseExpiresAt: held.lease_expires_at }]);
+      assert.deepEqual(await store.leasedAttempts('w2'), [{ jobId: theirs[0].id, attemptId: theirs[0].attempt_id, leaseExpiresAt: theirs[0].lease_expires_at }]);
       assert.deepEqual(await store.leasedAttempts('nobody'), []);
     });
 

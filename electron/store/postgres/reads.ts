@@ -394,19 +394,19 @@ export async function stuckCount(db: PgDb): Promise<number> {
   );
 }
 
-const LeasedAttemptRow = z.object({ id: z.number(), attempt_id: z.number() });
+const LeasedAttemptRow = z.object({ id: z.number(), attempt_id: z.number(), lease_expires_at: z.string().nullable() });
 
 export async function leasedAttempts(db: PgDb, workerId: string): Promise<LeasedAttempt[]> {
   const rows = await db.engineQuery(
-    `SELECT id, attempt_id FROM jobs.tb_job_run
+    `SELECT id, attempt_id, lease_expires_at FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease WHERE worker_id = $1)) AND status = 'running' AND lease_owner = $1
        AND attempt_id IS NOT NULL
      ORDER BY id`,
     [workerId],
   );
   return rows.map((row) => {
-    const { id, attempt_id } = LeasedAttemptRow.parse(row);
-    return { jobId: id, attemptId: attempt_id };
+    const { id, attempt_id, lease_expires_at } = LeasedAttemptRow.parse(row);
+    return { jobId: id, attemptId: attempt_id, leaseExpiresAt: lease_expires_at };
   });
 }
 

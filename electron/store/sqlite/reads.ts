@@ -128,8 +128,8 @@ export function prepareReadStatements(db: Connection) {
     cancelRequested: db.prepare<[string], { id: number }>(
       `SELECT id FROM tb_job_run WHERE status = 'running' AND lease_owner = ? AND cancel_requested = 1 ORDER BY id`,
     ),
-    leasedAttempts: db.prepare<[string], { id: number; attempt_id: number }>(
-      `SELECT j.id, a.id AS attempt_id FROM tb_job_run j JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
+    leasedAttempts: db.prepare<[string], { id: number; attempt_id: number; lease_expires_at: string | null }>(
+      `SELECT j.id, a.id AS attempt_id, j.lease_expires_at FROM tb_job_run j JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_owner = ? ORDER BY j.id`,
     ),
   };
@@ -333,7 +333,7 @@ export class SqliteReads {
   }
 
   leasedAttempts(workerId: string): LeasedAttempt[] {
-    return this.#db.guard(() => this.#s.leasedAttempts.all(workerId).map((r) => ({ jobId: r.id, attemptId: r.attempt_id })));
+    return this.#db.guard(() => this.#s.leasedAttempts.all(workerId).map((r) => ({ jobId: r.id, attemptId: r.attempt_id, leaseExpiresAt: r.lease_expires_at })));
   }
 }
 

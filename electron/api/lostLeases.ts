@@ -1,0 +1,29 @@
+import type { LostWorkerLeases, WorkerInfo } from '../../shared/domain.ts';
+import type { Store } from '../store/store.ts';
+
+/**
+ * The running jobs still leased to each lost worker (stopped ones hold none), read by worker from the
+ * lease rows: how many, and when the last of their leases runs out.
+ */
+export async function lostLeases(store: Store, workers: WorkerInfo[]): Promise<LostWorkerLeases[]> {
+  const out: LostWorkerLeases[] = [];
+  for (const w of workers.filter((x) => x.lost && x.state !== 'stopped')) {
+    const leased = await store.leasedAttempts(w.id);
+    if (leased.length === 0) continue;
+    const ends = leased.flatMap((a) => (a.leaseExpiresAt === null ? [] : [a.leaseExpiresAt])).sort();
+    out.push({ worker_id: w.id, jobs: leased.length, leases_run_out_at: ends.at(-1) ?? null });
+  }
+  return out;
+}
+
+/**
+ * When a lost worker's running jobs count as stuck, true at the moment it is read: `jobs --stuck` lists a
+ * running job only once its lease ran out, so pointing there sooner points to an empty list.
+ */
+export function whenStuck(leases: Pick<LostWorkerLeases, 'leases_run_out_at'>, now: number): string {
+  const at = leases.leases_run_out_at;
+  if (at !== null && Date.parse(at) > now) {
+    return `stuck once their leases run out, by ${at}: then opsdeck jobs --stuck lists them and opsdeck fail --stuck fails them, or a live worker takes them back`;
+  }
+  return `their leases ran out${at === null ? '' : ` at ${at}`}: opsdeck jobs --stuck lists them (opsdeck fail --stuck fails them now), or a live worker takes them back`;
+}
