@@ -1,5 +1,6 @@
 import type { ApiContext } from './context.ts';
 import { notFound } from './errors.ts';
+import { serviceMeant } from './filterNames.ts';
 import { noRegistryLoaded } from './noRegistry.ts';
 
 /**
@@ -10,9 +11,13 @@ import { noRegistryLoaded } from './noRegistry.ts';
 export async function assertServiceKnown(ctx: ApiContext, service: string, remembered: boolean, what: string): Promise<void> {
   if (ctx.registry.service(service) || remembered) return;
   if (ctx.registry.loadedAt !== null) {
-    const known = ctx.registry.registry.services.map((s) => s.name).join(', ') || 'none';
-    throw notFound(`service ${service} is not in the registry and has no ${what} (known: ${known})`);
+    const names = ctx.registry.registry.services.map((s) => s.name);
+    const meant = await serviceMeant(ctx, service, names);
+    throw notFound(`service ${service} is not in the registry and has no ${what} (${meant ? `did you mean ${meant}? ` : ''}known: ${names.join(', ') || 'none'})`);
   }
   const { items } = await ctx.store.listJobs({ service }, { limit: 1, after: null });
-  if (items.length === 0) throw notFound(`service ${service} has no ${what} and no job in this store to name it; ${noRegistryLoaded(ctx.words)}`);
+  if (items.length === 0) {
+    const meant = await serviceMeant(ctx, service);
+    throw notFound(`service ${service} has no ${what} and no job in this store to name it${meant ? ` (did you mean ${meant}?)` : ''}; ${noRegistryLoaded(ctx.words)}`);
+  }
 }
