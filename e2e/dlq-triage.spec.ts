@@ -29,3 +29,13 @@ test('triage a dead-letter group by retry and see its jobs complete', async ({ o
   for (let i = 0; i < 3; i++) await expect(table.getByRole('row').filter({ hasText: `triage-${opsdeck.stamp}-${i}` })).toContainText('completed');
   await opsdeck.screenshot('dlq-triage');
 });
+
+test('a search that matches no dead letter says none match, and how many are open', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await opsdeck.upstream(false);
+  await opsdeck.enqueue('e2e_upstream', { identifier: `unmatched-${opsdeck.stamp}` });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_upstream', status: ['failed'], unresolved: true })).length).toBeGreaterThan(0);
+  await opsdeck.open('/dlq?q=%25');
+  await expect(page.getByRole('heading', { name: /^Groups · 0 match \([1-9]\d* open\)$/ })).toBeVisible();
+  await expect(page.getByText('No dead letter matches this text.')).toBeVisible();
+});

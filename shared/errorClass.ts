@@ -82,3 +82,33 @@ export function errorClassesOf(errorClass: string): string[] {
   const hundred = Number(family[1]) * 100;
   return Array.from({ length: 100 }, (_, i) => `http_${hundred + i}`);
 }
+
+/** Words of a failure's text that stand for a class of their own name. */
+const CLASS_WORDS: Readonly<Record<string, string>> = {
+  timed: 'timeout',
+  connect: 'connection',
+  refused: 'connection',
+  memory: 'resource_limit',
+  oom: 'resource_limit',
+  ssl: 'tls',
+  certificate: 'tls',
+  exit: 'exit_code',
+  killed: 'signal',
+  throttle: 'throttled',
+};
+
+/**
+ * The failure classes a search text's words name (`Connection timeout`: connection and timeout), for a
+ * search that found nothing: an error's text seldom says its class's word (`timed out after 2s`), its class does.
+ */
+export function classesNamedIn(text: string): string[] {
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== '');
+  const pairs = words.slice(1).map((w, i) => `${words[i]}_${w}`);
+  const found = new Set<string>();
+  for (const word of [...words, ...pairs]) {
+    const single = word.length > 3 && word.endsWith('s') ? word.slice(0, -1) : word;
+    const known = KNOWN_ERROR_CLASSES.find((c) => c === word || c === single) ?? CLASS_WORDS[single] ?? KNOWN_ERROR_CLASSES.find((c) => c.startsWith(`${single}_`) && single.length >= 4);
+    if (known) found.add(known);
+  }
+  return [...found];
+}

@@ -317,6 +317,8 @@ export const RegistryView = z.object({
       queue: z.string(),
       timeout: z.number(),
       concurrency: z.number().int().nullable(),
+      /** Jobs of the service running at once across every worker, as the registry writes it (a tuning at run time: rateLimits.list). */
+      max_concurrent: z.number().int().nullable(),
       /** The retry strategy in force: the service's own settings over its runner's, over the defaults. */
       retry: RetryConfig,
       /** How an HTTP service's jobs authenticate (none: there is no token to validate); null for other kinds. */

@@ -335,7 +335,7 @@ describe('breakers, control and the registry', () => {
     const { ctx } = await context();
     ok(await dispatch('jobs.enqueue', { service: 'billing' }, ctx));
     const typo = failure(await dispatch('breakers.setMode', { service: 'biling', mode: 'force_open' }, ctx));
-    assert.deepEqual([typo.code, typo.message], ['not_found', 'service biling has no breaker and no job in this store to name it; no registry loaded: load one in Settings (Service registry)']);
+    assert.deepEqual([typo.code, typo.message], ['not_found', 'service biling has no breaker and no job in this store to name it (did you mean billing?); no registry loaded: load one in Settings (Service registry)']);
     assert.equal(failure(await dispatch('breakers.tune', { service: 'biling', failure_threshold: 3 }, ctx)).code, 'not_found');
     const listed = calls['breakers.list'].output.parse(ok(await dispatch('breakers.list', {}, ctx)));
     assert.deepEqual(listed.breakers.map((b) => b.service_name), [], 'the refused names left no breaker behind');

@@ -31,11 +31,37 @@ export function fieldsAt(schema: z.core.$ZodType, path: readonly PropertyKey[]):
   return [];
 }
 
+/** The runbooks' names for fields opsdeck names otherwise, by the field it means where that field is taken. */
+const OTHER_SYSTEMS_FIELDS: Readonly<Record<string, string>> = {
+  reset_timeout: 'recovery_timeout',
+  task_type: 'service',
+  job_type: 'service',
+  service_name: 'service',
+  ids: 'job_ids',
+  task_ids: 'job_ids',
+  dead_letter_ids: 'job_ids',
+};
+
+/**
+ * A key the object at `path` does not take but one of its fields' objects does (dlq retry's `search`,
+ * which goes in its `selector`): the field it belongs under, or null.
+ */
+function fieldBelow(schema: z.core.$ZodType, path: readonly PropertyKey[], key: string): { field: string; as: string } | null {
+  for (const field of fieldsAt(schema, path)) {
+    const below = fieldsAt(schema, [...path, field]);
+    const as = below.includes(key) ? key : OTHER_SYSTEMS_FIELDS[key];
+    if (as !== undefined && below.includes(as)) return { field, as };
+  }
+  return null;
+}
+
 /**
  * Why a key is refused: it is no field of the input. With the field it most likely meant (`enable` for
  * `enabled`), or those there are, so the caller sees the mistake rather than the field it left missing.
  */
 export function unknownFieldMessage(key: string, known: readonly string[], what: 'field' | 'parameter' = 'field'): string {
+  const theirs = OTHER_SYSTEMS_FIELDS[key];
+  if (theirs !== undefined && known.includes(theirs)) return `not a ${what}; opsdeck calls it ${theirs}`;
   const meant = closest(key, known);
   if (meant !== null && meant !== key) return `not a ${what}; did you mean ${meant}?`;
   if (known.length === 0) return `not a ${what}`;
@@ -54,7 +80,11 @@ export function describedIssues(schema: z.core.$ZodType, error: z.ZodError): Api
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = fieldsAt(schema, issue.path);
-      for (const key of issue.keys) unknown.push({ path: issuePath([...issue.path, key]), message: unknownFieldMessage(key, known) });
+      for (const key of issue.keys) {
+        const home = closest(key, known) === null ? fieldBelow(schema, issue.path, key) : null;
+        const message = home === null ? unknownFieldMessage(key, known) : `not a field here: it goes in ${home.field} ({"${home.field}": {"${home.as}": …}})`;
+        unknown.push({ path: issuePath([...issue.path, key]), message });
+      }
     } else {
       others.push({ path: issuePath(issue.path), message: issue.message });
     }

@@ -1,6 +1,6 @@
-import { closest } from '../../shared/closestWord.ts';
 import type { ApiContext } from './context.ts';
 import { notFound } from './errors.ts';
+import { serviceMeant } from './filterNames.ts';
 import { noRegistryLoaded } from './noRegistry.ts';
 
 /**
@@ -19,10 +19,12 @@ export async function assertServiceKnown(
   if (ctx.registry.service(service) || remembered) return;
   if (ctx.registry.loadedAt !== null) {
     const names = ctx.registry.registry.services.map((s) => s.name);
-    const meant = closest(service, [...new Set([...names, ...(await rememberedNames())])]);
-    const guess = meant === null ? '' : `; did you mean ${meant}?`;
-    throw notFound(`service ${service} is not in the registry and has no ${what}${guess} (known: ${names.join(', ') || 'none'})`);
+    const meant = await serviceMeant(ctx, service, [...new Set([...names, ...(await rememberedNames())])]);
+    throw notFound(`service ${service} is not in the registry and has no ${what} (${meant ? `did you mean ${meant}? ` : ''}known: ${names.join(', ') || 'none'})`);
   }
   const { items } = await ctx.store.listJobs({ service }, { limit: 1, after: null });
-  if (items.length === 0) throw notFound(`service ${service} has no ${what} and no job in this store to name it; ${noRegistryLoaded(ctx.words)}`);
+  if (items.length === 0) {
+    const meant = await serviceMeant(ctx, service);
+    throw notFound(`service ${service} has no ${what} and no job in this store to name it${meant ? ` (did you mean ${meant}?)` : ''}; ${noRegistryLoaded(ctx.words)}`);
+  }
 }

@@ -4,6 +4,7 @@ import type { NewJob } from '../store/store.ts';
 import { payloadArgs } from '../runners/payloadArgs.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure } from './errors.ts';
+import { notInRegistry } from './noRegistry.ts';
 
 /**
  * Turns what an operator asked for into store jobs. With a registry loaded, the service must be in it and
@@ -15,8 +16,7 @@ export function toNewJobs(ctx: ApiContext, service: string, items: EnqueueItem[]
   const config = ctx.registry.service(service);
   if (loaded && !config) {
     const known = ctx.registry.registry.services.map((s) => s.name);
-    const list = known.length > 0 ? known.join(', ') : 'none';
-    throw new ApiFailure('not_found', `service ${service} is not in the registry (known: ${list})`);
+    throw new ApiFailure('not_found', notInRegistry(ctx, `service ${service}`, known, service));
   }
   // A job its runner would refuse for its args is refused here, where the caller still hears why.
   if (config && (config.execution_type === 'shell' || config.execution_type === 'docker')) {

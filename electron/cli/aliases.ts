@@ -23,6 +23,9 @@ export const ALIASES: Record<string, Alias> = {
   // Runbook 002's pipelines are opsdeck's workflows: pipeline show 3 is workflow show 3.
   pipeline: { to: ['workflow'] },
   pipelines: { to: ['workflow', 'runs'] },
+  // Runbook 001's dead_letter_queue table and its watchdog's heartbeats (worker_registry.last_heartbeat).
+  'dead-letter-queue': { to: ['dlq'] },
+  heartbeats: { to: ['workers'] },
 };
 
 const SHUTDOWN =
@@ -31,6 +34,8 @@ const RECOVER =
   'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back';
 const BACKUP =
   'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set';
+const EXECUTIONS = 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures';
+const COSTS = "opsdeck keeps no cost figures; opsdeck performance shows each execution type's volume and latency, opsdeck errors its recent failures";
 const INSPECT = "opsdeck workflow show RUN shows a run's state: each task, its job, and why it waits or failed; opsdeck workflow runs lists the runs";
 
 export const HINTS: Record<string, string> = {
@@ -38,7 +43,11 @@ export const HINTS: Record<string, string> = {
   'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
   'runner-health': 'opsdeck runners',
-  executions: 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures',
+  executions: EXECUTIONS,
+  execution: EXECUTIONS,
+  memory: "opsdeck workers shows each worker's memory (heap and resident) from its heartbeat; opsdeck job ID shows a job's peak memory; a service's limit is security_policy.resource_limits.memory_mb",
+  cost: COSTS,
+  costs: COSTS,
   shutdown: SHUTDOWN,
   recover: RECOVER,
   // Runbook 001's functions (core.dlq, core.circuit_breaker), typed as commands: snake or kebab case.
@@ -73,7 +82,7 @@ export const HINTS: Record<string, string> = {
   'alert-rules': 'opsdeck alerts list shows every alert rule and its state; opsdeck alerts save-rule FILE adds one',
   'error-patterns': 'opsdeck errors groups the recent failures by class and fingerprint; opsdeck dlq groups groups the dead letters',
   'run-health-checks': 'opsdeck health-check checks every component (store, migrations, registry, runners, workers, dispatch, breakers, workflows, scheduler); health-check NAME checks one',
-  'api-costs': 'opsdeck keeps no cost figures; opsdeck performance shows each execution type\'s volume and latency, opsdeck errors its recent failures',
+  'api-costs': COSTS,
   backup: BACKUP,
 };
 
@@ -85,7 +94,8 @@ export function hintFor(name: string): string | undefined {
 /** The words typed, with an alias replaced by its command. */
 export function expandAlias(argv: string[]): string[] {
   const [name, ...rest] = argv;
-  const alias = name === undefined ? undefined : ALIASES[name];
+  // Typed as the runbook spells it (dead_letter_queue) or in kebab case, any letter case.
+  const alias = name === undefined ? undefined : ALIASES[name.toLowerCase().replaceAll('_', '-')];
   if (!alias) return argv;
   return [...alias.to, ...rest];
 }

@@ -378,7 +378,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const mistyped = await opsdeck(['errors', '--service', 'flakey', ...common]);
     assert.equal(mistyped.code, 0);
     assert.match(mistyped.stdout, /^no failed attempts since /);
-    assert.equal(oneLine(mistyped.stderr), 'opsdeck: service flakey is not in the registry loaded here (known: flaky, broken)');
+    assert.equal(oneLine(mistyped.stderr), 'opsdeck: no service named flakey (did you mean flaky?): neither the registry nor any job, breaker or worker names it; known: broken, flaky');
     const noSuchClass = await opsdeck(['jobs', '--class', 'timeoutt', ...common]);
     assert.equal(noSuchClass.stdout.trim(), 'no jobs match');
     assert.equal(oneLine(noSuchClass.stderr), 'opsdeck: timeoutt is no failure class opsdeck writes (did you mean timeout?); opsdeck jobs --help lists them');

@@ -6,7 +6,8 @@ import { alertRuleChecks } from './alertChecks.ts';
 import type { RawProblem } from './checks.ts';
 import type { HostEnv } from './hostEnv.ts';
 import { checkAsLikelyKind } from './likelyKind.ts';
-import { byPosition, isError, placeProblem, syntaxProblems, yamlMessage } from './load.ts';
+import { byPosition, isError, placeProblem, syntaxProblems, yamlOptions, yamlMessage } from './load.ts';
+import { takeCollectionKeys } from './collectionKeys.ts';
 import { capProblems } from './notRegistry.ts';
 import { fromZodIssues } from './zodIssues.ts';
 
@@ -36,11 +37,12 @@ export interface AlertRuleParse {
  */
 export function parseAlertRule(text: string, env: HostEnv, services: ReadonlySet<string> | null): AlertRuleParse {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, yamlOptions(lines));
   const problems = syntaxProblems(doc, lines);
   if (problems.some(isError)) return { rule: null, problems: capProblems(problems) };
   let value: unknown;
   try {
+    problems.push(...takeCollectionKeys(doc, lines));
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     return { rule: null, problems: [...problems, { line: null, col: null, path: '(document)', message: yamlMessage(e instanceof Error ? e.message : String(e)) }] };

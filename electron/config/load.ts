@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document, type DocumentOptions, type ParseOptions } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
 import type { HostEnv } from './hostEnv.ts';
@@ -10,6 +10,7 @@ import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
 import { payloadArgsChecks } from './payloadArgsChecks.ts';
 import { fromZodIssues } from './zodIssues.ts';
+import { takeCollectionKeys } from './collectionKeys.ts';
 import { binaryText, capProblems, MAX_REGISTRY_BYTES, notAMapping, notARegistry, notText } from './notRegistry.ts';
 
 export interface RegistryParse {
@@ -88,6 +89,14 @@ function salvage(item: unknown): ServiceConfig | null {
   return second.success ? second.data : null;
 }
 
+/**
+ * How registry and rule texts are read. The library's own warnings go to the problems it lists
+ * (doc.warnings), never to the process's stderr or a server's log (`logLevel: 'error'`).
+ */
+export function yamlOptions(lineCounter: LineCounter): ParseOptions & DocumentOptions {
+  return { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' };
+}
+
 const TOO_DEEP = 'YAML: nested too deep to read (collections inside collections, hundreds deep)';
 
 /** The YAML parser's errors and warnings, at their lines. */
@@ -116,11 +125,12 @@ export function parseRegistry(text: string, _file: string, env: HostEnv): Regist
   const binary = binaryText(text);
   if (binary) return refused([binary]);
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, yamlOptions(lines));
   const problems = syntaxProblems(doc, lines);
 
   let value: unknown;
   try {
+    problems.push(...takeCollectionKeys(doc, lines));
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     problems.push({ line: null, col: null, path: '(document)', message: `YAML: ${e instanceof Error ? e.message : String(e)}` });

@@ -1,5 +1,49 @@
-import { WorkflowConfig, workflowProblems } from '../../shared/workflow.ts';
+import { closest } from '../../shared/closestWord.ts';
+import { WorkflowConfig, WorkflowTaskConfig, workflowProblems } from '../../shared/workflow.ts';
 import type { RawProblem } from './checks.ts';
+
+const TASK_KEYS = Object.keys(WorkflowTaskConfig.shape);
+
+/** A workflow read with its tasks' near-miss keys as the keys they likely mean, and which key each task wrote for which. */
+interface AsMeant {
+  workflow: WorkflowConfig;
+  /** Per task: the key meant, to the key written (depends_on: dependsOn). */
+  written: Array<Map<string, string>>;
+}
+
+/**
+ * A workflow whose tasks wrote a key near one they take (the runbook's `dependsOn`) read as if they had
+ * written that one, so the misspelling does not hide a cycle or a missing dependency: both are said in one
+ * pass. Null when it does not parse even so.
+ */
+export function workflowAsMeant(item: unknown): AsMeant | null {
+  if (item === null || typeof item !== 'object') return null;
+  const tasks: unknown = Reflect.get(item, 'tasks');
+  if (!Array.isArray(tasks)) return null;
+  const written: Array<Map<string, string>> = [];
+  const read = tasks.map((task: unknown) => {
+    const keys = new Map<string, string>();
+    written.push(keys);
+    if (task === null || typeof task !== 'object' || Array.isArray(task)) return task;
+    return Object.fromEntries(
+      Object.entries(task).map(([key, value]) => {
+        const meant = TASK_KEYS.includes(key) ? key : closest(key, TASK_KEYS);
+        if (meant === null || meant === key || Object.hasOwn(task, meant)) return [key, value];
+        keys.set(meant, key);
+        return [meant, value];
+      }),
+    );
+  });
+  const parsed = WorkflowConfig.safeParse({ ...item, tasks: read });
+  return parsed.success ? { workflow: parsed.data, written } : null;
+}
+
+/** A problem's path below the workflow with the keys as the task wrote them, so it is found at its line. */
+function asWrittenPath(path: Array<string | number>, written: ReadonlyArray<Map<string, string>>): Array<string | number> {
+  const [tasks, index, key, ...rest] = path;
+  if (tasks !== 'tasks' || typeof index !== 'number' || typeof key !== 'string') return path;
+  return [tasks, index, written[index]?.get(key) ?? key, ...rest];
+}
 
 /**
  * The registry's workflows beyond their schema: every workflow that parses is checked for duplicate
@@ -12,17 +56,17 @@ export function workflowChecks(document: unknown, serviceNames: ReadonlySet<stri
   const out: RawProblem[] = [];
   const first = new Map<string, number>();
   workflows.forEach((item: unknown, index) => {
-    const parsed = WorkflowConfig.safeParse(item);
-    if (!parsed.success) return;
-    const { name } = parsed.data;
+    const parsed = workflowAsMeant(item);
+    if (!parsed) return;
+    const { name } = parsed.workflow;
     const seen = first.get(name);
     if (seen !== undefined) {
       out.push({ path: ['workflows', index, 'name'], message: `duplicate workflow name '${name}' (first defined at workflows[${seen}])`, severity: 'error' });
     } else {
       first.set(name, index);
     }
-    for (const problem of workflowProblems(parsed.data, serviceNames)) {
-      out.push({ path: ['workflows', index, ...problem.path], message: problem.message, severity: 'error' });
+    for (const problem of workflowProblems(parsed.workflow, serviceNames)) {
+      out.push({ path: ['workflows', index, ...asWrittenPath(problem.path, parsed.written)], message: problem.message, severity: 'error' });
     }
   });
   return out;

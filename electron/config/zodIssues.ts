@@ -1,19 +1,14 @@
 import type { z } from 'zod';
 import { AlertRule } from '../../shared/alerts.ts';
-import { EXECUTION_TYPES, ExecutionType } from '../../shared/domain.ts';
-import {
-  AuthConfig,
-  CircuitBreakerConfig,
-  ResourceLimits,
-  RetryConfig,
-  RUNNER_CONFIGS,
-  SecurityPolicy,
-  ServiceConfig,
-} from '../../shared/registry.ts';
+import { EXECUTION_TYPES } from '../../shared/domain.ts';
+import { AuthConfig, ServiceConfig } from '../../shared/registry.ts';
 import { misspeltKind, runbookKeyAdvice } from './alertRuleWords.ts';
 import type { RawProblem } from './checks.ts';
 import { closest } from '../../shared/closestWord.ts';
 import { valueAt, type PathKey } from './locate.ts';
+import { homeOf, plainKey } from './keyHome.ts';
+import { workflowAsMeant } from './workflowChecks.ts';
+import { keysAt } from './schemaAt.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
 const ALERT_RULE_KEYS = [...new Set(AlertRule.options.flatMap((rule) => Object.keys(rule.shape)))];
@@ -30,35 +25,23 @@ function executionTypeMessage(value: unknown): string {
 
 /** The keys allowed where an unknown key was found, for a "did you mean" hint. */
 function knownKeys(parent: readonly PathKey[], root: unknown): readonly string[] {
-  const last = parent[parent.length - 1];
-  if (parent.length === 0) return ['services'];
-  if (parent.length === 2 && parent[0] === 'services') return SERVICE_KEYS;
+  // Any kind's keys, so a key another kind of rule takes is told apart from a misspelt one.
   if (parent.length === 2 && parent[0] === 'alerts') return ALERT_RULE_KEYS;
-  if (last === 'runner_config' && parent.length === 3) {
-    const kind = valueAt(root, [...parent.slice(0, 2), 'execution_type']);
-    const parsed = ExecutionType.safeParse(kind);
-    return parsed.success ? Object.keys(RUNNER_CONFIGS[parsed.data].shape) : [];
-  }
-  if (last === 'security_policy') return Object.keys(SecurityPolicy.shape);
-  if (last === 'retry_config') return Object.keys(RetryConfig.shape);
-  if (last === 'circuit_breaker') return Object.keys(CircuitBreakerConfig.shape);
-  if (last === 'auth_config') return Object.keys(AuthConfig.shape);
-  if (last === 'resource_limits') return Object.keys(ResourceLimits.shape);
-  return [];
+  return keysAt(root, parent);
 }
-
-/** The service sections that hold a key of their own, so a key put in the wrong one can be sent home. */
-const SECTION_KEYS: ReadonlyArray<[string, readonly string[]]> = [
-  ['security_policy', Object.keys(SecurityPolicy.shape)],
-  ['retry_config', Object.keys(RetryConfig.shape)],
-  ['circuit_breaker', Object.keys(CircuitBreakerConfig.shape)],
-];
 
 /** Keys the runbooks' systems use for settings opsdeck names otherwise, by section: what to write instead. */
 const OTHER_SYSTEMS_WORDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   retry_config: { max_attempts: "opsdeck counts the retries after the first attempt: write max_retries (max_attempts 5 is max_retries 4)" },
   circuit_breaker: { reset_timeout: 'opsdeck calls it recovery_timeout (seconds open before a probe)' },
 };
+
+/** For a task's near-miss key: that the workflow's dependencies are still checked, read as the key meant. */
+function checkedAs(parent: readonly PathKey[], root: unknown, meant: string): string {
+  const [section, index, tasks] = parent;
+  if (section !== 'workflows' || typeof index !== 'number' || tasks !== 'tasks' || parent.length !== 4) return '';
+  return workflowAsMeant(valueAt(root, ['workflows', index])) ? ` (the workflow is checked as if it said ${meant})` : '';
+}
 
 function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknown): string {
   const isRule = parent.length === 2 && parent[0] === 'alerts';
@@ -76,14 +59,25 @@ function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknow
     const kind = valueAt(root, [...parent, 'kind']);
     return typeof kind === 'string' ? `a ${kind} rule takes no '${key}'` : `'${key}' is not allowed here`;
   }
-  if (hint) return `unknown key '${key}': did you mean '${hint}'?`;
   const inService = parent.length >= 2 && parent[0] === 'services';
   if (inService && parent[parent.length - 1] === 'runner_config' && key in AuthConfig.shape) {
     const scheme = key === 'token_env_var' ? 'bearer' : 'basic';
     return `unknown key '${key}' here: it belongs under auth_config, beside auth_type: ${scheme} (runner_config: { auth_type: ${scheme}, auth_config: { ${key}: ... } })`;
   }
-  const home = inService ? SECTION_KEYS.find(([section, keys]) => section !== parent[parent.length - 1] && keys.includes(key)) : undefined;
-  return home ? `unknown key '${key}' here: it belongs under ${home[0]}` : `unknown key '${key}'`;
+  // A key another level takes as written is surer than a near miss here.
+  const home = homeOf(key, parent, root);
+  if (home && !(hint && plainKey(hint) === plainKey(key))) return `unknown key '${key}' here: ${home}`;
+  if (hint) return `unknown key '${key}': did you mean '${hint}'?${checkedAs(parent, root, hint)}`;
+  return `unknown key '${key}'`;
+}
+
+/** zod's "Too small: expected array to have >=1 items" in the registry's words: "needs at least one task". */
+function tooSmall(issue: z.core.$ZodIssueTooSmall, key: PathKey | undefined): string {
+  const least = Number(issue.minimum);
+  if (issue.origin === 'string') return least <= 1 ? 'must not be empty' : `needs at least ${least} characters`;
+  if (issue.origin !== 'array') return issue.message;
+  const noun = typeof key === 'string' && key.endsWith('s') ? key.slice(0, -1).replaceAll('_', ' ') : 'entry';
+  return least <= 1 ? `needs at least one ${noun}` : `needs at least ${least} ${noun === 'entry' ? 'entries' : `${noun}s`}`;
 }
 
 /** Turns schema issues into problems an operator can act on, in the runbook's words where it has some. */
@@ -117,6 +111,10 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown
     }
     if (missing && typeof last === 'string') {
       out.push({ path: p, message: `'${last}' is required`, severity: 'error' });
+      continue;
+    }
+    if (issue.code === 'too_small' && issue.message.startsWith('Too small')) {
+      out.push({ path: p, message: tooSmall(issue, last), severity: 'error' });
       continue;
     }
     out.push({ path: p, message: issue.message.replace(/^Invalid input: /, ''), severity: 'error' });

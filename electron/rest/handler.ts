@@ -35,7 +35,7 @@ export type RestHandler = (req: IncomingMessage, res: ServerResponse, url: URL) 
 
 /** Whether a path is the REST API's: a host hands these over whole, so none ever gets the console's HTML. */
 export function isRestPath(pathname: string): boolean {
-  return pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics' || pathname === '/v1' || pathname.startsWith('/v1/');
+  return pathname === '/healthz' || pathname === '/health' || pathname === '/readyz' || pathname === '/metrics' || pathname === '/v1' || pathname.startsWith('/v1/');
 }
 
 function clientAddress(req: IncomingMessage): string {
@@ -106,11 +106,13 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const ctx = contextFor(opts.context(), principal, address);
     const key = route.call === 'jobs.enqueue' ? idempotencyKey(req.headers['idempotency-key']) : null;
     if (key !== null) body = keyedBody(body, key);
-    const response = await dispatch(route.call, route.input({ params, query: queryOf(url), body }), ctx);
+    const input = route.input({ params, query: queryOf(url), body });
+    const response = await dispatch(route.call, input, ctx);
     if (!response.ok) {
       sendJson(res, REST_STATUS[fromApiError(response.error).error.code], fromApiError(response.error));
       return;
     }
+    await route.check?.(response.result, input, ctx);
     const extra: Record<string, string> = {};
     if (key !== null) {
       await checkReplay(ctx.store, body, response.result);
@@ -164,7 +166,8 @@ export function createRestHandler(opts: RestOptions): RestHandler {
 
   async function answer(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
-    if (path === '/healthz') {
+    // /health: the runbooks' liveness check (curl …/health), answered as /healthz.
+    if (path === '/healthz' || path === '/health') {
       sendJson(res, 200, { status: 'ok' });
       return;
     }

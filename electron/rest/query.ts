@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { closest } from '../../shared/closestWord.ts';
 import { parseDuration } from '../../shared/duration.ts';
 
 /**
@@ -6,10 +7,21 @@ import { parseDuration } from '../../shared/duration.ts';
  * that name the parameter's own form (`status=failed,running`, `limit=50`, `running_longer_than=10m`).
  */
 
-export function csv<T extends string>(values: z.ZodEnum<Record<T, T>>) {
+/** `unknown`: what to say of a word that is none of `values` (by default, the one likely meant). */
+export function csv<T extends string>(values: z.ZodEnum<Record<T, T>>, unknown?: (word: string) => string) {
+  const refusal = unknown ?? ((word: string) => {
+    const meant = closest(word, values.options);
+    return `"${word}" is none of ${values.options.join(', ')}${meant ? ` (did you mean ${meant}?)` : ''}`;
+  });
   return z
     .string()
-    .transform((text) => text.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .transform((text, ctx) => {
+      const words = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      words.forEach((word, index) => {
+        if (!values.safeParse(word).success) ctx.addIssue({ code: 'custom', message: refusal(word), path: [index] });
+      });
+      return words;
+    })
     .pipe(z.array(values).min(1, `a comma-separated list of ${values.options.join(', ')}`));
 }
 

@@ -131,7 +131,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       const typo = await rest.call('GET', '/v1/breakers/paymnts', rest.readKey);
       assert.equal(typo.status, 404);
-      assert.deepEqual(typo.json, { error: { code: 'not_found', message: 'service paymnts is not in the registry and has no breaker; did you mean payments? (known: billing, payments)' } });
+      assert.deepEqual(typo.json, { error: { code: 'not_found', message: 'service paymnts is not in the registry and has no breaker (did you mean payments? known: billing, payments)' } });
     });
 
     it("shows a lost worker as lost, its jobs in flight unknown and what it last said kept apart", async () => {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CallName } from '../../shared/contract.ts';
+import type { ApiContext } from '../api/context.ts';
 import { describedIssues, issuesSummary, unknownFieldMessage } from '../api/inputIssues.ts';
 import type { RestErrorCode } from './errors.ts';
 
@@ -33,6 +34,8 @@ export interface Route {
   input(args: RouteArgs): unknown;
   /** The status of a success (200 unless said). */
   status?(result: unknown): number;
+  /** Refuses a success that only a mistaken request gets (an empty list for a queue nothing uses), by throwing a RouteFailure. */
+  check?(result: unknown, input: unknown, ctx: ApiContext): Promise<void>;
 }
 
 /** A request a route refuses before any call runs: a bad query parameter, an id that cannot exist. */

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
 import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
+import { unknownStatusText } from '../../shared/statusWords.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
 import { count, csv, duration, flag } from './query.ts';
-import { jobIdParam, parseBody, parseQuery, withPath, type Route, type RouteArgs } from './route.ts';
+import type { ApiContext } from '../api/context.ts';
+import { unknownFilterNames } from '../api/filterNames.ts';
+import { jobIdParam, parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
  * REST API v1: each endpoint is a contract call (shared/contract.ts) reached through the same dispatch
@@ -42,7 +45,7 @@ const KnownErrorClass = ErrorClass.pipe(
 
 const ExecutionsQuery = z
   .object({
-    status: csv(JobStatus).optional(),
+    status: csv(JobStatus, unknownStatusText).optional(),
     service: z.string().max(200).optional(),
     queue: z.string().max(200).optional(),
     type: csv(ExecutionType).optional(),
@@ -60,6 +63,22 @@ const ExecutionsQuery = z
     after: z.string().max(100).optional(),
   })
   .strict();
+
+/**
+ * An empty page for a queue or service nothing here knows is refused as `class=resource` is, with the name
+ * likely meant: `queue=defualt` is a typo, not a queue without jobs. A known queue with no jobs is a plain
+ * empty page.
+ */
+async function refuseUnknownNames(result: unknown, input: unknown, ctx: ApiContext): Promise<void> {
+  const page = z.object({ jobs: z.array(z.unknown()) }).safeParse(result);
+  const asked = calls['jobs.list'].input.safeParse(input);
+  if (!page.success || page.data.jobs.length > 0 || !asked.success) return;
+  const unknown = await unknownFilterNames(ctx, asked.data.filter);
+  const first = unknown[0];
+  if (!first) return;
+  const issues = unknown.map((name) => ({ path: `query.${name.field}`, message: name.message }));
+  throw new RouteFailure('invalid_input', `invalid query: query.${first.field}: ${first.message}${unknown.length > 1 ? ' (and 1 more)' : ''}`, issues);
+}
 
 const DlqQuery = z
   .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: limitOf('dlq.list').optional(), after: z.string().max(100).optional() })
@@ -182,12 +201,15 @@ export const ROUTES: Route[] = [
   { ...get('/v1/health', 'health.check'), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
   { ...get('/v1/health/{check}', 'health.check', (params) => ({ check: params.check })), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
   get('/v1/status', 'overview.stats'),
-  search('/v1/executions', 'jobs.list', ExecutionsQuery, (q) => {
-    const { type, class: errorClass, running_longer_than: longer, limit, after, ...rest } = q;
-    const started = longer === undefined ? undefined : new Date(Date.now() - longer * 1000).toISOString();
-    const status = rest.status ?? (started === undefined ? undefined : (['running'] as const));
-    return { filter: { ...rest, status, execution_type: type, error_class: errorClass, started_before: started }, limit, after };
-  }),
+  {
+    ...search('/v1/executions', 'jobs.list', ExecutionsQuery, (q) => {
+      const { type, class: errorClass, running_longer_than: longer, limit, after, ...rest } = q;
+      const started = longer === undefined ? undefined : new Date(Date.now() - longer * 1000).toISOString();
+      const status = rest.status ?? (started === undefined ? undefined : (['running'] as const));
+      return { filter: { ...rest, status, execution_type: type, error_class: errorClass, started_before: started }, limit, after };
+    }),
+    check: refuseUnknownNames,
+  },
   get('/v1/executions/{id}', 'jobs.get', (params) => {
     const id = params.id ?? '';
     return { id: /^\d{1,15}$/.test(id) && Number(id) > 0 ? Number(id) : id };

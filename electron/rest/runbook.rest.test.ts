@@ -215,7 +215,7 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     const one = calls['runners.connectivity'].output.parse((await call('GET', '/v1/runners/connectivity/payments', readKey)).json);
     assert.deepEqual(one.services[0]?.steps.map((s) => s.step), ['dns', 'tcp', 'http']);
     const unknown = await call('GET', '/v1/runners/connectivity/paymnts', readKey);
-    assert.deepEqual([unknown.status, ErrorBody.parse(unknown.json).error.message], [404, 'service paymnts is not in the registry (known: payments, nightly_echo)']);
+    assert.deepEqual([unknown.status, ErrorBody.parse(unknown.json).error.message], [404, 'service paymnts is not in the registry (did you mean payments? known: payments, nightly_echo)']);
     const noop = ErrorBody.parse((await call('GET', '/v1/runners/connectivity/nightly_echo', readKey)).json).error.message;
     assert.match(noop, /only HTTP services have a base_url and a credential to test \(GET \/v1\/runners probes every runner kind\)$/);
 

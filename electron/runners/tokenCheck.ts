@@ -51,7 +51,7 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
       tested: true,
       accepted: null,
       http_status: withCredential,
-      detail: `cannot tell: ${where} answers HTTP ${withCredential} with the credential from ${named} and HTTP ${without} without one, so it checks no credential${notTried}`,
+      detail: `${where} answers HTTP ${withCredential} with the credential from ${named} and HTTP ${without} without one, so it checks no credential${notTried}`,
     };
   } catch (error) {
     const reason = reasonOf(error, `no answer within ${timeoutMs / 1000}s`);

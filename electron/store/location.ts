@@ -79,9 +79,13 @@ function withPasswords(location: string, mask: string | null): string {
   });
 }
 
-/** The location with any password replaced, in the user info or the query, safe to print or show. */
+/**
+ * The location with any password replaced, in the user info or the query, safe to print or show: by the
+ * marker every other redaction writes (config/secrets.ts), so health-check, diagnose and a support bundle
+ * show a password alike.
+ */
 export function redactLocation(location: string): string {
-  return withPasswords(location, '***');
+  return withPasswords(location, '[redacted]');
 }
 
 /**

@@ -61,19 +61,19 @@ describe('parseLocation', () => {
   });
 
   it('redacts passwords for display', () => {
-    assert.equal(redactLocation('postgres://ops:s3cret@db:5432/jobs'), 'postgres://ops:***@db:5432/jobs');
+    assert.equal(redactLocation('postgres://ops:s3cret@db:5432/jobs'), 'postgres://ops:[redacted]@db:5432/jobs');
     assert.equal(redactLocation('postgres://db/jobs'), 'postgres://db/jobs');
     assert.equal(redactLocation('/var/lib/ops.db'), '/var/lib/ops.db');
     // A base64-style password with a / makes the URL unparsable; it must not be shown for all that.
-    assert.equal(redactLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), 'postgres://ops:***@127.0.0.1:5432/jobs');
+    assert.equal(redactLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs'), 'postgres://ops:[redacted]@127.0.0.1:5432/jobs');
     assert.throws(() => parseLocation('postgres://ops:Pa/ss9Secret@127.0.0.1:5432/jobs', '/'), (error: Error) => !error.message.includes('ss9Secret'));
   });
 
   it('redacts a password given in the query, which the driver reads as one', () => {
-    assert.equal(redactLocation('postgres://ops@h/db?password=hunter2&sslmode=require'), 'postgres://ops@h/db?password=***&sslmode=require');
-    assert.equal(redactLocation('postgres://ops:pw@h/db?sslmode=require&sslpassword=k3y'), 'postgres://ops:***@h/db?sslmode=require&sslpassword=***');
+    assert.equal(redactLocation('postgres://ops@h/db?password=hunter2&sslmode=require'), 'postgres://ops@h/db?password=[redacted]&sslmode=require');
+    assert.equal(redactLocation('postgres://ops:pw@h/db?sslmode=require&sslpassword=k3y'), 'postgres://ops:[redacted]@h/db?sslmode=require&sslpassword=[redacted]');
     assert.equal(redactLocation('/srv/password=plain.db'), '/srv/password=plain.db', 'a file path is no URL');
-    assert.equal(redactLocation('postgres://ops:p@ss@h/db'), 'postgres://ops:***@h/db', 'a password with an @ in it goes whole');
+    assert.equal(redactLocation('postgres://ops:p@ss@h/db'), 'postgres://ops:[redacted]@h/db', 'a password with an @ in it goes whole');
   });
 
   it('leaves every password out of a location to keep, and nothing else', () => {

@@ -13,7 +13,7 @@ type HttpService = Extract<ServiceConfig, { execution_type: 'http' }>;
 function httpService(ctx: ApiContext, name: string): HttpService {
   const services = ctx.registry.registry.services;
   const service = ctx.registry.service(name);
-  if (!service) throw notFound(notInRegistry(ctx, `service ${name}`, services.map((s) => s.name)));
+  if (!service) throw notFound(notInRegistry(ctx, `service ${name}`, services.map((s) => s.name), name));
   if (service.execution_type !== 'http') {
     throw new ApiFailure('invalid_input', `${name} is a ${service.execution_type} service: only HTTP services have a base_url and a credential to test (${ctx.words.call('runners.list')} probes every runner kind)`);
   }

@@ -16,6 +16,7 @@ export function registryView(holder: RegistryHolder): RegistryView {
       queue: s.queue,
       timeout: effectiveTimeout(s),
       concurrency: s.concurrency ?? null,
+      max_concurrent: s.max_concurrent ?? null,
       retry: effectiveRetry(s),
       auth_type: s.execution_type === 'http' ? s.runner_config.auth_type : null,
     })),

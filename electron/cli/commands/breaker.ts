@@ -1,11 +1,12 @@
 import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerOverrides } from '../../../shared/registry.ts';
 import { formatPeriod } from '../../../shared/rateLimit.ts';
-import { flag, listOnly, positionals, str, UsageError, type Values } from '../args.ts';
+import { closest } from '../../../shared/closestWord.ts';
+import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
 import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
-import type { Command, Invocation } from '../command.ts';
+import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { NO_REGISTRY, sayNoRegistry } from '../noRegistry.ts';
 import { duration, paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
@@ -125,7 +126,7 @@ async function tune(inv: Invocation): Promise<number> {
 export const breaker: Command = {
   name: 'breaker',
   summary: 'circuit breakers: list, force open or closed, back to auto, reset, tune at run time',
-  usage: 'list | open|close|auto|reset SERVICE|--all [--reason TEXT] | tune SERVICE --failure-threshold N --recovery-timeout S … | tune SERVICE --defaults',
+  usage: 'list|status [SERVICE] | open|close|auto|reset SERVICE|--all [--reason TEXT] | tune SERVICE --failure-threshold N --recovery-timeout S … | tune SERVICE --defaults',
   details: [
     'open   no job of the service is dispatched; its jobs wait, they do not fail',
     'close  failures do not trip it',
@@ -141,11 +142,18 @@ export const breaker: Command = {
   },
   async run(inv) {
     const action = inv.positionals[0] ?? 'list';
-    if (action === 'list') {
-      listOnly(inv);
+    // The runbooks' get_circuit_breaker_status: status is list, and either takes one service.
+    if (action === 'list' || action === 'status') {
+      const one = inv.positionals.length > 1 ? positionals(inv, [action, 'SERVICE'])[1] : undefined;
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-        const { breakers } = await call(ctx, 'breakers.list', {});
+        const all = (await call(ctx, 'breakers.list', {})).breakers;
         const unknown = sayNoRegistry(ctx.registry, inv.io, "only the breakers kept in the store are listed, each with opsdeck's default settings (threshold, window), not the registry's");
+        const breakers = one === undefined ? all : all.filter((b) => b.service_name === one);
+        if (one !== undefined && breakers.length === 0) {
+          const names = all.map((b) => b.service_name);
+          const meant = closest(one, names);
+          throw new CliFailure(`no breaker for service ${one} (${meant ? `did you mean ${meant}? ` : ''}known: ${names.join(', ') || 'none'})`, 1);
+        }
         if (inv.common.json) {
           printJson(inv.io, { breakers });
           return 0;
@@ -158,7 +166,10 @@ export const breaker: Command = {
       });
     }
     if (action === 'tune') return tune(inv);
-    if (!isAction(action)) throw new UsageError(`breaker takes list, open, close, auto, reset or tune, not "${action}"`);
+    if (!isAction(action)) {
+      const meant = closest(action, ['list', 'status', 'tune', ...Object.keys(MODES)]);
+      throw new UsageError(`breaker takes list (or status), open, close, auto, reset or tune, not "${action}"${meant ? ` (did you mean ${meant}?)` : ''}`);
+    }
     const reason = str(inv.values, 'reason');
     if (flag(inv.values, 'all')) {
       positionals(inv, [action]);

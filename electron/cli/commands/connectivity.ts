@@ -82,7 +82,9 @@ export const validateToken: Command = {
         // Untested, the detail names what this process lacks: the list would say it twice.
         const variables = check.variables.map((v) => `${v.name} ${v.set ? 'set' : paint(inv.io, 'NOT SET', 'red')}`).join(', ');
         if (variables !== '' && check.tested) inv.io.out(`variables: ${variables}`);
-        inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : check.detail);
+        // The console shows the verdict beside the detail; here it leads the line.
+        const verdict = check.tested && check.accepted === null ? 'cannot tell: ' : '';
+        inv.io.out(check.accepted === false ? paint(inv.io, check.detail, 'red') : `${verdict}${check.detail}`);
       }
       return check.accepted === true || check.auth_type === 'none' ? 0 : 1;
     }, NO_STORE);

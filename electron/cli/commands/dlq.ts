@@ -97,9 +97,15 @@ export const dlq: Command = {
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       switch (sub) {
         case 'groups': {
-          const result = await call(ctx, 'dlq.groups', { search: str(values, 'search'), service: str(values, 'service') });
+          const filter = { search: str(values, 'search'), service: str(values, 'service') };
+          const result = await call(ctx, 'dlq.groups', filter);
           if (inv.common.json) printJson(inv.io, result);
-          else if (result.groups.length === 0) inv.io.out('no dead letters');
+          else if (result.groups.length === 0 && filter.search === undefined && filter.service === undefined) inv.io.out('no dead letters');
+          else if (result.groups.length === 0) {
+            // "none match", not "none": the open ones the filter left out are counted.
+            const open = (await call(ctx, 'dlq.groups', {})).total;
+            inv.io.out(`no dead letters match${open > 0 ? ` (${open} open: opsdeck dlq groups lists them)` : ''}`);
+          }
           else {
             inv.io.out(
               renderTable(

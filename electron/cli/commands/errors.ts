@@ -35,7 +35,7 @@ export const errors: Command = {
       }
       if (result.groups.length === 0) {
         inv.io.out(`no failed attempts since ${when(result.since)}`);
-        for (const hint of noMatchHints({ service }, ctx.registry)) inv.io.err(`opsdeck: ${hint}`);
+        for (const hint of await noMatchHints(ctx, { service })) inv.io.err(`opsdeck: ${hint}`);
         return 0;
       }
       inv.io.out(

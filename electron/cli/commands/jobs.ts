@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { CallOutput, JobTrace } from '../../../shared/contract.ts';
+import { closest } from '../../../shared/closestWord.ts';
 import { ExecutionType, JobStatus, type Job } from '../../../shared/domain.ts';
+import { unknownStatusText } from '../../../shared/statusWords.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { ErrorClass, KNOWN_ERROR_CLASSES } from '../../../shared/errorClass.ts';
 import { errorIsEarlier, errorLabel } from '../../../shared/jobError.ts';
@@ -15,13 +17,16 @@ import { spanText } from '../../../shared/timesInText.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 
-function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
+/** `unknown`: what to say of a word that is none of them (by default, the one likely meant). */
+function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>, unknown?: (item: string) => string): T[] | undefined {
   const items = list(values, key);
   if (!items) return undefined;
   return items.map((item) => {
     const parsed = schema.safeParse(item);
-    if (!parsed.success) throw new UsageError(`--${key} takes ${schema.options.join(', ')}; not "${item}"`);
-    return parsed.data;
+    if (parsed.success) return parsed.data;
+    if (unknown) throw new UsageError(`--${key}: ${unknown(item)}`);
+    const meant = closest(item, schema.options);
+    throw new UsageError(`--${key} takes ${schema.options.join(', ')}; not "${item}"${meant ? ` (did you mean ${meant}?)` : ''}`);
   });
 }
 
@@ -130,7 +135,7 @@ export const jobs: Command = {
     positionals(inv, []);
     const { values } = inv;
     const filter = {
-      status: enumList(values, 'status', JobStatus),
+      status: enumList(values, 'status', JobStatus, unknownStatusText),
       service: str(values, 'service'),
       queue: str(values, 'queue'),
       execution_type: enumList(values, 'type', ExecutionType),
@@ -152,7 +157,7 @@ export const jobs: Command = {
       }
       if (page.jobs.length === 0) {
         inv.io.out('no jobs match');
-        for (const hint of noMatchHints({ errorClass: filter.error_class, service: filter.service }, ctx.registry)) inv.io.err(`opsdeck: ${hint}`);
+        for (const hint of await noMatchHints(ctx, { errorClass: filter.error_class, service: filter.service, queue: filter.queue, search: filter.search })) inv.io.err(`opsdeck: ${hint}`);
       }
       else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : filter.scheduled ? scheduledTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
       if (page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'jobs', { after: page.next_cursor })}`);

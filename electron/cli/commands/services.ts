@@ -1,3 +1,5 @@
+import { closest } from '../../../shared/closestWord.ts';
+import type { RegistryView } from '../../../shared/contract.ts';
 import { retryText } from '../../../shared/retryText.ts';
 import { UsageError } from '../args.ts';
 import { registryView } from '../../api/handlers/registry.ts';
@@ -6,6 +8,13 @@ import { CliFailure, type Command } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson } from '../output.ts';
 import { renderTable } from '../table.ts';
+
+/** The service's own cap (`concurrency`) and the fleet's (`max_concurrent`), whichever it has. */
+function concurrencyText(s: RegistryView['services'][number]): string {
+  const fleet = s.max_concurrent === null ? null : `${s.max_concurrent} across workers`;
+  if (s.concurrency === null) return fleet ?? '-';
+  return fleet === null ? String(s.concurrency) : `${s.concurrency}, ${fleet}`;
+}
 
 export const services: Command = {
   name: 'services',
@@ -30,7 +39,9 @@ export const services: Command = {
     const view = registryView(holder);
     const shown = name === undefined ? view.services : view.services.filter((s) => s.name === name);
     if (name !== undefined && shown.length === 0) {
-      throw new UsageError(`service ${name} is not in the registry (known: ${view.services.map((s) => s.name).join(', ') || 'none'})`);
+      const names = view.services.map((s) => s.name);
+      const meant = closest(name, names);
+      throw new UsageError(`service ${name} is not in the registry (${meant ? `did you mean ${meant}? ` : ''}known: ${names.join(', ') || 'none'})`);
     }
     if (inv.common.json) {
       printJson(inv.io, { path: view.path, services: shown });
@@ -39,9 +50,11 @@ export const services: Command = {
     inv.io.out(
       renderTable(
         [{ header: 'service' }, { header: 'type' }, { header: 'queue' }, { header: 'timeout', align: 'right' }, { header: 'concurrency', align: 'right' }, { header: 'retry', max: 300 }],
-        shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, s.concurrency === null ? '-' : String(s.concurrency), retryText(s.retry)]),
+        shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, concurrencyText(s), retryText(s.retry)]),
       ),
     );
+    // The registry file alone: a limit tuned at run time is in the store.
+    if (shown.some((s) => s.max_concurrent !== null)) inv.io.out('\nmax_concurrent as the registry writes it; opsdeck rate-limit list shows the limits in force, tunings included');
     return 0;
   },
 };

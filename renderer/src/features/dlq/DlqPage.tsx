@@ -58,12 +58,20 @@ function PurgeForm({ onBulk }: { onBulk(action: BulkAction): void }) {
   );
 }
 
+/** "15 open dead letters", or under a search "2 match (15 open)": how many match, and of how many. */
+function groupsCount(total: number, searching: boolean, open: number | undefined): string {
+  if (!searching) return `${total.toLocaleString()} open dead letters`;
+  return `${total.toLocaleString()} match${open === undefined ? '' : ` (${open.toLocaleString()} open)`}`;
+}
+
 export function DlqPage() {
   const times = useTimes();
   const [params, setParams] = useSearchParams();
   const { value: search, dropped } = textParam(params, 'q', 'Error text', DLQ_SEARCH);
   const openGroup = params.get('group');
   const groups = useCall('dlq.groups', { search });
+  // Under a search, how many are open in all: "0 match" must not read as "none open".
+  const everyOpen = useCall('dlq.groups', {}, { enabled: search !== undefined });
   const clearSelection = useUi((s) => s.clearDeadLetters);
   const [bulk, setBulk] = useState<BulkAction | null>(null);
   const now = useNow();
@@ -101,7 +109,7 @@ export function DlqPage() {
       </section>
       <section className="panel" aria-labelledby="groups-title">
         <header className="panel-header">
-          <h2 id="groups-title">Groups{groups.data ? ` · ${groups.data.total.toLocaleString()} open dead letters` : ''}</h2>
+          <h2 id="groups-title">Groups{groups.data ? ` · ${groupsCount(groups.data.total, search !== undefined, everyOpen.data?.total)}` : ''}</h2>
         </header>
         {groups.data?.truncated ? (
           <p className="muted small" role="status">
