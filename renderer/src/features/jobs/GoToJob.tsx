@@ -89,7 +89,7 @@ export function GoToJob({ onFound }: { onFound(id: number): void }) {
         Open
       </button>
       {problem ? (
-        <span id={problemId} className="field-problem" role="alert">
+        <span id={problemId} className="text-bad field-problem" role="alert">
           {problem}
         </span>
       ) : null}
