@@ -91,6 +91,10 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     list('jobs: cancelled, deep page', { status: ['cancelled'] }, deep),
     list('jobs: pending', { status: ['pending'] }),
     list('jobs: running', { status: ['running'] }),
+    // The Jobs page's "Running longer than", as it asks: running jobs started before now less that long. The
+    // history's running jobs started some 12 minutes before its end: 30m finds none of them, 5m all.
+    list('jobs: running longer than 30m', { status: ['running'], started_before: new Date(Date.now() - 30 * 60_000).toISOString() }),
+    list('jobs: running longer than 5m', { status: ['running'], started_before: new Date(Date.now() - 5 * 60_000).toISOString() }),
     list('jobs: scheduled', { scheduled: true }),
     list('jobs: stuck', { stuck: true }),
     list('jobs: open dead letters', { unresolved: true }),

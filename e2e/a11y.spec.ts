@@ -167,7 +167,7 @@ test('dialogs, drawers, notices, banners and the shortcut sheet in both themes',
   await expect(page.getByRole('dialog').getByRole('list', { name: 'Attempts' })).toBeVisible();
   await check('Jobs, custom window, a failed job open');
   await show(page, '#/jobs?job=987654321');
-  await expect(page.getByRole('dialog').getByRole('alert')).toContainText('Could not load');
+  await expect(page.getByRole('dialog').getByRole('alert')).toHaveText('No job with id or identifier "987654321".');
   await check('Jobs, a job that does not exist', DIALOG);
 
   // Settings: a refused registry and a store that does not answer.

@@ -14,6 +14,7 @@ import { CliFailure, type Command } from '../command.ts';
 import { ago, bytesText, duration, millis, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
 import { sameCommand } from '../sameCommand.ts';
 import { spanText } from '../../../shared/timesInText.ts';
+import { previewText } from '../../../shared/textPreview.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 
@@ -173,6 +174,15 @@ function tookText(usage: Job['resource_usage'], start: string | null, end: strin
   return millis(Date.parse(end) - Date.parse(start));
 }
 
+/** Bytes of a payload the trace prints: a megabyte on one line buries the attempts and the error. */
+export const PAYLOAD_SHOWN_BYTES = 4096;
+
+function payloadText(payload: unknown): string {
+  const preview = previewText(JSON.stringify(payload), PAYLOAD_SHOWN_BYTES);
+  if (preview.moreBytes === 0) return preview.shown;
+  return `${preview.shown}… (${bytesText(preview.moreBytes)} more of ${bytesText(preview.totalBytes)}: --payload prints the payload whole, --json the whole trace)`;
+}
+
 export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
   const j = trace.job;
   const usage = j.resource_usage;
@@ -198,7 +208,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
   if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? timesIn(j.error_message) : paint(io, timesIn(j.error_message), 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);
   if (j.resolved_at) fields.push(['resolved', `${when(j.resolved_at)}: ${j.resolution ?? ''}`]);
-  fields.push(['payload', JSON.stringify(j.payload)]);
+  fields.push(['payload', payloadText(j.payload)]);
   if (j.security_context && Object.keys(j.security_context).length > 0) fields.push(['security', JSON.stringify(j.security_context)]);
   const parts = [renderFields(fields)];
   if (trace.attempts.length > 0) {
@@ -232,12 +242,16 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
 export const job: Command = {
   name: 'job',
   summary: "one job's whole trace: timings, every attempt, exit code, output tail, error",
-  usage: 'ID|IDENTIFIER',
-  options: {},
+  usage: 'ID|IDENTIFIER [--payload]',
+  options: { payload: { type: 'boolean', description: "only the job's payload, whole, as JSON (the trace shows its first 4 KiB)" } },
   async run(inv) {
     const [id] = positionals(inv, ['ID|IDENTIFIER']);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const trace = await call(ctx, 'jobs.get', { id: id ?? '' });
+      if (flag(inv.values, 'payload')) {
+        printJson(inv.io, trace.job.payload);
+        return 0;
+      }
       const waiting = trace.job.status === 'pending' ? (await call(ctx, 'jobs.waiting', { id: trace.job.id })).reasons : [];
       if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts, ...(trace.job.status === 'pending' ? { waiting } : {}) });
       else inv.io.out(traceText(inv.io, trace, waiting));

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { AlertsNavCount } from '../features/alerts/AlertsNavCount.tsx';
 import { ControlBanner } from '../features/control/ControlBanner.tsx';
 import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
+import { GoToJobShortcut } from '../features/jobs/GoToJob.tsx';
 import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
 import { Notices } from '../components/Notices.tsx';
 import { useCall } from '../lib/calls.ts';
@@ -69,6 +70,7 @@ export function Layout() {
           ))}
         </nav>
         <ShortcutSheet />
+        <GoToJobShortcut />
         <EmergencyStopButton />
       </header>
       <div className="banner-area">

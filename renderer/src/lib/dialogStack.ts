@@ -27,6 +27,11 @@ export function openDialog(id: symbol): () => void {
   };
 }
 
+/** Whether any dialog is open: a page's own shortcut waits until it is closed. */
+export function anyDialogOpen(): boolean {
+  return open.length > 0;
+}
+
 export function isTop(id: symbol): boolean {
   return isTopDialog(open, id);
 }

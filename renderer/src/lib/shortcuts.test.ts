@@ -28,6 +28,14 @@ test('? opens the sheet, except while typing in a field or with a modifier', () 
   assert.equal(shortcutOf(press({ key: '?', code: 'Slash', shiftKey: true, ctrlKey: true })), null);
 });
 
+test('/ goes to a job, except while typing in a field or with a modifier', () => {
+  assert.equal(shortcutOf(press({ key: '/', code: 'Slash' })), 'go-to-job');
+  assert.equal(shortcutOf(press({ key: '/', code: 'Slash', editable: true })), null);
+  assert.equal(shortcutOf(press({ key: '/', code: 'Slash', ctrlKey: true })), null);
+  assert.equal(keysLabel('go-to-job', true), '/');
+  assert.equal(ariaKeys('go-to-job'), '/');
+});
+
 test('the keys are written for the platform, and told to assistive technology for both', () => {
   assert.equal(keysLabel('emergency-stop', false), 'Ctrl+Shift+X');
   assert.equal(keysLabel('emergency-stop', true), '⌘⇧X');
@@ -38,5 +46,5 @@ test('the keys are written for the platform, and told to assistive technology fo
 });
 
 test('every shortcut the sheet lists is one the matcher knows', () => {
-  assert.deepEqual(SHORTCUTS.map((s) => s.id).sort(), ['emergency-stop', 'shortcut-sheet']);
+  assert.deepEqual(SHORTCUTS.map((s) => s.id).sort(), ['emergency-stop', 'go-to-job', 'shortcut-sheet']);
 });

@@ -1,5 +1,5 @@
 /** The console's keyboard shortcuts: what each is, how it is written, and which key press means it. */
-export type ShortcutId = 'emergency-stop' | 'shortcut-sheet';
+export type ShortcutId = 'emergency-stop' | 'go-to-job' | 'shortcut-sheet';
 
 export interface KeyPress {
   key: string;
@@ -20,6 +20,7 @@ export interface ShortcutInfo {
 
 export const SHORTCUTS: readonly ShortcutInfo[] = [
   { id: 'emergency-stop', description: 'Emergency stop: stop dispatch on every worker (asks first only if set in Settings)' },
+  { id: 'go-to-job', description: 'Go to a job by its id or identifier: the Jobs page’s Go to job box, from any page' },
   { id: 'shortcut-sheet', description: 'Show these keyboard shortcuts' },
 ];
 
@@ -36,18 +37,23 @@ export function shortcutOf(press: KeyPress): ShortcutId | null {
   if (press.repeat) return null;
   const chord = (press.ctrlKey || press.metaKey) && press.shiftKey && !press.altKey;
   if (chord && (press.key.toLowerCase() === 'x' || press.code === 'KeyX')) return 'emergency-stop';
-  if (press.key === '?' && !press.ctrlKey && !press.metaKey && !press.altKey && !press.editable) return 'shortcut-sheet';
+  const plain = !press.ctrlKey && !press.metaKey && !press.altKey && !press.editable;
+  if (press.key === '?' && plain) return 'shortcut-sheet';
+  // As in many consoles, `/` goes to the search box; typed in a field it is a slash.
+  if (press.key === '/' && plain) return 'go-to-job';
   return null;
 }
 
 /** The keys as an operator reads them on this platform. */
 export function keysLabel(id: ShortcutId, apple: boolean): string {
   if (id === 'shortcut-sheet') return '?';
+  if (id === 'go-to-job') return '/';
   return apple ? '⌘⇧X' : 'Ctrl+Shift+X';
 }
 
 /** The keys in `aria-keyshortcuts` syntax, so assistive technology can tell them too. */
 export function ariaKeys(id: ShortcutId): string {
   if (id === 'shortcut-sheet') return 'Shift+?';
+  if (id === 'go-to-job') return '/';
   return 'Control+Shift+X Meta+Shift+X';
 }

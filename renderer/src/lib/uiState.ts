@@ -17,6 +17,10 @@ interface UiState {
   toggleDeadLetter(id: number): void;
   setDeadLetters(ids: number[]): void;
   clearDeadLetters(): void;
+  /** The `/` key was pressed: the Jobs page's Go to job box takes the focus once it is there. */
+  goToJobRequested: boolean;
+  requestGoToJob(): void;
+  goToJobFocused(): void;
 }
 
 export const useUi = create<UiState>((set, get) => ({
@@ -49,5 +53,12 @@ export const useUi = create<UiState>((set, get) => ({
   },
   clearDeadLetters() {
     set({ selectedDeadLetters: new Set() });
+  },
+  goToJobRequested: false,
+  requestGoToJob() {
+    set({ goToJobRequested: true });
+  },
+  goToJobFocused() {
+    set({ goToJobRequested: false });
   },
 }));

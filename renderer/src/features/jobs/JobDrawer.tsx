@@ -8,7 +8,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
-import { attemptDuration } from './jobTiming.ts';
+import { attemptDuration, runningFor } from './jobTiming.ts';
 import { FailJobDialog } from './FailJobDialog.tsx';
 import { Time } from '../../components/Time.tsx';
 import { workflowTaskOf } from './workflowTask.ts';
@@ -18,6 +18,15 @@ import { WaitingReason } from './WaitingReason.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
 import { attemptsText } from '../../../../shared/attemptsText.ts';
 import { useTimes } from '../../lib/useTimes.ts';
+import { CallError } from '../../lib/callError.ts';
+import { useNow } from '../../lib/useNow.ts';
+import { noJobText, type JobRef } from './jobRef.ts';
+import { PayloadView } from './PayloadView.tsx';
+
+/** Ticks each second, alone, so the rest of the drawer (a large payload) is not drawn again with it. */
+function RunningFor({ job }: { job: Job }) {
+  return <>{runningFor(job, useNow())}</>;
+}
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -62,7 +71,7 @@ function Facts({ job, attempts }: { job: Job; attempts: Attempt[] }) {
     ['Created', <Time iso={job.created_at} />],
     ['Run at', <Time iso={job.run_at} />],
     ['Started', <Time iso={job.started_at} />],
-    ['Finished', <Time iso={job.completed_at} />],
+    ['Finished', job.status === 'running' ? <>not yet: <RunningFor job={job} /></> : <Time iso={job.completed_at} />],
     ['Lease', job.lease_owner ? <span className="mono">{job.lease_owner} until <Time iso={job.lease_expires_at} /></span> : '—'],
   ];
   if (job.resolved_at) rows.push(['Resolved', <><Time iso={job.resolved_at} />: {job.resolution ?? ''}</>]);
@@ -87,7 +96,7 @@ function Facts({ job, attempts }: { job: Job; attempts: Attempt[] }) {
   );
 }
 
-export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
+export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
   const times = useTimes();
   const queryClient = useQueryClient();
   const trace = useCall('jobs.get', { id }, { refetchInterval: (query) => (query.state.data?.job.status === 'running' ? 3000 : false) });
@@ -152,7 +161,13 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
       {trace.isPending ? (
         <Loading label="Loading job…" />
       ) : trace.isError ? (
-        <ErrorState what={`job ${id}`} error={trace.error} onRetry={() => void trace.refetch()} />
+        trace.error instanceof CallError && trace.error.code === 'not_found' ? (
+          <p className="callout callout-warn" role="alert">
+            {noJobText(id)}
+          </p>
+        ) : (
+          <ErrorState what={`job ${id}`} error={trace.error} onRetry={() => void trace.refetch()} />
+        )
       ) : (
         <div className="drawer-content">
           <div className="drawer-status">
@@ -174,10 +189,7 @@ export function JobDrawer({ id, onClose }: { id: number; onClose(): void }) {
             <h3>Attempts</h3>
             <Timeline attempts={trace.data.attempts} />
           </section>
-          <section>
-            <h3>Payload</h3>
-            <pre className="code">{JSON.stringify(trace.data.job.payload, null, 2)}</pre>
-          </section>
+          <PayloadView payload={trace.data.job.payload} />
           {trace.data.job.resource_usage ? (
             <section>
               <h3>Resource usage</h3>

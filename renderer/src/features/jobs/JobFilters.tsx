@@ -7,7 +7,7 @@ import { useUi } from '../../lib/uiState.ts';
 import { chooseCreated, createdChoice, FILTER_PARAMS, listParam, TIME_RANGES, toggleListParam } from './jobFilterUrl.ts';
 
 /** A text input that writes to the URL after a pause, so typing does not fire a query per key. */
-function DebouncedText({ param, label, placeholder, className }: { param: string; label: string; placeholder?: string; className?: string }) {
+function DebouncedText({ param, label, placeholder, className, title }: { param: string; label: string; placeholder?: string; className?: string; title?: string }) {
   const [params, setParams] = useSearchParams();
   const current = params.get(param) ?? '';
   const [value, setValue] = useState(current);
@@ -20,7 +20,7 @@ function DebouncedText({ param, label, placeholder, className }: { param: string
   return (
     <label className={`field ${className ?? ''}`}>
       <span>{label}</span>
-      <input type="search" value={value} placeholder={placeholder} onChange={(event) => setValue(event.target.value)} />
+      <input type="search" value={value} placeholder={placeholder} title={title} onChange={(event) => setValue(event.target.value)} />
     </label>
   );
 }
@@ -118,6 +118,13 @@ export function JobFilters() {
             {params.get('class') && !(KNOWN_ERROR_CLASSES as readonly string[]).includes(params.get('class') ?? '') ? <option>{params.get('class')}</option> : null}
           </select>
         </label>
+        <DebouncedText
+          param="running_longer_than"
+          label="Running longer than"
+          placeholder="30m, 2h"
+          className="field-duration"
+          title="Running jobs whose attempt started longer ago than this: 90s, 10m, 2h or 1d (a bare number is seconds). With a status ticked, jobs of that status instead."
+        />
         <DebouncedText param="q" label="Error text" placeholder="substring of the error" className="field-grow" />
         <label className="field field-check">
           <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />

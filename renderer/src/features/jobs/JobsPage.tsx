@@ -5,6 +5,8 @@ import { JobDrawer } from './JobDrawer.tsx';
 import { JobFilters } from './JobFilters.tsx';
 import { JobsTable } from './JobsTable.tsx';
 import { filterFromParams } from './jobFilterUrl.ts';
+import { GoToJob } from './GoToJob.tsx';
+import { parseJobRef } from './jobRef.ts';
 
 export function JobsPage() {
   const [params, setParams] = useSearchParams();
@@ -12,18 +14,19 @@ export function JobsPage() {
   // Resolved once per filter change: a relative range must not move the query key every second.
   const { filter, dropped } = useMemo(() => filterFromParams(new URLSearchParams(filterKey), Date.now()), [filterKey]);
   const open = useCallback((id: number) => setParams((p) => p.set('job', String(id)), true), [setParams]);
-  const rawJob = Number(params.get('job'));
-  const jobId = Number.isInteger(rawJob) && rawJob > 0 ? rawJob : null;
+  // `?job=` takes an id or an identifier, as the CLI and REST do.
+  const jobRef = parseJobRef(params.get('job'));
 
   return (
     <div className="page page-fill">
       <header className="page-header">
         <h1>Jobs</h1>
+        <GoToJob onFound={open} />
       </header>
       <JobFilters />
       <DroppedParams dropped={dropped} />
-      <JobsTable filter={filter} selectedId={jobId} onOpen={open} />
-      {jobId !== null ? <JobDrawer key={jobId} id={jobId} onClose={() => setParams((p) => p.delete('job'))} /> : null}
+      <JobsTable filter={filter} selected={jobRef} onOpen={open} />
+      {jobRef !== null ? <JobDrawer key={jobRef} id={jobRef} onClose={() => setParams((p) => p.delete('job'))} /> : null}
     </div>
   );
 }

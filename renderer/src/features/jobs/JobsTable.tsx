@@ -12,6 +12,7 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { isStuck } from '../../../../shared/isStuck.ts';
 import { Time } from '../../components/Time.tsx';
 import { errorIsEarlier, errorLabel } from '../../../../shared/jobError.ts';
+import { isJob, type JobRef } from './jobRef.ts';
 
 const PAGE = 200;
 const ROW_HEIGHT = 32;
@@ -90,7 +91,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
   );
 });
 
-export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; onOpen(id: number): void; selectedId: number | null }) {
+export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onOpen(id: number): void; selected: JobRef | null }) {
   const client = useClient();
   const now = useNow();
   const times = useTimes();
@@ -180,7 +181,7 @@ export function JobsTable({ filter, onOpen, selectedId }: { filter: JobFilter; o
                   index={item.index}
                   start={item.start}
                   stuck={isStuck(job, now)}
-                  selected={job.id === selectedId}
+                  selected={isJob(job, selected)}
                   now={job.status === 'running' ? now : 0}
                   onOpen={onOpen}
                 />

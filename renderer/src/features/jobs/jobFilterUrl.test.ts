@@ -80,3 +80,23 @@ test('local input time is wall-clock time in the given offset, to the minute', (
   assert.equal(toLocalInput(NOW, -60), '2026-11-22T09:00');
   assert.equal(toLocalInput(NOW, 300), '2026-11-22T03:00');
 });
+
+test('running longer than a duration is running jobs started before now less that long, as the CLI reads it', () => {
+  const { filter, dropped } = filterFromParams(new URLSearchParams('running_longer_than=30m'), NOW);
+  assert.deepEqual(filter, { status: ['running'], started_before: '2026-11-22T07:30:00.000Z' });
+  assert.deepEqual(dropped, []);
+  assert.equal(filterFromParams(new URLSearchParams('running_longer_than=2h'), NOW).filter.started_before, '2026-11-22T06:00:00.000Z');
+  assert.equal(filterFromParams(new URLSearchParams('running_longer_than=90'), NOW).filter.started_before, '2026-11-22T07:58:30.000Z');
+  // A status picked is kept, as `--status` is beside `--running-longer-than`.
+  assert.deepEqual(filterFromParams(new URLSearchParams('running_longer_than=1h&status=failed'), NOW).filter.status, ['failed']);
+  assert.equal(hasFilters(new URLSearchParams('running_longer_than=5m')), true);
+});
+
+test('running longer than something that is not a duration is left out, saying how to write one', () => {
+  const { filter, dropped } = filterFromParams(new URLSearchParams('running_longer_than=1.5h&queue=billing'), NOW);
+  assert.deepEqual(filter, { queue: 'billing' });
+  assert.deepEqual(dropped, [{ label: 'Running longer than', why: '"1.5h" is not a duration: write one like 90s, 10m, 2h or 1d' }]);
+  // Beside another value refused, both are named.
+  const both = filterFromParams(new URLSearchParams({ running_longer_than: 'soon', service: 's'.repeat(300) }), NOW);
+  assert.deepEqual(both.dropped.map((d) => d.label), ['Running longer than', 'Service']);
+});

@@ -1,4 +1,5 @@
 import { ExecutionType, JobFilter, JobStatus } from '../../../../shared/domain.ts';
+import { parseDuration } from '../../../../shared/duration.ts';
 import { ErrorClass } from '../../../../shared/errorClass.ts';
 import { issueText, type DroppedParam } from '../../lib/urlParams.ts';
 
@@ -40,7 +41,7 @@ const LABELS: Record<keyof JobFilter, string> = {
   unresolved: 'Unresolved',
   stuck: 'Stuck only',
   scheduled: 'Not due yet',
-  started_before: 'Started before',
+  started_before: 'Running longer than',
 };
 
 function isFilterKey(key: PropertyKey | undefined): key is keyof JobFilter {
@@ -54,8 +55,11 @@ function isFilterKey(key: PropertyKey | undefined): key is keyof JobFilter {
  */
 export function filterFromParams(params: URLSearchParams, now: number): { filter: JobFilter; dropped: DroppedParam[] } {
   const range = params.get('range');
+  const longer = runningLongerThan(params, now);
+  const status = list(params.get('status'), JobStatus.options);
   const candidate: JobFilter = {
-    status: list(params.get('status'), JobStatus.options),
+    // As `jobs --running-longer-than` and `?running_longer_than=`: running jobs unless a status is picked.
+    status: status ?? (longer.started_before === undefined ? undefined : ['running']),
     queue: text(params.get('queue')),
     service: text(params.get('service')),
     execution_type: list(params.get('type'), ExecutionType.options),
@@ -66,12 +70,13 @@ export function filterFromParams(params: URLSearchParams, now: number): { filter
     stuck: params.get('stuck') === '1' ? true : undefined,
     scheduled: params.get('scheduled') === '1' ? true : undefined,
     unresolved: params.get('unresolved') === '1' ? true : undefined,
+    started_before: longer.started_before,
   };
   // Undefined keys would make equal filters look different in query keys.
   const kept = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
   const checked = JobFilter.safeParse(kept);
-  if (checked.success) return { filter: checked.data, dropped: [] };
-  const dropped: DroppedParam[] = [];
+  if (checked.success) return { filter: checked.data, dropped: longer.dropped };
+  const dropped: DroppedParam[] = [...longer.dropped];
   const refused = new Set<string>();
   for (const issue of checked.error.issues) {
     const key = issue.path[0];
@@ -84,8 +89,20 @@ export function filterFromParams(params: URLSearchParams, now: number): { filter
   return { filter: JobFilter.safeParse(rest).data ?? {}, dropped };
 }
 
+/**
+ * `running_longer_than=30m`, read as the CLI's `--running-longer-than` and REST's parameter of that name read
+ * it (90s, 10m, 2h, 1d; a bare number is seconds), as the start it means: `now` less that long.
+ */
+function runningLongerThan(params: URLSearchParams, now: number): { started_before?: string; dropped: DroppedParam[] } {
+  const text = params.get('running_longer_than')?.trim();
+  if (!text) return { dropped: [] };
+  const seconds = parseDuration(text);
+  if (seconds === null) return { dropped: [{ label: LABELS.started_before, why: `"${text.slice(0, 40)}" is not a duration: write one like 90s, 10m, 2h or 1d` }] };
+  return { started_before: new Date(now - seconds * 1000).toISOString(), dropped: [] };
+}
+
 /** The URL parameters that are filters (the drawer's `job` is not). */
-export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'class', 'stuck', 'scheduled', 'unresolved'] as const;
+export const FILTER_PARAMS = ['status', 'queue', 'service', 'type', 'range', 'from', 'to', 'q', 'class', 'stuck', 'scheduled', 'unresolved', 'running_longer_than'] as const;
 
 export function hasFilters(params: URLSearchParams): boolean {
   return FILTER_PARAMS.some((key) => params.has(key));
