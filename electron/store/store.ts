@@ -157,8 +157,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * Takes back running jobs whose lease expired; each attempt is recorded `lost` and spent. While the
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
    * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.
+   * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
+   * store was unreachable, say): left to that settle, however long ago their leases ran out.
    */
-  reclaimExpired(now?: Date): Promise<ReclaimResult>;
+  reclaimExpired(now?: Date, settling?: readonly number[]): Promise<ReclaimResult>;
 
   // ---- jobs: reads -------------------------------------------------------------------------------
   getJob(idOrIdentifier: number | string): Promise<Job | null>;
@@ -399,6 +401,11 @@ interface SettlementBase {
   output_tail?: string | null;
   resource_usage?: ResourceUsage | null;
   security_context?: JsonObject | null;
+  /**
+   * When the attempt ended, for a settle sent long after (its worker stopped the job because the store was
+   * unreachable, and settles it once the store answers again); absent: when the settle lands.
+   */
+  ended_at?: string;
 }
 
 export type Settlement =

@@ -183,8 +183,8 @@ export class PostgresStore implements Store {
     return settledEarlier(this.#open, settlements);
   }
 
-  async reclaimExpired(now?: Date): Promise<ReclaimResult> {
-    const result = await reclaimExpiredJobs(this.#open, now);
+  async reclaimExpired(now?: Date, settling: readonly number[] = []): Promise<ReclaimResult> {
+    const result = await reclaimExpiredJobs(this.#open, now, settling);
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }
