@@ -58,6 +58,34 @@ describe('engine leases on SQLite', () => {
     assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
     await stopAll();
   });
+  test('the watchdog logs a job it moves to the dead-letter queue at error, like every dead letter, apart from the jobs it takes back to run again', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: {} }]);
+    // Leased for a millisecond to a worker that is gone: their leases have run out by the time a watchdog looks.
+    const [last, more] = await own.store.enqueue([
+      { queue: 'gone', service_name: 'quick', execution_type: 'noop', max_attempts: 1, payload: {} },
+      { queue: 'gone', service_name: 'quick', execution_type: 'noop', max_attempts: 3, payload: { sleep_ms: 60_000 } },
+    ]);
+    assert.ok(last && more);
+    assert.equal((await own.store.claim({ workerId: 'gone-worker', limit: 2, leaseMs: 1, queues: ['gone'] })).length, 2);
+    const lines: string[] = [];
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 2000, pollMs: 20, queues: ['other'], env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const dead = await waitFor('the dead letter to be logged', () => lines.find((l) => l.includes(` job_id=${last.id} `)), 5000);
+      assert.match(dead, /^error job failed: moved to the dead-letter queue /);
+      assert.match(dead, / error_class=lost /);
+      assert.match(dead, /lease expired: worker gone-worker stopped renewing it/);
+      const retried = lines.find((l) => l.startsWith('warn took back jobs whose lease ran out'));
+      assert.ok(retried, lines.join('\n'));
+      assert.match(retried, new RegExp(`job_ids=\\[${more.id}\\]`), 'the retried job alone: the dead letter has its own line');
+      assert.equal((await jobOf(own.store, last.id)).status, 'failed');
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
   test('a job an operator fails while it runs is stopped here, and the log says it was ended, not taken by another worker', async () => {
     const marker = path.join(dir, 'failed-by-hand');
     const lines: string[] = [];

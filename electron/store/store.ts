@@ -130,6 +130,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * store's role and database, read now (one statement); null for SQLite.
    */
   connectionRoom(): Promise<ConnectionRoom | null>;
+  /**
+   * Whether the data is intact, as far as the dialect can tell without reading for minutes: SQLite's
+   * `PRAGMA quick_check` of the whole file (seconds at hundreds of megabytes, on a thread of its own),
+   * PostgreSQL's data checksums and the failures they counted. Not for a path polled every few seconds.
+   */
+  integrity(): Promise<IntegrityReport>;
 
   // ---- jobs: the hot path ------------------------------------------------------------------------
   /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */
@@ -323,6 +329,13 @@ export interface TypeRollups {
   outcomes: Array<{ execution_type: string; completed: number; failed: number; retried: number }>;
   /** Completed jobs per duration bucket (shared/latencyBuckets.ts), one row per type and bucket. */
   latency: Array<{ execution_type: string; bucket: number; n: number }>;
+}
+
+/** What an integrity check found: `ok` false names the damage; `warning` says it could check less than it should. */
+export interface IntegrityReport {
+  ok: boolean;
+  warning: boolean;
+  detail: string;
 }
 
 /** What a dialect's settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */

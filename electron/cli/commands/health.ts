@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import { checksNamed } from '../../api/handlers/health.ts';
+import { INTEGRITY } from '../../api/integrityCheck.ts';
 import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
@@ -23,7 +24,8 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   let report: HealthReport;
   try {
-    report = await call(rt.ctx, 'health.check', {});
+    // The integrity check reads the whole store, so it is made only when named (never in the whole report).
+    report = await call(rt.ctx, 'health.check', check === INTEGRITY ? { check } : {});
   } finally {
     await rt.close();
   }
@@ -50,7 +52,7 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
 export const healthCheck: Command = {
   name: 'health-check',
   summary: 'store, migrations, registry, runner probes, workers, dispatch, breakers, workflows, scheduler, alert channels; exit 1 when anything is unhealthy, 2 for a CHECK no check has',
-  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID, dispatch, breakers, workflows, scheduler, alerts)',
+  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID, dispatch, breakers, workflows, scheduler, alerts; integrity, made only when named: every page of an SQLite file, PostgreSQL\'s checksums and amcheck)',
   options: {},
   async run(inv) {
     if (inv.positionals.length > 1) throw new UsageError(`health-check takes at most one check, not ${inv.positionals.length}`);

@@ -61,6 +61,7 @@ import type {
   PageRequest,
   PoolUse,
   ConnectionRoom,
+  IntegrityReport,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -95,6 +96,7 @@ import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
 import { connectionRoom } from './connectionRoom.ts';
+import { pgIntegrity } from './integrity.ts';
 import { urlPasswords } from '../location.ts';
 
 /**
@@ -148,6 +150,10 @@ export class PostgresStore implements Store {
 
   async connectionRoom(): Promise<ConnectionRoom | null> {
     return connectionRoom(this.#open);
+  }
+
+  integrity(): Promise<IntegrityReport> {
+    return pgIntegrity(this.#open);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------

@@ -61,6 +61,7 @@ import type {
   PageRequest,
   PoolUse,
   ConnectionRoom,
+  IntegrityReport,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -89,6 +90,7 @@ import { SqliteRollupHours } from './rollupHours.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
+import { quickCheck } from './integrity.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
@@ -157,6 +159,11 @@ export class SqliteStore implements Store {
 
   async connectionRoom(): Promise<ConnectionRoom | null> {
     return null;
+  }
+
+  async integrity(): Promise<IntegrityReport> {
+    if (this.location === ':memory:') return { ok: true, warning: false, detail: 'an in-memory database: no file to check' };
+    return quickCheck(this.location);
   }
 
   // ---- jobs: the hot path ----------------------------------------------------------------------
