@@ -2,6 +2,7 @@ import type { Diagnosis, StoreDiagnostics } from '../../shared/diagnosis.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { healthReport } from './handlers/health.ts';
+import { integrityCheck } from './integrityCheck.ts';
 import { computeStats } from './handlers/overview.ts';
 import { registryView } from './handlers/registry.ts';
 import { runners } from './handlers/runners.ts';
@@ -37,19 +38,22 @@ async function ifReadable<T>(read: () => Promise<T>): Promise<T | null> {
 }
 
 /**
- * Everything the health checks know, plus versions, the store's size and slowest statements, and the top
+ * Everything the health checks know, the store's integrity among them, plus versions, the store's size and slowest statements, and the top
  * error patterns. With the store unreachable, the parts read from it are null and its health check says why.
  */
 export async function diagnose(ctx: ApiContext): Promise<Diagnosis> {
-  const [details, health, status, groups, workers, probed] = await Promise.all([
+  const [details, checked, integrity, status, groups, workers, probed] = await Promise.all([
     ifReadable(() => ctx.store.diagnostics()),
     healthReport(ctx),
+    integrityCheck(ctx),
     ifReadable(() => computeStats(ctx.store)),
     ifReadable(() => ctx.store.dlqGroups({})),
     ifReadable(async () => (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map(workerView)),
     ifReadable(() => runners['runners.list']({}, ctx)),
   ]);
   const registry = registryView(ctx.registry);
+  // A diagnosis is asked for by hand, when something is wrong: the store's integrity is read too.
+  const health = { ok: checked.ok && integrity.ok, checks: [...checked.checks, integrity] };
   return {
     ...header(ctx.store.location, details ?? unread(ctx.store.dialect)),
     health,

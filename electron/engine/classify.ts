@@ -17,7 +17,9 @@ export interface ClassifyInput {
    * Why an 'interrupt' abort happened. The service's on_interrupt only applies to an emergency stop; a
    * shutdown always hands the job back, since the job did nothing wrong.
    */
-  interruptCause?: 'emergency_stop' | 'shutdown' | 'lease_lost';
+  interruptCause?: 'emergency_stop' | 'shutdown' | 'lease_lost' | 'store_unreachable';
+  /** With interruptCause store_unreachable: how long the store had not confirmed the lease when the job was stopped. */
+  unreachedForMs?: number;
   random?: RandomSource;
 }
 
@@ -50,8 +52,13 @@ export function classify(input: ClassifyInput): Settlement {
       const error = { message: 'interrupted by the emergency stop', error_class: 'interrupted', retryable: false };
       return { ...base, kind: 'failed', outcome: 'failed', error: jobError(error, job.service_name) };
     }
+    const ran = result.unstarted !== true;
+    if (cause === 'store_unreachable') {
+      // Settled once the store answers again, maybe long after: the attempt ended now, not then.
+      return { ...base, kind: 'interrupted', reason: unreachedReason(input.unreachedForMs ?? 0), ran, ended_at: now.toISOString() };
+    }
     const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
-    return { ...base, kind: 'interrupted', reason, ran: result.unstarted !== true };
+    return { ...base, kind: 'interrupted', reason, ran };
   }
 
   const timedOut = result.aborted === 'timeout';
@@ -67,6 +74,14 @@ export function classify(input: ClassifyInput): Settlement {
 
   const delay = backoffDelayMs(effectiveRetry(service), job.attempt, error.retry_after_ms, input.random);
   return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
+}
+
+/**
+ * Why a job its own worker stopped went back to pending: the worker could not reach the store, not the
+ * job's fault, nor a worker that stopped answering (it still ran, and says so here).
+ */
+export function unreachedReason(unreachedForMs: number): string {
+  return `its worker lost the store (no lease extension confirmed for ${Math.round(unreachedForMs / 1000)} s) and stopped it before its lease ran out; back to pending, attempt not spent`;
 }
 
 /** What one attempt tells its service's breaker: null, nothing to count. */

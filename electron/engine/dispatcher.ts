@@ -158,6 +158,16 @@ export class Dispatcher {
     });
   }
 
+  /**
+   * The attempts this worker will settle itself: running here on a lease it has not given up, or finished
+   * with their settle not landed yet (the store may be unreachable). Its watchdog leaves them to it, even
+   * once their leases ran out: it knows how each ended, and a reclaim would record it lost and spend it.
+   */
+  ownAttempts(): number[] {
+    const running = [...this.#executing.values()].filter((r) => !r.leaseLost).map((r) => r.job.attempt_id);
+    return [...running, ...this.#unsettled.keys()];
+  }
+
   async checkCancels(): Promise<void> {
     if (this.#executing.size === 0 && this.#buffer.size === 0) return;
     this.cancel(await this.#opts.store.cancelRequested(this.#opts.workerId));
@@ -184,7 +194,10 @@ export class Dispatcher {
     await this.#loop;
     this.releaseBuffered('worker shutdown');
     await this.#waitForRunning(graceMs);
-    if (this.interruptAll('shutdown') > 0) await this.#waitForRunning(10_000);
+    // Waited for also when none was interrupted now: a job stopped earlier (the store unreachable) may still
+    // be ending, and its result must reach the settler before it is drained, not after the store closed.
+    this.interruptAll('shutdown');
+    await this.#waitForRunning(10_000);
     for (const running of this.#executing.values()) {
       this.#opts.log.warn('a job did not stop when interrupted; its lease will expire', { job_id: running.job.id, service: running.job.service_name });
     }
@@ -193,11 +206,12 @@ export class Dispatcher {
     const drained = this.#settler.drain();
     const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
     if (gaveUp) {
-      this.#settler.close();
       const unrecorded = [...this.#unsettled.values()].map((r) => r.job.id);
       const fields = { jobs: unrecorded.length, job_ids: unrecorded.slice(0, 20) };
       this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
+    // A result that comes later still (a job that did not stop) is tried once, never retried past the store's close.
+    this.#settler.close();
     this.#idle.release();
   }
 
@@ -419,6 +433,7 @@ export class Dispatcher {
       workerId: this.#opts.workerId,
       now: new Date(),
       ...(running.cause ? { interruptCause: running.cause } : {}),
+      ...(running.unreachedForMs === null ? {} : { unreachedForMs: running.unreachedForMs }),
     });
     running.breakerVerdict = breakerOutcome(settlement, result);
     this.#finish(running, settlement);
@@ -462,7 +477,7 @@ export class Dispatcher {
       }
       if (!running) continue;
       this.#opts.breakers.recordSettled(s, running.breakerVerdict, running.job.service_name, running.probe, now);
-      jobs.settled(s, running.job, running.runMs);
+      jobs.settled(s, running.job, running.runMs, running.cause);
       results?.push(settledResult(s, running));
     }
     if (results) emitter.emit('settled', { seconds, results });

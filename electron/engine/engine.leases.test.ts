@@ -58,6 +58,34 @@ describe('engine leases on SQLite', () => {
     assert.deepEqual((await store.listAttempts(id)).map((a) => a.outcome), ['lost', 'completed']);
     await stopAll();
   });
+  test('the watchdog logs a job it moves to the dead-letter queue at error, like every dead letter, apart from the jobs it takes back to run again', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: {} }]);
+    // Leased for a millisecond to a worker that is gone: their leases have run out by the time a watchdog looks.
+    const [last, more] = await own.store.enqueue([
+      { queue: 'gone', service_name: 'quick', execution_type: 'noop', max_attempts: 1, payload: {} },
+      { queue: 'gone', service_name: 'quick', execution_type: 'noop', max_attempts: 3, payload: { sleep_ms: 60_000 } },
+    ]);
+    assert.ok(last && more);
+    assert.equal((await own.store.claim({ workerId: 'gone-worker', limit: 2, leaseMs: 1, queues: ['gone'] })).length, 2);
+    const lines: string[] = [];
+    const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 2000, pollMs: 20, queues: ['other'], env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      await engine.start();
+      const dead = await waitFor('the dead letter to be logged', () => lines.find((l) => l.includes(` job_id=${last.id} `)), 5000);
+      assert.match(dead, /^error job failed: moved to the dead-letter queue /);
+      assert.match(dead, / error_class=lost /);
+      assert.match(dead, /lease expired: worker gone-worker stopped renewing it/);
+      const retried = lines.find((l) => l.startsWith('warn took back jobs whose lease ran out'));
+      assert.ok(retried, lines.join('\n'));
+      assert.match(retried, new RegExp(`job_ids=\\[${more.id}\\]`), 'the retried job alone: the dead letter has its own line');
+      assert.equal((await jobOf(own.store, last.id)).status, 'failed');
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
   test('a job an operator fails while it runs is stopped here, and the log says it was ended, not taken by another worker', async () => {
     const marker = path.join(dir, 'failed-by-hand');
     const lines: string[] = [];
@@ -196,25 +224,29 @@ describe('engine leases on SQLite', () => {
     }
   });
 
-  test('a job stopped because its lease went unconfirmed ran: it is not handed back as unstarted when claims answer again', async () => {
+  test('a job stopped because the store went away goes back once it answers, attempt not spent, though its lease ran out meanwhile and its own watchdog ran', async () => {
     const own = await createSqliteTestStore();
     const { holder } = await loadRegistry(dir, [{ name: 'slow', execution_type: 'noop', runner_config: {} }]);
     let up = true;
+    const away = () => Promise.reject(new Error('connection refused'));
     const extend = own.store.extendLeases.bind(own.store);
-    own.store.extendLeases = async (workerId, jobIds, ms) => {
-      if (!up) throw new Error('connection refused');
-      return extend(workerId, jobIds, ms);
-    };
+    own.store.extendLeases = async (workerId, jobIds, ms) => (up ? extend(workerId, jobIds, ms) : away());
     const claim = own.store.claim.bind(own.store);
-    let answered = 0;
-    own.store.claim = async (request) => {
-      if (!up) throw new Error('connection refused');
-      const claimed = await claim(request);
-      answered++;
-      return claimed;
+    own.store.claim = async (request) => (up ? claim(request) : away());
+    const settle = own.store.settle.bind(own.store);
+    own.store.settle = async (settlements) => (up ? settle(settlements) : away());
+    // The watchdog alone reaches the store: the order in which the store answers again is not up to the
+    // worker, and its own reclaim past the lease must leave the job to its settle.
+    const reclaim = own.store.reclaimExpired.bind(own.store);
+    let leaseEnds = Infinity;
+    let reclaimsPastLease = 0;
+    own.store.reclaimExpired = async (now, settling) => {
+      const result = await reclaim(now, settling);
+      if (Date.now() > leaseEnds) reclaimsPastLease++;
+      return result;
     };
     const lines: string[] = [];
-    const leaseMs = 3000;
+    const leaseMs = 2000;
     const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
       await engine.start();
@@ -223,16 +255,24 @@ describe('engine leases on SQLite', () => {
       up = false;
       await waitFor('the job to be stopped unconfirmed', () => lines.some((l) => l.includes('could not extend the lease of a job')), 8000);
       await waitFor('the job to leave the worker', () => engine.inFlight().length === 0, 5000);
-      await waitFor('a claim to fail meanwhile, so strays are looked for', () => lines.some((l) => l.includes('could not claim jobs')), 5000);
-      const before = answered;
+      const stoppedBy = Date.now();
+      leaseEnds = Date.parse((await jobOf(own.store, id)).lease_expires_at ?? '');
+      await waitFor("this worker's watchdog to run after the lease ran out", () => reclaimsPastLease >= 2, 8000);
+      assert.equal((await jobOf(own.store, id)).status, 'running', 'left to the settle still to come');
       up = true;
-      // The look for strays follows the first claim that answers, before the next one is sent.
-      await waitFor('two claims to answer again', () => answered >= before + 2, 5000);
-      const attempts = await own.store.listAttempts(id);
-      assert.deepEqual(attempts.map((a) => a.outcome), ['running'], 'one attempt, still running under the worker that stopped it, until its lease runs out');
-      assert.ok(!lines.some((l) => l.includes('handing back jobs a claim leased')), lines.join('\n'));
-      const taken = await own.store.reclaimExpired(new Date(Date.now() + leaseMs));
-      assert.deepEqual(taken.failed, [id], 'the watchdog records it lost and, with no attempt left, a dead letter');
+      const again = await waitFor('the job to run again', async () => {
+        const attempts = await own.store.listAttempts(id);
+        return attempts.length === 2 ? attempts : undefined;
+      }, 5000);
+      const [stopped, rerun] = again;
+      assert.ok(stopped && rerun);
+      assert.equal(stopped.outcome, 'interrupted', 'the attempt ran, and was stopped: not handed back as unstarted, nor lost');
+      assert.match(stopped.error_message ?? '', /^its worker lost the store \(no lease extension confirmed for \d+ s\) and stopped it before its lease ran out; back to pending, attempt not spent$/);
+      assert.ok(Date.parse(stopped.finished_at ?? '') <= stoppedBy, `ended ${stopped.finished_at}, when its program stopped, not when the store answered`);
+      assert.equal(rerun.attempt, 1, 'max_attempts 1 runs again: the stopped attempt was not spent');
+      const said = await waitFor('the settle to be logged', () => lines.find((l) => l.includes(` job_id=${id} `) && l.includes('back to pending, attempt not spent') && l.startsWith('warn job stopped')), 5000);
+      assert.match(said, /^warn job stopped while the store was unreachable: back to pending, attempt not spent /);
+      assert.ok(!lines.some((l) => l.includes('took back jobs') || l.includes('handing back jobs a claim leased')), lines.join('\n'));
     } finally {
       await engine.stop({ graceMs: 0 });
       await own.cleanup();

@@ -17,6 +17,7 @@ import { Maintainer } from './maintainer.ts';
 import { memoryNow } from './memoryNow.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
+import { tellReclaimed } from './reclaimLog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { ServicePauses } from './servicePauses.ts';
@@ -373,13 +374,19 @@ export class Engine {
     }
   }
 
+  /**
+   * Takes back jobs whose lease ran out, except those this worker will settle itself (Dispatcher.ownAttempts):
+   * a job it stopped because the store was unreachable goes back with its attempt given back when that
+   * settle lands, whether the store comes back before or after the lease ran out. Another worker's watchdog
+   * cannot know why the lease ran out, and records the attempt lost.
+   */
   async #watchdog(): Promise<void> {
-    const { retried, failed, cancelled } = await this.#store.reclaimExpired();
-    const ids = [...retried, ...failed, ...cancelled];
+    const reclaimed = await this.#store.reclaimExpired(undefined, this.#dispatcher.ownAttempts());
+    const ids = [...reclaimed.retried, ...reclaimed.failed, ...reclaimed.cancelled];
     if (ids.length === 0) return;
-    this.#log.warn('took back jobs whose worker stopped answering', { jobs: ids.length, job_ids: ids.slice(0, 20) });
     this.#emitter.emit('job', { ids });
     this.#dispatcher.wake();
+    await tellReclaimed(this.#store, this.#log, reclaimed);
   }
 
   #emitWorker(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/logger.ts';
 import type { ClaimedJob, Settlement } from '../store/store.ts';
+import type { InterruptCause } from './running.ts';
 
 /**
  * Each job's life as log lines, said once the store has recorded it: a claim and a settle at debug, a
@@ -19,8 +20,8 @@ export class JobLog {
     for (const job of jobs) this.#log.debug('job claimed', { ...jobFields(job), queue: job.queue, priority: job.priority });
   }
 
-  /** The settlement landed: the job is where the settlement says. */
-  settled(s: Settlement, job: ClaimedJob, runMs: number | null): void {
+  /** The settlement landed: the job is where the settlement says. `cause`: why this worker stopped it, if it did. */
+  settled(s: Settlement, job: ClaimedJob, runMs: number | null, cause: InterruptCause | null = null): void {
     const duration_ms = runMs ?? undefined;
     switch (s.kind) {
       case 'completed':
@@ -48,6 +49,11 @@ export class JobLog {
         });
         return;
       case 'interrupted':
+        // Stopped halfway by an outage of the store, not by anyone's choice: an operator reads why it ran twice.
+        if (cause === 'store_unreachable') {
+          this.#log.warn('job stopped while the store was unreachable: back to pending, attempt not spent', { ...jobFields(job), reason: s.reason, duration_ms });
+          return;
+        }
         if (this.#log.enabled('debug')) this.#log.debug('job handed back, attempt not spent', { ...jobFields(job), reason: s.reason });
         return;
       case 'cancelled':

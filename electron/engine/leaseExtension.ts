@@ -2,7 +2,7 @@ import type { Job } from '../../shared/domain.ts';
 import type { Logger } from '../log/logger.ts';
 import { failedByOperator } from '../store/failedByOperator.ts';
 import type { Store } from '../store/store.ts';
-import { giveUpLease, type Running } from './running.ts';
+import { giveUpLease, stopUnreached, type Running } from './running.ts';
 import { answerWithin } from './waits.ts';
 
 /** What extending a worker's leases reads and changes of its dispatcher. */
@@ -124,36 +124,34 @@ export function answerBudget(leaseMs: number, soonestLease: number, sentAt: numb
   return { ms: Math.min(leaseMs / 3, beforeMargin), late: false };
 }
 
-/** When the soonest confirmed lease of a started job ends, in epoch ms; Infinity with none. */
+/**
+ * When the soonest confirmed lease of a started job ends, in epoch ms; Infinity with none. A job already
+ * stopped because the store did not confirm it needs no stopping in time: it is left out.
+ */
 function soonestLease(h: LeaseHolder): number {
   let soonest = Infinity;
-  for (const running of h.executing.values()) if (!running.leaseLost) soonest = Math.min(soonest, running.leaseUntil);
+  for (const running of h.executing.values()) if (!running.leaseLost && running.unreachedForMs === null) soonest = Math.min(soonest, running.leaseUntil);
   return soonest;
 }
 
 /**
- * Jobs claimed ahead go back, and every started job whose confirmed lease ends within half a lease is
- * stopped, its result to be dropped (the watchdog records the attempt lost and the job runs again).
- * Returns the jobs it stopped.
+ * Jobs claimed ahead go back, attempt not spent, and the started jobs whose confirmed lease ends within
+ * half a lease are returned: the ones to stop now.
  */
-function fence(h: LeaseHolder, now: number, reason: string): Running[] {
+function dueToStop(h: LeaseHolder, now: number, reason: string): Running[] {
   const margin = h.leaseMs / 2;
   h.releaseBuffered(reason);
-  const stopped: Running[] = [];
-  for (const running of h.executing.values()) {
-    if (running.leaseLost || running.leaseUntil - margin > now) continue;
-    giveUpLease(running);
-    stopped.push(running);
-  }
-  return stopped;
+  return [...h.executing.values()].filter((running) => !running.leaseLost && running.leaseUntil - margin <= now);
 }
 
 /**
  * This worker was held up past the margin of its leases, with nothing stopped in time: it stops what
- * may run out now, as it would if the store had not confirmed, since the store's answer may come too late.
+ * may run out now, its result to be dropped, since the store's answer may come too late and say the job
+ * was taken meanwhile (the watchdog records the attempt lost and the job runs again).
  */
 function stopLate(h: LeaseHolder, now: number): Running[] {
-  const stopped = fence(h, now, 'worker held up past its leases');
+  const stopped = dueToStop(h, now, 'worker held up past its leases');
+  for (const running of stopped) giveUpLease(running);
   h.log.warn('this worker was held up past the safe margin of its leases (suspended, or its event loop blocked): stopping the jobs whose leases may run out, and asking the store which were taken from it', {
     jobs: stopped.length,
     job_ids: stopped.slice(0, 20).map((r) => r.job.id),
@@ -164,8 +162,10 @@ function stopLate(h: LeaseHolder, now: number): Running[] {
 /**
  * The store did not confirm this worker's leases (unreachable, or too slow to answer). A job whose
  * confirmed lease ends within half a lease is stopped now, while the lease still holds: once it runs
- * out, another worker's watchdog may take the job, and it must never run on two workers at once. A
- * started job's result is not recorded (the watchdog records the attempt lost and the job runs again).
+ * out, another worker's watchdog may take the job, and it must never run on two workers at once. This
+ * worker knows why it stopped the attempt: it settles it as interrupted, attempt not spent, once the store
+ * answers again (stopUnreached), and its own watchdog leaves the job to that settle (Engine, #watchdog).
+ * Another worker's watchdog that gets there first cannot know, and records the attempt lost.
  * Leases are extended every third of a lease, so this is the second extension in a row that failed (a
  * third of the lease left), or one that went unanswered for as long as answerBudget allows; the first
  * failure leaves two thirds. Half is the line between them: at a third, a timer that fired a millisecond early
@@ -175,8 +175,11 @@ function stopLate(h: LeaseHolder, now: number): Running[] {
  * work, which it might have to stop halfway.
  */
 function fenceUnconfirmed(h: LeaseHolder, now: number): void {
-  for (const running of fence(h, now, 'lease not confirmed')) {
-    h.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it', {
+  for (const running of dueToStop(h, now, 'lease not confirmed')) {
+    // Already stopping: at an earlier failed extension, or for a cause of its own (a cancel, a timeout).
+    if (running.controller.signal.aborted) continue;
+    stopUnreached(running, running.leaseUntil - h.leaseMs, now);
+    h.log.warn('could not extend the lease of a job; stopping it before the lease runs out and another worker takes it (back to pending, attempt not spent, once the store answers)', {
       job_id: running.job.id,
       service: running.job.service_name,
     });

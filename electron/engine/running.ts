@@ -21,6 +21,11 @@ export interface Running {
   cause: InterruptCause | null;
   /** Another worker took the job back: the result is dropped, never settled. */
   leaseLost: boolean;
+  /**
+   * This worker stopped the job itself because the store stopped confirming its lease (stopUnreached): how
+   * long the store had gone unconfirmed then, in ms. Its result is settled once the store answers again.
+   */
+  unreachedForMs: number | null;
   probe: boolean;
   /** What its attempt tells the service's breaker once its settlement lands (breakerOutcome). */
   breakerVerdict: BreakerVerdict;
@@ -38,6 +43,7 @@ export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, 
     controller: new AbortController(),
     cause: null,
     leaseLost: false,
+    unreachedForMs: null,
     probe: false,
     breakerVerdict: null,
     runMs: null,
@@ -52,5 +58,18 @@ export function giveUpLease(running: Running): void {
   running.leaseLost = true;
   if (running.controller.signal.aborted) return;
   running.cause = 'lease_lost';
+  running.controller.abort('interrupt');
+}
+
+/**
+ * This worker cannot reach the store to confirm the job's lease, and stops the job before the lease runs
+ * out. Unlike giveUpLease it knows why the attempt ended: its result, interrupted, is settled once the
+ * store answers again, giving the attempt back (the settle is fenced: it lands nothing if the job was
+ * taken meanwhile). `lastConfirmed`: when the last extension the store confirmed was sent, in epoch ms.
+ */
+export function stopUnreached(running: Running, lastConfirmed: number, now: number): void {
+  if (running.controller.signal.aborted) return;
+  running.cause = 'store_unreachable';
+  running.unreachedForMs = Math.max(0, now - lastConfirmed);
   running.controller.abort('interrupt');
 }

@@ -130,6 +130,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * store's role and database, read now (one statement); null for SQLite.
    */
   connectionRoom(): Promise<ConnectionRoom | null>;
+  /**
+   * Whether the data is intact, as far as the dialect can tell without reading for minutes: SQLite's
+   * `PRAGMA quick_check` of the whole file (seconds at hundreds of megabytes, on a thread of its own),
+   * PostgreSQL's data checksums and the failures they counted. Not for a path polled every few seconds.
+   */
+  integrity(): Promise<IntegrityReport>;
 
   // ---- jobs: the hot path ------------------------------------------------------------------------
   /** Idempotent by identifier: an existing identifier returns the existing job with created=false. */
@@ -157,8 +163,10 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * Takes back running jobs whose lease expired; each attempt is recorded `lost` and spent. While the
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
    * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.
+   * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
+   * store was unreachable, say): left to that settle, however long ago their leases ran out.
    */
-  reclaimExpired(now?: Date): Promise<ReclaimResult>;
+  reclaimExpired(now?: Date, settling?: readonly number[]): Promise<ReclaimResult>;
 
   // ---- jobs: reads -------------------------------------------------------------------------------
   getJob(idOrIdentifier: number | string): Promise<Job | null>;
@@ -323,6 +331,13 @@ export interface TypeRollups {
   latency: Array<{ execution_type: string; bucket: number; n: number }>;
 }
 
+/** What an integrity check found: `ok` false names the damage; `warning` says it could check less than it should. */
+export interface IntegrityReport {
+  ok: boolean;
+  warning: boolean;
+  detail: string;
+}
+
 /** What a dialect's settle wrote: the jobs it recorded, and whether it may have made jobs claimable (StoreSignal). */
 export interface SettleOutcome {
   landed: number[];
@@ -399,6 +414,11 @@ interface SettlementBase {
   output_tail?: string | null;
   resource_usage?: ResourceUsage | null;
   security_context?: JsonObject | null;
+  /**
+   * When the attempt ended, for a settle sent long after (its worker stopped the job because the store was
+   * unreachable, and settles it once the store answers again); absent: when the settle lands.
+   */
+  ended_at?: string;
 }
 
 export type Settlement =

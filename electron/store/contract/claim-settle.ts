@@ -383,6 +383,25 @@ export function claimSettleContract(test: ContractTest): void {
       assert.equal(only(await store.listAttempts(two.id)).outcome, 'lost');
     });
 
+    test("attempts the calling worker will settle itself are left to that settle, which gives a stopped attempt back after its lease ran out, dated when it ended", async (store) => {
+      const stopped = await claimOne(store, { max_attempts: 1 }, 'w1', 1);
+      const other = await claimOne(store, { max_attempts: 2 }, 'w1', 1);
+      const past = new Date(Date.now() + 60_000);
+      assert.deepEqual(await store.reclaimExpired(past, [stopped.attempt_id]), { retried: [other.id], failed: [], cancelled: [] }, 'only the attempt not named is taken back');
+      assert.equal((await mustGet(store, stopped.id)).status, 'running');
+      const endedAt = ago(20_000);
+      const reason = 'its worker lost the store and stopped it';
+      assert.deepEqual(await store.settle([{ ...base(stopped), kind: 'interrupted', reason, ran: true, ended_at: endedAt }]), [stopped.id], 'an expired lease does not fence out its own worker');
+      const row = await mustGet(store, stopped.id);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 0, 'not spent: max_attempts 1 runs again');
+      const attempt = only(await store.listAttempts(stopped.id));
+      assert.equal(attempt.outcome, 'interrupted');
+      assert.equal(attempt.error_message, reason);
+      assert.equal(Date.parse(attempt.finished_at ?? ''), Date.parse(endedAt), 'ended when the program stopped, not when the settle landed');
+      assert.deepEqual(await store.reclaimExpired(past, [stopped.attempt_id]), { retried: [], failed: [], cancelled: [] });
+    });
+
     test('under emergency stop the attempt is interrupted, not spent', async (store) => {
       const claimed = await claimOne(store, { max_attempts: 1 }, 'w1', 1);
       await store.setEmergencyStop(true, alice, 'incident');

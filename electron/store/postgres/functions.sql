@@ -473,7 +473,8 @@ WITH s AS (
   SELECT (e->>0)::bigint AS job_id, (e->>1)::bigint AS attempt_id, e->>2 AS worker_id, e->>3 AS kind,
     e->>4 AS outcome, nullif(e->5, 'null') AS resource_usage, e->>6 AS output_tail,
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
-    e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran
+    e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
+    (e->>13)::timestamptz AS ended_at
   FROM jsonb_array_elements(p_settlements) AS e
 ),
 settled AS (
@@ -499,7 +500,7 @@ settled AS (
   WHERE j.id = s.job_id AND j.attempt_id = s.attempt_id AND j.lease_owner = s.worker_id
   RETURNING j.id, j.status, j.queue, j.service_name, j.execution_type, j.priority, j.run_at, j.attempts AS attempt,
     j.started_at, j.error_fingerprint AS fingerprint, j.workflow_run_id, s.kind, s.ran, s.attempt_id, s.worker_id, s.outcome, s.error_message,
-    s.error_class, s.output_tail, s.resource_usage,
+    s.error_class, s.output_tail, s.resource_usage, s.ended_at,
     CASE WHEN j.status = 'completed' AND j.started_at IS NOT NULL
       THEN greatest(0, round(extract(epoch FROM now() - j.started_at) * 1000))::bigint END AS duration_ms
 ),
@@ -509,7 +510,7 @@ recorded AS (
   SELECT attempt_id, id,
     -- An interrupted attempt is given back, so the job row counts one less than the attempt was.
     CASE WHEN outcome = 'interrupted' THEN attempt + 1 ELSE attempt END,
-    worker_id, coalesce(started_at, now()), now(), outcome, error_message, error_class, output_tail, resource_usage
+    worker_id, coalesce(started_at, now()), coalesce(ended_at, now()), outcome, error_message, error_class, output_tail, resource_usage
   FROM settled WHERE ran
 ),
 requeued AS (

@@ -61,6 +61,7 @@ import type {
   PageRequest,
   PoolUse,
   ConnectionRoom,
+  IntegrityReport,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -95,6 +96,7 @@ import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
 import { connectionRoom } from './connectionRoom.ts';
+import { pgIntegrity } from './integrity.ts';
 import { urlPasswords } from '../location.ts';
 
 /**
@@ -150,6 +152,10 @@ export class PostgresStore implements Store {
     return connectionRoom(this.#open);
   }
 
+  integrity(): Promise<IntegrityReport> {
+    return pgIntegrity(this.#open);
+  }
+
   // ---- jobs: the hot path ----------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
@@ -183,8 +189,8 @@ export class PostgresStore implements Store {
     return settledEarlier(this.#open, settlements);
   }
 
-  async reclaimExpired(now?: Date): Promise<ReclaimResult> {
-    const result = await reclaimExpiredJobs(this.#open, now);
+  async reclaimExpired(now?: Date, settling: readonly number[] = []): Promise<ReclaimResult> {
+    const result = await reclaimExpiredJobs(this.#open, now, settling);
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }

@@ -68,7 +68,8 @@ const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::b
 
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
- * false for a job that never started), trailing empty ones left off, so a plain completion is six elements.
+ * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle),
+ * trailing empty ones left off, so a plain completion is six elements.
  */
 type SettleRecord = unknown[];
 
@@ -86,7 +87,7 @@ function settleRecord(s: Settlement): SettleRecord {
     case 'failed':
       outcome = s.outcome;
       ({ message, error_class: errorClass, fingerprint } = s.error);
-      if (s.kind === 'retry') runAt = validRunAt(s.run_at);
+      if (s.kind === 'retry') runAt = validTime(s.run_at, 'retry run_at');
       break;
     case 'interrupted':
     case 'cancelled':
@@ -108,14 +109,15 @@ function settleRecord(s: Settlement): SettleRecord {
     fingerprint,
     runAt,
     ran ? null : false,
+    s.ended_at === undefined ? null : validTime(s.ended_at, 'ended_at'),
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;
 }
 
-function validRunAt(runAt: string): string {
-  const t = Date.parse(runAt);
-  if (Number.isNaN(t)) throw new StoreInputError(`retry run_at "${runAt.slice(0, 40)}" is not a date`);
+function validTime(at: string, what: string): string {
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) throw new StoreInputError(`${what} "${at.slice(0, 40)}" is not a date`);
   return new Date(t).toISOString();
 }
 
@@ -152,7 +154,8 @@ export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promi
 /**
  * Expired leases back, found among the jobs the lease rows name (jobs.tb_job_lease): lost attempts are
  * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
- * they were interrupted on purpose and are given back. Lease rows none of whose jobs is running under
+ * they were interrupted on purpose and are given back. The attempts in $2 are left alone: the calling
+ * worker holds them and will settle them itself (Store.reclaimExpired). Lease rows none of whose jobs is running under
  * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
@@ -164,6 +167,7 @@ expired AS (
   FROM jobs.tb_job_run j
   WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
+    AND (j.attempt_id IS NULL OR j.attempt_id <> ALL($2::bigint[]))
   ORDER BY j.id
   FOR UPDATE OF j SKIP LOCKED
 ),
@@ -235,9 +239,10 @@ const ReclaimRow = z.object({ id: z.number(), status: z.string(), workflow_run_i
  * One transaction: a workflow task that the reclaim failed or cancelled moves its run on (its dependents
  * are blocked) before the reclaim commits.
  */
-export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined): Promise<ReclaimResult> {
+export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined, settling: readonly number[]): Promise<ReclaimResult> {
   return db.tx(async (client) => {
-    const result = await client.query({ name: 'opsdeck_reclaim', text: RECLAIM_SQL, values: [now ? now.toISOString() : null], query_timeout: ENGINE_ANSWER_MS });
+    const values = [now ? now.toISOString() : null, settling];
+    const result = await client.query({ name: 'opsdeck_reclaim', text: RECLAIM_SQL, values, query_timeout: ENGINE_ANSWER_MS });
     const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const runs = new Set<number>();
     for (const row of result.rows) {

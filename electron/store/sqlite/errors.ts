@@ -18,9 +18,7 @@ export function mapSqliteError(error: unknown, location: string, closed: boolean
   if (code === 'SQLITE_NOTADB') {
     return new StoreError('not_sqlite', `${location} is not an SQLite database`, 'point opsdeck at an opsdeck .db file or a new path', { cause: error });
   }
-  if (code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreError('unavailable', `the database ${location} is damaged`, 'restore it from a backup, or start with a new file', { cause: error });
-  }
+  if (code.startsWith('SQLITE_CORRUPT')) return damaged(location, null, error);
   if (code.startsWith('SQLITE_READONLY')) {
     return new StoreError('unavailable', `the database ${location} is read-only`, 'check the permissions of the file and its folder', { cause: error });
   }
@@ -31,6 +29,12 @@ export function mapSqliteError(error: unknown, location: string, closed: boolean
     return new StoreError('unavailable', `cannot read or write ${location} (${code})`, 'check that the file and its folder exist and are writable', { cause: error });
   }
   return error;
+}
+
+/** The database file is damaged; `found`: what a check found, in SQLite's words. */
+export function damaged(location: string, found: string | null, cause?: unknown): StoreError {
+  const problem = found === null ? `the database ${location} is damaged` : `the database ${location} is damaged (${found})`;
+  return new StoreError('unavailable', problem, 'restore it from a backup, or start with a new file', { cause });
 }
 
 const isLockCode = (code: string) => code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');

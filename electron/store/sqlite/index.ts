@@ -61,6 +61,7 @@ import type {
   PageRequest,
   PoolUse,
   ConnectionRoom,
+  IntegrityReport,
   QueueOldest,
   QueueOldestOf,
   ReclaimResult,
@@ -89,6 +90,7 @@ import { SqliteRollupHours } from './rollupHours.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
+import { quickCheck } from './integrity.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
@@ -159,6 +161,11 @@ export class SqliteStore implements Store {
     return null;
   }
 
+  async integrity(): Promise<IntegrityReport> {
+    if (this.location === ':memory:') return { ok: true, warning: false, detail: 'an in-memory database: no file to check' };
+    return quickCheck(this.location);
+  }
+
   // ---- jobs: the hot path ----------------------------------------------------------------------
 
   async enqueue(jobs: NewJob[]): Promise<EnqueueResult[]> {
@@ -187,8 +194,8 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#jobs.settledEarlier(settlements));
   }
 
-  async reclaimExpired(at: Date = new Date()): Promise<ReclaimResult> {
-    const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at));
+  async reclaimExpired(at: Date = new Date(), settling: readonly number[] = []): Promise<ReclaimResult> {
+    const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at, settling));
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }

@@ -115,11 +115,12 @@ export function prepareJobStatements(db: Connection) {
     attemptsById: db.prepare<[string], AttemptRecord>(
       `SELECT id, job_id, worker_id, outcome, error_message, error_class FROM tb_job_attempt WHERE id IN (SELECT value FROM json_each(?))`,
     ),
-    expired: db.prepare<[string], ExpiredRow>(
+    expired: db.prepare<[string, string], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
          j.workflow_run_id, a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
+         AND (a.id IS NULL OR a.id NOT IN (SELECT value FROM json_each(?)))
        ORDER BY j.id`,
     ),
     leasedJob: db.prepare<[number], JobKind & { started_at: string | null; workflow_run_id: number | null }>(
@@ -316,7 +317,10 @@ export class SqliteJobs {
       this.#s.dropAttempt.run(s.attemptId);
       // An interruption gave its attempt back already; a cancel of a job that never ran gives it back here.
       this.#s.unstart.run(s.kind === 'cancelled' ? 1 : 0, s.jobId);
-    } else this.#s.closeAttempt.run(outcome, at, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+    } else {
+      const ended = s.ended_at === undefined ? at : isoTime(s.ended_at, 'ended_at');
+      this.#s.closeAttempt.run(outcome, ended, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+    }
     const job = leased ?? this.#lookUpLeased(s.jobId);
     const ended: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
     this.#tallySettled(s, cancelWon, job, Date.parse(at), tally);
@@ -365,19 +369,20 @@ export class SqliteJobs {
     }
   }
 
-  reclaimExpired(at: Date): ReclaimResult {
-    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString())));
+  /** `settling`: attempts the calling worker will settle itself, left alone (Store.reclaimExpired). */
+  reclaimExpired(at: Date, settling: readonly number[]): ReclaimResult {
+    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString(), JSON.stringify(settling))));
   }
 
   /** Leases that ended before `expiredBefore` are taken back; what is written carries the real time. */
-  #reclaim(expiredBefore: string): ReclaimResult {
+  #reclaim(expiredBefore: string, settling: string): ReclaimResult {
     const { stopped } = this.#db.dispatchHeld();
     const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const atMs = Date.now();
     const at = new Date(atMs).toISOString();
     const tally = new Tally(atMs);
     const runs: number[] = [];
-    for (const row of this.#s.expired.all(expiredBefore)) {
+    for (const row of this.#s.expired.all(expiredBefore, settling)) {
       if (row.attempt_id !== null) this.#leased.delete(row.attempt_id);
       const worker = row.lease_owner ?? 'unknown';
       let status: 'pending' | 'failed' | 'cancelled' = 'pending';
