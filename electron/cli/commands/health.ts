@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import { checksNamed } from '../../api/handlers/health.ts';
+import { checksNamed, workerNames } from '../../api/handlers/health.ts';
 import { StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
@@ -22,14 +22,17 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   let report: HealthReport;
+  let names: ReadonlyMap<string, string | null> = new Map();
   try {
     report = await call(rt.ctx, 'health.check', {});
+    // worker:NAME picks the workers named so (opsdeck worker --name), read while the store is open.
+    if (check?.startsWith('worker:')) names = await workerNames(rt.ctx);
   } finally {
     await rt.close();
   }
   if (check === undefined) return report;
   // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
-  const chosen = checksNamed(report, check);
+  const chosen = checksNamed(report, check, names);
   if ('unknown' in chosen) throw new UsageError(chosen.unknown);
   return chosen.report;
 }
@@ -50,7 +53,7 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
 export const healthCheck: Command = {
   name: 'health-check',
   summary: 'store, migrations, registry, runner probes, workers, dispatch, breakers, workflows, scheduler, alert channels; exit 1 when anything is unhealthy, 2 for a CHECK no check has',
-  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID, dispatch, breakers, workflows, scheduler, alerts)',
+  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID or worker:NAME, dispatch, breakers, workflows, scheduler, alerts)',
   options: {},
   async run(inv) {
     if (inv.positionals.length > 1) throw new UsageError(`health-check takes at most one check, not ${inv.positionals.length}`);
