@@ -16,6 +16,7 @@ import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
 import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
+import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
@@ -264,6 +265,11 @@ export const calls = {
     "One schedule's fire history, newest first: jobs made and fires skipped.",
   ),
   'schedules.add': Call(ScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
+  'schedules.check': Call(
+    ScheduleCheckInput,
+    ScheduleCheck,
+    "Checks a cron expression and its time zone without adding a schedule: each problem in the words schedules.add refuses it with, or the next fires (count, default 5). Saves nothing.",
+  ),
   'schedules.remove': Call(scheduleName, ScheduleView, "Removes a schedule an operator added; a registry schedule is removed from the registry."),
   'schedules.pause': Call(
     z.object({ name: ScheduleName, reason }).strict(),

@@ -192,6 +192,8 @@ export type WorkerMemory = z.infer<typeof WorkerMemory>;
 
 export const WorkerInfo = z.object({
   id: z.string(),
+  /** What it was named (`opsdeck worker --name`), shared by any number of workers; null when it was not. */
+  name: z.string().nullable(),
   host: z.string(),
   pid: z.number().int(),
   version: z.string(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { plainString } from './fields.ts';
 import { JobStatus, Timestamp } from './domain.ts';
 import { cronProblem, isTimeZone } from './scheduleMath.ts';
+import { timeZoneProblem } from './timeZoneGuess.ts';
 import { WORKFLOW_PAYLOAD_KEY, WorkflowRunStatus } from './workflow.ts';
 
 /**
@@ -37,7 +38,7 @@ export const TimeZone = z
   .string()
   .min(1)
   .max(64)
-  .refine(isTimeZone, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
+  .refine(isTimeZone, { error: (issue) => timeZoneProblem(String(issue.input)) });
 
 const scheduleFields = {
   name: ScheduleName,

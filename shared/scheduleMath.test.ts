@@ -70,10 +70,11 @@ describe('cron text', () => {
     for (const ok of ['*/5 * * * *', '*/10 * * * * *', '@daily', '@hourly', '@weekly', '@monthly', '@yearly', '0 9 * * MON-FRI']) {
       assert.equal(cronProblem(ok), null, ok);
     }
-    assert.match(cronProblem('61 * * * *') ?? '', /minute/);
-    assert.match(cronProblem('* * *') ?? '', /not valid/);
-    assert.match(cronProblem('* * * * * * *') ?? '', /5 or 6 parts/);
-    assert.match(cronProblem('@reboot') ?? '', /not valid/);
+    assert.equal(cronProblem('61 * * * *'), "minute '61' is not a minute (0..59)");
+    assert.match(cronProblem('* * *') ?? '', /^cron needs 5 fields .*; got 3: \* \* \*$/);
+    assert.match(cronProblem('* * * * * * *') ?? '', /got 7/);
+    assert.match(cronProblem('@reboot') ?? '', /'@reboot' is not a cron shorthand/);
+    assert.equal(cronProblem('0 0 31 2 *'), "cron '0 0 31 2 *' never fires: no date has every field it names");
   });
 
   test('six fields fire every second, at whole seconds', () => {

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { cronRefusal } from './cronWords.ts';
 
 /**
  * The arithmetic of schedules, pure so it is tested without a store or a clock: when a cron expression
@@ -37,15 +38,18 @@ function cronOf(spec: CronSpec): Cron {
   });
 }
 
-/** Why a cron expression is refused, or null when croner accepts it (5 or 6 fields, @daily and friends). */
+/**
+ * Why a cron expression is refused, or null when croner accepts it (5 or 6 fields, @daily and friends).
+ * croner decides; the words are ours (cronWords.ts), croner's own only for what those do not explain.
+ */
 export function cronProblem(text: string): string | null {
   try {
     const cron = cronOf({ cron: text, timezone: 'UTC' });
-    if (cron.nextRun(new Date(0)) === null) return `cron '${text}' never fires`;
+    if (cron.nextRun(new Date(0)) === null) return `cron '${text}' never fires: no date has every field it names`;
     return null;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return `cron '${text}' is not valid: ${message.replace(/^CronPattern:\s*/, '')}`;
+    return cronRefusal(text) ?? `cron '${text}' is not valid: ${message.replace(/^CronPattern:\s*/, '')}`;
   }
 }
 

@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   /** Refuse a SQLite file that does not exist rather than create it (OpenStoreOptions.mustExist). */
   mustExist?: boolean;
   workerId?: string;
+  /** The engine's worker name (`opsdeck worker --name`). */
+  workerName?: string | null;
   leaseMs?: number;
   pollMs?: number;
   /**
@@ -108,6 +110,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       queues: opts.queues ?? null,
       log: opts.log,
       workerId: opts.workerId,
+      workerName: opts.workerName ?? null,
       leaseMs: opts.leaseMs,
       pollMs: opts.pollMs,
     });

@@ -10,6 +10,7 @@ const off = { engaged: false, by: null, at: null, reason: null };
 const calm: ControlState = { emergency_stop: off, safe_mode: off, paused_queues: [], version: 1 };
 const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   id: 'w1',
+  name: null,
   host: 'h',
   pid: 1,
   version: '0.1.0',

@@ -97,12 +97,12 @@ function words(issue: z.core.$ZodIssue, input: unknown): string | null {
     case 'invalid_type':
       return valueAt(input, issue.path) === undefined ? 'is missing' : `must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
     default:
-      // Refinements and formats carry messages written for people ("must be an IANA time zone, …").
+      // Refinements and formats carry messages written for people ("'Berlin' is not a time zone: did you mean Europe/Berlin?").
       return null;
   }
 }
 
-/** `--search is too long…` in our words; `--timezone: must be an IANA time zone…` in the schema's. */
+/** `--search is too long…` in our words; `--timezone: 'Berlin' is not a time zone…` in the schema's. */
 function described(call: CallName, path: readonly PropertyKey[], ours: string | null, theirs: string): string {
   const name = nameOf(call, keysOf(path));
   if (name === null) return ours ?? theirs;

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tar from 'tar';
-import { opsdeck } from './testing/opsdeck.ts';
+import { BIN, opsdeck } from './testing/opsdeck.ts';
 
 /** A token whose variable's name says nothing of a secret: only the registry says it is one. */
 const SECRET = 'pk_live_9Qx7-very-secret';
@@ -181,5 +182,96 @@ describe('the desktop log file, from the command line', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** A running `opsdeck logs --follow`: what it has printed so far, and a wait for more. */
+function following(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, 'logs', ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const seen = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (seen.stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (seen.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  async function until(what: 'stdout' | 'stderr', pattern: RegExp): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!pattern.test(seen[what])) {
+      assert.ok(Date.now() < deadline, `waited for ${pattern} on ${what}; got:\n${seen[what]}\nstderr:\n${seen.stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return { child, seen, exited, until };
+}
+
+describe('opsdeck logs --follow and --level: tail -f … | grep ERROR as one command', () => {
+  let dir: string;
+  let file: string;
+  let env: Record<string, string>;
+  const line = (level: string, msg: string) => `${JSON.stringify({ level, msg })}\n`;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-follow-'));
+    const logs = join(dir, 'data', 'opsdeck', 'logs');
+    await mkdir(logs, { recursive: true });
+    file = join(logs, 'opsdeck.log');
+    env = { XDG_DATA_HOME: join(dir, 'data'), PAYMENTS_TOKEN: SECRET };
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints the lines at the level or above as they are written, across a rotation, cut of secrets, until Ctrl-C (exit 0)', async () => {
+    await writeFile(file, line('info', 'old info') + line('error', 'old error') + line('warn', 'old warn'));
+    const run = following(['-f', '--level', 'warn', '--lines', '1'], env);
+    await run.until('stderr', /^following .*opsdeck\.log at warn or above; Ctrl-C stops/);
+    await run.until('stdout', /old warn/);
+
+    await appendFile(file, line('info', 'new info') + line('debug', 'new debug') + line('warn', 'new warn') + '{"level":"error","msg":"half');
+    await run.until('stdout', /new warn/);
+    await appendFile(file, ` done: upstream said ${SECRET}"}\n`);
+    await run.until('stdout', /half done/);
+    // The logger's rotation: the file moves to opsdeck.log.1 and a new one starts.
+    await appendFile(file, line('error', 'last of the old file'));
+    await rename(file, `${file}.1`);
+    await writeFile(file, line('info', 'first of the new file') + line('error', 'error in the new file'));
+    await run.until('stdout', /error in the new file/);
+
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 0, run.seen.stderr);
+    assert.deepEqual(run.seen.stdout.trimEnd().split('\n'), [
+      line('warn', 'old warn'),
+      line('warn', 'new warn'),
+      line('error', 'half done: upstream said [redacted]'),
+      line('error', 'last of the old file'),
+      line('error', 'error in the new file'),
+    ].map((l) => l.trimEnd()));
+  });
+
+  it('waits for a file not there yet, and the short -f is --follow', async () => {
+    const elsewhere = { ...env, XDG_DATA_HOME: join(dir, 'later') };
+    const run = following(['--follow', '--level', 'error'], elsewhere);
+    await run.until('stderr', /\(not there yet: waiting for it\)/);
+    const logs = join(dir, 'later', 'opsdeck', 'logs');
+    await mkdir(logs, { recursive: true });
+    await writeFile(join(logs, 'opsdeck.log'), line('warn', 'a warning') + line('error', 'the first error'));
+    await run.until('stdout', /the first error/);
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 0);
+    assert.equal(run.seen.stdout, line('error', 'the first error'));
+  });
+
+  it('--level without --follow keeps the last lines at that level; a wrong level names the right ones', async () => {
+    await writeFile(file, line('error', 'e1') + line('info', 'i1') + line('warn', 'w1') + line('info', 'i2'));
+    const shown = await opsdeck(['logs', '--level', 'warn', '--json'], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout).lines, [line('error', 'e1').trimEnd(), line('warn', 'w1').trimEnd()]);
+    const text = await opsdeck(['logs', '--level', 'error'], env);
+    assert.match(text.stdout, /\(last 1 line\(s\) at error\):\n\{"level":"error","msg":"e1"\}\n/);
+    const wrong = await opsdeck(['logs', '--level', 'loud'], env);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /^opsdeck: --level: log level "loud" is not one of error, warn, info, debug/);
+    const both = await opsdeck(['logs', '-f', '--json'], env);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--follow prints the log's own JSON lines/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -60,10 +60,13 @@ test('opsdeck schedule: add, list in both zones, run-now, pause, show, remove; m
 
     const badCron = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '0 0 31 2 *']);
     assert.equal(badCron.code, 2);
-    assert.match(badCron.stderr, /cron '0 0 31 2 \*'/);
+    assert.match(badCron.stderr, /cron '0 0 31 2 \*' never fires/);
+    const shortCron = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '*/5 * * *']);
+    assert.equal(shortCron.code, 2);
+    assert.match(shortCron.stderr, /^opsdeck: --cron: cron needs 5 fields \(minute hour day-of-month month day-of-week\), or 6 with seconds first; got 4: \*\/5 \* \* \*$/m);
     const badZone = run(['schedule', 'add', 'x', '--service', 'report', '--cron', '@daily', '--timezone', 'Berlin']);
     assert.equal(badZone.code, 2);
-    assert.match(badZone.stderr, /timezone: must be an IANA time zone/);
+    assert.match(badZone.stderr, /^opsdeck: --timezone: 'Berlin' is not a time zone: did you mean Europe\/Berlin\?$/m);
     const unknown = run(['schedule', 'add', 'x', '--service', 'nope', '--cron', '@daily']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /service nope is not in the registry \(known: report\)/);
@@ -144,6 +147,46 @@ test('opsdeck schedule with a workflow: add --workflow, run-now starts run 1, li
     const unknown = run(['schedule', 'add', 'x', '--workflow', 'nope', '--cron', '@daily']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /workflow nope is not in the registry \(known: nightly_etl\)/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('opsdeck schedule check: the next fires in the zone and yours, or what is wrong, without a store', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-schedule-check-'));
+  try {
+    const db = join(dir, 'never-made.db');
+    const run = (args: string[]) => opsdeck([...args, '--db', db], 'America/Los_Angeles');
+
+    const good = run(['schedule', 'check', '0 9 * * MON-FRI', '--timezone', 'Europe/Berlin', '--count', '3']);
+    assert.equal(good.code, 0, good.stderr);
+    const lines = good.stdout.trim().split('\n');
+    assert.equal(lines[0], 'cron "0 9 * * MON-FRI" in Europe/Berlin: ok; the next 3 fires:');
+    assert.equal(lines.length, 4, good.stdout);
+    for (const line of lines.slice(1)) {
+      assert.match(line, /^ {2}\d{4}-\d\d-\d\d 09:00:00\+0[12]:00 \(Europe\/Berlin\) = \d{4}-\d\d-\d\d 00:00:00-0[78]:00 here$/, 'Berlin 09:00 is midnight in Los Angeles');
+    }
+
+    // Unquoted, the words after check are one expression.
+    const words = run(['schedule', 'check', '0', '9', '*', '*', 'MON-FRI', '--json']);
+    assert.equal(words.code, 0, words.stderr);
+    const json = JSON.parse(words.stdout);
+    assert.equal(json.cron, '0 9 * * MON-FRI');
+    assert.equal(json.timezone, 'UTC');
+    assert.equal(json.next_fires.length, 5);
+
+    const short = run(['schedule', 'check', '*/5 * * *']);
+    assert.equal(short.code, 1);
+    assert.equal(short.stdout, 'cron needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first; got 4: */5 * * *\n');
+
+    const both = run(['schedule', 'check', '0 9 * * MON-FRY', '--timezone', 'Europe/Berln']);
+    assert.equal(both.code, 1);
+    assert.equal(both.stdout, "day-of-week 'MON-FRY': 'FRY' is not a day (MON..SUN or 0..7)\n'Europe/Berln' is not a time zone: did you mean Europe/Berlin?\n");
+
+    const none = run(['schedule', 'check']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /schedule check needs a cron expression/);
+    await assert.rejects(stat(db), 'a check opens no store');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

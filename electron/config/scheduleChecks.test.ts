@@ -40,7 +40,7 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
   - name: b
     service: nightly_report
     cron: "@daily"
-    timezone: Europe/Nowhere
+    timezone: Europe/Berln
   - name: c
     service: missing_service
     cron: "@hourly"
@@ -55,8 +55,9 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
   assert.equal(result.registry, null);
   const lines = result.problems.map((p) => `${p.line} ${p.path}: ${p.message}`);
   const expect = [
-    [7, 'schedules[0].cron', /minute/],
-    [11, 'schedules[1].timezone', /IANA/],
+    // The words schedule add and schedule check use.
+    [7, 'schedules[0].cron', /^minute '61' is not a minute \(0\.\.59\)$/],
+    [11, 'schedules[1].timezone', /^'Europe\/Berln' is not a time zone: did you mean Europe\/Berlin\?$/],
     [13, 'schedules[2].service', /not in this registry's services/],
     [15, 'schedules[3].name', /duplicate schedule name 'a'/],
     [19, 'schedules[4].workflow', /^workflow 'etl' is not in this registry's workflows \(known: none\)$/],

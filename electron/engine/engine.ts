@@ -34,6 +34,8 @@ export interface EngineOptions {
   /** Default: every built-in runner. A claimed job whose kind has no runner fails as a configuration error. */
   runners?: Map<ExecutionType, Runner>;
   workerId?: string;
+  /** `opsdeck worker --name`: kept with the worker, and the start of its id (`watchdog-1942f8c8`). */
+  workerName?: string | null;
   concurrency?: number;
   queues?: string[] | null;
   env?: Record<string, string | undefined>;
@@ -61,6 +63,7 @@ const CONTROL_POLL_MS = 250;
  */
 export class Engine {
   readonly workerId: string;
+  readonly workerName: string | null;
   readonly #store: Store;
   readonly #emitter: EngineEmitter;
   readonly #breakers: BreakerKeeper;
@@ -91,7 +94,9 @@ export class Engine {
   readonly #breakersMoved = new Wakeup();
 
   constructor(opts: EngineOptions) {
-    this.workerId = opts.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.workerName = opts.workerName ?? null;
+    // A named worker's id starts with its name, so its log lines and the jobs it holds say it; host and pid are kept beside.
+    this.workerId = opts.workerId ?? `${this.workerName ?? `${os.hostname()}-${process.pid}`}-${randomUUID().slice(0, 8)}`;
     this.#store = opts.store;
     const logger = (opts.log ?? silentLogger).child({ worker: this.workerId });
     this.#log = quietLog(logger);
@@ -200,6 +205,7 @@ export class Engine {
     const registry = this.#registry.registry;
     await this.#store.registerWorker({
       id: this.workerId,
+      name: this.workerName,
       host: os.hostname(),
       pid: process.pid,
       version: pkg.version,

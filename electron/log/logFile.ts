@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
@@ -33,20 +33,35 @@ export function rotatingLogFile(dir: string): RotatingFileStream {
 
 /** The last `maxBytes` of the current log file, from the first whole line; null when there is none. */
 export async function logTail(dir: string, maxBytes = 256 * 1024): Promise<string | null> {
-  const file = join(dir, LOG_FILE_NAME);
-  let size: number;
+  return (await logTailAt(join(dir, LOG_FILE_NAME), maxBytes))?.text ?? null;
+}
+
+/**
+ * A log file's last whole lines, and the byte just after them in which file: where following it goes on
+ * from. A line still being written is left out of the text, and left to the follower to read whole.
+ */
+export interface LogEnd {
+  text: string;
+  end: number;
+  ino: number;
+}
+
+export async function logTailAt(file: string, maxBytes: number): Promise<LogEnd | null> {
+  let handle;
   try {
-    size = (await stat(file)).size;
+    handle = await open(file, 'r');
   } catch {
     return null;
   }
-  const start = Math.max(0, size - maxBytes);
-  const handle = await open(file, 'r');
   try {
+    // Size and content from one handle: a rotation meanwhile cannot mix two files.
+    const { size, ino } = await handle.stat();
+    const start = Math.max(0, size - maxBytes);
     const buffer = Buffer.alloc(size - start);
     await handle.read(buffer, 0, buffer.length, start);
-    const text = buffer.toString('utf8');
-    return start === 0 ? text : text.slice(text.indexOf('\n') + 1);
+    const whole = buffer.subarray(0, buffer.lastIndexOf(0x0a) + 1);
+    const text = whole.toString('utf8');
+    return { text: start === 0 ? text : text.slice(text.indexOf('\n') + 1), end: start + whole.length, ino };
   } finally {
     await handle.close();
   }

@@ -111,6 +111,12 @@ const FiresQuery = z.object({ limit: limitOf('schedules.fires').optional(), afte
 const scheduleRoutes: Route[] = [
   get('/v1/schedules', 'schedules.list'),
   { ...post('/v1/schedules', 'schedules.add', calls['schedules.add'].input, ({ body }) => body), status: () => 201 },
+  {
+    ...post('/v1/schedules/check', 'schedules.check', calls['schedules.check'].input, ({ body }) => body,
+      "Checks a cron expression and its time zone as POST /v1/schedules would, without adding a schedule: each problem at its field, or the next fires."),
+    // Checks only the text it is sent: any key may ask.
+    write: false,
+  },
   get('/v1/schedules/{name}', 'schedules.get', (params) => ({ name: params.name })),
   {
     method: 'GET',

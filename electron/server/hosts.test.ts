@@ -77,6 +77,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'apiKeys.create': { name: 'hosts-test', scope: 'read' },
     'apiKeys.revoke': { name: 'hosts-test' },
     'schedules.add': { name: 'hosts-test', service: 'healthy_noop', cron: '30 2 * * *', timezone: 'Europe/Berlin' },
+    'schedules.check': { cron: '0 9 * * MON-FRI', timezone: 'Europe/Berlin' },
     'schedules.list': {},
     'schedules.get': { name: 'hosts-test' },
     'schedules.pause': { name: 'hosts-test', reason: 'test' },

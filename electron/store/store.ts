@@ -480,6 +480,8 @@ export interface WorkerForget {
 
 export interface WorkerRegistration {
   id: string;
+  /** Its name (`opsdeck worker --name`); left out, it has none. */
+  name?: string | null;
   host: string;
   pid: number;
   version: string;

@@ -131,19 +131,32 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** The checks a name asks for: itself, and every one of its kind (runner: runner:shell, …; worker or workers: each worker). */
-function named(checks: HealthCheck[], name: string): HealthCheck[] {
+/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; empty when they cannot be read. */
+export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null>> {
+  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => []);
+  return new Map(fleet.map((w) => [w.id, w.name]));
+}
+
+/**
+ * The checks a name asks for: itself, and every one of its kind (runner: runner:shell, …; worker or
+ * workers: each worker); `worker:NAME`, every worker of that name (any case: the runbooks write WATCHDOG).
+ */
+function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, string | null>): HealthCheck[] {
   const kind = name === 'workers' ? 'worker' : name;
-  return checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
+  const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
+  if (exact.length > 0 || !name.startsWith('worker:')) return exact;
+  const wanted = name.slice('worker:'.length).toLowerCase();
+  const ids = new Set([...names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`));
+  return checks.filter((c) => ids.has(c.name));
 }
 
 /**
  * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
  * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' `database` is the store.
  */
-export function checksNamed(report: HealthReport, name: string): { report: HealthReport } | { unknown: string } {
+export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> = new Map()): { report: HealthReport } | { unknown: string } {
   const check = name === 'database' ? 'store' : name;
-  const checks = named(report.checks, check);
+  const checks = named(report.checks, check, workers);
   if (checks.length === 0) {
     const kinds = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))];
     const [kind, ...rest] = check.split(':');
@@ -172,7 +185,7 @@ export const health: Handlers<'health.check'> = {
     }
     const report = await healthReport(ctx);
     if (input.check === undefined) return report;
-    const chosen = checksNamed(report, input.check);
+    const chosen = checksNamed(report, input.check, input.check.startsWith('worker:') ? await workerNames(ctx) : new Map());
     if ('unknown' in chosen) throw notFound(chosen.unknown);
     return chosen.report;
   },

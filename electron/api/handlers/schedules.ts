@@ -1,4 +1,5 @@
 import { targetText } from '../../../shared/schedule.ts';
+import { checkSchedule } from '../../../shared/scheduleCheck.ts';
 import { nextFire } from '../../../shared/scheduleMath.ts';
 import { fireMaker, missingTarget, payloadProblem, runNowWork, scheduleWrite } from '../../engine/schedulePlans.ts';
 import type { ApiContext } from '../context.ts';
@@ -38,7 +39,7 @@ function knownTargets(ctx: ApiContext, config: { workflow?: string | undefined }
  * registry file's, and would come back with its next load.
  */
 export const schedules: Handlers<
-  'schedules.list' | 'schedules.get' | 'schedules.fires' | 'schedules.add' | 'schedules.remove' | 'schedules.pause' | 'schedules.resume' | 'schedules.runNow'
+  'schedules.list' | 'schedules.get' | 'schedules.fires' | 'schedules.add' | 'schedules.check' | 'schedules.remove' | 'schedules.pause' | 'schedules.resume' | 'schedules.runNow'
 > = {
   'schedules.list': async (_input, ctx) => {
     const now = new Date();
@@ -64,6 +65,8 @@ export const schedules: Handlers<
     if (!added) throw conflict(`a schedule named ${input.name} exists; remove it first or pick another name`);
     return toScheduleView(added, ctx.registry, now);
   },
+
+  'schedules.check': async (input) => checkSchedule(input, new Date()),
 
   'schedules.remove': async (input, ctx) => {
     const schedule = await stored(ctx, input.name);

@@ -122,14 +122,17 @@ export const workers: Command = {
       if (inv.common.json) printJson(inv.io, { workers: list });
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
       else {
+        // The name column only once some worker has one (opsdeck worker --name): a fleet without names reads as before.
+        const named = list.some((w) => w.name !== null);
         inv.io.out(
           renderTable(
-            [{ header: 'worker', max: 50 }, { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' }, { header: 'in flight', align: 'right' },
-              { header: 'rss', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
+            [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
+              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
-              return [w.id, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              const name = named ? [w.name ?? '-'] : [];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import { checksNamed, reportWithoutStore } from '../../api/handlers/health.ts';
+import { checksNamed, reportWithoutStore, workerNames } from '../../api/handlers/health.ts';
 import { INTEGRITY } from '../../api/integrityCheck.ts';
 import { RegistryHolder } from '../../config/holder.ts';
 import { StoreError } from '../../store/errors.ts';
@@ -27,18 +27,21 @@ async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promi
  * The whole report, made whether or not the store can be opened; for `integrity`, that check alone, which
  * reads the whole store and so is never part of the whole report.
  */
-async function fullReport(inv: Invocation, check: string | undefined): Promise<HealthReport> {
+async function fullReport(inv: Invocation, check: string | undefined): Promise<{ report: HealthReport; names: ReadonlyMap<string, string | null> }> {
+  const names: ReadonlyMap<string, string | null> = new Map();
   let rt;
   try {
     rt = await commandRuntime(inv.common, inv.io.env);
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
-    if (check === INTEGRITY) return { ok: false, checks: [{ name: INTEGRITY, ok: false, detail: error.message }] };
-    return reportWithoutOpenStore(inv, error);
+    if (check === INTEGRITY) return { report: { ok: false, checks: [{ name: INTEGRITY, ok: false, detail: error.message }] }, names };
+    return { report: await reportWithoutOpenStore(inv, error), names };
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   try {
-    return await call(rt.ctx, 'health.check', check === INTEGRITY ? { check } : {});
+    const report = await call(rt.ctx, 'health.check', check === INTEGRITY ? { check } : {});
+    // worker:NAME picks the workers named so (opsdeck worker --name), read while the store is open.
+    return { report, names: check?.startsWith('worker:') ? await workerNames(rt.ctx) : names };
   } finally {
     await rt.close();
   }
@@ -46,10 +49,10 @@ async function fullReport(inv: Invocation, check: string | undefined): Promise<H
 
 /** The health report, or only the checks `check` names when given. */
 export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
-  const report = await fullReport(inv, check);
+  const { report, names } = await fullReport(inv, check);
   if (check === undefined) return report;
   // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
-  const chosen = checksNamed(report, check);
+  const chosen = checksNamed(report, check, names);
   if ('unknown' in chosen) throw new UsageError(chosen.unknown);
   return chosen.report;
 }
@@ -70,7 +73,7 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
 export const healthCheck: Command = {
   name: 'health-check',
   summary: 'store, migrations, registry, runner probes, workers, dispatch, breakers, workflows, scheduler, alert channels; exit 1 when anything is unhealthy, 2 for a CHECK no check has',
-  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID, dispatch, breakers, workflows, scheduler, alerts; integrity, made only when named: every page of an SQLite file, PostgreSQL\'s checksums and amcheck)',
+  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID or worker:NAME, dispatch, breakers, workflows, scheduler, alerts; integrity, made only when named: every page of an SQLite file, PostgreSQL\'s checksums and amcheck)',
   options: {},
   async run(inv) {
     if (inv.positionals.length > 1) throw new UsageError(`health-check takes at most one check, not ${inv.positionals.length}`);

@@ -1,4 +1,6 @@
+import { CRON_FORMS_TEXT } from '../../../shared/cronWords.ts';
 import { MissedPolicy, targetText } from '../../../shared/schedule.ts';
+import { checkSchedule } from '../../../shared/scheduleCheck.ts';
 import type { ScheduleChange, ScheduleFire, ScheduleInput, ScheduleView } from '../../../shared/schedule.ts';
 import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
@@ -67,7 +69,7 @@ async function add(inv: Invocation): Promise<number> {
   const workflow = str(inv.values, 'workflow');
   const cron = str(inv.values, 'cron');
   if ((service === undefined) === (workflow === undefined) || !cron) {
-    throw new UsageError('schedule add needs --service SERVICE or --workflow WORKFLOW (one of them), and --cron "EXPR" (5 or 6 fields, or @daily, @hourly, ...)');
+    throw new UsageError(`schedule add needs --service SERVICE or --workflow WORKFLOW (one of them), and --cron "EXPR" (${CRON_FORMS_TEXT})`);
   }
   const missedText = str(inv.values, 'missed');
   const missed = missedText === undefined ? undefined : MissedPolicy.safeParse(missedText);
@@ -98,6 +100,26 @@ async function add(inv: Invocation): Promise<number> {
   }, { mustExist: false });
 }
 
+/**
+ * A cron expression and its zone checked as add would check them, without adding anything or opening the
+ * store: the problems in add's words, or the next fires in the zone and the operator's. Words after
+ * `check` are one expression, so `schedule check 0 9 '*' '*' MON-FRI` reads as it would quoted.
+ */
+function check(inv: Invocation): number {
+  const cron = inv.positionals.slice(1).join(' ');
+  if (cron.trim() === '') throw new UsageError(`schedule check needs a cron expression: opsdeck schedule check "30 2 * * *" [--timezone ZONE] (${CRON_FORMS_TEXT})`);
+  const result = checkSchedule({ cron, timezone: str(inv.values, 'timezone'), count: int(inv.values, 'count', 1, 50) ?? 5 }, new Date());
+  if (inv.common.json) printJson(inv.io, result);
+  // Each problem names its field already: "day-of-week 'MON-FRY': …", "'Europe/Berln' is not a time zone: …".
+  else if (!result.ok) for (const p of result.problems) inv.io.out(paint(inv.io, p.message, 'red'));
+  else if (result.next_fires.length === 0) inv.io.out(`cron "${result.cron}" in ${result.timezone}: never fires again`);
+  else {
+    inv.io.out(`cron "${result.cron}" in ${result.timezone}: ok; the next ${result.next_fires.length} fires:`);
+    for (const at of result.next_fires) inv.io.out(`  ${both(at, result.timezone)}`);
+  }
+  return result.ok ? 0 : 1;
+}
+
 /** What pause and resume print: what changed, or plainly that nothing did, and the schedule after. */
 function changeText(io: Io, sub: 'pause' | 'resume', change: ScheduleChange): string {
   const done = sub === 'pause' ? 'paused: it fires nothing until resumed' : change.note === null ? 'resumed from its next fire' : 'is no longer paused';
@@ -108,14 +130,17 @@ function changeText(io: Io, sub: 'pause' | 'resume', change: ScheduleChange): st
 
 export const schedule: Command = {
   name: 'schedule',
-  summary: 'schedules: list (next fires in their zone and yours), show, add, remove, pause, resume, run-now',
-  usage: 'list | show NAME | add NAME (--service S | --workflow W) --cron "EXPR" [--timezone ZONE] ... | remove NAME | pause NAME [--reason TEXT] | resume NAME | run-now NAME',
+  summary: 'schedules: list (next fires in their zone and yours), show, check a cron, add, remove, pause, resume, run-now',
+  usage: 'list | show NAME | check "EXPR" [--timezone ZONE] [--count N] | add NAME (--service S | --workflow W) --cron "EXPR" [--timezone ZONE] ... | remove NAME | pause NAME [--reason TEXT] | resume NAME | run-now NAME',
   details: [
-    'Cron: 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly, @daily, @weekly,',
-    '@monthly, @yearly. Times are wall-clock times in --timezone (IANA, default UTC); a time the clock',
+    `Cron: ${CRON_FORMS_TEXT}.`,
+    'Times are wall-clock times in --timezone (IANA, default UTC); a time the clock',
     'skips in spring fires when the clock jumps (02:30 -> 03:00), a time it repeats in autumn fires once.',
+    'check says what is wrong with a cron expression or its zone, or when it fires next (in its zone and',
+    'yours), without adding a schedule: exit 1 on a problem.',
     'Schedules of the registry (schedules:) can be paused and run now, and removed only from the registry.',
     'examples:',
+    '  opsdeck schedule check "0 9 * * MON-FRI" --timezone Europe/Berlin',
     '  opsdeck schedule add nightly --service echo_report --cron "30 2 * * *" --timezone Europe/Berlin',
     '  opsdeck schedule add etl_nightly --workflow nightly_etl --cron "@daily" --payload \'{"day":"yesterday"}\'',
     '  opsdeck schedule pause nightly --reason "month-end freeze"',
@@ -124,7 +149,8 @@ export const schedule: Command = {
     service: { type: 'string', value: 'SERVICE', description: 'add: the service each fire enqueues' },
     workflow: { type: 'string', value: 'WORKFLOW', description: 'add: the workflow each fire starts a run of (instead of --service)' },
     cron: { type: 'string', value: 'EXPR', description: 'add: when it fires, e.g. "30 2 * * *", "*/10 * * * * *", @daily' },
-    timezone: { type: 'string', value: 'ZONE', description: 'add: the IANA zone of the cron times, e.g. Europe/Berlin (default UTC)' },
+    timezone: { type: 'string', value: 'ZONE', description: 'add, check: the IANA zone of the cron times, e.g. Europe/Berlin (default UTC)' },
+    count: { type: 'string', value: 'N', description: 'check: how many next fires to show (default 5, at most 50)' },
     payload: { type: 'string', value: 'JSON', description: "add: each job's payload (a workflow's: each run's, an object)" },
     queue: { type: 'string', value: 'QUEUE', description: "add: the jobs' queue (default the service's)" },
     missed: { type: 'string', value: 'POLICY', description: 'add: fires missed while no worker ran: skip (default), run_once or catch_up' },
@@ -162,6 +188,7 @@ export const schedule: Command = {
       });
     }
     if (sub === 'add') return add(inv);
+    if (sub === 'check') return check(inv);
     if (sub === 'run-now') {
       const [, name = ''] = positionals(inv, ['run-now', 'NAME']);
       return withRuntime(inv, async ({ ctx }) => {
@@ -191,6 +218,6 @@ export const schedule: Command = {
         return 0;
       });
     }
-    throw new UsageError(`schedule takes list, show, add, remove, pause, resume or run-now, not "${sub}"`);
+    throw new UsageError(`schedule takes list, show, check, add, remove, pause, resume or run-now, not "${sub}"`);
   },
 };

@@ -13,6 +13,7 @@ import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson, when } from '../output.ts';
 import { CLI_WORDS } from '../words.ts';
+import { workerNameOf } from '../workerName.ts';
 import { shellWord } from '../sameCommand.ts';
 
 const PROGRESS_MS = 5000;
@@ -74,7 +75,7 @@ function onSignals(handler: (signal: NodeJS.Signals) => void, hangupStops: boole
 export const worker: Command = {
   name: 'worker',
   summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left; SIGHUP reloads the registry (from a terminal: drains)',
-  usage: '[--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
+  usage: '[--name NAME] [--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
   details: [
     'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
     'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
@@ -87,6 +88,7 @@ export const worker: Command = {
     'later retries, rate limits, paused queues, safe mode. A warn line counts the due jobs it stopped beside, by breaker.',
   ].join('\n'),
   options: {
+    name: { type: 'string', value: 'NAME', description: 'what this worker is called (workers shows it; health-check worker:NAME checks every worker of that name); its id starts with it' },
     concurrency: { type: 'string', value: 'N', description: 'jobs at once (default 10)' },
     queues: { type: 'string', value: 'a,b', description: 'only these queues (default all)' },
     'until-empty': { type: 'boolean', description: 'stop when no job is runnable now (exit 0), waiting through a tripped breaker\'s recovery timeout for its probe; due jobs something held back are counted in a warn line' },
@@ -118,6 +120,7 @@ export const worker: Command = {
       answeredBy: 'worker',
       concurrency: int(values, 'concurrency', 1, 1000),
       queues: list(values, 'queues') ?? null,
+      workerName: workerNameOf(values),
       log: logger,
       logSecrets: secrets,
       onEngine: (engine) => metrics?.follow(engine),

@@ -284,6 +284,17 @@ export function controlContract(test: ContractTest): void {
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
     });
 
+    test("a worker's name is kept beside its id, shared by any number of workers; none is null", async (store) => {
+      await store.registerWorker({ id: 'watchdog-1942f8c8', name: 'watchdog', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      await store.registerWorker({ id: 'watchdog-77aa00bb', name: 'watchdog', host: 'h', pid: 2, version: '0.1.0', concurrency: 1, queues: null });
+      await store.registerWorker({ id: 'h-3-0badc0de', host: 'h', pid: 3, version: '0.1.0', concurrency: 1, queues: null });
+      const names = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w)).map((w) => [w.id, w.name]).sort();
+      assert.deepEqual(names, [['h-3-0badc0de', null], ['watchdog-1942f8c8', 'watchdog'], ['watchdog-77aa00bb', 'watchdog']]);
+      // Registering again (after a forget, or a store that lost it) says the name again.
+      await store.registerWorker({ id: 'h-3-0badc0de', name: 'etl', host: 'h', pid: 3, version: '0.1.0', concurrency: 1, queues: null });
+      assert.equal((await store.listWorkers(60_000)).find((w) => w.id === 'h-3-0badc0de')?.name, 'etl');
+    });
+
     test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
       const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };

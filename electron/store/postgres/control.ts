@@ -224,15 +224,15 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
          OR last_heartbeat_at < now() - $9::float8 * interval '1 millisecond')
      ),
      registered AS (
-       INSERT INTO jobs.tb_worker (id, host, pid, version, concurrency, queues, services, started_at, last_heartbeat_at, state, in_flight)
-       VALUES ($1, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
-       ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
+       INSERT INTO jobs.tb_worker (id, name, host, pid, version, concurrency, queues, services, started_at, last_heartbeat_at, state, in_flight)
+       VALUES ($1, $11, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
          last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
-    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS, w.services ?? null],
+    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS, w.services ?? null, w.name ?? null],
   );
 }
 

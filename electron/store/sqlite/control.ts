@@ -68,9 +68,9 @@ function prepareControlStatements(db: Connection) {
       `DELETE FROM tb_worker WHERE (state = 'stopped' AND last_heartbeat_at < ?) OR last_heartbeat_at < ?`,
     ),
     registerWorker: db.prepare<[Params]>(
-      `INSERT INTO tb_worker (id, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at)
-       VALUES (@id, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now)
-       ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+      `INSERT INTO tb_worker (id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at)
+       VALUES (@id, @name, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, pid = excluded.pid, version = excluded.version,
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
          services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
          rss_bytes = NULL, heap_used_bytes = NULL`,
@@ -192,6 +192,7 @@ export class SqliteControl {
         this.#s.registerWorker.run({
           id: worker.id,
           host: worker.host,
+          name: worker.name ?? null,
           pid: worker.pid,
           version: worker.version,
           concurrency: worker.concurrency,

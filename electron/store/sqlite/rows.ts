@@ -98,6 +98,7 @@ export interface BreakerRow {
 
 export interface WorkerRow {
   id: string;
+  name: string | null;
   host: string;
   pid: number;
   version: string;

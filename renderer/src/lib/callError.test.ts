@@ -4,7 +4,7 @@ import { invalidInputMessage } from '../../../shared/invalidInput.ts';
 import { CallError, errorMessage, fieldProblem, onlyFieldProblems } from './callError.ts';
 import { parseCallResponse } from './parse.ts';
 
-const CRON = "cron '61 * * * *' is not valid: Invalid value for minute: 61";
+const CRON = "minute '61' is not a minute (0..59)";
 
 /** What dispatch answers to an input the contract refuses, as the host sends it. */
 function refused(call: 'schedules.add' | 'jobs.get', issues: Array<{ path: string; message: string }>): CallError {
@@ -24,9 +24,9 @@ test('a refused input reads as its problems, each once, with its field, without 
   assert.equal(errorMessage(error), `cron: ${CRON}`);
   const two = refused('schedules.add', [
     { path: 'cron', message: CRON },
-    { path: 'timezone', message: 'must be an IANA time zone' },
+    { path: 'timezone', message: "'Berlin' is not a time zone: did you mean Europe/Berlin?" },
   ]);
-  assert.equal(errorMessage(two), `cron: ${CRON}; timezone: must be an IANA time zone`);
+  assert.equal(errorMessage(two), `cron: ${CRON}; timezone: 'Berlin' is not a time zone: did you mean Europe/Berlin?`);
   const many = refused('jobs.get', ['a', 'b', 'c', 'd', 'e'].map((path) => ({ path, message: 'bad' })));
   assert.equal(errorMessage(many), 'a: bad; b: bad; c: bad; and 2 more');
 });

@@ -36,7 +36,7 @@ function issueList(issues: readonly Issue[]): string {
 
 /**
  * One line for an operator. An input the contract refused reads as its problems, each with its field
- * ("cron: cron '61 * * * *' is not valid: …"): the host's own message for it names the internal call and
+ * ("cron: minute '61' is not a minute (0..59)"): the host's own message for it names the internal call and
  * repeats the first problem, so showing both said everything twice. Any other message is kept, with the
  * issues it does not already say.
  */

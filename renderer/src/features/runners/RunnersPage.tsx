@@ -69,6 +69,8 @@ function WorkersTable() {
   if (workers.data.workers.length === 0) return <Empty title="No workers registered.">Start one with <code>opsdeck worker</code>, or turn on local execution in Settings.</Empty>;
   const lost = workers.data.workers.filter((w) => w.lost).length;
   const held = heldNote(workers.data.workers, control.data);
+  // A Name column once some worker has one (opsdeck worker --name).
+  const named = workers.data.workers.some((w) => w.name !== null);
   return (
     <>
       {held === null ? null : (
@@ -87,6 +89,7 @@ function WorkersTable() {
         <thead>
           <tr>
             <th scope="col">Worker</th>
+            {named ? <th scope="col">Name</th> : null}
             <th scope="col">Host</th>
             <th scope="col">State</th>
             <th scope="col" className="num">Concurrency</th>
@@ -105,6 +108,7 @@ function WorkersTable() {
               <th scope="row" className="mono">
                 {worker.id}
               </th>
+              {named ? <td className="mono">{worker.name ?? <span className="muted">-</span>}</td> : null}
               <td className="mono">
                 {worker.host} <span className="muted">pid {worker.pid}</span>
               </td>

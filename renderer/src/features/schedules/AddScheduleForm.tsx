@@ -4,6 +4,8 @@ import type { MissedPolicy, ScheduleView } from '../../../../shared/schedule.ts'
 import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage, fieldProblem, onlyFieldProblems } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
+import { ScheduleTime } from './ScheduleTimes.tsx';
+import { useScheduleCheck } from './useScheduleCheck.ts';
 
 const POLICIES: Array<{ value: MissedPolicy; label: string }> = [
   { value: 'skip', label: 'skip missed fires' },
@@ -24,11 +26,12 @@ const CHECKED_FIELDS = ['name', 'cron', 'timezone'];
 
 /**
  * A text field with the host's problem for it underneath. The label is the input's name and the problem
- * its description, so a screen reader says "Cron, invalid, cron '61 * * * *' is not valid…".
+ * its description, so a screen reader says "Cron, invalid, minute '61' is not a minute (0..59)"; with no
+ * problem, `describedBy` (the next fires) describes it.
  */
-function CheckedField(props: { label: string; value: string; onChange(value: string): void; placeholder: string; problem: string | null }) {
+function CheckedField(props: { label: string; value: string; onChange(value: string): void; placeholder: string; problem: string | null; describedBy?: string | undefined }) {
   const id = useId();
-  const { label, value, onChange, placeholder, problem } = props;
+  const { label, value, onChange, placeholder, problem, describedBy } = props;
   return (
     <label className="field">
       <span id={`${id}-label`}>{label}</span>
@@ -40,7 +43,7 @@ function CheckedField(props: { label: string; value: string; onChange(value: str
         autoComplete="off"
         spellCheck={false}
         aria-labelledby={`${id}-label`}
-        aria-describedby={problem ? `${id}-problem` : undefined}
+        aria-describedby={problem ? `${id}-problem` : describedBy}
         aria-invalid={problem ? true : undefined}
       />
       {problem ? (
@@ -52,8 +55,32 @@ function CheckedField(props: { label: string; value: string; onChange(value: str
   );
 }
 
-/** Adds an operator's schedule; the contract checks the cron and the zone and says what is wrong. */
-export function AddScheduleForm({ home, onAdded }: { home: string; onAdded(schedule: ScheduleView): void }) {
+/** When the cron being typed fires next, in its zone and the viewer's: what Add would make, before it is made. */
+function NextFires({ id, fires, zone, viewer }: { id: string; fires: string[]; zone: string; viewer: string }) {
+  return (
+    <div id={id} className="schedule-check muted small" role="status">
+      {fires.length === 0 ? (
+        'Fires nothing again.'
+      ) : (
+        <>
+          Fires next:{' '}
+          {fires.map((at, i) => (
+            <span key={at}>
+              {i > 0 ? '; ' : null}
+              <ScheduleTime iso={at} zone={zone} viewer={viewer} />
+            </span>
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Adds an operator's schedule. The cron and the zone are checked as they are typed (once typing pauses),
+ * in the words the add would be refused with, and the next fires are shown: nothing is added to find out.
+ */
+export function AddScheduleForm({ home, viewer, onAdded }: { home: string; viewer: string; onAdded(schedule: ScheduleView): void }) {
   const registry = useCall('registry.get', {});
   const workflows = useCall('workflows.list', {}, { staleTime: 60_000 });
   const add = useAction('schedules.add');
@@ -65,8 +92,13 @@ export function AddScheduleForm({ home, onAdded }: { home: string; onAdded(sched
   const [payload, setPayload] = useState('');
   const targets = targetsOf(registry.data?.services ?? [], workflows.data?.workflows ?? []);
   const chosen = targets.find((t) => t.value === target) ?? targets[0];
-  // A field's problem stays while it holds what was sent, and goes once it is edited.
-  const problemAt = (field: 'name' | 'cron' | 'timezone', now: string) => (add.variables?.[field] === now.trim() ? fieldProblem(add.error, field) : null);
+  const checked = useScheduleCheck(cron, timezone);
+  const firesId = useId();
+  // A field's problem stays while it holds what was sent, and goes once it is edited; the live check's is for what it holds now.
+  const sentProblem = (field: 'name' | 'cron' | 'timezone', now: string) => (add.variables?.[field] === now.trim() ? fieldProblem(add.error, field) : null);
+  const problemAt = (field: 'name' | 'cron' | 'timezone', now: string) =>
+    (field === 'name' ? null : checked?.problems.find((p) => p.field === field)?.message) ?? sentProblem(field, now);
+  const fires = checked?.ok ? checked.next_fires : null;
 
   return (
     <form
@@ -119,7 +151,7 @@ export function AddScheduleForm({ home, onAdded }: { home: string; onAdded(sched
           ))}
         </select>
       </label>
-      <CheckedField label="Cron" value={cron} onChange={setCron} placeholder="30 2 * * *" problem={problemAt('cron', cron)} />
+      <CheckedField label="Cron" value={cron} onChange={setCron} placeholder="30 2 * * *" problem={problemAt('cron', cron)} describedBy={fires ? firesId : undefined} />
       <CheckedField label="Time zone" value={timezone} onChange={setTimezone} placeholder="empty: UTC" problem={problemAt('timezone', timezone)} />
       <label className="field">
         <span>After a downtime</span>
@@ -138,6 +170,7 @@ export function AddScheduleForm({ home, onAdded }: { home: string; onAdded(sched
       <button type="submit" className="button-primary" disabled={!name.trim() || !cron.trim() || !chosen || add.isPending}>
         {add.isPending ? 'Adding…' : 'Add schedule'}
       </button>
+      {fires && checked ? <NextFires id={firesId} fires={fires} zone={checked.timezone} viewer={viewer} /> : null}
     </form>
   );
 }

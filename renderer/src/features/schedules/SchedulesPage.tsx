@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import { CRON_FORMS_TEXT } from '../../../../shared/cronWords.ts';
 import type { ScheduleView } from '../../../../shared/schedule.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
@@ -142,10 +143,10 @@ export function SchedulesPage() {
           <h2 id="add-schedule-title">Add a schedule</h2>
         </header>
         <p className="muted small">
-          Cron has 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly, @daily, @weekly. A time the clock skips in spring fires when it
-          jumps (02:30 → 03:00); a time it repeats in autumn fires once.
+          Cron: {CRON_FORMS_TEXT}. A time the clock skips in spring fires when it jumps (02:30 → 03:00); a time it repeats in autumn fires once. What you
+          type is checked as you type, with its next fires.
         </p>
-        <AddScheduleForm home={home} onAdded={refresh} />
+        <AddScheduleForm home={home} viewer={viewer} onAdded={refresh} />
       </section>
     </div>
   );

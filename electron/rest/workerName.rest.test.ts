@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { calls } from '../../shared/contract.ts';
+import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
+
+const registryPath = resolve(import.meta.dirname, '..', '..', 'examples', 'registry.yaml');
+
+/** A worker's name over real HTTP: in the fleet's answer, and as the name of a health check. */
+describe('REST: named workers', () => {
+  let rest: RestFixture;
+
+  before(async () => {
+    rest = await startRestFixture(registryPath, { ...process.env, OPSDECK_REGISTRY: '' });
+    const { store } = rest.runtime.ctx;
+    await store.registerWorker({ id: 'watchdog-1942f8c8', name: 'watchdog', host: 'a', pid: 1, version: 'test', concurrency: 1, queues: null });
+    await store.registerWorker({ id: 'watchdog-77aa00bb', name: 'watchdog', host: 'b', pid: 2, version: 'test', concurrency: 1, queues: null });
+    await store.registerWorker({ id: 'a-3-0badc0de', host: 'a', pid: 3, version: 'test', concurrency: 1, queues: null });
+  });
+
+  after(async () => {
+    await rest?.close();
+  });
+
+  it('GET /v1/workers says each worker\'s name, null when it has none', async () => {
+    const answer = await rest.call('GET', '/v1/workers', rest.readKey);
+    assert.equal(answer.status, 200, answer.text);
+    const { workers } = calls['workers.list'].output.parse(answer.json);
+    assert.deepEqual(workers.map((w) => [w.id, w.name]).sort(), [['a-3-0badc0de', null], ['watchdog-1942f8c8', 'watchdog'], ['watchdog-77aa00bb', 'watchdog']]);
+  });
+
+  it('GET /v1/health/worker:NAME checks every worker of that name; an unknown one is 404', async () => {
+    const answer = await rest.call('GET', '/v1/health/worker:WATCHDOG', rest.readKey);
+    assert.equal(answer.status, 200, answer.text);
+    const report = calls['health.check'].output.parse(answer.json);
+    assert.deepEqual(report.checks.map((c) => c.name).sort(), ['worker:watchdog-1942f8c8', 'worker:watchdog-77aa00bb']);
+    assert.equal((await rest.call('GET', '/v1/health/worker:nobody', rest.readKey)).status, 404);
+  });
+});
