@@ -41,6 +41,7 @@ import {
   EnqueueInput,
   EnqueueOutput,
   EnqueueItem,
+  HeldBy,
   RetentionView,
   PruneResult,
   ApiKeyCreated,
@@ -84,7 +85,7 @@ export const calls = {
     z.object({ reasons: z.array(z.string()) }),
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
-  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
+  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
   'jobs.cancel': Call(
     z.object({ id: z.number().int().positive(), reason }).strict(),
     JobCancelled,
@@ -103,11 +104,11 @@ export const calls = {
     Job,
     'Fails a running job whose worker is gone, now: into the dead-letter queue. A job a live worker holds needs force; only_if_stuck leaves one whose lease runs again.',
   ),
-  'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
+  'jobs.enqueue': Call(EnqueueInput, EnqueueOutput.extend(HeldBy.shape), 'Adds a job for a service of the registry; says what holds it back (HeldBy).'),
   'jobs.enqueueMany': Call(
     z.object({ service: name, jobs: z.array(EnqueueItem).min(1).max(10_000) }).strict(),
-    z.object({ jobs: z.array(EnqueueOutput), created: z.number().int() }),
-    'Adds many jobs of one service in one transaction: all or nothing.',
+    z.object({ jobs: z.array(EnqueueOutput), created: z.number().int(), ...HeldBy.shape }),
+    'Adds many jobs of one service in one transaction: all or nothing; says what holds them back (HeldBy).',
   ),
 
   'dlq.groups': Call(
@@ -265,12 +266,12 @@ export const calls = {
     ScheduleChange,
     'Resumes a schedule from its next fire; fires that passed while paused are not run. One not paused is left as it is (changed: false); note says when it still fires nothing (disabled in its definition).',
   ),
-  'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
+  'schedules.runNow': Call(scheduleName, ScheduleFire.extend(HeldBy.shape), 'Enqueues one job of the schedule now, as a fire would, paused or not; says what holds it back (HeldBy).'),
   'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
   'workflows.run': Call(
     z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: plainString(150).optional() }).strict(),
-    z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean() }),
-    'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes.',
+    z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean(), ...HeldBy.shape }),
+    'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes; says what holds its tasks back (HeldBy).',
   ),
   'workflows.runs': Call(
     z.object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), after: cursor, limit: limit(500, 50) }).strict(),
@@ -280,8 +281,8 @@ export const calls = {
   'workflows.show': Call(z.object({ run: runRef }).strict(), WorkflowRunDetailView, 'One run and each task with its state and timing.'),
   'workflows.retry': Call(
     z.object({ run: runRef }).strict(),
-    z.object({ retried: z.array(z.number().int()) }),
-    'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete. A run with none is a conflict.',
+    z.object({ retried: z.array(z.number().int()), ...HeldBy.shape }),
+    'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete; says what holds them back (HeldBy). A run with none is a conflict.',
   ),
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),

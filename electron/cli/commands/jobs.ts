@@ -14,6 +14,7 @@ import { sameCommand } from '../sameCommand.ts';
 import { spanText } from '../../../shared/timesInText.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { noMatchHints } from '../noMatchHints.ts';
+import { heldByTexts } from '../../../shared/heldText.ts';
 
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>): T[] | undefined {
   const items = list(values, key);
@@ -258,7 +259,10 @@ export const retry: Command = {
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.retry', { id: await jobId(ctx, id) });
       if (inv.common.json) printJson(inv.io, j);
-      else inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
+      else {
+        inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
+        for (const line of heldByTexts(j, 1)) inv.io.out(line);
+      }
       return 0;
     });
   },
