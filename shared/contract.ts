@@ -183,9 +183,17 @@ export const calls = {
   ),
   'control.resume': Call(Empty, ControlChanged, 'Releases the emergency stop; with none engaged, changes nothing (changed false, nothing audited).'),
   'control.safeMode': Call(
-    z.object({ enabled: z.boolean(), reason }).strict(),
+    z
+      .object({
+        enabled: z.boolean(),
+        reason,
+        /** Seconds the running jobs have to finish before the emergency stop interrupts the rest (the runbooks' graceful shutdown). */
+        drain: z.number().int().min(1).max(86_400).optional(),
+      })
+      .strict()
+      .refine((input) => input.enabled || input.drain === undefined, { path: ['drain'], message: 'a drain goes with enabled: true' }),
     ControlChanged,
-    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited).',
+    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited). With drain (seconds), the graceful shutdown: the running jobs have that long, then the emergency stop interrupts what still runs, engaged by whichever worker sees the deadline pass first (the caller need not wait): control.drain says until when, overview.stats counts what still runs. Asked with safe mode on already, it is a change all the same.',
   ),
   'control.pauseQueue': Call(
     z.object({ queue: name, paused: z.boolean(), reason, force: z.boolean().default(false) }).strict(),
