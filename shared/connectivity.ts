@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
   ok: z.boolean(),
+  /** Passed, yet an answer its jobs fail on (a server error; a refusal of jobs that send no credential). */
+  warning: z.boolean().optional(),
   ms: z.number(),
   detail: z.string(),
 });
@@ -21,6 +23,8 @@ export const ServiceConnectivity = z.object({
   /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */
   timeout_from: z.string(),
   ok: z.boolean(),
+  /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs fail all the same. */
+  warning: z.boolean(),
   steps: z.array(ConnectivityStep),
 });
 export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;

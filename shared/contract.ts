@@ -42,6 +42,7 @@ import {
   EnqueueInput,
   EnqueueOutput,
   EnqueueItem,
+  HeldBy,
   RetentionView,
   PruneResult,
   ApiKeyCreated,
@@ -86,7 +87,7 @@ export const calls = {
     z.object({ reasons: z.array(z.string()) }),
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
-  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job, 'Runs a failed or cancelled job again.'),
+  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
   'jobs.cancel': Call(
     z.object({ id: z.number().int().positive(), reason }).strict(),
     JobCancelled,
@@ -105,11 +106,11 @@ export const calls = {
     Job,
     'Fails a running job whose worker is gone, now: into the dead-letter queue. A job a live worker holds needs force; only_if_stuck leaves one whose lease runs again.',
   ),
-  'jobs.enqueue': Call(EnqueueInput, EnqueueOutput, 'Adds a job for a service of the registry.'),
+  'jobs.enqueue': Call(EnqueueInput, EnqueueOutput.extend(HeldBy.shape), 'Adds a job for a service of the registry; says what holds it back (HeldBy).'),
   'jobs.enqueueMany': Call(
     z.object({ service: name, jobs: z.array(EnqueueItem).min(1).max(10_000) }).strict(),
-    z.object({ jobs: z.array(EnqueueOutput), created: z.number().int() }),
-    'Adds many jobs of one service in one transaction: all or nothing.',
+    z.object({ jobs: z.array(EnqueueOutput), created: z.number().int(), ...HeldBy.shape }),
+    'Adds many jobs of one service in one transaction: all or nothing; says what holds them back (HeldBy).',
   ),
 
   'dlq.groups': Call(
@@ -189,9 +190,17 @@ export const calls = {
   ),
   'control.resume': Call(Empty, ControlChanged, 'Releases the emergency stop; with none engaged, changes nothing (changed false, nothing audited).'),
   'control.safeMode': Call(
-    z.object({ enabled: z.boolean(), reason }).strict(),
+    z
+      .object({
+        enabled: z.boolean(),
+        reason,
+        /** Seconds the running jobs have to finish before the emergency stop interrupts the rest (the runbooks' graceful shutdown). */
+        drain: z.number().int().min(1).max(86_400).optional(),
+      })
+      .strict()
+      .refine((input) => input.enabled || input.drain === undefined, { path: ['drain'], message: 'a drain goes with enabled: true' }),
     ControlChanged,
-    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited).',
+    'Stops dispatch; running jobs finish. Already as asked, changes nothing (changed false, nothing audited). With drain (seconds), the graceful shutdown: the running jobs have that long, then the emergency stop interrupts what still runs, engaged by whichever worker sees the deadline pass first (the caller need not wait): control.drain says until when, overview.stats counts what still runs. Asked with safe mode on already, it is a change all the same.',
   ),
   'control.pauseQueue': Call(
     z.object({ queue: name, paused: z.boolean(), reason, force: z.boolean().default(false) }).strict(),
@@ -281,12 +290,12 @@ export const calls = {
     ScheduleChange,
     'Resumes a schedule from its next fire; fires that passed while paused are not run. One not paused is left as it is (changed: false); note says when it still fires nothing (disabled in its definition).',
   ),
-  'schedules.runNow': Call(scheduleName, ScheduleFire, "Enqueues one job of the schedule now, as a fire would, paused or not."),
+  'schedules.runNow': Call(scheduleName, ScheduleFire.extend(HeldBy.shape), 'Enqueues one job of the schedule now, as a fire would, paused or not; says what holds it back (HeldBy).'),
   'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
   'workflows.run': Call(
     z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: plainString(150).optional() }).strict(),
-    z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean() }),
-    'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes.',
+    z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean(), ...HeldBy.shape }),
+    'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes; says what holds its tasks back (HeldBy).',
   ),
   'workflows.runs': Call(
     z.object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), after: cursor, limit: limit(500, 50) }).strict(),
@@ -296,8 +305,8 @@ export const calls = {
   'workflows.show': Call(z.object({ run: runRef }).strict(), WorkflowRunDetailView, 'One run and each task with its state and timing.'),
   'workflows.retry': Call(
     z.object({ run: runRef }).strict(),
-    z.object({ retried: z.array(z.number().int()) }),
-    'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete. A run with none is a conflict.',
+    z.object({ retried: z.array(z.number().int()), ...HeldBy.shape }),
+    'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete; says what holds them back (HeldBy). A run with none is a conflict.',
   ),
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),

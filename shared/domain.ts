@@ -133,9 +133,26 @@ export const PausedQueue = z.object({
 });
 export type PausedQueue = z.infer<typeof PausedQueue>;
 
+/**
+ * Safe mode's graceful shutdown: no job starts, the running ones have until `until` to finish, then the
+ * emergency stop interrupts what still runs. Kept in the store, so it holds when whoever asked goes away:
+ * every worker (and the CLI waiting on it) ends it once `until` passes, the first to get there engaging
+ * the stop in the name of `by`. Gone once ended, or when safe mode goes off.
+ */
+export const SafeModeDrain = z.object({
+  by: z.string(),
+  at: Timestamp,
+  until: Timestamp,
+  /** How long the running jobs were given, as asked. */
+  seconds: z.number().int(),
+});
+export type SafeModeDrain = z.infer<typeof SafeModeDrain>;
+
 export const ControlState = z.object({
   emergency_stop: ControlFlag,
   safe_mode: ControlFlag,
+  /** A drain under way (SafeModeDrain); absent when none is. */
+  drain: SafeModeDrain.optional(),
   paused_queues: z.array(PausedQueue),
   /** Bumped on every change, so a poller can tell "changed" from one integer. */
   version: z.number().int(),

@@ -170,16 +170,29 @@ export type PerformanceByType = z.infer<typeof PerformanceByType>;
 export const JobTrace = z.object({ job: Job, attempts: z.array(Attempt), stuck: z.boolean() });
 export type JobTrace = z.infer<typeof JobTrace>;
 
-/** Jobs of one service a dead-letter retry sends back while its breaker holds them: they wait, they do not run. */
+/** Jobs of one service an action sends to pending while its breaker holds them: they wait, they do not run. */
 export const HeldByBreaker = z.object({
   service_name: z.string(),
   /** The breaker's mode, and the state dispatch obeys (open or half_open). */
   mode: BreakerMode,
   state: BreakerState,
-  /** The matched jobs of that service. */
+  /** Of the jobs the action sent to pending, those of that service. */
   jobs: z.number().int(),
 });
 export type HeldByBreaker = z.infer<typeof HeldByBreaker>;
+
+/**
+ * What holds back the jobs an action made pending (an enqueue, a retry, a workflow run or its retry, a
+ * schedule run now, a dead-letter retry), said beside its answer: "retried" alone reads as running again.
+ * Each is there only when something holds them; computed in one place (electron/api/heldBy.ts).
+ */
+export const HeldBy = z.object({
+  /** The services whose circuit breaker holds the jobs, when any does. */
+  held_by_breaker: z.array(HeldByBreaker).optional(),
+  /** What the control plane holds back now of them (emergency stop, safe mode, their paused queues), each with what lifts it. */
+  held_by_control: z.array(z.string()).optional(),
+});
+export type HeldBy = z.infer<typeof HeldBy>;
 
 export const BulkResult = z.object({
   dry_run: z.boolean(),
@@ -189,10 +202,8 @@ export const BulkResult = z.object({
   affected: z.number().int(),
   /** Of the job_ids a selector named, those that are no open dead letter (unknown, or not failed). */
   unmatched_ids: z.array(z.number().int()).optional(),
-  /** A retry only: the services whose circuit breaker holds the jobs it sends back, when any does. */
-  held_by_breaker: z.array(HeldByBreaker).optional(),
-  /** A retry only: what the control plane holds back now (emergency stop, safe mode, paused queues), each with what lifts it. */
-  held_by_control: z.array(z.string()).optional(),
+  /** A retry only: what holds the jobs it sends back (HeldBy). */
+  ...HeldBy.shape,
 });
 export type BulkResult = z.infer<typeof BulkResult>;
 

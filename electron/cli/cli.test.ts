@@ -184,10 +184,10 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const numbers = shown.stdout.split('\n').filter((line) => /^\s*\d+\s+(failed|retry)/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
     assert.deepEqual(numbers, ['1', '2'], 'numbered through the history, not from one again after the retry: ' + shown.stdout);
     assert.match(shown.stdout, /^attempts:\s+1 of 3 since a retry \(1 before it, listed below\)$/m);
-    const inZone = shown.stdout.split('\n').filter((line) => line.includes('may take it again after'));
+    const inZone = shown.stdout.split('\n').filter((line) => line.includes('again after'));
     assert.equal(inZone.length, 1, 'the first attempt: ' + shown.stdout);
-    // The attempts table cuts its error column, which may end inside the offset.
-    for (const line of inZone) assert.match(line, /after 2026-12-07 04:02:43\+0/, "a time inside an error is in the reader's zone too");
+    // The attempts table cuts a long error in its middle, so its end, the time, shows whole.
+    for (const line of inZone) assert.match(line, /after 2026-12-07 04:02:43\+09:00$/, "a time inside an error is in the reader's zone too");
   });
 
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
@@ -544,7 +544,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       await running('long');
       const forced = await opsdeck(['safe-mode', 'on', '--drain', '1', ...common]);
       assert.equal(forced.code, 0, forced.stderr);
-      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged: 1 running job\(s\) asked to stop, back to pending with their attempt not spent/m);
+      // The worker or this command, whichever sees the deadline pass first, engages the stop; either says so.
+      assert.match(forced.stdout, /^safe-mode drain: 1 job\(s\) still running after 1s: emergency stop engaged(: 1 running job\(s\) asked to stop, back to pending with their attempt not spent| by \S+; release it with: opsdeck resume)/m);
       const status = Status.parse(json(await opsdeck(['status', '--json', ...common])));
       assert.equal(status.control.emergency_stop.engaged, true);
       const audit = (await opsdeck(['audit', ...common])).stdout;

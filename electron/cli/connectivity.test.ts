@@ -89,7 +89,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(up.stdout, /^payments-api\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
     assert.match(up.stdout, /^DNS\s+ok\s+[\d.]+ ms\s+127\.0\.0\.1 → 127\.0\.0\.1$/m);
     assert.match(up.stdout, /^TCP\s+ok\s+[\d.]+ ms/m);
-    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized; the jobs' POST \/charges was not tried \(it could do work\)$/m);
+    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\); the jobs' POST \/charges was not tried \(it could do work\)$/m);
     assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
@@ -105,11 +105,42 @@ describe('test-connectivity and validate-token against real local servers', { co
 
     const reader = await opsdeck(['test-connectivity', 'status-reader', ...common]);
     assert.equal(reader.code, 0, reader.stderr);
-    assert.match(reader.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/status answered 401 Unauthorized$/m, "a service whose jobs GET is probed at its own path");
+    assert.match(reader.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/status answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token status-reader tries the one its jobs send\)$/m, "a service whose jobs GET is probed at its own path");
 
     const url = await opsdeck(['test-connectivity', '--url', `http://127.0.0.1:${apiPort}/health`, ...common]);
     assert.equal(url.code, 0, url.stderr);
     assert.match(url.stdout, /^url\s+GET http:\/\/127\.0\.0\.1:\d+\/health\s+ok\s+\(timeout 5s: the default for a URL\)$/m);
+  });
+
+  it('an upstream answering 503 to everything is a warning naming the status; one not answering names its service', async () => {
+    const unavailable = createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
+    const failPort = await listenLocal(unavailable);
+    const probe = createTcpServer();
+    const closedPort = await listenLocal(probe);
+    await close(probe);
+    const registry = join(dir, 'failing.yaml');
+    const service = (name: string, port: number) => [`  - name: ${name}`, '    execution_type: http', `    runner_config: { base_url: "http://127.0.0.1:${port}", path: /work, method: POST }`];
+    await writeFile(registry, ['services:', ...service('fail_api', failPort), ...service('down_api', closedPort), ''].join('\n'));
+    const onlyFailing = join(dir, 'only-failing.yaml');
+    await writeFile(onlyFailing, ['services:', ...service('fail_api', failPort), ''].join('\n'));
+    const db = ['--db', join(dir, 'opsdeck.db')];
+    try {
+      const warned = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
+      assert.equal(warned.code, 0, 'a path that answers is no failure of the path');
+      assert.match(warned.stdout, /^fail_api\s+GET http:\/\/127\.0\.0\.1:\d+\/\s+WARNING\s+\(/m);
+      assert.match(warned.stdout, /^HTTP\s+WARN\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so; the jobs' POST \/work was not tried/m);
+
+      const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
+      assert.equal(both.code, 1);
+      assert.match(both.stdout, new RegExp(`^runner:http\\s+FAIL\\s+not answering: down_api at http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\); fail_api at http://127\\.0\\.0\\.1:${failPort} answers HTTP 503: a server error, which its jobs fail on while it answers so$`, 'm'));
+      const one = await opsdeck(['health-check', 'runner:http', ...db, '--registry', onlyFailing]);
+      assert.equal(one.code, 0, 'a warning, not an outage');
+      assert.match(one.stdout, /^runner:http\s+WARN\s+1 endpoint\(s\) answering; fail_api at http:\/\/127\.0\.0\.1:\d+ answers HTTP 503: a server error/m);
+      assert.match(one.stdout, /^healthy \(1 warning\(s\)\)$/m);
+    } finally {
+      unavailable.closeAllConnections();
+      await close(unavailable);
+    }
   });
 
   it("an upstream that hangs fails at the service's own timeout, naming the path it called and the timeout it used", async () => {

@@ -8,6 +8,7 @@ import type { Runner } from '../runners/runner.ts';
 import type { Store, StoreSignal } from '../store/store.ts';
 import { BreakerKeeper } from './breakerKeeper.ts';
 import { ControlWatcher } from './control.ts';
+import { DRAIN_CHECK_MS, endDrainIfDue } from './drainDeadline.ts';
 import { duePending } from './duePending.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -187,6 +188,9 @@ export class Engine {
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
     this.#every(BREAKER_REFRESH_MS, () => this.#refreshPauses());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
+    this.#every(DRAIN_CHECK_MS, async () => {
+      if (await endDrainIfDue(this.#store, this.#control.state, this.#log)) await this.#control.refresh();
+    });
     this.#maintainer?.start();
     this.#scheduler?.start();
     this.#emitWorker();

@@ -47,7 +47,7 @@ describe('REST API v1: the runbook, step by step', () => {
     assert.deepEqual(error.issues?.[0], { path: 'enable', message: 'not a field; did you mean enabled?' });
     assert.equal(error.issues?.[1]?.path, 'enabled', 'the field left out is still named');
     const far = refusal((await call('POST', '/v1/control/safe-mode', operateKey, { enabled: true, colour: 'red' })).json);
-    assert.equal(far.message, 'invalid input for control.safeMode: colour: not a field (known: enabled, reason)', 'nothing close: the fields there are');
+    assert.equal(far.message, 'invalid input for control.safeMode: colour: not a field (known: enabled, reason, drain)', 'nothing close: the fields there are');
     const nested = refusal((await call('POST', '/v1/dlq/retry', operateKey, { selector: { service: 'flaky_sync', servce: 'x' } })).json);
     assert.equal(nested.issues?.[0]?.path, 'selector.servce');
     assert.match(nested.issues?.[0]?.message ?? '', /^not a field; did you mean service\?$/);

@@ -23,6 +23,8 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
         req.socket.destroy();
         return;
       }
+      if (req.url?.startsWith('/v1/unavailable')) return void res.writeHead(503).end('down for maintenance');
+      if (req.url?.startsWith('/v1/private')) return void res.writeHead(401).end('who are you');
       res.writeHead(200).end('ok');
     });
     base = `http://127.0.0.1:${await listenLocal(upstream)}/v1`;
@@ -31,7 +33,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
 
   it("waits the service's own timeout, not a fixed 5 s, and names the path it called", async () => {
     const started = performance.now();
-    const { url, steps } = await probeConnectivity(base, 1000, { method: 'GET', path: '/hang' });
+    const { url, steps } = await probeConnectivity(base, 1000, { method: 'GET', path: '/hang', service: 'slow_api', sendsCredential: false });
     const took = performance.now() - started;
     assert.equal(url, `${base}/hang`);
     const http = steps.find((s) => s.step === 'http');
@@ -41,7 +43,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
   });
 
   it('says a dropped connection in the words the job itself uses', async () => {
-    const { steps } = await probeConnectivity(base, 2000, { method: 'GET', path: '/drop' });
+    const { steps } = await probeConnectivity(base, 2000, { method: 'GET', path: '/drop', service: 'drop_api', sendsCredential: false });
     const http = steps.find((s) => s.step === 'http');
     assert.equal(http?.detail, `GET ${base}/drop: the server closed the connection (UND_ERR_SOCKET)`);
 
@@ -61,6 +63,21 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
         ['tcp', false, `127.0.0.1:${port}: connection refused (ECONNREFUSED)`],
       ],
     );
+  });
+
+  it('an answer its jobs fail on passes with a warning that names the status: a server error, a refusal of jobs that send no credential', async () => {
+    const http = async (path: string, sendsCredential: boolean) =>
+      (await probeConnectivity(base, 2000, { method: 'GET', path, service: 'fail_api', sendsCredential })).steps.find((s) => s.step === 'http');
+    const unavailable = await http('/unavailable', false);
+    assert.deepEqual([unavailable?.ok, unavailable?.warning], [true, true]);
+    assert.equal(unavailable?.detail, `GET ${base}/unavailable answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so`);
+    const refused = await http('/private', false);
+    assert.equal(refused?.warning, true);
+    assert.equal(refused?.detail, `GET ${base}/private answered 401 Unauthorized: a refusal, and its jobs send no credential (auth_type none): they are refused too`);
+    const withCredential = await http('/private', true);
+    assert.equal(withCredential?.warning, undefined, 'its jobs send a credential the probe does not');
+    assert.equal(withCredential?.detail, `GET ${base}/private answered 401 Unauthorized without a credential (a probe sends none; opsdeck validate-token fail_api tries the one its jobs send)`);
+    assert.equal((await http('/fine', false))?.warning, undefined);
   });
 
   it('never shows a query or a password of the URL it was given', async () => {

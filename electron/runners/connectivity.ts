@@ -2,14 +2,18 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
+import { answerConcern } from './answerConcern.ts';
 import { targetUrl } from './http.ts';
 import { safeUrl } from './httpCall.ts';
 import { socketErrorText } from './socketWords.ts';
 
-/** The call a service's jobs make: its method and path (runner_config). */
+/** The call a service's jobs make: its method and path (runner_config), and whose it is. */
 export interface ServiceCall {
   method: string;
   path: string;
+  service: string;
+  /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
+  sendsCredential: boolean;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -45,11 +49,13 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
   const shown = safeUrl(url);
   const steps: ConnectivityStep[] = [];
   const waited = `no answer within ${timeoutMs / 1000}s`;
-  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string>): Promise<boolean> => {
+  // A step that passed may still warn: the HTTP answer of a server error is an answer its jobs fail on.
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; warning: boolean }>): Promise<boolean> => {
     const started = performance.now();
     try {
-      const detail = await withTimeout(run(), timeoutMs, waited);
-      steps.push({ step: name, ok: true, ms: elapsed(started), detail });
+      const found = await withTimeout(run(), timeoutMs, waited);
+      const { detail, warning } = typeof found === 'string' ? { detail: found, warning: false } : found;
+      steps.push({ step: name, ok: true, ms: elapsed(started), detail, ...(warning ? { warning } : {}) });
       return true;
     } catch (error) {
       steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
@@ -79,7 +85,12 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
     const answered = `GET ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    return own?.untried ? `${answered}; the jobs' ${own.untried} was not tried (it could do work)` : answered;
+    const untried = own?.untried ? `; the jobs' ${own.untried} was not tried (it could do work)` : '';
+    const concern = answerConcern(response.status, call?.sendsCredential ?? null);
+    if (concern !== null) return { detail: `${answered}: ${concern}${untried}`, warning: true };
+    // Refused without the credential its jobs send: expected of the probe, which sends none.
+    const refused = call?.sendsCredential === true && (response.status === 401 || response.status === 403);
+    return { detail: `${answered}${refused ? ` without a credential (a probe sends none; opsdeck validate-token ${call.service} tries the one its jobs send)` : ''}${untried}`, warning: false };
   });
   return { url: shown, steps };
 }
@@ -88,7 +99,7 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
  * The URL a probe may GET for a service: its own when its jobs GET it, else the base URL, naming the
  * call left untried. A path that leads elsewhere is the base URL's too (the runner refuses it anyway).
  */
-export function probeTarget(baseUrl: string, call: ServiceCall): { url: URL; untried: string | null } {
+export function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; untried: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);
   if (call.method === 'GET' && own instanceof URL) return { url: own, untried: null };
   return { url: new URL(baseUrl), untried: call.method === 'GET' ? null : `${call.method} ${call.path}` };

@@ -199,22 +199,26 @@ test('an abort ends the request with the reason it was given', async () => {
   assert.equal(r2.aborted, 'cancel');
 });
 
-test('the probe says whether base URLs answer', async () => {
+test('the probe says whether base URLs answer, naming the services that call one that does not', async () => {
   assert.equal((await runner.probe([httpService()])).ok, true);
-  const down = service({ execution_type: 'http', runner_config: { base_url: 'http://127.0.0.1:9' } });
+  const down = service({ name: 'down_api', execution_type: 'http', runner_config: { base_url: 'http://127.0.0.1:9' } });
   const probe = await runner.probe([down]);
   assert.equal(probe.ok, false);
-  assert.match(probe.detail, /127\.0\.0\.1:9/);
+  assert.match(probe.detail, /^not answering: down_api at http:\/\/127\.0\.0\.1:9 \(/);
 });
 
-test('the probe says which origins answer with a server error, still answering', async () => {
+test('an origin answering with a server error is a warning naming its services and the status: their jobs fail on it', async () => {
   const unavailable = http.createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
   const origin = `http://127.0.0.1:${await listenLocal(unavailable)}`;
   try {
-    const failing = service({ execution_type: 'http', runner_config: { base_url: `${origin}/v1` } });
-    const probe = await runner.probe([httpService(), failing]);
-    assert.equal(probe.ok, true);
-    assert.equal(probe.detail, `2 endpoint(s) answering; answering with a server error: ${origin} (HTTP 503)`);
+    const failing = service({ name: 'fail_api', execution_type: 'http', runner_config: { base_url: `${origin}/v1` } });
+    const also = service({ name: 'fail_too', execution_type: 'http', runner_config: { base_url: `${origin}/v2` } });
+    const probe = await runner.probe([httpService(), failing, also]);
+    assert.deepEqual(probe, {
+      ok: true,
+      warning: true,
+      detail: `2 endpoint(s) answering; fail_api, fail_too at ${origin} answers HTTP 503: a server error, which its jobs fail on while it answers so`,
+    });
   } finally {
     unavailable.closeAllConnections();
     await new Promise((resolve) => unavailable.close(resolve));

@@ -105,9 +105,9 @@ export class HttpRunner implements Runner {
   }
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
-    const origins = new Set<string>();
-    for (const s of services) if (s.execution_type === 'http') origins.add(new URL(s.runner_config.base_url).origin);
-    return probeUrls([...origins]);
+    const origins = new Map<string, string[]>();
+    for (const s of services) if (s.execution_type === 'http') addEndpoint(origins, new URL(s.runner_config.base_url).origin, s.name);
+    return probeUrls(origins);
   }
 }
 
@@ -147,26 +147,39 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 
 /**
  * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
- * still an answer, but said: "answering" alone, while every job of the service fails with a 503, reads as
- * all being well.
+ * still an answer, but a warning: "answering" alone, while every job of the service fails with a 503,
+ * reads as all being well. Each endpoint is said by the services that call it (`endpoints`: URL to their
+ * names), as their jobs and breakers name them, with the URL beside.
  */
-export async function probeUrls(urls: string[], timeoutMs = 3000): Promise<HealthResult> {
-  if (urls.length === 0) return { ok: true, detail: 'no services' };
+export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, timeoutMs = 3000): Promise<HealthResult> {
+  if (endpoints.size === 0) return { ok: true, detail: 'no services' };
   const down: string[] = [];
   const failing: string[] = [];
+  const who = (url: string) => {
+    const services = endpoints.get(url) ?? [];
+    return services.length > 0 ? `${services.join(', ')} at ${url}` : url;
+  };
   await Promise.all(
-    urls.map(async (url) => {
+    [...endpoints.keys()].map(async (url) => {
       try {
         const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
-        if (response.status >= 500) failing.push(`${url} (HTTP ${response.status})`);
+        if (response.status >= 500) failing.push(`${who(url)} answers HTTP ${response.status}`);
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error && 'code' in error.cause ? String(error.cause.code) : '';
-        down.push(`${url} (${cause || (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable')})`);
+        down.push(`${who(url)} (${cause || (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable')})`);
       }
     }),
   );
-  if (down.length > 0) return { ok: false, detail: `not answering: ${down.join(', ')}` };
-  const errors = failing.length > 0 ? `; answering with a server error: ${failing.sort().join(', ')}` : '';
-  return { ok: true, detail: `${urls.length} endpoint(s) answering${errors}` };
+  const serverErrors = failing.length > 0 ? `; ${failing.sort().join('; ')}: a server error, which its jobs fail on while it answers so` : '';
+  if (down.length > 0) return { ok: false, detail: `not answering: ${down.sort().join(', ')}${serverErrors}` };
+  const answering = `${endpoints.size} endpoint(s) answering${serverErrors}`;
+  return failing.length > 0 ? { ok: true, warning: true, detail: answering } : { ok: true, detail: answering };
+}
+
+/** Adds a service's endpoint to those a probe asks, by URL: several services may share one. */
+export function addEndpoint(endpoints: Map<string, string[]>, url: string, service: string): void {
+  const services = endpoints.get(url);
+  if (services) services.push(service);
+  else endpoints.set(url, [service]);
 }

@@ -1,7 +1,7 @@
 import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type { JsonObject } from '../../shared/domain.ts';
 import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
-import { probeUrls } from './http.ts';
+import { addEndpoint, probeUrls } from './http.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import { notSetHere } from './notSetHere.ts';
@@ -188,7 +188,7 @@ export class ServerlessRunner implements Runner {
    * the workers have an instance role) are a warning: nothing fails for it, the workers' are not known.
    */
   async probe(services: ServiceConfig[], env: Env, checkedIn: CheckedIn): Promise<HealthResult> {
-    const urls = new Set<string>();
+    const urls = new Map<string, string[]>();
     const problems: string[] = [];
     // Problems of this process's own environment: only its own jobs would fail for them.
     const missingHere: string[] = [];
@@ -198,10 +198,10 @@ export class ServerlessRunner implements Runner {
     for (const s of services) {
       if (s.execution_type !== 'serverless') continue;
       const cfg = s.runner_config;
-      if (cfg.provider === 'http_function' && cfg.url) urls.add(new URL(cfg.url).origin);
+      if (cfg.provider === 'http_function' && cfg.url) addEndpoint(urls, new URL(cfg.url).origin, s.name);
       if (cfg.provider !== 'aws_lambda') continue;
       const region = regionOf(cfg, env);
-      urls.add(cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`);
+      addEndpoint(urls, cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`, s.name);
       const fn = cfg.function_name ?? s.name;
       const named = credentials(cfg, env);
       if (named.missing) missingHere.push(`${s.name}: ${notSetHere(named.missing, checkedIn.process)}`);
@@ -211,7 +211,7 @@ export class ServerlessRunner implements Runner {
       else if (found === 'slow') slow.push(s.name);
       else if (found !== 'found') problems.push(`${s.name}: AWS credentials for ${fn} cannot be loaded in ${checkedIn.process}: ${found.error}`);
     }
-    const endpoints = await probeUrls([...urls]);
+    const endpoints = await probeUrls(urls);
     const unsure = slow.length > 0 ? `; cannot tell whether ${slow.join(', ')} have AWS credentials: the SDK's lookup took over ${CREDENTIALS_LOOKUP_MS / 1000}s` : '';
     // This process's own jobs would fail for what it lacks; a process that runs none says so and no more.
     const failing = checkedIn.runsJobs ? [...problems, ...missingHere] : problems;

@@ -27,6 +27,7 @@ import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import type { AlertStore } from './alertStore.ts';
 import type { FailureStore } from './failureStore.ts';
+import type { DrainEnded } from './drain.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { UpkeepStore } from './upkeepStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
@@ -248,7 +249,18 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   // changed the state, the one whose change was audited.
   getControl(): Promise<ControlState>;
   setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange>;
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
+  /**
+   * With `drainSeconds`, safe mode on (or kept on) and a drain recorded: the running jobs have that long to
+   * finish, then endDrain stops the rest. Always a change, audited, even with safe mode on already: the
+   * drain is what was asked. Safe mode off ends any drain with it; on without one leaves one under way.
+   */
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange>;
+  /**
+   * Ends a drain whose deadline has passed, in one transaction, once whoever calls first (every worker and
+   * a CLI waiting on it try): with jobs still running and the emergency stop not engaged, engages it in
+   * the name of who asked for the drain, with drainStopReason, audited. Null when no drain is due.
+   */
+  endDrain(): Promise<DrainEnded | null>;
   setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
 
   // ---- circuit breakers --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
   const target = (service: HttpService): ProbeTarget => ({
     name: service.name,
     baseUrl: service.runner_config.base_url,
-    call: { method: service.runner_config.method, path: service.runner_config.path },
+    call: { method: service.runner_config.method, path: service.runner_config.path, service: service.name, sendsCredential: service.runner_config.auth_type !== 'none' },
     timeoutS: effectiveTimeout(service),
   });
   if (name !== undefined) return [target(httpService(ctx, name))];
@@ -48,13 +48,15 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
         const timeout = probeTimeout(timeoutS);
         const probed = await probeConnectivity(baseUrl, timeout.seconds * 1000, call);
         const steps = probed.steps;
+        const ok = steps.every((s) => s.ok) && steps.some((s) => s.step === 'http');
         return {
           service: name,
           base_url: safeUrl(new URL(baseUrl)),
           url: probed.url,
           timeout_s: timeout.seconds,
           timeout_from: timeout.from,
-          ok: steps.every((s) => s.ok) && steps.some((s) => s.step === 'http'),
+          ok,
+          warning: ok && steps.some((s) => s.warning === true),
           steps,
         };
       }),

@@ -27,7 +27,7 @@ async function checkQueue(ctx: ApiContext, queue: string): Promise<void> {
  * the registry here does not name is counted apart too: the stop may be engaged from a shell with no
  * registry, and what becomes of its jobs is the workers' registry's to say, not a guess of this one's.
  */
-function stopFound(ctx: ApiContext, stopped: StoppedJobs): StopFound {
+export function stopFound(ctx: ApiContext, stopped: StoppedJobs): StopFound {
   const counts = Object.entries(stopped.runningByService);
   const unknown = counts.filter(([service]) => ctx.registry.service(service) === undefined);
   const failing = counts.filter(([service]) => ctx.registry.service(service)?.on_interrupt === 'fail');
@@ -48,7 +48,7 @@ export const control: Handlers<'control.get' | 'control.emergencyStop' | 'contro
   },
   'control.resume': async (_input, ctx) => controlAnswer({ kind: 'emergency_stop', engaged: false }, await ctx.store.setEmergencyStop(false, ctx.actor, null)),
   'control.safeMode': async (input, ctx) =>
-    controlAnswer({ kind: 'safe_mode', engaged: input.enabled }, await ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null)),
+    controlAnswer({ kind: 'safe_mode', engaged: input.enabled }, await ctx.store.setSafeMode(input.enabled, ctx.actor, input.reason ?? null, input.drain)),
   'control.pauseQueue': async (input, ctx) => {
     if (input.paused && !input.force) await checkQueue(ctx, input.queue);
     const change = await ctx.store.setQueuePaused(input.queue, input.paused, ctx.actor, input.reason ?? null);

@@ -1,11 +1,10 @@
-import type { HeldByBreaker } from '../../../shared/contract.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
-import type { ControlState, DlqSelector } from '../../../shared/domain.ts';
+import type { DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { controlReasons } from '../waitingReasons.ts';
+import { heldByOf } from '../heldBy.ts';
 
 function checkedBulk(selector: DlqSelector, verb: string): void {
   const problem = bulkSelectorProblem(selector, verb);
@@ -36,15 +35,6 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatchedOf(selector, open);
 }
 
-/**
- * What holds retried jobs back, said beside the count: the breakers, as the retry (or its dry run) counted
- * them, and the control plane, a paused queue only among the queues they go back to.
- */
-function heldBy(jobs: number, breakers: HeldByBreaker[], control: ControlState, queues: readonly string[]): { held_by_breaker?: HeldByBreaker[]; held_by_control?: string[] } {
-  const held = jobs === 0 ? [] : controlReasons(control, queues);
-  return { ...(breakers.length > 0 ? { held_by_breaker: breakers } : {}), ...(held.length > 0 ? { held_by_control: held } : {}) };
-}
-
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
 export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
   'dlq.groups': async (input, ctx) => {
@@ -68,13 +58,13 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
       // and with the retry that follows when nothing changes in between.
       const preview = await ctx.store.dlqRetryPreview(input.selector);
       const unmatched = unmatchedOf(input.selector, new Set(preview.open_ids));
-      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldBy(preview.matched, preview.held_by_breaker, preview.control, preview.queues) };
+      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues) };
     }
     const unmatched = await unmatchedIds(ctx, input.selector);
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
     const { retried, held_by_breaker, queues } = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldBy(retried, held_by_breaker, await ctx.store.getControl(), queues) };
+    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldByOf(retried, held_by_breaker, await ctx.store.getControl(), queues) };
   },
 
   'dlq.resolve': async (input, ctx) => {

@@ -5,6 +5,7 @@ import { isStuck } from '../../../shared/isStuck.ts';
 import type { Store } from '../../store/store.ts';
 import { toNewJobs } from '../toNewJobs.ts';
 import { alreadyRequestedNote } from '../cancelNote.ts';
+import { heldBy } from '../heldBy.ts';
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
 async function findJob(store: Store, id: number | string): Promise<Job | null> {
@@ -35,7 +36,7 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
     const job = await ctx.store.retryJob(input.id, ctx.actor);
     if (!job) throw notFound(`no job ${input.id}`);
     if (job.status !== 'pending') throw conflict(`job ${input.id} is ${job.status} now: it was not retried`);
-    return job;
+    return { ...job, ...(await heldBy(ctx, [job])) };
   },
 
   'jobs.cancel': async (input, ctx) => {
@@ -50,20 +51,23 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
 
   'jobs.enqueue': async (input, ctx) => {
     const { service, ...item } = input;
-    const [result] = await ctx.store.enqueue(toNewJobs(ctx, service, [item]));
+    const jobs = toNewJobs(ctx, service, [item]);
+    const [result] = await ctx.store.enqueue(jobs);
     if (!result) throw new ApiFailure('internal', 'the store returned no job for the enqueue');
     if (result.created) {
       await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: result.identifier, job_count: 1, details: { service, id: result.id } });
     }
-    return result;
+    // A job that existed already is said as it was found: what holds it is its own status's to say.
+    return { ...result, ...(result.created ? await heldBy(ctx, jobs) : {}) };
   },
 
   'jobs.enqueueMany': async (input, ctx) => {
-    const results = await ctx.store.enqueue(toNewJobs(ctx, input.service, input.jobs));
+    const jobs = toNewJobs(ctx, input.service, input.jobs);
+    const results = await ctx.store.enqueue(jobs);
     const created = results.filter((r) => r.created).length;
     if (created > 0) {
       await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: input.service, job_count: created, details: { service: input.service, submitted: input.jobs.length } });
     }
-    return { jobs: results, created };
+    return { jobs: results, created, ...(await heldBy(ctx, jobs.filter((_job, i) => results[i]?.created === true))) };
   },
 };

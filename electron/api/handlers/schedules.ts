@@ -5,6 +5,7 @@ import { fireMaker, missingTarget, payloadProblem, runNowWork, scheduleWrite } f
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import { heldBy } from '../heldBy.ts';
 import { pauseNote, resumeNote } from '../scheduleChange.ts';
 import { toScheduleView } from '../scheduleView.ts';
 
@@ -102,8 +103,10 @@ export const schedules: Handlers<
       const why = missingTarget(schedule.config, ctx.registry.registry) ?? `${targetText(schedule.config)} is not in the registry`;
       throw conflict(`schedule ${input.name}: ${why} loaded here (known: ${knownTargets(ctx, schedule.config)}): load the registry that has it to run it now`);
     }
-    const fire = await ctx.store.runScheduleNow(input.name, runNowWork(schedule.config, make, new Date()), ctx.actor);
+    const work = runNowWork(schedule.config, make, new Date());
+    const fire = await ctx.store.runScheduleNow(input.name, work, ctx.actor);
     if (!fire) throw notFound(`no schedule named ${input.name}`);
-    return fire;
+    if (fire.status !== 'fired') return fire;
+    return { ...fire, ...(await heldBy(ctx, 'job' in work ? [work.job] : work.run.tasks.map((task) => task.job))) };
   },
 };

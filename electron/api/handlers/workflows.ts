@@ -2,10 +2,12 @@ import type { JsonObject } from '../../../shared/domain.ts';
 import type { WorkflowRun } from '../../../shared/workflow.ts';
 import { WorkflowStartError, startWorkflowRun } from '../../engine/workflowStart.ts';
 import type { Store } from '../../store/store.ts';
+import type { WorkflowRunStarted } from '../../store/workflowTypes.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
+import { heldBy } from '../heldBy.ts';
 import { notInRegistry } from '../noRegistry.ts';
 import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 
@@ -17,14 +19,27 @@ async function runOf(store: Store, ref: number | string): Promise<WorkflowRun> {
   return found.run;
 }
 
-function started(ctx: ApiContext, workflow: string, payload: JsonObject, identifier: string | undefined) {
+/**
+ * A run started, with what holds its tasks back: every task is counted, those waiting on others too, as
+ * each is held the same once its turn comes. A run that existed already is said as it was found.
+ */
+async function started(ctx: ApiContext, workflow: string, payload: JsonObject, identifier: string | undefined) {
   if (ctx.registry.loadedAt === null) throw notFound(notInRegistry(ctx, `workflow ${workflow}`, []));
+  let result: WorkflowRunStarted;
   try {
-    return startWorkflowRun(ctx.store, ctx.registry.registry, workflow, payload, ctx.actor, identifier);
+    result = await startWorkflowRun(ctx.store, ctx.registry.registry, workflow, payload, ctx.actor, identifier);
   } catch (error) {
     if (error instanceof WorkflowStartError) throw new ApiFailure(error.kind === 'not_found' ? 'not_found' : 'invalid_input', error.message);
     throw error;
   }
+  if (!result.created) return result;
+  // The run started, so the registry has the workflow and each task's service.
+  const tasks = ctx.registry.registry.workflows?.find((w) => w.name === workflow)?.tasks ?? [];
+  const jobs = tasks.flatMap((task) => {
+    const service = ctx.registry.service(task.service);
+    return service ? [{ service_name: service.name, queue: service.queue }] : [];
+  });
+  return { ...result, ...(await heldBy(ctx, jobs)) };
 }
 
 export const workflows: Handlers<
@@ -76,7 +91,8 @@ export const workflows: Handlers<
     if (result.retried.length === 0) {
       throw conflict(`workflow run ${run.id} (${run.identifier}) of ${run.workflow} is ${result.found}: it has no failed or cancelled task to retry`);
     }
-    return { retried: result.retried };
+    const jobs = await Promise.all(result.retried.map((id) => ctx.store.getJob(id)));
+    return { retried: result.retried, ...(await heldBy(ctx, jobs.filter((job) => job !== null))) };
   },
 
   'workflows.cancel': async (input, ctx) => {

@@ -19,12 +19,12 @@ function serviceArg(inv: Invocation, values: Values, required: boolean): string 
 }
 
 function connectivityText(io: Io, result: ServiceConnectivity): string {
-  const verdict = result.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILING', 'red');
+  const verdict = !result.ok ? paint(io, 'FAILING', 'red') : result.warning ? paint(io, 'WARNING', 'yellow') : paint(io, 'ok', 'green');
   const title = `${result.service ?? 'url'}  GET ${result.url}  ${verdict}  (timeout ${result.timeout_s}s: ${result.timeout_from})`;
   const table = renderTable(
     // The last column: cutting it would line nothing up, only hide what the step found.
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
-    result.steps.map((s) => [s.step.toUpperCase(), s.ok ? paint(io, 'ok', 'green') : paint(io, 'FAILED', 'red'), `${s.ms.toFixed(1)} ms`, s.detail]),
+    result.steps.map((s) => [s.step.toUpperCase(), !s.ok ? paint(io, 'FAILED', 'red') : s.warning ? paint(io, 'WARN', 'yellow') : paint(io, 'ok', 'green'), `${s.ms.toFixed(1)} ms`, s.detail]),
   );
   return `${title}\n${table}`;
 }
@@ -43,7 +43,8 @@ export const testConnectivity: Command = {
   details: [
     'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential.',
     "It is of the service's own path when its jobs GET it; otherwise of its base_url, naming the jobs' call it did not try:",
-    'testing never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream.',
+    'testing never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream. An answer its jobs fail on',
+    '(a server error; a refusal where they send no credential) is a warning: the path is there, the service is not well.',
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {

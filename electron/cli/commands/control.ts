@@ -6,28 +6,41 @@ import { flag, int, positionals, str } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { printJson } from '../output.ts';
+import { printJson, when } from '../output.ts';
+import { drainStopReason } from '../../store/drain.ts';
+import { stopFound } from '../../api/handlers/control.ts';
 import { controlLines } from './status.ts';
 
 const reasonOption = { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log and the other operators' } } as const;
 
+/** How a drain this command waited on ended, for its last line. */
+type DrainOutcome = { kind: 'overruled' } | { kind: 'drained' } | { kind: 'stopped'; headline: string } | { kind: 'ended'; state: ControlState };
+
 /**
- * Waits until no job runs or `maxMs` passes, saying every few seconds how many still run: how many are
- * left, or null when safe mode was turned off meanwhile (another operator dispatches again: nothing to stop).
+ * Waits on the drain the store keeps, saying every few seconds how many jobs still run, until none does,
+ * safe mode goes off (another operator dispatches again: nothing to stop), or the deadline passes. Then it
+ * ends the drain itself, as every worker would (the first there engages the stop): leaving this wait
+ * early changes nothing of it.
  */
-async function drained(ctx: ApiContext, maxMs: number, progress: (running: number) => void): Promise<number | null> {
-  const until = Date.now() + maxMs;
+async function drained(ctx: ApiContext, progress: (running: number, until: string) => void): Promise<DrainOutcome> {
   let said = Date.now();
   for (;;) {
     const stats = await call(ctx, 'overview.stats', {});
-    if (!stats.control.safe_mode.engaged) return null;
+    const { control } = stats;
+    if (!control.safe_mode.engaged) return { kind: 'overruled' };
+    const drain = control.drain;
+    // Ended by a worker (or another operator's drain run out): what it did is in the state it left.
+    if (drain === undefined) return { kind: 'ended', state: control };
     const running = stats.counts.running ?? 0;
-    if (running === 0 || Date.now() >= until) return running;
-    if (Date.now() - said >= 5000) {
-      progress(running);
+    if (running === 0) return { kind: 'drained' };
+    if (Date.parse(drain.until) <= Date.now()) {
+      const ended = await ctx.store.endDrain();
+      if (ended?.stopped) return { kind: 'stopped', headline: `${drainStopReason(ended.running, ended.drain.seconds)}: ${stopHeadline({ stopped: stopFound(ctx, ended.stopped) })}` };
+    } else if (Date.now() - said >= 5000) {
+      progress(running, drain.until);
       said = Date.now();
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, until - Date.now()))));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(50, Date.parse(drain.until) - Date.now()))));
   }
 }
 
@@ -46,7 +59,7 @@ function changedOrNot(inv: Invocation, result: ControlChanged, done: string): nu
 }
 
 /** What the stop interrupted and held, what becomes of those jobs, and how to release it. */
-function stopHeadline(stop: EmergencyStopped): string {
+function stopHeadline(stop: Pick<EmergencyStopped, 'stopped'>): string {
   return `emergency stop engaged${stop.stopped ? `: ${stopFoundText(stop.stopped)}` : ''}; release it with: opsdeck resume`;
 }
 
@@ -98,17 +111,28 @@ export const safeMode: Command = {
     const drainSeconds = int(inv.values, 'drain', 1, 86_400);
     if (drainSeconds !== undefined && mode !== 'on') throw new UsageError('--drain goes with safe-mode on');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const set = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason') });
-      if (drainSeconds === undefined) return changedOrNot(inv, set, `safe mode ${mode}`);
+      const set = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason'), drain: drainSeconds });
+      if (drainSeconds === undefined || set.drain === undefined) return changedOrNot(inv, set, `safe mode ${mode}`);
       // Safe mode someone else turned on drains all the same: the drain is what this operator asked for.
-      const already = set.changed ? '' : ` already${set.safe_mode.by ? ` (turned on by ${set.safe_mode.by})` : ''}`;
-      inv.io.err(`safe mode on${already}: no job starts; waiting up to ${drainSeconds}s for the running ones to finish`);
-      const left = await drained(ctx, drainSeconds * 1000, (running) => inv.io.err(`${running} job(s) still running`));
-      if (left === null) return show(inv, await call(ctx, 'control.get', {}), 'safe mode was turned off while draining: dispatch goes on, nothing was stopped');
-      if (left === 0) return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
-      const reason = `safe-mode drain: ${left} job(s) still running after ${drainSeconds}s`;
-      const stop = await call(ctx, 'control.emergencyStop', { reason });
-      return show(inv, stop, `${reason}: ${stop.note ?? stopHeadline(stop)}`);
+      const already = set.safe_mode.at !== set.drain.at ? ` already${set.safe_mode.by ? ` (turned on by ${set.safe_mode.by})` : ''}` : '';
+      inv.io.err(
+        `safe mode on${already}: no job starts; the running ones have until ${when(set.drain.until)} (${drainSeconds}s) to finish, then the emergency stop interrupts the rest. ` +
+          'The store keeps the deadline: leaving this wait (Ctrl-C) changes nothing of it, every worker keeps it',
+      );
+      const outcome = await drained(ctx, (running, until) => inv.io.err(`${running} job(s) still running; the emergency stop comes at ${when(until)}`));
+      switch (outcome.kind) {
+        case 'overruled':
+          return show(inv, await call(ctx, 'control.get', {}), 'safe mode was turned off while draining: dispatch goes on, nothing was stopped');
+        case 'drained':
+          return show(inv, await call(ctx, 'control.get', {}), 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
+        case 'stopped':
+          return show(inv, await call(ctx, 'control.get', {}), outcome.headline);
+        case 'ended': {
+          const stop = outcome.state.emergency_stop;
+          if (!stop.engaged) return show(inv, outcome.state, 'drained: no job runs; safe mode stays on (opsdeck safe-mode off dispatches again)');
+          return show(inv, outcome.state, `${stop.reason ?? 'the drain ran out'}: emergency stop engaged by ${stop.by ?? 'a worker'}; release it with: opsdeck resume`);
+        }
+      }
     });
   },
 };

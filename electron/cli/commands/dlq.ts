@@ -1,7 +1,7 @@
 import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
-import { heldByBreakerText } from '../../../shared/breakerRecord.ts';
+import { heldByTexts } from '../../../shared/heldText.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
@@ -36,8 +36,7 @@ function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: str
   else {
     inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
-    for (const held of result.held_by_breaker ?? []) inv.io.out(heldByBreakerText(held));
-    for (const held of result.held_by_control ?? []) inv.io.out(`they wait while ${held}`);
+    for (const line of heldByTexts(result, result.matched)) inv.io.out(line);
   }
   if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
   const named = selector === null ? null : matchedNothing(selector, result);

@@ -7,6 +7,7 @@ import { CliFailure, type Command } from '../command.ts';
 import { sayNoRegistry } from '../noRegistry.ts';
 import { printJson, type Io } from '../output.ts';
 import type { RegistryHolder } from '../../config/holder.ts';
+import { heldByTexts } from '../../../shared/heldText.ts';
 
 const MAX_LINES = 10_000;
 
@@ -102,7 +103,10 @@ export const enqueue: Command = {
           const result = await call(ctx, 'jobs.enqueueMany', { service: service ?? '', jobs: items });
           sayUnchecked(ctx.registry, inv.io, service ?? '');
           if (inv.common.json) printJson(inv.io, result);
-          else inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
+          else {
+            inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
+            for (const line of heldByTexts(result, result.created)) inv.io.out(line);
+          }
           return 0;
         },
         // Enqueuing is what creates a store, as a worker does: the first job may come before any worker.
@@ -122,8 +126,10 @@ export const enqueue: Command = {
       const result = await call(ctx, 'jobs.enqueue', input);
       sayUnchecked(ctx.registry, inv.io, service ?? '');
       if (inv.common.json) printJson(inv.io, result);
-      else if (result.created) inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
-      else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);
+      else if (result.created) {
+        inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
+        for (const line of heldByTexts(result, 1)) inv.io.out(line);
+      } else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);
       return 0;
     }, { mustExist: false });
   },

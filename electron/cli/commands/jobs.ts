@@ -17,6 +17,7 @@ import { spanText } from '../../../shared/timesInText.ts';
 import { previewText } from '../../../shared/textPreview.ts';
 import { renderFields, renderTable } from '../table.ts';
 import { noMatchHints } from '../noMatchHints.ts';
+import { heldByTexts } from '../../../shared/heldText.ts';
 
 /** `unknown`: what to say of a word that is none of them (by default, the one likely meant). */
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>, unknown?: (item: string) => string): T[] | undefined {
@@ -277,7 +278,10 @@ export const retry: Command = {
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const j = await call(ctx, 'jobs.retry', { id: await jobId(ctx, id) });
       if (inv.common.json) printJson(inv.io, j);
-      else inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
+      else {
+        inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
+        for (const line of heldByTexts(j, 1)) inv.io.out(line);
+      }
       return 0;
     });
   },

@@ -8,6 +8,7 @@ import { NO_REGISTRY } from '../noRegistry.ts';
 import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
+import { heldByTexts } from '../../../shared/heldText.ts';
 
 /** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
 function taskSummary(tasks: Record<string, number>): string {
@@ -162,7 +163,10 @@ export const workflow: Command = {
       return withRuntime(inv, async ({ ctx }) => {
         const started = await call(ctx, 'workflows.run', { workflow: name ?? '', payload, ...(identifier === undefined ? {} : { identifier }) });
         if (inv.common.json) printJson(inv.io, started);
-        else inv.io.out(started.created ? `started run ${started.run_id} (${started.identifier}) of ${name}; opsdeck workflow show ${started.run_id} follows it` : `run ${started.run_id} (${started.identifier}) exists already: nothing new started`);
+        else {
+          inv.io.out(started.created ? `started run ${started.run_id} (${started.identifier}) of ${name}; opsdeck workflow show ${started.run_id} follows it` : `run ${started.run_id} (${started.identifier}) exists already: nothing new started`);
+          for (const line of heldByTexts(started, 2)) inv.io.out(line);
+        }
         return 0;
       }, { mustExist: false });
     }
@@ -180,7 +184,10 @@ export const workflow: Command = {
         if (sub === 'retry') {
           const result = await call(ctx, 'workflows.retry', { run });
           if (inv.common.json) printJson(inv.io, result);
-          else inv.io.out(`retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
+          else {
+            inv.io.out(`retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
+            for (const line of heldByTexts(result, result.retried.length)) inv.io.out(line);
+          }
           return 0;
         }
         const reason = str(inv.values, 'reason');

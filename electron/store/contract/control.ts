@@ -58,6 +58,54 @@ export function controlContract(test: ContractTest): void {
       assert.ok(audits.every((a) => a.actor === ALICE));
     });
 
+    test('a safe-mode drain is kept in the store; once run out, the first to end it stops what still runs, in the name of who asked, audited', async (store) => {
+      await store.enqueue([job('svc'), job('svc')]);
+      await claimOne(store, { service_name: 'mail' });
+      const on = await store.setSafeMode(true, alice, 'deploy', 1);
+      assert.equal(on.changed, true);
+      const drain = on.state.drain;
+      assert.ok(drain);
+      assert.equal(drain.by, ALICE);
+      assert.equal(drain.seconds, 1);
+      assert.equal(Date.parse(drain.until) - Date.parse(drain.at), 1000);
+      assert.deepEqual(ControlState.parse(await store.getControl()).drain, drain);
+      assert.equal(await store.endDrain(), null, 'not run out yet');
+      await sleep(1100);
+      const [first, second] = await Promise.all([store.endDrain(), store.endDrain()]);
+      const ended = first ?? second;
+      assert.ok(ended);
+      assert.equal(first === null || second === null, true, 'one of two at once ends it');
+      assert.equal(ended.running, 1);
+      assert.deepEqual(ended.stopped, { runningByService: { mail: 1 }, pending: 2 });
+      assert.equal(ended.state.drain, undefined);
+      assert.equal(ended.state.emergency_stop.engaged, true);
+      assert.equal(ended.state.emergency_stop.by, ALICE);
+      assert.equal(ended.state.emergency_stop.reason, 'safe-mode drain: 1 job(s) still running after 1s');
+      const audits = (await store.listAudit({}, { limit: 10, after: null })).items;
+      assert.deepEqual(audits.slice(0, 2).map((a) => [a.action, a.actor, a.details]), [
+        ['control.emergency_stop', ALICE, { engaged: true, reason: 'safe-mode drain: 1 job(s) still running after 1s', drain_s: 1 }],
+        ['control.safe_mode', ALICE, { engaged: true, reason: 'deploy', drain_s: 1 }],
+      ]);
+      assert.equal(await store.endDrain(), null, 'ended once');
+    });
+
+    test('a drain asked with safe mode on already is a change; safe mode off ends it; one that runs out with nothing running stops nothing', async (store) => {
+      await store.setSafeMode(true, alice, 'maintenance');
+      const bob = { user: 'bob', host: 'desk' };
+      const asked = await store.setSafeMode(true, bob, null, 300);
+      assert.equal(asked.changed, true);
+      assert.equal(asked.state.safe_mode.by, ALICE, 'safe mode stays as alice turned it on');
+      assert.equal(asked.state.drain?.by, 'bob@desk');
+      assert.equal((await store.setSafeMode(true, alice, null)).changed, false, 'on without a drain leaves the one under way');
+      assert.equal((await store.getControl()).drain?.seconds, 300);
+      const off = await store.setSafeMode(false, alice, null);
+      assert.equal(off.state.drain, undefined, 'off ends the drain');
+      await store.setSafeMode(true, alice, null, 1);
+      await sleep(1100);
+      const ended = await store.endDrain();
+      assert.deepEqual([ended?.running, ended?.stopped, ended?.state.emergency_stop.engaged, ended?.state.drain], [0, null, false, undefined]);
+    });
+
     test('a paused queue is skipped by claims; other queues run', async (store) => {
       await store.enqueue([job('svc', { queue: 'reports' }), job('svc', { queue: 'mail' })]);
       const paused = await store.setQueuePaused('reports', true, alice, 'db maintenance');

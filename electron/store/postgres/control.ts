@@ -10,6 +10,7 @@ import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker, WORKER_COLUMN
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 import type { BreakerTransition, ControlChange, EmergencyStopChange, NewAuditEntry, Page, PageRequest, StoppedJobs, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
+import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -22,7 +23,7 @@ async function notify(client: Queryable, signal: StoreSignal): Promise<void> {
 }
 
 const CONTROL_SQL = `SELECT emergency_stop, emergency_stop_by, emergency_stop_at, emergency_stop_reason, safe_mode,
-  safe_mode_by, safe_mode_at, safe_mode_reason, version FROM jobs.tb_control`;
+  safe_mode_by, safe_mode_at, safe_mode_reason, drain_by, drain_at, drain_until, version FROM jobs.tb_control`;
 const PAUSED_SQL = `SELECT queue, paused_by AS by, paused_at AS at, reason FROM jobs.tb_paused_queue ORDER BY queue`;
 
 async function readControl(client: Queryable): Promise<ControlState> {
@@ -93,19 +94,70 @@ export async function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor,
   return { ...change, stopped };
 }
 
-export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
+export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange> {
   reason = reasonOf(reason);
+  const drain = engaged ? drainSeconds : undefined;
   return changeControl(db, async (client) => {
+    // Turned on or off, any drain goes: off ends it, and one turned on has none yet.
     const set = await rowsOf(
       client,
-      `UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3
+      `UPDATE jobs.tb_control SET safe_mode = $1, safe_mode_by = $2, safe_mode_at = now(), safe_mode_reason = $3,
+         drain_by = NULL, drain_at = NULL, drain_until = NULL
        WHERE safe_mode <> $1 RETURNING version`,
       [engaged, actorName(actor), reason],
     );
-    if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { engaged, reason });
+    if (drain !== undefined) {
+      await client.query(
+        `UPDATE jobs.tb_control SET drain_by = $1, drain_at = now(), drain_until = now() + $2::float8 * interval '1 second'`,
+        [actorName(actor), drain],
+      );
+    } else if (set.length === 0) return false;
+    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { engaged, reason, ...(drain === undefined ? {} : { drain_s: drain }) });
     return true;
   });
+}
+
+const DueDrain = z.object({
+  drain_by: z.string(),
+  drain_at: z.string(),
+  drain_until: z.string(),
+  safe_mode: z.boolean(),
+  emergency_stop: z.boolean(),
+});
+
+/** Store.endDrain: the control row locked, so of the workers that try at once one ends it. */
+export async function endDrain(db: PgDb): Promise<DrainEnded | null> {
+  // Set inside the transaction's callback, which a deadlock's retry runs again.
+  const outcome: { ended: Omit<DrainEnded, 'state'> | null } = { ended: null };
+  const change = await changeControl(db, async (client) => {
+    // A deadlock's retry runs this again: what the attempt rolled back found must not outlive it.
+    outcome.ended = null;
+    const due = await rowsOf(
+      client,
+      `SELECT drain_by, drain_at, drain_until, safe_mode, emergency_stop FROM jobs.tb_control WHERE drain_until <= now() FOR UPDATE`,
+    );
+    if (due[0] === undefined) return false;
+    const row = DueDrain.parse(due[0]);
+    const drain = drainOf(row.drain_by, row.drain_at, row.drain_until).drain;
+    if (drain === undefined) return false;
+    await client.query('UPDATE jobs.tb_control SET drain_by = NULL, drain_at = NULL, drain_until = NULL');
+    const counts = await rowsOf(
+      client,
+      `SELECT service_name, state, sum(n) AS n FROM jobs.tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
+    );
+    const found = stoppedJobs(counts.map((r) => ({ service_name: String(r.service_name), state: String(r.state), n: Number(r.n) })));
+    const running = Object.values(found.runningByService).reduce((sum, n) => sum + n, 0);
+    if (running === 0 || !row.safe_mode || row.emergency_stop) {
+      outcome.ended = { drain, running, stopped: null };
+      return true;
+    }
+    const reason = drainStopReason(running, drain.seconds);
+    await client.query('UPDATE jobs.tb_control SET emergency_stop = true, emergency_stop_by = $1, emergency_stop_at = now(), emergency_stop_reason = $2', [drain.by, reason]);
+    await writeAudit(client, drain.by, 'control.emergency_stop', null, null, { engaged: true, reason, drain_s: drain.seconds });
+    outcome.ended = { drain, running, stopped: found };
+    return true;
+  });
+  return outcome.ended === null ? null : { ...outcome.ended, state: change.state };
 }
 
 export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {

@@ -98,6 +98,7 @@ import { storeDiagnostics } from '../diagnostics.ts';
 import { connectionRoom } from './connectionRoom.ts';
 import { pgIntegrity } from './integrity.ts';
 import { urlPasswords } from '../location.ts';
+import type { DrainEnded } from '../drain.ts';
 
 /**
  * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
@@ -344,8 +345,14 @@ export class PostgresStore implements Store {
     return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
-    return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason));
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange> {
+    return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason, drainSeconds));
+  }
+
+  async endDrain(): Promise<DrainEnded | null> {
+    const ended = await control.endDrain(this.#open);
+    if (ended !== null) await this.#controlChanged(Promise.resolve({ state: ended.state, changed: true }));
+    return ended;
   }
 
   async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {

@@ -13,6 +13,7 @@ import {
 } from '../../../shared/domain.ts';
 import type { ClaimedJob } from '../store.ts';
 import type { Row } from './db.ts';
+import { drainOf } from '../drain.ts';
 
 /** The columns of jobs.tb_job_run that make a domain Job (attempt_id is the store's own). */
 export const JOB_COLUMNS = `id, identifier, queue, service_name, execution_type, payload, status, priority, attempts,
@@ -115,6 +116,9 @@ const ControlRow = z.object({
   safe_mode_by: z.string().nullable(),
   safe_mode_at: z.string().nullable(),
   safe_mode_reason: z.string().nullable(),
+  drain_by: z.string().nullable(),
+  drain_at: z.string().nullable(),
+  drain_until: z.string().nullable(),
   version: z.number(),
 });
 
@@ -124,6 +128,7 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
   return ControlState.parse({
     emergency_stop: { engaged: c.emergency_stop, by: c.emergency_stop_by, at: c.emergency_stop_at, reason: c.emergency_stop_reason },
     safe_mode: { engaged: c.safe_mode, by: c.safe_mode_by, at: c.safe_mode_at, reason: c.safe_mode_reason },
+    ...drainOf(c.drain_by, c.drain_at, c.drain_until),
     paused_queues: paused.map((p) => PausedQueue.parse(p)),
     version: c.version,
   });

@@ -5,6 +5,7 @@ import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { BreakerTransition, ControlChange, EmergencyStopChange, NewAuditEntry, Page, PageRequest, StoppedJobs, WorkerForget, WorkerRegistration } from '../store.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
+import { drainStopReason, type DrainEnded } from '../drain.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
 import { auditWhere, isoTime } from './filters.ts';
@@ -31,9 +32,15 @@ function prepareControlStatements(db: Connection) {
       `UPDATE tb_control SET emergency_stop = @on, emergency_stop_by = @by, emergency_stop_at = @now,
          emergency_stop_reason = @reason, version = version + 1 WHERE id = 1 AND emergency_stop <> @on`,
     ),
+    // Turned on or off, any drain goes: off ends it, and one turned on has none yet.
     setSafeMode: db.prepare<[Params]>(
       `UPDATE tb_control SET safe_mode = @on, safe_mode_by = @by, safe_mode_at = @now, safe_mode_reason = @reason,
-         version = version + 1 WHERE id = 1 AND safe_mode <> @on`,
+         drain_by = NULL, drain_at = NULL, drain_until = NULL, version = version + 1 WHERE id = 1 AND safe_mode <> @on`,
+    ),
+    setDrain: db.prepare<[Params]>(`UPDATE tb_control SET drain_by = @by, drain_at = @now, drain_until = @until, version = version + 1 WHERE id = 1`),
+    clearDrain: db.prepare<[]>(`UPDATE tb_control SET drain_by = NULL, drain_at = NULL, drain_until = NULL, version = version + 1 WHERE id = 1`),
+    drainStop: db.prepare<[Params]>(
+      `UPDATE tb_control SET emergency_stop = 1, emergency_stop_by = @by, emergency_stop_at = @now, emergency_stop_reason = @reason WHERE id = 1`,
     ),
     pauseQueue: db.prepare<[Params]>(
       `INSERT INTO tb_paused_queue (queue, paused_by, paused_at, reason) VALUES (@queue, @by, @now, @reason)
@@ -111,9 +118,33 @@ export class SqliteControl {
     return { ...change, stopped };
   }
 
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null): ControlChange {
-    return this.#setControl('control.safe_mode', null, { engaged }, reason, actor, (at, by) =>
-      this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0,
+  setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): ControlChange {
+    const drain = engaged ? drainSeconds : undefined;
+    return this.#setControl('control.safe_mode', null, { engaged, ...(drain === undefined ? {} : { drain_s: drain }) }, reason, actor, (at, by) => {
+      const turned = this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0;
+      if (drain === undefined) return turned;
+      this.#s.setDrain.run({ by, now: at, until: new Date(Date.parse(at) + drain * 1000).toISOString() });
+      return true;
+    });
+  }
+
+  /** Store.endDrain, under the write lock: of the workers that try at once, one ends it. */
+  endDrain(): DrainEnded | null {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const before = this.#db.control();
+        const drain = before.drain;
+        if (drain === undefined || Date.parse(drain.until) > Date.parse(at)) return null;
+        this.#s.clearDrain.run();
+        const found = stoppedJobs(this.#s.stoppedJobs.all());
+        const running = Object.values(found.runningByService).reduce((sum, n) => sum + n, 0);
+        if (running === 0 || !before.safe_mode.engaged || before.emergency_stop.engaged) return { drain, running, stopped: null, state: this.#db.control() };
+        const reason = drainStopReason(running, drain.seconds);
+        this.#s.drainStop.run({ by: drain.by, now: at, reason });
+        this.#db.audit(at, drain.by, 'control.emergency_stop', null, null, { engaged: true, reason, drain_s: drain.seconds });
+        return { drain, running, stopped: found, state: this.#db.control() };
+      }),
     );
   }
 

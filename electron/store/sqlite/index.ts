@@ -91,6 +91,7 @@ import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
 import { quickCheck } from './integrity.ts';
+import type { DrainEnded } from '../drain.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
@@ -342,8 +343,14 @@ export class SqliteStore implements Store {
     return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
   }
 
-  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
-    return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason)));
+  async setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange> {
+    return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason, drainSeconds)));
+  }
+
+  async endDrain(): Promise<DrainEnded | null> {
+    const ended = await this.#db.patient(() => this.#control.endDrain());
+    if (ended !== null) this.#controlChanged({ state: ended.state, changed: true });
+    return ended;
   }
 
   async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {

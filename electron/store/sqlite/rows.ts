@@ -9,6 +9,7 @@ import {
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
+import { drainOf } from '../drain.ts';
 
 /** Rows as SQLite hands them back: TEXT timestamps, JSON as TEXT, booleans as 0/1. */
 export interface JobRow {
@@ -65,6 +66,9 @@ export interface ControlRow {
   safe_mode_by: string | null;
   safe_mode_at: string | null;
   safe_mode_reason: string | null;
+  drain_by: string | null;
+  drain_at: string | null;
+  drain_until: string | null;
   version: number;
 }
 
@@ -168,6 +172,7 @@ export function toControl(row: ControlRow, paused: PausedQueueRow[]): ControlSta
       reason: row.emergency_stop_reason,
     },
     safe_mode: { engaged: row.safe_mode === 1, by: row.safe_mode_by, at: row.safe_mode_at, reason: row.safe_mode_reason },
+    ...drainOf(row.drain_by, row.drain_at, row.drain_until),
     paused_queues: paused.map((p) => ({ queue: p.queue, by: p.paused_by, at: p.paused_at, reason: p.reason })),
     version: row.version,
   };

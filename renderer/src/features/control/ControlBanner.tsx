@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type ReactNode } from 'react';
-import type { ControlFlag } from '../../../../shared/domain.ts';
+import type { ControlFlag, SafeModeDrain } from '../../../../shared/domain.ts';
+import { useCall } from '../../lib/calls.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { formatAgo } from '../../lib/format.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -80,9 +81,27 @@ function EmergencyBanner({ flag, now }: { flag: ControlFlag; now: number }) {
   );
 }
 
+/**
+ * A graceful shutdown under way: how many jobs still run (the stats' count, kept current by their ticks)
+ * and when the emergency stop interrupts them. Once the deadline passes a worker ends it, and this goes.
+ */
+function DrainProgress({ drain, running }: { drain: SafeModeDrain; running: number | null }) {
+  const still = running === null ? 'Draining' : running === 0 ? 'Drained: no job runs' : `Draining: ${running.toLocaleString('en-US')} job(s) still running`;
+  return (
+    <>
+      {' '}
+      <span className="drain-progress">
+        {still}; the emergency stop interrupts what still runs at <Time iso={drain.until} /> ({drain.seconds}s asked by {drain.by}).
+      </span>
+    </>
+  );
+}
+
 /** Emergency stop, safe mode and paused queues, on every page, with the way back out of each. */
 export function ControlBanner() {
   const control = useControlState();
+  const stats = useCall('overview.stats', {}, { staleTime: 10_000 });
+  const running = stats.data ? (stats.data.counts.running ?? 0) : null;
   const now = useNow();
   const safeOff = useControlAction('control.safeMode', () => 'Safe mode off: dispatch resumes.');
   const unpause = useControlAction('control.pauseQueue', (s, asked) => queueNotice(asked.queue, s));
@@ -103,6 +122,7 @@ export function ControlBanner() {
           }
         >
           {who(state.safe_mode, now)}. New jobs are not dispatched; running jobs finish.
+          {state.drain ? <DrainProgress drain={state.drain} running={running} /> : null}
         </Banner>
       ) : null}
       {state.paused_queues.map((paused) => (

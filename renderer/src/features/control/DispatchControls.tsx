@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { queueNotice } from './queueNotice.ts';
+import { SafeModeDialog } from './SafeModeDialog.tsx';
 import { useControlAction, useControlState } from './useControlState.ts';
 
 /** Safe mode and per-queue pauses: the gentler brakes, next to the queues they act on. */
 export function DispatchControls({ queues }: { queues: string[] }) {
   const control = useControlState();
-  const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? 'Safe mode on: running jobs finish; workers hold, taking no new jobs.' : 'Safe mode off.'));
+  const safe = useControlAction('control.safeMode', (s) => (s.safe_mode.engaged ? `Safe mode on: running jobs finish; workers hold, taking no new jobs.${s.drain ? ' The emergency stop interrupts what still runs once the deadline in the banner passes.' : ''}` : 'Safe mode off.'));
+  const [asking, setAsking] = useState(false);
   const pause = useControlAction('control.pauseQueue', (s, asked) => queueNotice(asked.queue, s));
   const [queue, setQueue] = useState('');
   const state = control.data;
@@ -14,9 +16,18 @@ export function DispatchControls({ queues }: { queues: string[] }) {
 
   return (
     <div className="dispatch-controls">
-      <button type="button" disabled={safe.pending || !state} onClick={() => safe.run({ enabled: !safeOn })}>
+      <button type="button" disabled={safe.pending || !state} onClick={() => (safeOn ? safe.run({ enabled: false }) : setAsking(true))}>
         {safeOn ? 'Leave safe mode' : 'Enter safe mode'}
       </button>
+      {asking ? (
+        <SafeModeDialog
+          onClose={() => setAsking(false)}
+          onEnter={(ask) => {
+            safe.run({ enabled: true, ...ask });
+            setAsking(false);
+          }}
+        />
+      ) : null}
       <form
         className="inline-form"
         onSubmit={(event) => {

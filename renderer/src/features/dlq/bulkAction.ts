@@ -1,4 +1,4 @@
-import { heldByBreakerText } from '../../../../shared/breakerRecord.ts';
+import { heldBySentences } from '../../../../shared/heldText.ts';
 import type { BulkResult } from '../../../../shared/contract.ts';
 import type { DlqSelector } from '../../../../shared/domain.ts';
 import type { NoticeLink } from '../../lib/notices.ts';
@@ -45,11 +45,9 @@ export function resultText(kind: BulkKind, result: BulkResult, previewed: number
   return `${DONE[kind]} ${jobCount(result.affected)}${changed}.${heldText(result)}`;
 }
 
-/** Retried jobs a circuit breaker holds wait pending: said after the count, or nothing when none does. */
+/** Retried jobs a circuit breaker or the control plane holds wait pending: said after the count, or nothing when none does. */
 export function heldText(result: BulkResult): string {
-  const byBreaker = (result.held_by_breaker ?? []).map((held) => ` ${heldByBreakerText(held)}.`);
-  const byControl = (result.held_by_control ?? []).map((held) => ` They wait while ${held}.`);
-  return [...byBreaker, ...byControl].join('');
+  return heldBySentences(result, result.matched);
 }
 
 /**

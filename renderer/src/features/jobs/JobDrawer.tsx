@@ -27,6 +27,7 @@ import { PayloadView } from './PayloadView.tsx';
 function RunningFor({ job }: { job: Job }) {
   return <>{runningFor(job, useNow())}</>;
 }
+import { heldBySentences } from '../../../../shared/heldText.ts';
 
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
@@ -104,10 +105,11 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
   const cancel = useAction('jobs.cancel');
   const [failing, setFailing] = useState(false);
 
-  function afterAction(job: Job, verb: string): void {
+  /** `held`: what holds a job sent back to pending, said after it (heldBySentences), or ''. */
+  function afterAction(job: Job, verb: string, held = ''): void {
     void queryClient.invalidateQueries({ queryKey: callKey('jobs.get', { id }) });
     void queryClient.invalidateQueries({ queryKey: ['jobs.list'] });
-    notify('ok', `Job ${job.identifier} ${verb}.`);
+    notify(held ? 'info' : 'ok', `Job ${job.identifier} ${verb}.${held}`);
   }
 
   // A stop already asked for is not asked again: say who asked and when, not "asked to stop".
@@ -137,7 +139,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
               type="button"
               className="button-primary"
               disabled={retry.isPending || !(job.status === 'failed' || job.status === 'cancelled')}
-              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending'), onError: (e) => notify('bad', errorMessage(e)) })}
+              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending', heldBySentences(j, 1)), onError: (e) => notify('bad', errorMessage(e)) })}
             >
               Retry
             </button>

@@ -53,7 +53,7 @@ function Connectivity({ result }: { result: ServiceConnectivity }) {
       <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
         {result.steps.map((step) => (
           <li key={step.step}>
-            <Verdict ok={step.ok} /> <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
+            {step.ok && step.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={step.ok} />} <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
           </li>
         ))}
       </ul>

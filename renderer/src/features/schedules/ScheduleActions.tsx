@@ -3,6 +3,7 @@ import type { ScheduleChange, ScheduleView } from '../../../../shared/schedule.t
 import { useAction } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
+import { heldBySentences } from '../../../../shared/heldText.ts';
 
 /** Pause or resume, run now, and (for a schedule added by hand) remove with a confirming second click. */
 export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleView; onChanged(): void }) {
@@ -52,7 +53,8 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
             { name },
             {
               onSuccess(fire) {
-                notify('ok', fire.run_id !== null ? `Schedule ${name}: run ${fire.run_id} started.` : `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`);
+                const held = heldBySentences(fire, fire.run_id !== null ? 2 : 1);
+                notify(held ? 'info' : 'ok', `${fire.run_id !== null ? `Schedule ${name}: run ${fire.run_id} started.` : `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`}${held}`);
                 onChanged();
               },
               onError: (e) => notify('bad', errorMessage(e)),

@@ -10,6 +10,7 @@ import { RunGraph } from './RunGraph.tsx';
 import { RunTasks } from './RunTasks.tsx';
 import { retryable, taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
+import { heldBySentences } from '../../../../shared/heldText.ts';
 
 /** One run: its graph, its tasks in text, and the operator's two actions on it. */
 export function RunDetail({ runRef, onClose }: { runRef: number | string; onClose(): void }) {
@@ -53,7 +54,9 @@ export function RunDetail({ runRef, onClose }: { runRef: number | string; onClos
                 { run: run.id },
                 {
                   onSuccess: (result) => {
-                    notify('ok', `Run ${run.id}: retried ${failed.join(', ')} (${result.retried.length} task(s)); the run goes on from there.`);
+                    // Held, the run goes on from there only once what holds it is lifted: said, or it reads as running.
+                    const held = heldBySentences(result, result.retried.length);
+                    notify(held ? 'info' : 'ok', `Run ${run.id}: retried ${failed.join(', ')} (${result.retried.length} task(s)); the run goes on from there${held ? ' once released' : ''}.${held}`);
                     refresh();
                   },
                   onError: (error) => notify('bad', errorMessage(error)),

@@ -12,6 +12,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { RunDetail } from './RunDetail.tsx';
 import { taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
+import { heldBySentences } from '../../../../shared/heldText.ts';
 
 function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
   const queryClient = useQueryClient();
@@ -43,7 +44,8 @@ function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
                 { workflow: w.name },
                 {
                   onSuccess: (started) => {
-                    notify('ok', `Started run ${started.run_id} of ${w.name}.`);
+                    const held = heldBySentences(started, w.tasks.length);
+                    notify(held ? 'info' : 'ok', `Started run ${started.run_id} of ${w.name}.${held}`);
                     void queryClient.invalidateQueries({ queryKey: ['workflows.runs'] });
                     onStarted(started.run_id);
                   },
