@@ -5,7 +5,7 @@ import { invalidInputMessage } from '../../shared/invalidInput.ts';
 import { StoreError, StoreInputError } from '../store/errors.ts';
 import type { ApiContext } from './context.ts';
 import { ApiFailure, storeOutage } from './errors.ts';
-import { storeFailureText } from './storeCheck.ts';
+import { blindStoreAction, storeFailureText } from './storeCheck.ts';
 import { describedIssues, issuesSummary } from './inputIssues.ts';
 import type { Handler } from './handlerTypes.ts';
 import { handlerTable } from './handlerTable.ts';
@@ -41,6 +41,11 @@ async function run<N extends CallName>(
  * input never reaches a handler), runs the handler, and turns every failure into an error envelope.
  * Never throws.
  */
+function blindOutage(ctx: ApiContext, error: StoreError): { message: string; action?: string } {
+  const action = blindStoreAction(error);
+  return { message: storeFailureText(ctx, error), ...(action === undefined ? {} : { action }) };
+}
+
 export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext): Promise<ApiResponse> {
   if (!isCallName(name)) return fail('not_found', `unknown call ${JSON.stringify(name.slice(0, 100))}`);
   try {
@@ -48,7 +53,7 @@ export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext)
   } catch (error) {
     if (error instanceof ApiFailure) return fail(error.code, error.message, error.issues);
     // A caller blind to the host learns the failure's kind, not the server, user or file it names.
-    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...(ctx.hostHidden === undefined ? storeOutage(error) : { message: storeFailureText(ctx, error) }) } };
+    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...(ctx.hostHidden === undefined ? storeOutage(error) : blindOutage(ctx, error)) } };
     if (error instanceof StoreInputError) return fail('invalid_input', error.message);
     // Unexpected: the caller gets a safe line, never the internals.
     return fail('internal', `${name} failed unexpectedly: ${safeMessage(error)}`);

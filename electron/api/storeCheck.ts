@@ -25,6 +25,32 @@ const FAILURE_KIND: Record<StoreError['code'], string> = {
 };
 
 /**
+ * What to do about a store's failure, for a caller blind to the host: the store's own hints name the
+ * database and role (`createdb acme_prod`, `GRANT … TO app_ro`), so these say it without them. None for a
+ * failure that passes by itself.
+ */
+const FAILURE_ACTION: Record<StoreError['code'], string | undefined> = {
+  bad_location: "fix the store's location (--db, OPSDECK_DB) where this opsdeck runs",
+  bad_setting: "fix the store's setting named where this opsdeck runs",
+  unreachable: undefined,
+  auth: "fix the user or password in the store's location where this opsdeck runs",
+  no_database: "create the store's database, or fix its location where this opsdeck runs",
+  not_sqlite: 'point this opsdeck at its own store',
+  newer_schema: 'upgrade this opsdeck to the version that wrote the store',
+  migration_changed: "restore opsdeck's migration files as released",
+  unavailable: undefined,
+  no_store: 'start a worker or run opsdeck migrate where this opsdeck runs, to create the store',
+  not_opsdeck: "point this opsdeck at its own database or schema",
+  permission: "grant the store's role what opsdeck needs (an operate key or the host's own health check names it)",
+};
+
+/** The action a caller blind to the host may be told for a store failure; undefined when it passes by itself. */
+export function blindStoreAction(error: unknown): string | undefined {
+  if (!(error instanceof StoreError) || error.transient) return undefined;
+  return FAILURE_ACTION[error.code];
+}
+
+/**
  * A store's failure as a caller blind to the host (ctx.hostHidden) may learn it: its kind and whether it
  * passes by itself, never the store's own words, which name the server, the user, the database or the file.
  */

@@ -2,8 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { actingAs } from '../api/actingAs.ts';
 import type { ApiContext } from '../api/context.ts';
 import { dispatch } from '../api/dispatch.ts';
-import { storeOutage } from '../api/errors.ts';
-import { blindStoreFailure } from '../api/storeCheck.ts';
+import { blindStoreAction, blindStoreFailure } from '../api/storeCheck.ts';
 import { OPSDECK_VERSION } from '../api/version.ts';
 import { authenticate, type Principal } from './auth.ts';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody } from './body.ts';
@@ -159,7 +158,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       req.resume();
       // Before a key is proved (it is looked up in the store), the failure's kind and what to do only: the
       // store's own words name its server, user and database.
-      const action = storeOutage(error).action;
+      const action = blindStoreAction(error);
       sendJson(res, REST_STATUS.unavailable, fromApiError({ code: 'unavailable', message: blindStoreFailure(opts.context().store.dialect, error, UNCHECKED_NEEDS), ...(action === undefined ? {} : { action }) }));
     }
   };

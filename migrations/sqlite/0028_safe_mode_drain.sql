@@ -1,6 +1,6 @@
 -- Safe mode's graceful shutdown, kept in the store so it holds when whoever asked for it goes away: who
 -- asked, when, and until when the running jobs may finish before the emergency stop interrupts the rest.
--- All NULL when no drain is under way. PostgreSQL 0040.
+-- All NULL when no drain is under way. PostgreSQL 0042.
 ALTER TABLE tb_control ADD COLUMN drain_by TEXT;
 ALTER TABLE tb_control ADD COLUMN drain_at TEXT;
 ALTER TABLE tb_control ADD COLUMN drain_until TEXT;

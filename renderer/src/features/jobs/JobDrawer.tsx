@@ -3,11 +3,12 @@ import { useState } from 'react';
 import type { Attempt, Job } from '../../../../shared/domain.ts';
 import type { JobCancelled } from '../../../../shared/views.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
+import { heldBySentences } from '../../../../shared/heldText.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { callKey, useAction, useCall } from '../../lib/calls.ts';
-import { errorMessage } from '../../lib/callError.ts';
+import { CallError, errorMessage } from '../../lib/callError.ts';
 import { attemptDuration, runningFor } from './jobTiming.ts';
 import { FailJobDialog } from './FailJobDialog.tsx';
 import { Time } from '../../components/Time.tsx';
@@ -18,7 +19,6 @@ import { WaitingReason } from './WaitingReason.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
 import { attemptsText } from '../../../../shared/attemptsText.ts';
 import { useTimes } from '../../lib/useTimes.ts';
-import { CallError } from '../../lib/callError.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { noJobText, type JobRef } from './jobRef.ts';
 import { PayloadView } from './PayloadView.tsx';
@@ -27,8 +27,6 @@ import { PayloadView } from './PayloadView.tsx';
 function RunningFor({ job }: { job: Job }) {
   return <>{runningFor(job, useNow())}</>;
 }
-import { heldBySentences } from '../../../../shared/heldText.ts';
-
 function Timeline({ attempts }: { attempts: Attempt[] }) {
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
   return (
