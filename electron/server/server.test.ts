@@ -238,11 +238,13 @@ describe('browser host', () => {
     const svg = await rawRequest({ port: server.port, path: '/favicon.svg', headers: bearer });
     assert.equal(svg.headers['content-type'], 'image/svg+xml');
     // The console routes by the hash: another path is no page of it, and a health probe must not read 200.
-    for (const path of ['/health', '/jobs/failed', '/status']) {
+    for (const path of ['/jobs/failed', '/status']) {
       const notPage = await rawRequest({ port: server.port, path, headers: bearer });
       assert.equal(notPage.status, 404, path);
       assert.match(notPage.body, new RegExp(`^Not found: ${path}\\. This host serves the console at / .*/healthz.*/v1`), path);
     }
+    // The runbooks' /health is the REST API's /healthz under another name: here, with no REST API, neither is served.
+    for (const path of ['/health', '/healthz']) assert.match((await rawRequest({ port: server.port, path, headers: bearer })).body, /no REST API on this host/, path);
     const missing = await rawRequest({ port: server.port, path: '/assets/missing.js', headers: bearer });
     assert.equal(missing.status, 404);
     const post = await rawRequest({ port: server.port, path: '/', method: 'POST', body: '{}', headers: bearer });
