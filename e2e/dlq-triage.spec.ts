@@ -33,9 +33,15 @@ test('triage a dead-letter group by retry and see its jobs complete', async ({ o
 test('a search that matches no dead letter says none match, and how many are open', async ({ opsdeck }) => {
   const { page } = opsdeck;
   await opsdeck.upstream(false);
-  await opsdeck.enqueue('e2e_upstream', { identifier: `unmatched-${opsdeck.stamp}` });
+  const dead = await opsdeck.enqueue('e2e_upstream', { identifier: `unmatched-${opsdeck.stamp}` });
   await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_upstream', status: ['failed'], unresolved: true })).length).toBeGreaterThan(0);
-  await opsdeck.open('/dlq?q=%25');
-  await expect(page.getByRole('heading', { name: /^Groups · 0 match \([1-9]\d* open\)$/ })).toBeVisible();
-  await expect(page.getByText('No dead letter matches this text.')).toBeVisible();
+  await opsdeck.upstream(true);
+  try {
+    await opsdeck.open('/dlq?q=%25');
+    await expect(page.getByRole('heading', { name: /^Groups · 0 match \([1-9]\d* open\)$/ })).toBeVisible();
+    await expect(page.getByText('No dead letter matches this text.')).toBeVisible();
+  } finally {
+    // The specs share one store: a dead letter left open would be counted by the next that counts them.
+    await opsdeck.call('dlq.resolve', { selector: { job_ids: [dead.id] }, note: 'e2e: only here to be left out of a search' });
+  }
 });

@@ -44,6 +44,9 @@ async function hasFocus(target: Locator): Promise<boolean> {
 export async function tabTo(page: Page, target: Locator, { back = false, max = 80 } = {}): Promise<void> {
   for (let i = 0; i < max; i++) {
     await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    // Past the page's last stop (or before its first) the focus leaves for the browser's own controls and
+    // the document holds none: a wrap, not a stop without its ring.
+    if (await page.evaluate('document.activeElement === document.body')) continue;
     await expectFocusVisible(page);
     if (await hasFocus(target)) return;
   }
