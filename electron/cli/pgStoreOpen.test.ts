@@ -190,6 +190,10 @@ describe('health-check while the PostgreSQL database is closed to connections', 
     const json = await opsdeck(['health-check', '--json', '--db', db.url, '--registry', registry]);
     assert.equal(json.code, 1);
     assert.deepEqual(Report.parse(JSON.parse(json.stdout)).checks.map((c) => c.name), consoleNames, "the console's checks, in its order");
+    // A monitor on the runbook's worker:WATCHDOG reads the outage as one (exit 1), not as a name no check has (exit 2).
+    const watchdog = await opsdeck(['health-check', 'worker:WATCHDOG', '--db', db.url]);
+    assert.equal(watchdog.code, 1, watchdog.stderr);
+    assert.match(watchdog.stdout, /worker:WATCHDOG\s+FAIL\s+cannot tell: the store does not answer/);
   });
 });
 

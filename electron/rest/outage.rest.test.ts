@@ -114,6 +114,15 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
       assert.equal(one.status, 503);
       assert.deepEqual(Report.parse(JSON.parse(one.body)).checks.map((c) => c.name), ['scheduler']);
       assert.equal((await health(server, '/v1/health/nothing')).status, 404);
+      // A worker or the integrity check is not known to be missing while no worker can be read: the outage, not a typo.
+      for (const [on, check] of [[server, 'worker:WATCHDOG'], [server, 'integrity'], [signedIn, 'worker:WATCHDOG']] as const) {
+        const named = await health(on, `/v1/health/${check}`);
+        assert.equal(named.status, 503, named.body);
+        const [only, ...more] = Report.parse(JSON.parse(named.body)).checks;
+        assert.equal(more.length, 0, named.body);
+        assert.equal(only?.name, check);
+        assert.match(only?.detail ?? '', /^cannot tell: /);
+      }
     } finally {
       await db.allowConnections(true);
       await signedIn.close();

@@ -131,10 +131,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; empty when they cannot be read. */
-export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null>> {
-  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => []);
-  return new Map(fleet.map((w) => [w.id, w.name]));
+/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; null when they cannot be read. */
+export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null> | null> {
+  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => null);
+  return fleet === null ? null : new Map(fleet.map((w) => [w.id, w.name]));
 }
 
 /**
@@ -153,10 +153,17 @@ function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, s
 /**
  * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
  * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' `database` is the store.
+ * `workers`: each worker's name by its id, null when the store did not tell them (it does not answer): a
+ * worker or the integrity check is then not known to be missing, and fails as the workers check does
+ * (cannot tell) rather than as a mistyped name, so a monitor reads an outage as one.
  */
-export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> = new Map()): { report: HealthReport } | { unknown: string } {
+export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> | null = new Map()): { report: HealthReport } | { unknown: string } {
   const check = name === 'database' ? 'store' : name;
-  const checks = named(report.checks, check, workers);
+  const checks = named(report.checks, check, workers ?? new Map());
+  if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
+    const why = report.checks.find((c) => c.name === 'workers' && !c.ok)?.detail ?? 'the store does not answer';
+    return { report: { ok: false, checks: [{ name: check, ok: false, detail: why.startsWith('cannot tell: ') ? why : `cannot tell: ${why}` }] } };
+  }
   if (checks.length === 0) {
     const kinds = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))];
     const [kind, ...rest] = check.split(':');
