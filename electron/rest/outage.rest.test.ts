@@ -76,7 +76,7 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
         // The key's lookup failed before it was proved: the failure's kind, not the database it names.
         assert.match(missing.body.error?.message ?? '', on === server ? /store does not answer: / : /lacks opsdeck's schema/, who);
         if (on === server) assert.doesNotMatch(missing.body.error?.message ?? '', new RegExp(db.name), who);
-        assert.equal(missing.body.error?.action, 'run opsdeck migrate with this --db, or open it once with migrations on', who);
+        assert.equal(missing.body.error?.action, 'stop the workers and run opsdeck migrate with this --db (see Upgrading in the README)', who);
       }
     } finally {
       await renameSchema('jobs_away', 'jobs');

@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import type { BreakerRecord, ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
+import type { MigrationStatus } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
@@ -93,21 +94,26 @@ export async function reportWithoutStore(host: HealthHost, store: HealthCheck): 
   return { ok: false, checks };
 }
 
+function migrationsCheck(m: MigrationStatus): HealthCheck {
+  return { name: 'migrations', ok: m.current, detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate` };
+}
+
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
 export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
-  const store = await storeCheck(ctx);
-  if (!store.answered) return reportWithoutStore(ctx, store.check);
-  const checks: HealthCheck[] = [store.check];
-  try {
-    const m = await ctx.store.migrationStatus();
-    checks.push({
-      name: 'migrations',
-      ok: m.current,
-      detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
-    });
-  } catch (error) {
-    checks.push({ name: 'migrations', ok: false, detail: storeFailureText(ctx, error) });
+  const probed = storeCheck(ctx);
+  // Read beside the store check, not after it: a store whose schema is behind this opsdeck (a command that
+  // only reads does not migrate it) fails that check's probe on a column it lacks, and this says so and what
+  // to do; during an outage it fails alongside the probe, adding no wait.
+  const read = ctx.store.migrationStatus().then((status) => ({ status }), (error: unknown) => ({ error }));
+  const store = await probed;
+  const status = await read;
+  const migrations: HealthCheck = 'status' in status ? migrationsCheck(status.status) : { name: 'migrations', ok: false, detail: storeFailureText(ctx, status.error) };
+  if (!store.answered) {
+    const report = await reportWithoutStore(ctx, store.check);
+    if (!('status' in status) || status.status.current) return report;
+    return { ok: false, checks: report.checks.map((c) => (c.name === 'migrations' ? migrations : c)) };
   }
+  const checks: HealthCheck[] = [store.check, migrations];
   checks.push(await registryCheck(ctx, ctx.store));
   checks.push(...(await runnerChecks(ctx, await ctx.store.listBreakers().catch(() => []))));
   const now = Date.now();
