@@ -20,8 +20,12 @@ function guessText(guess: string | null): string {
   return guess ? ` (did you mean ${guess}?)` : '';
 }
 
+/**
+ * From the kept counts (tb_job_count), which a filter naming only a service reads exactly: a listing would
+ * find no index of service alone, and a service with no jobs (a typo's case) would read every job.
+ */
 async function hasJobs(ctx: ApiContext, service: string): Promise<boolean> {
-  return (await ctx.store.listJobs({ service }, { limit: 1, after: null })).items.length > 0;
+  return (await ctx.store.countJobs({ service })) > 0;
 }
 
 /**

@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { dispatch } from '../api/dispatch.ts';
 import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 import { createRuntime } from '../api/runtime.ts';
+import { migrate } from '../store/migrate.ts';
+import { PgDb } from '../store/postgres/db.ts';
+import { postgresMigrationAdapter } from '../store/postgres/migrations.ts';
+import { earlierMigrations } from '../store/testing/earlierMigrations.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { ok, opsdeck } from './testing/opsdeck.ts';
 
@@ -86,6 +90,37 @@ describe('opening a PostgreSQL store from the CLI', () => {
       assert.equal(still, 0, 'neither command migrated the store');
     } finally {
       await other.drop();
+    }
+  });
+
+  it('a store an earlier opsdeck migrated: a read command lacking a column says to migrate, and health-check says how far behind', { timeout: 60_000 }, async () => {
+    const older = await createTestDatabase();
+    // Migrated as the opsdeck before the worker names (0041) and the drain (0042) left it: their columns are not there.
+    const earlier = await earlierMigrations('postgres', 40);
+    try {
+      const db = new PgDb(older.url, 2);
+      try {
+        await migrate(postgresMigrationAdapter(db), earlier.migrations);
+      } finally {
+        await db.close();
+      }
+      const behind = /lacks part of opsdeck's schema \(column "[a-z_]+" does not exist\): the store's schema is behind this opsdeck; stop the workers and run opsdeck migrate with this --db \(see Upgrading in the README\)/;
+      for (const args of [['status'], ['workers']]) {
+        const run = await opsdeck([...args, '--db', older.url]);
+        assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+        assert.match(run.stderr, /2 migration\(s\) behind this opsdeck/, args.join(' '));
+        assert.match(run.stderr, behind, args.join(' '));
+        assert.doesNotMatch(run.stderr, /failed unexpectedly/, args.join(' '));
+      }
+      const health = await opsdeck(['health-check', '--db', older.url]);
+      assert.equal(health.code, 1, health.stderr);
+      assert.match(health.stdout, new RegExp(`store\\s+FAIL\\s+the database ${older.name} on 127\\.0\\.0\\.1:5432 ${behind.source}`));
+      assert.match(health.stdout, /migrations\s+FAIL\s+40 applied, 2 pending: run opsdeck migrate/);
+      ok(await opsdeck(['migrate', '--db', older.url]));
+      assert.equal((await opsdeck(['status', '--db', older.url])).code, 0);
+    } finally {
+      await earlier.done();
+      await older.drop();
     }
   });
 
@@ -190,6 +225,10 @@ describe('health-check while the PostgreSQL database is closed to connections', 
     const json = await opsdeck(['health-check', '--json', '--db', db.url, '--registry', registry]);
     assert.equal(json.code, 1);
     assert.deepEqual(Report.parse(JSON.parse(json.stdout)).checks.map((c) => c.name), consoleNames, "the console's checks, in its order");
+    // A monitor on the runbook's worker:WATCHDOG reads the outage as one (exit 1), not as a name no check has (exit 2).
+    const watchdog = await opsdeck(['health-check', 'worker:WATCHDOG', '--db', db.url]);
+    assert.equal(watchdog.code, 1, watchdog.stderr);
+    assert.match(watchdog.stdout, /worker:WATCHDOG\s+FAIL\s+cannot tell: the store does not answer/);
   });
 });
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { HealthReport } from '../../shared/contract.ts';
-import { WorkerInfo } from '../../shared/domain.ts';
+import { LostWorkerLeases, WorkerInfo } from '../../shared/domain.ts';
 import { BIN, ok, opsdeck } from './testing/opsdeck.ts';
 
 /** A worker as an operator starts it, in a process of its own. */
@@ -19,7 +19,8 @@ function startWorker(args: string[]) {
   return { child, exited, output: () => output };
 }
 
-const Workers = z.object({ workers: z.array(WorkerInfo) });
+// --json prints the call's whole answer: what lost workers still hold beside the list.
+const Workers = z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(LostWorkerLeases) }).strict();
 
 describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', () => {
   let dir: string;

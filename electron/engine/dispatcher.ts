@@ -1,4 +1,5 @@
 import type { ExecutionType } from '../../shared/domain.ts';
+import { StoreError } from '../store/errors.ts';
 import type { ClaimedJob, Settlement } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
 import type { Batcher } from './batcher.ts';
@@ -33,6 +34,12 @@ export class Dispatcher {
   #buffer = new Map<number, Running>();
   /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
+  /**
+   * The last settle failed for a reason that does not pass by itself (not a transient StoreError): retrying
+   * may never land, so its results' leases are no longer extended nor kept from this worker's watchdog
+   * (ownAttempts), which takes them back once the leases run out, as before the settle was kept apart.
+   */
+  #settleStuck = false;
   #gateOpen = false;
   #stopped = false;
   #waitingForSlot = false;
@@ -153,19 +160,23 @@ export class Dispatcher {
       log: this.#opts.log,
       executing: this.#executing,
       buffer: this.#buffer,
-      unsettled: this.#unsettled.values(),
+      // A settle stuck for good lets its leases run out, so its watchdog (ownAttempts) can take the jobs back.
+      unsettled: this.#settleStuck ? [] : this.#unsettled.values(),
       releaseBuffered: (reason) => this.releaseBuffered(reason),
     });
   }
 
   /**
    * The attempts this worker will settle itself: running here on a lease it has not given up, or finished
-   * with their settle not landed yet (the store may be unreachable). Its watchdog leaves them to it, even
-   * once their leases ran out: it knows how each ended, and a reclaim would record it lost and spend it.
+   * with their settle not landed yet while the store may come back (unreachable, or not yet tried). Its
+   * watchdog leaves them to it, even once their leases ran out: it knows how each ended, and a reclaim would
+   * record it lost and spend it. Once a settle fails for a reason that does not pass by itself, its
+   * watchdog takes them back when their leases run out, as it would any other worker's: retried every
+   * 500 ms, that settle might hold its jobs forever.
    */
   ownAttempts(): number[] {
     const running = [...this.#executing.values()].filter((r) => !r.leaseLost).map((r) => r.job.attempt_id);
-    return [...running, ...this.#unsettled.keys()];
+    return this.#settleStuck ? running : [...running, ...this.#unsettled.keys()];
   }
 
   async checkCancels(): Promise<void> {
@@ -459,8 +470,10 @@ export class Dispatcher {
     } catch (error) {
       // Nothing of this try is told anywhere yet: the next try tells what landed, this one's included.
       this.#unanswered.unanswered(settlements);
+      this.#settleStuck = !(error instanceof StoreError && error.transient);
       throw error;
     }
+    this.#settleStuck = false;
     this.#unanswered.answered(settlements);
     this.#idle.changed();
     const now = new Date();

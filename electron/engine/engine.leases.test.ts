@@ -2,8 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createRunners } from '../runners/registry.ts';
+import { StoreError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
+import { storeWith } from '../store/testing/storeWith.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, pidOf, processAlive, stallsOnceService, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 import { lineLogger } from '../log/logger.ts';
@@ -224,11 +226,35 @@ describe('engine leases on SQLite', () => {
     }
   });
 
+  test('a result whose settle fails for good is taken back by its own watchdog once its lease runs out, not held forever', async () => {
+    const own = await createSqliteTestStore();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    // A settle that no retry will land: not the store away (a transient StoreError) but a statement refused.
+    const store = storeWith(own.store, { settle: () => Promise.reject(new Error('CHECK constraint failed: tb_job_run')) });
+    const lines: string[] = [];
+    const engine = new Engine({ store, registry: holder, concurrency: 1, leaseMs: 600, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      const id = await enqueueOne(own.store, 'quick', 'noop', 1);
+      await engine.start();
+      await waitFor('a settle to fail', () => lines.some((l) => l.includes('could not record results')));
+      const back = await waitFor("this worker's watchdog to take the job back", async () => {
+        const job = await jobOf(own.store, id);
+        return job.status === 'running' ? undefined : job;
+      }, 8000);
+      assert.equal(back.status, 'failed', 'max_attempts 1: the lost attempt was its last');
+      assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['lost']);
+    } finally {
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+    }
+  });
+
   test('a job stopped because the store went away goes back once it answers, attempt not spent, though its lease ran out meanwhile and its own watchdog ran', async () => {
     const own = await createSqliteTestStore();
     const { holder } = await loadRegistry(dir, [{ name: 'slow', execution_type: 'noop', runner_config: {} }]);
     let up = true;
-    const away = () => Promise.reject(new Error('connection refused'));
+    // As PostgreSQL's store tells an outage: a failure that passes by itself.
+    const away = () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at 127.0.0.1:5432: connection refused', 'is the server running?', { transient: true }));
     const extend = own.store.extendLeases.bind(own.store);
     own.store.extendLeases = async (workerId, jobIds, ms) => (up ? extend(workerId, jobIds, ms) : away());
     const claim = own.store.claim.bind(own.store);

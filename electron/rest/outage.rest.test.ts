@@ -76,7 +76,7 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
         // The key's lookup failed before it was proved: the failure's kind, not the database it names.
         assert.match(missing.body.error?.message ?? '', on === server ? /store does not answer: / : /lacks opsdeck's schema/, who);
         if (on === server) assert.doesNotMatch(missing.body.error?.message ?? '', new RegExp(db.name), who);
-        assert.equal(missing.body.error?.action, 'run opsdeck migrate with this --db, or open it once with migrations on', who);
+        assert.equal(missing.body.error?.action, 'stop the workers and run opsdeck migrate with this --db (see Upgrading in the README)', who);
       }
     } finally {
       await renameSchema('jobs_away', 'jobs');
@@ -114,6 +114,15 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
       assert.equal(one.status, 503);
       assert.deepEqual(Report.parse(JSON.parse(one.body)).checks.map((c) => c.name), ['scheduler']);
       assert.equal((await health(server, '/v1/health/nothing')).status, 404);
+      // A worker or the integrity check is not known to be missing while no worker can be read: the outage, not a typo.
+      for (const [on, check] of [[server, 'worker:WATCHDOG'], [server, 'integrity'], [signedIn, 'worker:WATCHDOG']] as const) {
+        const named = await health(on, `/v1/health/${check}`);
+        assert.equal(named.status, 503, named.body);
+        const [only, ...more] = Report.parse(JSON.parse(named.body)).checks;
+        assert.equal(more.length, 0, named.body);
+        assert.equal(only?.name, check);
+        assert.match(only?.detail ?? '', /^cannot tell: /);
+      }
     } finally {
       await db.allowConnections(true);
       await signedIn.close();

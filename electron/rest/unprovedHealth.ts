@@ -22,5 +22,6 @@ export function unprovedHealth(error: StoreError, dialect: string, check: string
   // In the order of reportWithoutStore's: the checks that need no store first.
   const names = ['registry', ...ExecutionType.options.map((kind) => `runner:${kind}`), 'migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts'];
   const report: HealthReport = { ok: false, checks: [store, ...names.map((name) => ({ name, ok: false, detail: UNPROVED }))] };
-  return check === undefined ? { report } : checksNamed(report, check);
+  // No worker could be read: worker:NAME and integrity cannot tell, as the other checks, rather than be unknown.
+  return check === undefined ? { report } : checksNamed(report, check, null);
 }

@@ -1,5 +1,6 @@
 import type { HealthReport } from '../../../shared/contract.ts';
 import type { BreakerRecord, ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
+import type { MigrationStatus } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { alertChannelsCheck } from '../alertChannelsCheck.ts';
@@ -93,21 +94,26 @@ export async function reportWithoutStore(host: HealthHost, store: HealthCheck): 
   return { ok: false, checks };
 }
 
+function migrationsCheck(m: MigrationStatus): HealthCheck {
+  return { name: 'migrations', ok: m.current, detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate` };
+}
+
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
 export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
-  const store = await storeCheck(ctx);
-  if (!store.answered) return reportWithoutStore(ctx, store.check);
-  const checks: HealthCheck[] = [store.check];
-  try {
-    const m = await ctx.store.migrationStatus();
-    checks.push({
-      name: 'migrations',
-      ok: m.current,
-      detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate`,
-    });
-  } catch (error) {
-    checks.push({ name: 'migrations', ok: false, detail: storeFailureText(ctx, error) });
+  const probed = storeCheck(ctx);
+  // Read beside the store check, not after it: a store whose schema is behind this opsdeck (a command that
+  // only reads does not migrate it) fails that check's probe on a column it lacks, and this says so and what
+  // to do; during an outage it fails alongside the probe, adding no wait.
+  const read = ctx.store.migrationStatus().then((status) => ({ status }), (error: unknown) => ({ error }));
+  const store = await probed;
+  const status = await read;
+  const migrations: HealthCheck = 'status' in status ? migrationsCheck(status.status) : { name: 'migrations', ok: false, detail: storeFailureText(ctx, status.error) };
+  if (!store.answered) {
+    const report = await reportWithoutStore(ctx, store.check);
+    if (!('status' in status) || status.status.current) return report;
+    return { ok: false, checks: report.checks.map((c) => (c.name === 'migrations' ? migrations : c)) };
   }
+  const checks: HealthCheck[] = [store.check, migrations];
   checks.push(await registryCheck(ctx, ctx.store));
   checks.push(...(await runnerChecks(ctx, await ctx.store.listBreakers().catch(() => []))));
   const now = Date.now();
@@ -131,10 +137,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; empty when they cannot be read. */
-export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null>> {
-  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => []);
-  return new Map(fleet.map((w) => [w.id, w.name]));
+/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; null when they cannot be read. */
+export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null> | null> {
+  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => null);
+  return fleet === null ? null : new Map(fleet.map((w) => [w.id, w.name]));
 }
 
 /**
@@ -153,10 +159,17 @@ function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, s
 /**
  * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
  * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' `database` is the store.
+ * `workers`: each worker's name by its id, null when the store did not tell them (it does not answer): a
+ * worker or the integrity check is then not known to be missing, and fails as the workers check does
+ * (cannot tell) rather than as a mistyped name, so a monitor reads an outage as one.
  */
-export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> = new Map()): { report: HealthReport } | { unknown: string } {
+export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> | null = new Map()): { report: HealthReport } | { unknown: string } {
   const check = name === 'database' ? 'store' : name;
-  const checks = named(report.checks, check, workers);
+  const checks = named(report.checks, check, workers ?? new Map());
+  if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
+    const why = report.checks.find((c) => c.name === 'workers' && !c.ok)?.detail ?? 'the store does not answer';
+    return { report: { ok: false, checks: [{ name: check, ok: false, detail: why.startsWith('cannot tell: ') ? why : `cannot tell: ${why}` }] } };
+  }
   if (checks.length === 0) {
     const kinds = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))];
     const [kind, ...rest] = check.split(':');

@@ -117,9 +117,10 @@ export const workers: Command = {
     if (sub !== 'list') throw new UsageError(`workers takes list or forget ID, not "${sub}"`);
     listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const { workers: list, lost_leases: leases } = await call(ctx, 'workers.list', {});
+      const listed = await call(ctx, 'workers.list', {});
+      const { workers: list, lost_leases: leases } = listed;
       const registryNames = ctx.registry.loadedAt === null ? null : ctx.registry.registry.services.map((s) => s.name);
-      if (inv.common.json) printJson(inv.io, { workers: list });
+      if (inv.common.json) printJson(inv.io, listed);
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
       else {
         // The name column only once some worker has one (opsdeck worker --name): a fleet without names reads as before.

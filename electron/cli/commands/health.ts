@@ -27,7 +27,7 @@ async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promi
  * The whole report, made whether or not the store can be opened; for `integrity`, that check alone, which
  * reads the whole store and so is never part of the whole report.
  */
-async function fullReport(inv: Invocation, check: string | undefined): Promise<{ report: HealthReport; names: ReadonlyMap<string, string | null> }> {
+async function fullReport(inv: Invocation, check: string | undefined): Promise<{ report: HealthReport; names: ReadonlyMap<string, string | null> | null }> {
   const names: ReadonlyMap<string, string | null> = new Map();
   let rt;
   try {
@@ -35,7 +35,8 @@ async function fullReport(inv: Invocation, check: string | undefined): Promise<{
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
     if (check === INTEGRITY) return { report: { ok: false, checks: [{ name: INTEGRITY, ok: false, detail: error.message }] }, names };
-    return { report: await reportWithoutOpenStore(inv, error), names };
+    // No worker could be read: worker:NAME cannot tell (exit 1), not a name no check has (exit 2).
+    return { report: await reportWithoutOpenStore(inv, error), names: null };
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   try {

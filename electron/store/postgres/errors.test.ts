@@ -55,6 +55,8 @@ test('an outage that passes by itself (a DNS server not answering for now among 
   const needsAction = [
     pgError('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal'),
     pgError('42P01', 'relation "jobs" does not exist'),
+    pgError('42P01', 'relation "jobs.tb_job_count" does not exist'),
+    pgError('42703', 'column "drain_by" does not exist'),
     pgError('53300', 'too many connections for role "ops"'),
     pgError('28P01', 'password authentication failed for user "ops"'),
     pgError('3D000', 'database "jobsdb" does not exist'),

@@ -36,6 +36,9 @@ function userOf(url: string): string {
   }
 }
 
+/** What brings a store's schema up to this opsdeck: README's "Upgrading a shared PostgreSQL store". */
+const UPGRADE_ADVICE = 'stop the workers and run opsdeck migrate with this --db (see Upgrading in the README)';
+
 function codeOf(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   if ('code' in err && typeof err.code === 'string') return err.code;
@@ -170,6 +173,14 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
       return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err, transient: true });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message, poolMax), { cause: err });
+  }
+  // Every statement of the store's is opsdeck's own on jobs.*: a column or table it lacks is a migration of
+  // this opsdeck's not yet applied there (a command that only reads does not migrate), or a schema gone since.
+  if (code === '42703') {
+    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks part of opsdeck's schema (${message}): the store's schema is behind this opsdeck`, `${UPGRADE_ADVICE}, or use the opsdeck version the workers run`, { cause: err });
+  }
+  if (code === '42P01' && /"jobs\./.test(message)) {
+    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema or part of it (${message}): the store's schema is behind this opsdeck, or gone`, UPGRADE_ADVICE, { cause: err });
   }
   if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });
