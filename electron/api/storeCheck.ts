@@ -27,9 +27,10 @@ const FAILURE_KIND: Record<StoreError['code'], string> = {
 /**
  * What to do about a store's failure, for a caller blind to the host: the store's own hints name the
  * database and role (`createdb acme_prod`, `GRANT … TO app_ro`), so these say it without them. None for a
- * failure that passes by itself.
+ * failure that passes by itself; `own`, the store's hint as it is, for the kind whose hints name nothing of
+ * it (a schema behind this opsdeck: run opsdeck migrate; a standby; a full server).
  */
-const FAILURE_ACTION: Record<StoreError['code'], string | undefined> = {
+const FAILURE_ACTION: Record<StoreError['code'], string | 'own' | undefined> = {
   bad_location: "fix the store's location (--db, OPSDECK_DB) where this opsdeck runs",
   bad_setting: "fix the store's setting named where this opsdeck runs",
   unreachable: undefined,
@@ -38,7 +39,7 @@ const FAILURE_ACTION: Record<StoreError['code'], string | undefined> = {
   not_sqlite: 'point this opsdeck at its own store',
   newer_schema: 'upgrade this opsdeck to the version that wrote the store',
   migration_changed: "restore opsdeck's migration files as released",
-  unavailable: undefined,
+  unavailable: 'own',
   no_store: 'start a worker or run opsdeck migrate where this opsdeck runs, to create the store',
   not_opsdeck: "point this opsdeck at its own database or schema",
   permission: "grant the store's role what opsdeck needs (an operate key or the host's own health check names it)",
@@ -47,7 +48,8 @@ const FAILURE_ACTION: Record<StoreError['code'], string | undefined> = {
 /** The action a caller blind to the host may be told for a store failure; undefined when it passes by itself. */
 export function blindStoreAction(error: unknown): string | undefined {
   if (!(error instanceof StoreError) || error.transient) return undefined;
-  return FAILURE_ACTION[error.code];
+  const action = FAILURE_ACTION[error.code];
+  return action === 'own' ? error.hint : action;
 }
 
 /**
