@@ -396,7 +396,8 @@ describe('engine leases on SQLite', () => {
         return engine.inFlight().some((j) => j.jobId === slow.id) && statuses.every((st) => st === 'running');
       });
       confirming = false;
-      await waitFor('the slow job to be stopped', () => engine.inFlight().length === 0 || !engine.inFlight().some((j) => j.jobId === slow.id), 5000);
+      // Stopped, it is settled as interrupted and may be claimed again at once: its attempt row says it was.
+      await waitFor('the slow job to be stopped', async () => (await own.store.listAttempts(slow.id)).some((a) => a.outcome === 'interrupted'), 5000);
       for (const { id } of behind) {
         const job = await waitForStatus(own.store, id, 'completed', 5000);
         assert.equal(job.attempts, 1, `job ${id}: handing it back spent no attempt`);
