@@ -22,7 +22,7 @@ test("on PostgreSQL: a store without opsdeck's schema says to migrate, promises 
     await expect(page.getByText(/^live · updated /)).toHaveCount(0);
     await page.goto(`${opsdeck.origin}/#/jobs`);
     await expect(banner).toContainText("lacks opsdeck's schema");
-    await expect(banner).toContainText('What to do: run opsdeck migrate with this --db');
+    await expect(banner).toContainText('What to do: stop the workers and run opsdeck migrate with this --db');
     await expect(banner).not.toContainText('clears by itself');
     await admin.query('ALTER SCHEMA jobs_away RENAME TO jobs');
     await expect(banner).toHaveCount(0);
