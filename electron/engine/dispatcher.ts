@@ -1,20 +1,16 @@
 import type { ExecutionType } from '../../shared/domain.ts';
-import { StoreError } from '../store/errors.ts';
 import type { ClaimedJob, Settlement } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
-import type { Batcher } from './batcher.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
-import { settledResult, type SettledResult } from './engineEvents.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
 import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
-import { createSettler } from './settler.ts';
-import { UnansweredSettles } from './unansweredSettles.ts';
+import { ResultRecorder } from './resultRecorder.ts';
 import { ForeignServices } from './foreignServices.ts';
 import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
@@ -32,14 +28,6 @@ export class Dispatcher {
   #executing = new Map<number, Running>();
   /** Claimed ahead of a free slot (short jobs only, see ClaimSizer): leased, not started. */
   #buffer = new Map<number, Running>();
-  /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
-  #unsettled = new Map<number, Running>();
-  /**
-   * The last settle failed for a reason that does not pass by itself (not a transient StoreError): retrying
-   * may never land, so its results' leases are no longer extended nor kept from this worker's watchdog
-   * (ownAttempts), which takes them back once the leases run out, as before the settle was kept apart.
-   */
-  #settleStuck = false;
   #gateOpen = false;
   #stopped = false;
   #waitingForSlot = false;
@@ -59,16 +47,15 @@ export class Dispatcher {
   readonly #strays = new StrayWatch();
   #pumping = false;
   #stopDeadlineSweep: (() => void) | null = null;
-  readonly #settler: Batcher<Settlement>;
-  /** Settles that got no answer: what they recorded is told when they are sent again. */
-  readonly #unanswered = new UnansweredSettles();
+  /** Finished attempts until their settle lands. */
+  readonly #results: ResultRecorder;
   readonly #sizer: ClaimSizer;
   readonly #opts: DispatcherOptions;
 
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
     this.#sizer = new ClaimSizer(opts.concurrency);
-    this.#settler = createSettler((items) => this.#settle(items), opts.log);
+    this.#results = new ResultRecorder(opts, this.#idle, this.#wakeup);
   }
 
   start(): void {
@@ -160,8 +147,7 @@ export class Dispatcher {
       log: this.#opts.log,
       executing: this.#executing,
       buffer: this.#buffer,
-      // A settle stuck for good lets its leases run out, so its watchdog (ownAttempts) can take the jobs back.
-      unsettled: this.#settleStuck ? [] : this.#unsettled.values(),
+      unsettled: this.#results.leasesKept(),
       releaseBuffered: (reason) => this.releaseBuffered(reason),
     });
   }
@@ -176,7 +162,7 @@ export class Dispatcher {
    */
   ownAttempts(): number[] {
     const running = [...this.#executing.values()].filter((r) => !r.leaseLost).map((r) => r.job.attempt_id);
-    return this.#settleStuck ? running : [...running, ...this.#unsettled.keys()];
+    return [...running, ...this.#results.owned()];
   }
 
   async checkCancels(): Promise<void> {
@@ -214,15 +200,7 @@ export class Dispatcher {
     }
     this.#stopDeadlineSweep?.();
     this.#stopDeadlineSweep = null;
-    const drained = this.#settler.drain();
-    const gaveUp = await Promise.race([drained.then(() => false), delay(5000).then(() => true)]);
-    if (gaveUp) {
-      const unrecorded = [...this.#unsettled.values()].map((r) => r.job.id);
-      const fields = { jobs: unrecorded.length, job_ids: unrecorded.slice(0, 20) };
-      this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
-    }
-    // A result that comes later still (a job that did not stop) is tried once, never retried past the store's close.
-    this.#settler.close();
+    await this.#results.drain();
     this.#idle.release();
   }
 
@@ -284,8 +262,8 @@ export class Dispatcher {
           workerId: this.#opts.workerId,
           log: this.#opts.log,
           watch: this.#strays,
-          held: () => [...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#unsettled.keys()],
-          handBack: (settlement) => this.#settler.add(settlement),
+          held: () => [...[...this.#executing.values(), ...this.#buffer.values()].map((r) => r.job.attempt_id), ...this.#results.held()],
+          handBack: (settlement) => this.#results.handBack(settlement),
         });
       }
       // Short means nothing more is runnable. A settle that put jobs back meanwhile (interrupted, retry
@@ -452,52 +430,9 @@ export class Dispatcher {
 
   #finish(running: Running, settlement: Settlement): void {
     this.#untrack(running);
-    this.#unsettled.set(running.job.attempt_id, running);
-    this.#settler.add(settlement);
+    this.#results.add(running, settlement);
     this.#pump();
     this.#finishWaiters.release();
-  }
-
-  async #settle(settlements: Settlement[]): Promise<void> {
-    const { store } = this.#opts;
-    const sent = performance.now();
-    let landed: Set<number>;
-    let seconds: number;
-    try {
-      landed = new Set(await store.settle(settlements));
-      seconds = (performance.now() - sent) / 1000;
-      for (const id of await this.#unanswered.landedEarlier(store, settlements, landed)) landed.add(id);
-    } catch (error) {
-      // Nothing of this try is told anywhere yet: the next try tells what landed, this one's included.
-      this.#unanswered.unanswered(settlements);
-      this.#settleStuck = !(error instanceof StoreError && error.transient);
-      throw error;
-    }
-    this.#settleStuck = false;
-    this.#unanswered.answered(settlements);
-    this.#idle.changed();
-    const now = new Date();
-    const { emitter, jobs } = this.#opts;
-    const results: SettledResult[] | null = emitter.listening('settled') ? [] : null;
-    for (const s of settlements) {
-      const running = this.#unsettled.get(s.attemptId);
-      this.#unsettled.delete(s.attemptId);
-      if (!landed.has(s.jobId)) {
-        // Another worker or an operator took the job (an earlier try whose answer never came and recorded
-        // it after all counts as landed: UnansweredSettles).
-        jobs.notRecorded(s);
-        continue;
-      }
-      if (!running) continue;
-      this.#opts.breakers.recordSettled(s, running.breakerVerdict, running.job.service_name, running.probe, now);
-      jobs.settled(s, running.job, running.runMs, running.cause);
-      results?.push(settledResult(s, running));
-    }
-    if (results) emitter.emit('settled', { seconds, results });
-    emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
-    // Idle needs a claim after the last result has landed; one after each earlier settle would only
-    // take the server from the settles still to come.
-    if (this.#idle.waiting && this.#unsettled.size === 0) this.#wakeup.wake();
   }
 
   async #waitForRunning(ms: number): Promise<void> {
@@ -510,7 +445,7 @@ export class Dispatcher {
   #checkIdle(): void {
     if (!this.#idle.waiting) return;
     // A claim under way may still bring jobs: nothing is idle until it has answered.
-    const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#unsettled.size === 0 && !this.#settler.busy;
+    const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#results.quiet;
     this.#idle.check(nothingHeld && !this.#claiming);
   }
 }
