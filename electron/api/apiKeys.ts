@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { keyExpired, type ApiKeyRecord } from '../../shared/apiKey.ts';
-import type { NewApiKey, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
+import type { NewApiKey } from '../store/apiKeyStore.ts';
 
 /**
  * API keys as presented and as kept. A key reads `odk_<key_id>_<secret>`: the 12-hex-digit key_id is

@@ -1,5 +1,5 @@
 import type { ControlChanged } from '../../shared/views.ts';
-import type { ControlChange } from '../store/store.ts';
+import type { ControlChange } from '../store/controlStore.ts';
 
 /**
  * What a control call asked for, to say it when it was already so: "emergency stop released" for a

@@ -1,6 +1,6 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
-import type { BreakerTransition } from '../store/store.ts';
+import type { BreakerTransition } from '../store/breakerStore.ts';
 
 /**
  * The circuit breaker as a pure state machine: a record and an event in, the next record (version bumped

@@ -1,5 +1,5 @@
 import type { ControlState, SafeModeDrain } from '../../shared/domain.ts';
-import type { StoppedJobs } from './store.ts';
+import type { StoppedJobs } from './controlStore.ts';
 
 /** The drain a control row records, or none: the three columns are set together and cleared together. */
 export function drainOf(by: string | null, at: string | null, until: string | null): { drain?: SafeModeDrain } {

@@ -1,4 +1,4 @@
-import type { StoppedJobs } from './store.ts';
+import type { StoppedJobs } from './controlStore.ts';
 
 /** Both dialects' kept counts of running and pending jobs per service, as an emergency stop reports them. */
 export function stoppedJobs(rows: ReadonlyArray<{ service_name: string; state: string; n: number }>): StoppedJobs {

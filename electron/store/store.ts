@@ -2,10 +2,7 @@ import type {
   Actor,
   Attempt,
   AuditEntry,
-  BreakerMode,
-  BreakerRecord,
   CancelRequest,
-  ControlState,
   ExecutionType,
   Job,
   JobFilter,
@@ -14,42 +11,18 @@ import type {
   QueueCount,
   ResourceUsage,
   ThroughputBucket,
-  WorkerInfo,
-  WorkerMemory,
-  WorkerState,
 } from '../../shared/domain.ts';
-import type { ApiKeyScope, ApiKeyRecord } from '../../shared/apiKey.ts';
-import type { BreakerTuning } from '../../shared/breakerTuning.ts';
-import type { RateLimitChange, RateLimitTuning } from '../../shared/rateLimitTuning.ts';
-import type { Tuned } from './tuningTables.ts';
-import type { BreakerOverrides } from '../../shared/registry.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
 import type { AlertStore } from './alertStore.ts';
+import type { ApiKeyStore } from './apiKeyStore.ts';
+import type { BreakerStore } from './breakerStore.ts';
+import type { ControlStore } from './controlStore.ts';
 import type { FailureStore } from './failureStore.ts';
-import type { DrainEnded } from './drain.ts';
 import type { ScheduleStore } from './scheduleStore.ts';
 import type { UpkeepStore } from './upkeepStore.ts';
+import type { WorkerStore } from './workerStore.ts';
 import type { WorkflowStore } from './workflowStore.ts';
-
-/** The control state after an operator's change, and whether the change did anything. */
-export interface ControlChange {
-  state: ControlState;
-  changed: boolean;
-}
-
-/** What an emergency stop found as it engaged, read in the transaction that engaged it. */
-export interface StoppedJobs {
-  /** The running jobs of each service, which their workers are asked to stop. */
-  runningByService: Record<string, number>;
-  /** The pending jobs, due or not: no worker claims one until the stop is released. */
-  pending: number;
-}
-
-/** An emergency stop's change: what it found, or null for a resume or a stop already engaged (it stopped nothing). */
-export interface EmergencyStopChange extends ControlChange {
-  stopped: StoppedJobs | null;
-}
 
 /** A cancel's job after it; whether it changed it; for a running job, the request to stop in force. */
 export interface JobCancel {
@@ -112,7 +85,7 @@ export interface QueueOldestOf {
  * Two implementations (sqlite/, postgres/) pass the same contract suite. Every method that changes
  * a job changes its attempt row in the same transaction; every bulk method is all or nothing.
  */
-export interface Store extends ScheduleStore, WorkflowStore, AlertStore, FailureStore, UpkeepStore {
+export interface Store extends ScheduleStore, WorkflowStore, AlertStore, FailureStore, UpkeepStore, ControlStore, BreakerStore, WorkerStore, ApiKeyStore {
   readonly dialect: 'sqlite' | 'postgres';
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
@@ -240,87 +213,6 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * the counts move as a settle's failure would move them.
    */
   failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null>;
-
-  // ---- control -----------------------------------------------------------------------------------
-  // Each change is audited and announced in its own transaction. One asking for what is already so (a
-  // stop engaged again, a resume with none engaged, safe mode as asked, a queue already paused or not
-  // paused) writes nothing, so the who, when and why in force stay, audits nothing, tells no worker, and
-  // answers `changed` false: decided in that transaction, so of two operators at once one is told it
-  // changed the state, the one whose change was audited.
-  getControl(): Promise<ControlState>;
-  setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange>;
-  /**
-   * With `drainSeconds`, safe mode on (or kept on) and a drain recorded: the running jobs have that long to
-   * finish, then endDrain stops the rest. Always a change, audited, even with safe mode on already: the
-   * drain is what was asked. Safe mode off ends any drain with it; on without one leaves one under way.
-   */
-  setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange>;
-  /**
-   * Ends a drain whose deadline has passed, in one transaction, once whoever calls first (every worker and
-   * a CLI waiting on it try): with jobs still running and the emergency stop not engaged, engages it in
-   * the name of who asked for the drain, with drainStopReason, audited. Null when no drain is due.
-   */
-  endDrain(): Promise<DrainEnded | null>;
-  setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange>;
-
-  // ---- circuit breakers --------------------------------------------------------------------------
-  listBreakers(): Promise<BreakerRecord[]>;
-  getBreaker(service: string): Promise<BreakerRecord | null>;
-  /**
-   * Saves only if the stored version equals `record.version - 1` (or the breaker is new at version 1).
-   * A transition is written to the audit log (actor `engine`, action `breaker.transition`) with it.
-   */
-  saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
-  setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
-
-  // ---- breaker and rate limit tuning (tunings.ts of each dialect) ---------------------------------
-  /** Every breaker an operator tuned at run time, by service name. */
-  listBreakerTunings(): Promise<BreakerTuning[]>;
-  /**
-   * Lays `settings` over the service's tuning (keys given replace those stored, the rest stay), or with
-   * null forgets the tuning (back to the registry's values). Audited (`breaker.tune`) and announced as a
-   * breakers signal in the same transaction, unless it changes nothing (a repeat is not audited). Returns
-   * the tuning now in force (null when none), and whether this call changed it.
-   */
-  tuneBreaker(service: string, settings: BreakerOverrides | null, actor: Actor, reason: string | null): Promise<Tuned<BreakerTuning>>;
-  /** Every service whose rate limit or max_concurrent an operator tuned at run time, by service name. */
-  listRateLimitTunings(): Promise<RateLimitTuning[]>;
-  /**
-   * As tuneBreaker, for a service's rate limit and max_concurrent, decided under the store's lock: numbers
-   * laid over the tuning (null forgets it) or the budget in force scaled, `registry` being the registry's
-   * gate for the service. Audited as `rate_limit.tune` with the budget in force before and after
-   * (`in_force_before`, `in_force_after`); a change that changes nothing is not, and says so.
-   */
-  tuneRateLimit(service: string, change: RateLimitChange, registry: ServiceGate | null, actor: Actor, reason: string | null): Promise<Tuned<RateLimitTuning>>;
-
-  // ---- workers -----------------------------------------------------------------------------------
-  registerWorker(worker: WorkerRegistration): Promise<void>;
-  /**
-   * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
-   * `services`, given when the worker's registry changed, replaces the services it declared. `memory` is
-   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory unknown (null).
-   */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean>;
-  listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
-  /**
-   * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
-   * job: its row goes and the change is audited (`worker.forget`) in one transaction. A worker still
-   * heartbeating, or one a running job is still leased to (its leases not yet taken back), is left as
-   * it is. Null when there is no such worker.
-   */
-  forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null>;
-
-  // ---- API keys (apiKeys.ts of each dialect) -------------------------------------------------------
-  /** Adds a key and audits it (`api_key.create`); null when a key of that name exists. */
-  createApiKey(key: NewApiKey, actor: Actor): Promise<ApiKeyRecord | null>;
-  /** Every key, by name; never the secret's hash. */
-  listApiKeys(): Promise<ApiKeyRecord[]>;
-  /** The key with this public id and its secret's hash, for checking a presented key. */
-  findApiKey(keyId: string): Promise<StoredApiKey | null>;
-  /** Notes that the key was used now; written at most once a minute per key. */
-  touchApiKey(keyId: string): Promise<void>;
-  /** Deletes the key of that name and audits it (`api_key.revoke`); the key as it was, null when none. */
-  revokeApiKey(name: string, actor: Actor): Promise<ApiKeyRecord | null>;
 
   // ---- audit -------------------------------------------------------------------------------------
   audit(entry: NewAuditEntry): Promise<void>;
@@ -468,51 +360,12 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export interface BreakerTransition {
-  from: BreakerRecord['state'];
-  to: BreakerRecord['state'];
-  reason: string;
-}
-
 /** One attempt the store has running under a worker (Store.leasedAttempts). */
 export interface LeasedAttempt {
   jobId: number;
   attemptId: number;
   /** When its lease runs out unless the worker extends it: then the job counts as stuck, and a live worker takes it back. */
   leaseExpiresAt: string | null;
-}
-
-/** What forgetWorker did: `forgotten`, or why not (`alive`, `holds_jobs`: `jobs` running jobs still leased to it). */
-export interface WorkerForget {
-  outcome: 'forgotten' | 'alive' | 'holds_jobs';
-  /** The worker as it was. */
-  worker: WorkerInfo;
-  jobs: number;
-}
-
-export interface WorkerRegistration {
-  id: string;
-  /** Its name (`opsdeck worker --name`); left out, it has none. */
-  name?: string | null;
-  host: string;
-  pid: number;
-  version: string;
-  concurrency: number;
-  queues: string[] | null;
-  /** The services its registry names: the jobs it can run. Left out, it is taken as able to run any. */
-  services?: string[];
-}
-
-export interface NewApiKey {
-  key_id: string;
-  name: string;
-  scope: ApiKeyScope;
-  secret_hash: string;
-  expires_at: string | null;
-}
-
-export interface StoredApiKey extends ApiKeyRecord {
-  secret_hash: string;
 }
 
 export interface NewAuditEntry {

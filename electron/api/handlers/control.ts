@@ -1,5 +1,5 @@
 import type { StopFound } from '../../../shared/views.ts';
-import type { StoppedJobs } from '../../store/store.ts';
+import type { StoppedJobs } from '../../store/controlStore.ts';
 import type { ApiContext } from '../context.ts';
 import { controlAnswer } from '../controlChange.ts';
 import { notFound } from '../errors.ts';

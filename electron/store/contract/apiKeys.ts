@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiKeyRecord } from '../../../shared/apiKey.ts';
-import type { NewApiKey } from '../store.ts';
+import type { NewApiKey } from '../apiKeyStore.ts';
 import { alice, ALICE, auditActions, sleep } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 

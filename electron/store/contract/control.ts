@@ -1,7 +1,8 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditEntry, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
-import type { ControlChange, StoreSignal } from '../store.ts';
+import type { StoreSignal } from '../store.ts';
+import type { ControlChange } from '../controlStore.ts';
 import { alice, ALICE, LEASE, base, claimOne, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 

@@ -12,7 +12,6 @@ import type {
   AlertTransition,
   CountDrift,
   EvaluatedRule,
-  NewApiKey,
   Page,
   PageRequest,
   MaintenanceHolder,
@@ -20,8 +19,8 @@ import type {
   PruneEstimate,
   ServiceOutcomes,
   SpaceReport,
-  StoredApiKey,
 } from '../store.ts';
+import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import * as alertRules from './alertRules.ts';
 import * as alerts from './alerts.ts';
 import * as apiKeys from './apiKeys.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import type { NewApiKey, StoredApiKey } from '../store.ts';
+import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import type { PgDb } from './db.ts';
 import { rowsOf } from './db.ts';
 import { writeAudit } from './operator.ts';

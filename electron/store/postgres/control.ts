@@ -8,7 +8,10 @@ import { CHANNEL } from './signals.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { BREAKER_COLUMNS, toAudit, toBreaker, toControl, toWorker, WORKER_COLUMNS } from './rows.ts';
 import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
-import type { BreakerTransition, ControlChange, EmergencyStopChange, NewAuditEntry, Page, PageRequest, StoppedJobs, StoreSignal, WorkerForget, WorkerRegistration } from '../store.ts';
+import type { NewAuditEntry, Page, PageRequest, StoreSignal } from '../store.ts';
+import type { BreakerTransition } from '../breakerStore.ts';
+import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
+import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
 

@@ -11,7 +11,6 @@ import type {
   AlertTransition,
   CountDrift,
   EvaluatedRule,
-  NewApiKey,
   Page,
   PageRequest,
   MaintenanceHolder,
@@ -19,8 +18,8 @@ import type {
   PruneEstimate,
   ServiceOutcomes,
   SpaceReport,
-  StoredApiKey,
 } from '../store.ts';
+import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import { SqliteAlertRules } from './alertRules.ts';
 import { SqliteAlerts } from './alerts.ts';
 import { SqliteApiKeys } from './apiKeys.ts';

@@ -1,7 +1,7 @@
 import { ApiKeyRecord } from '../../../shared/apiKey.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import type { NewApiKey, StoredApiKey } from '../store.ts';
+import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 

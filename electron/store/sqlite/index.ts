@@ -35,10 +35,7 @@ import type {
   AlertTransition,
   EvaluatedRule,
   ServiceOutcomes,
-  BreakerTransition,
   ClaimRequest,
-  ControlChange,
-  EmergencyStopChange,
   CountDrift,
   MaintenanceHolder,
   PruneBatch,
@@ -54,7 +51,6 @@ import type {
   FireWork,
   JobCancel,
   MigrationStatus,
-  NewApiKey,
   NewAuditEntry,
   NewJob,
   Page,
@@ -70,10 +66,11 @@ import type {
   Settlement,
   Store,
   StoreSignal,
-  StoredApiKey,
-  WorkerForget,
-  WorkerRegistration,
 } from '../store.ts';
+import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
+import type { BreakerTransition } from '../breakerStore.ts';
+import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
+import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { SqliteAdministration } from './administration.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import { SqliteControl } from './control.ts';

@@ -1,0 +1,41 @@
+import type { Actor, WorkerInfo, WorkerMemory, WorkerState } from '../../shared/domain.ts';
+
+/** The Store's workers (control.ts of each dialect): registered, heartbeating, listed, forgotten. */
+export interface WorkerStore {
+  registerWorker(worker: WorkerRegistration): Promise<void>;
+  /**
+   * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
+   * `services`, given when the worker's registry changed, replaces the services it declared. `memory` is
+   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory unknown (null).
+   */
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean>;
+  listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
+  /**
+   * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
+   * job: its row goes and the change is audited (`worker.forget`) in one transaction. A worker still
+   * heartbeating, or one a running job is still leased to (its leases not yet taken back), is left as
+   * it is. Null when there is no such worker.
+   */
+  forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null>;
+}
+
+/** What forgetWorker did: `forgotten`, or why not (`alive`, `holds_jobs`: `jobs` running jobs still leased to it). */
+export interface WorkerForget {
+  outcome: 'forgotten' | 'alive' | 'holds_jobs';
+  /** The worker as it was. */
+  worker: WorkerInfo;
+  jobs: number;
+}
+
+export interface WorkerRegistration {
+  id: string;
+  /** Its name (`opsdeck worker --name`); left out, it has none. */
+  name?: string | null;
+  host: string;
+  pid: number;
+  version: string;
+  concurrency: number;
+  queues: string[] | null;
+  /** The services its registry names: the jobs it can run. Left out, it is taken as able to run any. */
+  services?: string[];
+}
