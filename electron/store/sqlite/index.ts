@@ -73,16 +73,13 @@ import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
 import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { SqliteAdministration } from './administration.ts';
 import type { Checkpointer } from './checkpointer.ts';
-import { SqliteControl } from './control.ts';
+import { SqliteControlPlane } from './controlPlane.ts';
 import type { SqliteDb } from './db.ts';
-import { SqliteFailJob } from './failJob.ts';
 import { SqliteGates } from './gates.ts';
+import { SqliteJobActions } from './jobActions.ts';
 import { SqliteJobs } from './jobs.ts';
-import { SqliteOperator } from './operator.ts';
-import { SqliteDlqRetryPreview } from './dlqRetryPreview.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
-import { SqliteFailures } from './failures.ts';
 import { SqliteRollupHours } from './rollupHours.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
@@ -92,9 +89,10 @@ import type { DrainEnded } from '../drain.ts';
 
 /**
  * The SQLite store: one better-sqlite3 connection, every write in one BEGIN IMMEDIATE transaction. This
- * facade only delegates to the concern that does the work and tells listeners what changed; schedules
- * and workflow runs it forwards to orchestration.ts, alerts, breaker tuning, API keys and upkeep to
- * administration.ts.
+ * facade only delegates to the concern that does the work and tells listeners what changed; operator
+ * actions on jobs and the dead-letter queue it forwards to jobActions.ts, control, breakers, workers and
+ * audit to controlPlane.ts, schedules and workflow runs to orchestration.ts, alerts, breaker tuning, API
+ * keys and upkeep to administration.ts.
  */
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
@@ -104,13 +102,10 @@ export class SqliteStore implements Store {
   readonly #checkpointer: Checkpointer | null;
   readonly #jobs: SqliteJobs;
   readonly #reads: SqliteReads;
-  readonly #failures: SqliteFailures;
   readonly #rollupHours: SqliteRollupHours;
-  readonly #operator: SqliteOperator;
-  readonly #retryPreview: SqliteDlqRetryPreview;
-  readonly #control: SqliteControl;
+  readonly #jobActions: SqliteJobActions;
+  readonly #controlPlane: SqliteControlPlane;
   readonly #signals: SqliteSignals;
-  readonly #failJob: SqliteFailJob;
   readonly #gates: SqliteGates;
   readonly #orchestration: SqliteOrchestration;
   readonly #administration: SqliteAdministration;
@@ -123,13 +118,10 @@ export class SqliteStore implements Store {
     this.#gates = new SqliteGates(db);
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
-    this.#failures = new SqliteFailures(db);
     this.#rollupHours = new SqliteRollupHours(db);
-    this.#operator = new SqliteOperator(db);
-    this.#retryPreview = new SqliteDlqRetryPreview(db);
-    this.#control = new SqliteControl(db);
     this.#signals = new SqliteSignals(db);
-    this.#failJob = new SqliteFailJob(db);
+    this.#jobActions = new SqliteJobActions(db, this.#reads, this.#signals);
+    this.#controlPlane = new SqliteControlPlane(db, this.#gates, this.#signals);
     this.#orchestration = new SqliteOrchestration(db, this.#signals);
     this.#administration = new SqliteAdministration(db, this.#signals);
   }
@@ -272,164 +264,55 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.leasedAttempts(workerId));
   }
 
-  // ---- operator actions on jobs ----------------------------------------------------------------
+  // ---- operator actions on jobs, failures and the dead-letter queue: jobActions.ts --------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
-    const cancel = await this.#db.patient(() => this.#operator.cancelJob(jobId, actor, reason));
-    return cancel?.changed ? this.#jobsChangedBy(cancel, false) : cancel;
-  }
-
-  async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.retryJob(jobId, actor)), true);
-  }
-
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> { return this.#jobActions.cancelJob(jobId, actor, reason); }
+  async retryJob(jobId: number, actor: Actor): Promise<Job | null> { return this.#jobActions.retryJob(jobId, actor); }
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#failJob.fail(jobId, leaseOwner, actor, reason)), false);
+    return this.#jobActions.failRunningJob(jobId, leaseOwner, actor, reason);
   }
-
   async recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
-    return this.#db.patient(() => this.#failures.recent(since, service, limit));
+    return this.#jobActions.recentFailures(since, service, limit);
   }
+  async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> { return this.#jobActions.dlqGroups(filter); }
+  async dlqCount(selector: DlqSelector): Promise<number> { return this.#jobActions.dlqCount(selector); }
+  async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> { return this.#jobActions.dlqList(selector, page); }
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> { return this.#jobActions.dlqRetry(selector, actor); }
+  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> { return this.#jobActions.dlqRetryPreview(selector); }
+  async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> { return this.#jobActions.dlqResolve(selector, note, actor); }
+  async purgeResolvedCount(before: Date): Promise<number> { return this.#jobActions.purgeResolvedCount(before); }
+  async purgeResolved(before: Date, actor: Actor): Promise<number> { return this.#jobActions.purgeResolved(before, actor); }
 
-  // ---- dead-letter queue -----------------------------------------------------------------------
+  // ---- control, breakers, service pauses, workers and audit: controlPlane.ts --------------------
 
-  async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
-    return this.#db.patient(() => this.#reads.dlqGroups(filter));
-  }
-
-  async dlqCount(selector: DlqSelector): Promise<number> {
-    return this.#db.patient(() => this.#reads.dlqCount(selector));
-  }
-
-  async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
-    return this.#db.patient(() => this.#reads.dlqList(selector, page));
-  }
-
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqRetry(selector, actor)), true);
-  }
-
-  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> {
-    return this.#db.patient(() => this.#retryPreview.preview(selector));
-  }
-
-  async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.dlqResolve(selector, note, actor)), false);
-  }
-
-  async purgeResolvedCount(before: Date): Promise<number> {
-    return this.#db.patient(() => this.#operator.purgeResolvedCount(before));
-  }
-
-  async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await this.#db.patient(() => this.#operator.purgeResolved(before, actor)), false);
-  }
-
-  #jobsChangedBy<T>(result: T, ready: boolean): T {
-    this.#signals.jobsChanged(ready);
-    return result;
-  }
-
-  // ---- control ---------------------------------------------------------------------------------
-
-  async getControl(): Promise<ControlState> {
-    return this.#db.patient(() => this.#control.getControl());
-  }
-
+  async getControl(): Promise<ControlState> { return this.#controlPlane.getControl(); }
   async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
-    return this.#controlChanged(await this.#db.patient(() => this.#control.setEmergencyStop(engaged, actor, reason)));
+    return this.#controlPlane.setEmergencyStop(engaged, actor, reason);
   }
-
   async setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange> {
-    return this.#controlChanged(await this.#db.patient(() => this.#control.setSafeMode(engaged, actor, reason, drainSeconds)));
+    return this.#controlPlane.setSafeMode(engaged, actor, reason, drainSeconds);
   }
-
-  async endDrain(): Promise<DrainEnded | null> {
-    const ended = await this.#db.patient(() => this.#control.endDrain());
-    if (ended !== null) this.#controlChanged({ state: ended.state, changed: true });
-    return ended;
-  }
-
+  async endDrain(): Promise<DrainEnded | null> { return this.#controlPlane.endDrain(); }
   async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
-    return this.#controlChanged(await this.#db.patient(() => this.#control.setQueuePaused(queue, paused, actor, reason)));
+    return this.#controlPlane.setQueuePaused(queue, paused, actor, reason);
   }
-
-  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
-  #controlChanged<C extends ControlChange>(change: C): C {
-    if (!change.changed) return change;
-    this.#signals.noteControlVersion();
-    this.#signals.emit('control');
-    return change;
-  }
-
-  // ---- circuit breakers ------------------------------------------------------------------------
-
-  async listBreakers(): Promise<BreakerRecord[]> {
-    return this.#db.patient(() => this.#control.listBreakers());
-  }
-
-  async getBreaker(service: string): Promise<BreakerRecord | null> {
-    return this.#db.patient(() => this.#control.getBreaker(service));
-  }
-
-  async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
-    const saved = await this.#db.patient(() => this.#control.saveBreaker(record, transition));
-    if (saved) this.#signals.emit('breakers');
-    return saved;
-  }
-
+  async listBreakers(): Promise<BreakerRecord[]> { return this.#controlPlane.listBreakers(); }
+  async getBreaker(service: string): Promise<BreakerRecord | null> { return this.#controlPlane.getBreaker(service); }
+  async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> { return this.#controlPlane.saveBreaker(record, transition); }
   async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    const record = await this.#db.patient(() => this.#control.setBreakerMode(service, mode, actor, reason));
-    this.#signals.emit('breakers');
-    return record;
+    return this.#controlPlane.setBreakerMode(service, mode, actor, reason);
   }
-
-  // ---- rate limits -----------------------------------------------------------------------------
-
-  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
-    return this.#db.patient(() => this.#gates.use(gates));
-  }
-
-  async pauseService(service: string, until: Date, reason: string): Promise<void> {
-    await this.#db.patient(() => this.#gates.pause(service, until, reason));
-    this.#signals.noteControlVersion();
-    this.#signals.emit('control');
-  }
-
-  async listServicePauses(): Promise<ServicePause[]> {
-    return this.#db.patient(() => this.#gates.pauses());
-  }
-
-  // ---- workers ---------------------------------------------------------------------------------
-
-  async registerWorker(worker: WorkerRegistration): Promise<void> {
-    await this.#db.patient(() => this.#control.registerWorker(worker));
-    this.#signals.emit('workers');
-  }
-
+  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> { return this.#controlPlane.rateUse(gates); }
+  async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
+  async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
+  async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
   async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, memory ?? null));
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory);
   }
-
-  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
-    return this.#db.patient(() => this.#control.listWorkers(lostAfterMs));
-  }
-
-  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> {
-    const result = await this.#db.patient(() => this.#control.forgetWorker(id, lostAfterMs, actor));
-    if (result?.outcome === 'forgotten') this.#signals.emit('workers');
-    return result;
-  }
-
-  // ---- audit -----------------------------------------------------------------------------------
-
-  async audit(entry: NewAuditEntry): Promise<void> {
-    await this.#db.patient(() => this.#control.audit(entry));
-  }
-
-  async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
-    return this.#db.patient(() => this.#control.listAudit(filter, page));
-  }
+  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
+  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }
+  async audit(entry: NewAuditEntry): Promise<void> { return this.#controlPlane.audit(entry); }
+  async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> { return this.#controlPlane.listAudit(filter, page); }
 
   // ---- schema and signals ----------------------------------------------------------------------
 
