@@ -73,18 +73,15 @@ import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
 import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import { PostgresAdministration } from './administration.ts';
-import * as control from './control.ts';
+import { PostgresControlPlane } from './controlPlane.ts';
 import { closedError } from './db.ts';
 import type { PgDb } from './db.ts';
 import { enqueueJobs } from './enqueue.ts';
-import { failRunningJob } from './failJob.ts';
 import { GatedClaims } from './gatedClaim.ts';
-import { listServicePauses, pauseService, rateUse } from './gates.ts';
+import { PostgresJobActions } from './jobActions.ts';
 import { extendJobLeases, reclaimExpiredJobs, settledEarlier, settleJobs } from './jobs.ts';
 import { LeaseBook } from './leases.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
-import { cancelJob, dlqResolve, dlqRetry, purgeResolved, purgeResolvedCount, retryJob } from './operator.ts';
-import { dlqRetryPreview } from './dlqRetryPreview.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
 import * as rollupHours from './rollupHours.ts';
@@ -99,9 +96,10 @@ import type { DrainEnded } from '../drain.ts';
 
 /**
  * The PostgreSQL store: a pool of connections to the schema `jobs`. This facade only delegates to the
- * concern that does the work, keeps the lease book, and tells listeners what changed; schedules and
- * workflow runs it forwards to orchestration.ts, alerts, breaker tuning, API keys and upkeep to
- * administration.ts.
+ * concern that does the work, keeps the lease book, and tells listeners what changed; operator actions
+ * on jobs and the dead-letter queue it forwards to jobActions.ts, control, breakers, workers and audit to
+ * controlPlane.ts, schedules and workflow runs to orchestration.ts, alerts, breaker tuning, API keys and
+ * upkeep to administration.ts.
  */
 export class PostgresStore implements Store {
   readonly dialect = 'postgres';
@@ -110,6 +108,8 @@ export class PostgresStore implements Store {
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
   readonly #gated = new GatedClaims();
+  readonly #jobActions: PostgresJobActions;
+  readonly #controlPlane: PostgresControlPlane;
   readonly #orchestration: PostgresOrchestration;
   readonly #administration: PostgresAdministration;
   #closed = false;
@@ -118,6 +118,8 @@ export class PostgresStore implements Store {
     this.#db = db;
     this.location = db.location;
     this.#signals = new PgSignals(db);
+    this.#jobActions = new PostgresJobActions(() => this.#open, this.#signals);
+    this.#controlPlane = new PostgresControlPlane(() => this.#open, this.#signals);
     this.#orchestration = new PostgresOrchestration(() => this.#open, this.#signals);
     this.#administration = new PostgresAdministration(() => this.#open, this.#signals);
   }
@@ -267,176 +269,55 @@ export class PostgresStore implements Store {
     return reads.leasedAttempts(this.#open, workerId);
   }
 
-  // ---- operator actions on jobs ----------------------------------------------------------------
+  // ---- operator actions on jobs, failures and the dead-letter queue: jobActions.ts --------------
 
-  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> {
-    const cancel = await cancelJob(this.#open, jobId, actor, reason);
-    if (cancel?.changed) this.#signals.jobsChanged(false);
-    return cancel;
-  }
-
-  async retryJob(jobId: number, actor: Actor): Promise<Job | null> {
-    const job = await retryJob(this.#open, jobId, actor);
-    if (job) this.#signals.jobsChanged(true);
-    return job;
-  }
-
+  async cancelJob(jobId: number, actor: Actor, reason: string | null): Promise<JobCancel | null> { return this.#jobActions.cancelJob(jobId, actor, reason); }
+  async retryJob(jobId: number, actor: Actor): Promise<Job | null> { return this.#jobActions.retryJob(jobId, actor); }
   async failRunningJob(jobId: number, leaseOwner: string | null, actor: Actor, reason: string): Promise<Job | null> {
-    const job = await failRunningJob(this.#open, jobId, leaseOwner, actor, reason);
-    if (job) this.#signals.jobsChanged(false);
-    return job;
+    return this.#jobActions.failRunningJob(jobId, leaseOwner, actor, reason);
   }
-
   async recentFailures(since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
-    return reads.recentFailures(this.#open, since, service, limit);
+    return this.#jobActions.recentFailures(since, service, limit);
   }
+  async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> { return this.#jobActions.dlqGroups(filter); }
+  async dlqCount(selector: DlqSelector): Promise<number> { return this.#jobActions.dlqCount(selector); }
+  async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> { return this.#jobActions.dlqList(selector, page); }
+  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> { return this.#jobActions.dlqRetry(selector, actor); }
+  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> { return this.#jobActions.dlqRetryPreview(selector); }
+  async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> { return this.#jobActions.dlqResolve(selector, note, actor); }
+  async purgeResolvedCount(before: Date): Promise<number> { return this.#jobActions.purgeResolvedCount(before); }
+  async purgeResolved(before: Date, actor: Actor): Promise<number> { return this.#jobActions.purgeResolved(before, actor); }
 
-  // ---- dead-letter queue -----------------------------------------------------------------------
+  // ---- control, breakers, service pauses, workers and audit: controlPlane.ts --------------------
 
-  async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
-    return reads.dlqGroups(this.#open, filter);
-  }
-
-  async dlqCount(selector: DlqSelector): Promise<number> {
-    return reads.dlqCount(this.#open, selector);
-  }
-
-  async dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
-    return reads.dlqList(this.#open, selector, page);
-  }
-
-  async dlqRetry(selector: DlqSelector, actor: Actor): Promise<DlqRetried> {
-    const result = await dlqRetry(this.#open, selector, actor);
-    this.#jobsChangedBy(result.retried, true);
-    return result;
-  }
-
-  async dlqRetryPreview(selector: DlqSelector): Promise<DlqRetryPreview> {
-    return dlqRetryPreview(this.#open, selector);
-  }
-
-  async dlqResolve(selector: DlqSelector, note: string, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await dlqResolve(this.#open, selector, note, actor), false);
-  }
-
-  async purgeResolvedCount(before: Date): Promise<number> {
-    return purgeResolvedCount(this.#open, before);
-  }
-
-  async purgeResolved(before: Date, actor: Actor): Promise<number> {
-    return this.#jobsChangedBy(await purgeResolved(this.#open, before, actor), false);
-  }
-
-  #jobsChangedBy(count: number, ready: boolean): number {
-    if (count > 0) this.#signals.jobsChanged(ready);
-    return count;
-  }
-
-  // ---- control ---------------------------------------------------------------------------------
-
-  async getControl(): Promise<ControlState> {
-    return control.getControl(this.#open);
-  }
-
+  async getControl(): Promise<ControlState> { return this.#controlPlane.getControl(); }
   async setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
-    return this.#controlChanged(control.setEmergencyStop(this.#open, engaged, actor, reason));
+    return this.#controlPlane.setEmergencyStop(engaged, actor, reason);
   }
-
   async setSafeMode(engaged: boolean, actor: Actor, reason: string | null, drainSeconds?: number): Promise<ControlChange> {
-    return this.#controlChanged(control.setSafeMode(this.#open, engaged, actor, reason, drainSeconds));
+    return this.#controlPlane.setSafeMode(engaged, actor, reason, drainSeconds);
   }
-
-  async endDrain(): Promise<DrainEnded | null> {
-    const ended = await control.endDrain(this.#open);
-    if (ended !== null) await this.#controlChanged(Promise.resolve({ state: ended.state, changed: true }));
-    return ended;
-  }
-
+  async endDrain(): Promise<DrainEnded | null> { return this.#controlPlane.endDrain(); }
   async setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): Promise<ControlChange> {
-    return this.#controlChanged(control.setQueuePaused(this.#open, queue, paused, actor, reason));
+    return this.#controlPlane.setQueuePaused(queue, paused, actor, reason);
   }
-
-  /** Only a change is announced: one that changed nothing leaves every listener as it was. */
-  async #controlChanged<C extends ControlChange>(pending: Promise<C>): Promise<C> {
-    const change = await pending;
-    if (!change.changed) return change;
-    this.#signals.noteControlVersion(change.state.version);
-    this.#signals.emit('control');
-    return change;
-  }
-
-  // ---- circuit breakers ------------------------------------------------------------------------
-
-  async listBreakers(): Promise<BreakerRecord[]> {
-    return control.listBreakers(this.#open);
-  }
-
-  async getBreaker(service: string): Promise<BreakerRecord | null> {
-    return control.getBreaker(this.#open, service);
-  }
-
-  async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> {
-    const saved = await control.saveBreaker(this.#open, record, transition);
-    // A transition was announced inside its transaction; counters alone are announced coalesced.
-    if (saved && transition) this.#signals.emit('breakers');
-    else if (saved) this.#signals.changedOften('breakers');
-    return saved;
-  }
-
+  async listBreakers(): Promise<BreakerRecord[]> { return this.#controlPlane.listBreakers(); }
+  async getBreaker(service: string): Promise<BreakerRecord | null> { return this.#controlPlane.getBreaker(service); }
+  async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> { return this.#controlPlane.saveBreaker(record, transition); }
   async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    const record = await control.setBreakerMode(this.#open, service, mode, actor, reason);
-    this.#signals.emit('breakers');
-    return record;
+    return this.#controlPlane.setBreakerMode(service, mode, actor, reason);
   }
-
-  // ---- rate limits -----------------------------------------------------------------------------
-
-  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {
-    return rateUse(this.#open, gates);
-  }
-
-  async pauseService(service: string, until: Date, reason: string): Promise<void> {
-    await pauseService(this.#open, service, until, reason);
-    // Announced inside its transaction to the other processes; this one hears it at once.
-    this.#signals.emit('control');
-  }
-
-  async listServicePauses(): Promise<ServicePause[]> {
-    return listServicePauses(this.#open);
-  }
-
-  // ---- workers ---------------------------------------------------------------------------------
-
-  async registerWorker(worker: WorkerRegistration): Promise<void> {
-    await control.registerWorker(this.#open, worker);
-    this.#signals.emit('workers');
-  }
-
+  async rateUse(gates: ServiceGate[]): Promise<RateUse[]> { return this.#controlPlane.rateUse(gates); }
+  async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
+  async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
+  async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
   async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open, workerId, inFlight, state, services, memory ?? null);
-    if (beat.changed) this.#signals.emit('workers');
-    return beat.known;
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory);
   }
-
-  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
-    return control.listWorkers(this.#open, lostAfterMs);
-  }
-
-  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> {
-    const result = await control.forgetWorker(this.#open, id, lostAfterMs, actor);
-    if (result?.outcome === 'forgotten') this.#signals.emit('workers');
-    return result;
-  }
-
-  // ---- audit -----------------------------------------------------------------------------------
-
-  async audit(entry: NewAuditEntry): Promise<void> {
-    return control.audit(this.#open, entry);
-  }
-
-  async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> {
-    return control.listAudit(this.#open, filter, page);
-  }
+  async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
+  async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }
+  async audit(entry: NewAuditEntry): Promise<void> { return this.#controlPlane.audit(entry); }
+  async listAudit(filter: { action?: string; search?: string }, page: PageRequest): Promise<Page<AuditEntry>> { return this.#controlPlane.listAudit(filter, page); }
 
   // ---- schema and signals ----------------------------------------------------------------------
 
