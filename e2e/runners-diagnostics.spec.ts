@@ -7,21 +7,36 @@ const Workers = z.object({ workers: z.array(WorkerView) });
 
 // A worker whose machine went away leaves its row behind; the console's own engine serves and took
 // nothing of it to take back, so the check passes, and is worth a look until the worker is forgotten.
-test('a lost worker whose jobs were all taken back passes the health check with a warn badge that says how to forget it', async ({ opsdeck }) => {
+// Another went away while it ran a job: the Runners page says what becomes of that job, and when.
+test('a lost worker whose jobs were all taken back passes the health check with a warn badge that says how to forget it; one still holding a job is told what becomes of it', async ({ opsdeck }) => {
   const { page } = opsdeck;
   const id = `e2e-gone-${opsdeck.stamp}`;
+  const holder = `e2e-crashed-${opsdeck.stamp}`;
+  const queue = `e2e_lost_${opsdeck.stamp}`;
+  let job = 0;
   const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
   try {
     await store.registerWorker({ id, host: 'e2e-retired-host', pid: 4242, version: '0.1.0', concurrency: 1, queues: null });
+    await store.registerWorker({ id: holder, host: 'e2e-crashed-host', pid: 4343, version: '0.1.0', concurrency: 1, queues: [queue] });
+    // A service no registry here has: the console's engine hands its job back, and the crashed worker claims it.
+    await store.enqueue([{ identifier: `lost-${opsdeck.stamp}`, queue, service_name: 'e2e_nowhere', execution_type: 'noop', max_attempts: 3, payload: {} }]);
+    await expect.poll(async () => (job = (await store.claim({ workerId: holder, limit: 1, leaseMs: 120_000, queues: [queue] }))[0]?.id ?? 0)).toBeGreaterThan(0);
   } finally {
     await store.close();
   }
   try {
     // Lost once its heartbeat is older than the threshold: it never beats again.
-    const lost = async () => Workers.parse(await opsdeck.call('workers.list', {})).workers.find((w) => w.id === id)?.lost;
-    await expect.poll(lost, { timeout: 30_000, intervals: [1000] }).toBe(true);
+    const lost = async () => Workers.parse(await opsdeck.call('workers.list', {})).workers.filter((w) => (w.id === id || w.id === holder) && w.lost).length;
+    await expect.poll(lost, { timeout: 30_000, intervals: [1000] }).toBe(2);
 
     await opsdeck.open('/runners');
+    // What becomes of the job it still holds, in the words opsdeck workers uses, the interface's means named.
+    const note = page.getByRole('alert').filter({ hasText: 'stopped sending heartbeats' });
+    await expect(note).toContainText(
+      new RegExp(`${holder} still holds 1 running job\\(s\\), stuck once their leases run out, by \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S*: then the Jobs page with "Stuck only" lists them and Fail in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \\(recorded lost\\), or a dead letter once out of attempts\\.`),
+    );
+    await expect(note.getByRole('link', { name: 'Stuck jobs' })).toHaveAttribute('href', '#/jobs?stuck=1');
+
     const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
     await diagnostics.getByRole('button', { name: 'Run health check' }).click();
     const check = diagnostics.getByRole('list', { name: 'Health checks', exact: true }).getByRole('listitem').filter({ hasText: `worker:${id}` });
@@ -30,7 +45,9 @@ test('a lost worker whose jobs were all taken back passes the health check with 
     await expect(check).toContainText(`its jobs were taken back and another worker serves: opsdeck workers forget ${id}`);
     await expect(diagnostics.getByRole('status', { name: 'Health checks' })).toContainText(/\d+ worth a look\./);
   } finally {
+    if (job > 0) await opsdeck.call('jobs.fail', { id: job, reason: `e2e ${opsdeck.stamp}: its worker crashed`, force: true });
     await opsdeck.call('workers.forget', { id });
+    await opsdeck.call('workers.forget', { id: holder });
   }
 });
 

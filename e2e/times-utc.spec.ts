@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { OverviewSeries } from '../shared/contract.ts';
 import { Job } from '../shared/domain.ts';
 import { callThroughPage } from './support/call.ts';
+import { ENV, requireEnv } from './support/env.ts';
 import { startConsole } from './support/serve.ts';
 
 /**
@@ -132,4 +133,15 @@ test('Times: UTC on the Settings page writes every time in UTC at once (tables, 
     await opsdeck.stop();
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+// A browser whose own zone is UTC, times left local: the zone is its offset, said once.
+test.describe('a browser in UTC', () => {
+  test.use({ timezoneId: 'Etc/UTC' });
+  test('the status bar says times in UTC, once: no offset beside a zone that is its offset; Settings names it so', async ({ page }) => {
+    await page.goto(requireEnv(ENV.url));
+    await expect(page.getByRole('link', { name: /^times in / })).toHaveText('times in UTC');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('group', { name: 'Times' }).getByRole('radio', { name: 'Local with its offset: UTC', exact: true })).toBeChecked();
+  });
 });

@@ -26,6 +26,10 @@ test('a run stuck in running is flagged on the overview, and cancelling it from 
   await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(/cancelled: 1 task\(s\) that had not started, 1 asked to stop/);
   await expect(tasks.getByRole('row').filter({ hasText: 'e2e_sleeper' })).toContainText('cancelled');
   await expect(tasks.getByRole('row').filter({ hasText: 'e2e_quick' })).toContainText('cancelled');
+  // Each says why in its Reason: neither failed, nor was cancelled on its own.
+  for (const service of ['e2e_sleeper', 'e2e_quick']) {
+    await expect(tasks.getByRole('row').filter({ hasText: service }).getByRole('cell').last()).toHaveText('cancelled because an operator cancelled the run');
+  }
   await opsdeck.open('/');
   await expect(page.getByRole('region', { name: /workflow runs? (is|are) stuck/ })).toHaveCount(0);
 });

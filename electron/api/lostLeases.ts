@@ -16,14 +16,3 @@ export async function lostLeases(store: Store, workers: WorkerInfo[]): Promise<L
   return out;
 }
 
-/**
- * When a lost worker's running jobs count as stuck, true at the moment it is read: `jobs --stuck` lists a
- * running job only once its lease ran out, so pointing there sooner points to an empty list.
- */
-export function whenStuck(leases: Pick<LostWorkerLeases, 'leases_run_out_at'>, now: number): string {
-  const at = leases.leases_run_out_at;
-  if (at !== null && Date.parse(at) > now) {
-    return `stuck once their leases run out, by ${at}: then opsdeck jobs --stuck lists them and opsdeck fail --stuck fails them, or a live worker takes them back`;
-  }
-  return `their leases ran out${at === null ? '' : ` at ${at}`}: opsdeck jobs --stuck lists them (opsdeck fail --stuck fails them now), or a live worker takes them back`;
-}

@@ -84,6 +84,13 @@ describe('opsdeck workflow', () => {
     assert.match(runs.stdout, /cli-1 +etl +completed +3 completed/);
   });
 
+  it('show says why each task of a cancelled run was cancelled, as the console does', async () => {
+    const started = z.object({ run_id: z.number() }).parse(json(await opsdeck(['workflow', 'run', 'etl', '--identifier', 'cli-cancel', '--json', ...common])));
+    assert.match(ok(await opsdeck(['workflow', 'cancel', String(started.run_id), '--reason', 'wrong day', ...common])), /cancelled 3 task\(s\) that had not started/);
+    const shown = ok(await opsdeck(['workflow', 'show', 'cli-cancel', ...common]));
+    for (const task of ['extract', 'transform', 'load']) assert.match(shown, new RegExp(`^${task} .* cancelled .* cancelled because an operator cancelled the run$`, 'm'));
+  });
+
   it('workflow runs --stuck lists the runs REST calls stuck; status counts them apart from stuck jobs', async () => {
     const own = ['--db', join(dir, 'stuck.db'), ...common.slice(2)];
     // A read command answers from a store that is there, not a new one.

@@ -7,7 +7,8 @@ import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { INTEGRITY, integrityCheck } from '../integrityCheck.ts';
-import { lostLeases, whenStuck } from '../lostLeases.ts';
+import { CLI_STUCK_WORDS, whenStuck } from '../../../shared/lostLeasesText.ts';
+import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
@@ -41,7 +42,7 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const [held] = await lostLeases(ctx.store, [w]);
-  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now)}` };
+  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, CLI_STUCK_WORDS)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
 }

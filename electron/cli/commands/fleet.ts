@@ -1,9 +1,9 @@
 import { closest } from '../../../shared/closestWord.ts';
 import { ExecutionType, type LostWorkerLeases } from '../../../shared/domain.ts';
+import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
 import type { WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import type { ApiContext } from '../../api/context.ts';
-import { whenStuck } from '../../api/lostLeases.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
@@ -98,7 +98,7 @@ function lostLines(list: WorkerView[], leases: LostWorkerLeases[]): string[] {
   if (!list.some((w) => w.lost && w.state !== 'stopped')) return [];
   if (leases.length === 0) return ['', 'lost workers report nothing; none holds a running job any more (opsdeck workers forget ID drops one)'];
   const now = Date.now();
-  return ['', 'lost workers report nothing', ...leases.map((l) => `${l.worker_id} still holds ${l.jobs} running job(s), ${timesIn(whenStuck(l, now))}`)];
+  return ['', 'lost workers report nothing', ...leases.map((l) => timesIn(lostLeasesLine(l, now, CLI_STUCK_WORDS)))];
 }
 
 export const workers: Command = {

@@ -9,6 +9,7 @@ import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
+import { taskWhy } from '../../../shared/taskWhy.ts';
 
 /** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
 function taskSummary(tasks: Record<string, number>): string {
@@ -52,7 +53,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
         when(t.started_at),
         // A pending task's start is an earlier attempt's: it is not running now.
         t.status === 'pending' ? '-' : seconds(t.started_at, t.completed_at),
-        t.status === 'failed' || t.status === 'blocked' ? timesIn(t.error_message ?? '') : timesIn(t.waiting.join('; ')),
+        timesIn(taskWhy(t, run, detail.tasks)),
       ]),
     ),
   );

@@ -92,6 +92,13 @@ describe('time zones', () => {
       assert.equal(displayZone('local', new Date('2026-07-15T12:00:00Z')), 'America/St_Johns (UTC-02:30)');
       process.env.TZ = 'Europe/Berlin';
       assert.equal(displayZone('local', new Date('2026-01-15T12:00:00Z')), 'Europe/Berlin (UTC+01:00)');
+      // London's winter offset is zero, yet it moves: it stays said.
+      process.env.TZ = 'Europe/London';
+      assert.equal(displayZone('local', new Date('2026-01-15T12:00:00Z')), 'Europe/London (UTC+00:00)');
+      for (const utc of ['UTC', 'Etc/UTC', 'GMT']) {
+        process.env.TZ = utc;
+        assert.equal(displayZone('local', new Date('2026-07-15T12:00:00Z')), 'UTC', `${utc} is UTC, said once`);
+      }
     } finally {
       if (before === undefined) delete process.env.TZ;
       else process.env.TZ = before;

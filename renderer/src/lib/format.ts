@@ -84,12 +84,19 @@ export function formatOtherZone(iso: string, timesIn: TimesIn): string {
   return timesIn === 'utc' ? timeWithOffset(iso) : formatUtc(iso);
 }
 
-/** The zone the console shows times in: UTC, or the browser's with its offset now: Europe/Berlin (UTC+01:00). */
+/**
+ * The zone the console shows times in: UTC, or the browser's with its offset now: Europe/Berlin (UTC+01:00).
+ * A zone that is its offset says it once: UTC itself (Intl names its aliases, Etc/UTC among them, `UTC`),
+ * and a zone Intl names by its offset alone (`+00:00` for TZ=GMT): "UTC (UTC+00:00)" reads as two zones.
+ * London keeps its offset, which moves.
+ */
 export function displayZone(timesIn: TimesIn, now = new Date()): string {
-  if (timesIn === 'utc') return 'UTC';
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (timesIn === 'utc' || zone === 'UTC') return 'UTC';
   const minutes = -now.getTimezoneOffset();
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);
-  return `${zone} (UTC${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')})`;
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  if (/^[+-]\d\d:\d\d$/.test(zone)) return minutes === 0 ? 'UTC' : `UTC${offset}`;
+  return `${zone} (UTC${offset})`;
 }

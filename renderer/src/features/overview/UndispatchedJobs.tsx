@@ -1,26 +1,45 @@
+import type { HealthCheck } from '../../../../shared/domain.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
+import { Badge } from '../../components/StatusBadge.tsx';
 import { useCall } from '../../lib/calls.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 
+/** Each kind of the dispatch check's verdict with its own heading and tone. */
+const KINDS = {
+  fail: { heading: 'Due jobs are not being dispatched', panel: 'panel panel-bad', tone: 'bad' },
+  warn: { heading: 'Due jobs are waiting to be dispatched', panel: 'panel panel-warn', tone: 'warn' },
+} as const;
+
+function kindOf(checks: HealthCheck[]): { kind: keyof typeof KINDS; shown: HealthCheck[] } | null {
+  const failing = checks.filter((c) => !c.ok);
+  if (failing.length > 0) return { kind: 'fail', shown: failing };
+  const warned = checks.filter((c) => c.warning === true);
+  return warned.length > 0 ? { kind: 'warn', shown: warned } : null;
+}
+
 /**
- * Due jobs nothing dispatches: no worker takes their queue, no live worker's registry has their service
- * (a console restarted without the registry it had loaded), or the control plane holds them. Said on the
- * overview only while it is so, in health-check's dispatch check's own words: the figures alone showed
- * jobs pending and nothing about why.
+ * What the overview says of the dispatch check: a failure (due jobs nothing dispatches: no worker takes
+ * their queue, no live worker's registry has their service, or the control plane holds them), or a warning
+ * (dispatch works, yet due jobs wait: every live worker taking their queue is busy, or an open breaker holds
+ * some). Each kind has its own heading and tone, in the check's own words: the figures alone showed jobs
+ * pending and nothing about why, and a warning that reads as a failure sends an operator restarting workers.
  */
 export function UndispatchedJobs() {
   const times = useTimes();
   const dispatch = useCall('health.check', { check: 'dispatch' }, { refetchInterval: 15_000 });
-  const failing = dispatch.data?.checks.filter((c) => !c.ok) ?? [];
-  if (failing.length === 0) return null;
+  const found = kindOf(dispatch.data?.checks ?? []);
+  if (found === null) return null;
+  const kind = KINDS[found.kind];
   return (
-    <section className="panel panel-warn" aria-labelledby="undispatched-jobs" aria-live="polite">
+    <section className={kind.panel} aria-labelledby="undispatched-jobs" aria-live="polite">
       <header className="panel-header">
-        <h2 id="undispatched-jobs">Due jobs are not being dispatched</h2>
+        <h2 id="undispatched-jobs">{kind.heading}</h2>
       </header>
-      {failing.map((check) => (
-        <p key={check.name}>{withTimes(check.detail, times.time)}</p>
+      {found.shown.map((check) => (
+        <p key={check.name}>
+          <Badge tone={kind.tone}>{found.kind}</Badge> {withTimes(check.detail, times.time)}
+        </p>
       ))}
       <p className="muted small">
         This is health-check&apos;s dispatch check; <a href={routeHref('/runners')}>the Runners page</a> shows the workers and the services each one runs.

@@ -1,7 +1,10 @@
+import { withTimes } from '../../../../shared/timesInText.ts';
 import type { WorkerView } from '../../../../shared/views.ts';
 import { useCall } from '../../lib/calls.ts';
 import { ageSeconds, formatSeconds } from '../../lib/format.ts';
+import { routeHref } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
@@ -9,7 +12,7 @@ import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
 import { memoryCell } from './workerMemory.ts';
-import { heldNote, stateTitle } from './workerState.ts';
+import { heldNote, lostNote, stateTitle } from './workerState.ts';
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -64,10 +67,11 @@ function WorkersTable() {
   // What holds a held worker; stats ticks and control events keep it current.
   const control = useCall('control.get', {}, { staleTime: 30_000 });
   const now = useNow();
+  const times = useTimes();
   if (workers.isPending) return <Loading label="Loading workers…" />;
   if (workers.isError) return <ErrorState what="workers" error={workers.error} onRetry={() => void workers.refetch()} />;
   if (workers.data.workers.length === 0) return <Empty title="No workers registered.">Start one with <code>opsdeck worker</code>, or turn on local execution in Settings.</Empty>;
-  const lost = workers.data.workers.filter((w) => w.lost).length;
+  const lost = lostNote(workers.data.workers, workers.data.lost_leases, now);
   const held = heldNote(workers.data.workers, control.data);
   // A Name column once some worker has one (opsdeck worker --name).
   const named = workers.data.workers.some((w) => w.name !== null);
@@ -78,11 +82,13 @@ function WorkersTable() {
           {held}
         </p>
       )}
-      {lost > 0 ? (
-        <p className="callout callout-bad" role="alert">
-          {lost} worker{lost === 1 ? ' has' : 's have'} stopped sending heartbeats. Their jobs return to pending when their leases expire; then
-          Forget takes a lost worker off this list and the health check.
-        </p>
+      {lost.length > 0 ? (
+        <div className="callout callout-bad" role="alert">
+          {lost.map((line) => (
+            <p key={line}>{withTimes(line, times.time)}</p>
+          ))}
+          {workers.data.lost_leases.length > 0 ? <a href={routeHref('/jobs', { stuck: '1' })}>Stuck jobs</a> : null}
+        </div>
       ) : null}
       <table className="table">
         <caption className="sr-only">Workers</caption>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AT, controlState, stopped } from '../../lib/testing/fixtures.ts';
-import { heldNote, stateTitle } from './workerState.ts';
+import { heldNote, lostNote, stateTitle } from './workerState.ts';
 
 const safe = controlState({ safe_mode: { engaged: true, by: 'ops@laptop', at: AT, reason: null } });
 
@@ -18,4 +18,21 @@ test('a draining worker is the one stopping; running, lost and stopped ones need
   assert.equal(stateTitle('draining', safe), 'Stopping: it takes no new jobs, and its running jobs finish first');
   assert.equal(stateTitle('running', safe), undefined);
   assert.equal(heldNote([{ state: 'draining', lost: false }, { state: 'running', lost: false }, { state: 'held', lost: true }], safe), null);
+});
+
+test("a lost worker's note says what becomes of its running jobs and when, as opsdeck workers does, in the console's words", () => {
+  const now = Date.parse('2026-12-07T04:00:00.000Z');
+  const leases = [{ worker_id: 'w-gone', jobs: 2, leases_run_out_at: '2026-12-07T04:00:30.000Z' }];
+  const lost = [{ lost: true }, { lost: false }];
+  assert.deepEqual(lostNote(lost, leases, now), [
+    '1 worker has stopped sending heartbeats: nobody runs the jobs still leased to it.',
+    'w-gone still holds 2 running job(s), stuck once their leases run out, by 2026-12-07T04:00:30.000Z: then the Jobs page with "Stuck only" lists them and Fail in each one\'s drawer fails it, or a live worker\'s watchdog takes them back: pending again with that attempt spent (recorded lost), or a dead letter once out of attempts.',
+    'Forget takes a lost worker off this list and the health check once it holds none.',
+  ]);
+  assert.match(lostNote(lost, leases, now + 60_000)[1] ?? '', /^w-gone still holds 2 running job\(s\), their leases ran out at 2026-12-07T04:00:30\.000Z: the Jobs page with "Stuck only" lists them \(Fail in each one's drawer fails it now\), or a live worker's watchdog/);
+  assert.deepEqual(lostNote([{ lost: true }, { lost: true }], [], now), [
+    '2 workers have stopped sending heartbeats: nobody runs the jobs still leased to them.',
+    'None holds a running job any more: Forget takes a lost worker off this list and the health check.',
+  ]);
+  assert.deepEqual(lostNote([{ lost: false }], [], now), []);
 });

@@ -1,4 +1,5 @@
-import type { ControlState } from '../../../../shared/domain.ts';
+import type { ControlState, LostWorkerLeases } from '../../../../shared/domain.ts';
+import { lostLeasesLine, type StuckWords } from '../../../../shared/lostLeasesText.ts';
 import type { WorkerView } from '../../../../shared/views.ts';
 
 /** What holds dispatch, and where the console lifts it: the emergency stop first, as it holds everything. */
@@ -31,4 +32,20 @@ export function heldNote(workers: Array<Pick<WorkerView, 'state' | 'lost'>>, con
   // Released a moment ago: the workers see it at their next read of the control state.
   if (!by) return `${subject}: dispatch was released, and ${one ? 'it takes' : 'they take'} jobs again within seconds.`;
   return `${subject} by ${by.what}: ${one ? 'it takes no new jobs and is' : 'they take no new jobs and are'} not stopping, so restarting ${one ? 'it' : 'them'} changes nothing. ${by.lift}.`;
+}
+
+/** The console's names for the list of stuck jobs and the way to fail them. */
+const CONSOLE_STUCK_WORDS: StuckWords = { list: 'the Jobs page with "Stuck only" lists them', fail: "Fail in each one's drawer fails it" };
+
+/**
+ * The lines above the workers table while some worker is lost: what becomes of the running jobs each one
+ * still holds, and when, in the words `opsdeck workers` uses; once none holds any, that Forget is all that
+ * is left. Empty when no worker is lost.
+ */
+export function lostNote(workers: Array<Pick<WorkerView, 'lost'>>, leases: LostWorkerLeases[], now: number): string[] {
+  const lost = workers.filter((w) => w.lost).length;
+  if (lost === 0) return [];
+  const head = `${lost === 1 ? '1 worker has' : `${lost} workers have`} stopped sending heartbeats: nobody runs the jobs still leased to ${lost === 1 ? 'it' : 'them'}.`;
+  if (leases.length === 0) return [head, 'None holds a running job any more: Forget takes a lost worker off this list and the health check.'];
+  return [head, ...leases.map((l) => `${lostLeasesLine(l, now, CONSOLE_STUCK_WORDS)}.`), 'Forget takes a lost worker off this list and the health check once it holds none.'];
 }

@@ -95,7 +95,7 @@ export function RunDetail({ runRef, onClose }: { runRef: number | string; onClos
         {run.finished_at ? ` · finished ${times.time(run.finished_at)}` : ''} · {taskSummary(run.tasks)}
       </p>
       <RunGraph tasks={tasks} label={`Run ${run.id} of ${run.workflow} as a graph: ${tasks.map((t) => `${t.name} ${t.status}`).join(', ')}. The table below lists each task.`} />
-      <RunTasks tasks={tasks} caption={`Tasks of run ${run.id}`} />
+      <RunTasks run={run} tasks={tasks} caption={`Tasks of run ${run.id}`} />
     </section>
   );
 }

@@ -1,4 +1,7 @@
+import { taskWhy } from '../../../../shared/taskWhy.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
 import type { WorkflowTaskView } from '../../../../shared/views.ts';
+import type { WorkflowRun } from '../../../../shared/workflow.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
@@ -6,7 +9,7 @@ import { taskTiming } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 
 /** The run's tasks in text: what the graph shows, for reading, copying and screen readers. */
-export function RunTasks({ tasks, caption }: { tasks: WorkflowTaskView[]; caption: string }) {
+export function RunTasks({ run, tasks, caption }: { run: Pick<WorkflowRun, 'status'>; tasks: WorkflowTaskView[]; caption: string }) {
   const times = useTimes();
   const now = useNow();
   return (
@@ -37,7 +40,7 @@ export function RunTasks({ tasks, caption }: { tasks: WorkflowTaskView[]; captio
             <td className="mono">{task.service_name}</td>
             <td>{times.time(task.started_at)}</td>
             <td>{taskTiming(task, now)}</td>
-            <td className="wf-reason">{task.status === 'failed' || task.status === 'blocked' ? (task.error_message ?? '') : task.waiting.join('; ')}</td>
+            <td className="wf-reason">{withTimes(taskWhy(task, run, tasks), times.time)}</td>
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,34 @@
+import type { WorkflowRun, WorkflowTask } from './workflow.ts';
+import type { WorkflowTaskView } from './views.ts';
+
+/** A blocked task's reason as the store writes it (the workflows' advance), kept when the task is cancelled. */
+const BLOCKED_BY = /^upstream task '(.+)' (failed|cancelled|is blocked)$/;
+
+/**
+ * Why a cancelled task was, from what a run's detail holds (no audit read): only an operator's cancel of
+ * the task's own job, or of its run, cancels a task. In a run not cancelled, it was the job's own. In a
+ * cancelled run, a task whose dependents it had blocked was cancelled before the run was, on its own; a
+ * task that had been blocked (its reason kept, naming an upstream failed or cancelled still) never ran for
+ * that; the rest went with the run. A task cancelled on its own with no dependent reads as gone with the run.
+ */
+function cancelledWhy(task: WorkflowTask, run: Pick<WorkflowRun, 'status'>, tasks: readonly WorkflowTask[]): string {
+  const own = 'cancelled by an operator: its job was cancelled on its own';
+  if (run.status !== 'cancelled') return own;
+  if (tasks.some((t) => t.error_message === `upstream task '${task.name}' cancelled`)) return own;
+  const blocked = BLOCKED_BY.exec(task.error_message ?? '');
+  const upstream = blocked ? tasks.find((t) => t.name === blocked[1] && task.depends_on.includes(t.name)) : undefined;
+  if (blocked && upstream && (upstream.status === 'failed' || upstream.status === 'cancelled')) {
+    return `cancelled with the run, never run: ${blocked[0]}`;
+  }
+  return 'cancelled because an operator cancelled the run';
+}
+
+/**
+ * A task's why, as the CLI's `workflow show` and the console's run page both write it: a failed task's
+ * error, why a blocked one waits, why a cancelled one was, why a pending one is not starting.
+ */
+export function taskWhy(task: WorkflowTaskView, run: Pick<WorkflowRun, 'status'>, tasks: readonly WorkflowTask[]): string {
+  if (task.status === 'failed' || task.status === 'blocked') return task.error_message ?? '';
+  if (task.status === 'cancelled') return cancelledWhy(task, run, tasks);
+  return task.waiting.join('; ');
+}
