@@ -78,6 +78,7 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     target: 50,
   });
   const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  const tenDaysAgo = { created_after: new Date(Date.now() - 10 * 86_400_000).toISOString(), created_before: new Date(Date.now() - 10 * 86_400_000 + 3_600_000).toISOString() };
   return [
     { label: 'overview.stats', call: 'overview.stats', input: {}, target: 50 },
     { label: 'overview.series 1h', call: 'overview.series', input: { window: '1h' }, target: 50 },
@@ -107,6 +108,12 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     list('jobs: service + failed', { service: 'svc_07', status: ['failed'] }),
     list('jobs: service + type + completed', { service: 'svc_07', execution_type: ['shell', 'http'], status: ['completed'] }),
     list('jobs: created in the last hour', { created_after: hourAgo }),
+    // The Jobs page's From and To: a range holding no job, an hour in the past (about 1 250 jobs of the
+    // history's), the same of one state, and everything before a day long past (a third of the history).
+    list('jobs: created in a range with no job', { created_after: new Date(Date.now() + 86_400_000).toISOString() }),
+    list('jobs: created in an hour 10 days ago', tenDaysAgo),
+    list('jobs: failed, created in an hour 10 days ago', { ...tenDaysAgo, status: ['failed'] }),
+    list('jobs: created before 20 days ago', { created_before: new Date(Date.now() - 20 * 86_400_000).toISOString() }),
     list('jobs: search, common', { search: 'ECONNREFUSED' }),
     list('jobs: search, one job', { search: `customer_${sampleJob}'` }),
     list('jobs: search, no match', { search: 'no such text anywhere' }),

@@ -16,6 +16,13 @@ export interface Where {
   sql: string;
   params: Array<string | number>;
   match: string | null;
+  /** The creation-time range a job filter names (ISO text, either end open), null when it names none. */
+  created: CreatedRange | null;
+}
+
+export interface CreatedRange {
+  after: string | null;
+  before: string | null;
 }
 
 /** The trigram index cannot look up fewer than three characters. */
@@ -68,14 +75,22 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.queue !== undefined) add('q', `queue = ?`, filter.queue);
   if (filter.service !== undefined) add('v', `service_name = ?`, filter.service);
   if (filter.execution_type) add('t', `execution_type IN (SELECT value FROM json_each(?))`, JSON.stringify(filter.execution_type));
-  if (filter.created_after !== undefined) add('a', `created_at >= ?`, isoTime(filter.created_after, 'created_after'));
-  if (filter.created_before !== undefined) add('b', `created_at < ?`, isoTime(filter.created_before, 'created_before'));
+  const after = filter.created_after === undefined ? null : isoTime(filter.created_after, 'created_after');
+  const before = filter.created_before === undefined ? null : isoTime(filter.created_before, 'created_before');
+  if (after !== null) add('a', `created_at >= ?`, after);
+  if (before !== null) add('b', `created_at < ?`, before);
   if (filter.started_before !== undefined) add('r', `started_at <= ?`, isoTime(filter.started_before, 'started_before'));
   if (filter.error_class !== undefined) {
     add('c', `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`, JSON.stringify(errorClassesOf(filter.error_class)));
   }
   const match = searchTerm(filter.search, add);
-  return { key: `job:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match };
+  return {
+    key: `job:${keys.join('')}${match === null ? '' : 'm'}`,
+    sql: parts.length ? parts.join(' AND ') : '1 = 1',
+    params,
+    match,
+    created: after === null && before === null ? null : { after, before },
+  };
 }
 
 /**
@@ -105,7 +120,7 @@ export function dlqWhere(selector: DlqSelector): Where {
   if (selector.fingerprint !== undefined) add('f', `error_fingerprint = ?`, selector.fingerprint);
   if (selector.service !== undefined) add('v', `service_name = ?`, selector.service);
   const match = searchTerm(selector.search, add);
-  return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match };
+  return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match, created: null };
 }
 
 export function auditWhere(filter: { action?: string; search?: string }): Where {
@@ -123,5 +138,5 @@ export function auditWhere(filter: { action?: string; search?: string }): Where 
     parts.push(contains.sql);
     params.push(filter.search);
   }
-  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null };
+  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null, created: null };
 }

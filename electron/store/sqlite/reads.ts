@@ -10,6 +10,7 @@ import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } fro
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
+import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
@@ -144,11 +145,13 @@ export class SqliteReads {
   readonly #counts = new Map<string, BetterSqlite3.Statement<unknown[], { n: number }>>();
   readonly #groups = new Map<string, BetterSqlite3.Statement<unknown[], GroupRow>>();
   readonly #lanes: LaneList;
+  readonly #created: CreatedWindow;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareReadStatements(db.connection);
     this.#lanes = new LaneList(db.connection);
+    this.#created = new CreatedWindow(db.connection);
   }
 
   getJob(idOrIdentifier: number | string): Job | null {
@@ -191,15 +194,23 @@ export class SqliteReads {
 
   /**
    * Newest first below the cursor. A text search walks the trigram index's matches newest first and
-   * checks the rest of the filter on each; anything else walks tb_job_run by the index the filter names.
+   * checks the rest of the filter on each; a creation-time range that holds few jobs reads them through
+   * the creation-time index; anything else walks tb_job_run by the index the filter names.
    */
   #pageOfJobs(where: Where, page: PageRequest): Page<Job> {
     const after = decodeCursor(page.after) ?? NO_CURSOR;
     const limit = clampLimit(page.limit);
+    const byCreated = where.match === null && where.created !== null && this.#created.isSmall(where.created);
     const rows =
       where.match === null
         ? this.#db
-            .cached(this.#jobPages, where.key, () => `SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE ${where.sql} AND id < ? ORDER BY id DESC LIMIT ?`)
+            .cached(
+              this.#jobPages,
+              byCreated ? `${where.key}:created` : where.key,
+              () =>
+                `SELECT ${JOB_COLUMNS} FROM tb_job_run ${byCreated ? 'INDEXED BY idx_tb_job_run_created_at' : ''}
+                 WHERE ${where.sql} AND id < ? ORDER BY id DESC LIMIT ?`,
+            )
             .all(...where.params, after, limit + 1)
         : this.#db
             .cached(
