@@ -33,6 +33,7 @@ test('text loses what is assigned to a secret name, however it is written', () =
     ['GET https://svc:pw9@api.example/v1?access_token=zz&x=1', 'GET https://svc:[redacted]@api.example/v1?access_token=[redacted]&x=1'],
     ['password: "unclosed secret', 'password: "[redacted] secret'],
     ['running etl --password hunter2 --limit 5 -token t1', 'running etl --password [redacted] --limit 5 -token [redacted]'],
+    ['the calls of etl (open: password=pw)) fail [token=t9]', 'the calls of etl (open: password=[redacted])) fail [token=[redacted]]'],
   ];
   for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
 });
@@ -49,7 +50,10 @@ test('text with no secret assigned stays as it is', () => {
   ]) {
     assert.equal(redactSecretText(text), text);
   }
-  assert.equal(redactSecretText(redactSecretText('token=abc')), 'token=[redacted]', 'cut once, it reads the same');
+  for (const text of ['token=abc', '(--password pw)', 'Authorization: Bearer abc', '"api_key": "k"', "secret='s'"]) {
+    const cut = redactSecretText(text);
+    assert.equal(redactSecretText(cut), cut, `${text}: cut once, it reads the same`);
+  }
 });
 
 test('a long run of name characters is read in linear time', () => {

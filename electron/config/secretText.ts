@@ -13,12 +13,17 @@ import { isSecretKey, REDACTED, redactUrl } from './secrets.ts';
  */
 const NAME = /(?<![\w.-])(["']?)([\w.-]{1,100})\1[ \t]*[:=][ \t]*/g;
 /**
- * The value after a secret's name: quoted, or up to a space, quote or list separator (an unclosed quote's up
- * to the space). An authorization scheme before it is kept, so a reader still tells Bearer from Basic.
+ * A value up to a space, quote or list separator, and short of the closing brackets before it, which close
+ * the text around it (`(password=hunter2)`); the marker itself is a value, read whole so a cut reads the same cut again.
  */
-const VALUE = /"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|(["']?(?:(?:bearer|basic|token|digest)[ \t]+)?)([^\s"',;&]+)/iy;
+const BARE = String.raw`${REDACTED.replace(/[[\]]/g, '\\$&')}|[^\s"',;&]+?(?=[)\]}>]*(?:[\s"',;&]|$))`;
+/**
+ * The value after a secret's name: quoted, or bare (an unclosed quote's up to the space). An authorization
+ * scheme before it is kept, so a reader still tells Bearer from Basic.
+ */
+const VALUE = new RegExp(String.raw`"((?:[^"\\\n]|\\.)*)"|'([^'\n]*)'|(["']?(?:(?:bearer|basic|token|digest)[ \t]+)?)(${BARE})`, 'iy');
 /** A flag and its value, as a program echoes its command line: `--password hunter2`. */
-const FLAG_VALUE = /(?<![\w.-])(--?[A-Za-z][\w.-]{0,99})([ \t]+)([^\s"',;&-][^\s"',;&]*)/g;
+const FLAG_VALUE = new RegExp(String.raw`(?<![\w.-])(--?[A-Za-z][\w.-]{0,99})([ \t]+)(?!-)(${BARE})`, 'g');
 /** A bearer token with no header name before it, as a client library quotes it in an error. */
 const BEARER = /\b(bearer[ \t]+)([\w.~+/=-]+)/gi;
 
