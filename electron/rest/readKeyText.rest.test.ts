@@ -120,6 +120,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         assert.ok(answer.status < 500, `${path}: ${answer.text}`);
         for (const secret of SECRETS) assert.ok(!answer.text.includes(secret), `${path} shows ${secret} to a read key: ${answer.text}`);
       }
+      for (const path of ['/v1/executions?search=err-p', '/v1/executions?search=password%3Derr', '/v1/dlq?search=err-pw', '/v1/dlq/groups?search=err-pw', '/v1/executions?search=out-tok']) {
+        const searched = await rest.call('GET', path, rest.readKey);
+        assert.equal(searched.status, 200, `${path}: ${searched.text}`);
+        assert.ok(!searched.text.includes('"id":') && !searched.text.includes('"fingerprint":'), `${path} finds what a read key sees as [redacted]: ${searched.text}`);
+      }
+      const visible = calls['jobs.list'].output.parse((await rest.call('GET', '/v1/executions?search=upstream%20refused', rest.readKey)).json).jobs;
+      assert.deepEqual(visible.map((j) => j.id), [jobId], 'a search of what a read key sees finds the job');
+      const groups = calls['dlq.groups'].output.parse((await rest.call('GET', '/v1/dlq/groups?search=err-pw', rest.readKey)).json);
+      assert.deepEqual([groups.groups, groups.total], [[], 0]);
+      const found = calls['jobs.list'].output.parse((await rest.call('GET', '/v1/executions?search=err-pw', rest.operateKey)).json).jobs;
+      assert.deepEqual(found.map((j) => j.id), [jobId], "an operate key's search finds the stored text");
       const dead = await rest.call('GET', '/v1/dlq', rest.operateKey);
       assert.ok(dead.text.includes('err-pw') && dead.text.includes('arg-pw'), 'an operate key sees the dead letter as stored');
     });
