@@ -42,7 +42,7 @@ function readKeyView(value: unknown, secrets: () => readonly string[]): unknown 
  */
 export function asReadKeySees(result: unknown, ctx: ApiContext): unknown {
   let secrets: readonly string[] | null = null;
-  // Asked only of an answer holding a payload or a job's text: most answers a dashboard polls hold neither.
+  // Worked out once per answer, and only for one holding a payload or a job's text (a health check's detail counts).
   const known = () => (secrets ??= supportSecrets({ env: ctx.env, registry: ctx.registry.registry, fileText: null, values: ctx.store.connectionSecrets() }));
   return readKeyView(result, known);
 }
