@@ -11,6 +11,7 @@ import { checkReplay, idempotencyKey, keyedBody } from './idempotency.ts';
 import { openApiDocument } from './openapi.ts';
 import { queryOf } from './query.ts';
 import { asReadKeySees } from './readKeyAnswer.ts';
+import { searchedAsReadKeySees } from './readKeySearch.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -117,8 +118,10 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       await checkReplay(ctx.store, body, response.result);
       extra['Idempotent-Replayed'] = String(route.status?.(response.result) === 200);
     }
-    // Keys are REST's alone: the scope that decides what a read key may do also decides what it sees of a payload.
-    const shown = principal.kind === 'key' && principal.key.scope !== 'operate' ? asReadKeySees(response.result, ctx) : response.result;
+    // Keys are REST's alone: the scope that decides what a read key may do also decides what it sees of a
+    // payload and of a job's text, and what its search of that text finds.
+    const readKey = principal.kind === 'key' && principal.key.scope !== 'operate';
+    const shown = readKey ? searchedAsReadKeySees(route.call, input, asReadKeySees(response.result, ctx)) : response.result;
     sendJson(res, route.status?.(response.result) ?? 200, shown, extra);
   }
 

@@ -1,4 +1,6 @@
+import { redactText } from '../config/redaction.ts';
 import { redactValue } from '../config/secrets.ts';
+import { redactSecretsInText, redactSecretText } from '../config/secretText.ts';
 import type { ApiContext } from '../api/context.ts';
 import { supportSecrets } from '../api/supportBundle.ts';
 
@@ -9,21 +11,38 @@ import { supportSecrets } from '../api/supportBundle.ts';
  */
 const GIVEN = new Set(['payload', 'security_context']);
 
-function withGivenRedacted(value: unknown, secrets: () => readonly string[]): unknown {
-  if (Array.isArray(value)) return value.map((v) => withGivenRedacted(v, secrets));
+/**
+ * The fields that hold what a job printed or failed with, as its worker stored them: a job's, an attempt's and
+ * a workflow task's `error_message`, an attempt's `output_tail`, the `sample_error` of a dead-letter group and
+ * of a recent-failures group, a breaker's `last_error`, and a check's or runner's `detail`, where the runner
+ * check quotes the last error of a service whose breaker is open.
+ */
+const PRINTED = new Set(['error_message', 'output_tail', 'sample_error', 'last_error', 'detail']);
+
+function readKeyView(value: unknown, secrets: () => readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => readKeyView(v, secrets));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, GIVEN.has(key) ? redactValue(field, secrets()) : withGivenRedacted(field, secrets)]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, field]) => {
+      if (GIVEN.has(key)) return [key, redactSecretsInText(redactValue(field, secrets()))];
+      if (PRINTED.has(key) && typeof field === 'string') return [key, redactSecretText(redactText(field, secrets()))];
+      return [key, readKeyView(field, secrets)];
+    }),
+  );
 }
 
 /**
- * An answer as a read key gets it: whatever a job was given with the value of each secret-named key
- * (password, token, api_key, authorization, …) at any depth, a URL's password and every secret value the
- * support bundle cuts replaced by [redacted], as the support bundle keeps them. The rest of a payload stays,
- * so a dashboard still tells one job from another; an operate key gets it whole, as the console does.
+ * An answer as a read key gets it. Whatever a job was given: the value of each secret-named key (password,
+ * token, api_key, authorization, …) at any depth, a URL's password and every secret value the support bundle
+ * cuts, as the support bundle keeps them, and what is written into its text or argv under a secret's name
+ * (`--password hunter2`, `--token=abc`, `Authorization: Bearer abc`). What a job printed or failed with: the
+ * same secret values and what its text assigns to a secret's name (`password=…`, `token: …`), beyond the
+ * service's own secrets the engine cut before storing it. Each replaced by [redacted]; the rest stays, so a
+ * dashboard still tells one job from another. An operate key gets it whole, as the console does.
  */
 export function asReadKeySees(result: unknown, ctx: ApiContext): unknown {
   let secrets: readonly string[] | null = null;
-  // Asked only of an answer holding a payload: most answers a dashboard polls hold none.
+  // Worked out once per answer, and only for one holding a payload or a job's text (a health check's detail counts).
   const known = () => (secrets ??= supportSecrets({ env: ctx.env, registry: ctx.registry.registry, fileText: null, values: ctx.store.connectionSecrets() }));
-  return withGivenRedacted(result, known);
+  return readKeyView(result, known);
 }

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { redactArgs, redactSecretsInText, redactSecretText } from './secretText.ts';
+
+test('an argv keeps its flags and loses the value after a secret-named one, and each --name=value', () => {
+  assert.deepEqual(redactArgs(['--password', 'hunter2', '--user', 'ops']), ['--password', '[redacted]', '--user', 'ops']);
+  assert.deepEqual(redactArgs(['--token=abc123', '--limit=5']), ['--token=[redacted]', '--limit=5']);
+  assert.deepEqual(redactArgs(['-token', 'x', '-p', '5432', '--api-key', 'k', '--db-password', 'pw']), ['-token', '[redacted]', '-p', '5432', '--api-key', '[redacted]', '--db-password', '[redacted]']);
+  assert.deepEqual(redactArgs(['https://user:pass@host/x', 'https://host/x?token=t1&page=2']), ['https://user:[redacted]@host/x', 'https://host/x?token=[redacted]&page=2']);
+  assert.deepEqual(redactArgs(['-H', 'Authorization: Bearer abc', '-H', 'X-Api-Key: k9', '-H', 'Accept: application/json']), ['-H', 'Authorization: Bearer [redacted]', '-H', 'X-Api-Key: [redacted]', '-H', 'Accept: application/json']);
+});
+
+test("an argv's next flag is no secret value, nor is what is no string; a variable's name stays", () => {
+  assert.deepEqual(redactArgs(['--no-password', '--verbose', 'file.csv']), ['--no-password', '--verbose', 'file.csv']);
+  assert.deepEqual(redactArgs(['--token', 7, '--password', '']), ['--token', 7, '--password', '']);
+  assert.deepEqual(redactArgs(['--token_env_var', 'API_TOKEN', 'token_env_var=API_TOKEN']), ['--token_env_var', 'API_TOKEN', 'token_env_var=API_TOKEN']);
+  assert.deepEqual(redactArgs(['--password', '[redacted]']), ['--password', '[redacted]'], 'cut once, it reads the same');
+});
+
+test('text loses what is assigned to a secret name, however it is written', () => {
+  const cases: [string, string][] = [
+    ['connect failed: password=hunter2 user=etl', 'connect failed: password=[redacted] user=etl'],
+    ['token: abc123', 'token: [redacted]'],
+    ['api_key="sk live 99" and more', 'api_key="[redacted]" and more'],
+    ["secret='s3' next", "secret='[redacted]' next"],
+    ['{"password":"hunter2","user":"etl"}', '{"password":"[redacted]","user":"etl"}'],
+    ['{"msg": "retry with token=abc"}', '{"msg": "retry with token=[redacted]"}'],
+    ['Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic [redacted]'],
+    ['authorization=Bearer eyJhbGciOi.x.y; next', 'authorization=Bearer [redacted]; next'],
+    ['401 from upstream: bearer eyJhbGciOi.x.y refused', '401 from upstream: bearer [redacted] refused'],
+    ['export PGPASSWORD=pw1 DB_TOKEN=t2', 'export PGPASSWORD=[redacted] DB_TOKEN=[redacted]'],
+    ['Set-Cookie: session=abc; Path=/', 'Set-Cookie: [redacted]; Path=/'],
+    ['GET https://svc:pw9@api.example/v1?access_token=zz&x=1', 'GET https://svc:[redacted]@api.example/v1?access_token=[redacted]&x=1'],
+    ['password: "unclosed secret', 'password: "[redacted] secret'],
+    ['running etl --password hunter2 --limit 5 -token t1', 'running etl --password [redacted] --limit 5 -token [redacted]'],
+    ['the calls of etl (open: password=pw)) fail [token=t9]', 'the calls of etl (open: password=[redacted])) fail [token=[redacted]]'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+});
+
+test('text with no secret assigned stays as it is', () => {
+  for (const text of [
+    'exited with code 1: FATAL: password authentication failed for user "etl"',
+    'token_env_var: API_TOKEN is not set',
+    'at 2026-12-07T03:52:32Z the run took 1:02',
+    'password:\n  on the next line is a heading, not a value',
+    'dial tcp 10.0.0.1:5432: connection refused',
+    'http://localhost:5173/@vite/client',
+    'usage: etl --no-password --verbose, --limit 5',
+  ]) {
+    assert.equal(redactSecretText(text), text);
+  }
+  for (const text of ['token=abc', '(--password pw)', 'Authorization: Bearer abc', '"api_key": "k"', "secret='s'"]) {
+    const cut = redactSecretText(text);
+    assert.equal(redactSecretText(cut), cut, `${text}: cut once, it reads the same`);
+  }
+});
+
+test('a long run of name characters is read in linear time', () => {
+  const long = 'a'.repeat(200_000);
+  const started = performance.now();
+  assert.equal(redactSecretText(`${long} token=x ${long}`), `${long} token=[redacted] ${long}`);
+  assert.equal(redactSecretText(`${'a='.repeat(50_000)} token=x`), `${'a='.repeat(50_000)} token=[redacted]`, 'a chain of assignments, however long');
+  assert.ok(performance.now() - started < 1000, 'well under a second');
+});
+
+test('a value is walked whole: strings as text, arrays as an argv, at any depth', () => {
+  const given = { args: ['--password', 'p1'], body: { note: 'token=t1', nested: [{ args: ['--secret', 's1'] }] }, n: 3, ok: true, none: null };
+  assert.deepEqual(redactSecretsInText(given), {
+    args: ['--password', '[redacted]'],
+    body: { note: 'token=[redacted]', nested: [{ args: ['--secret', '[redacted]'] }] },
+    n: 3,
+    ok: true,
+    none: null,
+  });
+});

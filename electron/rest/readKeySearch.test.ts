@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { searchedAsReadKeySees } from './readKeySearch.ts';
+
+const jobs = (...errors: Array<string | null>) => ({ jobs: errors.map((error_message, i) => ({ id: i + 1, error_message })), next_cursor: 'c1' });
+
+test('a search finds only jobs whose error, as a read key sees it, holds it', () => {
+  const shown = jobs('exited with code 2: password=[redacted]', 'upstream REFUSED the call', null);
+  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'password=hu' } }, shown), { jobs: [], next_cursor: 'c1' });
+  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'refused' } }, shown), { jobs: [{ id: 2, error_message: 'upstream REFUSED the call' }], next_cursor: 'c1' });
+  assert.deepEqual(searchedAsReadKeySees('dlq.list', { selector: { search: 'code 2' } }, shown), { jobs: [{ id: 1, error_message: 'exited with code 2: password=[redacted]' }], next_cursor: 'c1' });
+});
+
+test('a group whose sample does not hold the search leaves the groups and their total', () => {
+  const shown = { groups: [{ fingerprint: 'f1', count: 3, sample_error: 'token=[redacted] refused' }, { fingerprint: 'f2', count: 2, sample_error: 'hunter refused' }], total: 5, truncated: false };
+  assert.deepEqual(searchedAsReadKeySees('dlq.groups', { search: 'hunt' }, shown), { groups: [shown.groups[1]], total: 2, truncated: false });
+  assert.deepEqual(searchedAsReadKeySees('dlq.groups', { search: 'REFUSED' }, shown), shown);
+});
+
+test('an answer without a search, or of a call that searches no text, is as it came', () => {
+  const shown = jobs('password=[redacted]');
+  assert.equal(searchedAsReadKeySees('jobs.list', { filter: {} }, shown), shown);
+  assert.equal(searchedAsReadKeySees('jobs.list', { filter: { search: '' } }, shown), shown);
+  assert.equal(searchedAsReadKeySees('audit.list', { search: 'hunter2' }, shown), shown);
+});

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { CallName } from '../../shared/contract.ts';
+
+/** Where each call that searches error text takes its `search`, as its route hands it over. */
+const SEARCHES: Partial<Record<CallName, z.ZodType<{ search?: string }>>> = {
+  'jobs.list': z.object({ filter: z.object({ search: z.string().optional() }).default({}) }).transform((input) => input.filter),
+  'dlq.list': z.object({ selector: z.object({ search: z.string().optional() }).default({}) }).transform((input) => input.selector),
+  'dlq.groups': z.object({ search: z.string().optional() }),
+};
+
+const Jobs = z.looseObject({ jobs: z.array(z.looseObject({ error_message: z.string().nullable() })) });
+const Groups = z.looseObject({ groups: z.array(z.looseObject({ sample_error: z.string(), count: z.number() })), total: z.number() });
+
+/** Matched as the store matches: a substring, whatever the letters' case. */
+function holds(text: string | null, search: string): boolean {
+  return text !== null && text.toLowerCase().includes(search.toLowerCase());
+}
+
+/**
+ * A searched answer as a read key sees it, once its text is cut (asReadKeySees): what matched only inside a
+ * cut value is left out. The store matches `search` against the error text as stored, and a job or group
+ * answering `search=password=h`, then `password=hu`, … would spell the secret [redacted] hides. A page may
+ * come out shorter than its limit; its next_cursor still pages on. A group's count is the store's.
+ */
+export function searchedAsReadKeySees(call: CallName, input: unknown, shown: unknown): unknown {
+  const search = SEARCHES[call]?.safeParse(input).data?.search;
+  if (search === undefined || search === '') return shown;
+  const jobs = Jobs.safeParse(shown);
+  if (jobs.success) return { ...jobs.data, jobs: jobs.data.jobs.filter((job) => holds(job.error_message, search)) };
+  const groups = Groups.safeParse(shown);
+  if (!groups.success) return shown;
+  const left = groups.data.groups.filter((group) => !holds(group.sample_error, search));
+  const kept = groups.data.groups.filter((group) => holds(group.sample_error, search));
+  return { ...groups.data, groups: kept, total: groups.data.total - left.reduce((sum, group) => sum + group.count, 0) };
+}
