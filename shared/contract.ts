@@ -15,7 +15,7 @@ import {
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
-import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
+import { NewScheduleConfig, ScheduleChange, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
@@ -273,7 +273,7 @@ export const calls = {
     ScheduleFires,
     "One schedule's fire history, newest first: jobs made and fires skipped.",
   ),
-  'schedules.add': Call(ScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
+  'schedules.add': Call(NewScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
   'schedules.check': Call(
     ScheduleCheckInput,
     ScheduleCheck,

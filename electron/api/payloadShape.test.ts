@@ -7,7 +7,8 @@ import { ok } from './testing/responses.ts';
 
 /**
  * A job's payload and a workflow run's are both a JSON object: every runner reads the payload by key,
- * and a run's is laid over each task's. Enqueue, a bulk enqueue and a run refuse anything else alike.
+ * and a run's is laid over each task's. Enqueue, a bulk enqueue, a run and a new schedule refuse anything
+ * else alike.
  */
 
 const REGISTRY = `
@@ -45,8 +46,12 @@ describe('a payload that is no JSON object', () => {
       assert.deepEqual(many.issues, [{ path: 'jobs[1].payload', message: words }]);
       const run = refusal(await dispatch('workflows.run', { workflow: 'nightly', payload }, ctx));
       assert.deepEqual(run.issues, [{ path: 'payload', message: words }]);
+      // Each fire of a service's schedule is an enqueue.
+      const schedule = refusal(await dispatch('schedules.add', { name: 'hourly', service: 'sync', cron: '@hourly', payload }, ctx));
+      assert.deepEqual(schedule.issues, [{ path: 'payload', message: words }]);
     }
     assert.equal(await store.countJobs({}), 0);
+    assert.deepEqual(await store.listSchedules(), []);
   });
 
   it('an object is taken, and no payload at all still is', async () => {
