@@ -99,6 +99,11 @@ test('the printed URL signs the console in and leaves the address bar, keeping t
     await page.goto(`${opsdeck.url}&view=1#/breakers`);
     await expect(service).toBeVisible();
     expect(page.url()).toBe(`${opsdeck.origin}/?view=1#/breakers`);
+    // The address was replaced, not pushed: no entry of this tab's history holds the token to go back to.
+    await page.goBack();
+    expect(page.url()).not.toContain(opsdeck.token);
+    await page.goForward();
+    expect(page.url()).toBe(`${opsdeck.origin}/?view=1#/breakers`);
     await page.reload();
     await expect(service).toBeVisible();
     expect(page.url()).not.toContain(opsdeck.token);

@@ -84,3 +84,26 @@ test('the schedule form says what is wrong once, at the field, without the call 
   await expect(page.getByText('invalid input for')).toHaveCount(0);
   await opsdeck.call('schedules.remove', { name });
 });
+
+test("a service schedule's payload is a job's, a JSON object: anything else is refused in a notice naming it, and nothing is added", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const name = `e2e_payload_${opsdeck.stamp}`;
+  await opsdeck.open('/schedules');
+  const form = page.getByRole('form', { name: 'Add a schedule' });
+  const notices = page.getByRole('region', { name: 'Notifications' });
+  const payload = form.getByLabel('Payload (JSON, optional)');
+
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Service').selectOption('e2e_scheduled');
+  await form.getByLabel('Cron').fill('@daily');
+  await payload.fill('["--full"]');
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  await expect(notices).toContainText('payload: must be a JSON object, such as {"date": "2026-12-04"}, not an array');
+  await expect(page.getByText('invalid input for')).toHaveCount(0);
+  expect(Names.parse(await opsdeck.call('schedules.list', {})).schedules.map((s) => s.name)).not.toContain(name);
+
+  await payload.fill('{"note": "nightly"}');
+  await form.getByRole('button', { name: 'Add schedule' }).click();
+  await expect(notices).toContainText(`Schedule ${name} added.`);
+  await opsdeck.call('schedules.remove', { name });
+});

@@ -15,13 +15,13 @@ import {
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
 import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
-import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
+import { NewScheduleConfig, ScheduleChange, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
 import { WorkflowRunStatus } from './workflow.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { ALERT_RULE_TEXT_MAX, AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
-import { Empty, cursor, limit, name, plainString, reason } from './fields.ts';
+import { Empty, cursor, limit, name, payloadObject, plainString, reason } from './fields.ts';
 import {
   OverviewStats,
   SeriesWindow,
@@ -273,7 +273,7 @@ export const calls = {
     ScheduleFires,
     "One schedule's fire history, newest first: jobs made and fires skipped.",
   ),
-  'schedules.add': Call(ScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
+  'schedules.add': Call(NewScheduleConfig, ScheduleView, 'Adds a schedule (kept in the store, beside the registry ones).'),
   'schedules.check': Call(
     ScheduleCheckInput,
     ScheduleCheck,
@@ -293,7 +293,7 @@ export const calls = {
   'schedules.runNow': Call(scheduleName, ScheduleFire.extend(HeldBy.shape), 'Enqueues one job of the schedule now, as a fire would, paused or not; says what holds it back (HeldBy).'),
   'workflows.list': Call(Empty, z.object({ workflows: z.array(WorkflowView) }), "The registry's workflows and their tasks."),
   'workflows.run': Call(
-    z.object({ workflow: name, payload: z.record(z.string(), z.json()).default({}), identifier: plainString(150).optional() }).strict(),
+    z.object({ workflow: name, payload: payloadObject.default({}), identifier: plainString(150).optional() }).strict(),
     z.object({ run_id: z.number().int(), identifier: z.string(), created: z.boolean(), ...HeldBy.shape }),
     'Starts a run of a workflow (idempotent by identifier): every task a job, released as what it depends on completes; says what holds its tasks back (HeldBy).',
   ),

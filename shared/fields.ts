@@ -17,3 +17,19 @@ export const plainString = (max: number) =>
       if (found) ctx.addIssue({ code: 'custom', message: `must not hold control characters: ${found.shown} at character ${found.at}` });
     });
 export const name = plainString(200);
+
+/** What a JSON value is, in words: `a number`, `an array`, `null`. */
+export function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * What a job or a workflow run is given: a JSON object. Every runner reads its payload by key (a shell or
+ * Docker job's args, an HTTP job's path, query and body, a noop's sleep_ms), and the HTTP and noop runners
+ * would drop anything else unread; a run's payload is laid over each task's.
+ */
+export const payloadObject = z.record(z.string(), z.json(), {
+  error: (issue) => (issue.code === 'invalid_type' ? `must be a JSON object, such as {"date": "2026-12-04"}, not ${jsonKind(issue.input)}` : undefined),
+});

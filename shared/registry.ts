@@ -3,7 +3,7 @@ import { plainString } from './fields.ts';
 import { WorkflowConfig } from './workflow.ts';
 import { ExecutionType, PRIORITY_MAX, PRIORITY_MIN } from './domain.ts';
 import { Retention } from './retention.ts';
-import { ScheduleConfig } from './schedule.ts';
+import { NewScheduleConfig } from './schedule.ts';
 import { RateLimitConfig } from './rateLimit.ts';
 import { AlertRules } from './alerts.ts';
 
@@ -242,7 +242,7 @@ export const Registry = z
   .object({
     services: z.array(ServiceConfig),
     retention: Retention.optional(),
-    schedules: z.array(ScheduleConfig).optional(),
+    schedules: z.array(NewScheduleConfig).optional(),
     workflows: z.array(WorkflowConfig).optional(),
     alerts: AlertRules.optional(),
   })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { plainString } from './fields.ts';
+import { payloadObject, plainString } from './fields.ts';
 import { JobStatus, Timestamp } from './domain.ts';
 import { cronProblem, isTimeZone } from './scheduleMath.ts';
 import { timeZoneProblem } from './timeZoneGuess.ts';
@@ -84,10 +84,20 @@ function oneTarget(
   }
 }
 
-/** A schedule as the registry's `schedules:` and `opsdeck schedule add` write it. */
+/** A schedule as the registry's `schedules:` and `opsdeck schedule add` write it, and as the store keeps it. */
 export const ScheduleConfig = z.object(scheduleFields).strict().superRefine(oneTarget);
 export type ScheduleConfig = z.output<typeof ScheduleConfig>;
 export type ScheduleInput = z.input<typeof ScheduleConfig>;
+
+/**
+ * A schedule being added, by the registry or an operator: a service's payload is each fire's job's, so a
+ * JSON object as enqueue takes it (a workflow's is checked above). One kept from before is read as it is.
+ */
+export const NewScheduleConfig = ScheduleConfig.superRefine((value, ctx) => {
+  if (value.workflow !== undefined || value.payload === undefined) return;
+  const checked = payloadObject.safeParse(value.payload);
+  if (!checked.success) ctx.addIssue({ code: 'custom', path: ['payload'], message: checked.error.issues[0]?.message ?? 'must be a JSON object' });
+});
 
 /** What a schedule starts: a job of a service, or a run of a workflow. */
 export type ScheduleTarget = { kind: 'service'; name: string } | { kind: 'workflow'; name: string };

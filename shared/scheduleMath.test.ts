@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScheduleConfig } from './schedule.ts';
+import { NewScheduleConfig, ScheduleConfig } from './schedule.ts';
 import { MISSED_AFTER_MS, cronProblem, fireKey, isTimeZone, nextFire, nextFires, planDue } from './scheduleMath.ts';
 import type { MissedSpec } from './scheduleMath.ts';
 
@@ -110,7 +110,20 @@ describe('schedule config', () => {
     assert.deepEqual(issues({ workflow: 'etl', payload: { workflow: 1 } }), [
       "payload.workflow: the payload key 'workflow' is reserved for what the workflow passes its tasks",
     ]);
-    assert.deepEqual(issues({ service: 's', payload: [1] }), []);
+    assert.deepEqual(issues({ service: 's', payload: [1] }), [], 'one kept from before is read as it is');
+  });
+
+  test("a schedule being added gives its service's jobs a JSON object, as enqueue takes one", () => {
+    const issues = (payload: unknown) => {
+      const parsed = NewScheduleConfig.safeParse({ name: 'a', cron: '@daily', service: 's', payload });
+      return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.deepEqual(issues([1]), ['payload: must be a JSON object, such as {"date": "2026-12-04"}, not an array']);
+    assert.deepEqual(issues('nightly'), ['payload: must be a JSON object, such as {"date": "2026-12-04"}, not a string']);
+    assert.deepEqual(issues({ args: ['--full'] }), []);
+    assert.ok(NewScheduleConfig.safeParse({ name: 'a', cron: '@daily', service: 's' }).success);
+    const workflow = NewScheduleConfig.safeParse({ name: 'a', cron: '@daily', workflow: 'etl', payload: [1] });
+    assert.deepEqual(workflow.error?.issues.map((i) => i.message), ["a workflow schedule's payload is an object (the run's payload)"], 'said once');
   });
 
   test('a bad cron or zone is refused with its reason', () => {

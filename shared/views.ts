@@ -26,7 +26,7 @@ import { BreakerOverrides, RegistryProblem, RetryConfig } from './registry.ts';
 import { ScheduleFire, ScheduleView } from './schedule.ts';
 import { PassOutput, WorkflowRun, WorkflowTask } from './workflow.ts';
 import { RateLimitOverrides, RateLimitView } from './rateLimitTuning.ts';
-import { name, plainString, reason } from './fields.ts';
+import { name, payloadObject, plainString, reason } from './fields.ts';
 
 export const THROUGHPUT_WINDOW_MIN = 5;
 /** Counts that would have to read many jobs stop here and are shown as "10,000+". */
@@ -372,7 +372,7 @@ export type HealthReport = z.infer<typeof HealthReport>;
 export const EnqueueInput = z
   .object({
     service: name,
-    payload: z.json().optional(),
+    payload: payloadObject.optional(),
     identifier: plainString(200).optional(),
     queue: plainString(100).optional(),
     priority: z.number().int().min(-1000).max(1000).optional(),

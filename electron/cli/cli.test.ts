@@ -206,11 +206,12 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
-    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}'].join('\n');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}'].join('\n');
     const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /stdin:2: not JSON/);
     assert.match(refused.stderr, /stdin:4: priority/);
+    assert.match(refused.stderr, /stdin:6: payload: must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     assert.doesNotMatch(refused.stderr, /stdin:(1|3|5):/);
     const none = await opsdeck(['status', '--db', db]);
     assert.equal(none.code, 1, 'the refused batch created nothing, not even the store');
@@ -219,7 +220,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const file = join(dir, 'jobs.jsonl');
     await writeFile(
       file,
-      ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":[1,2]}', '{"identifier":"c","queue":"later","run_at":"2099-01-01T00:00:00Z"}', ''].join('\n'),
+      ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":{"rows":[1,2]}}', '{"identifier":"c","queue":"later","run_at":"2099-01-01T00:00:00Z"}', ''].join('\n'),
     );
     const done = z.object({ created: z.number() }).parse(json(await opsdeck(['enqueue', 'svc', '--from', file, '--db', db, '--json'])));
     assert.equal(done.created, 4);
@@ -301,6 +302,9 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.equal(run.code, 2, args.join(' '));
       oneLine(run.stderr);
     }
+    // A payload every runner reads by key is an object: anything else is named for what it is.
+    const number = await opsdeck(['enqueue', 'x', '--payload', '42', '--db', db]);
+    assert.deepEqual([number.code, oneLine(number.stderr)], [2, 'opsdeck: --payload must be a JSON object, such as {"date": "2026-12-04"}, not a number; see opsdeck enqueue --help']);
   });
 
   it('dead-letter triage, breakers and control from the command line, all audited', async () => {

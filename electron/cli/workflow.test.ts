@@ -133,7 +133,7 @@ describe('opsdeck workflow', () => {
     assert.match(bad.stderr, /workflow takes list, run, runs, show, retry or cancel, not "launch"/);
     const payload = await opsdeck(['workflow', 'run', 'etl', '--payload', '[1]', ...common]);
     assert.equal(payload.code, 2);
-    assert.match(payload.stderr, /--payload must be a JSON object/);
+    assert.match(payload.stderr, /--payload must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     const status = await opsdeck(['workflow', 'runs', '--status', 'lost', ...common]);
     assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "lost"/);
     const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);

@@ -50,6 +50,10 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
   - name: e
     workflow: etl
     cron: "@daily"
+  - name: f
+    service: nightly_report
+    cron: "@daily"
+    payload: [--full]
 `;
   const result = parseRegistry(text, 'r.yaml', {});
   assert.equal(result.registry, null);
@@ -61,6 +65,8 @@ test('each schedule problem is refused with its line: cron, zone, unknown servic
     [13, 'schedules[2].service', /not in this registry's services/],
     [15, 'schedules[3].name', /duplicate schedule name 'a'/],
     [19, 'schedules[4].workflow', /^workflow 'etl' is not in this registry's workflows \(known: none\)$/],
+    // Each fire's job is enqueued with it: a JSON object, as enqueue takes one.
+    [24, 'schedules[5].payload', /^must be a JSON object, such as \{"date": "2026-12-04"\}, not an array$/],
   ] as const;
   for (const [line, path, message] of expect) {
     assert.ok(

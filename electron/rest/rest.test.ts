@@ -207,6 +207,11 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const bad = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'flaky_sync', priority: 'high' } });
       assert.equal(bad.status, 422);
       assert.deepEqual(ErrorBody.parse(bad.json).error.issues?.map((i) => i.path), ['priority']);
+      for (const [payload, kind] of [[42, 'a number'], [['a'], 'an array'], ['text', 'a string']] as const) {
+        const refused = await call('POST', '/v1/executions', { key: operateKey, body: { service: 'flaky_sync', payload } });
+        const words = `must be a JSON object, such as {"date": "2026-12-04"}, not ${kind}`;
+        assert.deepEqual([refused.status, ErrorBody.parse(refused.json).error.issues], [422, [{ path: 'payload', message: words }]]);
+      }
       const query = await call('GET', '/v1/executions?status=exploded&limit=abc', { key: readKey });
       assert.equal(query.status, 422);
       assert.deepEqual(ErrorBody.parse(query.json).error.issues?.map((i) => i.path).sort(), ['query.limit', 'query.status.0']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPlainObject } from '../../shared/domain.ts';
+import { isPlainObject, JsonData } from '../../shared/domain.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -24,7 +24,15 @@ export class SchemaBook {
   #next = 1;
 
   convert(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-    const raw = parsed(JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' })));
+    // An answer's JSON data is checked by its kind alone (JsonData), but it is the same JSON value z.json() documents.
+    let jsonData = false;
+    const unrepresentable = (ctx: { zodSchema: unknown }): z.core.JSONSchema.BaseSchema | 'any' => {
+      if (ctx.zodSchema !== JsonData) return 'any';
+      jsonData = true;
+      return { $ref: `#/components/schemas/${JSON_VALUE}` };
+    };
+    const raw = parsed(JSON.stringify(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable })));
+    if (jsonData && !this.components[JSON_VALUE]) this.convert(z.object({ v: z.json() }), io);
     const defs = isPlainObject(raw.$defs) ? raw.$defs : {};
     delete raw.$defs;
     delete raw.$schema;

@@ -78,6 +78,9 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       assert.equal((await call('POST', '/v1/workflows/nightly_report/runs', readKey, {})).status, 403);
       assert.equal((await call('POST', '/v1/workflows/no_such/runs', operateKey, {})).status, 404);
       assert.equal((await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { payload: { workflow: 1 } })).status, 422);
+      const listPayload = await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { payload: ['friday'] });
+      assert.equal(listPayload.status, 422);
+      assert.match(JSON.stringify(listPayload.json), /payload: must be a JSON object, such as \{\\"date\\": \\"2026-12-04\\"\}, not an array/);
 
       const started = await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { identifier: 'rest-run-1', payload: { day: 'friday' } });
       assert.equal(started.status, 201);

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EnqueueItem } from '../../../shared/contract.ts';
+import type { JsonObject } from '../../../shared/domain.ts';
+import { payloadObject } from '../../../shared/fields.ts';
 import { int, isoTime, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
@@ -11,14 +13,17 @@ import { heldByTexts } from '../../../shared/heldText.ts';
 
 const MAX_LINES = 10_000;
 
-function parseJson(text: string, what: string): z.infer<ReturnType<typeof z.json>> {
+/** --payload: JSON, and an object, in the words REST and a --from line use. */
+function payloadOption(text: string): JsonObject {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${what} is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--payload is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return z.json().parse(raw);
+  const parsed = payloadObject.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--payload ${parsed.error.issues[0]?.message ?? 'must be a JSON object'}`);
+  return parsed.data;
 }
 
 async function readSource(source: string): Promise<string> {
@@ -75,7 +80,7 @@ export const enqueue: Command = {
     'Without a registry (--registry), any service name is accepted, as a noop on the default queue. A worker whose registry does not declare the service hands the job back unrun, no attempt spent ("not in this worker\'s registry"), and leaves the service to workers whose registry has it: the job stays pending until one runs it. When no live worker has it, opsdeck health-check and opsdeck job ID say so.',
   ].join('\n'),
   options: {
-    payload: { type: 'string', value: 'JSON', description: 'the job payload, a JSON value' },
+    payload: { type: 'string', value: 'JSON', description: 'the job payload, a JSON object' },
     identifier: { type: 'string', value: 'ID', description: 'your id for the job; enqueueing it again returns the existing job' },
     queue: { type: 'string', value: 'Q', description: "queue (default: the service's)" },
     priority: { type: 'string', value: 'N', description: 'higher runs first (-1000..1000)' },
@@ -116,7 +121,7 @@ export const enqueue: Command = {
     const payloadText = str(values, 'payload');
     const input = {
       service: service ?? '',
-      payload: payloadText === undefined ? undefined : parseJson(payloadText, '--payload'),
+      payload: payloadText === undefined ? undefined : payloadOption(payloadText),
       identifier: str(values, 'identifier'),
       queue: str(values, 'queue'),
       priority: int(values, 'priority', -1000, 1000),

@@ -1,5 +1,6 @@
 import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
-import { JsonObject } from '../../../shared/domain.ts';
+import type { JsonObject } from '../../../shared/domain.ts';
+import { payloadObject } from '../../../shared/fields.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
 import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
@@ -69,8 +70,8 @@ function payloadOf(text: string | undefined): JsonObject {
   } catch {
     throw new UsageError('--payload must be JSON, e.g. --payload \'{"date": "2026-12-04"}\'');
   }
-  const parsed = JsonObject.safeParse(value);
-  if (!parsed.success) throw new UsageError('--payload must be a JSON object, e.g. --payload \'{"date": "2026-12-04"}\'');
+  const parsed = payloadObject.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--payload ${parsed.error.issues[0]?.message ?? 'must be a JSON object'}`);
   return parsed.data;
 }
 

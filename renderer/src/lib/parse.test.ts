@@ -42,3 +42,29 @@ test('the event hub delivers valid events and drops unknown or malformed ones', 
   hub.emit('control.changed', control);
   assert.deepEqual(seen, [7]);
 });
+
+const at = '2026-12-07T04:00:00.000Z';
+function traceWith(payload: unknown, omit = false) {
+  const job = {
+    id: 1, identifier: 'import-1', queue: 'default', service_name: 'import', execution_type: 'shell', status: 'completed', priority: 0,
+    attempts: 1, max_attempts: 3, run_at: at, lease_owner: null, lease_expires_at: null, created_at: at, started_at: at, completed_at: at,
+    updated_at: at, error_message: null, error_fingerprint: null, resource_usage: null, security_context: null, resolved_at: null,
+    resolution: null, cancel_requested: false, ...(omit ? {} : { payload }),
+  };
+  return { ok: true, result: { job, attempts: [], stuck: false } };
+}
+
+test("a job's payload comes through as the host sent it, of any JSON kind, not rebuilt", () => {
+  const payload = { rows: Array.from({ length: 1000 }, (_, i) => ({ i, tags: ['a'], note: null })) };
+  assert.equal(parseCallResponse('jobs.get', traceWith(payload)).job.payload, payload);
+  for (const other of ['text', 42, true, null, [1, { a: [] }]]) assert.deepEqual(parseCallResponse('jobs.get', traceWith(other)).job.payload, other);
+});
+
+test('an answer whose job has no payload, or one that is no JSON, is still refused as a broken contract, naming where', () => {
+  for (const broken of [traceWith(undefined, true), traceWith(undefined), traceWith(Number.NaN), traceWith(() => 1)]) {
+    assert.throws(
+      () => parseCallResponse('jobs.get', broken),
+      (error: unknown) => error instanceof CallError && error.code === 'internal' && /jobs\.get.*job\.payload: expected JSON data/.test(error.message),
+    );
+  }
+});
