@@ -1,10 +1,11 @@
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { AlertsNavCount } from '../features/alerts/AlertsNavCount.tsx';
 import { ControlBanner } from '../features/control/ControlBanner.tsx';
 import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
 import { GoToJobShortcut } from '../features/jobs/GoToJob.tsx';
 import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
 import { Notices } from '../components/Notices.tsx';
+import { Loading } from '../components/States.tsx';
 import { useCall } from '../lib/calls.ts';
 import { formatCompactCount, formatCount } from '../lib/format.ts';
 import { routeHref, useRoute } from '../lib/router.ts';
@@ -83,7 +84,8 @@ export function Layout() {
       <main id="main" ref={main} tabIndex={-1} className="main">
         {current ? (
           <PageErrorBoundary key={current.path} page={current.label}>
-            {current.render()}
+            {/* A page's code comes when first opened (routes.tsx); a chunk that cannot be fetched fails the page, not the console. */}
+            <Suspense fallback={<Loading label={`Loading ${current.label}…`} />}>{current.render()}</Suspense>
           </PageErrorBoundary>
         ) : null}
       </main>
