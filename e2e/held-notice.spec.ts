@@ -13,7 +13,7 @@ test('a job retried in the console while the emergency stop is engaged is said t
     await opsdeck.open(`/jobs?job=${job.id}`);
     await page.getByRole('dialog', { name: `Job ${identifier}` }).getByRole('button', { name: 'Retry', exact: true }).click();
     await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(
-      new RegExp(`Job ${identifier} sent back to pending\\. It waits while the emergency stop is engaged by \\S+: e2e ${opsdeck.stamp} \\(`),
+      new RegExp(`Job ${identifier} sent back to pending\\. It waits while the emergency stop is engaged by \\S+: e2e ${opsdeck.stamp} \\(Resume in the banner at the top releases it\\)\\.`),
     );
   } finally {
     await opsdeck.call('control.resume', {});

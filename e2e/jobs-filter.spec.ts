@@ -67,3 +67,39 @@ test('a filter value too long for the contract is left out with a notice; the pa
 
   expect(pageErrors).toEqual([]);
 });
+
+test('a filter changed deep in the list opens its own list at the top (its newest job first), fetching one page', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  // Three pages of jobs at least, whatever other specs left: the list fetches 200 a page.
+  const jobs = Array.from({ length: 450 }, (_, i) => ({ identifier: `deep-${opsdeck.stamp}-${i}` }));
+  await opsdeck.call('jobs.enqueueMany', { service: 'e2e_quick', jobs });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_quick', status: ['pending', 'running'] })).length, { timeout: 60_000 }).toBe(0);
+  const [newest] = await opsdeck.jobs({ status: ['completed'] });
+  if (!newest) throw new Error('no completed job listed');
+
+  await opsdeck.open('/jobs');
+  const table = page.getByRole('table', { name: 'Jobs' });
+  const scroller = table.locator('.vtable-scroll');
+  const meta = page.locator('.table-meta');
+  await expect(meta).toContainText('200+ jobs');
+  // Deep in "All jobs": the second page comes as the end of the first nears.
+  await scroller.evaluate((el) => el.scrollTo(0, 190 * 32));
+  await expect(meta).toContainText(/\b400\+? jobs/);
+  await scroller.evaluate((el) => el.scrollTo(0, 380 * 32));
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBeGreaterThan(300 * 32);
+
+  const asked: Array<{ filter: unknown; after: unknown }> = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/call/jobs.list')) asked.push(JSON.parse(request.postData() ?? '{}') as { filter: unknown; after: unknown });
+  });
+  await page.getByRole('form', { name: 'Job filters' }).getByRole('checkbox', { name: 'completed' }).check();
+  await expect(page).toHaveURL(/status=completed/);
+  const firstRow = table.getByRole('row').nth(1);
+  await expect(firstRow.getByRole('rowheader')).toHaveText(newest.identifier);
+  expect(await scroller.evaluate((el) => el.scrollTop)).toBe(0);
+  await expect(meta).toContainText('200+ jobs');
+  // A list opened deep asked for its second page at once; give it the moment it took.
+  await page.waitForTimeout(500);
+  const completed = asked.filter((a) => JSON.stringify(a.filter) === JSON.stringify({ status: ['completed'] }));
+  expect(completed.map((a) => a.after)).toEqual([null]);
+});

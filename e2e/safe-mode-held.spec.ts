@@ -18,7 +18,7 @@ test('in safe mode the workers are held, not draining, and a waiting job says sa
 
     await opsdeck.open(`/jobs?job=${job.id}`);
     const waiting = page.getByRole('status').filter({ hasText: 'Waiting:' });
-    await expect(waiting).toContainText(/safe mode is on by \S+: e2e \S+ \(opsdeck safe-mode off\)/);
+    await expect(waiting).toContainText(/safe mode is on by \S+: e2e \S+ \(Leave safe mode in the banner at the top\)/);
     await expect(waiting).not.toContainText('draining');
   } finally {
     await opsdeck.call('control.safeMode', { enabled: false });

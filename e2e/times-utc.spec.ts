@@ -141,6 +141,12 @@ test.describe('a browser in UTC', () => {
   test('the status bar says times in UTC, once: no offset beside a zone that is its offset; Settings names it so', async ({ page }) => {
     await page.goto(requireEnv(ENV.url));
     await expect(page.getByRole('link', { name: /^times in / })).toHaveText('times in UTC');
+    // Hovering a time shows the same moment: the Jobs table does not send anyone to hover.
+    await callThroughPage(page, 'jobs.enqueue', { service: 'e2e_quick', identifier: `utc-hover-${Date.now().toString(36)}` });
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Jobs' }).click();
+    await expect(page.getByRole('table', { name: 'Jobs' })).toBeVisible();
+    await expect(page.locator('.table-meta')).toContainText('times in UTC');
+    await expect(page.locator('.table-meta')).not.toContainText('hover');
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByRole('group', { name: 'Times' }).getByRole('radio', { name: 'Local with its offset: UTC', exact: true })).toBeChecked();
   });

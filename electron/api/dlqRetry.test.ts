@@ -68,8 +68,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         unmatched_ids: [987_654],
         held_by_breaker: [{ service_name: 'billing', mode: 'force_open', state: 'open', jobs: 3 }],
         held_by_control: [
-          'the emergency stop is engaged by ops@h: drill (opsdeck resume releases it)',
-          `queue ${importsQueue} is paused by ops@h: upstream migration (opsdeck unpause ${importsQueue})`,
+          'the emergency stop is engaged by ops@h: drill (Resume in the banner at the top releases it)',
+          `queue ${importsQueue} is paused by ops@h: upstream migration (Resume queue in its banner at the top)`,
         ],
       });
       const real = retried(await dispatch('dlq.retry', { selector }, ctx));

@@ -130,7 +130,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, 'deploy');
     const drained = await dispatchDetail(t);
     assert.equal(drained.ok, false);
-    assert.match(drained.detail, /^2 job\(s\) due and not dispatched: safe mode is on by alice@laptop: deploy \(opsdeck safe-mode off\); the oldest/);
+    assert.match(drained.detail, /^2 job\(s\) due and not dispatched: safe mode is on by alice@laptop: deploy \(Leave safe mode in the banner at the top\); the oldest/);
     await store.setSafeMode(false, { user: 'alice', host: 'laptop' }, null);
 
     await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, null);
@@ -158,7 +158,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     // Held by safe mode, the worker is not stopping: safe mode is named first, and the rest still.
     await store.heartbeat('w', 0, 'held');
     await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, null);
-    assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(opsdeck safe-mode off\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
+    assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(Leave safe mode in the banner at the top\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
   });
 
   it('asked for alone (the overview asks every 15 s), is the same check, made without probing a runner', async () => {

@@ -321,7 +321,7 @@ describe('breakers, control and the registry', () => {
     ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx));
     ok(await dispatch('control.emergencyStop', { reason: 'incident 7' }, ctx));
     const reasons = await waiting();
-    assert.match(reasons[0] ?? '', /^the emergency stop is engaged by .+: incident 7 \(opsdeck resume releases it\)$/);
+    assert.match(reasons[0] ?? '', /^the emergency stop is engaged by .+: incident 7 \(Resume in the banner at the top releases it\)$/);
     assert.equal(reasons[1], 'the circuit breaker of smoke is forced open (opsdeck breaker reset smoke)');
     ok(await dispatch('jobs.cancel', { id: created.id, reason: 'not needed' }, ctx));
     assert.deepEqual(await waiting(), []);

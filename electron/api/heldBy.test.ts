@@ -24,9 +24,9 @@ workflows:
 `;
 
 const ops = { user: 'ops', host: 'vm' };
-const STOP = 'the emergency stop is engaged by ops@vm: drill (opsdeck resume releases it)';
-const SAFE = 'safe mode is on by ops@vm: deploy (opsdeck safe-mode off)';
-const PAUSED = 'queue etl is paused by ops@vm: migration (opsdeck unpause etl)';
+const STOP = 'the emergency stop is engaged by ops@vm: drill (Resume in the banner at the top releases it)';
+const SAFE = 'safe mode is on by ops@vm: deploy (Leave safe mode in the banner at the top)';
+const PAUSED = 'queue etl is paused by ops@vm: migration (Resume queue in its banner at the top)';
 
 function ok(res: ApiResponse): unknown {
   if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);

@@ -2,6 +2,7 @@ import type { HeldBy, HeldByBreaker } from '../../shared/contract.ts';
 import type { BreakerRecord, ControlState } from '../../shared/domain.ts';
 import { heldByBreakers } from '../store/failureStore.ts';
 import type { ApiContext } from './context.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 import { controlReasons } from './waitingReasons.ts';
 
 /**
@@ -9,8 +10,8 @@ import { controlReasons } from './waitingReasons.ts';
  * the control plane, a paused queue only among the queues the jobs went to. Nothing for no jobs: then
  * nothing waits. Each field is left out when nothing of its kind holds them.
  */
-export function heldByOf(jobs: number, breakers: HeldByBreaker[], control: ControlState, queues: readonly string[]): HeldBy {
-  const held = jobs === 0 ? [] : controlReasons(control, queues);
+export function heldByOf(jobs: number, breakers: HeldByBreaker[], control: ControlState, queues: readonly string[], release: InterfaceWords['release']): HeldBy {
+  const held = jobs === 0 ? [] : controlReasons(control, queues, release);
   return { ...(breakers.length > 0 ? { held_by_breaker: breakers } : {}), ...(held.length > 0 ? { held_by_control: held } : {}) };
 }
 
@@ -25,5 +26,5 @@ export async function heldBy(ctx: ApiContext, jobs: ReadonlyArray<{ service_name
   for (const job of jobs) byService.set(job.service_name, (byService.get(job.service_name) ?? 0) + 1);
   const [control, breakers] = await Promise.all([ctx.store.getControl(), Promise.all([...byService.keys()].map((service) => ctx.store.getBreaker(service)))]);
   const found = breakers.filter((breaker): breaker is BreakerRecord => breaker !== null);
-  return heldByOf(jobs.length, heldByBreakers(byService, found), control, [...new Set(jobs.map((job) => job.queue))]);
+  return heldByOf(jobs.length, heldByBreakers(byService, found), control, [...new Set(jobs.map((job) => job.queue))], ctx.words.release);
 }

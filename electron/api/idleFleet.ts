@@ -140,7 +140,7 @@ async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], 
  * lifts it: an operator who fixes one must not find the next only then. Paused queues wait on purpose and
  * are left out; a worker limited to some queues serves only those.
  */
-export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry'>, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
+export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' | 'words'>, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
   const { store } = ctx;
   const oldest = await store.oldestPendingRunAt();
   if (oldest === null || Date.parse(oldest) > now) return { name: 'dispatch', ok: true, detail: 'no job is waiting to run' };
@@ -151,7 +151,7 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry'>,
   if (waiting === 0) return { name: 'dispatch', ok: true, detail: 'the only waiting jobs are in paused queues' };
   // A held worker takes its queues again once released: what holds it is the cause, not its queues.
   const live = workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
-  const causes = controlReasons(control, []);
+  const causes = controlReasons(control, [], ctx.words.release);
   const unserved = await queuesNoWorkerTakes(store, pending, live);
   if (unserved.length > 0) {
     causes.push(

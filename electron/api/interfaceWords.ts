@@ -1,5 +1,8 @@
 import type { CallName } from '../../shared/contract.ts';
 
+/** What the control plane holds dispatch by, each lifted its own way. */
+export type ControlHold = { kind: 'emergency_stop' } | { kind: 'safe_mode' } | { kind: 'paused_queue'; queue: string };
+
 /** The calls a refusal points to as where to look or what to do instead; every interface says each one. */
 export type PointedCall = 'workers.list' | 'schedules.list' | 'schedules.pause' | 'runners.list';
 
@@ -16,6 +19,8 @@ export interface InterfaceWords {
   call(call: PointedCall, input?: Readonly<Record<string, string>>): string;
   /** Giving this process a registry: `pass --registry FILE`, `load one in Settings`. */
   loadRegistry(): string;
+  /** Lifting a hold, said after it: `opsdeck resume releases it`, `POST /v1/control/resume releases it`, `Resume in the banner at the top releases it`. */
+  release(hold: ControlHold): string;
 }
 
 const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
@@ -30,4 +35,10 @@ export const CONSOLE_WORDS: InterfaceWords = {
   input: (_call, field, value) => (value === true ? field : `${field} ${String(value)}`),
   call: (call, input = {}) => CONSOLE_PLACES[call](input),
   loadRegistry: () => 'load one in Settings (Service registry)',
+  // Each hold has its banner at the top of every page, with the button that lifts it.
+  release: (hold) => {
+    if (hold.kind === 'emergency_stop') return 'Resume in the banner at the top releases it';
+    if (hold.kind === 'safe_mode') return 'Leave safe mode in the banner at the top';
+    return 'Resume queue in its banner at the top';
+  },
 };

@@ -49,5 +49,6 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
     handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),
     serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
     workersListed: ctx.words.call('workers.list'),
+    release: ctx.words.release,
   });
 }

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { ControlState, WorkerInfo } from '../../shared/domain.ts';
 import { ungatedView } from '../../shared/rateLimitTuning.ts';
+import { CONSOLE_WORDS } from './interfaceWords.ts';
 import { fullFleet, rateLimitReason, waitingReasons, type WaitingFacts } from './waitingReasons.ts';
 
 const now = new Date('2026-12-06T12:00:00.000Z');
@@ -37,6 +38,7 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   handedBackForService: false,
   serviceCap: null,
   workersListed: 'opsdeck workers',
+  release: CONSOLE_WORDS.release,
   ...over,
 });
 
@@ -63,9 +65,9 @@ test('every hold is named with what lifts it, in the order an operator looks', (
   );
   assert.deepEqual(reasons, [
     'a retry, waiting out its backoff until 2026-12-06T12:05:00.000Z (in 5m)',
-    'the emergency stop is engaged by ana: incident 42 (opsdeck resume releases it)',
-    'safe mode is on (opsdeck safe-mode off)',
-    'queue billing is paused by bo: migration (opsdeck unpause billing)',
+    'the emergency stop is engaged by ana: incident 42 (Resume in the banner at the top releases it)',
+    'safe mode is on (Leave safe mode in the banner at the top)',
+    'queue billing is paused by bo: migration (Resume queue in its banner at the top)',
     'the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset payments closes it now)',
     'rate limit 10 per 1s spent',
     'no worker is running (start one: opsdeck worker)',
@@ -93,14 +95,14 @@ test('workers: none alive, all draining, or none taking the queue', () => {
 
 test('safe mode and the emergency stop hold the workers, which are not stopping: the reason is the control plane, with what lifts it', () => {
   const safe: ControlState = { ...calm, safe_mode: { engaged: true, by: 'root@vm', at: now.toISOString(), reason: null }, version: 2 };
-  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' })] })), ['safe mode is on by root@vm (opsdeck safe-mode off)']);
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' })] })), ['safe mode is on by root@vm (Leave safe mode in the banner at the top)']);
   const stopped: ControlState = { ...calm, emergency_stop: { engaged: true, by: 'root@vm', at: now.toISOString(), reason: null }, version: 2 };
-  assert.deepEqual(waitingReasons(facts({ control: stopped, workers: [worker({ state: 'held' })] })), ['the emergency stop is engaged by root@vm (opsdeck resume releases it)']);
+  assert.deepEqual(waitingReasons(facts({ control: stopped, workers: [worker({ state: 'held' })] })), ['the emergency stop is engaged by root@vm (Resume in the banner at the top releases it)']);
   assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', queues: ['reports'] })] })), [
-    'safe mode is on by root@vm (opsdeck safe-mode off)',
+    'safe mode is on by root@vm (Leave safe mode in the banner at the top)',
     'no running worker takes queue billing (each was started with --queues naming others)',
   ], 'a held worker that would not take the queue once released is no taker either');
-  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' }), worker({ state: 'draining' })] })), ['safe mode is on by root@vm (opsdeck safe-mode off)']);
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' }), worker({ state: 'draining' })] })), ['safe mode is on by root@vm (Leave safe mode in the banner at the top)']);
 });
 
 test('a service no worker at hand has: handed back by one that lacks it, or missing from the registry loaded here', () => {
@@ -142,7 +144,7 @@ test('a due job every able worker is too busy for waits for a free slot, by thei
   assert.match(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 2, concurrency: 2 })], workersListed: 'GET /v1/workers' }))[0] ?? '', /\(6 of 6 slots, 2 workers\), as GET \/v1\/workers shows/);
   assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' }, workers: [worker({ in_flight: 4 })] })), ['scheduled for 2026-12-06T13:00:00.000Z (in 1h 0m)'], 'not due: it waits for its time');
   const safe: ControlState = { ...calm, safe_mode: { engaged: true, by: null, at: null, reason: null }, version: 2 };
-  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', in_flight: 4 })] })), ['safe mode is on (opsdeck safe-mode off)'], 'a held worker: the hold is the reason');
+  assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', in_flight: 4 })] })), ['safe mode is on (Leave safe mode in the banner at the top)'], 'a held worker: the hold is the reason');
   const open = waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'open' }, breakerAllowance: 0, workers: [worker({ in_flight: 4 })] }));
   assert.deepEqual(open.length, 2, 'the breaker, and the slot it needs once the breaker lets it through');
   assert.equal(fullFleet('billing', null, [worker({ in_flight: 1, concurrency: 1, services: ['reports'] })])?.slots, 1, 'the dispatch check asks of a queue, whatever the service');

@@ -1,6 +1,7 @@
 import type { BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
 import { budgetText, type RateLimitView } from '../../shared/rateLimitTuning.ts';
 import { timeToCome } from '../../shared/timesInText.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 
 export interface WaitingFacts {
   job: Pick<Job, 'status' | 'queue' | 'service_name' | 'run_at' | 'attempts'>;
@@ -20,6 +21,8 @@ export interface WaitingFacts {
   serviceCap: { limit: number; running: number } | null;
   /** Where the interface lists the workers (`opsdeck workers`, `GET /v1/workers`, the Runners page): InterfaceWords.call. */
   workersListed: string;
+  /** How the interface lifts a hold of the control plane: InterfaceWords.release. */
+  release: InterfaceWords['release'];
 }
 
 /** The slots of the live workers able to take a job, when every one of them is busy: their heartbeats' counts. */
@@ -60,17 +63,17 @@ export function rateLimitReason(use: RateLimitView | undefined): string | null {
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
 
 /**
- * What the control plane holds back now of jobs in `queues`, each with what lifts it: the emergency stop,
- * safe mode, and those of the queues that are paused.
+ * What the control plane holds back now of jobs in `queues`, each with what lifts it in the words of the
+ * interface that asked (`release`): the emergency stop, safe mode, and those of the queues that are paused.
  */
-export function controlReasons(control: ControlState, queues: readonly string[]): string[] {
+export function controlReasons(control: ControlState, queues: readonly string[], release: InterfaceWords['release']): string[] {
   const reasons: string[] = [];
   if (control.emergency_stop.engaged) {
-    reasons.push(`the emergency stop is engaged${by(control.emergency_stop.by, control.emergency_stop.reason)} (opsdeck resume releases it)`);
+    reasons.push(`the emergency stop is engaged${by(control.emergency_stop.by, control.emergency_stop.reason)} (${release({ kind: 'emergency_stop' })})`);
   }
-  if (control.safe_mode.engaged) reasons.push(`safe mode is on${by(control.safe_mode.by, control.safe_mode.reason)} (opsdeck safe-mode off)`);
+  if (control.safe_mode.engaged) reasons.push(`safe mode is on${by(control.safe_mode.by, control.safe_mode.reason)} (${release({ kind: 'safe_mode' })})`);
   for (const paused of control.paused_queues) {
-    if (queues.includes(paused.queue)) reasons.push(`queue ${paused.queue} is paused${by(paused.by, paused.reason)} (opsdeck unpause ${paused.queue})`);
+    if (queues.includes(paused.queue)) reasons.push(`queue ${paused.queue} is paused${by(paused.by, paused.reason)} (${release({ kind: 'paused_queue', queue: paused.queue })})`);
   }
   return reasons;
 }
@@ -89,7 +92,7 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     const due = timeToCome(job.run_at, now);
     reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${due}` : `scheduled for ${due}`);
   }
-  reasons.push(...controlReasons(control, [job.queue]));
+  reasons.push(...controlReasons(control, [job.queue], facts.release));
   const breaker = facts.breaker;
   if (breaker && facts.breakerAllowance === 0) {
     const service = job.service_name;

@@ -1,4 +1,4 @@
-import type { InterfaceWords, PointedCall } from '../api/interfaceWords.ts';
+import type { ControlHold, InterfaceWords, PointedCall } from '../api/interfaceWords.ts';
 import { optionOf } from './inputProblems.ts';
 
 const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
@@ -8,9 +8,16 @@ const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) =>
   'runners.list': () => 'opsdeck runners',
 };
 
+function release(hold: ControlHold): string {
+  if (hold.kind === 'emergency_stop') return 'opsdeck resume releases it';
+  if (hold.kind === 'safe_mode') return 'opsdeck safe-mode off';
+  return `opsdeck unpause ${hold.queue}`;
+}
+
 /** The command line's words for what to do next: its options and commands. */
 export const CLI_WORDS: InterfaceWords = {
   input: (call, field, value) => (value === true ? optionOf(call, field) : `${optionOf(call, field)} ${String(value)}`),
   call: (call, input = {}) => COMMANDS[call](input),
   loadRegistry: () => 'pass --registry FILE (or set OPSDECK_REGISTRY)',
+  release,
 };

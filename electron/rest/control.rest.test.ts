@@ -89,8 +89,8 @@ describe('REST control: what holds pending work, and the safe-mode drain', () =>
     assert.equal((await call('POST', '/v1/control/emergency-stop', { reason: 'drill' })).status, 200);
     assert.equal((await call('POST', '/v1/control/safe-mode', { enabled: true, reason: 'deploy' })).status, 200);
     const held = [
-      'the emergency stop is engaged by api-key:ops-bot@127.0.0.1: drill (opsdeck resume releases it)',
-      'safe mode is on by api-key:ops-bot@127.0.0.1: deploy (opsdeck safe-mode off)',
+      'the emergency stop is engaged by api-key:ops-bot@127.0.0.1: drill (POST /v1/control/resume releases it)',
+      'safe mode is on by api-key:ops-bot@127.0.0.1: deploy (POST /v1/control/safe-mode with {"enabled": false})',
     ];
     const retried = await call('POST', `/v1/workflow-runs/${run.run_id}/retry`, {});
     assert.equal(retried.status, 200);
@@ -100,6 +100,13 @@ describe('REST control: what holds pending work, and the safe-mode drain', () =>
     assert.deepEqual(Held.parse(enqueued.json).held_by_control, held);
     assert.equal((await call('POST', '/v1/control/resume', {})).status, 200);
     assert.equal((await call('POST', '/v1/control/safe-mode', { enabled: false })).status, 200);
+    assert.equal((await call('POST', '/v1/control/queues/default/pause', { reason: 'migration' })).status, 200);
+    const paused = await call('POST', '/v1/executions', { service: 'long' });
+    assert.deepEqual(Held.parse(paused.json).held_by_control, ['queue default is paused by api-key:ops-bot@127.0.0.1: migration (POST /v1/control/queues/default/unpause)']);
+    // Cancelled before it runs: the drain below counts one long job running.
+    const pausedId = z.object({ id: z.number() }).parse(paused.json).id;
+    assert.equal((await call('POST', `/v1/executions/${pausedId}/cancel`, {})).status, 200);
+    assert.equal((await call('POST', '/v1/control/queues/default/unpause', {})).status, 200);
   });
 
   it('a drain asked in one request: its deadline is kept, its progress read, and the engine stops what still runs when it passes', async () => {

@@ -1,4 +1,4 @@
-import type { InterfaceWords } from '../api/interfaceWords.ts';
+import type { ControlHold, InterfaceWords } from '../api/interfaceWords.ts';
 import { ROUTES } from './routes.ts';
 
 /** A route's path with its parameters filled from `input` (those not given stay `{name}`). */
@@ -7,6 +7,12 @@ function filled(path: string, input: Readonly<Record<string, string>>): string {
     const value = input[name];
     return value === undefined ? whole : encodeURIComponent(value);
   });
+}
+
+function release(hold: ControlHold): string {
+  if (hold.kind === 'emergency_stop') return 'POST /v1/control/resume releases it';
+  if (hold.kind === 'safe_mode') return 'POST /v1/control/safe-mode with {"enabled": false}';
+  return `POST ${filled('/v1/control/queues/{queue}/unpause', { queue: hold.queue })}`;
 }
 
 /** REST's words for what to do next: a field of the JSON body, an endpoint. */
@@ -18,4 +24,5 @@ export const REST_WORDS: InterfaceWords = {
   },
   // REST loads no registry: the host serving it is given one when it starts.
   loadRegistry: () => 'start this host with --registry FILE (or OPSDECK_REGISTRY)',
+  release,
 };

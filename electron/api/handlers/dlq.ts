@@ -58,13 +58,13 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
       // and with the retry that follows when nothing changes in between.
       const preview = await ctx.store.dlqRetryPreview(input.selector);
       const unmatched = unmatchedOf(input.selector, new Set(preview.open_ids));
-      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues) };
+      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues, ctx.words.release) };
     }
     const unmatched = await unmatchedIds(ctx, input.selector);
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
     const { retried, held_by_breaker, queues } = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldByOf(retried, held_by_breaker, await ctx.store.getControl(), queues) };
+    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldByOf(retried, held_by_breaker, await ctx.store.getControl(), queues, ctx.words.release) };
   },
 
   'dlq.resolve': async (input, ctx) => {

@@ -24,10 +24,10 @@ const FORGET_LOST_AFTER_MS = 24 * 3600_000;
  * What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing.
  * `control`: what holds dispatch, read once per report for every held worker.
  */
-async function stateNote(w: WorkerInfo, control: () => Promise<ControlState>): Promise<string> {
+async function stateNote(ctx: ApiContext, w: WorkerInfo, control: () => Promise<ControlState>): Promise<string> {
   if (w.state === 'draining') return '; stopping, its running jobs finish first';
   if (w.state !== 'held') return '';
-  const holds = controlReasons(await control(), []);
+  const holds = controlReasons(await control(), [], ctx.words.release);
   return `; not stopping: it takes no new job while ${holds.length > 0 ? holds.join(' and ') : 'the control plane holds dispatch'}`;
 }
 
@@ -39,7 +39,7 @@ async function stateNote(w: WorkerInfo, control: () => Promise<ControlState>): P
 async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now: number, control: () => Promise<ControlState>): Promise<HealthCheck> {
   const name = `worker:${w.id}`;
   const age = Math.round((now - Date.parse(w.last_heartbeat_at)) / 1000);
-  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(w, control)}` };
+  if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const [held] = await lostLeases(ctx.store, [w]);
   if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, CLI_STUCK_WORDS)}` };

@@ -82,7 +82,7 @@ async function stateLines(ctx: ApiContext, list: WorkerView[]): Promise<string[]
   const live = list.filter((w) => !w.lost);
   const lines: string[] = [];
   if (live.some((w) => w.state === 'held')) {
-    const holds = controlReasons(await call(ctx, 'control.get', {}), []);
+    const holds = controlReasons(await call(ctx, 'control.get', {}), [], ctx.words.release);
     const what = holds.length > 0 ? holds.join(' and ') : 'the control plane held dispatch (it was released since: they take jobs again at their next read)';
     lines.push(`held: takes no new job and is not stopping, while ${what}`);
   }

@@ -1,11 +1,13 @@
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { AlertsNavCount } from '../features/alerts/AlertsNavCount.tsx';
 import { ControlBanner } from '../features/control/ControlBanner.tsx';
 import { EmergencyStopButton } from '../features/control/EmergencyStopButton.tsx';
 import { GoToJobShortcut } from '../features/jobs/GoToJob.tsx';
 import { LiveAnnouncer } from '../components/LiveAnnouncer.tsx';
 import { Notices } from '../components/Notices.tsx';
+import { Loading } from '../components/States.tsx';
 import { useCall } from '../lib/calls.ts';
+import { formatCompactCount, formatCount } from '../lib/format.ts';
 import { routeHref, useRoute } from '../lib/router.ts';
 import { useTimes } from '../lib/useTimes.ts';
 import { HostBanners } from './HostBanners.tsx';
@@ -16,10 +18,12 @@ import { PageErrorBoundary } from '../components/PageErrorBoundary.tsx';
 function NavCount({ path }: { path: string }) {
   const stats = useCall('overview.stats', {}, { staleTime: 10_000 });
   if (path !== '/dlq' || !stats.data || stats.data.dead_letters === 0) return null;
-  // The number is part of the link's name as it is shown ("Dead letters 12"), with a word to say what it counts.
+  const count = stats.data.dead_letters;
+  // The number is part of the link's name as it is shown ("Dead letters 33.5K"), with a word to say what it
+  // counts; the exact number is a hover away.
   return (
-    <span className="nav-count">
-      {stats.data.dead_letters > 999 ? '999+' : stats.data.dead_letters}
+    <span className="nav-count" title={`${formatCount(count)} open dead letters`}>
+      {formatCompactCount(count)}
       <span className="sr-only"> open</span>
     </span>
   );
@@ -80,7 +84,8 @@ export function Layout() {
       <main id="main" ref={main} tabIndex={-1} className="main">
         {current ? (
           <PageErrorBoundary key={current.path} page={current.label}>
-            {current.render()}
+            {/* A page's code comes when first opened (routes.tsx); a chunk that cannot be fetched fails the page, not the console. */}
+            <Suspense fallback={<Loading label={`Loading ${current.label}…`} />}>{current.render()}</Suspense>
           </PageErrorBoundary>
         ) : null}
       </main>

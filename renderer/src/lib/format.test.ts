@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ageSeconds, displayZone, formatAgo, formatBytes, formatClock, formatCount, formatMs, formatOtherZone, formatPercent, formatSeconds, formatTime, formatUtc } from './format.ts';
+import { ageSeconds, displayZone, formatAgo, formatBytes, formatClock, formatCompactCount, formatCount, formatMs, formatOtherZone, formatPercent, formatSeconds, formatTime, formatUtc, hoverShows } from './format.ts';
 
 const NOW = Date.parse('2026-11-22T08:00:00.000Z');
 
@@ -10,6 +10,14 @@ describe('format', () => {
     assert.equal(formatCount(0), '0');
     assert.equal(formatCount(null), '—');
     assert.equal(formatCount(undefined), '—');
+  });
+
+  test('a compact count is exact up to 9,999, then keeps three significant digits: never capped', () => {
+    assert.equal(formatCompactCount(7), '7');
+    assert.equal(formatCompactCount(9999), '9,999');
+    assert.equal(formatCompactCount(33_495), '33.5K');
+    assert.equal(formatCompactCount(123_456), '123K');
+    assert.equal(formatCompactCount(1_234_567), '1.23M');
   });
 
   test('a small failure rate keeps one decimal, a large one none', () => {
@@ -98,6 +106,26 @@ describe('time zones', () => {
       for (const utc of ['UTC', 'Etc/UTC', 'GMT']) {
         process.env.TZ = utc;
         assert.equal(displayZone('local', new Date('2026-07-15T12:00:00Z')), 'UTC', `${utc} is UTC, said once`);
+      }
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  test("a time's hover is named unless the browser's zone is UTC, where it shows the same moment again", () => {
+    const before = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Berlin';
+      assert.equal(hoverShows('local'), 'UTC');
+      assert.equal(hoverShows('utc'), 'your local time');
+      // London's winter offset is zero, but not its summer's: its hover is worth a word.
+      process.env.TZ = 'Europe/London';
+      assert.equal(hoverShows('local', new Date('2026-01-15T12:00:00Z')), 'UTC');
+      for (const utc of ['UTC', 'Etc/UTC', 'GMT']) {
+        process.env.TZ = utc;
+        assert.equal(hoverShows('local'), null, `${utc}: nothing to hover for`);
+        assert.equal(hoverShows('utc'), null, `${utc}: its local time is UTC`);
       }
     } finally {
       if (before === undefined) delete process.env.TZ;

@@ -7,6 +7,16 @@ export function formatCount(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : number.format(value);
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
+
+/**
+ * A count where space is short (a badge beside a link): exact up to 9,999, then three significant digits,
+ * 33.5K or 1.23M. A cap such as "999+" would read 33,495 as about a thousand.
+ */
+export function formatCompactCount(value: number): string {
+  return value < 10_000 ? number.format(value) : compact.format(value);
+}
+
 export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined) return '—';
   return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
@@ -99,4 +109,13 @@ export function displayZone(timesIn: TimesIn, now = new Date()): string {
   const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   if (/^[+-]\d\d:\d\d$/.test(zone)) return minutes === 0 ? 'UTC' : `UTC${offset}`;
   return `${zone} (UTC${offset})`;
+}
+
+/**
+ * What hovering a time shows, for a table's note: `your local time` under UTC, `UTC` under local time; none
+ * when the browser's own zone is UTC, where the hover is the moment shown again.
+ */
+export function hoverShows(timesIn: TimesIn, now = new Date()): string | null {
+  if (displayZone('local', now) === 'UTC') return null;
+  return timesIn === 'utc' ? 'your local time' : 'UTC';
 }

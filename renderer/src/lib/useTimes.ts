@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { displayZone, formatClock, formatOtherZone, formatTime } from './format.ts';
+import { displayZone, formatClock, formatOtherZone, formatTime, hoverShows } from './format.ts';
 import type { TimesIn } from './preferences.ts';
 import { useUi } from './uiState.ts';
 
@@ -14,6 +14,8 @@ export interface Times {
   other(iso: string): string;
   /** `UTC`, or `Europe/Berlin (UTC+01:00)`. */
   zone(): string;
+  /** What a time's hover shows (`UTC`, `your local time`), or null when it is the moment shown again. */
+  hoverShows(): string | null;
 }
 
 /**
@@ -29,6 +31,7 @@ export function useTimes(): Times {
       clock: (iso) => formatClock(iso, timesIn),
       other: (iso) => formatOtherZone(iso, timesIn),
       zone: () => displayZone(timesIn),
+      hoverShows: () => hoverShows(timesIn),
     }),
     [timesIn],
   );

@@ -51,9 +51,9 @@ test('jobs a retry sends back to a breaker that holds them are said to wait, wit
 });
 
 test('jobs a retry sends back while the control plane holds them are said to wait, with what lifts it', () => {
-  const held_by_control = ['queue etl is paused by ops: migration (opsdeck unpause etl)'];
+  const held_by_control = ['queue etl is paused by ops: migration (Resume queue in its banner at the top)'];
   assert.equal(
     resultText('retry', { dry_run: false, matched: 2, affected: 2, held_by_control }, 2),
-    'Retried 2 jobs. They wait while queue etl is paused by ops: migration (opsdeck unpause etl).',
+    'Retried 2 jobs. They wait while queue etl is paused by ops: migration (Resume queue in its banner at the top).',
   );
 });

@@ -25,7 +25,8 @@ export function JobsPage() {
       </header>
       <JobFilters />
       <DroppedParams dropped={dropped} />
-      <JobsTable filter={filter} selected={jobRef} onOpen={open} />
+      {/* A table of its own per filter: a list another filter scrolled deep must not open this one deep too (nor fetch its next page at once). */}
+      <JobsTable key={filterKey} filter={filter} selected={jobRef} onOpen={open} />
       {jobRef !== null ? <JobDrawer key={jobRef} id={jobRef} onClose={() => setParams((p) => p.delete('job'))} /> : null}
     </div>
   );

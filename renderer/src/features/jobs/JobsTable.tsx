@@ -123,6 +123,7 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
   if (rows.length === 0) return <Empty title="No jobs match these filters." />;
 
   const pages = query.data.pages.length;
+  const hover = times.hoverShows();
   const staleDeep = query.isStale && pages > MAX_LIVE_JOB_PAGES && !query.isFetching;
 
   return (
@@ -133,7 +134,8 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
           {query.hasNextPage ? '+' : ''} jobs{query.isFetching ? ' · updating…' : ''}
         </span>
         <span className="muted small">
-          times in {times.zone()}; hover a time for {times.timesIn === 'utc' ? 'your local time' : 'UTC'}
+          times in {times.zone()}
+          {hover === null ? '' : `; hover a time for ${hover}`}
         </span>
         {staleDeep ? (
           <button type="button" className="button-small" onClick={() => void query.refetch()}>

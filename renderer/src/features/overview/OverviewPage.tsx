@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { SeriesWindow } from '../../../../shared/contract.ts';
 import { useCall } from '../../lib/calls.ts';
 import { useHostStatus } from '../../lib/hostStatus.ts';
@@ -6,14 +6,20 @@ import { formatSeconds } from '../../lib/format.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
-import { LatencyChart, QueueDepthChart, ThroughputChart } from './SeriesCharts.tsx';
 import { StatTiles } from './StatTiles.tsx';
 import { BEHIND_AFTER_S } from './tiles.ts';
-import { RecentFailures } from './RecentFailures.tsx';
+import { RecentFailures, useRecentFailures } from './RecentFailures.tsx';
 import { StuckRuns } from './StuckRuns.tsx';
 import { UndispatchedJobs } from './UndispatchedJobs.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
+
+// The charts (and their charting library, most of the console's code) come after the figures: the tiles do not wait for them.
+const charts = () => import('./SeriesCharts.tsx');
+const ThroughputChart = lazy(async () => ({ default: (await charts()).ThroughputChart }));
+const LatencyChart = lazy(async () => ({ default: (await charts()).LatencyChart }));
+const QueueDepthChart = lazy(async () => ({ default: (await charts()).QueueDepthChart }));
+const chartLoading = <Loading label="Loading chart…" />;
 
 interface OverviewPageProps {
   /** Dispatch controls for the listed queues, provided by the app so features stay apart. */
@@ -31,6 +37,8 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
   // The same query StuckRuns reads below: one fetch, the tile's count and the banner's list agree.
   const stuckRuns = useCall('workflows.stuck', {}, { refetchInterval: 15_000 });
+  // Asked now, with the rest, though only its panel below reads it.
+  useRecentFailures();
   // The figures stay on screen through an outage (the banner says what is down), but never as live ones.
   const storeDown = useHostStatus((s) => s.storeDown);
   const hostDown = useHostStatus((s) => s.hostDown);
@@ -79,13 +87,21 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
               ))}
             </div>
           </header>
-          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : <ThroughputChart series={series.data} />}
+          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : (
+            <Suspense fallback={chartLoading}>
+              <ThroughputChart series={series.data} />
+            </Suspense>
+          )}
         </section>
         <section className="panel" aria-labelledby="chart-latency">
           <header className="panel-header">
             <h2 id="chart-latency">Latency by execution type ({seriesWindow})</h2>
           </header>
-          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : <LatencyChart series={series.data} />}
+          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : (
+            <Suspense fallback={chartLoading}>
+              <LatencyChart series={series.data} />
+            </Suspense>
+          )}
         </section>
       </div>
       <section className="panel" aria-labelledby="chart-queues">
@@ -94,7 +110,9 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
           {queueControls(data.queues.map((q) => q.queue))}
         </header>
         <div className="grid-2">
-          <QueueDepthChart stats={data} />
+          <Suspense fallback={chartLoading}>
+            <QueueDepthChart stats={data} />
+          </Suspense>
           {/* Focusable, so the columns past the panel's edge can be scrolled to from the keyboard. */}
           <div className="table-overflow" tabIndex={0} role="region" aria-label="Jobs per queue and status, scrollable">
             <table className="table compact">

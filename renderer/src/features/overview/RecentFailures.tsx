@@ -32,13 +32,23 @@ function FailureRow({ group }: { group: FailureGroup }) {
 }
 
 /**
+ * The recent failures of the window in the address. The Overview asks for them with its other calls, before
+ * its tiles paint: asked only once this panel mounts under them, they came a round trip after the rest.
+ */
+export function useRecentFailures() {
+  const [params] = useSearchParams();
+  const chosen = failureWindow(params);
+  const failures = useCall('failures.recent', { since_minutes: FAILURE_WINDOWS[chosen] }, { refetchInterval: 15_000 });
+  return { chosen, failures };
+}
+
+/**
  * The runbook's "check recent errors" step as a panel: failed attempts of the chosen window grouped by
  * service, failure class and error, whether their jobs retry or were dead-lettered, each leading to its jobs.
  */
 export function RecentFailures() {
-  const [params, setParams] = useSearchParams();
-  const chosen = failureWindow(params);
-  const failures = useCall('failures.recent', { since_minutes: FAILURE_WINDOWS[chosen] }, { refetchInterval: 15_000 });
+  const [, setParams] = useSearchParams();
+  const { chosen, failures } = useRecentFailures();
   const [showAll, setShowAll] = useState(false);
   const words = windowWords(chosen);
   const groups = failures.data?.groups ?? [];
