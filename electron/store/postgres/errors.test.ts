@@ -131,9 +131,12 @@ test('a column or table of jobs.* missing says to migrate only when the database
     assert.equal(current.code, 'unavailable');
     assert.match(current.message, /though all 43 of this opsdeck's migrations are applied there: the schema was changed by hand/);
     assert.doesNotMatch(current.message, /behind|run opsdeck migrate/);
+    const gone = schemaGapError(err, url, { applied: 0, pending: 43 });
+    assert.equal(gone.code, 'unavailable');
+    assert.match(gone.message, /lacks opsdeck's schema \(.*\): no migration of opsdeck's is recorded there; stop the workers and run opsdeck migrate/);
     const unknown = schemaGapError(err, url, null);
     assert.match(unknown.message, /which of opsdeck's migrations it has could not be read; see opsdeck health-check migrations/);
     assert.doesNotMatch(unknown.message, /behind/);
-    for (const mapped of [behind, current, unknown]) assert.doesNotMatch(mapped.message, /s3cret/);
+    for (const mapped of [behind, current, gone, unknown]) assert.doesNotMatch(mapped.message, /s3cret/);
   }
 });

@@ -145,6 +145,10 @@ export function schemaGapError(err: unknown, url: string, migrations: { applied:
   if (migrations === null) {
     return new StoreError('unavailable', `${gap}, and which of opsdeck's migrations it has could not be read`, 'see opsdeck health-check migrations with this --db', { cause: err });
   }
+  if (migrations.applied === 0) {
+    // The schema jobs was renamed or dropped since the store opened, or never made (opened without migrating).
+    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${serverOf(url)} lacks opsdeck's schema (${messageOf(err)}): no migration of opsdeck's is recorded there`, UPGRADE_ADVICE, { cause: err });
+  }
   if (migrations.pending > 0) {
     return new SchemaBehindError(migrations, `${gap}: the store's schema is ${migrations.pending} migration(s) behind this opsdeck`, `${UPGRADE_ADVICE}, or use the opsdeck version the workers run`, { cause: err });
   }
