@@ -65,7 +65,8 @@ export function withRuntimeRegistryOptional<T>(inv: Invocation, fn: (rt: Runtime
 
 /**
  * A PostgreSQL store opened by a command is not migrated (openStore's mustExist): one behind this opsdeck
- * is said once, so a read that fails on a column the store lacks yet is understood. SQLite's was migrated.
+ * is said once, so a read that fails on a column the store lacks yet is understood. An SQLite file behind
+ * is refused as it opens (its statements are prepared against the whole schema then).
  */
 async function sayMigrationsBehind(inv: Invocation, rt: Runtime): Promise<void> {
   const status = await rt.ctx.store.migrationStatus().catch(() => null);

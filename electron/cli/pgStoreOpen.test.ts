@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { dispatch } from '../api/dispatch.ts';
 import { CONSOLE_WORDS } from '../api/interfaceWords.ts';
 import { createRuntime } from '../api/runtime.ts';
-import { migrate } from '../store/migrate.ts';
+import { loadMigrations, migrate } from '../store/migrate.ts';
 import { PgDb } from '../store/postgres/db.ts';
 import { postgresMigrationAdapter } from '../store/postgres/migrations.ts';
 import { earlierMigrations } from '../store/testing/earlierMigrations.ts';
@@ -93,10 +93,13 @@ describe('opening a PostgreSQL store from the CLI', () => {
     }
   });
 
-  it('a store an earlier opsdeck migrated: a read command lacking a column says to migrate, and health-check says how far behind', { timeout: 60_000 }, async () => {
+  it('a store an earlier opsdeck migrated: a read command lacking a column says to migrate, and health-check says how far behind and skips the rest', { timeout: 60_000 }, async () => {
     const older = await createTestDatabase();
-    // Migrated as the opsdeck before the worker names (0041) and the drain (0042) left it: their columns are not there.
-    const earlier = await earlierMigrations('postgres', 40);
+    // Migrated as the opsdeck before the worker names (0041) left it: its columns, and the later ones, are not there.
+    const total = (await loadMigrations('postgres')).length;
+    const upTo = 40;
+    const pending = total - upTo;
+    const earlier = await earlierMigrations('postgres', upTo);
     try {
       const db = new PgDb(older.url, 2);
       try {
@@ -104,23 +107,50 @@ describe('opening a PostgreSQL store from the CLI', () => {
       } finally {
         await db.close();
       }
-      const behind = /lacks part of opsdeck's schema \(column "[a-z_]+" does not exist\): the store's schema is behind this opsdeck; stop the workers and run opsdeck migrate with this --db \(see Upgrading in the README\)/;
+      const behind = new RegExp(`lacks part of opsdeck's schema \\(column "[a-z_]+" does not exist\\): the store's schema is ${pending} migration\\(s\\) behind this opsdeck; stop the workers and run opsdeck migrate with this --db \\(see Upgrading in the README\\)`);
       for (const args of [['status'], ['workers']]) {
         const run = await opsdeck([...args, '--db', older.url]);
         assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
-        assert.match(run.stderr, /2 migration\(s\) behind this opsdeck/, args.join(' '));
+        assert.match(run.stderr, new RegExp(`${pending} migration\\(s\\) behind this opsdeck, which a command does not apply`), args.join(' '));
         assert.match(run.stderr, behind, args.join(' '));
         assert.doesNotMatch(run.stderr, /failed unexpectedly/, args.join(' '));
       }
       const health = await opsdeck(['health-check', '--db', older.url]);
       assert.equal(health.code, 1, health.stderr);
       assert.match(health.stdout, new RegExp(`store\\s+FAIL\\s+the database ${older.name} on 127\\.0\\.0\\.1:5432 ${behind.source}`));
-      assert.match(health.stdout, /migrations\s+FAIL\s+40 applied, 2 pending: run opsdeck migrate/);
+      assert.match(health.stdout, new RegExp(`migrations\\s+FAIL\\s+${upTo} applied, ${pending} pending: run opsdeck migrate`));
+      // The store answered: the checks it could not make were skipped for its schema, not for an outage.
+      for (const check of ['workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) {
+        assert.match(health.stdout, new RegExp(`${check}\\s+FAIL\\s+skipped: the store's schema is ${pending} migration\\(s\\) behind this opsdeck \\(run opsdeck migrate\\)`), check);
+      }
+      assert.doesNotMatch(health.stdout, /does not answer/);
       ok(await opsdeck(['migrate', '--db', older.url]));
       assert.equal((await opsdeck(['status', '--db', older.url])).code, 0);
     } finally {
       await earlier.done();
       await older.drop();
+    }
+  });
+
+  it('a column of opsdeck\'s dropped by hand from a store whose migrations are all applied is named as it is, not as a schema behind', { timeout: 60_000 }, async () => {
+    const damaged = await createTestDatabase();
+    try {
+      ok(await opsdeck(['migrate', '--db', damaged.url]));
+      const total = (await loadMigrations('postgres')).length;
+      await withClient(damaged.url, (c) => c.query('ALTER TABLE jobs.tb_control DROP COLUMN drain_by'));
+      const gap = new RegExp(`the database ${damaged.name} on 127\\.0\\.0\\.1:5432 lacks part of opsdeck's schema \\(column "drain_by" does not exist\\), though all ${total} of this opsdeck's migrations are applied there: the schema was changed by hand \\(a column or table dropped\\), or this is a bug of opsdeck's; opsdeck migrate does not put it back`);
+      const status = await opsdeck(['status', '--db', damaged.url]);
+      assert.equal(status.code, 1, status.stdout);
+      assert.match(status.stderr, gap);
+      assert.doesNotMatch(status.stderr, /behind/);
+      const health = await opsdeck(['health-check', '--db', damaged.url]);
+      assert.equal(health.code, 1, health.stderr);
+      assert.match(health.stdout, new RegExp(`store\\s+FAIL\\s+${gap.source}`));
+      assert.match(health.stdout, new RegExp(`migrations\\s+ok\\s+${total} applied, current`));
+      assert.match(health.stdout, /scheduler\s+FAIL\s+cannot tell: the store answered, but not its first read \(see the store check\)/);
+      assert.doesNotMatch(health.stdout, /behind|does not answer/);
+    } finally {
+      await damaged.drop();
     }
   });
 

@@ -10,6 +10,7 @@ export type StoreErrorCode =
   | 'permission'
   | 'not_sqlite'
   | 'newer_schema'
+  | 'schema_behind'
   | 'migration_changed'
   | 'unavailable';
 
@@ -32,6 +33,23 @@ export class StoreError extends Error {
     this.code = code;
     this.hint = oneLine(hint);
     this.transient = options?.transient ?? false;
+  }
+}
+
+/**
+ * A store whose schema lacks migrations this opsdeck has, opened by what does not migrate it (a command
+ * that only reads or controls a store): `applied` and `pending` say how far behind, for a health report's
+ * migrations check when the store itself could not be used.
+ */
+export class SchemaBehindError extends StoreError {
+  readonly applied: number;
+  readonly pending: number;
+
+  constructor(migrations: { applied: number; pending: number }, problem: string, hint: string, options?: { cause?: unknown }) {
+    super('schema_behind', problem, hint, options);
+    this.name = 'SchemaBehindError';
+    this.applied = migrations.applied;
+    this.pending = migrations.pending;
   }
 }
 

@@ -146,8 +146,8 @@ describe('openStore', () => {
       other.exec(`CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('x');`);
       other.close();
       const error = await storeError(openStore(path));
-      assert.equal(error.code, 'not_sqlite');
-      assert.match(error.message, /another program/);
+      assert.equal(error.code, 'not_opsdeck');
+      assert.match(error.message, /another program, not an opsdeck store: it holds 1 table\(s\) or view\(s\) \(contacts\) and no opsdeck_migrations table/);
       const check = new Database(path, { readonly: true });
       try {
         assert.deepEqual(check.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all(), ['contacts']);

@@ -14,9 +14,10 @@ export interface OpenStoreOptions {
   /**
    * Open only a store that is there already: a command that only reads or controls a store must not answer
    * a mistyped path with a new, empty and healthy one, nor give opsdeck's schema to a database that is not
-   * its own (the application's, as DATABASE_URL names it). SQLite refuses a file that does not exist;
-   * PostgreSQL refuses a database without opsdeck's schema, and does not migrate one that has it: on a
-   * shared database, migrating is the upgrade the workers are stopped for (opsdeck migrate).
+   * its own (the application's, as DATABASE_URL names it), nor migrate a store the workers of the version
+   * before may be using: migrating is the upgrade they are stopped for (opsdeck migrate). SQLite refuses a
+   * file that does not exist, is empty or records no migration, and one behind this opsdeck; PostgreSQL
+   * refuses a database without opsdeck's schema, and opens one behind as it is.
    */
   mustExist?: boolean;
   /** Where OPSDECK_PG_POOL_MAX is read (process.env unless given). */
@@ -36,7 +37,7 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
       const unread = env.DATABASE_URL?.trim() && parsed.path === defaultDbLocation(env) ? '; DATABASE_URL is set but opsdeck reads its store from --db or OPSDECK_DB' : '';
       throw new StoreError('no_database', `there is no opsdeck store at ${parsed.path}: the file does not exist${unread}`, 'check the path (--db, OPSDECK_DB); a worker, serve, enqueue or opsdeck migrate creates a new store');
     }
-    return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true });
+    return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true, existing: opts.mustExist ?? false });
   }
   // A bad pool size is refused before the driver loads or a connection opens.
   const poolSize = pgPoolMax(opts.env ?? process.env);

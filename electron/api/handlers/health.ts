@@ -83,15 +83,35 @@ async function runnerChecks(host: HealthHost, breakers: BreakerRecord[]): Promis
   return (await probeAll(host)).map((probe) => withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
 }
 
+/** The store's checks that are made only on a store that answers, in the console's order. */
+const STORE_CHECKS = ['workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts'];
+
+/** What a report without the store says of the store's checks: its migrations check, and why the others were not made. */
+export interface StoreChecksUnmade {
+  migrations: HealthCheck;
+  why: string;
+}
+
+const UNANSWERED: StoreChecksUnmade = { migrations: { name: 'migrations', ok: false, detail: 'cannot tell: the store does not answer' }, why: 'cannot tell: the store does not answer' };
+
+/**
+ * A store whose schema lacks migrations of this opsdeck's (a command does not migrate it): its checks were
+ * skipped for that, not for an outage, and the migrations check says how far behind.
+ */
+export function skippedBehind(m: { applied: number; pending: number }): StoreChecksUnmade {
+  return { migrations: migrationsCheck({ ...m, current: false }), why: `skipped: the store's schema is ${m.pending} migration(s) behind this opsdeck (run opsdeck migrate)` };
+}
+
 /**
  * The report while the store does not answer, or could not even be opened (a command's, during an outage):
  * its failing check first, then every check that needs no store (the registry, the runner probes), then
  * the store's checks named all the same, so a check asked for by name (GET /v1/health/scheduler) fails
- * with the store, and the three surfaces give the same report.
+ * with the store, and the three surfaces give the same report. `unmade`: why those were not made, when the
+ * store did answer (a schema behind, skippedBehind).
  */
-export async function reportWithoutStore(host: HealthHost, store: HealthCheck): Promise<HealthReport> {
-  const checks: HealthCheck[] = [store, await registryCheck(host, null), ...(await runnerChecks(host, []))];
-  for (const name of ['migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts']) checks.push({ name, ok: false, detail: 'cannot tell: the store does not answer' });
+export async function reportWithoutStore(host: HealthHost, store: HealthCheck, unmade: StoreChecksUnmade = UNANSWERED): Promise<HealthReport> {
+  const checks: HealthCheck[] = [store, await registryCheck(host, null), ...(await runnerChecks(host, [])), unmade.migrations];
+  for (const name of STORE_CHECKS) checks.push({ name, ok: false, detail: unmade.why });
   return { ok: false, checks };
 }
 
@@ -110,9 +130,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const status = await read;
   const migrations: HealthCheck = 'status' in status ? migrationsCheck(status.status) : { name: 'migrations', ok: false, detail: storeFailureText(ctx, status.error) };
   if (!store.answered) {
-    const report = await reportWithoutStore(ctx, store.check);
-    if (!('status' in status) || status.status.current) return report;
-    return { ok: false, checks: report.checks.map((c) => (c.name === 'migrations' ? migrations : c)) };
+    if (!('status' in status)) return reportWithoutStore(ctx, store.check);
+    if (status.status.pending > 0) return reportWithoutStore(ctx, store.check, skippedBehind(status.status));
+    // Its migrations were read, and are not behind: the store's probe failed on something else (the store check says what).
+    return reportWithoutStore(ctx, store.check, { migrations, why: 'cannot tell: the store answered, but not its first read (see the store check)' });
   }
   const checks: HealthCheck[] = [store.check, migrations];
   checks.push(await registryCheck(ctx, ctx.store));
@@ -169,7 +190,8 @@ export function checksNamed(report: HealthReport, name: string, workers: Readonl
   const checks = named(report.checks, check, workers ?? new Map());
   if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
     const why = report.checks.find((c) => c.name === 'workers' && !c.ok)?.detail ?? 'the store does not answer';
-    return { report: { ok: false, checks: [{ name: check, ok: false, detail: why.startsWith('cannot tell: ') ? why : `cannot tell: ${why}` }] } };
+    const said = why.startsWith('cannot tell: ') || why.startsWith('skipped: ');
+    return { report: { ok: false, checks: [{ name: check, ok: false, detail: said ? why : `cannot tell: ${why}` }] } };
   }
   if (checks.length === 0) {
     const kinds = [...new Set(report.checks.map((c) => c.name.split(':')[0] ?? c.name))];

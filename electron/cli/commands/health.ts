@@ -1,8 +1,8 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import { checksNamed, reportWithoutStore, workerNames } from '../../api/handlers/health.ts';
+import { checksNamed, reportWithoutStore, skippedBehind, workerNames } from '../../api/handlers/health.ts';
 import { INTEGRITY } from '../../api/integrityCheck.ts';
 import { RegistryHolder } from '../../config/holder.ts';
-import { StoreError } from '../../store/errors.ts';
+import { SchemaBehindError, StoreError } from '../../store/errors.ts';
 import { UsageError } from '../args.ts';
 import { call } from '../call.ts';
 import { commandRuntime } from '../commandRuntime.ts';
@@ -14,13 +14,14 @@ import { CLI_WORDS } from '../words.ts';
 /**
  * The report when the store cannot even be opened (down, refused, not there): its failing check is
  * `store`, and the checks that need no store (the registry, the runner probes) are made all the same,
- * as a console whose store went away makes them.
+ * as a console whose store went away makes them. A store refused for a schema behind this opsdeck (an
+ * SQLite file a command does not migrate) answered: its migrations check says how far behind.
  */
 async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promise<HealthReport> {
   const env = inv.io.env;
   const registry = new RegistryHolder(env);
   if (inv.common.registry) await registry.loadFile(inv.common.registry);
-  return reportWithoutStore({ registry, engine: null, env, words: CLI_WORDS, answeredBy: 'command' }, { name: 'store', ok: false, detail: error.message });
+  return reportWithoutStore({ registry, engine: null, env, words: CLI_WORDS, answeredBy: 'command' }, { name: 'store', ok: false, detail: error.message }, error instanceof SchemaBehindError ? skippedBehind(error) : undefined);
 }
 
 /**

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
-import { connectionError, deniedTable, noAnswerError, privilegeError, type DeniedRole } from './errors.ts';
+import { loadMigrations, pendingMigrations } from '../migrate.ts';
+import { appliedOn } from './applied.ts';
+import { connectionError, deniedTable, isSchemaGap, noAnswerError, privilegeError, schemaGapError, type DeniedRole } from './errors.ts';
 import { redactLocation } from '../location.ts';
 import type { PoolUse } from '../store.ts';
 
@@ -138,9 +140,12 @@ export class PgDb {
   /**
    * wrap, and for a privilege refused, the server asked on a connection of its own which role it refused
    * and whether that role may at least read the table: "may read but not write" is what a read-only role
-   * pointed at a control command needs to hear. Called with the failing connection released.
+   * pointed at a control command needs to hear. A column or table of opsdeck's missing (isSchemaGap) is
+   * told with the migrations the database records, read the same way: behind this opsdeck, or not.
+   * Called with the failing connection released.
    */
   async failure(err: unknown, answerMs = this.#engineAnswerMs): Promise<unknown> {
+    if (isSchemaGap(err)) return schemaGapError(err, this.url, await this.#migrations(answerMs));
     if (!privilegeError(err, this.url)) return this.wrap(err, answerMs);
     const table = deniedTable(err);
     let denied: DeniedRole = { role: null, reads: null };
@@ -156,6 +161,16 @@ export class PgDb {
       // The refusal is told all the same, without the role's name.
     }
     return privilegeError(err, this.url, denied) ?? this.wrap(err, answerMs);
+  }
+
+  /** How many migrations the database records and how many of this opsdeck's it lacks; null when that cannot be read. */
+  async #migrations(answerMs: number): Promise<{ applied: number; pending: number } | null> {
+    try {
+      const applied = await appliedOn(async (text) => (await this.pool.query<Row>({ text, query_timeout: answerMs })).rows);
+      return { applied: applied.length, pending: pendingMigrations(await loadMigrations('postgres'), applied, this.location).length };
+    } catch {
+      return null;
+    }
   }
 
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoreErrorCode } from '../errors.ts';
-import { connectionError, noAnswerError, privilegeError } from './errors.ts';
+import { SchemaBehindError, type StoreErrorCode } from '../errors.ts';
+import { connectionError, isSchemaGap, noAnswerError, privilegeError, schemaGapError } from './errors.ts';
 
 const url = 'postgres://ops:s3cret@db.internal:6543/jobsdb';
 
@@ -55,8 +55,6 @@ test('an outage that passes by itself (a DNS server not answering for now among 
   const needsAction = [
     pgError('ENOTFOUND', 'getaddrinfo ENOTFOUND db.internal'),
     pgError('42P01', 'relation "jobs" does not exist'),
-    pgError('42P01', 'relation "jobs.tb_job_count" does not exist'),
-    pgError('42703', 'column "drain_by" does not exist'),
     pgError('53300', 'too many connections for role "ops"'),
     pgError('28P01', 'password authentication failed for user "ops"'),
     pgError('3D000', 'database "jobsdb" does not exist'),
@@ -113,4 +111,32 @@ test('a privilege refused (42501) names the role, what it may not do and the gra
     assert.doesNotMatch(mapped.message, /s3cret/);
   }
   assert.equal(privilegeError(pgError('23505', 'duplicate key'), url), null);
+});
+
+test('a column or table of jobs.* missing says to migrate only when the database records fewer migrations than this opsdeck has', () => {
+  const column = pgError('42703', 'column "drain_by" does not exist');
+  const table = pgError('42P01', 'relation "jobs.tb_job_count" does not exist');
+  assert.ok(isSchemaGap(column));
+  assert.ok(isSchemaGap(table));
+  assert.equal(isSchemaGap(pgError('42P01', 'relation "orders" does not exist')), false, 'not a table of opsdeck\'s schema');
+  assert.equal(isSchemaGap(pgError('23505', 'duplicate key')), false);
+  for (const err of [column, table]) {
+    const behind = schemaGapError(err, url, { applied: 40, pending: 3 });
+    assert.ok(behind instanceof SchemaBehindError, err.message);
+    assert.equal(behind.code, 'schema_behind');
+    assert.deepEqual([behind.applied, behind.pending], [40, 3]);
+    assert.match(behind.message, new RegExp(`^the database jobsdb on db\\.internal:6543 lacks part of opsdeck's schema \\(${err.message}\\): the store's schema is 3 migration\\(s\\) behind this opsdeck; stop the workers and run opsdeck migrate`));
+    assert.equal(behind.transient, false);
+    const current = schemaGapError(err, url, { applied: 43, pending: 0 });
+    assert.equal(current.code, 'unavailable');
+    assert.match(current.message, /though all 43 of this opsdeck's migrations are applied there: the schema was changed by hand/);
+    assert.doesNotMatch(current.message, /behind|run opsdeck migrate/);
+    const gone = schemaGapError(err, url, { applied: 0, pending: 43 });
+    assert.equal(gone.code, 'unavailable');
+    assert.match(gone.message, /lacks opsdeck's schema \(.*\): no migration of opsdeck's is recorded there; stop the workers and run opsdeck migrate/);
+    const unknown = schemaGapError(err, url, null);
+    assert.match(unknown.message, /which of opsdeck's migrations it has could not be read; see opsdeck health-check migrations/);
+    assert.doesNotMatch(unknown.message, /behind/);
+    for (const mapped of [behind, current, gone, unknown]) assert.doesNotMatch(mapped.message, /s3cret/);
+  }
 });

@@ -1,4 +1,4 @@
-import { StoreError } from '../errors.ts';
+import { SchemaBehindError, StoreError } from '../errors.ts';
 import { DEFAULT_PG_POOL_MAX, PG_POOL_MAX_ENV } from './poolMax.ts';
 
 /** host:port of a PostgreSQL URL, for messages. */
@@ -125,6 +125,42 @@ export function privilegeError(err: unknown, url: string, denied: DeniedRole = {
 }
 
 /**
+ * A statement of opsdeck's named a column or a table of jobs.* the database lacks: every statement of the
+ * store's is opsdeck's own, so either a migration of this opsdeck's is not applied there yet (a command that
+ * only reads does not migrate), or the schema was changed by hand, or opsdeck has a bug. Which of them is
+ * told by the migrations the database records (schemaGapError).
+ */
+export function isSchemaGap(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === '42703' || (code === '42P01' && /"jobs\./.test(messageOf(err)));
+}
+
+/**
+ * A schema gap (isSchemaGap) in the words of what the database records: `migrations`, its applied ones and
+ * this opsdeck's still to apply there, or null when they could not be read. Only a store that really is
+ * behind is told to migrate: a gap in a schema whose migrations are all applied would not be closed by it.
+ */
+export function schemaGapError(err: unknown, url: string, migrations: { applied: number; pending: number } | null): StoreError {
+  const gap = `the database ${databaseOf(url)} on ${serverOf(url)} lacks part of opsdeck's schema (${messageOf(err)})`;
+  if (migrations === null) {
+    return new StoreError('unavailable', `${gap}, and which of opsdeck's migrations it has could not be read`, 'see opsdeck health-check migrations with this --db', { cause: err });
+  }
+  if (migrations.applied === 0) {
+    // The schema jobs was renamed or dropped since the store opened, or never made (opened without migrating).
+    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${serverOf(url)} lacks opsdeck's schema (${messageOf(err)}): no migration of opsdeck's is recorded there`, UPGRADE_ADVICE, { cause: err });
+  }
+  if (migrations.pending > 0) {
+    return new SchemaBehindError(migrations, `${gap}: the store's schema is ${migrations.pending} migration(s) behind this opsdeck`, `${UPGRADE_ADVICE}, or use the opsdeck version the workers run`, { cause: err });
+  }
+  return new StoreError(
+    'unavailable',
+    `${gap}, though all ${migrations.applied} of this opsdeck's migrations are applied there: the schema was changed by hand (a column or table dropped), or this is a bug of opsdeck's`,
+    "opsdeck migrate does not put it back: restore the schema from a backup, or report it with the statement's error",
+    { cause: err },
+  );
+}
+
+/**
  * Failures of the connection itself (not of a statement): those become StoreErrors an operator can act
  * on; anything else (a constraint, a bug in a query) is returned as null and rethrown as it is.
  * `poolMax` is this process's pool size, named when the server runs out of connections.
@@ -173,14 +209,6 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
       return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err, transient: true });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message, poolMax), { cause: err });
-  }
-  // Every statement of the store's is opsdeck's own on jobs.*: a column or table it lacks is a migration of
-  // this opsdeck's not yet applied there (a command that only reads does not migrate), or a schema gone since.
-  if (code === '42703') {
-    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks part of opsdeck's schema (${message}): the store's schema is behind this opsdeck`, `${UPGRADE_ADVICE}, or use the opsdeck version the workers run`, { cause: err });
-  }
-  if (code === '42P01' && /"jobs\./.test(message)) {
-    return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema or part of it (${message}): the store's schema is behind this opsdeck, or gone`, UPGRADE_ADVICE, { cause: err });
   }
   if ((code === '42P01' || code === '3F000' || code === '42883') && /jobs/.test(message)) {
     return new StoreError('unavailable', `the database ${databaseOf(url)} on ${server} lacks opsdeck's schema (${message})`, 'run opsdeck migrate with this --db, or open it once with migrations on', { cause: err });

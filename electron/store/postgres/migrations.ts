@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import type { AppliedMigration, MigrationAdapter, MigrationTx } from '../migrate.ts';
-import type { PgDb, Queryable, Row } from './db.ts';
+import type { MigrationAdapter, MigrationTx } from '../migrate.ts';
+import { appliedOn } from './applied.ts';
+import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
 
 /**
@@ -8,15 +8,6 @@ import { rowsOf } from './db.ts';
  * lock, so workers starting at the same moment migrate one after the other instead of racing.
  */
 const LOCK_KEY = 7_305_183_140; // "opsdeck" migrations; any fixed bigint works, it only has to be ours.
-
-const AppliedRow = z.object({ version: z.number(), name: z.string(), checksum: z.string() });
-
-async function appliedOn(read: (sql: string) => Promise<Row[]>): Promise<AppliedMigration[]> {
-  const exists = await read(`SELECT to_regclass('jobs.opsdeck_migrations') IS NOT NULL AS ok`);
-  if (exists[0]?.ok !== true) return [];
-  const rows = await read('SELECT version, name, checksum FROM jobs.opsdeck_migrations ORDER BY version');
-  return rows.map((row) => AppliedRow.parse(row));
-}
 
 export function postgresMigrationAdapter(db: PgDb): MigrationAdapter {
   const locked = <T>(fn: (client: Queryable) => Promise<T>) =>

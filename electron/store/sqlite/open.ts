@@ -2,8 +2,8 @@ import { FileIdentity } from './fileIdentity.ts';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError } from '../errors.ts';
-import { checkMigrations, migrate, migrationStatusOf } from '../migrate.ts';
+import { SchemaBehindError, StoreError } from '../errors.ts';
+import { loadMigrations, migrate, migrationStatusOf, pendingMigrations } from '../migrate.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import { LOCK_SLICE_MS, LOCK_WAIT_MS, SqliteDb } from './db.ts';
 import { SqliteStore } from './index.ts';
@@ -14,6 +14,12 @@ import type { Store } from '../store.ts';
 export interface SqliteOpenOptions {
   /** Apply pending migrations (default); when false, only refuse a newer or changed schema. */
   migrate?: boolean;
+  /**
+   * Open only an opsdeck store that is there already, and change nothing in it (OpenStoreOptions.mustExist):
+   * a file that is missing, empty or records no migration of opsdeck's is refused, and so is one behind this
+   * opsdeck, whose workers of the version before may be using it (its statements would not prepare either).
+   */
+  existing?: boolean;
   /** Another migrations folder, for tests of the refusals. */
   migrationsDir?: string;
 }
@@ -21,19 +27,25 @@ export interface SqliteOpenOptions {
 const HEADER = 'SQLite format 3\0';
 const PAGE_SIZE = 16_384;
 
-/** Opens (creating if needed) an SQLite store at an absolute path, or ':memory:'. */
+/** Opens (creating if needed, unless `existing`) an SQLite store at an absolute path, or ':memory:'. */
 export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}): Promise<Store> {
+  const existing = opts.existing === true && path !== ':memory:';
   if (path !== ':memory:') prepareFile(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: LOCK_WAIT_MS });
+    db = new Database(path, { timeout: LOCK_WAIT_MS, fileMustExist: existing });
   } catch (error) {
     throw mapSqliteError(error, path, false);
   }
   try {
-    // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change.
+    // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change, and
+    // that this open may change it.
     const adapter = sqliteMigrationAdapter(db, path);
-    refuseForeignDatabase(db, path, (await adapter.applied()).length);
+    const applied = await adapter.applied();
+    refuseForeignDatabase(db, path, applied.length);
+    if (existing && applied.length === 0) throw noStoreError(db, path);
+    const pending = pendingMigrations(await loadMigrations('sqlite', opts.migrationsDir), applied, path);
+    if (pending.length > 0 && existing) throw schemaBehindError(path, applied.length, pending.length);
     // Both take effect only in a new, empty file, and are left alone otherwise: setting auto_vacuum on a
     // file that has it waits for the write lock, so a read-only command would wait behind a worker.
     if (db.pragma('page_count', { simple: true }) === 0) {
@@ -53,8 +65,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     db.pragma('synchronous = NORMAL');
     db.pragma('cache_size = -32768');
     db.pragma('temp_store = MEMORY');
-    if (opts.migrate === false) await checkMigrations(adapter, opts.migrationsDir);
-    else await migrate(adapter, opts.migrationsDir);
+    if (pending.length > 0 && opts.migrate !== false) await migrate(adapter, opts.migrationsDir);
     // Opening and migrating wait for a lock inside SQLite, once; every call after waits in SqliteDb.patient.
     db.pragma(`busy_timeout = ${LOCK_SLICE_MS}`);
     const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
@@ -104,17 +115,54 @@ function prepareFile(path: string): void {
   }
 }
 
+/** How many of another program's tables a refusal names; the count says how many there are in all. */
+const NAMED = 5;
+
+/** Tables and views of the file's own (not SQLite's, not opsdeck's migration record), the first NAMED by name. */
+function userObjects(db: Database.Database): { count: number; names: string[] } {
+  const where = `type IN ('table', 'view') AND substr(name, 1, 7) <> 'sqlite_' AND name <> 'opsdeck_migrations'`;
+  const count = db.prepare<[], number>(`SELECT count(*) FROM sqlite_master WHERE ${where}`).pluck().get() ?? 0;
+  const names = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE ${where} ORDER BY name LIMIT ${NAMED}`).pluck().all();
+  return { count, names };
+}
+
+function hasMigrationsTable(db: Database.Database): boolean {
+  return db.prepare<[], number>(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'opsdeck_migrations'`).pluck().get() === 1;
+}
+
 /**
- * Our tables never go into another program's database: one with tables but no migration record is not ours.
- * Our own empty migrations table alone is another opsdeck process creating this file at this moment (it
- * makes that table, then applies the first migration): that file is ours, and migrating waits its turn.
+ * Our tables never go into another program's database: one with tables or views but no migration record is
+ * not ours, whichever command opens it. Our own empty migrations table alone is another opsdeck process
+ * creating this file at this moment (it makes that table, then applies the first migration): that file is
+ * ours, and migrating waits its turn.
  */
 function refuseForeignDatabase(db: Database.Database, path: string, applied: number): void {
   if (applied > 0) return;
-  const tables = db
-    .prepare<[], { n: number }>(`SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND name <> 'opsdeck_migrations'`)
-    .get();
-  if (tables && tables.n > 0) {
-    throw new StoreError('not_sqlite', `${path} is an SQLite database of another program, not an opsdeck one`, 'point opsdeck at its own .db file, or at a path that does not exist yet');
-  }
+  const found = userObjects(db);
+  if (found.count === 0) return;
+  const more = found.count > found.names.length ? ` and ${found.count - found.names.length} more` : '';
+  const record = hasMigrationsTable(db) ? 'no migration recorded in its opsdeck_migrations table' : 'no opsdeck_migrations table';
+  throw new StoreError(
+    'not_opsdeck',
+    `${path} is an SQLite database of another program, not an opsdeck store: it holds ${found.count} table(s) or view(s) (${found.names.join(', ')}${more}) and ${record}`,
+    'opsdeck writes nothing there; point --db (or OPSDECK_DB) at a .db file of its own, or at a path that does not exist yet to create one',
+  );
+}
+
+/** A file opened by a command that only reads or controls a store, with nothing of opsdeck's in it yet: in the words of a missing file. */
+function noStoreError(db: Database.Database, path: string): StoreError {
+  const why = db.pragma('page_count', { simple: true }) === 0 ? 'the file is empty' : hasMigrationsTable(db) ? "no migration of opsdeck's is recorded in it yet" : 'it has no opsdeck_migrations table';
+  return new StoreError('no_store', `there is no opsdeck store at ${path}: ${why}`, 'check the path (--db, OPSDECK_DB); a worker, serve, enqueue or opsdeck migrate creates a new store');
+}
+
+/**
+ * A file behind this opsdeck, opened by what does not migrate it: another opsdeck, of the version before,
+ * may be running on it, and would refuse the file once migrated past what it knows.
+ */
+function schemaBehindError(path: string, applied: number, pending: number): SchemaBehindError {
+  return new SchemaBehindError(
+    { applied, pending },
+    `the store at ${path} is ${pending} migration(s) behind this opsdeck (${applied} applied of ${applied + pending}), which a command that only reads or controls a store does not apply`,
+    'stop the workers that use it and run opsdeck migrate with this --db (see Upgrading in the README), or use the opsdeck version they run',
+  );
 }
