@@ -30,15 +30,15 @@ after(async () => {
   await db.drop();
 });
 
-test('a creation-time range lists exactly its jobs, newest first, whatever order they were created in', async () => {
+test('a creation-time range lists exactly its jobs, newest created first, whatever order they were created in', async () => {
   const store = await openPostgresStore(db.url, { poolSize: 2 });
   try {
     const created = await withClient(db.url, async (c) => (await c.query<{ id: string; ms: number }>('SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM jobs.tb_job_run')).rows);
     const expected = (from: number | null, to: number | null) =>
       created
         .filter((r) => (from === null || Number(r.ms) >= from) && (to === null || Number(r.ms) < to))
-        .map((r) => Number(r.id))
-        .sort((x, y) => y - x);
+        .sort((x, y) => Number(y.ms) - Number(x.ms) || Number(y.id) - Number(x.id))
+        .map((r) => Number(r.id));
     const listed = async (filter: JobFilter) => {
       const ids: number[] = [];
       let cursor: string | null = null;

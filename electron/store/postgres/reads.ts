@@ -4,7 +4,8 @@ import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { pageByCreation } from './createdPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
@@ -86,6 +87,7 @@ async function keptNone(db: PgDb, kept: KeptFilter | null): Promise<boolean> {
 
 export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
   if (await keptNone(db, keptFilterOf(filter))) return EMPTY_PAGE;
+  if (listsByCreation(filter)) return pageByCreation(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
   return pageOfJobs(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
 }
 
