@@ -3,8 +3,9 @@ import type { Job } from '../../../shared/domain.ts';
 import { clampLimit, decodeCreatedCursor, encodeCreatedCursor } from '../cursor.ts';
 import type { Page, PageRequest } from '../store.ts';
 import type { SqliteDb } from './db.ts';
-import type { StateArm, Where } from './filters.ts';
-import { JOB_COLUMNS, toJob } from './rows.ts';
+import type { Where } from './filters.ts';
+import { createdPageSql } from './pageSql.ts';
+import { toJob } from './rows.ts';
 import type { JobRow } from './rows.ts';
 
 /**
@@ -14,6 +15,8 @@ import type { JobRow } from './rows.ts';
  */
 export const FEW_IN_STATE = 10_000;
 
+const CREATED_INDEX = 'idx_tb_job_run_created_at';
+
 /** Past every creation time and id: the first page starts below it. */
 const NO_POSITION = { created_at: '9999', id: Number.MAX_SAFE_INTEGER };
 
@@ -22,6 +25,17 @@ function stateIndex(state: string): string {
   if (state === 'pending') return 'idx_tb_job_run_claim';
   if (state === 'dead_letter') return 'idx_tb_job_run_dlq';
   return `idx_tb_job_run_${state}`;
+}
+
+/**
+ * The arms of a ranged listing and the index each walks: the whole filter through the creation-time index,
+ * unless a state it names holds few jobs; then each state is an arm, a small one through its own index.
+ */
+export function createdArms(where: Where, few: (state: string) => boolean): Array<{ sql: string; index: string }> {
+  const arms = where.arms ?? [];
+  const small = arms.map((arm) => few(arm.state));
+  if (!small.includes(true)) return [{ sql: where.sql, index: CREATED_INDEX }];
+  return arms.map((arm, i) => ({ sql: arm.sql, index: small[i] ? stateIndex(arm.state) : CREATED_INDEX }));
 }
 
 /**
@@ -43,17 +57,9 @@ export class CreatedPages {
   page(where: Where, page: PageRequest, inState: (state: string) => number): Page<Job> {
     const from = decodeCreatedCursor(page.after) ?? NO_POSITION;
     const limit = clampLimit(page.limit);
-    const small = (where.arms ?? []).map((arm) => inState(arm.state) <= FEW_IN_STATE);
-    const arms: Array<{ arm: StateArm; index: string }> = small.includes(true)
-      ? (where.arms ?? []).map((arm, i) => ({ arm, index: small[i] ? stateIndex(arm.state) : 'idx_tb_job_run_created_at' }))
-      : [{ arm: { state: '', sql: where.sql }, index: 'idx_tb_job_run_created_at' }];
+    const arms = createdArms(where, (state) => inState(state) <= FEW_IN_STATE);
     const key = `${where.key}:${arms.map((a) => a.index).join(',')}`;
-    const statement = this.#db.cached(this.#statements, key, () =>
-      arms
-        .map(({ arm, index }) => `SELECT ${JOB_COLUMNS} FROM tb_job_run INDEXED BY ${index} WHERE ${arm.sql} AND (created_at, id) < (?, ?)`)
-        .join(' UNION ALL ')
-        .concat(' ORDER BY created_at DESC, id DESC LIMIT ?'),
-    );
+    const statement = this.#db.cached(this.#statements, key, () => createdPageSql(arms));
     const rows = statement.all(...arms.flatMap(() => [...where.params, from.created_at, from.id]), limit + 1);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items: rows.slice(0, limit).map(toJob), next_cursor: last ? encodeCreatedCursor(last.created_at, last.id) : null };

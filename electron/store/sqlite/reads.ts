@@ -11,6 +11,7 @@ import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import { CreatedPages } from './createdPages.ts';
+import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
 import type { Where } from './filters.ts';
@@ -215,12 +216,7 @@ export class SqliteReads {
     const rows =
       arms !== null
         ? this.#db
-            .cached(this.#jobPages, `${where.key}:arms`, () =>
-              arms
-                .map((arm) => `SELECT ${JOB_COLUMNS} FROM tb_job_run WHERE ${arm.sql} AND id < ?`)
-                .join(' UNION ALL ')
-                .concat(' ORDER BY id DESC LIMIT ?'),
-            )
+            .cached(this.#jobPages, `${where.key}:arms`, () => statesPageSql(arms))
             .all(...arms.flatMap(() => [...where.params, after]), limit + 1)
         : where.match === null
         ? this.#db
