@@ -85,6 +85,22 @@ export function listingPagesContract(test: ContractTest): void {
       }
     });
 
+    test('the pending jobs not yet due list exactly, of a queue or a service, in pages that neither skip nor repeat', async (store) => {
+      for (let i = 0; i < 12; i++) {
+        await store.enqueue([job(i % 3 ? 'a' : 'b', { queue: i % 2 ? 'q1' : 'q2', ...(i % 4 ? { run_at: later(3_600_000 + i * 1000) } : {}) })]);
+      }
+      await claimOne(store, { service_name: 'a', queue: 'q1' });
+      const cases: JobFilter[] = [{ scheduled: true }, { scheduled: true, status: ['pending'] }, { scheduled: true, queue: 'q1' }, { scheduled: true, status: ['pending'], service: 'b' }];
+      for (const [filter, limit] of cases.flatMap((c) => [1, 2, 5].map((n) => [c, n] as const))) {
+        const now = new Date().toISOString();
+        const expected = (await pagesOf(store, {}, 100))
+          .filter((j) => j.status === 'pending' && j.run_at > now && (filter.queue === undefined || j.queue === filter.queue) && (filter.service === undefined || j.service_name === filter.service))
+          .map((j) => j.id);
+        assert.ok(expected.length > 0, JSON.stringify(filter));
+        assert.deepEqual((await pagesOf(store, filter, limit, 1)).map((j) => j.id), expected, `${JSON.stringify(filter)} by ${limit}`);
+      }
+    });
+
     test('a cursor of one order is refused by a listing of the other, with the clear error', async (store) => {
       await store.enqueue(Array.from({ length: 3 }, () => job('svc')));
       await deadLetter(store, 'svc', err('boom'));
