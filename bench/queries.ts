@@ -1,4 +1,4 @@
-import { encodeCursor } from '../electron/store/cursor.ts';
+import { encodeCreatedCursor, encodeCursor } from '../electron/store/cursor.ts';
 import { dispatch } from '../electron/api/dispatch.ts';
 import { sumRollupHours } from '../electron/engine/hourSums.ts';
 import type { ApiContext } from '../electron/api/context.ts';
@@ -78,6 +78,13 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     target: 50,
   });
   const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+  // A day long past (about 30 000 jobs of the history's) and a page in its middle; the cursor's id is past
+  // every job's, so the page starts at the time alone.
+  const dayLongPast = { created_after: daysAgo(15), created_before: daysAgo(14) };
+  const createdDeep = encodeCreatedCursor(daysAgo(14.5), jobs);
+  // The not-due pending jobs are among the newest 2% of the history: a page below the newest thousand.
+  const pendingDeep = encodeCursor(jobs - 1000);
   const tenDaysAgo = { created_after: new Date(Date.now() - 10 * 86_400_000).toISOString(), created_before: new Date(Date.now() - 10 * 86_400_000 + 3_600_000).toISOString() };
   return [
     { label: 'overview.stats', call: 'overview.stats', input: {}, target: 50 },
@@ -91,12 +98,22 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     list('jobs: cancelled', { status: ['cancelled'] }),
     list('jobs: cancelled, deep page', { status: ['cancelled'] }, deep),
     list('jobs: pending', { status: ['pending'] }),
+    // Two states or more, as the Jobs page's status chips combine them.
+    list('jobs: failed + completed', { status: ['failed', 'completed'] }),
+    list('jobs: failed + completed, deep page', { status: ['failed', 'completed'] }, deep),
+    list('jobs: completed + cancelled', { status: ['completed', 'cancelled'] }),
+    list('jobs: failed + cancelled', { status: ['failed', 'cancelled'] }),
+    list('jobs: failed + cancelled, deep page', { status: ['failed', 'cancelled'] }, deep),
+    list('jobs: pending + failed + running', { status: ['pending', 'failed', 'running'] }),
     list('jobs: running', { status: ['running'] }),
     // The Jobs page's "Running longer than", as it asks: running jobs started before now less that long. The
     // history's running jobs started some 12 minutes before its end: 30m finds none of them, 5m all.
     list('jobs: running longer than 30m', { status: ['running'], started_before: new Date(Date.now() - 30 * 60_000).toISOString() }),
     list('jobs: running longer than 5m', { status: ['running'], started_before: new Date(Date.now() - 5 * 60_000).toISOString() }),
     list('jobs: scheduled', { scheduled: true }),
+    list('jobs: scheduled, next page', { scheduled: true }, pendingDeep),
+    list('jobs: pending, scheduled', { scheduled: true, status: ['pending'] }),
+    list('jobs: pending, scheduled, next page', { scheduled: true, status: ['pending'] }, pendingDeep),
     list('jobs: stuck', { stuck: true }),
     list('jobs: open dead letters', { unresolved: true }),
     list('jobs: one service', { service: 'svc_07' }),
@@ -114,6 +131,14 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     list('jobs: created in an hour 10 days ago', tenDaysAgo),
     list('jobs: failed, created in an hour 10 days ago', { ...tenDaysAgo, status: ['failed'] }),
     list('jobs: created before 20 days ago', { created_before: new Date(Date.now() - 20 * 86_400_000).toISOString() }),
+    list('jobs: created 15 to 14 days ago', dayLongPast),
+    list('jobs: created 15 to 14 days ago, deep page', dayLongPast, createdDeep),
+    list('jobs: failed, created 15 to 14 days ago', { ...dayLongPast, status: ['failed'] }),
+    list('jobs: cancelled, created 15 to 14 days ago', { ...dayLongPast, status: ['cancelled'] }),
+    list('jobs: failed + cancelled, created 15 to 14 days ago', { ...dayLongPast, status: ['failed', 'cancelled'] }),
+    list('jobs: running, created 15 to 14 days ago', { ...dayLongPast, status: ['running'] }),
+    list('jobs: one service, created before 20 days ago', { created_before: daysAgo(20), service: 'svc_07' }),
+    list('jobs: open dead letters, created before 20 days ago', { created_before: daysAgo(20), unresolved: true }),
     list('jobs: search, common', { search: 'ECONNREFUSED' }),
     list('jobs: search, one job', { search: `customer_${sampleJob}'` }),
     list('jobs: search, no match', { search: 'no such text anywhere' }),
@@ -176,7 +201,7 @@ function rowsOf(result: unknown): number {
   return 1;
 }
 
-export async function timeQueries(store: Store, jobs: number, runs: number): Promise<QueryTiming[]> {
+export async function timeQueries(store: Store, jobs: number, runs: number, only: string | null = null): Promise<QueryTiming[]> {
   const registry = new RegistryHolder({});
   registry.loadText(registryYaml(), 'bench-registry.yaml');
   const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
@@ -184,7 +209,7 @@ export async function timeQueries(store: Store, jobs: number, runs: number): Pro
   const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
   const pending = (await store.listJobs({ status: ['pending'] }, { limit: 1 })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];
-  for (const probe of probes(jobs, sample, pending)) {
+  for (const probe of probes(jobs, sample, pending).filter((p) => only === null || p.label.includes(only))) {
     const times: number[] = [];
     let rows = 0;
     for (let run = 0; run <= runs; run++) {

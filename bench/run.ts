@@ -14,9 +14,10 @@ import type { Store } from '../electron/store/store.ts';
  * store, one JSON line per measurement on stdout, with the peers' fields (see bench/README.md).
  * Defaults are the peers' own (20000 jobs, concurrency 16), so the lines compare one to one.
  *
- * `node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]`: every
+ * `node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION] [--only TEXT]`: every
  * console call on a store filled with N jobs of history (queries.ts); `--keep` leaves the store in place and
- * says where, `--at` measures such a kept store again without filling it.
+ * says where, `--at` measures such a kept store again without filling it, `--only` times only the calls
+ * whose label holds TEXT.
  *
  * `node bench/run.ts latency [--store sqlite|postgres] [--jobs N]`: how soon an idle worker starts a single
  * job enqueued by another connection, one job a second (latency.ts).
@@ -32,7 +33,7 @@ import type { Store } from '../electron/store/store.ts';
  */
 
 const USAGE = `usage: node bench/run.ts [sqlite|postgres|all] [N] [C]
-       node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION]
+       node bench/run.ts queries [--store sqlite|postgres] [--jobs N] [--runs N] [--keep] [--at LOCATION] [--only TEXT]
        node bench/run.ts latency [--store sqlite|postgres] [--jobs N]
        node bench/run.ts console [--store sqlite|postgres] [--runs PAIRS] [--keep] [--at LOCATION]
        node bench/run.ts soak [--store sqlite|postgres] [--jobs N]
@@ -63,6 +64,8 @@ interface QueryArgs {
   runs: number;
   keep: boolean;
   at: string | null;
+  /** Only the probes whose label holds this text. */
+  only: string | null;
 }
 
 function parseQueryArgs(argv: string[]): QueryArgs {
@@ -76,6 +79,7 @@ function parseQueryArgs(argv: string[]): QueryArgs {
         runs: { type: 'string' },
         keep: { type: 'boolean', default: false },
         at: { type: 'string' },
+        only: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -83,9 +87,9 @@ function parseQueryArgs(argv: string[]): QueryArgs {
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { store, jobs, runs, keep, at } = parsed.values;
+  const { store, jobs, runs, keep, at, only } = parsed.values;
   if (store !== 'sqlite' && store !== 'postgres') throw new UsageError(`unknown store ${JSON.stringify(store)}`);
-  return { store, jobs: positiveInt(jobs, 1_000_000, '--jobs'), runs: positiveInt(runs, 10, '--runs'), keep: keep === true, at: at ?? null };
+  return { store, jobs: positiveInt(jobs, 1_000_000, '--jobs'), runs: positiveInt(runs, 10, '--runs'), keep: keep === true, at: at ?? null, only: only ?? null };
 }
 
 async function queries(argv: string[]): Promise<number> {
@@ -96,7 +100,7 @@ async function queries(argv: string[]): Promise<number> {
     const newest = args.at ? (await store.listJobs({}, { limit: 1 })).items[0]?.id : args.jobs;
     if (newest === undefined) throw new Error(`${args.at} holds no jobs: fill a store once with --keep, then pass the place it names to --at`);
     const jobs = newest;
-    for (const timing of await timeQueries(store, jobs, args.runs)) console.log(JSON.stringify({ store: args.store, jobs, ...timing }));
+    for (const timing of await timeQueries(store, jobs, args.runs, args.only)) console.log(JSON.stringify({ store: args.store, jobs, ...timing }));
   };
   if (args.at) {
     const store = await openStore(args.at);

@@ -1,22 +1,65 @@
+import type { JobFilter } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 
 /**
- * Keyset cursors: the last id of a page, opaque to callers (base64url) so nobody builds OFFSET-style
- * pages by hand. Shared by both dialects.
+ * Keyset cursors, opaque to callers (base64url) so nobody builds OFFSET-style pages by hand. Shared by both
+ * dialects. Two kinds: the last id of a page listed newest id first (`id:N`), and the last creation time and
+ * id of a page listed newest created first (`c:TIME:N`, a listing with a creation-time range, see
+ * `listsByCreation`). A cursor of the other kind is refused like one we did not make: continuing one order
+ * from the other's position would skip or repeat jobs.
  */
 export function encodeCursor(lastId: number): string {
   return Buffer.from(`id:${lastId}`, 'utf8').toString('base64url');
 }
 
+/** `createdAt` is the creation time exactly as the store holds it (to the microsecond on PostgreSQL). */
+export function encodeCreatedCursor(createdAt: string, lastId: number): string {
+  return Buffer.from(`c:${createdAt}:${lastId}`, 'utf8').toString('base64url');
+}
+
+export interface CreatedPosition {
+  created_at: string;
+  id: number;
+}
+
+function refusal(cursor: string): StoreInputError {
+  return new StoreInputError(`invalid page cursor "${cursor.slice(0, 40)}": pass the next_cursor of the previous page, or none for the first page`);
+}
+
+function cursorText(cursor: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(cursor)) throw refusal(cursor);
+  return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+function idOf(text: string | undefined, cursor: string): number {
+  const id = text === undefined ? NaN : Number(text);
+  if (!Number.isSafeInteger(id) || id < 1) throw refusal(cursor);
+  return id;
+}
+
 /** The id to continue below, or null for the first page; a cursor we did not make is refused. */
 export function decodeCursor(cursor: string | null | undefined): number | null {
   if (cursor === undefined || cursor === null || cursor === '') return null;
-  const bad = () => new StoreInputError(`invalid page cursor "${cursor.slice(0, 40)}": pass the next_cursor of the previous page, or none for the first page`);
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cursor)) throw bad();
-  const match = /^id:(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const id = match?.[1] === undefined ? NaN : Number(match[1]);
-  if (!Number.isSafeInteger(id) || id < 1) throw bad();
-  return id;
+  return idOf(/^id:(\d{1,16})$/.exec(cursorText(cursor))?.[1], cursor);
+}
+
+/** The creation time and id to continue below, or null for the first page; any other cursor is refused. */
+export function decodeCreatedCursor(cursor: string | null | undefined): CreatedPosition | null {
+  if (cursor === undefined || cursor === null || cursor === '') return null;
+  const match = /^c:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z):(\d{1,16})$/.exec(cursorText(cursor));
+  if (match?.[1] === undefined || !Number.isFinite(Date.parse(match[1]))) throw refusal(cursor);
+  return { created_at: match[1], id: idOf(match[2], cursor) };
+}
+
+/**
+ * Whether a job listing goes newest created first, by (created_at, id): one with a creation-time range,
+ * walked through the creation-time index, so a range long past is found at once instead of after every
+ * newer job. A text search or a failure class keeps its own candidates (the trigram index, the attempts'
+ * class index), which come newest id first.
+ */
+export function listsByCreation(filter: JobFilter): boolean {
+  const ranged = filter.created_after !== undefined || filter.created_before !== undefined;
+  return ranged && (filter.search ?? '') === '' && filter.error_class === undefined;
 }
 
 /** Page sizes are clamped so one request can never ask for the whole table. */

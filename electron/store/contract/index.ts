@@ -11,6 +11,7 @@ import { gatesContract } from './gates.ts';
 import { alertsContract } from './alerts.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
+import { listingPagesContract } from './listingPages.ts';
 import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
 import { rollupHoursContract } from './rollupHours.ts';
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     operatorContract(test);
     controlContract(test);
     readsContract(test);
+    listingPagesContract(test);
     retentionContract(test);
     rollupHoursContract(test);
     failJobContract(test);

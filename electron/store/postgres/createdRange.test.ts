@@ -30,15 +30,15 @@ after(async () => {
   await db.drop();
 });
 
-test('a creation-time range lists exactly its jobs, newest first, whatever order they were created in', async () => {
+test('a creation-time range lists exactly its jobs, newest created first, whatever order they were created in', async () => {
   const store = await openPostgresStore(db.url, { poolSize: 2 });
   try {
     const created = await withClient(db.url, async (c) => (await c.query<{ id: string; ms: number }>('SELECT id, extract(epoch FROM created_at) * 1000 AS ms FROM jobs.tb_job_run')).rows);
     const expected = (from: number | null, to: number | null) =>
       created
         .filter((r) => (from === null || Number(r.ms) >= from) && (to === null || Number(r.ms) < to))
-        .map((r) => Number(r.id))
-        .sort((x, y) => y - x);
+        .sort((x, y) => Number(y.ms) - Number(x.ms) || Number(y.id) - Number(x.id))
+        .map((r) => Number(r.id));
     const listed = async (filter: JobFilter) => {
       const ids: number[] = [];
       let cursor: string | null = null;
@@ -64,15 +64,27 @@ test('a creation-time range lists exactly its jobs, newest first, whatever order
   }
 });
 
+/** The job rows read so far by scans of jobs.tb_job_run, as the server's statistics count them. */
+const read = async () =>
+  withClient(db.url, async (c) => {
+    await c.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await c.query<{ n: string }>(
+      `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_user_tables WHERE schemaname = 'jobs' AND relname = 'tb_job_run'`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  });
+
+/** The rows read since `before`, once the statistics show at least `control` of them. */
+async function rowsReadSince(before: number, control: number): Promise<number> {
+  let rowsRead = 0;
+  for (let tries = 0; tries < 50 && rowsRead < control; tries++) {
+    rowsRead = (await read()) - before;
+    if (rowsRead < control) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return rowsRead;
+}
+
 test('a creation-time range that holds no job is answered from the index, not by reading jobs', async () => {
-  const read = async () =>
-    withClient(db.url, async (c) => {
-      await c.query('SELECT pg_stat_clear_snapshot()');
-      const { rows } = await c.query<{ n: string }>(
-        `SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n FROM pg_stat_user_tables WHERE schemaname = 'jobs' AND relname = 'tb_job_run'`,
-      );
-      return Number(rows[0]?.n ?? 0);
-    });
   const before = await read();
   const store = await openPostgresStore(db.url, { poolSize: 1 });
   const control = 50;
@@ -86,11 +98,26 @@ test('a creation-time range that holds no job is answered from the index, not by
     // A backend's statistics are flushed when it ends.
     await store.close();
   }
-  let rowsRead = 0;
-  for (let tries = 0; tries < 50 && rowsRead < control; tries++) {
-    rowsRead = (await read()) - before;
-    if (rowsRead < control) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const rowsRead = await rowsReadSince(before, control);
   assert.ok(rowsRead >= control, `the statistics show the control listing (${rowsRead} rows read)`);
   assert.ok(rowsRead < control + 100, `listing two empty ranges read ${rowsRead - control} of ${COUNT} jobs`);
+});
+
+test('a range long past is listed page after page from the index, reading only the jobs it shows', async () => {
+  // A tenth of the jobs, spread over every id: newest id first, a page of 100 had read about 1 000 jobs.
+  const filter = { created_before: at(START + (COUNT / 10) * HOUR) };
+  const before = await read();
+  const store = await openPostgresStore(db.url, { poolSize: 1 });
+  const control = 50;
+  try {
+    const first = await store.listJobs(filter, { limit: 100 });
+    const second = await store.listJobs(filter, { limit: 100, after: first.next_cursor });
+    assert.deepEqual([first.items.length, second.items.length], [100, 100]);
+    assert.equal((await store.listJobs({}, { limit: control - 1 })).items.length, control - 1);
+  } finally {
+    await store.close();
+  }
+  const rowsRead = await rowsReadSince(before, control);
+  assert.ok(rowsRead >= control, `the statistics show the control listing (${rowsRead} rows read)`);
+  assert.ok(rowsRead < control + 2 * 101 + 50, `two pages of 100 read ${rowsRead - control} of ${COUNT} jobs`);
 });

@@ -4,7 +4,10 @@ import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { pageByCreation } from './createdPages.ts';
+import { pageOfScheduled } from './scheduledPages.ts';
+import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
@@ -86,17 +89,20 @@ async function keptNone(db: PgDb, kept: KeptFilter | null): Promise<boolean> {
 
 export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
   if (await keptNone(db, keptFilterOf(filter))) return EMPTY_PAGE;
+  if (listsByCreation(filter)) return pageByCreation(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
+  const scope = scheduledScope(filter);
+  if (scope !== null) return pageOfScheduled(db, scope, page);
   return pageOfJobs(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
 }
 
 /**
  * A filter asking only for the pending jobs not yet due, of a queue, a service or all: the ready rows
- * answer it (every pending job has one, with its queue, service and run_at), where the job table has no
- * index that finds the pending jobs of a queue: at a million jobs, 0.5 to 1 s a queue read there. The
- * health check's dispatch check asks for it on every queue with due jobs, and the overview asks for that
- * check every 15 s.
+ * answer its count and its pages (scheduledPages.ts; every pending job has one, with its queue, service
+ * and run_at), where the job table has no index that finds the pending jobs of a queue: at a million
+ * jobs, 0.5 to 1 s a queue read there. The health check's dispatch check asks for it on every queue with
+ * due jobs, and the overview asks for that check every 15 s.
  */
-function scheduledScope(filter: JobFilter): { queue: string | null; service: string | null } | null {
+function scheduledScope(filter: JobFilter): ScheduledScope | null {
   const { status, scheduled, queue, service, ...rest } = filter;
   if (scheduled !== true || (status !== undefined && status.some((s) => s !== 'pending'))) return null;
   if (Object.values(rest).some((value) => value !== undefined && value !== false && value !== '')) return null;

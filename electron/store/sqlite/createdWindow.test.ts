@@ -9,7 +9,7 @@ import { CreatedWindow, SMALL_RANGE } from './createdWindow.ts';
 const HOUR = 3_600_000;
 const at = (ms: number) => new Date(ms).toISOString();
 
-test('a creation-time range lists exactly its jobs, newest first, small or large, whatever order they were created in', async () => {
+test('a creation-time range lists exactly its jobs, newest created first, small or large, whatever order they were created in', async () => {
   const { store, path, cleanup } = await createSqliteTestStore();
   const raw = new Database(path);
   try {
@@ -22,8 +22,8 @@ test('a creation-time range lists exactly its jobs, newest first, small or large
     const expected = (after: string | null, before: string | null, service?: string) =>
       [...created]
         .filter(([id, c]) => (after === null || c >= after) && (before === null || c < before) && (service === undefined || `svc${(id - 1) % 3}` === service))
-        .map(([id]) => id)
-        .sort((x, y) => y - x);
+        .sort(([x, cx], [y, cy]) => (cx === cy ? y - x : cx < cy ? 1 : -1))
+        .map(([id]) => id);
     const listed = async (filter: JobFilter) => {
       const ids: number[] = [];
       let after: string | null = null;

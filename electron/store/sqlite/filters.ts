@@ -1,5 +1,5 @@
 import { JOB_STATUSES } from '../../../shared/domain.ts';
-import type { DlqSelector, JobFilter } from '../../../shared/domain.ts';
+import type { DlqSelector, JobFilter, JobStatus } from '../../../shared/domain.ts';
 import { errorClassesOf } from '../../../shared/errorClass.ts';
 import { StoreInputError } from '../errors.ts';
 import { containsFolded } from './textFold.ts';
@@ -18,6 +18,19 @@ export interface Where {
   match: string | null;
   /** The creation-time range a job filter names (ISO text, either end open), null when it names none. */
   created: CreatedRange | null;
+  /**
+   * The filter once per state it can match, each arm naming one state (`sql` with that state alone, the
+   * same params), or null when it names no state. A listing of two states or more reads each arm through
+   * its state's index and merges them: an OR of states made SQLite gather every job of all of them by
+   * their partial indexes and sort them, seconds at a million jobs.
+   */
+  arms: StateArm[] | null;
+}
+
+export interface StateArm {
+  /** A job status, or `dead_letter` for the open dead letters (failed, nobody resolved). */
+  state: string;
+  sql: string;
 }
 
 export interface CreatedRange {
@@ -68,8 +81,10 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (filter.unresolved) add('u', `status = 'failed' AND resolved_at IS NULL`);
   if (filter.stuck) add('k', `status = 'running' AND lease_expires_at < ?`, now);
   if (filter.scheduled) add('l', `status = 'pending' AND run_at > ?`, now);
-  if (filter.status) {
-    const { key, sql } = statusTerm(filter.status);
+  const states = filter.status ? JOB_STATUSES.filter((status) => filter.status?.includes(status)) : null;
+  const statusAt = parts.length;
+  if (states) {
+    const { key, sql } = statusTerm(states);
     add(key, sql);
   }
   if (filter.queue !== undefined) add('q', `queue = ?`, filter.queue);
@@ -84,12 +99,20 @@ export function jobWhere(filter: JobFilter, now: string): Where {
     add('c', `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`, JSON.stringify(errorClassesOf(filter.error_class)));
   }
   const match = searchTerm(filter.search, add);
+  const implied = filter.unresolved ? 'dead_letter' : filter.stuck ? 'running' : filter.scheduled ? 'pending' : null;
+  const armOf = (state: string, term: string) => ({ state, sql: parts.map((part, i) => (i === statusAt ? term : part)).join(' AND ') });
   return {
     key: `job:${keys.join('')}${match === null ? '' : 'm'}`,
     sql: parts.length ? parts.join(' AND ') : '1 = 1',
     params,
     match,
     created: after === null && before === null ? null : { after, before },
+    arms:
+      implied !== null
+        ? [{ state: implied, sql: parts.join(' AND ') }]
+        : states === null || states.length === 0
+          ? null
+          : states.map((status) => armOf(status, `status = '${status}'`)),
   };
 }
 
@@ -98,8 +121,7 @@ export function jobWhere(filter: JobFilter, now: string): Where {
  * index (migration 0003) only for a condition it can see is that index's own, never through a bound
  * value. The literals come from the fixed list of states, never from the caller's text.
  */
-function statusTerm(statuses: readonly string[]): { key: string; sql: string } {
-  const known = JOB_STATUSES.filter((status) => statuses.includes(status));
+function statusTerm(known: readonly JobStatus[]): { key: string; sql: string } {
   if (known.length === 0) return { key: 's()', sql: '0 = 1' };
   return {
     key: `s(${known.map((status) => JOB_STATUSES.indexOf(status)).join(',')})`,
@@ -120,7 +142,7 @@ export function dlqWhere(selector: DlqSelector): Where {
   if (selector.fingerprint !== undefined) add('f', `error_fingerprint = ?`, selector.fingerprint);
   if (selector.service !== undefined) add('v', `service_name = ?`, selector.service);
   const match = searchTerm(selector.search, add);
-  return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match, created: null };
+  return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match, created: null, arms: null };
 }
 
 export function auditWhere(filter: { action?: string; search?: string }): Where {
@@ -138,5 +160,5 @@ export function auditWhere(filter: { action?: string; search?: string }): Where 
     parts.push(contains.sql);
     params.push(filter.search);
   }
-  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null, created: null };
+  return { key: `audit:${keys.join('')}`, sql: parts.length ? parts.join(' AND ') : '1 = 1', params, match: null, created: null, arms: null };
 }

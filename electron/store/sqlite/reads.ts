@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
+import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
@@ -10,6 +10,8 @@ import type { LeasedAttempt, Page, PageRequest, QueueOldest, QueueOldestOf } fro
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
+import { CreatedPages } from './createdPages.ts';
+import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
 import type { Where } from './filters.ts';
@@ -146,12 +148,14 @@ export class SqliteReads {
   readonly #groups = new Map<string, BetterSqlite3.Statement<unknown[], GroupRow>>();
   readonly #lanes: LaneList;
   readonly #created: CreatedWindow;
+  readonly #createdPages: CreatedPages;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareReadStatements(db.connection);
     this.#lanes = new LaneList(db.connection);
     this.#created = new CreatedWindow(db.connection);
+    this.#createdPages = new CreatedPages(db);
   }
 
   getJob(idOrIdentifier: number | string): Job | null {
@@ -168,7 +172,13 @@ export class SqliteReads {
   }
 
   listJobs(filter: JobFilter, page: PageRequest): Page<Job> {
-    return this.#db.guard(() => (this.#keptNone(keptFilterOf(filter)) ? EMPTY_PAGE : this.#pageOfJobs(jobWhere(filter, now()), page)));
+    return this.#db.guard(() => {
+      const kept = keptFilterOf(filter);
+      if (this.#keptNone(kept)) return EMPTY_PAGE;
+      const where = jobWhere(filter, now());
+      if (!listsByCreation(filter)) return this.#pageOfJobs(where, page);
+      return this.#createdPages.page(where, page, (state) => (kept === null ? Number.POSITIVE_INFINITY : this.#keptCount({ ...kept, states: [state] })));
+    });
   }
 
   dlqList(selector: DlqSelector, page: PageRequest): Page<Job> {
@@ -193,16 +203,22 @@ export class SqliteReads {
   }
 
   /**
-   * Newest first below the cursor. A text search walks the trigram index's matches newest first and
-   * checks the rest of the filter on each; a creation-time range that holds few jobs reads them through
-   * the creation-time index; anything else walks tb_job_run by the index the filter names.
+   * Newest id first below the cursor. A text search walks the trigram index's matches newest first and
+   * checks the rest of the filter on each; a failure class with a creation-time range that holds few jobs
+   * reads them through the creation-time index; two states or more are walked each by its own index and
+   * merged (`Where.arms`); anything else walks tb_job_run by the index the filter names.
    */
   #pageOfJobs(where: Where, page: PageRequest): Page<Job> {
     const after = decodeCursor(page.after) ?? NO_CURSOR;
     const limit = clampLimit(page.limit);
     const byCreated = where.match === null && where.created !== null && this.#created.isSmall(where.created);
+    const arms = where.match === null && !byCreated && where.arms !== null && where.arms.length > 1 ? where.arms : null;
     const rows =
-      where.match === null
+      arms !== null
+        ? this.#db
+            .cached(this.#jobPages, `${where.key}:arms`, () => statesPageSql(arms))
+            .all(...arms.flatMap(() => [...where.params, after]), limit + 1)
+        : where.match === null
         ? this.#db
             .cached(
               this.#jobPages,
