@@ -13,10 +13,20 @@ import { isSecretKey, REDACTED, redactUrl } from './secrets.ts';
  */
 const NAME = /(?<![\w.-])(["']?)([\w.-]{1,100})\1[ \t]*[:=][ \t]*/g;
 /**
- * A value up to a space, quote or list separator, and short of the closing brackets before it, which close
- * the text around it (`(password=hunter2)`); the marker itself is a value, read whole so a cut reads the same cut again.
+ * A value up to a space, quote or list separator; the marker itself is a value, read whole so a cut reads
+ * the same cut again. Closing brackets at its end close the text around it (`(password=hunter2)`) and are
+ * given back by closedOff: a lookahead for them here would rescan each run of brackets from every
+ * character before it, quadratic in a job's output.
  */
-const BARE = String.raw`${REDACTED.replace(/[[\]]/g, '\\$&')}|[^\s"',;&]+?(?=[)\]}>]*(?:[\s"',;&]|$))`;
+const BARE = String.raw`${REDACTED.replace(/[[\]]/g, '\\$&')}|[^\s"',;&]+`;
+
+/** A bare value and the closing brackets that end it, which belong to the text around it. */
+function closedOff(value: string): { value: string; closing: string } {
+  if (value === REDACTED) return { value, closing: '' };
+  let end = value.length;
+  while (end > 0 && ')]}>'.includes(value[end - 1] ?? '')) end -= 1;
+  return { value: value.slice(0, end), closing: value.slice(end) };
+}
 /**
  * The value after a secret's name: quoted, or bare (an unclosed quote's up to the space). An authorization
  * scheme before it is kept, so a reader still tells Bearer from Basic.
@@ -35,7 +45,8 @@ function valueHidden(value: RegExpExecArray): string {
   const [, doubled, single, lead, bare] = value;
   if (doubled !== undefined) return `"${hidden(doubled)}"`;
   if (single !== undefined) return `'${hidden(single)}'`;
-  return `${lead ?? ''}${hidden(bare ?? '')}`;
+  const { value: secret, closing } = closedOff(bare ?? '');
+  return `${lead ?? ''}${hidden(secret)}${closing}`;
 }
 
 /** Values assigned to a secret's name. A name that is no secret's leaves its value to be read on: `msg: "token=abc"`. */
@@ -60,7 +71,11 @@ function withoutAssigned(text: string): string {
  * bearer token and every URL password replaced.
  */
 export function redactSecretText(text: string): string {
-  const flagged = withoutAssigned(redactUrl(text)).replace(FLAG_VALUE, (whole: string, flag: string, gap: string, value: string) => (takesSecret(flag) ? `${flag}${gap}${hidden(value)}` : whole));
+  const flagged = withoutAssigned(redactUrl(text)).replace(FLAG_VALUE, (whole: string, flag: string, gap: string, value: string) => {
+    if (!takesSecret(flag)) return whole;
+    const { value: secret, closing } = closedOff(value);
+    return `${flag}${gap}${hidden(secret)}${closing}`;
+  });
   return flagged.replace(BEARER, (_whole: string, scheme: string, token: string) => `${scheme}${hidden(token)}`);
 }
 

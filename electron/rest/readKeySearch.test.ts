@@ -6,13 +6,15 @@ const jobs = (...errors: Array<string | null>) => ({ jobs: errors.map((error_mes
 
 test('a search finds only jobs whose error, as a read key sees it, holds it', () => {
   const shown = jobs('exited with code 2: password=[redacted]', 'upstream REFUSED the call', null);
-  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'password=hu' } }, shown), { jobs: [], next_cursor: 'c1' });
-  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'refused' } }, shown), { jobs: [{ id: 2, error_message: 'upstream REFUSED the call' }], next_cursor: 'c1' });
-  assert.deepEqual(searchedAsReadKeySees('dlq.list', { selector: { search: 'code 2' } }, shown), { jobs: [{ id: 1, error_message: 'exited with code 2: password=[redacted]' }], next_cursor: 'c1' });
+  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'password=hu' } }, shown), { jobs: [], next_cursor: null }, 'no cursor says more stored jobs match');
+  assert.deepEqual(searchedAsReadKeySees('jobs.list', { filter: { search: 'refused' } }, shown), { jobs: [{ id: 2, error_message: 'upstream REFUSED the call' }], next_cursor: null });
+  const visible = jobs('upstream REFUSED the call', 'refused again');
+  assert.equal(searchedAsReadKeySees('jobs.list', { filter: { search: 'refused' } }, visible), visible, 'a page that lost nothing pages on');
+  assert.deepEqual(searchedAsReadKeySees('dlq.list', { selector: { search: 'code 2' } }, shown), { jobs: [{ id: 1, error_message: 'exited with code 2: password=[redacted]' }], next_cursor: null });
 });
 
 test('a group whose sample does not hold the search leaves the groups and their total', () => {
-  const shown = { groups: [{ fingerprint: 'f1', count: 3, sample_error: 'token=[redacted] refused' }, { fingerprint: 'f2', count: 2, sample_error: 'hunter refused' }], total: 5, truncated: false };
+  const shown = { groups: [{ fingerprint: 'f1', count: 3, sample_error: 'token=[redacted] refused' }, { fingerprint: 'f2', count: 2, sample_error: 'hunter refused' }], total: 5, truncated: true };
   assert.deepEqual(searchedAsReadKeySees('dlq.groups', { search: 'hunt' }, shown), { groups: [shown.groups[1]], total: 2, truncated: false });
   assert.deepEqual(searchedAsReadKeySees('dlq.groups', { search: 'REFUSED' }, shown), shown);
 });

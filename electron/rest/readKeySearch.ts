@@ -8,8 +8,8 @@ const SEARCHES: Partial<Record<CallName, z.ZodType<{ search?: string }>>> = {
   'dlq.groups': z.object({ search: z.string().optional() }),
 };
 
-const Jobs = z.looseObject({ jobs: z.array(z.looseObject({ error_message: z.string().nullable() })) });
-const Groups = z.looseObject({ groups: z.array(z.looseObject({ sample_error: z.string(), count: z.number() })), total: z.number() });
+const Jobs = z.looseObject({ jobs: z.array(z.looseObject({ error_message: z.string().nullable() })), next_cursor: z.string().nullable() });
+const Groups = z.looseObject({ groups: z.array(z.looseObject({ sample_error: z.string(), count: z.number() })), total: z.number(), truncated: z.boolean() });
 
 /** Matched as the store matches: a substring, whatever the letters' case. */
 function holds(text: string | null, search: string): boolean {
@@ -19,17 +19,23 @@ function holds(text: string | null, search: string): boolean {
 /**
  * A searched answer as a read key sees it, once its text is cut (asReadKeySees): what matched only inside a
  * cut value is left out. The store matches `search` against the error text as stored, and a job or group
- * answering `search=password=h`, then `password=hu`, … would spell the secret [redacted] hides. A page may
- * come out shorter than its limit; its next_cursor still pages on. A group's count is the store's.
+ * answering `search=password=h`, then `password=hu`, … would spell the secret [redacted] hides. Nothing of
+ * what was left out may show either: a page that lost a job ends the listing (its next_cursor would say
+ * more stored jobs match), and groups that lost one are not said to be cut short. A read key's search
+ * that touches a cut value may so show fewer than there are; a full key sees them all.
  */
 export function searchedAsReadKeySees(call: CallName, input: unknown, shown: unknown): unknown {
   const search = SEARCHES[call]?.safeParse(input).data?.search;
   if (search === undefined || search === '') return shown;
   const jobs = Jobs.safeParse(shown);
-  if (jobs.success) return { ...jobs.data, jobs: jobs.data.jobs.filter((job) => holds(job.error_message, search)) };
+  if (jobs.success) {
+    const kept = jobs.data.jobs.filter((job) => holds(job.error_message, search));
+    return kept.length === jobs.data.jobs.length ? shown : { ...jobs.data, jobs: kept, next_cursor: null };
+  }
   const groups = Groups.safeParse(shown);
   if (!groups.success) return shown;
   const left = groups.data.groups.filter((group) => !holds(group.sample_error, search));
+  if (left.length === 0) return shown;
   const kept = groups.data.groups.filter((group) => holds(group.sample_error, search));
-  return { ...groups.data, groups: kept, total: groups.data.total - left.reduce((sum, group) => sum + group.count, 0) };
+  return { ...groups.data, groups: kept, total: groups.data.total - left.reduce((sum, group) => sum + group.count, 0), truncated: false };
 }
