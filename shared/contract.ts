@@ -79,7 +79,7 @@ export const calls = {
   'jobs.list': Call(
     z.object({ filter: JobFilter.default({}), after: cursor, limit: limit(500, 100) }).strict(),
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
-    'Jobs newest first, filtered, keyset-paginated.',
+    'Jobs newest first (newest created first when a creation-time range is given without a search or failure class), filtered, keyset-paginated.',
   ),
   'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
   'jobs.waiting': Call(

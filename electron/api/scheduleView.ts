@@ -1,3 +1,4 @@
+import { payloadObject } from '../../shared/fields.ts';
 import { targetText } from '../../shared/schedule.ts';
 import type { ScheduleConfig, ScheduleView, StoredSchedule } from '../../shared/schedule.ts';
 import { spanText } from '../../shared/timesInText.ts';
@@ -8,9 +9,21 @@ import { missingTarget } from '../engine/schedulePlans.ts';
 
 /** What keeps a schedule from firing, as this host sees it; null when nothing does. */
 export function scheduleProblem(config: ScheduleConfig, registry: RegistryHolder): string | null {
-  if (registry.loadedAt === null) return null;
+  const payload = payloadText(config);
+  if (payload !== null || registry.loadedAt === null) return payload;
   const missing = missingTarget(config, registry.registry);
   return missing === null ? null : `${missing} loaded here: workers whose registry lacks it leave the schedule alone`;
+}
+
+/**
+ * A payload no schedule may be added with any more, kept as it was saved before a job's payload had to be
+ * an object: its fires still enqueue it, and the HTTP and noop runners read nothing of it.
+ */
+function payloadText(config: ScheduleConfig): string | null {
+  if (config.payload === undefined) return null;
+  const checked = payloadObject.safeParse(config.payload);
+  if (checked.success) return null;
+  return `its payload ${checked.error.issues[0]?.message ?? 'must be a JSON object'}: it was saved before opsdeck asked for one; remove the schedule and add it again with an object payload`;
 }
 
 /**

@@ -8,6 +8,7 @@ import { Scheduler } from '../engine/scheduler.ts';
 import { EngineEmitter } from '../engine/engineEvents.ts';
 import { createTestContext } from './testing/apiTestContext.ts';
 import { silentLogger } from '../log/logger.ts';
+import { scheduleWrite } from '../engine/schedulePlans.ts';
 
 const REGISTRY = `services:
   - name: report
@@ -248,6 +249,22 @@ workflows:
     assert.match(byRun.message, /task list of workflow tidy: service 'lister' takes no payload\.args/);
     assert.deepEqual((await t.store.listJobs({}, { limit: 5 })).items, [], 'nothing was enqueued');
     await call.ok('schedules.add', { name: 'fine', service: 'echo', cron: '@daily', payload: { args: ['hello'] } });
+  } finally {
+    await t.cleanup();
+  }
+});
+
+test('a schedule saved with a payload that is no object, before one was asked for, says so where it is listed', async () => {
+  const t = await createTestContext(REGISTRY);
+  try {
+    const config = { name: 'old-number', service: 'report', cron: '0 * * * *', timezone: 'UTC', enabled: true, missed: 'skip' as const, max_catch_up: 1, payload: 5 };
+    await t.store.addSchedule(scheduleWrite(config, new Date()), t.ctx.actor);
+    const call = caller(t.ctx);
+    const list = calls['schedules.list'].output.parse(await call.ok('schedules.list', {}));
+    const old = list.schedules.find((s) => s.name === 'old-number');
+    assert.match(old?.problem ?? '', /its payload must be a JSON object.*not a number.*add it again with an object payload/);
+    const added = await call.fails('schedules.add', { ...config, name: 'new-number' });
+    assert.equal(added.code, 'invalid_input', 'a new one is refused');
   } finally {
     await t.cleanup();
   }
