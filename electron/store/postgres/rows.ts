@@ -66,7 +66,7 @@ export function claimFromJson(text: string): Claim {
   return { leaseId, jobs: jobs.map((row, place) => claimedJob(row, place, leaseExpiresAt)) };
 }
 
-const CLAIMED_FIELDS = ['id', 'identifier', 'queue', 'service_name', 'execution_type', 'payload', 'priority', 'attempts', 'max_attempts', 'attempt_id'] as const;
+const CLAIMED_FIELDS = ['id', 'identifier', 'queue', 'service_name', 'execution_type', 'payload', 'priority', 'attempts', 'max_attempts', 'attempt_id', 'interruptions'] as const;
 
 function claimedJob(row: unknown, place: number, leaseExpiresAt: string): ClaimedJob {
   if (!isList(row) || row.length !== CLAIMED_FIELDS.length) throw claimRefused(`job ${place} is not an array of ${CLAIMED_FIELDS.length} fields`);
@@ -84,6 +84,7 @@ function claimedJob(row: unknown, place: number, leaseExpiresAt: string): Claime
     max_attempts: numberAt(row, 8, place),
     attempt_id: numberAt(row, 9, place),
     lease_expires_at: leaseExpiresAt,
+    interruptions: numberAt(row, 10, place),
   };
 }
 
