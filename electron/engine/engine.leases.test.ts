@@ -340,6 +340,15 @@ describe('engine leases on SQLite', () => {
       confirmedSentAt = sentAt;
       return held;
     };
+    // The stopped job's settle waits until the store has been looked at as another worker would see it when
+    // the job was gone: landing first, it would put the job back to pending before the test reads it.
+    let looked!: () => void;
+    const lookedAt = new Promise<void>((resolve) => (looked = resolve));
+    const settle = own.store.settle.bind(own.store);
+    own.store.settle = async (settlements) => {
+      await lookedAt;
+      return settle(settlements);
+    };
     const lines: string[] = [];
     const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
@@ -355,7 +364,15 @@ describe('engine leases on SQLite', () => {
       assert.deepEqual((await own.store.reclaimExpired(new Date(goneBy))).retried, []);
       assert.equal((await jobOf(own.store, id)).status, 'running');
       assert.ok(lines.some((l) => l.startsWith('warn could not extend the lease of a job') && l.includes(` job_id=${id} `)), lines.join('\n'));
+      looked();
+      // Its worker knew why it stopped the job, and says so once the settle lands: interrupted, not lost.
+      const stopped = await waitFor('the stopped attempt to be recorded', async () => {
+        const [first] = await own.store.listAttempts(id);
+        return first?.outcome === 'running' ? undefined : first;
+      }, 5000);
+      assert.equal(stopped.outcome, 'interrupted');
     } finally {
+      looked();
       await engine.stop({ graceMs: 0 });
       await own.cleanup();
     }
