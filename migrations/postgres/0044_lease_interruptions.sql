@@ -3,8 +3,9 @@
 -- answered in time) would have it run and stop for ever. The job counts those interruptions
 -- (`interruptions`), each claim tells the worker the count so far, and past a few of them the worker
 -- settles the next one as a failure that spends an attempt (engine/classify.ts). The settle counts a
--- settlement whose fifteenth field, `lease_unconfirmed`, is true; the claims return the count as each job's
--- eleventh field. Otherwise as 0040 (the settle), 0028 (the claim) and 0027 (the gated claim).
+-- settlement whose fifteenth field, `lease_unconfirmed`, is true; the claims return the counts beside the
+-- jobs, by job id and only those above zero (`interruptions`), since a worker of the version before reads each
+-- job's array by its exact length. Otherwise as 0040 (the settle), 0028 (the claim) and 0027 (the gated claim).
 ALTER TABLE jobs.tb_job_run ADD COLUMN interruptions integer NOT NULL DEFAULT 0;
 
 CREATE OR REPLACE FUNCTION jobs.opsdeck_claim(p_worker text, p_limit integer, p_lease_ms double precision, p_queues text[], p_excluded text[], p_cap_services text[], p_cap_values integer[])
@@ -72,7 +73,8 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id, c.interruptions)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
   SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
@@ -168,7 +170,8 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id, c.interruptions)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
   SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,

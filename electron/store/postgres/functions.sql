@@ -67,7 +67,8 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id, c.interruptions)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
   SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
@@ -163,7 +164,8 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id, c.interruptions)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
   SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
