@@ -1,13 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lineLogger } from '../log/logger.ts';
+import { createRunners } from '../runners/registry.ts';
+import type { Runner } from '../runners/runner.ts';
 import { openStore } from '../store/open.ts';
 import type { Settlement, Store } from '../store/store.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { Engine } from './engine.ts';
-import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { enqueueOne, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
 interface OpenedStore {
   store: Store;
@@ -31,6 +33,24 @@ const dialects: Array<[string, () => Promise<OpenedStore>]> = [
     },
   ],
 ];
+
+/** The runners, with a count of the noop runs that have ended: once all have, their results wait to be settled. */
+function countingRunners(): { runners: Map<Runner['kind'], Runner>; ended: () => number } {
+  const runners = createRunners();
+  const noop = runners.get('noop');
+  assert.ok(noop);
+  let ended = 0;
+  runners.set('noop', {
+    kind: 'noop',
+    run: async (request) => {
+      const result = await noop.run(request);
+      ended++;
+      return result;
+    },
+    probe: (...args) => noop.probe(...args),
+  });
+  return { runners, ended: () => ended };
+}
 
 /**
  * A settle the store refuses for a reason no retry changes (here its own check of a settlement's input,
@@ -75,17 +95,15 @@ for (const [dialect, open] of dialects) {
       });
       const lines: string[] = [];
       // One at a time: the first result's settle is held while the others finish, in the order enqueued.
-      const engine = new Engine({ store, registry: holder, concurrency: 1, leaseMs: 60_000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+      const counting = countingRunners();
+      const engine = new Engine({ store, registry: holder, runners: counting.runners, concurrency: 1, leaseMs: 60_000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
       try {
         const first = await enqueueOne(own.store, 'quick', 'noop', 3);
         const second = await enqueueOne(own.store, 'quick', 'noop', 3);
         bad = await enqueueOne(own.store, 'quick', 'noop', 3);
         const fourth = await enqueueOne(own.store, 'quick', 'noop', 3);
         await engine.start();
-        await waitFor('every job to have run', async () => {
-          const jobs = await Promise.all([first, second, bad, fourth].map((id) => jobOf(own.store, id)));
-          return jobs.every((j) => j.status === 'running') && engine.inFlight().length === 0;
-        });
+        await waitFor('every job to have run', () => counting.ended() === 4 && engine.inFlight().length === 0);
         release();
         for (const id of [first, second, fourth]) await waitForStatus(own.store, id, 'completed', 5000);
         const dead = await waitForStatus(own.store, bad, 'failed', 5000);
@@ -106,3 +124,50 @@ for (const [dialect, open] of dialects) {
     });
   });
 }
+
+describe('a store that refuses every result, on SQLite', () => {
+  test('is found out at the first result it refuses even as failed: the rest of the batch is let go to the watchdog, not split down to each result', async () => {
+    const own = await createSqliteTestStore();
+    const { dir, cleanup } = await tempDir();
+    const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const sent: number[][] = [];
+    // As a privilege revoked would: not the store away, and the same for every result.
+    const store = storeWith(own.store, {
+      settle: async (settlements: Settlement[]) => {
+        await released;
+        sent.push(settlements.map((s) => s.jobId));
+        throw new Error('permission denied for table tb_job_attempt');
+      },
+    });
+    const lines: string[] = [];
+    const counting = countingRunners();
+    const engine = new Engine({ store, registry: holder, runners: counting.runners, concurrency: 1, leaseMs: 600, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
+    try {
+      const ids: number[] = [];
+      for (let n = 0; n < 4; n++) ids.push(await enqueueOne(own.store, 'quick', 'noop', 1));
+      await engine.start();
+      await waitFor('every job to have run', () => counting.ended() === 4 && engine.inFlight().length === 0);
+      release();
+      for (const id of ids) {
+        const back = await waitForStatus(own.store, id, 'failed', 8000);
+        assert.equal(back.attempts, 1);
+        assert.deepEqual((await own.store.listAttempts(id)).map((a) => a.outcome), ['lost'], `job ${id}: taken back by the watchdog`);
+      }
+      // However the results fell into batches, each batch's first result went alone, as itself and as failed,
+      // and every other result of the batch was let go with it, never sent alone.
+      const letGo = lines
+        .filter((l) => l.startsWith('error the store refuses any result of this worker'))
+        .flatMap((l) => (/ job_ids=\[([\d,]*)\] /.exec(l)?.[1] ?? '').split(',').map(Number));
+      assert.ok(letGo.length > 0, lines.join('\n'));
+      const alone = (id: number) => sent.filter((batch) => batch.length === 1 && batch[0] === id).length;
+      for (const id of ids) assert.equal(alone(id), letGo.includes(id) ? 0 : 2, `job ${id}: ${JSON.stringify(sent)}`);
+    } finally {
+      release();
+      await engine.stop({ graceMs: 0 });
+      await own.cleanup();
+      await cleanup();
+    }
+  });
+});

@@ -19,6 +19,8 @@ import type { Wakeup } from './wakeup.ts';
 export class ResultRecorder {
   /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
+  /** Past drain: the store is closing, so a settle it refuses says nothing of the result. */
+  #stopping = false;
   readonly #settler: Batcher<Settlement>;
   /** Settles that got no answer: what they recorded is told when they are sent again. */
   readonly #unanswered = new UnansweredSettles();
@@ -74,6 +76,7 @@ export class ResultRecorder {
       this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
     // A result that comes later still (a job that did not stop) is tried once, never retried past the store's close.
+    this.#stopping = true;
     this.#settler.close();
   }
 
@@ -88,10 +91,14 @@ export class ResultRecorder {
       try {
         await this.#settle(part);
       } catch (error) {
-        if (isTransientStoreError(error)) return { items: [part, ...parts].flat(), error };
+        if (this.#stopping || isTransientStoreError(error)) return { items: [part, ...parts].flat(), error };
         if (part.length > 1) parts.unshift(...halves(part));
         else if (part[0]) {
           const instead = await this.#refused(part[0], error);
+          if (instead === 'refuses all') {
+            this.#letGo(parts.flat(), error);
+            return null;
+          }
           if (instead) return { items: [instead.settlement, ...parts.flat()], error: instead.error };
         }
       }
@@ -102,10 +109,12 @@ export class ResultRecorder {
   /**
    * A result the store refuses alone, for a reason no retry changes: told at error, and recorded as failed
    * instead, into the dead-letter queue. Returns that replacement with the store's error when the store is
-   * away meanwhile, to be tried again. One the store refuses even so (or a hand-back, which no attempt of
-   * this worker's holds) is let go: its lease runs out and a watchdog takes the job back.
+   * away meanwhile, to be tried again. A hand-back (no attempt of this worker's holds it) is let go. When the
+   * store refuses even the failure, which carries nothing but the job's ids and a message, it refuses anything
+   * (a privilege revoked, a schema gone): 'refuses all', and the rest of the batch is let go with it rather than
+   * split down to every last result.
    */
-  async #refused(refused: Settlement, error: unknown): Promise<{ settlement: Settlement; error: unknown } | null> {
+  async #refused(refused: Settlement, error: unknown): Promise<{ settlement: Settlement; error: unknown } | 'refuses all' | null> {
     const running = this.#unsettled.get(refused.attemptId);
     const fields = { job_id: refused.jobId, attempt_id: refused.attemptId, result: refused.kind, error: errorMessage(error) };
     if (!running) {
@@ -120,11 +129,20 @@ export class ResultRecorder {
       return null;
     } catch (again) {
       if (isTransientStoreError(again)) return { settlement: instead, error: again };
+      this.#opts.log.error('the store refused to record the job as failed too; its lease is let go, and a watchdog takes the job back once it runs out', { ...fields, error: errorMessage(again) });
       this.#unsettled.delete(refused.attemptId);
       this.#unanswered.answered([refused]);
-      this.#opts.log.error('the store refused to record the job as failed too; its lease is let go, and a watchdog takes the job back once it runs out', { ...fields, error: errorMessage(again) });
-      return null;
+      return 'refuses all';
     }
+  }
+
+  /** Results the store will not take: their leases are no longer extended nor kept from this worker's watchdog. */
+  #letGo(settlements: Settlement[], error: unknown): void {
+    if (settlements.length === 0) return;
+    for (const s of settlements) this.#unsettled.delete(s.attemptId);
+    this.#unanswered.answered(settlements);
+    const jobIds = settlements.map((s) => s.jobId);
+    this.#opts.log.error('the store refuses any result of this worker; letting the leases of the rest go, a watchdog takes their jobs back once they run out', { results: jobIds.length, job_ids: jobIds.slice(0, 20), error: errorMessage(error) });
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
