@@ -19,6 +19,8 @@ export const KNOWN_ERROR_CLASSES = [
   'exit_code',
   'signal',
   'lost',
+  'lease_unconfirmed',
+  'settle_refused',
   'interrupted',
   'cancelled',
   'operator',

@@ -1,30 +1,43 @@
+/** What a flush could not land, and why: tried again, ahead of what came since, after the backoff. */
+export interface FlushLeft<T> {
+  items: T[];
+  error: unknown;
+}
+
 /**
  * Group commit: items collect while flushes are under way and go together in the next one, so under load
  * a single store round trip carries many results, and at low load an item waits at most `delayMs` (or
  * until the flush under way, if that takes longer).
- * One flush runs at a time. A failed flush is retried after `retryMs` with its items kept.
+ * One flush runs at a time. A failed flush (it throws, or returns what it could not land) is retried with
+ * those items kept, after `retryMs`, doubled after each failure in a row up to `retryMostMs`: a store away
+ * for minutes is asked a few times a minute, not twice a second.
  */
 export class Batcher<T> {
   #items: T[] = [];
   #running: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
-  readonly #flush: (items: T[]) => Promise<void>;
+  /** Failed flushes in a row: the next retry waits longer. */
+  #failures = 0;
+  readonly #flush: (items: T[]) => Promise<FlushLeft<T> | null>;
   readonly #maxBatch: number;
   readonly #maxWeight: number;
   readonly #weigh: (item: T) => number;
   readonly #delayMs: number;
   readonly #retryMs: number;
+  readonly #retryMostMs: number;
   readonly #onError: (error: unknown, items: number) => void;
 
   constructor(opts: {
-    flush: (items: T[]) => Promise<void>;
+    flush: (items: T[]) => Promise<FlushLeft<T> | null>;
     maxBatch: number;
     /** A batch also ends before its items weigh more than this together (one item always goes). */
     maxWeight?: number;
     weigh?: (item: T) => number;
     delayMs: number;
     retryMs: number;
+    /** The longest wait between retries; retryMs when absent (no backoff). */
+    retryMostMs?: number;
     onError: (error: unknown, items: number) => void;
   }) {
     this.#flush = opts.flush;
@@ -33,6 +46,7 @@ export class Batcher<T> {
     this.#weigh = opts.weigh ?? (() => 0);
     this.#delayMs = opts.delayMs;
     this.#retryMs = opts.retryMs;
+    this.#retryMostMs = Math.max(opts.retryMs, opts.retryMostMs ?? opts.retryMs);
     this.#onError = opts.onError;
   }
 
@@ -98,13 +112,21 @@ export class Batcher<T> {
   }
 
   async #run(items: T[]): Promise<void> {
+    let left: FlushLeft<T> | null;
     try {
-      await this.#flush(items);
+      left = await this.#flush(items);
     } catch (error) {
-      this.#onError(error, items.length);
-      if (this.#closed) return;
-      this.#items = items.concat(this.#items);
-      await new Promise((resolve) => setTimeout(resolve, this.#retryMs));
+      left = { items, error };
     }
+    if (left === null || left.items.length === 0) {
+      this.#failures = 0;
+      return;
+    }
+    this.#onError(left.error, left.items.length);
+    if (this.#closed) return;
+    this.#items = left.items.concat(this.#items);
+    const wait = Math.min(this.#retryMostMs, this.#retryMs * 2 ** Math.min(this.#failures, 20));
+    this.#failures++;
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }

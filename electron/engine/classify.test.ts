@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceConfig } from '../../shared/registry.ts';
 import type { RunResult } from '../runners/runner.ts';
-import { breakerOutcome, classify } from './classify.ts';
+import { breakerOutcome, classify, FREE_LEASE_INTERRUPTIONS } from './classify.ts';
 import { fingerprint } from './fingerprint.ts';
 
 const service = ServiceConfig.parse({
@@ -13,7 +13,7 @@ const service = ServiceConfig.parse({
 });
 const failFast = ServiceConfig.parse({ name: 'sync', execution_type: 'noop', on_interrupt: 'fail' });
 const now = new Date('2026-01-01T00:00:00.000Z');
-const job = (attempt: number) => ({ id: 7, attempt_id: 70 + attempt, attempt, max_attempts: 3, service_name: 'sync' });
+const job = (attempt: number, interruptions = 0) => ({ id: 7, attempt_id: 70 + attempt, attempt, max_attempts: 3, service_name: 'sync', interruptions });
 const result = (over: Partial<RunResult>): RunResult => ({
   ok: false,
   output_tail: 'tail',
@@ -85,6 +85,30 @@ test('an abort before the runner started hands the job back as never run, on_int
   assert.deepEqual([cancelled.kind, cancelled.kind === 'cancelled' && cancelled.ran], ['cancelled', false]);
   const ran = classify({ ...base, job: job(1), result: result({ aborted: 'cancel' }) });
   assert.deepEqual([ran.kind, ran.kind === 'cancelled' && ran.ran], ['cancelled', true], 'stopped while it ran: an attempt that ran');
+});
+
+test('a job its worker stopped for losing the store goes back, attempt not spent and the stop counted, until it has been stopped so too often', () => {
+  const stopped = result({ aborted: 'interrupt' });
+  const unreached = { ...base, result: stopped, interruptCause: 'store_unreachable' as const, unreachedForMs: 12_000 };
+  const free = classify({ ...unreached, job: job(1, FREE_LEASE_INTERRUPTIONS - 1) });
+  assert.equal(free.kind, 'interrupted');
+  assert.equal(free.lease_unconfirmed, true, 'counted in the job');
+  assert.equal(free.ended_at, now.toISOString());
+  // Stopped before it started: nothing ran, nothing is counted.
+  const unstarted = classify({ ...unreached, job: job(1, FREE_LEASE_INTERRUPTIONS), result: result({ aborted: 'interrupt', unstarted: true }) });
+  assert.deepEqual([unstarted.kind, unstarted.lease_unconfirmed], ['interrupted', undefined]);
+  const spent = classify({ ...unreached, job: job(1, FREE_LEASE_INTERRUPTIONS) });
+  assert.ok(spent.kind === 'retry', spent.kind);
+  assert.equal(spent.outcome, 'failed');
+  assert.equal(spent.lease_unconfirmed, true);
+  assert.equal(spent.ended_at, now.toISOString());
+  assert.equal(spent.error.error_class, 'lease_unconfirmed');
+  assert.equal(spent.error.message, `its worker lost the store (no lease extension confirmed for 12 s) and stopped it: interrupted ${FREE_LEASE_INTERRUPTIONS + 1} times by lost leases or store outages, and past ${FREE_LEASE_INTERRUPTIONS} each one spends an attempt`);
+  assert.ok(Date.parse(spent.run_at) > now.getTime(), `after the service's backoff: ${spent.run_at}`);
+  const last = classify({ ...unreached, job: job(3, FREE_LEASE_INTERRUPTIONS + 2) });
+  assert.ok(last.kind === 'failed', last.kind);
+  assert.match(last.error.message, /interrupted 8 times by lost leases or store outages/);
+  assert.equal(breakerOutcome(last, stopped), null, "the store's fault says nothing of the service");
 });
 
 test('an interrupt hands the job back unless the service asks to fail on emergency stop', () => {

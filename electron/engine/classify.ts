@@ -6,8 +6,18 @@ import type { RandomSource } from './backoff.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { fingerprint } from './fingerprint.ts';
 
+/**
+ * How many times a job may be stopped by its worker losing the store (its lease unconfirmed) with the attempt
+ * given back; each one past these spends an attempt, so the job reaches the dead-letter queue after at most
+ * this many plus its max_attempts. Five lets a job ride out the few outages a long run may meet (a failover,
+ * a restart, a network blip: each stops every job of the worker once), while a store that keeps going away,
+ * or a job whose own load keeps its worker's lease extensions from being answered in time, cannot have it
+ * run and stop for ever.
+ */
+export const FREE_LEASE_INTERRUPTIONS = 5;
+
 export interface ClassifyInput {
-  job: Pick<ClaimedJob, 'id' | 'attempt_id' | 'attempt' | 'max_attempts' | 'service_name'>;
+  job: Pick<ClaimedJob, 'id' | 'attempt_id' | 'attempt' | 'max_attempts' | 'service_name' | 'interruptions'>;
   result: RunResult;
   /** Undefined when this worker's registry lacks the service: no retry policy to follow, so no retry. */
   service: ServiceConfig | undefined;
@@ -31,10 +41,8 @@ function jobError(error: RunError, service: string): JobError {
   };
 }
 
-/** Turns how a run ended into what the store records: the attempt's outcome and the job's next state. */
-export function classify(input: ClassifyInput): Settlement {
-  const { job, result, service, workerId, now } = input;
-  const base = {
+function settlementBase({ job, result, workerId }: ClassifyInput) {
+  return {
     jobId: job.id,
     attemptId: job.attempt_id,
     workerId,
@@ -42,6 +50,12 @@ export function classify(input: ClassifyInput): Settlement {
     resource_usage: result.resource_usage,
     security_context: result.security_context,
   };
+}
+
+/** Turns how a run ended into what the store records: the attempt's outcome and the job's next state. */
+export function classify(input: ClassifyInput): Settlement {
+  const { job, result, service, now } = input;
+  const base = settlementBase(input);
   if (result.ok) return { ...base, kind: 'completed' };
 
   if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran: result.unstarted !== true };
@@ -55,7 +69,13 @@ export function classify(input: ClassifyInput): Settlement {
     const ran = result.unstarted !== true;
     if (cause === 'store_unreachable') {
       // Settled once the store answers again, maybe long after: the attempt ended now, not then.
-      return { ...base, kind: 'interrupted', reason: unreachedReason(input.unreachedForMs ?? 0), ran, ended_at: now.toISOString() };
+      const unreached = { ...base, ended_at: now.toISOString() };
+      if (!ran) return { ...unreached, kind: 'interrupted', reason: unreachedReason(input.unreachedForMs ?? 0), ran };
+      if (job.interruptions < FREE_LEASE_INTERRUPTIONS) {
+        return { ...unreached, kind: 'interrupted', reason: unreachedReason(input.unreachedForMs ?? 0), ran, lease_unconfirmed: true };
+      }
+      const error = { message: tooOftenUnreached(job.interruptions + 1, input.unreachedForMs ?? 0), error_class: 'lease_unconfirmed', retryable: true };
+      return { ...spent(input, error, 'failed', now), ended_at: unreached.ended_at, lease_unconfirmed: true };
     }
     const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
     return { ...base, kind: 'interrupted', reason, ran };
@@ -67,11 +87,15 @@ export function classify(input: ClassifyInput): Settlement {
     (timedOut
       ? { message: 'the attempt exceeded its timeout', error_class: 'timeout', retryable: true }
       : { message: 'the runner reported a failure without an error', error_class: 'runner', retryable: true });
-  const outcome = timedOut ? 'timed_out' : 'failed';
+  return spent(input, error, timedOut ? 'timed_out' : 'failed', now);
+}
+
+/** The attempt failed and is spent: tried again after the backoff while attempts are left and it is worth it. */
+function spent(input: ClassifyInput, error: RunError, outcome: 'failed' | 'timed_out', now: Date): Settlement {
+  const { job, service } = input;
+  const base = settlementBase(input);
   const err = jobError(error, job.service_name);
-
   if (!error.retryable || job.attempt >= job.max_attempts || !service) return { ...base, kind: 'failed', outcome, error: err };
-
   const delay = backoffDelayMs(effectiveRetry(service), job.attempt, error.retry_after_ms, input.random);
   return { ...base, kind: 'retry', outcome, error: err, run_at: new Date(now.getTime() + delay).toISOString() };
 }
@@ -82,6 +106,11 @@ export function classify(input: ClassifyInput): Settlement {
  */
 export function unreachedReason(unreachedForMs: number): string {
   return `its worker lost the store (no lease extension confirmed for ${Math.round(unreachedForMs / 1000)} s) and stopped it before its lease ran out; back to pending, attempt not spent`;
+}
+
+/** Why a job its worker stopped once too often for losing the store spends this attempt. */
+export function tooOftenUnreached(interruptions: number, unreachedForMs: number): string {
+  return `its worker lost the store (no lease extension confirmed for ${Math.round(unreachedForMs / 1000)} s) and stopped it: interrupted ${interruptions} times by lost leases or store outages, and past ${FREE_LEASE_INTERRUPTIONS} each one spends an attempt`;
 }
 
 /** What one attempt tells its service's breaker: null, nothing to count. */
@@ -112,7 +141,8 @@ export function breakerOutcome(settlement: Settlement, result: Pick<RunResult, '
   return 'failure';
 }
 
-const CALLER_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload']);
+/** Also the store's own faults: a lease it did not confirm says nothing of the service. */
+const CALLER_FAULT_CLASSES = new Set(['allowlist', 'config', 'interrupted', 'validation', 'payload', 'lease_unconfirmed']);
 /** Classes that speak of the upstream even when the runner would not try again. */
 const UPSTREAM_CLASSES = new Set(['timeout', 'connection', 'tls', 'rate_limited']);
 /** An upstream's own failure (HTTP, Docker or Lambda 5xx), whatever the runner thinks of trying again. */

@@ -183,7 +183,8 @@ describe('engine leases on SQLite', () => {
     const own = await createSqliteTestStore();
     const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
     const lines: string[] = [];
-    own.store.settle = () => Promise.reject(new Error('connection refused'));
+    // The store away, as its dialects tell it: retried until the worker stops, not given up on.
+    own.store.settle = () => Promise.reject(new StoreError('unreachable', 'cannot reach PostgreSQL at 127.0.0.1:5432: connection refused', 'is the server running?', { transient: true }));
     const engine = new Engine({ store: own.store, registry: holder, concurrency: 1, leaseMs: 2000, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
       await engine.start();
@@ -226,7 +227,7 @@ describe('engine leases on SQLite', () => {
     }
   });
 
-  test('a result whose settle fails for good is taken back by its own watchdog once its lease runs out, not held forever', async () => {
+  test('a result the store refuses, even as failed, is taken back by its own watchdog once its lease runs out, not held forever', async () => {
     const own = await createSqliteTestStore();
     const { holder } = await loadRegistry(dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
     // A settle that no retry will land: not the store away (a transient StoreError) but a statement refused.
@@ -236,7 +237,7 @@ describe('engine leases on SQLite', () => {
     try {
       const id = await enqueueOne(own.store, 'quick', 'noop', 1);
       await engine.start();
-      await waitFor('a settle to fail', () => lines.some((l) => l.includes('could not record results')));
+      await waitFor('the store to refuse the job as failed too', () => lines.some((l) => l.startsWith('error the store refused to record the job as failed too') && l.includes(` job_id=${id} `)));
       const back = await waitFor("this worker's watchdog to take the job back", async () => {
         const job = await jobOf(own.store, id);
         return job.status === 'running' ? undefined : job;
@@ -339,6 +340,15 @@ describe('engine leases on SQLite', () => {
       confirmedSentAt = sentAt;
       return held;
     };
+    // The stopped job's settle waits until the store has been looked at as another worker would see it when
+    // the job was gone: landing first, it would put the job back to pending before the test reads it.
+    let looked!: () => void;
+    const lookedAt = new Promise<void>((resolve) => (looked = resolve));
+    const settle = own.store.settle.bind(own.store);
+    own.store.settle = async (settlements) => {
+      await lookedAt;
+      return settle(settlements);
+    };
     const lines: string[] = [];
     const engine = new Engine({ store: own.store, registry: holder, runners: createRunners({ killGraceMs: 300 }), concurrency: 1, leaseMs, pollMs: 20, env: {}, log: lineLogger((l) => lines.push(l)) });
     try {
@@ -354,7 +364,15 @@ describe('engine leases on SQLite', () => {
       assert.deepEqual((await own.store.reclaimExpired(new Date(goneBy))).retried, []);
       assert.equal((await jobOf(own.store, id)).status, 'running');
       assert.ok(lines.some((l) => l.startsWith('warn could not extend the lease of a job') && l.includes(` job_id=${id} `)), lines.join('\n'));
+      looked();
+      // Its worker knew why it stopped the job, and says so once the settle lands: interrupted, not lost.
+      const stopped = await waitFor('the stopped attempt to be recorded', async () => {
+        const [first] = await own.store.listAttempts(id);
+        return first?.outcome === 'running' ? undefined : first;
+      }, 5000);
+      assert.equal(stopped.outcome, 'interrupted');
     } finally {
+      looked();
       await engine.stop({ graceMs: 0 });
       await own.cleanup();
     }

@@ -16,6 +16,7 @@ const job: ClaimedJob = {
   max_attempts: 3,
   attempt_id: 7,
   lease_expires_at: '2026-12-04T00:00:30.000Z',
+  interruptions: 0,
 };
 const key = { jobId: 42, attemptId: 7, workerId: 'w' };
 const error = { message: 'exit code 3', error_class: 'exit_code', fingerprint: 'f00' };

@@ -1,9 +1,11 @@
-import { StoreError } from '../store/errors.ts';
+import { errorMessage } from '../runners/result.ts';
+import { isTransientStoreError } from '../store/errors.ts';
 import type { Settlement } from '../store/store.ts';
-import type { Batcher } from './batcher.ts';
+import type { Batcher, FlushLeft } from './batcher.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 import { settledResult, type SettledResult } from './engineEvents.ts';
 import type { IdleWatch } from './idleWatch.ts';
+import { failedInstead, halves } from './refusedResult.ts';
 import type { Running } from './running.ts';
 import { createSettler } from './settler.ts';
 import { UnansweredSettles } from './unansweredSettles.ts';
@@ -17,12 +19,8 @@ import type { Wakeup } from './wakeup.ts';
 export class ResultRecorder {
   /** By attempt id: finished, settlement queued or being written; the lease must still be kept alive. */
   #unsettled = new Map<number, Running>();
-  /**
-   * The last settle failed for a reason that does not pass by itself (not a transient StoreError): retrying
-   * may never land, so its results' leases are no longer extended nor kept from this worker's watchdog
-   * (ownAttempts), which takes them back once the leases run out, as before the settle was kept apart.
-   */
-  #settleStuck = false;
+  /** Past drain: the store is closing, so a settle it refuses says nothing of the result. */
+  #stopping = false;
   readonly #settler: Batcher<Settlement>;
   /** Settles that got no answer: what they recorded is told when they are sent again. */
   readonly #unanswered = new UnansweredSettles();
@@ -34,7 +32,7 @@ export class ResultRecorder {
     this.#opts = opts;
     this.#idle = idle;
     this.#wakeup = wakeup;
-    this.#settler = createSettler((items) => this.#settle(items), opts.log);
+    this.#settler = createSettler((items) => this.#flush(items), opts.log);
   }
 
   /** The attempt ended: its settlement is queued, its lease kept until it lands. */
@@ -50,13 +48,12 @@ export class ResultRecorder {
 
   /** The results whose leases are kept alive. */
   leasesKept(): Iterable<Running> {
-    // A settle stuck for good lets its leases run out, so its watchdog (ownAttempts) can take the jobs back.
-    return this.#settleStuck ? [] : this.#unsettled.values();
+    return this.#unsettled.values();
   }
 
   /** Attempts whose settle may still land: kept from this worker's watchdog (Dispatcher.ownAttempts). */
   owned(): Iterable<number> {
-    return this.#settleStuck ? [] : this.#unsettled.keys();
+    return this.#unsettled.keys();
   }
 
   /** Attempts waiting to be recorded. */
@@ -79,7 +76,73 @@ export class ResultRecorder {
       this.#opts.log.warn('could not record every result before stopping; the watchdog will take those jobs back and run them again', fields);
     }
     // A result that comes later still (a job that did not stop) is tried once, never retried past the store's close.
+    this.#stopping = true;
     this.#settler.close();
+  }
+
+  /**
+   * One batch. A store away (a transient failure) has the whole batch tried again after the settler's backoff.
+   * A batch the store refuses otherwise is split until the results it refuses stand alone, so the others land
+   * now rather than wait behind them until the watchdog spends their attempts as lost.
+   */
+  async #flush(settlements: Settlement[]): Promise<FlushLeft<Settlement> | null> {
+    const parts = [settlements];
+    for (let part = parts.shift(); part; part = parts.shift()) {
+      try {
+        await this.#settle(part);
+      } catch (error) {
+        if (this.#stopping || isTransientStoreError(error)) return { items: [part, ...parts].flat(), error };
+        if (part.length > 1) parts.unshift(...halves(part));
+        else if (part[0]) {
+          const instead = await this.#refused(part[0], error);
+          if (instead === 'refuses all') {
+            this.#letGo(parts.flat(), error);
+            return null;
+          }
+          if (instead) return { items: [instead.settlement, ...parts.flat()], error: instead.error };
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A result the store refuses alone, for a reason no retry changes: told at error, and recorded as failed
+   * instead, into the dead-letter queue. Returns that replacement with the store's error when the store is
+   * away meanwhile, to be tried again. A hand-back (no attempt of this worker's holds it) is let go. When the
+   * store refuses even the failure, which carries nothing but the job's ids and a message, it refuses anything
+   * (a privilege revoked, a schema gone): 'refuses all', and the rest of the batch is let go with it rather than
+   * split down to every last result.
+   */
+  async #refused(refused: Settlement, error: unknown): Promise<{ settlement: Settlement; error: unknown } | 'refuses all' | null> {
+    const running = this.#unsettled.get(refused.attemptId);
+    const fields = { job_id: refused.jobId, attempt_id: refused.attemptId, result: refused.kind, error: errorMessage(error) };
+    if (!running) {
+      this.#unanswered.answered([refused]);
+      this.#opts.log.error('the store refused to record a result, and will every time; a watchdog takes the job back once its lease runs out', fields);
+      return null;
+    }
+    this.#opts.log.error('the store refused to record a result, and will every time; recording the job as failed instead, into the dead-letter queue', fields);
+    const instead = failedInstead(refused, error, running.job.service_name);
+    try {
+      await this.#settle([instead]);
+      return null;
+    } catch (again) {
+      if (isTransientStoreError(again)) return { settlement: instead, error: again };
+      this.#opts.log.error('the store refused to record the job as failed too; its lease is let go, and a watchdog takes the job back once it runs out', { ...fields, error: errorMessage(again) });
+      this.#unsettled.delete(refused.attemptId);
+      this.#unanswered.answered([refused]);
+      return 'refuses all';
+    }
+  }
+
+  /** Results the store will not take: their leases are no longer extended nor kept from this worker's watchdog. */
+  #letGo(settlements: Settlement[], error: unknown): void {
+    if (settlements.length === 0) return;
+    for (const s of settlements) this.#unsettled.delete(s.attemptId);
+    this.#unanswered.answered(settlements);
+    const jobIds = settlements.map((s) => s.jobId);
+    this.#opts.log.error('the store refuses any result of this worker; letting the leases of the rest go, a watchdog takes their jobs back once they run out', { results: jobIds.length, job_ids: jobIds.slice(0, 20), error: errorMessage(error) });
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
@@ -94,10 +157,8 @@ export class ResultRecorder {
     } catch (error) {
       // Nothing of this try is told anywhere yet: the next try tells what landed, this one's included.
       this.#unanswered.unanswered(settlements);
-      this.#settleStuck = !(error instanceof StoreError && error.transient);
       throw error;
     }
-    this.#settleStuck = false;
     this.#unanswered.answered(settlements);
     this.#idle.changed();
     const now = new Date();

@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Settlement } from '../store/store.ts';
-import { Batcher } from './batcher.ts';
+import { Batcher, type FlushLeft } from './batcher.ts';
 
 /** Results per settle, at most: one statement clears a backlog of finished jobs in a few of these. */
 const SETTLE_BATCH = 2000;
@@ -12,9 +12,11 @@ const SETTLE_BATCH = 2000;
 const SETTLE_TEXT_MOST = 8 * 1024 * 1024;
 const SETTLE_DELAY_MS = 2;
 const SETTLE_RETRY_MS = 500;
+/** The longest wait between retries of a settle the store did not take (an outage: leases are kept meanwhile). */
+const SETTLE_RETRY_MOST_MS = 5000;
 
 /** How finished attempts are grouped into settles: group commit, bounded in count and in text. */
-export function createSettler(flush: (settlements: Settlement[]) => Promise<void>, log: Logger): Batcher<Settlement> {
+export function createSettler(flush: (settlements: Settlement[]) => Promise<FlushLeft<Settlement> | null>, log: Logger): Batcher<Settlement> {
   return new Batcher<Settlement>({
     flush,
     maxBatch: SETTLE_BATCH,
@@ -22,6 +24,7 @@ export function createSettler(flush: (settlements: Settlement[]) => Promise<void
     weigh: (s) => (s.output_tail?.length ?? 0) + ('error' in s ? s.error.message.length : 0),
     delayMs: SETTLE_DELAY_MS,
     retryMs: SETTLE_RETRY_MS,
+    retryMostMs: SETTLE_RETRY_MOST_MS,
     onError: (error, n) => log.warn('could not record results; retrying', { results: n, error: errorMessage(error) }),
   });
 }

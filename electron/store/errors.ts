@@ -54,6 +54,14 @@ export class SchemaBehindError extends StoreError {
 }
 
 /**
+ * Whether a failed store call may pass by itself if tried again (the store away, a lock or a deadlock, a
+ * serialization failure), as opposed to one the store will refuse every time (a constraint, bad input, a bug).
+ */
+export function isTransientStoreError(error: unknown): boolean {
+  return error instanceof StoreError && error.transient;
+}
+
+/**
  * A request the store refuses because of its input (a garbled page cursor, a job without a valid
  * run_at). Hosts validate first, so reaching this means a caller bug or a hand-made cursor: it maps to
  * invalid_input, not to an unavailable store.

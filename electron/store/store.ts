@@ -303,6 +303,11 @@ export interface ClaimedJob {
   max_attempts: number;
   attempt_id: number;
   lease_expires_at: string;
+  /**
+   * How often a worker stopped the job before this attempt because the store did not confirm its lease
+   * (settlements with `lease_unconfirmed`): past a few, the next one spends an attempt (engine/classify.ts).
+   */
+  interruptions: number;
 }
 
 export interface JobError {
@@ -323,6 +328,8 @@ interface SettlementBase {
    * unreachable, and settles it once the store answers again); absent: when the settle lands.
    */
   ended_at?: string;
+  /** Its worker stopped the attempt because the store did not confirm its lease: counted in the job's `interruptions`. */
+  lease_unconfirmed?: true;
 }
 
 export type Settlement =

@@ -53,6 +53,8 @@ export type Row = Record<string, unknown>;
 const DEADLOCK_TRIES = 3;
 
 function isDeadlock(err: unknown): boolean {
+  // A transaction's failure comes wrapped (a StoreError, transient) by the time it reaches the retry.
+  if (err instanceof StoreError) return isDeadlock(err.cause);
   return err instanceof Error && 'code' in err && err.code === '40P01';
 }
 

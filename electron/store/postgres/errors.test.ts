@@ -47,6 +47,8 @@ test('an outage that passes by itself (a DNS server not answering for now among 
     pgError('57P03', 'the database system is starting up'),
     pgError('08006', 'connection failure'),
     pgError('57014', 'canceling statement due to statement timeout'),
+    pgError('40001', 'could not serialize access due to concurrent update'),
+    pgError('40P01', 'deadlock detected'),
     new Error('Connection terminated unexpectedly'),
     new Error('timeout exceeded when trying to connect'),
   ];

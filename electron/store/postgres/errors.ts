@@ -207,6 +207,11 @@ export function connectionError(err: unknown, url: string, timeoutMs: number, po
       return new StoreError('unavailable', `PostgreSQL at ${server} is read-only: ${message}`, 'it is a standby (after a failover?); point opsdeck at the primary', { cause: err });
     case '57014':
       return new StoreError('unavailable', `PostgreSQL at ${server} cancelled the statement: ${message}`, "a statement_timeout set for opsdeck's user or database, or an administrator cancelled it; try again", { cause: err, transient: true });
+    case '40001':
+    case '40P01':
+      // The statement was rolled back whole, and another try finds the way clear (PgDb retries a deadlock's
+      // victim a few times itself first): not the store refusing what it was given.
+      return new StoreError('unavailable', `PostgreSQL at ${server} rolled back a statement: ${message}`, 'another writer held the same rows; try again', { cause: err, transient: true });
     case '53300':
       return new StoreError('unavailable', `PostgreSQL at ${server} is not accepting connections: ${message}`, tooManyHint(message, poolMax), { cause: err });
   }

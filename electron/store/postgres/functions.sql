@@ -50,7 +50,7 @@ WITH claimed AS (
     resource_usage = NULL
   WHERE j.id = ANY(v_ids) AND j.status = 'pending'
   RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-    j.max_attempts, j.attempt_id, j.run_at
+    j.max_attempts, j.attempt_id, j.run_at, j.interruptions
 ),
 leased AS (
   -- HAVING: a claim whose every picked job changed state meanwhile leases nothing and writes no row.
@@ -67,10 +67,12 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
-  SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id
+  SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
+    interruptions
   FROM claimed ORDER BY priority DESC, run_at, id
 ) c;
 RETURN v_claimed;
@@ -142,7 +144,7 @@ WITH claimed AS (
     resource_usage = NULL
   WHERE j.id = ANY(v_ids) AND j.status = 'pending'
   RETURNING j.id, j.identifier, j.queue, j.service_name, j.execution_type, j.payload, j.priority, j.attempts,
-    j.max_attempts, j.attempt_id, j.run_at
+    j.max_attempts, j.attempt_id, j.run_at, j.interruptions
 ),
 leased AS (
   INSERT INTO jobs.tb_job_lease (worker_id, job_ids) SELECT p_worker, array_agg(id) FROM claimed HAVING count(*) > 0 RETURNING id
@@ -162,10 +164,12 @@ SELECT json_build_object(
     'lease_id', (SELECT id FROM leased),
     'lease_expires_at', to_char(v_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'jobs', coalesce(json_agg(json_build_array(c.id, c.identifier, c.queue, c.service_name, c.execution_type,
-      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'))::text
+      c.payload, c.priority, c.attempts, c.max_attempts, c.attempt_id)), '[]'),
+    'interruptions', json_object_agg(c.id, c.interruptions) FILTER (WHERE c.interruptions > 0))::text
 INTO v_claimed
 FROM (
-  SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id
+  SELECT id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, attempt_id,
+    interruptions
   FROM claimed ORDER BY priority DESC, run_at, id
 ) c;
 -- Starts older than the period (and a minute's grace for slow claimers) are no longer counted.
@@ -474,7 +478,7 @@ WITH s AS (
     e->>4 AS outcome, nullif(e->5, 'null') AS resource_usage, e->>6 AS output_tail,
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
     e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
-    (e->>13)::timestamptz AS ended_at
+    (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed
   FROM jsonb_array_elements(p_settlements) AS e
 ),
 settled AS (
@@ -485,6 +489,7 @@ settled AS (
     started_at = CASE WHEN s.ran THEN j.started_at
       ELSE (SELECT a.started_at FROM jobs.tb_job_attempt a WHERE a.job_id = j.id ORDER BY a.id DESC LIMIT 1) END,
     run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
+    interruptions = CASE WHEN s.lease_unconfirmed THEN j.interruptions + 1 ELSE j.interruptions END,
     lease_owner = NULL,
     lease_expires_at = NULL,
     attempt_id = NULL,

@@ -68,7 +68,8 @@ const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::b
 
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
- * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle),
+ * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle;
+ * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`),
  * trailing empty ones left off, so a plain completion is six elements.
  */
 type SettleRecord = unknown[];
@@ -110,6 +111,7 @@ function settleRecord(s: Settlement): SettleRecord {
     runAt,
     ran ? null : false,
     s.ended_at === undefined ? null : validTime(s.ended_at, 'ended_at'),
+    s.lease_unconfirmed === true ? true : null,
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;

@@ -8,13 +8,18 @@ const withField = (at: number, value: unknown) => row.map((v, i) => (i === at ? 
 const lease = '2030-01-01T00:00:00.000Z';
 
 test("the claim function's jobs become claimed jobs sharing the batch's lease, in order", () => {
-  const claim = claimFromJson(JSON.stringify({ lease_id: 5, lease_expires_at: lease, jobs: [row, withField(0, 8).map((v, i) => (i === 5 ? null : v))] }));
+  const jobs = [row, withField(0, 8).map((v, i) => (i === 5 ? null : v))];
+  // Interruptions beside the jobs, only those above zero: a store not yet migrated to 0044 sends none.
+  const claim = claimFromJson(JSON.stringify({ lease_id: 5, lease_expires_at: lease, jobs, interruptions: { 7: 1 } }));
   assert.equal(claim.leaseId, 5);
   assert.deepEqual(claim.jobs, [
-    { id: 7, identifier: 'svc-1', queue: 'default', service_name: 'svc', execution_type: 'shell', payload: { a: [1, 'two'] }, priority: 3, attempt: 2, max_attempts: 4, attempt_id: 99, lease_expires_at: lease },
-    { id: 8, identifier: 'svc-1', queue: 'default', service_name: 'svc', execution_type: 'shell', payload: null, priority: 3, attempt: 2, max_attempts: 4, attempt_id: 99, lease_expires_at: lease },
+    { id: 7, identifier: 'svc-1', queue: 'default', service_name: 'svc', execution_type: 'shell', payload: { a: [1, 'two'] }, priority: 3, attempt: 2, max_attempts: 4, attempt_id: 99, lease_expires_at: lease, interruptions: 1 },
+    { id: 8, identifier: 'svc-1', queue: 'default', service_name: 'svc', execution_type: 'shell', payload: null, priority: 3, attempt: 2, max_attempts: 4, attempt_id: 99, lease_expires_at: lease, interruptions: 0 },
   ]);
   assert.deepEqual(claimFromJson('{"jobs": []}'), { leaseId: null, jobs: [] });
+  for (const interruptions of [null, undefined]) {
+    assert.deepEqual(claimFromJson(JSON.stringify({ lease_id: 5, lease_expires_at: lease, jobs: [row], interruptions })).jobs.map((j) => j.interruptions), [0]);
+  }
 });
 
 test('a claim result of another shape is refused, naming what is wrong', () => {
@@ -27,6 +32,8 @@ test('a claim result of another shape is refused, naming what is wrong', () => {
   refused({ lease_id: 5, lease_expires_at: lease, jobs: [row, withField(9, '99')] }, /job 1: attempt_id is not a number/);
   refused({ lease_id: 5, lease_expires_at: lease, jobs: [withField(1, null)] }, /job 0: identifier is not a string/);
   refused({ lease_id: 5, lease_expires_at: lease, jobs: [withField(4, 'Shell')] }, /job 0: unknown execution_type "Shell"/);
+  refused({ lease_id: 5, lease_expires_at: lease, jobs: [row], interruptions: [1] }, /interruptions is not an object/);
+  refused({ lease_id: 5, lease_expires_at: lease, jobs: [row], interruptions: { 7: '1' } }, /job 7: its interruptions are not a number/);
   assert.throws(() => claimFromJson('not json'), SyntaxError);
 });
 

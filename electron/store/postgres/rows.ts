@@ -51,7 +51,9 @@ export interface Claim {
 
 /**
  * The claim function's JSON: the leased jobs, each an array of its fields at their places
- * (migrations/postgres/0007_lease_rows.sql lists them), the one lease they share and its row. Read by
+ * (migrations/postgres/0007_lease_rows.sql lists them), the one lease they share and its row, and the jobs'
+ * interruptions above zero by id (0044: beside the arrays, which a worker of the version before reads by
+ * their exact length; absent from a store not yet migrated, read as none). Read by
  * hand rather than by a zod schema: this runs for every job the engine claims, and the schema's parse
  * made one more copy of each and cost about a tenth of the engine's Node time on the benchmark. A result
  * of any other shape is still refused, naming what is wrong.
@@ -59,11 +61,21 @@ export interface Claim {
 export function claimFromJson(text: string): Claim {
   const batch: unknown = JSON.parse(text);
   if (!isPlainObject(batch) || !isList(batch.jobs)) throw claimRefused('it has no jobs array');
-  const { jobs, lease_expires_at: leaseExpiresAt, lease_id: leaseId } = batch;
+  const { jobs, lease_expires_at: leaseExpiresAt, lease_id: leaseId, interruptions } = batch;
   if (jobs.length === 0) return { leaseId: null, jobs: [] };
   if (typeof leaseExpiresAt !== 'string') throw claimRefused('lease_expires_at is not a string');
   if (typeof leaseId !== 'number') throw claimRefused('lease_id is not a number');
-  return { leaseId, jobs: jobs.map((row, place) => claimedJob(row, place, leaseExpiresAt)) };
+  if (interruptions !== undefined && interruptions !== null && !isPlainObject(interruptions)) throw claimRefused('interruptions is not an object');
+  const claimed = jobs.map((row, place) => claimedJob(row, place, leaseExpiresAt));
+  if (interruptions) {
+    for (const job of claimed) {
+      const n = interruptions[job.id];
+      if (n === undefined) continue;
+      if (typeof n !== 'number') throw claimRefused(`job ${job.id}: its interruptions are not a number`);
+      job.interruptions = n;
+    }
+  }
+  return { leaseId, jobs: claimed };
 }
 
 const CLAIMED_FIELDS = ['id', 'identifier', 'queue', 'service_name', 'execution_type', 'payload', 'priority', 'attempts', 'max_attempts', 'attempt_id'] as const;
@@ -84,6 +96,7 @@ function claimedJob(row: unknown, place: number, leaseExpiresAt: string): Claime
     max_attempts: numberAt(row, 8, place),
     attempt_id: numberAt(row, 9, place),
     lease_expires_at: leaseExpiresAt,
+    interruptions: 0,
   };
 }
 

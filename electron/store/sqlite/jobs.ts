@@ -21,6 +21,7 @@ import { SqliteWorkflowAdvance } from './workflowAdvance.ts';
 type ClaimRow = Pick<JobRow, 'id' | 'identifier' | 'queue' | 'service_name' | 'execution_type' | 'payload' | 'priority' | 'attempts' | 'max_attempts'> & {
   /** The workflow run of a task; null for every other job. */
   workflow_run_id: number | null;
+  interruptions: number;
 };
 
 /** What the counts and rollups need of a job this store leased: its kind, and when its attempt began. */
@@ -59,7 +60,8 @@ export function prepareJobStatements(db: Connection) {
        SET status = 'running', attempts = attempts + 1, lease_owner = @worker, lease_expires_at = @lease,
            started_at = @now, updated_at = @now, cancel_requested = 0, resource_usage = NULL
        WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'pending'
-       RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, workflow_run_id`,
+       RETURNING id, identifier, queue, service_name, execution_type, payload, priority, attempts, max_attempts, workflow_run_id,
+         interruptions`,
     ),
     openAttempts: db.prepare<[Params], { id: number; job_id: number }>(
       `INSERT INTO tb_job_attempt (job_id, attempt, worker_id, started_at, outcome)
@@ -99,6 +101,8 @@ export function prepareJobStatements(db: Connection) {
     settleCancelled: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
+    /** job: its worker stopped it because the store did not confirm its lease (Settlement.lease_unconfirmed) */
+    countInterruption: db.prepare<[number]>(`UPDATE tb_job_run SET interruptions = interruptions + 1 WHERE id = ?`),
     /** attempt: a job handed back before its runner started has no attempt to show */
     dropAttempt: db.prepare<[number]>(`DELETE FROM tb_job_attempt WHERE id = ?`),
     /** attempts given back (0 or 1), job: its start is its previous attempt's again (none for a first) */
@@ -244,6 +248,7 @@ export class SqliteJobs {
         max_attempts: row.max_attempts,
         attempt_id: attemptId,
         lease_expires_at: lease,
+        interruptions: row.interruptions,
       });
     }
     return out;
@@ -313,6 +318,7 @@ export class SqliteJobs {
     const leased = this.#leased.get(s.attemptId);
     this.#leased.delete(s.attemptId);
     if (changed === 0) return false;
+    if (s.lease_unconfirmed) this.#s.countInterruption.run(s.jobId);
     if ((s.kind === 'interrupted' || s.kind === 'cancelled') && !s.ran) {
       this.#s.dropAttempt.run(s.attemptId);
       // An interruption gave its attempt back already; a cancel of a job that never ran gives it back here.
