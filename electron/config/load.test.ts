@@ -347,3 +347,26 @@ test("a shell service's program that cannot start here is a warning at command[0
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a list given as one string, and a value none of its choices, are said in words with what to write', () => {
+  const text = [
+    'services:',
+    '  - name: script',
+    '    execution_type: shell',
+    '    runner_config: { command: "python script.py" }',
+    '  - name: gcf',
+    '    execution_type: serverless',
+    '    runner_config: { provider: gcp, url: "https://example.com/fn" }',
+    '  - name: box',
+    '    execution_type: docker',
+    '    runner_config: { image: alpine, volumes: [{ host_path: /srv, container_path: /data, mode: xx }] }',
+    '',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    'r.yaml:4:31 services[0].runner_config.command: command is a list of arguments, the program first, not one string: write ["python", "script.py"] (each argument is passed as it is, with no shell to split it)',
+    'r.yaml:7:32 services[1].runner_config.provider: provider takes aws_lambda or http_function, not "gcp": a Google Cloud, Azure or other function called at its URL is provider: http_function, with its url',
+    'r.yaml:10:95 services[2].runner_config.volumes[0].mode: mode takes ro (read-only) or rw (read-write), not "xx"',
+  ]);
+});
