@@ -5,7 +5,7 @@ import { hostCheck, type HostEnv } from './hostEnv.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
 import { notSetHere } from '../runners/notSetHere.ts';
-import { programProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
+import { programProblem, userProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -84,6 +84,8 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
     });
   }
   out.push(...startingFolderChecks(s, at, env));
+  const user = s.runner_config.user;
+  if (user !== undefined) out.push(...hostCheck(env, [...rc, 'user'], `user ${user}`, () => onThisMachine(userProblem(user))));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {

@@ -370,3 +370,14 @@ test('a list given as one string, and a value none of its choices, are said in w
     'r.yaml:10:95 services[2].runner_config.volumes[0].mode: mode takes ro (read-only) or rw (read-write), not "xx"',
   ]);
 });
+
+test("a shell service's runner_config.user with no account here is a warning, in the words its jobs fail with", () => {
+  const service = (name: string, user: string) =>
+    `  - name: ${name}\n    execution_type: shell\n    runner_config: { command: ["/bin/sh"], user: ${user} }\n    security_policy: { allowed_commands: ["/bin/sh"] }\n`;
+  const text = `services:\n${service('nobody_here', 'opsdeck-no-such-user')}${service('root_job', 'root')}`;
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'a warning refuses nothing');
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    "r.yaml:4:50 services[0].runner_config.user: warning: user 'opsdeck-no-such-user' does not exist (on this machine; the workers' may differ)",
+  ]);
+});
