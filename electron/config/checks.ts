@@ -189,7 +189,8 @@ function retryChecks(service: ServiceConfig, at: PathKey[]): RawProblem[] {
   const retry = effectiveRetry(service);
   if (retry.initial_backoff <= retry.max_backoff) return [];
   const key = service.retry_config?.initial_backoff !== undefined || service.runner_config.retry_config?.initial_backoff !== undefined ? 'initial_backoff' : 'max_backoff';
-  const where = service.retry_config?.[key] !== undefined ? [...at, 'retry_config'] : [...at, 'runner_config', 'retry_config'];
+  // The key in force: runner_config's wins.
+  const where = service.runner_config.retry_config?.[key] !== undefined ? [...at, 'runner_config', 'retry_config'] : [...at, 'retry_config'];
   return [
     {
       path: [...where, key],

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RegistryProblem } from '../../shared/registry.ts';
+import { effectiveRetry, effectiveTimeout, type RegistryProblem } from '../../shared/registry.ts';
 import { formatProblem, loadRegistryFile, parseRegistry } from './load.ts';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -380,4 +380,26 @@ test("a shell service's runner_config.user with no account here is a warning, in
   assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
     "r.yaml:4:50 services[0].runner_config.user: warning: user 'opsdeck-no-such-user' does not exist (on this machine; the workers' may differ)",
   ]);
+});
+
+test('a timeout or retry setting written both at the service level and in runner_config warns, naming the value in force', () => {
+  const text = [
+    'services:',
+    '  - name: twice',
+    '    execution_type: noop',
+    '    timeout: 30',
+    '    retry_config: { max_retries: 1, backoff_factor: 2 }',
+    '    runner_config: { timeout: 60, retry_config: { max_retries: 5, backoff_factor: 2 } }',
+    '',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'warnings refuse nothing');
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    'r.yaml:4:14 services[0].timeout: warning: timeout is set twice: runner_config.timeout 60s is the one in force (runner_config wins), not this 30s; keep one',
+    'r.yaml:5:34 services[0].retry_config.max_retries: warning: max_retries is set twice: runner_config.retry_config.max_retries 5 is the one in force (runner_config wins), not this 1; keep one',
+  ]);
+  const [service] = registry.services;
+  assert.ok(service);
+  assert.equal(effectiveTimeout(service), 60);
+  assert.equal(effectiveRetry(service).max_retries, 5, 'the same place wins for both');
 });
