@@ -230,7 +230,7 @@ export const calls = {
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),
     z.object({ forgotten: WorkerView }),
-    'Forgets a lost or stopped worker no running job is leased to (audited): it leaves the list and the health check.',
+    'Forgets a lost or stopped worker no running job is leased to (audited): it leaves the list and the health check. `id` is its id or its name (`worker --name`, any case) when one worker has that name.',
   ),
 
   'registry.get': Call(Empty, RegistryView, 'The loaded service registry and the last load problems.'),

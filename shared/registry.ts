@@ -263,9 +263,12 @@ export type RegistryProblem = z.infer<typeof RegistryProblem>;
 
 export { ExecutionType };
 
-/** Effective retry config: service level wins over runner_config.retry_config, which wins over defaults. */
+/**
+ * Effective retry config: runner_config.retry_config wins over the service level's, key by key, which wins
+ * over the defaults; as effectiveTimeout, so one rule says where any setting written twice comes from.
+ */
 export function effectiveRetry(service: ServiceConfig): RetryConfig {
-  return RetryConfig.parse({ ...service.runner_config.retry_config, ...service.retry_config });
+  return RetryConfig.parse({ ...service.retry_config, ...service.runner_config.retry_config });
 }
 
 /** Asked once or twice per dispatched job: parsed once per loaded service, not on every ask. */
@@ -282,7 +285,10 @@ export function effectiveBreaker(service: ServiceConfig | undefined): CircuitBre
   return config;
 }
 
-/** Per-attempt timeout in seconds: runner_config.timeout (as the runbook writes it) or the service's. */
+/**
+ * Per-attempt timeout in seconds: runner_config.timeout (as the runbook writes it) or the service's. The
+ * runner's wins: the service level's always has a value (its default, 300), so it could never give way.
+ */
 export function effectiveTimeout(service: ServiceConfig): number {
   return service.runner_config.timeout ?? service.timeout;
 }

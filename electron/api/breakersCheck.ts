@@ -10,11 +10,16 @@ import { breakerHow as how } from './breakerHolds.ts';
  * protecting an upstream that fails, yet "healthy" alone in the middle of such an outage would send the
  * operator the wrong way. A breaker with nothing waiting (half-open until a job comes to probe it) is only
  * mentioned: it would keep the warning up for good on a quiet service.
+ *
+ * "All N closed" counts what `breaker list` shows, every registry service and every stored breaker, not the
+ * stored rows alone: a breaker is only stored once its service has run, so that count grew as jobs ran and
+ * never matched the list beside it.
  */
-export async function breakersCheck(store: Store): Promise<HealthCheck> {
+export async function breakersCheck(store: Store, registryServices: readonly string[]): Promise<HealthCheck> {
   const breakers = await store.listBreakers();
   const notClosed = breakers.filter((b) => effectiveState(b) !== 'closed').sort((a, b) => a.service_name.localeCompare(b.service_name));
-  if (notClosed.length === 0) return { name: 'breakers', ok: true, detail: breakers.length === 0 ? 'no circuit breaker has tripped yet' : `all ${breakers.length} closed` };
+  const shown = new Set([...registryServices, ...breakers.map((b) => b.service_name)]).size;
+  if (notClosed.length === 0) return { name: 'breakers', ok: true, detail: shown === 0 ? 'no service has a circuit breaker yet' : `all ${shown} closed` };
   const pending = await store.pendingByService();
   const waiting = (b: BreakerRecord) => pending[b.service_name] ?? 0;
   const holding = notClosed.filter((b) => waiting(b) > 0 || b.mode === 'force_open');

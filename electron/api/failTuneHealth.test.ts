@@ -161,6 +161,24 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(Leave safe mode in the banner at the top\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
   });
 
+  it('counts each due job once, under its first cause: a job in a queue no worker takes is not counted again for its service', async () => {
+    t = await createTestContext(REGISTRY, dialect);
+    const { store } = t;
+    await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['reports', 'containers'], services: ['report'] });
+    await store.enqueue([
+      { queue: 'default', service_name: 'api', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'reports', service_name: 'failing_script', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'containers', service_name: 'py_container', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'reports', service_name: 'api', execution_type: 'noop', max_attempts: 1, run_at: new Date(Date.now() + 3_600_000).toISOString() },
+    ]);
+    const { detail } = await dispatchDetail(t);
+    assert.match(
+      detail,
+      /^jobs are due and not dispatched: no live worker takes queue default \(1 due\): start one that does with opsdeck worker; no live worker's registry has services failing_script \(1 due\) and py_container \(1 due\): /,
+    );
+    assert.doesNotMatch(detail, /api \(/, 'the api job is named under its queue alone');
+  });
+
   it('asked for alone (the overview asks every 15 s), is the same check, made without probing a runner', async () => {
     t = await createTestContext(REGISTRY, dialect);
     const { ctx, store } = t;
@@ -194,7 +212,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
       assert.ok(check, JSON.stringify(report));
       return { ok: report.ok, warning: check.warning === true, detail: check.detail };
     };
-    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'no circuit breaker has tripped yet' });
+    // Counted as `breaker list` shows them: the registry's service before its breaker is ever stored.
+    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 1 closed' });
     await store.setBreakerMode('payments', 'force_open', { user: 'alice', host: 'laptop' }, 'upstream down');
     assert.match((await breakers()).detail, /^1 circuit breaker\(s\) hold .*payments forced open by alice@laptop \(0 pending\)/, 'forced open is said even with nothing waiting');
     await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
@@ -203,6 +222,9 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     assert.match(held.detail, /^1 circuit breaker\(s\) hold their services' jobs: payments forced open by alice@laptop \(1 pending\); opsdeck breaker list says why/);
     await store.setBreakerMode('payments', 'reset', { user: 'alice', host: 'laptop' }, null);
     assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 1 closed' });
+    // A stored breaker of a service the registry no longer names is listed too, so counted.
+    await store.setBreakerMode('retired_api', 'reset', { user: 'alice', host: 'laptop' }, null);
+    assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 2 closed' });
     const record = await store.getBreaker('payments');
     assert.ok(record);
     await store.cancelJob((await store.listJobs({ service: 'payments' }, { limit: 1 })).items[0]?.id ?? 0, { user: 'alice', host: 'laptop' }, null);

@@ -15,29 +15,45 @@ function since(iso: string, now: number): string {
 
 /**
  * Services with due jobs that every live worker would hand back, its registry lacking them: each with how
- * many are due. A worker that did not say which services it runs (an older version) may run any.
+ * many are due. A worker that did not say which services it runs (an older version) may run any. `outside`
+ * holds the queues whose jobs wait on purpose (paused) or are counted under an earlier cause (no worker
+ * takes them): a due job is counted once, under its first cause.
  */
-async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], paused: ReadonlySet<string>): Promise<string[]> {
+async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], outside: ReadonlySet<string>): Promise<Due[]> {
   if (live.length === 0 || live.some((w) => w.services === null)) return [];
   const runnable = new Set(live.flatMap((w) => w.services ?? []));
-  const out: string[] = [];
+  const out: Due[] = [];
   const pending = Object.entries(await store.pendingByService()).filter(([service, n]) => n > 0 && !runnable.has(service));
   for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
-    const due = await dueOfService(store, service, n, paused);
-    if (due > 0) out.push(`${service} (${due} due)`);
+    const due = await dueOfService(store, service, n, outside);
+    if (due > 0) out.push({ name: service, due });
   }
   return out;
 }
 
 /**
- * Of a service's `pending` jobs, those due and outside the paused queues (they wait on purpose, as the rest
- * of the check has it): counted from the ready rows and the kept counts, never the job table.
+ * Of a service's `pending` jobs, those due and outside the given queues: counted from the ready rows and
+ * the kept counts, never the job table.
  */
-async function dueOfService(store: Store, service: string, pending: number, paused: ReadonlySet<string>): Promise<number> {
+async function dueOfService(store: Store, service: string, pending: number, outside: ReadonlySet<string>): Promise<number> {
   const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
-  let held = 0;
-  for (const queue of paused) held += await store.countJobs({ status: ['pending'], service, queue });
-  return Math.max(0, pending - scheduled - held);
+  let elsewhere = 0;
+  for (const queue of outside) {
+    const inQueue = await store.countJobs({ status: ['pending'], service, queue });
+    // Its scheduled ones are already left out above.
+    if (inQueue > 0) elsewhere += inQueue - (await store.countJobs({ status: ['pending'], service, queue, scheduled: true }));
+  }
+  return Math.max(0, pending - scheduled - elsewhere);
+}
+
+/** A queue or service with how many of its jobs are due. */
+interface Due {
+  name: string;
+  due: number;
+}
+
+function dueText(items: Due[]): string[] {
+  return items.map((i) => `${i.name} (${i.due} due)`);
 }
 
 interface BreakerHold {
@@ -46,16 +62,19 @@ interface BreakerHold {
   how: string;
 }
 
-/** The services whose breaker lets none of their jobs start now, each with how many of its jobs are due. */
-async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, paused: ReadonlySet<string>, now: number): Promise<BreakerHold[]> {
+/**
+ * The services whose breaker lets none of their jobs start now, each with how many of its jobs are due:
+ * those outside the `outside` queues and not of the `counted` services, named under an earlier cause.
+ */
+async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, outside: ReadonlySet<string>, now: number, counted: ReadonlySet<string> = new Set()): Promise<BreakerHold[]> {
   const notClosed = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed');
   if (notClosed.length === 0) return [];
   const [pending, tunings] = await Promise.all([ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
   const holds: BreakerHold[] = [];
   for (const breaker of notClosed.sort((a, b) => a.service_name.localeCompare(b.service_name))) {
     const n = pending[breaker.service_name] ?? 0;
-    if (n === 0 || breakerAllowance(ctx.registry, tunings, breaker, new Date(now)) > 0) continue;
-    const jobs = await dueOfService(ctx.store, breaker.service_name, n, paused);
+    if (n === 0 || counted.has(breaker.service_name) || breakerAllowance(ctx.registry, tunings, breaker, new Date(now)) > 0) continue;
+    const jobs = await dueOfService(ctx.store, breaker.service_name, n, outside);
     if (jobs > 0) holds.push({ service: breaker.service_name, jobs, how: breakerHow(breaker) });
   }
   return holds;
@@ -91,13 +110,13 @@ function named(kind: string, items: string[]): string {
 }
 
 /** Queues with due jobs that no live worker takes: each with how many are due. */
-async function queuesNoWorkerTakes(store: Store, pending: Map<string, number>, live: WorkerInfo[]): Promise<string[]> {
-  const out: string[] = [];
+async function queuesNoWorkerTakes(store: Store, pending: Map<string, number>, live: WorkerInfo[]): Promise<Due[]> {
+  const out: Due[] = [];
   for (const [queue, n] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
     if (live.some((w) => w.queues === null || w.queues.includes(queue))) continue;
     const scheduled = await store.countJobs({ status: ['pending'], queue, scheduled: true });
     const due = n - Math.min(n, scheduled);
-    if (due > 0) out.push(`${queue} (${due} due)`);
+    if (due > 0) out.push({ name: queue, due });
   }
   return out;
 }
@@ -114,7 +133,7 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
   const oldest = await store.oldestPendingRunAt();
   if (oldest === null || Date.parse(oldest) > now) return [];
   const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
-  return queuesNoWorkerTakes(store, pendingOutside(counts, new Set(control.paused_queues.map((p) => p.queue))), []);
+  return dueText(await queuesNoWorkerTakes(store, pendingOutside(counts, new Set(control.paused_queues.map((p) => p.queue))), []));
 }
 
 /**
@@ -156,19 +175,20 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   if (unserved.length > 0) {
     causes.push(
       live.length === 0
-        ? `no worker is running to take ${named('queue', unserved)}: start one with opsdeck worker`
-        : `no live worker takes ${named('queue', unserved)}: start one that does with opsdeck worker`,
+        ? `no worker is running to take ${named('queue', dueText(unserved))}: start one with opsdeck worker`
+        : `no live worker takes ${named('queue', dueText(unserved))}: start one that does with opsdeck worker`,
     );
   }
-  const unrun = await servicesNoWorkerRuns(store, live, paused);
+  const counted = new Set([...paused, ...unserved.map((q) => q.name)]);
+  const unrun = await servicesNoWorkerRuns(store, live, counted);
   if (unrun.length > 0) {
-    causes.push(`no live worker's registry has ${named('service', unrun)}: start a worker whose registry names it, or add it to the workers' registry`);
+    causes.push(`no live worker's registry has ${named('service', dueText(unrun))}: start a worker whose registry names it, or add it to the workers' registry`);
   }
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
-  const holds = await breakerHolds(ctx, paused, now);
-  if (causes.length === 0) return servedCheck(due, dueCount, holds, () => busyQueues(store, pending, live), live.length);
+  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), () => busyQueues(store, pending, live), live.length);
+  const holds = await breakerHolds(ctx, counted, now, new Set(unrun.map((u) => u.name)));
   // Counted apart here too: a worker started for them would not take the jobs a breaker holds.
   if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds)}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.

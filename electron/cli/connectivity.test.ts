@@ -132,7 +132,7 @@ describe('test-connectivity and validate-token against real local servers', { co
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);
-      assert.match(both.stdout, new RegExp(`^runner:http\\s+FAIL\\s+not answering: down_api at http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\); fail_api at http://127\\.0\\.0\\.1:${failPort} answers HTTP 503: a server error, which its jobs fail on while it answers so$`, 'm'));
+      assert.match(both.stdout, new RegExp(`^runner:http\\s+FAIL\\s+1 of 2 service\\(s\\) not answering: down_api at http://127\\.0\\.0\\.1:${closedPort} \\(ECONNREFUSED\\); fail_api at http://127\\.0\\.0\\.1:${failPort} answers HTTP 503: a server error, which its jobs fail on while it answers so$`, 'm'));
       const one = await opsdeck(['health-check', 'runner:http', ...db, '--registry', onlyFailing]);
       assert.equal(one.code, 0, 'a warning, not an outage');
       assert.match(one.stdout, /^runner:http\s+WARN\s+1 endpoint\(s\) answering; fail_api at http:\/\/127\.0\.0\.1:\d+ answers HTTP 503: a server error/m);

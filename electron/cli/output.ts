@@ -9,6 +9,15 @@ export interface Io {
   /** Whether stdout is a terminal: colors and progress only then. */
   tty: boolean;
   env: Record<string, string | undefined>;
+  /** The terminal's width in characters, when known: tables fit their error column to it. */
+  columns?: number;
+}
+
+/** A terminal's own width; piped, $COLUMNS (what a shell exports, or an operator sets for a wide log). */
+function terminalColumns(): number | undefined {
+  if (process.stdout.isTTY === true) return process.stdout.columns;
+  const set = Number(process.env.COLUMNS);
+  return Number.isInteger(set) && set > 0 ? set : undefined;
 }
 
 /**
@@ -21,6 +30,7 @@ export function processIo(): Io {
     err: (text) => process.stderr.write(terminalText(text.endsWith('\n') ? text : `${text}\n`)),
     tty: process.stdout.isTTY === true,
     env: process.env,
+    columns: terminalColumns(),
   };
 }
 

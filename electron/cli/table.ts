@@ -4,11 +4,17 @@ export interface Column {
   /** Longer cells are cut with an ellipsis (default 60). */
   max?: number;
   /**
-   * Where a long cell loses its text: at the end (default), or in the middle for an error, whose cause comes
-   * last ("connection failed calling POST https://…/completions: connection refused"): cut at the end, the
-   * URL took all the room and the cause was never shown.
+   * Where a long cell loses its text: at the end (default), or in the middle for an error, whose start names
+   * the failure ("environment variable WALK_API_TOKEN is not set") and whose end often gives the cause
+   * ("…/completions: connection refused"). Such a column also takes the room a wide terminal has.
    */
   cut?: 'end' | 'middle';
+}
+
+/** How much room a table has: the terminal's width (unknown: each column's own max), or none of its cells cut. */
+export interface TableFit {
+  width?: number;
+  wide?: boolean;
 }
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
@@ -17,16 +23,55 @@ function width(text: string): number {
   return [...text.replace(ANSI, '')].length;
 }
 
-/** Of a cell cut in the middle, the share kept from its start; the rest, the larger part, comes from its end. */
-const HEAD_SHARE = 0.4;
+/** Of a cell cut in the middle, the share kept from its start, which names the failure; the rest from its end. */
+const HEAD_SHARE = 0.6;
+
+/** A word longer than this (a URL, a path) may be cut inside; a shorter one (a name) is kept or left out whole. */
+const LONG_WORD = 24;
+
+/** The word around index `at`: where it starts and where it ends (exclusive). */
+function wordAround(chars: string[], at: number): [number, number] {
+  const start = chars.slice(0, at).lastIndexOf(' ') + 1;
+  const end = chars.indexOf(' ', at);
+  return [start, end === -1 ? chars.length : end];
+}
+
+/**
+ * Where the head, of at most `budget` characters, ends: before the word the cut would fall in, so a name
+ * (WALK_API_TOKEN) is never cut to WALK_A; inside it when it is a long one, or the first.
+ */
+function headEnd(chars: string[], budget: number): number {
+  if (chars[budget] === ' ') return budget;
+  const [start, end] = wordAround(chars, budget);
+  return start === 0 || end - start > LONG_WORD ? budget : start - 1;
+}
+
+/** Where the tail, of at most `budget` characters, starts: after the word the cut would fall in, likewise. */
+function tailStart(chars: string[], budget: number): number {
+  const from = chars.length - budget;
+  if (from <= 0 || chars[from - 1] === ' ') return Math.max(0, from);
+  const [start, end] = wordAround(chars, from);
+  return end === chars.length || end - start > LONG_WORD ? from : end + 1;
+}
+
+/** Between a middle-cut cell's head and tail, which end and start at spaces. */
+const GAP = ' … ';
 
 function cut(text: string, max: number, where: 'end' | 'middle'): string {
   const flat = text.replace(/\s*[\r\n]+\s*/g, ' ');
   const chars = [...flat];
   if (chars.length <= max) return flat;
   if (where === 'end') return `${chars.slice(0, max - 1).join('')}…`;
-  const head = Math.floor((max - 1) * HEAD_SHARE);
-  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+  const room = max - GAP.length;
+  const from = chars.length - (room - headEnd(chars, Math.floor(room * HEAD_SHARE)));
+  let tail = tailStart(chars, chars.length - from);
+  // The short word the tail would drop ("connection" of "connection refused") is taken whole instead, from
+  // the head's room, while the head keeps half of it.
+  const [start] = wordAround(chars, from);
+  if (tail > from && headEnd(chars, room - (chars.length - start)) >= room / 2) tail = start;
+  // What the tail left goes back to the head.
+  const head = headEnd(chars, room - (chars.length - tail));
+  return `${chars.slice(0, head).join('').trimEnd()}${GAP}${chars.slice(tail).join('').trimStart()}`;
 }
 
 function pad(text: string, w: number, align: 'left' | 'right'): string {
@@ -34,9 +79,28 @@ function pad(text: string, w: number, align: 'left' | 'right'): string {
   return align === 'right' ? fill + text : text + fill;
 }
 
+/**
+ * Each column's max: its own, or none with --wide; a middle-cut column (an error) also takes what a known
+ * terminal width leaves it beside the others, so a wide terminal shows the whole message.
+ */
+function maxes(columns: Column[], rows: string[][], fit: TableFit): number[] {
+  if (fit.wide) return columns.map(() => Number.POSITIVE_INFINITY);
+  const own = columns.map((c) => c.max ?? 60);
+  const { width: room } = fit;
+  const stretching = columns.flatMap((c, i) => (c.cut === 'middle' ? [i] : []));
+  if (room === undefined || stretching.length === 0) return own;
+  const used = columns.reduce((sum, c, i) => {
+    if (stretching.includes(i)) return sum;
+    return sum + Math.max(width(c.header), ...rows.map((r) => width(cut(r[i] ?? '', own[i] ?? 60, 'end'))));
+  }, 2 * (columns.length - 1));
+  const share = Math.floor((room - used) / stretching.length);
+  return own.map((m, i) => (stretching.includes(i) ? Math.max(m, share) : m));
+}
+
 /** Columns aligned with two spaces between them; the last column is not padded. */
-export function renderTable(columns: Column[], rows: string[][]): string {
-  const cells = rows.map((row) => columns.map((c, i) => cut(row[i] ?? '', c.max ?? 60, c.cut ?? 'end')));
+export function renderTable(columns: Column[], rows: string[][], fit: TableFit = {}): string {
+  const max = maxes(columns, rows, fit);
+  const cells = rows.map((row) => columns.map((c, i) => cut(row[i] ?? '', max[i] ?? 60, c.cut ?? 'end')));
   const widths = columns.map((c, i) => Math.max(width(c.header), ...cells.map((r) => width(r[i] ?? ''))));
   const line = (row: string[]) =>
     row

@@ -21,7 +21,7 @@ describe('an alert rule file', () => {
     assert.deepEqual(lines(text), [
       'rule.yaml:3:12 threshold: the threshold is a fraction of attempts (0.05 = 5%), at most 1: for 5% write 0.05',
       'rule.yaml:4:9 window: must be a duration such as 90s, 10m or 2h',
-      'rule.yaml:5:11 severity: Invalid option: expected one of "info"|"warning"|"critical"',
+      'rule.yaml:5:11 severity: severity takes info, warning or critical, not "loud"',
       "rule.yaml:7:5 channels[0].url_env_var: 'url_env_var' is required",
       "rule.yaml:7:22 channels[0].url: unknown key 'url'",
     ]);

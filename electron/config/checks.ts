@@ -5,7 +5,7 @@ import { hostCheck, type HostEnv } from './hostEnv.ts';
 import type { PathKey } from './locate.ts';
 import { memoryLimitChecks } from './memoryLimitChecks.ts';
 import { notSetHere } from '../runners/notSetHere.ts';
-import { programProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
+import { programProblem, userProblem, workingDirectoryProblem } from '../runners/programCheck.ts';
 import { isSecretKey } from './secrets.ts';
 
 /** A problem still addressed by its path; load.ts finds its line. */
@@ -84,6 +84,8 @@ function shellChecks(s: Extract<ServiceConfig, { execution_type: 'shell' }>, at:
     });
   }
   out.push(...startingFolderChecks(s, at, env));
+  const user = s.runner_config.user;
+  if (user !== undefined) out.push(...hostCheck(env, [...rc, 'user'], `user ${user}`, () => onThisMachine(userProblem(user))));
   const wd = s.runner_config.working_directory;
   if (wd !== undefined) {
     if (!path.isAbsolute(wd)) {
@@ -187,7 +189,8 @@ function retryChecks(service: ServiceConfig, at: PathKey[]): RawProblem[] {
   const retry = effectiveRetry(service);
   if (retry.initial_backoff <= retry.max_backoff) return [];
   const key = service.retry_config?.initial_backoff !== undefined || service.runner_config.retry_config?.initial_backoff !== undefined ? 'initial_backoff' : 'max_backoff';
-  const where = service.retry_config?.[key] !== undefined ? [...at, 'retry_config'] : [...at, 'runner_config', 'retry_config'];
+  // The key in force: runner_config's wins.
+  const where = service.runner_config.retry_config?.[key] !== undefined ? [...at, 'runner_config', 'retry_config'] : [...at, 'retry_config'];
   return [
     {
       path: [...where, key],

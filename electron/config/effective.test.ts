@@ -15,7 +15,7 @@ test("effectiveBreaker reads the runbook's security_policy.circuit_breaker; the 
   assert.equal(effectiveBreaker(undefined).failure_threshold, 5);
 });
 
-test("effectiveRetry and effectiveTimeout honour runner_config as the runbook writes it", () => {
+test("effectiveRetry and effectiveTimeout honour runner_config as the runbook writes it, and it wins over the service level for both", () => {
   const svc = ServiceConfig.parse({
     name: 's',
     execution_type: 'http',
@@ -23,7 +23,7 @@ test("effectiveRetry and effectiveTimeout honour runner_config as the runbook wr
     runner_config: { base_url: 'http://x', timeout: 60, retry_config: { max_retries: 3, backoff_factor: 2.0 } },
     retry_config: { max_retries: 5 },
   });
-  assert.equal(effectiveRetry(svc).max_retries, 5);
+  assert.equal(effectiveRetry(svc).max_retries, 3);
   assert.equal(effectiveRetry(svc).backoff_factor, 2);
   assert.equal(effectiveTimeout(svc), 60);
 });

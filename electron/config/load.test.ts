@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RegistryProblem } from '../../shared/registry.ts';
+import { effectiveRetry, effectiveTimeout, type RegistryProblem } from '../../shared/registry.ts';
 import { formatProblem, loadRegistryFile, parseRegistry } from './load.ts';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -346,4 +346,60 @@ test("a shell service's program that cannot start here is a warning at command[0
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('a list given as one string, and a value none of its choices, are said in words with what to write', () => {
+  const text = [
+    'services:',
+    '  - name: script',
+    '    execution_type: shell',
+    '    runner_config: { command: "python script.py" }',
+    '  - name: gcf',
+    '    execution_type: serverless',
+    '    runner_config: { provider: gcp, url: "https://example.com/fn" }',
+    '  - name: box',
+    '    execution_type: docker',
+    '    runner_config: { image: alpine, volumes: [{ host_path: /srv, container_path: /data, mode: xx }] }',
+    '',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.equal(registry, null);
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    'r.yaml:4:31 services[0].runner_config.command: command is a list of arguments, the program first, not one string: write ["python", "script.py"] (each argument is passed as it is, with no shell to split it)',
+    'r.yaml:7:32 services[1].runner_config.provider: provider takes aws_lambda or http_function, not "gcp": a Google Cloud, Azure or other function called at its URL is provider: http_function, with its url',
+    'r.yaml:10:95 services[2].runner_config.volumes[0].mode: mode takes ro (read-only) or rw (read-write), not "xx"',
+  ]);
+});
+
+test("a shell service's runner_config.user with no account here is a warning, in the words its jobs fail with", () => {
+  const service = (name: string, user: string) =>
+    `  - name: ${name}\n    execution_type: shell\n    runner_config: { command: ["/bin/sh"], user: ${user} }\n    security_policy: { allowed_commands: ["/bin/sh"] }\n`;
+  const text = `services:\n${service('nobody_here', 'opsdeck-no-such-user')}${service('root_job', 'root')}`;
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'a warning refuses nothing');
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    "r.yaml:4:50 services[0].runner_config.user: warning: user 'opsdeck-no-such-user' does not exist (on this machine; the workers' may differ)",
+  ]);
+});
+
+test('a timeout or retry setting written both at the service level and in runner_config warns, naming the value in force', () => {
+  const text = [
+    'services:',
+    '  - name: twice',
+    '    execution_type: noop',
+    '    timeout: 30',
+    '    retry_config: { max_retries: 1, backoff_factor: 2 }',
+    '    runner_config: { timeout: 60, retry_config: { max_retries: 5, backoff_factor: 2 } }',
+    '',
+  ].join('\n');
+  const { registry, problems } = parseRegistry(text, 'r.yaml', {});
+  assert.ok(registry, 'warnings refuse nothing');
+  assert.deepEqual(problems.map((p) => formatProblem('r.yaml', p)), [
+    'r.yaml:4:14 services[0].timeout: warning: timeout is set twice: runner_config.timeout 60s is the one in force (runner_config wins), not this 30s; keep one',
+    'r.yaml:5:34 services[0].retry_config.max_retries: warning: max_retries is set twice: runner_config.retry_config.max_retries 5 is the one in force (runner_config wins), not this 1; keep one',
+  ]);
+  const [service] = registry.services;
+  assert.ok(service);
+  assert.equal(effectiveTimeout(service), 60);
+  assert.equal(effectiveRetry(service).max_retries, 5, 'the same place wins for both');
 });

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document, type DocumentOptions, type ParseOptions } from 'yaml';
 import { Registry, ServiceConfig, type RegistryProblem } from '../../shared/registry.ts';
 import { duplicateNames, serviceChecks, type RawProblem } from './checks.ts';
+import { twoPlaceChecks } from './twoPlaces.ts';
 import type { HostEnv } from './hostEnv.ts';
 import { workflowChecks } from './workflowChecks.ts';
 import { alertChecks } from './alertChecks.ts';
@@ -157,6 +158,7 @@ export function parseRegistry(text: string, _file: string, env: HostEnv): Regist
     raw.push(...likely.problems);
     const service = salvage(likely.probe ?? item);
     if (service) raw.push(...serviceChecks(service, index, env));
+    raw.push(...twoPlaceChecks(item, index));
   });
   raw.push(...duplicateNames(names));
   raw.push(...scheduleChecks(value));

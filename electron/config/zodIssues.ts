@@ -9,6 +9,7 @@ import { valueAt, type PathKey } from './locate.ts';
 import { homeOf, plainKey } from './keyHome.ts';
 import { workflowAsMeant } from './workflowChecks.ts';
 import { keysAt } from './schemaAt.ts';
+import { choiceMessage, listMessage } from './valueWords.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
 const ALERT_RULE_KEYS = [...new Set(AlertRule.options.flatMap((rule) => Object.keys(rule.shape)))];
@@ -111,6 +112,15 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown
     }
     if (missing && typeof last === 'string') {
       out.push({ path: p, message: `'${last}' is required`, severity: 'error' });
+      continue;
+    }
+    const value = valueAt(root, p);
+    if (issue.code === 'invalid_type' && issue.expected === 'array' && typeof value === 'string') {
+      out.push({ path: p, message: listMessage(last, value), severity: 'error' });
+      continue;
+    }
+    if (issue.code === 'invalid_value' && issue.values.length > 1 && issue.message.startsWith('Invalid option')) {
+      out.push({ path: p, message: choiceMessage(last, value, issue.values), severity: 'error' });
       continue;
     }
     if (issue.code === 'too_small' && issue.message.startsWith('Too small')) {

@@ -199,12 +199,16 @@ test('an abort ends the request with the reason it was given', async () => {
   assert.equal(r2.aborted, 'cancel');
 });
 
-test('the probe says whether base URLs answer, naming the services that call one that does not', async () => {
+test('the probe says whether base URLs answer, naming the services that call one that does not, and how many of them that is', async () => {
   assert.equal((await runner.probe([httpService()])).ok, true);
   const down = service({ name: 'down_api', execution_type: 'http', runner_config: { base_url: 'http://127.0.0.1:9' } });
   const probe = await runner.probe([down]);
   assert.equal(probe.ok, false);
-  assert.match(probe.detail, /^not answering: down_api at http:\/\/127\.0\.0\.1:9 \(/);
+  assert.match(probe.detail, /^1 of 1 service\(s\) not answering: down_api at http:\/\/127\.0\.0\.1:9 \(/);
+  const up = (name: string) => ({ ...httpService(), name });
+  const some = await runner.probe([down, up('a'), up('b'), up('c')]);
+  assert.equal(some.ok, false);
+  assert.match(some.detail, /^1 of 4 service\(s\) not answering: down_api at http:\/\/127\.0\.0\.1:9 \(/);
 });
 
 test('an origin answering with a server error is a warning naming its services and the status: their jobs fail on it', async () => {

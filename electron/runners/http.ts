@@ -149,11 +149,13 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
  * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
  * still an answer, but a warning: "answering" alone, while every job of the service fails with a 503,
  * reads as all being well. Each endpoint is said by the services that call it (`endpoints`: URL to their
- * names), as their jobs and breakers name them, with the URL beside.
+ * names), as their jobs and breakers name them, with the URL beside. One endpoint down fails the kind's
+ * check, and says how many of its services it is (`1 of 4 service(s) not answering`): the rest still run.
  */
 export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, timeoutMs = 3000): Promise<HealthResult> {
   if (endpoints.size === 0) return { ok: true, detail: 'no services' };
   const down: string[] = [];
+  const downUrls: string[] = [];
   const failing: string[] = [];
   const who = (url: string) => {
     const services = endpoints.get(url) ?? [];
@@ -168,13 +170,22 @@ export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error && 'code' in error.cause ? String(error.cause.code) : '';
         down.push(`${who(url)} (${cause || (error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable')})`);
+        downUrls.push(url);
       }
     }),
   );
   const serverErrors = failing.length > 0 ? `; ${failing.sort().join('; ')}: a server error, which its jobs fail on while it answers so` : '';
-  if (down.length > 0) return { ok: false, detail: `not answering: ${down.sort().join(', ')}${serverErrors}` };
+  if (down.length > 0) return { ok: false, detail: `${downCount(endpoints, downUrls)} not answering: ${down.sort().join(', ')}${serverErrors}` };
   const answering = `${endpoints.size} endpoint(s) answering${serverErrors}`;
   return failing.length > 0 ? { ok: true, warning: true, detail: answering } : { ok: true, detail: answering };
+}
+
+/** `1 of 4 service(s)` by the services that call the endpoints down, or by endpoints when one has none named. */
+function downCount(endpoints: ReadonlyMap<string, readonly string[]>, down: string[]): string {
+  const named = [...endpoints.values()];
+  if (named.some((services) => services.length === 0)) return `${down.length} of ${endpoints.size} endpoint(s)`;
+  const services = (urls: readonly string[]) => new Set(urls.flatMap((url) => endpoints.get(url) ?? [])).size;
+  return `${services(down)} of ${services([...endpoints.keys()])} service(s)`;
 }
 
 /** Adds a service's endpoint to those a probe asks, by URL: several services may share one. */

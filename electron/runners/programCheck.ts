@@ -1,5 +1,6 @@
-import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { accountIn } from './shellPolicy.ts';
 
 /**
  * Why a shell service's program cannot start on this machine, in the words of the runbooks' "command not
@@ -40,4 +41,18 @@ export function workingDirectoryProblem(dir: string): string | null {
     if (code === 'EACCES') return `Working directory '${dir}' cannot be read: a folder on the way is closed to this user`;
     return `Working directory '${dir}' cannot be read (${code || 'error'})`;
   }
+}
+
+/**
+ * Why a shell service's jobs cannot run as its runner_config.user on this machine, in the words each job
+ * would fail with; null when the account exists (or the accounts cannot be read: the job says then).
+ */
+export function userProblem(user: string, passwdFile = '/etc/passwd'): string | null {
+  let text: string;
+  try {
+    text = readFileSync(passwdFile, 'utf8');
+  } catch {
+    return null;
+  }
+  return accountIn(text, user) === null ? `user '${user}' does not exist` : null;
 }

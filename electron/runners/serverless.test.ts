@@ -90,7 +90,7 @@ test('the probe checks the endpoint answers (fake Lambda Invoke API on 127.0.0.1
   const down = service({ execution_type: 'serverless', runner_config: { function_name: 'f', endpoint: 'http://127.0.0.1:9', access_key_env_var: 'AWS_KEY', secret_key_env_var: 'AWS_SECRET' } });
   const probe = await runner.probe([down], ENV, WORKER);
   assert.equal(probe.ok, false);
-  assert.match(probe.detail, /^not answering: svc at http:\/\/127\.0\.0\.1:9 \(/);
+  assert.match(probe.detail, /^1 of 1 service\(s\) not answering: svc at http:\/\/127\.0\.0\.1:9 \(/);
 });
 
 /** The SDK's usual sources, emptied for one test: no variables, no files, no instance metadata. */

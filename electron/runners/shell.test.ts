@@ -404,7 +404,8 @@ test('a program that cannot be run fails at once as configuration, not as a retr
   assert.equal(result.ok, false);
   assert.equal(result.error?.error_class, 'config');
   assert.equal(result.error?.retryable, false);
-  assert.equal(result.error?.message, `cannot start '${script}': permission denied`);
+  // With the fix validate-config gives for it.
+  assert.equal(result.error?.message, `cannot start '${script}': permission denied: ${script} is not executable (mode 644; chmod +x it)`);
 });
 
 test('the health probe names every shell service that cannot start, and why: missing, not executable, a folder', async () => {

@@ -129,7 +129,9 @@ export class ShellRunner implements Runner {
     // Asked here, as this process's user: started through setpriv or GNU time, a program that cannot be
     // run would be their exit code 126, which reads as a failure worth retrying.
     if (!account && !(await runnable(program))) {
-      return failure({ message: `cannot start '${program}': permission denied`, error_class: 'config', retryable: false }, { security_context: { ...baseContext, allowlist: 'allowed' } });
+      // In validate-config's words, with what fixes it (chmod +x).
+      const why = programProblem(program) ?? 'permission denied';
+      return failure({ message: `cannot start '${program}': ${why}`, error_class: 'config', retryable: false }, { security_context: { ...baseContext, allowlist: 'allowed' } });
     }
     const scrubbed = scrubbedEnv(cfg.env ?? [], account ? { ...request.env, HOME: account.home } : request.env);
     const limits = policy.resource_limits ?? {};

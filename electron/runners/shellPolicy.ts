@@ -120,6 +120,11 @@ export async function findAccount(spec: string, passwdFile = '/etc/passwd'): Pro
   } catch {
     return null;
   }
+  return accountIn(text, spec);
+}
+
+/** An account of a passwd file's text by name or numeric uid; null when there is none. */
+export function accountIn(text: string, spec: string): Account | null {
   for (const line of text.split('\n')) {
     const [name, , uid, gid, , home] = line.split(':');
     if (name === undefined || uid === undefined || gid === undefined) continue;

@@ -32,9 +32,10 @@ export async function openStore(location: string, opts: OpenStoreOptions = {}): 
   const parsed = parseLocation(location);
   if (parsed.dialect === 'sqlite') {
     if (opts.mustExist && parsed.path !== ':memory:' && !existsSync(parsed.path)) {
-      // The default store looked for while DATABASE_URL is set: the operator most likely meant that one.
+      // The default store looked for while DATABASE_URL is set: the operator most likely meant that one. That
+      // opsdeck does not read it the command has just warned: said here is how to use it.
       const env = opts.env ?? process.env;
-      const unread = env.DATABASE_URL?.trim() && parsed.path === defaultDbLocation(env) ? '; DATABASE_URL is set but opsdeck reads its store from --db or OPSDECK_DB' : '';
+      const unread = env.DATABASE_URL?.trim() && parsed.path === defaultDbLocation(env) ? '; to use the database DATABASE_URL names, pass it as --db "$DATABASE_URL"' : '';
       throw new StoreError('no_database', `there is no opsdeck store at ${parsed.path}: the file does not exist${unread}`, 'check the path (--db, OPSDECK_DB); a worker, serve, enqueue or opsdeck migrate creates a new store');
     }
     return openSqliteStore(parsed.path, { migrate: opts.migrate ?? true, existing: opts.mustExist ?? false });

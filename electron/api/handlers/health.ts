@@ -148,7 +148,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   }
   const fleet = workers;
   checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx, fleet, now)));
-  checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store)));
+  checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store, ctx.registry.registry.services.map((s) => s.name))));
   checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
   checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, fleet, now)));
   checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));

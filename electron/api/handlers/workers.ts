@@ -1,3 +1,4 @@
+import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { lostLeases } from '../lostLeases.ts';
@@ -10,6 +11,20 @@ function secondsAgo(iso: string): number {
   return Math.round((Date.now() - Date.parse(iso)) / 1000);
 }
 
+/**
+ * The id of the worker `given` names: an id as it is, else a worker's name (`worker --name`, any case, as
+ * health-check's worker:NAME takes it), the one the list shows under NAME. Two workers of that name are
+ * refused with their ids: forgetting either could be the wrong one.
+ */
+async function workerId(ctx: ApiContext, given: string): Promise<string> {
+  const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
+  if (fleet.some((w) => w.id === given)) return given;
+  const named = fleet.filter((w) => w.name !== null && w.name.toLowerCase() === given.toLowerCase());
+  const [only] = named;
+  if (named.length > 1) throw conflict(`${named.length} workers are named ${given} (${named.map((w) => w.id).sort().join(', ')}): forget one by its id`);
+  return only?.id ?? given;
+}
+
 export const workers: Handlers<'workers.list' | 'workers.forget'> = {
   'workers.list': async (_input, ctx) => {
     const list = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
@@ -18,7 +33,7 @@ export const workers: Handlers<'workers.list' | 'workers.forget'> = {
 
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.
   'workers.forget': async (input, ctx) => {
-    const result = await ctx.store.forgetWorker(input.id, WORKER_LOST_AFTER_MS, ctx.actor);
+    const result = await ctx.store.forgetWorker(await workerId(ctx, input.id), WORKER_LOST_AFTER_MS, ctx.actor);
     if (!result) throw notFound(`no worker ${input.id} (${ctx.words.call('workers.list')} lists them)`);
     const { worker } = result;
     if (result.outcome === 'alive') {

@@ -12,7 +12,7 @@ export const DEFAULT_API_PORT = 7789;
 export const api: Command = {
   name: 'api',
   summary: 'serve the REST API v1 headless, for servers, monitors and scripts (every request needs an API key)',
-  usage: '[--port N] [--host ADDR] [--allow-remote]',
+  usage: '[--port N] [--host ADDR] [--allow-remote] [--log-level LEVEL] [--log-format text|json] [--verbose]',
   details: [
     'Endpoints: GET /v1/openapi.json lists them; /healthz (liveness) and /readyz (the store answers) need no key.',
     'Keys: opsdeck api-key create --name NAME --scope read|operate. Runs no jobs: workers do.',

@@ -10,7 +10,8 @@ import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { NO_REGISTRY, sayNoRegistry } from '../noRegistry.ts';
 import { duration, paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { statusColor } from '../output.ts';
-import { renderTable } from '../table.ts';
+import { renderTable, type TableFit } from '../table.ts';
+import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
@@ -49,7 +50,7 @@ function stateText(b: Pick<BreakerView, 'mode' | 'state'>): string {
   return b.mode === 'auto' ? b.state : `${effectiveState(b)}, ${b.mode === 'force_open' ? 'forced open' : 'forced closed'} (auto: ${b.state})`;
 }
 
-function breakerTable(io: Io, breakers: BreakerView[]): string {
+function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
   return renderTable(
     [{ header: 'service' }, { header: 'state' }, { header: 'mode' }, { header: 'failures / open since' }, { header: 'rate limit' }, { header: 'pending', align: 'right' },
       { header: 'next probe' }, { header: 'set by' }, { header: 'tuned', max: 60 }, { header: 'reason / last error', max: 60, cut: 'middle' }],
@@ -70,6 +71,7 @@ function breakerTable(io: Io, breakers: BreakerView[]): string {
         forced?.reason ?? b.last_error ?? '',
       ];
     }),
+    fit,
   );
 }
 
@@ -138,6 +140,7 @@ export const breaker: Command = {
     reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
     all: { type: 'boolean', description: 'open/close/auto/reset: every breaker' },
     defaults: { type: 'boolean', description: "tune: forget the tuning, back to the registry's settings" },
+    ...WIDE_OPTION,
     ...Object.fromEntries(Object.entries(TUNABLE).map(([option, spec]) => [option, { type: 'string' as const, value: spec.whole ? 'N' : 'S', description: `tune: ${spec.description}` }])),
   },
   async run(inv) {
@@ -158,7 +161,7 @@ export const breaker: Command = {
           printJson(inv.io, { breakers });
           return 0;
         }
-        if (breakers.length > 0) inv.io.out(breakerTable(inv.io, breakers));
+        if (breakers.length > 0) inv.io.out(breakerTable(inv.io, breakers, tableFit(inv)));
         else if (!unknown) inv.io.out('no breakers: the registry names no service');
         // Half-open with no job to probe it, a breaker stays so (its alert firing) until one comes: said whole, not cut in a cell.
         for (const b of breakers) if (b.waiting_for_probe !== null) inv.io.out(`\n${b.service_name}: ${timesIn(b.waiting_for_probe)}`);

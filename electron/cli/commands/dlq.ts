@@ -8,6 +8,7 @@ import type { Command, Invocation } from '../command.ts';
 import { printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { jobsTable } from './jobs.ts';
+import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 
 function selector(args: ParsedArgs): DlqSelector {
   const { values } = args;
@@ -64,7 +65,7 @@ const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
 export const dlq: Command = {
   name: 'dlq',
   summary: 'dead-letter triage: groups, list, retry, resolve, purge',
-  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO|30d] [--dry-run]',
+  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO|30d] [--dry-run] [--wide]',
   details: [
     'subcommands:',
     '  groups   dead letters grouped by error fingerprint (--search, --service)',
@@ -86,6 +87,7 @@ export const dlq: Command = {
     'dry-run': { type: 'boolean', description: 'count what would change, change nothing' },
     limit: { type: 'string', value: 'N', description: 'list: at most N (default 50)' },
     after: { type: 'string', value: 'CURSOR', description: 'list: the next page' },
+    ...WIDE_OPTION,
   },
   async run(inv) {
     const [sub, ...extra] = inv.positionals;
@@ -110,6 +112,7 @@ export const dlq: Command = {
               renderTable(
                 [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80, cut: 'middle' }],
                 result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.first_seen), when(g.last_seen), timesIn(g.sample_error)]),
+                tableFit(inv),
               ),
             );
             const groups = result.truncated ? `the ${result.groups.length} largest groups shown (--search or --service narrows them)` : `${result.groups.length} group(s)`;
@@ -121,7 +124,7 @@ export const dlq: Command = {
           const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
           if (inv.common.json) printJson(inv.io, page);
           else {
-            inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs, 'failed'));
+            inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs, tableFit(inv), 'failed'));
             if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
           }
           return 0;

@@ -5,11 +5,12 @@ import type { Command } from '../command.ts';
 import { printJson, timesIn, when } from '../output.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { renderTable } from '../table.ts';
+import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 
 export const errors: Command = {
   name: 'errors',
   summary: 'recent failed attempts grouped by service, failure class and error, retrying or dead',
-  usage: '[--since 1h] [--service NAME]',
+  usage: '[--since 1h] [--service NAME] [--wide]',
   details: [
     'Every failed attempt counts, whether its job will retry or went to the dead-letter queue: the first',
     'place to look while an upstream fails. Largest groups first.',
@@ -22,6 +23,7 @@ export const errors: Command = {
   options: {
     since: { type: 'string', value: 'AGE', description: 'failures of the last AGE (default 1h; 15m, up to 24h)' },
     service: { type: 'string', value: 'NAME', description: 'one service' },
+    ...WIDE_OPTION,
   },
   async run(inv) {
     positionals(inv, []);
@@ -62,6 +64,7 @@ export const errors: Command = {
             when(g.last_seen),
             timesIn(g.sample_error),
           ]),
+          tableFit(inv),
         ),
       );
       const narrower = service === undefined ? '--service narrows them' : '--json gives them without the table\'s cut columns';

@@ -44,7 +44,7 @@ export const runners: Command = {
 };
 
 function forget(inv: Invocation): Promise<number> {
-  const [, id = ''] = positionals(inv, ['forget', 'ID']);
+  const [, id = ''] = positionals(inv, ['forget', 'ID|NAME']);
   // Like the list, forgetting a worker needs no registry: an operator cleaning up after an outage may have none.
   return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
     const { forgotten } = await call(ctx, 'workers.forget', { id });
@@ -104,11 +104,12 @@ function lostLines(list: WorkerView[], leases: LostWorkerLeases[]): string[] {
 export const workers: Command = {
   name: 'workers',
   summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
-  usage: '[list] | forget ID',
+  usage: '[list] | forget ID|NAME',
   details: [
     'rss        each worker\'s resident memory at its last heartbeat: "(last)" once it is lost or stopped, - when it said',
     '           none (an older version); --json has memory.rss_bytes and memory.heap_used_bytes (V8 heap in use), or null',
-    'forget ID  a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited)',
+    'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
+    '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
   options: {},
   async run(inv) {

@@ -15,7 +15,8 @@ import { ago, bytesText, duration, millis, paint, printJson, statusColor, timesI
 import { sameCommand } from '../sameCommand.ts';
 import { spanText } from '../../../shared/timesInText.ts';
 import { previewText } from '../../../shared/textPreview.ts';
-import { renderFields, renderTable } from '../table.ts';
+import { renderFields, renderTable, type TableFit } from '../table.ts';
+import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 
@@ -36,7 +37,7 @@ function enumList<T extends string>(values: Values, key: string, schema: z.ZodEn
  * Jobs as a table, each with when it was created, or for dead letters when it failed: a job retried for
  * hours fails long after it was made, and its creation time would bury the newest failure among old ones.
  */
-export function jobsTable(io: Io, jobs: Job[], dated: 'created' | 'failed' = 'created'): string {
+export function jobsTable(io: Io, jobs: Job[], fit: TableFit, dated: 'created' | 'failed' = 'created'): string {
   return renderTable(
     [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
       { header: 'tries', align: 'right' }, { header: dated }, { header: 'error', max: 70, cut: 'middle' }],
@@ -50,6 +51,7 @@ export function jobsTable(io: Io, jobs: Job[], dated: 'created' | 'failed' = 'cr
       when(dated === 'failed' ? (j.completed_at ?? j.updated_at) : j.created_at),
       j.error_message === null ? '' : errorIsEarlier(j.status) ? `earlier: ${timesIn(j.error_message)}` : timesIn(j.error_message),
     ]),
+    fit,
   );
 }
 
@@ -60,7 +62,7 @@ function runsIn(runAt: string, now = Date.now()): string {
 }
 
 /** Jobs not yet due: when each will run, and why it waits (a retry's last error). */
-export function scheduledTable(io: Io, jobs: Job[]): string {
+export function scheduledTable(jobs: Job[], fit: TableFit): string {
   return renderTable(
     [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'run at' }, { header: 'in', align: 'right' },
       { header: 'tries', align: 'right' }, { header: 'last error', max: 70, cut: 'middle' }],
@@ -74,6 +76,7 @@ export function scheduledTable(io: Io, jobs: Job[]): string {
       `${j.attempts}/${j.max_attempts}`,
       j.error_message === null ? '' : timesIn(j.error_message),
     ]),
+    fit,
   );
 }
 
@@ -114,7 +117,7 @@ function errorClass(values: Values): string | undefined {
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
-  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--class C] [--since ISO|1h] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR]',
+  usage: '[--status S,S] [--service S] [--queue Q] [--type T] [--search TEXT] [--class C] [--since ISO|1h] [--stuck] [--scheduled] [--running-longer-than 10m] [--limit N] [--after CURSOR] [--wide]',
   options: {
     status: { type: 'string', value: 'S,S', description: `only these statuses (${JobStatus.options.join(', ')})` },
     service: { type: 'string', value: 'NAME', description: 'only this service' },
@@ -132,6 +135,7 @@ export const jobs: Command = {
     'running-longer-than': { type: 'string', value: 'AGE', description: 'only jobs running for longer than AGE (90s, 10m, 2h): start time and duration shown' },
     limit: { type: 'string', value: 'N', description: 'at most N jobs (default 50, max 500)' },
     after: { type: 'string', value: 'CURSOR', description: 'the next page: the cursor the previous page printed' },
+    ...WIDE_OPTION,
   },
   async run(inv) {
     positionals(inv, []);
@@ -161,7 +165,7 @@ export const jobs: Command = {
         inv.io.out('no jobs match');
         for (const hint of await noMatchHints(ctx, { errorClass: filter.error_class, service: filter.service, queue: filter.queue, search: filter.search })) inv.io.err(`opsdeck: ${hint}`);
       }
-      else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : filter.scheduled ? scheduledTable(inv.io, page.jobs) : jobsTable(inv.io, page.jobs));
+      else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : filter.scheduled ? scheduledTable(page.jobs, tableFit(inv)) : jobsTable(inv.io, page.jobs, tableFit(inv)));
       if (page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'jobs', { after: page.next_cursor })}`);
       return 0;
     });
@@ -184,7 +188,7 @@ function payloadText(payload: unknown): string {
   return `${preview.shown}… (${bytesText(preview.moreBytes)} more of ${bytesText(preview.totalBytes)}: --payload prints the payload whole, --json the whole trace)`;
 }
 
-export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): string {
+export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: string[] = []): string {
   const j = trace.job;
   const usage = j.resource_usage;
   const fields: Array<[string, string]> = [
@@ -231,6 +235,7 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
           a.error_class ?? '',
           timesIn(a.error_message ?? ''),
         ]),
+        fit,
       ),
     );
     const lastAt = trace.attempts.findLastIndex((a) => a.output_tail);
@@ -243,8 +248,8 @@ export function traceText(io: Io, trace: JobTrace, waiting: string[] = []): stri
 export const job: Command = {
   name: 'job',
   summary: "one job's whole trace: timings, every attempt, exit code, output tail, error",
-  usage: 'ID|IDENTIFIER [--payload]',
-  options: { payload: { type: 'boolean', description: "only the job's payload, whole, as JSON (the trace shows its first 4 KiB)" } },
+  usage: 'ID|IDENTIFIER [--payload] [--wide]',
+  options: { payload: { type: 'boolean', description: "only the job's payload, whole, as JSON (the trace shows its first 4 KiB)" }, ...WIDE_OPTION },
   async run(inv) {
     const [id] = positionals(inv, ['ID|IDENTIFIER']);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
@@ -255,7 +260,7 @@ export const job: Command = {
       }
       const waiting = trace.job.status === 'pending' ? (await call(ctx, 'jobs.waiting', { id: trace.job.id })).reasons : [];
       if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts, ...(trace.job.status === 'pending' ? { waiting } : {}) });
-      else inv.io.out(traceText(inv.io, trace, waiting));
+      else inv.io.out(traceText(inv.io, trace, tableFit(inv), waiting));
       return 0;
     });
   },

@@ -5,7 +5,7 @@ import { hostLogger, LOG_OPTIONS } from '../logging.ts';
 export const serve: Command = {
   name: 'serve',
   summary: 'the console in a browser, on 127.0.0.1 with a per-launch token (printed first)',
-  usage: '[--port N] [--execute|--no-execute] [--open] [--log-level LEVEL] [--log-format text|json]',
+  usage: '[--port N] [--execute|--no-execute] [--open] [--log-level LEVEL] [--log-format text|json] [--verbose]',
   details: [
     'Logs go to stderr (the URL is on stdout). Prometheus metrics: GET /metrics with the launch token or an API key as a Bearer.',
     'Started with a registry file (--registry or $OPSDECK_REGISTRY), SIGHUP loads it again, as Settings does; one that does not load is refused.',

@@ -1,5 +1,6 @@
 import { closest } from '../../../shared/closestWord.ts';
 import type { RegistryView } from '../../../shared/contract.ts';
+import type { RegistryProblem } from '../../../shared/registry.ts';
 import { retryText } from '../../../shared/retryText.ts';
 import { UsageError } from '../args.ts';
 import { registryView } from '../../api/handlers/registry.ts';
@@ -16,6 +17,16 @@ function concurrencyText(s: RegistryView['services'][number]): string {
   return fleet === null ? String(s.concurrency) : `${s.concurrency}, ${fleet}`;
 }
 
+/** The one error, said; more are counted and left to validate-config, which lists each at its line. */
+function notLoadedText(file: string, problems: RegistryProblem[]): string {
+  const errors = problems.filter((p) => p.severity !== 'warning');
+  const [only] = errors;
+  if (errors.length !== 1 || !only) return `${errors.length} problems: opsdeck validate-config ${file} lists them`;
+  // A problem of the file or document as a whole has no line and a path in parentheses: (file), (document).
+  const where = `${only.line === null ? '' : `line ${only.line}: `}${only.path.startsWith('(') ? '' : `${only.path}: `}`;
+  return `${where}${only.message}`;
+}
+
 export const services: Command = {
   name: 'services',
   storeless: true,
@@ -23,7 +34,7 @@ export const services: Command = {
   usage: '[NAME]',
   details: [
     'The registry loaded here (--registry FILE or $OPSDECK_REGISTRY), each service with what its jobs get: the',
-    "service's own settings over its runner's, over the defaults. A retry waits a random time up to its",
+    "runner_config's settings over the service's own, over the defaults. A retry waits a random time up to its",
     'backoff (full jitter). Circuit breakers and rate limits in force, tunings included: opsdeck breaker list.',
   ].join('\n'),
   options: {},
@@ -35,7 +46,7 @@ export const services: Command = {
     if (file === undefined) throw new UsageError(NO_REGISTRY);
     const holder = new RegistryHolder(inv.io.env);
     const loaded = await holder.loadFile(file);
-    if (!loaded.ok) throw new CliFailure(`${file} does not load (${loaded.errors} problem(s)): opsdeck validate-config ${file} lists them`, 1);
+    if (!loaded.ok) throw new CliFailure(`${file} does not load: ${notLoadedText(file, loaded.problems)}`, 1);
     const view = registryView(holder);
     const shown = name === undefined ? view.services : view.services.filter((s) => s.name === name);
     if (name !== undefined && shown.length === 0) {

@@ -75,7 +75,7 @@ function onSignals(handler: (signal: NodeJS.Signals) => void, hangupStops: boole
 export const worker: Command = {
   name: 'worker',
   summary: 'run jobs headless; SIGTERM or Ctrl-C drains, then interrupts what is left; SIGHUP reloads the registry (from a terminal: drains)',
-  usage: '[--name NAME] [--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--metrics-port N]',
+  usage: '[--name NAME] [--concurrency N] [--queues a,b] [--until-empty] [--grace SECONDS] [--log-level LEVEL] [--log-format text|json] [--verbose] [--metrics-port N [--metrics-host ADDR]]',
   details: [
     'Logs go to stdout: text on a terminal, JSON lines otherwise (--log-format says which). At debug each job is',
     'a line when it is claimed and when its result is recorded; a failed attempt is a warn line, a dead letter an error.',
