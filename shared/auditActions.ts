@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'api_key.create',
   'api_key.revoke',
   'registry.load',
+  'registry.load_refused',
   'retention.prune',
   'support.bundle',
   'settings.connection',
