@@ -37,6 +37,8 @@ export const AUDIT_ACTIONS = [
   'alert.rule_delete',
   'api_key.create',
   'api_key.revoke',
+  'api_key.refused',
+  'api_key.auth_failed',
   'registry.load',
   'registry.load_refused',
   'retention.prune',

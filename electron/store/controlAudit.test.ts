@@ -19,7 +19,7 @@ async function lastAudit(store: Store, action: string): Promise<Pick<AuditEntry,
  * running (payments on queue a, mail on queue b) and one pending on queue a.
  */
 async function check(store: Store): Promise<void> {
-  const job = (queue: string, service_name: string) => ({ queue, service_name, execution_type: 'noop', max_attempts: 3 });
+  const job = (queue: string, service_name: string) => ({ queue, service_name, execution_type: 'noop' as const, max_attempts: 3 });
   await store.enqueue([job('a', 'payments'), job('b', 'mail')]);
   assert.equal((await store.claim({ workerId: 'w1', limit: 10, leaseMs: 60_000 })).length, 2);
   await store.enqueue([job('a', 'payments')]);
