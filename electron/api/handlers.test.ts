@@ -216,9 +216,10 @@ describe('dead-letter triage', () => {
       }
     }
     assert.equal(await store.dlqCount({}), 3);
+    const ids = (await store.listJobs({ service: 'billing' }, { limit: 10 })).items.map((j) => j.id).sort((a, b) => a - b);
     assert.deepEqual(ok(await dispatch('dlq.resolve', { selector: { all: true }, note: 'all of them' }, ctx)), { dry_run: false, matched: 3, affected: 3 });
     const [entry] = (await store.listAudit({ action: 'dlq.resolve' }, { limit: 5 })).items;
-    assert.deepEqual(entry?.details, { selector: { all: true }, note: 'all of them' });
+    assert.deepEqual(entry?.details, { selector: { all: true }, note: 'all of them', job_ids: ids });
   });
 
   it('names the ids of a selection that are no open dead letter; none open at all is a 404', async () => {
@@ -394,7 +395,7 @@ describe('breakers, control and the registry', () => {
     assert.equal(stats.throughput_per_min, 10 / THROUGHPUT_WINDOW_MIN);
   });
 
-  it('registry.load refuses a bad file (nothing audited, last good kept) and audits a good one', async () => {
+  it('registry.load refuses a bad file (audited as refused, last good kept) and audits a good one', async () => {
     const { ctx, store } = await context(REGISTRY);
     const dir = await mkdtemp(join(tmpdir(), 'opsdeck-api-'));
     try {
@@ -404,6 +405,7 @@ describe('breakers, control and the registry', () => {
       assert.equal(err.code, 'invalid_input');
       assert.equal(ctx.registry.registry.services.length, 2);
       assert.equal((await store.listAudit({ action: 'registry.load' }, { limit: 5 })).items.length, 0);
+      assert.equal((await store.listAudit({ action: 'registry.load_refused' }, { limit: 5 })).items[0]?.target, bad);
 
       const good = join(dir, 'good.yaml');
       await writeFile(good, 'services:\n  - name: only\n    execution_type: noop\n');

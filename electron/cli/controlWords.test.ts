@@ -116,6 +116,11 @@ describe('the control plane in the words an operator acts on', { concurrency: 2 
         stop,
         /^emergency stop engaged: 1 running job\(s\) asked to stop, back to pending with their attempt not spent, to run again once released; 1 pending job\(s\) held; release it with: opsdeck resume$/m,
       );
+      // Its audit row says the same counts, read in the stop's transaction.
+      const Audit = z.object({ entries: z.array(z.object({ job_count: z.number().nullable(), details: z.record(z.string(), z.unknown()).nullable() })) });
+      const [row] = Audit.parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'control.emergency_stop', '--json', ...common])))).entries;
+      assert.equal(row?.job_count, 2);
+      assert.deepEqual(row?.details, { engaged: true, reason: 'runbook 000', running_asked_to_stop: 1, running_by_service: { nap: 1 }, pending_held: 1 });
       // As it says: the sleep goes back to pending, its attempt given back.
       for (let i = 0; i < 200 && (await job()).status !== 'pending'; i++) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(await job(), { status: 'pending', attempts: 0 });

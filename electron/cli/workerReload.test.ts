@@ -74,6 +74,16 @@ describe('opsdeck worker on SIGHUP', () => {
       assert.match(refused.msg, /registry\.yaml has 1 problem\(s\); the registry in use is unchanged; jobs keep running under the registry in use \(3 service\(s\)\)$/);
       const problem = await waitFor('the problem to be logged', () => worker.lines.find((l) => l.level === 'error' && l.msg.startsWith(`${registry}:3:`)));
       assert.match(problem.msg, /execution_type/);
+      // Audited as the successful reload was, with what was wrong.
+      const audited = async (action: string) => (await store.listAudit({ action }, { limit: 5 })).items;
+      assert.deepEqual((await audited('registry.load')).map((a) => a.target), [registry]);
+      const [row] = await audited('registry.load_refused');
+      assert.equal(row?.target, registry);
+      assert.equal(row?.details?.problems, 1);
+      const Problems = z.array(z.object({ path: z.string(), line: z.number().nullable(), message: z.string() }));
+      const [first] = Problems.parse(row?.details?.first_problems);
+      assert.deepEqual([first?.path, first?.line], ['services[0].execution_type', 3]);
+      assert.match(first?.message ?? '', /unknown execution type "teleport"/);
       // A heartbeat later, the old services are still the ones declared, and the worker still runs.
       await new Promise((r) => setTimeout(r, 2500));
       assert.deepEqual(await declared(), ['billing,exports,reports']);

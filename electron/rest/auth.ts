@@ -7,9 +7,21 @@ import type { FailureThrottle } from './throttle.ts';
 /** Who a request acts as: the browser host's own session (its launch token), or an API key. */
 export type Principal = { kind: 'session' } | { kind: 'key'; key: ApiKeyRecord };
 
+/** Why a request was not signed in, for the audit log: never the secret, only a key's public id (`odk_` and 12 hex digits). */
+export interface AuthFailure {
+  reason: 'no_key' | 'bad_header' | 'not_a_key' | 'malformed' | 'unknown' | 'expired';
+  key_prefix: string | null;
+}
+
 export type AuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; code: 'unauthorized' | 'rate_limited'; message: string; retryAfterS?: number };
+  | { ok: false; code: 'unauthorized'; message: string; failure: AuthFailure }
+  | { ok: false; code: 'rate_limited'; message: string; retryAfterS: number };
+
+/** The public part of what looks like a key, the id `api-key list` shows beside its name; null for anything else. */
+function keyPrefix(credential: string): string | null {
+  return /^odk_[0-9a-f]{12}/.exec(credential)?.[0] ?? null;
+}
 
 export interface AuthOptions {
   store: Store;
@@ -46,11 +58,11 @@ export async function authenticate(req: Pick<IncomingMessage, 'headers'>, opts: 
   if (opts.isSession?.(req)) return { ok: true, principal: { kind: 'session' } };
   const presented = bearer(req);
   if (presented === null) {
-    return { ok: false, code: 'unauthorized', message: 'no API key: send Authorization: Bearer <key> (opsdeck api-key create makes one)' };
+    return { ok: false, code: 'unauthorized', message: 'no API key: send Authorization: Bearer <key> (opsdeck api-key create makes one)', failure: { reason: 'no_key', key_prefix: null } };
   }
   if ('problem' in presented) {
     opts.throttle.failed(opts.address);
-    return { ok: false, code: 'unauthorized', message: presented.problem };
+    return { ok: false, code: 'unauthorized', message: presented.problem, failure: { reason: 'bad_header', key_prefix: null } };
   }
   if (looksLikeKey(presented.credential)) {
     const checked = await checkKey(opts.store, presented.credential);
@@ -59,8 +71,13 @@ export async function authenticate(req: Pick<IncomingMessage, 'headers'>, opts: 
       return { ok: true, principal: { kind: 'key', key: checked.key } };
     }
     opts.throttle.failed(opts.address);
-    return { ok: false, code: 'unauthorized', message: checked.message };
+    return { ok: false, code: 'unauthorized', message: checked.message, failure: { reason: checked.reason, key_prefix: keyPrefix(presented.credential) } };
   }
   opts.throttle.failed(opts.address);
-  return { ok: false, code: 'unauthorized', message: 'this is not a valid API key (they start with odk_): check the Authorization header' };
+  return {
+    ok: false,
+    code: 'unauthorized',
+    message: 'this is not a valid API key (they start with odk_): check the Authorization header',
+    failure: { reason: 'not_a_key', key_prefix: null },
+  };
 }

@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.ts';
 import { queryOf } from './query.ts';
 import { asReadKeySees } from './readKeyAnswer.ts';
 import { searchedAsReadKeySees } from './readKeySearch.ts';
+import { RefusalAudit } from './refusalAudit.ts';
 import { RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -28,6 +29,8 @@ export interface RestOptions {
   maxBodyBytes?: number;
   /** Prometheus metrics at GET /metrics, for the launch token or any API key; absent: 404. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** How refused requests are audited (refusalAudit.ts); by default into the context's store, a minute's window. */
+  refusals?: RefusalAudit;
 }
 
 /** Answers one request under /v1, /healthz, /readyz or /metrics; the host routes those paths here. */
@@ -93,6 +96,7 @@ function contextFor(base: ApiContext, principal: Principal, address: string): Ap
 /** REST API v1 over the console's contract calls, with API keys, scopes, throttling and OpenAPI. */
 export function createRestHandler(opts: RestOptions): RestHandler {
   const throttle = opts.throttle ?? new FailureThrottle();
+  const refusals = opts.refusals ?? new RefusalAudit((entry) => opts.context().store.audit(entry));
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let openapi: string | null = null;
 
@@ -125,13 +129,23 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     sendJson(res, route.status?.(response.result) ?? 200, shown, extra);
   }
 
-  /** Who asks, or null once the refusal is sent. */
-  async function signIn(req: IncomingMessage, res: ServerResponse, address: string): Promise<{ principal: Principal } | null> {
+  /**
+   * Who asks, or null once the refusal is sent. A credential that proved nothing is audited wherever it was
+   * sent; no credential at all only on a route that acts (a probe without a key reads nothing). An address
+   * locked out by the throttle is not: its attempts were audited until it was.
+   */
+  async function signIn(req: IncomingMessage, res: ServerResponse, address: string, route: string, acts: boolean): Promise<{ principal: Principal } | null> {
     const auth = await authenticate(req, { store: opts.context().store, throttle, address, isSession: opts.isSession });
     if (auth.ok) return auth;
-    const headers: Record<string, string> = auth.code === 'unauthorized' ? { 'WWW-Authenticate': 'Bearer realm="opsdeck"' } : { 'Retry-After': String(auth.retryAfterS ?? 1) };
     req.resume();
-    sendError(res, auth.code, auth.message, headers);
+    if (auth.code === 'rate_limited') {
+      sendError(res, auth.code, auth.message, { 'Retry-After': String(auth.retryAfterS) });
+      return null;
+    }
+    if (acts || auth.failure.reason !== 'no_key') {
+      refusals.note({ action: 'api_key.auth_failed', actor: { user: 'unauthenticated', host: address }, route, details: { ...auth.failure } });
+    }
+    sendError(res, auth.code, auth.message, { 'WWW-Authenticate': 'Bearer realm="opsdeck"' });
     return null;
   }
 
@@ -145,7 +159,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       sendError(res, 'method_not_allowed', 'use GET for /metrics', { Allow: 'GET, HEAD' });
       return;
     }
-    if (!(await signIn(req, res, clientAddress(req)))) return;
+    if (!(await signIn(req, res, clientAddress(req), `${req.method} /metrics`, false))) return;
     const { contentType, body } = await opts.metrics();
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -196,9 +210,11 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     }
     const address = clientAddress(req);
     const { route, params } = match;
+    const acts = route.write || route.operateOnly !== null;
+    const asked = `${route.method} ${path}`;
     let auth: Awaited<ReturnType<typeof signIn>>;
     try {
-      auth = await signIn(req, res, address);
+      auth = await signIn(req, res, address, asked, acts);
     } catch (error) {
       // The health endpoint answers an outage in the report's shape, as the console and the CLI do.
       if (!(error instanceof StoreError) || route.call !== 'health.check' || res.headersSent) throw error;
@@ -209,9 +225,11 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       return;
     }
     if (!auth) return;
-    if ((route.write || route.operateOnly !== null) && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
+    if (acts && auth.principal.kind === 'key' && auth.principal.key.scope !== 'operate') {
       req.resume();
-      const key = `the API key "${auth.principal.key.name}"`;
+      const { name, key_id, scope } = auth.principal.key;
+      refusals.note({ action: 'api_key.refused', actor: { user: `api-key:${name}`, host: address }, route: asked, details: { key_prefix: `odk_${key_id}`, scope } });
+      const key = `the API key "${name}"`;
       const needs = `${route.method} ${route.path} needs an operate key`;
       sendError(res, 'forbidden', route.operateOnly === null ? `${key} may only read; ${needs}` : `${key} is a read key; ${needs}: ${route.operateOnly}`);
       return;

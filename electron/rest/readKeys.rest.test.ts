@@ -120,6 +120,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       };
       assert.deepEqual(await loads(rest.readKey), ['[redacted]']);
       assert.deepEqual(await loads(rest.operateKey), [registryPath]);
+      // A file that could not be read names its path in its problem: hidden with the target.
+      const missing = join(dir, 'gone.yaml');
+      assert.equal((await dispatch('registry.load', { path: missing }, rest.runtime.ctx)).ok, false);
+      const refused = async (key: string) => calls['audit.list'].output.parse((await rest.call('GET', '/v1/audit?action=registry.load_refused', key)).json).entries[0];
+      const read = await refused(rest.readKey);
+      assert.deepEqual([read?.target, read?.details?.first_problems], ['[redacted]', '[redacted]']);
+      assert.ok(!JSON.stringify(read).includes(dir), JSON.stringify(read));
+      assert.equal((await refused(rest.operateKey))?.target, missing);
     });
 
     it('answers GET /v1/breakers/{service} with its row of the list, and a typo with the service meant', async () => {

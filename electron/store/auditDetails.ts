@@ -13,3 +13,17 @@ export function selectorDetails(selector: DlqSelector): JsonObject {
   if (selector.all === true) details.all = true;
   return details;
 }
+
+/** How many of the jobs a bulk action touched its audit row names: enough to follow up, not a log a purge can flood. */
+export const AUDITED_JOB_IDS = 100;
+
+/**
+ * The jobs a bulk action touched, for its audit row: the first AUDITED_JOB_IDS ids in order, and how many
+ * more there were (`job_ids_more`, only when there were); PostgreSQL's statements build the same in SQL
+ * (postgres/auditIds.ts).
+ */
+export function touchedJobIds(ids: readonly number[]): JsonObject {
+  const sorted = [...ids].sort((a, b) => a - b);
+  const more = sorted.length - AUDITED_JOB_IDS;
+  return { job_ids: sorted.slice(0, AUDITED_JOB_IDS), ...(more > 0 ? { job_ids_more: more } : {}) };
+}

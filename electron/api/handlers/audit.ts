@@ -7,7 +7,8 @@ import type { Handlers } from '../handlerTypes.ts';
  * The entries whose target (and these details) say where this host's store or registry file is: a caller
  * blind to the host (ctx.hostHidden) reads them as [redacted], as the health checks leave them out.
  */
-const HOST_FIELDS: Record<string, string[]> = { 'settings.connection': ['from'], 'registry.load': [] };
+// A refused registry's problems may quote a path of the host (a file it could not read): hidden with it.
+const HOST_FIELDS: Record<string, string[]> = { 'settings.connection': ['from'], 'registry.load': [], 'registry.load_refused': ['first_problems'] };
 
 function hostHidden(entry: AuditEntry): AuditEntry {
   const fields = HOST_FIELDS[entry.action];

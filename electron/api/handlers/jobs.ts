@@ -4,6 +4,7 @@ import type { Job } from '../../../shared/domain.ts';
 import { isStuck } from '../../../shared/isStuck.ts';
 import type { Store } from '../../store/store.ts';
 import { toNewJobs } from '../toNewJobs.ts';
+import { touchedJobIds } from '../../store/auditDetails.ts';
 import { alreadyRequestedNote } from '../cancelNote.ts';
 import { heldBy } from '../heldBy.ts';
 
@@ -55,7 +56,9 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
     const [result] = await ctx.store.enqueue(jobs);
     if (!result) throw new ApiFailure('internal', 'the store returned no job for the enqueue');
     if (result.created) {
-      await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: result.identifier, job_count: 1, details: { service, id: result.id } });
+      // Targeted by id, as job.retry, job.cancel and job.fail are: the one name of a job every command takes
+      // and no later job reuses; the identifier is in the details, where a search finds it.
+      await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: String(result.id), job_count: 1, details: { service, identifier: result.identifier } });
     }
     // A job that existed already is said as it was found: what holds it is its own status's to say.
     return { ...result, ...(result.created ? await heldBy(ctx, jobs) : {}) };
@@ -66,7 +69,13 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
     const results = await ctx.store.enqueue(jobs);
     const created = results.filter((r) => r.created).length;
     if (created > 0) {
-      await ctx.store.audit({ actor: ctx.actor, action: 'job.enqueue', target: input.service, job_count: created, details: { service: input.service, submitted: input.jobs.length } });
+      await ctx.store.audit({
+        actor: ctx.actor,
+        action: 'job.enqueue',
+        target: input.service,
+        job_count: created,
+        details: { service: input.service, submitted: input.jobs.length, ...touchedJobIds(results.filter((r) => r.created).map((r) => r.id)) },
+      });
     }
     return { jobs: results, created, ...(await heldBy(ctx, jobs.filter((_job, i) => results[i]?.created === true))) };
   },

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { RegistryView } from '../../../shared/contract.ts';
 import { effectiveRetry, effectiveTimeout, type RegistryProblem } from '../../../shared/registry.ts';
 import type { RegistryHolder } from '../../config/holder.ts';
@@ -5,6 +6,7 @@ import { formatProblem, isError, loadRegistryFile, parseRegistry } from '../../c
 import { ApiFailure } from '../errors.ts';
 import { checkedEnv } from '../hostHidden.ts';
 import type { Handlers } from '../handlerTypes.ts';
+import type { ApiContext } from '../context.ts';
 
 export function registryView(holder: RegistryHolder): RegistryView {
   return {
@@ -29,6 +31,24 @@ function issuesOf(file: string, problems: RegistryProblem[]) {
   return problems.filter(isError).map((p) => ({ path: p.path, message: formatProblem(file, p) }));
 }
 
+/** How many of a refused registry's problems its audit row keeps: the first ones say what to fix. */
+const AUDITED_PROBLEMS = 5;
+
+/**
+ * A load refused (a SIGHUP's, Settings', REST's) is audited as registry.load_refused: the operator asked,
+ * and the log must show the registry in use was kept. Answers null, or why the row could not be written:
+ * the refusal is still what the caller must hear.
+ */
+async function auditRefusal(ctx: ApiContext, file: string, errors: number, problems: RegistryProblem[]): Promise<string | null> {
+  const first = problems.filter(isError).slice(0, AUDITED_PROBLEMS).map((p) => ({ path: p.path, line: p.line, message: p.message }));
+  try {
+    await ctx.store.audit({ actor: ctx.actor, action: 'registry.load_refused', target: path.resolve(file), details: { problems: errors, first_problems: first } });
+    return null;
+  } catch (error) {
+    return `not in the audit log: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
 export const registry: Handlers<'registry.get' | 'registry.validate' | 'registry.load'> = {
   'registry.get': async (_input, ctx) => registryView(ctx.registry),
 
@@ -43,11 +63,9 @@ export const registry: Handlers<'registry.get' | 'registry.validate' | 'registry
   'registry.load': async (input, ctx) => {
     const result = await ctx.registry.loadFile(input.path);
     if (!result.ok) {
-      throw new ApiFailure(
-        'invalid_input',
-        `${input.path} has ${result.errors} problem(s); the registry in use is unchanged`,
-        issuesOf(input.path, result.problems),
-      );
+      const refused = `${input.path} has ${result.errors} problem(s); the registry in use is unchanged`;
+      const unaudited = await auditRefusal(ctx, input.path, result.errors, result.problems);
+      throw new ApiFailure('invalid_input', unaudited === null ? refused : `${refused} (${unaudited})`, issuesOf(input.path, result.problems));
     }
     await ctx.store.audit({
       actor: ctx.actor,

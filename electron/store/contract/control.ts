@@ -84,8 +84,12 @@ export function controlContract(test: ContractTest): void {
       assert.equal(ended.state.emergency_stop.reason, 'safe-mode drain: 1 job(s) still running after 1s');
       const audits = (await store.listAudit({}, { limit: 10, after: null })).items;
       assert.deepEqual(audits.slice(0, 2).map((a) => [a.action, a.actor, a.details]), [
-        ['control.emergency_stop', ALICE, { engaged: true, reason: 'safe-mode drain: 1 job(s) still running after 1s', drain_s: 1 }],
-        ['control.safe_mode', ALICE, { engaged: true, reason: 'deploy', drain_s: 1 }],
+        [
+          'control.emergency_stop',
+          ALICE,
+          { engaged: true, reason: 'safe-mode drain: 1 job(s) still running after 1s', drain_s: 1, running_asked_to_stop: 1, running_by_service: { mail: 1 }, pending_held: 2 },
+        ],
+        ['control.safe_mode', ALICE, { engaged: true, reason: 'deploy', drain_s: 1, pending_held: 2, running_left_to_finish: 1 }],
       ]);
       assert.equal(await store.endDrain(), null, 'ended once');
     });

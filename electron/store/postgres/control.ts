@@ -13,6 +13,7 @@ import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
 import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
+import { controlAuditCounts } from '../controlAudit.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
 
 /**
@@ -70,6 +71,17 @@ function changeControl(db: PgDb, change: (client: Queryable) => Promise<boolean>
   });
 }
 
+/** The running and pending jobs, of every queue or of one, from the kept counts, in the caller's transaction. */
+async function jobsFound(client: Queryable, queue: string | null): Promise<StoppedJobs> {
+  const rows = await rowsOf(
+    client,
+    `SELECT service_name, state, sum(n) AS n FROM jobs.tb_job_count WHERE state IN ('running', 'pending') AND ($1::text IS NULL OR queue = $1)
+     GROUP BY service_name, state HAVING sum(n) <> 0`,
+    [queue],
+  );
+  return stoppedJobs(rows.map((r) => ({ service_name: String(r.service_name), state: String(r.state), n: Number(r.n) })));
+}
+
 export async function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor, reason: string | null): Promise<EmergencyStopChange> {
   reason = reasonOf(reason);
   let stopped: StoppedJobs | null = null;
@@ -83,15 +95,11 @@ export async function setEmergencyStop(db: PgDb, engaged: boolean, actor: Actor,
       [engaged, actorName(actor), reason],
     );
     if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, null, { engaged, reason });
     // In the stop's own transaction, once its row is written: a claim that reads the control after it commits takes nothing.
-    if (engaged) {
-      const rows = await rowsOf(
-        client,
-        `SELECT service_name, state, sum(n) AS n FROM jobs.tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
-      );
-      stopped = stoppedJobs(rows.map((r) => ({ service_name: String(r.service_name), state: String(r.state), n: Number(r.n) })));
-    }
+    const found = await jobsFound(client, null);
+    if (engaged) stopped = found;
+    const counted = controlAuditCounts(engaged ? 'stop' : 'release', found);
+    await writeAudit(client, actorName(actor), engaged ? 'control.emergency_stop' : 'control.resume', null, counted.job_count, { engaged, reason, ...counted.details });
     return true;
   });
   return { ...change, stopped };
@@ -115,7 +123,13 @@ export function setSafeMode(db: PgDb, engaged: boolean, actor: Actor, reason: st
         [actorName(actor), drain],
       );
     } else if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), 'control.safe_mode', null, null, { engaged, reason, ...(drain === undefined ? {} : { drain_s: drain }) });
+    const counted = controlAuditCounts(engaged ? 'hold' : 'release', await jobsFound(client, null));
+    await writeAudit(client, actorName(actor), 'control.safe_mode', null, counted.job_count, {
+      engaged,
+      reason,
+      ...(drain === undefined ? {} : { drain_s: drain }),
+      ...counted.details,
+    });
     return true;
   });
 }
@@ -144,11 +158,7 @@ export async function endDrain(db: PgDb): Promise<DrainEnded | null> {
     const drain = drainOf(row.drain_by, row.drain_at, row.drain_until).drain;
     if (drain === undefined) return false;
     await client.query('UPDATE jobs.tb_control SET drain_by = NULL, drain_at = NULL, drain_until = NULL');
-    const counts = await rowsOf(
-      client,
-      `SELECT service_name, state, sum(n) AS n FROM jobs.tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
-    );
-    const found = stoppedJobs(counts.map((r) => ({ service_name: String(r.service_name), state: String(r.state), n: Number(r.n) })));
+    const found = await jobsFound(client, null);
     const running = Object.values(found.runningByService).reduce((sum, n) => sum + n, 0);
     if (running === 0 || !row.safe_mode || row.emergency_stop) {
       outcome.ended = { drain, running, stopped: null };
@@ -156,7 +166,8 @@ export async function endDrain(db: PgDb): Promise<DrainEnded | null> {
     }
     const reason = drainStopReason(running, drain.seconds);
     await client.query('UPDATE jobs.tb_control SET emergency_stop = true, emergency_stop_by = $1, emergency_stop_at = now(), emergency_stop_reason = $2', [drain.by, reason]);
-    await writeAudit(client, drain.by, 'control.emergency_stop', null, null, { engaged: true, reason, drain_s: drain.seconds });
+    const counted = controlAuditCounts('stop', found);
+    await writeAudit(client, drain.by, 'control.emergency_stop', null, counted.job_count, { engaged: true, reason, drain_s: drain.seconds, ...counted.details });
     outcome.ended = { drain, running, stopped: found };
     return true;
   });
@@ -175,7 +186,8 @@ export function setQueuePaused(db: PgDb, queue: string, paused: boolean, actor: 
         )
       : await rowsOf(client, 'DELETE FROM jobs.tb_paused_queue WHERE queue = $1 RETURNING queue', [queue]);
     if (set.length === 0) return false;
-    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.unpause', queue, null, { paused, reason });
+    const counted = controlAuditCounts(paused ? 'hold' : 'release', await jobsFound(client, queue));
+    await writeAudit(client, actorName(actor), paused ? 'queue.pause' : 'queue.unpause', queue, counted.job_count, { paused, reason, ...counted.details });
     return true;
   });
 }

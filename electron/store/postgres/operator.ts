@@ -3,6 +3,7 @@ import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import { selectorDetails } from '../auditDetails.ts';
+import { TOUCHED_JOB_IDS_SQL } from './auditIds.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
@@ -176,7 +177,7 @@ async function auditedBulk(
      ${alsoCte}
      logged AS (
        INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
-       SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb FROM changed
+       SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb || ${TOUCHED_JOB_IDS_SQL} FROM changed
      )
      SELECT count(*) AS n FROM changed`,
     [...params, noNul(actorName(actor)), action, jsonNoNul(details)],
@@ -205,7 +206,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
          UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),
        logged AS (
          INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
-         SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb FROM changed
+         SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb || ${TOUCHED_JOB_IDS_SQL} FROM changed
        )
        SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs,
          coalesce(array_agg(DISTINCT queue ORDER BY queue), '{}') AS queues,

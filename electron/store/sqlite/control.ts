@@ -8,6 +8,7 @@ import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
 import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
+import { controlAuditCounts, type ControlAuditCounts } from '../controlAudit.ts';
 import { drainStopReason, type DrainEnded } from '../drain.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
@@ -52,6 +53,9 @@ function prepareControlStatements(db: Connection) {
     resumeQueue: db.prepare<[string]>(`DELETE FROM tb_paused_queue WHERE queue = ?`),
     stoppedJobs: db.prepare<[], { service_name: string; state: string; n: number }>(
       `SELECT service_name, state, sum(n) AS n FROM tb_job_count WHERE state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
+    ),
+    queueJobs: db.prepare<[string], { service_name: string; state: string; n: number }>(
+      `SELECT service_name, state, sum(n) AS n FROM tb_job_count WHERE queue = ? AND state IN ('running', 'pending') GROUP BY service_name, state HAVING sum(n) <> 0`,
     ),
     bumpControl: db.prepare<[]>(`UPDATE tb_control SET version = version + 1 WHERE id = 1`),
     breakers: db.prepare<[], BreakerRow>(`SELECT * FROM tb_breaker ORDER BY service_name`),
@@ -113,10 +117,11 @@ export class SqliteControl {
   setEmergencyStop(engaged: boolean, actor: Actor, reason: string | null): EmergencyStopChange {
     let stopped: StoppedJobs | null = null;
     const change = this.#setControl(engaged ? 'control.emergency_stop' : 'control.resume', null, { engaged }, reason, actor, (at, by) => {
-      const changed = this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0;
+      if (this.#s.setEmergencyStop.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes === 0) return null;
       // Under the same write lock: no claim or settle comes between the stop and what it found.
-      if (changed && engaged) stopped = stoppedJobs(this.#s.stoppedJobs.all());
-      return changed;
+      const found = stoppedJobs(this.#s.stoppedJobs.all());
+      if (engaged) stopped = found;
+      return controlAuditCounts(engaged ? 'stop' : 'release', found);
     });
     return { ...change, stopped };
   }
@@ -125,9 +130,9 @@ export class SqliteControl {
     const drain = engaged ? drainSeconds : undefined;
     return this.#setControl('control.safe_mode', null, { engaged, ...(drain === undefined ? {} : { drain_s: drain }) }, reason, actor, (at, by) => {
       const turned = this.#s.setSafeMode.run({ on: engaged ? 1 : 0, by, now: at, reason: reasonOrNull(reason) }).changes > 0;
-      if (drain === undefined) return turned;
-      this.#s.setDrain.run({ by, now: at, until: new Date(Date.parse(at) + drain * 1000).toISOString() });
-      return true;
+      if (drain !== undefined) this.#s.setDrain.run({ by, now: at, until: new Date(Date.parse(at) + drain * 1000).toISOString() });
+      else if (!turned) return null;
+      return controlAuditCounts(engaged ? 'hold' : 'release', stoppedJobs(this.#s.stoppedJobs.all()));
     });
   }
 
@@ -145,7 +150,8 @@ export class SqliteControl {
         if (running === 0 || !before.safe_mode.engaged || before.emergency_stop.engaged) return { drain, running, stopped: null, state: this.#db.control() };
         const reason = drainStopReason(running, drain.seconds);
         this.#s.drainStop.run({ by: drain.by, now: at, reason });
-        this.#db.audit(at, drain.by, 'control.emergency_stop', null, null, { engaged: true, reason, drain_s: drain.seconds });
+        const counted = controlAuditCounts('stop', found);
+        this.#db.audit(at, drain.by, 'control.emergency_stop', null, counted.job_count, { engaged: true, reason, drain_s: drain.seconds, ...counted.details });
         return { drain, running, stopped: found, state: this.#db.control() };
       }),
     );
@@ -154,19 +160,30 @@ export class SqliteControl {
   setQueuePaused(queue: string, paused: boolean, actor: Actor, reason: string | null): ControlChange {
     return this.#setControl(paused ? 'queue.pause' : 'queue.unpause', queue, { paused }, reason, actor, (at, by) => {
       const changes = paused ? this.#s.pauseQueue.run({ queue, by, now: at, reason: reasonOrNull(reason) }).changes : this.#s.resumeQueue.run(queue).changes;
-      if (changes > 0) this.#s.bumpControl.run();
-      return changes > 0;
+      if (changes === 0) return null;
+      this.#s.bumpControl.run();
+      return controlAuditCounts(paused ? 'hold' : 'release', stoppedJobs(this.#s.queueJobs.all(queue)));
     });
   }
 
-  /** `change` says whether it changed anything, under the write lock; only a change is audited. */
-  #setControl(action: string, target: string | null, details: JsonObject, reason: string | null, actor: Actor, change: (at: string, by: string) => boolean): ControlChange {
+  /**
+   * `change` makes the change under the write lock and answers what it did to the jobs, or null when it
+   * changed nothing; only a change is audited, with those counts.
+   */
+  #setControl(
+    action: string,
+    target: string | null,
+    details: JsonObject,
+    reason: string | null,
+    actor: Actor,
+    change: (at: string, by: string) => ControlAuditCounts | null,
+  ): ControlChange {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const changed = change(at, actorName(actor));
-        if (changed) this.#db.audit(at, actor, action, target, null, { ...details, reason: reasonOrNull(reason) });
-        return { state: this.#db.control(), changed };
+        const counted = change(at, actorName(actor));
+        if (counted) this.#db.audit(at, actor, action, target, counted.job_count, { ...details, reason: reasonOrNull(reason), ...counted.details });
+        return { state: this.#db.control(), changed: counted !== null };
       }),
     );
   }

@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, CancelRequest, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { selectorDetails } from '../auditDetails.ts';
+import { selectorDetails, touchedJobIds } from '../auditDetails.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
@@ -17,6 +17,7 @@ import type { JobKind } from './tally.ts';
 
 /** A job a bulk action changed, as the counts need it. */
 interface Changed extends JobKind {
+  id: number;
   error_fingerprint: string | null;
   /** Returned by a retry only: the workflow run of a task sent back, to be moved on, and what the job became. */
   workflow_run_id?: number | null;
@@ -31,7 +32,7 @@ interface Changed extends JobKind {
 // A workflow task is left to retention, which prunes a run whole: a task purged alone takes its dependency
 // rows with it, and its dependents would then run as if it had succeeded.
 const RESOLVED_BEFORE = `status = 'failed' AND resolved_at IS NOT NULL AND resolved_at < ? AND workflow_run_id IS NULL`;
-const CHANGED = `queue, service_name, execution_type, error_fingerprint`;
+const CHANGED = `id, queue, service_name, execution_type, error_fingerprint`;
 /**
  * What a retried job becomes: pending, or for a workflow task waiting, which the run's advance in the same
  * transaction releases only once every upstream has completed (and blocks while one has failed).
@@ -156,7 +157,8 @@ export class SqliteOperator {
         const runs: number[] = [];
         const byService = new Map<string, number>();
         const queues = new Set<string>();
-        const n = this.#tallied(statement.all(at, at, ...where.params), (job) => {
+        const changed = statement.all(at, at, ...where.params);
+        const n = this.#tallied(changed, (job) => {
           queues.add(job.queue);
           tally.move(job, 'failed', job.status === 'waiting' ? 'waiting' : 'pending');
           tally.deadLetter(job, job.error_fingerprint, -1);
@@ -165,7 +167,7 @@ export class SqliteOperator {
         });
         if (runs.length > 0) this.#workflows.advanceRetried(runs, at, tally);
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector) });
+        this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector), ...touchedJobIds(changed.map((job) => job.id)) });
         // Under the same write lock as the retry: no breaker changes between what it sent back and this read.
         const breakers = n === 0 ? [] : this.#s.breakerStates.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
         return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort() };
@@ -184,9 +186,10 @@ export class SqliteOperator {
       this.#db.write(() => {
         const at = now();
         const tally = new Tally(Date.parse(at));
-        const n = this.#tallied(statement.all(at, note, at, ...where.params), (job) => tally.deadLetter(job, job.error_fingerprint, -1));
+        const changed = statement.all(at, note, at, ...where.params);
+        const n = this.#tallied(changed, (job) => tally.deadLetter(job, job.error_fingerprint, -1));
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note });
+        this.#db.audit(at, actor, 'dlq.resolve', null, n, { selector: selectorDetails(selector), note, ...touchedJobIds(changed.map((job) => job.id)) });
         return n;
       }),
     );
@@ -204,9 +207,10 @@ export class SqliteOperator {
         this.#s.purgeAttempts.run(cutoff);
         this.#s.raiseJobIdFloor.run();
         const tally = new Tally(Date.parse(at));
-        const n = this.#tallied(this.#s.purgeJobs.all(cutoff), (job) => tally.count(job, 'failed', -1));
+        const changed = this.#s.purgeJobs.all(cutoff);
+        const n = this.#tallied(changed, (job) => tally.count(job, 'failed', -1));
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'dlq.purge', null, n, { before: cutoff });
+        this.#db.audit(at, actor, 'dlq.purge', null, n, { before: cutoff, ...touchedJobIds(changed.map((job) => job.id)) });
         return n;
       }),
     );
