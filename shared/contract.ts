@@ -140,10 +140,12 @@ export const calls = {
         /** Up to the per-minute history kept (the registry's retention.history, 30d by default); longer is refused. */
         since_minutes: z.number().int().min(1).default(60),
         type: ExecutionType.optional(),
+        /** One service's jobs only: its history is read whether or not the registry still names it. */
+        service: z.string().min(1, 'a service name, not empty').max(200).optional(),
       })
       .strict(),
     PerformanceByType,
-    'Per execution type over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
+    'Per execution type and per service over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

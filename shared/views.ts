@@ -153,6 +153,10 @@ export type PerformanceFigures = z.infer<typeof PerformanceFigures>;
 export const TypePerformance = PerformanceFigures.extend({ execution_type: z.string() });
 export type TypePerformance = z.infer<typeof TypePerformance>;
 
+/** One service's figures, under the execution type its jobs ran as (a service whose kind changed has a row for each). */
+export const ServicePerformance = PerformanceFigures.extend({ service_name: z.string(), execution_type: z.string() });
+export type ServicePerformance = z.infer<typeof ServicePerformance>;
+
 export const PerformanceByType = z.object({
   /**
    * The window read: from the whole minute at or before `since_minutes` ago (the rollups count by the
@@ -162,6 +166,8 @@ export const PerformanceByType = z.object({
   until: Timestamp,
   /** Each execution type with anything finished or retried in the window, in the order of the kinds. */
   types: z.array(TypePerformance),
+  /** Each service with anything finished or retried in the window, by name (of the type or service asked for). */
+  services: z.array(ServicePerformance),
   /** Every type together (or the one asked for); its percentiles are read from all their buckets at once. */
   total: PerformanceFigures,
 });

@@ -1,4 +1,4 @@
-import type { PerformanceByType, PerformanceFigures, TypePerformance } from '../../shared/contract.ts';
+import type { PerformanceByType, PerformanceFigures, ServicePerformance, TypePerformance } from '../../shared/contract.ts';
 import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { windowText } from '../../shared/duration.ts';
 import { percentileOf } from '../../shared/latencyBuckets.ts';
@@ -47,41 +47,62 @@ function typeOrder(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-/**
- * `metrics.byType` from the rollups of [since, until): per type and in total. The total's percentiles come
- * from every type's buckets merged, never from the types' percentiles (which cannot be combined). Jobs per
- * minute divide by the window as it elapsed, the current minute's part included, so a window that began
- * at a whole minute before `since_minutes` ago is not read as busier than it was.
- */
-export function performanceOf(rollups: TypeRollups, since: Date, until: Date, type?: string): PerformanceByType {
-  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
-  const byType = new Map<string, Sums>();
-  const total = emptySums();
-  const sumsOf = (name: string) => {
-    let sums = byType.get(name);
+/** Which rows count: those of one type, of one service, or both, or every row. */
+export interface PerformanceFilter {
+  type?: string;
+  service?: string;
+}
+
+/** Sums kept by a key, made as a row of it first comes. */
+class SumsBy {
+  readonly map = new Map<string, Sums>();
+
+  of(key: string): Sums {
+    let sums = this.map.get(key);
     if (!sums) {
       sums = emptySums();
-      byType.set(name, sums);
+      this.map.set(key, sums);
     }
     return sums;
-  };
+  }
+}
+
+// A NUL never appears in a service or type name (shared/inputText.ts), so it cannot make two keys one.
+const serviceKey = (service: string, type: string) => `${service}\u0000${type}`;
+
+/**
+ * `metrics.byType` from the rollups of [since, until): per type, per service and in total. The total's
+ * percentiles come from every row's buckets merged, never from the types' percentiles (which cannot be
+ * combined). Jobs per minute divide by the window as it elapsed, the current minute's part included, so a
+ * window that began at a whole minute before `since_minutes` ago is not read as busier than it was.
+ */
+export function performanceOf(rollups: TypeRollups, since: Date, until: Date, filter: PerformanceFilter = {}): PerformanceByType {
+  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
+  const counts = (row: { execution_type: string; service_name: string }) =>
+    (filter.type === undefined || row.execution_type === filter.type) && (filter.service === undefined || row.service_name === filter.service);
+  const byType = new SumsBy();
+  const byService = new SumsBy();
+  const total = emptySums();
   for (const row of rollups.outcomes) {
-    if (type !== undefined && row.execution_type !== type) continue;
-    for (const sums of [sumsOf(row.execution_type), total]) {
+    if (!counts(row)) continue;
+    for (const sums of [byType.of(row.execution_type), byService.of(serviceKey(row.service_name, row.execution_type)), total]) {
       sums.completed += row.completed;
       sums.failed += row.failed;
       sums.retried += row.retried;
     }
   }
   for (const row of rollups.latency) {
-    if (type !== undefined && row.execution_type !== type) continue;
-    addBucket(sumsOf(row.execution_type), row.bucket, row.n);
-    addBucket(total, row.bucket, row.n);
+    if (!counts(row)) continue;
+    for (const sums of [byType.of(row.execution_type), byService.of(serviceKey(row.service_name, row.execution_type)), total]) addBucket(sums, row.bucket, row.n);
   }
-  const types: TypePerformance[] = [...byType.keys()]
-    .sort(typeOrder)
-    .map((name) => ({ execution_type: name, ...figures(byType.get(name) ?? emptySums(), minutes) }));
-  return { since: since.toISOString(), until: until.toISOString(), types, total: figures(total, minutes) };
+  const types: TypePerformance[] = [...byType.map.keys()].sort(typeOrder).map((name) => ({ execution_type: name, ...figures(byType.of(name), minutes) }));
+  const services: ServicePerformance[] = [...byService.map.entries()]
+    .map(([key, sums]) => {
+      const [service_name = '', execution_type = ''] = key.split('\u0000');
+      return { service_name, execution_type, ...figures(sums, minutes) };
+    })
+    .sort((a, b) => a.service_name.localeCompare(b.service_name) || typeOrder(a.execution_type, b.execution_type));
+  return { since: since.toISOString(), until: until.toISOString(), types, services, total: figures(total, minutes) };
 }
 
 /** The window's start: the whole minute `sinceMinutes` before `now`, as the rollups count by the minute. */

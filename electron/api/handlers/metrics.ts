@@ -12,6 +12,6 @@ export const metrics: Handlers<'metrics.byType'> = {
     if (refused) throw new ApiFailure('invalid_input', invalidInputMessage('metrics.byType', `since_minutes: ${refused}`), [{ path: 'since_minutes', message: refused }]);
     const now = new Date();
     const since = windowStart(now, input.since_minutes);
-    return performanceOf(await ctx.store.rollupsByType(since), since, now, input.type);
+    return performanceOf(await ctx.store.rollupsByType(since), since, now, { type: input.type, service: input.service });
   },
 };

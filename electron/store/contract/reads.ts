@@ -254,11 +254,12 @@ export function readsContract(test: ContractTest): void {
       await store.settle([{ ...base(cancelled), kind: 'cancelled', reason: 'stop', ran: true }]);
 
       const rollups = await store.rollupsByType(since);
-      const outcomes = [...rollups.outcomes].sort((a, b) => a.execution_type.localeCompare(b.execution_type));
+      const outcomes = [...rollups.outcomes].sort((a, b) => a.execution_type.localeCompare(b.execution_type) || a.service_name.localeCompare(b.service_name));
       assert.deepEqual(outcomes, [
-        { execution_type: 'http', completed: 4, failed: 1, retried: 0 },
-        { execution_type: 'shell', completed: 1, failed: 0, retried: 1 },
-      ], 'a type with only a cancellation has no row');
+        { execution_type: 'http', service_name: 'svc', completed: 4, failed: 1, retried: 0 },
+        { execution_type: 'shell', service_name: 'other', completed: 1, failed: 0, retried: 0 },
+        { execution_type: 'shell', service_name: 'svc', completed: 0, failed: 0, retried: 1 },
+      ], 'per type and service; a type with only a cancellation has no row');
       const completedIn = (type: string) => rollups.latency.filter((l) => l.execution_type === type).reduce((n, l) => n + l.n, 0);
       assert.deepEqual([completedIn('http'), completedIn('shell'), completedIn('docker')], [4, 1, 0], 'one count per completion, in its type');
       assert.ok(rollups.latency.every((l) => Number.isInteger(l.bucket) && l.bucket >= 0 && l.n > 0));
