@@ -131,6 +131,8 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     { label: 'metrics.byType 24h', call: 'metrics.byType', input: { since_minutes: 1440 }, target: 50 },
     { label: 'metrics.byType 7d', call: 'metrics.byType', input: { since_minutes: 7 * 1440 }, target: 50 },
     { label: 'metrics.byType 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440 }, target: 50 },
+    // The Performance page's service selector (opsdeck performance --service): the same hours, one service's rows kept.
+    { label: 'metrics.byType one service, 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440, service: 'svc_03' }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
     { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },

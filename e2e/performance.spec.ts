@@ -116,6 +116,27 @@ test('the Performance page: per execution type and in total, the jobs a real eng
     await page.reload();
     await expect(page.getByRole('heading', { name: 'The last 30 days' })).toBeVisible();
     await expect(windows.getByRole('button', { name: '30d' })).toHaveAttribute('aria-pressed', 'true');
+
+    // Service by service, each with its type (the runbooks' performance of one service), and the total.
+    const monthPanel = page.getByRole('region', { name: 'The last 30 days' });
+    const byService = monthPanel.getByRole('table', { name: 'Performance by service in the last 30 days' });
+    expect((await cells(byService, page, 'perf_true')).slice(0, 5)).toEqual(['shell', '4', '0', '0', '100.0%']);
+    expect((await cells(byService, page, 'perf_false')).slice(0, 5)).toEqual(['shell', '0', '2', '2', '0.0%']);
+    expect((await cells(byService, page, 'perf_reject')).slice(0, 5)).toEqual(['noop', '0', '1', '0', '0.0%']);
+    expect((await cells(byService, page, 'All services')).slice(1, 5)).toEqual(['7', '3', '2', '70.0%']);
+
+    // One service chosen: its figures alone, kept in the address beside the window, and the CLI's the same.
+    await monthPanel.getByRole('combobox', { name: 'Service' }).selectOption('perf_false');
+    await expect(page).toHaveURL(/#\/performance\?window=30d&service=perf_false$/);
+    const one = monthPanel.getByRole('table', { name: 'Performance by execution type of perf_false in the last 30 days' });
+    await expect.poll(() => cells(one, page, 'shell').then((c) => c.slice(0, 4))).toEqual(['0', '2', '2', '0.0%']);
+    await expect(monthPanel.getByRole('table', { name: /^Performance by service/ })).toHaveCount(0);
+    const cliOne = await promisify(execFile)(process.execPath, ['bin/opsdeck.js', 'performance', '--since', '30d', '--service', 'perf_false', '--db', db, '--registry', registryFile], {
+      cwd: REPO,
+    });
+    expect(cliOne.stdout).toMatch(/^shell +0 +2 +2 +0\.0% /m);
+    await monthPanel.getByRole('combobox', { name: 'Service' }).selectOption('');
+    await expect(page).toHaveURL(/#\/performance\?window=30d$/);
   } finally {
     await opsdeck.stop();
     await rm(dir, { recursive: true, force: true });
