@@ -13,7 +13,6 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
-  WorkerMemory,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
@@ -70,7 +69,7 @@ import type {
 import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
+import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import { PostgresAdministration } from './administration.ts';
 import { PostgresControlPlane } from './controlPlane.ts';
@@ -311,8 +310,8 @@ export class PostgresStore implements Store {
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
   async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage): Promise<boolean> {
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, usage);
   }
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
   async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }
