@@ -154,6 +154,9 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     { label: 'retention.get', call: 'retention.get', input: {}, target: 50 },
     { label: 'workflows.list', call: 'workflows.list', input: {}, target: 50 },
     { label: 'workflows.stuck', call: 'workflows.stuck', input: {}, target: 50 },
+    // The Workflows page's metrics: the runs started in a window, through the index on their start.
+    { label: 'workflows.stats 24h', call: 'workflows.stats', input: { since_minutes: 1440 }, target: 50 },
+    { label: 'workflows.stats 30d', call: 'workflows.stats', input: { since_minutes: 30 * 1440 }, target: 50 },
     // The overview asks this every 15 s while jobs wait with no worker to take them.
     { label: 'health.check dispatch', call: 'health.check', input: { check: 'dispatch' }, target: 50 },
     // Clicked, not polled: the operator waits on a button that says it is working.

@@ -18,6 +18,7 @@ import { RegistryProblem } from './registry.ts';
 import { ScheduleChange, ScheduleConfig, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
 import { WorkflowRunStatus } from './workflow.ts';
+import { WORKFLOW_STATS_MAX_MINUTES, WorkflowStatsView } from './workflowStats.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { ALERT_RULE_TEXT_MAX, AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
@@ -61,6 +62,7 @@ import {
 
 export * from './views.ts';
 export * from './diagnosis.ts';
+export * from './workflowStats.ts';
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
 
@@ -314,6 +316,16 @@ export const calls = {
     z.object({ run: runRef, reason }).strict(),
     z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
     'Cancels the tasks of a run that have not started and stops the running ones. A run that has finished (completed, failed or cancelled) is a conflict.',
+  ),
+  'workflows.stats': Call(
+    z
+      .object({
+        since_minutes: z.number().int().min(1).max(WORKFLOW_STATS_MAX_MINUTES).default(1440),
+        workflow: z.string().min(1, 'a workflow name, not empty').max(200).optional(),
+      })
+      .strict(),
+    WorkflowStatsView,
+    'Per workflow, the runs started in the last minutes: how many, succeeded, failed, cancelled and still running, and p50/p95 of the completed runs\' durations.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),

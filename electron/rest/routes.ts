@@ -144,6 +144,14 @@ const WorkflowRunsQuery = z
   .object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), limit: limitOf('workflows.runs').optional(), after: z.string().max(100).optional() })
   .strict();
 
+const WorkflowStatsQuery = z
+  .object({
+    /** Runs started in the last `since` (default 24h), up to 30d. */
+    since: duration.pipe(z.number().int().min(60, 'at least 1m')).optional(),
+    workflow: z.string().min(1, 'a workflow name, not empty').max(200).optional(),
+  })
+  .strict();
+
 /** A run by its number or identifier, as the path gives it. */
 function runParam(params: Record<string, string>): number | string {
   const run = params.run ?? '';
@@ -158,6 +166,7 @@ const workflowRoutes: Route[] = [
   },
   search('/v1/workflow-runs', 'workflows.runs', WorkflowRunsQuery, (q) => q),
   get('/v1/workflow-runs/stuck', 'workflows.stuck'),
+  search('/v1/workflow-runs/stats', 'workflows.stats', WorkflowStatsQuery, ({ since, workflow }) => ({ since_minutes: Math.ceil((since ?? 86_400) / 60), workflow })),
   get('/v1/workflow-runs/{run}', 'workflows.show', (params) => ({ run: runParam(params) })),
   post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
