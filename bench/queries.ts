@@ -131,8 +131,10 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     { label: 'metrics.byType 24h', call: 'metrics.byType', input: { since_minutes: 1440 }, target: 50 },
     { label: 'metrics.byType 7d', call: 'metrics.byType', input: { since_minutes: 7 * 1440 }, target: 50 },
     { label: 'metrics.byType 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440 }, target: 50 },
-    // The Performance page's service selector (opsdeck performance --service): the same hours, one service's rows kept.
+    // The Performance page's service selector (opsdeck performance --service): one service's minute rows, through its index.
     { label: 'metrics.byType one service, 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440, service: 'svc_03' }, target: 50 },
+    // The table by service turned on (opsdeck performance --by service): every service's minute rows of the month.
+    { label: 'metrics.byType by service, 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440, by: 'service' }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
     { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },

@@ -144,10 +144,12 @@ export const calls = {
         type: ExecutionType.optional(),
         /** One service's jobs only: its history is read whether or not the registry still names it. */
         service: z.string().min(1, 'a service name, not empty').max(200).optional(),
+        /** `service` adds a row per service (`services`); so does `service` above. Per type only by default. */
+        by: z.enum(['type', 'service']).default('type'),
       })
       .strict(),
     PerformanceByType,
-    'Per execution type and per service over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
+    'Per execution type (and per service, when one is named or `by` is service) over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),

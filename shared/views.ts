@@ -166,8 +166,11 @@ export const PerformanceByType = z.object({
   until: Timestamp,
   /** Each execution type with anything finished or retried in the window, in the order of the kinds. */
   types: z.array(TypePerformance),
-  /** Each service with anything finished or retried in the window, by name (of the type or service asked for). */
-  services: z.array(ServicePerformance),
+  /**
+   * Only when a service is named or `by` is service: each service with anything finished or retried in the
+   * window, by name (of the type or service asked for).
+   */
+  services: z.array(ServicePerformance).optional(),
   /** Every type together (or the one asked for); its percentiles are read from all their buckets at once. */
   total: PerformanceFigures,
 });

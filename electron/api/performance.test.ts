@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { LATENCY_BUCKETS_PER_DOUBLING, latencyBucket } from '../../shared/latencyBuckets.ts';
-import type { TypeRollups } from '../store/store.ts';
-import { performanceOf, windowRefusal, windowStart } from './performance.ts';
+import type { ServiceRollups, TypeRollups } from '../store/store.ts';
+import { performanceOf, servicePerformanceOf, windowRefusal, windowStart } from './performance.ts';
 
 /** The q-quantile by nearest rank, from the durations themselves: what the buckets approximate. */
 function exactPercentile(durations: number[], q: number): number {
@@ -11,21 +11,17 @@ function exactPercentile(durations: number[], q: number): number {
   return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1] ?? Number.NaN;
 }
 
-/**
- * The rollups a store would hold after these jobs completed: one latency row per type, service and bucket.
- * A key is `type` (its one service is named after it) or `type/service`.
- */
+/** The rollups a store would hold after these jobs completed: one latency row per type and bucket. */
 function rollupsOf(completed: Record<string, number[]>, others: TypeRollups['outcomes'] = []): TypeRollups {
   const latency: TypeRollups['latency'] = [];
   const outcomes: TypeRollups['outcomes'] = [...others];
-  for (const [key, durations] of Object.entries(completed)) {
-    const [type = key, service = `${type}-svc`] = key.split('/');
+  for (const [type, durations] of Object.entries(completed)) {
     const counts = new Map<number, number>();
     for (const ms of durations) counts.set(latencyBucket(ms), (counts.get(latencyBucket(ms)) ?? 0) + 1);
-    for (const [bucket, n] of counts) latency.push({ execution_type: type, service_name: service, bucket, n });
-    const other = outcomes.find((o) => o.execution_type === type && o.service_name === service);
+    for (const [bucket, n] of counts) latency.push({ execution_type: type, bucket, n });
+    const other = outcomes.find((o) => o.execution_type === type);
     if (other) other.completed += durations.length;
-    else outcomes.push({ execution_type: type, service_name: service, completed: durations.length, failed: 0, retried: 0 });
+    else outcomes.push({ execution_type: type, completed: durations.length, failed: 0, retried: 0 });
   }
   return { outcomes, latency };
 }
@@ -71,7 +67,7 @@ describe('performance by type from the rollups', () => {
   });
 
   it('success rate counts dead letters against completions, never retried attempts; jobs per minute over the window', () => {
-    const rollups = rollupsOf({ http: Array.from({ length: 90 }, () => 20) }, [{ execution_type: 'http', service_name: 'http-svc', completed: 0, failed: 30, retried: 45 }]);
+    const rollups = rollupsOf({ http: Array.from({ length: 90 }, () => 20) }, [{ execution_type: 'http', completed: 0, failed: 30, retried: 45 }]);
     const result = performanceOf(rollups, since, until);
     const row = result.types[0];
     assert.deepEqual([row?.completed, row?.failed, row?.retried, row?.success_rate], [90, 30, 45, 0.75]);
@@ -81,46 +77,47 @@ describe('performance by type from the rollups', () => {
   });
 
   it('types come in the kinds\' order, only those with something in the window; --type keeps one and the total is its own', () => {
-    const rollups = rollupsOf({ noop: [1, 2], shell: [1000], http: [50] }, [{ execution_type: 'docker', service_name: 'docker-svc', completed: 0, failed: 0, retried: 2 }]);
+    const rollups = rollupsOf({ noop: [1, 2], shell: [1000], http: [50] }, [{ execution_type: 'docker', completed: 0, failed: 0, retried: 2 }]);
     const result = performanceOf(rollups, since, until);
     assert.deepEqual(result.types.map((t) => t.execution_type), ['shell', 'http', 'docker', 'noop']);
     const docker = result.types.find((t) => t.execution_type === 'docker');
     assert.deepEqual([docker?.success_rate, docker?.p50_ms, docker?.per_minute], [null, null, 0], 'only retries: nothing finished yet');
-    const one = performanceOf(rollups, since, until, { type: 'http' });
+    const one = performanceOf(rollups, since, until, 'http');
     assert.deepEqual(one.types.map((t) => t.execution_type), ['http']);
     assert.deepEqual({ execution_type: 'http', ...one.total }, one.types[0]);
   });
 
-  it('per service: each service its own figures under its type, by name; --service keeps one service and the total is its own', () => {
-    const slow = Array.from({ length: 100 }, () => 4000);
-    const fast = Array.from({ length: 300 }, () => 20);
-    const rollups = rollupsOf({ 'http/billing': slow, 'http/search': fast, 'shell/backup': [1000] }, [
-      { execution_type: 'http', service_name: 'billing', completed: 0, failed: 25, retried: 10 },
-    ]);
-    const result = performanceOf(rollups, since, until);
+  it('per service: each service its own figures under its type, by name; the types and the total from the same rows', () => {
+    const rollups: ServiceRollups = { outcomes: [], latency: [] };
+    const add = (service_name: string, execution_type: string, durations: number[], failed = 0, retried = 0) => {
+      rollups.outcomes.push({ service_name, execution_type, completed: durations.length, failed, retried });
+      const counts = new Map<number, number>();
+      for (const ms of durations) counts.set(latencyBucket(ms), (counts.get(latencyBucket(ms)) ?? 0) + 1);
+      for (const [bucket, n] of counts) rollups.latency.push({ service_name, execution_type, bucket, n });
+    };
+    add('search', 'http', Array.from({ length: 300 }, () => 20));
+    add('billing', 'http', Array.from({ length: 100 }, () => 4000), 25, 10);
+    add('backup', 'shell', [1000]);
+    const result = servicePerformanceOf(rollups, since, until);
     assert.deepEqual(
-      result.services.map((s) => [s.service_name, s.execution_type, s.completed, s.failed, s.success_rate]),
+      result.services?.map((s) => [s.service_name, s.execution_type, s.completed, s.failed, s.success_rate]),
       [
         ['backup', 'shell', 1, 0, 1],
         ['billing', 'http', 100, 25, 0.8],
         ['search', 'http', 300, 0, 1],
       ],
     );
-    const billing = result.services.find((s) => s.service_name === 'billing');
-    assertWithinBucket(billing?.p50_ms ?? null, 4000, 'billing p50: its own, not the http type\'s');
+    assertWithinBucket(result.services?.find((s) => s.service_name === 'billing')?.p50_ms ?? null, 4000, 'billing p50: its own, not the http type\'s');
     assertWithinBucket(result.types.find((t) => t.execution_type === 'http')?.p50_ms ?? null, 20, 'http p50: both services together');
-    const one = performanceOf(rollups, since, until, { service: 'billing' });
-    assert.deepEqual(one.services.map((s) => s.service_name), ['billing']);
-    assert.deepEqual(one.types.map((t) => [t.execution_type, t.completed, t.failed]), [['http', 100, 25]]);
-    assert.deepEqual({ service_name: 'billing', execution_type: 'http', ...one.total }, one.services[0]);
-    assert.deepEqual(performanceOf(rollups, since, until, { service: 'billing', type: 'shell' }).services, [], 'a type the service never ran as: nothing');
-    assert.deepEqual(performanceOf(rollups, since, until, { type: 'shell' }).services.map((s) => s.service_name), ['backup']);
+    assert.deepEqual({ ...result, services: undefined }, { ...performanceOf(rollups, since, until), services: undefined }, 'types and total as by type');
+    assert.deepEqual(servicePerformanceOf(rollups, since, until, 'shell').services?.map((s) => s.service_name), ['backup'], 'one type: its services');
+    assert.equal(performanceOf(rollups, since, until).services, undefined, 'by type alone: no services');
+    assert.doesNotThrow(() => calls['metrics.byType'].output.parse(result));
   });
 
   it('an empty window has no rows, a zero total and no percentiles, and still matches the contract', () => {
     const result = performanceOf({ outcomes: [], latency: [] }, since, until);
     assert.deepEqual(result.types, []);
-    assert.deepEqual(result.services, []);
     assert.deepEqual(result.total, { completed: 0, failed: 0, retried: 0, success_rate: null, p50_ms: null, p95_ms: null, p99_ms: null, per_minute: 0 });
     assert.doesNotThrow(() => calls['metrics.byType'].output.parse(result));
     assert.doesNotThrow(() => calls['metrics.byType'].output.parse(performanceOf(rollupsOf({ shell }), since, until)));

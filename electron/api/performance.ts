@@ -3,7 +3,7 @@ import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { windowText } from '../../shared/duration.ts';
 import { percentileOf } from '../../shared/latencyBuckets.ts';
 import { durationMs } from '../../shared/retention.ts';
-import type { TypeRollups } from '../store/store.ts';
+import type { ServiceRollups, TypeRollups } from '../store/store.ts';
 
 /** What one type (or all of them) adds up to before the figures are derived. */
 interface Sums {
@@ -47,62 +47,75 @@ function typeOrder(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-/** Which rows count: those of one type, of one service, or both, or every row. */
-export interface PerformanceFilter {
-  type?: string;
-  service?: string;
-}
-
-/** Sums kept by a key, made as a row of it first comes. */
-class SumsBy {
-  readonly map = new Map<string, Sums>();
-
-  of(key: string): Sums {
-    let sums = this.map.get(key);
+/**
+ * `metrics.byType` from the rollups of [since, until): per type and in total. The total's percentiles come
+ * from every type's buckets merged, never from the types' percentiles (which cannot be combined). Jobs per
+ * minute divide by the window as it elapsed, the current minute's part included, so a window that began
+ * at a whole minute before `since_minutes` ago is not read as busier than it was.
+ */
+export function performanceOf(rollups: TypeRollups, since: Date, until: Date, type?: string): PerformanceByType {
+  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
+  const byType = new Map<string, Sums>();
+  const total = emptySums();
+  const sumsOf = (name: string) => {
+    let sums = byType.get(name);
     if (!sums) {
       sums = emptySums();
-      this.map.set(key, sums);
+      byType.set(name, sums);
     }
     return sums;
-  }
-}
-
-// A NUL never appears in a service or type name (shared/inputText.ts), so it cannot make two keys one.
-const serviceKey = (service: string, type: string) => `${service}\u0000${type}`;
-
-/**
- * `metrics.byType` from the rollups of [since, until): per type, per service and in total. The total's
- * percentiles come from every row's buckets merged, never from the types' percentiles (which cannot be
- * combined). Jobs per minute divide by the window as it elapsed, the current minute's part included, so a
- * window that began at a whole minute before `since_minutes` ago is not read as busier than it was.
- */
-export function performanceOf(rollups: TypeRollups, since: Date, until: Date, filter: PerformanceFilter = {}): PerformanceByType {
-  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
-  const counts = (row: { execution_type: string; service_name: string }) =>
-    (filter.type === undefined || row.execution_type === filter.type) && (filter.service === undefined || row.service_name === filter.service);
-  const byType = new SumsBy();
-  const byService = new SumsBy();
-  const total = emptySums();
+  };
   for (const row of rollups.outcomes) {
-    if (!counts(row)) continue;
-    for (const sums of [byType.of(row.execution_type), byService.of(serviceKey(row.service_name, row.execution_type)), total]) {
+    if (type !== undefined && row.execution_type !== type) continue;
+    for (const sums of [sumsOf(row.execution_type), total]) {
       sums.completed += row.completed;
       sums.failed += row.failed;
       sums.retried += row.retried;
     }
   }
   for (const row of rollups.latency) {
-    if (!counts(row)) continue;
-    for (const sums of [byType.of(row.execution_type), byService.of(serviceKey(row.service_name, row.execution_type)), total]) addBucket(sums, row.bucket, row.n);
+    if (type !== undefined && row.execution_type !== type) continue;
+    addBucket(sumsOf(row.execution_type), row.bucket, row.n);
+    addBucket(total, row.bucket, row.n);
   }
-  const types: TypePerformance[] = [...byType.map.keys()].sort(typeOrder).map((name) => ({ execution_type: name, ...figures(byType.of(name), minutes) }));
-  const services: ServicePerformance[] = [...byService.map.entries()]
-    .map(([key, sums]) => {
-      const [service_name = '', execution_type = ''] = key.split('\u0000');
-      return { service_name, execution_type, ...figures(sums, minutes) };
-    })
+  const types: TypePerformance[] = [...byType.keys()]
+    .sort(typeOrder)
+    .map((name) => ({ execution_type: name, ...figures(byType.get(name) ?? emptySums(), minutes) }));
+  return { since: since.toISOString(), until: until.toISOString(), types, total: figures(total, minutes) };
+}
+
+/**
+ * `metrics.byType` with its figures per service as well, from rollups kept per type and service (one
+ * service's, or every one's): the types and the total as performanceOf gives them from the same rows, and a
+ * row per service and the type its jobs ran as (a service whose kind changed has one for each), by name.
+ */
+export function servicePerformanceOf(rollups: ServiceRollups, since: Date, until: Date, type?: string): PerformanceByType {
+  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
+  const byService = new Map<string, { service_name: string; execution_type: string; sums: Sums }>();
+  const sumsOf = (row: { service_name: string; execution_type: string }) => {
+    // A NUL never appears in a service or type name (shared/inputText.ts), so it cannot make two keys one.
+    const key = `${row.service_name}\u0000${row.execution_type}`;
+    let entry = byService.get(key);
+    if (!entry) {
+      entry = { service_name: row.service_name, execution_type: row.execution_type, sums: emptySums() };
+      byService.set(key, entry);
+    }
+    return entry.sums;
+  };
+  for (const row of rollups.outcomes) {
+    if (type !== undefined && row.execution_type !== type) continue;
+    const sums = sumsOf(row);
+    sums.completed += row.completed;
+    sums.failed += row.failed;
+    sums.retried += row.retried;
+  }
+  for (const row of rollups.latency) {
+    if (type === undefined || row.execution_type === type) addBucket(sumsOf(row), row.bucket, row.n);
+  }
+  const services: ServicePerformance[] = [...byService.values()]
+    .map(({ service_name, execution_type, sums }) => ({ service_name, execution_type, ...figures(sums, minutes) }))
     .sort((a, b) => a.service_name.localeCompare(b.service_name) || typeOrder(a.execution_type, b.execution_type));
-  return { since: since.toISOString(), until: until.toISOString(), types, services, total: figures(total, minutes) };
+  return { ...performanceOf(rollups, since, until, type), services };
 }
 
 /** The window's start: the whole minute `sinceMinutes` before `now`, as the rollups count by the minute. */

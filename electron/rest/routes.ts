@@ -97,8 +97,10 @@ const PerformanceQuery = z
     /** Jobs finished in the last `since` (default 1h), as far back as the per-minute history is kept (30d by default). */
     since: duration.pipe(z.number().int().min(60, 'at least 1m')).optional(),
     type: ExecutionType.optional(),
-    /** One service's jobs only; every answer has its per-service rows beside the types'. */
+    /** One service's jobs only, with its row per service beside the types'. */
     service: z.string().min(1, 'a service name, not empty').max(200).optional(),
+    /** `service`: a row per service beside the types' (read from the per-minute rows); per type only by default. */
+    by: z.enum(['type', 'service']).optional(),
   })
   .strict();
 
@@ -242,7 +244,7 @@ export const ROUTES: Route[] = [
   search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
-  search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type, service })),
+  search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type, service, by }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type, service, by })),
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),

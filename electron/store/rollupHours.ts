@@ -1,7 +1,6 @@
 /**
- * Whole hours of the per-minute rollups, summed per execution type and service (SQLite 0021 and 0030,
- * PostgreSQL 0034 and 0044), so a month's `metrics.byType` adds up some 720 rows a service instead of a row
- * per minute, service and queue.
+ * Whole hours of the per-minute rollups, summed per execution type (SQLite 0021, PostgreSQL 0034), so a
+ * month's `metrics.byType` adds up some 720 rows a type instead of a row per minute, service and queue.
  * The hours before a mark are summed; the minutes stay (the Overview, the alerts and the hours' edges read
  * them). Pure arithmetic here; each dialect does the SQL.
  */

@@ -48,7 +48,7 @@ function table(result: PerformanceByType, by: By): string {
   const rows =
     by === 'type'
       ? result.types.map((t) => [t.execution_type, ...figureCells(t)])
-      : result.services.map((s) => [s.service_name, s.execution_type, ...figureCells(s)]);
+      : (result.services ?? []).map((s) => [s.service_name, s.execution_type, ...figureCells(s)]);
   const labels = by === 'type' ? [{ header: 'type' }] : [{ header: 'service' }, { header: 'type' }];
   if (rows.length > 1) rows.push([...labels.map((_, i) => (i === 0 ? 'total' : '')), ...figureCells(result.total)]);
   return renderTable([...labels, ...FIGURE_COLUMNS], rows);
@@ -71,7 +71,7 @@ export const performanceCommand: Command = {
   details: [
     "The runbooks' jobs.v_execution_performance_by_type for the last --since, read from the per-minute",
     'rollups the Overview charts read (never the job history), with a total row when more than one type ran.',
-    "--service NAME narrows it to one service's jobs (kept by service as well as by type, so a service no",
+    "--service NAME narrows it to one service's jobs (the minute rollups are kept by service, so a service no",
     'longer in the registry still has its history); --by service gives a row per service instead of per type.',
     'The window starts at a whole minute, so it may begin up to a minute before --since ago: the output',
     'says which window was read.',
@@ -98,7 +98,7 @@ export const performanceCommand: Command = {
     if (service !== undefined && service.trim() === '') throw new UsageError('--service takes a service name; not an empty one');
     const by = byOf(inv.values);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-      const result = await call(ctx, 'metrics.byType', { since_minutes, ...(type === undefined ? {} : { type }), ...(service === undefined ? {} : { service }) });
+      const result = await call(ctx, 'metrics.byType', { since_minutes, by, ...(type === undefined ? {} : { type }), ...(service === undefined ? {} : { service }) });
       if (inv.common.json) {
         printJson(inv.io, result);
         return 0;

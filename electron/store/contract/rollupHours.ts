@@ -5,7 +5,7 @@ import type { Store, TypeRollups } from '../store.ts';
 import { base, claimOne, deadLetter, err, later, sleep } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
-/** Jobs of three types and two services finished now: completions with durations, a dead letter, a failed attempt to be retried. */
+/** Jobs of three types finished now: completions with durations, a dead letter, a failed attempt to be retried. */
 async function finishSome(store: Store): Promise<void> {
   for (let i = 0; i < 3; i++) {
     const claimed = await claimOne(store, { execution_type: 'http' });
@@ -14,8 +14,6 @@ async function finishSome(store: Store): Promise<void> {
   }
   const shell = await claimOne(store, { execution_type: 'shell' });
   await store.settle([{ ...base(shell), kind: 'completed' }]);
-  const billing = await claimOne(store, { execution_type: 'http', service_name: 'billing' });
-  await store.settle([{ ...base(billing), kind: 'completed' }]);
   await deadLetter(store, 'svc', err('nope'), 'http');
   const retried = await claimOne(store, { execution_type: 'docker' });
   await store.settle([{ ...base(retried), kind: 'retry', error: err('again'), outcome: 'failed', run_at: later(60_000) }]);
@@ -32,17 +30,15 @@ async function sumAll(store: Store, through: Date, maxHours = 1): Promise<number
 /** Rows in a stable order, so two reads of the same jobs compare equal however each was summed. */
 function sorted(rollups: TypeRollups): TypeRollups {
   return {
-    outcomes: [...rollups.outcomes].sort((a, b) => a.execution_type.localeCompare(b.execution_type) || a.service_name.localeCompare(b.service_name)),
-    latency: [...rollups.latency].sort(
-      (a, b) => a.execution_type.localeCompare(b.execution_type) || a.service_name.localeCompare(b.service_name) || a.bucket - b.bucket,
-    ),
+    outcomes: [...rollups.outcomes].sort((a, b) => a.execution_type.localeCompare(b.execution_type)),
+    latency: [...rollups.latency].sort((a, b) => a.execution_type.localeCompare(b.execution_type) || a.bucket - b.bucket),
   };
 }
 
 const completions = (rollups: TypeRollups) => rollups.latency.reduce((n, l) => n + l.n, 0);
 
 /**
- * The rollups' whole hours summed per type and service: a read gives what the minutes gave, whichever hours were
+ * The rollups' whole hours summed per type: a read gives what the minutes gave, whichever hours were
  * summed and whoever summed them. "Now" moves on by summing through a later time, as the hours the upkeep
  * sums are those before its clock.
  */
@@ -53,12 +49,11 @@ export function rollupHoursContract(test: ContractTest): void {
       const dayAgo = new Date(Date.now() - 24 * HOUR_MS);
       const fromMinutes = sorted(await store.rollupsByType(dayAgo));
       assert.deepEqual(fromMinutes.outcomes, [
-        { execution_type: 'docker', service_name: 'svc', completed: 0, failed: 0, retried: 1 },
-        { execution_type: 'http', service_name: 'billing', completed: 1, failed: 0, retried: 0 },
-        { execution_type: 'http', service_name: 'svc', completed: 3, failed: 1, retried: 0 },
-        { execution_type: 'shell', service_name: 'svc', completed: 1, failed: 0, retried: 0 },
+        { execution_type: 'docker', completed: 0, failed: 0, retried: 1 },
+        { execution_type: 'http', completed: 3, failed: 1, retried: 0 },
+        { execution_type: 'shell', completed: 1, failed: 0, retried: 0 },
       ]);
-      assert.equal(completions(fromMinutes), 5);
+      assert.equal(completions(fromMinutes), 4);
       const onTheHour = new Date(hourFloor(Date.now()));
       const fromTheHour = sorted(await store.rollupsByType(onTheHour));
 
@@ -81,8 +76,8 @@ export function rollupHoursContract(test: ContractTest): void {
       assert.equal(await shellIn(), 1, 'no new hour: the step writes nothing');
       await sumAll(store, new Date(Date.now() + 2 * HOUR_MS), 24);
       const rollups = sorted(await store.rollupsByType(new Date(Date.now() - 24 * HOUR_MS)));
-      assert.deepEqual(rollups.outcomes.find((o) => o.execution_type === 'shell'), { execution_type: 'shell', service_name: 'svc', completed: 2, failed: 0, retried: 0 });
-      assert.equal(completions(rollups), 6, 'each completion once: the hour was summed anew, not added to');
+      assert.deepEqual(rollups.outcomes.find((o) => o.execution_type === 'shell'), { execution_type: 'shell', completed: 2, failed: 0, retried: 0 });
+      assert.equal(completions(rollups), 5, 'each completion once: the hour was summed anew, not added to');
     });
 
     test('two processes summing at once sum each hour once', async (store, handle) => {
@@ -106,7 +101,7 @@ export function rollupHoursContract(test: ContractTest): void {
       await sumAll(store, new Date(Date.now() + 2 * HOUR_MS));
       const dayAgo = new Date(Date.now() - 24 * HOUR_MS);
       assert.equal(await store.pruneHistory(new Date(Date.now() - HOUR_MS), 1000), 0, 'nothing is that old');
-      assert.equal(completions(await store.rollupsByType(dayAgo)), 5);
+      assert.equal(completions(await store.rollupsByType(dayAgo)), 4);
       assert.ok((await store.pruneHistory(new Date(hourFloor(Date.now()) + 2 * HOUR_MS), 1000)) > 0);
       assert.deepEqual(await store.rollupsByType(dayAgo), { outcomes: [], latency: [] }, 'the minutes and the hour are gone');
     });

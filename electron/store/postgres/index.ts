@@ -40,6 +40,7 @@ import type {
   PruneBatch,
   PruneEstimate,
   SpaceReport,
+  ServiceRollups,
   TypeRollups,
   HoursSummed,
   ClaimedJob,
@@ -84,6 +85,7 @@ import { postgresMigrationAdapter } from './migrations.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
 import * as rollupHours from './rollupHours.ts';
+import { rollupsByService } from './serviceRollups.ts';
 import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
@@ -238,6 +240,10 @@ export class PostgresStore implements Store {
 
   async rollupsByType(since: Date): Promise<TypeRollups> {
     return rollupHours.rollupsByType(this.#open, since);
+  }
+
+  async rollupsByService(since: Date, service: string | null): Promise<ServiceRollups> {
+    return rollupsByService(this.#open, since, service);
   }
 
   async oldestPendingRunAt(): Promise<string | null> {

@@ -4,7 +4,7 @@ import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
 
 /**
- * The rollups' whole hours per execution type and service (migrations 0034, 0044): summed by the workers' upkeep, read by
+ * The rollups' whole hours per execution type (migration 0034): summed by the workers' upkeep, read by
  * `rollupsByType` with the minutes on either side. Hours are UTC hours: the epoch's, whatever the
  * session's time zone (date_trunc would follow it, and some zones are half an hour off).
  */
@@ -35,17 +35,17 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
       await rowsOf(client, `DELETE FROM jobs.tb_job_latency_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(
         client,
-        `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, service_name, completed, failed, retried)
-         SELECT ${HOUR_OF('minute')}, execution_type, service_name, sum(completed), sum(failed), sum(retried)
-         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3
+        `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
+         SELECT ${HOUR_OF('minute')}, execution_type, sum(completed), sum(failed), sum(retried)
+         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2
          HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
         span,
       );
       await rowsOf(
         client,
-        `INSERT INTO jobs.tb_job_latency_hour (hour, execution_type, service_name, bucket, n)
-         SELECT ${HOUR_OF('minute')}, execution_type, service_name, bucket, sum(n)
-         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
+        `INSERT INTO jobs.tb_job_latency_hour (hour, execution_type, bucket, n)
+         SELECT ${HOUR_OF('minute')}, execution_type, bucket, sum(n)
+         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3`,
         span,
       );
     }
@@ -54,11 +54,11 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
   });
 }
 
-const OutcomesRow = z.object({ execution_type: z.string(), service_name: z.string(), completed: z.number(), failed: z.number(), retried: z.number() });
-const LatencyRow = z.object({ execution_type: z.string(), service_name: z.string(), bucket: z.number(), n: z.number() });
+const OutcomesRow = z.object({ execution_type: z.string(), completed: z.number(), failed: z.number(), retried: z.number() });
+const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() });
 
 /**
- * The rollups' sums and duration buckets per type and service since the minute holding `since`, in one statement so
+ * The rollups' sums and duration buckets per type since the minute holding `since`, in one statement so
  * the mark and both halves read the same snapshot: the minutes up to the window's first whole hour, the
  * summed hours up to the mark (readSplit in rollupHours.ts), the minutes after it, every stripe of each.
  * `bucket` is null on the outcome rows, `completed` on the buckets'.
@@ -71,24 +71,24 @@ export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups>
          greatest($2::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $2::timestamptz)) AS hours_to
      ),
      o AS (
-       SELECT r.execution_type, r.service_name, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.since AND r.minute < w.hours_from
+       SELECT r.execution_type, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.since AND r.minute < w.hours_from
        UNION ALL
-       SELECT h.execution_type, h.service_name, h.completed, h.failed, h.retried FROM jobs.tb_job_rollup_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
+       SELECT h.execution_type, h.completed, h.failed, h.retried FROM jobs.tb_job_rollup_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
        UNION ALL
-       SELECT r.execution_type, r.service_name, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.hours_to
+       SELECT r.execution_type, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.hours_to
      ),
      l AS (
-       SELECT t.execution_type, t.service_name, t.bucket, t.n FROM jobs.tb_job_latency t, w WHERE t.minute >= w.since AND t.minute < w.hours_from
+       SELECT t.execution_type, t.bucket, t.n FROM jobs.tb_job_latency t, w WHERE t.minute >= w.since AND t.minute < w.hours_from
        UNION ALL
-       SELECT h.execution_type, h.service_name, h.bucket, h.n FROM jobs.tb_job_latency_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
+       SELECT h.execution_type, h.bucket, h.n FROM jobs.tb_job_latency_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
        UNION ALL
-       SELECT t.execution_type, t.service_name, t.bucket, t.n FROM jobs.tb_job_latency t, w WHERE t.minute >= w.hours_to
+       SELECT t.execution_type, t.bucket, t.n FROM jobs.tb_job_latency t, w WHERE t.minute >= w.hours_to
      )
-     SELECT execution_type, service_name, NULL::int AS bucket, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried, NULL::bigint AS n
-     FROM o GROUP BY execution_type, service_name HAVING sum(completed) + sum(failed) + sum(retried) > 0
+     SELECT execution_type, NULL::int AS bucket, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried, NULL::bigint AS n
+     FROM o GROUP BY execution_type HAVING sum(completed) + sum(failed) + sum(retried) > 0
      UNION ALL
-     SELECT execution_type, service_name, bucket, NULL, NULL, NULL, sum(n) FROM l GROUP BY execution_type, service_name, bucket
-     ORDER BY 1, 2, 3`,
+     SELECT execution_type, bucket, NULL, NULL, NULL, sum(n) FROM l GROUP BY execution_type, bucket
+     ORDER BY 1, 2`,
     [iso(sinceMinute), iso(hourCeil(sinceMinute))],
   );
   const out: TypeRollups = { outcomes: [], latency: [] };

@@ -40,6 +40,7 @@ import type {
   PruneBatch,
   PruneEstimate,
   SpaceReport,
+  ServiceRollups,
   TypeRollups,
   HoursSummed,
   ClaimedJob,
@@ -80,6 +81,7 @@ import { SqliteJobs } from './jobs.ts';
 import { SqliteOrchestration } from './orchestration.ts';
 import { SqliteReads } from './reads.ts';
 import { SqliteRollupHours } from './rollupHours.ts';
+import { SqliteServiceRollups } from './serviceRollups.ts';
 import { SqliteSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
@@ -102,6 +104,7 @@ export class SqliteStore implements Store {
   readonly #jobs: SqliteJobs;
   readonly #reads: SqliteReads;
   readonly #rollupHours: SqliteRollupHours;
+  readonly #serviceRollups: SqliteServiceRollups;
   readonly #jobActions: SqliteJobActions;
   readonly #controlPlane: SqliteControlPlane;
   readonly #signals: SqliteSignals;
@@ -118,6 +121,7 @@ export class SqliteStore implements Store {
     this.#jobs = new SqliteJobs(db, this.#gates);
     this.#reads = new SqliteReads(db);
     this.#rollupHours = new SqliteRollupHours(db);
+    this.#serviceRollups = new SqliteServiceRollups(db);
     this.#signals = new SqliteSignals(db);
     this.#jobActions = new SqliteJobActions(db, this.#reads, this.#signals);
     this.#controlPlane = new SqliteControlPlane(db, this.#gates, this.#signals);
@@ -233,6 +237,10 @@ export class SqliteStore implements Store {
 
   async rollupsByType(since: Date): Promise<TypeRollups> {
     return this.#db.patient(() => this.#rollupHours.rollupsByType(since));
+  }
+
+  async rollupsByService(since: Date, service: string | null): Promise<ServiceRollups> {
+    return this.#db.patient(() => this.#serviceRollups.rollupsByService(since, service));
   }
 
   async oldestPendingRunAt(): Promise<string | null> {

@@ -10,7 +10,7 @@ type Latency = TypeRollups['latency'][number];
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * The rollups' whole hours per execution type and service (migrations 0021, 0030): summed by the workers' upkeep, read by
+ * The rollups' whole hours per execution type (migration 0021): summed by the workers' upkeep, read by
  * `rollupsByType` with the minutes on either side. Minutes and hours are unix seconds at their start.
  */
 export class SqliteRollupHours {
@@ -27,34 +27,34 @@ export class SqliteRollupHours {
       clearOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_hour WHERE hour >= @from AND hour < @to`),
       clearLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_hour WHERE hour >= @from AND hour < @to`),
       sumOutcomes: c.prepare<[Span]>(
-        `INSERT INTO tb_job_rollup_hour (hour, execution_type, service_name, completed, failed, retried)
-         SELECT minute / 3600 * 3600, execution_type, service_name, sum(completed), sum(failed), sum(retried)
-         FROM tb_job_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3
+        `INSERT INTO tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
+         SELECT minute / 3600 * 3600, execution_type, sum(completed), sum(failed), sum(retried)
+         FROM tb_job_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2
          HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
       ),
       sumLatency: c.prepare<[Span]>(
-        `INSERT INTO tb_job_latency_hour (hour, execution_type, service_name, bucket, n)
-         SELECT minute / 3600 * 3600, execution_type, service_name, bucket, sum(n)
-         FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
+        `INSERT INTO tb_job_latency_hour (hour, execution_type, bucket, n)
+         SELECT minute / 3600 * 3600, execution_type, bucket, sum(n)
+         FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3`,
       ),
       // Three ranges, each a seek of its table's key: an OR of them would read the whole minute table.
       outcomes: c.prepare<[Split], Outcome>(
-        `SELECT execution_type, service_name, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried FROM (
-           SELECT execution_type, service_name, completed, failed, retried FROM tb_job_rollup WHERE minute >= @since AND minute < @hoursFrom
+        `SELECT execution_type, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried FROM (
+           SELECT execution_type, completed, failed, retried FROM tb_job_rollup WHERE minute >= @since AND minute < @hoursFrom
            UNION ALL
-           SELECT execution_type, service_name, completed, failed, retried FROM tb_job_rollup_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
+           SELECT execution_type, completed, failed, retried FROM tb_job_rollup_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
            UNION ALL
-           SELECT execution_type, service_name, completed, failed, retried FROM tb_job_rollup WHERE minute >= @hoursTo
-         ) GROUP BY execution_type, service_name HAVING sum(completed) + sum(failed) + sum(retried) > 0 ORDER BY execution_type, service_name`,
+           SELECT execution_type, completed, failed, retried FROM tb_job_rollup WHERE minute >= @hoursTo
+         ) GROUP BY execution_type HAVING sum(completed) + sum(failed) + sum(retried) > 0 ORDER BY execution_type`,
       ),
       latency: c.prepare<[Split], Latency>(
-        `SELECT execution_type, service_name, bucket, sum(n) AS n FROM (
-           SELECT execution_type, service_name, bucket, n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom
+        `SELECT execution_type, bucket, sum(n) AS n FROM (
+           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom
            UNION ALL
-           SELECT execution_type, service_name, bucket, n FROM tb_job_latency_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
+           SELECT execution_type, bucket, n FROM tb_job_latency_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
            UNION ALL
-           SELECT execution_type, service_name, bucket, n FROM tb_job_latency WHERE minute >= @hoursTo
-         ) GROUP BY execution_type, service_name, bucket`,
+           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @hoursTo
+         ) GROUP BY execution_type, bucket`,
       ),
     };
   }

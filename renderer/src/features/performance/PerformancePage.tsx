@@ -6,8 +6,10 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { Time } from '../../components/Time.tsx';
 import { PerformanceTable } from './PerformanceTable.tsx';
 import {
+  PERFORMANCE_BY_PARAM,
   PERFORMANCE_SERVICE_PARAM,
   PERFORMANCE_WINDOW_PARAM,
+  performanceByService,
   performanceRows,
   performanceService,
   performanceWindow,
@@ -57,20 +59,45 @@ function ServiceChoice({ chosen, choices }: { chosen: string | undefined; choice
 }
 
 /**
+ * The table by service, on or off, kept in the address. Off by default: figures per service read the
+ * per-minute rows, where the table by type reads summed hours.
+ */
+function ByServiceToggle({ on }: { on: boolean }) {
+  const [, setParams] = useSearchParams();
+  return (
+    <div className="segmented" role="group" aria-label="Performance rows">
+      <button type="button" aria-pressed={!on} onClick={() => setParams((p) => p.delete(PERFORMANCE_BY_PARAM))}>
+        By type
+      </button>
+      <button type="button" aria-pressed={on} onClick={() => setParams((p) => p.set(PERFORMANCE_BY_PARAM, 'service'))}>
+        By service
+      </button>
+    </div>
+  );
+}
+
+/**
  * The runbooks' "performance by execution type" view for a recent window: per type and in total, what
  * completed and went to the dead letters, the retries, the success rate, p50/p95/p99 of the completed jobs
  * and jobs per minute, from the per-minute rollups (`metrics.byType`, as `opsdeck performance` shows it);
- * then the same per service, or for the one service chosen (`opsdeck performance --service`).
+ * for the one service chosen (`opsdeck performance --service`), and per service when that table is turned
+ * on (`--by service`).
  */
 export function PerformancePage() {
   const [params] = useSearchParams();
   const chosen = performanceWindow(params);
   const service = performanceService(params);
+  // Narrowed to one service, a table of services would repeat its one row: the toggle waits until it is cleared.
+  const byService = service === undefined && performanceByService(params);
   const retention = useCall('retention.get', {}, { staleTime: 60_000 });
   const history = retention.data?.retention.history;
   const kept = windowKept(chosen, history);
   // Refreshed as jobs finish (liveUpdates.ts); the interval is the fallback while no event comes.
-  const perf = useCall('metrics.byType', { since_minutes: WINDOW_MINUTES[chosen], ...(service === undefined ? {} : { service }) }, { enabled: kept, refetchInterval: 30_000 });
+  const perf = useCall(
+    'metrics.byType',
+    { since_minutes: WINDOW_MINUTES[chosen], ...(service === undefined ? {} : { service }), ...(byService ? { by: 'service' as const } : {}) },
+    { enabled: kept, refetchInterval: 30_000 },
+  );
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
   const choices = serviceChoices(registry.data?.services.map((s) => s.name) ?? [], perf.data, service);
   const words = windowWords(chosen);
@@ -79,12 +106,13 @@ export function PerformancePage() {
     <div className="page">
       <header className="page-header">
         <h1>Performance</h1>
-        <span className="muted small">By execution type and by service, from the per-minute rollups: the runbooks&apos; v_execution_performance_by_type.</span>
+        <span className="muted small">By execution type, of one service or by service, from the per-minute rollups: the runbooks&apos; v_execution_performance_by_type.</span>
       </header>
       <section className="panel" aria-labelledby="performance-window">
         <header className="panel-header">
           <h2 id="performance-window">{capitalized(words)}</h2>
           <ServiceChoice chosen={service} choices={choices} />
+          {service === undefined ? <ByServiceToggle on={byService} /> : null}
           <WindowChoice chosen={chosen} history={history} />
         </header>
         {history !== undefined && !windowKept('30d', history) ? (
@@ -97,7 +125,7 @@ export function PerformancePage() {
         ) : perf.isError ? (
           <ErrorState what="performance by execution type" error={perf.error} onRetry={() => void perf.refetch()} />
         ) : (
-          <Figures data={perf.data} words={words} service={service} />
+          <Figures data={perf.data} words={words} service={service} byService={byService} />
         )}
       </section>
     </div>
@@ -105,7 +133,7 @@ export function PerformancePage() {
 }
 
 /** The window read, the tables and what their columns count; an empty window says so. */
-function Figures({ data, words, service }: { data: PerformanceByType; words: string; service: string | undefined }) {
+function Figures({ data, words, service, byService }: { data: PerformanceByType; words: string; service: string | undefined; byService: boolean }) {
   const rows = performanceRows(data);
   const services = serviceRows(data);
   const jobs = service === undefined ? 'jobs' : `jobs of ${service}`;
@@ -120,8 +148,7 @@ function Figures({ data, words, service }: { data: PerformanceByType; words: str
       ) : (
         <>
           <PerformanceTable caption={`Performance by execution type${service === undefined ? '' : ` of ${service}`} in ${words}`} by="type" rows={rows.types} total={rows.total} />
-          {/* Narrowed to one service, a table of services would repeat its one row. */}
-          {service === undefined ? <PerformanceTable caption={`Performance by service in ${words}`} by="service" rows={services.services} total={services.total} /> : null}
+          {byService ? <PerformanceTable caption={`Performance by service in ${words}`} by="service" rows={services.services} total={services.total} /> : null}
           <ul className="muted small figure-notes">
             <li>{capitalized(PERCENTILES_NOTE)}.</li>
             <li>{capitalized(RETRIES_NOTE)}; the success rate, completed ÷ (completed + dead-lettered), leaves them out.</li>

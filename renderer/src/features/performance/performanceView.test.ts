@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PerformanceByType } from '../../../../shared/contract.ts';
 import { parseDuration } from '../../../../shared/duration.ts';
-import { performanceRows, performanceService, performanceWindow, serviceChoices, serviceRows, WINDOW_CHOICES, WINDOW_MINUTES, windowKept, windowWords } from './performanceView.ts';
+import { performanceByService, performanceRows, performanceService, performanceWindow, serviceChoices, serviceRows, WINDOW_CHOICES, WINDOW_MINUTES, windowKept, windowWords } from './performanceView.ts';
 
 const figures = { completed: 0, failed: 0, retried: 0, success_rate: null, p50_ms: null, p95_ms: null, p99_ms: null, per_minute: 0 };
 
@@ -40,7 +40,6 @@ test('a row per type in the host\'s order and a total, each figure as the CLI wr
       { ...figures, execution_type: 'shell', completed: 1200, failed: 3, retried: 7, success_rate: 0.9975, p50_ms: 842.6, p95_ms: 9999.4, p99_ms: 61_000, per_minute: 19.83 },
       { ...figures, execution_type: 'docker', retried: 2 },
     ],
-    services: [],
     total: { ...figures, completed: 1200, failed: 3, retried: 9, success_rate: 0.9975, p50_ms: 842.6, p95_ms: 9999.4, p99_ms: 61_000, per_minute: 19.83 },
   });
   const rows = performanceRows(result);
@@ -75,4 +74,6 @@ test('a row per service with its type, and the total of all services; the select
   assert.equal(performanceService(new URLSearchParams('service=billing')), 'billing');
   assert.equal(performanceService(new URLSearchParams('service=')), undefined);
   assert.equal(performanceService(new URLSearchParams('')), undefined);
+  assert.deepEqual([performanceByService(new URLSearchParams('by=service')), performanceByService(new URLSearchParams('')), performanceByService(new URLSearchParams('by=type'))], [true, false, false]);
+  assert.deepEqual(serviceRows(PerformanceByType.parse({ ...result, services: undefined })).services, [], 'none asked: no rows');
 });

@@ -16,6 +16,9 @@ export const PERFORMANCE_WINDOW_PARAM = 'window';
 /** The URL parameter that keeps the one service the page is narrowed to, if any. */
 export const PERFORMANCE_SERVICE_PARAM = 'service';
 
+/** The URL parameter that keeps the table by service turned on (`by=service`); by type when absent. */
+export const PERFORMANCE_BY_PARAM = 'by';
+
 const WORDS: Record<PerformanceWindow, string> = {
   '1h': 'the last hour',
   '6h': 'the last 6 hours',
@@ -91,7 +94,7 @@ export function performanceRows(result: PerformanceByType): { types: Performance
 /** A row per service in the host's order (by name), each with its type, and the total of them all. */
 export function serviceRows(result: PerformanceByType): { services: PerformanceRow[]; total: PerformanceRow } {
   return {
-    services: result.services.map((s) => ({ ...rowOf(`${s.service_name}\u0000${s.execution_type}`, s.service_name, s), type: s.execution_type })),
+    services: (result.services ?? []).map((s) => ({ ...rowOf(`${s.service_name}\u0000${s.execution_type}`, s.service_name, s), type: s.execution_type })),
     total: rowOf('\u0000total', 'All services', result.total),
   };
 }
@@ -100,6 +103,11 @@ export function serviceRows(result: PerformanceByType): { services: PerformanceR
 export function performanceService(params: URLSearchParams): string | undefined {
   const value = params.get(PERFORMANCE_SERVICE_PARAM);
   return value === null || value === '' ? undefined : value;
+}
+
+/** Whether the address asks for the table by service: only then does the page ask for figures per service. */
+export function performanceByService(params: URLSearchParams): boolean {
+  return params.get(PERFORMANCE_BY_PARAM) === 'service';
 }
 
 /**
