@@ -156,6 +156,11 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     { label: 'metrics.byType 24h', call: 'metrics.byType', input: { since_minutes: 1440 }, target: 50 },
     { label: 'metrics.byType 7d', call: 'metrics.byType', input: { since_minutes: 7 * 1440 }, target: 50 },
     { label: 'metrics.byType 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440 }, target: 50 },
+    // The Performance page's service selector (opsdeck performance --service): one service's minute rows, through its index.
+    { label: 'metrics.byType one service, 30d', call: 'metrics.byType', input: { since_minutes: 30 * 1440, service: 'svc_03' }, target: 50 },
+    // The table by service turned on (opsdeck performance --by service): every service's minute rows of the
+    // day, the longest it reads (a month took seconds on SQLite).
+    { label: 'metrics.byType by service, 24h', call: 'metrics.byType', input: { since_minutes: 1440, by: 'service' }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
     { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },
@@ -177,6 +182,9 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     { label: 'retention.get', call: 'retention.get', input: {}, target: 50 },
     { label: 'workflows.list', call: 'workflows.list', input: {}, target: 50 },
     { label: 'workflows.stuck', call: 'workflows.stuck', input: {}, target: 50 },
+    // The Workflows page's metrics: the runs started in a window, through the index on their start.
+    { label: 'workflows.stats 24h', call: 'workflows.stats', input: { since_minutes: 1440 }, target: 50 },
+    { label: 'workflows.stats 30d', call: 'workflows.stats', input: { since_minutes: 30 * 1440 }, target: 50 },
     // The overview asks this every 15 s while jobs wait with no worker to take them.
     { label: 'health.check dispatch', call: 'health.check', input: { check: 'dispatch' }, target: 50 },
     // Clicked, not polled: the operator waits on a button that says it is working.

@@ -51,8 +51,9 @@ test('a lost worker whose jobs were all taken back passes the health check with 
   }
 });
 
-// Runbook 001's "check memory usage", for a worker on any server: each heartbeat carries its RSS and heap.
-test("the Workers table shows each worker's memory: the console's own engine's RSS and heap, a dash from one that said none", async ({ opsdeck }) => {
+// Runbook 001's "check memory usage" and 004's "check CPU and memory usage", for a worker on any server:
+// each heartbeat carries its RSS, heap and CPU.
+test("the Workers table shows each worker's memory and CPU: the console's own engine's RSS, heap and CPU, a dash from one that said none", async ({ opsdeck }) => {
   const { page } = opsdeck;
   const id = `e2e-older-${opsdeck.stamp}`;
   const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
@@ -69,8 +70,10 @@ test("the Workers table shows each worker's memory: the console's own engine's R
     await expect(table.getByRole('columnheader', { name: 'RSS' })).toBeVisible();
     const running = table.getByRole('row').filter({ has: page.getByText('running', { exact: true }) });
     await expect(running.first().locator('td[title^="Resident memory (RSS)"]')).toHaveText(/^\d+\.\d [MG]iB heap \d+\.\d [KMG]iB$/);
+    await expect(table.getByRole('columnheader', { name: 'CPU' })).toBeVisible();
+    await expect(running.first().locator('td[title^="CPU time the worker process spent"]')).toHaveText(/^\d+\.\d%$/);
     const older = table.getByRole('row').filter({ hasText: id });
-    await expect(older.locator('td[title^="Not reported"]')).toHaveText('-');
+    await expect(older.locator('td[title^="Not reported"]')).toHaveText(['-', '-']);
   } finally {
     await opsdeck.call('workers.forget', { id });
   }

@@ -18,6 +18,7 @@ import { RegistryProblem } from './registry.ts';
 import { NewScheduleConfig, ScheduleChange, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
 import { WorkflowRunStatus } from './workflow.ts';
+import { WORKFLOW_STATS_MAX_MINUTES, WorkflowStatsView } from './workflowStats.ts';
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { ALERT_RULE_TEXT_MAX, AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
@@ -61,6 +62,7 @@ import {
 
 export * from './views.ts';
 export * from './diagnosis.ts';
+export * from './workflowStats.ts';
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
 
@@ -140,10 +142,14 @@ export const calls = {
         /** Up to the per-minute history kept (the registry's retention.history, 30d by default); longer is refused. */
         since_minutes: z.number().int().min(1).default(60),
         type: ExecutionType.optional(),
+        /** One service's jobs only: its history is read whether or not the registry still names it. */
+        service: z.string().min(1, 'a service name, not empty').max(200).optional(),
+        /** `service` adds a row per service (`services`); so does `service` above. Per type only by default. */
+        by: z.enum(['type', 'service']).default('type'),
       })
       .strict(),
     PerformanceByType,
-    'Per execution type over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
+    'Per execution type (and per service, when one is named or `by` is service) over the last minutes, as far back as the rollups are kept: jobs completed and dead-lettered, retries (attempts), success rate, p50/p95/p99 of completed jobs\' durations and jobs per minute, and the window read (from its whole minute to now).',
   ),
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),
@@ -312,6 +318,16 @@ export const calls = {
     z.object({ run: runRef, reason }).strict(),
     z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
     'Cancels the tasks of a run that have not started and stops the running ones. A run that has finished (completed, failed or cancelled) is a conflict.',
+  ),
+  'workflows.stats': Call(
+    z
+      .object({
+        since_minutes: z.number().int().min(1).max(WORKFLOW_STATS_MAX_MINUTES).default(1440),
+        workflow: z.string().min(1, 'a workflow name, not empty').max(200).optional(),
+      })
+      .strict(),
+    WorkflowStatsView,
+    'Per workflow, the runs started in the last minutes: how many, succeeded, failed, cancelled and still running, and p50/p95 of the completed runs\' durations.',
   ),
   'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
   'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),

@@ -241,6 +241,12 @@ export const WorkerInfo = z.object({
    * a worker of a version that did not say, or one that has not beaten since it registered.
    */
   memory: WorkerMemory.nullable(),
+  /**
+   * The worker process's CPU use as of its last heartbeat: the CPU time (user and system) it spent since the
+   * heartbeat before, as a percent of one core, so above 100 when it kept more than one core busy. Null as
+   * `memory` is, and from a first heartbeat with nothing before it to measure from.
+   */
+  cpu_percent: z.number().nonnegative().nullable(),
   /** Derived at read time: the heartbeat is older than the lost threshold, and the worker did not say it stopped. */
   lost: z.boolean(),
 });

@@ -153,6 +153,16 @@ export type PerformanceFigures = z.infer<typeof PerformanceFigures>;
 export const TypePerformance = PerformanceFigures.extend({ execution_type: z.string() });
 export type TypePerformance = z.infer<typeof TypePerformance>;
 
+/**
+ * The longest window read for every service at once: it reads each minute of each service (on SQLite a
+ * month took seconds on the thread that serves the console), where one service's read is its own rows.
+ */
+export const EVERY_SERVICE_MOST_MINUTES = 24 * 60;
+
+/** One service's figures, under the execution type its jobs ran as (a service whose kind changed has a row for each). */
+export const ServicePerformance = PerformanceFigures.extend({ service_name: z.string(), execution_type: z.string() });
+export type ServicePerformance = z.infer<typeof ServicePerformance>;
+
 export const PerformanceByType = z.object({
   /**
    * The window read: from the whole minute at or before `since_minutes` ago (the rollups count by the
@@ -162,6 +172,11 @@ export const PerformanceByType = z.object({
   until: Timestamp,
   /** Each execution type with anything finished or retried in the window, in the order of the kinds. */
   types: z.array(TypePerformance),
+  /**
+   * Only when a service is named or `by` is service: each service with anything finished or retried in the
+   * window, by name (of the type or service asked for).
+   */
+  services: z.array(ServicePerformance).optional(),
   /** Every type together (or the one asked for); its percentiles are read from all their buckets at once. */
   total: PerformanceFigures,
 });

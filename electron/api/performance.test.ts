@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { LATENCY_BUCKETS_PER_DOUBLING, latencyBucket } from '../../shared/latencyBuckets.ts';
-import type { TypeRollups } from '../store/store.ts';
-import { performanceOf, windowRefusal, windowStart } from './performance.ts';
+import type { ServiceRollups, TypeRollups } from '../store/store.ts';
+import { performanceOf, servicePerformanceOf, windowRefusal, windowStart } from './performance.ts';
 
 /** The q-quantile by nearest rank, from the durations themselves: what the buckets approximate. */
 function exactPercentile(durations: number[], q: number): number {
@@ -85,6 +85,34 @@ describe('performance by type from the rollups', () => {
     const one = performanceOf(rollups, since, until, 'http');
     assert.deepEqual(one.types.map((t) => t.execution_type), ['http']);
     assert.deepEqual({ execution_type: 'http', ...one.total }, one.types[0]);
+  });
+
+  it('per service: each service its own figures under its type, by name; the types and the total from the same rows', () => {
+    const rollups: ServiceRollups = { outcomes: [], latency: [] };
+    const add = (service_name: string, execution_type: string, durations: number[], failed = 0, retried = 0) => {
+      rollups.outcomes.push({ service_name, execution_type, completed: durations.length, failed, retried });
+      const counts = new Map<number, number>();
+      for (const ms of durations) counts.set(latencyBucket(ms), (counts.get(latencyBucket(ms)) ?? 0) + 1);
+      for (const [bucket, n] of counts) rollups.latency.push({ service_name, execution_type, bucket, n });
+    };
+    add('search', 'http', Array.from({ length: 300 }, () => 20));
+    add('billing', 'http', Array.from({ length: 100 }, () => 4000), 25, 10);
+    add('backup', 'shell', [1000]);
+    const result = servicePerformanceOf(rollups, since, until);
+    assert.deepEqual(
+      result.services?.map((s) => [s.service_name, s.execution_type, s.completed, s.failed, s.success_rate]),
+      [
+        ['backup', 'shell', 1, 0, 1],
+        ['billing', 'http', 100, 25, 0.8],
+        ['search', 'http', 300, 0, 1],
+      ],
+    );
+    assertWithinBucket(result.services?.find((s) => s.service_name === 'billing')?.p50_ms ?? null, 4000, 'billing p50: its own, not the http type\'s');
+    assertWithinBucket(result.types.find((t) => t.execution_type === 'http')?.p50_ms ?? null, 20, 'http p50: both services together');
+    assert.deepEqual({ ...result, services: undefined }, { ...performanceOf(rollups, since, until), services: undefined }, 'types and total as by type');
+    assert.deepEqual(servicePerformanceOf(rollups, since, until, 'shell').services?.map((s) => s.service_name), ['backup'], 'one type: its services');
+    assert.equal(performanceOf(rollups, since, until).services, undefined, 'by type alone: no services');
+    assert.doesNotThrow(() => calls['metrics.byType'].output.parse(result));
   });
 
   it('an empty window has no rows, a zero total and no percentiles, and still matches the contract', () => {

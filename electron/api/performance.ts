@@ -1,9 +1,9 @@
-import type { PerformanceByType, PerformanceFigures, TypePerformance } from '../../shared/contract.ts';
+import type { PerformanceByType, PerformanceFigures, ServicePerformance, TypePerformance } from '../../shared/contract.ts';
 import { EXECUTION_TYPES } from '../../shared/domain.ts';
 import { windowText } from '../../shared/duration.ts';
 import { percentileOf } from '../../shared/latencyBuckets.ts';
 import { durationMs } from '../../shared/retention.ts';
-import type { TypeRollups } from '../store/store.ts';
+import type { ServiceRollups, TypeRollups } from '../store/store.ts';
 
 /** What one type (or all of them) adds up to before the figures are derived. */
 interface Sums {
@@ -82,6 +82,40 @@ export function performanceOf(rollups: TypeRollups, since: Date, until: Date, ty
     .sort(typeOrder)
     .map((name) => ({ execution_type: name, ...figures(byType.get(name) ?? emptySums(), minutes) }));
   return { since: since.toISOString(), until: until.toISOString(), types, total: figures(total, minutes) };
+}
+
+/**
+ * `metrics.byType` with its figures per service as well, from rollups kept per type and service (one
+ * service's, or every one's): the types and the total as performanceOf gives them from the same rows, and a
+ * row per service and the type its jobs ran as (a service whose kind changed has one for each), by name.
+ */
+export function servicePerformanceOf(rollups: ServiceRollups, since: Date, until: Date, type?: string): PerformanceByType {
+  const minutes = Math.max(1, (until.getTime() - since.getTime()) / 60_000);
+  const byService = new Map<string, { service_name: string; execution_type: string; sums: Sums }>();
+  const sumsOf = (row: { service_name: string; execution_type: string }) => {
+    // A NUL never appears in a service or type name (shared/inputText.ts), so it cannot make two keys one.
+    const key = `${row.service_name}\u0000${row.execution_type}`;
+    let entry = byService.get(key);
+    if (!entry) {
+      entry = { service_name: row.service_name, execution_type: row.execution_type, sums: emptySums() };
+      byService.set(key, entry);
+    }
+    return entry.sums;
+  };
+  for (const row of rollups.outcomes) {
+    if (type !== undefined && row.execution_type !== type) continue;
+    const sums = sumsOf(row);
+    sums.completed += row.completed;
+    sums.failed += row.failed;
+    sums.retried += row.retried;
+  }
+  for (const row of rollups.latency) {
+    if (type === undefined || row.execution_type === type) addBucket(sumsOf(row), row.bucket, row.n);
+  }
+  const services: ServicePerformance[] = [...byService.values()]
+    .map(({ service_name, execution_type, sums }) => ({ service_name, execution_type, ...figures(sums, minutes) }))
+    .sort((a, b) => a.service_name.localeCompare(b.service_name) || typeOrder(a.execution_type, b.execution_type));
+  return { ...performanceOf(rollups, since, until, type), services };
 }
 
 /** The window's start: the whole minute `sinceMinutes` before `now`, as the rollups count by the minute. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
@@ -365,11 +365,11 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     for (const e of audit.entries) assert.match(JSON.stringify(e.details), /worker was killed/);
   });
 
-  it("runbook 001's memory check from anywhere: each worker's RSS in opsdeck workers, its last known once lost, - when it said none", async () => {
+  it("runbook 001's memory and CPU check from anywhere: each worker's RSS and CPU in opsdeck workers, its last known once lost, - when it said none", async () => {
     const db = join(dir, 'memory.db');
     const common = ['--db', db, '--registry', registry];
     const Memory = z.object({ rss_bytes: z.number(), heap_used_bytes: z.number() });
-    const Workers = z.object({ workers: z.array(z.object({ id: z.string(), lost: z.boolean(), memory: Memory.nullable() })) });
+    const Workers = z.object({ workers: z.array(z.object({ id: z.string(), lost: z.boolean(), memory: Memory.nullable(), cpu_percent: z.number().nullable() })) });
     const listed = async () => Workers.parse(JSON.parse(ok(await opsdeck(['workers', ...common, '--json'])))).workers;
     ok(await opsdeck(['migrate', '--db', db]));
     const worker = spawn(process.execPath, [BIN, 'worker', ...common], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -384,9 +384,12 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       assert.ok(memory, 'a running worker says its memory at its heartbeat');
       assert.ok(memory.rss_bytes > 20 * 1024 ** 2 && memory.rss_bytes < 4 * 1024 ** 3, `a Node process's resident set: ${memory.rss_bytes}`);
       assert.ok(memory.heap_used_bytes > 0 && memory.heap_used_bytes < memory.rss_bytes, `V8's heap in use, within it: ${memory.heap_used_bytes}`);
+      // Its CPU from its start to its first heartbeat: a Node process starting up spends some.
+      const cpu = (await listed())[0]?.cpu_percent;
+      assert.ok(cpu !== null && cpu !== undefined && cpu > 0 && cpu < 100 * availableParallelism(), `a percent of one core: ${cpu}`);
       const live = ok(await opsdeck(['workers', ...common]));
-      assert.match(live, /^WORKER +STATE +HOST +PID +IN FLIGHT +RSS +QUEUES/m);
-      assert.match(live, /\brunning +\S+ +\d+ +0\/10 +\d+\.\d MiB +all /, live);
+      assert.match(live, /^WORKER +STATE +HOST +PID +IN FLIGHT +RSS +CPU +QUEUES/m);
+      assert.match(live, /\brunning +\S+ +\d+ +0\/10 +\d+\.\d MiB +\d+\.\d% +all /, live);
     } finally {
       worker.kill('SIGKILL');
       await exited;
@@ -401,17 +404,17 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const [lost] = await listed();
     assert.equal(lost?.lost, true);
     assert.ok(lost.memory && lost.memory.rss_bytes > 20 * 1024 ** 2, 'a lost worker keeps the last it said');
-    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +\d+\.\d MiB \(last\) +all /);
+    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +\d+\.\d MiB \(last\) +\d+\.\d% \(last\) +all /);
 
     // A worker of a version before memory was reported leaves the columns empty.
     const older = new Database(db);
     try {
-      older.prepare(`UPDATE tb_worker SET rss_bytes = NULL, heap_used_bytes = NULL`).run();
+      older.prepare(`UPDATE tb_worker SET rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL`).run();
     } finally {
       older.close();
     }
     assert.equal((await listed())[0]?.memory, null);
-    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +- +all /);
+    assert.match(ok(await opsdeck(['workers', ...common])), /\blost +\S+ +\d+ +- +- +- +all /);
   });
 
   it('fail --stuck goes on past a job that moved on since it was listed (taken back, or running again under a live lease, force or not), says why, and exits 1', async () => {

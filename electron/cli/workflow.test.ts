@@ -130,7 +130,7 @@ describe('opsdeck workflow', () => {
   it('says what is wrong with a bad subcommand, payload, status or run', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /workflow takes list, run, runs, show, retry or cancel, not "launch"/);
+    assert.match(bad.stderr, /workflow takes list, run, runs, stats, show, retry or cancel, not "launch"/);
     const payload = await opsdeck(['workflow', 'run', 'etl', '--payload', '[1]', ...common]);
     assert.equal(payload.code, 2);
     assert.match(payload.stderr, /--payload must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);

@@ -15,6 +15,7 @@ import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
+import { CpuMeter } from './cpuMeter.ts';
 import { memoryNow } from './memoryNow.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
@@ -90,6 +91,8 @@ export class Engine {
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
   #heartbeatFailing = false;
+  // Made with the engine, so its first heartbeat measures from the worker's start.
+  readonly #cpu = new CpuMeter();
   #lastHeartbeat: Date | null = null;
   /** A breaker moved: a worker run until empty that waits on one looks again. */
   readonly #breakersMoved = new Wakeup();
@@ -367,7 +370,8 @@ export class Engine {
     try {
       const registry = this.#registry.registry;
       const services = registry === this.#declaredFor ? undefined : serviceNames(registry);
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, memoryNow());
+      const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage);
       if (known) this.#declaredFor = registry;
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
       // running jobs where no list of workers shows it.

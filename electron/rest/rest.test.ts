@@ -161,9 +161,26 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.ok(back >= 15 * 60_000 && back <= 16 * 60_000, 'the window starts at the minute 15m ago');
       const one = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?type=serverless', { key: readKey })).json);
       assert.deepEqual([one.types.map((t) => t.execution_type), one.total.completed, one.total.failed], [['serverless'], 2, 1], 'one type: the total is its own');
+      assert.equal(byType.services, undefined, 'by type: no per-service rows unless asked');
+      const byService = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?since=15m&by=service', { key: readKey })).json);
+      assert.deepEqual(
+        byService.services?.filter((s) => s.execution_type === 'serverless').map((s) => [s.service_name, s.completed, s.failed]),
+        [[perf.service_name, 2, 1]],
+        'by=service: each service beside the types',
+      );
+      assert.deepEqual(byService.types, byType.types, 'the same types, read from the minutes');
+      const longer = await call('GET', '/v1/performance?since=7d&by=service', { key: readKey });
+      assert.equal(longer.status, 422);
+      assert.match(JSON.stringify(longer.json), /every service at once reads at most the last 24h; name one service/);
+      const oneWeek = await call('GET', `/v1/performance?since=7d&service=${encodeURIComponent(perf.service_name)}`, { key: readKey });
+      assert.equal(oneWeek.status, 200, 'one service over a week is read');
+      const service = calls['metrics.byType'].output.parse((await call('GET', `/v1/performance?service=${encodeURIComponent(perf.service_name)}`, { key: readKey })).json);
+      assert.deepEqual([service.services?.map((s) => s.service_name), service.total.completed, service.total.failed], [[perf.service_name], 2, 1], 'one service');
+      const other = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?service=nobody', { key: readKey })).json);
+      assert.deepEqual([other.types, other.services, other.total.completed], [[], [], 0], 'a service with nothing finished');
       const week = calls['metrics.byType'].output.parse((await call('GET', '/v1/performance?since=7d', { key: readKey })).json);
       assert.equal(week.types.find((t) => t.execution_type === 'serverless')?.completed, 2, 'a week, within the history kept');
-      for (const query of ['since=31d', 'since=soon', 'type=ftp']) {
+      for (const query of ['since=31d', 'since=soon', 'type=ftp', 'service=', 'by=queue']) {
         const refused = await call('GET', `/v1/performance?${query}`, { key: readKey });
         assert.deepEqual([refused.status, errorCode(refused.json)], [422, 'invalid_input'], query);
         assert.match(JSON.stringify(refused.json), new RegExp(query.split('=')[0] ?? ''));

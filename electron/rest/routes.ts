@@ -97,6 +97,10 @@ const PerformanceQuery = z
     /** Jobs finished in the last `since` (default 1h), as far back as the per-minute history is kept (30d by default). */
     since: duration.pipe(z.number().int().min(60, 'at least 1m')).optional(),
     type: ExecutionType.optional(),
+    /** One service's jobs only, with its row per service beside the types'. */
+    service: z.string().min(1, 'a service name, not empty').max(200).optional(),
+    /** `service`: a row per service beside the types' (read from the per-minute rows); per type only by default. */
+    by: z.enum(['type', 'service']).optional(),
   })
   .strict();
 
@@ -142,6 +146,14 @@ const WorkflowRunsQuery = z
   .object({ workflow: z.string().max(200).optional(), status: WorkflowRunStatus.optional(), limit: limitOf('workflows.runs').optional(), after: z.string().max(100).optional() })
   .strict();
 
+const WorkflowStatsQuery = z
+  .object({
+    /** Runs started in the last `since` (default 24h), up to 30d. */
+    since: duration.pipe(z.number().int().min(60, 'at least 1m')).optional(),
+    workflow: z.string().min(1, 'a workflow name, not empty').max(200).optional(),
+  })
+  .strict();
+
 /** A run by its number or identifier, as the path gives it. */
 function runParam(params: Record<string, string>): number | string {
   const run = params.run ?? '';
@@ -156,6 +168,7 @@ const workflowRoutes: Route[] = [
   },
   search('/v1/workflow-runs', 'workflows.runs', WorkflowRunsQuery, (q) => q),
   get('/v1/workflow-runs/stuck', 'workflows.stuck'),
+  search('/v1/workflow-runs/stats', 'workflows.stats', WorkflowStatsQuery, ({ since, workflow }) => ({ since_minutes: Math.ceil((since ?? 86_400) / 60), workflow })),
   get('/v1/workflow-runs/{run}', 'workflows.show', (params) => ({ run: runParam(params) })),
   post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),
@@ -231,7 +244,7 @@ export const ROUTES: Route[] = [
   search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
-  search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type })),
+  search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type, service, by }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type, service, by })),
   post('/v1/dlq/retry', 'dlq.retry', calls['dlq.retry'].input, ({ body }) => body),
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),

@@ -107,6 +107,18 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       const runs = z.object({ runs: z.array(z.object({ identifier: z.string(), status: z.string() })) }).parse((await call('GET', '/v1/workflow-runs?status=completed', readKey)).json);
       assert.deepEqual(runs.runs.map((r) => r.identifier), ['rest-run-1']);
       assert.deepEqual((await call('GET', '/v1/workflow-runs/stuck', readKey)).json, { runs: [] });
+      // The runbooks' workflow metrics: the run started here failed once, was retried and completed.
+      const stats = calls['workflows.stats'].output.parse((await call('GET', '/v1/workflow-runs/stats?since=1h&workflow=nightly_report', readKey)).json);
+      assert.deepEqual(stats.workflows.map((w) => [w.workflow, w.runs, w.completed, w.failed, w.cancelled, w.running]), [['nightly_report', 1, 1, 0, 0, 0]]);
+      assert.ok(stats.workflows[0]?.p50_ms !== null, 'a completed run has its duration');
+      assert.equal(Date.parse(stats.until) - Date.parse(stats.since), 3_600_000);
+      const day = calls['workflows.stats'].output.parse((await call('GET', '/v1/workflow-runs/stats', readKey)).json);
+      assert.equal(Date.parse(day.until) - Date.parse(day.since), 86_400_000, 'the last 24 hours by default');
+      for (const query of ['since=31d', 'since=soon', 'workflow=']) {
+        const refused = await call('GET', `/v1/workflow-runs/stats?${query}`, readKey);
+        assert.equal(refused.status, 422, query);
+        assert.match(JSON.stringify(refused.json), new RegExp(query.split('=')[0] ?? ''));
+      }
       assert.equal((await call('GET', '/v1/workflow-runs/999999', readKey)).status, 404);
       const nothing = await call('POST', '/v1/workflow-runs/rest-run-1/retry', operateKey, {});
       assert.deepEqual([nothing.status, nothing.json], [

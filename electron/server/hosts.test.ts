@@ -92,6 +92,7 @@ function validInputs(dir: string): { [N in CallName]: CallInput<N> } {
     'workflows.retry': { run: 'hosts-run' },
     'workflows.cancel': { run: 'hosts-run', reason: 'test' },
     'workflows.stuck': {},
+    'workflows.stats': {},
     'alerts.list': {},
     'alerts.history': { limit: 5 },
     'alerts.ack': { rule: 'failure-spike', note: 'looking' },

@@ -164,6 +164,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * hours summed by `sumRollupHours` are read as such, the minutes around them as minutes.
    */
   rollupsByType(since: Date): Promise<TypeRollups>;
+  /**
+   * Per execution type and service since the minute holding `since`, of one service or (null) of every
+   * one, read from the per-minute rows alone (the summed hours are per type): asked only for figures per
+   * service. One service's rows are found through its index (SQLite 0030, PostgreSQL 0044).
+   */
+  rollupsByService(since: Date, service: string | null): Promise<ServiceRollups>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
   oldestPendingRunAt(): Promise<string | null>;
   /**
@@ -233,6 +239,12 @@ export interface TypeRollups {
   outcomes: Array<{ execution_type: string; completed: number; failed: number; retried: number }>;
   /** Completed jobs per duration bucket (shared/latencyBuckets.ts), one row per type and bucket. */
   latency: Array<{ execution_type: string; bucket: number; n: number }>;
+}
+
+/** As TypeRollups, a row per type and service: what `rollupsByService` hands over. */
+export interface ServiceRollups {
+  outcomes: Array<TypeRollups['outcomes'][number] & { service_name: string }>;
+  latency: Array<TypeRollups['latency'][number] & { service_name: string }>;
 }
 
 /** What an integrity check found: `ok` false names the damage; `warning` says it could check less than it should. */

@@ -1,14 +1,24 @@
 import type { Actor, WorkerInfo, WorkerMemory, WorkerState } from '../../shared/domain.ts';
 
+/** What a heartbeat measured of its process: its memory, and its CPU use since the heartbeat before. */
+export interface WorkerUsage {
+  memory: WorkerMemory | null;
+  cpu_percent: number | null;
+}
+
+/** A heartbeat that measured nothing. */
+export const UNMEASURED: WorkerUsage = { memory: null, cpu_percent: null };
+
 /** The Store's workers (control.ts of each dialect): registered, heartbeating, listed, forgotten. */
 export interface WorkerStore {
   registerWorker(worker: WorkerRegistration): Promise<void>;
   /**
    * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
-   * `services`, given when the worker's registry changed, replaces the services it declared. `memory` is
-   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory unknown (null).
+   * `services`, given when the worker's registry changed, replaces the services it declared. `usage` is
+   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU
+   * unknown (null).
    */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean>;
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running

@@ -1,7 +1,7 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
 import type { Page, PageRequest } from './store.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from './workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from './workflowTypes.ts';
 
 /**
  * The Store's workflow runs (workflows.ts and workflowAdvance.ts of each dialect). A task's run moves on
@@ -19,6 +19,11 @@ export interface WorkflowStore {
   listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
   /** Runs still running, least recently progressed first, as the filter narrows them (for flagging stuck runs). */
   runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]>;
+  /**
+   * Runs started since `since` (of one workflow, or all), per workflow: how many in each status, and the
+   * completed ones' durations in buckets. Read through an index on the start, so it grows with the window.
+   */
+  workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally>;
   /**
    * The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited when
    * a task went back, and only then: with none to retry it changes nothing and says what status it found.

@@ -97,3 +97,12 @@ export function passedOutput(passOutput: string | null, tail: string | null): un
     return null;
   }
 }
+
+/**
+ * The workflow runs started since a time, per workflow: how many are in each status now, and how long the
+ * completed ones took from start to finish, in the duration buckets of shared/latencyBuckets.ts.
+ */
+export interface WorkflowRunTally {
+  counts: Array<{ workflow_name: string; status: string; n: number }>;
+  durations: Array<{ workflow_name: string; bucket: number; n: number }>;
+}

@@ -10,6 +10,7 @@ import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
 import { heldBy } from '../heldBy.ts';
 import { notInRegistry } from '../noRegistry.ts';
 import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
+import { workflowStatsOf } from '../workflowStats.ts';
 
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
@@ -43,7 +44,7 @@ async function started(ctx: ApiContext, workflow: string, payload: JsonObject, i
 }
 
 export const workflows: Handlers<
-  'workflows.list' | 'workflows.run' | 'workflows.runs' | 'workflows.show' | 'workflows.retry' | 'workflows.cancel' | 'workflows.stuck'
+  'workflows.list' | 'workflows.run' | 'workflows.runs' | 'workflows.show' | 'workflows.retry' | 'workflows.cancel' | 'workflows.stuck' | 'workflows.stats'
 > = {
   'workflows.list': async (_input, ctx) => ({
     workflows: (ctx.registry.registry.workflows ?? []).map((w) => ({
@@ -104,4 +105,9 @@ export const workflows: Handlers<
   },
 
   'workflows.stuck': async (_input, ctx) => ({ runs: await stuckWorkflowRuns(ctx) }),
+  'workflows.stats': async (input, ctx) => {
+    const until = new Date();
+    const since = new Date(until.getTime() - input.since_minutes * 60_000);
+    return workflowStatsOf(await ctx.store.workflowRunTally(since, input.workflow ?? null), since, until);
+  },
 };

@@ -74,6 +74,13 @@ export function rssText(worker: Pick<WorkerView, 'memory' | 'state' | 'lost'>): 
   return memoryIsLastKnown(worker) ? `${rss} (last)` : rss;
 }
 
+/** A worker process's CPU use since its heartbeat before, as a percent of one core; marked as rssText marks memory. */
+export function cpuText(worker: Pick<WorkerView, 'cpu_percent' | 'state' | 'lost'>): string {
+  if (worker.cpu_percent === null) return '-';
+  const cpu = `${worker.cpu_percent.toFixed(1)}%`;
+  return memoryIsLastKnown(worker) ? `${cpu} (last)` : cpu;
+}
+
 /**
  * What a held or draining worker's state means, under the table: a held one is not stopping (restarting it
  * changes nothing), and the control plane says what holds it and how to lift it.
@@ -103,11 +110,13 @@ function lostLines(list: WorkerView[], leases: LostWorkerLeases[]): string[] {
 
 export const workers: Command = {
   name: 'workers',
-  summary: 'workers sharing this store, with their heartbeats and memory (lost ones marked); forget ID drops a lost or stopped one',
+  summary: 'workers sharing this store, with their heartbeats, memory and CPU (lost ones marked); forget ID drops a lost or stopped one',
   usage: '[list] | forget ID|NAME',
   details: [
     'rss        each worker\'s resident memory at its last heartbeat: "(last)" once it is lost or stopped, - when it said',
     '           none (an older version); --json has memory.rss_bytes and memory.heap_used_bytes (V8 heap in use), or null',
+    "cpu        each worker process's CPU use between its last two heartbeats, as a percent of one core (over 100%",
+    '           when it kept more than one core busy); marked and - as rss is; --json has cpu_percent, or null',
     'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
     '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
@@ -129,12 +138,12 @@ export const workers: Command = {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
-              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
               const name = named ? [w.name ?? '-'] : [];
-              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

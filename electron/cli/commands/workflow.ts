@@ -11,6 +11,7 @@ import { renderTable } from '../table.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { taskWhy } from '../../../shared/taskWhy.ts';
+import { WORKFLOW_STATS_DETAILS, workflowStats } from './workflowStats.ts';
 
 /** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
 function taskSummary(tasks: Record<string, number>): string {
@@ -123,17 +124,19 @@ async function runs(inv: Invocation): Promise<number> {
 
 export const workflow: Command = {
   name: 'workflow',
-  summary: 'workflows: list, run, runs, show RUN, retry RUN (from its failed tasks), cancel RUN',
-  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
+  summary: 'workflows: list, run, runs, stats (runs, succeeded/failed, p50/p95 per workflow), show RUN, retry RUN, cancel RUN',
+  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] | stats [--since 24h] [--workflow NAME] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
   details: [
     'Each task of a run is a job. A task waits until every task it depends on completed; a task that',
     'fails leaves what depends on it blocked. retry RUN sends the failed tasks back and the run goes on',
     'from them, not from the start. RUN is the run number or its identifier.',
+    ...WORKFLOW_STATS_DETAILS,
   ].join('\n'),
   options: {
     payload: { type: 'string', value: 'JSON', description: 'run: a JSON object laid over every task\'s payload' },
     identifier: { type: 'string', value: 'ID', description: 'run: the run\'s identifier; running it again with the same one starts nothing new' },
-    workflow: { type: 'string', value: 'NAME', description: 'runs: only runs of this workflow' },
+    workflow: { type: 'string', value: 'NAME', description: 'runs, stats: only runs of this workflow' },
+    since: { type: 'string', value: 'AGE', description: 'stats: runs started in the last AGE (default 24h, up to 30d)' },
     status: { type: 'string', value: 'S', description: `runs: only runs in this state (${WorkflowRunStatus.options.join(', ')})` },
     stuck: { type: 'boolean', description: "runs: only running runs with no task progress for their workflow's stuck_after (--status stuck says the same)" },
     reason: { type: 'string', value: 'TEXT', description: 'cancel: why, for the audit log' },
@@ -173,6 +176,7 @@ export const workflow: Command = {
       }, { mustExist: false });
     }
     if (sub === 'runs') return runs(inv);
+    if (sub === 'stats') return workflowStats(inv);
     if (sub === 'show' || sub === 'retry' || sub === 'cancel') {
       const [, ref] = positionals(inv, [sub, 'RUN']);
       const run = runRef(ref);
@@ -199,6 +203,6 @@ export const workflow: Command = {
         return 0;
       });
     }
-    throw new UsageError(`workflow takes list, run, runs, show, retry or cancel, not "${sub}"`);
+    throw new UsageError(`workflow takes list, run, runs, stats, show, retry or cancel, not "${sub}"`);
   },
 };

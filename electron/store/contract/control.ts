@@ -351,35 +351,40 @@ export function controlContract(test: ContractTest): void {
     test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
       const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };
-      assert.equal(await store.heartbeat('w:1', 1, 'held', undefined, memory), true);
+      assert.equal(await store.heartbeat('w:1', 1, 'held', undefined, { memory, cpu_percent: 3.5 }), true);
       const [held] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
       assert.deepEqual([held?.state, held?.in_flight, held?.queues, held?.services, held?.memory, held?.lost], ['held', 1, ['mail'], ['payments'], memory, false]);
       await store.heartbeat('w:1', 0, 'running');
       assert.equal((await store.listWorkers(60_000))[0]?.state, 'running');
     });
 
-    test("a heartbeat's memory is kept until the next, a lost worker's is its last; none said is null", async (store) => {
+    test("a heartbeat's memory and CPU are kept until the next, a lost worker's are its last; none said is null", async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
-      const memory = async () => {
+      const usage = async () => {
         const [worker] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
-        return worker?.memory;
+        return worker && { memory: worker.memory, cpu_percent: worker.cpu_percent };
       };
-      assert.equal(await memory(), null, 'registered, not beaten yet');
-      // Past 4 GiB: no 32-bit column cuts a leaking worker's figure short.
-      const leaking = { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 };
+      const none = { memory: null, cpu_percent: null };
+      assert.deepEqual(await usage(), none, 'registered, not beaten yet');
+      // Past 4 GiB: no 32-bit column cuts a leaking worker's figure short; a busy one past a core, to a tenth.
+      const leaking = { memory: { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 }, cpu_percent: 187.3 };
       assert.equal(await store.heartbeat('w:1', 1, 'running', undefined, leaking), true);
-      assert.deepEqual(await memory(), leaking);
+      assert.deepEqual(await usage(), leaking);
       assert.equal(await store.heartbeat('w:1', 1, 'running'), true);
-      assert.equal(await memory(), null, 'a heartbeat that does not say leaves it unknown, not stale');
+      assert.deepEqual(await usage(), none, 'a heartbeat that does not say leaves them unknown, not stale');
+      const first = { memory: { rss_bytes: 1, heap_used_bytes: 1 }, cpu_percent: null };
+      assert.equal(await store.heartbeat('w:1', 1, 'running', undefined, first), true);
+      assert.deepEqual(await usage(), first, 'memory without CPU: a first heartbeat with nothing to measure from');
 
-      await store.heartbeat('w:1', 1, 'running', ['payments'], { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 });
+      const last = { memory: { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }, cpu_percent: 0.4 };
+      await store.heartbeat('w:1', 1, 'running', ['payments'], last);
       await sleep(30);
       const [lost] = await store.listWorkers(5);
-      assert.deepEqual([lost?.lost, lost?.memory], [true, { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }], 'lost, its last known stays');
+      assert.deepEqual([lost?.lost, lost?.memory, lost?.cpu_percent], [true, last.memory, 0.4], 'lost, its last known stays');
       const refused = await store.forgetWorker('w:1', 60_000, alice);
-      assert.deepEqual([refused?.outcome, refused?.worker.memory], ['alive', { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }], 'read under its lock too');
+      assert.deepEqual([refused?.outcome, refused?.worker.memory, refused?.worker.cpu_percent], ['alive', last.memory, 0.4], 'read under its lock too');
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
-      assert.equal(await memory(), null, 'a worker that registers again has said nothing yet');
+      assert.deepEqual(await usage(), none, 'a worker that registers again has said nothing yet');
     });
   });
 

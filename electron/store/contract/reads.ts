@@ -269,6 +269,32 @@ export function readsContract(test: ContractTest): void {
       assert.equal(http?.p50_ms, p50 === null ? null : Math.round(p50 * 10) / 10, 'the same buckets the Overview reads');
       assert.deepEqual(await store.rollupsByType(new Date(Date.now() + 120_000)), { outcomes: [], latency: [] }, 'nothing after now');
     });
+    test('rollups by service: one service\'s rows, or every service\'s, per type and service, from the minutes', async (store) => {
+      const since = new Date(Date.now() - 60_000);
+      for (const service_name of ['svc', 'svc', 'billing']) {
+        const claimed = await claimOne(store, { execution_type: 'http', service_name });
+        await store.settle([{ ...base(claimed), kind: 'completed' }]);
+      }
+      await deadLetter(store, 'billing', err('nope'), 'http');
+      const shell = await claimOne(store, { execution_type: 'shell', service_name: 'billing' });
+      await store.settle([{ ...base(shell), kind: 'retry', error: err('again'), outcome: 'failed', run_at: later(60_000) }]);
+
+      const every = await store.rollupsByService(since, null);
+      const byKey = (a: { service_name: string; execution_type: string }, b: { service_name: string; execution_type: string }) =>
+        a.service_name.localeCompare(b.service_name) || a.execution_type.localeCompare(b.execution_type);
+      assert.deepEqual([...every.outcomes].sort(byKey), [
+        { execution_type: 'http', service_name: 'billing', completed: 1, failed: 1, retried: 0 },
+        { execution_type: 'shell', service_name: 'billing', completed: 0, failed: 0, retried: 1 },
+        { execution_type: 'http', service_name: 'svc', completed: 2, failed: 0, retried: 0 },
+      ]);
+      const completedOf = (rows: typeof every.latency, service: string) => rows.filter((l) => l.service_name === service).reduce((n, l) => n + l.n, 0);
+      assert.deepEqual([completedOf(every.latency, 'svc'), completedOf(every.latency, 'billing')], [2, 1], 'one count per completion, in its service');
+      const one = await store.rollupsByService(since, 'billing');
+      assert.deepEqual([...one.outcomes].sort(byKey), every.outcomes.filter((o) => o.service_name === 'billing').sort(byKey), 'one service: its rows alone');
+      assert.deepEqual([completedOf(one.latency, 'billing'), one.latency.length], [1, 1]);
+      assert.deepEqual(await store.rollupsByService(since, 'nobody'), { outcomes: [], latency: [] });
+      assert.deepEqual(await store.rollupsByService(new Date(Date.now() + 120_000), null), { outcomes: [], latency: [] }, 'nothing after now');
+    });
   });
 
   describe('kept counts and rollups', () => {

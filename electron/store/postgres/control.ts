@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
@@ -11,7 +11,7 @@ import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 import type { NewAuditEntry, Page, PageRequest, StoreSignal } from '../store.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
+import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts } from '../controlAudit.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
@@ -295,7 +295,7 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
        VALUES ($1, $11, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
-         last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL
+         last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
@@ -315,17 +315,18 @@ export async function heartbeat(
   inFlight: number,
   state: WorkerState,
   services: string[] | undefined,
-  memory: WorkerMemory | null,
+  usage: WorkerUsage,
 ): Promise<{ known: boolean; changed: boolean }> {
+  const { memory, cpu_percent } = usage;
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
        UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services),
-         rss_bytes = $5, heap_used_bytes = $6
+         rss_bytes = $5, heap_used_bytes = $6, cpu_percent = $7
        WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
-    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null],
+    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null, cpu_percent],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });

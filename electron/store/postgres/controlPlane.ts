@@ -1,10 +1,10 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
 import type { DrainEnded } from '../drain.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
-import type { WorkerForget, WorkerRegistration, WorkerStore } from '../workerStore.ts';
+import { UNMEASURED, type WorkerForget, type WorkerRegistration, type WorkerStore, type WorkerUsage } from '../workerStore.ts';
 import * as control from './control.ts';
 import type { PgDb } from './db.ts';
 import { listServicePauses, pauseService, rateUse } from './gates.ts';
@@ -105,8 +105,8 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open(), workerId, inFlight, state, services, memory ?? null);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage): Promise<boolean> {
+    const beat = await control.heartbeat(this.#open(), workerId, inFlight, state, services, usage ?? UNMEASURED);
     if (beat.changed) this.#signals.emit('workers');
     return beat.known;
   }

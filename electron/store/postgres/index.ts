@@ -13,7 +13,6 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
-  WorkerMemory,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
@@ -29,7 +28,7 @@ import type { DuePosition, SchedulePauseChange } from '../scheduleStore.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type {
   AlertDelivery,
   AlertTransition,
@@ -41,6 +40,7 @@ import type {
   PruneBatch,
   PruneEstimate,
   SpaceReport,
+  ServiceRollups,
   TypeRollups,
   HoursSummed,
   ClaimedJob,
@@ -70,7 +70,7 @@ import type {
 import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
+import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import { PostgresAdministration } from './administration.ts';
 import { PostgresControlPlane } from './controlPlane.ts';
@@ -85,6 +85,7 @@ import { postgresMigrationAdapter } from './migrations.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
 import * as rollupHours from './rollupHours.ts';
+import { rollupsByService } from './serviceRollups.ts';
 import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
@@ -241,6 +242,10 @@ export class PostgresStore implements Store {
     return rollupHours.rollupsByType(this.#open, since);
   }
 
+  async rollupsByService(since: Date, service: string | null): Promise<ServiceRollups> {
+    return rollupsByService(this.#open, since, service);
+  }
+
   async oldestPendingRunAt(): Promise<string | null> {
     return reads.oldestPendingRunAt(this.#open);
   }
@@ -311,8 +316,8 @@ export class PostgresStore implements Store {
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
   async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage): Promise<boolean> {
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, usage);
   }
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
   async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }
@@ -349,6 +354,7 @@ export class PostgresStore implements Store {
   async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> { return this.#orchestration.getWorkflowRun(idOrIdentifier); }
   async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> { return this.#orchestration.listWorkflowRuns(filter, page); }
   async runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]> { return this.#orchestration.runningWorkflowRuns(limit, filter); }
+  async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> { return this.#orchestration.workflowRunTally(since, workflow); }
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> { return this.#orchestration.retryWorkflowRun(runId, actor); }
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> { return this.#orchestration.cancelWorkflowRun(runId, actor, reason); }
 

@@ -4,10 +4,11 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
 import * as schedules from './schedules.ts';
 import type { PgSignals } from './signals.ts';
+import { workflowRunTally } from './workflowStats.ts';
 import * as workflows from './workflows.ts';
 
 /**
@@ -92,6 +93,10 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async runningWorkflowRuns(limit: number, filter: RunningRunFilter = {}): Promise<WorkflowRun[]> {
     return workflows.runningWorkflowRuns(this.#open(), limit, filter);
+  }
+
+  async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
+    return workflowRunTally(this.#open(), since, workflow);
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

@@ -149,7 +149,7 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
 
 /** The columns of jobs.tb_worker that make a WorkerInfo, but `lost`, which each read derives. */
 export const WORKER_COLUMNS = `id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
-  rss_bytes, heap_used_bytes`;
+  rss_bytes, heap_used_bytes, cpu_percent`;
 
 export function toWorker(row: Row): WorkerInfo {
   const { rss_bytes, heap_used_bytes } = row;

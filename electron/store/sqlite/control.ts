@@ -1,12 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration } from '../workerStore.ts';
+import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts, type ControlAuditCounts } from '../controlAudit.ts';
 import { drainStopReason, type DrainEnded } from '../drain.ts';
@@ -87,11 +87,12 @@ function prepareControlStatements(db: Connection) {
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, pid = excluded.pid, version = excluded.version,
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
          services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
-         rss_bytes = NULL, heap_used_bytes = NULL`,
+         rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL`,
     ),
     heartbeat: db.prepare<[Params]>(
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
-         services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes WHERE id = @id`,
+         services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes,
+         cpu_percent = @cpu_percent WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -255,9 +256,10 @@ export class SqliteControl {
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, memory: WorkerMemory | null): boolean {
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, usage: WorkerUsage): boolean {
     const declared = services === undefined ? null : toJson(services);
-    const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null };
+    const { memory, cpu_percent } = usage;
+    const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent };
     return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured }).changes > 0);
   }
 

@@ -4,10 +4,11 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteSchedules } from './schedules.ts';
 import type { SqliteSignals } from './signals.ts';
+import { SqliteWorkflowStats } from './workflowStats.ts';
 import { SqliteWorkflows } from './workflows.ts';
 
 /**
@@ -19,11 +20,13 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
   readonly #signals: SqliteSignals;
   readonly #schedules: SqliteSchedules;
   readonly #workflows: SqliteWorkflows;
+  readonly #stats: SqliteWorkflowStats;
 
   constructor(db: SqliteDb, signals: SqliteSignals) {
     this.#db = db;
     this.#signals = signals;
     this.#workflows = new SqliteWorkflows(db);
+    this.#stats = new SqliteWorkflowStats(db);
     this.#schedules = new SqliteSchedules(db, this.#workflows);
   }
 
@@ -95,6 +98,10 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async runningWorkflowRuns(limit: number, filter: RunningRunFilter = {}): Promise<WorkflowRun[]> {
     return this.#db.patient(() => this.#workflows.running(limit, filter));
+  }
+
+  async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
+    return this.#db.patient(() => this.#stats.tally(since, workflow));
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

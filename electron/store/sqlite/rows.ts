@@ -115,6 +115,7 @@ export interface WorkerRow {
   last_heartbeat_at: string;
   rss_bytes: number | null;
   heap_used_bytes: number | null;
+  cpu_percent: number | null;
 }
 
 export interface AuditRow {

@@ -1,12 +1,13 @@
 import type { PerformanceRow } from './performanceView.ts';
 
-function Cells({ row }: { row: PerformanceRow }) {
+function Cells({ row, byService }: { row: PerformanceRow; byService: boolean }) {
   const { cells } = row;
   return (
     <>
       <th scope="row" className="mono">
         {row.label}
       </th>
+      {byService ? <td className="mono">{row.type ?? ''}</td> : null}
       <td className="num">{cells.completed}</td>
       <td className="num">{cells.deadLettered}</td>
       <td className="num">{cells.retries}</td>
@@ -19,16 +20,27 @@ function Cells({ row }: { row: PerformanceRow }) {
   );
 }
 
-/** Each execution type's figures and their total, with what each column counts on hover. */
-export function PerformanceTable({ caption, types, total }: { caption: string; types: PerformanceRow[]; total: PerformanceRow }) {
+/**
+ * Each execution type's figures (or each service's, with its type) and their total, with what each column
+ * counts on hover.
+ */
+export function PerformanceTable({ caption, by, rows, total }: { caption: string; by: 'type' | 'service'; rows: PerformanceRow[]; total: PerformanceRow }) {
+  const byService = by === 'service';
   return (
     // Focusable, so the columns past the panel's edge can be scrolled to from the keyboard.
-    <div className="table-overflow" tabIndex={0} role="region" aria-label="Performance by execution type, scrollable">
+    <div className="table-overflow" tabIndex={0} role="region" aria-label={`Performance by ${byService ? 'service' : 'execution type'}, scrollable`}>
       <table className="table">
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Type</th>
+            {byService ? (
+              <>
+                <th scope="col">Service</th>
+                <th scope="col">Type</th>
+              </>
+            ) : (
+              <th scope="col">Type</th>
+            )}
             <th scope="col" className="num">
               <abbr title="Jobs that completed in the window">Completed</abbr>
             </th>
@@ -56,15 +68,15 @@ export function PerformanceTable({ caption, types, total }: { caption: string; t
           </tr>
         </thead>
         <tbody>
-          {types.map((row) => (
+          {rows.map((row) => (
             <tr key={row.key}>
-              <Cells row={row} />
+              <Cells row={row} byService={byService} />
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr className="total-row">
-            <Cells row={total} />
+            <Cells row={total} byService={byService} />
           </tr>
         </tfoot>
       </table>

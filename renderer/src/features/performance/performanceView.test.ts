@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PerformanceByType } from '../../../../shared/contract.ts';
 import { parseDuration } from '../../../../shared/duration.ts';
-import { performanceRows, performanceWindow, WINDOW_CHOICES, WINDOW_MINUTES, windowKept, windowWords } from './performanceView.ts';
+import { performanceByService, performanceRows, performanceService, performanceWindow, serviceChoices, serviceRows, WINDOW_CHOICES, WINDOW_MINUTES, windowKept, windowWords } from './performanceView.ts';
 
 const figures = { completed: 0, failed: 0, retried: 0, success_rate: null, p50_ms: null, p95_ms: null, p99_ms: null, per_minute: 0 };
 
@@ -49,4 +49,31 @@ test('a row per type in the host\'s order and a total, each figure as the CLI wr
   assert.equal(rows.total.label, 'All types');
   assert.equal(rows.total.cells.retries, '9');
   assert.ok(!rows.types.some((r) => r.key === rows.total.key), 'the total\'s key is no type\'s');
+});
+
+test('a row per service with its type, and the total of all services; the selector offers the registry\'s, those with history, and the one chosen', () => {
+  const result = PerformanceByType.parse({
+    since: '2026-03-01T11:00:00.000Z',
+    until: '2026-03-01T12:00:42.000Z',
+    types: [{ ...figures, execution_type: 'http', completed: 3, failed: 1, success_rate: 0.75, per_minute: 0.07 }],
+    services: [
+      { ...figures, service_name: 'billing', execution_type: 'http', completed: 3, success_rate: 1, p50_ms: 40, per_minute: 0.05 },
+      { ...figures, service_name: 'retired', execution_type: 'http', failed: 1, success_rate: 0, per_minute: 0.02 },
+    ],
+    total: { ...figures, completed: 3, failed: 1, success_rate: 0.75, per_minute: 0.07 },
+  });
+  const rows = serviceRows(result);
+  assert.deepEqual(rows.services.map((r) => [r.label, r.type, r.cells.completed, r.cells.deadLettered, r.cells.success, r.cells.p50]), [
+    ['billing', 'http', '3', '0', '100.0%', '40 ms'],
+    ['retired', 'http', '0', '1', '0.0%', '—'],
+  ]);
+  assert.equal(rows.total.label, 'All services');
+  assert.equal(rows.total.cells.success, '75.0%');
+  assert.deepEqual(serviceChoices(['search', 'billing'], result, undefined), ['billing', 'retired', 'search'], 'one gone from the registry still has its figures');
+  assert.deepEqual(serviceChoices([], undefined, 'typed'), ['typed'], 'the address\'s service, before anything answers');
+  assert.equal(performanceService(new URLSearchParams('service=billing')), 'billing');
+  assert.equal(performanceService(new URLSearchParams('service=')), undefined);
+  assert.equal(performanceService(new URLSearchParams('')), undefined);
+  assert.deepEqual([performanceByService(new URLSearchParams('by=service')), performanceByService(new URLSearchParams('')), performanceByService(new URLSearchParams('by=type'))], [true, false, false]);
+  assert.deepEqual(serviceRows(PerformanceByType.parse({ ...result, services: undefined })).services, [], 'none asked: no rows');
 });

@@ -13,6 +13,12 @@ export const WINDOW_MINUTES: Record<PerformanceWindow, number> = { '1h': 60, '6h
 /** The URL parameter that keeps the window, so a shared address shows the same table. */
 export const PERFORMANCE_WINDOW_PARAM = 'window';
 
+/** The URL parameter that keeps the one service the page is narrowed to, if any. */
+export const PERFORMANCE_SERVICE_PARAM = 'service';
+
+/** The URL parameter that keeps the table by service turned on (`by=service`); by type when absent. */
+export const PERFORMANCE_BY_PARAM = 'by';
+
 const WORDS: Record<PerformanceWindow, string> = {
   '1h': 'the last hour',
   '6h': 'the last 6 hours',
@@ -45,6 +51,8 @@ export function windowKept(chosen: PerformanceWindow, history: string | undefine
 export interface PerformanceRow {
   key: string;
   label: string;
+  /** A service's row names the execution type its jobs ran as; a type's row needs none. */
+  type?: string;
   cells: {
     completed: string;
     deadLettered: string;
@@ -81,4 +89,34 @@ export function performanceRows(result: PerformanceByType): { types: Performance
     types: result.types.map((t) => rowOf(t.execution_type, t.execution_type, t)),
     total: rowOf('\u0000total', 'All types', result.total),
   };
+}
+
+/** A row per service in the host's order (by name), each with its type, and the total of them all. */
+export function serviceRows(result: PerformanceByType): { services: PerformanceRow[]; total: PerformanceRow } {
+  return {
+    services: (result.services ?? []).map((s) => ({ ...rowOf(`${s.service_name}\u0000${s.execution_type}`, s.service_name, s), type: s.execution_type })),
+    total: rowOf('\u0000total', 'All services', result.total),
+  };
+}
+
+/** The service in the address, if any: the page narrowed to that service's jobs. */
+export function performanceService(params: URLSearchParams): string | undefined {
+  const value = params.get(PERFORMANCE_SERVICE_PARAM);
+  return value === null || value === '' ? undefined : value;
+}
+
+/** Whether the address asks for the table by service: only then does the page ask for figures per service. */
+export function performanceByService(params: URLSearchParams): boolean {
+  return params.get(PERFORMANCE_BY_PARAM) === 'service';
+}
+
+/**
+ * The services the selector offers, by name: the registry's, those with history in the window (a service
+ * since taken out of the registry still has its figures), and the one chosen, whatever it is.
+ */
+export function serviceChoices(registry: readonly string[], result: PerformanceByType | undefined, chosen: string | undefined): string[] {
+  const names = new Set(registry);
+  for (const s of result?.services ?? []) names.add(s.service_name);
+  if (chosen !== undefined) names.add(chosen);
+  return [...names].sort((a, b) => a.localeCompare(b));
 }

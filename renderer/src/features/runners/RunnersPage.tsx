@@ -11,6 +11,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
+import { cpuCell } from './workerCpu.ts';
 import { memoryCell } from './workerMemory.ts';
 import { heldNote, lostNote, stateTitle } from './workerState.ts';
 
@@ -62,6 +63,15 @@ function MemoryCell({ worker }: { worker: WorkerView }) {
   );
 }
 
+function CpuCell({ worker }: { worker: WorkerView }) {
+  const cpu = cpuCell(worker);
+  return (
+    <td className="num nowrap" title={cpu.title}>
+      <span className={cpu.dim ? 'muted' : undefined}>{cpu.text}</span>
+    </td>
+  );
+}
+
 function WorkersTable() {
   const workers = useCall('workers.list', {}, { refetchInterval: 15_000 });
   // What holds a held worker; stats ticks and control events keep it current.
@@ -101,6 +111,7 @@ function WorkersTable() {
             <th scope="col" className="num">Concurrency</th>
             <th scope="col" className="num">In flight</th>
             <th scope="col" className="num">RSS</th>
+            <th scope="col" className="num">CPU</th>
             <th scope="col">Queues</th>
             <th scope="col">Services</th>
             <th scope="col">Heartbeat</th>
@@ -132,6 +143,7 @@ function WorkersTable() {
                 {worker.in_flight === null ? <span className="muted">-</span> : worker.in_flight}
               </td>
               <MemoryCell worker={worker} />
+              <CpuCell worker={worker} />
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}

@@ -10,6 +10,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { RunDetail } from './RunDetail.tsx';
+import { WorkflowMetrics } from './WorkflowMetrics.tsx';
 import { taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
@@ -91,6 +92,7 @@ export function WorkflowsPage() {
         </header>
         <WorkflowList onStarted={(id) => showRun(id)} />
       </section>
+      <WorkflowMetrics />
       {openRun !== null ? <RunDetail key={String(openRun)} runRef={openRun} onClose={() => showRun(null)} /> : null}
       <section className="panel" aria-labelledby="wf-runs">
         <header className="panel-header">

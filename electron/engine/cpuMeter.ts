@@ -1,0 +1,54 @@
+import { performance } from 'node:perf_hooks';
+
+/** A process's CPU time so far, in microseconds (user and system), and when it was read, in milliseconds. */
+export interface CpuReading {
+  cpuMicros: number;
+  atMs: number;
+}
+
+/**
+ * The CPU one process used between two readings, as a percent of one core: its CPU time over the wall time
+ * that passed, to a tenth. Above 100 when its threads kept more than one core busy. Null when no time passed.
+ */
+export function cpuPercent(before: CpuReading, after: CpuReading): number | null {
+  const wallMicros = (after.atMs - before.atMs) * 1000;
+  if (wallMicros <= 0) return null;
+  const spent = Math.max(0, after.cpuMicros - before.cpuMicros);
+  return Math.round((spent / wallMicros) * 1000) / 10;
+}
+
+function readProcess(): CpuReading {
+  const { user, system } = process.cpuUsage();
+  return { cpuMicros: user + system, atMs: performance.now() };
+}
+
+/**
+ * This process's CPU use for each heartbeat: what it spent since the reading before (the meter's making, for
+ * the first). Null where the platform will not say (`process.cpuUsage` throws when it cannot read it): a
+ * heartbeat must not fail for want of a figure.
+ */
+export class CpuMeter {
+  readonly #read: () => CpuReading;
+  #last: CpuReading | null;
+
+  constructor(read: () => CpuReading = readProcess) {
+    this.#read = read;
+    this.#last = this.#tryRead();
+  }
+
+  #tryRead(): CpuReading | null {
+    try {
+      return this.#read();
+    } catch {
+      return null;
+    }
+  }
+
+  /** The percent of one core used since the last call, and a new reading to measure the next from. */
+  sample(): number | null {
+    const now = this.#tryRead();
+    const before = this.#last;
+    this.#last = now;
+    return before === null || now === null ? null : cpuPercent(before, now);
+  }
+}

@@ -1,0 +1,42 @@
+import type { WorkflowRunTally } from '../workflowTypes.ts';
+import type { SqliteDb } from './db.ts';
+
+type Counts = WorkflowRunTally['counts'][number];
+type Durations = WorkflowRunTally['durations'][number];
+type Params = { since: string; workflow: string | null };
+
+// The bucket as shared/latencyBuckets.ts computes it: 0 under 1 ms, four to each doubling, at most 128.
+const BUCKET = `CASE WHEN ms < 1 THEN 0 ELSE min(128, 1 + CAST(floor(4 * log2(ms)) AS INTEGER)) END`;
+
+/**
+ * The runs started since a time, per workflow (migration 0032's index on created_at bounds the read to the
+ * window's runs), in one read transaction so the counts and the durations see the same runs.
+ */
+export class SqliteWorkflowStats {
+  readonly #db: SqliteDb;
+  readonly #s;
+
+  constructor(db: SqliteDb) {
+    this.#db = db;
+    const c = db.connection;
+    this.#s = {
+      counts: c.prepare<[Params], Counts>(
+        `SELECT workflow_name, status, count(*) AS n FROM tb_workflow_run INDEXED BY idx_tb_workflow_run_created_at
+         WHERE created_at >= @since AND (@workflow IS NULL OR workflow_name = @workflow)
+         GROUP BY workflow_name, status ORDER BY workflow_name, status`,
+      ),
+      durations: c.prepare<[Params], Durations>(
+        `SELECT workflow_name, ${BUCKET} AS bucket, count(*) AS n FROM (
+           SELECT workflow_name, max(0, (julianday(finished_at) - julianday(created_at)) * 86400000.0) AS ms
+           FROM tb_workflow_run INDEXED BY idx_tb_workflow_run_created_at
+           WHERE created_at >= @since AND (@workflow IS NULL OR workflow_name = @workflow) AND status = 'completed' AND finished_at IS NOT NULL
+         ) GROUP BY workflow_name, bucket ORDER BY workflow_name, bucket`,
+      ),
+    };
+  }
+
+  tally(since: Date, workflow: string | null): WorkflowRunTally {
+    const params = { since: since.toISOString(), workflow };
+    return this.#db.read(() => ({ counts: this.#s.counts.all(params), durations: this.#s.durations.all(params) }));
+  }
+}

@@ -1,0 +1,4 @@
+-- Each worker process's CPU use as its last heartbeat measured it: the CPU time it spent since the heartbeat
+-- before, as a percent of one core (above 100 when it kept more than one core busy; PostgreSQL 0046). NULL:
+-- a worker of a version that does not say, or one that has not beaten since it registered.
+ALTER TABLE tb_worker ADD COLUMN cpu_percent REAL;
