@@ -23,6 +23,7 @@ const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   state: 'running',
   last_heartbeat_at: now.toISOString(),
   memory: null,
+  registry: null,
   lost: false,
   ...over,
 });

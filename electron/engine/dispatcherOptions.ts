@@ -13,6 +13,9 @@ export interface RegistrySource {
   readonly registry: Registry;
   /** The file it was read from, said in the worker's start line; absent or null: none. */
   readonly path?: string | null;
+  /** The sha256 of the bytes it was read from, and when: the registry the worker declares and its refusals name. */
+  readonly digest?: string | null;
+  readonly loadedAt?: Date | null;
   service(name: string): ServiceConfig | undefined;
 }
 

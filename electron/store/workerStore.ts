@@ -1,4 +1,4 @@
-import type { Actor, WorkerInfo, WorkerMemory, WorkerState } from '../../shared/domain.ts';
+import type { Actor, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
 
 /** The Store's workers (control.ts of each dialect): registered, heartbeating, listed, forgotten. */
 export interface WorkerStore {
@@ -7,8 +7,9 @@ export interface WorkerStore {
    * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
    * `services`, given when the worker's registry changed, replaces the services it declared. `memory` is
    * what this heartbeat measured, replacing the last; one without it leaves the worker's memory unknown (null).
+   * `registry`, given with `services` when the worker's registry changed, replaces the registry it declared.
    */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean>;
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null, registry?: WorkerRegistry): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
@@ -38,4 +39,6 @@ export interface WorkerRegistration {
   queues: string[] | null;
   /** The services its registry names: the jobs it can run. Left out, it is taken as able to run any. */
   services?: string[];
+  /** The registry it runs (digest, file, load time); left out, not known. */
+  registry?: WorkerRegistry | null;
 }

@@ -14,6 +14,7 @@ import type {
   ThroughputBucket,
   WorkerInfo,
   WorkerMemory,
+  WorkerRegistry,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
@@ -311,8 +312,8 @@ export class PostgresStore implements Store {
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
   async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory);
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null, registry?: WorkerRegistry): Promise<boolean> {
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, memory, registry);
   }
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
   async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }

@@ -1,4 +1,4 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
@@ -105,8 +105,8 @@ export class SqliteControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, memory ?? null));
+  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], memory?: WorkerMemory | null, registry?: WorkerRegistry): Promise<boolean> {
+    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, memory ?? null, registry));
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
