@@ -27,7 +27,9 @@ export async function registryDrift(ctx: DriftHost, fleet: readonly WorkerInfo[]
   if (file === null) return [];
   const digest = await fileDigest(file);
   if (digest === null) return [];
-  const shown = ctx.hostHidden === undefined ? file : 'the registry file';
+  // A caller blind to the host learns that a file differs, not where files are (registryCheck's rule).
+  const hidden = ctx.hostHidden !== undefined;
+  const theFile = hidden ? 'the registry file' : `the file ${file}`;
   const here = os.hostname();
   const lines: string[] = [];
   for (const w of fleet) {
@@ -36,12 +38,12 @@ export async function registryDrift(ctx: DriftHost, fleet: readonly WorkerInfo[]
     const runs = `worker ${w.id} runs ${registryWords(reg)}`;
     const reload = `send it SIGHUP to reload (kill -HUP ${w.pid} on ${w.host})`;
     if (reg.path !== null && w.host === here && (await sameFile(reg.path, file))) {
-      lines.push(`${runs}; the file ${shown} is now ${shortDigest(digest)}: ${reload}`);
+      lines.push(`${runs}; ${theFile} is now ${shortDigest(digest)}: ${reload}`);
     } else if (reg.path === file) {
-      lines.push(`${runs} from ${reg.path} on ${w.host}; that path here is now ${shortDigest(digest)}: if ${w.host}'s copy was changed too, ${reload}`);
+      lines.push(`${runs} from ${hidden ? 'a file of the same path' : reg.path} on ${w.host}; that path here is now ${shortDigest(digest)}: if ${w.host}'s copy was changed too, ${reload}`);
     } else {
-      const from = reg.path === null ? 'from text, not a file' : `from ${reg.path} on ${w.host}`;
-      lines.push(`${runs} ${from}, not ${shown} (${shortDigest(digest)}) read here: a different file, perhaps on purpose; if it should be the same registry, update it there and ${reload}`);
+      const from = reg.path === null ? 'from text, not a file' : `from ${hidden ? 'another file' : reg.path} on ${w.host}`;
+      lines.push(`${runs} ${from}, not ${theFile} (${shortDigest(digest)}) read here: a different file, perhaps on purpose; if it should be the same registry, update it there and ${reload}`);
     }
   }
   return lines;

@@ -227,7 +227,7 @@ export class Engine {
     if (registry === this.#checkedFor) return;
     this.#checkedFor = registry;
     try {
-      for (const { service, why } of await unrunnableServices(registry, this.#runners, this.#env)) {
+      for (const { service, why } of await unrunnableServices(registry, this.#registry.problems ?? [], this.#runners, this.#env)) {
         this.#loud.warn(`service ${service} cannot run on this worker: ${why}`, { service });
       }
     } catch (error) {
