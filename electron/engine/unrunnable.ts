@@ -12,7 +12,7 @@ export interface Unrunnable {
   why: string;
 }
 
-const HERE: CheckedIn = { process: 'this worker', runsJobs: true };
+const HERE: CheckedIn = { process: 'this worker', runsJobs: true, upstreams: false };
 
 /** How validate-config ends a warning that every job of the service fails on (an allowlist, allowed_roots). */
 const JOBS_WILL_FAIL = ': its jobs will fail';
@@ -20,8 +20,8 @@ const JOBS_WILL_FAIL = ': its jobs will fail';
 /**
  * The services a worker's jobs would fail on before they start: the registry's own check says every job
  * will (a command off the allowlist), a variable the service names is not set here, or its runner's health
- * probe (the one health-check makes: the program, the Docker daemon, AWS credentials, the upstream) fails or
- * warns. Each service alone, so each warning names one service. Without this a worker said only "worker
+ * probe (the one health-check makes, upstreams left alone: the program, the Docker daemon, AWS credentials)
+ * fails or warns. Each service alone, so each warning names one service. Without this a worker said only "worker
  * started", and the first job was the first to know. `problems`: what loading `registry` found.
  */
 export async function unrunnableServices(registry: Registry, problems: readonly RegistryProblem[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Unrunnable[]> {
