@@ -145,16 +145,28 @@ describe('the registry a worker runs, beside the file', () => {
     runner_config:
       image: alpine:3
       socket_path: ${join(dir, 'no-docker.sock')}
+  - name: resize
+    execution_type: serverless
+    runner_config:
+      provider: aws_lambda
+      function_name: resize
+      region: eu-west-1
+      endpoint: http://127.0.0.1:9
 ${extra}`;
     await writeFile(registry, services(''));
     ok(await opsdeck(['migrate', '--db', db]));
-    const worker = startWorker(['--db', db, '--registry', registry], { REGDRIFT_BILLING_TOKEN: undefined, REGDRIFT_REPORTS_KEY: undefined });
+    // No AWS credentials from any of the SDK's sources: environment, files, the instance's metadata.
+    const noAws = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_CONFIG_FILE: '/nonexistent/config', AWS_EC2_METADATA_DISABLED: 'true' };
+    const worker = startWorker(['--db', db, '--registry', registry], { REGDRIFT_BILLING_TOKEN: undefined, REGDRIFT_REPORTS_KEY: undefined, ...noAws });
     try {
       const billing = await waitFor('the billing warning', () => worker.lines.find((l) => l.msg.startsWith('service billing cannot run')));
       assert.equal(billing.level, 'warn');
       assert.match(billing.msg, /environment variable REGDRIFT_BILLING_TOKEN is not set on this worker/);
       const docker = await waitFor('the docker warning', () => worker.lines.find((l) => l.msg.startsWith('service thumbnails cannot run')));
       assert.match(docker.msg, /no-docker\.sock/);
+      const lambda = await waitFor('the AWS credentials warning', () => worker.lines.find((l) => l.msg.startsWith('service resize cannot run')));
+      assert.match(lambda.msg, /no AWS credentials for resize/);
+      assert.doesNotMatch(lambda.msg, /127\.0\.0\.1:9/, 'no upstream is reached at start');
       assert.equal(worker.lines.some((l) => l.msg.startsWith('service fine')), false, 'a service it can run is not named');
 
       await writeFile(registry, services(`  - name: reports
