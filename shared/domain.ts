@@ -221,6 +221,17 @@ export const WorkerMemory = z.object({
 });
 export type WorkerMemory = z.infer<typeof WorkerMemory>;
 
+/**
+ * The registry a worker runs: the sha256 of the bytes it loaded (hex), the file they came from (null: text
+ * with no file, as the demo's), and when it loaded them (at start, or the last reload that took).
+ */
+export const WorkerRegistry = z.object({
+  digest: z.string(),
+  path: z.string().nullable(),
+  loaded_at: Timestamp,
+});
+export type WorkerRegistry = z.infer<typeof WorkerRegistry>;
+
 export const WorkerInfo = z.object({
   id: z.string(),
   /** What it was named (`opsdeck worker --name`), shared by any number of workers; null when it was not. */
@@ -247,6 +258,8 @@ export const WorkerInfo = z.object({
    * `memory` is, and from a first heartbeat with nothing before it to measure from.
    */
   cpu_percent: z.number().nonnegative().nullable(),
+  /** The registry it runs, as it last declared; null from a worker of a version that did not say. */
+  registry: WorkerRegistry.nullable(),
   /** Derived at read time: the heartbeat is older than the lost threshold, and the worker did not say it stopped. */
   lost: z.boolean(),
 });

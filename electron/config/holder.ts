@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/registry.ts';
 import { loadRegistryFile, parseRegistry, type RegistryParse } from './load.ts';
+import { registryDigest } from './registryDigest.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 export type RegistryChangeListener = (registry: Registry) => void;
@@ -15,8 +16,10 @@ export class RegistryHolder {
   #registry: Registry = { services: [] };
   #path: string | null = null;
   #loadedAt: Date | null = null;
+  #digest: string | null = null;
   #problems: RegistryProblem[] = [];
   #problemsFile: string | null = null;
+  #lastFile: string | null = null;
   #byName = new Map<string, ServiceConfig>();
   readonly #listeners = new Set<RegistryChangeListener>();
   readonly #env: Env;
@@ -37,6 +40,11 @@ export class RegistryHolder {
     return this.#loadedAt;
   }
 
+  /** The sha256 of the bytes the registry in use was read from (registryDigest.ts); null before any load took. */
+  get digest(): string | null {
+    return this.#digest;
+  }
+
   /** Problems of the last load attempt (warnings of a good load, or the errors of a refused one). */
   get problems(): RegistryProblem[] {
     return this.#problems;
@@ -50,6 +58,11 @@ export class RegistryHolder {
     return this.#problemsFile;
   }
 
+  /** The file the last load attempt read, taken or refused (absolute); null before any, or when it was text. */
+  get lastFile(): string | null {
+    return this.#lastFile;
+  }
+
   service(name: string): ServiceConfig | undefined {
     return this.#byName.get(name);
   }
@@ -61,7 +74,7 @@ export class RegistryHolder {
 
   /** Loads registry text that has no file (tests, the demo); `label` names it in problems. */
   loadText(text: string, label = '(text)'): LoadResult {
-    return this.#apply(parseRegistry(text, label, this.#env), null, label);
+    return this.#apply({ ...parseRegistry(text, label, this.#env), digest: registryDigest(text) }, null, label);
   }
 
   onChange(listener: RegistryChangeListener): () => void {
@@ -72,11 +85,13 @@ export class RegistryHolder {
   #apply(result: RegistryParse, file: string | null, source: string): LoadResult {
     this.#problems = result.problems;
     this.#problemsFile = source;
+    this.#lastFile = file;
     if (!result.registry) return { ok: false, problems: result.problems, errors: result.errors };
     this.#registry = result.registry;
     this.#byName = new Map(result.registry.services.map((s) => [s.name, s]));
     this.#path = file;
     this.#loadedAt = new Date();
+    this.#digest = result.digest ?? null;
     for (const listener of this.#listeners) {
       try {
         listener(result.registry);

@@ -11,6 +11,7 @@ import { formatPath, locate } from './locate.ts';
 import { scheduleChecks } from './scheduleChecks.ts';
 import { payloadArgsChecks } from './payloadArgsChecks.ts';
 import { fromZodIssues } from './zodIssues.ts';
+import { registryDigest } from './registryDigest.ts';
 import { takeCollectionKeys } from './collectionKeys.ts';
 import { binaryText, capProblems, MAX_REGISTRY_BYTES, notAMapping, notARegistry, notText } from './notRegistry.ts';
 
@@ -21,6 +22,8 @@ export interface RegistryParse {
   problems: RegistryProblem[];
   /** Every error found, listed or not. */
   errors: number;
+  /** The sha256 of the bytes read (registryDigest.ts): which registry this is, whatever was found in it. */
+  digest?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -188,5 +191,5 @@ export async function loadRegistryFile(file: string, env: Env): Promise<Registry
   // Bytes that are no text are never handed to the YAML parser, whose every complaint would quote them.
   const binary = notText(bytes);
   if (binary) return refused([binary]);
-  return parseRegistry(bytes.toString('utf8'), file, env);
+  return { ...parseRegistry(bytes.toString('utf8'), file, env), digest: registryDigest(bytes) };
 }

@@ -1,6 +1,7 @@
 import type { ExecutionType } from '../../shared/domain.ts';
 import type { ClaimedJob, Settlement } from '../store/store.ts';
 import { runAttempt, sweepDeadlines } from './attempt.ts';
+import { runningRegistry, withRegistry } from './runningRegistry.ts';
 import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
@@ -401,7 +402,8 @@ export class Dispatcher {
 
   async #execute(running: Running): Promise<void> {
     // Before anything reads it: the error message feeds the fingerprint and the dead-letter groups.
-    const result = withoutSecrets(await runAttempt(running, this.#opts.runners, this.#opts.env), serviceSecrets(running.service, this.#opts.env));
+    const ran = withoutSecrets(await runAttempt(running, this.#opts.runners, this.#opts.env), serviceSecrets(running.service, this.#opts.env));
+    const result = withRegistry(ran, runningRegistry(this.#opts.registry));
     running.runMs = Date.now() - running.startedAt.getTime();
     this.#sizer.observe(running.runMs);
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;

@@ -1,5 +1,5 @@
 import type { ExecutionType } from '../../shared/domain.ts';
-import type { Registry, ServiceConfig } from '../../shared/registry.ts';
+import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/registry.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store } from '../store/store.ts';
@@ -13,6 +13,11 @@ export interface RegistrySource {
   readonly registry: Registry;
   /** The file it was read from, said in the worker's start line; absent or null: none. */
   readonly path?: string | null;
+  /** The sha256 of the bytes it was read from, and when: the registry the worker declares and its refusals name. */
+  readonly digest?: string | null;
+  readonly loadedAt?: Date | null;
+  /** What its load found, warnings included: the checks that say a service's every job will fail. */
+  readonly problems?: readonly RegistryProblem[];
   service(name: string): ServiceConfig | undefined;
 }
 

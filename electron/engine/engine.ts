@@ -17,6 +17,9 @@ import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
 import { CpuMeter } from './cpuMeter.ts';
 import { memoryNow } from './memoryNow.ts';
+import { runningRegistry } from './runningRegistry.ts';
+import { unrunnableServices } from './unrunnable.ts';
+import { shortDigest } from '../../shared/workerRegistry.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
 import { tellReclaimed } from './reclaimLog.ts';
@@ -74,6 +77,12 @@ export class Engine {
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
   readonly #log: Logger;
+  /** Not quieted: a reload within the minute must say its services' warnings again. */
+  readonly #loud: Logger;
+  readonly #runners: Map<ExecutionType, Runner>;
+  readonly #env: Record<string, string | undefined>;
+  /** The registry whose services were last checked for what this worker lacks (unrunnable.ts). */
+  #checkedFor: Registry | null = null;
   readonly #scheduler: Scheduler | null;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
@@ -104,6 +113,9 @@ export class Engine {
     this.#store = opts.store;
     const logger = (opts.log ?? silentLogger).child({ worker: this.workerId });
     this.#log = quietLog(logger);
+    this.#loud = logger;
+    this.#runners = opts.runners ?? createRunners({ killGraceMs: 500 });
+    this.#env = opts.env ?? process.env;
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 10));
     this.#queues = opts.queues && opts.queues.length > 0 ? opts.queues : null;
     this.#leaseMs = Math.max(200, opts.leaseMs ?? 30_000);
@@ -125,14 +137,14 @@ export class Engine {
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
-      runners: opts.runners ?? createRunners({ killGraceMs: 500 }),
+      runners: this.#runners,
       breakers: this.#breakers,
       pauses: this.#pauses,
       emitter: this.#emitter,
       workerId: this.workerId,
       concurrency: this.#concurrency,
       queues: this.#queues,
-      env: opts.env ?? process.env,
+      env: this.#env,
       leaseMs: this.#leaseMs,
       pollMs,
       log: this.#log,
@@ -198,7 +210,32 @@ export class Engine {
     this.#scheduler?.start();
     this.#emitWorker();
     // Where it points, at once: a store or registry other than meant (a default store taken for want of --db) shows here.
-    this.#log.info('worker started', { store: this.#store.location, registry: this.#registry.path ?? 'none', concurrency: this.#concurrency, queues: this.#queues ?? 'all' });
+    const running = runningRegistry(this.#registry);
+    this.#log.info('worker started', {
+      store: this.#store.location,
+      registry: this.#registry.path ?? 'none',
+      ...(running ? { registry_digest: shortDigest(running.digest) } : {}),
+      concurrency: this.#concurrency,
+      queues: this.#queues ?? 'all',
+    });
+    void this.#warnUnrunnable();
+  }
+
+  /**
+   * Says, one warning per service, what this worker lacks to run it (a variable, Docker, AWS credentials):
+   * at start and after each reload, so the worker's log says it before the first job fails for it.
+   */
+  async #warnUnrunnable(): Promise<void> {
+    const registry = this.#registry.registry;
+    if (registry === this.#checkedFor) return;
+    this.#checkedFor = registry;
+    try {
+      for (const { service, why } of await unrunnableServices(registry, this.#registry.problems ?? [], this.#runners, this.#env)) {
+        this.#loud.warn(`service ${service} cannot run on this worker: ${why}`, { service });
+      }
+    } catch (error) {
+      this.#log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
+    }
   }
 
   async #register(): Promise<void> {
@@ -219,6 +256,7 @@ export class Engine {
       concurrency: this.#concurrency,
       queues: this.#queues,
       services: serviceNames(registry),
+      registry: runningRegistry(this.#registry),
     });
     this.#declaredFor = registry;
   }
@@ -369,10 +407,13 @@ export class Engine {
   async #heartbeat(): Promise<void> {
     try {
       const registry = this.#registry.registry;
-      const services = registry === this.#declaredFor ? undefined : serviceNames(registry);
+      const reloaded = registry !== this.#declaredFor;
+      const services = reloaded ? serviceNames(registry) : undefined;
+      const declared = reloaded ? (runningRegistry(this.#registry) ?? undefined) : undefined;
       const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage);
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage, declared);
       if (known) this.#declaredFor = registry;
+      if (reloaded && this.#workerState !== 'stopped') void this.#warnUnrunnable();
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
       // running jobs where no list of workers shows it.
       if (!known && this.#workerState !== 'stopped') {

@@ -2,7 +2,7 @@ import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
-import type { HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
+import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -104,7 +104,8 @@ export class HttpRunner implements Runner {
     return withoutCredentials(result, credentialValues(cfg, request.env, auth.header));
   }
 
-  async probe(services: ServiceConfig[]): Promise<HealthResult> {
+  async probe(services: ServiceConfig[], _env?: Readonly<Record<string, string | undefined>>, checkedIn?: CheckedIn): Promise<HealthResult> {
+    if (checkedIn?.upstreams === false) return { ok: true, detail: 'upstreams not reached' };
     const origins = new Map<string, string[]>();
     for (const s of services) if (s.execution_type === 'http') addEndpoint(origins, new URL(s.runner_config.base_url).origin, s.name);
     return probeUrls(origins);

@@ -51,6 +51,11 @@ export interface HealthResult {
 export interface CheckedIn {
   process: string;
   runsJobs: boolean;
+  /**
+   * False: check only what is this machine's (programs, the Docker daemon, credentials), never an upstream:
+   * a worker checking its services at each start and reload must not send every upstream a request.
+   */
+  upstreams?: boolean;
 }
 
 /** One runner kind. A runner never throws from run(): every failure is a RunResult with an error. */

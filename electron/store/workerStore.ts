@@ -1,4 +1,4 @@
-import type { Actor, WorkerInfo, WorkerMemory, WorkerState } from '../../shared/domain.ts';
+import type { Actor, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
 
 /** What a heartbeat measured of its process: its memory, and its CPU use since the heartbeat before. */
 export interface WorkerUsage {
@@ -16,9 +16,10 @@ export interface WorkerStore {
    * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
    * `services`, given when the worker's registry changed, replaces the services it declared. `usage` is
    * what this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU
-   * unknown (null).
+   * unknown (null). `registry`, given with `services` when the worker's registry changed, replaces the
+   * registry it declared.
    */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage): Promise<boolean>;
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage, registry?: WorkerRegistry): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running
@@ -48,4 +49,6 @@ export interface WorkerRegistration {
   queues: string[] | null;
   /** The services its registry names: the jobs it can run. Left out, it is taken as able to run any. */
   services?: string[];
+  /** The registry it runs (digest, file, load time); left out, not known. */
+  registry?: WorkerRegistry | null;
 }

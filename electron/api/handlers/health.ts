@@ -11,6 +11,7 @@ import { CLI_STUCK_WORDS, whenStuck } from '../../../shared/lostLeasesText.ts';
 import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
+import { registryDrift, withDrift } from '../registryDrift.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck, storeFailureText } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
@@ -136,7 +137,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     return reportWithoutStore(ctx, store.check, { migrations, why: 'cannot tell: the store answered, but not its first read (see the store check)' });
   }
   const checks: HealthCheck[] = [store.check, migrations];
-  checks.push(await registryCheck(ctx, ctx.store));
+  const registryAt = checks.push(await registryCheck(ctx, ctx.store)) - 1;
   checks.push(...(await runnerChecks(ctx, await ctx.store.listBreakers().catch(() => []))));
   const now = Date.now();
   let workers: WorkerInfo[] | null = null;
@@ -147,6 +148,8 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
   }
   const fleet = workers;
+  const registry = checks[registryAt];
+  if (fleet !== null && registry !== undefined) checks[registryAt] = withDrift(registry, await registryDrift(ctx, fleet));
   checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx, fleet, now)));
   checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store, ctx.registry.registry.services.map((s) => s.name))));
   checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));

@@ -3,6 +3,7 @@ import { ExecutionType, type LostWorkerLeases } from '../../../shared/domain.ts'
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
 import type { WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
+import { shortDigest } from '../../../shared/workerRegistry.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
@@ -81,6 +82,11 @@ export function cpuText(worker: Pick<WorkerView, 'cpu_percent' | 'state' | 'lost
   return memoryIsLastKnown(worker) ? `${cpu} (last)` : cpu;
 }
 
+/** The registry a worker runs: its digest's start and when it loaded it; - from a worker that did not say. */
+export function registryText(worker: Pick<WorkerView, 'registry'>): string {
+  return worker.registry === null ? '-' : `${shortDigest(worker.registry.digest)} ${when(worker.registry.loaded_at)}`;
+}
+
 /**
  * What a held or draining worker's state means, under the table: a held one is not stopping (restarting it
  * changes nothing), and the control plane says what holds it and how to lift it.
@@ -117,6 +123,9 @@ export const workers: Command = {
     '           none (an older version); --json has memory.rss_bytes and memory.heap_used_bytes (V8 heap in use), or null',
     "cpu        each worker process's CPU use between its last two heartbeats, as a percent of one core (over 100%",
     '           when it kept more than one core busy); marked and - as rss is; --json has cpu_percent, or null',
+    'registry   the registry each worker runs: the start of the sha256 of the file it loaded, and when it loaded it',
+    '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
+    '           health-check registry compares them with the file',
     'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
     '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
@@ -138,12 +147,12 @@ export const workers: Command = {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
-              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
               const name = named ? [w.name ?? '-'] : [];
-              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), registryText(w), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

@@ -401,6 +401,24 @@ export function controlContract(test: ContractTest): void {
       assert.equal(await store.heartbeat('w:1', 0, 'running', []), true);
       assert.deepEqual((await services())['w:1'], [], 'a registry with no service runs none');
     });
+
+    test('the registry it runs: declared at registration, replaced by a heartbeat that gives it, kept by one that does not', async (store) => {
+      const first = { digest: 'a'.repeat(64), path: '/etc/opsdeck/registry.yaml', loaded_at: '2026-12-07T12:01:00.000Z' };
+      const reloaded = { digest: 'b'.repeat(64), path: '/etc/opsdeck/registry.yaml', loaded_at: '2026-12-07T12:30:00.000Z' };
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null, services: ['mailer'], registry: first });
+      await store.registerWorker({ id: 'old:2', host: 'h', pid: 2, version: '0.0.9', concurrency: 1, queues: null });
+      const registries = async () => Object.fromEntries((await store.listWorkers(60_000)).map((w) => [w.id, w.registry]));
+      assert.deepEqual(await registries(), { 'w:1': first, 'old:2': null });
+      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.deepEqual((await registries())['w:1'], first, 'a plain heartbeat keeps it');
+      assert.equal(await store.heartbeat('w:1', 0, 'running', ['mailer'], undefined, reloaded), true);
+      assert.deepEqual((await registries())['w:1'], reloaded, 'a reload declares it again');
+      const text = { digest: 'c'.repeat(64), path: null, loaded_at: '2026-12-07T13:00:00.000Z' };
+      assert.equal(await store.heartbeat('w:1', 0, 'running', ['mailer'], undefined, text), true);
+      assert.deepEqual((await registries())['w:1'], text, 'a registry read from text has no file');
+      const forgotten = await store.forgetWorker('w:1', 0, alice);
+      assert.deepEqual(forgotten?.worker.registry, text, 'read under its lock too');
+    });
   });
 
   describe('forgetting a worker', () => {

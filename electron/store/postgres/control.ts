@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
@@ -291,15 +291,18 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
          OR last_heartbeat_at < now() - $9::float8 * interval '1 millisecond')
      ),
      registered AS (
-       INSERT INTO jobs.tb_worker (id, name, host, pid, version, concurrency, queues, services, started_at, last_heartbeat_at, state, in_flight)
-       VALUES ($1, $11, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0)
+       INSERT INTO jobs.tb_worker (id, name, host, pid, version, concurrency, queues, services, started_at, last_heartbeat_at, state, in_flight,
+         registry_digest, registry_path, registry_loaded_at)
+       VALUES ($1, $11, $2, $3, $4, $5, $6::text[], $10::text[], now(), now(), 'running', 0, $12, $13, $14::timestamptz)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
-         last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL
+         last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL,
+         registry_digest = EXCLUDED.registry_digest, registry_path = EXCLUDED.registry_path, registry_loaded_at = EXCLUDED.registry_loaded_at
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
-    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS, w.services ?? null, w.name ?? null],
+    [w.id, w.host, w.pid, w.version, w.concurrency, w.queues, CHANNEL, FORGET_STOPPED_MS, FORGET_SILENT_MS, w.services ?? null, w.name ?? null,
+      w.registry?.digest ?? null, w.registry?.path ?? null, w.registry?.loaded_at ?? null],
   );
 }
 
@@ -316,17 +319,20 @@ export async function heartbeat(
   state: WorkerState,
   services: string[] | undefined,
   usage: WorkerUsage,
+  registry?: WorkerRegistry,
 ): Promise<{ known: boolean; changed: boolean }> {
   const { memory, cpu_percent } = usage;
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
        UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services),
-         rss_bytes = $5, heap_used_bytes = $6, cpu_percent = $7
+         rss_bytes = $5, heap_used_bytes = $6, cpu_percent = $7, registry_digest = coalesce($8, registry_digest),
+         registry_path = CASE WHEN $8::text IS NULL THEN registry_path ELSE $9 END, registry_loaded_at = coalesce($10::timestamptz, registry_loaded_at)
        WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
-    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null, cpu_percent],
+    [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null, cpu_percent,
+      registry?.digest ?? null, registry?.path ?? null, registry?.loaded_at ?? null],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
@@ -82,17 +82,22 @@ function prepareControlStatements(db: Connection) {
       `DELETE FROM tb_worker WHERE (state = 'stopped' AND last_heartbeat_at < ?) OR last_heartbeat_at < ?`,
     ),
     registerWorker: db.prepare<[Params]>(
-      `INSERT INTO tb_worker (id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at)
-       VALUES (@id, @name, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now)
+      `INSERT INTO tb_worker (id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+         registry_digest, registry_path, registry_loaded_at)
+       VALUES (@id, @name, @host, @pid, @version, @now, @concurrency, @queues, @services, 0, 'running', @now,
+         @registry_digest, @registry_path, @registry_loaded_at)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, pid = excluded.pid, version = excluded.version,
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
          services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
-         rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL`,
+         rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL, registry_digest = excluded.registry_digest, registry_path = excluded.registry_path,
+         registry_loaded_at = excluded.registry_loaded_at`,
     ),
     heartbeat: db.prepare<[Params]>(
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
          services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes,
-         cpu_percent = @cpu_percent WHERE id = @id`,
+         cpu_percent = @cpu_percent,
+         registry_digest = coalesce(@registry_digest, registry_digest), registry_path = CASE WHEN @registry_digest IS NULL THEN registry_path ELSE @registry_path END,
+         registry_loaded_at = coalesce(@registry_loaded_at, registry_loaded_at) WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -250,17 +255,19 @@ export class SqliteControl {
           concurrency: worker.concurrency,
           queues: toJson(worker.queues),
           services: worker.services === undefined ? null : toJson(worker.services),
+          ...registryParams(worker.registry ?? null),
           now: at,
         });
       }),
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, usage: WorkerUsage): boolean {
+  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, usage: WorkerUsage, registry: WorkerRegistry | undefined): boolean {
     const declared = services === undefined ? null : toJson(services);
     const { memory, cpu_percent } = usage;
     const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent };
-    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured }).changes > 0);
+    const run = registryParams(registry ?? null);
+    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured, ...run }).changes > 0);
   }
 
   listWorkers(lostAfterMs: number): WorkerInfo[] {
@@ -330,4 +337,9 @@ function breakerParams(r: BreakerRecord): Params {
     mode_reason: r.mode_reason,
     version: r.version,
   };
+}
+
+/** A declared registry as the worker row's columns; null leaves them NULL (registering) or as they were (a heartbeat). */
+function registryParams(registry: WorkerRegistry | null): { registry_digest: string | null; registry_path: string | null; registry_loaded_at: string | null } {
+  return { registry_digest: registry?.digest ?? null, registry_path: registry?.path ?? null, registry_loaded_at: registry?.loaded_at ?? null };
 }

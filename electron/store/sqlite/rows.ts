@@ -116,6 +116,9 @@ export interface WorkerRow {
   rss_bytes: number | null;
   heap_used_bytes: number | null;
   cpu_percent: number | null;
+  registry_digest: string | null;
+  registry_path: string | null;
+  registry_loaded_at: string | null;
 }
 
 export interface AuditRow {
@@ -184,12 +187,13 @@ export function toBreaker(row: BreakerRow): BreakerRecord {
 }
 
 export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
-  const { rss_bytes, heap_used_bytes, ...rest } = row;
+  const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, ...rest } = row;
   const queues = parseJson(row.queues);
   const services = parseJson(row.services);
   return {
     ...rest,
     memory: rss_bytes === null || heap_used_bytes === null ? null : { rss_bytes, heap_used_bytes },
+    registry: registry_digest === null || registry_loaded_at === null ? null : { digest: registry_digest, path: registry_path, loaded_at: registry_loaded_at },
     queues: Array.isArray(queues) ? queues.map(String) : null,
     services: Array.isArray(services) ? services.map(String) : null,
     state: WorkerState.parse(row.state),

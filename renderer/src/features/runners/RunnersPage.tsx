@@ -1,5 +1,6 @@
 import { withTimes } from '../../../../shared/timesInText.ts';
 import type { WorkerView } from '../../../../shared/views.ts';
+import { shortDigest } from '../../../../shared/workerRegistry.ts';
 import { useCall } from '../../lib/calls.ts';
 import { ageSeconds, formatSeconds } from '../../lib/format.ts';
 import { routeHref } from '../../lib/router.ts';
@@ -50,6 +51,17 @@ function RunnersTable() {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The registry a worker runs: its digest's start and when it loaded it; the file and whole digest on hover. */
+function RegistryCell({ worker }: { worker: WorkerView }) {
+  const registry = worker.registry;
+  if (registry === null) return <td className="small"><span className="muted" title="A worker of an older version does not say">not said</span></td>;
+  return (
+    <td className="nowrap" title={`sha256 ${registry.digest}${registry.path === null ? '' : ` of ${registry.path}`}`}>
+      <span className="mono">{shortDigest(registry.digest)}</span> <span className="muted small">loaded <Time iso={registry.loaded_at} /></span>
+    </td>
   );
 }
 
@@ -114,6 +126,7 @@ function WorkersTable() {
             <th scope="col" className="num">CPU</th>
             <th scope="col">Queues</th>
             <th scope="col">Services</th>
+            <th scope="col">Registry</th>
             <th scope="col">Heartbeat</th>
             <th scope="col">Version</th>
             <SortedHeader order="descending">Started</SortedHeader>
@@ -148,6 +161,7 @@ function WorkersTable() {
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
               </td>
+              <RegistryCell worker={worker} />
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>
               <td className="nowrap"><Time iso={worker.started_at} /></td>
