@@ -188,8 +188,9 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
   if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), () => busyQueues(store, pending, live), live.length);
-  const holds = await breakerHolds(ctx, counted, now, new Set(unrun.map((u) => u.name)));
-  // Counted apart here too: a worker started for them would not take the jobs a breaker holds.
+  const holds = await breakerHolds(ctx, paused, now, new Set(unrun.map((u) => u.name)));
+  // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
+  // worker started for them would not take the jobs a breaker holds.
   if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds)}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.
   const held = control.emergency_stop.engaged || control.safe_mode.engaged;
