@@ -144,7 +144,7 @@ export const calls = {
         type: ExecutionType.optional(),
         /** One service's jobs only: its history is read whether or not the registry still names it. */
         service: z.string().min(1, 'a service name, not empty').max(200).optional(),
-        /** `service` adds a row per service (`services`); so does `service` above. Per type only by default. */
+        /** `service` adds a row per service (`services`); so does `service` above. Per type only by default. Every service at once (`service` without a service named) reads 24h at most: a longer window is refused. */
         by: z.enum(['type', 'service']).default('type'),
       })
       .strict(),

@@ -14,6 +14,23 @@ describe('renderTable', () => {
     assert.equal(out, ['  ID  NAME      NOTE', '   7  short     a b', '1234  a very …'].join('\n'));
   });
 
+  it('a middle cut is never longer than its column and never shows a word twice, whatever the words', () => {
+    const words = ['variable', 'of', 'WALK_API_TOKEN', 'after', 'HTTP', 'environment', 'a', 'timeout', 'set', 'x', 'not', '30s', 'https://example.test/a/very/long/path/name'];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let round = 0; round < 5000; round++) {
+      const text = Array.from({ length: 5 + next(30) }, (_, i) => `${words[next(words.length)] ?? 'w'}#${i}`).join(' ');
+      const max = 10 + next(100);
+      const out = renderTable([{ header: 'e', max, cut: 'middle' }], [[text]]).split('\n')[1] ?? '';
+      assert.ok([...out].length <= max, `${max}: ${out}`);
+      const shown = out.split(' ').filter((w) => w.includes('#'));
+      assert.equal(new Set(shown).size, shown.length, `a word shown twice at ${max}: ${out}`);
+    }
+  });
+
   it('cuts an error in the middle at spaces, keeping more of its start, which names the failure, and its end', () => {
     const error = 'connection failed calling POST http://127.0.0.1:18701/v1/chat/completions: connection refused (ECONNREFUSED)';
     const out = renderTable([{ header: 'error', max: 80, cut: 'middle' }], [[error]]).split('\n')[1] ?? '';

@@ -41,6 +41,8 @@ function wordAround(chars: string[], at: number): [number, number] {
  * (WALK_API_TOKEN) is never cut to WALK_A; inside it when it is a long one, or the first.
  */
 function headEnd(chars: string[], budget: number): number {
+  // No room left: a negative index would count from the end and take nearly all of it.
+  if (budget <= 0) return 0;
   if (chars[budget] === ' ') return budget;
   const [start, end] = wordAround(chars, budget);
   return start === 0 || end - start > LONG_WORD ? budget : start - 1;
@@ -68,7 +70,8 @@ function cut(text: string, max: number, where: 'end' | 'middle'): string {
   // The short word the tail would drop ("connection" of "connection refused") is taken whole instead, from
   // the head's room, while the head keeps half of it.
   const [start] = wordAround(chars, from);
-  if (tail > from && headEnd(chars, room - (chars.length - start)) >= room / 2) tail = start;
+  const headLeft = room - (chars.length - start);
+  if (tail > from && headLeft > 0 && headEnd(chars, headLeft) >= room / 2) tail = start;
   // What the tail left goes back to the head.
   const head = headEnd(chars, room - (chars.length - tail));
   return `${chars.slice(0, head).join('').trimEnd()}${GAP}${chars.slice(tail).join('').trimStart()}`;

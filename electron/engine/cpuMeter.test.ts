@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
-import { CpuMeter, cpuPercent, type CpuReading } from './cpuMeter.ts';
+import { CpuMeter, cpuPercent, MIN_WINDOW_MS, type CpuReading } from './cpuMeter.ts';
 
 test('CPU time over wall time, as a percent of one core: past 100 when more than one core was busy', () => {
   assert.equal(cpuPercent({ cpuMicros: 0, atMs: 0 }, { cpuMicros: 1_500_000, atMs: 10_000 }), 15);
@@ -21,6 +21,20 @@ test('each sample measures from the one before, the first from the meter\'s maki
   const meter = new CpuMeter(() => readings[i++] ?? { cpuMicros: 0, atMs: 0 });
   assert.equal(meter.sample(), 25);
   assert.equal(meter.sample(), 1);
+});
+
+test('a sample right after another gives that figure again, and the next measures from the last real one', () => {
+  const readings: CpuReading[] = [
+    { cpuMicros: 0, atMs: 0 },
+    { cpuMicros: 2_500_000, atMs: 10_000 },
+    { cpuMicros: 2_500_500, atMs: 10_001 },
+    { cpuMicros: 3_500_000, atMs: 20_000 },
+  ];
+  let i = 0;
+  const meter = new CpuMeter(() => readings[i++] ?? { cpuMicros: 0, atMs: 0 });
+  assert.equal(meter.sample(), 25);
+  assert.equal(meter.sample(), 25, 'a millisecond later: not 50%');
+  assert.equal(meter.sample(), 10, 'measured from 10 000 ms');
 });
 
 test('a platform that will not say gives no figure rather than a failed heartbeat, and the next one measures again', () => {
@@ -43,6 +57,9 @@ test("this process's own CPU: time spent spinning shows, as no more than the cor
   const before = process.cpuUsage();
   // Spun until it has used 50 ms of CPU, however busy the machine is (other processes share its cores).
   while (process.cpuUsage(before).user < 50_000) Math.sqrt(Date.now());
+  // Then idle to the shortest span a figure is measured over.
+  const left = MIN_WINDOW_MS + 10 - (Date.now() - started);
+  if (left > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, left);
   const wallMs = Date.now() - started;
   const percent = meter.sample();
   assert.ok(percent !== null && percent > 0, `${percent}%`);

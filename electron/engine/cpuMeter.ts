@@ -17,6 +17,9 @@ export function cpuPercent(before: CpuReading, after: CpuReading): number | null
   return Math.round((spent / wallMicros) * 1000) / 10;
 }
 
+/** The shortest span a figure is measured over. */
+export const MIN_WINDOW_MS = 1000;
+
 function readProcess(): CpuReading {
   const { user, system } = process.cpuUsage();
   return { cpuMicros: user + system, atMs: performance.now() };
@@ -30,6 +33,7 @@ function readProcess(): CpuReading {
 export class CpuMeter {
   readonly #read: () => CpuReading;
   #last: CpuReading | null;
+  #figure: number | null = null;
 
   constructor(read: () => CpuReading = readProcess) {
     this.#read = read;
@@ -44,11 +48,17 @@ export class CpuMeter {
     }
   }
 
-  /** The percent of one core used since the last call, and a new reading to measure the next from. */
+  /**
+   * The percent of one core used since the last figure, and a new reading to measure the next from. A call
+   * within MIN_WINDOW_MS of that reading (a heartbeat sent at once on a change of state, just after the
+   * periodic one) gives the last figure again: over a few milliseconds the share is 0 or hundreds.
+   */
   sample(): number | null {
     const now = this.#tryRead();
     const before = this.#last;
+    if (before !== null && now !== null && now.atMs - before.atMs < MIN_WINDOW_MS) return this.#figure;
     this.#last = now;
-    return before === null || now === null ? null : cpuPercent(before, now);
+    this.#figure = before === null || now === null ? null : cpuPercent(before, now);
+    return this.#figure;
   }
 }

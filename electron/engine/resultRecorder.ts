@@ -1,5 +1,5 @@
 import { errorMessage } from '../runners/result.ts';
-import { isTransientStoreError } from '../store/errors.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { Settlement } from '../store/store.ts';
 import type { Batcher, FlushLeft } from './batcher.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
@@ -91,7 +91,7 @@ export class ResultRecorder {
       try {
         await this.#settle(part);
       } catch (error) {
-        if (this.#stopping || isTransientStoreError(error)) return { items: [part, ...parts].flat(), error };
+        if (this.#stopping || isStoreUnavailable(error)) return { items: [part, ...parts].flat(), error };
         if (part.length > 1) parts.unshift(...halves(part));
         else if (part[0]) {
           const instead = await this.#refused(part[0], error);
@@ -128,7 +128,7 @@ export class ResultRecorder {
       await this.#settle([instead]);
       return null;
     } catch (again) {
-      if (isTransientStoreError(again)) return { settlement: instead, error: again };
+      if (isStoreUnavailable(again)) return { settlement: instead, error: again };
       this.#opts.log.error('the store refused to record the job as failed too; its lease is let go, and a watchdog takes the job back once it runs out', { ...fields, error: errorMessage(again) });
       this.#unsettled.delete(refused.attemptId);
       this.#unanswered.answered([refused]);

@@ -12,6 +12,7 @@ import { LogSecrets } from '../log/secrets.ts';
 import { LOG_FILE_NAME, rotatingLogFile } from '../log/logFile.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { createRestHandler } from '../rest/handler.ts';
+import { RefusalAudit } from '../rest/refusalAudit.ts';
 import { defaultDbLocation, redactLocation } from '../store/location.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
@@ -156,13 +157,15 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
   if (opts.logDirectory && file) runtime.ctx.settings.logFile = join(opts.logDirectory, LOG_FILE_NAME);
   const forget = memory ? rememberLoads(runtime, memory, logger) : () => undefined;
 
+  // One for every REST handler the server makes, so the refusals it held back are written once, at the end.
+  const refusals = new RefusalAudit((entry) => runtime.ctx.store.audit(entry));
   let server: RunningServer;
   try {
     server = await listen(opts, {
       staticDir,
       dispatch: (name, input) => dispatch(name, input, runtime.ctx),
       subscribe: (listener) => runtime.events.on(listener),
-      rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession, metrics: () => metrics.render(runtime.ctx) }),
+      rest: (isSession) => createRestHandler({ context: () => runtime.ctx, isSession, metrics: () => metrics.render(runtime.ctx), refusals }),
     });
   } catch (error) {
     releaseLog();
@@ -213,6 +216,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
       logger.info(`${signal}: stopping (running jobs get a moment to finish)`);
       server
         .close()
+        .then(() => refusals.flush())
         .then(() => runtime.close())
         .then(() => file?.end())
         .catch((error: unknown) => logger.error('could not stop cleanly', { error: error instanceof Error ? error.message : String(error) }))

@@ -54,11 +54,13 @@ export class SchemaBehindError extends StoreError {
 }
 
 /**
- * Whether a failed store call may pass by itself if tried again (the store away, a lock or a deadlock, a
- * serialization failure), as opposed to one the store will refuse every time (a constraint, bad input, a bug).
+ * Whether a failed store call says the store cannot take it now, as opposed to refusing what it was given
+ * (a constraint, bad input, a bug): away, locked, deadlocked, out of connections, out of disk, read-only.
+ * Some pass by themselves (`transient`), some need an operator (a full disk); either way what was to be
+ * written is held and tried again, never dropped as if the store had refused it.
  */
-export function isTransientStoreError(error: unknown): boolean {
-  return error instanceof StoreError && error.transient;
+export function isStoreUnavailable(error: unknown): boolean {
+  return error instanceof StoreError && (error.transient || error.code === 'unavailable' || error.code === 'unreachable');
 }
 
 /**

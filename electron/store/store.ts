@@ -167,7 +167,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   /**
    * Per execution type and service since the minute holding `since`, of one service or (null) of every
    * one, read from the per-minute rows alone (the summed hours are per type): asked only for figures per
-   * service. One service's rows are found through its index (SQLite 0030, PostgreSQL 0044).
+   * service. One service's rows are found through its index (SQLite 0031, PostgreSQL 0045).
    */
   rollupsByService(since: Date, service: string | null): Promise<ServiceRollups>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */

@@ -45,7 +45,9 @@ export const api: Command = {
     const rt = await createRuntime({ words: REST_WORDS, db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api' });
     try {
       assertRegistryLoaded(rt);
-      const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx) }) });
+      const { RefusalAudit } = await import('../../rest/refusalAudit.ts');
+      const refusals = new RefusalAudit((entry) => rt.ctx.store.audit(entry));
+      const server = await startRestServer({ host, port, handler: createRestHandler({ context: () => rt.ctx, metrics: () => metrics.render(rt.ctx), refusals }) });
       io.out(`opsdeck api: ${server.url}/v1 (OpenAPI at ${server.url}/v1/openapi.json; /healthz, /readyz; Prometheus at /metrics)`);
       const keys = await rt.ctx.store.listApiKeys();
       io.out(`store: ${redactLocation(rt.ctx.store.location)} (${rt.ctx.store.dialect}), registry: ${rt.ctx.registry.path ?? 'none'}, ${keys.length} API key(s). Ctrl+C stops.`);
@@ -62,6 +64,8 @@ export const api: Command = {
         process.on('SIGTERM', stop);
       });
       await server.close();
+      // The refusals held back in the last minute, written before the store closes.
+      await refusals.flush();
       return 0;
     } finally {
       await rt.close();

@@ -12,7 +12,7 @@ const statement = (where: string) =>
    UNION ALL
    SELECT execution_type, service_name, bucket, NULL, NULL, NULL, sum(n) FROM jobs.tb_job_latency WHERE ${where} GROUP BY execution_type, service_name, bucket`;
 
-// One service's rows through its index (0044); every service's through the minute, the key's first column.
+// One service's rows through its index (0045); every service's through the minute, the key's first column.
 const ONE = statement('service_name = $2 AND minute >= $1');
 const EVERY = statement('minute >= $1');
 

@@ -7,20 +7,20 @@ const DurationRow = z.object({ workflow_name: z.string(), bucket: z.number(), n:
 
 /**
  * The runs started since a time, per workflow, in one statement (one snapshot): read through migration
- * 0046's index on created_at, so the read grows with the window's runs. The durations' buckets are
+ * 0047's index on created_at, so the read grows with the window's runs. The durations' buckets are
  * shared/latencyBuckets.ts's: 0 under 1 ms, four to each doubling, at most 128. `bucket` is null on the
  * count rows, `status` on the buckets'.
  */
 export async function workflowRunTally(db: PgDb, since: Date, workflow: string | null): Promise<WorkflowRunTally> {
   const rows = await db.read(
     `WITH w AS (
-       SELECT workflow_name, status, greatest(0, extract(epoch FROM finished_at - created_at) * 1000) AS ms
+       SELECT workflow_name, status, finished_at AS finished, greatest(0, extract(epoch FROM finished_at - created_at) * 1000) AS ms
        FROM jobs.tb_workflow_run WHERE created_at >= $1 AND ($2::text IS NULL OR workflow_name = $2)
      )
      SELECT workflow_name, status, NULL::int AS bucket, count(*)::int AS n FROM w GROUP BY workflow_name, status
      UNION ALL
      SELECT workflow_name, NULL, CASE WHEN ms < 1 THEN 0 ELSE least(128, 1 + floor(4 * log(2, ms::numeric))::int) END, count(*)::int
-     FROM w WHERE status = 'completed' AND ms IS NOT NULL GROUP BY 1, 2, 3
+     FROM w WHERE status = 'completed' AND finished IS NOT NULL GROUP BY 1, 2, 3
      ORDER BY 1, 2, 3`,
     [since.toISOString(), workflow],
   );

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { StoreError } from '../errors.ts';
+import { isStoreUnavailable, StoreError } from '../errors.ts';
 import { mapSqliteError } from './errors.ts';
 
 function mapped(code: string, message: string): StoreError {
@@ -18,4 +18,11 @@ test('a lock held a while passes by itself; a damaged, read-only or full store, 
   const closed = mapSqliteError(new TypeError('The database connection is not open'), '/data/ops.db', true);
   assert.ok(closed instanceof StoreError);
   assert.equal(closed.transient, false);
+});
+
+test('a full disk, a read-only file or a lock is the store unable to take a write now, never a refusal of what was written', () => {
+  const made = (code: string) => mapSqliteError(new Database.SqliteError(`failed: ${code}`, code), '/tmp/x.db', false);
+  for (const code of ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR_WRITE', 'SQLITE_BUSY']) assert.equal(isStoreUnavailable(made(code)), true, code);
+  assert.equal(isStoreUnavailable(made('SQLITE_CONSTRAINT_CHECK')), false, 'a constraint refuses what it was given');
+  assert.equal(isStoreUnavailable(new Error('a bug')), false);
 });

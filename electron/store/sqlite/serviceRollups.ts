@@ -8,7 +8,7 @@ type Window = { since: number; service: string };
 const OUTCOMES = `SELECT execution_type, service_name, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried
   FROM tb_job_rollup WHERE %WHERE% GROUP BY execution_type, service_name HAVING sum(completed) + sum(failed) + sum(retried) > 0`;
 const LATENCY = `SELECT execution_type, service_name, bucket, sum(n) AS n FROM tb_job_latency WHERE %WHERE% GROUP BY execution_type, service_name, bucket`;
-// One service's rows through its index (0030); every service's through the minute, the key's first column.
+// One service's rows through its index (0031); every service's through the minute, the key's first column.
 const ONE = 'service_name = @service AND minute >= @since';
 const EVERY = 'minute >= @since';
 

@@ -9,7 +9,7 @@ type Params = { since: string; workflow: string | null };
 const BUCKET = `CASE WHEN ms < 1 THEN 0 ELSE min(128, 1 + CAST(floor(4 * log2(ms)) AS INTEGER)) END`;
 
 /**
- * The runs started since a time, per workflow (migration 0032's index on created_at bounds the read to the
+ * The runs started since a time, per workflow (migration 0033's index on created_at bounds the read to the
  * window's runs), in one read transaction so the counts and the durations see the same runs.
  */
 export class SqliteWorkflowStats {
