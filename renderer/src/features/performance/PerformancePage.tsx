@@ -122,7 +122,7 @@ export function PerformancePage() {
           <h2 id="performance-window">{capitalized(words)}</h2>
           <ServiceChoice chosen={service} choices={choices} />
           {service === undefined ? <ByServiceToggle on={byService} /> : null}
-          <WindowChoice chosen={chosen} history={history} mostMinutes={byService ? EVERY_SERVICE_MOST_MINUTES : null} />
+          <WindowChoice chosen={chosen} history={history} mostMinutes={byServiceAsked ? EVERY_SERVICE_MOST_MINUTES : null} />
         </header>
         {history !== undefined && !windowKept('30d', history) ? (
           <p className="muted small">Longer windows reach past the per-minute history, kept {history} (the registry&apos;s retention.history).</p>
