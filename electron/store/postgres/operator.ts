@@ -125,7 +125,7 @@ const CHANGED = `id, queue, service_name, execution_type, error_fingerprint`;
  * A retried job goes back to pending; a workflow task to waiting, which the run's advance in the same
  * transaction releases only once every upstream has completed (and blocks while one has failed).
  */
-const RESET_FOR_RETRY = `status = CASE WHEN workflow_run_id IS NULL THEN 'pending' ELSE 'waiting' END, attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
+const RESET_FOR_RETRY = `status = CASE WHEN workflow_run_id IS NULL THEN 'pending' ELSE 'waiting' END, attempts = 0, interruptions = 0, run_at = now(), completed_at = NULL, updated_at = now(),
   lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL,
   cancel_requested = false`;
 

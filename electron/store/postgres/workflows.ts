@@ -245,7 +245,7 @@ export async function runningWorkflowRuns(db: PgDb, limit: number, filter: Runni
 /** Every retried task waits: the advance that follows releases each whose upstreams all completed. */
 const RETRY_RUN_SQL = `
 WITH changed AS (
-  UPDATE jobs.tb_job_run SET status = 'waiting', attempts = 0, run_at = now(), completed_at = NULL, updated_at = now(),
+  UPDATE jobs.tb_job_run SET status = 'waiting', attempts = 0, interruptions = 0, run_at = now(), completed_at = NULL, updated_at = now(),
     lease_owner = NULL, lease_expires_at = NULL, attempt_id = NULL, resolved_at = NULL, resolution = NULL, cancel_requested = false
   FROM (SELECT id AS old_id, status AS old_status, resolved_at AS old_resolved FROM jobs.tb_job_run
         WHERE workflow_run_id = $1 AND status IN ('failed', 'cancelled') FOR UPDATE) o

@@ -54,7 +54,7 @@ export function prepareOperatorStatements(db: Connection) {
       `SELECT * FROM tb_audit_log WHERE action = ? AND target = (SELECT CAST(workflow_run_id AS TEXT) FROM tb_job_run WHERE id = ?) ORDER BY id DESC LIMIT 1`,
     ),
     retryJob: db.prepare<[Params], { status: 'pending' | 'waiting' }>(
-      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, run_at = @now, updated_at = @now, completed_at = NULL,
+      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, interruptions = 0, run_at = @now, updated_at = @now, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
        WHERE id = @job AND status IN ('failed', 'cancelled') RETURNING status`,
     ),
@@ -146,7 +146,7 @@ export class SqliteOperator {
     const { key } = selected;
     const where = plainWhere(selected);
     const statement = this.#db.cached(this.#updates, `${key}:retry`, () =>
-      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, run_at = ?, updated_at = ?, completed_at = NULL,
+      `UPDATE tb_job_run SET status = ${RETRIED_STATUS}, attempts = 0, interruptions = 0, run_at = ?, updated_at = ?, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
        WHERE ${where.sql} RETURNING ${CHANGED}, workflow_run_id, status`,
     );

@@ -98,7 +98,7 @@ function prepareWorkflowStatements(db: Connection) {
     ),
     // Every retried task waits: the advance that follows releases each whose upstreams all completed.
     retryJob: db.prepare<[{ at: string; job: number }]>(
-      `UPDATE tb_job_run SET status = 'waiting', attempts = 0, run_at = @at, updated_at = @at, completed_at = NULL,
+      `UPDATE tb_job_run SET status = 'waiting', attempts = 0, interruptions = 0, run_at = @at, updated_at = @at, completed_at = NULL,
          resolved_at = NULL, resolution = NULL, lease_owner = NULL, lease_expires_at = NULL, cancel_requested = 0
        WHERE id = @job AND (status = 'failed' OR status = 'cancelled')`,
     ),
