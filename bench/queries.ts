@@ -231,10 +231,11 @@ export async function timeQueries(store: Store, jobs: number, runs: number, only
     const stalls: number[] = [];
     let rows = 0;
     for (let run = 0; run <= runs; run++) {
-      // Turned on ahead of the call: the histogram drops the first delay it measures after it is enabled.
+      // Emptied ahead of the call, then a turn of the loop: the histogram drops the first delay it
+      // measures after it is enabled or reset, which would be the call's own.
       delay.enable();
-      await new Promise((resolve) => setTimeout(resolve, 5));
       delay.reset();
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const started = performance.now();
       const answer = await dispatch(probe.call, probe.input, ctx);
       const ms = performance.now() - started;
