@@ -8,7 +8,11 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { StoreError } from '../errors.ts';
 import { createSqliteTestStore } from '../testing/sqliteTestDb.ts';
+import { openStore } from '../open.ts';
+import type { Store } from '../store.ts';
+import { fillSqliteHistory } from '../testing/history/sqlite.ts';
 import { SqliteDb } from './db.ts';
+import { SqliteStore } from './index.ts';
 import { isLockWait, mapSqliteError } from './errors.ts';
 import { ReadThread } from './readThread.ts';
 
@@ -103,6 +107,38 @@ describe('sqlite: the read thread', () => {
     }
   });
 
+  test('the reads moved onto it answer as they do on the main connection, on a history with dead letters and rollups', async () => {
+    const made = await createSqliteTestStore();
+    await made.store.close();
+    const nowMs = Date.now();
+    fillSqliteHistory(made.path, { jobs: 3000, nowMs });
+    const onThread = await openStore(made.path);
+    const here = new SqliteStore(new SqliteDb(new Database(made.path), made.path, null, 'here'), () => onThread.migrationStatus(), null);
+    try {
+      await onThread.checkCounts(true);
+      const day = new Date(nowMs - 86_400_000);
+      const month = new Date(nowMs - 31 * 86_400_000);
+      const cutoffsNow = { completed: new Date(nowMs - 3 * 86_400_000), cancelled: new Date(nowMs - 86_400_000), deadLetters: new Date(nowMs), history: day };
+      const reads = async (store: Store) => ({
+        searched: await store.dlqGroups({ search: 'OOMKilled' }),
+        searchedOne: await store.dlqGroups({ search: 'CPU time', service: 'svc_03' }),
+        estimate: await store.pruneEstimate(cutoffsNow),
+        everyService: await store.rollupsByService(month, null),
+        oneService: await store.rollupsByService(month, 'svc_03'),
+        throughput: await store.throughput(month, 86_400),
+        latency: await store.latencyByType(month),
+      });
+      const threadAnswers = await reads(onThread);
+      assert.deepEqual(threadAnswers, await reads(here));
+      const sizes = { searched: threadAnswers.searched.length, completed: threadAnswers.estimate.completed, services: threadAnswers.everyService.outcomes.length, completions: threadAnswers.throughput.reduce((sum, b) => sum + b.completed, 0), latency: threadAnswers.latency.length };
+      assert.ok(Object.values(sizes).every((n) => n > 0), `the history gives each read something to answer: ${JSON.stringify(sizes)}`);
+    } finally {
+      await here.close();
+      await onThread.close();
+      await made.cleanup();
+    }
+  });
+
   test("sees what the writer committed before each read, never what it has not committed yet", async () => {
     await withDb('thread', async (db, { store, path }) => {
       assert.deepEqual(Counted.parse((await db.aside([countJobs]))[0]), [{ n: 0 }], 'the thread is started, with nothing to see');
@@ -124,7 +160,9 @@ describe('sqlite: the read thread', () => {
   });
 
   test('closing the store ends the thread; a read under way and any after it fail as reads of a closed store do', async () => {
-    await withDb('thread', async (db) => {
+    await withDb('thread', async (db, { store }) => {
+      // Closed first, so its checkpointer thread cannot start while this test counts threads.
+      await store.close();
       assert.equal(db.threadRunning, false, 'started by the first read, not before');
       await db.aside([countJobs]);
       assert.equal(db.threadRunning, true);

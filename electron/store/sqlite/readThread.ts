@@ -132,7 +132,10 @@ export class ReadThread {
   }
 
   #answer(message: unknown): void {
-    const answer = Answer.parse(message);
+    const parsed = Answer.safeParse(message);
+    // Only a bug in the program above could send another shape: what waits fails with it, nothing crashes.
+    if (!parsed.success) return this.#failAll(new Error(`the store's read thread answered in an unknown shape: ${parsed.error.message}`));
+    const answer = parsed.data;
     const pending = this.#pending.get(answer.id);
     if (!pending) return;
     this.#pending.delete(answer.id);
