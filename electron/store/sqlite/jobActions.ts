@@ -62,6 +62,7 @@ export class SqliteJobActions implements FailureStore {
   }
 
   async dlqCount(selector: DlqSelector): Promise<number> {
+    if ((selector.search ?? '') !== '') return this.#reads.searchedDlqCount(selector);
     return this.#db.patient(() => this.#reads.dlqCount(selector));
   }
 

@@ -122,6 +122,7 @@ describe('sqlite: the read thread', () => {
       const reads = async (store: Store) => ({
         searched: await store.dlqGroups({ search: 'OOMKilled' }),
         searchedOne: await store.dlqGroups({ search: 'CPU time', service: 'svc_03' }),
+        searchedCount: await store.dlqCount({ search: 'OOMKilled' }),
         estimate: await store.pruneEstimate(cutoffsNow),
         everyService: await store.rollupsByService(month, null),
         oneService: await store.rollupsByService(month, 'svc_03'),
@@ -130,7 +131,7 @@ describe('sqlite: the read thread', () => {
       });
       const threadAnswers = await reads(onThread);
       assert.deepEqual(threadAnswers, await reads(here));
-      const sizes = { searched: threadAnswers.searched.length, completed: threadAnswers.estimate.completed, services: threadAnswers.everyService.outcomes.length, completions: threadAnswers.throughput.reduce((sum, b) => sum + b.completed, 0), latency: threadAnswers.latency.length };
+      const sizes = { searched: threadAnswers.searched.length, counted: threadAnswers.searchedCount, completed: threadAnswers.estimate.completed, services: threadAnswers.everyService.outcomes.length, completions: threadAnswers.throughput.reduce((sum, b) => sum + b.completed, 0), latency: threadAnswers.latency.length };
       assert.ok(Object.values(sizes).every((n) => n > 0), `the history gives each read something to answer: ${JSON.stringify(sizes)}`);
     } finally {
       await here.close();

@@ -81,6 +81,9 @@ type LatencyRow = z.infer<typeof LatencyRows>[number];
  */
 const CHART_HERE_MOST_MS = 61 * 60_000;
 
+const countSql = (where: string) => `SELECT count(*) AS n FROM tb_job_run WHERE ${where}`;
+const Counted = z.array(z.object({ n: z.number() }));
+
 /** The console's fixed reads, prepared once. Counts and charts read the tallies of migration 0005. */
 export function prepareReadStatements(db: Connection) {
   return {
@@ -264,9 +267,19 @@ export class SqliteReads {
     return this.#db.guard(() => (kept.exact ? this.#keptCount(kept) : this.#count(dlqWhere(selector))));
   }
 
+  /**
+   * The dead letters a text search matches, counted one by one as their groups are read (a search
+   * matching more groups than a page shows, a resolve's dry run): on the read thread as those are.
+   */
+  async searchedDlqCount(selector: DlqSelector): Promise<number> {
+    const plain = plainWhere(dlqWhere(selector));
+    const [rows] = await this.#db.aside([{ sql: countSql(plain.sql), args: plain.params }]);
+    return Counted.parse(rows)[0]?.n ?? 0;
+  }
+
   #count(where: Where): number {
     const plain = plainWhere(where);
-    const statement = this.#db.cached(this.#counts, where.key, () => `SELECT count(*) AS n FROM tb_job_run WHERE ${plain.sql}`);
+    const statement = this.#db.cached(this.#counts, where.key, () => countSql(plain.sql));
     return statement.get(...plain.params)?.n ?? 0;
   }
 
