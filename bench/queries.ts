@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeCreatedCursor, encodeCursor } from '../electron/store/cursor.ts';
 import { dispatch } from '../electron/api/dispatch.ts';
 import { sumRollupHours } from '../electron/engine/hourSums.ts';
@@ -25,6 +26,13 @@ export interface QueryTiming {
   runs: number;
   /** What the call answered the last time (rows or groups), so a fast empty answer stands out. */
   rows: number;
+  /**
+   * The longest the event loop was held during a call (monitorEventLoopDelay), median and worst over the
+   * runs: what the call cost every other caller of the process (the engine's leases and settles, other
+   * consoles), which a read on the store's read thread does not.
+   */
+  stall_p50_ms: number;
+  stall_max_ms: number;
   target_ms: number;
 }
 
@@ -217,20 +225,46 @@ export async function timeQueries(store: Store, jobs: number, runs: number, only
   const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
   const pending = (await store.listJobs({ status: ['pending'] }, { limit: 1 })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   for (const probe of probes(jobs, sample, pending).filter((p) => only === null || p.label.includes(only))) {
     const times: number[] = [];
+    const stalls: number[] = [];
     let rows = 0;
     for (let run = 0; run <= runs; run++) {
+      // Emptied ahead of the call, then a turn of the loop: the histogram drops the first delay it
+      // measures after it is enabled or reset, which would be the call's own.
+      delay.enable();
+      delay.reset();
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const started = performance.now();
       const answer = await dispatch(probe.call, probe.input, ctx);
       const ms = performance.now() - started;
+      // A call that held the loop is recorded by the histogram's timer when it next fires: let it.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      delay.disable();
       if (!answer.ok) throw new Error(`${probe.label}: ${answer.error.message}`);
       rows = rowsOf(answer.result);
-      if (run > 0) times.push(ms);
+      if (run > 0) {
+        times.push(ms);
+        // The histogram records each delay past its 1 ms timer, in nanoseconds; none recorded is no stall.
+        stalls.push(delay.count === 0 ? 0 : delay.max / 1e6);
+      }
     }
     times.sort((a, b) => a - b);
+    stalls.sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 10) / 10;
-    out.push({ call: probe.call, label: probe.label, p50_ms: round(quantile(times, 0.5)), p95_ms: round(quantile(times, 0.95)), max_ms: round(times.at(-1) ?? 0), runs, rows, target_ms: probe.target });
+    out.push({
+      call: probe.call,
+      label: probe.label,
+      p50_ms: round(quantile(times, 0.5)),
+      p95_ms: round(quantile(times, 0.95)),
+      max_ms: round(times.at(-1) ?? 0),
+      runs,
+      rows,
+      target_ms: probe.target,
+      stall_p50_ms: round(quantile(stalls, 0.5)),
+      stall_max_ms: round(stalls.at(-1) ?? 0),
+    });
   }
   return out;
 }

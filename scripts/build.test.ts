@@ -51,6 +51,9 @@ module.exports = {
         log('page ' + page.status);
         const answer = await handlers.get('opsdeck:call')({ senderFrame: { url: url + '#/' } }, 'control.get', {});
         log('call ' + JSON.stringify({ ok: answer.ok, engaged: answer.ok && answer.result.emergency_stop.engaged }));
+        // A read the SQLite store runs on its read thread, whose program and driver must load from the bundle.
+        const searched = await handlers.get('opsdeck:call')({ senderFrame: { url: url + '#/' } }, 'dlq.groups', { search: 'timeout' });
+        log('read thread ' + JSON.stringify({ ok: searched.ok, groups: searched.ok ? searched.result.groups.length : searched.error.message }));
         const refused = await handlers.get('opsdeck:call')({ senderFrame: { url: 'https://evil.example/' } }, 'control.get', {});
         log('untrusted ' + refused.error.code);
         for (const fn of listeners['before-quit'] ?? []) fn({ preventDefault() {} });
@@ -143,6 +146,7 @@ require(${JSON.stringify(join(outDir, 'main.cjs'))});
     assert.ok(lines.includes('load opsdeck://app/index.html'), result.out);
     assert.ok(lines.includes('page 200'), result.out);
     assert.ok(lines.includes('call {"ok":true,"engaged":false}'), result.out);
+    assert.ok(lines.includes('read thread {"ok":true,"groups":0}'), result.out);
     assert.ok(lines.includes('untrusted forbidden'), result.out);
     assert.equal(lines.at(-1), 'exit 0');
     const prefs: unknown = JSON.parse(await readFile(join(userData, 'opsdeck-window.json'), 'utf8'));

@@ -166,7 +166,7 @@ export class SqliteAdministration {
   }
 
   async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
-    return this.#db.patient(() => this.#retention.pruneEstimate(cutoffs));
+    return this.#retention.pruneEstimate(cutoffs);
   }
 
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> {

@@ -4,6 +4,8 @@ import { actorName } from '../actor.ts';
 import { StoreError, StoreInputError } from '../errors.ts';
 import { isLockWait, mapSqliteError } from './errors.ts';
 import type { FileIdentity } from './fileIdentity.ts';
+import { ReadThread } from './readThread.ts';
+import type { ThreadStatement } from './readThread.ts';
 import { registerTextFold } from './textFold.ts';
 import { JOB_COLUMNS, toControl, toJob, toJson } from './rows.ts';
 import { prepareTallyStatements } from './tally.ts';
@@ -43,11 +45,16 @@ export class SqliteDb {
   readonly #tally: TallyStatements;
   readonly #file: FileIdentity | null;
   readonly #totalChanges: BetterSqlite3.Statement<[], number>;
+  /** Null for an in-memory database, which no other connection can open: its long reads stay here. */
+  readonly #thread: ReadThread | null;
+  readonly #asideHere = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
 
-  constructor(connection: Connection, location: string, file: FileIdentity | null = null) {
+  /** `longReads`: where `aside` runs them; 'here' for an in-memory database, and for tests comparing the two. */
+  constructor(connection: Connection, location: string, file: FileIdentity | null = null, longReads: 'thread' | 'here' = location === ':memory:' ? 'here' : 'thread') {
     this.connection = connection;
     this.location = location;
     this.#file = file;
+    this.#thread = longReads === 'here' ? null : new ReadThread(location, LOCK_WAIT_MS);
     registerTextFold(connection);
     this.#controlRow = connection.prepare(`SELECT * FROM tb_control WHERE id = 1`);
     this.#pausedQueues = connection.prepare(`SELECT queue, paused_by, paused_at, reason FROM tb_paused_queue ORDER BY queue`);
@@ -67,6 +74,16 @@ export class SqliteDb {
   /** From here on every failure reads "the store is closed"; the connection closes with closeConnection. */
   markClosed(): void {
     this.#closed = true;
+  }
+
+  /** Ends the read thread, if a read started it; reads still under way fail as the store is closed. */
+  async closeThread(): Promise<void> {
+    await this.#thread?.close();
+  }
+
+  /** Whether the read thread is running now (tests: closing the store ends it). */
+  get threadRunning(): boolean {
+    return this.#thread?.running ?? false;
   }
 
   closeConnection(): void {
@@ -106,6 +123,33 @@ export class SqliteDb {
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
+  }
+
+  /**
+   * A read that can take long at a million jobs, run on the read thread (readThread.ts) so the event loop
+   * the engine and every console share stays free: the statements in one read transaction, each one's
+   * rows, in order, for the caller to parse. Its failures map as `guard`'s do. An in-memory database runs
+   * them here, the same SQL in the same kind of transaction.
+   */
+  async aside(statements: ThreadStatement[]): Promise<unknown[][]> {
+    if (this.#thread === null) return this.guard(() => this.read(() => statements.map((s) => this.#preparedHere(s.sql).all(...s.args))));
+    // The checks every call makes first: a store closing, a file deleted or replaced under it.
+    if (this.#closed) throw mapSqliteError(new TypeError('The database connection is not open'), this.location, true);
+    this.guard(() => undefined);
+    try {
+      return await this.#thread.read(statements);
+    } catch (error) {
+      throw mapSqliteError(error, this.location, this.#closed);
+    }
+  }
+
+  #preparedHere(sql: string): BetterSqlite3.Statement<unknown[], unknown> {
+    let statement = this.#asideHere.get(sql);
+    if (!statement) {
+      statement = this.connection.prepare<unknown[], unknown>(sql);
+      this.#asideHere.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Runs `fn` in one BEGIN IMMEDIATE transaction, so it holds the write lock from its first read. */

@@ -134,6 +134,7 @@ export class SqliteStore implements Store {
     if (this.#db.closed) return;
     this.#db.markClosed();
     this.#signals.close();
+    await this.#db.closeThread();
     await this.#checkpointer?.stop();
     this.#db.closeConnection();
   }
@@ -229,11 +230,11 @@ export class SqliteStore implements Store {
   }
 
   async throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
-    return this.#db.patient(() => this.#reads.throughput(since, bucketSeconds));
+    return this.#reads.throughput(since, bucketSeconds);
   }
 
   async latencyByType(since: Date): Promise<LatencyByType[]> {
-    return this.#db.patient(() => this.#reads.latencyByType(since));
+    return this.#reads.latencyByType(since);
   }
 
   async rollupsByType(since: Date): Promise<TypeRollups> {
@@ -241,7 +242,7 @@ export class SqliteStore implements Store {
   }
 
   async rollupsByService(since: Date, service: string | null): Promise<ServiceRollups> {
-    return this.#db.patient(() => this.#serviceRollups.rollupsByService(since, service));
+    return this.#serviceRollups.rollupsByService(since, service);
   }
 
   async oldestPendingRunAt(): Promise<string | null> {

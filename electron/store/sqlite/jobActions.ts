@@ -56,10 +56,13 @@ export class SqliteJobActions implements FailureStore {
   // ---- dead-letter queue -----------------------------------------------------------------------
 
   async dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]> {
-    return this.#db.patient(() => this.#reads.dlqGroups(filter));
+    const { search } = filter;
+    if (search !== undefined && search !== '') return this.#reads.searchedGroups({ search, service: filter.service });
+    return this.#db.patient(() => this.#reads.keptGroups(filter.service));
   }
 
   async dlqCount(selector: DlqSelector): Promise<number> {
+    if ((selector.search ?? '') !== '') return this.#reads.searchedDlqCount(selector);
     return this.#db.patient(() => this.#reads.dlqCount(selector));
   }
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
@@ -32,15 +33,28 @@ function wholeRunPrunable(run: string): string {
     AND coalesce(${finishedBeforeCutoff('t')} OR (t.status = 'blocked' AND ${run}.finished_at < @dead_letters), 0) = 0)`;
 }
 
-interface CutoffParams {
+type CutoffParams = {
   completed: string;
   cancelled: string;
   dead_letters: string;
-}
+};
 
 interface Pruned extends JobKind {
   status: 'completed' | 'cancelled' | 'failed' | 'blocked';
 }
+
+/** The jobs a prune would delete now, by kind: every finished job read, so on the read thread. */
+const ESTIMATE_SQL = `SELECT coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status = 'cancelled'), 0) AS cancelled,
+     coalesce(sum(status IN ('failed', 'blocked')), 0) AS dead_letters
+   FROM (SELECT j.status FROM tb_job_run j WHERE j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
+         UNION ALL
+         SELECT t.status FROM tb_workflow_run r JOIN tb_job_run t ON t.workflow_run_id = r.id WHERE ${wholeRunPrunable('r')})`;
+const Estimate = z.array(z.object({ completed: z.number(), cancelled: z.number(), dead_letters: z.number() }));
+
+// A job's row and its attempts and index entries take about the file's used bytes per job kept.
+const BYTES_PER_JOB_SQL = `SELECT (SELECT page_count - freelist_count FROM pragma_page_count, pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)
+     / nullif((SELECT sum(n) FROM tb_job_count WHERE state <> 'dead_letter'), 0) AS bytes`;
+const BytesPerJob = z.array(z.object({ bytes: z.number().nullable() }));
 
 function prepareRetentionStatements(db: Connection) {
   return {
@@ -53,18 +67,6 @@ function prepareRetentionStatements(db: Connection) {
     releaseLease: db.prepare<[string, string]>(`DELETE FROM tb_maintenance_lease WHERE task = ? AND owner = ?`),
     leaseHolder: db.prepare<[string, string], { owner: string; expires_at: string }>(
       `SELECT owner, expires_at FROM tb_maintenance_lease WHERE task = ? AND expires_at > ?`,
-    ),
-    estimate: db.prepare<[CutoffParams], { completed: number; cancelled: number; dead_letters: number }>(
-      `SELECT coalesce(sum(status = 'completed'), 0) AS completed, coalesce(sum(status = 'cancelled'), 0) AS cancelled,
-         coalesce(sum(status IN ('failed', 'blocked')), 0) AS dead_letters
-       FROM (SELECT j.status FROM tb_job_run j WHERE j.workflow_run_id IS NULL AND ${finishedBeforeCutoff('j')}
-             UNION ALL
-             SELECT t.status FROM tb_workflow_run r JOIN tb_job_run t ON t.workflow_run_id = r.id WHERE ${wholeRunPrunable('r')})`,
-    ),
-    // A job's row and its attempts and index entries take about the file's used bytes per job kept.
-    bytesPerJob: db.prepare<[], { bytes: number | null }>(
-      `SELECT (SELECT page_count - freelist_count FROM pragma_page_count, pragma_freelist_count) * (SELECT page_size FROM pragma_page_size)
-         / nullif((SELECT sum(n) FROM tb_job_count WHERE state <> 'dead_letter'), 0) AS bytes`,
     ),
     window: db.prepare<[{ after: number; size: number }], { upto: number | null; oldest: string | null }>(
       `SELECT max(id) AS upto, min(created_at) AS oldest FROM (SELECT id, created_at FROM tb_job_run WHERE id > @after ORDER BY id LIMIT @size)`,
@@ -150,12 +152,18 @@ export class SqliteRetention {
     });
   }
 
-  pruneEstimate(cutoffs: PruneCutoffs): PruneEstimate {
-    return this.#db.guard(() => {
-      const counts = this.#s.estimate.get(cutoffParams(cutoffs)) ?? { completed: 0, cancelled: 0, dead_letters: 0 };
-      const perJob = this.#s.bytesPerJob.get()?.bytes ?? 0;
-      return { ...counts, bytes: Math.round(perJob * (counts.completed + counts.cancelled + counts.dead_letters)) };
-    });
+  /**
+   * Reads every finished job past its cutoff, 0.6 to 0.8 s at a million jobs: on the read thread, both
+   * statements in one snapshot, so the count and the bytes per job agree.
+   */
+  async pruneEstimate(cutoffs: PruneCutoffs): Promise<PruneEstimate> {
+    const [estimated, perJobRows] = await this.#db.aside([
+      { sql: ESTIMATE_SQL, args: [cutoffParams(cutoffs)] },
+      { sql: BYTES_PER_JOB_SQL, args: [] },
+    ]);
+    const counts = Estimate.parse(estimated)[0] ?? { completed: 0, cancelled: 0, dead_letters: 0 };
+    const perJob = BytesPerJob.parse(perJobRows)[0]?.bytes ?? 0;
+    return { ...counts, bytes: Math.round(perJob * (counts.completed + counts.cancelled + counts.dead_letters)) };
   }
 
   pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): PruneBatch {

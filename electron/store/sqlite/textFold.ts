@@ -7,7 +7,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  * lower(), which finds the same (an ASCII letter only ever comes from an ASCII letter, the Kelvin sign
  * aside) without a call into JavaScript for every row it confirms.
  */
-const FOLD = 'opsdeck_lower';
+export const FOLD = 'opsdeck_lower';
 
 export function registerTextFold(connection: BetterSqlite3.Database): void {
   connection.function(FOLD, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
