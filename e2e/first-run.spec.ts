@@ -69,13 +69,13 @@ test('a console whose session ended says signed out, not that the store is down;
     await expect(page.getByRole('region', { name: 'Welcome to opsdeck' })).toBeVisible();
     expect(page.url()).not.toContain('token=');
     expect(await page.context().cookies()).toEqual([]);
-    // Another tab of the console, opened by hand or from a link, is signed in too.
+    // Another tab of the console, opened by hand or from a link while this one is open, is signed in too.
     const other = await page.context().newPage();
     await other.goto(`${new URL(opsdeck.url).origin}/#/breakers`);
     await expect(other.getByRole('rowheader', { name: 'billing_webhook', exact: true }).or(other.getByText('No breakers yet.'))).toBeVisible();
     await expect(other.getByText('Signed out')).toHaveCount(0);
     await other.close();
-    await page.evaluate(() => localStorage.setItem('opsdeck.session', 'from-a-previous-start'));
+    await page.evaluate(() => sessionStorage.setItem('opsdeck.session', 'from-a-previous-start'));
     await page.reload();
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Breakers' }).click();
     const banner = page.getByRole('alert').filter({ hasText: 'Signed out' });
@@ -89,16 +89,22 @@ test('a console whose session ended says signed out, not that the store is down;
   }
 });
 
-// The token must not stay where a shoulder, a screenshot or the browser's history keeps it, and the
-// console must not lose its session for it.
-test('the printed URL signs the console in and leaves the address bar, keeping the page; a reload and a second tab of it still load', async ({ page }) => {
+// The token must not stay where a shoulder, a screenshot or the browser's history keeps it, nor on disk in
+// the origin's storage, nor go anywhere with a request; and the console must not lose its session for it.
+test('the printed URL signs the tab in and leaves the address bar; a reload and a tab opened from it still load, and nothing keeps or sends the token', async ({ page, context }) => {
   const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-token-'));
   const opsdeck = await startConsole({ db: join(dir, 'token.db'), registry: requireEnv(ENV.registry) });
+  const requests: Array<{ url: string; referer: string }> = [];
+  context.on('request', (request) => requests.push({ url: request.url(), referer: request.headers()['referer'] ?? '' }));
   const service = page.getByRole('rowheader', { name: 'e2e_upstream', exact: true });
   try {
+    // A console of an earlier opsdeck kept the token in the origin's storage, on disk: it goes.
+    await page.goto(`${opsdeck.origin}/#/breakers`);
+    await page.evaluate(() => localStorage.setItem('opsdeck.session', 'kept-by-an-earlier-console'));
     await page.goto(`${opsdeck.url}&view=1#/breakers`);
     await expect(service).toBeVisible();
     expect(page.url()).toBe(`${opsdeck.origin}/?view=1#/breakers`);
+    expect(await page.evaluate(() => [localStorage.getItem('opsdeck.session'), sessionStorage.getItem('opsdeck.session')])).toEqual([null, opsdeck.token]);
     // The address was replaced, not pushed: no entry of this tab's history holds the token to go back to.
     await page.goBack();
     expect(page.url()).not.toContain(opsdeck.token);
@@ -108,11 +114,27 @@ test('the printed URL signs the console in and leaves the address bar, keeping t
     await expect(service).toBeVisible();
     expect(page.url()).not.toContain(opsdeck.token);
     await expect(page.getByText('Signed out')).toHaveCount(0);
-    const other = await page.context().newPage();
+    // A page link opened in a new tab: the open tab hands it the token.
+    const [linked] = await Promise.all([context.waitForEvent('page'), page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Jobs' }).click({ modifiers: ['Control'] })]);
+    await expect(linked.getByRole('navigation', { name: 'Pages' })).toBeVisible();
+    await expect(linked.getByRole('heading', { name: 'Jobs', level: 1 })).toBeVisible();
+    await expect(linked.getByText('Signed out')).toHaveCount(0);
+    expect(linked.url()).not.toContain(opsdeck.token);
+    const other = await context.newPage();
     await other.goto(`${opsdeck.url}#/breakers`);
     await expect(other.getByRole('rowheader', { name: 'e2e_upstream', exact: true })).toBeVisible();
     expect(other.url()).toBe(`${opsdeck.origin}/#/breakers`);
     await other.close();
+    // Only the printed URL's own request held the token in its address; no request sent it as a Referer.
+    expect(requests.filter((r) => r.url.includes(opsdeck.token)).map((r) => r.url)).toEqual([`${opsdeck.url}&view=1`, opsdeck.url]);
+    expect(requests.filter((r) => r.referer.includes(opsdeck.token))).toEqual([]);
+    // Every console tab closed, the token is nowhere this browser could give a new one.
+    await linked.close();
+    await page.close();
+    const later = await context.newPage();
+    await later.goto(`${opsdeck.origin}/#/breakers`);
+    await expect(later.getByRole('alert').filter({ hasText: 'Signed out' })).toBeVisible();
+    await later.close();
   } finally {
     await opsdeck.stop();
     await rm(dir, { recursive: true, force: true });

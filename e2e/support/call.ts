@@ -11,8 +11,8 @@ export async function callThroughPage(page: Page, name: string, input: unknown):
       if (typeof bridge === 'object' && bridge !== null && 'call' in bridge && typeof bridge.call === 'function') {
         return bridge.call(name, input);
       }
-      // As the console does: the token the printed URL gave this origin, as a Bearer header.
-      const token = localStorage.getItem('opsdeck.session') ?? '';
+      // As the console does: the token the printed URL gave this tab, as a Bearer header.
+      const token = sessionStorage.getItem('opsdeck.session') ?? '';
       const response = await fetch(`/api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
       return response.json();
     },

@@ -78,3 +78,47 @@ test('a value is walked whole: strings as text, arrays as an argv, at any depth'
     none: null,
   });
 });
+
+test("a MySQL client's -p and curl's -u user:pass lose their password once the program is named, and nowhere else", () => {
+  assert.deepEqual(redactArgs(['mysql', '-u', 'etl', '-phunter2', 'sales']), ['mysql', '-u', 'etl', '-p[redacted]', 'sales']);
+  assert.deepEqual(redactArgs(['/usr/bin/mysqldump', '-p', 'hunter2', '--all-databases']), ['/usr/bin/mysqldump', '-p', '[redacted]', '--all-databases']);
+  assert.deepEqual(redactArgs(['-u', 'etl', '-phunter2'], 'mysql'), ['-u', 'etl', '-p[redacted]'], "a service's command names the program its payload.args go to");
+  assert.deepEqual(redactArgs(['curl', '-u', 'ops:pw1', '--user', 'ops:pw2', '--user=ops:pw3', '-uops:pw4', 'https://h/x']), ['curl', '-u', 'ops:[redacted]', '--user', 'ops:[redacted]', '--user=ops:[redacted]', '-uops:[redacted]', 'https://h/x']);
+  assert.deepEqual(redactArgs(['curl', '-u', 'ops', '-p', 'x']), ['curl', '-u', 'ops', '-p', 'x'], 'a user alone is asked its password; curl has no -p value');
+  assert.deepEqual(redactArgs(['psql', '-p', '5432', '-U', 'etl']), ['psql', '-p', '5432', '-U', 'etl'], "psql's -p is a port");
+  assert.deepEqual(redactArgs(['docker', 'run', '-u', '1000:1000', '-p', '8080:80']), ['docker', 'run', '-u', '1000:1000', '-p', '8080:80'], "docker's -u is uid:gid");
+  assert.deepEqual(redactArgs(['mysql', '-p', '--host', 'db']), ['mysql', '-p', '--host', 'db'], 'a flag after -p is the next flag');
+  assert.deepEqual(redactArgs(['mysql', '-p[redacted]', '-p', '[redacted]']), ['mysql', '-p[redacted]', '-p', '[redacted]'], 'cut once, it reads the same');
+  const cases: [string, string][] = [
+    ['+ mysql -u root -phunter2 sales', '+ mysql -u root -p[redacted] sales'],
+    ["running: mysqldump -p'hunter2' db", "running: mysqldump -p'[redacted]' db"],
+    ['$ curl -sS -u ops:s3cret https://api.example/x', '$ curl -sS -u ops:[redacted] https://api.example/x'],
+    ['curl --user "ops:s3cret" --proxy-user p:pw https://h', 'curl --user "ops:[redacted]" --proxy-user p:[redacted] https://h'],
+    ['curl --user=ops:s3cret https://h\nssh -p 22 host', 'curl --user=ops:[redacted] https://h\nssh -p 22 host'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+  assert.equal(redactSecretText('mkdir -p /srv/out && cp -pr a b'), 'mkdir -p /srv/out && cp -pr a b', 'no MySQL client named: -p is no password');
+});
+
+test('a count or a flag under a secret-like name stays; a value that may be a secret goes', () => {
+  const given = { tokens: 5, max_tokens: 4096, tokenCount: 12, token_ttl: 3600, password_length: 16, use_token: true, token: 5, password: 123456, tokens_left: 'abc' };
+  assert.deepEqual(redactSecretsInText(given), given, 'text rules alone touch no typed value');
+  const cases: [string, string][] = [
+    ['usage: prompt_tokens=812 completion_tokens: 90 (max_tokens=4096)', 'usage: prompt_tokens=812 completion_tokens: 90 (max_tokens=4096)'],
+    ['{"tokens": 5, "token": "abc"}', '{"tokens": 5, "token": "[redacted]"}'],
+    ['token=123456 tokens=abc', 'token=[redacted] tokens=[redacted]'],
+    ['run --max-tokens 100 --token 42', 'run --max-tokens 100 --token [redacted]'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+  assert.deepEqual(redactArgs(['--max-tokens', '100', '--password', '1234']), ['--max-tokens', '100', '--password', '[redacted]']);
+});
+
+test("a program's line and a count's brackets are read in linear time too", { timeout: 60_000 }, () => {
+  const words = 'a '.repeat(100_000);
+  assert.equal(redactSecretText(`mysql ${words}-phunter2`), `mysql ${words}-p[redacted]`);
+  const slashes = '/a'.repeat(100_000);
+  assert.equal(redactSecretText(`curl${slashes} -u u:p`), `curl${slashes} -u u:p`, 'a path that is no program');
+  const brackets = ')'.repeat(200_000);
+  assert.equal(redactSecretText(`tokens=5${brackets}x`), `tokens=[redacted]`);
+  assert.equal(redactSecretText(`tokens=5${brackets}`), `tokens=5${brackets}`);
+});

@@ -1,4 +1,6 @@
-import { isSecretKey, REDACTED, redactUrl } from './secrets.ts';
+import { hidden, hiddenBare } from './cutValue.ts';
+import { cutProgramArgs, programOf, type Program } from './programArgs.ts';
+import { hidesValue, isSecretKey, REDACTED, redactUrl } from './secrets.ts';
 
 /**
  * Secrets written into text rather than under a key: `password=hunter2`, `token: abc`, `"api_key": "…"`,
@@ -15,18 +17,11 @@ const NAME = /(?<![\w.-])(["']?)([\w.-]{1,100})\1[ \t]*[:=][ \t]*/g;
 /**
  * A value up to a space, quote or list separator; the marker itself is a value, read whole so a cut reads
  * the same cut again. Closing brackets at its end close the text around it (`(password=hunter2)`) and are
- * given back by closedOff: a lookahead for them here would rescan each run of brackets from every
+ * given back by hiddenBare: a lookahead for them here would rescan each run of brackets from every
  * character before it, quadratic in a job's output.
  */
 const BARE = String.raw`${REDACTED.replace(/[[\]]/g, '\\$&')}|[^\s"',;&]+`;
 
-/** A bare value and the closing brackets that end it, which belong to the text around it. */
-function closedOff(value: string): { value: string; closing: string } {
-  if (value === REDACTED) return { value, closing: '' };
-  let end = value.length;
-  while (end > 0 && ')]}>'.includes(value[end - 1] ?? '')) end -= 1;
-  return { value: value.slice(0, end), closing: value.slice(end) };
-}
 /**
  * The value after a secret's name: quoted, or bare (an unclosed quote's up to the space). An authorization
  * scheme before it is kept, so a reader still tells Bearer from Basic.
@@ -37,16 +32,19 @@ const FLAG_VALUE = new RegExp(String.raw`(?<![\w.-])(--?[A-Za-z][\w.-]{0,99})([ 
 /** A bearer token with no header name before it, as a client library quotes it in an error. */
 const BEARER = /\b(bearer[ \t]+)([\w.~+/=-]+)/gi;
 
-function hidden(value: string): string {
-  return value === '' || value === REDACTED ? value : REDACTED;
-}
-
 function valueHidden(value: RegExpExecArray): string {
   const [, doubled, single, lead, bare] = value;
   if (doubled !== undefined) return `"${hidden(doubled)}"`;
   if (single !== undefined) return `'${hidden(single)}'`;
-  const { value: secret, closing } = closedOff(bare ?? '');
-  return `${lead ?? ''}${hidden(secret)}${closing}`;
+  return `${lead ?? ''}${hiddenBare(bare ?? '')}`;
+}
+
+/**
+ * A value as a number when it is one, closing brackets aside (`(tokens=5)`): a count under a name that counts
+ * is no secret (hidesValue). Anchored at the start, so a long run of brackets is read once.
+ */
+function asNumber(value: string): string {
+  return value.replace(/^(\d[\d.]{0,30})[)\]}>]+$/, '$1');
 }
 
 /** Values assigned to a secret's name. A name that is no secret's leaves its value to be read on: `msg: "token=abc"`. */
@@ -55,53 +53,81 @@ function withoutAssigned(text: string): string {
   let out = '';
   let from = 0;
   for (const name of text.matchAll(NAME)) {
-    if (name.index < from || !isSecretKey(name[2] ?? '')) continue;
+    const key = name[2] ?? '';
+    if (name.index < from || !isSecretKey(key)) continue;
     const at = name.index + name[0].length;
     value.lastIndex = at;
     const found = value.exec(text);
-    if (found === null) continue;
+    if (found === null || !hidesValue(key, found[1] ?? found[2] ?? asNumber(found[4] ?? ''))) continue;
     out += `${text.slice(from, at)}${valueHidden(found)}`;
     from = value.lastIndex;
   }
   return out + text.slice(from);
 }
 
+/** Some text may name a program whose options hide a secret (programArgs.ts): only then are its lines split into words. */
+const NAMES_PROGRAM = /mysql|mariadb|curl/i;
+
+/** Each line's words after a program's name cut as its argv: `mysql -u etl -phunter2`, `curl -u ops:pw URL`. */
+function withoutProgramSecrets(text: string): string {
+  if (!NAMES_PROGRAM.test(text)) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!NAMES_PROGRAM.test(line)) return line;
+      // Words at the even places, the blanks between them at the odd ones.
+      const parts = line.split(/([ \t]+)/);
+      const words = cutProgramArgs(parts.filter((_, i) => i % 2 === 0), null);
+      return parts.map((part, i) => (i % 2 === 0 ? String(words[i / 2]) : part)).join('');
+    })
+    .join('\n');
+}
+
 /**
  * The text with each value given under a secret's name (`password=…`, `token: …`, `--password …`), every
- * bearer token and every URL password replaced.
+ * bearer token, every URL password, and the passwords of a MySQL client's `-p` and curl's `-u user:pass`
+ * written after the program's name replaced.
  */
 export function redactSecretText(text: string): string {
-  const flagged = withoutAssigned(redactUrl(text)).replace(FLAG_VALUE, (whole: string, flag: string, gap: string, value: string) => {
-    if (!takesSecret(flag)) return whole;
-    const { value: secret, closing } = closedOff(value);
-    return `${flag}${gap}${hidden(secret)}${closing}`;
-  });
+  const flagged = withoutAssigned(redactUrl(withoutProgramSecrets(text))).replace(FLAG_VALUE, (whole: string, flag: string, gap: string, value: string) =>
+    takesSecret(flag, asNumber(value)) ? `${flag}${gap}${hiddenBare(value)}` : whole,
+  );
   return flagged.replace(BEARER, (_whole: string, scheme: string, token: string) => `${scheme}${hidden(token)}`);
 }
 
-/** A flag whose name says its value is secret, the value following it: `--password`, `-token`, `--api-key`. */
-function takesSecret(arg: unknown): boolean {
+/**
+ * A flag whose name says its value is secret (`--password`, `-token`, `--api-key`), followed by a value that
+ * may be one: not a count (`--max-tokens 100`).
+ */
+function takesSecret(arg: unknown, value: string): boolean {
   const flag = typeof arg === 'string' ? /^--?([A-Za-z][\w.-]*)$/.exec(arg) : null;
-  return flag?.[1] !== undefined && isSecretKey(flag[1]);
+  return flag?.[1] !== undefined && hidesValue(flag[1], value);
 }
 
 /**
- * An argv with secrets cut: the value after a secret-named flag (`--password hunter2`), and in each argument
- * what redactSecretText cuts (`--token=abc`, `Authorization: Bearer abc`, `https://u:pw@host`). A flag after a
+ * An argv with secrets cut: the value after a secret-named flag (`--password hunter2`), in each argument
+ * what redactSecretText cuts (`--token=abc`, `Authorization: Bearer abc`, `https://u:pw@host`), and what a
+ * MySQL client's or curl's options hide once the argv names the program, or from the start when `program`
+ * says whose arguments these are (a service's command, which a job's payload.args follow). A flag after a
  * secret-named one is read as the next flag (`--no-password --verbose`), not as its value.
  */
-export function redactArgs(args: readonly unknown[]): unknown[] {
-  return args.map((arg, i) => {
+export function redactArgs(args: readonly unknown[], program: Program | null = null): unknown[] {
+  const cut = cutProgramArgs(args, program);
+  return cut.map((arg, i) => {
     if (typeof arg !== 'string') return arg;
-    if (takesSecret(args[i - 1]) && !arg.startsWith('-')) return hidden(arg);
+    if (takesSecret(cut[i - 1], arg) && !arg.startsWith('-')) return hidden(arg);
     return redactSecretText(arg);
   });
 }
 
-/** A JSON-like value with every string read as text (redactSecretText) and every array as an argv (redactArgs). */
-export function redactSecretsInText(value: unknown): unknown {
+/**
+ * A JSON-like value with every string read as text (redactSecretText) and every array as an argv
+ * (redactArgs) of `program`, or of the program an object's `command` names (a job's security context).
+ */
+export function redactSecretsInText(value: unknown, program: Program | null = null): unknown {
   if (typeof value === 'string') return redactSecretText(value);
-  if (Array.isArray(value)) return redactArgs(value).map((item) => (typeof item === 'string' ? item : redactSecretsInText(item)));
+  if (Array.isArray(value)) return redactArgs(value, program).map((item) => (typeof item === 'string' ? item : redactSecretsInText(item, program)));
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, redactSecretsInText(field)]));
+  const own = programOf(Reflect.get(value, 'command')) ?? program;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, redactSecretsInText(field, own)]));
 }

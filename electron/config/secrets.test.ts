@@ -33,3 +33,16 @@ test('redactValue redacts secret-keyed values and known secrets deeply', () => {
   const out = redactValue({ a: { api_key: 'k1', token_env_var: 'API_TOKEN', list: ['x-S3CRET-y'] } }, ['S3CRET']);
   assert.deepEqual(out, { a: { api_key: REDACTED, token_env_var: 'API_TOKEN', list: [`x-${REDACTED}-y`] } });
 });
+
+test('a count or a flag under a secret-like key stays: only a value that may be a secret is cut', () => {
+  assert.deepEqual(redactValue({ tokens: 5, max_tokens: 4096, tokenCount: 3, use_token: true, token: 5, password: 123456, tokens_seen: 'abc', secret: null }), {
+    tokens: 5,
+    max_tokens: 4096,
+    tokenCount: 3,
+    use_token: true,
+    token: '[redacted]',
+    password: '[redacted]',
+    tokens_seen: '[redacted]',
+    secret: null,
+  });
+});

@@ -13,6 +13,30 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !/_env_var$/i.test(key) && !/^(auth_type|auth_config)$/i.test(key);
 }
 
+/**
+ * The words of a name that count or bound what its secret word names rather than hold one: `tokens`,
+ * `max_tokens`, `tokenCount`, `token_ttl`, `password_length`. A plural counts; a singular with a word of
+ * measure beside it measures.
+ */
+const COUNTED = new Set(['tokens', 'secrets', 'passwords', 'passwds', 'credentials', 'cookies', 'keys']);
+const MEASURES = new Set(['count', 'num', 'number', 'max', 'min', 'limit', 'total', 'used', 'remaining', 'ttl', 'length', 'len', 'size', 'expiry', 'expires', 'lifetime', 'age']);
+
+function countsSecrets(key: string): boolean {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((word) => COUNTED.has(word) || MEASURES.has(word));
+}
+
+/**
+ * Whether the value under a secret-named key may be a secret, and so is cut: a boolean holds none, nor does
+ * a number under a name that counts or measures (`tokens: 5`, `max_tokens: 4096`). A number under a plain
+ * secret name is cut (`password: 123456` is a PIN), as is any text. `number` is a number written as text too.
+ */
+export function hidesValue(key: string, value: string | number | boolean): boolean {
+  if (!isSecretKey(key) || typeof value === 'boolean') return false;
+  const number = typeof value === 'number' || /^\d{1,15}(?:\.\d{1,15})?$/.test(value);
+  return !(number && countsSecrets(key));
+}
+
 /** Removes the password of `scheme://user:password@host` and of a URL's `?password=`. */
 export function redactUrl(text: string): string {
   // Up to the first / only: further, an ordinary URL's port and path (host:5173/@vite) would go. A password
@@ -47,7 +71,7 @@ export function redactValue(value: unknown, secrets: readonly string[] = []): un
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = isSecretKey(k) && v !== null && typeof v !== 'object' ? REDACTED : redactValue(v, secrets);
+      out[k] = (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && hidesValue(k, v) ? REDACTED : redactValue(v, secrets);
     }
     return out;
   }

@@ -1,6 +1,6 @@
 import type { Registry } from '../../shared/registry.ts';
 import { secretsNamed } from '../config/redaction.ts';
-import { isSecretKey, REDACTED, redactValue } from '../config/secrets.ts';
+import { hidesValue, isSecretKey, REDACTED, redactValue } from '../config/secrets.ts';
 import type { LogFields } from './logger.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -61,6 +61,10 @@ export class LogSecrets {
 /** A line's fields with the value of every key named like a secret replaced, at any depth. */
 export function redactFields(fields: LogFields): LogFields {
   const out: LogFields = {};
-  for (const [k, v] of Object.entries(fields)) out[k] = isSecretKey(k) && (v === null || typeof v !== 'object') && v !== undefined ? REDACTED : redactValue(v);
+  for (const [k, v] of Object.entries(fields)) {
+    // A count (`tokens: 5`) or a flag stays; any other value under a secret's name goes, null included.
+    const cut = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? hidesValue(k, v) : isSecretKey(k) && v !== undefined && (v === null || typeof v !== 'object');
+    out[k] = cut ? REDACTED : redactValue(v);
+  }
   return out;
 }

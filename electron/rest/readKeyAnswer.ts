@@ -1,6 +1,8 @@
 import { redactText } from '../config/redaction.ts';
 import { redactValue } from '../config/secrets.ts';
+import { programAfter, type Program } from '../config/programArgs.ts';
 import { redactSecretsInText, redactSecretText } from '../config/secretText.ts';
+import type { Registry } from '../../shared/registry.ts';
 import type { ApiContext } from '../api/context.ts';
 import { supportSecrets } from '../api/supportBundle.ts';
 
@@ -19,14 +21,26 @@ const GIVEN = new Set(['payload', 'security_context']);
  */
 const PRINTED = new Set(['error_message', 'output_tail', 'sample_error', 'last_error', 'detail']);
 
-function readKeyView(value: unknown, secrets: () => readonly string[]): unknown {
-  if (Array.isArray(value)) return value.map((v) => readKeyView(v, secrets));
+/**
+ * The program a job's or a schedule's payload.args go to, the last its service's command names: after
+ * `command: [mysqldump, …]`, a `-phunter2` among them is a password (programArgs.ts).
+ */
+function programOfService(registry: Registry, value: object): Program | null {
+  const name = Reflect.get(value, 'service_name') ?? Reflect.get(value, 'service');
+  const service = registry.services.find((s) => s.name === name);
+  if (service?.execution_type === 'shell' || service?.execution_type === 'docker') return programAfter(service.runner_config.command ?? []);
+  return null;
+}
+
+function readKeyView(value: unknown, secrets: () => readonly string[], registry: Registry): unknown {
+  if (Array.isArray(value)) return value.map((v) => readKeyView(v, secrets, registry));
   if (value === null || typeof value !== 'object') return value;
+  const program = programOfService(registry, value);
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => {
-      if (GIVEN.has(key)) return [key, redactSecretsInText(redactValue(field, secrets()))];
+      if (GIVEN.has(key)) return [key, redactSecretsInText(redactValue(field, secrets()), program)];
       if (PRINTED.has(key) && typeof field === 'string') return [key, redactSecretText(redactText(field, secrets()))];
-      return [key, readKeyView(field, secrets)];
+      return [key, readKeyView(field, secrets, registry)];
     }),
   );
 }
@@ -35,7 +49,8 @@ function readKeyView(value: unknown, secrets: () => readonly string[]): unknown 
  * An answer as a read key gets it. Whatever a job was given: the value of each secret-named key (password,
  * token, api_key, authorization, …) at any depth, a URL's password and every secret value the support bundle
  * cuts, as the support bundle keeps them, and what is written into its text or argv under a secret's name
- * (`--password hunter2`, `--token=abc`, `Authorization: Bearer abc`). What a job printed or failed with: the
+ * (`--password hunter2`, `--token=abc`, `Authorization: Bearer abc`, a MySQL client's `-phunter2` and curl's
+ * `-u user:pass`, its service's command saying which program its payload.args go to). What a job printed or failed with: the
  * same secret values and what its text assigns to a secret's name (`password=…`, `token: …`), beyond the
  * service's own secrets the engine cut before storing it. Each replaced by [redacted]; the rest stays, so a
  * dashboard still tells one job from another. An operate key gets it whole, as the console does.
@@ -44,5 +59,5 @@ export function asReadKeySees(result: unknown, ctx: ApiContext): unknown {
   let secrets: readonly string[] | null = null;
   // Worked out once per answer, and only for one holding a payload or a job's text (a health check's detail counts).
   const known = () => (secrets ??= supportSecrets({ env: ctx.env, registry: ctx.registry.registry, fileText: null, values: ctx.store.connectionSecrets() }));
-  return readKeyView(result, known);
+  return readKeyView(result, known, ctx.registry.registry);
 }

@@ -13,6 +13,16 @@ test('a search finds only jobs whose error, as a read key sees it, holds it', ()
   assert.deepEqual(searchedAsReadKeySees('dlq.list', { selector: { search: 'code 2' } }, shown), { jobs: [{ id: 1, error_message: 'exited with code 2: password=[redacted]' }], next_cursor: null });
 });
 
+test("an audit entry found only inside a value a read key sees [redacted] leaves the page, and its cursor with it", () => {
+  const entry = (id: number, action: string, details: unknown) => ({ id, at: '2026-12-07T07:00:00.000Z', actor: 'ops', action, target: 'hourly', job_count: null, details });
+  const cut = entry(2, 'schedule.add', { config: { payload: { password: '[redacted]', n: 1 } } });
+  const shown = { entries: [cut, entry(1, 'schedule.pause', { reason: 'hunter season' })], next_cursor: 'c1' };
+  assert.deepEqual(searchedAsReadKeySees('audit.list', { search: 'hunt' }, shown), { entries: [shown.entries[1]], next_cursor: null });
+  assert.equal(searchedAsReadKeySees('audit.list', { search: 'HOURLY' }, shown), shown, 'what a read key sees is found, and pages on');
+  const page = { entries: [cut], next_cursor: 'c1' };
+  assert.equal(searchedAsReadKeySees('audit.list', { search: '"n":1' }, page), page, 'its details as JSON');
+});
+
 test('a group whose sample does not hold the search leaves the groups and their total', () => {
   const shown = { groups: [{ fingerprint: 'f1', count: 3, sample_error: 'token=[redacted] refused' }, { fingerprint: 'f2', count: 2, sample_error: 'hunter refused' }], total: 5, truncated: true };
   assert.deepEqual(searchedAsReadKeySees('dlq.groups', { search: 'hunt' }, shown), { groups: [shown.groups[1]], total: 2, truncated: false });
@@ -23,5 +33,5 @@ test('an answer without a search, or of a call that searches no text, is as it c
   const shown = jobs('password=[redacted]');
   assert.equal(searchedAsReadKeySees('jobs.list', { filter: {} }, shown), shown);
   assert.equal(searchedAsReadKeySees('jobs.list', { filter: { search: '' } }, shown), shown);
-  assert.equal(searchedAsReadKeySees('audit.list', { search: 'hunter2' }, shown), shown);
+  assert.equal(searchedAsReadKeySees('alerts.history', { search: 'hunter2' }, shown), shown);
 });

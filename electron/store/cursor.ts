@@ -62,6 +62,16 @@ export function listsByCreation(filter: JobFilter): boolean {
   return ranged && (filter.search ?? '') === '' && filter.error_class === undefined;
 }
 
+/**
+ * Refuses a cursor a job listing of `filter` did not make, before the listing answers an empty page without
+ * reading one (the kept counts say nothing matches): a malformed or foreign cursor is refused whether or
+ * not any job matches, as jobs.list and dlq.list refuse it when they read a page.
+ */
+export function checkJobCursor(filter: JobFilter, cursor: string | null | undefined): void {
+  if (listsByCreation(filter)) decodeCreatedCursor(cursor);
+  else decodeCursor(cursor);
+}
+
 /** Page sizes are clamped so one request can never ask for the whole table. */
 export function clampLimit(limit: number): number {
   if (!Number.isFinite(limit)) return 100;

@@ -114,5 +114,21 @@ export function listingPagesContract(test: ContractTest): void {
       // A text search keeps its own candidates, newest id first, and so its own cursors.
       await assert.rejects(store.listJobs({ ...ranged, search: 'x' }, { limit: 1, after: byCreated }), /invalid page cursor/);
     });
+
+    test('a malformed or foreign cursor is refused even where no job matches and the page would be empty', async (store) => {
+      await store.enqueue([job('svc'), job('svc')]);
+      const ranged = { created_after: ago(60_000) };
+      const byId = (await store.listJobs({}, { limit: 1 })).next_cursor;
+      const byCreated = (await store.listJobs(ranged, { limit: 1 })).next_cursor;
+      assert.ok(byId && byCreated);
+      // No dead letter, no failed job: the kept counts alone would say so without reading a page.
+      assert.deepEqual(await store.dlqList({}, { limit: 10 }), { items: [], next_cursor: null });
+      for (const after of ['abc', 'not a cursor!', byCreated]) {
+        await assert.rejects(store.dlqList({}, { limit: 10, after }), /invalid page cursor/, `dlq.list after ${after}`);
+        await assert.rejects(store.dlqList({ service: 'svc' }, { limit: 10, after }), /invalid page cursor/, `dlq.list of a service after ${after}`);
+        await assert.rejects(store.listJobs({ status: ['failed'] }, { limit: 10, after }), /invalid page cursor/, `failed jobs after ${after}`);
+      }
+      await assert.rejects(store.listJobs({ ...ranged, status: ['failed'] }, { limit: 10, after: byId }), /invalid page cursor/);
+    });
   });
 }

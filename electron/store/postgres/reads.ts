@@ -4,7 +4,7 @@ import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { pageByCreation } from './createdPages.ts';
 import { pageOfScheduled } from './scheduledPages.ts';
 import type { ScheduledScope } from './scheduledPages.ts';
@@ -88,6 +88,7 @@ async function keptNone(db: PgDb, kept: KeptFilter | null): Promise<boolean> {
 }
 
 export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): Promise<Page<Job>> {
+  checkJobCursor(filter, page.after);
   if (await keptNone(db, keptFilterOf(filter))) return EMPTY_PAGE;
   if (listsByCreation(filter)) return pageByCreation(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
   const scope = scheduledScope(filter);
@@ -132,6 +133,8 @@ export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number>
 }
 
 export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+  // Refused even where the kept counts answer an empty page unread (checkJobCursor).
+  decodeCursor(page.after);
   if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
   if (selector.search !== undefined && selector.search !== '') return searchedDeadLetters(db, selector, page);
   return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
@@ -189,6 +189,7 @@ export class SqliteReads {
   listJobs(filter: JobFilter, page: PageRequest): Page<Job> {
     return this.#db.guard(() => {
       const kept = keptFilterOf(filter);
+      checkJobCursor(filter, page.after);
       if (this.#keptNone(kept)) return EMPTY_PAGE;
       const where = jobWhere(filter, now());
       if (!listsByCreation(filter)) return this.#pageOfJobs(where, page);
@@ -197,7 +198,11 @@ export class SqliteReads {
   }
 
   dlqList(selector: DlqSelector, page: PageRequest): Page<Job> {
-    return this.#db.guard(() => (this.#keptNone(keptFilterOfSelector(selector)) ? EMPTY_PAGE : this.#pageOfJobs(dlqWhere(selector), page)));
+    return this.#db.guard(() => {
+      // Refused even where the kept counts answer an empty page unread (checkJobCursor).
+      decodeCursor(page.after);
+      return this.#keptNone(keptFilterOfSelector(selector)) ? EMPTY_PAGE : this.#pageOfJobs(dlqWhere(selector), page);
+    });
   }
 
   /** The kept counts say no job can match: a listing need not read a state's jobs to the end to find none. */

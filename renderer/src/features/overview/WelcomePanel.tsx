@@ -6,7 +6,17 @@ import { notify } from '../../lib/notices.ts';
 /** First run: an empty store and no registry. One button makes every page come alive, offline. */
 export function WelcomePanel() {
   const queryClient = useQueryClient();
-  const demo = useAction('demo.start');
+  // Said from the mutation, not from mutate's own callbacks: the panel leaves as soon as the store holds the
+  // demo's jobs, which the live feed may tell the Overview before the answer comes, and a callback given to
+  // mutate never runs once its component has gone.
+  const demo = useAction('demo.start', {
+    onSuccess(result) {
+      notify('ok', `Demo loaded: ${result.enqueued} jobs enqueued from ${result.registry_path}.`);
+      // Every local_api job of the burst fails against whatever holds the port: said as a failure, not in passing.
+      if (result.endpoint_problem !== null) notify('bad', `The demo's local endpoint did not start: ${result.endpoint_problem}.`);
+      void queryClient.invalidateQueries();
+    },
+  });
   return (
     <section className="welcome" aria-labelledby="welcome-title">
       <h2 id="welcome-title">Welcome to opsdeck</h2>
@@ -25,12 +35,6 @@ export function WelcomePanel() {
             demo.mutate(
               {},
               {
-                onSuccess(result) {
-                  notify('ok', `Demo loaded: ${result.enqueued} jobs enqueued from ${result.registry_path}.`);
-                  // Every local_api job of the burst fails against whatever holds the port: said as a failure, not in passing.
-                  if (result.endpoint_problem !== null) notify('bad', `The demo's local endpoint did not start: ${result.endpoint_problem}.`);
-                  void queryClient.invalidateQueries();
-                },
                 onError(error) {
                   notify('bad', errorMessage(error));
                 },
