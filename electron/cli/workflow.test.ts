@@ -127,6 +127,23 @@ describe('opsdeck workflow', () => {
     assert.deepEqual(transform?.waiting, [], 'a task waiting for its dependencies is not pending: nothing holds its job');
   });
 
+  it('workflow runs pages past --limit with a more: line, so older runs are not silently left out', async () => {
+    const own = ['--db', join(dir, 'paged.db'), ...common.slice(2)];
+    for (const id of ['p-1', 'p-2', 'p-3']) ok(await opsdeck(['workflow', 'run', 'hurried', '--identifier', id, ...own]));
+    const first = ok(await opsdeck(['workflow', 'runs', '--limit', '2', ...own]));
+    assert.match(first, /p-3/);
+    assert.match(first, /p-2/);
+    assert.doesNotMatch(first, /p-1/);
+    const more = /^more: opsdeck (.+)$/m.exec(first)?.[1];
+    assert.ok(more, `a more: line expected in ${first}`);
+    const second = ok(await opsdeck(more.split(' ')));
+    assert.match(second, /p-1/);
+    assert.doesNotMatch(second, /p-[23]|more:/);
+    const stuck = await opsdeck(['workflow', 'runs', '--stuck', '--limit', '2', ...own]);
+    assert.equal(stuck.code, 2);
+    assert.match(stuck.stderr, /--stuck lists every stuck run at once/);
+  });
+
   it('says what is wrong with a bad subcommand, payload, status or run', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);

@@ -2,12 +2,13 @@ import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/con
 import type { JsonObject } from '../../../shared/domain.ts';
 import { payloadObject } from '../../../shared/fields.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
-import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
+import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
 import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { sameCommand } from '../sameCommand.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { taskWhy } from '../../../shared/taskWhy.ts';
@@ -105,19 +106,24 @@ async function runs(inv: Invocation): Promise<number> {
   // Stuck is no state a run is in but a flag on a running one: --status stuck asks for the flag.
   if (flag(inv.values, 'stuck') || status === 'stuck') {
     if (status !== undefined && status !== 'stuck' && status !== 'running') throw new UsageError(`--stuck lists running runs only; --status ${status} contradicts it`);
+    if (str(inv.values, 'limit') !== undefined || str(inv.values, 'after') !== undefined) throw new UsageError('--stuck lists every stuck run at once; --limit and --after page the other lists');
     return stuckRuns(inv);
   }
   const parsedStatus = status === undefined ? undefined : WorkflowRunStatus.safeParse(status);
   if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status takes ${WorkflowRunStatus.options.join(', ')}, not "${status}"`);
   const workflow = str(inv.values, 'workflow');
+  const limit = int(inv.values, 'limit', 1, 500) ?? 50;
   return withRuntime(inv, async ({ ctx }) => {
     const page = await call(ctx, 'workflows.runs', {
       ...(workflow === undefined ? {} : { workflow }),
       ...(parsedStatus?.success ? { status: parsedStatus.data } : {}),
-      limit: 50,
+      limit,
+      after: str(inv.values, 'after') ?? null,
     });
     if (inv.common.json) printJson(inv.io, page);
     else inv.io.out(page.runs.length === 0 ? 'no workflow runs; start one with opsdeck workflow run NAME' : runsTable(inv.io, page.runs));
+    // A page is the newest runs only: an older failed run must not look like none.
+    if (!inv.common.json && page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'workflow', { after: page.next_cursor })}`);
     return 0;
   });
 }
@@ -125,7 +131,7 @@ async function runs(inv: Invocation): Promise<number> {
 export const workflow: Command = {
   name: 'workflow',
   summary: 'workflows: list, run, runs, stats (runs, succeeded/failed, p50/p95 per workflow), show RUN, retry RUN, cancel RUN',
-  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] | stats [--since 24h] [--workflow NAME] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
+  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] [--limit N] [--after CURSOR] | stats [--since 24h] [--workflow NAME] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
   details: [
     'Each task of a run is a job. A task waits until every task it depends on completed; a task that',
     'fails leaves what depends on it blocked. retry RUN sends the failed tasks back and the run goes on',
@@ -139,6 +145,8 @@ export const workflow: Command = {
     since: { type: 'string', value: 'AGE', description: 'stats: runs started in the last AGE (default 24h, up to 30d)' },
     status: { type: 'string', value: 'S', description: `runs: only runs in this state (${WorkflowRunStatus.options.join(', ')})` },
     stuck: { type: 'boolean', description: "runs: only running runs with no task progress for their workflow's stuck_after (--status stuck says the same)" },
+    limit: { type: 'string', value: 'N', description: 'runs: at most N runs, newest first (default 50, max 500)' },
+    after: { type: 'string', value: 'CURSOR', description: 'runs: the next page: the cursor the previous page printed' },
     reason: { type: 'string', value: 'TEXT', description: 'cancel: why, for the audit log' },
   },
   async run(inv) {
