@@ -265,7 +265,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
   });
 
-  it('health-check CHECK runs one component, the runbooks\' database being the store; an unknown one is named', async () => {
+  it('health-check CHECK runs one component, the runbooks\' database being the store and api_endpoints the HTTP runner; one opsdeck has not says what to run instead; an unknown one is named', async () => {
     const db = join(dir, 'components.db');
     assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
     const HealthJson = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string() })) });
@@ -274,6 +274,12 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.deepEqual(HealthJson.parse(json(run)).checks.map((c) => c.name), ['store'], check);
     }
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
+    assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'api_endpoints', '--db', db, '--json']))).checks.map((c) => c.name), ['runner:http'], "a pipeline runbook's api_endpoints");
+    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/]] as const) {
+      const none = await opsdeck(['health-check', word, '--db', db]);
+      assert.equal(none.code, 2, word);
+      assert.match(none.stderr, says, word);
+    }
     const unknown = await opsdeck(['health-check', 'nosuch', '--db', db]);
     assert.equal(unknown.code, 2, 'a mistyped check is no outage');
     assert.match(unknown.stderr, /no health check named nosuch \(known: store, migrations, registry/);
