@@ -32,12 +32,21 @@ describe('opsdeck workflow', () => {
         `    runner_config: { command: ["/usr/bin/test", "-e", "${gate}"] }`,
         '    security_policy: { allowed_commands: ["/usr/bin/test"] }',
         '    retry_config: { max_retries: 0 }',
+        '  - name: shouting',
+        '    execution_type: shell',
+        '    runner_config: { command: ["/bin/sh", "-c", "for i in $(seq 1 12); do echo line $i; done; echo cannot reach the warehouse; exit 3"] }',
+        '    security_policy: { allowed_commands: ["/bin/sh"] }',
+        '    retry_config: { max_retries: 0 }',
         'workflows:',
         '  - name: etl',
         '    tasks:',
         '      - { name: extract, service: step }',
         '      - { name: transform, service: gated, depends_on: [extract] }',
         '      - { name: load, service: step, depends_on: [transform] }',
+        '  - name: loud',
+        '    tasks:',
+        '      - { name: shout, service: shouting }',
+        '      - { name: after, service: step, depends_on: [shout] }',
         '  - name: hurried',
         '    stuck_after: 1s',
         '    tasks:',
@@ -142,6 +151,15 @@ describe('opsdeck workflow', () => {
     const stuck = await opsdeck(['workflow', 'runs', '--stuck', '--limit', '2', ...own]);
     assert.equal(stuck.code, 2);
     assert.match(stuck.stderr, /--stuck lists every stuck run at once/);
+  });
+
+  it("workflow show prints a failed task's output, its last lines, before the retry that runs it again", async () => {
+    const own = ['--db', join(dir, 'loud.db'), ...common.slice(2)];
+    ok(await opsdeck(['workflow', 'run', 'loud', '--identifier', 'loud-1', ...own]));
+    assert.equal((await opsdeck(['worker', '--until-empty', ...own])).code, 0);
+    const shown = ok(await opsdeck(['workflow', 'show', 'loud-1', ...own]));
+    assert.match(shown, /\noutput of shout \(job 1, attempt #1, its last 10 lines; opsdeck job 1 has the whole tail\):\nline 4\n[^]*line 12\ncannot reach the warehouse\n\nshout failed: opsdeck workflow retry 1 runs it again/);
+    assert.doesNotMatch(shown, /line 3\n/);
   });
 
   it('says what is wrong with a bad subcommand, payload, status or run', async () => {

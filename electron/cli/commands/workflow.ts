@@ -1,4 +1,4 @@
-import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
+import type { JobTrace, WorkflowRunDetailView, WorkflowRunView, WorkflowTaskView } from '../../../shared/contract.ts';
 import type { JsonObject } from '../../../shared/domain.ts';
 import { payloadObject } from '../../../shared/fields.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
@@ -60,8 +60,32 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
       ]),
     ),
   );
+}
+
+/** What retries a run's failed tasks: said last, after their output. */
+function retryHint(detail: WorkflowRunDetailView): string | null {
   const failed = detail.tasks.filter((t) => t.status === 'failed');
-  if (failed.length > 0) io.out(`\n${failed.map((t) => t.name).join(', ')} failed: opsdeck workflow retry ${run.id} runs ${failed.length === 1 ? 'it' : 'them'} again, and the run goes on from there`);
+  if (failed.length === 0) return null;
+  return `\n${failed.map((t) => t.name).join(', ')} failed: opsdeck workflow retry ${detail.run.id} runs ${failed.length === 1 ? 'it' : 'them'} again, and the run goes on from there`;
+}
+
+/** The failed tasks whose output `show` prints; past them, each task's job has its own. */
+const FAILED_OUTPUTS_SHOWN = 5;
+/** Lines of a failed task's output `show` prints: the end, where a program says why it stopped. */
+const OUTPUT_LINES = 10;
+
+/**
+ * A failed task's output, the last lines of its last attempt that printed any: the runbooks' "failed
+ * task logs", read where the run is inspected rather than one more command away.
+ */
+function failedOutput(task: WorkflowTaskView, trace: JobTrace): string {
+  const at = trace.attempts.findLastIndex((a) => a.output_tail);
+  const tail = trace.attempts[at]?.output_tail?.trimEnd();
+  if (!tail) return `\n${task.name} (job ${task.job_id}) printed nothing; opsdeck job ${task.job_id} has its attempts`;
+  const lines = tail.split('\n');
+  const shown = lines.slice(-OUTPUT_LINES).join('\n');
+  const more = lines.length > OUTPUT_LINES ? `, its last ${OUTPUT_LINES} lines; opsdeck job ${task.job_id} has the whole tail` : '';
+  return `\noutput of ${task.name} (job ${task.job_id}, attempt #${at + 1}${more}):\n${shown}`;
 }
 
 function payloadOf(text: string | undefined): JsonObject {
@@ -192,7 +216,14 @@ export const workflow: Command = {
         if (sub === 'show') {
           const detail = await call(ctx, 'workflows.show', { run });
           if (inv.common.json) printJson(inv.io, detail);
-          else showRun(inv.io, detail);
+          else {
+            showRun(inv.io, detail);
+            for (const task of detail.tasks.filter((t) => t.status === 'failed').slice(0, FAILED_OUTPUTS_SHOWN)) {
+              inv.io.out(failedOutput(task, await call(ctx, 'jobs.get', { id: task.job_id })));
+            }
+            const hint = retryHint(detail);
+            if (hint !== null) inv.io.out(hint);
+          }
           return 0;
         }
         if (sub === 'retry') {
