@@ -162,7 +162,7 @@ describe('opsdeck workflow', () => {
     assert.doesNotMatch(shown, /line 3\n/);
   });
 
-  it('says what is wrong with a bad subcommand, payload, status or run', async () => {
+  it('says what is wrong with a bad subcommand, payload, status, run or workflow name', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /workflow takes list, run, runs, stats, show, retry or cancel, not "launch"/);
@@ -171,6 +171,15 @@ describe('opsdeck workflow', () => {
     assert.match(payload.stderr, /--payload must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     const status = await opsdeck(['workflow', 'runs', '--status', 'lost', ...common]);
     assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "lost"/);
+    const own = ['--db', join(dir, 'typo.db'), ...common.slice(2)];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'typo.db')]));
+    for (const args of [['runs', '--workflow', 'etll'], ['runs', '--stuck', '--workflow', 'etll'], ['stats', '--workflow', 'etll']]) {
+      const typo = await opsdeck(['workflow', ...args, ...own]);
+      assert.equal(typo.code, 0, 'an empty answer, as it is');
+      assert.match(typo.stdout, /^no /);
+      assert.match(typo.stderr, /^opsdeck: no workflow named etll in the registry loaded here \(did you mean etl\? known: etl, /, args.join(' '));
+    }
+    assert.equal((await opsdeck(['workflow', 'runs', '--workflow', 'hurried', '--status', 'cancelled', ...own])).stderr, '', 'a known workflow with no such runs is no mistake');
     const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no workflow run "no-such-run"/);
