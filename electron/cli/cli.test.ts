@@ -206,12 +206,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
-    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}'].join('\n');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}'].join('\n');
     const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /stdin:2: not JSON/);
     assert.match(refused.stderr, /stdin:4: priority/);
     assert.match(refused.stderr, /stdin:6: payload: must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
+    assert.match(refused.stderr, /stdin:7: service: not a field of a line: every line is a job of the command's SERVICE \(opsdeck enqueue SERVICE --from FILE\); give each service its own --from/);
+    assert.match(refused.stderr, /stdin:8: idenitfier: not a field; did you mean identifier\?/);
     assert.doesNotMatch(refused.stderr, /stdin:(1|3|5):/);
     const none = await opsdeck(['status', '--db', db]);
     assert.equal(none.code, 1, 'the refused batch created nothing, not even the store');
