@@ -1,7 +1,6 @@
 import { classesNamedIn, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
-import { closest } from '../../shared/closestWord.ts';
 
 /**
  * Why a filtered listing may have found nothing when the filter itself is the likelier mistake: a failure
@@ -29,17 +28,4 @@ export async function noMatchHints(ctx: ApiContext, filter: { errorClass?: strin
     hints.push(`--search matches the text of the errors, which seldom says its class; ${options} lists the jobs that failed of it`);
   }
   return hints;
-}
-
-/**
- * Beside an empty list of a workflow's runs: that the registry loaded here has no workflow of that name,
- * with the one likely meant. Null when it has, or when none is loaded (a workflow taken out of the file
- * still has its runs, so only an empty answer is questioned).
- */
-export function unknownWorkflowHint(ctx: Pick<ApiContext, 'registry'>, workflow: string | undefined): string | null {
-  if (workflow === undefined || ctx.registry.loadedAt === null) return null;
-  const known = (ctx.registry.registry.workflows ?? []).map((w) => w.name);
-  if (known.includes(workflow)) return null;
-  const meant = closest(workflow, known);
-  return `no workflow named ${workflow} in the registry loaded here (${meant === null ? '' : `did you mean ${meant}? `}known: ${known.join(', ') || 'none'})`;
 }

@@ -6,7 +6,7 @@ import { call, withRuntime } from '../call.ts';
 import type { Invocation } from '../command.ts';
 import { printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { unknownWorkflowHint } from '../noMatchHints.ts';
+import { unknownWorkflow } from '../../api/workflowNames.ts';
 
 /** What `workflow stats` counts, for the command's help. */
 export const WORKFLOW_STATS_DETAILS = [
@@ -30,7 +30,7 @@ export async function workflowStats(inv: Invocation): Promise<number> {
     const runs = workflow === undefined ? 'workflow runs' : `runs of ${workflow}`;
     if (result.workflows.length === 0) {
       inv.io.out(`no ${runs} started in ${window}`);
-      const unknown = unknownWorkflowHint(ctx, workflow);
+      const unknown = unknownWorkflow(ctx, workflow);
       if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
       return 0;
     }
