@@ -7,11 +7,11 @@ import { electronBinary, specTitles } from './e2e/support/electronBinary.ts';
 const E2E = fileURLToPath(new URL('./e2e/', import.meta.url));
 const POSTGRES_SPECS = /postgres\.spec\.ts$/;
 /**
- * Specs that start a console of their own in a browser (the performance and workflow metrics specs, so their counts are their own
+ * Specs that start a console of their own in a browser (the performance, workflow metrics and workflow runs paging specs, so their counts are their own
  * alone; the UTC spec, in a zone of its own with a browser emulating it), and the download (the desktop app asks where to save it in a native dialog, which a test cannot
  * answer): they have no Electron counterpart.
  */
-const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance|workflow-metrics|registry-remembered|times-utc)\.spec\.ts$/;
+const BROWSER_ONLY_SPECS = /(first-run|host-outage|a11y|alerts|support-bundle|performance|workflow-metrics|workflow-runs-paging|registry-remembered|times-utc)\.spec\.ts$/;
 
 /** Debian's Chromium, never a downloaded browser; flags keep it quiet and container-friendly. */
 const chromium = {

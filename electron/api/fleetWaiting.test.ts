@@ -110,6 +110,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.deepEqual(await check(t, 'dispatch'), { name: 'dispatch', ok: true, detail: '7 job(s) due, 1 live worker(s) taking them' });
   });
 
+  it('a queue whose due jobs a breaker holds, every one, is not named busy: more capacity would not start them', async () => {
+    t = await createTestContext(REGISTRY, dialect);
+    const { store } = t;
+    await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
+    await store.heartbeat('w', 4, 'running');
+    await due(t, 'payments', 2);
+    await store.enqueue([{ queue: 'etl', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
+    await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
+    assert.equal(
+      (await check(t, 'dispatch')).detail,
+      '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; opsdeck breaker list says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+    );
+    await due(t, 'reports', 1);
+    assert.match((await check(t, 'dispatch')).detail, /waiting for a free slot: every live worker taking queue default is busy .*; every live worker taking queue etl is busy/, 'a job of the queue no breaker holds waits for a slot');
+  });
+
   it('the scheduler check fails while active schedules have no live worker to fire them, naming the next fire', async () => {
     t = await createTestContext(REGISTRY, dialect);
     const { store } = t;

@@ -88,17 +88,29 @@ function heldText(holds: BreakerHold[]): string {
   return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (opsdeck breaker list says why)`;
 }
 
+/** Of a queue's pending jobs, the due ones of the services whose breaker holds them. */
+async function heldInQueue(store: Store, queue: string, holds: BreakerHold[]): Promise<number> {
+  let held = 0;
+  for (const { service } of holds) {
+    const inQueue = await store.countJobs({ status: ['pending'], service, queue });
+    if (inQueue > 0) held += inQueue - (await store.countJobs({ status: ['pending'], service, queue, scheduled: true }));
+  }
+  return held;
+}
+
 /**
  * The queues with due jobs whose every live worker is at its --concurrency, by their heartbeats' in-flight
  * counts (never a read of the jobs): `every live worker taking queue default is busy (4 of 4 slots, 1 worker)`.
+ * A queue whose due jobs a breaker holds, every one, is not named: a free slot would not start them, and
+ * "more capacity" would send the operator after the wrong cause.
  */
-async function busyQueues(store: Store, pending: Map<string, number>, live: WorkerInfo[]): Promise<string[]> {
+async function busyQueues(store: Store, pending: Map<string, number>, live: WorkerInfo[], holds: BreakerHold[]): Promise<string[]> {
   const out: string[] = [];
   for (const [queue, n] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
     const full = fullFleet(queue, null, live);
     if (full === null) continue;
     const scheduled = await store.countJobs({ status: ['pending'], queue, scheduled: true });
-    if (n > scheduled) out.push(busyText(queue, full));
+    if (n - scheduled > (await heldInQueue(store, queue, holds))) out.push(busyText(queue, full));
   }
   return out;
 }
@@ -141,10 +153,10 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
  * worker takes them while it holds them. Due jobs waiting while every worker taking their queue is at its
  * --concurrency is a warning: dispatch works, yet they wait for a slot, and only `opsdeck workers` showed it.
  */
-async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: () => Promise<string[]>, live: number): Promise<HealthCheck> {
+async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number): Promise<HealthCheck> {
   const held = holds.reduce((n, h) => n + h.jobs, 0);
   const free = Math.max(0, dueCount - held);
-  const full = free > 0 ? await busy() : [];
+  const full = free > 0 ? await busy(holds) : [];
   if (holds.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
   const parts = holds.length > 0 ? [heldText(holds)] : [];
   if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${MORE_CAPACITY}`);
@@ -187,7 +199,7 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
-  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), () => busyQueues(store, pending, live), live.length);
+  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length);
   const holds = await breakerHolds(ctx, paused, now, new Set(unrun.map((u) => u.name)));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
   // worker started for them would not take the jobs a breaker holds.

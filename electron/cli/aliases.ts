@@ -34,9 +34,20 @@ const RECOVER =
   'opsdeck workflow retry RUN runs a workflow again from its failed tasks, keeping what succeeded; opsdeck dlq retry sends dead letters back';
 const BACKUP =
   'opsdeck keeps jobs, history, schedules, keys and the audit log in its store: copy a SQLite one with sqlite3 FILE ".backup COPY" (safe while workers run), a PostgreSQL one with pg_dump --schema=jobs; back up the registry file too, and keep the secrets\' environment variables where they are set';
-const EXECUTIONS = 'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures';
+const EXECUTIONS =
+  'opsdeck jobs lists executions (--status failed, --service S, --class C); opsdeck job ID traces one; opsdeck errors groups recent failures; a workflow\'s executions are its runs: opsdeck workflow runs --status failed --limit 10, opsdeck workflow show RUN';
+// Runbook 004's "ensure the scheduler service is running": opsdeck has no such service to check.
+const SCHEDULER =
+  'opsdeck runs no scheduler service: every worker fires the schedules; opsdeck health-check scheduler fails when an active schedule is overdue or no live worker would fire it, opsdeck schedule list shows the next fires';
 const COSTS = "opsdeck keeps no cost figures; opsdeck performance shows each execution type's volume and latency, opsdeck errors its recent failures";
 const INSPECT = "opsdeck workflow show RUN shows a run's state: each task, its job, and why it waits or failed; opsdeck workflow runs lists the runs";
+
+// Runbook 002's disk, profiling, debug logging and step-by-step debugging, typed as commands.
+const DISK =
+  "opsdeck watches no host's disk; opsdeck diagnose shows the store's size, opsdeck prune --dry-run how much finished work past its retention would free (opsdeck prune frees it; retention: in the registry)";
+const PROFILE = 'opsdeck performance --by service shows p50/p95/p99 durations and throughput per service; opsdeck workflow stats per workflow; opsdeck workflow show RUN how long each task took';
+const STEP =
+  "opsdeck has no step mode: opsdeck pause QUEUE holds the jobs of a queue, a workflow's next tasks among them, while opsdeck workflow show RUN and opsdeck job ID show what ran; opsdeck unpause QUEUE lets them go";
 
 export const HINTS: Record<string, string> = {
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
@@ -46,6 +57,18 @@ export const HINTS: Record<string, string> = {
   executions: EXECUTIONS,
   execution: EXECUTIONS,
   memory: "opsdeck workers shows each worker's memory (heap and resident) from its heartbeat; opsdeck job ID shows a job's peak memory; a service's limit is security_policy.resource_limits.memory_mb",
+  scheduler: SCHEDULER,
+  disk: DISK,
+  'disk-space': DISK,
+  'check-disk-space': DISK,
+  cleanup: DISK,
+  profile: PROFILE,
+  profiler: PROFILE,
+  bottlenecks: PROFILE,
+  debug: "opsdeck worker --log-level debug logs each job's life (claimed, then completed or handed back); opsdeck job ID traces one job; opsdeck logs --level debug prints the desktop app's log",
+  step: STEP,
+  breakpoint: STEP,
+  'step-mode': STEP,
   cost: COSTS,
   costs: COSTS,
   shutdown: SHUTDOWN,

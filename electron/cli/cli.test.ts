@@ -206,12 +206,14 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
-    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}'].join('\n');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}'].join('\n');
     const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /stdin:2: not JSON/);
     assert.match(refused.stderr, /stdin:4: priority/);
     assert.match(refused.stderr, /stdin:6: payload: must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
+    assert.match(refused.stderr, /stdin:7: service: not a field of a line: every line is a job of the command's SERVICE \(opsdeck enqueue SERVICE --from FILE\); give each service its own --from/);
+    assert.match(refused.stderr, /stdin:8: idenitfier: not a field; did you mean identifier\?/);
     assert.doesNotMatch(refused.stderr, /stdin:(1|3|5):/);
     const none = await opsdeck(['status', '--db', db]);
     assert.equal(none.code, 1, 'the refused batch created nothing, not even the store');
@@ -265,7 +267,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
   });
 
-  it('health-check CHECK runs one component, the runbooks\' database being the store; an unknown one is named', async () => {
+  it('health-check CHECK runs one component, the runbooks\' database being the store and api_endpoints the HTTP runner; one opsdeck has not says what to run instead; an unknown one is named', async () => {
     const db = join(dir, 'components.db');
     assert.equal((await opsdeck(['migrate', '--db', db])).code, 0);
     const HealthJson = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string() })) });
@@ -274,6 +276,12 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
       assert.deepEqual(HealthJson.parse(json(run)).checks.map((c) => c.name), ['store'], check);
     }
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
+    assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'api_endpoints', '--db', db, '--json']))).checks.map((c) => c.name), ['runner:http'], "a pipeline runbook's api_endpoints");
+    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/]] as const) {
+      const none = await opsdeck(['health-check', word, '--db', db]);
+      assert.equal(none.code, 2, word);
+      assert.match(none.stderr, says, word);
+    }
     const unknown = await opsdeck(['health-check', 'nosuch', '--db', db]);
     assert.equal(unknown.code, 2, 'a mistyped check is no outage');
     assert.match(unknown.stderr, /no health check named nosuch \(known: store, migrations, registry/);

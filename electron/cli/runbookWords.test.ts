@@ -120,7 +120,7 @@ describe("the runbooks' words on the command line", { concurrency: 2 }, () => {
 
     assert.match(ok(await opsdeck(['heartbeats', '--db', db])), /no workers|WORKER|ID/i);
     assert.match(ok(await opsdeck(['dead-letter-queue', 'groups', '--db', db])), /upstream said 503/);
-    for (const [word, says] of [['execution', /opsdeck job ID traces one/], ['memory', /opsdeck workers shows each worker's memory/], ['cost', /opsdeck keeps no cost figures/]] as const) {
+    for (const [word, says] of [['execution', /opsdeck job ID traces one/], ['executions', /a workflow's executions are its runs: opsdeck workflow runs --status failed/], ['scheduler', /opsdeck runs no scheduler service: .*opsdeck health-check scheduler/], ['disk_space', /opsdeck watches no host's disk; opsdeck diagnose shows the store's size, opsdeck prune --dry-run/], ['profile', /opsdeck performance --by service/], ['breakpoint', /opsdeck has no step mode: opsdeck pause QUEUE holds/], ['debug', /opsdeck worker --log-level debug/], ['memory', /opsdeck workers shows each worker's memory/], ['cost', /opsdeck keeps no cost figures/]] as const) {
       const run = await opsdeck([word, '10']);
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, says, word);

@@ -32,12 +32,21 @@ describe('opsdeck workflow', () => {
         `    runner_config: { command: ["/usr/bin/test", "-e", "${gate}"] }`,
         '    security_policy: { allowed_commands: ["/usr/bin/test"] }',
         '    retry_config: { max_retries: 0 }',
+        '  - name: shouting',
+        '    execution_type: shell',
+        '    runner_config: { command: ["/bin/sh", "-c", "for i in $(seq 1 12); do echo line $i; done; echo cannot reach the warehouse; exit 3"] }',
+        '    security_policy: { allowed_commands: ["/bin/sh"] }',
+        '    retry_config: { max_retries: 0 }',
         'workflows:',
         '  - name: etl',
         '    tasks:',
         '      - { name: extract, service: step }',
         '      - { name: transform, service: gated, depends_on: [extract] }',
         '      - { name: load, service: step, depends_on: [transform] }',
+        '  - name: loud',
+        '    tasks:',
+        '      - { name: shout, service: shouting }',
+        '      - { name: after, service: step, depends_on: [shout] }',
         '  - name: hurried',
         '    stuck_after: 1s',
         '    tasks:',
@@ -127,7 +136,33 @@ describe('opsdeck workflow', () => {
     assert.deepEqual(transform?.waiting, [], 'a task waiting for its dependencies is not pending: nothing holds its job');
   });
 
-  it('says what is wrong with a bad subcommand, payload, status or run', async () => {
+  it('workflow runs pages past --limit with a more: line, so older runs are not silently left out', async () => {
+    const own = ['--db', join(dir, 'paged.db'), ...common.slice(2)];
+    for (const id of ['p-1', 'p-2', 'p-3']) ok(await opsdeck(['workflow', 'run', 'hurried', '--identifier', id, ...own]));
+    const first = ok(await opsdeck(['workflow', 'runs', '--limit', '2', ...own]));
+    assert.match(first, /p-3/);
+    assert.match(first, /p-2/);
+    assert.doesNotMatch(first, /p-1/);
+    const more = /^more: opsdeck (.+)$/m.exec(first)?.[1];
+    assert.ok(more, `a more: line expected in ${first}`);
+    const second = ok(await opsdeck(more.split(' ')));
+    assert.match(second, /p-1/);
+    assert.doesNotMatch(second, /p-[23]|more:/);
+    const stuck = await opsdeck(['workflow', 'runs', '--stuck', '--limit', '2', ...own]);
+    assert.equal(stuck.code, 2);
+    assert.match(stuck.stderr, /--stuck lists every stuck run at once/);
+  });
+
+  it("workflow show prints a failed task's output, its last lines, before the retry that runs it again", async () => {
+    const own = ['--db', join(dir, 'loud.db'), ...common.slice(2)];
+    ok(await opsdeck(['workflow', 'run', 'loud', '--identifier', 'loud-1', ...own]));
+    assert.equal((await opsdeck(['worker', '--until-empty', ...own])).code, 0);
+    const shown = ok(await opsdeck(['workflow', 'show', 'loud-1', ...own]));
+    assert.match(shown, /\noutput of shout \(job 1, attempt #1, its last 10 lines; opsdeck job 1 has the whole tail\):\nline 4\n[^]*line 12\ncannot reach the warehouse\n\nshout failed: opsdeck workflow retry 1 runs it again/);
+    assert.doesNotMatch(shown, /line 3\n/);
+  });
+
+  it('says what is wrong with a bad subcommand, payload, status, run or workflow name', async () => {
     const bad = await opsdeck(['workflow', 'launch', ...common]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /workflow takes list, run, runs, stats, show, retry or cancel, not "launch"/);
@@ -136,6 +171,15 @@ describe('opsdeck workflow', () => {
     assert.match(payload.stderr, /--payload must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     const status = await opsdeck(['workflow', 'runs', '--status', 'lost', ...common]);
     assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "lost"/);
+    const own = ['--db', join(dir, 'typo.db'), ...common.slice(2)];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'typo.db')]));
+    for (const args of [['runs', '--workflow', 'etll'], ['runs', '--stuck', '--workflow', 'etll'], ['stats', '--workflow', 'etll']]) {
+      const typo = await opsdeck(['workflow', ...args, ...own]);
+      assert.equal(typo.code, 0, 'an empty answer, as it is');
+      assert.match(typo.stdout, /^no /);
+      assert.match(typo.stderr, /^opsdeck: no workflow named etll in the registry loaded here \(did you mean etl\? known: etl, /, args.join(' '));
+    }
+    assert.equal((await opsdeck(['workflow', 'runs', '--workflow', 'hurried', '--status', 'cancelled', ...own])).stderr, '', 'a known workflow with no such runs is no mistake');
     const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no workflow run "no-such-run"/);

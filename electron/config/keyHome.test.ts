@@ -25,6 +25,31 @@ test("the runbook's dependsOn is guessed as depends_on on every task, and the cy
   ]);
 });
 
+test("a pipeline runbook's task words (id, action, dependencies) are named with opsdeck's, and its missing dependency is still found", () => {
+  const text = [
+    'services:',
+    '  - { name: etl, execution_type: noop }',
+    'workflows:',
+    '  - name: research_pipeline',
+    '    version: "1.0"',
+    '    tasks:',
+    '      - id: search',
+    '        action: web_search',
+    '      - name: summarise',
+    '        service: etl',
+    '        dependencies: [search, missing_one]',
+    '',
+  ].join('\n');
+  assert.deepEqual(messages(text), [
+    "5:5 workflows[0].version: unknown key 'version'",
+    "7:9 workflows[0].tasks[0].id: unknown key 'id': opsdeck calls a task's id its name: write name: search (the workflow is checked as if it said name)",
+    "8:9 workflows[0].tasks[0].action: unknown key 'action': a task runs one of the registry's services: write service: and its name (the workflow is checked as if it said service)",
+    "8:17 workflows[0].tasks[0].action: unknown service 'web_search': not in services",
+    "11:9 workflows[0].tasks[1].dependencies: unknown key 'dependencies': opsdeck calls them depends_on: the names of the tasks it waits for (the workflow is checked as if it said depends_on)",
+    "11:32 workflows[0].tasks[1].dependencies[1]: unknown dependency 'missing_one' of task 'summarise': no task of that name in workflow 'research_pipeline'",
+  ]);
+});
+
 test('a misspelt key is guessed at every level: workflows, schedules, retention, rate_limit, alert channels, a docker volume', () => {
   const text = [
     'services:',

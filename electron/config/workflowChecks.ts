@@ -1,8 +1,10 @@
 import { closest } from '../../shared/closestWord.ts';
 import { WorkflowConfig, WorkflowTaskConfig, workflowProblems } from '../../shared/workflow.ts';
 import type { RawProblem } from './checks.ts';
+import { OTHER_SYSTEMS_TASK_KEYS } from './taskWords.ts';
 
 const TASK_KEYS = Object.keys(WorkflowTaskConfig.shape);
+const WORKFLOW_KEYS = Object.keys(WorkflowConfig.shape);
 
 /** A workflow read with its tasks' near-miss keys as the keys they likely mean, and which key each task wrote for which. */
 interface AsMeant {
@@ -12,9 +14,10 @@ interface AsMeant {
 }
 
 /**
- * A workflow whose tasks wrote a key near one they take (the runbook's `dependsOn`) read as if they had
+ * A workflow whose tasks wrote a key near one they take (the runbook's `dependsOn`), or another system's
+ * word for one (`id`, `action`, `dependencies`), read as if they had
  * written that one, so the misspelling does not hide a cycle or a missing dependency: both are said in one
- * pass. Null when it does not parse even so.
+ * pass, as are a workflow's with a key it does not take beside them. Null when it does not parse even so.
  */
 export function workflowAsMeant(item: unknown): AsMeant | null {
   if (item === null || typeof item !== 'object') return null;
@@ -27,14 +30,16 @@ export function workflowAsMeant(item: unknown): AsMeant | null {
     if (task === null || typeof task !== 'object' || Array.isArray(task)) return task;
     return Object.fromEntries(
       Object.entries(task).map(([key, value]) => {
-        const meant = TASK_KEYS.includes(key) ? key : closest(key, TASK_KEYS);
+        const meant = TASK_KEYS.includes(key) ? key : (OTHER_SYSTEMS_TASK_KEYS[key]?.meant ?? closest(key, TASK_KEYS));
         if (meant === null || meant === key || Object.hasOwn(task, meant)) return [key, value];
         keys.set(meant, key);
         return [meant, value];
       }),
     );
   });
-  const parsed = WorkflowConfig.safeParse({ ...item, tasks: read });
+  // A key the workflow does not take (a runbook's `version: "1.0"`) is named on its own; the tasks are still checked.
+  const known = Object.fromEntries(Object.entries(item).filter(([key]) => WORKFLOW_KEYS.includes(key)));
+  const parsed = WorkflowConfig.safeParse({ ...known, tasks: read });
   return parsed.success ? { workflow: parsed.data, written } : null;
 }
 

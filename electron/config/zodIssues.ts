@@ -9,6 +9,7 @@ import { valueAt, type PathKey } from './locate.ts';
 import { homeOf, plainKey } from './keyHome.ts';
 import { workflowAsMeant } from './workflowChecks.ts';
 import { keysAt } from './schemaAt.ts';
+import { isTaskPath, OTHER_SYSTEMS_TASK_KEYS, otherWordFor } from './taskWords.ts';
 import { choiceMessage, listMessage } from './valueWords.ts';
 
 const SERVICE_KEYS = Object.keys(ServiceConfig.options[0].shape);
@@ -51,6 +52,8 @@ function unknownKeyMessage(key: string, parent: readonly PathKey[], root: unknow
   const section = parent[parent.length - 1];
   const otherWord = typeof section === 'string' ? OTHER_SYSTEMS_WORDS[section]?.[key] : undefined;
   if (otherWord) return `unknown key '${key}': ${otherWord}`;
+  const taskWord = isTaskPath(parent) ? OTHER_SYSTEMS_TASK_KEYS[key] : undefined;
+  if (taskWord) return `unknown key '${key}': ${taskWord.advice(valueAt(root, [...parent, key]))}${checkedAs(parent, root, taskWord.meant)}`;
   if (parent.length === 0 && SERVICE_KEYS.includes(key)) {
     return `unknown key '${key}' at the top level: is it indented under its service (two more spaces than '- name')?`;
   }
@@ -110,6 +113,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: unknown
       out.push({ path: p, message: "HTTP runner requires 'base_url' in config", severity: 'error' });
       continue;
     }
+    // A task that wrote another system's word for the key (id for name) is told so at that word, once.
+    if (missing && typeof last === 'string' && isTaskPath(p.slice(0, -1)) && otherWordFor(valueAt(root, p.slice(0, -1)), last) !== undefined) continue;
     if (missing && typeof last === 'string') {
       out.push({ path: p, message: `'${last}' is required`, severity: 'error' });
       continue;

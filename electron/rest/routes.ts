@@ -7,6 +7,7 @@ import { WorkflowRunStatus } from '../../shared/workflow.ts';
 import { count, csv, duration, flag } from './query.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
+import { unknownWorkflow } from '../api/workflowNames.ts';
 import { jobIdParam, parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
@@ -78,6 +79,20 @@ async function refuseUnknownNames(result: unknown, input: unknown, ctx: ApiConte
   if (!first) return;
   const issues = unknown.map((name) => ({ path: `query.${name.field}`, message: name.message }));
   throw new RouteFailure('invalid_input', `invalid query: query.${first.field}: ${first.message}${unknown.length > 1 ? ' (and 1 more)' : ''}`, issues);
+}
+
+/**
+ * An empty list of runs for a workflow the registry does not name is refused, as an unknown queue is: a
+ * typo, not a workflow that never ran. `list` is the key the call's answer keeps its rows under.
+ */
+function refuseUnknownWorkflow(list: 'runs' | 'workflows') {
+  return async (result: unknown, input: unknown, ctx: ApiContext): Promise<void> => {
+    const page = z.object({ [list]: z.array(z.unknown()) }).safeParse(result);
+    const asked = z.object({ workflow: z.string().optional() }).safeParse(input);
+    if (!page.success || !asked.success || (page.data[list]?.length ?? 0) > 0) return;
+    const unknown = unknownWorkflow(ctx, asked.data.workflow);
+    if (unknown !== null) throw new RouteFailure('invalid_input', `invalid query: query.workflow: ${unknown}`, [{ path: 'query.workflow', message: unknown }]);
+  };
 }
 
 const DlqQuery = z
@@ -166,9 +181,12 @@ const workflowRoutes: Route[] = [
     ...post('/v1/workflows/{name}/runs', 'workflows.run', calls['workflows.run'].input.omit({ workflow: true }), ({ params, body }) => withPath(body, { workflow: params.name })),
     status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
   },
-  search('/v1/workflow-runs', 'workflows.runs', WorkflowRunsQuery, (q) => q),
+  { ...search('/v1/workflow-runs', 'workflows.runs', WorkflowRunsQuery, (q) => q), check: refuseUnknownWorkflow('runs') },
   get('/v1/workflow-runs/stuck', 'workflows.stuck'),
-  search('/v1/workflow-runs/stats', 'workflows.stats', WorkflowStatsQuery, ({ since, workflow }) => ({ since_minutes: Math.ceil((since ?? 86_400) / 60), workflow })),
+  {
+    ...search('/v1/workflow-runs/stats', 'workflows.stats', WorkflowStatsQuery, ({ since, workflow }) => ({ since_minutes: Math.ceil((since ?? 86_400) / 60), workflow })),
+    check: refuseUnknownWorkflow('workflows'),
+  },
   get('/v1/workflow-runs/{run}', 'workflows.show', (params) => ({ run: runParam(params) })),
   post('/v1/workflow-runs/{run}/retry', 'workflows.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { run: runParam(params) })),
   post('/v1/workflow-runs/{run}/cancel', 'workflows.cancel', reasonOnly, ({ params, body }) => withPath(body, { run: runParam(params) })),

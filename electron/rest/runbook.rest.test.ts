@@ -75,6 +75,17 @@ describe('REST API v1: the runbook, step by step', () => {
     }
   });
 
+  it("runbook 004's failed executions of a workflow: a workflow name the registry lacks is a 422 naming the one meant, not an empty list", async () => {
+    for (const path of ['/v1/workflow-runs?workflow=nightly_reprot&status=failed&limit=10', '/v1/workflow-runs/stats?workflow=nightly_reprot']) {
+      const res = await call('GET', path, readKey);
+      assert.equal(res.status, 422, path);
+      assert.deepEqual(refusal(res.json).issues, [{ path: 'query.workflow', message: 'no workflow named nightly_reprot in the registry loaded here (did you mean nightly_report? known: nightly_report)' }], path);
+    }
+    const known = await call('GET', '/v1/workflow-runs?workflow=nightly_report&status=cancelled&limit=10', readKey);
+    assert.equal(known.status, 200, 'a known workflow with no such runs is a plain empty page');
+    assert.deepEqual(known.json, { runs: [], next_cursor: null });
+  });
+
   it("refusals name what to send in REST's words, never a command line", async () => {
     const pause = await call('POST', '/v1/control/queues/nosuch/pause', operateKey, {});
     assert.equal(pause.status, 404);

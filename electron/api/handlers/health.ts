@@ -1,4 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
+import { checkOf, noCheckFor } from '../healthWords.ts';
 import type { BreakerRecord, ControlState, HealthCheck, WorkerInfo } from '../../../shared/domain.ts';
 import type { MigrationStatus } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
@@ -183,13 +184,14 @@ function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, s
 
 /**
  * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
- * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' `database` is the store.
+ * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' names are read as opsdeck's
+ * (`database` is the store; healthWords.ts).
  * `workers`: each worker's name by its id, null when the store did not tell them (it does not answer): a
  * worker or the integrity check is then not known to be missing, and fails as the workers check does
  * (cannot tell) rather than as a mistyped name, so a monitor reads an outage as one.
  */
 export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> | null = new Map()): { report: HealthReport } | { unknown: string } {
-  const check = name === 'database' ? 'store' : name;
+  const check = checkOf(name);
   const checks = named(report.checks, check, workers ?? new Map());
   if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
     const why = report.checks.find((c) => c.name === 'workers' && !c.ok)?.detail ?? 'the store does not answer';
@@ -204,7 +206,8 @@ export function checksNamed(report: HealthReport, name: string, workers: Readonl
       const listed = ofKind.length > 0 ? `${kind}s here: ${ofKind.join(', ')}` : `there is none here now`;
       return { unknown: `no ${kind} ${rest.join(':')} (${listed}; ${kind} alone checks every one)` };
     }
-    return { unknown: `no health check named ${check} (known: ${[...kinds, INTEGRITY].join(', ')})` };
+    const none = noCheckFor(check);
+    return { unknown: `no health check named ${check}${none === null ? '' : `: ${none}`} (known: ${[...kinds, INTEGRITY].join(', ')})` };
   }
   return { report: { ok: checks.every((c) => c.ok), checks } };
 }

@@ -2,6 +2,7 @@ import type { ExecutionType } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
+import { withOpenBreakers } from '../breakersCheck.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */
 async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, number>> {
@@ -19,7 +20,14 @@ async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, numbe
 
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
-    const [probes, inFlight] = await Promise.all([probeAll(ctx), inFlightByKind(ctx)]);
-    return { runners: probes.map((p) => ({ ...p, in_flight: inFlight.get(p.kind) ?? 0 })) };
+    const [probes, inFlight, breakers] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers()]);
+    const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
+    // As health-check's runner checks say it: a probe answering while a service's breaker is open warns.
+    return {
+      runners: probes.map((p) => {
+        const { warning, detail } = withOpenBreakers({ name: p.kind, ok: p.healthy, ...(p.warning ? { warning: true } : {}), detail: p.detail }, p.kind, breakers, kindOf);
+        return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0 };
+      }),
+    };
   },
 };

@@ -10,6 +10,7 @@ import { sayNoRegistry } from '../noRegistry.ts';
 import { printJson, type Io } from '../output.ts';
 import type { RegistryHolder } from '../../config/holder.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
+import { describedIssues } from '../../api/inputIssues.ts';
 
 const MAX_LINES = 10_000;
 
@@ -40,8 +41,14 @@ async function readSource(source: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A line's service is the command's: a file of several services (one a line) is one --from for each. */
+const SERVICE_IN_LINE = "not a field of a line: every line is a job of the command's SERVICE (opsdeck enqueue SERVICE --from FILE); give each service its own --from";
+
+/** A line's problems in REST's words: an unknown key named with the field it likely meant, or those there are. */
 function issueText(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+  return describedIssues(EnqueueItem, error)
+    .map((i) => (i.path === 'service' || i.path === 'service_name' ? `${i.path}: ${SERVICE_IN_LINE}` : `${i.path ? `${i.path}: ` : ''}${i.message}`))
+    .join('; ');
 }
 
 /** Every line checked before anything is written: one bad line and nothing is enqueued. */

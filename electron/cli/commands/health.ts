@@ -75,7 +75,7 @@ export function printHealth(inv: Invocation, report: HealthReport): void {
 export const healthCheck: Command = {
   name: 'health-check',
   summary: 'store, migrations, registry, runner probes, workers, dispatch, breakers, workflows, scheduler, alert channels; exit 1 when anything is unhealthy, 2 for a CHECK no check has',
-  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell, workers, worker:ID or worker:NAME, dispatch, breakers, workflows, scheduler, alerts; integrity, made only when named: every page of an SQLite file, PostgreSQL\'s checksums and amcheck)',
+  usage: '[CHECK]   (store or database, migrations, registry, runner, runner:shell (runner:http or api_endpoints), workers, worker:ID or worker:NAME, dispatch, breakers, workflows, scheduler, alerts; integrity, made only when named: every page of an SQLite file, PostgreSQL\'s checksums and amcheck)',
   options: {},
   async run(inv) {
     if (inv.positionals.length > 1) throw new UsageError(`health-check takes at most one check, not ${inv.positionals.length}`);

@@ -1,13 +1,15 @@
-import type { WorkflowRunDetailView, WorkflowRunView } from '../../../shared/contract.ts';
+import type { JobTrace, WorkflowRunDetailView, WorkflowRunView, WorkflowTaskView } from '../../../shared/contract.ts';
 import type { JsonObject } from '../../../shared/domain.ts';
 import { payloadObject } from '../../../shared/fields.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
-import { flag, listOnly, positionals, str, UsageError } from '../args.ts';
+import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
+import { unknownWorkflow } from '../../api/workflowNames.ts';
 import { paint, printJson, timesIn, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { sameCommand } from '../sameCommand.ts';
 import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { taskWhy } from '../../../shared/taskWhy.ts';
@@ -59,8 +61,32 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
       ]),
     ),
   );
+}
+
+/** What retries a run's failed tasks: said last, after their output. */
+function retryHint(detail: WorkflowRunDetailView): string | null {
   const failed = detail.tasks.filter((t) => t.status === 'failed');
-  if (failed.length > 0) io.out(`\n${failed.map((t) => t.name).join(', ')} failed: opsdeck workflow retry ${run.id} runs ${failed.length === 1 ? 'it' : 'them'} again, and the run goes on from there`);
+  if (failed.length === 0) return null;
+  return `\n${failed.map((t) => t.name).join(', ')} failed: opsdeck workflow retry ${detail.run.id} runs ${failed.length === 1 ? 'it' : 'them'} again, and the run goes on from there`;
+}
+
+/** The failed tasks whose output `show` prints; past them, each task's job has its own. */
+const FAILED_OUTPUTS_SHOWN = 5;
+/** Lines of a failed task's output `show` prints: the end, where a program says why it stopped. */
+const OUTPUT_LINES = 10;
+
+/**
+ * A failed task's output, the last lines of its last attempt that printed any: the runbooks' "failed
+ * task logs", read where the run is inspected rather than one more command away.
+ */
+function failedOutput(task: WorkflowTaskView, trace: JobTrace): string {
+  const at = trace.attempts.findLastIndex((a) => a.output_tail);
+  const tail = trace.attempts[at]?.output_tail?.trimEnd();
+  if (!tail) return `\n${task.name} (job ${task.job_id}) printed nothing; opsdeck job ${task.job_id} has its attempts`;
+  const lines = tail.split('\n');
+  const shown = lines.slice(-OUTPUT_LINES).join('\n');
+  const more = lines.length > OUTPUT_LINES ? `, its last ${OUTPUT_LINES} lines; opsdeck job ${task.job_id} has the whole tail` : '';
+  return `\noutput of ${task.name} (job ${task.job_id}, attempt #${at + 1}${more}):\n${shown}`;
 }
 
 function payloadOf(text: string | undefined): JsonObject {
@@ -90,6 +116,8 @@ async function stuckRuns(inv: Invocation): Promise<number> {
     const stuck = workflow === undefined ? all : all.filter((r) => r.workflow === workflow);
     if (inv.common.json) printJson(inv.io, { runs: stuck });
     else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
+    const unknown = stuck.length === 0 && !inv.common.json ? unknownWorkflow(ctx, workflow) : null;
+    if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
     // Each run keeps its workflow's stuck_after; one started before runs kept theirs is held to the
     // registry's, and without a registry here to the default: say so only when such a run is running.
     if (!inv.common.json && ctx.registry.loadedAt === null && (await ctx.store.runningWorkflowRuns(1, { withoutOwnStuckAfter: true })).length > 0) {
@@ -105,19 +133,26 @@ async function runs(inv: Invocation): Promise<number> {
   // Stuck is no state a run is in but a flag on a running one: --status stuck asks for the flag.
   if (flag(inv.values, 'stuck') || status === 'stuck') {
     if (status !== undefined && status !== 'stuck' && status !== 'running') throw new UsageError(`--stuck lists running runs only; --status ${status} contradicts it`);
+    if (str(inv.values, 'limit') !== undefined || str(inv.values, 'after') !== undefined) throw new UsageError('--stuck lists every stuck run at once; --limit and --after page the other lists');
     return stuckRuns(inv);
   }
   const parsedStatus = status === undefined ? undefined : WorkflowRunStatus.safeParse(status);
   if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status takes ${WorkflowRunStatus.options.join(', ')}, not "${status}"`);
   const workflow = str(inv.values, 'workflow');
+  const limit = int(inv.values, 'limit', 1, 500) ?? 50;
   return withRuntime(inv, async ({ ctx }) => {
     const page = await call(ctx, 'workflows.runs', {
       ...(workflow === undefined ? {} : { workflow }),
       ...(parsedStatus?.success ? { status: parsedStatus.data } : {}),
-      limit: 50,
+      limit,
+      after: str(inv.values, 'after') ?? null,
     });
     if (inv.common.json) printJson(inv.io, page);
     else inv.io.out(page.runs.length === 0 ? 'no workflow runs; start one with opsdeck workflow run NAME' : runsTable(inv.io, page.runs));
+    const unknown = page.runs.length === 0 && !inv.common.json ? unknownWorkflow(ctx, workflow) : null;
+    if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
+    // A page is the newest runs only: an older failed run must not look like none.
+    if (!inv.common.json && page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'workflow', { after: page.next_cursor })}`);
     return 0;
   });
 }
@@ -125,7 +160,7 @@ async function runs(inv: Invocation): Promise<number> {
 export const workflow: Command = {
   name: 'workflow',
   summary: 'workflows: list, run, runs, stats (runs, succeeded/failed, p50/p95 per workflow), show RUN, retry RUN, cancel RUN',
-  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] | stats [--since 24h] [--workflow NAME] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
+  usage: 'list | run NAME [--payload JSON] [--identifier ID] | runs [--workflow NAME] [--status S | --stuck] [--limit N] [--after CURSOR] | stats [--since 24h] [--workflow NAME] | show RUN | retry RUN | cancel RUN [--reason TEXT]',
   details: [
     'Each task of a run is a job. A task waits until every task it depends on completed; a task that',
     'fails leaves what depends on it blocked. retry RUN sends the failed tasks back and the run goes on',
@@ -139,6 +174,8 @@ export const workflow: Command = {
     since: { type: 'string', value: 'AGE', description: 'stats: runs started in the last AGE (default 24h, up to 30d)' },
     status: { type: 'string', value: 'S', description: `runs: only runs in this state (${WorkflowRunStatus.options.join(', ')})` },
     stuck: { type: 'boolean', description: "runs: only running runs with no task progress for their workflow's stuck_after (--status stuck says the same)" },
+    limit: { type: 'string', value: 'N', description: 'runs: at most N runs, newest first (default 50, max 500)' },
+    after: { type: 'string', value: 'CURSOR', description: 'runs: the next page: the cursor the previous page printed' },
     reason: { type: 'string', value: 'TEXT', description: 'cancel: why, for the audit log' },
   },
   async run(inv) {
@@ -184,7 +221,14 @@ export const workflow: Command = {
         if (sub === 'show') {
           const detail = await call(ctx, 'workflows.show', { run });
           if (inv.common.json) printJson(inv.io, detail);
-          else showRun(inv.io, detail);
+          else {
+            showRun(inv.io, detail);
+            for (const task of detail.tasks.filter((t) => t.status === 'failed').slice(0, FAILED_OUTPUTS_SHOWN)) {
+              inv.io.out(failedOutput(task, await call(ctx, 'jobs.get', { id: task.job_id })));
+            }
+            const hint = retryHint(detail);
+            if (hint !== null) inv.io.out(hint);
+          }
           return 0;
         }
         if (sub === 'retry') {

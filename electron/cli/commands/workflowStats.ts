@@ -6,6 +6,7 @@ import { call, withRuntime } from '../call.ts';
 import type { Invocation } from '../command.ts';
 import { printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { unknownWorkflow } from '../../api/workflowNames.ts';
 
 /** What `workflow stats` counts, for the command's help. */
 export const WORKFLOW_STATS_DETAILS = [
@@ -29,6 +30,8 @@ export async function workflowStats(inv: Invocation): Promise<number> {
     const runs = workflow === undefined ? 'workflow runs' : `runs of ${workflow}`;
     if (result.workflows.length === 0) {
       inv.io.out(`no ${runs} started in ${window}`);
+      const unknown = unknownWorkflow(ctx, workflow);
+      if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
       return 0;
     }
     const ms = (value: number | null) => durationText(value, '-');

@@ -1,7 +1,8 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { WorkflowRunStatus } from '../../../../shared/workflow.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
+import { useClient } from '../../lib/clientContext.ts';
 import { formatAgo } from '../../lib/format.ts';
 import { notify } from '../../lib/notices.ts';
 import { useSearchParams } from '../../lib/router.ts';
@@ -77,7 +78,16 @@ export function WorkflowsPage() {
   const parsedStatus = WorkflowRunStatus.safeParse(params.get('status'));
   const status = parsedStatus.success ? parsedStatus.data : undefined;
   const openRun = runRefOf(params.get('run'));
-  const runs = useCall('workflows.runs', status ? { status, limit: 50 } : { limit: 50 }, { refetchInterval: 5000 });
+  const client = useClient();
+  // Paged as the CLI's more: line is: past the newest 50, an older failed run is one click away, not gone.
+  const runs = useInfiniteQuery({
+    queryKey: ['workflows.runs', status ? { status } : {}],
+    queryFn: ({ pageParam }) => client.call('workflows.runs', { ...(status ? { status } : {}), limit: 50, after: pageParam }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    refetchInterval: 5000,
+  });
+  const runList = runs.data?.pages.flatMap((p) => p.runs) ?? [];
   const showRun = (id: number | null) => setParams((p) => (id === null ? p.delete('run') : p.set('run', String(id))), true);
 
   return (
@@ -113,7 +123,7 @@ export function WorkflowsPage() {
           <Loading label="Loading runs…" />
         ) : runs.isError ? (
           <ErrorState what="the runs" error={runs.error} onRetry={() => void runs.refetch()} />
-        ) : runs.data.runs.length === 0 ? (
+        ) : runList.length === 0 ? (
           <Empty title="No runs yet">Start one with Run above, or opsdeck workflow run NAME.</Empty>
         ) : (
           <table className="table">
@@ -129,7 +139,7 @@ export function WorkflowsPage() {
               </tr>
             </thead>
             <tbody>
-              {runs.data.runs.map((run) => (
+              {runList.map((run) => (
                 <tr key={run.id} className={run.id === openRun || run.identifier === openRun ? 'is-selected' : run.status === 'failed' ? 'row-bad' : run.stuck ? 'row-warn' : undefined}>
                   <th scope="row">
                     <button type="button" className="link-button" onClick={() => showRun(run.id)} aria-label={`Show run ${run.id} of ${run.workflow}`}>
@@ -149,6 +159,11 @@ export function WorkflowsPage() {
             </tbody>
           </table>
         )}
+        {runs.hasNextPage ? (
+          <button type="button" disabled={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
+            {runs.isFetchingNextPage ? 'Loading…' : 'Load older runs'}
+          </button>
+        ) : null}
       </section>
     </div>
   );
