@@ -90,7 +90,7 @@ function refuseUnknownWorkflow(list: 'runs' | 'workflows') {
     const page = z.object({ [list]: z.array(z.unknown()) }).safeParse(result);
     const asked = z.object({ workflow: z.string().optional() }).safeParse(input);
     if (!page.success || !asked.success || (page.data[list]?.length ?? 0) > 0) return;
-    const unknown = unknownWorkflow(ctx, asked.data.workflow);
+    const unknown = await unknownWorkflow(ctx, asked.data.workflow);
     if (unknown !== null) throw new RouteFailure('invalid_input', `invalid query: query.workflow: ${unknown}`, [{ path: 'query.workflow', message: unknown }]);
   };
 }

@@ -116,7 +116,7 @@ async function stuckRuns(inv: Invocation): Promise<number> {
     const stuck = workflow === undefined ? all : all.filter((r) => r.workflow === workflow);
     if (inv.common.json) printJson(inv.io, { runs: stuck });
     else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
-    const unknown = stuck.length === 0 && !inv.common.json ? unknownWorkflow(ctx, workflow) : null;
+    const unknown = stuck.length === 0 && !inv.common.json ? await unknownWorkflow(ctx, workflow) : null;
     if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
     // Each run keeps its workflow's stuck_after; one started before runs kept theirs is held to the
     // registry's, and without a registry here to the default: say so only when such a run is running.
@@ -149,7 +149,7 @@ async function runs(inv: Invocation): Promise<number> {
     });
     if (inv.common.json) printJson(inv.io, page);
     else inv.io.out(page.runs.length === 0 ? 'no workflow runs; start one with opsdeck workflow run NAME' : runsTable(inv.io, page.runs));
-    const unknown = page.runs.length === 0 && !inv.common.json ? unknownWorkflow(ctx, workflow) : null;
+    const unknown = page.runs.length === 0 && !inv.common.json ? await unknownWorkflow(ctx, workflow) : null;
     if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
     // A page is the newest runs only: an older failed run must not look like none.
     if (!inv.common.json && page.next_cursor) inv.io.out(`\nmore: ${sameCommand(inv, 'workflow', { after: page.next_cursor })}`);

@@ -30,7 +30,7 @@ export async function workflowStats(inv: Invocation): Promise<number> {
     const runs = workflow === undefined ? 'workflow runs' : `runs of ${workflow}`;
     if (result.workflows.length === 0) {
       inv.io.out(`no ${runs} started in ${window}`);
-      const unknown = unknownWorkflow(ctx, workflow);
+      const unknown = await unknownWorkflow(ctx, workflow);
       if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
       return 0;
     }
