@@ -104,6 +104,7 @@ export function rollupHoursContract(test: ContractTest): void {
       assert.equal(completions(await store.rollupsByType(dayAgo)), 4);
       assert.ok((await store.pruneHistory(new Date(hourFloor(Date.now()) + 2 * HOUR_MS), 1000)) > 0);
       assert.deepEqual(await store.rollupsByType(dayAgo), { outcomes: [], latency: [] }, 'the minutes and the hour are gone');
+      assert.deepEqual(await store.rollupsByService(dayAgo, null), { outcomes: [], latency: [] }, 'the hour by service too');
     });
   });
 }

@@ -4,8 +4,9 @@ import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
 
 /**
- * The rollups' whole hours per execution type (migration 0034): summed by the workers' upkeep, read by
- * `rollupsByType` with the minutes on either side. Hours are UTC hours: the epoch's, whatever the
+ * The rollups' whole hours per execution type (migration 0034), and per service and type (0049): summed
+ * by the workers' upkeep in one step, read by `rollupsByType` (and `rollupsByService`) with the minutes on
+ * either side. Hours are UTC hours: the epoch's, whatever the
  * session's time zone (date_trunc would follow it, and some zones are half an hour off).
  */
 
@@ -33,6 +34,8 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
       const span = [iso(step.from), iso(step.to)];
       await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(client, `DELETE FROM jobs.tb_job_latency_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_service_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_job_latency_service_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(
         client,
         `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
@@ -46,6 +49,21 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
         `INSERT INTO jobs.tb_job_latency_hour (hour, execution_type, bucket, n)
          SELECT ${HOUR_OF('minute')}, execution_type, bucket, sum(n)
          FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3`,
+        span,
+      );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_job_rollup_service_hour (hour, service_name, execution_type, completed, failed, retried)
+         SELECT ${HOUR_OF('minute')}, service_name, execution_type, sum(completed), sum(failed), sum(retried)
+         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3
+         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
+        span,
+      );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
+         SELECT ${HOUR_OF('minute')}, service_name, execution_type, bucket, sum(n)
+         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
         span,
       );
     }
