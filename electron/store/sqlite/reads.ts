@@ -14,6 +14,7 @@ import { CreatedPages } from './createdPages.ts';
 import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
+import type { SqliteRollupHours } from './rollupHours.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
@@ -111,9 +112,6 @@ export function prepareReadStatements(db: Connection) {
       `SELECT minute / CAST(? AS INTEGER) * CAST(? AS INTEGER) AS bucket, sum(completed) AS completed, sum(failed) AS failed
        FROM tb_job_rollup WHERE minute >= ? AND minute <= ? GROUP BY bucket`,
     ),
-    latency: db.prepare<[number], { execution_type: string; bucket: number; n: number }>(
-      `SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= ? GROUP BY execution_type, bucket`,
-    ),
     // The claim index orders pending jobs by priority first: one seek per priority level present finds
     // each level's earliest run_at, or its not-yet-due jobs, without reading the backlog between.
     oldestPending: db.prepare<[], { run_at: string | null }>(
@@ -149,9 +147,12 @@ export class SqliteReads {
   readonly #lanes: LaneList;
   readonly #created: CreatedWindow;
   readonly #createdPages: CreatedPages;
+  readonly #hours: SqliteRollupHours;
 
-  constructor(db: SqliteDb) {
+  /** `hours` reads the summed hours for the Overview's charts. */
+  constructor(db: SqliteDb, hours: SqliteRollupHours) {
     this.#db = db;
+    this.#hours = hours;
     this.#s = prepareReadStatements(db.connection);
     this.#lanes = new LaneList(db.connection);
     this.#created = new CreatedWindow(db.connection);
@@ -311,13 +312,16 @@ export class SqliteReads {
   throughput(since: Date, bucketSeconds: number): ThroughputBucket[] {
     const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
     const end = new Date();
-    const rows = this.#db.guard(() => this.#s.throughput.all(step, step, minuteStart(since), minuteStart(end)));
+    // An hour a bucket (the Overview's day) reads the summed hours, the minutes on either side.
+    const rows = this.#db.guard(() =>
+      step === 3600 ? this.#hours.hourlyThroughput(since, end) : this.#s.throughput.all(step, step, minuteStart(since), minuteStart(end)),
+    );
     return fillBuckets(rows, since, end, step);
   }
 
+  /** From the summed hours and the minutes on either side, as `metrics.byType` reads them. */
   latencyByType(since: Date): LatencyByType[] {
-    const rows = this.#db.guard(() => this.#s.latency.all(minuteStart(since)));
-    return latencyFromBuckets(rows);
+    return latencyFromBuckets(this.#db.guard(() => this.#hours.latencySince(since)));
   }
 
   oldestPendingRunAt(): string | null {
