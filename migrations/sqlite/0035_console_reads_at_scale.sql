@@ -40,3 +40,7 @@ GROUP BY 1, 2, 3, 4;
 -- not, a random read of the job table each (seconds of them at a million jobs on a busy disk).
 CREATE INDEX idx_tb_job_run_dlq_text ON tb_job_run (error_fingerprint, service_name, execution_type, completed_at, updated_at, error_message)
   WHERE status = 'failed' AND resolved_at IS NULL;
+
+-- `metrics.byType` over a month and the Overview's day sum the hours' duration buckets per type: in this
+-- order the sum walks the index once, where by hour it sorted every hour's rows (some 25 000 a month).
+CREATE INDEX idx_tb_job_latency_hour_bucket ON tb_job_latency_hour (execution_type, bucket, hour, n);

@@ -61,13 +61,16 @@ export class SqliteRollupHours {
            SELECT execution_type, completed, failed, retried FROM tb_job_rollup WHERE minute >= @hoursTo
          ) GROUP BY execution_type HAVING sum(completed) + sum(failed) + sum(retried) > 0 ORDER BY execution_type`,
       ),
+      // Each range summed on its own, the hours in the order of their bucket index (0035), so no range's
+      // rows are sorted; then the few sums per type and bucket are added up.
       latency: c.prepare<[Split], Latency>(
         `SELECT execution_type, bucket, sum(n) AS n FROM (
-           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom
+           SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom GROUP BY 1, 2
            UNION ALL
-           SELECT execution_type, bucket, n FROM tb_job_latency_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
+           SELECT execution_type, bucket, sum(n) FROM tb_job_latency_hour INDEXED BY idx_tb_job_latency_hour_bucket
+           WHERE hour >= @hoursFrom AND hour < @hoursTo GROUP BY 1, 2
            UNION ALL
-           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @hoursTo
+           SELECT execution_type, bucket, sum(n) FROM tb_job_latency WHERE minute >= @hoursTo GROUP BY 1, 2
          ) GROUP BY execution_type, bucket`,
       ),
       // The Overview's day chart: completed and failed per clock hour up to the end minute, all types.
