@@ -6,6 +6,7 @@ import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { pageByCreation } from './createdPages.ts';
+import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
 import { pageOfScheduled } from './scheduledPages.ts';
 import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
@@ -264,6 +265,8 @@ const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: 
 export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
   const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
   const end = new Date();
+  // An hour a bucket (the Overview's day) reads the summed hours, the minutes on either side.
+  if (step === 3600) return fillBuckets(await hourlyThroughput(db, since, end), since, end, step);
   const rows = await db.read(
     `SELECT (extract(epoch FROM minute)::bigint / $3 * $3) AS bucket,
        sum(completed) AS completed, sum(failed) AS failed
@@ -275,16 +278,12 @@ export async function throughput(db: PgDb, since: Date, bucketSeconds: number): 
   return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, end, step);
 }
 
-const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() });
-
-/** Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite. */
+/**
+ * Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite: the summed hours
+ * and the minutes on either side, as `metrics.byType` reads them.
+ */
 export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
-  const rows = await db.read(
-    `SELECT execution_type, bucket, sum(n) AS n FROM jobs.tb_job_latency
-     WHERE minute >= date_trunc('minute', $1::timestamptz) GROUP BY execution_type, bucket`,
-    [since.toISOString()],
-  );
-  return latencyFromBuckets(rows.map((row) => LatencyRow.parse(row)));
+  return latencyFromBuckets((await rollupsByType(db, since)).latency);
 }
 
 /**

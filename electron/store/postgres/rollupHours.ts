@@ -72,6 +72,40 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
   });
 }
 
+/** The mark and the window's first whole hour: the ranges every read of the hours splits into (readSplit). */
+const WINDOW = `w AS (
+     SELECT $1::timestamptz AS since, $2::timestamptz AS hours_from,
+       greatest($2::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $2::timestamptz)) AS hours_to
+   )`;
+
+const windowParams = (since: Date) => {
+  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
+  return [iso(sinceMinute), iso(hourCeil(sinceMinute))];
+};
+
+const HourRow = z.object({ bucket: z.number(), completed: z.number(), failed: z.number() });
+
+/**
+ * Completed and failed jobs per clock hour (unix seconds at its start) from the minute holding `since` to
+ * `end`, every type: the Overview's day, the summed hours read as such and the minutes on either side.
+ */
+export async function hourlyThroughput(db: PgDb, since: Date, end: Date): Promise<Array<z.infer<typeof HourRow>>> {
+  const rows = await db.read(
+    `WITH ${WINDOW}
+     SELECT bucket, sum(completed) AS completed, sum(failed) AS failed FROM (
+       SELECT extract(epoch FROM r.minute)::bigint / 3600 * 3600 AS bucket, r.completed, r.failed FROM jobs.tb_job_rollup r, w
+       WHERE r.minute >= w.since AND r.minute < w.hours_from AND r.minute <= $3::timestamptz
+       UNION ALL
+       SELECT extract(epoch FROM h.hour)::bigint, h.completed, h.failed FROM jobs.tb_job_rollup_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
+       UNION ALL
+       SELECT extract(epoch FROM r.minute)::bigint / 3600 * 3600, r.completed, r.failed FROM jobs.tb_job_rollup r, w
+       WHERE r.minute >= w.hours_to AND r.minute <= $3::timestamptz
+     ) x GROUP BY bucket`,
+    [...windowParams(since), end.toISOString()],
+  );
+  return rows.map((row) => HourRow.parse(row));
+}
+
 const OutcomesRow = z.object({ execution_type: z.string(), completed: z.number(), failed: z.number(), retried: z.number() });
 const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() });
 
@@ -82,12 +116,8 @@ const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n:
  * `bucket` is null on the outcome rows, `completed` on the buckets'.
  */
 export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups> {
-  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
   const rows = await db.read(
-    `WITH w AS (
-       SELECT $1::timestamptz AS since, $2::timestamptz AS hours_from,
-         greatest($2::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $2::timestamptz)) AS hours_to
-     ),
+    `WITH ${WINDOW},
      o AS (
        SELECT r.execution_type, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.since AND r.minute < w.hours_from
        UNION ALL
@@ -107,7 +137,7 @@ export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups>
      UNION ALL
      SELECT execution_type, bucket, NULL, NULL, NULL, sum(n) FROM l GROUP BY execution_type, bucket
      ORDER BY 1, 2`,
-    [iso(sinceMinute), iso(hourCeil(sinceMinute))],
+    windowParams(since),
   );
   const out: TypeRollups = { outcomes: [], latency: [] };
   for (const row of rows) {
