@@ -44,3 +44,24 @@ CREATE INDEX idx_tb_job_run_dlq_text ON tb_job_run (error_fingerprint, service_n
 -- `metrics.byType` over a month and the Overview's day sum the hours' duration buckets per type: in this
 -- order the sum walks the index once, where by hour it sorted every hour's rows (some 25 000 a month).
 CREATE INDEX idx_tb_job_latency_hour_bucket ON tb_job_latency_hour (execution_type, bucket, hour, n);
+
+-- The failure rollups (0019) summed per whole hour and group by the same upkeep step, up to the same mark:
+-- `failures.recent` over a day reads these hours and the minutes on either side, where a burst's every
+-- minute of every group was sorted into its groups. `last_minute`: the group's latest minute in the hour,
+-- whose row holds its sample error. Pruned with the failure rollups.
+CREATE TABLE tb_failure_rollup_hour (
+  hour          INTEGER NOT NULL,
+  service_name  TEXT    NOT NULL,
+  error_class   TEXT    NOT NULL,
+  fingerprint   TEXT    NOT NULL,
+  failures      INTEGER NOT NULL,
+  dead_lettered INTEGER NOT NULL,
+  first_at      TEXT    NOT NULL,
+  last_at       TEXT    NOT NULL,
+  last_minute   INTEGER NOT NULL,
+  PRIMARY KEY (hour, service_name, error_class, fingerprint)
+) WITHOUT ROWID;
+INSERT INTO tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
+SELECT minute / 3600 * 3600, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
+FROM tb_failure_rollup WHERE minute < (SELECT coalesce(max(through), 0) FROM tb_rollup_hour_mark)
+GROUP BY 1, 2, 3, 4;

@@ -4,7 +4,8 @@ import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
 
 /**
- * The rollups' whole hours per execution type (migration 0034), and per service and type (0049): summed
+ * The rollups' whole hours per execution type (migration 0034), per service and type and the failures'
+ * per group (0049): summed
  * by the workers' upkeep in one step, read by `rollupsByType` (and `rollupsByService`) with the minutes on
  * either side. Hours are UTC hours: the epoch's, whatever the
  * session's time zone (date_trunc would follow it, and some zones are half an hour off).
@@ -36,6 +37,7 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
       await rowsOf(client, `DELETE FROM jobs.tb_job_latency_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_service_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(client, `DELETE FROM jobs.tb_job_latency_service_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_failure_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(
         client,
         `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
@@ -64,6 +66,13 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
         `INSERT INTO jobs.tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
          SELECT ${HOUR_OF('minute')}, service_name, execution_type, bucket, sum(n)
          FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
+        span,
+      );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
+         SELECT ${HOUR_OF('minute')}, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
+         FROM jobs.tb_failure_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
         span,
       );
     }

@@ -110,6 +110,7 @@ function prepareRetentionStatements(db: Connection) {
     pruneLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_hour WHERE hour <= ? - 3600`),
     pruneServiceRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour <= ? - 3600`),
     pruneServiceLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_service_hour WHERE hour <= ? - 3600`),
+    pruneFailureHours: db.prepare<[number]>(`DELETE FROM tb_failure_rollup_hour WHERE hour <= ? - 3600`),
     space: db.prepare<[], { free: number; page: number; vacuum: number }>(
       `SELECT (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS page,
          (SELECT auto_vacuum FROM pragma_auto_vacuum) AS vacuum`,
@@ -206,7 +207,8 @@ export class SqliteRetention {
           this.#s.pruneRollupHours.run(bound.cut).changes +
           this.#s.pruneLatencyHours.run(bound.cut).changes +
           this.#s.pruneServiceRollupHours.run(bound.cut).changes +
-          this.#s.pruneServiceLatencyHours.run(bound.cut).changes,
+          this.#s.pruneServiceLatencyHours.run(bound.cut).changes +
+          this.#s.pruneFailureHours.run(failuresBound.cut).changes,
       ),
     );
   }

@@ -10,7 +10,8 @@ type Latency = TypeRollups['latency'][number];
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * The rollups' whole hours per execution type (migration 0021), and per service and type (0035): summed
+ * The rollups' whole hours per execution type (migration 0021), per service and type and the failures'
+ * per group (0035): summed
  * by the workers' upkeep in one step, read by `rollupsByType` (and `SqliteServiceRollups`) with the
  * minutes on either side. Minutes and hours are unix seconds at their start.
  */
@@ -29,6 +30,7 @@ export class SqliteRollupHours {
       clearLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_hour WHERE hour >= @from AND hour < @to`),
       clearServiceOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour >= @from AND hour < @to`),
       clearServiceLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_service_hour WHERE hour >= @from AND hour < @to`),
+      clearFailures: c.prepare<[Span]>(`DELETE FROM tb_failure_rollup_hour WHERE hour >= @from AND hour < @to`),
       sumOutcomes: c.prepare<[Span]>(
         `INSERT INTO tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
          SELECT minute / 3600 * 3600, execution_type, sum(completed), sum(failed), sum(retried)
@@ -50,6 +52,11 @@ export class SqliteRollupHours {
         `INSERT INTO tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
          SELECT minute / 3600 * 3600, service_name, execution_type, bucket, sum(n)
          FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
+      ),
+      sumFailures: c.prepare<[Span]>(
+        `INSERT INTO tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
+         SELECT minute / 3600 * 3600, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
+         FROM tb_failure_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
       ),
       // Three ranges, each a seek of its table's key: an OR of them would read the whole minute table.
       outcomes: c.prepare<[Split], Outcome>(
@@ -103,6 +110,8 @@ export class SqliteRollupHours {
         this.#s.sumLatency.run(span);
         this.#s.sumServiceOutcomes.run(span);
         this.#s.sumServiceLatency.run(span);
+        this.#s.clearFailures.run(span);
+        this.#s.sumFailures.run(span);
       }
       if (step.mark !== mark) this.#s.setMark.run(seconds(step.mark));
       return { hours: (step.to - step.from) / HOUR_MS, done: step.done };
