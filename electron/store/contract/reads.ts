@@ -354,6 +354,40 @@ export function readsContract(test: ContractTest): void {
       const latency = await store.latencyByType(new Date(Date.now() - 3_600_000));
       assert.equal(latency.reduce((n, l) => n + l.count, 0), await counted('completed'));
       assert.deepEqual(await store.pendingByService(), {});
+
+      // The day by the hour, the day's durations and the figures per service add up to the same jobs read
+      // from the minutes, and once the hours are summed (by type and by service) from those hours.
+      const day = new Date(Date.now() - 24 * 3_600_000);
+      const ofService = async (status: 'completed' | 'failed', service: string) =>
+        (await store.listJobs({ status: [status], service }, { limit: 1000 })).items.length;
+      const expected = {
+        completed: await counted('completed'),
+        failed: await counted('failed'),
+        byService: await Promise.all(services.map(async (s) => [s, await ofService('completed', s), await ofService('failed', s)])),
+      };
+      const read = async () => {
+        const hourly = await store.throughput(day, 3600);
+        const every = await store.rollupsByService(day, null);
+        const byService = await Promise.all(
+          services.map(async (s) => {
+            const one = await store.rollupsByService(day, s);
+            const sum = (rows: typeof one.outcomes, key: 'completed' | 'failed') => rows.reduce((n, o) => n + o[key], 0);
+            const byType = (rows: typeof one.outcomes) => [...rows].sort((a, b) => a.execution_type.localeCompare(b.execution_type));
+            assert.deepEqual(byType(one.outcomes), byType(every.outcomes.filter((o) => o.service_name === s)), `${s}: its rows alone`);
+            assert.equal(one.latency.reduce((n, l) => n + l.n, 0), sum(one.outcomes, 'completed'), `${s}: a duration per completion`);
+            return [s, sum(one.outcomes, 'completed'), sum(one.outcomes, 'failed')];
+          }),
+        );
+        return {
+          completed: hourly.reduce((n, b) => n + b.completed, 0),
+          failed: hourly.reduce((n, b) => n + b.failed, 0),
+          durations: (await store.latencyByType(day)).reduce((n, l) => n + l.count, 0),
+          byService,
+        };
+      };
+      assert.deepEqual(await read(), { ...expected, durations: expected.completed }, 'from the minutes');
+      for (let steps = 0; !(await store.sumRollupHours(new Date(Date.now() + 2 * 3_600_000), 48)).done; steps++) assert.ok(steps < 10);
+      assert.deepEqual(await read(), { ...expected, durations: expected.completed }, 'from the summed hours');
       for (const worker of workers.slice(1)) await worker.close();
     });
   });

@@ -56,11 +56,16 @@ export function rollupHoursContract(test: ContractTest): void {
       assert.equal(completions(fromMinutes), 4);
       const onTheHour = new Date(hourFloor(Date.now()));
       const fromTheHour = sorted(await store.rollupsByType(onTheHour));
+      const failures = await store.recentFailures(dayAgo, null, 100);
+      assert.deepEqual([failures.total, failures.groups.length], [2, 2], 'the dead letter and the retried attempt');
 
       // Two hours on, the hour these jobs finished in is over: it is summed, an hour a step.
       assert.ok((await sumAll(store, new Date(Date.now() + 2 * HOUR_MS))) >= 1);
       assert.deepEqual(sorted(await store.rollupsByType(dayAgo)), fromMinutes, 'a day back: the hour summed');
       assert.deepEqual(sorted(await store.rollupsByType(onTheHour)), fromTheHour, 'from the hour itself: summed too');
+      assert.deepEqual(await store.recentFailures(dayAgo, null, 100), failures, 'the failures a day back: the hour summed, samples and all');
+      assert.deepEqual(await store.recentFailures(onTheHour, 'svc', 100), failures, 'from the hour itself, of their one service');
+      assert.deepEqual(await store.recentFailures(onTheHour, 'other', 100), { groups: [], total: 0 });
       assert.deepEqual(sorted(await store.rollupsByType(new Date(Date.now() + 2 * 60_000))), { outcomes: [], latency: [] }, 'nothing after now');
       assert.deepEqual((await store.sumRollupHours(new Date(Date.now() + 2 * HOUR_MS), 24)).done, true, 'nothing left to sum');
     });
@@ -104,6 +109,7 @@ export function rollupHoursContract(test: ContractTest): void {
       assert.equal(completions(await store.rollupsByType(dayAgo)), 4);
       assert.ok((await store.pruneHistory(new Date(hourFloor(Date.now()) + 2 * HOUR_MS), 1000)) > 0);
       assert.deepEqual(await store.rollupsByType(dayAgo), { outcomes: [], latency: [] }, 'the minutes and the hour are gone');
+      assert.deepEqual(await store.rollupsByService(dayAgo, null), { outcomes: [], latency: [] }, 'the hour by service too');
     });
   });
 }

@@ -6,6 +6,8 @@ import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { pageByCreation } from './createdPages.ts';
+import { hourCeil } from '../rollupHours.ts';
+import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
 import { pageOfScheduled } from './scheduledPages.ts';
 import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
@@ -267,6 +269,8 @@ const BucketRow = z.object({ bucket: z.number(), completed: z.number(), failed: 
 export async function throughput(db: PgDb, since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
   const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
   const end = new Date();
+  // An hour a bucket (the Overview's day) reads the summed hours, the minutes on either side.
+  if (step === 3600) return fillBuckets(await hourlyThroughput(db, since, end), since, end, step);
   const rows = await db.read(
     `SELECT (extract(epoch FROM minute)::bigint / $3 * $3) AS bucket,
        sum(completed) AS completed, sum(failed) AS failed
@@ -278,16 +282,12 @@ export async function throughput(db: PgDb, since: Date, bucketSeconds: number): 
   return fillBuckets(rows.map((row) => BucketRow.parse(row)), since, end, step);
 }
 
-const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() });
-
-/** Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite. */
+/**
+ * Percentiles from the rollups' duration buckets (shared/latencyBuckets.ts), as on SQLite: the summed hours
+ * and the minutes on either side, as `metrics.byType` reads them.
+ */
 export async function latencyByType(db: PgDb, since: Date): Promise<LatencyByType[]> {
-  const rows = await db.read(
-    `SELECT execution_type, bucket, sum(n) AS n FROM jobs.tb_job_latency
-     WHERE minute >= date_trunc('minute', $1::timestamptz) GROUP BY execution_type, bucket`,
-    [since.toISOString()],
-  );
-  return latencyFromBuckets(rows.map((row) => LatencyRow.parse(row)));
+  return latencyFromBuckets((await rollupsByType(db, since)).latency);
 }
 
 /**
@@ -445,22 +445,47 @@ const FailureGroupRow = z.object({
 
 /**
  * Summed from the failure rollups (migration 0031), a row per minute, kind of failure and writing
- * backend: an hour of a burst is a few thousand rows, read by the primary key's minute. Each group's
- * sample is its latest failure's.
+ * backend, and their whole hours (0049): the minutes up to the window's first whole hour, the summed hours
+ * up to the mark, the minutes after it (rollupHours.ts), each a range of its table's key, in one snapshot.
+ * The groups are counted from the rows' counts and times alone; only the groups shown fetch a sample,
+ * their latest failure's (in their latest minute: a seek of the primary key, then its stripes), where
+ * sorting every row's sample within its group cost most of the read in a burst.
  */
 export async function recentFailures(db: PgDb, since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
+  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
   const rows = await db.read(
-    `SELECT service_name, error_class, fingerprint, sum(failures) AS failures, sum(dead_lettered) AS dead_lettered,
-       to_char(min(first_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
-       to_char(max(last_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
-       (array_agg(sample_error ORDER BY last_at DESC))[1] AS sample_error,
-       sum(sum(failures)) OVER () AS total
-     FROM jobs.tb_failure_rollup
-     WHERE minute >= $1::timestamptz AND ($2::text IS NULL OR service_name = $2)
-     GROUP BY service_name, error_class, fingerprint
-     ORDER BY sum(failures) DESC, max(last_at) DESC, service_name, error_class, fingerprint
-     LIMIT $3`,
-    [since.toISOString(), service, Math.max(1, Math.trunc(limit))],
+    `WITH w AS (
+       SELECT $1::timestamptz AS since, $4::timestamptz AS hours_from,
+         greatest($4::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $4::timestamptz)) AS hours_to
+     ),
+     r AS (
+       SELECT f.service_name, f.error_class, f.fingerprint, f.failures, f.dead_lettered, f.first_at, f.last_at, f.minute AS last_minute
+       FROM jobs.tb_failure_rollup f, w WHERE f.minute >= w.since AND f.minute < w.hours_from AND ($2::text IS NULL OR f.service_name = $2)
+       UNION ALL
+       SELECT h.service_name, h.error_class, h.fingerprint, h.failures, h.dead_lettered, h.first_at, h.last_at, h.last_minute
+       FROM jobs.tb_failure_rollup_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to AND ($2::text IS NULL OR h.service_name = $2)
+       UNION ALL
+       SELECT f.service_name, f.error_class, f.fingerprint, f.failures, f.dead_lettered, f.first_at, f.last_at, f.minute
+       FROM jobs.tb_failure_rollup f, w WHERE f.minute >= w.hours_to AND ($2::text IS NULL OR f.service_name = $2)
+     ),
+     shown AS (
+       SELECT service_name, error_class, fingerprint, sum(failures) AS failures, sum(dead_lettered) AS dead_lettered,
+         min(first_at) AS first_at, max(last_at) AS last_at, max(last_minute) AS last_minute, sum(sum(failures)) OVER () AS total
+       FROM r
+       GROUP BY service_name, error_class, fingerprint
+       ORDER BY sum(failures) DESC, max(last_at) DESC, service_name, error_class, fingerprint
+       LIMIT $3
+     )
+     SELECT s.service_name, s.error_class, s.fingerprint, s.failures, s.dead_lettered,
+       to_char(s.first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
+       to_char(s.last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
+       (SELECT f.sample_error FROM jobs.tb_failure_rollup f
+        WHERE f.minute = s.last_minute AND f.service_name = s.service_name AND f.error_class = s.error_class AND f.fingerprint = s.fingerprint
+        ORDER BY f.last_at DESC LIMIT 1) AS sample_error,
+       s.total
+     FROM shown s
+     ORDER BY s.failures DESC, s.last_at DESC, s.service_name, s.error_class, s.fingerprint`,
+    [new Date(sinceMinute).toISOString(), service, Math.max(1, Math.trunc(limit)), new Date(hourCeil(sinceMinute)).toISOString()],
   );
   const parsed = rows.map((row) => FailureGroupRow.parse(row));
   // The row schema carries the window's total beside each group; the groups are the rest of it.

@@ -170,9 +170,16 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
       removed += result.rowCount ?? 0;
     }
     // Hours that ended by the cutoff (the hour holding it still counts minutes that are kept); a month of
-    // them is some 720 rows a type and bucket at most: no bound needed.
-    for (const table of ['tb_job_rollup_hour', 'tb_job_latency_hour']) {
-      const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [before.toISOString()]);
+    // them is some 720 rows a type (and service) and bucket at most: no bound needed.
+    const hourCuts: [string, Date][] = [
+      ['tb_job_rollup_hour', before],
+      ['tb_job_latency_hour', before],
+      ['tb_job_rollup_service_hour', before],
+      ['tb_job_latency_service_hour', before],
+      ['tb_failure_rollup_hour', failuresKeptFrom(before)],
+    ];
+    for (const [table, cut] of hourCuts) {
+      const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [cut.toISOString()]);
       removed += result.rowCount ?? 0;
     }
     return removed;

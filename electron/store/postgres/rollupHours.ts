@@ -4,8 +4,10 @@ import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
 
 /**
- * The rollups' whole hours per execution type (migration 0034): summed by the workers' upkeep, read by
- * `rollupsByType` with the minutes on either side. Hours are UTC hours: the epoch's, whatever the
+ * The rollups' whole hours per execution type (migration 0034), per service and type and the failures'
+ * per group (0049): summed
+ * by the workers' upkeep in one step, read by `rollupsByType` (and `rollupsByService`) with the minutes on
+ * either side. Hours are UTC hours: the epoch's, whatever the
  * session's time zone (date_trunc would follow it, and some zones are half an hour off).
  */
 
@@ -33,6 +35,9 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
       const span = [iso(step.from), iso(step.to)];
       await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(client, `DELETE FROM jobs.tb_job_latency_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_service_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_job_latency_service_hour WHERE hour >= $1 AND hour < $2`, span);
+      await rowsOf(client, `DELETE FROM jobs.tb_failure_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
       await rowsOf(
         client,
         `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
@@ -48,10 +53,66 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
          FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3`,
         span,
       );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_job_rollup_service_hour (hour, service_name, execution_type, completed, failed, retried)
+         SELECT ${HOUR_OF('minute')}, service_name, execution_type, sum(completed), sum(failed), sum(retried)
+         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3
+         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
+        span,
+      );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
+         SELECT ${HOUR_OF('minute')}, service_name, execution_type, bucket, sum(n)
+         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
+        span,
+      );
+      await rowsOf(
+        client,
+        `INSERT INTO jobs.tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
+         SELECT ${HOUR_OF('minute')}, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
+         FROM jobs.tb_failure_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
+        span,
+      );
     }
     if (step.mark !== mark) await rowsOf(client, `UPDATE jobs.tb_rollup_hour_mark SET through = $1`, [iso(step.mark)]);
     return { hours: (step.to - step.from) / HOUR_MS, done: step.done };
   });
+}
+
+/** The mark and the window's first whole hour: the ranges every read of the hours splits into (readSplit). */
+const WINDOW = `w AS (
+     SELECT $1::timestamptz AS since, $2::timestamptz AS hours_from,
+       greatest($2::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $2::timestamptz)) AS hours_to
+   )`;
+
+const windowParams = (since: Date) => {
+  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
+  return [iso(sinceMinute), iso(hourCeil(sinceMinute))];
+};
+
+const HourRow = z.object({ bucket: z.number(), completed: z.number(), failed: z.number() });
+
+/**
+ * Completed and failed jobs per clock hour (unix seconds at its start) from the minute holding `since` to
+ * `end`, every type: the Overview's day, the summed hours read as such and the minutes on either side.
+ */
+export async function hourlyThroughput(db: PgDb, since: Date, end: Date): Promise<Array<z.infer<typeof HourRow>>> {
+  const rows = await db.read(
+    `WITH ${WINDOW}
+     SELECT bucket, sum(completed) AS completed, sum(failed) AS failed FROM (
+       SELECT extract(epoch FROM r.minute)::bigint / 3600 * 3600 AS bucket, r.completed, r.failed FROM jobs.tb_job_rollup r, w
+       WHERE r.minute >= w.since AND r.minute < w.hours_from AND r.minute <= $3::timestamptz
+       UNION ALL
+       SELECT extract(epoch FROM h.hour)::bigint, h.completed, h.failed FROM jobs.tb_job_rollup_hour h, w WHERE h.hour >= w.hours_from AND h.hour < w.hours_to
+       UNION ALL
+       SELECT extract(epoch FROM r.minute)::bigint / 3600 * 3600, r.completed, r.failed FROM jobs.tb_job_rollup r, w
+       WHERE r.minute >= w.hours_to AND r.minute <= $3::timestamptz
+     ) x GROUP BY bucket`,
+    [...windowParams(since), end.toISOString()],
+  );
+  return rows.map((row) => HourRow.parse(row));
 }
 
 const OutcomesRow = z.object({ execution_type: z.string(), completed: z.number(), failed: z.number(), retried: z.number() });
@@ -64,12 +125,8 @@ const LatencyRow = z.object({ execution_type: z.string(), bucket: z.number(), n:
  * `bucket` is null on the outcome rows, `completed` on the buckets'.
  */
 export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups> {
-  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
   const rows = await db.read(
-    `WITH w AS (
-       SELECT $1::timestamptz AS since, $2::timestamptz AS hours_from,
-         greatest($2::timestamptz, coalesce((SELECT through FROM jobs.tb_rollup_hour_mark), $2::timestamptz)) AS hours_to
-     ),
+    `WITH ${WINDOW},
      o AS (
        SELECT r.execution_type, r.completed, r.failed, r.retried FROM jobs.tb_job_rollup r, w WHERE r.minute >= w.since AND r.minute < w.hours_from
        UNION ALL
@@ -89,7 +146,7 @@ export async function rollupsByType(db: PgDb, since: Date): Promise<TypeRollups>
      UNION ALL
      SELECT execution_type, bucket, NULL, NULL, NULL, sum(n) FROM l GROUP BY execution_type, bucket
      ORDER BY 1, 2`,
-    [iso(sinceMinute), iso(hourCeil(sinceMinute))],
+    windowParams(since),
   );
   const out: TypeRollups = { outcomes: [], latency: [] };
   for (const row of rows) {

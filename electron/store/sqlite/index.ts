@@ -120,8 +120,8 @@ export class SqliteStore implements Store {
     this.#checkpointer = checkpointer;
     this.#gates = new SqliteGates(db);
     this.#jobs = new SqliteJobs(db, this.#gates);
-    this.#reads = new SqliteReads(db);
     this.#rollupHours = new SqliteRollupHours(db);
+    this.#reads = new SqliteReads(db, this.#rollupHours);
     this.#serviceRollups = new SqliteServiceRollups(db);
     this.#signals = new SqliteSignals(db);
     this.#jobActions = new SqliteJobActions(db, this.#reads, this.#signals);

@@ -15,6 +15,7 @@ import { CreatedPages } from './createdPages.ts';
 import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
+import type { SqliteRollupHours } from './rollupHours.ts';
 import type { Where } from './filters.ts';
 import { JOB_COLUMNS, parseJson, toAttempt, toJob } from './rows.ts';
 import type { AttemptRow, JobRow } from './rows.ts';
@@ -66,21 +67,6 @@ const PRIORITY_LEVELS = `levels(priority) AS (
 /** The earlier of two run_at values: ISO text throughout the store, so it sorts as it compares. */
 const earliestOf = (a: string, b: string): string => (b < a ? b : a);
 
-const THROUGHPUT = `SELECT minute / CAST(? AS INTEGER) * CAST(? AS INTEGER) AS bucket, sum(completed) AS completed, sum(failed) AS failed
-  FROM tb_job_rollup WHERE minute >= ? AND minute <= ? GROUP BY bucket`;
-const ThroughputRows = z.array(z.object({ bucket: z.number(), completed: z.number(), failed: z.number() }));
-type ThroughputRow = z.infer<typeof ThroughputRows>[number];
-const LATENCY = `SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= ? GROUP BY execution_type, bucket`;
-const LatencyRows = z.array(z.object({ execution_type: z.string(), bucket: z.number(), n: z.number() }));
-type LatencyRow = z.infer<typeof LatencyRows>[number];
-
-/**
- * The Overview's charts read every minute of their window: an hour's, polled every 15 s, is a few ms
- * here; a day's is 130 to 170 ms at a million jobs, so past an hour (and the minute it starts in) they
- * are read on the read thread.
- */
-const CHART_HERE_MOST_MS = 61 * 60_000;
-
 const countSql = (where: string) => `SELECT count(*) AS n FROM tb_job_run WHERE ${where}`;
 const Counted = z.array(z.object({ n: z.number() }));
 
@@ -128,8 +114,10 @@ export function prepareReadStatements(db: Connection) {
     runningByService: db.prepare<[], { service_name: string; n: number }>(
       `SELECT service_name, count(*) AS n FROM tb_job_run WHERE status = 'running' GROUP BY service_name`,
     ),
-    throughput: db.prepare<[number, number, number, number], ThroughputRow>(THROUGHPUT),
-    latency: db.prepare<[number], LatencyRow>(LATENCY),
+    throughput: db.prepare<[number, number, number, number], { bucket: number; completed: number; failed: number }>(
+      `SELECT minute / CAST(? AS INTEGER) * CAST(? AS INTEGER) AS bucket, sum(completed) AS completed, sum(failed) AS failed
+       FROM tb_job_rollup WHERE minute >= ? AND minute <= ? GROUP BY bucket`,
+    ),
     // The claim index orders pending jobs by priority first: one seek per priority level present finds
     // each level's earliest run_at, or its not-yet-due jobs, without reading the backlog between.
     oldestPending: db.prepare<[], { run_at: string | null }>(
@@ -164,9 +152,12 @@ export class SqliteReads {
   readonly #lanes: LaneList;
   readonly #created: CreatedWindow;
   readonly #createdPages: CreatedPages;
+  readonly #hours: SqliteRollupHours;
 
-  constructor(db: SqliteDb) {
+  /** `hours` reads the summed hours for the Overview's charts. */
+  constructor(db: SqliteDb, hours: SqliteRollupHours) {
     this.#db = db;
+    this.#hours = hours;
     this.#s = prepareReadStatements(db.connection);
     this.#lanes = new LaneList(db.connection);
     this.#created = new CreatedWindow(db.connection);
@@ -299,8 +290,10 @@ export class SqliteReads {
   }
 
   /**
-   * A text search has to look at the matching dead letters themselves: at a million jobs 70 to 250 ms,
-   * so on the read thread, beside the engine rather than in its way.
+   * A text search reads the open dead letters' index of everything a group needs, their error included
+   * (0035), whole, and compares each error: the full-text index's candidates are every job whose error
+   * matched, dead letter or not, and looking each up in the job table cost far more. Its cost grows with
+   * the open dead letters (10 to 25 ms at 33 000), so on the read thread, beside the engine.
    */
   async searchedGroups(filter: { search: string; service?: string }): Promise<DlqGroup[]> {
     const where = plainWhere(dlqWhere({ search: filter.search, service: filter.service }));
@@ -312,7 +305,7 @@ export class SqliteReads {
                   min(coalesce(completed_at, updated_at)) AS first_seen, max(coalesce(completed_at, updated_at)) AS last_seen,
                   json_group_array(DISTINCT service_name) AS services, json_group_array(DISTINCT execution_type) AS types,
                   max(id) AS sample_job_id
-           FROM tb_job_run WHERE ${where.sql}
+           FROM tb_job_run INDEXED BY idx_tb_job_run_dlq_text WHERE ${where.sql}
            GROUP BY error_fingerprint
          ) g
          ORDER BY g.count DESC, g.last_seen DESC, g.fingerprint
@@ -342,21 +335,16 @@ export class SqliteReads {
   async throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
     const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
     const end = new Date();
-    const args = [step, step, minuteStart(since), minuteStart(end)] as const;
-    const rows =
-      end.getTime() - since.getTime() > CHART_HERE_MOST_MS
-        ? ThroughputRows.parse((await this.#db.aside([{ sql: THROUGHPUT, args: [...args] }]))[0])
-        : await this.#db.patient(() => this.#s.throughput.all(...args));
+    // An hour a bucket (the Overview's day) reads the summed hours, the minutes on either side.
+    const rows = this.#db.guard(() =>
+      step === 3600 ? this.#hours.hourlyThroughput(since, end) : this.#s.throughput.all(step, step, minuteStart(since), minuteStart(end)),
+    );
     return fillBuckets(rows, since, end, step);
   }
 
-  async latencyByType(since: Date): Promise<LatencyByType[]> {
-    const from = minuteStart(since);
-    const rows =
-      Date.now() - since.getTime() > CHART_HERE_MOST_MS
-        ? LatencyRows.parse((await this.#db.aside([{ sql: LATENCY, args: [from] }]))[0])
-        : await this.#db.patient(() => this.#s.latency.all(from));
-    return latencyFromBuckets(rows);
+  /** From the summed hours and the minutes on either side, as `metrics.byType` reads them. */
+  latencyByType(since: Date): LatencyByType[] {
+    return latencyFromBuckets(this.#db.guard(() => this.#hours.latencySince(since)));
   }
 
   oldestPendingRunAt(): string | null {

@@ -110,6 +110,9 @@ function prepareRetentionStatements(db: Connection) {
     // Hours that ended by the cutoff: the hour holding it still counts minutes that are kept.
     pruneRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_hour WHERE hour <= ? - 3600`),
     pruneLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_hour WHERE hour <= ? - 3600`),
+    pruneServiceRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour <= ? - 3600`),
+    pruneServiceLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_service_hour WHERE hour <= ? - 3600`),
+    pruneFailureHours: db.prepare<[number]>(`DELETE FROM tb_failure_rollup_hour WHERE hour <= ? - 3600`),
     space: db.prepare<[], { free: number; page: number; vacuum: number }>(
       `SELECT (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS page,
          (SELECT auto_vacuum FROM pragma_auto_vacuum) AS vacuum`,
@@ -207,9 +210,13 @@ export class SqliteRetention {
           this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
           this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes +
           this.#s.pruneFailures.run(this.#s.failureBound.get(failuresBound)?.minute ?? failuresBound.cut).changes +
-          // A month of hours is some 720 rows a type and bucket at most: no bound needed.
+          // A month of hours is some 720 rows a type (and service) and bucket at most, and each round takes the
+          // hours just past the cutoff: no bound needed.
           this.#s.pruneRollupHours.run(bound.cut).changes +
-          this.#s.pruneLatencyHours.run(bound.cut).changes,
+          this.#s.pruneLatencyHours.run(bound.cut).changes +
+          this.#s.pruneServiceRollupHours.run(bound.cut).changes +
+          this.#s.pruneServiceLatencyHours.run(bound.cut).changes +
+          this.#s.pruneFailureHours.run(failuresBound.cut).changes,
       ),
     );
   }

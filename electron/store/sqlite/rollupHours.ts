@@ -10,8 +10,10 @@ type Latency = TypeRollups['latency'][number];
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
- * The rollups' whole hours per execution type (migration 0021): summed by the workers' upkeep, read by
- * `rollupsByType` with the minutes on either side. Minutes and hours are unix seconds at their start.
+ * The rollups' whole hours per execution type (migration 0021), per service and type and the failures'
+ * per group (0035): summed
+ * by the workers' upkeep in one step, read by `rollupsByType` (and `SqliteServiceRollups`) with the
+ * minutes on either side. Minutes and hours are unix seconds at their start.
  */
 export class SqliteRollupHours {
   readonly #db: SqliteDb;
@@ -26,6 +28,9 @@ export class SqliteRollupHours {
       oldestMinute: c.prepare<[], { minute: number | null }>(`SELECT min(minute) AS minute FROM tb_job_rollup`),
       clearOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_hour WHERE hour >= @from AND hour < @to`),
       clearLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_hour WHERE hour >= @from AND hour < @to`),
+      clearServiceOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour >= @from AND hour < @to`),
+      clearServiceLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_service_hour WHERE hour >= @from AND hour < @to`),
+      clearFailures: c.prepare<[Span]>(`DELETE FROM tb_failure_rollup_hour WHERE hour >= @from AND hour < @to`),
       sumOutcomes: c.prepare<[Span]>(
         `INSERT INTO tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
          SELECT minute / 3600 * 3600, execution_type, sum(completed), sum(failed), sum(retried)
@@ -37,6 +42,22 @@ export class SqliteRollupHours {
          SELECT minute / 3600 * 3600, execution_type, bucket, sum(n)
          FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3`,
       ),
+      sumServiceOutcomes: c.prepare<[Span]>(
+        `INSERT INTO tb_job_rollup_service_hour (hour, service_name, execution_type, completed, failed, retried)
+         SELECT minute / 3600 * 3600, service_name, execution_type, sum(completed), sum(failed), sum(retried)
+         FROM tb_job_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3
+         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
+      ),
+      sumServiceLatency: c.prepare<[Span]>(
+        `INSERT INTO tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
+         SELECT minute / 3600 * 3600, service_name, execution_type, bucket, sum(n)
+         FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
+      ),
+      sumFailures: c.prepare<[Span]>(
+        `INSERT INTO tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
+         SELECT minute / 3600 * 3600, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
+         FROM tb_failure_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
+      ),
       // Three ranges, each a seek of its table's key: an OR of them would read the whole minute table.
       outcomes: c.prepare<[Split], Outcome>(
         `SELECT execution_type, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried FROM (
@@ -47,14 +68,27 @@ export class SqliteRollupHours {
            SELECT execution_type, completed, failed, retried FROM tb_job_rollup WHERE minute >= @hoursTo
          ) GROUP BY execution_type HAVING sum(completed) + sum(failed) + sum(retried) > 0 ORDER BY execution_type`,
       ),
+      // Each range summed on its own, the hours in the order of their bucket index (0035), so no range's
+      // rows are sorted; then the few sums per type and bucket are added up.
       latency: c.prepare<[Split], Latency>(
         `SELECT execution_type, bucket, sum(n) AS n FROM (
-           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom
+           SELECT execution_type, bucket, sum(n) AS n FROM tb_job_latency WHERE minute >= @since AND minute < @hoursFrom GROUP BY 1, 2
            UNION ALL
-           SELECT execution_type, bucket, n FROM tb_job_latency_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
+           SELECT execution_type, bucket, sum(n) FROM tb_job_latency_hour INDEXED BY idx_tb_job_latency_hour_bucket
+           WHERE hour >= @hoursFrom AND hour < @hoursTo GROUP BY 1, 2
            UNION ALL
-           SELECT execution_type, bucket, n FROM tb_job_latency WHERE minute >= @hoursTo
+           SELECT execution_type, bucket, sum(n) FROM tb_job_latency WHERE minute >= @hoursTo GROUP BY 1, 2
          ) GROUP BY execution_type, bucket`,
+      ),
+      // The Overview's day chart: completed and failed per clock hour up to the end minute, all types.
+      hourly: c.prepare<[Split & { end: number }], { bucket: number; completed: number; failed: number }>(
+        `SELECT bucket, sum(completed) AS completed, sum(failed) AS failed FROM (
+           SELECT minute / 3600 * 3600 AS bucket, completed, failed FROM tb_job_rollup WHERE minute >= @since AND minute < @hoursFrom AND minute <= @end
+           UNION ALL
+           SELECT hour, completed, failed FROM tb_job_rollup_hour WHERE hour >= @hoursFrom AND hour < @hoursTo
+           UNION ALL
+           SELECT minute / 3600 * 3600, completed, failed FROM tb_job_rollup WHERE minute >= @hoursTo AND minute <= @end
+         ) GROUP BY bucket`,
       ),
     };
   }
@@ -70,21 +104,45 @@ export class SqliteRollupHours {
       if (span.from < span.to) {
         this.#s.clearOutcomes.run(span);
         this.#s.clearLatency.run(span);
+        this.#s.clearServiceOutcomes.run(span);
+        this.#s.clearServiceLatency.run(span);
         this.#s.sumOutcomes.run(span);
         this.#s.sumLatency.run(span);
+        this.#s.sumServiceOutcomes.run(span);
+        this.#s.sumServiceLatency.run(span);
+        this.#s.clearFailures.run(span);
+        this.#s.sumFailures.run(span);
       }
       if (step.mark !== mark) this.#s.setMark.run(seconds(step.mark));
       return { hours: (step.to - step.from) / HOUR_MS, done: step.done };
     });
   }
 
+  /** The mark and how a read from `since` splits around it: unix seconds. */
+  #split(since: Date): Split {
+    const marked = this.#s.mark.get()?.through;
+    const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
+    return { since: seconds(split.since), hoursFrom: seconds(split.hoursFrom), hoursTo: seconds(split.hoursTo) };
+  }
+
+  /**
+   * Completed and failed jobs per clock hour from the minute holding `since` to the one holding `end`, the
+   * summed hours read as such (a day's chart: 24 rows a type instead of a row per minute, queue and service).
+   */
+  hourlyThroughput(since: Date, end: Date): Array<{ bucket: number; completed: number; failed: number }> {
+    return this.#db.connection.transaction(() => this.#s.hourly.all({ ...this.#split(since), end: Math.floor(end.getTime() / 60_000) * 60 }))();
+  }
+
+  /** The duration buckets per type since the minute holding `since`, the summed hours read as such. */
+  latencySince(since: Date): Latency[] {
+    return this.#db.connection.transaction(() => this.#s.latency.all(this.#split(since)))();
+  }
+
   rollupsByType(since: Date): TypeRollups {
     // One read transaction: the mark and both sums agree, and a settle another process commits between the
     // two sums cannot count its job in one and not the other.
     return this.#db.connection.transaction(() => {
-      const marked = this.#s.mark.get()?.through;
-      const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
-      const params = { since: seconds(split.since), hoursFrom: seconds(split.hoursFrom), hoursTo: seconds(split.hoursTo) };
+      const params = this.#split(since);
       return { outcomes: this.#s.outcomes.all(params), latency: this.#s.latency.all(params) };
     })();
   }
