@@ -1,4 +1,4 @@
-import { QueryClient, type InfiniteData } from '@tanstack/react-query';
+import { InfiniteQueryObserver, QueryClient, type InfiniteData } from '@tanstack/react-query';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
 import type { CallOutput } from '../../../shared/contract.ts';
@@ -75,4 +75,34 @@ test('after the live feed drops and returns, everything is refreshed once; disco
 
 test('merging control into stats that are not loaded yet leaves them not loaded', () => {
   assert.equal(withControl(undefined, controlState()), undefined);
+});
+
+test('a burst refetches a short list of workflow runs, and leaves a deep one stale for the operator, not refetched page by page', async () => {
+  const { host, queryClient, isStale } = setup();
+  const fetched = { short: 0, deep: 0 };
+  const runsList = (which: keyof typeof fetched) =>
+    new InfiniteQueryObserver(queryClient, {
+      queryKey: ['workflows.runs', { list: which }],
+      queryFn: async ({ pageParam }: { pageParam: number }) => {
+        fetched[which] += 1;
+        return { runs: [], next_cursor: String(pageParam + 1) };
+      },
+      initialPageParam: 0,
+      getNextPageParam: (last: { next_cursor: string }) => Number(last.next_cursor),
+    });
+  const short = runsList('short');
+  const deep = runsList('deep');
+  const unsubscribe = [short.subscribe(() => {}), deep.subscribe(() => {})];
+  await short.refetch();
+  await deep.refetch();
+  for (let page = 1; page <= MAX_LIVE_JOB_PAGES; page++) await deep.fetchNextPage();
+  const before = { ...fetched };
+  host.emit('jobs.changed', { ids: [1] });
+  mock.timers.tick(500);
+  await Promise.resolve();
+  await queryClient.getQueryCache().find({ queryKey: ['workflows.runs', { list: 'short' }] })?.promise;
+  assert.equal(fetched.short, before.short + 1, 'one page, refetched');
+  assert.equal(fetched.deep, before.deep, `${MAX_LIVE_JOB_PAGES + 1} pages: none refetched`);
+  assert.equal(isStale(['workflows.runs', { list: 'deep' }]), true, 'marked stale, so the page can offer a refresh');
+  for (const off of unsubscribe) off();
 });

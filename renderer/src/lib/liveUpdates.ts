@@ -1,4 +1,4 @@
-import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { CallName, CallOutput } from '../../../shared/contract.ts';
 import type { ControlState } from '../../../shared/domain.ts';
@@ -10,11 +10,16 @@ import { debounce, throttle } from './rateLimit.ts';
 
 const JOB_DEBOUNCE_MS = 500;
 const JOB_REFRESH_MS = 2000;
-/** Beyond this many loaded pages a refetch of the jobs list would be a storm; the table offers a refresh instead. */
+/**
+ * Beyond this many loaded pages a refetch of a paged list (jobs, workflow runs) would be a storm, one call
+ * per page in turn on every burst: the list offers a refresh instead.
+ */
 export const MAX_LIVE_JOB_PAGES = 3;
 
 // Series and the audit log refresh on their own clocks: a job burst must not refetch a 24-hour aggregate.
-const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list', 'workflows.runs', 'workflows.show', 'workflows.stuck'];
+const JOB_CALLS: CallName[] = ['jobs.get', 'dlq.groups', 'dlq.list', 'breakers.list', 'workflows.show', 'workflows.stuck'];
+/** The lists loaded a page at a time as the operator asks for more (useInfiniteQuery). */
+const PAGED_CALLS: CallName[] = ['jobs.list', 'workflows.runs'];
 
 function invalidateCalls(queryClient: QueryClient, names: CallName[]): void {
   for (const name of names) void queryClient.invalidateQueries({ queryKey: [name] });
@@ -25,10 +30,15 @@ export function jobListRefetch(loadedPages: number): 'active' | 'none' {
   return loadedPages <= MAX_LIVE_JOB_PAGES ? 'active' : 'none';
 }
 
-function refreshJobLists(queryClient: QueryClient): void {
-  for (const query of queryClient.getQueryCache().findAll({ queryKey: ['jobs.list'] })) {
-    const data = queryClient.getQueryData<InfiniteData<CallOutput<'jobs.list'>>>(query.queryKey);
-    void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: jobListRefetch(data?.pages.length ?? 0) });
+function loadedPages(data: unknown): number {
+  return typeof data === 'object' && data !== null && 'pages' in data && Array.isArray(data.pages) ? data.pages.length : 0;
+}
+
+function refreshPagedLists(queryClient: QueryClient): void {
+  for (const name of PAGED_CALLS) {
+    for (const query of queryClient.getQueryCache().findAll({ queryKey: [name] })) {
+      void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: jobListRefetch(loadedPages(query.state.data)) });
+    }
   }
 }
 
@@ -50,7 +60,7 @@ export function connectLiveUpdates(client: HostClient, queryClient: QueryClient)
   // A busy engine changes jobs continuously: the first change shows within half a second, then lists
   // refresh at most every two seconds, one refetch per burst.
   const jobs = throttle(() => {
-    refreshJobLists(queryClient);
+    refreshPagedLists(queryClient);
     invalidateCalls(queryClient, JOB_CALLS);
   }, JOB_REFRESH_MS, JOB_DEBOUNCE_MS);
   // The charts and the performance table follow job traffic too, but at most every ten seconds: they

@@ -4,6 +4,7 @@ import { useAction, useCall } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { useClient } from '../../lib/clientContext.ts';
 import { formatAgo } from '../../lib/format.ts';
+import { jobListRefetch, MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { notify } from '../../lib/notices.ts';
 import { useSearchParams } from '../../lib/router.ts';
 import { useNow } from '../../lib/useNow.ts';
@@ -85,8 +86,12 @@ export function WorkflowsPage() {
     queryFn: ({ pageParam }) => client.call('workflows.runs', { ...(status ? { status } : {}), limit: 50, after: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
-    refetchInterval: 5000,
+    // Every loaded page is fetched again in turn: a deep list waits for the operator's refresh instead, and
+    // is stale only once runs changed (the live updates mark it so), as the jobs table is.
+    staleTime: Infinity,
+    refetchInterval: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 5000 : false),
   });
+  const staleDeep = runs.isStale && (runs.data?.pages.length ?? 0) > MAX_LIVE_JOB_PAGES && !runs.isFetching;
   const runList = runs.data?.pages.flatMap((p) => p.runs) ?? [];
   const showRun = (id: number | null) => setParams((p) => (id === null ? p.delete('run') : p.set('run', String(id))), true);
 
@@ -159,6 +164,11 @@ export function WorkflowsPage() {
             </tbody>
           </table>
         )}
+        {staleDeep ? (
+          <button type="button" className="button-small" onClick={() => void runs.refetch()}>
+            Runs changed: refresh
+          </button>
+        ) : null}
         {runs.hasNextPage ? (
           <button type="button" disabled={runs.isFetchingNextPage} onClick={() => void runs.fetchNextPage()}>
             {runs.isFetchingNextPage ? 'Loading…' : 'Load older runs'}
