@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { connectionError } from '../postgres/errors.ts';
+import { openPostgresStore } from '../postgres/open.ts';
+import { checksum, loadMigrations } from '../migrate.ts';
 import { redactLocation } from '../location.ts';
 
 /**
@@ -31,18 +33,32 @@ export interface TestDatabase {
 const PREFIX = 'opsdeck_t_';
 /** Databases left behind by a test process that was killed are dropped once they are this old. */
 const STALE_MS = 6 * 3_600_000;
+/**
+ * Migrated templates are named by their migrations' checksums, so a changed migration gets a template of
+ * its own; each one's comment is when a test process last used it, and one unused this long is dropped.
+ */
+const TEMPLATE_PREFIX = 'opsdeck_tpl_';
+/** Held while a template is built or dropped, so two test processes never build one at once. */
+const TEMPLATE_LOCK = 7_305_183_141;
 
 let server: Promise<string> | null = null;
+let template: Promise<string> | null = null;
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new, empty database; with `migrated`, one that has every migration of this checkout applied, as a
+ * store opened on it would leave it, but copied from a template (migrating from nothing takes seconds).
+ * A test of what migrating does, or of an empty database, asks for an empty one.
+ */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   server ??= findServer().then(async (url) => {
     await dropStale(url);
     return url;
   });
   const adminUrl = await server;
+  const from = opts.migrated ? ` TEMPLATE ${await (template ??= migratedTemplate(adminUrl))}` : '';
   // The creation time leads the random part, so a later run can tell abandoned databases by age.
   const name = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}${from}`));
   const url = withDatabase(adminUrl, name);
   let dropped = false;
   return {
@@ -62,6 +78,38 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * The name of a database migrated by this checkout's migrations, built once on the server (by whichever
+ * test process asks first) and then only copied. Built under another name and renamed when done, so a
+ * process that finds the name finds it whole.
+ */
+async function migratedTemplate(adminUrl: string): Promise<string> {
+  const files = await loadMigrations('postgres');
+  const name = `${TEMPLATE_PREFIX}${checksum(files.map((f) => `${f.version}:${f.checksum}`).join('\n')).slice(0, 16)}`;
+  return withClient(adminUrl, async (c) => {
+    await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const { rows } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (rows.length === 0) {
+        const building = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+        await c.query(`CREATE DATABASE ${building}`);
+        try {
+          const store = await openPostgresStore(withDatabase(adminUrl, building));
+          await store.close();
+          await c.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+        } catch (err) {
+          await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+          throw err;
+        }
+      }
+      await c.query(`COMMENT ON DATABASE ${name} IS '${Date.now()}'`);
+      return name;
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
+}
+
 async function dropStale(adminUrl: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
     const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [PREFIX]);
@@ -70,6 +118,20 @@ async function dropStale(adminUrl: string): Promise<void> {
       if (/^[a-z0-9_]+$/.test(datname) && Number.isFinite(born) && Date.now() - born > STALE_MS) {
         await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
       }
+    }
+    await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const templates = await c.query<{ datname: string; used: string | null }>(
+        `SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE starts_with(datname, $1)`,
+        [TEMPLATE_PREFIX],
+      );
+      for (const { datname, used } of templates.rows) {
+        if (/^[a-z0-9_]+$/.test(datname) && Date.now() - (Number(used) || 0) > STALE_MS) {
+          await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+        }
+      }
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
   }).catch(() => undefined);
 }
