@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations } from '../migrate.ts';
 import { openPostgresStore } from '../postgres/open.ts';
-import { createTestDatabase, withClient } from './pgTestDb.ts';
+import { createTestDatabase, resetTestDatabase, withClient } from './pgTestDb.ts';
 
 const helper = fileURLToPath(new URL('./pgTestDb.ts', import.meta.url));
 
@@ -67,6 +67,34 @@ describe('createTestDatabase', () => {
       assert.equal(schemas.rows.length, 0, 'without migrated, the database is empty');
     } finally {
       await Promise.all([a.drop(), b.drop(), empty.drop()]);
+    }
+  });
+
+  it('a reset leaves a store as new: no rows, ids from 1 again, no stop engaged', async () => {
+    const db = await createTestDatabase({ migrated: true });
+    try {
+      const actor = { user: 'tester', host: 'test-host' };
+      const fill = async () => {
+        const store = await openPostgresStore(db.url, { existing: true });
+        try {
+          const made = await store.enqueue([{ queue: 'q', service_name: 'svc', execution_type: 'noop', max_attempts: 1 }]);
+          await store.setEmergencyStop(true, actor, 'before the reset');
+          return made[0]?.id;
+        } finally {
+          await store.close();
+        }
+      };
+      assert.equal(await fill(), 1);
+      await resetTestDatabase(db.url);
+      const left = await withClient(db.url, (c) =>
+        c.query<{ jobs: number; audit: number; stopped: boolean }>(
+          'SELECT (SELECT count(*)::int FROM jobs.tb_job_run) AS jobs, (SELECT count(*)::int FROM jobs.tb_audit_log) AS audit, (SELECT emergency_stop FROM jobs.tb_control) AS stopped',
+        ),
+      );
+      assert.deepEqual(left.rows[0], { jobs: 0, audit: 0, stopped: false });
+      assert.equal(await fill(), 1, 'the first job after a reset is job 1 again');
+    } finally {
+      await db.drop();
     }
   });
 });
