@@ -65,6 +65,10 @@ describe('createTestDatabase', () => {
       assert.deepEqual([await jobsIn(a.url), await jobsIn(b.url)], [1, 0], 'a job written in one copy is not in another');
       const schemas = await withClient(empty.url, (c) => c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'jobs'"));
       assert.equal(schemas.rows.length, 0, 'without migrated, the database is empty');
+      // What a migration sets on its database, not in it (the runbooks' search_path), the copy has too.
+      await (await openPostgresStore(empty.url)).close();
+      const path = async (url: string) => (await withClient(url, (c) => c.query<{ path: string }>("SELECT current_setting('search_path') AS path"))).rows[0]?.path;
+      assert.equal(await path(a.url), await path(empty.url));
     } finally {
       await Promise.all([a.drop(), b.drop(), empty.drop()]);
     }

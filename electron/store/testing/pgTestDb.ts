@@ -55,10 +55,17 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
     return url;
   });
   const adminUrl = await server;
-  const from = opts.migrated ? ` TEMPLATE ${await (template ??= migratedTemplate(adminUrl))}` : '';
+  const from = opts.migrated ? await (template ??= migratedTemplate(adminUrl)) : null;
   // The creation time leads the random part, so a later run can tell abandoned databases by age.
   const name = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}${from}`));
+  await withClient(adminUrl, async (c) => {
+    if (from === null) {
+      await c.query(`CREATE DATABASE ${name}`);
+      return;
+    }
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${from}`);
+    await copySettings(c, from, name);
+  });
   const url = withDatabase(adminUrl, name);
   let dropped = false;
   return {
@@ -108,6 +115,26 @@ async function migratedTemplate(adminUrl: string): Promise<string> {
       await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
   });
+}
+
+/**
+ * A copy does not take the settings a migration gave its database (the runbooks' search_path, 0012), which
+ * PostgreSQL keeps beside the databases rather than in them: they are given to the copy as they were.
+ */
+async function copySettings(c: pg.Client, from: string, to: string): Promise<void> {
+  const { rows } = await c.query<{ role: string | null; config: string[] }>(
+    `SELECT r.rolname AS role, s.setconfig AS config FROM pg_db_role_setting s
+     JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE d.datname = $1`,
+    [from],
+  );
+  for (const { role, config } of rows) {
+    for (const setting of config) {
+      const [key = '', value = ''] = setting.split(/=(.*)/s, 2);
+      // The value as PostgreSQL printed it from what the migration set: a list stays a list.
+      const target = role === null ? `DATABASE ${to}` : `ROLE ${quoteIdent(role)} IN DATABASE ${to}`;
+      await c.query(`ALTER ${target} SET ${quoteIdent(key)} TO ${value}`);
+    }
+  }
 }
 
 async function dropStale(adminUrl: string): Promise<void> {
