@@ -68,7 +68,7 @@ export const test = base.extend<{ opsdeck: Opsdeck }, { host: Host; store: Store
       }
       // PostgreSQL: a fresh database and a console of its own, with the same registry and upstream.
       const { createTestDatabase } = await import('../electron/store/testing/pgTestDb.ts');
-      const database = await createTestDatabase();
+      const database = await createTestDatabase({ migrated: true });
       let running: RunningConsole | null = null;
       try {
         running = await startConsole({ db: database.url, registry });

@@ -6,7 +6,7 @@ import { startConsole } from './support/serve.ts';
 // Its own console and database: the schema is taken away under it, as when a newer build's migration has
 // not been run on the database yet, or a restore left it out.
 test("on PostgreSQL: a store without opsdeck's schema says to migrate, promises no recovery by itself, and goes once the schema is back", async ({ page }) => {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const opsdeck = await startConsole({ db: database.url });
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();

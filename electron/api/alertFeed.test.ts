@@ -50,7 +50,7 @@ describe('alert transitions on the event feed', () => {
   });
 
   test('on PostgreSQL, a transition whose transaction commits after a later-numbered event is still announced', async () => {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase({ migrated: true });
     const store = await openStore(db.url);
     const other = new pg.Client({ connectionString: db.url });
     await other.connect();

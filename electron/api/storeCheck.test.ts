@@ -28,8 +28,7 @@ function contextOn(store: Store): ApiContext {
 describe('the store check when the PostgreSQL pool is exhausted', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
   after(async () => {
     await db.drop();

@@ -1,7 +1,7 @@
 import { ALIASES, closest, expandAlias, hintFor } from './aliases.ts';
 import { COMMON_OPTIONS, parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMAND_NAMES, loadCommand, loadCommands } from './commands/index.ts';
 import { databaseUrlNotice } from './databaseUrl.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { processIo, setDisplayZone, type Io } from './output.ts';
@@ -44,7 +44,7 @@ function unknownCommand(name: string, io: Io): number {
     );
     return 2;
   }
-  const guess = closest(name, [...COMMANDS.map((c) => c.name), ...Object.keys(ALIASES)]);
+  const guess = closest(name, [...COMMAND_NAMES, ...Object.keys(ALIASES)]);
   io.err(`opsdeck: unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run opsdeck --help for the list`);
   return 2;
 }
@@ -54,18 +54,18 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
   const argv = expandAlias(commandFirst(typed));
   const [name, ...rest] = argv;
   if (name === undefined) {
-    io.err(mainHelp(COMMANDS));
+    io.err(mainHelp(await loadCommands()));
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
     const asked = rest[0];
     if (asked === undefined) {
-      io.out(mainHelp(COMMANDS));
+      io.out(mainHelp(await loadCommands()));
       return 0;
     }
     // A runbook's alias has its command's help; anything else is answered as the command itself would be.
     const [topicName] = expandAlias([asked]);
-    const topic = COMMANDS.find((c) => c.name === topicName);
+    const topic = topicName === undefined ? undefined : await loadCommand(topicName);
     if (!topic) return unknownCommand(asked, io);
     io.out(commandHelp(topic));
     return 0;
@@ -74,7 +74,7 @@ export async function runCli(typed: string[], io: Io = processIo()): Promise<num
     io.out(`opsdeck ${OPSDECK_VERSION} (node ${process.versions.node})`);
     return 0;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  const command: Command | undefined = await loadCommand(name);
   if (!command) return unknownCommand(name, io);
   try {
     const args = parseCommandArgs(rest, command.options, io.env);

@@ -103,7 +103,7 @@ async function onEach(check: (store: Store) => Promise<void>, dialect: 'sqlite' 
     }
     return;
   }
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ migrated: true });
   const store = await openStore(db.url);
   try {
     await check(store);

@@ -308,7 +308,7 @@ describe('alert evaluator with a real webhook receiver', () => {
 
 describe('one alert evaluator per fleet on PostgreSQL', () => {
   test('a second process waits while the first evaluates, and takes over when it stops', async () => {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase({ migrated: true });
     const a = await openStore(db.url);
     const b = await openStore(db.url);
     try {

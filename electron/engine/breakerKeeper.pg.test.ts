@@ -32,8 +32,7 @@ describe('breaker outcomes while the store does not answer', () => {
   const closing: Array<() => Promise<void> | void> = [];
 
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
 
   after(async () => {

@@ -20,7 +20,7 @@ describe('service gates across two workers on PostgreSQL', () => {
   const stores: Store[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     const tmp = await tempDir();
     dir = tmp.dir;
     cleanupDir = tmp.cleanup;

@@ -26,7 +26,7 @@ describe('engine on PostgreSQL', () => {
   const strayPids: number[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     store = await openStore(db.url);
     stores.push(store);
     const tmp = await tempDir();

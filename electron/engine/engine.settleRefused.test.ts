@@ -21,7 +21,7 @@ const dialects: Array<[string, () => Promise<OpenedStore>]> = [
   [
     'PostgreSQL',
     async () => {
-      const db = await createTestDatabase();
+      const db = await createTestDatabase({ migrated: true });
       const store = await openStore(db.url);
       return {
         store,

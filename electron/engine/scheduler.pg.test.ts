@@ -17,7 +17,7 @@ describe('schedules on PostgreSQL with two workers', () => {
   const engines: Engine[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
   });
 
   after(async () => {

@@ -24,7 +24,7 @@ describe('a settle whose answer is lost, on PostgreSQL', () => {
   let cleanupDir: () => Promise<void>;
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     store = await openStore(db.url);
     ({ dir, cleanup: cleanupDir } = await tempDir());
   });

@@ -21,7 +21,7 @@ describe('a worker through an outage of PostgreSQL', () => {
   const children: ChildProcess[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     store = await openStore(db.url);
     ({ dir, cleanup: cleanupDir } = await tempDir());
   });

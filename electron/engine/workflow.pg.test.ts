@@ -27,7 +27,7 @@ describe('workflows on PostgreSQL with two workers', () => {
   const engines: Engine[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     ({ dir, cleanup: cleanupDir } = await tempDir());
   });
 

@@ -19,7 +19,7 @@ describe('workflow schedules on PostgreSQL with two workers', () => {
   const engines: Engine[] = [];
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
   });
 
   after(async () => {

@@ -40,7 +40,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`metrics of a wo
       },
     ]);
     const metrics = createMetrics();
-    pg = dialect === 'postgres' ? await createTestDatabase() : null;
+    pg = dialect === 'postgres' ? await createTestDatabase({ migrated: true }) : null;
     rt = await createRuntime({ words: CONSOLE_WORDS, db: pg?.url ?? `${tmp.dir}/metrics.db`, registryPath: file, env: {}, execute: false, onEngine: (engine) => metrics.follow(engine), pollMs: 10 });
     const store = rt.ctx.store;
     for (let i = 0; i < 5; i++) await enqueueOne(store, 'quick', 'noop', 3);

@@ -33,7 +33,7 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
   }
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     runtime = await createRuntime({ words: CONSOLE_WORDS, db: db.url, registryPath, execute: false, env: { ...process.env, OPSDECK_REGISTRY: '' } });
     server = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx }) });
     const made = await dispatch('apiKeys.create', { name: 'monitor', scope: 'read' }, runtime.ctx);

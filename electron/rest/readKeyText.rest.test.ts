@@ -59,7 +59,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       dir = await mkdtemp(join(tmpdir(), 'opsdeck-readkeytext-'));
       const registryPath = join(dir, 'registry.yaml');
       await writeFile(registryPath, REGISTRY);
-      if (dialect === 'postgres') database = await createTestDatabase();
+      if (dialect === 'postgres') database = await createTestDatabase({ migrated: true });
       rest = await startRestFixture(registryPath, { PATH: process.env.PATH }, database?.url);
       const { store, registry } = rest.runtime.ctx;
       const started = await rest.call('POST', '/v1/workflows/nightly/runs', rest.operateKey, {});

@@ -43,7 +43,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       dir = await mkdtemp(join(tmpdir(), 'opsdeck-readkeys-'));
       registryPath = join(dir, 'registry.yaml');
       await writeFile(registryPath, REGISTRY);
-      if (dialect === 'postgres') database = await createTestDatabase();
+      if (dialect === 'postgres') database = await createTestDatabase({ migrated: true });
       rest = await startRestFixture(registryPath, { PATH: process.env.PATH }, database?.url);
       const { store } = rest.runtime.ctx;
       // Job 1 ran once and went to the dead-letter queue, its payload.args repeated where it ran.

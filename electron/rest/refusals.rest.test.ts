@@ -29,7 +29,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       dir = await mkdtemp(join(tmpdir(), 'opsdeck-rest-refusals-'));
       const registryPath = join(dir, 'registry.yaml');
       await writeFile(registryPath, 'services:\n  - name: payments\n    execution_type: noop\n');
-      database = dialect === 'postgres' ? await createTestDatabase() : null;
+      database = dialect === 'postgres' ? await createTestDatabase({ migrated: true }) : null;
       runtime = await createRuntime({ words: CONSOLE_WORDS, db: database?.url ?? join(dir, 'opsdeck.db'), registryPath, execute: false, env: {} });
       refusals = new RefusalAudit((entry) => runtime.ctx.store.audit(entry), { rowsPerWindow: 4 });
       // Free failures enough for the flood: this test is of the audit log, not of the lockout.

@@ -383,6 +383,6 @@ restSuite('sqlite', async () => {
 });
 
 restSuite('postgres', async () => {
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = await createTestDatabase({ migrated: true });
   return { db: database.url, cleanup: () => database.drop() };
 });

@@ -126,6 +126,6 @@ suite('SQLite', async () => {
   return { db: join(dir, 'o.db'), cleanup: () => rm(dir, { recursive: true, force: true }) };
 });
 suite('PostgreSQL', async () => {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ migrated: true });
   return { db: db.url, cleanup: () => db.drop() };
 });

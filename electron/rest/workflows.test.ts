@@ -146,6 +146,6 @@ workflowSuite('sqlite', async () => {
 });
 
 workflowSuite('postgres', async () => {
-  const database: TestDatabase = await createTestDatabase();
+  const database: TestDatabase = await createTestDatabase({ migrated: true });
   return { db: database.url, cleanup: () => database.drop() };
 });

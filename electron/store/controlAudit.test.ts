@@ -76,7 +76,7 @@ describe('control changes audited with what they did to the jobs', () => {
   });
 
   test('PostgreSQL', async () => {
-    const db = await createTestDatabase();
+    const db = await createTestDatabase({ migrated: true });
     const store = await openStore(db.url);
     try {
       await check(store);

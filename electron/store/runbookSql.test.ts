@@ -132,7 +132,7 @@ describe('runbook SQL runs verbatim against the PostgreSQL schema', () => {
   let client: pg.Client;
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrated: true });
     store = await openPostgresStore(db.url, { poolSize: 2 });
     client = new pg.Client({ connectionString: db.url });
     await client.connect();

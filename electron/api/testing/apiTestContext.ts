@@ -18,7 +18,7 @@ export interface TestContext {
 /** A fresh store of either dialect, and how to close it and remove what it leaves. */
 async function freshStore(dialect: 'sqlite' | 'postgres'): Promise<{ store: Store; cleanup(): Promise<void> }> {
   if (dialect === 'sqlite') return createSqliteTestStore();
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   const store = await openStore(database.url);
   return {
     store,

@@ -1,69 +1,61 @@
 import type { Command } from '../command.ts';
-import { alerts } from './alerts.ts';
-import { api } from './api.ts';
-import { apiKey } from './apiKey.ts';
-import { audit } from './audit.ts';
-import { breaker } from './breaker.ts';
-import { validateConfig } from './config.ts';
-import { testConnectivity, validateToken } from './connectivity.ts';
-import { emergencyStop, pause, resume, safeMode, unpause } from './control.ts';
-import { diagnoseCommand, supportBundle } from './diagnose.ts';
-import { dlq } from './dlq.ts';
-import { enqueue } from './enqueue.ts';
-import { errors } from './errors.ts';
-import { runners, workers } from './fleet.ts';
-import { healthCheck } from './health.ts';
-import { cancel, fail, job, jobs, retry } from './jobs.ts';
-import { logs } from './logs.ts';
-import { migrate } from './migrate.ts';
-import { performanceCommand } from './performance.ts';
-import { prune } from './prune.ts';
-import { rateLimit } from './rateLimit.ts';
-import { schedule } from './schedule.ts';
-import { serve } from './serve.ts';
-import { services } from './services.ts';
-import { status } from './status.ts';
-import { demo, worker } from './worker.ts';
-import { workflow } from './workflow.ts';
 
-/** Every command, in the order --help lists them. */
-export const COMMANDS: Command[] = [
-  status,
-  healthCheck,
-  runners,
-  testConnectivity,
-  validateToken,
-  workers,
-  services,
-  jobs,
-  job,
-  enqueue,
-  retry,
-  cancel,
-  fail,
-  errors,
-  performanceCommand,
-  dlq,
-  workflow,
-  prune,
-  breaker,
-  rateLimit,
-  schedule,
-  alerts,
-  emergencyStop,
-  resume,
-  safeMode,
-  pause,
-  unpause,
-  validateConfig,
-  audit,
-  diagnoseCommand,
-  supportBundle,
-  logs,
-  migrate,
-  worker,
-  serve,
-  api,
-  apiKey,
-  demo,
+/**
+ * Every command by name, in the order --help lists them, each with the import of its module: a command
+ * line loads the code of its own command only, not that of the other forty (their stores, engine, host).
+ * Scripts and tests start opsdeck many times a day, and most of its start was loading code never run.
+ */
+const LOADERS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['status', async () => (await import('./status.ts')).status],
+  ['health-check', async () => (await import('./health.ts')).healthCheck],
+  ['runners', async () => (await import('./fleet.ts')).runners],
+  ['test-connectivity', async () => (await import('./connectivity.ts')).testConnectivity],
+  ['validate-token', async () => (await import('./connectivity.ts')).validateToken],
+  ['workers', async () => (await import('./fleet.ts')).workers],
+  ['services', async () => (await import('./services.ts')).services],
+  ['jobs', async () => (await import('./jobs.ts')).jobs],
+  ['job', async () => (await import('./jobs.ts')).job],
+  ['enqueue', async () => (await import('./enqueue.ts')).enqueue],
+  ['retry', async () => (await import('./jobs.ts')).retry],
+  ['cancel', async () => (await import('./jobs.ts')).cancel],
+  ['fail', async () => (await import('./jobs.ts')).fail],
+  ['errors', async () => (await import('./errors.ts')).errors],
+  ['performance', async () => (await import('./performance.ts')).performanceCommand],
+  ['dlq', async () => (await import('./dlq.ts')).dlq],
+  ['workflow', async () => (await import('./workflow.ts')).workflow],
+  ['prune', async () => (await import('./prune.ts')).prune],
+  ['breaker', async () => (await import('./breaker.ts')).breaker],
+  ['rate-limit', async () => (await import('./rateLimit.ts')).rateLimit],
+  ['schedule', async () => (await import('./schedule.ts')).schedule],
+  ['alerts', async () => (await import('./alerts.ts')).alerts],
+  ['emergency-stop', async () => (await import('./control.ts')).emergencyStop],
+  ['resume', async () => (await import('./control.ts')).resume],
+  ['safe-mode', async () => (await import('./control.ts')).safeMode],
+  ['pause', async () => (await import('./control.ts')).pause],
+  ['unpause', async () => (await import('./control.ts')).unpause],
+  ['validate-config', async () => (await import('./config.ts')).validateConfig],
+  ['audit', async () => (await import('./audit.ts')).audit],
+  ['diagnose', async () => (await import('./diagnose.ts')).diagnoseCommand],
+  ['support-bundle', async () => (await import('./diagnose.ts')).supportBundle],
+  ['logs', async () => (await import('./logs.ts')).logs],
+  ['migrate', async () => (await import('./migrate.ts')).migrate],
+  ['worker', async () => (await import('./worker.ts')).worker],
+  ['serve', async () => (await import('./serve.ts')).serve],
+  ['api', async () => (await import('./api.ts')).api],
+  ['api-key', async () => (await import('./apiKey.ts')).apiKey],
+  ['demo', async () => (await import('./worker.ts')).demo],
 ];
+
+/** The command names, in the order --help lists them, without loading any command. */
+export const COMMAND_NAMES: readonly string[] = LOADERS.map(([name]) => name);
+
+/** The command of that name, its module loaded now; undefined when there is none. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  const entry = LOADERS.find(([known]) => known === name);
+  return entry ? entry[1]() : undefined;
+}
+
+/** Every command, in the order --help lists them (the full list needs each one's summary). */
+export function loadCommands(): Promise<Command[]> {
+  return Promise.all(LOADERS.map(([, load]) => load()));
+}

@@ -13,7 +13,7 @@ const START = Date.UTC(2026, 0, 1);
 
 let db: TestDatabase;
 before(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ migrated: true });
   const store = await openPostgresStore(db.url, { poolSize: 2 });
   try {
     await store.enqueue(Array.from({ length: COUNT }, (_, i) => job(`svc${i % 3}`)));

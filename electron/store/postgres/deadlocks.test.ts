@@ -9,8 +9,7 @@ import type { TestDatabase } from '../testing/pgTestDb.ts';
 describe('postgres deadlocks', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
   after(async () => {
     await db.drop();

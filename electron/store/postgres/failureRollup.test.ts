@@ -46,7 +46,7 @@ test("a store made before the failure rollups (0031) shows the last day's failed
 });
 
 test("the upkeep folds a past minute's stripes into one row: counts added, first and last seen widened, the latest sample kept", async () => {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migrated: true });
   try {
     const store = await openPostgresStore(database.url);
     const db = new PgDb(database.url, 1);

@@ -8,7 +8,7 @@ import { NONE_DUE_REST_MS } from './gates.ts';
 let db: TestDatabase;
 let store: Store;
 before(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ migrated: true });
   store = await openStore(db.url);
 });
 after(async () => {

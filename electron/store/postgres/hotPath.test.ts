@@ -35,8 +35,7 @@ async function rolledBackClaim(url: string, sql: string, params: unknown[], read
 describe('postgres store', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
   after(async () => {
     await db.drop();

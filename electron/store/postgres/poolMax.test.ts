@@ -39,7 +39,7 @@ describe('OPSDECK_PG_POOL_MAX', () => {
   describe('on a store opened with it', () => {
     let db: TestDatabase;
     before(async () => {
-      db = await createTestDatabase();
+      db = await createTestDatabase({ migrated: true });
     });
     after(async () => {
       await db.drop();

@@ -28,8 +28,7 @@ function twoTaskRun(identifier: string): NewWorkflowRun {
 describe('postgres retention', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
   after(async () => {
     await db.drop();

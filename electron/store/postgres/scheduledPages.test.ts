@@ -22,7 +22,7 @@ async function rowsRead(url: string): Promise<number> {
 }
 
 test('the jobs not yet due are listed from the ready rows, reading only their own job rows', async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ migrated: true });
   const url = db.url;
   const store = await openPostgresStore(url, { poolSize: 1 });
   const scheduled = (await store.enqueue(Array.from({ length: 3 }, () => job('svc', { run_at: later(3_600_000) })))).map((r) => r.id);

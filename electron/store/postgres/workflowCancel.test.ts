@@ -45,8 +45,7 @@ async function deadlocks(client: pg.Client): Promise<number> {
 describe('workflow cancel on postgres is one transaction', () => {
   let db: TestDatabase;
   before(async () => {
-    db = await createTestDatabase();
-    await (await openPostgresStore(db.url)).close();
+    db = await createTestDatabase({ migrated: true });
   });
   after(async () => {
     await db.drop();

@@ -2,6 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { loadMigrations } from '../migrate.ts';
+import { openPostgresStore } from '../postgres/open.ts';
+import { createTestDatabase, resetTestDatabase, withClient } from './pgTestDb.ts';
 
 const helper = fileURLToPath(new URL('./pgTestDb.ts', import.meta.url));
 
@@ -41,5 +44,61 @@ describe('createTestDatabase', () => {
     // The child's exit hook signals the cluster; give the postmaster a moment to finish its own exit.
     for (let i = 0; i < 50 && postgresOnPort(port).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(postgresOnPort(port), [], 'the embedded cluster is gone with its process');
+  });
+
+  it('a migrated database has every migration of this checkout applied, and is a copy of its own', async () => {
+    const [a, b, empty] = await Promise.all([createTestDatabase({ migrated: true }), createTestDatabase({ migrated: true }), createTestDatabase()]);
+    try {
+      const versions = (await loadMigrations('postgres')).map((m) => m.version);
+      for (const db of [a, b]) {
+        const applied = await withClient(db.url, (c) => c.query<{ version: number }>('SELECT version FROM jobs.opsdeck_migrations ORDER BY version'));
+        assert.deepEqual(applied.rows.map((r) => r.version), versions);
+      }
+      const store = await openPostgresStore(a.url, { existing: true });
+      try {
+        assert.equal((await store.migrationStatus()).current, true);
+        await store.enqueue([{ queue: 'q', service_name: 'only_in_a', execution_type: 'noop', max_attempts: 1 }]);
+      } finally {
+        await store.close();
+      }
+      const jobsIn = async (url: string) => (await withClient(url, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs.tb_job_run'))).rows[0]?.n;
+      assert.deepEqual([await jobsIn(a.url), await jobsIn(b.url)], [1, 0], 'a job written in one copy is not in another');
+      const schemas = await withClient(empty.url, (c) => c.query("SELECT 1 FROM pg_namespace WHERE nspname = 'jobs'"));
+      assert.equal(schemas.rows.length, 0, 'without migrated, the database is empty');
+      // What a migration sets on its database, not in it (the runbooks' search_path), the copy has too.
+      await (await openPostgresStore(empty.url)).close();
+      const path = async (url: string) => (await withClient(url, (c) => c.query<{ path: string }>("SELECT current_setting('search_path') AS path"))).rows[0]?.path;
+      assert.equal(await path(a.url), await path(empty.url));
+    } finally {
+      await Promise.all([a.drop(), b.drop(), empty.drop()]);
+    }
+  });
+
+  it('a reset leaves a store as new: no rows, ids from 1 again, no stop engaged', async () => {
+    const db = await createTestDatabase({ migrated: true });
+    try {
+      const actor = { user: 'tester', host: 'test-host' };
+      const fill = async () => {
+        const store = await openPostgresStore(db.url, { existing: true });
+        try {
+          const made = await store.enqueue([{ queue: 'q', service_name: 'svc', execution_type: 'noop', max_attempts: 1 }]);
+          await store.setEmergencyStop(true, actor, 'before the reset');
+          return made[0]?.id;
+        } finally {
+          await store.close();
+        }
+      };
+      assert.equal(await fill(), 1);
+      await resetTestDatabase(db.url);
+      const left = await withClient(db.url, (c) =>
+        c.query<{ jobs: number; audit: number; stopped: boolean }>(
+          'SELECT (SELECT count(*)::int FROM jobs.tb_job_run) AS jobs, (SELECT count(*)::int FROM jobs.tb_audit_log) AS audit, (SELECT emergency_stop FROM jobs.tb_control) AS stopped',
+        ),
+      );
+      assert.deepEqual(left.rows[0], { jobs: 0, audit: 0, stopped: false });
+      assert.equal(await fill(), 1, 'the first job after a reset is job 1 again');
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { z } from 'zod';
 import { connectionError } from '../postgres/errors.ts';
+import { openPostgresStore } from '../postgres/open.ts';
+import { checksum, loadMigrations } from '../migrate.ts';
 import { redactLocation } from '../location.ts';
 
 /**
@@ -31,18 +33,39 @@ export interface TestDatabase {
 const PREFIX = 'opsdeck_t_';
 /** Databases left behind by a test process that was killed are dropped once they are this old. */
 const STALE_MS = 6 * 3_600_000;
+/**
+ * Migrated templates are named by their migrations' checksums, so a changed migration gets a template of
+ * its own; each one's comment is when a test process last used it, and one unused this long is dropped.
+ */
+const TEMPLATE_PREFIX = 'opsdeck_tpl_';
+/** Held while a template is built or dropped, so two test processes never build one at once. */
+const TEMPLATE_LOCK = 7_305_183_141;
 
 let server: Promise<string> | null = null;
+let template: Promise<string> | null = null;
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new, empty database; with `migrated`, one that has every migration of this checkout applied, as a
+ * store opened on it would leave it, but copied from a template (migrating from nothing takes seconds).
+ * A test of what migrating does, or of an empty database, asks for an empty one.
+ */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   server ??= findServer().then(async (url) => {
     await dropStale(url);
     return url;
   });
   const adminUrl = await server;
+  const from = opts.migrated ? await (template ??= migratedTemplate(adminUrl)) : null;
   // The creation time leads the random part, so a later run can tell abandoned databases by age.
   const name = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  await withClient(adminUrl, async (c) => {
+    if (from === null) {
+      await c.query(`CREATE DATABASE ${name}`);
+      return;
+    }
+    await c.query(`CREATE DATABASE ${name} TEMPLATE ${from}`);
+    await copySettings(c, from, name);
+  });
   const url = withDatabase(adminUrl, name);
   let dropped = false;
   return {
@@ -62,6 +85,58 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * The name of a database migrated by this checkout's migrations, built once on the server (by whichever
+ * test process asks first) and then only copied. Built under another name and renamed when done, so a
+ * process that finds the name finds it whole.
+ */
+async function migratedTemplate(adminUrl: string): Promise<string> {
+  const files = await loadMigrations('postgres');
+  const name = `${TEMPLATE_PREFIX}${checksum(files.map((f) => `${f.version}:${f.checksum}`).join('\n')).slice(0, 16)}`;
+  return withClient(adminUrl, async (c) => {
+    await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const { rows } = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (rows.length === 0) {
+        const building = `${PREFIX}${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+        await c.query(`CREATE DATABASE ${building}`);
+        try {
+          const store = await openPostgresStore(withDatabase(adminUrl, building));
+          await store.close();
+          await c.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+        } catch (err) {
+          await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+          throw err;
+        }
+      }
+      await c.query(`COMMENT ON DATABASE ${name} IS '${Date.now()}'`);
+      return name;
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
+}
+
+/**
+ * A copy does not take the settings a migration gave its database (the runbooks' search_path, 0012), which
+ * PostgreSQL keeps beside the databases rather than in them: they are given to the copy as they were.
+ */
+async function copySettings(c: pg.Client, from: string, to: string): Promise<void> {
+  const { rows } = await c.query<{ role: string | null; config: string[] }>(
+    `SELECT r.rolname AS role, s.setconfig AS config FROM pg_db_role_setting s
+     JOIN pg_database d ON d.oid = s.setdatabase LEFT JOIN pg_roles r ON r.oid = s.setrole WHERE d.datname = $1`,
+    [from],
+  );
+  for (const { role, config } of rows) {
+    for (const setting of config) {
+      const [key = '', value = ''] = setting.split(/=(.*)/s, 2);
+      // The value as PostgreSQL printed it from what the migration set: a list stays a list.
+      const target = role === null ? `DATABASE ${to}` : `ROLE ${quoteIdent(role)} IN DATABASE ${to}`;
+      await c.query(`ALTER ${target} SET ${quoteIdent(key)} TO ${value}`);
+    }
+  }
+}
+
 async function dropStale(adminUrl: string): Promise<void> {
   await withClient(adminUrl, async (c) => {
     const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [PREFIX]);
@@ -70,6 +145,20 @@ async function dropStale(adminUrl: string): Promise<void> {
       if (/^[a-z0-9_]+$/.test(datname) && Number.isFinite(born) && Date.now() - born > STALE_MS) {
         await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
       }
+    }
+    await c.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      const templates = await c.query<{ datname: string; used: string | null }>(
+        `SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE starts_with(datname, $1)`,
+        [TEMPLATE_PREFIX],
+      );
+      for (const { datname, used } of templates.rows) {
+        if (/^[a-z0-9_]+$/.test(datname) && Date.now() - (Number(used) || 0) > STALE_MS) {
+          await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+        }
+      }
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
   }).catch(() => undefined);
 }
@@ -121,19 +210,32 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   }
 }
 
-/** Empties every opsdeck table so each test starts from a fresh store on one database. */
+/**
+ * Empties every opsdeck table so each test starts from a fresh store on one database. Truncating a table
+ * costs the same whether it holds a row or not (a new file for it and its indexes), and a test writes to a
+ * few of the forty: only the tables holding rows are truncated, and only the sequences used restarted.
+ */
 export async function resetTestDatabase(url: string): Promise<void> {
   await withClient(url, async (c) => {
     // Every table of ours but the control row and the migration record, whatever later migrations add.
-    const { rows } = await c.query<{ tables: string }>(
-      `SELECT string_agg(format('jobs.%I', tablename), ', ') AS tables FROM pg_tables
-       WHERE schemaname = 'jobs' AND tablename LIKE 'tb\\_%' AND tablename <> 'tb_control'`,
+    const { rows: tables } = await c.query<{ tablename: string }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'jobs' AND tablename LIKE 'tb\\_%' AND tablename <> 'tb_control'`,
     );
-    await c.query(`TRUNCATE ${rows[0]?.tables ?? ''} RESTART IDENTITY CASCADE`);
+    const holding = tables.length === 0 ? [] : (await c.query<{ name: string }>(
+      tables.map((_, i) => `SELECT $${i + 1}::text AS name WHERE EXISTS (SELECT 1 FROM jobs.${quoteIdent(tables[i]?.tablename ?? '')})`).join(' UNION ALL '),
+      tables.map((t) => t.tablename),
+    )).rows.map((r) => `jobs.${quoteIdent(r.name)}`);
+    if (holding.length > 0) await c.query(`TRUNCATE ${holding.join(', ')} CASCADE`);
+    const { rows: used } = await c.query<{ name: string }>(`SELECT sequencename AS name FROM pg_sequences WHERE schemaname = 'jobs' AND last_value IS NOT NULL`);
+    for (const { name } of used) await c.query(`ALTER SEQUENCE jobs.${quoteIdent(name)} RESTART`);
     await c.query(`UPDATE jobs.tb_control SET emergency_stop = false, emergency_stop_by = NULL, emergency_stop_at = NULL,
       emergency_stop_reason = NULL, safe_mode = false, safe_mode_by = NULL, safe_mode_at = NULL, safe_mode_reason = NULL,
       version = 1`);
   });
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function withDatabase(url: string, database: string): string {

@@ -24,7 +24,7 @@ export async function twoSqliteStores(): Promise<TwoStores> {
 }
 
 export async function twoPostgresStores(): Promise<TwoStores> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ migrated: true });
   const first = await openStore(db.url);
   const second = await openStore(db.url);
   return {
