@@ -10,6 +10,7 @@ import {
   Job,
   JobFilter,
   LostWorkerLeases,
+  RegistryDrift,
   Timestamp,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
@@ -230,8 +231,8 @@ export const calls = {
   ),
   'workers.list': Call(
     Empty,
-    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases) }),
-    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), and the running jobs still leased to each lost one with when their leases run out.',
+    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }),
+    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file).',
   ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),

@@ -54,13 +54,24 @@ function RunnersTable() {
   );
 }
 
-/** The registry a worker runs: its digest's start and when it loaded it; the file and whole digest on hover. */
-function RegistryCell({ worker }: { worker: WorkerView }) {
+/**
+ * The registry a worker runs: its digest's start and when it loaded it; the file and whole digest on hover.
+ * `drift`: it is not the file this host reads now, marked, with what to do on hover (health-check's words).
+ */
+function RegistryCell({ worker, drift }: { worker: WorkerView; drift: string | undefined }) {
   const registry = worker.registry;
   if (registry === null) return <td className="small"><span className="muted" title="A worker of an older version does not say">not said</span></td>;
   return (
     <td className="nowrap" title={`sha256 ${registry.digest}${registry.path === null ? '' : ` of ${registry.path}`}`}>
       <span className="mono">{shortDigest(registry.digest)}</span> <span className="muted small">loaded <Time iso={registry.loaded_at} /></span>
+      {drift === undefined ? null : (
+        <>
+          {' '}
+          <Badge tone="warn" title={drift}>
+            not the file
+          </Badge>
+        </>
+      )}
     </td>
   );
 }
@@ -161,7 +172,7 @@ function WorkersTable() {
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
               </td>
-              <RegistryCell worker={worker} />
+              <RegistryCell worker={worker} drift={workers.data.registry_drift.find((d) => d.worker_id === worker.id)?.detail} />
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>
               <td className="nowrap"><Time iso={worker.started_at} /></td>
