@@ -369,7 +369,9 @@ export const SettingsView = z.object({
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
-export const ConnectionTest = z.object({ ok: z.boolean(), message: z.string() });
+/** `warning`: it connects, yet switching needs care first (a store behind this opsdeck, which switching migrates). */
+export const ConnectionTest = z.object({ ok: z.boolean(), warning: z.boolean().optional(), message: z.string() });
+export type ConnectionTest = z.infer<typeof ConnectionTest>;
 
 /** Where this host keeps its log file; the desktop can open the folder, other hosts only say where it is. */
 export const LogsView = z.object({
