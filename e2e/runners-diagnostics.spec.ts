@@ -42,7 +42,7 @@ test('a lost worker whose jobs were all taken back passes the health check with 
     const check = diagnostics.getByRole('list', { name: 'Health checks', exact: true }).getByRole('listitem').filter({ hasText: `worker:${id}` });
     await expect(check.locator('.badge')).toHaveText('warn');
     await expect(check).toContainText(/lost: last heartbeat \d+s ago \(e2e-retired-host, pid 4242\)/);
-    await expect(check).toContainText(`its jobs were taken back and another worker serves: opsdeck workers forget ${id}`);
+    await expect(check).toContainText(`its jobs were taken back and another worker serves: Forget beside ${id} on the Runners page`);
     await expect(diagnostics.getByRole('status', { name: 'Health checks' })).toContainText(/\d+ worth a look\./);
   } finally {
     if (job > 0) await opsdeck.call('jobs.fail', { id: job, reason: `e2e ${opsdeck.stamp}: its worker crashed`, force: true });

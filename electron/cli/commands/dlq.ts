@@ -11,6 +11,7 @@ import { jobsTable } from './jobs.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import type { ApiContext } from '../../api/context.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 function selector(args: ParsedArgs): DlqSelector {
   const { values } = args;
@@ -45,7 +46,7 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
   else {
     inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
-    for (const line of heldByTexts(result, result.matched)) inv.io.out(line);
+    for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
   }
   if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
   const named = selector === null ? null : matchedNothing(selector, result);

@@ -20,6 +20,7 @@ import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { lostHolderText } from '../../../shared/lostLeasesText.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 /** `unknown`: what to say of a word that is none of them (by default, the one likely meant). */
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>, unknown?: (item: string) => string): T[] | undefined {
@@ -300,7 +301,7 @@ export const retry: Command = {
       if (inv.common.json) printJson(inv.io, j);
       else {
         inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
-        for (const line of heldByTexts(j, 1)) inv.io.out(line);
+        for (const line of heldByTexts(j, 1, CLI_RESET)) inv.io.out(line);
       }
       return 0;
     });

@@ -22,6 +22,7 @@ import { useTimes } from '../../lib/useTimes.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { noJobText, type JobRef } from './jobRef.ts';
 import { PayloadView } from './PayloadView.tsx';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 /** Ticks each second, alone, so the rest of the drawer (a large payload) is not drawn again with it. */
 function RunningFor({ job }: { job: Job }) {
@@ -137,7 +138,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
               type="button"
               className="button-primary"
               disabled={retry.isPending || !(job.status === 'failed' || job.status === 'cancelled')}
-              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending', heldBySentences(j, 1)), onError: (e) => notify('bad', errorMessage(e)) })}
+              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending', heldBySentences(j, 1, CONSOLE_RESET)), onError: (e) => notify('bad', errorMessage(e)) })}
             >
               Retry
             </button>
