@@ -36,6 +36,7 @@ import {
   EmergencyStopped,
   JobCancelled,
   RunnerView,
+  UnservedService,
   RegistryView,
   SettingsView,
   ConnectionTest,
@@ -215,7 +216,11 @@ export const calls = {
     'Pauses or resumes one queue; one already as asked is left as it is (changed false, nothing audited). A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
   ),
 
-  'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
+  'runners.list': Call(
+    Empty,
+    z.object({ runners: z.array(RunnerView), unserved: z.array(UnservedService) }),
+    "Runner kinds with health and in-flight counts, and each service of this host's registry no live worker takes, with why.",
+  ),
   'runners.connectivity': Call(
     z
       .object({ service: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() })

@@ -333,6 +333,10 @@ export const RunnerView = z.object({
 });
 export type RunnerView = z.infer<typeof RunnerView>;
 
+/** A service of the registry no live worker takes a job of, and why (the waiting reasons' words, with what to do). */
+export const UnservedService = z.object({ service: z.string(), queue: z.string(), reason: z.string() });
+export type UnservedService = z.infer<typeof UnservedService>;
+
 export const RegistryView = z.object({
   path: z.string().nullable(),
   loaded_at: Timestamp.nullable(),

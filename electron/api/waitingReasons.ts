@@ -138,8 +138,12 @@ function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boo
   return taking.length > 0 && taking.every((w) => w.services !== null && !w.services.includes(service));
 }
 
-/** `start`: how a worker is started, in the interface's words. */
-function workerReasons(queue: string, service: string, workers: WorkerInfo[], start: string): string[] {
+/**
+ * Why no live worker takes a job of `service` on `queue`: none runs, all drain, none takes the queue, or
+ * none's registry has the service; empty when one does. `start`: how a worker is started, in the
+ * interface's words. The Runners page and `opsdeck runners` say the same of each service.
+ */
+export function workerReasons(queue: string, service: string, workers: WorkerInfo[], start: string): string[] {
   const live = workers.filter((w) => !w.lost && w.state !== 'stopped');
   if (live.length === 0) return [`no worker is running (start one: ${start})`];
   if (live.every((w) => w.state === 'draining')) return [`every worker is draining to stop: none takes new jobs (start one: ${start})`];

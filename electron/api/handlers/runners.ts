@@ -2,6 +2,9 @@ import type { ExecutionType } from '../../../shared/domain.ts';
 import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
+import { workerReasons } from '../waitingReasons.ts';
+import { WORKER_LOST_AFTER_MS } from './workers.ts';
+import type { UnservedService } from '../../../shared/views.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */
 async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, number>> {
@@ -17,9 +20,21 @@ async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, numbe
   return out;
 }
 
+/**
+ * The services of the registry loaded here that no live worker would take a job of, by the workers' own
+ * declarations (the queues they take, the services their registry names), each with why and what to do.
+ * Without a registry here there is nothing to ask about.
+ */
+async function unserved(ctx: ApiContext): Promise<UnservedService[]> {
+  if (ctx.registry.loadedAt === null) return [];
+  const workers = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
+  const start = ctx.words.startWorker();
+  return ctx.registry.registry.services.flatMap((s) => workerReasons(s.queue, s.name, workers, start).map((reason) => ({ service: s.name, queue: s.queue, reason })));
+}
+
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
-    const [probes, inFlight] = await Promise.all([probeAll(ctx), inFlightByKind(ctx)]);
-    return { runners: probes.map((p) => ({ ...p, in_flight: inFlight.get(p.kind) ?? 0 })) };
+    const [probes, inFlight, none] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), unserved(ctx)]);
+    return { runners: probes.map((p) => ({ ...p, in_flight: inFlight.get(p.kind) ?? 0 })), unserved: none };
   },
 };

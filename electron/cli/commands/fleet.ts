@@ -14,7 +14,7 @@ import { renderTable } from '../table.ts';
 
 export const runners: Command = {
   name: 'runners',
-  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only); exit 1 when a runner shown is failing',
+  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only), and the services no live worker runs; exit 1 when a runner shown is failing',
   usage: '[KIND]',
   options: {},
   async run(inv) {
@@ -26,9 +26,11 @@ export const runners: Command = {
       throw new UsageError(`no runner kind ${kind}${guess ? ` (did you mean ${guess}?)` : ''}; known: ${ExecutionType.options.join(', ')}`);
     }
     return withRuntime(inv, async ({ ctx }) => {
-      const all = (await call(ctx, 'runners.list', {})).runners;
-      const list = kind === undefined ? all : all.filter((r) => r.kind === kind);
-      if (inv.common.json) printJson(inv.io, { runners: list });
+      const answer = await call(ctx, 'runners.list', {});
+      const list = kind === undefined ? answer.runners : answer.runners.filter((r) => r.kind === kind);
+      const services = new Set(list.flatMap((r) => r.services));
+      const unserved = answer.unserved.filter((u) => services.has(u.service));
+      if (inv.common.json) printJson(inv.io, { runners: list, unserved });
       else {
         inv.io.out(
           renderTable(
@@ -37,6 +39,8 @@ export const runners: Command = {
             list.map((r) => [r.kind, r.healthy ? (r.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green')) : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
           ),
         );
+        // A healthy runner runs nothing for a service no live worker takes: said under the table, with why.
+        if (unserved.length > 0) inv.io.out(['', 'no live worker runs these services:', ...unserved.map((u) => `  ${u.service} (queue ${u.queue}): ${u.reason}`)].join('\n'));
       }
       // As health-check: a script (or the runbook's runner-status) can tell a failing runner by the exit code.
       return list.every((r) => r.healthy) ? 0 : 1;
