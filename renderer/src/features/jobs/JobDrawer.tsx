@@ -16,6 +16,7 @@ import { workflowTaskOf } from './workflowTask.ts';
 import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 import { WaitingReason } from './WaitingReason.tsx';
+import { LostHolder } from './LostHolder.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
 import { attemptsText } from '../../../../shared/attemptsText.ts';
 import { useTimes } from '../../lib/useTimes.ts';
@@ -178,6 +179,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
             <span className="muted mono small">#{trace.data.job.id}</span>
           </div>
           {trace.data.job.status === 'pending' ? <WaitingReason jobId={trace.data.job.id} /> : null}
+          {trace.data.job.status === 'running' && trace.data.job.lease_owner !== null ? <LostHolder job={trace.data.job} /> : null}
           <Facts job={trace.data.job} attempts={trace.data.attempts} />
           {trace.data.job.error_message ? (
             <section>
