@@ -26,7 +26,7 @@ test('force a breaker open and see its jobs wait, then release it', async ({ ops
   await expect(page.getByRole('region', { name: 'Due jobs are not being dispatched' })).toHaveCount(0);
   // The job's drawer says why it waits, and what lifts it.
   await opsdeck.open(`/jobs?job=${ids[0]}`);
-  await expect(page.getByRole('status').filter({ hasText: 'Waiting:' })).toContainText('the circuit breaker of e2e_gate is forced open (opsdeck breaker reset e2e_gate)');
+  await expect(page.getByRole('status').filter({ hasText: 'Waiting:' })).toContainText('the circuit breaker of e2e_gate is forced open (Reset beside e2e_gate on the Breakers page)');
   await opsdeck.open('/breakers');
 
   await row.getByRole('button', { name: 'Auto e2e_gate' }).click();
@@ -70,7 +70,7 @@ test('a half-open breaker no job has come to probe says since when, what it wait
   await opsdeck.open('/breakers');
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
   await expect(row.getByRole('cell').nth(3)).toContainText(
-    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset e2e_gate closes it/,
+    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, Reset beside e2e_gate on the Breakers page closes it/,
   );
   await opsdeck.screenshot('breaker-half-open-waiting');
   await row.getByRole('button', { name: 'Reset e2e_gate' }).click();

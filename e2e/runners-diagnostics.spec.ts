@@ -37,12 +37,20 @@ test('a lost worker whose jobs were all taken back passes the health check with 
     );
     await expect(note.getByRole('link', { name: 'Stuck jobs' })).toHaveAttribute('href', '#/jobs?stuck=1');
 
+    // The job's own drawer says its worker is lost, and what becomes of the job, with this drawer's Fail now.
+    await opsdeck.open(`/jobs?job=${job}`);
+    await expect(page.getByRole('dialog').getByRole('status').filter({ hasText: 'is lost' })).toContainText(
+      new RegExp(`^worker ${holder} is lost \\(last heartbeat \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S*, e2e-crashed-host pid 4343\\): nobody runs this job; stuck once its lease runs out, by \\S+ \\S+: then the Jobs page with "Stuck only" lists it and Fail now below fails it, or a live worker's watchdog takes it back`),
+    );
+    await page.keyboard.press('Escape');
+    await opsdeck.open('/runners');
+
     const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
     await diagnostics.getByRole('button', { name: 'Run health check' }).click();
     const check = diagnostics.getByRole('list', { name: 'Health checks', exact: true }).getByRole('listitem').filter({ hasText: `worker:${id}` });
     await expect(check.locator('.badge')).toHaveText('warn');
     await expect(check).toContainText(/lost: last heartbeat \d+s ago \(e2e-retired-host, pid 4242\)/);
-    await expect(check).toContainText(`its jobs were taken back and another worker serves: opsdeck workers forget ${id}`);
+    await expect(check).toContainText(`its jobs were taken back and another worker serves: Forget beside ${id} on the Runners page`);
     await expect(diagnostics.getByRole('status', { name: 'Health checks' })).toContainText(/\d+ worth a look\./);
   } finally {
     if (job > 0) await opsdeck.call('jobs.fail', { id: job, reason: `e2e ${opsdeck.stamp}: its worker crashed`, force: true });

@@ -18,6 +18,9 @@ test("the Runners page shows the registry each worker runs; the health check nam
     const cell = row.getByRole('cell').filter({ hasText: '5e1f5e1f5e1f' });
     await expect(cell).toContainText(/^5e1f5e1f5e1f loaded \d{4}-\d\d-\d\d \d\d:\d\d/);
     await expect(cell).toHaveAttribute('title', `sha256 ${registry.digest} of ${registry.path}`);
+    // Not the file this console reads now: marked, with what to do on hover, in the health check's words.
+    const mark = cell.locator('.badge', { hasText: 'not the file' });
+    await expect(mark).toHaveAttribute('title', new RegExp(`^worker ${id} runs registry 5e1f5e1f5e1f loaded .*: send it SIGHUP to reload \\(kill -HUP 4242 on `));
 
     const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
     await diagnostics.getByRole('button', { name: 'Run health check' }).click();

@@ -17,16 +17,24 @@ export function forcedBy(breaker: Pick<BreakerRecord, 'mode' | 'mode_set_by' | '
   return { by: breaker.mode_set_by, at: breaker.mode_set_at, reason: breaker.mode_reason };
 }
 
+/** How an interface says resetting a service's circuit breaker: its command, or its button. */
+export type ResetWords = (service: string) => string;
+
+export const CLI_RESET: ResetWords = (service) => `opsdeck breaker reset ${service}`;
+
+/** Every breaker's row on the Breakers page has its Reset. */
+export const CONSOLE_RESET: ResetWords = (service) => `Reset beside ${service} on the Breakers page`;
+
 /**
  * What a retry tells of jobs it sends back to a breaker that holds them, in the words the CLI and the
- * console both show: they will wait, and what releases them.
+ * console both show: they will wait, and what releases them (`reset`, in the interface's words).
  */
-export function heldByBreakerText(held: { service_name: string; mode: BreakerMode; state: BreakerState; jobs: number }): string {
+export function heldByBreakerText(held: { service_name: string; mode: BreakerMode; state: BreakerState; jobs: number }, reset: ResetWords): string {
   const service = held.service_name;
   const how = held.mode === 'force_open' ? 'forced open' : held.state === 'half_open' ? 'half-open: its probes run first' : 'open';
   const jobs = held.jobs === 1 ? '1 job' : `${held.jobs.toLocaleString('en-US')} jobs`;
   const [wait, them] = held.jobs === 1 ? ['waits', 'it'] : ['wait', 'them'];
-  return `${jobs} of ${service} ${wait}: its circuit breaker is ${how} (opsdeck breaker reset ${service} releases ${them})`;
+  return `${jobs} of ${service} ${wait}: its circuit breaker is ${how} (${reset(service)} releases ${them})`;
 }
 
 /**
@@ -41,18 +49,20 @@ export function checkByHand(service: string, kind: ExecutionType | null): string
 /**
  * A half-open breaker with no probe running stays half-open (and its breaker_open alert firing: the service
  * has not proved healthy) until a job of the service comes to probe it or an operator resets it. Said plainly:
- * since when, what it waits for, and how to check the service by hand first. Null for any other breaker.
+ * since when, what it waits for, and how to check the service by hand first; `reset` in the words of the
+ * interface it is read in. Null for any other breaker.
  */
 export function waitingForProbeText(
   breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>,
   kind: ExecutionType | null,
+  reset: ResetWords,
 ): string | null {
   if (breaker.mode !== 'auto' || breaker.state !== 'half_open' || breaker.probes_in_flight > 0) return null;
   const service = breaker.service_name;
   const since = breaker.last_transition_at === null ? '' : ` since ${breaker.last_transition_at}`;
   const check = checkByHand(service, kind);
   const how = check === null ? 'check the service by hand' : `check it by hand with ${check}`;
-  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, opsdeck breaker reset ${service} closes it`;
+  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${reset(service)} closes it`;
 }
 
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */

@@ -10,6 +10,7 @@ import {
   Job,
   JobFilter,
   LostWorkerLeases,
+  RegistryDrift,
   Timestamp,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
@@ -35,6 +36,7 @@ import {
   EmergencyStopped,
   JobCancelled,
   RunnerView,
+  UnservedService,
   RegistryView,
   SettingsView,
   ConnectionTest,
@@ -214,7 +216,11 @@ export const calls = {
     'Pauses or resumes one queue; one already as asked is left as it is (changed false, nothing audited). A queue no service, schedule or job uses yet is paused only with force (a typo pauses nothing real).',
   ),
 
-  'runners.list': Call(Empty, z.object({ runners: z.array(RunnerView) }), 'Runner kinds with health and in-flight counts.'),
+  'runners.list': Call(
+    Empty,
+    z.object({ runners: z.array(RunnerView), unserved: z.array(UnservedService) }),
+    "Runner kinds with health and in-flight counts, and each service of this host's registry no live worker takes, with why.",
+  ),
   'runners.connectivity': Call(
     z
       .object({ service: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() })
@@ -230,8 +236,8 @@ export const calls = {
   ),
   'workers.list': Call(
     Empty,
-    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases) }),
-    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), and the running jobs still leased to each lost one with when their leases run out.',
+    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }),
+    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file).',
   ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),

@@ -277,6 +277,13 @@ export const LostWorkerLeases = z.object({
 });
 export type LostWorkerLeases = z.infer<typeof LostWorkerLeases>;
 
+/**
+ * A live worker whose registry is not the file the answering host reads now (it loads the file only at
+ * start and on SIGHUP), with what to do, in a sentence: the one `health-check registry` warns with.
+ */
+export const RegistryDrift = z.object({ worker_id: z.string(), detail: z.string() });
+export type RegistryDrift = z.infer<typeof RegistryDrift>;
+
 export const AuditEntry = z.object({
   id: z.number().int(),
   at: Timestamp,

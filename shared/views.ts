@@ -333,6 +333,10 @@ export const RunnerView = z.object({
 });
 export type RunnerView = z.infer<typeof RunnerView>;
 
+/** A service of the registry no live worker takes a job of, and why (the waiting reasons' words, with what to do). */
+export const UnservedService = z.object({ service: z.string(), queue: z.string(), reason: z.string() });
+export type UnservedService = z.infer<typeof UnservedService>;
+
 export const RegistryView = z.object({
   path: z.string().nullable(),
   loaded_at: Timestamp.nullable(),
@@ -369,7 +373,9 @@ export const SettingsView = z.object({
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
-export const ConnectionTest = z.object({ ok: z.boolean(), message: z.string() });
+/** `warning`: it connects, yet switching needs care first (a store behind this opsdeck, which switching migrates). */
+export const ConnectionTest = z.object({ ok: z.boolean(), warning: z.boolean().optional(), message: z.string() });
+export type ConnectionTest = z.infer<typeof ConnectionTest>;
 
 /** Where this host keeps its log file; the desktop can open the folder, other hosts only say where it is. */
 export const LogsView = z.object({

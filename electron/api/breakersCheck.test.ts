@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import { withOpenBreakers } from './breakersCheck.ts';
+import { CONSOLE_WORDS } from './interfaceWords.ts';
 
 const at = new Date('2026-12-06T20:00:00Z');
 const breaker = (service: string, over: Partial<BreakerRecord>): BreakerRecord => ({ ...newBreakerRecord(service, at), ...over });
@@ -12,10 +13,10 @@ const answering = { name: 'runner:http', ok: true, detail: '1 endpoint(s) answer
 
 test("a runner whose probe answers while a service of its kind has an open breaker warns, naming the service and its last error", () => {
   const open = breaker('model_api', { state: 'open', opened_at: at.toISOString(), last_error: 'HTTP 500 from POST http://127.0.0.1:18081/generate' });
-  assert.deepEqual(withOpenBreakers(answering, 'http', [open], kindOf), {
+  assert.deepEqual(withOpenBreakers(answering, 'http', [open], kindOf, CONSOLE_WORDS), {
     ...answering,
     warning: true,
-    detail: '1 endpoint(s) answering; but the calls of model_api (open: HTTP 500 from POST http://127.0.0.1:18081/generate) fail: its circuit breaker is open (opsdeck breaker list)',
+    detail: '1 endpoint(s) answering; but the calls of model_api (open: HTTP 500 from POST http://127.0.0.1:18081/generate) fail: its circuit breaker is open (the Breakers page)',
   });
 });
 
@@ -23,8 +24,8 @@ test('two services of the kind with open breakers are named together, in the plu
   const opened = { state: 'open' as const, opened_at: at.toISOString() };
   const both = [breaker('slow_api', { ...opened, last_error: 'timed out after 10s' }), breaker('model_api', { ...opened, last_error: 'HTTP 503' })];
   assert.equal(
-    withOpenBreakers(answering, 'http', both, kindOf).detail,
-    '1 endpoint(s) answering; but the calls of model_api (open: HTTP 503) and slow_api (open: timed out after 10s) fail: their circuit breakers are open (opsdeck breaker list)',
+    withOpenBreakers(answering, 'http', both, kindOf, CONSOLE_WORDS).detail,
+    '1 endpoint(s) answering; but the calls of model_api (open: HTTP 503) and slow_api (open: timed out after 10s) fail: their circuit breakers are open (the Breakers page)',
   );
 });
 
@@ -34,7 +35,7 @@ test('closed breakers, breakers of other kinds, forced-open ones and failing pro
     breaker('report', { state: 'open', opened_at: at.toISOString() }),
     breaker('model_api', { mode: 'force_open', mode_set_by: 'ops' }),
   ];
-  assert.deepEqual(withOpenBreakers(answering, 'http', others, kindOf), answering);
+  assert.deepEqual(withOpenBreakers(answering, 'http', others, kindOf, CONSOLE_WORDS), answering);
   const down = { name: 'runner:http', ok: false, detail: 'not answering: http://127.0.0.1:1' };
-  assert.deepEqual(withOpenBreakers(down, 'http', [breaker('model_api', { state: 'open' })], kindOf), down);
+  assert.deepEqual(withOpenBreakers(down, 'http', [breaker('model_api', { state: 'open' })], kindOf, CONSOLE_WORDS), down);
 });

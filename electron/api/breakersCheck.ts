@@ -2,7 +2,7 @@ import { effectiveState } from '../../shared/breakerRecord.ts';
 import type { BreakerRecord, HealthCheck } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
 import { breakerHow as how } from './breakerHolds.ts';
-
+import type { InterfaceWords } from './interfaceWords.ts';
 
 /**
  * Health-check's breakers check: a warning while a circuit breaker holds its service's jobs (or an operator
@@ -15,7 +15,7 @@ import { breakerHow as how } from './breakerHolds.ts';
  * stored rows alone: a breaker is only stored once its service has run, so that count grew as jobs ran and
  * never matched the list beside it.
  */
-export async function breakersCheck(store: Store, registryServices: readonly string[]): Promise<HealthCheck> {
+export async function breakersCheck(store: Store, registryServices: readonly string[], words: InterfaceWords): Promise<HealthCheck> {
   const breakers = await store.listBreakers();
   const notClosed = breakers.filter((b) => effectiveState(b) !== 'closed').sort((a, b) => a.service_name.localeCompare(b.service_name));
   const shown = new Set([...registryServices, ...breakers.map((b) => b.service_name)]).size;
@@ -31,7 +31,7 @@ export async function breakersCheck(store: Store, registryServices: readonly str
     name: 'breakers',
     ok: true,
     warning: true,
-    detail: `${holding.length} circuit breaker(s) hold their services' jobs: ${named.join(', ')}; opsdeck breaker list says why, opsdeck breaker reset SERVICE releases one${idleText ? `; also ${idleText}` : ''}`,
+    detail: `${holding.length} circuit breaker(s) hold their services' jobs: ${named.join(', ')}; ${words.call('breakers.list')} says why, ${words.resetBreaker('SERVICE')} releases one${idleText ? `; also ${idleText}` : ''}`,
   };
 }
 
@@ -41,12 +41,12 @@ export async function breakersCheck(store: Store, registryServices: readonly str
  * outage. Such a check gets a warning naming those services and their last error; it stays ok, since the
  * runner itself works.
  */
-export function withOpenBreakers(check: HealthCheck, kind: string, breakers: BreakerRecord[], kindOf: (service: string) => string | undefined): HealthCheck {
+export function withOpenBreakers(check: HealthCheck, kind: string, breakers: BreakerRecord[], kindOf: (service: string) => string | undefined, words: InterfaceWords): HealthCheck {
   const open = breakers.filter((b) => effectiveState(b) !== 'closed' && b.mode !== 'force_open' && kindOf(b.service_name) === kind);
   if (open.length === 0 || !check.ok) return check;
   const named = open
     .sort((a, b) => a.service_name.localeCompare(b.service_name))
     .map((b) => `${b.service_name} (${how(b)}${b.last_error ? `: ${b.last_error.slice(0, 120)}` : ''})`);
   const services = named.length === 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
-  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${services} fail: ${open.length === 1 ? 'its circuit breaker is' : 'their circuit breakers are'} open (opsdeck breaker list)` };
+  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${services} fail: ${open.length === 1 ? 'its circuit breaker is' : 'their circuit breakers are'} open (${words.call('breakers.list')})` };
 }

@@ -118,11 +118,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     ]);
     const idle = await dispatchDetail(t);
     assert.equal(idle.ok, false);
-    assert.match(idle.detail, /^jobs are due and not dispatched: no worker is running to take queue default \(2 due\): start one with opsdeck worker; the oldest due since \d{4}-.*ago\)$/);
+    assert.match(idle.detail, /^jobs are due and not dispatched: no worker is running to take queue default \(2 due\): start one with opsdeck worker on a server, or turn on local execution in Settings; the oldest due since \d{4}-.*ago\)$/);
     assert.doesNotMatch(idle.detail, /later/, 'a queue whose jobs are not due yet is not named');
 
     await store.registerWorker({ id: 'other-queues', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: ['reports'] });
-    assert.match((await dispatchDetail(t)).detail, /: no live worker takes queue default \(2 due\): start one that does with opsdeck worker; the oldest/);
+    assert.match((await dispatchDetail(t)).detail, /: no live worker takes queue default \(2 due\): start one that does with opsdeck worker on a server, or turn on local execution in Settings; the oldest/);
 
     await store.registerWorker({ id: 'w', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
     assert.deepEqual(await dispatchDetail(t), { ok: true, detail: '2 job(s) due, 2 live worker(s) taking them' });
@@ -152,7 +152,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     assert.equal(both.ok, false);
     assert.match(
       both.detail,
-      /^jobs are due and not dispatched: no live worker takes queues dockerq \(1 due\) and mailq \(1 due\): start one that does with opsdeck worker; no live worker's registry has service sleeper \(1 due\): start a worker whose registry names it, or add it to the workers' registry; the oldest due since /,
+      /^jobs are due and not dispatched: no live worker takes queues dockerq \(1 due\) and mailq \(1 due\): start one that does with opsdeck worker on a server, or turn on local execution in Settings; no live worker's registry has service sleeper \(1 due\): start a worker whose registry names it, or add it to the workers' registry; the oldest due since /,
     );
 
     // Held by safe mode, the worker is not stopping: safe mode is named first, and the rest still.
@@ -174,7 +174,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     const { detail } = await dispatchDetail(t);
     assert.match(
       detail,
-      /^jobs are due and not dispatched: no live worker takes queue default \(1 due\): start one that does with opsdeck worker; no live worker's registry has services failing_script \(1 due\) and py_container \(1 due\): /,
+      /^jobs are due and not dispatched: no live worker takes queue default \(1 due\): start one that does with opsdeck worker on a server, or turn on local execution in Settings; no live worker's registry has services failing_script \(1 due\) and py_container \(1 due\): /,
     );
     assert.doesNotMatch(detail, /api \(/, 'the api job is named under its queue alone');
   });
@@ -219,7 +219,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     await store.enqueue([{ queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 }]);
     const held = await breakers();
     assert.deepEqual([held.ok, held.warning], [true, true]);
-    assert.match(held.detail, /^1 circuit breaker\(s\) hold their services' jobs: payments forced open by alice@laptop \(1 pending\); opsdeck breaker list says why/);
+    assert.match(held.detail, /^1 circuit breaker\(s\) hold their services' jobs: payments forced open by alice@laptop \(1 pending\); the Breakers page says why/);
     await store.setBreakerMode('payments', 'reset', { user: 'alice', host: 'laptop' }, null);
     assert.deepEqual(await breakers(), { ok: true, warning: false, detail: 'all 1 closed' });
     // A stored breaker of a service the registry no longer names is listed too, so counted.

@@ -95,14 +95,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
       name: 'dispatch',
       ok: true,
       warning: true,
-      detail: '5 job(s) due: 5 held by the circuit breaker of payments (forced open by alice@laptop; opsdeck breaker list says why)',
+      detail: '5 job(s) due: 5 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why)',
     });
     await due(t, 'reports', 2);
-    assert.equal((await check(t, 'dispatch')).detail, '7 job(s) due: 5 held by the circuit breaker of payments (forced open by alice@laptop; opsdeck breaker list says why); 2 to the 1 live worker(s) taking them');
+    assert.equal((await check(t, 'dispatch')).detail, '7 job(s) due: 5 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); 2 to the 1 live worker(s) taking them');
     await store.heartbeat('w', 0, 'stopped');
     assert.match(
       (await check(t, 'dispatch')).detail,
-      /^jobs are due and not dispatched: no worker is running to take queue default \(7 due\): start one with opsdeck worker; of the due jobs, 5 held by the circuit breaker of payments \(forced open by alice@laptop; opsdeck breaker list says why\); the oldest due since /,
+      /^jobs are due and not dispatched: no worker is running to take queue default \(7 due\): start one with opsdeck worker on a server, or turn on local execution in Settings; of the due jobs, 5 held by the circuit breaker of payments \(forced open by alice@laptop; the Breakers page says why\); the oldest due since /,
       'a worker started for them would not take those the breaker holds',
     );
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
@@ -138,7 +138,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.ok(next);
     const alone = await check(t, 'scheduler');
     assert.equal(alone.ok, false);
-    assert.match(alone.detail, new RegExp(`^2 active schedule\\(s\\), the next nightly at ${next.replace(/\./g, '\\.')} \\(in .+\\), and no live worker to fire them: start one with opsdeck worker$`));
+    assert.match(alone.detail, new RegExp(`^2 active schedule\\(s\\), the next nightly at ${next.replace(/\./g, '\\.')} \\(in .+\\), and no live worker to fire them: start one with opsdeck worker on a server, or turn on local execution in Settings$`));
 
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
     assert.deepEqual(await check(t, 'scheduler'), { name: 'scheduler', ok: true, detail: 'no schedule is overdue' });

@@ -318,12 +318,12 @@ describe('breakers, control and the registry', () => {
     const { ctx, store } = await context(REGISTRY);
     const created = calls['jobs.enqueue'].output.parse(ok(await dispatch('jobs.enqueue', { service: 'smoke' }, ctx)));
     const waiting = async () => calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id: created.id }, ctx))).reasons;
-    assert.deepEqual(await waiting(), ['no worker is running (start one: opsdeck worker)']);
+    assert.deepEqual(await waiting(), ['no worker is running (start one: opsdeck worker on a server, or turn on local execution in Settings)']);
     ok(await dispatch('breakers.setMode', { service: 'smoke', mode: 'force_open', reason: 'upstream down' }, ctx));
     ok(await dispatch('control.emergencyStop', { reason: 'incident 7' }, ctx));
     const reasons = await waiting();
     assert.match(reasons[0] ?? '', /^the emergency stop is engaged by .+: incident 7 \(Resume in the banner at the top releases it\)$/);
-    assert.equal(reasons[1], 'the circuit breaker of smoke is forced open (opsdeck breaker reset smoke)');
+    assert.equal(reasons[1], 'the circuit breaker of smoke is forced open (Reset beside smoke on the Breakers page)');
     ok(await dispatch('jobs.cancel', { id: created.id, reason: 'not needed' }, ctx));
     assert.deepEqual(await waiting(), []);
     assert.equal(failure(await dispatch('jobs.waiting', { id: 999_999 }, ctx)).code, 'not_found');

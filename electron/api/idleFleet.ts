@@ -80,12 +80,12 @@ async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, outside
   return holds;
 }
 
-/** `5 held by the circuit breaker of payments (open; opsdeck breaker list says why)`, in the breakers check's words. */
-function heldText(holds: BreakerHold[]): string {
+/** `5 held by the circuit breaker of payments (open; opsdeck breaker list says why)`, in the breakers check's words; `list`: where the breakers are listed. */
+function heldText(holds: BreakerHold[], list: string): string {
   const jobs = holds.reduce((n, h) => n + h.jobs, 0);
   const [only] = holds;
-  if (holds.length === 1 && only) return `${jobs} held by the circuit breaker of ${only.service} (${only.how}; opsdeck breaker list says why)`;
-  return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (opsdeck breaker list says why)`;
+  if (holds.length === 1 && only) return `${jobs} held by the circuit breaker of ${only.service} (${only.how}; ${list} says why)`;
+  return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (${list} says why)`;
 }
 
 /** Of a queue's pending jobs, the due ones of the services whose breaker holds them. */
@@ -153,12 +153,12 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
  * worker takes them while it holds them. Due jobs waiting while every worker taking their queue is at its
  * --concurrency is a warning: dispatch works, yet they wait for a slot, and only `opsdeck workers` showed it.
  */
-async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number): Promise<HealthCheck> {
+async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number, list: string): Promise<HealthCheck> {
   const held = holds.reduce((n, h) => n + h.jobs, 0);
   const free = Math.max(0, dueCount - held);
   const full = free > 0 ? await busy(holds) : [];
   if (holds.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
-  const parts = holds.length > 0 ? [heldText(holds)] : [];
+  const parts = holds.length > 0 ? [heldText(holds, list)] : [];
   if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${MORE_CAPACITY}`);
   else if (free > 0) parts.push(`${free} to the ${live} live worker(s) taking them`);
   return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
@@ -187,8 +187,8 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   if (unserved.length > 0) {
     causes.push(
       live.length === 0
-        ? `no worker is running to take ${named('queue', dueText(unserved))}: start one with opsdeck worker`
-        : `no live worker takes ${named('queue', dueText(unserved))}: start one that does with opsdeck worker`,
+        ? `no worker is running to take ${named('queue', dueText(unserved))}: start one with ${ctx.words.startWorker()}`
+        : `no live worker takes ${named('queue', dueText(unserved))}: start one that does with ${ctx.words.startWorker()}`,
     );
   }
   const counted = new Set([...paused, ...unserved.map((q) => q.name)]);
@@ -199,11 +199,12 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
-  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length);
+  const list = ctx.words.call('breakers.list');
+  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length, list);
   const holds = await breakerHolds(ctx, paused, now, new Set(unrun.map((u) => u.name)));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
   // worker started for them would not take the jobs a breaker holds.
-  if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds)}`);
+  if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds, list)}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.
   const held = control.emergency_stop.engaged || control.safe_mode.engaged;
   const head = held ? `${due} job(s) due and not dispatched` : 'jobs are due and not dispatched';

@@ -1,10 +1,11 @@
+import { CONSOLE_RESET } from '../../shared/breakerRecord.ts';
 import type { CallName } from '../../shared/contract.ts';
 
 /** What the control plane holds dispatch by, each lifted its own way. */
 export type ControlHold = { kind: 'emergency_stop' } | { kind: 'safe_mode' } | { kind: 'paused_queue'; queue: string };
 
 /** The calls a refusal points to as where to look or what to do instead; every interface says each one. */
-export type PointedCall = 'workers.list' | 'schedules.list' | 'schedules.pause' | 'runners.list';
+export type PointedCall = 'workers.list' | 'workers.forget' | 'schedules.list' | 'schedules.pause' | 'runners.list' | 'breakers.list';
 
 /**
  * What the operator can do next, in the words of the interface the answer is read in. A handler says its
@@ -21,10 +22,16 @@ export interface InterfaceWords {
   loadRegistry(): string;
   /** Lifting a hold, said after it: `opsdeck resume releases it`, `POST /v1/control/resume releases it`, `Resume in the banner at the top releases it`. */
   release(hold: ControlHold): string;
+  /** Resetting a service's circuit breaker: `opsdeck breaker reset S`, `POST /v1/breakers/S/reset`, `Reset beside S on the Breakers page`. */
+  resetBreaker(service: string): string;
+  /** How a worker is started, after "start one with": `opsdeck worker`; the console can also run jobs itself. */
+  startWorker(): string;
 }
 
 const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
   'workers.list': () => 'the Runners page',
+  'workers.forget': (input) => `Forget beside ${input.id ?? 'it'} on the Runners page`,
+  'breakers.list': () => 'the Breakers page',
   'schedules.list': () => 'the Schedules page',
   'schedules.pause': (input) => `Pause beside ${input.name ?? 'it'} on the Schedules page`,
   'runners.list': () => 'the Runners page',
@@ -41,4 +48,7 @@ export const CONSOLE_WORDS: InterfaceWords = {
     if (hold.kind === 'safe_mode') return 'Leave safe mode in the banner at the top';
     return 'Resume queue in its banner at the top';
   },
+  resetBreaker: CONSOLE_RESET,
+  // Settings' local execution makes this console a worker of its store.
+  startWorker: () => 'opsdeck worker on a server, or turn on local execution in Settings',
 };

@@ -50,5 +50,7 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
     serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
     workersListed: ctx.words.call('workers.list'),
     release: ctx.words.release,
+    resetBreaker: ctx.words.resetBreaker,
+    startWorker: ctx.words.startWorker(),
   });
 }

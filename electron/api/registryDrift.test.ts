@@ -46,7 +46,8 @@ describe('registryDrift: live workers whose registry is not the file read here',
       worker('older', { registry: null }),
     ];
     const lines = await registryDrift({ registry: holder, hostHidden: undefined }, fleet);
-    assert.deepEqual(lines, [
+    assert.deepEqual(lines.map((l) => l.worker_id), ['w1', 'w2']);
+    assert.deepEqual(lines.map((l) => l.detail), [
       `worker w1 runs registry ${short(OLD)} loaded 2026-12-07T12:01:00.000Z; the file ${file} is now ${short(NEW)}: send it SIGHUP to reload (kill -HUP 42 on ${os.hostname()})`,
       `worker w2 runs registry ${short(OLD)} loaded 2026-12-07T12:01:00.000Z; the file ${file} is now ${short(NEW)}: send it SIGHUP to reload (kill -HUP 42 on ${os.hostname()})`,
     ]);
@@ -54,16 +55,17 @@ describe('registryDrift: live workers whose registry is not the file read here',
 
   it('another host: the same path is compared as a copy, another path as a different file, each said carefully', async () => {
     const fleet = [worker('far', { host: 'host-b', registry: old(file) }), worker('elsewhere', { host: 'host-c', registry: old('/etc/opsdeck/registry.yaml') })];
-    const [same, other] = await registryDrift({ registry: holder, hostHidden: undefined }, fleet);
+    const [same, other] = (await registryDrift({ registry: holder, hostHidden: undefined }, fleet)).map((d) => d.detail);
     assert.equal(same, `worker far runs registry ${short(OLD)} loaded 2026-12-07T12:01:00.000Z from ${file} on host-b; that path here is now ${short(NEW)}: if host-b's copy was changed too, send it SIGHUP to reload (kill -HUP 42 on host-b)`);
     assert.match(other ?? '', /^worker elsewhere runs registry \w+ loaded \S+ from \/etc\/opsdeck\/registry\.yaml on host-c, not .* read here: a different file, perhaps on purpose/);
   });
 
   it('a caller blind to the host is not told where the file is; the check becomes a warning, never a failure', async () => {
     const [line] = await registryDrift({ registry: holder, hostHidden: 'rest' }, [worker('w1', { registry: old(file) })]);
-    assert.match(line ?? '', /; the registry file is now /);
-    assert.doesNotMatch(line ?? '', new RegExp(dir));
-    const check = withDrift({ name: 'registry', ok: true, detail: '2 service(s)' }, [line ?? '']);
+    assert.ok(line);
+    assert.match(line.detail, /; the registry file is now /);
+    assert.doesNotMatch(line.detail, new RegExp(dir));
+    const check = withDrift({ name: 'registry', ok: true, detail: '2 service(s)' }, [line]);
     assert.deepEqual([check.ok, check.warning], [true, true]);
     assert.deepEqual(withDrift({ name: 'registry', ok: true, detail: 'x' }, []), { name: 'registry', ok: true, detail: 'x' });
   });

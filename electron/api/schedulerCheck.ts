@@ -2,6 +2,7 @@ import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
 import { timeToCome } from '../../shared/timesInText.ts';
 import { overdueSchedules } from '../engine/overdueSchedules.ts';
 import type { Store } from '../store/store.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 
 /**
  * Health-check's scheduler check (the runbooks' "ensure the scheduler is running"). Every worker runs a
@@ -12,7 +13,7 @@ import type { Store } from '../store/store.ts';
  * warning: the scheduler the runbook asks about is not running. `workers`: those health-check looks at
  * (health.ts fleetOf); a held one still fires (its jobs wait), a draining one is stopping.
  */
-export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: number): Promise<HealthCheck> {
+export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: number, words: InterfaceWords): Promise<HealthCheck> {
   const overdue = await overdueSchedules(store, new Date(now));
   const first = overdue[0];
   if (first) {
@@ -21,7 +22,7 @@ export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: n
     return {
       name: 'scheduler',
       ok: false,
-      detail: `schedule ${first.schedule}${more} overdue (${late}s late): no worker is firing it; start one (opsdeck worker) whose registry has ${first.target}`,
+      detail: `schedule ${first.schedule}${more} overdue (${late}s late): no worker is firing it; start one whose registry has ${first.target} with ${words.startWorker()}`,
     };
   }
   if (workers.some((w) => !w.lost && (w.state === 'running' || w.state === 'held'))) return { name: 'scheduler', ok: true, detail: 'no schedule is overdue' };
@@ -35,6 +36,6 @@ export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: n
   return {
     name: 'scheduler',
     ok: false,
-    detail: `${active.length} active schedule(s), the next ${next.name} at ${timeToCome(next.at, new Date(now))}, and no live worker to fire them: start one with opsdeck worker`,
+    detail: `${active.length} active schedule(s), the next ${next.name} at ${timeToCome(next.at, new Date(now))}, and no live worker to fire them: start one with ${words.startWorker()}`,
   };
 }

@@ -41,6 +41,8 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   serviceCap: null,
   workersListed: 'opsdeck workers',
   release: CONSOLE_WORDS.release,
+  resetBreaker: CONSOLE_WORDS.resetBreaker,
+  startWorker: CONSOLE_WORDS.startWorker(),
   ...over,
 });
 
@@ -70,24 +72,24 @@ test('every hold is named with what lifts it, in the order an operator looks', (
     'the emergency stop is engaged by ana: incident 42 (Resume in the banner at the top releases it)',
     'safe mode is on (Leave safe mode in the banner at the top)',
     'queue billing is paused by bo: migration (Resume queue in its banner at the top)',
-    'the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset payments closes it now)',
+    'the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (Reset beside payments on the Breakers page closes it now)',
     'rate limit 10 per 1s spent',
-    'no worker is running (start one: opsdeck worker)',
+    'no worker is running (start one: opsdeck worker on a server, or turn on local execution in Settings)',
   ]);
 });
 
 test('a breaker forced open or probing holds the job; one that lets jobs through does not', () => {
   const record = newBreakerRecord('payments', now);
   assert.deepEqual(waitingReasons(facts({ breaker: { ...record, mode: 'force_open' }, breakerAllowance: 0 })), [
-    'the circuit breaker of payments is forced open (opsdeck breaker reset payments)',
+    'the circuit breaker of payments is forced open (Reset beside payments on the Breakers page)',
   ]);
   assert.match(waitingReasons(facts({ breaker: { ...record, state: 'half_open' }, breakerAllowance: 0 }))[0] ?? '', /half-open: its probes run first/);
   assert.deepEqual(waitingReasons(facts({ breaker: { ...record, state: 'half_open' }, breakerAllowance: 1 })), []);
 });
 
 test('workers: none alive, all draining, or none taking the queue', () => {
-  assert.deepEqual(waitingReasons(facts({ workers: [worker({ lost: true }), worker({ state: 'stopped' })] })), ['no worker is running (start one: opsdeck worker)']);
-  assert.deepEqual(waitingReasons(facts({ workers: [worker({ state: 'draining' })] })), ['every worker is draining to stop: none takes new jobs (start one: opsdeck worker)']);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ lost: true }), worker({ state: 'stopped' })] })), ['no worker is running (start one: opsdeck worker on a server, or turn on local execution in Settings)']);
+  assert.deepEqual(waitingReasons(facts({ workers: [worker({ state: 'draining' })] })), ['every worker is draining to stop: none takes new jobs (start one: opsdeck worker on a server, or turn on local execution in Settings)']);
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ queues: ['reports'] })] })), [
     'no running worker takes queue billing (each was started with --queues naming others)',
   ]);

@@ -23,6 +23,10 @@ export interface WaitingFacts {
   workersListed: string;
   /** How the interface lifts a hold of the control plane: InterfaceWords.release. */
   release: InterfaceWords['release'];
+  /** How the interface resets a breaker: InterfaceWords.resetBreaker. */
+  resetBreaker: InterfaceWords['resetBreaker'];
+  /** How a worker is started, in the interface's words: InterfaceWords.startWorker. */
+  startWorker: string;
 }
 
 /** The slots of the live workers able to take a job, when every one of them is busy: their heartbeats' counts. */
@@ -96,16 +100,16 @@ export function waitingReasons(facts: WaitingFacts): string[] {
   const breaker = facts.breaker;
   if (breaker && facts.breakerAllowance === 0) {
     const service = job.service_name;
-    if (breaker.mode === 'force_open') reasons.push(`the circuit breaker of ${service} is forced open (opsdeck breaker reset ${service})`);
+    if (breaker.mode === 'force_open') reasons.push(`the circuit breaker of ${service} is forced open (${facts.resetBreaker(service)})`);
     else if (breaker.state === 'half_open') reasons.push(`the circuit breaker of ${service} is half-open: its probes run first, the rest wait for their verdict`);
-    else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (opsdeck breaker reset ${service} closes it now)`);
+    else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (${facts.resetBreaker(service)} closes it now)`);
   }
   if (facts.rateLimited) reasons.push(facts.rateLimited);
   const cap = facts.serviceCap;
   if (cap && cap.running >= cap.limit) {
     reasons.push(`service ${job.service_name} runs its concurrency of ${cap.limit} (${cap.running} running on every worker together, the registry's concurrency: ${cap.limit}): it waits for one of them to finish`);
   }
-  const fleet = workerReasons(job.queue, job.service_name, facts.workers);
+  const fleet = workerReasons(job.queue, job.service_name, facts.workers, facts.startWorker);
   // The fleet's own word that none of its workers runs the service says more than one hand-back does.
   const fleetLacksIt = noTakerRuns(job.queue, job.service_name, facts.workers);
   if (!fleetLacksIt && facts.handedBackForService) {
@@ -134,10 +138,15 @@ function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boo
   return taking.length > 0 && taking.every((w) => w.services !== null && !w.services.includes(service));
 }
 
-function workerReasons(queue: string, service: string, workers: WorkerInfo[]): string[] {
+/**
+ * Why no live worker takes a job of `service` on `queue`: none runs, all drain, none takes the queue, or
+ * none's registry has the service; empty when one does. `start`: how a worker is started, in the
+ * interface's words. The Runners page and `opsdeck runners` say the same of each service.
+ */
+export function workerReasons(queue: string, service: string, workers: WorkerInfo[], start: string): string[] {
   const live = workers.filter((w) => !w.lost && w.state !== 'stopped');
-  if (live.length === 0) return ['no worker is running (start one: opsdeck worker)'];
-  if (live.every((w) => w.state === 'draining')) return ['every worker is draining to stop: none takes new jobs (start one: opsdeck worker)'];
+  if (live.length === 0) return [`no worker is running (start one: ${start})`];
+  if (live.every((w) => w.state === 'draining')) return [`every worker is draining to stop: none takes new jobs (start one: ${start})`];
   if (takers(queue, workers).length === 0) return [`no running worker takes queue ${queue} (each was started with --queues naming others)`];
   if (noTakerRuns(queue, service, workers)) {
     return [`no running worker's registry has service ${service}: start a worker whose registry names it, or add it to the workers' registry`];

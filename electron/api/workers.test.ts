@@ -34,7 +34,7 @@ test('a lost worker fails health-check while it holds jobs, is a warning once th
     assert.equal((await c.store.reclaimExpired(new Date())).retried.length, 1);
     const settled = await workerCheck('killed:1');
     assert.deepEqual([settled?.ok, settled?.warning], [true, true]);
-    assert.match(settled?.detail ?? '', /its jobs were taken back .*opsdeck workers forget killed:1$/);
+    assert.match(settled?.detail ?? '', /its jobs were taken back .*: Forget beside killed:1 on the Runners page$/);
     const failing = (await health()).checks.filter((ch) => !ch.ok && /^worker|^dispatch/.test(ch.name));
     assert.deepEqual(failing, [], 'a recovered lost worker fails no check');
 

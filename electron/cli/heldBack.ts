@@ -1,4 +1,4 @@
-import { heldByBreakerText } from '../../shared/breakerRecord.ts';
+import { CLI_RESET, heldByBreakerText } from '../../shared/breakerRecord.ts';
 import { tunedBreaker } from '../../shared/breakerTuning.ts';
 import type { BreakerMode, BreakerState } from '../../shared/domain.ts';
 import { effectiveBreaker } from '../../shared/registry.ts';
@@ -40,7 +40,7 @@ export function heldBackLine({ due, byBreaker }: HeldBack): string | null {
   const rest = Math.max(0, due - behind);
   const causes = 'a rate limit, max_concurrent or its service\'s concurrency, a paused queue, safe mode or the emergency stop, a service this registry lacks, or due only since its last claim';
   if (byBreaker.length === 0) return `stopped with ${due} due job(s) still pending: held back by ${causes}. opsdeck job ID says why`;
-  const parts = byBreaker.map((held) => `${heldByBreakerText(held)}.`);
+  const parts = byBreaker.map((held) => `${heldByBreakerText(held, CLI_RESET)}.`);
   if (rest > 0) parts.push(`The other ${rest}: held back by ${causes}.`);
   return `stopped with ${due} due job(s) still pending. ${parts.join(' ')} opsdeck job ID says why`;
 }

@@ -30,7 +30,7 @@ describe('tables with an error column fit the terminal, and --wide cuts nothing 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const commands = [['jobs'], ['dlq', 'list'], ['errors'], ['job', '1']];
+  const commands = [['jobs'], ['dlq', 'list'], ['errors'], ['job', '1'], ['diagnose']];
 
   it('piped with no $COLUMNS, cuts a long error in its middle, between words, its named variable kept whole', async () => {
     for (const command of commands) {

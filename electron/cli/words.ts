@@ -1,8 +1,11 @@
+import { CLI_RESET } from '../../shared/breakerRecord.ts';
 import type { ControlHold, InterfaceWords, PointedCall } from '../api/interfaceWords.ts';
 import { optionOf } from './inputProblems.ts';
 
 const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
   'workers.list': () => 'opsdeck workers',
+  'workers.forget': (input) => `opsdeck workers forget ${input.id ?? 'ID'}`,
+  'breakers.list': () => 'opsdeck breaker list',
   'schedules.list': () => 'opsdeck schedule list',
   'schedules.pause': (input) => `opsdeck schedule pause ${input.name ?? 'NAME'}`,
   'runners.list': () => 'opsdeck runners',
@@ -20,4 +23,6 @@ export const CLI_WORDS: InterfaceWords = {
   call: (call, input = {}) => COMMANDS[call](input),
   loadRegistry: () => 'pass --registry FILE (or set OPSDECK_REGISTRY)',
   release,
+  resetBreaker: CLI_RESET,
+  startWorker: () => 'opsdeck worker',
 };

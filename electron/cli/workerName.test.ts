@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { HealthReport } from '../../shared/contract.ts';
-import { LostWorkerLeases, WorkerInfo } from '../../shared/domain.ts';
+import { LostWorkerLeases, RegistryDrift, WorkerInfo } from '../../shared/domain.ts';
 import { BIN, ok, opsdeck } from './testing/opsdeck.ts';
 
 /** A worker as an operator starts it, in a process of its own. */
@@ -20,7 +20,7 @@ function startWorker(args: string[]) {
 }
 
 // --json prints the call's whole answer: what lost workers still hold beside the list.
-const Workers = z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(LostWorkerLeases) }).strict();
+const Workers = z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }).strict();
 
 describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', () => {
   let dir: string;

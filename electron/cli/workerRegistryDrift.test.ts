@@ -56,6 +56,7 @@ const shellRegistry = (allowed: string) => `services:
 
 const WorkersJson = z.object({
   workers: z.array(z.object({ id: z.string(), registry: z.object({ digest: z.string(), path: z.string().nullable(), loaded_at: z.string() }).nullable() }).loose()),
+  registry_drift: z.array(z.object({ worker_id: z.string(), detail: z.string() })),
 }).loose();
 const HealthJson = z.object({ ok: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), warning: z.boolean().optional(), detail: z.string() })) }).loose();
 
@@ -110,6 +111,12 @@ describe('the registry a worker runs, beside the file', () => {
       assert.equal(drift.ok, true);
       assert.equal(drift.warning, true);
       assert.match(drift.detail, new RegExp(`worker ${w.id} runs registry ${sha256(before).slice(0, 12)} loaded \\S+; the file ${registry} is now ${sha256(edited).slice(0, 12)}: send it SIGHUP to reload \\(kill -HUP \\d+ on `));
+      // workers, given the file, marks the worker and says the same under its table; without a file it cannot tell.
+      const marked = ok(await opsdeck(['workers', '--db', db, '--registry', registry]));
+      assert.match(marked, new RegExp(`${sha256(before).slice(0, 12)} \\S+ \\S+ \\(not the file\\)`));
+      assert.match(marked, new RegExp(`^worker ${w.id} runs registry ${sha256(before).slice(0, 12)} loaded .*: send it SIGHUP to reload \\(kill -HUP \\d+ on `, 'm'));
+      assert.deepEqual(WorkersJson.parse(JSON.parse(ok(await opsdeck(['workers', '--json', '--db', db, '--registry', registry])))).registry_drift.map((d) => d.worker_id), [w.id]);
+      assert.doesNotMatch(ok(await opsdeck(['workers', '--db', db])), /not the file|runs registry/);
 
       // Its jobs still fail by the registry it had, and say which.
       ok(await opsdeck(['enqueue', 'cleanup', '--db', db]));
@@ -120,6 +127,7 @@ describe('the registry a worker runs, beside the file', () => {
       await waitFor('the reload to be declared', async () => ((await store.listWorkers(60_000))[0]?.registry?.digest === sha256(edited) ? true : undefined));
       const after = await health();
       assert.doesNotMatch(after.detail, /runs registry/);
+      assert.doesNotMatch(ok(await opsdeck(['workers', '--db', db, '--registry', registry])), /not the file|runs registry/);
     } finally {
       worker.child.kill('SIGTERM');
       assert.equal(await worker.exited, 0, worker.stderr());

@@ -25,4 +25,8 @@ export const REST_WORDS: InterfaceWords = {
   // REST loads no registry: the host serving it is given one when it starts.
   loadRegistry: () => 'start this host with --registry FILE (or OPSDECK_REGISTRY)',
   release,
+  // One route of breakers.setMode per mode: the first found would be another mode's.
+  resetBreaker: (service) => `POST ${filled('/v1/breakers/{service}/reset', { service })}`,
+  // No endpoint starts one: a worker is a process on a server.
+  startWorker: () => 'opsdeck worker on a server',
 };

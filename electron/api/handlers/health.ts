@@ -46,7 +46,7 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   const [held] = await lostLeases(ctx.store, [w]);
   if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, CLI_STUCK_WORDS)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
-  return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: opsdeck workers forget ${w.id}` };
+  return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: ${ctx.words.call('workers.forget', { id: w.id })}` };
 }
 
 /**
@@ -56,7 +56,7 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
 async function noWorkerCheck(ctx: ApiContext, now: number): Promise<HealthCheck> {
   const due = await dueQueues(ctx.store, now);
   if (due.length === 0) return { name: 'workers', ok: true, detail: 'no worker running; no job is due' };
-  return { name: 'workers', ok: false, detail: `no worker running, and jobs are due in ${due.length === 1 ? 'queue' : 'queues'} ${due.join(', ')}: nothing runs them; start one with opsdeck worker` };
+  return { name: 'workers', ok: false, detail: `no worker running, and jobs are due in ${due.length === 1 ? 'queue' : 'queues'} ${due.join(', ')}: nothing runs them; start one with ${ctx.words.startWorker()}` };
 }
 
 /**
@@ -82,7 +82,7 @@ export type HealthHost = Pick<ApiContext, 'registry' | 'engine' | 'env' | 'words
 /** Each runner kind's probe, with the breakers open for its services when the store told them. */
 async function runnerChecks(host: HealthHost, breakers: BreakerRecord[]): Promise<HealthCheck[]> {
   const kindOf = (service: string) => host.registry.service(service)?.execution_type;
-  return (await probeAll(host)).map((probe) => withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf));
+  return (await probeAll(host)).map((probe) => withOpenBreakers({ name: `runner:${probe.kind}`, ok: probe.healthy, ...(probe.warning ? { warning: true } : {}), detail: probe.detail }, probe.kind, breakers, kindOf, host.words));
 }
 
 /** The store's checks that are made only on a store that answers, in the console's order. */
@@ -152,9 +152,9 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const registry = checks[registryAt];
   if (fleet !== null && registry !== undefined) checks[registryAt] = withDrift(registry, await registryDrift(ctx, fleet));
   checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx, fleet, now)));
-  checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store, ctx.registry.registry.services.map((s) => s.name))));
+  checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store, ctx.registry.registry.services.map((s) => s.name), ctx.words)));
   checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));
-  checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, fleet, now)));
+  checks.push(fleet === null ? { name: 'scheduler', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'scheduler', () => schedulerCheck(ctx.store, fleet, now, ctx.words)));
   checks.push(await guarded(ctx, 'alerts', () => alertChannelsCheck(ctx)));
   const serving = (fleet ?? []).some((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
   let control: Promise<ControlState> | null = null;

@@ -3,6 +3,9 @@ import type { ApiContext } from '../context.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
 import { withOpenBreakers } from '../breakersCheck.ts';
+import { workerReasons } from '../waitingReasons.ts';
+import { WORKER_LOST_AFTER_MS } from './workers.ts';
+import type { UnservedService } from '../../../shared/views.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */
 async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, number>> {
@@ -18,16 +21,29 @@ async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, numbe
   return out;
 }
 
+/**
+ * The services of the registry loaded here that no live worker would take a job of, by the workers' own
+ * declarations (the queues they take, the services their registry names), each with why and what to do.
+ * Without a registry here there is nothing to ask about.
+ */
+async function unserved(ctx: ApiContext): Promise<UnservedService[]> {
+  if (ctx.registry.loadedAt === null) return [];
+  const workers = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
+  const start = ctx.words.startWorker();
+  return ctx.registry.registry.services.flatMap((s) => workerReasons(s.queue, s.name, workers, start).map((reason) => ({ service: s.name, queue: s.queue, reason })));
+}
+
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
-    const [probes, inFlight, breakers] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers()]);
+    const [probes, inFlight, breakers, none] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), unserved(ctx)]);
     const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
     // As health-check's runner checks say it: a probe answering while a service's breaker is open warns.
     return {
       runners: probes.map((p) => {
-        const { warning, detail } = withOpenBreakers({ name: p.kind, ok: p.healthy, ...(p.warning ? { warning: true } : {}), detail: p.detail }, p.kind, breakers, kindOf);
+        const { warning, detail } = withOpenBreakers({ name: p.kind, ok: p.healthy, ...(p.warning ? { warning: true } : {}), detail: p.detail }, p.kind, breakers, kindOf, ctx.words);
         return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0 };
       }),
+      unserved: none,
     };
   },
 };

@@ -1,4 +1,5 @@
-import { targetText } from '../../../shared/schedule.ts';
+import { closest } from '../../../shared/closestWord.ts';
+import { targetOf, targetText, type ScheduleConfig } from '../../../shared/schedule.ts';
 import { checkSchedule } from '../../../shared/scheduleCheck.ts';
 import { nextFire } from '../../../shared/scheduleMath.ts';
 import { fireMaker, missingTarget, payloadProblem, runNowWork, scheduleWrite } from '../../engine/schedulePlans.ts';
@@ -19,19 +20,15 @@ async function stored(ctx: ApiContext, name: string) {
   return schedule;
 }
 
-function knownServices(ctx: ApiContext): string {
-  const names = ctx.registry.registry.services.map((s) => s.name);
-  return names.length > 0 ? names.join(', ') : 'none';
-}
-
-function knownWorkflows(ctx: ApiContext): string {
-  const names = (ctx.registry.registry.workflows ?? []).map((w) => w.name);
-  return names.length > 0 ? names.join(', ') : 'none';
-}
-
-/** The registry's names of what the schedule's kind of target could be, for a message. */
-function knownTargets(ctx: ApiContext, config: { workflow?: string | undefined }): string {
-  return config.workflow !== undefined ? knownWorkflows(ctx) : knownServices(ctx);
+/**
+ * The registry's names of what the schedule's kind of target could be, for a message, after the one a
+ * typo likely meant (a workflow whose task lacks its service is no typo: it is not named again).
+ */
+function knownTargets(ctx: ApiContext, config: ScheduleConfig): string {
+  const target = targetOf(config);
+  const names = target.kind === 'workflow' ? (ctx.registry.registry.workflows ?? []).map((w) => w.name) : ctx.registry.registry.services.map((s) => s.name);
+  const meant = closest(target.name, names);
+  return `${meant !== null && meant !== target.name ? `did you mean ${meant}? ` : ''}known: ${names.length > 0 ? names.join(', ') : 'none'}`;
 }
 
 /**
@@ -58,7 +55,7 @@ export const schedules: Handlers<
 
   'schedules.add': async (input, ctx) => {
     const missing = ctx.registry.loadedAt === null ? null : missingTarget(input, ctx.registry.registry);
-    if (missing !== null) throw new ApiFailure('not_found', `${missing} (known: ${knownTargets(ctx, input)})`);
+    if (missing !== null) throw new ApiFailure('not_found', `${missing} (${knownTargets(ctx, input)})`);
     const refused = ctx.registry.loadedAt === null ? null : payloadProblem(input, ctx.registry.registry);
     if (refused !== null) throw new ApiFailure('invalid_input', `every fire would be refused: ${refused}`, [{ path: 'payload', message: refused }]);
     const now = new Date();
@@ -101,7 +98,7 @@ export const schedules: Handlers<
     const make = fireMaker(schedule.config, ctx.registry.registry);
     if (!make) {
       const why = missingTarget(schedule.config, ctx.registry.registry) ?? `${targetText(schedule.config)} is not in the registry`;
-      throw conflict(`schedule ${input.name}: ${why} loaded here (known: ${knownTargets(ctx, schedule.config)}): load the registry that has it to run it now`);
+      throw conflict(`schedule ${input.name}: ${why} loaded here (${knownTargets(ctx, schedule.config)}): load the registry that has it to run it now`);
     }
     const work = runNowWork(schedule.config, make, new Date());
     const fire = await ctx.store.runScheduleNow(input.name, work, ctx.actor);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import type { SettingsView } from '../../../shared/contract.ts';
-import { StoreError } from '../../store/errors.ts';
-import { parseLocation } from '../../store/location.ts';
+import type { ConnectionTest, SettingsView } from '../../../shared/contract.ts';
+import { schemaBehindAdvice, schemaBehindText, type Behind } from '../../../shared/schemaBehind.ts';
+import { SchemaBehindError, StoreError } from '../../store/errors.ts';
+import { parseLocation, redactLocation } from '../../store/location.ts';
 import { openStore } from '../../store/open.ts';
 import { formatActor } from '../actor.ts';
 import type { ApiContext } from '../context.ts';
@@ -21,7 +22,7 @@ export function settingsView(ctx: ApiContext): SettingsView {
   };
 }
 
-async function testConnection(url: string, env: Record<string, string | undefined>): Promise<{ ok: boolean; message: string }> {
+async function testConnection(url: string, env: Record<string, string | undefined>): Promise<ConnectionTest> {
   let location;
   try {
     location = parseLocation(url);
@@ -33,18 +34,27 @@ async function testConnection(url: string, env: Record<string, string | undefine
     return { ok: true, message: `no file at ${location.path} yet; switching creates a new SQLite store there` };
   }
   try {
-    const store = await openStore(url, { migrate: false, env });
+    // A file that exists is opened as it is: behind this opsdeck, its statements would not even prepare.
+    const store = await openStore(url, { migrate: false, mustExist: location.dialect === 'sqlite', env });
     try {
       const status = await store.migrationStatus();
-      const schema = status.current ? 'schema current' : `${status.pending} migration(s) to apply on switch`;
-      return { ok: true, message: `connected to ${store.location} (${store.dialect}, ${schema})` };
+      if (status.current) return { ok: true, message: `connected to ${store.location} (${store.dialect}, schema current)` };
+      return { ok: true, warning: true, message: `connected to ${store.location} (${store.dialect}): ${behindText(store.location, status)}` };
     } finally {
       await store.close();
     }
   } catch (error) {
+    if (error instanceof SchemaBehindError) return { ok: true, warning: true, message: behindText(redactLocation(url), error) };
+    // An empty file, or one another opsdeck is making a store in this moment: switching makes (or finds) the store.
+    if (error instanceof StoreError && error.code === 'no_store' && location.dialect === 'sqlite') return { ok: true, message: `no opsdeck store in ${location.path} yet; switching creates a new SQLite store there` };
     const message = error instanceof StoreError || error instanceof Error ? error.message : String(error);
     return { ok: false, message: withoutPassword(message, url) };
   }
+}
+
+/** A store behind this opsdeck, in the words the CLI refuses it with, ended by what Switch does about it. */
+function behindText(where: string, behind: Behind): string {
+  return `${schemaBehindText(where, behind)}, which Switch applies; ${schemaBehindAdvice('switch to it')}`;
 }
 
 export const settings: Handlers<'settings.get' | 'settings.testConnection' | 'settings.setConnection' | 'settings.setLocalExecution'> = {

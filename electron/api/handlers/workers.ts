@@ -2,6 +2,7 @@ import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { lostLeases } from '../lostLeases.ts';
+import { registryDrift } from '../registryDrift.ts';
 import { workerView } from '../workerView.ts';
 
 /** Engines heartbeat every 2 s; five missed beats and a worker counts as lost. */
@@ -28,7 +29,7 @@ async function workerId(ctx: ApiContext, given: string): Promise<string> {
 export const workers: Handlers<'workers.list' | 'workers.forget'> = {
   'workers.list': async (_input, ctx) => {
     const list = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
-    return { workers: list.map(workerView), lost_leases: await lostLeases(ctx.store, list) };
+    return { workers: list.map(workerView), lost_leases: await lostLeases(ctx.store, list), registry_drift: await registryDrift(ctx, list) };
   },
 
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.

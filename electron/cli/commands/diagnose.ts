@@ -14,6 +14,7 @@ import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { commandRuntime } from '../commandRuntime.ts';
 import { bytesText, printJson, timesIn } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { printHealth } from './health.ts';
 
 function dbLocation(inv: Invocation): string {
@@ -50,26 +51,27 @@ async function diagnosisOf(inv: Invocation, rt: Runtime | null, failure: string 
 
 function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   const io = inv.io;
+  const fit = tableFit(inv);
   io.out(`opsdeck ${d.versions.opsdeck}, node ${d.versions.node}, ${d.versions.platform}`);
   io.out(`store: ${d.store.dialect} at ${d.store.location}, server ${d.versions.store_server ?? 'unknown'}, size ${bytesText(d.store.size_bytes)}`);
   for (const note of d.store.notes) io.out(`note: ${note}`);
   if (d.store.slow_queries && d.store.slow_queries.length > 0) {
     io.out('\nslowest queries (pg_stat_statements):');
-    io.out(renderTable([{ header: 'mean ms', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'query', max: 100 }], d.store.slow_queries.map((q) => [q.mean_ms.toFixed(2), String(q.calls), q.query])));
+    io.out(renderTable([{ header: 'mean ms', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'query', max: 100 }], d.store.slow_queries.map((q) => [q.mean_ms.toFixed(2), String(q.calls), q.query]), fit));
   }
   io.out('');
-  printHealth(inv, d.health);
+  printHealth(inv, d.health, fit);
   if (d.error_patterns.length > 0) {
     io.out('\nrecent error patterns (open dead letters by fingerprint):');
-    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80, cut: 'middle' }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), timesIn(g.sample_error)])));
+    io.out(renderTable([{ header: 'count', align: 'right' }, { header: 'fingerprint' }, { header: 'services', max: 30 }, { header: 'sample error', max: 80, cut: 'middle' }], d.error_patterns.map((g) => [String(g.count), g.fingerprint, g.services.join(','), timesIn(g.sample_error)]), fit));
   }
 }
 
 export const diagnoseCommand: Command = {
   name: 'diagnose',
   summary: 'health-check plus versions, store size, slowest queries and the top error patterns',
-  usage: '[--full]',
-  options: { full: { type: 'boolean', description: 'accepted as the runbooks write it: the diagnosis is always the full one' } },
+  usage: '[--full] [--wide]',
+  options: { full: { type: 'boolean', description: 'accepted as the runbooks write it: the diagnosis is always the full one' }, ...WIDE_OPTION },
   async run(inv) {
     positionals(inv, []);
     const { rt, failure } = await openOrNull(inv);

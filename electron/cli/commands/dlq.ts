@@ -9,6 +9,9 @@ import { printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { jobsTable } from './jobs.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
+import { noMatchHints } from '../noMatchHints.ts';
+import type { ApiContext } from '../../api/context.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 function selector(args: ParsedArgs): DlqSelector {
   const { values } = args;
@@ -32,17 +35,24 @@ function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
   return s;
 }
 
-function bulkOutput(inv: Invocation, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): number {
+/** Why a selector naming a service matched nothing, when the name is the likelier mistake (a typo): said on stderr, as `jobs` says it. */
+async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: string | undefined): Promise<void> {
+  if (service === undefined) return;
+  for (const hint of await noMatchHints(ctx, { service })) inv.io.err(`opsdeck: ${hint}`);
+}
+
+async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): Promise<number> {
   if (inv.common.json) printJson(inv.io, result);
   else {
     inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
-    for (const line of heldByTexts(result, result.matched)) inv.io.out(line);
+    for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
   }
   if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
   const named = selector === null ? null : matchedNothing(selector, result);
   if (named === null) return 0;
   inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${past}`);
+  await printNoMatchHints(inv, ctx, selector?.service);
   return 1;
 }
 
@@ -106,6 +116,7 @@ export const dlq: Command = {
             // "none match", not "none": the open ones the filter left out are counted.
             const open = (await call(ctx, 'dlq.groups', {})).total;
             inv.io.out(`no dead letters match${open > 0 ? ` (${open} open: opsdeck dlq groups lists them)` : ''}`);
+            await printNoMatchHints(inv, ctx, filter.service);
           }
           else {
             inv.io.out(
@@ -121,29 +132,31 @@ export const dlq: Command = {
           return 0;
         }
         case 'list': {
-          const page = await call(ctx, 'dlq.list', { selector: selector(inv), limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
+          const chosen = selector(inv);
+          const page = await call(ctx, 'dlq.list', { selector: chosen, limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
           if (inv.common.json) printJson(inv.io, page);
           else {
             inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs, tableFit(inv), 'failed'));
+            if (page.jobs.length === 0) await printNoMatchHints(inv, ctx, chosen.service);
             if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
           }
           return 0;
         }
         case 'retry': {
           const chosen = bulkSelector(inv, 'retry');
-          return bulkOutput(inv, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
+          return bulkOutput(inv, ctx, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
         }
         case 'resolve': {
           const note = str(values, 'note');
           // A dry run only counts: it keeps no note, so it asks for none.
           if (!dryRun && !note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
           const chosen = bulkSelector(inv, 'resolve');
-          return bulkOutput(inv, await call(ctx, 'dlq.resolve', { selector: chosen, note, dry_run: dryRun }), 'resolve', 'resolved', chosen);
+          return bulkOutput(inv, ctx, await call(ctx, 'dlq.resolve', { selector: chosen, note, dry_run: dryRun }), 'resolve', 'resolved', chosen);
         }
         default: {
           const before = pastTime(values, 'before');
           if (!before) throw new UsageError('purge needs --before ISO|30d: resolved dead letters resolved before it are deleted');
-          return bulkOutput(inv, await call(ctx, 'dlq.purge', { before, dry_run: dryRun }), 'purge', 'purged');
+          return bulkOutput(inv, ctx, await call(ctx, 'dlq.purge', { before, dry_run: dryRun }), 'purge', 'purged');
         }
       }
     });

@@ -11,6 +11,7 @@ import { printJson, type Io } from '../output.ts';
 import type { RegistryHolder } from '../../config/holder.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { describedIssues } from '../../api/inputIssues.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 const MAX_LINES = 10_000;
 
@@ -117,7 +118,7 @@ export const enqueue: Command = {
           if (inv.common.json) printJson(inv.io, result);
           else {
             inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
-            for (const line of heldByTexts(result, result.created)) inv.io.out(line);
+            for (const line of heldByTexts(result, result.created, CLI_RESET)) inv.io.out(line);
           }
           return 0;
         },
@@ -140,7 +141,7 @@ export const enqueue: Command = {
       if (inv.common.json) printJson(inv.io, result);
       else if (result.created) {
         inv.io.out(`enqueued job ${result.id} (${result.identifier})`);
-        for (const line of heldByTexts(result, 1)) inv.io.out(line);
+        for (const line of heldByTexts(result, 1, CLI_RESET)) inv.io.out(line);
       } else inv.io.out(`job ${result.id} (${result.identifier}) already exists; nothing added`);
       return 0;
     }, { mustExist: false });

@@ -1,5 +1,5 @@
 import { closest } from '../../../shared/closestWord.ts';
-import { ExecutionType, type LostWorkerLeases } from '../../../shared/domain.ts';
+import { ExecutionType, type LostWorkerLeases, type RegistryDrift } from '../../../shared/domain.ts';
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
 import type { WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
@@ -14,7 +14,7 @@ import { renderTable } from '../table.ts';
 
 export const runners: Command = {
   name: 'runners',
-  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only); exit 1 when a runner shown is failing',
+  summary: 'runner kinds with their health probe and jobs in flight (KIND: that one only), and the services no live worker runs; exit 1 when a runner shown is failing',
   usage: '[KIND]',
   options: {},
   async run(inv) {
@@ -26,9 +26,11 @@ export const runners: Command = {
       throw new UsageError(`no runner kind ${kind}${guess ? ` (did you mean ${guess}?)` : ''}; known: ${ExecutionType.options.join(', ')}`);
     }
     return withRuntime(inv, async ({ ctx }) => {
-      const all = (await call(ctx, 'runners.list', {})).runners;
-      const list = kind === undefined ? all : all.filter((r) => r.kind === kind);
-      if (inv.common.json) printJson(inv.io, { runners: list });
+      const answer = await call(ctx, 'runners.list', {});
+      const list = kind === undefined ? answer.runners : answer.runners.filter((r) => r.kind === kind);
+      const services = new Set(list.flatMap((r) => r.services));
+      const unserved = answer.unserved.filter((u) => services.has(u.service));
+      if (inv.common.json) printJson(inv.io, { runners: list, unserved });
       else {
         inv.io.out(
           renderTable(
@@ -37,6 +39,8 @@ export const runners: Command = {
             list.map((r) => [r.kind, r.healthy ? (r.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green')) : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
           ),
         );
+        // A healthy runner runs nothing for a service no live worker takes: said under the table, with why.
+        if (unserved.length > 0) inv.io.out(['', 'no live worker runs these services:', ...unserved.map((u) => `  ${u.service} (queue ${u.queue}): ${u.reason}`)].join('\n'));
       }
       // As health-check: a script (or the runbook's runner-status) can tell a failing runner by the exit code.
       return list.every((r) => r.healthy) ? 0 : 1;
@@ -82,9 +86,18 @@ export function cpuText(worker: Pick<WorkerView, 'cpu_percent' | 'state' | 'lost
   return memoryIsLastKnown(worker) ? `${cpu} (last)` : cpu;
 }
 
-/** The registry a worker runs: its digest's start and when it loaded it; - from a worker that did not say. */
-export function registryText(worker: Pick<WorkerView, 'registry'>): string {
-  return worker.registry === null ? '-' : `${shortDigest(worker.registry.digest)} ${when(worker.registry.loaded_at)}`;
+/**
+ * The registry a worker runs: its digest's start and when it loaded it; - from a worker that did not say.
+ * `drifted`: it is not the file this command read (--registry), marked so; the lines under the table say what to do.
+ */
+export function registryText(worker: Pick<WorkerView, 'registry'>, drifted = false): string {
+  if (worker.registry === null) return '-';
+  return `${shortDigest(worker.registry.digest)} ${when(worker.registry.loaded_at)}${drifted ? ' (not the file)' : ''}`;
+}
+
+/** Each live worker whose registry is not the file read here, in the words of health-check registry. */
+function driftLines(drift: RegistryDrift[]): string[] {
+  return drift.length === 0 ? [] : ['', ...drift.map((d) => timesIn(d.detail))];
 }
 
 /**
@@ -125,7 +138,8 @@ export const workers: Command = {
     '           when it kept more than one core busy); marked and - as rss is; --json has cpu_percent, or null',
     'registry   the registry each worker runs: the start of the sha256 of the file it loaded, and when it loaded it',
     '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
-    '           health-check registry compares them with the file',
+    '           health-check registry compares them with the file; given the file here (--registry), a worker',
+    '           running another is marked "(not the file)" and named under the table with what to do',
     'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
     '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
@@ -137,7 +151,8 @@ export const workers: Command = {
     listOnly(inv);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const listed = await call(ctx, 'workers.list', {});
-      const { workers: list, lost_leases: leases } = listed;
+      const { workers: list, lost_leases: leases, registry_drift: drift } = listed;
+      const drifted = new Set(drift.map((d) => d.worker_id));
       const registryNames = ctx.registry.loadedAt === null ? null : ctx.registry.registry.services.map((s) => s.name);
       if (inv.common.json) printJson(inv.io, listed);
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
@@ -152,12 +167,13 @@ export const workers: Command = {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
               const name = named ? [w.name ?? '-'] : [];
-              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), registryText(w), ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), registryText(w, drifted.has(w.id)), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );
         for (const line of await stateLines(ctx, list)) inv.io.out(line);
         for (const line of lostLines(list, leases)) inv.io.out(line);
+        for (const line of driftLines(drift)) inv.io.out(line);
       }
       return 0;
     });

@@ -8,7 +8,7 @@ import { call } from '../call.ts';
 import { commandRuntime } from '../commandRuntime.ts';
 import type { Command, Invocation } from '../command.ts';
 import { paint, printJson, timesIn } from '../output.ts';
-import { renderTable } from '../table.ts';
+import { renderTable, type TableFit } from '../table.ts';
 import { CLI_WORDS } from '../words.ts';
 
 /**
@@ -59,11 +59,13 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
   return chosen.report;
 }
 
-export function printHealth(inv: Invocation, report: HealthReport): void {
+/** `fit`: how the table fits the terminal (diagnose takes --wide); health-check keeps its columns' own widths. */
+export function printHealth(inv: Invocation, report: HealthReport, fit: TableFit = {}): void {
   inv.io.out(
     renderTable(
       [{ header: 'check', max: 50 }, { header: 'status' }, { header: 'detail', max: 600 }],
       report.checks.map((c) => [c.name, !c.ok ? paint(inv.io, 'FAIL', 'red') : c.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green'), timesIn(c.detail)]),
+      fit,
     ),
   );
   const failing = report.checks.filter((c) => !c.ok).length;

@@ -19,6 +19,8 @@ import { renderFields, renderTable, type TableFit } from '../table.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
+import { lostHolderText } from '../../../shared/lostLeasesText.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 /** `unknown`: what to say of a word that is none of them (by default, the one likely meant). */
 function enumList<T extends string>(values: Values, key: string, schema: z.ZodEnum<Record<T, T>>, unknown?: (item: string) => string): T[] | undefined {
@@ -188,7 +190,20 @@ function payloadText(payload: unknown): string {
   return `${preview.shown}… (${bytesText(preview.moreBytes)} more of ${bytesText(preview.totalBytes)}: --payload prints the payload whole, --json the whole trace)`;
 }
 
-export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: string[] = []): string {
+/**
+ * A running job's worker when it is lost, in the words `opsdeck workers` says its jobs in: nobody runs the
+ * job, and what becomes of it when. Null for any other job, or a worker that still answers.
+ */
+async function lostHolder(ctx: ApiContext, job: Job): Promise<string | null> {
+  if (job.status !== 'running' || job.lease_owner === null) return null;
+  const holder = (await call(ctx, 'workers.list', {})).workers.find((w) => w.id === job.lease_owner);
+  if (!holder?.lost) return null;
+  const words = { list: 'opsdeck jobs --stuck lists it', fail: `opsdeck fail ${job.id} --reason TEXT fails it` };
+  return timesIn(lostHolderText(holder, job.lease_expires_at, Date.now(), words));
+}
+
+/** `lost`: the line saying its worker is lost (lostHolder), under its lease. */
+export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: string[] = [], lost: string | null = null): string {
   const j = trace.job;
   const usage = j.resource_usage;
   const fields: Array<[string, string]> = [
@@ -204,6 +219,7 @@ export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: strin
     ['duration', tookText(usage, j.started_at, j.completed_at)],
   ];
   if (j.lease_owner) fields.push(['lease', `${j.lease_owner} until ${when(j.lease_expires_at)}`]);
+  if (lost !== null) fields.push(['worker', paint(io, lost, 'yellow')]);
   if (usage?.exit_code !== undefined && usage.exit_code !== null) fields.push(['exit code', String(usage.exit_code)]);
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
@@ -260,7 +276,7 @@ export const job: Command = {
       }
       const waiting = trace.job.status === 'pending' ? (await call(ctx, 'jobs.waiting', { id: trace.job.id })).reasons : [];
       if (inv.common.json) printJson(inv.io, { ...trace.job, stuck: trace.stuck, attempts: trace.attempts, ...(trace.job.status === 'pending' ? { waiting } : {}) });
-      else inv.io.out(traceText(inv.io, trace, tableFit(inv), waiting));
+      else inv.io.out(traceText(inv.io, trace, tableFit(inv), waiting, await lostHolder(ctx, trace.job)));
       return 0;
     });
   },
@@ -285,7 +301,7 @@ export const retry: Command = {
       if (inv.common.json) printJson(inv.io, j);
       else {
         inv.io.out(`job ${j.id} (${j.identifier}) is pending again`);
-        for (const line of heldByTexts(j, 1)) inv.io.out(line);
+        for (const line of heldByTexts(j, 1, CLI_RESET)) inv.io.out(line);
       }
       return 0;
     });

@@ -8,6 +8,7 @@ import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command } from '../command.ts';
 import { printJson, when } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { noMatchHints } from '../noMatchHints.ts';
 
 function typeOf(values: Values): ExecutionType | undefined {
   const text = str(values, 'type');
@@ -106,6 +107,8 @@ export const performanceCommand: Command = {
       const window = windowRead(since_minutes, result);
       if (result.types.length === 0) {
         inv.io.out(`no ${whichJobs(type, service)} finished in ${window}`);
+        // A mistyped service reads as a quiet hour otherwise: the name likely meant is said, as jobs says it.
+        for (const hint of await noMatchHints(ctx, { service })) inv.io.err(`opsdeck: ${hint}`);
         return 0;
       }
       inv.io.out(table(result, by));

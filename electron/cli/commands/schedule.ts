@@ -9,6 +9,7 @@ import { NO_REGISTRY } from '../noRegistry.ts';
 import { displayZoneName, type Io, paint, printJson, statusColor, timesIn, whenIn } from '../output.ts';
 import { renderTable } from '../table.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 function state(s: ScheduleView): string {
   if (s.paused) return `paused by ${s.paused_by ?? '?'}${s.pause_reason ? ` (${s.pause_reason})` : ''}`;
@@ -198,7 +199,7 @@ export const schedule: Command = {
         else {
           if (fire.run_id !== null) inv.io.out(`schedule ${name}: run ${fire.run_id} started (${fire.fire_key}); opsdeck workflow show ${fire.run_id}`);
           else inv.io.out(`schedule ${name}: job ${fire.job_id ?? '?'} enqueued (${fire.fire_key})`);
-          for (const line of heldByTexts(fire, fire.run_id !== null ? 2 : 1)) inv.io.out(line);
+          for (const line of heldByTexts(fire, fire.run_id !== null ? 2 : 1, CLI_RESET)) inv.io.out(line);
         }
         return 0;
       });

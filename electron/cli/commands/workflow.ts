@@ -14,6 +14,7 @@ import { DEFAULT_STUCK_AFTER } from '../../api/stuckRuns.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { taskWhy } from '../../../shared/taskWhy.ts';
 import { WORKFLOW_STATS_DETAILS, workflowStats } from './workflowStats.ts';
+import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
 /** "3 completed, 1 failed, 2 blocked": a run's tasks per state, busiest first. */
 function taskSummary(tasks: Record<string, number>): string {
@@ -207,7 +208,7 @@ export const workflow: Command = {
         if (inv.common.json) printJson(inv.io, started);
         else {
           inv.io.out(started.created ? `started run ${started.run_id} (${started.identifier}) of ${name}; opsdeck workflow show ${started.run_id} follows it` : `run ${started.run_id} (${started.identifier}) exists already: nothing new started`);
-          for (const line of heldByTexts(started, 2)) inv.io.out(line);
+          for (const line of heldByTexts(started, 2, CLI_RESET)) inv.io.out(line);
         }
         return 0;
       }, { mustExist: false });
@@ -236,7 +237,7 @@ export const workflow: Command = {
           if (inv.common.json) printJson(inv.io, result);
           else {
             inv.io.out(`retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
-            for (const line of heldByTexts(result, result.retried.length)) inv.io.out(line);
+            for (const line of heldByTexts(result, result.retried.length, CLI_RESET)) inv.io.out(line);
           }
           return 0;
         }

@@ -4,12 +4,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SchemaBehindError, StoreError } from '../errors.ts';
 import { loadMigrations, migrate, migrationStatusOf, pendingMigrations } from '../migrate.ts';
-import { startCheckpointer } from './checkpointer.ts';
+import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
 import { LOCK_SLICE_MS, LOCK_WAIT_MS, SqliteDb } from './db.ts';
 import { SqliteStore } from './index.ts';
 import { sqliteMigrationAdapter } from './migrations.ts';
 import { mapSqliteError } from './errors.ts';
 import type { Store } from '../store.ts';
+import { schemaBehindAdvice, schemaBehindText } from '../../../shared/schemaBehind.ts';
 
 export interface SqliteOpenOptions {
   /** Apply pending migrations (default); when false, only refuse a newer or changed schema. */
@@ -37,6 +38,7 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
   } catch (error) {
     throw mapSqliteError(error, path, false);
   }
+  let checkpointer: Checkpointer | null = null;
   try {
     // Before anything writes (WAL mode is recorded in the file), make sure the file is ours to change, and
     // that this open may change it.
@@ -68,9 +70,12 @@ export async function openSqliteStore(path: string, opts: SqliteOpenOptions = {}
     if (pending.length > 0 && opts.migrate !== false) await migrate(adapter, opts.migrationsDir);
     // Opening and migrating wait for a lock inside SQLite, once; every call after waits in SqliteDb.patient.
     db.pragma(`busy_timeout = ${LOCK_SLICE_MS}`);
-    const checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
+    checkpointer = path === ':memory:' ? null : startCheckpointer(path, pageSizeOf(db), (pages) => db.pragma(`wal_autocheckpoint = ${pages}`));
     return new SqliteStore(new SqliteDb(db, path, FileIdentity.of(path)), () => migrationStatusOf(adapter, opts.migrationsDir), checkpointer);
   } catch (error) {
+    // A store that failed to be made (its statements did not prepare) leaves no thread behind to checkpoint
+    // a closed file: stopping before its start delay, it never starts.
+    void checkpointer?.stop();
     db.close();
     throw mapSqliteError(error, path, false);
   }
@@ -162,7 +167,7 @@ function noStoreError(db: Database.Database, path: string): StoreError {
 function schemaBehindError(path: string, applied: number, pending: number): SchemaBehindError {
   return new SchemaBehindError(
     { applied, pending },
-    `the store at ${path} is ${pending} migration(s) behind this opsdeck (${applied} applied of ${applied + pending}), which a command that only reads or controls a store does not apply`,
-    'stop the workers that use it and run opsdeck migrate with this --db (see Upgrading in the README), or use the opsdeck version they run',
+    `${schemaBehindText(path, { applied, pending })}, which a command that only reads or controls a store does not apply`,
+    schemaBehindAdvice('run opsdeck migrate with this --db'),
   );
 }

@@ -42,11 +42,11 @@ test('jobs a retry sends back to a breaker that holds them are said to wait, wit
   ];
   assert.equal(
     resultText('retry', { dry_run: false, matched: 9, affected: 9, held_by_breaker: held }, 9),
-    'Retried 9 jobs. 8 jobs of billing wait: its circuit breaker is forced open (opsdeck breaker reset billing releases them). 1 job of sync waits: its circuit breaker is open (opsdeck breaker reset sync releases it).',
+    'Retried 9 jobs. 8 jobs of billing wait: its circuit breaker is forced open (Reset beside billing on the Breakers page releases them). 1 job of sync waits: its circuit breaker is open (Reset beside sync on the Breakers page releases it).',
   );
   assert.equal(
     previewText('retry', { dry_run: true, matched: 8, affected: 0, held_by_breaker: held.slice(0, 1) }),
-    'This will retry 8 jobs. 8 jobs of billing wait: its circuit breaker is forced open (opsdeck breaker reset billing releases them).',
+    'This will retry 8 jobs. 8 jobs of billing wait: its circuit breaker is forced open (Reset beside billing on the Breakers page releases them).',
   );
 });
 

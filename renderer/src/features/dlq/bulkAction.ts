@@ -3,6 +3,7 @@ import type { BulkResult } from '../../../../shared/contract.ts';
 import type { DlqSelector } from '../../../../shared/domain.ts';
 import type { NoticeLink } from '../../lib/notices.ts';
 import { routeHref } from '../../lib/router.ts';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 export type BulkAction =
   /** `services`: the services of the jobs it selects, when known (a group has exactly one). */
@@ -47,7 +48,7 @@ export function resultText(kind: BulkKind, result: BulkResult, previewed: number
 
 /** Retried jobs a circuit breaker or the control plane holds wait pending: said after the count, or nothing when none does. */
 export function heldText(result: BulkResult): string {
-  return heldBySentences(result, result.matched);
+  return heldBySentences(result, result.matched, CONSOLE_RESET);
 }
 
 /**

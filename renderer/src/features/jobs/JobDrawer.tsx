@@ -16,12 +16,14 @@ import { workflowTaskOf } from './workflowTask.ts';
 import { routeHref } from '../../lib/router.ts';
 import { notify } from '../../lib/notices.ts';
 import { WaitingReason } from './WaitingReason.tsx';
+import { LostHolder } from './LostHolder.tsx';
 import { errorIsEarlier } from '../../../../shared/jobError.ts';
 import { attemptsText } from '../../../../shared/attemptsText.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { noJobText, type JobRef } from './jobRef.ts';
 import { PayloadView } from './PayloadView.tsx';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 /** Ticks each second, alone, so the rest of the drawer (a large payload) is not drawn again with it. */
 function RunningFor({ job }: { job: Job }) {
@@ -137,7 +139,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
               type="button"
               className="button-primary"
               disabled={retry.isPending || !(job.status === 'failed' || job.status === 'cancelled')}
-              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending', heldBySentences(j, 1)), onError: (e) => notify('bad', errorMessage(e)) })}
+              onClick={() => retry.mutate({ id: job.id }, { onSuccess: (j) => afterAction(j, 'sent back to pending', heldBySentences(j, 1, CONSOLE_RESET)), onError: (e) => notify('bad', errorMessage(e)) })}
             >
               Retry
             </button>
@@ -177,6 +179,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
             <span className="muted mono small">#{trace.data.job.id}</span>
           </div>
           {trace.data.job.status === 'pending' ? <WaitingReason jobId={trace.data.job.id} /> : null}
+          {trace.data.job.status === 'running' && trace.data.job.lease_owner !== null ? <LostHolder job={trace.data.job} /> : null}
           <Facts job={trace.data.job} attempts={trace.data.attempts} />
           {trace.data.job.error_message ? (
             <section>

@@ -21,46 +21,73 @@ function RunnersTable() {
   if (runners.isPending) return <Loading label="Probing runners…" />;
   if (runners.isError) return <ErrorState what="runners" error={runners.error} onRetry={() => void runners.refetch()} />;
   if (runners.data.runners.length === 0) return <Empty title="No runner kinds in use.">Load a service registry to see its runners.</Empty>;
+  const unserved = runners.data.unserved;
   return (
-    <table className="table">
-      <caption className="sr-only">Runner kinds</caption>
-      <thead>
-        <tr>
-          <th scope="col">Kind</th>
-          <th scope="col">Health</th>
-          <th scope="col">Detail</th>
-          <th scope="col" className="num">In flight</th>
-          <th scope="col">Services</th>
-          <th scope="col">Checked</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runners.data.runners.map((runner) => (
-          <tr key={runner.kind} className={runner.healthy ? undefined : 'row-bad'}>
-            <th scope="row" className="mono">
-              {runner.kind}
-            </th>
-            <td>
-              {runner.healthy ? <Badge tone={runner.warning ? 'warn' : 'ok'}>{runner.warning ? 'warn' : 'ok'}</Badge> : <Badge tone="bad">fail</Badge>}
-            </td>
-            <td className="mono wrap">{runner.detail}</td>
-            <td className="num">{runner.in_flight}</td>
-            <td className="mono wrap">{runner.services.join(', ') || '—'}</td>
-            <td className="nowrap"><Time iso={runner.checked_at} /></td>
+    <>
+      {unserved.length > 0 ? (
+        // A healthy runner runs nothing for a service no live worker takes: `opsdeck runners` says the same.
+        <div className="callout callout-warn" role="status" aria-label="Services no live worker runs">
+          <p>No live worker runs these services:</p>
+          <ul>
+            {unserved.map((u) => (
+              <li key={`${u.service} ${u.reason}`}>
+                <span className="mono">{u.service}</span> (queue <span className="mono">{u.queue}</span>): {u.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <table className="table">
+        <caption className="sr-only">Runner kinds</caption>
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col">Health</th>
+            <th scope="col">Detail</th>
+            <th scope="col" className="num">In flight</th>
+            <th scope="col">Services</th>
+            <th scope="col">Checked</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {runners.data.runners.map((runner) => (
+            <tr key={runner.kind} className={runner.healthy ? undefined : 'row-bad'}>
+              <th scope="row" className="mono">
+                {runner.kind}
+              </th>
+              <td>
+                {runner.healthy ? <Badge tone={runner.warning ? 'warn' : 'ok'}>{runner.warning ? 'warn' : 'ok'}</Badge> : <Badge tone="bad">fail</Badge>}
+              </td>
+              <td className="mono wrap">{runner.detail}</td>
+              <td className="num">{runner.in_flight}</td>
+              <td className="mono wrap">{runner.services.join(', ') || '—'}</td>
+              <td className="nowrap"><Time iso={runner.checked_at} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 
-/** The registry a worker runs: its digest's start and when it loaded it; the file and whole digest on hover. */
-function RegistryCell({ worker }: { worker: WorkerView }) {
+/**
+ * The registry a worker runs: its digest's start and when it loaded it; the file and whole digest on hover.
+ * `drift`: it is not the file this host reads now, marked, with what to do on hover (health-check's words).
+ */
+function RegistryCell({ worker, drift }: { worker: WorkerView; drift: string | undefined }) {
   const registry = worker.registry;
   if (registry === null) return <td className="small"><span className="muted" title="A worker of an older version does not say">not said</span></td>;
   return (
     <td className="nowrap" title={`sha256 ${registry.digest}${registry.path === null ? '' : ` of ${registry.path}`}`}>
       <span className="mono">{shortDigest(registry.digest)}</span> <span className="muted small">loaded <Time iso={registry.loaded_at} /></span>
+      {drift === undefined ? null : (
+        <>
+          {' '}
+          <Badge tone="warn" title={drift}>
+            not the file
+          </Badge>
+        </>
+      )}
     </td>
   );
 }
@@ -161,7 +188,7 @@ function WorkersTable() {
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
               </td>
-              <RegistryCell worker={worker} />
+              <RegistryCell worker={worker} drift={workers.data.registry_drift.find((d) => d.worker_id === worker.id)?.detail} />
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>
               <td className="nowrap"><Time iso={worker.started_at} /></td>

@@ -4,6 +4,7 @@ import { useAction } from '../../lib/calls.ts';
 import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 /** Pause or resume, run now, and (for a schedule added by hand) remove with a confirming second click. */
 export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleView; onChanged(): void }) {
@@ -53,7 +54,7 @@ export function ScheduleActions({ schedule, onChanged }: { schedule: ScheduleVie
             { name },
             {
               onSuccess(fire) {
-                const held = heldBySentences(fire, fire.run_id !== null ? 2 : 1);
+                const held = heldBySentences(fire, fire.run_id !== null ? 2 : 1, CONSOLE_RESET);
                 notify(held ? 'info' : 'ok', `${fire.run_id !== null ? `Schedule ${name}: run ${fire.run_id} started.` : `Schedule ${name}: job ${fire.job_id ?? '?'} enqueued.`}${held}`);
                 onChanged();
               },

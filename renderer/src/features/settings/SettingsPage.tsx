@@ -141,7 +141,7 @@ function ConnectionSection() {
           </button>
         </form>
         {test.data ? (
-          <p className={`callout ${test.data.ok ? 'callout-ok' : 'callout-bad'}`} role="status">
+          <p className={`callout ${!test.data.ok ? 'callout-bad' : test.data.warning ? 'callout-warn' : 'callout-ok'}`} role="status">
             {test.data.message}
           </p>
         ) : test.error ? (

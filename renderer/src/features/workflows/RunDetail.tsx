@@ -11,6 +11,7 @@ import { RunTasks } from './RunTasks.tsx';
 import { retryable, taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 /** One run: its graph, its tasks in text, and the operator's two actions on it. */
 export function RunDetail({ runRef, onClose }: { runRef: number | string; onClose(): void }) {
@@ -55,7 +56,7 @@ export function RunDetail({ runRef, onClose }: { runRef: number | string; onClos
                 {
                   onSuccess: (result) => {
                     // Held, the run goes on from there only once what holds it is lifted: said, or it reads as running.
-                    const held = heldBySentences(result, result.retried.length);
+                    const held = heldBySentences(result, result.retried.length, CONSOLE_RESET);
                     notify(held ? 'info' : 'ok', `Run ${run.id}: retried ${failed.join(', ')} (${result.retried.length} task(s)); the run goes on from there${held ? ' once released' : ''}.${held}`);
                     refresh();
                   },

@@ -16,6 +16,7 @@ import { WorkflowMetrics } from './WorkflowMetrics.tsx';
 import { taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
+import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
   const queryClient = useQueryClient();
@@ -47,7 +48,7 @@ function WorkflowList({ onStarted }: { onStarted(runId: number): void }) {
                 { workflow: w.name },
                 {
                   onSuccess: (started) => {
-                    const held = heldBySentences(started, w.tasks.length);
+                    const held = heldBySentences(started, w.tasks.length, CONSOLE_RESET);
                     notify(held ? 'info' : 'ok', `Started run ${started.run_id} of ${w.name}.${held}`);
                     void queryClient.invalidateQueries({ queryKey: ['workflows.runs'] });
                     onStarted(started.run_id);
