@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { z } from 'zod';
 import { ENV, requireEnv } from './support/env.ts';
-import { startConsole } from './support/serve.ts';
+import { startConsole, type RunningConsole } from './support/serve.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('./screenshots/first-run.png', import.meta.url));
 
@@ -140,3 +140,71 @@ test('the printed URL signs the tab in and leaves the address bar; a reload and 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/** The tokens the open console tabs hand a tab that asks, as a new tab asks (tabHandoff.ts), within a second. */
+function handedTokens(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve) => {
+        const channel = new BroadcastChannel('opsdeck.session');
+        const tokens = new Set<string>();
+        channel.onmessage = (event: { data: unknown }) => {
+          const data = event.data;
+          if (typeof data === 'object' && data !== null && 'token' in data && typeof data.token === 'string') tokens.add(data.token);
+        };
+        channel.postMessage({ ask: true });
+        setTimeout(() => {
+          channel.close();
+          resolve([...tokens].sort());
+        }, 1000);
+      }),
+  );
+}
+
+// `opsdeck serve` restarted on the port it had: a tab left open from the earlier start still holds that start's
+// token, which the new one refuses. Until it calls the host it does not know, and answers a new tab with it.
+test("a tab left open from an earlier start of the host does not sign a new tab in with its refused token, and stops handing it on once refused", async ({ context }) => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-e2e-restart-'));
+  const db = join(dir, 'restart.db');
+  const first = await startConsole({ db });
+  let second: RunningConsole | null = null;
+  try {
+    const stale = await context.newPage();
+    await stale.goto(`${first.url}#/breakers`);
+    await expect(stale.getByText('No breakers yet.')).toBeVisible();
+    // The stale tab makes no call that reaches the host until told: it has not learnt its token is refused.
+    await stale.route('**/api/call/**', (route) => route.abort());
+    await first.stop();
+    second = await startConsole({ db, port: Number(new URL(first.origin).port) });
+    expect(second.origin).toBe(first.origin);
+
+    // The stale tab alone answers: its token is tried, refused, and neither kept nor used.
+    const alone = await context.newPage();
+    await alone.goto(`${second.origin}/#/breakers`);
+    await expect(alone.getByRole('alert').filter({ hasText: 'Signed out' })).toBeVisible();
+    expect(await alone.evaluate(() => sessionStorage.getItem('opsdeck.session'))).toBeNull();
+    expect(await handedTokens(alone), 'the stale tab answered, and its answer was refused').toEqual([first.token]);
+    await alone.close();
+
+    // With a tab of this start open too, a new tab keeps the token the host accepts, whichever answered first.
+    const current = await context.newPage();
+    await current.goto(`${second.url}#/breakers`);
+    await expect(current.getByText('No breakers yet.')).toBeVisible();
+    const opened = await context.newPage();
+    await opened.goto(`${second.origin}/#/breakers`);
+    await expect(opened.getByText('No breakers yet.')).toBeVisible();
+    await expect(opened.getByText('Signed out')).toHaveCount(0);
+    expect(await opened.evaluate(() => sessionStorage.getItem('opsdeck.session'))).toBe(second.token);
+
+    // Once the host refuses the stale tab's token, the stale tab says signed out and answers no tab again.
+    await stale.unroute('**/api/call/**');
+    await stale.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Jobs' }).click();
+    await expect(stale.getByRole('alert').filter({ hasText: 'Signed out' })).toBeVisible();
+    expect(await handedTokens(opened)).toEqual([second.token]);
+  } finally {
+    await second?.stop();
+    await first.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+

@@ -16,9 +16,10 @@ export interface RunningConsole {
 /**
  * Starts `opsdeck serve` (real store, and a real engine even on PostgreSQL, where serve only observes by default) and waits for the line with its URL. Whatever the
  * process printed is kept, so a failure to start says why. `npmStart` starts the console as `npm start` does where Electron is not
- * installed (scripts/start.ts, the browser host), with `npmStart.dataDir` as the user's data directory.
+ * installed (scripts/start.ts, the browser host), with `npmStart.dataDir` as the user's data directory. `port` is a free one
+ * unless given (a restart on the port an earlier start had, as an operator's is).
  */
-export async function startConsole(opts: { db: string; registry?: string; env?: Record<string, string>; npmStart?: { dataDir: string } }): Promise<RunningConsole> {
+export async function startConsole(opts: { db: string; registry?: string; env?: Record<string, string>; npmStart?: { dataDir: string }; port?: number }): Promise<RunningConsole> {
   // OPSDECK_E2E_BIN runs the specs against another build of the CLI (an installed package, a branch).
   const bin = process.env.OPSDECK_E2E_BIN ?? 'bin/opsdeck.js';
   const registry = opts.registry ? ['--registry', opts.registry] : [];
@@ -29,7 +30,7 @@ export async function startConsole(opts: { db: string; registry?: string; env?: 
     Object.assign(env, { XDG_DATA_HOME: opts.npmStart.dataDir, HOME: opts.npmStart.dataDir, ELECTRON_OVERRIDE_DIST_PATH: opts.npmStart.dataDir });
   }
   const command = opts.npmStart ? ['scripts/start.ts', '--no-open'] : [bin, 'serve'];
-  const child = spawn(process.execPath, [...command, '--db', opts.db, ...registry, '--port', '0', '--execute'], {
+  const child = spawn(process.execPath, [...command, '--db', opts.db, ...registry, '--port', String(opts.port ?? 0), '--execute'], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

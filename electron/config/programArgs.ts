@@ -4,14 +4,22 @@ import { hidden, hiddenBare } from './cutValue.ts';
  * Options whose value is a secret for one program and something else for most: a MySQL client's `-p` is
  * its password (`-phunter2`, `-p hunter2`) where psql's, ssh's and docker's is a port, and curl's `-u`
  * (`--user`, and `-U`/`--proxy-user` for its proxy) is `user:password` where docker's is `uid:gid`. So
- * they are read as secret only after the program's name, in an argv or on a line of text. Pure.
+ * they are read as secret only after the program's name, in an argv or on a line of text, and at the end
+ * of a group of short options as the program reads one (`-ku ops:pw`, `-vphunter2`). Pure.
  */
 export type Program = 'mysql' | 'curl';
 
-/** The program a word names, its folder aside: `mysql`, `/usr/bin/mysqldump`, `mariadb-dump`, `curl`. */
+/**
+ * What may open a command quoted in text before its program's name: a quote or backtick (`exec: "curl …"`),
+ * a command substitution or a subshell (`$(curl …)`), that one maybe assigned (`out=$(curl …)`).
+ */
+const QUOTED_START = /^(?:[\w.-]{1,100}=(?=["'`(]|\$\())?(?:["'`(]|\$\()+/;
+
+/** The program a word names, its folder and what quotes it aside: `mysql`, `/usr/bin/mysqldump`, `"curl`. */
 export function programOf(word: unknown): Program | null {
   if (typeof word !== 'string') return null;
-  const base = word.slice(word.lastIndexOf('/') + 1).toLowerCase();
+  const bare = word.replace(QUOTED_START, '');
+  const base = bare.slice(bare.lastIndexOf('/') + 1).toLowerCase();
   if (/^(?:mysql|mariadb)[\w-]{0,40}$/.test(base)) return 'mysql';
   return base === 'curl' ? 'curl' : null;
 }
@@ -31,16 +39,50 @@ function passwordAfterUser(value: string): string {
 
 type Cut = (value: string) => string;
 
-const CURL_USER = new Set(['-u', '--user', '-U', '--proxy-user']);
+/**
+ * How each program reads a group of short options (`-ku`, `-fsSLu`, `-vphunter2`): letter by letter, each a
+ * switch until one that takes a value, which takes the rest of the group or, when none is left, the next
+ * word. `secret` are the letters whose value is a secret, cut by `joined` in the group and by `next` as the
+ * next word; `valued` the other letters that take a value, after which the rest is theirs (`-hprod-db` is a
+ * MySQL host, `-Hpragma:x` a curl header).
+ */
+interface ShortOptions {
+  secret: string;
+  valued: string;
+  joined: Cut;
+  next: Cut;
+}
+
+const SHORT: Record<Program, ShortOptions> = {
+  mysql: { secret: 'p', valued: 'uhPDeS', joined: hiddenBare, next: hidden },
+  curl: { secret: 'uU', valued: 'AbcCdDeEFHKmoPQrtTwxXyYz', joined: passwordAfterUser, next: passwordAfterUser },
+};
+
+/** A character a group of short options may hold: a letter, or one of curl's `-0`…`-6` and `-#`. */
+const SWITCH = /^[A-Za-z0-9#]$/;
+
+/** A group of short options of `program` with a secret's joined value cut, and how to cut the next word when the secret takes it. */
+function cutShortGroup(program: Program, word: string): { word: string; next: Cut | null } {
+  const { secret, valued, joined, next } = SHORT[program];
+  for (let at = 1; at < word.length; at += 1) {
+    const letter = word.charAt(at);
+    if (!SWITCH.test(letter) || valued.includes(letter)) break;
+    if (!secret.includes(letter)) continue;
+    const value = word.slice(at + 1);
+    if (value === '') return { word, next };
+    return { word: `${word.slice(0, at + 1)}${joined(value)}`, next: null };
+  }
+  return { word, next: null };
+}
+
+const CURL_USER = new Set(['--user', '--proxy-user']);
 
 /** An option of `program` with its own value cut, and how to cut the word after it when it takes that one. */
 function cutOption(program: Program, word: string): { word: string; next: Cut | null } {
-  if (program === 'mysql') {
-    if (word === '-p') return { word, next: hidden };
-    return { word: word.startsWith('-p') ? `-p${hiddenBare(word.slice(2))}` : word, next: null };
-  }
+  if (/^-[^-]/.test(word)) return cutShortGroup(program, word);
+  if (program === 'mysql') return { word, next: null };
   if (CURL_USER.has(word)) return { word, next: passwordAfterUser };
-  const joined = /^(--(?:proxy-)?user=|-[uU])(.+)$/.exec(word);
+  const joined = /^(--(?:proxy-)?user=)(.+)$/.exec(word);
   return { word: joined?.[1] !== undefined && joined[2] !== undefined ? `${joined[1]}${passwordAfterUser(joined[2])}` : word, next: null };
 }
 

@@ -100,6 +100,38 @@ test("a MySQL client's -p and curl's -u user:pass lose their password once the p
   assert.equal(redactSecretText('mkdir -p /srv/out && cp -pr a b'), 'mkdir -p /srv/out && cp -pr a b', 'no MySQL client named: -p is no password');
 });
 
+test("curl's -u and a MySQL client's -p ending a group of short options, or joined after one, lose their password as the program reads them", () => {
+  assert.deepEqual(redactArgs(['curl', '-ku', 'ops:hunter2', 'x']), ['curl', '-ku', 'ops:[redacted]', 'x']);
+  assert.deepEqual(redactArgs(['curl', '-fsSLu', 'ops:hunter2', '-kU', 'p:pw', 'x']), ['curl', '-fsSLu', 'ops:[redacted]', '-kU', 'p:[redacted]', 'x']);
+  assert.deepEqual(redactArgs(['curl', '-kuops:pw', '-sUp:pw2', 'x']), ['curl', '-kuops:[redacted]', '-sUp:[redacted]', 'x'], 'a value joined after the group');
+  assert.deepEqual(redactArgs(['curl', '-Huser:agent', '-ou:v', 'x']), ['curl', '-Huser:agent', '-ou:v', 'x'], "a header's or an output file's value is theirs, not a -u");
+  assert.deepEqual(redactArgs(['mysql', '-vphunter2', '-Bp', 'pw2', 'db']), ['mysql', '-vp[redacted]', '-Bp', '[redacted]', 'db']);
+  assert.deepEqual(redactArgs(['mysql', '-uphil', '-hprod-db', '-P3306', 'db']), ['mysql', '-uphil', '-hprod-db', '-P3306', 'db'], "a user's, a host's, a port's value is theirs, not a -p");
+  assert.deepEqual(redactArgs(['mkdir', '-pv', '/srv/out']), ['mkdir', '-pv', '/srv/out'], 'no MySQL client named');
+  const cases: [string, string][] = [
+    ['curl -ku ops:hunter2 x', 'curl -ku ops:[redacted] x'],
+    ['curl -fsSLu ops:hunter2 x', 'curl -fsSLu ops:[redacted] x'],
+    ['curl -kuops:hunter2 x', 'curl -kuops:[redacted] x'],
+    ['+ mysql -vphunter2 sales', '+ mysql -vp[redacted] sales'],
+    ['mkdir -pv /srv/out && cp -rp a b', 'mkdir -pv /srv/out && cp -rp a b'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+});
+
+test('a program named at the start of a quoted command, a backtick or a command substitution is still its name', () => {
+  const cases: [string, string][] = [
+    ['exec: "curl -u ops:hunter2 https://x"', 'exec: "curl -u ops:[redacted] https://x"'],
+    ["exec: 'curl -u ops:hunter2 https://x'", "exec: 'curl -u ops:[redacted] https://x'"],
+    ['ran `curl -u ops:hunter2 https://x`', 'ran `curl -u ops:[redacted] https://x`'],
+    ['out=$(curl -u ops:hunter2 https://x)', 'out=$(curl -u ops:[redacted] https://x)'],
+    ['echo $(curl -u ops:hunter2 https://x)', 'echo $(curl -u ops:[redacted] https://x)'],
+    ['(mysql -phunter2 db)', '(mysql -p[redacted] db)'],
+    ['cmd: "/usr/bin/mysqldump -phunter2 db"', 'cmd: "/usr/bin/mysqldump -p[redacted] db"'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+  assert.equal(redactSecretText('"mkdir -p /srv/out"'), '"mkdir -p /srv/out"', 'a quoted program that is no client');
+});
+
 test('a count or a flag under a secret-like name stays; a value that may be a secret goes', () => {
   const given = { tokens: 5, max_tokens: 4096, tokenCount: 12, token_ttl: 3600, password_length: 16, use_token: true, token: 5, password: 123456, tokens_left: 'abc' };
   assert.deepEqual(redactSecretsInText(given), given, 'text rules alone touch no typed value');
@@ -118,6 +150,10 @@ test("a program's line and a count's brackets are read in linear time too", { ti
   assert.equal(redactSecretText(`mysql ${words}-phunter2`), `mysql ${words}-p[redacted]`);
   const slashes = '/a'.repeat(100_000);
   assert.equal(redactSecretText(`curl${slashes} -u u:p`), `curl${slashes} -u u:p`, 'a path that is no program');
+  const group = 'k'.repeat(200_000);
+  assert.equal(redactSecretText(`curl -${group}u ops:pw`), `curl -${group}u ops:[redacted]`, 'a long group of short options');
+  const openers = '"$('.repeat(100_000);
+  assert.equal(redactSecretText(`${openers}curl -u ops:pw`), `${openers}curl -u ops:[redacted]`, 'a long run of openers before the name');
   const brackets = ')'.repeat(200_000);
   assert.equal(redactSecretText(`tokens=5${brackets}x`), `tokens=[redacted]`);
   assert.equal(redactSecretText(`tokens=5${brackets}`), `tokens=5${brackets}`);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, redactRegistryText, redactValue } from './secrets.ts';
+import { hidesValue, REDACTED, redactRegistryText, redactValue } from './secrets.ts';
 
 const TEXT = `# production registry
 services:
@@ -45,4 +45,18 @@ test('a count or a flag under a secret-like key stays: only a value that may be 
     tokens_seen: '[redacted]',
     secret: null,
   });
+});
+
+test('a number is kept only under a name that ends by counting or measuring: a plural or a measure word earlier in it is no count', () => {
+  const kept = { tokens: 5, max_tokens: 4096, token_count: 3, password_length: 16, token_ttl: 3600, tokensUsed: 7, 'max-tokens': 9 };
+  assert.deepEqual(redactValue(kept), kept);
+  assert.deepEqual(redactValue({ password_number: 99, api_keys: 4242, tokens_pin: 1234, passwords_value: 77, token_num: 5 }), {
+    password_number: REDACTED,
+    api_keys: REDACTED,
+    tokens_pin: REDACTED,
+    passwords_value: REDACTED,
+    token_num: REDACTED,
+  });
+  assert.equal(hidesValue('password_number', '99'), true, 'as text too');
+  assert.equal(hidesValue('max_tokens', '4096'), false);
 });

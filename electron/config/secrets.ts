@@ -14,16 +14,19 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * The words of a name that count or bound what its secret word names rather than hold one: `tokens`,
- * `max_tokens`, `tokenCount`, `token_ttl`, `password_length`. A plural counts; a singular with a word of
- * measure beside it measures.
+ * The last words of a name that count or bound what its secret word names rather than hold one: `tokens`,
+ * `max_tokens`, `tokenCount`, `token_ttl`, `password_length`. A plural counts; a word of measure measures.
+ * Only the name's last word is read: a count is what the name ends by naming, so `password_number` and
+ * `api_keys` (a key's value, plural or not) hold what they name. `num`/`number` name a value as well as
+ * count one, and `keys` is the plural of the secret itself, so neither reads as a count.
  */
-const COUNTED = new Set(['tokens', 'secrets', 'passwords', 'passwds', 'credentials', 'cookies', 'keys']);
-const MEASURES = new Set(['count', 'num', 'number', 'max', 'min', 'limit', 'total', 'used', 'remaining', 'ttl', 'length', 'len', 'size', 'expiry', 'expires', 'lifetime', 'age']);
+const COUNTED = new Set(['tokens', 'secrets', 'passwords', 'passwds', 'credentials', 'cookies']);
+const MEASURES = new Set(['count', 'max', 'min', 'limit', 'total', 'used', 'remaining', 'ttl', 'length', 'len', 'size', 'expiry', 'expires', 'lifetime', 'age']);
 
 function countsSecrets(key: string): boolean {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/);
-  return words.some((word) => COUNTED.has(word) || MEASURES.has(word));
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter((word) => word !== '');
+  const last = words.at(-1) ?? '';
+  return COUNTED.has(last) || MEASURES.has(last);
 }
 
 /**

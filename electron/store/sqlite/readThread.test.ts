@@ -1,5 +1,6 @@
 import { describe, it as test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -267,6 +268,53 @@ describe('sqlite: the read thread maps failures as the main connection does', ()
       const gonePath = join(dir, 'gone.db');
       const gone = await bothWays(gonePath, 'SELECT 1', () => new Database(gonePath, { readonly: true, fileMustExist: true }));
       assert.match(assertSame(gone.main, gone.thread, 'gone').message, /cannot read or write/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sqlite: the read thread answering in a shape it never sends', () => {
+  /** A thread program that answers every message, but not as the read thread's program does. */
+  const GARBLED = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (message) => parentPort.postMessage({ id: message.id, rows: 'not a list of results' }));
+`;
+
+  test('fails the reads waiting with an error naming the shape, and answers the next read the same way', async () => {
+    const thread = new ReadThread(join(tmpdir(), 'opsdeck-readthread-never-opened.db'), 50, GARBLED);
+    try {
+      const first = await settle(thread.read([{ sql: 'SELECT 1', args: [] }]));
+      assert.ok('error' in first && first.error instanceof Error, 'the read fails');
+      assert.match(first.error.message, /the store's read thread answered in an unknown shape/);
+      const second = await settle(thread.read([{ sql: 'SELECT 2', args: [] }]));
+      assert.ok('error' in second && second.error instanceof Error, 'the next read fails too');
+      assert.match(second.error.message, /unknown shape/);
+      assert.equal(thread.running, true, 'the thread stays for the next read');
+    } finally {
+      await thread.close();
+    }
+  });
+
+  test('no longer holds the process open once the reads that waited have failed: a CLI that never closes the store exits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-readthread-'));
+    // A file, not `-e`: `--input-type=module` would reach the thread's program too, which is CommonJS.
+    const cli = join(dir, 'cli.mjs');
+    await writeFile(
+      cli,
+      `import { ReadThread } from ${JSON.stringify(new URL('./readThread.ts', import.meta.url).href)};
+      const thread = new ReadThread(${JSON.stringify(join(dir, 'unread.db'))}, 50, ${JSON.stringify(GARBLED)});
+      await thread.read([{ sql: 'SELECT 1', args: [] }]).then(() => console.log('answered'), (error) => console.log(error.message));`,
+    );
+    try {
+      // A process the thread held open would run until this kill: the test then fails, naming the hang.
+      const printed = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [cli], { timeout: 60_000 }, (error, stdout, stderr) => {
+          if (error === null) resolve(stdout);
+          else reject(new Error(error.killed ? `the process did not exit on its own; it printed: ${stdout}` : stderr || error.message));
+        });
+      });
+      assert.match(printed, /the store's read thread answered in an unknown shape/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -73,14 +73,20 @@ interface Pending {
 export class ReadThread {
   readonly #path: string;
   readonly #timeoutMs: number;
+  readonly #program: string;
   #worker: Worker | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #closed = false;
 
-  constructor(path: string, timeoutMs: number) {
+  /**
+   * `program` is the thread's program, PROGRAM unless a test gives one that answers as PROGRAM never
+   * does (in another shape), to prove what a wrong answer does to the reads waiting and to the process.
+   */
+  constructor(path: string, timeoutMs: number, program: string = PROGRAM) {
     this.#path = path;
     this.#timeoutMs = timeoutMs;
+    this.#program = program;
   }
 
   /** Runs the statements in one read transaction on the thread; each one's rows, in order. */
@@ -113,7 +119,7 @@ export class ReadThread {
   #started(): Worker {
     if (this.#worker) return this.#worker;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(PROGRAM, {
+    const worker = new Worker(this.#program, {
       eval: true,
       workerData: { driver, path: this.#path, timeoutMs: this.#timeoutMs, fold: FOLD, cacheMost: CACHE_MOST },
     });
@@ -146,9 +152,11 @@ export class ReadThread {
     else pending.reject(new Error(answer.error.message));
   }
 
+  /** Fails every read waiting; with none left, the thread no longer holds the process open (a CLI exits). */
   #failAll(error: unknown): void {
     const pending = [...this.#pending.values()];
     this.#pending.clear();
+    this.#worker?.unref();
     for (const p of pending) p.reject(error);
   }
 }

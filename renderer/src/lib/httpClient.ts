@@ -28,12 +28,33 @@ export function answerWithoutResultError(status: number): CallError {
   return new CallError({ code: 'unavailable', message: `The opsdeck host answered HTTP ${status} without a result.` });
 }
 
+/** Calls `name` with the token as a Bearer header; a fetch that gets no answer at all throws. */
+function post(origin: URL, token: string | null, name: CallName, input: unknown): Promise<Response> {
+  return fetch(new URL(`api/call/${name}`, origin), {
+    method: 'POST',
+    credentials: 'omit',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(input ?? {}),
+  });
+}
+
+/**
+ * Whether the host accepts `token`: one cheap read with it (the control state), whose answer, whatever it
+ * says of the store, is no 401. For a token handed by another tab, which may be from an earlier start.
+ */
+export async function hostAccepts(origin: URL, token: string): Promise<boolean> {
+  const response = await post(origin, token, 'control.get', {});
+  await response.body?.cancel();
+  return response.status !== 401;
+}
+
 /**
  * The browser host: calls are `POST /api/call/<name>` with the token as a Bearer header, events arrive
  * over a WebSocket at `/api/events`, the token beside its subprotocol (session.ts says where it comes
  * from). Without a token every call answers `forbidden`, which the console shows as signed out.
+ * `onRefused` is told the first time the host refuses the token (401), so the tab stops handing it on.
  */
-export function createHttpClient(origin: URL, token: string | null): HostClient {
+export function createHttpClient(origin: URL, token: string | null, onRefused: () => void = () => undefined): HostClient {
   const hub = createEventHub();
   const linkListeners = new Set<(up: boolean) => void>();
   let socket: WebSocket | null = null;
@@ -85,16 +106,14 @@ export function createHttpClient(origin: URL, token: string | null): HostClient 
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       let response: Response;
       try {
-        response = await fetch(new URL(`api/call/${name}`, origin), {
-          method: 'POST',
-          credentials: 'omit',
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: JSON.stringify(input ?? {}),
-        });
+        response = await post(origin, token, name, input);
       } catch {
         throw unreachableError();
       }
-      if (response.status === 401) signedOut = true;
+      if (response.status === 401 && !signedOut) {
+        signedOut = true;
+        onRefused();
+      }
       let body: unknown;
       try {
         body = await response.json();
