@@ -120,7 +120,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
     assert.equal(
       (await check(t, 'dispatch')).detail,
-      '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; opsdeck breaker list says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+      '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
     );
     await due(t, 'reports', 1);
     assert.match((await check(t, 'dispatch')).detail, /waiting for a free slot: every live worker taking queue default is busy .*; every live worker taking queue etl is busy/, 'a job of the queue no breaker holds waits for a slot');

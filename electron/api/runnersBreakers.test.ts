@@ -39,7 +39,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`runners list an
     const row = await http();
     assert.equal(row?.healthy, true, `the runner itself works: ${JSON.stringify(row)}`);
     assert.equal(row?.warning, true);
-    assert.match(row?.detail ?? '', /answering; but the calls of pay \(open: HTTP 503 from POST \/charge\) fail: its circuit breaker is open \(opsdeck breaker list\)$/);
+    assert.match(row?.detail ?? '', /answering; but the calls of pay \(open: HTTP 503 from POST \/charge\) fail: its circuit breaker is open \(the Breakers page\)$/);
     const check = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'runner:http' }, t.ctx))).checks[0];
     assert.equal(check?.detail, row?.detail, 'the same words as health-check runner:http');
   });
