@@ -88,8 +88,10 @@ export function WorkflowsPage() {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor,
     // Every loaded page is fetched again in turn: a deep list waits for the operator's refresh instead, and
-    // is stale only once runs changed (the live updates mark it so), as the jobs table is.
+    // is stale only once runs changed (the live updates mark it so), as the jobs table is. Coming back to
+    // the page still fetches it at once, as a page opened fresh does.
     staleTime: Infinity,
+    refetchOnMount: 'always',
     refetchInterval: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 5000 : false),
   });
   const staleDeep = runs.isStale && (runs.data?.pages.length ?? 0) > MAX_LIVE_JOB_PAGES && !runs.isFetching;
