@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tar from 'tar';
+import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { RegistryHolder } from '../config/holder.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
@@ -87,7 +88,7 @@ describe('support.diagnose and support.bundle', () => {
     await tar.x({ file, cwd: out });
     const names = (await readdir(out)).sort();
     assert.deepEqual(names, [...bundle.files].sort());
-    for (const name of ['diagnose.json', 'registry.yaml', 'failures.json', 'audit.json', 'opsdeck.log', 'README.txt']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+    for (const name of ['diagnose.json', 'registry.yaml', 'failures.json', 'workflows.json', 'audit.json', 'opsdeck.log', 'README.txt']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
     const all = (await Promise.all(names.map((n) => readFile(join(out, n), 'utf8')))).join('\n');
     for (const value of [SECRET, URL_PASSWORD]) assert.ok(!all.includes(value), `the bundle leaks ${value}`);
     assert.match(all, /401 for bearer \[redacted\]/);
@@ -213,7 +214,7 @@ describe('a store that stopped answering', () => {
       assert.equal(bundle.audited, false);
       assert.ok(bundle.files.includes('diagnose.json') && !bundle.files.includes('failures.json'), bundle.files.join(', '));
       const text = await bundleText(bundled.result, dir);
-      assert.match(text, /failures\.json and audit\.json are missing: the store did not answer/);
+      assert.match(text, /failures\.json, workflows\.json and audit\.json are missing: the store did not answer/);
       assert.doesNotMatch(text, /^(failures|audit)\.json +recent/m, 'the README describes only the files the bundle holds');
       assert.match(text, /^diagnose\.json +versions/m);
     } finally {
@@ -276,3 +277,83 @@ it('a secret where a long output is cut is redacted before the cut, so not even 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+const WORKFLOWS = `
+services:
+  - name: step
+    execution_type: noop
+workflows:
+  - name: etl
+    tasks:
+      - { name: extract, service: step }
+      - { name: load, service: step, depends_on: [extract] }
+  - name: slow
+    stuck_after: 1s
+    tasks:
+      - { name: only, service: step }
+`;
+
+const BundledRuns = z.object({
+  run: z.object({ id: z.number(), identifier: z.string(), workflow: z.string(), status: z.string(), stuck: z.boolean(), stuck_after: z.string(), payload: z.record(z.string(), z.unknown()) }),
+  tasks: z.array(z.object({ name: z.string(), status: z.string(), error_message: z.string().nullable() })),
+});
+const WorkflowsFile = z.object({ failed: z.array(BundledRuns), stuck: z.array(BundledRuns) });
+
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  describe(`workflow runs in a bundle (${dialect})`, () => {
+    it('lists the newest 50 failed runs and the stuck ones, newest first, with their tasks and errors, redacted', async () => {
+      const t = await createTestContext(WORKFLOWS, dialect);
+      const dir = await mkdtemp(join(tmpdir(), 'opsdeck-support-flows-'));
+      try {
+        const secret = 'tok_wf_1a2b3c4d5e6f7a8b';
+        t.ctx.env = { API_TOKEN: secret };
+        for (let i = 0; i < 52; i++) {
+          const started = await dispatch('workflows.run', { workflow: 'etl', identifier: `etl-${i}`, payload: { day: i, password: 'hunter2' } }, t.ctx);
+          assert.ok(started.ok, JSON.stringify(started));
+        }
+        const claimed = await t.store.claim({ workerId: 'w', limit: 100, leaseMs: 60_000 });
+        assert.equal(claimed.length, 52, 'each run has its extract ready');
+        const error = { message: `warehouse refused token ${secret}`, error_class: 'test', fingerprint: 'fp-wf' };
+        await t.store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'failed' as const, outcome: 'failed' as const, error })));
+        const slow = await dispatch('workflows.run', { workflow: 'slow', identifier: 'slow-1' }, t.ctx);
+        assert.ok(slow.ok, JSON.stringify(slow));
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+
+        const res = await dispatch('support.bundle', {}, t.ctx);
+        assert.ok(res.ok, JSON.stringify(res).slice(0, 300));
+        const bundle = calls['support.bundle'].output.parse(res.result);
+        assert.ok(bundle.files.includes('workflows.json'), bundle.files.join(', '));
+        const out = await mkdtemp(join(dir, 'x-'));
+        const file = join(dir, bundle.file_name);
+        await writeFile(file, Buffer.from(bundle.content_base64, 'base64'));
+        await tar.x({ file, cwd: out });
+        const text = await readFile(join(out, 'workflows.json'), 'utf8');
+        assert.ok(!text.includes(secret), 'the token an error quoted is in the bundle');
+        assert.ok(!text.includes('hunter2'), "a run's payload password is in the bundle");
+        const runs = WorkflowsFile.parse(JSON.parse(text));
+
+        assert.equal(runs.failed.length, 50, 'bounded: the newest 50 of 52');
+        assert.deepEqual(
+          runs.failed.map((r) => r.run.identifier),
+          Array.from({ length: 50 }, (_, i) => `etl-${51 - i}`),
+          'newest first',
+        );
+        const [newest] = runs.failed;
+        assert.deepEqual([newest?.run.status, newest?.run.payload], ['failed', { day: 51, password: '[redacted]' }]);
+        assert.deepEqual(newest?.tasks.map((task) => [task.name, task.status]), [['extract', 'failed'], ['load', 'blocked']]);
+        assert.equal(newest?.tasks[0]?.error_message, 'warehouse refused token [redacted]');
+        assert.match(newest?.tasks[1]?.error_message ?? '', /extract/, 'why the blocked task waits');
+
+        assert.deepEqual(
+          runs.stuck.map((r) => [r.run.identifier, r.run.stuck, r.run.stuck_after, r.tasks.map((task) => [task.name, task.status])]),
+          [['slow-1', true, '1s', [['only', 'pending']]]],
+        );
+        const readme = await readFile(join(out, 'README.txt'), 'utf8');
+        assert.match(readme, /^workflows\.json +the newest 50 failed and 50 stuck workflow runs, each with its tasks' states and errors$/m);
+      } finally {
+        await t.cleanup();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}

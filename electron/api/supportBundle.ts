@@ -9,6 +9,7 @@ import { redactRegistryText, redactValue } from '../config/secrets.ts';
 import { LOG_FILE_NAME, logTail, OTHER_HOSTS_LOGS } from '../log/logFile.ts';
 import { secretVariables } from '../log/secrets.ts';
 import { StoreError } from '../store/errors.ts';
+import { bundledWorkflowRuns, RUNS_LISTED } from './bundleWorkflows.ts';
 import type { ApiContext } from './context.ts';
 import { jobs } from './handlers/jobs.ts';
 
@@ -24,8 +25,9 @@ const TEXT_KEPT = 16 * 1024;
 
 const CONTENTS: Array<[string, string]> = [
   ['diagnose.json', 'versions, store, health checks, counts, workers, runners, top error patterns'],
-  ['registry.yaml', 'the service registry file, secret values redacted'],
+  ['registry.yaml', 'the service registry file (services and workflow definitions), secret values redacted'],
   ['failures.json', `the newest ${FAILED_LISTED} failed jobs, with the attempts of the newest ${FAILED_TRACED} (payloads and texts cut at 16 KiB)`],
+  ['workflows.json', `the newest ${RUNS_LISTED} failed and ${RUNS_LISTED} stuck workflow runs, each with its tasks' states and errors`],
   ['audit.json', `the newest ${AUDIT_ENTRIES} operator actions`],
   [LOG_FILE_NAME, "the end of the desktop app's log on the machine that made this bundle (JSON lines)"],
 ];
@@ -37,6 +39,7 @@ const CONTENTS: Array<[string, string]> = [
 const NOT_IN_IT = [
   `- the logs of workers and of the browser and REST hosts: ${OTHER_HOSTS_LOGS}; add the lines around a failure yourself (jq 'select(.job_id==42)')`,
   '- jobs that did not fail, older failures and older audit entries: opsdeck jobs and opsdeck audit, or the REST API, list them',
+  '- workflow runs that completed, are cancelled or still move on, and older failed ones: opsdeck workflow runs lists them',
   '- the values of environment variables and secrets, and API keys (the store keeps only their hashes): variables appear by name only',
 ];
 
@@ -116,7 +119,7 @@ function cut(text: string, what: string): string {
   return text.length > TEXT_KEPT ? `${text.slice(0, TEXT_KEPT)}… [cut: ${text.length} characters${what}]` : text;
 }
 
-/** Failures as a bundle keeps them: every text, and every payload's JSON, at most TEXT_KEPT characters. */
+/** Failures and runs as a bundle keeps them: every text, and every payload's JSON, at most TEXT_KEPT characters. */
 function clipped(value: unknown): unknown {
   if (typeof value === 'string') return cut(value, '');
   if (Array.isArray(value)) return value.map(clipped);
@@ -135,17 +138,21 @@ function jsonFile(value: unknown, secrets: readonly string[]): string {
   return JSON.stringify(redactValue(value, secrets), null, 2);
 }
 
-/** The newest failures with the attempts of the newest few, and the audit: what a store that answers can add. */
-async function fromStore(ctx: ApiContext): Promise<{ failures: unknown; audit: unknown }> {
+/**
+ * The newest failures with the attempts of the newest few, the failed and stuck workflow runs, and the
+ * audit: what a store that answers can add.
+ */
+async function fromStore(ctx: ApiContext): Promise<{ failures: unknown; workflows: unknown; audit: unknown }> {
   const failed = await ctx.store.listJobs({ status: ['failed'] }, { limit: FAILED_LISTED });
   const traces = await Promise.all(failed.items.slice(0, FAILED_TRACED).map((j) => jobs['jobs.get']({ id: j.id }, ctx)));
+  const workflows = await bundledWorkflowRuns(ctx);
   const audit = await ctx.store.listAudit({}, { limit: AUDIT_ENTRIES });
-  return { failures: { jobs: failed.items, traces }, audit: { entries: audit.items, next_cursor: audit.next_cursor } };
+  return { failures: { jobs: failed.items, traces }, workflows, audit: { entries: audit.items, next_cursor: audit.next_cursor } };
 }
 
 /**
  * The files of a support bundle, by name, every secret value redacted: the diagnosis, the registry file,
- * recent failures and audit (when there is a store that answers: `ctx`), and the end of the log in `logDir`.
+ * recent failures, failed and stuck workflow runs, and audit (when there is a store that answers: `ctx`), and the end of the log in `logDir`.
  */
 export async function supportBundleFiles(opts: {
   diagnosis: Diagnosis;
@@ -164,13 +171,14 @@ export async function supportBundleFiles(opts: {
       const read = await fromStore(ctx);
       // Redacted before it is cut: a secret the cut went through would keep its first characters.
       files['failures.json'] = JSON.stringify(clipped(redactValue(read.failures, secrets)), null, 2);
+      files['workflows.json'] = JSON.stringify(clipped(redactValue(read.workflows, secrets)), null, 2);
       files['audit.json'] = jsonFile(read.audit, secrets);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
-      notes.push(`failures.json and audit.json are missing: the store did not answer (${redactText(error.message, secrets)}).`);
+      notes.push(`failures.json, workflows.json and audit.json are missing: the store did not answer (${redactText(error.message, secrets)}).`);
     }
   }
-  if (!ctx) notes.push('failures.json and audit.json are missing: the store could not be opened (diagnose.json says why).');
+  if (!ctx) notes.push('failures.json, workflows.json and audit.json are missing: the store could not be opened (diagnose.json says why).');
   if (opts.registryText === null) notes.push('registry.yaml is missing: no registry file was given, or it could not be read.');
   const tail = await logTail(opts.logDir);
   if (tail !== null) files[LOG_FILE_NAME] = redactText(tail, secrets);

@@ -86,6 +86,8 @@ describe('workflow calls', () => {
     try {
       const unknown = await dispatch('workflows.run', { workflow: 'nope' }, t.ctx);
       assert.deepEqual(unknown.ok ? null : [unknown.error.code, unknown.error.message], ['not_found', 'workflow nope is not in the registry (known: quick_to_stick, patient)']);
+      const typo = await dispatch('workflows.run', { workflow: 'patiant' }, t.ctx);
+      assert.deepEqual(typo.ok ? null : [typo.error.code, typo.error.message], ['not_found', 'workflow patiant is not in the registry (did you mean patient? known: quick_to_stick, patient)']);
       const reserved = await dispatch('workflows.run', { workflow: 'patient', payload: { workflow: 'x' } }, t.ctx);
       assert.equal(reserved.ok ? null : reserved.error.code, 'invalid_input');
       const missing = await dispatch('workflows.retry', { run: 4242 }, t.ctx);

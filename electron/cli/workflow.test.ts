@@ -180,6 +180,9 @@ describe('opsdeck workflow', () => {
       assert.match(typo.stderr, /^opsdeck: no workflow named etll in the registry loaded here \(did you mean etl\? known: etl, /, args.join(' '));
     }
     assert.equal((await opsdeck(['workflow', 'runs', '--workflow', 'hurried', '--status', 'cancelled', ...own])).stderr, '', 'a known workflow with no such runs is no mistake');
+    const run = await opsdeck(['workflow', 'run', 'etll', ...own]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^opsdeck: workflow etll is not in the registry \(did you mean etl\? known: etl, loud, hurried\)/);
     const missing = await opsdeck(['workflow', 'show', 'no-such-run', ...common]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no workflow run "no-such-run"/);

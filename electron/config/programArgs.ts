@@ -87,7 +87,7 @@ function cutOption(program: Program, word: string): { word: string; next: Cut | 
 }
 
 /**
- * An argv, or a line's words, with what these programs' options hide cut, from where `program` is in
+ * An argv, or the words of one command of a line (commandLine.ts), with what these programs' options hide cut, from where `program` is in
  * force (given, or from its name among the words) on. A word starting with `-` after `-p` or `-u` is the
  * next option, not their value.
  */

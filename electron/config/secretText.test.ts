@@ -132,6 +132,34 @@ test('a program named at the start of a quoted command, a backtick or a command 
   assert.equal(redactSecretText('"mkdir -p /srv/out"'), '"mkdir -p /srv/out"', 'a quoted program that is no client');
 });
 
+test("a client's options end with its command: at &&, ||, ;, | and & as words or ending one, outside the quotes of its arguments", () => {
+  const cases: [string, string][] = [
+    ['mysql -e x && mkdir -p /srv/out', 'mysql -e x && mkdir -p /srv/out'],
+    ['mysql -e x; mkdir -p /srv/out', 'mysql -e x; mkdir -p /srv/out'],
+    ['mysql -e x || mkdir -p /srv/out', 'mysql -e x || mkdir -p /srv/out'],
+    ['mysql -e x | mkdir -p /srv/out', 'mysql -e x | mkdir -p /srv/out'],
+    ['mysql -e x& mkdir -p /srv/out', 'mysql -e x& mkdir -p /srv/out'],
+    ['curl -u ops:pw https://x|| cp -u a:b c', 'curl -u ops:[redacted] https://x|| cp -u a:b c'],
+    ['mkdir -p /srv/out; mysql -p secret db', 'mkdir -p /srv/out; mysql -p [redacted] db'],
+    ['mysql -e x; mysql -p secret db', 'mysql -e x; mysql -p [redacted] db'],
+    ['true && mysql -phunter2 db', 'true && mysql -p[redacted] db'],
+    ['mysql -phunter2; mkdir -p /srv/out', 'mysql -p[redacted]; mkdir -p /srv/out'],
+    ['mysql -p hunter2&& mkdir -p /srv/out', 'mysql -p [redacted]&& mkdir -p /srv/out'],
+    ['mysql -p; mkdir -p /srv/out', 'mysql -p; mkdir -p /srv/out'],
+    ['mysql -p ; mkdir -p /srv/out', 'mysql -p ; mkdir -p /srv/out'],
+    ['sh -c "mysql -e x && mkdir -p /srv/out"', 'sh -c "mysql -e x && mkdir -p /srv/out"'],
+    ['exec: "mysql -e x"; mkdir -p /srv/out', 'exec: "mysql -e x"; mkdir -p /srv/out'],
+    ['sh -c "mysql -e \'select 1; select 2\' -phunter2 && mkdir -p /srv/out"', 'sh -c "mysql -e \'select 1; select 2\' -p[redacted] && mkdir -p /srv/out"'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+  // A separator inside the quotes of the client's own arguments ends nothing: the password after it still goes.
+  assert.equal(redactSecretText('mysql -e "select 1; select 2" -phunter2 db'), 'mysql -e "select 1; select 2" -p[redacted] db');
+  assert.equal(redactSecretText('{"cmd": "mysql -e \\"delete from t; optimize table t\\" -phunter2"}'), '{"cmd": "mysql -e \\"delete from t; optimize table t\\" -p[redacted]"}', 'escaped quotes in JSON');
+  assert.equal(redactSecretText('mysql -e x 2>&1 -phunter2'), 'mysql -e x 2>&1 -p[redacted]', 'a redirection is no separator');
+  // In an argv a separator is a word the program is given: the client's options go on after it.
+  assert.deepEqual(redactArgs(['mysql', '-e', 'select 1;', '-phunter2']), ['mysql', '-e', 'select 1;', '-p[redacted]']);
+});
+
 test('a count or a flag under a secret-like name stays; a value that may be a secret goes', () => {
   const given = { tokens: 5, max_tokens: 4096, tokenCount: 12, token_ttl: 3600, password_length: 16, use_token: true, token: 5, password: 123456, tokens_left: 'abc' };
   assert.deepEqual(redactSecretsInText(given), given, 'text rules alone touch no typed value');
@@ -154,6 +182,13 @@ test("a program's line and a count's brackets are read in linear time too", { ti
   assert.equal(redactSecretText(`curl -${group}u ops:pw`), `curl -${group}u ops:[redacted]`, 'a long group of short options');
   const openers = '"$('.repeat(100_000);
   assert.equal(redactSecretText(`${openers}curl -u ops:pw`), `${openers}curl -u ops:[redacted]`, 'a long run of openers before the name');
+  const commands = 'mysql -e x && '.repeat(20_000);
+  assert.equal(redactSecretText(`${commands}mysql -phunter2`), `${commands}mysql -p[redacted]`, 'many commands on one line');
+  const statements = 'delete from t; '.repeat(20_000);
+  assert.equal(redactSecretText(`mysql -e "${statements}" -phunter2`), `mysql -e "${statements}" -p[redacted]`, 'a long quoted script');
+  const separators = ';'.repeat(200_000);
+  assert.equal(redactSecretText(`mysql -e x${separators}a -phunter2`), `mysql -e x${separators}a -p[redacted]`, 'a long run of separators inside a word');
+  assert.equal(redactSecretText(`mysql -e x${separators} mkdir -p /srv/out`), `mysql -e x${separators} mkdir -p /srv/out`, 'a long run of separators ending a word');
   const brackets = ')'.repeat(200_000);
   assert.equal(redactSecretText(`tokens=5${brackets}x`), `tokens=[redacted]`);
   assert.equal(redactSecretText(`tokens=5${brackets}`), `tokens=5${brackets}`);

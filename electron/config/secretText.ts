@@ -1,4 +1,5 @@
 import { hidden, hiddenBare } from './cutValue.ts';
+import { cutCommandLine } from './commandLine.ts';
 import { cutProgramArgs, programOf, type Program } from './programArgs.ts';
 import { hidesValue, isSecretKey, REDACTED, redactUrl } from './secrets.ts';
 
@@ -68,7 +69,10 @@ function withoutAssigned(text: string): string {
 /** Some text may name a program whose options hide a secret (programArgs.ts): only then are its lines split into words. */
 const NAMES_PROGRAM = /mysql|mariadb|curl/i;
 
-/** Each line's words after a program's name cut as its argv: `mysql -u etl -phunter2`, `curl -u ops:pw URL`. */
+/**
+ * Each line's words after a program's name cut as its argv, to the end of its command: `mysql -u etl
+ * -phunter2`, `curl -u ops:pw URL`, but not `mkdir -p /srv/out` after `&&` (commandLine.ts).
+ */
 function withoutProgramSecrets(text: string): string {
   if (!NAMES_PROGRAM.test(text)) return text;
   return text
@@ -77,8 +81,8 @@ function withoutProgramSecrets(text: string): string {
       if (!NAMES_PROGRAM.test(line)) return line;
       // Words at the even places, the blanks between them at the odd ones.
       const parts = line.split(/([ \t]+)/);
-      const words = cutProgramArgs(parts.filter((_, i) => i % 2 === 0), null);
-      return parts.map((part, i) => (i % 2 === 0 ? String(words[i / 2]) : part)).join('');
+      const words = cutCommandLine(parts.filter((_, i) => i % 2 === 0));
+      return parts.map((part, i) => (i % 2 === 0 ? (words[i / 2] ?? part) : part)).join('');
     })
     .join('\n');
 }

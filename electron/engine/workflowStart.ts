@@ -1,3 +1,4 @@
+import { closest } from '../../shared/closestWord.ts';
 import type { Actor, JsonObject } from '../../shared/domain.ts';
 import { effectiveRetry } from '../../shared/registry.ts';
 import type { Registry } from '../../shared/registry.ts';
@@ -27,7 +28,8 @@ export function workflowRunOf(registry: Registry, name: string, payload: JsonObj
   const workflow = registry.workflows?.find((w) => w.name === name);
   if (!workflow) {
     const known = (registry.workflows ?? []).map((w) => w.name);
-    throw new WorkflowStartError('not_found', `workflow ${name} is not in the registry (known: ${known.length > 0 ? known.join(', ') : 'none'})`);
+    const meant = closest(name, known);
+    throw new WorkflowStartError('not_found', `workflow ${name} is not in the registry (${meant ? `did you mean ${meant}? ` : ''}known: ${known.length > 0 ? known.join(', ') : 'none'})`);
   }
   if (Object.hasOwn(payload, WORKFLOW_PAYLOAD_KEY)) {
     throw new WorkflowStartError('invalid', `the payload key '${WORKFLOW_PAYLOAD_KEY}' is reserved for what the workflow passes its tasks`);

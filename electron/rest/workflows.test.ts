@@ -77,6 +77,9 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       assert.deepEqual(z.object({ workflows: z.array(z.object({ name: z.string() })) }).parse(listed.json).workflows.map((w) => w.name), ['nightly_report']);
       assert.equal((await call('POST', '/v1/workflows/nightly_report/runs', readKey, {})).status, 403);
       assert.equal((await call('POST', '/v1/workflows/no_such/runs', operateKey, {})).status, 404);
+      const typo = await call('POST', '/v1/workflows/nightly_reprot/runs', operateKey, {});
+      assert.equal(typo.status, 404);
+      assert.match(JSON.stringify(typo.json), /workflow nightly_reprot is not in the registry \(did you mean nightly_report\? known: nightly_report\)/);
       assert.equal((await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { payload: { workflow: 1 } })).status, 422);
       const listPayload = await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { payload: ['friday'] });
       assert.equal(listPayload.status, 422);
