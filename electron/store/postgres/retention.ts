@@ -171,17 +171,22 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     // neither waits on hours the other holds while holding what it waits for.
     const [held] = await rowsOf(client, `SELECT through FROM jobs.tb_rollup_hour_mark FOR UPDATE`);
     const mark = msOf(Mark.parse(held ?? { through: null }).through);
-    let removed = 0;
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
     const failuresBefore = failuresKeptFrom(before);
-    const cuts: [string, Date][] = [['tb_job_rollup', before], ['tb_job_latency', before], ['tb_failure_rollup', failuresBefore]];
-    for (const [table, cut] of cuts) {
+    // A table's oldest minutes, `limit` rows at most; `left` whether any before the cut are still there.
+    const pruneMinutes = async (table: string, cut: Date) => {
       const result = await client.query(
         `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
         [cut.toISOString(), limit],
       );
-      removed += result.rowCount ?? 0;
-    }
+      const removed = result.rowCount ?? 0;
+      const left = removed >= limit && (await rowsOf(client, `SELECT 1 FROM jobs.${table} WHERE minute < $1 LIMIT 1`, [cut.toISOString()])).length > 0;
+      return { removed, left };
+    };
+    const rollups = await pruneMinutes('tb_job_rollup', before);
+    const latency = await pruneMinutes('tb_job_latency', before);
+    const failures = await pruneMinutes('tb_failure_rollup', failuresBefore);
+    let removed = rollups.removed + latency.removed + failures.removed;
     // Hours that ended by the cutoff; a month of them is some 720 rows a type (and service) and bucket at
     // most: no bound needed.
     const hourCuts: [string, Date][] = [
@@ -197,11 +202,13 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     }
     // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
     // what a read of the minutes would, and its failures point at a minute still there for their sample.
-    // Not counted as removed: the engine prunes until a round removes nothing.
-    const counts = hourCutInto(before.getTime(), mark);
-    if (counts !== null) await sumCountHours(client, iso(counts), iso(counts + HOUR_MS));
-    const failures = hourCutInto(failuresBefore.getTime(), mark);
-    if (failures !== null) await sumFailureHours(client, iso(failures), iso(failures + HOUR_MS));
+    // Only once the call that removed minutes removed the last before the cut: once a round, however many
+    // calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
+    const countsDone = rollups.removed + latency.removed > 0 && !rollups.left && !latency.left;
+    const countsHour = countsDone ? hourCutInto(before.getTime(), mark) : null;
+    if (countsHour !== null) await sumCountHours(client, iso(countsHour), iso(countsHour + HOUR_MS));
+    const failuresHour = failures.removed > 0 && !failures.left ? hourCutInto(failuresBefore.getTime(), mark) : null;
+    if (failuresHour !== null) await sumFailureHours(client, iso(failuresHour), iso(failuresHour + HOUR_MS));
     return removed;
   });
 }

@@ -212,10 +212,15 @@ export class SqliteRetention {
     const failuresBound = { ...bound, cut: Math.floor(failuresKeptFrom(before).getTime() / 60_000) * 60 };
     return this.#db.guard(() =>
       this.#db.write(() => {
+        // Each table's oldest minutes, `max` rows' worth: none found when fewer are left before the cut.
+        const rollupsTo = this.#s.rollupBound.get(bound)?.minute;
+        const latencyTo = this.#s.latencyBound.get(bound)?.minute;
+        const failuresTo = this.#s.failureBound.get(failuresBound)?.minute;
+        const counts = this.#s.pruneRollups.run(rollupsTo ?? bound.cut).changes + this.#s.pruneLatency.run(latencyTo ?? bound.cut).changes;
+        const failures = this.#s.pruneFailures.run(failuresTo ?? failuresBound.cut).changes;
         const removed =
-          this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneFailures.run(this.#s.failureBound.get(failuresBound)?.minute ?? failuresBound.cut).changes +
+          counts +
+          failures +
           // A month of hours is some 720 rows a type (and service) and bucket at most, and each round takes the
           // hours just past the cutoff: no bound needed.
           this.#s.pruneRollupHours.run(bound.cut).changes +
@@ -225,14 +230,15 @@ export class SqliteRetention {
           this.#s.pruneFailureHours.run(failuresBound.cut).changes;
         // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
         // what a read of the minutes would, and its failures point at a minute still there for their sample.
-        // Not counted as removed: the engine prunes until a round removes nothing.
+        // Only once the call that removed minutes removed the last before the cut: once a round, however
+        // many calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
         const marked = this.#s.mark.get()?.through;
         const summedAgain = (cut: number, sum: (span: Span) => void) => {
           const hour = hourCutInto(cut * 1000, marked === undefined ? null : marked * 1000);
           if (hour !== null) sum({ from: hour / 1000, to: hour / 1000 + 3600 });
         };
-        summedAgain(bound.cut, (span) => this.#sums.counts(span));
-        summedAgain(failuresBound.cut, (span) => this.#sums.failures(span));
+        if (counts > 0 && rollupsTo === undefined && latencyTo === undefined) summedAgain(bound.cut, (span) => this.#sums.counts(span));
+        if (failures > 0 && failuresTo === undefined) summedAgain(failuresBound.cut, (span) => this.#sums.failures(span));
         return removed;
       }),
     );
