@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOUR_MS, hoursStep, readSplit, RESUM_HOURS } from './rollupHours.ts';
+import { HOUR_MS, hourCutInto, hoursStep, readSplit, RESUM_HOURS } from './rollupHours.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -46,5 +46,13 @@ describe('summing whole hours of the rollups', () => {
     assert.deepEqual(readSplit(since, at('2026-03-01T09:00:00Z')).hoursTo, at('2026-03-01T12:00:00Z'), 'a mark before the window: minutes only');
     const onTheHour = at('2026-03-01T11:00:00Z');
     assert.equal(readSplit(onTheHour, at('2026-03-02T12:00:00Z')).hoursFrom, onTheHour, 'a window on the hour starts with its hour');
+  });
+
+  it('a prune sums again the summed hour its cutoff falls inside, and no other', () => {
+    const mark = at('2026-03-02T12:00:00Z');
+    assert.equal(hourCutInto(at('2026-03-02T09:17:00Z'), mark), at('2026-03-02T09:00:00Z'));
+    assert.equal(hourCutInto(at('2026-03-02T09:00:00Z'), mark), null, 'a cutoff on the hour leaves that hour whole');
+    assert.equal(hourCutInto(at('2026-03-02T12:17:00Z'), mark), null, 'an hour past the mark: the summing step sums what is left');
+    assert.equal(hourCutInto(at('2026-03-02T09:17:00Z'), null), null, 'nothing summed yet');
   });
 });

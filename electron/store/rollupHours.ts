@@ -54,3 +54,13 @@ export function readSplit(since: number, mark: number | null): { since: number; 
   const hoursFrom = hourCeil(since);
   return { since, hoursFrom, hoursTo: Math.max(hoursFrom, mark ?? hoursFrom) };
 }
+
+/**
+ * The hour a prune of the minutes before `cut` must sum again: the summed hour holding the cut, which lost its
+ * minutes before it. None when the cut is on the hour (that hour holds only minutes kept) or the hour is
+ * not summed yet (the summing step will sum it from what is left). Milliseconds; null for none.
+ */
+export function hourCutInto(cut: number, mark: number | null): number | null {
+  const hour = hourFloor(cut);
+  return mark !== null && hour < cut && hour < mark ? hour : null;
+}

@@ -13,7 +13,8 @@ export const metrics: Handlers<'metrics.byType'> = {
     if (refused) throw new ApiFailure('invalid_input', invalidInputMessage('metrics.byType', `since_minutes: ${refused}`), [{ path: 'since_minutes', message: refused }]);
     const now = new Date();
     const since = windowStart(now, input.since_minutes);
-    // Figures per service only when asked: they read the per-minute rows, where the type's read sums hours.
+    // Figures per service only when asked: they read the hours summed per service and type, and the minutes
+    // on either side, a row per service where the type's read has one per type.
     if (input.service === undefined && input.by === 'service' && input.since_minutes > EVERY_SERVICE_MOST_MINUTES) {
       const message = `every service at once reads at most the last ${EVERY_SERVICE_MOST_MINUTES / 60}h; name one service (service) for a longer window`;
       throw new ApiFailure('invalid_input', invalidInputMessage('metrics.byType', `since_minutes: ${message}`), [{ path: 'since_minutes', message }]);

@@ -111,5 +111,36 @@ export function rollupHoursContract(test: ContractTest): void {
       assert.deepEqual(await store.rollupsByType(dayAgo), { outcomes: [], latency: [] }, 'the minutes and the hour are gone');
       assert.deepEqual(await store.rollupsByService(dayAgo, null), { outcomes: [], latency: [] }, 'the hour by service too');
     });
+
+    test('a history shorter than the windows read: the summed hour holding the cutoff counts the minutes it keeps', async (store) => {
+      // The jobs finish this minute and the cutoff is the next, inside the same hour: a cutoff on the hour
+      // would take that hour whole, so a run at an hour's end waits for the next to begin.
+      const toNextHour = hourFloor(Date.now()) + HOUR_MS - Date.now();
+      if (toNextHour < 90_000) await sleep(toNextHour + 100);
+      const first = Math.floor(Date.now() / 60_000) * 60_000;
+      await finishSome(store);
+      const cut = Math.floor(Date.now() / 60_000) * 60_000 + 60_000;
+      assert.equal(hourFloor(first), hourFloor(cut - 1), 'the jobs and the cutoff share an hour');
+      await sumAll(store, new Date(Date.now() + 2 * HOUR_MS), 24);
+      const dayAgo = new Date(Date.now() - 24 * HOUR_MS);
+      const reads = async () => ({
+        byType: sorted(await store.rollupsByType(dayAgo)),
+        byService: await store.rollupsByService(dayAgo, null),
+        failures: await store.recentFailures(dayAgo, null, 100),
+        minutes: (await store.throughput(dayAgo, 60)).reduce((n, b) => n + b.completed + b.failed, 0),
+      });
+      const before = await reads();
+      assert.deepEqual([completions(before.byType), before.failures.total, before.minutes], [4, 2, 5]);
+
+      assert.equal(await store.pruneHistory(new Date(first), 1000), 0);
+      assert.deepEqual(await reads(), before, 'a cutoff before every minute of the hour changes nothing');
+
+      assert.ok((await store.pruneHistory(new Date(cut), 1000)) > 0);
+      const after = await reads();
+      assert.equal(after.minutes, 0, 'the minutes are gone');
+      assert.deepEqual(after.byType, { outcomes: [], latency: [] }, 'the hour by type counts no pruned minute');
+      assert.deepEqual(after.byService, { outcomes: [], latency: [] }, 'nor by service');
+      assert.deepEqual(after.failures, { groups: [], total: 0 }, 'nor its failures, whose sample minute is gone');
+    });
   });
 }

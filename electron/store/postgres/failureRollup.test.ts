@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { migrate } from '../migrate.ts';
 import { earlierMigrations } from '../testing/earlierMigrations.ts';
 import { createTestDatabase } from '../testing/pgTestDb.ts';
+import { deadLetter, err } from '../contract/fixtures.ts';
 import { PgDb } from './db.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { openPostgresStore } from './open.ts';
@@ -73,6 +74,28 @@ test("the upkeep folds a past minute's stripes into one row: counts added, first
       const after = await store.recentFailures(new Date(Date.now() - 3_600_000), null, 10);
       assert.deepEqual(after, before, 'folding changes no answer');
       assert.deepEqual(after.groups.map((g) => [g.failures, g.dead_lettered, g.sample_error]), [[7, 3, 'the latest, folded before']]);
+    } finally {
+      await db.close();
+      await store.close();
+    }
+  } finally {
+    await database.drop();
+  }
+});
+
+test("a summed hour whose sample minute an earlier version's prune took still answers, with an empty sample", async () => {
+  const database = await createTestDatabase({ migrated: true });
+  try {
+    const store = await openPostgresStore(database.url);
+    const db = new PgDb(database.url, 1);
+    try {
+      await deadLetter(store, 'api', err('HTTP 503'));
+      while (!(await store.sumRollupHours(new Date(Date.now() + 2 * 3_600_000), 48)).done);
+      // What a prune before this version left: the hour summed, the minute its sample is read from gone.
+      await db.query(`DELETE FROM jobs.tb_failure_rollup`);
+      const { groups, total } = await store.recentFailures(new Date(Date.now() - 86_400_000), null, 10);
+      assert.equal(total, 1);
+      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, '']]);
     } finally {
       await db.close();
       await store.close();

@@ -449,7 +449,9 @@ const FailureGroupRow = z.object({
  * up to the mark, the minutes after it (rollupHours.ts), each a range of its table's key, in one snapshot.
  * The groups are counted from the rows' counts and times alone; only the groups shown fetch a sample,
  * their latest failure's (in their latest minute: a seek of the primary key, then its stripes), where
- * sorting every row's sample within its group cost most of the read in a burst.
+ * sorting every row's sample within its group cost most of the read in a burst. An hour summed before a
+ * prune took that minute (by a version that did not sum it again) gives an empty sample rather than
+ * failing the whole read.
  */
 export async function recentFailures(db: PgDb, since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
   const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
@@ -479,9 +481,9 @@ export async function recentFailures(db: PgDb, since: Date, service: string | nu
      SELECT s.service_name, s.error_class, s.fingerprint, s.failures, s.dead_lettered,
        to_char(s.first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
        to_char(s.last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
-       (SELECT f.sample_error FROM jobs.tb_failure_rollup f
+       coalesce((SELECT f.sample_error FROM jobs.tb_failure_rollup f
         WHERE f.minute = s.last_minute AND f.service_name = s.service_name AND f.error_class = s.error_class AND f.fingerprint = s.fingerprint
-        ORDER BY f.last_at DESC LIMIT 1) AS sample_error,
+        ORDER BY f.last_at DESC LIMIT 1), '') AS sample_error,
        s.total
      FROM shown s
      ORDER BY s.failures DESC, s.last_at DESC, s.service_name, s.error_class, s.fingerprint`,

@@ -1,8 +1,15 @@
+import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
-import type { PgDb } from './db.ts';
+import { HOUR_MS, hourCutInto } from '../rollupHours.ts';
+import { rowsOf, type PgDb } from './db.ts';
+import { sumCountHours, sumFailureHours } from './hourSums.ts';
 import { countsFrom } from './tally.ts';
+
+const Mark = z.object({ through: z.string().nullable() });
+const msOf = (at: string | null) => (at === null ? null : Date.parse(at));
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Pruning by retention, in short batches that walk the jobs oldest first by id, so no statement holds
@@ -154,34 +161,54 @@ export async function pruneBatch(db: PgDb, cutoffs: PruneCutoffs, afterId: numbe
 
 /**
  * Folds the stripes of minutes before the current one into stripe -1, then removes up to `maxRows` rows
- * of each history table from minutes older than `before`, oldest first.
+ * of each history table from minutes older than `before`, oldest first, and the summed hours that ended by
+ * then; the summed hour holding a cutoff is summed again from the minutes it keeps.
  */
 export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Promise<number> {
   const limit = Math.max(1, Math.trunc(maxRows));
   return db.tx(async (client) => {
-    let removed = 0;
+    // The mark's row first, as the summing step takes it: the two never write the same hours at once, and
+    // neither waits on hours the other holds while holding what it waits for.
+    const [held] = await rowsOf(client, `SELECT through FROM jobs.tb_rollup_hour_mark FOR UPDATE`);
+    const mark = msOf(Mark.parse(held ?? { through: null }).through);
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
-    const cuts: [string, Date][] = [['tb_job_rollup', before], ['tb_job_latency', before], ['tb_failure_rollup', failuresKeptFrom(before)]];
-    for (const [table, cut] of cuts) {
+    const failuresBefore = failuresKeptFrom(before);
+    // A table's oldest minutes, `limit` rows at most; `left` whether any before the cut are still there.
+    const pruneMinutes = async (table: string, cut: Date) => {
       const result = await client.query(
         `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
         [cut.toISOString(), limit],
       );
-      removed += result.rowCount ?? 0;
-    }
-    // Hours that ended by the cutoff (the hour holding it still counts minutes that are kept); a month of
-    // them is some 720 rows a type (and service) and bucket at most: no bound needed.
+      const removed = result.rowCount ?? 0;
+      const left = removed >= limit && (await rowsOf(client, `SELECT 1 FROM jobs.${table} WHERE minute < $1 LIMIT 1`, [cut.toISOString()])).length > 0;
+      return { removed, left };
+    };
+    const rollups = await pruneMinutes('tb_job_rollup', before);
+    const latency = await pruneMinutes('tb_job_latency', before);
+    const failures = await pruneMinutes('tb_failure_rollup', failuresBefore);
+    let removed = rollups.removed + latency.removed + failures.removed;
+    // Hours that ended by the cutoff; a month of them is some 720 rows a type (and service) and bucket at
+    // most: no bound needed.
     const hourCuts: [string, Date][] = [
       ['tb_job_rollup_hour', before],
       ['tb_job_latency_hour', before],
       ['tb_job_rollup_service_hour', before],
       ['tb_job_latency_service_hour', before],
-      ['tb_failure_rollup_hour', failuresKeptFrom(before)],
+      ['tb_failure_rollup_hour', failuresBefore],
     ];
     for (const [table, cut] of hourCuts) {
       const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [cut.toISOString()]);
       removed += result.rowCount ?? 0;
     }
+    // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
+    // what a read of the minutes would, and its failures point at a minute still there for their sample.
+    // Only once the call that removed minutes removed the last before the cut: once a round, however many
+    // calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
+    const countsDone = rollups.removed + latency.removed > 0 && !rollups.left && !latency.left;
+    const countsHour = countsDone ? hourCutInto(before.getTime(), mark) : null;
+    if (countsHour !== null) await sumCountHours(client, iso(countsHour), iso(countsHour + HOUR_MS));
+    const failuresHour = failures.removed > 0 && !failures.left ? hourCutInto(failuresBefore.getTime(), mark) : null;
+    if (failuresHour !== null) await sumFailureHours(client, iso(failuresHour), iso(failuresHour + HOUR_MS));
     return removed;
   });
 }

@@ -2,16 +2,14 @@ import { z } from 'zod';
 import { HOUR_MS, hourCeil, hoursStep } from '../rollupHours.ts';
 import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
+import { sumCountHours, sumFailureHours } from './hourSums.ts';
 
 /**
  * The rollups' whole hours per execution type (migration 0034), per service and type and the failures'
  * per group (0049): summed
  * by the workers' upkeep in one step, read by `rollupsByType` (and `rollupsByService`) with the minutes on
- * either side. Hours are UTC hours: the epoch's, whatever the
- * session's time zone (date_trunc would follow it, and some zones are half an hour off).
+ * either side. Hours are UTC hours (hourSums.ts).
  */
-
-const HOUR_OF = (column: string) => `to_timestamp(floor(extract(epoch FROM ${column}) / 3600) * 3600)`;
 
 const Mark = z.object({ through: z.string().nullable() });
 const Oldest = z.object({ minute: z.string().nullable() });
@@ -32,49 +30,8 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
     const [oldest] = await rowsOf(client, `SELECT min(minute) AS minute FROM jobs.tb_job_rollup`);
     const step = hoursStep({ through: through.getTime(), mark, oldestMinute: msOf(Oldest.parse(oldest ?? { minute: null }).minute), maxHours });
     if (step.from < step.to) {
-      const span = [iso(step.from), iso(step.to)];
-      await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
-      await rowsOf(client, `DELETE FROM jobs.tb_job_latency_hour WHERE hour >= $1 AND hour < $2`, span);
-      await rowsOf(client, `DELETE FROM jobs.tb_job_rollup_service_hour WHERE hour >= $1 AND hour < $2`, span);
-      await rowsOf(client, `DELETE FROM jobs.tb_job_latency_service_hour WHERE hour >= $1 AND hour < $2`, span);
-      await rowsOf(client, `DELETE FROM jobs.tb_failure_rollup_hour WHERE hour >= $1 AND hour < $2`, span);
-      await rowsOf(
-        client,
-        `INSERT INTO jobs.tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
-         SELECT ${HOUR_OF('minute')}, execution_type, sum(completed), sum(failed), sum(retried)
-         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2
-         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
-        span,
-      );
-      await rowsOf(
-        client,
-        `INSERT INTO jobs.tb_job_latency_hour (hour, execution_type, bucket, n)
-         SELECT ${HOUR_OF('minute')}, execution_type, bucket, sum(n)
-         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3`,
-        span,
-      );
-      await rowsOf(
-        client,
-        `INSERT INTO jobs.tb_job_rollup_service_hour (hour, service_name, execution_type, completed, failed, retried)
-         SELECT ${HOUR_OF('minute')}, service_name, execution_type, sum(completed), sum(failed), sum(retried)
-         FROM jobs.tb_job_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3
-         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
-        span,
-      );
-      await rowsOf(
-        client,
-        `INSERT INTO jobs.tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
-         SELECT ${HOUR_OF('minute')}, service_name, execution_type, bucket, sum(n)
-         FROM jobs.tb_job_latency WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
-        span,
-      );
-      await rowsOf(
-        client,
-        `INSERT INTO jobs.tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
-         SELECT ${HOUR_OF('minute')}, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
-         FROM jobs.tb_failure_rollup WHERE minute >= $1 AND minute < $2 GROUP BY 1, 2, 3, 4`,
-        span,
-      );
+      await sumCountHours(client, iso(step.from), iso(step.to));
+      await sumFailureHours(client, iso(step.from), iso(step.to));
     }
     if (step.mark !== mark) await rowsOf(client, `UPDATE jobs.tb_rollup_hour_mark SET through = $1`, [iso(step.mark)]);
     return { hours: (step.to - step.from) / HOUR_MS, done: step.done };

@@ -19,6 +19,8 @@ interface GroupRow {
  * and their whole hours (0035): the minutes up to the window's first whole hour, the summed hours up to
  * the mark, the minutes after it (rollupHours.ts), each a range of its table's key. Each group's sample is
  * its latest failure's: one row per minute and group, and the latest failure is in the latest minute.
+ * An hour summed before a prune took that minute (by a version that did not sum it again) gives an empty
+ * sample rather than failing the whole read.
  */
 export class SqliteFailures {
   readonly #db: SqliteDb;
@@ -52,10 +54,10 @@ export class SqliteFailures {
          ORDER BY failures DESC, last_seen DESC, service_name, error_class, fingerprint
          LIMIT @limit
        )
-       SELECT s.*, (
+       SELECT s.*, coalesce((
            SELECT r.sample_error FROM tb_failure_rollup r
            WHERE r.minute = s.last_minute AND r.service_name = s.service_name AND r.error_class = s.error_class AND r.fingerprint = s.fingerprint
-         ) AS sample_error
+         ), '') AS sample_error
        FROM shown s
        ORDER BY s.failures DESC, s.last_seen DESC, s.service_name, s.error_class, s.fingerprint`,
     );

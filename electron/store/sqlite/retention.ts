@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
+import { hourCutInto } from '../rollupHours.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
+import { prepareHourSums } from './hourSums.ts';
+import type { Span } from './hourSums.ts';
 import { Tally } from './tally.ts';
 import type { JobKind } from './tally.ts';
 
@@ -107,12 +110,13 @@ function prepareRetentionStatements(db: Connection) {
     pruneRollups: db.prepare<[number]>(`DELETE FROM tb_job_rollup WHERE minute < ?`),
     pruneFailures: db.prepare<[number]>(`DELETE FROM tb_failure_rollup WHERE minute < ?`),
     pruneLatency: db.prepare<[number]>(`DELETE FROM tb_job_latency WHERE minute < ?`),
-    // Hours that ended by the cutoff: the hour holding it still counts minutes that are kept.
+    // Hours that ended by the cutoff; the hour holding it is summed again from the minutes it keeps.
     pruneRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_hour WHERE hour <= ? - 3600`),
     pruneLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_hour WHERE hour <= ? - 3600`),
     pruneServiceRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour <= ? - 3600`),
     pruneServiceLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_service_hour WHERE hour <= ? - 3600`),
     pruneFailureHours: db.prepare<[number]>(`DELETE FROM tb_failure_rollup_hour WHERE hour <= ? - 3600`),
+    mark: db.prepare<[], { through: number }>(`SELECT through FROM tb_rollup_hour_mark WHERE id = 1`),
     space: db.prepare<[], { free: number; page: number; vacuum: number }>(
       `SELECT (SELECT freelist_count FROM pragma_freelist_count) AS free, (SELECT page_size FROM pragma_page_size) AS page,
          (SELECT auto_vacuum FROM pragma_auto_vacuum) AS vacuum`,
@@ -130,10 +134,12 @@ const INCREMENTAL = 2;
 export class SqliteRetention {
   readonly #db: SqliteDb;
   readonly #s: ReturnType<typeof prepareRetentionStatements>;
+  readonly #sums: ReturnType<typeof prepareHourSums>;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     this.#s = prepareRetentionStatements(db.connection);
+    this.#sums = prepareHourSums(db.connection);
   }
 
   takeMaintenance(task: string, owner: string, ttlMs: number): boolean {
@@ -205,19 +211,36 @@ export class SqliteRetention {
     const bound = { cut: Math.floor(before.getTime() / 60_000) * 60, max: Math.max(1, Math.trunc(maxRows)) };
     const failuresBound = { ...bound, cut: Math.floor(failuresKeptFrom(before).getTime() / 60_000) * 60 };
     return this.#db.guard(() =>
-      this.#db.write(
-        () =>
-          this.#s.pruneRollups.run(this.#s.rollupBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneLatency.run(this.#s.latencyBound.get(bound)?.minute ?? bound.cut).changes +
-          this.#s.pruneFailures.run(this.#s.failureBound.get(failuresBound)?.minute ?? failuresBound.cut).changes +
+      this.#db.write(() => {
+        // Each table's oldest minutes, `max` rows' worth: none found when fewer are left before the cut.
+        const rollupsTo = this.#s.rollupBound.get(bound)?.minute;
+        const latencyTo = this.#s.latencyBound.get(bound)?.minute;
+        const failuresTo = this.#s.failureBound.get(failuresBound)?.minute;
+        const counts = this.#s.pruneRollups.run(rollupsTo ?? bound.cut).changes + this.#s.pruneLatency.run(latencyTo ?? bound.cut).changes;
+        const failures = this.#s.pruneFailures.run(failuresTo ?? failuresBound.cut).changes;
+        const removed =
+          counts +
+          failures +
           // A month of hours is some 720 rows a type (and service) and bucket at most, and each round takes the
           // hours just past the cutoff: no bound needed.
           this.#s.pruneRollupHours.run(bound.cut).changes +
           this.#s.pruneLatencyHours.run(bound.cut).changes +
           this.#s.pruneServiceRollupHours.run(bound.cut).changes +
           this.#s.pruneServiceLatencyHours.run(bound.cut).changes +
-          this.#s.pruneFailureHours.run(failuresBound.cut).changes,
-      ),
+          this.#s.pruneFailureHours.run(failuresBound.cut).changes;
+        // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
+        // what a read of the minutes would, and its failures point at a minute still there for their sample.
+        // Only once the call that removed minutes removed the last before the cut: once a round, however
+        // many calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
+        const marked = this.#s.mark.get()?.through;
+        const summedAgain = (cut: number, sum: (span: Span) => void) => {
+          const hour = hourCutInto(cut * 1000, marked === undefined ? null : marked * 1000);
+          if (hour !== null) sum({ from: hour / 1000, to: hour / 1000 + 3600 });
+        };
+        if (counts > 0 && rollupsTo === undefined && latencyTo === undefined) summedAgain(bound.cut, (span) => this.#sums.counts(span));
+        if (failures > 0 && failuresTo === undefined) summedAgain(failuresBound.cut, (span) => this.#sums.failures(span));
+        return removed;
+      }),
     );
   }
 

@@ -1,8 +1,7 @@
 import { HOUR_MS, hoursStep, readSplit } from '../rollupHours.ts';
 import type { HoursSummed, TypeRollups } from '../store.ts';
 import type { SqliteDb } from './db.ts';
-
-type Span = { from: number; to: number };
+import { prepareHourSums } from './hourSums.ts';
 type Split = { since: number; hoursFrom: number; hoursTo: number };
 type Outcome = TypeRollups['outcomes'][number];
 type Latency = TypeRollups['latency'][number];
@@ -18,46 +17,16 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 export class SqliteRollupHours {
   readonly #db: SqliteDb;
   readonly #s;
+  readonly #sums;
 
   constructor(db: SqliteDb) {
     this.#db = db;
     const c = db.connection;
+    this.#sums = prepareHourSums(c);
     this.#s = {
       mark: c.prepare<[], { through: number }>(`SELECT through FROM tb_rollup_hour_mark WHERE id = 1`),
       setMark: c.prepare<[number]>(`INSERT INTO tb_rollup_hour_mark (id, through) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET through = excluded.through`),
       oldestMinute: c.prepare<[], { minute: number | null }>(`SELECT min(minute) AS minute FROM tb_job_rollup`),
-      clearOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_hour WHERE hour >= @from AND hour < @to`),
-      clearLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_hour WHERE hour >= @from AND hour < @to`),
-      clearServiceOutcomes: c.prepare<[Span]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour >= @from AND hour < @to`),
-      clearServiceLatency: c.prepare<[Span]>(`DELETE FROM tb_job_latency_service_hour WHERE hour >= @from AND hour < @to`),
-      clearFailures: c.prepare<[Span]>(`DELETE FROM tb_failure_rollup_hour WHERE hour >= @from AND hour < @to`),
-      sumOutcomes: c.prepare<[Span]>(
-        `INSERT INTO tb_job_rollup_hour (hour, execution_type, completed, failed, retried)
-         SELECT minute / 3600 * 3600, execution_type, sum(completed), sum(failed), sum(retried)
-         FROM tb_job_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2
-         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
-      ),
-      sumLatency: c.prepare<[Span]>(
-        `INSERT INTO tb_job_latency_hour (hour, execution_type, bucket, n)
-         SELECT minute / 3600 * 3600, execution_type, bucket, sum(n)
-         FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3`,
-      ),
-      sumServiceOutcomes: c.prepare<[Span]>(
-        `INSERT INTO tb_job_rollup_service_hour (hour, service_name, execution_type, completed, failed, retried)
-         SELECT minute / 3600 * 3600, service_name, execution_type, sum(completed), sum(failed), sum(retried)
-         FROM tb_job_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3
-         HAVING sum(completed) + sum(failed) + sum(retried) > 0`,
-      ),
-      sumServiceLatency: c.prepare<[Span]>(
-        `INSERT INTO tb_job_latency_service_hour (hour, service_name, execution_type, bucket, n)
-         SELECT minute / 3600 * 3600, service_name, execution_type, bucket, sum(n)
-         FROM tb_job_latency WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
-      ),
-      sumFailures: c.prepare<[Span]>(
-        `INSERT INTO tb_failure_rollup_hour (hour, service_name, error_class, fingerprint, failures, dead_lettered, first_at, last_at, last_minute)
-         SELECT minute / 3600 * 3600, service_name, error_class, fingerprint, sum(failures), sum(dead_lettered), min(first_at), max(last_at), max(minute)
-         FROM tb_failure_rollup WHERE minute >= @from AND minute < @to GROUP BY 1, 2, 3, 4`,
-      ),
       // Three ranges, each a seek of its table's key: an OR of them would read the whole minute table.
       outcomes: c.prepare<[Split], Outcome>(
         `SELECT execution_type, sum(completed) AS completed, sum(failed) AS failed, sum(retried) AS retried FROM (
@@ -102,16 +71,8 @@ export class SqliteRollupHours {
       const step = hoursStep({ through: through.getTime(), mark, oldestMinute: oldest === null ? null : oldest * 1000, maxHours });
       const span = { from: seconds(step.from), to: seconds(step.to) };
       if (span.from < span.to) {
-        this.#s.clearOutcomes.run(span);
-        this.#s.clearLatency.run(span);
-        this.#s.clearServiceOutcomes.run(span);
-        this.#s.clearServiceLatency.run(span);
-        this.#s.sumOutcomes.run(span);
-        this.#s.sumLatency.run(span);
-        this.#s.sumServiceOutcomes.run(span);
-        this.#s.sumServiceLatency.run(span);
-        this.#s.clearFailures.run(span);
-        this.#s.sumFailures.run(span);
+        this.#sums.counts(span);
+        this.#sums.failures(span);
       }
       if (step.mark !== mark) this.#s.setMark.run(seconds(step.mark));
       return { hours: (step.to - step.from) / HOUR_MS, done: step.done };

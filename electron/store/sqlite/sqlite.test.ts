@@ -5,6 +5,7 @@ import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
+import { deadLetter, err } from '../contract/fixtures.ts';
 import { runStoreContract } from '../contract/index.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openStore } from '../open.ts';
@@ -334,6 +335,23 @@ describe('sqlite specifics', () => {
       raw.close();
       assert.ok(pages * 16_384 < 2 << 20, `the file shrank to ${pages} pages`);
       assert.ok(sizeOf() < 4 << 20);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test("a summed hour whose sample minute an earlier version's prune took still answers, with an empty sample", async () => {
+    const { store, path, cleanup } = await createSqliteTestStore();
+    try {
+      await deadLetter(store, 'api', err('HTTP 503'));
+      while (!(await store.sumRollupHours(new Date(Date.now() + 2 * 3_600_000), 48)).done);
+      // What a prune before this version left: the hour summed, the minute its sample is read from gone.
+      const raw = new Database(path);
+      raw.prepare(`DELETE FROM tb_failure_rollup`).run();
+      raw.close();
+      const { groups, total } = await store.recentFailures(new Date(Date.now() - 86_400_000), null, 10);
+      assert.equal(total, 1);
+      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, '']]);
     } finally {
       await cleanup();
     }

@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations } from '../migrate.ts';
 import { openPostgresStore } from '../postgres/open.ts';
-import { createTestDatabase, resetTestDatabase, withClient } from './pgTestDb.ts';
+import { createTestDatabase, nameTemplate, resetTestDatabase, withClient } from './pgTestDb.ts';
 
 const helper = fileURLToPath(new URL('./pgTestDb.ts', import.meta.url));
 
@@ -71,6 +71,24 @@ describe('createTestDatabase', () => {
       assert.equal(await path(a.url), await path(empty.url));
     } finally {
       await Promise.all([a.drop(), b.drop(), empty.drop()]);
+    }
+  });
+
+  it('a template another process named first is used, and the build that lost the race is dropped', async () => {
+    const [built, theirs] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    try {
+      const adminUrl = built.url.replace(/\/[^/]+$/, '/postgres');
+      const names = () => withClient(adminUrl, (c) => c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname = ANY($1)', [[built.name, theirs.name]]));
+      await withClient(adminUrl, (c) => nameTemplate(c, built.name, theirs.name));
+      assert.deepEqual((await names()).rows.map((r) => r.datname), [theirs.name], 'the other copy stays; this build is gone');
+      await assert.rejects(
+        withClient(adminUrl, (c) => nameTemplate(c, built.name, theirs.name)),
+        /does not exist/,
+        'any other failure is still told',
+      );
+    } finally {
+      await built.drop();
+      await theirs.drop();
     }
   });
 

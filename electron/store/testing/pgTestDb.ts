@@ -38,8 +38,13 @@ const STALE_MS = 6 * 3_600_000;
  * its own; each one's comment is when a test process last used it, and one unused this long is dropped.
  */
 const TEMPLATE_PREFIX = 'opsdeck_tpl_';
-/** Held while a template is built or dropped, so two test processes never build one at once. */
+/**
+ * Held while a template is built or dropped, so two test processes never build one at once: those on the
+ * same admin database, since advisory locks are a database's own.
+ */
 const TEMPLATE_LOCK = 7_305_183_141;
+/** PostgreSQL's "database already exists" (42P04): the name a build was to take is taken. */
+const DuplicateDatabase = z.object({ code: z.literal('42P04') });
 
 let server: Promise<string> | null = null;
 let template: Promise<string> | null = null;
@@ -103,11 +108,11 @@ async function migratedTemplate(adminUrl: string): Promise<string> {
         try {
           const store = await openPostgresStore(withDatabase(adminUrl, building));
           await store.close();
-          await c.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
         } catch (err) {
           await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
           throw err;
         }
+        await nameTemplate(c, building, name);
       }
       await c.query(`COMMENT ON DATABASE ${name} IS '${Date.now()}'`);
       return name;
@@ -115,6 +120,20 @@ async function migratedTemplate(adminUrl: string): Promise<string> {
       await c.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
   });
+}
+
+/**
+ * Gives the database just built the template's name; its build is dropped either way when that fails. The
+ * lock is the admin database's, so a process on another admin database may have built the same template
+ * meanwhile: its copy is whole (renamed when done), and this process uses it.
+ */
+export async function nameTemplate(c: pg.Client, building: string, name: string): Promise<void> {
+  try {
+    await c.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+  } catch (err) {
+    await c.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+    if (!DuplicateDatabase.safeParse(err).success) throw err;
+  }
 }
 
 /**

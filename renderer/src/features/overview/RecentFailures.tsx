@@ -6,7 +6,7 @@ import { useSearchParams } from '../../lib/router.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
-import { FAILURE_WINDOW_PARAM, FAILURE_WINDOWS, failureWindow, jobsLink, retried, ROWS_SHOWN, shortError, truncationNote, windowWords } from './recentFailures.ts';
+import { FAILURE_WINDOW_PARAM, FAILURE_WINDOWS, failureWindow, jobsLink, retried, ROWS_SHOWN, sampleText, truncationNote, windowWords } from './recentFailures.ts';
 
 function FailureRow({ group }: { group: FailureGroup }) {
   const jobs = jobsLink(group);
@@ -19,7 +19,7 @@ function FailureRow({ group }: { group: FailureGroup }) {
       </th>
       <td className="mono">{group.error_class}</td>
       <td className="mono text-bad wrap error-cell" title={group.sample_error}>
-        {shortError(group.sample_error)}
+        {sampleText(group)}
       </td>
       <td className="num strong">{formatCount(group.failures)}</td>
       <td className="num">{formatCount(group.dead_lettered)}</td>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FailureGroup, RecentFailures } from '../../../../shared/contract.ts';
 import { AT } from '../../lib/testing/fixtures.ts';
-import { failureWindow, jobsLink, retried, shortError, truncationNote, windowWords } from './recentFailures.ts';
+import { failureWindow, jobsLink, retried, sampleText, shortError, truncationNote, windowWords } from './recentFailures.ts';
 
 function group(overrides: Partial<FailureGroup> = {}): FailureGroup {
   return FailureGroup.parse({
@@ -47,6 +47,11 @@ test('a sample error is its first line, cut to fit; a longer message says it goe
   assert.equal(shortError('x'.repeat(200), 20), `${'x'.repeat(19)}…`);
   assert.equal(shortError('x'.repeat(20), 20), 'x'.repeat(20));
   assert.equal(shortError('   '), '—');
+});
+
+test('a group whose sample minute was pruned says so, its counts standing', () => {
+  assert.equal(sampleText(group({ sample_error: '' })), 'sample pruned');
+  assert.equal(sampleText(group({ sample_error: 'boom\n  at x' })), 'boom …');
 });
 
 test('a truncated answer says how many failures the listed groups leave out', () => {
