@@ -1,23 +1,10 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
-import { loadMigrations, migrate } from '../electron/store/migrate.ts';
-import { sqliteMigrationAdapter } from '../electron/store/sqlite/migrations.ts';
-import { earlierMigrations } from '../electron/store/testing/earlierMigrations.ts';
+import { sqliteFileBehind } from '../electron/store/testing/sqliteFileBehind.ts';
 import { expect, test } from './fixtures.ts';
 
 test('Settings, Test on an SQLite file an earlier opsdeck left: how far behind it is and what to do, in the CLI\'s words, not a raw SQL error', async ({ opsdeck }) => {
   const { page } = opsdeck;
-  const total = (await loadMigrations('sqlite')).length;
-  const earlier = await earlierMigrations('sqlite', total - 3);
-  const path = join(earlier.dir, 'older.db');
+  const { path, total, done } = await sqliteFileBehind(3);
   try {
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      await migrate(sqliteMigrationAdapter(db, path), earlier.migrations);
-    } finally {
-      db.close();
-    }
     await opsdeck.open('/settings');
     await page.getByLabel('Store URL or SQLite file').fill(path);
     await page.getByRole('button', { name: 'Test', exact: true }).click();
@@ -28,6 +15,6 @@ test('Settings, Test on an SQLite file an earlier opsdeck left: how far behind i
     await expect(said).toHaveClass(/callout-warn/);
     await opsdeck.screenshot('settings-behind-store');
   } finally {
-    await earlier.done();
+    await done();
   }
 });

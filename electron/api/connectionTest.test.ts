@@ -1,41 +1,30 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { calls } from '../../shared/contract.ts';
-import { loadMigrations, migrate } from '../store/migrate.ts';
-import { sqliteMigrationAdapter } from '../store/sqlite/migrations.ts';
-import { earlierMigrations } from '../store/testing/earlierMigrations.ts';
+import { sqliteFileBehind } from '../store/testing/sqliteFileBehind.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 import { ok } from './testing/responses.ts';
 
 describe("Settings' test of a connection to an SQLite file that is not current", () => {
   let t: TestContext;
-  let earlier: Awaited<ReturnType<typeof earlierMigrations>>;
-  let total = 0;
+  let behind: Awaited<ReturnType<typeof sqliteFileBehind>>;
   before(async () => {
     t = await createTestContext();
-    total = (await loadMigrations('sqlite')).length;
-    earlier = await earlierMigrations('sqlite', total - 3);
+    behind = await sqliteFileBehind(3);
   });
   after(async () => {
     await t.cleanup();
-    await earlier.done();
+    await behind.done();
   });
 
   const test = async (url: string) => calls['settings.testConnection'].output.parse(ok(await dispatch('settings.testConnection', { url }, t.ctx)));
 
   it('a file an earlier opsdeck left: how far behind, in the CLI\'s words, and what Switch does, as a warning; the file is left as it was', async () => {
-    const path = join(earlier.dir, 'older.db');
-    const db = new Database(path);
-    try {
-      db.pragma('journal_mode = WAL');
-      await migrate(sqliteMigrationAdapter(db, path), earlier.migrations);
-    } finally {
-      db.close();
-    }
+    const { path, total } = behind;
     const answer = await test(path);
     assert.deepEqual(answer, {
       ok: true,
@@ -51,7 +40,7 @@ describe("Settings' test of a connection to an SQLite file that is not current",
   });
 
   it('an empty file: switching makes the store there', async () => {
-    const path = join(earlier.dir, 'empty.db');
+    const path = join(dirname(behind.path), 'empty.db');
     await writeFile(path, '');
     assert.deepEqual(await test(path), { ok: true, message: `no opsdeck store in ${path} yet; switching creates a new SQLite store there` });
   });

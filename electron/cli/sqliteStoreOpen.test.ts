@@ -5,9 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { loadMigrations, migrate } from '../store/migrate.ts';
-import { sqliteMigrationAdapter } from '../store/sqlite/migrations.ts';
-import { earlierMigrations } from '../store/testing/earlierMigrations.ts';
+import { sqliteFileBehind } from '../store/testing/sqliteFileBehind.ts';
 import { ok, opsdeck, type Run } from './testing/opsdeck.ts';
 
 /** The file's bytes and what its schema lists: what a refused command must leave as it found. */
@@ -49,19 +47,9 @@ describe('opening an SQLite store from the CLI', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a file an earlier opsdeck migrated: read and control commands say how far behind it is and to run opsdeck migrate, and change nothing', { timeout: 120_000 }, async () => {
-    const total = (await loadMigrations('sqlite')).length;
+    const { path, total, done } = await sqliteFileBehind(3);
     const upTo = total - 3;
-    const earlier = await earlierMigrations('sqlite', upTo);
-    const path = join(earlier.dir, 'older.db');
     try {
-      const db = new Database(path);
-      try {
-        // As an earlier opsdeck left it: in WAL mode, its migrations applied.
-        db.pragma('journal_mode = WAL');
-        await migrate(sqliteMigrationAdapter(db, path), earlier.migrations);
-      } finally {
-        db.close();
-      }
       const before = footprint(path);
       const behind = new RegExp(`the store at ${escaped(path)} is 3 migration\\(s\\) behind this opsdeck \\(${upTo} applied of ${total}\\), which a command that only reads or controls a store does not apply; stop the workers that use it and run opsdeck migrate with this --db`);
       for (const args of [['status'], ['jobs'], ['dlq', 'list'], ['workers'], ['emergency-stop', '--reason', 'drill'], ['diagnose']]) {
@@ -86,7 +74,7 @@ describe('opening an SQLite store from the CLI', () => {
       assert.match(ok(await opsdeck(['migrate', '--db', path])), new RegExp(`${total} migration\\(s\\) applied, schema current`));
       ok(await opsdeck(['status', '--db', path]));
     } finally {
-      await earlier.done();
+      await done();
     }
   });
 
