@@ -4,6 +4,7 @@ import type { Registry } from '../../shared/registry.ts';
 import { finishJobs } from '../store/testing/finishJobs.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
+import { HOUR_SETTLED_MS } from './hourSums.ts';
 import { Maintainer, ROUND_LEASE_MS } from './maintainer.ts';
 import { silentLogger } from '../log/logger.ts';
 
@@ -45,6 +46,29 @@ function maintainerSuite(name: string, open: () => Promise<TwoStores>): void {
         const off = new Maintainer({ store: first, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: silentLogger });
         assert.equal(await off.runOnce(TOMORROW), null);
         assert.equal((await first.listJobs({}, { limit: 100 })).items.length, 10);
+      } finally {
+        await close();
+      }
+    });
+
+    it("sums the hours that are over by the store's clock, by which settles date their minutes, not this process's", async () => {
+      const { first, close } = await open();
+      try {
+        const storeNow = await first.clock();
+        assert.ok(Math.abs(storeNow.getTime() - Date.now()) < 60_000, `the store's clock on this machine: ${storeNow.toISOString()}`);
+        // As if this worker's clock ran two hours ahead of the store's: only the store's time counts.
+        const behind = new Date(Date.now() - 2 * 3_600_000);
+        const asked: Date[] = [];
+        const skewed = storeWith(first, {
+          clock: async () => behind,
+          sumRollupHours: (through, maxHours) => {
+            asked.push(through);
+            return first.sumRollupHours(through, maxHours);
+          },
+        });
+        const keeper = new Maintainer({ store: skewed, registry: registry({ completed: '1h', cancelled: '1h', dead_letters: '30d', history: '30d', enabled: false }), owner: 'w', log: silentLogger });
+        await keeper.sumHours();
+        assert.deepEqual(asked.map((t) => t.getTime()), [behind.getTime() - HOUR_SETTLED_MS]);
       } finally {
         await close();
       }

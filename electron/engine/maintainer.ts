@@ -81,10 +81,11 @@ export class Maintainer {
   /**
    * Sums the rollups' hours that are over (engine/hourSums.ts), whatever the retention says: it prunes
    * nothing, and a month's performance reads them. Any process may, at any time: the store's step is safe
-   * beside another's. The hours summed.
+   * beside another's. The hours summed. By the store's clock unless told: settles date their minutes by it,
+   * and a worker whose own clock runs ahead would sum an hour the store still writes into.
    */
-  async sumHours(now = new Date()): Promise<number> {
-    return sumRollupHours(this.#opts.store, now, this.#opts.budgetMs ?? 2000);
+  async sumHours(now?: Date): Promise<number> {
+    return sumRollupHours(this.#opts.store, now ?? (await this.#opts.store.clock()), this.#opts.budgetMs ?? 2000);
   }
 
   /** One round, if retention is on and this process holds (or takes) the upkeep; null otherwise. */

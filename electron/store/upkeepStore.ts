@@ -37,6 +37,11 @@ export interface UpkeepStore {
    * Safe beside another process's step (one waits for, or leaves the work to, the other).
    */
   sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed>;
+  /**
+   * The store's own time: PostgreSQL's `now()`, by which every settle of every worker dates its minute, so
+   * a worker whose clock runs ahead cannot sum an hour the server still writes into; this machine's on SQLite.
+   */
+  clock(): Promise<Date>;
   /** Gives freed space back to the file system, a little at a time (SQLite); answers what it gave and what is left. */
   reclaimSpace(maxBytes: number): Promise<SpaceReport>;
 }

@@ -394,5 +394,6 @@ export class PostgresStore implements Store {
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
   async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
   async sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed> { return rollupHours.sumRollupHours(this.#open, through, maxHours); }
+  async clock(): Promise<Date> { return rollupHours.serverClock(this.#open); }
   async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }

@@ -38,6 +38,13 @@ export async function sumRollupHours(db: PgDb, through: Date, maxHours: number):
   });
 }
 
+const Clock = z.object({ now: z.string() });
+
+/** The server's time, by which settles date their minutes. */
+export async function serverClock(db: PgDb): Promise<Date> {
+  return new Date(Clock.parse((await db.read(`SELECT now() AS now`))[0]).now);
+}
+
 /** The mark and the window's first whole hour: the ranges every read of the hours splits into (readSplit). */
 const WINDOW = `w AS (
      SELECT $1::timestamptz AS since, $2::timestamptz AS hours_from,

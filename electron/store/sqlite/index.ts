@@ -392,5 +392,6 @@ export class SqliteStore implements Store {
   async pruneBatch(cutoffs: PruneCutoffs, afterId: number, size: number): Promise<PruneBatch> { return this.#administration.pruneBatch(cutoffs, afterId, size); }
   async pruneHistory(before: Date, maxRows: number): Promise<number> { return this.#administration.pruneHistory(before, maxRows); }
   async sumRollupHours(through: Date, maxHours: number): Promise<HoursSummed> { return this.#db.patient(() => this.#rollupHours.sum(through, maxHours)); }
+  async clock(): Promise<Date> { return new Date(); }
   async reclaimSpace(maxBytes: number): Promise<SpaceReport> { return this.#administration.reclaimSpace(maxBytes); }
 }
