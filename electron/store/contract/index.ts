@@ -8,6 +8,7 @@ import { controlContract } from './control.ts';
 import { enqueueContract } from './enqueue.ts';
 import { failJobContract } from './failJob.ts';
 import { gatesContract } from './gates.ts';
+import { interruptionsContract } from './interruptions.ts';
 import { alertsContract } from './alerts.ts';
 import type { ContractHandle } from './fixtures.ts';
 import { operatorContract } from './operator.ts';
@@ -42,6 +43,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
   describe(`store contract: ${name}`, () => {
     enqueueContract(test);
     claimSettleContract(test);
+    interruptionsContract(test);
     operatorContract(test);
     controlContract(test);
     readsContract(test);
