@@ -42,7 +42,8 @@ function scanWord(word: string, open: string[]): { fewest: number; separators: n
 /**
  * A line's words with the secrets of each command's program cut. A command ends at a separator outside
  * any quote opened after its program was named (`mysql -e "select 1; select 2" -phunter2` is one command;
- * `sh -c "mysql -e x && mkdir -p /y"` is two), and where the quote its program was named in closes. A
+ * `sh -c "mysql -e x && mkdir -p /y"` is two), and where the quote its program was named in closes; a
+ * program named after a quote the text left open (`can't connect: mysql …`) runs to the end of the line. A
  * separator ending a word is the shell's, not the word's: `-phunter2;` is cut to `-p[redacted];`.
  * Linear in the line: each character is looked at once or twice.
  */
@@ -50,7 +51,8 @@ export function cutCommandLine(words: readonly string[]): string[] {
   const out: string[] = [];
   const open: string[] = [];
   let command: string[] = [];
-  // How many quotes were open where the command's program was named; null until one is.
+  // How many quotes were open where the command's program was named; null until one is, and while the
+  // command runs to the end of the line.
   let programDepth: number | null = null;
   const flush = (): void => {
     for (const word of cutProgramArgs(command, null)) out.push(String(word));
@@ -58,10 +60,14 @@ export function cutCommandLine(words: readonly string[]): string[] {
     programDepth = null;
   };
   for (const word of words) {
+    const openBefore = open.length;
     const { fewest, separators } = scanWord(word, open);
     if (programOf(word) !== null) {
       command.push(word);
-      programDepth = open.length;
+      // A quote open before the program's own word is the text's (an apostrophe, `3.5"`), not one the
+      // command is in: counted, it would end the command early and leave its secrets, so such a command
+      // runs to the end of the line, as one in no quote at all would without a separator.
+      programDepth = openBefore === 0 ? open.length : null;
       continue;
     }
     const ends = programDepth !== null && (fewest < programDepth || (separators > 0 && open.length <= programDepth));

@@ -160,6 +160,18 @@ test("a client's options end with its command: at &&, ||, ;, | and & as words or
   assert.deepEqual(redactArgs(['mysql', '-e', 'select 1;', '-phunter2']), ['mysql', '-e', 'select 1;', '-p[redacted]']);
 });
 
+test("a quote the text opened before the client is named (an apostrophe, 3.5\") ends nothing: its command runs to the end of the line", () => {
+  const cases: [string, string][] = [
+    ["can't connect: mysql -u etl -e 'show tables' -phunter2 db", "can't connect: mysql -u etl -e 'show tables' -p[redacted] db"],
+    ["it's mysql -e 'select 1' -phunter2", "it's mysql -e 'select 1' -p[redacted]"],
+    ["job's curl -H 'X-Trace: 1' -u ops:pw https://x", "job's curl -H 'X-Trace: 1' -u ops:[redacted] https://x"],
+    ["Don't: mysql --execute='x' -phunter2", "Don't: mysql --execute='x' -p[redacted]"],
+    ["it's mysql -e 'select 1; select 2' -phunter2", "it's mysql -e 'select 1; select 2' -p[redacted]"],
+    ['a 3.5" disk: mysql -e "select 1; select 2" -phunter2', 'a 3.5" disk: mysql -e "select 1; select 2" -p[redacted]'],
+  ];
+  for (const [text, cut] of cases) assert.equal(redactSecretText(text), cut, text);
+});
+
 test('a count or a flag under a secret-like name stays; a value that may be a secret goes', () => {
   const given = { tokens: 5, max_tokens: 4096, tokenCount: 12, token_ttl: 3600, password_length: 16, use_token: true, token: 5, password: 123456, tokens_left: 'abc' };
   assert.deepEqual(redactSecretsInText(given), given, 'text rules alone touch no typed value');
