@@ -172,7 +172,10 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     const [held] = await rowsOf(client, `SELECT through FROM jobs.tb_rollup_hour_mark FOR UPDATE`);
     const mark = msOf(Mark.parse(held ?? { through: null }).through);
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
-    const failuresBefore = failuresKeptFrom(before);
+    // Cut at the minute holding the cutoff, as SQLite cuts: that minute is kept, on either store.
+    const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+    const countsBefore = minuteOf(before);
+    const failuresBefore = minuteOf(failuresKeptFrom(before));
     // A table's oldest minutes, `limit` rows at most; `left` whether any before the cut are still there.
     const pruneMinutes = async (table: string, cut: Date) => {
       const result = await client.query(
@@ -183,17 +186,17 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
       const left = removed >= limit && (await rowsOf(client, `SELECT 1 FROM jobs.${table} WHERE minute < $1 LIMIT 1`, [cut.toISOString()])).length > 0;
       return { removed, left };
     };
-    const rollups = await pruneMinutes('tb_job_rollup', before);
-    const latency = await pruneMinutes('tb_job_latency', before);
+    const rollups = await pruneMinutes('tb_job_rollup', countsBefore);
+    const latency = await pruneMinutes('tb_job_latency', countsBefore);
     const failures = await pruneMinutes('tb_failure_rollup', failuresBefore);
     let removed = rollups.removed + latency.removed + failures.removed;
     // Hours that ended by the cutoff; a month of them is some 720 rows a type (and service) and bucket at
     // most: no bound needed.
     const hourCuts: [string, Date][] = [
-      ['tb_job_rollup_hour', before],
-      ['tb_job_latency_hour', before],
-      ['tb_job_rollup_service_hour', before],
-      ['tb_job_latency_service_hour', before],
+      ['tb_job_rollup_hour', countsBefore],
+      ['tb_job_latency_hour', countsBefore],
+      ['tb_job_rollup_service_hour', countsBefore],
+      ['tb_job_latency_service_hour', countsBefore],
       ['tb_failure_rollup_hour', failuresBefore],
     ];
     for (const [table, cut] of hourCuts) {
@@ -205,7 +208,7 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     // Only once the call that removed minutes removed the last before the cut: once a round, however many
     // calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
     const countsDone = rollups.removed + latency.removed > 0 && !rollups.left && !latency.left;
-    const countsHour = countsDone ? hourCutInto(before.getTime(), mark) : null;
+    const countsHour = countsDone ? hourCutInto(countsBefore.getTime(), mark) : null;
     if (countsHour !== null) await sumCountHours(client, iso(countsHour), iso(countsHour + HOUR_MS));
     const failuresHour = failures.removed > 0 && !failures.left ? hourCutInto(failuresBefore.getTime(), mark) : null;
     if (failuresHour !== null) await sumFailureHours(client, iso(failuresHour), iso(failuresHour + HOUR_MS));

@@ -89,9 +89,9 @@ export function WorkflowsPage() {
     getNextPageParam: (last) => last.next_cursor,
     // Every loaded page is fetched again in turn: a deep list waits for the operator's refresh instead, and
     // is stale only once runs changed (the live updates mark it so), as the jobs table is. Coming back to
-    // the page still fetches it at once, as a page opened fresh does.
+    // the page fetches a short list at once, as a page opened fresh does; a deep one keeps its refresh.
     staleTime: Infinity,
-    refetchOnMount: 'always',
+    refetchOnMount: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 'always' : false),
     refetchInterval: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 5000 : false),
   });
   const staleDeep = runs.isStale && (runs.data?.pages.length ?? 0) > MAX_LIVE_JOB_PAGES && !runs.isFetching;
