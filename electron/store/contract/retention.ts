@@ -67,6 +67,15 @@ export function retentionContract(test: ContractTest): void {
       assert.ok(space.freedBytes >= 0 && space.freeBytes >= 0);
     });
 
+    test('a cutoff inside a minute keeps that minute, on either store', async (store) => {
+      const minuteStart = Math.floor(Date.now() / 60_000) * 60_000;
+      const done = await claimOne(store, { service_name: 'svc' });
+      await store.settle([{ ...base(done), kind: 'completed' }]);
+      const sum = async () => (await store.throughput(new Date(minuteStart - 3_600_000), 60)).reduce((n, b) => n + b.completed, 0);
+      assert.equal(await store.pruneHistory(new Date(minuteStart + 30_000), 1000), 0, 'the minute the job finished in holds the cutoff, or comes after it');
+      assert.equal(await sum(), 1);
+    });
+
     test('one owner at a time holds an upkeep task, renews it, and loses it only once it runs out', async (store) => {
       assert.equal(await store.takeMaintenance('prune', 'a', 300), true);
       assert.equal(await store.takeMaintenance('prune', 'b', 300), false);
