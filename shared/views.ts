@@ -105,8 +105,8 @@ export const FailureGroup = z.object({
   /** When the first and the last of them were recorded. */
   first_seen: Timestamp,
   last_seen: Timestamp,
-  /** The error of the latest of them; empty when pruning took the minute that held it. */
-  sample_error: z.string(),
+  /** The error of the latest of them; null when pruning took the minute that held it. */
+  sample_error: z.string().nullable(),
 });
 export type FailureGroup = z.infer<typeof FailureGroup>;
 

@@ -62,8 +62,8 @@ export const errors: Command = {
             g.fingerprint,
             when(g.first_seen),
             when(g.last_seen),
-            // Empty when pruning took the minute that held it: the group's counts still stand.
-            g.sample_error === '' ? '(sample pruned)' : timesIn(g.sample_error),
+            // None when pruning took the minute that held it: the group's counts still stand.
+            g.sample_error === null ? '(sample pruned)' : timesIn(g.sample_error),
           ]),
           tableFit(inv),
         ),

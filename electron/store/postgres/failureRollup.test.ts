@@ -95,7 +95,7 @@ test("a summed hour whose sample minute an earlier version's prune took still an
       await db.query(`DELETE FROM jobs.tb_failure_rollup`);
       const { groups, total } = await store.recentFailures(new Date(Date.now() - 86_400_000), null, 10);
       assert.equal(total, 1);
-      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, '']]);
+      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, null]]);
     } finally {
       await db.close();
       await store.close();

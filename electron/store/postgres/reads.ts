@@ -439,7 +439,7 @@ const FailureGroupRow = z.object({
   dead_lettered: z.coerce.number(),
   first_seen: z.string(),
   last_seen: z.string(),
-  sample_error: z.string(),
+  sample_error: z.string().nullable(),
   total: z.coerce.number(),
 });
 
@@ -481,9 +481,9 @@ export async function recentFailures(db: PgDb, since: Date, service: string | nu
      SELECT s.service_name, s.error_class, s.fingerprint, s.failures, s.dead_lettered,
        to_char(s.first_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_seen,
        to_char(s.last_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_seen,
-       coalesce((SELECT f.sample_error FROM jobs.tb_failure_rollup f
+       (SELECT f.sample_error FROM jobs.tb_failure_rollup f
         WHERE f.minute = s.last_minute AND f.service_name = s.service_name AND f.error_class = s.error_class AND f.fingerprint = s.fingerprint
-        ORDER BY f.last_at DESC LIMIT 1), '') AS sample_error,
+        ORDER BY f.last_at DESC LIMIT 1) AS sample_error,
        s.total
      FROM shown s
      ORDER BY s.failures DESC, s.last_at DESC, s.service_name, s.error_class, s.fingerprint`,

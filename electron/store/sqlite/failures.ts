@@ -10,7 +10,7 @@ interface GroupRow {
   dead_lettered: number;
   first_seen: string;
   last_seen: string;
-  sample_error: string;
+  sample_error: string | null;
   total: number;
 }
 
@@ -54,10 +54,10 @@ export class SqliteFailures {
          ORDER BY failures DESC, last_seen DESC, service_name, error_class, fingerprint
          LIMIT @limit
        )
-       SELECT s.*, coalesce((
+       SELECT s.*, (
            SELECT r.sample_error FROM tb_failure_rollup r
            WHERE r.minute = s.last_minute AND r.service_name = s.service_name AND r.error_class = s.error_class AND r.fingerprint = s.fingerprint
-         ), '') AS sample_error
+         ) AS sample_error
        FROM shown s
        ORDER BY s.failures DESC, s.last_seen DESC, s.service_name, s.error_class, s.fingerprint`,
     );

@@ -351,7 +351,7 @@ describe('sqlite specifics', () => {
       raw.close();
       const { groups, total } = await store.recentFailures(new Date(Date.now() - 86_400_000), null, 10);
       assert.equal(total, 1);
-      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, '']]);
+      assert.deepEqual(groups.map((g) => [g.service_name, g.failures, g.sample_error]), [['api', 1, null]]);
     } finally {
       await cleanup();
     }

@@ -18,7 +18,7 @@ function FailureRow({ group }: { group: FailureGroup }) {
         </a>
       </th>
       <td className="mono">{group.error_class}</td>
-      <td className="mono text-bad wrap error-cell" title={group.sample_error}>
+      <td className="mono text-bad wrap error-cell" title={group.sample_error ?? undefined}>
         {sampleText(group)}
       </td>
       <td className="num strong">{formatCount(group.failures)}</td>

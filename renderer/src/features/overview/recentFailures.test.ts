@@ -50,7 +50,8 @@ test('a sample error is its first line, cut to fit; a longer message says it goe
 });
 
 test('a group whose sample minute was pruned says so, its counts standing', () => {
-  assert.equal(sampleText(group({ sample_error: '' })), 'sample pruned');
+  assert.equal(sampleText(group({ sample_error: null })), 'sample pruned');
+  assert.equal(sampleText(group({ sample_error: '' })), shortError(''), 'an error whose message is empty is no pruned sample');
   assert.equal(sampleText(group({ sample_error: 'boom\n  at x' })), 'boom …');
 });
 

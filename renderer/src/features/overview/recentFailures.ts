@@ -50,10 +50,10 @@ export function jobsLink(group: FailureGroup): { href: string; title: string } {
 
 /**
  * A group's sample as its cell shows it: the error's first line, or that pruning took the minute holding it
- * (an empty sample; the group's counts still stand).
+ * (no sample; the group's counts still stand).
  */
 export function sampleText(group: FailureGroup): string {
-  return group.sample_error === '' ? 'sample pruned' : shortError(group.sample_error);
+  return group.sample_error === null ? 'sample pruned' : shortError(group.sample_error);
 }
 
 /** An error's first line, cut to fit a table cell; a stack trace's first line names the failure. */
