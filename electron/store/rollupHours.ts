@@ -14,6 +14,11 @@ export const HOUR_MS = 3_600_000;
  */
 export const RESUM_HOURS = 2;
 
+/** The start of the minute holding `ms`: the rollups count by the minute. */
+export function minuteFloor(ms: number): number {
+  return Math.floor(ms / 60_000) * 60_000;
+}
+
 export function hourFloor(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }

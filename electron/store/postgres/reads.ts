@@ -6,7 +6,7 @@ import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
 import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
 import { pageByCreation } from './createdPages.ts';
-import { hourCeil } from '../rollupHours.ts';
+import { hourCeil, minuteFloor } from '../rollupHours.ts';
 import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
 import { pageOfScheduled } from './scheduledPages.ts';
 import type { ScheduledScope } from './scheduledPages.ts';
@@ -454,7 +454,7 @@ const FailureGroupRow = z.object({
  * failing the whole read.
  */
 export async function recentFailures(db: PgDb, since: Date, service: string | null, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
-  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
+  const sinceMinute = minuteFloor(since.getTime());
   const rows = await db.read(
     `WITH w AS (
        SELECT $1::timestamptz AS since, $4::timestamptz AS hours_from,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
-import { HOUR_MS, hourCutInto } from '../rollupHours.ts';
+import { HOUR_MS, hourCutInto, minuteFloor } from '../rollupHours.ts';
 import { rowsOf, type PgDb } from './db.ts';
 import { sumCountHours, sumFailureHours } from './hourSums.ts';
 import { countsFrom } from './tally.ts';
@@ -173,9 +173,8 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     const mark = msOf(Mark.parse(held ?? { through: null }).through);
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
     // Cut at the minute holding the cutoff, as SQLite cuts: that minute is kept, on either store.
-    const minuteOf = (at: Date) => new Date(Math.floor(at.getTime() / 60_000) * 60_000);
-    const countsBefore = minuteOf(before);
-    const failuresBefore = minuteOf(failuresKeptFrom(before));
+    const countsBefore = new Date(minuteFloor(before.getTime()));
+    const failuresBefore = new Date(minuteFloor(failuresKeptFrom(before).getTime()));
     // A table's oldest minutes, `limit` rows at most; `left` whether any before the cut are still there.
     const pruneMinutes = async (table: string, cut: Date) => {
       const result = await client.query(

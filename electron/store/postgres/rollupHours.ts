@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOUR_MS, hourCeil, hoursStep } from '../rollupHours.ts';
+import { HOUR_MS, hourCeil, hoursStep, minuteFloor } from '../rollupHours.ts';
 import type { HoursSummed, TypeRollups } from '../store.ts';
 import { rowsOf, type PgDb } from './db.ts';
 import { sumCountHours, sumFailureHours } from './hourSums.ts';
@@ -52,7 +52,7 @@ const WINDOW = `w AS (
    )`;
 
 const windowParams = (since: Date) => {
-  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
+  const sinceMinute = minuteFloor(since.getTime());
   return [iso(sinceMinute), iso(hourCeil(sinceMinute))];
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hourCeil } from '../rollupHours.ts';
+import { hourCeil, minuteFloor } from '../rollupHours.ts';
 import type { ServiceRollups } from '../store.ts';
 import type { PgDb } from './db.ts';
 
@@ -45,7 +45,7 @@ const EVERY = STATEMENT.replaceAll('%SERVICE%', 'true');
  * hours per service and the minutes on either side, of one service when it is named.
  */
 export async function rollupsByService(db: PgDb, since: Date, service: string | null): Promise<ServiceRollups> {
-  const sinceMinute = Math.floor(since.getTime() / 60_000) * 60_000;
+  const sinceMinute = minuteFloor(since.getTime());
   const window = [new Date(sinceMinute).toISOString(), new Date(hourCeil(sinceMinute)).toISOString()];
   const rows = service === null ? await db.read(EVERY, window) : await db.read(ONE, [...window, service]);
   const out: ServiceRollups = { outcomes: [], latency: [] };

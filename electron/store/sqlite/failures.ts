@@ -1,5 +1,5 @@
 import { FailureGroup } from '../../../shared/views.ts';
-import { readSplit } from '../rollupHours.ts';
+import { minuteFloor, readSplit } from '../rollupHours.ts';
 import type { SqliteDb } from './db.ts';
 
 interface GroupRow {
@@ -68,7 +68,7 @@ export class SqliteFailures {
     const rows = this.#db.guard(() =>
       this.#db.connection.transaction(() => {
         const marked = this.#mark.get()?.through;
-        const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
+        const split = readSplit(minuteFloor(since.getTime()), marked === undefined ? null : marked * 1000);
         const window = { since: split.since / 1000, hoursFrom: split.hoursFrom / 1000, hoursTo: split.hoursTo / 1000 };
         return this.#groups.all({ ...window, service, limit: Math.max(1, Math.trunc(limit)) });
       })(),

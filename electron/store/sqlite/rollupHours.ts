@@ -1,4 +1,4 @@
-import { HOUR_MS, hoursStep, readSplit } from '../rollupHours.ts';
+import { HOUR_MS, hoursStep, minuteFloor, readSplit } from '../rollupHours.ts';
 import type { HoursSummed, TypeRollups } from '../store.ts';
 import type { SqliteDb } from './db.ts';
 import { prepareHourSums } from './hourSums.ts';
@@ -82,7 +82,7 @@ export class SqliteRollupHours {
   /** The mark and how a read from `since` splits around it: unix seconds. */
   #split(since: Date): Split {
     const marked = this.#s.mark.get()?.through;
-    const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
+    const split = readSplit(minuteFloor(since.getTime()), marked === undefined ? null : marked * 1000);
     return { since: seconds(split.since), hoursFrom: seconds(split.hoursFrom), hoursTo: seconds(split.hoursTo) };
   }
 

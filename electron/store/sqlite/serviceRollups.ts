@@ -1,4 +1,4 @@
-import { readSplit } from '../rollupHours.ts';
+import { minuteFloor, readSplit } from '../rollupHours.ts';
 import type { ServiceRollups } from '../store.ts';
 import type { SqliteDb } from './db.ts';
 
@@ -55,7 +55,7 @@ export class SqliteServiceRollups {
     // counts in both or neither.
     return this.#db.connection.transaction(() => {
       const marked = this.#s.mark.get()?.through;
-      const split = readSplit(Math.floor(since.getTime() / 60_000) * 60_000, marked === undefined ? null : marked * 1000);
+      const split = readSplit(minuteFloor(since.getTime()), marked === undefined ? null : marked * 1000);
       const params = { since: split.since / 1000, hoursFrom: split.hoursFrom / 1000, hoursTo: split.hoursTo / 1000 };
       return service === null
         ? { outcomes: this.#s.everyOutcomes.all(params), latency: this.#s.everyLatency.all(params) }
