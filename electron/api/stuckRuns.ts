@@ -37,7 +37,7 @@ export function viewOf(run: WorkflowRun, registry: Registry, nowMs: number): Wor
  * it, so old runs of a patient workflow never crowd out a stuck run of another; workflows the registry
  * lacks are held to the default.
  */
-export async function stuckWorkflowRuns(ctx: ApiContext, nowMs = Date.now()): Promise<WorkflowRunView[]> {
+export async function stuckWorkflowRuns(ctx: Pick<ApiContext, 'store' | 'registry'>, nowMs = Date.now()): Promise<WorkflowRunView[]> {
   const registry = ctx.registry.registry;
   const byWait = new Map<number, string[]>();
   for (const w of registry.workflows ?? []) {

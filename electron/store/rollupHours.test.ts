@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOUR_MS, hourCutInto, hoursStep, readSplit, RESUM_HOURS } from './rollupHours.ts';
+import { HOUR_MS, hourCutInto, hoursStep, pruneStop, readSplit, RESUM_HOURS } from './rollupHours.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -54,5 +54,21 @@ describe('summing whole hours of the rollups', () => {
     assert.equal(hourCutInto(at('2026-03-02T09:00:00Z'), mark), null, 'a cutoff on the hour leaves that hour whole');
     assert.equal(hourCutInto(at('2026-03-02T12:17:00Z'), mark), null, 'an hour past the mark: the summing step sums what is left');
     assert.equal(hourCutInto(at('2026-03-02T09:17:00Z'), null), null, 'nothing summed yet');
+  });
+
+  it('a prune call stops at the cut, or short of it at the nearest hour start that still removes something, or at its rows\' bound', () => {
+    const cut = at('2026-03-02T09:17:00Z');
+    assert.equal(pruneStop(cut, null, [null]), null, 'nothing before the cut');
+    assert.equal(pruneStop(cut, at('2026-03-02T09:20:00Z'), [null]), null, 'the oldest minute is after the cut');
+    assert.equal(pruneStop(cut, at('2026-03-02T09:03:00Z'), [null, null]), cut, 'all of it within the cut hour: to the cut');
+    assert.equal(pruneStop(cut, at('2026-03-02T07:40:00Z'), [null]), at('2026-03-02T09:00:00Z'), 'the hours before the cut hour first, whole');
+    assert.equal(pruneStop(cut, at('2026-03-01T07:40:00Z'), [at('2026-03-01T12:34:00Z'), null]), at('2026-03-01T12:00:00Z'), 'a backlog: the hour start before the bound');
+    assert.equal(
+      pruneStop(cut, at('2026-03-01T07:40:00Z'), [at('2026-03-01T12:34:00Z'), at('2026-03-01T10:05:00Z')]),
+      at('2026-03-01T10:00:00Z'),
+      'the nearest of the tables\' bounds: each table to the same minute',
+    );
+    assert.equal(pruneStop(cut, at('2026-03-02T09:01:00Z'), [at('2026-03-02T09:08:00Z')]), at('2026-03-02T09:08:00Z'), 'more rows in the hour than a call takes: inside it');
+    assert.equal(pruneStop(cut, at('2026-03-02T09:01:00Z'), [at('2026-03-02T09:01:00Z')]), at('2026-03-02T09:02:00Z'), 'a minute holding more rows than a call takes goes whole');
   });
 });

@@ -61,6 +61,22 @@ export function readSplit(since: number, mark: number | null): { since: number; 
 }
 
 /**
+ * Where one call of a prune stops removing a family of minute tables (those one summed hour is made of):
+ * at `cut`, or short of it where a table holds more than a call's rows before it (`bounds`, each table's
+ * minute a call's rows in, null when fewer are left); a minute holding more than that goes whole. Short of
+ * the cut it stops on an hour's start where that still removes something, so the calls of a backlog leave
+ * no hour part pruned and none has to be summed again. `oldest` is the oldest minute before the cut of any
+ * table of the family; null, or nothing before the cut: nothing to remove (null). Milliseconds.
+ */
+export function pruneStop(cut: number, oldest: number | null, bounds: ReadonlyArray<number | null>): number | null {
+  if (oldest === null || oldest >= cut) return null;
+  const bound = Math.min(cut, ...bounds.filter((b) => b !== null));
+  const stop = bound > oldest ? bound : Math.min(cut, minuteFloor(oldest) + 60_000);
+  const hour = hourFloor(stop);
+  return hour > oldest ? hour : stop;
+}
+
+/**
  * The hour a prune of the minutes before `cut` must sum again: the summed hour holding the cut, which lost its
  * minutes before it. None when the cut is on the hour (that hour holds only minutes kept) or the hour is
  * not summed yet (the summing step will sum it from what is left). Milliseconds; null for none.

@@ -1,7 +1,7 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
 import type { Page, PageRequest } from './store.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from './workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from './workflowTypes.ts';
 
 /**
  * The Store's workflow runs (workflows.ts and workflowAdvance.ts of each dialect). A task's run moves on
@@ -24,6 +24,11 @@ export interface WorkflowStore {
    * completed ones' durations in buckets. Read through an index on the start, so it grows with the window.
    */
   workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally>;
+  /**
+   * The runs running now, per workflow: read through the index of running runs alone, so it grows with
+   * the runs under way, never with those kept. For the metrics every scrape reads.
+   */
+  runningRunsByWorkflow(): Promise<RunningRuns[]>;
   /**
    * The run's failed and cancelled tasks back to pending; the tasks they blocked wait again. Audited when
    * a task went back, and only then: with none to retry it changes nothing and says what status it found.

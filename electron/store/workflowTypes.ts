@@ -102,6 +102,12 @@ export function passedOutput(passOutput: string | null, tail: string | null): un
  * The workflow runs started since a time, per workflow: how many are in each status now, and how long the
  * completed ones took from start to finish, in the duration buckets of shared/latencyBuckets.ts.
  */
+/** How many runs of one workflow are running. */
+export interface RunningRuns {
+  workflow_name: string;
+  n: number;
+}
+
 export interface WorkflowRunTally {
   counts: Array<{ workflow_name: string; status: string; n: number }>;
   durations: Array<{ workflow_name: string; bucket: number; n: number }>;

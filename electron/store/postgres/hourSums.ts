@@ -2,7 +2,7 @@ import { rowsOf, type Queryable } from './db.ts';
 
 /**
  * Sums hours [from, to) anew from the minutes they hold (ISO times, whole hours): the summing step
- * (rollupHours.ts) and pruning (retention.ts), which sums again the hour holding its cutoff once the
+ * (rollupHours.ts) and pruning (retention.ts), which sums again the hour holding where a call stopped once the
  * minutes before it are gone, both write the hours with these statements, so the two cannot count an hour
  * differently. Each inside the caller's transaction, which holds the mark's row. Hours are UTC hours: the
  * epoch's, whatever the session's time zone (date_trunc would follow it, and some zones are half an hour off).

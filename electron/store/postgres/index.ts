@@ -29,7 +29,7 @@ import type { DuePosition, SchedulePauseChange } from '../scheduleStore.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type {
   AlertDelivery,
   AlertTransition,
@@ -356,6 +356,7 @@ export class PostgresStore implements Store {
   async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> { return this.#orchestration.listWorkflowRuns(filter, page); }
   async runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]> { return this.#orchestration.runningWorkflowRuns(limit, filter); }
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> { return this.#orchestration.workflowRunTally(since, workflow); }
+  async runningRunsByWorkflow(): Promise<RunningRuns[]> { return this.#orchestration.runningRunsByWorkflow(); }
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> { return this.#orchestration.retryWorkflowRun(runId, actor); }
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> { return this.#orchestration.cancelWorkflowRun(runId, actor, reason); }
 

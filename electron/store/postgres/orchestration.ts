@@ -4,11 +4,11 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
 import * as schedules from './schedules.ts';
 import type { PgSignals } from './signals.ts';
-import { workflowRunTally } from './workflowStats.ts';
+import { runningRunsByWorkflow, workflowRunTally } from './workflowStats.ts';
 import * as workflows from './workflows.ts';
 
 /**
@@ -97,6 +97,10 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
 
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
     return workflowRunTally(this.#open(), since, workflow);
+  }
+
+  async runningRunsByWorkflow(): Promise<RunningRuns[]> {
+    return runningRunsByWorkflow(this.#open());
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

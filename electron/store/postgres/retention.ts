@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
-import { HOUR_MS, hourCutInto, minuteFloor } from '../rollupHours.ts';
+import { HOUR_MS, hourCutInto, minuteFloor, pruneStop } from '../rollupHours.ts';
 import { rowsOf, type PgDb } from './db.ts';
 import { sumCountHours, sumFailureHours } from './hourSums.ts';
 import { countsFrom } from './tally.ts';
 
 const Mark = z.object({ through: z.string().nullable() });
+const Edges = z.object({ bound: z.string().nullable(), oldest: z.string().nullable() });
 const msOf = (at: string | null) => (at === null ? null : Date.parse(at));
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -160,9 +161,10 @@ export async function pruneBatch(db: PgDb, cutoffs: PruneCutoffs, afterId: numbe
 }
 
 /**
- * Folds the stripes of minutes before the current one into stripe -1, then removes up to `maxRows` rows
- * of each history table from minutes older than `before`, oldest first, and the summed hours that ended by
- * then; the summed hour holding a cutoff is summed again from the minutes it keeps.
+ * Folds the stripes of minutes before the current one into stripe -1, then removes the oldest minutes of
+ * each history table before `before`, about `maxRows` rows of each at most (rollupHours.ts's pruneStop says
+ * where a call stops), and the summed hours that ended by then; the summed hour holding where it stopped
+ * is summed again from the minutes it keeps, in the same transaction.
  */
 export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Promise<number> {
   const limit = Math.max(1, Math.trunc(maxRows));
@@ -173,43 +175,51 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
     const mark = msOf(Mark.parse(held ?? { through: null }).through);
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);
     // Cut at the minute holding the cutoff, as SQLite cuts: that minute is kept, on either store.
-    const countsBefore = new Date(minuteFloor(before.getTime()));
-    const failuresBefore = new Date(minuteFloor(failuresKeptFrom(before).getTime()));
-    // A table's oldest minutes, `limit` rows at most; `left` whether any before the cut are still there.
-    const pruneMinutes = async (table: string, cut: Date) => {
-      const result = await client.query(
-        `DELETE FROM jobs.${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM jobs.${table} WHERE minute < $1 ORDER BY minute LIMIT $2))`,
-        [cut.toISOString(), limit],
+    const countsCut = minuteFloor(before.getTime());
+    const failuresCut = minuteFloor(failuresKeptFrom(before).getTime());
+    // Each table's minute `limit` rows in before the cut (null when fewer are left), and its oldest there.
+    const edges = async (table: string, cut: number) => {
+      const [row] = await rowsOf(
+        client,
+        `SELECT (SELECT minute FROM jobs.${table} WHERE minute < $1 ORDER BY minute OFFSET $2 LIMIT 1) AS bound,
+           (SELECT min(minute) FROM jobs.${table} WHERE minute < $1) AS oldest`,
+        [iso(cut), limit],
       );
-      const removed = result.rowCount ?? 0;
-      const left = removed >= limit && (await rowsOf(client, `SELECT 1 FROM jobs.${table} WHERE minute < $1 LIMIT 1`, [cut.toISOString()])).length > 0;
-      return { removed, left };
+      const edge = Edges.parse(row ?? { bound: null, oldest: null });
+      return { bound: msOf(edge.bound), oldest: msOf(edge.oldest) };
     };
-    const rollups = await pruneMinutes('tb_job_rollup', countsBefore);
-    const latency = await pruneMinutes('tb_job_latency', countsBefore);
-    const failures = await pruneMinutes('tb_failure_rollup', failuresBefore);
-    let removed = rollups.removed + latency.removed + failures.removed;
-    // Hours that ended by the cutoff; a month of them is some 720 rows a type (and service) and bucket at
-    // most: no bound needed.
-    const hourCuts: [string, Date][] = [
-      ['tb_job_rollup_hour', countsBefore],
-      ['tb_job_latency_hour', countsBefore],
-      ['tb_job_rollup_service_hour', countsBefore],
-      ['tb_job_latency_service_hour', countsBefore],
-      ['tb_failure_rollup_hour', failuresBefore],
+    // Every table of a family to the same minute, so the hours summed from them lose the same minutes.
+    const stopAt = async (cut: number, tables: string[]) => {
+      const found = await Promise.all(tables.map((table) => edges(table, cut)));
+      const oldest = found.flatMap((e) => (e.oldest === null ? [] : [e.oldest]));
+      return pruneStop(cut, oldest.length > 0 ? Math.min(...oldest) : null, found.map((e) => e.bound)) ?? cut;
+    };
+    const countsTo = await stopAt(countsCut, ['tb_job_rollup', 'tb_job_latency']);
+    const failuresTo = await stopAt(failuresCut, ['tb_failure_rollup']);
+    const removedBefore = async (table: string, to: number) =>
+      (await client.query(`DELETE FROM jobs.${table} WHERE minute < $1`, [iso(to)])).rowCount ?? 0;
+    const counts = (await removedBefore('tb_job_rollup', countsTo)) + (await removedBefore('tb_job_latency', countsTo));
+    const failures = await removedBefore('tb_failure_rollup', failuresTo);
+    let removed = counts + failures;
+    // Hours that ended by where the call stopped; a month of them is some 720 rows a type (and service) and
+    // bucket at most: no bound needed.
+    const hourCuts: [string, number][] = [
+      ['tb_job_rollup_hour', countsTo],
+      ['tb_job_latency_hour', countsTo],
+      ['tb_job_rollup_service_hour', countsTo],
+      ['tb_job_latency_service_hour', countsTo],
+      ['tb_failure_rollup_hour', failuresTo],
     ];
-    for (const [table, cut] of hourCuts) {
-      const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [cut.toISOString()]);
+    for (const [table, to] of hourCuts) {
+      const result = await client.query(`DELETE FROM jobs.${table} WHERE hour <= $1::timestamptz - interval '1 hour'`, [iso(to)]);
       removed += result.rowCount ?? 0;
     }
-    // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
-    // what a read of the minutes would, and its failures point at a minute still there for their sample.
-    // Only once the call that removed minutes removed the last before the cut: once a round, however many
-    // calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
-    const countsDone = rollups.removed + latency.removed > 0 && !rollups.left && !latency.left;
-    const countsHour = countsDone ? hourCutInto(countsBefore.getTime(), mark) : null;
+    // The summed hour holding where this call stopped lost minutes: summed again from those it keeps, in this
+    // same transaction, it counts what a read of the minutes would and its failures point at a minute still
+    // there for their sample, however early a round's budget ends the prune. Not counted as removed.
+    const countsHour = counts > 0 ? hourCutInto(countsTo, mark) : null;
     if (countsHour !== null) await sumCountHours(client, iso(countsHour), iso(countsHour + HOUR_MS));
-    const failuresHour = failures.removed > 0 && !failures.left ? hourCutInto(failuresBefore.getTime(), mark) : null;
+    const failuresHour = failures > 0 ? hourCutInto(failuresTo, mark) : null;
     if (failuresHour !== null) await sumFailureHours(client, iso(failuresHour), iso(failuresHour + HOUR_MS));
     return removed;
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { WorkflowRunTally } from '../workflowTypes.ts';
+import type { RunningRuns, WorkflowRunTally } from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
 
 const CountRow = z.object({ workflow_name: z.string(), status: z.string(), n: z.number() });
@@ -30,4 +30,14 @@ export async function workflowRunTally(db: PgDb, since: Date, workflow: string |
     else out.durations.push(DurationRow.parse(row));
   }
   return out;
+}
+
+const RunningRow = z.object({ workflow_name: z.string(), n: z.number() });
+
+/** The runs running now, per workflow: the partial index of running runs (migration 0015) holds only those. */
+export async function runningRunsByWorkflow(db: PgDb): Promise<RunningRuns[]> {
+  const rows = await db.read(
+    `SELECT workflow_name, count(*)::int AS n FROM jobs.tb_workflow_run WHERE status = 'running' GROUP BY workflow_name ORDER BY workflow_name`,
+  );
+  return rows.map((row) => RunningRow.parse(row));
 }

@@ -5,7 +5,7 @@ export type Span = { from: number; to: number };
 
 /**
  * Sums hours anew from the minutes they hold: the summing step (rollupHours.ts) and pruning (retention.ts),
- * which sums again the hour holding its cutoff once the minutes before it are gone, both write the hours
+ * which sums again the hour holding where a call stopped once the minutes before it are gone, both write the hours
  * with these statements, so the two cannot count an hour differently.
  */
 export function prepareHourSums(c: Connection) {

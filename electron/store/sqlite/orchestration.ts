@@ -4,7 +4,7 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteSchedules } from './schedules.ts';
 import type { SqliteSignals } from './signals.ts';
@@ -102,6 +102,10 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
 
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
     return this.#db.patient(() => this.#stats.tally(since, workflow));
+  }
+
+  async runningRunsByWorkflow(): Promise<RunningRuns[]> {
+    return this.#db.patient(() => this.#stats.running());
   }
 
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { failuresKeptFrom } from '../failureStore.ts';
-import { hourCutInto } from '../rollupHours.ts';
+import { hourCutInto, minuteFloor, pruneStop } from '../rollupHours.ts';
 import type { MaintenanceHolder, PruneBatch, PruneEstimate, SpaceReport } from '../store.ts';
 import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
@@ -97,7 +97,7 @@ function prepareRetentionStatements(db: Connection) {
       `DELETE FROM tb_job_run WHERE workflow_run_id = @run RETURNING queue, service_name, execution_type, status`,
     ),
     pruneRun: db.prepare<[{ run: number }]>(`DELETE FROM tb_workflow_run WHERE id = @run`),
-    // The rows of the oldest minutes up to `max` rows' worth: each table leads its key with the minute.
+    // The minute `max` rows into each table before the cut, and its oldest there: each table leads its key with the minute.
     rollupBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
       `SELECT minute FROM tb_job_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
     ),
@@ -107,10 +107,15 @@ function prepareRetentionStatements(db: Connection) {
     failureBound: db.prepare<[{ cut: number; max: number }], { minute: number }>(
       `SELECT minute FROM tb_failure_rollup WHERE minute < @cut ORDER BY minute LIMIT 1 OFFSET @max`,
     ),
+    oldestCounted: db.prepare<[{ cut: number }], { minute: number | null }>(
+      `WITH o AS (SELECT (SELECT min(minute) FROM tb_job_rollup WHERE minute < @cut) AS r, (SELECT min(minute) FROM tb_job_latency WHERE minute < @cut) AS l)
+       SELECT min(coalesce(r, l), coalesce(l, r)) AS minute FROM o`,
+    ),
+    oldestFailure: db.prepare<[{ cut: number }], { minute: number | null }>(`SELECT min(minute) AS minute FROM tb_failure_rollup WHERE minute < @cut`),
     pruneRollups: db.prepare<[number]>(`DELETE FROM tb_job_rollup WHERE minute < ?`),
     pruneFailures: db.prepare<[number]>(`DELETE FROM tb_failure_rollup WHERE minute < ?`),
     pruneLatency: db.prepare<[number]>(`DELETE FROM tb_job_latency WHERE minute < ?`),
-    // Hours that ended by the cutoff; the hour holding it is summed again from the minutes it keeps.
+    // Hours that ended by where the call stopped; the hour holding it is summed again from the minutes it keeps.
     pruneRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_hour WHERE hour <= ? - 3600`),
     pruneLatencyHours: db.prepare<[number]>(`DELETE FROM tb_job_latency_hour WHERE hour <= ? - 3600`),
     pruneServiceRollupHours: db.prepare<[number]>(`DELETE FROM tb_job_rollup_service_hour WHERE hour <= ? - 3600`),
@@ -208,38 +213,43 @@ export class SqliteRetention {
   }
 
   pruneHistory(before: Date, maxRows: number): number {
-    const bound = { cut: Math.floor(before.getTime() / 60_000) * 60, max: Math.max(1, Math.trunc(maxRows)) };
-    const failuresBound = { ...bound, cut: Math.floor(failuresKeptFrom(before).getTime() / 60_000) * 60 };
+    const max = Math.max(1, Math.trunc(maxRows));
+    const countsCut = minuteFloor(before.getTime()) / 1000;
+    const failuresCut = minuteFloor(failuresKeptFrom(before).getTime()) / 1000;
     return this.#db.guard(() =>
       this.#db.write(() => {
-        // Each table's oldest minutes, `max` rows' worth: none found when fewer are left before the cut.
-        const rollupsTo = this.#s.rollupBound.get(bound)?.minute;
-        const latencyTo = this.#s.latencyBound.get(bound)?.minute;
-        const failuresTo = this.#s.failureBound.get(failuresBound)?.minute;
-        const counts = this.#s.pruneRollups.run(rollupsTo ?? bound.cut).changes + this.#s.pruneLatency.run(latencyTo ?? bound.cut).changes;
-        const failures = this.#s.pruneFailures.run(failuresTo ?? failuresBound.cut).changes;
-        const removed =
-          counts +
-          failures +
-          // A month of hours is some 720 rows a type (and service) and bucket at most, and each round takes the
-          // hours just past the cutoff: no bound needed.
-          this.#s.pruneRollupHours.run(bound.cut).changes +
-          this.#s.pruneLatencyHours.run(bound.cut).changes +
-          this.#s.pruneServiceRollupHours.run(bound.cut).changes +
-          this.#s.pruneServiceLatencyHours.run(bound.cut).changes +
-          this.#s.pruneFailureHours.run(failuresBound.cut).changes;
-        // The hour holding a cutoff lost its minutes before it: summed again from those it keeps, it counts
-        // what a read of the minutes would, and its failures point at a minute still there for their sample.
-        // Only once the call that removed minutes removed the last before the cut: once a round, however
-        // many calls a backlog takes (the engine prunes until a call removes nothing). Not counted as removed.
         const marked = this.#s.mark.get()?.through;
-        const summedAgain = (cut: number, sum: (span: Span) => void) => {
-          const hour = hourCutInto(cut * 1000, marked === undefined ? null : marked * 1000);
+        const mark = marked === undefined ? null : marked * 1000;
+        // Where this call stops (unix seconds), short of the cut in a backlog: every table of a family to
+        // the same minute, so the hours summed from them lose the same minutes.
+        const stopAt = (cut: number, oldest: number | null | undefined, bounds: Array<{ minute: number } | undefined>) => {
+          const stop = pruneStop(cut * 1000, oldest === null || oldest === undefined ? null : oldest * 1000, bounds.map((b) => (b === undefined ? null : b.minute * 1000)));
+          return stop === null ? cut : stop / 1000;
+        };
+        const countsTo = stopAt(countsCut, this.#s.oldestCounted.get({ cut: countsCut })?.minute, [
+          this.#s.rollupBound.get({ cut: countsCut, max }),
+          this.#s.latencyBound.get({ cut: countsCut, max }),
+        ]);
+        const failuresTo = stopAt(failuresCut, this.#s.oldestFailure.get({ cut: failuresCut })?.minute, [this.#s.failureBound.get({ cut: failuresCut, max })]);
+        const counts = this.#s.pruneRollups.run(countsTo).changes + this.#s.pruneLatency.run(countsTo).changes;
+        const failures = this.#s.pruneFailures.run(failuresTo).changes;
+        // A month of hours is some 720 rows a type (and service) and bucket at most: no bound needed.
+        const hours =
+          this.#s.pruneRollupHours.run(countsTo).changes +
+          this.#s.pruneLatencyHours.run(countsTo).changes +
+          this.#s.pruneServiceRollupHours.run(countsTo).changes +
+          this.#s.pruneServiceLatencyHours.run(countsTo).changes +
+          this.#s.pruneFailureHours.run(failuresTo).changes;
+        // The summed hour holding where this call stopped lost minutes: summed again from those it keeps, in
+        // this same transaction, it counts what a read of the minutes would and its failures point at a minute
+        // still there for their sample, however early a round's budget ends the prune. Not counted as removed.
+        const summedAgain = (to: number, sum: (span: Span) => void) => {
+          const hour = hourCutInto(to * 1000, mark);
           if (hour !== null) sum({ from: hour / 1000, to: hour / 1000 + 3600 });
         };
-        if (counts > 0 && rollupsTo === undefined && latencyTo === undefined) summedAgain(bound.cut, (span) => this.#sums.counts(span));
-        if (failures > 0 && failuresTo === undefined) summedAgain(failuresBound.cut, (span) => this.#sums.failures(span));
-        return removed;
+        if (counts > 0) summedAgain(countsTo, (span) => this.#sums.counts(span));
+        if (failures > 0) summedAgain(failuresTo, (span) => this.#sums.failures(span));
+        return counts + failures + hours;
       }),
     );
   }

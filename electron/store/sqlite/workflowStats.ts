@@ -1,4 +1,4 @@
-import type { WorkflowRunTally } from '../workflowTypes.ts';
+import type { RunningRuns, WorkflowRunTally } from '../workflowTypes.ts';
 import type { SqliteDb } from './db.ts';
 
 type Counts = WorkflowRunTally['counts'][number];
@@ -9,7 +9,8 @@ type Params = { since: string; workflow: string | null };
 const BUCKET = `CASE WHEN ms < 1 THEN 0 ELSE min(128, 1 + CAST(floor(4 * log2(ms)) AS INTEGER)) END`;
 
 /**
- * The runs started since a time, per workflow (migration 0033's index on created_at bounds the read to the
+ * The runs running now, per workflow, through the index of running runs (migration 0011); and the runs
+ * started since a time, per workflow (migration 0033's index on created_at bounds the read to the
  * window's runs), in one read transaction so the counts and the durations see the same runs.
  */
 export class SqliteWorkflowStats {
@@ -25,6 +26,10 @@ export class SqliteWorkflowStats {
          WHERE created_at >= @since AND (@workflow IS NULL OR workflow_name = @workflow)
          GROUP BY workflow_name, status ORDER BY workflow_name, status`,
       ),
+      running: c.prepare<[], RunningRuns>(
+        `SELECT workflow_name, count(*) AS n FROM tb_workflow_run INDEXED BY idx_tb_workflow_run_running
+         WHERE status = 'running' GROUP BY workflow_name ORDER BY workflow_name`,
+      ),
       durations: c.prepare<[Params], Durations>(
         `SELECT workflow_name, ${BUCKET} AS bucket, count(*) AS n FROM (
            SELECT workflow_name, max(0, (julianday(finished_at) - julianday(created_at)) * 86400000.0) AS ms
@@ -38,5 +43,9 @@ export class SqliteWorkflowStats {
   tally(since: Date, workflow: string | null): WorkflowRunTally {
     const params = { since: since.toISOString(), workflow };
     return this.#db.read(() => ({ counts: this.#s.counts.all(params), durations: this.#s.durations.all(params) }));
+  }
+
+  running(): RunningRuns[] {
+    return this.#db.guard(() => this.#s.running.all());
   }
 }
