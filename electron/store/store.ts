@@ -166,8 +166,8 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   rollupsByType(since: Date): Promise<TypeRollups>;
   /**
    * Per execution type and service since the minute holding `since`, of one service or (null) of every
-   * one, read from the per-minute rows alone (the summed hours are per type): asked only for figures per
-   * service. One service's rows are found through its index (SQLite 0031, PostgreSQL 0045).
+   * one: whole hours from the hours summed per service (SQLite 0035, PostgreSQL 0049), the minutes around
+   * them as minutes; asked only for figures per service.
    */
   rollupsByService(since: Date, service: string | null): Promise<ServiceRollups>;
   /** The earliest run_at of any pending job (due or not), found without reading the backlog. */
