@@ -123,7 +123,7 @@ services:
 
   it('a job waiting for a slot is told how to add capacity; one its open breaker holds is told the breaker and its reset, not capacity', async () => {
     t = await createTestContext(registry());
-    const { store } = t;
+    const { store, ctx: base } = t;
     await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 2, queues: null });
     await store.heartbeat('busy', 2, 'running');
     const [report, pay] = await store.enqueue([
@@ -150,7 +150,7 @@ services:
       },
     };
     for (const [host, words] of hosts) {
-      const ctx = { ...t.ctx, words };
+      const ctx = { ...base, words };
       const want = expected[host];
       assert.ok(want);
       assert.deepEqual(await waiting(ctx, report.id), [`no free slot: every live worker taking queue default is busy (2 of 2 slots, 1 worker), ${want.slot}`], host);
@@ -164,7 +164,7 @@ services:
 
   it('a connectivity probe refused without a credential points to the token check, and the health check of a busy fleet to more capacity, in each host’s words', async () => {
     t = await createTestContext(registry());
-    const { store } = t;
+    const { store, ctx: base } = t;
     await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
     await store.heartbeat('busy', 1, 'running');
     await store.enqueue([{ queue: 'default', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
@@ -174,7 +174,7 @@ services:
       console: 'Validate token beside ledger under Diagnostics on the Runners page',
     };
     for (const [host, words] of hosts) {
-      const ctx = { ...t.ctx, words };
+      const ctx = { ...base, words };
       const probed = calls['runners.connectivity'].output.parse(ok(await dispatch('runners.connectivity', { service: 'ledger' }, ctx)));
       const http = probed.services[0]?.steps.find((s) => s.step === 'http');
       assert.equal(http?.detail, `GET http://127.0.0.1:${port}/entries answered 401 Unauthorized without a credential (a probe sends none; ${token[host]} tries the one its jobs send)`, host);
@@ -183,7 +183,7 @@ services:
       const dispatchCheck = report.checks.find((c) => c.name === 'dispatch');
       assert.match(dispatchCheck?.detail ?? '', new RegExp(`; more capacity: ${words.moreCapacity().replace(/[()]/g, '\\$&')}$`), host);
     }
-    const console = { ...t.ctx, words: CONSOLE_WORDS };
+    const console = { ...base, words: CONSOLE_WORDS };
     const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'dispatch' }, console)));
     assert.doesNotMatch(report.checks.map((c) => c.detail).join('\n'), /\(opsdeck worker\)/, 'the console never says the bare command');
   });
