@@ -70,9 +70,15 @@ test('a half-open breaker no job has come to probe says since when, what it wait
   await opsdeck.open('/breakers');
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
   await expect(row.getByRole('cell').nth(3)).toContainText(
-    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, Reset beside e2e_gate on the Breakers page closes it/,
+    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with Run health check under Diagnostics on the Runners page \(its runner:noop\), and once it answers, Reset beside e2e_gate on the Breakers page closes it/,
   );
+  await expect(row.getByRole('cell').nth(3)).not.toContainText('opsdeck ');
   await opsdeck.screenshot('breaker-half-open-waiting');
+  // The button the advice names is where it says, and checks what it says.
+  await opsdeck.open('/runners');
+  await page.getByRole('region', { name: 'Diagnostics' }).getByRole('button', { name: 'Run health check' }).click();
+  await expect(page.getByRole('list', { name: 'Health checks' }).getByRole('listitem').filter({ hasText: 'runner:noop' })).toBeVisible();
+  await opsdeck.open('/breakers');
   await row.getByRole('button', { name: 'Reset e2e_gate' }).click();
   await expect(row).not.toContainText('waiting for a job');
 });

@@ -38,31 +38,41 @@ export function heldByBreakerText(held: { service_name: string; mode: BreakerMod
 }
 
 /**
- * The opsdeck command that checks a service by hand, as far as one does: an HTTP service's own path (DNS, TCP,
- * TLS, a GET), else the probe of its runner. Null when the service's kind is not known here (no registry).
+ * How an interface says checking a service by hand, as far as opsdeck does: an HTTP service's own path (DNS,
+ * TCP, TLS, a GET), else the probe of its runner: a command, or the console's button.
  */
-export function checkByHand(service: string, kind: ExecutionType | null): string | null {
-  if (kind === null) return null;
-  return kind === 'http' ? `opsdeck test-connectivity ${service}` : `opsdeck health-check runner:${kind}`;
+export type CheckWords = (service: string, kind: ExecutionType) => string;
+
+export const CLI_CHECK: CheckWords = (service, kind) => (kind === 'http' ? `opsdeck test-connectivity ${service}` : `opsdeck health-check runner:${kind}`);
+
+/** The Runners page's Diagnostics panel tests each HTTP service, and runs the health check of every runner kind. */
+export const CONSOLE_CHECK: CheckWords = (service, kind) =>
+  kind === 'http' ? `Test connectivity beside ${service} under Diagnostics on the Runners page` : `Run health check under Diagnostics on the Runners page (its runner:${kind})`;
+
+/** What a breaker's advice needs of an interface: resetting it, and checking its service first. */
+export interface BreakerWords {
+  resetBreaker: ResetWords;
+  checkByHand: CheckWords;
 }
+
+export const CLI_BREAKER_WORDS: BreakerWords = { resetBreaker: CLI_RESET, checkByHand: CLI_CHECK };
 
 /**
  * A half-open breaker with no probe running stays half-open (and its breaker_open alert firing: the service
  * has not proved healthy) until a job of the service comes to probe it or an operator resets it. Said plainly:
- * since when, what it waits for, and how to check the service by hand first; `reset` in the words of the
- * interface it is read in. Null for any other breaker.
+ * since when, what it waits for, and how to check the service by hand first (`kind`: its execution type, null
+ * when the registry here lacks it), in the words of the interface it is read in. Null for any other breaker.
  */
 export function waitingForProbeText(
   breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>,
   kind: ExecutionType | null,
-  reset: ResetWords,
+  words: BreakerWords,
 ): string | null {
   if (breaker.mode !== 'auto' || breaker.state !== 'half_open' || breaker.probes_in_flight > 0) return null;
   const service = breaker.service_name;
   const since = breaker.last_transition_at === null ? '' : ` since ${breaker.last_transition_at}`;
-  const check = checkByHand(service, kind);
-  const how = check === null ? 'check the service by hand' : `check it by hand with ${check}`;
-  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${reset(service)} closes it`;
+  const how = kind === null ? 'check the service by hand' : `check it by hand with ${words.checkByHand(service, kind)}`;
+  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
 }
 
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */

@@ -11,6 +11,9 @@ export interface StuckWords {
 
 export const CLI_STUCK_WORDS: StuckWords = { list: 'opsdeck jobs --stuck lists them', fail: 'opsdeck fail --stuck fails them' };
 
+/** The console has no bulk fail of stuck jobs: each one's drawer fails it. */
+export const CONSOLE_STUCK_WORDS: StuckWords = { list: 'the Jobs page with "Stuck only" lists them', fail: "Fail in each one's drawer fails it" };
+
 /** What becomes of a running job a live worker's watchdog takes back once its lease ran out (`them`, or `it` for one job). */
 function takenBack(them: string): string {
   return `or a live worker's watchdog takes ${them} back: pending again with that attempt spent (recorded lost), or a dead letter once out of attempts`;

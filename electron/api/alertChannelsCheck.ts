@@ -74,7 +74,7 @@ export async function alertChannelsCheck(ctx: ApiContext): Promise<HealthCheck> 
   const warnings = findings.filter((f) => f.warn);
   const [first] = warnings;
   if (first) {
-    const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more: opsdeck alerts history)` : '';
+    const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more: ${ctx.words.call('alerts.history')})` : '';
     return { name: 'alerts', ok: true, warning: true, detail: `${first.text}${more}` };
   }
   const unsetButSent = findings.find((f) => f.unset);

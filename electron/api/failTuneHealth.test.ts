@@ -308,7 +308,7 @@ services:
     t.ctx.registry.loadText(wrong, '/srv/registry.yaml');
     assert.equal(
       await check(t.ctx),
-      "this check's reading of /srv/registry.yaml was refused: 3 problem(s), first 3:1 (syntax): YAML: All mapping items must start at the same column; workers read the file themselves (opsdeck validate-config /srv/registry.yaml lists every problem)",
+      "this check's reading of /srv/registry.yaml was refused: 3 problem(s), first 3:1 (syntax): YAML: All mapping items must start at the same column; workers read the file themselves (Validate /srv/registry.yaml in Settings (Service registry) lists every problem)",
     );
 
     await t.cleanup();

@@ -55,7 +55,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.ok(id);
 
     assert.deepEqual(await waiting(t, id), [
-      'no free slot: every live worker taking queue default is busy (4 of 4 slots, 1 worker), as the Runners page shows; more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+      'no free slot: every live worker taking queue default is busy (4 of 4 slots, 1 worker), as the Runners page shows; more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
     ]);
     const overRest = calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id }, { ...t.ctx, words: { ...CONSOLE_WORDS, call: () => 'GET /v1/workers' } })));
     assert.match(overRest.reasons[0] ?? '', /, as GET \/v1\/workers shows;/, "in the words of the interface asking");
@@ -64,7 +64,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
       ok: true,
       warning: true,
       detail:
-        '1 job(s) due: waiting for a free slot: every live worker taking queue default is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+        '1 job(s) due: waiting for a free slot: every live worker taking queue default is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
     });
 
     await store.heartbeat('busy', 3, 'running');
@@ -120,7 +120,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
     assert.equal(
       (await check(t, 'dispatch')).detail,
-      '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+      '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
     );
     await due(t, 'reports', 1);
     assert.match((await check(t, 'dispatch')).detail, /waiting for a free slot: every live worker taking queue default is busy .*; every live worker taking queue etl is busy/, 'a job of the queue no breaker holds waits for a slot');
@@ -165,7 +165,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.deepEqual(lost.lost_leases.map((l) => [l.worker_id, l.jobs, Date.parse(l.leases_run_out_at ?? '')]), [['crashed', 2, Date.parse(runOut ?? '')]]);
     const worker = await check({ ...t, ctx: lostNow }, 'worker:crashed');
     assert.equal(worker.ok, false);
-    assert.match(worker.detail, /; 2 running job\(s\) still leased to it, not yet taken back: stuck once their leases run out, by \d{4}-\d\d-\d\dT[\d:.]+Z: then opsdeck jobs --stuck lists them and opsdeck fail --stuck fails them, or a live worker's watchdog takes them back: pending again with that attempt spent \(recorded lost\), or a dead letter once out of attempts$/);
+    assert.match(worker.detail, /; 2 running job\(s\) still leased to it, not yet taken back: stuck once their leases run out, by \d{4}-\d\d-\d\dT[\d:.]+Z: then the Jobs page with "Stuck only" lists them and Fail in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \(recorded lost\), or a dead letter once out of attempts$/);
     assert.equal(await store.countJobs({ stuck: true }), 0, 'none is stuck yet: the hint does not point there');
   });
 });

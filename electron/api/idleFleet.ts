@@ -4,7 +4,8 @@ import type { Store } from '../store/store.ts';
 import { spanText } from '../../shared/timesInText.ts';
 import { breakerAllowance, breakerHow } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
-import { busyText, controlReasons, fullFleet, MORE_CAPACITY } from './waitingReasons.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
+import { busyText, controlReasons, fullFleet, moreCapacity } from './waitingReasons.ts';
 
 /** Scheduled jobs are counted up to here; past it the due count reads "at least". */
 const SCHEDULED_CAP = 10_000;
@@ -153,13 +154,14 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
  * worker takes them while it holds them. Due jobs waiting while every worker taking their queue is at its
  * --concurrency is a warning: dispatch works, yet they wait for a slot, and only `opsdeck workers` showed it.
  */
-async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number, list: string): Promise<HealthCheck> {
+async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number, words: InterfaceWords): Promise<HealthCheck> {
+  const list = words.call('breakers.list');
   const held = holds.reduce((n, h) => n + h.jobs, 0);
   const free = Math.max(0, dueCount - held);
   const full = free > 0 ? await busy(holds) : [];
   if (holds.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
   const parts = holds.length > 0 ? [heldText(holds, list)] : [];
-  if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${MORE_CAPACITY}`);
+  if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${moreCapacity(words)}`);
   else if (free > 0) parts.push(`${free} to the ${live} live worker(s) taking them`);
   return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
 }
@@ -200,7 +202,7 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
   const list = ctx.words.call('breakers.list');
-  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length, list);
+  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length, ctx.words);
   const holds = await breakerHolds(ctx, paused, now, new Set(unrun.map((u) => u.name)));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
   // worker started for them would not take the jobs a breaker holds.

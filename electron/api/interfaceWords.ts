@@ -1,11 +1,22 @@
-import { CONSOLE_RESET } from '../../shared/breakerRecord.ts';
+import { CONSOLE_CHECK, CONSOLE_RESET, type CheckWords } from '../../shared/breakerRecord.ts';
 import type { CallName } from '../../shared/contract.ts';
+import { CONSOLE_STUCK_WORDS, type StuckWords } from '../../shared/lostLeasesText.ts';
 
 /** What the control plane holds dispatch by, each lifted its own way. */
 export type ControlHold = { kind: 'emergency_stop' } | { kind: 'safe_mode' } | { kind: 'paused_queue'; queue: string };
 
 /** The calls a refusal points to as where to look or what to do instead; every interface says each one. */
-export type PointedCall = 'workers.list' | 'workers.forget' | 'schedules.list' | 'schedules.pause' | 'runners.list' | 'breakers.list';
+export type PointedCall =
+  | 'workers.list'
+  | 'workers.forget'
+  | 'schedules.list'
+  | 'schedules.pause'
+  | 'runners.list'
+  | 'breakers.list'
+  | 'alerts.history'
+  | 'registry.validate'
+  | 'runners.connectivity'
+  | 'runners.validateToken';
 
 /**
  * What the operator can do next, in the words of the interface the answer is read in. A handler says its
@@ -26,6 +37,18 @@ export interface InterfaceWords {
   resetBreaker(service: string): string;
   /** How a worker is started, after "start one with": `opsdeck worker`; the console can also run jobs itself. */
   startWorker(): string;
+  /** How a queue whose workers are all busy gets more slots, after "more capacity: ". */
+  moreCapacity(): string;
+  /** Giving a service back the registry's rate limit (`registry`, that budget in words): `opsdeck rate-limit tune S --defaults goes back to …`. */
+  rateLimitDefaults(service: string, registry: string): string;
+  /** What says which task holds a stuck workflow run, and what moves it on: a whole clause. */
+  stuckRun(): string;
+  /** Applying a store's pending migrations, said after "pending: ". */
+  migrate(): string;
+  /** Listing the stuck jobs, and failing them. */
+  stuckJobs: StuckWords;
+  /** Checking a service by hand: its connectivity, or its runner's probe. */
+  checkByHand: CheckWords;
 }
 
 const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
@@ -35,6 +58,10 @@ const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string
   'schedules.list': () => 'the Schedules page',
   'schedules.pause': (input) => `Pause beside ${input.name ?? 'it'} on the Schedules page`,
   'runners.list': () => 'the Runners page',
+  'alerts.history': () => 'History on the Alerts page',
+  'registry.validate': (input) => `Validate ${input.path === undefined ? '' : `${input.path} `}in Settings (Service registry)`,
+  'runners.connectivity': (input) => `Test connectivity beside ${input.service ?? 'it'} under Diagnostics on the Runners page`,
+  'runners.validateToken': (input) => `Validate token beside ${input.service ?? 'it'} under Diagnostics on the Runners page`,
 };
 
 /** The console's words: its controls and pages, for the hosts whose answers are read in it (the desktop, opsdeck serve). */
@@ -51,4 +78,12 @@ export const CONSOLE_WORDS: InterfaceWords = {
   resetBreaker: CONSOLE_RESET,
   // Settings' local execution makes this console a worker of its store.
   startWorker: () => 'opsdeck worker on a server, or turn on local execution in Settings',
+  // A worker's slots are its --concurrency, given as it starts: no control of the console changes them.
+  moreCapacity: () => 'start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
+  rateLimitDefaults: (service, registry) => `Change… beside ${service} on the Breakers page, then Back to the registry's settings, gives back the registry's: ${registry}`,
+  stuckRun: () => "open it from the Runs list on the Workflows page: its graph shows which task holds it, and Cancel run or Retry there moves it",
+  // The console has no migrate of its own: a host applies them as it opens its store.
+  migrate: () => 'restart this console, which applies them as it opens the store, or run opsdeck migrate on it',
+  stuckJobs: CONSOLE_STUCK_WORDS,
+  checkByHand: CONSOLE_CHECK,
 };

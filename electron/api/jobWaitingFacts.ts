@@ -43,14 +43,11 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
     control: fleet.control,
     breaker,
     breakerAllowance: breakerAllowance(ctx.registry, fleet.tunings, breaker, fleet.now),
-    rateLimited: rateLimitReason(fleet.rates.find((r) => r.service_name === service)),
+    rateLimited: rateLimitReason(fleet.rates.find((r) => r.service_name === service), ctx.words),
     workers: fleet.workers,
     serviceKnownHere: ctx.registry.loadedAt === null ? null : declared !== undefined,
     handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),
     serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
-    workersListed: ctx.words.call('workers.list'),
-    release: ctx.words.release,
-    resetBreaker: ctx.words.resetBreaker,
-    startWorker: ctx.words.startWorker(),
+    words: ctx.words,
   });
 }

@@ -49,7 +49,7 @@ export async function registryCheck(ctx: RegistryHost, store: Store | null): Pro
     const file = holder.problemsFile === null ? 'the registry' : fileWords(ctx, holder.problemsFile);
     const at = first.line === null ? '' : `${first.line}:${first.col ?? 1} `;
     const kept = holder.loadedAt === null ? '' : `; it still uses the ${holder.registry.services.length} service(s) it loaded from ${fileWords(ctx, holder.path)} at ${holder.loadedAt.toISOString()}`;
-    const lists = ctx.hostHidden === undefined ? `opsdeck validate-config ${file}` : 'opsdeck validate-config on the file';
+    const lists = ctx.hostHidden === undefined ? ctx.words.call('registry.validate', { path: file }) : 'opsdeck validate-config on the file';
     return {
       name: 'registry',
       ok: false,

@@ -39,10 +39,7 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   serviceKnownHere: true,
   handedBackForService: false,
   serviceCap: null,
-  workersListed: 'opsdeck workers',
-  release: CONSOLE_WORDS.release,
-  resetBreaker: CONSOLE_WORDS.resetBreaker,
-  startWorker: CONSOLE_WORDS.startWorker(),
+  words: CONSOLE_WORDS,
   ...over,
 });
 
@@ -127,30 +124,44 @@ test("a service no running worker's registry has, as the workers declare it", ()
   assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: ['payments'], queues: ['reports'] })] })), [noneRunsIt], 'one that runs it takes other queues');
 });
 
-test('a budget set at run time says who set it and how to go back to the registry', () => {
+test("a budget set at run time says who set it and how to go back to the registry's, by the console's button", () => {
   const spent = { ...ungatedView('payments'), limit: 2, per_ms: 60_000, used: 2, waiting_reason: 'rate limit reached: 2 of 2 per 1m' };
-  assert.equal(rateLimitReason(undefined), null);
-  assert.equal(rateLimitReason({ ...spent, waiting_reason: null }), null, 'a budget not spent holds nothing');
-  assert.equal(rateLimitReason({ ...spent, registry: { limit: 100, per_ms: 60_000, max_concurrent: null } }), 'rate limit reached: 2 of 2 per 1m');
+  assert.equal(rateLimitReason(undefined, CONSOLE_WORDS), null);
+  assert.equal(rateLimitReason({ ...spent, waiting_reason: null }, CONSOLE_WORDS), null, 'a budget not spent holds nothing');
+  assert.equal(rateLimitReason({ ...spent, registry: { limit: 100, per_ms: 60_000, max_concurrent: null } }, CONSOLE_WORDS), 'rate limit reached: 2 of 2 per 1m');
   const tuned = { ...spent, registry: { limit: 100, per_ms: 60_000, max_concurrent: null }, tuning: { service_name: 'payments', settings: { limit: 2 }, set_by: 'alice', set_at: now.toISOString(), reason: null } };
   assert.equal(
-    rateLimitReason(tuned),
-    "rate limit reached: 2 of 2 per 1m, as set at run time by alice (opsdeck rate-limit tune payments --defaults goes back to the registry's: 100 per 1m)",
+    rateLimitReason(tuned, CONSOLE_WORDS),
+    "rate limit reached: 2 of 2 per 1m, as set at run time by alice (Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m)",
   );
 });
 
 test('a due job every able worker is too busy for waits for a free slot, by their heartbeats, with how to add capacity', () => {
   const slot =
-    'no free slot: every live worker taking queue billing is busy (4 of 4 slots, 1 worker), as opsdeck workers shows; more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency';
+    'no free slot: every live worker taking queue billing is busy (4 of 4 slots, 1 worker), as the Runners page shows; more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency';
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ lost: true, in_flight: 0 })] })), [slot], 'a lost worker has no slot to give');
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 3 })] })), [], 'one free slot is enough');
   assert.deepEqual(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 0, queues: ['reports'] }), worker({ in_flight: 0, services: ['reports'] })] })), [slot], 'only the slots of workers that would take it count');
-  assert.match(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 2, concurrency: 2 })], workersListed: 'GET /v1/workers' }))[0] ?? '', /\(6 of 6 slots, 2 workers\), as GET \/v1\/workers shows/);
+  assert.match(waitingReasons(facts({ workers: [worker({ in_flight: 4 }), worker({ in_flight: 2, concurrency: 2 })] }))[0] ?? '', /\(6 of 6 slots, 2 workers\), as the Runners page shows/);
   assert.deepEqual(waitingReasons(facts({ job: { ...facts().job, run_at: '2026-12-06T13:00:00.000Z' }, workers: [worker({ in_flight: 4 })] })), ['scheduled for 2026-12-06T13:00:00.000Z (in 1h 0m)'], 'not due: it waits for its time');
   const safe: ControlState = { ...calm, safe_mode: { engaged: true, by: null, at: null, reason: null }, version: 2 };
   assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held', in_flight: 4 })] })), ['safe mode is on (Leave safe mode in the banner at the top)'], 'a held worker: the hold is the reason');
-  const open = waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'open' }, breakerAllowance: 0, workers: [worker({ in_flight: 4 })] }));
-  assert.deepEqual(open.length, 2, 'the breaker, and the slot it needs once the breaker lets it through');
+});
+
+test('a job its own service holds (its breaker, its rate limit, its concurrency) is told that, not to add capacity a free slot would not use', () => {
+  const busy = [worker({ in_flight: 4 })];
+  assert.deepEqual(waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'open' }, breakerAllowance: 0, workers: busy })), [
+    'the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (Reset beside payments on the Breakers page closes it now)',
+  ]);
+  assert.deepEqual(waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'half_open' }, breakerAllowance: 0, workers: busy })), [
+    'the circuit breaker of payments is half-open: its probes run first, the rest wait for their verdict (Reset beside payments on the Breakers page closes it now)',
+  ]);
+  assert.deepEqual(waitingReasons(facts({ rateLimited: 'rate limit reached: 2 of 2 per 1m', workers: busy })), ['rate limit reached: 2 of 2 per 1m']);
+  assert.equal(waitingReasons(facts({ serviceCap: { limit: 2, running: 2 }, workers: busy })).length, 1, 'its concurrency, alone');
+  assert.match(waitingReasons(facts({ breaker: { ...newBreakerRecord('payments', now), state: 'half_open' }, breakerAllowance: 1, workers: busy }))[0] ?? '', /^no free slot/, 'a breaker letting it through: the slot is what it waits for');
+});
+
+test('fullFleet counts the slots of the workers that would take a queue', () => {
   assert.equal(fullFleet('billing', null, [worker({ in_flight: 1, concurrency: 1, services: ['reports'] })])?.slots, 1, 'the dispatch check asks of a queue, whatever the service');
   assert.equal(fullFleet('billing', null, [worker({ state: 'draining', in_flight: 4 })]), null);
 });

@@ -19,14 +19,8 @@ export interface WaitingFacts {
   handedBackForService: boolean;
   /** The registry's `concurrency:` of the service (a cap across every worker) and how many of it run now; null when it has none. */
   serviceCap: { limit: number; running: number } | null;
-  /** Where the interface lists the workers (`opsdeck workers`, `GET /v1/workers`, the Runners page): InterfaceWords.call. */
-  workersListed: string;
-  /** How the interface lifts a hold of the control plane: InterfaceWords.release. */
-  release: InterfaceWords['release'];
-  /** How the interface resets a breaker: InterfaceWords.resetBreaker. */
-  resetBreaker: InterfaceWords['resetBreaker'];
-  /** How a worker is started, in the interface's words: InterfaceWords.startWorker. */
-  startWorker: string;
+  /** What to do next, in the words of the interface that asked: lifting a hold, resetting a breaker, listing or starting workers. */
+  words: InterfaceWords;
 }
 
 /** The slots of the live workers able to take a job, when every one of them is busy: their heartbeats' counts. */
@@ -53,15 +47,16 @@ export function busyText(queue: string, full: FullFleet): string {
   return `every live worker taking queue ${queue} is busy (${full.inFlight} of ${full.slots} slots, ${full.workers} worker${full.workers === 1 ? '' : 's'})`;
 }
 
-/** How to add slots: a worker's --concurrency is given when it starts, so more capacity is another worker or a restart. */
-export const MORE_CAPACITY = 'more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency';
+/** How to add slots, in the interface's words: a worker's --concurrency is given when it starts, so more capacity is another worker or a restart. */
+export function moreCapacity(words: Pick<InterfaceWords, 'moreCapacity'>): string {
+  return `more capacity: ${words.moreCapacity()}`;
+}
 
-/** The budget holding a service's jobs, in words; a run-time tuning says who set it and how to undo it. */
-export function rateLimitReason(use: RateLimitView | undefined): string | null {
+/** The budget holding a service's jobs, in words; a run-time tuning says who set it and how to undo it, in the interface's words. */
+export function rateLimitReason(use: RateLimitView | undefined, words: Pick<InterfaceWords, 'rateLimitDefaults'>): string | null {
   if (!use?.waiting_reason) return null;
   if (!use.tuning) return use.waiting_reason;
-  const service = use.service_name;
-  return `${use.waiting_reason}, as set at run time by ${use.tuning.set_by} (opsdeck rate-limit tune ${service} --defaults goes back to the registry's: ${budgetText(use.registry)})`;
+  return `${use.waiting_reason}, as set at run time by ${use.tuning.set_by} (${words.rateLimitDefaults(use.service_name, budgetText(use.registry))})`;
 }
 
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
@@ -89,27 +84,24 @@ export function controlReasons(control: ControlState, queues: readonly string[],
  * its next claim.
  */
 export function waitingReasons(facts: WaitingFacts): string[] {
-  const { job, now, control } = facts;
+  const { job, now, control, words } = facts;
   if (job.status !== 'pending') return [];
   const reasons: string[] = [];
   if (Date.parse(job.run_at) > now.getTime()) {
     const due = timeToCome(job.run_at, now);
     reasons.push(job.attempts > 0 ? `a retry, waiting out its backoff until ${due}` : `scheduled for ${due}`);
   }
-  reasons.push(...controlReasons(control, [job.queue], facts.release));
+  reasons.push(...controlReasons(control, [job.queue], words.release));
   const breaker = facts.breaker;
-  if (breaker && facts.breakerAllowance === 0) {
-    const service = job.service_name;
-    if (breaker.mode === 'force_open') reasons.push(`the circuit breaker of ${service} is forced open (${facts.resetBreaker(service)})`);
-    else if (breaker.state === 'half_open') reasons.push(`the circuit breaker of ${service} is half-open: its probes run first, the rest wait for their verdict`);
-    else reasons.push(`the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (${facts.resetBreaker(service)} closes it now)`);
-  }
+  const breakerHolds = breaker !== null && facts.breakerAllowance === 0;
+  if (breaker && breakerHolds) reasons.push(breakerReason(job.service_name, breaker, words.resetBreaker));
   if (facts.rateLimited) reasons.push(facts.rateLimited);
   const cap = facts.serviceCap;
-  if (cap && cap.running >= cap.limit) {
+  const capReached = cap !== null && cap.running >= cap.limit;
+  if (cap && capReached) {
     reasons.push(`service ${job.service_name} runs its concurrency of ${cap.limit} (${cap.running} running on every worker together, the registry's concurrency: ${cap.limit}): it waits for one of them to finish`);
   }
-  const fleet = workerReasons(job.queue, job.service_name, facts.workers, facts.startWorker);
+  const fleet = workerReasons(job.queue, job.service_name, facts.workers, words.startWorker());
   // The fleet's own word that none of its workers runs the service says more than one hand-back does.
   const fleetLacksIt = noTakerRuns(job.queue, job.service_name, facts.workers);
   if (!fleetLacksIt && facts.handedBackForService) {
@@ -118,10 +110,25 @@ export function waitingReasons(facts: WaitingFacts): string[] {
     reasons.push(`service ${job.service_name} is not in the registry loaded here: only a worker whose registry has it runs it`);
   }
   reasons.push(...fleet);
-  // A job not due yet waits for its time, not a slot; one no worker can take has no slot to wait for.
-  const full = Date.parse(job.run_at) <= now.getTime() && fleet.length === 0 ? fullFleet(job.queue, job.service_name, facts.workers) : null;
-  if (full) reasons.push(`no free slot: ${busyText(job.queue, full)}, as ${facts.workersListed} shows; ${MORE_CAPACITY}`);
+  // A job not due yet waits for its time, not a slot; one no worker can take has no slot to wait for; one its
+  // service's breaker, rate limit or concurrency holds would not start in a free slot either, so more
+  // capacity would not move it.
+  const heldByService = breakerHolds || facts.rateLimited !== null || capReached;
+  const waitsForSlot = Date.parse(job.run_at) <= now.getTime() && fleet.length === 0 && !heldByService;
+  const full = waitsForSlot ? fullFleet(job.queue, job.service_name, facts.workers) : null;
+  if (full) reasons.push(`no free slot: ${busyText(job.queue, full)}, as ${words.call('workers.list')} shows; ${moreCapacity(words)}`);
   return reasons;
+}
+
+/**
+ * A breaker holding a service's jobs: what it does with them, and how an operator lets them through (`reset`,
+ * in the interface's words). Open, it lets a probe try once its recovery timeout has passed; half-open, its
+ * probes run first and their verdict closes or opens it again.
+ */
+function breakerReason(service: string, breaker: BreakerRecord, reset: InterfaceWords['resetBreaker']): string {
+  if (breaker.mode === 'force_open') return `the circuit breaker of ${service} is forced open (${reset(service)})`;
+  if (breaker.state === 'half_open') return `the circuit breaker of ${service} is half-open: its probes run first, the rest wait for their verdict (${reset(service)} closes it now)`;
+  return `the circuit breaker of ${service} is open: jobs wait for its recovery timeout, then a probe tries (${reset(service)} closes it now)`;
 }
 
 /**

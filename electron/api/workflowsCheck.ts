@@ -22,6 +22,6 @@ export async function workflowsCheck(ctx: ApiContext, nowMs: number): Promise<He
     name: 'workflows',
     ok: true,
     warning: true,
-    detail: `${stuck.length} workflow run(s) stuck: ${named.join(', ')}${more}; opsdeck workflow show RUN says which task holds it, opsdeck workflow cancel RUN or retry RUN moves it${noRegistry}`,
+    detail: `${stuck.length} workflow run(s) stuck: ${named.join(', ')}${more}; ${ctx.words.stuckRun()}${noRegistry}`,
   };
 }

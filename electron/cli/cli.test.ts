@@ -206,11 +206,18 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
-    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}'].join('\n');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}', '{"priority":1.5,"run_at":"tomorrow"}', '{"queue":5}'].join('\n');
     const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /stdin:2: not JSON/);
-    assert.match(refused.stderr, /stdin:4: priority/);
+    assert.match(refused.stderr, /^opsdeck: stdin:4: priority: must be a whole number from -1000 to 1000 \(higher runs first\), not "high"$/m);
+    assert.match(
+      refused.stderr,
+      /^opsdeck: stdin:9: priority: must be a whole number from -1000 to 1000 \(higher runs first\), not 1\.5; run_at: must be an ISO time with its zone, such as 2026-12-04T09:00:00Z, not "tomorrow"$/m,
+    );
+    assert.match(refused.stderr, /^opsdeck: stdin:10: queue: must be a queue name: text of 1 to 100 characters, not 5$/m);
+    assert.doesNotMatch(refused.stderr, /Invalid input|expected number|received/, "zod's own words stay out");
+    assert.match(refused.stderr, /opsdeck: 7 bad line\(s\); nothing was enqueued/);
     assert.match(refused.stderr, /stdin:6: payload: must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     assert.match(refused.stderr, /stdin:7: service: not a field of a line: every line is a job of the command's SERVICE \(opsdeck enqueue SERVICE --from FILE\); give each service its own --from/);
     assert.match(refused.stderr, /stdin:8: idenitfier: not a field; did you mean identifier\?/);

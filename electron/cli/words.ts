@@ -1,4 +1,5 @@
-import { CLI_RESET } from '../../shared/breakerRecord.ts';
+import { CLI_CHECK, CLI_RESET } from '../../shared/breakerRecord.ts';
+import { CLI_STUCK_WORDS } from '../../shared/lostLeasesText.ts';
 import type { ControlHold, InterfaceWords, PointedCall } from '../api/interfaceWords.ts';
 import { optionOf } from './inputProblems.ts';
 
@@ -9,6 +10,10 @@ const COMMANDS: Record<PointedCall, (input: Readonly<Record<string, string>>) =>
   'schedules.list': () => 'opsdeck schedule list',
   'schedules.pause': (input) => `opsdeck schedule pause ${input.name ?? 'NAME'}`,
   'runners.list': () => 'opsdeck runners',
+  'alerts.history': () => 'opsdeck alerts history',
+  'registry.validate': (input) => `opsdeck validate-config ${input.path ?? 'FILE'}`,
+  'runners.connectivity': (input) => `opsdeck test-connectivity ${input.service ?? 'SERVICE'}`,
+  'runners.validateToken': (input) => `opsdeck validate-token ${input.service ?? 'SERVICE'}`,
 };
 
 function release(hold: ControlHold): string {
@@ -25,4 +30,10 @@ export const CLI_WORDS: InterfaceWords = {
   release,
   resetBreaker: CLI_RESET,
   startWorker: () => 'opsdeck worker',
+  moreCapacity: () => 'start another worker (opsdeck worker) or restart one with a higher --concurrency',
+  rateLimitDefaults: (service, registry) => `opsdeck rate-limit tune ${service} --defaults goes back to the registry's: ${registry}`,
+  stuckRun: () => 'opsdeck workflow show RUN says which task holds it, opsdeck workflow cancel RUN or retry RUN moves it',
+  migrate: () => 'run opsdeck migrate',
+  stuckJobs: CLI_STUCK_WORDS,
+  checkByHand: CLI_CHECK,
 };

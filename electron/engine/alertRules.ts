@@ -1,6 +1,6 @@
 import type { AlertRule, AlertVerdict } from '../../shared/alerts.ts';
 import { durationSeconds } from '../../shared/alerts.ts';
-import { CLI_RESET, waitingForProbeText } from '../../shared/breakerRecord.ts';
+import { CLI_BREAKER_WORDS, waitingForProbeText } from '../../shared/breakerRecord.ts';
 import type { BreakerRecord, ExecutionType, WorkerInfo } from '../../shared/domain.ts';
 import type { ServiceOutcomes } from '../store/store.ts';
 
@@ -101,7 +101,7 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
         .map((b) => ({
           service: b.service_name,
           // Half-open with no probe running, it fires on until a job comes or an operator resets it: said so.
-          how: b.state !== 'half_open' ? '' : ` (${waitingForProbeText(b, inputs.serviceKinds.get(b.service_name) ?? null, CLI_RESET) ?? 'half-open'})`,
+          how: b.state !== 'half_open' ? '' : ` (${waitingForProbeText(b, inputs.serviceKinds.get(b.service_name) ?? null, CLI_BREAKER_WORDS) ?? 'half-open'})`,
           // left_closed_at is null only on a record an older opsdeck wrote: its last opening is all there is.
           for: now - Date.parse(b.left_closed_at ?? b.opened_at ?? b.last_transition_at ?? inputs.now.toISOString()),
         }));

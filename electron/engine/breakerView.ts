@@ -3,13 +3,13 @@ import type { BreakerRecord, ExecutionType } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import { windowCounts } from './breakerMachine.ts';
-import { newBreakerRecord, waitingForProbeText, type ResetWords } from '../../shared/breakerRecord.ts';
+import { newBreakerRecord, waitingForProbeText, type BreakerWords } from '../../shared/breakerRecord.ts';
 
 /**
  * What the console shows for one breaker. A service never saved yet shows as closed and empty. `registry`
  * is the registry's settings; an operator's tuning, when there is one, is laid over them. `kind`, the
- * service's execution type, names the command that checks it by hand; null when the registry lacks it.
- * `reset`: how the interface the view is read in resets a breaker.
+ * service's execution type, names how to check it by hand; null when the registry lacks it. `words`: how
+ * the interface the view is read in resets a breaker and checks a service.
  */
 export function breakerView(
   service: string,
@@ -19,7 +19,7 @@ export function breakerView(
   now: Date,
   tuning: BreakerTuning | null,
   kind: ExecutionType | null,
-  reset: ResetWords,
+  words: BreakerWords,
 ): BreakerView {
   const r = record ?? newBreakerRecord(service, now);
   const config = tunedBreaker(registry, tuning ?? undefined);
@@ -40,7 +40,7 @@ export function breakerView(
     recovery_timeout_s: config.recovery_timeout,
     half_open_in_s: halfOpenIn,
     probes_in_flight: r.probes_in_flight,
-    waiting_for_probe: waitingForProbeText(r, kind, reset),
+    waiting_for_probe: waitingForProbeText(r, kind, words),
     opened_at: r.opened_at,
     last_transition_at: r.last_transition_at,
     last_error: r.last_error,

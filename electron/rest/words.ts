@@ -19,7 +19,9 @@ function release(hold: ControlHold): string {
 export const REST_WORDS: InterfaceWords = {
   input: (_call, field, value) => `${JSON.stringify(field)}: ${JSON.stringify(value)} in the body`,
   call: (call, input = {}) => {
-    const route = ROUTES.find((r) => r.call === call);
+    // The call's route whose path takes the most of what is given: a service's own connectivity, not every one's.
+    const given = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].every(([, name]) => name !== undefined && input[name] !== undefined);
+    const route = ROUTES.filter((r) => r.call === call && given(r.path)).sort((a, b) => b.path.length - a.path.length)[0];
     return route ? `${route.method} ${filled(route.path, input)}` : `the endpoint of ${call} (GET /v1/openapi.json lists them)`;
   },
   // REST loads no registry: the host serving it is given one when it starts.
@@ -29,4 +31,11 @@ export const REST_WORDS: InterfaceWords = {
   resetBreaker: (service) => `POST ${filled('/v1/breakers/{service}/reset', { service })}`,
   // No endpoint starts one: a worker is a process on a server.
   startWorker: () => 'opsdeck worker on a server',
+  moreCapacity: () => 'start another worker (opsdeck worker on a server) or restart one with a higher --concurrency',
+  rateLimitDefaults: (service, registry) => `POST ${filled('/v1/rate-limits/{service}/tune', { service })} with {"defaults": true} goes back to the registry's: ${registry}`,
+  stuckRun: () => 'GET /v1/workflow-runs/{run} says which task holds it, POST /v1/workflow-runs/{run}/cancel or …/retry moves it',
+  migrate: () => 'run opsdeck migrate where the store is reachable (no endpoint migrates it)',
+  stuckJobs: { list: 'GET /v1/executions?stuck=true lists them', fail: 'POST /v1/executions/{id}/fail fails each' },
+  // A service's own connectivity has its endpoint; a runner kind's probe is in the health check.
+  checkByHand: (service, kind) => (kind === 'http' ? `GET ${filled('/v1/runners/connectivity/{service}', { service })}` : `GET /v1/health/runner:${kind}`),
 };

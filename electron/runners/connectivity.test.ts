@@ -33,7 +33,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
 
   it("waits the service's own timeout, not a fixed 5 s, and names the path it called", async () => {
     const started = performance.now();
-    const { url, steps } = await probeConnectivity(base, 1000, { method: 'GET', path: '/hang', service: 'slow_api', sendsCredential: false });
+    const { url, steps } = await probeConnectivity(base, 1000, { method: 'GET', path: '/hang', service: 'slow_api', sendsCredential: false, validateToken: 'opsdeck validate-token slow_api' });
     const took = performance.now() - started;
     assert.equal(url, `${base}/hang`);
     const http = steps.find((s) => s.step === 'http');
@@ -43,7 +43,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
   });
 
   it('says a dropped connection in the words the job itself uses', async () => {
-    const { steps } = await probeConnectivity(base, 2000, { method: 'GET', path: '/drop', service: 'drop_api', sendsCredential: false });
+    const { steps } = await probeConnectivity(base, 2000, { method: 'GET', path: '/drop', service: 'drop_api', sendsCredential: false, validateToken: 'opsdeck validate-token drop_api' });
     const http = steps.find((s) => s.step === 'http');
     assert.equal(http?.detail, `GET ${base}/drop: the server closed the connection (UND_ERR_SOCKET)`);
 
@@ -67,7 +67,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
 
   it('an answer its jobs fail on passes with a warning that names the status: a server error, a refusal of jobs that send no credential', async () => {
     const http = async (path: string, sendsCredential: boolean) =>
-      (await probeConnectivity(base, 2000, { method: 'GET', path, service: 'fail_api', sendsCredential })).steps.find((s) => s.step === 'http');
+      (await probeConnectivity(base, 2000, { method: 'GET', path, service: 'fail_api', sendsCredential, validateToken: 'opsdeck validate-token fail_api' })).steps.find((s) => s.step === 'http');
     const unavailable = await http('/unavailable', false);
     assert.deepEqual([unavailable?.ok, unavailable?.warning], [true, true]);
     assert.equal(unavailable?.detail, `GET ${base}/unavailable answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so`);

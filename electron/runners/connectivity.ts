@@ -14,6 +14,8 @@ export interface ServiceCall {
   service: string;
   /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
   sendsCredential: boolean;
+  /** How the interface that asked tests that credential: `opsdeck validate-token S`, a button beside the service. */
+  validateToken: string;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -90,7 +92,7 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     if (concern !== null) return { detail: `${answered}: ${concern}${untried}`, warning: true };
     // Refused without the credential its jobs send: expected of the probe, which sends none.
     const refused = call?.sendsCredential === true && (response.status === 401 || response.status === 403);
-    return { detail: `${answered}${refused ? ` without a credential (a probe sends none; opsdeck validate-token ${call.service} tries the one its jobs send)` : ''}${untried}`, warning: false };
+    return { detail: `${answered}${refused ? ` without a credential (a probe sends none; ${call.validateToken} tries the one its jobs send)` : ''}${untried}`, warning: false };
   });
   return { url: shown, steps };
 }

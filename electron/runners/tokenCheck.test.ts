@@ -8,7 +8,7 @@ const inConsole = { process: "the console's process", runsJobs: false };
 
 describe('validate-token where the credential is not set', () => {
   it("says whose environment lacks it, once, untested: the workers' may well have it", async () => {
-    const check = await checkToken('http_auth', config({ auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' } }), {}, inConsole);
+    const check = await checkToken('http_auth', config({ auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' } }), {}, inConsole, 'opsdeck test-connectivity');
     assert.equal(check.tested, false);
     assert.equal(check.accepted, null);
     assert.deepEqual(check.variables, [{ name: 'API_TOKEN', set: false }]);
@@ -20,12 +20,12 @@ describe('validate-token where the credential is not set', () => {
 
   it('names every variable of a basic credential that is missing, and says when this process runs jobs that lack them too', async () => {
     const basic = config({ auth_type: 'basic', auth_config: { username_env_var: 'API_USER', password_env_var: 'API_PASS' } });
-    const check = await checkToken('ledger', basic, {}, { process: "the console's process", runsJobs: true });
+    const check = await checkToken('ledger', basic, {}, { process: "the console's process", runsJobs: true }, 'opsdeck test-connectivity ledger');
     assert.match(check.detail, /^this check runs in the console's process, which lacks API_USER and API_PASS, so it cannot test the token the workers use; its own jobs of ledger lack them too: /);
   });
 
   it('asks nothing of a service that sends no credential', async () => {
-    const check = await checkToken('open', config({}), {}, inConsole);
+    const check = await checkToken('open', config({}), {}, inConsole, 'opsdeck test-connectivity');
     assert.deepEqual([check.tested, check.accepted], [false, null]);
     assert.equal(check.detail, 'open sends no credential (auth_type: none): nothing to validate');
   });

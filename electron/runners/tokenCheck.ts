@@ -15,9 +15,10 @@ type Env = Readonly<Record<string, string | undefined>>;
  *
  * The credential is read from the environment of the process the check runs in, which is not the
  * workers': a variable missing there says nothing of theirs, and the answer says so rather than ask the
- * operator to export what the workers may well have.
+ * operator to export what the workers may well have. `connectivity`: how the interface that asked tests the
+ * path to the service (`opsdeck test-connectivity S`, a button beside it), for an answer that never came.
  */
-export async function checkToken(service: string, cfg: HttpRunnerConfig, env: Env, checkedIn: CheckedIn, timeoutMs = 5000): Promise<TokenCheck> {
+export async function checkToken(service: string, cfg: HttpRunnerConfig, env: Env, checkedIn: CheckedIn, connectivity: string, timeoutMs = 5000): Promise<TokenCheck> {
   const variables = credentialVariables(cfg).map((name) => ({ name, set: (env[name] ?? '') !== '' }));
   const base = { service, auth_type: cfg.auth_type, variables };
   const untested = (detail: string): TokenCheck => ({ ...base, tested: false, accepted: null, http_status: null, detail });
@@ -55,7 +56,7 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
     };
   } catch (error) {
     const reason = reasonOf(error, `no answer within ${timeoutMs / 1000}s`);
-    return { ...base, tested: true, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (opsdeck test-connectivity ${service} shows where the path breaks)` };
+    return { ...base, tested: true, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (${connectivity} shows where the path breaks)` };
   }
 }
 

@@ -18,7 +18,7 @@ function view(
   tuning: BreakerTuning | null,
 ): BreakerView {
   const config = ctx.registry.service(service);
-  return breakerView(service, record, effectiveBreaker(config), pending[service] ?? 0, now, tuning, config?.execution_type ?? null, ctx.words.resetBreaker);
+  return breakerView(service, record, effectiveBreaker(config), pending[service] ?? 0, now, tuning, config?.execution_type ?? null, ctx.words);
 }
 
 /** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */

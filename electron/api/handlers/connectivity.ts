@@ -33,7 +33,13 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
   const target = (service: HttpService): ProbeTarget => ({
     name: service.name,
     baseUrl: service.runner_config.base_url,
-    call: { method: service.runner_config.method, path: service.runner_config.path, service: service.name, sendsCredential: service.runner_config.auth_type !== 'none' },
+    call: {
+      method: service.runner_config.method,
+      path: service.runner_config.path,
+      service: service.name,
+      sendsCredential: service.runner_config.auth_type !== 'none',
+      validateToken: ctx.words.call('runners.validateToken', { service: service.name }),
+    },
     timeoutS: effectiveTimeout(service),
   });
   if (name !== undefined) return [target(httpService(ctx, name))];
@@ -65,6 +71,6 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
   },
   'runners.validateToken': async ({ service }, ctx) => {
     const http = httpService(ctx, service);
-    return checkToken(service, http.runner_config, ctx.env, checkedIn(ctx), probeTimeout(effectiveTimeout(http)).seconds * 1000);
+    return checkToken(service, http.runner_config, ctx.env, checkedIn(ctx), ctx.words.call('runners.connectivity', { service }), probeTimeout(effectiveTimeout(http)).seconds * 1000);
   },
 };

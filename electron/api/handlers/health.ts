@@ -8,7 +8,7 @@ import { alertChannelsCheck } from '../alertChannelsCheck.ts';
 import { breakersCheck, withOpenBreakers } from '../breakersCheck.ts';
 import { dispatchCheck, dueQueues } from '../idleFleet.ts';
 import { INTEGRITY, integrityCheck } from '../integrityCheck.ts';
-import { CLI_STUCK_WORDS, whenStuck } from '../../../shared/lostLeasesText.ts';
+import { whenStuck } from '../../../shared/lostLeasesText.ts';
 import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
@@ -18,6 +18,7 @@ import { storeCheck, storeFailureText } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { notFound } from '../errors.ts';
 import { controlReasons } from '../waitingReasons.ts';
+import type { InterfaceWords } from '../interfaceWords.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
@@ -44,7 +45,7 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const [held] = await lostLeases(ctx.store, [w]);
-  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, CLI_STUCK_WORDS)}` };
+  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, ctx.words.stuckJobs)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: ${ctx.words.call('workers.forget', { id: w.id })}` };
 }
@@ -100,8 +101,8 @@ const UNANSWERED: StoreChecksUnmade = { migrations: { name: 'migrations', ok: fa
  * A store whose schema lacks migrations of this opsdeck's (a command does not migrate it): its checks were
  * skipped for that, not for an outage, and the migrations check says how far behind.
  */
-export function skippedBehind(m: { applied: number; pending: number }): StoreChecksUnmade {
-  return { migrations: migrationsCheck({ ...m, current: false }), why: `skipped: the store's schema is ${m.pending} migration(s) behind this opsdeck (run opsdeck migrate)` };
+export function skippedBehind(m: { applied: number; pending: number }, words: Pick<InterfaceWords, 'migrate'>): StoreChecksUnmade {
+  return { migrations: migrationsCheck({ ...m, current: false }, words), why: `skipped: the store's schema is ${m.pending} migration(s) behind this opsdeck (${words.migrate()})` };
 }
 
 /**
@@ -117,8 +118,8 @@ export async function reportWithoutStore(host: HealthHost, store: HealthCheck, u
   return { ok: false, checks };
 }
 
-function migrationsCheck(m: MigrationStatus): HealthCheck {
-  return { name: 'migrations', ok: m.current, detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: run opsdeck migrate` };
+function migrationsCheck(m: MigrationStatus, words: Pick<InterfaceWords, 'migrate'>): HealthCheck {
+  return { name: 'migrations', ok: m.current, detail: m.current ? `${m.applied} applied, current` : `${m.applied} applied, ${m.pending} pending: ${words.migrate()}` };
 }
 
 /** Store, schema, registry, each runner kind and each worker; ok only when every check is. */
@@ -130,10 +131,10 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const read = ctx.store.migrationStatus().then((status) => ({ status }), (error: unknown) => ({ error }));
   const store = await probed;
   const status = await read;
-  const migrations: HealthCheck = 'status' in status ? migrationsCheck(status.status) : { name: 'migrations', ok: false, detail: storeFailureText(ctx, status.error) };
+  const migrations: HealthCheck = 'status' in status ? migrationsCheck(status.status, ctx.words) : { name: 'migrations', ok: false, detail: storeFailureText(ctx, status.error) };
   if (!store.answered) {
     if (!('status' in status)) return reportWithoutStore(ctx, store.check);
-    if (status.status.pending > 0) return reportWithoutStore(ctx, store.check, skippedBehind(status.status));
+    if (status.status.pending > 0) return reportWithoutStore(ctx, store.check, skippedBehind(status.status, ctx.words));
     // Its migrations were read, and are not behind: the store's probe failed on something else (the store check says what).
     return reportWithoutStore(ctx, store.check, { migrations, why: 'cannot tell: the store answered, but not its first read (see the store check)' });
   }

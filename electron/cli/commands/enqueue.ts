@@ -12,6 +12,7 @@ import type { RegistryHolder } from '../../config/holder.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { describedIssues } from '../../api/inputIssues.ts';
 import { CLI_RESET } from '../../../shared/breakerRecord.ts';
+import { lineIssues } from '../lineFields.ts';
 
 const MAX_LINES = 10_000;
 
@@ -45,9 +46,12 @@ async function readSource(source: string): Promise<string> {
 /** A line's service is the command's: a file of several services (one a line) is one --from for each. */
 const SERVICE_IN_LINE = "not a field of a line: every line is a job of the command's SERVICE (opsdeck enqueue SERVICE --from FILE); give each service its own --from";
 
-/** A line's problems in REST's words: an unknown key named with the field it likely meant, or those there are. */
-function issueText(error: z.ZodError): string {
-  return describedIssues(EnqueueItem, error)
+/**
+ * A line's problems: an unknown key named with the field it likely meant, or those there are, as REST says
+ * it; a value of the wrong type with what its field takes and what the line wrote.
+ */
+function issueText(error: z.ZodError, line: unknown): string {
+  return describedIssues(EnqueueItem, lineIssues(error, line))
     .map((i) => (i.path === 'service' || i.path === 'service_name' ? `${i.path}: ${SERVICE_IN_LINE}` : `${i.path ? `${i.path}: ` : ''}${i.message}`))
     .join('; ');
 }
@@ -68,7 +72,7 @@ export function parseLines(text: string, source: string): { items: EnqueueItem[]
     }
     const parsed = EnqueueItem.safeParse(raw);
     if (parsed.success) items.push(parsed.data);
-    else problems.push(`${where}: ${issueText(parsed.error)}`);
+    else problems.push(`${where}: ${issueText(parsed.error, raw)}`);
   });
   return { items, problems };
 }

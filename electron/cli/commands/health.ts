@@ -21,7 +21,7 @@ async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promi
   const env = inv.io.env;
   const registry = new RegistryHolder(env);
   if (inv.common.registry) await registry.loadFile(inv.common.registry);
-  return reportWithoutStore({ registry, engine: null, env, words: CLI_WORDS, answeredBy: 'command' }, { name: 'store', ok: false, detail: error.message }, error instanceof SchemaBehindError ? skippedBehind(error) : undefined);
+  return reportWithoutStore({ registry, engine: null, env, words: CLI_WORDS, answeredBy: 'command' }, { name: 'store', ok: false, detail: error.message }, error instanceof SchemaBehindError ? skippedBehind(error, CLI_WORDS) : undefined);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ControlState, LostWorkerLeases } from '../../../../shared/domain.ts';
-import { lostLeasesLine, type StuckWords } from '../../../../shared/lostLeasesText.ts';
+import { CONSOLE_STUCK_WORDS, lostLeasesLine } from '../../../../shared/lostLeasesText.ts';
 import type { WorkerView } from '../../../../shared/views.ts';
 
 /** What holds dispatch, and where the console lifts it: the emergency stop first, as it holds everything. */
@@ -33,9 +33,6 @@ export function heldNote(workers: Array<Pick<WorkerView, 'state' | 'lost'>>, con
   if (!by) return `${subject}: dispatch was released, and ${one ? 'it takes' : 'they take'} jobs again within seconds.`;
   return `${subject} by ${by.what}: ${one ? 'it takes no new jobs and is' : 'they take no new jobs and are'} not stopping, so restarting ${one ? 'it' : 'them'} changes nothing. ${by.lift}.`;
 }
-
-/** The console's names for the list of stuck jobs and the way to fail them. */
-const CONSOLE_STUCK_WORDS: StuckWords = { list: 'the Jobs page with "Stuck only" lists them', fail: "Fail in each one's drawer fails it" };
 
 /**
  * The lines above the workers table while some worker is lost: what becomes of the running jobs each one

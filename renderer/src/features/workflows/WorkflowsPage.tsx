@@ -132,7 +132,7 @@ export function WorkflowsPage() {
         ) : runs.isError ? (
           <ErrorState what="the runs" error={runs.error} onRetry={() => void runs.refetch()} />
         ) : runList.length === 0 ? (
-          <Empty title="No runs yet">Start one with Run above, or opsdeck workflow run NAME.</Empty>
+          <Empty title="No runs yet">Start one with Run beside its workflow above.</Empty>
         ) : (
           <table className="table">
             <caption className="sr-only">Workflow runs, newest first</caption>

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { CONSOLE_WORDS, type InterfaceWords, type PointedCall } from '../api/interfaceWords.ts';
+import { createTestContext, type TestContext } from '../api/testing/apiTestContext.ts';
+import { ok } from '../api/testing/responses.ts';
+import { ROUTES } from '../rest/routes.ts';
+import { REST_WORDS } from '../rest/words.ts';
+import { CLI_WORDS } from './words.ts';
+
+const POINTED: PointedCall[] = [
+  'workers.list',
+  'workers.forget',
+  'schedules.list',
+  'schedules.pause',
+  'runners.list',
+  'breakers.list',
+  'alerts.history',
+  'registry.validate',
+  'runners.connectivity',
+  'runners.validateToken',
+];
+
+/** Every piece of advice an interface gives, for one service. */
+function advice(words: InterfaceWords): string[] {
+  return [
+    ...POINTED.map((call) => words.call(call, { service: 'payments', id: 'w1', name: 'nightly', path: '/srv/registry.yaml' })),
+    words.moreCapacity(),
+    words.rateLimitDefaults('payments', '100 per 1m'),
+    words.stuckRun(),
+    words.stuckJobs.list,
+    words.stuckJobs.fail,
+    words.checkByHand('payments', 'http'),
+    words.checkByHand('payments', 'shell'),
+    words.resetBreaker('payments'),
+  ];
+}
+
+describe("each interface's words", () => {
+  it('the console names its buttons and pages, never a command for what it has a button for', () => {
+    for (const text of advice(CONSOLE_WORDS)) {
+      // A worker on a server, started or restarted with more slots, is what no control of the console does.
+      const outside = text.replace('opsdeck worker on a server', '').replace('restart one with a higher --concurrency', '');
+      assert.doesNotMatch(outside, /opsdeck [a-z]|--[a-z]/, text);
+    }
+    assert.equal(CONSOLE_WORDS.call('alerts.history'), 'History on the Alerts page');
+    assert.equal(CONSOLE_WORDS.call('runners.connectivity', { service: 'payments' }), 'Test connectivity beside payments under Diagnostics on the Runners page');
+    assert.equal(CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token beside payments under Diagnostics on the Runners page');
+    assert.equal(CONSOLE_WORDS.call('registry.validate', { path: '/srv/registry.yaml' }), 'Validate /srv/registry.yaml in Settings (Service registry)');
+    assert.match(CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), /^Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m$/);
+    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run or Retry/);
+    assert.match(CONSOLE_WORDS.checkByHand('payments', 'shell'), /^Run health check under Diagnostics on the Runners page \(its runner:shell\)$/);
+    assert.match(CONSOLE_WORDS.moreCapacity(), /turn on local execution in Settings/);
+    // No control of the console migrates: it says what does, a restart of this console or the command.
+    assert.match(CONSOLE_WORDS.migrate(), /^restart this console, which applies them as it opens the store, or run opsdeck migrate on it$/);
+  });
+
+  it('the CLI says its commands', () => {
+    for (const text of advice(CLI_WORDS)) assert.match(text, /\bopsdeck [a-z]/, text);
+    assert.equal(CLI_WORDS.call('alerts.history'), 'opsdeck alerts history');
+    assert.equal(CLI_WORDS.call('runners.connectivity', { service: 'payments' }), 'opsdeck test-connectivity payments');
+    assert.equal(CLI_WORDS.call('runners.validateToken', { service: 'payments' }), 'opsdeck validate-token payments');
+    assert.equal(CLI_WORDS.call('registry.validate', { path: 'r.yaml' }), 'opsdeck validate-config r.yaml');
+    assert.equal(CLI_WORDS.rateLimitDefaults('payments', '100 per 1m'), "opsdeck rate-limit tune payments --defaults goes back to the registry's: 100 per 1m");
+    assert.equal(CLI_WORDS.moreCapacity(), 'start another worker (opsdeck worker) or restart one with a higher --concurrency');
+    assert.equal(CLI_WORDS.checkByHand('payments', 'docker'), 'opsdeck health-check runner:docker');
+    assert.equal(CLI_WORDS.migrate(), 'run opsdeck migrate');
+  });
+
+  it('REST names endpoints it serves, the one of the service asked about when there is one', () => {
+    const served = (text: string) => ROUTES.some((r) => text.includes(`${r.method} ${r.path.replace('{service}', 'payments').replace('{id}', 'w1').replace('{name}', 'nightly')}`));
+    for (const call of POINTED) assert.ok(served(REST_WORDS.call(call, { service: 'payments', id: 'w1', name: 'nightly' })), `${call}: ${REST_WORDS.call(call)}`);
+    assert.equal(REST_WORDS.call('runners.connectivity', { service: 'payments' }), 'GET /v1/runners/connectivity/payments');
+    assert.equal(REST_WORDS.call('runners.connectivity'), 'GET /v1/runners/connectivity');
+    assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
+    assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
+    assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));
+  });
+});
+
+describe("each host's words through dispatch", () => {
+  const hosts: Array<[string, InterfaceWords]> = [
+    ['cli', CLI_WORDS],
+    ['rest', REST_WORDS],
+    ['console', CONSOLE_WORDS],
+  ];
+  let upstream: Server;
+  let port = 0;
+  let t: TestContext | null = null;
+
+  before(async () => {
+    // An upstream that refuses a request without a credential, as a real API does.
+    upstream = createServer((_req, res) => {
+      res.statusCode = 401;
+      res.end('no token');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    port = (upstream.address() as AddressInfo).port;
+  });
+  after(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+  afterEach(async () => {
+    await t?.cleanup();
+    t = null;
+  });
+
+  const registry = () => `
+services:
+  - name: payments
+    execution_type: noop
+    circuit_breaker: { failure_threshold: 5, recovery_timeout: 600 }
+  - name: reports
+    execution_type: noop
+  - name: ledger
+    execution_type: http
+    runner_config: { base_url: "http://127.0.0.1:${port}", path: /entries, method: GET, auth_type: bearer, auth_config: { token_env_var: LEDGER_TOKEN } }
+`;
+
+  const waiting = async (ctx: TestContext['ctx'], id: number) => calls['jobs.waiting'].output.parse(ok(await dispatch('jobs.waiting', { id }, ctx))).reasons;
+
+  it('a job waiting for a slot is told how to add capacity; one its open breaker holds is told the breaker and its reset, not capacity', async () => {
+    t = await createTestContext(registry());
+    const { store, ctx: base } = t;
+    await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 2, queues: null });
+    await store.heartbeat('busy', 2, 'running');
+    const [report, pay] = await store.enqueue([
+      { queue: 'default', service_name: 'reports', execution_type: 'noop', max_attempts: 1 },
+      { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
+    ]);
+    assert.ok(report && pay);
+    const opened = new Date().toISOString();
+    const open = { ...newBreakerRecord('payments', new Date()), state: 'open' as const, opened_at: opened, left_closed_at: opened, last_transition_at: opened, version: 1 };
+    assert.equal(await store.saveBreaker(open, null), true);
+
+    const expected: Record<string, { slot: string; breaker: string }> = {
+      cli: {
+        slot: 'as opsdeck workers shows; more capacity: start another worker (opsdeck worker) or restart one with a higher --concurrency',
+        breaker: 'opsdeck breaker reset payments closes it now',
+      },
+      rest: {
+        slot: 'as GET /v1/workers shows; more capacity: start another worker (opsdeck worker on a server) or restart one with a higher --concurrency',
+        breaker: 'POST /v1/breakers/payments/reset closes it now',
+      },
+      console: {
+        slot: 'as the Runners page shows; more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
+        breaker: 'Reset beside payments on the Breakers page closes it now',
+      },
+    };
+    for (const [host, words] of hosts) {
+      const ctx = { ...base, words };
+      const want = expected[host];
+      assert.ok(want);
+      assert.deepEqual(await waiting(ctx, report.id), [`no free slot: every live worker taking queue default is busy (2 of 2 slots, 1 worker), ${want.slot}`], host);
+      assert.deepEqual(
+        await waiting(ctx, pay.id),
+        [`the circuit breaker of payments is open: jobs wait for its recovery timeout, then a probe tries (${want.breaker})`],
+        `${host}: the breaker holds it, whatever the slots`,
+      );
+    }
+  });
+
+  it('a connectivity probe refused without a credential points to the token check, and the health check of a busy fleet to more capacity, in each host’s words', async () => {
+    t = await createTestContext(registry());
+    const { store, ctx: base } = t;
+    await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
+    await store.heartbeat('busy', 1, 'running');
+    await store.enqueue([{ queue: 'default', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
+    const token: Record<string, string> = {
+      cli: 'opsdeck validate-token ledger',
+      rest: 'GET /v1/runners/token/ledger',
+      console: 'Validate token beside ledger under Diagnostics on the Runners page',
+    };
+    for (const [host, words] of hosts) {
+      const ctx = { ...base, words };
+      const probed = calls['runners.connectivity'].output.parse(ok(await dispatch('runners.connectivity', { service: 'ledger' }, ctx)));
+      const http = probed.services[0]?.steps.find((s) => s.step === 'http');
+      assert.equal(http?.detail, `GET http://127.0.0.1:${port}/entries answered 401 Unauthorized without a credential (a probe sends none; ${token[host]} tries the one its jobs send)`, host);
+
+      const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'dispatch' }, ctx)));
+      const dispatchCheck = report.checks.find((c) => c.name === 'dispatch');
+      assert.match(dispatchCheck?.detail ?? '', new RegExp(`; more capacity: ${words.moreCapacity().replace(/[()]/g, '\\$&')}$`), host);
+    }
+    const console = { ...base, words: CONSOLE_WORDS };
+    const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'dispatch' }, console)));
+    assert.doesNotMatch(report.checks.map((c) => c.detail).join('\n'), /\(opsdeck worker\)/, 'the console never says the bare command');
+  });
+});
