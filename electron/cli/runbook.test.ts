@@ -210,6 +210,36 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(pending.jobs.length, 2);
   });
 
+  it("dlq retry and resolve take a dead letter by its id or identifier, as the runbook's retry_dlq_item('dlq-id') and resolve_dlq_item('dlq-id', note) do", async () => {
+    const common = ['--db', join(dir, 'one-item.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'one-item.db')]));
+    const failing = '{"fail":true,"fail_retryable":false,"fail_message":"card declined"}';
+    for (const identifier of ['charge-1', 'charge-2', 'charge-3']) ok(await opsdeck(['enqueue', 'payments', '--identifier', identifier, '--payload', failing, ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+    const Dead = z.object({ jobs: z.array(z.object({ id: z.number(), identifier: z.string() })) });
+    const dead = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs;
+    const idOf = (identifier: string): number => dead.find((j) => j.identifier === identifier)?.id ?? 0;
+
+    assert.deepEqual(Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', String(idOf('charge-1')), 'charge-2', ...common, '--json'])))).jobs.map((j) => j.identifier).sort(), ['charge-1', 'charge-2']);
+    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter\(s\)$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter\(s\)$/m);
+    const left = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs.map((j) => j.identifier);
+    assert.deepEqual(left, ['charge-3'], 'only the one named was resolved, and the retried one left the open list');
+    const Audit = z.object({ entries: z.array(z.object({ details: z.object({ job_ids: z.array(z.number()), note: z.string() }) })) });
+    const audit = Audit.parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'dlq.resolve', ...common, '--json'])))).entries;
+    assert.deepEqual(audit.map((e) => e.details), [{ job_ids: [idOf('charge-2')], note: 'Fixed by updating API credentials' }]);
+
+    const unknown = await opsdeck(['dlq', 'retry', 'charge-99', ...common]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /charge-99/);
+    const groups = await opsdeck(['dlq', 'groups', '5', ...common]);
+    assert.equal(groups.code, 2);
+    assert.match(groups.stderr, /unexpected argument "5": dlq groups takes no job ids/);
+    const none = await opsdeck(['dlq', 'retry', ...common]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /say which dead letters to retry: job ids \(opsdeck dlq retry 12 13\)/);
+  });
+
   it("rate-limit tune is the runbook's 'reduce worker budgets temporarily': --scale 0.5 halves the budget for every worker, --defaults undoes", async () => {
     const budgets = join(dir, 'budgets.yaml');
     await writeFile(budgets, ['services:', '  - name: partner_api', '    execution_type: noop', '    rate_limit: { limit: 100, per: 1m }', '    max_concurrent: 4', '  - name: free', '    execution_type: noop', ''].join('\n'));
