@@ -330,6 +330,10 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(table, new RegExp(`^\\s*${id} .* \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\+05:30 +\\d+s`, 'm'), 'local time with its offset, and how long');
     assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '0s', '--utc', ...common], { TZ: 'Asia/Kolkata' })), /:\d\dZ /);
     assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '1h', ...common])), /no jobs match/);
+    // The runbook's minutes_running, for one job: its trace says how long it has run so far, as the table does.
+    const trace = ok(await opsdeck(['job', String(id), ...common]));
+    assert.match(trace, /^duration:\s+running \d+s so far$/m);
+    assert.match(trace, /^1\s+running\s.*\srunning \d+s\s*$/m, "the attempt's row too");
     const refused = await opsdeck(['fail', String(id), ...common]);
     assert.equal(refused.code, 2, 'a reason is required');
     assert.match(ok(await opsdeck(['fail', String(id), '--reason', 'worker was killed', ...common])), new RegExp(`job ${id} .* failed: it is in the dead-letter queue`));
