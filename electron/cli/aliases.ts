@@ -51,7 +51,7 @@ const STEP =
 
 export const HINTS: Record<string, string> = {
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
-  'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
+  'security-audit': 'opsdeck jobs --class allowlist --service NAME lists a service\'s allowlist refusals (commands and images); opsdeck validate-config FILE checks each service\'s security_policy',
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
   'runner-health': 'opsdeck runners',
   executions: EXECUTIONS,

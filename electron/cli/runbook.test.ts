@@ -47,6 +47,8 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);
     }
+    // The runbook's security-audit --service S: the failure class picks every allowlist refusal, a command's or an image's.
+    assert.match((await opsdeck(['security-audit', '--service', 'stripe'])).stderr, /opsdeck jobs --class allowlist --service NAME/);
     // Runbook 001's functions, typed as it spells them or in kebab case: the command that does the job.
     const functions: Array<[string, RegExp]> = [
       ['move_to_dlq', /opsdeck fail ID --reason TEXT/],
