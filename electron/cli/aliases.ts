@@ -51,7 +51,7 @@ const STEP =
 
 export const HINTS: Record<string, string> = {
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
-  'security-audit': 'opsdeck jobs --status failed --search "not allowed" lists allowlist refusals; opsdeck validate-config FILE checks each service\'s security_policy',
+  'security-audit': 'opsdeck jobs --class allowlist --service NAME lists a service\'s allowlist refusals (commands and images); opsdeck validate-config FILE checks each service\'s security_policy',
   'version-check': 'opsdeck --version prints this build; opsdeck health-check says whether the store\'s schema matches it',
   'runner-health': 'opsdeck runners',
   executions: EXECUTIONS,
@@ -76,9 +76,9 @@ export const HINTS: Record<string, string> = {
   // Runbook 001's functions (core.dlq, core.circuit_breaker), typed as commands: snake or kebab case.
   'move-to-dlq': 'opsdeck fail ID --reason TEXT moves a job to the dead-letter queue (--force while a live worker holds it); opsdeck fail --stuck --reason TEXT moves every stuck one',
   'get-dlq-items': 'opsdeck dlq list (--service S, --search TEXT, --fingerprint FP); opsdeck dlq groups groups them by failure',
-  'retry-dlq-item': 'opsdeck dlq retry --ids ID[,ID…] sends dead letters back to pending',
+  'retry-dlq-item': 'opsdeck dlq retry ID [ID…] sends dead letters back to pending',
   'retry-all-matching': 'opsdeck dlq retry --search TEXT sends back every open dead letter whose error contains TEXT (--dry-run counts first)',
-  'resolve-dlq-item': 'opsdeck dlq resolve --ids ID --note TEXT',
+  'resolve-dlq-item': 'opsdeck dlq resolve ID --note TEXT',
   'get-circuit-breaker-status': 'opsdeck breaker list shows every breaker: state, failures in the window, pending jobs',
   'reset-circuit-breaker': 'opsdeck breaker reset SERVICE --reason TEXT',
   'reset-all-circuit-breakers': 'opsdeck breaker reset --all --reason TEXT',

@@ -47,6 +47,8 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       assert.equal(run.code, 2, word);
       assert.match(run.stderr, new RegExp(`^opsdeck: there is no "${word}" command here: opsdeck `), word);
     }
+    // The runbook's security-audit --service S: the failure class picks every allowlist refusal, a command's or an image's.
+    assert.match((await opsdeck(['security-audit', '--service', 'stripe'])).stderr, /opsdeck jobs --class allowlist --service NAME/);
     // Runbook 001's functions, typed as it spells them or in kebab case: the command that does the job.
     const functions: Array<[string, RegExp]> = [
       ['move_to_dlq', /opsdeck fail ID --reason TEXT/],
@@ -210,6 +212,36 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.equal(pending.jobs.length, 2);
   });
 
+  it("dlq retry and resolve take a dead letter by its id or identifier, as the runbook's retry_dlq_item('dlq-id') and resolve_dlq_item('dlq-id', note) do", async () => {
+    const common = ['--db', join(dir, 'one-item.db'), '--registry', registry];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'one-item.db')]));
+    const failing = '{"fail":true,"fail_retryable":false,"fail_message":"card declined"}';
+    for (const identifier of ['charge-1', 'charge-2', 'charge-3']) ok(await opsdeck(['enqueue', 'payments', '--identifier', identifier, '--payload', failing, ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+    const Dead = z.object({ jobs: z.array(z.object({ id: z.number(), identifier: z.string() })) });
+    const dead = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs;
+    const idOf = (identifier: string): number => dead.find((j) => j.identifier === identifier)?.id ?? 0;
+
+    assert.deepEqual(Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', String(idOf('charge-1')), 'charge-2', ...common, '--json'])))).jobs.map((j) => j.identifier).sort(), ['charge-1', 'charge-2']);
+    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter\(s\)$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter\(s\)$/m);
+    const left = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs.map((j) => j.identifier);
+    assert.deepEqual(left, ['charge-3'], 'only the one named was resolved, and the retried one left the open list');
+    const Audit = z.object({ entries: z.array(z.object({ details: z.object({ job_ids: z.array(z.number()), note: z.string() }) })) });
+    const audit = Audit.parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'dlq.resolve', ...common, '--json'])))).entries;
+    assert.deepEqual(audit.map((e) => e.details), [{ job_ids: [idOf('charge-2')], note: 'Fixed by updating API credentials' }]);
+
+    const unknown = await opsdeck(['dlq', 'retry', 'charge-99', ...common]);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /charge-99/);
+    const groups = await opsdeck(['dlq', 'groups', '5', ...common]);
+    assert.equal(groups.code, 2);
+    assert.match(groups.stderr, /unexpected argument "5": dlq groups takes no job ids/);
+    const none = await opsdeck(['dlq', 'retry', ...common]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /say which dead letters to retry: job ids \(opsdeck dlq retry 12 13\)/);
+  });
+
   it("rate-limit tune is the runbook's 'reduce worker budgets temporarily': --scale 0.5 halves the budget for every worker, --defaults undoes", async () => {
     const budgets = join(dir, 'budgets.yaml');
     await writeFile(budgets, ['services:', '  - name: partner_api', '    execution_type: noop', '    rate_limit: { limit: 100, per: 1m }', '    max_concurrent: 4', '  - name: free', '    execution_type: noop', ''].join('\n'));
@@ -300,6 +332,10 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(table, new RegExp(`^\\s*${id} .* \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\+05:30 +\\d+s`, 'm'), 'local time with its offset, and how long');
     assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '0s', '--utc', ...common], { TZ: 'Asia/Kolkata' })), /:\d\dZ /);
     assert.match(ok(await opsdeck(['jobs', '--running-longer-than', '1h', ...common])), /no jobs match/);
+    // The runbook's minutes_running, for one job: its trace says how long it has run so far, as the table does.
+    const trace = ok(await opsdeck(['job', String(id), ...common]));
+    assert.match(trace, /^duration:\s+running \d+s so far$/m);
+    assert.match(trace, /^1\s+running\s.*\srunning \d+s\s*$/m, "the attempt's row too");
     const refused = await opsdeck(['fail', String(id), ...common]);
     assert.equal(refused.code, 2, 'a reason is required');
     assert.match(ok(await opsdeck(['fail', String(id), '--reason', 'worker was killed', ...common])), new RegExp(`job ${id} .* failed: it is in the dead-letter queue`));

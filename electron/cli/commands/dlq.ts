@@ -7,17 +7,18 @@ import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { jobsTable } from './jobs.ts';
+import { jobId, jobsTable } from './jobs.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { CLI_RESET } from '../../../shared/breakerRecord.ts';
 
-function selector(args: ParsedArgs): DlqSelector {
+/** `named`: the jobs written after the subcommand (`dlq retry 6 7`), the runbooks' one item by its id; with --ids too. */
+function selector(args: ParsedArgs, named: number[] = []): DlqSelector {
   const { values } = args;
   const s: DlqSelector = {};
-  const jobIds = ids(values, 'ids');
-  if (jobIds) s.job_ids = jobIds;
+  const jobIds = [...(ids(values, 'ids') ?? []), ...named];
+  if (jobIds.length > 0) s.job_ids = [...new Set(jobIds)];
   for (const key of ['fingerprint', 'search', 'service'] as const) {
     const value = str(values, key);
     if (value !== undefined) s[key] = value;
@@ -26,11 +27,11 @@ function selector(args: ParsedArgs): DlqSelector {
 }
 
 /** A bulk change to every dead letter needs saying so: an empty selector is easy to type by mistake. */
-function bulkSelector(args: ParsedArgs, verb: string): DlqSelector {
-  const s: DlqSelector = flag(args.values, 'all') ? { ...selector(args), all: true } : selector(args);
+function bulkSelector(args: ParsedArgs, verb: string, named: number[]): DlqSelector {
+  const s: DlqSelector = flag(args.values, 'all') ? { ...selector(args, named), all: true } : selector(args, named);
   if (bulkSelectorProblem(s, verb) !== null) {
-    if (s.all) throw new UsageError(`--all selects every open dead letter: leave out --fingerprint, --search, --service and --ids, or drop --all`);
-    throw new UsageError(`say which dead letters to ${verb}: --fingerprint, --search (not empty), --service or --ids, or --all for every one`);
+    if (s.all) throw new UsageError(`--all selects every open dead letter: leave out --fingerprint, --search, --service, --ids and job ids, or drop --all`);
+    throw new UsageError(`say which dead letters to ${verb}: job ids (opsdeck dlq ${verb} 12 13), --fingerprint, --search (not empty), --service or --ids, or --all for every one`);
   }
   return s;
 }
@@ -71,11 +72,13 @@ function matchedNothing(s: DlqSelector, result: BulkResult): string | null {
 }
 
 const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
+/** The subcommands that act on or list chosen dead letters, so take jobs by id or identifier after them. */
+const NAMING_JOBS = ['list', 'retry', 'resolve'];
 
 export const dlq: Command = {
   name: 'dlq',
   summary: 'dead-letter triage: groups, list, retry, resolve, purge',
-  usage: 'groups|list|retry|resolve|purge [selector] [--note TEXT] [--before ISO|30d] [--dry-run] [--wide]',
+  usage: 'groups|list|retry|resolve|purge [ID|IDENTIFIER …] [selector] [--note TEXT] [--before ISO|30d] [--dry-run] [--wide]',
   details: [
     'subcommands:',
     '  groups   dead letters grouped by error fingerprint (--search, --service)',
@@ -84,6 +87,7 @@ export const dlq: Command = {
     '  resolve  mark them resolved with --note (not needed with --dry-run); they leave the open list',
     '  purge    delete resolved dead letters resolved before --before',
     'selector: --fingerprint FP, --search TEXT, --service NAME, --ids 1,2,3 (all must match); --all for every one.',
+    'list, retry and resolve also take jobs by id or identifier: opsdeck dlq retry 12, opsdeck dlq resolve 12 13 --note TEXT.',
     'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
   ].join('\n'),
   options: {
@@ -102,10 +106,12 @@ export const dlq: Command = {
   async run(inv) {
     const [sub, ...extra] = inv.positionals;
     if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}${sub ? `, not "${sub}"` : ''}`);
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    if (extra.length > 0 && !NAMING_JOBS.includes(sub)) throw new UsageError(`unexpected argument "${extra[0]}": dlq ${sub} takes no job ids`);
     const { values } = inv;
     const dryRun = flag(values, 'dry-run');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+      const named: number[] = [];
+      for (const ref of extra) named.push(await jobId(ctx, ref));
       switch (sub) {
         case 'groups': {
           const filter = { search: str(values, 'search'), service: str(values, 'service') };
@@ -132,7 +138,7 @@ export const dlq: Command = {
           return 0;
         }
         case 'list': {
-          const chosen = selector(inv);
+          const chosen = selector(inv, named);
           const page = await call(ctx, 'dlq.list', { selector: chosen, limit: int(values, 'limit', 1, 500) ?? 50, after: str(values, 'after') ?? null });
           if (inv.common.json) printJson(inv.io, page);
           else {
@@ -143,14 +149,14 @@ export const dlq: Command = {
           return 0;
         }
         case 'retry': {
-          const chosen = bulkSelector(inv, 'retry');
+          const chosen = bulkSelector(inv, 'retry', named);
           return bulkOutput(inv, ctx, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
         }
         case 'resolve': {
           const note = str(values, 'note');
           // A dry run only counts: it keeps no note, so it asks for none.
           if (!dryRun && !note?.trim()) throw new UsageError('resolve needs --note TEXT saying why');
-          const chosen = bulkSelector(inv, 'resolve');
+          const chosen = bulkSelector(inv, 'resolve', named);
           return bulkOutput(inv, ctx, await call(ctx, 'dlq.resolve', { selector: chosen, note, dry_run: dryRun }), 'resolve', 'resolved', chosen);
         }
         default: {

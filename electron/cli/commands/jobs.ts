@@ -181,6 +181,11 @@ function tookText(usage: Job['resource_usage'], start: string | null, end: strin
   return millis(Date.parse(end) - Date.parse(start));
 }
 
+/** How long a run still going has run, as `jobs` writes it: a dash alone reads as if it never started. */
+function runningFor(start: string): string {
+  return `running ${duration(Math.max(0, Math.round((Date.now() - Date.parse(start)) / 1000)))}`;
+}
+
 /** Bytes of a payload the trace prints: a megabyte on one line buries the attempts and the error. */
 export const PAYLOAD_SHOWN_BYTES = 4096;
 
@@ -216,7 +221,7 @@ export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: strin
     ['run at', `${when(j.run_at)} (${ago(j.run_at)})`],
     ['started', when(j.started_at)],
     ['completed', when(j.completed_at)],
-    ['duration', tookText(usage, j.started_at, j.completed_at)],
+    ['duration', j.status === 'running' && j.started_at && !j.completed_at ? `${runningFor(j.started_at)} so far` : tookText(usage, j.started_at, j.completed_at)],
   ];
   if (j.lease_owner) fields.push(['lease', `${j.lease_owner} until ${when(j.lease_expires_at)}`]);
   if (lost !== null) fields.push(['worker', paint(io, lost, 'yellow')]);
@@ -245,7 +250,7 @@ export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: strin
           paint(io, a.outcome, statusColor(a.outcome)),
           a.worker_id,
           when(a.started_at),
-          tookText(a.resource_usage, a.started_at, a.finished_at),
+          a.outcome === 'running' && !a.finished_at ? runningFor(a.started_at) : tookText(a.resource_usage, a.started_at, a.finished_at),
           a.resource_usage?.peak_memory_kb === undefined ? '' : bytesText(a.resource_usage.peak_memory_kb * 1024),
           a.resource_usage?.exit_code === undefined || a.resource_usage.exit_code === null ? '' : String(a.resource_usage.exit_code),
           a.error_class ?? '',
@@ -283,7 +288,7 @@ export const job: Command = {
 };
 
 /** A job by its id or its identifier, as `opsdeck job` takes it: an identifier is looked up first. */
-async function jobId(ctx: ApiContext, text: string | undefined): Promise<number> {
+export async function jobId(ctx: ApiContext, text: string | undefined): Promise<number> {
   if (!text) throw new UsageError('name a job by its id or its identifier');
   if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
   return (await call(ctx, 'jobs.get', { id: text })).job.id;

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { withTimes } from '../../../shared/timesInText.ts';
 import { displayZone, formatClock, formatOtherZone, formatTime, hoverShows } from './format.ts';
 import type { TimesIn } from './preferences.ts';
 import { useUi } from './uiState.ts';
@@ -8,6 +9,8 @@ export interface Times {
   timesIn: TimesIn;
   /** `2026-12-06 13:28:48+01:00` or `2026-12-06 12:28:48Z`; a dash for no time. Also `withTimes`'s formatter. */
   time(iso: string | null | undefined): string;
+  /** Text the store kept (a job's error) with each ISO time in it written as `time` writes it, as the CLI does. */
+  inText(text: string): string;
   /** A chart tick's `13:28`. */
   clock(iso: string): string;
   /** The hover of a time: the same moment in the other zone. */
@@ -28,6 +31,7 @@ export function useTimes(): Times {
     () => ({
       timesIn,
       time: (iso) => formatTime(iso, timesIn),
+      inText: (text) => withTimes(text, (iso) => formatTime(iso, timesIn)),
       clock: (iso) => formatClock(iso, timesIn),
       other: (iso) => formatOtherZone(iso, timesIn),
       zone: () => displayZone(timesIn),

@@ -161,8 +161,8 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         </button>
       </td>
       <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
-      <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
-        {breaker.last_error ?? <span className="muted">—</span>}
+      <td className="mono wrap error-cell" title={breaker.last_error === null ? undefined : times.inText(breaker.last_error)}>
+        {breaker.last_error === null ? <span className="muted">—</span> : times.inText(breaker.last_error)}
       </td>
       <td>
         <div className="button-row nowrap-row">

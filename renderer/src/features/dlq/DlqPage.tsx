@@ -145,8 +145,8 @@ export function DlqPage() {
                   <Fragment key={group.fingerprint}>
                     <tr className={open ? 'is-open' : undefined}>
                       <td className="num strong">{group.count.toLocaleString()}</td>
-                      <th scope="row" className="mono text-bad wrap error-cell" title={group.sample_error}>
-                        {group.sample_error}
+                      <th scope="row" className="mono text-bad wrap error-cell" title={times.inText(group.sample_error)}>
+                        {times.inText(group.sample_error)}
                       </th>
                       <td className="mono wrap">{group.services.join(', ')}</td>
                       <td className="nowrap" title={times.time(group.first_seen)}>
@@ -161,7 +161,7 @@ export function DlqPage() {
                             type="button"
                             className="button-small"
                             aria-expanded={open}
-                            aria-label={`${open ? 'Close' : 'Open'} group: ${group.sample_error.slice(0, 80)}`}
+                            aria-label={`${open ? 'Close' : 'Open'} group: ${times.inText(group.sample_error).slice(0, 80)}`}
                             onClick={() => setParams((p) => (open ? p.delete('group') : p.set('group', group.fingerprint)))}
                           >
                             {open ? 'Close' : 'Open'}
@@ -169,7 +169,7 @@ export function DlqPage() {
                           <button
                             type="button"
                             className="button-small"
-                            aria-label={`Retry group: ${group.sample_error.slice(0, 80)}`}
+                            aria-label={`Retry group: ${times.inText(group.sample_error).slice(0, 80)}`}
                             onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
                           >
                             Retry group
@@ -177,7 +177,7 @@ export function DlqPage() {
                           <button
                             type="button"
                             className="button-small"
-                            aria-label={`Resolve group: ${group.sample_error.slice(0, 80)}`}
+                            aria-label={`Resolve group: ${times.inText(group.sample_error).slice(0, 80)}`}
                             onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
                           >
                             Resolve group

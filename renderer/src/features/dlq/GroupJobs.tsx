@@ -8,9 +8,11 @@ import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { heldText, type BulkAction } from './bulkAction.ts';
 import { Time } from '../../components/Time.tsx';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /** The dead letters of one group, with a selection for bulk actions and a one-job retry. */
 export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: BulkAction): void }) {
+  const times = useTimes();
   const client = useClient();
   const queryClient = useQueryClient();
   const selected = useUi((s) => s.selectedDeadLetters);
@@ -82,7 +84,7 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
               <td className="num">
                 {job.attempts}/{job.max_attempts}
               </td>
-              <td className="mono text-bad wrap error-cell">{job.error_message}</td>
+              <td className="mono text-bad wrap error-cell">{job.error_message === null ? null : times.inText(job.error_message)}</td>
               <td>
                 <div className="button-row">
                   <button type="button" className="button-small" aria-label={`Retry job ${job.identifier}`} onClick={() => void retryOne(job.id, job.identifier)}>

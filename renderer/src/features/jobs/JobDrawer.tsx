@@ -30,6 +30,7 @@ function RunningFor({ job }: { job: Job }) {
   return <>{runningFor(job, useNow())}</>;
 }
 function Timeline({ attempts }: { attempts: Attempt[] }) {
+  const times = useTimes();
   if (attempts.length === 0) return <p className="muted">No attempt yet: the job has not been dispatched.</p>;
   return (
     <ol className="timeline" aria-label="Attempts">
@@ -45,7 +46,7 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
           {attempt.error_message ? (
             <pre className="code code-error">
               {attempt.error_class ? `[${attempt.error_class}] ` : ''}
-              {attempt.error_message}
+              {times.inText(attempt.error_message)}
             </pre>
           ) : null}
           {attempt.output_tail ? (
@@ -184,7 +185,7 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
           {trace.data.job.error_message ? (
             <section>
               <h3>{errorIsEarlier(trace.data.job.status) ? 'Earlier error (an attempt before the one that completed)' : 'Error'}</h3>
-              <pre className={errorIsEarlier(trace.data.job.status) ? 'code' : 'code code-error'}>{trace.data.job.error_message}</pre>
+              <pre className={errorIsEarlier(trace.data.job.status) ? 'code' : 'code code-error'}>{times.inText(trace.data.job.error_message)}</pre>
               {trace.data.job.error_fingerprint ? <p className="muted small mono">fingerprint {trace.data.job.error_fingerprint}</p> : null}
             </section>
           ) : null}

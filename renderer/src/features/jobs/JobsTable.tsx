@@ -33,6 +33,8 @@ interface JobRowProps {
 
 /** Memoised: while scrolling only the rows entering the window render, not the forty already there. */
 const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, onOpen }: JobRowProps) {
+  const times = useTimes();
+  const error = job.error_message === null ? null : times.inText(job.error_message);
   return (
     <div
       role="row"
@@ -84,8 +86,8 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
       <div role="cell" className="vtable-cell num">
         {job.status === 'running' ? runningFor(job, now) : jobDuration(job)}
       </div>
-      <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={job.error_message ? `${errorLabel(job.status)}: ${job.error_message}` : undefined}>
-        {job.error_message === null ? '' : errorIsEarlier(job.status) ? `earlier: ${job.error_message}` : job.error_message}
+      <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={error ? `${errorLabel(job.status)}: ${error}` : undefined}>
+        {error === null ? '' : errorIsEarlier(job.status) ? `earlier: ${error}` : error}
       </div>
     </div>
   );

@@ -6,10 +6,12 @@ import { useSearchParams } from '../../lib/router.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
+import { useTimes } from '../../lib/useTimes.ts';
 import { FAILURE_WINDOW_PARAM, FAILURE_WINDOWS, failureWindow, jobsLink, retried, ROWS_SHOWN, sampleText, truncationNote, windowWords } from './recentFailures.ts';
 
 function FailureRow({ group }: { group: FailureGroup }) {
   const jobs = jobsLink(group);
+  const times = useTimes();
   return (
     <tr>
       <th scope="row" className="mono">
@@ -18,8 +20,8 @@ function FailureRow({ group }: { group: FailureGroup }) {
         </a>
       </th>
       <td className="mono">{group.error_class}</td>
-      <td className="mono text-bad wrap error-cell" title={group.sample_error ?? undefined}>
-        {sampleText(group)}
+      <td className="mono text-bad wrap error-cell" title={group.sample_error === null ? undefined : times.inText(group.sample_error)}>
+        {sampleText(group, times.inText)}
       </td>
       <td className="num strong">{formatCount(group.failures)}</td>
       <td className="num">{formatCount(group.dead_lettered)}</td>

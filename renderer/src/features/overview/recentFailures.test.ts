@@ -53,6 +53,7 @@ test('a group whose sample minute was pruned says so, its counts standing', () =
   assert.equal(sampleText(group({ sample_error: null })), 'sample pruned');
   assert.equal(sampleText(group({ sample_error: '' })), shortError(''), 'an error whose message is empty is no pruned sample');
   assert.equal(sampleText(group({ sample_error: 'boom\n  at x' })), 'boom …');
+  assert.equal(sampleText(group({ sample_error: 'loaded 2026-12-07T10:01:33.047Z' }), (text) => text.replace('2026-12-07T10:01:33.047Z', '2026-12-07 10:01:33Z')), 'loaded 2026-12-07 10:01:33Z', 'its times in the console\'s zone');
 });
 
 test('a truncated answer says how many failures the listed groups leave out', () => {

@@ -52,8 +52,9 @@ export function jobsLink(group: FailureGroup): { href: string; title: string } {
  * A group's sample as its cell shows it: the error's first line, or that pruning took the minute holding it
  * (no sample; the group's counts still stand).
  */
-export function sampleText(group: FailureGroup): string {
-  return group.sample_error === null ? 'sample pruned' : shortError(group.sample_error);
+/** `inText`: how the times inside the error are written (the console's zone). */
+export function sampleText(group: FailureGroup, inText: (text: string) => string = (text) => text): string {
+  return group.sample_error === null ? 'sample pruned' : shortError(inText(group.sample_error));
 }
 
 /** An error's first line, cut to fit a table cell; a stack trace's first line names the failure. */

@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
 import type { Diagnosis } from '../../../../shared/diagnosis.ts';
 import { formatBytes, formatCount } from '../../lib/format.ts';
+import { useTimes } from '../../lib/useTimes.ts';
 
 /** `opsdeck diagnose` on screen: versions, the store, its notes and slowest statements, the top error patterns. */
 export function DiagnosisView({ diagnosis, health }: { diagnosis: Diagnosis; health: ReactNode }) {
   const { versions, store } = diagnosis;
+  const times = useTimes();
   return (
     <section aria-labelledby="diagnosis-title">
       <h3 id="diagnosis-title">Diagnosis</h3>
@@ -62,7 +64,7 @@ export function DiagnosisView({ diagnosis, health }: { diagnosis: Diagnosis; hea
                 <td className="num">{formatCount(g.count)}</td>
                 <td className="mono">{g.fingerprint}</td>
                 <td>{g.services.join(', ')}</td>
-                <td>{g.sample_error}</td>
+                <td>{times.inText(g.sample_error)}</td>
               </tr>
             ))}
           </tbody>
