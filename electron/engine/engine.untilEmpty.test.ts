@@ -1,13 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { BreakerRecord } from '../../shared/domain.ts';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
-import type { RegistryHolder } from '../config/holder.ts';
+import { RegistryHolder } from '../config/holder.ts';
 import type { NewJob, Store } from '../store/store.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { twoPostgresStores, twoSqliteStores, type TwoStores } from '../store/testing/twoStores.ts';
 import { Engine } from './engine.ts';
 import { actor, loadRegistry, tempDir } from './testing/harness.ts';
+import { startWorkflowRun } from './workflowStart.ts';
 
 /** A breaker as a fleet leaves it: open since `ago` ms, first saved by another worker. */
 function openSince(service: string, ago: number): BreakerRecord {
@@ -40,6 +43,60 @@ async function statuses(store: Store, ids: number[]): Promise<string[]> {
 }
 
 function untilEmptySuite(name: string, open: () => Promise<TwoStores>): void {
+  describe(`a worker run until empty: ${name}`, () => {
+    it('stops once the results of a claim that came back short have landed, with no claim after them', async () => {
+      const { first: store, close } = await open();
+      const tmp = await tempDir();
+      let engine: Engine | null = null;
+      try {
+        const { holder } = await loadRegistry(tmp.dir, [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
+        const ids = await enqueue(store, 'quick', 10);
+        const claims: Array<{ limit: number; got: number }> = [];
+        const watched = storeWith(store, {
+          claim: async (request) => {
+            const claimed = await store.claim(request);
+            claims.push({ limit: request.limit, got: claimed.length });
+            return claimed;
+          },
+        });
+        // A poll far longer than the run: a claim after the short one would have been asked for, not polled.
+        engine = new Engine({ store: watched, registry: holder, concurrency: 4, pollMs: 60_000, maintenance: false, schedules: false });
+        await engine.runUntilEmpty();
+        assert.deepEqual(await statuses(store, ids), ids.map(() => 'completed'));
+        const last = claims.at(-1);
+        assert.ok(last && last.got > 0 && last.got < last.limit, `the last claim took the last jobs, short of its limit: ${JSON.stringify(claims)}`);
+      } finally {
+        await engine?.stop({ graceMs: 0 });
+        await close();
+        await tmp.cleanup();
+      }
+    });
+
+    it('runs what a settle of its own made ready after its last claim came back short: a workflow task whose upstream it ran', async () => {
+      const { first: store, close } = await open();
+      const tmp = await tempDir();
+      let engine: Engine | null = null;
+      try {
+        const file = path.join(tmp.dir, 'registry.yaml');
+        await writeFile(file, JSON.stringify({
+          services: [{ name: 'quick', execution_type: 'noop', runner_config: { sleep_ms: 0 } }],
+          workflows: [{ name: 'pair', tasks: [{ name: 'first', service: 'quick' }, { name: 'then', service: 'quick', depends_on: ['first'] }] }],
+        }));
+        const holder = new RegistryHolder({});
+        assert.ok((await holder.loadFile(file)).ok);
+        const { run_id: runId } = await startWorkflowRun(store, holder.registry, 'pair', {}, actor, 'pair-1');
+        engine = new Engine({ store, registry: holder, concurrency: 4, pollMs: 60_000, maintenance: false, schedules: false });
+        await engine.runUntilEmpty();
+        const run = await store.getWorkflowRun(runId);
+        assert.deepEqual(run?.tasks.map((t) => t.status), ['completed', 'completed'], "the task its upstream's settle made ready ran before the worker stopped");
+      } finally {
+        await engine?.stop({ graceMs: 0 });
+        await close();
+        await tmp.cleanup();
+      }
+    });
+  });
+
   describe(`a worker run until empty, beside circuit breakers: ${name}`, () => {
     it('runs the jobs a probe lets through: it does not stop while the probe that closes the breaker is being recorded', async () => {
       const { first: store, second: operator, close } = await open();
