@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkerInfo } from '../../shared/domain.ts';
-import { ok, opsdeck } from '../cli/testing/opsdeck.ts';
+import { ok, opsdeck } from './testing/opsdeck.ts';
 import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { Engine } from './engine.ts';
-import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+import { Engine } from '../engine/engine.ts';
+import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from '../engine/testing/harness.ts';
 
 /**
  * Two workers on one store, on "two servers": one has the variable the billing service's secret is named by
