@@ -232,6 +232,31 @@ export const WorkerRegistry = z.object({
 });
 export type WorkerRegistry = z.infer<typeof WorkerRegistry>;
 
+/**
+ * One service a worker lacks something for, as its last check found it: variables by name only, never a
+ * value. What it lacks is split by what it is, so the fleet's views can count it across workers.
+ */
+export const ServiceLack = z.object({
+  service: z.string(),
+  execution_type: ExecutionType,
+  /** The variables the service names (a secret's `*_env_var`, an `env:` passed through) unset in the worker's environment. */
+  unset: z.array(z.string()),
+  /** Why the Docker daemon at the service's socket does not answer the worker; null when it does, or the service is no docker one. */
+  docker: z.string().nullable(),
+  /** Anything else its jobs would fail on there, in their words: AWS credentials not found, a program missing, the registry's own check. */
+  other: z.array(z.string()),
+  /** The worker leaves the service out of its claims while this holds: an unset variable or a daemon not answering fails every job. */
+  declined: z.boolean(),
+});
+export type ServiceLack = z.infer<typeof ServiceLack>;
+
+/** What a worker found it cannot run at its last check (at start, after a reload, then every half minute); `services` empty: nothing. */
+export const WorkerCannotRun = z.object({
+  checked_at: Timestamp,
+  services: z.array(ServiceLack),
+});
+export type WorkerCannotRun = z.infer<typeof WorkerCannotRun>;
+
 export const WorkerInfo = z.object({
   id: z.string(),
   /** What it was named (`opsdeck worker --name`), shared by any number of workers; null when it was not. */
@@ -260,6 +285,11 @@ export const WorkerInfo = z.object({
   cpu_percent: z.number().nonnegative().nullable(),
   /** The registry it runs, as it last declared; null from a worker of a version that did not say. */
   registry: WorkerRegistry.nullable(),
+  /**
+   * What it cannot run, as its last check found, written with a heartbeat. Null: not known, from a worker of
+   * a version that does not check, or one that has not written its first check since it registered.
+   */
+  cannot_run: WorkerCannotRun.nullable(),
   /** Derived at read time: the heartbeat is older than the lost threshold, and the worker did not say it stopped. */
   lost: z.boolean(),
 });

@@ -11,6 +11,7 @@ import {
   CancelRequest,
   ControlState,
   ExecutionType,
+  ServiceLack,
   HealthCheck,
   Job,
   JobStatus,
@@ -321,6 +322,15 @@ export const WorkerView = WorkerInfo.extend({
 });
 export type WorkerView = z.infer<typeof WorkerView>;
 
+/** A live worker whose last check found services of a runner kind it cannot run, and those services. */
+export const WorkerLacking = z.object({
+  worker_id: z.string(),
+  name: z.string().nullable(),
+  checked_at: Timestamp,
+  services: z.array(ServiceLack),
+});
+export type WorkerLacking = z.infer<typeof WorkerLacking>;
+
 export const RunnerView = z.object({
   kind: ExecutionType,
   services: z.array(z.string()),
@@ -330,6 +340,13 @@ export const RunnerView = z.object({
   detail: z.string(),
   checked_at: Timestamp,
   in_flight: z.number().int(),
+  /**
+   * The live workers that cannot run some of this kind's services, by their own last checks: the probe above
+   * is of the process that answered, these are of the workers that run the jobs.
+   */
+  lacking: z.array(WorkerLacking),
+  /** The live workers that have not said what they cannot run (an older version, or not checked yet): not known. */
+  unchecked: z.array(z.string()),
 });
 export type RunnerView = z.infer<typeof RunnerView>;
 

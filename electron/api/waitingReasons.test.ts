@@ -25,6 +25,7 @@ const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   memory: null,
   cpu_percent: null,
   registry: null,
+  cannot_run: null,
   lost: false,
   ...over,
 });

@@ -1,6 +1,7 @@
 import type { BreakerRecord, ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
 import { budgetText, type RateLimitView } from '../../shared/rateLimitTuning.ts';
 import { timeToCome } from '../../shared/timesInText.ts';
+import { lackingReason } from './fleetLacks.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
 
 export interface WaitingFacts {
@@ -146,8 +147,9 @@ function noTakerRuns(queue: string, service: string, workers: WorkerInfo[]): boo
 }
 
 /**
- * Why no live worker takes a job of `service` on `queue`: none runs, all drain, none takes the queue, or
- * none's registry has the service; empty when one does. `start`: how a worker is started, in the
+ * Why no live worker takes a job of `service` on `queue`: none runs, all drain, none takes the queue, none's
+ * registry has the service, or every one that would take it lacks what it needs (a variable, the Docker
+ * daemon: their last checks); empty when one does. `start`: how a worker is started, in the
  * interface's words. The Runners page and `opsdeck runners` say the same of each service.
  */
 export function workerReasons(queue: string, service: string, workers: WorkerInfo[], start: string): string[] {
@@ -158,5 +160,6 @@ export function workerReasons(queue: string, service: string, workers: WorkerInf
   if (noTakerRuns(queue, service, workers)) {
     return [`no running worker's registry has service ${service}: start a worker whose registry names it, or add it to the workers' registry`];
   }
-  return [];
+  const lacking = lackingReason(queue, service, takers(queue, workers).filter((w) => w.services === null || w.services.includes(service)));
+  return lacking === null ? [] : [lacking];
 }

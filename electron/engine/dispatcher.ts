@@ -298,7 +298,7 @@ export class Dispatcher {
     const { store, registry, breakers, pauses, workerId, leaseMs, queues, concurrency } = this.#opts;
     const now = new Date();
     const free = concurrency - this.#executing.size - this.#buffer.size;
-    const left = [...pauses.paused(now), ...this.#foreign.names(registry.registry)];
+    const left = [...pauses.paused(now), ...this.#foreign.names(registry.registry), ...this.#opts.declined(registry.registry)];
     const scope = await claimScope(store, registry.registry, breakers, now, left, free);
     const sent = performance.now();
     const claimed = await store.claim({ workerId, limit, leaseMs, ...(queues ? { queues } : {}), ...scope.request });

@@ -38,4 +38,6 @@ export interface DispatcherOptions {
   log: Logger;
   /** Each job's life: claims, results, failures. */
   jobs: JobLog;
+  /** Services whose every job would fail on this worker as it stands (CannotRunCheck): its claims leave them to others. */
+  declined: (registry: Registry) => readonly string[];
 }

@@ -18,7 +18,8 @@ import { Maintainer } from './maintainer.ts';
 import { CpuMeter } from './cpuMeter.ts';
 import { memoryNow } from './memoryNow.ts';
 import { runningRegistry } from './runningRegistry.ts';
-import { unrunnableServices } from './unrunnable.ts';
+import { CannotRunCheck } from './cannotRun.ts';
+import { within } from '../runners/within.ts';
 import { shortDigest } from '../../shared/workerRegistry.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
@@ -54,12 +55,19 @@ export interface EngineOptions {
   schedules?: boolean;
   /** How often the scheduler looks for due schedules (default 500 ms). */
   scheduleTickMs?: number;
+  /** How often the worker looks again at what it cannot run (default CANNOT_RUN_CHECK_MS, 30 s). */
+  cannotRunCheckMs?: number;
 }
 
 const HEARTBEAT_MS = 2000;
 const BREAKER_REFRESH_MS = 2000;
 const CANCEL_POLL_MS = 1000;
 const CONTROL_POLL_MS = 250;
+/**
+ * How long a start waits for its first look at what it cannot run before claiming: enough for the variables,
+ * the programs and a Docker daemon that answers; a daemon or an AWS lookup that hangs is not waited out.
+ */
+const FIRST_CHECK_WAIT_MS = 2000;
 
 /**
  * One worker: registers itself, follows the control plane, dispatches jobs, keeps its leases alive,
@@ -77,12 +85,10 @@ export class Engine {
   readonly #control: ControlWatcher;
   readonly #maintainer: Maintainer | null;
   readonly #log: Logger;
-  /** Not quieted: a reload within the minute must say its services' warnings again. */
-  readonly #loud: Logger;
   readonly #runners: Map<ExecutionType, Runner>;
   readonly #env: Record<string, string | undefined>;
-  /** The registry whose services were last checked for what this worker lacks (unrunnable.ts). */
-  #checkedFor: Registry | null = null;
+  /** What this worker cannot run, looked at on its heartbeat; its claims leave out what it declines. */
+  readonly #cannotRun: CannotRunCheck;
   readonly #scheduler: Scheduler | null;
   readonly #concurrency: number;
   readonly #queues: string[] | null;
@@ -113,7 +119,6 @@ export class Engine {
     this.#store = opts.store;
     const logger = (opts.log ?? silentLogger).child({ worker: this.workerId });
     this.#log = quietLog(logger);
-    this.#loud = logger;
     this.#runners = opts.runners ?? createRunners({ killGraceMs: 500 });
     this.#env = opts.env ?? process.env;
     this.#concurrency = Math.max(1, Math.floor(opts.concurrency ?? 10));
@@ -123,6 +128,7 @@ export class Engine {
     this.#emitter = new EngineEmitter(this.#log);
     const registry = opts.registry;
     this.#registry = registry;
+    this.#cannotRun = new CannotRunCheck({ registry, runners: this.#runners, env: this.#env, log: logger, everyMs: opts.cannotRunCheckMs });
     this.#breakers = new BreakerKeeper({
       store: this.#store,
       config: (service) => effectiveBreaker(registry.service(service)),
@@ -149,6 +155,7 @@ export class Engine {
       pollMs,
       log: this.#log,
       jobs: new JobLog(logger),
+      declined: (r) => this.#cannotRun.declined(r),
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
@@ -187,7 +194,7 @@ export class Engine {
     // Two chains side by side: one after another, these round trips were most of a worker's time to
     // its first claim. Not more: each chain holds a connection, and a new connection costs a round trip's
     // worth many times over.
-    const steps = await Promise.allSettled([this.#register(), this.#readGates()]);
+    const steps = await Promise.allSettled([this.#register(), this.#readGates(), within(this.#cannotRun.check(), FIRST_CHECK_WAIT_MS)]);
     const failed = steps.find((step) => step.status === 'rejected');
     if (failed) {
       this.#control.stop();
@@ -218,24 +225,17 @@ export class Engine {
       concurrency: this.#concurrency,
       queues: this.#queues ?? 'all',
     });
-    void this.#warnUnrunnable();
   }
 
   /**
-   * Says, one warning per service, what this worker lacks to run it (a variable, Docker, AWS credentials):
-   * at start and after each reload, so the worker's log says it before the first job fails for it.
+   * Looks again at what this worker cannot run when a look is due (CannotRunCheck), in the background: a
+   * heartbeat never waits on a Docker daemon. A change in what its claims leave out wakes the dispatcher.
    */
-  async #warnUnrunnable(): Promise<void> {
-    const registry = this.#registry.registry;
-    if (registry === this.#checkedFor) return;
-    this.#checkedFor = registry;
-    try {
-      for (const { service, why } of await unrunnableServices(registry, this.#registry.problems ?? [], this.#runners, this.#env)) {
-        this.#loud.warn(`service ${service} cannot run on this worker: ${why}`, { service });
-      }
-    } catch (error) {
-      this.#log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
-    }
+  #lookAtWhatItCannotRun(): void {
+    if (this.#workerState === 'stopped' || this.#stopping !== null || !this.#cannotRun.due()) return;
+    void this.#cannotRun.check().then((changed) => {
+      if (changed) this.#dispatcher.gatesChanged();
+    });
   }
 
   async #register(): Promise<void> {
@@ -411,13 +411,16 @@ export class Engine {
       const services = reloaded ? serviceNames(registry) : undefined;
       const declared = reloaded ? (runningRegistry(this.#registry) ?? undefined) : undefined;
       const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage, declared);
+      const cannotRun = this.#cannotRun.unwritten();
+      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage, declared, cannotRun);
       if (known) this.#declaredFor = registry;
-      if (reloaded && this.#workerState !== 'stopped') void this.#warnUnrunnable();
+      if (known && cannotRun) this.#cannotRun.written(cannotRun);
+      this.#lookAtWhatItCannotRun();
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
       // running jobs where no list of workers shows it.
       if (!known && this.#workerState !== 'stopped') {
         await this.#registerWorker();
+        this.#cannotRun.rewrite();
         this.#log.warn('this worker had been forgotten while it still ran (opsdeck workers forget); registered again');
       }
       this.#lastHeartbeat = new Date();

@@ -1,6 +1,7 @@
-import type { ExecutionType } from '../../shared/domain.ts';
+import type { ExecutionType, ServiceLack } from '../../shared/domain.ts';
 import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/registry.ts';
-import { errorMessage, unsetVariables } from '../runners/result.ts';
+import { lackText } from '../../shared/cannotRunText.ts';
+import { errorMessage } from '../runners/result.ts';
 import type { CheckedIn, Runner } from '../runners/runner.ts';
 import { variablesNamed } from './jobSecrets.ts';
 
@@ -25,8 +26,13 @@ const JOBS_WILL_FAIL = ': its jobs will fail';
  * started", and the first job was the first to know. `problems`: what loading `registry` found.
  */
 export async function unrunnableServices(registry: Registry, problems: readonly RegistryProblem[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Unrunnable[]> {
+  return (await serviceLacks(registry, problems, runners, env)).map((lack) => ({ service: lack.service, why: lackText(lack) }));
+}
+
+/** The same, each service's lack split by what it is, as the worker records it on its row. */
+export async function serviceLacks(registry: Registry, problems: readonly RegistryProblem[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<ServiceLack[]> {
   const found = await Promise.all(registry.services.map((service, i) => whyNot(service, failingChecks(problems, i), runners, env)));
-  return found.filter((u): u is Unrunnable => u !== null);
+  return found.filter((u): u is ServiceLack => u !== null);
 }
 
 /** The registry's warnings about the i-th service that say its every job fails. */
@@ -35,21 +41,25 @@ function failingChecks(problems: readonly RegistryProblem[], i: number): string[
   return problems.filter((p) => p.severity === 'warning' && (p.path === at || p.path.startsWith(`${at}.`)) && p.message.endsWith(JOBS_WILL_FAIL)).map((p) => p.message);
 }
 
-async function whyNot(service: ServiceConfig, failing: string[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Unrunnable | null> {
-  const reasons: string[] = [...failing];
+async function whyNot(service: ServiceConfig, failing: string[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<ServiceLack | null> {
+  const other: string[] = [...failing];
+  let docker: string | null = null;
   const unset = variablesNamed(service).filter((name) => env[name] === undefined);
-  const unsetWhy = unset.length > 0 ? unsetVariables(unset).error?.message : undefined;
-  if (unsetWhy !== undefined) reasons.push(unsetWhy);
   const runner = runners.get(service.execution_type);
-  if (!runner) reasons.push(`no ${service.execution_type} runner`);
+  if (!runner) other.push(`no ${service.execution_type} runner`);
   else {
     try {
       const health = await runner.probe([service], env, HERE);
       // A variable said above is not said again in the probe's words.
-      if ((!health.ok || health.warning === true) && !unset.some((name) => health.detail.includes(name))) reasons.push(health.detail);
+      const said = (text: string) => unset.some((name) => text.includes(name));
+      const why = (health.cannotStart?.[service.name] ?? (!health.ok || health.warning === true ? [health.detail] : [])).filter((text) => !said(text));
+      if (service.execution_type === 'docker' && why.length > 0) docker = why.join('; ');
+      else other.push(...why);
     } catch (error) {
-      reasons.push(`its ${service.execution_type} probe failed: ${errorMessage(error)}`);
+      other.push(`its ${service.execution_type} probe failed: ${errorMessage(error)}`);
     }
   }
-  return reasons.length === 0 ? null : { service: service.name, why: reasons.join('; ') };
+  if (unset.length === 0 && docker === null && other.length === 0) return null;
+  // What fails every job for certain and is this worker's alone: the claims leave the service to workers that can run it.
+  return { service: service.name, execution_type: service.execution_type, unset, docker, other, declined: unset.length > 0 || docker !== null };
 }

@@ -331,12 +331,14 @@ export class DockerRunner implements Runner {
     );
     const answering = sockets.filter((socket) => !down.has(socket));
     const answeringText = answering.length > 0 ? `Docker daemon answering at ${answering.join(', ')}` : '';
-    const problems = [...socketOf].flatMap(([name, socket]) => {
+    const cannotStart: Record<string, string[]> = {};
+    for (const [name, socket] of socketOf) {
       const why = down.get(socket);
-      return why === undefined ? [] : [`${name}: ${why}`];
-    });
+      if (why !== undefined) cannotStart[name] = [why];
+    }
+    const problems = Object.entries(cannotStart).map(([name, [why]]) => `${name}: ${why}`);
     if (problems.length === 0) return { ok: true, detail: answeringText };
     const rest = answeringText ? `; ${answeringText}` : '';
-    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}` };
+    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}`, cannotStart };
   }
 }

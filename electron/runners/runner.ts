@@ -45,6 +45,11 @@ export interface HealthResult {
   /** Passing, yet worth a look: what is missing is missing only from the process that checked, which runs no job. */
   warning?: boolean;
   detail: string;
+  /**
+   * Of the services probed, those whose jobs would fail here, each with why in its jobs' words, without the
+   * service's name: what a worker records per service. Absent: the kind does not say per service.
+   */
+  cannotStart?: Record<string, string[]>;
 }
 
 /** Where a check runs, for its words: "the console's process"; whether that process runs jobs of its own. */

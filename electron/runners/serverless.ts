@@ -4,7 +4,7 @@ import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registr
 import { addEndpoint, probeUrls } from './http.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
-import { notSetHere } from './notSetHere.ts';
+import { notSetHere, unsetIn } from './notSetHere.ts';
 import type { CheckedIn, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 import { within } from './within.ts';
 
@@ -192,6 +192,10 @@ export class ServerlessRunner implements Runner {
     const problems: string[] = [];
     // Problems of this process's own environment: only its own jobs would fail for them.
     const missingHere: string[] = [];
+    const cannotStart: Record<string, string[]> = {};
+    const failsHere = (service: string, why: string) => {
+      cannotStart[service] = [...(cannotStart[service] ?? []), why];
+    };
     const slow: string[] = [];
     // The SDK's usual sources are this process's, the same for every service: looked at once.
     let usual: ReturnType<typeof sdkCredentials> | undefined;
@@ -204,12 +208,21 @@ export class ServerlessRunner implements Runner {
       addEndpoint(urls, cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`, s.name);
       const fn = cfg.function_name ?? s.name;
       const named = credentials(cfg, env);
-      if (named.missing) missingHere.push(`${s.name}: ${notSetHere(named.missing, checkedIn.process)}`);
+      if (named.missing) {
+        missingHere.push(`${s.name}: ${notSetHere(named.missing, checkedIn.process)}`);
+        if (checkedIn.runsJobs) failsHere(s.name, unsetIn(named.missing, checkedIn.process));
+      }
       if (named.missing || named.value) continue;
       const found = await (usual ??= sdkCredentials(region));
-      if (found === 'none') missingHere.push(`${s.name}: ${noCredentials(fn)} (none found in ${checkedIn.process})`);
-      else if (found === 'slow') slow.push(s.name);
-      else if (found !== 'found') problems.push(`${s.name}: AWS credentials for ${fn} cannot be loaded in ${checkedIn.process}: ${found.error}`);
+      if (found === 'none') {
+        missingHere.push(`${s.name}: ${noCredentials(fn)} (none found in ${checkedIn.process})`);
+        if (checkedIn.runsJobs) failsHere(s.name, `${noCredentials(fn)} (none found in ${checkedIn.process})`);
+      } else if (found === 'slow') slow.push(s.name);
+      else if (found !== 'found') {
+        const why = `AWS credentials for ${fn} cannot be loaded in ${checkedIn.process}: ${found.error}`;
+        problems.push(`${s.name}: ${why}`);
+        failsHere(s.name, why);
+      }
     }
     const endpoints = checkedIn.upstreams === false ? { ok: true, detail: 'endpoints not reached' } : await probeUrls(urls);
     const unsure = slow.length > 0 ? `; cannot tell whether ${slow.join(', ')} have AWS credentials: the SDK's lookup took over ${CREDENTIALS_LOOKUP_MS / 1000}s` : '';
@@ -218,7 +231,7 @@ export class ServerlessRunner implements Runner {
     const onlyHere = checkedIn.runsJobs || missingHere.length === 0
       ? ''
       : `${missingHere.length} of ${services.length} service(s) lack AWS credentials in ${checkedIn.process}, which runs no job, so whether the workers have them is not known: ${missingHere.join('; ')}; `;
-    if (failing.length > 0) return { ok: false, detail: `${failing.length} of ${services.length} service(s) cannot start: ${failing.join('; ')}; ${onlyHere}${endpoints.detail}${unsure}` };
+    if (failing.length > 0) return { ok: false, detail: `${failing.length} of ${services.length} service(s) cannot start: ${failing.join('; ')}; ${onlyHere}${endpoints.detail}${unsure}`, cannotStart };
     const detail = `${onlyHere}${endpoints.detail}${unsure}`;
     return endpoints.ok && onlyHere !== '' ? { ok: true, warning: true, detail } : { ...endpoints, detail };
   }

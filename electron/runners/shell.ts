@@ -321,15 +321,16 @@ export class ShellRunner implements Runner {
 
   async probe(services: ServiceConfig[]): Promise<HealthResult> {
     const problems: string[] = [];
-    const cannotStart = new Set<string>();
+    const cannotStart: Record<string, string[]> = {};
     for (const s of services) {
       if (s.execution_type !== 'shell') continue;
       const found = [programProblem(s.runner_config.command[0] ?? ''), workingDirectoryProblem(workingDirectoryOf(s.runner_config, s.security_policy))];
-      for (const problem of found) if (problem) problems.push(`${s.name}: ${problem}`);
-      if (found.some((p) => p !== null)) cannotStart.add(s.name);
+      const why = found.filter((p): p is string => p !== null);
+      for (const problem of why) problems.push(`${s.name}: ${problem}`);
+      if (why.length > 0) cannotStart[s.name] = why;
     }
     // Every service that cannot start, not the first: one health check fixes them all.
-    if (problems.length > 0) return { ok: false, detail: `${cannotStart.size} of ${services.length} service(s) cannot start: ${problems.join('; ')}` };
+    if (problems.length > 0) return { ok: false, detail: `${Object.keys(cannotStart).length} of ${services.length} service(s) cannot start: ${problems.join('; ')}`, cannotStart };
     const limits = this.#prlimit ? 'resource limits via prlimit' : 'no prlimit: resource limits not applied';
     return { ok: true, detail: `${services.length} service(s); ${limits}` };
   }

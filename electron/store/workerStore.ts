@@ -1,4 +1,4 @@
-import type { Actor, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
+import type { Actor, WorkerCannotRun, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
 
 /** What a heartbeat measured of its process: its memory, and its CPU use since the heartbeat before. */
 export interface WorkerUsage {
@@ -17,9 +17,18 @@ export interface WorkerStore {
    * `services`, given when the worker's registry changed, replaces the services it declared. `usage` is
    * what this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU
    * unknown (null). `registry`, given with `services` when the worker's registry changed, replaces the
-   * registry it declared.
+   * registry it declared. `cannotRun`, given after each check of what the worker lacks, replaces the last
+   * one; left out, the last is kept (registering clears it: not known).
    */
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage, registry?: WorkerRegistry): Promise<boolean>;
+  heartbeat(
+    workerId: string,
+    inFlight: number,
+    state: WorkerState,
+    services?: string[],
+    usage?: WorkerUsage,
+    registry?: WorkerRegistry,
+    cannotRun?: WorkerCannotRun,
+  ): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running

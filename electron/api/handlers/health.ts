@@ -16,6 +16,7 @@ import { registryDrift, withDrift } from '../registryDrift.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { storeCheck, storeFailureText } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
+import { withWorkersLacking } from '../fleetLacks.ts';
 import { notFound } from '../errors.ts';
 import { controlReasons } from '../waitingReasons.ts';
 import type { InterfaceWords } from '../interfaceWords.ts';
@@ -152,6 +153,12 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   const fleet = workers;
   const registry = checks[registryAt];
   if (fleet !== null && registry !== undefined) checks[registryAt] = withDrift(registry, await registryDrift(ctx, fleet));
+  if (fleet !== null) {
+    for (const [i, check] of checks.entries()) {
+      const kind = check.name.startsWith('runner:') ? check.name.slice('runner:'.length) : null;
+      if (kind !== null) checks[i] = withWorkersLacking(check, kind, fleet, ctx.registry.registry);
+    }
+  }
   checks.push(fleet === null ? { name: 'dispatch', ok: false, detail: 'cannot tell: the workers could not be read' } : await guarded(ctx, 'dispatch', () => dispatchCheck(ctx, fleet, now)));
   checks.push(await guarded(ctx, 'breakers', () => breakersCheck(ctx.store, ctx.registry.registry.services.map((s) => s.name), ctx.words)));
   checks.push(await guarded(ctx, 'workflows', () => workflowsCheck(ctx, now)));

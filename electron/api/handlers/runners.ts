@@ -4,8 +4,10 @@ import type { Handlers } from '../handlerTypes.ts';
 import { probeAll } from '../probes.ts';
 import { withOpenBreakers } from '../breakersCheck.ts';
 import { workerReasons } from '../waitingReasons.ts';
+import { workersLacking } from '../fleetLacks.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
-import type { UnservedService } from '../../../shared/views.ts';
+import type { UnservedService, WorkerLacking } from '../../../shared/views.ts';
+import type { WorkerInfo } from '../../../shared/domain.ts';
 
 /** Jobs running now per kind, across every worker on the store (this process's engine included). */
 async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, number>> {
@@ -26,24 +28,29 @@ async function inFlightByKind(ctx: ApiContext): Promise<Map<ExecutionType, numbe
  * declarations (the queues they take, the services their registry names), each with why and what to do.
  * Without a registry here there is nothing to ask about.
  */
-async function unserved(ctx: ApiContext): Promise<UnservedService[]> {
+function unserved(ctx: ApiContext, workers: WorkerInfo[]): UnservedService[] {
   if (ctx.registry.loadedAt === null) return [];
-  const workers = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
   const start = ctx.words.startWorker();
   return ctx.registry.registry.services.flatMap((s) => workerReasons(s.queue, s.name, workers, start).map((reason) => ({ service: s.name, queue: s.queue, reason })));
 }
 
+/** The live workers whose last check found services of `kind` they cannot run. */
+function lackingOf(workers: WorkerInfo[], kind: ExecutionType): WorkerLacking[] {
+  return workersLacking(workers, kind).map(({ worker, checked_at, services }) => ({ worker_id: worker.id, name: worker.name, checked_at, services }));
+}
+
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
-    const [probes, inFlight, breakers, none] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), unserved(ctx)]);
+    const [probes, inFlight, breakers, workers] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), ctx.store.listWorkers(WORKER_LOST_AFTER_MS)]);
+    const unchecked = workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held') && w.cannot_run === null).map((w) => w.id);
     const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
     // As health-check's runner checks say it: a probe answering while a service's breaker is open warns.
     return {
       runners: probes.map((p) => {
         const { warning, detail } = withOpenBreakers({ name: p.kind, ok: p.healthy, ...(p.warning ? { warning: true } : {}), detail: p.detail }, p.kind, breakers, kindOf, ctx.words);
-        return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0 };
+        return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0, lacking: lackingOf(workers, p.kind), unchecked };
       }),
-      unserved: none,
+      unserved: unserved(ctx, workers),
     };
   },
 };

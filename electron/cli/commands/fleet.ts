@@ -1,7 +1,8 @@
+import { cannotRunSummary, lackLine } from '../../../shared/cannotRunText.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { ExecutionType, type LostWorkerLeases, type RegistryDrift } from '../../../shared/domain.ts';
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
-import type { WorkerView } from '../../../shared/views.ts';
+import type { RunnerView, WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import { shortDigest } from '../../../shared/workerRegistry.ts';
 import type { ApiContext } from '../../api/context.ts';
@@ -39,6 +40,8 @@ export const runners: Command = {
             list.map((r) => [r.kind, r.healthy ? (r.warning ? paint(inv.io, 'WARN', 'yellow') : paint(inv.io, 'ok', 'green')) : paint(inv.io, 'FAILING', 'red'), String(r.in_flight), r.services.join(', '), r.detail]),
           ),
         );
+        // The probe above is this process's; what the workers that run the jobs lack is their own word.
+        for (const line of runnerLackLines(list)) inv.io.out(line);
         // A healthy runner runs nothing for a service no live worker takes: said under the table, with why.
         if (unserved.length > 0) inv.io.out(['', 'no live worker runs these services:', ...unserved.map((u) => `  ${u.service} (queue ${u.queue}): ${u.reason}`)].join('\n'));
       }
@@ -47,6 +50,23 @@ export const runners: Command = {
     });
   },
 };
+
+/** Per runner kind, each live worker that cannot run some of its services, and the workers not known. */
+function runnerLackLines(list: RunnerView[]): string[] {
+  const lines = list.flatMap((r) => r.lacking.map((w) => `  ${r.kind} on worker ${w.worker_id} (checked ${when(w.checked_at)}): ${w.services.map(lackLine).join('; ')}`));
+  const unchecked = [...new Set(list.flatMap((r) => r.unchecked))];
+  const unknown = unchecked.length > 0 ? [`not known of worker ${unchecked.join(', ')}: not said what it cannot run (an older version, or not checked yet)`] : [];
+  if (lines.length === 0 && unknown.length === 0) return [];
+  return ['', ...(lines.length > 0 ? ['workers that cannot run services of these runners (each worker\'s own last check):', ...lines] : []), ...unknown];
+}
+
+/** Under the workers' table: what each live worker cannot run, by its last check. */
+function cannotRunLines(list: WorkerView[]): string[] {
+  const lines = list
+    .filter((w) => !w.lost && w.state !== 'stopped' && w.cannot_run !== null && w.cannot_run.services.length > 0)
+    .flatMap((w) => (w.cannot_run === null ? [] : [`  ${w.id} (checked ${when(w.cannot_run.checked_at)}): ${w.cannot_run.services.map(lackLine).join('; ')}`]));
+  return lines.length === 0 ? [] : ['', 'cannot run (each worker\'s own last check):', ...lines];
+}
 
 function forget(inv: Invocation): Promise<number> {
   const [, id = ''] = positionals(inv, ['forget', 'ID|NAME']);
@@ -140,6 +160,10 @@ export const workers: Command = {
     '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
     '           health-check registry compares them with the file; given the file here (--registry), a worker',
     '           running another is marked "(not the file)" and named under the table with what to do',
+    'cannot run the services each worker found it cannot run at its last check (at start, after a reload, every 30 s):',
+    '           a variable a service names not set there, the Docker daemon not answering, AWS credentials not found;',
+    '           "nothing" once it checked, "not known" from a worker that has not said (an older version); under the',
+    '           table, what it lacks, names only, and whether it leaves those jobs to other workers ("not claimed there")',
     'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
     '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
@@ -162,18 +186,19 @@ export const workers: Command = {
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
-              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'cannot run', max: 60 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
               const name = named ? [w.name ?? '-'] : [];
-              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), registryText(w, drifted.has(w.id)), ago(w.last_heartbeat_at), when(w.started_at)];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), cannotRunSummary(w.cannot_run), registryText(w, drifted.has(w.id)), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );
         for (const line of await stateLines(ctx, list)) inv.io.out(line);
         for (const line of lostLines(list, leases)) inv.io.out(line);
         for (const line of driftLines(drift)) inv.io.out(line);
+        for (const line of cannotRunLines(list)) inv.io.out(line);
       }
       return 0;
     });

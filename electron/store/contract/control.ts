@@ -388,6 +388,30 @@ export function controlContract(test: ContractTest): void {
     });
   });
 
+  describe('what a worker cannot run', () => {
+    test('written with a heartbeat, kept by one that does not give it, cleared by registering again; never said is null', async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      const lacks = async () => (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w))[0]?.cannot_run;
+      assert.equal(await lacks(), null, 'registered, not checked yet: not known');
+      const checked = {
+        checked_at: '2026-12-07T12:00:00.000Z',
+        services: [
+          { service: 'billing', execution_type: 'shell' as const, unset: ['STRIPE_KEY'], docker: null, other: [], declined: true },
+          { service: 'thumbs', execution_type: 'docker' as const, unset: [], docker: 'Docker daemon at /var/run/docker.sock not answering (ENOENT)', other: [], declined: true },
+        ],
+      };
+      assert.equal(await store.heartbeat('w:1', 0, 'running', undefined, undefined, undefined, checked), true);
+      assert.deepEqual(await lacks(), checked);
+      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.deepEqual(await lacks(), checked, 'a heartbeat between checks keeps the last');
+      const fine = { checked_at: '2026-12-07T12:00:30.000Z', services: [] };
+      await store.heartbeat('w:1', 0, 'running', undefined, undefined, undefined, fine);
+      assert.deepEqual(await lacks(), fine, 'nothing lacking is said, not left unknown');
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
+      assert.equal(await lacks(), null, 'a worker that registers again has not checked yet');
+    });
+  });
+
   describe("a worker's services", () => {
     test('declared at registration, replaced by a heartbeat that gives them, kept by one that does not; none said is null', async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null, services: ['mailer', 'payments'] });

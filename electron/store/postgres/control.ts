@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
@@ -297,7 +297,8 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version,
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
          last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL,
-         registry_digest = EXCLUDED.registry_digest, registry_path = EXCLUDED.registry_path, registry_loaded_at = EXCLUDED.registry_loaded_at
+         registry_digest = EXCLUDED.registry_digest, registry_path = EXCLUDED.registry_path, registry_loaded_at = EXCLUDED.registry_loaded_at,
+         cannot_run = NULL
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
@@ -320,6 +321,7 @@ export async function heartbeat(
   services: string[] | undefined,
   usage: WorkerUsage,
   registry?: WorkerRegistry,
+  cannotRun?: WorkerCannotRun,
 ): Promise<{ known: boolean; changed: boolean }> {
   const { memory, cpu_percent } = usage;
   const rows = await db.engineQuery(
@@ -327,12 +329,13 @@ export async function heartbeat(
      upd AS (
        UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services),
          rss_bytes = $5, heap_used_bytes = $6, cpu_percent = $7, registry_digest = coalesce($8, registry_digest),
-         registry_path = CASE WHEN $8::text IS NULL THEN registry_path ELSE $9 END, registry_loaded_at = coalesce($10::timestamptz, registry_loaded_at)
+         registry_path = CASE WHEN $8::text IS NULL THEN registry_path ELSE $9 END, registry_loaded_at = coalesce($10::timestamptz, registry_loaded_at),
+         cannot_run = coalesce($11::jsonb, cannot_run)
        WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
     [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null, cpu_percent,
-      registry?.digest ?? null, registry?.path ?? null, registry?.loaded_at ?? null],
+      registry?.digest ?? null, registry?.path ?? null, registry?.loaded_at ?? null, cannotRun === undefined ? null : JSON.stringify(cannotRun)],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });

@@ -1,4 +1,4 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
@@ -105,8 +105,16 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage, registry?: WorkerRegistry): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open(), workerId, inFlight, state, services, usage ?? UNMEASURED, registry);
+  async heartbeat(
+    workerId: string,
+    inFlight: number,
+    state: WorkerState,
+    services?: string[],
+    usage?: WorkerUsage,
+    registry?: WorkerRegistry,
+    cannotRun?: WorkerCannotRun,
+  ): Promise<boolean> {
+    const beat = await control.heartbeat(this.#open(), workerId, inFlight, state, services, usage ?? UNMEASURED, registry, cannotRun);
     if (beat.changed) this.#signals.emit('workers');
     return beat.known;
   }

@@ -149,13 +149,13 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
 
 /** The columns of jobs.tb_worker that make a WorkerInfo, but `lost`, which each read derives. */
 export const WORKER_COLUMNS = `id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
-  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at`;
+  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at, cannot_run`;
 
 export function toWorker(row: Row): WorkerInfo {
   const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, ...rest } = row;
   const memory = rss_bytes === null || heap_used_bytes === null ? null : { rss_bytes, heap_used_bytes };
   const registry = registry_digest === null || registry_loaded_at === null ? null : { digest: registry_digest, path: registry_path ?? null, loaded_at: registry_loaded_at };
-  return WorkerInfo.parse({ ...rest, queues: row.queues ?? null, services: row.services ?? null, memory, registry });
+  return WorkerInfo.parse({ ...rest, queues: row.queues ?? null, services: row.services ?? null, cannot_run: row.cannot_run ?? null, memory, registry });
 }
 
 const CountRow = z.object({ n: z.number() });

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
@@ -90,14 +90,14 @@ function prepareControlStatements(db: Connection) {
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
          services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
          rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL, registry_digest = excluded.registry_digest, registry_path = excluded.registry_path,
-         registry_loaded_at = excluded.registry_loaded_at`,
+         registry_loaded_at = excluded.registry_loaded_at, cannot_run = NULL`,
     ),
     heartbeat: db.prepare<[Params]>(
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
          services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes,
          cpu_percent = @cpu_percent,
          registry_digest = coalesce(@registry_digest, registry_digest), registry_path = CASE WHEN @registry_digest IS NULL THEN registry_path ELSE @registry_path END,
-         registry_loaded_at = coalesce(@registry_loaded_at, registry_loaded_at) WHERE id = @id`,
+         registry_loaded_at = coalesce(@registry_loaded_at, registry_loaded_at), cannot_run = coalesce(@cannot_run, cannot_run) WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -262,12 +262,21 @@ export class SqliteControl {
     );
   }
 
-  heartbeat(workerId: string, inFlight: number, state: WorkerState, services: string[] | undefined, usage: WorkerUsage, registry: WorkerRegistry | undefined): boolean {
+  heartbeat(
+    workerId: string,
+    inFlight: number,
+    state: WorkerState,
+    services: string[] | undefined,
+    usage: WorkerUsage,
+    registry: WorkerRegistry | undefined,
+    cannotRun: WorkerCannotRun | undefined,
+  ): boolean {
     const declared = services === undefined ? null : toJson(services);
     const { memory, cpu_percent } = usage;
     const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent };
     const run = registryParams(registry ?? null);
-    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured, ...run }).changes > 0);
+    const lacks = { cannot_run: toJson(cannotRun) };
+    return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured, ...run, ...lacks }).changes > 0);
   }
 
   listWorkers(lostAfterMs: number): WorkerInfo[] {

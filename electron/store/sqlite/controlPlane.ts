@@ -1,4 +1,4 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
@@ -105,8 +105,16 @@ export class SqliteControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage, registry?: WorkerRegistry): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, usage ?? UNMEASURED, registry));
+  async heartbeat(
+    workerId: string,
+    inFlight: number,
+    state: WorkerState,
+    services?: string[],
+    usage?: WorkerUsage,
+    registry?: WorkerRegistry,
+    cannotRun?: WorkerCannotRun,
+  ): Promise<boolean> {
+    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, usage ?? UNMEASURED, registry, cannotRun));
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {

@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerCannotRun,
   WorkerRegistry,
   WorkerState,
 } from '../../../shared/domain.ts';
@@ -315,8 +316,16 @@ export class SqliteStore implements Store {
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
   async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
-  async heartbeat(workerId: string, inFlight: number, state: WorkerState, services?: string[], usage?: WorkerUsage, registry?: WorkerRegistry): Promise<boolean> {
-    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, usage, registry);
+  async heartbeat(
+    workerId: string,
+    inFlight: number,
+    state: WorkerState,
+    services?: string[],
+    usage?: WorkerUsage,
+    registry?: WorkerRegistry,
+    cannotRun?: WorkerCannotRun,
+  ): Promise<boolean> {
+    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, usage, registry, cannotRun);
   }
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
   async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }

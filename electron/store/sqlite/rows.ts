@@ -6,6 +6,7 @@ import {
   JobStatus,
   JsonObject,
   ResourceUsage,
+  WorkerCannotRun,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
@@ -119,6 +120,7 @@ export interface WorkerRow {
   registry_digest: string | null;
   registry_path: string | null;
   registry_loaded_at: string | null;
+  cannot_run: string | null;
 }
 
 export interface AuditRow {
@@ -187,7 +189,7 @@ export function toBreaker(row: BreakerRow): BreakerRecord {
 }
 
 export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
-  const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, ...rest } = row;
+  const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, cannot_run, ...rest } = row;
   const queues = parseJson(row.queues);
   const services = parseJson(row.services);
   return {
@@ -196,6 +198,7 @@ export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
     registry: registry_digest === null || registry_loaded_at === null ? null : { digest: registry_digest, path: registry_path, loaded_at: registry_loaded_at },
     queues: Array.isArray(queues) ? queues.map(String) : null,
     services: Array.isArray(services) ? services.map(String) : null,
+    cannot_run: cannot_run === null ? null : WorkerCannotRun.parse(parseJson(cannot_run)),
     state: WorkerState.parse(row.state),
     // A worker that stopped cleanly sends no more heartbeats on purpose: it is stopped, not lost.
     lost: row.state !== 'stopped' && row.last_heartbeat_at < lostBefore,

@@ -11,6 +11,8 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
+import { lackLine } from '../../../../shared/cannotRunText.ts';
+import { CannotRunCell } from './CannotRunCell.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
 import { cpuCell } from './workerCpu.ts';
 import { memoryCell } from './workerMemory.ts';
@@ -58,7 +60,15 @@ function RunnersTable() {
               <td>
                 {runner.healthy ? <Badge tone={runner.warning ? 'warn' : 'ok'}>{runner.warning ? 'warn' : 'ok'}</Badge> : <Badge tone="bad">fail</Badge>}
               </td>
-              <td className="mono wrap">{runner.detail}</td>
+              <td className="mono wrap">
+                {runner.detail}
+                {runner.lacking.map((w) => (
+                  // The probe is this process's; the workers that run the jobs each say what they lack.
+                  <div key={w.worker_id} className="text-bad">
+                    on worker {w.worker_id}: {w.services.map(lackLine).join('; ')}
+                  </div>
+                ))}
+              </td>
               <td className="num">{runner.in_flight}</td>
               <td className="mono wrap">{runner.services.join(', ') || '—'}</td>
               <td className="nowrap"><Time iso={runner.checked_at} /></td>
@@ -153,6 +163,7 @@ function WorkersTable() {
             <th scope="col" className="num">CPU</th>
             <th scope="col">Queues</th>
             <th scope="col">Services</th>
+            <th scope="col">Cannot run</th>
             <th scope="col">Registry</th>
             <th scope="col">Heartbeat</th>
             <th scope="col">Version</th>
@@ -188,6 +199,7 @@ function WorkersTable() {
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}
               </td>
+              <CannotRunCell worker={worker} />
               <RegistryCell worker={worker} drift={workers.data.registry_drift.find((d) => d.worker_id === worker.id)?.detail} />
               <td className={worker.lost ? 'text-bad nowrap' : 'nowrap'}>{formatSeconds(ageSeconds(worker.last_heartbeat_at, now))} ago</td>
               <td className="mono">{worker.version}</td>

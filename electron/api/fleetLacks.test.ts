@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ServiceLack, WorkerInfo } from '../../shared/domain.ts';
+import { lackingReason } from './fleetLacks.ts';
+
+const at = '2026-12-07T12:00:00.000Z';
+const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', unset: ['STRIPE_KEY'], docker: null, other: [], declined: true };
+
+function worker(id: string, lacks: ServiceLack[] | null): WorkerInfo {
+  return {
+    id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
+    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: lacks === null ? null : { checked_at: at, services: lacks }, lost: false,
+  };
+}
+
+describe('lackingReason: a service none of the workers that would take it can run', () => {
+  it('names the variable and the workers lacking it', () => {
+    const why = lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('w3', [unsetKey])]);
+    assert.match(why ?? '', /^service billing cannot run on any of the 2 live workers that take queue default: environment variable STRIPE_KEY is not set on all 2; none of them claims its jobs/);
+  });
+
+  it('a worker that has not said what it lacks is not known, not "cannot": nothing is said', () => {
+    assert.equal(lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('old', null)]), null);
+  });
+
+  it('one worker able is enough: nothing is said', () => {
+    assert.equal(lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('w1', [])]), null);
+  });
+});
