@@ -41,8 +41,6 @@ export class Dispatcher {
   #queueDry = false;
   /** The last claim was held back by how many jobs of a service run (claimScope.ts, heldByRunning). */
   #heldByRunning = false;
-  /** Settles landed so far: one during a claim held back by running jobs may have freed room it could not see. */
-  #landings = 0;
   #foreign = new ForeignServices();
   /** A claim is under way: one at a time (see #run). */
   #claiming = false;
@@ -58,7 +56,7 @@ export class Dispatcher {
   constructor(opts: DispatcherOptions) {
     this.#opts = opts;
     this.#sizer = new ClaimSizer(opts.concurrency);
-    this.#results = new ResultRecorder(opts, (allLanded) => this.#landed(allLanded));
+    this.#results = new ResultRecorder(opts, this.#idle, this.#wakeup);
   }
 
   start(): void {
@@ -74,12 +72,8 @@ export class Dispatcher {
     this.#wakeup.wake();
   }
 
-  /**
-   * Something may have made work available: a job was added or released (gatesChanged for a gate). The
-   * store's 'ready' signal comes here, also for a settle of this worker's that put jobs back.
-   */
+  /** Something may have made work available: a job was added or released (gatesChanged for a gate). */
   wake(): void {
-    this.#idle.changed();
     this.#wakeup.wake();
   }
 
@@ -178,9 +172,9 @@ export class Dispatcher {
   }
 
   /**
-   * Once a claim begun after this call and after the last change that may have made jobs claimable (a job
-   * added or put back, a gate that moved) took every job it could, and nothing runs or awaits its settle (or
-   * once stopped). A new epoch: a claim begun before may have missed a job added since (a fire).
+   * Once a claim begun after this call, the last settle and the last change of the gates found nothing, and
+   * nothing runs or awaits its settle (or once stopped). A new epoch: a claim begun before may have missed a
+   * job added since (a fire).
    */
   whenIdle(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
@@ -246,9 +240,6 @@ export class Dispatcher {
    */
   async #claimRound(limit: number): Promise<void> {
     const epoch = this.#idle.epoch;
-    const landings = this.#landings;
-    // A wake before this point asked for a claim that sees what it announced: this one does.
-    this.#wakeup.clear();
     this.#claiming = true;
     try {
       const leaseUntil = Date.now() + this.#opts.leaseMs;
@@ -264,9 +255,7 @@ export class Dispatcher {
       }
       this.#claimFailing = false;
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
-      // A short claim took every job it could: unless running jobs held it back, it proves the queue dry as
-      // an empty one would, and the worker waiting for idle needs no claim after its last result lands.
-      if (claimed.length === 0 || (claimed.length < limit && !this.#heldByRunning)) this.#idle.foundEmpty(epoch);
+      else this.#idle.foundEmpty(epoch);
       // Here, with no other claim under way: a claim answered meanwhile would lease jobs not known yet.
       if (this.#strays.due(Date.now())) {
         await handBackStrays({
@@ -282,7 +271,7 @@ export class Dispatcher {
       // now, a workflow's next task) says so with the store's 'ready' signal, whose wake cuts the wait
       // short. One that only freed room under a service's cap says nothing the claim can still hear: its
       // 'jobs' signal may have come before this claim was known to be held back, so claim again.
-      if (claimed.length < limit && !(this.#heldByRunning && landings !== this.#landings)) this.#queueDry = true;
+      if (claimed.length < limit && !(this.#heldByRunning && epoch !== this.#idle.epoch)) this.#queueDry = true;
     } finally {
       this.#claiming = false;
       this.#checkIdle();
@@ -455,27 +444,10 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * A settle landed. It moves the idle epoch only through the store's 'ready' signal (wake), when it put
-   * jobs back: a claim that found the queue dry before it still says so. Once every result has landed and
-   * the settle has ended, with nothing else held, the worker is idle by that claim, or a claim finds out.
-   */
-  #landed(allLanded: boolean): void {
-    this.#landings++;
-    if (!allLanded) return;
-    setImmediate(() => {
-      if (!this.#quiet()) return;
-      this.#checkIdle();
-      if (this.#idle.waiting) this.#wakeup.wake();
-    });
-  }
-
-  /** Nothing runs, waits to start or to be recorded, and no claim is under way (which may still bring jobs). */
-  #quiet(): boolean {
-    return this.#executing.size === 0 && this.#buffer.size === 0 && this.#results.quiet && !this.#claiming;
-  }
-
   #checkIdle(): void {
-    if (this.#idle.waiting) this.#idle.check(this.#quiet());
+    if (!this.#idle.waiting) return;
+    // A claim under way may still bring jobs: nothing is idle until it has answered.
+    const nothingHeld = this.#executing.size === 0 && this.#buffer.size === 0 && this.#results.quiet;
+    this.#idle.check(nothingHeld && !this.#claiming);
   }
 }

@@ -2,11 +2,9 @@ import { Waiters } from './waiters.ts';
 
 /**
  * When a dispatcher is idle, for those waiting on it (run-until-empty, demos, benchmarks): nothing held or
- * being claimed, and the last claim, begun after every change that may make jobs claimable, found nothing
- * more (an empty claim, or a short one that running jobs did not hold back). The epoch moves with each such
- * change (a job added or put back, as the store's 'ready' signal says, a settle of this worker's among them;
- * a gate that moved: a breaker, a paused service, the control plane; a new wait), so a claim begun before
- * one of them no longer says nothing is runnable. A settle that put nothing back leaves it as it is.
+ * being claimed, and the last claim, begun after every change that may make jobs claimable, found nothing.
+ * The epoch moves with each such change (a settle, a gate that moved: a breaker, a paused service, the
+ * control plane; a new wait), so a claim begun before one of them no longer says nothing is runnable.
  */
 export class IdleWatch {
   #epoch = 0;

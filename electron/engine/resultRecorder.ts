@@ -4,11 +4,13 @@ import type { Settlement } from '../store/store.ts';
 import type { Batcher, FlushLeft } from './batcher.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 import { settledResult, type SettledResult } from './engineEvents.ts';
+import type { IdleWatch } from './idleWatch.ts';
 import { failedInstead, halves } from './refusedResult.ts';
 import type { Running } from './running.ts';
 import { createSettler } from './settler.ts';
 import { UnansweredSettles } from './unansweredSettles.ts';
 import { delay } from './waits.ts';
+import type { Wakeup } from './wakeup.ts';
 
 /**
  * A dispatcher's finished attempts, from their result until their settle lands: settled in batches
@@ -23,12 +25,13 @@ export class ResultRecorder {
   /** Settles that got no answer: what they recorded is told when they are sent again. */
   readonly #unanswered = new UnansweredSettles();
   readonly #opts: DispatcherOptions;
-  /** Told after each settle that landed, and whether nothing is left to record. */
-  readonly #landed: (allLanded: boolean) => void;
+  readonly #idle: IdleWatch;
+  readonly #wakeup: Wakeup;
 
-  constructor(opts: DispatcherOptions, landed: (allLanded: boolean) => void) {
+  constructor(opts: DispatcherOptions, idle: IdleWatch, wakeup: Wakeup) {
     this.#opts = opts;
-    this.#landed = landed;
+    this.#idle = idle;
+    this.#wakeup = wakeup;
     this.#settler = createSettler((items) => this.#flush(items), opts.log);
   }
 
@@ -157,6 +160,7 @@ export class ResultRecorder {
       throw error;
     }
     this.#unanswered.answered(settlements);
+    this.#idle.changed();
     const now = new Date();
     const { emitter, jobs } = this.#opts;
     const results: SettledResult[] | null = emitter.listening('settled') ? [] : null;
@@ -176,6 +180,8 @@ export class ResultRecorder {
     }
     if (results) emitter.emit('settled', { seconds, results });
     emitter.emit('job', { ids: settlements.map((s) => s.jobId) });
-    this.#landed(this.#unsettled.size === 0);
+    // Idle needs a claim after the last result has landed; one after each earlier settle would only
+    // take the server from the settles still to come.
+    if (this.#idle.waiting && this.#unsettled.size === 0) this.#wakeup.wake();
   }
 }

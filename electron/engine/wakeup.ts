@@ -13,11 +13,6 @@ export class Wakeup {
     else this.#pending = true;
   }
 
-  /** Forgets a wake nobody waited for: what it asked for is under way. */
-  clear(): void {
-    this.#pending = false;
-  }
-
   wait(ms: number): Promise<void> {
     if (this.#pending) {
       this.#pending = false;
