@@ -75,6 +75,24 @@ export function waitingForProbeText(
   return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
 }
 
+/**
+ * Whether a reset changes the breaker: it is open or half-open, forced, or holds failures, a probe or an
+ * error that a reset clears. Successes alone are not cleared for their own sake: a closed breaker in auto
+ * counting only them is already what a reset makes it, and resetting every breaker leaves it untouched.
+ */
+export function resetClears(breaker: BreakerRecord): boolean {
+  return (
+    breaker.state !== 'closed' ||
+    breaker.mode !== 'auto' ||
+    breaker.window_failures > 0 ||
+    breaker.prev_failures > 0 ||
+    breaker.probes_in_flight > 0 ||
+    breaker.opened_at !== null ||
+    breaker.left_closed_at !== null ||
+    breaker.last_error !== null
+  );
+}
+
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */
 export function newBreakerRecord(service: string, at: Date): BreakerRecord {
   return {

@@ -144,7 +144,11 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
     assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /nap\s+open\s+force_open \(auto: closed\)/);
-    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed, payments closed$/m);
+    // payments is closed in auto with nothing to clear (its tuning is not the reset's): left alone, unaudited.
+    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed; 1 already closed with nothing to clear$/m);
+    assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nothing changed, every breaker \(2\) already closed with nothing to clear$/m);
+    const resets = z.object({ entries: z.array(z.object({ target: z.string().nullable() })) }).parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'breaker.reset', ...common, '--json']))));
+    assert.deepEqual(resets.entries.map((e) => e.target), ['nap'], 'only the breaker the reset changed is audited');
     const audit = ok(await opsdeck(['audit', '--action', 'breaker.tune', ...common, '--json']));
     assert.equal(z.object({ entries: z.array(z.unknown()) }).parse(JSON.parse(audit)).entries.length, 4);
   });
