@@ -348,6 +348,9 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const unknown = await call('GET', '/v1/health/schedular', { key: readKey });
       assert.equal(unknown.status, 404);
       assert.match(ErrorBody.parse(unknown.json).error.message, /no health check named schedular \(known: .*scheduler/);
+      const models = await call('GET', '/v1/health/models', { key: readKey });
+      assert.equal(models.status, 404);
+      assert.match(ErrorBody.parse(models.json).error.message, /GET \/v1\/health\/runner probes each kind's .*, and GET \/v1\/runners\/connectivity\/SERVICE tests one of them/, 'REST names its endpoints, not commands');
     });
 
     it('serves an OpenAPI 3.1 document that validates and covers every route', async () => {
