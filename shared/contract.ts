@@ -14,7 +14,7 @@ import {
   Timestamp,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
-import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
+import { ProbeUrl, ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
 import { NewScheduleConfig, ScheduleChange, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
@@ -227,7 +227,7 @@ export const calls = {
   ),
   'runners.connectivity': Call(
     z
-      .object({ service: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() })
+      .object({ service: name.optional(), url: ProbeUrl.optional() })
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),
