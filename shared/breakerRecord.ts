@@ -68,11 +68,21 @@ export function waitingForProbeText(
   kind: ExecutionType | null,
   words: BreakerWords,
 ): string | null {
+  const waiting = waitingForProbe(breaker);
+  return waiting === null ? null : `${waiting}: ${byHandAdvice(breaker.service_name, kind, words)}`;
+}
+
+/** What waitingForProbeText says of the breaker, without the advice: the same in every interface. */
+export function waitingForProbe(breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>): string | null {
   if (breaker.mode !== 'auto' || breaker.state !== 'half_open' || breaker.probes_in_flight > 0) return null;
-  const service = breaker.service_name;
   const since = breaker.last_transition_at === null ? '' : ` since ${breaker.last_transition_at}`;
+  return `half-open${since}, waiting for a job of ${breaker.service_name} to probe it`;
+}
+
+/** How to check a waiting breaker's service by hand, then close it, in an interface's words (`kind` null: the registry here lacks it). */
+export function byHandAdvice(service: string, kind: ExecutionType | null, words: BreakerWords): string {
   const how = kind === null ? 'check the service by hand' : `check it by hand with ${words.checkByHand(service, kind)}`;
-  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
+  return `${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
 }
 
 /**
