@@ -46,6 +46,8 @@ test('reset every breaker at once, with a reason, each change in the audit log',
   await dialog.getByLabel(/Reason/).fill(`e2e ${opsdeck.stamp}: upstream recovered`);
   await dialog.getByRole('button', { name: 'Reset all' }).click();
   await expect(dialog).toBeHidden();
+  // Counted as the audit log has them: the breakers the reset changed, not those already closed with nothing to clear.
+  await expect(page.getByText(/^Reset \d+ circuit breakers?: automatic and closed\./)).toBeVisible();
   await expect(row).not.toContainText('force open');
   await expect(row.getByRole('button', { name: 'Force open e2e_gate' })).toBeEnabled();
   // Back in auto, who reset it (and why) no longer describes the breaker: the Mode cell says auto alone.

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { plainString } from './fields.ts';
-import { Timestamp } from './domain.ts';
+import { byHandAdvice, type BreakerWords } from './breakerRecord.ts';
+import { ExecutionType, Timestamp } from './domain.ts';
 import { parseDuration } from './duration.ts';
 import { isEmail, kindProblem, NO_EMAIL, thresholdProblem } from './alertCondition.ts';
 
@@ -102,12 +103,34 @@ export const AlertRules = z.array(AlertRule).superRefine((rules, ctx) => {
   });
 });
 
+/**
+ * Advice an alert gives, kept as facts so each interface words it its own way when it reads the alert: a
+ * half-open breaker no job has come to probe, its service to check by hand (`kind`: its execution type,
+ * null when the evaluating registry lacked it) and then reset.
+ */
+export const AlertAdvice = z.object({ service: z.string(), kind: ExecutionType.nullable() });
+export type AlertAdvice = z.infer<typeof AlertAdvice>;
+
+/** The advice as the stores keep it (JSON, or nothing on a row written before advice was kept apart). */
+export const StoredAdvice = z.array(AlertAdvice).nullable().transform((advice) => advice ?? []);
+
+/**
+ * An alert's summary as an interface shows it: what was measured, then its advice in that interface's
+ * words. A summary stored before advice was kept apart already holds its advice, in the CLI's words.
+ */
+export function alertText(summary: string, advice: readonly AlertAdvice[], words: BreakerWords): string {
+  if (advice.length === 0) return summary;
+  return `${summary}. ${advice.map((a) => `For ${a.service}: ${byHandAdvice(a.service, a.kind, words)}`).join('. ')}`;
+}
+
 /** What one evaluation says of one rule. */
 export interface AlertVerdict {
   rule: string;
   firing: boolean;
-  /** What was measured, in words ("12 of 20 attempts failed (60%) in the last 5m"). */
+  /** What was measured, in words ("12 of 20 attempts failed (60%) in the last 5m"), without its advice. */
   summary: string;
+  /** What to do about it, as facts; worded when read (alertText). */
+  advice: AlertAdvice[];
   /** The measured value against the rule's threshold. */
   value: number | null;
 }
@@ -118,7 +141,10 @@ export const AlertState = z.object({
   severity: AlertSeverity,
   firing: z.boolean(),
   since: Timestamp,
+  /** Its advice worded by the interface that reads it (alertText). */
   summary: z.string(),
+  /** The facts the summary's advice was worded from. */
+  advice: z.array(AlertAdvice),
   value: z.number().nullable(),
   acked_by: z.string().nullable(),
   acked_at: Timestamp.nullable(),
@@ -136,7 +162,10 @@ export const AlertEvent = z.object({
   rule: z.string(),
   kind: z.enum(['firing', 'resolved', 'delivery_failed', 'delivered']),
   severity: AlertSeverity,
+  /** Its advice worded by the interface that reads it (alertText). */
   summary: z.string(),
+  /** The facts the summary's advice was worded from; none for a delivery. */
+  advice: z.array(AlertAdvice),
   /** For deliveries: the channel (`webhook:ALERT_URL`), never the URL. */
   channel: z.string().nullable(),
 });

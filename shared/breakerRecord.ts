@@ -68,11 +68,39 @@ export function waitingForProbeText(
   kind: ExecutionType | null,
   words: BreakerWords,
 ): string | null {
+  const waiting = waitingForProbe(breaker);
+  return waiting === null ? null : `${waiting}: ${byHandAdvice(breaker.service_name, kind, words)}`;
+}
+
+/** What waitingForProbeText says of the breaker, without the advice: the same in every interface. */
+export function waitingForProbe(breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>): string | null {
   if (breaker.mode !== 'auto' || breaker.state !== 'half_open' || breaker.probes_in_flight > 0) return null;
-  const service = breaker.service_name;
   const since = breaker.last_transition_at === null ? '' : ` since ${breaker.last_transition_at}`;
+  return `half-open${since}, waiting for a job of ${breaker.service_name} to probe it`;
+}
+
+/** How to check a waiting breaker's service by hand, then close it, in an interface's words (`kind` null: the registry here lacks it). */
+export function byHandAdvice(service: string, kind: ExecutionType | null, words: BreakerWords): string {
   const how = kind === null ? 'check the service by hand' : `check it by hand with ${words.checkByHand(service, kind)}`;
-  return `half-open${since}, waiting for a job of ${service} to probe it: ${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
+  return `${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
+}
+
+/**
+ * Whether a reset changes the breaker: it is open or half-open, forced, or holds failures, a probe or an
+ * error that a reset clears. Successes alone are not cleared for their own sake: a closed breaker in auto
+ * counting only them is already what a reset makes it, and resetting every breaker leaves it untouched.
+ */
+export function resetClears(breaker: BreakerRecord): boolean {
+  return (
+    breaker.state !== 'closed' ||
+    breaker.mode !== 'auto' ||
+    breaker.window_failures > 0 ||
+    breaker.prev_failures > 0 ||
+    breaker.probes_in_flight > 0 ||
+    breaker.opened_at !== null ||
+    breaker.left_closed_at !== null ||
+    breaker.last_error !== null
+  );
 }
 
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */

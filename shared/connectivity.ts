@@ -11,6 +11,18 @@ export const ConnectivityStep = z.object({
 });
 export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
 
+/** Why a URL given to test is refused: not a URL at all, or one whose scheme an HTTP GET cannot test. */
+function probeUrlProblem(input: unknown): string {
+  const text = typeof input === 'string' ? input : '';
+  if (!URL.canParse(text)) return 'not a URL: write it whole, with its scheme, such as https://api.example.com';
+  const { protocol } = new URL(text);
+  if (protocol !== 'http:' && protocol !== 'https:') return `only an http:// or https:// URL can be tested, not ${protocol}`;
+  return 'not a URL with a host to test, such as https://api.example.com';
+}
+
+/** A URL tested on its own (`test-connectivity --url`, the Runners page's URL to test): http or https only. */
+export const ProbeUrl = z.url({ protocol: /^https?$/, error: (issue) => probeUrlProblem(issue.input) }).max(2048);
+
 export const ServiceConnectivity = z.object({
   /** Null for a URL given on its own rather than a service's. */
   service: z.string().nullable(),

@@ -14,7 +14,7 @@ import {
   Timestamp,
 } from './domain.ts';
 import { ApiKeyName, ApiKeyScope, ApiKeyView } from './apiKey.ts';
-import { ServiceConnectivity, TokenCheck } from './connectivity.ts';
+import { ProbeUrl, ServiceConnectivity, TokenCheck } from './connectivity.ts';
 import { RegistryProblem } from './registry.ts';
 import { NewScheduleConfig, ScheduleChange, ScheduleFire, ScheduleName, ScheduleView } from './schedule.ts';
 import { ScheduleCheck, ScheduleCheckInput } from './scheduleCheck.ts';
@@ -184,8 +184,12 @@ export const calls = {
   ),
   'breakers.setModeAll': Call(
     z.object({ mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
-    z.object({ breakers: z.array(BreakerView) }),
-    "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own.",
+    z.object({
+      breakers: z.array(BreakerView),
+      /** The services whose breaker this call changed, each audited on its own; a reset leaves out those already closed in auto with nothing to clear. */
+      changed: z.array(z.string()),
+    }),
+    "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own; a reset changes and audits only the breakers it clears (open, half-open, forced, or holding failures), and lists them as changed.",
   ),
 
   'breakers.tune': Call(BreakerTuneInput, BreakerTuned, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),
@@ -223,7 +227,7 @@ export const calls = {
   ),
   'runners.connectivity': Call(
     z
-      .object({ service: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() })
+      .object({ service: name.optional(), url: ProbeUrl.optional() })
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),

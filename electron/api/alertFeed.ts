@@ -1,5 +1,7 @@
 import type { EventPayload } from '../../shared/contract.ts';
 import type { Registry } from '../../shared/registry.ts';
+import { alertText } from '../../shared/alerts.ts';
+import type { InterfaceWords } from './interfaceWords.ts';
 import type { Store } from '../store/store.ts';
 import { alertRuleSet } from '../engine/alertRuleSet.ts';
 
@@ -12,13 +14,13 @@ const WINDOW = 200;
  * notice or page banner. The first read only notes where the history stands: nothing old is announced.
  * What was announced is known by id, not by the highest id seen: on PostgreSQL an id is taken when its row
  * is written and seen when its transaction commits, so an evaluation's transitions can appear after a
- * delivery recorded meanwhile with a higher id.
+ * delivery recorded meanwhile with a higher id. `words`: the console's, whose notices and banner say the advice.
  */
 export function createAlertWatch() {
   let seen: Set<number> | null = null;
   let watched: Store | null = null;
 
-  return async function check(store: Store, registry: Registry): Promise<Array<EventPayload<'alert.changed'>>> {
+  return async function check(store: Store, registry: Registry, words: InterfaceWords): Promise<Array<EventPayload<'alert.changed'>>> {
     if (store !== watched) {
       watched = store;
       seen = null;
@@ -36,7 +38,7 @@ export function createAlertWatch() {
       rule: e.rule,
       status: e.kind === 'firing' ? 'firing' : 'resolved',
       severity: e.severity,
-      summary: e.summary,
+      summary: alertText(e.summary, e.advice, words),
       at: e.at,
       desktop: !(silenced.get(e.rule) ?? false) && (rules.get(e.rule)?.channels.some((c) => c.type === 'desktop') ?? false),
     }));

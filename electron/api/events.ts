@@ -165,7 +165,7 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
       storeAnswered();
       controlChanged(stats.control);
       emit('stats.tick', stats);
-      for (const change of await alertWatch(ctx.store, ctx.registry.registry)) emit('alert.changed', change);
+      for (const change of await alertWatch(ctx.store, ctx.registry.registry, ctx.words)) emit('alert.changed', change);
     } catch (error) {
       storeFailed(error);
     } finally {

@@ -1,16 +1,22 @@
+import type { InterfaceWords } from './interfaceWords.ts';
+
+/** What healthWords needs of an interface: running a named health check, and testing an HTTP service's path. */
+type HealthWords = Pick<InterfaceWords, 'healthCheck' | 'call'>;
+
 /**
  * The runbooks' names for the components a health check looks at, with opsdeck's: the check that covers
  * one (`database` is the store, `api_endpoints` the HTTP services' upstreams), or why none does, naming
- * what to run instead. A name here is never a typo to guess at.
+ * what to run instead in the words of the interface that asked. A name here is never a typo to guess at.
  */
-const RUNBOOK_CHECKS: Readonly<Record<string, { check: string } | { none: string }>> = {
+const RUNBOOK_CHECKS: Readonly<Record<string, { check: string } | { none: (words: HealthWords) => string }>> = {
   database: { check: 'store' },
   api_endpoints: { check: 'runner:http' },
   models: {
-    none: "opsdeck calls no models: the upstreams its jobs call are its services; health-check runner probes each kind's (runner:http, runner:serverless), opsdeck test-connectivity SERVICE one of them",
+    none: (words) =>
+      `opsdeck calls no models: the upstreams its jobs call are its services; ${words.healthCheck('runner')} probes each kind's (runner:http, runner:serverless), and ${words.call('runners.connectivity', { service: 'SERVICE' })} tests one of them`,
   },
-  cache: { none: 'opsdeck keeps no cache: the store holds all its state (health-check store)' },
-  redis: { none: 'opsdeck uses no Redis: the store holds all its state, queues included (health-check store)' },
+  cache: { none: (words) => `opsdeck keeps no cache: the store holds all its state (${words.healthCheck('store')})` },
+  redis: { none: (words) => `opsdeck uses no Redis: the store holds all its state, queues included (${words.healthCheck('store')})` },
 };
 
 /** The check a runbook's name stands for, or the name itself. */
@@ -20,7 +26,7 @@ export function checkOf(name: string): string {
 }
 
 /** Why no check has a runbook's name, and what to run instead; null for any other name. */
-export function noCheckFor(name: string): string | null {
+export function noCheckFor(name: string, words: HealthWords): string | null {
   const word = RUNBOOK_CHECKS[name.toLowerCase()];
-  return word !== undefined && 'none' in word ? word.none : null;
+  return word !== undefined && 'none' in word ? word.none(words) : null;
 }

@@ -49,6 +49,8 @@ export interface InterfaceWords {
   stuckJobs: StuckWords;
   /** Checking a service by hand: its connectivity, or its runner's probe. */
   checkByHand: CheckWords;
+  /** Running the health check named `check` (`store`, `runner`): `opsdeck health-check store`, `GET /v1/health/store`. */
+  healthCheck(check: string): string;
 }
 
 const CONSOLE_PLACES: Record<PointedCall, (input: Readonly<Record<string, string>>) => string> = {
@@ -86,4 +88,6 @@ export const CONSOLE_WORDS: InterfaceWords = {
   migrate: () => 'restart this console, which applies them as it opens the store, or run opsdeck migrate on it',
   stuckJobs: CONSOLE_STUCK_WORDS,
   checkByHand: CONSOLE_CHECK,
+  // The panel runs every check at once; the one meant is among them.
+  healthCheck: (check) => `Run health check under Diagnostics on the Runners page (its ${check})`,
 };

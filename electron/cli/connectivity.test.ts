@@ -202,6 +202,11 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(unknown.stderr, /service stripe is not in the registry \(known: payments-api, ledger, gone, nightly, open-door, hanging, status-reader\)/);
     assert.equal((await opsdeck(['validate-token', ...common])).code, 2);
     assert.equal((await opsdeck(['test-connectivity', 'ledger', '--url', 'http://127.0.0.1:1', ...common])).code, 2);
-    assert.equal((await opsdeck(['test-connectivity', '--url', 'ftp://example.com', ...common])).code, 2);
+    const ftp = await opsdeck(['test-connectivity', '--url', 'ftp://example.com', ...common]);
+    assert.equal(ftp.code, 2);
+    assert.match(ftp.stderr, /--url: only an http:\/\/ or https:\/\/ URL can be tested, not ftp:/);
+    const bare = await opsdeck(['test-connectivity', '--url', 'api.example.com', ...common]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /--url: not a URL: write it whole, with its scheme, such as https:\/\/api\.example\.com/);
   });
 });

@@ -7,7 +7,7 @@ import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { CONSOLE_WORDS, type InterfaceWords, type PointedCall } from '../api/interfaceWords.ts';
 import { createTestContext, type TestContext } from '../api/testing/apiTestContext.ts';
-import { ok } from '../api/testing/responses.ts';
+import { failure, ok } from '../api/testing/responses.ts';
 import { ROUTES } from '../rest/routes.ts';
 import { REST_WORDS } from '../rest/words.ts';
 import { CLI_WORDS } from './words.ts';
@@ -37,6 +37,7 @@ function advice(words: InterfaceWords): string[] {
     words.checkByHand('payments', 'http'),
     words.checkByHand('payments', 'shell'),
     words.resetBreaker('payments'),
+    words.healthCheck('store'),
   ];
 }
 
@@ -79,6 +80,7 @@ describe("each interface's words", () => {
     assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
     assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
     assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));
+    assert.ok(served(REST_WORDS.healthCheck('store').replace('store', '{check}')));
   });
 });
 
@@ -186,5 +188,33 @@ services:
     const console = { ...base, words: CONSOLE_WORDS };
     const report = calls['health.check'].output.parse(ok(await dispatch('health.check', { check: 'dispatch' }, console)));
     assert.doesNotMatch(report.checks.map((c) => c.detail).join('\n'), /\(opsdeck worker\)/, 'the console never says the bare command');
+  });
+
+  it("a runbook's component opsdeck has no check for (models, cache, redis) says what to run instead, in each host's words", async () => {
+    t = await createTestContext(registry());
+    const expected: Record<string, { models: string; cache: string }> = {
+      cli: {
+        models: 'opsdeck health-check runner probes each kind\'s (runner:http, runner:serverless), and opsdeck test-connectivity SERVICE tests one of them',
+        cache: '(opsdeck health-check store)',
+      },
+      rest: {
+        models: 'GET /v1/health/runner probes each kind\'s (runner:http, runner:serverless), and GET /v1/runners/connectivity/SERVICE tests one of them',
+        cache: '(GET /v1/health/store)',
+      },
+      console: {
+        models: 'Run health check under Diagnostics on the Runners page (its runner) probes each kind\'s (runner:http, runner:serverless), and Test connectivity beside SERVICE under Diagnostics on the Runners page tests one of them',
+        cache: '(Run health check under Diagnostics on the Runners page (its store))',
+      },
+    };
+    for (const [host, words] of hosts) {
+      const ctx = { ...t.ctx, words };
+      const want = expected[host];
+      assert.ok(want);
+      const models = failure(await dispatch('health.check', { check: 'models' }, ctx));
+      assert.equal(models.code, 'not_found');
+      assert.ok(models.message.includes(`opsdeck calls no models: the upstreams its jobs call are its services; ${want.models}`), `${host}: ${models.message}`);
+      assert.ok(failure(await dispatch('health.check', { check: 'cache' }, ctx)).message.includes(`opsdeck keeps no cache: the store holds all its state ${want.cache}`), host);
+      assert.ok(failure(await dispatch('health.check', { check: 'redis' }, ctx)).message.includes(`queues included ${want.cache}`), host);
+    }
   });
 });

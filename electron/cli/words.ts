@@ -36,4 +36,5 @@ export const CLI_WORDS: InterfaceWords = {
   migrate: () => 'run opsdeck migrate',
   stuckJobs: CLI_STUCK_WORDS,
   checkByHand: CLI_CHECK,
+  healthCheck: (check) => `opsdeck health-check ${check}`,
 };

@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { describe, test } from 'node:test';
+import { z } from 'zod';
 import assert from 'node:assert/strict';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
 import { Registry } from '../../shared/registry.ts';
@@ -75,22 +77,56 @@ async function outage(store: Store): Promise<void> {
   }
 }
 
-/** A half-open breaker of a service the registry then drops: firing while the service is there, resolved once it is gone. */
+/** A real webhook receiver on 127.0.0.1, keeping each body it is sent. */
+async function receiver(): Promise<{ url: string; bodies: unknown[]; close: () => Promise<void> }> {
+  const bodies: unknown[] = [];
+  const server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    req.on('end', () => {
+      bodies.push(JSON.parse(text));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the receiver has no TCP address');
+  return { url: `http://127.0.0.1:${address.port}/hook`, bodies, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * A half-open breaker of a service the registry then drops: firing while the service is there, resolved once
+ * it is gone. Its advice is kept as facts beside the summary; the webhook, read outside the console, has it in
+ * the CLI's words.
+ */
 async function serviceGone(store: Store): Promise<void> {
   const leftClosed = new Date(Date.now() - 10 * 60_000).toISOString();
   const reopened = new Date(Date.now() - 20_000).toISOString();
   const record = { ...newBreakerRecord('old_api', new Date()), state: 'half_open' as const, opened_at: reopened, left_closed_at: leftClosed, last_transition_at: reopened, version: 1 };
   assert.equal(await store.saveBreaker(record, { from: 'closed', to: 'open', reason: 'test' }), true);
-  const alerts = [{ name: 'breaker', kind: 'breaker_open', older_than: '5m' }];
+  const hook = await receiver();
+  const alerts = [{ name: 'breaker', kind: 'breaker_open', older_than: '5m', channels: [{ type: 'webhook', url_env_var: 'HOOK' }] }];
   const source = { registry: Registry.parse({ services: [{ name: 'model_api', execution_type: 'noop' }, { name: 'old_api', execution_type: 'noop' }], alerts }) };
-  const evaluator = new AlertEvaluator({ store, registry: source, owner: 'test', env: {}, log: silentLogger });
-  const fired = await evaluator.runOnce();
-  const waiting = `half-open since ${reopened}, waiting for a job of old_api to probe it: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset old_api closes it`;
-  assert.deepEqual(fired?.map((t) => [t.status, t.summary]), [['firing', `breaker open: old_api for 10m (${waiting})`]]);
-  source.registry = Registry.parse({ services: [{ name: 'model_api', execution_type: 'noop' }], alerts });
-  const resolved = await evaluator.runOnce();
-  assert.deepEqual(resolved?.map((t) => [t.status, t.summary]), [['resolved', 'no breaker is open']], 'a service the registry dropped is never probed again');
-  await evaluator.stop();
+  const evaluator = new AlertEvaluator({ store, registry: source, owner: 'test', env: { HOOK: hook.url }, log: silentLogger });
+  try {
+    const fired = await evaluator.runOnce();
+    const measured = `breaker open: old_api for 10m (half-open since ${reopened}, waiting for a job of old_api to probe it)`;
+    assert.deepEqual(fired?.map((t) => [t.status, t.summary, t.advice]), [['firing', measured, [{ service: 'old_api', kind: 'noop' }]]]);
+    const [state] = await store.listAlertStates();
+    assert.deepEqual([state?.summary, state?.advice], [measured, [{ service: 'old_api', kind: 'noop' }]], 'kept as facts, worded when read');
+    source.registry = Registry.parse({ services: [{ name: 'model_api', execution_type: 'noop' }], alerts });
+    const resolved = await evaluator.runOnce();
+    assert.deepEqual(resolved?.map((t) => [t.status, t.summary, t.advice]), [['resolved', 'no breaker is open', []]], 'a service the registry dropped is never probed again');
+    await evaluator.stop();
+    const cli = 'For old_api: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset old_api closes it';
+    assert.deepEqual(
+      hook.bodies.map((b) => z.object({ status: z.string(), summary: z.string() }).parse(b)),
+      [{ status: 'firing', summary: `${measured}. ${cli}` }, { status: 'resolved', summary: 'no breaker is open' }],
+    );
+  } finally {
+    await evaluator.stop();
+    await hook.close();
+  }
 }
 
 async function onEach(check: (store: Store) => Promise<void>, dialect: 'sqlite' | 'postgres'): Promise<void> {

@@ -1,4 +1,5 @@
-import type { AlertNotice, AlertRule } from '../../shared/alerts.ts';
+import { alertText, type AlertNotice, type AlertRule } from '../../shared/alerts.ts';
+import { CLI_BREAKER_WORDS } from '../../shared/breakerRecord.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { AlertTransition, ServiceOutcomes, Store } from '../store/store.ts';
 import type { DeliveryOptions } from './alertDelivery.ts';
@@ -92,7 +93,7 @@ export class AlertEvaluator {
     for (const t of transitions) {
       const rule = rules.find((r) => r.name === t.rule);
       if (!rule || t.silenced) continue;
-      this.#opts.log[t.status === 'firing' ? 'warn' : 'info'](`alert ${t.status}: ${t.rule}`, { rule: t.rule, summary: t.summary });
+      this.#opts.log[t.status === 'firing' ? 'warn' : 'info'](`alert ${t.status}: ${t.rule}`, { rule: t.rule, summary: alertText(t.summary, t.advice, CLI_BREAKER_WORDS) });
       const delivery = (this.#lastNotice.get(rule.name) ?? Promise.resolve())
         .then(() => this.#deliver(rule, t))
         .catch((error: unknown) => this.#opts.log.error('alerts: a delivery failed', { rule: rule.name, error: error instanceof Error ? error.message : String(error) }));
@@ -131,7 +132,9 @@ export class AlertEvaluator {
   }
 
   async #deliver(rule: AlertRule, t: AlertTransition): Promise<void> {
-    const notice: AlertNotice = { rule: rule.name, kind: rule.kind, severity: t.severity, status: t.status, summary: t.summary, value: t.value, at: t.at };
+    // Read outside the console, in Slack or by a webhook's receiver: the advice names the commands.
+    const summary = alertText(t.summary, t.advice, CLI_BREAKER_WORDS);
+    const notice: AlertNotice = { rule: rule.name, kind: rule.kind, severity: t.severity, status: t.status, summary, value: t.value, at: t.at };
     const results = await deliverNotice(notice, rule.channels, this.#opts.env, this.#opts.delivery ?? DEFAULT_DELIVERY);
     for (const r of results) {
       const summary = r.ok

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AlertRule } from '../../shared/alerts.ts';
-import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import { AlertRule, alertText } from '../../shared/alerts.ts';
+import { CLI_BREAKER_WORDS, newBreakerRecord } from '../../shared/breakerRecord.ts';
 import type { WorkerInfo } from '../../shared/domain.ts';
 import type { AlertInputs } from './alertRules.ts';
 import { evaluateRule, outcomeWindows } from './alertRules.ts';
@@ -106,14 +106,18 @@ describe('alert rules', () => {
     const serviceKinds = new Map([['model_api', 'http' as const], ['nightly_export', 'shell' as const]]);
     const http = evaluateRule(r, inputs({ breakers: [waiting('model_api')], serviceKinds }));
     assert.equal(http.firing, true, 'the service has not proved healthy: the alert fires on');
+    assert.equal(http.summary, `breaker open: model_api for 7m (half-open since ${ago(340)}, waiting for a job of model_api to probe it)`);
+    assert.deepEqual(http.advice, [{ service: 'model_api', kind: 'http' }], 'how to check it by hand, as facts each interface words');
     assert.equal(
-      http.summary,
-      `breaker open: model_api for 7m (half-open since ${ago(340)}, waiting for a job of model_api to probe it: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it)`,
+      alertText(http.summary, http.advice, CLI_BREAKER_WORDS),
+      `${http.summary}. For model_api: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it`,
     );
-    const both = evaluateRule(r, inputs({ breakers: [waiting('model_api'), waiting('nightly_export')], serviceKinds }));
-    assert.match(both.summary, /closes it\); nightly_export for 7m \(half-open since \S+, waiting for a job of nightly_export to probe it: check it by hand with opsdeck health-check runner:shell, and once it answers, opsdeck breaker reset nightly_export closes it\)$/);
+    const both = evaluateRule(r, inputs({ breakers: [waiting('model_api'), waiting('nightly_export'), { ...newBreakerRecord('plain_api', now), state: 'open' as const, opened_at: ago(400), left_closed_at: ago(400) }], serviceKinds }));
+    assert.match(both.summary, /probe it\); nightly_export for 7m \(half-open since \S+, waiting for a job of nightly_export to probe it\); plain_api for 7m$/);
+    assert.deepEqual(both.advice, [{ service: 'model_api', kind: 'http' }, { service: 'nightly_export', kind: 'shell' }], 'an open breaker waits for its recovery timeout: no advice');
     const unknown = evaluateRule(r, inputs({ breakers: [waiting('old_api')] }));
-    assert.match(unknown.summary, /waiting for a job of old_api to probe it: check the service by hand, and once it answers, opsdeck breaker reset old_api closes it\)$/);
+    assert.deepEqual(unknown.advice, [{ service: 'old_api', kind: null }]);
+    assert.match(alertText(unknown.summary, unknown.advice, CLI_BREAKER_WORDS), /\. For old_api: check the service by hand, and once it answers, opsdeck breaker reset old_api closes it$/);
   });
 
   test('worker_lost fires for a recently lost worker, not one that stopped or was lost long ago', () => {

@@ -1,6 +1,6 @@
-import type { AlertRule, AlertVerdict } from '../../shared/alerts.ts';
+import type { AlertAdvice, AlertRule, AlertVerdict } from '../../shared/alerts.ts';
 import { durationSeconds } from '../../shared/alerts.ts';
-import { CLI_BREAKER_WORDS, waitingForProbeText } from '../../shared/breakerRecord.ts';
+import { waitingForProbe } from '../../shared/breakerRecord.ts';
 import type { BreakerRecord, ExecutionType, WorkerInfo } from '../../shared/domain.ts';
 import type { ServiceOutcomes } from '../store/store.ts';
 
@@ -14,7 +14,7 @@ export interface AlertInputs {
   /** Per service, for each window (in seconds) the rules ask for: from the per-minute rollups. */
   outcomes: ReadonlyMap<number, ServiceOutcomes[]>;
   breakers: BreakerRecord[];
-  /** The registry's services' kinds: a breaker_open summary names the command that checks one by hand. */
+  /** The registry's services' kinds: a breaker_open alert's advice says how to check one by hand. */
   serviceKinds: ReadonlyMap<string, ExecutionType>;
   /** With `lost` derived against the worker-lost threshold. */
   workers: WorkerInfo[];
@@ -57,7 +57,7 @@ function ageText(ms: number): string {
 
 export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict {
   const now = inputs.now.getTime();
-  const verdict = (firing: boolean, summary: string, value: number | null): AlertVerdict => ({ rule: rule.name, firing, summary, value });
+  const verdict = (firing: boolean, summary: string, value: number | null, advice: AlertAdvice[] = []): AlertVerdict => ({ rule: rule.name, firing, summary, advice, value });
   switch (rule.kind) {
     case 'failure_rate': {
       const t = totals(inputs, durationSeconds(rule.window), rule.service);
@@ -100,14 +100,18 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
         .filter((b) => b.state !== 'closed' && b.mode !== 'force_closed' && (rule.service === undefined || b.service_name === rule.service))
         .map((b) => ({
           service: b.service_name,
-          // Half-open with no probe running, it fires on until a job comes or an operator resets it: said so.
-          how: b.state !== 'half_open' ? '' : ` (${waitingForProbeText(b, inputs.serviceKinds.get(b.service_name) ?? null, CLI_BREAKER_WORDS) ?? 'half-open'})`,
+          // Half-open with no probe running, it fires on until a job comes or an operator resets it: said so,
+          // and how to check the service by hand, as facts each interface words when it reads the alert.
+          waiting: waitingForProbe(b),
+          halfOpen: b.state === 'half_open',
           // left_closed_at is null only on a record an older opsdeck wrote: its last opening is all there is.
           for: now - Date.parse(b.left_closed_at ?? b.opened_at ?? b.last_transition_at ?? inputs.now.toISOString()),
         }));
       const long = open.filter((b) => b.for >= limitMs);
       if (long.length === 0) return verdict(false, open.length === 0 ? `no breaker${where(rule.service)} is open` : `open for less than ${rule.older_than}: ${open.map((b) => b.service).join(', ')}`, open.length);
-      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${b.how}`).join('; ')}`, long.length);
+      const advice = long.flatMap((b) => (b.waiting === null ? [] : [{ service: b.service, kind: inputs.serviceKinds.get(b.service) ?? null }]));
+      const how = (b: (typeof long)[number]) => (b.halfOpen ? ` (${b.waiting ?? 'half-open'})` : '');
+      return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${how(b)}`).join('; ')}`, long.length, advice);
     }
     case 'worker_lost': {
       const within = durationSeconds(rule.within) * 1000;

@@ -322,16 +322,21 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.match(ErrorBody.parse(forever.json).error.message, /at most 86400 seconds \(a day\); to hold a breaker open longer, force it open/);
     });
 
-    it("resets every breaker in one call (the runbook's reset_all_circuit_breakers), each audited", async () => {
+    it("resets every breaker in one call (the runbook's reset_all_circuit_breakers), auditing each it changed and no other", async () => {
       assert.equal((await call('POST', '/v1/breakers/flaky_sync/open', { key: operateKey, body: { reason: 'incident' } })).status, 200);
       assert.equal((await call('POST', '/v1/breakers/reset-all', { key: readKey })).status, 403);
       const all = await call('POST', '/v1/breakers/reset-all', { key: operateKey, body: { reason: 'upstream recovered' } });
       assert.equal(all.status, 200, JSON.stringify(all.json));
-      const views = calls['breakers.setModeAll'].output.parse(all.json).breakers;
+      const { breakers: views, changed } = calls['breakers.setModeAll'].output.parse(all.json);
       assert.ok(views.length > 1);
       assert.ok(views.every((v) => v.mode === 'auto' && v.state === 'closed'));
+      assert.deepEqual(changed, ['flaky_sync'], 'the others were closed in auto with nothing to clear');
       const resets = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=breaker.reset', { key: readKey })).json).entries;
-      assert.equal(resets.filter((e) => e.details?.reason === 'upstream recovered').length, views.length, 'one audit row per breaker');
+      assert.deepEqual(resets.filter((e) => e.details?.reason === 'upstream recovered').map((e) => e.target), ['flaky_sync'], 'one audit row per breaker reset');
+      const again = calls['breakers.setModeAll'].output.parse((await call('POST', '/v1/breakers/reset-all', { key: operateKey, body: { reason: 'once more' } })).json);
+      assert.deepEqual(again.changed, [], 'nothing left to clear: nothing changed');
+      const after = calls['audit.list'].output.parse((await call('GET', '/v1/audit?action=breaker.reset', { key: readKey })).json).entries;
+      assert.equal(after.filter((e) => e.details?.reason === 'once more').length, 0, 'and nothing audited');
     });
 
     it('answers one health check by name, as the runbook curls /v1/health/scheduler; an unknown one is a 404', async () => {
@@ -343,6 +348,9 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       const unknown = await call('GET', '/v1/health/schedular', { key: readKey });
       assert.equal(unknown.status, 404);
       assert.match(ErrorBody.parse(unknown.json).error.message, /no health check named schedular \(known: .*scheduler/);
+      const models = await call('GET', '/v1/health/models', { key: readKey });
+      assert.equal(models.status, 404);
+      assert.match(ErrorBody.parse(models.json).error.message, /GET \/v1\/health\/runner probes each kind's .*, and GET \/v1\/runners\/connectivity\/SERVICE tests one of them/, 'REST names its endpoints, not commands');
     });
 
     it('serves an OpenAPI 3.1 document that validates and covers every route', async () => {

@@ -1,6 +1,7 @@
 import type { HealthReport } from '../../shared/contract.ts';
 import { ExecutionType, type HealthCheck } from '../../shared/domain.ts';
 import { checksNamed } from '../api/handlers/health.ts';
+import { REST_WORDS } from './words.ts';
 import type { StoreError } from '../store/errors.ts';
 import { blindStoreFailure } from '../api/storeCheck.ts';
 
@@ -23,5 +24,5 @@ export function unprovedHealth(error: StoreError, dialect: string, check: string
   const names = ['registry', ...ExecutionType.options.map((kind) => `runner:${kind}`), 'migrations', 'workers', 'dispatch', 'breakers', 'workflows', 'scheduler', 'alerts'];
   const report: HealthReport = { ok: false, checks: [store, ...names.map((name) => ({ name, ok: false, detail: UNPROVED }))] };
   // No worker could be read: worker:NAME and integrity cannot tell, as the other checks, rather than be unknown.
-  return check === undefined ? { report } : checksNamed(report, check, null);
+  return check === undefined ? { report } : checksNamed(report, check, REST_WORDS, null);
 }

@@ -38,4 +38,5 @@ export const REST_WORDS: InterfaceWords = {
   stuckJobs: { list: 'GET /v1/executions?stuck=true lists them', fail: 'POST /v1/executions/{id}/fail fails each' },
   // A service's own connectivity has its endpoint; a runner kind's probe is in the health check.
   checkByHand: (service, kind) => (kind === 'http' ? `GET ${filled('/v1/runners/connectivity/{service}', { service })}` : `GET /v1/health/runner:${kind}`),
+  healthCheck: (check) => `GET ${filled('/v1/health/{check}', { check })}`,
 };

@@ -1,6 +1,6 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../shared/rateLimit.ts';
-import type { AlertEvent, AlertRule, AlertSeverity, AlertState, StoredAlertRule } from '../../shared/alerts.ts';
+import type { AlertAdvice, AlertEvent, AlertRule, AlertSeverity, AlertState, StoredAlertRule } from '../../shared/alerts.ts';
 import type { Page, PageRequest } from './store.ts';
 
 /** The Store's rate limits (gates.ts of each dialect) and alerts (alerts.ts and alertRules.ts). */
@@ -54,7 +54,10 @@ export interface EvaluatedRule {
   rule: string;
   severity: AlertSeverity;
   firing: boolean;
+  /** What was measured, without its advice. */
   summary: string;
+  /** Its advice as facts, kept beside the summary and worded by whoever reads it; none when not given. */
+  advice?: AlertAdvice[];
   value: number | null;
 }
 
@@ -63,6 +66,7 @@ export interface AlertTransition {
   severity: AlertSeverity;
   status: 'firing' | 'resolved';
   summary: string;
+  advice: AlertAdvice[];
   value: number | null;
   at: string;
   /** Silenced rules record their transitions but notify nobody. */

@@ -1,4 +1,4 @@
-import type { AlertState } from '../../../shared/alerts.ts';
+import { alertText, type AlertEvent, type AlertState } from '../../../shared/alerts.ts';
 import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -18,6 +18,11 @@ async function stateOf(ctx: ApiContext, name: string): Promise<AlertState> {
   throw notFound(`no alert named ${name} (known: ${rules.join(', ') || 'none'})`);
 }
 
+/** A state or event as this interface shows it: its advice in the words of whoever asked. */
+function worded<T extends AlertState | AlertEvent>(ctx: ApiContext, item: T): T {
+  return { ...item, summary: alertText(item.summary, item.advice, ctx.words) };
+}
+
 /** A rule of the registry file is changed there, never in the store: the file is what the fleet runs. */
 function refuseRegistryRule(ctx: ApiContext, name: string): void {
   if ((ctx.registry.registry.alerts ?? []).some((r) => r.name === name)) {
@@ -28,25 +33,25 @@ function refuseRegistryRule(ctx: ApiContext, name: string): void {
 export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 'alerts.silence' | 'alerts.checkRule' | 'alerts.saveRule' | 'alerts.deleteRule'> = {
   'alerts.list': async (_input, ctx) => {
     const [states, rules] = await Promise.all([ctx.store.listAlertStates(), alertRuleSet(ctx.store, ctx.registry.registry)]);
-    const stateOfRule = new Map(states.map((s) => [s.rule, s]));
+    const stateOfRule = new Map(states.map((s) => [s.rule, worded(ctx, s)]));
     const known = new Set(rules.map((r) => r.rule.name));
     const views = [
       ...rules.map(({ rule, source }) => ({ name: rule.name, rule, source, state: stateOfRule.get(rule.name) ?? null })),
-      ...states.filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, source: null, state })),
+      ...states.filter((s) => !known.has(s.rule)).map((state) => ({ name: state.rule, rule: null, source: null, state: worded(ctx, state) })),
     ];
     return { alerts: views, firing: views.filter((v) => v.state?.firing).length };
   },
 
   'alerts.history': async (input, ctx) => {
     const page = await ctx.store.listAlertEvents(input.rule === undefined ? {} : { rule: input.rule }, { limit: input.limit, after: input.after ?? null });
-    return { events: page.items, next_cursor: page.next_cursor };
+    return { events: page.items.map((event) => worded(ctx, event)), next_cursor: page.next_cursor };
   },
 
   'alerts.ack': async (input, ctx) => {
     await stateOf(ctx, input.rule);
     // The store writes the audit row with the acknowledgement.
     const acked = await ctx.store.ackAlert(input.rule, input.note, ctx.actor);
-    if (acked) return acked;
+    if (acked) return worded(ctx, acked);
     throw conflict(`alert ${input.rule} is not firing: there is nothing to acknowledge`);
   },
 
@@ -55,7 +60,7 @@ export const alerts: Handlers<'alerts.list' | 'alerts.history' | 'alerts.ack' | 
     const until = input.minutes === 0 ? null : new Date(Date.now() + input.minutes * 60_000);
     const state = await ctx.store.silenceAlert(input.rule, until, ctx.actor, input.reason ?? null);
     if (!state) throw notFound(`alert ${input.rule} has no state`);
-    return state;
+    return worded(ctx, state);
   },
 
   // The console's rule editor: the same reading, advice and warnings as alerts save-rule gives a file.

@@ -72,9 +72,15 @@ export const breakers: Handlers<'breakers.list' | 'breakers.get' | 'breakers.set
 
   'breakers.setModeAll': async (input, ctx) => {
     const services = await knownServices(ctx);
-    // Each one is its own audited change, as if set one by one.
-    for (const service of services) await ctx.store.setBreakerMode(service, input.mode, ctx.actor, input.reason ?? null);
-    return { breakers: await Promise.all(services.map((service) => viewOf(ctx, service))) };
+    const reason = input.reason ?? null;
+    // Each one is its own audited change, as if set one by one; a reset of a breaker with nothing to clear is none.
+    const changed: string[] = [];
+    for (const service of services) {
+      if (input.mode !== 'reset') await ctx.store.setBreakerMode(service, input.mode, ctx.actor, reason);
+      else if ((await ctx.store.resetBreakerIfItClears(service, ctx.actor, reason)) === null) continue;
+      changed.push(service);
+    }
+    return { breakers: await Promise.all(services.map((service) => viewOf(ctx, service))), changed };
   },
 
   'breakers.tune': async (input, ctx) => {

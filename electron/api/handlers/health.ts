@@ -194,11 +194,17 @@ function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, s
  * The part of a report one name asks for, or what is wrong with the name. `runner` and `worker` name every
  * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' names are read as opsdeck's
  * (`database` is the store; healthWords.ts).
+ * `words`: the asking interface's, for what to run instead of a runbook's name no check has.
  * `workers`: each worker's name by its id, null when the store did not tell them (it does not answer): a
  * worker or the integrity check is then not known to be missing, and fails as the workers check does
  * (cannot tell) rather than as a mistyped name, so a monitor reads an outage as one.
  */
-export function checksNamed(report: HealthReport, name: string, workers: ReadonlyMap<string, string | null> | null = new Map()): { report: HealthReport } | { unknown: string } {
+export function checksNamed(
+  report: HealthReport,
+  name: string,
+  words: InterfaceWords,
+  workers: ReadonlyMap<string, string | null> | null = new Map(),
+): { report: HealthReport } | { unknown: string } {
   const check = checkOf(name);
   const checks = named(report.checks, check, workers ?? new Map());
   if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
@@ -214,7 +220,7 @@ export function checksNamed(report: HealthReport, name: string, workers: Readonl
       const listed = ofKind.length > 0 ? `${kind}s here: ${ofKind.join(', ')}` : `there is none here now`;
       return { unknown: `no ${kind} ${rest.join(':')} (${listed}; ${kind} alone checks every one)` };
     }
-    const none = noCheckFor(check);
+    const none = noCheckFor(check, words);
     return { unknown: `no health check named ${check}${none === null ? '' : `: ${none}`} (known: ${[...kinds, INTEGRITY].join(', ')})` };
   }
   return { report: { ok: checks.every((c) => c.ok), checks } };
@@ -235,7 +241,7 @@ export const health: Handlers<'health.check'> = {
     }
     const report = await healthReport(ctx);
     if (input.check === undefined) return report;
-    const chosen = checksNamed(report, input.check, input.check.startsWith('worker:') ? await workerNames(ctx) : new Map());
+    const chosen = checksNamed(report, input.check, ctx.words, input.check.startsWith('worker:') ? await workerNames(ctx) : new Map());
     if ('unknown' in chosen) throw notFound(chosen.unknown);
     return chosen.report;
   },

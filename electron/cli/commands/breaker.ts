@@ -75,6 +75,19 @@ function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
   );
 }
 
+/**
+ * What `--all` did: each breaker it changed with its state now, and for a reset how many it left alone,
+ * already closed in auto with nothing to clear (neither changed nor audited).
+ */
+function setAllText(action: string, views: BreakerView[], changed: readonly string[]): string {
+  const touched = new Set(changed);
+  const done = views.filter((v) => touched.has(v.service_name)).map((v) => `${v.service_name} ${stateText(v)}`);
+  const left = views.length - done.length;
+  if (left === 0) return `${action}: ${done.join(', ')}`;
+  if (done.length === 0) return `${action}: nothing changed, every breaker (${left}) already closed with nothing to clear`;
+  return `${action}: ${done.join(', ')}; ${left} already closed with nothing to clear`;
+}
+
 /** The tunable settings as options: --failure-threshold 10 → failure_threshold: 10. */
 const TUNABLE = {
   'failure-threshold': { key: 'failure_threshold', whole: true, description: 'failures in the window that open it' },
@@ -177,9 +190,9 @@ export const breaker: Command = {
     if (flag(inv.values, 'all')) {
       positionals(inv, [action]);
       return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
-        const { breakers: views } = await call(ctx, 'breakers.setModeAll', { mode: MODES[action], reason });
-        if (inv.common.json) printJson(inv.io, { breakers: views });
-        else if (views.length > 0) inv.io.out(`${action}: ${views.map((v) => `${v.service_name} ${stateText(v)}`).join(', ')}`);
+        const { breakers: views, changed } = await call(ctx, 'breakers.setModeAll', { mode: MODES[action], reason });
+        if (inv.common.json) printJson(inv.io, { breakers: views, changed });
+        else if (views.length > 0) inv.io.out(setAllText(action, views, changed));
         else inv.io.out(ctx.registry.loadedAt === null ? `no breakers in the store to ${action}; ${NO_REGISTRY}` : 'no breakers: the registry names no service');
         return 0;
       });

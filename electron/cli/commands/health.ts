@@ -54,7 +54,7 @@ export async function gatherHealth(inv: Invocation, check?: string): Promise<Hea
   const { report, names } = await fullReport(inv, check);
   if (check === undefined) return report;
   // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
-  const chosen = checksNamed(report, check, names);
+  const chosen = checksNamed(report, check, CLI_WORDS, names);
   if ('unknown' in chosen) throw new UsageError(chosen.unknown);
   return chosen.report;
 }

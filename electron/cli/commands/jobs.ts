@@ -18,6 +18,7 @@ import { previewText } from '../../../shared/textPreview.ts';
 import { renderFields, renderTable, type TableFit } from '../table.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
+import { noJobsText } from '../noJobsText.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { lostHolderText } from '../../../shared/lostLeasesText.ts';
 import { CLI_RESET } from '../../../shared/breakerRecord.ts';
@@ -116,6 +117,9 @@ function errorClass(values: Values): string | undefined {
   return parsed.data;
 }
 
+/** The options that narrow a listing beside the views noJobsText names. */
+const FILTER_OPTIONS = ['status', 'service', 'queue', 'type', 'search', 'class', 'since'] as const;
+
 export const jobs: Command = {
   name: 'jobs',
   summary: 'list jobs, newest first, with filters',
@@ -157,6 +161,9 @@ export const jobs: Command = {
     if (filter.started_before !== undefined) filter.status ??= ['running'];
     const runningOnly = filter.stuck === true || (filter.status?.length === 1 && filter.status[0] === 'running');
     const limit = int(values, 'limit', 1, 500) ?? 50;
+    const view = { stuck: filter.stuck === true, scheduled: filter.scheduled === true, longerThan: str(values, 'running-longer-than') };
+    const views = [view.stuck, view.scheduled, view.longerThan !== undefined].filter(Boolean).length;
+    const otherFilters = views > 1 || FILTER_OPTIONS.some((option) => values[option] !== undefined);
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const page = await call(ctx, 'jobs.list', { filter, limit, after: str(values, 'after') ?? null });
       if (inv.common.json) {
@@ -164,7 +171,7 @@ export const jobs: Command = {
         return 0;
       }
       if (page.jobs.length === 0) {
-        inv.io.out('no jobs match');
+        inv.io.out(noJobsText(view, otherFilters));
         for (const hint of await noMatchHints(ctx, { errorClass: filter.error_class, service: filter.service, queue: filter.queue, search: filter.search })) inv.io.err(`opsdeck: ${hint}`);
       }
       else inv.io.out(runningOnly ? runningTable(inv.io, page.jobs) : filter.scheduled ? scheduledTable(page.jobs, tableFit(inv)) : jobsTable(inv.io, page.jobs, tableFit(inv)));

@@ -39,6 +39,19 @@ export function alertsContract(test: ContractTest): void {
       assert.deepEqual(await store.listAlertStates(), []);
     });
 
+    test("keeps an alert's advice as facts beside its summary, in its state and its transitions; none is an empty list", async (store) => {
+      const advice = [{ service: 'model_api', kind: 'http' as const }, { service: 'old_api', kind: null }];
+      const fired = await store.recordAlertEvaluation([{ ...rule(true, 'breaker open: model_api for 7m'), advice }], new Date());
+      assert.deepEqual(fired.map((t) => t.advice), [advice]);
+      assert.deepEqual((await store.listAlertStates()).map((s) => [s.summary, s.advice]), [['breaker open: model_api for 7m', advice]]);
+      assert.deepEqual((await store.listAlertEvents({}, { limit: 5 })).items.map((e) => e.advice), [advice]);
+      // Still firing, the advice now none: the state follows; a rule with no advice reads as an empty list.
+      await store.recordAlertEvaluation([rule(true)], new Date());
+      assert.deepEqual((await store.listAlertStates()).map((s) => s.advice), [[]]);
+      await store.recordAlertDelivery({ rule: 'failure-spike', severity: 'critical', ok: true, channel: 'webhook:ALERT_URL', summary: 'firing delivered' });
+      assert.deepEqual((await store.listAlertEvents({}, { limit: 5 })).items.map((e) => [e.kind, e.advice]), [['delivered', []], ['firing', advice]]);
+    });
+
     test('acknowledge with a note (audited) holds while firing and is forgotten when it resolves', async (store) => {
       await store.recordAlertEvaluation([rule(true)], new Date());
       assert.equal(await store.ackAlert('nope', 'n', alice), null, 'an unknown rule');

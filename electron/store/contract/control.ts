@@ -311,6 +311,22 @@ export function controlContract(test: ContractTest): void {
       assert.ok(actions.includes('breaker.force_open'));
       assert.ok(actions.includes('breaker.reset'));
     });
+
+    test('a reset only if it clears something leaves a closed breaker in auto alone, unaudited, and resets one that holds failures', async (store) => {
+      assert.equal(await store.resetBreakerIfItClears('never-saved', alice, null), null, 'a breaker never stored has nothing to clear');
+      assert.equal(await store.getBreaker('never-saved'), null, 'and is not stored by asking');
+      const healthy = await store.setBreakerMode('steady', 'auto', alice, null);
+      assert.equal(await store.saveBreaker({ ...healthy, window_successes: 12, version: healthy.version + 1 }, null), true);
+      assert.equal(await store.resetBreakerIfItClears('steady', alice, 'tidy up'), null, 'successes alone are nothing to clear');
+      assert.equal((await store.getBreaker('steady'))?.window_successes, 12, 'left as it was');
+      const failing = await store.setBreakerMode('flaky', 'auto', alice, null);
+      assert.equal(await store.saveBreaker({ ...failing, window_failures: 2, last_error: 'HTTP 503', version: failing.version + 1 }, null), true);
+      const reset = await store.resetBreakerIfItClears('flaky', alice, 'tidy up');
+      assert.equal(reset?.window_failures, 0);
+      assert.equal(reset?.last_error, null);
+      const resets = (await auditActions(store)).filter((a) => a.action === 'breaker.reset');
+      assert.deepEqual(resets.map((a) => a.target), ['flaky']);
+    });
   });
 
   describe('workers', () => {

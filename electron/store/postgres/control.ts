@@ -15,6 +15,7 @@ import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerSto
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts } from '../controlAudit.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
+import { resetClears } from '../../../shared/breakerRecord.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -240,38 +241,54 @@ export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: B
 }
 
 export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-  reason = reasonOf(reason);
   return db.tx(async (client) => {
     await client.query('INSERT INTO jobs.tb_breaker (service_name) VALUES ($1) ON CONFLICT (service_name) DO NOTHING', [service]);
-    const before = await rowsOf(client, `SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1 FOR UPDATE`, [service]);
-    const previous = before[0] ? toBreaker(before[0]) : null;
-    const rows =
-      mode === 'reset'
-        ? await rowsOf(
-            client,
-            `UPDATE jobs.tb_breaker SET state = 'closed', mode = 'auto', window_started_at = now(), window_failures = 0,
-               window_successes = 0, prev_failures = 0, prev_successes = 0, opened_at = NULL, left_closed_at = NULL,
-               probes_in_flight = 0, probe_started_at = NULL, last_transition_at = CASE WHEN state <> 'closed' THEN now() ELSE last_transition_at END,
-               last_error = NULL, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
-             WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
-            [service, actorName(actor), reason],
-          )
-        : await rowsOf(
-            client,
-            `UPDATE jobs.tb_breaker SET mode = $4, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
-             WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
-            [service, actorName(actor), reason, mode],
-          );
-    const row = rows[0];
-    if (!row) throw new Error(`breaker ${service} vanished while it was being changed`);
-    await writeAudit(client, actorName(actor), `breaker.${mode}`, service, null, {
-      reason,
-      from_mode: previous?.mode ?? 'auto',
-      from_state: previous?.state ?? 'closed',
-    });
-    await notify(client, 'breakers');
-    return toBreaker(row);
+    return setModeLocked(client, await lockedBreaker(client, service), service, mode, actor, reason);
   });
+}
+
+/** Decided under the row's lock, so a breaker tripping meanwhile is reset, not skipped; one never stored has nothing to clear. */
+export function resetBreakerIfItClears(db: PgDb, service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+  return db.tx(async (client) => {
+    const current = await lockedBreaker(client, service);
+    if (current === null || !resetClears(current)) return null;
+    return setModeLocked(client, current, service, 'reset', actor, reason);
+  });
+}
+
+async function lockedBreaker(client: Queryable, service: string): Promise<BreakerRecord | null> {
+  const rows = await rowsOf(client, `SELECT ${BREAKER_COLUMNS} FROM jobs.tb_breaker WHERE service_name = $1 FOR UPDATE`, [service]);
+  return rows[0] ? toBreaker(rows[0]) : null;
+}
+
+async function setModeLocked(client: Queryable, previous: BreakerRecord | null, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+  reason = reasonOf(reason);
+  const rows =
+    mode === 'reset'
+      ? await rowsOf(
+          client,
+          `UPDATE jobs.tb_breaker SET state = 'closed', mode = 'auto', window_started_at = now(), window_failures = 0,
+             window_successes = 0, prev_failures = 0, prev_successes = 0, opened_at = NULL, left_closed_at = NULL,
+             probes_in_flight = 0, probe_started_at = NULL, last_transition_at = CASE WHEN state <> 'closed' THEN now() ELSE last_transition_at END,
+             last_error = NULL, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
+           WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
+          [service, actorName(actor), reason],
+        )
+      : await rowsOf(
+          client,
+          `UPDATE jobs.tb_breaker SET mode = $4, mode_set_by = $2, mode_set_at = now(), mode_reason = $3, version = version + 1
+           WHERE service_name = $1 RETURNING ${BREAKER_COLUMNS}`,
+          [service, actorName(actor), reason, mode],
+        );
+  const row = rows[0];
+  if (!row) throw new Error(`breaker ${service} vanished while it was being changed`);
+  await writeAudit(client, actorName(actor), `breaker.${mode}`, service, null, {
+    reason,
+    from_mode: previous?.mode ?? 'auto',
+    from_state: previous?.state ?? 'closed',
+  });
+  await notify(client, 'breakers');
+  return toBreaker(row);
 }
 
 // ---- workers ----------------------------------------------------------------------------------------

@@ -82,6 +82,12 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     return record;
   }
 
+  async resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+    const record = await control.resetBreakerIfItClears(this.#open(), service, actor, reason);
+    if (record) this.#signals.emit('breakers');
+    return record;
+  }
+
   // ---- rate limits -----------------------------------------------------------------------------
 
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> {

@@ -314,6 +314,9 @@ export class PostgresStore implements Store {
   async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
     return this.#controlPlane.setBreakerMode(service, mode, actor, reason);
   }
+  async resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+    return this.#controlPlane.resetBreakerIfItClears(service, actor, reason);
+  }
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> { return this.#controlPlane.rateUse(gates); }
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }

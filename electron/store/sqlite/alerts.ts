@@ -1,16 +1,22 @@
-import type { AlertEvent, AlertState } from '../../../shared/alerts.ts';
-import { AlertEvent as AlertEventSchema, AlertState as AlertStateSchema } from '../../../shared/alerts.ts';
+import type { AlertAdvice, AlertEvent, AlertState } from '../../../shared/alerts.ts';
+import { AlertEvent as AlertEventSchema, AlertState as AlertStateSchema, StoredAdvice } from '../../../shared/alerts.ts';
 import type { Actor } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { AlertDelivery, AlertTransition, EvaluatedRule, Page, PageRequest, ServiceOutcomes } from '../store.ts';
 import { reasonOrNull } from './db.ts';
+import { parseJson, toJson } from './rows.ts';
 import type { Connection, SqliteDb } from './db.ts';
 
-/** Alert states, transitions, deliveries, acknowledgements and silences (migration 0012). */
+/** Alert states, transitions, deliveries, acknowledgements and silences (migration 0012; their advice, 0037). */
 
-interface StateRow extends Omit<AlertState, 'firing'> {
+interface StateRow extends Omit<AlertState, 'firing' | 'advice'> {
   firing: number;
+  advice: string | null;
+}
+
+interface EventRow extends Omit<AlertEvent, 'advice'> {
+  advice: string | null;
 }
 
 function prepare(db: Connection) {
@@ -21,21 +27,21 @@ function prepare(db: Connection) {
     ),
     states: db.prepare<[], StateRow>(`SELECT * FROM tb_alert_state ORDER BY rule`),
     state: db.prepare<[string], StateRow>(`SELECT * FROM tb_alert_state WHERE rule = ?`),
-    insertState: db.prepare<[string, string, number, string, string, number | null, string]>(
-      `INSERT INTO tb_alert_state (rule, severity, firing, since, summary, value, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    insertState: db.prepare<[string, string, number, string, string, string | null, number | null, string]>(
+      `INSERT INTO tb_alert_state (rule, severity, firing, since, summary, advice, value, evaluated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    updateState: db.prepare<[string, number, string, string, number | null, string, number, number, number, string]>(
-      `UPDATE tb_alert_state SET severity = ?, firing = ?, since = ?, summary = ?, value = ?, evaluated_at = ?,
+    updateState: db.prepare<[string, number, string, string, string | null, number | null, string, number, number, number, string]>(
+      `UPDATE tb_alert_state SET severity = ?, firing = ?, since = ?, summary = ?, advice = ?, value = ?, evaluated_at = ?,
          acked_by = CASE WHEN ? THEN acked_by END, acked_at = CASE WHEN ? THEN acked_at END,
          ack_note = CASE WHEN ? THEN ack_note END
        WHERE rule = ?`,
     ),
     forgetState: db.prepare<[string]>(`DELETE FROM tb_alert_state WHERE rule = ?`),
-    event: db.prepare<[string, string, string, string, string, string | null]>(
-      `INSERT INTO tb_alert_event (at, rule, kind, severity, summary, channel) VALUES (?, ?, ?, ?, ?, ?)`,
+    event: db.prepare<[string, string, string, string, string, string | null, string | null]>(
+      `INSERT INTO tb_alert_event (at, rule, kind, severity, summary, advice, channel) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    events: db.prepare<[string | null, string | null, number | null, number | null, number], AlertEvent>(
-      `SELECT id, at, rule, kind, severity, summary, channel FROM tb_alert_event
+    events: db.prepare<[string | null, string | null, number | null, number | null, number], EventRow>(
+      `SELECT id, at, rule, kind, severity, summary, advice, channel FROM tb_alert_event
        WHERE (? IS NULL OR rule = ?) AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`,
     ),
     ack: db.prepare<[string, string, string, string]>(
@@ -45,8 +51,13 @@ function prepare(db: Connection) {
   };
 }
 
+/** Advice as its TEXT column keeps it: none is NULL, as on rows written before it was kept. */
+function adviceJson(advice: readonly AlertAdvice[]): string | null {
+  return advice.length === 0 ? null : toJson(advice);
+}
+
 function toState(row: StateRow): AlertState {
-  return AlertStateSchema.parse({ ...row, firing: row.firing === 1 });
+  return AlertStateSchema.parse({ ...row, firing: row.firing === 1, advice: StoredAdvice.parse(parseJson(row.advice)) });
 }
 
 export class SqliteAlerts {
@@ -77,14 +88,14 @@ export class SqliteAlerts {
         for (const r of results) {
           const row = this.#s.state.get(r.rule);
           if (!row) {
-            this.#s.insertState.run(r.rule, r.severity, r.firing ? 1 : 0, iso, r.summary, r.value, iso);
+            this.#s.insertState.run(r.rule, r.severity, r.firing ? 1 : 0, iso, r.summary, adviceJson(r.advice ?? []), r.value, iso);
             if (r.firing) transitions.push(this.#transition(r, iso, false));
             continue;
           }
           const changed = (row.firing === 1) !== r.firing;
           // A rule that resolves forgets its acknowledgement: the next firing needs a new look.
           const keepAck = r.firing ? 1 : 0;
-          this.#s.updateState.run(r.severity, keepAck, changed ? iso : row.since, r.summary, r.value, iso, keepAck, keepAck, keepAck, r.rule);
+          this.#s.updateState.run(r.severity, keepAck, changed ? iso : row.since, r.summary, adviceJson(r.advice ?? []), r.value, iso, keepAck, keepAck, keepAck, r.rule);
           if (changed) transitions.push(this.#transition(r, iso, row.silenced_until !== null && row.silenced_until > iso));
         }
         return transitions;
@@ -94,12 +105,12 @@ export class SqliteAlerts {
 
   #transition(r: EvaluatedRule, at: string, silenced: boolean): AlertTransition {
     const status = r.firing ? 'firing' : 'resolved';
-    this.#s.event.run(at, r.rule, status, r.severity, r.summary, null);
-    return { rule: r.rule, severity: r.severity, status, summary: r.summary, value: r.value, at, silenced };
+    this.#s.event.run(at, r.rule, status, r.severity, r.summary, adviceJson(r.advice ?? []), null);
+    return { rule: r.rule, severity: r.severity, status, summary: r.summary, advice: r.advice ?? [], value: r.value, at, silenced };
   }
 
   delivery(d: AlertDelivery): void {
-    this.#db.guard(() => this.#s.event.run(new Date().toISOString(), d.rule, d.ok ? 'delivered' : 'delivery_failed', d.severity, d.summary.slice(0, 2000), d.channel));
+    this.#db.guard(() => this.#s.event.run(new Date().toISOString(), d.rule, d.ok ? 'delivered' : 'delivery_failed', d.severity, d.summary.slice(0, 2000), null, d.channel));
   }
 
   events(filter: { rule?: string }, page: PageRequest): Page<AlertEvent> {
@@ -107,7 +118,7 @@ export class SqliteAlerts {
     const after = decodeCursor(page.after);
     const rule = filter.rule ?? null;
     const rows = this.#db.guard(() => this.#s.events.all(rule, rule, after, after, limit + 1));
-    const items = rows.slice(0, limit).map((row) => AlertEventSchema.parse(row));
+    const items = rows.slice(0, limit).map((row) => AlertEventSchema.parse({ ...row, advice: StoredAdvice.parse(parseJson(row.advice)) }));
     const last = items[items.length - 1];
     return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   }

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
+import { newBreakerRecord, resetClears } from '../../../shared/breakerRecord.ts';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
@@ -223,21 +223,41 @@ export class SqliteControl {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
-        const row = this.#s.breaker.get(service);
-        const current: BreakerRecord = row ? toBreaker(row) : newBreakerRecord(service, new Date(at));
-        const by = actorName(actor);
-        const note = reasonOrNull(reason);
-        const next: BreakerRecord =
-          mode === 'reset'
-            ? { ...newBreakerRecord(service, new Date(at)), last_transition_at: at, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 }
-            : { ...current, mode, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 };
-        const params = breakerParams(next);
-        if (row) this.#s.updateBreaker.run(params);
-        else this.#s.insertBreaker.run(params);
-        this.#db.audit(at, actor, `breaker.${mode}`, service, null, { reason: note, from_mode: current.mode, from_state: current.state });
-        return next;
+        return this.#setMode(this.#breakerAt(service, at), mode, actor, reason, at);
       }),
     );
+  }
+
+  /** Decided under the write lock, so a breaker tripping meanwhile is reset, not skipped. */
+  resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): BreakerRecord | null {
+    return this.#db.guard(() =>
+      this.#db.write(() => {
+        const at = now();
+        const current = this.#breakerAt(service, at);
+        return resetClears(current.record) ? this.#setMode(current, 'reset', actor, reason, at) : null;
+      }),
+    );
+  }
+
+  /** The stored breaker, or the one nobody has saved yet (`stored` false). */
+  #breakerAt(service: string, at: string): { record: BreakerRecord; stored: boolean } {
+    const row = this.#s.breaker.get(service);
+    return row ? { record: toBreaker(row), stored: true } : { record: newBreakerRecord(service, new Date(at)), stored: false };
+  }
+
+  #setMode({ record: current, stored }: { record: BreakerRecord; stored: boolean }, mode: BreakerMode | 'reset', actor: Actor, reason: string | null, at: string): BreakerRecord {
+    const service = current.service_name;
+    const by = actorName(actor);
+    const note = reasonOrNull(reason);
+    const next: BreakerRecord =
+      mode === 'reset'
+        ? { ...newBreakerRecord(service, new Date(at)), last_transition_at: at, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 }
+        : { ...current, mode, mode_set_by: by, mode_set_at: at, mode_reason: note, version: current.version + 1 };
+    const params = breakerParams(next);
+    if (stored) this.#s.updateBreaker.run(params);
+    else this.#s.insertBreaker.run(params);
+    this.#db.audit(at, actor, `breaker.${mode}`, service, null, { reason: note, from_mode: current.mode, from_state: current.state });
+    return next;
   }
 
   registerWorker(worker: WorkerRegistration): void {

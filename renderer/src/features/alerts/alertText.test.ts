@@ -12,7 +12,7 @@ describe('alert texts', () => {
   });
 
   test('silenced only while the silence lasts', () => {
-    const state = { rule: 'a', severity: 'warning' as const, firing: true, since: '', summary: '', value: null, acked_by: null, acked_at: null, ack_note: null, silenced_by: 'x', evaluated_at: '' };
+    const state = { rule: 'a', severity: 'warning' as const, firing: true, since: '', summary: '', advice: [], value: null, acked_by: null, acked_at: null, ack_note: null, silenced_by: 'x', evaluated_at: '' };
     assert.equal(isSilenced({ ...state, silenced_until: new Date(Date.now() + 60_000).toISOString() }, Date.now()), true);
     assert.equal(isSilenced({ ...state, silenced_until: new Date(Date.now() - 1).toISOString() }, Date.now()), false);
     assert.equal(isSilenced(null, Date.now()), false);

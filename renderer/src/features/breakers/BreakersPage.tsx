@@ -19,6 +19,7 @@ import { withTimes } from '../../../../shared/timesInText.ts';
 import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared/openBreaker.ts';
 import { Time } from '../../components/Time.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
+import { resetAllText } from './resetAllText.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -229,10 +230,10 @@ export function BreakersPage() {
         <ResetAllDialog
           count={count}
           onClose={() => setResettingAll(false)}
-          onReset={(views) => {
+          onReset={(result) => {
             setResettingAll(false);
             void queryClient.invalidateQueries({ queryKey: callKey('breakers.list', {}) });
-            notify('ok', `Reset ${views.length} circuit breaker${views.length === 1 ? '' : 's'}: automatic and closed.`);
+            notify('ok', resetAllText(result.changed.length, result.breakers.length - result.changed.length));
           }}
         />
       ) : null}

@@ -1,18 +1,18 @@
 import { useId, useState } from 'react';
-import type { BreakerView } from '../../../../shared/contract.ts';
+import type { CallOutput } from '../../../../shared/contract.ts';
 import { Dialog } from '../../components/Dialog.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
 
 interface ResetAllDialogProps {
   count: number;
-  onReset(breakers: BreakerView[]): void;
+  onReset(result: CallOutput<'breakers.setModeAll'>): void;
   onClose(): void;
 }
 
 /**
  * The runbooks' reset_all_circuit_breakers(): every breaker back to auto and closed, its counts cleared,
- * each change audited on its own, with one reason for all.
+ * each change audited on its own, with one reason for all; one already so, with nothing to clear, is left alone.
  */
 export function ResetAllDialog({ count, onReset, onClose }: ResetAllDialogProps) {
   const formId = useId();
@@ -39,7 +39,7 @@ export function ResetAllDialog({ count, onReset, onClose }: ResetAllDialogProps)
         onSubmit={(event) => {
           event.preventDefault();
           const trimmed = reason.trim();
-          reset.mutate({ mode: 'reset', ...(trimmed ? { reason: trimmed } : {}) }, { onSuccess: (result) => onReset(result.breakers) });
+          reset.mutate({ mode: 'reset', ...(trimmed ? { reason: trimmed } : {}) }, { onSuccess: onReset });
         }}
       >
         <p>Every breaker goes back to automatic and closed, its failure counts cleared: a forced one too. Jobs held by an open breaker start again.</p>

@@ -1,21 +1,20 @@
 import type { HealthReport } from '../../../../shared/contract.ts';
 import type { HealthCheck } from '../../../../shared/domain.ts';
-import type { ServiceConnectivity, TokenCheck } from '../../../../shared/connectivity.ts';
+import type { TokenCheck } from '../../../../shared/connectivity.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction, useCall } from '../../lib/calls.ts';
 import { downloadBase64 } from '../../lib/download.ts';
 import { formatBytes } from '../../lib/format.ts';
+import { ConnectivitySteps } from './ConnectivitySteps.tsx';
 import { DiagnosisView } from './DiagnosisView.tsx';
+import { UrlConnectivity } from './UrlConnectivity.tsx';
+import { Verdict } from './Verdict.tsx';
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { healthShown } from './healthShown.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 
 type AuthType = TokenCheck['auth_type'];
-
-function Verdict({ ok }: { ok: boolean | null }) {
-  return <Badge tone={ok === null ? 'muted' : ok ? 'ok' : 'bad'}>{ok === null ? 'unknown' : ok ? 'ok' : 'fail'}</Badge>;
-}
 
 function HealthChecks({ checks, label }: { checks: HealthCheck[]; label: string }) {
   const times = useTimes();
@@ -41,23 +40,6 @@ function HealthSummary({ report, label }: { report: HealthReport; label: string 
       </p>
       <HealthChecks checks={report.checks} label={label} />
     </div>
-  );
-}
-
-function Connectivity({ result }: { result: ServiceConnectivity }) {
-  return (
-    <>
-      <p className="small">
-        GET <span className="mono">{result.url}</span>, each step waiting at most {result.timeout_s}s ({result.timeout_from})
-      </p>
-      <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
-        {result.steps.map((step) => (
-          <li key={step.step}>
-            {step.ok && step.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={step.ok} />} <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
-          </li>
-        ))}
-      </ul>
-    </>
   );
 }
 
@@ -103,7 +85,7 @@ function HttpServiceRow({ service, authType }: { service: string; authType: Auth
           Test connectivity
         </button>
         {connectivity.isError ? <p role="alert" className="text-bad small">{errorMessage(connectivity.error)}</p> : null}
-        {connectivity.data?.services.map((result) => <Connectivity key={result.base_url} result={result} />)}
+        {connectivity.data?.services.map((result) => <ConnectivitySteps key={result.base_url} result={result} />)}
       </td>
       <td>
         <Credential service={service} authType={authType} />
@@ -113,8 +95,8 @@ function HttpServiceRow({ service, authType }: { service: string; authType: Auth
 }
 
 /**
- * The runbooks' first diagnoses, one click each: health-check, diagnose, support-bundle, and for each
- * HTTP service test-connectivity (DNS, TCP, TLS, HTTP, timed) and validate-token. Nothing here changes
+ * The runbooks' first diagnoses, one click each: health-check, diagnose, support-bundle, test-connectivity
+ * of a URL typed in, and for each HTTP service test-connectivity (DNS, TCP, TLS, HTTP, timed) and validate-token. Nothing here changes
  * anything; a support bundle is recorded in the audit log, since what is in it leaves the store.
  */
 export function DiagnosticsPanel() {
@@ -156,6 +138,7 @@ export function DiagnosticsPanel() {
         <DiagnosisView diagnosis={diagnosis.data} health={shown === 'diagnosis' ? <HealthSummary report={diagnosis.data.health} label="Diagnosis health checks" /> : null} />
       ) : null}
       {health.data && shown === 'health' ? <HealthSummary report={health.data} label="Health checks" /> : null}
+      <UrlConnectivity />
       {httpServices.length > 0 ? (
         <table className="table">
           <caption className="sr-only">HTTP services: connectivity and credentials</caption>

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { calls } from '../../shared/contract.ts';
+import { dispatch } from '../api/dispatch.ts';
+import { CONSOLE_WORDS, type InterfaceWords } from '../api/interfaceWords.ts';
+import { createTestContext, type TestContext } from '../api/testing/apiTestContext.ts';
+import { ok } from '../api/testing/responses.ts';
+import { REST_WORDS } from '../rest/words.ts';
+import { CLI_WORDS } from './words.ts';
+
+const MEASURED = 'breaker open: model_api for 7m (half-open since 2026-01-01T00:00:00.000Z, waiting for a job of model_api to probe it)';
+/** A summary stored before advice was kept apart: its advice already in it, in the CLI's words. */
+const OLD = 'breaker open: ledger for 9m (half-open, waiting for a job of ledger to probe it: check it by hand with opsdeck test-connectivity ledger, and once it answers, opsdeck breaker reset ledger closes it)';
+
+const advice: Record<string, string> = {
+  cli: 'For model_api: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it',
+  rest: 'For model_api: check it by hand with GET /v1/runners/connectivity/model_api, and once it answers, POST /v1/breakers/model_api/reset closes it',
+  console: 'For model_api: check it by hand with Test connectivity beside model_api under Diagnostics on the Runners page, and once it answers, Reset beside model_api on the Breakers page closes it',
+};
+
+describe("an alert's advice in the words of the interface that reads it", () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext('services:\n  - name: model_api\n    execution_type: noop\n');
+    await t.store.recordAlertEvaluation(
+      [
+        { rule: 'breaker', severity: 'critical', firing: true, summary: MEASURED, advice: [{ service: 'model_api', kind: 'http' }], value: 1 },
+        { rule: 'older', severity: 'warning', firing: true, summary: OLD, value: 1 },
+      ],
+      new Date(),
+    );
+  });
+  after(() => t.cleanup());
+
+  const hosts: Array<[string, InterfaceWords]> = [
+    ['cli', CLI_WORDS],
+    ['rest', REST_WORDS],
+    ['console', CONSOLE_WORDS],
+  ];
+
+  it('the list and the history say how to check the service and reset its breaker as the asking host does; a row stored before shows as it was stored', async () => {
+    for (const [host, words] of hosts) {
+      const ctx = { ...t.ctx, words };
+      const list = calls['alerts.list'].output.parse(ok(await dispatch('alerts.list', {}, ctx)));
+      const summaries = new Map(list.alerts.map((a) => [a.name, a.state?.summary]));
+      assert.equal(summaries.get('breaker'), `${MEASURED}. ${advice[host] ?? ''}`, host);
+      assert.equal(summaries.get('older'), OLD, `${host}: an old row still displays`);
+      const history = calls['alerts.history'].output.parse(ok(await dispatch('alerts.history', { rule: 'breaker', limit: 10 }, ctx)));
+      assert.deepEqual(history.events.map((e) => e.summary), [`${MEASURED}. ${advice[host] ?? ''}`], host);
+      const acked = calls['alerts.ack'].output.parse(ok(await dispatch('alerts.ack', { rule: 'breaker', note: `looking, from the ${host}` }, ctx)));
+      assert.equal(acked.summary, `${MEASURED}. ${advice[host] ?? ''}`, host);
+    }
+    const console = calls['alerts.list'].output.parse(ok(await dispatch('alerts.list', {}, { ...t.ctx, words: CONSOLE_WORDS })));
+    assert.doesNotMatch(console.alerts.find((a) => a.name === 'breaker')?.state?.summary ?? '', /opsdeck /, 'the console names its buttons, not commands');
+  });
+});
