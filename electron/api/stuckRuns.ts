@@ -3,12 +3,13 @@ import type { Registry } from '../../shared/registry.ts';
 import { spanText } from '../../shared/timesInText.ts';
 import { isRunStuck, stuckAfterMs } from '../../shared/workflow.ts';
 import type { WorkflowRun } from '../../shared/workflow.ts';
+import type { RunningRuns, StuckAfters } from '../store/workflowTypes.ts';
 import type { ApiContext } from './context.ts';
 
 /** What a run of a workflow the registry does not name is held to. */
 export const DEFAULT_STUCK_AFTER = '1h';
-/** Stuck runs read per stuck_after: more than an overview shows. */
-const STUCK_LIMIT = 200;
+/** Stuck runs read of each workflow: more than an overview shows, and one workflow's never hide another's. */
+const STUCK_PER_WORKFLOW = 200;
 
 /** The workflow's stuck_after in the registry loaded here, or the default for one it does not name. */
 export function stuckAfterOf(workflow: string, registry: Registry): string {
@@ -30,25 +31,26 @@ export function viewOf(run: WorkflowRun, registry: Registry, nowMs: number): Wor
   return { ...run, stuck: isRunStuck(run, stuckAfterMsOf(run, registry), nowMs) };
 }
 
+/** What a run without a stuck_after of its own is held to: its workflow's in the registry loaded here, else the default. */
+function stuckAftersOf(registry: Registry): StuckAfters {
+  return {
+    byWorkflow: new Map((registry.workflows ?? []).map((w) => [w.name, stuckAfterMs(w.stuck_after)])),
+    defaultMs: stuckAfterMs(DEFAULT_STUCK_AFTER),
+  };
+}
+
 /**
- * The running runs with no task progress for their stuck_after, longest stuck first. A run keeps its
- * workflow's stuck_after from when it started: one read finds those past their own. Runs started before
- * runs kept theirs are read as before, one read per stuck_after in the registry, each of runs already past
- * it, so old runs of a patient workflow never crowd out a stuck run of another; workflows the registry
- * lacks are held to the default.
+ * The running runs with no task progress for their stuck_after, longest stuck first, STUCK_PER_WORKFLOW
+ * of each workflow at most. A run keeps its workflow's stuck_after from when it started; one started
+ * before runs kept theirs is held to the registry loaded here (the default for a workflow it lacks).
  */
 export async function stuckWorkflowRuns(ctx: Pick<ApiContext, 'store' | 'registry'>, nowMs = Date.now()): Promise<WorkflowRunView[]> {
   const registry = ctx.registry.registry;
-  const byWait = new Map<number, string[]>();
-  for (const w of registry.workflows ?? []) {
-    const ms = stuckAfterMs(w.stuck_after);
-    byWait.set(ms, [...(byWait.get(ms) ?? []), w.name]);
-  }
-  const older = { withoutOwnStuckAfter: true };
-  const reads = [...byWait].map(([ms, workflows]) => ctx.store.runningWorkflowRuns(STUCK_LIMIT, { ...older, workflows, updatedBefore: new Date(nowMs - ms) }));
-  const known = (registry.workflows ?? []).map((w) => w.name);
-  reads.push(ctx.store.runningWorkflowRuns(STUCK_LIMIT, { ...older, exceptWorkflows: known, updatedBefore: new Date(nowMs - stuckAfterMs(DEFAULT_STUCK_AFTER)) }));
-  reads.push(ctx.store.runningWorkflowRuns(STUCK_LIMIT, { pastOwnStuckAfter: new Date(nowMs) }));
-  const runs = (await Promise.all(reads)).flat().sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+  const runs = await ctx.store.stuckWorkflowRuns(new Date(nowMs), stuckAftersOf(registry), STUCK_PER_WORKFLOW);
   return runs.map((run) => viewOf(run, registry, nowMs)).filter((run) => run.stuck);
+}
+
+/** How many runs of each workflow are stuck, held to the same stuck_after as stuckWorkflowRuns: exact, however many. */
+export async function stuckRunCounts(ctx: Pick<ApiContext, 'store' | 'registry'>, nowMs = Date.now()): Promise<RunningRuns[]> {
+  return ctx.store.stuckRunsByWorkflow(new Date(nowMs), stuckAftersOf(ctx.registry.registry));
 }

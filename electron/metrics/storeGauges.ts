@@ -4,7 +4,7 @@ import { WORKER_LOST_AFTER_MS } from '../api/handlers/workers.ts';
 import { rateLimitUse } from '../api/rateUse.ts';
 import type { RateUse } from '../../shared/rateLimit.ts';
 import type { ApiContext } from '../api/context.ts';
-import { stuckWorkflowRuns } from '../api/stuckRuns.ts';
+import { stuckRunCounts } from '../api/stuckRuns.ts';
 import type { QueueOldest } from '../store/store.ts';
 
 /**
@@ -44,13 +44,6 @@ const oldestByQueueOf = oncePerScrape<QueueOldest[] | null>((source) => source.s
 
 /** How far back `opsdeck_workflow_runs_last_hour` counts the runs started: an alert's window, read through the index on the runs' start. */
 const RECENT_RUNS_MS = 3_600_000;
-
-/** One sample per name, counting how often each occurs. */
-function countedBy(names: string[], label: string): Array<{ labels: Record<string, string>; value: number }> {
-  const counts = new Map<string, number>();
-  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return [...counts].map(([name, value]) => ({ labels: { [label]: name }, value }));
-}
 
 /** The fleet's state as every host sees it, the same on each worker sharing the store. New gauges are added here. */
 export const STORE_GAUGES: readonly StoreGauge[] = [
@@ -141,16 +134,16 @@ export const STORE_GAUGES: readonly StoreGauge[] = [
   },
   {
     name: 'opsdeck_workflow_runs_stuck',
-    help: "Each workflow with stuck runs: running runs with no task progress for their stuck_after (at most 200 a stuck_after are counted).",
+    help: 'Each workflow with stuck runs: how many running runs made no task progress for their stuck_after.',
     labelNames: ['workflow'],
-    read: async (source, now) => countedBy((await stuckWorkflowRuns(source, now.getTime())).map((r) => r.workflow), 'workflow'),
+    read: async (source, now) => (await stuckRunCounts(source, now.getTime())).map((r) => ({ labels: { workflow: r.workflow_name }, value: r.n })),
   },
   {
     name: 'opsdeck_workflow_runs_last_hour',
     help: 'Runs started in the last hour, by workflow and the status each has now (running, completed, failed, cancelled).',
     labelNames: ['workflow', 'status'],
     read: async ({ store }, now) =>
-      (await store.workflowRunTally(new Date(now.getTime() - RECENT_RUNS_MS), null)).counts.map((c) => ({ labels: { workflow: c.workflow_name, status: c.status }, value: c.n })),
+      (await store.workflowRunCounts(new Date(now.getTime() - RECENT_RUNS_MS))).map((c) => ({ labels: { workflow: c.workflow_name, status: c.status }, value: c.n })),
   },
 ];
 

@@ -1,7 +1,18 @@
 import type { Actor } from '../../shared/domain.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../shared/workflow.ts';
 import type { Page, PageRequest } from './store.ts';
-import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from './workflowTypes.ts';
+import type {
+  NewWorkflowRun,
+  RunningRunFilter,
+  RunningRuns,
+  StuckAfters,
+  WorkflowCancelled,
+  WorkflowRetried,
+  WorkflowRunCount,
+  WorkflowRunFilter,
+  WorkflowRunStarted,
+  WorkflowRunTally,
+} from './workflowTypes.ts';
 
 /**
  * The Store's workflow runs (workflows.ts and workflowAdvance.ts of each dialect). A task's run moves on
@@ -17,13 +28,23 @@ export interface WorkflowStore {
   getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null>;
   /** Newest first, keyset-paginated by id. */
   listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>>;
-  /** Runs still running, least recently progressed first, as the filter narrows them (for flagging stuck runs). */
+  /** Runs still running, least recently progressed first, as the filter narrows them. */
   runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]>;
+  /**
+   * The running runs with no task progress for their stuck_after at `now` (their own, else `held`'s),
+   * longest stuck first, at most `perWorkflow` of each workflow: one workflow's many never hide another's.
+   * Read through the index of running runs alone.
+   */
+  stuckWorkflowRuns(now: Date, held: StuckAfters, perWorkflow: number): Promise<WorkflowRun[]>;
+  /** How many runs of each workflow are stuck at `now`, as `stuckWorkflowRuns` finds them, exactly. */
+  stuckRunsByWorkflow(now: Date, held: StuckAfters): Promise<RunningRuns[]>;
   /**
    * Runs started since `since` (of one workflow, or all), per workflow: how many in each status, and the
    * completed ones' durations in buckets. Read through an index on the start, so it grows with the window.
    */
   workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally>;
+  /** The tally's counts alone, of every workflow, without the durations. */
+  workflowRunCounts(since: Date): Promise<WorkflowRunCount[]>;
   /**
    * The runs running now, per workflow: read through the index of running runs alone, so it grows with
    * the runs under way, never with those kept. For the metrics every scrape reads.

@@ -28,16 +28,18 @@ export interface WorkflowRunStarted {
   created: boolean;
 }
 
-/**
- * Which running runs to read: of these workflows, or of any but these, last moved on before a time; only
- * those without a stuck_after of their own; or only those past their own at `pastOwnStuckAfter`.
- */
+/** Which running runs to read: all, or only those without a stuck_after of their own. */
 export interface RunningRunFilter {
-  workflows?: string[];
-  exceptWorkflows?: string[];
-  updatedBefore?: Date;
   withoutOwnStuckAfter?: boolean;
-  pastOwnStuckAfter?: Date;
+}
+
+/**
+ * What a running run is held to when it has no stuck_after of its own (started before runs kept theirs):
+ * its workflow's in the registry at hand, else the default.
+ */
+export interface StuckAfters {
+  byWorkflow: ReadonlyMap<string, number>;
+  defaultMs: number;
 }
 
 export interface WorkflowRunFilter {
@@ -98,17 +100,24 @@ export function passedOutput(passOutput: string | null, tail: string | null): un
   }
 }
 
-/**
- * The workflow runs started since a time, per workflow: how many are in each status now, and how long the
- * completed ones took from start to finish, in the duration buckets of shared/latencyBuckets.ts.
- */
-/** How many runs of one workflow are running. */
+/** How many runs of one workflow are running, or stuck. */
 export interface RunningRuns {
   workflow_name: string;
   n: number;
 }
 
+/** How many runs of one workflow are in one status. */
+export interface WorkflowRunCount {
+  workflow_name: string;
+  status: string;
+  n: number;
+}
+
+/**
+ * The workflow runs started since a time, per workflow: how many are in each status now, and how long the
+ * completed ones took from start to finish, in the duration buckets of shared/latencyBuckets.ts.
+ */
 export interface WorkflowRunTally {
-  counts: Array<{ workflow_name: string; status: string; n: number }>;
+  counts: WorkflowRunCount[];
   durations: Array<{ workflow_name: string; bucket: number; n: number }>;
 }

@@ -212,26 +212,61 @@ export function workflowsContract(test: Test): void {
     assert.equal((await store.runningWorkflowRuns(10)).length, 0);
   });
 
-  test('workflows: running runs read by workflow, by the workflows they are not, and by when they last moved', async (store) => {
-    const { run_id: runId } = await store.startWorkflowRun(newRun('watched', [{ name: 'only' }]), alice);
-    const ids = async (filter: Parameters<Store['runningWorkflowRuns']>[1]) => (await store.runningWorkflowRuns(10, filter)).map((r) => r.id);
-    assert.deepEqual(await ids({}), [runId]);
-    assert.deepEqual(await ids({ workflows: ['etl'] }), [runId]);
-    assert.deepEqual(await ids({ workflows: ['other'] }), []);
-    assert.deepEqual(await ids({ exceptWorkflows: ['etl'] }), []);
-    assert.deepEqual(await ids({ exceptWorkflows: ['other'], updatedBefore: new Date(Date.now() + 60_000) }), [runId]);
-    assert.deepEqual(await ids({ updatedBefore: new Date(Date.now() - 60_000) }), []);
-  });
-
-  test('workflows: a run keeps its stuck_after, and is read as past it by its own', async (store) => {
+  test('workflows: a run keeps its stuck_after, and is read as stuck by its own', async (store) => {
     const { run_id: quick } = await store.startWorkflowRun(newRun('quick', [{ name: 'only' }], {}, 5), alice);
     const { run_id: patient } = await store.startWorkflowRun(newRun('patient', [{ name: 'only' }], {}, 3_600_000), alice);
     assert.deepEqual((await store.runningWorkflowRuns(10)).map((r) => [r.id, r.stuck_after_ms]).sort(), [[quick, 5], [patient, 3_600_000]].sort());
+    assert.deepEqual(await store.runningWorkflowRuns(10, { withoutOwnStuckAfter: true }), [], 'both keep their own');
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const ids = async (filter: Parameters<Store['runningWorkflowRuns']>[1]) => (await store.runningWorkflowRuns(10, filter)).map((r) => r.id);
-    assert.deepEqual(await ids({ pastOwnStuckAfter: new Date() }), [quick], 'past its own 5 ms; the other has an hour');
-    assert.deepEqual(await ids({ pastOwnStuckAfter: new Date(Date.now() + 7_200_000) }), [quick, patient]);
-    assert.deepEqual(await ids({ withoutOwnStuckAfter: true }), [], 'both keep their own');
+    // The registry at hand would hold both to a day: each run's own decides.
+    const held = { byWorkflow: new Map([['etl', 86_400_000]]), defaultMs: 86_400_000 };
+    const stuckAt = async (at: Date) => (await store.stuckWorkflowRuns(at, held, 10)).map((r) => r.id);
+    assert.deepEqual(await stuckAt(new Date()), [quick], 'past its own 5 ms; the other has an hour');
+    assert.deepEqual(await stuckAt(new Date(Date.now() + 7_200_000)), [quick, patient]);
+    assert.deepEqual(await store.stuckRunsByWorkflow(new Date(), held), [{ workflow_name: 'etl', n: 1 }]);
+  });
+
+  test("workflows: stuck runs counted exactly per workflow, and listed so one workflow's many hide none of another's", async (store) => {
+    const started: Record<string, number[]> = { bulk: [], lone: [], calm: [] };
+    const start = async (workflow: string, i: number, stuckAfterMs: number) => {
+      const { run_id: id } = await store.startWorkflowRun({ ...newRun(`${workflow}-${i}`, [{ name: 'only' }], {}, stuckAfterMs), workflow }, alice);
+      started[workflow]?.push(id);
+    };
+    for (let i = 0; i < 5; i++) await start('bulk', i, 5);
+    await start('lone', 0, 5);
+    await start('calm', 0, 3_600_000);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const held = { byWorkflow: new Map<string, number>(), defaultMs: 3_600_000 };
+    const now = new Date();
+    assert.deepEqual(await store.stuckRunsByWorkflow(now, held), [
+      { workflow_name: 'bulk', n: 5 },
+      { workflow_name: 'lone', n: 1 },
+    ]);
+    const listed = await store.stuckWorkflowRuns(now, held, 2);
+    assert.deepEqual(
+      listed.map((r) => r.id),
+      [...(started.bulk ?? []).slice(0, 2), ...(started.lone ?? [])],
+      "two of bulk's, the longest stuck, and lone's own after them: longest stuck first",
+    );
+    assert.deepEqual(listed.map((r) => r.tasks), [{ pending: 1 }, { pending: 1 }, { pending: 1 }], 'with their tasks by status');
+    assert.deepEqual((await store.stuckWorkflowRuns(now, held, 10)).length, 6);
+    assert.deepEqual(await store.stuckRunsByWorkflow(new Date(now.getTime() - 60_000), held), [], 'a minute earlier none was stuck');
+  });
+
+  test("workflows: the runs started since a time counted by status, as the tally counts them", async (store) => {
+    const since = new Date(Date.now() - 1000);
+    const { run_id: cancelled } = await store.startWorkflowRun(newRun('counted-1', [{ name: 'only' }]), alice);
+    await store.startWorkflowRun({ ...newRun('counted-2', [{ name: 'only' }]), workflow: 'other' }, alice);
+    await store.startWorkflowRun(newRun('counted-3', [{ name: 'only' }]), alice);
+    await store.cancelWorkflowRun(cancelled, alice, null);
+    const counts = await store.workflowRunCounts(since);
+    assert.deepEqual(counts, [
+      { workflow_name: 'etl', status: 'cancelled', n: 1 },
+      { workflow_name: 'etl', status: 'running', n: 1 },
+      { workflow_name: 'other', status: 'running', n: 1 },
+    ]);
+    assert.deepEqual(counts, (await store.workflowRunTally(since, null)).counts);
+    assert.deepEqual(await store.workflowRunCounts(new Date(Date.now() + 1000)), []);
   });
 
   test('workflows: a task that fails when its lease runs out blocks its dependents in the same reclaim', async (store) => {

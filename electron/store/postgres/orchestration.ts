@@ -4,11 +4,22 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type {
+  NewWorkflowRun,
+  RunningRunFilter,
+  RunningRuns,
+  StuckAfters,
+  WorkflowCancelled,
+  WorkflowRetried,
+  WorkflowRunCount,
+  WorkflowRunFilter,
+  WorkflowRunStarted,
+  WorkflowRunTally,
+} from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
 import * as schedules from './schedules.ts';
 import type { PgSignals } from './signals.ts';
-import { runningRunsByWorkflow, workflowRunTally } from './workflowStats.ts';
+import { runningRunsByWorkflow, stuckRunsByWorkflow, workflowRunCounts, workflowRunTally } from './workflowStats.ts';
 import * as workflows from './workflows.ts';
 
 /**
@@ -95,8 +106,20 @@ export class PostgresOrchestration implements ScheduleStore, WorkflowStore {
     return workflows.runningWorkflowRuns(this.#open(), limit, filter);
   }
 
+  async stuckWorkflowRuns(now: Date, held: StuckAfters, perWorkflow: number): Promise<WorkflowRun[]> {
+    return workflows.stuckWorkflowRuns(this.#open(), now, held, perWorkflow);
+  }
+
+  async stuckRunsByWorkflow(now: Date, held: StuckAfters): Promise<RunningRuns[]> {
+    return stuckRunsByWorkflow(this.#open(), now, held);
+  }
+
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
     return workflowRunTally(this.#open(), since, workflow);
+  }
+
+  async workflowRunCounts(since: Date): Promise<WorkflowRunCount[]> {
+    return workflowRunCounts(this.#open(), since);
   }
 
   async runningRunsByWorkflow(): Promise<RunningRuns[]> {

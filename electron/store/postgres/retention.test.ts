@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type pg from 'pg';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import { alice, base, err, job } from '../contract/fixtures.ts';
 import type { NewWorkflowRun } from '../workflowTypes.ts';
@@ -80,4 +81,45 @@ describe('postgres retention', () => {
       await store.close();
     }
   });
+  it("a prune on a store no summing step has marked yet takes the mark's row: a first summing step under way holds it off", async () => {
+    await resetTestDatabase(db.url);
+    const store = await openPostgresStore(db.url, { poolSize: 2 });
+    try {
+      await withClient(db.url, async (summing) => {
+        const marks = await summing.query('SELECT through FROM jobs.tb_rollup_hour_mark');
+        assert.equal(marks.rowCount, 0, 'a fresh store has no mark row');
+        // A first summing step, as far as it has gone before summing its hours: the row made and held.
+        await summing.query('BEGIN');
+        await summing.query('INSERT INTO jobs.tb_rollup_hour_mark (id, through) VALUES (true, NULL) ON CONFLICT (id) DO NOTHING');
+        await summing.query('SELECT through FROM jobs.tb_rollup_hour_mark FOR UPDATE');
+        let settled = false;
+        const prune = store.pruneHistory(new Date(), 1000).finally(() => {
+          settled = true;
+        });
+        assert.ok(await waitingOnALock(db.url, summing, () => settled), 'the prune went ahead while the summing step held the mark');
+        await summing.query("UPDATE jobs.tb_rollup_hour_mark SET through = date_trunc('hour', now())");
+        await summing.query('COMMIT');
+        assert.equal(await prune, 0, 'the prune goes on once the summing step commits');
+      });
+    } finally {
+      await store.close();
+    }
+  });
 });
+
+/**
+ * Whether another backend of the database waits on a lock the holder's transaction has, looked for until
+ * one does or `gaveUp` (the call that should wait finished instead).
+ */
+async function waitingOnALock(url: string, holder: pg.Client, gaveUp: () => boolean): Promise<boolean> {
+  const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+  const holderPid = rows[0]?.pid;
+  return withClient(url, async (c) => {
+    while (!gaveUp()) {
+      const blocked = await c.query('SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holderPid]);
+      if ((blocked.rowCount ?? 0) > 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return false;
+  });
+}

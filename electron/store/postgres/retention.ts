@@ -170,7 +170,10 @@ export async function pruneHistory(db: PgDb, before: Date, maxRows: number): Pro
   const limit = Math.max(1, Math.trunc(maxRows));
   return db.tx(async (client) => {
     // The mark's row first, as the summing step takes it: the two never write the same hours at once, and
-    // neither waits on hours the other holds while holding what it waits for.
+    // neither waits on hours the other holds while holding what it waits for. Made here when no summing step
+    // has made it yet, as that step does: a lock on no row would let a first step sum the minutes this
+    // prune is deleting.
+    await rowsOf(client, `INSERT INTO jobs.tb_rollup_hour_mark (id, through) VALUES (true, NULL) ON CONFLICT (id) DO NOTHING`);
     const [held] = await rowsOf(client, `SELECT through FROM jobs.tb_rollup_hour_mark FOR UPDATE`);
     const mark = msOf(Mark.parse(held ?? { through: null }).through);
     for (const sql of [FOLD_ROLLUPS_SQL, FOLD_LATENCY_SQL, FOLD_FAILURES_SQL]) await client.query(sql);

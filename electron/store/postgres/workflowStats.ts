@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { RunningRuns, WorkflowRunTally } from '../workflowTypes.ts';
+import type { RunningRuns, StuckAfters, WorkflowRunCount, WorkflowRunTally } from '../workflowTypes.ts';
 import type { PgDb } from './db.ts';
+import { STUCK_RUNS, stuckParams } from './stuckRuns.ts';
 
 const CountRow = z.object({ workflow_name: z.string(), status: z.string(), n: z.number() });
 const DurationRow = z.object({ workflow_name: z.string(), bucket: z.number(), n: z.number() });
@@ -40,4 +41,22 @@ export async function runningRunsByWorkflow(db: PgDb): Promise<RunningRuns[]> {
     `SELECT workflow_name, count(*)::int AS n FROM jobs.tb_workflow_run WHERE status = 'running' GROUP BY workflow_name ORDER BY workflow_name`,
   );
   return rows.map((row) => RunningRow.parse(row));
+}
+
+/** How many runs of each workflow are stuck at `now`, through the same index: exact, however many. */
+export async function stuckRunsByWorkflow(db: PgDb, now: Date, held: StuckAfters): Promise<RunningRuns[]> {
+  const rows = await db.read(
+    `SELECT r.workflow_name, count(*)::int AS n FROM ${STUCK_RUNS} GROUP BY r.workflow_name ORDER BY r.workflow_name`,
+    stuckParams(now, held),
+  );
+  return rows.map((row) => RunningRow.parse(row));
+}
+
+/** The tally's counts alone, of every workflow, through the index on created_at. */
+export async function workflowRunCounts(db: PgDb, since: Date): Promise<WorkflowRunCount[]> {
+  const rows = await db.read(
+    `SELECT workflow_name, status, count(*)::int AS n FROM jobs.tb_workflow_run WHERE created_at >= $1 GROUP BY workflow_name, status ORDER BY workflow_name, status`,
+    [since.toISOString()],
+  );
+  return rows.map((row) => CountRow.parse(row));
 }

@@ -9,11 +9,12 @@ import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { StoreInputError } from '../errors.ts';
 import { checkNewJob } from '../newJobs.ts';
 import type { Page, PageRequest } from '../store.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, StuckAfters, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
 import { rowsOf } from './db.ts';
 import { reasonOf, writeAudit } from './operator.ts';
 import { countsFrom, rollupFrom } from './tally.ts';
+import { STUCK_RUNS, stuckParams } from './stuckRuns.ts';
 import { jsonNoNul, noNul } from './text.ts';
 
 /**
@@ -224,20 +225,20 @@ export async function listWorkflowRuns(db: PgDb, filter: WorkflowRunFilter, page
 
 export async function runningWorkflowRuns(db: PgDb, limit: number, filter: RunningRunFilter): Promise<WorkflowRun[]> {
   const rows = await db.read(
-    `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running'
-       AND ($2::text[] IS NULL OR workflow_name = ANY($2)) AND ($3::text[] IS NULL OR workflow_name <> ALL($3))
-       AND ($4::timestamptz IS NULL OR updated_at < $4)
-       AND (NOT $5::boolean OR stuck_after_ms IS NULL)
-       AND ($6::timestamptz IS NULL OR (stuck_after_ms IS NOT NULL AND updated_at < $6 - stuck_after_ms * interval '1 millisecond'))
+    `SELECT ${RUN_COLUMNS} FROM jobs.tb_workflow_run WHERE status = 'running' AND (NOT $2::boolean OR stuck_after_ms IS NULL)
      ORDER BY updated_at LIMIT $1`,
-    [
-      Math.max(1, Math.min(1000, Math.trunc(limit))),
-      filter.workflows?.map(noNul) ?? null,
-      filter.exceptWorkflows?.map(noNul) ?? null,
-      filter.updatedBefore?.toISOString() ?? null,
-      filter.withoutOwnStuckAfter === true,
-      filter.pastOwnStuckAfter?.toISOString() ?? null,
-    ],
+    [Math.max(1, Math.min(1000, Math.trunc(limit))), filter.withoutOwnStuckAfter === true],
+  );
+  return withCounts(db, rows);
+}
+
+/** Numbered within each workflow, so a workflow with many stuck runs leaves room for the others'. */
+export async function stuckWorkflowRuns(db: PgDb, now: Date, held: StuckAfters, perWorkflow: number): Promise<WorkflowRun[]> {
+  const rows = await db.read(
+    `SELECT ${RUN_COLUMNS} FROM (
+       SELECT r.*, row_number() OVER (PARTITION BY r.workflow_name ORDER BY r.updated_at, r.id) AS nth FROM ${STUCK_RUNS}
+     ) s WHERE nth <= $5 ORDER BY updated_at, id`,
+    [...stuckParams(now, held), Math.max(1, Math.min(1000, Math.trunc(perWorkflow)))],
   );
   return withCounts(db, rows);
 }

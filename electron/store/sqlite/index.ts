@@ -30,7 +30,18 @@ import type { DuePosition, SchedulePauseChange } from '../scheduleStore.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { AlertEvent, AlertRule, AlertState, StoredAlertRule } from '../../../shared/alerts.ts';
 import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts';
-import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type {
+  NewWorkflowRun,
+  RunningRunFilter,
+  RunningRuns,
+  StuckAfters,
+  WorkflowCancelled,
+  WorkflowRetried,
+  WorkflowRunCount,
+  WorkflowRunFilter,
+  WorkflowRunStarted,
+  WorkflowRunTally,
+} from '../workflowTypes.ts';
 import type {
   AlertDelivery,
   AlertTransition,
@@ -365,7 +376,10 @@ export class SqliteStore implements Store {
   async getWorkflowRun(idOrIdentifier: number | string): Promise<WorkflowRunDetail | null> { return this.#orchestration.getWorkflowRun(idOrIdentifier); }
   async listWorkflowRuns(filter: WorkflowRunFilter, page: PageRequest): Promise<Page<WorkflowRun>> { return this.#orchestration.listWorkflowRuns(filter, page); }
   async runningWorkflowRuns(limit: number, filter?: RunningRunFilter): Promise<WorkflowRun[]> { return this.#orchestration.runningWorkflowRuns(limit, filter); }
+  async stuckWorkflowRuns(now: Date, held: StuckAfters, perWorkflow: number): Promise<WorkflowRun[]> { return this.#orchestration.stuckWorkflowRuns(now, held, perWorkflow); }
+  async stuckRunsByWorkflow(now: Date, held: StuckAfters): Promise<RunningRuns[]> { return this.#orchestration.stuckRunsByWorkflow(now, held); }
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> { return this.#orchestration.workflowRunTally(since, workflow); }
+  async workflowRunCounts(since: Date): Promise<WorkflowRunCount[]> { return this.#orchestration.workflowRunCounts(since); }
   async runningRunsByWorkflow(): Promise<RunningRuns[]> { return this.#orchestration.runningRunsByWorkflow(); }
   async retryWorkflowRun(runId: number, actor: Actor): Promise<WorkflowRetried | null> { return this.#orchestration.retryWorkflowRun(runId, actor); }
   async cancelWorkflowRun(runId: number, actor: Actor, reason: string | null): Promise<WorkflowCancelled | null> { return this.#orchestration.cancelWorkflowRun(runId, actor, reason); }

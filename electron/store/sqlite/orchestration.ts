@@ -4,7 +4,18 @@ import type { WorkflowRun, WorkflowRunDetail } from '../../../shared/workflow.ts
 import type { DuePosition, SchedulePauseChange, ScheduleStore } from '../scheduleStore.ts';
 import type { FireOutcome, FirePlan, FireWork, Page, PageRequest, ScheduleSync, ScheduleWrite } from '../store.ts';
 import type { WorkflowStore } from '../workflowStore.ts';
-import type { NewWorkflowRun, RunningRunFilter, RunningRuns, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted, WorkflowRunTally } from '../workflowTypes.ts';
+import type {
+  NewWorkflowRun,
+  RunningRunFilter,
+  RunningRuns,
+  StuckAfters,
+  WorkflowCancelled,
+  WorkflowRetried,
+  WorkflowRunCount,
+  WorkflowRunFilter,
+  WorkflowRunStarted,
+  WorkflowRunTally,
+} from '../workflowTypes.ts';
 import type { SqliteDb } from './db.ts';
 import { SqliteSchedules } from './schedules.ts';
 import type { SqliteSignals } from './signals.ts';
@@ -100,8 +111,20 @@ export class SqliteOrchestration implements ScheduleStore, WorkflowStore {
     return this.#db.patient(() => this.#workflows.running(limit, filter));
   }
 
+  async stuckWorkflowRuns(now: Date, held: StuckAfters, perWorkflow: number): Promise<WorkflowRun[]> {
+    return this.#db.patient(() => this.#workflows.stuck(now, held, perWorkflow));
+  }
+
+  async stuckRunsByWorkflow(now: Date, held: StuckAfters): Promise<RunningRuns[]> {
+    return this.#db.patient(() => this.#stats.stuck(now, held));
+  }
+
   async workflowRunTally(since: Date, workflow: string | null): Promise<WorkflowRunTally> {
     return this.#db.patient(() => this.#stats.tally(since, workflow));
+  }
+
+  async workflowRunCounts(since: Date): Promise<WorkflowRunCount[]> {
+    return this.#db.patient(() => this.#stats.counts(since));
   }
 
   async runningRunsByWorkflow(): Promise<RunningRuns[]> {

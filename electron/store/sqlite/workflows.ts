@@ -10,8 +10,9 @@ import { JobStatus } from '../../../shared/domain.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import { checkNewJob } from '../newJobs.ts';
 import type { Page, PageRequest } from '../store.ts';
-import type { NewWorkflowRun, RunningRunFilter, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
+import type { NewWorkflowRun, RunningRunFilter, StuckAfters, WorkflowCancelled, WorkflowRetried, WorkflowRunFilter, WorkflowRunStarted } from '../workflowTypes.ts';
 import { now, reasonOrNull } from './db.ts';
+import { STUCK_RUNS, stuckParams, type StuckParams } from './stuckRuns.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { Tally } from './tally.ts';
 import type { JobKind } from './tally.ts';
@@ -49,6 +50,7 @@ interface TaskRow {
 }
 
 const NO_CURSOR = Number.MAX_SAFE_INTEGER;
+const RUN_COLUMNS = `id, identifier, workflow_name, status, payload, created_by, created_at, updated_at, finished_at, stuck_after_ms`;
 
 function prepareWorkflowStatements(db: Connection) {
   return {
@@ -82,15 +84,14 @@ function prepareWorkflowStatements(db: Connection) {
       `SELECT workflow_run_id, status, count(*) AS n FROM tb_job_run
        WHERE workflow_run_id IN (SELECT value FROM json_each(?)) GROUP BY workflow_run_id, status`,
     ),
-    running: db.prepare<[{ limit: number; workflows: string | null; except: string | null; before: string | null; unset: number; past: string | null }], RunRow>(
-      `SELECT * FROM tb_workflow_run WHERE status = 'running'
-         AND (@workflows IS NULL OR workflow_name IN (SELECT value FROM json_each(@workflows)))
-         AND (@except IS NULL OR workflow_name NOT IN (SELECT value FROM json_each(@except)))
-         AND (@before IS NULL OR updated_at < @before)
-         AND (@unset = 0 OR stuck_after_ms IS NULL)
-         AND (@past IS NULL OR (stuck_after_ms IS NOT NULL
-           AND updated_at < strftime('%Y-%m-%dT%H:%M:%fZ', @past, '-' || (stuck_after_ms / 1000.0) || ' seconds')))
-       ORDER BY updated_at LIMIT @limit`,
+    running: db.prepare<[{ limit: number; unset: number }], RunRow>(
+      `SELECT * FROM tb_workflow_run WHERE status = 'running' AND (@unset = 0 OR stuck_after_ms IS NULL) ORDER BY updated_at LIMIT @limit`,
+    ),
+    // Numbered within each workflow, so a workflow with many stuck runs leaves room for the others'.
+    stuck: db.prepare<[StuckParams & { per: number }], RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM (
+         SELECT r.*, row_number() OVER (PARTITION BY r.workflow_name ORDER BY r.updated_at, r.id) AS nth FROM ${STUCK_RUNS}
+       ) WHERE nth <= @per ORDER BY updated_at, id`,
     ),
     retryable: db.prepare<[number], { id: number; status: string; resolved_at: string | null; error_fingerprint: string | null } & JobKind>(
       `SELECT id, status, resolved_at, error_fingerprint, queue, service_name, execution_type FROM tb_job_run
@@ -220,15 +221,13 @@ export class SqliteWorkflows {
   }
 
   running(limit: number, filter: RunningRunFilter): WorkflowRun[] {
-    const params = {
-      limit: Math.max(1, Math.min(1000, Math.trunc(limit))),
-      workflows: filter.workflows ? JSON.stringify(filter.workflows) : null,
-      except: filter.exceptWorkflows ? JSON.stringify(filter.exceptWorkflows) : null,
-      before: filter.updatedBefore?.toISOString() ?? null,
-      unset: filter.withoutOwnStuckAfter === true ? 1 : 0,
-      past: filter.pastOwnStuckAfter?.toISOString() ?? null,
-    };
+    const params = { limit: Math.max(1, Math.min(1000, Math.trunc(limit))), unset: filter.withoutOwnStuckAfter === true ? 1 : 0 };
     return this.#db.guard(() => this.#withCounts(this.#s.running.all(params)));
+  }
+
+  stuck(now: Date, held: StuckAfters, perWorkflow: number): WorkflowRun[] {
+    const params = { ...stuckParams(now, held), per: Math.max(1, Math.min(1000, Math.trunc(perWorkflow))) };
+    return this.#db.guard(() => this.#withCounts(this.#s.stuck.all(params)));
   }
 
   /** The run's failed and cancelled tasks wait again; those whose upstreams all completed go to pending at once. */
