@@ -22,12 +22,14 @@ test("the times inside a job's error are written as the console writes every tim
     const errorCell = row.getByRole('cell').last();
     await expect(errorCell).toHaveText(WRITTEN);
     await expect(errorCell).not.toContainText(ISO);
-    await expect(errorCell).toHaveAttribute('title', WRITTEN);
+    // The hover gives the text as stored, times in UTC: what the Error text search matches.
+    await expect(errorCell).toHaveAttribute('title', `error, as stored: ${MESSAGE}`);
 
     await row.getByRole('button', { name: String(id), exact: true }).click();
     const drawer = page.getByRole('dialog', { name: `Job ${identifier}` });
     const error = drawer.locator('section').filter({ has: page.getByRole('heading', { name: 'Error', exact: true }) }).locator('pre');
     await expect(error).toHaveText(WRITTEN);
+    await expect(error).toHaveAttribute('title', MESSAGE);
     const attempt = drawer.getByRole('list', { name: 'Attempts' }).locator('pre').first();
     await expect(attempt).toHaveText(WRITTEN);
     await page.keyboard.press('Escape');
@@ -36,10 +38,19 @@ test("the times inside a job's error are written as the console writes every tim
     const group = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: WRITTEN }) });
     await expect(group).toHaveCount(1);
     await expect(group).not.toContainText(ISO);
+    await expect(group.getByRole('rowheader')).toHaveAttribute('title', MESSAGE);
     await group.getByRole('button', { name: /^Open group/ }).click();
     const dead = page.getByRole('table', { name: 'Dead letters in this group' }).getByRole('row').filter({ hasText: identifier });
     await expect(dead).toContainText(WRITTEN);
     await expect(dead).not.toContainText(ISO);
+    await expect(dead.getByRole('cell').filter({ hasText: WRITTEN })).toHaveAttribute('title', MESSAGE);
+
+    // The search says it matches the stored text, times in UTC, and the stored time finds the dead letter.
+    const search = page.getByRole('searchbox', { name: 'Error text' });
+    await expect(search).toHaveAttribute('placeholder', /stored error, times in UTC/);
+    await expect(search).toHaveAttribute('title', /as stored, with its times in UTC/);
+    await search.fill(`retry after ${ISO}`);
+    await expect(page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: WRITTEN }) })).toHaveCount(1);
 
     await opsdeck.open('/');
     const failures = page.getByRole('region', { name: 'Failing in the last hour' }).getByRole('row').filter({ hasText: WRITTEN });

@@ -33,7 +33,7 @@ test('a lost worker whose jobs were all taken back passes the health check with 
     // What becomes of the job it still holds, in the words opsdeck workers uses, the interface's means named.
     const note = page.getByRole('alert').filter({ hasText: 'stopped sending heartbeats' });
     await expect(note).toContainText(
-      new RegExp(`${holder} still holds 1 running job\\(s\\), stuck once their leases run out, by \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S*: then the Jobs page with "Stuck only" lists them and Fail in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \\(recorded lost\\), or a dead letter once out of attempts\\.`),
+      new RegExp(`${holder} still holds 1 running job\\(s\\), stuck once their leases run out, by \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S*: then the Jobs page with "Stuck only" lists them and "Fail now" in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \\(recorded lost\\), or a dead letter once out of attempts\\.`),
     );
     await expect(note.getByRole('link', { name: 'Stuck jobs' })).toHaveAttribute('href', '#/jobs?stuck=1');
 

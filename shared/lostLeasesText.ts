@@ -11,8 +11,8 @@ export interface StuckWords {
 
 export const CLI_STUCK_WORDS: StuckWords = { list: 'opsdeck jobs --stuck lists them', fail: 'opsdeck fail --stuck fails them' };
 
-/** The console has no bulk fail of stuck jobs: each one's drawer fails it. */
-export const CONSOLE_STUCK_WORDS: StuckWords = { list: 'the Jobs page with "Stuck only" lists them', fail: "Fail in each one's drawer fails it" };
+/** The console has no bulk fail of stuck jobs: each one's drawer fails it, by its "Fail now" button. */
+export const CONSOLE_STUCK_WORDS: StuckWords = { list: 'the Jobs page with "Stuck only" lists them', fail: `"Fail now" in each one's drawer fails it` };
 
 /** What becomes of a running job a live worker's watchdog takes back once its lease ran out (`them`, or `it` for one job). */
 function takenBack(them: string): string {

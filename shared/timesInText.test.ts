@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { timeWithOffset } from './localTime.ts';
 import { spanText, timeToCome, withTimes } from './timesInText.ts';
 
 test('every ISO-8601 UTC time in a sentence is written by the formatter, nothing else is', () => {
@@ -16,4 +17,22 @@ test('spans read at a glance, rounded to what matters at their size', () => {
 
 test('a time to come says how far off it is', () => {
   assert.equal(timeToCome('2026-12-06T18:00:00.000Z', new Date('2026-12-06T16:05:00.000Z')), '2026-12-06T18:00:00.000Z (in 1h 55m)');
+});
+
+test('only a real moment is rewritten: an impossible date or hour in the text is left as written', () => {
+  const utc = (iso: string) => timeWithOffset(iso, 'UTC');
+  for (const impossible of ['2026-02-30T10:00:00Z', '2026-01-01T24:00:00Z', '2026-13-01T10:00:00.000Z', '2026-04-31T23:59:60Z']) {
+    assert.equal(withTimes(`upstream said ${impossible}.`, utc), `upstream said ${impossible}.`, impossible);
+  }
+  assert.equal(withTimes('at 2024-02-29T10:00:00Z', utc), 'at 2024-02-29 10:00:00Z', 'a leap day is real');
+});
+
+test('milliseconds other than zero are kept, so two different times never read alike', () => {
+  const berlin = (iso: string) => timeWithOffset(iso, 'Europe/Berlin');
+  assert.equal(
+    withTimes('first 2026-12-06T18:00:00.120Z, then 2026-12-06T18:00:00.900Z, then 2026-12-06T18:00:00.5Z', berlin),
+    'first 2026-12-06 19:00:00.120+01:00, then 2026-12-06 19:00:00.900+01:00, then 2026-12-06 19:00:00.500+01:00',
+  );
+  assert.equal(withTimes('at 2026-12-06T18:00:00.000Z', berlin), 'at 2026-12-06 19:00:00+01:00', 'none to keep: the API writes .000 into every time');
+  assert.equal(withTimes('at 2026-12-06T18:00:00.120Z', (iso) => `<${Date.parse(iso)}>`), 'at 2026-12-06T18:00:00.120Z', 'a format with no seconds to put them after leaves the time as written');
 });

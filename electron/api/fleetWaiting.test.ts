@@ -165,7 +165,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.deepEqual(lost.lost_leases.map((l) => [l.worker_id, l.jobs, Date.parse(l.leases_run_out_at ?? '')]), [['crashed', 2, Date.parse(runOut ?? '')]]);
     const worker = await check({ ...t, ctx: lostNow }, 'worker:crashed');
     assert.equal(worker.ok, false);
-    assert.match(worker.detail, /; 2 running job\(s\) still leased to it, not yet taken back: stuck once their leases run out, by \d{4}-\d\d-\d\dT[\d:.]+Z: then the Jobs page with "Stuck only" lists them and Fail in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \(recorded lost\), or a dead letter once out of attempts$/);
+    assert.match(worker.detail, /; 2 running job\(s\) still leased to it, not yet taken back: stuck once their leases run out, by \d{4}-\d\d-\d\dT[\d:.]+Z: then the Jobs page with "Stuck only" lists them and "Fail now" in each one's drawer fails it, or a live worker's watchdog takes them back: pending again with that attempt spent \(recorded lost\), or a dead letter once out of attempts$/);
     assert.equal(await store.countJobs({ stuck: true }), 0, 'none is stuck yet: the hint does not point there');
   });
 });

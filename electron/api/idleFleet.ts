@@ -5,6 +5,8 @@ import { spanText } from '../../shared/timesInText.ts';
 import { breakerAllowance, breakerHow } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
+import { dueOfService } from './dueOfService.ts';
+import { limitHolds, type LimitHold } from './limitHolds.ts';
 import { busyText, controlReasons, fullFleet, moreCapacity } from './waitingReasons.ts';
 
 /** Scheduled jobs are counted up to here; past it the due count reads "at least". */
@@ -30,21 +32,6 @@ async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], outside: R
     if (due > 0) out.push({ name: service, due });
   }
   return out;
-}
-
-/**
- * Of a service's `pending` jobs, those due and outside the given queues: counted from the ready rows and
- * the kept counts, never the job table.
- */
-async function dueOfService(store: Store, service: string, pending: number, outside: ReadonlySet<string>): Promise<number> {
-  const scheduled = await store.countJobs({ status: ['pending'], service, scheduled: true });
-  let elsewhere = 0;
-  for (const queue of outside) {
-    const inQueue = await store.countJobs({ status: ['pending'], service, queue });
-    // Its scheduled ones are already left out above.
-    if (inQueue > 0) elsewhere += inQueue - (await store.countJobs({ status: ['pending'], service, queue, scheduled: true }));
-  }
-  return Math.max(0, pending - scheduled - elsewhere);
 }
 
 /** A queue or service with how many of its jobs are due. */
@@ -89,8 +76,8 @@ function heldText(holds: BreakerHold[], list: string): string {
   return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (${list} says why)`;
 }
 
-/** Of a queue's pending jobs, the due ones of the services whose breaker holds them. */
-async function heldInQueue(store: Store, queue: string, holds: BreakerHold[]): Promise<number> {
+/** Of a queue's pending jobs, the due ones of the services whose breaker or own limits hold them. */
+async function heldInQueue(store: Store, queue: string, holds: Array<{ service: string }>): Promise<number> {
   let held = 0;
   for (const { service } of holds) {
     const inQueue = await store.countJobs({ status: ['pending'], service, queue });
@@ -102,10 +89,10 @@ async function heldInQueue(store: Store, queue: string, holds: BreakerHold[]): P
 /**
  * The queues with due jobs whose every live worker is at its --concurrency, by their heartbeats' in-flight
  * counts (never a read of the jobs): `every live worker taking queue default is busy (4 of 4 slots, 1 worker)`.
- * A queue whose due jobs a breaker holds, every one, is not named: a free slot would not start them, and
- * "more capacity" would send the operator after the wrong cause.
+ * A queue whose due jobs a breaker or their service's own limits hold, every one, is not named: a free slot
+ * would not start them, and "more capacity" would send the operator after the wrong cause.
  */
-async function busyQueues(store: Store, pending: Map<string, number>, live: WorkerInfo[], holds: BreakerHold[]): Promise<string[]> {
+async function busyQueues(store: Store, pending: Map<string, number>, live: WorkerInfo[], holds: Array<{ service: string }>): Promise<string[]> {
   const out: string[] = [];
   for (const [queue, n] of [...pending].sort(([a], [b]) => a.localeCompare(b))) {
     const full = fullFleet(queue, null, live);
@@ -149,18 +136,37 @@ export async function dueQueues(store: Store, now = Date.now()): Promise<string[
   return dueText(await queuesNoWorkerTakes(store, pendingOutside(counts, new Set(control.paused_queues.map((p) => p.queue))), []));
 }
 
+/** What holds due jobs that a free slot would not start: breakers, and their services' own limits. */
+interface Holds {
+  breakers: BreakerHold[];
+  limits: LimitHold[];
+}
+
+async function holdsOf(ctx: Pick<ApiContext, 'store' | 'registry' | 'words'>, outside: ReadonlySet<string>, now: number, counted: ReadonlySet<string> = new Set()): Promise<Holds> {
+  const breakers = await breakerHolds(ctx, outside, now, counted);
+  // A service its breaker holds is counted there once.
+  const limits = await limitHolds(ctx, outside, new Set([...counted, ...breakers.map((b) => b.service)]));
+  return { breakers, limits };
+}
+
+/** Each hold in words: the breakers together (`list`: where they are listed), then each service its own limits hold. */
+function holdTexts(holds: Holds, list: string): string[] {
+  return [...(holds.breakers.length > 0 ? [heldText(holds.breakers, list)] : []), ...holds.limits.map((h) => h.text)];
+}
+
 /**
- * The dispatch check when every due job has a worker that takes it. A breaker's jobs are counted apart: no
- * worker takes them while it holds them. Due jobs waiting while every worker taking their queue is at its
- * --concurrency is a warning: dispatch works, yet they wait for a slot, and only `opsdeck workers` showed it.
+ * The dispatch check when every due job has a worker that takes it. Jobs a breaker or their service's own
+ * limits hold are counted apart: a free slot would not start them. Due jobs waiting while every worker
+ * taking their queue is at its --concurrency is a warning: dispatch works, yet they wait for a slot, and
+ * only `opsdeck workers` showed it.
  */
-async function servedCheck(due: string, dueCount: number, holds: BreakerHold[], busy: (holds: BreakerHold[]) => Promise<string[]>, live: number, words: InterfaceWords): Promise<HealthCheck> {
-  const list = words.call('breakers.list');
-  const held = holds.reduce((n, h) => n + h.jobs, 0);
+async function servedCheck(due: string, dueCount: number, holds: Holds, busy: (held: Array<{ service: string }>) => Promise<string[]>, live: number, words: InterfaceWords): Promise<HealthCheck> {
+  const all = [...holds.breakers, ...holds.limits];
+  const held = all.reduce((n, h) => n + h.jobs, 0);
   const free = Math.max(0, dueCount - held);
-  const full = free > 0 ? await busy(holds) : [];
-  if (holds.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
-  const parts = holds.length > 0 ? [heldText(holds, list)] : [];
+  const full = free > 0 ? await busy(all) : [];
+  if (all.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
+  const parts = holdTexts(holds, words.call('breakers.list'));
   if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${moreCapacity(words)}`);
   else if (free > 0) parts.push(`${free} to the ${live} live worker(s) taking them`);
   return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
@@ -201,12 +207,11 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
-  const list = ctx.words.call('breakers.list');
-  if (causes.length === 0) return servedCheck(due, dueCount, await breakerHolds(ctx, paused, now), (holds) => busyQueues(store, pending, live, holds), live.length, ctx.words);
-  const holds = await breakerHolds(ctx, paused, now, new Set(unrun.map((u) => u.name)));
+  if (causes.length === 0) return servedCheck(due, dueCount, await holdsOf(ctx, paused, now), (held) => busyQueues(store, pending, live, held), live.length, ctx.words);
+  const holds = holdTexts(await holdsOf(ctx, paused, now, new Set(unrun.map((u) => u.name))), ctx.words.call('breakers.list'));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
-  // worker started for them would not take the jobs a breaker holds.
-  if (holds.length > 0) causes.push(`of the due jobs, ${heldText(holds, list)}`);
+  // worker started for them would not take the jobs a breaker or their service's limits hold.
+  if (holds.length > 0) causes.push(`of the due jobs, ${holds.join('; ')}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.
   const held = control.emergency_stop.engaged || control.safe_mode.engaged;
   const head = held ? `${due} job(s) due and not dispatched` : 'jobs are due and not dispatched';

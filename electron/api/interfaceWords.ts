@@ -83,7 +83,8 @@ export const CONSOLE_WORDS: InterfaceWords = {
   // A worker's slots are its --concurrency, given as it starts: no control of the console changes them.
   moreCapacity: () => 'start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
   rateLimitDefaults: (service, registry) => `Change… beside ${service} on the Breakers page, then Back to the registry's settings, gives back the registry's: ${registry}`,
-  stuckRun: () => "open it from the Runs list on the Workflows page: its graph shows which task holds it, and Cancel run or Retry there moves it",
+  // The run's retry button reads "Retry from TASK" and works only once a task failed or was cancelled.
+  stuckRun: () => 'open it from the Runs list on the Workflows page: its graph shows which task holds it; Cancel run there ends it, or once a task failed, Retry from that task runs it again',
   // The console has no migrate of its own: a host applies them as it opens its store.
   migrate: () => 'restart this console, which applies them as it opens the store, or run opsdeck migrate on it',
   stuckJobs: CONSOLE_STUCK_WORDS,

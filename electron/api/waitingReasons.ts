@@ -60,6 +60,11 @@ export function rateLimitReason(use: RateLimitView | undefined, words: Pick<Inte
   return `${use.waiting_reason}, as set at run time by ${use.tuning.set_by} (${words.rateLimitDefaults(use.service_name, budgetText(use.registry))})`;
 }
 
+/** A service at the registry's `concurrency:`, a cap across every worker: what a job's waiting reason and the dispatch check say. */
+export function capReason(service: string, cap: { limit: number; running: number }): string {
+  return `service ${service} runs its concurrency of ${cap.limit} (${cap.running} running on every worker together, the registry's concurrency: ${cap.limit})`;
+}
+
 const by = (who: string | null, reason: string | null) => `${who ? ` by ${who}` : ''}${reason ? `: ${reason}` : ''}`;
 
 /**
@@ -100,7 +105,7 @@ export function waitingReasons(facts: WaitingFacts): string[] {
   const cap = facts.serviceCap;
   const capReached = cap !== null && cap.running >= cap.limit;
   if (cap && capReached) {
-    reasons.push(`service ${job.service_name} runs its concurrency of ${cap.limit} (${cap.running} running on every worker together, the registry's concurrency: ${cap.limit}): it waits for one of them to finish`);
+    reasons.push(`${capReason(job.service_name, cap)}: it waits for one of them to finish`);
   }
   const fleet = workerReasons(job.queue, job.service_name, facts.workers, words.startWorker());
   // The fleet's own word that none of its workers runs the service says more than one hand-back does.

@@ -44,7 +44,7 @@ describe('workflow calls', () => {
       assert.deepEqual(runs.map((r) => [r.workflow, r.stuck]), [['quick_to_stick', true]], 'patient allows an hour');
       const warned = await health();
       assert.deepEqual([warned.ok, warned.warning], [true, true], 'a stuck run is a warning, not an outage');
-      assert.match(warned.detail, /^1 workflow run\(s\) stuck: quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\); open it from the Runs list on the Workflows page: its graph shows which task holds it, and Cancel run or Retry there moves it$/);
+      assert.match(warned.detail, /^1 workflow run\(s\) stuck: quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\); open it from the Runs list on the Workflows page: its graph shows which task holds it; Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
     } finally {
       await t.cleanup();
     }

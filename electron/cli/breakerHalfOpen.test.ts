@@ -11,9 +11,9 @@ import { silentLogger } from '../log/logger.ts';
 import { openStore } from '../store/open.ts';
 import { ok, opsdeck } from './testing/opsdeck.ts';
 
-const LOCAL_TIME = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)`;
+const LOCAL_TIME = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{3})?(?:Z|[+-]\d\d:\d\d)`;
 
-/** A whole line of `text`, where TIME stands for a time as the CLI writes it. */
+/** A whole line of `text`, where TIME stands for a time as the CLI writes it (a time inside a sentence keeps its milliseconds). */
 function line(text: string): RegExp {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('TIME', LOCAL_TIME)}$`, 'm');
 }

@@ -187,7 +187,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const inZone = shown.stdout.split('\n').filter((line) => line.includes('bad input;'));
     assert.equal(inZone.length, 1, 'the first attempt: ' + shown.stdout);
     // The attempts table cuts a long error in its middle, between words, so its end, the time, shows whole.
-    for (const line of inZone) assert.match(line, /after 2026-12-07 04:02:43\+09:00$/, "a time inside an error is in the reader's zone too");
+    for (const line of inZone) assert.match(line, / 2026-12-07 04:02:43\.053\+09:00$/, "a time inside an error is in the reader's zone too, its milliseconds kept");
   });
 
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
@@ -206,7 +206,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
 
   it('bulk enqueue is all or nothing, and names every bad line', async () => {
     const db = join(dir, 'bulk.db');
-    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}', '{"priority":1.5,"run_at":"tomorrow"}', '{"queue":5}'].join('\n');
+    const bad = ['{"identifier":"a"}', 'not json', '', '{"priority":"high"}', '{"identifier":"d","payload":{"x":1}}', '{"payload":[1,2]}', '{"service":"other"}', '{"idenitfier":"e"}', '{"priority":1.5,"run_at":"tomorrow"}', '{"queue":5}', '[1,2]', 'null', '"str"', '{"priority":1e400}'].join('\n');
     const refused = await opsdeck(['enqueue', 'svc', '--from', '-', '--db', db], { input: bad });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /stdin:2: not JSON/);
@@ -217,7 +217,11 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     );
     assert.match(refused.stderr, /^opsdeck: stdin:10: queue: must be a queue name: text of 1 to 100 characters, not 5$/m);
     assert.doesNotMatch(refused.stderr, /Invalid input|expected number|received/, "zod's own words stay out");
-    assert.match(refused.stderr, /opsdeck: 7 bad line\(s\); nothing was enqueued/);
+    assert.match(refused.stderr, /^opsdeck: stdin:11: a line must be a JSON object such as \{"payload": \{…\}\}, not an array$/m);
+    assert.match(refused.stderr, /^opsdeck: stdin:12: a line must be a JSON object such as \{"payload": \{…\}\}, not null$/m);
+    assert.match(refused.stderr, /^opsdeck: stdin:13: a line must be a JSON object such as \{"payload": \{…\}\}, not a string$/m);
+    assert.match(refused.stderr, /^opsdeck: stdin:14: priority: must be a whole number from -1000 to 1000 \(higher runs first\), not a number too large$/m);
+    assert.match(refused.stderr, /opsdeck: 11 bad line\(s\); nothing was enqueued/);
     assert.match(refused.stderr, /stdin:6: payload: must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     assert.match(refused.stderr, /stdin:7: service: not a field of a line: every line is a job of the command's SERVICE \(opsdeck enqueue SERVICE --from FILE\); give each service its own --from/);
     assert.match(refused.stderr, /stdin:8: idenitfier: not a field; did you mean identifier\?/);
@@ -229,7 +233,8 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const file = join(dir, 'jobs.jsonl');
     await writeFile(
       file,
-      ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":{"rows":[1,2]}}', '{"identifier":"c","queue":"later","run_at":"2099-01-01T00:00:00Z"}', ''].join('\n'),
+      // Saved with a byte order mark, as some Windows editors write UTF-8: the first line is still JSON.
+      '\uFEFF' + ['{"identifier":"a"}', '{"identifier":"b","queue":"q2","priority":3}', '{"payload":{"rows":[1,2]}}', '{"identifier":"c","queue":"later","run_at":"2099-01-01T00:00:00Z"}', ''].join('\n'),
     );
     const done = z.object({ created: z.number() }).parse(json(await opsdeck(['enqueue', 'svc', '--from', file, '--db', db, '--json'])));
     assert.equal(done.created, 4);

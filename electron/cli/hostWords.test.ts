@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -53,11 +54,43 @@ describe("each interface's words", () => {
     assert.equal(CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token beside payments under Diagnostics on the Runners page');
     assert.equal(CONSOLE_WORDS.call('registry.validate', { path: '/srv/registry.yaml' }), 'Validate /srv/registry.yaml in Settings (Service registry)');
     assert.match(CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), /^Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m$/);
-    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run or Retry/);
+    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
     assert.match(CONSOLE_WORDS.checkByHand('payments', 'shell'), /^Run health check under Diagnostics on the Runners page \(its runner:shell\)$/);
     assert.match(CONSOLE_WORDS.moreCapacity(), /turn on local execution in Settings/);
     // No control of the console migrates: it says what does, a restart of this console or the command.
     assert.match(CONSOLE_WORDS.migrate(), /^restart this console, which applies them as it opens the store, or run opsdeck migrate on it$/);
+  });
+
+  it('every control the console names is one its renderer draws with that label, in the file of the page named', () => {
+    const named: Array<[advice: string, label: string, file: string]> = [
+      [CONSOLE_WORDS.call('workers.forget', { id: 'w1' }), 'Forget', 'runners/ForgetWorker.tsx'],
+      [CONSOLE_WORDS.call('schedules.pause', { name: 'nightly' }), 'Pause', 'schedules/ScheduleActions.tsx'],
+      [CONSOLE_WORDS.call('alerts.history'), 'History', 'alerts/AlertsPage.tsx'],
+      [CONSOLE_WORDS.call('registry.validate', { path: 'r.yaml' }), 'Validate', 'settings/SettingsPage.tsx'],
+      [CONSOLE_WORDS.call('runners.connectivity', { service: 'payments' }), 'Test connectivity', 'runners/DiagnosticsPanel.tsx'],
+      [CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token', 'runners/DiagnosticsPanel.tsx'],
+      [CONSOLE_WORDS.checkByHand('payments', 'shell'), 'Run health check', 'runners/DiagnosticsPanel.tsx'],
+      [CONSOLE_WORDS.release({ kind: 'emergency_stop' }), 'Resume', 'control/ControlBanner.tsx'],
+      [CONSOLE_WORDS.release({ kind: 'safe_mode' }), 'Leave safe mode', 'control/ControlBanner.tsx'],
+      [CONSOLE_WORDS.release({ kind: 'paused_queue', queue: 'default' }), 'Resume queue', 'control/ControlBanner.tsx'],
+      [CONSOLE_WORDS.resetBreaker('payments'), 'Reset', 'breakers/BreakersPage.tsx'],
+      [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'Change…', 'breakers/BreakersPage.tsx'],
+      [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), "Back to the registry's settings", 'breakers/TuneRateLimitDialog.tsx'],
+      [CONSOLE_WORDS.stuckRun(), 'Cancel run', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.stuckRun(), 'Retry from', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.stuckJobs.list, 'Stuck only', 'jobs/JobFilters.tsx'],
+      [CONSOLE_WORDS.stuckJobs.fail, 'Fail now', 'jobs/JobDrawer.tsx'],
+    ];
+    for (const [advice, label, file] of named) {
+      assert.ok(advice.includes(label), `${JSON.stringify(advice)} names ${label}`);
+      const source = readFileSync(new URL(`../../renderer/src/features/${file}`, import.meta.url), 'utf8');
+      // A label is a control's whole text (`>Fail now<`), a string that is one (`'Reset'`), or one's start (`\`Retry from ${…}\``).
+      const text = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(source, new RegExp(`>\\s*${text}\\s*<|['"]${text}['"]|\`${text}[\\s$]`), `${file} draws ${label}`);
+    }
+    // The labels read on their own: the retry button's is never "Retry" alone, nor the drawer's "Fail".
+    assert.doesNotMatch(CONSOLE_WORDS.stuckRun(), /Retry there|Cancel run or Retry/);
+    assert.doesNotMatch(CONSOLE_WORDS.stuckJobs.fail, /(^|[^"])Fail in/);
   });
 
   it('the CLI says its commands', () => {

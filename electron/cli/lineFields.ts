@@ -17,8 +17,12 @@ const SHAPE_CODES: ReadonlySet<string> = new Set(['invalid_type', 'too_small', '
 
 const SHOWN_CHARS = 40;
 
-/** The value as it was written in the line, cut short: the operator finds it by sight. */
+/**
+ * The value as it was written in the line, cut short: the operator finds it by sight. A number past what
+ * JSON.parse can hold (1e400) came back infinite, which JSON writes as null: said in words instead.
+ */
 function shown(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number too large';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > SHOWN_CHARS ? `${text.slice(0, SHOWN_CHARS - 1)}…` : text;
 }
@@ -30,6 +34,21 @@ function reworded(issue: z.core.$ZodIssue, line: unknown): z.core.$ZodIssue {
   if (takes === undefined) return issue;
   const value: unknown = Reflect.get(line, field);
   return { ...issue, message: `must be ${takes}, not ${shown(value)}` };
+}
+
+/** What a line that is JSON but no object is, as an operator would say it: `an array`, `null`, `a string`. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  return typeof value === 'boolean' ? `${String(value)}` : typeof value;
+}
+
+/** Why a parsed line is not one a job is made from, before its fields are read; null for an object. */
+export function notAnObject(line: unknown): string | null {
+  if (typeof line === 'object' && line !== null && !Array.isArray(line)) return null;
+  return `a line must be a JSON object such as {"payload": {…}}, not ${kindOf(line)}`;
 }
 
 /**

@@ -376,7 +376,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
       // Its heartbeat old, the worker is lost, while its leases still run: the hint says when its jobs become stuck.
       assert.equal(file.prepare(`UPDATE tb_worker SET last_heartbeat_at = ?`).run(new Date(Date.now() - 60_000).toISOString()).changes, 1);
       const leased = ok(await opsdeck(['workers', '--utc', ...common]));
-      assert.match(leased, /^\S+ still holds 2 running job\(s\), stuck once their leases run out, by \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: then opsdeck jobs --stuck lists them/m, leased);
+      assert.match(leased, /^\S+ still holds 2 running job\(s\), stuck once their leases run out, by \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{3})?Z: then opsdeck jobs --stuck lists them/m, leased);
       assert.equal(ok(await opsdeck(['jobs', '--stuck', ...common])).trim(), 'no stuck jobs (running with an expired lease)', 'as the hint says: not stuck yet');
       // What the 30 s lease does once it has run out, without waiting for it.
       assert.equal(file.prepare(`UPDATE tb_job_run SET lease_expires_at = ? WHERE status = 'running'`).run(new Date(Date.now() - 60_000).toISOString()).changes, 2);

@@ -11,7 +11,7 @@ import { heldBy } from '../heldBy.ts';
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
 async function findJob(store: Store, id: number | string): Promise<Job | null> {
   const direct = await store.getJob(id);
-  if (direct || typeof id === 'number' || !/^\d+$/.test(id)) return direct;
+  if (direct || typeof id === 'number' || !/^\d+$/.test(id) || !Number.isSafeInteger(Number(id))) return direct;
   return store.getJob(Number(id));
 }
 

@@ -59,11 +59,14 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
 
 /**
  * What a selector named that matched no open dead letter (a mistyped fingerprint reads as "retried 0"
- * otherwise); null when it matched some, or asked for every one. Ids are named one by one already.
+ * otherwise); null when it matched some, or asked for every one. Named jobs are said too: an open dead
+ * letter named beside a search that leaves it out is why nothing matched.
  */
 function matchedNothing(s: DlqSelector, result: BulkResult): string | null {
-  if (result.matched > 0 || s.all || result.unmatched_ids) return null;
+  if (result.matched > 0 || s.all) return null;
+  const ids = s.job_ids ?? [];
   const named = [
+    ...(ids.length > 0 ? [`${ids.length === 1 ? 'job' : 'jobs'} ${ids.slice(0, 20).join(', ')}${ids.length > 20 ? ', …' : ''}`] : []),
     ...(s.fingerprint ? [`--fingerprint ${s.fingerprint} (opsdeck dlq groups lists them)`] : []),
     ...(s.search ? [`--search ${JSON.stringify(s.search)}`] : []),
     ...(s.service ? [`--service ${s.service}`] : []),

@@ -12,7 +12,7 @@ import type { RegistryHolder } from '../../config/holder.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { describedIssues } from '../../api/inputIssues.ts';
 import { CLI_RESET } from '../../../shared/breakerRecord.ts';
-import { lineIssues } from '../lineFields.ts';
+import { lineIssues, notAnObject } from '../lineFields.ts';
 
 const MAX_LINES = 10_000;
 
@@ -60,7 +60,8 @@ function issueText(error: z.ZodError, line: unknown): string {
 export function parseLines(text: string, source: string): { items: EnqueueItem[]; problems: string[] } {
   const items: EnqueueItem[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
+  // A BOM is how some editors on Windows start a UTF-8 file: not part of the first line's JSON.
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === '') return;
     const where = `${source === '-' ? 'stdin' : source}:${index + 1}`;
     let raw: unknown;
@@ -68,6 +69,11 @@ export function parseLines(text: string, source: string): { items: EnqueueItem[]
       raw = JSON.parse(line);
     } catch (error) {
       problems.push(`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+      return;
+    }
+    const shape = notAnObject(raw);
+    if (shape !== null) {
+      problems.push(`${where}: ${shape}`);
       return;
     }
     const parsed = EnqueueItem.safeParse(raw);

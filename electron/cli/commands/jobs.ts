@@ -294,10 +294,12 @@ export const job: Command = {
   },
 };
 
-/** A job by its id or its identifier, as `opsdeck job` takes it: an identifier is looked up first. */
+/**
+ * A job by its id or its identifier, found by jobs.get as `opsdeck job` finds it: an identifier of digits
+ * is looked up first, so every command acts on the job `opsdeck job TEXT` shows.
+ */
 export async function jobId(ctx: ApiContext, text: string | undefined): Promise<number> {
   if (!text) throw new UsageError('name a job by its id or its identifier');
-  if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
   return (await call(ctx, 'jobs.get', { id: text })).job.id;
 }
 

@@ -162,7 +162,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
         </button>
       </td>
       <td className="nowrap">{formatAgo(breaker.last_transition_at, now)}</td>
-      <td className="mono wrap error-cell" title={breaker.last_error === null ? undefined : times.inText(breaker.last_error)}>
+      <td className="mono wrap error-cell" title={breaker.last_error ?? undefined}>
         {breaker.last_error === null ? <span className="muted">—</span> : times.inText(breaker.last_error)}
       </td>
       <td>

@@ -13,6 +13,7 @@ import { BulkActionDialog } from './BulkActionDialog.tsx';
 import type { BulkAction } from './bulkAction.ts';
 import { GroupJobs } from './GroupJobs.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
+import { ERROR_SEARCH_HINT, ERROR_SEARCH_PLACEHOLDER } from '../../lib/errorSearch.ts';
 
 /** The search the host accepts: a longer one in the address is left out, not sent to be refused. */
 const DLQ_SEARCH = calls['dlq.groups'].input.shape.search.unwrap();
@@ -30,7 +31,7 @@ function SearchBox() {
   return (
     <label className="field field-grow">
       <span>Error text</span>
-      <input type="search" value={value} onChange={(event) => setValue(event.target.value)} placeholder="match dead letters whose error contains…" />
+      <input type="search" value={value} onChange={(event) => setValue(event.target.value)} placeholder={ERROR_SEARCH_PLACEHOLDER} title={ERROR_SEARCH_HINT} />
     </label>
   );
 }
@@ -145,7 +146,7 @@ export function DlqPage() {
                   <Fragment key={group.fingerprint}>
                     <tr className={open ? 'is-open' : undefined}>
                       <td className="num strong">{group.count.toLocaleString()}</td>
-                      <th scope="row" className="mono text-bad wrap error-cell" title={times.inText(group.sample_error)}>
+                      <th scope="row" className="mono text-bad wrap error-cell" title={group.sample_error}>
                         {times.inText(group.sample_error)}
                       </th>
                       <td className="mono wrap">{group.services.join(', ')}</td>

@@ -84,7 +84,9 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
               <td className="num">
                 {job.attempts}/{job.max_attempts}
               </td>
-              <td className="mono text-bad wrap error-cell">{job.error_message === null ? null : times.inText(job.error_message)}</td>
+              <td className="mono text-bad wrap error-cell" title={job.error_message ?? undefined}>
+                {job.error_message === null ? null : times.inText(job.error_message)}
+              </td>
               <td>
                 <div className="button-row">
                   <button type="button" className="button-small" aria-label={`Retry job ${job.identifier}`} onClick={() => void retryOne(job.id, job.identifier)}>

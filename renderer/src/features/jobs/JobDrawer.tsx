@@ -44,7 +44,7 @@ function Timeline({ attempts }: { attempts: Attempt[] }) {
             </span>
           </div>
           {attempt.error_message ? (
-            <pre className="code code-error">
+            <pre className="code code-error" title={attempt.error_message}>
               {attempt.error_class ? `[${attempt.error_class}] ` : ''}
               {times.inText(attempt.error_message)}
             </pre>
@@ -185,7 +185,9 @@ export function JobDrawer({ id, onClose }: { id: JobRef; onClose(): void }) {
           {trace.data.job.error_message ? (
             <section>
               <h3>{errorIsEarlier(trace.data.job.status) ? 'Earlier error (an attempt before the one that completed)' : 'Error'}</h3>
-              <pre className={errorIsEarlier(trace.data.job.status) ? 'code' : 'code code-error'}>{times.inText(trace.data.job.error_message)}</pre>
+              <pre className={errorIsEarlier(trace.data.job.status) ? 'code' : 'code code-error'} title={trace.data.job.error_message}>
+                {times.inText(trace.data.job.error_message)}
+              </pre>
               {trace.data.job.error_fingerprint ? <p className="muted small mono">fingerprint {trace.data.job.error_fingerprint}</p> : null}
             </section>
           ) : null}

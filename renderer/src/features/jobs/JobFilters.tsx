@@ -4,6 +4,7 @@ import { KNOWN_ERROR_CLASSES } from '../../../../shared/errorClass.ts';
 import { useCall } from '../../lib/calls.ts';
 import { setTextParam, useSearchParams } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
+import { ERROR_SEARCH_HINT, ERROR_SEARCH_PLACEHOLDER } from '../../lib/errorSearch.ts';
 import { chooseCreated, createdChoice, FILTER_PARAMS, listParam, TIME_RANGES, toggleListParam } from './jobFilterUrl.ts';
 
 /** A text input that writes to the URL after a pause, so typing does not fire a query per key. */
@@ -125,7 +126,7 @@ export function JobFilters() {
           className="field-duration"
           title="Running jobs whose attempt started longer ago than this: 90s, 10m, 2h or 1d (a bare number is seconds). With a status ticked, jobs of that status instead."
         />
-        <DebouncedText param="q" label="Error text" placeholder="substring of the error" className="field-grow" />
+        <DebouncedText param="q" label="Error text" placeholder={ERROR_SEARCH_PLACEHOLDER} className="field-grow" title={ERROR_SEARCH_HINT} />
         <label className="field field-check">
           <input type="checkbox" checked={params.get('stuck') === '1'} onChange={(event) => setParams((p) => (event.target.checked ? p.set('stuck', '1') : p.delete('stuck')))} />
           <span>Stuck only</span>

@@ -86,7 +86,7 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
       <div role="cell" className="vtable-cell num">
         {job.status === 'running' ? runningFor(job, now) : jobDuration(job)}
       </div>
-      <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={error ? `${errorLabel(job.status)}: ${error}` : undefined}>
+      <div role="cell" className={`vtable-cell mono ${errorIsEarlier(job.status) ? 'muted' : 'text-bad'}`} title={job.error_message === null ? undefined : `${errorLabel(job.status)}, as stored: ${job.error_message}`}>
         {error === null ? '' : errorIsEarlier(job.status) ? `earlier: ${error}` : error}
       </div>
     </div>

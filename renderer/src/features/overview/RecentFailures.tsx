@@ -20,7 +20,7 @@ function FailureRow({ group }: { group: FailureGroup }) {
         </a>
       </th>
       <td className="mono">{group.error_class}</td>
-      <td className="mono text-bad wrap error-cell" title={group.sample_error === null ? undefined : times.inText(group.sample_error)}>
+      <td className="mono text-bad wrap error-cell" title={group.sample_error ?? undefined}>
         {sampleText(group, times.inText)}
       </td>
       <td className="num strong">{formatCount(group.failures)}</td>

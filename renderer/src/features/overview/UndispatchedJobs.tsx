@@ -21,8 +21,8 @@ function kindOf(checks: HealthCheck[]): { kind: keyof typeof KINDS; shown: Healt
 /**
  * What the overview says of the dispatch check: a failure (due jobs nothing dispatches: no worker takes
  * their queue, no live worker's registry has their service, or the control plane holds them), or a warning
- * (dispatch works, yet due jobs wait: every live worker taking their queue is busy, or an open breaker holds
- * some). Each kind has its own heading and tone, in the check's own words: the figures alone showed jobs
+ * (dispatch works, yet due jobs wait: every live worker taking their queue is busy, or an open breaker or
+ * their service's own rate limit or concurrency holds some). Each kind has its own heading and tone, in the check's own words: the figures alone showed jobs
  * pending and nothing about why, and a warning that reads as a failure sends an operator restarting workers.
  */
 export function UndispatchedJobs() {

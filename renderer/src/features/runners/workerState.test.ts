@@ -26,10 +26,10 @@ test("a lost worker's note says what becomes of its running jobs and when, as op
   const lost = [{ lost: true }, { lost: false }];
   assert.deepEqual(lostNote(lost, leases, now), [
     '1 worker has stopped sending heartbeats: nobody runs the jobs still leased to it.',
-    'w-gone still holds 2 running job(s), stuck once their leases run out, by 2026-12-07T04:00:30.000Z: then the Jobs page with "Stuck only" lists them and Fail in each one\'s drawer fails it, or a live worker\'s watchdog takes them back: pending again with that attempt spent (recorded lost), or a dead letter once out of attempts.',
+    'w-gone still holds 2 running job(s), stuck once their leases run out, by 2026-12-07T04:00:30.000Z: then the Jobs page with "Stuck only" lists them and "Fail now" in each one\'s drawer fails it, or a live worker\'s watchdog takes them back: pending again with that attempt spent (recorded lost), or a dead letter once out of attempts.',
     'Forget takes a lost worker off this list and the health check once it holds none.',
   ]);
-  assert.match(lostNote(lost, leases, now + 60_000)[1] ?? '', /^w-gone still holds 2 running job\(s\), their leases ran out at 2026-12-07T04:00:30\.000Z: the Jobs page with "Stuck only" lists them \(Fail in each one's drawer fails it now\), or a live worker's watchdog/);
+  assert.match(lostNote(lost, leases, now + 60_000)[1] ?? '', /^w-gone still holds 2 running job\(s\), their leases ran out at 2026-12-07T04:00:30\.000Z: the Jobs page with "Stuck only" lists them \("Fail now" in each one's drawer fails it now\), or a live worker's watchdog/);
   assert.deepEqual(lostNote([{ lost: true }, { lost: true }], [], now), [
     '2 workers have stopped sending heartbeats: nobody runs the jobs still leased to them.',
     'None holds a running job any more: Forget takes a lost worker off this list and the health check.',

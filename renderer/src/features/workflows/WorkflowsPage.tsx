@@ -13,7 +13,7 @@ import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { RunDetail } from './RunDetail.tsx';
 import { WorkflowMetrics } from './WorkflowMetrics.tsx';
-import { taskSummary } from './runView.ts';
+import { emptyRunsText, taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
 import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
@@ -94,6 +94,8 @@ export function WorkflowsPage() {
     refetchOnMount: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 'always' : false),
     refetchInterval: (query) => (jobListRefetch(query.state.data?.pages.length ?? 0) === 'active' ? 5000 : false),
   });
+  const workflows = useCall('workflows.list', {}, { staleTime: 60_000 });
+  const empty = emptyRunsText(workflows.data?.workflows.length ?? null, status);
   const staleDeep = runs.isStale && (runs.data?.pages.length ?? 0) > MAX_LIVE_JOB_PAGES && !runs.isFetching;
   const runList = runs.data?.pages.flatMap((p) => p.runs) ?? [];
   const showRun = (id: number | null) => setParams((p) => (id === null ? p.delete('run') : p.set('run', String(id))), true);
@@ -132,7 +134,7 @@ export function WorkflowsPage() {
         ) : runs.isError ? (
           <ErrorState what="the runs" error={runs.error} onRetry={() => void runs.refetch()} />
         ) : runList.length === 0 ? (
-          <Empty title="No runs yet">Start one with Run beside its workflow above.</Empty>
+          <Empty title={empty.title}>{empty.detail}</Empty>
         ) : (
           <table className="table">
             <caption className="sr-only">Workflow runs, newest first</caption>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { retryable, taskSummary, taskTiming } from './runView.ts';
+import { emptyRunsText, retryable, taskSummary, taskTiming } from './runView.ts';
 
 test('a run is summarised by its tasks per state, running first', () => {
   assert.equal(taskSummary({ blocked: 2, completed: 3, failed: 1 }), '3 completed · 1 failed · 2 blocked');
@@ -20,4 +20,11 @@ test('a task says how long it took, runs, or what it waits for', () => {
 
 test('a retry runs the failed and cancelled tasks again', () => {
   assert.deepEqual(retryable([{ name: 'a', status: 'completed' }, { name: 'b', status: 'failed' }, { name: 'c', status: 'blocked' }, { name: 'd', status: 'cancelled' }]), ['b', 'd']);
+});
+
+test('an empty Runs list points to a Run button only when the registry has a workflow, and names a State filter that hides runs', () => {
+  assert.deepEqual(emptyRunsText(2, undefined), { title: 'No runs yet', detail: 'Start one with Run beside its workflow above.' });
+  assert.deepEqual(emptyRunsText(0, undefined), { title: 'No runs yet', detail: 'The registry has no workflow to run: add one, as said above.' });
+  assert.deepEqual(emptyRunsText(null, undefined), { title: 'No runs yet', detail: null });
+  for (const workflows of [0, 2, null]) assert.deepEqual(emptyRunsText(workflows, 'failed'), { title: 'No failed runs', detail: 'Choose any under State to list every run.' });
 });

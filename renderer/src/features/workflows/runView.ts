@@ -29,3 +29,14 @@ export function taskTiming(task: Pick<WorkflowTask, 'status' | 'started_at' | 'c
 export function retryable(tasks: ReadonlyArray<Pick<WorkflowTask, 'status' | 'name'>>): string[] {
   return tasks.filter((t) => t.status === 'failed' || t.status === 'cancelled').map((t) => t.name);
 }
+
+/**
+ * What an empty Runs list says: a State filter may be all that hides the runs, and the Run buttons it
+ * points to exist only beside the registry's workflows. `workflows`: how many the registry has, null
+ * while not known.
+ */
+export function emptyRunsText(workflows: number | null, status: string | undefined): { title: string; detail: string | null } {
+  if (status !== undefined) return { title: `No ${status} runs`, detail: 'Choose any under State to list every run.' };
+  if (workflows === 0) return { title: 'No runs yet', detail: 'The registry has no workflow to run: add one, as said above.' };
+  return { title: 'No runs yet', detail: workflows === null ? null : 'Start one with Run beside its workflow above.' };
+}

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { ok, opsdeck } from './testing/opsdeck.ts';
+
+const REGISTRY = ['services:', '  - name: payments', '    execution_type: noop', ''].join('\n');
+const FAILING = '{"fail":true,"fail_retryable":false,"fail_message":"card declined"}';
+const Job = z.object({ id: z.number(), identifier: z.string(), status: z.string() });
+
+let dir = '';
+let common: string[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-jobref-'));
+  const registry = join(dir, 'registry.yaml');
+  await writeFile(registry, REGISTRY);
+  common = ['--db', join(dir, 'jobs.db'), '--registry', registry];
+  ok(await opsdeck(['migrate', '--db', join(dir, 'jobs.db')]));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function shown(ref: string): Promise<z.infer<typeof Job>> {
+  return Job.parse(JSON.parse(ok(await opsdeck(['job', ref, ...common, '--json']))));
+}
+
+describe('a job named on the command line is the job opsdeck job shows', () => {
+  it('an identifier of digits is the job whose identifier it is, for dlq retry, cancel and retry alike', async () => {
+    ok(await opsdeck(['enqueue', 'payments', '--identifier', 'first', '--payload', FAILING, ...common]));
+    ok(await opsdeck(['enqueue', 'payments', '--identifier', '1', '--payload', FAILING, ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+    const first = await shown('first');
+    const named = await shown('1');
+    assert.notEqual(named.id, 1, 'opsdeck job 1 shows the job whose identifier is 1');
+    assert.equal(first.id, 1);
+
+    assert.match(ok(await opsdeck(['dlq', 'retry', '1', ...common])), /^retried 1 dead letter\(s\)$/m);
+    assert.equal((await shown('1')).status, 'pending');
+    assert.equal((await shown('first')).status, 'failed', 'the job with id 1 was left alone');
+
+    assert.match(ok(await opsdeck(['cancel', '1', ...common])), new RegExp(`^job ${named.id} cancelled$`, 'm'));
+    assert.match(ok(await opsdeck(['retry', '1', ...common])), new RegExp(`^job ${named.id} \\(1\\) is pending again$`, 'm'));
+    assert.equal((await shown('first')).status, 'failed');
+  });
+
+  it('a number past any id is no job, said with the text typed rather than as a bad --ids', async () => {
+    const run = await opsdeck(['dlq', 'retry', '99999999999999999999', ...common]);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /no job "99999999999999999999"/);
+    assert.doesNotMatch(run.stderr, /--ids/);
+  });
+
+  it('a named dead letter a search leaves out is named in what matched nothing', async () => {
+    ok(await opsdeck(['enqueue', 'payments', '--identifier', 'declined', '--payload', FAILING, ...common]));
+    ok(await opsdeck(['worker', '--until-empty', ...common]));
+    const dead = await shown('declined');
+    const run = await opsdeck(['dlq', 'retry', String(dead.id), '--search', 'nomatch', ...common]);
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stderr, new RegExp(`no open dead letter matches job ${dead.id} with --search "nomatch"; nothing retried`));
+    assert.equal((await shown('declined')).status, 'failed');
+  });
+});
