@@ -7,23 +7,17 @@
 /** An ISO-8601 UTC time as `Date.prototype.toISOString` writes it, milliseconds optional. */
 const ISO_IN_TEXT = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z/g;
 
-/** The last `hh:mm:ss` of a formatted time: where its milliseconds go. */
-const SECONDS = /\d{2}:\d{2}:\d{2}(?!.*\d{2}:\d{2}:\d{2})/;
-
 /**
- * `text` with every ISO-8601 UTC time in it written by `format`. Only a real moment is rewritten: one that
- * reads back as written (`2026-02-30T10:00:00Z` or `T24:00:00Z` would become another day, a different
- * claim than the text made), left as it is otherwise. Milliseconds other than zero are kept, so two
- * different times never read alike; a format with no seconds to put them after leaves such a time as it is.
+ * `text` with every ISO-8601 UTC time in it written by `format`, to the second as every other time is shown
+ * (the API's own sentences carry milliseconds no operator needs; the console's hover keeps an error's text as
+ * stored). Only a real moment is rewritten: one that reads back as written (`2026-02-30T10:00:00Z` or
+ * `T24:00:00Z` would become another day, a different claim than the text made), left as it is otherwise.
  */
 export function withTimes(text: string, format: (iso: string) => string): string {
   return text.replace(ISO_IN_TEXT, (iso: string, seconds: string, fraction: string | undefined) => {
-    const millis = (fraction ?? '').padEnd(3, '0');
     const ms = Date.parse(iso);
-    if (Number.isNaN(ms) || new Date(ms).toISOString() !== `${seconds}.${millis}Z`) return iso;
-    const written = format(iso);
-    if (millis === '000') return written;
-    return SECONDS.test(written) ? written.replace(SECONDS, (hms) => `${hms}.${millis}`) : iso;
+    const real = !Number.isNaN(ms) && new Date(ms).toISOString() === `${seconds}.${(fraction ?? '').padEnd(3, '0')}Z`;
+    return real ? format(iso) : iso;
   });
 }
 
