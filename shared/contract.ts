@@ -339,7 +339,11 @@ export const calls = {
     WorkflowStatsView,
     'Per workflow, the runs started in the last minutes: how many, succeeded, failed, cancelled and still running, and p50/p95 of the completed runs\' durations.',
   ),
-  'workflows.stuck': Call(Empty, z.object({ runs: z.array(WorkflowRunView) }), 'Running runs with no task progress for their stuck_after.'),
+  'workflows.stuck': Call(
+    Empty,
+    z.object({ runs: z.array(WorkflowRunView), counts: z.array(z.object({ workflow: z.string(), stuck: z.number().int().nonnegative() })) }),
+    'Running runs with no task progress for their stuck_after: the longest stuck of each workflow (200 at most), and how many of each are stuck, however many.',
+  ),
   'support.diagnose': Call(Empty, Diagnosis, 'The health checks plus versions, store size and slowest statements, and the top error patterns.'),
   'support.bundle': Call(
     Empty,

@@ -72,10 +72,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`stuck runs of m
   it("lists the other workflow's stuck run behind one workflow's many", async () => {
     const res = await dispatch('workflows.stuck', {}, rt.ctx);
     assert.ok(res.ok, JSON.stringify(res));
-    const { runs } = calls['workflows.stuck'].output.parse(res.result);
+    const { runs, counts } = calls['workflows.stuck'].output.parse(res.result);
     assert.ok(runs.some((r) => r.id === lone), "lone's run is listed");
     assert.equal(runs.filter((r) => r.workflow === 'bulk').length, 200, "bulk's longest stuck 200");
     assert.ok(runs.every((r) => r.stuck));
+    assert.deepEqual(
+      [...counts].sort((a, b) => a.workflow.localeCompare(b.workflow)),
+      [
+        { workflow: 'bulk', stuck: BULK },
+        { workflow: 'lone', stuck: 1 },
+      ],
+      'how many of each are stuck, past the runs listed',
+    );
   });
 
   it("says how many runs are stuck in all, past those the list holds", async () => {

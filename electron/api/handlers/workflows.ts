@@ -9,7 +9,7 @@ import type { Handlers } from '../handlerTypes.ts';
 import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
 import { heldBy } from '../heldBy.ts';
 import { notInRegistry } from '../noRegistry.ts';
-import { stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
+import { stuckRunCounts, stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 import { workflowStatsOf } from '../workflowStats.ts';
 
 
@@ -104,7 +104,10 @@ export const workflows: Handlers<
     return { cancelled: result.cancelled, stopping: result.stopping };
   },
 
-  'workflows.stuck': async (_input, ctx) => ({ runs: await stuckWorkflowRuns(ctx) }),
+  'workflows.stuck': async (_input, ctx) => {
+    const [runs, counts] = await Promise.all([stuckWorkflowRuns(ctx), stuckRunCounts(ctx)]);
+    return { runs, counts: counts.map((c) => ({ workflow: c.workflow_name, stuck: c.n })) };
+  },
   'workflows.stats': async (input, ctx) => {
     const until = new Date();
     const since = new Date(until.getTime() - input.since_minutes * 60_000);

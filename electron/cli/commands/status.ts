@@ -92,7 +92,7 @@ export const status: Command = {
       if (queue !== undefined) return queueStatus(inv, ctx, stats, queue);
       // Stuck jobs (a lease ran out) and stuck workflow runs (no task progress for stuck_after) are two
       // things: each is counted by its name, so a stuck run is not hidden behind "stuck 0".
-      const stuckRuns = inv.common.json ? [] : (await call(ctx, 'workflows.stuck', {})).runs;
+      const stuckRuns = inv.common.json ? 0 : (await call(ctx, 'workflows.stuck', {})).counts.reduce((sum, c) => sum + c.stuck, 0);
       if (inv.common.json) {
         printJson(inv.io, statusJson(stats));
         return 0;
@@ -102,10 +102,10 @@ export const status: Command = {
       io.out(`store: ${ctx.store.dialect} at ${ctx.store.location}`);
       io.out(
         `pending ${c.pending}  running ${c.running}  completed ${c.completed}  failed ${c.failed}  cancelled ${c.cancelled}` +
-          `  |  open dead letters ${stats.dead_letters}  stuck jobs ${stats.stuck}  stuck workflow runs ${stuckRuns.length}`,
+          `  |  open dead letters ${stats.dead_letters}  stuck jobs ${stats.stuck}  stuck workflow runs ${stuckRuns}`,
       );
       if (stats.stuck > 0) io.out(`stuck jobs: running with their lease run out (their worker stopped answering); jobs --stuck lists them`);
-      if (stuckRuns.length > 0) io.out(`stuck workflow runs: no task progressed for their workflow's stuck_after; workflow runs --stuck lists them`);
+      if (stuckRuns > 0) io.out(`stuck workflow runs: no task progressed for their workflow's stuck_after; workflow runs --stuck lists them`);
       const rate = stats.failure_rate === null ? '-' : `${(stats.failure_rate * 100).toFixed(1)}%`;
       const oldest = stats.oldest_pending_age_s === null ? '-' : duration(stats.oldest_pending_age_s);
       // "failed" alone would read as failed attempts, which `opsdeck errors` counts: these are jobs that ended,

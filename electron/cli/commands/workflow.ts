@@ -109,14 +109,24 @@ function runRef(text: string | undefined): number | string {
   return /^\d+$/.test(text) && Number(text) > 0 && Number.isSafeInteger(Number(text)) ? Number(text) : text;
 }
 
+/** For each workflow with more stuck runs than listed (the longest stuck of each are), how many more. */
+function unlistedStuck(listed: ReadonlyArray<{ workflow: string }>, counts: ReadonlyArray<{ workflow: string; stuck: number }>): string[] {
+  return counts.flatMap(({ workflow, stuck }) => {
+    const shown = listed.filter((r) => r.workflow === workflow).length;
+    return stuck > shown ? [`and ${stuck - shown} more stuck run(s) of ${workflow}, beyond the ${shown} stuck longest listed`] : [];
+  });
+}
+
 /** Runs flagged stuck, by the same reading as GET /v1/workflow-runs/stuck and the overview's banner. */
 async function stuckRuns(inv: Invocation): Promise<number> {
   const workflow = str(inv.values, 'workflow');
   return withRuntime(inv, async ({ ctx }) => {
-    const { runs: all } = await call(ctx, 'workflows.stuck', {});
-    const stuck = workflow === undefined ? all : all.filter((r) => r.workflow === workflow);
-    if (inv.common.json) printJson(inv.io, { runs: stuck });
+    const answer = await call(ctx, 'workflows.stuck', {});
+    const stuck = workflow === undefined ? answer.runs : answer.runs.filter((r) => r.workflow === workflow);
+    const counts = workflow === undefined ? answer.counts : answer.counts.filter((c) => c.workflow === workflow);
+    if (inv.common.json) printJson(inv.io, { runs: stuck, counts });
     else inv.io.out(stuck.length === 0 ? "no stuck workflow runs: every running run made task progress within its workflow's stuck_after" : runsTable(inv.io, stuck));
+    if (!inv.common.json) for (const line of unlistedStuck(stuck, counts)) inv.io.out(line);
     const unknown = stuck.length === 0 && !inv.common.json ? await unknownWorkflow(ctx, workflow) : null;
     if (unknown !== null) inv.io.err(`opsdeck: ${unknown}`);
     // Each run keeps its workflow's stuck_after; one started before runs kept theirs is held to the

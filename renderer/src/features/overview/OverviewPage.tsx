@@ -65,7 +65,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         )}
       </header>
       {firstRun ? <WelcomePanel /> : null}
-      <StatTiles stats={data} stuckRuns={stuckRuns.data?.runs.length ?? null} />
+      <StatTiles stats={data} stuckRuns={stuckRuns.data ? stuckRuns.data.counts.reduce((sum, c) => sum + c.stuck, 0) : null} />
       <UndispatchedJobs />
       <StuckRuns />
       {/* Under the figures, above the charts: in an incident, what fails and how is the first question. */}
