@@ -68,7 +68,7 @@ test("the Workers table shows each worker's memory and CPU: the console's own en
   try {
     // As a worker of a version before memory was reported: it beats without it.
     await store.registerWorker({ id, host: 'e2e-older-host', pid: 4343, version: '0.0.9', concurrency: 1, queues: null });
-    await store.heartbeat(id, 0, 'stopped');
+    await store.heartbeat(id, { inFlight: 0, state: 'stopped' });
   } finally {
     await store.close();
   }
@@ -139,8 +139,8 @@ test('the Runners page says per worker what it cannot run and why, names only; a
   const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
   // Both stay live while the page reads them: a worker beats every 2 s.
   const beat = async () => {
-    await store.heartbeat(dockerless, 0, 'running', undefined, undefined, undefined, cannotRun);
-    await store.heartbeat(older, 0, 'running');
+    await store.heartbeat(dockerless, { inFlight: 0, state: 'running', cannotRun });
+    await store.heartbeat(older, { inFlight: 0, state: 'running' });
   };
   let beating: NodeJS.Timeout | undefined;
   try {
@@ -168,8 +168,8 @@ test('the Runners page says per worker what it cannot run and why, names only; a
     );
   } finally {
     clearInterval(beating);
-    await store.heartbeat(dockerless, 0, 'stopped');
-    await store.heartbeat(older, 0, 'stopped');
+    await store.heartbeat(dockerless, { inFlight: 0, state: 'stopped' });
+    await store.heartbeat(older, { inFlight: 0, state: 'stopped' });
     await store.close();
     await opsdeck.call('workers.forget', { id: dockerless });
     await opsdeck.call('workers.forget', { id: older });

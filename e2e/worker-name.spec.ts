@@ -15,7 +15,7 @@ test("the Runners page shows a worker's name (opsdeck worker --name) in a column
     await opsdeck.screenshot('runners-worker-name');
   } finally {
     // Stopped, then gone: a worker no heartbeat keeps alive must not fail the other specs' health checks.
-    await store.heartbeat(id, 0, 'stopped');
+    await store.heartbeat(id, { inFlight: 0, state: 'stopped' });
     await store.forgetWorker(id, 10_000, { user: 'e2e', host: 'e2e' });
     await store.close();
   }

@@ -30,7 +30,7 @@ test("the Runners page shows the registry each worker runs; the health check nam
     await opsdeck.screenshot('runners-worker-registry');
   } finally {
     // Stopped, then gone: a worker no heartbeat keeps alive must not fail the other specs' health checks.
-    await store.heartbeat(id, 0, 'stopped');
+    await store.heartbeat(id, { inFlight: 0, state: 'stopped' });
     await store.forgetWorker(id, 10_000, { user: 'e2e', host: 'e2e' });
     await store.close();
   }

@@ -54,7 +54,7 @@ describe('jobs.fail', () => {
 
     await store.registerWorker({ id: 'stopped-worker', host: 'h', pid: 2, version: 'x', concurrency: 1, queues: null });
     const left = await running(t, 'stopped-worker');
-    await store.heartbeat('stopped-worker', 0, 'stopped');
+    await store.heartbeat('stopped-worker', { inFlight: 0, state: 'stopped' });
     assert.equal(code(await dispatch('jobs.fail', { id: left, reason: 'its worker stopped' }, ctx)), 'ok');
 
     // A worker of this machine whose process is gone is dead at once, heartbeat or not.
@@ -134,8 +134,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     await store.setSafeMode(false, { user: 'alice', host: 'laptop' }, null);
 
     await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, null);
-    await store.heartbeat('w', 0, 'stopped');
-    await store.heartbeat('other-queues', 0, 'stopped');
+    await store.heartbeat('w', { inFlight: 0, state: 'stopped' });
+    await store.heartbeat('other-queues', { inFlight: 0, state: 'stopped' });
     assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose');
   });
 
@@ -156,7 +156,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     );
 
     // Held by safe mode, the worker is not stopping: safe mode is named first, and the rest still.
-    await store.heartbeat('w', 0, 'held');
+    await store.heartbeat('w', { inFlight: 0, state: 'held' });
     await store.setSafeMode(true, { user: 'alice', host: 'laptop' }, null);
     assert.match((await dispatchDetail(t)).detail, /^3 job\(s\) due and not dispatched: safe mode is on by alice@laptop \(Leave safe mode in the banner at the top\); no live worker takes queues dockerq .*; no live worker's registry has service sleeper /);
   });
@@ -257,10 +257,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`health.check se
     assert.match(unrun.detail, /^jobs are due and not dispatched: no live worker's registry has service payments \(1 due\): start a worker whose registry names it, or add it to the workers' registry; the oldest due since /);
 
     // The worker's registry was reloaded with the service: its next heartbeat says so.
-    await store.heartbeat('old-registry', 0, 'running', ['payments', 'reports']);
+    await store.heartbeat('old-registry', { inFlight: 0, state: 'running', services: ['payments', 'reports'] });
     assert.equal((await dispatchDetail(t)).ok, true, 'mailer has jobs, none of them due');
 
-    await store.heartbeat('old-registry', 0, 'running', ['reports']);
+    await store.heartbeat('old-registry', { inFlight: 0, state: 'running', services: ['reports'] });
     await store.enqueue([{ queue: 'other', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
     await store.setQueuePaused('default', true, { user: 'alice', host: 'laptop' }, 'rollout');
     assert.equal((await dispatchDetail(t)).ok, true, 'a paused queue waits on purpose, whatever its services');

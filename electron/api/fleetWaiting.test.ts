@@ -49,8 +49,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     const { store } = t;
     await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
     await store.registerWorker({ id: 'gone', host: 'h', pid: 2, version: 'x', concurrency: 4, queues: null });
-    await store.heartbeat('busy', 4, 'running');
-    await store.heartbeat('gone', 0, 'stopped');
+    await store.heartbeat('busy', { inFlight: 4, state: 'running' });
+    await store.heartbeat('gone', { inFlight: 0, state: 'stopped' });
     const [id] = await due(t, 'payments', 1);
     assert.ok(id);
 
@@ -67,7 +67,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
         '1 job(s) due: waiting for a free slot: every live worker taking queue default is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
     });
 
-    await store.heartbeat('busy', 3, 'running');
+    await store.heartbeat('busy', { inFlight: 3, state: 'running' });
     assert.deepEqual(await waiting(t, id), []);
     assert.deepEqual(await check(t, 'dispatch'), { name: 'dispatch', ok: true, detail: '1 job(s) due, 1 live worker(s) taking them' });
   });
@@ -99,7 +99,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     });
     await due(t, 'reports', 2);
     assert.equal((await check(t, 'dispatch')).detail, '7 job(s) due: 5 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); 2 to the 1 live worker(s) taking them');
-    await store.heartbeat('w', 0, 'stopped');
+    await store.heartbeat('w', { inFlight: 0, state: 'stopped' });
     assert.match(
       (await check(t, 'dispatch')).detail,
       /^jobs are due and not dispatched: no worker is running to take queue default \(7 due\): start one with opsdeck worker on a server, or turn on local execution in Settings; of the due jobs, 5 held by the circuit breaker of payments \(forced open by alice@laptop; the Breakers page says why\); the oldest due since /,
@@ -114,7 +114,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     t = await createTestContext(REGISTRY, dialect);
     const { store } = t;
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
-    await store.heartbeat('w', 4, 'running');
+    await store.heartbeat('w', { inFlight: 4, state: 'running' });
     await due(t, 'payments', 2);
     await store.enqueue([{ queue: 'etl', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
     await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
@@ -142,7 +142,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
 
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
     assert.deepEqual(await check(t, 'scheduler'), { name: 'scheduler', ok: true, detail: 'no schedule is overdue' });
-    await store.heartbeat('w', 0, 'stopped');
+    await store.heartbeat('w', { inFlight: 0, state: 'stopped' });
     assert.equal((await check(t, 'scheduler')).ok, false, 'a stopped worker fires nothing');
   });
 

@@ -160,7 +160,7 @@ services:
     t = await createTestContext(registry());
     const { store, ctx: base } = t;
     await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 2, queues: null });
-    await store.heartbeat('busy', 2, 'running');
+    await store.heartbeat('busy', { inFlight: 2, state: 'running' });
     const [report, pay] = await store.enqueue([
       { queue: 'default', service_name: 'reports', execution_type: 'noop', max_attempts: 1 },
       { queue: 'default', service_name: 'payments', execution_type: 'noop', max_attempts: 1 },
@@ -201,7 +201,7 @@ services:
     t = await createTestContext(registry());
     const { store, ctx: base } = t;
     await store.registerWorker({ id: 'busy', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
-    await store.heartbeat('busy', 1, 'running');
+    await store.heartbeat('busy', { inFlight: 1, state: 'running' });
     await store.enqueue([{ queue: 'default', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
     const token: Record<string, string> = {
       cli: 'opsdeck validate-token ledger',

@@ -28,7 +28,7 @@ describe('the runbook walkthrough, in the words of the real command', () => {
     try {
       for (const id of ['w1-aaaa', 'twin-1', 'twin-2']) {
         await store.registerWorker({ id, name: id.startsWith('twin') ? 'twin' : 'w1', host: 'h', pid: 1, version: 'x', concurrency: 1, queues: null });
-        await store.heartbeat(id, 0, 'stopped');
+        await store.heartbeat(id, { inFlight: 0, state: 'stopped' });
       }
     } finally {
       await store.close();

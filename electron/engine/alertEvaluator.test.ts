@@ -161,7 +161,7 @@ describe('alert evaluator with a real webhook receiver', () => {
         await store.registerWorker({ id: 'w1', host: 'h', pid: 1, version: '0', concurrency: 1, queues: null });
         await new Promise((r) => setTimeout(r, 120));
       },
-      (store) => store.heartbeat('w1', 0, 'running'),
+      (store) => store.heartbeat('w1', { inFlight: 0, state: 'running' }),
       () => ({ lostAfterMs: 100 }),
     ));
 

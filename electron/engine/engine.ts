@@ -412,7 +412,7 @@ export class Engine {
       const declared = reloaded ? (runningRegistry(this.#registry) ?? undefined) : undefined;
       const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
       const cannotRun = this.#cannotRun.unwritten();
-      const known = await this.#store.heartbeat(this.workerId, this.#dispatcher.executing, this.#workerState, services, usage, declared, cannotRun);
+      const known = await this.#store.heartbeat(this.workerId, { inFlight: this.#dispatcher.executing, state: this.#workerState, services, usage, registry: declared, cannotRun });
       if (known) this.#declaredFor = registry;
       if (known && cannotRun) this.#cannotRun.written(cannotRun);
       this.#lookAtWhatItCannotRun();

@@ -59,7 +59,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await rest.call('POST', '/v1/schedules', rest.operateKey, schedule)).status, 201);
       // A worker running two jobs when it was killed: it beats no more.
       await store.registerWorker({ id: 'killed:9', host: 'node-a', pid: 9, version: 'test', concurrency: 4, queues: null });
-      await store.heartbeat('killed:9', 2, 'running');
+      await store.heartbeat('killed:9', { inFlight: 2, state: 'running' });
     });
 
     after(async () => {
@@ -147,7 +147,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await store.registerWorker({ id: 'live:10', host: 'node-b', pid: 10, version: 'test', concurrency: 4, queues: null });
       // Lost is 10 s without a heartbeat, by the store's clock: the worker killed as the suite began goes silent for real.
       const workers = async (key: string) => {
-        await store.heartbeat('live:10', 1, 'running');
+        await store.heartbeat('live:10', { inFlight: 1, state: 'running' });
         return calls['workers.list'].output.parse((await rest.call('GET', '/v1/workers', key)).json).workers;
       };
       const deadline = Date.now() + 20_000;

@@ -31,7 +31,7 @@ describe('REST: named workers', () => {
 
   it("GET /v1/workers says each worker's CPU use and memory at its last heartbeat, null before one said them", async () => {
     const usage = { memory: { rss_bytes: 300_000_000, heap_used_bytes: 50_000_000 }, cpu_percent: 142.5 };
-    assert.equal(await rest.runtime.ctx.store.heartbeat('watchdog-77aa00bb', 2, 'running', undefined, usage), true);
+    assert.equal(await rest.runtime.ctx.store.heartbeat('watchdog-77aa00bb', { inFlight: 2, state: 'running', usage }), true);
     const { workers } = calls['workers.list'].output.parse((await rest.call('GET', '/v1/workers', rest.readKey)).json);
     const of = (id: string) => workers.find((w) => w.id === id);
     assert.deepEqual([of('watchdog-77aa00bb')?.cpu_percent, of('watchdog-77aa00bb')?.memory], [142.5, usage.memory]);

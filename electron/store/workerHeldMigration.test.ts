@@ -13,7 +13,7 @@ async function check(store: Store): Promise<void> {
     kept && [kept.id, kept.host, kept.pid, kept.concurrency, kept.queues, kept.services, kept.in_flight, kept.state, kept.memory],
     ['w:1', 'host-a', 42, 4, ['mail'], ['payments'], 2, 'draining', { rss_bytes: 1000, heap_used_bytes: 500 }],
   );
-  assert.equal(await store.heartbeat('w:1', 0, 'held'), true);
+  assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'held' }), true);
   assert.equal((await store.listWorkers(60_000))[0]?.state, 'held');
 }
 

@@ -9,26 +9,29 @@ export interface WorkerUsage {
 /** A heartbeat that measured nothing. */
 export const UNMEASURED: WorkerUsage = { memory: null, cpu_percent: null };
 
+/** What a worker reports with each heartbeat. */
+export interface WorkerBeat {
+  /** The jobs it runs now. */
+  inFlight: number;
+  state: WorkerState;
+  /** Given when the worker's registry changed, replaces the services it declared; left out, they are kept. */
+  services?: string[];
+  /** What this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU unknown (null). */
+  usage?: WorkerUsage;
+  /** Given with `services` when the worker's registry changed, replaces the registry it declared; left out, it is kept. */
+  registry?: WorkerRegistry;
+  /**
+   * Given after each check of what the worker lacks, replaces the last one; left out, the last is kept
+   * (registering clears it: not known).
+   */
+  cannotRun?: WorkerCannotRun;
+}
+
 /** The Store's workers (control.ts of each dialect): registered, heartbeating, listed, forgotten. */
 export interface WorkerStore {
   registerWorker(worker: WorkerRegistration): Promise<void>;
-  /**
-   * False when the worker has no row (an operator forgot it, or it was pruned): it should register again.
-   * `services`, given when the worker's registry changed, replaces the services it declared. `usage` is
-   * what this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU
-   * unknown (null). `registry`, given with `services` when the worker's registry changed, replaces the
-   * registry it declared. `cannotRun`, given after each check of what the worker lacks, replaces the last
-   * one; left out, the last is kept (registering clears it: not known).
-   */
-  heartbeat(
-    workerId: string,
-    inFlight: number,
-    state: WorkerState,
-    services?: string[],
-    usage?: WorkerUsage,
-    registry?: WorkerRegistry,
-    cannotRun?: WorkerCannotRun,
-  ): Promise<boolean>;
+  /** False when the worker has no row (an operator forgot it, or it was pruned): it should register again. */
+  heartbeat(workerId: string, beat: WorkerBeat): Promise<boolean>;
   listWorkers(lostAfterMs: number): Promise<WorkerInfo[]>;
   /**
    * Forgets a worker that stopped, or is lost (no heartbeat for `lostAfterMs`), and holds no running

@@ -333,7 +333,7 @@ export function controlContract(test: ContractTest): void {
     test('register, heartbeat and the lost flag', async (store) => {
       await store.registerWorker({ id: 'host-a:1', host: 'host-a', pid: 1, version: '0.1.0', concurrency: 4, queues: null });
       await store.registerWorker({ id: 'host-b:2', host: 'host-b', pid: 2, version: '0.1.0', concurrency: 2, queues: ['mail', 'reports'] });
-      await store.heartbeat('host-a:1', 3, 'draining');
+      await store.heartbeat('host-a:1', { inFlight: 3, state: 'draining' });
       const workers = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
       const a = workers.find((w) => w.id === 'host-a:1');
       const b = workers.find((w) => w.id === 'host-b:2');
@@ -347,7 +347,7 @@ export function controlContract(test: ContractTest): void {
       await sleep(30);
       assert.ok((await store.listWorkers(5)).every((w) => w.lost));
       // One that stopped cleanly is stopped, however old its last heartbeat: the console must not call it lost.
-      await store.heartbeat('host-b:2', 0, 'stopped');
+      await store.heartbeat('host-b:2', { inFlight: 0, state: 'stopped' });
       await sleep(30);
       const after = await store.listWorkers(5);
       assert.deepEqual(after.map((w) => [w.id, w.state, w.lost]).sort(), [['host-a:1', 'draining', true], ['host-b:2', 'stopped', false]]);
@@ -367,10 +367,10 @@ export function controlContract(test: ContractTest): void {
     test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
       const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };
-      assert.equal(await store.heartbeat('w:1', 1, 'held', undefined, { memory, cpu_percent: 3.5 }), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'held', usage: { memory, cpu_percent: 3.5 } }), true);
       const [held] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
       assert.deepEqual([held?.state, held?.in_flight, held?.queues, held?.services, held?.memory, held?.lost], ['held', 1, ['mail'], ['payments'], memory, false]);
-      await store.heartbeat('w:1', 0, 'running');
+      await store.heartbeat('w:1', { inFlight: 0, state: 'running' });
       assert.equal((await store.listWorkers(60_000))[0]?.state, 'running');
     });
 
@@ -384,16 +384,16 @@ export function controlContract(test: ContractTest): void {
       assert.deepEqual(await usage(), none, 'registered, not beaten yet');
       // Past 4 GiB: no 32-bit column cuts a leaking worker's figure short; a busy one past a core, to a tenth.
       const leaking = { memory: { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 }, cpu_percent: 187.3 };
-      assert.equal(await store.heartbeat('w:1', 1, 'running', undefined, leaking), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running', usage: leaking }), true);
       assert.deepEqual(await usage(), leaking);
-      assert.equal(await store.heartbeat('w:1', 1, 'running'), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running' }), true);
       assert.deepEqual(await usage(), none, 'a heartbeat that does not say leaves them unknown, not stale');
       const first = { memory: { rss_bytes: 1, heap_used_bytes: 1 }, cpu_percent: null };
-      assert.equal(await store.heartbeat('w:1', 1, 'running', undefined, first), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running', usage: first }), true);
       assert.deepEqual(await usage(), first, 'memory without CPU: a first heartbeat with nothing to measure from');
 
       const last = { memory: { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }, cpu_percent: 0.4 };
-      await store.heartbeat('w:1', 1, 'running', ['payments'], last);
+      await store.heartbeat('w:1', { inFlight: 1, state: 'running', services: ['payments'], usage: last });
       await sleep(30);
       const [lost] = await store.listWorkers(5);
       assert.deepEqual([lost?.lost, lost?.memory, lost?.cpu_percent], [true, last.memory, 0.4], 'lost, its last known stays');
@@ -416,12 +416,12 @@ export function controlContract(test: ContractTest): void {
           { service: 'thumbs', execution_type: 'docker' as const, unset: [], docker: 'Docker daemon at /var/run/docker.sock not answering (ENOENT)', other: [], declined: true },
         ],
       };
-      assert.equal(await store.heartbeat('w:1', 0, 'running', undefined, undefined, undefined, checked), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running', cannotRun: checked }), true);
       assert.deepEqual(await lacks(), checked);
-      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running' }), true);
       assert.deepEqual(await lacks(), checked, 'a heartbeat between checks keeps the last');
       const fine = { checked_at: '2026-12-07T12:00:30.000Z', services: [] };
-      await store.heartbeat('w:1', 0, 'running', undefined, undefined, undefined, fine);
+      await store.heartbeat('w:1', { inFlight: 0, state: 'running', cannotRun: fine });
       assert.deepEqual(await lacks(), fine, 'nothing lacking is said, not left unknown');
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
       assert.equal(await lacks(), null, 'a worker that registers again has not checked yet');
@@ -434,11 +434,11 @@ export function controlContract(test: ContractTest): void {
       await store.registerWorker({ id: 'old:2', host: 'h', pid: 2, version: '0.0.9', concurrency: 1, queues: null });
       const services = async () => Object.fromEntries((await store.listWorkers(60_000)).map((w) => [w.id, w.services]));
       assert.deepEqual(await services(), { 'w:1': ['mailer', 'payments'], 'old:2': null });
-      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running' }), true);
       assert.deepEqual((await services())['w:1'], ['mailer', 'payments'], 'a plain heartbeat keeps them');
-      assert.equal(await store.heartbeat('w:1', 0, 'running', ['payments', 'reports']), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running', services: ['payments', 'reports'] }), true);
       assert.deepEqual((await services())['w:1'], ['payments', 'reports'], 'a reloaded registry declares them again');
-      assert.equal(await store.heartbeat('w:1', 0, 'running', []), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running', services: [] }), true);
       assert.deepEqual((await services())['w:1'], [], 'a registry with no service runs none');
     });
 
@@ -449,12 +449,12 @@ export function controlContract(test: ContractTest): void {
       await store.registerWorker({ id: 'old:2', host: 'h', pid: 2, version: '0.0.9', concurrency: 1, queues: null });
       const registries = async () => Object.fromEntries((await store.listWorkers(60_000)).map((w) => [w.id, w.registry]));
       assert.deepEqual(await registries(), { 'w:1': first, 'old:2': null });
-      assert.equal(await store.heartbeat('w:1', 0, 'running'), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running' }), true);
       assert.deepEqual((await registries())['w:1'], first, 'a plain heartbeat keeps it');
-      assert.equal(await store.heartbeat('w:1', 0, 'running', ['mailer'], undefined, reloaded), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running', services: ['mailer'], registry: reloaded }), true);
       assert.deepEqual((await registries())['w:1'], reloaded, 'a reload declares it again');
       const text = { digest: 'c'.repeat(64), path: null, loaded_at: '2026-12-07T13:00:00.000Z' };
-      assert.equal(await store.heartbeat('w:1', 0, 'running', ['mailer'], undefined, text), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 0, state: 'running', services: ['mailer'], registry: text }), true);
       assert.deepEqual((await registries())['w:1'], text, 'a registry read from text has no file');
       const forgotten = await store.forgetWorker('w:1', 0, alice);
       assert.deepEqual(forgotten?.worker.registry, text, 'read under its lock too');
@@ -465,7 +465,7 @@ export function controlContract(test: ContractTest): void {
     test('only a lost or stopped worker no job is leased to any more; audited', async (store) => {
       await store.registerWorker({ id: 'crashed:1', host: 'crashed', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
       await store.registerWorker({ id: 'quit:2', host: 'quit', pid: 2, version: '0.1.0', concurrency: 1, queues: null });
-      await store.heartbeat('quit:2', 0, 'stopped');
+      await store.heartbeat('quit:2', { inFlight: 0, state: 'stopped' });
       const claimed = await claimOne(store, {}, 'crashed:1', 50);
       assert.equal((await store.forgetWorker('crashed:1', 60_000, alice))?.outcome, 'alive');
       await sleep(80);

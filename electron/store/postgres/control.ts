@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
 import { ENGINE_ACTOR, actorName } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { PgDb, Queryable, Row } from './db.ts';
@@ -11,7 +11,7 @@ import { jsonNoNul, noNul, noNulOrNull } from './text.ts';
 import type { NewAuditEntry, Page, PageRequest, StoreSignal } from '../store.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
+import { UNMEASURED, type WorkerBeat, type WorkerForget, type WorkerRegistration } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts } from '../controlAudit.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
@@ -330,17 +330,9 @@ const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string()
  * Whether the worker still has its row (`known`: an operator may have forgotten it) and whether its state
  * changed (`changed`: worth announcing; plain heartbeats are not).
  */
-export async function heartbeat(
-  db: PgDb,
-  workerId: string,
-  inFlight: number,
-  state: WorkerState,
-  services: string[] | undefined,
-  usage: WorkerUsage,
-  registry?: WorkerRegistry,
-  cannotRun?: WorkerCannotRun,
-): Promise<{ known: boolean; changed: boolean }> {
-  const { memory, cpu_percent } = usage;
+export async function heartbeat(db: PgDb, workerId: string, beat: WorkerBeat): Promise<{ known: boolean; changed: boolean }> {
+  const { inFlight, state, services, registry, cannotRun } = beat;
+  const { memory, cpu_percent } = beat.usage ?? UNMEASURED;
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (

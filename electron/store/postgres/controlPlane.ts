@@ -1,10 +1,10 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
 import type { DrainEnded } from '../drain.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
-import { UNMEASURED, type WorkerForget, type WorkerRegistration, type WorkerStore, type WorkerUsage } from '../workerStore.ts';
+import type { WorkerBeat, WorkerForget, WorkerRegistration, WorkerStore } from '../workerStore.ts';
 import * as control from './control.ts';
 import type { PgDb } from './db.ts';
 import { listServicePauses, pauseService, rateUse } from './gates.ts';
@@ -111,18 +111,10 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(
-    workerId: string,
-    inFlight: number,
-    state: WorkerState,
-    services?: string[],
-    usage?: WorkerUsage,
-    registry?: WorkerRegistry,
-    cannotRun?: WorkerCannotRun,
-  ): Promise<boolean> {
-    const beat = await control.heartbeat(this.#open(), workerId, inFlight, state, services, usage ?? UNMEASURED, registry, cannotRun);
-    if (beat.changed) this.#signals.emit('workers');
-    return beat.known;
+  async heartbeat(workerId: string, beat: WorkerBeat): Promise<boolean> {
+    const taken = await control.heartbeat(this.#open(), workerId, beat);
+    if (taken.changed) this.#signals.emit('workers');
+    return taken.known;
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {

@@ -13,9 +13,6 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
-  WorkerCannotRun,
-  WorkerRegistry,
-  WorkerState,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
@@ -83,7 +80,7 @@ import type {
 import type { NewApiKey, StoredApiKey } from '../apiKeyStore.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
+import type { WorkerBeat, WorkerForget, WorkerRegistration } from '../workerStore.ts';
 import { migrationStatusOf } from '../migrate.ts';
 import { PostgresAdministration } from './administration.ts';
 import { PostgresControlPlane } from './controlPlane.ts';
@@ -332,17 +329,7 @@ export class PostgresStore implements Store {
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }
   async listServicePauses(): Promise<ServicePause[]> { return this.#controlPlane.listServicePauses(); }
   async registerWorker(worker: WorkerRegistration): Promise<void> { return this.#controlPlane.registerWorker(worker); }
-  async heartbeat(
-    workerId: string,
-    inFlight: number,
-    state: WorkerState,
-    services?: string[],
-    usage?: WorkerUsage,
-    registry?: WorkerRegistry,
-    cannotRun?: WorkerCannotRun,
-  ): Promise<boolean> {
-    return this.#controlPlane.heartbeat(workerId, inFlight, state, services, usage, registry, cannotRun);
-  }
+  async heartbeat(workerId: string, beat: WorkerBeat): Promise<boolean> { return this.#controlPlane.heartbeat(workerId, beat); }
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> { return this.#controlPlane.listWorkers(lostAfterMs); }
   async forgetWorker(id: string, lostAfterMs: number, actor: Actor): Promise<WorkerForget | null> { return this.#controlPlane.forgetWorker(id, lostAfterMs, actor); }
   async audit(entry: NewAuditEntry): Promise<void> { return this.#controlPlane.audit(entry); }

@@ -1,12 +1,12 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { newBreakerRecord, resetClears } from '../../../shared/breakerRecord.ts';
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerRegistry } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, EmergencyStopChange, StoppedJobs } from '../controlStore.ts';
-import type { WorkerForget, WorkerRegistration, WorkerUsage } from '../workerStore.ts';
+import { UNMEASURED, type WorkerBeat, type WorkerForget, type WorkerRegistration } from '../workerStore.ts';
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts, type ControlAuditCounts } from '../controlAudit.ts';
 import { drainStopReason, type DrainEnded } from '../drain.ts';
@@ -282,17 +282,10 @@ export class SqliteControl {
     );
   }
 
-  heartbeat(
-    workerId: string,
-    inFlight: number,
-    state: WorkerState,
-    services: string[] | undefined,
-    usage: WorkerUsage,
-    registry: WorkerRegistry | undefined,
-    cannotRun: WorkerCannotRun | undefined,
-  ): boolean {
+  heartbeat(workerId: string, beat: WorkerBeat): boolean {
+    const { inFlight, state, services, registry, cannotRun } = beat;
     const declared = services === undefined ? null : toJson(services);
-    const { memory, cpu_percent } = usage;
+    const { memory, cpu_percent } = beat.usage ?? UNMEASURED;
     const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent };
     const run = registryParams(registry ?? null);
     const lacks = { cannot_run: toJson(cannotRun) };

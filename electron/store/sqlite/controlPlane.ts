@@ -1,10 +1,10 @@
-import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerCannotRun, WorkerInfo, WorkerRegistry, WorkerState } from '../../../shared/domain.ts';
+import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, WorkerInfo } from '../../../shared/domain.ts';
 import type { RateUse, ServiceGate, ServicePause } from '../../../shared/rateLimit.ts';
 import type { BreakerTransition } from '../breakerStore.ts';
 import type { ControlChange, ControlStore, EmergencyStopChange } from '../controlStore.ts';
 import type { DrainEnded } from '../drain.ts';
 import type { NewAuditEntry, Page, PageRequest } from '../store.ts';
-import { UNMEASURED, type WorkerForget, type WorkerRegistration, type WorkerStore, type WorkerUsage } from '../workerStore.ts';
+import type { WorkerBeat, WorkerForget, WorkerRegistration, WorkerStore } from '../workerStore.ts';
 import { SqliteControl } from './control.ts';
 import type { SqliteDb } from './db.ts';
 import type { SqliteGates } from './gates.ts';
@@ -111,16 +111,8 @@ export class SqliteControlPlane implements ControlStore, WorkerStore {
     this.#signals.emit('workers');
   }
 
-  async heartbeat(
-    workerId: string,
-    inFlight: number,
-    state: WorkerState,
-    services?: string[],
-    usage?: WorkerUsage,
-    registry?: WorkerRegistry,
-    cannotRun?: WorkerCannotRun,
-  ): Promise<boolean> {
-    return this.#db.patient(() => this.#control.heartbeat(workerId, inFlight, state, services, usage ?? UNMEASURED, registry, cannotRun));
+  async heartbeat(workerId: string, beat: WorkerBeat): Promise<boolean> {
+    return this.#db.patient(() => this.#control.heartbeat(workerId, beat));
   }
 
   async listWorkers(lostAfterMs: number): Promise<WorkerInfo[]> {
