@@ -29,7 +29,7 @@ describe('workflow calls', () => {
       assert.ok(started.ok);
       assert.ok((await dispatch('workflows.run', { workflow: 'patient' }, t.ctx)).ok);
       const fresh = await dispatch('workflows.stuck', {}, t.ctx);
-      assert.deepEqual(fresh.ok ? fresh.result : fresh.error, { runs: [] });
+      assert.deepEqual(fresh.ok ? fresh.result : fresh.error, { runs: [], counts: [] });
       const health = async () => {
         const res = await dispatch('health.check', { check: 'workflows' }, t.ctx);
         assert.ok(res.ok, JSON.stringify(res));
@@ -40,8 +40,9 @@ describe('workflow calls', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const later = await dispatch('workflows.stuck', {}, t.ctx);
       assert.ok(later.ok);
-      const { runs } = calls['workflows.stuck'].output.parse(later.result);
+      const { runs, counts } = calls['workflows.stuck'].output.parse(later.result);
       assert.deepEqual(runs.map((r) => [r.workflow, r.stuck]), [['quick_to_stick', true]], 'patient allows an hour');
+      assert.deepEqual(counts, [{ workflow: 'quick_to_stick', stuck: 1 }]);
       const warned = await health();
       assert.deepEqual([warned.ok, warned.warning], [true, true], 'a stuck run is a warning, not an outage');
       assert.match(warned.detail, /^1 workflow run\(s\) stuck: quick_to_stick run \d+ \(no task progress for \ds, stuck after 1s\); open it from the Runs list on the Workflows page: its graph shows which task holds it; Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
