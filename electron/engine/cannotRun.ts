@@ -43,7 +43,7 @@ export class CannotRunCheck {
   #unwritten: WorkerCannotRun | null = null;
   #running: Promise<boolean> | null = null;
   /** The sockets the last look found no daemon certainly behind (Look.unreachable). */
-  #unreachable = new Map<string, string>();
+  #unreachable = new Set<string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
 
@@ -86,11 +86,11 @@ export class CannotRunCheck {
     }
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
-    const sockets = [...this.#unreachable.keys()].sort().join('\n');
+    const sockets = [...this.#unreachable].sort().join('\n');
     this.#unreachable = look.unreachable;
     this.#last = { registry, at: Date.now(), lacks };
     this.#unwritten = { checked_at: new Date().toISOString(), services: lacks };
-    return [...look.unreachable.keys()].sort().join('\n') !== sockets;
+    return [...look.unreachable].sort().join('\n') !== sockets;
   }
 
   /**

@@ -23,8 +23,8 @@ export function declinedForUnset(registry: Registry, env: Env): string[] {
 /** What one look found: each service's lack, and the Docker sockets no daemon is certainly behind. */
 export interface Look {
   lacks: ServiceLack[];
-  /** Sockets whose daemon is certainly unreachable (missing, refusing, not permitted), each with why. */
-  unreachable: Map<string, string>;
+  /** Sockets whose daemon is certainly unreachable: missing, refusing, not permitted. */
+  unreachable: Set<string>;
 }
 
 /**
@@ -38,12 +38,12 @@ export async function serviceLacks(registry: Registry, problems: readonly Regist
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
   const probed = new Map(await Promise.all(kinds.map(async (kind) => [kind, await probeKind(kind, registry, runners, env)] as const)));
   const lacks: ServiceLack[] = [];
-  const unreachable = new Map<string, string>();
+  const unreachable = new Set<string>();
   for (const [i, service] of registry.services.entries()) {
     const found = whyNot(service, failingChecks(problems, i), probed.get(service.execution_type) ?? null, env);
     if (found === null) continue;
     lacks.push(found.lack);
-    if (found.unreachable !== null && service.execution_type === 'docker') unreachable.set(service.runner_config.socket_path, found.unreachable);
+    if (found.unreachable && service.execution_type === 'docker') unreachable.add(service.runner_config.socket_path);
   }
   return { lacks, unreachable };
 }
@@ -72,10 +72,10 @@ function probeSays(service: ServiceConfig, health: HealthResult): string[] {
   return !health.ok || health.warning === true ? [health.detail] : [];
 }
 
-function whyNot(service: ServiceConfig, failing: string[], probed: Probed | null, env: Env): { lack: ServiceLack; unreachable: string | null } | null {
+function whyNot(service: ServiceConfig, failing: string[], probed: Probed | null, env: Env): { lack: ServiceLack; unreachable: boolean } | null {
   const other: string[] = [...failing];
   let docker: string | null = null;
-  let unreachable: string | null = null;
+  let unreachable = false;
   const unset = variablesUnset(service, env);
   if (probed === null) other.push(`no ${service.execution_type} runner`);
   else if ('error' in probed) other.push(`its ${service.execution_type} probe failed: ${probed.error}`);
@@ -85,10 +85,10 @@ function whyNot(service: ServiceConfig, failing: string[], probed: Probed | null
     const why = probeSays(service, probed).filter((text) => !said(text));
     if (service.execution_type === 'docker' && why.length > 0) {
       docker = why.join('; ');
-      if (probed.certain?.includes(service.name) === true) unreachable = docker;
+      unreachable = probed.certain?.includes(service.name) === true;
     } else other.push(...why);
   }
   if (unset.length === 0 && docker === null && other.length === 0) return null;
   // What fails every job for certain and is this worker's alone: the claims leave the service to workers that can run it.
-  return { lack: { service: service.name, execution_type: service.execution_type, unset, docker, other, declined: unset.length > 0 || unreachable !== null }, unreachable };
+  return { lack: { service: service.name, execution_type: service.execution_type, unset, docker, other, declined: unset.length > 0 || unreachable }, unreachable };
 }
