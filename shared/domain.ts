@@ -239,13 +239,13 @@ export type WorkerRegistry = z.infer<typeof WorkerRegistry>;
 export const ServiceLack = z.object({
   service: z.string(),
   execution_type: ExecutionType,
-  /** The variables the service names (a secret's `*_env_var`, an `env:` passed through) unset in the worker's environment. */
+  /** The variables its jobs read (runners/variablesUnset.ts: those its runner uses, missing as that runner means it) unset in the worker's environment. */
   unset: z.array(z.string()),
-  /** Why the Docker daemon at the service's socket does not answer the worker; null when it does, or the service is no docker one. */
+  /** Why the Docker daemon at the service's socket does not answer the worker (away, or slow: only away is declined); null when it does, or the service is no docker one. */
   docker: z.string().nullable(),
   /** Anything else its jobs would fail on there, in their words: AWS credentials not found, a program missing, the registry's own check. */
   other: z.array(z.string()),
-  /** The worker leaves the service out of its claims while this holds: an unset variable or a daemon not answering fails every job. */
+  /** The worker leaves the service out of its claims while this holds: an unset variable or a daemon certainly away fails every job. */
   declined: z.boolean(),
 });
 export type ServiceLack = z.infer<typeof ServiceLack>;

@@ -50,6 +50,16 @@ export function lackingReason(queue: string, service: string, able: readonly Wor
   return `service ${service} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(lacks)}`;
 }
 
+/**
+ * Why no live worker that would take a job of `service` on `queue` claims it, every one of them leaving
+ * it out for what it lacks (lackingReason's words); null when one claims it, or one has not said.
+ */
+export function declinedByAll(queue: string, service: string, workers: readonly WorkerInfo[]): string | null {
+  const able = live(workers).filter((w) => (w.queues === null || w.queues.includes(queue)) && (w.services === null || w.services.includes(service)));
+  const declines = (w: WorkerInfo) => w.cannot_run?.services.some((s) => s.service === service && s.declined) === true;
+  return able.length > 0 && able.every(declines) ? lackingReason(queue, service, able) : null;
+}
+
 /** Live workers, running or held: the ones whose last check says what the fleet can run now. */
 function live(workers: readonly WorkerInfo[]): WorkerInfo[] {
   return workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held'));

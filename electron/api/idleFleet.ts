@@ -6,6 +6,7 @@ import { breakerAllowance, breakerHow } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
 import { dueOfService } from './dueOfService.ts';
+import { declinedByAll } from './fleetLacks.ts';
 import { limitHolds, type LimitHold } from './limitHolds.ts';
 import { busyText, controlReasons, fullFleet, moreCapacity } from './waitingReasons.ts';
 
@@ -30,6 +31,24 @@ async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], outside: R
   for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
     const due = await dueOfService(store, service, n, outside);
     if (due > 0) out.push({ name: service, due });
+  }
+  return out;
+}
+
+/**
+ * Services with due jobs that every live worker that would take them leaves out of its claims, for what it
+ * lacks (a variable unset, the Docker daemon unreachable): each with why, in the waiting reasons' words.
+ * `outside` as above; `counted`: services named under an earlier cause.
+ */
+async function servicesAllDecline(ctx: Pick<ApiContext, 'store' | 'registry'>, live: WorkerInfo[], outside: ReadonlySet<string>, counted: ReadonlySet<string>): Promise<Array<Due & { why: string }>> {
+  const out: Array<Due & { why: string }> = [];
+  const pending = Object.entries(await ctx.store.pendingByService()).filter(([service, n]) => n > 0 && !counted.has(service));
+  for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
+    const queue = ctx.registry.service(service)?.queue;
+    const why = queue === undefined ? null : declinedByAll(queue, service, live);
+    if (why === null) continue;
+    const due = await dueOfService(ctx.store, service, n, outside);
+    if (due > 0) out.push({ name: service, due, why });
   }
   return out;
 }
@@ -204,11 +223,13 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   if (unrun.length > 0) {
     causes.push(`no live worker's registry has ${named('service', dueText(unrun))}: start a worker whose registry names it, or add it to the workers' registry`);
   }
+  const declined = await servicesAllDecline(ctx, live, counted, new Set(unrun.map((u) => u.name)));
+  for (const d of declined) causes.push(`${d.why} (${d.due} due)`);
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
   if (causes.length === 0) return servedCheck(due, dueCount, await holdsOf(ctx, paused, now), (held) => busyQueues(store, pending, live, held), live.length, ctx.words);
-  const holds = holdTexts(await holdsOf(ctx, paused, now, new Set(unrun.map((u) => u.name))), ctx.words.call('breakers.list'));
+  const holds = holdTexts(await holdsOf(ctx, paused, now, new Set([...unrun, ...declined].map((u) => u.name))), ctx.words.call('breakers.list'));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
   // worker started for them would not take the jobs a breaker or their service's limits hold.
   if (holds.length > 0) causes.push(`of the due jobs, ${holds.join('; ')}`);

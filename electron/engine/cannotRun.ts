@@ -1,11 +1,11 @@
 import type { ExecutionType, ServiceLack, WorkerCannotRun } from '../../shared/domain.ts';
-import type { Registry } from '../../shared/registry.ts';
+import type { Registry, ServiceConfig } from '../../shared/registry.ts';
 import { lackText } from '../../shared/cannotRunText.ts';
 import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { serviceLacks } from './unrunnable.ts';
+import { declinedForUnset, serviceLacks, type Look } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -30,9 +30,11 @@ interface Checked {
 
 /**
  * What this worker cannot run, looked at when it starts, after each reload and then every half minute: the
- * services it leaves out of its claims, and the record its next heartbeat writes on its row for the fleet's
- * views. A worker says each service it lacks something for at start and after a reload; between, only what
- * changed.
+ * record its next heartbeat writes on its row for the fleet's views, and the Docker daemons its claims
+ * leave alone. A worker says each service it lacks something for at start and after a reload; between,
+ * only what changed. What its claims leave out is worked out at each claim (declined), never waiting on a
+ * look: a variable unset from the environment at once, for whichever registry the claim uses; a Docker
+ * daemon by its socket, as the last look found it, so a reload keeps it.
  */
 export class CannotRunCheck {
   readonly #opts: CannotRunOptions;
@@ -40,6 +42,10 @@ export class CannotRunCheck {
   #last: Checked | null = null;
   #unwritten: WorkerCannotRun | null = null;
   #running: Promise<boolean> | null = null;
+  /** The sockets the last look found no daemon certainly behind (Look.unreachable). */
+  #unreachable = new Set<string>();
+  /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
+  readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
 
   constructor(opts: CannotRunOptions) {
     this.#opts = opts;
@@ -52,7 +58,7 @@ export class CannotRunCheck {
     return this.#running === null && (last === null || last.registry !== this.#opts.registry.registry || now - last.at >= this.#everyMs);
   }
 
-  /** Looks now (one look at a time); true when what it leaves out of its claims changed. */
+  /** Looks now (one look at a time); true when the daemons its claims leave alone changed. */
   check(): Promise<boolean> {
     this.#running ??= this.#check().finally(() => {
       this.#running = null;
@@ -63,13 +69,14 @@ export class CannotRunCheck {
   async #check(): Promise<boolean> {
     const registry = this.#opts.registry.registry;
     const { log } = this.#opts;
-    let lacks: ServiceLack[];
+    let look: Look;
     try {
-      lacks = await serviceLacks(registry, this.#opts.registry.problems ?? [], this.#opts.runners, this.#opts.env);
+      look = await serviceLacks(registry, this.#opts.registry.problems ?? [], this.#opts.runners, this.#opts.env);
     } catch (error) {
       log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
       return false;
     }
+    const { lacks } = look;
     const before = this.#last;
     const fresh = before === null || before.registry !== registry;
     const was = new Map((fresh ? [] : before.lacks).map((l) => [l.service, lackText(l)]));
@@ -79,17 +86,25 @@ export class CannotRunCheck {
     }
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
-    const declinedBefore = this.declined(before?.registry ?? null).join('\n');
+    const sockets = [...this.#unreachable].sort().join('\n');
+    this.#unreachable = look.unreachable;
     this.#last = { registry, at: Date.now(), lacks };
     this.#unwritten = { checked_at: new Date().toISOString(), services: lacks };
-    return this.declined(registry).join('\n') !== declinedBefore;
+    return [...look.unreachable].sort().join('\n') !== sockets;
   }
 
-  /** The services claims leave out: those the last look under `registry` found every job of would fail here. */
-  declined(registry: Registry | null): string[] {
-    const last = this.#last;
-    if (last === null || last.registry !== registry) return [];
-    return last.lacks.filter((l) => l.declined).map((l) => l.service);
+  /**
+   * The services claims under `registry` leave out, every job of them failing here for certain: a variable
+   * a job reads unset, or a Docker daemon whose socket the last look found missing, refusing or not permitted.
+   */
+  declined(registry: Registry): string[] {
+    let unset = this.#unset.get(registry);
+    if (unset === undefined) {
+      unset = new Set(declinedForUnset(registry, this.#opts.env));
+      this.#unset.set(registry, unset);
+    }
+    const unreachable = (s: ServiceConfig) => s.execution_type === 'docker' && this.#unreachable.has(s.runner_config.socket_path);
+    return registry.services.filter((s) => unset.has(s.name) || unreachable(s)).map((s) => s.name);
   }
 
   /** The last look, while the store has not taken it; the heartbeat that carries it calls written(). */

@@ -19,6 +19,8 @@ export interface RegistrySource {
   /** What its load found, warnings included: the checks that say a service's every job will fail. */
   readonly problems?: readonly RegistryProblem[];
   service(name: string): ServiceConfig | undefined;
+  /** Told of each registry that took; returns what stops telling. */
+  onChange?(listener: (registry: Registry) => void): () => void;
 }
 
 export interface DispatcherOptions {

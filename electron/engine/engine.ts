@@ -98,6 +98,8 @@ export class Engine {
   #declaredFor: Registry | null = null;
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | null = null;
+  /** Stops following the registry's reloads. */
+  #offReload: (() => void) | null = null;
   #started: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
   #safeMode = false;
@@ -175,6 +177,11 @@ export class Engine {
     return this.#emitter.on(event, listener);
   }
 
+  /** The services its claims leave out now, every job of them failing here (CannotRunCheck.declined). */
+  declinedServices(): string[] {
+    return this.#cannotRun.declined(this.#registry.registry);
+  }
+
   /** When this worker's heartbeat last reached the store; null before the first. */
   get lastHeartbeat(): Date | null {
     return this.#lastHeartbeat;
@@ -203,6 +210,12 @@ export class Engine {
       throw failed.reason;
     }
     this.#dispatcher.start();
+    // A reload changes what the claims leave out at once (the variables); a look says the rest without waiting for a heartbeat.
+    this.#offReload =
+      this.#registry.onChange?.(() => {
+        this.#dispatcher.gatesChanged();
+        this.#lookAtWhatItCannotRun();
+      }) ?? null;
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
     this.#every(Math.max(50, Math.floor(this.#leaseMs / 3)), () => this.#dispatcher.extendLeases());
@@ -292,6 +305,8 @@ export class Engine {
     this.#control.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#offReload?.();
+    this.#offReload = null;
     await this.#breakers.flush();
     this.#breakers.close();
     await saidDraining;

@@ -26,13 +26,6 @@ function namedVariables(value: unknown, out: { secret: string[]; passed: string[
   }
 }
 
-/** Every variable a service's jobs read: those its runner_config names by `*_env_var`, and those a job is passed. */
-export function variablesNamed(service: ServiceConfig): string[] {
-  const named = { secret: [] as string[], passed: [] as string[] };
-  namedVariables(service.runner_config, named);
-  return [...new Set([...named.secret, ...named.passed])];
-}
-
 export function serviceSecrets(service: ServiceConfig | undefined, env: Readonly<Record<string, string | undefined>>): readonly string[] {
   if (service === undefined) return [];
   let secrets = secretsByService.get(service);

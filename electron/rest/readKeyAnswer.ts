@@ -17,9 +17,14 @@ const GIVEN = new Set(['payload', 'security_context']);
  * The fields that hold what a job printed or failed with, as its worker stored them: a job's, an attempt's and
  * a workflow task's `error_message`, an attempt's `output_tail`, the `sample_error` of a dead-letter group and
  * of a recent-failures group, a breaker's `last_error`, and a check's or runner's `detail`, where the runner
- * check quotes the last error of a service whose breaker is open.
+ * check quotes the last error of a service whose breaker is open; and what a worker says it cannot run a
+ * service for (`cannot_run.services[].docker` and `.other`), the Docker daemon's and a program's own words.
  */
-const PRINTED = new Set(['error_message', 'output_tail', 'sample_error', 'last_error', 'detail']);
+const PRINTED = new Set(['error_message', 'output_tail', 'sample_error', 'last_error', 'detail', 'docker', 'other']);
+
+function printedText(field: string, secrets: () => readonly string[]): string {
+  return redactSecretText(redactText(field, secrets()));
+}
 
 /**
  * The program a job's or a schedule's payload.args go to, the last its service's command names: after
@@ -39,7 +44,8 @@ function readKeyView(value: unknown, secrets: () => readonly string[], registry:
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => {
       if (GIVEN.has(key)) return [key, redactSecretsInText(redactValue(field, secrets()), program)];
-      if (PRINTED.has(key) && typeof field === 'string') return [key, redactSecretText(redactText(field, secrets()))];
+      if (PRINTED.has(key) && typeof field === 'string') return [key, printedText(field, secrets)];
+      if (PRINTED.has(key) && Array.isArray(field)) return [key, field.map((item: unknown) => (typeof item === 'string' ? printedText(item, secrets) : readKeyView(item, secrets, registry)))];
       return [key, readKeyView(field, secrets, registry)];
     }),
   );

@@ -96,14 +96,29 @@ function engineError(error: unknown, what: string, socket: string): RunError {
 }
 
 
-function registryAuth(cfg: DockerRunnerConfig, env: Env): { auth?: { username: string; password: string }; missing?: string } {
+/** The registry login's variables that `env` lacks: run() asks for them before it pulls. */
+function unsetLogin(cfg: DockerRunnerConfig, env: Env): string[] {
   const ra = cfg.registry_auth;
-  if (!ra) return {};
-  const username = env[ra.username_env_var];
-  const password = env[ra.password_env_var];
-  if (username === undefined) return { missing: ra.username_env_var };
-  if (password === undefined) return { missing: ra.password_env_var };
-  return { auth: { username, password } };
+  return ra ? [ra.username_env_var, ra.password_env_var].filter((name) => env[name] === undefined) : [];
+}
+
+/** The variables passed into the container that `env` lacks; empty is set, and passed as it is. */
+function unsetPassed(cfg: DockerRunnerConfig, env: Env): string[] {
+  return (cfg.env ?? []).filter((name) => env[name] === undefined);
+}
+
+/** Every variable a job of this service reads that `env` lacks, by run()'s own checks. */
+export function unsetForContainer(cfg: DockerRunnerConfig, env: Env): string[] {
+  return [...unsetLogin(cfg, env), ...unsetPassed(cfg, env)];
+}
+
+function registryAuth(cfg: DockerRunnerConfig, env: Env): { auth?: { username: string; password: string }; missing?: string } {
+  const [missing] = unsetLogin(cfg, env);
+  if (missing !== undefined) return { missing };
+  const ra = cfg.registry_auth;
+  const username = ra ? env[ra.username_env_var] : undefined;
+  const password = ra ? env[ra.password_env_var] : undefined;
+  return username === undefined || password === undefined ? {} : { auth: { username, password } };
 }
 
 function hostConfig(cfg: DockerRunnerConfig, policy: SecurityPolicy): Docker.HostConfig {
@@ -158,7 +173,7 @@ export class DockerRunner implements Runner {
       if (value !== undefined) env.push(`${name}=${value}`);
     }
     context.env_passed = (cfg.env ?? []).filter((n) => request.env[n] !== undefined);
-    const missing = (cfg.env ?? []).filter((n) => request.env[n] === undefined);
+    const missing = unsetPassed(cfg, request.env);
     context.env_missing = missing;
     // As in a shell job: a container run without a variable it is given does not do what was meant.
     if (missing.length > 0) return unsetVariables(missing, { security_context: context });
@@ -319,13 +334,16 @@ export class DockerRunner implements Runner {
     if (socketOf.size === 0) return { ok: true, detail: 'no services' };
     const sockets = [...new Set(socketOf.values())];
     const down = new Map<string, string>();
+    const unreachable = new Set<string>();
     const Docker = await loadDocker();
     await Promise.all(
       sockets.map(async (socketPath) => {
         try {
           await new Docker({ socketPath, timeout: 3000 }).ping();
         } catch (error) {
-          down.set(socketPath, daemonUnreachable(error, socketPath) ?? `Docker daemon at ${socketPath} not answering (${codeOf(error) || engineMessage(error)})`);
+          const certain = daemonUnreachable(error, socketPath);
+          if (certain !== null) unreachable.add(socketPath);
+          down.set(socketPath, certain ?? `Docker daemon at ${socketPath} not answering (${codeOf(error) || engineMessage(error)})`);
         }
       }),
     );
@@ -339,6 +357,7 @@ export class DockerRunner implements Runner {
     const problems = Object.entries(cannotStart).map(([name, [why]]) => `${name}: ${why}`);
     if (problems.length === 0) return { ok: true, detail: answeringText };
     const rest = answeringText ? `; ${answeringText}` : '';
-    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}`, cannotStart };
+    const certain = [...socketOf].filter(([, socket]) => unreachable.has(socket)).map(([name]) => name);
+    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}`, cannotStart, certain };
   }
 }

@@ -8,26 +8,43 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const USER_AGENT = 'opsdeck-runner';
 
+/**
+ * A credential's variable as a job reads it: a bearer token must not be empty (`Bearer ` is no credential);
+ * a basic user or password may be.
+ */
+function credential(env: Env, name: string, emptyIsUnset: boolean): string | undefined {
+  const value = env[name];
+  return emptyIsUnset && value === '' ? undefined : value;
+}
+
 /** The Authorization header from the variables the service names; the error names a variable, never a value. */
 export function authHeader(cfg: HttpRunnerConfig, env: Env): { header?: string; missing?: string } {
   const auth = cfg.auth_config ?? {};
   if (cfg.auth_type === 'bearer') {
     const name = auth.token_env_var;
     if (!name) return { missing: 'auth_config.token_env_var' };
-    const token = env[name];
-    return token === undefined || token === '' ? { missing: name } : { header: `Bearer ${token}` };
+    const token = credential(env, name, true);
+    return token === undefined ? { missing: name } : { header: `Bearer ${token}` };
   }
   if (cfg.auth_type === 'basic') {
     const user = auth.username_env_var;
     const pass = auth.password_env_var;
     if (!user || !pass) return { missing: 'auth_config.username_env_var/password_env_var' };
-    const u = env[user];
-    const p = env[pass];
+    const u = credential(env, user, false);
+    const p = credential(env, pass, false);
     if (u === undefined) return { missing: user };
     if (p === undefined) return { missing: pass };
     return { header: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` };
   }
   return {};
+}
+
+/**
+ * The variables a job of this service reads its credential from that `env` lacks, as authHeader reads
+ * them: only those its auth_type uses (a token variable left beside `auth_type: none` is never read).
+ */
+export function unsetCredentials(cfg: HttpRunnerConfig, env: Env): string[] {
+  return credentialVariables(cfg).filter((name) => credential(env, name, cfg.auth_type === 'bearer') === undefined);
 }
 
 function queryValue(value: unknown): string | null {

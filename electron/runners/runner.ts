@@ -50,6 +50,12 @@ export interface HealthResult {
    * service's name: what a worker records per service. Absent: the kind does not say per service.
    */
   cannotStart?: Record<string, string[]>;
+  /**
+   * Of those, the ones whose every job fails here for certain, for what is this machine's alone: a Docker
+   * daemon's socket missing, refusing or not permitted (the runner's docker_unavailable). A daemon slow to
+   * answer, or answering with an error, is no certainty.
+   */
+  certain?: string[];
 }
 
 /** Where a check runs, for its words: "the console's process"; whether that process runs jobs of its own. */

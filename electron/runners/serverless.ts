@@ -23,13 +23,21 @@ function regionOf(cfg: ServerlessRunnerConfig, env: Env): string {
   return cfg.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
 }
 
+/**
+ * The key variables a Lambda job reads that `env` lacks or holds empty: both named, or the SDK's usual
+ * sources are used and none is read. An http_function job reads none.
+ */
+export function unsetKeys(cfg: ServerlessRunnerConfig, env: Env): string[] {
+  if (cfg.provider !== 'aws_lambda' || !cfg.access_key_env_var || !cfg.secret_key_env_var) return [];
+  return [cfg.access_key_env_var, cfg.secret_key_env_var].filter((name) => !env[name]);
+}
+
 function credentials(cfg: ServerlessRunnerConfig, env: Env): { value?: { accessKeyId: string; secretAccessKey: string }; missing?: string } {
-  if (!cfg.access_key_env_var || !cfg.secret_key_env_var) return {};
-  const accessKeyId = env[cfg.access_key_env_var];
-  const secretAccessKey = env[cfg.secret_key_env_var];
-  if (!accessKeyId) return { missing: cfg.access_key_env_var };
-  if (!secretAccessKey) return { missing: cfg.secret_key_env_var };
-  return { value: { accessKeyId, secretAccessKey } };
+  const [missing] = unsetKeys(cfg, env);
+  if (missing !== undefined) return { missing };
+  const accessKeyId = cfg.access_key_env_var ? env[cfg.access_key_env_var] : undefined;
+  const secretAccessKey = cfg.secret_key_env_var ? env[cfg.secret_key_env_var] : undefined;
+  return accessKeyId && secretAccessKey ? { value: { accessKeyId, secretAccessKey } } : {};
 }
 
 function noCredentials(fn: string): string {

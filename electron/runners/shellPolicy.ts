@@ -93,16 +93,27 @@ export function scrubbedEnv(
   const env: Record<string, string> = { PATH: '/usr/bin:/bin', LANG: source.LANG ?? 'C.UTF-8' };
   if (source.HOME !== undefined) env.HOME = source.HOME;
   const passed: string[] = [];
-  const missing: string[] = [];
   for (const name of names) {
     const value = source[name];
-    if (value === undefined) missing.push(name);
-    else {
+    if (value !== undefined) {
       env[name] = value;
       passed.push(name);
     }
   }
-  return { env, passed, missing };
+  return { env, passed, missing: unsetOf(names, source) };
+}
+
+/** The names `source` lacks: empty is set, and passed as it is. */
+export function unsetOf(names: readonly string[], source: Readonly<Record<string, string | undefined>>): string[] {
+  return names.filter((name) => source[name] === undefined);
+}
+
+/**
+ * The variables a shell job of this service is given that `env` lacks, as run() finds them: run as an
+ * account (`user:`), it is given that account's HOME whatever `env` holds.
+ */
+export function unsetForShell(cfg: ShellRunnerConfig, env: Readonly<Record<string, string | undefined>>): string[] {
+  return unsetOf(cfg.env ?? [], env).filter((name) => !(cfg.user !== undefined && name === 'HOME'));
 }
 
 export interface Account {

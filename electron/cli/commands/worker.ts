@@ -57,7 +57,7 @@ async function serveMetrics(rt: Runtime, metrics: Metrics, logger: Logger, host:
 /** After --until-empty: the due jobs it stopped beside, if any. */
 async function sayHeldBack(rt: Runtime, queues: string[] | null, logger: Logger): Promise<void> {
   try {
-    const line = heldBackLine(await heldBack(rt.ctx.store, rt.ctx.registry, queues));
+    const line = heldBackLine(await heldBack(rt.ctx.store, rt.ctx.registry, queues, rt.ctx.engine?.declinedServices() ?? []));
     if (line) logger.warn(line);
   } catch (error) {
     logger.warn('could not count the jobs still pending', { error: error instanceof Error ? error.message : String(error) });
@@ -85,7 +85,8 @@ export const worker: Command = {
     '--until-empty runs what is due, then exits 0 once no job is runnable now and nothing runs. Jobs behind a circuit',
     'breaker that tripped count as runnable: it waits out the breaker\'s recovery timeout, and runs them if the probe',
     'closes it. It does not wait for what it cannot run: a breaker open again after a failed probe or forced open,',
-    'later retries, rate limits, paused queues, safe mode. A warn line counts the due jobs it stopped beside, by breaker.',
+    'later retries, rate limits, paused queues, safe mode. A warn line counts the due jobs it stopped beside, by breaker,',
+    'and those of a service it cannot run here (a variable unset, the Docker daemon unreachable), left to other workers.',
   ].join('\n'),
   options: {
     name: { type: 'string', value: 'NAME', description: 'what this worker is called (workers shows it; health-check worker:NAME checks every worker of that name); its id starts with it' },

@@ -6,11 +6,11 @@ import {
   JobStatus,
   JsonObject,
   ResourceUsage,
-  WorkerCannotRun,
   WorkerState,
 } from '../../../shared/domain.ts';
 import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
 import { drainOf } from '../drain.ts';
+import { cannotRunFromText } from '../cannotRunRecord.ts';
 
 /** Rows as SQLite hands them back: TEXT timestamps, JSON as TEXT, booleans as 0/1. */
 export interface JobRow {
@@ -198,7 +198,7 @@ export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
     registry: registry_digest === null || registry_loaded_at === null ? null : { digest: registry_digest, path: registry_path, loaded_at: registry_loaded_at },
     queues: Array.isArray(queues) ? queues.map(String) : null,
     services: Array.isArray(services) ? services.map(String) : null,
-    cannot_run: cannot_run === null ? null : WorkerCannotRun.parse(parseJson(cannot_run)),
+    cannot_run: cannotRunFromText(cannot_run),
     state: WorkerState.parse(row.state),
     // A worker that stopped cleanly sends no more heartbeats on purpose: it is stopped, not lost.
     lost: row.state !== 'stopped' && row.last_heartbeat_at < lostBefore,
