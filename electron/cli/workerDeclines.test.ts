@@ -1,38 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
 import { WorkerInfo } from '../../shared/domain.ts';
 import { enqueueOne, jobOf, tempDir, waitFor, waitForStatus } from '../engine/testing/harness.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { BIN, ok, opsdeck } from './testing/opsdeck.ts';
-
-const LogLine = z.object({ level: z.string(), msg: z.string() }).loose();
-type LogLine = z.infer<typeof LogLine>;
-
-/** A worker as systemd runs it, its environment without `unset`: JSON lines on stdout, each parsed as it comes. */
-function startWorker(args: string[], unset: string) {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], {
-    env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, DATABASE_URL: undefined, NO_COLOR: '1', [unset]: undefined },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    const parts = (partial + d).split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) if (part !== '') lines.push(LogLine.parse(JSON.parse(part)));
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, lines, exited, stderr: () => stderr };
-}
+import { ok, opsdeck } from './testing/opsdeck.ts';
+import { startWorker } from './testing/workerChild.ts';
 
 /** A Docker socket that takes each connection and never answers: a daemon hung, its ping slower than a worker's start waits. */
 async function hungDaemon(socketPath: string): Promise<{ connections: () => number; close(): Promise<void> }> {
@@ -129,7 +106,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     test('slow first look, then SIGHUP: no billing job is claimed; a slow daemon is said, not declined; health-check dispatch fails naming it', async () => {
       const billing = await Promise.all(Array.from({ length: 20 }, () => enqueueOne(store, 'billing', 'shell', 1)));
       const first = await enqueueOne(store, 'fine', 'noop', 1);
-      const worker = startWorker([...common(), '--name', 'lacking', '--log-format', 'json'], KEY);
+      const worker = startWorker([...common(), '--name', 'lacking', '--log-format', 'json'], { [KEY]: undefined });
       try {
         await waitForStatus(store, first, 'completed');
         await billingUntouched(billing);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,29 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
-import { BIN, ok, opsdeck } from './testing/opsdeck.ts';
-
-const LogLine = z.object({ level: z.string(), msg: z.string() }).loose();
-type LogLine = z.infer<typeof LogLine>;
-
-/** A worker as systemd runs it: stdout a pipe, so JSON lines, each one parsed as it comes. */
-function startWorker(args: string[], env: Record<string, string | undefined> = {}) {
-  const child = spawn(process.execPath, [BIN, 'worker', ...args], {
-    env: { ...process.env, OPSDECK_DB: undefined, OPSDECK_REGISTRY: undefined, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: LogLine[] = [];
-  let partial = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    const parts = (partial + d).split('\n');
-    partial = parts.pop() ?? '';
-    for (const part of parts) if (part !== '') lines.push(LogLine.parse(JSON.parse(part)));
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { child, lines, exited, stderr: () => stderr };
-}
+import { ok, opsdeck } from './testing/opsdeck.ts';
+import { startWorker } from './testing/workerChild.ts';
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
