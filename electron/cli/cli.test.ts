@@ -187,7 +187,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     const inZone = shown.stdout.split('\n').filter((line) => line.includes('bad input;'));
     assert.equal(inZone.length, 1, 'the first attempt: ' + shown.stdout);
     // The attempts table cuts a long error in its middle, between words, so its end, the time, shows whole.
-    for (const line of inZone) assert.match(line, / 2026-12-07 04:02:43\.053\+09:00$/, "a time inside an error is in the reader's zone too, its milliseconds kept");
+    for (const line of inZone) assert.match(line, / 2026-12-07 04:02:43\+09:00$/, "a time inside an error is in the reader's zone too, to the second");
   });
 
   it('cancel, retry and fail take a job by its identifier too, as job does', async () => {
