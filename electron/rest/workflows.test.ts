@@ -109,7 +109,7 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       assert.equal(done.run.status, 'completed');
       const runs = z.object({ runs: z.array(z.object({ identifier: z.string(), status: z.string() })) }).parse((await call('GET', '/v1/workflow-runs?status=completed', readKey)).json);
       assert.deepEqual(runs.runs.map((r) => r.identifier), ['rest-run-1']);
-      assert.deepEqual((await call('GET', '/v1/workflow-runs/stuck', readKey)).json, { runs: [] });
+      assert.deepEqual((await call('GET', '/v1/workflow-runs/stuck', readKey)).json, { runs: [], counts: [] });
       // The runbooks' workflow metrics: the run started here failed once, was retried and completed.
       const stats = calls['workflows.stats'].output.parse((await call('GET', '/v1/workflow-runs/stats?since=1h&workflow=nightly_report', readKey)).json);
       assert.deepEqual(stats.workflows.map((w) => [w.workflow, w.runs, w.completed, w.failed, w.cancelled, w.running]), [['nightly_report', 1, 1, 0, 0, 0]]);
