@@ -106,3 +106,29 @@ test('a burst refetches a short list of workflow runs, and leaves a deep one sta
   assert.equal(isStale(['workflows.runs', { list: 'deep' }]), true, 'marked stale, so the page can offer a refresh');
   for (const off of unsubscribe) off();
 });
+
+test('an older page being loaded when a burst of changes arrives is kept: the refresh does not cancel the click', async () => {
+  const { host, queryClient } = setup();
+  let release: () => void = () => {};
+  const runs = new InfiniteQueryObserver(queryClient, {
+    queryKey: ['workflows.runs', { list: 'loading older' }],
+    queryFn: async ({ pageParam }: { pageParam: number }) => {
+      // The older page answers only once the burst has been handled, as on a busy host.
+      if (pageParam > 0) await new Promise<void>((resolve) => (release = resolve));
+      return { runs: [], next_cursor: String(pageParam + 1) };
+    },
+    initialPageParam: 0,
+    getNextPageParam: (last: { next_cursor: string }) => Number(last.next_cursor),
+  });
+  const off = runs.subscribe(() => {});
+  await runs.refetch();
+  const older = runs.fetchNextPage();
+  host.emit('jobs.changed', { ids: [1] });
+  mock.timers.tick(500);
+  await Promise.resolve();
+  release();
+  await older;
+  await queryClient.getQueryCache().find({ queryKey: ['workflows.runs', { list: 'loading older' }] })?.promise;
+  assert.equal(runs.getCurrentResult().data?.pages.length, 2, 'the older page the operator asked for is there');
+  off();
+});

@@ -37,7 +37,9 @@ function loadedPages(data: unknown): number {
 function refreshPagedLists(queryClient: QueryClient): void {
   for (const name of PAGED_CALLS) {
     for (const query of queryClient.getQueryCache().findAll({ queryKey: [name] })) {
-      void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: jobListRefetch(loadedPages(query.state.data)) });
+      // A page under way (Load older, or a refetch) is let finish, never cancelled: an older page the operator
+      // asked for while jobs changed would otherwise be dropped. The list stays marked stale for its next fetch.
+      void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true, refetchType: jobListRefetch(loadedPages(query.state.data)) }, { cancelRefetch: false });
     }
   }
 }
@@ -97,7 +99,7 @@ export function connectLiveUpdates(client: HostClient, queryClient: QueryClient)
         return;
       }
       // Events were missed while the feed was down: catch up once.
-      if (wasDown) void queryClient.invalidateQueries();
+      if (wasDown) void queryClient.invalidateQueries(undefined, { cancelRefetch: false });
       wasDown = false;
     }),
   ];
