@@ -19,6 +19,7 @@ import { rollupHoursContract } from './rollupHours.ts';
 import { schedulesContract } from './schedules.ts';
 import { workflowsContract } from './workflows.ts';
 import { workflowSchedulesContract } from './workflowSchedules.ts';
+import { workersContract } from './workers.ts';
 
 export type { ContractHandle } from './fixtures.ts';
 
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     interruptionsContract(test);
     operatorContract(test);
     controlContract(test);
+    workersContract(test);
     readsContract(test);
     listingPagesContract(test);
     retentionContract(test);
