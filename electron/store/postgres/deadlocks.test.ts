@@ -17,9 +17,17 @@ describe('postgres deadlocks', () => {
 
   it("an operator's action chosen as a deadlock's victim is run again and lands once", async () => {
     await resetTestDatabase(db.url);
+    // PostgreSQL looks for a deadlock once, in the waiter whose deadlock_timeout runs out first, and
+    // only finds one if the other side already waits. The retry waits first; its look comes late enough
+    // that the other transaction waits too on a loaded machine, and the other never looks first.
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE "${db.name}" SET deadlock_timeout = '4s'`);
+    await admin.end();
     const store = await openPostgresStore(db.url, { poolSize: 2 });
     const other = new pg.Client({ connectionString: db.url });
     await other.connect();
+    await other.query(`SET deadlock_timeout = '5min'`);
     try {
       const ids: number[] = [];
       for (let i = 0; i < 2; i++) {
@@ -39,13 +47,17 @@ describe('postgres deadlocks', () => {
       for (let waited = 0; ; waited += 10) {
         const waiting = await other.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
         if (waiting.rowCount) break;
-        assert.ok(waited < 5000, 'the retry waits for the second dead letter');
+        assert.ok(waited < 30_000, 'the retry waits for the second dead letter');
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await other.query('SELECT 1 FROM jobs.tb_job_run WHERE id = $1 FOR UPDATE', [first]);
       await other.query('COMMIT');
       assert.equal((await retried).retried, 2, 'both dead letters retried');
-      await other.query('SELECT pg_stat_clear_snapshot()');
+      // A backend may hold its statistics back for a while before they reach pg_stat_database.
+      for (let waited = 0; (await deadlocks()) === before && waited < 30_000; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await other.query('SELECT pg_stat_clear_snapshot()');
+      }
       assert.equal((await deadlocks()) - before, 1, 'PostgreSQL saw one deadlock, and chose the retry');
       assert.deepEqual((await store.listJobs({ status: ['pending'] }, { limit: 10 })).items.map((j) => j.id).sort(), [...ids].sort());
       assert.equal((await store.listAudit({ action: 'dlq.retry' }, { limit: 10 })).items.length, 1, 'one audit row');
