@@ -103,6 +103,14 @@ export function resetClears(breaker: BreakerRecord): boolean {
   );
 }
 
+/**
+ * Whether setting a breaker to `mode` changes it: a reset when it clears something (resetClears), any other
+ * mode when the breaker is not in it already. Asked again, a mode keeps who set it, when and why.
+ */
+export function modeChanges(breaker: BreakerRecord, mode: BreakerMode | 'reset'): boolean {
+  return mode === 'reset' ? resetClears(breaker) : breaker.mode !== mode;
+}
+
 /** A breaker nobody has saved yet: version 0, so the first save lands at version 1. */
 export function newBreakerRecord(service: string, at: Date): BreakerRecord {
   return {

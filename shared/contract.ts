@@ -186,10 +186,13 @@ export const calls = {
     z.object({ mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
     z.object({
       breakers: z.array(BreakerView),
-      /** The services whose breaker this call changed, each audited on its own; a reset leaves out those already closed in auto with nothing to clear. */
+      /**
+       * The services whose breaker this call changed, each audited on its own; it leaves out those already in
+       * the mode asked, and for a reset those already closed in auto with nothing to clear.
+       */
       changed: z.array(z.string()),
     }),
-    "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own; a reset changes and audits only the breakers it clears (open, half-open, forced, or holding failures), and lists them as changed.",
+    "breakers.setMode for every breaker (the runbooks' reset_all_circuit_breakers), each audited on its own; it changes and audits only the breakers whose mode it changes (a reset: those it clears, open, half-open, forced, or holding failures), and lists them as changed.",
   ),
 
   'breakers.tune': Call(BreakerTuneInput, BreakerTuned, "Tunes a breaker's settings at run time for every worker, or returns it to the registry's."),

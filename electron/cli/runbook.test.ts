@@ -144,6 +144,12 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
     assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
     assert.match(ok(await opsdeck(['breaker', 'list', ...common])), /nap\s+open\s+force_open \(auto: closed\)/);
+    // payments is in auto already: auto --all changes and audits nap alone, and a repeat nothing.
+    assert.match(ok(await opsdeck(['breaker', 'auto', '--all', ...common])), /^auto: nap closed; 1 already in auto$/m);
+    assert.match(ok(await opsdeck(['breaker', 'auto', '--all', ...common])), /^auto: nothing changed, every breaker \(2\) already in auto$/m);
+    const autos = z.object({ entries: z.array(z.object({ target: z.string().nullable() })) }).parse(JSON.parse(ok(await opsdeck(['audit', '--action', 'breaker.auto', ...common, '--json']))));
+    assert.deepEqual(autos.entries.map((e) => e.target), ['nap'], 'only the breaker auto --all changed is audited');
+    assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
     // payments is closed in auto with nothing to clear (its tuning is not the reset's): left alone, unaudited.
     assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nap closed; 1 already closed with nothing to clear$/m);
     assert.match(ok(await opsdeck(['breaker', 'reset', '--all', ...common])), /^reset: nothing changed, every breaker \(2\) already closed with nothing to clear$/m);

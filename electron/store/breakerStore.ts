@@ -16,10 +16,11 @@ export interface BreakerStore {
   saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
   setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
   /**
-   * A reset, audited as setBreakerMode's, only when it changes the breaker (`resetClears`, decided under the
-   * store's lock): null, nothing written or audited, for one already closed in auto with nothing to clear.
+   * setBreakerMode, audited as it is, only when it changes the breaker (`modeChanges`, decided under the
+   * store's lock): null, nothing written or audited, for one already in that mode, or for a reset one already
+   * closed in auto with nothing to clear. A breaker never stored is closed in auto and stays unstored.
    */
-  resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null>;
+  setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null>;
 
   // ---- breaker and rate limit tuning (tunings.ts of each dialect) ---------------------------------
   /** Every breaker an operator tuned at run time, by service name. */

@@ -73,12 +73,11 @@ export const breakers: Handlers<'breakers.list' | 'breakers.get' | 'breakers.set
   'breakers.setModeAll': async (input, ctx) => {
     const services = await knownServices(ctx);
     const reason = input.reason ?? null;
-    // Each one is its own audited change, as if set one by one; a reset of a breaker with nothing to clear is none.
+    // Each one is its own audited change, as if set one by one; a breaker already as asked is none, and
+    // keeps who set its mode, when and why.
     const changed: string[] = [];
     for (const service of services) {
-      if (input.mode !== 'reset') await ctx.store.setBreakerMode(service, input.mode, ctx.actor, reason);
-      else if ((await ctx.store.resetBreakerIfItClears(service, ctx.actor, reason)) === null) continue;
-      changed.push(service);
+      if ((await ctx.store.setBreakerModeIfItChanges(service, input.mode, ctx.actor, reason)) !== null) changed.push(service);
     }
     return { breakers: await Promise.all(services.map((service) => viewOf(ctx, service))), changed };
   },

@@ -75,17 +75,22 @@ function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
   );
 }
 
-/**
- * What `--all` did: each breaker it changed with its state now, and for a reset how many it left alone,
- * already closed in auto with nothing to clear (neither changed nor audited).
- */
-function setAllText(action: string, views: BreakerView[], changed: readonly string[]): string {
+/** What a breaker `--all` left alone already is: neither changed nor audited. */
+const ALREADY: Record<keyof typeof MODES, string> = {
+  open: 'already forced open',
+  close: 'already forced closed',
+  auto: 'already in auto',
+  reset: 'already closed with nothing to clear',
+};
+
+/** What `--all` did: each breaker it changed with its state now, and how many it left alone, already as asked. */
+function setAllText(action: keyof typeof MODES, views: BreakerView[], changed: readonly string[]): string {
   const touched = new Set(changed);
   const done = views.filter((v) => touched.has(v.service_name)).map((v) => `${v.service_name} ${stateText(v)}`);
   const left = views.length - done.length;
   if (left === 0) return `${action}: ${done.join(', ')}`;
-  if (done.length === 0) return `${action}: nothing changed, every breaker (${left}) already closed with nothing to clear`;
-  return `${action}: ${done.join(', ')}; ${left} already closed with nothing to clear`;
+  if (done.length === 0) return `${action}: nothing changed, every breaker (${left}) ${ALREADY[action]}`;
+  return `${action}: ${done.join(', ')}; ${left} ${ALREADY[action]}`;
 }
 
 /** The tunable settings as options: --failure-threshold 10 → failure_threshold: 10. */

@@ -313,19 +313,37 @@ export function controlContract(test: ContractTest): void {
     });
 
     test('a reset only if it clears something leaves a closed breaker in auto alone, unaudited, and resets one that holds failures', async (store) => {
-      assert.equal(await store.resetBreakerIfItClears('never-saved', alice, null), null, 'a breaker never stored has nothing to clear');
+      assert.equal(await store.setBreakerModeIfItChanges('never-saved', 'reset', alice, null), null, 'a breaker never stored has nothing to clear');
       assert.equal(await store.getBreaker('never-saved'), null, 'and is not stored by asking');
       const healthy = await store.setBreakerMode('steady', 'auto', alice, null);
       assert.equal(await store.saveBreaker({ ...healthy, window_successes: 12, version: healthy.version + 1 }, null), true);
-      assert.equal(await store.resetBreakerIfItClears('steady', alice, 'tidy up'), null, 'successes alone are nothing to clear');
+      assert.equal(await store.setBreakerModeIfItChanges('steady', 'reset', alice, 'tidy up'), null, 'successes alone are nothing to clear');
       assert.equal((await store.getBreaker('steady'))?.window_successes, 12, 'left as it was');
       const failing = await store.setBreakerMode('flaky', 'auto', alice, null);
       assert.equal(await store.saveBreaker({ ...failing, window_failures: 2, last_error: 'HTTP 503', version: failing.version + 1 }, null), true);
-      const reset = await store.resetBreakerIfItClears('flaky', alice, 'tidy up');
+      const reset = await store.setBreakerModeIfItChanges('flaky', 'reset', alice, 'tidy up');
       assert.equal(reset?.window_failures, 0);
       assert.equal(reset?.last_error, null);
       const resets = (await auditActions(store)).filter((a) => a.action === 'breaker.reset');
       assert.deepEqual(resets.map((a) => a.target), ['flaky']);
+    });
+
+    test('a mode set only if it changes the breaker leaves one already in it alone, with who set it and why, unaudited', async (store) => {
+      assert.equal(await store.setBreakerModeIfItChanges('never-saved', 'auto', alice, null), null, 'a breaker never stored is in auto already');
+      assert.equal(await store.getBreaker('never-saved'), null, 'and is not stored by asking');
+      const opened = await store.setBreakerModeIfItChanges('never-saved', 'force_open', alice, 'vendor outage');
+      assert.equal(opened?.mode, 'force_open', 'a forced mode changes a breaker never stored');
+      const bob = { ...alice, user: 'bob' };
+      assert.equal(await store.setBreakerModeIfItChanges('never-saved', 'force_open', bob, 'again'), null, 'forced open already');
+      const kept = await store.getBreaker('never-saved');
+      assert.deepEqual([kept?.mode_reason, kept?.version], ['vendor outage', opened?.version], 'who forced it and why stay');
+      const closed = await store.setBreakerModeIfItChanges('never-saved', 'force_closed', bob, null);
+      assert.equal(closed?.mode, 'force_closed');
+      const auto = await store.setBreakerModeIfItChanges('never-saved', 'auto', bob, null);
+      assert.equal(auto?.mode, 'auto');
+      assert.equal(await store.setBreakerModeIfItChanges('never-saved', 'auto', bob, null), null, 'in auto already');
+      const audited = (await auditActions(store)).filter((a) => a.target === 'never-saved').map((a) => a.action);
+      assert.deepEqual(audited.sort(), ['breaker.auto', 'breaker.force_closed', 'breaker.force_open']);
     });
   });
 

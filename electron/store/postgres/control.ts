@@ -15,7 +15,7 @@ import { UNMEASURED, type WorkerBeat, type WorkerForget, type WorkerRegistration
 import { stoppedJobs } from '../stoppedJobs.ts';
 import { controlAuditCounts } from '../controlAudit.ts';
 import { drainOf, drainStopReason, type DrainEnded } from '../drain.ts';
-import { resetClears } from '../../../shared/breakerRecord.ts';
+import { modeChanges } from '../../../shared/breakerRecord.ts';
 
 /**
  * The shared control plane on PostgreSQL: control flags, paused queues, breakers, workers, audit.
@@ -247,12 +247,18 @@ export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'r
   });
 }
 
-/** Decided under the row's lock, so a breaker tripping meanwhile is reset, not skipped; one never stored has nothing to clear. */
-export function resetBreakerIfItClears(db: PgDb, service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+/**
+ * Decided under the row's lock, so a breaker tripping meanwhile is reset, not skipped. One never stored is
+ * closed in auto: only a forced mode changes it, so only then is its row made.
+ */
+export function setBreakerModeIfItChanges(db: PgDb, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
   return db.tx(async (client) => {
+    if (mode === 'force_open' || mode === 'force_closed') {
+      await client.query('INSERT INTO jobs.tb_breaker (service_name) VALUES ($1) ON CONFLICT (service_name) DO NOTHING', [service]);
+    }
     const current = await lockedBreaker(client, service);
-    if (current === null || !resetClears(current)) return null;
-    return setModeLocked(client, current, service, 'reset', actor, reason);
+    if (current === null || !modeChanges(current, mode)) return null;
+    return setModeLocked(client, current, service, mode, actor, reason);
   });
 }
 

@@ -82,8 +82,8 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     return record;
   }
 
-  async resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
-    const record = await control.resetBreakerIfItClears(this.#open(), service, actor, reason);
+  async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+    const record = await control.setBreakerModeIfItChanges(this.#open(), service, mode, actor, reason);
     if (record) this.#signals.emit('breakers');
     return record;
   }

@@ -322,8 +322,8 @@ export class PostgresStore implements Store {
   async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
     return this.#controlPlane.setBreakerMode(service, mode, actor, reason);
   }
-  async resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
-    return this.#controlPlane.resetBreakerIfItClears(service, actor, reason);
+  async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+    return this.#controlPlane.setBreakerModeIfItChanges(service, mode, actor, reason);
   }
   async rateUse(gates: ServiceGate[]): Promise<RateUse[]> { return this.#controlPlane.rateUse(gates); }
   async pauseService(service: string, until: Date, reason: string): Promise<void> { return this.#controlPlane.pauseService(service, until, reason); }

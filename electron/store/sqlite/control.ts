@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { newBreakerRecord, resetClears } from '../../../shared/breakerRecord.ts';
+import { modeChanges, newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { Actor, AuditEntry, BreakerMode, BreakerRecord, ControlState, JsonObject, WorkerInfo, WorkerRegistry } from '../../../shared/domain.ts';
 import { actorName, ENGINE_ACTOR } from '../actor.ts';
 import { clampLimit, decodeCursor, encodeCursor } from '../cursor.ts';
@@ -229,12 +229,12 @@ export class SqliteControl {
   }
 
   /** Decided under the write lock, so a breaker tripping meanwhile is reset, not skipped. */
-  resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): BreakerRecord | null {
+  setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): BreakerRecord | null {
     return this.#db.guard(() =>
       this.#db.write(() => {
         const at = now();
         const current = this.#breakerAt(service, at);
-        return resetClears(current.record) ? this.#setMode(current, 'reset', actor, reason, at) : null;
+        return modeChanges(current.record, mode) ? this.#setMode(current, mode, actor, reason, at) : null;
       }),
     );
   }

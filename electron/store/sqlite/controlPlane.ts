@@ -82,8 +82,8 @@ export class SqliteControlPlane implements ControlStore, WorkerStore {
     return record;
   }
 
-  async resetBreakerIfItClears(service: string, actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
-    const record = await this.#db.patient(() => this.#control.resetBreakerIfItClears(service, actor, reason));
+  async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
+    const record = await this.#db.patient(() => this.#control.setBreakerModeIfItChanges(service, mode, actor, reason));
     if (record) this.#signals.emit('breakers');
     return record;
   }
