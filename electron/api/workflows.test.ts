@@ -82,6 +82,26 @@ describe('workflow calls', () => {
     }
   });
 
+  it('the health check names every workflow with stuck runs: the longest stuck run of the first five, the rest by their counts', async () => {
+    const names = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'];
+    const registry = `services:\n  - { name: step, execution_type: noop }\nworkflows:\n${names.map((n) => `  - { name: ${n}, stuck_after: 1s, tasks: [{ name: only, service: step }] }\n`).join('')}`;
+    const t = await createTestContext(registry);
+    try {
+      // Started in order, so w1's run is the longest stuck; w7 has two.
+      for (const workflow of [...names, 'w7']) {
+        assert.ok((await dispatch('workflows.run', { workflow }, t.ctx)).ok);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const check = await dispatch('health.check', { check: 'workflows' }, t.ctx);
+      assert.ok(check.ok);
+      const detail = calls['health.check'].output.parse(check.result).checks[0]?.detail ?? '';
+      assert.match(detail, /^8 workflow run\(s\) stuck: w1 run \d+ \(no task progress for \ds, stuck after 1s\), w2 run \d+ .*, w5 run \d+ \([^)]*\), and runs stuck in 2 more workflow\(s\): w6 1, w7 2; /);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('refuses an unknown workflow, a reserved payload key and an unknown run with clear errors', async () => {
     const t = await createTestContext(REGISTRY);
     try {

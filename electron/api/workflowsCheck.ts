@@ -1,30 +1,41 @@
 import type { HealthCheck } from '../../shared/domain.ts';
 import type { ApiContext } from './context.ts';
 import { noRegistryLoaded } from './noRegistry.ts';
+import { stuckByWorkflow, type StuckWorkflow } from './stuckByWorkflow.ts';
 import { DEFAULT_STUCK_AFTER, stuckAfterText, stuckRunCounts, stuckWorkflowRuns } from './stuckRuns.ts';
 import { spanText } from '../../shared/timesInText.ts';
 
+/** The workflows whose longest stuck run is named; the rest are named with their counts. */
+const NAMED_WORKFLOWS = 5;
+
+/** A workflow's longest stuck run, and how many more of its runs are stuck. */
+function workflowText(w: StuckWorkflow, ctx: ApiContext, nowMs: number): string {
+  const run = w.longest;
+  if (run === null) return `${w.workflow}: ${w.stuck} run(s)`;
+  const more = w.stuck > 1 ? ` and ${w.stuck - 1} more of ${w.workflow}` : '';
+  return `${w.workflow} run ${run.id} (no task progress for ${spanText(nowMs - Date.parse(run.updated_at))}, stuck after ${stuckAfterText(run, ctx.registry.registry)})${more}`;
+}
+
 /**
  * Health-check's workflows check (the runbooks' "workflows stuck in running"): a warning while a running run
- * has made no task progress for its workflow's stuck_after, naming the runs and what lifts them. Each run
+ * has made no task progress for its workflow's stuck_after, naming every workflow with stuck runs, how many
+ * of each, the longest stuck run of each (of the first five), and what lifts them. Each run
  * keeps its workflow's stuck_after from its start; one started before runs kept theirs is held to the
  * registry loaded here, and it says so when none is.
  */
 export async function workflowsCheck(ctx: ApiContext, nowMs: number): Promise<HealthCheck> {
   const [stuck, counted] = await Promise.all([stuckWorkflowRuns(ctx, nowMs), stuckRunCounts(ctx, nowMs)]);
-  // The list holds at most 200 runs of a workflow; the counts say how many there are. Two reads
-  // see two moments, so the larger stands.
-  const total = Math.max(stuck.length, counted.reduce((sum, c) => sum + c.n, 0));
+  const workflows = stuckByWorkflow(stuck, counted);
+  const total = workflows.reduce((sum, w) => sum + w.stuck, 0);
   const noRegistry = ctx.registry.loadedAt === null ? `; ${noRegistryLoaded(ctx.words)}, so a run started before runs kept their own stuck_after is held to ${DEFAULT_STUCK_AFTER}` : '';
-  if (stuck.length === 0) return { name: 'workflows', ok: true, detail: `no running workflow run is stuck${noRegistry}` };
-  const named = stuck
-    .slice(0, 5)
-    .map((run) => `${run.workflow} run ${run.id} (no task progress for ${spanText(nowMs - Date.parse(run.updated_at))}, stuck after ${stuckAfterText(run, ctx.registry.registry)})`);
-  const more = total > named.length ? ` and ${total - named.length} more` : '';
+  if (total === 0) return { name: 'workflows', ok: true, detail: `no running workflow run is stuck${noRegistry}` };
+  const named = workflows.slice(0, NAMED_WORKFLOWS).map((w) => workflowText(w, ctx, nowMs));
+  const rest = workflows.slice(NAMED_WORKFLOWS);
+  const restText = rest.length === 0 ? '' : `, and runs stuck in ${rest.length} more workflow(s): ${rest.map((w) => `${w.workflow} ${w.stuck}`).join(', ')}`;
   return {
     name: 'workflows',
     ok: true,
     warning: true,
-    detail: `${total} workflow run(s) stuck: ${named.join(', ')}${more}; ${ctx.words.stuckRun()}${noRegistry}`,
+    detail: `${total} workflow run(s) stuck: ${named.join(', ')}${restText}; ${ctx.words.stuckRun()}${noRegistry}`,
   };
 }
