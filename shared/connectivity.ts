@@ -13,6 +13,7 @@ export type ConnectivityStep = z.infer<typeof ConnectivityStep>;
 
 /** Why a URL given to test is refused: not a URL at all, or one whose scheme an HTTP GET cannot test. */
 function probeUrlProblem(input: unknown): string {
+  if (input === undefined) return 'required: the http(s) URL to test, such as https://api.example.com';
   const text = typeof input === 'string' ? input : '';
   if (!URL.canParse(text)) return 'not a URL: write it whole, with its scheme, such as https://api.example.com';
   const { protocol } = new URL(text);

@@ -110,6 +110,7 @@ describe("each interface's words", () => {
     for (const call of POINTED) assert.ok(served(REST_WORDS.call(call, { service: 'payments', id: 'w1', name: 'nightly' })), `${call}: ${REST_WORDS.call(call)}`);
     assert.equal(REST_WORDS.call('runners.connectivity', { service: 'payments' }), 'GET /v1/runners/connectivity/payments');
     assert.equal(REST_WORDS.call('runners.connectivity'), 'GET /v1/runners/connectivity');
+    assert.equal(REST_WORDS.call('runners.connectivity', { url: 'https://api.example.com' }), 'POST /v1/runners/connectivity/check');
     assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
     assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
     assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));

@@ -90,7 +90,7 @@ export function openApiDocument(version: string): Json {
       title: 'opsdeck REST API',
       version,
       description:
-        'The calls of the opsdeck console over HTTP. Authenticate with `Authorization: Bearer <API key>` (`opsdeck api-key create`). A read key may read and check; what changes state, shows the host\'s configuration (a diagnosis, a support bundle) or sends a service\'s credential needs an operate key (`security` names it). A read key gets every payload and security_context with the values of secret-named keys (password, token, api_key, …) as [redacted], and the values written after those names in their text and args (--password VALUE, --token=VALUE, Authorization: Bearer VALUE); the errors, output tails, sample errors and the last errors of breakers with such values [redacted]; and health checks without where the store and the registry file are.',
+        'The calls of the opsdeck console over HTTP. Authenticate with `Authorization: Bearer <API key>` (`opsdeck api-key create`). A read key may read and check; what changes state, shows the host\'s configuration (a diagnosis, a support bundle), sends a service\'s credential or reaches an address the caller names (a URL\'s connectivity) needs an operate key (`security` names it). A read key gets every payload and security_context with the values of secret-named keys (password, token, api_key, …) as [redacted], and the values written after those names in their text and args (--password VALUE, --token=VALUE, Authorization: Bearer VALUE); the errors, output tails, sample errors and the last errors of breakers with such values [redacted]; and health checks without where the store and the registry file are.',
     },
     servers: [{ url: '/' }],
     security: [{ apiKey: [] }],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
+import { ProbeUrl } from '../../shared/connectivity.ts';
 import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { unknownStatusText } from '../../shared/statusWords.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
@@ -197,9 +198,21 @@ const AlertHistoryQuery = z.object({ limit: limitOf('alerts.history').optional()
  * The runbook's diagnostics. A read key is what a dashboard or a Prometheus scrape holds: it sees the jobs
  * and the fleet, and may check a registry text it sends (blind to this host) or the path to a service. What shows this host's
  * own configuration (where its store is and as whom, versions, the slowest statements, the registry file,
- * the log) or sends a service's credential out is for an operate key, the key of someone trusted to act.
+ * the log), sends a service's credential out, or reaches an address the caller names is for an operate key,
+ * the key of someone trusted to act.
  */
 const ValidateBody = z.object({ text: calls['registry.validate'].input.shape.text.unwrap() }).strict();
+const UrlBody = z.object({ url: ProbeUrl }).strict();
+
+/** Every HTTP service's path; a URL sent as `?url=` would be ignored and every service tested instead. */
+function everyService({ query }: RouteArgs): Record<string, never> {
+  if (query.url !== undefined) {
+    throw new RouteFailure('invalid_input', 'a URL of your own is tested with POST /v1/runners/connectivity/check and {"url": "…"} in the body (an operate key)', [
+      { path: 'query.url', message: 'not a parameter of this endpoint' },
+    ]);
+  }
+  return {};
+}
 
 const supportRoutes: Route[] = [
   {
@@ -219,7 +232,13 @@ const supportRoutes: Route[] = [
     // this host (no program, folder or variable looked up: the answer names each one at its line); an operate key's, in full.
     write: false,
   },
-  get('/v1/runners/connectivity', 'runners.connectivity'),
+  { ...get('/v1/runners/connectivity', 'runners.connectivity'), input: everyService },
+  {
+    ...post('/v1/runners/connectivity/check', 'runners.connectivity', UrlBody, ({ body }) => parseBody(UrlBody, body),
+      "Tests an http(s) URL of your own as test-connectivity --url does: DNS, TCP, TLS and an HTTP GET, each timed, stopping at the first that fails; a malformed URL or another scheme is refused saying what is wrong."),
+    write: false,
+    operateOnly: "the check makes this host reach whatever address the URL names, inside this host's network too",
+  },
   get('/v1/runners/connectivity/{service}', 'runners.connectivity', (params) => ({ service: params.service })),
   {
     ...get('/v1/runners/token/{service}', 'runners.validateToken', (params) => ({ service: params.service })),

@@ -248,6 +248,40 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     assert.ok(!token.text.includes(SECRET));
   });
 
+  it("test-connectivity --url: POST /v1/runners/connectivity/check tests a URL of the caller's own, layer by layer, for an operate key; a bad URL is refused saying what is wrong", async () => {
+    const address = upstream.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/health?probe=1`;
+    const refused = await call('POST', '/v1/runners/connectivity/check', readKey, { url });
+    assert.equal(refused.status, 403);
+    assert.match(ErrorBody.parse(refused.json).error.message, /is a read key; POST \/v1\/runners\/connectivity\/check needs an operate key: the check makes this host reach whatever address the URL names/);
+
+    const tested = await call('POST', '/v1/runners/connectivity/check', operateKey, { url });
+    assert.equal(tested.status, 200, tested.text);
+    const [probe, ...others] = calls['runners.connectivity'].output.parse(tested.json).services;
+    assert.deepEqual(others, [], 'the URL alone, not the services of the registry');
+    assert.deepEqual([probe?.service, probe?.url, probe?.steps.map((s) => s.step)], [null, url.replace('?probe=1', ''), ['dns', 'tcp', 'http']]);
+    // The upstream wants the payments token, and a probe sends none: the path is there, the answer a warning.
+    assert.match(probe?.steps.at(-1)?.detail ?? '', /401/);
+    const down = calls['runners.connectivity'].output.parse((await call('POST', '/v1/runners/connectivity/check', operateKey, { url: 'http://127.0.0.1:1/' })).json).services[0];
+    assert.deepEqual([down?.ok, down?.steps.map((s) => [s.step, s.ok])], [false, [['dns', true], ['tcp', false]]], 'stops at the layer that fails');
+
+    const problems: Array<[unknown, number, RegExp]> = [
+      [{ url: 'ftp://files.example.com/x' }, 422, /^invalid body: url: only an http:\/\/ or https:\/\/ URL can be tested, not ftp:$/],
+      [{ url: 'api.example.com' }, 422, /^invalid body: url: not a URL: write it whole, with its scheme, such as https:\/\/api\.example\.com$/],
+      [{}, 422, /^invalid body: url: required: the http\(s\) URL to test, such as https:\/\/api\.example\.com$/],
+      [{ url, service: 'payments' }, 422, /^invalid body: service: not a field/],
+    ];
+    for (const [body, status, message] of problems) {
+      const res = await call('POST', '/v1/runners/connectivity/check', operateKey, body);
+      assert.equal(res.status, status, JSON.stringify(body));
+      assert.match(ErrorBody.parse(res.json).error.message, message, JSON.stringify(body));
+    }
+    // As a query, the URL would be ignored and every service tested in its place.
+    const asQuery = await call('GET', `/v1/runners/connectivity?url=${encodeURIComponent(url)}`, readKey);
+    assert.equal(asQuery.status, 422);
+    assert.match(ErrorBody.parse(asQuery.json).error.message, /^a URL of your own is tested with POST \/v1\/runners\/connectivity\/check and \{"url": "…"\} in the body \(an operate key\)$/);
+  });
+
   it('the OpenAPI document lists them, and names the operate key where one is needed', async () => {
     const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.record(z.string(), z.array(z.string()))).optional() }))) }).parse(JSON.parse((await rawRequest({ port: rest.port, path: '/v1/openapi.json' })).body));
     const security = (path: string, method: string) => doc.paths[path]?.[method]?.security;
@@ -256,6 +290,7 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     assert.deepEqual(security('/v1/runners/token/{service}', 'get'), [{ apiKey: ['operate'] }]);
     assert.equal(security('/v1/registry/validate', 'post'), undefined, 'any key');
     assert.equal(security('/v1/runners/connectivity/{service}', 'get'), undefined, 'any key');
+    assert.deepEqual(security('/v1/runners/connectivity/check', 'post'), [{ apiKey: ['operate'] }], 'a URL of your own: an operate key');
     assert.deepEqual(security('/v1/control/safe-mode', 'post'), [{ apiKey: ['operate'] }]);
   });
 });

@@ -1,4 +1,6 @@
 import type { ControlHold, InterfaceWords } from '../api/interfaceWords.ts';
+import { z } from 'zod';
+import type { Route } from './route.ts';
 import { ROUTES } from './routes.ts';
 
 /** A route's path with its parameters filled from `input` (those not given stay `{name}`). */
@@ -15,13 +17,29 @@ function release(hold: ControlHold): string {
   return `POST ${filled('/v1/control/queues/{queue}/unpause', { queue: hold.queue })}`;
 }
 
+function pathParams(path: string): string[] {
+  return [...path.matchAll(/\{(\w+)\}/g)].flatMap(([, name]) => (name === undefined ? [] : [name]));
+}
+
+function pathGiven(route: Route, input: Readonly<Record<string, string>>): boolean {
+  return pathParams(route.path).every((name) => input[name] !== undefined);
+}
+
+/**
+ * How much of what is given a route takes, in its path and its body: a service's own connectivity, not
+ * every one's; a URL's own check, not every service's. Else a GET, which asks for nothing more, before a
+ * POST whose body would.
+ */
+function takes(route: Route, input: Readonly<Record<string, string>>): number {
+  const body = route.body instanceof z.ZodObject ? Object.keys(route.body.shape).filter((key) => input[key] !== undefined).length : 0;
+  return 2 * (pathParams(route.path).length + body) + (route.method === 'GET' ? 1 : 0);
+}
+
 /** REST's words for what to do next: a field of the JSON body, an endpoint. */
 export const REST_WORDS: InterfaceWords = {
   input: (_call, field, value) => `${JSON.stringify(field)}: ${JSON.stringify(value)} in the body`,
   call: (call, input = {}) => {
-    // The call's route whose path takes the most of what is given: a service's own connectivity, not every one's.
-    const given = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].every(([, name]) => name !== undefined && input[name] !== undefined);
-    const route = ROUTES.filter((r) => r.call === call && given(r.path)).sort((a, b) => b.path.length - a.path.length)[0];
+    const route = ROUTES.filter((r) => r.call === call && pathGiven(r, input)).sort((a, b) => takes(b, input) - takes(a, input) || b.path.length - a.path.length)[0];
     return route ? `${route.method} ${filled(route.path, input)}` : `the endpoint of ${call} (GET /v1/openapi.json lists them)`;
   },
   // REST loads no registry: the host serving it is given one when it starts.
