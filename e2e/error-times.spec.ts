@@ -10,7 +10,7 @@ const WRITTEN = new RegExp(`the vendor asked for a retry after ${MOMENT}`);
 
 // The CLI wrote the times inside a job's error in the reader's zone; the console left them as the ISO UTC
 // the engine writes, beside its own times in the reader's zone.
-test("the times inside a job's error are written as the console writes every time: jobs, drawer, dead letters, overview", async ({ opsdeck }) => {
+test("the times inside a job's error are written as the console writes every time: jobs, drawer, dead letters, diagnose, overview", async ({ opsdeck }) => {
   const { page } = opsdeck;
   const identifier = `error-times-${opsdeck.stamp}`;
   const { id } = await opsdeck.enqueue('e2e_reject', { identifier, payload: { fail_message: MESSAGE } });
@@ -51,6 +51,15 @@ test("the times inside a job's error are written as the console writes every tim
     await expect(search).toHaveAttribute('title', /as stored, with its times in UTC/);
     await search.fill(`retry after ${ISO}`);
     await expect(page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: WRITTEN }) })).toHaveCount(1);
+
+    // Diagnose's top error patterns: the sample as shown, and the hover with its text as stored.
+    await opsdeck.open('/runners');
+    const diagnostics = page.getByRole('region', { name: 'Diagnostics' });
+    await diagnostics.getByRole('button', { name: 'Diagnose' }).click();
+    const pattern = diagnostics.getByRole('table', { name: /^Top error patterns/ }).getByRole('cell').filter({ hasText: WRITTEN });
+    await expect(pattern).toHaveCount(1);
+    await expect(pattern).not.toContainText(ISO);
+    await expect(pattern).toHaveAttribute('title', MESSAGE);
 
     await opsdeck.open('/');
     const failures = page.getByRole('region', { name: 'Failing in the last hour' }).getByRole('row').filter({ hasText: WRITTEN });

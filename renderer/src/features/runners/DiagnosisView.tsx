@@ -64,7 +64,9 @@ export function DiagnosisView({ diagnosis, health }: { diagnosis: Diagnosis; hea
                 <td className="num">{formatCount(g.count)}</td>
                 <td className="mono">{g.fingerprint}</td>
                 <td>{g.services.join(', ')}</td>
-                <td>{times.inText(g.sample_error)}</td>
+                <td className="mono text-bad wrap error-cell" title={g.sample_error}>
+                  {times.inText(g.sample_error)}
+                </td>
               </tr>
             ))}
           </tbody>
