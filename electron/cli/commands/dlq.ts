@@ -42,6 +42,11 @@ async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: stri
   for (const hint of await noMatchHints(ctx, { service })) inv.io.err(`opsdeck: ${hint}`);
 }
 
+/**
+ * Exit 1 when something the operator named was not acted on: a selector that matched no open dead letter
+ * (a typo, or a job already dealt with, must not read as done), or a job named among others that is no
+ * open dead letter, as `retry ID` of that job alone would; purge's sweep by age finding nothing is exit 0.
+ */
 async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): Promise<number> {
   if (inv.common.json) printJson(inv.io, result);
   else {
@@ -49,9 +54,10 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
   }
-  if (result.unmatched_ids) inv.io.err(`opsdeck: not open dead letters, left as they are: ${result.unmatched_ids.join(', ')}`);
+  const unmatched = result.unmatched_ids ?? [];
+  if (unmatched.length > 0) inv.io.err(`opsdeck: not open dead letters, left as they are: ${unmatched.join(', ')}`);
   const named = selector === null ? null : matchedNothing(selector, result);
-  if (named === null) return 0;
+  if (named === null) return unmatched.length > 0 ? 1 : 0;
   inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${past}`);
   await printNoMatchHints(inv, ctx, selector?.service);
   return 1;
@@ -92,6 +98,8 @@ export const dlq: Command = {
     'selector: --fingerprint FP, --search TEXT, --service NAME, --ids 1,2,3 (all must match); --all for every one.',
     'list, retry and resolve also take jobs by id or identifier: opsdeck dlq retry 12, opsdeck dlq resolve 12 13 --note TEXT.',
     'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
+    'retry and resolve exit 1 when a job named or a selector matched no open dead letter (said on stderr); --all',
+    'and purge finding none exit 0.',
   ].join('\n'),
   options: {
     fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
