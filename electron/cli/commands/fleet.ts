@@ -1,4 +1,4 @@
-import { cannotRunSummary, lackLine } from '../../../shared/cannotRunText.ts';
+import { cannotRunSummary, lackLine, notCheckedYet } from '../../../shared/cannotRunText.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { ExecutionType, type LostWorkerLeases, type RegistryDrift } from '../../../shared/domain.ts';
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
@@ -54,7 +54,11 @@ export const runners: Command = {
 /** Per runner kind, each live worker that cannot run some of its services, and the workers not known. */
 function runnerLackLines(list: RunnerView[]): string[] {
   const lines = list.flatMap((r) => r.lacking.map((w) => `  ${r.kind} on worker ${w.worker_id} (checked ${when(w.checked_at)}): ${w.services.map(lackLine).join('; ')}`));
-  const unchecked = [...new Set(list.flatMap((r) => r.unchecked))];
+  // A worker whose look has not answered for some kinds yet is named with them; one not known at all, alone.
+  const unchecked = [...new Set(list.flatMap((r) => r.unchecked))].map((id) => {
+    const kinds = list.filter((r) => r.unchecked.includes(id)).map((r) => r.kind);
+    return kinds.length === list.length ? id : `${id} (${kinds.join(', ')})`;
+  });
   const unknown = unchecked.length > 0 ? [`not known of worker ${unchecked.join(', ')}: not said what it cannot run (an older version, or not checked yet)`] : [];
   if (lines.length === 0 && unknown.length === 0) return [];
   return ['', ...(lines.length > 0 ? ['workers that cannot run services of these runners (each worker\'s own last check):', ...lines] : []), ...unknown];
@@ -64,7 +68,11 @@ function runnerLackLines(list: RunnerView[]): string[] {
 function cannotRunLines(list: WorkerView[]): string[] {
   const lines = list
     .filter((w) => !w.lost && w.state !== 'stopped' && w.cannot_run !== null && w.cannot_run.services.length > 0)
-    .flatMap((w) => (w.cannot_run === null ? [] : [`  ${w.id} (checked ${when(w.cannot_run.checked_at)}): ${w.cannot_run.services.map(lackLine).join('; ')}`]));
+    .flatMap((w) => {
+      if (w.cannot_run === null) return [];
+      const pending = notCheckedYet(w.cannot_run);
+      return [`  ${w.id} (checked ${when(w.cannot_run.checked_at)}${pending ? `; ${pending}` : ''}): ${w.cannot_run.services.map(lackLine).join('; ')}`];
+    });
   return lines.length === 0 ? [] : ['', 'cannot run (each worker\'s own last check):', ...lines];
 }
 
