@@ -94,7 +94,7 @@ export class CannotRunCheck {
 
   async #look(registry: Registry): Promise<void> {
     const { log, runners, env } = this.#opts;
-    const problems = this.#opts.registry.problems ?? [];
+    const problems = this.#opts.registry.warnings ?? [];
     const current = () => this.#opts.registry.registry === registry;
     // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
     const inParts = this.#last?.registry !== registry;
@@ -132,7 +132,7 @@ export class CannotRunCheck {
   #sayWhatIsKnown(registry: Registry): void {
     if (this.#saidFor === registry || this.#last?.registry === registry) return;
     const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-    this.#say(registry, lacksSoFar(registry, this.#opts.registry.problems ?? [], new Map(), this.#opts.env, this.#away), kinds);
+    this.#say(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], new Map(), this.#opts.env, this.#away), kinds);
   }
 
   #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[]): void {

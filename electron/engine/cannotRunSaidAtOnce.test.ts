@@ -162,5 +162,28 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         ],
       );
     });
+
+    test('a reload refused keeps the registry in use, and its record never takes the refused file\'s warnings for its services', async () => {
+      const refused = path.join(dir.dir, 'refused.yaml');
+      // Its first service's command is off its allowlist (a warning: "its jobs will fail"), and its second is no service at all.
+      await writeFile(
+        refused,
+        JSON.stringify({
+          services: [
+            { name: 'fine', execution_type: 'shell', runner_config: { command: ['/bin/echo'] }, security_policy: { allowed_commands: ['/bin/true'] } },
+            { name: 'broken', execution_type: 'teleport' },
+          ],
+        }),
+      );
+      const load = await holder.loadFile(refused);
+      assert.equal(load.ok, false);
+      assert.ok(load.problems.some((p) => p.path.startsWith('services[0].') && p.message.endsWith('its jobs will fail')), JSON.stringify(load.problems));
+      const since = Date.now();
+      const later = await waitFor('a look after the refused load', async () => {
+        const r = await record();
+        return r !== null && Date.parse(r.checked_at) > since + 200 && r;
+      });
+      assert.equal(lackOf(later, 'fine'), undefined, JSON.stringify(later));
+    });
   });
 }
