@@ -7,9 +7,10 @@ const at = '2026-12-07T12:00:00.000Z';
 const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', unset: ['STRIPE_KEY'], docker: null, other: [], declined: true };
 
 function worker(id: string, lacks: ServiceLack[] | null): WorkerInfo {
+  const cannotRun = lacks === null ? null : { checked_at: at, services: lacks };
   return {
     id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
-    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: lacks === null ? null : { checked_at: at, services: lacks }, lost: false,
+    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: cannotRun, lost: false,
   };
 }
 
@@ -21,6 +22,11 @@ describe('lackingReason: a service none of the workers that would take it can ru
 
   it('a worker that has not said what it lacks is not known, not "cannot": nothing is said', () => {
     assert.equal(lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('old', null)]), null);
+  });
+
+  it('the dispatch check names the due count beside the service: one sentence, its advice last', () => {
+    const why = lackingReason('default', 'billing', [worker('w2', [unsetKey])], 20) ?? '';
+    assert.match(why, /^service billing \(20 due\) cannot run on the only live worker that takes queue default: .*\(set the variables where the workers run, then restart them\)$/);
   });
 
   it('one worker able is enough: nothing is said', () => {

@@ -35,9 +35,10 @@ function whatToDo(lacks: readonly ServiceLack[]): string {
 /**
  * Why no worker among `able` (the live workers that would take a job of `service`: its queue, their registry
  * has it) can run it, by their last checks (WorkerInfo.cannot_run); null when one can, or one has not said
- * (an older worker, one not checked yet: not known is not "cannot").
+ * (an older worker, one not checked yet: not known is not "cannot"). `due`: how many of its jobs are due,
+ * said beside the service as the dispatch check names every service and queue.
  */
-export function lackingReason(queue: string, service: string, able: readonly WorkerInfo[]): string | null {
+export function lackingReason(queue: string, service: string, able: readonly WorkerInfo[], due?: number): string | null {
   if (able.length === 0) return null;
   const lacking = able.map((worker) => ({ worker, lack: worker.cannot_run?.services.find((s) => s.service === service) }));
   const found = lacking.flatMap(({ worker, lack }) => (lack === undefined ? [] : [{ worker, lack }]));
@@ -47,17 +48,18 @@ export function lackingReason(queue: string, service: string, able: readonly Wor
   const declined = lacks.filter((l) => l.declined).length;
   const claims = declined === n ? 'none of them claims its jobs, which wait for a worker that can run them' : declined === 0 ? 'its jobs fail on them' : `${declined} of them leave its jobs to others, on the rest they fail`;
   const who = n === 1 ? `the only live worker that takes queue ${queue}` : `any of the ${n} live workers that take queue ${queue}`;
-  return `service ${service} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(lacks)}`;
+  const named = due === undefined ? `service ${service}` : `service ${service} (${due} due)`;
+  return `${named} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(lacks)}`;
 }
 
 /**
  * Why no live worker that would take a job of `service` on `queue` claims it, every one of them leaving
  * it out for what it lacks (lackingReason's words); null when one claims it, or one has not said.
  */
-export function declinedByAll(queue: string, service: string, workers: readonly WorkerInfo[]): string | null {
+export function declinedByAll(queue: string, service: string, workers: readonly WorkerInfo[], due?: number): string | null {
   const able = live(workers).filter((w) => (w.queues === null || w.queues.includes(queue)) && (w.services === null || w.services.includes(service)));
   const declines = (w: WorkerInfo) => w.cannot_run?.services.some((s) => s.service === service && s.declined) === true;
-  return able.length > 0 && able.every(declines) ? lackingReason(queue, service, able) : null;
+  return able.length > 0 && able.every(declines) ? lackingReason(queue, service, able, due) : null;
 }
 
 /** Live workers, running or held: the ones whose last check says what the fleet can run now. */
