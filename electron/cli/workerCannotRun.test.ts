@@ -124,6 +124,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const runners = probed.stdout.replaceAll(/\s+/g, ' ');
       assert.match(runners, new RegExp(`docker on worker ${withKey.workerId} \\(checked [^)]+\\): thumbs: Docker daemon at \\S+ not answering \\(ENOENT\\) \\(not claimed there\\)`));
       assert.match(runners, /service thumbs cannot run on any of the 2 live workers that take queue default: Docker daemon at \S+ not answering \(ENOENT\) on all 2; none of them claims its jobs/);
+      // The interval the workers look at, as they said it: these look every 200 ms.
+      assert.match(runners, /start the Docker daemon or give the workers its socket: each looks again 0\.2 s after its last look\)/);
 
       const job = ok(await cli('job', String(id))).replaceAll(/\s+/g, ' ');
       assert.match(job, /service thumbs cannot run on any of the 2 live workers that take queue default: Docker daemon at \S+ not answering \(ENOENT\) on all 2/);
