@@ -4,45 +4,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkerInfo, type WorkerCannotRun } from '../../shared/domain.ts';
 import type { RegistryHolder } from '../config/holder.ts';
-import { createRunners } from '../runners/registry.ts';
-import type { Runner } from '../runners/runner.ts';
 import type { Store } from '../store/store.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { openStore } from '../store/open.ts';
 import { Engine } from './engine.ts';
 import { loadRegistry, tempDir, waitFor } from './testing/harness.ts';
-
-/**
- * The real Docker runner, whose probe first waits until the test lets it go: a daemon that takes its time
- * to answer, for as long as the test needs, where a real hung daemon gives up after 3 s.
- */
-function heldDocker() {
-  const runners = createRunners({ killGraceMs: 200 });
-  const real = runners.get('docker');
-  if (!real) throw new Error('no docker runner');
-  let release = Promise.withResolvers<undefined>();
-  let asked = 0;
-  const held: Runner = {
-    kind: 'docker',
-    run: (request) => real.run(request),
-    probe: async (services, env, checkedIn) => {
-      asked++;
-      await release.promise;
-      return real.probe(services, env, checkedIn);
-    },
-  };
-  runners.set('docker', held);
-  return {
-    runners,
-    asked: () => asked,
-    answer: () => release.resolve(undefined),
-    hold: () => {
-      release.resolve(undefined);
-      release = Promise.withResolvers<undefined>();
-    },
-  };
-}
+import { heldProbe } from './testing/heldProbe.ts';
 
 /**
  * A worker's record of what it cannot run says at once what needs no probe (a variable unset, the registry's
@@ -58,7 +26,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     let close: () => Promise<void>;
     let holder: RegistryHolder;
     let engine: Engine;
-    let docker: ReturnType<typeof heldDocker>;
+    let docker: ReturnType<typeof heldProbe>;
     let socket: string;
 
     const record = async (): Promise<WorkerCannotRun | null> => {
@@ -81,7 +49,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       }
       // No daemon behind it: once the probe is let go, the socket is missing, certainly away.
       socket = path.join(dir.dir, 'no-daemon.sock');
-      docker = heldDocker();
+      docker = heldProbe('docker');
       ({ holder } = await loadRegistry(dir.dir, [
         { name: 'fine', execution_type: 'noop' },
         {
