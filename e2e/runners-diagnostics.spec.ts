@@ -157,20 +157,20 @@ test('the Runners page says per worker what it cannot run and why, names only; a
     await opsdeck.open('/runners');
     const workers = page.getByRole('table', { name: 'Workers' });
     const row = (id: string) => workers.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) });
-    await expect(row(dockerless).getByRole('list', { name: `What ${dockerless} cannot run` })).toHaveText(`e2e_thumbs: ${daemon} (not claimed there)`);
+    await expect(row(dockerless).getByRole('list', { name: `What ${dockerless} cannot run` })).toHaveText(`e2e_thumbs (not claimed there): ${daemon}`);
     await expect(row(older)).toContainText('not known');
     await expect(row(halfway)).toContainText('nothing so far (docker not checked yet)');
     // The console's own engine runs jobs here, without the variable the workers have: said by name, never a value.
     const engine = Workers.parse(await opsdeck.call('workers.list', {})).workers.find((w) => w.cannot_run !== null && w.cannot_run.services.some((s) => s.service === 'e2e_auth'));
     expect(engine, 'the console\'s engine says it lacks e2e_auth\'s variable').toBeDefined();
     await expect(row(engine?.id ?? '').getByRole('list', { name: `What ${engine?.id ?? ''} cannot run` })).toContainText(
-      'e2e_auth: environment variable E2E_WORKER_TOKEN is not set (not claimed there)',
+      'e2e_auth (not claimed there): environment variable E2E_WORKER_TOKEN is not set',
     );
 
     // The runner kind's row says which worker lacks its daemon, beside this process's own probe.
     const runners = page.getByRole('table', { name: 'Runner kinds' });
     await expect(runners.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'docker', exact: true }) })).toContainText(
-      `on worker ${dockerless}: e2e_thumbs: ${daemon} (not claimed there)`,
+      `on worker ${dockerless}: e2e_thumbs (not claimed there): ${daemon}`,
     );
   } finally {
     clearInterval(beating);

@@ -19,9 +19,12 @@ export function claimWords(lack: ServiceLack): string {
   return lack.declined ? 'not claimed there' : 'its jobs fail there';
 }
 
-/** One service a worker lacks something for, as the worker lists and the Runners page say it. */
+/**
+ * One service a worker lacks something for, as the worker lists and the Runners page say it: whether it is
+ * claimed goes beside the name, since what it lacks may end in a daemon's own parentheses.
+ */
 export function lackLine(lack: ServiceLack): string {
-  return `${lack.service}: ${lackText(lack, '')} (${claimWords(lack)})`;
+  return `${lack.service} (${claimWords(lack)}): ${lackText(lack, '')}`;
 }
 
 /** `docker not checked yet`: the runner kinds whose probes had not answered when the record was written; '' when none. */

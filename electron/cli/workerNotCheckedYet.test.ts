@@ -71,7 +71,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.match(out, /w-half .* billing \(docker not checked yet\)/);
       assert.match(out, /w-empty-so-far .* nothing so far \(shell, docker not checked yet\)/);
       assert.match(out, /w-whole .* nothing /);
-      assert.match(out, new RegExp(`w-half \\(checked [^;)]+; docker not checked yet\\): billing: environment variable ${KEY} is not set \\(not claimed there\\)`));
+      assert.match(out, new RegExp(`w-half \\(checked [^;)]+; docker not checked yet\\): billing \\(not claimed there\\): environment variable ${KEY} is not set`));
 
       const json = JSON.parse(ok(await cli('workers', '--json'))) as { workers: Array<{ id: string; cannot_run: unknown }> };
       const half = WorkerCannotRun.parse(json.workers.find((w) => w.id === ids.half)?.cannot_run);
