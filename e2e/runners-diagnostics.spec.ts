@@ -126,52 +126,60 @@ test('after "Run health check" and then "Diagnose", the health checks are listed
 });
 
 // A fleet on one store where each worker says what it cannot run: the console's own engine lacks the
-// variable e2e_auth's token is named by, another worker cannot reach its Docker daemon, a third never said.
+// variable e2e_auth's token is named by, another worker cannot reach its Docker daemon, a third never said,
+// a fourth has not heard from its Docker probe yet.
 test('the Runners page says per worker what it cannot run and why, names only; a worker that never said is not known', async ({ opsdeck }) => {
   const { page } = opsdeck;
   const dockerless = `e2e-dockerless-${opsdeck.stamp}`;
   const older = `e2e-older-${opsdeck.stamp}`;
+  // Its Docker probe has not answered yet: having found nothing so far is not "nothing".
+  const halfway = `e2e-halfway-${opsdeck.stamp}`;
   const daemon = 'Docker daemon at /var/run/docker.sock not answering (ECONNREFUSED)';
   const cannotRun = {
     checked_at: new Date().toISOString(),
     services: [{ service: 'e2e_thumbs', execution_type: 'docker' as const, unset: [], docker: daemon, other: [], declined: true }],
   };
   const store = await openStore(opsdeck.db, { migrate: false, mustExist: true });
-  // Both stay live while the page reads them: a worker beats every 2 s.
+  // All stay live while the page reads them: a worker beats every 2 s.
   const beat = async () => {
     await store.heartbeat(dockerless, { inFlight: 0, state: 'running', cannotRun });
     await store.heartbeat(older, { inFlight: 0, state: 'running' });
+    await store.heartbeat(halfway, { inFlight: 0, state: 'running', cannotRun: { checked_at: new Date().toISOString(), services: [], probing: ['docker'] } });
   };
   let beating: NodeJS.Timeout | undefined;
   try {
     await store.registerWorker({ id: dockerless, host: 'e2e-no-docker-host', pid: 5151, version: '0.1.0', concurrency: 1, queues: [`e2e_nowhere_${opsdeck.stamp}`] });
     await store.registerWorker({ id: older, host: 'e2e-older-host', pid: 5252, version: '0.0.9', concurrency: 1, queues: [`e2e_nowhere_${opsdeck.stamp}`] });
+    await store.registerWorker({ id: halfway, host: 'e2e-halfway-host', pid: 5353, version: '0.1.0', concurrency: 1, queues: [`e2e_nowhere_${opsdeck.stamp}`] });
     await beat();
     beating = setInterval(() => void beat(), 2000);
 
     await opsdeck.open('/runners');
     const workers = page.getByRole('table', { name: 'Workers' });
     const row = (id: string) => workers.getByRole('row').filter({ has: page.getByRole('rowheader', { name: id, exact: true }) });
-    await expect(row(dockerless).getByRole('list', { name: `What ${dockerless} cannot run` })).toHaveText(`e2e_thumbs: ${daemon} (not claimed there)`);
+    await expect(row(dockerless).getByRole('list', { name: `What ${dockerless} cannot run` })).toHaveText(`e2e_thumbs (not claimed there): ${daemon}`);
     await expect(row(older)).toContainText('not known');
+    await expect(row(halfway)).toContainText('nothing so far (docker not checked yet)');
     // The console's own engine runs jobs here, without the variable the workers have: said by name, never a value.
     const engine = Workers.parse(await opsdeck.call('workers.list', {})).workers.find((w) => w.cannot_run !== null && w.cannot_run.services.some((s) => s.service === 'e2e_auth'));
     expect(engine, 'the console\'s engine says it lacks e2e_auth\'s variable').toBeDefined();
     await expect(row(engine?.id ?? '').getByRole('list', { name: `What ${engine?.id ?? ''} cannot run` })).toContainText(
-      'e2e_auth: environment variable E2E_WORKER_TOKEN is not set (not claimed there)',
+      'e2e_auth (not claimed there): environment variable E2E_WORKER_TOKEN is not set',
     );
 
     // The runner kind's row says which worker lacks its daemon, beside this process's own probe.
     const runners = page.getByRole('table', { name: 'Runner kinds' });
     await expect(runners.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'docker', exact: true }) })).toContainText(
-      `on worker ${dockerless}: e2e_thumbs: ${daemon} (not claimed there)`,
+      `on worker ${dockerless}: e2e_thumbs (not claimed there): ${daemon}`,
     );
   } finally {
     clearInterval(beating);
     await store.heartbeat(dockerless, { inFlight: 0, state: 'stopped' });
     await store.heartbeat(older, { inFlight: 0, state: 'stopped' });
+    await store.heartbeat(halfway, { inFlight: 0, state: 'stopped' });
     await store.close();
     await opsdeck.call('workers.forget', { id: dockerless });
     await opsdeck.call('workers.forget', { id: older });
+    await opsdeck.call('workers.forget', { id: halfway });
   }
 });

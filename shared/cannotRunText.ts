@@ -19,13 +19,27 @@ export function claimWords(lack: ServiceLack): string {
   return lack.declined ? 'not claimed there' : 'its jobs fail there';
 }
 
-/** One service a worker lacks something for, as the worker lists and the Runners page say it. */
+/**
+ * One service a worker lacks something for, as the worker lists and the Runners page say it: whether it is
+ * claimed goes beside the name, since what it lacks may end in a daemon's own parentheses.
+ */
 export function lackLine(lack: ServiceLack): string {
-  return `${lack.service}: ${lackText(lack, '')} (${claimWords(lack)})`;
+  return `${lack.service} (${claimWords(lack)}): ${lackText(lack, '')}`;
 }
 
-/** A worker's column: the services it cannot run, `nothing` once checked, `not known` from a worker that has not said. */
+/** `docker not checked yet`: the runner kinds whose probes had not answered when the record was written; '' when none. */
+export function notCheckedYet(cannotRun: WorkerCannotRun): string {
+  const kinds = cannotRun.probing ?? [];
+  return kinds.length === 0 ? '' : `${kinds.join(', ')} not checked yet`;
+}
+
+/**
+ * A worker's column: the services it cannot run, `nothing` once checked, `not known` from a worker that has
+ * not said; a record written before some probes answered says which are still to come.
+ */
 export function cannotRunSummary(cannotRun: WorkerCannotRun | null): string {
   if (cannotRun === null) return 'not known';
-  return cannotRun.services.length === 0 ? 'nothing' : cannotRun.services.map((s) => s.service).join(',');
+  const pending = notCheckedYet(cannotRun);
+  const found = cannotRun.services.length > 0 ? cannotRun.services.map((s) => s.service).join(',') : pending ? 'nothing so far' : 'nothing';
+  return pending ? `${found} (${pending})` : found;
 }

@@ -250,10 +250,17 @@ export const ServiceLack = z.object({
 });
 export type ServiceLack = z.infer<typeof ServiceLack>;
 
-/** What a worker found it cannot run at its last check (at start, after a reload, then every half minute); `services` empty: nothing. */
+/** What a worker found it cannot run at its last check (at start, after a reload, then every `looks_every_ms`); `services` empty: nothing. */
 export const WorkerCannotRun = z.object({
   checked_at: Timestamp,
   services: z.array(ServiceLack),
+  /**
+   * The runner kinds whose probes had not answered yet (a first look at a registry says what needs none at
+   * once: the variables, the registry's own checks): their services' lacks come with a later record. Absent: none.
+   */
+  probing: z.array(ExecutionType).optional(),
+  /** How long after a look the worker looks again; absent from a worker of a version that did not say. */
+  looks_every_ms: z.number().int().positive().optional(),
 });
 export type WorkerCannotRun = z.infer<typeof WorkerCannotRun>;
 

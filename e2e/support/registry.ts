@@ -18,6 +18,9 @@ function e2eServices(upstreamPort: number): unknown[] {
       retry_config: { max_retries: 0 },
       circuit_breaker: quietBreaker,
     },
+    // The e2e host never sets E2E_WORKER_TOKEN, on purpose: the validate-token spec and the Runners page's
+    // cannot-run spec read its absence from the console's process and engine, which leaves its jobs to
+    // workers that have it. No spec runs one.
     {
       name: 'e2e_auth',
       execution_type: 'http',

@@ -6,10 +6,13 @@ import { lackingReason } from './fleetLacks.ts';
 const at = '2026-12-07T12:00:00.000Z';
 const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', unset: ['STRIPE_KEY'], docker: null, other: [], declined: true };
 
-function worker(id: string, lacks: ServiceLack[] | null): WorkerInfo {
+const daemonAway: ServiceLack = { service: 'thumbs', execution_type: 'docker', unset: [], docker: 'Docker daemon at /var/run/docker.sock not answering (ECONNREFUSED)', other: [], declined: true };
+
+function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number): WorkerInfo {
+  const cannotRun = lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }) };
   return {
     id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
-    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: lacks === null ? null : { checked_at: at, services: lacks }, lost: false,
+    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: cannotRun, lost: false,
   };
 }
 
@@ -21,6 +24,19 @@ describe('lackingReason: a service none of the workers that would take it can ru
 
   it('a worker that has not said what it lacks is not known, not "cannot": nothing is said', () => {
     assert.equal(lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('old', null)]), null);
+  });
+
+  it('says when the workers look at the daemon again by the interval each said, never a number none gave', () => {
+    const advice = (workers: WorkerInfo[]) => /give the workers its socket: ([^)]*)\)$/.exec(lackingReason('default', 'thumbs', workers) ?? '')?.[1];
+    assert.equal(advice([worker('w1', [daemonAway], 30_000), worker('w2', [daemonAway], 30_000)]), 'each looks again 30 s after its last look');
+    assert.equal(advice([worker('w1', [daemonAway], 5_000)]), 'it looks again 5 s after its last look');
+    assert.equal(advice([worker('w1', [daemonAway], 500), worker('w2', [daemonAway], 45_000)]), 'each looks again 0.5 s to 45 s after its last look');
+    assert.equal(advice([worker('w1', [daemonAway], 30_000), worker('older', [daemonAway])]), 'each looks again on its own', 'an older worker did not say its interval');
+  });
+
+  it('the dispatch check names the due count beside the service: one sentence, its advice last', () => {
+    const why = lackingReason('default', 'billing', [worker('w2', [unsetKey])], 20) ?? '';
+    assert.match(why, /^service billing \(20 due\) cannot run on the only live worker that takes queue default: .*\(set the variables where the workers run, then restart them\)$/);
   });
 
   it('one worker able is enough: nothing is said', () => {

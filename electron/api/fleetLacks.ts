@@ -1,7 +1,6 @@
 import { claimWords, lackText, unsetText } from '../../shared/cannotRunText.ts';
 import type { HealthCheck, ServiceLack, WorkerInfo } from '../../shared/domain.ts';
 import type { Registry } from '../../shared/registry.ts';
-import { CANNOT_RUN_CHECK_MS } from '../engine/cannotRun.ts';
 
 /** How an operator names a worker: its id, which starts with its name when it has one. */
 const label = (w: WorkerInfo) => w.id;
@@ -24,20 +23,41 @@ function groupedLacks(lacking: ReadonlyArray<{ worker: WorkerInfo; lack: Service
   return [...byWhat].map(([what, ids]) => `${what} ${onWhich(ids, of)}`);
 }
 
+/** `30 s`, `0.5 s`: how long after a look a worker looks again. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * When the workers look at the Docker daemon again, by the interval each said with its record; without a
+ * number when one did not say (an older version): a number it never gave would be a guess.
+ */
+function looksAgain(workers: readonly WorkerInfo[]): string {
+  const every = workers.map((w) => w.cannot_run?.looks_every_ms);
+  const known = every.filter((ms) => ms !== undefined);
+  if (known.length < every.length || known.length === 0) return workers.length === 1 ? 'it looks again on its own' : 'each looks again on its own';
+  const low = Math.min(...known);
+  const high = Math.max(...known);
+  if (workers.length === 1) return `it looks again ${seconds(high)} after its last look`;
+  return low === high ? `each looks again ${seconds(high)} after its last look` : `each looks again ${seconds(low)} to ${seconds(high)} after its last look`;
+}
+
 /** What lifts it: a variable is read when a worker starts; a Docker daemon is looked at again on its own. */
-function whatToDo(lacks: readonly ServiceLack[]): string {
+function whatToDo(lacking: ReadonlyArray<{ worker: WorkerInfo; lack: ServiceLack }>): string {
   const todo: string[] = [];
-  if (lacks.some((l) => l.unset.length > 0)) todo.push('set the variables where the workers run, then restart them');
-  if (lacks.some((l) => l.docker !== null)) todo.push(`start the Docker daemon or give the workers its socket: each looks again every ${CANNOT_RUN_CHECK_MS / 1000} s`);
+  if (lacking.some(({ lack }) => lack.unset.length > 0)) todo.push('set the variables where the workers run, then restart them');
+  const docker = lacking.filter(({ lack }) => lack.docker !== null).map(({ worker }) => worker);
+  if (docker.length > 0) todo.push(`start the Docker daemon or give the workers its socket: ${looksAgain(docker)}`);
   return todo.length > 0 ? ` (${todo.join('; ')})` : '';
 }
 
 /**
  * Why no worker among `able` (the live workers that would take a job of `service`: its queue, their registry
  * has it) can run it, by their last checks (WorkerInfo.cannot_run); null when one can, or one has not said
- * (an older worker, one not checked yet: not known is not "cannot").
+ * (an older worker, one not checked yet: not known is not "cannot"). `due`: how many of its jobs are due,
+ * said beside the service as the dispatch check names every service and queue.
  */
-export function lackingReason(queue: string, service: string, able: readonly WorkerInfo[]): string | null {
+export function lackingReason(queue: string, service: string, able: readonly WorkerInfo[], due?: number): string | null {
   if (able.length === 0) return null;
   const lacking = able.map((worker) => ({ worker, lack: worker.cannot_run?.services.find((s) => s.service === service) }));
   const found = lacking.flatMap(({ worker, lack }) => (lack === undefined ? [] : [{ worker, lack }]));
@@ -47,17 +67,18 @@ export function lackingReason(queue: string, service: string, able: readonly Wor
   const declined = lacks.filter((l) => l.declined).length;
   const claims = declined === n ? 'none of them claims its jobs, which wait for a worker that can run them' : declined === 0 ? 'its jobs fail on them' : `${declined} of them leave its jobs to others, on the rest they fail`;
   const who = n === 1 ? `the only live worker that takes queue ${queue}` : `any of the ${n} live workers that take queue ${queue}`;
-  return `service ${service} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(lacks)}`;
+  const named = due === undefined ? `service ${service}` : `service ${service} (${due} due)`;
+  return `${named} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(found)}`;
 }
 
 /**
  * Why no live worker that would take a job of `service` on `queue` claims it, every one of them leaving
  * it out for what it lacks (lackingReason's words); null when one claims it, or one has not said.
  */
-export function declinedByAll(queue: string, service: string, workers: readonly WorkerInfo[]): string | null {
+export function declinedByAll(queue: string, service: string, workers: readonly WorkerInfo[], due?: number): string | null {
   const able = live(workers).filter((w) => (w.queues === null || w.queues.includes(queue)) && (w.services === null || w.services.includes(service)));
   const declines = (w: WorkerInfo) => w.cannot_run?.services.some((s) => s.service === service && s.declined) === true;
-  return able.length > 0 && able.every(declines) ? lackingReason(queue, service, able) : null;
+  return able.length > 0 && able.every(declines) ? lackingReason(queue, service, able, due) : null;
 }
 
 /** Live workers, running or held: the ones whose last check says what the fleet can run now. */

@@ -37,18 +37,19 @@ async function servicesNoWorkerRuns(store: Store, live: WorkerInfo[], outside: R
 
 /**
  * Services with due jobs that every live worker that would take them leaves out of its claims, for what it
- * lacks (a variable unset, the Docker daemon unreachable): each with why, in the waiting reasons' words.
- * `outside` as above; `counted`: services named under an earlier cause.
+ * lacks (a variable unset, the Docker daemon unreachable): each with why, in the waiting reasons' words, with
+ * its due count beside its name. `outside` as above; `counted`: services named under an earlier cause.
  */
 async function servicesAllDecline(ctx: Pick<ApiContext, 'store' | 'registry'>, live: WorkerInfo[], outside: ReadonlySet<string>, counted: ReadonlySet<string>): Promise<Array<Due & { why: string }>> {
   const out: Array<Due & { why: string }> = [];
   const pending = Object.entries(await ctx.store.pendingByService()).filter(([service, n]) => n > 0 && !counted.has(service));
   for (const [service, n] of pending.sort(([a], [b]) => a.localeCompare(b))) {
     const queue = ctx.registry.service(service)?.queue;
-    const why = queue === undefined ? null : declinedByAll(queue, service, live);
-    if (why === null) continue;
+    if (queue === undefined || declinedByAll(queue, service, live) === null) continue;
     const due = await dueOfService(ctx.store, service, n, outside);
-    if (due > 0) out.push({ name: service, due, why });
+    // The count beside the service, as every cause names a queue or service: one sentence, no count tacked on after its advice.
+    const why = declinedByAll(queue, service, live, due);
+    if (due > 0 && why !== null) out.push({ name: service, due, why });
   }
   return out;
 }
@@ -224,7 +225,7 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
     causes.push(`no live worker's registry has ${named('service', dueText(unrun))}: start a worker whose registry names it, or add it to the workers' registry`);
   }
   const declined = await servicesAllDecline(ctx, live, counted, new Set(unrun.map((u) => u.name)));
-  for (const d of declined) causes.push(`${d.why} (${d.due} due)`);
+  for (const d of declined) causes.push(d.why);
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);

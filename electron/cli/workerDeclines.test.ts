@@ -124,10 +124,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
         const health = await opsdeck(['health-check', 'dispatch', ...common()]);
         assert.equal(health.code, 1, health.stdout);
+        const dispatch = health.stdout.replaceAll(/\s+/g, ' ');
         assert.match(
-          health.stdout.replaceAll(/\s+/g, ' '),
-          new RegExp(`service billing cannot run on the only live worker that takes queue default: environment variable ${KEY} is not set on worker lacking-\\S+; none of them claims its jobs.* \\(20 due\\)`),
+          dispatch,
+          new RegExp(
+            `service billing \\(20 due\\) cannot run on the only live worker that takes queue default: environment variable ${KEY} is not set on worker lacking-\\S+; ` +
+              'none of them claims its jobs, which wait for a worker that can run them \\(set the variables where the workers run, then restart them\\); the oldest due since',
+          ),
         );
+        // One sentence: no bracket closed and another opened beside it, nor one opened inside another at once.
+        assert.doesNotMatch(dispatch, /\)\s*\(|\(\(/);
 
         worker.child.kill('SIGHUP');
         await waitFor('the reload', () => worker.lines.find((l) => l.msg.startsWith('SIGHUP: registry reloaded')));

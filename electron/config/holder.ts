@@ -18,6 +18,7 @@ export class RegistryHolder {
   #loadedAt: Date | null = null;
   #digest: string | null = null;
   #problems: RegistryProblem[] = [];
+  #warnings: RegistryProblem[] = [];
   #problemsFile: string | null = null;
   #lastFile: string | null = null;
   #byName = new Map<string, ServiceConfig>();
@@ -48,6 +49,14 @@ export class RegistryHolder {
   /** Problems of the last load attempt (warnings of a good load, or the errors of a refused one). */
   get problems(): RegistryProblem[] {
     return this.#problems;
+  }
+
+  /**
+   * What the load of the registry in use warned of. After a refused load `problems` are that file's, whose
+   * services are not the ones in use: a service's warning read against the registry in use would name another.
+   */
+  get warnings(): RegistryProblem[] {
+    return this.#warnings;
   }
 
   /**
@@ -88,6 +97,7 @@ export class RegistryHolder {
     this.#lastFile = file;
     if (!result.registry) return { ok: false, problems: result.problems, errors: result.errors };
     this.#registry = result.registry;
+    this.#warnings = result.problems;
     this.#byName = new Map(result.registry.services.map((s) => [s.name, s]));
     this.#path = file;
     this.#loadedAt = new Date();

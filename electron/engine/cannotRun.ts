@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { declinedForUnset, serviceLacks, type Look } from './unrunnable.ts';
+import { awayIn, declinedForUnset, lacksSoFar, startProbes, type Probed } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -20,6 +20,8 @@ export interface CannotRunOptions {
   /** Where what it lacks is said: not quieted, since a reload within the minute must say it again. */
   log: Logger;
   everyMs?: number;
+  /** A look changed which Docker daemons the claims leave alone: a claim that found nothing may find some now. */
+  declinedChanged?: () => void;
 }
 
 interface Checked {
@@ -29,21 +31,28 @@ interface Checked {
 }
 
 /**
- * What this worker cannot run, looked at when it starts, after each reload and then every half minute: the
+ * What this worker cannot run, looked at when it starts, after each reload and then every `everyMs`: the
  * record its next heartbeat writes on its row for the fleet's views, and the Docker daemons its claims
  * leave alone. A worker says each service it lacks something for at start and after a reload; between,
  * only what changed. What its claims leave out is worked out at each claim (declined), never waiting on a
  * look: a variable unset from the environment at once, for whichever registry the claim uses; a Docker
- * daemon by its socket, as the last look found it, so a reload keeps it.
+ * daemon by its socket, as the last look found it, so a reload keeps it. The record says the same as soon
+ * as a registry takes, then each kind's probe as it answers, so a daemon slow to answer holds up nothing
+ * else; a later look of the same registry replaces the record only once it is whole.
  */
 export class CannotRunCheck {
   readonly #opts: CannotRunOptions;
   readonly #everyMs: number;
+  /** The last whole look, of the registry it looked at. */
   #last: Checked | null = null;
+  /** The registry the last record was made for, whole or not. */
+  #saidFor: Registry | null = null;
+  /** The last record made, whole or not: what the row gets again once the worker registers again. */
+  #said: WorkerCannotRun | null = null;
   #unwritten: WorkerCannotRun | null = null;
-  #running: Promise<boolean> | null = null;
-  /** The sockets the last look found no daemon certainly behind (Look.unreachable). */
-  #unreachable = new Set<string>();
+  #running: Promise<void> | null = null;
+  /** The sockets the last Docker probe found no daemon certainly behind, with the daemon's words. */
+  #away = new Map<string, string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
 
@@ -58,39 +67,85 @@ export class CannotRunCheck {
     return this.#running === null && (last === null || last.registry !== this.#opts.registry.registry || now - last.at >= this.#everyMs);
   }
 
-  /** Looks now (one look at a time); true when the daemons its claims leave alone changed. */
-  check(): Promise<boolean> {
-    this.#running ??= this.#check().finally(() => {
+  /**
+   * Looks now, one look at a time. A registry not looked at yet gets at once what needs no I/O in its
+   * record, even while a look of the one before is under way, and its own look once that one ends.
+   */
+  check(): Promise<void> {
+    if (this.#running !== null) this.#sayWhatIsKnown(this.#opts.registry.registry);
+    this.#running ??= this.#looks().finally(() => {
       this.#running = null;
     });
     return this.#running;
   }
 
-  async #check(): Promise<boolean> {
-    const registry = this.#opts.registry.registry;
-    const { log } = this.#opts;
-    let look: Look;
-    try {
-      look = await serviceLacks(registry, this.#opts.registry.problems ?? [], this.#opts.runners, this.#opts.env);
-    } catch (error) {
-      log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
-      return false;
+  async #looks(): Promise<void> {
+    for (;;) {
+      const registry = this.#opts.registry.registry;
+      try {
+        await this.#look(registry);
+      } catch (error) {
+        this.#opts.log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
+        return;
+      }
+      if (this.#opts.registry.registry === registry) return;
     }
-    const { lacks } = look;
+  }
+
+  async #look(registry: Registry): Promise<void> {
+    const { log, runners, env } = this.#opts;
+    const problems = this.#opts.registry.warnings ?? [];
+    const current = () => this.#opts.registry.registry === registry;
+    // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
+    const inParts = this.#last?.registry !== registry;
+    const probes = startProbes(registry, runners, env);
+    const answered = new Map<ExecutionType, Probed>();
+    const sayPart = () => {
+      if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), [...probes.keys()].filter((kind) => !answered.has(kind)));
+    };
+    sayPart();
+    await Promise.all(
+      [...probes].map(async ([kind, probe]) => {
+        const probed = await probe;
+        answered.set(kind, probed);
+        // A daemon's answer is its socket's, whichever registry asked: kept even when a reload took meanwhile.
+        if (kind === 'docker') this.#keepAway(awayIn(registry, probed));
+        sayPart();
+      }),
+    );
+    // A reload took meanwhile: the next look says the registry in use.
+    if (!current()) return;
+    const lacks = lacksSoFar(registry, problems, answered, env, this.#away);
     const before = this.#last;
-    const fresh = before === null || before.registry !== registry;
-    const was = new Map((fresh ? [] : before.lacks).map((l) => [l.service, lackText(l)]));
+    const was = new Map((before === null || before.registry !== registry ? [] : before.lacks).map((l) => [l.service, lackText(l)]));
     for (const lack of lacks) {
       const why = lackText(lack);
       if (was.get(lack.service) !== why) log.warn(`service ${lack.service} cannot run on this worker: ${why}`, { service: lack.service, claimed: !lack.declined });
     }
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
-    const sockets = [...this.#unreachable].sort().join('\n');
-    this.#unreachable = look.unreachable;
     this.#last = { registry, at: Date.now(), lacks };
-    this.#unwritten = { checked_at: new Date().toISOString(), services: lacks };
-    return [...look.unreachable].sort().join('\n') !== sockets;
+    this.#say(registry, lacks, []);
+  }
+
+  /** A registry not said yet: its record at once, with what needs no probe. */
+  #sayWhatIsKnown(registry: Registry): void {
+    if (this.#saidFor === registry || this.#last?.registry === registry) return;
+    const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
+    this.#say(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], new Map(), this.#opts.env, this.#away), kinds);
+  }
+
+  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[]): void {
+    const record: WorkerCannotRun = { checked_at: new Date().toISOString(), services, ...(probing.length > 0 ? { probing } : {}), looks_every_ms: this.#everyMs };
+    this.#saidFor = registry;
+    this.#said = record;
+    this.#unwritten = record;
+  }
+
+  #keepAway(away: Map<string, string>): void {
+    const changed = [...away.keys()].sort().join('\n') !== [...this.#away.keys()].sort().join('\n');
+    this.#away = away;
+    if (changed) this.#opts.declinedChanged?.();
   }
 
   /**
@@ -103,11 +158,11 @@ export class CannotRunCheck {
       unset = new Set(declinedForUnset(registry, this.#opts.env));
       this.#unset.set(registry, unset);
     }
-    const unreachable = (s: ServiceConfig) => s.execution_type === 'docker' && this.#unreachable.has(s.runner_config.socket_path);
-    return registry.services.filter((s) => unset.has(s.name) || unreachable(s)).map((s) => s.name);
+    const away = (s: ServiceConfig) => s.execution_type === 'docker' && this.#away.has(s.runner_config.socket_path);
+    return registry.services.filter((s) => unset.has(s.name) || away(s)).map((s) => s.name);
   }
 
-  /** The last look, while the store has not taken it; the heartbeat that carries it calls written(). */
+  /** The last record made, while the store has not taken it; the heartbeat that carries it calls written(). */
   unwritten(): WorkerCannotRun | undefined {
     return this.#unwritten ?? undefined;
   }
@@ -116,9 +171,8 @@ export class CannotRunCheck {
     if (this.#unwritten === record) this.#unwritten = null;
   }
 
-  /** The worker registered again, which clears its row's record: the next heartbeat writes the last look again. */
+  /** The worker registered again, which clears its row's record: the next heartbeat writes the last one again. */
   rewrite(): void {
-    const last = this.#last;
-    if (last !== null) this.#unwritten ??= { checked_at: new Date(last.at).toISOString(), services: last.lacks };
+    this.#unwritten ??= this.#said;
   }
 }

@@ -303,6 +303,9 @@ export class Dispatcher {
     // A claim under way when dispatch stopped (emergency stop, safe mode, shutdown) gives its jobs back
     // without starting them, attempt not spent.
     const dispatching = this.#gateOpen && !this.#stopped;
+    // The registry in use now, not the one the claim left services out by: a reload that took while the
+    // claim was answered makes a job run with its settings, which may read a variable this worker lacks.
+    const declined = new Set(this.#opts.declined(this.#opts.registry.registry));
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
@@ -314,6 +317,10 @@ export class Dispatcher {
       }
       if (!service) {
         this.#release(running, this.#foreign.leaveOut(job.service_name, this.#opts.registry.registry, this.#opts.log));
+        continue;
+      }
+      if (declined.has(job.service_name)) {
+        this.#release(running, `service ${job.service_name} cannot run on this worker: handed back for a worker that can`);
         continue;
       }
       const allowance = this.#opts.breakers.allowance(job.service_name, now);

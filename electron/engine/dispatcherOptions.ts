@@ -16,8 +16,8 @@ export interface RegistrySource {
   /** The sha256 of the bytes it was read from, and when: the registry the worker declares and its refusals name. */
   readonly digest?: string | null;
   readonly loadedAt?: Date | null;
-  /** What its load found, warnings included: the checks that say a service's every job will fail. */
-  readonly problems?: readonly RegistryProblem[];
+  /** What the load of `registry` warned of (not a later load refused): the checks that say a service's every job will fail. */
+  readonly warnings?: readonly RegistryProblem[];
   service(name: string): ServiceConfig | undefined;
   /** Told of each registry that took; returns what stops telling. */
   onChange?(listener: (registry: Registry) => void): () => void;

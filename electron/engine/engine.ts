@@ -130,7 +130,14 @@ export class Engine {
     this.#emitter = new EngineEmitter(this.#log);
     const registry = opts.registry;
     this.#registry = registry;
-    this.#cannotRun = new CannotRunCheck({ registry, runners: this.#runners, env: this.#env, log: logger, everyMs: opts.cannotRunCheckMs });
+    this.#cannotRun = new CannotRunCheck({
+      registry,
+      runners: this.#runners,
+      env: this.#env,
+      log: logger,
+      everyMs: opts.cannotRunCheckMs,
+      declinedChanged: () => this.#dispatcher.gatesChanged(),
+    });
     this.#breakers = new BreakerKeeper({
       store: this.#store,
       config: (service) => effectiveBreaker(registry.service(service)),
@@ -214,7 +221,7 @@ export class Engine {
     this.#offReload =
       this.#registry.onChange?.(() => {
         this.#dispatcher.gatesChanged();
-        this.#lookAtWhatItCannotRun();
+        this.#lookAtWhatItCannotRun(false);
       }) ?? null;
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
@@ -241,14 +248,12 @@ export class Engine {
   }
 
   /**
-   * Looks again at what this worker cannot run when a look is due (CannotRunCheck), in the background: a
-   * heartbeat never waits on a Docker daemon. A change in what its claims leave out wakes the dispatcher.
+   * Looks again at what this worker cannot run (CannotRunCheck), in the background: a heartbeat never waits
+   * on a Docker daemon. `whenDue` false: a registry took, whose record must not wait for a look under way.
    */
-  #lookAtWhatItCannotRun(): void {
-    if (this.#workerState === 'stopped' || this.#stopping !== null || !this.#cannotRun.due()) return;
-    void this.#cannotRun.check().then((changed) => {
-      if (changed) this.#dispatcher.gatesChanged();
-    });
+  #lookAtWhatItCannotRun(whenDue = true): void {
+    if (this.#workerState === 'stopped' || this.#stopping !== null || (whenDue && !this.#cannotRun.due())) return;
+    void this.#cannotRun.check();
   }
 
   async #register(): Promise<void> {

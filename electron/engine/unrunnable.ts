@@ -20,37 +20,52 @@ export function declinedForUnset(registry: Registry, env: Env): string[] {
   return registry.services.filter((service) => variablesUnset(service, env).length > 0).map((service) => service.name);
 }
 
-/** What one look found: each service's lack, and the Docker sockets no daemon is certainly behind. */
-export interface Look {
-  lacks: ServiceLack[];
-  /** Sockets whose daemon is certainly unreachable: missing, refusing, not permitted. */
-  unreachable: Set<string>;
+/** A kind's probe as a look holds it once it answered: its health, how it failed, or null when this worker has no runner of the kind. */
+export type Probed = HealthResult | { error: string } | null;
+
+/**
+ * Starts the probe of each kind the registry's services are of (the one health-check makes, upstreams
+ * left alone: the program, the Docker daemon, AWS credentials), each with all its services, so each
+ * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
+ */
+export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Map<ExecutionType, Promise<Probed>> {
+  const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
+  return new Map(kinds.map((kind) => [kind, probeKind(kind, registry, runners, env)]));
 }
 
 /**
- * The services a worker's jobs would fail on before they start: the registry's own check says every job
- * will (a command off the allowlist), a variable a job reads is not set here, or its runner's health
- * probe (the one health-check makes, upstreams left alone: the program, the Docker daemon, AWS credentials)
- * fails or warns. Each kind is probed once with all its services, so each Docker socket is pinged once a
- * look. `problems`: what loading `registry` found.
+ * The services a worker's jobs would fail on before they start, as far as a look knows yet: the registry's
+ * own check says every job will (a command off the allowlist) and a variable a job reads is not set here,
+ * known at once; each kind's runner probe once it answered (`answered`). Until the Docker probe answers, a
+ * daemon the last look found certainly away (`away`: its socket, and the daemon's words) is said as the
+ * claims take it: away. `problems`: what loading `registry` warned of.
  */
-export async function serviceLacks(registry: Registry, problems: readonly RegistryProblem[], runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Look> {
-  const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-  const probed = new Map(await Promise.all(kinds.map(async (kind) => [kind, await probeKind(kind, registry, runners, env)] as const)));
-  const lacks: ServiceLack[] = [];
-  const unreachable = new Set<string>();
-  for (const [i, service] of registry.services.entries()) {
-    const found = whyNot(service, failingChecks(problems, i), probed.get(service.execution_type) ?? null, env);
-    if (found === null) continue;
-    lacks.push(found.lack);
-    if (found.unreachable && service.execution_type === 'docker') unreachable.add(service.runner_config.socket_path);
-  }
-  return { lacks, unreachable };
+export function lacksSoFar(
+  registry: Registry,
+  problems: readonly RegistryProblem[],
+  answered: ReadonlyMap<ExecutionType, Probed>,
+  env: Env,
+  away: ReadonlyMap<string, string>,
+): ServiceLack[] {
+  return registry.services.flatMap((service, i) => {
+    const kind = service.execution_type;
+    const lack = whyNot(service, failingChecks(problems, i), answered.has(kind) ? (answered.get(kind) ?? null) : 'not answered', env, away);
+    return lack === null ? [] : [lack];
+  });
 }
 
-type Probed = HealthResult | { error: string };
+/** The sockets the Docker probe found no daemon certainly behind (missing, refusing, not permitted), each with the daemon's words. */
+export function awayIn(registry: Registry, probed: Probed): Map<string, string> {
+  const away = new Map<string, string>();
+  if (probed === null || 'error' in probed) return away;
+  for (const service of registry.services) {
+    if (service.execution_type !== 'docker' || probed.certain?.includes(service.name) !== true) continue;
+    away.set(service.runner_config.socket_path, (probed.cannotStart?.[service.name] ?? [probed.detail]).join('; '));
+  }
+  return away;
+}
 
-async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Probed | null> {
+async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Probed> {
   const runner = runners.get(kind);
   if (!runner) return null;
   try {
@@ -72,23 +87,31 @@ function probeSays(service: ServiceConfig, health: HealthResult): string[] {
   return !health.ok || health.warning === true ? [health.detail] : [];
 }
 
-function whyNot(service: ServiceConfig, failing: string[], probed: Probed | null, env: Env): { lack: ServiceLack; unreachable: boolean } | null {
-  const other: string[] = [...failing];
-  let docker: string | null = null;
-  let unreachable = false;
-  const unset = variablesUnset(service, env);
-  if (probed === null) other.push(`no ${service.execution_type} runner`);
-  else if ('error' in probed) other.push(`its ${service.execution_type} probe failed: ${probed.error}`);
-  else {
-    // A variable said above is not said again in the probe's words.
-    const said = (text: string) => unset.some((name) => text.includes(name));
-    const why = probeSays(service, probed).filter((text) => !said(text));
-    if (service.execution_type === 'docker' && why.length > 0) {
-      docker = why.join('; ');
-      unreachable = probed.certain?.includes(service.name) === true;
-    } else other.push(...why);
+/** What the probe of a service's kind says of its Docker daemon, and whether every job fails for it for certain. */
+interface ProbeWords {
+  docker: string | null;
+  other: string[];
+  away: boolean;
+}
+
+function probeWords(service: ServiceConfig, probed: Probed | 'not answered', unset: readonly string[], away: ReadonlyMap<string, string>): ProbeWords {
+  if (probed === 'not answered') {
+    const gone = service.execution_type === 'docker' ? away.get(service.runner_config.socket_path) : undefined;
+    return { docker: gone ?? null, other: [], away: gone !== undefined };
   }
-  if (unset.length === 0 && docker === null && other.length === 0) return null;
+  if (probed === null) return { docker: null, other: [`no ${service.execution_type} runner`], away: false };
+  if ('error' in probed) return { docker: null, other: [`its ${service.execution_type} probe failed: ${probed.error}`], away: false };
+  // A variable said above is not said again in the probe's words.
+  const why = probeSays(service, probed).filter((text) => !unset.some((name) => text.includes(name)));
+  if (service.execution_type !== 'docker' || why.length === 0) return { docker: null, other: why, away: false };
+  return { docker: why.join('; '), other: [], away: probed.certain?.includes(service.name) === true };
+}
+
+function whyNot(service: ServiceConfig, failing: string[], probed: Probed | 'not answered', env: Env, away: ReadonlyMap<string, string>): ServiceLack | null {
+  const unset = variablesUnset(service, env);
+  const said = probeWords(service, probed, unset, away);
+  const other = [...failing, ...said.other];
+  if (unset.length === 0 && said.docker === null && other.length === 0) return null;
   // What fails every job for certain and is this worker's alone: the claims leave the service to workers that can run it.
-  return { lack: { service: service.name, execution_type: service.execution_type, unset, docker, other, declined: unset.length > 0 || unreachable }, unreachable };
+  return { service: service.name, execution_type: service.execution_type, unset, docker: said.docker, other, declined: unset.length > 0 || said.away };
 }

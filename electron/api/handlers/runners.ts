@@ -42,13 +42,15 @@ function lackingOf(workers: WorkerInfo[], kind: ExecutionType): WorkerLacking[] 
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
     const [probes, inFlight, breakers, workers] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), ctx.store.listWorkers(WORKER_LOST_AFTER_MS)]);
-    const unchecked = workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held') && w.cannot_run === null).map((w) => w.id);
+    // Per kind: a worker whose record came before that kind's probe answered has not said it yet.
+    const unchecked = (kind: ExecutionType) =>
+      workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held') && (w.cannot_run === null || w.cannot_run.probing?.includes(kind) === true)).map((w) => w.id);
     const kindOf = (service: string) => ctx.registry.service(service)?.execution_type;
     // As health-check's runner checks say it: a probe answering while a service's breaker is open warns.
     return {
       runners: probes.map((p) => {
         const { warning, detail } = withOpenBreakers({ name: p.kind, ok: p.healthy, ...(p.warning ? { warning: true } : {}), detail: p.detail }, p.kind, breakers, kindOf, ctx.words);
-        return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0, lacking: lackingOf(workers, p.kind), unchecked };
+        return { ...p, ...(warning ? { warning } : {}), detail, in_flight: inFlight.get(p.kind) ?? 0, lacking: lackingOf(workers, p.kind), unchecked: unchecked(p.kind) };
       }),
       unserved: unserved(ctx, workers),
     };

@@ -1,4 +1,4 @@
-import { cannotRunSummary, lackLine } from '../../../shared/cannotRunText.ts';
+import { cannotRunSummary, lackLine, notCheckedYet } from '../../../shared/cannotRunText.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { ExecutionType, type LostWorkerLeases, type RegistryDrift } from '../../../shared/domain.ts';
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
@@ -54,7 +54,11 @@ export const runners: Command = {
 /** Per runner kind, each live worker that cannot run some of its services, and the workers not known. */
 function runnerLackLines(list: RunnerView[]): string[] {
   const lines = list.flatMap((r) => r.lacking.map((w) => `  ${r.kind} on worker ${w.worker_id} (checked ${when(w.checked_at)}): ${w.services.map(lackLine).join('; ')}`));
-  const unchecked = [...new Set(list.flatMap((r) => r.unchecked))];
+  // A worker whose look has not answered for some kinds yet is named with them; one not known at all, alone.
+  const unchecked = [...new Set(list.flatMap((r) => r.unchecked))].map((id) => {
+    const kinds = list.filter((r) => r.unchecked.includes(id)).map((r) => r.kind);
+    return kinds.length === list.length ? id : `${id} (${kinds.join(', ')})`;
+  });
   const unknown = unchecked.length > 0 ? [`not known of worker ${unchecked.join(', ')}: not said what it cannot run (an older version, or not checked yet)`] : [];
   if (lines.length === 0 && unknown.length === 0) return [];
   return ['', ...(lines.length > 0 ? ['workers that cannot run services of these runners (each worker\'s own last check):', ...lines] : []), ...unknown];
@@ -64,7 +68,11 @@ function runnerLackLines(list: RunnerView[]): string[] {
 function cannotRunLines(list: WorkerView[]): string[] {
   const lines = list
     .filter((w) => !w.lost && w.state !== 'stopped' && w.cannot_run !== null && w.cannot_run.services.length > 0)
-    .flatMap((w) => (w.cannot_run === null ? [] : [`  ${w.id} (checked ${when(w.cannot_run.checked_at)}): ${w.cannot_run.services.map(lackLine).join('; ')}`]));
+    .flatMap((w) => {
+      if (w.cannot_run === null) return [];
+      const pending = notCheckedYet(w.cannot_run);
+      return [`  ${w.id} (checked ${when(w.cannot_run.checked_at)}${pending ? `; ${pending}` : ''}): ${w.cannot_run.services.map(lackLine).join('; ')}`];
+    });
   return lines.length === 0 ? [] : ['', 'cannot run (each worker\'s own last check):', ...lines];
 }
 
@@ -160,10 +168,11 @@ export const workers: Command = {
     '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
     '           health-check registry compares them with the file; given the file here (--registry), a worker',
     '           running another is marked "(not the file)" and named under the table with what to do',
-    'cannot run the services each worker found it cannot run at its last check (at start, after a reload, every 30 s):',
-    '           a variable a service names not set there, the Docker daemon not answering, AWS credentials not found;',
-    '           "nothing" once it checked, "not known" from a worker that has not said (an older version); under the',
-    '           table, what it lacks, names only, and whether it leaves those jobs to other workers ("not claimed there")',
+    'cannot run the services each worker found it cannot run at its last check (at start, after a reload, then at the',
+    '           interval it says, --json: cannot_run.looks_every_ms): a variable a service names not set there, the Docker',
+    '           daemon not answering, AWS credentials not found; "nothing" once it checked, "not known" from a worker',
+    '           that has not said (an older version), "docker not checked yet" while a kind\'s check has not answered;',
+    '           under the table, what it lacks, names only, and whether it leaves those jobs to other workers ("not claimed there")',
     'forget     a lost or stopped worker no running job is leased to any more leaves the list and health-check (audited):',
     '           named by its id, or by its name (worker --name, any case) when one worker has it',
   ].join('\n'),
