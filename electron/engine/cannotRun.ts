@@ -158,8 +158,12 @@ export class CannotRunCheck {
       unset = new Set(declinedForUnset(registry, this.#opts.env));
       this.#unset.set(registry, unset);
     }
-    const away = (s: ServiceConfig) => s.execution_type === 'docker' && this.#away.has(s.runner_config.socket_path);
-    return registry.services.filter((s) => unset.has(s.name) || away(s)).map((s) => s.name);
+    return registry.services.filter((s) => unset.has(s.name) || this.daemonAway(s)).map((s) => s.name);
+  }
+
+  /** Whether the last look found this Docker service's daemon certainly away. */
+  daemonAway(service: ServiceConfig): boolean {
+    return service.execution_type === 'docker' && this.#away.has(service.runner_config.socket_path);
   }
 
   /** The last record made, while the store has not taken it; the heartbeat that carries it calls written(). */

@@ -351,6 +351,12 @@ export class Dispatcher {
         this.#release(running, 'paused: the upstream asked to wait (429)');
         continue;
       }
+      // Claimed ahead before a look found its Docker daemon away: here it would fail (a socket it may not
+      // use, dead-lettered), where a worker whose daemon answers runs it.
+      if (running.service && this.#opts.daemonAway(running.service)) {
+        this.#release(running, `service ${running.job.service_name} cannot run on this worker: handed back for a worker that can`);
+        continue;
+      }
       running.startedAt = new Date();
       this.#executing.set(running.job.id, running);
       void this.#execute(running);

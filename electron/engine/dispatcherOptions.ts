@@ -42,4 +42,6 @@ export interface DispatcherOptions {
   jobs: JobLog;
   /** Services whose every job would fail on this worker as it stands (CannotRunCheck): its claims leave them to others. */
   declined: (registry: Registry) => readonly string[];
+  /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */
+  daemonAway: (service: ServiceConfig) => boolean;
 }

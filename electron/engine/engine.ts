@@ -165,6 +165,7 @@ export class Engine {
       log: this.#log,
       jobs: new JobLog(logger),
       declined: (r) => this.#cannotRun.declined(r),
+      daemonAway: (s) => this.#cannotRun.daemonAway(s),
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
