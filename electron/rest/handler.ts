@@ -13,7 +13,7 @@ import { queryOf } from './query.ts';
 import { asReadKeySees } from './readKeyAnswer.ts';
 import { searchedAsReadKeySees } from './readKeySearch.ts';
 import { RefusalAudit } from './refusalAudit.ts';
-import { RouteFailure, type Route } from './route.ts';
+import { refuseQuery, RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
 import { FailureThrottle } from './throttle.ts';
 import { UNCHECKED_NEEDS, unprovedHealth } from './unprovedHealth.ts';
@@ -110,7 +110,9 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const ctx = contextFor(opts.context(), principal, address);
     const key = route.call === 'jobs.enqueue' ? idempotencyKey(req.headers['idempotency-key']) : null;
     if (key !== null) body = keyedBody(body, key);
-    const input = route.input({ params, query: queryOf(url), body });
+    const query = queryOf(url);
+    const input = route.input({ params, query, body });
+    if (route.query === null) refuseQuery(route.method, query);
     const response = await dispatch(route.call, input, ctx);
     if (!response.ok) {
       sendJson(res, REST_STATUS[fromApiError(response.error).error.code], fromApiError(response.error));

@@ -70,6 +70,21 @@ export function parseQuery<Q extends z.ZodObject>(schema: Q, query: Record<strin
   throw new RouteFailure('invalid_input', `invalid query: ${first ? `${first.path}: ${first.message}` : 'not understood'}${more}`, issues);
 }
 
+/**
+ * Refuses a query string on an endpoint that reads none: ignored, `POST /v1/dlq/retry?dry_run=true` would
+ * retry for real, and `?service=` on a list would answer for every service.
+ */
+export function refuseQuery(method: Route['method'], query: Record<string, string>): void {
+  const names = Object.keys(query);
+  if (names.length === 0) return;
+  const message = (name: string) =>
+    method === 'POST' ? `not a parameter of this endpoint: a POST takes its fields in the JSON body, as {"${name}": …}` : 'not a parameter of this endpoint, which takes none';
+  const issues = names.map((name) => ({ path: `query.${name}`, message: message(name) }));
+  const [first] = issues;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  throw new RouteFailure('invalid_input', `invalid query: ${first?.path}: ${first?.message}${more}`, issues);
+}
+
 /** Reads a body the route takes apart itself (rather than pass it whole to the call): unknown keys named as the call's are. */
 export function parseBody<B extends z.ZodObject>(schema: B, body: Record<string, unknown>): z.output<B> {
   const parsed = schema.safeParse(body);

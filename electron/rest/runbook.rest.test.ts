@@ -282,6 +282,24 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
     assert.match(ErrorBody.parse(asQuery.json).error.message, /^a URL of your own is tested with POST \/v1\/runners\/connectivity\/check and \{"url": "…"\} in the body \(an operate key\)$/);
   });
 
+  it('a query string on an endpoint that reads none is refused, naming it, not ignored: a dry run asked in the query retries nothing', async () => {
+    const openFailures = async () => (await runtime.ctx.store.listJobs({ status: ['failed'] }, { limit: 10 })).items.map((j) => j.id);
+    const before = await openFailures();
+    assert.equal(before.length, 1, 'the dead letter made above');
+    const asked = await call('POST', '/v1/dlq/retry?dry_run=true', operateKey, { selector: { fingerprint: 'fp-401' } });
+    assert.equal(asked.status, 422, asked.text);
+    const error = ErrorBody.parse(asked.json).error;
+    assert.equal(error.message, 'invalid query: query.dry_run: not a parameter of this endpoint: a POST takes its fields in the JSON body, as {"dry_run": …}');
+    assert.deepEqual(await openFailures(), before, 'still a dead letter');
+    const listed = await call('GET', '/v1/runners/connectivity/payments?url=https%3A%2F%2Fexample.com&verbose=1', readKey);
+    assert.equal(listed.status, 422);
+    assert.deepEqual(ErrorBody.parse(listed.json).error.issues, [
+      { path: 'query.url', message: 'not a parameter of this endpoint, which takes none' },
+      { path: 'query.verbose', message: 'not a parameter of this endpoint, which takes none' },
+    ]);
+    assert.equal((await call('GET', '/v1/runners/connectivity/payments', readKey)).status, 200, 'without it, answered');
+  });
+
   it('the OpenAPI document lists them, and names the operate key where one is needed', async () => {
     const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ security: z.array(z.record(z.string(), z.array(z.string()))).optional() }))) }).parse(JSON.parse((await rawRequest({ port: rest.port, path: '/v1/openapi.json' })).body));
     const security = (path: string, method: string) => doc.paths[path]?.[method]?.security;
