@@ -25,3 +25,25 @@ test('scrolled past its end, a page never scrolls the window: the page links and
     await page.setViewportSize({ width: 1440, height: 900 });
   }
 });
+
+test("a job's drawer opens below the top bar: its Close button is not under the emergency stop, at any width", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const identifier = `drawer-close-${opsdeck.stamp}`;
+  const { id } = await opsdeck.enqueue('e2e_quick', { identifier });
+  try {
+    for (const width of [1440, 1280, 1024]) {
+      await page.setViewportSize({ width, height: 800 });
+      await opsdeck.open(`/jobs?job=${id}`);
+      const drawer = page.getByRole('dialog', { name: `Job ${identifier}` });
+      await expect(drawer).toBeVisible();
+      const stop = page.getByRole('button', { name: 'Emergency stop', exact: true });
+      await expect(stop).toBeInViewport({ ratio: 1 });
+      // A click, as a mouse makes it: refused while anything else (the stop's menu) lies over the button.
+      await drawer.getByRole('button', { name: 'Close dialog' }).click({ timeout: 5_000 });
+      await expect(drawer, `the drawer at ${width}px closes by its button`).toHaveCount(0);
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+});

@@ -12,6 +12,7 @@ import { routeHref, useRoute } from '../lib/router.ts';
 import { useTimes } from '../lib/useTimes.ts';
 import { HostBanners } from './HostBanners.tsx';
 import { ShortcutSheet } from './ShortcutSheet.tsx';
+import { useTopbarHeight } from './useTopbarHeight.ts';
 import { ROUTES } from './routes.tsx';
 import { PageErrorBoundary } from '../components/PageErrorBoundary.tsx';
 
@@ -49,6 +50,8 @@ export function Layout() {
   const route = useRoute();
   const current = ROUTES.find((r) => r.path === route.path) ?? ROUTES[0];
   const main = useRef<HTMLElement>(null);
+  const topbar = useRef<HTMLElement>(null);
+  useTopbarHeight(topbar);
 
   useEffect(() => {
     document.title = current ? `${current.label} · opsdeck` : 'opsdeck';
@@ -59,7 +62,7 @@ export function Layout() {
       <a className="skip-link" href="#main" onClick={(event) => { event.preventDefault(); main.current?.focus(); }}>
         Skip to content
       </a>
-      <header className="topbar">
+      <header ref={topbar} className="topbar">
         <span className="brand">
           <span className="brand-mark" aria-hidden="true" />
           opsdeck
