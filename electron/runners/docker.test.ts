@@ -168,6 +168,18 @@ test('the probe fails only the services whose daemon does not answer, counted li
   assert.deepEqual(await runner.probe(services.filter((s) => s.name !== 'nodocker')), { ok: true, detail: `Docker daemon answering at ${docker.socketPath}` });
 });
 
+test('services on the same daemon that does not answer are named together, its words once, each daemon apart', async () => {
+  const on = (name: string, socket: string) => service({ name, execution_type: 'docker', runner_config: { image: 'python:3', socket_path: socket }, security_policy: { allowed_images: ['python:*'] } });
+  const services = [on('etl', '/nonexistent/a.sock'), on('report', '/nonexistent/a.sock'), on('thumbs', '/nonexistent/b.sock'), on('resize', '/nonexistent/a.sock')];
+  const probe = await runner.probe(services);
+  assert.equal(probe.ok, false);
+  assert.equal(
+    probe.detail,
+    '4 of 4 service(s) cannot start: etl, report, resize: Docker daemon at /nonexistent/a.sock not answering (ENOENT); thumbs: Docker daemon at /nonexistent/b.sock not answering (ENOENT)',
+  );
+  assert.deepEqual(probe.cannotStart?.['report'], ['Docker daemon at /nonexistent/a.sock not answering (ENOENT)'], "each service's own reason is still its own");
+});
+
 test('a daemon that never confirms the kill does not hold the job (fake Docker Engine API on a unix socket)', async (t) => {
   const docker = await fake(t, { images: ['python:3.11-slim'], wedged: true });
   const patient = new DockerRunner({ abortWaitMs: 200 });

@@ -354,10 +354,17 @@ export class DockerRunner implements Runner {
       const why = down.get(socket);
       if (why !== undefined) cannotStart[name] = [why];
     }
-    const problems = Object.entries(cannotStart).map(([name, [why]]) => `${name}: ${why}`);
-    if (problems.length === 0) return { ok: true, detail: answeringText };
+    const failing = Object.keys(cannotStart);
+    if (failing.length === 0) return { ok: true, detail: answeringText };
+    // One daemon's words once, after every service on it: a fleet's services mostly share one socket.
+    const servicesOf = new Map<string, string[]>();
+    for (const name of failing) {
+      const why = cannotStart[name]?.[0] ?? '';
+      servicesOf.set(why, [...(servicesOf.get(why) ?? []), name]);
+    }
+    const problems = [...servicesOf].map(([why, names]) => `${names.join(', ')}: ${why}`);
     const rest = answeringText ? `; ${answeringText}` : '';
     const certain = [...socketOf].filter(([, socket]) => unreachable.has(socket)).map(([name]) => name);
-    return { ok: false, detail: `${problems.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}`, cannotStart, certain };
+    return { ok: false, detail: `${failing.length} of ${services.length} service(s) cannot start: ${problems.join('; ')}${rest}`, cannotStart, certain };
   }
 }
