@@ -5,6 +5,7 @@ import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.
 import type { RunnerView, WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
 import { shortDigest } from '../../../shared/workerRegistry.ts';
+import { unservedByReason, unservedLine } from '../../../shared/unservedText.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { controlReasons } from '../../api/waitingReasons.ts';
 import { listOnly, positionals, UsageError } from '../args.ts';
@@ -43,7 +44,7 @@ export const runners: Command = {
         // The probe above is this process's; what the workers that run the jobs lack is their own word.
         for (const line of runnerLackLines(list)) inv.io.out(line);
         // A healthy runner runs nothing for a service no live worker takes: said under the table, with why.
-        if (unserved.length > 0) inv.io.out(['', 'no live worker runs these services:', ...unserved.map((u) => `  ${u.service} (queue ${u.queue}): ${u.reason}`)].join('\n'));
+        if (unserved.length > 0) inv.io.out(['', 'no live worker runs these services:', ...unservedByReason(unserved).map((group) => `  ${unservedLine(group)}`)].join('\n'));
       }
       // As health-check: a script (or the runbook's runner-status) can tell a failing runner by the exit code.
       return list.every((r) => r.healthy) ? 0 : 1;

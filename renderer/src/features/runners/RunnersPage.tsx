@@ -12,6 +12,7 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
 import { DiagnosticsPanel } from './DiagnosticsPanel.tsx';
 import { lackLine } from '../../../../shared/cannotRunText.ts';
+import { unservedByReason } from '../../../../shared/unservedText.ts';
 import { CannotRunCell } from './CannotRunCell.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
 import { cpuCell } from './workerCpu.ts';
@@ -31,9 +32,15 @@ function RunnersTable() {
         <div className="callout callout-warn" role="status" aria-label="Services no live worker runs">
           <p>No live worker runs these services:</p>
           <ul>
-            {unserved.map((u) => (
-              <li key={`${u.service} ${u.reason}`}>
-                <span className="mono">{u.service}</span> (queue <span className="mono">{u.queue}</span>): {u.reason}
+            {unservedByReason(unserved).map((group) => (
+              <li key={group.reason}>
+                {group.services.map((u, i) => (
+                  <span key={u.service}>
+                    {i > 0 ? ', ' : null}
+                    <span className="mono">{u.service}</span> (queue <span className="mono">{u.queue}</span>)
+                  </span>
+                ))}
+                : {group.reason}
               </li>
             ))}
           </ul>
