@@ -153,7 +153,7 @@ test('dialogs, drawers, notices, banners and the shortcut sheet in both themes',
   await page.getByRole('checkbox', { name: /^Select job / }).first().check();
   await check('Dead letters, group open, one job ticked');
   await page.getByRole('button', { name: 'Retry selected' }).click();
-  const bulk = page.getByRole('dialog', { name: 'Retry 1 selected jobs' });
+  const bulk = page.getByRole('dialog', { name: 'Retry 1 selected job' });
   await expect(bulk.getByRole('button', { name: 'Retry 1 job' })).toBeEnabled();
   await check('Dead letters, bulk action dialog', DIALOG);
   await bulk.getByRole('button', { name: 'Retry 1 job' }).click();

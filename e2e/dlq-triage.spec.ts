@@ -15,6 +15,8 @@ test('triage a dead-letter group by retry and see its jobs complete', async ({ o
 
   const dialog = page.getByRole('dialog', { name: 'Retry this group' });
   await expect(dialog).toContainText('This will retry 3 jobs.');
+  // Which group, in its own words: many groups show the same count.
+  await expect(dialog.getByText(await group.getByRole('rowheader').innerText(), { exact: true })).toBeVisible();
   await dialog.getByRole('button', { name: 'Retry 3 jobs' }).click();
   // The dialog closes; the result is reported once, by a notice that leads to the jobs.
   await expect(dialog).toHaveCount(0);

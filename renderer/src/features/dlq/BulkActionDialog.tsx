@@ -93,6 +93,14 @@ export function BulkActionDialog({ action, onClose }: { action: BulkAction; onCl
           {error}
         </p>
       ) : null}
+      {action.kind !== 'purge' && action.sample !== undefined ? (
+        <p className="small">
+          <span className="muted">Error group: </span>
+          <span className="mono text-bad" title={action.sample}>
+            {times.inText(action.sample)}
+          </span>
+        </p>
+      ) : null}
       {preview === null ? (
         error ? null : <Loading label="Counting the jobs this touches…" />
       ) : (

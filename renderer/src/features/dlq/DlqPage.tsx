@@ -171,7 +171,7 @@ export function DlqPage() {
                             type="button"
                             className="button-small"
                             aria-label={`Retry group: ${times.inText(group.sample_error).slice(0, 80)}`}
-                            onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
+                            onClick={() => setBulk({ kind: 'retry', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services, sample: group.sample_error })}
                           >
                             Retry group
                           </button>
@@ -179,7 +179,7 @@ export function DlqPage() {
                             type="button"
                             className="button-small"
                             aria-label={`Resolve group: ${times.inText(group.sample_error).slice(0, 80)}`}
-                            onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services })}
+                            onClick={() => setBulk({ kind: 'resolve', selector: { fingerprint: group.fingerprint }, scope: 'this group', services: group.services, sample: group.sample_error })}
                           >
                             Resolve group
                           </button>

@@ -6,7 +6,7 @@ import { errorMessage } from '../../lib/callError.ts';
 import { notify } from '../../lib/notices.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
-import { heldText, type BulkAction } from './bulkAction.ts';
+import { heldText, selectedScope, type BulkAction } from './bulkAction.ts';
 import { Time } from '../../components/Time.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
 
@@ -48,10 +48,10 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
     <div className="group-jobs">
       <div className="toolbar" role="toolbar" aria-label="Selected dead letters">
         <span className="muted small">{picked.length > 0 ? `${picked.length} selected` : 'Select jobs for a bulk action'}</span>
-        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: `${picked.length} selected jobs`, services: group.services })}>
+        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: selectedScope(picked.length), services: group.services, sample: group.sample_error })}>
           Retry selected
         </button>
-        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'resolve', selector: { job_ids: picked }, scope: `${picked.length} selected jobs`, services: group.services })}>
+        <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'resolve', selector: { job_ids: picked }, scope: selectedScope(picked.length), services: group.services, sample: group.sample_error })}>
           Resolve selected
         </button>
       </div>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { affectedJobsLink, bulkTitle, confirmLabel, jobCount, previewText, resultText, type BulkAction } from './bulkAction.ts';
+import { affectedJobsLink, bulkTitle, confirmLabel, jobCount, previewText, resultText, selectedScope, type BulkAction } from './bulkAction.ts';
 
 const group: BulkAction = { kind: 'retry', selector: { fingerprint: 'fp' }, scope: 'this group', services: ['billing'] };
 
@@ -18,6 +18,8 @@ test('the dialog says what it will do before it does it, and the button says how
   assert.equal(confirmLabel('retry', null, false), 'Confirm');
   assert.equal(confirmLabel('retry', { dry_run: true, matched: 3, affected: 0 }, false), 'Retry 3 jobs');
   assert.equal(confirmLabel('purge', { dry_run: true, matched: 1, affected: 0 }, true), 'Working…');
+  assert.equal(bulkTitle({ kind: 'resolve', selector: { job_ids: [7] }, scope: selectedScope(1) }), 'Resolve 1 selected job');
+  assert.equal(bulkTitle({ kind: 'retry', selector: { job_ids: [7, 8] }, scope: selectedScope(2) }), 'Retry 2 selected jobs');
 });
 
 test('the result is one sentence, explaining a difference from what was matched', () => {

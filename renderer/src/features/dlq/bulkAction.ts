@@ -6,9 +6,12 @@ import { routeHref } from '../../lib/router.ts';
 import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
 export type BulkAction =
-  /** `services`: the services of the jobs it selects, when known (a group has exactly one). */
-  | { kind: 'retry'; selector: DlqSelector; scope: string; services?: string[] }
-  | { kind: 'resolve'; selector: DlqSelector; scope: string; services?: string[] }
+  /**
+   * `services`: the services of the jobs it selects, when known (a group has exactly one). `sample`: the
+   * error of the group it acts on, as stored, so the dialog names the group: many groups show one count.
+   */
+  | { kind: 'retry'; selector: DlqSelector; scope: string; services?: string[]; sample?: string }
+  | { kind: 'resolve'; selector: DlqSelector; scope: string; services?: string[]; sample?: string }
   | { kind: 'purge'; before: string; scope: string };
 
 export type BulkKind = BulkAction['kind'];
@@ -19,6 +22,11 @@ const DONE = { retry: 'Retried', resolve: 'Resolved', purge: 'Purged' } as const
 
 export function jobCount(n: number): string {
   return `${n.toLocaleString('en-US')} job${n === 1 ? '' : 's'}`;
+}
+
+/** `1 selected job`, `3 selected jobs`: the scope of an action on the jobs ticked in a group. */
+export function selectedScope(n: number): string {
+  return `${n.toLocaleString('en-US')} selected job${n === 1 ? '' : 's'}`;
 }
 
 export function bulkTitle(action: BulkAction): string {
