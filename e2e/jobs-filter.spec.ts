@@ -103,3 +103,20 @@ test('a filter changed deep in the list opens its own list at the top (its newes
   const completed = asked.filter((a) => JSON.stringify(a.filter) === JSON.stringify({ status: ['completed'] }));
   expect(completed.map((a) => a.after)).toEqual([null]);
 });
+
+test("a resolved dead letter's row shows its resolved mark whole, beside its status", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const identifier = `resolved-mark-${opsdeck.stamp}`;
+  const { id } = await opsdeck.enqueue('e2e_reject', { identifier });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_reject', status: ['failed'], unresolved: true })).some((j) => j.id === id)).toBe(true);
+  await opsdeck.call('dlq.resolve', { selector: { job_ids: [id] }, note: 'e2e: resolved to see its mark in the jobs table' });
+
+  await opsdeck.open('/jobs?service=e2e_reject&status=failed');
+  const row = page.getByRole('table', { name: 'Jobs' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: identifier, exact: true }) });
+  const status = row.getByRole('cell').nth(1);
+  await expect(status.getByText('failed', { exact: true })).toBeVisible();
+  const mark = status.getByText('resolved', { exact: true });
+  await expect(mark).toBeVisible();
+  // The cell cuts what overflows it with an ellipsis, which then stands where the mark was.
+  expect(await status.evaluate((cell) => cell.scrollWidth - cell.clientWidth), 'the status cell overflows').toBeLessThanOrEqual(0);
+});
