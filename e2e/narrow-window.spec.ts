@@ -16,3 +16,26 @@ test('in a narrow window every page link and the emergency stop stay on screen: 
   await expect(page.getByRole('button', { name: 'Emergency stop', exact: true })).toBeInViewport({ ratio: 1 });
   await page.setViewportSize({ width: 1440, height: 900 });
 });
+
+test("in a narrow window each breaker's controls and its service's name stay on screen, the columns between them scrolling", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  await page.setViewportSize({ width: 1024, height: 768 });
+  try {
+    await opsdeck.open('/breakers');
+    const table = page.getByRole('region', { name: 'Circuit breakers, scrollable' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
+    const controls = ['Force open e2e_gate', 'Force closed e2e_gate', 'Reset e2e_gate', 'Tune e2e_gate'].map((name) => row.getByRole('button', { name, exact: true }));
+    const service = row.getByRole('rowheader', { name: 'e2e_gate', exact: true });
+    for (const scrolled of [0, 10_000]) {
+      // Down the page to the row, then across the table.
+      await service.scrollIntoViewIfNeeded();
+      await table.evaluate((region, left) => region.scrollTo({ left }), scrolled);
+      for (const control of controls) await expect(control, `scrolled to ${scrolled}`).toBeInViewport({ ratio: 1 });
+      await expect(service, `scrolled to ${scrolled}`).toBeInViewport({ ratio: 1 });
+    }
+    // The columns between still scroll into view: the last error's header among them.
+    await expect(table.getByRole('columnheader', { name: 'Last error' })).toBeInViewport({ ratio: 1 });
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+});

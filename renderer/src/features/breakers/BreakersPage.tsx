@@ -245,9 +245,9 @@ export function BreakersPage() {
         ) : breakers.data.breakers.length === 0 ? (
           <Empty title="No breakers yet.">Every service of the registry gets one.</Empty>
         ) : (
-          // Wider than a narrow window once the last error has room: it scrolls within the panel.
+          // Wider than a narrow window once the last error has room: it scrolls within the panel, the service and its controls staying.
           <div className="table-overflow" tabIndex={0} role="region" aria-label="Circuit breakers, scrollable">
-            <table className="table">
+            <table className="table table-sticky-ends">
               <caption className="sr-only">Circuit breakers, one per service</caption>
               <thead>
                 <tr>
