@@ -20,6 +20,9 @@ test('the schedule form checks the cron and the zone as they are typed: the prob
   await expect(cron).toHaveAccessibleDescription('cron needs 5 fields (minute hour day-of-month month day-of-week), or 6 with seconds first; got 4: */5 * * *');
   await expect(cron).toHaveAttribute('aria-invalid', 'true');
   await expect(fires).toHaveCount(0);
+  // The problem under its field moves no field: every field and Add stay level with the others.
+  const tops = await Promise.all([form.getByLabel('Name'), form.getByLabel('Service'), cron, zone, form.getByRole('button', { name: 'Add schedule' })].map(async (field) => (await field.boundingBox())?.y));
+  for (const top of tops) expect(top, 'level with the Name field').toBeCloseTo(tops[0] ?? NaN, 0);
 
   await cron.fill('0 9 * * MON-FRY');
   await expect(cron).toHaveAccessibleDescription("day-of-week 'MON-FRY': 'FRY' is not a day (MON..SUN or 0..7)");

@@ -102,7 +102,7 @@ export function AddScheduleForm({ home, viewer, onAdded }: { home: string; viewe
 
   return (
     <form
-      className="filters-row"
+      className="filters-row fields-top"
       aria-label="Add a schedule"
       onSubmit={(event) => {
         event.preventDefault();
@@ -167,9 +167,13 @@ export function AddScheduleForm({ home, viewer, onAdded }: { home: string; viewe
         <span>Payload (JSON, optional)</span>
         <input className="mono" value={payload} onChange={(e) => setPayload(e.target.value)} placeholder='{"args": ["--full"]}' autoComplete="off" spellCheck={false} />
       </label>
-      <button type="submit" className="button-primary" disabled={!name.trim() || !cron.trim() || !chosen || add.isPending}>
-        {add.isPending ? 'Adding…' : 'Add schedule'}
-      </button>
+      {/* Under a label's height of nothing, level with the fields' inputs whatever problem lies under one of them. */}
+      <div className="field">
+        <span aria-hidden="true">&nbsp;</span>
+        <button type="submit" className="button-primary" disabled={!name.trim() || !cron.trim() || !chosen || add.isPending}>
+          {add.isPending ? 'Adding…' : 'Add schedule'}
+        </button>
+      </div>
       {fires && checked ? <NextFires id={firesId} fires={fires} zone={checked.timezone} viewer={viewer} /> : null}
     </form>
   );
