@@ -54,3 +54,24 @@ test('the Jobs page finds the jobs running longer than a duration typed as the C
     await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper' })).find((j) => j.id === id)?.status).toBe('cancelled');
   }
 });
+
+test("a job running for long shows how long whole in the Duration column, hours and minutes as well as seconds", async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const identifier = `long-run-${opsdeck.stamp}`;
+  const { id } = await opsdeck.enqueue('e2e_sleeper', { identifier });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper', status: ['running'] })).some((j) => j.id === id)).toBe(true);
+  try {
+    // The console's clock, not the job, moves on: it reads as having run 59 minutes and more.
+    await page.clock.install({ time: Date.now() + 59 * 60_000 + 50_000 });
+    await page.reload();
+    await opsdeck.open('/jobs?service=e2e_sleeper&status=running');
+    const row = page.getByRole('table', { name: 'Jobs' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: identifier, exact: true }) });
+    const duration = row.getByRole('cell').nth(8);
+    await expect(duration).toHaveText(/^running 59m \d\ds$/);
+    // The cell cuts what overflows it with an ellipsis.
+    expect(await duration.evaluate((cell) => cell.scrollWidth - cell.clientWidth), 'the duration cell overflows').toBeLessThanOrEqual(0);
+  } finally {
+    await opsdeck.call('jobs.cancel', { id, reason: 'e2e: long-running duration spec done' });
+    await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_sleeper' })).find((j) => j.id === id)?.status).toBe('cancelled');
+  }
+});
