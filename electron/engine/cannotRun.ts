@@ -20,6 +20,8 @@ export interface CannotRunOptions {
   /** Where what it lacks is said: not quieted, since a reload within the minute must say it again. */
   log: Logger;
   everyMs?: number;
+  /** How long a look waits on each kind's probe (default PROBE_WAIT_MS, 10 s). */
+  probeWaitMs?: number;
   /** A look changed which Docker daemons the claims leave alone: a claim that found nothing may find some now. */
   declinedChanged?: () => void;
 }
@@ -98,7 +100,7 @@ export class CannotRunCheck {
     const current = () => this.#opts.registry.registry === registry;
     // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
     const inParts = this.#last?.registry !== registry;
-    const probes = startProbes(registry, runners, env);
+    const probes = startProbes(registry, runners, env, this.#opts.probeWaitMs);
     const answered = new Map<ExecutionType, Probed>();
     const sayPart = () => {
       if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), [...probes.keys()].filter((kind) => !answered.has(kind)));
