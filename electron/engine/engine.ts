@@ -166,6 +166,10 @@ export class Engine {
       jobs: new JobLog(logger),
       declined: (r) => this.#cannotRun.declined(r),
       daemonAway: (s) => this.#cannotRun.daemonAway(s),
+      runFoundAway: (s, words) => {
+        this.#cannotRun.runFoundAway(s, words);
+        this.#lookAtWhatItCannotRun(false);
+      },
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
