@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServiceLack, WorkerInfo } from '../../shared/domain.ts';
-import { lackingReason } from './fleetLacks.ts';
+import { Registry } from '../../shared/registry.ts';
+import { lackingReason, withWorkersLacking } from './fleetLacks.ts';
 
 const at = '2026-12-07T12:00:00.000Z';
 const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', unset: ['STRIPE_KEY'], docker: null, other: [], declined: true };
@@ -41,5 +42,24 @@ describe('lackingReason: a service none of the workers that would take it can ru
 
   it('one worker able is enough: nothing is said', () => {
     assert.equal(lackingReason('default', 'billing', [worker('w2', [unsetKey]), worker('w1', [])]), null);
+  });
+});
+
+describe('withWorkersLacking: a runner check names the workers lacking what its services need', () => {
+  const registry = Registry.parse({
+    services: [{ name: 'thumbs', execution_type: 'docker', runner_config: { image: 'alpine:3' }, security_policy: { allowed_images: ['alpine:3'] } }],
+  });
+  const probe = { name: 'runner:docker', ok: true, detail: 'Docker daemon answering at /var/run/docker.sock' };
+
+  it('says whether a worker claims the service beside its name, as the Runners page does, never after the daemon\'s parentheses', () => {
+    const failsThere: ServiceLack = { ...daemonAway, docker: 'Docker daemon at /var/run/docker.sock not answering (ETIMEDOUT)', declined: false };
+    const check = withWorkersLacking(probe, 'docker', [worker('w1', [daemonAway]), worker('w2', [failsThere]), worker('w3', [])], registry);
+    assert.equal(check.warning, true, 'w3 runs it');
+    assert.equal(
+      check.detail,
+      'Docker daemon answering at /var/run/docker.sock; 2 of 3 live workers cannot run services of it: ' +
+        'on worker w1: thumbs (not claimed there): Docker daemon at /var/run/docker.sock not answering (ECONNREFUSED); ' +
+        'on worker w2: thumbs (its jobs fail there): Docker daemon at /var/run/docker.sock not answering (ETIMEDOUT)',
+    );
   });
 });

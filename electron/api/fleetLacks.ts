@@ -1,4 +1,4 @@
-import { claimWords, lackText, unsetText } from '../../shared/cannotRunText.ts';
+import { lackLine, unsetText } from '../../shared/cannotRunText.ts';
 import type { HealthCheck, ServiceLack, WorkerInfo } from '../../shared/domain.ts';
 import type { Registry } from '../../shared/registry.ts';
 
@@ -104,7 +104,8 @@ export function withWorkersLacking(check: HealthCheck, kind: string, workers: re
   const lacking = workersLacking(workers, kind);
   if (lacking.length === 0) return check;
   const of = live(workers).length;
-  const named = lacking.map(({ worker, services }) => `${label(worker)} (${services.map((s) => `${s.service}: ${lackText(s, '')}, ${claimWords(s)}`).join('; ')})`);
+  // As the Runners page says it: whether it is claimed beside the service's name, never after a daemon's own parentheses.
+  const named = lacking.map(({ worker, services }) => `on worker ${label(worker)}: ${services.map(lackLine).join('; ')}`);
   const none = registry.services
     .filter((s) => s.execution_type === kind)
     .flatMap((s) => {
@@ -112,7 +113,7 @@ export function withWorkersLacking(check: HealthCheck, kind: string, workers: re
       const why = lackingReason(s.queue, s.name, able);
       return why === null ? [] : [why];
     });
-  const counted = `${lacking.length} of ${of} live worker${of === 1 ? '' : 's'} cannot run services of it: ${named.join(', ')}`;
+  const counted = `${lacking.length} of ${of} live worker${of === 1 ? '' : 's'} cannot run services of it: ${named.join('; ')}`;
   if (none.length > 0) return { name: check.name, ok: false, detail: `${check.detail}; ${none.join('; ')}; ${counted}` };
   return { ...check, warning: true, detail: `${check.detail}; ${counted}` };
 }

@@ -20,6 +20,8 @@ export interface CannotRunOptions {
   /** Where what it lacks is said: not quieted, since a reload within the minute must say it again. */
   log: Logger;
   everyMs?: number;
+  /** How long a look waits on each kind's probe (default PROBE_WAIT_MS, 10 s). */
+  probeWaitMs?: number;
   /** A look changed which Docker daemons the claims leave alone: a claim that found nothing may find some now. */
   declinedChanged?: () => void;
 }
@@ -51,6 +53,8 @@ export class CannotRunCheck {
   #said: WorkerCannotRun | null = null;
   #unwritten: WorkerCannotRun | null = null;
   #running: Promise<void> | null = null;
+  /** Asked to look while a look was under way: what that one finds may be older than the question. */
+  #again = false;
   /** The sockets the last Docker probe found no daemon certainly behind, with the daemon's words. */
   #away = new Map<string, string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
@@ -68,11 +72,15 @@ export class CannotRunCheck {
   }
 
   /**
-   * Looks now, one look at a time. A registry not looked at yet gets at once what needs no I/O in its
-   * record, even while a look of the one before is under way, and its own look once that one ends.
+   * Looks now, one look at a time: asked while one is under way, looks again once it ends. A registry not
+   * looked at yet gets at once what needs no I/O in its record, even while a look of the one before is
+   * under way.
    */
   check(): Promise<void> {
-    if (this.#running !== null) this.#sayWhatIsKnown(this.#opts.registry.registry);
+    if (this.#running !== null) {
+      this.#again = true;
+      this.#sayWhatIsKnown(this.#opts.registry.registry);
+    }
     this.#running ??= this.#looks().finally(() => {
       this.#running = null;
     });
@@ -81,6 +89,7 @@ export class CannotRunCheck {
 
   async #looks(): Promise<void> {
     for (;;) {
+      this.#again = false;
       const registry = this.#opts.registry.registry;
       try {
         await this.#look(registry);
@@ -88,7 +97,7 @@ export class CannotRunCheck {
         this.#opts.log.warn('could not check what the services need on this worker', { error: errorMessage(error) });
         return;
       }
-      if (this.#opts.registry.registry === registry) return;
+      if (this.#opts.registry.registry === registry && !this.#again) return;
     }
   }
 
@@ -98,7 +107,7 @@ export class CannotRunCheck {
     const current = () => this.#opts.registry.registry === registry;
     // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
     const inParts = this.#last?.registry !== registry;
-    const probes = startProbes(registry, runners, env);
+    const probes = startProbes(registry, runners, env, this.#opts.probeWaitMs);
     const answered = new Map<ExecutionType, Probed>();
     const sayPart = () => {
       if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), [...probes.keys()].filter((kind) => !answered.has(kind)));
@@ -159,6 +168,17 @@ export class CannotRunCheck {
       this.#unset.set(registry, unset);
     }
     return registry.services.filter((s) => unset.has(s.name) || this.daemonAway(s)).map((s) => s.name);
+  }
+
+  /**
+   * A job's run met this Docker service's daemon certainly away (RunResult.lacksHere) before a look did:
+   * the claims leave it out from now until a look finds it answering, so the job it handed back is not
+   * claimed here again meanwhile. A daemon that answers each look and not the runs between is met once a
+   * look at most. `words`: what the run met.
+   */
+  runFoundAway(service: ServiceConfig, words: string): void {
+    if (service.execution_type !== 'docker' || this.#away.has(service.runner_config.socket_path)) return;
+    this.#keepAway(new Map([...this.#away, [service.runner_config.socket_path, words]]));
   }
 
   /** Whether the last look found this Docker service's daemon certainly away. */

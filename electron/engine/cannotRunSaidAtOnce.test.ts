@@ -132,6 +132,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     });
 
     test('a reload refused keeps the registry in use, and its record never takes the refused file\'s warnings for its services', async () => {
+      // Its looks must end for a record after the load: run alone, no test before let the Docker probe go.
+      docker.answer();
       const refused = path.join(dir.dir, 'refused.yaml');
       // Its first service's command is off its allowlist (a warning: "its jobs will fail"), and its second is no service at all.
       await writeFile(

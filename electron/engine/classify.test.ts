@@ -87,6 +87,31 @@ test('an abort before the runner started hands the job back as never run, on_int
   assert.deepEqual([ran.kind, ran.kind === 'cancelled' && ran.ran], ['cancelled', true], 'stopped while it ran: an attempt that ran');
 });
 
+test('a run that met what this machine lacks before anything ran (its Docker daemon away) hands the job back unrun, whatever its retries: no fault of the job nor of its service', () => {
+  const away = { message: 'Docker daemon at /var/run/docker.sock not answering (ENOENT) while inspecting image alpine:3', error_class: 'docker_unavailable', retryable: true };
+  for (const attempt of [1, 3]) {
+    const back = classify({ ...base, job: job(attempt), result: result({ error: away, lacksHere: true }) });
+    assert.deepEqual(back, {
+      jobId: 7,
+      attemptId: 70 + attempt,
+      workerId: 'w1',
+      kind: 'interrupted',
+      reason: `service sync cannot run on this worker: ${away.message}; handed back for a worker that can`,
+      ran: false,
+      output_tail: 'tail',
+      resource_usage: { duration_ms: 5 },
+      security_context: { decision: 'allowed' },
+    });
+    assert.equal(breakerOutcome(back, { error: away }), null, 'says nothing of the service');
+  }
+  const notPermitted = classify({ ...base, job: job(1), result: result({ error: { ...away, retryable: false }, lacksHere: true }) });
+  assert.deepEqual([notPermitted.kind, notPermitted.kind === 'interrupted' && notPermitted.ran], ['interrupted', false], 'a socket it may not use: the same');
+  const cancelled = classify({ ...base, job: job(1), result: result({ error: away, lacksHere: true, aborted: 'cancel' }) });
+  assert.deepEqual([cancelled.kind, cancelled.kind === 'cancelled' && cancelled.ran], ['cancelled', false], 'cancelled meanwhile: nothing ran either');
+  const stopped = classify({ ...base, service: failFast, job: job(1), result: result({ error: away, lacksHere: true, aborted: 'interrupt' }), interruptCause: 'emergency_stop' });
+  assert.deepEqual([stopped.kind, stopped.kind === 'interrupted' && stopped.ran], ['interrupted', false], 'on_interrupt: fail fails nothing that never ran');
+});
+
 test('a job its worker stopped for losing the store goes back, attempt not spent and the stop counted, until it has been stopped so too often', () => {
   const stopped = result({ aborted: 'interrupt' });
   const unreached = { ...base, result: stopped, interruptCause: 'store_unreachable' as const, unreachedForMs: 12_000 };

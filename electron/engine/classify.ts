@@ -4,6 +4,7 @@ import type { RunError, RunResult } from '../runners/runner.ts';
 import type { ClaimedJob, JobError, Settlement } from '../store/store.ts';
 import type { RandomSource } from './backoff.ts';
 import { backoffDelayMs } from './backoff.ts';
+import { cannotRunHere } from './cannotRunHere.ts';
 import { fingerprint } from './fingerprint.ts';
 
 /**
@@ -58,15 +59,16 @@ export function classify(input: ClassifyInput): Settlement {
   const base = settlementBase(input);
   if (result.ok) return { ...base, kind: 'completed' };
 
-  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran: result.unstarted !== true };
+  // Stopped before its runner started, or its runner met what this machine lacks before anything ran.
+  const ran = result.unstarted !== true && result.lacksHere !== true;
+  if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran };
   if (result.aborted === 'interrupt') {
     const cause = input.interruptCause ?? 'emergency_stop';
-    // Stopped before its runner started: nothing ran, so nothing fails, whatever on_interrupt says.
-    if (cause === 'emergency_stop' && service?.on_interrupt === 'fail' && result.unstarted !== true) {
+    // Nothing ran, so nothing fails, whatever on_interrupt says.
+    if (cause === 'emergency_stop' && service?.on_interrupt === 'fail' && ran) {
       const error = { message: 'interrupted by the emergency stop', error_class: 'interrupted', retryable: false };
       return { ...base, kind: 'failed', outcome: 'failed', error: jobError(error, job.service_name) };
     }
-    const ran = result.unstarted !== true;
     if (cause === 'store_unreachable') {
       // Settled once the store answers again, maybe long after: the attempt ended now, not then.
       const unreached = { ...base, ended_at: now.toISOString() };
@@ -80,6 +82,9 @@ export function classify(input: ClassifyInput): Settlement {
     const reason = cause === 'emergency_stop' ? 'emergency stop' : cause === 'shutdown' ? 'worker shutdown' : 'lease lost';
     return { ...base, kind: 'interrupted', reason, ran };
   }
+  // No fault of the job's, and no attempt of it: it goes back for a worker that has what this one lacks,
+  // as a job this worker leaves out of its claims does, rather than spend its retries here.
+  if (result.lacksHere === true) return { ...base, kind: 'interrupted', reason: cannotRunHere(job.service_name, result.error?.message), ran: false };
 
   const timedOut = result.aborted === 'timeout';
   const error: RunError =

@@ -16,6 +16,7 @@ import { ForeignServices } from './foreignServices.ts';
 import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
+import { cannotRunHere } from './cannotRunHere.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
@@ -84,6 +85,23 @@ export class Dispatcher {
   gatesChanged(): void {
     this.#idle.changed();
     this.#wakeup.wake();
+  }
+
+  /**
+   * What this worker leaves out of its claims changed (a look found a Docker daemon away, a reload took):
+   * jobs claimed ahead of a free slot that it now leaves out go back unstarted at once, rather than stay
+   * leased here, shown running, until a slot frees while a worker that can run them sits idle. Then the
+   * claims go by the new list.
+   */
+  declinedChanged(): void {
+    if (this.#buffer.size > 0) {
+      const declined = new Set(this.#opts.declined(this.#opts.registry.registry));
+      const out = [...this.#buffer.values()].filter((r) => declined.has(r.job.service_name) || this.#daemonAway(r));
+      // All out of the buffer first: each release pumps, which would start the rest.
+      for (const running of out) this.#buffer.delete(running.job.id);
+      for (const running of out) this.#release(running, cannotRunHere(running.job.service_name));
+    }
+    this.gatesChanged();
   }
 
   /**
@@ -320,7 +338,7 @@ export class Dispatcher {
         continue;
       }
       if (declined.has(job.service_name)) {
-        this.#release(running, `service ${job.service_name} cannot run on this worker: handed back for a worker that can`);
+        this.#release(running, cannotRunHere(job.service_name));
         continue;
       }
       const allowance = this.#opts.breakers.allowance(job.service_name, now);
@@ -351,10 +369,10 @@ export class Dispatcher {
         this.#release(running, 'paused: the upstream asked to wait (429)');
         continue;
       }
-      // Claimed ahead before a look found its Docker daemon away: here it would fail (a socket it may not
-      // use, dead-lettered), where a worker whose daemon answers runs it.
-      if (running.service && this.#opts.daemonAway(running.service)) {
-        this.#release(running, `service ${running.job.service_name} cannot run on this worker: handed back for a worker that can`);
+      // Claimed ahead before a look found its Docker daemon away (declinedChanged hands those back as the
+      // look answers; this is its backstop): here it would fail, where a worker whose daemon answers runs it.
+      if (this.#daemonAway(running)) {
+        this.#release(running, cannotRunHere(running.job.service_name));
         continue;
       }
       running.startedAt = new Date();
@@ -391,6 +409,11 @@ export class Dispatcher {
     this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
   }
 
+  /** Whether the last look found this job's Docker daemon certainly away: one map lookup. */
+  #daemonAway(running: Running): boolean {
+    return running.service !== undefined && this.#opts.daemonAway(running.service);
+  }
+
   /**
    * Jobs of a half-open (or, since the claim, opened) breaker: as many as the store grants probe slots
    * run as probes; the rest go back to pending at once, attempt not spent.
@@ -404,6 +427,13 @@ export class Dispatcher {
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
+        // A look found its daemon away while the store granted the slot: the job goes back, and its settle
+        // frees the slot (a probe with no verdict), for a worker whose daemon answers.
+        if (this.#daemonAway(running)) {
+          this.#untrack(running);
+          this.#release(running, cannotRunHere(running.job.service_name));
+          return;
+        }
         running.startedAt = new Date();
         void this.#execute(running);
       } else {
@@ -417,6 +447,9 @@ export class Dispatcher {
     // Before anything reads it: the error message feeds the fingerprint and the dead-letter groups.
     const ran = withoutSecrets(await runAttempt(running, this.#opts.runners, this.#opts.env), serviceSecrets(running.service, this.#opts.env));
     const result = withRegistry(ran, runningRegistry(this.#opts.registry));
+    // Before the job is handed back (classify): claims leave its daemon out from now, or this worker would
+    // claim it again, and hand it back again, until a look answered.
+    if (result.lacksHere === true && result.error && running.service) this.#opts.runFoundAway(running.service, result.error.message);
     running.runMs = Date.now() - running.startedAt.getTime();
     this.#sizer.observe(running.runMs);
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;

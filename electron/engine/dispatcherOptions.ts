@@ -44,4 +44,6 @@ export interface DispatcherOptions {
   declined: (registry: Registry) => readonly string[];
   /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */
   daemonAway: (service: ServiceConfig) => boolean;
+  /** A run met this Docker service's daemon certainly away before a look did (`words`: what it met): claims leave it out, and a look starts. */
+  runFoundAway: (service: ServiceConfig, words: string) => void;
 }

@@ -136,7 +136,7 @@ export class Engine {
       env: this.#env,
       log: logger,
       everyMs: opts.cannotRunCheckMs,
-      declinedChanged: () => this.#dispatcher.gatesChanged(),
+      declinedChanged: () => this.#dispatcher.declinedChanged(),
     });
     this.#breakers = new BreakerKeeper({
       store: this.#store,
@@ -166,6 +166,10 @@ export class Engine {
       jobs: new JobLog(logger),
       declined: (r) => this.#cannotRun.declined(r),
       daemonAway: (s) => this.#cannotRun.daemonAway(s),
+      runFoundAway: (s, words) => {
+        this.#cannotRun.runFoundAway(s, words);
+        this.#lookAtWhatItCannotRun(false);
+      },
     });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
@@ -221,7 +225,7 @@ export class Engine {
     // A reload changes what the claims leave out at once (the variables); a look says the rest without waiting for a heartbeat.
     this.#offReload =
       this.#registry.onChange?.(() => {
-        this.#dispatcher.gatesChanged();
+        this.#dispatcher.declinedChanged();
         this.#lookAtWhatItCannotRun(false);
       }) ?? null;
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));

@@ -3,10 +3,18 @@ import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/regi
 import { errorMessage } from '../runners/result.ts';
 import type { CheckedIn, HealthResult, Runner } from '../runners/runner.ts';
 import { variablesUnset } from '../runners/variablesUnset.ts';
+import { within } from '../runners/within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const HERE: CheckedIn = { process: 'this worker', runsJobs: true, upstreams: false };
+
+/**
+ * How long a look waits on one kind's probe. A look ends once every probe has answered, and the next waits
+ * for it: a probe that never answers (a custom runner's, a credential lookup that hangs) would stop every
+ * later look, and keep a Docker daemon that answers again marked away for ever.
+ */
+export const PROBE_WAIT_MS = 10_000;
 
 /** How validate-config ends a warning that every job of the service fails on (an allowlist, allowed_roots). */
 const JOBS_WILL_FAIL = ': its jobs will fail';
@@ -28,9 +36,9 @@ export type Probed = HealthResult | { error: string } | null;
  * left alone: the program, the Docker daemon, AWS credentials), each with all its services, so each
  * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
  */
-export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Map<ExecutionType, Promise<Probed>> {
+export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs = PROBE_WAIT_MS): Map<ExecutionType, Promise<Probed>> {
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-  return new Map(kinds.map((kind) => [kind, probeKind(kind, registry, runners, env)]));
+  return new Map(kinds.map((kind) => [kind, probeKind(kind, registry, runners, env, waitMs)]));
 }
 
 /**
@@ -65,11 +73,13 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
   return away;
 }
 
-async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env): Promise<Probed> {
+/** A kind's probe, answered within `waitMs`: one slower says so, with no certainty, so its services are said and still claimed. */
+async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs: number): Promise<Probed> {
   const runner = runners.get(kind);
   if (!runner) return null;
   try {
-    return await runner.probe(registry.services.filter((s) => s.execution_type === kind), env, HERE);
+    const health = await within(runner.probe(registry.services.filter((s) => s.execution_type === kind), env, HERE), waitMs);
+    return health ?? { ok: false, detail: `its ${kind} probe did not answer within ${Number((waitMs / 1000).toFixed(1))} s` };
   } catch (error) {
     return { error: errorMessage(error) };
   }

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { DockerRunner } from './docker.ts';
 import { startFakeDocker, type FakeDocker } from './testing/fakeDocker.ts';
 import { runRequest, service } from './testing/request.ts';
@@ -154,6 +157,24 @@ test('the probe pings the daemon; an absent socket is unhealthy and a run is ret
   const result = await runner.run(runRequest(gone));
   assert.equal(result.error?.error_class, 'docker_unavailable');
   assert.equal(result.error?.retryable, true);
+});
+
+test('a daemon certainly away before any container was made is what this machine lacks: nothing ran, another worker may run the job (fake Docker Engine API on a unix socket)', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'opsdeck-no-daemon-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // A socket path with nothing there (ENOENT), and a file that is no socket, which refuses (ECONNREFUSED).
+  const refusing = path.join(dir, 'refusing.sock');
+  await writeFile(refusing, '');
+  for (const [socket, code] of [[path.join(dir, 'missing.sock'), 'ENOENT'], [refusing, 'ECONNREFUSED']] as const) {
+    const away = service({ execution_type: 'docker', runner_config: { image: 'python:3', socket_path: socket }, security_policy: { allowed_images: ['python:*'] } });
+    const result = await runner.run(runRequest(away));
+    assert.equal(result.lacksHere, true, code);
+    assert.equal(result.error?.error_class, 'docker_unavailable');
+    assert.equal(result.error?.message, `Docker daemon at ${socket} not answering (${code}) while inspecting image python:3`);
+  }
+  // A daemon that answers and refuses the image is no lack of this machine's: every worker would fail it.
+  const refused = await runner.run(runRequest(dockerService(await fake(t, { pullable: () => false }))));
+  assert.deepEqual([refused.error?.error_class, refused.lacksHere], ['image_pull', undefined]);
 });
 
 test('the probe fails only the services whose daemon does not answer, counted like the shell check, in the words their jobs fail with (fake Docker Engine API on a unix socket)', async (t) => {

@@ -5,7 +5,7 @@ import type { DockerRunnerConfig, SecurityPolicy, ServiceConfig } from '../../sh
 import { imageAllowed } from './imageAllowlist.ts';
 import { lastLine, OutputTail } from './outputTail.ts';
 import { payloadArgs } from './payloadArgs.ts';
-import { aborted, abortReason, attemptSignal, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
+import { aborted, abortReason, attemptSignal, elapsed, errorMessage, failure, success, unsetVariables, wrongKind, type ResultExtras } from './result.ts';
 import type { AbortReason, HealthResult, Runner, RunError, RunRequest, RunResult } from './runner.ts';
 import { within } from './within.ts';
 
@@ -95,6 +95,15 @@ function engineError(error: unknown, what: string, socket: string): RunError {
   return { message: `${what} failed: ${engineMessage(error)}`, error_class: status ? `docker_${status}` : 'docker', retryable };
 }
 
+/**
+ * A failure before any container was made. The daemon certainly away (docker_unavailable: its socket
+ * missing, refusing or not permitted, as the probe judges it) is this machine's alone: nothing ran, and a
+ * worker whose daemon answers may run the job.
+ */
+function notMade(error: RunError, extras: ResultExtras): RunResult {
+  const result = failure(error, extras);
+  return error.error_class === 'docker_unavailable' ? { ...result, lacksHere: true } : result;
+}
 
 /** The registry login's variables that `env` lacks: run() asks for them before it pulls. */
 function unsetLogin(cfg: DockerRunnerConfig, env: Env): string[] {
@@ -186,7 +195,7 @@ export class DockerRunner implements Runner {
     try {
       const ready = await this.#ensureImage(docker, cfg, reg.auth, deadline.signal);
       if (deadline.signal.aborted) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage(), security_context: context });
-      if (ready) return failure(ready, { resource_usage: usage(), security_context: context });
+      if (ready) return notMade(ready, { resource_usage: usage(), security_context: context });
 
       const cmd = [...(cfg.command ?? []), ...args];
       try {
@@ -203,10 +212,9 @@ export class DockerRunner implements Runner {
         if (deadline.signal.aborted) return aborted(abortReason(deadline.signal), request.timeoutSeconds, { resource_usage: usage(), security_context: context });
         await container.start();
       } catch (error) {
-        return failure(engineError(error, container ? 'starting the container' : 'creating the container', cfg.socket_path), {
-          resource_usage: usage(),
-          security_context: context,
-        });
+        const extras = { resource_usage: usage(), security_context: context };
+        if (container) return failure(engineError(error, 'starting the container', cfg.socket_path), extras);
+        return notMade(engineError(error, 'creating the container', cfg.socket_path), extras);
       }
       return await this.#await(container, request, deadline.signal, usage, context);
     } finally {

@@ -35,6 +35,12 @@ export interface RunResult {
   aborted?: AbortReason;
   /** Set when the signal fired before the runner was started: nothing ran. */
   unstarted?: true;
+  /**
+   * Set when nothing ran for want of what is this machine's alone, for certain: a Docker daemon's socket
+   * missing, refusing or not permitted before any container was made (what a probe's `certain` judges).
+   * The engine hands the job back, attempt not spent, for a worker that has it; `error` says what was met.
+   */
+  lacksHere?: true;
   output_tail: string;
   resource_usage: ResourceUsage;
   security_context: JsonObject;

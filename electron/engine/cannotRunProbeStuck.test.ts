@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RegistryHolder } from '../config/holder.ts';
+import { silentLogger } from '../log/logger.ts';
+import { createRunners } from '../runners/registry.ts';
+import type { Runner } from '../runners/runner.ts';
+import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
+import { within } from '../runners/within.ts';
+import { CannotRunCheck } from './cannotRun.ts';
+import { loadRegistry, tempDir, waitFor } from './testing/harness.ts';
+
+/**
+ * A look ends once every kind's probe has answered, and no later look starts before it does. A probe that
+ * never answers (a custom runner's, a lookup that hangs) is waited on only so long: said, its services
+ * still claimed, and the looks go on, so a Docker daemon that answers again is no longer left alone.
+ */
+describe('a probe that never answers holds up no later look', () => {
+  let dir: { dir: string; cleanup(): Promise<void> };
+  let holder: RegistryHolder;
+  let socket: string;
+  let docker: FakeDocker | null = null;
+  let check: CannotRunCheck;
+
+  before(async () => {
+    dir = await tempDir();
+    // No daemon behind it until the test links one there.
+    socket = path.join(dir.dir, 'docker.sock');
+    ({ holder } = await loadRegistry(dir.dir, [
+      { name: 'smoke', execution_type: 'noop' },
+      { name: 'thumbs', execution_type: 'docker', runner_config: { image: 'alpine:3', socket_path: socket }, security_policy: { allowed_images: ['alpine:3'] } },
+    ]));
+    const runners = createRunners({ killGraceMs: 200 });
+    const real = runners.get('noop');
+    assert.ok(real);
+    const stuck: Runner = { kind: 'noop', run: (request) => real.run(request), probe: () => new Promise(() => undefined) };
+    runners.set('noop', stuck);
+    check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, everyMs: 50, probeWaitMs: 200 });
+  });
+
+  after(async () => {
+    await docker?.close();
+    await dir.cleanup();
+  });
+
+  test('the look ends, saying the probe did not answer, without declining its services', async () => {
+    assert.equal(await within(check.check().then(() => 'ended'), 5000), 'ended', 'the look waits on the stuck probe');
+    const record = check.unwritten();
+    assert.deepEqual(
+      record?.services.find((s) => s.service === 'smoke'),
+      { service: 'smoke', execution_type: 'noop', unset: [], docker: null, other: ['its noop probe did not answer within 0.2 s'], declined: false },
+    );
+    assert.deepEqual(check.declined(holder.registry), ['thumbs'], 'the daemon away, for certain');
+  });
+
+  test('a daemon that answers again is claimed again at the next look', async () => {
+    docker = await startFakeDocker();
+    await symlink(docker.socketPath, socket);
+    await waitFor('the next look to be due', () => check.due());
+    assert.equal(await within(check.check().then(() => 'ended'), 5000), 'ended', 'the look waits on the stuck probe');
+    assert.deepEqual(check.declined(holder.registry), []);
+  });
+});
