@@ -1,7 +1,6 @@
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
 import type { RateLimitView } from '../../shared/rateLimitTuning.ts';
-import { NOT_IN_REGISTRY } from '../engine/foreignServices.ts';
 import { breakerAllowance } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
 import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
@@ -30,12 +29,11 @@ export async function fleetFacts(ctx: ApiContext): Promise<FleetFacts> {
   return { now: new Date(), control, tunings, rates, workers, running };
 }
 
-/** Why a job is not starting (waitingReasons), with its breaker and last attempt read for it; none unless pending. */
+/** Why a job is not starting (waitingReasons), with its breaker read for it; none unless pending. */
 export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): Promise<string[]> {
   if (job.status !== 'pending') return [];
   const service = job.service_name;
-  const [breaker, attempts] = await Promise.all([ctx.store.getBreaker(service), ctx.store.listAttempts(job.id)]);
-  const last = attempts.at(-1);
+  const breaker = await ctx.store.getBreaker(service);
   const declared = ctx.registry.service(service);
   return waitingReasons({
     job,
@@ -46,7 +44,6 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
     rateLimited: rateLimitReason(fleet.rates.find((r) => r.service_name === service), ctx.words),
     workers: fleet.workers,
     serviceKnownHere: ctx.registry.loadedAt === null ? null : declared !== undefined,
-    handedBackForService: last?.outcome === 'interrupted' && (last.error_message ?? '').includes(NOT_IN_REGISTRY),
     serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
     words: ctx.words,
   });

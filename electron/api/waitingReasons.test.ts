@@ -38,7 +38,6 @@ const facts = (over: Partial<WaitingFacts> = {}): WaitingFacts => ({
   rateLimited: null,
   workers: [worker()],
   serviceKnownHere: true,
-  handedBackForService: false,
   serviceCap: null,
   words: CONSOLE_WORDS,
   ...over,
@@ -107,10 +106,7 @@ test('safe mode and the emergency stop hold the workers, which are not stopping:
   assert.deepEqual(waitingReasons(facts({ control: safe, workers: [worker({ state: 'held' }), worker({ state: 'draining' })] })), ['safe mode is on by root@vm (Leave safe mode in the banner at the top)']);
 });
 
-test('a service no worker at hand has: handed back by one that lacks it, or missing from the registry loaded here', () => {
-  assert.deepEqual(waitingReasons(facts({ handedBackForService: true })), [
-    'a worker whose registry lacks service payments handed it back: it waits for a worker whose registry has it',
-  ]);
+test('a service missing from the registry loaded here', () => {
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: false })), ['service payments is not in the registry loaded here: only a worker whose registry has it runs it']);
   assert.deepEqual(waitingReasons(facts({ serviceKnownHere: null })), [], 'no registry here: nothing to say about it');
 });
@@ -119,7 +115,7 @@ test("a service no running worker's registry has, as the workers declare it", ()
   const lacking = worker({ services: ['reports'] });
   const noneRunsIt = "no running worker's registry has service payments: start a worker whose registry names it, or add it to the workers' registry";
   assert.deepEqual(waitingReasons(facts({ workers: [lacking] })), [noneRunsIt]);
-  assert.deepEqual(waitingReasons(facts({ workers: [lacking], handedBackForService: true, serviceKnownHere: false })), [noneRunsIt], 'said once, by the fleet');
+  assert.deepEqual(waitingReasons(facts({ workers: [lacking], serviceKnownHere: false })), [noneRunsIt], 'said once, by the fleet');
   assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: ['payments'] })] })), []);
   assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: null })] })), [], 'a worker that did not say may run it');
   assert.deepEqual(waitingReasons(facts({ workers: [lacking, worker({ services: ['payments'], queues: ['reports'] })] })), [noneRunsIt], 'one that runs it takes other queues');

@@ -16,8 +16,6 @@ export interface WaitingFacts {
   workers: WorkerInfo[];
   /** Whether the registry loaded here has the job's service; null when none is loaded. */
   serviceKnownHere: boolean | null;
-  /** The job's last attempt was handed back by a worker whose registry lacks its service. */
-  handedBackForService: boolean;
   /** The registry's `concurrency:` of the service (a cap across every worker) and how many of it run now; null when it has none. */
   serviceCap: { limit: number; running: number } | null;
   /** What to do next, in the words of the interface that asked: lifting a hold, resetting a breaker, listing or starting workers. */
@@ -110,9 +108,7 @@ export function waitingReasons(facts: WaitingFacts): string[] {
   const fleet = workerReasons(job.queue, job.service_name, facts.workers, words.startWorker());
   // The fleet's own word that none of its workers runs the service says more than one hand-back does.
   const fleetLacksIt = noTakerRuns(job.queue, job.service_name, facts.workers);
-  if (!fleetLacksIt && facts.handedBackForService) {
-    reasons.push(`a worker whose registry lacks service ${job.service_name} handed it back: it waits for a worker whose registry has it`);
-  } else if (!fleetLacksIt && facts.serviceKnownHere === false) {
+  if (!fleetLacksIt && facts.serviceKnownHere === false) {
     reasons.push(`service ${job.service_name} is not in the registry loaded here: only a worker whose registry has it runs it`);
   }
   reasons.push(...fleet);

@@ -2,7 +2,7 @@ import type { Registry } from '../../shared/registry.ts';
 import type { Logger } from '../log/logger.ts';
 
 /** What the attempt of a job handed back for want of its service says, for whoever reads it later. */
-export const NOT_IN_REGISTRY = "is not in this worker's registry";
+const NOT_IN_REGISTRY = "is not in this worker's registry";
 
 /**
  * Services this worker's registry lacks, met in its claims. Another worker's registry may have them (a
