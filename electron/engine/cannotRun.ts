@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { awayIn, declinedForUnset, lacksSoFar, startProbes, type Probed } from './unrunnable.ts';
+import { awayIn, declinedForUnset, lacksSoFar, NOT_ANSWERED, startProbes, type Probed } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -109,13 +109,18 @@ export class CannotRunCheck {
     const inParts = this.#last?.registry !== registry;
     const probes = startProbes(registry, runners, env, this.#opts.probeWaitMs);
     const answered = new Map<ExecutionType, Probed>();
+    const unanswered = () => [...probes.keys()].filter((kind) => !answered.has(kind));
     const sayPart = () => {
-      if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), [...probes.keys()].filter((kind) => !answered.has(kind)));
+      if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), unanswered());
     };
     sayPart();
     await Promise.all(
       [...probes].map(async ([kind, probe]) => {
         const probed = await probe;
+        if (probed === NOT_ANSWERED) {
+          log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
+          return;
+        }
         answered.set(kind, probed);
         // A daemon's answer is its socket's, whichever registry asked: kept even when a reload took meanwhile.
         if (kind === 'docker') this.#keepAway(awayIn(registry, probed));
@@ -134,7 +139,7 @@ export class CannotRunCheck {
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
     this.#last = { registry, at: Date.now(), lacks };
-    this.#say(registry, lacks, []);
+    this.#say(registry, lacks, unanswered());
   }
 
   /** A registry not said yet: its record at once, with what needs no probe. */

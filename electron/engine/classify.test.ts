@@ -98,10 +98,7 @@ test('a run that met what this machine lacks before anything ran (its Docker dae
       kind: 'interrupted',
       reason: `service sync cannot run on this worker: ${away.message}; handed back for a worker that can`,
       ran: false,
-      output_tail: 'tail',
-      resource_usage: { duration_ms: 5 },
-      security_context: { decision: 'allowed' },
-    });
+    }, 'no output, usage or duration of a run that never was');
     assert.equal(breakerOutcome(back, { error: away }), null, 'says nothing of the service');
   }
   const notPermitted = classify({ ...base, job: job(1), result: result({ error: { ...away, retryable: false }, lacksHere: true }) });

@@ -84,7 +84,11 @@ export function classify(input: ClassifyInput): Settlement {
   }
   // No fault of the job's, and no attempt of it: it goes back for a worker that has what this one lacks,
   // as a job this worker leaves out of its claims does, rather than spend its retries here.
-  if (result.lacksHere === true) return { ...base, kind: 'interrupted', reason: cannotRunHere(job.service_name, result.error?.message), ran: false };
+  // Nothing ran: no output, usage or duration of it is kept, as for any hand-back.
+  if (result.lacksHere === true) {
+    const { jobId, attemptId, workerId } = base;
+    return { jobId, attemptId, workerId, kind: 'interrupted', reason: cannotRunHere(job.service_name, result.error?.message), ran: false };
+  }
 
   const timedOut = result.aborted === 'timeout';
   const error: RunError =

@@ -99,6 +99,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
       assert.deepEqual([job.attempts, job.error_message ?? null, job.started_at ?? null], [0, null, null]);
       assert.deepEqual(await store.listAttempts(id), [], 'nothing ran: no attempt to show');
+      assert.equal(job.resource_usage ?? null, null, 'nor a duration or usage of a run that never was');
+      // Said at the default level: a daemon that answers the looks but not the runs would go unseen otherwise.
+      assert.ok(
+        lines.some((line) => new RegExp(`^warn job handed back unrun: this worker cannot run its service now worker=\\S+ job_id=${id} service=thumbs met="Docker daemon at `).test(line)),
+        lines.join('\n'),
+      );
       // The job's own log line says why it went back, as every hand-back's does.
       assert.match(
         handedBack()[0] ?? '',

@@ -449,9 +449,17 @@ export class Dispatcher {
     const result = withRegistry(ran, runningRegistry(this.#opts.registry));
     // Before the job is handed back (classify): claims leave its daemon out from now, or this worker would
     // claim it again, and hand it back again, until a look answered.
-    if (result.lacksHere === true && result.error && running.service) this.#opts.runFoundAway(running.service, result.error.message);
-    running.runMs = Date.now() - running.startedAt.getTime();
-    this.#sizer.observe(running.runMs);
+    if (result.lacksHere === true && result.error && running.service) {
+      this.#opts.runFoundAway(running.service, result.error.message);
+      this.#opts.log.warn('job handed back unrun: this worker cannot run its service now', { job_id: running.job.id, service: running.job.service_name, met: result.error.message });
+    }
+    const ranHere = result.unstarted !== true && result.lacksHere !== true;
+    // A run that never started says nothing of how long jobs take: the claim sizer and the duration
+    // metrics learn only from runs.
+    if (ranHere) {
+      running.runMs = Date.now() - running.startedAt.getTime();
+      this.#sizer.observe(running.runMs);
+    }
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;
     if (waitMs !== undefined && waitMs > 0) {
       void this.#opts.pauses.pause(running.job.service_name, waitMs, `the upstream answered 429 with Retry-After ${Math.ceil(waitMs / 1000)}s (job ${running.job.id})`);

@@ -30,13 +30,15 @@ export function declinedForUnset(registry: Registry, env: Env): string[] {
 
 /** A kind's probe as a look holds it once it answered: its health, how it failed, or null when this worker has no runner of the kind. */
 export type Probed = HealthResult | { error: string } | null;
+/** A probe that did not answer within the look's wait: its services are not known, neither said to fail nor declined. */
+export const NOT_ANSWERED = 'not answered';
 
 /**
  * Starts the probe of each kind the registry's services are of (the one health-check makes, upstreams
  * left alone: the program, the Docker daemon, AWS credentials), each with all its services, so each
  * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
  */
-export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs = PROBE_WAIT_MS): Map<ExecutionType, Promise<Probed>> {
+export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs = PROBE_WAIT_MS): Map<ExecutionType, Promise<Probed | typeof NOT_ANSWERED>> {
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
   return new Map(kinds.map((kind) => [kind, probeKind(kind, registry, runners, env, waitMs)]));
 }
@@ -57,7 +59,7 @@ export function lacksSoFar(
 ): ServiceLack[] {
   return registry.services.flatMap((service, i) => {
     const kind = service.execution_type;
-    const lack = whyNot(service, failingChecks(problems, i), answered.has(kind) ? (answered.get(kind) ?? null) : 'not answered', env, away);
+    const lack = whyNot(service, failingChecks(problems, i), answered.has(kind) ? (answered.get(kind) ?? null) : NOT_ANSWERED, env, away);
     return lack === null ? [] : [lack];
   });
 }
@@ -73,13 +75,13 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
   return away;
 }
 
-/** A kind's probe, answered within `waitMs`: one slower says so, with no certainty, so its services are said and still claimed. */
-async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs: number): Promise<Probed> {
+/** A kind's probe, answered within `waitMs`: one slower is not answered, so its services are not known and still claimed. */
+async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
   const runner = runners.get(kind);
   if (!runner) return null;
   try {
     const health = await within(runner.probe(registry.services.filter((s) => s.execution_type === kind), env, HERE), waitMs);
-    return health ?? { ok: false, detail: `its ${kind} probe did not answer within ${Number((waitMs / 1000).toFixed(1))} s` };
+    return health ?? NOT_ANSWERED;
   } catch (error) {
     return { error: errorMessage(error) };
   }
@@ -104,8 +106,8 @@ interface ProbeWords {
   away: boolean;
 }
 
-function probeWords(service: ServiceConfig, probed: Probed | 'not answered', unset: readonly string[], away: ReadonlyMap<string, string>): ProbeWords {
-  if (probed === 'not answered') {
+function probeWords(service: ServiceConfig, probed: Probed | typeof NOT_ANSWERED, unset: readonly string[], away: ReadonlyMap<string, string>): ProbeWords {
+  if (probed === NOT_ANSWERED) {
     const gone = service.execution_type === 'docker' ? away.get(service.runner_config.socket_path) : undefined;
     return { docker: gone ?? null, other: [], away: gone !== undefined };
   }
@@ -117,7 +119,7 @@ function probeWords(service: ServiceConfig, probed: Probed | 'not answered', uns
   return { docker: why.join('; '), other: [], away: probed.certain?.includes(service.name) === true };
 }
 
-function whyNot(service: ServiceConfig, failing: string[], probed: Probed | 'not answered', env: Env, away: ReadonlyMap<string, string>): ServiceLack | null {
+function whyNot(service: ServiceConfig, failing: string[], probed: Probed | typeof NOT_ANSWERED, env: Env, away: ReadonlyMap<string, string>): ServiceLack | null {
   const unset = variablesUnset(service, env);
   const said = probeWords(service, probed, unset, away);
   const other = [...failing, ...said.other];
