@@ -35,6 +35,19 @@ test("in a narrow window each breaker's controls and its service's name stay on 
     }
     // The columns between still scroll into view: the last error's header among them.
     await expect(table.getByRole('columnheader', { name: 'Last error' })).toBeInViewport({ ratio: 1 });
+    // A control between them that takes focus is scrolled out from under the sticky ends, so what has
+    // focus is what is seen, and what a click there would reach.
+    for (const scrolled of [0, 10_000]) {
+      await table.evaluate((region, left) => region.scrollTo({ left }), scrolled);
+      const change = row.getByRole('button', { name: 'Change the rate limit of e2e_gate', exact: true });
+      await change.focus();
+      await expect(change).toBeFocused();
+      const onTop = await change.evaluate((button) => {
+        const box = button.getBoundingClientRect();
+        return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === button;
+      });
+      expect(onTop, `focused with the table scrolled to ${scrolled}: under a sticky column`).toBe(true);
+    }
   } finally {
     await page.setViewportSize({ width: 1440, height: 900 });
   }

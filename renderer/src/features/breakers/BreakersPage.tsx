@@ -20,6 +20,7 @@ import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared
 import { Time } from '../../components/Time.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
 import { resetAllText } from './resetAllText.ts';
+import { revealBesideStickyEnds } from '../../lib/stickyEnds.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
 
@@ -246,7 +247,13 @@ export function BreakersPage() {
           <Empty title="No breakers yet.">Every service of the registry gets one.</Empty>
         ) : (
           // Wider than a narrow window once the last error has room: it scrolls within the panel, the service and its controls staying.
-          <div className="table-overflow" tabIndex={0} role="region" aria-label="Circuit breakers, scrollable">
+          <div
+            className="table-overflow"
+            tabIndex={0}
+            role="region"
+            aria-label="Circuit breakers, scrollable"
+            onFocus={(event) => revealBesideStickyEnds(event.currentTarget, event.target)}
+          >
             <table className="table table-sticky-ends">
               <caption className="sr-only">Circuit breakers, one per service</caption>
               <thead>
