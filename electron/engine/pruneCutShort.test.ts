@@ -12,6 +12,7 @@ import { fillSqliteHistory } from '../store/testing/history/sqlite.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Maintainer } from './maintainer.ts';
+import { HISTORY_ENGINE } from './testing/historyEngine.ts';
 
 /**
  * Pruning cut short, a call or a round at a time, on a month of history whose hours are summed: after
@@ -69,7 +70,7 @@ const JOBS = 20_000;
 async function sqliteFixture(nowMs: number): Promise<Fixture> {
   const made = await createSqliteTestStore();
   await made.store.close();
-  fillSqliteHistory(made.path, { jobs: JOBS, nowMs });
+  fillSqliteHistory(made.path, { jobs: JOBS, nowMs, engine: HISTORY_ENGINE });
   const store = await openStore(made.path);
   await store.checkCounts(true);
   const raw = new Database(made.path, { readonly: true });
@@ -107,7 +108,7 @@ async function sqliteFixture(nowMs: number): Promise<Fixture> {
 
 async function postgresFixture(nowMs: number): Promise<Fixture> {
   const db = await createTestDatabase({ migrated: true });
-  await fillPostgresHistory(db.url, { jobs: JOBS, nowMs });
+  await fillPostgresHistory(db.url, { jobs: JOBS, nowMs, engine: HISTORY_ENGINE });
   const store = await openStore(db.url);
   await store.checkCounts(true);
   const client = new pg.Client({ connectionString: db.url });
