@@ -16,7 +16,8 @@ import { HISTORY_ENGINE } from './historyEngine.ts';
 /**
  * The history the console's benchmark and some tests fill, read back from each store as the console would
  * find it: its failures are the engine's (a fingerprint is one service's, computed from the texts the jobs
- * carry, in the classes their runners name), and only a job that failed an attempt carries an error.
+ * carry, in the classes their runners name), only a job that failed an attempt carries an error, and the
+ * rollups count the retries the failure rollups count.
  */
 
 const JOBS = 6000;
@@ -38,6 +39,9 @@ interface FailedAttempt {
   errorClass: string;
 }
 
+/** What the rollups say, per minute and service: retries the job rollups count, and failures less dead letters. */
+type PerMinute = Map<string, number>;
+
 /** One store's history read with its own SQL: the yardstick, not the code under test. */
 interface Filled {
   store: Store;
@@ -46,7 +50,17 @@ interface Filled {
   failedAttempts(): Promise<FailedAttempt[]>;
   /** Per attempt of a job, in order: when it started and ended (unix ms), the last one's end null while it runs. */
   attemptTimes(job: number): Promise<Array<{ started: number; finished: number | null }>>;
+  retriedRollup(): Promise<PerMinute>;
+  retriedFailures(): Promise<PerMinute>;
   close(): Promise<void>;
+}
+
+const key = (minute: unknown, service: unknown) => `${String(minute)} ${String(service)}`;
+
+function perMinute(rows: Array<Record<string, unknown>>): PerMinute {
+  const out: PerMinute = new Map();
+  for (const row of rows) if (Number(row.n) !== 0) out.set(key(row.m, row.s), Number(row.n));
+  return out;
 }
 
 function troubledOf(rows: Array<Record<string, unknown>>): Troubled[] {
@@ -84,6 +98,8 @@ async function sqliteFilled(nowMs: number): Promise<Filled> {
     failedAttempts: async () => attemptsOf(rows(FAILED_ATTEMPTS.replace('%attempts%', 'tb_job_attempt'))),
     attemptTimes: async (job) =>
       rows(`SELECT started_at, finished_at FROM tb_job_attempt WHERE job_id = ? ORDER BY attempt`, job).map((row) => ({ started: Number(ms(row.started_at)), finished: ms(row.finished_at) })),
+    retriedRollup: async () => perMinute(rows(`SELECT minute AS m, service_name AS s, sum(retried) AS n FROM tb_job_rollup GROUP BY 1, 2`)),
+    retriedFailures: async () => perMinute(rows(`SELECT minute AS m, service_name AS s, sum(failures - dead_lettered) AS n FROM tb_failure_rollup GROUP BY 1, 2`)),
     async close() {
       raw.close();
       await store.close();
@@ -114,6 +130,9 @@ async function postgresFilled(nowMs: number): Promise<Filled> {
           [job],
         )
       ).map((row) => ({ started: Number(ms(row.started_at)), finished: ms(row.finished_at) })),
+    retriedRollup: async () => perMinute(await rows(`SELECT extract(epoch FROM minute) AS m, service_name AS s, sum(retried) AS n FROM jobs.tb_job_rollup GROUP BY 1, 2`)),
+    retriedFailures: async () =>
+      perMinute(await rows(`SELECT extract(epoch FROM minute) AS m, service_name AS s, sum(failures - dead_lettered) AS n FROM jobs.tb_failure_rollup GROUP BY 1, 2`)),
     async close() {
       await client.end();
       await store.close();
@@ -216,6 +235,22 @@ for (const [dialect, fill] of [['sqlite', sqliteFilled], ['postgres', postgresFi
           const before = times[n - 1]?.finished;
           assert.ok(before !== null && before !== undefined && before < Number(times[n]?.started), `attempt ${n + 1} of job ${retried.id} starts after attempt ${n} ended`);
         }
+      } finally {
+        await filled.close();
+      }
+    });
+
+    it('counts in the rollups, minute by minute, each retry the failure rollups count', async () => {
+      const filled = await fill(Date.now());
+      try {
+        const attemptsOfJob = new Map((await filled.troubled()).map((job) => [job.id, job.attempts]));
+        // A failed attempt with another after it: the job went back to pending, retried.
+        const retriedAttempts = (await filled.failedAttempts()).filter((attempt) => attempt.attempt < (attemptsOfJob.get(attempt.job) ?? 0));
+        const retried = await filled.retriedRollup();
+        const total = [...retried.values()].reduce((sum, n) => sum + n, 0);
+        assert.ok(retriedAttempts.length > 100, `the history retries jobs: ${retriedAttempts.length}`);
+        assert.equal(total, retriedAttempts.length, 'the Performance page counts every retry');
+        assert.deepEqual(retried, await filled.retriedFailures(), "the Overview's recent failures count the same retries in the same minutes");
       } finally {
         await filled.close();
       }

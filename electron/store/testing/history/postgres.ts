@@ -145,16 +145,25 @@ const LEASE_SQL = `
 INSERT INTO jobs.tb_job_lease (worker_id, job_ids)
 SELECT 'bench-worker', array_agg(id ORDER BY id) FROM jobs.tb_job_run WHERE status = 'running' HAVING count(*) > 0`;
 
-/** As migration 0008 backfilled the rollups of the history it found. */
+/**
+ * As the settles count them, folded into stripe -1: each finished job in the minute it finished, and each
+ * failed attempt the job was retried after in the minute that attempt ended.
+ */
 const ROLLUPS_SQL = `
-INSERT INTO jobs.tb_job_rollup (minute, queue, service_name, execution_type, stripe, completed, failed, cancelled, duration_ms)
-SELECT date_trunc('minute', completed_at), queue, service_name, execution_type, -1,
-  count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
-  count(*) FILTER (WHERE status = 'cancelled'),
-  coalesce(sum(greatest(0, round(extract(epoch FROM completed_at - started_at) * 1000))::bigint)
-    FILTER (WHERE status = 'completed' AND started_at IS NOT NULL), 0)
-FROM jobs.tb_job_run
-WHERE completed_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')
+INSERT INTO jobs.tb_job_rollup (minute, queue, service_name, execution_type, stripe, completed, failed, retried, cancelled, duration_ms)
+SELECT minute, queue, service_name, execution_type, -1, sum(completed), sum(failed), sum(retried), sum(cancelled), sum(duration_ms)
+FROM (
+  SELECT date_trunc('minute', completed_at) AS minute, queue, service_name, execution_type,
+    (status = 'completed')::int AS completed, (status = 'failed')::int AS failed, 0 AS retried, (status = 'cancelled')::int AS cancelled,
+    CASE WHEN status = 'completed' AND started_at IS NOT NULL
+         THEN greatest(0, round(extract(epoch FROM completed_at - started_at) * 1000))::bigint ELSE 0 END AS duration_ms
+  FROM jobs.tb_job_run
+  WHERE completed_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')
+  UNION ALL
+  SELECT date_trunc('minute', a.finished_at), j.queue, j.service_name, j.execution_type, 0, 0, 1, 0, 0
+  FROM jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id
+  WHERE a.error_class IS NOT NULL AND a.attempt < j.attempts
+) finished
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;
 

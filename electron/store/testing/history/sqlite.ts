@@ -133,15 +133,25 @@ FROM (
 JOIN (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) a ON a.n <= j.attempts
 LEFT JOIN temp.hist_failure f ON f.fingerprint = j.error_fingerprint`;
 
-/** As migration 0005 backfilled the rollups of the history it found. */
+/**
+ * As the settles count them: each finished job in the minute it finished, and each failed attempt the job
+ * was retried after in the minute that attempt ended.
+ */
 const ROLLUPS_SQL = `
-INSERT INTO tb_job_rollup (minute, queue, service_name, execution_type, completed, failed, cancelled, duration_ms)
-SELECT CAST(unixepoch(completed_at) / 60 AS INTEGER) * 60, queue, service_name, execution_type,
-       sum(status = 'completed'), sum(status = 'failed'), sum(status = 'cancelled'),
-       coalesce(sum(CASE WHEN status = 'completed' AND started_at IS NOT NULL
-                         THEN max(0, CAST(round((julianday(completed_at) - julianday(started_at)) * 86400000.0) AS INTEGER)) END), 0)
-FROM tb_job_run
-WHERE completed_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')
+INSERT INTO tb_job_rollup (minute, queue, service_name, execution_type, completed, failed, retried, cancelled, duration_ms)
+SELECT minute, queue, service_name, execution_type, sum(completed), sum(failed), sum(retried), sum(cancelled), sum(duration_ms)
+FROM (
+  SELECT CAST(unixepoch(completed_at) / 60 AS INTEGER) * 60 AS minute, queue, service_name, execution_type,
+    status = 'completed' AS completed, status = 'failed' AS failed, 0 AS retried, status = 'cancelled' AS cancelled,
+    CASE WHEN status = 'completed' AND started_at IS NOT NULL
+         THEN max(0, CAST(round((julianday(completed_at) - julianday(started_at)) * 86400000.0) AS INTEGER)) ELSE 0 END AS duration_ms
+  FROM tb_job_run
+  WHERE completed_at IS NOT NULL AND status IN ('completed', 'failed', 'cancelled')
+  UNION ALL
+  SELECT CAST(unixepoch(a.finished_at) / 60 AS INTEGER) * 60, j.queue, j.service_name, j.execution_type, 0, 0, 1, 0, 0
+  FROM tb_job_attempt a JOIN tb_job_run j ON j.id = a.job_id
+  WHERE a.error_class IS NOT NULL AND a.attempt < j.attempts
+)
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;
 
