@@ -9,7 +9,7 @@ import type { Store } from '../electron/store/store.ts';
 import { fillPostgresHistory } from '../electron/store/testing/history/postgres.ts';
 import { fillSqliteHistory } from '../electron/store/testing/history/sqlite.ts';
 import { historyFailures } from '../electron/store/testing/history/failures.ts';
-import { SERVICES } from '../electron/store/testing/history/shape.ts';
+import { historyRegistryYaml } from '../electron/store/testing/history/shape.ts';
 import { HISTORY_ENGINE } from '../electron/engine/testing/historyEngine.ts';
 import { CONSOLE_WORDS } from '../electron/api/interfaceWords.ts';
 
@@ -65,11 +65,6 @@ export async function summedHours(store: Store, log: (line: string) => void): Pr
   const started = Date.now();
   const hours = await sumRollupHours(store, new Date(), Number.POSITIVE_INFINITY);
   log(`summed ${hours} hours of rollups in ${Date.now() - started} ms`);
-}
-
-function registryYaml(): string {
-  const services = Array.from({ length: SERVICES }, (_, s) => `  - name: svc_${String(s).padStart(2, '0')}\n    execution_type: noop\n`);
-  return `services:\n${services.join('')}`;
 }
 
 /**
@@ -233,7 +228,7 @@ function rowsOf(result: unknown): number {
 
 export async function timeQueries(store: Store, jobs: number, runs: number, only: string | null = null): Promise<QueryTiming[]> {
   const registry = new RegistryHolder({});
-  registry.loadText(registryYaml(), 'bench-registry.yaml');
+  registry.loadText(historyRegistryYaml(), 'bench-registry.yaml');
   const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
   // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
   const sample = (await store.dlqList({ fingerprint: GROUP }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;

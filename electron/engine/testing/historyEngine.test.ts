@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.ts';
 import { historyFailures } from '../../store/testing/history/failures.ts';
 import type { HistoryFailure } from '../../store/testing/history/failures.ts';
 import { fillPostgresHistory } from '../../store/testing/history/postgres.ts';
+import { SERVICES, serviceName } from '../../store/testing/history/shape.ts';
 import { fillSqliteHistory } from '../../store/testing/history/sqlite.ts';
 import { createTestDatabase } from '../../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../../store/testing/sqliteTestDb.ts';
@@ -16,8 +17,8 @@ import { HISTORY_ENGINE } from './historyEngine.ts';
 /**
  * The history the console's benchmark and some tests fill, read back from each store as the console would
  * find it: its failures are the engine's (a fingerprint is one service's, computed from the texts the jobs
- * carry, in the classes their runners name), only a job that failed an attempt carries an error, and the
- * rollups count the retries the failure rollups count.
+ * carry, in the classes their runners name), only a job that failed an attempt carries an error, the
+ * rollups count the retries the failure rollups count, and the running jobs' worker is registered.
  */
 
 const JOBS = 6000;
@@ -52,6 +53,7 @@ interface Filled {
   attemptTimes(job: number): Promise<Array<{ started: number; finished: number | null }>>;
   retriedRollup(): Promise<PerMinute>;
   retriedFailures(): Promise<PerMinute>;
+  runningOwners(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,7 @@ async function sqliteFilled(nowMs: number): Promise<Filled> {
       rows(`SELECT started_at, finished_at FROM tb_job_attempt WHERE job_id = ? ORDER BY attempt`, job).map((row) => ({ started: Number(ms(row.started_at)), finished: ms(row.finished_at) })),
     retriedRollup: async () => perMinute(rows(`SELECT minute AS m, service_name AS s, sum(retried) AS n FROM tb_job_rollup GROUP BY 1, 2`)),
     retriedFailures: async () => perMinute(rows(`SELECT minute AS m, service_name AS s, sum(failures - dead_lettered) AS n FROM tb_failure_rollup GROUP BY 1, 2`)),
+    runningOwners: async () => rows(`SELECT DISTINCT lease_owner AS o FROM tb_job_run WHERE status = 'running'`).map((row) => String(row.o)),
     async close() {
       raw.close();
       await store.close();
@@ -133,6 +136,7 @@ async function postgresFilled(nowMs: number): Promise<Filled> {
     retriedRollup: async () => perMinute(await rows(`SELECT extract(epoch FROM minute) AS m, service_name AS s, sum(retried) AS n FROM jobs.tb_job_rollup GROUP BY 1, 2`)),
     retriedFailures: async () =>
       perMinute(await rows(`SELECT extract(epoch FROM minute) AS m, service_name AS s, sum(failures - dead_lettered) AS n FROM jobs.tb_failure_rollup GROUP BY 1, 2`)),
+    runningOwners: async () => (await rows(`SELECT DISTINCT lease_owner AS o FROM jobs.tb_job_run WHERE status = 'running'`)).map((row) => String(row.o)),
     async close() {
       await client.end();
       await store.close();
@@ -251,6 +255,31 @@ for (const [dialect, fill] of [['sqlite', sqliteFilled], ['postgres', postgresFi
         assert.ok(retriedAttempts.length > 100, `the history retries jobs: ${retriedAttempts.length}`);
         assert.equal(total, retriedAttempts.length, 'the Performance page counts every retry');
         assert.deepEqual(retried, await filled.retriedFailures(), "the Overview's recent failures count the same retries in the same minutes");
+      } finally {
+        await filled.close();
+      }
+    });
+
+    it("leases the running jobs to a worker registered as a worker registers, alive at the history's end and running them", async () => {
+      const nowMs = Date.now();
+      const filled = await fill(nowMs);
+      try {
+        const owners = await filled.runningOwners();
+        assert.equal(owners.length, 1);
+        // Lost as the console says it (no heartbeat for 10 s), as of the history's end.
+        const workers = await filled.store.listWorkers(Date.now() - nowMs + 10_000);
+        assert.deepEqual(workers.map((w) => w.id), owners);
+        const [worker] = workers;
+        assert.ok(worker);
+        assert.equal(worker.state, 'running');
+        assert.equal(worker.lost, false);
+        assert.equal(worker.last_heartbeat_at, new Date(nowMs).toISOString());
+        assert.equal(worker.in_flight, worker.concurrency, 'full: the pending jobs wait for room on it');
+        assert.deepEqual(worker.services, Array.from({ length: SERVICES }, (_, s) => serviceName(s)));
+        assert.ok(worker.registry, 'the registry it runs, as a worker of this version says');
+        assert.deepEqual(worker.cannot_run?.services, [], 'its last look found nothing it cannot run');
+        const running = await filled.store.listJobs({ status: ['running'] }, { limit: 1000 });
+        assert.equal(running.items.length, worker.in_flight);
       } finally {
         await filled.close();
       }

@@ -21,7 +21,7 @@ import { ReadThread } from './readThread.ts';
  * The store may not import the engine, whose fingerprints a history's dead-letter groups carry elsewhere: here
  * each service's class names its group, which is all the reads compared below need of them.
  */
-const historyEngine = { fingerprint: (_message: string, service: string, errorClass: string) => `${service}:${errorClass}` };
+const historyEngine = { fingerprint: (_message: string, service: string, errorClass: string) => `${service}:${errorClass}`, version: 'test' };
 
 const job = (i: number) => ({ queue: 'default', service_name: 'svc', execution_type: 'noop' as const, max_attempts: 1, payload: { i } });
 

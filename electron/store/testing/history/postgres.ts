@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { failurePicks, historyFailures, PICKS } from './failures.ts';
-import { DAYS, QUEUES, RETRY_AFTER_S, SERVICES, firstBurst, firstPending, firstRunning } from './shape.ts';
+import { DAYS, QUEUES, RETRY_AFTER_S, SERVICES, firstBurst, firstPending, firstRunning, historyWorker } from './shape.ts';
 import type { HistoryParams } from './shape.ts';
 
 /**
  * Writes a realistic history (shape.ts) into a migrated, empty PostgreSQL store with bulk SQL, as
  * sqlite.ts does for SQLite: the jobs, their attempts, the ready rows of the pending ones and one lease
- * row for the running ones, and the per-minute rollups and failure rollups as the settles would have
- * written them. The counts are rebuilt by the caller with checkCounts(true).
+ * row for the running ones, the per-minute rollups and failure rollups as the settles would have written
+ * them, and the worker's row. The counts are rebuilt by the caller with checkCounts(true).
  */
 export async function fillPostgresHistory(url: string, p: HistoryParams): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -43,6 +43,11 @@ export async function fillPostgresHistory(url: string, p: HistoryParams): Promis
     await client.query(`SELECT setval('jobs.tb_job_run_id_seq', (SELECT max(id) FROM jobs.tb_job_run))`);
     await client.query(ATTEMPTS_SQL, [RETRY_AFTER_S]);
     for (const sql of [READY_SQL, LEASE_SQL, ROLLUPS_SQL, LATENCY_SQL, FAILURES_SQL]) await client.query(sql);
+    const w = historyWorker(p);
+    await client.query(WORKER_SQL, [
+      w.id, w.host, w.pid, w.version, w.startedAt, w.concurrency, w.services, w.lastHeartbeatAt, w.rssBytes, w.heapUsedBytes, w.cpuPercent,
+      w.registryDigest, w.registryPath, w.cannotRun,
+    ]);
     await client.query('COMMIT');
     for (const table of ['tb_job_run', 'tb_job_attempt', 'tb_job_ready', 'tb_job_rollup', 'tb_job_latency', 'tb_failure_rollup', 'tb_open_dead_letter']) {
       await client.query(`VACUUM ANALYZE jobs.${table}`);
@@ -190,3 +195,11 @@ FROM jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id
 WHERE a.error_class IS NOT NULL AND a.finished_at IS NOT NULL
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;
+
+/** The worker of the running jobs, registered and heartbeating (shape.ts). */
+const WORKER_SQL = `
+INSERT INTO jobs.tb_worker (id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at, cannot_run)
+SELECT $1, NULL, $2, $3, $4, $5::timestamptz, $6, NULL, $7::text[], count(*), 'running', $8::timestamptz,
+  $9, $10, $11, $12, $13, $5::timestamptz, $14::jsonb
+FROM jobs.tb_job_run WHERE status = 'running'`;

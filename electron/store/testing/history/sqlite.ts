@@ -1,13 +1,13 @@
 import Database from 'better-sqlite3';
 import { failurePicks, historyFailures, PICKS } from './failures.ts';
-import { DAYS, QUEUES, RETRY_AFTER_S, SERVICES, firstBurst, firstPending, firstRunning } from './shape.ts';
+import { DAYS, QUEUES, RETRY_AFTER_S, SERVICES, firstBurst, firstPending, firstRunning, historyWorker } from './shape.ts';
 import type { HistoryParams } from './shape.ts';
 
 /**
  * Writes a realistic history (shape.ts) into a migrated, empty SQLite store with bulk SQL: a million jobs
  * in well under a minute, where enqueueing and running them would take hours. What the store keeps beside
- * the jobs (the per-minute rollups and failure rollups; the counts are rebuilt by the caller with
- * checkCounts(true)) is written from the jobs and their attempts as the settles would have.
+ * the jobs (the per-minute rollups and failure rollups, the worker's row; the counts are rebuilt by the
+ * caller with checkCounts(true)) is written from the jobs and their attempts as the settles would have.
  */
 export function fillSqliteHistory(path: string, p: HistoryParams): void {
   const db = new Database(path);
@@ -40,6 +40,8 @@ export function fillSqliteHistory(path: string, p: HistoryParams): void {
       db.prepare(ROLLUPS_SQL).run();
       db.prepare(LATENCY_SQL).run();
       db.prepare(FAILURES_SQL).run();
+      const w = historyWorker(p);
+      db.prepare(WORKER_SQL).run({ ...w, services: JSON.stringify(w.services) });
       db.exec(`DROP TABLE temp.hist_pick; DROP TABLE temp.hist_failure`);
     })();
   } finally {
@@ -180,3 +182,11 @@ FROM tb_job_attempt a JOIN tb_job_run j ON j.id = a.job_id
 WHERE a.error_class IS NOT NULL AND a.finished_at IS NOT NULL
 GROUP BY 1, 2, 3, 4
 ORDER BY 1`;
+
+/** The worker of the running jobs, registered and heartbeating (shape.ts). */
+const WORKER_SQL = `
+INSERT INTO tb_worker (id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
+  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at, cannot_run)
+SELECT @id, NULL, @host, @pid, @version, @startedAt, @concurrency, NULL, @services, count(*), 'running', @lastHeartbeatAt,
+  @rssBytes, @heapUsedBytes, @cpuPercent, @registryDigest, @registryPath, @startedAt, @cannotRun
+FROM tb_job_run WHERE status = 'running'`;
