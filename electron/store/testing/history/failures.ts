@@ -84,8 +84,8 @@ export function historyFailures(engine: Pick<HistoryEngine, 'fingerprint'>): His
 /**
  * Which way a troubled job fails, as the SQL reads it: a row per service, `trouble` (`failed`: the job is a
  * dead letter; `retried`: it failed once, then completed, so only a way worth another try) and `pick`
- * (the job's number modulo PICKS), naming one of the service's ways. PICKS is a multiple of every count of
- * ways, so a service's ways are picked equally often.
+ * (`(i / 7) % PICKS` of the job's number i), naming one of the service's ways. PICKS is a multiple of every
+ * count of ways, so a service's ways are picked equally often.
  */
 export const PICKS = 60;
 
@@ -103,7 +103,10 @@ export function failurePicks(failures: HistoryFailure[]): FailurePick[] {
     const retryable = ways.filter((f) => f.retryable);
     for (const [trouble, among] of [['failed', ways], ['retried', retryable]] as const) {
       if (among.length === 0) continue;
-      for (let pick = 0; pick < PICKS; pick++) picks.push({ svc, trouble, pick, fingerprint: among[pick % among.length]?.fingerprint ?? '' });
+      for (let pick = 0; pick < PICKS; pick++) {
+        const way = among[pick % among.length];
+        if (way) picks.push({ svc, trouble, pick, fingerprint: way.fingerprint });
+      }
     }
   }
   return picks;
