@@ -8,7 +8,9 @@ import { openStore } from '../electron/store/open.ts';
 import type { Store } from '../electron/store/store.ts';
 import { fillPostgresHistory } from '../electron/store/testing/history/postgres.ts';
 import { fillSqliteHistory } from '../electron/store/testing/history/sqlite.ts';
-import { SERVICES } from '../electron/store/testing/history/shape.ts';
+import { historyFailures } from '../electron/store/testing/history/failures.ts';
+import { historyRegistryYaml } from '../electron/store/testing/history/shape.ts';
+import { HISTORY_ENGINE } from '../electron/engine/testing/historyEngine.ts';
 import { CONSOLE_WORDS } from '../electron/api/interfaceWords.ts';
 
 /**
@@ -47,7 +49,7 @@ interface Probe {
 export async function filledStore(location: string, dialect: 'sqlite' | 'postgres', jobs: number, log: (line: string) => void): Promise<Store> {
   await (await openStore(location)).close();
   const started = Date.now();
-  const params = { jobs, nowMs: Date.now() };
+  const params = { jobs, nowMs: Date.now(), engine: HISTORY_ENGINE };
   if (dialect === 'sqlite') fillSqliteHistory(location, params);
   else await fillPostgresHistory(location, params);
   log(`filled ${jobs} jobs in ${Math.round((Date.now() - started) / 1000)} s`);
@@ -65,9 +67,16 @@ export async function summedHours(store: Store, log: (line: string) => void): Pr
   log(`summed ${hours} hours of rollups in ${Date.now() - started} ms`);
 }
 
-function registryYaml(): string {
-  const services = Array.from({ length: SERVICES }, (_, s) => `  - name: svc_${String(s).padStart(2, '0')}\n    execution_type: noop\n`);
-  return `services:\n${services.join('')}`;
+/**
+ * The dead-letter group the calls on one group open: a shell service's `exited with code 1: KeyError:
+ * 'customer_…'`, whose every job fails three attempts and names its customer by the job's number.
+ */
+const GROUP = keyErrorGroup();
+
+function keyErrorGroup(): string {
+  const group = historyFailures(HISTORY_ENGINE).find((f) => f.service === 'svc_06' && f.errorClass === 'exit_code');
+  if (group === undefined) throw new Error('the history has no exit_code failure of svc_06 to time the calls on one group with');
+  return group.fingerprint;
 }
 
 /** The console's calls, each filter of the Jobs and DLQ pages alone and combined, first and deep pages. */
@@ -170,14 +179,14 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     // day, the longest it reads (a month took seconds on SQLite).
     { label: 'metrics.byType by service, 24h', call: 'metrics.byType', input: { since_minutes: 1440, by: 'service' }, target: 50 },
     { label: 'dlq.groups', call: 'dlq.groups', input: {}, target: 100 },
-    { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOMKilled' }, target: 100 },
+    { label: 'dlq.groups search', call: 'dlq.groups', input: { search: 'OOM-killed' }, target: 100 },
     { label: 'dlq.groups one service', call: 'dlq.groups', input: { service: 'svc_03' }, target: 100 },
     dlq('dlq: all', {}),
     dlq('dlq: all, deep page', {}, deep),
-    dlq('dlq: one fingerprint', { fingerprint: 'fp-7' }),
-    dlq('dlq: search', { search: 'CPU time limit' }),
+    dlq('dlq: one fingerprint', { fingerprint: GROUP }),
+    dlq('dlq: search', { search: 'CPU limit' }),
     dlq('dlq: search, no match', { search: 'no such text anywhere' }),
-    { label: 'dlq.retry dry run (one group)', call: 'dlq.retry', input: { selector: { fingerprint: 'fp-7' }, dry_run: true }, target: 50 },
+    { label: 'dlq.retry dry run (one group)', call: 'dlq.retry', input: { selector: { fingerprint: GROUP }, dry_run: true }, target: 50 },
     { label: 'audit.list', call: 'audit.list', input: {}, target: 50 },
     { label: 'breakers.list', call: 'breakers.list', input: {}, target: 50 },
     { label: 'workers.list', call: 'workers.list', input: {}, target: 50 },
@@ -219,10 +228,10 @@ function rowsOf(result: unknown): number {
 
 export async function timeQueries(store: Store, jobs: number, runs: number, only: string | null = null): Promise<QueryTiming[]> {
   const registry = new RegistryHolder({});
-  registry.loadText(registryYaml(), 'bench-registry.yaml');
+  registry.loadText(historyRegistryYaml(), 'bench-registry.yaml');
   const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
   // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
-  const sample = (await store.dlqList({ fingerprint: 'fp-12' }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
+  const sample = (await store.dlqList({ fingerprint: GROUP }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
   const pending = (await store.listJobs({ status: ['pending'] }, { limit: 1 })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];
   const delay = monitorEventLoopDelay({ resolution: 1 });

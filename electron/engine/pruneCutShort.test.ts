@@ -12,6 +12,7 @@ import { fillSqliteHistory } from '../store/testing/history/sqlite.ts';
 import { createTestDatabase } from '../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
 import { Maintainer } from './maintainer.ts';
+import { HISTORY_ENGINE } from './testing/historyEngine.ts';
 
 /**
  * Pruning cut short, a call or a round at a time, on a month of history whose hours are summed: after
@@ -33,7 +34,10 @@ interface Yardstick {
   kept(sinceMs: number): Promise<Kept>;
   /** The oldest minute the rollups keep, or null. */
   oldestMinute(): Promise<number | null>;
-  /** Completed and dead-lettered jobs kept that finished from `sinceMs` on, per type; failed attempts kept from then. */
+  /**
+   * Completed and dead-lettered jobs kept that finished from `sinceMs` on, and the failed attempts kept that
+   * ended from then with another after them (retries), per type; failed attempts kept from then.
+   */
   jobsFinished(sinceMs: number): Promise<{ outcomes: Outcomes; failedAttempts: number }>;
 }
 
@@ -69,7 +73,7 @@ const JOBS = 20_000;
 async function sqliteFixture(nowMs: number): Promise<Fixture> {
   const made = await createSqliteTestStore();
   await made.store.close();
-  fillSqliteHistory(made.path, { jobs: JOBS, nowMs });
+  fillSqliteHistory(made.path, { jobs: JOBS, nowMs, engine: HISTORY_ENGINE });
   const store = await openStore(made.path);
   await store.checkCounts(true);
   const raw = new Database(made.path, { readonly: true });
@@ -88,8 +92,15 @@ async function sqliteFixture(nowMs: number): Promise<Fixture> {
     },
     async jobsFinished(sinceMs) {
       const outcomes = raw
-        .prepare(`SELECT execution_type AS t, sum(status = 'completed') AS c, sum(status = 'failed') AS f FROM tb_job_run WHERE completed_at >= ? GROUP BY 1`)
-        .all(iso(sinceMs));
+        .prepare(
+          `SELECT t, sum(c) AS c, sum(f) AS f, sum(r) AS r FROM (
+             SELECT execution_type AS t, status = 'completed' AS c, status = 'failed' AS f, 0 AS r FROM tb_job_run WHERE completed_at >= @since
+             UNION ALL
+             SELECT j.execution_type, 0, 0, 1 FROM tb_job_attempt a JOIN tb_job_run j ON j.id = a.job_id
+             WHERE a.error_class IS NOT NULL AND a.attempt < j.attempts AND a.finished_at >= @since
+           ) GROUP BY t`,
+        )
+        .all({ since: iso(sinceMs) });
       const attempts = raw.prepare(`SELECT count(*) AS n FROM tb_job_attempt WHERE error_class IS NOT NULL AND finished_at >= ?`).get(iso(sinceMs));
       return { outcomes: outcomesOf(rowsOf(outcomes)), failedAttempts: Number(rowOf(attempts).n) };
     },
@@ -107,7 +118,7 @@ async function sqliteFixture(nowMs: number): Promise<Fixture> {
 
 async function postgresFixture(nowMs: number): Promise<Fixture> {
   const db = await createTestDatabase({ migrated: true });
-  await fillPostgresHistory(db.url, { jobs: JOBS, nowMs });
+  await fillPostgresHistory(db.url, { jobs: JOBS, nowMs, engine: HISTORY_ENGINE });
   const store = await openStore(db.url);
   await store.checkCounts(true);
   const client = new pg.Client({ connectionString: db.url });
@@ -127,8 +138,12 @@ async function postgresFixture(nowMs: number): Promise<Fixture> {
     },
     async jobsFinished(sinceMs) {
       const outcomes = await client.query(
-        `SELECT execution_type AS t, count(*) FILTER (WHERE status = 'completed') AS c, count(*) FILTER (WHERE status = 'failed') AS f
-         FROM jobs.tb_job_run WHERE completed_at >= $1 GROUP BY 1`,
+        `SELECT t, sum(c) AS c, sum(f) AS f, sum(r) AS r FROM (
+           SELECT execution_type AS t, (status = 'completed')::int AS c, (status = 'failed')::int AS f, 0 AS r FROM jobs.tb_job_run WHERE completed_at >= $1
+           UNION ALL
+           SELECT j.execution_type, 0, 0, 1 FROM jobs.tb_job_attempt a JOIN jobs.tb_job_run j ON j.id = a.job_id
+           WHERE a.error_class IS NOT NULL AND a.attempt < j.attempts AND a.finished_at >= $1
+         ) d GROUP BY t`,
         [at(sinceMs)],
       );
       const attempts = await client.query(`SELECT count(*) AS n FROM jobs.tb_job_attempt WHERE error_class IS NOT NULL AND finished_at >= $1`, [at(sinceMs)]);
@@ -265,7 +280,7 @@ function cutShortSuite(name: string, open: (nowMs: number) => Promise<Fixture>):
         assert.ok(rounds > 3, `the prune took several rounds: ${rounds}`);
         const jobs = await yardstick.jobsFinished(cut);
         const read = await reads(store, daySince);
-        assert.deepEqual(read.byType.outcomes, jobs.outcomes, 'metrics.byType over the day counts the jobs kept');
+        assert.deepEqual(read.byType.outcomes, jobs.outcomes, 'metrics.byType over the day counts the jobs kept and their retries');
         const total = Object.values(jobs.outcomes).reduce((sum, e) => ({ completed: sum.completed + e.completed, failed: sum.failed + e.failed }), { completed: 0, failed: 0 });
         assert.deepEqual(read.day, total, "the Overview's day counts the jobs kept");
         assert.equal(read.failures, jobs.failedAttempts, "recent failures count the kept jobs' failed attempts");
