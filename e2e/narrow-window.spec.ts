@@ -44,7 +44,7 @@ test("in a narrow window each breaker's controls and its service's name stay on 
       await expect(change).toBeFocused();
       const onTop = await change.evaluate((button) => {
         const box = button.getBoundingClientRect();
-        return document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === button;
+        return button.ownerDocument.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2) === button;
       });
       expect(onTop, `focused with the table scrolled to ${scrolled}: under a sticky column`).toBe(true);
     }
