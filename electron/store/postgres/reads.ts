@@ -255,6 +255,11 @@ export async function deadLetterCount(db: PgDb): Promise<number> {
   return countOf(rows);
 }
 
+export async function deadLettersByQueue(db: PgDb): Promise<Record<string, number>> {
+  const rows = await db.read(`SELECT queue, sum(n) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter' GROUP BY queue HAVING sum(n) <> 0`);
+  return Object.fromEntries(rows.map((row) => [String(row.queue), Number(row.n)]));
+}
+
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
   const rows = await db.engineQuery(`SELECT service_name, count(*) AS n FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)) AND status = 'running' GROUP BY service_name`);
@@ -391,6 +396,20 @@ export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
     [cap],
   );
   return Math.min(cap, countOf(rows));
+}
+
+/** The same walk, each level's ready rows not yet due with their queue, $1 in all. */
+export const SCHEDULED_BY_QUEUE_SQL = `WITH RECURSIVE ${PRIORITY_LEVELS}
+  SELECT queue, count(*) AS n FROM (
+    SELECT s.queue FROM levels l
+    CROSS JOIN LATERAL (SELECT r.queue FROM jobs.tb_job_ready r WHERE r.priority = l.priority AND r.run_at > now() LIMIT $1) s
+    WHERE l.priority IS NOT NULL
+    LIMIT $1) t
+  GROUP BY queue`;
+
+export async function scheduledByQueue(db: PgDb, limit: number): Promise<Record<string, number>> {
+  const rows = await db.read(SCHEDULED_BY_QUEUE_SQL, [Math.max(0, Math.trunc(limit))]);
+  return Object.fromEntries(rows.map((row) => [String(row.queue), Number(row.n)]));
 }
 
 /** Running jobs are found through the lease rows, never by reading the job table. */

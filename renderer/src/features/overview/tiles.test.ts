@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { overviewStats } from '../../lib/testing/fixtures.ts';
+import { overviewStats, queueStats } from '../../lib/testing/fixtures.ts';
 import { tiles } from './tiles.ts';
 
 const tile = (label: string, stats = overviewStats()) => tiles(stats).find((t) => t.label === label);
@@ -35,14 +35,14 @@ test('pending says how many are not due yet, only when some are', () => {
 });
 
 test('the oldest pending job warns past a quarter of an hour', () => {
-  const queue = (age: number) => ({ queue: 'q', pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0, paused: false, oldest_due_age_s: age });
+  const queue = (age: number) => queueStats({ queue: 'q', pending: 1, oldest_due_age_s: age });
   assert.equal(tile('Oldest pending', overviewStats({ oldest_pending_age_s: 900, queues: [queue(900)] }))?.tone, undefined);
   assert.equal(tile('Oldest pending', overviewStats({ oldest_pending_age_s: 901, queues: [queue(901)] }))?.tone, 'warn');
   assert.equal(tile('Oldest pending', overviewStats({ oldest_pending_age_s: 901, queue_ages_read: false }))?.tone, 'warn');
 });
 
 test("a paused queue's waiting jobs do not make the oldest pending tile warn; they are named in its detail", () => {
-  const queue = (name: string, paused: boolean, age: number | null) => ({ queue: name, pending: 1, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0, paused, oldest_due_age_s: age });
+  const queue = (name: string, paused: boolean, age: number | null) => queueStats({ queue: name, pending: 1, paused, oldest_due_age_s: age });
   const stats = overviewStats({ oldest_pending_age_s: 18_000, queues: [queue('held', true, 18_000), queue('billing', false, 1200), queue('later', false, null)] });
   const oldest = tile('Oldest pending', stats);
   assert.equal(oldest?.value, '20m 0s');
