@@ -104,12 +104,12 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
           )}
         </section>
       </div>
-      <section className="panel" aria-labelledby="chart-queues">
+      <section className="panel queue-panel" aria-labelledby="chart-queues">
         <header className="panel-header">
           <h2 id="chart-queues">Queue depth by queue</h2>
           {queueControls(data.queues.map((q) => q.queue))}
         </header>
-        <div className="grid-2">
+        <div className="queue-depth">
           <Suspense fallback={chartLoading}>
             <QueueDepthChart stats={data} />
           </Suspense>
