@@ -22,11 +22,19 @@ test('dead letters and stuck jobs call for attention only when there are some, a
 });
 
 test('stuck workflow runs are a figure of their own, not counted as stuck jobs', () => {
-  const all = tiles(overviewStats({ stuck: 0 }), 1);
+  const all = tiles(overviewStats({ stuck: 0 }), 1, 2);
   assert.equal(all.find((t) => t.label === 'Stuck jobs')?.value, '0');
   const runs = all.find((t) => t.label === 'Stuck workflow runs');
   assert.deepEqual([runs?.value, runs?.tone, runs?.href], ['1', 'warn', '#/workflows']);
   assert.equal(tiles(overviewStats()).find((t) => t.label === 'Stuck workflow runs'), undefined, 'not shown before they were read');
+});
+
+test('the stuck workflow runs tile is left out for a registry with no workflow, unless a run is stuck', () => {
+  const runsTile = (stuck: number | null, workflows: number | null) => tiles(overviewStats(), stuck, workflows).find((t) => t.label === 'Stuck workflow runs');
+  assert.equal(runsTile(0, 0), undefined, 'no workflow defined, none stuck');
+  assert.equal(runsTile(0, null), undefined, 'none stuck, the workflows not read yet');
+  assert.equal(runsTile(0, 3)?.value, '0', 'workflows defined: none stuck is worth saying');
+  assert.equal(runsTile(2, 0)?.value, '2', 'a stuck run of a workflow no longer in the registry is still shown');
 });
 
 test('pending says how many are not due yet, only when some are', () => {
