@@ -46,6 +46,11 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
 
   return (
     <div className="group-jobs">
+      <p className="small group-facts">
+        <span className="muted">Fingerprint</span> <code className="fingerprint">{group.fingerprint}</code>
+        <span className="muted"> · {group.services.length === 1 ? 'Service' : `Services (${group.services.length})`}</span>{' '}
+        <span className="mono">{group.services.join(', ')}</span>
+      </p>
       <div className="toolbar" role="toolbar" aria-label="Selected dead letters">
         <span className="muted small">{picked.length > 0 ? `${picked.length} selected` : 'Select jobs for a bulk action'}</span>
         <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: selectedScope(picked.length), services: group.services, sample: group.sample_error })}>
