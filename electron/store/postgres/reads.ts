@@ -4,7 +4,8 @@ import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkDlqCursor, checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation, listsByFailure } from '../cursor.ts';
+import { pageByFailure } from './failedPages.ts';
 import { pageByCreation } from './createdPages.ts';
 import { hourCeil, minuteFloor } from '../rollupHours.ts';
 import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
@@ -136,8 +137,9 @@ export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number>
 
 export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
   // Refused even where the kept counts answer an empty page unread (checkJobCursor).
-  decodeCursor(page.after);
+  checkDlqCursor(selector, page.after);
   if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
+  if (listsByFailure(selector)) return pageByFailure(db, selector.fingerprint, page);
   if (selector.search !== undefined && selector.search !== '') return searchedDeadLetters(db, selector, page);
   return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkDlqCursor, checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation, listsByFailure } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
@@ -12,6 +12,7 @@ import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import { CreatedPages } from './createdPages.ts';
+import { FailedPages } from './failedPages.ts';
 import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
@@ -165,6 +166,7 @@ export class SqliteReads {
   readonly #lanes: LaneList;
   readonly #created: CreatedWindow;
   readonly #createdPages: CreatedPages;
+  readonly #failedPages: FailedPages;
   readonly #hours: SqliteRollupHours;
 
   /** `hours` reads the summed hours for the Overview's charts. */
@@ -175,6 +177,7 @@ export class SqliteReads {
     this.#lanes = new LaneList(db.connection);
     this.#created = new CreatedWindow(db.connection);
     this.#createdPages = new CreatedPages(db);
+    this.#failedPages = new FailedPages(db.connection);
   }
 
   getJob(idOrIdentifier: number | string): Job | null {
@@ -204,8 +207,9 @@ export class SqliteReads {
   dlqList(selector: DlqSelector, page: PageRequest): Page<Job> {
     return this.#db.guard(() => {
       // Refused even where the kept counts answer an empty page unread (checkJobCursor).
-      decodeCursor(page.after);
-      return this.#keptNone(keptFilterOfSelector(selector)) ? EMPTY_PAGE : this.#pageOfJobs(dlqWhere(selector), page);
+      checkDlqCursor(selector, page.after);
+      if (this.#keptNone(keptFilterOfSelector(selector))) return EMPTY_PAGE;
+      return listsByFailure(selector) ? this.#failedPages.page(selector.fingerprint, page) : this.#pageOfJobs(dlqWhere(selector), page);
     });
   }
 

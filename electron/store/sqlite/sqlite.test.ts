@@ -12,6 +12,7 @@ import { openStore } from '../open.ts';
 import type { Store } from '../store.ts';
 import { ClaimPick, prepareClaimPick } from './claimPick.ts';
 import type { Connection } from './db.ts';
+import { FailedPages } from './failedPages.ts';
 import { LaneList } from './lanes.ts';
 import { prepareJobStatements } from './jobs.ts';
 import { prepareOperatorStatements } from './operator.ts';
@@ -272,6 +273,9 @@ describe('sqlite specifics', () => {
         assert.match(walk, /idx_tb_job_run_claim \(status=\? AND priority=\?/);
         assert.doesNotMatch(walk, /SCAN tb_job_run/);
       }
+      // A dead-letter group's jobs, newest failure first: a walk of its entries in the index of failure times.
+      const byFailure = plan(new FailedPages(raw).statement.source, [{ fingerprint: 'fp', at: 'x', id: 1, limit: 1 }]);
+      assert.match(byFailure, /^SEARCH tb_job_run USING INDEX idx_tb_job_run_dlq_failed_at \(error_fingerprint=\? AND completed_at<\?\)$/);
       // Each queue's count reads the queue from the claim index itself, never from the jobs' rows.
       assert.match(plan(statements.scheduledByQueue.source, [{ now: 'x', cap: 1 }]), /SEARCH j USING COVERING INDEX idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at>\?\)/);
       // Each state reads its own partial index (migration 0003), never the whole table.
