@@ -400,7 +400,10 @@ export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
   return Math.min(cap, countOf(rows));
 }
 
-/** The same walk, each level's ready rows not yet due with their queue, $1 in all. */
+/**
+ * scheduledCount's walk, each level's ready rows not yet due read with their queue, $1 rows in all: the
+ * dispatch-order index holds no queue, so each is a row read, which the limit bounds.
+ */
 export const SCHEDULED_BY_QUEUE_SQL = `WITH RECURSIVE ${PRIORITY_LEVELS}
   SELECT queue, count(*) AS n FROM (
     SELECT s.queue FROM levels l
