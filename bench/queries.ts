@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { encodeCreatedCursor, encodeCursor } from '../electron/store/cursor.ts';
+import { encodeCreatedCursor, encodeCursor, encodeFailedCursor } from '../electron/store/cursor.ts';
 import { dispatch } from '../electron/api/dispatch.ts';
 import { sumRollupHours } from '../electron/engine/hourSums.ts';
 import type { ApiContext } from '../electron/api/context.ts';
@@ -100,6 +100,8 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
   // every job's, so the page starts at the time alone.
   const dayLongPast = { created_after: daysAgo(15), created_before: daysAgo(14) };
   const createdDeep = encodeCreatedCursor(daysAgo(14.5), jobs);
+  // A group's dead letters list newest failure first: a page from the middle of the month.
+  const failedDeep = encodeFailedCursor(daysAgo(15), jobs);
   // The not-due pending jobs are among the newest 2% of the history: a page below the newest thousand.
   const pendingDeep = encodeCursor(jobs - 1000);
   const tenDaysAgo = { created_after: new Date(Date.now() - 10 * 86_400_000).toISOString(), created_before: new Date(Date.now() - 10 * 86_400_000 + 3_600_000).toISOString() };
@@ -184,6 +186,7 @@ function probes(jobs: number, sampleJob: number, pendingJob: number): Probe[] {
     dlq('dlq: all', {}),
     dlq('dlq: all, deep page', {}, deep),
     dlq('dlq: one fingerprint', { fingerprint: GROUP }),
+    dlq('dlq: one fingerprint, deep page', { fingerprint: GROUP }, failedDeep),
     dlq('dlq: search', { search: 'CPU limit' }),
     dlq('dlq: search, no match', { search: 'no such text anywhere' }),
     { label: 'dlq.retry dry run (one group)', call: 'dlq.retry', input: { selector: { fingerprint: GROUP }, dry_run: true }, target: 50 },
@@ -231,7 +234,8 @@ export async function timeQueries(store: Store, jobs: number, runs: number, only
   registry.loadText(historyRegistryYaml(), 'bench-registry.yaml');
   const ctx: ApiContext = { store, registry, engine: null, actor: { user: 'bench', host: 'bench' }, env: {}, settings: { localExecution: false }, words: CONSOLE_WORDS };
   // A dead letter near the middle of the history: three attempts, the trace the drawer opens.
-  const sample = (await store.dlqList({ fingerprint: GROUP }, { limit: 1, after: encodeCursor(Math.floor(jobs / 2)) })).items[0]?.id ?? 1;
+  const middle = encodeFailedCursor(new Date(Date.now() - 15 * 86_400_000).toISOString(), jobs);
+  const sample = (await store.dlqList({ fingerprint: GROUP }, { limit: 1, after: middle })).items[0]?.id ?? 1;
   const pending = (await store.listJobs({ status: ['pending'] }, { limit: 1 })).items[0]?.id ?? 1;
   const out: QueryTiming[] = [];
   const delay = monitorEventLoopDelay({ resolution: 1 });

@@ -26,6 +26,12 @@ test('resolve a dead letter with a note and find it in the audit log', async ({ 
   const entry = page.getByRole('row').filter({ hasText: note });
   await expect(entry).toHaveCount(1);
   await expect(entry).toContainText(/resolve/i);
+  // A bulk resolve has no target: its cell is the console's empty cell, a dash in the text's font, as the
+  // Jobs cell beside it writes its figure (in monospace an em dash reads as an en dash).
+  const [target, jobs] = [entry.getByRole('cell').nth(2), entry.getByRole('cell').nth(3)];
+  await expect(target).toHaveText('—');
+  await expect(jobs).toHaveText('1');
+  for (const cell of [target, jobs]) await expect(cell).not.toHaveCSS('font-family', /monospace/);
   await opsdeck.screenshot('dlq-resolve-audit');
 
   const resolved = await opsdeck.jobs({ service: 'e2e_reject' });

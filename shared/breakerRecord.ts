@@ -1,4 +1,5 @@
 import type { BreakerMode, BreakerRecord, BreakerState, ExecutionType } from './domain.ts';
+import { countText } from './countText.ts';
 
 /** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
 export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState }): BreakerState {
@@ -32,7 +33,7 @@ export const CONSOLE_RESET: ResetWords = (service) => `Reset beside ${service} o
 export function heldByBreakerText(held: { service_name: string; mode: BreakerMode; state: BreakerState; jobs: number }, reset: ResetWords): string {
   const service = held.service_name;
   const how = held.mode === 'force_open' ? 'forced open' : held.state === 'half_open' ? 'half-open: its probes run first' : 'open';
-  const jobs = held.jobs === 1 ? '1 job' : `${held.jobs.toLocaleString('en-US')} jobs`;
+  const jobs = held.jobs === 1 ? '1 job' : `${countText(held.jobs)} jobs`;
   const [wait, them] = held.jobs === 1 ? ['waits', 'it'] : ['wait', 'them'];
   return `${jobs} of ${service} ${wait}: its circuit breaker is ${how} (${reset(service)} releases ${them})`;
 }

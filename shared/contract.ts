@@ -156,7 +156,7 @@ export const calls = {
   'dlq.list': Call(
     z.object({ selector: DlqSelector.default({}), after: cursor, limit: limit(500, 100) }).strict(),
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
-    'The dead letters a selector matches.',
+    "The dead letters a selector matches, newest id first; one group's (a fingerprint alone) newest failure first.",
   ),
   'dlq.retry': Call(
     z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(),

@@ -1,5 +1,6 @@
 import type { LostWorkerLeases } from './domain.ts';
 import type { WorkerView } from './views.ts';
+import { countText } from './countText.ts';
 
 /** How an interface names the list of stuck jobs and the way to fail them, each said of "them". */
 export interface StuckWords {
@@ -34,7 +35,7 @@ export function whenStuck(leases: Pick<LostWorkerLeases, 'leases_run_out_at'>, n
 
 /** One lost worker's line: `w-1 still holds 2 running job(s), stuck once their leases run out, by …`. */
 export function lostLeasesLine(leases: LostWorkerLeases, now: number, words: StuckWords): string {
-  return `${leases.worker_id} still holds ${leases.jobs} running job(s), ${whenStuck(leases, now, words)}`;
+  return `${leases.worker_id} still holds ${countText(leases.jobs)} running job(s), ${whenStuck(leases, now, words)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationText, perMinuteText, successText } from './performanceText.ts';
+import { perMinuteText, successText } from './performanceText.ts';
 import type { PerformanceFigures } from './views.ts';
 
 const figures = (over: Partial<PerformanceFigures>): PerformanceFigures => ({
@@ -18,10 +18,6 @@ const figures = (over: Partial<PerformanceFigures>): PerformanceFigures => ({
 describe('performance figures as the CLI and the console write them', () => {
   it('a success rate to a tenth of a percent; none is each surface\'s own mark', () => {
     assert.deepEqual([successText(0.8333, '-'), successText(1, '-'), successText(0, '-'), successText(null, '—')], ['83.3%', '100.0%', '0.0%', '—']);
-  });
-
-  it('durations in whole milliseconds below ten seconds, in tenths of a second from there', () => {
-    assert.deepEqual([durationText(0.4, '-'), durationText(842.6, '-'), durationText(9999.4, '-'), durationText(12_345, '-'), durationText(null, '—')], ['0 ms', '843 ms', '9999 ms', '12.3 s', '—']);
   });
 
   it('jobs per minute to two places, and a trickle that rounds to nothing is not shown as none', () => {

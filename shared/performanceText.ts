@@ -16,13 +16,6 @@ export function successText(rate: number | null, none: string): string {
   return rate === null ? none : `${(rate * 100).toFixed(1)}%`;
 }
 
-/** `840 ms` below ten seconds, `12.3 s` from there, as job traces show durations. */
-export function durationText(ms: number | null, none: string): string {
-  if (ms === null) return none;
-  const whole = Math.round(ms);
-  return whole < 10_000 ? `${whole} ms` : `${(whole / 1000).toFixed(1)} s`;
-}
-
 /** Two places, as the API rounds them; a trickle that rounds to nothing is still not none. */
 export function perMinuteText(f: PerformanceFigures): string {
   return f.per_minute === 0 && f.completed + f.failed > 0 ? '<0.01' : f.per_minute.toFixed(2);

@@ -30,3 +30,10 @@ test("running jobs of services the registry here does not name: their fate is th
     `2 running job(s) asked to stop: 1 to the dead-letter queue, as their service says on_interrupt: fail; 1 of them of services the registry here does not name: ${undecided}; 0 pending job(s) held`,
   );
 });
+
+test('counts in the thousands read with their separators', () => {
+  assert.equal(
+    stopFoundText({ running: 1500, running_fail_on_interrupt: 1200, running_unknown_service: 0, pending: 20_000 }),
+    '1,500 running job(s) asked to stop, back to pending with their attempt not spent, to run again once released (1,200 of them to the dead-letter queue instead, as their service says on_interrupt: fail); 20,000 pending job(s) held',
+  );
+});

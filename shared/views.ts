@@ -48,6 +48,10 @@ export const OverviewStats = z.object({
       paused: z.boolean(),
       /** How long this queue's oldest due pending job has waited; null when none is due. */
       oldest_due_age_s: z.number().nullable(),
+      /** Of `pending`, those not yet due (scheduled for later, retries in backoff); null past COUNT_CAP of them in all (`scheduled_capped`). */
+      scheduled: z.number().int().nullable(),
+      /** Failed and not yet resolved: open dead letters, where `failed` counts every failed job still kept. */
+      dead_letters: z.number().int(),
     }),
   ),
   completed_last_hour: z.number().int(),

@@ -1,6 +1,7 @@
 import { lackLine, unsetText } from '../../shared/cannotRunText.ts';
 import type { HealthCheck, ServiceLack, WorkerInfo } from '../../shared/domain.ts';
 import type { Registry } from '../../shared/registry.ts';
+import { countText } from '../../shared/countText.ts';
 
 /** How an operator names a worker: its id, which starts with its name when it has one. */
 const label = (w: WorkerInfo) => w.id;
@@ -67,7 +68,7 @@ export function lackingReason(queue: string, service: string, able: readonly Wor
   const declined = lacks.filter((l) => l.declined).length;
   const claims = declined === n ? 'none of them claims its jobs, which wait for a worker that can run them' : declined === 0 ? 'its jobs fail on them' : `${declined} of them leave its jobs to others, on the rest they fail`;
   const who = n === 1 ? `the only live worker that takes queue ${queue}` : `any of the ${n} live workers that take queue ${queue}`;
-  const named = due === undefined ? `service ${service}` : `service ${service} (${due} due)`;
+  const named = due === undefined ? `service ${service}` : `service ${service} (${countText(due)} due)`;
   return `${named} cannot run on ${who}: ${groupedLacks(found, n).join('; ')}; ${claims}${whatToDo(found)}`;
 }
 

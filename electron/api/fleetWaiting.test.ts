@@ -110,6 +110,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     assert.deepEqual(await check(t, 'dispatch'), { name: 'dispatch', ok: true, detail: '7 job(s) due, 1 live worker(s) taking them' });
   });
 
+  it('counts in the thousands read with their separators, as the console writes every other count', async () => {
+    t = await createTestContext(REGISTRY, dialect);
+    const { store } = t;
+    await due(t, 'payments', 1200);
+    await due(t, 'reports', 1);
+    await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
+    await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
+    assert.match((await check(t, 'dispatch')).detail, /^1,201 job\(s\) due: 1,200 held by the circuit breaker of payments /);
+    await store.heartbeat('w', { inFlight: 0, state: 'stopped' });
+    assert.match((await check(t, 'dispatch')).detail, /no worker is running to take queue default \(1,201 due\).*of the due jobs, 1,200 held by/);
+  });
+
   it('a queue whose due jobs a breaker holds, every one, is not named busy: more capacity would not start them', async () => {
     t = await createTestContext(REGISTRY, dialect);
     const { store } = t;

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { calls, THROUGHPUT_WINDOW_MIN } from '../../shared/contract.ts';
+import { calls, COUNT_CAP, THROUGHPUT_WINDOW_MIN } from '../../shared/contract.ts';
 import { DLQ_GROUP_LIMIT, type Store } from '../store/store.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
@@ -367,6 +367,11 @@ describe('breakers, control and the registry', () => {
     assert.equal(stats.dead_letters, 2);
     assert.equal(stats.failed_last_hour, 2);
     assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending]).sort(), [['default', 2], ['dl-1', 0], ['later', 1], ['other', 1]]);
+    assert.deepEqual(
+      stats.queues.map((q) => [q.queue, q.scheduled, q.dead_letters]),
+      [['default', 1, 0], ['dl-1', 0, 2], ['later', 1, 0], ['other', 0, 0]],
+      "each queue's jobs not yet due, and its open dead letters",
+    );
     const waited = new Map(stats.queues.map((q) => [q.queue, q.oldest_due_age_s]));
     assert.ok((waited.get('default') ?? -1) >= 0 && (waited.get('default') ?? 99) < 60, `default: ${waited.get('default')}`);
     assert.ok(Math.abs((waited.get('other') ?? 0) - 600) < 60, `other: ${waited.get('other')}`);
@@ -382,7 +387,18 @@ describe('breakers, control and the registry', () => {
     const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
     assert.equal(stats.queue_ages_read, false);
     assert.equal(stats.queues.find((q) => q.queue === 'wide')?.oldest_due_age_s, null);
+    assert.equal(stats.queues.find((q) => q.queue === 'wide')?.scheduled, 0, 'its jobs not yet due are counted all the same');
     assert.ok((stats.oldest_pending_age_s ?? -1) >= 0, 'the store-wide figure is still read');
+  });
+
+  it('overview.stats counts the jobs not yet due up to COUNT_CAP: past it, no queue says how many of its own', async () => {
+    const { ctx, store } = await context();
+    const inAnHour = new Date(Date.now() + 3600_000).toISOString();
+    const scheduled = (queue: string, n: number) => Array.from({ length: n }, () => ({ queue, service_name: 'x', execution_type: 'noop' as const, max_attempts: 1, run_at: inAnHour }));
+    await store.enqueue([...scheduled('a-few', 5), ...scheduled('b-many', COUNT_CAP)]);
+    const stats = calls['overview.stats'].output.parse(ok(await dispatch('overview.stats', {}, ctx)));
+    assert.deepEqual([stats.scheduled, stats.scheduled_capped], [COUNT_CAP, true]);
+    assert.deepEqual(stats.queues.map((q) => [q.queue, q.pending, q.scheduled]), [['a-few', 5, null], ['b-many', COUNT_CAP, null]]);
   });
 
   it('overview.stats gives throughput over the last minutes, not the hour', async () => {

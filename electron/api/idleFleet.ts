@@ -9,6 +9,7 @@ import { dueOfService } from './dueOfService.ts';
 import { declinedByAll } from './fleetLacks.ts';
 import { limitHolds, type LimitHold } from './limitHolds.ts';
 import { busyText, controlReasons, fullFleet, moreCapacity } from './waitingReasons.ts';
+import { countText } from '../../shared/countText.ts';
 
 /** Scheduled jobs are counted up to here; past it the due count reads "at least". */
 const SCHEDULED_CAP = 10_000;
@@ -61,7 +62,7 @@ interface Due {
 }
 
 function dueText(items: Due[]): string[] {
-  return items.map((i) => `${i.name} (${i.due} due)`);
+  return items.map((i) => `${i.name} (${countText(i.due)} due)`);
 }
 
 interface BreakerHold {
@@ -92,8 +93,8 @@ async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, outside
 function heldText(holds: BreakerHold[], list: string): string {
   const jobs = holds.reduce((n, h) => n + h.jobs, 0);
   const [only] = holds;
-  if (holds.length === 1 && only) return `${jobs} held by the circuit breaker of ${only.service} (${only.how}; ${list} says why)`;
-  return `${jobs} held by circuit breakers: ${holds.map((h) => `${h.service} ${h.jobs} (${h.how})`).join(', ')} (${list} says why)`;
+  if (holds.length === 1 && only) return `${countText(jobs)} held by the circuit breaker of ${only.service} (${only.how}; ${list} says why)`;
+  return `${countText(jobs)} held by circuit breakers: ${holds.map((h) => `${h.service} ${countText(h.jobs)} (${h.how})`).join(', ')} (${list} says why)`;
 }
 
 /** Of a queue's pending jobs, the due ones of the services whose breaker or own limits hold them. */
@@ -188,7 +189,7 @@ async function servedCheck(due: string, dueCount: number, holds: Holds, busy: (h
   if (all.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
   const parts = holdTexts(holds, words.call('breakers.list'));
   if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${moreCapacity(words)}`);
-  else if (free > 0) parts.push(`${free} to the ${live} live worker(s) taking them`);
+  else if (free > 0) parts.push(`${countText(free)} to the ${live} live worker(s) taking them`);
   return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
 }
 
@@ -228,7 +229,7 @@ export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' |
   for (const d of declined) causes.push(d.why);
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
-  const due = scheduledAll > SCHEDULED_CAP ? `${dueCount}+` : String(dueCount);
+  const due = scheduledAll > SCHEDULED_CAP ? `${countText(dueCount)}+` : countText(dueCount);
   if (causes.length === 0) return servedCheck(due, dueCount, await holdsOf(ctx, paused, now), (held) => busyQueues(store, pending, live, held), live.length, ctx.words);
   const holds = holdTexts(await holdsOf(ctx, paused, now, new Set([...unrun, ...declined].map((u) => u.name))), ctx.words.call('breakers.list'));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a

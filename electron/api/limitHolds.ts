@@ -2,6 +2,7 @@ import type { ApiContext } from './context.ts';
 import { dueOfService } from './dueOfService.ts';
 import { rateLimitUse } from './rateUse.ts';
 import { capReason, rateLimitReason } from './waitingReasons.ts';
+import { countText } from '../../shared/countText.ts';
 
 /** A service whose own limits let none of its due jobs start now, with how many are due and why, in the waiting reasons' words. */
 export interface LimitHold {
@@ -27,7 +28,7 @@ export async function limitHolds(ctx: Pick<ApiContext, 'store' | 'registry' | 'w
     const jobs = await dueOfService(ctx.store, service, n, outside);
     if (jobs === 0) continue;
     const why = [...(capped ? [capReason(service, { limit, running: running[service] ?? 0 })] : []), ...(rated === null ? [] : [rated])];
-    holds.push({ service, jobs, text: `${jobs} due job${jobs === 1 ? '' : 's'} of service ${service} ${jobs === 1 ? 'waits' : 'wait'}: ${why.join(', and ')}` });
+    holds.push({ service, jobs, text: `${countText(jobs)} due job${jobs === 1 ? '' : 's'} of service ${service} ${jobs === 1 ? 'waits' : 'wait'}: ${why.join(', and ')}` });
   }
   return holds;
 }

@@ -4,6 +4,7 @@ import { readingWords } from './answeredBy.ts';
 import type { Store } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
 import { noRegistryLoaded } from './noRegistry.ts';
+import { countText } from '../../shared/countText.ts';
 
 /** Where the registry's check of an alert channel's URL variable puts its warning. */
 const CHANNEL_VARIABLE = /^alerts\[\d+\]\.channels\[\d+\]\.url_env_var$/;
@@ -23,7 +24,7 @@ async function noRegistryCheck(ctx: RegistryHost, store: Store | null): Promise<
   if (services.length === 0) return { name: 'registry', ok: true, detail };
   const jobs = Object.values(pending).reduce((a, b) => a + b, 0);
   const shown = services.length > 5 ? `${services.slice(0, 5).join(', ')} and ${services.length - 5} more` : services.join(', ');
-  return { name: 'registry', ok: true, warning: true, detail: `${detail}; ${jobs} job(s) pending in the store, of service(s) this process cannot know: ${shown}` };
+  return { name: 'registry', ok: true, warning: true, detail: `${detail}; ${countText(jobs)} job(s) pending in the store, of service(s) this process cannot know: ${shown}` };
 }
 
 /**

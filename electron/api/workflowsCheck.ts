@@ -4,6 +4,7 @@ import { noRegistryLoaded } from './noRegistry.ts';
 import { stuckByWorkflow, type StuckWorkflow } from './stuckByWorkflow.ts';
 import { DEFAULT_STUCK_AFTER, stuckAfterText, stuckRunCounts, stuckWorkflowRuns } from './stuckRuns.ts';
 import { spanText } from '../../shared/timesInText.ts';
+import { countText } from '../../shared/countText.ts';
 
 /** The workflows whose longest stuck run is named; the rest are named with their counts. */
 const NAMED_WORKFLOWS = 5;
@@ -11,8 +12,8 @@ const NAMED_WORKFLOWS = 5;
 /** A workflow's longest stuck run, and how many more of its runs are stuck. */
 function workflowText(w: StuckWorkflow, ctx: ApiContext, nowMs: number): string {
   const run = w.longest;
-  if (run === null) return `${w.workflow}: ${w.stuck} run(s)`;
-  const more = w.stuck > 1 ? ` and ${w.stuck - 1} more of ${w.workflow}` : '';
+  if (run === null) return `${w.workflow}: ${countText(w.stuck)} run(s)`;
+  const more = w.stuck > 1 ? ` and ${countText(w.stuck - 1)} more of ${w.workflow}` : '';
   return `${w.workflow} run ${run.id} (no task progress for ${spanText(nowMs - Date.parse(run.updated_at))}, stuck after ${stuckAfterText(run, ctx.registry.registry)})${more}`;
 }
 
@@ -31,7 +32,7 @@ export async function workflowsCheck(ctx: ApiContext, nowMs: number): Promise<He
   if (total === 0) return { name: 'workflows', ok: true, detail: `no running workflow run is stuck${noRegistry}` };
   const named = workflows.slice(0, NAMED_WORKFLOWS).map((w) => workflowText(w, ctx, nowMs));
   const rest = workflows.slice(NAMED_WORKFLOWS);
-  const restText = rest.length === 0 ? '' : `, and runs stuck in ${rest.length} more workflow(s): ${rest.map((w) => `${w.workflow} ${w.stuck}`).join(', ')}`;
+  const restText = rest.length === 0 ? '' : `, and runs stuck in ${rest.length} more workflow(s): ${rest.map((w) => `${w.workflow} ${countText(w.stuck)}`).join(', ')}`;
   return {
     name: 'workflows',
     ok: true,

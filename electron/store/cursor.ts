@@ -1,12 +1,13 @@
-import type { JobFilter } from '../../shared/domain.ts';
+import type { DlqSelector, JobFilter } from '../../shared/domain.ts';
 import { StoreInputError } from './errors.ts';
 
 /**
  * Keyset cursors, opaque to callers (base64url) so nobody builds OFFSET-style pages by hand. Shared by both
- * dialects. Two kinds: the last id of a page listed newest id first (`id:N`), and the last creation time and
+ * dialects. Three kinds: the last id of a page listed newest id first (`id:N`), the last creation time and
  * id of a page listed newest created first (`c:TIME:N`, a listing with a creation-time range, see
- * `listsByCreation`). A cursor of the other kind is refused like one we did not make: continuing one order
- * from the other's position would skip or repeat jobs.
+ * `listsByCreation`), and the last failure time and id of a dead-letter group listed newest failure first
+ * (`f:TIME:N`, see `listsByFailure`). A cursor of another kind is refused like one we did not make:
+ * continuing one order from another's position would skip or repeat jobs.
  */
 export function encodeCursor(lastId: number): string {
   return Buffer.from(`id:${lastId}`, 'utf8').toString('base64url');
@@ -43,12 +44,51 @@ export function decodeCursor(cursor: string | null | undefined): number | null {
   return idOf(/^id:(\d{1,16})$/.exec(cursorText(cursor))?.[1], cursor);
 }
 
+/** A time and an id after the cursor's kind letter: `c` for creation, `f` for failure. */
+function timedPosition(kind: 'c' | 'f', cursor: string): { at: string; id: number } {
+  const match = /^([cf]):(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z):(\d{1,16})$/.exec(cursorText(cursor));
+  if (match?.[1] !== kind || match[2] === undefined || !Number.isFinite(Date.parse(match[2]))) throw refusal(cursor);
+  return { at: match[2], id: idOf(match[3], cursor) };
+}
+
 /** The creation time and id to continue below, or null for the first page; any other cursor is refused. */
 export function decodeCreatedCursor(cursor: string | null | undefined): CreatedPosition | null {
   if (cursor === undefined || cursor === null || cursor === '') return null;
-  const match = /^c:(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z):(\d{1,16})$/.exec(cursorText(cursor));
-  if (match?.[1] === undefined || !Number.isFinite(Date.parse(match[1]))) throw refusal(cursor);
-  return { created_at: match[1], id: idOf(match[2], cursor) };
+  const { at, id } = timedPosition('c', cursor);
+  return { created_at: at, id };
+}
+
+/** `failedAt` is the failure time exactly as the store holds it (to the microsecond on PostgreSQL). */
+export function encodeFailedCursor(failedAt: string, lastId: number): string {
+  return Buffer.from(`f:${failedAt}:${lastId}`, 'utf8').toString('base64url');
+}
+
+export interface FailedPosition {
+  failed_at: string;
+  id: number;
+}
+
+/** The failure time and id to continue below, or null for the first page; any other cursor is refused. */
+export function decodeFailedCursor(cursor: string | null | undefined): FailedPosition | null {
+  if (cursor === undefined || cursor === null || cursor === '') return null;
+  const { at, id } = timedPosition('f', cursor);
+  return { failed_at: at, id };
+}
+
+/**
+ * Whether a dead-letter listing goes newest failure first, by (failure time, id): one group's, a fingerprint
+ * and nothing else, as the console lists a group under its Failed column; both dialects keep an index of
+ * each group's open dead letters by failure time. Any other selector comes newest id first.
+ */
+export function listsByFailure(selector: DlqSelector): selector is DlqSelector & { fingerprint: string } {
+  const { fingerprint, ...rest } = selector;
+  return fingerprint !== undefined && Object.values(rest).every((value) => value === undefined || value === '');
+}
+
+/** As checkJobCursor, for a dead-letter listing of `selector`. */
+export function checkDlqCursor(selector: DlqSelector, cursor: string | null | undefined): void {
+  if (listsByFailure(selector)) decodeFailedCursor(cursor);
+  else decodeCursor(cursor);
 }
 
 /**

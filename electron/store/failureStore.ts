@@ -19,7 +19,10 @@ export interface FailureStore {
   /** The largest groups, at most DLQ_GROUP_LIMIT of them. */
   dlqGroups(filter: { search?: string; service?: string }): Promise<DlqGroup[]>;
   dlqCount(selector: DlqSelector): Promise<number>;
-  /** The open dead letters a selector matches, newest first, keyset-paginated like listJobs. */
+  /**
+   * The open dead letters a selector matches, keyset-paginated like listJobs: newest id first, but one
+   * group's (a fingerprint alone, `listsByFailure`) newest failure first, as the console shows its times.
+   */
   dlqList(selector: DlqSelector, page: PageRequest): Promise<Page<Job>>;
   /**
    * Back to pending now with attempts reset; their errors stay in the attempt history. What it says it

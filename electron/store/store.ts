@@ -151,6 +151,8 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   countsByQueueAndStatus(): Promise<QueueCount[]>;
   /** Open dead letters (failed, not resolved) in every queue, from the same kept counts. */
   deadLetterCount(): Promise<number>;
+  /** Open dead letters per queue, from the same kept counts; a queue with none is left out. */
+  deadLettersByQueue(): Promise<Record<string, number>>;
   runningByService(): Promise<Record<string, number>>;
   /** Pending jobs per service (due or not), from the kept counts. */
   pendingByService(): Promise<Record<string, number>>;
@@ -187,6 +189,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   oldestPendingOf(queues: readonly string[]): Promise<QueueOldestOf[]>;
   /** Pending jobs not yet due, counted up to `limit` (the count stops there). */
   scheduledCount(limit: number): Promise<number>;
+  /**
+   * The same jobs per queue, read from the same index entries (a queue's with them), `limit` in all: when
+   * the counts add up to `limit` the count stopped there, and each queue's may be short.
+   */
+  scheduledByQueue(limit: number): Promise<Record<string, number>>;
   /** Running jobs whose lease has expired (their worker stopped renewing it). */
   stuckCount(): Promise<number>;
   /** How many jobs a filter matches (stuck jobs, jobs of one service waiting, ...). */

@@ -21,6 +21,7 @@ import { notFound } from '../errors.ts';
 import { controlReasons } from '../waitingReasons.ts';
 import type { InterfaceWords } from '../interfaceWords.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
+import { countText } from '../../../shared/countText.ts';
 
 const FORGET_LOST_AFTER_MS = 24 * 3600_000;
 
@@ -46,7 +47,7 @@ async function workerCheck(ctx: ApiContext, w: WorkerInfo, serving: boolean, now
   if (!w.lost) return { name, ok: true, detail: `${w.state}, ${w.in_flight} in flight, heartbeat ${age}s ago${await stateNote(ctx, w, control)}` };
   const lost = `lost: last heartbeat ${age}s ago (${w.host}, pid ${w.pid})`;
   const [held] = await lostLeases(ctx.store, [w]);
-  if (held) return { name, ok: false, detail: `${lost}; ${held.jobs} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, ctx.words.stuckJobs)}` };
+  if (held) return { name, ok: false, detail: `${lost}; ${countText(held.jobs)} running job(s) still leased to it, not yet taken back: ${whenStuck(held, now, ctx.words.stuckJobs)}` };
   if (!serving) return { name, ok: false, detail: `${lost}; no live worker is serving` };
   return { name, ok: true, warning: true, detail: `${lost}; its jobs were taken back and another worker serves: ${ctx.words.call('workers.forget', { id: w.id })}` };
 }

@@ -19,24 +19,27 @@ function waitedSeconds(runAt: string, now: Date): number | null {
 export async function computeStats(store: Store, now = new Date()): Promise<OverviewStats> {
   const hourAgo = new Date(now.getTime() - 3600_000);
   const recentAgo = new Date(now.getTime() - THROUGHPUT_WINDOW_MIN * 60_000);
-  const [rows, buckets, recent, deadLetters, oldest, oldestByQueue, stuck, scheduled, control] = await Promise.all([
+  const [rows, buckets, recent, deadLetters, oldest, oldestByQueue, stuck, scheduledByQueue, control] = await Promise.all([
     store.countsByQueueAndStatus(),
     store.throughput(hourAgo, 3600),
     store.throughput(recentAgo, THROUGHPUT_WINDOW_MIN * 60),
-    store.deadLetterCount(),
+    store.deadLettersByQueue(),
     store.oldestPendingRunAt(),
     store.oldestPendingByQueue(),
     store.stuckCount(),
-    store.scheduledCount(COUNT_CAP + 1),
+    store.scheduledByQueue(COUNT_CAP + 1),
     store.getControl(),
   ]);
+  const scheduled = Object.values(scheduledByQueue).reduce((sum, n) => sum + n, 0);
+  // Past COUNT_CAP the count stopped somewhere among the queues: none of theirs is said.
+  const scheduledOf = (queue: string) => (scheduled > COUNT_CAP ? null : (scheduledByQueue[queue] ?? 0));
   const counts = emptyCounts();
   const queues = new Map<string, QueueRow>();
   const paused = new Set(control.paused_queues.map((p) => p.queue));
   const queueRow = (queue: string): QueueRow => {
     let row = queues.get(queue);
     if (!row) {
-      row = { queue, ...emptyCounts(), paused: paused.has(queue), oldest_due_age_s: null };
+      row = { queue, ...emptyCounts(), paused: paused.has(queue), oldest_due_age_s: null, scheduled: scheduledOf(queue), dead_letters: deadLetters[queue] ?? 0 };
       queues.set(queue, row);
     }
     return row;
@@ -54,7 +57,7 @@ export async function computeStats(store: Store, now = new Date()): Promise<Over
     queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)),
     completed_last_hour: completed,
     failed_last_hour: failed,
-    dead_letters: deadLetters,
+    dead_letters: Object.values(deadLetters).reduce((sum, n) => sum + n, 0),
     failure_rate: completed + failed === 0 ? null : failed / (completed + failed),
     oldest_pending_age_s: oldest === null ? null : waitedSeconds(oldest, now),
     queue_ages_read: oldestByQueue !== null,

@@ -4,6 +4,7 @@ import type { Handlers } from '../handlerTypes.ts';
 import { lostLeases } from '../lostLeases.ts';
 import { registryDrift } from '../registryDrift.ts';
 import { workerView } from '../workerView.ts';
+import { countText } from '../../../shared/countText.ts';
 
 /** Engines heartbeat every 2 s; five missed beats and a worker counts as lost. */
 export const WORKER_LOST_AFTER_MS = 10_000;
@@ -42,7 +43,7 @@ export const workers: Handlers<'workers.list' | 'workers.forget'> = {
     }
     if (result.outcome === 'holds_jobs') {
       throw conflict(
-        `worker ${worker.id} still holds ${result.jobs} running job(s) whose leases were not taken back yet: a live worker takes them back once they expire; forget it after`,
+        `worker ${worker.id} still holds ${countText(result.jobs)} running job(s) whose leases were not taken back yet: a live worker takes them back once they expire; forget it after`,
       );
     }
     return { forgotten: workerView(worker) };

@@ -1,7 +1,8 @@
 import type { PerformanceByType, PerformanceFigures } from '../../../shared/contract.ts';
 import { ExecutionType } from '../../../shared/domain.ts';
 import { windowText } from '../../../shared/duration.ts';
-import { durationText, PERCENTILES_NOTE, perMinuteText, RETRIES_NOTE, successText } from '../../../shared/performanceText.ts';
+import { durationText } from '../../../shared/durationText.ts';
+import { PERCENTILES_NOTE, perMinuteText, RETRIES_NOTE, successText } from '../../../shared/performanceText.ts';
 import { positionals, str, UsageError, windowMinutes } from '../args.ts';
 import type { Values } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';

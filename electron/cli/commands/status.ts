@@ -60,7 +60,7 @@ async function queueStatus(inv: Invocation, ctx: ApiContext, stats: OverviewStat
   }
   const paused = stats.control.paused_queues.find((p) => p.queue === queue);
   const row: QueueRow = stats.queues.find((q) => q.queue === queue) ?? {
-    queue, pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0, paused: paused !== undefined, oldest_due_age_s: null,
+    queue, pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, waiting: 0, blocked: 0, paused: paused !== undefined, oldest_due_age_s: null, scheduled: 0, dead_letters: 0,
   };
   const counts = { pending: row.pending, running: row.running, completed: row.completed, failed: row.failed, cancelled: row.cancelled, waiting: row.waiting, blocked: row.blocked };
   if (inv.common.json) {

@@ -1,5 +1,5 @@
 import { windowText } from '../../../shared/duration.ts';
-import { durationText } from '../../../shared/performanceText.ts';
+import { durationText } from '../../../shared/durationText.ts';
 import { WORKFLOW_STATS_MAX_MINUTES } from '../../../shared/workflowStats.ts';
 import { positionals, str, windowMinutes } from '../args.ts';
 import { call, withRuntime } from '../call.ts';

@@ -127,6 +127,34 @@ export function operatorContract(test: ContractTest): void {
       }
     });
 
+    test("a group's dead letters are listed newest failure first, whatever their ids, in pages that neither skip nor repeat", async (store) => {
+      const ids: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        ids.push(await deadLetter(store, 'alpha', err('connection reset', 'fp-order')));
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      await deadLetter(store, 'alpha', err('other', 'fp-other'));
+      const [oldest, middle, newest] = ids;
+      assert.ok(oldest !== undefined && middle !== undefined && newest !== undefined);
+      // The oldest job, retried, fails again: the group's newest failure under its oldest id.
+      assert.equal((await store.dlqRetry({ job_ids: [oldest] }, alice)).retried, 1);
+      const again = only(await store.claim({ workerId: 'w1', limit: 5, leaseMs: 60_000 }));
+      await store.settle([{ ...base(again), kind: 'failed', error: err('connection reset', 'fp-order'), outcome: 'failed' }]);
+      const group = { fingerprint: 'fp-order' };
+      const first = await store.dlqList(group, { limit: 2 });
+      assert.deepEqual(first.items.map((j) => j.id), [oldest, newest]);
+      const second = await store.dlqList(group, { limit: 2, after: first.next_cursor });
+      assert.deepEqual(second.items.map((j) => j.id), [middle]);
+      assert.equal(second.next_cursor, null);
+      const times = [...first.items, ...second.items].map((j) => Date.parse(j.completed_at ?? ''));
+      assert.deepEqual(times, [...times].sort((a, b) => b - a), 'as their failure times read');
+      // Any other selector lists newest id first, and each order refuses the other's cursor.
+      assert.deepEqual((await store.dlqList({ service: 'alpha' }, { limit: 10 })).items.map((j) => j.id).slice(1), [newest, middle, oldest]);
+      const byId = (await store.dlqList({ service: 'alpha' }, { limit: 1 })).next_cursor;
+      await assert.rejects(store.dlqList(group, { limit: 1, after: byId }), /invalid page cursor/);
+      await assert.rejects(store.dlqList({ service: 'alpha' }, { limit: 1, after: first.next_cursor }), /invalid page cursor/);
+    });
+
     test('text searches ignore the case of every letter, accented ones included', async (store) => {
       const id = await deadLetter(store, 'svc', err('Ünïcødé ÉCHEC total', 'fp-echec'));
       await deadLetter(store, 'svc', err('plain failure', 'fp-plain'));

@@ -322,6 +322,35 @@ export function readsContract(test: ContractTest): void {
       assert.equal(await store.deadLetterCount(), 0, 'resolved dead letters are out of the open count');
     });
 
+    test('each queue\'s jobs not yet due, counted up to a limit in all, and its open dead letters', async (store) => {
+      await store.enqueue([
+        job('a', { queue: 'q1', run_at: ago(60_000) }),
+        job('a', { queue: 'q1', run_at: later(3_600_000) }),
+        job('b', { queue: 'q1', run_at: later(7_200_000), priority: 5 }),
+        job('a', { queue: 'q2', run_at: later(3_600_000) }),
+        job('a', { queue: 'q2' }),
+        job('c', { queue: 'q3', run_at: later(60_000) }),
+        job('c', { queue: 'q3', run_at: later(120_000) }),
+      ]);
+      assert.deepEqual(await store.scheduledByQueue(100), { q1: 2, q2: 1, q3: 2 }, 'a due job is not counted');
+      assert.deepEqual(await store.scheduledByQueue(5), { q1: 2, q2: 1, q3: 2 }, 'exactly as many as the limit');
+      const stopped = await store.scheduledByQueue(4);
+      assert.equal(Object.values(stopped).reduce((sum, n) => sum + n, 0), 4, 'the count stops at its limit, in all');
+      assert.equal(await store.scheduledCount(100), 5, 'as the store-wide count has it');
+
+      const failIn = async (queue: string) => {
+        await store.enqueue([job('d', { queue })]);
+        const claimed = only(await store.claim({ workerId: 'w1', limit: 5, leaseMs: LEASE, queues: [queue] }));
+        await store.settle([{ ...base(claimed), kind: 'failed', error: err('boom'), outcome: 'failed' }]);
+      };
+      await failIn('dl-a');
+      await failIn('dl-a');
+      await failIn('dl-b');
+      assert.deepEqual(await store.deadLettersByQueue(), { 'dl-a': 2, 'dl-b': 1 });
+      await store.dlqResolve({ service: 'd' }, 'known', alice);
+      assert.deepEqual(await store.deadLettersByQueue(), {}, 'resolved dead letters are out of it');
+    });
+
     test('rollups add up to the jobs several workers finished, and latency counts every completion', async (store, handle) => {
       const workers: Store[] = [store];
       if (handle.openSecond) workers.push(await handle.openSecond(), await handle.openSecond());

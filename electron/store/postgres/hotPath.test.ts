@@ -6,7 +6,7 @@ import { alice, job, sleep } from '../contract/fixtures.ts';
 import { StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openPostgresStore } from './open.ts';
-import { OLDEST_BY_QUEUE_SQL } from './reads.ts';
+import { OLDEST_BY_QUEUE_SQL, SCHEDULED_BY_QUEUE_SQL } from './reads.ts';
 import { LANES_READ_MOST } from '../store.ts';
 import type { ClaimedJob } from '../store.ts';
 import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';
@@ -297,6 +297,34 @@ describe('postgres store', () => {
         });
         assert.deepEqual(read.queues, ['billing', 'reports']);
         assert.ok(read.pages < 40, `read ${read.pages} pages of the ready table and its indexes beside 40 000 pending jobs`);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('each queue\'s jobs not yet due are counted without reading the due backlog', async () => {
+      await resetTestDatabase(db.url);
+      const store = await openPostgresStore(db.url, { poolSize: 2 });
+      try {
+        for (let i = 0; i < 8; i++) await store.enqueue(Array.from({ length: 5000 }, (_, k) => job('reports', { queue: 'reports', priority: k % 2 })));
+        const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+        await store.enqueue(Array.from({ length: 3 }, (_, k) => job('reports', { queue: 'reports', priority: k % 2, run_at: tomorrow })));
+        await store.enqueue(Array.from({ length: 2 }, () => job('billing', { queue: 'billing', run_at: tomorrow })));
+        const read = await withClient(db.url, async (c) => {
+          await c.query('BEGIN');
+          try {
+            const rows = (await c.query<{ queue: string; n: string }>(SCHEDULED_BY_QUEUE_SQL, [10_001])).rows;
+            const stats = await c.query<{ n: number }>(
+              `SELECT (pg_stat_get_xact_blocks_fetched('jobs.tb_job_ready'::regclass) + coalesce(sum(pg_stat_get_xact_blocks_fetched(indexrelid)), 0))::int AS n
+               FROM pg_index WHERE indrelid = 'jobs.tb_job_ready'::regclass`,
+            );
+            return { counts: Object.fromEntries(rows.map((r) => [r.queue, Number(r.n)])), pages: stats.rows[0]?.n ?? -1 };
+          } finally {
+            await c.query('ROLLBACK');
+          }
+        });
+        assert.deepEqual(read.counts, { billing: 2, reports: 3 });
+        assert.ok(read.pages < 40, `read ${read.pages} pages of the ready table and its indexes beside 40 000 due jobs`);
       } finally {
         await store.close();
       }

@@ -236,6 +236,10 @@ export class PostgresStore implements Store {
     return reads.deadLetterCount(this.#open);
   }
 
+  async deadLettersByQueue(): Promise<Record<string, number>> {
+    return reads.deadLettersByQueue(this.#open);
+  }
+
   async runningByService(): Promise<Record<string, number>> {
     return reads.runningByService(this.#open);
   }
@@ -270,6 +274,10 @@ export class PostgresStore implements Store {
 
   async scheduledCount(limit: number): Promise<number> {
     return reads.scheduledCount(this.#open, limit);
+  }
+
+  async scheduledByQueue(limit: number): Promise<Record<string, number>> {
+    return reads.scheduledByQueue(this.#open, limit);
   }
 
   async stuckCount(): Promise<number> {

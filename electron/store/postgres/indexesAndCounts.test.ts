@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { latencyBucket } from '../../../shared/latencyBuckets.ts';
 import { job } from '../contract/fixtures.ts';
+import { FAILED_PAGE_SQL } from './failedPages.ts';
 import { openPostgresStore } from './open.ts';
 import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';
@@ -117,6 +118,10 @@ describe('postgres store', () => {
           return explained.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
         });
         assert.match(deadLetterPlan, /idx_tb_open_dead_letter_text/);
+        // A group's dead letters, newest failure first, walk the open dead letters' index of failure times.
+        const byFailure = await plan(FAILED_PAGE_SQL, ['fp3', 101, 'infinity', Number.MAX_SAFE_INTEGER]);
+        assert.match(byFailure, /Index Scan Backward using idx_tb_open_dead_letter_seen/);
+        assert.doesNotMatch(byFailure, /Seq Scan/);
       } finally {
         await store.close();
       }

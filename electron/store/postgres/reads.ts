@@ -4,7 +4,8 @@ import { DlqGroup as DlqGroupSchema } from '../../../shared/domain.ts';
 import { FailureGroup as FailureGroupSchema } from '../../../shared/views.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkDlqCursor, checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation, listsByFailure } from '../cursor.ts';
+import { pageByFailure } from './failedPages.ts';
 import { pageByCreation } from './createdPages.ts';
 import { hourCeil, minuteFloor } from '../rollupHours.ts';
 import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
@@ -136,8 +137,9 @@ export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number>
 
 export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
   // Refused even where the kept counts answer an empty page unread (checkJobCursor).
-  decodeCursor(page.after);
+  checkDlqCursor(selector, page.after);
   if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
+  if (listsByFailure(selector)) return pageByFailure(db, selector.fingerprint, page);
   if (selector.search !== undefined && selector.search !== '') return searchedDeadLetters(db, selector, page);
   return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);
 }
@@ -253,6 +255,11 @@ export async function pendingByService(db: PgDb): Promise<Record<string, number>
 export async function deadLetterCount(db: PgDb): Promise<number> {
   const rows = await db.read(`SELECT coalesce(sum(n), 0) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter'`);
   return countOf(rows);
+}
+
+export async function deadLettersByQueue(db: PgDb): Promise<Record<string, number>> {
+  const rows = await db.read(`SELECT queue, sum(n) AS n FROM jobs.tb_job_count WHERE state = 'dead_letter' GROUP BY queue HAVING sum(n) <> 0`);
+  return Object.fromEntries(rows.map((row) => [String(row.queue), Number(row.n)]));
 }
 
 export async function runningByService(db: PgDb): Promise<Record<string, number>> {
@@ -391,6 +398,23 @@ export async function scheduledCount(db: PgDb, limit: number): Promise<number> {
     [cap],
   );
   return Math.min(cap, countOf(rows));
+}
+
+/**
+ * scheduledCount's walk, each level's ready rows not yet due read with their queue, $1 rows in all: the
+ * dispatch-order index holds no queue, so each is a row read, which the limit bounds.
+ */
+export const SCHEDULED_BY_QUEUE_SQL = `WITH RECURSIVE ${PRIORITY_LEVELS}
+  SELECT queue, count(*) AS n FROM (
+    SELECT s.queue FROM levels l
+    CROSS JOIN LATERAL (SELECT r.queue FROM jobs.tb_job_ready r WHERE r.priority = l.priority AND r.run_at > now() LIMIT $1) s
+    WHERE l.priority IS NOT NULL
+    LIMIT $1) t
+  GROUP BY queue`;
+
+export async function scheduledByQueue(db: PgDb, limit: number): Promise<Record<string, number>> {
+  const rows = await db.read(SCHEDULED_BY_QUEUE_SQL, [Math.max(0, Math.trunc(limit))]);
+  return Object.fromEntries(rows.map((row) => [String(row.queue), Number(row.n)]));
 }
 
 /** Running jobs are found through the lease rows, never by reading the job table. */

@@ -234,6 +234,10 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#reads.deadLetterCount());
   }
 
+  async deadLettersByQueue(): Promise<Record<string, number>> {
+    return this.#db.patient(() => this.#reads.deadLettersByQueue());
+  }
+
   async runningByService(): Promise<Record<string, number>> {
     return this.#db.patient(() => this.#reads.runningByService());
   }
@@ -268,6 +272,10 @@ export class SqliteStore implements Store {
 
   async scheduledCount(limit: number): Promise<number> {
     return this.#db.patient(() => this.#reads.scheduledCount(limit));
+  }
+
+  async scheduledByQueue(limit: number): Promise<Record<string, number>> {
+    return this.#db.patient(() => this.#reads.scheduledByQueue(limit));
   }
 
   async stuckCount(): Promise<number> {

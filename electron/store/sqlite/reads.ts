@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { Attempt, DlqGroup, DlqSelector, Job, JobFilter, LatencyByType, QueueCount, ThroughputBucket } from '../../../shared/domain.ts';
 import { fillBuckets, latencyFromBuckets } from '../buckets.ts';
-import { checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation } from '../cursor.ts';
+import { checkDlqCursor, checkJobCursor, clampLimit, decodeCursor, encodeCursor, listsByCreation, listsByFailure } from '../cursor.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import { DLQ_GROUP_LIMIT, LANES_READ_MOST } from '../store.ts';
@@ -12,6 +12,7 @@ import { now } from './db.ts';
 import type { Connection, SqliteDb } from './db.ts';
 import { dlqWhere, jobWhere, plainWhere } from './filters.ts';
 import { CreatedPages } from './createdPages.ts';
+import { FailedPages } from './failedPages.ts';
 import { statesPageSql } from './pageSql.ts';
 import { CreatedWindow } from './createdWindow.ts';
 import { LaneList } from './lanes.ts';
@@ -111,6 +112,9 @@ export function prepareReadStatements(db: Connection) {
          AND (@types IS NULL OR execution_type IN (SELECT value FROM json_each(@types)))`,
     ),
     deadLetters: db.prepare<[], { n: number | null }>(`SELECT sum(n) AS n FROM tb_job_count WHERE state = 'dead_letter'`),
+    deadLettersByQueue: db.prepare<[], { queue: string; n: number }>(
+      `SELECT queue, sum(n) AS n FROM tb_job_count WHERE state = 'dead_letter' GROUP BY queue HAVING sum(n) <> 0`,
+    ),
     runningByService: db.prepare<[], { service_name: string; n: number }>(
       `SELECT service_name, count(*) AS n FROM tb_job_run WHERE status = 'running' GROUP BY service_name`,
     ),
@@ -130,6 +134,16 @@ export function prepareReadStatements(db: Connection) {
        SELECT sum((SELECT count(*) FROM (SELECT 1 FROM tb_job_run WHERE status = 'pending' AND priority = p.priority AND run_at > @now LIMIT @cap)))
          AS n
        FROM levels p WHERE p.priority IS NOT NULL`,
+    ),
+    // The same walk, each entry's queue read from the claim index itself (its last column), `cap` entries in all.
+    scheduledByQueue: db.prepare<[{ now: string; cap: number }], { queue: string; n: number }>(
+      `WITH RECURSIVE ${PRIORITY_LEVELS}
+       SELECT queue, count(*) AS n FROM (
+         SELECT j.queue FROM levels p JOIN tb_job_run j INDEXED BY idx_tb_job_run_claim
+           ON j.status = 'pending' AND j.priority = p.priority AND j.run_at > @now
+         WHERE p.priority IS NOT NULL
+         LIMIT @cap)
+       GROUP BY queue`,
     ),
     stuck: db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM tb_job_run WHERE status = 'running' AND lease_expires_at < ?`),
     cancelRequested: db.prepare<[string], { id: number }>(
@@ -152,6 +166,7 @@ export class SqliteReads {
   readonly #lanes: LaneList;
   readonly #created: CreatedWindow;
   readonly #createdPages: CreatedPages;
+  readonly #failedPages: FailedPages;
   readonly #hours: SqliteRollupHours;
 
   /** `hours` reads the summed hours for the Overview's charts. */
@@ -162,6 +177,7 @@ export class SqliteReads {
     this.#lanes = new LaneList(db.connection);
     this.#created = new CreatedWindow(db.connection);
     this.#createdPages = new CreatedPages(db);
+    this.#failedPages = new FailedPages(db.connection);
   }
 
   getJob(idOrIdentifier: number | string): Job | null {
@@ -191,8 +207,9 @@ export class SqliteReads {
   dlqList(selector: DlqSelector, page: PageRequest): Page<Job> {
     return this.#db.guard(() => {
       // Refused even where the kept counts answer an empty page unread (checkJobCursor).
-      decodeCursor(page.after);
-      return this.#keptNone(keptFilterOfSelector(selector)) ? EMPTY_PAGE : this.#pageOfJobs(dlqWhere(selector), page);
+      checkDlqCursor(selector, page.after);
+      if (this.#keptNone(keptFilterOfSelector(selector))) return EMPTY_PAGE;
+      return listsByFailure(selector) ? this.#failedPages.page(selector.fingerprint, page) : this.#pageOfJobs(dlqWhere(selector), page);
     });
   }
 
@@ -332,6 +349,10 @@ export class SqliteReads {
     return this.#db.guard(() => this.#s.deadLetters.get()?.n ?? 0);
   }
 
+  deadLettersByQueue(): Record<string, number> {
+    return this.#db.guard(() => Object.fromEntries(this.#s.deadLettersByQueue.all().map((r) => [r.queue, r.n])));
+  }
+
   async throughput(since: Date, bucketSeconds: number): Promise<ThroughputBucket[]> {
     const step = Math.max(60, Math.trunc(bucketSeconds / 60) * 60);
     const end = new Date();
@@ -380,6 +401,11 @@ export class SqliteReads {
   scheduledCount(limit: number): number {
     const cap = Math.max(0, Math.trunc(limit));
     return this.#db.guard(() => Math.min(cap, this.#s.scheduled.get({ now: now(), cap })?.n ?? 0));
+  }
+
+  scheduledByQueue(limit: number): Record<string, number> {
+    const cap = Math.max(0, Math.trunc(limit));
+    return this.#db.guard(() => Object.fromEntries(this.#s.scheduledByQueue.all({ now: now(), cap }).map((r) => [r.queue, r.n])));
   }
 
   stuckCount(): number {

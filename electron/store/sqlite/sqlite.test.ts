@@ -12,6 +12,7 @@ import { openStore } from '../open.ts';
 import type { Store } from '../store.ts';
 import { ClaimPick, prepareClaimPick } from './claimPick.ts';
 import type { Connection } from './db.ts';
+import { FailedPages } from './failedPages.ts';
 import { LaneList } from './lanes.ts';
 import { prepareJobStatements } from './jobs.ts';
 import { prepareOperatorStatements } from './operator.ts';
@@ -267,11 +268,16 @@ describe('sqlite specifics', () => {
       assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.throughput.source, [60, 60, 0, 0]), /SEARCH tb_job_rollup USING PRIMARY KEY \(minute>\? AND minute<\?\)/);
       // Pending jobs are found level by level through the claim index, never by reading the backlog.
-      for (const statement of [statements.oldestPending, statements.scheduled]) {
-        const walk = plan(statement.source, statement === statements.scheduled ? [{ now: 'x', cap: 1 }] : []);
+      for (const statement of [statements.oldestPending, statements.scheduled, statements.scheduledByQueue]) {
+        const walk = plan(statement.source, statement === statements.oldestPending ? [] : [{ now: 'x', cap: 1 }]);
         assert.match(walk, /idx_tb_job_run_claim \(status=\? AND priority=\?/);
         assert.doesNotMatch(walk, /SCAN tb_job_run/);
       }
+      // A dead-letter group's jobs, newest failure first: a walk of its entries in the index of failure times.
+      const byFailure = plan(new FailedPages(raw).statement.source, [{ fingerprint: 'fp', at: 'x', id: 1, limit: 1 }]);
+      assert.match(byFailure, /^SEARCH tb_job_run USING INDEX idx_tb_job_run_dlq_failed_at \(error_fingerprint=\? AND completed_at<\?\)$/);
+      // Each queue's count reads the queue from the claim index itself, never from the jobs' rows.
+      assert.match(plan(statements.scheduledByQueue.source, [{ now: 'x', cap: 1 }]), /SEARCH j USING COVERING INDEX idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at>\?\)/);
       // Each state reads its own partial index (migration 0003), never the whole table.
       assert.match(plan(statements.expired.source, ['x', '[]']), /^SEARCH j USING INDEX idx_tb_job_run_running/);
       assert.match(plan(statements.cancelRequested.source, ['w']), /^SEARCH tb_job_run USING INDEX idx_tb_job_run_running/);

@@ -1,10 +1,10 @@
+import { countText } from '../../../shared/countText.ts';
+import { durationText, secondsText } from '../../../shared/durationText.ts';
 import { timeWithOffset } from '../../../shared/localTime.ts';
 import type { TimesIn } from './preferences.ts';
 
-const number = new Intl.NumberFormat('en-US');
-
 export function formatCount(value: number | null | undefined): string {
-  return value === null || value === undefined ? '—' : number.format(value);
+  return value === null || value === undefined ? '—' : countText(value);
 }
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSignificantDigits: 3 });
@@ -14,7 +14,7 @@ const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumSig
  * 33.5K or 1.23M. A cap such as "999+" would read 33,495 as about a thousand.
  */
 export function formatCompactCount(value: number): string {
-  return value < 10_000 ? number.format(value) : compact.format(value);
+  return value < 10_000 ? countText(value) : compact.format(value);
 }
 
 export function formatPercent(ratio: number | null | undefined): string {
@@ -22,20 +22,14 @@ export function formatPercent(ratio: number | null | undefined): string {
   return `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
 }
 
-/** 42s, 7m 3s, 5h 12m, 3d 4h: precise enough for an incident, short enough for a table cell. */
+/** 42s, 7m 3s, 5h 12m, 3d 4h; unknown is a dash. */
 export function formatSeconds(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+  return seconds === null || seconds === undefined || !Number.isFinite(seconds) ? '—' : secondsText(seconds);
 }
 
+/** A duration as the whole console writes one (840 ms, 4.50 s, 12.3 s, 2m 5s); unknown is a dash. */
 export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return durationText(ms ?? null, '—');
 }
 
 /** 512 B, 3.4 KiB, 12.0 MiB, 1.25 GiB; unknown is a dash. */

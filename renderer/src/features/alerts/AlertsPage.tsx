@@ -12,7 +12,7 @@ import { notify } from '../../lib/notices.ts';
 import { useNow } from '../../lib/useNow.ts';
 import { AckDialog } from './AckDialog.tsx';
 import { RuleDialog } from './RuleDialog.tsx';
-import { channelText, isSilenced, ruleCondition, SILENCE_CHOICES } from './alertText.ts';
+import { channelText, isSilenced, notFiringText, ruleCondition, SILENCE_CHOICES } from './alertText.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
 
@@ -250,6 +250,11 @@ function History() {
   );
 }
 
+function NotFiring({ rules }: { rules: number }) {
+  const { title, detail } = notFiringText(rules);
+  return <Empty title={title}>{detail}</Empty>;
+}
+
 export function AlertsPage() {
   const alerts = useCall('alerts.list', {}, { refetchInterval: 5000 });
   const [acking, setAcking] = useState<string | null>(null);
@@ -269,7 +274,7 @@ export function AlertsPage() {
         ) : alerts.isError ? (
           <ErrorState what="alerts" error={alerts.error} onRetry={() => void alerts.refetch()} />
         ) : firing.length === 0 ? (
-          <Empty title="Nothing is firing." />
+          <NotFiring rules={alerts.data.alerts.length} />
         ) : (
           <FiringTable firing={firing} onAck={setAcking} />
         )}

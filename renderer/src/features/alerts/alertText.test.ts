@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AlertRule } from '../../../../shared/alerts.ts';
-import { channelText, isSilenced, ruleCondition, transitionText } from './alertText.ts';
+import { channelText, isSilenced, notFiringText, ruleCondition, transitionText } from './alertText.ts';
 
 describe('alert texts', () => {
   test('a rule says what it watches', () => {
@@ -21,5 +21,15 @@ describe('alert texts', () => {
   test('the banner names the rule and what was measured', () => {
     assert.equal(transitionText({ rule: 'spike', status: 'firing', severity: 'critical', summary: '8 of 12 failed' }), 'Alert firing (critical): spike: 8 of 12 failed');
     assert.equal(transitionText({ rule: 'spike', status: 'resolved', severity: 'critical', summary: '0 of 3 failed' }), 'Alert resolved: spike: 0 of 3 failed');
+  });
+});
+
+describe('Firing now, while nothing fires', () => {
+  test('with no rule it says none can fire, and how to add one with the page\'s own control', () => {
+    assert.deepEqual(notFiringText(0), { title: 'No alert rules, so nothing can fire.', detail: 'Add one with New rule, under Rules below.' });
+  });
+
+  test('with rules it says nothing is firing', () => {
+    assert.deepEqual(notFiringText(2), { title: 'Nothing is firing.', detail: null });
   });
 });

@@ -21,6 +21,15 @@ export function ruleCondition(rule: AlertRule): string {
   }
 }
 
+/**
+ * What "Firing now" says while nothing fires: with no rule at all, that nothing can, and how to add one
+ * with the page's own control, rather than a calm "Nothing is firing" that an operator would read as watched.
+ */
+export function notFiringText(rules: number): { title: string; detail: string | null } {
+  if (rules > 0) return { title: 'Nothing is firing.', detail: null };
+  return { title: 'No alert rules, so nothing can fire.', detail: 'Add one with New rule, under Rules below.' };
+}
+
 export function channelText(channel: AlertChannel): string {
   return channel.type === 'desktop' ? 'desktop' : `${channel.type} (${channel.url_env_var})`;
 }

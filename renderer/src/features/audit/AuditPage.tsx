@@ -6,6 +6,7 @@ import { useSearchParams } from '../../lib/router.ts';
 import { textParam } from '../../lib/urlParams.ts';
 import { DroppedParams } from '../../components/DroppedParams.tsx';
 import { auditDetails } from './auditDetails.ts';
+import { formatCount } from '../../lib/format.ts';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { Time } from '../../components/Time.tsx';
@@ -77,8 +78,9 @@ export function AuditPage() {
                   <th scope="row" className="mono">
                     {entry.action}
                   </th>
-                  <td className="mono wrap">{entry.target ?? '—'}</td>
-                  <td className="num">{entry.job_count ?? '—'}</td>
+                  {/* No target is the console's empty cell, an em dash in the text's font: in monospace it reads as an en dash. */}
+                  {entry.target === null ? <td>—</td> : <td className="mono wrap">{entry.target}</td>}
+                  <td className="num">{formatCount(entry.job_count)}</td>
                   <td className="mono wrap small">{auditDetails(entry.details)}</td>
                 </tr>
               ))}

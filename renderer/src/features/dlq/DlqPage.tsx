@@ -12,6 +12,8 @@ import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { BulkActionDialog } from './BulkActionDialog.tsx';
 import type { BulkAction } from './bulkAction.ts';
 import { GroupJobs } from './GroupJobs.tsx';
+import { SERVICES_NAMED, servicesPieces } from './servicesText.ts';
+import { CopyButton } from '../../components/CopyButton.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
 import { ERROR_SEARCH_HINT, ERROR_SEARCH_PLACEHOLDER } from '../../lib/errorSearch.ts';
 
@@ -134,6 +136,9 @@ export function DlqPage() {
                 </SortedHeader>
                 <th scope="col">Sample error</th>
                 <th scope="col">Services</th>
+                <th scope="col">
+                  <abbr title="The group's handle in the CLI and the REST API: opsdeck dlq retry --fingerprint FP">Fingerprint</abbr>
+                </th>
                 <th scope="col">First seen</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">Actions</th>
@@ -149,7 +154,20 @@ export function DlqPage() {
                       <th scope="row" className="mono text-bad wrap error-cell" title={group.sample_error}>
                         {times.inText(group.sample_error)}
                       </th>
-                      <td className="mono wrap">{group.services.join(', ')}</td>
+                      <td className="mono wrap" title={group.services.length > SERVICES_NAMED + 1 ? group.services.join(', ') : undefined}>
+                        {servicesPieces(group.services).map((piece, i) => (
+                          <Fragment key={piece}>
+                            {i > 0 ? ' ' : null}
+                            <span className="nowrap">{piece}</span>
+                          </Fragment>
+                        ))}
+                      </td>
+                      <td className="nowrap">
+                        <span className="fingerprint-cell">
+                          <code className="fingerprint">{group.fingerprint}</code>
+                          <CopyButton text={group.fingerprint} what="fingerprint" />
+                        </span>
+                      </td>
                       <td className="nowrap" title={times.time(group.first_seen)}>
                         {formatAgo(group.first_seen, now)}
                       </td>
@@ -188,7 +206,7 @@ export function DlqPage() {
                     </tr>
                     {open ? (
                       <tr className="group-detail">
-                        <td colSpan={6}>
+                        <td colSpan={7}>
                           <GroupJobs group={group} onBulk={setBulk} />
                         </td>
                       </tr>

@@ -8,6 +8,7 @@ import { routeHref } from '../../lib/router.ts';
 import { useUi } from '../../lib/uiState.ts';
 import { heldText, selectedScope, type BulkAction } from './bulkAction.ts';
 import { Time } from '../../components/Time.tsx';
+import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
 
 /** The dead letters of one group, with a selection for bulk actions and a one-job retry. */
@@ -18,6 +19,7 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
   const selected = useUi((s) => s.selectedDeadLetters);
   const toggle = useUi((s) => s.toggleDeadLetter);
   const setSelected = useUi((s) => s.setDeadLetters);
+  // A fingerprint alone: the store lists the group newest failure first, as the Failed column reads.
   const selector = { fingerprint: group.fingerprint };
   const query = useInfiniteQuery({
     queryKey: ['dlq.list', { selector }],
@@ -46,6 +48,11 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
 
   return (
     <div className="group-jobs">
+      <p className="small group-facts">
+        <span className="muted">Fingerprint</span> <code className="fingerprint">{group.fingerprint}</code>
+        <span className="muted"> · {group.services.length === 1 ? 'Service' : `Services (${group.services.length})`}</span>{' '}
+        <span className="mono">{group.services.join(', ')}</span>
+      </p>
       <div className="toolbar" role="toolbar" aria-label="Selected dead letters">
         <span className="muted small">{picked.length > 0 ? `${picked.length} selected` : 'Select jobs for a bulk action'}</span>
         <button type="button" disabled={picked.length === 0} onClick={() => onBulk({ kind: 'retry', selector: { job_ids: picked }, scope: selectedScope(picked.length), services: group.services, sample: group.sample_error })}>
@@ -64,7 +71,7 @@ export function GroupJobs({ group, onBulk }: { group: DlqGroup; onBulk(action: B
             </th>
             <th scope="col">Job</th>
             <th scope="col">Service</th>
-            <th scope="col">Failed</th>
+            <SortedHeader order="descending">Failed</SortedHeader>
             <th scope="col" className="num">Attempts</th>
             <th scope="col">Error</th>
             <th scope="col">Actions</th>

@@ -37,6 +37,8 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
   const registry = useCall('registry.get', {}, { staleTime: 60_000 });
   // The same query StuckRuns reads below: one fetch, the tile's count and the banner's list agree.
   const stuckRuns = useCall('workflows.stuck', {}, { refetchInterval: 15_000 });
+  // Whether the registry defines any workflow: without one, a tile of stuck runs always 0 is noise.
+  const workflows = useCall('workflows.list', {}, { staleTime: 60_000 });
   // Asked now, with the rest, though only its panel below reads it.
   useRecentFailures();
   // The figures stay on screen through an outage (the banner says what is down), but never as live ones.
@@ -65,7 +67,11 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
         )}
       </header>
       {firstRun ? <WelcomePanel /> : null}
-      <StatTiles stats={data} stuckRuns={stuckRuns.data ? stuckRuns.data.counts.reduce((sum, c) => sum + c.stuck, 0) : null} />
+      <StatTiles
+        stats={data}
+        stuckRuns={stuckRuns.data ? stuckRuns.data.counts.reduce((sum, c) => sum + c.stuck, 0) : null}
+        workflows={workflows.data ? workflows.data.workflows.length : null}
+      />
       <UndispatchedJobs />
       <StuckRuns />
       {/* Under the figures, above the charts: in an incident, what fails and how is the first question. */}
@@ -104,12 +110,12 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
           )}
         </section>
       </div>
-      <section className="panel" aria-labelledby="chart-queues">
+      <section className="panel queue-panel" aria-labelledby="chart-queues">
         <header className="panel-header">
           <h2 id="chart-queues">Queue depth by queue</h2>
           {queueControls(data.queues.map((q) => q.queue))}
         </header>
-        <div className="grid-2">
+        <div className="queue-depth">
           <Suspense fallback={chartLoading}>
             <QueueDepthChart stats={data} />
           </Suspense>

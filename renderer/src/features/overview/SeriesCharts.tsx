@@ -1,6 +1,6 @@
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { OverviewSeries, OverviewStats } from '../../../../shared/contract.ts';
-import { formatMs } from '../../lib/format.ts';
+import { formatCount, formatMs } from '../../lib/format.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { Empty } from '../../components/States.tsx';
 import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
@@ -34,20 +34,27 @@ export function ThroughputChart({ series }: { series: OverviewSeries }) {
   );
 }
 
+/** The queue chart's series in the order they stack, bottom up, and are listed: the backlog, then the dead letters. */
+const QUEUE_SERIES = ['due', 'not_due', 'pending', 'running', 'dead_letters'];
+const inStackOrder = (item: { dataKey?: unknown }) => QUEUE_SERIES.indexOf(String(item.dataKey));
+
 export function QueueDepthChart({ stats }: { stats: OverviewStats }) {
   const data = queueDepthPoints(stats);
   if (data.length === 0) return <Empty title="No queues yet." />;
+  const undivided = data.some((p) => p.pending > 0);
   return (
     <ResponsiveContainer width="100%" height={220}>
-      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: -12 }}>
+      <BarChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid stroke="var(--grid)" vertical={false} />
         <XAxis dataKey="queue" tick={AXIS} stroke="var(--border)" />
-        <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} />
-        <Tooltip {...TOOLTIP} cursor={{ fill: 'var(--hover)' }} />
-        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} />
-        <Bar dataKey="pending" stackId="q" fill="var(--info)" isAnimationActive={false} />
-        <Bar dataKey="running" stackId="q" fill="var(--run)" isAnimationActive={false} />
-        <Bar dataKey="failed" stackId="q" fill="var(--bad)" isAnimationActive={false} />
+        <YAxis tick={AXIS} stroke="var(--border)" allowDecimals={false} tickFormatter={(n: number) => formatCount(n)} width={56} />
+        <Tooltip {...TOOLTIP} cursor={{ fill: 'var(--hover)' }} itemSorter={inStackOrder} formatter={(value) => (typeof value === 'number' ? formatCount(value) : String(value))} />
+        <Legend wrapperStyle={{ fontSize: 12 }} formatter={legendText} itemSorter={inStackOrder} />
+        <Bar dataKey="due" name="due" stackId="backlog" fill="var(--info)" isAnimationActive={false} />
+        <Bar dataKey="not_due" name="not yet due" stackId="backlog" fill="var(--control-border)" isAnimationActive={false} />
+        {undivided ? <Bar dataKey="pending" name="pending, due or not (not counted apart)" stackId="backlog" fill="var(--accent-2)" isAnimationActive={false} /> : null}
+        <Bar dataKey="running" name="running" stackId="backlog" fill="var(--run)" isAnimationActive={false} />
+        <Bar dataKey="dead_letters" name="open dead letters" fill="var(--bad)" isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
   );

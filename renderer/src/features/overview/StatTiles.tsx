@@ -1,10 +1,10 @@
 import type { OverviewStats } from '../../../../shared/contract.ts';
 import { tiles } from './tiles.ts';
 
-export function StatTiles({ stats, stuckRuns }: { stats: OverviewStats; stuckRuns: number | null }) {
+export function StatTiles({ stats, stuckRuns, workflows }: { stats: OverviewStats; stuckRuns: number | null; workflows: number | null }) {
   return (
     <ul className="tiles" aria-label="Key figures">
-      {tiles(stats, stuckRuns).map((tile) => {
+      {tiles(stats, stuckRuns, workflows).map((tile) => {
         const body = (
           <>
             <span className="tile-label">{tile.label}</span>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OverviewSeries } from '../../../../shared/contract.ts';
-import { overviewStats } from '../../lib/testing/fixtures.ts';
+import { overviewStats, queueStats } from '../../lib/testing/fixtures.ts';
 import { latencyPoints, queueDepthPoints, throughputPoints } from './chartData.ts';
 
 test('throughput is per minute whatever the bucket width', () => {
@@ -10,8 +10,23 @@ test('throughput is per minute whatever the bucket width', () => {
 });
 
 test('a paused queue says so in its label', () => {
-  const stats = overviewStats({ queues: [{ queue: 'billing', pending: 3, running: 1, completed: 9, failed: 2, cancelled: 0, waiting: 0, blocked: 0, paused: true, oldest_due_age_s: null }] });
-  assert.deepEqual(queueDepthPoints(stats), [{ queue: 'billing (paused)', pending: 3, running: 1, failed: 2 }]);
+  const stats = overviewStats({ queues: [queueStats({ queue: 'billing', pending: 3, running: 1, paused: true })] });
+  assert.equal(queueDepthPoints(stats)[0]?.queue, 'billing (paused)');
+});
+
+test("a queue's bars are its backlog, due and not yet due, and its open dead letters, never every failed job kept", () => {
+  const stats = overviewStats({
+    queues: [queueStats({ queue: 'billing', pending: 3332, scheduled: 330, running: 80, completed: 146_925, failed: 13_071, cancelled: 3259, dead_letters: 5588 })],
+  });
+  assert.deepEqual(queueDepthPoints(stats), [{ queue: 'billing', due: 3002, not_due: 330, pending: 0, running: 80, dead_letters: 5588 }]);
+});
+
+test('a queue whose jobs not yet due were not counted shows its pending jobs undivided; a count read a moment apart never makes due ones negative', () => {
+  const stats = overviewStats({ queues: [queueStats({ queue: 'a', pending: 40, scheduled: null }), queueStats({ queue: 'b', pending: 2, scheduled: 3 })] });
+  assert.deepEqual(
+    queueDepthPoints(stats).map((p) => [p.queue, p.due, p.not_due, p.pending]),
+    [['a', 0, 0, 40], ['b', 0, 2, 0]],
+  );
 });
 
 test('types that ran nothing in the window have no latency bar', () => {

@@ -16,9 +16,35 @@ export function throughputPoints(series: OverviewSeries): ThroughputPoint[] {
   }));
 }
 
-/** One bar per queue; a paused queue says so in its label, since the bar's colour cannot. */
-export function queueDepthPoints(stats: OverviewStats): Array<{ queue: string; pending: number; running: number; failed: number }> {
-  return stats.queues.map((q) => ({ queue: q.paused ? `${q.queue} (paused)` : q.queue, pending: q.pending, running: q.running, failed: q.failed }));
+/** A queue's bars: what waits and runs, stacked, and its open dead letters beside them. */
+export interface QueueDepthPoint {
+  queue: string;
+  due: number;
+  not_due: number;
+  /** Pending jobs of a queue whose jobs not yet due were not counted: due or not, undivided. */
+  pending: number;
+  running: number;
+  dead_letters: number;
+}
+
+/**
+ * One bar per queue of its backlog (due, not yet due, running) and one of its open dead letters: every
+ * failed job still kept, resolved ones among them, would bury the backlog under history. A paused queue
+ * says so in its label, since the bar's colour cannot.
+ */
+export function queueDepthPoints(stats: OverviewStats): QueueDepthPoint[] {
+  return stats.queues.map((q) => {
+    // The two counts are read apart: a few jobs falling due in between must not make the due ones negative.
+    const notDue = q.scheduled === null ? 0 : Math.min(q.scheduled, q.pending);
+    return {
+      queue: q.paused ? `${q.queue} (paused)` : q.queue,
+      due: q.scheduled === null ? 0 : q.pending - notDue,
+      not_due: notDue,
+      pending: q.scheduled === null ? q.pending : 0,
+      running: q.running,
+      dead_letters: q.dead_letters,
+    };
+  });
 }
 
 /** Latency per execution type that ran in the window; a type with no job has no bar rather than a zero. */

@@ -51,9 +51,11 @@ function stuckRunsTile(count: number): Tile {
 
 /**
  * The overview's key figures: each with its tone by the thresholds an operator acts on, and where it
- * leads. `stuckRuns` is null until the stuck workflow runs were read.
+ * leads. `stuckRuns` is null until the stuck workflow runs were read, `workflows` until the registry's
+ * workflows were: the stuck runs' tile is shown while one is stuck, or while a workflow is defined that
+ * could be, not for a registry with none.
  */
-export function tiles(stats: OverviewStats, stuckRuns: number | null = null): Tile[] {
+export function tiles(stats: OverviewStats, stuckRuns: number | null = null, workflows: number | null = null): Tile[] {
   const rate = stats.failure_rate;
   return [
     {
@@ -91,6 +93,6 @@ export function tiles(stats: OverviewStats, stuckRuns: number | null = null): Ti
       href: routeHref('/jobs', { stuck: '1' }),
       hint: 'Running jobs whose lease expired',
     },
-    ...(stuckRuns === null ? [] : [stuckRunsTile(stuckRuns)]),
+    ...(stuckRuns !== null && (stuckRuns > 0 || (workflows ?? 0) > 0) ? [stuckRunsTile(stuckRuns)] : []),
   ];
 }

@@ -44,7 +44,7 @@ test('a row per type in the host\'s order and a total, each figure as the CLI wr
   });
   const rows = performanceRows(result);
   assert.deepEqual(rows.types.map((r) => r.label), ['shell', 'docker']);
-  assert.deepEqual(rows.types[0]?.cells, { completed: '1,200', deadLettered: '3', retries: '7', success: '99.8%', p50: '843 ms', p95: '9999 ms', p99: '61.0 s', perMinute: '19.83' });
+  assert.deepEqual(rows.types[0]?.cells, { completed: '1,200', deadLettered: '3', retries: '7', success: '99.8%', p50: '843 ms', p95: '10.0 s', p99: '1m 1s', perMinute: '19.83' });
   assert.deepEqual(rows.types[1]?.cells, { completed: '0', deadLettered: '0', retries: '2', success: '—', p50: '—', p95: '—', p99: '—', perMinute: '0.00' }, 'only retries: nothing finished yet');
   assert.equal(rows.total.label, 'All types');
   assert.equal(rows.total.cells.retries, '9');

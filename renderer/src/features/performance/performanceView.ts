@@ -1,5 +1,6 @@
 import type { PerformanceByType, PerformanceFigures } from '../../../../shared/contract.ts';
-import { durationText, perMinuteText, successText } from '../../../../shared/performanceText.ts';
+import { durationText } from '../../../../shared/durationText.ts';
+import { perMinuteText, successText } from '../../../../shared/performanceText.ts';
 import { durationMs } from '../../../../shared/retention.ts';
 import { formatCount } from '../../lib/format.ts';
 

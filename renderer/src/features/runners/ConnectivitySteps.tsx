@@ -1,6 +1,7 @@
 import type { ServiceConnectivity } from '../../../../shared/connectivity.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { Verdict } from './Verdict.tsx';
+import { formatMs } from '../../lib/format.ts';
 
 /** What a connectivity test found, step by step, each timed: of a service's path or of a URL given alone. */
 export function ConnectivitySteps({ result }: { result: ServiceConnectivity }) {
@@ -12,7 +13,7 @@ export function ConnectivitySteps({ result }: { result: ServiceConnectivity }) {
       <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
         {result.steps.map((step) => (
           <li key={step.step}>
-            {step.ok && step.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={step.ok} />} <span className="mono">{step.step}</span> {Math.round(step.ms)} ms: {step.detail}
+            {step.ok && step.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={step.ok} />} <span className="mono">{step.step}</span> {formatMs(step.ms)}: {step.detail}
           </li>
         ))}
       </ul>

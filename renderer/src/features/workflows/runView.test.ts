@@ -10,12 +10,12 @@ test('a run is summarised by its tasks per state, running first', () => {
 
 test('a task says how long it took, runs, or what it waits for', () => {
   const now = Date.parse('2026-12-04T10:00:10.000Z');
-  assert.equal(taskTiming({ status: 'completed', started_at: '2026-12-04T10:00:00.000Z', completed_at: '2026-12-04T10:00:02.500Z' }, now), 'took 2.5 s');
+  assert.equal(taskTiming({ status: 'completed', started_at: '2026-12-04T10:00:00.000Z', completed_at: '2026-12-04T10:00:02.500Z' }, now), 'took 2.50 s');
   assert.equal(taskTiming({ status: 'running', started_at: '2026-12-04T10:00:00.000Z', completed_at: null }, now), 'running 10.0 s');
   assert.equal(taskTiming({ status: 'waiting', started_at: null, completed_at: null }, now), 'waiting for upstream');
   assert.equal(taskTiming({ status: 'pending', started_at: null, completed_at: null }, now), 'queued');
   assert.equal(taskTiming({ status: 'pending', started_at: '2026-01-01T00:00:00.000Z', completed_at: null }, now), 'queued', 'handed back by a worker that stopped: not running');
-  assert.equal(taskTiming({ status: 'completed', started_at: '2026-12-04T10:00:00.000Z', completed_at: '2026-12-04T10:02:05.000Z' }, now), 'took 2 min 5 s');
+  assert.equal(taskTiming({ status: 'completed', started_at: '2026-12-04T10:00:00.000Z', completed_at: '2026-12-04T10:02:05.000Z' }, now), 'took 2m 5s');
 });
 
 test('a retry runs the failed and cancelled tasks again', () => {

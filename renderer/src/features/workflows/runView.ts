@@ -1,4 +1,5 @@
 import type { WorkflowTask } from '../../../../shared/workflow.ts';
+import { durationText } from '../../../../shared/durationText.ts';
 
 /** What the Workflows page says of a run and its tasks, apart from how it draws them. */
 
@@ -21,7 +22,7 @@ export function taskTiming(task: Pick<WorkflowTask, 'status' | 'started_at' | 'c
   if (!task.started_at) return 'not started';
   const end = task.completed_at ? Date.parse(task.completed_at) : nowMs;
   const ms = Math.max(0, end - Date.parse(task.started_at));
-  const text = ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  const text = durationText(ms, '');
   return task.completed_at ? `took ${text}` : `running ${text}`;
 }
 

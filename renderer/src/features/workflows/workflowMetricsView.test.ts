@@ -22,6 +22,6 @@ test('a row per workflow, its counts and durations as the CLI writes them, a das
   });
   assert.deepEqual(metricsRows(result), [
     { workflow: 'doomed', cells: { runs: '2', succeeded: '0', failed: '2', cancelled: '0', running: '0', p50: '—', p95: '—' } },
-    { workflow: 'nightly', cells: { runs: '1,204', succeeded: '1,200', failed: '0', cancelled: '3', running: '1', p50: '843 ms', p95: '61.0 s' } },
+    { workflow: 'nightly', cells: { runs: '1,204', succeeded: '1,200', failed: '0', cancelled: '3', running: '1', p50: '843 ms', p95: '1m 1s' } },
   ]);
 });

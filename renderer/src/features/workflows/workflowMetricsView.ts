@@ -1,5 +1,5 @@
 import type { WorkflowStatsView } from '../../../../shared/contract.ts';
-import { durationText } from '../../../../shared/performanceText.ts';
+import { durationText } from '../../../../shared/durationText.ts';
 import { formatCount } from '../../lib/format.ts';
 
 /** The windows the metrics offer, each in minutes as `workflows.stats` takes it. */

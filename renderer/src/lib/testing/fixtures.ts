@@ -34,6 +34,24 @@ export function overviewStats(overrides: Partial<OverviewStats> = {}): OverviewS
   };
 }
 
+export function queueStats(overrides: Partial<OverviewStats['queues'][number]> = {}): OverviewStats['queues'][number] {
+  return {
+    queue: 'default',
+    pending: 0,
+    running: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    waiting: 0,
+    blocked: 0,
+    paused: false,
+    oldest_due_age_s: null,
+    scheduled: 0,
+    dead_letters: 0,
+    ...overrides,
+  };
+}
+
 export function job(overrides: Partial<Job> = {}): Job {
   return {
     id: 1,

@@ -1,0 +1,9 @@
+const counts = new Intl.NumberFormat('en-US');
+
+/**
+ * A count as every interface writes it, the API's sentences too: thousands separated (20,000, not 20000),
+ * the same whatever the reader's locale, as the console's tables and tiles write theirs.
+ */
+export function countText(n: number): string {
+  return counts.format(n);
+}
