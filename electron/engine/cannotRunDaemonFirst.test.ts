@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitForStatus } from './testing/harness.ts';
 import { heldProbe } from './testing/heldProbe.ts';
@@ -18,7 +16,6 @@ import { heldProbe } from './testing/heldProbe.ts';
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`a daemon away is left alone as soon as its probe answers, whatever another probe is doing (${kind})`, () => {
     let dir: { dir: string; cleanup(): Promise<void> };
-    let pg: TestDatabase | null = null;
     let store: Store;
     let close: () => Promise<void>;
     let engine: Engine;
@@ -26,15 +23,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = await tempDir();
-      if (kind === 'postgres') {
-        pg = await createTestDatabase({ migrated: true });
-        store = await openStore(pg.url);
-        close = () => store.close();
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        close = sqlite.cleanup;
-      }
+      ({ store, cleanup: close } = await createTestStore(kind));
       shell = heldProbe('shell');
       const { holder } = await loadRegistry(dir.dir, [
         { name: 'fine', execution_type: 'noop' },
@@ -55,7 +44,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       shell.answer();
       await engine.stop({ graceMs: 0 });
       await close();
-      await pg?.drop();
       await dir.cleanup();
     });
 

@@ -5,9 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { WorkerInfo, type WorkerCannotRun } from '../../shared/domain.ts';
 import type { RegistryHolder } from '../config/holder.ts';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { Engine } from './engine.ts';
 import { loadRegistry, tempDir, waitFor } from './testing/harness.ts';
 import { heldProbe } from './testing/heldProbe.ts';
@@ -21,7 +19,6 @@ import { heldProbe } from './testing/heldProbe.ts';
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`a worker says what it cannot run without waiting on its slowest probe (${kind})`, () => {
     let dir: { dir: string; cleanup(): Promise<void> };
-    let pg: TestDatabase | null = null;
     let store: Store;
     let close: () => Promise<void>;
     let holder: RegistryHolder;
@@ -38,15 +35,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = await tempDir();
-      if (kind === 'postgres') {
-        pg = await createTestDatabase({ migrated: true });
-        store = await openStore(pg.url);
-        close = () => store.close();
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        close = sqlite.cleanup;
-      }
+      ({ store, cleanup: close } = await createTestStore(kind));
       // No daemon behind it: once the probe is let go, the socket is missing, certainly away.
       socket = path.join(dir.dir, 'no-daemon.sock');
       docker = heldProbe('docker');
@@ -68,7 +57,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       docker.answer();
       await engine.stop({ graceMs: 0 });
       await close();
-      await pg?.drop();
       await dir.cleanup();
     });
 

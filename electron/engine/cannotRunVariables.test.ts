@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WorkerInfo } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
@@ -19,7 +17,6 @@ import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`what a worker declines is what its jobs read (${kind})`, () => {
     let dir: { dir: string; cleanup(): Promise<void> };
-    let pg: TestDatabase | null = null;
     let store: Store;
     let engine: Engine;
     let upstream: http.Server;
@@ -28,15 +25,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = await tempDir();
-      if (kind === 'postgres') {
-        pg = await createTestDatabase({ migrated: true });
-        store = await openStore(pg.url);
-        close = () => store.close();
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        close = sqlite.cleanup;
-      }
+      ({ store, cleanup: close } = await createTestStore(kind));
       upstream = http.createServer((_req, res) => {
         requests++;
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -72,7 +61,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await engine.stop({ graceMs: 0 });
       await close();
       await new Promise((resolve) => upstream.close(resolve));
-      await pg?.drop();
       await dir.cleanup();
     });
 

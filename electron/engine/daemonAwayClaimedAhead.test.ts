@@ -3,9 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
@@ -18,7 +16,6 @@ import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`a Docker job claimed ahead goes back unstarted once its daemon is found away (${kind})`, () => {
     let dir: { dir: string; cleanup(): Promise<void> };
-    let pg: TestDatabase | null = null;
     let store: Store;
     let close: () => Promise<void>;
     let docker: FakeDocker;
@@ -27,15 +24,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = await tempDir();
-      if (kind === 'postgres') {
-        pg = await createTestDatabase({ migrated: true });
-        store = await openStore(pg.url);
-        close = () => store.close();
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        close = sqlite.cleanup;
-      }
+      ({ store, cleanup: close } = await createTestStore(kind));
       gate = path.join(dir.dir, 'slow-may-end');
       docker = await startFakeDocker({ images: ['alpine:3'] });
       const { holder } = await loadRegistry(dir.dir, [
@@ -71,7 +60,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await engine.stop({ graceMs: 0 });
       await docker.close();
       await close();
-      await pg?.drop();
       await dir.cleanup();
     });
 

@@ -3,9 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { WorkerInfo } from '../../shared/domain.ts';
 import { lineLogger } from '../log/logger.ts';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor } from './testing/harness.ts';
@@ -32,16 +30,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       cleanups = [];
       const dir = await tempDir();
       cleanups.push(() => dir.cleanup());
-      if (kind === 'postgres') {
-        const pg = await createTestDatabase({ migrated: true });
-        cleanups.push(() => pg.drop());
-        store = await openStore(pg.url);
-        cleanups.push(() => store.close());
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        cleanups.push(() => sqlite.cleanup());
-      }
+      const made = await createTestStore(kind);
+      store = made.store;
+      cleanups.push(() => made.cleanup());
       docker = await startFakeDocker({ images: ['alpine:3'] });
       cleanups.push(() => docker.close());
       const { holder } = await loadRegistry(dir.dir, [

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RegistryHolder } from '../config/holder.ts';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
-import { openStore } from '../store/open.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor } from './testing/harness.ts';
 
@@ -22,7 +20,6 @@ const KEY = 'LAUNCH_BILLING_KEY';
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`a job claimed just before a reload that makes it unrunnable here goes back unrun (${kind})`, () => {
     let dir: { dir: string; cleanup(): Promise<void> };
-    let pg: TestDatabase | null = null;
     let store: Store;
     let close: () => Promise<void>;
     let holder: RegistryHolder;
@@ -30,15 +27,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     before(async () => {
       dir = await tempDir();
-      if (kind === 'postgres') {
-        pg = await createTestDatabase({ migrated: true });
-        store = await openStore(pg.url);
-        close = () => store.close();
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        close = sqlite.cleanup;
-      }
+      ({ store, cleanup: close } = await createTestStore(kind));
       const billing = (env: string[]) => ({
         name: 'billing',
         execution_type: 'shell',
@@ -67,7 +56,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     after(async () => {
       await engine?.stop({ graceMs: 0 });
       await close();
-      await pg?.drop();
       await dir.cleanup();
     });
 

@@ -4,9 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import type { RegistryHolder } from '../config/holder.ts';
 import type { Store } from '../store/store.ts';
-import { createSqliteTestStore } from '../store/testing/sqliteTestDb.ts';
-import { createTestDatabase } from '../store/testing/pgTestDb.ts';
-import { openStore } from '../store/open.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
 import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
 import { Engine } from './engine.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
@@ -61,16 +59,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       const temp = await tempDir();
       cleanups.push(() => temp.cleanup());
       dir = temp.dir;
-      if (kind === 'postgres') {
-        const pg = await createTestDatabase({ migrated: true });
-        cleanups.push(() => pg.drop());
-        store = await openStore(pg.url);
-        cleanups.push(() => store.close());
-      } else {
-        const sqlite = await createSqliteTestStore();
-        store = sqlite.store;
-        cleanups.push(() => sqlite.cleanup());
-      }
+      const made = await createTestStore(kind);
+      store = made.store;
+      cleanups.push(() => made.cleanup());
       gate = path.join(dir, 'slow-may-end');
       docker1 = await startFakeDocker({ images: ['alpine:3'] });
       docker2 = await startFakeDocker({ images: ['alpine:3'] });
