@@ -6,7 +6,7 @@ import { alice, job, sleep } from '../contract/fixtures.ts';
 import { StoreInputError } from '../errors.ts';
 import { generatedIdentifier } from '../newJobs.ts';
 import { openPostgresStore } from './open.ts';
-import { OLDEST_BY_QUEUE_SQL, SCHEDULED_BY_QUEUE_SQL } from './reads.ts';
+import { OLDEST_BY_QUEUE_SQL, SCHEDULED_BY_QUEUE_SQL } from './backlogReads.ts';
 import { LANES_READ_MOST } from '../store.ts';
 import type { ClaimedJob } from '../store.ts';
 import { createTestDatabase, resetTestDatabase, withClient } from '../testing/pgTestDb.ts';

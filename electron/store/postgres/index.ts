@@ -94,6 +94,7 @@ import { LeaseBook } from './leases.ts';
 import { postgresMigrationAdapter } from './migrations.ts';
 import { PostgresOrchestration } from './orchestration.ts';
 import * as reads from './reads.ts';
+import * as backlog from './backlogReads.ts';
 import * as rollupHours from './rollupHours.ts';
 import { rollupsByService } from './serviceRollups.ts';
 import type { Claim } from './rows.ts';
@@ -261,23 +262,23 @@ export class PostgresStore implements Store {
   }
 
   async oldestPendingRunAt(): Promise<string | null> {
-    return reads.oldestPendingRunAt(this.#open);
+    return backlog.oldestPendingRunAt(this.#open);
   }
 
   async oldestPendingByQueue(): Promise<QueueOldest[] | null> {
-    return reads.oldestPendingByQueue(this.#open);
+    return backlog.oldestPendingByQueue(this.#open);
   }
 
   async oldestPendingOf(queues: readonly string[]): Promise<QueueOldestOf[]> {
-    return reads.oldestPendingOf(this.#open, queues);
+    return backlog.oldestPendingOf(this.#open, queues);
   }
 
   async scheduledCount(limit: number): Promise<number> {
-    return reads.scheduledCount(this.#open, limit);
+    return backlog.scheduledCount(this.#open, limit);
   }
 
   async scheduledByQueue(limit: number): Promise<Record<string, number>> {
-    return reads.scheduledByQueue(this.#open, limit);
+    return backlog.scheduledByQueue(this.#open, limit);
   }
 
   async stuckCount(): Promise<number> {
