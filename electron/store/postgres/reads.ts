@@ -10,6 +10,7 @@ import { pageByCreation } from './createdPages.ts';
 import { hourCeil, minuteFloor } from '../rollupHours.ts';
 import { hourlyThroughput, rollupsByType } from './rollupHours.ts';
 import { pageOfScheduled } from './scheduledPages.ts';
+import { searchesFailuresOnly, walkErrored } from './searchedFailures.ts';
 import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
@@ -55,17 +56,29 @@ function pageOf(rows: Row[], limit: number): Page<Job> {
   return { items, next_cursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
 
-async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
-  const limit = clampLimit(page.limit);
-  const after = decodeCursor(page.after);
+/** Up to `want` jobs matching `where`, newest id first below `after`. */
+function jobsBelow(db: PgDb, where: string, params: unknown[], after: number | null, want: number): Promise<Row[]> {
   const n = params.length;
-  const rows = await db.read(
+  return db.read(
     `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
      WHERE ${where} AND ($${n + 1}::bigint IS NULL OR id < $${n + 1}::bigint)
      ORDER BY id DESC LIMIT $${n + 2}`,
-    [...params, after, limit + 1],
+    [...params, after, want],
   );
-  return pageOf(rows, limit);
+}
+
+async function pageOfJobs(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
+  const limit = clampLimit(page.limit);
+  return pageOf(await jobsBelow(db, where, params, decodeCursor(page.after), limit + 1), limit);
+}
+
+/** A searched page of failed jobs: the errored jobs walked first, the listing's own plan below them (searchedFailures.ts). */
+async function pageOfSearchedFailures(db: PgDb, where: string, params: unknown[], page: PageRequest): Promise<Page<Job>> {
+  const limit = clampLimit(page.limit);
+  const walked = await walkErrored(db, where, params, decodeCursor(page.after), limit + 1);
+  if (walked.below === null) return pageOf(walked.rows, limit);
+  const rest = await jobsBelow(db, where, params, walked.below, limit + 1 - walked.rows.length);
+  return pageOf([...walked.rows, ...rest], limit);
 }
 
 /**
@@ -96,6 +109,7 @@ export async function listJobs(db: PgDb, filter: JobFilter, page: PageRequest): 
   if (listsByCreation(filter)) return pageByCreation(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
   const scope = scheduledScope(filter);
   if (scope !== null) return pageOfScheduled(db, scope, page);
+  if (searchesFailuresOnly(filter)) return pageOfSearchedFailures(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
   return pageOfJobs(db, jobFilterSql(0, filter), jobFilterParams(filter), page);
 }
 
