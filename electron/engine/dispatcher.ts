@@ -17,6 +17,7 @@ import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
 import { cannotRunHere } from './cannotRunHere.ts';
+import { BREAKER_OPEN, daemonAwayFor, gatesAt, leftOut, whyNotStart } from './claimedAheadScreen.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
@@ -95,11 +96,10 @@ export class Dispatcher {
    */
   declinedChanged(): void {
     if (this.#buffer.size > 0) {
-      const declined = new Set(this.#opts.declined(this.#opts.registry.registry));
-      const out = [...this.#buffer.values()].filter((r) => declined.has(r.job.service_name) || this.#daemonAway(r));
+      const out = leftOut(this.#buffer.values(), new Set(this.#opts.declined(this.#opts.registry.registry)), this.#opts.daemonAway);
       // All out of the buffer first: each release pumps, which would start the rest.
-      for (const running of out) this.#buffer.delete(running.job.id);
-      for (const running of out) this.#release(running, cannotRunHere(running.job.service_name));
+      for (const { running } of out) this.#buffer.delete(running.job.id);
+      for (const { running, reason } of out) this.#release(running, reason);
     }
     this.gatesChanged();
   }
@@ -352,27 +352,17 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  /** Starts buffered jobs while slots are free; a job whose breaker opened or service paused meanwhile goes back. */
+  /** Starts buffered jobs while slots are free; one the worker must not start now goes back (claimedAheadScreen.ts). */
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
-    const now = new Date();
+    const gates = gatesAt(this.#opts, new Date());
     for (const running of this.#buffer.values()) {
       if (this.#executing.size >= this.#opts.concurrency) break;
       this.#buffer.delete(running.job.id);
-      if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
-        this.#release(running, 'circuit breaker open');
-        continue;
-      }
-      // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
-      if (this.#opts.pauses.isPaused(running.job.service_name, now)) {
-        this.#release(running, 'paused: the upstream asked to wait (429)');
-        continue;
-      }
-      // Claimed ahead before a look found its Docker daemon away (declinedChanged hands those back as the
-      // look answers; this is its backstop): here it would fail, where a worker whose daemon answers runs it.
-      if (this.#daemonAway(running)) {
-        this.#release(running, cannotRunHere(running.job.service_name));
+      const back = whyNotStart(running, gates);
+      if (back !== null) {
+        this.#release(running, back);
         continue;
       }
       running.startedAt = new Date();
@@ -409,11 +399,6 @@ export class Dispatcher {
     this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
   }
 
-  /** Whether the last look found this job's Docker daemon certainly away: one map lookup. */
-  #daemonAway(running: Running): boolean {
-    return running.service !== undefined && this.#opts.daemonAway(running.service);
-  }
-
   /**
    * Jobs of a half-open (or, since the claim, opened) breaker: as many as the store grants probe slots
    * run as probes; the rest go back to pending at once, attempt not spent.
@@ -429,7 +414,7 @@ export class Dispatcher {
         running.probe = true;
         // A look found its daemon away while the store granted the slot: the job goes back, and its settle
         // frees the slot (a probe with no verdict), for a worker whose daemon answers.
-        if (this.#daemonAway(running)) {
+        if (daemonAwayFor(running, this.#opts.daemonAway)) {
           this.#untrack(running);
           this.#release(running, cannotRunHere(running.job.service_name));
           return;
@@ -438,7 +423,7 @@ export class Dispatcher {
         void this.#execute(running);
       } else {
         this.#untrack(running);
-        this.#release(running, 'circuit breaker open');
+        this.#release(running, BREAKER_OPEN);
       }
     });
   }
