@@ -1,11 +1,13 @@
 import type { ServiceConfig } from '../../shared/registry.ts';
 import { cannotRunHere } from './cannotRunHere.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
+import type { ForeignServices } from './foreignServices.ts';
 import type { Running } from './running.ts';
 
 /**
  * What decides that a job claimed ahead of a free slot (short jobs only, see ClaimSizer: leased, not
- * started) goes back unstarted, attempt not spent, rather than start here. Pure: the dispatcher says how
+ * started) goes back unstarted, attempt not spent, rather than start here, and the settings it starts
+ * with: those of the registry in use, never the ones it was claimed under. Pure: the dispatcher says how
  * the worker stands, and hands back what this names.
  */
 
@@ -15,47 +17,76 @@ export interface AheadGates {
   breakerOpen(service: string): boolean;
   /** Whether an upstream's 429 paused the service for the fleet. */
   paused(service: string): boolean;
+  /** The service's settings in the registry in use; undefined once it names the service no more. */
+  settings(service: string): ServiceConfig | undefined;
+  /** Whether this worker's claims under the registry in use leave the service out (a variable unset here, its daemon away). */
+  declined(service: string): boolean;
   /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */
   daemonAway(service: ServiceConfig): boolean;
+  /** Why a job goes back whose service the registry in use names no more (ForeignServices.leaveOut: claims leave it out from then on). */
+  gone(service: string): string;
 }
 
-/** How the worker stands at `now` by its breakers, pauses and looks. */
-export function gatesAt(opts: Pick<DispatcherOptions, 'breakers' | 'pauses' | 'daemonAway'>, now: Date): AheadGates {
-  const { breakers, pauses, daemonAway } = opts;
-  return {
-    breakerOpen: (service) => breakers.allowance(service, now) === 0,
-    paused: (service) => pauses.isPaused(service, now),
-    daemonAway,
-  };
-}
+/** A job goes back unstarted (`back`: why), or starts with `service`: its settings in the registry in use. */
+export type Screened = { back: string } | { service: ServiceConfig };
 
 /** Why a job goes back whose breaker lets none through. */
 export const BREAKER_OPEN = 'circuit breaker open';
 
-/** Whether the last look found this job's Docker daemon certainly away: one map lookup. */
-export function daemonAwayFor(running: Running, daemonAway: AheadGates['daemonAway']): boolean {
-  return running.service !== undefined && daemonAway(running.service);
-}
-
-/** Why a job claimed ahead goes back as a slot frees for it; null: it starts. */
-export function whyNotStart(running: Running, gates: AheadGates): string | null {
-  const service = running.job.service_name;
-  if (gates.breakerOpen(service)) return BREAKER_OPEN;
-  // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
-  if (gates.paused(service)) return 'paused: the upstream asked to wait (429)';
-  // Claimed ahead before a look found its Docker daemon away (leftOut hands those back as the look
-  // answers; this is its backstop): here it would fail, where a worker whose daemon answers runs it.
-  if (daemonAwayFor(running, gates.daemonAway)) return cannotRunHere(service);
-  return null;
+/**
+ * How the worker stands at `now` by its registry, breakers, pauses and looks. What its claims leave out
+ * is worked out once, when first asked: most screenings never ask it.
+ */
+export function gatesAt(opts: Pick<DispatcherOptions, 'registry' | 'breakers' | 'pauses' | 'declined' | 'daemonAway' | 'log'>, foreign: ForeignServices, now: Date): AheadGates {
+  const { registry, breakers, pauses, daemonAway, log } = opts;
+  let declined: ReadonlySet<string> | null = null;
+  return {
+    breakerOpen: (service) => breakers.allowance(service, now) === 0,
+    paused: (service) => pauses.isPaused(service, now),
+    settings: (service) => registry.service(service),
+    declined: (service) => (declined ??= new Set(opts.declined(registry.registry))).has(service),
+    daemonAway,
+    gone: (service) => foreign.leaveOut(service, registry.registry, log),
+  };
 }
 
 /**
- * The jobs claimed ahead whose service this worker now leaves out of its claims (`declined`, or its Docker
- * daemon found away), each with why it goes back: at once, rather than stay leased here, shown running,
- * until a slot frees while a worker that can run them sits idle.
+ * A job under the registry in use: back when it names its service no more, or this worker leaves the
+ * service out of its claims (a variable unset here, its Docker daemon found away, by its settings now);
+ * otherwise the settings it runs with.
  */
-export function leftOut(ahead: Iterable<Running>, declined: ReadonlySet<string>, daemonAway: AheadGates['daemonAway']): Array<{ running: Running; reason: string }> {
-  return [...ahead]
-    .filter((running) => declined.has(running.job.service_name) || daemonAwayFor(running, daemonAway))
-    .map((running) => ({ running, reason: cannotRunHere(running.job.service_name) }));
+export function underRegistryInUse(running: Running, gates: AheadGates): Screened {
+  const name = running.job.service_name;
+  const service = gates.settings(name);
+  if (service === undefined) return { back: gates.gone(name) };
+  if (gates.declined(name) || gates.daemonAway(service)) return { back: cannotRunHere(name) };
+  return { service };
+}
+
+/** A job claimed ahead as a slot frees for it: back, or the settings it starts with. */
+export function whyNotStart(running: Running, gates: AheadGates): Screened {
+  const service = running.job.service_name;
+  if (gates.breakerOpen(service)) return { back: BREAKER_OPEN };
+  // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
+  if (gates.paused(service)) return { back: 'paused: the upstream asked to wait (429)' };
+  // Claimed ahead before a look found its Docker daemon away or a reload took (leftOut hands those back as
+  // they come; this is its backstop): here it would fail, or run as its registry no longer says.
+  return underRegistryInUse(running, gates);
+}
+
+/**
+ * The jobs claimed ahead once what this worker's claims leave out changed (a look found a Docker daemon
+ * away, a reload took): those it leaves out now go back at once, rather than stay leased here, shown
+ * running, until a slot frees while a worker that can run them sits idle; the rest, with the settings
+ * they will run with.
+ */
+export function leftOut(ahead: Iterable<Running>, gates: AheadGates): { back: Array<{ running: Running; reason: string }>; kept: Array<{ running: Running; service: ServiceConfig }> } {
+  const back: Array<{ running: Running; reason: string }> = [];
+  const kept: Array<{ running: Running; service: ServiceConfig }> = [];
+  for (const running of ahead) {
+    const screened = underRegistryInUse(running, gates);
+    if ('back' in screened) back.push({ running, reason: screened.back });
+    else kept.push({ running, service: screened.service });
+  }
+  return { back, kept };
 }
