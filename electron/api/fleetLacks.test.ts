@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ServiceLack, WorkerInfo } from '../../shared/domain.ts';
+import type { ExecutionType, ServiceLack, WorkerInfo } from '../../shared/domain.ts';
 import { Registry } from '../../shared/registry.ts';
 import { lackingReason, withWorkersLacking } from './fleetLacks.ts';
 
@@ -9,8 +9,10 @@ const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', uns
 
 const daemonAway: ServiceLack = { service: 'thumbs', execution_type: 'docker', unset: [], docker: 'Docker daemon at /var/run/docker.sock not answering (ECONNREFUSED)', other: [], declined: true };
 
-function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number): WorkerInfo {
-  const cannotRun = lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }) };
+/** `probing`: the kinds whose probes had not answered when its record was written. */
+function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number, probing?: ExecutionType[]): WorkerInfo {
+  const cannotRun =
+    lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }), ...(probing === undefined ? {} : { probing }) };
   return {
     id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
     last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: cannotRun, lost: false,
@@ -33,6 +35,20 @@ describe('lackingReason: a service none of the workers that would take it can ru
     assert.equal(advice([worker('w1', [daemonAway], 5_000)]), 'it looks again 5 s after its last look');
     assert.equal(advice([worker('w1', [daemonAway], 500), worker('w2', [daemonAway], 45_000)]), 'each looks again 0.5 s to 45 s after its last look');
     assert.equal(advice([worker('w1', [daemonAway], 30_000), worker('older', [daemonAway])]), 'each looks again on its own', 'an older worker did not say its interval');
+  });
+
+  it('a worker whose Docker probe did not answer within its wait (docker not checked yet) is not told to start the daemon', () => {
+    // Its record says the daemon as the look before found it, away; whether it answers now is not known.
+    const unchecked = worker('w1', [daemonAway], 30_000, ['docker']);
+    const why = lackingReason('default', 'thumbs', [unchecked]) ?? '';
+    assert.doesNotMatch(why, /start the Docker daemon/);
+    assert.match(why, /\(the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/);
+    // Beside a worker whose look found the daemon away: each is told what is true of it.
+    const both = lackingReason('default', 'thumbs', [unchecked, worker('w2', [daemonAway], 5_000)]) ?? '';
+    assert.match(
+      both,
+      /\(start the Docker daemon or give the workers its socket: it looks again 5 s after its last look; the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/,
+    );
   });
 
   it('the dispatch check names the due count beside the service: one sentence, its advice last', () => {

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { awayIn, declinedForUnset, lacksSoFar, NOT_ANSWERED, startProbes, type Probed } from './unrunnable.ts';
+import { awayIn, declinedForUnset, dockerSockets, lacksSoFar, NOT_ANSWERED, startProbes, type Probed } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -55,7 +55,7 @@ export class CannotRunCheck {
   #running: Promise<void> | null = null;
   /** Asked to look while a look was under way: what that one finds may be older than the question. */
   #again = false;
-  /** The sockets the last Docker probe found no daemon certainly behind, with the daemon's words. */
+  /** The sockets the registry in use names that the last Docker probe (or a run) found no daemon certainly behind, with the daemon's words. */
   #away = new Map<string, string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
@@ -77,6 +77,7 @@ export class CannotRunCheck {
    * under way.
    */
   check(): Promise<void> {
+    this.#forgetUnnamed();
     if (this.#running !== null) {
       this.#again = true;
       this.#sayWhatIsKnown(this.#opts.registry.registry);
@@ -156,7 +157,20 @@ export class CannotRunCheck {
     this.#unwritten = record;
   }
 
-  #keepAway(away: Map<string, string>): void {
+  /**
+   * Sockets the registry in use names no more are forgotten (a reload asks for a look): found away before,
+   * however long ago, they would leave out a later registry's jobs of them until a look answered. Nothing
+   * the claims leave out changes: they ask only of the services the registry names.
+   */
+  #forgetUnnamed(): void {
+    const named = dockerSockets(this.#opts.registry.registry);
+    this.#away = new Map([...this.#away].filter(([socket]) => named.has(socket)));
+  }
+
+  /** What a Docker probe or a run found of the sockets the registry in use names: a look of the one before may answer after a reload. */
+  #keepAway(found: Map<string, string>): void {
+    const named = dockerSockets(this.#opts.registry.registry);
+    const away = new Map([...found].filter(([socket]) => named.has(socket)));
     const changed = [...away.keys()].sort().join('\n') !== [...this.#away.keys()].sort().join('\n');
     this.#away = away;
     if (changed) this.#opts.declinedChanged?.();

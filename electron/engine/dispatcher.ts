@@ -16,7 +16,7 @@ import { ForeignServices } from './foreignServices.ts';
 import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
-import { cannotRunHere } from './cannotRunHere.ts';
+import { BREAKER_OPEN, gatesAt, leftOut, underRegistryInUse, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
@@ -89,17 +89,18 @@ export class Dispatcher {
 
   /**
    * What this worker leaves out of its claims changed (a look found a Docker daemon away, a reload took):
-   * jobs claimed ahead of a free slot that it now leaves out go back unstarted at once, rather than stay
-   * leased here, shown running, until a slot frees while a worker that can run them sits idle. Then the
-   * claims go by the new list.
+   * jobs claimed ahead of a free slot go back unstarted at once when it now leaves them out or its registry
+   * names their service no more, rather than stay leased here, shown running, until a slot frees while a
+   * worker that can run them sits idle; the rest take their service's settings in the registry in use.
+   * Then the claims go by the new list.
    */
   declinedChanged(): void {
     if (this.#buffer.size > 0) {
-      const declined = new Set(this.#opts.declined(this.#opts.registry.registry));
-      const out = [...this.#buffer.values()].filter((r) => declined.has(r.job.service_name) || this.#daemonAway(r));
+      const { back, kept } = leftOut(this.#buffer.values(), this.#gates(new Date()));
+      for (const { running, service } of kept) running.service = service;
       // All out of the buffer first: each release pumps, which would start the rest.
-      for (const running of out) this.#buffer.delete(running.job.id);
-      for (const running of out) this.#release(running, cannotRunHere(running.job.service_name));
+      for (const { running } of back) this.#buffer.delete(running.job.id);
+      for (const { running, reason } of back) this.#release(running, reason);
     }
     this.gatesChanged();
   }
@@ -323,22 +324,18 @@ export class Dispatcher {
     const dispatching = this.#gateOpen && !this.#stopped;
     // The registry in use now, not the one the claim left services out by: a reload that took while the
     // claim was answered makes a job run with its settings, which may read a variable this worker lacks.
-    const declined = new Set(this.#opts.declined(this.#opts.registry.registry));
+    const gates = this.#gates(now);
     const gated = new Map<string, Running[]>();
     for (const job of claimed) {
       this.#supersede(job.id);
-      const service = this.#opts.registry.service(job.service_name);
-      const running = newRunning(job, service, now, leaseUntil);
+      const running = newRunning(job, this.#opts.registry.service(job.service_name), now, leaseUntil);
       if (!dispatching) {
         this.#release(running, 'dispatch stopped');
         continue;
       }
-      if (!service) {
-        this.#release(running, this.#foreign.leaveOut(job.service_name, this.#opts.registry.registry, this.#opts.log));
-        continue;
-      }
-      if (declined.has(job.service_name)) {
-        this.#release(running, cannotRunHere(job.service_name));
+      const screened = underRegistryInUse(running, gates);
+      if ('back' in screened) {
+        this.#release(running, screened.back);
         continue;
       }
       const allowance = this.#opts.breakers.allowance(job.service_name, now);
@@ -352,29 +349,21 @@ export class Dispatcher {
     for (const [service, group] of gated) void this.#probe(service, group, now);
   }
 
-  /** Starts buffered jobs while slots are free; a job whose breaker opened or service paused meanwhile goes back. */
+  /** Starts buffered jobs while slots are free; one the worker must not start now goes back (claimedAheadScreen.ts). */
   #pump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
-    const now = new Date();
+    const gates = this.#gates(new Date());
     for (const running of this.#buffer.values()) {
       if (this.#executing.size >= this.#opts.concurrency) break;
       this.#buffer.delete(running.job.id);
-      if (this.#opts.breakers.allowance(running.job.service_name, now) === 0) {
-        this.#release(running, 'circuit breaker open');
+      const screened = whyNotStart(running, gates);
+      if ('back' in screened) {
+        this.#release(running, screened.back);
         continue;
       }
-      // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
-      if (this.#opts.pauses.isPaused(running.job.service_name, now)) {
-        this.#release(running, 'paused: the upstream asked to wait (429)');
-        continue;
-      }
-      // Claimed ahead before a look found its Docker daemon away (declinedChanged hands those back as the
-      // look answers; this is its backstop): here it would fail, where a worker whose daemon answers runs it.
-      if (this.#daemonAway(running)) {
-        this.#release(running, cannotRunHere(running.job.service_name));
-        continue;
-      }
+      // The registry in use as it starts, not the one it was claimed under.
+      running.service = screened.service;
       running.startedAt = new Date();
       this.#executing.set(running.job.id, running);
       void this.#execute(running);
@@ -405,13 +394,13 @@ export class Dispatcher {
     return { jobId: running.job.id, attemptId: running.job.attempt_id, workerId: this.#opts.workerId };
   }
 
-  #release(running: Running, reason: string): void {
-    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
+  /** How this worker stands at `now`, for the screening of the jobs it claimed (claimedAheadScreen.ts). */
+  #gates(now: Date): AheadGates {
+    return gatesAt(this.#opts, this.#foreign, now);
   }
 
-  /** Whether the last look found this job's Docker daemon certainly away: one map lookup. */
-  #daemonAway(running: Running): boolean {
-    return running.service !== undefined && this.#opts.daemonAway(running.service);
+  #release(running: Running, reason: string): void {
+    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
   }
 
   /**
@@ -424,21 +413,25 @@ export class Dispatcher {
     for (const running of group) this.#executing.set(running.job.id, running);
     const allowance = this.#opts.breakers.allowance(service, now);
     const granted = allowance > 0 ? await this.#opts.breakers.reserveProbes(service, group.length, now) : 0;
+    const gates = this.#gates(new Date());
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
-        // A look found its daemon away while the store granted the slot: the job goes back, and its settle
-        // frees the slot (a probe with no verdict), for a worker whose daemon answers.
-        if (this.#daemonAway(running)) {
+        // A look found its daemon away, or a reload took, while the store granted the slot: a job this
+        // worker now leaves out goes back, and its settle frees the slot (a probe with no verdict), for a
+        // worker that can run it; the rest run with the registry in use.
+        const screened = underRegistryInUse(running, gates);
+        if ('back' in screened) {
           this.#untrack(running);
-          this.#release(running, cannotRunHere(running.job.service_name));
+          this.#release(running, screened.back);
           return;
         }
+        running.service = screened.service;
         running.startedAt = new Date();
         void this.#execute(running);
       } else {
         this.#untrack(running);
-        this.#release(running, 'circuit breaker open');
+        this.#release(running, BREAKER_OPEN);
       }
     });
   }

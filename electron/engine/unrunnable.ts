@@ -64,6 +64,11 @@ export function lacksSoFar(
   });
 }
 
+/** The Docker sockets the registry's services name. */
+export function dockerSockets(registry: Registry): Set<string> {
+  return new Set(registry.services.flatMap((s) => (s.execution_type === 'docker' ? [s.runner_config.socket_path] : [])));
+}
+
 /** The sockets the Docker probe found no daemon certainly behind (missing, refusing, not permitted), each with the daemon's words. */
 export function awayIn(registry: Registry, probed: Probed): Map<string, string> {
   const away = new Map<string, string>();

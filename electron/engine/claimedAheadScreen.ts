@@ -1,0 +1,92 @@
+import type { ServiceConfig } from '../../shared/registry.ts';
+import { cannotRunHere } from './cannotRunHere.ts';
+import type { DispatcherOptions } from './dispatcherOptions.ts';
+import type { ForeignServices } from './foreignServices.ts';
+import type { Running } from './running.ts';
+
+/**
+ * What decides that a job claimed ahead of a free slot (short jobs only, see ClaimSizer: leased, not
+ * started) goes back unstarted, attempt not spent, rather than start here, and the settings it starts
+ * with: those of the registry in use, never the ones it was claimed under. Pure: the dispatcher says how
+ * the worker stands, and hands back what this names.
+ */
+
+/** How this worker stands now, as the screening reads it. */
+export interface AheadGates {
+  /** Whether the service's breaker lets no job through now (open). */
+  breakerOpen(service: string): boolean;
+  /** Whether an upstream's 429 paused the service for the fleet. */
+  paused(service: string): boolean;
+  /** The service's settings in the registry in use; undefined once it names the service no more. */
+  settings(service: string): ServiceConfig | undefined;
+  /** Whether this worker's claims under the registry in use leave the service out (a variable unset here, its daemon away). */
+  declined(service: string): boolean;
+  /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */
+  daemonAway(service: ServiceConfig): boolean;
+  /** Why a job goes back whose service the registry in use names no more (ForeignServices.leaveOut: claims leave it out from then on). */
+  gone(service: string): string;
+}
+
+/** A job goes back unstarted (`back`: why), or starts with `service`: its settings in the registry in use. */
+export type Screened = { back: string } | { service: ServiceConfig };
+
+/** Why a job goes back whose breaker lets none through. */
+export const BREAKER_OPEN = 'circuit breaker open';
+
+/**
+ * How the worker stands at `now` by its registry, breakers, pauses and looks. What its claims leave out
+ * is worked out once, when first asked: most screenings never ask it.
+ */
+export function gatesAt(opts: Pick<DispatcherOptions, 'registry' | 'breakers' | 'pauses' | 'declined' | 'daemonAway' | 'log'>, foreign: ForeignServices, now: Date): AheadGates {
+  const { registry, breakers, pauses, daemonAway, log } = opts;
+  let declined: ReadonlySet<string> | null = null;
+  return {
+    breakerOpen: (service) => breakers.allowance(service, now) === 0,
+    paused: (service) => pauses.isPaused(service, now),
+    settings: (service) => registry.service(service),
+    declined: (service) => (declined ??= new Set(opts.declined(registry.registry))).has(service),
+    daemonAway,
+    gone: (service) => foreign.leaveOut(service, registry.registry, log),
+  };
+}
+
+/**
+ * A job under the registry in use: back when it names its service no more, or this worker leaves the
+ * service out of its claims (a variable unset here, its Docker daemon found away, by its settings now);
+ * otherwise the settings it runs with.
+ */
+export function underRegistryInUse(running: Running, gates: AheadGates): Screened {
+  const name = running.job.service_name;
+  const service = gates.settings(name);
+  if (service === undefined) return { back: gates.gone(name) };
+  if (gates.declined(name) || gates.daemonAway(service)) return { back: cannotRunHere(name) };
+  return { service };
+}
+
+/** A job claimed ahead as a slot frees for it: back, or the settings it starts with. */
+export function whyNotStart(running: Running, gates: AheadGates): Screened {
+  const service = running.job.service_name;
+  if (gates.breakerOpen(service)) return { back: BREAKER_OPEN };
+  // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
+  if (gates.paused(service)) return { back: 'paused: the upstream asked to wait (429)' };
+  // Claimed ahead before a look found its Docker daemon away or a reload took (leftOut hands those back as
+  // they come; this is its backstop): here it would fail, or run as its registry no longer says.
+  return underRegistryInUse(running, gates);
+}
+
+/**
+ * The jobs claimed ahead once what this worker's claims leave out changed (a look found a Docker daemon
+ * away, a reload took): those it leaves out now go back at once, rather than stay leased here, shown
+ * running, until a slot frees while a worker that can run them sits idle; the rest, with the settings
+ * they will run with.
+ */
+export function leftOut(ahead: Iterable<Running>, gates: AheadGates): { back: Array<{ running: Running; reason: string }>; kept: Array<{ running: Running; service: ServiceConfig }> } {
+  const back: Array<{ running: Running; reason: string }> = [];
+  const kept: Array<{ running: Running; service: ServiceConfig }> = [];
+  for (const running of ahead) {
+    const screened = underRegistryInUse(running, gates);
+    if ('back' in screened) back.push({ running, reason: screened.back });
+    else kept.push({ running, service: screened.service });
+  }
+  return { back, kept };
+}

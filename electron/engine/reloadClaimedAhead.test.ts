@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import type { RegistryHolder } from '../config/holder.ts';
+import type { Store } from '../store/store.ts';
+import { createTestStore } from '../store/testing/testStore.ts';
+import { Engine } from './engine.ts';
+import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
+
+/**
+ * A job a worker claimed ahead of its one slot, held by a long job, when a reload takes: it kept the
+ * settings of its claim, so a service the new registry drops still ran here, and one it changed ran as it
+ * was. The reload screens it again: a service gone goes back unstarted, no attempt spent, for a worker that
+ * has it; the rest run under the registry in use when they start.
+ */
+
+/** `report`'s settings: what it echoes. */
+function services(gate: string, report: string | null) {
+  return [
+    { name: 'quick', execution_type: 'noop' },
+    {
+      name: 'slow',
+      execution_type: 'shell',
+      runner_config: { command: ['/bin/sh', '-c', `until [ -e '${gate}' ]; do sleep 0.05; done`] },
+      security_policy: { allowed_commands: ['/bin/sh'] },
+    },
+    ...(report === null
+      ? []
+      : [{ name: 'report', execution_type: 'shell', runner_config: { command: ['/bin/echo', report] }, security_policy: { allowed_commands: ['/bin/echo'] } }]),
+  ];
+}
+
+for (const kind of ['sqlite', 'postgres'] as const) {
+  describe(`a reload screens the jobs claimed ahead again (${kind})`, () => {
+    let cleanups: Array<() => Promise<unknown>>;
+    let store: Store;
+    let gate: string;
+    let dir: string;
+    let holder: RegistryHolder;
+    let engine: Engine;
+
+    beforeEach(async () => {
+      cleanups = [];
+      const temp = await tempDir();
+      cleanups.push(() => temp.cleanup());
+      dir = temp.dir;
+      const made = await createTestStore(kind);
+      store = made.store;
+      cleanups.push(() => made.cleanup());
+      gate = path.join(dir, 'slow-may-end');
+      holder = (await loadRegistry(dir, services(gate, 'as claimed'))).holder;
+      engine = new Engine({ store, registry: holder, concurrency: 1, env: { PATH: process.env.PATH }, pollMs: 20, schedules: false, maintenance: false });
+      cleanups.push(() => engine.stop({ graceMs: 0 }), () => writeFile(gate, ''));
+    });
+
+    afterEach(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
+    });
+
+    /** The worker, trusting its jobs are short, runs the slow job in its one slot with a report job claimed ahead: their ids. */
+    const holdSlotWithReportAhead = async (): Promise<{ slow: number; ahead: number }> => {
+      await engine.start();
+      const quick: number[] = [];
+      for (let i = 0; i < 20; i++) quick.push(await enqueueOne(store, 'quick', 'noop', 1));
+      for (const id of quick) await waitForStatus(store, id, 'completed');
+      const [slow, ahead] = await store.enqueue([
+        { queue: 'default', service_name: 'slow', execution_type: 'shell', max_attempts: 1, payload: {} },
+        { queue: 'default', service_name: 'report', execution_type: 'shell', max_attempts: 1, payload: {} },
+      ]);
+      assert.ok(slow && ahead);
+      await waitFor('both leased, the slow one running and the report waiting for the slot', async () => {
+        const [a, b] = await Promise.all([jobOf(store, slow.id), jobOf(store, ahead.id)]);
+        return a.status === 'running' && b.status === 'running' && b.lease_owner === engine.workerId;
+      });
+      return { slow: slow.id, ahead: ahead.id };
+    };
+
+    const reload = async (name: string, report: string | null) => {
+      const file = path.join(dir, name);
+      await writeFile(file, JSON.stringify({ services: services(gate, report) }));
+      assert.equal((await holder.loadFile(file)).ok, true);
+    };
+
+    test('a reload that drops its service: it goes back unstarted at once, no attempt spent, while the slot is held', async () => {
+      const { slow, ahead } = await holdSlotWithReportAhead();
+      await reload('no-report.yaml', null);
+      const back = await waitFor('the report handed back', async () => {
+        const job = await jobOf(store, ahead);
+        return job.status !== 'running' && job;
+      });
+      assert.deepEqual([back.status, back.attempts, back.error_message ?? null, await store.listAttempts(ahead)], ['pending', 0, null, []]);
+      assert.equal((await jobOf(store, slow)).status, 'running', 'the slot still held');
+      // Left to a worker whose registry has it: not claimed here again once the slot frees.
+      await writeFile(gate, '');
+      await waitForStatus(store, slow, 'completed');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual([(await jobOf(store, ahead)).status, await store.listAttempts(ahead)], ['pending', []]);
+    });
+
+    test('a reload that changes its settings: it runs under the new ones once the slot frees', async () => {
+      const { ahead } = await holdSlotWithReportAhead();
+      await reload('report-changed.yaml', 'as reloaded');
+      await writeFile(gate, '');
+      const done = await waitForStatus(store, ahead, 'completed');
+      assert.equal(done.attempts, 1);
+      const [attempt] = await store.listAttempts(ahead);
+      assert.match(attempt?.output_tail ?? '', /as reloaded/);
+    });
+  });
+}
