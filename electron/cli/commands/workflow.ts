@@ -254,7 +254,7 @@ export const workflow: Command = {
         const reason = str(inv.values, 'reason');
         const result = await call(ctx, 'workflows.cancel', { run, ...(reason === undefined ? {} : { reason }) });
         if (inv.common.json) printJson(inv.io, result);
-        else inv.io.out(`cancelled ${result.cancelled} task(s) that had not started; ${result.stopping} running task(s) asked to stop`);
+        else inv.io.out(result.note !== null ? timesIn(result.note) : `cancelled ${result.cancelled} task(s) that had not started; ${result.stopping} running task(s) asked to stop`);
         return 0;
       });
     }

@@ -83,7 +83,8 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           const forced = view.mode === 'auto' ? 'automatic' : view.mode.replace('_', ' ');
           // A breaker that opens is announced by the live announcements, for every console: not twice here.
           const opened = effectiveState(view) === 'open' && effectiveState(breaker) !== 'open';
-          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced}).`, { announce: !opened });
+          const already = view.changed ? '' : ' already; nothing changed';
+          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced})${already}.`, { announce: !opened });
         },
         onError(error) {
           notify('bad', errorMessage(error));
