@@ -57,6 +57,40 @@ test('reset every breaker at once, with a reason, each change in the audit log',
   await expect(page.getByRole('row').filter({ hasText: `e2e ${opsdeck.stamp}: upstream recovered` }).first()).toBeVisible();
 });
 
+test('force every breaker closed and back to automatic at once: the dialog counts those that will change, each change audited', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const Breakers = z.object({ breakers: z.array(z.object({ service_name: z.string(), mode: z.string() })) });
+  const modes = async () => Breakers.parse(await opsdeck.call('breakers.list', {})).breakers;
+  await opsdeck.call('breakers.setModeAll', { mode: 'auto' });
+  await opsdeck.call('breakers.setMode', { service: 'e2e_gate', mode: 'force_closed', reason: 'set first' });
+  const total = (await modes()).length;
+  try {
+    await opsdeck.open('/breakers');
+    await page.getByRole('button', { name: 'Force all closed…' }).click();
+    // e2e_gate is forced closed already: the dialog names the others only.
+    const dialog = page.getByRole('dialog', { name: `Force ${total - 1} circuit breaker${total - 1 === 1 ? '' : 's'} closed` });
+    await expect(dialog).toContainText('1 already forced closed keeps who set it and why.');
+    await dialog.getByLabel(/Reason/).fill(`e2e ${opsdeck.stamp}: every upstream flaps`);
+    await dialog.getByRole('button', { name: 'Force closed' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.locator('.notice-text').getByText(`Forced ${total - 1} circuit breakers closed. 1 circuit breaker already forced closed: left as it was.`)).toBeVisible();
+    expect((await modes()).every((b) => b.mode === 'force_closed')).toBe(true);
+    await expect(page.getByRole('button', { name: 'Force all closed…' })).toBeDisabled();
+
+    await opsdeck.open('/audit');
+    await expect(page.getByRole('row').filter({ hasText: `e2e ${opsdeck.stamp}: every upstream flaps` })).toHaveCount(total - 1);
+
+    await opsdeck.open('/breakers');
+    await page.getByRole('button', { name: 'All automatic…' }).click();
+    const back = page.getByRole('dialog', { name: `Return ${total} circuit breakers to automatic` });
+    await back.getByRole('button', { name: 'Return to automatic' }).click();
+    await expect(page.locator('.notice-text').getByText(`Returned ${total} circuit breakers to automatic.`)).toBeVisible();
+    expect((await modes()).every((b) => b.mode === 'auto')).toBe(true);
+  } finally {
+    await opsdeck.call('breakers.setModeAll', { mode: 'auto' });
+  }
+});
+
 test('a half-open breaker no job has come to probe says since when, what it waits for, and how to check the service by hand', async ({ opsdeck }) => {
   const { page } = opsdeck;
   // Half-open a minute ago, left closed as long: short of the example registry's breaker-open alert.

@@ -29,3 +29,33 @@ test("the jobs table gives its Error column the most room: a connection error re
     await opsdeck.call('dlq.resolve', { selector: { job_ids: [id] }, note: 'e2e: only here to be read whole' });
   }
 });
+
+test.describe('in a zone with an offset', () => {
+  // A local time carries its offset (+05:30), five characters more than a UTC one's Z.
+  test.use({ timezoneId: 'Asia/Kolkata' });
+
+  test('the Created and Started columns show a local time whole, offset and all, at 1024 and 1440 px', async ({ opsdeck }) => {
+    const { page } = opsdeck;
+    const identifier = `local-times-${opsdeck.stamp}`;
+    const { id } = await opsdeck.enqueue('e2e_quick', { identifier });
+    await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_quick', status: ['completed'] })).some((j) => j.id === id), { timeout: 20_000 }).toBe(true);
+    try {
+      for (const width of [1024, 1440]) {
+        await page.setViewportSize({ width, height: 900 });
+        await opsdeck.open('/jobs?service=e2e_quick');
+        const row = page.getByRole('table', { name: 'Jobs' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: identifier }) });
+        const times = row.locator('time');
+        await expect(times).toHaveCount(2);
+        for (const time of await times.all()) {
+          await expect(time).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+05:30$/);
+          // The cell, not the time inside it, is what cuts: its content past its box is what an operator loses.
+          const cut = await time.evaluate((el) => (el.parentElement ? el.parentElement.scrollWidth - el.parentElement.clientWidth : 0));
+          expect(cut, `at ${width} px the time is cut by ${cut} px`).toBeLessThanOrEqual(0);
+        }
+        await opsdeck.screenshot(`jobs-local-times-${width}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+});

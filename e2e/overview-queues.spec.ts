@@ -4,6 +4,10 @@ test("the queue chart shows each queue's backlog and open dead letters, and its 
   const { page } = opsdeck;
   const queue = `layout-${opsdeck.stamp}`;
   const { id } = await opsdeck.enqueue('e2e_quick', { queue, run_at: new Date(Date.now() + 86_400_000).toISOString() });
+  // Two jobs of the queue fail into the dead letters, and one is resolved: 2 failed, 1 open dead letter.
+  const rejected = [(await opsdeck.enqueue('e2e_reject', { queue })).id, (await opsdeck.enqueue('e2e_reject', { queue })).id];
+  await expect.poll(async () => (await opsdeck.jobs({ queue, status: ['failed'] })).length, { timeout: 20_000 }).toBe(2);
+  await opsdeck.call('dlq.resolve', { selector: { job_ids: [rejected[0]] }, note: `e2e ${opsdeck.stamp}: dealt with` });
   try {
     for (const [width, beside] of [
       [1440, true],
@@ -21,6 +25,12 @@ test("the queue chart shows each queue's backlog and open dead letters, and its 
       await expect(legend).toHaveText(/due\s*not yet due\s*running\s*open dead letters/);
       await expect(legend).not.toContainText('failed');
 
+      // The table counts what the chart draws: the open dead letters, not every failed job kept.
+      const headers = await table.getByRole('columnheader').allTextContents();
+      const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: queue }) });
+      await expect(row.getByRole('cell').nth(headers.indexOf('Open dead letters') - 1)).toHaveText('1');
+      expect(headers).not.toContain('Failed');
+
       await table.scrollIntoViewIfNeeded();
       const sideways = await table.evaluate((region) => region.scrollWidth - region.clientWidth);
       expect(sideways, `at ${width} px the queue table scrolls sideways`).toBeLessThanOrEqual(0);
@@ -34,5 +44,6 @@ test("the queue chart shows each queue's backlog and open dead letters, and its 
   } finally {
     await page.setViewportSize({ width: 1440, height: 900 });
     await opsdeck.call('jobs.cancel', { id });
+    await opsdeck.call('dlq.resolve', { selector: { job_ids: rejected }, note: `e2e ${opsdeck.stamp}: tidy up` });
   }
 });

@@ -31,6 +31,7 @@ import {
   JobTrace,
   BulkResult,
   BreakerTuned,
+  BreakerModeSet,
   BreakerView,
   ControlChanged,
   EmergencyStopped,
@@ -179,8 +180,8 @@ export const calls = {
   ),
   'breakers.setMode': Call(
     z.object({ service: name, mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
-    BreakerView,
-    'Forces a breaker open or closed, returns it to auto, or resets it.',
+    BreakerModeSet,
+    'Forces a breaker open or closed, returns it to auto, or resets it. A breaker already in that mode (for a reset: closed in auto with nothing to clear) is left as it is, keeping who set its mode, when and why (changed false, nothing audited).',
   ),
   'breakers.setModeAll': Call(
     z.object({ mode: z.enum(['auto', 'force_open', 'force_closed', 'reset']), reason }).strict(),
@@ -329,8 +330,14 @@ export const calls = {
   ),
   'workflows.cancel': Call(
     z.object({ run: runRef, reason }).strict(),
-    z.object({ cancelled: z.number().int(), stopping: z.number().int() }),
-    'Cancels the tasks of a run that have not started and stops the running ones. A run that has finished (completed, failed or cancelled) is a conflict.',
+    z.object({
+      cancelled: z.number().int(),
+      stopping: z.number().int(),
+      changed: z.boolean(),
+      /** A run cancelled already, in words ("workflow run 7 (r2) of etl was already cancelled at …; nothing changed"); null when this call cancelled it. */
+      note: z.string().nullable(),
+    }),
+    'Cancels the tasks of a run that have not started and stops the running ones. A run cancelled already is left as it is (changed false, nothing audited); one that completed or failed is a conflict.',
   ),
   'workflows.stats': Call(
     z

@@ -262,6 +262,8 @@ export const BreakerView = z.object({
 export type BreakerView = z.infer<typeof BreakerView>;
 /** A breaker after a tune, and whether the tune changed anything: a repeat changes nothing and is not audited. */
 export const BreakerTuned = BreakerView.extend({ changed: z.boolean() });
+/** A breaker after its mode was set, and whether that changed it: a mode asked again changes nothing and is not audited. */
+export const BreakerModeSet = BreakerView.extend({ changed: z.boolean() });
 
 /**
  * What a control call answers: the control state after it, and whether the call changed it. A call asking

@@ -102,7 +102,7 @@ describe('cancelling a job twice', () => {
 });
 
 describe('cancelling a workflow run that has finished', () => {
-  it('is a conflict naming what the run is, and writes no audit row', async () => {
+  it('is a conflict naming what the run is once it completed, says so once cancelled already, and writes no audit row', async () => {
     const { ctx, store } = await context();
     const started = calls['workflows.run'].output.parse(ok(await dispatch('workflows.run', { workflow: 'pair', identifier: 'r1' }, ctx)));
     for (let i = 0; i < 2; i++) {
@@ -114,9 +114,32 @@ describe('cancelling a workflow run that has finished', () => {
     assert.deepEqual(refused, { code: 'conflict', message: `workflow run ${started.run_id} (r1) of pair is completed: nothing to cancel` });
 
     const other = calls['workflows.run'].output.parse(ok(await dispatch('workflows.run', { workflow: 'pair', identifier: 'r2' }, ctx)));
-    assert.deepEqual(calls['workflows.cancel'].output.parse(ok(await dispatch('workflows.cancel', { run: 'r2' }, ctx))), { cancelled: 2, stopping: 0 });
-    const twice = failure(await dispatch('workflows.cancel', { run: 'r2' }, ctx));
-    assert.deepEqual(twice, { code: 'conflict', message: `workflow run ${other.run_id} (r2) of pair is cancelled: nothing to cancel` });
+    assert.deepEqual(calls['workflows.cancel'].output.parse(ok(await dispatch('workflows.cancel', { run: 'r2' }, ctx))), { cancelled: 2, stopping: 0, changed: true, note: null });
+    const twice = calls['workflows.cancel'].output.parse(ok(await dispatch('workflows.cancel', { run: 'r2' }, ctx)));
+    const finished = (await store.getWorkflowRun(other.run_id))?.run.finished_at;
+    assert.ok(finished);
+    assert.deepEqual(twice, { cancelled: 0, stopping: 0, changed: false, note: `workflow run ${other.run_id} (r2) of pair was already cancelled at ${finished}; nothing changed` });
     assert.equal((await store.listAudit({ action: 'workflow.cancel' }, { limit: 5 })).items.length, 1);
+  });
+});
+
+describe('setting a breaker to the mode it is in', () => {
+  it('changes nothing, keeps who forced it and why, and writes no audit row, for each mode', async () => {
+    const { ctx, store } = await context();
+    const set = async (mode: 'auto' | 'force_open' | 'force_closed' | 'reset', reason?: string) =>
+      calls['breakers.setMode'].output.parse(ok(await dispatch('breakers.setMode', { service: 'step', mode, ...(reason === undefined ? {} : { reason }) }, ctx)));
+    const breakerAudit = async () => (await store.listAudit({}, { limit: 50 })).items.filter((e) => e.action.startsWith('breaker.')).length;
+
+    assert.equal((await set('auto')).changed, false, 'a breaker never saved is in auto already');
+    assert.equal((await set('reset')).changed, false, 'a closed breaker in auto has nothing to clear');
+    assert.equal(await breakerAudit(), 0);
+    for (const mode of ['force_open', 'force_closed'] as const) {
+      const first = await set(mode, 'first reason');
+      assert.deepEqual([first.changed, first.mode], [true, mode]);
+      const again = await set(mode, 'second reason');
+      assert.deepEqual([again.changed, again.mode, again.mode_reason], [false, mode, 'first reason'], 'the first reason stands');
+    }
+    assert.equal((await set('auto')).changed, true);
+    assert.equal(await breakerAudit(), 3, 'force_open, force_closed and auto, each once');
   });
 });

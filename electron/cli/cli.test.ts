@@ -172,15 +172,16 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     try {
       const [claimed] = await again.claim({ workerId: 'w2', limit: 1, leaseMs: 60_000 });
       assert.ok(claimed);
-      const usage = { duration_ms: 12_500, peak_memory_kb: 2048, cpu_ms: 340 };
+      const usage = { duration_ms: 125_000, peak_memory_kb: 2048, cpu_ms: 4_500 };
       await again.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w2', kind: 'retry', outcome: 'failed', run_at: new Date(Date.now() + 3_600_000).toISOString(), resource_usage: usage, error: { message: 'still bad', error_class: 'payload', fingerprint: 'f' } }]);
     } finally {
       await again.close();
     }
     const shown = await opsdeck(['job', '1', '--db', db], { env: { TZ: 'Asia/Tokyo' } });
     assert.match(shown.stdout, /^peak memory:\s+2\.0 MiB$/m);
-    assert.match(shown.stdout, /^cpu time:\s+340 ms$/m);
-    assert.match(shown.stdout, /^duration:\s+12\.5 s$/m);
+    // In the console's duration format (shared durationText), not milliseconds counted past a second.
+    assert.match(shown.stdout, /^cpu time:\s+4\.50 s$/m);
+    assert.match(shown.stdout, /^duration:\s+2m 5s$/m);
     const numbers = shown.stdout.split('\n').filter((line) => /^\s*\d+\s+(failed|retry)/.test(line)).map((line) => line.trim().split(/\s+/)[0]);
     assert.deepEqual(numbers, ['1', '2'], 'numbered through the history, not from one again after the retry: ' + shown.stdout);
     assert.match(shown.stdout, /^attempts:\s+1 of 3 since a retry \(1 before it, listed below\)$/m);

@@ -1,6 +1,7 @@
 import { CLI_RESET, heldByBreakerText } from '../../shared/breakerRecord.ts';
 import { tunedBreaker } from '../../shared/breakerTuning.ts';
 import type { BreakerMode, BreakerState } from '../../shared/domain.ts';
+import { countText } from '../../shared/countText.ts';
 import { effectiveBreaker } from '../../shared/registry.ts';
 import { dispatchAllowance } from '../engine/breakerMachine.ts';
 import type { RegistrySource } from '../engine/dispatcherOptions.ts';
@@ -53,9 +54,9 @@ export function heldBackLine({ due, byBreaker, declined }: HeldBack): string | n
   const behind = byBreaker.reduce((n, b) => n + b.jobs, 0) + declined.reduce((n, d) => n + d.jobs, 0);
   const rest = Math.max(0, due - behind);
   const causes = 'a rate limit, max_concurrent or its service\'s concurrency, a paused queue, safe mode or the emergency stop, a service this registry lacks, or due only since its last claim';
-  if (byBreaker.length === 0 && declined.length === 0) return `stopped with ${due} due job(s) still pending: held back by ${causes}. opsdeck job ID says why`;
+  if (byBreaker.length === 0 && declined.length === 0) return `stopped with ${countText(due)} due job(s) still pending: held back by ${causes}. opsdeck job ID says why`;
   const parts = byBreaker.map((held) => `${heldByBreakerText(held, CLI_RESET)}.`);
-  for (const left of declined) parts.push(`${left.jobs} of service ${left.service_name} left to other workers: this worker cannot run it (opsdeck workers says why).`);
-  if (rest > 0) parts.push(`The other ${rest}: held back by ${causes}.`);
-  return `stopped with ${due} due job(s) still pending. ${parts.join(' ')} opsdeck job ID says why`;
+  for (const left of declined) parts.push(`${countText(left.jobs)} of service ${left.service_name} left to other workers: this worker cannot run it (opsdeck workers says why).`);
+  if (rest > 0) parts.push(`The other ${countText(rest)}: held back by ${causes}.`);
+  return `stopped with ${countText(due)} due job(s) still pending. ${parts.join(' ')} opsdeck job ID says why`;
 }

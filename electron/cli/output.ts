@@ -101,12 +101,6 @@ export function duration(seconds: number): string {
   return spanText(seconds * 1000);
 }
 
-/** A duration in milliseconds as job traces show it: `840 ms` below ten seconds, `12.3 s` from there. */
-export function millis(ms: number): string {
-  const whole = Math.round(ms);
-  return whole < 10_000 ? `${whole} ms` : `${(whole / 1000).toFixed(1)} s`;
-}
-
 /** A size in bytes as an operator reads it. */
 export function bytesText(bytes: number | null): string {
   if (bytes === null) return 'unknown';

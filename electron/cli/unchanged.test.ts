@@ -133,7 +133,7 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
       assert.equal((await audit(common)).filter((e) => e.action === 'job.cancel').length, 1);
     });
 
-    it('workflow cancel of a run that has finished is refused with exit 1 and no audit row, as retry refuses', async () => {
+    it('workflow cancel of a run that completed or failed is refused with exit 1, of one cancelled already says so with exit 0, and neither is audited', async () => {
       const common = await store();
       ok(await opsdeck(['workflow', 'run', 'pair', '--identifier', 'done', ...common]));
       ok(await opsdeck(['workflow', 'run', 'doomed', '--identifier', 'broke', ...common]));
@@ -145,8 +145,27 @@ function unchangedSuite(dialect: string, newStore: () => Promise<{ db: string; d
 
       ok(await opsdeck(['workflow', 'run', 'pair', '--identifier', 'unwanted', ...common]));
       assert.match(ok(await opsdeck(['workflow', 'cancel', 'unwanted', '--reason', 'wrong date', ...common])), /^cancelled 2 task\(s\) that had not started; 0 running task\(s\) asked to stop$/m);
-      assert.match(refused(await opsdeck(['workflow', 'cancel', 'unwanted', ...common])), /^opsdeck: workflow run \d+ \(unwanted\) of pair is cancelled: nothing to cancel$/);
+      const twice = await opsdeck(['workflow', 'cancel', 'unwanted', ...common]);
+      assert.equal(twice.code, 0, `a run cancelled already is what was asked: ${twice.stderr}`);
+      assert.match(twice.stdout, /^workflow run \d+ \(unwanted\) of pair was already cancelled at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S*; nothing changed$/m);
       assert.deepEqual((await audit(common)).filter((e) => e.action === 'workflow.cancel').map((e) => e.details), [{ reason: 'wrong date', cancelled: 2, stopping: 0 }]);
+    });
+
+    it('breaker open, close, auto or reset of one breaker already so says so, exits 0 and writes no audit row', async () => {
+      const common = await store();
+      assert.match(ok(await opsdeck(['breaker', 'auto', 'step', ...common])), /^breaker step: already in auto; nothing changed$/m);
+      assert.match(ok(await opsdeck(['breaker', 'reset', 'step', ...common])), /^breaker step: already closed with nothing to clear; nothing changed$/m);
+      assert.deepEqual(await audit(common), []);
+      assert.match(ok(await opsdeck(['breaker', 'open', 'step', '--reason', 'vendor outage', ...common])), /^breaker step: open, forced open \(auto: closed\)$/m);
+      assert.match(
+        ok(await opsdeck(['breaker', 'open', 'step', '--reason', 'another', ...common])),
+        new RegExp(`^breaker step: already forced open \\(by ${escaped(ME)} \\d{4}-\\S+ \\S+: vendor outage\\); nothing changed$`, 'm'),
+      );
+      assert.match(ok(await opsdeck(['breaker', 'close', 'step', ...common])), /^breaker step: closed, forced closed \(auto: closed\)$/m);
+      assert.match(ok(await opsdeck(['breaker', 'close', 'step', ...common])), /^breaker step: already forced closed \(by .+\); nothing changed$/m);
+      const json = calls['breakers.setMode'].output.parse(JSON.parse(ok(await opsdeck(['breaker', 'close', 'step', '--json', ...common]))));
+      assert.deepEqual([json.changed, json.mode], [false, 'force_closed']);
+      assert.deepEqual((await audit(common)).map((e) => e.action), ['breaker.force_closed', 'breaker.force_open'], 'each repeat left the audit log alone');
     });
   });
 }

@@ -339,6 +339,32 @@ function restSuite(dialect: string, location: () => Promise<{ db: string; cleanu
       assert.equal(after.filter((e) => e.details?.reason === 'once more').length, 0, 'and nothing audited');
     });
 
+    it('forces every breaker open or closed, or back to auto, as breaker open|close|auto --all does: only those not already so change, each audited', async () => {
+      assert.equal((await call('POST', '/v1/breakers/open-all', { key: readKey, body: { reason: 'incident' } })).status, 403);
+      const wrong = await call('POST', '/v1/breakers/open-all', { key: operateKey, body: { reason: 'incident', mode: 'auto' } });
+      assert.equal(wrong.status, 422, JSON.stringify(wrong.json));
+      assert.match(ErrorBody.parse(wrong.json).error.message, /mode/, 'the refusal names the field it does not take');
+      assert.equal((await call('POST', '/v1/breakers/flaky_sync/open', { key: operateKey, body: { reason: 'first' } })).status, 200);
+
+      const opened = await call('POST', '/v1/breakers/open-all', { key: operateKey, body: { reason: 'vendor outage' } });
+      assert.equal(opened.status, 200, JSON.stringify(opened.json));
+      const { breakers: views, changed } = calls['breakers.setModeAll'].output.parse(opened.json);
+      assert.ok(views.length > 1 && views.every((v) => v.mode === 'force_open'));
+      assert.deepEqual(changed, views.map((v) => v.service_name).filter((name) => name !== 'flaky_sync'), 'the one open already is left as it was');
+      assert.equal(views.find((v) => v.service_name === 'flaky_sync')?.mode_reason, 'first');
+      const audited = async (action: string, reason: string) =>
+        calls['audit.list'].output.parse((await call('GET', `/v1/audit?action=${action}`, { key: readKey })).json).entries.filter((e) => e.details?.reason === reason).map((e) => e.target).sort();
+      assert.deepEqual(await audited('breaker.force_open', 'vendor outage'), [...changed].sort(), 'one audit row per breaker changed');
+
+      const closed = calls['breakers.setModeAll'].output.parse((await call('POST', '/v1/breakers/close-all', { key: operateKey, body: {} })).json);
+      assert.deepEqual([...closed.changed].sort(), views.map((v) => v.service_name).sort());
+      const auto = calls['breakers.setModeAll'].output.parse((await call('POST', '/v1/breakers/auto-all', { key: operateKey, body: { reason: 'over' } })).json);
+      assert.equal(auto.changed.length, views.length);
+      const again = calls['breakers.setModeAll'].output.parse((await call('POST', '/v1/breakers/auto-all', { key: operateKey, body: { reason: 'once more' } })).json);
+      assert.deepEqual(again.changed, [], 'every breaker in auto already: nothing changed');
+      assert.deepEqual(await audited('breaker.auto', 'once more'), [], 'and nothing audited');
+    });
+
     it('answers one health check by name, as the runbook curls /v1/health/scheduler; an unknown one is a 404', async () => {
       const scheduler = await call('GET', '/v1/health/scheduler', { key: readKey });
       assert.equal(scheduler.status, 200, JSON.stringify(scheduler.json));

@@ -253,6 +253,17 @@ const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
     { open: 'Forces the breaker open: its jobs wait.', close: 'Forces the breaker closed: failures do not trip it.', auto: 'Returns the breaker to automatic.', reset: 'Resets the breaker: auto, closed, counters cleared.' }[verb]),
 );
 
+/** `breaker open|close|auto|reset --all`: each changes and audits only the breakers not already so, and lists them as changed. */
+const breakerAllRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
+  post(`/v1/breakers/${verb}-all`, 'breakers.setModeAll', reasonOnly, ({ body }) => withPath(body, { mode }),
+    {
+      open: 'Forces every breaker open that is not already: their jobs wait.',
+      close: 'Forces every breaker closed that is not already: failures do not trip them.',
+      auto: 'Returns every forced breaker to automatic.',
+      reset: 'Resets every breaker: auto, closed, counters cleared (reset_all_circuit_breakers).',
+    }[verb]),
+);
+
 export const ROUTES: Route[] = [
   { ...get('/v1/health', 'health.check'), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
   { ...get('/v1/health/{check}', 'health.check', (params) => ({ check: params.check })), status: (result) => (z.object({ ok: z.boolean() }).safeParse(result).data?.ok === false ? 503 : 200) },
@@ -286,7 +297,7 @@ export const ROUTES: Route[] = [
   post('/v1/dlq/resolve', 'dlq.resolve', calls['dlq.resolve'].input, ({ body }) => body),
   get('/v1/breakers', 'breakers.list'),
   get('/v1/breakers/{service}', 'breakers.get', (params) => ({ service: params.service })),
-  post('/v1/breakers/reset-all', 'breakers.setModeAll', reasonOnly, ({ body }) => withPath(body, { mode: 'reset' }), 'Resets every breaker: auto, closed, counters cleared (reset_all_circuit_breakers).'),
+  ...breakerAllRoutes,
   ...breakerModeRoutes,
   post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
   get('/v1/control', 'control.get'),

@@ -137,8 +137,12 @@ function workflowSuite(dialect: string, location: () => Promise<{ db: string; cl
       const started = await call('POST', '/v1/workflows/nightly_report/runs', operateKey, { identifier: 'rest-run-2' });
       const runId = z.object({ run_id: z.number() }).parse(started.json).run_id;
       const cancelled = await call('POST', `/v1/workflow-runs/${runId}/cancel`, operateKey, { reason: 'wrong day' });
-      assert.deepEqual([cancelled.status, cancelled.json], [200, { cancelled: 3, stopping: 0 }]);
+      assert.deepEqual([cancelled.status, cancelled.json], [200, { cancelled: 3, stopping: 0, changed: true, note: null }]);
       assert.equal(Run.parse((await call('GET', `/v1/workflow-runs/${runId}`, readKey)).json).run.status, 'cancelled');
+      // Cancelled already is what was asked: a 200 saying so, not a conflict.
+      const again = await call('POST', `/v1/workflow-runs/${runId}/cancel`, operateKey, {});
+      assert.equal(again.status, 200);
+      assert.match(z.object({ changed: z.literal(false), note: z.string() }).parse(again.json).note, /^workflow run \d+ \(rest-run-2\) of nightly_report was already cancelled at \S+; nothing changed$/);
     });
   });
 }

@@ -65,9 +65,9 @@ export const breakers: Handlers<'breakers.list' | 'breakers.get' | 'breakers.set
 
   'breakers.setMode': async (input, ctx) => {
     await assertKnown(ctx, input.service);
-    // The store writes the audit row with the change.
-    await ctx.store.setBreakerMode(input.service, input.mode, ctx.actor, input.reason ?? null);
-    return viewOf(ctx, input.service);
+    // The store writes the audit row with the change; a mode asked again is no change, and keeps who set it.
+    const changed = (await ctx.store.setBreakerModeIfItChanges(input.service, input.mode, ctx.actor, input.reason ?? null)) !== null;
+    return { ...(await viewOf(ctx, input.service)), changed };
   },
 
   'breakers.setModeAll': async (input, ctx) => {

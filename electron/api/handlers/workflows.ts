@@ -100,8 +100,14 @@ export const workflows: Handlers<
     const run = await runOf(ctx.store, input.run);
     const result = await ctx.store.cancelWorkflowRun(run.id, ctx.actor, input.reason ?? null);
     if (!result) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
-    if (result.found !== 'running') throw conflict(`workflow run ${run.id} (${run.identifier}) of ${run.workflow} is ${result.found}: nothing to cancel`);
-    return { cancelled: result.cancelled, stopping: result.stopping };
+    const named = `workflow run ${run.id} (${run.identifier}) of ${run.workflow}`;
+    // Cancelled already is what was asked: said, not refused, and not audited again.
+    if (result.found === 'cancelled') {
+      const at = run.finished_at === null ? '' : ` at ${run.finished_at}`;
+      return { cancelled: 0, stopping: 0, changed: false, note: `${named} was already cancelled${at}; nothing changed` };
+    }
+    if (result.found !== 'running') throw conflict(`${named} is ${result.found}: nothing to cancel`);
+    return { cancelled: result.cancelled, stopping: result.stopping, changed: true, note: null };
   },
 
   'workflows.stuck': async (_input, ctx) => {

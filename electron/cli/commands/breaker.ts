@@ -83,6 +83,13 @@ const ALREADY: Record<keyof typeof MODES, string> = {
   reset: 'already closed with nothing to clear',
 };
 
+/** Who forced a breaker's mode asked again, which stands: ` (forced by alice at …: vendor outage)`. */
+function alreadyBy(view: BreakerView): string {
+  const forced = forcedBy(view);
+  if (!forced?.by) return '';
+  return ` (by ${forced.by}${forced.at ? ` ${when(forced.at)}` : ''}${forced.reason ? `: ${forced.reason}` : ''})`;
+}
+
 /** What `--all` did: each breaker it changed with its state now, and how many it left alone, already as asked. */
 function setAllText(action: keyof typeof MODES, views: BreakerView[], changed: readonly string[]): string {
   const touched = new Set(changed);
@@ -206,7 +213,8 @@ export const breaker: Command = {
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const view = await call(ctx, 'breakers.setMode', { service: service ?? '', mode: MODES[action], reason });
       if (inv.common.json) printJson(inv.io, view);
-      else inv.io.out(`breaker ${view.service_name}: ${stateText(view)}`);
+      else if (view.changed) inv.io.out(`breaker ${view.service_name}: ${stateText(view)}`);
+      else inv.io.out(`breaker ${view.service_name}: ${ALREADY[action]}${alreadyBy(view)}; nothing changed`);
       return 0;
     });
   },

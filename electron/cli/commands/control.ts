@@ -8,6 +8,8 @@ import type { Command, Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { printJson, when } from '../output.ts';
 import { drainStopReason } from '../../store/drain.ts';
+import { countText } from '../../../shared/countText.ts';
+import { secondsText } from '../../../shared/durationText.ts';
 import { stopFound } from '../../api/handlers/control.ts';
 import { controlLines } from './status.ts';
 
@@ -116,10 +118,10 @@ export const safeMode: Command = {
       // Safe mode someone else turned on drains all the same: the drain is what this operator asked for.
       const already = set.safe_mode.at !== set.drain.at ? ` already${set.safe_mode.by ? ` (turned on by ${set.safe_mode.by})` : ''}` : '';
       inv.io.err(
-        `safe mode on${already}: no job starts; the running ones have until ${when(set.drain.until)} (${drainSeconds}s) to finish, then the emergency stop interrupts the rest. ` +
+        `safe mode on${already}: no job starts; the running ones have until ${when(set.drain.until)} (${secondsText(drainSeconds)}) to finish, then the emergency stop interrupts the rest. ` +
           'The store keeps the deadline: leaving this wait (Ctrl-C) changes nothing of it, every worker keeps it',
       );
-      const outcome = await drained(ctx, (running, until) => inv.io.err(`${running} job(s) still running; the emergency stop comes at ${when(until)}`));
+      const outcome = await drained(ctx, (running, until) => inv.io.err(`${countText(running)} job(s) still running; the emergency stop comes at ${when(until)}`));
       switch (outcome.kind) {
         case 'overruled':
           return show(inv, await call(ctx, 'control.get', {}), 'safe mode was turned off while draining: dispatch goes on, nothing was stopped');

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/countText.ts';
 import type { BulkResult } from '../../../shared/contract.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
@@ -50,7 +51,7 @@ async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: stri
 async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): Promise<number> {
   if (inv.common.json) printJson(inv.io, result);
   else {
-    inv.io.out(result.dry_run ? `would ${verb} ${result.matched} dead letter(s); run again without --dry-run to do it` : `${past} ${result.affected} dead letter(s)`);
+    inv.io.out(result.dry_run ? `would ${verb} ${countText(result.matched)} dead letter(s); run again without --dry-run to do it` : `${past} ${countText(result.affected)} dead letter(s)`);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
   }
@@ -143,8 +144,8 @@ export const dlq: Command = {
                 tableFit(inv),
               ),
             );
-            const groups = result.truncated ? `the ${result.groups.length} largest groups shown (--search or --service narrows them)` : `${result.groups.length} group(s)`;
-            inv.io.out(`\n${result.total} dead letter(s), ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
+            const groups = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (--search or --service narrows them)` : `${countText(result.groups.length)} group(s)`;
+            inv.io.out(`\n${countText(result.total)} dead letter(s), ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
           }
           return 0;
         }

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/countText.ts';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { EnqueueItem } from '../../../shared/contract.ts';
@@ -127,7 +128,7 @@ export const enqueue: Command = {
           sayUnchecked(ctx.registry, inv.io, service ?? '');
           if (inv.common.json) printJson(inv.io, result);
           else {
-            inv.io.out(`enqueued ${result.created} job(s) for ${service}${result.jobs.length > result.created ? ` (${result.jobs.length - result.created} already existed)` : ''}`);
+            inv.io.out(`enqueued ${countText(result.created)} job(s) for ${service}${result.jobs.length > result.created ? ` (${countText(result.jobs.length - result.created)} already existed)` : ''}`);
             for (const line of heldByTexts(result, result.created, CLI_RESET)) inv.io.out(line);
           }
           return 0;

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/countText.ts';
 import { FAILURE_WINDOW_MAX_MINUTES } from '../../../shared/contract.ts';
 import { positionals, str, windowMinutes } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
@@ -69,7 +70,7 @@ export const errors: Command = {
         ),
       );
       const narrower = service === undefined ? '--service narrows them' : '--json gives them without the table\'s cut columns';
-      const shown = result.truncated ? `the ${result.groups.length} largest groups shown (${narrower})` : `${result.groups.length} group(s)`;
+      const shown = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (${narrower})` : `${countText(result.groups.length)} group(s)`;
       inv.io.out(`\n${result.total} failed attempt(s) since ${when(result.since)}, ${shown}; a group's jobs: opsdeck jobs --class CLASS --service SERVICE`);
       return 0;
     });

@@ -11,7 +11,8 @@ import { flag, int, list, pastTime, positionals, str, UsageError, type Values } 
 import type { ApiContext } from '../../api/context.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command } from '../command.ts';
-import { ago, bytesText, duration, millis, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
+import { durationText } from '../../../shared/durationText.ts';
+import { ago, bytesText, duration, paint, printJson, statusColor, timesIn, when, type Io } from '../output.ts';
 import { sameCommand } from '../sameCommand.ts';
 import { spanText } from '../../../shared/timesInText.ts';
 import { previewText } from '../../../shared/textPreview.ts';
@@ -183,9 +184,9 @@ export const jobs: Command = {
 
 /** How long a run took: as its runner measured it, else from its start and end. */
 function tookText(usage: Job['resource_usage'], start: string | null, end: string | null): string {
-  if (usage?.duration_ms !== undefined) return millis(usage.duration_ms);
+  if (usage?.duration_ms !== undefined) return durationText(usage.duration_ms, '-');
   if (!start || !end) return '-';
-  return millis(Date.parse(end) - Date.parse(start));
+  return durationText(Date.parse(end) - Date.parse(start), '-');
 }
 
 /** How long a run still going has run, as `jobs` writes it: a dash alone reads as if it never started. */
@@ -236,7 +237,7 @@ export function traceText(io: Io, trace: JobTrace, fit: TableFit, waiting: strin
   if (usage?.signal) fields.push(['signal', usage.signal]);
   if (usage?.http_status !== undefined) fields.push(['http status', String(usage.http_status)]);
   if (usage?.peak_memory_kb !== undefined) fields.push(['peak memory', bytesText(usage.peak_memory_kb * 1024)]);
-  if (usage?.cpu_ms !== undefined) fields.push(['cpu time', millis(usage.cpu_ms)]);
+  if (usage?.cpu_ms !== undefined) fields.push(['cpu time', durationText(usage.cpu_ms, '-')]);
   if (usage?.bytes_out !== undefined) fields.push(['output', bytesText(usage.bytes_out)]);
   if (j.error_message) fields.push([errorLabel(j.status), errorIsEarlier(j.status) ? timesIn(j.error_message) : paint(io, timesIn(j.error_message), 'red')]);
   if (j.error_fingerprint) fields.push(['fingerprint', j.error_fingerprint]);

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/countText.ts';
 import { parseDuration } from '../../../shared/duration.ts';
 import { DEFAULT_RETENTION } from '../../../shared/retention.ts';
 import { LEASE_WAIT_MS, operatorPruneOwner, PruneLeaseHeld, PruneLeaseLost, pruneUnderLease } from '../../engine/pruning.ts';
@@ -83,7 +84,7 @@ export const prune: Command = {
       else {
         inv.io.out(`retention: ${policy}`);
         inv.io.out(
-          `pruned ${done.completed} completed, ${done.cancelled} cancelled and ${done.dead_letters} resolved dead letter(s), ${done.historyRows} row(s) of chart history; gave back ${bytesText(done.freedBytes)}`,
+          `pruned ${countText(done.completed)} completed, ${countText(done.cancelled)} cancelled and ${countText(done.dead_letters)} resolved dead letter(s), ${countText(done.historyRows)} row(s) of chart history; gave back ${bytesText(done.freedBytes)}`,
         );
       }
       return 0;

@@ -1,3 +1,4 @@
+import { countText } from '../../../shared/countText.ts';
 import type { OverviewStats } from '../../../shared/contract.ts';
 import { hangupIsTerminalClosing, reloadOnHangup } from '../../api/registryReload.ts';
 import { createRuntime, type Runtime } from '../../api/runtime.ts';
@@ -201,7 +202,7 @@ export const demo: Command = {
     const offSignals = onSignals(() => interrupt(), true);
     try {
       const started = await call(rt.ctx, 'demo.start', { jobs });
-      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${started.enqueued} job(s) on ${rt.ctx.store.location}; running them…`);
+      if (!inv.common.json) io.out(`loaded ${started.registry_path}; enqueued ${countText(started.enqueued)} job(s) on ${rt.ctx.store.location}; running them…`);
       // On stderr, with --json too: every local_api job of this burst is about to fail for it.
       if (started.endpoint_problem !== null) io.err(`opsdeck: warning: ${started.endpoint_problem}`);
       await rt.ctx.settings.setLocalExecution?.(true);
@@ -215,7 +216,7 @@ export const demo: Command = {
       if (inv.common.json) printJson(io, { ...started, counts: stats.counts, dead_letters: stats.dead_letters });
       else {
         io.out(`done: ${progressLine(stats)}`);
-        if (stats.counts.pending > 0) io.out(`${stats.counts.pending} job(s) wait for a later retry or an open breaker; ${demoWorkerCommand(inv, started.registry_path)} runs them`);
+        if (stats.counts.pending > 0) io.out(`${countText(stats.counts.pending)} job(s) wait for a later retry or an open breaker; ${demoWorkerCommand(inv, started.registry_path)} runs them`);
         io.out('look around: opsdeck dlq groups, opsdeck breaker list, opsdeck serve');
       }
       return 0;

@@ -1,3 +1,5 @@
+import { durationText } from '../../../shared/durationText.ts';
+import { countText } from '../../../shared/countText.ts';
 import type { JobTrace, WorkflowRunDetailView, WorkflowRunView, WorkflowTaskView } from '../../../shared/contract.ts';
 import type { JsonObject } from '../../../shared/domain.ts';
 import { payloadObject } from '../../../shared/fields.ts';
@@ -35,10 +37,11 @@ function runsTable(io: Io, runs: WorkflowRunView[]): string {
   );
 }
 
-function seconds(from: string | null, to: string | null): string {
+/** How long a task ran, in the duration format the console writes, "so far" while it runs. */
+function took(from: string | null, to: string | null): string {
   if (!from) return '-';
   const ms = (to ? Date.parse(to) : Date.now()) - Date.parse(from);
-  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)}s${to ? '' : ' so far'}` : '-';
+  return Number.isFinite(ms) ? `${durationText(ms, '-')}${to ? '' : ' so far'}` : '-';
 }
 
 function showRun(io: Io, detail: WorkflowRunDetailView): void {
@@ -57,7 +60,7 @@ function showRun(io: Io, detail: WorkflowRunDetailView): void {
         String(t.attempts),
         when(t.started_at),
         // A pending task's start is an earlier attempt's: it is not running now.
-        t.status === 'pending' ? '-' : seconds(t.started_at, t.completed_at),
+        t.status === 'pending' ? '-' : took(t.started_at, t.completed_at),
         timesIn(taskWhy(t, run, detail.tasks)),
       ]),
     ),
@@ -246,7 +249,7 @@ export const workflow: Command = {
           const result = await call(ctx, 'workflows.retry', { run });
           if (inv.common.json) printJson(inv.io, result);
           else {
-            inv.io.out(`retried ${result.retried.length} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
+            inv.io.out(`retried ${countText(result.retried.length)} task(s) (jobs ${result.retried.join(', ')}); what they blocked runs once they complete`);
             for (const line of heldByTexts(result, result.retried.length, CLI_RESET)) inv.io.out(line);
           }
           return 0;
@@ -254,7 +257,7 @@ export const workflow: Command = {
         const reason = str(inv.values, 'reason');
         const result = await call(ctx, 'workflows.cancel', { run, ...(reason === undefined ? {} : { reason }) });
         if (inv.common.json) printJson(inv.io, result);
-        else inv.io.out(`cancelled ${result.cancelled} task(s) that had not started; ${result.stopping} running task(s) asked to stop`);
+        else inv.io.out(result.note !== null ? timesIn(result.note) : `cancelled ${countText(result.cancelled)} task(s) that had not started; ${countText(result.stopping)} running task(s) asked to stop`);
         return 0;
       });
     }

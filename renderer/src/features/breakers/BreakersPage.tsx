@@ -10,7 +10,7 @@ import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
 import { SortedHeader } from '../../components/SortedHeader.tsx';
 import { effectiveState, forcedBy } from '../../../../shared/breakerRecord.ts';
-import { ResetAllDialog } from './ResetAllDialog.tsx';
+import { SetAllDialog } from './SetAllDialog.tsx';
 import { TuneBreakerDialog } from './TuneBreakerDialog.tsx';
 import { TuneRateLimitDialog } from './TuneRateLimitDialog.tsx';
 import { budgetText, ungatedView } from '../../../../shared/rateLimitTuning.ts';
@@ -19,10 +19,13 @@ import { withTimes } from '../../../../shared/timesInText.ts';
 import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared/openBreaker.ts';
 import { Time } from '../../components/Time.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
-import { resetAllText } from './resetAllText.ts';
+import { resetAllText, SET_ALL, setAllText } from './resetAllText.ts';
 import { revealBesideStickyEnds } from '../../lib/stickyEnds.ts';
 
 type Mode = CallInput<'breakers.setMode'>['mode'];
+
+/** The modes the header sets every breaker to at once, beside Reset all. */
+const ALL_MODES = ['force_open', 'force_closed', 'auto'] as const;
 
 const ACTIONS: Array<{ mode: Mode; label: string; className?: string }> = [
   { mode: 'force_open', label: 'Force open', className: 'button-danger-outline' },
@@ -83,7 +86,8 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
           const forced = view.mode === 'auto' ? 'automatic' : view.mode.replace('_', ' ');
           // A breaker that opens is announced by the live announcements, for every console: not twice here.
           const opened = effectiveState(view) === 'open' && effectiveState(breaker) !== 'open';
-          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced}).`, { announce: !opened });
+          const already = view.changed ? '' : ' already; nothing changed';
+          notify('info', `${view.service_name}: breaker ${effectiveState(view).replace('_', ' ')} (${forced})${already}.`, { announce: !opened });
         },
         onError(error) {
           notify('bad', errorMessage(error));
@@ -215,26 +219,34 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
 export function BreakersPage() {
   const queryClient = useQueryClient();
   const breakers = useCall('breakers.list', {}, { refetchInterval: 15_000 });
-  const [resettingAll, setResettingAll] = useState(false);
-  const count = breakers.data?.breakers.length ?? 0;
+  const [settingAll, setSettingAll] = useState<Mode | null>(null);
+  const list = breakers.data?.breakers ?? [];
   return (
     <div className="page">
       <header className="page-header">
         <h1>Circuit breakers</h1>
         <span className="muted small">Force open: the service's jobs wait, they do not fail. Force closed: failures do not trip it.</span>
         <span className="spacer" />
-        <button type="button" className="button-danger-outline" disabled={count === 0} onClick={() => setResettingAll(true)}>
+        {ALL_MODES.map((mode) => (
+          // A mode every breaker is in already has nothing to change.
+          <button key={mode} type="button" className="button-danger-outline" disabled={list.every((b) => b.mode === mode)} onClick={() => setSettingAll(mode)}>
+            {SET_ALL[mode].menu}
+          </button>
+        ))}
+        <button type="button" className="button-danger-outline" disabled={list.length === 0} onClick={() => setSettingAll('reset')}>
           Reset all…
         </button>
       </header>
-      {resettingAll ? (
-        <ResetAllDialog
-          count={count}
-          onClose={() => setResettingAll(false)}
-          onReset={(result) => {
-            setResettingAll(false);
+      {settingAll !== null ? (
+        <SetAllDialog
+          mode={settingAll}
+          breakers={list}
+          onClose={() => setSettingAll(null)}
+          onDone={(result) => {
+            setSettingAll(null);
             void queryClient.invalidateQueries({ queryKey: callKey('breakers.list', {}) });
-            notify('ok', resetAllText(result.changed.length, result.breakers.length - result.changed.length));
+            const untouched = result.breakers.length - result.changed.length;
+            notify('ok', settingAll === 'reset' ? resetAllText(result.changed.length, untouched) : setAllText(settingAll, result.changed.length, untouched));
           }}
         />
       ) : null}

@@ -10,6 +10,7 @@ import { RunGraph } from './RunGraph.tsx';
 import { RunTasks } from './RunTasks.tsx';
 import { retryable, taskSummary } from './runView.ts';
 import { useTimes } from '../../lib/useTimes.ts';
+import { withTimes } from '../../../../shared/timesInText.ts';
 import { heldBySentences } from '../../../../shared/heldText.ts';
 import { CONSOLE_RESET } from '../../../../shared/breakerRecord.ts';
 
@@ -76,7 +77,7 @@ export function RunDetail({ runRef, onClose }: { runRef: number | string; onClos
                 { run: run.id, reason: 'cancelled from the console' },
                 {
                   onSuccess: (result) => {
-                    notify('info', `Run ${run.id} cancelled: ${result.cancelled} task(s) that had not started, ${result.stopping} asked to stop.`);
+                    notify('info', result.note !== null ? `${withTimes(result.note, times.time)}.` : `Run ${run.id} cancelled: ${result.cancelled} task(s) that had not started, ${result.stopping} asked to stop.`);
                     refresh();
                   },
                   onError: (error) => notify('bad', errorMessage(error)),
