@@ -252,6 +252,8 @@ export const BreakerView = z.object({
   mode_set_at: Timestamp.nullable(),
   mode_reason: z.string().nullable(),
   waiting_jobs: z.number().int(),
+  /** Whether a reset would change it: a forced mode, a trip, or failures to clear (resetClears, shared/breakerRecord.ts). */
+  reset_clears: z.boolean(),
   /** What an operator tuned at run time (the numbers above include it); null: the registry's values. */
   tuning: BreakerTuning.nullable(),
   /** The registry's own values, to show beside tuned ones. */

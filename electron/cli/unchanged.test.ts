@@ -12,7 +12,7 @@ import { ok, opsdeck, type Run } from './testing/opsdeck.ts';
 
 /**
  * Operator commands asking for what is already so, run as an operator runs them, on both stores: each
- * says plainly that nothing changed and writes no audit row; a workflow run that has finished is refused.
+ * says plainly that nothing changed and writes no audit row; a workflow run that completed or failed is refused.
  */
 
 const REGISTRY = [

@@ -3,7 +3,7 @@ import type { BreakerRecord, ExecutionType } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import { tunedBreaker, type BreakerTuning } from '../../shared/breakerTuning.ts';
 import { windowCounts } from './breakerMachine.ts';
-import { newBreakerRecord, waitingForProbeText, type BreakerWords } from '../../shared/breakerRecord.ts';
+import { newBreakerRecord, resetClears, waitingForProbeText, type BreakerWords } from '../../shared/breakerRecord.ts';
 
 /**
  * What the console shows for one breaker. A service never saved yet shows as closed and empty. `registry`
@@ -48,6 +48,7 @@ export function breakerView(
     mode_set_at: r.mode_set_at,
     mode_reason: r.mode_reason,
     waiting_jobs: waitingJobs,
+    reset_clears: resetClears(r),
     tuning,
     registry_settings: { failure_threshold: registry.failure_threshold, recovery_timeout_s: registry.recovery_timeout, minimum_volume: registry.minimum_volume },
   };

@@ -83,7 +83,7 @@ const ALREADY: Record<keyof typeof MODES, string> = {
   reset: 'already closed with nothing to clear',
 };
 
-/** Who forced a breaker's mode asked again, which stands: ` (forced by alice at …: vendor outage)`. */
+/** Who forced a breaker's mode asked again, which stands: ` (by alice 2026-12-07 16:33:02+01:00: vendor outage)`. */
 function alreadyBy(view: BreakerView): string {
   const forced = forcedBy(view);
   if (!forced?.by) return '';

@@ -71,7 +71,7 @@ export const errors: Command = {
       );
       const narrower = service === undefined ? '--service narrows them' : '--json gives them without the table\'s cut columns';
       const shown = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (${narrower})` : `${countText(result.groups.length)} group(s)`;
-      inv.io.out(`\n${result.total} failed attempt(s) since ${when(result.since)}, ${shown}; a group's jobs: opsdeck jobs --class CLASS --service SERVICE`);
+      inv.io.out(`\n${countText(result.total)} failed attempt(s) since ${when(result.since)}, ${shown}; a group's jobs: opsdeck jobs --class CLASS --service SERVICE`);
       return 0;
     });
   },

@@ -3,7 +3,7 @@ import type { BreakerView, CallInput, CallOutput } from '../../../../shared/cont
 import { Dialog } from '../../components/Dialog.tsx';
 import { errorMessage } from '../../lib/callError.ts';
 import { useAction } from '../../lib/calls.ts';
-import { SET_ALL } from './resetAllText.ts';
+import { SET_ALL, resetAllTitle } from './resetAllText.ts';
 
 type Mode = CallInput<'breakers.setModeAll'>['mode'];
 
@@ -14,19 +14,24 @@ interface SetAllDialogProps {
   onClose(): void;
 }
 
-/** The dialog's words for a mode: a reset counts every breaker, the others those not in that mode already. */
+/** The dialog's words for a mode, counting the breakers it will change: as the server decides, those a reset clears or not in that mode already. */
 function wordsOf(mode: Mode, breakers: BreakerView[]): { title: string; button: string; does: string } {
   if (mode === 'reset') {
+    const left = breakers.filter((b) => !b.reset_clears).length;
     return {
-      title: `Reset all ${breakers.length} circuit breakers`,
+      title: resetAllTitle(breakers.length - left),
       button: 'Reset all',
-      does: 'Every breaker goes back to automatic and closed, its failure counts cleared: a forced one too. Jobs held by an open breaker start again.',
+      does: `Every breaker goes back to automatic and closed, its failure counts cleared: a forced one too. Jobs held by an open breaker start again.${leftAlone(left, 'already closed with nothing to clear')}`,
     };
   }
   const words = SET_ALL[mode];
   const left = breakers.filter((b) => b.mode === mode).length;
-  const already = left === 0 ? '' : ` ${left} ${words.already} ${left === 1 ? 'keeps' : 'keep'} who set ${left === 1 ? 'it' : 'them'} and why.`;
+  const already = left === 0 ? '' : mode === 'auto' ? leftAlone(left, words.already) : ` ${left} ${words.already} ${left === 1 ? 'keeps' : 'keep'} who set ${left === 1 ? 'it' : 'them'} and why.`;
   return { title: words.title(breakers.length - left), button: words.button, does: `${words.does}${already}` };
+}
+
+function leftAlone(left: number, already: string): string {
+  return left === 0 ? '' : ` ${left} ${already} ${left === 1 ? 'is left as it is' : 'are left as they are'}.`;
 }
 
 /**

@@ -3,6 +3,11 @@ import { countText } from '../../../../shared/countText.ts';
 
 const breakers = (n: number) => `${countText(n)} circuit breaker${n === 1 ? '' : 's'}`;
 
+/** The Reset all dialog's title: the breakers it will change, those already closed with nothing to clear left out. */
+export function resetAllTitle(clears: number): string {
+  return `Reset ${breakers(clears)}`;
+}
+
 /** What Reset all did, in the console's notice: the breakers it reset, and those it left alone (already closed, nothing to clear). */
 export function resetAllText(reset: number, untouched: number): string {
   const left = untouched === 0 ? '' : ` ${breakers(untouched)} already closed with nothing to clear.`;

@@ -23,6 +23,7 @@ const breaker: BreakerView = {
   mode_reason: null,
   waiting_jobs: 0,
   tuning: null,
+  reset_clears: false,
   registry_settings: { failure_threshold: 5, recovery_timeout_s: 60, minimum_volume: 3 },
 };
 
