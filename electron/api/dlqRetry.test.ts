@@ -30,13 +30,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const { ctx, store, deadLetters } = t;
       const billing = await deadLetters('billing', 3, 'upstream returned 503');
       await deadLetters('imports', 2, 'upstream returned 503');
-      await store.setBreakerMode('billing', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
-      await store.setBreakerMode('imports', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
+      await store.setBreakerModeIfItChanges('billing', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
+      await store.setBreakerModeIfItChanges('imports', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
       // Just before this retry takes its jobs, another operator resolves two of billing's and releases imports.
       const raced: Store = storeWith(store, {
         async dlqRetry(selector, actor) {
           await store.dlqResolve({ job_ids: billing.slice(0, 2) }, 'handled by hand', { user: 'other', host: 'h2' });
-          await store.setBreakerMode('imports', 'reset', { user: 'other', host: 'h2' }, 'vendor back');
+          await store.setBreakerModeIfItChanges('imports', 'reset', { user: 'other', host: 'h2' }, 'vendor back');
           return store.dlqRetry(selector, actor);
         },
       });
@@ -52,7 +52,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const billing = await deadLetters('billing', 3, 'upstream returned 503');
       const imports = await deadLetters('imports', 2, 'upstream returned 503');
       const importsQueue = (await store.getJob(imports[0] ?? 0))?.queue ?? '';
-      await store.setBreakerMode('billing', 'force_open', ops, 'vendor outage');
+      await store.setBreakerModeIfItChanges('billing', 'force_open', ops, 'vendor outage');
       await store.setQueuePaused(importsQueue, true, ops, 'upstream migration');
       await store.setQueuePaused('reports', true, ops, 'not among them');
       await store.setEmergencyStop(true, ops, 'drill');
@@ -87,7 +87,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       t = await createTestContext(undefined, dialect);
       const { ctx, store, deadLetters } = t;
       await deadLetters('billing', 40, 'upstream returned 503');
-      await store.setBreakerMode('billing', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
+      await store.setBreakerModeIfItChanges('billing', 'force_open', { user: 'ops', host: 'h' }, 'vendor outage');
       const results = await Promise.all(
         ['ann', 'bob', 'cy', 'di'].map(async (user) => retried(await dispatch('dlq.retry', { selector: { service: 'billing' } }, { ...ctx, actor: { user, host: 'h' } }))),
       );

@@ -90,7 +90,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     const { store } = t;
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
     await due(t, 'payments', 5);
-    await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
+    await store.setBreakerModeIfItChanges('payments', 'force_open', alice, 'upstream down');
     assert.deepEqual(await check(t, 'dispatch'), {
       name: 'dispatch',
       ok: true,
@@ -106,7 +106,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
       'a worker started for them would not take those the breaker holds',
     );
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
-    await store.setBreakerMode('payments', 'reset', alice, null);
+    await store.setBreakerModeIfItChanges('payments', 'reset', alice, null);
     assert.deepEqual(await check(t, 'dispatch'), { name: 'dispatch', ok: true, detail: '7 job(s) due, 1 live worker(s) taking them' });
   });
 
@@ -115,7 +115,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     const { store } = t;
     await due(t, 'payments', 1200);
     await due(t, 'reports', 1);
-    await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
+    await store.setBreakerModeIfItChanges('payments', 'force_open', alice, 'upstream down');
     await store.registerWorker({ id: 'w', host: 'h', pid: 1, version: 'x', concurrency: 4, queues: null });
     assert.match((await check(t, 'dispatch')).detail, /^1,201 job\(s\) due: 1,200 held by the circuit breaker of payments /);
     await store.heartbeat('w', { inFlight: 0, state: 'stopped' });
@@ -129,7 +129,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`waiting jobs an
     await store.heartbeat('w', { inFlight: 4, state: 'running' });
     await due(t, 'payments', 2);
     await store.enqueue([{ queue: 'etl', service_name: 'reports', execution_type: 'noop', max_attempts: 1 }]);
-    await store.setBreakerMode('payments', 'force_open', alice, 'upstream down');
+    await store.setBreakerModeIfItChanges('payments', 'force_open', alice, 'upstream down');
     assert.equal(
       (await check(t, 'dispatch')).detail,
       '3 job(s) due: 2 held by the circuit breaker of payments (forced open by alice@laptop; the Breakers page says why); waiting for a free slot: every live worker taking queue etl is busy (4 of 4 slots, 1 worker); more capacity: start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',

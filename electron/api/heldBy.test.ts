@@ -65,7 +65,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await store.setEmergencyStop(true, ops, 'drill');
       await store.setSafeMode(true, ops, 'deploy');
       await store.setQueuePaused('etl', true, ops, 'migration');
-      await store.setBreakerMode('extract', 'force_open', ops, 'vendor outage');
+      await store.setBreakerModeIfItChanges('extract', 'force_open', ops, 'vendor outage');
 
       const both = [STOP, SAFE];
       const mail = calls['jobs.enqueue'].output.parse(await call('jobs.enqueue', { service: 'mail' }));
@@ -101,7 +101,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await store.setEmergencyStop(false, ops, null);
       await store.setSafeMode(false, ops, null);
       await store.setQueuePaused('etl', false, ops, null);
-      await store.setBreakerMode('extract', 'reset', ops, null);
+      await store.setBreakerModeIfItChanges('extract', 'reset', ops, null);
       const free = calls['jobs.enqueue'].output.parse(await call('jobs.enqueue', { service: 'extract' }));
       assert.deepEqual([free.held_by_control, free.held_by_breaker], [undefined, undefined]);
     });

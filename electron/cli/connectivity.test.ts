@@ -17,6 +17,14 @@ const KEY_PATH = fileURLToPath(new URL('../runners/testing/localhost-test.key', 
 const GOOD_TOKEN = 'tok-good-3f9a1c';
 const BAD_TOKEN = 'tok-revoked-77e2b0';
 
+/** A step's time as the console writes it (shared durationText): 3 ms, 1.25 s, 12.3 s, 2m 5s. */
+const TOOK = String.raw`(?:\d+ ms|\d+\.\d\d? s|\d+m \d+s)`;
+
+/** `re` with TOOK standing for a step's time. */
+function took(re: RegExp): RegExp {
+  return new RegExp(re.source.replace('TOOK', TOOK), re.flags);
+}
+
 function close(server: { close(cb: () => void): unknown }): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
@@ -87,14 +95,14 @@ describe('test-connectivity and validate-token against real local servers', { co
     const up = await opsdeck(['test-connectivity', 'payments-api', ...common]);
     assert.equal(up.code, 0, up.stderr);
     assert.match(up.stdout, /^payments-api\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
-    assert.match(up.stdout, /^DNS\s+ok\s+[\d.]+ ms\s+127\.0\.0\.1 → 127\.0\.0\.1$/m);
-    assert.match(up.stdout, /^TCP\s+ok\s+[\d.]+ ms/m);
-    assert.match(up.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\); the jobs' POST \/charges was not tried \(it could do work\)$/m);
+    assert.match(up.stdout, took(/^DNS\s+ok\s+TOOK\s+127\.0\.0\.1 → 127\.0\.0\.1$/m));
+    assert.match(up.stdout, took(/^TCP\s+ok\s+TOOK/m));
+    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\); the jobs' POST \/charges was not tried \(it could do work\)$/m));
     assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
     assert.equal(down.code, 1);
-    assert.match(down.stdout, /^TCP\s+FAILED\s+[\d.]+ ms\s+127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)$/m, 'in the words the jobs use');
+    assert.match(down.stdout, took(/^TCP\s+FAILED\s+TOOK\s+127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)$/m), 'in the words the jobs use');
     assert.doesNotMatch(down.stdout, /^HTTP/m, 'nothing past the layer that failed');
 
     const all = await opsdeck(['test-connectivity', ...common, '--json']);
@@ -102,10 +110,11 @@ describe('test-connectivity and validate-token against real local servers', { co
     const parsed: unknown = JSON.parse(all.stdout);
     assert.ok(typeof parsed === 'object' && parsed !== null && 'services' in parsed && Array.isArray(parsed.services));
     assert.deepEqual(parsed.services.map((s: { service: string }) => s.service), ['payments-api', 'ledger', 'gone', 'open-door', 'hanging', 'status-reader'], 'every HTTP service, and only those');
+    assert.ok(parsed.services.every((s: { steps: Array<{ ms: unknown }> }) => s.steps.every((step) => typeof step.ms === 'number')), "--json keeps each step's time a number of milliseconds");
 
     const reader = await opsdeck(['test-connectivity', 'status-reader', ...common]);
     assert.equal(reader.code, 0, reader.stderr);
-    assert.match(reader.stdout, /^HTTP\s+ok\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/status answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token status-reader tries the one its jobs send\)$/m, "a service whose jobs GET is probed at its own path");
+    assert.match(reader.stdout, took(/^HTTP\s+ok\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/status answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token status-reader tries the one its jobs send\)$/m), "a service whose jobs GET is probed at its own path");
 
     const url = await opsdeck(['test-connectivity', '--url', `http://127.0.0.1:${apiPort}/health`, ...common]);
     assert.equal(url.code, 0, url.stderr);
@@ -128,7 +137,7 @@ describe('test-connectivity and validate-token against real local servers', { co
       const warned = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
       assert.equal(warned.code, 0, 'a path that answers is no failure of the path');
       assert.match(warned.stdout, /^fail_api\s+GET http:\/\/127\.0\.0\.1:\d+\/\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, /^HTTP\s+WARN\s+[\d.]+ ms\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so; the jobs' POST \/work was not tried/m);
+      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so; the jobs' POST \/work was not tried/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);
@@ -147,17 +156,17 @@ describe('test-connectivity and validate-token against real local servers', { co
     const hang = await opsdeck(['test-connectivity', 'hanging', ...common]);
     assert.equal(hang.code, 1);
     assert.match(hang.stdout, /^hanging\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/hang\s+FAILING\s+\(timeout 1s: the service's\)$/m);
-    assert.match(hang.stdout, /^HTTP\s+FAILED\s+[12]\d{3}\.\d ms\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/hang: no answer within 1s$/m);
+    assert.match(hang.stdout, /^HTTP\s+FAILED\s+[12]\.\d\d s\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\/hang: no answer within 1s$/m);
     assert.doesNotMatch(hang.stdout, /aborted due to timeout/, 'the wait said, not the abort');
   });
 
   it('TLS: a certificate nobody vouches for fails at TLS; trusted, the handshake and the GET pass', async () => {
     const untrusted = await opsdeck(['test-connectivity', 'ledger', ...common]);
     assert.equal(untrusted.code, 1);
-    assert.match(untrusted.stdout, /^TLS\s+FAILED\s+[\d.]+ ms\s+.*self[- ]signed/im);
+    assert.match(untrusted.stdout, took(/^TLS\s+FAILED\s+TOOK\s+.*self[- ]signed/im));
     const trusted = await opsdeck(['test-connectivity', 'ledger', ...common], { NODE_EXTRA_CA_CERTS: CERT_PATH });
     assert.equal(trusted.code, 0, trusted.stdout + trusted.stderr);
-    assert.match(trusted.stdout, /^TLS\s+ok\s+[\d.]+ ms\s+TLSv1\.3, certificate valid for 127\.0\.0\.1$/m);
+    assert.match(trusted.stdout, took(/^TLS\s+ok\s+TOOK\s+TLSv1\.3, certificate valid for 127\.0\.0\.1$/m));
     assert.match(trusted.stdout, /^HTTP\s+ok .* answered 204/m);
   });
 

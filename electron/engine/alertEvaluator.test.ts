@@ -150,7 +150,7 @@ describe('alert evaluator with a real webhook receiver', () => {
         assert.equal(await store.saveBreaker(open, { from: 'closed', to: 'open', reason: 'test' }), true);
       },
       async (store) => {
-        await store.setBreakerMode('api', 'reset', { user: 't', host: 'h' }, null);
+        await store.setBreakerModeIfItChanges('api', 'reset', { user: 't', host: 'h' }, null);
       },
     ));
 

@@ -303,14 +303,14 @@ describe('engine on SQLite', () => {
 
   test('a forced-open breaker holds jobs until it returns to auto', async () => {
     await engineFor([{ name: 'held', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
-    await store.setBreakerMode('held', 'force_open', actor, 'maintenance');
+    await store.setBreakerModeIfItChanges('held', 'force_open', actor, 'maintenance');
     await new Promise((r) => setTimeout(r, 100));
     const id = await enqueueOne(store, 'held', 'noop', 3);
     await new Promise((r) => setTimeout(r, 200));
     const job = await jobOf(store, id);
     assert.equal(job.status, 'pending');
     assert.equal(job.attempts, 0);
-    await store.setBreakerMode('held', 'auto', actor, null);
+    await store.setBreakerModeIfItChanges('held', 'auto', actor, null);
     const done = await waitForStatus(store, id, 'completed');
     assert.equal(done.attempts, 1);
     await stopAll();

@@ -276,7 +276,7 @@ function untilEmptySuite(name: string, open: () => Promise<TwoStores>): void {
           { name: 'maintained', execution_type: 'noop', runner_config: { sleep_ms: 0 }, circuit_breaker: breaker },
           { name: 'later', execution_type: 'noop', runner_config: { sleep_ms: 0 }, circuit_breaker: breaker },
         ]);
-        await operator.setBreakerMode('maintained', 'force_open', actor, 'vendor maintenance');
+        await operator.setBreakerModeIfItChanges('maintained', 'force_open', actor, 'vendor maintenance');
         assert.equal(await operator.saveBreaker(openSince('later', 0), null), true);
         const held = await enqueue(operator, 'maintained', 2);
         const retry = await enqueue(operator, 'later', 1, { run_at: new Date(Date.now() + 3_600_000).toISOString() });
@@ -298,7 +298,7 @@ function untilEmptySuite(name: string, open: () => Promise<TwoStores>): void {
       let engine: Engine | null = null;
       try {
         const { holder } = await loadRegistry(tmp.dir, [{ name: 'vendor', execution_type: 'noop', runner_config: { sleep_ms: 0 } }]);
-        await operator.setBreakerMode('vendor', 'force_open', actor, 'vendor maintenance');
+        await operator.setBreakerModeIfItChanges('vendor', 'force_open', actor, 'vendor maintenance');
         const [id = 0] = await enqueue(operator, 'vendor', 1);
         let reset = false;
         // The worker's breakers have been read since the reset: what its claims take has changed.
@@ -315,7 +315,7 @@ function untilEmptySuite(name: string, open: () => Promise<TwoStores>): void {
             const claimed = await store.claim(request);
             if (armed && request.excludeServices?.includes('vendor')) {
               armed = false;
-              await operator.setBreakerMode('vendor', 'reset', actor, 'vendor is back');
+              await operator.setBreakerModeIfItChanges('vendor', 'reset', actor, 'vendor is back');
               reset = true;
               await reread;
               // The rest of that read (the tunings) and what the worker makes of it.

@@ -14,11 +14,12 @@ export interface BreakerStore {
    * A transition is written to the audit log (actor `engine`, action `breaker.transition`) with it.
    */
   saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean>;
-  setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord>;
   /**
-   * setBreakerMode, audited as it is, only when it changes the breaker (`modeChanges`, decided under the
-   * store's lock): null, nothing written or audited, for one already in that mode, or for a reset one already
-   * closed in auto with nothing to clear. A breaker never stored is closed in auto and stays unstored.
+   * An operator's mode (`reset`: closed in auto, its counts and error cleared), stored with who set it, when
+   * and why, versioned and audited (`breaker.<mode>`), only when it changes the breaker (`modeChanges`,
+   * decided under the store's lock): null, nothing written or audited, for one already in that mode, or for a
+   * reset one already closed in auto with nothing to clear. A breaker never stored is closed in auto and
+   * stays unstored.
    */
   setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null>;
 

@@ -4,6 +4,7 @@ import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
+import { countText } from '../../../shared/countText.ts';
 import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
@@ -64,7 +65,7 @@ function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
         b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
         open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
         rateText(b),
-        String(b.waiting_jobs),
+        countText(b.waiting_jobs),
         open ? nextProbeText(open, duration) : '',
         forced?.by ? `${forced.by} ${when(forced.at)}` : '',
         tunedText(b),

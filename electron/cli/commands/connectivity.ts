@@ -1,4 +1,5 @@
 import type { ServiceConnectivity } from '../../../shared/connectivity.ts';
+import { durationText } from '../../../shared/durationText.ts';
 import { PROBE_TIMEOUT_CAP_S, probeTimeout } from '../../runners/connectivity.ts';
 import { str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
@@ -24,7 +25,7 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
   const table = renderTable(
     // The last column: cutting it would line nothing up, only hide what the step found.
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
-    result.steps.map((s) => [s.step.toUpperCase(), !s.ok ? paint(io, 'FAILED', 'red') : s.warning ? paint(io, 'WARN', 'yellow') : paint(io, 'ok', 'green'), `${s.ms.toFixed(1)} ms`, s.detail]),
+    result.steps.map((s) => [s.step.toUpperCase(), !s.ok ? paint(io, 'FAILED', 'red') : s.warning ? paint(io, 'WARN', 'yellow') : paint(io, 'ok', 'green'), durationText(s.ms, '-'), s.detail]),
   );
   return `${title}\n${table}`;
 }

@@ -1,6 +1,7 @@
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { Diagnosis } from '../../../shared/diagnosis.ts';
+import { countText } from '../../../shared/countText.ts';
+import { Diagnosis, type StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { diagnose, diagnosisWithoutStore } from '../../api/diagnosis.ts';
 import type { Runtime } from '../../api/runtime.ts';
 import { packBundle, redactedAs, registryText, supportBundleFiles, supportSecrets } from '../../api/supportBundle.ts';
@@ -13,7 +14,7 @@ import { flag, positionals, str, UsageError } from '../args.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { commandRuntime } from '../commandRuntime.ts';
 import { bytesText, printJson, timesIn } from '../output.ts';
-import { renderTable } from '../table.ts';
+import { renderTable, type TableFit } from '../table.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { printHealth } from './health.ts';
 
@@ -49,6 +50,15 @@ async function diagnosisOf(inv: Invocation, rt: Runtime | null, failure: string 
   return diagnosisWithoutStore(redactLocation(location), await storeDiagnostics(location), failure ?? 'cannot be opened');
 }
 
+/**
+ * pg_stat_statements' slowest statements as the console's Runners page lists them: calls counted with their
+ * thousands separated, the mean kept in milliseconds to two places, since most statements' means are below
+ * one and the shared duration text would write them all as 0 ms.
+ */
+export function slowQueriesTable(queries: NonNullable<StoreDiagnostics['slow_queries']>, fit: TableFit): string {
+  return renderTable([{ header: 'mean ms', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'query', max: 100 }], queries.map((q) => [q.mean_ms.toFixed(2), countText(q.calls), q.query]), fit);
+}
+
 function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   const io = inv.io;
   const fit = tableFit(inv);
@@ -57,7 +67,7 @@ function printDiagnosis(inv: Invocation, d: Diagnosis): void {
   for (const note of d.store.notes) io.out(`note: ${note}`);
   if (d.store.slow_queries && d.store.slow_queries.length > 0) {
     io.out('\nslowest queries (pg_stat_statements):');
-    io.out(renderTable([{ header: 'mean ms', align: 'right' }, { header: 'calls', align: 'right' }, { header: 'query', max: 100 }], d.store.slow_queries.map((q) => [q.mean_ms.toFixed(2), String(q.calls), q.query]), fit));
+    io.out(slowQueriesTable(d.store.slow_queries, fit));
   }
   io.out('');
   printHealth(inv, d.health, fit);

@@ -1,6 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AuditEntry, BreakerRecord, ControlState } from '../../../shared/domain.ts';
+import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { StoreSignal } from '../store.ts';
 import type { ControlChange } from '../controlStore.ts';
 import { alice, ALICE, LEASE, base, claimOne, err, job, sleep, only, auditActions, waitForSignal } from './fixtures.ts';
@@ -292,14 +293,17 @@ export function controlContract(test: ContractTest): void {
     });
 
     test('operator modes and reset are stored, versioned and audited', async (store) => {
-      const forced = BreakerRecord.parse(await store.setBreakerMode('search', 'force_open', alice, 'vendor outage'));
+      const changed = await store.setBreakerModeIfItChanges('search', 'force_open', alice, 'vendor outage');
+      assert.ok(changed, 'a forced mode changes a breaker never stored');
+      const forced = BreakerRecord.parse(changed);
       assert.equal(forced.mode, 'force_open');
       assert.equal(forced.mode_set_by, ALICE);
       assert.equal(forced.mode_reason, 'vendor outage');
       assert.ok(forced.mode_set_at);
       const at = new Date().toISOString();
       assert.equal(await store.saveBreaker({ ...forced, state: 'open', window_failures: 9, opened_at: at, left_closed_at: at, version: forced.version + 1 }, null), true);
-      const reset = await store.setBreakerMode('search', 'reset', alice, null);
+      const reset = await store.setBreakerModeIfItChanges('search', 'reset', alice, null);
+      assert.ok(reset, 'an open breaker holding failures is changed by a reset');
       assert.equal(reset.mode, 'auto');
       assert.equal(reset.state, 'closed');
       assert.equal(reset.window_failures, 0);
@@ -315,12 +319,10 @@ export function controlContract(test: ContractTest): void {
     test('a reset only if it clears something leaves a closed breaker in auto alone, unaudited, and resets one that holds failures', async (store) => {
       assert.equal(await store.setBreakerModeIfItChanges('never-saved', 'reset', alice, null), null, 'a breaker never stored has nothing to clear');
       assert.equal(await store.getBreaker('never-saved'), null, 'and is not stored by asking');
-      const healthy = await store.setBreakerMode('steady', 'auto', alice, null);
-      assert.equal(await store.saveBreaker({ ...healthy, window_successes: 12, version: healthy.version + 1 }, null), true);
+      assert.equal(await store.saveBreaker({ ...newBreakerRecord('steady', new Date()), window_successes: 12, version: 1 }, null), true);
       assert.equal(await store.setBreakerModeIfItChanges('steady', 'reset', alice, 'tidy up'), null, 'successes alone are nothing to clear');
       assert.equal((await store.getBreaker('steady'))?.window_successes, 12, 'left as it was');
-      const failing = await store.setBreakerMode('flaky', 'auto', alice, null);
-      assert.equal(await store.saveBreaker({ ...failing, window_failures: 2, last_error: 'HTTP 503', version: failing.version + 1 }, null), true);
+      assert.equal(await store.saveBreaker({ ...newBreakerRecord('flaky', new Date()), window_failures: 2, last_error: 'HTTP 503', version: 1 }, null), true);
       const reset = await store.setBreakerModeIfItChanges('flaky', 'reset', alice, 'tidy up');
       assert.equal(reset?.window_failures, 0);
       assert.equal(reset?.last_error, null);

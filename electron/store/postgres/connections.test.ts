@@ -59,7 +59,8 @@ describe('postgres store', () => {
         await a.setQueuePaused('reports', true, alice, null);
         assert.equal(await controlHeard, true);
         const breakersHeard = waitForSignal(b, 'breakers', 5000);
-        const forced = await a.setBreakerMode('payments', 'force_open', alice, 'vendor down');
+        const forced = await a.setBreakerModeIfItChanges('payments', 'force_open', alice, 'vendor down');
+        assert.ok(forced, 'a breaker never stored is forced open');
         assert.equal(await breakersHeard, true);
         const countersHeard = waitForSignal(b, 'breakers', 5000);
         assert.equal(await a.saveBreaker({ ...forced, window_failures: forced.window_failures + 1, version: forced.version + 1 }, null), true);

@@ -240,13 +240,6 @@ export async function saveBreaker(db: PgDb, record: BreakerRecord, transition: B
   });
 }
 
-export function setBreakerMode(db: PgDb, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-  return db.tx(async (client) => {
-    await client.query('INSERT INTO jobs.tb_breaker (service_name) VALUES ($1) ON CONFLICT (service_name) DO NOTHING', [service]);
-    return setModeLocked(client, await lockedBreaker(client, service), service, mode, actor, reason);
-  });
-}
-
 /**
  * Decided under the row's lock, so a breaker tripping meanwhile is reset, not skipped. One never stored is
  * closed in auto: only a forced mode changes it, so only then is its row made.
@@ -258,7 +251,7 @@ export function setBreakerModeIfItChanges(db: PgDb, service: string, mode: Break
     }
     const current = await lockedBreaker(client, service);
     if (current === null || !modeChanges(current, mode)) return null;
-    return setModeLocked(client, current, service, mode, actor, reason);
+    return setModeLocked(client, current, mode, actor, reason);
   });
 }
 
@@ -267,7 +260,8 @@ async function lockedBreaker(client: Queryable, service: string): Promise<Breake
   return rows[0] ? toBreaker(rows[0]) : null;
 }
 
-async function setModeLocked(client: Queryable, previous: BreakerRecord | null, service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+async function setModeLocked(client: Queryable, previous: BreakerRecord, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
+  const service = previous.service_name;
   reason = reasonOf(reason);
   const rows =
     mode === 'reset'
@@ -290,8 +284,8 @@ async function setModeLocked(client: Queryable, previous: BreakerRecord | null, 
   if (!row) throw new Error(`breaker ${service} vanished while it was being changed`);
   await writeAudit(client, actorName(actor), `breaker.${mode}`, service, null, {
     reason,
-    from_mode: previous?.mode ?? 'auto',
-    from_state: previous?.state ?? 'closed',
+    from_mode: previous.mode,
+    from_state: previous.state,
   });
   await notify(client, 'breakers');
   return toBreaker(row);

@@ -76,12 +76,6 @@ export class PostgresControlPlane implements ControlStore, WorkerStore {
     return saved;
   }
 
-  async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    const record = await control.setBreakerMode(this.#open(), service, mode, actor, reason);
-    this.#signals.emit('breakers');
-    return record;
-  }
-
   async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
     const record = await control.setBreakerModeIfItChanges(this.#open(), service, mode, actor, reason);
     if (record) this.#signals.emit('breakers');

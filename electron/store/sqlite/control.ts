@@ -219,15 +219,6 @@ export class SqliteControl {
     );
   }
 
-  setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): BreakerRecord {
-    return this.#db.guard(() =>
-      this.#db.write(() => {
-        const at = now();
-        return this.#setMode(this.#breakerAt(service, at), mode, actor, reason, at);
-      }),
-    );
-  }
-
   /** Decided under the write lock, so a breaker tripping meanwhile is reset, not skipped. */
   setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): BreakerRecord | null {
     return this.#db.guard(() =>

@@ -76,12 +76,6 @@ export class SqliteControlPlane implements ControlStore, WorkerStore {
     return saved;
   }
 
-  async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    const record = await this.#db.patient(() => this.#control.setBreakerMode(service, mode, actor, reason));
-    this.#signals.emit('breakers');
-    return record;
-  }
-
   async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
     const record = await this.#db.patient(() => this.#control.setBreakerModeIfItChanges(service, mode, actor, reason));
     if (record) this.#signals.emit('breakers');

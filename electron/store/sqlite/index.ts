@@ -325,9 +325,6 @@ export class SqliteStore implements Store {
   async listBreakers(): Promise<BreakerRecord[]> { return this.#controlPlane.listBreakers(); }
   async getBreaker(service: string): Promise<BreakerRecord | null> { return this.#controlPlane.getBreaker(service); }
   async saveBreaker(record: BreakerRecord, transition: BreakerTransition | null): Promise<boolean> { return this.#controlPlane.saveBreaker(record, transition); }
-  async setBreakerMode(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord> {
-    return this.#controlPlane.setBreakerMode(service, mode, actor, reason);
-  }
   async setBreakerModeIfItChanges(service: string, mode: BreakerMode | 'reset', actor: Actor, reason: string | null): Promise<BreakerRecord | null> {
     return this.#controlPlane.setBreakerModeIfItChanges(service, mode, actor, reason);
   }
