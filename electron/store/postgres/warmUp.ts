@@ -10,12 +10,13 @@ const WARM_UP_SQL = `SELECT jobs.opsdeck_claim('', 0, 1, NULL, '{}', '{}', '{}')
 
 /**
  * Readies an idle worker's pooled connections for the claim and the settle (Store.warmUp). A connection
- * plans a function's statements the first time it runs them, 5 to 8 ms of the server's CPU each for the
- * claim's writes and for the settle, and a claim that finds nothing never reaches its writes: without
- * this the first job into an idle worker paid for that planning, on a loaded machine a hundred
- * milliseconds and more. Each connection is readied once (by its server process), so on a pool whose
- * connections are all ready a call costs no I/O: a store shared by many workers sees one claim and one
- * settle of nothing per connection a worker opens.
+ * plans a function's statements the first time it runs them, and a claim that finds nothing never reaches
+ * its writes: without this the first job into an idle worker paid for that planning on the way to its
+ * start (about 2 ms more of the server's CPU for its claim, 4 for its settle; bench/README.md, "An idle
+ * worker readies its connections"), and the jobs after it wherever the pool gave a connection that had not
+ * claimed one yet. Each connection is readied once (by its server process), so on a pool whose connections
+ * are all ready a call costs no I/O: a store shared by many workers sees one claim and one settle of
+ * nothing per connection a worker opens, about 6.5 ms of its CPU.
  */
 export class ConnectionWarmth {
   readonly #db: PgDb;
