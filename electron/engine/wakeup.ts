@@ -5,30 +5,31 @@
  */
 export class Wakeup {
   #pending = false;
-  #resolve: (() => void) | null = null;
+  #resolve: ((woken: boolean) => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   wake(): void {
-    if (this.#resolve) this.#settle();
+    if (this.#resolve) this.#settle(true);
     else this.#pending = true;
   }
 
-  wait(ms: number): Promise<void> {
+  /** True when woken, false when `ms` passed without a wake. */
+  wait(ms: number): Promise<boolean> {
     if (this.#pending) {
       this.#pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise<void>((resolve) => {
+    return new Promise<boolean>((resolve) => {
       this.#resolve = resolve;
-      this.#timer = setTimeout(() => this.#settle(), ms);
+      this.#timer = setTimeout(() => this.#settle(false), ms);
     });
   }
 
-  #settle(): void {
+  #settle(woken: boolean): void {
     const resolve = this.#resolve;
     this.#resolve = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    resolve?.();
+    resolve?.(woken);
   }
 }
