@@ -115,10 +115,12 @@ export class CannotRunCheck {
       if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), unanswered());
     };
     sayPart();
+    const timedOut: ExecutionType[] = [];
     await Promise.all(
       [...probes].map(async ([kind, probe]) => {
         const probed = await probe;
         if (probed === NOT_ANSWERED) {
+          timedOut.push(kind);
           log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
           return;
         }
@@ -140,7 +142,7 @@ export class CannotRunCheck {
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
     this.#last = { registry, at: Date.now(), lacks };
-    this.#say(registry, lacks, unanswered());
+    this.#say(registry, lacks, unanswered(), timedOut);
   }
 
   /** A registry not said yet: its record at once, with what needs no probe. */
@@ -150,8 +152,18 @@ export class CannotRunCheck {
     this.#say(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], new Map(), this.#opts.env, this.#away), kinds);
   }
 
-  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[]): void {
-    const record: WorkerCannotRun = { checked_at: new Date().toISOString(), services, ...(probing.length > 0 ? { probing } : {}), looks_every_ms: this.#everyMs };
+  /**
+   * `probing`: the kinds not answered yet, still to come in a look under way or run out of its wait;
+   * `timedOut`: those of them that ran out of it, which the fleet's advice tells apart (api/fleetLacks.ts).
+   */
+  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[], timedOut: readonly ExecutionType[] = []): void {
+    const record: WorkerCannotRun = {
+      checked_at: new Date().toISOString(),
+      services,
+      ...(probing.length > 0 ? { probing } : {}),
+      ...(timedOut.length > 0 ? { unanswered: [...timedOut].sort() } : {}),
+      looks_every_ms: this.#everyMs,
+    };
     this.#saidFor = registry;
     this.#said = record;
     this.#unwritten = record;
