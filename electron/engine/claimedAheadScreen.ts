@@ -77,16 +77,12 @@ export function whyNotStart(running: Running, gates: AheadGates): Screened {
 /**
  * The jobs claimed ahead once what this worker's claims leave out changed (a look found a Docker daemon
  * away, a reload took): those it leaves out now go back at once, rather than stay leased here, shown
- * running, until a slot frees while a worker that can run them sits idle; the rest, with the settings
- * they will run with.
+ * running, until a slot frees while a worker that can run them sits idle. The rest stay; each takes its
+ * settings as it starts (whyNotStart), so one place decides them whatever changed since.
  */
-export function leftOut(ahead: Iterable<Running>, gates: AheadGates): { back: Array<{ running: Running; reason: string }>; kept: Array<{ running: Running; service: ServiceConfig }> } {
-  const back: Array<{ running: Running; reason: string }> = [];
-  const kept: Array<{ running: Running; service: ServiceConfig }> = [];
-  for (const running of ahead) {
+export function leftOut(ahead: Iterable<Running>, gates: AheadGates): Array<{ running: Running; reason: string }> {
+  return [...ahead].flatMap((running) => {
     const screened = underRegistryInUse(running, gates);
-    if ('back' in screened) back.push({ running, reason: screened.back });
-    else kept.push({ running, service: screened.service });
-  }
-  return { back, kept };
+    return 'back' in screened ? [{ running, reason: screened.back }] : [];
+  });
 }

@@ -91,13 +91,12 @@ export class Dispatcher {
    * What this worker leaves out of its claims changed (a look found a Docker daemon away, a reload took):
    * jobs claimed ahead of a free slot go back unstarted at once when it now leaves them out or its registry
    * names their service no more, rather than stay leased here, shown running, until a slot frees while a
-   * worker that can run them sits idle; the rest take their service's settings in the registry in use.
-   * Then the claims go by the new list.
+   * worker that can run them sits idle; the rest take their settings in the registry in use as they start
+   * (#pump). Then the claims go by the new list.
    */
   declinedChanged(): void {
     if (this.#buffer.size > 0) {
-      const { back, kept } = leftOut(this.#buffer.values(), this.#gates(new Date()));
-      for (const { running, service } of kept) running.service = service;
+      const back = leftOut(this.#buffer.values(), this.#gates(new Date()));
       // All out of the buffer first: each release pumps, which would start the rest.
       for (const { running } of back) this.#buffer.delete(running.job.id);
       for (const { running, reason } of back) this.#release(running, reason);
@@ -362,7 +361,8 @@ export class Dispatcher {
         this.#release(running, screened.back);
         continue;
       }
-      // The registry in use as it starts, not the one it was claimed under.
+      // The registry in use as it starts, not the one it was claimed under: the one place a job claimed
+      // ahead takes its settings, whatever reloaded since (declinedChanged only hands jobs back).
       running.service = screened.service;
       running.startedAt = new Date();
       this.#executing.set(running.job.id, running);
