@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry, type ServiceConfig } from '../../shared/registry.ts';
 import type { ClaimedJob } from '../store/store.ts';
-import { BREAKER_OPEN, leftOut, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
+import { BREAKER_OPEN, leftOut, pastTheBreaker, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
 import { newRunning, type Running } from './running.ts';
 
 const registry = Registry.parse({
@@ -70,6 +70,14 @@ describe('a job claimed ahead, as a slot frees for it', () => {
     assert.ok(moved);
     // Its daemon as its settings now say: the one it was claimed for was found away, the one it moved to was not.
     assert.deepEqual(whyNotStart(ahead(2, 'thumbs'), gates({ settings: () => moved, daemonAway: awaySocket })), { service: moved });
+  });
+});
+
+describe('a job its breaker let through (a probe slot granted)', () => {
+  it('is not held by its breaker, whose granted slot leaves no allowance; the pause and the registry in use still send it back', () => {
+    assert.deepEqual(pastTheBreaker(ahead(1, 'quick'), gates({ breakerOpen: () => true })), { service: named('quick') });
+    assert.deepEqual(pastTheBreaker(ahead(1, 'quick'), gates({ paused: (s) => s === 'quick' })), { back: 'paused: the upstream asked to wait (429)' });
+    assert.deepEqual(pastTheBreaker(ahead(2, 'thumbs'), gates({ daemonAway: awaySocket })), { back: cannotRun });
   });
 });
 

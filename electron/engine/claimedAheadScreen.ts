@@ -63,15 +63,23 @@ export function underRegistryInUse(running: Running, gates: AheadGates): Screene
   return { service };
 }
 
+/**
+ * A job its breaker lets through about to start (a slot freed for it, or the store granted it a half-open
+ * breaker's probe slot): back, or the settings it starts with. The breaker is not asked again: a probe's
+ * granted slot is what makes its allowance 0.
+ */
+export function pastTheBreaker(running: Running, gates: AheadGates): Screened {
+  // Claimed before its upstream answered 429: it goes back and waits out the pause.
+  if (gates.paused(running.job.service_name)) return { back: 'paused: the upstream asked to wait (429)' };
+  // Claimed before a look found its Docker daemon away or a reload took (leftOut hands jobs claimed ahead
+  // back as they come; this is its backstop): here it would fail, or run as its registry no longer says.
+  return underRegistryInUse(running, gates);
+}
+
 /** A job claimed ahead as a slot frees for it: back, or the settings it starts with. */
 export function whyNotStart(running: Running, gates: AheadGates): Screened {
-  const service = running.job.service_name;
-  if (gates.breakerOpen(service)) return { back: BREAKER_OPEN };
-  // Claimed ahead before its upstream answered 429: it goes back and waits out the pause.
-  if (gates.paused(service)) return { back: 'paused: the upstream asked to wait (429)' };
-  // Claimed ahead before a look found its Docker daemon away or a reload took (leftOut hands those back as
-  // they come; this is its backstop): here it would fail, or run as its registry no longer says.
-  return underRegistryInUse(running, gates);
+  if (gates.breakerOpen(running.job.service_name)) return { back: BREAKER_OPEN };
+  return pastTheBreaker(running, gates);
 }
 
 /**

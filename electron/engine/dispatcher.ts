@@ -16,7 +16,7 @@ import { ForeignServices } from './foreignServices.ts';
 import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
-import { BREAKER_OPEN, gatesAt, leftOut, underRegistryInUse, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
+import { BREAKER_OPEN, gatesAt, leftOut, pastTheBreaker, underRegistryInUse, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
@@ -417,10 +417,10 @@ export class Dispatcher {
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
-        // A look found its daemon away, or a reload took, while the store granted the slot: a job this
-        // worker now leaves out goes back, and its settle frees the slot (a probe with no verdict), for a
-        // worker that can run it; the rest run with the registry in use.
-        const screened = underRegistryInUse(running, gates);
+        // An upstream's 429 paused its service, a look found its daemon away, or a reload took, while the
+        // store granted the slot: the job goes back, and its settle frees the slot (a probe with no
+        // verdict), for after the pause or a worker that can run it; the rest run with the registry in use.
+        const screened = pastTheBreaker(running, gates);
         if ('back' in screened) {
           this.#untrack(running);
           this.#release(running, screened.back);

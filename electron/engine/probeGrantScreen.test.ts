@@ -16,7 +16,7 @@ import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor } from './testing/har
  * after it was claimed. A reload that took meanwhile decides how it runs, or whether it runs here: it
  * starts with the settings of the registry in use, never those of its claim; it goes back unstarted, no
  * attempt spent and its slot freed without a verdict, when that registry drops its service or reads a
- * variable unset here.
+ * variable unset here. So it does when an upstream's 429 paused its service for the fleet meanwhile.
  */
 
 /** The service's settings: what it echoes, and the variables it reads. */
@@ -32,7 +32,7 @@ function report(echo: string, env: string[] = []) {
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(`a reload while a breaker's probe slot is granted (${kind})`, () => {
+  describe(`a reload or a pause while a breaker's probe slot is granted (${kind})`, () => {
     let cleanups: Array<() => Promise<unknown>>;
     let store: Store;
     let dir: string;
@@ -41,6 +41,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     /** What happens while the store grants the probe slot, once. */
     let meanwhile: (() => Promise<void>) | null;
     let granting: Promise<void> | null;
+    /** Resolved once the engine has read a pause of the service from the store. */
+    let pauseRead: PromiseWithResolvers<undefined>;
 
     beforeEach(async () => {
       cleanups = [];
@@ -55,6 +57,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(await store.saveBreaker(halfOpen, { from: 'open', to: 'half_open', reason: 'recovery timeout passed' }), true);
       meanwhile = null;
       granting = null;
+      pauseRead = Promise.withResolvers<undefined>();
       // The probe's slot is taken with a save of its breaker: what the test names happens before the store answers.
       const watched = storeWith(store, {
         saveBreaker: async (record, transition) => {
@@ -63,6 +66,11 @@ for (const kind of ['sqlite', 'postgres'] as const) {
             await granting;
           }
           return store.saveBreaker(record, transition);
+        },
+        listServicePauses: async () => {
+          const pauses = await store.listServicePauses();
+          if (pauses.some((p) => p.service_name === 'report')) setImmediate(() => pauseRead.resolve(undefined));
+          return pauses;
         },
       });
       engine = new Engine({ store: watched, registry: holder, env: { PATH: process.env.PATH }, pollMs: 20, schedules: false, maintenance: false });
@@ -116,6 +124,14 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('a reload that drops its service: back unstarted, no attempt spent, the slot freed', async () => {
       const id = await probeWith(() => reload('dropped.yaml', [{ name: 'quick', execution_type: 'noop' }]));
+      await handedBack(id);
+    });
+
+    test('an upstream\'s 429 pauses its service for the fleet: back unstarted, no attempt spent, the slot freed', async () => {
+      const id = await probeWith(async () => {
+        await store.pauseService('report', new Date(Date.now() + 60_000), 'the upstream answered 429 with Retry-After 60s');
+        await pauseRead.promise;
+      });
       await handedBack(id);
     });
 
