@@ -126,7 +126,7 @@ export class CannotRunCheck {
         }
         answered.set(kind, probed);
         // A daemon's answer is its socket's, whichever registry asked: kept even when a reload took meanwhile.
-        if (kind === 'docker') this.#keepAway(awayIn(registry, probed));
+        if (kind === 'docker') this.#keepAway(dockerSockets(registry), awayIn(registry, probed));
         sayPart();
       }),
     );
@@ -179,10 +179,15 @@ export class CannotRunCheck {
     this.#away = new Map([...this.#away].filter(([socket]) => named.has(socket)));
   }
 
-  /** What a Docker probe or a run found of the sockets the registry in use names: a look of the one before may answer after a reload. */
-  #keepAway(found: Map<string, string>): void {
+  /**
+   * What a Docker probe or a run found of the sockets it asked about (`asked`), of those the registry in use
+   * names: a look of the one before may answer after a reload. The others stay as they were: a late answer
+   * about the old registry's sockets says nothing of one a run under the new registry found away.
+   */
+  #keepAway(asked: ReadonlySet<string>, found: ReadonlyMap<string, string>): void {
     const named = dockerSockets(this.#opts.registry.registry);
-    const away = new Map([...found].filter(([socket]) => named.has(socket)));
+    const others = [...this.#away].filter(([socket]) => !asked.has(socket));
+    const away = new Map([...others, ...found].filter(([socket]) => named.has(socket)));
     const changed = [...away.keys()].sort().join('\n') !== [...this.#away.keys()].sort().join('\n');
     this.#away = away;
     if (changed) this.#opts.declinedChanged?.();
@@ -209,7 +214,8 @@ export class CannotRunCheck {
    */
   runFoundAway(service: ServiceConfig, words: string): void {
     if (service.execution_type !== 'docker' || this.#away.has(service.runner_config.socket_path)) return;
-    this.#keepAway(new Map([...this.#away, [service.runner_config.socket_path, words]]));
+    const socket = service.runner_config.socket_path;
+    this.#keepAway(new Set([socket]), new Map([[socket, words]]));
   }
 
   /** Whether the last look found this Docker service's daemon certainly away. */
