@@ -6,9 +6,11 @@ import type { Running } from './running.ts';
 
 /**
  * What decides that a job claimed ahead of a free slot (short jobs only, see ClaimSizer: leased, not
- * started) goes back unstarted, attempt not spent, rather than start here, and the settings it starts
- * with: those of the registry in use, never the ones it was claimed under. Pure: the dispatcher says how
- * the worker stands, and hands back what this names.
+ * started), or granted a breaker's probe slot, goes back unstarted, attempt not spent, rather than start
+ * here, and the settings it starts with: those of the registry in use, never the ones it was claimed
+ * under. The decisions read only the gates they are given; the gates (gatesAt) read the worker's live
+ * state as they are asked, and one acts: a job whose service the registry names no more leaves that service
+ * out of the claims from then on, and logs it (`gone`). The dispatcher hands back what this names.
  */
 
 /** How this worker stands now, as the screening reads it. */
@@ -23,7 +25,7 @@ export interface AheadGates {
   declined(service: string): boolean;
   /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */
   daemonAway(service: ServiceConfig): boolean;
-  /** Why a job goes back whose service the registry in use names no more (ForeignServices.leaveOut: claims leave it out from then on). */
+  /** Why a job goes back whose service the registry in use names no more; not a question: the claims leave the service out from then on, and it is logged (ForeignServices.leaveOut). */
   gone(service: string): string;
 }
 
@@ -34,8 +36,9 @@ export type Screened = { back: string } | { service: ServiceConfig };
 export const BREAKER_OPEN = 'circuit breaker open';
 
 /**
- * How the worker stands at `now` by its registry, breakers, pauses and looks. What its claims leave out
- * is worked out once, when first asked: most screenings never ask it.
+ * How the worker stands at `now` by its registry, breakers, pauses and looks, each read when asked. What
+ * its claims leave out is worked out once, when first asked, for every job these gates screen: each one
+ * that its breaker or a pause has not sent back already, of a service the registry still names, asks it.
  */
 export function gatesAt(opts: Pick<DispatcherOptions, 'registry' | 'breakers' | 'pauses' | 'declined' | 'daemonAway' | 'log'>, foreign: ForeignServices, now: Date): AheadGates {
   const { registry, breakers, pauses, daemonAway, log } = opts;
