@@ -259,6 +259,12 @@ export const WorkerCannotRun = z.object({
    * once: the variables, the registry's own checks): their services' lacks come with a later record. Absent: none.
    */
   probing: z.array(ExecutionType).optional(),
+  /**
+   * Of those, the kinds whose probes ran out the look's wait without answering: their services are said as
+   * the look before found them. A kind still probing and not here is merely not answered yet (a look under
+   * way, a reload's record said in parts). Absent: none, and from a worker of a version that did not say.
+   */
+  unanswered: z.array(ExecutionType).optional(),
   /** How long after a look the worker looks again; absent from a worker of a version that did not say. */
   looks_every_ms: z.number().int().positive().optional(),
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExecutionType, ServiceLack, WorkerInfo } from '../../shared/domain.ts';
+import type { ServiceLack, WorkerCannotRun, WorkerInfo } from '../../shared/domain.ts';
 import { Registry } from '../../shared/registry.ts';
 import { lackingReason, withWorkersLacking } from './fleetLacks.ts';
 
@@ -9,10 +9,9 @@ const unsetKey: ServiceLack = { service: 'billing', execution_type: 'shell', uns
 
 const daemonAway: ServiceLack = { service: 'thumbs', execution_type: 'docker', unset: [], docker: 'Docker daemon at /var/run/docker.sock not answering (ECONNREFUSED)', other: [], declined: true };
 
-/** `probing`: the kinds whose probes had not answered when its record was written. */
-function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number, probing?: ExecutionType[]): WorkerInfo {
-  const cannotRun =
-    lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }), ...(probing === undefined ? {} : { probing }) };
+/** `probes`: the kinds whose probes had not answered when its record was written, and those that ran out their wait. */
+function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number, probes: Pick<WorkerCannotRun, 'probing' | 'unanswered'> = {}): WorkerInfo {
+  const cannotRun = lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }), ...probes };
   return {
     id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
     last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: cannotRun, lost: false,
@@ -39,7 +38,7 @@ describe('lackingReason: a service none of the workers that would take it can ru
 
   it('a worker whose Docker probe did not answer within its wait (docker not checked yet) is not told to start the daemon', () => {
     // Its record says the daemon as the look before found it, away; whether it answers now is not known.
-    const unchecked = worker('w1', [daemonAway], 30_000, ['docker']);
+    const unchecked = worker('w1', [daemonAway], 30_000, { probing: ['docker'], unanswered: ['docker'] });
     const why = lackingReason('default', 'thumbs', [unchecked]) ?? '';
     assert.doesNotMatch(why, /start the Docker daemon/);
     assert.match(why, /\(the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/);
@@ -49,6 +48,13 @@ describe('lackingReason: a service none of the workers that would take it can ru
       both,
       /\(start the Docker daemon or give the workers its socket: it looks again 5 s after its last look; the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/,
     );
+  });
+
+  it('a worker whose Docker probe is still to answer (a look under way) says what a look found: it is told to start the daemon', () => {
+    // A reload's record said in parts: every kind probing, the daemon as the last look found it, refusing.
+    const why = lackingReason('default', 'thumbs', [worker('w1', [daemonAway], 30_000, { probing: ['docker'] })]) ?? '';
+    assert.doesNotMatch(why, /did not answer within its wait/);
+    assert.match(why, /\(start the Docker daemon or give the workers its socket: it looks again 30 s after its last look\)$/);
   });
 
   it('the dispatch check names the due count beside the service: one sentence, its advice last', () => {

@@ -45,17 +45,19 @@ function looksAgain(workers: readonly WorkerInfo[]): string {
 
 /**
  * What lifts it: a variable is read when a worker starts; a Docker daemon is looked at again on its own. A
- * worker whose Docker probe did not answer within its wait (docker not checked yet) says the daemon as its
- * look before found it: whether it answers now is not known, so it is not told to start.
+ * worker whose Docker probe ran out its wait (`unanswered`) says the daemon as its look before found it:
+ * whether it answers now is not known, so it is not told to start. One whose probe is merely still to answer
+ * (a look under way, a reload's record said in parts) says what a look found, a socket missing or refusing:
+ * that is told to start it.
  */
 function whatToDo(lacking: ReadonlyArray<{ worker: WorkerInfo; lack: ServiceLack }>): string {
   const todo: string[] = [];
   if (lacking.some(({ lack }) => lack.unset.length > 0)) todo.push('set the variables where the workers run, then restart them');
   const docker = lacking.filter(({ lack }) => lack.docker !== null).map(({ worker }) => worker);
-  const unchecked = docker.filter((worker) => worker.cannot_run?.probing?.includes('docker') === true);
-  const checked = docker.filter((worker) => !unchecked.includes(worker));
-  if (checked.length > 0) todo.push(`start the Docker daemon or give the workers its socket: ${looksAgain(checked)}`);
-  if (unchecked.length > 0) todo.push(`the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: ${looksAgain(unchecked)}`);
+  const timedOut = docker.filter((worker) => worker.cannot_run?.unanswered?.includes('docker') === true);
+  const found = docker.filter((worker) => !timedOut.includes(worker));
+  if (found.length > 0) todo.push(`start the Docker daemon or give the workers its socket: ${looksAgain(found)}`);
+  if (timedOut.length > 0) todo.push(`the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: ${looksAgain(timedOut)}`);
   return todo.length > 0 ? ` (${todo.join('; ')})` : '';
 }
 

@@ -115,16 +115,18 @@ export class CannotRunCheck {
       if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), unanswered());
     };
     sayPart();
+    const timedOut: ExecutionType[] = [];
     await Promise.all(
       [...probes].map(async ([kind, probe]) => {
         const probed = await probe;
         if (probed === NOT_ANSWERED) {
+          timedOut.push(kind);
           log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
           return;
         }
         answered.set(kind, probed);
         // A daemon's answer is its socket's, whichever registry asked: kept even when a reload took meanwhile.
-        if (kind === 'docker') this.#keepAway(awayIn(registry, probed));
+        if (kind === 'docker') this.#keepAway(dockerSockets(registry), awayIn(registry, probed));
         sayPart();
       }),
     );
@@ -140,7 +142,7 @@ export class CannotRunCheck {
     const now = new Set(lacks.map((l) => l.service));
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
     this.#last = { registry, at: Date.now(), lacks };
-    this.#say(registry, lacks, unanswered());
+    this.#say(registry, lacks, unanswered(), timedOut);
   }
 
   /** A registry not said yet: its record at once, with what needs no probe. */
@@ -150,8 +152,18 @@ export class CannotRunCheck {
     this.#say(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], new Map(), this.#opts.env, this.#away), kinds);
   }
 
-  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[]): void {
-    const record: WorkerCannotRun = { checked_at: new Date().toISOString(), services, ...(probing.length > 0 ? { probing } : {}), looks_every_ms: this.#everyMs };
+  /**
+   * `probing`: the kinds not answered yet, still to come in a look under way or run out of its wait;
+   * `timedOut`: those of them that ran out of it, which the fleet's advice tells apart (api/fleetLacks.ts).
+   */
+  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[], timedOut: readonly ExecutionType[] = []): void {
+    const record: WorkerCannotRun = {
+      checked_at: new Date().toISOString(),
+      services,
+      ...(probing.length > 0 ? { probing } : {}),
+      ...(timedOut.length > 0 ? { unanswered: [...timedOut].sort() } : {}),
+      looks_every_ms: this.#everyMs,
+    };
     this.#saidFor = registry;
     this.#said = record;
     this.#unwritten = record;
@@ -167,10 +179,15 @@ export class CannotRunCheck {
     this.#away = new Map([...this.#away].filter(([socket]) => named.has(socket)));
   }
 
-  /** What a Docker probe or a run found of the sockets the registry in use names: a look of the one before may answer after a reload. */
-  #keepAway(found: Map<string, string>): void {
+  /**
+   * What a Docker probe or a run found of the sockets it asked about (`asked`), of those the registry in use
+   * names: a look of the one before may answer after a reload. The others stay as they were: a late answer
+   * about the old registry's sockets says nothing of one a run under the new registry found away.
+   */
+  #keepAway(asked: ReadonlySet<string>, found: ReadonlyMap<string, string>): void {
     const named = dockerSockets(this.#opts.registry.registry);
-    const away = new Map([...found].filter(([socket]) => named.has(socket)));
+    const others = [...this.#away].filter(([socket]) => !asked.has(socket));
+    const away = new Map([...others, ...found].filter(([socket]) => named.has(socket)));
     const changed = [...away.keys()].sort().join('\n') !== [...this.#away.keys()].sort().join('\n');
     this.#away = away;
     if (changed) this.#opts.declinedChanged?.();
@@ -197,7 +214,8 @@ export class CannotRunCheck {
    */
   runFoundAway(service: ServiceConfig, words: string): void {
     if (service.execution_type !== 'docker' || this.#away.has(service.runner_config.socket_path)) return;
-    this.#keepAway(new Map([...this.#away, [service.runner_config.socket_path, words]]));
+    const socket = service.runner_config.socket_path;
+    this.#keepAway(new Set([socket]), new Map([[socket, words]]));
   }
 
   /** Whether the last look found this Docker service's daemon certainly away. */

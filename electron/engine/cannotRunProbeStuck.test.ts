@@ -49,6 +49,7 @@ describe('a probe that never answers holds up no later look', () => {
     const record = check.unwritten();
     assert.equal(record?.services.find((s) => s.service === 'smoke'), undefined, 'not said to fail there');
     assert.deepEqual(record?.probing, ['noop']);
+    assert.deepEqual(record?.unanswered, ['noop'], 'it ran out its wait, not merely still to answer');
     assert.deepEqual(check.declined(holder.registry), ['thumbs'], 'the daemon away, for certain');
   });
 

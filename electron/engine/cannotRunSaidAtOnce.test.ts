@@ -104,6 +104,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual([lackOf(reloaded, 'thumbs')?.declined, /not answering \(ENOENT\)/.test(lackOf(reloaded, 'thumbs')?.docker ?? '')], [true, true]);
       assert.deepEqual(engine.declinedServices(), ['payroll', 'thumbs']);
       assert.ok(reloaded.probing?.includes('docker'), 'the new registry is not looked at yet');
+      // Still to answer, not run out of its wait: the fleet's advice tells to start the daemon a look found missing (api/fleetLacks.ts).
+      assert.equal(reloaded.unanswered, undefined);
 
       docker.answer();
       const whole = await waitFor('the reloaded registry looked at whole', async () => {

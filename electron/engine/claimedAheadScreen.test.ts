@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry, type ServiceConfig } from '../../shared/registry.ts';
 import type { ClaimedJob } from '../store/store.ts';
-import { BREAKER_OPEN, leftOut, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
+import { BREAKER_OPEN, leftOut, pastTheBreaker, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
 import { newRunning, type Running } from './running.ts';
 
 const registry = Registry.parse({
@@ -73,15 +73,24 @@ describe('a job claimed ahead, as a slot frees for it', () => {
   });
 });
 
+describe('a job its breaker let through (a probe slot granted)', () => {
+  it('is not held by its breaker, whose granted slot leaves no allowance; the pause and the registry in use still send it back', () => {
+    assert.deepEqual(pastTheBreaker(ahead(1, 'quick'), gates({ breakerOpen: () => true })), { service: named('quick') });
+    assert.deepEqual(pastTheBreaker(ahead(1, 'quick'), gates({ paused: (s) => s === 'quick' })), { back: 'paused: the upstream asked to wait (429)' });
+    assert.deepEqual(pastTheBreaker(ahead(2, 'thumbs'), gates({ daemonAway: awaySocket })), { back: cannotRun });
+  });
+});
+
 describe('jobs claimed ahead once what the worker leaves out of its claims changed', () => {
-  it('those of a service declined, gone from the registry, or of a daemon found away go back; the rest keep the settings in use', () => {
+  it('those of a service declined, gone from the registry, or of a daemon found away go back; the rest stay', () => {
     const all = [ahead(1, 'quick'), ahead(2, 'thumbs'), ahead(3, 'quick')];
-    const ids = (screened: ReturnType<typeof leftOut>) => ({ back: screened.back.map((out) => out.running.job.id), kept: screened.kept.map((kept) => kept.running.job.id) });
-    assert.deepEqual(ids(leftOut(all, gates())), { back: [], kept: [1, 2, 3] });
-    assert.deepEqual(ids(leftOut(all, gates({ declined: (s) => s === 'quick' }))), { back: [1, 3], kept: [2] });
-    assert.deepEqual(ids(leftOut(all, gates({ settings: (s) => (s === 'thumbs' ? undefined : named(s)) }))), { back: [2], kept: [1, 3] });
-    const away = leftOut(all, gates({ daemonAway: awaySocket }));
-    assert.deepEqual(away.back.map((out) => [out.running.job.id, out.reason]), [[2, cannotRun]]);
-    assert.deepEqual(away.kept.map((kept) => kept.service), [named('quick'), named('quick')]);
+    const ids = (back: ReturnType<typeof leftOut>) => back.map((out) => out.running.job.id);
+    assert.deepEqual(ids(leftOut(all, gates())), []);
+    assert.deepEqual(ids(leftOut(all, gates({ declined: (s) => s === 'quick' }))), [1, 3]);
+    assert.deepEqual(ids(leftOut(all, gates({ settings: (s) => (s === 'thumbs' ? undefined : named(s)) }))), [2]);
+    assert.deepEqual(
+      leftOut(all, gates({ daemonAway: awaySocket })).map((out) => [out.running.job.id, out.reason]),
+      [[2, cannotRun]],
+    );
   });
 });

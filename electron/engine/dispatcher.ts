@@ -16,7 +16,7 @@ import { ForeignServices } from './foreignServices.ts';
 import { IdleWatch } from './idleWatch.ts';
 import { Waiters } from './waiters.ts';
 import { errorMessage } from '../runners/result.ts';
-import { BREAKER_OPEN, gatesAt, leftOut, underRegistryInUse, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
+import { BREAKER_OPEN, gatesAt, leftOut, pastTheBreaker, underRegistryInUse, whyNotStart, type AheadGates } from './claimedAheadScreen.ts';
 import type { DispatcherOptions } from './dispatcherOptions.ts';
 
 /**
@@ -91,13 +91,12 @@ export class Dispatcher {
    * What this worker leaves out of its claims changed (a look found a Docker daemon away, a reload took):
    * jobs claimed ahead of a free slot go back unstarted at once when it now leaves them out or its registry
    * names their service no more, rather than stay leased here, shown running, until a slot frees while a
-   * worker that can run them sits idle; the rest take their service's settings in the registry in use.
-   * Then the claims go by the new list.
+   * worker that can run them sits idle; the rest take their settings in the registry in use as they start
+   * (#pump). Then the claims go by the new list.
    */
   declinedChanged(): void {
     if (this.#buffer.size > 0) {
-      const { back, kept } = leftOut(this.#buffer.values(), this.#gates(new Date()));
-      for (const { running, service } of kept) running.service = service;
+      const back = leftOut(this.#buffer.values(), this.#gates(new Date()));
       // All out of the buffer first: each release pumps, which would start the rest.
       for (const { running } of back) this.#buffer.delete(running.job.id);
       for (const { running, reason } of back) this.#release(running, reason);
@@ -368,7 +367,8 @@ export class Dispatcher {
         this.#release(running, screened.back);
         continue;
       }
-      // The registry in use as it starts, not the one it was claimed under.
+      // The registry in use as it starts, not the one it was claimed under: the one place a job claimed
+      // ahead takes its settings, whatever reloaded since (declinedChanged only hands jobs back).
       running.service = screened.service;
       running.startedAt = new Date();
       this.#executing.set(running.job.id, running);
@@ -423,10 +423,10 @@ export class Dispatcher {
     group.forEach((running, i) => {
       if (i < granted && !running.leaseLost) {
         running.probe = true;
-        // A look found its daemon away, or a reload took, while the store granted the slot: a job this
-        // worker now leaves out goes back, and its settle frees the slot (a probe with no verdict), for a
-        // worker that can run it; the rest run with the registry in use.
-        const screened = underRegistryInUse(running, gates);
+        // An upstream's 429 paused its service, a look found its daemon away, or a reload took, while the
+        // store granted the slot: the job goes back, and its settle frees the slot (a probe with no
+        // verdict), for after the pause or a worker that can run it; the rest run with the registry in use.
+        const screened = pastTheBreaker(running, gates);
         if ('back' in screened) {
           this.#untrack(running);
           this.#release(running, screened.back);
