@@ -7,7 +7,6 @@ import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
-import { delay } from './waits.ts';
 import { extendLeases } from './leaseExtension.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
@@ -209,11 +208,11 @@ export class Dispatcher {
     this.#wakeup.wake();
     await this.#loop;
     this.releaseBuffered('worker shutdown');
-    await this.#waitForRunning(graceMs);
+    await this.#finishWaiters.waitUntil(() => this.#executing.size === 0, graceMs);
     // Waited for also when none was interrupted now: a job stopped earlier (the store unreachable) may still
     // be ending, and its result must reach the settler before it is drained, not after the store closed.
     this.interruptAll('shutdown');
-    await this.#waitForRunning(10_000);
+    await this.#finishWaiters.waitUntil(() => this.#executing.size === 0, 10_000);
     for (const running of this.#executing.values()) {
       this.#opts.log.warn('a job did not stop when interrupted; its lease will expire', { job_id: running.job.id, service: running.job.service_name });
     }
@@ -488,13 +487,6 @@ export class Dispatcher {
     this.#results.add(running, settlement);
     this.#pump();
     this.#finishWaiters.release();
-  }
-
-  async #waitForRunning(ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (this.#executing.size > 0 && Date.now() < deadline) {
-      await Promise.race([this.#finishWaiters.wait(), delay(Math.min(100, deadline - Date.now()))]);
-    }
   }
 
   #checkIdle(): void {
