@@ -233,13 +233,7 @@ export class Dispatcher {
       }
       if (this.#queueDry) {
         this.#queueDry = false;
-        const woken = await this.#wakeup.wait(this.#claimFailing ? pollMs * 4 : pollMs);
-        // Idle a whole poll interval: the store readies its connections for the next job (Store.warmUp),
-        // never while jobs run nor in a worker run until empty, which stops when it finds the queue dry.
-        // A failed warm-up costs only the planning it would have saved: said at debug, not every poll as a warning.
-        if (!woken && !this.#claimFailing && this.#executing.size === 0) {
-          this.#opts.store.warmUp().catch((error: unknown) => this.#opts.log.debug('could not ready the store\'s connections', { error: errorMessage(error) }));
-        }
+        await this.#wakeup.wait(this.#claimFailing ? pollMs * 4 : pollMs);
         continue;
       }
       const limit = this.#claimLimit();

@@ -5,31 +5,30 @@
  */
 export class Wakeup {
   #pending = false;
-  #resolve: ((woken: boolean) => void) | null = null;
+  #resolve: (() => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
 
   wake(): void {
-    if (this.#resolve) this.#settle(true);
+    if (this.#resolve) this.#settle();
     else this.#pending = true;
   }
 
-  /** True when woken, false when `ms` passed without a wake. */
-  wait(ms: number): Promise<boolean> {
+  wait(ms: number): Promise<void> {
     if (this.#pending) {
       this.#pending = false;
-      return Promise.resolve(true);
+      return Promise.resolve();
     }
-    return new Promise<boolean>((resolve) => {
+    return new Promise<void>((resolve) => {
       this.#resolve = resolve;
-      this.#timer = setTimeout(() => this.#settle(false), ms);
+      this.#timer = setTimeout(() => this.#settle(), ms);
     });
   }
 
-  #settle(woken: boolean): void {
+  #settle(): void {
     const resolve = this.#resolve;
     this.#resolve = null;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    resolve?.(woken);
+    resolve?.();
   }
 }

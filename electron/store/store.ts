@@ -100,13 +100,6 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   /** This process's pool of PostgreSQL connections as it stands, read without I/O; null for SQLite, which has none. */
   poolUse(): PoolUse | null;
   /**
-   * An idle worker's: readies the connections this process holds for the claim and the settle, in the
-   * background of an idle wait, so the first job into an idle worker does not wait for their planning.
-   * Takes no job and writes nothing; opens no connection and takes none a statement waits for; each
-   * connection once, so a call on a ready pool costs no I/O. Nothing to do on SQLite.
-   */
-  warmUp(): Promise<void>;
-  /**
    * The connections counted against the tightest limit the PostgreSQL server puts on new ones for this
    * store's role and database, read now (one statement); null for SQLite.
    */

@@ -69,7 +69,7 @@ async function retryingDeadlocks<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /** The server process of a connection (pg sets it at startup; its typings leave it out). */
-export function backendPid(client: object): number | null {
+function backendPid(client: object): number | null {
   return 'processID' in client && typeof client.processID === 'number' ? client.processID : null;
 }
 export type Queryable = Pick<pg.PoolClient, 'query'>;

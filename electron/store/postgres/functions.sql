@@ -32,8 +32,7 @@ ELSE
   SELECT array_agg(row_id), array_agg(job_id) INTO v_rows, v_ids
   FROM jobs.opsdeck_ready_pick(p_limit, p_queues, coalesce(p_excluded, '{}'), NULL, p_cap_services, p_cap_values);
 END IF;
--- A claim of no jobs goes on over no rows: it plans the statements below and writes nothing (migration 0052).
-IF v_ids IS NULL AND p_limit > 0 THEN
+IF v_ids IS NULL THEN
   RETURN '{"jobs": []}';
 END IF;
 -- The locked rows cannot move before this transaction ends, so their row ids still name them.

@@ -99,7 +99,6 @@ import * as rollupHours from './rollupHours.ts';
 import { rollupsByService } from './serviceRollups.ts';
 import type { Claim } from './rows.ts';
 import { PgSignals } from './signals.ts';
-import { ConnectionWarmth } from './warmUp.ts';
 import type { StoreDiagnostics } from '../../../shared/diagnosis.ts';
 import { storeDiagnostics } from '../diagnostics.ts';
 import { connectionRoom } from './connectionRoom.ts';
@@ -121,7 +120,6 @@ export class PostgresStore implements Store {
   readonly #signals: PgSignals;
   readonly #leases = new LeaseBook();
   readonly #gated = new GatedClaims();
-  readonly #warmth: ConnectionWarmth;
   readonly #jobActions: PostgresJobActions;
   readonly #controlPlane: PostgresControlPlane;
   readonly #orchestration: PostgresOrchestration;
@@ -132,7 +130,6 @@ export class PostgresStore implements Store {
     this.#db = db;
     this.location = db.location;
     this.#signals = new PgSignals(db);
-    this.#warmth = new ConnectionWarmth(db);
     this.#jobActions = new PostgresJobActions(() => this.#open, this.#signals);
     this.#controlPlane = new PostgresControlPlane(() => this.#open, this.#signals);
     this.#orchestration = new PostgresOrchestration(() => this.#open, this.#signals);
@@ -161,10 +158,6 @@ export class PostgresStore implements Store {
 
   poolUse(): PoolUse | null {
     return this.#open.poolUse();
-  }
-
-  warmUp(): Promise<void> {
-    return this.#closed ? Promise.resolve() : this.#warmth.warmUp();
   }
 
   async connectionRoom(): Promise<ConnectionRoom | null> {

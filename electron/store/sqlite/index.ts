@@ -161,9 +161,6 @@ export class SqliteStore implements Store {
     return null;
   }
 
-  /** Its statements are prepared once for the process, not per connection: nothing to ready. */
-  async warmUp(): Promise<void> {}
-
   async connectionRoom(): Promise<ConnectionRoom | null> {
     return null;
   }
