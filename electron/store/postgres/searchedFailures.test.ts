@@ -6,7 +6,10 @@ import type { Store } from '../store.ts';
 import { fillPostgresHistory } from '../testing/history/postgres.ts';
 import { createTestDatabase, withClient } from '../testing/pgTestDb.ts';
 import type { TestDatabase } from '../testing/pgTestDb.ts';
+import { PgDb } from './db.ts';
+import type { Row } from './db.ts';
 import { openPostgresStore } from './open.ts';
+import { listJobs } from './reads.ts';
 import { WALK_ROWS } from './searchedFailures.ts';
 
 /**
@@ -52,22 +55,30 @@ async function everyPage(filter: JobFilter, from: string | null): Promise<number
   for (let pages = 0; pages < 1_000; pages++) {
     const page = await store.listJobs(filter, { limit: 50, after: cursor });
     ids.push(...page.items.map((j) => j.id));
+    assert.ok(
+      ids.every((id, i) => i === 0 || id < (ids[i - 1] ?? Infinity)),
+      `each job once, newest first: ${ids.slice(-60).join(',')}`,
+    );
     if (page.next_cursor === null) return ids;
     cursor = page.next_cursor;
   }
   throw new Error('the listing never ended');
 }
 
-/** The most and least common failed error texts of the fill: a phrase that fills pages at once, and one that does not. */
-async function failedTexts(): Promise<{ common: string; rare: string }> {
+/**
+ * Failed error texts of the fill: the most common, which fills pages within a walk; one of middling
+ * frequency, a few matches within a walk and more below it, so a page joins the two; and the least common.
+ */
+async function failedTexts(): Promise<{ common: string; middling: string; rare: string }> {
   return withClient(db.url, async (c) => {
-    const { rows } = await c.query<{ error_message: string }>(
-      `SELECT error_message FROM jobs.tb_job_run WHERE status = 'failed' GROUP BY error_message ORDER BY count(*) DESC, error_message`,
+    const { rows } = await c.query<{ error_message: string; n: string }>(
+      `SELECT error_message, count(*) AS n FROM jobs.tb_job_run WHERE status = 'failed' GROUP BY error_message ORDER BY count(*) DESC, error_message`,
     );
     const common = rows[0]?.error_message;
     const rare = rows.at(-1)?.error_message;
-    assert.ok(common !== undefined && rare !== undefined && common !== rare, 'the fill has failures of several texts');
-    return { common, rare };
+    const middling = rows.find((r) => Number(r.n) >= 40 && Number(r.n) <= 120)?.error_message;
+    assert.ok(common !== undefined && rare !== undefined && middling !== undefined && common !== rare, 'the fill has failures of several texts');
+    return { common, middling, rare };
   });
 }
 
@@ -78,9 +89,9 @@ describe('postgres: searching failed jobs', () => {
   });
 
   it('lists every failed job whose error holds a common phrase, a rare one, or none, newest first, from the start and from deep', async () => {
-    const { common, rare } = await failedTexts();
+    const { common, middling, rare } = await failedTexts();
     const middle = encodeCursor(Math.floor(JOBS / 2));
-    for (const text of [common, rare, common.slice(3, 14).toUpperCase(), 'no error says this', '100%_\\']) {
+    for (const text of [common, middling, rare, common.slice(3, 14).toUpperCase(), 'no error says this', '100%_\\']) {
       for (const openOnly of [false, true]) {
         const filter: JobFilter = openOnly ? { search: text, unresolved: true } : { search: text, status: ['failed'] };
         const want = await expected(text, openOnly);
@@ -90,6 +101,18 @@ describe('postgres: searching failed jobs', () => {
     }
     assert.ok((await expected(rare, false)).length > 0);
     assert.ok((await expected(common, false)).length > 100, 'the common phrase fills pages');
+    const middlingInOneWalk = await withClient(db.url, async (c) =>
+      Number(
+        (
+          await c.query<{ n: string }>(
+            `SELECT count(*) FILTER (WHERE status = 'failed' AND error_message = $1) AS n
+             FROM (SELECT status, error_message FROM jobs.tb_job_run WHERE error_fingerprint IS NOT NULL ORDER BY id DESC LIMIT $2) w`,
+            [middling, WALK_ROWS],
+          )
+        ).rows[0]?.n,
+      ),
+    );
+    assert.ok(middlingInOneWalk > 0 && middlingInOneWalk < 50, `the middling phrase has ${middlingInOneWalk} matches in the first walk: some, less than a page`);
   });
 
   it('lists a failure lying just past where the walk stops', async () => {
@@ -119,5 +142,65 @@ describe('postgres: searching failed jobs', () => {
     const want = new Set(queues.filter((r) => r.queue === queue).map((r) => Number(r.id)));
     assert.deepEqual(inQueue, all.filter((id) => want.has(id)));
     assert.ok(inQueue.length > 0 && inQueue.length < all.length);
+  });
+});
+
+/** Another session's commit, run once right after the listing's first statement about the errored jobs has answered. */
+class Interleaved extends PgDb {
+  between: string | null = null;
+  override async read(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
+    const rows = await super.read(text, values, name);
+    const sql = this.between;
+    if (sql !== null && text.includes('error_fingerprint IS NOT NULL')) {
+      this.between = null;
+      await this.pool.query(sql);
+    }
+    return rows;
+  }
+}
+
+describe('postgres: searching failed jobs while jobs change', () => {
+  /** A rare failure `below` errored jobs below a cursor: WALK_ROWS, the walk's last; WALK_ROWS + 1, just past it. */
+  async function walkEndingAt(below: number): Promise<{ rare: string; failure: number; cursor: number; errored: number[] }> {
+    const { rare } = await failedTexts();
+    const errored = await withClient(db.url, async (c) =>
+      (await c.query<{ id: string }>(`SELECT id FROM jobs.tb_job_run WHERE error_fingerprint IS NOT NULL ORDER BY id DESC`)).rows.map((r) => Number(r.id)),
+    );
+    const failure = (await expected(rare, false)).find((id) => errored.indexOf(id) > WALK_ROWS + 20);
+    const cursor = failure === undefined ? undefined : errored[errored.indexOf(failure) - below];
+    assert.ok(failure !== undefined && cursor !== undefined);
+    return { rare, failure, cursor, errored };
+  }
+
+  it('a job failing for the first time inside the walked range meanwhile: every job still once', async () => {
+    const { rare, failure, cursor } = await walkEndingAt(WALK_ROWS);
+    const fresh = await withClient(db.url, async (c) =>
+      Number((await c.query<{ id: string }>(`SELECT id FROM jobs.tb_job_run WHERE error_fingerprint IS NULL AND id > $1 AND id < $2 ORDER BY id LIMIT 1`, [failure, cursor])).rows[0]?.id),
+    );
+    const reader = new Interleaved(db.url, 2);
+    try {
+      reader.between = `UPDATE jobs.tb_job_run SET error_fingerprint = 'meanwhile', error_message = 'meanwhile' WHERE id = ${fresh}`;
+      const ids = (await listJobs(reader, { search: rare, status: ['failed'] }, { limit: 50, after: encodeCursor(cursor) })).items.map((j) => j.id);
+      assert.equal(reader.between, null, 'the change was made between the two statements');
+      assert.equal(new Set(ids).size, ids.length, `each job once: ${ids.join(',')}`);
+      assert.ok(ids.includes(failure));
+    } finally {
+      await reader.pool.end();
+    }
+  });
+
+  it('an errored job pruned inside the walked range meanwhile: the failure past it is still listed', async () => {
+    const { rare, failure, cursor, errored } = await walkEndingAt(WALK_ROWS + 1);
+    const victim = errored[errored.indexOf(failure) - 10];
+    assert.ok(victim !== undefined && !(await expected(rare, false)).includes(victim));
+    const reader = new Interleaved(db.url, 2);
+    try {
+      reader.between = `DELETE FROM jobs.tb_job_run WHERE id = ${victim}`;
+      const ids = (await listJobs(reader, { search: rare, status: ['failed'] }, { limit: 50, after: encodeCursor(cursor) })).items.map((j) => j.id);
+      assert.equal(reader.between, null, 'the change was made between the two statements');
+      assert.ok(ids.includes(failure), `failed job ${failure} is listed: ${ids.join(',')}`);
+    } finally {
+      await reader.pool.end();
+    }
   });
 });

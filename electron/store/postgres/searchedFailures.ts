@@ -22,34 +22,38 @@ export function searchesFailuresOnly(filter: JobFilter): boolean {
   return filter.unresolved === true || (filter.status !== undefined && filter.status.length > 0 && filter.status.every((s) => s === 'failed'));
 }
 
-/** Where the walk stopped: the oldest errored job it read, or null when it read every one below the cursor. */
+/** What the walk found, and where it stopped: jobs below `below` are not walked; null when none is left to look at. */
 export interface Walked {
   rows: Row[];
-  /** Jobs below this id are not walked; null when none is left to look at. */
   below: number | null;
 }
 
 /**
  * Up to `want` jobs matching `where` among the WALK_ROWS newest errored jobs below `after`, and where the
- * walk stopped when it did not fill them.
+ * walk stopped when they did not fill the page. Where it stops is read first and the walk bounded by it, so
+ * the walk and the listing below it split the ids at one number: read as two statements, a job failing for
+ * the first time or pruned in between would have moved the walk's end, and a job been listed twice or not
+ * at all. `OFFSET 0` keeps the walk a walk: without it the planner folds the filter into the bounded range
+ * and fetches every match of the text from the trigram index.
  */
 export async function walkErrored(db: PgDb, where: string, params: unknown[], after: number | null, want: number): Promise<Walked> {
-  const n = params.length;
-  const rows = await db.read(
-    `SELECT ${JOB_COLUMNS} FROM (
-       SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run WHERE error_fingerprint IS NOT NULL AND ($${n + 1}::bigint IS NULL OR id < $${n + 1}::bigint)
-       ORDER BY id DESC LIMIT $${n + 3}
-     ) walked
-     WHERE ${where}
-     ORDER BY id DESC LIMIT $${n + 2}`,
-    [...params, after, want, WALK_ROWS],
-  );
-  if (rows.length >= want) return { rows, below: null };
   const stop = await db.read(
     `SELECT id FROM jobs.tb_job_run WHERE error_fingerprint IS NOT NULL AND ($1::bigint IS NULL OR id < $1::bigint)
      ORDER BY id DESC OFFSET $2 LIMIT 1`,
     [after, WALK_ROWS - 1],
   );
   const oldest = stop[0]?.['id'];
-  return { rows, below: oldest === undefined ? null : Number(oldest) };
+  const floor = oldest === undefined ? null : Number(oldest);
+  const n = params.length;
+  const rows = await db.read(
+    `SELECT ${JOB_COLUMNS} FROM (
+       SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
+       WHERE error_fingerprint IS NOT NULL AND ($${n + 1}::bigint IS NULL OR id < $${n + 1}::bigint) AND ($${n + 3}::bigint IS NULL OR id >= $${n + 3}::bigint)
+       ORDER BY id DESC OFFSET 0
+     ) walked
+     WHERE ${where}
+     ORDER BY id DESC LIMIT $${n + 2}`,
+    [...params, after, want, floor],
+  );
+  return { rows, below: rows.length >= want ? null : floor };
 }
