@@ -17,6 +17,8 @@ import { isJob, type JobRef } from './jobRef.ts';
 const PAGE = 200;
 const ROW_HEIGHT = 32;
 const COLUMNS = ['ID', 'Identifier', 'Status', 'Queue', 'Service', 'Type', 'Attempts', 'Created', 'Started', 'Duration', 'Error'];
+/** Columns a narrower table leaves out (styles/tables.css), each still in the job's drawer; JobRow marks their cells alike. */
+const WIDE_ONLY: ReadonlySet<string> = new Set(['Queue', 'Type', 'Attempts', 'Started']);
 /** The store lists jobs newest first, by id. */
 const SORTED_BY = 'ID';
 
@@ -65,22 +67,22 @@ const JobRow = memo(function JobRow({ job, index, start, stuck, selected, now, o
         {stuck ? <Badge tone="warn">stuck</Badge> : null}
         {job.resolved_at ? <Badge tone="muted">resolved</Badge> : null}
       </div>
-      <div role="cell" className="vtable-cell mono">
+      <div role="cell" className="vtable-cell mono wide-only">
         {job.queue}
       </div>
       <div role="cell" className="vtable-cell mono">
         {job.service_name}
       </div>
-      <div role="cell" className="vtable-cell">
+      <div role="cell" className="vtable-cell wide-only">
         {job.execution_type}
       </div>
-      <div role="cell" className="vtable-cell num">
+      <div role="cell" className="vtable-cell num wide-only">
         {job.attempts}/{job.max_attempts}
       </div>
       <div role="cell" className="vtable-cell nowrap">
         <Time iso={job.created_at} />
       </div>
-      <div role="cell" className="vtable-cell nowrap">
+      <div role="cell" className="vtable-cell nowrap wide-only">
         <Time iso={job.started_at} />
       </div>
       <div role="cell" className="vtable-cell num">
@@ -154,7 +156,7 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
         <div role="rowgroup" className="vtable-head">
           <div role="row" className="vtable-row" aria-rowindex={1}>
             {COLUMNS.map((c) => (
-              <div key={c} role="columnheader" className="vtable-cell" aria-sort={c === SORTED_BY ? 'descending' : undefined}>
+              <div key={c} role="columnheader" className={WIDE_ONLY.has(c) ? 'vtable-cell wide-only' : 'vtable-cell'} aria-sort={c === SORTED_BY ? 'descending' : undefined}>
                 {c}
                 {c === SORTED_BY ? (
                   <span className="sort-mark" aria-hidden="true">
