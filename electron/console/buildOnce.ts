@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,16 +56,17 @@ async function readHolder(lock: string): Promise<LockHolder | null> {
 /** Takes the lock, or says who holds it; a holder that died is cleared and the lock taken on the next try. */
 async function tryLock(lock: string, staleMs: number): Promise<{ taken: true } | { taken: false; holder: LockHolder | null }> {
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  // Written whole under a name of its own, then linked as the lock (which fails if the lock exists): the
+  // lock is never there empty, so a process that finds it always learns who holds it.
+  const draft = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(draft, JSON.stringify(me));
   try {
-    const file = await open(lock, 'wx');
-    try {
-      await file.writeFile(JSON.stringify(me));
-    } finally {
-      await file.close();
-    }
+    await link(draft, lock);
     return { taken: true };
   } catch (error) {
     if (!isCode(error, 'EEXIST')) throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
   const holder = await readHolder(lock);
   const age = await stat(lock).then(
