@@ -30,9 +30,6 @@ import {
   OverviewSeries,
   JobTrace,
   BulkResult,
-  BreakerTuned,
-  BreakerModeSet,
-  BreakerView,
   ControlChanged,
   EmergencyStopped,
   JobCancelled,
@@ -62,8 +59,10 @@ import {
   PerformanceByType,
   WorkerView,
 } from './views.ts';
+import { BreakerModeSet, BreakerTuned, BreakerView } from './breakerView.ts';
 
 export * from './views.ts';
+export * from './breakerView.ts';
 export * from './diagnosis.ts';
 export * from './workflowStats.ts';
 
