@@ -1,3 +1,4 @@
+import { chromium } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
 test("the jobs table gives its Error column the most room: a connection error reads whole at 1440 px, and the column is the widest there and on a large screen", async ({ opsdeck }) => {
@@ -96,4 +97,43 @@ test.describe('in a zone with an offset', () => {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
   });
+});
+
+test('once the jobs scroll, each column stands under its header: the head leaves room for the rows\' scrollbar', async ({ opsdeck, target }) => {
+  if (target.kind !== 'browser') {
+    test.skip(true, 'needs a browser of its own that shows its scrollbars');
+    return;
+  }
+  const stamp = `aligned-${opsdeck.stamp}`;
+  for (let i = 0; i < 30; i++) await opsdeck.enqueue('e2e_quick', { identifier: `${stamp}-${i}` });
+  // The test browser hides its scrollbars, so none takes room; a desktop's takes 15 px or so. This one shows them.
+  const browser = await chromium.launch({
+    executablePath: process.env.OPSDECK_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+    ignoreDefaultArgs: ['--hide-scrollbars'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 600 } });
+    await page.goto(target.url);
+    await page.goto(`${target.origin}/#/jobs?service=e2e_quick`);
+    const table = page.getByRole('table', { name: 'Jobs' });
+    await expect(table.getByRole('rowheader', { name: `${stamp}-29` })).toBeVisible();
+    const scroller = table.locator('.vtable-scroll');
+    expect(await scroller.evaluate((el) => el.offsetWidth - el.clientWidth), 'a scrollbar that takes room').toBeGreaterThan(0);
+    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: `${stamp}-29` }) });
+    const edges = async (cells: Array<{ boundingBox(): Promise<{ x: number; width: number } | null> }>) =>
+      Promise.all(cells.map(async (c) => Math.round((await c.boundingBox())?.x ?? -1)));
+    const headerEdges = await edges(await table.getByRole('columnheader').all());
+    // The id, then the identifier (a rowheader), then the other cells: every column's left edge.
+    const cells = await row.getByRole('cell').all();
+    const rowEdges = await edges([...cells.slice(0, 1), row.getByRole('rowheader'), ...cells.slice(1)]);
+    expect(rowEdges).toEqual(headerEdges);
+    const right = async (cell: { boundingBox(): Promise<{ x: number; width: number } | null> } | undefined) => {
+      const box = await cell?.boundingBox();
+      return box ? Math.round(box.x + box.width) : -1;
+    };
+    expect(await right(cells.at(-1)), 'the Error column ends where its header does').toBe(await right(table.getByRole('columnheader', { name: 'Error' })));
+  } finally {
+    await browser.close();
+  }
 });

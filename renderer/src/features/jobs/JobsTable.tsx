@@ -1,11 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo } from 'react';
 import type { Job, JobFilter } from '../../../../shared/domain.ts';
 import { useClient } from '../../lib/clientContext.ts';
 import { jobDuration, runningFor } from './jobTiming.ts';
 import { MAX_LIVE_JOB_PAGES } from '../../lib/liveUpdates.ts';
 import { useNow } from '../../lib/useNow.ts';
+import { useScrollbarWidth } from '../../lib/scrollbarWidth.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 import { Badge, StatusBadge } from '../../components/StatusBadge.tsx';
 import { Empty, ErrorState, Loading } from '../../components/States.tsx';
@@ -108,10 +109,10 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
     staleTime: Infinity,
   });
   const rows = useMemo(() => query.data?.pages.flatMap((page) => page.jobs) ?? [], [query.data]);
-  const scroller = useRef<HTMLDivElement>(null);
+  const scroller = useScrollbarWidth<HTMLDivElement>();
   const virtualizer = useVirtualizer({
     count: query.hasNextPage ? rows.length + 1 : rows.length,
-    getScrollElement: () => scroller.current,
+    getScrollElement: () => scroller.element.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
@@ -154,7 +155,7 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
         aria-rowcount={query.hasNextPage ? -1 : rows.length + 1}
       >
         <div role="rowgroup" className="vtable-head">
-          <div role="row" className="vtable-row" aria-rowindex={1}>
+          <div role="row" className="vtable-row" aria-rowindex={1} style={scroller.width > 0 ? { paddingRight: scroller.width } : undefined}>
             {COLUMNS.map((c) => (
               <div key={c} role="columnheader" className={WIDE_ONLY.has(c) ? 'vtable-cell wide-only' : 'vtable-cell'} aria-sort={c === SORTED_BY ? 'descending' : undefined}>
                 {c}
@@ -167,7 +168,7 @@ export function JobsTable({ filter, onOpen, selected }: { filter: JobFilter; onO
             ))}
           </div>
         </div>
-        <div ref={scroller} className="vtable-scroll" role="rowgroup">
+        <div ref={scroller.ref} className="vtable-scroll" role="rowgroup">
           <div className="vtable-space" style={{ height: virtualizer.getTotalSize() }}>
             {items.map((item) => {
               const job = rows[item.index];
