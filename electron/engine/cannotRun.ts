@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { awayIn, declinedForUnset, dockerSockets, lacksSoFar, NOT_ANSWERED, startProbes, type Probed } from './unrunnable.ts';
+import { awayIn, declinedForUnset, dockerSockets, lacksSoFar, NOT_ANSWERED, startProbes, type Probed, type ProbeAsked } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -59,6 +59,8 @@ export class CannotRunCheck {
   #away = new Map<string, string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
+  /** Each kind's probe asked by a look and not answered yet: not asked again before it answers (startProbes). */
+  readonly #asked = new Map<ExecutionType, ProbeAsked>();
 
   constructor(opts: CannotRunOptions) {
     this.#opts = opts;
@@ -108,7 +110,7 @@ export class CannotRunCheck {
     const current = () => this.#opts.registry.registry === registry;
     // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
     const inParts = this.#last?.registry !== registry;
-    const probes = startProbes(registry, runners, env, this.#opts.probeWaitMs);
+    const probes = startProbes(registry, runners, env, this.#asked, this.#opts.probeWaitMs);
     const answered = new Map<ExecutionType, Probed>();
     const unanswered = () => [...probes.keys()].filter((kind) => !answered.has(kind));
     const sayPart = () => {

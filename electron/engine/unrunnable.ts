@@ -33,14 +33,30 @@ export type Probed = HealthResult | { error: string } | null;
 /** A probe that did not answer within the look's wait: its services are not known, neither said to fail nor declined. */
 export const NOT_ANSWERED = 'not answered';
 
+/** A kind's probe asked and not answered yet, with the registry whose services it was asked of. */
+export interface ProbeAsked {
+  registry: Registry;
+  answer: Promise<Probed>;
+}
+
 /**
  * Starts the probe of each kind the registry's services are of (the one health-check makes, upstreams
  * left alone: the program, the Docker daemon, AWS credentials), each with all its services, so each
  * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
+ * `asked`: the probes still to answer, kept across looks. A probe cannot be cancelled, so a kind whose
+ * probe has not answered is not asked again until it does: a look of the same registry waits on that one
+ * and takes its answer, a later registry's probe is asked once it answered. Otherwise a probe that never
+ * answers would be started again by every look, and pile up for as long as the worker runs.
  */
-export function startProbes(registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs = PROBE_WAIT_MS): Map<ExecutionType, Promise<Probed | typeof NOT_ANSWERED>> {
+export function startProbes(
+  registry: Registry,
+  runners: ReadonlyMap<ExecutionType, Runner>,
+  env: Env,
+  asked: Map<ExecutionType, ProbeAsked>,
+  waitMs = PROBE_WAIT_MS,
+): Map<ExecutionType, Promise<Probed | typeof NOT_ANSWERED>> {
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-  return new Map(kinds.map((kind) => [kind, probeKind(kind, registry, runners, env, waitMs)]));
+  return new Map(kinds.map((kind) => [kind, answeredWithin(askOnce(kind, registry, runners, env, asked), waitMs)]));
 }
 
 /**
@@ -80,16 +96,33 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
   return away;
 }
 
-/** A kind's probe, answered within `waitMs`: one slower is not answered, so its services are not known and still claimed. */
-async function probeKind(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
+/** A kind's probe, asked unless one asked before has not answered yet (startProbes). Never rejects: a probe that failed is its error. */
+function askOnce(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, asked: Map<ExecutionType, ProbeAsked>): Promise<Probed> {
+  const earlier = asked.get(kind);
+  if (earlier?.registry === registry) return earlier.answer;
   const runner = runners.get(kind);
-  if (!runner) return null;
-  try {
-    const health = await within(runner.probe(registry.services.filter((s) => s.execution_type === kind), env, HERE), waitMs);
-    return health ?? NOT_ANSWERED;
-  } catch (error) {
-    return { error: errorMessage(error) };
-  }
+  if (!runner) return Promise.resolve(null);
+  const services = registry.services.filter((s) => s.execution_type === kind);
+  const ask = async (): Promise<Probed> => {
+    try {
+      return await runner.probe(services, env, HERE);
+    } catch (error) {
+      return { error: errorMessage(error) };
+    }
+  };
+  // The earlier probe was of the registry before a reload: its answer says nothing of this one's services.
+  const entry: ProbeAsked = { registry, answer: earlier === undefined ? ask() : earlier.answer.then(ask) };
+  asked.set(kind, entry);
+  void entry.answer.then(() => {
+    if (asked.get(kind) === entry) asked.delete(kind);
+  });
+  return entry.answer;
+}
+
+/** A probe's answer within `waitMs`: one slower is not answered, so its services are not known and still claimed. */
+async function answeredWithin(answer: Promise<Probed>, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
+  const probed = await within(answer, waitMs);
+  return probed === undefined ? NOT_ANSWERED : probed;
 }
 
 /** The registry's warnings about the i-th service that say its every job fails. */

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RegistryHolder } from '../config/holder.ts';
+import { silentLogger } from '../log/logger.ts';
+import { createRunners } from '../runners/registry.ts';
+import type { HealthResult, Runner } from '../runners/runner.ts';
+import { CannotRunCheck } from './cannotRun.ts';
+import { loadRegistry, tempDir } from './testing/harness.ts';
+
+/**
+ * A probe cannot be cancelled. One that does not answer (a custom runner's, a credential lookup that hangs)
+ * is not asked again by the looks that follow, each 30 s: asked by every look, a worker would pile up a
+ * pending probe twice a minute for as long as it runs. Its answer, once it comes, is the look's waiting on it.
+ */
+describe('a probe that has not answered is not asked again before it does', () => {
+  let dir: { dir: string; cleanup(): Promise<void> };
+  let holder: RegistryHolder;
+  let check: CannotRunCheck;
+  let asked = 0;
+  const answer = Promise.withResolvers<HealthResult>();
+
+  before(async () => {
+    dir = await tempDir();
+    ({ holder } = await loadRegistry(dir.dir, [{ name: 'smoke', execution_type: 'noop' }]));
+    const runners = createRunners({ killGraceMs: 200 });
+    const real = runners.get('noop');
+    assert.ok(real);
+    const hung: Runner = {
+      kind: 'noop',
+      run: (request) => real.run(request),
+      probe: () => {
+        asked++;
+        return answer.promise;
+      },
+    };
+    runners.set('noop', hung);
+    check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, probeWaitMs: 50 });
+  });
+
+  after(async () => {
+    answer.resolve({ ok: true, detail: 'answered at last' });
+    await dir.cleanup();
+  });
+
+  test('three looks ask it once, each leaving the kind not checked yet', async () => {
+    for (let look = 1; look <= 3; look++) {
+      await check.check();
+      assert.deepEqual(check.unwritten()?.probing, ['noop'], `look ${look}`);
+      assert.deepEqual(check.unwritten()?.unanswered, ['noop'], `look ${look}`);
+    }
+    assert.equal(asked, 1, 'every look started the probe again');
+  });
+
+  test('its answer, once it comes, is the look waiting on it', async () => {
+    const look = check.check();
+    answer.resolve({ ok: false, detail: 'no credentials', cannotStart: { smoke: ['no credentials found'] } });
+    await look;
+    const record = check.unwritten();
+    assert.equal(record?.probing, undefined, 'the look took the answer');
+    assert.deepEqual(record?.services.find((s) => s.service === 'smoke')?.other, ['no credentials found']);
+    assert.equal(asked, 1);
+  });
+
+  test('once it answered, the next look asks again', async () => {
+    await check.check();
+    assert.equal(asked, 2);
+  });
+});
+
+describe('after a reload, the new registry\'s probe is asked once the one before answered', () => {
+  let dir: { dir: string; cleanup(): Promise<void> };
+  let holder: RegistryHolder;
+  let check: CannotRunCheck;
+  const asked: string[][] = [];
+  const answer = Promise.withResolvers<HealthResult>();
+
+  before(async () => {
+    dir = await tempDir();
+    ({ holder } = await loadRegistry(dir.dir, [{ name: 'smoke', execution_type: 'noop' }]));
+    const runners = createRunners({ killGraceMs: 200 });
+    const real = runners.get('noop');
+    assert.ok(real);
+    runners.set('noop', {
+      kind: 'noop',
+      run: (request) => real.run(request),
+      probe: (services) => {
+        asked.push(services.map((s) => s.name));
+        return answer.promise;
+      },
+    });
+    check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, probeWaitMs: 50 });
+  });
+
+  after(async () => {
+    answer.resolve({ ok: true, detail: 'answered at last' });
+    await dir.cleanup();
+  });
+
+  test('not asked while the one before hangs, asked with the new services once it answered', async () => {
+    await check.check();
+    const file = path.join(dir.dir, 'reloaded.yaml');
+    await writeFile(file, JSON.stringify({ services: [{ name: 'smoke', execution_type: 'noop' }, { name: 'dust', execution_type: 'noop' }] }));
+    assert.equal((await holder.loadFile(file)).ok, true);
+    await check.check();
+    assert.deepEqual(asked, [['smoke']], 'the reloaded registry\'s look asked while the probe before hung');
+    assert.deepEqual(check.unwritten()?.probing, ['noop']);
+
+    const look = check.check();
+    answer.resolve({ ok: false, detail: 'no credentials', cannotStart: { dust: ['no credentials found'] } });
+    await look;
+    assert.deepEqual(asked, [['smoke'], ['smoke', 'dust']]);
+    const record = check.unwritten();
+    assert.equal(record?.probing, undefined, 'the look took the new registry\'s answer');
+    assert.deepEqual(record?.services.map((s) => s.service), ['dust']);
+  });
+});
