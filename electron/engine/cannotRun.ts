@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { RegistrySource } from './dispatcherOptions.ts';
-import { awayIn, declinedForUnset, dockerSockets, lacksSoFar, NOT_ANSWERED, startProbes, type Probed, type ProbeAsked } from './unrunnable.ts';
+import { awayIn, declinedForUnset, dockerSockets, lacksSoFar, NOT_ANSWERED, startProbes, withAway, type Probed, type ProbeAsked } from './unrunnable.ts';
 
 /**
  * How often a worker looks again at what it lacks: a Docker daemon restarted, a socket's permissions fixed.
@@ -106,7 +106,6 @@ export class CannotRunCheck {
 
   async #look(registry: Registry): Promise<void> {
     const { log, runners, env } = this.#opts;
-    const problems = this.#opts.registry.warnings ?? [];
     const current = () => this.#opts.registry.registry === registry;
     // Only a registry without a whole look yet is said in parts: a later look must not take back what the last one found.
     const inParts = this.#last?.registry !== registry;
@@ -114,7 +113,7 @@ export class CannotRunCheck {
     const answered = new Map<ExecutionType, Probed>();
     const unanswered = () => [...probes.keys()].filter((kind) => !answered.has(kind));
     const sayPart = () => {
-      if (inParts && current()) this.#say(registry, lacksSoFar(registry, problems, answered, env, this.#away), unanswered());
+      if (inParts && current()) this.#say(registry, this.#lacks(registry, answered), unanswered());
     };
     sayPart();
     const timedOut: ExecutionType[] = [];
@@ -134,7 +133,7 @@ export class CannotRunCheck {
     );
     // A reload took meanwhile: the next look says the registry in use.
     if (!current()) return;
-    const lacks = lacksSoFar(registry, problems, answered, env, this.#away);
+    const lacks = this.#lacks(registry, answered);
     const before = this.#last;
     const was = new Map((before === null || before.registry !== registry ? [] : before.lacks).map((l) => [l.service, lackText(l)]));
     for (const lack of lacks) {
@@ -151,7 +150,12 @@ export class CannotRunCheck {
   #sayWhatIsKnown(registry: Registry): void {
     if (this.#saidFor === registry || this.#last?.registry === registry) return;
     const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-    this.#say(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], new Map(), this.#opts.env, this.#away), kinds);
+    this.#say(registry, this.#lacks(registry, new Map()), kinds);
+  }
+
+  /** What `registry`'s services lack here as far as the probes `answered` say, each Docker daemon as the claims take it. */
+  #lacks(registry: Registry, answered: ReadonlyMap<ExecutionType, Probed>): ServiceLack[] {
+    return withAway(registry, lacksSoFar(registry, this.#opts.registry.warnings ?? [], answered, this.#opts.env), this.#away);
   }
 
   /**
@@ -212,12 +216,16 @@ export class CannotRunCheck {
    * A job's run met this Docker service's daemon certainly away (RunResult.lacksHere) before a look did:
    * the claims leave it out from now until a look finds it answering, so the job it handed back is not
    * claimed here again meanwhile. A daemon that answers each look and not the runs between is met once a
-   * look at most. `words`: what the run met.
+   * look at most. `words`: what the run met. The record says so at once too, as the claims act on it,
+   * not once the look the run starts has ended (up to 3 s, or a hung probe's wait).
    */
   runFoundAway(service: ServiceConfig, words: string): void {
     if (service.execution_type !== 'docker' || this.#away.has(service.runner_config.socket_path)) return;
     const socket = service.runner_config.socket_path;
     this.#keepAway(new Set([socket]), new Map([[socket, words]]));
+    const registry = this.#opts.registry.registry;
+    const said = this.#said;
+    if (said !== null && this.#saidFor === registry && this.#away.has(socket)) this.#say(registry, withAway(registry, said.services, this.#away), said.probing ?? [], said.unanswered);
   }
 
   /** Whether the last look found this Docker service's daemon certainly away. */

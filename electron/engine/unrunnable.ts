@@ -62,21 +62,30 @@ export function startProbes(
 /**
  * The services a worker's jobs would fail on before they start, as far as a look knows yet: the registry's
  * own check says every job will (a command off the allowlist) and a variable a job reads is not set here,
- * known at once; each kind's runner probe once it answered (`answered`). Until the Docker probe answers, a
- * daemon the last look found certainly away (`away`: its socket, and the daemon's words) is said as the
- * claims take it: away. `problems`: what loading `registry` warned of.
+ * known at once; each kind's runner probe once it answered (`answered`). `problems`: what loading
+ * `registry` warned of. The Docker daemons the claims leave out are said by withAway.
  */
-export function lacksSoFar(
-  registry: Registry,
-  problems: readonly RegistryProblem[],
-  answered: ReadonlyMap<ExecutionType, Probed>,
-  env: Env,
-  away: ReadonlyMap<string, string>,
-): ServiceLack[] {
+export function lacksSoFar(registry: Registry, problems: readonly RegistryProblem[], answered: ReadonlyMap<ExecutionType, Probed>, env: Env): ServiceLack[] {
   return registry.services.flatMap((service, i) => {
     const kind = service.execution_type;
-    const lack = whyNot(service, failingChecks(problems, i), answered.has(kind) ? (answered.get(kind) ?? null) : NOT_ANSWERED, env, away);
+    const lack = whyNot(service, failingChecks(problems, i), answered.has(kind) ? (answered.get(kind) ?? null) : NOT_ANSWERED, env);
     return lack === null ? [] : [lack];
+  });
+}
+
+/**
+ * `lacks` (of `registry`'s services, in its order) saying each Docker daemon as the claims take it: away
+ * when its socket is in `away` (the socket, and the daemon's words), where the last Docker probe found it
+ * so or a run met it so since. A probe's answer older than the run, or none yet, does not say it, and the
+ * record must not claim the service runs here while the claims leave it to other workers.
+ */
+export function withAway(registry: Registry, lacks: readonly ServiceLack[], away: ReadonlyMap<string, string>): ServiceLack[] {
+  const said = new Map(lacks.map((lack) => [lack.service, lack]));
+  return registry.services.flatMap((service) => {
+    const lack = said.get(service.name);
+    const gone = service.execution_type === 'docker' ? away.get(service.runner_config.socket_path) : undefined;
+    if (gone === undefined) return lack === undefined ? [] : [lack];
+    return [{ service: service.name, execution_type: service.execution_type, unset: lack?.unset ?? [], docker: gone, other: lack?.other ?? [], declined: true }];
   });
 }
 
@@ -144,11 +153,8 @@ interface ProbeWords {
   away: boolean;
 }
 
-function probeWords(service: ServiceConfig, probed: Probed | typeof NOT_ANSWERED, unset: readonly string[], away: ReadonlyMap<string, string>): ProbeWords {
-  if (probed === NOT_ANSWERED) {
-    const gone = service.execution_type === 'docker' ? away.get(service.runner_config.socket_path) : undefined;
-    return { docker: gone ?? null, other: [], away: gone !== undefined };
-  }
+function probeWords(service: ServiceConfig, probed: Probed | typeof NOT_ANSWERED, unset: readonly string[]): ProbeWords {
+  if (probed === NOT_ANSWERED) return { docker: null, other: [], away: false };
   if (probed === null) return { docker: null, other: [`no ${service.execution_type} runner`], away: false };
   if ('error' in probed) return { docker: null, other: [`its ${service.execution_type} probe failed: ${probed.error}`], away: false };
   // A variable said above is not said again in the probe's words.
@@ -157,9 +163,9 @@ function probeWords(service: ServiceConfig, probed: Probed | typeof NOT_ANSWERED
   return { docker: why.join('; '), other: [], away: probed.certain?.includes(service.name) === true };
 }
 
-function whyNot(service: ServiceConfig, failing: string[], probed: Probed | typeof NOT_ANSWERED, env: Env, away: ReadonlyMap<string, string>): ServiceLack | null {
+function whyNot(service: ServiceConfig, failing: string[], probed: Probed | typeof NOT_ANSWERED, env: Env): ServiceLack | null {
   const unset = variablesUnset(service, env);
-  const said = probeWords(service, probed, unset, away);
+  const said = probeWords(service, probed, unset);
   const other = [...failing, ...said.other];
   if (unset.length === 0 && said.docker === null && other.length === 0) return null;
   // What fails every job for certain and is this worker's alone: the claims leave the service to workers that can run it.
