@@ -3,7 +3,6 @@ import type { Registry, RegistryProblem, ServiceConfig } from '../../shared/regi
 import { errorMessage } from '../runners/result.ts';
 import type { CheckedIn, HealthResult, Runner } from '../runners/runner.ts';
 import { variablesUnset } from '../runners/variablesUnset.ts';
-import { within } from '../runners/within.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,6 +36,11 @@ export const NOT_ANSWERED = 'not answered';
 export interface ProbeAsked {
   registry: Registry;
   answer: Promise<Probed>;
+  /**
+   * The looks waiting on its answer now, each woken by the one handler on it; a look whose wait runs out
+   * leaves, so a probe that never answers holds no look's handler past its wait.
+   */
+  waiting: Set<(probed: Probed) => void>;
 }
 
 /**
@@ -56,7 +60,12 @@ export function startProbes(
   waitMs = PROBE_WAIT_MS,
 ): Map<ExecutionType, Promise<Probed | typeof NOT_ANSWERED>> {
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
-  return new Map(kinds.map((kind) => [kind, answeredWithin(askOnce(kind, registry, runners, env, asked), waitMs)]));
+  return new Map(
+    kinds.map((kind) => {
+      const runner = runners.get(kind);
+      return [kind, runner === undefined ? Promise.resolve(null) : answeredWithin(askOnce(kind, registry, runner, env, asked), waitMs)];
+    }),
+  );
 }
 
 /**
@@ -106,11 +115,9 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
 }
 
 /** A kind's probe, asked unless one asked before has not answered yet (startProbes). Never rejects: a probe that failed is its error. */
-function askOnce(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<ExecutionType, Runner>, env: Env, asked: Map<ExecutionType, ProbeAsked>): Promise<Probed> {
+function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: Env, asked: Map<ExecutionType, ProbeAsked>): ProbeAsked {
   const earlier = asked.get(kind);
-  if (earlier?.registry === registry) return earlier.answer;
-  const runner = runners.get(kind);
-  if (!runner) return Promise.resolve(null);
+  if (earlier?.registry === registry) return earlier;
   const services = registry.services.filter((s) => s.execution_type === kind);
   const ask = async (): Promise<Probed> => {
     try {
@@ -120,18 +127,32 @@ function askOnce(kind: ExecutionType, registry: Registry, runners: ReadonlyMap<E
     }
   };
   // The earlier probe was of the registry before a reload: its answer says nothing of this one's services.
-  const entry: ProbeAsked = { registry, answer: earlier === undefined ? ask() : earlier.answer.then(ask) };
+  const entry: ProbeAsked = { registry, answer: earlier === undefined ? ask() : earlier.answer.then(ask), waiting: new Set() };
   asked.set(kind, entry);
-  void entry.answer.then(() => {
+  void entry.answer.then((probed) => {
     if (asked.get(kind) === entry) asked.delete(kind);
+    for (const wake of entry.waiting) wake(probed);
+    entry.waiting.clear();
   });
-  return entry.answer;
+  return entry;
 }
 
-/** A probe's answer within `waitMs`: one slower is not answered, so its services are not known and still claimed. */
-async function answeredWithin(answer: Promise<Probed>, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
-  const probed = await within(answer, waitMs);
-  return probed === undefined ? NOT_ANSWERED : probed;
+/**
+ * A probe's answer within `waitMs`: one slower is not answered, so its services are not known and still
+ * claimed. Not a race on its answer: each race would leave a handler on a probe that never answers, one a look.
+ */
+function answeredWithin(entry: ProbeAsked, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      entry.waiting.delete(wake);
+      resolve(NOT_ANSWERED);
+    }, waitMs);
+    function wake(probed: Probed): void {
+      clearTimeout(timer);
+      resolve(probed);
+    }
+    entry.waiting.add(wake);
+  });
 }
 
 /** The registry's warnings about the i-th service that say its every job fails. */
