@@ -59,7 +59,7 @@ export class CannotRunCheck {
   #away = new Map<string, string>();
   /** Per registry loaded, its services a variable unset here fails every job of: the environment is read once, at start. */
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
-  /** Each kind's probe asked by a look and not answered yet: not asked again before it answers (startProbes). */
+  /** Each kind's probe asked by a look and not taken yet: not asked again before it answers, an answer too late for its look kept for the next (startProbes). */
   readonly #asked = new Map<ExecutionType, ProbeAsked>();
 
   constructor(opts: CannotRunOptions) {

@@ -32,10 +32,12 @@ export type Probed = HealthResult | { error: string } | null;
 /** A probe that did not answer within the look's wait: its services are not known, neither said to fail nor declined. */
 export const NOT_ANSWERED = 'not answered';
 
-/** A kind's probe asked and not answered yet, with the registry whose services it was asked of. */
+/** A kind's probe asked and not taken by a look yet, with the registry whose services it was asked of. */
 export interface ProbeAsked {
   registry: Registry;
   answer: Promise<Probed>;
+  /** Its answer, once it came with no look waiting: kept for the next look of the registry. */
+  late?: { probed: Probed };
   /**
    * The looks waiting on its answer now, each woken by the one handler on it; a look whose wait runs out
    * leaves, so a probe that never answers holds no look's handler past its wait.
@@ -47,10 +49,12 @@ export interface ProbeAsked {
  * Starts the probe of each kind the registry's services are of (the one health-check makes, upstreams
  * left alone: the program, the Docker daemon, AWS credentials), each with all its services, so each
  * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
- * `asked`: the probes still to answer, kept across looks. A probe cannot be cancelled, so a kind whose
- * probe has not answered is not asked again until it does: a look of the same registry waits on that one
- * and takes its answer, a later registry's probe is asked once it answered. Otherwise a probe that never
- * answers would be started again by every look, and pile up for as long as the worker runs.
+ * `asked`: the probes no look has taken the answer of yet, kept across looks. A probe cannot be cancelled,
+ * so a kind whose probe has not answered is not asked again until it does: a look of the same registry
+ * waits on that one and takes its answer, a later registry's probe is asked once it answered. Otherwise a
+ * probe that never answers would be started again by every look, and pile up for as long as the worker
+ * runs. One that answers after its look's wait ran out keeps its answer for the next look of the registry,
+ * which takes it at once: asked afresh, a probe always slower than the wait would never be heard.
  */
 export function startProbes(
   registry: Registry,
@@ -117,7 +121,11 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
 /** A kind's probe, asked unless one asked before has not answered yet (startProbes). Never rejects: a probe that failed is its error. */
 function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: Env, asked: Map<ExecutionType, ProbeAsked>): ProbeAsked {
   const earlier = asked.get(kind);
-  if (earlier?.registry === registry) return earlier;
+  if (earlier?.registry === registry) {
+    // Its answer came late: this look takes it, the next asks afresh.
+    if (earlier.late !== undefined) asked.delete(kind);
+    return earlier;
+  }
   const services = registry.services.filter((s) => s.execution_type === kind);
   const ask = async (): Promise<Probed> => {
     try {
@@ -130,6 +138,10 @@ function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: E
   const entry: ProbeAsked = { registry, answer: earlier === undefined ? ask() : earlier.answer.then(ask), waiting: new Set() };
   asked.set(kind, entry);
   void entry.answer.then((probed) => {
+    if (entry.waiting.size === 0) {
+      entry.late = { probed };
+      return;
+    }
     if (asked.get(kind) === entry) asked.delete(kind);
     for (const wake of entry.waiting) wake(probed);
     entry.waiting.clear();
@@ -142,6 +154,7 @@ function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: E
  * claimed. Not a race on its answer: each race would leave a handler on a probe that never answers, one a look.
  */
 function answeredWithin(entry: ProbeAsked, waitMs: number): Promise<Probed | typeof NOT_ANSWERED> {
+  if (entry.late !== undefined) return Promise.resolve(entry.late.probed);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       entry.waiting.delete(wake);
