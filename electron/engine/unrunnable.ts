@@ -35,7 +35,6 @@ export const NOT_ANSWERED = 'not answered';
 /** A kind's probe asked and not taken by a look yet, with the registry whose services it was asked of. */
 export interface ProbeAsked {
   registry: Registry;
-  answer: Promise<Probed>;
   /** Its answer, once it came with no look waiting: kept for the next look of the registry. */
   late?: { probed: Probed };
   /**
@@ -51,10 +50,13 @@ export interface ProbeAsked {
  * Docker socket is pinged once a look. Each answers on its own: a daemon slow to answer holds up no other kind.
  * `asked`: the probes no look has taken the answer of yet, kept across looks. A probe cannot be cancelled,
  * so a kind whose probe has not answered is not asked again until it does: a look of the same registry
- * waits on that one and takes its answer, a later registry's probe is asked once it answered. Otherwise a
- * probe that never answers would be started again by every look, and pile up for as long as the worker
- * runs. One that answers after its look's wait ran out keeps its answer for the next look of the registry,
- * which takes it at once: asked afresh, a probe always slower than the wait would never be heard.
+ * waits on that one and takes its answer. Otherwise a probe that never answers would be started again by
+ * every look, and pile up for as long as the worker runs. A reloaded registry's probe is asked at once, not
+ * behind the one before, which may never answer (an operator fixed the registry and sent SIGHUP): that
+ * one's answer, should it come, is then the looks' already waiting on it only. So a kind has at most one
+ * probe pending per registry loaded. One that answers after its look's wait ran out keeps its answer for
+ * the next look of the registry, which takes it at once: asked afresh, a probe always slower than the wait
+ * would never be heard.
  */
 export function startProbes(
   registry: Registry,
@@ -118,7 +120,7 @@ export function awayIn(registry: Registry, probed: Probed): Map<string, string> 
   return away;
 }
 
-/** A kind's probe, asked unless one asked before has not answered yet (startProbes). Never rejects: a probe that failed is its error. */
+/** A kind's probe, asked unless one of the same registry asked before has not been taken yet (startProbes). Its answer is never a rejection: a probe that failed is its error. */
 function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: Env, asked: Map<ExecutionType, ProbeAsked>): ProbeAsked {
   const earlier = asked.get(kind);
   if (earlier?.registry === registry) {
@@ -134,10 +136,10 @@ function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: E
       return { error: errorMessage(error) };
     }
   };
-  // The earlier probe was of the registry before a reload: its answer says nothing of this one's services.
-  const entry: ProbeAsked = { registry, answer: earlier === undefined ? ask() : earlier.answer.then(ask), waiting: new Set() };
+  // An earlier probe, of the registry before a reload, is replaced: its answer says nothing of this one's services.
+  const entry: ProbeAsked = { registry, waiting: new Set() };
   asked.set(kind, entry);
-  void entry.answer.then((probed) => {
+  void ask().then((probed) => {
     if (entry.waiting.size === 0) {
       entry.late = { probed };
       return;
