@@ -41,12 +41,12 @@ describe('lackingReason: a service none of the workers that would take it can ru
     const unchecked = worker('w1', [daemonAway], 30_000, { probing: ['docker'], unanswered: ['docker'] });
     const why = lackingReason('default', 'thumbs', [unchecked]) ?? '';
     assert.doesNotMatch(why, /start the Docker daemon/);
-    assert.match(why, /\(the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/);
+    assert.match(why, /\(the Docker probe did not answer within its wait and is not asked again before it does, so the next look takes its answer, at once if it came meanwhile or once it comes: it looks again 30 s after its last look\)$/);
     // Beside a worker whose look found the daemon away: each is told what is true of it.
     const both = lackingReason('default', 'thumbs', [unchecked, worker('w2', [daemonAway], 5_000)]) ?? '';
     assert.match(
       both,
-      /\(start the Docker daemon or give the workers its socket: it looks again 5 s after its last look; the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: it looks again 30 s after its last look\)$/,
+      /\(start the Docker daemon or give the workers its socket: it looks again 5 s after its last look; the Docker probe did not answer within its wait and is not asked again before it does, so the next look takes its answer, at once if it came meanwhile or once it comes: it looks again 30 s after its last look\)$/,
     );
   });
 

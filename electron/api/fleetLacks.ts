@@ -57,7 +57,7 @@ function whatToDo(lacking: ReadonlyArray<{ worker: WorkerInfo; lack: ServiceLack
   const timedOut = docker.filter((worker) => worker.cannot_run?.unanswered?.includes('docker') === true);
   const found = docker.filter((worker) => !timedOut.includes(worker));
   if (found.length > 0) todo.push(`start the Docker daemon or give the workers its socket: ${looksAgain(found)}`);
-  if (timedOut.length > 0) todo.push(`the Docker probe did not answer within its wait, so the daemon is looked at again at the next look: ${looksAgain(timedOut)}`);
+  if (timedOut.length > 0) todo.push(`the Docker probe did not answer within its wait and is not asked again before it does, so the next look takes its answer, at once if it came meanwhile or once it comes: ${looksAgain(timedOut)}`);
   return todo.length > 0 ? ` (${todo.join('; ')})` : '';
 }
 
