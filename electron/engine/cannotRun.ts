@@ -161,10 +161,11 @@ export class CannotRunCheck {
   /**
    * `probing`: the kinds not answered yet, still to come in a look under way or run out of its wait;
    * `timedOut`: those of them that ran out of it, which the fleet's advice tells apart (api/fleetLacks.ts).
+   * `checkedAt`: when what it says was looked at, now unless it only lays a run's finding on a record made before.
    */
-  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[], timedOut: readonly ExecutionType[] = []): void {
+  #say(registry: Registry, services: ServiceLack[], probing: ExecutionType[], timedOut: readonly ExecutionType[] = [], checkedAt = new Date().toISOString()): void {
     const record: WorkerCannotRun = {
-      checked_at: new Date().toISOString(),
+      checked_at: checkedAt,
       services,
       ...(probing.length > 0 ? { probing } : {}),
       ...(timedOut.length > 0 ? { unanswered: [...timedOut].sort() } : {}),
@@ -217,7 +218,8 @@ export class CannotRunCheck {
    * the claims leave it out from now until a look finds it answering, so the job it handed back is not
    * claimed here again meanwhile. A daemon that answers each look and not the runs between is met once a
    * look at most. `words`: what the run met. The record says so at once too, as the claims act on it,
-   * not once the look the run starts has ended (up to 3 s, or a hung probe's wait).
+   * not once the look the run starts has ended (up to 3 s, or a hung probe's wait). The record keeps its
+   * `checked_at`: the rest of it was looked at no later (the Runners page would say "checked just now").
    */
   runFoundAway(service: ServiceConfig, words: string): void {
     if (service.execution_type !== 'docker' || this.#away.has(service.runner_config.socket_path)) return;
@@ -225,7 +227,7 @@ export class CannotRunCheck {
     this.#keepAway(new Set([socket]), new Map([[socket, words]]));
     const registry = this.#opts.registry.registry;
     const said = this.#said;
-    if (said !== null && this.#saidFor === registry && this.#away.has(socket)) this.#say(registry, withAway(registry, said.services, this.#away), said.probing ?? [], said.unanswered);
+    if (said !== null && this.#saidFor === registry && this.#away.has(socket)) this.#say(registry, withAway(registry, said.services, this.#away), said.probing ?? [], said.unanswered, said.checked_at);
   }
 
   /** Whether the last look found this Docker service's daemon certainly away. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, mock, test } from 'node:test';
 import type { WorkerCannotRun } from '../../shared/domain.ts';
 import type { RegistryHolder } from '../config/holder.ts';
 import { silentLogger } from '../log/logger.ts';
@@ -29,6 +29,18 @@ describe('a daemon a run found away is on the record as soon as the claims leave
   };
   const lackOf = (record: WorkerCannotRun | undefined) => record?.services.find((s) => s.service === 'thumbs');
   const away = { service: 'thumbs', execution_type: 'docker', unset: [], docker: words, other: [], declined: true };
+  /** The run finds the daemon away a minute after the record was made: the record keeps when it was looked at. */
+  const runFindsAwayLater = () => {
+    const checkedAt = check.unwritten()?.checked_at;
+    assert.ok(checkedAt !== undefined);
+    mock.timers.enable({ apis: ['Date'], now: Date.parse(checkedAt) + 60_000 });
+    try {
+      check.runFoundAway(thumbs(), words);
+    } finally {
+      mock.timers.reset();
+    }
+    assert.equal(check.unwritten()?.checked_at, checkedAt, 'the record says it was checked when the run found the daemon away');
+  };
 
   before(async () => {
     dir = await tempDir();
@@ -53,7 +65,7 @@ describe('a daemon a run found away is on the record as soon as the claims leave
     await waitFor('the daemon to answer the look, the shell probe still held', () => check.unwritten()?.probing?.join() === 'shell');
     assert.equal(lackOf(check.unwritten()), undefined, 'the daemon answered');
 
-    check.runFoundAway(thumbs(), words);
+    runFindsAwayLater();
     assert.deepEqual(check.declined(holder.registry), ['thumbs']);
     assert.deepEqual(lackOf(check.unwritten()), away, 'the record says what the claims do');
     assert.deepEqual(check.unwritten()?.probing, ['shell']);
@@ -69,7 +81,7 @@ describe('a daemon a run found away is on the record as soon as the claims leave
     assert.equal(lackOf(check.unwritten()), undefined, 'the next look found it answering');
     assert.deepEqual(check.declined(holder.registry), []);
 
-    check.runFoundAway(thumbs(), words);
+    runFindsAwayLater();
     assert.deepEqual(lackOf(check.unwritten()), away);
     assert.equal(check.unwritten()?.probing, undefined);
   });
