@@ -11,7 +11,7 @@ const suites: Array<{ name: string; command: string; args: string[] }> = [
     command: process.execPath,
     args: [
       '--test',
-      '--test-concurrency=3',
+      '--test-concurrency=4',
       '--test-timeout=180000',
       'shared/**/*.test.ts',
       'electron/**/*.test.ts',
