@@ -101,7 +101,7 @@ test.describe('in a zone with an offset', () => {
 
 test('once the jobs scroll, each column stands under its header: the head leaves room for the rows\' scrollbar', async ({ opsdeck, target }) => {
   if (target.kind !== 'browser') {
-    test.skip(true, 'needs a browser of its own that shows its scrollbars');
+    test.skip(true, 'checked in the browser project, which launches a Chromium of its own that shows its scrollbars; an Electron window is not one');
     return;
   }
   const stamp = `aligned-${opsdeck.stamp}`;
