@@ -4,9 +4,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RegistryHolder } from '../config/holder.ts';
 import { silentLogger } from '../log/logger.ts';
-import { createRunners } from '../runners/registry.ts';
-import type { HealthResult, Runner } from '../runners/runner.ts';
+import type { HealthResult } from '../runners/runner.ts';
 import { CannotRunCheck } from './cannotRun.ts';
+import { runnersProbing } from './testing/heldProbe.ts';
 import { loadRegistry, tempDir } from './testing/harness.ts';
 
 /**
@@ -24,18 +24,10 @@ describe('a probe that has not answered is not asked again before it does', () =
   before(async () => {
     dir = await tempDir();
     ({ holder } = await loadRegistry(dir.dir, [{ name: 'smoke', execution_type: 'noop' }]));
-    const runners = createRunners({ killGraceMs: 200 });
-    const real = runners.get('noop');
-    assert.ok(real);
-    const hung: Runner = {
-      kind: 'noop',
-      run: (request) => real.run(request),
-      probe: () => {
-        asked++;
-        return answer.promise;
-      },
-    };
-    runners.set('noop', hung);
+    const runners = runnersProbing('noop', () => {
+      asked++;
+      return answer.promise;
+    });
     check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, probeWaitMs: 50 });
   });
 
@@ -80,16 +72,9 @@ describe('after a reload, the new registry\'s probe is asked at once, not behind
   before(async () => {
     dir = await tempDir();
     ({ holder } = await loadRegistry(dir.dir, [{ name: 'smoke', execution_type: 'noop' }]));
-    const runners = createRunners({ killGraceMs: 200 });
-    const real = runners.get('noop');
-    assert.ok(real);
-    runners.set('noop', {
-      kind: 'noop',
-      run: (request) => real.run(request),
-      probe: (services) => {
-        asked.push(services.map((s) => s.name));
-        return asked.length === 1 ? hung.promise : Promise.resolve({ ok: false, detail: 'no credentials', cannotStart: { dust: ['no credentials found'] } });
-      },
+    const runners = runnersProbing('noop', (_real, services) => {
+      asked.push(services.map((s) => s.name));
+      return asked.length === 1 ? hung.promise : Promise.resolve({ ok: false, detail: 'no credentials', cannotStart: { dust: ['no credentials found'] } });
     });
     check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, probeWaitMs: 50 });
   });

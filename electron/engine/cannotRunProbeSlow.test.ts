@@ -3,9 +3,9 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { RegistryHolder } from '../config/holder.ts';
 import { silentLogger } from '../log/logger.ts';
-import { createRunners } from '../runners/registry.ts';
 import type { HealthResult } from '../runners/runner.ts';
 import { CannotRunCheck } from './cannotRun.ts';
+import { runnersProbing } from './testing/heldProbe.ts';
 import { loadRegistry, tempDir } from './testing/harness.ts';
 
 /**
@@ -23,17 +23,10 @@ describe('a probe slower than the look\'s wait is heard by the next look', () =>
   before(async () => {
     dir = await tempDir();
     ({ holder } = await loadRegistry(dir.dir, [{ name: 'smoke', execution_type: 'noop' }]));
-    const runners = createRunners({ killGraceMs: 200 });
-    const real = runners.get('noop');
-    assert.ok(real);
-    runners.set('noop', {
-      kind: 'noop',
-      run: (request) => real.run(request),
-      probe: () => {
-        const answer = Promise.withResolvers<HealthResult>();
-        asked.push(answer);
-        return answer.promise;
-      },
+    const runners = runnersProbing('noop', () => {
+      const answer = Promise.withResolvers<HealthResult>();
+      asked.push(answer);
+      return answer.promise;
     });
     check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, probeWaitMs: 50 });
   });

@@ -4,11 +4,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RegistryHolder } from '../config/holder.ts';
 import { silentLogger } from '../log/logger.ts';
-import { createRunners } from '../runners/registry.ts';
-import type { Runner } from '../runners/runner.ts';
 import { startFakeDocker, type FakeDocker } from '../runners/testing/fakeDocker.ts';
 import { within } from '../runners/within.ts';
 import { CannotRunCheck } from './cannotRun.ts';
+import { runnersProbing } from './testing/heldProbe.ts';
 import { loadRegistry, tempDir, waitFor } from './testing/harness.ts';
 
 /**
@@ -31,11 +30,7 @@ describe('a probe that never answers holds up no later look', () => {
       { name: 'smoke', execution_type: 'noop' },
       { name: 'thumbs', execution_type: 'docker', runner_config: { image: 'alpine:3', socket_path: socket }, security_policy: { allowed_images: ['alpine:3'] } },
     ]));
-    const runners = createRunners({ killGraceMs: 200 });
-    const real = runners.get('noop');
-    assert.ok(real);
-    const stuck: Runner = { kind: 'noop', run: (request) => real.run(request), probe: () => new Promise(() => undefined) };
-    runners.set('noop', stuck);
+    const runners = runnersProbing('noop', () => new Promise(() => undefined));
     check = new CannotRunCheck({ registry: holder, runners, env: { PATH: process.env.PATH }, log: silentLogger, everyMs: 50, probeWaitMs: 200 });
   });
 
