@@ -438,7 +438,7 @@ export class Dispatcher {
   async #execute(running: Running): Promise<void> {
     // Before anything reads it: the error message feeds the fingerprint and the dead-letter groups.
     const ran = withoutSecrets(await runAttempt(running, this.#opts.runners, this.#opts.env), serviceSecrets(running.service, this.#opts.env));
-    const result = withRegistry(ran, runningRegistry(this.#opts.registry));
+    const result = withRegistry(ran, () => runningRegistry(this.#opts.registry));
     // Before the job is handed back (classify): claims leave its daemon out from now, or this worker would
     // claim it again, and hand it back again, until a look answered.
     if (result.lacksHere === true && result.error && running.service) {

@@ -16,10 +16,13 @@ const REGISTRY_CLASSES: ReadonlySet<string> = new Set(['allowlist', 'config']);
 /**
  * A job the registry refused says which registry refused it: a worker that was not sent SIGHUP after the
  * file was edited refuses by the registry it had, and the file on disk no longer says so. The digest and
- * time are folded out of the fingerprint, so the dead-letter groups stay one per refusal.
+ * time are folded out of the fingerprint, so the dead-letter groups stay one per refusal. `registry` is
+ * asked only for such a refusal: every other result, a job's every completion among them, passes as it is.
  */
-export function withRegistry(result: RunResult, registry: WorkerRegistry | null): RunResult {
-  if (registry === null || result.error === undefined || !REGISTRY_CLASSES.has(result.error.error_class)) return result;
+export function withRegistry(result: RunResult, registryOf: () => WorkerRegistry | null): RunResult {
+  if (result.error === undefined || !REGISTRY_CLASSES.has(result.error.error_class)) return result;
+  const registry = registryOf();
+  if (registry === null) return result;
   const from = registry.path === null ? '' : ` from ${registry.path}`;
   return { ...result, error: { ...result.error, message: `${result.error.message} (this worker's ${registryWords(registry)}${from})` } };
 }
