@@ -1,6 +1,7 @@
 import type { ExecutionType, ServiceLack, WorkerCannotRun } from '../../shared/domain.ts';
 import type { Registry, ServiceConfig } from '../../shared/registry.ts';
 import { lackText } from '../../shared/cannotRunText.ts';
+import { durationText } from '../../shared/durationText.ts';
 import type { Logger } from '../log/logger.ts';
 import { errorMessage } from '../runners/result.ts';
 import type { Runner } from '../runners/runner.ts';
@@ -61,6 +62,8 @@ export class CannotRunCheck {
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
   /** Each kind's probe asked by a look and not taken yet: not asked again before it answers, an answer too late for its look kept for the next (startProbes). */
   readonly #asked = new Map<ExecutionType, ProbeAsked>();
+  /** The probes a look's wait ran out on and said so: each said once, not once a look for as long as it stays stuck. */
+  readonly #saidStuck = new WeakSet<ProbeAsked>();
 
   constructor(opts: CannotRunOptions) {
     this.#opts = opts;
@@ -118,11 +121,11 @@ export class CannotRunCheck {
     sayPart();
     const timedOut: ExecutionType[] = [];
     await Promise.all(
-      [...probes].map(async ([kind, probe]) => {
-        const probed = await probe;
+      [...probes].map(async ([kind, { answer, asked }]) => {
+        const probed = await answer;
         if (probed === NOT_ANSWERED) {
           timedOut.push(kind);
-          log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
+          if (asked !== undefined) this.#sayStuck(kind, asked);
           return;
         }
         answered.set(kind, probed);
@@ -144,6 +147,22 @@ export class CannotRunCheck {
     for (const service of was.keys()) if (!now.has(service)) log.info(`service ${service} can run on this worker again`, { service });
     this.#last = { registry, at: Date.now(), lacks };
     this.#say(registry, lacks, unanswered(), timedOut);
+  }
+
+  /**
+   * The first look whose wait ran out on `probe` warns; the later ones, each 30 s while it stays stuck, do
+   * not: its services' record says it still. Its answer, once it comes, is said once too, whether a look
+   * takes it or not (a reload may have replaced it), so the log says how long the probe was stuck.
+   */
+  #sayStuck(kind: ExecutionType, probe: ProbeAsked): void {
+    if (this.#saidStuck.has(probe)) return;
+    this.#saidStuck.add(probe);
+    const { log } = this.#opts;
+    log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
+    void probe.answered.then((at) => {
+      const after = at - probe.at;
+      log.info(`the ${kind} probe answered at last, ${durationText(after, '-')} after it was asked`, { kind, answered_after_ms: after });
+    });
   }
 
   /** A registry not said yet: its record at once, with what needs no probe. */

@@ -148,7 +148,7 @@ export class Dispatcher {
       const buffered = this.#buffer.get(id);
       if (!buffered) continue;
       this.#buffer.delete(id);
-      this.#finish(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator', ran: false });
+      this.#finishUnstarted(buffered, { ...this.#attemptKey(buffered), kind: 'cancelled', reason: 'cancelled by an operator', ran: false });
     }
     for (const id of jobIds) {
       const running = this.#executing.get(id);
@@ -399,7 +399,13 @@ export class Dispatcher {
   }
 
   #release(running: Running, reason: string): void {
-    this.#finish(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
+    this.#finishUnstarted(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
+  }
+
+  /** Ended before it started: its settings are the registry's in use, which screened it, as a start's are (#pump), not its claim's (the settled event's kind). */
+  #finishUnstarted(running: Running, settlement: Settlement): void {
+    running.service = this.#opts.registry.service(running.job.service_name);
+    this.#finish(running, settlement);
   }
 
   /**

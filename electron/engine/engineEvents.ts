@@ -27,7 +27,11 @@ export interface SettledResult {
   seconds: number | null;
 }
 
-/** A recorded settlement of a job this worker ran, as the `settled` event tells it. */
+/**
+ * A recorded settlement of a job this worker claimed, as the `settled` event tells it. Its kind is that of
+ * the settings it started with, or for one that never started, those of the registry in use as it went
+ * back (the dispatcher sets them then); the job's own when that registry names its service no more.
+ */
 export function settledResult(s: Settlement, running: Running): SettledResult {
   const job = running.job;
   return {

@@ -6,6 +6,7 @@ import type { RegistryHolder } from '../config/holder.ts';
 import type { Store } from '../store/store.ts';
 import { createTestStore } from '../store/testing/testStore.ts';
 import { Engine } from './engine.ts';
+import type { SettledResult } from './engineEvents.ts';
 import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from './testing/harness.ts';
 
 /**
@@ -15,20 +16,30 @@ import { enqueueOne, jobOf, loadRegistry, tempDir, waitFor, waitForStatus } from
  * has it; the rest run under the registry in use when they start.
  */
 
-/** `report`'s settings: what it echoes. */
-function services(gate: string, report: string | null) {
-  return [
-    { name: 'quick', execution_type: 'noop' },
-    {
-      name: 'slow',
-      execution_type: 'shell',
-      runner_config: { command: ['/bin/sh', '-c', `until [ -e '${gate}' ]; do sleep 0.05; done`] },
-      security_policy: { allowed_commands: ['/bin/sh'] },
-    },
-    ...(report === null
-      ? []
-      : [{ name: 'report', execution_type: 'shell', runner_config: { command: ['/bin/echo', report] }, security_policy: { allowed_commands: ['/bin/echo'] } }]),
-  ];
+/** The report service echoing `text`. */
+function echoing(text: string) {
+  return { name: 'report', execution_type: 'shell', runner_config: { command: ['/bin/echo', text] }, security_policy: { allowed_commands: ['/bin/echo'] } };
+}
+
+/** The report service as an HTTP call whose token this worker lacks: its claims leave it out. */
+const calledWithoutToken = {
+  name: 'report',
+  execution_type: 'http',
+  runner_config: { base_url: 'http://127.0.0.1:9', auth_type: 'bearer', auth_config: { token_env_var: 'REPORT_TOKEN' } },
+};
+
+/** `report`: its settings, or none. `slowKind`: the slow service's, whose jobs wait for the gate file, or do nothing. */
+function services(gate: string, report: object | null, slowKind: 'shell' | 'noop' = 'shell') {
+  const slow =
+    slowKind === 'noop'
+      ? { name: 'slow', execution_type: 'noop' }
+      : {
+          name: 'slow',
+          execution_type: 'shell',
+          runner_config: { command: ['/bin/sh', '-c', `until [ -e '${gate}' ]; do sleep 0.05; done`] },
+          security_policy: { allowed_commands: ['/bin/sh'] },
+        };
+  return [{ name: 'quick', execution_type: 'noop' }, slow, ...(report === null ? [] : [report])];
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {
@@ -49,7 +60,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       store = made.store;
       cleanups.push(() => made.cleanup());
       gate = path.join(dir, 'slow-may-end');
-      holder = (await loadRegistry(dir, services(gate, 'as claimed'))).holder;
+      holder = (await loadRegistry(dir, services(gate, echoing('as claimed')))).holder;
       engine = new Engine({ store, registry: holder, concurrency: 1, env: { PATH: process.env.PATH }, pollMs: 20, schedules: false, maintenance: false });
       cleanups.push(() => engine.stop({ graceMs: 0 }), () => writeFile(gate, ''));
     });
@@ -76,9 +87,9 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       return { slow: slow.id, ahead: ahead.id };
     };
 
-    const reload = async (name: string, report: string | null) => {
+    const reload = async (name: string, report: object | null, slowKind: 'shell' | 'noop' = 'shell') => {
       const file = path.join(dir, name);
-      await writeFile(file, JSON.stringify({ services: services(gate, report) }));
+      await writeFile(file, JSON.stringify({ services: services(gate, report, slowKind) }));
       assert.equal((await holder.loadFile(file)).ok, true);
     };
 
@@ -100,12 +111,28 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 
     test('a reload that changes its settings: it runs under the new ones once the slot frees', async () => {
       const { ahead } = await holdSlotWithReportAhead();
-      await reload('report-changed.yaml', 'as reloaded');
+      await reload('report-changed.yaml', echoing('as reloaded'));
       await writeFile(gate, '');
       const done = await waitForStatus(store, ahead, 'completed');
       assert.equal(done.attempts, 1);
       const [attempt] = await store.listAttempts(ahead);
       assert.match(attempt?.output_tail ?? '', /as reloaded/);
+    });
+
+    test('a reload that changes its kind to one this worker leaves out: metrics count it under the kind it went back as, the job that ran under its own', async () => {
+      const settled: SettledResult[] = [];
+      engine.on('settled', (e) => settled.push(...e.results));
+      const { slow, ahead } = await holdSlotWithReportAhead();
+      // The slow service changes kind too: it ran as the registry before said, and is counted so.
+      await reload('report-http.yaml', calledWithoutToken, 'noop');
+      const said = (service: string) => waitFor(`the ${service} job's settled event`, () => settled.find((r) => r.service === service));
+      const back = await said('report');
+      assert.deepEqual([back.execution_type, back.kind, back.seconds], ['http', 'interrupted', null], 'counted under the kind it was claimed as');
+      assert.deepEqual([(await jobOf(store, ahead)).status, await store.listAttempts(ahead)], ['pending', []]);
+      await writeFile(gate, '');
+      await waitForStatus(store, slow, 'completed');
+      const ran = await said('slow');
+      assert.deepEqual([ran.execution_type, ran.kind], ['shell', 'completed'], 'counted under the registry in use, not the kind it ran as');
     });
   });
 }

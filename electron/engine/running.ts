@@ -7,6 +7,10 @@ export type InterruptCause = NonNullable<ClassifyInput['interruptCause']>;
 /** One claimed job as the dispatcher tracks it, from the claim until its settlement is written. */
 export interface Running {
   job: ClaimedJob;
+  /**
+   * Its settings: the registry's at the claim until it starts or ends unstarted, then the registry's in use
+   * then (dispatcher.ts); none when that registry does not name its service.
+   */
   service: ServiceConfig | undefined;
   startedAt: Date;
   /** When the attempt times out, in epoch ms: Infinity until it starts. */

@@ -35,6 +35,10 @@ export const NOT_ANSWERED = 'not answered';
 /** A kind's probe asked and not taken by a look yet, with the registry whose services it was asked of. */
 export interface ProbeAsked {
   registry: Registry;
+  /** When it was asked (ms since the epoch). */
+  at: number;
+  /** When its answer came (ms since the epoch), once it did: a look that said it stuck says so when it answers. */
+  answered: Promise<number>;
   /** Its answer, once it came with no look waiting: kept for the next look of the registry. */
   late?: { probed: Probed };
   /**
@@ -42,6 +46,12 @@ export interface ProbeAsked {
    * leaves, so a probe that never answers holds no look's handler past its wait.
    */
   waiting: Set<(probed: Probed) => void>;
+}
+
+/** A kind's probe as a look waits on it: its answer within the look's wait, and the probe asked, none when this worker has no runner of the kind. */
+export interface ProbeWait {
+  answer: Promise<Probed | typeof NOT_ANSWERED>;
+  asked?: ProbeAsked;
 }
 
 /**
@@ -64,12 +74,14 @@ export function startProbes(
   env: Env,
   asked: Map<ExecutionType, ProbeAsked>,
   waitMs = PROBE_WAIT_MS,
-): Map<ExecutionType, Promise<Probed | typeof NOT_ANSWERED>> {
+): Map<ExecutionType, ProbeWait> {
   const kinds = [...new Set(registry.services.map((s) => s.execution_type))];
   return new Map(
-    kinds.map((kind) => {
+    kinds.map((kind): [ExecutionType, ProbeWait] => {
       const runner = runners.get(kind);
-      return [kind, runner === undefined ? Promise.resolve(null) : answeredWithin(askOnce(kind, registry, runner, env, asked), waitMs)];
+      if (runner === undefined) return [kind, { answer: Promise.resolve(null) }];
+      const probe = askOnce(kind, registry, runner, env, asked);
+      return [kind, { answer: answeredWithin(probe, waitMs), asked: probe }];
     }),
   );
 }
@@ -137,9 +149,11 @@ function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: E
     }
   };
   // An earlier probe, of the registry before a reload, is replaced: its answer says nothing of this one's services.
-  const entry: ProbeAsked = { registry, waiting: new Set() };
+  const at = Date.now();
+  const asking = ask();
+  const entry: ProbeAsked = { registry, at, answered: asking.then(() => Date.now()), waiting: new Set() };
   asked.set(kind, entry);
-  void ask().then((probed) => {
+  void asking.then((probed) => {
     if (entry.waiting.size === 0) {
       entry.late = { probed };
       return;
