@@ -62,8 +62,11 @@ export class CannotRunCheck {
   readonly #unset = new WeakMap<Registry, ReadonlySet<string>>();
   /** Each kind's probe asked by a look and not taken yet: not asked again before it answers, an answer too late for its look kept for the next (startProbes). */
   readonly #asked = new Map<ExecutionType, ProbeAsked>();
-  /** The probes a look's wait ran out on and said so: each said once, not once a look for as long as it stays stuck. */
-  readonly #saidStuck = new WeakSet<ProbeAsked>();
+  /**
+   * Each kind whose probe a look's wait ran out on, said so for the registry in use then, and since when:
+   * said once, not once a look for as long as it stays stuck or keeps answering past the wait.
+   */
+  readonly #stuck = new Map<ExecutionType, { registry: Registry; since: number }>();
 
   constructor(opts: CannotRunOptions) {
     this.#opts = opts;
@@ -121,13 +124,14 @@ export class CannotRunCheck {
     sayPart();
     const timedOut: ExecutionType[] = [];
     await Promise.all(
-      [...probes].map(async ([kind, { answer, asked }]) => {
+      [...probes].map(async ([kind, { answer, late }]) => {
         const probed = await answer;
         if (probed === NOT_ANSWERED) {
           timedOut.push(kind);
-          if (asked !== undefined) this.#sayStuck(kind, asked);
+          this.#sayStuck(kind, registry);
           return;
         }
+        if (!late) this.#sayAnswering(kind);
         answered.set(kind, probed);
         // A daemon's answer is its socket's, whichever registry asked: kept even when a reload took meanwhile.
         if (kind === 'docker') this.#keepAway(dockerSockets(registry), awayIn(registry, probed));
@@ -150,19 +154,23 @@ export class CannotRunCheck {
   }
 
   /**
-   * The first look whose wait ran out on `probe` warns; the later ones, each 30 s while it stays stuck, do
-   * not: its services' record says it still. Its answer, once it comes, is said once too, whether a look
-   * takes it or not (a reload may have replaced it), so the log says how long the probe was stuck.
+   * The first look of a registry whose wait ran out on a kind's probe warns; the later ones, each 30 s, do
+   * not while it stays stuck, nor while it answers only past the wait (a late answer, taken by the next
+   * look, is no sign it answers again): its services' record says so still. A reload's new probe stuck warns again.
    */
-  #sayStuck(kind: ExecutionType, probe: ProbeAsked): void {
-    if (this.#saidStuck.has(probe)) return;
-    this.#saidStuck.add(probe);
-    const { log } = this.#opts;
-    log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
-    void probe.answered.then((at) => {
-      const after = at - probe.at;
-      log.info(`the ${kind} probe answered at last, ${durationText(after, '-')} after it was asked`, { kind, answered_after_ms: after });
-    });
+  #sayStuck(kind: ExecutionType, registry: Registry): void {
+    if (this.#stuck.get(kind)?.registry === registry) return;
+    this.#stuck.set(kind, { registry, since: performance.now() });
+    this.#opts.log.warn(`the ${kind} probe did not answer: whether this worker can run its services is not known until a look hears it`, { kind });
+  }
+
+  /** A look heard within its wait a kind whose probe was said stuck (a reload's probe too): said once, with how long it went unheard. */
+  #sayAnswering(kind: ExecutionType): void {
+    const stuck = this.#stuck.get(kind);
+    if (stuck === undefined) return;
+    this.#stuck.delete(kind);
+    const unheardMs = Math.round(performance.now() - stuck.since);
+    this.#opts.log.info(`the ${kind} probe answers again, ${durationText(unheardMs, '-')} after a look first went without its answer`, { kind, unheard_ms: unheardMs });
   }
 
   /** A registry not said yet: its record at once, with what needs no probe. */

@@ -402,7 +402,7 @@ export class Dispatcher {
     this.#finishUnstarted(running, { ...this.#attemptKey(running), kind: 'interrupted', reason, ran: false });
   }
 
-  /** Ended before it started: its settings are the registry's in use, which screened it, as a start's are (#pump), not its claim's (the settled event's kind). */
+  /** Ended before it started: its settings are the registry's in use as it goes back, as a start's are (#pump), not its claim's (the settled event's kind). */
   #finishUnstarted(running: Running, settlement: Settlement): void {
     running.service = this.#opts.registry.service(running.job.service_name);
     this.#finish(running, settlement);

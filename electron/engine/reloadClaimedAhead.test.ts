@@ -127,12 +127,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       await reload('report-http.yaml', calledWithoutToken, 'noop');
       const said = (service: string) => waitFor(`the ${service} job's settled event`, () => settled.find((r) => r.service === service));
       const back = await said('report');
-      assert.deepEqual([back.execution_type, back.kind, back.seconds], ['http', 'interrupted', null], 'counted under the kind it was claimed as');
+      assert.deepEqual([back.execution_type, back.kind, back.seconds], ['http', 'interrupted', null], 'handed back unstarted: counted under the kind the registry in use gives it, not the kind it was claimed as');
       assert.deepEqual([(await jobOf(store, ahead)).status, await store.listAttempts(ahead)], ['pending', []]);
       await writeFile(gate, '');
       await waitForStatus(store, slow, 'completed');
       const ran = await said('slow');
-      assert.deepEqual([ran.execution_type, ran.kind], ['shell', 'completed'], 'counted under the registry in use, not the kind it ran as');
+      assert.deepEqual([ran.execution_type, ran.kind], ['shell', 'completed'], 'it ran: counted under the kind it ran as, not the registry in use');
     });
   });
 }

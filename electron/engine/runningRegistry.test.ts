@@ -14,7 +14,7 @@ test("a refusal by the registry names the worker's registry; other failures and 
     "Command '/usr/bin/rm' is not allowed (this worker's registry 3f2a9b7c1d2e loaded 2026-12-07T12:01:00.000Z from /etc/opsdeck/registry.yaml)",
   );
   assert.match(withRegistry(failed("service fresh is not in this worker's registry", 'config'), () => r).error?.message ?? '', /\(this worker's registry 3f2a9b7c1d2e/);
-  assert.equal(withRegistry(failed('exit 1', 'exit_code'), () => r).error?.message, 'exit 1');
+  assert.equal(withRegistry(failed('exit 1', 'exit_code'), () => assert.fail('the registry is read for a failure it did not decide')).error?.message, 'exit 1');
   assert.equal(withRegistry(failed('nope', 'allowlist'), () => null).error?.message, 'nope');
   const completed: RunResult = { ok: true, output_tail: '', resource_usage: {}, security_context: {} };
   assert.equal(withRegistry(completed, () => assert.fail('the registry is read for a completed run')), completed);

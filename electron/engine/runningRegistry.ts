@@ -16,7 +16,7 @@ const REGISTRY_CLASSES: ReadonlySet<string> = new Set(['allowlist', 'config']);
 /**
  * A job the registry refused says which registry refused it: a worker that was not sent SIGHUP after the
  * file was edited refuses by the registry it had, and the file on disk no longer says so. The digest and
- * time are folded out of the fingerprint, so the dead-letter groups stay one per refusal. `registry` is
+ * time are folded out of the fingerprint, so the dead-letter groups stay one per refusal. `registryOf` is
  * asked only for such a refusal: every other result, a job's every completion among them, passes as it is.
  */
 export function withRegistry(result: RunResult, registryOf: () => WorkerRegistry | null): RunResult {

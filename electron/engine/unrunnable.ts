@@ -35,10 +35,6 @@ export const NOT_ANSWERED = 'not answered';
 /** A kind's probe asked and not taken by a look yet, with the registry whose services it was asked of. */
 export interface ProbeAsked {
   registry: Registry;
-  /** When it was asked (ms since the epoch). */
-  at: number;
-  /** When its answer came (ms since the epoch), once it did: a look that said it stuck says so when it answers. */
-  answered: Promise<number>;
   /** Its answer, once it came with no look waiting: kept for the next look of the registry. */
   late?: { probed: Probed };
   /**
@@ -48,10 +44,10 @@ export interface ProbeAsked {
   waiting: Set<(probed: Probed) => void>;
 }
 
-/** A kind's probe as a look waits on it: its answer within the look's wait, and the probe asked, none when this worker has no runner of the kind. */
+/** A kind's probe as a look waits on it: its answer within the look's wait; `late` when that answer came before the look, after an earlier look's wait ran out. */
 export interface ProbeWait {
   answer: Promise<Probed | typeof NOT_ANSWERED>;
-  asked?: ProbeAsked;
+  late: boolean;
 }
 
 /**
@@ -79,9 +75,9 @@ export function startProbes(
   return new Map(
     kinds.map((kind): [ExecutionType, ProbeWait] => {
       const runner = runners.get(kind);
-      if (runner === undefined) return [kind, { answer: Promise.resolve(null) }];
+      if (runner === undefined) return [kind, { answer: Promise.resolve(null), late: false }];
       const probe = askOnce(kind, registry, runner, env, asked);
-      return [kind, { answer: answeredWithin(probe, waitMs), asked: probe }];
+      return [kind, { answer: answeredWithin(probe, waitMs), late: probe.late !== undefined }];
     }),
   );
 }
@@ -149,11 +145,9 @@ function askOnce(kind: ExecutionType, registry: Registry, runner: Runner, env: E
     }
   };
   // An earlier probe, of the registry before a reload, is replaced: its answer says nothing of this one's services.
-  const at = Date.now();
-  const asking = ask();
-  const entry: ProbeAsked = { registry, at, answered: asking.then(() => Date.now()), waiting: new Set() };
+  const entry: ProbeAsked = { registry, waiting: new Set() };
   asked.set(kind, entry);
-  void asking.then((probed) => {
+  void ask().then((probed) => {
     if (entry.waiting.size === 0) {
       entry.late = { probed };
       return;

@@ -96,7 +96,12 @@ export function payloadObject(payload: unknown): Record<string, unknown> | null 
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return String(error);
+  try {
+    return String(error);
+  } catch {
+    // A thrown object that cannot be made a string (no prototype, a toString that throws) still fails as its own kind of thing.
+    return Object.prototype.toString.call(error);
+  }
 }
 
 export function elapsed(startedAt: bigint): number {
