@@ -29,8 +29,12 @@ export const ServiceConnectivity = z.object({
   service: z.string().nullable(),
   /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
-  /** What the HTTP step GETs: the service's own path when its jobs GET it, else its base URL; no query, no password. */
+  /** What the HTTP step asks: the URL the service's jobs call (its base URL for a path they cannot call); no query, no password. */
   url: z.string(),
+  /** How it asks: the jobs' own GET, else a HEAD, which does no work upstream (a URL given alone: GET). */
+  method: z.enum(['GET', 'HEAD']),
+  /** The jobs' call when the check sends another ("the jobs POST it"): an answer to HEAD is not theirs. Null when it is theirs. */
+  jobs_call: z.string().nullable(),
   /** How long each step waited at most: the service's own timeout, capped. */
   timeout_s: z.number(),
   /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */

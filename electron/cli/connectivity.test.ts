@@ -94,11 +94,11 @@ describe('test-connectivity and validate-token against real local servers', { co
   it('walks DNS, TCP and HTTP with timings; a closed port stops at TCP; exit 1 when any fails', async () => {
     const up = await opsdeck(['test-connectivity', 'payments-api', ...common]);
     assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stdout, /^payments-api\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
+    assert.match(up.stdout, /^payments-api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges \(the jobs POST it\)\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
     assert.match(up.stdout, took(/^DNS\s+ok\s+TOOK\s+127\.0\.0\.1 → 127\.0\.0\.1$/m));
     assert.match(up.stdout, took(/^TCP\s+ok\s+TOOK/m));
-    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\); the jobs' POST \/charges was not tried \(it could do work\)$/m));
-    assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
+    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\)$/m));
+    assert.ok(seen.every((r) => r.method === 'HEAD' && r.url === '/v1/charges' && r.authorization === undefined), 'a probe asks the jobs\' URL, sends no credential and never the service\'s own call');
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
     assert.equal(down.code, 1);
@@ -136,8 +136,8 @@ describe('test-connectivity and validate-token against real local servers', { co
     try {
       const warned = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
       assert.equal(warned.code, 0, 'a path that answers is no failure of the path');
-      assert.match(warned.stdout, /^fail_api\s+GET http:\/\/127\.0\.0\.1:\d+\/\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so; the jobs' POST \/work was not tried/m));
+      assert.match(warned.stdout, /^fail_api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work \(the jobs POST it\)\s+WARNING\s+\(/m);
+      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so$/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);

@@ -80,6 +80,33 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
     assert.equal((await http('/fine', false))?.warning, undefined);
   });
 
+  it("asks the URL the jobs call, with a HEAD where they POST, and says an answer to that HEAD is not theirs", async () => {
+    const seen: string[] = [];
+    // The origin is no resource (404 on /), the jobs' path is: only asking theirs tells the two apart.
+    const api = createServer((req, res) => {
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      if (req.url === '/api/v1/chat') return void res.writeHead(req.method === 'POST' || req.method === 'HEAD' ? 200 : 405).end();
+      if (req.url === '/api/v1/post-only') return void res.writeHead(req.method === 'POST' ? 200 : 405, { allow: 'POST' }).end();
+      res.writeHead(404).end('no such route');
+    });
+    const origin = `http://127.0.0.1:${await listenLocal(api)}`;
+    try {
+      const chat = await probeConnectivity(`${origin}/api`, 2000, { method: 'POST', path: '/v1/chat', service: 'chat_api', sendsCredential: false, validateToken: 'opsdeck validate-token chat_api' });
+      assert.deepEqual([chat.url, chat.method, chat.jobs_call], [`${origin}/api/v1/chat`, 'HEAD', 'the jobs POST it']);
+      assert.equal(chat.steps.at(-1)?.detail, `HEAD ${origin}/api/v1/chat answered 200 OK`);
+      const postOnly = await probeConnectivity(`${origin}/api`, 2000, { method: 'POST', path: '/v1/post-only', service: 'post_api', sendsCredential: false, validateToken: 'opsdeck validate-token post_api' });
+      assert.deepEqual(
+        [postOnly.steps.at(-1)?.ok, postOnly.steps.at(-1)?.warning, postOnly.steps.at(-1)?.detail],
+        [true, undefined, `HEAD ${origin}/api/v1/post-only answered 405 Method Not Allowed, which says nothing of the jobs' own call (the jobs POST it)`],
+      );
+      const refusedPath = await probeConnectivity(`${origin}/api`, 2000, { method: 'POST', path: 'v1/chat', service: 'typo_api', sendsCredential: false, validateToken: 'opsdeck validate-token typo_api' });
+      assert.deepEqual([refusedPath.url, refusedPath.method, refusedPath.jobs_call], [`${origin}/api`, 'GET', "the jobs' POST is refused before it is sent: path must start with a single '/': 'v1/chat'"]);
+      assert.deepEqual(seen, ['HEAD /api/v1/chat', 'HEAD /api/v1/post-only', 'GET /api'], 'never the jobs\' POST, never the origin in place of their path');
+    } finally {
+      await close(api);
+    }
+  });
+
   it('never shows a query or a password of the URL it was given', async () => {
     const { url, steps } = await probeConnectivity(`${base}?api_key=sk-live-9f8e7d`, 2000);
     assert.equal(url, base);

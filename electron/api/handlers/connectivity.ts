@@ -59,6 +59,8 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
           service: name,
           base_url: safeUrl(new URL(baseUrl)),
           url: probed.url,
+          method: probed.method,
+          jobs_call: probed.jobs_call,
           timeout_s: timeout.seconds,
           timeout_from: timeout.from,
           ok,
