@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
   ok: z.boolean(),
-  /** Passed, yet an answer its jobs fail on (a server error; a refusal of jobs that send no credential). */
+  /**
+   * Passed, yet an answer its jobs fail on for now or may (a 429; a refusal of jobs that send no
+   * credential; another non-2xx to their own GET). A server error is no pass: the step fails.
+   */
   warning: z.boolean().optional(),
   ms: z.number(),
   detail: z.string(),
@@ -39,8 +42,9 @@ export const ServiceConnectivity = z.object({
   timeout_s: z.number(),
   /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */
   timeout_from: z.string(),
+  /** Every step passed: false too for an upstream answering a server error, which its jobs fail on. */
   ok: z.boolean(),
-  /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs fail all the same. */
+  /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs may fail all the same. */
   warning: z.boolean(),
   steps: z.array(ConnectivityStep),
 });

@@ -2,20 +2,16 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
-import { answerConcern } from './answerConcern.ts';
+import { answerVerdict, type JobsReadBy } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
 import { safeUrl } from './httpCall.ts';
 import { socketErrorText } from './socketWords.ts';
 
-/** The call a service's jobs make: its method and path (runner_config), and whose it is. */
-export interface ServiceCall {
+/** The call a service's jobs make (its method and path, runner_config), whose it is, and what reads an answer against them. */
+export interface ServiceCall extends Omit<JobsReadBy, 'jobsCall'> {
   method: string;
   path: string;
   service: string;
-  /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
-  sendsCredential: boolean;
-  /** How the interface that asked tests that credential: `opsdeck validate-token S`, a button beside the service. */
-  validateToken: string;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -51,14 +47,14 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
   const probed = (steps: ConnectivityStep[]): Probed => ({ url: shown, method, jobs_call: jobsCall, steps });
   const steps: ConnectivityStep[] = [];
   const waited = `no answer within ${timeoutMs / 1000}s`;
-  // A step that passed may still warn: the HTTP answer of a server error is an answer its jobs fail on.
-  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; warning: boolean }>): Promise<boolean> => {
+  // The HTTP step may be answered and still fail or warn: an answer its jobs fail on (answerVerdict).
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: 'ok' | 'warn' | 'fail' }>): Promise<boolean> => {
     const started = performance.now();
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
-      const { detail, warning } = typeof found === 'string' ? { detail: found, warning: false } : found;
-      steps.push({ step: name, ok: true, ms: elapsed(started), detail, ...(warning ? { warning } : {}) });
-      return true;
+      const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
+      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...(level === 'warn' ? { warning: true } : {}) });
+      return level !== 'fail';
     } catch (error) {
       steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
       return false;
@@ -87,14 +83,8 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     const response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
     const answered = `${method} ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const concern = answerConcern(response.status, call?.sendsCredential ?? null);
-    if (concern !== null) return { detail: `${answered}: ${concern}`, warning: true };
-    // Refused without the credential its jobs send: expected of the probe, which sends none.
-    const refused = call?.sendsCredential === true && (response.status === 401 || response.status === 403);
-    if (refused) return { detail: `${answered} without a credential (a probe sends none; ${call.validateToken} tries the one its jobs send)`, warning: false };
-    // A server may route a HEAD nowhere (404, 405) where it takes their POST: no word against the jobs.
-    const notTheirs = jobsCall !== null && (response.status < 200 || response.status >= 300);
-    return { detail: `${answered}${notTheirs ? `, which says nothing of the jobs' own call (${jobsCall})` : ''}`, warning: false };
+    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, jobsCall } : null);
+    return { detail: `${answered}${verdict.words}`, level: verdict.level };
   });
   return probed(steps);
 }

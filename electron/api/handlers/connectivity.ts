@@ -39,6 +39,8 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
       service: service.name,
       sendsCredential: service.runner_config.auth_type !== 'none',
       validateToken: ctx.words.call('runners.validateToken', { service: service.name }),
+      resetBreaker: ctx.words.resetBreaker(service.name),
+      maxRetryAfterS: service.runner_config.max_retry_after,
     },
     timeoutS: effectiveTimeout(service),
   });

@@ -45,8 +45,10 @@ export const testConnectivity: Command = {
   details: [
     'Stops at the first layer that fails, so the answer says where the path breaks. The request carries no credential.',
     "It asks the URL the service's jobs call, with their GET, or a HEAD where they POST, PUT, PATCH or DELETE (the heading",
-    "names their call then): testing never sends those, so it triggers nothing upstream. An answer its jobs fail on",
-    '(a server error; a refusal where they send no credential) is a warning: the path is there, the service is not well.',
+    "names their call then): testing never sends those, so it triggers nothing upstream. A server error fails (exit 1):",
+    "its jobs fail on it, and resetting its breaker would send them into it; so does a 429 whose Retry-After is past",
+    "max_retry_after. Another 429 (its Retry-After named), a refusal where they send no credential, or another answer",
+    "their own GET fails on is a warning: the path is there, the service is not well.",
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {
