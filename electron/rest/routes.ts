@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
-import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
+import { ExecutionType, JobStatus } from '../../shared/domain.ts';
 import { ProbeUrl } from '../../shared/connectivity.ts';
 import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { unknownStatusText } from '../../shared/statusWords.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
-import { count, csv, duration, flag } from './query.ts';
+import { count, csv, duration, flag, pastTime } from './query.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
 import { unknownWorkflow } from '../api/workflowNames.ts';
@@ -54,8 +54,9 @@ const ExecutionsQuery = z
     search: z.string().max(500).optional(),
     /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx (rate_limited also picks http_429). */
     class: KnownErrorClass.optional(),
-    created_after: Timestamp.optional(),
-    created_before: Timestamp.optional(),
+    /** Created at or after (before) this time, as opsdeck jobs --since takes it: `1h` is an hour ago. */
+    created_after: pastTime.optional(),
+    created_before: pastTime.optional(),
     stuck: flag.optional(),
     scheduled: flag.optional(),
     unresolved: flag.optional(),
