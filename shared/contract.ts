@@ -70,6 +70,9 @@ const scheduleName = z.object({ name: ScheduleName }).strict();
 
 const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
+/** A job by its id or its identifier, as every command and endpoint takes one (an all-digit text is tried as an identifier first). */
+const jobRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
+
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 /**
@@ -85,22 +88,22 @@ export const calls = {
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
     'Jobs newest first (newest created first when a creation-time range is given without a search or failure class), filtered, keyset-paginated.',
   ),
-  'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
+  'jobs.get': Call(z.object({ id: jobRef }).strict(), JobTrace, 'One job and every attempt.'),
   'jobs.waiting': Call(
-    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ id: jobRef }).strict(),
     z.object({ reasons: z.array(z.string()) }),
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
-  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
+  'jobs.retry': Call(z.object({ id: jobRef }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
   'jobs.cancel': Call(
-    z.object({ id: z.number().int().positive(), reason }).strict(),
+    z.object({ id: jobRef, reason }).strict(),
     JobCancelled,
     'Cancels a pending job, or stops a running one. A running job already asked to stop is not asked again (changed false, nothing audited).',
   ),
   'jobs.fail': Call(
     z
       .object({
-        id: z.number().int().positive(),
+        id: jobRef,
         reason: z.string().trim().min(1).max(500),
         force: z.boolean().default(false),
         /** Only while its lease is still expired (opsdeck fail --stuck): a job taken back and started again since it was listed is left alone. */

@@ -24,7 +24,7 @@ function pathParameters(route: Route): Json[] {
     in: 'path',
     required: true,
     schema: { type: 'string' },
-    description: name === 'id' ? 'the execution id (GET also takes its identifier)' : `the ${name}`,
+    description: name === 'id' ? 'the execution id, or its identifier (one of digits is looked up as an identifier first)' : `the ${name}`,
   }));
 }
 

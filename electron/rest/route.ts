@@ -93,15 +93,6 @@ export function parseBody<B extends z.ZodObject>(schema: B, body: Record<string,
   throw new RouteFailure('invalid_input', `invalid body: ${issuesSummary(issues)}`, issues);
 }
 
-/** A job's numeric id from the path; anything else names no job. */
-export function jobIdParam(params: Record<string, string>): number {
-  const text = params.id ?? '';
-  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-    throw new RouteFailure('not_found', `no execution ${JSON.stringify(text.slice(0, 100))}: act on an execution by its numeric id (GET /v1/executions/{identifier} shows it)`);
-  }
-  return Number(text);
-}
-
 /** Path parameters other than the body may set: a body naming one too is refused rather than ignored. */
 export function withPath(body: Record<string, unknown>, fromPath: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(fromPath)) {

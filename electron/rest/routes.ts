@@ -9,7 +9,7 @@ import { count, csv, duration, flag, pastTime } from './query.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
 import { unknownWorkflow } from '../api/workflowNames.ts';
-import { jobIdParam, parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
+import { parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
  * REST API v1: each endpoint is a contract call (shared/contract.ts) reached through the same dispatch
@@ -171,6 +171,14 @@ const WorkflowStatsQuery = z
   })
   .strict();
 
+/**
+ * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (an
+ * identifier of digits first), so every endpoint acts on the job GET /v1/executions/{id} shows.
+ */
+function jobRef(params: Record<string, string>): { id: string } {
+  return { id: params.id ?? '' };
+}
+
 /** A run by its number or identifier, as the path gives it. */
 function runParam(params: Record<string, string>): number | string {
   const run = params.run ?? '';
@@ -278,18 +286,15 @@ export const ROUTES: Route[] = [
     }),
     check: refuseUnknownNames,
   },
-  get('/v1/executions/{id}', 'jobs.get', (params) => {
-    const id = params.id ?? '';
-    return { id: /^\d{1,15}$/.test(id) && Number(id) > 0 ? Number(id) : id };
-  }),
-  get('/v1/executions/{id}/waiting', 'jobs.waiting', (params) => ({ id: jobIdParam(params) })),
+  get('/v1/executions/{id}', 'jobs.get', jobRef),
+  get('/v1/executions/{id}/waiting', 'jobs.waiting', jobRef),
   {
     ...post('/v1/executions', 'jobs.enqueue', EnqueueInput, ({ body }) => body),
     status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
   },
-  post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
-  post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
-  post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
+  post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, jobRef(params))),
+  post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
+  post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
   search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
