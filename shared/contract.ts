@@ -30,6 +30,7 @@ import {
   OverviewSeries,
   JobTrace,
   BulkResult,
+  DlqRetryResult,
   ControlChanged,
   EmergencyStopped,
   JobCancelled,
@@ -163,8 +164,8 @@ export const calls = {
   ),
   'dlq.retry': Call(
     z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(),
-    BulkResult,
-    'Sends dead letters back to pending, naming the services whose circuit breaker will hold them.',
+    DlqRetryResult,
+    'Sends dead letters back to pending: which jobs, the services whose circuit breaker will hold them, and those no live worker runs.',
   ),
   'dlq.resolve': Call(
     // The note is kept with each job and in the audit log: a dry run keeps nothing, so it needs none.

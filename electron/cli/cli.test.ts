@@ -355,7 +355,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal((await opsdeck(['pause', 'reports', '--force', '--reason', 'not theirs', ...common])).code, 0);
     const retried = await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]);
     assert.equal(retried.code, 0);
-    assert.match(retried.stdout, /^retried 2 dead letter\(s\)\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\n$/);
+    assert.match(retried.stdout, /^retried 2 dead letters\njobs \d+, \d+\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\nno live worker runs them: broken \(queue default\): no worker is running \(start one: opsdeck worker\)\n$/);
     assert.equal((await opsdeck(['unpause', 'default', ...common])).code, 0);
 
     assert.equal((await opsdeck(['breaker', 'open', 'broken', '--reason', 'maintenance', ...common])).code, 0);

@@ -203,7 +203,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const fp = groups.groups[0]?.fingerprint ?? '';
     assert.equal(groups.groups[0]?.count, 2);
 
-    assert.match(ok(await opsdeck(['dlq', 'resolve', '--fingerprint', fp, '--dry-run', ...common])), /^would resolve 2 dead letter\(s\); run again without --dry-run to do it$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', '--fingerprint', fp, '--dry-run', ...common])), /^would resolve 2 dead letters; run again without --dry-run to do it$/m);
     const noNote = await opsdeck(['dlq', 'resolve', '--fingerprint', fp, ...common]);
     assert.equal(noNote.code, 2, 'a real resolve still needs its note');
     assert.match(noNote.stderr, /resolve needs --note TEXT/);
@@ -212,11 +212,13 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     ok(await opsdeck(['pause', 'default', '--reason', 'processor migration', ...common]));
     const dry = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common]));
     const retried = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]));
-    assert.match(retried, /^retried 2 dead letter\(s\)$/m);
+    assert.match(retried, /^retried 2 dead letters\njobs \d+, \d+$/m, 'named by a fingerprint: the jobs are listed');
     assert.match(retried, /^2 jobs of payments wait: its circuit breaker is forced open \(opsdeck breaker reset payments releases them\)$/m);
     assert.match(retried, /^they wait while queue default is paused by \S+: processor migration \(opsdeck unpause default\)$/m);
     // Nothing changed between them: the dry run said what the retry then did, in the same words.
-    assert.match(dry, /^would retry 2 dead letter\(s\); run again without --dry-run to do it\n/);
+    // The worker stopped once the queue was empty: nothing will run them, and both say so.
+    assert.match(retried, /^no live worker runs them: payments \(queue default\): no worker is running \(start one: opsdeck worker\)$/m);
+    assert.match(dry, /^would retry 2 dead letters; run again without --dry-run to do it\n/);
     assert.deepEqual(dry.split('\n').slice(1), retried.split('\n').slice(1));
     const pending = z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(ok(await opsdeck(['jobs', '--status', 'pending', '--service', 'payments', ...common, '--json']))));
     assert.equal(pending.jobs.length, 2);
@@ -233,8 +235,8 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const idOf = (identifier: string): number => dead.find((j) => j.identifier === identifier)?.id ?? 0;
 
     assert.deepEqual(Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', String(idOf('charge-1')), 'charge-2', ...common, '--json'])))).jobs.map((j) => j.identifier).sort(), ['charge-1', 'charge-2']);
-    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter\(s\)$/m);
-    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter\(s\)$/m);
+    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter$/m);
     const left = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs.map((j) => j.identifier);
     assert.deepEqual(left, ['charge-3'], 'only the one named was resolved, and the retried one left the open list');
     const Audit = z.object({ entries: z.array(z.object({ details: z.object({ job_ids: z.array(z.number()), note: z.string() }) })) });

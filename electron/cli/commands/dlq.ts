@@ -1,5 +1,7 @@
 import { countText } from '../../../shared/countText.ts';
-import type { BulkResult } from '../../../shared/contract.ts';
+import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
+import { bulkText } from '../../../shared/bulkText.ts';
+import { unservedClause } from '../../../shared/unservedText.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
@@ -48,12 +50,14 @@ async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: stri
  * (a typo, or a job already dealt with, must not read as done), or a job named among others that is no
  * open dead letter, as `retry ID` of that job alone would; purge's sweep by age finding nothing is exit 0.
  */
-async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): Promise<number> {
+async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null, retried: RetriedLines = {}): Promise<number> {
   if (inv.common.json) printJson(inv.io, result);
   else {
-    inv.io.out(result.dry_run ? `would ${verb} ${countText(result.matched)} dead letter(s); run again without --dry-run to do it` : `${past} ${countText(result.affected)} dead letter(s)`);
+    inv.io.out(`${bulkText(result, verb, past)}${result.dry_run ? '; run again without --dry-run to do it' : ''}`);
+    if (retried.jobs !== undefined) inv.io.out(retried.jobs);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
+    if (retried.unserved !== undefined) inv.io.out(retried.unserved);
   }
   const unmatched = result.unmatched_ids ?? [];
   if (unmatched.length > 0) inv.io.err(`opsdeck: not open dead letters, left as they are: ${unmatched.join(', ')}`);
@@ -62,6 +66,28 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
   inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${past}`);
   await printNoMatchHints(inv, ctx, selector?.service);
   return 1;
+}
+
+/** Job ids a retry's line lists: a line, not a screenful (--json has the first 100, as the audit log does). */
+const IDS_SHOWN = 20;
+
+/** What a retry says beside its count: the jobs it sent back (under the count), and those no live worker runs (last). */
+interface RetriedLines {
+  jobs?: string;
+  unserved?: string;
+}
+
+/** The jobs are listed when the selector did not name them; those no live worker runs wait for one, said so. */
+function retriedLines(result: DlqRetryResult, selector: DlqSelector): RetriedLines {
+  const lines: RetriedLines = {};
+  const byIds = selector.job_ids !== undefined && selector.fingerprint === undefined && selector.search === undefined && selector.service === undefined && selector.all !== true;
+  if (result.job_ids.length > 0 && !byIds) {
+    const total = result.job_ids.length + (result.job_ids_more ?? 0);
+    const shown = result.job_ids.slice(0, IDS_SHOWN);
+    lines.jobs = `${total === 1 ? 'job' : 'jobs'} ${shown.join(', ')}${total > shown.length ? ` and ${countText(total - shown.length)} more` : ''}`;
+  }
+  if (result.unserved !== undefined) lines.unserved = unservedClause(result.unserved);
+  return lines;
 }
 
 /**
@@ -162,7 +188,8 @@ export const dlq: Command = {
         }
         case 'retry': {
           const chosen = bulkSelector(inv, 'retry', named);
-          return bulkOutput(inv, ctx, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
+          const result = await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun });
+          return bulkOutput(inv, ctx, result, 'retry', 'retried', chosen, retriedLines(result, chosen));
         }
         case 'resolve': {
           const note = str(values, 'note');
