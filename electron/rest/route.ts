@@ -89,7 +89,7 @@ export function refuseQuery(method: Route['method'], query: Record<string, strin
 export function parseBody<B extends z.ZodObject>(schema: B, body: Record<string, unknown>): z.output<B> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issues = describedIssues(schema, parsed.error);
+  const issues = describedIssues(schema, parsed.error, body);
   throw new RouteFailure('invalid_input', `invalid body: ${issuesSummary(issues)}`, issues);
 }
 
