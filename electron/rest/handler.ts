@@ -15,6 +15,7 @@ import { searchedAsReadKeySees } from './readKeySearch.ts';
 import { RefusalAudit } from './refusalAudit.ts';
 import { refuseQuery, RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
+import { noEndpointMessage } from './runbookPaths.ts';
 import { FailureThrottle } from './throttle.ts';
 import { UNCHECKED_NEEDS, unprovedHealth } from './unprovedHealth.ts';
 import { REST_WORDS } from './words.ts';
@@ -207,7 +208,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const match = findRoute(req.method ?? 'GET', path);
     if (!match.route) {
       if (match.allowed.length > 0) sendError(res, 'method_not_allowed', `use ${match.allowed.join(' or ')} for ${path}`, { Allow: match.allowed.join(', ') });
-      else sendError(res, 'not_found', `no endpoint ${path}: GET /v1/openapi.json lists them`);
+      else sendError(res, 'not_found', noEndpointMessage(req.method ?? 'GET', path, 'GET /v1/openapi.json lists them'));
       return;
     }
     const address = clientAddress(req);

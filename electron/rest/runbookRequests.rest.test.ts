@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { rawRequest } from './testing/http.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
 const Refusal = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(z.object({ path: z.string(), message: z.string() })).optional() }) });
@@ -28,6 +29,31 @@ describe("REST API v1: a runbook's request as written is refused in opsdeck's wo
   });
 
   const refusal = (json: unknown) => Refusal.parse(json).error;
+
+  it("an endpoint of another system's API names the v1 route it means, with or without a key", async () => {
+    const tasks = await rest.call('POST', '/api/tasks', rest.operateKey, TEST_TASK);
+    assert.equal(tasks.status, 404);
+    assert.equal(refusal(tasks.json).message, "no endpoint POST /api/tasks: opsdeck's is POST /v1/executions (GET /v1/openapi.json lists every endpoint)");
+    const named: Array<[string, string, string]> = [
+      ['GET', '/api/tasks/long-1', 'GET /v1/executions/long-1'],
+      ['GET', '/api/v1/jobs?status=failed', 'GET /v1/executions'],
+      ['POST', '/api/dead-letter-queue/retry', 'POST /v1/dlq/retry'],
+      ['GET', '/v1/tasks', 'GET /v1/executions'],
+      ['POST', '/v1/pipelines/nightly/runs', 'POST /v1/workflows/nightly/runs'],
+      ['GET', '/api/health', 'GET /v1/health'],
+      // The path exists under v1 for another method: that one is named.
+      ['DELETE', '/api/jobs/7', 'GET /v1/executions/7'],
+    ];
+    for (const [method, path, meant] of named) {
+      const res = await rawRequest({ port: rest.port, path, method });
+      assert.equal(res.status, 404, path);
+      assert.equal(refusal(JSON.parse(res.body)).message, `no endpoint ${method} ${path.split('?')[0]}: opsdeck's is ${meant} (GET /v1/openapi.json lists every endpoint)`, path);
+    }
+    const nothing = await rawRequest({ port: rest.port, path: '/api/frobnicate' });
+    assert.equal(refusal(JSON.parse(nothing.body)).message, 'no endpoint GET /api/frobnicate: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics');
+    const v1 = await rest.call('GET', '/v1/frobnicate', rest.readKey);
+    assert.equal(refusal(v1.json).message, 'no endpoint GET /v1/frobnicate: GET /v1/openapi.json lists them');
+  });
 
   it("its body sent to POST /v1/executions: each of the runbook's fields named with opsdeck's, the missing service said in words", async () => {
     const res = await rest.call('POST', '/v1/executions', rest.operateKey, TEST_TASK);
