@@ -36,6 +36,12 @@ export interface Route {
   status?(result: unknown): number;
   /** Refuses a success that only a mistaken request gets (an empty list for a queue nothing uses), by throwing a RouteFailure. */
   check?(result: unknown, input: unknown, ctx: ApiContext): Promise<void>;
+  /**
+   * A sentence added to a success as `note`, for a request that reads as another system's (runbook 004's failed
+   * executions, which are workflow runs): what it likely meant instead. `doc` describes the field in the OpenAPI
+   * document; `of` gives the sentence, or null.
+   */
+  note?: { doc: string; of(input: unknown, ctx: ApiContext): Promise<string | null> };
 }
 
 /** A request a route refuses before any call runs: a bad query parameter, an id that cannot exist. */

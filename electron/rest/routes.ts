@@ -9,6 +9,7 @@ import { count, csv, duration, flag, pastTime } from './query.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
 import { unknownWorkflow } from '../api/workflowNames.ts';
+import { EXECUTIONS_NOTE_DOC, executionsNote } from './executionsNote.ts';
 import { parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
@@ -285,6 +286,7 @@ export const ROUTES: Route[] = [
       return { filter: { ...rest, status, execution_type: type, error_class: errorClass, started_before: started }, limit, after };
     }),
     check: refuseUnknownNames,
+    note: { doc: EXECUTIONS_NOTE_DOC, of: executionsNote },
   },
   get('/v1/executions/{id}', 'jobs.get', jobRef),
   get('/v1/executions/{id}/waiting', 'jobs.waiting', jobRef),
