@@ -140,6 +140,9 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
     // The runbook's update_circuit_breaker_settings(..., reset_timeout=60): --reset-timeout is --recovery-timeout.
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', ...common])), /recovery_timeout 60s \(registry 60s\)/);
+    const both = await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', '--recovery-timeout', '30', ...common]);
+    assert.equal(both.code, 2, 'one is the other: which to keep would be a guess, as REST refuses it too');
+    assert.match(both.stderr, /^opsdeck: --reset-timeout is --recovery-timeout by the runbooks' name: give one of them, not both/m);
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--window', '120', ...common])), /, window 120s by /, 'every setting in seconds says so');
     // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
     assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);

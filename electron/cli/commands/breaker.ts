@@ -113,6 +113,10 @@ const TUNABLE = {
 } as const;
 
 function tuning(values: Values): BreakerOverrides {
+  // One is the other by the runbooks' name: given both, which to keep would be a guess (REST refuses the same).
+  if (str(values, 'recovery-timeout') !== undefined && str(values, 'reset-timeout') !== undefined) {
+    throw new UsageError("--reset-timeout is --recovery-timeout by the runbooks' name: give one of them, not both");
+  }
   const settings: BreakerOverrides = {};
   for (const [option, spec] of Object.entries(TUNABLE)) {
     const text = str(values, option);
