@@ -76,7 +76,7 @@ async function guarded(ctx: ApiContext, name: string, check: () => Promise<Healt
 }
 
 /** The workers the checks look at: a worker lost for a day is gone (its machine was replaced), not an incident of today. */
-async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
+export async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
   return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS));
 }
 
