@@ -32,7 +32,7 @@ function advice(words: InterfaceWords): string[] {
     ...POINTED.map((call) => words.call(call, { service: 'payments', id: 'w1', name: 'nightly', path: '/srv/registry.yaml' })),
     words.moreCapacity(),
     words.rateLimitDefaults('payments', '100 per 1m'),
-    words.stuckRun(),
+    ...[3, null].flatMap((run) => [words.workflowRun.show(run), words.workflowRun.cancel(run), words.workflowRun.retry(run)]),
     words.stuckJobs.list,
     words.stuckJobs.fail,
     words.checkByHand('payments', 'http'),
@@ -54,7 +54,8 @@ describe("each interface's words", () => {
     assert.equal(CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token beside payments under Diagnostics on the Runners page');
     assert.equal(CONSOLE_WORDS.call('registry.validate', { path: '/srv/registry.yaml' }), 'Validate /srv/registry.yaml in Settings (Service registry)');
     assert.match(CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), /^Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m$/);
-    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
+    assert.equal(CONSOLE_WORDS.workflowRun.show(3), 'open run 3 from the Runs list on the Workflows page: its graph shows which task holds it');
+    assert.equal(CONSOLE_WORDS.workflowRun.retry(3), 'Retry from its failed or cancelled tasks there runs them again');
     assert.match(CONSOLE_WORDS.checkByHand('payments', 'shell'), /^Run health check under Diagnostics on the Runners page \(its runner:shell\)$/);
     assert.match(CONSOLE_WORDS.moreCapacity(), /turn on local execution in Settings/);
     // No control of the console migrates: it says what does, a restart of this console or the command.
@@ -76,8 +77,8 @@ describe("each interface's words", () => {
       [CONSOLE_WORDS.resetBreaker('payments'), 'Reset', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'Change…', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), "Back to the registry's settings", 'breakers/TuneRateLimitDialog.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Cancel run', 'workflows/RunDetail.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Retry from', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.cancel(3), 'Cancel run', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.retry(3), 'Retry from', 'workflows/RunDetail.tsx'],
       [CONSOLE_WORDS.stuckJobs.list, 'Stuck only', 'jobs/JobFilters.tsx'],
       [CONSOLE_WORDS.stuckJobs.fail, 'Fail now', 'jobs/JobDrawer.tsx'],
     ];
@@ -89,7 +90,7 @@ describe("each interface's words", () => {
       assert.match(source, new RegExp(`>\\s*${text}\\s*<|['"]${text}['"]|\`${text}[\\s$]`), `${file} draws ${label}`);
     }
     // The labels read on their own: the retry button's is never "Retry" alone, nor the drawer's "Fail".
-    assert.doesNotMatch(CONSOLE_WORDS.stuckRun(), /Retry there|Cancel run or Retry/);
+    assert.doesNotMatch(CONSOLE_WORDS.workflowRun.retry(3), /Retry there/);
     assert.doesNotMatch(CONSOLE_WORDS.stuckJobs.fail, /(^|[^"])Fail in/);
   });
 
