@@ -58,6 +58,8 @@ export interface InterfaceWords {
   migrate(): string;
   /** Listing the stuck jobs, and failing them. */
   stuckJobs: StuckWords;
+  /** Listing job `id` among the stuck jobs, and failing it: said of "it". */
+  stuckJob(id: number): StuckWords;
   /** Checking a service by hand: its connectivity, or its runner's probe. */
   checkByHand: CheckWords;
   /** Running the health check named `check` (`store`, `runner`): `opsdeck health-check store`, `GET /v1/health/store`. */
@@ -103,6 +105,8 @@ export const CONSOLE_WORDS: InterfaceWords = {
   // The console has no migrate of its own: a host applies them as it opens its store.
   migrate: () => 'restart this console, which applies them as it opens the store, or run opsdeck migrate on it',
   stuckJobs: CONSOLE_STUCK_WORDS,
+  // A task's name on the run page opens its job's drawer, which has the button.
+  stuckJob: () => ({ list: 'the Jobs page with "Stuck only" lists it', fail: '"Fail now" in its job\'s drawer (its name opens it) fails it' }),
   checkByHand: CONSOLE_CHECK,
   // The panel runs every check at once; the one meant is among them.
   healthCheck: (check) => `Run health check under Diagnostics on the Runners page (its ${check})`,

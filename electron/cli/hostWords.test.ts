@@ -35,6 +35,8 @@ function advice(words: InterfaceWords): string[] {
     ...[3, null].flatMap((run) => [words.workflowRun.show(run), words.workflowRun.cancel(run), words.workflowRun.retry(run)]),
     words.stuckJobs.list,
     words.stuckJobs.fail,
+    words.stuckJob(7).list,
+    words.stuckJob(7).fail,
     words.checkByHand('payments', 'http'),
     words.checkByHand('payments', 'shell'),
     words.resetBreaker('payments'),
@@ -81,6 +83,8 @@ describe("each interface's words", () => {
       [CONSOLE_WORDS.workflowRun.retry(3), 'Retry from', 'workflows/RunDetail.tsx'],
       [CONSOLE_WORDS.stuckJobs.list, 'Stuck only', 'jobs/JobFilters.tsx'],
       [CONSOLE_WORDS.stuckJobs.fail, 'Fail now', 'jobs/JobDrawer.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).list, 'Stuck only', 'jobs/JobFilters.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).fail, 'Fail now', 'jobs/JobDrawer.tsx'],
     ];
     for (const [advice, label, file] of named) {
       assert.ok(advice.includes(label), `${JSON.stringify(advice)} names ${label}`);
@@ -92,6 +96,7 @@ describe("each interface's words", () => {
     // The labels read on their own: the retry button's is never "Retry" alone, nor the drawer's "Fail".
     assert.doesNotMatch(CONSOLE_WORDS.workflowRun.retry(3), /Retry there/);
     assert.doesNotMatch(CONSOLE_WORDS.stuckJobs.fail, /(^|[^"])Fail in/);
+    assert.doesNotMatch(CONSOLE_WORDS.stuckJob(7).fail, /(^|[^"])Fail in/);
   });
 
   it('the CLI says its commands', () => {
@@ -114,6 +119,7 @@ describe("each interface's words", () => {
     assert.equal(REST_WORDS.call('runners.connectivity', { url: 'https://api.example.com' }), 'POST /v1/runners/connectivity/check');
     assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
     assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
+    assert.equal(REST_WORDS.stuckJob(7).fail, 'POST /v1/executions/7/fail fails it');
     assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));
     assert.ok(served(REST_WORDS.healthCheck('store').replace('store', '{check}')));
   });

@@ -39,6 +39,7 @@ export const CLI_WORDS: InterfaceWords = {
   },
   migrate: () => 'run opsdeck migrate',
   stuckJobs: CLI_STUCK_WORDS,
+  stuckJob: (id) => ({ list: 'opsdeck jobs --stuck lists it', fail: `opsdeck fail ${id} --reason TEXT fails it` }),
   checkByHand: CLI_CHECK,
   healthCheck: (check) => `opsdeck health-check ${check}`,
 };

@@ -63,6 +63,7 @@ export const REST_WORDS: InterfaceWords = {
   },
   migrate: () => 'run opsdeck migrate where the store is reachable (no endpoint migrates it)',
   stuckJobs: { list: 'GET /v1/executions?stuck=true lists them', fail: 'POST /v1/executions/{id}/fail fails each' },
+  stuckJob: (id) => ({ list: 'GET /v1/executions?stuck=true lists it', fail: `POST ${filled('/v1/executions/{id}/fail', { id: String(id) })} fails it` }),
   // A service's own connectivity has its endpoint; a runner kind's probe is in the health check.
   checkByHand: (service, kind) => (kind === 'http' ? `GET ${filled('/v1/runners/connectivity/{service}', { service })}` : `GET /v1/health/runner:${kind}`),
   healthCheck: (check) => `GET ${filled('/v1/health/{check}', { check })}`,
