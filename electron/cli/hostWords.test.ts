@@ -32,9 +32,11 @@ function advice(words: InterfaceWords): string[] {
     ...POINTED.map((call) => words.call(call, { service: 'payments', id: 'w1', name: 'nightly', path: '/srv/registry.yaml' })),
     words.moreCapacity(),
     words.rateLimitDefaults('payments', '100 per 1m'),
-    words.stuckRun(),
+    ...[3, null].flatMap((run) => [words.workflowRun.show(run), words.workflowRun.cancel(run), words.workflowRun.retry(run)]),
     words.stuckJobs.list,
     words.stuckJobs.fail,
+    words.stuckJob(7).list,
+    words.stuckJob(7).fail,
     words.checkByHand('payments', 'http'),
     words.checkByHand('payments', 'shell'),
     words.resetBreaker('payments'),
@@ -54,7 +56,8 @@ describe("each interface's words", () => {
     assert.equal(CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token beside payments under Diagnostics on the Runners page');
     assert.equal(CONSOLE_WORDS.call('registry.validate', { path: '/srv/registry.yaml' }), 'Validate /srv/registry.yaml in Settings (Service registry)');
     assert.match(CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), /^Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m$/);
-    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
+    assert.equal(CONSOLE_WORDS.workflowRun.show(3), 'open run 3 from the Runs list on the Workflows page: its graph shows which task holds it');
+    assert.equal(CONSOLE_WORDS.workflowRun.retry(3), 'Retry from its failed or cancelled tasks there runs them again');
     assert.match(CONSOLE_WORDS.checkByHand('payments', 'shell'), /^Run health check under Diagnostics on the Runners page \(its runner:shell\)$/);
     assert.match(CONSOLE_WORDS.moreCapacity(), /turn on local execution in Settings/);
     // No control of the console migrates: it says what does, a restart of this console or the command.
@@ -76,10 +79,12 @@ describe("each interface's words", () => {
       [CONSOLE_WORDS.resetBreaker('payments'), 'Reset', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'Change…', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), "Back to the registry's settings", 'breakers/TuneRateLimitDialog.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Cancel run', 'workflows/RunDetail.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Retry from', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.cancel(3), 'Cancel run', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.retry(3), 'Retry from', 'workflows/RunDetail.tsx'],
       [CONSOLE_WORDS.stuckJobs.list, 'Stuck only', 'jobs/JobFilters.tsx'],
       [CONSOLE_WORDS.stuckJobs.fail, 'Fail now', 'jobs/JobDrawer.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).list, 'Stuck only', 'jobs/JobFilters.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).fail, 'Fail now', 'jobs/JobDrawer.tsx'],
     ];
     for (const [advice, label, file] of named) {
       assert.ok(advice.includes(label), `${JSON.stringify(advice)} names ${label}`);
@@ -89,8 +94,9 @@ describe("each interface's words", () => {
       assert.match(source, new RegExp(`>\\s*${text}\\s*<|['"]${text}['"]|\`${text}[\\s$]`), `${file} draws ${label}`);
     }
     // The labels read on their own: the retry button's is never "Retry" alone, nor the drawer's "Fail".
-    assert.doesNotMatch(CONSOLE_WORDS.stuckRun(), /Retry there|Cancel run or Retry/);
+    assert.doesNotMatch(CONSOLE_WORDS.workflowRun.retry(3), /Retry there/);
     assert.doesNotMatch(CONSOLE_WORDS.stuckJobs.fail, /(^|[^"])Fail in/);
+    assert.doesNotMatch(CONSOLE_WORDS.stuckJob(7).fail, /(^|[^"])Fail in/);
   });
 
   it('the CLI says its commands', () => {
@@ -113,6 +119,7 @@ describe("each interface's words", () => {
     assert.equal(REST_WORDS.call('runners.connectivity', { url: 'https://api.example.com' }), 'POST /v1/runners/connectivity/check');
     assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
     assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
+    assert.equal(REST_WORDS.stuckJob(7).fail, 'POST /v1/executions/7/fail fails it');
     assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));
     assert.ok(served(REST_WORDS.healthCheck('store').replace('store', '{check}')));
   });

@@ -45,4 +45,22 @@ describe('REST: named workers', () => {
     assert.deepEqual(report.checks.map((c) => c.name).sort(), ['worker:watchdog-1942f8c8', 'worker:watchdog-77aa00bb']);
     assert.equal((await rest.call('GET', '/v1/health/worker:nobody', rest.readKey)).status, 404);
   });
+
+  it('GET /v1/health/worker:NAME of a worker stopped cleanly is 503 with when it stopped and how to start it again; forgotten, 404', async () => {
+    const { store } = rest.runtime.ctx;
+    await store.registerWorker({ id: 'sentinel-0a1b2c3d', name: 'sentinel', host: 'c', pid: 4, version: 'test', concurrency: 2, queues: ['nightly'] });
+    assert.equal(await store.heartbeat('sentinel-0a1b2c3d', { inFlight: 0, state: 'stopped' }), true);
+    for (const path of ['/v1/health/worker:SENTINEL', '/v1/health/worker:sentinel-0a1b2c3d']) {
+      const answer = await rest.call('GET', path, rest.readKey);
+      assert.equal(answer.status, 503, `${path}: ${answer.text}`);
+      const report = calls['health.check'].output.parse(answer.json);
+      assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['worker:sentinel-0a1b2c3d', false]]);
+      assert.match(report.checks[0]?.detail ?? '', /^stopped at \d{4}-\d{2}-\d{2}T[\d:.]+Z \(its last heartbeat, \d+s ago; c, pid 4\): start it again on c with opsdeck worker --name sentinel --queues nightly --concurrency 2$/);
+    }
+    const whole = calls['health.check'].output.parse((await rest.call('GET', '/v1/health', rest.readKey)).json);
+    assert.ok(!whole.checks.some((c) => c.name === 'worker:sentinel-0a1b2c3d'), 'the whole report leaves a stopped worker out');
+
+    assert.equal((await rest.call('POST', '/v1/workers/sentinel-0a1b2c3d/forget', rest.operateKey, {})).status, 200);
+    assert.equal((await rest.call('GET', '/v1/health/worker:sentinel', rest.readKey)).status, 404);
+  });
 });

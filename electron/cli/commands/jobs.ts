@@ -211,8 +211,7 @@ async function lostHolder(ctx: ApiContext, job: Job): Promise<string | null> {
   if (job.status !== 'running' || job.lease_owner === null) return null;
   const holder = (await call(ctx, 'workers.list', {})).workers.find((w) => w.id === job.lease_owner);
   if (!holder?.lost) return null;
-  const words = { list: 'opsdeck jobs --stuck lists it', fail: `opsdeck fail ${job.id} --reason TEXT fails it` };
-  return timesIn(lostHolderText(holder, job.lease_expires_at, Date.now(), words));
+  return timesIn(lostHolderText(holder, job.lease_expires_at, Date.now(), ctx.words.stuckJob(job.id)));
 }
 
 /** `lost`: the line saying its worker is lost (lostHolder), under its lease. */
