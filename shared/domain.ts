@@ -312,6 +312,11 @@ export const WorkerInfo = z.object({
    * `memory` is, and from a first heartbeat with nothing before it to measure from.
    */
   cpu_percent: z.number().nonnegative().nullable(),
+  /**
+   * Its store's connection pool between its last two heartbeats. Null on SQLite, which has no pool, and as
+   * `memory` is: from a worker of a version that did not say, or one that has not beaten since it registered.
+   */
+  pool: WorkerPool.nullable(),
   /** The registry it runs, as it last declared; null from a worker of a version that did not say. */
   registry: WorkerRegistry.nullable(),
   /**
