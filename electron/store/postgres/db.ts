@@ -220,7 +220,7 @@ export class PgDb {
     const askedAt = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.#gauge.asked(this.pool.connect());
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
       throw this.wrap(err, answerMs ?? this.#engineAnswerMs);
     } finally {
@@ -252,7 +252,7 @@ export class PgDb {
     const askedAt = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.#gauge.asked(this.pool.connect());
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
       throw this.wrap(err);
     } finally {
@@ -277,7 +277,7 @@ export class PgDb {
     const askedAt = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.#gauge.asked(this.pool.connect());
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
       throw this.wrap(err);
     } finally {

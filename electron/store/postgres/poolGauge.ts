@@ -5,8 +5,9 @@ import type { WorkerPool } from '../../../shared/domain.ts';
 /**
  * What a pool went through between two takes (a worker's heartbeats): the most connections in use at once,
  * the most callers waiting at once for one, and the longest a caller waited. A look at the pool as the
- * heartbeat leaves misses a pool exhausted a second before. Every lending updates three numbers and reads
- * the pool's counters, allocating nothing: the engine's statements pass through here.
+ * heartbeat leaves misses a pool exhausted a second before. Every lending updates a few numbers and reads
+ * the pool's counters, allocating nothing while the pool has a connection to give: the engine's statements
+ * pass through here.
  */
 export class PoolGauge {
   readonly #pool: pg.Pool;
@@ -14,6 +15,12 @@ export class PoolGauge {
   #peakInUse = 0;
   #peakWaiting = 0;
   #longestWaitMs = 0;
+  /**
+   * When each caller waiting now for a busy connection asked, oldest first: the pool serves them in that
+   * order. A take counts the oldest's wait so far, so a period that ends with callers still waiting says how
+   * long, not only the waits that ended in it.
+   */
+  readonly #waitingSince: number[] = [];
 
   constructor(pool: pg.Pool, max: number) {
     this.#pool = pool;
@@ -21,13 +28,15 @@ export class PoolGauge {
   }
 
   /**
-   * Called with what pool.connect() answered, as soon as it answers: by then a caller the pool cannot serve
-   * has joined its queue. The queue also holds, for a tick, callers an idle connection or one the pool still
-   * has room to open is about to serve: those wait on no busy connection, and are not counted.
+   * Called with what pool.connect() answered, as soon as it answers, and when (performance.now()) the caller
+   * asked: by then a caller the pool cannot serve has joined its queue. The queue also holds, for a tick,
+   * callers an idle connection or one the pool still has room to open is about to serve: those wait on no
+   * busy connection, and are not counted.
    */
-  asked<T>(lending: T): T {
+  asked<T>(lending: T, askedAt: number): T {
     const waiting = this.#waiting();
     if (waiting > this.#peakWaiting) this.#peakWaiting = waiting;
+    if (waiting > this.#waitingSince.length) this.#waitingSince.push(askedAt);
     return lending;
   }
 
@@ -37,12 +46,18 @@ export class PoolGauge {
     if (waited > this.#longestWaitMs) this.#longestWaitMs = waited;
     const inUse = this.#inUse();
     if (inUse > this.#peakInUse) this.#peakInUse = inUse;
+    if (this.#waitingSince.length === 0) return;
+    // Nobody waits any more: whatever a caller outside the gauge left here goes too.
+    if (this.#waiting() === 0) this.#waitingSince.length = 0;
+    else if (askedAt >= (this.#waitingSince[0] ?? Number.POSITIVE_INFINITY)) this.#waitingSince.shift();
   }
 
   /** The figures since the last take; the next period starts from the pool as it stands. */
   take(): WorkerPool {
-    const figures = { max: this.#max, peak_in_use: this.#peakInUse, peak_waiting: this.#peakWaiting, longest_wait_ms: Math.round(this.#longestWaitMs * 10) / 10 };
-    // A caller still waiting is counted again in the next period, and its wait when it ends.
+    const oldest = this.#waitingSince[0];
+    const longest = oldest === undefined ? this.#longestWaitMs : Math.max(this.#longestWaitMs, performance.now() - oldest);
+    const figures = { max: this.#max, peak_in_use: this.#peakInUse, peak_waiting: this.#peakWaiting, longest_wait_ms: Math.round(longest * 10) / 10 };
+    // A caller still waiting is counted again in the next period, and its whole wait when it ends.
     this.#peakInUse = this.#inUse();
     this.#peakWaiting = this.#waiting();
     this.#longestWaitMs = 0;
