@@ -13,5 +13,12 @@ test('an exhausted one says how many waited at once at most, and the longest wai
   const exhausted = { max: 2, peak_in_use: 2, peak_waiting: 3, longest_wait_ms: 1204 };
   assert.equal(poolExhausted(exhausted), true);
   assert.equal(poolText(exhausted), '2/2, up to 3 waiting, longest 1.20 s');
-  assert.equal(poolText({ ...exhausted, peak_waiting: 1, longest_wait_ms: 12 }), '2/2, up to 1 waiting, longest 12 ms');
+  assert.equal(poolExhausted({ ...exhausted, longest_wait_ms: 100 }), true, 'a tenth of a second');
+});
+
+test("callers queued for a millisecond behind a tick's burst of reads are said, but are no exhaustion", () => {
+  const burst = { max: 8, peak_in_use: 8, peak_waiting: 3, longest_wait_ms: 1.4 };
+  assert.equal(poolText(burst), '8/8, up to 3 waiting, longest 1 ms');
+  assert.equal(poolExhausted(burst), false);
+  assert.equal(poolExhausted({ ...burst, longest_wait_ms: 99.9 }), false);
 });

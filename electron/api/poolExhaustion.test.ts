@@ -27,6 +27,10 @@ describe("the workers' exhausted pools, laid over the store check", () => {
     );
   });
 
+  it("callers queued a millisecond behind a tick's burst of reads are no exhaustion", () => {
+    assert.deepEqual(exhaustedPools([worker('w-burst', { max: 8, peak_in_use: 8, peak_waiting: 3, longest_wait_ms: 1.4 })]), []);
+  });
+
   it("a lost or stopped worker's last figures are no exhaustion of now", () => {
     assert.deepEqual(exhaustedPools([worker('w-lost', exhausted, { lost: true }), worker('w-stopped', exhausted, { state: 'stopped' })]), []);
   });

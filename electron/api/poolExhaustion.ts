@@ -6,7 +6,7 @@ import { PG_POOL_MAX_ENV } from '../store/open.ts';
 
 /**
  * Each live worker whose pool was exhausted between its last two heartbeats (callers waited for a
- * connection), in a sentence with the longest wait and what to do. The figures cover only the span before
+ * connection, a tenth of a second or more: poolExhausted), in a sentence with the longest wait and what to do. The figures cover only the span before
  * its last heartbeat, a couple of seconds: a pool exhausted all along shows at every look.
  */
 export function exhaustedPools(fleet: readonly WorkerInfo[]): string[] {

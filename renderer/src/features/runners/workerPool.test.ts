@@ -11,6 +11,8 @@ test("a live worker's pool is its most connections in use of its size, and once 
   const busy = poolCell({ pool: exhausted, state: 'running', lost: false });
   assert.deepEqual([busy.text, busy.exhausted], ['2/2, up to 3 waiting, longest 1.20 s', true]);
   assert.match(busy.title, /Exhausted: restart it with a larger OPSDECK_PG_POOL_MAX or a lower --concurrency$/);
+  const burst = poolCell({ pool: { max: 8, peak_in_use: 8, peak_waiting: 2, longest_wait_ms: 1 }, state: 'running', lost: false });
+  assert.deepEqual([burst.text, burst.exhausted], ['8/8, up to 2 waiting, longest 1 ms', false], "a millisecond's queue is said, not marked");
 });
 
 test("a lost or stopped worker's pool is its last known, not a live exhaustion; one that said nothing shows a dash", () => {
