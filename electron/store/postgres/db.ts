@@ -90,7 +90,7 @@ export class PgDb {
 
   readonly #engineAnswerMs: number;
   readonly #readAnswerMs: number;
-  /** Every statement's connection is asked for through it (#lend), but those of telling a failure. */
+  /** Every statement's connection is asked for through it, but those of telling a failure (its role, its migrations, a cancel). */
   readonly #gauge: PoolGauge;
 
   constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS, readAnswerMs = READ_ANSWER_MS) {
