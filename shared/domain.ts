@@ -270,6 +270,22 @@ export const WorkerCannotRun = z.object({
 });
 export type WorkerCannotRun = z.infer<typeof WorkerCannotRun>;
 
+/**
+ * A worker's pool of PostgreSQL connections between its last two heartbeats: not a snapshot, which would
+ * miss a pool exhausted between beats, but the most it went through since the heartbeat before.
+ */
+export const WorkerPool = z.object({
+  /** Its size: the most connections it opens (OPSDECK_PG_POOL_MAX where the worker runs). */
+  max: z.number().int().positive(),
+  /** The most connections lent out (or opening) at once. */
+  peak_in_use: z.number().int().nonnegative(),
+  /** The most callers waiting at once for a connection, every one being in use; above 0, the pool was exhausted. */
+  peak_waiting: z.number().int().nonnegative(),
+  /** The longest a caller waited from asking for a connection to getting one (or giving up), in milliseconds. */
+  longest_wait_ms: z.number().nonnegative(),
+});
+export type WorkerPool = z.infer<typeof WorkerPool>;
+
 export const WorkerInfo = z.object({
   id: z.string(),
   /** What it was named (`opsdeck worker --name`), shared by any number of workers; null when it was not. */
@@ -296,6 +312,11 @@ export const WorkerInfo = z.object({
    * `memory` is, and from a first heartbeat with nothing before it to measure from.
    */
   cpu_percent: z.number().nonnegative().nullable(),
+  /**
+   * Its store's connection pool between its last two heartbeats. Null on SQLite, which has no pool, and as
+   * `memory` is: from a worker of a version that did not say, or one that has not beaten since it registered.
+   */
+  pool: WorkerPool.nullable(),
   /** The registry it runs, as it last declared; null from a worker of a version that did not say. */
   registry: WorkerRegistry.nullable(),
   /**

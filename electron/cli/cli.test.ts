@@ -290,7 +290,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'api_endpoints', '--db', db, '--json']))).checks.map((c) => c.name), ['runner:http'], "a pipeline runbook's api_endpoints");
-    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/]] as const) {
+    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/], ['pool', /connection pools are checked with the store: opsdeck health-check store names each live worker whose pool was exhausted/], ['connection-pool', /opsdeck health-check store/]] as const) {
       const none = await opsdeck(['health-check', word, '--db', db]);
       assert.equal(none.code, 2, word);
       assert.match(none.stderr, says, word);

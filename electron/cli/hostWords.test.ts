@@ -231,20 +231,23 @@ services:
     assert.doesNotMatch(report.checks.map((c) => c.detail).join('\n'), /\(opsdeck worker\)/, 'the console never says the bare command');
   });
 
-  it("a runbook's component opsdeck has no check for (models, cache, redis) says what to run instead, in each host's words", async () => {
+  it("a runbook's component opsdeck has no check for (models, cache, redis, pool) says what to run instead, in each host's words", async () => {
     t = await createTestContext(registry());
-    const expected: Record<string, { models: string; cache: string }> = {
+    const expected: Record<string, { models: string; cache: string; pool: [string, string] }> = {
       cli: {
         models: 'opsdeck health-check runner probes each kind\'s (runner:http, runner:serverless), and opsdeck test-connectivity SERVICE tests one of them',
         cache: '(opsdeck health-check store)',
+        pool: ['opsdeck health-check store', 'opsdeck workers'],
       },
       rest: {
         models: 'GET /v1/health/runner probes each kind\'s (runner:http, runner:serverless), and GET /v1/runners/connectivity/SERVICE tests one of them',
         cache: '(GET /v1/health/store)',
+        pool: ['GET /v1/health/store', 'GET /v1/workers'],
       },
       console: {
         models: 'Run health check under Diagnostics on the Runners page (its runner) probes each kind\'s (runner:http, runner:serverless), and Test connectivity beside SERVICE under Diagnostics on the Runners page tests one of them',
         cache: '(Run health check under Diagnostics on the Runners page (its store))',
+        pool: ['Run health check under Diagnostics on the Runners page (its store)', 'the Runners page'],
       },
     };
     for (const [host, words] of hosts) {
@@ -256,6 +259,13 @@ services:
       assert.ok(models.message.includes(`opsdeck calls no models: the upstreams its jobs call are its services; ${want.models}`), `${host}: ${models.message}`);
       assert.ok(failure(await dispatch('health.check', { check: 'cache' }, ctx)).message.includes(`opsdeck keeps no cache: the store holds all its state ${want.cache}`), host);
       assert.ok(failure(await dispatch('health.check', { check: 'redis' }, ctx)).message.includes(`queues included ${want.cache}`), host);
+      const [check, list] = want.pool;
+      for (const word of ['pool', 'connections', 'connection-pool', 'Connection_Pool']) {
+        const pool = failure(await dispatch('health.check', { check: word }, ctx));
+        assert.equal(pool.code, 'not_found', `${host} ${word}`);
+        assert.ok(pool.message.includes(`opsdeck's connection pools are checked with the store: ${check} names each live worker whose pool was exhausted`), `${host}: ${pool.message}`);
+        assert.ok(pool.message.includes(`; ${list} gives every worker's pool`), `${host}: ${pool.message}`);
+      }
     }
   });
 });

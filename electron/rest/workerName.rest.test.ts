@@ -29,13 +29,14 @@ describe('REST: named workers', () => {
     assert.deepEqual(workers.map((w) => [w.id, w.name]).sort(), [['a-3-0badc0de', null], ['watchdog-1942f8c8', 'watchdog'], ['watchdog-77aa00bb', 'watchdog']]);
   });
 
-  it("GET /v1/workers says each worker's CPU use and memory at its last heartbeat, null before one said them", async () => {
-    const usage = { memory: { rss_bytes: 300_000_000, heap_used_bytes: 50_000_000 }, cpu_percent: 142.5 };
+  it("GET /v1/workers says each worker's CPU use, memory and connection pool at its last heartbeat, null before one said them", async () => {
+    const pool = { max: 2, peak_in_use: 2, peak_waiting: 3, longest_wait_ms: 840.5 };
+    const usage = { memory: { rss_bytes: 300_000_000, heap_used_bytes: 50_000_000 }, cpu_percent: 142.5, pool };
     assert.equal(await rest.runtime.ctx.store.heartbeat('watchdog-77aa00bb', { inFlight: 2, state: 'running', usage }), true);
     const { workers } = calls['workers.list'].output.parse((await rest.call('GET', '/v1/workers', rest.readKey)).json);
     const of = (id: string) => workers.find((w) => w.id === id);
-    assert.deepEqual([of('watchdog-77aa00bb')?.cpu_percent, of('watchdog-77aa00bb')?.memory], [142.5, usage.memory]);
-    assert.deepEqual([of('a-3-0badc0de')?.cpu_percent, of('a-3-0badc0de')?.memory], [null, null]);
+    assert.deepEqual([of('watchdog-77aa00bb')?.cpu_percent, of('watchdog-77aa00bb')?.memory, of('watchdog-77aa00bb')?.pool], [142.5, usage.memory, pool]);
+    assert.deepEqual([of('a-3-0badc0de')?.cpu_percent, of('a-3-0badc0de')?.memory, of('a-3-0badc0de')?.pool], [null, null, null]);
   });
 
   it('GET /v1/health/worker:NAME checks every worker of that name; an unknown one is 404', async () => {

@@ -11,6 +11,7 @@ import type {
   QueueCount,
   ResourceUsage,
   ThroughputBucket,
+  WorkerPool,
 } from '../../shared/domain.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -99,6 +100,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   connectionSecrets(): string[];
   /** This process's pool of PostgreSQL connections as it stands, read without I/O; null for SQLite, which has none. */
   poolUse(): PoolUse | null;
+  /**
+   * What this process's pool went through since the last call: its size, the most connections in use and
+   * callers waiting at once, the longest wait. Each call starts the next period; the engine's heartbeat is
+   * the one caller. Null for SQLite.
+   */
+  takePoolPeaks(): WorkerPool | null;
   /**
    * The connections counted against the tightest limit the PostgreSQL server puts on new ones for this
    * store's role and database, read now (one statement); null for SQLite.

@@ -13,6 +13,7 @@ import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { registryDrift, withDrift } from '../registryDrift.ts';
+import { withExhaustedPools } from '../poolExhaustion.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { stoppedWorkers, type StoppedWorker } from '../stoppedWorkers.ts';
 import { storeCheck, storeFailureText } from '../storeCheck.ts';
@@ -153,6 +154,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
   }
   const fleet = workers;
+  if (fleet !== null) checks[0] = withExhaustedPools(store.check, fleet);
   const registry = checks[registryAt];
   if (fleet !== null && registry !== undefined) checks[registryAt] = withDrift(registry, await registryDrift(ctx, fleet));
   if (fleet !== null) {

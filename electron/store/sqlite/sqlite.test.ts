@@ -92,6 +92,7 @@ describe('sqlite specifics', () => {
       assert.equal(store.dialect, 'sqlite');
       assert.equal(store.location, path);
       assert.equal(store.poolUse(), null, 'one connection, no pool to run out of');
+      assert.equal(store.takePoolPeaks(), null, 'nor a pool for a heartbeat to report');
       assert.equal(await store.connectionRoom(), null);
     } finally {
       await cleanup();
