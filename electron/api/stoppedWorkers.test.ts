@@ -8,7 +8,7 @@ const NOW = Date.parse('2026-03-01T12:00:00Z');
 function worker(id: string, over: Partial<WorkerInfo>): WorkerInfo {
   return {
     id, name: 'watchdog', host: 'a', pid: 1, version: 'test', started_at: '2026-03-01T10:00:00.000Z', concurrency: 10, queues: null, services: null,
-    in_flight: 0, state: 'running', last_heartbeat_at: '2026-03-01T11:59:58.000Z', memory: null, cpu_percent: null, registry: null, cannot_run: null, lost: false, ...over,
+    in_flight: 0, state: 'running', last_heartbeat_at: '2026-03-01T11:59:58.000Z', memory: null, cpu_percent: null, pool: null, registry: null, cannot_run: null, lost: false, ...over,
   };
 }
 
