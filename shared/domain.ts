@@ -87,6 +87,11 @@ export const Job = z.object({
   lease_owner: z.string().nullable(),
   lease_expires_at: Timestamp.nullable(),
   created_at: Timestamp,
+  /**
+   * When its last attempt started. While it runs, its claim: a job claimed ahead of a free slot waits in its
+   * worker's buffer first, and the store hears of its start only with its result. Once that attempt ended,
+   * when its program started (docs/ARCHITECTURE.md, "Jobs and their states").
+   */
   started_at: Timestamp.nullable(),
   completed_at: Timestamp.nullable(),
   updated_at: Timestamp,
@@ -117,6 +122,7 @@ export const Attempt = z.object({
   job_id: z.number().int(),
   attempt: z.number().int(),
   worker_id: z.string(),
+  /** As the job's `started_at`: its claim while it runs, its program's start once it ended (a lost one keeps its claim). */
   started_at: Timestamp,
   finished_at: Timestamp.nullable(),
   outcome: AttemptOutcome,

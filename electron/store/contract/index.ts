@@ -16,6 +16,7 @@ import { listingPagesContract } from './listingPages.ts';
 import { readsContract } from './reads.ts';
 import { retentionContract } from './retention.ts';
 import { rollupHoursContract } from './rollupHours.ts';
+import { runStartContract } from './runStart.ts';
 import { schedulesContract } from './schedules.ts';
 import { workflowsContract } from './workflows.ts';
 import { workflowSchedulesContract } from './workflowSchedules.ts';
@@ -45,6 +46,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     enqueueContract(test);
     claimSettleContract(test);
     interruptionsContract(test);
+    runStartContract(test);
     operatorContract(test);
     controlContract(test);
     workersContract(test);
