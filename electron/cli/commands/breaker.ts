@@ -196,7 +196,8 @@ export const breaker: Command = {
     }
     if (action === 'tune') return tune(inv);
     if (!isAction(action)) {
-      const meant = closest(action, ['list', 'status', 'tune', ...Object.keys(MODES)]);
+      // Only the lists are guessed: a slip must never be answered with a command that changes the breakers.
+      const meant = closest(action, ['list', 'status']);
       throw new UsageError(`breaker takes list (or status), open, close, auto, reset or tune, not "${action}"${meant ? ` (did you mean ${meant}?)` : ''}`);
     }
     const reason = str(inv.values, 'reason');
