@@ -110,7 +110,8 @@ function longerThan(values: Values): string | undefined {
   return new Date(Date.now() - seconds * 1000).toISOString();
 }
 
-function errorClass(values: Values): string | undefined {
+/** --class, as jobs and dlq take it: a failure class's form checked here, whether opsdeck writes it beside the answer. */
+export function errorClass(values: Values): string | undefined {
   const text = str(values, 'class');
   if (text === undefined) return undefined;
   const parsed = ErrorClass.safeParse(text);
