@@ -23,8 +23,8 @@ async function deadLetters(store: Store, n: number, message: string, errorClass:
   await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'failed' as const, outcome: 'failed' as const, error })));
 }
 
-/** The operator's walk of the runbook's dead-letter steps against the CLI, in its words. */
-describe("the dead letters by the class they failed of, when a runbook's search words are not the errors'", { concurrency: 2 }, () => {
+/** The operator's walk of the runbook's dead-letter steps against the CLI: its search words are not the errors', its commands not opsdeck's. */
+describe("the runbook's dead-letter steps, as an operator walked them", { concurrency: 2 }, () => {
   let dir = '';
   let common: string[] = [];
   before(async () => {
@@ -78,5 +78,18 @@ describe("the dead letters by the class they failed of, when a runbook's search 
     const form = await opsdeck(['dlq', 'retry', '--class', 'Connection Reset', ...common]);
     assert.equal(form.code, 2);
     assert.match(form.stderr, /--class takes a failure class such as/);
+  });
+
+  it('dlq alone lists, as breaker, workflow and schedule do; a runbook\'s X-all names the option that does it', async () => {
+    const alone = await opsdeck(['dlq', ...common]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.equal(alone.stdout, ok(await opsdeck(['dlq', 'list', ...common])));
+    assert.match(alone.stdout, /UND_ERR_SOCKET/);
+    const resetAll = await opsdeck(['breaker', 'reset-all', ...common]);
+    assert.equal(resetAll.code, 2);
+    assert.match(resetAll.stderr, /^opsdeck: breaker has no reset-all: opsdeck breaker reset --all \[--reason TEXT\] does it to every breaker; see opsdeck breaker --help$/m);
+    const retryAll = await opsdeck(['dlq', 'retry_all', ...common]);
+    assert.equal(retryAll.code, 2);
+    assert.match(retryAll.stderr, /opsdeck dlq retry --all retries every open dead letter/);
   });
 });

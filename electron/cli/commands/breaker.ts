@@ -195,6 +195,9 @@ export const breaker: Command = {
       });
     }
     if (action === 'tune') return tune(inv);
+    // The runbooks' reset_all_circuit_breakers, typed as a subcommand.
+    const every = /^(open|close|auto|reset)[-_]all$/.exec(action)?.[1];
+    if (every !== undefined) throw new UsageError(`breaker has no ${action}: opsdeck breaker ${every} --all [--reason TEXT] does it to every breaker`);
     if (!isAction(action)) {
       // Only the lists are guessed: a slip must never be answered with a command that changes the breakers.
       const meant = closest(action, ['list', 'status']);

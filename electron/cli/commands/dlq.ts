@@ -107,7 +107,7 @@ export const dlq: Command = {
   details: [
     'subcommands:',
     '  groups   dead letters grouped by error fingerprint, each with the class it failed of (--search, --service)',
-    '  list     the dead letters a selector matches (--limit, --after)',
+    '  list     the dead letters a selector matches (--limit, --after); dlq alone lists them too',
     '  retry    send them back to pending; a service whose circuit breaker holds them is named',
     '  resolve  mark them resolved with --note (not needed with --dry-run); they leave the open list',
     '  purge    delete resolved dead letters resolved before --before',
@@ -132,8 +132,14 @@ export const dlq: Command = {
     ...WIDE_OPTION,
   },
   async run(inv) {
-    const [sub, ...extra] = inv.positionals;
-    if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}${sub ? `, not "${sub}"` : ''}`);
+    // Alone it lists, as breaker, workflow and schedule do.
+    const [sub = 'list', ...extra] = inv.positionals;
+    const every = /^(retry|resolve)[-_]all$/.exec(sub)?.[1];
+    if (every !== undefined) {
+      const does = every === 'resolve' ? 'resolve --all --note TEXT resolves' : 'retry --all retries';
+      throw new UsageError(`dlq has no ${sub}: opsdeck dlq ${does} every open dead letter (--dry-run counts them first)`);
+    }
+    if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}, not "${sub}"`);
     if (extra.length > 0 && !NAMING_JOBS.includes(sub)) throw new UsageError(`unexpected argument "${extra[0]}": dlq ${sub} takes no job ids`);
     const { values } = inv;
     const dryRun = flag(values, 'dry-run');
