@@ -4,7 +4,7 @@ import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
-import { countText } from '../../../shared/countText.ts';
+import { countOf, countText } from '../../../shared/countText.ts';
 import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
@@ -63,7 +63,7 @@ function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
         b.service_name,
         paint(io, effectiveState(b), statusColor(effectiveState(b))),
         b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
-        open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
+        open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${countOf(b.calls_in_window, 'call')})`,
         rateText(b),
         countText(b.waiting_jobs),
         open ? nextProbeText(open, duration) : '',
