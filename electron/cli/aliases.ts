@@ -147,32 +147,3 @@ export function expandAlias(argv: string[]): string[] {
   if (!alias) return argv;
   return [...alias.to, ...rest];
 }
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
-/** The command a mistyped name most likely meant, when one is close enough to suggest. */
-export function closest(name: string, names: string[]): string | null {
-  let best: string | null = null;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const candidate of names) {
-    const contains = candidate.includes(name) || name.includes(candidate);
-    const score = contains ? 0.5 : distance(name, candidate);
-    if (score < bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return best !== null && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
-}
