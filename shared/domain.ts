@@ -378,6 +378,11 @@ export const DlqGroup = z.object({
   execution_types: z.array(ExecutionType),
   sample_error: z.string(),
   sample_job_id: z.number().int(),
+  /**
+   * The failure class its dead letters failed of, which their fingerprint is made with: the sample's last
+   * attempt's. Null for one whose attempt recorded none (written before classes were kept).
+   */
+  error_class: z.string().nullable(),
 });
 export type DlqGroup = z.infer<typeof DlqGroup>;
 
@@ -391,6 +396,8 @@ export const DlqSelector = z
     fingerprint: z.string().max(200).optional(),
     search: z.string().max(500).optional(),
     service: z.string().max(200).optional(),
+    /** Only dead letters with an attempt that failed of this class, as JobFilter's `error_class` picks jobs (a family too: `http_5xx`). */
+    error_class: ErrorClass.optional(),
     /** Every open dead letter: what a bulk action with nothing else in its selector must say (dlqSelection.ts). */
     all: z.literal(true).optional(),
   })

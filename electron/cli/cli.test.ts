@@ -345,7 +345,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(groups.total, 2);
     const fp = groups.groups[0]?.fingerprint ?? '';
     // As the runbook prints a failure pattern: when it began, beside when it was last seen.
-    assert.match((await opsdeck(['dlq', 'groups', ...common])).stdout, /^FINGERPRINT +COUNT +SERVICES +FIRST SEEN +LAST SEEN +SAMPLE ERROR$/m);
+    assert.match((await opsdeck(['dlq', 'groups', ...common])).stdout, /^FINGERPRINT +COUNT +CLASS +SERVICES +FIRST SEEN +LAST SEEN +SAMPLE ERROR$/m);
     const Bulk = z.object({ dry_run: z.boolean(), matched: z.number(), affected: z.number() });
     assert.deepEqual(Bulk.parse(json(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common, '--json']))), { dry_run: true, matched: 2, affected: 0 });
     const mistyped = await opsdeck(['dlq', 'retry', '--fingerprint', 'deadbeef', ...common]);

@@ -5,6 +5,7 @@ import { apiKeysContract } from './apiKeys.ts';
 import { tuningsContract } from './tunings.ts';
 import { claimSettleContract } from './claim-settle.ts';
 import { controlContract } from './control.ts';
+import { dlqClassesContract } from './dlqClasses.ts';
 import { enqueueContract } from './enqueue.ts';
 import { failJobContract } from './failJob.ts';
 import { gatesContract } from './gates.ts';
@@ -48,6 +49,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Contract
     interruptionsContract(test);
     runStartContract(test);
     operatorContract(test);
+    dlqClassesContract(test);
     controlContract(test);
     workersContract(test);
     readsContract(test);

@@ -15,9 +15,11 @@ const Figures = z.object({ n: z.number().int(), queues: z.array(z.string()), ser
  * of the ids named are open dead letters at all, as the retry's answer and its handler say them.
  */
 export async function dlqRetryPreview(db: PgDb, selector: DlqSelector): Promise<DlqRetryPreview> {
+  const mine = dlqParams(selector);
+  const named: DlqSelector = { job_ids: selector.job_ids ?? [] };
   const rows = await db.read(
     `WITH matched AS (
-       SELECT service_name, queue, count(*) AS jobs FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)} GROUP BY service_name, queue
+       SELECT service_name, queue, count(*) AS jobs FROM jobs.tb_job_run WHERE ${dlqWhereSql(0, selector)} GROUP BY service_name, queue
      )
      SELECT control.*,
        (SELECT coalesce(sum(jobs), 0)::bigint FROM matched) AS n,
@@ -26,9 +28,9 @@ export async function dlqRetryPreview(db: PgDb, selector: DlqSelector): Promise<
           FROM (SELECT service_name, sum(jobs)::bigint AS jobs FROM matched GROUP BY service_name) s
           JOIN jobs.tb_breaker b ON b.service_name = s.service_name) AS services,
        CASE WHEN $1::bigint[] IS NOT NULL THEN (
-         SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM jobs.tb_job_run WHERE ${dlqWhereSql(5)}) END AS open_ids
+         SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM jobs.tb_job_run WHERE ${dlqWhereSql(mine.length, named)}) END AS open_ids
      FROM (${CONTROL_STATE_SQL}) control`,
-    [...dlqParams(selector), ...dlqParams({ job_ids: selector.job_ids ?? [] })],
+    [...mine, ...dlqParams(named)],
   );
   const row = rows[0];
   const figures = Figures.parse(row);
