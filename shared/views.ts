@@ -463,7 +463,10 @@ export type ScheduleFires = z.infer<typeof ScheduleFires>;
 /** A run as the console, the CLI and the REST API show it: flagged when no task progressed for its workflow's stuck_after. */
 export const WorkflowRunView = WorkflowRun.extend({ stuck: z.boolean() });
 export type WorkflowRunView = z.infer<typeof WorkflowRunView>;
-/** A task as a run's detail shows it: a pending one with why its job is not starting (as opsdeck job ID says). */
+/**
+ * A task as a run's detail shows it: a pending one with why its job is not starting, a running one whose
+ * worker is lost with what becomes of it and when (each as opsdeck job ID says).
+ */
 export const WorkflowTaskView = WorkflowTask.extend({ waiting: z.array(z.string()) });
 export type WorkflowTaskView = z.infer<typeof WorkflowTaskView>;
 export const WorkflowRunDetailView = z.object({ run: WorkflowRunView, tasks: z.array(WorkflowTaskView) });

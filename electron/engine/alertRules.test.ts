@@ -15,7 +15,7 @@ function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
-  return { id, name: null, host: 'h1', pid: 1, version: '0', started_at: ago(3600), concurrency: 4, queues: null, services: null, in_flight: 0, state: 'running', last_heartbeat_at: ago(heartbeatAgoS), memory: null, cpu_percent: null, registry: null, cannot_run: null, lost: heartbeatAgoS > 10, ...extra };
+  return { id, name: null, host: 'h1', pid: 1, version: '0', started_at: ago(3600), concurrency: 4, queues: null, services: null, in_flight: 0, state: 'running', last_heartbeat_at: ago(heartbeatAgoS), memory: null, cpu_percent: null, pool: null, registry: null, cannot_run: null, lost: heartbeatAgoS > 10, ...extra };
 }
 
 describe('alert rules', () => {

@@ -475,6 +475,7 @@ export class Dispatcher {
       service: running.service,
       workerId: this.#opts.workerId,
       now: new Date(),
+      runMs: running.runMs,
       ...(running.cause ? { interruptCause: running.cause } : {}),
       ...(running.unreachedForMs === null ? {} : { unreachedForMs: running.unreachedForMs }),
     });

@@ -15,8 +15,7 @@ import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
-import { CpuMeter } from './cpuMeter.ts';
-import { memoryNow } from './memoryNow.ts';
+import { HeartbeatUsage } from './heartbeatUsage.ts';
 import { runningRegistry } from './runningRegistry.ts';
 import { CannotRunCheck } from './cannotRun.ts';
 import { within } from '../runners/within.ts';
@@ -108,8 +107,7 @@ export class Engine {
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
   #heartbeatFailing = false;
-  // Made with the engine, so its first heartbeat measures from the worker's start.
-  readonly #cpu = new CpuMeter();
+  readonly #usage = new HeartbeatUsage();
   #lastHeartbeat: Date | null = null;
   /** A breaker moved: a worker run until empty that waits on one looks again. */
   readonly #breakersMoved = new Wakeup();
@@ -435,10 +433,11 @@ export class Engine {
       const reloaded = registry !== this.#declaredFor;
       const services = reloaded ? serviceNames(registry) : undefined;
       const declared = reloaded ? (runningRegistry(this.#registry) ?? undefined) : undefined;
-      const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
+      const usage = this.#usage.take(this.#store);
       const cannotRun = this.#cannotRun.unwritten();
       const known = await this.#store.heartbeat(this.workerId, { inFlight: this.#dispatcher.executing, state: this.#workerState, services, usage, registry: declared, cannotRun });
       if (known) this.#declaredFor = registry;
+      if (known) this.#usage.sent();
       if (known && cannotRun) this.#cannotRun.written(cannotRun);
       this.#lookAtWhatItCannotRun();
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on

@@ -100,7 +100,15 @@ function refuseUnknownWorkflow(list: 'runs' | 'workflows') {
 }
 
 const DlqQuery = z
-  .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: limitOf('dlq.list').optional(), after: z.string().max(100).optional() })
+  .object({
+    fingerprint: z.string().max(200).optional(),
+    search: z.string().max(500).optional(),
+    service: z.string().max(200).optional(),
+    /** Dead letters with an attempt that failed of this class, as /v1/executions?class= picks jobs. */
+    class: KnownErrorClass.optional(),
+    limit: limitOf('dlq.list').optional(),
+    after: z.string().max(100).optional(),
+  })
   .strict();
 
 const FailuresQuery = z
@@ -318,7 +326,7 @@ export const ROUTES: Route[] = [
   post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, jobRef(params))),
   post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
   post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
-  search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
+  search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, class: errorClass, ...selector }) => ({ selector: { ...selector, error_class: errorClass }, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
   search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type, service, by }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type, service, by })),

@@ -10,6 +10,7 @@ export function selectorDetails(selector: DlqSelector): JsonObject {
   if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
   if (selector.service !== undefined) details.service = selector.service;
   if (selector.search !== undefined) details.search = selector.search;
+  if (selector.error_class !== undefined) details.error_class = selector.error_class;
   if (selector.all === true) details.all = true;
   return details;
 }

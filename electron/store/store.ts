@@ -11,6 +11,7 @@ import type {
   QueueCount,
   ResourceUsage,
   ThroughputBucket,
+  WorkerPool,
 } from '../../shared/domain.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -99,6 +100,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   connectionSecrets(): string[];
   /** This process's pool of PostgreSQL connections as it stands, read without I/O; null for SQLite, which has none. */
   poolUse(): PoolUse | null;
+  /**
+   * What this process's pool went through since the last call: its size, the most connections in use and
+   * callers waiting at once, the longest wait. Each call starts the next period; the engine's heartbeat is
+   * the one caller. Null for SQLite.
+   */
+  takePoolPeaks(): WorkerPool | null;
   /**
    * The connections counted against the tightest limit the PostgreSQL server puts on new ones for this
    * store's role and database, read now (one statement); null for SQLite.
@@ -347,6 +354,14 @@ interface SettlementBase {
    * unreachable, and settles it once the store answers again); absent: when the settle lands.
    */
   ended_at?: string;
+  /**
+   * How long the attempt ran, in ms by its worker's clock, for an attempt that ran: the store dates the run's
+   * start this long before its end (`ended_at`, else the settle), on the job and its attempt, and measures its
+   * duration from there, not from the claim. A job claimed ahead of a free slot waits in its worker's buffer,
+   * leased and shown running since its claim, before it starts; a length, not a time, so a worker's clock
+   * that disagrees with the store's moves no duration. Absent (a hand-back, a worker of a version before): the claim.
+   */
+  run_ms?: number;
   /** Its worker stopped the attempt because the store did not confirm its lease: counted in the job's `interruptions`. */
   lease_unconfirmed?: true;
 }

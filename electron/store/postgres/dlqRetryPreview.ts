@@ -23,9 +23,11 @@ const Figures = z.object({
  * of the ids named are open dead letters at all, as the retry's answer and its handler say them.
  */
 export async function dlqRetryPreview(db: PgDb, selector: DlqSelector): Promise<DlqRetryPreview> {
+  const mine = dlqParams(selector);
+  const named: DlqSelector = { job_ids: selector.job_ids ?? [] };
   const rows = await db.read(
     `WITH matched AS (
-       SELECT service_name, queue, count(*) AS jobs FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)} GROUP BY service_name, queue
+       SELECT service_name, queue, count(*) AS jobs FROM jobs.tb_job_run WHERE ${dlqWhereSql(0, selector)} GROUP BY service_name, queue
      )
      SELECT control.*,
        (SELECT coalesce(sum(jobs), 0)::bigint FROM matched) AS n,
@@ -35,11 +37,11 @@ export async function dlqRetryPreview(db: PgDb, selector: DlqSelector): Promise<
           JOIN jobs.tb_breaker b ON b.service_name = s.service_name) AS services,
        (SELECT coalesce(json_agg(json_build_object('service_name', m.service_name, 'queue', m.queue)), '[]') FROM matched m) AS lanes,
        (SELECT coalesce(json_agg(t.id ORDER BY t.id), '[]')
-          FROM (SELECT id FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)} ORDER BY id LIMIT ${AUDITED_JOB_IDS}) t) AS job_ids,
+          FROM (SELECT id FROM jobs.tb_job_run WHERE ${dlqWhereSql(0, selector)} ORDER BY id LIMIT ${AUDITED_JOB_IDS}) t) AS job_ids,
        CASE WHEN $1::bigint[] IS NOT NULL THEN (
-         SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM jobs.tb_job_run WHERE ${dlqWhereSql(5)}) END AS open_ids
+         SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM jobs.tb_job_run WHERE ${dlqWhereSql(mine.length, named)}) END AS open_ids
      FROM (${CONTROL_STATE_SQL}) control`,
-    [...dlqParams(selector), ...dlqParams({ job_ids: selector.job_ids ?? [] })],
+    [...mine, ...dlqParams(named)],
   );
   const row = rows[0];
   const figures = Figures.parse(row);

@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerPool,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
@@ -158,6 +159,10 @@ export class PostgresStore implements Store {
 
   poolUse(): PoolUse | null {
     return this.#open.poolUse();
+  }
+
+  takePoolPeaks(): WorkerPool | null {
+    return this.#db.takePoolPeaks();
   }
 
   async connectionRoom(): Promise<ConnectionRoom | null> {

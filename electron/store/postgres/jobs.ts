@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreInputError } from '../errors.ts';
+import { runMsOf } from '../runStart.ts';
 import { settledAsSent } from '../settledEarlier.ts';
 import type { ClaimRequest, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { ENGINE_ANSWER_MS } from './db.ts';
@@ -69,8 +70,8 @@ const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::b
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
  * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle;
- * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`),
- * trailing empty ones left off, so a plain completion is six elements.
+ * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`; 0053 `run_ms`, how
+ * long the attempt ran, which dates its start), trailing empty ones left off.
  */
 type SettleRecord = unknown[];
 
@@ -112,6 +113,7 @@ function settleRecord(s: Settlement): SettleRecord {
     ran ? null : false,
     s.ended_at === undefined ? null : validTime(s.ended_at, 'ended_at'),
     s.lease_unconfirmed === true ? true : null,
+    runMsOf(s),
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;

@@ -201,7 +201,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     const rows = await rowsOf(
       client,
       `WITH changed AS (
-         UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id, status
+         UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE ${dlqWhereSql(0, selector)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id, status
        ),
        requeued AS (${readyRowsFrom('changed', "status = 'pending'")}),
        counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
@@ -240,10 +240,11 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
 }
 
 export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {
+  const params = dlqParams(selector);
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $6, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}`,
-    [...dlqParams(selector), noNul(note)],
+    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $${params.length + 1}, updated_at = now() WHERE ${dlqWhereSql(0, selector)} RETURNING ${CHANGED}`,
+    [...params, noNul(note)],
     actor,
     'dlq.resolve',
     { selector: selectorDetails(selector), note },

@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerPool,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
@@ -158,6 +159,10 @@ export class SqliteStore implements Store {
 
   /** One connection, no pool: nothing to run out of. */
   poolUse(): PoolUse | null {
+    return null;
+  }
+
+  takePoolPeaks(): WorkerPool | null {
     return null;
   }
 
