@@ -158,16 +158,9 @@ export class Dispatcher {
 
   /** Extends every lease this worker holds (leaseExtension.ts). */
   extendLeases(): Promise<void> {
-    return extendLeases({
-      store: this.#opts.store,
-      workerId: this.#opts.workerId,
-      leaseMs: this.#opts.leaseMs,
-      log: this.#opts.log,
-      executing: this.#executing,
-      buffer: this.#buffer,
-      unsettled: this.#results.leasesKept(),
-      releaseBuffered: (reason) => this.releaseBuffered(reason),
-    });
+    const { store, workerId, leaseMs, log, contact } = this.#opts;
+    const unsettled = this.#results.leasesKept();
+    return extendLeases({ store, workerId, leaseMs, log, contact, executing: this.#executing, buffer: this.#buffer, unsettled, releaseBuffered: (reason) => this.releaseBuffered(reason) });
   }
 
   /**
@@ -264,12 +257,14 @@ export class Dispatcher {
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
+        this.#opts.contact.failed();
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());
         this.#queueDry = true;
         return;
       }
+      this.#opts.contact.answered();
       this.#claimFailing = false;
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#idle.foundEmpty(epoch);

@@ -3,7 +3,13 @@ import type { Logger } from '../log/logger.ts';
 import { failedByOperator } from '../store/failedByOperator.ts';
 import type { Store } from '../store/store.ts';
 import { giveUpLease, stopUnreached, type Running } from './running.ts';
+import type { StoreContact } from './storeContact.ts';
 import { answerWithin } from './waits.ts';
+
+/** How often a worker extends its leases: each third of a lease, so one failed extension leaves two thirds. */
+export function extendEveryMs(leaseMs: number): number {
+  return Math.max(50, Math.floor(leaseMs / 3));
+}
 
 /** What extending a worker's leases reads and changes of its dispatcher. */
 export interface LeaseHolder {
@@ -19,6 +25,8 @@ export interface LeaseHolder {
   unsettled: Iterable<Running>;
   /** Hands back every job claimed ahead, attempt not spent. */
   releaseBuffered(reason: string): void;
+  /** Told whether the store answered. */
+  contact: Pick<StoreContact, 'failed' | 'answered'>;
 }
 
 /**
@@ -36,9 +44,11 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   try {
     held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), budget.ms, 'extending leases'));
   } catch (error) {
+    h.contact.failed();
     fenceUnconfirmed(h, Date.now());
     throw error;
   }
+  h.contact.answered();
   for (const id of held) {
     const running = h.executing.get(id) ?? h.buffer.get(id);
     if (running) running.leaseUntil = sentAt + h.leaseMs;

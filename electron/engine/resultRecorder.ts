@@ -159,6 +159,9 @@ export class ResultRecorder {
       this.#unanswered.unanswered(settlements);
       throw error;
     }
+    // After an outage this may be the store's first answer. A settle that fails is not told: the heartbeats
+    // and extensions say whether the store is away, and a settle refused for what it carries was answered.
+    this.#opts.contact.answered();
     this.#unanswered.answered(settlements);
     this.#idle.changed();
     const now = new Date();
