@@ -22,7 +22,7 @@ export interface LeaseHolder {
   /** Claimed ahead, not started, by job id. */
   buffer: Map<number, Running>;
   /** Finished, result not yet recorded: its lease must still be kept alive. */
-  unsettled: Iterable<Running>;
+  unsettled(): Iterable<Running>;
   /** Hands back every job claimed ahead, attempt not spent. */
   releaseBuffered(reason: string): void;
   /** Told whether the store answered. */
@@ -35,7 +35,7 @@ export interface LeaseHolder {
  * stopped (see fenceUnconfirmed); so are they when this worker itself asks too late (see answerBudget).
  */
 export async function extendLeases(h: LeaseHolder): Promise<void> {
-  const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled].map((r) => r.job.id)])];
+  const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled()].map((r) => r.job.id)])];
   if (ids.length === 0) return;
   const sentAt = Date.now();
   const budget = answerBudget(h.leaseMs, soonestLease(h), sentAt);
