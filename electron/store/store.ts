@@ -145,9 +145,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
    * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.
    * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
-   * store was unreachable, say): left to that settle, however long ago their leases ran out.
+   * store was unreachable, say): left to that settle, however long ago their leases ran out. `owner`: only
+   * the jobs leased to that worker are taken back (a worker that lost the store leaves the others' to their
+   * own workers for a while after it answers again: Engine's watchdog).
    */
-  reclaimExpired(now?: Date, settling?: readonly number[]): Promise<ReclaimResult>;
+  reclaimExpired(now?: Date, settling?: readonly number[], owner?: string): Promise<ReclaimResult>;
 
   // ---- jobs: reads -------------------------------------------------------------------------------
   getJob(idOrIdentifier: number | string): Promise<Job | null>;

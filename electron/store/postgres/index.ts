@@ -206,8 +206,8 @@ export class PostgresStore implements Store {
     return settledEarlier(this.#open, settlements);
   }
 
-  async reclaimExpired(now?: Date, settling: readonly number[] = []): Promise<ReclaimResult> {
-    const result = await reclaimExpiredJobs(this.#open, now, settling);
+  async reclaimExpired(now?: Date, settling: readonly number[] = [], owner?: string): Promise<ReclaimResult> {
+    const result = await reclaimExpiredJobs(this.#open, now, settling, owner);
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }

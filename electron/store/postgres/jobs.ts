@@ -159,7 +159,8 @@ export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promi
  * Expired leases back, found among the jobs the lease rows name (jobs.tb_job_lease): lost attempts are
  * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
  * they were interrupted on purpose and are given back. The attempts in $2 are left alone: the calling
- * worker holds them and will settle them itself (Store.reclaimExpired). Lease rows none of whose jobs is running under
+ * worker holds them and will settle them itself (Store.reclaimExpired); with $3, every job not leased to
+ * that worker is too. Lease rows none of whose jobs is running under
  * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
@@ -172,6 +173,7 @@ expired AS (
   WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
     AND (j.attempt_id IS NULL OR j.attempt_id <> ALL($2::bigint[]))
+    AND ($3::text IS NULL OR j.lease_owner = $3::text)
   ORDER BY j.id
   FOR UPDATE OF j SKIP LOCKED
 ),
@@ -243,9 +245,9 @@ const ReclaimRow = z.object({ id: z.number(), status: z.string(), workflow_run_i
  * One transaction: a workflow task that the reclaim failed or cancelled moves its run on (its dependents
  * are blocked) before the reclaim commits.
  */
-export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined, settling: readonly number[]): Promise<ReclaimResult> {
+export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined, settling: readonly number[], owner: string | undefined): Promise<ReclaimResult> {
   return db.tx(async (client) => {
-    const values = [now ? now.toISOString() : null, settling];
+    const values = [now ? now.toISOString() : null, settling, owner ?? null];
     const result = await client.query({ name: 'opsdeck_reclaim', text: RECLAIM_SQL, values, query_timeout: ENGINE_ANSWER_MS });
     const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const runs = new Set<number>();

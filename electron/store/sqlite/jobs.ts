@@ -122,12 +122,13 @@ export function prepareJobStatements(db: Connection) {
     attemptsById: db.prepare<[string], AttemptRecord>(
       `SELECT id, job_id, worker_id, outcome, error_message, error_class FROM tb_job_attempt WHERE id IN (SELECT value FROM json_each(?))`,
     ),
-    expired: db.prepare<[string, string], ExpiredRow>(
+    expired: db.prepare<[string, string, string | null, string | null], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
          j.workflow_run_id, a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
          AND (a.id IS NULL OR a.id NOT IN (SELECT value FROM json_each(?)))
+         AND (? IS NULL OR j.lease_owner = ?)
        ORDER BY j.id`,
     ),
     leasedJob: db.prepare<[number], JobKind & { started_at: string | null; workflow_run_id: number | null }>(
@@ -385,20 +386,20 @@ export class SqliteJobs {
     }
   }
 
-  /** `settling`: attempts the calling worker will settle itself, left alone (Store.reclaimExpired). */
-  reclaimExpired(at: Date, settling: readonly number[]): ReclaimResult {
-    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString(), JSON.stringify(settling))));
+  /** `settling`: attempts the calling worker will settle itself; `owner`: the only worker whose jobs are taken back (Store.reclaimExpired). */
+  reclaimExpired(at: Date, settling: readonly number[], owner: string | null): ReclaimResult {
+    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString(), JSON.stringify(settling), owner)));
   }
 
   /** Leases that ended before `expiredBefore` are taken back; what is written carries the real time. */
-  #reclaim(expiredBefore: string, settling: string): ReclaimResult {
+  #reclaim(expiredBefore: string, settling: string, owner: string | null): ReclaimResult {
     const { stopped } = this.#db.dispatchHeld();
     const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const atMs = Date.now();
     const at = new Date(atMs).toISOString();
     const tally = new Tally(atMs);
     const runs: number[] = [];
-    for (const row of this.#s.expired.all(expiredBefore, settling)) {
+    for (const row of this.#s.expired.all(expiredBefore, settling, owner, owner)) {
       if (row.attempt_id !== null) this.#leased.delete(row.attempt_id);
       const worker = row.lease_owner ?? 'unknown';
       let status: 'pending' | 'failed' | 'cancelled' = 'pending';
