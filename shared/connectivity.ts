@@ -32,11 +32,11 @@ export const ServiceConnectivity = z.object({
   service: z.string().nullable(),
   /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
-  /** What the HTTP step asks: the URL the service's jobs call (its base URL for a path they cannot call); no query, no password. */
+  /** What the HTTP step GETs: the service's own URL when its jobs GET it, else its base URL; no query, no password. */
   url: z.string(),
-  /** How it asks: the jobs' own GET, else a HEAD, which does no work upstream (a URL given alone: GET). */
-  method: z.enum(['GET', 'HEAD']),
-  /** The jobs' call when the check sends another ("the jobs POST it"): an answer to HEAD is not theirs. Null when it is theirs. */
+  /** Always GET: a check never sends another method, nor any request to the path of jobs that do not GET. */
+  method: z.literal('GET'),
+  /** The jobs' call when the check did not send it, and why ("the jobs' POST /v1/chat was not tried: it could do work upstream"); null when it GET their URL as they do. */
   jobs_call: z.string().nullable(),
   /** How long each step waited at most: the service's own timeout, capped. */
   timeout_s: z.number(),

@@ -3,8 +3,9 @@ import { parseRetryAfter } from './retryAfter.ts';
 /** The service whose jobs a probe's answer is read against. */
 export interface JobsReadBy {
   /**
-   * Their call when the probe sent another, as the heading says it ("the jobs POST it"): an answer to that
-   * about anything but the upstream's state is not theirs. Null when the probe sent their own GET.
+   * Their call when the probe did not send it, as the heading says it ("the jobs' POST /v1/chat was not
+   * tried"): the base URL's answer about anything but the upstream's state is not theirs. Null when the probe
+   * sent their own GET.
    */
   jobsCall: string | null;
   /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
@@ -23,8 +24,8 @@ export interface JobsReadBy {
  * breaker (what an operator checks before) sends the jobs it holds into the same failure: a server error.
  * A `warn` is one they fail on for now or may: 429 (retried after the wait; a Retry-After past
  * max_retry_after is a `fail`, as those jobs go to the dead-letter queue), a refusal of jobs that send no
- * credential, any other non-2xx to their own GET (the probe sends no query or payload path). A HEAD's
- * answer about its method or route (404, 405, 501) says nothing of their POST. `jobs` is null for a URL
+ * credential, any other non-2xx to their own GET (the probe sends no query or payload path). The base URL's
+ * answer about its method or route (404, 405, 501), asked in place of their POST, says nothing of it. `jobs` is null for a URL
  * probed on its own: only a server error and a rate limit are said against it.
  */
 export function answerVerdict(status: number, retryAfter: string | null, jobs: JobsReadBy | null): { level: 'ok' | 'warn' | 'fail'; words: string } {
@@ -53,7 +54,7 @@ export function answerVerdict(status: number, retryAfter: string | null, jobs: J
     if (jobs.sendsCredential) return { level: 'ok', words: ` without a credential (a probe sends none; ${jobs.validateToken} tries the one its jobs send)` };
     return { level: 'warn', words: ': a refusal, and its jobs send no credential (auth_type none): they are refused too' };
   }
-  // A server may route a HEAD nowhere (404, 405) where it takes their POST: no word against the jobs.
+  // The base URL may be no resource (404) or take no GET (405) where their path takes their POST: no word against the jobs.
   if (jobs.jobsCall !== null) return { level: 'ok', words: `, which says nothing of the jobs' own call (${jobs.jobsCall})` };
   const retried = status === 408 ? ' and try again' : ', not retried';
   if (status >= 300 && status < 400) return { level: 'warn', words: `: a redirect, which its jobs do not follow: those that call this URL fail with http_${status}${retried}` };

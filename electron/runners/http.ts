@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
 import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
@@ -182,7 +183,7 @@ export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]
   await Promise.all(
     [...endpoints.keys()].map(async (url) => {
       try {
-        const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
         if (response.status >= 500) failing.push(`${who(url)} answers HTTP ${response.status}`);
       } catch (error) {

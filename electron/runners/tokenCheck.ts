@@ -2,6 +2,7 @@ import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
 import { reasonOf } from './connectivity.ts';
 import { authHeader, credentialVariables, targetUrl } from './http.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import type { CheckedIn } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,7 +74,7 @@ function tokenTarget(cfg: HttpRunnerConfig): { url: URL; untried: string | null 
 async function statusOf(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {
   const response = await fetch(url, {
     method: 'GET',
-    headers: { ...(authorization ? { authorization } : {}), 'user-agent': 'opsdeck-validate-token' },
+    headers: { ...(authorization ? { authorization } : {}), 'user-agent': PROBE_USER_AGENT },
     redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });

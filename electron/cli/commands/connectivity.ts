@@ -40,15 +40,16 @@ const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: 
 export const testConnectivity: Command = {
   name: 'test-connectivity',
   storeless: true,
-  summary: "DNS, TCP, TLS and an HTTP request of each HTTP service (to the URL its jobs call: their GET, else a HEAD), timed; exit 1 when one fails",
+  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (of the URL its jobs GET, else of its base_url), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: [
-    'Stops at the first layer that fails, so the answer says where the path breaks. The request carries no credential.',
-    "It asks the URL the service's jobs call, with their GET, or a HEAD where they POST, PUT, PATCH or DELETE (the heading",
-    "names their call then): testing never sends those, so it triggers nothing upstream. A server error fails (exit 1):",
-    "its jobs fail on it, and resetting its breaker would send them into it; so does a 429 whose Retry-After is past",
-    "max_retry_after. Another 429 (its Retry-After named), a refusal where they send no credential, or another answer",
-    "their own GET fails on is a warning: the path is there, the service is not well.",
+    'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential and',
+    "names itself (User-Agent opsdeck-probe/VERSION). It asks the URL the service's jobs call when they GET it; where",
+    'they POST, PUT, PATCH or DELETE it asks the base_url instead, never their path (a handler may ignore the method and',
+    'do its work), and the heading names their call it did not try. A server error fails (exit 1): its jobs fail on it,',
+    'and resetting its breaker would send them into it; so does a 429 whose Retry-After is past max_retry_after. Another',
+    '429 (its Retry-After named), a refusal where they send no credential, or another answer their own GET fails on is a',
+    'warning: the path is there, the service is not well.',
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {
