@@ -9,6 +9,11 @@ export const ConnectivityStep = z.object({
    * credential; another non-2xx to their own GET). A server error is no pass: the step fails.
    */
   warning: z.boolean().optional(),
+  /**
+   * Passed, yet it says nothing of whether the jobs succeed: the base URL's answer, asked in place of jobs'
+   * POST, PUT, PATCH or DELETE, which a check never sends (it could do work upstream). No pass either.
+   */
+  inconclusive: z.boolean().optional(),
   ms: z.number(),
   detail: z.string(),
 });
@@ -46,6 +51,12 @@ export const ServiceConnectivity = z.object({
   ok: z.boolean(),
   /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs may fail all the same. */
   warning: z.boolean(),
+  /**
+   * Every step passed, yet the HTTP step could not tell whether its jobs succeed (ConnectivityStep.inconclusive):
+   * the path is there; whether to reset its breaker is for its own evidence to say. `opsdeck test-connectivity`
+   * exits 1, as it does when anything cannot be told.
+   */
+  inconclusive: z.boolean(),
   steps: z.array(ConnectivityStep),
 });
 export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;

@@ -28,7 +28,16 @@ function upstream(seen: string[]): Server {
 
 /** What the verdict is made of, without the words that name each interface's own controls. */
 function verdicts(answer: Connectivity) {
-  return answer.services.map((s) => ({ service: s.service, url: s.url, method: s.method, jobs_call: s.jobs_call, ok: s.ok, warning: s.warning, steps: s.steps.map((step) => [step.step, step.ok, step.warning ?? false]) }));
+  return answer.services.map((s) => ({
+    service: s.service,
+    url: s.url,
+    method: s.method,
+    jobs_call: s.jobs_call,
+    ok: s.ok,
+    warning: s.warning,
+    inconclusive: s.inconclusive,
+    steps: s.steps.map((step) => [step.step, step.ok, step.warning ?? false, step.inconclusive ?? false]),
+  }));
 }
 
 describe('the console and REST give one verdict of a service, the one its jobs would meet', () => {
@@ -68,12 +77,12 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     return calls['runners.connectivity'].output.parse(res.json);
   };
 
-  it("a service whose jobs POST: its base URL is asked, never their path, from the console and over REST with a read key alike", async () => {
+  it("a service whose jobs POST: its base URL is asked, never their path, and its 404 is inconclusive, from the console and over REST with a read key alike", async () => {
     const consoleAnswer = await fromConsole({ service: 'openrouter' });
     const restAnswer = await fromRest('GET', '/v1/runners/connectivity/openrouter', rest.readKey);
     assert.deepEqual(verdicts(restAnswer), verdicts(consoleAnswer));
     assert.deepEqual(verdicts(consoleAnswer), [
-      { service: 'openrouter', url: `${origin}/api`, method: 'GET', jobs_call: "the jobs' POST /v1/chat was not tried: it could do work upstream", ok: true, warning: false, steps: [['dns', true, false], ['tcp', true, false], ['http', true, false]] },
+      { service: 'openrouter', url: `${origin}/api`, method: 'GET', jobs_call: "the jobs' POST /v1/chat was not tried: it could do work upstream", ok: true, warning: false, inconclusive: true, steps: [['dns', true, false, false], ['tcp', true, false, false], ['http', true, false, true]] },
     ]);
     assert.deepEqual(seen.filter((request) => request.includes('/v1/chat')), [], 'no check reached the URL the jobs POST, whatever its method');
   });
@@ -83,8 +92,8 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     const restAnswer = await fromRest('GET', '/v1/runners/connectivity', rest.operateKey);
     assert.deepEqual(verdicts(restAnswer), verdicts(consoleAnswer));
     assert.deepEqual(
-      consoleAnswer.services.map((s) => [s.service, s.ok, s.warning]),
-      [['openrouter', true, false], ['llm_api', true, true], ['models', true, false]],
+      consoleAnswer.services.map((s) => [s.service, s.ok, s.warning, s.inconclusive]),
+      [['openrouter', true, false, true], ['llm_api', true, true, false], ['models', true, false, false]],
     );
     assert.match(restAnswer.services[1]?.steps.at(-1)?.detail ?? '', /answered 429 Too Many Requests: rate limited \(Retry-After 45s\): .*resetting its breaker now \(POST \/v1\/breakers\/llm_api\/reset\) sends the jobs it holds into the same limit$/);
     assert.equal(restAnswer.services[2]?.jobs_call, null, 'a GET is the jobs\' own call');

@@ -3,11 +3,11 @@ import { parseRetryAfter } from './retryAfter.ts';
 /** The service whose jobs a probe's answer is read against. */
 export interface JobsReadBy {
   /**
-   * Their call when the probe did not send it, as the heading says it ("the jobs' POST /v1/chat was not
-   * tried"): the base URL's answer about anything but the upstream's state is not theirs. Null when the probe
-   * sent their own GET.
+   * Their own call when the probe did not send it, and why: `untried`, their call ("POST /v1/chat"), for which
+   * the base URL was asked, since their path could do work upstream; `refused`, the runner's refusal of their
+   * path, for which the base URL was asked too. Null when the probe sent their own GET.
    */
-  jobsCall: string | null;
+  instead: { untried: string } | { refused: string } | null;
   /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
   sendsCredential: boolean;
   /** How the interface that asked tests that credential: `opsdeck validate-token S`, a button beside the service. */
@@ -19,25 +19,34 @@ export interface JobsReadBy {
 }
 
 /**
+ * `ok`, `warn` and `fail` say what the jobs would meet; `inconclusive` is an answer that says nothing of
+ * it (the base URL's, asked in place of a call that could do work upstream): the path is there, no more.
+ */
+export type VerdictLevel = 'ok' | 'warn' | 'inconclusive' | 'fail';
+
+/**
  * What an HTTP answer to a probe says against the jobs, and the words that follow "answered 503 Service
  * Unavailable". A `fail` is an answer its jobs fail on whatever they send, so resetting the service's
- * breaker (what an operator checks before) sends the jobs it holds into the same failure: a server error.
- * A `warn` is one they fail on for now or may: 429 (retried after the wait; a Retry-After past
+ * breaker (what an operator checks before) sends the jobs it holds into the same failure: a server error,
+ * at their URL or at the base URL asked in place of their POST (an upstream unwell there is unwell for
+ * them). A `warn` is one they fail on for now or may: 429 (retried after the wait; a Retry-After past
  * max_retry_after is a `fail`, as those jobs go to the dead-letter queue), a refusal of jobs that send no
- * credential, any other non-2xx to their own GET (the probe sends no query or payload path). The base URL's
- * answer about its method or route (404, 405, 501), asked in place of their POST, says nothing of it. `jobs` is null for a URL
- * probed on its own: only a server error and a rate limit are said against it.
+ * credential, any other non-2xx to their own GET (the probe sends no query or payload path). Any other
+ * answer of the base URL is `inconclusive`: no clean pass, as it says nothing of their POST. `jobs` is null
+ * for a URL probed on its own: only a server error and a rate limit are said against it.
  */
-export function answerVerdict(status: number, retryAfter: string | null, jobs: JobsReadBy | null): { level: 'ok' | 'warn' | 'fail'; words: string } {
+export function answerVerdict(status: number, retryAfter: string | null, jobs: JobsReadBy | null): { level: VerdictLevel; words: string } {
   const ok = { level: 'ok' as const, words: '' };
-  if (status >= 200 && status < 300) return ok;
+  if (status >= 200 && status < 300 && (jobs === null || jobs.instead === null)) return ok;
   const waitMs = parseRetryAfter(retryAfter);
   const wait = waitMs === null ? null : Math.ceil(waitMs / 1000);
   const asked = wait === null ? '' : ` (Retry-After ${wait}s)`;
+  const base = jobs !== null && jobs.instead !== null;
   const reset = jobs === null ? '' : `; resetting its breaker now (${jobs.resetBreaker}) sends the jobs it holds`;
-  if (status >= 500 && !(status === 501 && jobs !== null && jobs.jobsCall !== null)) {
+  // A 501 to a GET of the base URL is about that GET, not the upstream's state.
+  if (status >= 500 && !(status === 501 && base)) {
     if (jobs === null) return { level: 'fail', words: `: a server error${asked}` };
-    return { level: 'fail', words: `: the upstream still answers ${status}${asked}, a server error: its jobs fail with http_${status} while it answers so${reset} into the same failure` };
+    return { level: 'fail', words: `: the upstream still answers ${status}${base ? ' at its base_url' : ''}${asked}, a server error: its jobs fail with http_${status} while it answers so${reset} into the same failure` };
   }
   if (status === 429) {
     const said = wait === null ? ' (no Retry-After)' : asked;
@@ -49,13 +58,15 @@ export function answerVerdict(status: number, retryAfter: string | null, jobs: J
     return { level: 'warn', words: `: rate limited${said}: its jobs fail with http_429 while it answers so, each a failure its breaker counts, and try again ${again}${reset} into the same limit` };
   }
   if (jobs === null) return ok;
+  if (jobs.instead !== null && 'untried' in jobs.instead) {
+    return { level: 'inconclusive', words: `, which says nothing of whether its jobs succeed: their ${jobs.instead.untried} was not tried (it could do work upstream)` };
+  }
   if (status === 401 || status === 403) {
     // Refused without the credential its jobs send: expected of the probe, which sends none.
     if (jobs.sendsCredential) return { level: 'ok', words: ` without a credential (a probe sends none; ${jobs.validateToken} tries the one its jobs send)` };
     return { level: 'warn', words: ': a refusal, and its jobs send no credential (auth_type none): they are refused too' };
   }
-  // The base URL may be no resource (404) or take no GET (405) where their path takes their POST: no word against the jobs.
-  if (jobs.jobsCall !== null) return { level: 'ok', words: `, which says nothing of the jobs' own call (${jobs.jobsCall})` };
+  if (jobs.instead !== null) return { level: 'ok', words: `, which says nothing of the jobs' own call (${jobs.instead.refused})` };
   const retried = status === 408 ? ' and try again' : ', not retried';
   if (status >= 300 && status < 400) return { level: 'warn', words: `: a redirect, which its jobs do not follow: those that call this URL fail with http_${status}${retried}` };
   return { level: 'warn', words: `: its jobs that call this URL fail with http_${status}${retried}` };

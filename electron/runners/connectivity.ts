@@ -2,14 +2,14 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
-import { answerVerdict, type JobsReadBy } from './answerVerdict.ts';
+import { answerVerdict, type JobsReadBy, type VerdictLevel } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
 import { safeUrl } from './httpCall.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { socketErrorText } from './socketWords.ts';
 
 /** The call a service's jobs make (its method and path, runner_config), whose it is, and what reads an answer against them. */
-export interface ServiceCall extends Omit<JobsReadBy, 'jobsCall'> {
+export interface ServiceCall extends Omit<JobsReadBy, 'instead'> {
   method: string;
   path: string;
   service: string;
@@ -40,20 +40,21 @@ export function probeTimeout(serviceTimeoutS: number | null): { seconds: number;
  * as the jobs show them, without query or password.
  */
 export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<Probed> {
-  const { url, jobsCall } = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), jobsCall: null };
+  const { url, instead, jobsCall } = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), instead: null, jobsCall: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const shown = safeUrl(url);
   const probed = (steps: ConnectivityStep[]): Probed => ({ url: shown, method: 'GET', jobs_call: jobsCall, steps });
   const steps: ConnectivityStep[] = [];
   const waited = `no answer within ${timeoutMs / 1000}s`;
-  // The HTTP step may be answered and still fail or warn: an answer its jobs fail on (answerVerdict).
-  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: 'ok' | 'warn' | 'fail' }>): Promise<boolean> => {
+  // The HTTP step may be answered and still fail, warn or tell nothing of the jobs (answerVerdict).
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: VerdictLevel }>): Promise<boolean> => {
     const started = performance.now();
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
       const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
-      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...(level === 'warn' ? { warning: true } : {}) });
+      const flag = level === 'warn' ? { warning: true } : level === 'inconclusive' ? { inconclusive: true } : {};
+      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...flag });
       return level !== 'fail';
     } catch (error) {
       steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
@@ -83,7 +84,7 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
     const answered = `GET ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, jobsCall } : null);
+    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, instead } : null);
     return { detail: `${answered}${verdict.words}`, level: verdict.level };
   });
   return probed(steps);
@@ -104,11 +105,12 @@ export interface Probed {
  * a serverless function URL) runs its POST's work for a HEAD or a GET as well, and a check anyone with a read
  * key may start must not do that. `jobsCall` names their call when the probe sent another, and why.
  */
-function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; jobsCall: string | null } {
+function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; instead: JobsReadBy['instead']; jobsCall: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);
-  if (typeof own === 'string') return { url: new URL(baseUrl), jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
-  if (call.method === 'GET') return { url: own, jobsCall: null };
-  return { url: new URL(baseUrl), jobsCall: `the jobs' ${call.method} ${call.path} was not tried: it could do work upstream` };
+  if (typeof own === 'string') return { url: new URL(baseUrl), instead: { refused: own }, jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
+  if (call.method === 'GET') return { url: own, instead: null, jobsCall: null };
+  const untried = `${call.method} ${call.path}`;
+  return { url: new URL(baseUrl), instead: { untried }, jobsCall: `the jobs' ${untried} was not tried: it could do work upstream` };
 }
 
 /** Waits for the socket to open, says what it found while it is still open, then closes it. */

@@ -55,7 +55,11 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     ...extra,
   });
   const http = async (call: ServiceCall | undefined, url = base): Promise<ConnectivityStep | undefined> => (await probeConnectivity(url, 2000, call)).steps.find((s) => s.step === 'http');
-  const verdict = (step: ConnectivityStep | undefined) => (step === undefined ? 'no http step' : !step.ok ? 'fail' : step.warning === true ? 'warn' : 'ok');
+  const verdict = (step: ConnectivityStep | undefined) => {
+    if (step === undefined) return 'no http step';
+    if (!step.ok) return 'fail';
+    return step.inconclusive === true ? 'inconclusive' : step.warning === true ? 'warn' : 'ok';
+  };
 
   it('a server error fails, to their GET or at the base URL of jobs that POST: resetting the breaker would send its jobs into the same failure', async () => {
     const get = await http(jobs('GET', '/down'));
@@ -66,9 +70,9 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     );
     const origin = await http(jobs('POST', '/work'), `${base}/down`);
     assert.equal(verdict(origin), 'fail', 'the upstream answers its state wherever it is asked');
-    assert.match(origin?.detail ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/down answered 503 Service Unavailable: the upstream still answers 503/);
+    assert.match(origin?.detail ?? '', /^GET http:\/\/127\.0\.0\.1:\d+\/v1\/down answered 503 Service Unavailable: the upstream still answers 503 at its base_url, a server error/);
     const later = await http(jobs('POST', '/work'), `${base}/down-for-a-while`);
-    assert.match(later?.detail ?? '', /answered 503 Service Unavailable: the upstream still answers 503 \(Retry-After 120s\), a server error/);
+    assert.match(later?.detail ?? '', /answered 503 Service Unavailable: the upstream still answers 503 at its base_url \(Retry-After 120s\), a server error/);
 
     const job = await new HttpRunner().run(runRequest(service({ execution_type: 'http', runner_config: { base_url: base, path: '/down', method: 'POST' } })));
     assert.equal(job.error?.error_class, 'http_503', 'the job meets what the probe said');
@@ -93,7 +97,7 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     assert.equal(job.error?.error_class, 'rate_limited', 'the job meets what the probe said');
   });
 
-  it('any other answer their own GET fails on warns; the base URL answered about its method or route says nothing of their POST', async () => {
+  it('any other answer their own GET fails on warns', async () => {
     const missing = await http(jobs('GET', '/missing'));
     assert.equal(verdict(missing), 'warn');
     assert.equal(missing?.detail, `GET ${base}/missing answered 404 Not Found: its jobs that call this URL fail with http_404, not retried`);
@@ -101,12 +105,20 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     assert.equal(verdict(moved), 'warn');
     assert.equal(moved?.detail, `GET ${base}/moved answered 301 Moved Permanently: a redirect, which its jobs do not follow: those that call this URL fail with http_301, not retried`);
 
-    const postOnly = await http(jobs('POST', '/work'), `${base}/post-only`);
-    assert.equal(verdict(postOnly), 'ok', '501 to a GET of the base URL is about that GET');
-    assert.equal(postOnly?.detail, `GET ${base}/post-only answered 501 Not Implemented, which says nothing of the jobs' own call (the jobs' POST /work was not tried: it could do work upstream)`);
     assert.equal(verdict(await http(jobs('GET', '/post-only'))), 'fail', 'to their own GET, 501 is what they fail on');
-    assert.equal(verdict(await http(jobs('POST', '/work'), `${base}/missing`)), 'ok');
     assert.equal(verdict(await http(jobs('GET', '/fine'))), 'ok');
+  });
+
+  it("jobs that POST: anything but a server error or a rate limit at their base URL is no pass, as it says nothing of their POST", async () => {
+    const fine = await http(jobs('POST', '/work'), `${base}/fine`);
+    assert.equal(verdict(fine), 'inconclusive', 'a 200 of the base URL is not a 200 of their POST');
+    assert.equal(fine?.detail, `GET ${base}/fine answered 200 OK, which says nothing of whether its jobs succeed: their POST /work was not tried (it could do work upstream)`);
+    const postOnly = await http(jobs('POST', '/work'), `${base}/post-only`);
+    assert.equal(verdict(postOnly), 'inconclusive', '501 to a GET of the base URL is about that GET');
+    assert.match(postOnly?.detail ?? '', /answered 501 Not Implemented, which says nothing of whether its jobs succeed/);
+    for (const answer of ['missing', 'moved', 'private']) {
+      assert.equal(verdict(await http(jobs('POST', '/work', { sendsCredential: true }), `${base}/${answer}`)), 'inconclusive', answer);
+    }
   });
 
   it('401 and 403: a refusal of jobs that send no credential warns; of jobs that send one, it points to validate-token', async () => {

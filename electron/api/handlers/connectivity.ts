@@ -67,6 +67,7 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
           timeout_from: timeout.from,
           ok,
           warning: ok && steps.some((s) => s.warning === true),
+          inconclusive: ok && steps.some((s) => s.inconclusive === true),
           steps,
         };
       }),

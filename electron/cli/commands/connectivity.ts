@@ -19,14 +19,27 @@ function serviceArg(inv: Invocation, values: Values, required: boolean): string 
   return service;
 }
 
+/** A check that cannot tell is no pass: the heading and the exit status say so apart from a failure. */
+function serviceVerdict(io: Io, result: ServiceConnectivity): string {
+  if (!result.ok) return paint(io, 'FAILING', 'red');
+  if (result.inconclusive) return paint(io, 'INCONCLUSIVE', 'yellow');
+  return result.warning ? paint(io, 'WARNING', 'yellow') : paint(io, 'ok', 'green');
+}
+
+function stepResult(io: Io, step: ServiceConnectivity['steps'][number]): string {
+  if (!step.ok) return paint(io, 'FAILED', 'red');
+  if (step.inconclusive === true) return paint(io, 'INCONCLUSIVE', 'yellow');
+  return step.warning === true ? paint(io, 'WARN', 'yellow') : paint(io, 'ok', 'green');
+}
+
 function connectivityText(io: Io, result: ServiceConnectivity): string {
-  const verdict = !result.ok ? paint(io, 'FAILING', 'red') : result.warning ? paint(io, 'WARNING', 'yellow') : paint(io, 'ok', 'green');
+  const verdict = serviceVerdict(io, result);
   const asked = `${result.method} ${result.url}${result.jobs_call === null ? '' : ` (${result.jobs_call})`}`;
   const title = `${result.service ?? 'url'}  ${asked}  ${verdict}  (timeout ${result.timeout_s}s: ${result.timeout_from})`;
   const table = renderTable(
     // The last column: cutting it would line nothing up, only hide what the step found.
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
-    result.steps.map((s) => [s.step.toUpperCase(), !s.ok ? paint(io, 'FAILED', 'red') : s.warning ? paint(io, 'WARN', 'yellow') : paint(io, 'ok', 'green'), durationText(s.ms, '-'), s.detail]),
+    result.steps.map((s) => [s.step.toUpperCase(), stepResult(io, s), durationText(s.ms, '-'), s.detail]),
   );
   return `${title}\n${table}`;
 }
@@ -40,7 +53,7 @@ const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: 
 export const testConnectivity: Command = {
   name: 'test-connectivity',
   storeless: true,
-  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (of the URL its jobs GET, else of its base_url), timed; exit 1 when one fails",
+  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (of the URL its jobs GET, else of its base_url), timed; exit 1 when one fails or cannot tell",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: [
     'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential and',
@@ -49,7 +62,8 @@ export const testConnectivity: Command = {
     'do its work), and the heading names their call it did not try. A server error fails (exit 1): its jobs fail on it,',
     'and resetting its breaker would send them into it; so does a 429 whose Retry-After is past max_retry_after. Another',
     '429 (its Retry-After named), a refusal where they send no credential, or another answer their own GET fails on is a',
-    'warning: the path is there, the service is not well.',
+    "warning: the path is there, the service is not well. Any other answer of a base_url asked in place of the jobs'",
+    'call is INCONCLUSIVE (exit 1, as for anything that cannot be told): it says nothing of whether they succeed.',
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {
@@ -67,7 +81,7 @@ export const testConnectivity: Command = {
       if (inv.common.json) printJson(inv.io, { services });
       else if (services.length === 0) inv.io.out('no HTTP services in the registry (test a URL with --url)');
       else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
-      return services.every((s) => s.ok) ? 0 : 1;
+      return services.every((s) => s.ok && !s.inconclusive) ? 0 : 1;
     }, NO_STORE);
   },
 };

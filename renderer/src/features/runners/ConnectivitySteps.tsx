@@ -1,7 +1,14 @@
-import type { ServiceConnectivity } from '../../../../shared/connectivity.ts';
+import type { ConnectivityStep, ServiceConnectivity } from '../../../../shared/connectivity.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { Verdict } from './Verdict.tsx';
 import { formatMs } from '../../lib/format.ts';
+
+/** A step that cannot tell is neither a pass nor a failure: said in words of its own. */
+function StepVerdict({ step }: { step: ConnectivityStep }) {
+  if (step.ok && step.inconclusive === true) return <Badge tone="muted">inconclusive</Badge>;
+  if (step.ok && step.warning === true) return <Badge tone="warn">warn</Badge>;
+  return <Verdict ok={step.ok} />;
+}
 
 /** What a connectivity test found, step by step, each timed: of a service's path or of a URL given alone. */
 export function ConnectivitySteps({ result }: { result: ServiceConnectivity }) {
@@ -14,7 +21,7 @@ export function ConnectivitySteps({ result }: { result: ServiceConnectivity }) {
       <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
         {result.steps.map((step) => (
           <li key={step.step}>
-            {step.ok && step.warning ? <Badge tone="warn">warn</Badge> : <Verdict ok={step.ok} />} <span className="mono">{step.step}</span> {formatMs(step.ms)}: {step.detail}
+            <StepVerdict step={step} /> <span className="mono">{step.step}</span> {formatMs(step.ms)}: {step.detail}
           </li>
         ))}
       </ul>
