@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ServiceEvidence } from './serviceEvidence.ts';
 
 /** One layer of the path to a service's base URL, as `opsdeck test-connectivity` checks it, timed. */
 export const ConnectivityStep = z.object({
@@ -58,6 +59,12 @@ export const ServiceConnectivity = z.object({
    */
   inconclusive: z.boolean(),
   steps: z.array(ConnectivityStep),
+  /**
+   * Where the check did not send the jobs' own call (they do not GET, or their path is refused): their
+   * breaker and recent failures from the store, which say how they fare. Null when it sent their own GET,
+   * and for a URL given alone.
+   */
+  evidence: ServiceEvidence.nullable(),
 });
 export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
 

@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { calls, type CallOutput } from '../../shared/contract.ts';
+import { evidenceLines } from '../../shared/serviceEvidence.ts';
 import { dispatch } from '../api/dispatch.ts';
+import { Engine } from '../engine/engine.ts';
+import { waitFor } from '../engine/testing/harness.ts';
+import { createRunners } from '../runners/registry.ts';
 import { listenLocal } from '../runners/testing/listen.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
@@ -18,7 +22,7 @@ type Connectivity = CallOutput<'runners.connectivity'>;
  */
 function upstream(seen: string[]): Server {
   return createServer((req, res) => {
-    seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    seen.push(`${req.method ?? ''} ${req.url ?? ''} ${req.headers['user-agent'] ?? ''}`);
     if (req.url === '/api/v1/chat') return void res.writeHead(503).end('no healthy upstream');
     if (req.url?.startsWith('/limited')) return void res.writeHead(429, { 'retry-after': '45' }).end('slow down');
     if (req.url === '/api/v1/models') return void res.writeHead(200).end('[]');
@@ -52,7 +56,14 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     server = upstream(seen);
     origin = `http://127.0.0.1:${await listenLocal(server)}`;
     const registry = join(dir, 'registry.yaml');
-    const service = (name: string, method: string, path: string) => [`  - name: ${name}`, '    execution_type: http', `    runner_config: { base_url: "${origin}/api", path: ${path}, method: ${method} }`];
+    // One failure opens a breaker, and a failed job is not retried: one job makes the evidence.
+    const service = (name: string, method: string, path: string) => [
+      `  - name: ${name}`,
+      '    execution_type: http',
+      `    runner_config: { base_url: "${origin}/api", path: ${path}, method: ${method} }`,
+      '    retry_config: { max_retries: 0 }',
+      '    circuit_breaker: { failure_threshold: 1, minimum_volume: 1 }',
+    ];
     const limited = [`  - name: llm_api`, '    execution_type: http', `    runner_config: { base_url: "${origin}/limited", path: /v1/complete, method: POST }`];
     await writeFile(registry, ['services:', ...service('openrouter', 'POST', '/v1/chat'), ...limited, ...service('models', 'GET', '/v1/models'), ''].join('\n'));
     rest = await startRestFixture(registry, {});
@@ -85,6 +96,42 @@ describe('the console and REST give one verdict of a service, the one its jobs w
       { service: 'openrouter', url: `${origin}/api`, method: 'GET', jobs_call: "the jobs' POST /v1/chat was not tried: it could do work upstream", ok: true, warning: false, inconclusive: true, steps: [['dns', true, false, false], ['tcp', true, false, false], ['http', true, false, true]] },
     ]);
     assert.deepEqual(seen.filter((request) => request.includes('/v1/chat')), [], 'no check reached the URL the jobs POST, whatever its method');
+    const evidence = consoleAnswer.services[0]?.evidence;
+    assert.deepEqual(evidenceLines(evidence ?? { read: false, why: 'none' }).slice(0, 1), ['breaker: closed; no failure counted since it was last reset'], 'no job has run yet');
+  });
+
+  it("what tells whether to reset: the breaker its jobs opened and their failures, from the store, on both alike", async () => {
+    const { store, registry } = rest.runtime.ctx;
+    await store.enqueue([{ queue: 'default', service_name: 'openrouter', execution_type: 'http', max_attempts: 1 }]);
+    const engine = new Engine({ store, registry, runners: createRunners(), concurrency: 1, pollMs: 20, env: {} });
+    await engine.start();
+    try {
+      await waitFor('the job to fail', async () => ((await store.getBreaker('openrouter'))?.state === 'open' ? true : undefined));
+    } finally {
+      await engine.stop({ graceMs: 0 });
+    }
+    const consoleAnswer = await fromConsole({ service: 'openrouter' });
+    const restAnswer = await fromRest('GET', '/v1/runners/connectivity/openrouter', rest.readKey);
+    const evidence = consoleAnswer.services[0]?.evidence;
+    assert.deepEqual(restAnswer.services[0]?.evidence, evidence, 'no interface words in it');
+    assert.ok(evidence?.read === true, JSON.stringify(evidence));
+    const failed = `HTTP 503 from POST ${origin}/api/v1/chat: no healthy upstream`;
+    assert.deepEqual([evidence.breaker.state, evidence.breaker.last_error], ['open', failed]);
+    assert.deepEqual(
+      evidence.failures.classes.map((c) => [c.error_class, c.failures, c.dead_lettered, c.sample_error]),
+      [['http_503', 1, 1, failed]],
+    );
+    assert.deepEqual([evidence.failures.minutes, evidence.failures.total, evidence.failures.dead_lettered], [60, 1, 1]);
+    assert.deepEqual(consoleAnswer.services[0]?.steps.at(-1)?.inconclusive, true, 'the base URL still says nothing of the POST');
+    assert.deepEqual(
+      evidenceLines(evidence).map((line) => line.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')),
+      [
+        `breaker: open since TIME; its last error: ${failed}`,
+        '1 failed attempt(s) of its jobs in the last 60m (since TIME), 1 of them into the dead-letter queue:',
+        `http_503: 1, the last at TIME: ${failed}`,
+      ],
+    );
+    assert.deepEqual(seen.filter((request) => request.includes('/v1/chat') && !request.includes('opsdeck-runner')), [], 'only the job sent its POST');
   });
 
   it('every service at once: an origin answering 429 with Retry-After warns, a well one passes, alike on both', async () => {
@@ -97,6 +144,7 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     );
     assert.match(restAnswer.services[1]?.steps.at(-1)?.detail ?? '', /answered 429 Too Many Requests: rate limited \(Retry-After 45s\): .*resetting its breaker now \(POST \/v1\/breakers\/llm_api\/reset\) sends the jobs it holds into the same limit$/);
     assert.equal(restAnswer.services[2]?.jobs_call, null, 'a GET is the jobs\' own call');
+    assert.deepEqual(restAnswer.services.map((s) => s.evidence?.read ?? null), [true, true, null], "evidence only where the check did not send the jobs' call");
   });
 
   it('a URL of your own: the same verdict from the console and POST /v1/runners/connectivity/check', async () => {
@@ -106,6 +154,6 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     const untimed = (answer: Connectivity) => answer.services.map((s) => ({ ...s, steps: s.steps.map(({ ms: _ms, ...step }) => step) }));
     assert.deepEqual(untimed(restAnswer), untimed(consoleAnswer), 'no interface words in it: the same answer whole, but for the time each step took');
     assert.deepEqual([consoleAnswer.services[0]?.ok, consoleAnswer.services[0]?.steps.at(-1)?.detail], [false, `GET ${url} answered 503 Service Unavailable: a server error`]);
-    assert.ok(!seen.some((request) => request.startsWith('POST ')), `no check sent the jobs' POST: ${seen.join(', ')}`);
+    assert.ok(!seen.some((request) => request.startsWith('POST ') && request.includes('opsdeck-probe/')), `no check sent the jobs' POST: ${seen.join(', ')}`);
   });
 });

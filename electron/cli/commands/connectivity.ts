@@ -1,11 +1,14 @@
 import type { ServiceConnectivity } from '../../../shared/connectivity.ts';
 import { durationText } from '../../../shared/durationText.ts';
+import { evidenceLines } from '../../../shared/serviceEvidence.ts';
+import type { Runtime } from '../../api/runtime.ts';
 import { PROBE_TIMEOUT_CAP_S, probeTimeout } from '../../runners/connectivity.ts';
+import { StoreError } from '../../store/errors.ts';
 import { str, UsageError, type Values } from '../args.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
-import { paint, printJson, type Io } from '../output.ts';
+import { paint, printJson, timesIn, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
 
 /** The service named either way the runbooks write it: `validate-token stripe` or `validate-token --service stripe`. */
@@ -41,18 +44,40 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
     result.steps.map((s) => [s.step.toUpperCase(), stepResult(io, s), durationText(s.ms, '-'), s.detail]),
   );
-  return `${title}\n${table}`;
+  if (result.evidence === null) return `${title}\n${table}`;
+  // Indented below the steps: what the store says of the jobs, not a layer of the path.
+  const [first = '', ...rest] = evidenceLines(result.evidence).map(timesIn);
+  return `${title}\n${table}\nevidence: ${first}${rest.map((line) => `\n  ${line}`).join('')}`;
 }
 
 /**
- * Testing an upstream reads no store, only the registry: an in-memory one stands in, so no store is made,
- * migrated or refused, whichever --db, OPSDECK_DB or DATABASE_URL says.
+ * Testing an upstream needs no store, only the registry: an in-memory one stands in where there is none to
+ * read (and for a --url, which reads none), so no store is made, migrated or refused.
  */
 const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: ':memory:', mustExist: false };
 
+/**
+ * Runs `fn` on the store --db or OPSDECK_DB names when it is there, for the evidence of services whose jobs'
+ * call a check does not send; where it cannot be opened the check still runs, on a stand-in that says why.
+ */
+async function onStoreIfThere<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  let opened = false;
+  try {
+    return await withRuntime(inv, (rt) => {
+      opened = true;
+      return fn(rt);
+    }, { registry: 'optional' });
+  } catch (error) {
+    if (opened || !(error instanceof StoreError)) throw error;
+    return withRuntime(inv, (rt) => {
+      rt.ctx.storeStandIn = `no store was read (${error.message})`;
+      return fn(rt);
+    }, NO_STORE);
+  }
+}
+
 export const testConnectivity: Command = {
   name: 'test-connectivity',
-  storeless: true,
   summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (of the URL its jobs GET, else of its base_url), timed; exit 1 when one fails or cannot tell",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: [
@@ -74,7 +99,7 @@ export const testConnectivity: Command = {
     const service = serviceArg(inv, inv.values, false);
     const url = str(inv.values, 'url');
     if (service !== undefined && url !== undefined) throw new UsageError('name a service or --url, not both');
-    return withRuntime(inv, async ({ ctx }) => {
+    const test = async ({ ctx }: Runtime) => {
       // Every HTTP service of no registry would be an empty answer that reads as "none to test".
       if (service === undefined && url === undefined && ctx.registry.loadedAt === null) throw new UsageError(`${NO_REGISTRY}; or test a URL with --url`);
       const { services } = await call(ctx, 'runners.connectivity', { service, url });
@@ -82,7 +107,8 @@ export const testConnectivity: Command = {
       else if (services.length === 0) inv.io.out('no HTTP services in the registry (test a URL with --url)');
       else inv.io.out(services.map((s) => connectivityText(inv.io, s)).join('\n\n'));
       return services.every((s) => s.ok && !s.inconclusive) ? 0 : 1;
-    }, NO_STORE);
+    };
+    return url === undefined ? onStoreIfThere(inv, test) : withRuntime(inv, test, NO_STORE);
   },
 };
 
