@@ -1,3 +1,4 @@
+import { rateLimitedPastMax } from './httpCall.ts';
 import { parseRetryAfter } from './retryAfter.ts';
 
 /** The service whose jobs a probe's answer is read against. */
@@ -29,9 +30,11 @@ export type VerdictLevel = 'ok' | 'warn' | 'inconclusive' | 'fail';
  * Unavailable". A `fail` is an answer its jobs fail on whatever they send, so resetting the service's
  * breaker (what an operator checks before) sends the jobs it holds into the same failure: a server error,
  * at their URL or at the base URL asked in place of their POST (an upstream unwell there is unwell for
- * them). A `warn` is one they fail on for now or may: 429 (retried after the wait; a Retry-After past
- * max_retry_after is a `fail`, as those jobs go to the dead-letter queue), a refusal of jobs that send no
- * credential, any other non-2xx to their own GET (the probe sends no query or payload path). Any other
+ * them), and a 429 or 503 whose Retry-After is past max_retry_after, which the runner classes rate_limited
+ * (rateLimitedPastMax, the runner's own test): those jobs go to the dead-letter queue, not retried. A
+ * `warn` is one they fail on for now or may: another 429 (retried after the wait), a refusal of jobs that
+ * send no credential, any other non-2xx to their own GET, a redirect too, which they do not follow (the
+ * probe sends no query or payload path). Any other
  * answer of the base URL is `inconclusive`: no clean pass, as it says nothing of their POST. `jobs` is null
  * for a URL probed on its own: only a server error and a rate limit are said against it.
  */
@@ -43,6 +46,14 @@ export function answerVerdict(status: number, retryAfter: string | null, jobs: J
   const asked = wait === null ? '' : ` (Retry-After ${wait}s)`;
   const base = jobs !== null && jobs.instead !== null;
   const reset = jobs === null ? '' : `; resetting its breaker now (${jobs.resetBreaker}) sends the jobs it holds`;
+  // Past max_retry_after the runner gives up at once, a 503 too: the jobs fail as rate_limited, not http_503.
+  if (jobs !== null && rateLimitedPastMax(status, waitMs, jobs.maxRetryAfterS)) {
+    const what = status === 503 ? 'unavailable' : 'rate limited';
+    return {
+      level: 'fail',
+      words: `: ${what}${base ? ' at its base_url' : ''} (Retry-After ${wait}s, past its max_retry_after of ${jobs.maxRetryAfterS}s): its jobs fail as rate_limited while it answers so, not retried${reset} to the dead-letter queue`,
+    };
+  }
   // A 501 to a GET of the base URL is about that GET, not the upstream's state.
   if (status >= 500 && !(status === 501 && base)) {
     if (jobs === null) return { level: 'fail', words: `: a server error${asked}` };
@@ -51,9 +62,6 @@ export function answerVerdict(status: number, retryAfter: string | null, jobs: J
   if (status === 429) {
     const said = wait === null ? ' (no Retry-After)' : asked;
     if (jobs === null) return { level: 'warn', words: `: rate limited${said}` };
-    if (wait !== null && wait > jobs.maxRetryAfterS) {
-      return { level: 'fail', words: `: rate limited (Retry-After ${wait}s, past its max_retry_after of ${jobs.maxRetryAfterS}s): its jobs fail as rate_limited while it answers so, not retried${reset} to the dead-letter queue` };
-    }
     const again = wait === null ? 'after their backoff' : 'after the wait';
     return { level: 'warn', words: `: rate limited${said}: its jobs fail with http_429 while it answers so, each a failure its breaker counts, and try again ${again}${reset} into the same limit` };
   }
@@ -67,7 +75,8 @@ export function answerVerdict(status: number, retryAfter: string | null, jobs: J
     return { level: 'warn', words: ': a refusal, and its jobs send no credential (auth_type none): they are refused too' };
   }
   if (jobs.instead !== null) return { level: 'ok', words: `, which says nothing of the jobs' own call (${jobs.instead.refused})` };
-  const retried = status === 408 ? ' and try again' : ', not retried';
-  if (status >= 300 && status < 400) return { level: 'warn', words: `: a redirect, which its jobs do not follow: those that call this URL fail with http_${status}${retried}` };
-  return { level: 'warn', words: `: its jobs that call this URL fail with http_${status}${retried}` };
+  // As the runner classes them: a 408 is tried again, any other answer here fails the job at once.
+  const fate = status === 408 ? ' and try again' : ', not retried: into the dead-letter queue';
+  if (status >= 300 && status < 400) return { level: 'warn', words: `: a redirect, which its jobs do not follow: those that call this URL fail with http_${status}${fate}` };
+  return { level: 'warn', words: `: its jobs that call this URL fail with http_${status}${fate}` };
 }

@@ -21,7 +21,8 @@ function upstream(): Server {
     if (path === '/v1/busy-for-long') return void res.writeHead(429, { 'retry-after': '900' }).end('slow down');
     if (path === '/v1/busy-unsaid') return void res.writeHead(429).end('slow down');
     if (path === '/v1/private') return void res.writeHead(401).end('who are you');
-    if (path === '/v1/moved') return void res.writeHead(301, { location: '/v2/moved' }).end();
+    // Moved to a path that answers 200: a probe that followed it would pass where the jobs fail.
+    if (path === '/v1/moved') return void res.writeHead(301, { location: '/v1/fine' }).end();
     // Takes only POST, as many APIs do: a HEAD is answered 501 or 404, never with what a POST meets.
     if (path === '/v1/post-only') return void res.writeHead(req.method === 'POST' ? 200 : 501).end();
     if (path === '/v1/fine') return void res.writeHead(200).end('ok');
@@ -100,10 +101,12 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
   it('any other answer their own GET fails on warns', async () => {
     const missing = await http(jobs('GET', '/missing'));
     assert.equal(verdict(missing), 'warn');
-    assert.equal(missing?.detail, `GET ${base}/missing answered 404 Not Found: its jobs that call this URL fail with http_404, not retried`);
+    assert.equal(missing?.detail, `GET ${base}/missing answered 404 Not Found: its jobs that call this URL fail with http_404, not retried: into the dead-letter queue`);
     const moved = await http(jobs('GET', '/moved'));
-    assert.equal(verdict(moved), 'warn');
-    assert.equal(moved?.detail, `GET ${base}/moved answered 301 Moved Permanently: a redirect, which its jobs do not follow: those that call this URL fail with http_301, not retried`);
+    assert.equal(verdict(moved), 'warn', 'not followed, as the runner follows none');
+    assert.equal(moved?.detail, `GET ${base}/moved answered 301 Moved Permanently: a redirect, which its jobs do not follow: those that call this URL fail with http_301, not retried: into the dead-letter queue`);
+    const job = await new HttpRunner().run(runRequest(service({ execution_type: 'http', runner_config: { base_url: base, path: '/moved', method: 'GET' } })));
+    assert.deepEqual([job.error?.error_class, job.error?.retryable], ['http_301', false], 'the job meets what the probe said');
 
     assert.equal(verdict(await http(jobs('GET', '/post-only'))), 'fail', 'to their own GET, 501 is what they fail on');
     assert.equal(verdict(await http(jobs('GET', '/fine'))), 'ok');
