@@ -100,6 +100,30 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
     }
   });
 
+  it("quotes a service's path without its query in every field, whatever its jobs' method; their own GET still sends it", async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      received.push(req.url ?? '');
+      res.writeHead(200).end('ok');
+    });
+    const origin = `http://127.0.0.1:${await listenLocal(hook)}`;
+    try {
+      const posted = await probeConnectivity(`${origin}/api`, 2000, jobs('hook_api', 'POST', '/hook?token=SECRET123'));
+      assert.equal(posted.jobs_call, "the jobs' POST /hook was not tried: it could do work upstream");
+      const got = await probeConnectivity(`${origin}/api`, 2000, jobs('hook_reader', 'GET', '/hook?token=SECRET123'));
+      assert.deepEqual([got.url, got.steps.at(-1)?.detail], [`${origin}/api/hook`, `GET ${origin}/api/hook answered 200 OK`], 'as GET services were shown before');
+      const refused = await probeConnectivity(`${origin}/api`, 2000, jobs('typo_hook', 'POST', 'hook?token=SECRET123'));
+      assert.equal(refused.jobs_call, "the jobs' POST is refused before it is sent: path must start with a single '/': 'hook'");
+      for (const answer of [posted, got, refused]) assert.ok(!JSON.stringify(answer).includes('SECRET123'), JSON.stringify(answer));
+      assert.deepEqual(received, ['/api', '/api/hook?token=SECRET123', '/api'], 'the jobs\' own GET is sent as they send it');
+
+      const job = await new HttpRunner().run(runRequest(service({ execution_type: 'http', runner_config: { base_url: `${origin}/api`, path: 'hook?token=SECRET123', method: 'POST' } })));
+      assert.deepEqual([job.error?.error_class, job.error?.message], ['payload', "path must start with a single '/': 'hook'"], "the job's kept error quotes it so too");
+    } finally {
+      await close(hook);
+    }
+  });
+
   it('never shows a query or a password of the URL it was given', async () => {
     const { url, steps } = await probeConnectivity(`${base}?api_key=sk-live-9f8e7d`, 2000);
     assert.equal(url, base);

@@ -4,7 +4,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
 import { answerVerdict, type JobsReadBy, type VerdictLevel } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
-import { safeUrl } from './httpCall.ts';
+import { safePath, safeUrl } from './httpCall.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { socketErrorText } from './socketWords.ts';
 
@@ -109,7 +109,7 @@ function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>
   const own = targetUrl(baseUrl, call.path, undefined);
   if (typeof own === 'string') return { url: new URL(baseUrl), instead: { refused: own }, jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
   if (call.method === 'GET') return { url: own, instead: null, jobsCall: null };
-  const untried = `${call.method} ${call.path}`;
+  const untried = `${call.method} ${safePath(call.path)}`;
   return { url: new URL(baseUrl), instead: { untried }, jobsCall: `the jobs' ${untried} was not tried: it could do work upstream` };
 }
 

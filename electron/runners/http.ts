@@ -1,6 +1,6 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
-import { httpCall, safeUrl } from './httpCall.ts';
+import { httpCall, safePath, safeUrl } from './httpCall.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
 import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
@@ -54,12 +54,15 @@ function queryValue(value: unknown): string | null {
   return null;
 }
 
-/** base_url + path (the payload's path wins) + query; a path may not lead to another origin. */
+/**
+ * base_url + path (the payload's path wins) + query; a path may not lead to another origin. A refusal quotes
+ * the path without its query: it is kept as the job's error, which anyone reading jobs sees.
+ */
 export function targetUrl(baseUrl: string, path: string, query: unknown): URL | string {
-  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${path}'`;
+  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${safePath(path)}'`;
   const base = new URL(baseUrl);
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
-  if (url.origin !== base.origin) return `path leads outside base_url: '${path}'`;
+  if (url.origin !== base.origin) return `path leads outside base_url: '${safePath(path)}'`;
   if (query !== undefined) {
     const q = payloadObject(query);
     if (!q) return 'payload.query must be an object of strings, numbers or booleans';

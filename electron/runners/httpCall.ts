@@ -27,6 +27,11 @@ export function safeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** A registry's or payload's `path` as it may be shown: without its query or fragment (`/hook?token=…` is `/hook`). */
+export function safePath(path: string): string {
+  return path.replace(/[?#].*$/s, '');
+}
+
 async function readExcerpt(response: Response): Promise<{ excerpt: string; bytes: number }> {
   if (!response.body) return { excerpt: '', bytes: 0 };
   const reader = response.body.getReader();
