@@ -148,7 +148,7 @@ describe('test-connectivity and validate-token against real local servers', { co
       const warned = await opsdeck(['test-connectivity', 'llm_api', ...db, '--registry', rateLimited]);
       assert.equal(warned.code, 0, 'a rate limit holds the jobs back; it does not fail them');
       assert.match(warned.stdout, /^llm_api\s+GET http:\/\/127\.0\.0\.1:\d+\/ \(the jobs' POST \/work was not tried: it could do work upstream\)\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 429 Too Many Requests: rate limited \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
+      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);

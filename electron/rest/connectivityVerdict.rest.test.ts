@@ -142,7 +142,7 @@ describe('the console and REST give one verdict of a service, the one its jobs w
       consoleAnswer.services.map((s) => [s.service, s.ok, s.warning, s.inconclusive]),
       [['openrouter', true, false, true], ['llm_api', true, true, false], ['models', true, false, false]],
     );
-    assert.match(restAnswer.services[1]?.steps.at(-1)?.detail ?? '', /answered 429 Too Many Requests: rate limited \(Retry-After 45s\): .*resetting its breaker now \(POST \/v1\/breakers\/llm_api\/reset\) sends the jobs it holds into the same limit$/);
+    assert.match(restAnswer.services[1]?.steps.at(-1)?.detail ?? '', /answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 45s\): .*resetting its breaker now \(POST \/v1\/breakers\/llm_api\/reset\) sends the jobs it holds into the same limit$/);
     assert.equal(restAnswer.services[2]?.jobs_call, null, 'a GET is the jobs\' own call');
     assert.deepEqual(restAnswer.services.map((s) => s.evidence?.read ?? null), [true, true, null], "evidence only where the check did not send the jobs' call");
   });

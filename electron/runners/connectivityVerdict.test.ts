@@ -84,7 +84,7 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     assert.equal(verdict(busy), 'warn');
     assert.equal(
       busy?.detail,
-      `GET ${base}/busy answered 429 Too Many Requests: rate limited (Retry-After 30s): its jobs fail with http_429 while it answers so, each a failure its breaker counts, and try again after the wait; resetting its breaker now (opsdeck breaker reset llm_api) sends the jobs it holds into the same limit`,
+      `GET ${base}/busy answered 429 Too Many Requests: rate limited at its base_url (Retry-After 30s): its jobs fail with http_429 while it answers so, each a failure its breaker counts, and try again after the wait; resetting its breaker now (opsdeck breaker reset llm_api) sends the jobs it holds into the same limit`,
     );
     const unsaid = await http(jobs('GET', '/busy-unsaid'));
     assert.equal(verdict(unsaid), 'warn');
@@ -122,6 +122,25 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     for (const answer of ['missing', 'moved', 'private']) {
       assert.equal(verdict(await http(jobs('POST', '/work', { sendsCredential: true }), `${base}/${answer}`)), 'inconclusive', answer);
     }
+  });
+
+  it("a path the runner refuses warns with the refusal, whatever the base URL answers: every job without its own path fails on it", async () => {
+    const refusal = "its jobs' path is refused before any is sent (path must start with a single '/': 'chat'): every job without its own payload.path fails as payload, not retried";
+    const fine = await http(jobs('POST', 'chat'), `${base}/fine`);
+    assert.deepEqual([verdict(fine), fine?.detail], ['warn', `GET ${base}/fine answered 200 OK, but ${refusal}`]);
+    for (const [method, answer] of [['GET', 'private'], ['GET', 'missing'], ['DELETE', 'moved']] as const) {
+      const step = await http(jobs(method, 'chat', { sendsCredential: true }), `${base}/${answer}`);
+      assert.deepEqual([verdict(step), step?.detail.endsWith(`, but ${refusal}`)], ['warn', true], `${method} ${answer}`);
+    }
+    const busy = await http(jobs('POST', 'chat'), `${base}/busy`);
+    assert.equal(verdict(busy), 'warn');
+    assert.match(busy?.detail ?? '', /rate limited at its base_url \(Retry-After 30s\): .* into the same limit; besides, its jobs' path is refused/);
+    const down = await http(jobs('POST', 'chat'), `${base}/down`);
+    assert.equal(verdict(down), 'fail', 'the upstream unwell still fails');
+    assert.match(down?.detail ?? '', /a server error: .* into the same failure; besides, its jobs' path is refused/);
+
+    const job = await new HttpRunner().run(runRequest(service({ execution_type: 'http', runner_config: { base_url: `${base}/fine`, path: 'chat', method: 'POST' } })));
+    assert.deepEqual([job.error?.error_class, job.error?.retryable], ['payload', false], 'the job meets what the probe said');
   });
 
   it('401 and 403: a refusal of jobs that send no credential warns; of jobs that send one, it points to validate-token', async () => {
