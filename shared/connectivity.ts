@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { ServiceEvidence } from './serviceEvidence.ts';
 
-/** One layer of the path to a service's base URL, as `opsdeck test-connectivity` checks it, timed. */
+/**
+ * One layer of the path to a service, as `opsdeck test-connectivity` checks it, timed: to the URL its jobs
+ * GET, else to its base URL (never the path of jobs that do not GET); or to a URL given alone.
+ */
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
   ok: z.boolean(),
   /**
    * Passed, yet an answer its jobs fail on for now or may (a 429; a refusal of jobs that send no
-   * credential; another non-2xx to their own GET). A server error is no pass: the step fails.
+   * credential; another non-2xx to their own GET; a path the runner refuses). A server error, or a
+   * Retry-After past max_retry_after (rate_limited), is no pass: the step fails.
    */
   warning: z.boolean().optional(),
   /**

@@ -9,7 +9,7 @@ import { runRequest, service } from './testing/request.ts';
 
 /** A service's jobs as the command line reads an answer against them: no credential, max_retry_after 300 s. */
 function jobs(service: string, method: string, path: string): ServiceCall {
-  return { service, method, path, sendsCredential: false, validateToken: `opsdeck validate-token ${service}`, resetBreaker: `opsdeck breaker reset ${service}`, maxRetryAfterS: 300 };
+  return { method, path, sendsCredential: false, validateToken: `opsdeck validate-token ${service}`, resetBreaker: `opsdeck breaker reset ${service}`, maxRetryAfterS: 300 };
 }
 
 function close(server: Server): Promise<void> {

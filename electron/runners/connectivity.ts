@@ -8,11 +8,10 @@ import { safePath, safeUrl } from './httpCall.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { socketErrorText } from './socketWords.ts';
 
-/** The call a service's jobs make (its method and path, runner_config), whose it is, and what reads an answer against them. */
+/** The call a service's jobs make (its method and path, runner_config), and what reads an answer against them. */
 export interface ServiceCall extends Omit<JobsReadBy, 'instead'> {
   method: string;
   path: string;
-  service: string;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -90,7 +89,7 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
   return probed(steps);
 }
 
-/** What a probe asked (its URL as shown, always with a GET, the jobs' call when it sent another) and what each step found. */
+/** What a probe asked (its URL as shown, always with a GET, the jobs' call when it did not send theirs) and what each step found. */
 export interface Probed {
   url: string;
   method: 'GET';
@@ -103,7 +102,8 @@ export interface Probed {
  * it, so a route that fails or an upstream answering 503 behind it shows as the jobs meet it. Otherwise the
  * base URL, never their path: a handler that ignores the method (Go's http.HandleFunc, a plain Node server,
  * a serverless function URL) runs its POST's work for a HEAD or a GET as well, and a check anyone with a read
- * key may start must not do that. `jobsCall` names their call when the probe sent another, and why.
+ * key may start must not do that. `jobsCall` names their call when the probe did not send it, and why; a
+ * path the runner refuses leaves only the base URL to ask.
  */
 function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; instead: JobsReadBy['instead']; jobsCall: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);

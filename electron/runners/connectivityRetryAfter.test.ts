@@ -37,7 +37,6 @@ describe("a Retry-After past max_retry_after is read by test-connectivity as the
   afterEach(() => mock.timers.reset());
 
   const jobs = (maxRetryAfterS: number): ServiceCall => ({
-    service: 'llm_api',
     method: 'GET',
     path: '/',
     sendsCredential: false,

@@ -46,7 +46,6 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
   after(() => close(server));
 
   const jobs = (method: string, path: string, extra: Partial<ServiceCall> = {}): ServiceCall => ({
-    service: 'llm_api',
     method,
     path,
     sendsCredential: false,

@@ -170,7 +170,8 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 /**
  * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
  * still an answer, but a warning: "answering" alone, while every job of the service fails with a 503,
- * reads as all being well. Each endpoint is said by the services that call it (`endpoints`: URL to their
+ * reads as all being well. Not a failure, as test-connectivity's is: this says whether opsdeck can run the
+ * kind's jobs, and an upstream's outage is what its services' breakers hold them through. Each endpoint is said by the services that call it (`endpoints`: URL to their
  * names), as their jobs and breakers name them, with the URL beside. One endpoint down fails the kind's
  * check, and says how many of its services it is (`1 of 4 service(s) not answering`): the rest still run.
  */

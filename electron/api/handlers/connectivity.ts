@@ -37,7 +37,6 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
     call: {
       method: service.runner_config.method,
       path: service.runner_config.path,
-      service: service.name,
       sendsCredential: service.runner_config.auth_type !== 'none',
       validateToken: ctx.words.call('runners.validateToken', { service: service.name }),
       resetBreaker: ctx.words.resetBreaker(service.name),
