@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestDatabase, withClient, type TestDatabase } from '../testing/pgTestDb.ts';
+import { startSlowConnections, type SlowConnections } from '../testing/slowConnections.ts';
+import { PgDb } from './db.ts';
 import { openPostgresStore } from './open.ts';
 import type { WorkerPool } from '../../../shared/domain.ts';
+import { poolExhausted } from '../../../shared/workerPool.ts';
 import type { Store } from '../store.ts';
 
 /**
@@ -12,15 +16,20 @@ import type { Store } from '../store.ts';
  */
 describe("a PostgreSQL store's pool, between two takes", () => {
   let db: TestDatabase;
+  /** The same server, each new connection to it taking OPEN_MS to open. */
+  let slow: SlowConnections;
+  const OPEN_MS = 150;
   before(async () => {
     db = await createTestDatabase({ migrated: true });
+    slow = await startSlowConnections(db.url, OPEN_MS);
   });
   after(async () => {
+    await slow.close();
     await db.drop();
   });
 
-  async function withStore(body: (store: Store) => Promise<void>): Promise<void> {
-    const store = await openPostgresStore(db.url, { poolSize: 2 });
+  async function withStore(body: (store: Store) => Promise<void>, url = db.url): Promise<void> {
+    const store = await openPostgresStore(url, { poolSize: 2 });
     try {
       await body(store);
     } finally {
@@ -94,5 +103,38 @@ describe("a PostgreSQL store's pool, between two takes", () => {
       assert.deepEqual([end.peak_in_use, end.peak_waiting], [2, 3], 'still waiting as the period began: counted again');
       assert.ok(end.longest_wait_ms >= 600, `their whole wait, once it ended: ${end.longest_wait_ms} ms`);
     });
+  });
+
+  it('callers queued behind connections still opening waited on the opening, not on statements: no exhaustion, a larger pool would open more as slowly', { timeout: 30_000 }, async () => {
+    // The pool starting with no connection (idle ones closed, a worker's start) and with one.
+    for (const open of [0, 1]) {
+      const pool = new PgDb(slow.url, 2);
+      try {
+        for (let i = 0; i < open; i++) await pool.engineQuery('SELECT 1');
+        pool.takePoolPeaks();
+        const startedAt = performance.now();
+        await Promise.all(Array.from({ length: 3 }, () => pool.engineQuery('SELECT 1')));
+        const tookMs = performance.now() - startedAt;
+        const figures = pool.takePoolPeaks();
+        assert.ok(tookMs >= OPEN_MS, `a connection was opened for them: ${tookMs} ms`);
+        assert.equal(figures.peak_in_use, 2, `${open} open`);
+        assert.ok(figures.longest_wait_ms < 50, `${open} open: ${JSON.stringify(figures)}`);
+        assert.equal(poolExhausted(figures), false);
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
+  it('on a pool whose connections are slow to open, a wait behind statements once they opened counts all the same', { timeout: 30_000 }, async () => {
+    await withStore(async (store) => {
+      store.takePoolPeaks();
+      const heldMs = 300;
+      await exhausted(store, () => sleep(heldMs));
+      const pool = store.takePoolPeaks();
+      assert.ok(pool);
+      assert.deepEqual([pool.peak_in_use, pool.peak_waiting], [2, 3]);
+      assert.ok(pool.longest_wait_ms >= heldMs, `${pool.longest_wait_ms} ms`);
+    }, slow.url);
   });
 });
