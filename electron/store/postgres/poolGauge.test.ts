@@ -47,12 +47,15 @@ describe("a PostgreSQL store's pool, between two takes", () => {
     });
   });
 
-  /** Five reads of the control table on a pool of two while a lock holds it: two on the server, three queued. */
-  async function exhausted(store: Store, whileHeld: () => Promise<void>): Promise<void> {
+  /**
+   * `count` reads of the control table (`read`) on a pool of two while a lock holds it: two on the server,
+   * the rest queued.
+   */
+  async function exhausted(read: () => Promise<unknown>, whileHeld: () => Promise<void>, count = 5): Promise<void> {
     await withClient(db.url, async (holder) => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE jobs.tb_control IN ACCESS EXCLUSIVE MODE');
-      const reads = Array.from({ length: 5 }, () => store.getControl());
+      const reads = Array.from({ length: count }, read);
       try {
         for (let tries = 0; ; tries++) {
           await holder.query('SELECT pg_stat_clear_snapshot()');
@@ -74,7 +77,7 @@ describe("a PostgreSQL store's pool, between two takes", () => {
       await store.getControl();
       store.takePoolPeaks();
       const heldMs = 400;
-      await exhausted(store, () => sleep(heldMs));
+      await exhausted(() => store.getControl(), () => sleep(heldMs));
       const pool = store.takePoolPeaks();
       assert.ok(pool, 'a PostgreSQL store has a pool');
       assert.deepEqual([pool.max, pool.peak_in_use, pool.peak_waiting], [2, 2, 3], 'two on the server, three queued behind them');
@@ -90,7 +93,7 @@ describe("a PostgreSQL store's pool, between two takes", () => {
       await store.getControl();
       store.takePoolPeaks();
       const taken: (WorkerPool | null)[] = [];
-      await exhausted(store, async () => {
+      await exhausted(() => store.getControl(), async () => {
         await sleep(300);
         taken.push(store.takePoolPeaks());
         await sleep(300);
@@ -130,11 +133,38 @@ describe("a PostgreSQL store's pool, between two takes", () => {
     await withStore(async (store) => {
       store.takePoolPeaks();
       const heldMs = 300;
-      await exhausted(store, () => sleep(heldMs));
+      await exhausted(() => store.getControl(), () => sleep(heldMs));
       const pool = store.takePoolPeaks();
       assert.ok(pool);
       assert.deepEqual([pool.peak_in_use, pool.peak_waiting], [2, 3]);
       assert.ok(pool.longest_wait_ms >= heldMs, `${pool.longest_wait_ms} ms`);
     }, slow.url);
   });
+
+  /** Each way PgDb lends a connection other than engineQuery's (which the reads above take). */
+  const callers: [string, (pool: PgDb) => Promise<unknown>][] = [
+    ['a transaction (tx)', (pool) => pool.tx((client) => client.query('SELECT 1'))],
+    ['a single enqueue (once)', (pool) => pool.once((client) => client.query('SELECT 1'))],
+    ["an operator's write (query)", (pool) => pool.query('SELECT 1')],
+  ];
+  for (const [what, ask] of callers) {
+    it(`${what} queued behind both connections busy: its wait is counted`, { timeout: 30_000 }, async () => {
+      const pool = new PgDb(db.url, 2);
+      try {
+        const heldMs = 300;
+        let queued: Promise<unknown> = Promise.resolve();
+        await exhausted(() => pool.engineQuery('SELECT * FROM jobs.tb_control'), async () => {
+          pool.takePoolPeaks();
+          queued = ask(pool);
+          await sleep(heldMs);
+        }, 2);
+        await queued;
+        const figures = pool.takePoolPeaks();
+        assert.deepEqual([figures.peak_in_use, figures.peak_waiting], [2, 1], `${what} waited for a connection`);
+        assert.ok(figures.longest_wait_ms >= heldMs, `${what}: ${figures.longest_wait_ms} ms`);
+      } finally {
+        await pool.close();
+      }
+    });
+  }
 });
