@@ -37,6 +37,13 @@ describe("a PostgreSQL store's pool, between two takes", () => {
     }
   }
 
+  it('a closed store refuses to say, as it refuses to say how its pool stands', async () => {
+    const store = await openPostgresStore(db.url, { poolSize: 2 });
+    await store.close();
+    assert.throws(() => store.poolUse(), /the store at .* is closed/);
+    assert.throws(() => store.takePoolPeaks(), /the store at .* is closed/);
+  });
+
   it('one caller at a time: a connection in use, nobody waits', async () => {
     await withStore(async (store) => {
       store.takePoolPeaks();
