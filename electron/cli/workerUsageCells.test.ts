@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { workerColumns } from './commands/fleet.ts';
+import type { WorkerPool } from '../../shared/domain.ts';
+import { poolCellText, workerColumns } from './commands/fleet.ts';
 import { renderTable } from './table.ts';
+
+const exhausted: WorkerPool = { max: 2, peak_in_use: 2, peak_waiting: 3, longest_wait_ms: 1204 };
+
+test("a worker's pool is its figures while it lives, its last ones marked once it is lost or stopped, and - when it said none", () => {
+  assert.equal(poolCellText({ pool: exhausted, state: 'running', lost: false }), '2/2, up to 3 waiting, longest 1.20 s');
+  assert.equal(poolCellText({ pool: exhausted, state: 'running', lost: true }), '2/2, up to 3 waiting, longest 1.20 s (last)');
+  assert.equal(poolCellText({ pool: { ...exhausted, peak_waiting: 0 }, state: 'stopped', lost: false }), '2/2 (last)');
+  assert.equal(poolCellText({ pool: null, state: 'running', lost: true }), '-');
+});
 
 test('the pool column lines up to the right, header and figures, as rss and cpu beside it do', () => {
   const columns = workerColumns(false, true);
