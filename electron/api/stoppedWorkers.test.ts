@@ -34,12 +34,65 @@ describe('stopped workers as worker:NAME finds them', () => {
     assert.deepEqual(stoppedWorkers([old, restarted], NOW).map((s) => s.name), [null]);
   });
 
-  it('one started on its host while it still ran replaced it too; one on another host did not: two of a name stay two', () => {
+  it('one started on its host while it still ran replaced it too; one on another host that ran beside it for long did not: two of a name stay two', () => {
     const sameHost = worker('watchdog-same', { host: 'a', started_at: '2026-03-01T10:30:00.000Z' });
     assert.deepEqual(stoppedWorkers([old, sameHost], NOW).map((s) => s.name), [null]);
     const otherHost = worker('watchdog-b', { host: 'b', started_at: '2026-03-01T10:30:00.000Z' });
     assert.deepEqual(stoppedWorkers([old, otherHost], NOW).map((s) => s.name), ['watchdog']);
     const otherName = worker('etl-1', { name: 'etl', host: 'a', started_at: '2026-03-01T11:30:00.000Z' });
     assert.deepEqual(stoppedWorkers([old, otherName], NOW).map((s) => s.name), ['watchdog']);
+  });
+
+  describe('several workers of one name across hosts: each stopped one pairs with at most one worker started in its place', () => {
+    /** Three workers etl on hosts a, b and c, started at 10:00. */
+    const etl = (host: string, over: Partial<WorkerInfo>) => worker(`etl-${host}${over.started_at === undefined ? '' : '-new'}`, { name: 'etl', host, ...over });
+    const names = (fleet: WorkerInfo[], now = NOW) => stoppedWorkers(fleet, now).map((s) => [s.check.name, s.name]);
+
+    it('a rolling deploy that brought back b and c only leaves a stopped under the name', () => {
+      const fleet = [
+        etl('a', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:00:00.000Z' }),
+        etl('b', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:01:00.000Z' }),
+        etl('c', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:02:00.000Z' }),
+        etl('b', { started_at: '2026-03-01T11:01:30.000Z' }),
+        etl('c', { started_at: '2026-03-01T11:02:30.000Z' }),
+      ];
+      assert.deepEqual(names(fleet), [['worker:etl-a', 'etl'], ['worker:etl-b', null], ['worker:etl-c', null]]);
+    });
+
+    it('one restart replaces one stopped worker, on its own host first, whatever the order they stopped in', () => {
+      const fleet = [
+        etl('a', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:00:00.000Z' }),
+        etl('b', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:05:00.000Z' }),
+        etl('b', { started_at: '2026-03-01T11:06:00.000Z' }),
+      ];
+      assert.deepEqual(names(fleet), [['worker:etl-a', 'etl'], ['worker:etl-b', null]], 'the one on b is b\'s restart, not a\'s');
+      const moved = [...fleet, etl('d', { started_at: '2026-03-01T11:07:00.000Z' })];
+      assert.deepEqual(names(moved), [['worker:etl-a', null], ['worker:etl-b', null]], 'a worker started on d since takes a\'s place');
+    });
+
+    it('a worker moved to a new host, the new one started a few minutes before the old one stopped, replaced it', () => {
+      const fleet = [etl('a', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:00:00.000Z' }), etl('d', { started_at: '2026-03-01T10:55:00.000Z' })];
+      assert.deepEqual(names(fleet), [['worker:etl-a', null]]);
+    });
+
+    it('a worker restarted, and its restart restarted, leaves the name to the last: a chain of restarts is one worker', () => {
+      const fleet = [
+        etl('a', { state: 'stopped', last_heartbeat_at: '2026-03-01T10:30:00.000Z' }),
+        worker('etl-a-2', { name: 'etl', host: 'a', started_at: '2026-03-01T10:31:00.000Z', state: 'stopped', last_heartbeat_at: '2026-03-01T11:00:00.000Z' }),
+        worker('etl-a-3', { name: 'etl', host: 'a', started_at: '2026-03-01T11:01:00.000Z' }),
+      ];
+      assert.deepEqual(names(fleet), [['worker:etl-a', null], ['worker:etl-a-2', null]]);
+      const stoppedToo = fleet.map((w) => (w.id === 'etl-a-3' ? { ...w, state: 'stopped' as const, last_heartbeat_at: '2026-03-01T11:30:00.000Z' } : w));
+      assert.deepEqual(names(stoppedToo), [['worker:etl-a', null], ['worker:etl-a-2', null], ['worker:etl-a-3', 'etl']], 'the last one stopped is the one the name finds');
+    });
+
+    it('a replacement lost for over a day, which the report leaves out, replaced nothing: the stopped worker keeps its name', () => {
+      const fleet = [
+        etl('a', { state: 'stopped', last_heartbeat_at: '2026-03-01T11:00:00.000Z' }),
+        etl('a', { started_at: '2026-03-01T11:01:00.000Z', lost: true, last_heartbeat_at: '2026-03-01T11:30:00.000Z' }),
+      ];
+      assert.deepEqual(names(fleet), [['worker:etl-a', null]], 'lost for half an hour, it is in the report: it took the name');
+      assert.deepEqual(names(fleet, Date.parse('2026-03-02T12:00:00Z')), [['worker:etl-a', 'etl']]);
+    });
   });
 });

@@ -1,26 +1,59 @@
 import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
 import { shellWord } from '../../shared/shellWord.ts';
 import { spanText } from '../../shared/timesInText.ts';
+import { inReport } from './reportedWorkers.ts';
 
 /** A stopped worker as `worker:NAME` finds it. */
 export interface StoppedWorker {
   check: HealthCheck;
-  /** Its name, unless another worker of that name took its place (`replaced`): then only its id finds it. */
+  /** Its name, unless another worker of that name took its place (`replacedOnes`): then only its id finds it. */
   name: string | null;
 }
 
 /**
- * Whether another worker of the same name took its place: one started after it stopped (a restart, on any
- * host), or one started on its host after it did (a new process brought up before the old one stopped).
- * Its name then names the one that runs, and a monitor watching the name must not fail for a day on the
- * process a restart replaced. Two workers of one name on two hosts stay two: one stopping is a failure.
+ * On another host, a worker started this long before one stopped is taken as started in its place: a move
+ * brings the new worker up, then stops the old one. One that ran beside it longer is another worker of the
+ * name, and the name is one worker short.
  */
-function replaced(w: WorkerInfo, fleet: readonly WorkerInfo[]): boolean {
-  const name = w.name?.toLowerCase();
-  if (name === undefined) return false;
+const MOVE_OVERLAP_MS = 15 * 60_000;
+
+/**
+ * Whether `o` may have been started in stopped `w`'s place. On its host (`sameHost`): any worker of its name
+ * started after it, a restart or a new process brought up before the old one stopped. On another host: one
+ * started after it stopped, or a move's (MOVE_OVERLAP_MS). A worker that stopped before it did took no place.
+ */
+function mayReplace(w: WorkerInfo, o: WorkerInfo, sameHost: boolean): boolean {
+  if (o.id === w.id || o.name === null || o.name.toLowerCase() !== w.name?.toLowerCase() || (o.host === w.host) !== sameHost) return false;
   const stoppedAt = Date.parse(w.last_heartbeat_at);
-  const started = Date.parse(w.started_at);
-  return fleet.some((o) => o.id !== w.id && o.name?.toLowerCase() === name && (Date.parse(o.started_at) >= stoppedAt || (o.host === w.host && Date.parse(o.started_at) > started)));
+  if (o.state === 'stopped' && Date.parse(o.last_heartbeat_at) <= stoppedAt) return false;
+  const started = Date.parse(o.started_at);
+  return sameHost ? started > Date.parse(w.started_at) : started >= stoppedAt - MOVE_OVERLAP_MS;
+}
+
+const byStart = (a: WorkerInfo, b: WorkerInfo) => Date.parse(a.started_at) - Date.parse(b.started_at) || a.id.localeCompare(b.id);
+
+/**
+ * The stopped workers some other worker of their name took the place of: each paired with at most one, so
+ * three stopped by a rolling deploy and two back leave one stopped under the name; its own host's first,
+ * so a restart on b is b's, not a's; the first started after it, so a chain of restarts passes the name on
+ * to the last. Only a worker the report still checks, or one that stopped in turn (itself found by name or
+ * replaced), can take a place: one lost for a day is gone, and the stopped worker keeps its name.
+ */
+function replacedOnes(fleet: readonly WorkerInfo[], now: number): Set<string> {
+  const stopped = fleet.filter((w) => w.state === 'stopped' && w.name !== null).sort((a, b) => Date.parse(a.last_heartbeat_at) - Date.parse(b.last_heartbeat_at) || a.id.localeCompare(b.id));
+  const candidates = fleet.filter((o) => o.state === 'stopped' || inReport(o, now)).sort(byStart);
+  const taken = new Set<string>();
+  const replaced = new Set<string>();
+  for (const sameHost of [true, false]) {
+    for (const w of stopped) {
+      if (replaced.has(w.id)) continue;
+      const next = candidates.find((o) => !taken.has(o.id) && mayReplace(w, o, sameHost));
+      if (next === undefined) continue;
+      taken.add(next.id);
+      replaced.add(w.id);
+    }
+  }
+  return replaced;
 }
 
 /** The command line that starts the worker again as it ran: its name, queues, slots and registry file (what it declared). */
@@ -52,5 +85,6 @@ function stoppedCheck(w: WorkerInfo, now: number): HealthCheck {
 
 /** The stopped workers of `fleet` (every worker the store lists), each with its check and the name that still finds it. */
 export function stoppedWorkers(fleet: readonly WorkerInfo[], now: number): StoppedWorker[] {
-  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now), name: replaced(w, fleet) ? null : w.name }));
+  const replaced = replacedOnes(fleet, now);
+  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now), name: replaced.has(w.id) ? null : w.name }));
 }

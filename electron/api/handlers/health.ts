@@ -13,6 +13,7 @@ import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { registryDrift, withDrift } from '../registryDrift.ts';
+import { inReport } from '../reportedWorkers.ts';
 import { withExhaustedPools } from '../poolExhaustion.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { stoppedWorkers, type StoppedWorker } from '../stoppedWorkers.ts';
@@ -24,8 +25,6 @@ import { controlReasons } from '../waitingReasons.ts';
 import type { InterfaceWords } from '../interfaceWords.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 import { countText } from '../../../shared/countText.ts';
-
-const FORGET_LOST_AFTER_MS = 24 * 3600_000;
 
 /**
  * What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing.
@@ -76,9 +75,9 @@ async function guarded(ctx: ApiContext, name: string, check: () => Promise<Healt
   }
 }
 
-/** The workers the checks look at: a worker lost for a day is gone (its machine was replaced), not an incident of today. */
+/** The workers the checks look at (reportedWorkers.ts). */
 export async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
-  return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS));
+  return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => inReport(w, now));
 }
 
 /** What the checks that need no store read: this process's registry, environment and runners. */
