@@ -24,7 +24,7 @@ describe('stopped workers as worker:NAME finds them', () => {
       check: {
         name: 'worker:w-1',
         ok: false,
-        detail: "stopped at 2026-03-01T11:55:00.000Z (its last heartbeat, 5m ago; b, pid 7): start it again on b with opsdeck worker --queues a,b --concurrency 4 --registry '/srv/it'\\''s/registry.yaml'",
+        detail: "stopped at 2026-03-01T11:55:00.000Z (its last heartbeat, 5m ago; b, pid 7): start it again on b with opsdeck worker --queues=a,b --concurrency=4 --registry='/srv/it'\\''s/registry.yaml'",
       },
     });
   });

@@ -56,14 +56,18 @@ function replacedOnes(fleet: readonly WorkerInfo[], now: number): Set<string> {
   return replaced;
 }
 
-/** The command line that starts the worker again as it ran: its name, queues, slots and registry file (what it declared). */
+/**
+ * The command line that starts the worker again as it ran: its name, queues, slots and registry file (what it
+ * declared). `--key=value` throughout, as sameCommand.ts writes them: a value that starts with a dash (a
+ * queue named -urgent) stays the option's instead of being read as an option of its own.
+ */
 function startAgain(w: WorkerInfo): string {
   return [
     'opsdeck worker',
-    ...(w.name === null ? [] : [`--name ${shellWord(w.name)}`]),
-    ...(w.queues === null ? [] : [`--queues ${shellWord(w.queues.join(','))}`]),
-    `--concurrency ${w.concurrency}`,
-    ...(w.registry?.path ? [`--registry ${shellWord(w.registry.path)}`] : []),
+    ...(w.name === null ? [] : [`--name=${shellWord(w.name)}`]),
+    ...(w.queues === null ? [] : [`--queues=${shellWord(w.queues.join(','))}`]),
+    `--concurrency=${w.concurrency}`,
+    ...(w.registry?.path ? [`--registry=${shellWord(w.registry.path)}`] : []),
   ].join(' ');
 }
 
