@@ -5,6 +5,7 @@ import type { WorkerInfo } from '../../shared/domain.ts';
 import { stoppedWorkers } from '../api/stoppedWorkers.ts';
 import { parseCommandArgs } from './args.ts';
 import { worker as workerCommand } from './commands/worker.ts';
+import { setDisplayZone, timesIn } from './output.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
@@ -33,5 +34,18 @@ describe("a stopped worker's command line, pasted into a shell, starts opsdeck w
     const [found] = stoppedWorkers([stopped({ queues: ['-urgent', 'b'] })], NOW);
     const typed = readBack(found?.check.detail ?? '');
     assert.deepEqual([typed.values.name, typed.values.queues, typed.values.concurrency], ['etl', '-urgent,b', '4']);
+  });
+
+  it('a registry path holding a time is the same path once health-check writes the times of its detail in the reader\'s zone', () => {
+    const path = '/srv/releases/2026-12-07T20:00:00Z/registry.yaml';
+    const [found] = stoppedWorkers([stopped({ registry: { digest: 'x', path, loaded_at: '2026-03-01T10:00:00.000Z' } })], NOW);
+    setDisplayZone('Europe/Berlin');
+    try {
+      const shown = timesIn(found?.check.detail ?? '');
+      assert.match(shown, /^stopped at 2026-03-01 12:00:00\+01:00 /, 'the time it stopped is the reader\'s');
+      assert.equal(readBack(shown).common.registry, path);
+    } finally {
+      setDisplayZone(undefined);
+    }
   });
 });
