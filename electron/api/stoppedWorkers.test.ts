@@ -18,7 +18,7 @@ const old = worker('watchdog-old', { state: 'stopped', last_heartbeat_at: '2026-
 describe('stopped workers as worker:NAME finds them', () => {
   it('each fails, saying when it stopped, how long ago, and the command line that starts it again as it ran', () => {
     const quoted = worker('w-1', { name: null, host: 'b', pid: 7, state: 'stopped', last_heartbeat_at: '2026-03-01T11:55:00.000Z', queues: ['a', 'b'], concurrency: 4, registry: { digest: 'x', path: "/srv/it's/registry.yaml", loaded_at: '2026-03-01T10:00:00.000Z' } });
-    const [found] = stoppedWorkers([quoted, worker('w-2', {})], NOW);
+    const [found] = stoppedWorkers([quoted, worker('w-2', {})], NOW, undefined);
     assert.deepEqual(found, {
       name: null,
       check: {
@@ -31,22 +31,22 @@ describe('stopped workers as worker:NAME finds them', () => {
 
   it('a worker of its name started since it stopped replaced it: found by its id only', () => {
     const restarted = worker('watchdog-new', { host: 'b', started_at: '2026-03-01T11:00:05.000Z' });
-    assert.deepEqual(stoppedWorkers([old, restarted], NOW).map((s) => s.name), [null]);
+    assert.deepEqual(stoppedWorkers([old, restarted], NOW, undefined).map((s) => s.name), [null]);
   });
 
   it('one started on its host while it still ran replaced it too; one on another host that ran beside it for long did not: two of a name stay two', () => {
     const sameHost = worker('watchdog-same', { host: 'a', started_at: '2026-03-01T10:30:00.000Z' });
-    assert.deepEqual(stoppedWorkers([old, sameHost], NOW).map((s) => s.name), [null]);
+    assert.deepEqual(stoppedWorkers([old, sameHost], NOW, undefined).map((s) => s.name), [null]);
     const otherHost = worker('watchdog-b', { host: 'b', started_at: '2026-03-01T10:30:00.000Z' });
-    assert.deepEqual(stoppedWorkers([old, otherHost], NOW).map((s) => s.name), ['watchdog']);
+    assert.deepEqual(stoppedWorkers([old, otherHost], NOW, undefined).map((s) => s.name), ['watchdog']);
     const otherName = worker('etl-1', { name: 'etl', host: 'a', started_at: '2026-03-01T11:30:00.000Z' });
-    assert.deepEqual(stoppedWorkers([old, otherName], NOW).map((s) => s.name), ['watchdog']);
+    assert.deepEqual(stoppedWorkers([old, otherName], NOW, undefined).map((s) => s.name), ['watchdog']);
   });
 
   describe('several workers of one name across hosts: each stopped one pairs with at most one worker started in its place', () => {
     /** Three workers etl on hosts a, b and c, started at 10:00. */
     const etl = (host: string, over: Partial<WorkerInfo>) => worker(`etl-${host}${over.started_at === undefined ? '' : '-new'}`, { name: 'etl', host, ...over });
-    const names = (fleet: WorkerInfo[], now = NOW) => stoppedWorkers(fleet, now).map((s) => [s.check.name, s.name]);
+    const names = (fleet: WorkerInfo[], now = NOW) => stoppedWorkers(fleet, now, undefined).map((s) => [s.check.name, s.name]);
 
     it('a rolling deploy that brought back b and c only leaves a stopped under the name', () => {
       const fleet = [

@@ -59,16 +59,20 @@ function replacedOnes(fleet: readonly WorkerInfo[], now: number): Set<string> {
 /**
  * The command line that starts the worker again as it ran: its name, queues, slots and registry file (what it
  * declared). `--key=value` throughout, as sameCommand.ts writes them: a value that starts with a dash (a
- * queue named -urgent) stays the option's instead of being read as an option of its own.
+ * queue named -urgent) stays the option's instead of being read as an option of its own. `hostHidden`: set
+ * for a caller who may not learn where files are (ctx.hostHidden, what that needs): the registry file is
+ * named for what it is, not by its path, as the registry check names it.
  */
-function startAgain(w: WorkerInfo): string {
-  return [
+function startAgain(w: WorkerInfo, hostHidden: string | undefined): string {
+  const line = [
     'opsdeck worker',
     ...(w.name === null ? [] : [`--name=${shellWord(w.name)}`]),
     ...(w.queues === null ? [] : [`--queues=${shellWord(w.queues.join(','))}`]),
     `--concurrency=${w.concurrency}`,
-    ...(w.registry?.path ? [`--registry=${shellWord(w.registry.path)}`] : []),
   ].join(' ');
+  const registry = w.registry?.path;
+  if (!registry) return line;
+  return hostHidden === undefined ? `${line} --registry=${shellWord(registry)}` : `${line}, adding --registry for the registry file it ran (its path needs ${hostHidden})`;
 }
 
 /**
@@ -78,17 +82,20 @@ function startAgain(w: WorkerInfo): string {
  * out: a worker stopped on purpose is no outage of the fleet's, and the workers and dispatch checks say
  * what its absence leaves undone.
  */
-function stoppedCheck(w: WorkerInfo, now: number): HealthCheck {
+function stoppedCheck(w: WorkerInfo, now: number, hostHidden: string | undefined): HealthCheck {
   const ago = spanText(now - Date.parse(w.last_heartbeat_at));
   return {
     name: `worker:${w.id}`,
     ok: false,
-    detail: `stopped at ${w.last_heartbeat_at} (its last heartbeat, ${ago} ago; ${w.host}, pid ${w.pid}): start it again on ${w.host} with ${startAgain(w)}`,
+    detail: `stopped at ${w.last_heartbeat_at} (its last heartbeat, ${ago} ago; ${w.host}, pid ${w.pid}): start it again on ${w.host} with ${startAgain(w, hostHidden)}`,
   };
 }
 
-/** The stopped workers of `fleet` (every worker the store lists), each with its check and the name that still finds it. */
-export function stoppedWorkers(fleet: readonly WorkerInfo[], now: number): StoppedWorker[] {
+/**
+ * The stopped workers of `fleet` (every worker the store lists), each with its check and the name that still
+ * finds it. `hostHidden`: the caller's (ApiContext), which keeps the registry file's path out of the check.
+ */
+export function stoppedWorkers(fleet: readonly WorkerInfo[], now: number, hostHidden: string | undefined): StoppedWorker[] {
   const replaced = replacedOnes(fleet, now);
-  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now), name: replaced.has(w.id) ? null : w.name }));
+  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now, hostHidden), name: replaced.has(w.id) ? null : w.name }));
 }

@@ -31,14 +31,14 @@ function readBack(detail: string) {
 
 describe("a stopped worker's command line, pasted into a shell, starts opsdeck worker as it ran", () => {
   it('a queue whose name starts with a dash stays the value of --queues', () => {
-    const [found] = stoppedWorkers([stopped({ queues: ['-urgent', 'b'] })], NOW);
+    const [found] = stoppedWorkers([stopped({ queues: ['-urgent', 'b'] })], NOW, undefined);
     const typed = readBack(found?.check.detail ?? '');
     assert.deepEqual([typed.values.name, typed.values.queues, typed.values.concurrency], ['etl', '-urgent,b', '4']);
   });
 
   it('a registry path holding a time is the same path once health-check writes the times of its detail in the reader\'s zone', () => {
     const path = '/srv/releases/2026-12-07T20:00:00Z/registry.yaml';
-    const [found] = stoppedWorkers([stopped({ registry: { digest: 'x', path, loaded_at: '2026-03-01T10:00:00.000Z' } })], NOW);
+    const [found] = stoppedWorkers([stopped({ registry: { digest: 'x', path, loaded_at: '2026-03-01T10:00:00.000Z' } })], NOW, undefined);
     setDisplayZone('Europe/Berlin');
     try {
       const shown = timesIn(found?.check.detail ?? '');
