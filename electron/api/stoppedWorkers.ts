@@ -1,5 +1,6 @@
 import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
 import { shellWord } from '../../shared/shellWord.ts';
+import { locationWithoutPasswords } from '../store/location.ts';
 import { spanText } from '../../shared/timesInText.ts';
 import { inReport } from './reportedWorkers.ts';
 
@@ -57,22 +58,38 @@ function replacedOnes(fleet: readonly WorkerInfo[], now: number): Set<string> {
 }
 
 /**
- * The command line that starts the worker again as it ran: its name, queues, slots and registry file (what it
- * declared). `--key=value` throughout, as sameCommand.ts writes them: a value that starts with a dash (a
- * queue named -urgent) stays the option's instead of being read as an option of its own. `hostHidden`: set
- * for a caller who may not learn where files are (ctx.hostHidden, what that needs): the registry file is
- * named for what it is, not by its path, as the registry check names it.
+ * Where a stopped worker's command line says to start it: `db`, the store this process reads the worker from
+ * (Store.location), which the worker wrote its heartbeats to; `hostHidden`, ctx.hostHidden, set for a caller
+ * who may not learn where the store and files are, and saying what that needs.
  */
-function startAgain(w: WorkerInfo, hostHidden: string | undefined): string {
-  const line = [
+export interface RestartHost {
+  db: string;
+  hostHidden: string | undefined;
+}
+
+/**
+ * The command line that starts the worker again as it ran, from what it declared: its name, queues, slots
+ * (--concurrency) and registry file, and the store it ran on, without passwords (the driver reads
+ * PGPASSWORD or ~/.pgpass, as for every location opsdeck prints). Not what a worker does not record: its
+ * --grace, --metrics-port and --metrics-host, its log options and --until-empty come from wherever it was
+ * started (its unit, its script). `--key=value` throughout, as sameCommand.ts writes them: a value that
+ * starts with a dash (a queue named -urgent) stays the option's instead of being read as an option of its
+ * own. A caller blind to the host is told which options to add, not their paths, as the registry check
+ * names the file.
+ */
+function startAgain(w: WorkerInfo, host: RestartHost): string {
+  const declared = [
     'opsdeck worker',
     ...(w.name === null ? [] : [`--name=${shellWord(w.name)}`]),
     ...(w.queues === null ? [] : [`--queues=${shellWord(w.queues.join(','))}`]),
     `--concurrency=${w.concurrency}`,
-  ].join(' ');
+  ];
   const registry = w.registry?.path;
-  if (!registry) return line;
-  return hostHidden === undefined ? `${line} --registry=${shellWord(registry)}` : `${line}, adding --registry for the registry file it ran (its path needs ${hostHidden})`;
+  if (host.hostHidden !== undefined) {
+    const adding = registry ? '--db for this store and --registry for the registry file it ran (their paths need' : '--db for this store (its location needs';
+    return `${declared.join(' ')}, adding ${adding} ${host.hostHidden})`;
+  }
+  return [...declared, `--db=${shellWord(locationWithoutPasswords(host.db))}`, ...(registry ? [`--registry=${shellWord(registry)}`] : [])].join(' ');
 }
 
 /**
@@ -82,20 +99,17 @@ function startAgain(w: WorkerInfo, hostHidden: string | undefined): string {
  * out: a worker stopped on purpose is no outage of the fleet's, and the workers and dispatch checks say
  * what its absence leaves undone.
  */
-function stoppedCheck(w: WorkerInfo, now: number, hostHidden: string | undefined): HealthCheck {
+function stoppedCheck(w: WorkerInfo, now: number, host: RestartHost): HealthCheck {
   const ago = spanText(now - Date.parse(w.last_heartbeat_at));
   return {
     name: `worker:${w.id}`,
     ok: false,
-    detail: `stopped at ${w.last_heartbeat_at} (its last heartbeat, ${ago} ago; ${w.host}, pid ${w.pid}): start it again on ${w.host} with ${startAgain(w, hostHidden)}`,
+    detail: `stopped at ${w.last_heartbeat_at} (its last heartbeat, ${ago} ago; ${w.host}, pid ${w.pid}): start it again on ${w.host} with ${startAgain(w, host)}`,
   };
 }
 
-/**
- * The stopped workers of `fleet` (every worker the store lists), each with its check and the name that still
- * finds it. `hostHidden`: the caller's (ApiContext), which keeps the registry file's path out of the check.
- */
-export function stoppedWorkers(fleet: readonly WorkerInfo[], now: number, hostHidden: string | undefined): StoppedWorker[] {
+/** The stopped workers of `fleet` (every worker the store lists), each with its check and the name that still finds it. */
+export function stoppedWorkers(fleet: readonly WorkerInfo[], now: number, host: RestartHost): StoppedWorker[] {
   const replaced = replacedOnes(fleet, now);
-  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now, hostHidden), name: replaced.has(w.id) ? null : w.name }));
+  return fleet.filter((w) => w.state === 'stopped').map((w) => ({ check: stoppedCheck(w, now, host), name: replaced.has(w.id) ? null : w.name }));
 }

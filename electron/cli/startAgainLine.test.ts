@@ -8,6 +8,7 @@ import { worker as workerCommand } from './commands/worker.ts';
 import { setDisplayZone, timesIn } from './output.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
+const HERE = { db: '/var/lib/opsdeck/2026-01-05T09:00:00Z/opsdeck.db', hostHidden: undefined };
 
 function stopped(over: Partial<WorkerInfo>): WorkerInfo {
   return {
@@ -31,19 +32,20 @@ function readBack(detail: string) {
 
 describe("a stopped worker's command line, pasted into a shell, starts opsdeck worker as it ran", () => {
   it('a queue whose name starts with a dash stays the value of --queues', () => {
-    const [found] = stoppedWorkers([stopped({ queues: ['-urgent', 'b'] })], NOW, undefined);
+    const [found] = stoppedWorkers([stopped({ queues: ['-urgent', 'b'] })], NOW, HERE);
     const typed = readBack(found?.check.detail ?? '');
     assert.deepEqual([typed.values.name, typed.values.queues, typed.values.concurrency], ['etl', '-urgent,b', '4']);
   });
 
   it('a registry path holding a time is the same path once health-check writes the times of its detail in the reader\'s zone', () => {
     const path = '/srv/releases/2026-12-07T20:00:00Z/registry.yaml';
-    const [found] = stoppedWorkers([stopped({ registry: { digest: 'x', path, loaded_at: '2026-03-01T10:00:00.000Z' } })], NOW, undefined);
+    const [found] = stoppedWorkers([stopped({ registry: { digest: 'x', path, loaded_at: '2026-03-01T10:00:00.000Z' } })], NOW, HERE);
     setDisplayZone('Europe/Berlin');
     try {
       const shown = timesIn(found?.check.detail ?? '');
       assert.match(shown, /^stopped at 2026-03-01 12:00:00\+01:00 /, 'the time it stopped is the reader\'s');
-      assert.equal(readBack(shown).common.registry, path);
+      const typed = readBack(shown);
+    assert.deepEqual([typed.common.registry, typed.common.db], [path, HERE.db], 'the store it ran on too');
     } finally {
       setDisplayZone(undefined);
     }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { generateKey } from '../api/apiKeys.ts';
+import { locationWithoutPasswords } from '../store/location.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
@@ -115,8 +116,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.ok((await store(rest.operateKey)).startsWith(`${dialect} at ${location}`));
       assert.equal(await registry(rest.operateKey), `2 service(s) from ${registryPath}`);
       const restart = (key: string) => rest.call('GET', '/v1/health/worker:sentinel', key).then((r) => calls['health.check'].output.parse(r.json).checks[0]?.detail ?? '');
-      assert.match(await restart(rest.readKey), / with opsdeck worker --name=sentinel --concurrency=2, adding --registry for the registry file it ran \(its path needs an operate key\)$/);
-      assert.ok((await restart(rest.operateKey)).endsWith(` --registry=${registryPath}`));
+      assert.match(await restart(rest.readKey), / with opsdeck worker --name=sentinel --concurrency=2, adding --db for this store and --registry for the registry file it ran \(their paths need an operate key\)$/);
+      assert.ok((await restart(rest.operateKey)).endsWith(` --concurrency=2 --db=${locationWithoutPasswords(location)} --registry=${registryPath}`));
       const registryOf = (key: string) => rest.call('GET', '/v1/workers', key).then((r) => calls['workers.list'].output.parse(r.json).workers.find((w) => w.id === 'sentinel-1')?.registry?.path);
       assert.deepEqual([await registryOf(rest.readKey), await registryOf(rest.operateKey)], ['[redacted]', registryPath]);
     });

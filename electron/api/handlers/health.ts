@@ -187,7 +187,7 @@ export const NO_ROSTER: WorkerRoster = { names: new Map(), stopped: [] };
 export async function workerRoster(ctx: ApiContext): Promise<WorkerRoster | null> {
   const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => null);
   if (fleet === null) return null;
-  return { names: new Map(fleet.map((w) => [w.id, w.name])), stopped: stoppedWorkers(fleet, Date.now(), ctx.hostHidden) };
+  return { names: new Map(fleet.map((w) => [w.id, w.name])), stopped: stoppedWorkers(fleet, Date.now(), { db: ctx.store.location, hostHidden: ctx.hostHidden }) };
 }
 
 /**
