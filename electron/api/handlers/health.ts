@@ -198,10 +198,12 @@ export async function workerRoster(ctx: ApiContext): Promise<WorkerRoster | null
  */
 function named(checks: HealthCheck[], name: string, roster: WorkerRoster): HealthCheck[] {
   const kind = name === 'workers' ? 'worker' : name;
-  const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
+  // The roster is read after the report: a worker that stopped in between is stopped, not also the running one the report checked.
+  const stoppedNow = new Map(roster.stopped.map((s) => [s.check.name, s.check]));
+  const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`)).map((c) => stoppedNow.get(c.name) ?? c);
   if (exact.length > 0 || !name.startsWith('worker:')) return exact;
   const wanted = name.slice('worker:'.length).toLowerCase();
-  const ids = new Set([...roster.names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`));
+  const ids = new Set([...roster.names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`).filter((id) => !stoppedNow.has(id)));
   const stopped = roster.stopped.filter((s) => s.check.name === name || s.name?.toLowerCase() === wanted).map((s) => s.check);
   return [...checks.filter((c) => ids.has(c.name)), ...stopped];
 }
