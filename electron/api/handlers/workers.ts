@@ -1,3 +1,5 @@
+import type { WorkerView } from '../../../shared/views.ts';
+import { REDACTED } from '../../config/secrets.ts';
 import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -27,10 +29,19 @@ async function workerId(ctx: ApiContext, given: string): Promise<string> {
   return only?.id ?? given;
 }
 
+/**
+ * A worker as a caller blind to the host (ctx.hostHidden) may learn it: that its registry was read from a
+ * file, not where the file is, as the registry check and its drift say it.
+ */
+function registryPathHidden(worker: WorkerView): WorkerView {
+  return worker.registry?.path ? { ...worker, registry: { ...worker.registry, path: REDACTED } } : worker;
+}
+
 export const workers: Handlers<'workers.list' | 'workers.forget'> = {
   'workers.list': async (_input, ctx) => {
     const list = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
-    return { workers: list.map(workerView), lost_leases: await lostLeases(ctx.store, list), registry_drift: await registryDrift(ctx, list) };
+    const views = list.map(workerView);
+    return { workers: ctx.hostHidden === undefined ? views : views.map(registryPathHidden), lost_leases: await lostLeases(ctx.store, list), registry_drift: await registryDrift(ctx, list) };
   },
 
   // A worker forgotten while it still holds jobs would hide jobs nobody runs: the store refuses it then.
