@@ -1,36 +1,24 @@
-import type { HealthCheck } from '../../../../shared/domain.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { Badge } from '../../components/StatusBadge.tsx';
 import { useCall } from '../../lib/calls.ts';
 import { routeHref } from '../../lib/router.ts';
 import { useTimes } from '../../lib/useTimes.ts';
-
-/** Each kind of the dispatch check's verdict with its own heading and tone. */
-const KINDS = {
-  fail: { heading: 'Due jobs are not being dispatched', panel: 'panel panel-bad', tone: 'bad' },
-  warn: { heading: 'Due jobs are waiting to be dispatched', panel: 'panel panel-warn', tone: 'warn' },
-} as const;
-
-function kindOf(checks: HealthCheck[]): { kind: keyof typeof KINDS; shown: HealthCheck[] } | null {
-  const failing = checks.filter((c) => !c.ok);
-  if (failing.length > 0) return { kind: 'fail', shown: failing };
-  const warned = checks.filter((c) => c.warning === true);
-  return warned.length > 0 ? { kind: 'warn', shown: warned } : null;
-}
+import { DISPATCH_KINDS, dispatchVerdict } from './dispatchVerdict.ts';
 
 /**
  * What the overview says of the dispatch check: a failure (due jobs nothing dispatches: no worker takes
  * their queue, no live worker's registry has their service, or the control plane holds them), or a warning
  * (dispatch works, yet due jobs wait: every live worker taking their queue is busy, or an open breaker or
- * their service's own rate limit or concurrency holds some). Each kind has its own heading and tone, in the check's own words: the figures alone showed jobs
+ * their service's own rate limit or concurrency holds some), or that it cannot tell (the store does not
+ * answer). Each kind has its own heading and tone, in the check's own words: the figures alone showed jobs
  * pending and nothing about why, and a warning that reads as a failure sends an operator restarting workers.
  */
 export function UndispatchedJobs() {
   const times = useTimes();
   const dispatch = useCall('health.check', { check: 'dispatch' }, { refetchInterval: 15_000 });
-  const found = kindOf(dispatch.data?.checks ?? []);
+  const found = dispatchVerdict(dispatch.data?.checks ?? []);
   if (found === null) return null;
-  const kind = KINDS[found.kind];
+  const kind = DISPATCH_KINDS[found.kind];
   return (
     <section className={kind.panel} aria-labelledby="undispatched-jobs" aria-live="polite">
       <header className="panel-header">
@@ -38,7 +26,7 @@ export function UndispatchedJobs() {
       </header>
       {found.shown.map((check) => (
         <p key={check.name}>
-          <Badge tone={kind.tone}>{found.kind}</Badge> {withTimes(check.detail, times.time)}
+          <Badge tone={kind.tone}>{kind.badge}</Badge> {withTimes(check.detail, times.time)}
         </p>
       ))}
       <p className="muted small">
