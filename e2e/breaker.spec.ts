@@ -110,7 +110,7 @@ test('a half-open breaker no job has come to probe says since when, what it wait
   await opsdeck.open('/breakers');
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'e2e_gate', exact: true }) });
   await expect(row.getByRole('cell').nth(3)).toContainText(
-    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with Run health check under Diagnostics on the Runners page \(its runner:noop\), and once it answers, Reset beside e2e_gate on the Breakers page closes it/,
+    /half-open since \S.*, waiting for a job of e2e_gate to probe it: check it by hand with Run health check under Diagnostics on the Runners page \(its runner:noop\), and once it passes, Reset beside e2e_gate on the Breakers page closes it/,
   );
   await expect(row.getByRole('cell').nth(3)).not.toContainText('opsdeck ');
   await opsdeck.screenshot('breaker-half-open-waiting');

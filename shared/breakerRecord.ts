@@ -83,7 +83,7 @@ export function waitingForProbe(breaker: Pick<BreakerRecord, 'service_name' | 's
 /** How to check a waiting breaker's service by hand, then close it, in an interface's words (`kind` null: the registry here lacks it). */
 export function byHandAdvice(service: string, kind: ExecutionType | null, words: BreakerWords): string {
   const how = kind === null ? 'check the service by hand' : `check it by hand with ${words.checkByHand(service, kind)}`;
-  return `${how}, and once it answers, ${words.resetBreaker(service)} closes it`;
+  return `${how}, and once it passes, ${words.resetBreaker(service)} closes it`;
 }
 
 /**

@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
   ok: z.boolean(),
-  /** Passed, yet an answer its jobs fail on (a server error; a refusal of jobs that send no credential). */
+  /**
+   * Passed, yet an answer its jobs fail on for now or may (a 429; a refusal of jobs that send no
+   * credential; another non-2xx to their own GET). A server error is no pass: the step fails.
+   */
   warning: z.boolean().optional(),
   ms: z.number(),
   detail: z.string(),
@@ -29,14 +32,19 @@ export const ServiceConnectivity = z.object({
   service: z.string().nullable(),
   /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
-  /** What the HTTP step GETs: the service's own path when its jobs GET it, else its base URL; no query, no password. */
+  /** What the HTTP step asks: the URL the service's jobs call (its base URL for a path they cannot call); no query, no password. */
   url: z.string(),
+  /** How it asks: the jobs' own GET, else a HEAD, which does no work upstream (a URL given alone: GET). */
+  method: z.enum(['GET', 'HEAD']),
+  /** The jobs' call when the check sends another ("the jobs POST it"): an answer to HEAD is not theirs. Null when it is theirs. */
+  jobs_call: z.string().nullable(),
   /** How long each step waited at most: the service's own timeout, capped. */
   timeout_s: z.number(),
   /** Where that timeout came from, in words: "the service's", "the service's is 300s; a probe waits at most 10s". */
   timeout_from: z.string(),
+  /** Every step passed: false too for an upstream answering a server error, which its jobs fail on. */
   ok: z.boolean(),
-  /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs fail all the same. */
+  /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs may fail all the same. */
   warning: z.boolean(),
   steps: z.array(ConnectivityStep),
 });

@@ -30,6 +30,7 @@ import {
   OverviewSeries,
   JobTrace,
   BulkResult,
+  DlqRetryResult,
   ControlChanged,
   EmergencyStopped,
   JobCancelled,
@@ -71,6 +72,9 @@ const scheduleName = z.object({ name: ScheduleName }).strict();
 
 const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
+/** A job by its id or its identifier, as every command and endpoint takes one (an all-digit text is tried as an identifier first). */
+const jobRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
+
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 /**
@@ -86,22 +90,22 @@ export const calls = {
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
     'Jobs newest first (newest created first when a creation-time range is given without a search or failure class), filtered, keyset-paginated.',
   ),
-  'jobs.get': Call(z.object({ id: z.union([z.number().int().positive(), z.string().min(1).max(200)]) }).strict(), JobTrace, 'One job and every attempt.'),
+  'jobs.get': Call(z.object({ id: jobRef }).strict(), JobTrace, 'One job and every attempt.'),
   'jobs.waiting': Call(
-    z.object({ id: z.number().int().positive() }).strict(),
+    z.object({ id: jobRef }).strict(),
     z.object({ reasons: z.array(z.string()) }),
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
-  'jobs.retry': Call(z.object({ id: z.number().int().positive() }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
+  'jobs.retry': Call(z.object({ id: jobRef }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
   'jobs.cancel': Call(
-    z.object({ id: z.number().int().positive(), reason }).strict(),
+    z.object({ id: jobRef, reason }).strict(),
     JobCancelled,
     'Cancels a pending job, or stops a running one. A running job already asked to stop is not asked again (changed false, nothing audited).',
   ),
   'jobs.fail': Call(
     z
       .object({
-        id: z.number().int().positive(),
+        id: jobRef,
         reason: z.string().trim().min(1).max(500),
         force: z.boolean().default(false),
         /** Only while its lease is still expired (opsdeck fail --stuck): a job taken back and started again since it was listed is left alone. */
@@ -161,8 +165,8 @@ export const calls = {
   ),
   'dlq.retry': Call(
     z.object({ selector: DlqSelector, dry_run: z.boolean().default(false) }).strict(),
-    BulkResult,
-    'Sends dead letters back to pending, naming the services whose circuit breaker will hold them.',
+    DlqRetryResult,
+    'Sends dead letters back to pending: which jobs, the services whose circuit breaker will hold them, and those no live worker runs.',
   ),
   'dlq.resolve': Call(
     // The note is kept with each job and in the audit log: a dry run keeps nothing, so it needs none.
@@ -235,7 +239,7 @@ export const calls = {
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),
-    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url): of its own path when its jobs GET it, else of its base_url; timed.",
+    "DNS, TCP, TLS and an HTTP request of each HTTP service (or the one named, or a url), timed: to the URL its jobs call, with their GET, else a HEAD (never their POST, PUT, PATCH or DELETE).",
   ),
   'runners.validateToken': Call(
     z.object({ service: name }).strict(),

@@ -7,3 +7,8 @@ const counts = new Intl.NumberFormat('en-US');
 export function countText(n: number): string {
   return counts.format(n);
 }
+
+/** A count with its noun, one or more: `1 call`, `2 calls`, `20,000 calls`. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${countText(n)} ${n === 1 ? one : many}`;
+}

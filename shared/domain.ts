@@ -87,6 +87,11 @@ export const Job = z.object({
   lease_owner: z.string().nullable(),
   lease_expires_at: Timestamp.nullable(),
   created_at: Timestamp,
+  /**
+   * When its last attempt started. While it runs, its claim: a job claimed ahead of a free slot waits in its
+   * worker's buffer first, and the store hears of its start only with its result. Once that attempt ended,
+   * when its program started (docs/ARCHITECTURE.md, "Jobs and their states").
+   */
   started_at: Timestamp.nullable(),
   completed_at: Timestamp.nullable(),
   updated_at: Timestamp,
@@ -117,6 +122,7 @@ export const Attempt = z.object({
   job_id: z.number().int(),
   attempt: z.number().int(),
   worker_id: z.string(),
+  /** As the job's `started_at`: its claim while it runs, its program's start once it ended (a lost one keeps its claim). */
   started_at: Timestamp,
   finished_at: Timestamp.nullable(),
   outcome: AttemptOutcome,
@@ -270,6 +276,22 @@ export const WorkerCannotRun = z.object({
 });
 export type WorkerCannotRun = z.infer<typeof WorkerCannotRun>;
 
+/**
+ * A worker's pool of PostgreSQL connections between its last two heartbeats: not a snapshot, which would
+ * miss a pool exhausted between beats, but the most it went through since the heartbeat before.
+ */
+export const WorkerPool = z.object({
+  /** Its size: the most connections it opens (OPSDECK_PG_POOL_MAX where the worker runs). */
+  max: z.number().int().positive(),
+  /** The most connections lent out (or opening) at once. */
+  peak_in_use: z.number().int().nonnegative(),
+  /** The most callers waiting at once for a connection, every one being in use; above 0, the pool was exhausted. */
+  peak_waiting: z.number().int().nonnegative(),
+  /** The longest a caller waited from asking for a connection to getting one (or giving up), in milliseconds. */
+  longest_wait_ms: z.number().nonnegative(),
+});
+export type WorkerPool = z.infer<typeof WorkerPool>;
+
 export const WorkerInfo = z.object({
   id: z.string(),
   /** What it was named (`opsdeck worker --name`), shared by any number of workers; null when it was not. */
@@ -296,6 +318,11 @@ export const WorkerInfo = z.object({
    * `memory` is, and from a first heartbeat with nothing before it to measure from.
    */
   cpu_percent: z.number().nonnegative().nullable(),
+  /**
+   * Its store's connection pool between its last two heartbeats. Null on SQLite, which has no pool, and as
+   * `memory` is: from a worker of a version that did not say, or one that has not beaten since it registered.
+   */
+  pool: WorkerPool.nullable(),
   /** The registry it runs, as it last declared; null from a worker of a version that did not say. */
   registry: WorkerRegistry.nullable(),
   /**
@@ -351,6 +378,11 @@ export const DlqGroup = z.object({
   execution_types: z.array(ExecutionType),
   sample_error: z.string(),
   sample_job_id: z.number().int(),
+  /**
+   * The failure class its dead letters failed of, which their fingerprint is made with: the sample's last
+   * attempt's. Null for one whose attempt recorded none (written before classes were kept).
+   */
+  error_class: z.string().nullable(),
 });
 export type DlqGroup = z.infer<typeof DlqGroup>;
 
@@ -364,6 +396,8 @@ export const DlqSelector = z
     fingerprint: z.string().max(200).optional(),
     search: z.string().max(500).optional(),
     service: z.string().max(200).optional(),
+    /** Only dead letters with an attempt that failed of this class, as JobFilter's `error_class` picks jobs (a family too: `http_5xx`). */
+    error_class: ErrorClass.optional(),
     /** Every open dead letter: what a bulk action with nothing else in its selector must say (dlqSelection.ts). */
     all: z.literal(true).optional(),
   })

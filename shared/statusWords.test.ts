@@ -24,3 +24,10 @@ test('the refusal says what opsdeck calls another system\'s word, and guesses a 
   assert.match(unknownStatusText('runing'), /^"runing" is no status \(did you mean running\?\)/);
   assert.match(unknownStatusText('banana'), /^"banana" is no status; the statuses are /);
 });
+
+test("of fewer statuses (a workflow run's), another system's word is named only when its meaning is among them", () => {
+  const runs = ['running', 'completed', 'failed', 'cancelled'];
+  assert.equal(unknownStatusText('in_progress', runs), '"in_progress" is no status (opsdeck calls it running); the statuses are running, completed, failed, cancelled');
+  assert.equal(unknownStatusText('queued', runs), '"queued" is no status; the statuses are running, completed, failed, cancelled', 'a run is never pending');
+  assert.match(unknownStatusText('faild', runs), /\(did you mean failed\?\)/);
+});

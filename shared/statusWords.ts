@@ -37,22 +37,27 @@ const OTHER_SYSTEMS_STATUS: Readonly<Record<string, JobStatus>> = {
   stopped: 'cancelled',
 };
 
-function meantOf(word: string): { status: JobStatus; theirs: boolean } | null {
+/** Among `statuses` (a job's, or a workflow run's fewer), the one a word means: another system's name for it, else a near spelling. */
+function meantOf(word: string, statuses: readonly string[]): { status: string; theirs: boolean } | null {
   const plain = word.trim().toLowerCase().replace(/[-\s]+/g, '_');
   const other = OTHER_SYSTEMS_STATUS[plain];
-  if (other) return { status: other, theirs: true };
-  const near = closest(plain, JobStatus.options);
-  return near === null ? null : { status: JobStatus.parse(near), theirs: false };
+  if (other) return statuses.includes(other) ? { status: other, theirs: true } : null;
+  const near = closest(plain, statuses);
+  return near === null ? null : { status: near, theirs: false };
 }
 
 /** The status a word likely means: another system's name for it, else a near spelling; null when none. */
 export function statusMeant(word: string): JobStatus | null {
-  return meantOf(word)?.status ?? null;
+  const meant = meantOf(word, JobStatus.options)?.status;
+  return meant === undefined ? null : JobStatus.parse(meant);
 }
 
-/** `"in_progress" is no status (opsdeck calls it running); the statuses are …`, or `(did you mean running?)` for a misspelling. */
-export function unknownStatusText(word: string): string {
-  const meant = meantOf(word);
+/**
+ * `"in_progress" is no status (opsdeck calls it running); the statuses are …`, or `(did you mean running?)`
+ * for a misspelling; of a job by default, or of what else has statuses of these names (a workflow run).
+ */
+export function unknownStatusText(word: string, statuses: readonly string[] = JobStatus.options): string {
+  const meant = meantOf(word, statuses);
   const hint = meant === null ? '' : meant.theirs ? ` (opsdeck calls it ${meant.status})` : ` (did you mean ${meant.status}?)`;
-  return `"${word}" is no status${hint}; the statuses are ${JobStatus.options.join(', ')}`;
+  return `"${word}" is no status${hint}; the statuses are ${statuses.join(', ')}`;
 }

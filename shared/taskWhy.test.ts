@@ -39,3 +39,20 @@ test("a pending task's why is why it waits", () => {
   const pending = { ...task('a', 'pending'), waiting: ['safe mode is on', 'queue q is paused'] };
   assert.equal(taskWhy(pending, { status: 'running' }, [pending]), 'safe mode is on; queue q is paused');
 });
+
+test('a waiting task says which upstream tasks it waits for and where each is; those completed are not named', () => {
+  const extract = task('extract', 'running');
+  const lookup = task('lookup', 'completed');
+  const enrich = task('enrich', 'pending');
+  const transform = task('transform', 'waiting', ['extract', 'lookup', 'enrich']);
+  const load = task('load', 'waiting', ['transform']);
+  const flow = [extract, lookup, enrich, transform, load];
+  assert.equal(taskWhy(transform, { status: 'running' }, flow), 'waits for upstream tasks extract (running), enrich (pending)');
+  assert.equal(taskWhy(load, { status: 'running' }, flow), 'waits for upstream task transform (waiting)');
+});
+
+test("a running task's why is the API's: its worker lost, or nothing while it runs", () => {
+  const lost = { ...task('a', 'running'), waiting: ['worker w-1 is lost (…): nobody runs this job; …'] };
+  assert.equal(taskWhy(lost, { status: 'running' }, [lost]), 'worker w-1 is lost (…): nobody runs this job; …');
+  assert.equal(taskWhy(task('b', 'running'), { status: 'running' }, []), '');
+});

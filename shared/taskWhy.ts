@@ -24,11 +24,23 @@ function cancelledWhy(task: WorkflowTask, run: Pick<WorkflowRun, 'status'>, task
 }
 
 /**
+ * Why a waiting task waits: the upstream tasks it needs that have not completed, each with its state, whose
+ * own rows say why they do not move. A stuck run's tasks behind the one holding it said nothing.
+ */
+function upstreamWhy(task: WorkflowTask, tasks: readonly WorkflowTask[]): string {
+  const open = tasks.filter((t) => task.depends_on.includes(t.name) && t.status !== 'completed');
+  if (open.length === 0) return '';
+  return `waits for upstream task${open.length === 1 ? '' : 's'} ${open.map((t) => `${t.name} (${t.status})`).join(', ')}`;
+}
+
+/**
  * A task's why, as the CLI's `workflow show` and the console's run page both write it: a failed task's
- * error, why a blocked one waits, why a cancelled one was, why a pending one is not starting.
+ * error, why a blocked one waits, why a cancelled one was, what a waiting one waits for, why a pending one
+ * is not starting, and of a running one, that its worker is lost (the API's `waiting`).
  */
 export function taskWhy(task: WorkflowTaskView, run: Pick<WorkflowRun, 'status'>, tasks: readonly WorkflowTask[]): string {
   if (task.status === 'failed' || task.status === 'blocked') return task.error_message ?? '';
   if (task.status === 'cancelled') return cancelledWhy(task, run, tasks);
+  if (task.status === 'waiting') return upstreamWhy(task, tasks);
   return task.waiting.join('; ');
 }

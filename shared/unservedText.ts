@@ -20,3 +20,11 @@ export function unservedByReason(unserved: readonly UnservedService[]): Unserved
 export function unservedLine(group: UnservedGroup): string {
   return `${group.services.map((u) => `${u.service} (queue ${u.queue})`).join(', ')}: ${group.reason}`;
 }
+
+/**
+ * What no live worker runs of work an action just sent back, one clause for its answer and the CLI's line:
+ * `no live worker runs them: payments (queue billing): no worker is running (…)`.
+ */
+export function unservedClause(unserved: readonly UnservedService[]): string {
+  return `no live worker runs them: ${unservedByReason(unserved).map(unservedLine).join('; ')}`;
+}

@@ -335,6 +335,22 @@ export type RunnerView = z.infer<typeof RunnerView>;
 export const UnservedService = z.object({ service: z.string(), queue: z.string(), reason: z.string() });
 export type UnservedService = z.infer<typeof UnservedService>;
 
+/**
+ * What a dead-letter retry answers: the bulk result (a dry run only counts), which jobs it sends back, what
+ * holds them, and what it did in the words the CLI prints.
+ */
+export const DlqRetryResult = BulkResult.extend({
+  /** The jobs it sends back (or would), the first 100 by id, as its audit row names them. */
+  job_ids: z.array(z.number().int()),
+  /** How many more it sends back than job_ids lists; absent when it lists them all. */
+  job_ids_more: z.number().int().optional(),
+  /** Of the services and queues it sends jobs back to, those no live worker takes, with why: nothing runs those jobs until one does. Absent when every one is taken. */
+  unserved: z.array(UnservedService).optional(),
+  /** What it did, as `opsdeck dlq retry` says it: `would retry 3 dead letters`, `retried 3 dead letters; no live worker runs them: …`. */
+  note: z.string(),
+});
+export type DlqRetryResult = z.infer<typeof DlqRetryResult>;
+
 export const RegistryView = z.object({
   path: z.string().nullable(),
   loaded_at: Timestamp.nullable(),
@@ -461,7 +477,10 @@ export type ScheduleFires = z.infer<typeof ScheduleFires>;
 /** A run as the console, the CLI and the REST API show it: flagged when no task progressed for its workflow's stuck_after. */
 export const WorkflowRunView = WorkflowRun.extend({ stuck: z.boolean() });
 export type WorkflowRunView = z.infer<typeof WorkflowRunView>;
-/** A task as a run's detail shows it: a pending one with why its job is not starting (as opsdeck job ID says). */
+/**
+ * A task as a run's detail shows it: a pending one with why its job is not starting, a running one whose
+ * worker is lost with what becomes of it and when (each as opsdeck job ID says).
+ */
 export const WorkflowTaskView = WorkflowTask.extend({ waiting: z.array(z.string()) });
 export type WorkflowTaskView = z.infer<typeof WorkflowTaskView>;
 export const WorkflowRunDetailView = z.object({ run: WorkflowRunView, tasks: z.array(WorkflowTaskView) });

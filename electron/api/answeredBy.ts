@@ -20,6 +20,18 @@ export function evaluatesAlerts(by: AnsweredBy | undefined): boolean {
   return by === 'console' || by === 'worker';
 }
 
+const OWN_POOL: Record<AnsweredBy, string> = {
+  console: "the console's own pool",
+  command: "this command's own pool",
+  api: "the API server's own pool",
+  worker: "this worker's own pool",
+};
+
+/** The pool of the process making a check, never a worker's (unless it is one): "this command's own pool". */
+export function ownPoolWords(by: AnsweredBy | undefined): string {
+  return by === undefined ? "this process's own pool" : OWN_POOL[by];
+}
+
 const READING: Record<AnsweredBy, string> = {
   console: "the console's own reading",
   command: "this check's reading",

@@ -39,3 +39,21 @@ test('closed breakers, breakers of other kinds, forced-open ones and failing pro
   const down = { name: 'runner:http', ok: false, detail: 'not answering: http://127.0.0.1:1' };
   assert.deepEqual(withOpenBreakers(down, 'http', [breaker('model_api', { state: 'open' })], kindOf, CONSOLE_WORDS), down);
 });
+
+test('a half-open breaker is said as one, with its probe: running, or the next job to come; never "open" beside it', () => {
+  const halfOpen = { state: 'half_open' as const, opened_at: at.toISOString(), last_error: 'exit code 1' };
+  const shell = { name: 'runner:shell', ok: true, detail: 'can spawn processes' };
+  assert.equal(
+    withOpenBreakers(shell, 'shell', [breaker('report', halfOpen)], kindOf, CONSOLE_WORDS).detail,
+    'can spawn processes; but the calls of report failed (exit code 1) until its circuit breaker opened: half-open now, waiting for its probe: the next job of report goes through as one (the Breakers page)',
+  );
+  assert.equal(
+    withOpenBreakers(shell, 'shell', [breaker('report', { ...halfOpen, probes_in_flight: 1 })], kindOf, CONSOLE_WORDS).detail,
+    'can spawn processes; but the calls of report failed (exit code 1) until its circuit breaker opened: half-open now, its probe job running, whose verdict closes it or opens it again (the Breakers page)',
+  );
+  const mixed = [breaker('model_api', halfOpen), breaker('slow_api', { state: 'open', opened_at: at.toISOString(), last_error: 'HTTP 503' })];
+  assert.equal(
+    withOpenBreakers(answering, 'http', mixed, kindOf, CONSOLE_WORDS).detail,
+    '1 endpoint(s) answering; but the calls of slow_api (open: HTTP 503) fail: its circuit breaker is open; the calls of model_api failed (exit code 1) until its circuit breaker opened: half-open now, waiting for its probe: the next job of model_api goes through as one (the Breakers page)',
+  );
+});

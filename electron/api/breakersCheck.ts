@@ -35,18 +35,49 @@ export async function breakersCheck(store: Store, registryServices: readonly str
   };
 }
 
+/** `a (…)`, `a (…) and b (…)`: services named together. */
+function together(named: string[]): string {
+  return named.length === 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
+}
+
+/** A breaker's last error, cut for a line; null when it kept none. */
+function lastError(b: BreakerRecord): string | null {
+  return b.last_error ? b.last_error.slice(0, 120) : null;
+}
+
+/**
+ * A half-open breaker's service: its calls failed until the breaker opened, and it now lets probe jobs
+ * through, one running or the next to come, whose verdict closes it or opens it again. Not "open": it lets
+ * those through.
+ */
+function halfOpenText(b: BreakerRecord): string {
+  const error = lastError(b);
+  const failed = `the calls of ${b.service_name} failed${error === null ? '' : ` (${error})`} until its circuit breaker opened: half-open now`;
+  const n = b.probes_in_flight;
+  if (n === 0) return `${failed}, waiting for its probe: the next job of ${b.service_name} goes through as one`;
+  return `${failed}, ${n === 1 ? 'its probe job running, whose verdict closes it or opens it again' : `${n} probe jobs running, whose verdicts close it or open it again`}`;
+}
+
 /**
  * A runner's probe reaches its upstreams' base URLs, not the calls its jobs make: "answering" while a
  * service's breaker is open (every job of it failing) would call the runner healthy in the middle of that
  * outage. Such a check gets a warning naming those services and their last error; it stays ok, since the
- * runner itself works.
+ * runner itself works. A half-open breaker is said as one, with its probe.
  */
 export function withOpenBreakers(check: HealthCheck, kind: string, breakers: BreakerRecord[], kindOf: (service: string) => string | undefined, words: InterfaceWords): HealthCheck {
-  const open = breakers.filter((b) => effectiveState(b) !== 'closed' && b.mode !== 'force_open' && kindOf(b.service_name) === kind);
-  if (open.length === 0 || !check.ok) return check;
-  const named = open
-    .sort((a, b) => a.service_name.localeCompare(b.service_name))
-    .map((b) => `${b.service_name} (${how(b)}${b.last_error ? `: ${b.last_error.slice(0, 120)}` : ''})`);
-  const services = named.length === 1 ? named.join('') : `${named.slice(0, -1).join(', ')} and ${named.at(-1) ?? ''}`;
-  return { ...check, warning: true, detail: `${check.detail}; but the calls of ${services} fail: ${open.length === 1 ? 'its circuit breaker is' : 'their circuit breakers are'} open (${words.call('breakers.list')})` };
+  const notClosed = breakers
+    .filter((b) => effectiveState(b) !== 'closed' && b.mode !== 'force_open' && kindOf(b.service_name) === kind)
+    .sort((a, b) => a.service_name.localeCompare(b.service_name));
+  if (notClosed.length === 0 || !check.ok) return check;
+  const open = notClosed.filter((b) => effectiveState(b) === 'open');
+  const clauses = notClosed.filter((b) => effectiveState(b) === 'half_open').map(halfOpenText);
+  if (open.length > 0) {
+    const named = open.map((b) => {
+      const error = lastError(b);
+      return `${b.service_name} (open${error === null ? '' : `: ${error}`})`;
+    });
+    const services = together(named);
+    clauses.unshift(`the calls of ${services} fail: ${open.length === 1 ? 'its circuit breaker is' : 'their circuit breakers are'} open`);
+  }
+  return { ...check, warning: true, detail: `${check.detail}; but ${clauses.join('; ')} (${words.call('breakers.list')})` };
 }

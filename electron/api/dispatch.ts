@@ -14,8 +14,8 @@ function fail(code: ApiFailure['code'], message: string, issues?: ApiFailure['is
   return { ok: false, error: issues ? { code, message, issues } : { code, message } };
 }
 
-function describeIssues(name: string, schema: z.core.$ZodType, error: z.ZodError): ApiResponse {
-  const issues = describedIssues(schema, error);
+function describeIssues(name: string, schema: z.core.$ZodType, error: z.ZodError, input: unknown): ApiResponse {
+  const issues = describedIssues(schema, error, input);
   return fail('invalid_input', invalidInputMessage(name, issuesSummary(issues)), issues);
 }
 
@@ -31,7 +31,7 @@ async function run<N extends CallName>(
   if (text) return fail('invalid_input', invalidInputMessage(name, `${text.path ? `${text.path}: ` : ''}${text.message}`), [text]);
   // A missing body means "no arguments", not null.
   const parsed = schema.safeParse(raw ?? {});
-  if (!parsed.success) return describeIssues(name, schema, parsed.error);
+  if (!parsed.success) return describeIssues(name, schema, parsed.error, raw ?? {});
   const result: CallOutput<N> = await handler(parsed.data, ctx);
   return { ok: true, result };
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { calls, type ApiResponse, type BulkResult } from '../../shared/contract.ts';
+import { calls, type ApiResponse, type BulkResult, type DlqRetryResult } from '../../shared/contract.ts';
 import type { Store } from '../store/store.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
 import { createTestContext, type TestContext } from './testing/apiTestContext.ts';
 
-function retried(res: ApiResponse): BulkResult {
+function retried(res: ApiResponse): DlqRetryResult {
   if (!res.ok) assert.fail(`${res.error.code}: ${res.error.message}`);
   return calls['dlq.retry'].output.parse(res.result);
 }
@@ -61,7 +61,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
       const dry = retried(await dispatch('dlq.retry', { selector, dry_run: true }, ctx));
       assert.equal(await t.auditCount(), audited, 'a dry run changes nothing, so it is not audited');
-      assert.deepEqual(dry, {
+      const { job_ids, unserved: _unserved, note, ...counts } = dry;
+      assert.deepEqual(job_ids, [...billing, ...imports].sort((a, b) => a - b));
+      assert.match(note, /^would retry 5 dead letters; no live worker runs them: billing \(queue \S+\), imports \(queue \S+\): no worker is running/);
+      assert.deepEqual(counts, {
         dry_run: true,
         matched: 5,
         affected: 0,
@@ -73,7 +76,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         ],
       });
       const real = retried(await dispatch('dlq.retry', { selector }, ctx));
-      assert.deepEqual(real, { ...dry, dry_run: false, affected: 5 });
+      assert.deepEqual(real, { ...dry, dry_run: false, affected: 5, note: note.replace(/^would retry/, 'retried') });
     });
 
     it('a dry run of ids none of which is an open dead letter is refused as the retry is', async () => {

@@ -14,7 +14,7 @@ function worker(id: string, lacks: ServiceLack[] | null, looksEveryMs?: number, 
   const cannotRun = lacks === null ? null : { checked_at: at, services: lacks, ...(looksEveryMs === undefined ? {} : { looks_every_ms: looksEveryMs }), ...probes };
   return {
     id, name: null, host: 'h', pid: 1, version: '0.1.0', started_at: at, concurrency: 1, queues: null, services: null, in_flight: 0, state: 'running',
-    last_heartbeat_at: at, memory: null, cpu_percent: null, registry: null, cannot_run: cannotRun, lost: false,
+    last_heartbeat_at: at, memory: null, cpu_percent: null, pool: null, registry: null, cannot_run: cannotRun, lost: false,
   };
 }
 

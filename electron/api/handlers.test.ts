@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
-import { calls, COUNT_CAP, THROUGHPUT_WINDOW_MIN } from '../../shared/contract.ts';
+import { calls, COUNT_CAP, THROUGHPUT_WINDOW_MIN, type ApiResponse } from '../../shared/contract.ts';
 import { DLQ_GROUP_LIMIT, type Store } from '../store/store.ts';
 import { storeWith } from '../store/testing/storeWith.ts';
 import { dispatch } from './dispatch.ts';
@@ -133,6 +133,12 @@ describe('single jobs', () => {
   });
 });
 
+/** A dead-letter retry's counts and holds, without the jobs it names, those no worker runs and its note (asserted on their own). */
+function counted(response: ApiResponse) {
+  const { job_ids: _ids, job_ids_more: _more, unserved: _unserved, note: _note, ...rest } = calls['dlq.retry'].output.parse(ok(response));
+  return rest;
+}
+
 describe('dead-letter triage', () => {
   it('groups by fingerprint with counts, and a dry run changes nothing', async () => {
     const { ctx, store, deadLetters, auditCount } = await context();
@@ -146,13 +152,19 @@ describe('dead-letter triage', () => {
     );
 
     const auditBefore = await auditCount();
-    const dry = ok(await dispatch('dlq.retry', { selector: { service: 'billing' }, dry_run: true }, ctx));
-    assert.deepEqual(dry, { dry_run: true, matched: 3, affected: 0 });
+    const billing = (await store.dlqList({ service: 'billing' }, { limit: 10, after: null })).items.map((j) => j.id).sort((a, b) => a - b);
+    const dry = calls['dlq.retry'].output.parse(ok(await dispatch('dlq.retry', { selector: { service: 'billing' }, dry_run: true }, ctx)));
+    const { job_ids, note, unserved, ...dryCounts } = dry;
+    assert.deepEqual(dryCounts, { dry_run: true, matched: 3, affected: 0 });
+    assert.deepEqual(job_ids, billing, 'the jobs it would send back');
+    assert.match(note, /^would retry 3 dead letters; no live worker runs them: billing \(queue \S+\): no worker is running \(start one: /);
+    assert.equal(unserved?.length, 1);
     assert.equal(await store.dlqCount({}), 5);
     assert.equal(await auditCount(), auditBefore);
 
-    const real = ok(await dispatch('dlq.retry', { selector: { service: 'billing' } }, ctx));
-    assert.deepEqual(real, { dry_run: false, matched: 3, affected: 3 });
+    const real = calls['dlq.retry'].output.parse(ok(await dispatch('dlq.retry', { selector: { service: 'billing' } }, ctx)));
+    assert.deepEqual({ ...real, note: undefined }, { ...dry, dry_run: false, affected: 3, note: undefined }, 'the retry sent back what the dry run said');
+    assert.match(real.note, /^retried 3 dead letters; no live worker runs them: /);
     assert.equal(await store.dlqCount({}), 2);
     assert.equal(await store.countJobs({ service: 'billing', status: ['pending'] }), 3);
     const entries = await store.listAudit({ action: 'dlq.retry' }, { limit: 10 });
@@ -227,7 +239,7 @@ describe('dead-letter triage', () => {
     const [first, second] = await deadLetters('billing', 2, 'upstream returned 503');
     const unknown = failure(await dispatch('dlq.resolve', { selector: { job_ids: [99_999] }, note: 'checked' }, ctx));
     assert.deepEqual([unknown.code, unknown.message], ['not_found', 'no open dead letter has the id 99999']);
-    const partly = ok(await dispatch('dlq.retry', { selector: { job_ids: [first ?? 0, 99_999] } }, ctx));
+    const partly = counted(await dispatch('dlq.retry', { selector: { job_ids: [first ?? 0, 99_999] } }, ctx));
     assert.deepEqual(partly, { dry_run: false, matched: 1, affected: 1, unmatched_ids: [99_999] });
     assert.equal((await store.getJob(second ?? 0))?.status, 'failed', 'only what was named changed');
   });
@@ -250,9 +262,9 @@ describe('dead-letter triage', () => {
     ok(await dispatch('breakers.setMode', { service: 'billing', mode: 'force_open', reason: 'vendor outage' }, ctx));
     ok(await dispatch('breakers.setMode', { service: 'imports', mode: 'force_closed' }, ctx));
     const held = [{ service_name: 'billing', mode: 'force_open', state: 'open', jobs: 3 }];
-    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { search: '503' }, dry_run: true }, ctx)), { dry_run: true, matched: 5, affected: 0, held_by_breaker: held });
-    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { service: 'imports' } }, ctx)), { dry_run: false, matched: 2, affected: 2 }, 'a closed breaker holds nothing');
-    assert.deepEqual(ok(await dispatch('dlq.retry', { selector: { search: '503' } }, ctx)), { dry_run: false, matched: 3, affected: 3, held_by_breaker: held });
+    assert.deepEqual(counted(await dispatch('dlq.retry', { selector: { search: '503' }, dry_run: true }, ctx)), { dry_run: true, matched: 5, affected: 0, held_by_breaker: held });
+    assert.deepEqual(counted(await dispatch('dlq.retry', { selector: { service: 'imports' } }, ctx)), { dry_run: false, matched: 2, affected: 2 }, 'a closed breaker holds nothing');
+    assert.deepEqual(counted(await dispatch('dlq.retry', { selector: { search: '503' } }, ctx)), { dry_run: false, matched: 3, affected: 3, held_by_breaker: held });
   });
 });
 

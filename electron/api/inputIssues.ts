@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { closest } from '../../shared/closestWord.ts';
+import { jsonKind } from '../../shared/fields.ts';
+import { valueAt } from '../config/locate.ts';
 import type { ApiIssue } from './errors.ts';
 
 /** Known fields listed when a wrong one is close to none: a short list helps, a long one buries the problem. */
@@ -40,6 +42,13 @@ const OTHER_SYSTEMS_FIELDS: Readonly<Record<string, string>> = {
   ids: 'job_ids',
   task_ids: 'job_ids',
   dead_letter_ids: 'job_ids',
+  // Runbook 001's test task ({"title": "Health check", …}): a job's only name is its identifier.
+  title: 'identifier',
+};
+
+/** What a field named for another system's word differs in, said beside opsdeck's name for it. */
+const FIELD_NOTES: Readonly<Record<string, string>> = {
+  identifier: 'unique: sent again, the same identifier finds the job it made; leave it out for a new one each time',
 };
 
 /**
@@ -61,7 +70,10 @@ function fieldBelow(schema: z.core.$ZodType, path: readonly PropertyKey[], key: 
  */
 export function unknownFieldMessage(key: string, known: readonly string[], what: 'field' | 'parameter' = 'field'): string {
   const theirs = OTHER_SYSTEMS_FIELDS[key];
-  if (theirs !== undefined && known.includes(theirs)) return `not a ${what}; opsdeck calls it ${theirs}`;
+  if (theirs !== undefined && known.includes(theirs)) {
+    const note = FIELD_NOTES[theirs];
+    return `not a ${what}; opsdeck calls it ${theirs}${note === undefined ? '' : ` (${note})`}`;
+  }
   const meant = closest(key, known);
   if (meant !== null && meant !== key) return `not a ${what}; did you mean ${meant}?`;
   if (known.length === 0) return `not a ${what}`;
@@ -69,27 +81,54 @@ export function unknownFieldMessage(key: string, known: readonly string[], what:
   return `not a ${what} (known: ${listed})`;
 }
 
+/** A field left out, as a predicate after its path: `service: required`. */
+const REQUIRED = 'required';
+
+/** What a value must be, as an issue of the wrong type says it: zod's type names, in the words of JSON. */
+function expectedText(expected: string): string {
+  if (expected === 'int') return 'a whole number';
+  if (expected === 'boolean') return 'true or false';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
 /**
- * A schema's issues as callers read them, each with its path. An unknown key is one issue of its own,
- * at its own path, named with the field it likely meant, and comes first: a misspelt field is also a
- * missing one, and the misspelling is what to fix.
+ * An issue in the words REST and the console give it, a predicate following its path (`service: required`,
+ * `priority: must be a whole number, not a string`), as `url: required: …` and `payload: must be a JSON
+ * object …` are written: zod's own ("Invalid input: expected string, received undefined") name its types. A
+ * schema's own message, written for people, is kept.
  */
-export function describedIssues(schema: z.core.$ZodType, error: z.ZodError): ApiIssue[] {
+function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
+  if (!issue.message.startsWith('Invalid input')) return issue.message;
+  const value = valueAt(input, issue.path);
+  if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return REQUIRED;
+  if (issue.code === 'invalid_type') return `must be ${expectedText(issue.expected)}, not ${jsonKind(value)}`;
+  return issue.message.replace(/^Invalid input: /, '');
+}
+
+/**
+ * A schema's issues as callers read them, each with its path, for `input` as it was sent. An unknown key is
+ * one issue of its own, at its own path, named with the field it likely meant, and comes first: a misspelt
+ * field is also a missing one, and the misspelling is what to fix. A key that goes inside a field left out
+ * (`{"all": true}` for `{"selector": {"all": true}}`) is that one issue: its message says how to write both.
+ */
+export function describedIssues(schema: z.core.$ZodType, error: z.ZodError, input: unknown): ApiIssue[] {
   const unknown: ApiIssue[] = [];
   const others: ApiIssue[] = [];
+  const housed = new Set<string>();
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       const known = fieldsAt(schema, issue.path);
       for (const key of issue.keys) {
         const home = closest(key, known) === null ? fieldBelow(schema, issue.path, key) : null;
+        if (home !== null) housed.add(issuePath([...issue.path, home.field]));
         const message = home === null ? unknownFieldMessage(key, known) : `not a field here: it goes in ${home.field} ({"${home.field}": {"${home.as}": …}})`;
         unknown.push({ path: issuePath([...issue.path, key]), message });
       }
     } else {
-      others.push({ path: issuePath(issue.path), message: issue.message });
+      others.push({ path: issuePath(issue.path), message: issueMessage(issue, input) });
     }
   }
-  return [...unknown, ...others];
+  return [...unknown, ...others.filter((issue) => !(issue.message === REQUIRED && housed.has(issue.path)))];
 }
 
 /** The first issue, then how many more: one line for a log, a terminal or a REST client. */

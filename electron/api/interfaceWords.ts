@@ -2,6 +2,13 @@ import { CONSOLE_CHECK, CONSOLE_RESET, type CheckWords } from '../../shared/brea
 import type { CallName } from '../../shared/contract.ts';
 import { CONSOLE_STUCK_WORDS, type StuckWords } from '../../shared/lostLeasesText.ts';
 
+/** A stuck workflow run's remedies in an interface's words (InterfaceWords.workflowRun). */
+export interface RunWords {
+  show(run: number | null): string;
+  cancel(run: number | null): string;
+  retry(run: number | null): string;
+}
+
 /** What the control plane holds dispatch by, each lifted its own way. */
 export type ControlHold = { kind: 'emergency_stop' } | { kind: 'safe_mode' } | { kind: 'paused_queue'; queue: string };
 
@@ -41,12 +48,18 @@ export interface InterfaceWords {
   moreCapacity(): string;
   /** Giving a service back the registry's rate limit (`registry`, that budget in words): `opsdeck rate-limit tune S --defaults goes back to …`. */
   rateLimitDefaults(service: string, registry: string): string;
-  /** What says which task holds a stuck workflow run, and what moves it on: a whole clause. */
-  stuckRun(): string;
+  /**
+   * What moves a stuck workflow run on, each a clause said of run `run`, or with null of any of several
+   * (a placeholder, or "each"): what says which task holds it, what ends it, and what runs its failed and
+   * cancelled tasks again, which workflowsCheck says only of a run that has one (retry refuses any other).
+   */
+  workflowRun: RunWords;
   /** Applying a store's pending migrations, said after "pending: ". */
   migrate(): string;
   /** Listing the stuck jobs, and failing them. */
   stuckJobs: StuckWords;
+  /** Listing job `id` among the stuck jobs, and failing it: said of "it". */
+  stuckJob(id: number): StuckWords;
   /** Checking a service by hand: its connectivity, or its runner's probe. */
   checkByHand: CheckWords;
   /** Running the health check named `check` (`store`, `runner`): `opsdeck health-check store`, `GET /v1/health/store`. */
@@ -83,11 +96,17 @@ export const CONSOLE_WORDS: InterfaceWords = {
   // A worker's slots are its --concurrency, given as it starts: no control of the console changes them.
   moreCapacity: () => 'start another worker (opsdeck worker on a server, or turn on local execution in Settings) or restart one with a higher --concurrency',
   rateLimitDefaults: (service, registry) => `Change… beside ${service} on the Breakers page, then Back to the registry's settings, gives back the registry's: ${registry}`,
-  // The run's retry button reads "Retry from TASK" and works only once a task failed or was cancelled.
-  stuckRun: () => 'open it from the Runs list on the Workflows page: its graph shows which task holds it; Cancel run there ends it, or once a task failed, Retry from that task runs it again',
+  // The run's page has Cancel run, and Retry from TASK, which works only once a task failed or was cancelled.
+  workflowRun: {
+    show: (run) => `open ${run === null ? 'each' : `run ${run}`} from the Runs list on the Workflows page: its graph shows which task holds it`,
+    cancel: () => 'Cancel run there ends it',
+    retry: () => 'Retry from its failed or cancelled tasks there runs them again',
+  },
   // The console has no migrate of its own: a host applies them as it opens its store.
   migrate: () => 'restart this console, which applies them as it opens the store, or run opsdeck migrate on it',
   stuckJobs: CONSOLE_STUCK_WORDS,
+  // A task's name on the run page opens its job's drawer, which has the button.
+  stuckJob: () => ({ list: 'the Jobs page with "Stuck only" lists it', fail: '"Fail now" in its job\'s drawer (its name opens it) fails it' }),
   checkByHand: CONSOLE_CHECK,
   // The panel runs every check at once; the one meant is among them.
   healthCheck: (check) => `Run health check under Diagnostics on the Runners page (its ${check})`,

@@ -1,5 +1,6 @@
 import type { BreakerTuning } from '../../shared/breakerTuning.ts';
 import type { ControlState, Job, WorkerInfo } from '../../shared/domain.ts';
+import { lostHolderText } from '../../shared/lostLeasesText.ts';
 import type { RateLimitView } from '../../shared/rateLimitTuning.ts';
 import { breakerAllowance } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
@@ -49,4 +50,14 @@ export async function waitingOf(ctx: ApiContext, job: Job, fleet: FleetFacts): P
     serviceCap: declared?.concurrency === undefined ? null : { limit: declared.concurrency, running: fleet.running[service] ?? 0 },
     words: ctx.words,
   });
+}
+
+/**
+ * Why a running job does not move on: its worker is lost, so nobody runs it, and what becomes of it when,
+ * as `opsdeck job ID` says it (lostHolderText); none while its worker answers. `workers`: the fleet as
+ * listed, lost ones too.
+ */
+export function lostHolderOf(ctx: Pick<ApiContext, 'words'>, job: Job, workers: readonly WorkerInfo[], now: number): string[] {
+  const holder = job.status === 'running' ? workers.find((w) => w.id === job.lease_owner) : undefined;
+  return holder?.lost ? [lostHolderText(holder, job.lease_expires_at, now, ctx.words.stuckJob(job.id))] : [];
 }

@@ -15,7 +15,7 @@ const short = (text: string) => registryDigest(text).slice(0, 12);
 function worker(id: string, over: Partial<WorkerInfo>): WorkerInfo {
   return {
     id, name: null, host: os.hostname(), pid: 42, version: '0.1.0', started_at: '2026-12-07T12:00:00.000Z', concurrency: 1, queues: null, services: null,
-    in_flight: 0, state: 'running', last_heartbeat_at: new Date().toISOString(), memory: null, cpu_percent: null, registry: null, cannot_run: null, lost: false, ...over,
+    in_flight: 0, state: 'running', last_heartbeat_at: new Date().toISOString(), memory: null, cpu_percent: null, pool: null, registry: null, cannot_run: null, lost: false, ...over,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { HealthCheck, WorkerInfo } from '../../shared/domain.ts';
-import { timeToCome } from '../../shared/timesInText.ts';
+import { spanText, timeToCome } from '../../shared/timesInText.ts';
 import { overdueSchedules } from '../engine/overdueSchedules.ts';
 import type { Store } from '../store/store.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
@@ -8,8 +8,9 @@ import type { InterfaceWords } from './interfaceWords.ts';
  * Health-check's scheduler check (the runbooks' "ensure the scheduler is running"). Every worker runs a
  * scheduler and they share the fires through the store (engine/scheduler.ts): the scheduler runs while a
  * live worker does. It fails while an active schedule's next fire is more than two minutes past, and also
- * while there are active schedules and no live worker at all, naming the next fire: nothing will fire it,
- * and waiting for it to be overdue would say so only after a nightly's fire was missed. A failure, not a
+ * while there are active schedules and no live worker at all, naming the next fire (or the one just
+ * missed, past but not yet overdue, as missed): nothing will fire it, and waiting for it to be overdue
+ * would say so only after a nightly's fire was missed. A failure, not a
  * warning: the scheduler the runbook asks about is not running. `workers`: those health-check looks at
  * (health.ts fleetOf); a held one still fires (its jobs wait), a draining one is stopping.
  */
@@ -33,6 +34,15 @@ export async function schedulerCheck(store: Store, workers: WorkerInfo[], now: n
     null,
   );
   if (next === null) return { name: 'scheduler', ok: true, detail: 'no live worker runs the scheduler, and no schedule is active' };
+  const late = now - Date.parse(next.at);
+  // A fire past, but not yet overdue, was missed all the same: no worker is left to fire it late.
+  if (late >= 0) {
+    return {
+      name: 'scheduler',
+      ok: false,
+      detail: `${active.length} active schedule(s) and no live worker to fire them: ${next.name} was due at ${next.at} (${spanText(late)} ago) and no worker has fired it; start one with ${words.startWorker()}`,
+    };
+  }
   return {
     name: 'scheduler',
     ok: false,

@@ -77,7 +77,7 @@ describe('the store check when the PostgreSQL pool is exhausted', () => {
       const check = storeCheckOf(await report);
       assert.equal(check.ok, true, check.detail);
       assert.equal(check.warning, true, check.detail);
-      assert.match(check.detail, /pool is exhausted: 2 of 2 connections in use, 1 caller waiting/);
+      assert.match(check.detail, /this process's own pool is exhausted: 2 of 2 connections in use, 1 caller waiting/);
     });
   });
 

@@ -3,6 +3,7 @@ import { PG_POOL_MAX_ENV } from '../store/open.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ConnectionRoom, PoolUse } from '../store/store.ts';
 import type { ApiContext } from './context.ts';
+import { ownPoolWords } from './answeredBy.ts';
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -90,8 +91,9 @@ function roomText(room: ConnectionRoom, hidden: boolean): string {
 /**
  * The store check: the store answers, and on PostgreSQL connections can still be had. It fails when the
  * store does not answer, or when the server is at the tightest limit on connections for this role and
- * database (a worker's next connection, or a console's, would be refused); it warns while this process's
- * pool is exhausted. The pool is read before the check's own statements take a connection or wait for one.
+ * database (a worker's next connection, or a console's, would be refused); it warns while the checking
+ * process's own pool is exhausted (the workers' pools are laid over it by the report: poolExhaustion.ts).
+ * The pool is read before the check's own statements take a connection or wait for one.
  * `answered` says whether the store answered at all: the checks that read it are made only then. A caller
  * blind to the host (ctx.hostHidden) is told how the store is, never where it is or as whom (its location,
  * database, role), as a diagnosis would.
@@ -100,10 +102,12 @@ export async function storeCheck(ctx: ApiContext): Promise<{ check: HealthCheck;
   const hidden = ctx.hostHidden !== undefined;
   const where = hidden ? `${ctx.store.dialect} store answers` : `${ctx.store.dialect} at ${ctx.store.location}`;
   const pool = ctx.store.poolUse();
+  // Said as the checking process's own: a command's pool is idle but for the check's reads, never a worker's.
+  const own = ownPoolWords(ctx.answeredBy);
   try {
     await ctx.store.getControl();
   } catch (error) {
-    const busy = pool !== null && exhausted(pool) ? `; this process's pool: ${poolText(pool)}` : '';
+    const busy = pool !== null && exhausted(pool) ? `; ${own}: ${poolText(pool)}` : '';
     return { check: { name: 'store', ok: false, detail: `${storeFailureText(ctx, error)}${busy}` }, answered: false };
   }
   if (pool === null) return { check: { name: 'store', ok: true, detail: where }, answered: true };
@@ -111,15 +115,15 @@ export async function storeCheck(ctx: ApiContext): Promise<{ check: HealthCheck;
   try {
     room = await ctx.store.connectionRoom();
   } catch (error) {
-    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool: ${poolText(pool)}; the server's connection limits could not be read: ${hidden ? 'it did not answer' : message(error)}` }, answered: true };
+    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; ${own}: ${poolText(pool)}; the server's connection limits could not be read: ${hidden ? 'it did not answer' : message(error)}` }, answered: true };
   }
   const server = room === null ? '' : `; ${roomText(room, hidden)}`;
   if (room !== null && room.in_use >= room.max) {
-    const detail = `no connection to spare: ${roomText(room, hidden)}, so new connections are refused ("too many clients"), a worker's or a console's among them; this process's pool: ${poolText(pool)}`;
+    const detail = `no connection to spare: ${roomText(room, hidden)}, so new connections are refused ("too many clients"), a worker's or a console's among them; ${own}: ${poolText(pool)}`;
     return { check: { name: 'store', ok: false, detail }, answered: true };
   }
   if (exhausted(pool)) {
-    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; this process's pool is exhausted: ${poolText(pool)} (${PG_POOL_MAX_ENV} sets its size)${server}` }, answered: true };
+    return { check: { name: 'store', ok: true, warning: true, detail: `${where}; ${own} is exhausted: ${poolText(pool)} (${PG_POOL_MAX_ENV} sets its size)${server}` }, answered: true };
   }
-  return { check: { name: 'store', ok: true, detail: `${where}; this process's pool: ${poolText(pool)}${server}` }, answered: true };
+  return { check: { name: 'store', ok: true, detail: `${where}; ${own}: ${poolText(pool)}${server}` }, answered: true };
 }

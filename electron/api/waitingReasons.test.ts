@@ -24,6 +24,7 @@ const worker = (over: Partial<WorkerInfo> = {}): WorkerInfo => ({
   last_heartbeat_at: now.toISOString(),
   memory: null,
   cpu_percent: null,
+  pool: null,
   registry: null,
   cannot_run: null,
   lost: false,

@@ -13,9 +13,9 @@ const MEASURED = 'breaker open: model_api for 7m (half-open since 2026-01-01T00:
 const OLD = 'breaker open: ledger for 9m (half-open, waiting for a job of ledger to probe it: check it by hand with opsdeck test-connectivity ledger, and once it answers, opsdeck breaker reset ledger closes it)';
 
 const advice: Record<string, string> = {
-  cli: 'For model_api: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it',
-  rest: 'For model_api: check it by hand with GET /v1/runners/connectivity/model_api, and once it answers, POST /v1/breakers/model_api/reset closes it',
-  console: 'For model_api: check it by hand with Test connectivity beside model_api under Diagnostics on the Runners page, and once it answers, Reset beside model_api on the Breakers page closes it',
+  cli: 'For model_api: check it by hand with opsdeck test-connectivity model_api, and once it passes, opsdeck breaker reset model_api closes it',
+  rest: 'For model_api: check it by hand with GET /v1/runners/connectivity/model_api, and once it passes, POST /v1/breakers/model_api/reset closes it',
+  console: 'For model_api: check it by hand with Test connectivity beside model_api under Diagnostics on the Runners page, and once it passes, Reset beside model_api on the Breakers page closes it',
 };
 
 describe("an alert's advice in the words of the interface that reads it", () => {

@@ -49,6 +49,18 @@ const PROFILE = 'opsdeck performance --by service shows p50/p95/p99 durations an
 const STEP =
   "opsdeck has no step mode: opsdeck pause QUEUE holds the jobs of a queue, a workflow's next tasks among them, while opsdeck workflow show RUN and opsdeck job ID show what ran; opsdeck unpause QUEUE lets them go";
 
+// A host's own tools (top, ps, tail, a service manager), typed as opsdeck commands: what shows the same here.
+const RUNNING = 'opsdeck workers shows each worker with its heartbeat, jobs in flight, memory and CPU; opsdeck jobs --status running lists the jobs running now';
+const TAIL = "opsdeck logs -f follows the desktop app's log (a worker logs on its own stdout); opsdeck errors groups the recent failures";
+const WATCHDOG =
+  "opsdeck runs no watchdog of its own: every worker takes back the jobs whose lease ran out; opsdeck workers shows each worker's heartbeat, opsdeck health-check worker:NAME checks the workers of one name";
+const START =
+  'opsdeck has no service to start: a worker is a process you run, opsdeck worker --registry FILE [--name NAME], under systemd or another supervisor that stops it with SIGTERM (it drains first); SIGHUP reloads its registry without a restart; opsdeck workers shows which run';
+const PERMISSIONS =
+  "opsdeck services NAME shows a service's runner settings: its command, allowed_commands, working directory, timeouts and the variables its secrets come from; opsdeck jobs --class allowlist --service NAME lists its allowlist refusals";
+const BUDGETS =
+  "opsdeck rate-limit list shows each service's rate limit and max_concurrent, in force and in use (the runbooks' worker budgets); opsdeck rate-limit tune SERVICE changes them at run time";
+
 export const HINTS: Record<string, string> = {
   'test-vars': 'opsdeck validate-config FILE names every environment variable the registry references that is not set',
   'security-audit': 'opsdeck jobs --class allowlist --service NAME lists a service\'s allowlist refusals (commands and images); opsdeck validate-config FILE checks each service\'s security_policy',
@@ -61,6 +73,7 @@ export const HINTS: Record<string, string> = {
   disk: DISK,
   'disk-space': DISK,
   'check-disk-space': DISK,
+  df: DISK,
   cleanup: DISK,
   profile: PROFILE,
   profiler: PROFILE,
@@ -106,7 +119,19 @@ export const HINTS: Record<string, string> = {
   'error-patterns': 'opsdeck errors groups the recent failures by class and fingerprint; opsdeck dlq groups groups the dead letters',
   'run-health-checks': 'opsdeck health-check checks every component (store, migrations, registry, runners, workers, dispatch, breakers, workflows, scheduler); health-check NAME checks one',
   'api-costs': COSTS,
+  'api-cost': COSTS,
   backup: BACKUP,
+  top: RUNNING,
+  ps: RUNNING,
+  tail: TAIL,
+  watchdog: WATCHDOG,
+  start: START,
+  restart: START,
+  stop: SHUTDOWN,
+  permissions: PERMISSIONS,
+  permission: PERMISSIONS,
+  'worker-budgets': BUDGETS,
+  'worker-budget': BUDGETS,
 };
 
 /** The hint for a word typed as a command, in snake case or kebab case, any letter case. */
@@ -121,33 +146,4 @@ export function expandAlias(argv: string[]): string[] {
   const alias = name === undefined ? undefined : ALIASES[name.toLowerCase().replaceAll('_', '-')];
   if (!alias) return argv;
   return [...alias.to, ...rest];
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
-/** The command a mistyped name most likely meant, when one is close enough to suggest. */
-export function closest(name: string, names: string[]): string | null {
-  let best: string | null = null;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const candidate of names) {
-    const contains = candidate.includes(name) || name.includes(candidate);
-    const score = contains ? 0.5 : distance(name, candidate);
-    if (score < bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return best !== null && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
 }

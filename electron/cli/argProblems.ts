@@ -1,4 +1,4 @@
-import { closest } from './aliases.ts';
+import { editDistance } from '../../shared/closestWord.ts';
 
 /** The options parseArgs is given: long name → its type and short letter. */
 export type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
@@ -44,6 +44,24 @@ function spelled(named: string, options: ParseOptions): string {
   return name === undefined ? named : `--${name}`;
 }
 
+/**
+ * The option a mistyped one most likely meant: one it is part of or holds (`--dry` of --dry-run), else the
+ * nearest within a third of its letters (at least two edits).
+ */
+function optionMeant(name: string, names: string[]): string | null {
+  let best: string | null = null;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const candidate of names) {
+    const contains = candidate.includes(name) || name.includes(candidate);
+    const score = contains ? 0.5 : editDistance(name, candidate);
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best !== null && bestScore <= Math.max(2, Math.floor(name.length / 3)) ? best : null;
+}
+
 /** Options other job systems' command lines (and the runbooks written for them) use, and opsdeck's for each. */
 const OTHER_SYSTEMS_OPTIONS: Readonly<Record<string, string>> = {
   store: 'db',
@@ -67,7 +85,7 @@ export function usageMessage(error: unknown, options: ParseOptions): string {
     const name = unknown.startsWith('--') ? (unknown.slice(2).split('=')[0] ?? '') : '';
     const ours = OTHER_SYSTEMS_OPTIONS[name];
     if (ours !== undefined && ours in options) return `unknown option ${unknown}: opsdeck's is --${ours}`;
-    const guess = name ? closest(name, Object.keys(options)) : null;
+    const guess = name ? optionMeant(name, Object.keys(options)) : null;
     return `unknown option ${unknown}${guess ? ` (did you mean --${guess}?)` : ''}`;
   }
   const missing = optionOf(message, /^Option '([^']+)' argument missing/) ?? optionOf(message, /^Option '([^']+)' argument is ambiguous/);

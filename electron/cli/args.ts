@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDuration, windowText } from '../../shared/duration.ts';
+import { readPastTime } from '../../shared/pastTime.ts';
 import { joinNegativeValues, usageMessage, type ParseOptions } from './argProblems.ts';
 
 /** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
@@ -105,12 +106,9 @@ export function isoTime(values: Values, key: string): string | undefined {
 export function pastTime(values: Values, key: string): string | undefined {
   const text = str(values, key);
   if (text === undefined) return undefined;
-  // A bare number could be seconds or a year, and 6M months or minutes: only a lower-case unit is read.
-  if (/^\s*\d+\s*$/.test(text) || /^\s*\d+\s*[A-Z]\s*$/.test(text)) {
-    throw new UsageError(`--${key}: "${text}" is ambiguous; write a duration with its unit in lower case (90s, 10m, 2h, 7d, 1w) or an ISO time`);
-  }
-  const seconds = /^\s*\d+\s*[smhdw]\s*$/.test(text) ? parseDuration(text) : null;
-  if (seconds !== null) return new Date(Date.now() - seconds * 1000).toISOString();
+  const read = readPastTime(text, Date.now());
+  if (read.kind === 'ambiguous') throw new UsageError(`--${key}: ${read.problem}`);
+  if (read.kind === 'time') return read.iso;
   const iso = isoOf(text);
   if (iso === null) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
   return iso;

@@ -290,7 +290,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     }
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'scheduler', '--db', db, '--json']))).checks.map((c) => c.name), ['scheduler']);
     assert.deepEqual(HealthJson.parse(json(await opsdeck(['health-check', 'api_endpoints', '--db', db, '--json']))).checks.map((c) => c.name), ['runner:http'], "a pipeline runbook's api_endpoints");
-    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/]] as const) {
+    for (const [word, says] of [['models', /opsdeck calls no models: .*health-check runner probes/], ['cache', /opsdeck keeps no cache: .*health-check store/], ['redis', /opsdeck uses no Redis/], ['pool', /connection pools are checked with the store: opsdeck health-check store names each live worker whose pool was exhausted/], ['connection-pool', /opsdeck health-check store/]] as const) {
       const none = await opsdeck(['health-check', word, '--db', db]);
       assert.equal(none.code, 2, word);
       assert.match(none.stderr, says, word);
@@ -345,7 +345,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal(groups.total, 2);
     const fp = groups.groups[0]?.fingerprint ?? '';
     // As the runbook prints a failure pattern: when it began, beside when it was last seen.
-    assert.match((await opsdeck(['dlq', 'groups', ...common])).stdout, /^FINGERPRINT +COUNT +SERVICES +FIRST SEEN +LAST SEEN +SAMPLE ERROR$/m);
+    assert.match((await opsdeck(['dlq', 'groups', ...common])).stdout, /^FINGERPRINT +COUNT +CLASS +SERVICES +FIRST SEEN +LAST SEEN +SAMPLE ERROR$/m);
     const Bulk = z.object({ dry_run: z.boolean(), matched: z.number(), affected: z.number() });
     assert.deepEqual(Bulk.parse(json(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common, '--json']))), { dry_run: true, matched: 2, affected: 0 });
     const mistyped = await opsdeck(['dlq', 'retry', '--fingerprint', 'deadbeef', ...common]);
@@ -355,7 +355,7 @@ describe('opsdeck CLI on SQLite', { concurrency: 2 }, () => {
     assert.equal((await opsdeck(['pause', 'reports', '--force', '--reason', 'not theirs', ...common])).code, 0);
     const retried = await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]);
     assert.equal(retried.code, 0);
-    assert.match(retried.stdout, /^retried 2 dead letter\(s\)\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\n$/);
+    assert.match(retried.stdout, /^retried 2 dead letters\njobs \d+, \d+\nthey wait while queue default is paused by \S+: upstream migration \(opsdeck unpause default\)\nno live worker runs them: broken \(queue default\): no worker is running \(start one: opsdeck worker\)\n$/);
     assert.equal((await opsdeck(['unpause', 'default', ...common])).code, 0);
 
     assert.equal((await opsdeck(['breaker', 'open', 'broken', '--reason', 'maintenance', ...common])).code, 0);

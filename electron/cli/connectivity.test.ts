@@ -94,11 +94,11 @@ describe('test-connectivity and validate-token against real local servers', { co
   it('walks DNS, TCP and HTTP with timings; a closed port stops at TCP; exit 1 when any fails', async () => {
     const up = await opsdeck(['test-connectivity', 'payments-api', ...common]);
     assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stdout, /^payments-api\s+GET http:\/\/127\.0\.0\.1:\d+\/v1\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
+    assert.match(up.stdout, /^payments-api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges \(the jobs POST it\)\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
     assert.match(up.stdout, took(/^DNS\s+ok\s+TOOK\s+127\.0\.0\.1 → 127\.0\.0\.1$/m));
     assert.match(up.stdout, took(/^TCP\s+ok\s+TOOK/m));
-    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\); the jobs' POST \/charges was not tried \(it could do work\)$/m));
-    assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), 'a probe sends no credential and never the service\'s own call');
+    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\)$/m));
+    assert.ok(seen.every((r) => r.method === 'HEAD' && r.url === '/v1/charges' && r.authorization === undefined), 'a probe asks the jobs\' URL, sends no credential and never the service\'s own call');
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
     assert.equal(down.code, 1);
@@ -121,23 +121,34 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(url.stdout, /^url\s+GET http:\/\/127\.0\.0\.1:\d+\/health\s+ok\s+\(timeout 5s: the default for a URL\)$/m);
   });
 
-  it('an upstream answering 503 to everything is a warning naming the status; one not answering names its service', async () => {
+  it('an upstream answering 503 to everything fails, saying what resetting its breaker would do; one answering 429 warns with its Retry-After', async () => {
     const unavailable = createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
     const failPort = await listenLocal(unavailable);
+    const limited = createServer((_req, res) => res.writeHead(429, { 'retry-after': '30' }).end('slow down'));
+    const limitedPort = await listenLocal(limited);
     const probe = createTcpServer();
     const closedPort = await listenLocal(probe);
     await close(probe);
     const registry = join(dir, 'failing.yaml');
     const service = (name: string, port: number) => [`  - name: ${name}`, '    execution_type: http', `    runner_config: { base_url: "http://127.0.0.1:${port}", path: /work, method: POST }`];
     await writeFile(registry, ['services:', ...service('fail_api', failPort), ...service('down_api', closedPort), ''].join('\n'));
+    const rateLimited = join(dir, 'rate-limited.yaml');
+    await writeFile(rateLimited, ['services:', ...service('llm_api', limitedPort), ''].join('\n'));
     const onlyFailing = join(dir, 'only-failing.yaml');
     await writeFile(onlyFailing, ['services:', ...service('fail_api', failPort), ''].join('\n'));
     const db = ['--db', join(dir, 'opsdeck.db')];
     try {
-      const warned = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
-      assert.equal(warned.code, 0, 'a path that answers is no failure of the path');
-      assert.match(warned.stdout, /^fail_api\s+GET http:\/\/127\.0\.0\.1:\d+\/\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so; the jobs' POST \/work was not tried/m));
+      const failed = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
+      assert.equal(failed.code, 1, 'a script that resets the breaker once this passes must not reset it now');
+      assert.match(failed.stdout, /^fail_api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work \(the jobs POST it\)\s+FAILING\s+\(/m);
+      assert.match(
+        failed.stdout,
+        took(/^HTTP\s+FAILED\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work answered 503 Service Unavailable: the upstream still answers 503, a server error: its jobs fail with http_503 while it answers so; resetting its breaker now \(opsdeck breaker reset fail_api\) sends the jobs it holds into the same failure$/m),
+      );
+      const warned = await opsdeck(['test-connectivity', 'llm_api', ...db, '--registry', rateLimited]);
+      assert.equal(warned.code, 0, 'a rate limit holds the jobs back; it does not fail them');
+      assert.match(warned.stdout, /^llm_api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work \(the jobs POST it\)\s+WARNING\s+\(/m);
+      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work answered 429 Too Many Requests: rate limited \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);
@@ -148,7 +159,8 @@ describe('test-connectivity and validate-token against real local servers', { co
       assert.match(one.stdout, /^healthy \(1 warning\(s\)\)$/m);
     } finally {
       unavailable.closeAllConnections();
-      await close(unavailable);
+      limited.closeAllConnections();
+      await Promise.all([close(unavailable), close(limited)]);
     }
   });
 

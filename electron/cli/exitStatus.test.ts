@@ -29,9 +29,9 @@ async function enqueued(identifier: string, payload: string): Promise<number> {
 
 describe('what a bulk command exits with when it finds nothing to do, and when something named was left out', () => {
   it('a sweep that finds nothing exits 0 and says so', async () => {
-    assert.match(ok(await opsdeck(['dlq', 'retry', '--all', ...common])), /^retried 0 dead letter\(s\)$/m);
-    assert.match(ok(await opsdeck(['dlq', 'resolve', '--all', '--note', 'tidy', ...common])), /^resolved 0 dead letter\(s\)$/m);
-    assert.match(ok(await opsdeck(['dlq', 'purge', '--before', '1d', ...common])), /^purged 0 dead letter\(s\)$/m);
+    assert.match(ok(await opsdeck(['dlq', 'retry', '--all', ...common])), /^retried 0 dead letters$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', '--all', '--note', 'tidy', ...common])), /^resolved 0 dead letters$/m);
+    assert.match(ok(await opsdeck(['dlq', 'purge', '--before', '1d', ...common])), /^purged 0 dead letters$/m);
     assert.match(ok(await opsdeck(['fail', '--stuck', '--reason', 'tidy', ...common])), /^no stuck jobs/m);
     assert.match(ok(await opsdeck(['breaker', 'auto', '--all', ...common])), /^auto: nothing changed, every breaker \(1\) already in auto$/m);
   });
@@ -49,7 +49,7 @@ describe('what a bulk command exits with when it finds nothing to do, and when s
     for (const dryRun of [['--dry-run'], []]) {
       const both = await opsdeck(['dlq', 'retry', String(dead), String(done), ...dryRun, ...common]);
       assert.equal(both.code, 1, both.stdout);
-      assert.match(both.stdout, dryRun.length > 0 ? /^would retry 1 dead letter\(s\)/m : /^retried 1 dead letter\(s\)$/m);
+      assert.match(both.stdout, dryRun.length > 0 ? /^would retry 1 dead letter;/m : /^retried 1 dead letter$/m);
       assert.match(both.stderr, new RegExp(`^opsdeck: not open dead letters, left as they are: ${done}$`, 'm'));
     }
     const again = await opsdeck(['dlq', 'retry', String(dead), ...common]);

@@ -42,7 +42,7 @@ describe('health-check store on a PostgreSQL database at its connection limit', 
     const [fine] = roomy.checks;
     assert.equal(fine?.ok, true, fine?.detail);
     assert.equal(fine?.warning, undefined, fine?.detail);
-    assert.match(fine?.detail ?? '', /this process's pool: \d+ of 8 connections in use, 0 callers waiting/);
+    assert.match(fine?.detail ?? '', /this command's own pool: \d+ of 8 connections in use, 0 callers waiting/);
 
     await withClient(db.url, (c) => c.query(`ALTER DATABASE ${name} CONNECTION LIMIT 3`));
     const others = [new pg.Client({ connectionString: url }), new pg.Client({ connectionString: url })];

@@ -32,9 +32,11 @@ function advice(words: InterfaceWords): string[] {
     ...POINTED.map((call) => words.call(call, { service: 'payments', id: 'w1', name: 'nightly', path: '/srv/registry.yaml' })),
     words.moreCapacity(),
     words.rateLimitDefaults('payments', '100 per 1m'),
-    words.stuckRun(),
+    ...[3, null].flatMap((run) => [words.workflowRun.show(run), words.workflowRun.cancel(run), words.workflowRun.retry(run)]),
     words.stuckJobs.list,
     words.stuckJobs.fail,
+    words.stuckJob(7).list,
+    words.stuckJob(7).fail,
     words.checkByHand('payments', 'http'),
     words.checkByHand('payments', 'shell'),
     words.resetBreaker('payments'),
@@ -54,7 +56,8 @@ describe("each interface's words", () => {
     assert.equal(CONSOLE_WORDS.call('runners.validateToken', { service: 'payments' }), 'Validate token beside payments under Diagnostics on the Runners page');
     assert.equal(CONSOLE_WORDS.call('registry.validate', { path: '/srv/registry.yaml' }), 'Validate /srv/registry.yaml in Settings (Service registry)');
     assert.match(CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), /^Change… beside payments on the Breakers page, then Back to the registry's settings, gives back the registry's: 100 per 1m$/);
-    assert.match(CONSOLE_WORDS.stuckRun(), /Workflows page.*Cancel run there ends it, or once a task failed, Retry from that task runs it again$/);
+    assert.equal(CONSOLE_WORDS.workflowRun.show(3), 'open run 3 from the Runs list on the Workflows page: its graph shows which task holds it');
+    assert.equal(CONSOLE_WORDS.workflowRun.retry(3), 'Retry from its failed or cancelled tasks there runs them again');
     assert.match(CONSOLE_WORDS.checkByHand('payments', 'shell'), /^Run health check under Diagnostics on the Runners page \(its runner:shell\)$/);
     assert.match(CONSOLE_WORDS.moreCapacity(), /turn on local execution in Settings/);
     // No control of the console migrates: it says what does, a restart of this console or the command.
@@ -76,10 +79,12 @@ describe("each interface's words", () => {
       [CONSOLE_WORDS.resetBreaker('payments'), 'Reset', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'Change…', 'breakers/BreakersPage.tsx'],
       [CONSOLE_WORDS.rateLimitDefaults('payments', '100 per 1m'), "Back to the registry's settings", 'breakers/TuneRateLimitDialog.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Cancel run', 'workflows/RunDetail.tsx'],
-      [CONSOLE_WORDS.stuckRun(), 'Retry from', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.cancel(3), 'Cancel run', 'workflows/RunDetail.tsx'],
+      [CONSOLE_WORDS.workflowRun.retry(3), 'Retry from', 'workflows/RunDetail.tsx'],
       [CONSOLE_WORDS.stuckJobs.list, 'Stuck only', 'jobs/JobFilters.tsx'],
       [CONSOLE_WORDS.stuckJobs.fail, 'Fail now', 'jobs/JobDrawer.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).list, 'Stuck only', 'jobs/JobFilters.tsx'],
+      [CONSOLE_WORDS.stuckJob(7).fail, 'Fail now', 'jobs/JobDrawer.tsx'],
     ];
     for (const [advice, label, file] of named) {
       assert.ok(advice.includes(label), `${JSON.stringify(advice)} names ${label}`);
@@ -89,8 +94,9 @@ describe("each interface's words", () => {
       assert.match(source, new RegExp(`>\\s*${text}\\s*<|['"]${text}['"]|\`${text}[\\s$]`), `${file} draws ${label}`);
     }
     // The labels read on their own: the retry button's is never "Retry" alone, nor the drawer's "Fail".
-    assert.doesNotMatch(CONSOLE_WORDS.stuckRun(), /Retry there|Cancel run or Retry/);
+    assert.doesNotMatch(CONSOLE_WORDS.workflowRun.retry(3), /Retry there/);
     assert.doesNotMatch(CONSOLE_WORDS.stuckJobs.fail, /(^|[^"])Fail in/);
+    assert.doesNotMatch(CONSOLE_WORDS.stuckJob(7).fail, /(^|[^"])Fail in/);
   });
 
   it('the CLI says its commands', () => {
@@ -113,6 +119,7 @@ describe("each interface's words", () => {
     assert.equal(REST_WORDS.call('runners.connectivity', { url: 'https://api.example.com' }), 'POST /v1/runners/connectivity/check');
     assert.equal(REST_WORDS.rateLimitDefaults('payments', '100 per 1m'), 'POST /v1/rate-limits/payments/tune with {"defaults": true} goes back to the registry\'s: 100 per 1m');
     assert.equal(REST_WORDS.checkByHand('payments', 'http'), 'GET /v1/runners/connectivity/payments');
+    assert.equal(REST_WORDS.stuckJob(7).fail, 'POST /v1/executions/7/fail fails it');
     assert.ok(served(REST_WORDS.checkByHand('payments', 'shell').replace('runner:shell', '{check}')));
     assert.ok(served(REST_WORDS.healthCheck('store').replace('store', '{check}')));
   });
@@ -224,20 +231,23 @@ services:
     assert.doesNotMatch(report.checks.map((c) => c.detail).join('\n'), /\(opsdeck worker\)/, 'the console never says the bare command');
   });
 
-  it("a runbook's component opsdeck has no check for (models, cache, redis) says what to run instead, in each host's words", async () => {
+  it("a runbook's component opsdeck has no check for (models, cache, redis, pool) says what to run instead, in each host's words", async () => {
     t = await createTestContext(registry());
-    const expected: Record<string, { models: string; cache: string }> = {
+    const expected: Record<string, { models: string; cache: string; pool: [string, string] }> = {
       cli: {
         models: 'opsdeck health-check runner probes each kind\'s (runner:http, runner:serverless), and opsdeck test-connectivity SERVICE tests one of them',
         cache: '(opsdeck health-check store)',
+        pool: ['opsdeck health-check store', 'opsdeck workers'],
       },
       rest: {
         models: 'GET /v1/health/runner probes each kind\'s (runner:http, runner:serverless), and GET /v1/runners/connectivity/SERVICE tests one of them',
         cache: '(GET /v1/health/store)',
+        pool: ['GET /v1/health/store', 'GET /v1/workers'],
       },
       console: {
         models: 'Run health check under Diagnostics on the Runners page (its runner) probes each kind\'s (runner:http, runner:serverless), and Test connectivity beside SERVICE under Diagnostics on the Runners page tests one of them',
         cache: '(Run health check under Diagnostics on the Runners page (its store))',
+        pool: ['Run health check under Diagnostics on the Runners page (its store)', 'the Runners page'],
       },
     };
     for (const [host, words] of hosts) {
@@ -249,6 +259,13 @@ services:
       assert.ok(models.message.includes(`opsdeck calls no models: the upstreams its jobs call are its services; ${want.models}`), `${host}: ${models.message}`);
       assert.ok(failure(await dispatch('health.check', { check: 'cache' }, ctx)).message.includes(`opsdeck keeps no cache: the store holds all its state ${want.cache}`), host);
       assert.ok(failure(await dispatch('health.check', { check: 'redis' }, ctx)).message.includes(`queues included ${want.cache}`), host);
+      const [check, list] = want.pool;
+      for (const word of ['pool', 'connections', 'connection-pool', 'Connection_Pool']) {
+        const pool = failure(await dispatch('health.check', { check: word }, ctx));
+        assert.equal(pool.code, 'not_found', `${host} ${word}`);
+        assert.ok(pool.message.includes(`opsdeck's connection pools are checked with the store: ${check} names each live worker whose pool was exhausted`), `${host}: ${pool.message}`);
+        assert.ok(pool.message.includes(`; ${list} gives every worker's pool`), `${host}: ${pool.message}`);
+      }
     }
   });
 });

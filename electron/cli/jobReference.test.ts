@@ -37,7 +37,11 @@ describe('a job named on the command line is the job opsdeck job shows', () => {
     assert.notEqual(named.id, 1, 'opsdeck job 1 shows the job whose identifier is 1');
     assert.equal(first.id, 1);
 
-    assert.match(ok(await opsdeck(['dlq', 'retry', '1', ...common])), /^retried 1 dead letter\(s\)$/m);
+    const retried = ok(await opsdeck(['dlq', 'retry', '1', ...common]));
+    assert.match(retried, /^retried 1 dead letter$/m);
+    // The worker stopped once the queue was empty: the retry says nothing will run the job until one starts.
+    assert.match(retried, /^no live worker runs them: payments \(queue default\): no worker is running \(start one: opsdeck worker\)$/m);
+    assert.doesNotMatch(retried, /^jobs? /m, 'the job named is not listed back');
     assert.equal((await shown('1')).status, 'pending');
     assert.equal((await shown('first')).status, 'failed', 'the job with id 1 was left alone');
 

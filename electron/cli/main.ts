@@ -1,7 +1,8 @@
-import { ALIASES, closest, expandAlias, hintFor } from './aliases.ts';
+import { ALIASES, expandAlias, hintFor } from './aliases.ts';
 import { COMMON_OPTIONS, parseCommandArgs, UsageError } from './args.ts';
 import { CliFailure, type Command } from './command.ts';
-import { COMMAND_NAMES, loadCommand, loadCommands } from './commands/index.ts';
+import { guessCommand } from './commandGuess.ts';
+import { COMMAND_NAMES, loadCommand, loadCommands, READING_COMMANDS } from './commands/index.ts';
 import { databaseUrlNotice } from './databaseUrl.ts';
 import { commandHelp, mainHelp } from './help.ts';
 import { processIo, setDisplayZone, type Io } from './output.ts';
@@ -28,6 +29,11 @@ function commandFirst(typed: string[]): string[] {
   return [typed[i] ?? '', ...typed.slice(0, i), ...typed.slice(i + 1)];
 }
 
+/** The runbooks' aliases of commands that read: those a mistyped word may be guessed to be. */
+function readingAliases(): string[] {
+  return Object.entries(ALIASES).filter(([, alias]) => READING_COMMANDS.includes(alias.to[0] ?? '')).map(([word]) => word);
+}
+
 /** A name that is no command, typed as one or after help: the command it likely meant, and exit 2. */
 function unknownCommand(name: string, io: Io): number {
   const hint = hintFor(name);
@@ -44,7 +50,7 @@ function unknownCommand(name: string, io: Io): number {
     );
     return 2;
   }
-  const guess = closest(name, [...COMMAND_NAMES, ...Object.keys(ALIASES)]);
+  const guess = COMMAND_NAMES.find((known) => known === name.toLowerCase()) ?? guessCommand(name, READING_COMMANDS, readingAliases());
   io.err(`opsdeck: unknown command "${name}"; ${guess ? `did you mean "${guess}"? ` : ''}run opsdeck --help for the list`);
   return 2;
 }

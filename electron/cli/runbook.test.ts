@@ -140,6 +140,9 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--defaults', ...common])), /back to the registry's settings \(threshold 5, recovery 60s\)/);
     // The runbook's update_circuit_breaker_settings(..., reset_timeout=60): --reset-timeout is --recovery-timeout.
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', ...common])), /recovery_timeout 60s \(registry 60s\)/);
+    const both = await opsdeck(['breaker', 'tune', 'payments', '--reset-timeout', '60', '--recovery-timeout', '30', ...common]);
+    assert.equal(both.code, 2, 'one is the other: which to keep would be a guess, as REST refuses it too');
+    assert.match(both.stderr, /^opsdeck: --reset-timeout is --recovery-timeout by the runbooks' name: give one of them, not both/m);
     assert.match(ok(await opsdeck(['breaker', 'tune', 'payments', '--window', '120', ...common])), /, window 120s by /, 'every setting in seconds says so');
     // A forced-open breaker reads open first: an operator scanning for OPEN breakers must not read "closed".
     assert.match(ok(await opsdeck(['breaker', 'open', 'nap', ...common])), /^breaker nap: open, forced open \(auto: closed\)$/m);
@@ -203,7 +206,7 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const fp = groups.groups[0]?.fingerprint ?? '';
     assert.equal(groups.groups[0]?.count, 2);
 
-    assert.match(ok(await opsdeck(['dlq', 'resolve', '--fingerprint', fp, '--dry-run', ...common])), /^would resolve 2 dead letter\(s\); run again without --dry-run to do it$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', '--fingerprint', fp, '--dry-run', ...common])), /^would resolve 2 dead letters; run again without --dry-run to do it$/m);
     const noNote = await opsdeck(['dlq', 'resolve', '--fingerprint', fp, ...common]);
     assert.equal(noNote.code, 2, 'a real resolve still needs its note');
     assert.match(noNote.stderr, /resolve needs --note TEXT/);
@@ -212,11 +215,13 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     ok(await opsdeck(['pause', 'default', '--reason', 'processor migration', ...common]));
     const dry = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, '--dry-run', ...common]));
     const retried = ok(await opsdeck(['dlq', 'retry', '--fingerprint', fp, ...common]));
-    assert.match(retried, /^retried 2 dead letter\(s\)$/m);
+    assert.match(retried, /^retried 2 dead letters\njobs \d+, \d+$/m, 'named by a fingerprint: the jobs are listed');
     assert.match(retried, /^2 jobs of payments wait: its circuit breaker is forced open \(opsdeck breaker reset payments releases them\)$/m);
     assert.match(retried, /^they wait while queue default is paused by \S+: processor migration \(opsdeck unpause default\)$/m);
     // Nothing changed between them: the dry run said what the retry then did, in the same words.
-    assert.match(dry, /^would retry 2 dead letter\(s\); run again without --dry-run to do it\n/);
+    // The worker stopped once the queue was empty: nothing will run them, and both say so.
+    assert.match(retried, /^no live worker runs them: payments \(queue default\): no worker is running \(start one: opsdeck worker\)$/m);
+    assert.match(dry, /^would retry 2 dead letters; run again without --dry-run to do it\n/);
     assert.deepEqual(dry.split('\n').slice(1), retried.split('\n').slice(1));
     const pending = z.object({ jobs: z.array(z.unknown()) }).parse(JSON.parse(ok(await opsdeck(['jobs', '--status', 'pending', '--service', 'payments', ...common, '--json']))));
     assert.equal(pending.jobs.length, 2);
@@ -233,8 +238,8 @@ describe('the runbooks\' words on the command line', { concurrency: 2 }, () => {
     const idOf = (identifier: string): number => dead.find((j) => j.identifier === identifier)?.id ?? 0;
 
     assert.deepEqual(Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', String(idOf('charge-1')), 'charge-2', ...common, '--json'])))).jobs.map((j) => j.identifier).sort(), ['charge-1', 'charge-2']);
-    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter\(s\)$/m);
-    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter\(s\)$/m);
+    assert.match(ok(await opsdeck(['dlq', 'retry', String(idOf('charge-1')), ...common])), /^retried 1 dead letter$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', 'charge-2', '--note', 'Fixed by updating API credentials', ...common])), /^resolved 1 dead letter$/m);
     const left = Dead.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', ...common, '--json'])))).jobs.map((j) => j.identifier);
     assert.deepEqual(left, ['charge-3'], 'only the one named was resolved, and the retried one left the open list');
     const Audit = z.object({ entries: z.array(z.object({ details: z.object({ job_ids: z.array(z.number()), note: z.string() }) })) });

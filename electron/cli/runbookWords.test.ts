@@ -16,6 +16,8 @@ const REGISTRY = [
   '    retry_config: { max_retries: 0 }',
   '    runner_config: { command: ["/bin/sleep", "5"] }',
   '    security_policy: { allowed_commands: ["/bin/sleep"] }',
+  // A window of an hour: its one failure is still counted when the breakers are listed, however slow the run.
+  '    circuit_breaker: { window: 3600 }',
   '  - name: api',
   '    execution_type: noop',
   '    queue: fast',
@@ -111,6 +113,7 @@ describe("the runbooks' words on the command line", { concurrency: 2 }, () => {
 
     const breakers = ok(await opsdeck(['breaker', 'status', '--db', db, '--registry', registry]));
     assert.match(breakers, /^SERVICE\s+STATE/m);
+    assert.match(breakers, /^executor\s+closed\s+auto\s+1\/5 \(1 call\)\s/m, 'one call, not "1 calls"');
     const one = ok(await opsdeck(['breaker', 'list', 'api', '--db', db, '--registry', registry]));
     assert.match(one, /^api\s/m);
     assert.doesNotMatch(one, /^executor\s/m);

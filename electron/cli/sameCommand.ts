@@ -1,3 +1,4 @@
+import { shellWord } from '../../shared/shellWord.ts';
 import { locationWithoutPasswords } from '../store/location.ts';
 import type { Invocation } from './command.ts';
 
@@ -16,9 +17,4 @@ export function sameCommand(inv: Invocation, command: string, change: Readonly<R
     else words.push(`--${key}=${shellWord(key === 'db' ? locationWithoutPasswords(value) : value)}`);
   }
   return words.join(' ');
-}
-
-/** A word a POSIX shell reads back as it is. */
-export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

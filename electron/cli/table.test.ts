@@ -36,7 +36,8 @@ describe('renderTable', () => {
     const out = renderTable([{ header: 'error', max: 80, cut: 'middle' }], [[error]]).split('\n')[1] ?? '';
     assert.ok([...out].length <= 80, out);
     assert.ok(out.startsWith('connection failed calling POST'), out);
-    assert.ok(out.endsWith(' … connection refused (ECONNREFUSED)'), out);
+    // The URL is cut before a part of its path, never inside its host and port.
+    assert.ok(out.endsWith(' … /completions: connection refused (ECONNREFUSED)'), out);
     assert.equal(renderTable([{ header: 'error', max: 60, cut: 'middle' }], [['short: fine']]).split('\n')[1], 'short: fine');
     const unset = 'environment variable WALK_API_TOKEN is not set on this worker: the services read it from the environment where the workers run';
     const cutUnset = renderTable([{ header: 'error', max: 70, cut: 'middle' }], [[unset]]).split('\n')[1] ?? '';
@@ -45,6 +46,44 @@ describe('renderTable', () => {
     const cutLimit = renderTable([{ header: 'error', max: 70, cut: 'middle' }], [[limit]]).split('\n')[1] ?? '';
     assert.ok(cutLimit.startsWith('resource limit exceeded: CPU time 30s '), cutLimit);
     assert.ok([...cutLimit].length <= 70, cutLimit);
+  });
+
+  it("never cuts a URL's scheme://host:port, nor a long word but before a part of its path, so no cut reads as another value", () => {
+    const errors = [
+      'connection failed calling GET http://127.0.0.1:18777/api/v2/payments/charges/settle/detail503 answered 503 Service Unavailable',
+      'POST http://127.0.0.1:18777/charges: the server closed the connection (UND_ERR_SOCKET)',
+      'http://127.0.0.1:18777/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p answered 503',
+      'upstream said https://api.example.com:8443/v1/very/long/path/to/resource?x=1&y=2 503',
+    ];
+    for (const error of errors) {
+      for (let max = 8; max <= 130; max++) {
+        const out = renderTable([{ header: 'e', max, cut: 'middle' }], [[error]]).split('\n')[1] ?? '';
+        assert.ok([...out].length <= max, `${max}: ${out}`);
+        for (const address of ['http://127.0.0.1:18777', 'https://api.example.com:8443']) {
+          const parts = [address.slice(0, 12), address.slice(8, 17), address.slice(-5), address.slice(-4)];
+          if (error.includes(address) && parts.some((part) => out.includes(part))) assert.ok(out.includes(address), `${max}: ${out}`);
+        }
+        // Every piece of the error shown is a run of its whole words, or starts at a separator of a long one.
+        for (const piece of out.split('…').map((part) => part.trim()).filter((part) => part !== '')) {
+          const at = error.indexOf(piece);
+          assert.ok(at >= 0, `${max}: ${piece}`);
+          assert.ok(at === 0 || error[at - 1] === ' ' || /^[/?&=,;]/.test(piece), `${max}: "${piece}" starts inside a word`);
+        }
+      }
+    }
+    const at = (error: string, max: number) => renderTable([{ header: 'e', max, cut: 'middle' }], [[error]]).split('\n')[1];
+    assert.equal(at(errors[0] ?? '', 60), 'connection failed calling GET … 503 Service Unavailable');
+    assert.equal(at(errors[1] ?? '', 50), 'POST http://127.0.0.1:18777 … (UND_ERR_SOCKET)');
+    assert.equal(at(errors[2] ?? '', 40), 'http://127.0.0.1:18777 … /p answered 503');
+  });
+
+  it("cuts an identifier before its last /-part, a workflow task's name, which it keeps whole", () => {
+    const cell = (text: string, max = 32) => renderTable([{ header: 'identifier', max, cut: 'last' }], [[text]]).split('\n')[1] ?? '';
+    assert.equal(cell('slow_flow-mxdo6jid0001044d9ae6/extract_data'), 'slow_flow-mxdo6jid…/extract_data');
+    assert.equal(cell('slow_flow-mxdo6jid0001044d9ae6/load'), 'slow_flow-mxdo6jid0001044d…/load');
+    assert.equal(cell('short/task'), 'short/task');
+    assert.equal(cell('an-identifier-with-no-task-in-it-at-all'), 'an-identifier-with-no-task-in-i…', 'no /: cut at its end');
+    assert.equal(cell('run/a-task-name-longer-than-the-column-itself'), 'run/a-task-name-longer-than-the…', 'a part that cannot fit: cut at its end');
   });
 
   it("gives an error column the room a known terminal width leaves, and --wide cuts nothing", () => {

@@ -9,6 +9,9 @@ import { ok, opsdeck } from './testing/opsdeck.ts';
 // The runbook's failure: its start names what failed, its end says where to fix it.
 const ERROR = 'environment variable WALK_API_TOKEN is not set on this worker: the service reads it from the environment, so set it where the workers run';
 
+// A workflow task's job: its run's identifier, then the task's name, which tells it from its siblings.
+const TASK_JOB = 'slow_flow-mxdo6jid0001044d9ae6/extract_data';
+
 describe('tables with an error column fit the terminal, and --wide cuts nothing (the real command)', () => {
   let dir = '';
   let db = '';
@@ -17,7 +20,7 @@ describe('tables with an error column fit the terminal, and --wide cuts nothing 
     db = join(dir, 'wide.db');
     const store = await openStore(db);
     try {
-      await store.enqueue([{ queue: 'default', service_name: 'walk', execution_type: 'noop', max_attempts: 1, payload: {} }]);
+      await store.enqueue([{ queue: 'default', service_name: 'walk', execution_type: 'noop', max_attempts: 1, payload: {}, identifier: TASK_JOB }]);
       const [claimed] = await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000 });
       assert.ok(claimed);
       const error = { message: ERROR, error_class: 'config', fingerprint: 'f' };
@@ -40,6 +43,14 @@ describe('tables with an error column fit the terminal, and --wide cuts nothing 
       assert.ok(line, `${command.join(' ')}: ${out}`);
       assert.match(line, /environment variable WALK_API_TOKEN .*… .*where the workers run$/, command.join(' '));
       assert.ok(!line.includes(ERROR), `${command.join(' ')} cuts it: ${line}`);
+    }
+  });
+
+  it("cuts a long identifier before its task's name, which it keeps", async () => {
+    for (const command of [['jobs'], ['dlq', 'list']]) {
+      const out = ok(await opsdeck([...command, '--db', db], { COLUMNS: undefined }));
+      assert.match(out, /^ +1 +slow_flow-mxdo6jid…\/extract_data +walk /m, command.join(' '));
+      assert.ok(ok(await opsdeck([...command, '--db', db, '--wide'], { COLUMNS: undefined })).includes(TASK_JOB), `${command.join(' ')} --wide`);
     }
   });
 

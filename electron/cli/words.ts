@@ -32,9 +32,14 @@ export const CLI_WORDS: InterfaceWords = {
   startWorker: () => 'opsdeck worker',
   moreCapacity: () => 'start another worker (opsdeck worker) or restart one with a higher --concurrency',
   rateLimitDefaults: (service, registry) => `opsdeck rate-limit tune ${service} --defaults goes back to the registry's: ${registry}`,
-  stuckRun: () => 'opsdeck workflow show RUN says which task holds it, opsdeck workflow cancel RUN or retry RUN moves it',
+  workflowRun: {
+    show: (run) => `opsdeck workflow show ${run ?? 'RUN'} says which task holds ${run === null ? 'each' : 'it'}`,
+    cancel: (run) => `opsdeck workflow cancel ${run ?? 'RUN'} ends ${run === null ? 'one' : 'it'}`,
+    retry: (run) => `opsdeck workflow retry ${run ?? 'RUN'} runs its failed and cancelled tasks again`,
+  },
   migrate: () => 'run opsdeck migrate',
   stuckJobs: CLI_STUCK_WORDS,
+  stuckJob: (id) => ({ list: 'opsdeck jobs --stuck lists it', fail: `opsdeck fail ${id} --reason TEXT fails it` }),
   checkByHand: CLI_CHECK,
   healthCheck: (check) => `opsdeck health-check ${check}`,
 };

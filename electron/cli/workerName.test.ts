@@ -25,11 +25,12 @@ const Workers = z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(Lo
 describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', () => {
   let dir: string;
   let common: string[];
+  let registry: string;
   const workers: Array<ReturnType<typeof startWorker>> = [];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-worker-name-'));
-    const registry = join(dir, 'registry.yaml');
+    registry = join(dir, 'registry.yaml');
     await writeFile(registry, 'services:\n  - name: report\n    execution_type: noop\n');
     common = ['--db', join(dir, 'o.db'), '--registry', registry];
     ok(await opsdeck(['migrate', ...common]));
@@ -73,6 +74,57 @@ describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', (
     const nobody = await opsdeck(['health-check', 'worker:nobody', ...common]);
     assert.equal(nobody.code, 2);
     assert.match(nobody.stderr, /no worker nobody \(workers here: /);
+  });
+
+  it('a worker stopped cleanly fails worker:NAME and worker:ID with when it stopped and how to start it again, until a restart replaces it or it is forgotten', async () => {
+    const own = ['--db', join(dir, 'stopped.db'), ...common.slice(2)];
+    ok(await opsdeck(['migrate', '--db', join(dir, 'stopped.db')]));
+    const listed = async () => Workers.parse(JSON.parse(ok(await opsdeck(['workers', '--json', ...own])))).workers;
+    const until = async (what: string, done: (fleet: WorkerInfo[]) => boolean) => {
+      const deadline = Date.now() + 30_000;
+      for (let fleet = await listed(); !done(fleet); fleet = await listed()) {
+        assert.ok(Date.now() < deadline, `${what}; got ${JSON.stringify(fleet)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const first = startWorker(['--name', 'watchdog', '--queues', 'default,reports', '--concurrency', '3', ...own]);
+    workers.push(first);
+    await until('the worker running', (fleet) => fleet.some((w) => w.state === 'running'));
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const [stopped] = await listed();
+    assert.equal(stopped?.state, 'stopped', 'opsdeck workers lists it as stopped');
+    const id = stopped.id;
+
+    for (const name of ['worker:WATCHDOG', `worker:${id}`]) {
+      const checked = await opsdeck(['health-check', name, ...own]);
+      assert.equal(checked.code, 1, `${name}: a failing check, not a usage error; stderr: ${checked.stderr}`);
+      assert.equal(checked.stderr, '');
+      assert.match(
+        checked.stdout,
+        new RegExp(
+          `^worker:${id} +FAIL +stopped at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\S* \\(its last heartbeat, \\d+s ago; ${stopped.host}, pid ${stopped.pid}\\): ` +
+            `start it again on ${stopped.host} with opsdeck worker --name watchdog --queues default,reports --concurrency 3 --registry ${registry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+          'm',
+        ),
+      );
+    }
+    // The whole report and the workers check leave a worker stopped on purpose out: no outage of the fleet's.
+    const whole = HealthReport.parse(JSON.parse((await opsdeck(['health-check', '--json', ...own])).stdout));
+    assert.deepEqual(whole.checks.filter((c) => c.name.startsWith('worker')).map((c) => [c.name, c.ok]), [['workers', true]]);
+
+    // A restart under the same name replaces it: the name checks the worker that runs.
+    const second = startWorker(['--name', 'watchdog', ...own]);
+    workers.push(second);
+    await until('the restarted worker running', (fleet) => fleet.some((w) => w.state === 'running'));
+    const restarted = HealthReport.parse(JSON.parse(ok(await opsdeck(['health-check', 'worker:WATCHDOG', '--json', ...own]))));
+    assert.deepEqual(restarted.checks.map((c) => [c.name === `worker:${id}`, c.ok]), [[false, true]]);
+    assert.equal((await opsdeck(['health-check', `worker:${id}`, ...own])).code, 1, 'by its id it is still the worker that stopped');
+
+    ok(await opsdeck(['workers', 'forget', id, ...own]));
+    const forgotten = await opsdeck(['health-check', `worker:${id}`, ...own]);
+    assert.equal(forgotten.code, 2, 'a forgotten worker is a name no check has');
+    assert.match(forgotten.stderr, new RegExp(`no worker ${id} \\(workers here: `));
   });
 
   it('a name that is not a plain word is refused before the worker starts', async () => {

@@ -170,7 +170,12 @@ describe('opsdeck workflow', () => {
     assert.equal(payload.code, 2);
     assert.match(payload.stderr, /--payload must be a JSON object, such as \{"date": "2026-12-04"\}, not an array/);
     const status = await opsdeck(['workflow', 'runs', '--status', 'lost', ...common]);
-    assert.match(status.stderr, /--status takes running, completed, failed, cancelled, not "lost"/);
+    assert.match(status.stderr, /^opsdeck: --status: "lost" is no status; the statuses are running, completed, failed, cancelled, stuck;/);
+    // The runbooks' words, answered as jobs --status answers them; queued is no state a run is in.
+    const theirs = await opsdeck(['workflow', 'runs', '--status', 'in_progress', ...common]);
+    assert.equal(theirs.code, 2);
+    assert.match(theirs.stderr, /^opsdeck: --status: "in_progress" is no status \(opsdeck calls it running\); the statuses are running, /);
+    assert.match((await opsdeck(['workflow', 'runs', '--status', 'queued', ...common])).stderr, /^opsdeck: --status: "queued" is no status; the statuses are /);
     const own = ['--db', join(dir, 'typo.db'), ...common.slice(2)];
     ok(await opsdeck(['migrate', '--db', join(dir, 'typo.db')]));
     for (const args of [['runs', '--workflow', 'etll'], ['runs', '--stuck', '--workflow', 'etll'], ['stats', '--workflow', 'etll']]) {

@@ -118,7 +118,7 @@ async function serviceGone(store: Store): Promise<void> {
     const resolved = await evaluator.runOnce();
     assert.deepEqual(resolved?.map((t) => [t.status, t.summary, t.advice]), [['resolved', 'no breaker is open', []]], 'a service the registry dropped is never probed again');
     await evaluator.stop();
-    const cli = 'For old_api: check it by hand with opsdeck health-check runner:noop, and once it answers, opsdeck breaker reset old_api closes it';
+    const cli = 'For old_api: check it by hand with opsdeck health-check runner:noop, and once it passes, opsdeck breaker reset old_api closes it';
     assert.deepEqual(
       hook.bodies.map((b) => z.object({ status: z.string(), summary: z.string() }).parse(b)),
       [{ status: 'firing', summary: `${measured}. ${cli}` }, { status: 'resolved', summary: 'no breaker is open' }],

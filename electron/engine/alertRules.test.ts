@@ -15,7 +15,7 @@ function inputs(extra: Partial<AlertInputs> = {}): AlertInputs {
 }
 
 function worker(id: string, heartbeatAgoS: number, extra: Partial<WorkerInfo> = {}): WorkerInfo {
-  return { id, name: null, host: 'h1', pid: 1, version: '0', started_at: ago(3600), concurrency: 4, queues: null, services: null, in_flight: 0, state: 'running', last_heartbeat_at: ago(heartbeatAgoS), memory: null, cpu_percent: null, registry: null, cannot_run: null, lost: heartbeatAgoS > 10, ...extra };
+  return { id, name: null, host: 'h1', pid: 1, version: '0', started_at: ago(3600), concurrency: 4, queues: null, services: null, in_flight: 0, state: 'running', last_heartbeat_at: ago(heartbeatAgoS), memory: null, cpu_percent: null, pool: null, registry: null, cannot_run: null, lost: heartbeatAgoS > 10, ...extra };
 }
 
 describe('alert rules', () => {
@@ -110,14 +110,14 @@ describe('alert rules', () => {
     assert.deepEqual(http.advice, [{ service: 'model_api', kind: 'http' }], 'how to check it by hand, as facts each interface words');
     assert.equal(
       alertText(http.summary, http.advice, CLI_BREAKER_WORDS),
-      `${http.summary}. For model_api: check it by hand with opsdeck test-connectivity model_api, and once it answers, opsdeck breaker reset model_api closes it`,
+      `${http.summary}. For model_api: check it by hand with opsdeck test-connectivity model_api, and once it passes, opsdeck breaker reset model_api closes it`,
     );
     const both = evaluateRule(r, inputs({ breakers: [waiting('model_api'), waiting('nightly_export'), { ...newBreakerRecord('plain_api', now), state: 'open' as const, opened_at: ago(400), left_closed_at: ago(400) }], serviceKinds }));
     assert.match(both.summary, /probe it\); nightly_export for 7m \(half-open since \S+, waiting for a job of nightly_export to probe it\); plain_api for 7m$/);
     assert.deepEqual(both.advice, [{ service: 'model_api', kind: 'http' }, { service: 'nightly_export', kind: 'shell' }], 'an open breaker waits for its recovery timeout: no advice');
     const unknown = evaluateRule(r, inputs({ breakers: [waiting('old_api')] }));
     assert.deepEqual(unknown.advice, [{ service: 'old_api', kind: null }]);
-    assert.match(alertText(unknown.summary, unknown.advice, CLI_BREAKER_WORDS), /\. For old_api: check the service by hand, and once it answers, opsdeck breaker reset old_api closes it$/);
+    assert.match(alertText(unknown.summary, unknown.advice, CLI_BREAKER_WORDS), /\. For old_api: check the service by hand, and once it passes, opsdeck breaker reset old_api closes it$/);
   });
 
   test('worker_lost fires for a recently lost worker, not one that stopped or was lost long ago', () => {

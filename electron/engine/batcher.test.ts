@@ -177,3 +177,34 @@ test('retries back off, doubling up to the most, and start over once a flush lan
   assert.ok((waits[4] ?? 0) < 750, `capped at 400, not doubled to 800: ${said}`);
   assert.ok((waits[6] ?? 0) >= 48 && (waits[6] ?? 0) < 350, `after a flush landed, the first retry's wait again, not 400: ${said}`);
 });
+
+test('a retry asked for now goes at once, not after the backoff, and says whether it landed', async () => {
+  let up = false;
+  const tries: number[] = [];
+  const batcher = new Batcher<number>({
+    flush: async () => {
+      tries.push(performance.now());
+      if (!up) throw new Error('store unavailable');
+      return null;
+    },
+    maxBatch: 10,
+    delayMs: 1,
+    retryMs: 60_000,
+    onError: () => {},
+  });
+  await batcher.retryNow();
+  assert.equal(tries.length, 0, 'nothing failed: nothing to retry');
+  batcher.add(1);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(batcher.failing, true);
+  await batcher.retryNow();
+  assert.equal(tries.length, 2, 'tried again at once, well inside the minute of backoff');
+  assert.equal(batcher.failing, true, 'and failed again');
+  up = true;
+  const asked = performance.now();
+  await batcher.retryNow();
+  assert.equal(tries.length, 3);
+  assert.ok((tries[2] ?? Infinity) - asked < 1000, 'the new backoff was cut short too');
+  assert.equal(batcher.failing, false);
+  assert.equal(batcher.size, 0, 'the item landed');
+});

@@ -1,3 +1,5 @@
+import { Waiters } from './waiters.ts';
+
 /** What a flush could not land, and why: tried again, ahead of what came since, after the backoff. */
 export interface FlushLeft<T> {
   items: T[];
@@ -19,6 +21,10 @@ export class Batcher<T> {
   #closed = false;
   /** Failed flushes in a row: the next retry waits longer. */
   #failures = 0;
+  /** Ends the wait before a failed flush is tried again. */
+  #endBackoff: (() => void) | null = null;
+  /** Waiting for the flush under way, or the next one, to end (retryNow). */
+  readonly #flushEnded = new Waiters();
   readonly #flush: (items: T[]) => Promise<FlushLeft<T> | null>;
   readonly #maxBatch: number;
   readonly #maxWeight: number;
@@ -56,6 +62,22 @@ export class Batcher<T> {
 
   get busy(): boolean {
     return this.#running !== null || this.#items.length > 0;
+  }
+
+  /** The last flush failed: what it left waits for its retry. */
+  get failing(): boolean {
+    return this.#failures > 0;
+  }
+
+  /**
+   * What a failed flush left is tried now rather than after the backoff (the store answers again). Resolves
+   * once that try, or the one under way, has ended, landed or not: `failing` says which.
+   */
+  retryNow(): Promise<void> {
+    if (this.#failures === 0 || this.#closed) return Promise.resolve();
+    const ended = this.#flushEnded.wait();
+    this.#endBackoff?.();
+    return ended;
   }
 
   add(item: T): void {
@@ -120,13 +142,23 @@ export class Batcher<T> {
     }
     if (left === null || left.items.length === 0) {
       this.#failures = 0;
+      this.#flushEnded.release();
       return;
     }
     this.#onError(left.error, left.items.length);
+    // Its waiters go on once this returns to them, past the backoff's start: a retry they ask for ends it.
+    this.#flushEnded.release();
     if (this.#closed) return;
     this.#items = left.items.concat(this.#items);
     const wait = Math.min(this.#retryMostMs, this.#retryMs * 2 ** Math.min(this.#failures, 20));
     this.#failures++;
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#endBackoff?.(), wait);
+      this.#endBackoff = () => {
+        clearTimeout(timer);
+        this.#endBackoff = null;
+        resolve();
+      };
+    });
   }
 }

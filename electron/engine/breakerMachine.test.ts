@@ -55,6 +55,19 @@ test('closed opens when failures reach the threshold with the minimum volume', (
   assert.equal(canDispatch(next.record, config, at(5)), false);
 });
 
+test('the reason it opened counts failures and calls in words that agree with one of each', () => {
+  const once = CircuitBreakerConfig.parse({ failure_threshold: 1, minimum_volume: 1, window: 60 });
+  const step = stepBreaker(newBreakerRecord('svc', at(0)), once, { type: 'failure', at: at(1), error: 'HTTP 503' });
+  assert.equal(step.transition?.reason, '1 failure in 1 call within 60s');
+  const { transitions } = run(newBreakerRecord('svc', at(0)), [1, 2, 3, 4].map((s) => ({ type: 'failure' as const, at: at(s) })));
+  assert.deepEqual(transitions, ['closed->open']);
+  const many = [1, 2, 3, 4].reduce<{ record: BreakerRecord; reason: string | null }>((acc, s) => {
+    const next = stepBreaker(acc.record, config, { type: 'failure', at: at(s) });
+    return { record: next.record, reason: next.transition?.reason ?? acc.reason };
+  }, { record: newBreakerRecord('svc', at(0)), reason: null });
+  assert.equal(many.reason, '4 failures in 4 calls within 60s');
+});
+
 test('every change bumps the version; a no-op returns the same record', () => {
   const fresh = newBreakerRecord('svc', at(0));
   const step = stepBreaker(fresh, config, { type: 'success', at: at(1) });

@@ -1,6 +1,7 @@
 import type { BreakerRecord } from '../../shared/domain.ts';
 import type { CircuitBreakerConfig } from '../../shared/registry.ts';
 import type { BreakerTransition } from '../store/breakerStore.ts';
+import { countOf } from '../../shared/countText.ts';
 
 /**
  * The circuit breaker as a pure state machine: a record and an event in, the next record (version bumped
@@ -144,7 +145,7 @@ function apply(record: BreakerRecord, config: CircuitBreakerConfig, event: Break
       if (counted.state === 'closed') {
         const { failures, calls } = windowCounts(counted, config, at);
         if (failures >= config.failure_threshold && calls >= config.minimum_volume) {
-          const reason = `${Math.round(failures)} failures in ${Math.round(calls)} calls within ${config.window}s`;
+          const reason = `${countOf(Math.round(failures), 'failure')} in ${countOf(Math.round(calls), 'call')} within ${config.window}s`;
           return moveTo(counted, 'open', at, reason);
         }
       }

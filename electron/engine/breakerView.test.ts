@@ -42,7 +42,7 @@ test('a half-open breaker no probe runs for says since when, that it waits for a
   assert.equal(view.probes_in_flight, 0);
   assert.equal(
     view.waiting_for_probe,
-    'half-open since 2026-01-01T00:00:30.000Z, waiting for a job of svc to probe it: check it by hand with opsdeck test-connectivity svc, and once it answers, opsdeck breaker reset svc closes it',
+    'half-open since 2026-01-01T00:00:30.000Z, waiting for a job of svc to probe it: check it by hand with opsdeck test-connectivity svc, and once it passes, opsdeck breaker reset svc closes it',
   );
   assert.match(breakerView('svc', halfOpen, config, 0, at(90), null, 'docker', CLI_BREAKER_WORDS).waiting_for_probe ?? '', /check it by hand with opsdeck health-check runner:docker,/);
   assert.match(breakerView('svc', halfOpen, config, 0, at(90), null, null, CLI_BREAKER_WORDS).waiting_for_probe ?? '', /: check the service by hand, and once/, 'no registry here: no command to name');

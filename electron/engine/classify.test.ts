@@ -202,3 +202,32 @@ test('without its service (the dispatcher hands such jobs back unrun) a failure 
   assert.equal(settled.kind, 'failed');
   assert.equal(breakerOutcome(settled, result({ error: notHere })), null, "the service's breaker is not this job's business");
 });
+
+test('a run says how long it ran, however it ended, so the store dates its start by it and not by the claim; one that never started says nothing', () => {
+  const ranFor = (over: Partial<RunResult>, extra: object = {}) => classify({ ...base, job: job(1), result: result(over), runMs: 48, ...extra }).run_ms;
+  const away = { message: 'the Docker daemon is not answering', error_class: 'docker_unavailable', retryable: true };
+  assert.deepEqual(
+    [
+      ranFor({ ok: true }),
+      ranFor({ error: { message: 'x', error_class: 'http_503', retryable: true } }),
+      ranFor({ error: { message: 'x', error_class: 'config', retryable: false } }),
+      ranFor({ aborted: 'timeout' }),
+      ranFor({ aborted: 'cancel' }),
+      ranFor({ aborted: 'interrupt' }, { interruptCause: 'shutdown' }),
+      ranFor({ aborted: 'interrupt' }, { interruptCause: 'store_unreachable', unreachedForMs: 12_000 }),
+      ranFor({ aborted: 'interrupt' }, { interruptCause: 'store_unreachable', unreachedForMs: 12_000, job: job(1, FREE_LEASE_INTERRUPTIONS) }),
+    ],
+    [48, 48, 48, 48, 48, 48, 48, 48],
+    'completed, retried, dead-lettered, timed out, cancelled, interrupted, stopped for the store, and spent for it',
+  );
+  assert.deepEqual(
+    [
+      ranFor({ aborted: 'interrupt', unstarted: true }, { interruptCause: 'shutdown' }),
+      ranFor({ aborted: 'cancel', unstarted: true }),
+      ranFor({ error: away, lacksHere: true }),
+      ranFor({ ok: true }, { runMs: null }),
+    ],
+    [undefined, undefined, undefined, undefined],
+    'handed back unstarted, cancelled unstarted, its daemon away before anything ran, or no run measured',
+  );
+});

@@ -31,6 +31,11 @@ export interface ClassifyInput {
   interruptCause?: 'emergency_stop' | 'shutdown' | 'lease_lost' | 'store_unreachable';
   /** With interruptCause store_unreachable: how long the store had not confirmed the lease when the job was stopped. */
   unreachedForMs?: number;
+  /**
+   * How long the attempt ran (Running.runMs): the store dates the run's start by it, not at the claim, for a
+   * job claimed ahead waited for a slot first. Null, or absent, for one that never started.
+   */
+  runMs?: number | null;
   random?: RandomSource;
 }
 
@@ -42,7 +47,12 @@ function jobError(error: RunError, service: string): JobError {
   };
 }
 
-function settlementBase({ job, result, workerId }: ClassifyInput) {
+/** Stopped before its runner started, or its runner met what this machine lacks before anything ran: no run. */
+function didRun(result: RunResult): boolean {
+  return result.unstarted !== true && result.lacksHere !== true;
+}
+
+function settlementBase({ job, result, workerId, runMs }: ClassifyInput) {
   return {
     jobId: job.id,
     attemptId: job.attempt_id,
@@ -50,6 +60,8 @@ function settlementBase({ job, result, workerId }: ClassifyInput) {
     output_tail: result.output_tail,
     resource_usage: result.resource_usage,
     security_context: result.security_context,
+    // A run that never started says nothing of how long it ran, whatever it was handed.
+    ...(didRun(result) && typeof runMs === 'number' ? { run_ms: runMs } : {}),
   };
 }
 
@@ -59,8 +71,7 @@ export function classify(input: ClassifyInput): Settlement {
   const base = settlementBase(input);
   if (result.ok) return { ...base, kind: 'completed' };
 
-  // Stopped before its runner started, or its runner met what this machine lacks before anything ran.
-  const ran = result.unstarted !== true && result.lacksHere !== true;
+  const ran = didRun(result);
   if (result.aborted === 'cancel') return { ...base, kind: 'cancelled', reason: 'cancelled by an operator', ran };
   if (result.aborted === 'interrupt') {
     const cause = input.interruptCause ?? 'emergency_stop';

@@ -7,7 +7,7 @@ import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
 import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
-import { extendLeases } from './leaseExtension.ts';
+import { HeldFirst } from './heldFirst.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
 import { ResultRecorder } from './resultRecorder.ts';
@@ -50,6 +50,8 @@ export class Dispatcher {
   #stopDeadlineSweep: (() => void) | null = null;
   /** Finished attempts until their settle lands. */
   readonly #results: ResultRecorder;
+  /** Its leases and results, landed before it claims again after an outage. */
+  readonly #held: HeldFirst;
   readonly #sizer: ClaimSizer;
   readonly #opts: DispatcherOptions;
 
@@ -57,6 +59,8 @@ export class Dispatcher {
     this.#opts = opts;
     this.#sizer = new ClaimSizer(opts.concurrency);
     this.#results = new ResultRecorder(opts, this.#idle, this.#wakeup);
+    const holdings = { executing: this.#executing, buffer: this.#buffer, results: this.#results, wake: () => this.#wakeup.wake() };
+    this.#held = new HeldFirst(opts, { ...holdings, releaseBuffered: (reason) => this.releaseBuffered(reason) });
   }
 
   start(): void {
@@ -156,18 +160,9 @@ export class Dispatcher {
     }
   }
 
-  /** Extends every lease this worker holds (leaseExtension.ts). */
+  /** Extends every lease this worker holds (leaseExtension.ts, through HeldFirst). */
   extendLeases(): Promise<void> {
-    return extendLeases({
-      store: this.#opts.store,
-      workerId: this.#opts.workerId,
-      leaseMs: this.#opts.leaseMs,
-      log: this.#opts.log,
-      executing: this.#executing,
-      buffer: this.#buffer,
-      unsettled: this.#results.leasesKept(),
-      releaseBuffered: (reason) => this.releaseBuffered(reason),
-    });
+    return this.#held.extend();
   }
 
   /**
@@ -245,7 +240,8 @@ export class Dispatcher {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      await this.#claimRound(limit);
+      if (await this.#held.ready()) await this.#claimRound(limit);
+      else await this.#wakeup.wait(pollMs * 4);
     }
   }
 
@@ -264,12 +260,14 @@ export class Dispatcher {
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
+        this.#opts.contact.failed();
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());
         this.#queueDry = true;
         return;
       }
+      this.#opts.contact.answered();
       this.#claimFailing = false;
       if (claimed.length > 0) this.#launch(claimed, leaseUntil);
       else this.#idle.foundEmpty(epoch);
@@ -475,6 +473,7 @@ export class Dispatcher {
       service: running.service,
       workerId: this.#opts.workerId,
       now: new Date(),
+      runMs: running.runMs,
       ...(running.cause ? { interruptCause: running.cause } : {}),
       ...(running.unreachedForMs === null ? {} : { unreachedForMs: running.unreachedForMs }),
     });

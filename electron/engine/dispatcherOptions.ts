@@ -7,6 +7,7 @@ import type { BreakerKeeper } from './breakerKeeper.ts';
 import type { EngineEmitter } from './engineEvents.ts';
 import type { JobLog } from './jobLog.ts';
 import type { ServicePauses } from './servicePauses.ts';
+import type { StoreContact } from './storeContact.ts';
 
 /** What the engine needs of the registry: RegistryHolder is one. */
 export interface RegistrySource {
@@ -40,6 +41,8 @@ export interface DispatcherOptions {
   log: Logger;
   /** Each job's life: claims, results, failures. */
   jobs: JobLog;
+  /** Whether the store answers this worker: its claims, settles and lease extensions say, and wait on it after an outage. */
+  contact: StoreContact;
   /** Services whose every job would fail on this worker as it stands (CannotRunCheck): its claims leave them to others. */
   declined: (registry: Registry) => readonly string[];
   /** Whether the last look found this Docker service's daemon certainly away (CannotRunCheck.daemonAway). */

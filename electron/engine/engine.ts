@@ -15,15 +15,16 @@ import { Dispatcher } from './dispatcher.ts';
 import type { EngineEventName, EngineEvents } from './engineEvents.ts';
 import { EngineEmitter } from './engineEvents.ts';
 import { Maintainer } from './maintainer.ts';
-import { CpuMeter } from './cpuMeter.ts';
-import { memoryNow } from './memoryNow.ts';
+import { HeartbeatUsage } from './heartbeatUsage.ts';
 import { runningRegistry } from './runningRegistry.ts';
 import { CannotRunCheck } from './cannotRun.ts';
 import { within } from '../runners/within.ts';
 import { shortDigest } from '../../shared/workerRegistry.ts';
 import { JobLog } from './jobLog.ts';
 import { quietLog } from './quietLog.ts';
-import { tellReclaimed } from './reclaimLog.ts';
+import { extendEveryMs } from './leaseExtension.ts';
+import { reclaimGraceMs, StoreContact } from './storeContact.ts';
+import { Watchdog } from './watchdog.ts';
 import { silentLogger, type Logger } from '../log/logger.ts';
 import { Scheduler } from './scheduler.ts';
 import { ServicePauses } from './servicePauses.ts';
@@ -94,6 +95,9 @@ export class Engine {
   readonly #queues: string[] | null;
   readonly #leaseMs: number;
   readonly #registry: RegistrySource;
+  /** Whether the store answers this worker: after an outage its watchdog waits before taking others' leases. */
+  readonly #contact: StoreContact;
+  readonly #watchdog: Watchdog;
   /** The registry whose services this worker last declared to the store; a reload declares them again. */
   #declaredFor: Registry | null = null;
   #timers: NodeJS.Timeout[] = [];
@@ -108,8 +112,7 @@ export class Engine {
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
   #heartbeatFailing = false;
-  // Made with the engine, so its first heartbeat measures from the worker's start.
-  readonly #cpu = new CpuMeter();
+  readonly #usage = new HeartbeatUsage();
   #lastHeartbeat: Date | null = null;
   /** A breaker moved: a worker run until empty that waits on one looks again. */
   readonly #breakersMoved = new Wakeup();
@@ -149,6 +152,7 @@ export class Engine {
       },
     });
     this.#pauses = new ServicePauses(this.#store, this.#log);
+    this.#contact = new StoreContact({ graceMs: reclaimGraceMs(extendEveryMs(this.#leaseMs)), log: this.#log });
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
@@ -164,6 +168,7 @@ export class Engine {
       pollMs,
       log: this.#log,
       jobs: new JobLog(logger),
+      contact: this.#contact,
       declined: (r) => this.#cannotRun.declined(r),
       daemonAway: (s) => this.#cannotRun.daemonAway(s),
       runFoundAway: (s, words) => {
@@ -171,6 +176,7 @@ export class Engine {
         this.#lookAtWhatItCannotRun(false);
       },
     });
+    this.#watchdog = new Watchdog({ store: this.#store, log: this.#log, contact: this.#contact, workerId: this.workerId, dispatcher: this.#dispatcher, emitter: this.#emitter });
     this.#maintainer =
       opts.maintenance === false ? null : new Maintainer({ store: this.#store, registry, owner: this.workerId, log: this.#log });
     this.#scheduler =
@@ -230,8 +236,8 @@ export class Engine {
       }) ?? null;
     const watchdogMs = Math.min(5000, Math.max(250, Math.floor(this.#leaseMs / 2)));
     this.#every(HEARTBEAT_MS, () => this.#heartbeat());
-    this.#every(Math.max(50, Math.floor(this.#leaseMs / 3)), () => this.#dispatcher.extendLeases());
-    this.#every(watchdogMs, () => this.#watchdog());
+    this.#every(extendEveryMs(this.#leaseMs), () => this.#dispatcher.extendLeases());
+    this.#every(watchdogMs, () => this.#watchdog.run());
     this.#every(BREAKER_REFRESH_MS, () => this.#breakers.refresh());
     this.#every(BREAKER_REFRESH_MS, () => this.#refreshPauses());
     this.#every(CANCEL_POLL_MS, () => this.#checkCancels());
@@ -265,7 +271,7 @@ export class Engine {
     await this.#registerWorker();
     // Jobs a dead worker left running come back before the first claim, so a worker started with
     // --until-empty runs them too instead of stopping beside them until some other watchdog fires.
-    await this.#watchdog().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
+    await this.#watchdog.run().catch((error: unknown) => this.#log.warn('could not take back expired leases', { error: errorMessage(error) }));
   }
 
   async #registerWorker(): Promise<void> {
@@ -435,10 +441,11 @@ export class Engine {
       const reloaded = registry !== this.#declaredFor;
       const services = reloaded ? serviceNames(registry) : undefined;
       const declared = reloaded ? (runningRegistry(this.#registry) ?? undefined) : undefined;
-      const usage = { memory: memoryNow(), cpu_percent: this.#cpu.sample() };
+      const usage = this.#usage.take(this.#store);
       const cannotRun = this.#cannotRun.unwritten();
       const known = await this.#store.heartbeat(this.workerId, { inFlight: this.#dispatcher.executing, state: this.#workerState, services, usage, registry: declared, cannotRun });
       if (known) this.#declaredFor = registry;
+      if (known) this.#usage.sent();
       if (known && cannotRun) this.#cannotRun.written(cannotRun);
       this.#lookAtWhatItCannotRun();
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on
@@ -451,25 +458,12 @@ export class Engine {
       this.#lastHeartbeat = new Date();
       if (this.#heartbeatFailing) this.#log.info('the store answers again; heartbeats resumed');
       this.#heartbeatFailing = false;
+      this.#contact.answered();
     } catch (error) {
       this.#heartbeatFailing = true;
+      this.#contact.failed();
       this.#log.error('heartbeat failed', { error: errorMessage(error) });
     }
-  }
-
-  /**
-   * Takes back jobs whose lease ran out, except those this worker will settle itself (Dispatcher.ownAttempts):
-   * a job it stopped because the store was unreachable goes back with its attempt given back when that
-   * settle lands, whether the store comes back before or after the lease ran out. Another worker's watchdog
-   * cannot know why the lease ran out, and records the attempt lost.
-   */
-  async #watchdog(): Promise<void> {
-    const reclaimed = await this.#store.reclaimExpired(undefined, this.#dispatcher.ownAttempts());
-    const ids = [...reclaimed.retried, ...reclaimed.failed, ...reclaimed.cancelled];
-    if (ids.length === 0) return;
-    this.#emitter.emit('job', { ids });
-    this.#dispatcher.wake();
-    await tellReclaimed(this.#store, this.#log, reclaimed);
   }
 
   #emitWorker(): void {

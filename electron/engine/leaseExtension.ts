@@ -3,7 +3,13 @@ import type { Logger } from '../log/logger.ts';
 import { failedByOperator } from '../store/failedByOperator.ts';
 import type { Store } from '../store/store.ts';
 import { giveUpLease, stopUnreached, type Running } from './running.ts';
+import type { StoreContact } from './storeContact.ts';
 import { answerWithin } from './waits.ts';
+
+/** How often a worker extends its leases: each third of a lease, so one failed extension leaves two thirds. */
+export function extendEveryMs(leaseMs: number): number {
+  return Math.max(50, Math.floor(leaseMs / 3));
+}
 
 /** What extending a worker's leases reads and changes of its dispatcher. */
 export interface LeaseHolder {
@@ -16,9 +22,11 @@ export interface LeaseHolder {
   /** Claimed ahead, not started, by job id. */
   buffer: Map<number, Running>;
   /** Finished, result not yet recorded: its lease must still be kept alive. */
-  unsettled: Iterable<Running>;
+  unsettled(): Iterable<Running>;
   /** Hands back every job claimed ahead, attempt not spent. */
   releaseBuffered(reason: string): void;
+  /** Told whether the store answered. */
+  contact: Pick<StoreContact, 'failed' | 'answered'>;
 }
 
 /**
@@ -27,7 +35,7 @@ export interface LeaseHolder {
  * stopped (see fenceUnconfirmed); so are they when this worker itself asks too late (see answerBudget).
  */
 export async function extendLeases(h: LeaseHolder): Promise<void> {
-  const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled].map((r) => r.job.id)])];
+  const ids = [...new Set([...h.executing.keys(), ...h.buffer.keys(), ...[...h.unsettled()].map((r) => r.job.id)])];
   if (ids.length === 0) return;
   const sentAt = Date.now();
   const budget = answerBudget(h.leaseMs, soonestLease(h), sentAt);
@@ -36,9 +44,11 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   try {
     held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), budget.ms, 'extending leases'));
   } catch (error) {
+    h.contact.failed();
     fenceUnconfirmed(h, Date.now());
     throw error;
   }
+  h.contact.answered();
   for (const id of held) {
     const running = h.executing.get(id) ?? h.buffer.get(id);
     if (running) running.leaseUntil = sentAt + h.leaseMs;

@@ -61,6 +61,17 @@ export class ResultRecorder {
     return this.#unsettled.keys();
   }
 
+  /** A settle failed because the store could not take it: its results wait for the settler's retry. */
+  get failing(): boolean {
+    return this.#settler.failing;
+  }
+
+  /** The results a failed settle left are sent now, not after the settler's backoff; true once they landed. */
+  async landHeld(): Promise<boolean> {
+    await this.#settler.retryNow();
+    return !this.#settler.failing;
+  }
+
   /** Nothing is waiting to be recorded, nor being written. */
   get quiet(): boolean {
     return this.#unsettled.size === 0 && !this.#settler.busy;
@@ -159,6 +170,9 @@ export class ResultRecorder {
       this.#unanswered.unanswered(settlements);
       throw error;
     }
+    // After an outage this may be the store's first answer. A settle that fails is not told: the heartbeats
+    // and extensions say whether the store is away, and a settle refused for what it carries was answered.
+    this.#opts.contact.answered();
     this.#unanswered.answered(settlements);
     this.#idle.changed();
     const now = new Date();

@@ -13,7 +13,7 @@ const SETTLE_TEXT_MOST = 8 * 1024 * 1024;
 const SETTLE_DELAY_MS = 2;
 const SETTLE_RETRY_MS = 500;
 /** The longest wait between retries of a settle the store did not take (an outage: leases are kept meanwhile). */
-const SETTLE_RETRY_MOST_MS = 5000;
+export const SETTLE_RETRY_MOST_MS = 5000;
 
 /** How finished attempts are grouped into settles: group commit, bounded in count and in text. */
 export function createSettler(flush: (settlements: Settlement[]) => Promise<FlushLeft<Settlement> | null>, log: Logger): Batcher<Settlement> {

@@ -66,6 +66,9 @@ export interface StrayHolder {
  * taken back as lost.
  */
 export async function handBackStrays(h: StrayHolder): Promise<void> {
+  // Taken before the store is asked: a settle that lands while the read is under way takes its attempt out of
+  // the held ones, and an answer read before it landed still has that attempt leased here, which is no stray.
+  const held = new Set(h.held());
   let leased: LeasedAttempt[];
   try {
     leased = await h.store.leasedAttempts(h.workerId);
@@ -73,7 +76,7 @@ export async function handBackStrays(h: StrayHolder): Promise<void> {
     h.log.warn('could not look for jobs a lost claim leased; trying again with the next claim', { error: error instanceof Error ? error.message : String(error) });
     return;
   }
-  const strays = h.watch.strays(leased, new Set(h.held()));
+  const strays = h.watch.strays(leased, held);
   if (strays.length === 0) return;
   h.log.warn('handing back jobs a claim leased whose answer never came', { jobs: strays.length, job_ids: strays.slice(0, 20).map((a) => a.jobId) });
   for (const { jobId, attemptId } of strays) {

@@ -17,6 +17,7 @@ import { searchedAsReadKeySees } from './readKeySearch.ts';
 import { RefusalAudit } from './refusalAudit.ts';
 import { refuseQuery, RouteFailure, type Route } from './route.ts';
 import { findRoute } from './routes.ts';
+import { noEndpointMessage } from './runbookPaths.ts';
 import { FailureThrottle } from './throttle.ts';
 import { UNCHECKED_NEEDS, unprovedHealth } from './unprovedHealth.ts';
 import { REST_WORDS } from './words.ts';
@@ -95,6 +96,12 @@ function contextFor(base: ApiContext, principal: Principal, address: string): Ap
   return actingAs(base, actor, REST_WORDS, hostHidden);
 }
 
+/** An answer a note is added to: every call that takes one answers an object. */
+function asObject(answer: unknown): Record<string, unknown> {
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) throw new Error('a note goes beside an object answer');
+  return Object.fromEntries(Object.entries(answer));
+}
+
 /** REST API v1 over the console's contract calls, with API keys, scopes, throttling and OpenAPI. */
 export function createRestHandler(opts: RestOptions): RestHandler {
   const throttle = opts.throttle ?? new FailureThrottle();
@@ -122,6 +129,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
       return;
     }
     await route.check?.(response.result, input, ctx);
+    const note = (await route.note?.of(input, ctx)) ?? null;
     const extra: Record<string, string> = {};
     if (key !== null) {
       await checkReplay(ctx.store, body, response.result);
@@ -131,7 +139,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     // payload and of a job's text, and what its search of that text finds.
     const readKey = principal.kind === 'key' && principal.key.scope !== 'operate';
     const shown = readKey ? searchedAsReadKeySees(route.call, input, asReadKeySees(response.result, ctx)) : response.result;
-    sendJson(res, route.status?.(response.result) ?? 200, shown, extra);
+    sendJson(res, route.status?.(response.result) ?? 200, note === null ? shown : { ...asObject(shown), note }, extra);
   }
 
   /**
@@ -229,7 +237,7 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const match = findRoute(req.method ?? 'GET', path);
     if (!match.route) {
       if (match.allowed.length > 0) sendError(res, 'method_not_allowed', `use ${match.allowed.join(' or ')} for ${path}`, { Allow: match.allowed.join(', ') });
-      else sendError(res, 'not_found', `no endpoint ${path}: GET /v1/openapi.json lists them`);
+      else sendError(res, 'not_found', noEndpointMessage(req.method ?? 'GET', path, 'GET /v1/openapi.json lists them'));
       return;
     }
     const address = clientAddress(req);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import { RestError } from './errors.ts';
 import type { Route } from './route.ts';
@@ -24,8 +25,16 @@ function pathParameters(route: Route): Json[] {
     in: 'path',
     required: true,
     schema: { type: 'string' },
-    description: name === 'id' ? 'the execution id (GET also takes its identifier)' : `the ${name}`,
+    description: name === 'id' ? 'the execution id, or its identifier (one of digits is looked up as an identifier first)' : `the ${name}`,
   }));
+}
+
+/** What a route answers: its call's output, with the note it may add. */
+function answerSchema(route: Route): z.ZodType {
+  const output = calls[route.call].output;
+  if (!route.note) return output;
+  if (!(output instanceof z.ZodObject)) throw new Error(`${route.method} ${route.path} adds a note to an answer that is no object`);
+  return output.extend({ note: z.string().optional().describe(route.note.doc) });
 }
 
 function operation(route: Route, book: SchemaBook): Json {
@@ -44,7 +53,7 @@ function operation(route: Route, book: SchemaBook): Json {
       description: 'Sent again, the same key finds the execution the first request made (it becomes its identifier when the body names none).',
     });
   }
-  const output = { description: 'OK', content: { 'application/json': { schema: book.convert(calls[route.call].output, 'output') } } };
+  const output = { description: 'OK', content: { 'application/json': { schema: book.convert(answerSchema(route), 'output') } } };
   const responses: Json = route.call === 'jobs.enqueue' ? { '201': { ...output, description: 'Created' }, '200': { ...output, description: 'Already there (a replay)' } } : { '200': output };
   if (route.call === 'health.check') responses['503'] = { ...output, description: 'Unhealthy: the failing checks say why' };
   responses['401'] = errorResponse('No API key, or not a valid one');

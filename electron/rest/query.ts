@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { closest } from '../../shared/closestWord.ts';
 import { parseDuration } from '../../shared/duration.ts';
+import { Timestamp } from '../../shared/domain.ts';
+import { PAST_TIME_FORMS, readPastTime } from '../../shared/pastTime.ts';
 
 /**
  * Query parameters arrive as text: these read them into what the contract's calls take, with messages
@@ -53,6 +55,18 @@ export const duration = z.string().transform((text, ctx) => {
   }
   return seconds;
 });
+
+/**
+ * A time in the past as `opsdeck jobs --since` takes it: an ISO time with its offset, a date, or a duration
+ * ago (`created_after=1h`). Anything else is refused with an example of each form.
+ */
+export const pastTime = z.string().transform((text, ctx) => {
+  const read = readPastTime(text, Date.now());
+  if (read.kind === 'time') return read.iso;
+  if (read.kind === 'other' && Timestamp.safeParse(text).success) return text;
+  ctx.addIssue({ code: 'custom', message: read.kind === 'ambiguous' ? read.problem : `not a time: write ${PAST_TIME_FORMS}` });
+  return z.NEVER;
+}).describe(`A time: ${PAST_TIME_FORMS}.`);
 
 /** The query string as one value per name (the last one given wins, as most servers do). */
 export function queryOf(url: URL): Record<string, string> {

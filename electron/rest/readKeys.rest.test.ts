@@ -106,7 +106,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const store = (key: string) => rest.call('GET', '/v1/health/store', key).then((r) => calls['health.check'].output.parse(r.json).checks[0]?.detail ?? '');
       const registry = (key: string) => rest.call('GET', '/v1/health/registry', key).then((r) => calls['health.check'].output.parse(r.json).checks[0]?.detail ?? '');
       if (dialect === 'sqlite') assert.equal(await store(rest.readKey), 'sqlite store answers');
-      else assert.match(await store(rest.readKey), /^postgres store answers; this process's pool: \d+ of \d+ connections in use, \d+ callers? waiting; \d+ of \d+ connections (to the server in use \(max_connections\)|to its database in use|of its role in use)/);
+      else assert.match(await store(rest.readKey), /^postgres store answers; this process's own pool: \d+ of \d+ connections in use, \d+ callers? waiting; \d+ of \d+ connections (to the server in use \(max_connections\)|to its database in use|of its role in use)/);
       assert.equal(await registry(rest.readKey), '2 service(s) from the registry file');
       assert.ok((await store(rest.operateKey)).startsWith(`${dialect} at ${location}`));
       assert.equal(await registry(rest.operateKey), `2 service(s) from ${registryPath}`);

@@ -36,6 +36,12 @@ export interface Route {
   status?(result: unknown): number;
   /** Refuses a success that only a mistaken request gets (an empty list for a queue nothing uses), by throwing a RouteFailure. */
   check?(result: unknown, input: unknown, ctx: ApiContext): Promise<void>;
+  /**
+   * A sentence added to a success as `note`, for a request that reads as another system's (runbook 004's failed
+   * executions, which are workflow runs): what it likely meant instead. `doc` describes the field in the OpenAPI
+   * document; `of` gives the sentence, or null.
+   */
+  note?: { doc: string; of(input: unknown, ctx: ApiContext): Promise<string | null> };
 }
 
 /** A request a route refuses before any call runs: a bad query parameter, an id that cannot exist. */
@@ -89,17 +95,8 @@ export function refuseQuery(method: Route['method'], query: Record<string, strin
 export function parseBody<B extends z.ZodObject>(schema: B, body: Record<string, unknown>): z.output<B> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
-  const issues = describedIssues(schema, parsed.error);
+  const issues = describedIssues(schema, parsed.error, body);
   throw new RouteFailure('invalid_input', `invalid body: ${issuesSummary(issues)}`, issues);
-}
-
-/** A job's numeric id from the path; anything else names no job. */
-export function jobIdParam(params: Record<string, string>): number {
-  const text = params.id ?? '';
-  if (!/^\d{1,15}$/.test(text) || Number(text) < 1) {
-    throw new RouteFailure('not_found', `no execution ${JSON.stringify(text.slice(0, 100))}: act on an execution by its numeric id (GET /v1/executions/{identifier} shows it)`);
-  }
-  return Number(text);
 }
 
 /** Path parameters other than the body may set: a body naming one too is refused rather than ignored. */

@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
-import { ExecutionType, JobStatus, Timestamp } from '../../shared/domain.ts';
+import { ExecutionType, JobStatus } from '../../shared/domain.ts';
+import { BreakerOverrides } from '../../shared/registry.ts';
 import { ProbeUrl } from '../../shared/connectivity.ts';
 import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { unknownStatusText } from '../../shared/statusWords.ts';
 import { WorkflowRunStatus } from '../../shared/workflow.ts';
-import { count, csv, duration, flag } from './query.ts';
+import { count, csv, duration, flag, pastTime } from './query.ts';
 import type { ApiContext } from '../api/context.ts';
 import { unknownFilterNames } from '../api/filterNames.ts';
 import { unknownWorkflow } from '../api/workflowNames.ts';
-import { jobIdParam, parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
+import { EXECUTIONS_NOTE_DOC, executionsNote } from './executionsNote.ts';
+import { parseBody, parseQuery, RouteFailure, withPath, type Route, type RouteArgs } from './route.ts';
 
 /**
  * REST API v1: each endpoint is a contract call (shared/contract.ts) reached through the same dispatch
@@ -54,8 +56,9 @@ const ExecutionsQuery = z
     search: z.string().max(500).optional(),
     /** Jobs with an attempt that failed of this class: resource_limit, http_503, or a family such as http_5xx (rate_limited also picks http_429). */
     class: KnownErrorClass.optional(),
-    created_after: Timestamp.optional(),
-    created_before: Timestamp.optional(),
+    /** Created at or after (before) this time, as opsdeck jobs --since takes it: `1h` is an hour ago. */
+    created_after: pastTime.optional(),
+    created_before: pastTime.optional(),
     stuck: flag.optional(),
     scheduled: flag.optional(),
     unresolved: flag.optional(),
@@ -97,7 +100,15 @@ function refuseUnknownWorkflow(list: 'runs' | 'workflows') {
 }
 
 const DlqQuery = z
-  .object({ fingerprint: z.string().max(200).optional(), search: z.string().max(500).optional(), service: z.string().max(200).optional(), limit: limitOf('dlq.list').optional(), after: z.string().max(100).optional() })
+  .object({
+    fingerprint: z.string().max(200).optional(),
+    search: z.string().max(500).optional(),
+    service: z.string().max(200).optional(),
+    /** Dead letters with an attempt that failed of this class, as /v1/executions?class= picks jobs. */
+    class: KnownErrorClass.optional(),
+    limit: limitOf('dlq.list').optional(),
+    after: z.string().max(100).optional(),
+  })
   .strict();
 
 const FailuresQuery = z
@@ -169,6 +180,14 @@ const WorkflowStatsQuery = z
     workflow: z.string().min(1, 'a workflow name, not empty').max(200).optional(),
   })
   .strict();
+
+/**
+ * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (an
+ * identifier of digits first), so every endpoint acts on the job GET /v1/executions/{id} shows.
+ */
+function jobRef(params: Record<string, string>): { id: string } {
+  return { id: params.id ?? '' };
+}
 
 /** A run by its number or identifier, as the path gives it. */
 function runParam(params: Record<string, string>): number | string {
@@ -246,6 +265,26 @@ const supportRoutes: Route[] = [
   },
 ];
 
+/** The runbooks' word for recovery_timeout, said once for the body's field and its refusal. */
+const RESET_TIMEOUT = "recovery_timeout by the runbooks' name (opsdeck breaker tune --reset-timeout)";
+
+/**
+ * breaker tune's body, taking runbook 001's `reset_timeout` (update_circuit_breaker_settings(…, reset_timeout=60))
+ * for `recovery_timeout`, as `opsdeck breaker tune --reset-timeout` does.
+ */
+const BreakerTuneBody = BreakerTuneInput.omit({ service: true }).extend({ reset_timeout: BreakerOverrides.shape.recovery_timeout.describe(`${RESET_TIMEOUT}: give one of them`) });
+
+function breakerTuneInput({ params, body }: RouteArgs): Record<string, unknown> {
+  const { reset_timeout: runbooks, ...rest } = body;
+  if (runbooks === undefined) return withPath(body, { service: params.service });
+  if (Object.hasOwn(rest, 'recovery_timeout')) {
+    const message = `${RESET_TIMEOUT}: give one of them, not both`;
+    throw new RouteFailure('invalid_input', `invalid body: reset_timeout: ${message}`, [{ path: 'reset_timeout', message }]);
+  }
+  const checked = parseBody(z.object({ reset_timeout: BreakerOverrides.shape.recovery_timeout }), { reset_timeout: runbooks });
+  return withPath({ ...rest, recovery_timeout: checked.reset_timeout }, { service: params.service });
+}
+
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
 const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
@@ -276,20 +315,18 @@ export const ROUTES: Route[] = [
       return { filter: { ...rest, status, execution_type: type, error_class: errorClass, started_before: started }, limit, after };
     }),
     check: refuseUnknownNames,
+    note: { doc: EXECUTIONS_NOTE_DOC, of: executionsNote },
   },
-  get('/v1/executions/{id}', 'jobs.get', (params) => {
-    const id = params.id ?? '';
-    return { id: /^\d{1,15}$/.test(id) && Number(id) > 0 ? Number(id) : id };
-  }),
-  get('/v1/executions/{id}/waiting', 'jobs.waiting', (params) => ({ id: jobIdParam(params) })),
+  get('/v1/executions/{id}', 'jobs.get', jobRef),
+  get('/v1/executions/{id}/waiting', 'jobs.waiting', jobRef),
   {
     ...post('/v1/executions', 'jobs.enqueue', EnqueueInput, ({ body }) => body),
     status: (result) => (z.object({ created: z.boolean() }).safeParse(result).data?.created === false ? 200 : 201),
   },
-  post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
-  post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
-  post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, { id: jobIdParam(params) })),
-  search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, ...selector }) => ({ selector, limit, after })),
+  post('/v1/executions/{id}/retry', 'jobs.retry', z.object({}).strict(), ({ params, body }) => withPath(body, jobRef(params))),
+  post('/v1/executions/{id}/cancel', 'jobs.cancel', calls['jobs.cancel'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
+  post('/v1/executions/{id}/fail', 'jobs.fail', calls['jobs.fail'].input.omit({ id: true }), ({ params, body }) => withPath(body, jobRef(params))),
+  search('/v1/dlq', 'dlq.list', DlqQuery, ({ limit, after, class: errorClass, ...selector }) => ({ selector: { ...selector, error_class: errorClass }, limit, after })),
   search('/v1/dlq/groups', 'dlq.groups', GroupsQuery, (q) => q),
   search('/v1/failures', 'failures.recent', FailuresQuery, ({ since, service }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), service })),
   search('/v1/performance', 'metrics.byType', PerformanceQuery, ({ since, type, service, by }) => ({ since_minutes: Math.ceil((since ?? 3600) / 60), type, service, by })),
@@ -299,7 +336,7 @@ export const ROUTES: Route[] = [
   get('/v1/breakers/{service}', 'breakers.get', (params) => ({ service: params.service })),
   ...breakerAllRoutes,
   ...breakerModeRoutes,
-  post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
+  post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneBody, breakerTuneInput),
   get('/v1/control', 'control.get'),
   post('/v1/control/emergency-stop', 'control.emergencyStop', reasonOnly, ({ body }) => body),
   post('/v1/control/resume', 'control.resume', z.object({}).strict(), ({ body }) => body),

@@ -11,7 +11,7 @@ import type { Runtime } from '../api/runtime.ts';
 import { EngineEmitter } from '../engine/engineEvents.ts';
 import { Scheduler } from '../engine/scheduler.ts';
 import { silentLogger } from '../log/logger.ts';
-import { alice, job } from '../store/contract/fixtures.ts';
+import { alice, deadLetter, job } from '../store/contract/fixtures.ts';
 import { rawRequest } from './testing/http.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
@@ -74,6 +74,17 @@ describe('REST API v1: the runbook, step by step', () => {
       assert.equal(listed.status, 200, known);
       assert.deepEqual(calls['jobs.list'].output.parse(listed.json).jobs, [], known);
     }
+  });
+
+  it('the dead letters of a failure class: /v1/dlq?class= picks them as /v1/executions?class= picks jobs, and refuses a class opsdeck never writes', async () => {
+    const id = await deadLetter(runtime.ctx.store, 'flaky_sync', { message: 'the server closed the connection (UND_ERR_SOCKET)', error_class: 'connection', fingerprint: 'fp-rest-connection' });
+    const picked = await call('GET', '/v1/dlq?class=connection', readKey);
+    assert.equal(picked.status, 200, JSON.stringify(picked.json));
+    assert.deepEqual(calls['dlq.list'].output.parse(picked.json).jobs.map((j) => j.id), [id]);
+    assert.deepEqual(calls['dlq.list'].output.parse((await call('GET', '/v1/dlq?class=timeout', readKey)).json).jobs, []);
+    const unknown = await call('GET', '/v1/dlq?class=resource', readKey);
+    assert.equal(unknown.status, 422);
+    assert.match(refusal(unknown.json).message, /^invalid query: query\.class: resource is no failure class opsdeck writes \(did you mean resource_limit\?\)/);
   });
 
   it("runbook 004's failed executions of a workflow: a workflow name the registry lacks is a 422 naming the one meant, not an empty list", async () => {

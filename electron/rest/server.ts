@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { sendError } from './errors.ts';
 import { isRestPath, type RestHandler } from './handler.ts';
+import { noEndpointMessage } from './runbookPaths.ts';
 import { NOT_A_URL, requestUrl } from '../api/requestUrl.ts';
 
 export interface RunningRestServer {
@@ -34,7 +35,7 @@ export function startRestServer(opts: { host: string; port: number; handler: Res
       return;
     }
     if (!isRestPath(url.pathname)) {
-      sendError(res, 'not_found', `no endpoint ${url.pathname}: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics`);
+      sendError(res, 'not_found', noEndpointMessage(req.method ?? 'GET', url.pathname, 'this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics'));
       return;
     }
     opts.handler(req, res, url).catch(() => {

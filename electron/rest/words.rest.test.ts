@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
+import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { rawRequest } from './testing/http.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
@@ -44,13 +45,10 @@ describe("REST API v1: the runbooks' words", () => {
     assert.equal((await rest.call('GET', '/v1/executions?queue=default', rest.readKey)).status, 200);
   });
 
-  it("other systems' words are named as opsdeck's: in_progress, reset_timeout, task_type, a selector's fields at the top", async () => {
+  it("other systems' words are named as opsdeck's: in_progress, task_type, a selector's fields at the top", async () => {
     const status = await rest.call('GET', '/v1/executions?status=in_progress', rest.readKey);
     assert.equal(status.status, 422);
     assert.match(issueOf(status.json, 'query.status.0') ?? '', /^"in_progress" is no status \(opsdeck calls it running\)/);
-    const tune = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 60 });
-    assert.equal(tune.status, 422);
-    assert.equal(issueOf(tune.json, 'reset_timeout'), 'not a field; opsdeck calls it recovery_timeout');
     const enqueue = await rest.call('POST', '/v1/executions', rest.operateKey, { task_type: 'executor', payload: {} });
     assert.equal(enqueue.status, 422);
     assert.equal(issueOf(enqueue.json, 'task_type'), 'not a field; opsdeck calls it service');
@@ -58,6 +56,21 @@ describe("REST API v1: the runbooks' words", () => {
     assert.equal(issueOf(ids.json, 'job_ids'), 'not a field here: it goes in selector ({"selector": {"job_ids": …}})');
     const search = await rest.call('POST', '/v1/dlq/retry', rest.operateKey, { search: 'timeout' });
     assert.equal(issueOf(search.json, 'search'), 'not a field here: it goes in selector ({"selector": {"search": …}})');
+  });
+
+  it("breaker tune takes the runbook's reset_timeout as recovery_timeout, as opsdeck breaker tune --reset-timeout does; both at once is refused", async () => {
+    const tune = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 60, reason: 'runbook 001' });
+    assert.equal(tune.status, 200, tune.text);
+    const tuned = calls['breakers.tune'].output.parse(tune.json);
+    assert.deepEqual([tuned.recovery_timeout_s, tuned.tuning?.settings], [60, { recovery_timeout: 60 }]);
+    const [audited] = (await rest.runtime.ctx.store.listAudit({ action: 'breaker.tune' }, { limit: 1 })).items;
+    assert.deepEqual(audited?.details?.to, { recovery_timeout: 60 }, "audited under opsdeck's name");
+    const both = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 60, recovery_timeout: 30 });
+    assert.equal(both.status, 422);
+    assert.equal(issueOf(both.json, 'reset_timeout'), "recovery_timeout by the runbooks' name (opsdeck breaker tune --reset-timeout): give one of them, not both");
+    const word = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 'a minute' });
+    assert.equal(word.status, 422);
+    assert.equal(issueOf(word.json, 'reset_timeout'), 'must be a number, not a string', 'refused at the field sent');
   });
 
   it('GET /health answers as /healthz, with no key', async () => {

@@ -11,6 +11,11 @@ function filled(path: string, input: Readonly<Record<string, string>>): string {
   });
 }
 
+/** A workflow run's path, or with null the route's own `{run}`, for any of several. */
+function runPath(path: string, run: number | null): string {
+  return run === null ? path : filled(path, { run: String(run) });
+}
+
 function release(hold: ControlHold): string {
   if (hold.kind === 'emergency_stop') return 'POST /v1/control/resume releases it';
   if (hold.kind === 'safe_mode') return 'POST /v1/control/safe-mode with {"enabled": false}';
@@ -51,9 +56,14 @@ export const REST_WORDS: InterfaceWords = {
   startWorker: () => 'opsdeck worker on a server',
   moreCapacity: () => 'start another worker (opsdeck worker on a server) or restart one with a higher --concurrency',
   rateLimitDefaults: (service, registry) => `POST ${filled('/v1/rate-limits/{service}/tune', { service })} with {"defaults": true} goes back to the registry's: ${registry}`,
-  stuckRun: () => 'GET /v1/workflow-runs/{run} says which task holds it, POST /v1/workflow-runs/{run}/cancel or …/retry moves it',
+  workflowRun: {
+    show: (run) => `GET ${runPath('/v1/workflow-runs/{run}', run)} says which task holds ${run === null ? 'each' : 'it'}`,
+    cancel: (run) => `POST ${runPath('/v1/workflow-runs/{run}/cancel', run)} ends ${run === null ? 'one' : 'it'}`,
+    retry: (run) => `POST ${runPath('/v1/workflow-runs/{run}/retry', run)} runs its failed and cancelled tasks again`,
+  },
   migrate: () => 'run opsdeck migrate where the store is reachable (no endpoint migrates it)',
   stuckJobs: { list: 'GET /v1/executions?stuck=true lists them', fail: 'POST /v1/executions/{id}/fail fails each' },
+  stuckJob: (id) => ({ list: 'GET /v1/executions?stuck=true lists it', fail: `POST ${filled('/v1/executions/{id}/fail', { id: String(id) })} fails it` }),
   // A service's own connectivity has its endpoint; a runner kind's probe is in the health check.
   checkByHand: (service, kind) => (kind === 'http' ? `GET ${filled('/v1/runners/connectivity/{service}', { service })}` : `GET /v1/health/runner:${kind}`),
   healthCheck: (check) => `GET ${filled('/v1/health/{check}', { check })}`,

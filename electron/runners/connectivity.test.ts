@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { probeConnectivity, probeTimeout } from './connectivity.ts';
+import { probeConnectivity, probeTimeout, type ServiceCall } from './connectivity.ts';
 import { HttpRunner } from './http.ts';
 import { listenLocal } from './testing/listen.ts';
 import { runRequest, service } from './testing/request.ts';
+
+/** A service's jobs as the command line reads an answer against them: no credential, max_retry_after 300 s. */
+function jobs(service: string, method: string, path: string): ServiceCall {
+  return { service, method, path, sendsCredential: false, validateToken: `opsdeck validate-token ${service}`, resetBreaker: `opsdeck breaker reset ${service}`, maxRetryAfterS: 300 };
+}
 
 function close(server: Server): Promise<void> {
   server.closeAllConnections();
@@ -23,8 +28,6 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
         req.socket.destroy();
         return;
       }
-      if (req.url?.startsWith('/v1/unavailable')) return void res.writeHead(503).end('down for maintenance');
-      if (req.url?.startsWith('/v1/private')) return void res.writeHead(401).end('who are you');
       res.writeHead(200).end('ok');
     });
     base = `http://127.0.0.1:${await listenLocal(upstream)}/v1`;
@@ -33,7 +36,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
 
   it("waits the service's own timeout, not a fixed 5 s, and names the path it called", async () => {
     const started = performance.now();
-    const { url, steps } = await probeConnectivity(base, 1000, { method: 'GET', path: '/hang', service: 'slow_api', sendsCredential: false, validateToken: 'opsdeck validate-token slow_api' });
+    const { url, steps } = await probeConnectivity(base, 1000, jobs('slow_api', 'GET', '/hang'));
     const took = performance.now() - started;
     assert.equal(url, `${base}/hang`);
     const http = steps.find((s) => s.step === 'http');
@@ -43,7 +46,7 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
   });
 
   it('says a dropped connection in the words the job itself uses', async () => {
-    const { steps } = await probeConnectivity(base, 2000, { method: 'GET', path: '/drop', service: 'drop_api', sendsCredential: false, validateToken: 'opsdeck validate-token drop_api' });
+    const { steps } = await probeConnectivity(base, 2000, jobs('drop_api', 'GET', '/drop'));
     const http = steps.find((s) => s.step === 'http');
     assert.equal(http?.detail, `GET ${base}/drop: the server closed the connection (UND_ERR_SOCKET)`);
 
@@ -65,19 +68,31 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
     );
   });
 
-  it('an answer its jobs fail on passes with a warning that names the status: a server error, a refusal of jobs that send no credential', async () => {
-    const http = async (path: string, sendsCredential: boolean) =>
-      (await probeConnectivity(base, 2000, { method: 'GET', path, service: 'fail_api', sendsCredential, validateToken: 'opsdeck validate-token fail_api' })).steps.find((s) => s.step === 'http');
-    const unavailable = await http('/unavailable', false);
-    assert.deepEqual([unavailable?.ok, unavailable?.warning], [true, true]);
-    assert.equal(unavailable?.detail, `GET ${base}/unavailable answered 503 Service Unavailable: a server error: its jobs fail with http_503 while it answers so`);
-    const refused = await http('/private', false);
-    assert.equal(refused?.warning, true);
-    assert.equal(refused?.detail, `GET ${base}/private answered 401 Unauthorized: a refusal, and its jobs send no credential (auth_type none): they are refused too`);
-    const withCredential = await http('/private', true);
-    assert.equal(withCredential?.warning, undefined, 'its jobs send a credential the probe does not');
-    assert.equal(withCredential?.detail, `GET ${base}/private answered 401 Unauthorized without a credential (a probe sends none; opsdeck validate-token fail_api tries the one its jobs send)`);
-    assert.equal((await http('/fine', false))?.warning, undefined);
+  it("asks the URL the jobs call, with a HEAD where they POST, and says an answer to that HEAD is not theirs", async () => {
+    const seen: string[] = [];
+    // The origin is no resource (404 on /), the jobs' path is: only asking theirs tells the two apart.
+    const api = createServer((req, res) => {
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      if (req.url === '/api/v1/chat') return void res.writeHead(req.method === 'POST' || req.method === 'HEAD' ? 200 : 405).end();
+      if (req.url === '/api/v1/post-only') return void res.writeHead(req.method === 'POST' ? 200 : 405, { allow: 'POST' }).end();
+      res.writeHead(404).end('no such route');
+    });
+    const origin = `http://127.0.0.1:${await listenLocal(api)}`;
+    try {
+      const chat = await probeConnectivity(`${origin}/api`, 2000, jobs('chat_api', 'POST', '/v1/chat'));
+      assert.deepEqual([chat.url, chat.method, chat.jobs_call], [`${origin}/api/v1/chat`, 'HEAD', 'the jobs POST it']);
+      assert.equal(chat.steps.at(-1)?.detail, `HEAD ${origin}/api/v1/chat answered 200 OK`);
+      const postOnly = await probeConnectivity(`${origin}/api`, 2000, jobs('post_api', 'POST', '/v1/post-only'));
+      assert.deepEqual(
+        [postOnly.steps.at(-1)?.ok, postOnly.steps.at(-1)?.warning, postOnly.steps.at(-1)?.detail],
+        [true, undefined, `HEAD ${origin}/api/v1/post-only answered 405 Method Not Allowed, which says nothing of the jobs' own call (the jobs POST it)`],
+      );
+      const refusedPath = await probeConnectivity(`${origin}/api`, 2000, jobs('typo_api', 'POST', 'v1/chat'));
+      assert.deepEqual([refusedPath.url, refusedPath.method, refusedPath.jobs_call], [`${origin}/api`, 'GET', "the jobs' POST is refused before it is sent: path must start with a single '/': 'v1/chat'"]);
+      assert.deepEqual(seen, ['HEAD /api/v1/chat', 'HEAD /api/v1/post-only', 'GET /api'], 'never the jobs\' POST, never the origin in place of their path');
+    } finally {
+      await close(api);
+    }
   });
 
   it('never shows a query or a password of the URL it was given', async () => {

@@ -2,20 +2,16 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
-import { answerConcern } from './answerConcern.ts';
+import { answerVerdict, type JobsReadBy } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
 import { safeUrl } from './httpCall.ts';
 import { socketErrorText } from './socketWords.ts';
 
-/** The call a service's jobs make: its method and path (runner_config), and whose it is. */
-export interface ServiceCall {
+/** The call a service's jobs make (its method and path, runner_config), whose it is, and what reads an answer against them. */
+export interface ServiceCall extends Omit<JobsReadBy, 'jobsCall'> {
   method: string;
   path: string;
   service: string;
-  /** Its jobs send a credential (auth_type bearer or basic), which a probe never does. */
-  sendsCredential: boolean;
-  /** How the interface that asked tests that credential: `opsdeck validate-token S`, a button beside the service. */
-  validateToken: string;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -36,29 +32,29 @@ export function probeTimeout(serviceTimeoutS: number | null): { seconds: number;
 
 /**
  * What `opsdeck test-connectivity` does for one base URL: each layer in turn (DNS, TCP, TLS for https, then
- * one HTTP GET), timed, stopping at the first that fails, so the answer says where the path breaks. The GET
- * never carries a credential. It is of the service's own path when its jobs' call is a GET (safe to
- * repeat), so a path that hangs or fails shows here; otherwise of the base URL, saying which call was not
- * tried: probing never triggers work upstream. A failure is said in the words the jobs' own errors use
- * (socketWords.ts), so the probe and the job read alike; URLs are shown as the jobs show them, without
- * query or password.
+ * one HTTP request), timed, stopping at the first that fails, so the answer says where the path breaks. The
+ * request never carries a credential and never does work upstream: for a service it asks the URL its jobs
+ * call (probeTarget), with their GET or else a HEAD, and says which call of theirs it did not send. A
+ * failure is said in the words the jobs' own errors use (socketWords.ts), so the probe and the job read
+ * alike; URLs are shown as the jobs show them, without query or password.
  */
-export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<{ url: string; steps: ConnectivityStep[] }> {
-  const own = call ? probeTarget(baseUrl, call) : null;
-  const url = own?.url ?? new URL(baseUrl);
+export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<Probed> {
+  const target = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), method: 'GET' as const, jobsCall: null };
+  const { url, method, jobsCall } = target;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const shown = safeUrl(url);
+  const probed = (steps: ConnectivityStep[]): Probed => ({ url: shown, method, jobs_call: jobsCall, steps });
   const steps: ConnectivityStep[] = [];
   const waited = `no answer within ${timeoutMs / 1000}s`;
-  // A step that passed may still warn: the HTTP answer of a server error is an answer its jobs fail on.
-  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; warning: boolean }>): Promise<boolean> => {
+  // The HTTP step may be answered and still fail or warn: an answer its jobs fail on (answerVerdict).
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: 'ok' | 'warn' | 'fail' }>): Promise<boolean> => {
     const started = performance.now();
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
-      const { detail, warning } = typeof found === 'string' ? { detail: found, warning: false } : found;
-      steps.push({ step: name, ok: true, ms: elapsed(started), detail, ...(warning ? { warning } : {}) });
-      return true;
+      const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
+      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...(level === 'warn' ? { warning: true } : {}) });
+      return level !== 'fail';
     } catch (error) {
       steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
       return false;
@@ -71,40 +67,49 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     address = found.address;
     return `${host} → ${found.address}`;
   });
-  if (!resolved) return { url: shown, steps };
+  if (!resolved) return probed(steps);
   const connected = await step('tcp', `${address}:${port}`, async () => {
     return closeOnceOpen(tcpConnect({ host: address, port }), 'connect', () => `${address}:${port} accepts connections`);
   });
-  if (!connected) return { url: shown, steps };
+  if (!connected) return probed(steps);
   if (url.protocol === 'https:') {
     const secured = await step('tls', `${address}:${port}`, async () => {
       const socket = tlsConnect({ host: address, port, servername: isIp(host) ? undefined : host });
       return closeOnceOpen(socket, 'secureConnect', () => `${socket.getProtocol() ?? 'TLS'}, certificate valid for ${host}`);
     });
-    if (!secured) return { url: shown, steps };
+    if (!secured) return probed(steps);
   }
-  await step('http', `GET ${shown}`, async () => {
-    const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  await step('http', `${method} ${shown}`, async () => {
+    const response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
-    const answered = `GET ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const untried = own?.untried ? `; the jobs' ${own.untried} was not tried (it could do work)` : '';
-    const concern = answerConcern(response.status, call?.sendsCredential ?? null);
-    if (concern !== null) return { detail: `${answered}: ${concern}${untried}`, warning: true };
-    // Refused without the credential its jobs send: expected of the probe, which sends none.
-    const refused = call?.sendsCredential === true && (response.status === 401 || response.status === 403);
-    return { detail: `${answered}${refused ? ` without a credential (a probe sends none; ${call.validateToken} tries the one its jobs send)` : ''}${untried}`, warning: false };
+    const answered = `${method} ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, jobsCall } : null);
+    return { detail: `${answered}${verdict.words}`, level: verdict.level };
   });
-  return { url: shown, steps };
+  return probed(steps);
+}
+
+/** What a probe asked (its URL as shown, its method, the jobs' call when it sent another) and what each step found. */
+export interface Probed {
+  url: string;
+  method: 'GET' | 'HEAD';
+  jobs_call: string | null;
+  steps: ConnectivityStep[];
 }
 
 /**
- * The URL a probe may GET for a service: its own when its jobs GET it, else the base URL, naming the
- * call left untried. A path that leads elsewhere is the base URL's too (the runner refuses it anyway).
+ * The request a probe sends for a service: to the URL its jobs call, so a route that fails, or an upstream
+ * answering 503 behind it, shows here as the jobs meet it (their base URL alone is often no resource at all,
+ * a 404 that says nothing of theirs). With their GET when they GET, safe to repeat; otherwise a HEAD, which
+ * carries no body and runs no POST, PUT, PATCH or DELETE handler, so probing never does work upstream.
+ * `jobsCall` names their call when the probe sends another. A path the runner refuses leaves only the base
+ * URL to ask, and says so.
  */
-export function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; untried: string | null } {
+function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; method: 'GET' | 'HEAD'; jobsCall: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);
-  if (call.method === 'GET' && own instanceof URL) return { url: own, untried: null };
-  return { url: new URL(baseUrl), untried: call.method === 'GET' ? null : `${call.method} ${call.path}` };
+  if (typeof own === 'string') return { url: new URL(baseUrl), method: 'GET', jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
+  if (call.method === 'GET') return { url: own, method: 'GET', jobsCall: null };
+  return { url: own, method: 'HEAD', jobsCall: `the jobs ${call.method} it` };
 }
 
 /** Waits for the socket to open, says what it found while it is still open, then closes it. */

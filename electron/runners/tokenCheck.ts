@@ -1,7 +1,7 @@
 import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
-import { probeTarget, reasonOf } from './connectivity.ts';
-import { authHeader, credentialVariables } from './http.ts';
+import { reasonOf } from './connectivity.ts';
+import { authHeader, credentialVariables, targetUrl } from './http.ts';
 import type { CheckedIn } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -34,7 +34,7 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
       `this check runs in ${checkedIn.process}, which lacks ${lacking.join(' and ')}, so it cannot test the token the workers use${ownJobs}: run opsdeck validate-token ${service} where a worker runs, with its environment`,
     );
   }
-  const { url, untried } = probeTarget(cfg.base_url, { method: cfg.method, path: cfg.path });
+  const { url, untried } = tokenTarget(cfg);
   const where = `${url.origin}${url.pathname}`;
   const named = variables.map((v) => v.name).join(' and ');
   try {
@@ -58,6 +58,16 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
     const reason = reasonOf(error, `no answer within ${timeoutMs / 1000}s`);
     return { ...base, tested: true, accepted: null, http_status: null, detail: `could not ask ${where}: ${reason} (${connectivity} shows where the path breaks)` };
   }
+}
+
+/**
+ * The URL the credential is tried on: the service's own when its jobs GET it, else its base URL, naming the
+ * call left untried. A path that leads elsewhere is the base URL's too (the runner refuses it anyway).
+ */
+function tokenTarget(cfg: HttpRunnerConfig): { url: URL; untried: string | null } {
+  const own = targetUrl(cfg.base_url, cfg.path, undefined);
+  if (cfg.method === 'GET' && own instanceof URL) return { url: own, untried: null };
+  return { url: new URL(cfg.base_url), untried: cfg.method === 'GET' ? null : `${cfg.method} ${cfg.path}` };
 }
 
 async function statusOf(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {

@@ -57,4 +57,15 @@ describe('REST API v1 on the browser host', () => {
     const page = await rawRequest({ port: without.port, path: '/v1/health', headers: { authorization: `Bearer ${without.token}` } });
     assert.equal(page.status, 404);
   });
+
+  it("names the v1 route of a runbook's /api/ path, to an API key or no key at all; the console's own /api/ is as it was", async () => {
+    const body = JSON.stringify({ title: 'Health check', task_type: 'evaluation', payload: {} });
+    const tasks = await rawRequest({ port: withRest.port, path: '/api/tasks', method: 'POST', body, headers: { authorization: 'Bearer odk_someone_elses', 'content-type': 'application/json' } });
+    assert.equal(tasks.status, 404);
+    assert.deepEqual(JSON.parse(tasks.body), { error: { code: 'not_found', message: "no endpoint POST /api/tasks: opsdeck's is POST /v1/executions (GET /v1/openapi.json lists every endpoint)" } });
+    const unknown = await rawRequest({ port: withRest.port, path: '/api/nothing-like-it' });
+    assert.equal(unknown.status, 401, 'a path nothing maps to is the console API, for its session only');
+    const call = await rawRequest({ port: withRest.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { authorization: `Bearer ${withRest.token}`, 'content-type': 'application/json' } });
+    assert.equal(call.status, 200, call.body);
+  });
 });

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ApiResponse } from '../../shared/contract.ts';
 import { isRestPath, type RestHandler } from '../rest/handler.ts';
 import { sendError } from '../rest/errors.ts';
+import { meantRouteMessage } from '../rest/runbookPaths.ts';
 import { NOT_A_URL, requestUrl } from '../api/requestUrl.ts';
 import { DEFAULT_MAX_BODY_BYTES, handleApiCall, sendFailure } from './api.ts';
 import { createToken, isAuthorized } from './auth.ts';
@@ -97,6 +98,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
 
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
+      // A runbook's endpoint (POST /api/tasks) is named as REST API v1's, whoever asks: the mapping is no secret.
+      const meant = url.pathname.startsWith(API_CALL) || url.pathname === EVENTS_PATH ? null : meantRouteMessage(req.method ?? 'GET', url.pathname);
+      if (meant !== null) {
+        sendError(res, 'not_found', meant);
+        return;
+      }
       if (!isAuthorized(req, token)) {
         sendFailure(res, 401, 'forbidden', 'this session is not signed in: open the URL printed by `opsdeck serve`');
         return;

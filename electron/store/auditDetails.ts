@@ -10,6 +10,7 @@ export function selectorDetails(selector: DlqSelector): JsonObject {
   if (selector.fingerprint !== undefined) details.fingerprint = selector.fingerprint;
   if (selector.service !== undefined) details.service = selector.service;
   if (selector.search !== undefined) details.search = selector.search;
+  if (selector.error_class !== undefined) details.error_class = selector.error_class;
   if (selector.all === true) details.all = true;
   return details;
 }
@@ -23,7 +24,12 @@ export const AUDITED_JOB_IDS = 100;
  * (postgres/auditIds.ts).
  */
 export function touchedJobIds(ids: readonly number[]): JsonObject {
+  const { job_ids, job_ids_more } = firstJobIds(ids);
+  return { job_ids, ...(job_ids_more > 0 ? { job_ids_more } : {}) };
+}
+
+/** The first AUDITED_JOB_IDS of `ids` in order, and how many more there were: what a dead-letter retry answers, as its audit row names them. */
+export function firstJobIds(ids: readonly number[]): { job_ids: number[]; job_ids_more: number } {
   const sorted = [...ids].sort((a, b) => a - b);
-  const more = sorted.length - AUDITED_JOB_IDS;
-  return { job_ids: sorted.slice(0, AUDITED_JOB_IDS), ...(more > 0 ? { job_ids_more: more } : {}) };
+  return { job_ids: sorted.slice(0, AUDITED_JOB_IDS), job_ids_more: Math.max(0, sorted.length - AUDITED_JOB_IDS) };
 }

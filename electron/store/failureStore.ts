@@ -44,8 +44,23 @@ export interface FailureStore {
   purgeResolved(before: Date, actor: Actor): Promise<number>;
 }
 
+/** A service and a queue a dead-letter retry sends jobs back to: what a worker must take for them to run. */
+export interface RetriedLane {
+  service_name: string;
+  queue: string;
+}
+
+/** Which jobs a dead-letter retry sends back, as its audit row names them, and where they go. */
+export interface RetriedJobs {
+  /** The first AUDITED_JOB_IDS of them by id, and how many more there are. */
+  job_ids: number[];
+  job_ids_more: number;
+  /** Each service and queue among them once, by service then queue. */
+  lanes: RetriedLane[];
+}
+
 /** What a dead-letter retry sent back, and of it, what each service's breaker holds. */
-export interface DlqRetried {
+export interface DlqRetried extends RetriedJobs {
   retried: number;
   /** By service name; only breakers dispatch obeys as not closed, as they stood in the retry's transaction. */
   held_by_breaker: HeldByBreaker[];
@@ -54,7 +69,7 @@ export interface DlqRetried {
 }
 
 /** What a dead-letter retry would send back now, and what would hold it, as one snapshot saw them. */
-export interface DlqRetryPreview {
+export interface DlqRetryPreview extends RetriedJobs {
   /** The open dead letters the selector matches: those a retry would send back. */
   matched: number;
   /** Of them, what each breaker dispatch obeys as not closed would hold, as dlqRetry counts it. */
@@ -87,4 +102,13 @@ export function heldByBreakers(retriedByService: Map<string, number>, breakers: 
  */
 export function failuresKeptFrom(historyBefore: Date, now = Date.now()): Date {
   return new Date(Math.max(historyBefore.getTime(), now - (FAILURE_WINDOW_MAX_MINUTES + 60) * 60_000));
+}
+
+/** The lanes of jobs as a retry lists them: each service and queue once, by service then queue. */
+export function lanesOf(jobs: Iterable<RetriedLane>): RetriedLane[] {
+  const seen = new Map<string, RetriedLane>();
+  for (const { service_name, queue } of jobs) seen.set(JSON.stringify([service_name, queue]), { service_name, queue });
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  // In JS for every dialect: a database's collation could order them otherwise.
+  return [...seen.values()].sort((a, b) => order(a.service_name, b.service_name) || order(a.queue, b.queue));
 }

@@ -38,6 +38,6 @@ export function keptFilterOf(filter: JobFilter): KeptFilter | null {
 }
 
 export function keptFilterOfSelector(selector: DlqSelector): KeptFilter {
-  const narrowedElsewhere = selector.job_ids !== undefined || (selector.search ?? '') !== '';
+  const narrowedElsewhere = selector.job_ids !== undefined || selector.error_class !== undefined || (selector.search ?? '') !== '';
   return { states: ['dead_letter'], queue: null, service: selector.service ?? null, types: null, fingerprint: selector.fingerprint ?? null, exact: !narrowedElsewhere };
 }

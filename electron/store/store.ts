@@ -11,6 +11,7 @@ import type {
   QueueCount,
   ResourceUsage,
   ThroughputBucket,
+  WorkerPool,
 } from '../../shared/domain.ts';
 import type { ServiceGate } from '../../shared/rateLimit.ts';
 import type { StoreDiagnostics } from '../../shared/diagnosis.ts';
@@ -100,6 +101,12 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   /** This process's pool of PostgreSQL connections as it stands, read without I/O; null for SQLite, which has none. */
   poolUse(): PoolUse | null;
   /**
+   * What this process's pool went through since the last call: its size, the most connections in use and
+   * callers waiting at once, the longest wait. Each call starts the next period; the engine's heartbeat is
+   * the one caller. Null for SQLite.
+   */
+  takePoolPeaks(): WorkerPool | null;
+  /**
    * The connections counted against the tightest limit the PostgreSQL server puts on new ones for this
    * store's role and database, read now (one statement); null for SQLite.
    */
@@ -138,9 +145,11 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * emergency stop is engaged they are recorded `interrupted` instead and the attempt is not spent.
    * A job an operator asked to cancel is cancelled instead: the worker that was to stop it is gone.
    * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
-   * store was unreachable, say): left to that settle, however long ago their leases ran out.
+   * store was unreachable, say): left to that settle, however long ago their leases ran out. `owner`: only
+   * the jobs leased to that worker are taken back (a worker that lost the store leaves the others' to their
+   * own workers for a while after it answers again: Engine's watchdog).
    */
-  reclaimExpired(now?: Date, settling?: readonly number[]): Promise<ReclaimResult>;
+  reclaimExpired(now?: Date, settling?: readonly number[], owner?: string): Promise<ReclaimResult>;
 
   // ---- jobs: reads -------------------------------------------------------------------------------
   getJob(idOrIdentifier: number | string): Promise<Job | null>;
@@ -347,6 +356,14 @@ interface SettlementBase {
    * unreachable, and settles it once the store answers again); absent: when the settle lands.
    */
   ended_at?: string;
+  /**
+   * How long the attempt ran, in ms by its worker's clock, for an attempt that ran: the store dates the run's
+   * start this long before its end (`ended_at`, else the settle), on the job and its attempt, and measures its
+   * duration from there, not from the claim. A job claimed ahead of a free slot waits in its worker's buffer,
+   * leased and shown running since its claim, before it starts; a length, not a time, so a worker's clock
+   * that disagrees with the store's moves no duration. Absent (a hand-back, a worker of a version before): the claim.
+   */
+  run_ms?: number;
   /** Its worker stopped the attempt because the store did not confirm its lease: counted in the job's `interruptions`. */
   lease_unconfirmed?: true;
 }

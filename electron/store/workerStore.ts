@@ -1,13 +1,17 @@
-import type { Actor, WorkerCannotRun, WorkerInfo, WorkerMemory, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
+import type { Actor, WorkerCannotRun, WorkerInfo, WorkerMemory, WorkerPool, WorkerRegistry, WorkerState } from '../../shared/domain.ts';
 
-/** What a heartbeat measured of its process: its memory, and its CPU use since the heartbeat before. */
+/**
+ * What a heartbeat measured of its process: its memory, its CPU use since the heartbeat before, and its
+ * store's connection pool since then (null on SQLite).
+ */
 export interface WorkerUsage {
   memory: WorkerMemory | null;
   cpu_percent: number | null;
+  pool: WorkerPool | null;
 }
 
 /** A heartbeat that measured nothing. */
-export const UNMEASURED: WorkerUsage = { memory: null, cpu_percent: null };
+export const UNMEASURED: WorkerUsage = { memory: null, cpu_percent: null, pool: null };
 
 /** What a worker reports with each heartbeat. */
 export interface WorkerBeat {
@@ -16,7 +20,7 @@ export interface WorkerBeat {
   state: WorkerState;
   /** Given when the worker's registry changed, replaces the services it declared; left out, they are kept. */
   services?: string[];
-  /** What this heartbeat measured, replacing the last; one without it leaves the worker's memory and CPU unknown (null). */
+  /** What this heartbeat measured, replacing the last; one without it leaves the worker's memory, CPU and pool unknown (null). */
   usage?: WorkerUsage;
   /** Given with `services` when the worker's registry changed, replaces the registry it declared; left out, it is kept. */
   registry?: WorkerRegistry;

@@ -39,6 +39,8 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
       service: service.name,
       sendsCredential: service.runner_config.auth_type !== 'none',
       validateToken: ctx.words.call('runners.validateToken', { service: service.name }),
+      resetBreaker: ctx.words.resetBreaker(service.name),
+      maxRetryAfterS: service.runner_config.max_retry_after,
     },
     timeoutS: effectiveTimeout(service),
   });
@@ -59,6 +61,8 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
           service: name,
           base_url: safeUrl(new URL(baseUrl)),
           url: probed.url,
+          method: probed.method,
+          jobs_call: probed.jobs_call,
           timeout_s: timeout.seconds,
           timeout_from: timeout.from,
           ok,

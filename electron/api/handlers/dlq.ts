@@ -5,6 +5,11 @@ import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { heldByOf } from '../heldBy.ts';
+import { unservedLanes } from '../unservedLanes.ts';
+import { bulkText } from '../../../shared/bulkText.ts';
+import { unservedClause } from '../../../shared/unservedText.ts';
+import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
+import type { RetriedJobs } from '../../store/failureStore.ts';
 
 function checkedBulk(selector: DlqSelector, verb: string): void {
   const problem = bulkSelectorProblem(selector, verb);
@@ -35,6 +40,16 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatchedOf(selector, open);
 }
 
+/**
+ * Which jobs a retry sends back, those of them no live worker would run, and the sentence `opsdeck dlq retry`
+ * prints, with what no worker runs after it.
+ */
+async function sentBack(ctx: ApiContext, counted: Pick<BulkResult, 'dry_run' | 'matched' | 'affected'>, jobs: RetriedJobs): Promise<Pick<DlqRetryResult, 'job_ids' | 'job_ids_more' | 'unserved' | 'note'>> {
+  const unserved = await unservedLanes(ctx, jobs.lanes);
+  const note = bulkText(counted, 'retry', 'retried') + (unserved.length > 0 ? `; ${unservedClause(unserved)}` : '');
+  return { job_ids: jobs.job_ids, ...(jobs.job_ids_more > 0 ? { job_ids_more: jobs.job_ids_more } : {}), ...(unserved.length > 0 ? { unserved } : {}), note };
+}
+
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
 export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolve' | 'dlq.purge'> = {
   'dlq.groups': async (input, ctx) => {
@@ -58,13 +73,15 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
       // and with the retry that follows when nothing changes in between.
       const preview = await ctx.store.dlqRetryPreview(input.selector);
       const unmatched = unmatchedOf(input.selector, new Set(preview.open_ids));
-      return { dry_run: true, matched: preview.matched, affected: 0, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues, ctx.words.release) };
+      const counted = { dry_run: true, matched: preview.matched, affected: 0 };
+      return { ...counted, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues, ctx.words.release), ...(await sentBack(ctx, counted, preview)) };
     }
     const unmatched = await unmatchedIds(ctx, input.selector);
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
-    const { retried, held_by_breaker, queues } = await ctx.store.dlqRetry(input.selector, ctx.actor);
-    return { dry_run: false, matched: retried, affected: retried, ...unmatched, ...heldByOf(retried, held_by_breaker, await ctx.store.getControl(), queues, ctx.words.release) };
+    const retried = await ctx.store.dlqRetry(input.selector, ctx.actor);
+    const counted = { dry_run: false, matched: retried.retried, affected: retried.retried };
+    return { ...counted, ...unmatched, ...heldByOf(retried.retried, retried.held_by_breaker, await ctx.store.getControl(), retried.queues, ctx.words.release), ...(await sentBack(ctx, counted, retried)) };
   },
 
   'dlq.resolve': async (input, ctx) => {

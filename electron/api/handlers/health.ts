@@ -13,7 +13,9 @@ import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { registryDrift, withDrift } from '../registryDrift.ts';
+import { withExhaustedPools } from '../poolExhaustion.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
+import { stoppedWorkers, type StoppedWorker } from '../stoppedWorkers.ts';
 import { storeCheck, storeFailureText } from '../storeCheck.ts';
 import { workflowsCheck } from '../workflowsCheck.ts';
 import { withWorkersLacking } from '../fleetLacks.ts';
@@ -75,7 +77,7 @@ async function guarded(ctx: ApiContext, name: string, check: () => Promise<Healt
 }
 
 /** The workers the checks look at: a worker lost for a day is gone (its machine was replaced), not an incident of today. */
-async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
+export async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
   return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS));
 }
 
@@ -152,6 +154,7 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
     checks.push({ name: 'workers', ok: false, detail: storeFailureText(ctx, error) });
   }
   const fleet = workers;
+  if (fleet !== null) checks[0] = withExhaustedPools(store.check, fleet);
   const registry = checks[registryAt];
   if (fleet !== null && registry !== undefined) checks[registryAt] = withDrift(registry, await registryDrift(ctx, fleet));
   if (fleet !== null) {
@@ -172,23 +175,36 @@ export async function healthReport(ctx: ApiContext): Promise<HealthReport> {
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** Each worker's name (`opsdeck worker --name`) by its id, for `worker:NAME`; null when they cannot be read. */
-export async function workerNames(ctx: ApiContext): Promise<ReadonlyMap<string, string | null> | null> {
+/** The workers `worker:NAME` looks among: each one's name by its id, and the stopped ones, whom the report leaves out. */
+export interface WorkerRoster {
+  names: ReadonlyMap<string, string | null>;
+  stopped: readonly StoppedWorker[];
+}
+
+/** For a check that names no worker. */
+export const NO_ROSTER: WorkerRoster = { names: new Map(), stopped: [] };
+
+/** The workers `worker:NAME` looks among (opsdeck worker --name names them); null when they cannot be read. */
+export async function workerRoster(ctx: ApiContext): Promise<WorkerRoster | null> {
   const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => null);
-  return fleet === null ? null : new Map(fleet.map((w) => [w.id, w.name]));
+  if (fleet === null) return null;
+  return { names: new Map(fleet.map((w) => [w.id, w.name])), stopped: stoppedWorkers(fleet, Date.now()) };
 }
 
 /**
  * The checks a name asks for: itself, and every one of its kind (runner: runner:shell, …; worker or
  * workers: each worker); `worker:NAME`, every worker of that name (any case: the runbooks write WATCHDOG).
+ * A stopped worker is found only by its id or name (stoppedWorkers.ts), never by its kind: the report left
+ * it out, and `health-check workers` must not fail for good on a worker stopped on purpose.
  */
-function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, string | null>): HealthCheck[] {
+function named(checks: HealthCheck[], name: string, roster: WorkerRoster): HealthCheck[] {
   const kind = name === 'workers' ? 'worker' : name;
   const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
   if (exact.length > 0 || !name.startsWith('worker:')) return exact;
   const wanted = name.slice('worker:'.length).toLowerCase();
-  const ids = new Set([...names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`));
-  return checks.filter((c) => ids.has(c.name));
+  const ids = new Set([...roster.names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`));
+  const stopped = roster.stopped.filter((s) => s.check.name === name || s.name?.toLowerCase() === wanted).map((s) => s.check);
+  return [...checks.filter((c) => ids.has(c.name)), ...stopped];
 }
 
 /**
@@ -196,7 +212,7 @@ function named(checks: HealthCheck[], name: string, names: ReadonlyMap<string, s
  * check of their kind (runner:shell, worker:host-a:1, ...); the runbooks' names are read as opsdeck's
  * (`database` is the store; healthWords.ts).
  * `words`: the asking interface's, for what to run instead of a runbook's name no check has.
- * `workers`: each worker's name by its id, null when the store did not tell them (it does not answer): a
+ * `workers`: the workers a worker:NAME looks among, null when the store did not tell them (it does not answer): a
  * worker or the integrity check is then not known to be missing, and fails as the workers check does
  * (cannot tell) rather than as a mistyped name, so a monitor reads an outage as one.
  */
@@ -204,10 +220,10 @@ export function checksNamed(
   report: HealthReport,
   name: string,
   words: InterfaceWords,
-  workers: ReadonlyMap<string, string | null> | null = new Map(),
+  workers: WorkerRoster | null = NO_ROSTER,
 ): { report: HealthReport } | { unknown: string } {
   const check = checkOf(name);
-  const checks = named(report.checks, check, workers ?? new Map());
+  const checks = named(report.checks, check, workers ?? NO_ROSTER);
   if (checks.length === 0 && workers === null && (check.startsWith('worker:') || check === INTEGRITY)) {
     const why = report.checks.find((c) => c.name === 'workers' && !c.ok)?.detail ?? 'the store does not answer';
     const said = why.startsWith('cannot tell: ') || why.startsWith('skipped: ');
@@ -242,7 +258,7 @@ export const health: Handlers<'health.check'> = {
     }
     const report = await healthReport(ctx);
     if (input.check === undefined) return report;
-    const chosen = checksNamed(report, input.check, ctx.words, input.check.startsWith('worker:') ? await workerNames(ctx) : new Map());
+    const chosen = checksNamed(report, input.check, ctx.words, input.check.startsWith('worker:') ? await workerRoster(ctx) : NO_ROSTER);
     if ('unknown' in chosen) throw notFound(chosen.unknown);
     return chosen.report;
   },

@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
+import { jobOf } from '../jobReference.ts';
 
 /** The worker holding a job's lease, when it still answers and the lease still runs: it may yet finish the job. */
 async function liveHolder(ctx: ApiContext, job: Job, now: number): Promise<WorkerInfo | null> {
@@ -34,29 +35,29 @@ export const jobFail: Handlers<'jobs.fail'> = {
    * go on running it while the queue says it failed.
    */
   'jobs.fail': async (input, ctx) => {
-    const job = await ctx.store.getJob(input.id);
-    if (!job) throw notFound(`no job ${input.id}`);
+    const job = await jobOf(ctx.store, input.id);
+    const { id } = job;
     if (job.status !== 'running') {
-      if (input.only_if_stuck) throw conflict(`job ${input.id} is ${job.status} now: it is no longer stuck (taken back or finished since it was listed); left as it is`);
+      if (input.only_if_stuck) throw conflict(`job ${id} is ${job.status} now: it is no longer stuck (taken back or finished since it was listed); left as it is`);
       const hint = job.status === 'pending' ? ': cancel a pending job instead' : '';
-      throw conflict(`job ${input.id} is ${job.status}: only a running job can be failed${hint}`);
+      throw conflict(`job ${id} is ${job.status}: only a running job can be failed${hint}`);
     }
     const now = Date.now();
     // Listed as stuck a moment ago, it may have been taken back and started again since: force must not reach that run.
     if (input.only_if_stuck && (job.lease_expires_at === null || Date.parse(job.lease_expires_at) > now)) {
-      throw conflict(`job ${input.id} is no longer stuck: it runs again under ${job.lease_owner ?? 'a worker'} with a live lease; left running`);
+      throw conflict(`job ${id} is no longer stuck: it runs again under ${job.lease_owner ?? 'a worker'} with a live lease; left running`);
     }
     const holder = input.force ? null : await liveHolder(ctx, job, now);
     if (holder) {
       const age = Math.round((now - Date.parse(holder.last_heartbeat_at)) / 1000);
       throw conflict(
-        `job ${input.id} runs on worker ${holder.id} (${holder.host}, pid ${holder.pid}), which is alive (heartbeat ${age}s ago): ` +
+        `job ${id} runs on worker ${holder.id} (${holder.host}, pid ${holder.pid}), which is alive (heartbeat ${age}s ago): ` +
           `cancel it to stop it, or fail it anyway with ${ctx.words.input('jobs.fail', 'force', true)}`,
       );
     }
     const after = await ctx.store.failRunningJob(job.id, job.lease_owner, ctx.actor, input.reason);
-    if (!after) throw notFound(`no job ${input.id}`);
-    if (after.status !== 'failed') throw conflict(`job ${input.id} is ${after.status} now: it was not failed`);
+    if (!after) throw notFound(`no job ${id}`);
+    if (after.status !== 'failed') throw conflict(`job ${id} is ${after.status} now: it was not failed`);
     return after;
   },
 };

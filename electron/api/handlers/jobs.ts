@@ -1,19 +1,11 @@
 import type { Handlers } from '../handlerTypes.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
-import type { Job } from '../../../shared/domain.ts';
 import { isStuck } from '../../../shared/isStuck.ts';
-import type { Store } from '../../store/store.ts';
 import { toNewJobs } from '../toNewJobs.ts';
 import { touchedJobIds } from '../../store/auditDetails.ts';
 import { alreadyRequestedNote } from '../cancelNote.ts';
 import { heldBy } from '../heldBy.ts';
-
-/** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
-async function findJob(store: Store, id: number | string): Promise<Job | null> {
-  const direct = await store.getJob(id);
-  if (direct || typeof id === 'number' || !/^\d+$/.test(id) || !Number.isSafeInteger(Number(id))) return direct;
-  return store.getJob(Number(id));
-}
+import { jobOf } from '../jobReference.ts';
 
 export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.cancel' | 'jobs.enqueue' | 'jobs.enqueueMany'> = {
   'jobs.list': async (input, ctx) => {
@@ -22,31 +14,31 @@ export const jobs: Handlers<'jobs.list' | 'jobs.get' | 'jobs.retry' | 'jobs.canc
   },
 
   'jobs.get': async (input, ctx) => {
-    const job = await findJob(ctx.store, input.id);
-    if (!job) throw notFound(`no job ${JSON.stringify(input.id)}`);
+    const job = await jobOf(ctx.store, input.id);
     const attempts = await ctx.store.listAttempts(job.id);
     return { job, attempts, stuck: isStuck(job, Date.now()) };
   },
 
   'jobs.retry': async (input, ctx) => {
-    const before = await ctx.store.getJob(input.id);
-    if (!before) throw notFound(`no job ${input.id}`);
+    const before = await jobOf(ctx.store, input.id);
+    const { id } = before;
     if (before.status !== 'failed' && before.status !== 'cancelled') {
-      throw conflict(`job ${input.id} is ${before.status}: only failed or cancelled jobs can be retried`);
+      throw conflict(`job ${id} is ${before.status}: only failed or cancelled jobs can be retried`);
     }
-    const job = await ctx.store.retryJob(input.id, ctx.actor);
-    if (!job) throw notFound(`no job ${input.id}`);
-    if (job.status !== 'pending') throw conflict(`job ${input.id} is ${job.status} now: it was not retried`);
+    const job = await ctx.store.retryJob(id, ctx.actor);
+    if (!job) throw notFound(`no job ${id}`);
+    if (job.status !== 'pending') throw conflict(`job ${id} is ${job.status} now: it was not retried`);
     return { ...job, ...(await heldBy(ctx, [job])) };
   },
 
   'jobs.cancel': async (input, ctx) => {
+    const { id } = await jobOf(ctx.store, input.id);
     // The store decides under the job's lock whether the cancel changed it, and answers with the job as it is.
-    const cancel = await ctx.store.cancelJob(input.id, ctx.actor, input.reason ?? null);
-    if (!cancel) throw notFound(`no job ${input.id}`);
+    const cancel = await ctx.store.cancelJob(id, ctx.actor, input.reason ?? null);
+    if (!cancel) throw notFound(`no job ${id}`);
     const { job, changed, request } = cancel;
     if (changed) return { ...job, changed, cancel_request: request, note: null };
-    if (job.status !== 'running' || !job.cancel_requested) throw conflict(`job ${input.id} is ${job.status}: only pending or running jobs can be cancelled`);
+    if (job.status !== 'running' || !job.cancel_requested) throw conflict(`job ${id} is ${job.status}: only pending or running jobs can be cancelled`);
     return { ...job, changed, cancel_request: request, note: alreadyRequestedNote(request, new Date()) };
   },
 

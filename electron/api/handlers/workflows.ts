@@ -6,11 +6,12 @@ import type { WorkflowRunStarted } from '../../store/workflowTypes.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, conflict, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
-import { fleetFacts, waitingOf } from '../jobWaitingFacts.ts';
+import { fleetFacts, lostHolderOf, waitingOf } from '../jobWaitingFacts.ts';
 import { heldBy } from '../heldBy.ts';
 import { notInRegistry } from '../noRegistry.ts';
 import { stuckRunCounts, stuckWorkflowRuns, viewOf } from '../stuckRuns.ts';
 import { workflowStatsOf } from '../workflowStats.ts';
+import { WORKER_LOST_AFTER_MS } from './workers.ts';
 
 
 /** By id or identifier; an all-digit string is tried as an identifier first, then as an id. */
@@ -71,18 +72,26 @@ export const workflows: Handlers<
     const detail = await ctx.store.getWorkflowRun(id);
     if (!detail) throw notFound(`no workflow run ${JSON.stringify(input.run)}`);
     const pending = detail.tasks.filter((t) => t.status === 'pending');
+    const running = detail.tasks.filter((t) => t.status === 'running');
     const fleet = pending.length > 0 ? await fleetFacts(ctx) : null;
-    // Each pending task's reads go out together: a run's detail is polled while it is open.
+    // A running task needs only the workers: whether the one holding it is lost.
+    const workers = running.length === 0 ? [] : (fleet?.workers ?? (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)));
+    const now = Date.now();
+    // Each task's reads go out together: a run's detail is polled while it is open.
     const waiting = new Map(
-      await Promise.all(
-        pending.map(async (task): Promise<[number, string[]]> => {
+      await Promise.all([
+        ...pending.map(async (task): Promise<[number, string[]]> => {
           const job = await ctx.store.getJob(task.job_id);
           return [task.job_id, job && fleet ? await waitingOf(ctx, job, fleet) : []];
         }),
-      ),
+        ...running.map(async (task): Promise<[number, string[]]> => {
+          const job = await ctx.store.getJob(task.job_id);
+          return [task.job_id, job ? lostHolderOf(ctx, job, workers, now) : []];
+        }),
+      ]),
     );
     const tasks = detail.tasks.map((t) => ({ ...t, waiting: waiting.get(t.job_id) ?? [] }));
-    return { run: viewOf(detail.run, ctx.registry.registry, Date.now()), tasks };
+    return { run: viewOf(detail.run, ctx.registry.registry, now), tasks };
   },
 
   'workflows.retry': async (input, ctx) => {

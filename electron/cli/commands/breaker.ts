@@ -4,7 +4,7 @@ import { formatPeriod } from '../../../shared/rateLimit.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import { flag, positionals, str, UsageError, type Values } from '../args.ts';
 import { effectiveState, forcedBy } from '../../../shared/breakerRecord.ts';
-import { countText } from '../../../shared/countText.ts';
+import { countOf, countText } from '../../../shared/countText.ts';
 import { nextProbeText, openBreaker } from '../../../shared/openBreaker.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import { CliFailure, type Command, type Invocation } from '../command.ts';
@@ -63,7 +63,7 @@ function breakerTable(io: Io, breakers: BreakerView[], fit: TableFit): string {
         b.service_name,
         paint(io, effectiveState(b), statusColor(effectiveState(b))),
         b.mode === 'auto' ? 'auto' : `${b.mode} (auto: ${b.state})`,
-        open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${b.calls_in_window} calls)`,
+        open ? `${open.forced ? 'forced open' : 'opened'} ${when(open.since)}` : `${b.failures_in_window}/${b.failure_threshold} (${countOf(b.calls_in_window, 'call')})`,
         rateText(b),
         countText(b.waiting_jobs),
         open ? nextProbeText(open, duration) : '',
@@ -113,6 +113,10 @@ const TUNABLE = {
 } as const;
 
 function tuning(values: Values): BreakerOverrides {
+  // One is the other by the runbooks' name: given both, which to keep would be a guess (REST refuses the same).
+  if (str(values, 'recovery-timeout') !== undefined && str(values, 'reset-timeout') !== undefined) {
+    throw new UsageError("--reset-timeout is --recovery-timeout by the runbooks' name: give one of them, not both");
+  }
   const settings: BreakerOverrides = {};
   for (const [option, spec] of Object.entries(TUNABLE)) {
     const text = str(values, option);
@@ -195,8 +199,12 @@ export const breaker: Command = {
       });
     }
     if (action === 'tune') return tune(inv);
+    // The runbooks' reset_all_circuit_breakers, typed as a subcommand.
+    const every = /^(open|close|auto|reset)[-_]all$/.exec(action)?.[1];
+    if (every !== undefined) throw new UsageError(`breaker has no ${action}: opsdeck breaker ${every} --all [--reason TEXT] does it to every breaker`);
     if (!isAction(action)) {
-      const meant = closest(action, ['list', 'status', 'tune', ...Object.keys(MODES)]);
+      // Only the lists are guessed: a slip must never be answered with a command that changes the breakers.
+      const meant = closest(action, ['list', 'status']);
       throw new UsageError(`breaker takes list (or status), open, close, auto, reset or tune, not "${action}"${meant ? ` (did you mean ${meant}?)` : ''}`);
     }
     const reason = str(inv.values, 'reason');

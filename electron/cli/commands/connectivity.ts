@@ -21,7 +21,8 @@ function serviceArg(inv: Invocation, values: Values, required: boolean): string 
 
 function connectivityText(io: Io, result: ServiceConnectivity): string {
   const verdict = !result.ok ? paint(io, 'FAILING', 'red') : result.warning ? paint(io, 'WARNING', 'yellow') : paint(io, 'ok', 'green');
-  const title = `${result.service ?? 'url'}  GET ${result.url}  ${verdict}  (timeout ${result.timeout_s}s: ${result.timeout_from})`;
+  const asked = `${result.method} ${result.url}${result.jobs_call === null ? '' : ` (${result.jobs_call})`}`;
+  const title = `${result.service ?? 'url'}  ${asked}  ${verdict}  (timeout ${result.timeout_s}s: ${result.timeout_from})`;
   const table = renderTable(
     // The last column: cutting it would line nothing up, only hide what the step found.
     [{ header: 'step' }, { header: 'result' }, { header: 'time', align: 'right' }, { header: 'detail', max: 400 }],
@@ -39,13 +40,15 @@ const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: 
 export const testConnectivity: Command = {
   name: 'test-connectivity',
   storeless: true,
-  summary: "DNS, TCP, TLS and an HTTP GET of each HTTP service (its own path when its jobs GET it, else its base_url), timed; exit 1 when one fails",
+  summary: "DNS, TCP, TLS and an HTTP request of each HTTP service (to the URL its jobs call: their GET, else a HEAD), timed; exit 1 when one fails",
   usage: '[SERVICE | --service NAME | --url URL]',
   details: [
-    'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential.',
-    "It is of the service's own path when its jobs GET it; otherwise of its base_url, naming the jobs' call it did not try:",
-    'testing never sends a POST, PUT, PATCH or DELETE, so it triggers nothing upstream. An answer its jobs fail on',
-    '(a server error; a refusal where they send no credential) is a warning: the path is there, the service is not well.',
+    'Stops at the first layer that fails, so the answer says where the path breaks. The request carries no credential.',
+    "It asks the URL the service's jobs call, with their GET, or a HEAD where they POST, PUT, PATCH or DELETE (the heading",
+    "names their call then): testing never sends those, so it triggers nothing upstream. A server error fails (exit 1):",
+    "its jobs fail on it, and resetting its breaker would send them into it; so does a 429 whose Retry-After is past",
+    "max_retry_after. Another 429 (its Retry-After named), a refusal where they send no credential, or another answer",
+    "their own GET fails on is a warning: the path is there, the service is not well.",
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {

@@ -1,5 +1,7 @@
 import { countText } from '../../../shared/countText.ts';
-import type { BulkResult } from '../../../shared/contract.ts';
+import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
+import { bulkText } from '../../../shared/bulkText.ts';
+import { unservedClause } from '../../../shared/unservedText.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
@@ -8,7 +10,8 @@ import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { printJson, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
-import { jobId, jobsTable } from './jobs.ts';
+import { errorClass, jobId, jobsTable } from './jobs.ts';
+import { openClassesText } from '../deadLetterClasses.ts';
 import { tableFit, WIDE_OPTION } from '../tableFit.ts';
 import { noMatchHints } from '../noMatchHints.ts';
 import type { ApiContext } from '../../api/context.ts';
@@ -24,6 +27,8 @@ function selector(args: ParsedArgs, named: number[] = []): DlqSelector {
     const value = str(values, key);
     if (value !== undefined) s[key] = value;
   }
+  const failedOf = errorClass(values);
+  if (failedOf !== undefined) s.error_class = failedOf;
   return s;
 }
 
@@ -31,16 +36,27 @@ function selector(args: ParsedArgs, named: number[] = []): DlqSelector {
 function bulkSelector(args: ParsedArgs, verb: string, named: number[]): DlqSelector {
   const s: DlqSelector = flag(args.values, 'all') ? { ...selector(args, named), all: true } : selector(args, named);
   if (bulkSelectorProblem(s, verb) !== null) {
-    if (s.all) throw new UsageError(`--all selects every open dead letter: leave out --fingerprint, --search, --service, --ids and job ids, or drop --all`);
-    throw new UsageError(`say which dead letters to ${verb}: job ids (opsdeck dlq ${verb} 12 13), --fingerprint, --search (not empty), --service or --ids, or --all for every one`);
+    if (s.all) throw new UsageError(`--all selects every open dead letter: leave out --fingerprint, --search, --service, --class, --ids and job ids, or drop --all`);
+    throw new UsageError(`say which dead letters to ${verb}: job ids (opsdeck dlq ${verb} 12 13), --fingerprint, --search (not empty), --service, --class or --ids, or --all for every one`);
   }
   return s;
 }
 
-/** Why a selector naming a service matched nothing, when the name is the likelier mistake (a typo): said on stderr, as `jobs` says it. */
-async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: string | undefined): Promise<void> {
-  if (service === undefined) return;
-  for (const hint of await noMatchHints(ctx, { service })) inv.io.err(`opsdeck: ${hint}`);
+/**
+ * Why a selector matched nothing, on stderr: a service or class nothing here names (a typo), as `jobs`
+ * says it; for a search or a class, which classes the open dead letters are of.
+ */
+async function printNoMatchHints(inv: Invocation, ctx: ApiContext, selector: DlqSelector): Promise<void> {
+  for (const hint of await noMatchHints(ctx, { service: selector.service, errorClass: selector.error_class })) inv.io.err(`opsdeck: ${hint}`);
+  const classes = await openClassesText(ctx, selector);
+  if (classes !== null) inv.io.err(`opsdeck: ${classes}`);
+}
+
+/** What a bulk action says it did, or would do: a dry run that matched none has nothing to run again for. */
+function doneText(result: BulkResult, verb: string, past: string): string {
+  const done = bulkText(result, verb, past);
+  if (!result.dry_run) return done;
+  return result.matched === 0 ? `${done}: none matches` : `${done}; run again without --dry-run to do it`;
 }
 
 /**
@@ -48,20 +64,44 @@ async function printNoMatchHints(inv: Invocation, ctx: ApiContext, service: stri
  * (a typo, or a job already dealt with, must not read as done), or a job named among others that is no
  * open dead letter, as `retry ID` of that job alone would; purge's sweep by age finding nothing is exit 0.
  */
-async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null): Promise<number> {
+async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, verb: string, past: string, selector: DlqSelector | null = null, retried: RetriedLines = {}): Promise<number> {
   if (inv.common.json) printJson(inv.io, result);
   else {
-    inv.io.out(result.dry_run ? `would ${verb} ${countText(result.matched)} dead letter(s); run again without --dry-run to do it` : `${past} ${countText(result.affected)} dead letter(s)`);
+    inv.io.out(doneText(result, verb, past));
+    if (retried.jobs !== undefined) inv.io.out(retried.jobs);
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
+    if (retried.unserved !== undefined) inv.io.out(retried.unserved);
   }
   const unmatched = result.unmatched_ids ?? [];
   if (unmatched.length > 0) inv.io.err(`opsdeck: not open dead letters, left as they are: ${unmatched.join(', ')}`);
   const named = selector === null ? null : matchedNothing(selector, result);
   if (named === null) return unmatched.length > 0 ? 1 : 0;
-  inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${past}`);
-  await printNoMatchHints(inv, ctx, selector?.service);
+  inv.io.err(`opsdeck: no open dead letter matches ${named}; nothing ${result.dry_run ? `would be ${past}` : past}`);
+  if (selector !== null) await printNoMatchHints(inv, ctx, selector);
   return 1;
+}
+
+/** Job ids a retry's line lists: a line, not a screenful (--json has the first 100, as the audit log does). */
+const IDS_SHOWN = 20;
+
+/** What a retry says beside its count: the jobs it sent back (under the count), and those no live worker runs (last). */
+interface RetriedLines {
+  jobs?: string;
+  unserved?: string;
+}
+
+/** The jobs are listed when the selector did not name them; those no live worker runs wait for one, said so. */
+function retriedLines(result: DlqRetryResult, selector: DlqSelector): RetriedLines {
+  const lines: RetriedLines = {};
+  const byIds = selector.job_ids !== undefined && Object.entries(selector).every(([key, value]) => key === 'job_ids' || value === undefined);
+  if (result.job_ids.length > 0 && !byIds) {
+    const total = result.job_ids.length + (result.job_ids_more ?? 0);
+    const shown = result.job_ids.slice(0, IDS_SHOWN);
+    lines.jobs = `${total === 1 ? 'job' : 'jobs'} ${shown.join(', ')}${total > shown.length ? ` and ${countText(total - shown.length)} more` : ''}`;
+  }
+  if (result.unserved !== undefined) lines.unserved = unservedClause(result.unserved);
+  return lines;
 }
 
 /**
@@ -77,6 +117,7 @@ function matchedNothing(s: DlqSelector, result: BulkResult): string | null {
     ...(s.fingerprint ? [`--fingerprint ${s.fingerprint} (opsdeck dlq groups lists them)`] : []),
     ...(s.search ? [`--search ${JSON.stringify(s.search)}`] : []),
     ...(s.service ? [`--service ${s.service}`] : []),
+    ...(s.error_class ? [`--class ${s.error_class}`] : []),
   ];
   return named.length > 0 ? named.join(' with ') : null;
 }
@@ -91,12 +132,12 @@ export const dlq: Command = {
   usage: 'groups|list|retry|resolve|purge [ID|IDENTIFIER …] [selector] [--note TEXT] [--before ISO|30d] [--dry-run] [--wide]',
   details: [
     'subcommands:',
-    '  groups   dead letters grouped by error fingerprint (--search, --service)',
-    '  list     the dead letters a selector matches (--limit, --after)',
+    '  groups   dead letters grouped by error fingerprint, each with the class it failed of (--search, --service)',
+    '  list     the dead letters a selector matches (--limit, --after); dlq alone lists them too',
     '  retry    send them back to pending; a service whose circuit breaker holds them is named',
     '  resolve  mark them resolved with --note (not needed with --dry-run); they leave the open list',
     '  purge    delete resolved dead letters resolved before --before',
-    'selector: --fingerprint FP, --search TEXT, --service NAME, --ids 1,2,3 (all must match); --all for every one.',
+    'selector: --fingerprint FP, --search TEXT, --service NAME, --class C, --ids 1,2,3 (all must match); --all for every one.',
     'list, retry and resolve also take jobs by id or identifier: opsdeck dlq retry 12, opsdeck dlq resolve 12 13 --note TEXT.',
     'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
     'retry and resolve exit 1 when a job named or a selector matched no open dead letter (said on stderr); --all',
@@ -106,6 +147,7 @@ export const dlq: Command = {
     fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
     service: { type: 'string', value: 'NAME', description: 'one service' },
+    class: { type: 'string', value: 'C', description: 'an attempt failed of this class, as jobs --class (connection, timeout, http_5xx, …); groups shows each group\'s' },
     ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
     all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
     note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
@@ -116,8 +158,14 @@ export const dlq: Command = {
     ...WIDE_OPTION,
   },
   async run(inv) {
-    const [sub, ...extra] = inv.positionals;
-    if (!sub || !SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}${sub ? `, not "${sub}"` : ''}`);
+    // Alone it lists, as breaker, workflow and schedule do.
+    const [sub = 'list', ...extra] = inv.positionals;
+    const every = /^(retry|resolve)[-_]all$/.exec(sub)?.[1];
+    if (every !== undefined) {
+      const does = every === 'resolve' ? 'resolve --all --note TEXT resolves' : 'retry --all retries';
+      throw new UsageError(`dlq has no ${sub}: opsdeck dlq ${does} every open dead letter (--dry-run counts them first)`);
+    }
+    if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}, not "${sub}"`);
     if (extra.length > 0 && !NAMING_JOBS.includes(sub)) throw new UsageError(`unexpected argument "${extra[0]}": dlq ${sub} takes no job ids`);
     const { values } = inv;
     const dryRun = flag(values, 'dry-run');
@@ -134,13 +182,13 @@ export const dlq: Command = {
             // "none match", not "none": the open ones the filter left out are counted.
             const open = (await call(ctx, 'dlq.groups', {})).total;
             inv.io.out(`no dead letters match${open > 0 ? ` (${open} open: opsdeck dlq groups lists them)` : ''}`);
-            await printNoMatchHints(inv, ctx, filter.service);
+            await printNoMatchHints(inv, ctx, filter);
           }
           else {
             inv.io.out(
               renderTable(
-                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80, cut: 'middle' }],
-                result.groups.map((g) => [g.fingerprint, String(g.count), g.services.join(','), when(g.first_seen), when(g.last_seen), timesIn(g.sample_error)]),
+                [{ header: 'fingerprint' }, { header: 'count', align: 'right' }, { header: 'class' }, { header: 'services', max: 30 }, { header: 'first seen' }, { header: 'last seen' }, { header: 'sample error', max: 80, cut: 'middle' }],
+                result.groups.map((g) => [g.fingerprint, String(g.count), g.error_class ?? '', g.services.join(','), when(g.first_seen), when(g.last_seen), timesIn(g.sample_error)]),
                 tableFit(inv),
               ),
             );
@@ -155,14 +203,15 @@ export const dlq: Command = {
           if (inv.common.json) printJson(inv.io, page);
           else {
             inv.io.out(page.jobs.length === 0 ? 'no dead letters match' : jobsTable(inv.io, page.jobs, tableFit(inv), 'failed'));
-            if (page.jobs.length === 0) await printNoMatchHints(inv, ctx, chosen.service);
+            if (page.jobs.length === 0) await printNoMatchHints(inv, ctx, chosen);
             if (page.next_cursor) inv.io.out(`\nmore: --after ${page.next_cursor}`);
           }
           return 0;
         }
         case 'retry': {
           const chosen = bulkSelector(inv, 'retry', named);
-          return bulkOutput(inv, ctx, await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun }), 'retry', 'retried', chosen);
+          const result = await call(ctx, 'dlq.retry', { selector: chosen, dry_run: dryRun });
+          return bulkOutput(inv, ctx, result, 'retry', 'retried', chosen, retriedLines(result, chosen));
         }
         case 'resolve': {
           const note = str(values, 'note');

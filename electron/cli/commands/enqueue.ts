@@ -52,7 +52,7 @@ const SERVICE_IN_LINE = "not a field of a line: every line is a job of the comma
  * it; a value of the wrong type with what its field takes and what the line wrote.
  */
 function issueText(error: z.ZodError, line: unknown): string {
-  return describedIssues(EnqueueItem, lineIssues(error, line))
+  return describedIssues(EnqueueItem, lineIssues(error, line), line)
     .map((i) => (i.path === 'service' || i.path === 'service_name' ? `${i.path}: ${SERVICE_IN_LINE}` : `${i.path ? `${i.path}: ` : ''}${i.message}`))
     .join('; ');
 }

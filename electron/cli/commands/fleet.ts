@@ -4,6 +4,7 @@ import { ExecutionType, type LostWorkerLeases, type RegistryDrift } from '../../
 import { CLI_STUCK_WORDS, lostLeasesLine } from '../../../shared/lostLeasesText.ts';
 import type { RunnerView, WorkerView } from '../../../shared/views.ts';
 import { memoryIsLastKnown } from '../../../shared/workerMemory.ts';
+import { poolText } from '../../../shared/workerPool.ts';
 import { shortDigest } from '../../../shared/workerRegistry.ts';
 import { unservedByReason, unservedLine } from '../../../shared/unservedText.ts';
 import type { ApiContext } from '../../api/context.ts';
@@ -13,6 +14,7 @@ import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { ago, bytesText, paint, printJson, statusColor, timesIn, when } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { PG_POOL_MAX_ENV } from '../../store/open.ts';
 
 export const runners: Command = {
   name: 'runners',
@@ -115,6 +117,13 @@ export function cpuText(worker: Pick<WorkerView, 'cpu_percent' | 'state' | 'lost
   return memoryIsLastKnown(worker) ? `${cpu} (last)` : cpu;
 }
 
+/** A worker's store pool between its last two heartbeats (PostgreSQL); marked as rssText marks memory. */
+export function poolCellText(worker: Pick<WorkerView, 'pool' | 'state' | 'lost'>): string {
+  if (worker.pool === null) return '-';
+  const pool = poolText(worker.pool);
+  return memoryIsLastKnown(worker) ? `${pool} (last)` : pool;
+}
+
 /**
  * The registry a worker runs: its digest's start and when it loaded it; - from a worker that did not say.
  * `drifted`: it is not the file this command read (--registry), marked so; the lines under the table say what to do.
@@ -158,13 +167,18 @@ function lostLines(list: WorkerView[], leases: LostWorkerLeases[]): string[] {
 
 export const workers: Command = {
   name: 'workers',
-  summary: 'workers sharing this store, with their heartbeats, memory and CPU (lost ones marked); forget ID drops a lost or stopped one',
+  summary: 'workers sharing this store, with their heartbeats, memory, CPU and (PostgreSQL) connection pool (lost ones marked); forget ID drops a lost or stopped one',
   usage: '[list] | forget ID|NAME',
   details: [
     'rss        each worker\'s resident memory at its last heartbeat: "(last)" once it is lost or stopped, - when it said',
     '           none (an older version); --json has memory.rss_bytes and memory.heap_used_bytes (V8 heap in use), or null',
     "cpu        each worker process's CPU use between its last two heartbeats, as a percent of one core (over 100%",
     '           when it kept more than one core busy); marked and - as rss is; --json has cpu_percent, or null',
+    'pool       on a PostgreSQL store, each worker\'s connection pool between its last two heartbeats: the most',
+    `           connections in use at once of its size (${PG_POOL_MAX_ENV} where it runs), and once callers had to wait`,
+    '           for one, the most waiting at once and the longest wait; health-check store warns of a live one once a',
+    '           caller waited 100 ms or more. Marked and - as rss is; --json has pool.max, .peak_in_use, .peak_waiting',
+    '           and .longest_wait_ms, or null (always on SQLite, which has no pool)',
     'registry   the registry each worker runs: the start of the sha256 of the file it loaded, and when it loaded it',
     '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
     '           health-check registry compares them with the file; given the file here (--registry), a worker',
@@ -193,15 +207,18 @@ export const workers: Command = {
       else {
         // The name column only once some worker has one (opsdeck worker --name): a fleet without names reads as before.
         const named = list.some((w) => w.name !== null);
+        // SQLite has no pool: nothing is said of one there.
+        const pooled = ctx.store.dialect === 'postgres';
         inv.io.out(
           renderTable(
             [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
-              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, { header: 'queues' }, { header: 'services', max: 120 }, { header: 'cannot run', max: 60 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
+              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, ...(pooled ? [{ header: 'pool' }] : []), { header: 'queues' }, { header: 'services', max: 120 }, { header: 'cannot run', max: 60 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;
               const name = named ? [w.name ?? '-'] : [];
-              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), cannotRunSummary(w.cannot_run), registryText(w, drifted.has(w.id)), ago(w.last_heartbeat_at), when(w.started_at)];
+              const pool = pooled ? [poolCellText(w)] : [];
+              return [w.id, ...name, paint(inv.io, w.state, statusColor(w.state)), w.host, String(w.pid), inFlight, rssText(w), cpuText(w), ...pool, w.queues?.join(',') ?? 'all', servicesText(w.services, registryNames), cannotRunSummary(w.cannot_run), registryText(w, drifted.has(w.id)), ago(w.last_heartbeat_at), when(w.started_at)];
             }),
           ),
         );

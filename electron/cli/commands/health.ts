@@ -1,5 +1,5 @@
 import type { HealthReport } from '../../../shared/contract.ts';
-import { checksNamed, reportWithoutStore, skippedBehind, workerNames } from '../../api/handlers/health.ts';
+import { checksNamed, reportWithoutStore, skippedBehind, NO_ROSTER, workerRoster, type WorkerRoster } from '../../api/handlers/health.ts';
 import { INTEGRITY } from '../../api/integrityCheck.ts';
 import { RegistryHolder } from '../../config/holder.ts';
 import { SchemaBehindError, StoreError } from '../../store/errors.ts';
@@ -28,22 +28,21 @@ async function reportWithoutOpenStore(inv: Invocation, error: StoreError): Promi
  * The whole report, made whether or not the store can be opened; for `integrity`, that check alone, which
  * reads the whole store and so is never part of the whole report.
  */
-async function fullReport(inv: Invocation, check: string | undefined): Promise<{ report: HealthReport; names: ReadonlyMap<string, string | null> | null }> {
-  const names: ReadonlyMap<string, string | null> = new Map();
+async function fullReport(inv: Invocation, check: string | undefined): Promise<{ report: HealthReport; workers: WorkerRoster | null }> {
   let rt;
   try {
     rt = await commandRuntime(inv.common, inv.io.env);
   } catch (error) {
     if (!(error instanceof StoreError)) throw error;
-    if (check === INTEGRITY) return { report: { ok: false, checks: [{ name: INTEGRITY, ok: false, detail: error.message }] }, names };
+    if (check === INTEGRITY) return { report: { ok: false, checks: [{ name: INTEGRITY, ok: false, detail: error.message }] }, workers: NO_ROSTER };
     // No worker could be read: worker:NAME cannot tell (exit 1), not a name no check has (exit 2).
-    return { report: await reportWithoutOpenStore(inv, error), names: null };
+    return { report: await reportWithoutOpenStore(inv, error), workers: null };
   }
   // A registry that does not validate is one failing check here, not a reason to stop checking.
   try {
     const report = await call(rt.ctx, 'health.check', check === INTEGRITY ? { check } : {});
-    // worker:NAME picks the workers named so (opsdeck worker --name), read while the store is open.
-    return { report, names: check?.startsWith('worker:') ? await workerNames(rt.ctx) : names };
+    // worker:NAME picks the workers named so (opsdeck worker --name), stopped ones too, read while the store is open.
+    return { report, workers: check?.startsWith('worker:') ? await workerRoster(rt.ctx) : NO_ROSTER };
   } finally {
     await rt.close();
   }
@@ -51,10 +50,10 @@ async function fullReport(inv: Invocation, check: string | undefined): Promise<{
 
 /** The health report, or only the checks `check` names when given. */
 export async function gatherHealth(inv: Invocation, check?: string): Promise<HealthReport> {
-  const { report, names } = await fullReport(inv, check);
+  const { report, workers } = await fullReport(inv, check);
   if (check === undefined) return report;
   // A name no check has is a mistyped argument (exit 2), not an outage (exit 1).
-  const chosen = checksNamed(report, check, CLI_WORDS, names);
+  const chosen = checksNamed(report, check, CLI_WORDS, workers);
   if ('unknown' in chosen) throw new UsageError(chosen.unknown);
   return chosen.report;
 }

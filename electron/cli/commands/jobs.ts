@@ -43,7 +43,7 @@ function enumList<T extends string>(values: Values, key: string, schema: z.ZodEn
  */
 export function jobsTable(io: Io, jobs: Job[], fit: TableFit, dated: 'created' | 'failed' = 'created'): string {
   return renderTable(
-    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32, cut: 'last' }, { header: 'service' }, { header: 'queue' }, { header: 'status' },
       { header: 'tries', align: 'right' }, { header: dated }, { header: 'error', max: 70, cut: 'middle' }],
     jobs.map((j) => [
       String(j.id),
@@ -68,7 +68,7 @@ function runsIn(runAt: string, now = Date.now()): string {
 /** Jobs not yet due: when each will run, and why it waits (a retry's last error). */
 export function scheduledTable(jobs: Job[], fit: TableFit): string {
   return renderTable(
-    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'run at' }, { header: 'in', align: 'right' },
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32, cut: 'last' }, { header: 'service' }, { header: 'queue' }, { header: 'run at' }, { header: 'in', align: 'right' },
       { header: 'tries', align: 'right' }, { header: 'last error', max: 70, cut: 'middle' }],
     jobs.map((j) => [
       String(j.id),
@@ -87,7 +87,7 @@ export function scheduledTable(jobs: Job[], fit: TableFit): string {
 /** Running jobs: where each runs, since when, and for how long now. */
 export function runningTable(io: Io, jobs: Job[], now = Date.now()): string {
   return renderTable(
-    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32 }, { header: 'service' }, { header: 'queue' }, { header: 'worker', max: 40 },
+    [{ header: 'id', align: 'right' }, { header: 'identifier', max: 32, cut: 'last' }, { header: 'service' }, { header: 'queue' }, { header: 'worker', max: 40 },
       { header: 'started' }, { header: 'running for', align: 'right' }, { header: 'tries', align: 'right' }],
     jobs.map((j) => [
       String(j.id),
@@ -110,7 +110,8 @@ function longerThan(values: Values): string | undefined {
   return new Date(Date.now() - seconds * 1000).toISOString();
 }
 
-function errorClass(values: Values): string | undefined {
+/** --class, as jobs and dlq take it: a failure class's form checked here, whether opsdeck writes it beside the answer. */
+export function errorClass(values: Values): string | undefined {
   const text = str(values, 'class');
   if (text === undefined) return undefined;
   const parsed = ErrorClass.safeParse(text);
@@ -211,8 +212,7 @@ async function lostHolder(ctx: ApiContext, job: Job): Promise<string | null> {
   if (job.status !== 'running' || job.lease_owner === null) return null;
   const holder = (await call(ctx, 'workers.list', {})).workers.find((w) => w.id === job.lease_owner);
   if (!holder?.lost) return null;
-  const words = { list: 'opsdeck jobs --stuck lists it', fail: `opsdeck fail ${job.id} --reason TEXT fails it` };
-  return timesIn(lostHolderText(holder, job.lease_expires_at, Date.now(), words));
+  return timesIn(lostHolderText(holder, job.lease_expires_at, Date.now(), ctx.words.stuckJob(job.id)));
 }
 
 /** `lost`: the line saying its worker is lost (lostHolder), under its lease. */

@@ -8,7 +8,8 @@ import { RegistryHolder } from '../../config/holder.ts';
 import { CliFailure, type Command } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson } from '../output.ts';
-import { renderTable } from '../table.ts';
+import { renderFields, renderTable } from '../table.ts';
+import { serviceSettings } from '../serviceSettings.ts';
 
 /** The service's own cap (`concurrency`) and the fleet's (`max_concurrent`), whichever it has. */
 function concurrencyText(s: RegistryView['services'][number]): string {
@@ -30,12 +31,15 @@ function notLoadedText(file: string, problems: RegistryProblem[]): string {
 export const services: Command = {
   name: 'services',
   storeless: true,
-  summary: "the registry's services with the settings in force: queue, timeout, concurrency, retry strategy",
+  summary: "the registry's services with the settings in force: queue, timeout, concurrency, retry strategy; NAME: its runner's too",
   usage: '[NAME]',
   details: [
     'The registry loaded here (--registry FILE or $OPSDECK_REGISTRY), each service with what its jobs get: the',
     "runner_config's settings over the service's own, over the defaults. A retry waits a random time up to its",
     'backoff (full jitter). Circuit breakers and rate limits in force, tunings included: opsdeck breaker list.',
+    "NAME adds what its runner runs and is allowed: a shell service's command, allowed_commands, working directory",
+    'and user, an HTTP one\'s request and auth, a Docker one\'s image and volumes; timeouts and resource limits. A',
+    'secret is named by the variable that holds it, never its value.',
   ].join('\n'),
   options: {},
   async run(inv) {
@@ -54,8 +58,11 @@ export const services: Command = {
       const meant = closest(name, names);
       throw new UsageError(`service ${name} is not in the registry (${meant ? `did you mean ${meant}? ` : ''}known: ${names.join(', ') || 'none'})`);
     }
+    // One service named: its runner's settings too, the runbooks' "check permissions".
+    const one = name === undefined ? undefined : holder.registry.services.find((s) => s.name === name);
+    const settings = one === undefined ? null : serviceSettings(one);
     if (inv.common.json) {
-      printJson(inv.io, { path: view.path, services: shown });
+      printJson(inv.io, { path: view.path, services: shown, ...(settings === null ? {} : { settings: Object.fromEntries(settings) }) });
       return 0;
     }
     inv.io.out(
@@ -64,6 +71,7 @@ export const services: Command = {
         shown.map((s) => [s.name, s.execution_type, s.queue, `${s.timeout}s`, concurrencyText(s), retryText(s.retry)]),
       ),
     );
+    if (settings !== null) inv.io.out(`\n${renderFields(settings)}`);
     // The registry file alone: a limit tuned at run time is in the store.
     if (shown.some((s) => s.max_concurrent !== null)) inv.io.out('\nmax_concurrent as the registry writes it; opsdeck rate-limit list shows the limits in force, tunings included');
     return 0;

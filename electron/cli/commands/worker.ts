@@ -15,7 +15,7 @@ import { NO_REGISTRY } from '../noRegistry.ts';
 import { printJson, when } from '../output.ts';
 import { CLI_WORDS } from '../words.ts';
 import { workerNameOf } from '../workerName.ts';
-import { shellWord } from '../sameCommand.ts';
+import { shellWord } from '../../../shared/shellWord.ts';
 
 const PROGRESS_MS = 5000;
 

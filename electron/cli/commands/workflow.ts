@@ -5,6 +5,7 @@ import type { JsonObject } from '../../../shared/domain.ts';
 import { payloadObject } from '../../../shared/fields.ts';
 import { WorkflowRunStatus } from '../../../shared/workflow.ts';
 import { flag, int, listOnly, positionals, str, UsageError } from '../args.ts';
+import { unknownStatusText } from '../../../shared/statusWords.ts';
 import { call, withRuntime } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { NO_REGISTRY } from '../noRegistry.ts';
@@ -151,7 +152,8 @@ async function runs(inv: Invocation): Promise<number> {
     return stuckRuns(inv);
   }
   const parsedStatus = status === undefined ? undefined : WorkflowRunStatus.safeParse(status);
-  if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status takes ${WorkflowRunStatus.options.join(', ')}, not "${status}"`);
+  // The runbooks' in_progress answered as jobs --status answers it: in opsdeck's word.
+  if (parsedStatus && !parsedStatus.success) throw new UsageError(`--status: ${unknownStatusText(status ?? '', [...WorkflowRunStatus.options, 'stuck'])}`);
   const workflow = str(inv.values, 'workflow');
   const limit = int(inv.values, 'limit', 1, 500) ?? 50;
   return withRuntime(inv, async ({ ctx }) => {

@@ -10,6 +10,13 @@ export interface TcpRelay {
   url: string;
   /** No byte flows on any connection, open or new: the server is cut off. */
   silence(): void;
+  /**
+   * Every connection is closed, and a new one is closed as soon as it opens, until `restore`: the server is
+   * down, as its clients see it while it is stopped (`pg_ctlcluster … stop -m fast`), and nothing else is.
+   */
+  cut(): void;
+  /** New connections reach the server again: it was started again. */
+  restore(): void;
   /** Connections open now stop passing bytes; new ones work: a laptop that changed networks. */
   strandOpenConnections(): void;
   /**
@@ -31,7 +38,12 @@ export async function startTcpRelay(serverUrl: string, opts: { oneWayMs?: number
   const sockets = new Set<net.Socket>();
   const strandable = new Set<{ stranded: boolean; deaf: boolean }>();
   let silent = false;
+  let down = false;
   const relay = net.createServer((client) => {
+    if (down) {
+      client.destroy();
+      return;
+    }
     sockets.add(client);
     if (silent) return;
     const upstream = net.connect(Number(server.port || 5432), server.hostname);
@@ -57,6 +69,13 @@ export async function startTcpRelay(serverUrl: string, opts: { oneWayMs?: number
     url: url.toString(),
     silence() {
       silent = true;
+    },
+    cut() {
+      down = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      down = false;
     },
     strandOpenConnections() {
       for (const pair of strandable) pair.stranded = true;

@@ -402,6 +402,17 @@ export function claimSettleContract(test: ContractTest): void {
       assert.deepEqual(await store.reclaimExpired(past, [stopped.attempt_id]), { retried: [], failed: [], cancelled: [] });
     });
 
+    test("a reclaim limited to one worker takes back that worker's expired leases and leaves every other worker's", async (store) => {
+      const mine = await claimOne(store, { max_attempts: 2 }, 'w1', 1);
+      const kept = await claimOne(store, { max_attempts: 2 }, 'w1', 1);
+      const theirs = await claimOne(store, { max_attempts: 2 }, 'w2', 1);
+      const past = new Date(Date.now() + 60_000);
+      assert.deepEqual(await store.reclaimExpired(past, [kept.attempt_id], 'w1'), { retried: [mine.id], failed: [], cancelled: [] });
+      assert.equal((await mustGet(store, theirs.id)).status, 'running', "w2's job waits for w2");
+      assert.equal((await mustGet(store, kept.id)).status, 'running', 'the attempt w1 will settle itself still waits for that settle');
+      assert.deepEqual(await store.reclaimExpired(past, [kept.attempt_id]), { retried: [theirs.id], failed: [], cancelled: [] }, 'unlimited, it takes the others');
+    });
+
     test('under emergency stop the attempt is interrupted, not spent', async (store) => {
       const claimed = await claimOne(store, { max_attempts: 1 }, 'w1', 1);
       await store.setEmergencyStop(true, alice, 'incident');

@@ -2,10 +2,18 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { newBreakerRecord } from '../../../shared/breakerRecord.ts';
 import type { BreakerMode, BreakerState } from '../../../shared/domain.ts';
-import { alice, ALICE, job, err, later, mustGet, only, claimOne, base, deadLetter, allJobIds, auditActions } from './fixtures.ts';
+import { alice, ALICE, job, err, later, mustGet, only, claimOne, base, deadLetter, allJobIds, auditActions, LEASE } from './fixtures.ts';
+import type { Store } from '../store.ts';
 import type { ContractTest } from './fixtures.ts';
 
 /** Operator actions on jobs and dead letters, each audited, bulk ones all or nothing. */
+/** Each service and queue of these jobs once, by service then queue, as a retry lists them. */
+async function lanesOfJobs(store: Store, ids: number[]): Promise<Array<{ service_name: string; queue: string }>> {
+  const lanes = new Map<string, { service_name: string; queue: string }>();
+  for (const j of await Promise.all(ids.map((id) => mustGet(store, id)))) lanes.set(`${j.service_name}\u0000${j.queue}`, { service_name: j.service_name, queue: j.queue });
+  return [...lanes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, lane]) => lane);
+}
+
 export function operatorContract(test: ContractTest): void {
   describe('operator actions on jobs', () => {
     test('cancel: pending at once, running by request, audited', async (store) => {
@@ -226,6 +234,7 @@ export function operatorContract(test: ContractTest): void {
       for (const saved of [record('opened', 'open'), record('probing', 'half_open'), record('forced-open', 'closed', 'force_open'), record('forced-closed', 'open', 'force_closed'), record('not-retried', 'open')]) {
         assert.equal(await store.saveBreaker(saved, null), true);
       }
+      const lanes = await lanesOfJobs(store, sent);
       assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), {
         retried: 6,
         held_by_breaker: [
@@ -234,8 +243,11 @@ export function operatorContract(test: ContractTest): void {
           { service_name: 'probing', mode: 'auto', state: 'half_open', jobs: 1 },
         ],
         queues: sentQueues,
+        job_ids: [...sent].sort((a, b) => a - b),
+        job_ids_more: 0,
+        lanes,
       });
-      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [], queues: [] }, 'nothing sent back, nothing held');
+      assert.deepEqual(await store.dlqRetry({ fingerprint: fp }, alice), { retried: 0, held_by_breaker: [], queues: [], job_ids: [], job_ids_more: 0, lanes: [] }, 'nothing sent back, nothing held');
     });
 
     test('a dry run of a retry changes nothing and says what the retry that follows does: its count, breakers, queues and control', async (store) => {
@@ -264,14 +276,42 @@ export function operatorContract(test: ContractTest): void {
         queues: sentQueues,
         control: undefined,
         open_ids: null,
+        job_ids: [...sent].sort((a, b) => a - b),
+        job_ids_more: 0,
+        lanes: await lanesOfJobs(store, sent),
       });
       assert.deepEqual(preview.control, await store.getControl(), 'the control plane as it stands');
       assert.equal(await store.dlqCount({ fingerprint: fp }), 5, 'nothing sent back');
       assert.equal((await auditActions(store)).length, audited, 'a dry run is not audited: it changed nothing');
 
       const retried = await store.dlqRetry({ fingerprint: fp }, alice);
-      assert.deepEqual(retried, { retried: preview.matched, held_by_breaker: preview.held_by_breaker, queues: preview.queues });
-      assert.deepEqual({ ...(await store.dlqRetryPreview({ fingerprint: fp })), control: undefined }, { matched: 0, held_by_breaker: [], queues: [], control: undefined, open_ids: null });
+      const { job_ids, job_ids_more, lanes } = preview;
+      assert.deepEqual(retried, { retried: preview.matched, held_by_breaker: preview.held_by_breaker, queues: preview.queues, job_ids, job_ids_more, lanes });
+      assert.deepEqual({ ...(await store.dlqRetryPreview({ fingerprint: fp })), control: undefined }, {
+        matched: 0,
+        held_by_breaker: [],
+        queues: [],
+        control: undefined,
+        open_ids: null,
+        job_ids: [],
+        job_ids_more: 0,
+        lanes: [],
+      });
+    });
+
+    test('a retry and its dry run name the first 100 jobs by id and count the rest, as the audit row does', async (store) => {
+      await store.enqueue(Array.from({ length: 102 }, () => job('bulk', { queue: 'bulk', max_attempts: 1 })));
+      const claimed = await store.claim({ workerId: 'w1', limit: 102, leaseMs: LEASE, queues: ['bulk'] });
+      assert.equal(claimed.length, 102);
+      await store.settle(claimed.map((c) => ({ ...base(c), kind: 'failed' as const, error: err('timeout', 'fp-bulk'), outcome: 'failed' as const })));
+      const ids = claimed.map((c) => c.id).sort((a, b) => a - b);
+      const expected = { job_ids: ids.slice(0, 100), job_ids_more: 2, lanes: [{ service_name: 'bulk', queue: 'bulk' }] };
+      const preview = await store.dlqRetryPreview({ fingerprint: 'fp-bulk' });
+      assert.deepEqual({ job_ids: preview.job_ids, job_ids_more: preview.job_ids_more, lanes: preview.lanes }, expected);
+      const retried = await store.dlqRetry({ fingerprint: 'fp-bulk' }, alice);
+      assert.deepEqual({ job_ids: retried.job_ids, job_ids_more: retried.job_ids_more, lanes: retried.lanes }, expected);
+      const audit = (await auditActions(store)).find((e) => e.action === 'dlq.retry');
+      assert.deepEqual(audit?.details?.job_ids, expected.job_ids, 'the same ids as the audit row');
     });
 
     test('a dry run of a retry by ids says which of them are open dead letters, whatever else the selector names', async (store) => {

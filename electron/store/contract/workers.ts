@@ -4,7 +4,7 @@ import { WorkerInfo } from '../../../shared/domain.ts';
 import { alice, ALICE, auditActions, claimOne, sleep } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 
-/** Workers: registering, heartbeats and the lost flag, what each cannot run, the services it declares, forgetting one. */
+/** Workers: registering, heartbeats and the lost flag, their pools, what each cannot run, the services it declares, forgetting one. */
 export function workersContract(test: ContractTest): void {
   describe('workers', () => {
     test('register, heartbeat and the lost flag', async (store) => {
@@ -44,7 +44,7 @@ export function workersContract(test: ContractTest): void {
     test('a worker the control plane holds is kept as held, every other field kept through the migration that allowed it', async (store) => {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 2, queues: ['mail'], services: ['payments'] });
       const memory = { rss_bytes: 1_000_000, heap_used_bytes: 500_000 };
-      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'held', usage: { memory, cpu_percent: 3.5 } }), true);
+      assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'held', usage: { memory, cpu_percent: 3.5, pool: null } }), true);
       const [held] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
       assert.deepEqual([held?.state, held?.in_flight, held?.queues, held?.services, held?.memory, held?.lost], ['held', 1, ['mail'], ['payments'], memory, false]);
       await store.heartbeat('w:1', { inFlight: 0, state: 'running' });
@@ -55,21 +55,21 @@ export function workersContract(test: ContractTest): void {
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
       const usage = async () => {
         const [worker] = (await store.listWorkers(60_000)).map((w) => WorkerInfo.parse(w));
-        return worker && { memory: worker.memory, cpu_percent: worker.cpu_percent };
+        return worker && { memory: worker.memory, cpu_percent: worker.cpu_percent, pool: worker.pool };
       };
-      const none = { memory: null, cpu_percent: null };
+      const none = { memory: null, cpu_percent: null, pool: null };
       assert.deepEqual(await usage(), none, 'registered, not beaten yet');
       // Past 4 GiB: no 32-bit column cuts a leaking worker's figure short; a busy one past a core, to a tenth.
-      const leaking = { memory: { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 }, cpu_percent: 187.3 };
+      const leaking = { memory: { rss_bytes: 5 * 1024 ** 3 + 7, heap_used_bytes: 123_456_789 }, cpu_percent: 187.3, pool: null };
       assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running', usage: leaking }), true);
       assert.deepEqual(await usage(), leaking);
       assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running' }), true);
       assert.deepEqual(await usage(), none, 'a heartbeat that does not say leaves them unknown, not stale');
-      const first = { memory: { rss_bytes: 1, heap_used_bytes: 1 }, cpu_percent: null };
+      const first = { memory: { rss_bytes: 1, heap_used_bytes: 1 }, cpu_percent: null, pool: null };
       assert.equal(await store.heartbeat('w:1', { inFlight: 1, state: 'running', usage: first }), true);
       assert.deepEqual(await usage(), first, 'memory without CPU: a first heartbeat with nothing to measure from');
 
-      const last = { memory: { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }, cpu_percent: 0.4 };
+      const last = { memory: { rss_bytes: 210_000_000, heap_used_bytes: 40_000_000 }, cpu_percent: 0.4, pool: null };
       await store.heartbeat('w:1', { inFlight: 1, state: 'running', services: ['payments'], usage: last });
       await sleep(30);
       const [lost] = await store.listWorkers(5);
@@ -78,6 +78,28 @@ export function workersContract(test: ContractTest): void {
       assert.deepEqual([refused?.outcome, refused?.worker.memory, refused?.worker.cpu_percent], ['alive', last.memory, 0.4], 'read under its lock too');
       await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 1, queues: null });
       assert.deepEqual(await usage(), none, 'a worker that registers again has said nothing yet');
+    });
+  });
+
+  describe("a worker's connection pool", () => {
+    test("each heartbeat's figures replace the last, a lost worker's are its last, none said is null, registering clears them", async (store) => {
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 4, queues: null });
+      const pool = async (lostAfterMs = 60_000) => (await store.listWorkers(lostAfterMs)).map((w) => WorkerInfo.parse(w))[0]?.pool;
+      assert.equal(await pool(), null, 'registered, not beaten yet');
+      // A store keeps what the worker measured, whatever its own dialect: the worker's store is the one with a pool.
+      const exhausted = { max: 2, peak_in_use: 2, peak_waiting: 3, longest_wait_ms: 1234.5 };
+      assert.equal(await store.heartbeat('w:1', { inFlight: 4, state: 'running', usage: { memory: null, cpu_percent: null, pool: exhausted } }), true);
+      assert.deepEqual(await pool(), exhausted);
+      const calm = { max: 2, peak_in_use: 1, peak_waiting: 0, longest_wait_ms: 0 };
+      await store.heartbeat('w:1', { inFlight: 0, state: 'running', usage: { memory: null, cpu_percent: null, pool: calm } });
+      assert.deepEqual(await pool(), calm, 'not a running peak: the next heartbeat says its own period');
+      await store.heartbeat('w:1', { inFlight: 0, state: 'running' });
+      assert.equal(await pool(), null, 'a heartbeat that does not say leaves it unknown, not stale');
+      await store.heartbeat('w:1', { inFlight: 0, state: 'running', usage: { memory: null, cpu_percent: null, pool: exhausted } });
+      await sleep(30);
+      assert.deepEqual(await pool(5), exhausted, 'lost, its last known stays');
+      await store.registerWorker({ id: 'w:1', host: 'h', pid: 1, version: '0.1.0', concurrency: 4, queues: null });
+      assert.equal(await pool(), null, 'a worker that registers again has said nothing yet');
     });
   });
 

@@ -315,7 +315,7 @@ export async function registerWorker(db: PgDb, w: WorkerRegistration): Promise<v
          concurrency = EXCLUDED.concurrency, queues = EXCLUDED.queues, services = EXCLUDED.services, started_at = now(),
          last_heartbeat_at = now(), state = 'running', in_flight = 0, rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL,
          registry_digest = EXCLUDED.registry_digest, registry_path = EXCLUDED.registry_path, registry_loaded_at = EXCLUDED.registry_loaded_at,
-         cannot_run = NULL
+         cannot_run = NULL, pool = NULL
        RETURNING id
      )
      SELECT pg_notify($7, 'workers') FROM registered`,
@@ -332,19 +332,20 @@ const HeartbeatRow = z.object({ before: z.string().nullable(), after: z.string()
  */
 export async function heartbeat(db: PgDb, workerId: string, beat: WorkerBeat): Promise<{ known: boolean; changed: boolean }> {
   const { inFlight, state, services, registry, cannotRun } = beat;
-  const { memory, cpu_percent } = beat.usage ?? UNMEASURED;
+  const { memory, cpu_percent, pool } = beat.usage ?? UNMEASURED;
   const rows = await db.engineQuery(
     `WITH prev AS (SELECT state FROM jobs.tb_worker WHERE id = $1 FOR UPDATE),
      upd AS (
        UPDATE jobs.tb_worker SET in_flight = $2, state = $3, last_heartbeat_at = now(), services = coalesce($4::text[], services),
          rss_bytes = $5, heap_used_bytes = $6, cpu_percent = $7, registry_digest = coalesce($8, registry_digest),
          registry_path = CASE WHEN $8::text IS NULL THEN registry_path ELSE $9 END, registry_loaded_at = coalesce($10::timestamptz, registry_loaded_at),
-         cannot_run = coalesce($11::jsonb, cannot_run)
+         cannot_run = coalesce($11::jsonb, cannot_run), pool = $12::jsonb
        WHERE id = $1 RETURNING state
      )
      SELECT (SELECT state FROM prev) AS before, (SELECT state FROM upd) AS after`,
     [workerId, Math.max(0, Math.trunc(inFlight)), state, services ?? null, memory?.rss_bytes ?? null, memory?.heap_used_bytes ?? null, cpu_percent,
-      registry?.digest ?? null, registry?.path ?? null, registry?.loaded_at ?? null, cannotRun === undefined ? null : JSON.stringify(cannotRun)],
+      registry?.digest ?? null, registry?.path ?? null, registry?.loaded_at ?? null, cannotRun === undefined ? null : JSON.stringify(cannotRun),
+      pool === null ? null : JSON.stringify(pool)],
     'opsdeck_heartbeat',
   );
   const r = HeartbeatRow.parse(rows[0] ?? { before: null, after: null });

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
 import { loadMigrations, pendingMigrations } from '../migrate.ts';
@@ -5,6 +6,8 @@ import { appliedOn } from './applied.ts';
 import { connectionError, deniedTable, isSchemaGap, noAnswerError, privilegeError, schemaGapError, type DeniedRole } from './errors.ts';
 import { redactLocation } from '../location.ts';
 import type { PoolUse } from '../store.ts';
+import type { WorkerPool } from '../../../shared/domain.ts';
+import { PoolGauge } from './poolGauge.ts';
 
 declare module 'pg' {
   interface QueryConfig {
@@ -87,6 +90,8 @@ export class PgDb {
 
   readonly #engineAnswerMs: number;
   readonly #readAnswerMs: number;
+  /** Every statement's connection is asked for through it, but those of telling a failure (its role, its migrations, a cancel). */
+  readonly #gauge: PoolGauge;
 
   constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS, readAnswerMs = READ_ANSWER_MS) {
     this.url = url;
@@ -125,11 +130,17 @@ export class PgDb {
       const pid = backendPid(client);
       if (pid !== null) this.ownPids.delete(pid);
     });
+    this.#gauge = new PoolGauge(this.pool, poolSize);
   }
 
   /** Read off the pool, so it answers even while every connection is busy. */
   poolUse(): PoolUse {
     return { in_use: this.pool.totalCount - this.pool.idleCount, max: this.poolSize, waiting: this.pool.waitingCount };
+  }
+
+  /** What the pool went through since the last call (PoolGauge); the worker's heartbeat takes it. */
+  takePoolPeaks(): WorkerPool {
+    return this.#gauge.take();
   }
 
   wrap(err: unknown, answerMs = this.#engineAnswerMs): unknown {
@@ -175,8 +186,9 @@ export class PgDb {
     }
   }
 
+  /** A statement whose answer is awaited however long it takes: operators' writes, bulk actions, migrations. */
   async query(text: string, values: unknown[] = [], name?: string): Promise<Row[]> {
-    return this.#rows({ text, values, ...(name ? { name } : {}) });
+    return this.#bounded({ text, values, ...(name ? { name } : {}) }, null);
   }
 
   /**
@@ -202,21 +214,25 @@ export class PgDb {
   /**
    * Past `answerMs` the caller gets its error, the connection is dropped, and the server is asked to
    * cancel the statement: giving up on the client alone would leave it running there (waiting on a lock,
-   * say), holding a connection of its own, and a poller would add one for every try.
+   * say), holding a connection of its own, and a poller would add one for every try. Null: no bound.
    */
-  async #bounded(statement: pg.QueryConfig, answerMs: number): Promise<Row[]> {
+  async #bounded(statement: pg.QueryConfig, answerMs: number | null): Promise<Row[]> {
+    const askedAt = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
-      throw this.wrap(err, answerMs);
+      throw this.wrap(err, answerMs ?? this.#engineAnswerMs);
+    } finally {
+      this.#gauge.lent(askedAt);
     }
     try {
-      const result = await retryingDeadlocks(() => client.query<Row>({ ...statement, query_timeout: answerMs }));
+      const result = await retryingDeadlocks(() => client.query<Row>(answerMs === null ? statement : { ...statement, query_timeout: answerMs }));
       client.release();
       return result.rows;
     } catch (err) {
       client.release(err instanceof Error ? err : true);
+      if (answerMs === null) throw await this.failure(err);
       const pid = backendPid(client);
       if (noAnswerError(err, this.url, answerMs) && pid !== null) this.#cancel(pid);
       throw await this.failure(err, answerMs);
@@ -228,10 +244,26 @@ export class PgDb {
     this.pool.query({ text: 'SELECT pg_cancel_backend($1)', values: [pid], query_timeout: this.#engineAnswerMs }).catch(() => undefined);
   }
 
-  async #rows(statement: pg.QueryConfig): Promise<Row[]> {
+  /**
+   * Runs `fn` on one connection outside a transaction, for statements each atomic on its own (a single
+   * enqueue); awaited however long it takes, as `query` is.
+   */
+  async once<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    const askedAt = performance.now();
+    let client: pg.PoolClient;
     try {
-      return (await retryingDeadlocks(() => this.pool.query<Row>(statement))).rows;
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
+      throw this.wrap(err);
+    } finally {
+      this.#gauge.lent(askedAt);
+    }
+    try {
+      const out = await fn(client);
+      client.release();
+      return out;
+    } catch (err) {
+      client.release(err instanceof Error ? err : true);
       throw await this.failure(err);
     }
   }
@@ -242,11 +274,14 @@ export class PgDb {
   }
 
   async #tx<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    const askedAt = performance.now();
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.#gauge.asked(this.pool.connect(), askedAt);
     } catch (err) {
       throw this.wrap(err);
+    } finally {
+      this.#gauge.lent(askedAt);
     }
     let broken = false;
     let failed: { err: unknown } | null = null;

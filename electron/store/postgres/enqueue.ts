@@ -86,12 +86,7 @@ export async function enqueueJobs(db: PgDb, jobs: NewJob[]): Promise<EnqueueResu
     }
   };
   // One chunk is one statement, atomic on its own; more chunks share a transaction (all or nothing).
-  const results =
-    jobs.length <= ENQUEUE_CHUNK
-      ? await insert(db.pool).catch(async (err: unknown) => {
-          throw await db.failure(err);
-        })
-      : await db.tx(insert);
+  const results = jobs.length <= ENQUEUE_CHUNK ? await db.once(insert) : await db.tx(insert);
   // A row another transaction inserted while ours ran is not visible to our statement's snapshot:
   // look those up again now that it has committed.
   const missing = results.filter((r) => r.id === 0);

@@ -55,7 +55,7 @@ export function jobFilterSql(offset: number, filter: JobFilter): string {
     AND (NOT ${p(12)}::boolean OR id = ANY(ARRAY(SELECT unnest(job_ids) FROM jobs.tb_job_lease)))
     AND (${p(13)}::timestamptz IS NULL OR started_at <= ${p(13)}::timestamptz)${
     filter.error_class === undefined ? '' : `
-    AND id IN (SELECT job_id FROM jobs.tb_job_attempt WHERE error_class = ANY(${p(14)}::text[]))
+    AND id IN ${attemptsOfClassSql(p(14))}
     AND id <= (SELECT max(newest.job_id) FROM unnest(${p(14)}::text[]) AS c(error_class), LATERAL (
       SELECT a.job_id FROM jobs.tb_job_attempt a WHERE a.error_class = c.error_class ORDER BY a.job_id DESC LIMIT 1) AS newest)`}`;
 }
@@ -91,14 +91,24 @@ function onlyRunning(filter: JobFilter): boolean {
   return filter.stuck === true || (filter.status !== undefined && filter.status.length > 0 && filter.status.every((s) => s === 'running'));
 }
 
-/** The open dead letters a selector matches: $1..$5 after `offset`. */
-export function dlqWhereSql(offset: number): string {
+/**
+ * The open dead letters a selector matches: $1..$6 of dlqParams after `offset`. A failure class ($6) is a
+ * bare `IN (subquery)` through the attempts' class index, as jobFilterSql's is, when the selector names
+ * one; without one, $6 (null) is only typed, so every statement takes the same six parameters.
+ */
+export function dlqWhereSql(offset: number, selector: DlqSelector): string {
   const p = (n: number) => `$${offset + n}`;
   return `status = 'failed' AND resolved_at IS NULL AND error_fingerprint IS NOT NULL
     AND (${p(1)}::bigint[] IS NULL OR id = ANY(${p(1)}::bigint[]))
     AND (${p(2)}::text IS NULL OR error_fingerprint = ${p(2)})
     AND ${searchSql(p(3), p(5))}
-    AND (${p(4)}::text IS NULL OR service_name = ${p(4)})`;
+    AND (${p(4)}::text IS NULL OR service_name = ${p(4)})
+    AND ${selector.error_class === undefined ? `${p(6)}::text[] IS NULL` : `id IN ${attemptsOfClassSql(p(6))}`}`;
+}
+
+/** The ids of the jobs with an attempt that failed of one of the classes `param` holds. */
+export function attemptsOfClassSql(param: string): string {
+  return `(SELECT job_id FROM jobs.tb_job_attempt WHERE error_class = ANY(${param}::text[]))`;
 }
 
 export function dlqParams(selector: DlqSelector): unknown[] {
@@ -108,6 +118,7 @@ export function dlqParams(selector: DlqSelector): unknown[] {
     selector.search || null,
     selector.service ?? null,
     likePattern(selector.search),
+    selector.error_class === undefined ? null : errorClassesOf(selector.error_class),
   ];
 }
 

@@ -478,7 +478,8 @@ WITH s AS (
     e->>4 AS outcome, nullif(e->5, 'null') AS resource_usage, e->>6 AS output_tail,
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
     e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
-    (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed
+    (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed,
+    (e->>15)::float8 AS run_ms
   FROM jsonb_array_elements(p_settlements) AS e
 ),
 settled AS (
@@ -486,7 +487,8 @@ settled AS (
     status = CASE WHEN s.kind IN ('retry', 'interrupted') AND j.cancel_requested THEN 'cancelled'
       WHEN s.kind IN ('retry', 'interrupted') THEN 'pending' ELSE s.kind END,
     attempts = CASE WHEN s.kind = 'interrupted' OR NOT s.ran THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    started_at = CASE WHEN s.ran THEN j.started_at
+    -- A run's start is its end less how long it ran: a job claimed ahead waited for a slot after its claim.
+    started_at = CASE WHEN s.ran THEN coalesce(coalesce(s.ended_at, now()) - s.run_ms * interval '1 millisecond', j.started_at)
       ELSE (SELECT a.started_at FROM jobs.tb_job_attempt a WHERE a.job_id = j.id ORDER BY a.id DESC LIMIT 1) END,
     run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
     interruptions = CASE WHEN s.lease_unconfirmed THEN j.interruptions + 1 ELSE j.interruptions END,

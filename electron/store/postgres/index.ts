@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerPool,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
@@ -160,6 +161,10 @@ export class PostgresStore implements Store {
     return this.#open.poolUse();
   }
 
+  takePoolPeaks(): WorkerPool | null {
+    return this.#db.takePoolPeaks();
+  }
+
   async connectionRoom(): Promise<ConnectionRoom | null> {
     return connectionRoom(this.#open);
   }
@@ -201,8 +206,8 @@ export class PostgresStore implements Store {
     return settledEarlier(this.#open, settlements);
   }
 
-  async reclaimExpired(now?: Date, settling: readonly number[] = []): Promise<ReclaimResult> {
-    const result = await reclaimExpiredJobs(this.#open, now, settling);
+  async reclaimExpired(now?: Date, settling: readonly number[] = [], owner?: string): Promise<ReclaimResult> {
+    const result = await reclaimExpiredJobs(this.#open, now, settling, owner);
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StoreInputError } from '../errors.ts';
+import { runMsOf } from '../runStart.ts';
 import { settledAsSent } from '../settledEarlier.ts';
 import type { ClaimRequest, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
 import { ENGINE_ANSWER_MS } from './db.ts';
@@ -69,8 +70,8 @@ const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::b
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
  * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle;
- * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`),
- * trailing empty ones left off, so a plain completion is six elements.
+ * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`; 0053 `run_ms`, how
+ * long the attempt ran, which dates its start), trailing empty ones left off.
  */
 type SettleRecord = unknown[];
 
@@ -112,6 +113,7 @@ function settleRecord(s: Settlement): SettleRecord {
     ran ? null : false,
     s.ended_at === undefined ? null : validTime(s.ended_at, 'ended_at'),
     s.lease_unconfirmed === true ? true : null,
+    runMsOf(s),
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;
@@ -157,7 +159,8 @@ export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promi
  * Expired leases back, found among the jobs the lease rows name (jobs.tb_job_lease): lost attempts are
  * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
  * they were interrupted on purpose and are given back. The attempts in $2 are left alone: the calling
- * worker holds them and will settle them itself (Store.reclaimExpired). Lease rows none of whose jobs is running under
+ * worker holds them and will settle them itself (Store.reclaimExpired); with $3, every job not leased to
+ * that worker is too. Lease rows none of whose jobs is running under
  * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
@@ -170,6 +173,7 @@ expired AS (
   WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
     AND (j.attempt_id IS NULL OR j.attempt_id <> ALL($2::bigint[]))
+    AND ($3::text IS NULL OR j.lease_owner = $3::text)
   ORDER BY j.id
   FOR UPDATE OF j SKIP LOCKED
 ),
@@ -241,9 +245,9 @@ const ReclaimRow = z.object({ id: z.number(), status: z.string(), workflow_run_i
  * One transaction: a workflow task that the reclaim failed or cancelled moves its run on (its dependents
  * are blocked) before the reclaim commits.
  */
-export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined, settling: readonly number[]): Promise<ReclaimResult> {
+export async function reclaimExpiredJobs(db: PgDb, now: Date | undefined, settling: readonly number[], owner: string | undefined): Promise<ReclaimResult> {
   return db.tx(async (client) => {
-    const values = [now ? now.toISOString() : null, settling];
+    const values = [now ? now.toISOString() : null, settling, owner ?? null];
     const result = await client.query({ name: 'opsdeck_reclaim', text: RECLAIM_SQL, values, query_timeout: ENGINE_ANSWER_MS });
     const out: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const runs = new Set<number>();

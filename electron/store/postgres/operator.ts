@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { selectorDetails } from '../auditDetails.ts';
+import { AUDITED_JOB_IDS, selectorDetails } from '../auditDetails.ts';
 import { TOUCHED_JOB_IDS_SQL } from './auditIds.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
-import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
+import { heldByBreakers, lanesOf, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
 import type { PgDb, Queryable } from './db.ts';
 import { rowsOf } from './db.ts';
@@ -185,6 +185,9 @@ async function auditedBulk(
   return countOf(rows);
 }
 
+/** A service and queue the retry's statement sent jobs back to. */
+const Lane = z.object({ service_name: z.string(), queue: z.string() });
+
 /** What the retry's statement says of each service it sent jobs back to that has a breaker row. */
 const RetriedService = z.object({ service_name: z.string(), jobs: z.number().int(), mode: BreakerMode, state: BreakerState });
 
@@ -198,7 +201,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     const rows = await rowsOf(
       client,
       `WITH changed AS (
-         UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id, status
+         UPDATE jobs.tb_job_run SET ${RESET_FOR_RETRY} WHERE ${dlqWhereSql(0, selector)} RETURNING ${CHANGED}, priority, run_at, workflow_run_id, status
        ),
        requeued AS (${readyRowsFrom('changed', "status = 'pending'")}),
        counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
@@ -210,6 +213,9 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
        )
        SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs,
          coalesce(array_agg(DISTINCT queue ORDER BY queue), '{}') AS queues,
+         (SELECT coalesce(json_agg(t.id ORDER BY t.id), '[]') FROM (SELECT id FROM changed ORDER BY id LIMIT ${AUDITED_JOB_IDS}) t) AS job_ids,
+         (SELECT coalesce(json_agg(json_build_object('service_name', l.service_name, 'queue', l.queue)), '[]')
+            FROM (SELECT DISTINCT service_name, queue FROM changed) l) AS lanes,
          (SELECT coalesce(json_agg(json_build_object('service_name', s.service_name, 'jobs', s.jobs, 'mode', b.mode, 'state', b.state)), '[]')
             FROM (SELECT service_name, count(*) AS jobs FROM changed GROUP BY service_name) s
             JOIN jobs.tb_breaker b ON b.service_name = s.service_name) AS services
@@ -220,15 +226,25 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     if (Array.isArray(runs)) await advanceRetriedRuns(client, runs.map(Number));
     const services = z.array(RetriedService).parse(rows[0]?.services ?? []);
     const queues = z.array(z.string()).parse(rows[0]?.queues ?? []);
-    return { retried: countOf(rows), held_by_breaker: heldByBreakers(new Map(services.map((s) => [s.service_name, s.jobs])), services), queues };
+    const jobIds = z.array(z.number().int()).parse(rows[0]?.job_ids ?? []);
+    const retried = countOf(rows);
+    return {
+      retried,
+      held_by_breaker: heldByBreakers(new Map(services.map((s) => [s.service_name, s.jobs])), services),
+      queues,
+      job_ids: jobIds,
+      job_ids_more: retried - jobIds.length,
+      lanes: lanesOf(z.array(Lane).parse(rows[0]?.lanes ?? [])),
+    };
   });
 }
 
 export function dlqResolve(db: PgDb, selector: DlqSelector, note: string, actor: Actor): Promise<number> {
+  const params = dlqParams(selector);
   return auditedBulk(
     db,
-    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $6, updated_at = now() WHERE ${dlqWhereSql(0)} RETURNING ${CHANGED}`,
-    [...dlqParams(selector), noNul(note)],
+    `UPDATE jobs.tb_job_run SET resolved_at = now(), resolution = $${params.length + 1}, updated_at = now() WHERE ${dlqWhereSql(0, selector)} RETURNING ${CHANGED}`,
+    [...params, noNul(note)],
     actor,
     'dlq.resolve',
     { selector: selectorDetails(selector), note },

@@ -15,7 +15,7 @@ import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
-import { dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
+import { attemptsOfClassSql, dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
 import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
@@ -146,7 +146,7 @@ export async function countJobs(db: PgDb, filter: JobFilter): Promise<number> {
 export async function dlqCount(db: PgDb, selector: DlqSelector): Promise<number> {
   const kept = keptFilterOfSelector(selector);
   if (kept.exact) return keptCount(db, kept);
-  return countOf(await db.read(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0)}`, dlqParams(selector)));
+  return countOf(await db.read(`SELECT count(*) AS n FROM jobs.tb_job_run WHERE ${dlqWhereSql(0, selector)}`, dlqParams(selector)));
 }
 
 export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
@@ -155,7 +155,7 @@ export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest
   if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
   if (listsByFailure(selector)) return pageByFailure(db, selector.fingerprint, page);
   if (selector.search !== undefined && selector.search !== '') return searchedDeadLetters(db, selector, page);
-  return pageOfJobs(db, dlqWhereSql(0), dlqParams(selector), page);
+  return pageOfJobs(db, dlqWhereSql(0, selector), dlqParams(selector), page);
 }
 
 /**
@@ -175,15 +175,19 @@ async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRe
          WHERE ${openDeadLetterSearchSql('$3', '$5')}
            AND ($1::bigint[] IS NULL OR d.job_id = ANY($1::bigint[]))
            AND ($2::text IS NULL OR d.error_fingerprint = $2)
-           AND ($4::text IS NULL OR d.service_name = $4)
-           AND ($6::bigint IS NULL OR d.job_id < $6::bigint)
-         ORDER BY d.job_id DESC LIMIT $7))
-       AND ${dlqWhereSql(0)}
+           AND ($4::text IS NULL OR d.service_name = $4)${selector.error_class === undefined ? '' : `
+           AND d.job_id IN ${attemptsOfClassSql('$6')}`}
+           AND ($7::bigint IS NULL OR d.job_id < $7::bigint)
+         ORDER BY d.job_id DESC LIMIT $8))
+       AND ${dlqWhereSql(0, selector)}
      ORDER BY id DESC`,
     [...dlqParams(selector), after, limit + 1],
   );
   return pageOf(rows, limit);
 }
+
+/** The class a group's dead letters failed of, which their fingerprint is made with: its sample's last attempt's (one seek of the key). */
+const classOfSample = (sample: string) => `(SELECT a.error_class FROM jobs.tb_job_attempt a WHERE a.job_id = ${sample} ORDER BY a.id DESC LIMIT 1) AS error_class`;
 
 /**
  * The groups, counts and services come from the kept counts; each group's first and last seen are its
@@ -205,7 +209,7 @@ export async function dlqGroups(db: PgDb, filter: { search?: string; service?: s
        FROM kept GROUP BY fingerprint
      )
      SELECT g.fingerprint, g.count, g.services, g.execution_types, f.failed_at AS first_seen, l.failed_at AS last_seen,
-       l.id AS sample_job_id, coalesce(l.error_message, '') AS sample_error
+       l.id AS sample_job_id, coalesce(l.error_message, '') AS sample_error, ${classOfSample('l.id')}
      FROM g
      CROSS JOIN LATERAL (
        SELECT d.failed_at FROM jobs.tb_open_dead_letter d WHERE ${member} ORDER BY d.failed_at LIMIT 1
@@ -237,15 +241,19 @@ async function searchedGroups(db: PgDb, filter: { search?: string; service?: str
          AND j.resolved_at IS NULL AND j.status = 'failed' AND j.error_fingerprint IS NOT NULL
          AND ($3::text IS NULL OR j.service_name = $3)
      )
-     SELECT fingerprint, count(*) AS count, min(failed_at) AS first_seen, max(failed_at) AS last_seen,
-       array_agg(DISTINCT service_name ORDER BY service_name) AS services,
-       array_agg(DISTINCT execution_type ORDER BY execution_type) AS execution_types,
-       (array_agg(coalesce(error_message, '') ORDER BY id DESC))[1] AS sample_error,
-       max(id) AS sample_job_id
-     FROM open
-     GROUP BY fingerprint
-     ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint
-     LIMIT ${DLQ_GROUP_LIMIT}`,
+     SELECT g.*, ${classOfSample('g.sample_job_id')}
+     FROM (
+       SELECT fingerprint, count(*) AS count, min(failed_at) AS first_seen, max(failed_at) AS last_seen,
+         array_agg(DISTINCT service_name ORDER BY service_name) AS services,
+         array_agg(DISTINCT execution_type ORDER BY execution_type) AS execution_types,
+         (array_agg(coalesce(error_message, '') ORDER BY id DESC))[1] AS sample_error,
+         max(id) AS sample_job_id
+       FROM open
+       GROUP BY fingerprint
+       ORDER BY count(*) DESC, max(failed_at) DESC, fingerprint
+       LIMIT ${DLQ_GROUP_LIMIT}
+     ) g
+     ORDER BY g.count DESC, g.last_seen DESC, g.fingerprint`,
     [likePattern(filter.search), filter.search, filter.service ?? null],
   );
   return rows.map((row) => DlqGroupSchema.parse(row));

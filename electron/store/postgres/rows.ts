@@ -15,6 +15,7 @@ import type { ClaimedJob } from '../store.ts';
 import type { Row } from './db.ts';
 import { drainOf } from '../drain.ts';
 import { cannotRunRecord } from '../cannotRunRecord.ts';
+import { poolRecord } from '../poolRecord.ts';
 
 /** The columns of jobs.tb_job_run that make a domain Job (attempt_id is the store's own). */
 export const JOB_COLUMNS = `id, identifier, queue, service_name, execution_type, payload, status, priority, attempts,
@@ -150,13 +151,13 @@ export function toControl(row: Row | undefined, paused: Row[]): ControlState {
 
 /** The columns of jobs.tb_worker that make a WorkerInfo, but `lost`, which each read derives. */
 export const WORKER_COLUMNS = `id, name, host, pid, version, started_at, concurrency, queues, services, in_flight, state, last_heartbeat_at,
-  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at, cannot_run`;
+  rss_bytes, heap_used_bytes, cpu_percent, registry_digest, registry_path, registry_loaded_at, cannot_run, pool`;
 
 export function toWorker(row: Row): WorkerInfo {
   const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, ...rest } = row;
   const memory = rss_bytes === null || heap_used_bytes === null ? null : { rss_bytes, heap_used_bytes };
   const registry = registry_digest === null || registry_loaded_at === null ? null : { digest: registry_digest, path: registry_path ?? null, loaded_at: registry_loaded_at };
-  return WorkerInfo.parse({ ...rest, queues: row.queues ?? null, services: row.services ?? null, cannot_run: cannotRunRecord(row.cannot_run ?? null), memory, registry });
+  return WorkerInfo.parse({ ...rest, queues: row.queues ?? null, services: row.services ?? null, cannot_run: cannotRunRecord(row.cannot_run ?? null), pool: poolRecord(row.pool ?? null), memory, registry });
 }
 
 const CountRow = z.object({ n: z.number() });

@@ -90,14 +90,14 @@ function prepareControlStatements(db: Connection) {
          started_at = excluded.started_at, concurrency = excluded.concurrency, queues = excluded.queues,
          services = excluded.services, in_flight = 0, state = 'running', last_heartbeat_at = excluded.last_heartbeat_at,
          rss_bytes = NULL, heap_used_bytes = NULL, cpu_percent = NULL, registry_digest = excluded.registry_digest, registry_path = excluded.registry_path,
-         registry_loaded_at = excluded.registry_loaded_at, cannot_run = NULL`,
+         registry_loaded_at = excluded.registry_loaded_at, cannot_run = NULL, pool = NULL`,
     ),
     heartbeat: db.prepare<[Params]>(
       `UPDATE tb_worker SET in_flight = @in_flight, state = @state, last_heartbeat_at = @now,
          services = coalesce(@services, services), rss_bytes = @rss_bytes, heap_used_bytes = @heap_used_bytes,
          cpu_percent = @cpu_percent,
          registry_digest = coalesce(@registry_digest, registry_digest), registry_path = CASE WHEN @registry_digest IS NULL THEN registry_path ELSE @registry_path END,
-         registry_loaded_at = coalesce(@registry_loaded_at, registry_loaded_at), cannot_run = coalesce(@cannot_run, cannot_run) WHERE id = @id`,
+         registry_loaded_at = coalesce(@registry_loaded_at, registry_loaded_at), cannot_run = coalesce(@cannot_run, cannot_run), pool = @pool WHERE id = @id`,
     ),
     workers: db.prepare<[], WorkerRow>(`SELECT * FROM tb_worker ORDER BY started_at DESC, id`),
     worker: db.prepare<[string], WorkerRow>(`SELECT * FROM tb_worker WHERE id = ?`),
@@ -276,8 +276,8 @@ export class SqliteControl {
   heartbeat(workerId: string, beat: WorkerBeat): boolean {
     const { inFlight, state, services, registry, cannotRun } = beat;
     const declared = services === undefined ? null : toJson(services);
-    const { memory, cpu_percent } = beat.usage ?? UNMEASURED;
-    const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent };
+    const { memory, cpu_percent, pool } = beat.usage ?? UNMEASURED;
+    const measured = { rss_bytes: memory?.rss_bytes ?? null, heap_used_bytes: memory?.heap_used_bytes ?? null, cpu_percent, pool: toJson(pool) };
     const run = registryParams(registry ?? null);
     const lacks = { cannot_run: toJson(cannotRun) };
     return this.#db.guard(() => this.#s.heartbeat.run({ id: workerId, in_flight: inFlight, state, now: now(), services: declared, ...measured, ...run, ...lacks }).changes > 0);

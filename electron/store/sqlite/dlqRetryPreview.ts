@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
-import { heldByBreakers, type DlqRetryPreview } from '../failureStore.ts';
+import { AUDITED_JOB_IDS } from '../auditDetails.ts';
+import { heldByBreakers, lanesOf, type DlqRetryPreview } from '../failureStore.ts';
 import type { SqliteDb } from './db.ts';
 import { dlqWhere, plainWhere } from './filters.ts';
 import type { Where } from './filters.ts';
@@ -21,6 +22,7 @@ export class SqliteDlqRetryPreview {
   readonly #db: SqliteDb;
   readonly #matched = new Map<string, BetterSqlite3.Statement<unknown[], MatchedRow>>();
   readonly #openIds = new Map<string, BetterSqlite3.Statement<unknown[], number>>();
+  readonly #firstIds = new Map<string, BetterSqlite3.Statement<unknown[], number>>();
   readonly #breakers: BetterSqlite3.Statement<[], { service_name: string; mode: string; state: string }>;
 
   constructor(db: SqliteDb) {
@@ -34,6 +36,7 @@ export class SqliteDlqRetryPreview {
     const matched = this.#db.cached(this.#matched, selected.key, () =>
       `SELECT service_name, queue, count(*) AS jobs FROM tb_job_run WHERE ${where.sql} GROUP BY service_name, queue`,
     );
+    const firstIds = this.#db.cached(this.#firstIds, selected.key, () => `SELECT id FROM tb_job_run WHERE ${where.sql} ORDER BY id LIMIT ${AUDITED_JOB_IDS}`);
     const named = selector.job_ids === undefined ? null : dlqWhere({ job_ids: selector.job_ids });
     return this.#db.guard(() =>
       this.#db.read(() => {
@@ -41,12 +44,17 @@ export class SqliteDlqRetryPreview {
         const byService = new Map<string, number>();
         for (const row of rows) byService.set(row.service_name, (byService.get(row.service_name) ?? 0) + row.jobs);
         const breakers = this.#breakers.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
+        const count = rows.reduce((sum, row) => sum + row.jobs, 0);
+        const jobIds = firstIds.pluck().all(...where.params);
         return {
-          matched: rows.reduce((sum, row) => sum + row.jobs, 0),
+          matched: count,
           held_by_breaker: heldByBreakers(byService, breakers),
           queues: [...new Set(rows.map((row) => row.queue))].sort(),
           control: this.#db.control(),
           open_ids: named === null ? null : this.#openIdsOf(named),
+          job_ids: jobIds,
+          job_ids_more: count - jobIds.length,
+          lanes: lanesOf(rows),
         };
       }),
     );

@@ -62,6 +62,9 @@ function searchTerm(search: string | undefined, add: (key: string, sql: string, 
   return [...search].length >= SHORTEST_MATCH ? phraseOf(search) : null;
 }
 
+/** A job with an attempt that failed of one of the classes (a JSON array): the attempts' class index finds them. */
+const ATTEMPT_OF_CLASS = `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`;
+
 /** Timestamps a caller passes are compared as the canonical ISO text the tables hold. */
 export function isoTime(value: string, what: string): string {
   const ms = Date.parse(value);
@@ -95,9 +98,7 @@ export function jobWhere(filter: JobFilter, now: string): Where {
   if (after !== null) add('a', `created_at >= ?`, after);
   if (before !== null) add('b', `created_at < ?`, before);
   if (filter.started_before !== undefined) add('r', `started_at <= ?`, isoTime(filter.started_before, 'started_before'));
-  if (filter.error_class !== undefined) {
-    add('c', `id IN (SELECT job_id FROM tb_job_attempt WHERE error_class IN (SELECT value FROM json_each(?)))`, JSON.stringify(errorClassesOf(filter.error_class)));
-  }
+  if (filter.error_class !== undefined) add('c', ATTEMPT_OF_CLASS, JSON.stringify(errorClassesOf(filter.error_class)));
   const match = searchTerm(filter.search, add);
   const implied = filter.unresolved ? 'dead_letter' : filter.stuck ? 'running' : filter.scheduled ? 'pending' : null;
   const armOf = (state: string, term: string) => ({ state, sql: parts.map((part, i) => (i === statusAt ? term : part)).join(' AND ') });
@@ -141,6 +142,7 @@ export function dlqWhere(selector: DlqSelector): Where {
   if (selector.job_ids !== undefined) add('i', `id IN (SELECT value FROM json_each(?))`, JSON.stringify(selector.job_ids));
   if (selector.fingerprint !== undefined) add('f', `error_fingerprint = ?`, selector.fingerprint);
   if (selector.service !== undefined) add('v', `service_name = ?`, selector.service);
+  if (selector.error_class !== undefined) add('c', ATTEMPT_OF_CLASS, JSON.stringify(errorClassesOf(selector.error_class)));
   const match = searchTerm(selector.search, add);
   return { key: `dlq:${keys.join('')}${match === null ? '' : 'm'}`, sql: parts.join(' AND '), params, match, created: null, arms: null };
 }

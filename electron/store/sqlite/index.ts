@@ -13,6 +13,7 @@ import type {
   QueueCount,
   ThroughputBucket,
   WorkerInfo,
+  WorkerPool,
 } from '../../../shared/domain.ts';
 import type { PruneCutoffs } from '../../../shared/retention.ts';
 import type { FailureGroup } from '../../../shared/views.ts';
@@ -161,6 +162,10 @@ export class SqliteStore implements Store {
     return null;
   }
 
+  takePoolPeaks(): WorkerPool | null {
+    return null;
+  }
+
   async connectionRoom(): Promise<ConnectionRoom | null> {
     return null;
   }
@@ -198,8 +203,8 @@ export class SqliteStore implements Store {
     return this.#db.patient(() => this.#jobs.settledEarlier(settlements));
   }
 
-  async reclaimExpired(at: Date = new Date(), settling: readonly number[] = []): Promise<ReclaimResult> {
-    const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at, settling));
+  async reclaimExpired(at: Date = new Date(), settling: readonly number[] = [], owner?: string): Promise<ReclaimResult> {
+    const result = await this.#db.patient(() => this.#jobs.reclaimExpired(at, settling, owner ?? null));
     if (result.retried.length + result.failed.length > 0) this.#signals.jobsChanged(result.retried.length > 0);
     return result;
   }

@@ -1,5 +1,6 @@
 import { ExecutionType } from '../../../shared/domain.ts';
 import type { ClaimRequest, ClaimedJob, EnqueueResult, NewJob, ReclaimResult, SettleOutcome, Settlement } from '../store.ts';
+import { runMsOf } from '../runStart.ts';
 import { settledAsSent, type AttemptRecord } from '../settledEarlier.ts';
 import { now } from './db.ts';
 import type { Bind, Connection, Params, SqliteDb } from './db.ts';
@@ -51,7 +52,8 @@ interface ExpiredRow extends JobKind {
 export function prepareJobStatements(db: Connection) {
   const fence = `id = ? AND status = 'running' AND lease_owner = ?
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
-  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context)`;
+  // What the attempt leaves on the job: its usage and context, and its run's start (none: the claim's stays).
+  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context), started_at = coalesce(?, started_at)`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
   const cancelWins = `CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END`;
   return {
@@ -73,12 +75,12 @@ export function prepareJobStatements(db: Connection) {
        WHERE id IN (SELECT value FROM json_each(@ids)) AND +status = 'running' AND lease_owner = @worker
        RETURNING id`,
     ),
-    /** now, now, usage, security, job, worker, attempt */
+    /** now, now, usage, security, run start, job, worker, attempt */
     settleCompleted: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'completed', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
     /**
-     * now (ended), run_at, now, error, fingerprint, usage, security, job, worker, attempt. An operator's
+     * now (ended), run_at, now, error, fingerprint, usage, security, run start, job, worker, attempt. An operator's
      * cancel asked for meanwhile wins: the job ends cancelled instead of going back.
      */
     settleRetry: db.prepare<Bind, { status: string }>(
@@ -86,18 +88,18 @@ export function prepareJobStatements(db: Connection) {
          run_at = ?, ${released}, error_message = ?, error_fingerprint = ?, ${kept}
        WHERE ${fence} RETURNING status`,
     ),
-    /** now, now, error, fingerprint, usage, security, job, worker, attempt */
+    /** now, now, error, fingerprint, usage, security, run start, job, worker, attempt */
     settleFailed: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'failed', completed_at = ?, ${released}, error_message = ?, error_fingerprint = ?,
          resolved_at = NULL, resolution = NULL, ${kept}
        WHERE ${fence}`,
     ),
-    /** now (ended), now, now, usage, security, job, worker, attempt; as settleRetry, a cancel wins */
+    /** now (ended), now, now, usage, security, run start, job, worker, attempt; as settleRetry, a cancel wins */
     settleInterrupted: db.prepare<Bind, { status: string }>(
       `UPDATE tb_job_run SET status = ${cancelWins}, completed_at = CASE WHEN cancel_requested THEN ? ELSE completed_at END,
          attempts = max(attempts - 1, 0), run_at = ?, ${released}, ${kept} WHERE ${fence} RETURNING status`,
     ),
-    /** now, now, usage, security, job, worker, attempt */
+    /** now, now, usage, security, run start, job, worker, attempt */
     settleCancelled: db.prepare<Bind>(
       `UPDATE tb_job_run SET status = 'cancelled', completed_at = ?, ${released}, ${kept} WHERE ${fence}`,
     ),
@@ -111,20 +113,22 @@ export function prepareJobStatements(db: Connection) {
          started_at = (SELECT a.started_at FROM tb_job_attempt a WHERE a.job_id = tb_job_run.id ORDER BY a.id DESC LIMIT 1)
        WHERE id = ?`,
     ),
-    /** outcome, now, error, error_class, tail, usage, attempt */
+    /** outcome, run start (null: the claim's stays), ended, error, error_class, tail, usage, attempt */
     closeAttempt: db.prepare<Bind>(
-      `UPDATE tb_job_attempt SET outcome = ?, finished_at = ?, error_message = ?, error_class = ?, output_tail = ?, resource_usage = ?
+      `UPDATE tb_job_attempt SET outcome = ?, started_at = coalesce(?, started_at), finished_at = ?, error_message = ?, error_class = ?,
+         output_tail = ?, resource_usage = ?
        WHERE id = ?`,
     ),
     attemptsById: db.prepare<[string], AttemptRecord>(
       `SELECT id, job_id, worker_id, outcome, error_message, error_class FROM tb_job_attempt WHERE id IN (SELECT value FROM json_each(?))`,
     ),
-    expired: db.prepare<[string, string], ExpiredRow>(
+    expired: db.prepare<[string, string, string | null, string | null], ExpiredRow>(
       `SELECT j.id, j.attempts, j.max_attempts, j.queue, j.service_name, j.execution_type, j.lease_owner, j.cancel_requested,
          j.workflow_run_id, a.id AS attempt_id
        FROM tb_job_run j LEFT JOIN tb_job_attempt a ON a.job_id = j.id AND a.outcome = 'running'
        WHERE j.status = 'running' AND j.lease_expires_at < ?
          AND (a.id IS NULL OR a.id NOT IN (SELECT value FROM json_each(?)))
+         AND (? IS NULL OR j.lease_owner = ?)
        ORDER BY j.id`,
     ),
     leasedJob: db.prepare<[number], JobKind & { started_at: string | null; workflow_run_id: number | null }>(
@@ -188,7 +192,7 @@ export class SqliteJobs {
       const tally = new Tally(atMs);
       const runs: number[] = [];
       const requeued: number[] = [];
-      const settled = settlements.filter((s) => this.#settleOne(s, at, tally, runs, requeued));
+      const settled = settlements.filter((s) => this.#settleOne(s, at, atMs, tally, runs, requeued));
       if (runs.length > 0) this.#workflows.advance(runs, at, tally);
       db.record(tally);
       return { landed: settled.map((s) => s.jobId), readied: requeued.length > 0 || runs.length > 0 };
@@ -272,10 +276,15 @@ export class SqliteJobs {
     return settledAsSent(settlements, attempts, (text) => text);
   }
 
-  /** `runs` gathers the workflow runs of tasks that finished, to be moved on in the same transaction. */
-  #settleOne(s: Settlement, at: string, tally: Tally, runs: number[], requeued: number[]): boolean {
+  /** `at` and `atMs`: the settle's time. `runs` gathers the workflow runs of tasks that finished, to be moved on in the same transaction. */
+  #settleOne(s: Settlement, at: string, atMs: number, tally: Tally, runs: number[], requeued: number[]): boolean {
     const usage = toJson(s.resource_usage);
-    const tail: Bind = [usage, toJson(s.security_context), s.jobId, s.workerId, s.attemptId];
+    const ended = s.ended_at === undefined ? at : isoTime(s.ended_at, 'ended_at');
+    const runMs = runMsOf(s);
+    // Its end less how long it ran: a job claimed ahead waited in its worker's buffer after its claim.
+    const runStartMs = runMs === null ? null : (ended === at ? atMs : Date.parse(ended)) - runMs;
+    const runStart = runStartMs === null ? null : new Date(runStartMs).toISOString();
+    const tail: Bind = [usage, toJson(s.security_context), runStart, s.jobId, s.workerId, s.attemptId];
     let changed: number;
     let outcome: string;
     let error: string | null = null;
@@ -324,14 +333,13 @@ export class SqliteJobs {
       // An interruption gave its attempt back already; a cancel of a job that never ran gives it back here.
       this.#s.unstart.run(s.kind === 'cancelled' ? 1 : 0, s.jobId);
     } else {
-      const ended = s.ended_at === undefined ? at : isoTime(s.ended_at, 'ended_at');
-      this.#s.closeAttempt.run(outcome, ended, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
+      this.#s.closeAttempt.run(outcome, runStart, ended, error, errorClass, s.output_tail ?? null, usage, s.attemptId);
     }
     const job = leased ?? this.#lookUpLeased(s.jobId);
-    const ended: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
-    this.#tallySettled(s, cancelWon, job, Date.parse(at), tally);
-    if (job !== null && job.run !== null && (ended === 'completed' || ended === 'failed' || ended === 'cancelled')) runs.push(job.run);
-    if (ended === 'retry' || ended === 'interrupted') requeued.push(s.jobId);
+    const endedAs: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
+    this.#tallySettled(s, cancelWon, job, runStartMs ?? job?.startedMs ?? Number.NaN, atMs, tally);
+    if (job !== null && job.run !== null && (endedAs === 'completed' || endedAs === 'failed' || endedAs === 'cancelled')) runs.push(job.run);
+    if (endedAs === 'retry' || endedAs === 'interrupted') requeued.push(s.jobId);
     return true;
   }
 
@@ -342,8 +350,11 @@ export class SqliteJobs {
     return { kind: row, startedMs: row.started_at === null ? Number.NaN : Date.parse(row.started_at), run: row.workflow_run_id };
   }
 
-  /** `cancelWon`: an operator's cancel turned a retry or an interruption into a cancellation. */
-  #tallySettled(s: Settlement, cancelWon: boolean, leased: Leased | null, atMs: number, tally: Tally): void {
+  /**
+   * `cancelWon`: an operator's cancel turned a retry or an interruption into a cancellation. `startedMs`: the
+   * start the job now holds, its run's or else its claim's; NaN when unknown.
+   */
+  #tallySettled(s: Settlement, cancelWon: boolean, leased: Leased | null, startedMs: number, atMs: number, tally: Tally): void {
     if (!leased) return;
     const { kind } = leased;
     if (s.kind === 'retry' || s.kind === 'failed') tally.failure(kind.service_name, s.error, s.kind === 'failed');
@@ -355,7 +366,7 @@ export class SqliteJobs {
     switch (s.kind) {
       case 'completed':
         tally.move(kind, 'running', 'completed');
-        tally.finished(kind, 'completed', Number.isFinite(leased.startedMs) ? Math.max(0, atMs - leased.startedMs) : null);
+        tally.finished(kind, 'completed', Number.isFinite(startedMs) ? Math.max(0, atMs - startedMs) : null);
         return;
       case 'retry':
         tally.move(kind, 'running', 'pending');
@@ -375,20 +386,20 @@ export class SqliteJobs {
     }
   }
 
-  /** `settling`: attempts the calling worker will settle itself, left alone (Store.reclaimExpired). */
-  reclaimExpired(at: Date, settling: readonly number[]): ReclaimResult {
-    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString(), JSON.stringify(settling))));
+  /** `settling`: attempts the calling worker will settle itself; `owner`: the only worker whose jobs are taken back (Store.reclaimExpired). */
+  reclaimExpired(at: Date, settling: readonly number[], owner: string | null): ReclaimResult {
+    return this.#db.guard(() => this.#db.write(() => this.#reclaim(at.toISOString(), JSON.stringify(settling), owner)));
   }
 
   /** Leases that ended before `expiredBefore` are taken back; what is written carries the real time. */
-  #reclaim(expiredBefore: string, settling: string): ReclaimResult {
+  #reclaim(expiredBefore: string, settling: string, owner: string | null): ReclaimResult {
     const { stopped } = this.#db.dispatchHeld();
     const result: ReclaimResult = { retried: [], failed: [], cancelled: [] };
     const atMs = Date.now();
     const at = new Date(atMs).toISOString();
     const tally = new Tally(atMs);
     const runs: number[] = [];
-    for (const row of this.#s.expired.all(expiredBefore, settling)) {
+    for (const row of this.#s.expired.all(expiredBefore, settling, owner, owner)) {
       if (row.attempt_id !== null) this.#leased.delete(row.attempt_id);
       const worker = row.lease_owner ?? 'unknown';
       let status: 'pending' | 'failed' | 'cancelled' = 'pending';
@@ -418,7 +429,7 @@ export class SqliteJobs {
       if (outcome !== 'interrupted') tally.finished(row, status === 'pending' ? 'retried' : status);
       if (outcome === 'lost' && error !== null) tally.failure(row.service_name, { error_class: 'lost', fingerprint, message: error }, status === 'failed');
       if (row.attempt_id !== null) {
-        this.#s.closeAttempt.run(outcome, at, note, outcome === 'lost' ? 'lost' : null, null, null, row.attempt_id);
+        this.#s.closeAttempt.run(outcome, null, at, note, outcome === 'lost' ? 'lost' : null, null, null, row.attempt_id);
       }
       (status === 'failed' ? result.failed : status === 'cancelled' ? result.cancelled : result.retried).push(row.id);
       if (row.workflow_run_id !== null && status !== 'pending') runs.push(row.workflow_run_id);

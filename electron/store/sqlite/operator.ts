@@ -2,9 +2,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, CancelRequest, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { selectorDetails, touchedJobIds } from '../auditDetails.ts';
+import { firstJobIds, selectorDetails, touchedJobIds } from '../auditDetails.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
-import { heldByBreakers, type DlqRetried } from '../failureStore.ts';
+import { heldByBreakers, lanesOf, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
 import { now, reasonOrNull } from './db.ts';
 import type { Connection, Params, SqliteDb } from './db.ts';
@@ -170,7 +170,7 @@ export class SqliteOperator {
         this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector), ...touchedJobIds(changed.map((job) => job.id)) });
         // Under the same write lock as the retry: no breaker changes between what it sent back and this read.
         const breakers = n === 0 ? [] : this.#s.breakerStates.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
-        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort() };
+        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort(), ...firstJobIds(changed.map((job) => job.id)), lanes: lanesOf(changed) };
       }),
     );
   }

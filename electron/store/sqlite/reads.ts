@@ -36,6 +36,7 @@ const GroupRow = z.object({
   /** Null only when the kept counts name a group whose jobs are gone (a hand edit): it is left out. */
   sample_job_id: z.number().nullable(),
   sample_error: z.string().nullable(),
+  error_class: z.string().nullable(),
 });
 type GroupRow = z.infer<typeof GroupRow>;
 const GroupRows = z.array(GroupRow);
@@ -50,8 +51,12 @@ function toGroup(row: GroupRow): DlqGroup {
     execution_types: stringArray(row.types).map((t) => ExecutionType.parse(t)),
     sample_error: row.sample_error ?? '',
     sample_job_id: row.sample_job_id ?? 0,
+    error_class: row.error_class,
   };
 }
+
+/** The class a group's dead letters failed of, which their fingerprint is made with: its sample's last attempt's. */
+const classOf = (sample: string) => `(SELECT a.error_class FROM tb_job_attempt a WHERE a.job_id = ${sample} ORDER BY a.id DESC LIMIT 1) AS error_class`;
 
 /** An open dead letter of group `g`, of the wanted service if one is asked for: the index of their failure times. */
 const GROUP_MEMBER = `status = 'failed' AND resolved_at IS NULL AND error_fingerprint = g.fingerprint
@@ -100,7 +105,8 @@ export function prepareReadStatements(db: Connection) {
            (SELECT id FROM tb_job_run INDEXED BY idx_tb_job_run_dlq_failed_at WHERE ${GROUP_MEMBER} ORDER BY completed_at DESC LIMIT 1) AS sample_job_id
          FROM g
        )
-       SELECT p.fingerprint, p.count, p.first_seen, s.completed_at AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error
+       SELECT p.fingerprint, p.count, p.first_seen, s.completed_at AS last_seen, p.services, p.types, p.sample_job_id, s.error_message AS sample_error,
+         ${classOf('p.sample_job_id')}
        FROM probed p LEFT JOIN tb_job_run s ON s.id = p.sample_job_id
        ORDER BY p.count DESC, last_seen DESC, p.fingerprint
        LIMIT ${DLQ_GROUP_LIMIT}`,
@@ -316,7 +322,7 @@ export class SqliteReads {
     const where = plainWhere(dlqWhere({ search: filter.search, service: filter.service }));
     const [rows] = await this.#db.aside([
       {
-        sql: `SELECT g.*, (SELECT error_message FROM tb_job_run s WHERE s.id = g.sample_job_id) AS sample_error
+        sql: `SELECT g.*, (SELECT error_message FROM tb_job_run s WHERE s.id = g.sample_job_id) AS sample_error, ${classOf('g.sample_job_id')}
          FROM (
            SELECT coalesce(error_fingerprint, '') AS fingerprint, count(*) AS count,
                   min(coalesce(completed_at, updated_at)) AS first_seen, max(coalesce(completed_at, updated_at)) AS last_seen,

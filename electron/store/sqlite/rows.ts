@@ -11,6 +11,7 @@ import {
 import type { Attempt, AuditEntry, BreakerRecord, ControlState, Job, WorkerInfo } from '../../../shared/domain.ts';
 import { drainOf } from '../drain.ts';
 import { cannotRunFromText } from '../cannotRunRecord.ts';
+import { poolFromText } from '../poolRecord.ts';
 
 /** Rows as SQLite hands them back: TEXT timestamps, JSON as TEXT, booleans as 0/1. */
 export interface JobRow {
@@ -121,6 +122,7 @@ export interface WorkerRow {
   registry_path: string | null;
   registry_loaded_at: string | null;
   cannot_run: string | null;
+  pool: string | null;
 }
 
 export interface AuditRow {
@@ -189,7 +191,7 @@ export function toBreaker(row: BreakerRow): BreakerRecord {
 }
 
 export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
-  const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, cannot_run, ...rest } = row;
+  const { rss_bytes, heap_used_bytes, registry_digest, registry_path, registry_loaded_at, cannot_run, pool, ...rest } = row;
   const queues = parseJson(row.queues);
   const services = parseJson(row.services);
   return {
@@ -199,6 +201,7 @@ export function toWorker(row: WorkerRow, lostBefore: string): WorkerInfo {
     queues: Array.isArray(queues) ? queues.map(String) : null,
     services: Array.isArray(services) ? services.map(String) : null,
     cannot_run: cannotRunFromText(cannot_run),
+    pool: poolFromText(pool),
     state: WorkerState.parse(row.state),
     // A worker that stopped cleanly sends no more heartbeats on purpose: it is stopped, not lost.
     lost: row.state !== 'stopped' && row.last_heartbeat_at < lostBefore,

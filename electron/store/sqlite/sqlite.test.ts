@@ -92,6 +92,7 @@ describe('sqlite specifics', () => {
       assert.equal(store.dialect, 'sqlite');
       assert.equal(store.location, path);
       assert.equal(store.poolUse(), null, 'one connection, no pool to run out of');
+      assert.equal(store.takePoolPeaks(), null, 'nor a pool for a heartbeat to report');
       assert.equal(await store.connectionRoom(), null);
     } finally {
       await cleanup();
@@ -265,7 +266,7 @@ describe('sqlite specifics', () => {
       assert.doesNotMatch(head, /TEMP B-TREE/);
       assert.match(plan(statements.lease.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.extend.source, [named]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
-      assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
+      assert.match(plan(statements.settleCompleted.source, ['n', 'n', null, null, null, 1, 'w', 1]), /^SEARCH tb_job_run USING INTEGER PRIMARY KEY/);
       assert.match(plan(statements.throughput.source, [60, 60, 0, 0]), /SEARCH tb_job_rollup USING PRIMARY KEY \(minute>\? AND minute<\?\)/);
       // Pending jobs are found level by level through the claim index, never by reading the backlog.
       for (const statement of [statements.oldestPending, statements.scheduled, statements.scheduledByQueue]) {

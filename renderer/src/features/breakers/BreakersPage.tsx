@@ -17,6 +17,7 @@ import { budgetText, ungatedView } from '../../../../shared/rateLimitTuning.ts';
 import { rateUseParts } from './rateUse.ts';
 import { withTimes } from '../../../../shared/timesInText.ts';
 import { nextProbeText, openBreaker, type OpenBreaker } from '../../../../shared/openBreaker.ts';
+import { countOf } from '../../../../shared/countText.ts';
 import { Time } from '../../components/Time.tsx';
 import { useTimes } from '../../lib/useTimes.ts';
 import { resetAllText, SET_ALL, setAllText } from './resetAllText.ts';
@@ -127,7 +128,7 @@ function BreakerRow({ breaker, fetchedAt }: { breaker: BreakerView; fetchedAt: n
             </div>
             <span className="small">
               {breaker.failures_in_window} / {breaker.failure_threshold}
-              <span className="muted"> ({breaker.calls_in_window} calls, min {breaker.minimum_volume})</span>
+              <span className="muted"> ({countOf(breaker.calls_in_window, 'call')}, min {breaker.minimum_volume})</span>
             </span>
           </>
         )}

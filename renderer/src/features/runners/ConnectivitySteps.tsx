@@ -8,7 +8,8 @@ export function ConnectivitySteps({ result }: { result: ServiceConnectivity }) {
   return (
     <>
       <p className="small">
-        GET <span className="mono">{result.url}</span>, each step waiting at most {result.timeout_s}s ({result.timeout_from})
+        {result.method} <span className="mono">{result.url}</span>
+        {result.jobs_call === null ? '' : ` (${result.jobs_call})`}, each step waiting at most {result.timeout_s}s ({result.timeout_from})
       </p>
       <ul className="plain-list small" aria-label={`Connectivity of ${result.service ?? result.base_url}`}>
         {result.steps.map((step) => (

@@ -17,6 +17,7 @@ import { CannotRunCell } from './CannotRunCell.tsx';
 import { ForgetWorker } from './ForgetWorker.tsx';
 import { cpuCell } from './workerCpu.ts';
 import { memoryCell } from './workerMemory.ts';
+import { poolCell } from './workerPool.ts';
 import { heldNote, lostNote, stateTitle } from './workerState.ts';
 import { reconnectingLine } from '../../../../shared/reconnectingText.ts';
 
@@ -138,6 +139,21 @@ function inFlightTitle(worker: WorkerView): string | undefined {
   return worker.in_flight === null ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined;
 }
 
+function PoolCell({ worker }: { worker: WorkerView }) {
+  const pool = poolCell(worker);
+  return (
+    <td className="num nowrap" title={pool.title}>
+      <span className={pool.dim ? 'muted' : undefined}>{pool.text}</span>
+      {pool.exhausted ? (
+        <>
+          {' '}
+          <Badge tone="warn">exhausted</Badge>
+        </>
+      ) : null}
+    </td>
+  );
+}
+
 function WorkersTable() {
   const workers = useCall('workers.list', {}, { refetchInterval: (query) => (query.state.data?.store_outage ? RECONNECT_POLL_MS : 15_000) });
   // What holds a held worker; stats ticks and control events keep it current.
@@ -153,6 +169,8 @@ function WorkersTable() {
   const outage = workers.data.store_outage;
   // A Name column once some worker has one (opsdeck worker --name).
   const named = workers.data.workers.some((w) => w.name !== null);
+  // A Pool column once some worker reports one: only a worker on PostgreSQL has a pool.
+  const pooled = workers.data.workers.some((w) => w.pool !== null);
   return (
     <>
       {held === null ? null : (
@@ -185,6 +203,7 @@ function WorkersTable() {
             <th scope="col" className="num">In flight</th>
             <th scope="col" className="num">RSS</th>
             <th scope="col" className="num">CPU</th>
+            {pooled ? <th scope="col" className="num">Pool</th> : null}
             <th scope="col">Queues</th>
             <th scope="col">Services</th>
             <th scope="col">Cannot run</th>
@@ -219,6 +238,7 @@ function WorkersTable() {
               </td>
               <MemoryCell worker={worker} />
               <CpuCell worker={worker} />
+              {pooled ? <PoolCell worker={worker} /> : null}
               <td className="mono">{worker.queues?.join(', ') ?? 'all'}</td>
               <td className="small" title={worker.services?.join(', ')}>
                 {worker.services === null ? <span className="muted">not said</span> : `${worker.services.length} in its registry`}

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { fingerprint } from '../engine/fingerprint.ts';
+import { openStore } from '../store/open.ts';
+import type { Store } from '../store/store.ts';
+import { ok, opsdeck } from './testing/opsdeck.ts';
+
+const REGISTRY = ['services:', '  - name: payments', '    execution_type: http', '    runner_config: { base_url: "http://127.0.0.1:18777" }', ''].join('\n');
+const SOCKET = 'POST http://127.0.0.1:18777/charges: the server closed the connection (UND_ERR_SOCKET)';
+const UNAVAILABLE = 'POST http://127.0.0.1:18777/charges answered 503 Service Unavailable';
+
+/** `n` dead letters of payments, failed of `errorClass` with `message`, fingerprinted as the engine does. */
+async function deadLetters(store: Store, n: number, message: string, errorClass: string): Promise<void> {
+  const queue = `q-${errorClass}`;
+  await store.enqueue(Array.from({ length: n }, () => ({ queue, service_name: 'payments', execution_type: 'http' as const, max_attempts: 1 })));
+  const claimed = await store.claim({ workerId: 'w', limit: n, leaseMs: 60_000, queues: [queue] });
+  assert.equal(claimed.length, n);
+  const error = { message, error_class: errorClass, fingerprint: fingerprint(message, 'payments', errorClass) };
+  await store.settle(claimed.map((c) => ({ jobId: c.id, attemptId: c.attempt_id, workerId: 'w', kind: 'failed' as const, outcome: 'failed' as const, error })));
+}
+
+/** The operator's walk of the runbook's dead-letter steps against the CLI: its search words are not the errors', its commands not opsdeck's. */
+describe("the runbook's dead-letter steps, as an operator walked them", { concurrency: 2 }, () => {
+  let dir = '';
+  let common: string[] = [];
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-dlq-classes-'));
+    const db = join(dir, 'dlq.db');
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(registry, REGISTRY);
+    common = ['--db', db, '--registry', registry];
+    const store = await openStore(db);
+    try {
+      await deadLetters(store, 3, SOCKET, 'connection');
+      await deadLetters(store, 4, UNAVAILABLE, 'http_503');
+    } finally {
+      await store.close();
+    }
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a dry run that matches nothing says so, not to run it again, and names the classes the open dead letters are of', async () => {
+    const dry = await opsdeck(['dlq', 'retry', '--search', 'connection reset', '--dry-run', ...common]);
+    assert.equal(dry.code, 1);
+    assert.equal(dry.stdout, 'would retry 0 dead letters: none matches\n');
+    assert.deepEqual(dry.stderr.trim().split('\n'), [
+      'opsdeck: no open dead letter matches --search "connection reset"; nothing would be retried',
+      'opsdeck: open dead letters by class: http_503 4, connection 3: try --class connection, or opsdeck dlq groups for their errors',
+    ]);
+    const listed = await opsdeck(['dlq', 'list', '--search', 'timed out', ...common]);
+    assert.equal(listed.stdout.trim(), 'no dead letters match');
+    assert.match(listed.stderr, /^opsdeck: open dead letters by class: http_503 4, connection 3: --class CLASS picks one, opsdeck dlq groups shows their errors$/m);
+  });
+
+  it('--class picks them for list, retry and resolve, as jobs --class picks jobs; groups shows each group\'s class', async () => {
+    assert.match(ok(await opsdeck(['dlq', 'retry', '--class', 'connection', '--dry-run', ...common])), /^would retry 3 dead letters; run again without --dry-run to do it$/m);
+    assert.match(ok(await opsdeck(['dlq', 'resolve', '--class', 'http_5xx', '--dry-run', ...common])), /^would resolve 4 dead letters/m);
+    const Page = z.object({ jobs: z.array(z.object({ error_message: z.string() })) });
+    const page = Page.parse(JSON.parse(ok(await opsdeck(['dlq', 'list', '--class', 'connection', '--json', ...common]))));
+    assert.deepEqual(page.jobs.map((j) => j.error_message), [SOCKET, SOCKET, SOCKET]);
+    const groups = ok(await opsdeck(['dlq', 'groups', '--wide', ...common]));
+    assert.match(groups, /^FINGERPRINT +COUNT +CLASS +SERVICES /m);
+    assert.match(groups, /^[0-9a-f]{16} +4 +http_503 +payments /m);
+    assert.match(groups, /^[0-9a-f]{16} +3 +connection +payments /m);
+
+    const none = await opsdeck(['dlq', 'retry', '--class', 'timeout', ...common]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^opsdeck: no open dead letter matches --class timeout; nothing retried$/m);
+    assert.match(none.stderr, /^opsdeck: open dead letters by class: http_503 4, connection 3: --class CLASS picks one/m);
+    const typo = await opsdeck(['dlq', 'list', '--class', 'conection', ...common]);
+    assert.match(typo.stderr, /conection is no failure class opsdeck writes \(did you mean connection\?\)/);
+    const form = await opsdeck(['dlq', 'retry', '--class', 'Connection Reset', ...common]);
+    assert.equal(form.code, 2);
+    assert.match(form.stderr, /--class takes a failure class such as/);
+  });
+
+  it('dlq alone lists, as breaker, workflow and schedule do; a runbook\'s X-all names the option that does it', async () => {
+    const alone = await opsdeck(['dlq', ...common]);
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.equal(alone.stdout, ok(await opsdeck(['dlq', 'list', ...common])));
+    assert.match(alone.stdout, /UND_ERR_SOCKET/);
+    const resetAll = await opsdeck(['breaker', 'reset-all', ...common]);
+    assert.equal(resetAll.code, 2);
+    assert.match(resetAll.stderr, /^opsdeck: breaker has no reset-all: opsdeck breaker reset --all \[--reason TEXT\] does it to every breaker; see opsdeck breaker --help$/m);
+    const retryAll = await opsdeck(['dlq', 'retry_all', ...common]);
+    assert.equal(retryAll.code, 2);
+    assert.match(retryAll.stderr, /opsdeck dlq retry --all retries every open dead letter/);
+  });
+});

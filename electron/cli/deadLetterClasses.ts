@@ -1,0 +1,34 @@
+import { countText } from '../../shared/countText.ts';
+import type { DlqSelector } from '../../shared/domain.ts';
+import { classesNamedIn, errorClassesOf } from '../../shared/errorClass.ts';
+import type { ApiContext } from '../api/context.ts';
+import { call } from './call.ts';
+
+/** The classes named at most, largest first: enough to pick from, one line. */
+const CLASSES_SHOWN = 8;
+
+/**
+ * Beside a search or a class that matched no open dead letter: the open ones counted by the class they
+ * failed of (of the selector's service, when it names one), and the --class likely meant. A runbook's
+ * words seldom are the errors' ("connection reset" of errors that say "the server closed the connection"),
+ * where the class is the same whatever the text. Null when the selector named neither.
+ */
+export async function openClassesText(ctx: ApiContext, selector: DlqSelector): Promise<string | null> {
+  if ((selector.search ?? '') === '' && selector.error_class === undefined) return null;
+  const { groups, truncated } = await call(ctx, 'dlq.groups', { service: selector.service });
+  const of = selector.service === undefined ? '' : ` of ${selector.service}`;
+  if (groups.length === 0) return `no dead letter${of} is open`;
+  const byClass = new Map<string, number>();
+  for (const group of groups) {
+    const errorClass = group.error_class ?? 'unclassified';
+    byClass.set(errorClass, (byClass.get(errorClass) ?? 0) + group.count);
+  }
+  const counts = [...byClass].sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
+  const shown = counts.slice(0, CLASSES_SHOWN).map(([errorClass, n]) => `${errorClass} ${countText(n)}`).join(', ');
+  const more = counts.length > CLASSES_SHOWN ? `, and ${countText(counts.length - CLASSES_SHOWN)} more` : '';
+  const among = truncated ? ` (in the ${countText(groups.length)} largest groups)` : '';
+  const open = `open dead letters${of} by class: ${shown}${more}${among}`;
+  const meant = classesNamedIn(selector.search ?? '').filter((named) => named !== selector.error_class && errorClassesOf(named).some((exact) => byClass.has(exact)));
+  if (meant.length > 0) return `${open}: try ${meant.map((named) => `--class ${named}`).join(' or ')}, or opsdeck dlq groups for their errors`;
+  return `${open}: --class CLASS picks one, opsdeck dlq groups shows their errors`;
+}

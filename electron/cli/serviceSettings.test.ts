@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { z } from 'zod';
+import { ServiceConfig } from '../../shared/registry.ts';
+import { serviceSettings } from './serviceSettings.ts';
+import { ok, opsdeck } from './testing/opsdeck.ts';
+
+const settingsOf = (service: unknown) => Object.fromEntries(serviceSettings(ServiceConfig.parse(service)));
+
+describe("services NAME: the runner's settings an operator checks, secrets by their variables' names only", () => {
+  it("a shell service's command, allowlist, working directory, user, variables, timeout and limits", () => {
+    const shell = settingsOf({
+      name: 'backup',
+      execution_type: 'shell',
+      runner_config: { command: ['/usr/local/bin/backup', '--target', 'two words'], env: ['BACKUP_KEY'], timeout: 90 },
+      security_policy: { allowed_commands: ['/usr/bin/backup'], allowed_roots: ['/srv/backups'], resource_limits: { memory_mb: 512, cpu_seconds: 60 } },
+    });
+    assert.equal(shell.command, "/usr/local/bin/backup --target 'two words'");
+    assert.equal(shell.allowed_commands, '/usr/bin/backup (command[0] /usr/local/bin/backup is not among them as written: its jobs fail as allowlist unless it is a link to one)');
+    assert.equal(shell.working_directory, 'not set: /srv/backups');
+    assert.equal(shell.user, "the worker's own");
+    assert.equal(shell.env, 'BACKUP_KEY');
+    assert.equal(shell.timeout, '90s an attempt (runner_config.timeout)');
+    assert.equal(shell.resource_limits, 'memory 512 MB, CPU 60s');
+    const none = settingsOf({ name: 'bare', execution_type: 'shell', runner_config: { command: ['/bin/true'] } });
+    assert.equal(none.allowed_commands, 'none: every command is refused (allowlist)');
+    assert.equal(none.working_directory, "not set: the worker's temp folder");
+    assert.equal(none.timeout, '300s an attempt (timeout)');
+  });
+
+  it("an HTTP service's request and auth without a secret's value: a URL's password and the headers' values are left out", () => {
+    const http = settingsOf({
+      name: 'api',
+      execution_type: 'http',
+      runner_config: { base_url: 'https://bot:hunter2@api.example.com/v1/', path: '/charges', auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' }, headers: { 'X-Api-Key': 'sk_live_123456' } },
+    });
+    assert.equal(http.request, 'POST https://bot:[redacted]@api.example.com/v1/charges');
+    assert.equal(http.auth, 'bearer from API_TOKEN');
+    assert.equal(http.headers, 'X-Api-Key');
+    assert.doesNotMatch(JSON.stringify(http), /hunter2|sk_live/);
+  });
+
+  it("a Docker service's image against its allowlist, and its volumes", () => {
+    const docker = settingsOf({ name: 'etl', execution_type: 'docker', runner_config: { image: 'python:3.12', volumes: [{ host_path: '/data', container_path: '/in' }] }, security_policy: { allowed_images: ['python:3.11-slim'] } });
+    assert.equal(docker.image, 'python:3.12 (not in allowed_images: its jobs fail as allowlist)');
+    assert.equal(docker.volumes, '/data:/in:ro');
+    assert.equal(settingsOf({ name: 'etl', execution_type: 'docker', runner_config: { image: 'python:3.12' }, security_policy: { allowed_images: ['python:*'] } }).image, 'python:3.12');
+  });
+
+  it('services NAME prints them under its row, and --json has them; the list of every service does not', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-service-settings-'));
+    try {
+      const registry = join(dir, 'registry.yaml');
+      await writeFile(registry, [
+        'services:',
+        '  - name: executor',
+        '    execution_type: shell',
+        '    runner_config: { command: ["/bin/sleep", "5"], working_directory: /srv/jobs, env: [API_TOKEN] }',
+        '    security_policy: { allowed_commands: ["/bin/sleep"] }',
+        '  - name: other',
+        '    execution_type: noop',
+        '',
+      ].join('\n'));
+      const one = ok(await opsdeck(['services', 'executor', '--registry', registry]));
+      assert.match(one, /^executor +shell /m);
+      assert.match(one, /^command: +\/bin\/sleep 5$/m);
+      assert.match(one, /^allowed_commands: +\/bin\/sleep$/m);
+      assert.match(one, /^working_directory: +\/srv\/jobs$/m);
+      assert.match(one, /^env: +API_TOKEN$/m);
+      assert.match(one, /^timeout: +300s an attempt \(timeout\)$/m);
+      const Json = z.object({ settings: z.record(z.string(), z.string()) });
+      assert.equal(Json.parse(JSON.parse(ok(await opsdeck(['services', 'executor', '--json', '--registry', registry])))).settings.allowed_commands, '/bin/sleep');
+      assert.doesNotMatch(ok(await opsdeck(['services', '--registry', registry])), /allowed_commands/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

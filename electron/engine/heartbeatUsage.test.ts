@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { WorkerPool } from '../../shared/domain.ts';
+import { HeartbeatUsage } from './heartbeatUsage.ts';
+
+/** A store whose pool went through `periods`, one a take, as PgDb's gauge would tell them. */
+function storeOf(periods: (WorkerPool | null)[]) {
+  let taken = 0;
+  return { takePoolPeaks: () => periods[taken++] ?? null };
+}
+
+const calm: WorkerPool = { max: 2, peak_in_use: 1, peak_waiting: 0, longest_wait_ms: 3 };
+const exhausted: WorkerPool = { max: 2, peak_in_use: 2, peak_waiting: 4, longest_wait_ms: 4800 };
+
+test("each heartbeat carries the pool's figures since the one before, beside the memory and CPU", () => {
+  const usage = new HeartbeatUsage();
+  const store = storeOf([exhausted, calm]);
+  const first = usage.take(store);
+  assert.deepEqual(first.pool, exhausted);
+  assert.ok(first.memory !== null && first.memory.rss_bytes > 0, 'memory measured too');
+  usage.sent();
+  assert.deepEqual(usage.take(store).pool, calm, 'a heartbeat the store took is not said again');
+});
+
+test('a heartbeat that did not reach the store leaves its figures to the next, the worst of both kept', () => {
+  const usage = new HeartbeatUsage();
+  const timedOut: WorkerPool = { max: 2, peak_in_use: 2, peak_waiting: 1, longest_wait_ms: 5000 };
+  const store = storeOf([exhausted, timedOut, calm]);
+  assert.deepEqual(usage.take(store).pool, exhausted);
+  // It failed (waiting on that very pool, most likely): no sent().
+  assert.deepEqual(usage.take(store).pool, { max: 2, peak_in_use: 2, peak_waiting: 4, longest_wait_ms: 5000 });
+  usage.sent();
+  assert.deepEqual(usage.take(store).pool, calm);
+});
+
+test('a store with no pool (SQLite) says none', () => {
+  const usage = new HeartbeatUsage();
+  assert.equal(usage.take(storeOf([null])).pool, null);
+});
