@@ -54,6 +54,11 @@ describe('workers reconnecting after an outage of the store', () => {
     const worker = { host: 'srv-1', pid: 1, version: 'test', concurrency: 2, queues: null, services: ['greeter'] };
     for (const id of ['w-back', 'w-silent', 'w-gone']) await store.registerWorker({ id, ...worker });
     await withClient(db.url, (c) => c.query(`UPDATE jobs.tb_worker SET last_heartbeat_at = now() - interval '1 hour' WHERE id = 'w-gone'`));
+    // A dead letter of the service they run, for a retry to send back while they reconnect.
+    await store.enqueue([{ queue: 'default', service_name: 'greeter', execution_type: 'noop', max_attempts: 1 }]);
+    const [claimed] = await store.claim({ workerId: 'w-back', limit: 1, leaseMs: 60_000 });
+    assert.ok(claimed);
+    await store.settle([{ jobId: claimed.id, attemptId: claimed.attempt_id, workerId: 'w-back', kind: 'failed', outcome: 'failed', error: { message: 'refused', error_class: 'test', fingerprint: 'fp-refused' } }]);
     const watch = runtime.ctx.storeWatch;
     assert.ok(watch, 'a runtime that watches its store has a record of its outages');
 
@@ -73,6 +78,9 @@ describe('workers reconnecting after an outage of the store', () => {
     assert.equal(outage.to, watch.outage?.to);
     assert.equal(Date.parse(outage.reconnect_until) - Date.parse(outage.to), WORKER_LOST_AFTER_MS);
     assert.deepEqual(calls['runners.list'].output.parse(await answered('runners.list')).unserved, [], 'no service is said to have no worker for want of a first heartbeat');
+    const retry = await dispatch('dlq.retry', { selector: { service: 'greeter' }, dry_run: true }, runtime.ctx);
+    assert.ok(retry.ok, JSON.stringify(retry));
+    assert.equal(calls['dlq.retry'].output.parse(retry.result).unserved, undefined, 'a retry does not say no worker runs greeter');
     const forget = await dispatch('workers.forget', { id: 'w-silent' }, runtime.ctx);
     assert.equal(forget.ok ? 'forgotten' : forget.error.code, 'conflict');
     assert.match(forget.ok ? '' : forget.error.message, /^worker w-silent was live when the store stopped answering .* it counts as lost only if none comes by /);
