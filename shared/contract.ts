@@ -239,7 +239,7 @@ export const calls = {
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),
-    "DNS, TCP, TLS and an HTTP request of each HTTP service (or the one named, or a url), timed: to the URL its jobs call, with their GET, else a HEAD (never their POST, PUT, PATCH or DELETE).",
+    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url), timed: of the URL its jobs call when they GET it, else of its base_url (never their path, nor their POST, PUT, PATCH or DELETE), whose answer is then inconclusive, with their breaker and recent failures as evidence.",
   ),
   'runners.validateToken': Call(
     z.object({ service: name }).strict(),

@@ -49,6 +49,11 @@ export interface ApiContext {
    * health checks say how the store and the registry are, not where they are or as whom.
    */
   hostHidden?: string;
+  /**
+   * Set when `store` stands in for none (a command that found no store to read, and runs without one):
+   * why, so an answer that reads the store says its part is missing instead of reading an empty one.
+   */
+  storeStandIn?: string;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
   /**

@@ -445,7 +445,7 @@ export class Engine {
       const cannotRun = this.#cannotRun.unwritten();
       const known = await this.#store.heartbeat(this.workerId, { inFlight: this.#dispatcher.executing, state: this.#workerState, services, usage, registry: declared, cannotRun });
       if (known) this.#declaredFor = registry;
-      if (known) this.#usage.sent();
+      if (known) this.#usage.sent(usage);
       if (known && cannotRun) this.#cannotRun.written(cannotRun);
       this.#lookAtWhatItCannotRun();
       // Forgotten while it ran (a pause taken for its death, then `workers forget`): it must not go on

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
-import { httpCall, safeUrl } from './httpCall.ts';
+import { httpCall, safePath, safeUrl } from './httpCall.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
 import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
@@ -53,12 +54,15 @@ function queryValue(value: unknown): string | null {
   return null;
 }
 
-/** base_url + path (the payload's path wins) + query; a path may not lead to another origin. */
+/**
+ * base_url + path (the payload's path wins) + query; a path may not lead to another origin. A refusal quotes
+ * the path without its query: it is kept as the job's error, which anyone reading jobs sees.
+ */
 export function targetUrl(baseUrl: string, path: string, query: unknown): URL | string {
-  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${path}'`;
+  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${safePath(path)}'`;
   const base = new URL(baseUrl);
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
-  if (url.origin !== base.origin) return `path leads outside base_url: '${path}'`;
+  if (url.origin !== base.origin) return `path leads outside base_url: '${safePath(path)}'`;
   if (query !== undefined) {
     const q = payloadObject(query);
     if (!q) return 'payload.query must be an object of strings, numbers or booleans';
@@ -166,7 +170,8 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 /**
  * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
  * still an answer, but a warning: "answering" alone, while every job of the service fails with a 503,
- * reads as all being well. Each endpoint is said by the services that call it (`endpoints`: URL to their
+ * reads as all being well. Not a failure, as test-connectivity's is: this says whether opsdeck can run the
+ * kind's jobs, and an upstream's outage is what its services' breakers hold them through. Each endpoint is said by the services that call it (`endpoints`: URL to their
  * names), as their jobs and breakers name them, with the URL beside. One endpoint down fails the kind's
  * check, and says how many of its services it is (`1 of 4 service(s) not answering`): the rest still run.
  */
@@ -182,7 +187,7 @@ export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]
   await Promise.all(
     [...endpoints.keys()].map(async (url) => {
       try {
-        const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
         if (response.status >= 500) failing.push(`${who(url)} answers HTTP ${response.status}`);
       } catch (error) {

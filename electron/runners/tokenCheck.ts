@@ -2,6 +2,8 @@ import type { TokenCheck } from '../../shared/connectivity.ts';
 import type { HttpRunnerConfig } from '../../shared/registry.ts';
 import { reasonOf } from './connectivity.ts';
 import { authHeader, credentialVariables, targetUrl } from './http.ts';
+import { safePath } from './httpCall.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import type { CheckedIn } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -67,13 +69,13 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
 function tokenTarget(cfg: HttpRunnerConfig): { url: URL; untried: string | null } {
   const own = targetUrl(cfg.base_url, cfg.path, undefined);
   if (cfg.method === 'GET' && own instanceof URL) return { url: own, untried: null };
-  return { url: new URL(cfg.base_url), untried: cfg.method === 'GET' ? null : `${cfg.method} ${cfg.path}` };
+  return { url: new URL(cfg.base_url), untried: cfg.method === 'GET' ? null : `${cfg.method} ${safePath(cfg.path)}` };
 }
 
 async function statusOf(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {
   const response = await fetch(url, {
     method: 'GET',
-    headers: { ...(authorization ? { authorization } : {}), 'user-agent': 'opsdeck-validate-token' },
+    headers: { ...(authorization ? { authorization } : {}), 'user-agent': PROBE_USER_AGENT },
     redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
