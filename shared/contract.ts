@@ -58,6 +58,7 @@ import {
   FAILURE_WINDOW_MAX_MINUTES,
   RecentFailures,
   PerformanceByType,
+  StoreOutageEnded,
   WorkerView,
 } from './views.ts';
 import { BreakerModeSet, BreakerTuned, BreakerView } from './breakerView.ts';
@@ -247,8 +248,8 @@ export const calls = {
   ),
   'workers.list': Call(
     Empty,
-    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }),
-    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file).',
+    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift), store_outage: StoreOutageEnded.nullable() }),
+    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file). Just after an outage of the store this host saw end, `store_outage` says when it was, and a worker that was live when the store stopped answering shows as reconnecting, not lost, until its heartbeat comes or `store_outage.reconnect_until` passes; null otherwise.',
   ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),
