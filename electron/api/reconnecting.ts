@@ -38,6 +38,8 @@ export function cutOff(worker: Pick<WorkerInfo, 'last_heartbeat_at' | 'lost'>, o
 /** The fleet as this host shows it now (FleetNow): `lostAfterMs` both decides lost and is the grace after an outage. */
 export async function fleetNow(ctx: ApiContext, lostAfterMs: number): Promise<FleetNow> {
   const listed = await ctx.store.listWorkers(lostAfterMs);
+  // This read answered: the outage ends with it, not with the next tick or probe, which may come after.
+  ctx.storeWatch?.answered();
   const outage = endedOutage(ctx.storeWatch?.outage ?? null, lostAfterMs, Date.now());
   if (outage === null) return { workers: listed, reconnecting: new Set(), outage: null };
   const reconnecting = new Set(listed.filter((w) => cutOff(w, outage, lostAfterMs)).map((w) => w.id));
