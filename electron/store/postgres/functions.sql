@@ -458,6 +458,13 @@ $function$;
 
 CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[])
  RETURNS TABLE(id bigint, readied boolean)
+ LANGUAGE sql
+AS $function$
+SELECT * FROM jobs.opsdeck_settle(p_settlements, p_done_leases, NULL::int[])
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[], p_run_ms integer[])
+ RETURNS TABLE(id bigint, readied boolean)
  LANGUAGE plpgsql
  SET enable_bitmapscan TO 'off'
  SET enable_seqscan TO 'off'
@@ -479,8 +486,8 @@ WITH s AS (
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
     e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
     (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed,
-    (e->>15)::float8 AS run_ms
-  FROM jsonb_array_elements(p_settlements) AS e
+    p_run_ms[r.n::int] AS run_ms
+  FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS r(e, n)
 ),
 settled AS (
   UPDATE jobs.tb_job_run j SET
