@@ -34,8 +34,9 @@ WITH s AS (
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
     e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
     (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed,
-    p_run_ms[r.n::int] AS run_ms
-  FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS r(e, n)
+    r.run_ms
+  -- Zipped in one pass: a subscript into an array holding a null walks it from its start, for each record.
+  FROM ROWS FROM (jsonb_array_elements(p_settlements), unnest(p_run_ms)) AS r(e, run_ms)
 ),
 settled AS (
   UPDATE jobs.tb_job_run j SET
