@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { latencyBucket } from '../../../shared/latencyBuckets.ts';
-import { ago, base, claimOne, mustGet, only, sleep } from './fixtures.ts';
+import { ago, alice, base, claimOne, mustGet, only, sleep } from './fixtures.ts';
 import type { ContractTest } from './fixtures.ts';
 import type { ClaimedJob, Settlement } from '../store.ts';
 
@@ -61,6 +61,49 @@ export function runStartContract(test: ContractTest): void {
       await store.settle([{ ...base(claimed), kind: 'interrupted', reason: 'worker shutdown', ran: false, run_ms: 5 }]);
       const back = await mustGet(store, claimed.id);
       assert.deepEqual([back.status, back.started_at, await store.listAttempts(claimed.id)], ['pending', null, []]);
+    });
+
+    test('a retry dates its attempt by how long it ran; the next claim starts the job anew, and its run dates it again', async (store) => {
+      const claimed = await claimOne(store, { max_attempts: 3 });
+      const claimedAt = ms((await mustGet(store, claimed.id)).started_at);
+      await sleep(300);
+      const error = { message: 'again', error_class: 'TestError', fingerprint: 'fp' };
+      assert.deepEqual(await store.settle([{ ...base(claimed), kind: 'retry', error, outcome: 'failed', run_at: ago(0), run_ms: 40 }]), [claimed.id]);
+      const first = only(await store.listAttempts(claimed.id));
+      assert.equal(ms(first.finished_at) - ms(first.started_at), 40, 'the failed attempt took what it ran');
+      assert.ok(ms(first.started_at) - claimedAt >= 250, 'started after its wait for a slot');
+      const back = await mustGet(store, claimed.id);
+      assert.deepEqual([back.status, back.started_at], ['pending', first.started_at], 'the job shows the run that failed');
+
+      const again = only(await store.claim({ workerId: 'w1', limit: 1, leaseMs: 60_000, queues: [back.queue] }));
+      await sleep(200);
+      await store.settle([{ ...base(again), kind: 'completed', run_ms: 30 }]);
+      const done = await mustGet(store, claimed.id);
+      assert.equal(ms(done.completed_at) - ms(done.started_at), 30);
+      const attempts = await store.listAttempts(claimed.id);
+      assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome, ms(a.finished_at) - ms(a.started_at)]).sort(), [[1, 'failed', 40], [2, 'completed', 30]]);
+    });
+
+    test('an operator\'s cancel of a running job dates the cancelled run by how long it ran, as does a retry the cancel turned into one', async (store) => {
+      const stopped = await claimOne(store);
+      const retried = await claimOne(store);
+      for (const c of [stopped, retried]) await store.cancelJob(c.id, alice, 'wrong input');
+      await sleep(300);
+      const error = { message: 'again', error_class: 'TestError', fingerprint: 'fp' };
+      assert.deepEqual(
+        await store.settle([
+          { ...base(stopped), kind: 'cancelled', reason: 'cancelled by an operator', ran: true, run_ms: 30 },
+          { ...base(retried), kind: 'retry', error, outcome: 'failed', run_at: ago(0), run_ms: 45 },
+        ]),
+        [stopped.id, retried.id],
+      );
+      for (const [c, ran] of [[stopped, 30], [retried, 45]] as const) {
+        const job = await mustGet(store, c.id);
+        assert.equal(job.status, 'cancelled');
+        assert.equal(ms(job.completed_at) - ms(job.started_at), ran, `job ${c.id} took the ${ran} ms it ran`);
+        const attempt = only(await store.listAttempts(c.id));
+        assert.deepEqual([attempt.started_at, ms(attempt.finished_at) - ms(attempt.started_at)], [job.started_at, ran]);
+      }
     });
 
     test('a batch mixing run_ms no run can have with good ones lands whole: each bad one keeps its claim as the start', async (store) => {
