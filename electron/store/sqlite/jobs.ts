@@ -284,7 +284,7 @@ export class SqliteJobs {
     const ended = s.ended_at === undefined ? at : isoTime(s.ended_at, 'ended_at');
     const runMs = runMsOf(s);
     // Its end less how long it ran (a job claimed ahead waited in its worker's buffer after its claim); the
-    // statements hold it after the claim, as #tallySettled does.
+    // statements never date it before the claim.
     const runStartMs = runMs === null ? null : Date.parse(ended) - runMs;
     const runStart = runStartMs === null ? null : new Date(runStartMs).toISOString();
     const tail: Bind = [usage, toJson(s.security_context), runStart, s.jobId, s.workerId, s.attemptId];
@@ -340,6 +340,7 @@ export class SqliteJobs {
     }
     const job = leased ?? this.#lookUpLeased(s.jobId);
     const endedAs: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
+    // The start the statements wrote: the claim's, or the run's held at or after it (read back, it is that already).
     const claimedMs = job?.startedMs ?? Number.NaN;
     this.#tallySettled(s, cancelWon, job, runStartMs === null ? claimedMs : Math.max(claimedMs, runStartMs), atMs, tally);
     if (job !== null && job.run !== null && (endedAs === 'completed' || endedAs === 'failed' || endedAs === 'cancelled')) runs.push(job.run);
