@@ -6,7 +6,7 @@ import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
-import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
+import { giveUpLease, markStarted, newRunning, ranFor, type InterruptCause, type Running } from './running.ts';
 import { HeldFirst } from './heldFirst.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
@@ -361,7 +361,7 @@ export class Dispatcher {
       // The registry in use as it starts, not the one it was claimed under: the one place a job claimed
       // ahead takes its settings, whatever reloaded since (declinedChanged only hands jobs back).
       running.service = screened.service;
-      running.startedAt = new Date();
+      markStarted(running);
       this.#executing.set(running.job.id, running);
       void this.#execute(running);
     }
@@ -430,7 +430,7 @@ export class Dispatcher {
           return;
         }
         running.service = screened.service;
-        running.startedAt = new Date();
+        markStarted(running);
         void this.#execute(running);
       } else {
         this.#untrack(running);
@@ -453,7 +453,7 @@ export class Dispatcher {
     // A run that never started says nothing of how long jobs take: the claim sizer and the duration
     // metrics learn only from runs.
     if (ranHere) {
-      running.runMs = Date.now() - running.startedAt.getTime();
+      running.runMs = ranFor(running);
       this.#sizer.observe(running.runMs);
     }
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;

@@ -357,11 +357,12 @@ interface SettlementBase {
    */
   ended_at?: string;
   /**
-   * How long the attempt ran, in ms by its worker's clock, for an attempt that ran: the store dates the run's
-   * start this long before its end (`ended_at`, else the settle), on the job and its attempt, and measures its
-   * duration from there, not from the claim. A job claimed ahead of a free slot waits in its worker's buffer,
-   * leased and shown running since its claim, before it starts; a length, not a time, so a worker's clock
-   * that disagrees with the store's moves no duration. Absent (a hand-back, a worker of a version before): the claim.
+   * How long the attempt ran, in ms on its worker's steady clock, for an attempt that ran: the store dates the
+   * run's start this long before its end (`ended_at`, else the settle), never before the claim, on the job and
+   * its attempt, and measures its duration from there, not from the claim. A job claimed ahead of a free slot
+   * waits in its worker's buffer, leased and shown running since its claim, before it starts; a length, not a
+   * time, so a worker's clock that disagrees with the store's moves no duration. Absent (a hand-back, a worker
+   * of a version before), or what no run can have (runStart.ts), never refused: the claim.
    */
   run_ms?: number;
   /** Its worker stopped the attempt because the store did not confirm its lease: counted in the job's `interruptions`. */
