@@ -53,7 +53,10 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
       const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
-      const flag = level === 'warn' ? { warning: true } : level === 'inconclusive' ? { inconclusive: true } : {};
+      // Where the jobs' own call was not tried, no answer but a failure tells how they fare: a warning there
+      // (a 429 at the base URL, a refused path) is still no pass, and exits as one that cannot tell.
+      const untold = level === 'inconclusive' || (level === 'warn' && instead !== null);
+      const flag = { ...(level === 'warn' ? { warning: true } : {}), ...(untold ? { inconclusive: true } : {}) };
       steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...flag });
       return level !== 'fail';
     } catch (error) {
