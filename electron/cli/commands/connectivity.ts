@@ -57,8 +57,10 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
 const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: ':memory:', mustExist: false };
 
 /**
- * Runs `fn` on the store --db or OPSDECK_DB names when it is there, for the evidence of services whose jobs'
- * call a check does not send; where it cannot be opened the check still runs, on a stand-in that says why.
+ * Runs `fn` on the store --db or OPSDECK_DB names, else on the per-user default store, when it is there, for
+ * the evidence of services whose jobs' call a check does not send; where it cannot be opened the check still
+ * runs, on a stand-in that says why and which store was looked for. A store that is not there is not to be
+ * made for a check: the hint of how one is made is left out.
  */
 async function onStoreIfThere<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   let opened = false;
@@ -70,10 +72,18 @@ async function onStoreIfThere<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T
   } catch (error) {
     if (opened || !(error instanceof StoreError)) throw error;
     return withRuntime(inv, (rt) => {
-      rt.ctx.storeStandIn = `no store was read (${error.message})`;
+      const why = error.code === 'no_store' || error.code === 'no_database' ? error.problem : error.message;
+      rt.ctx.storeStandIn = `no store was read (${why}); ${storeSource(inv)}`;
       return fn(rt);
     }, NO_STORE);
   }
+}
+
+/** Which store a command looked for, and why that one: without --db or OPSDECK_DB it is the per-user default, perhaps not the workers'. */
+function storeSource(inv: Invocation): string {
+  if (inv.common.db !== undefined) return 'the store --db names';
+  if (inv.io.env.OPSDECK_DB?.trim()) return 'the store OPSDECK_DB names';
+  return `neither --db nor OPSDECK_DB names a store, so the per-user default was looked for: name the workers' store to read theirs`;
 }
 
 export const testConnectivity: Command = {
@@ -90,8 +100,8 @@ export const testConnectivity: Command = {
     'credential, another answer their own GET fails on, or a path the runner refuses is a warning: the path is there,',
     "the service is not well. Any other answer of a base_url asked in place of the jobs' call is INCONCLUSIVE (exit 1,",
     'as for anything that cannot be told): it says nothing of whether they succeed, so the evidence follows the steps:',
-    "the service's breaker and its jobs' failures of the last hour, from the store --db or OPSDECK_DB names when there",
-    'is one (never made or migrated here; without one the path is still tested).',
+    "the service's breaker and its jobs' failures of the last hour, from the store --db or OPSDECK_DB names (else the",
+    'per-user default), which the evidence names; never made or migrated here; without one the path is still tested.',
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {
