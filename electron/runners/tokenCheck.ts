@@ -12,7 +12,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Asks the service whether it accepts the credential: a GET with the Authorization header its jobs would
  * send, of the service's own path when its jobs GET it (safe to repeat), else of its base URL, never the
- * service's own POST or PUT, so checking triggers nothing. 401 and 403 are a refusal. Anything else is
+ * URL of the service's own POST or PUT (none is sent where the base URL is it), so checking triggers
+ * nothing. 401 and 403 are a refusal. Anything else is
  * only an acceptance if the same URL refuses a request without the credential: a URL that answers both
  * alike checks no credential, and says nothing about this one.
  *
