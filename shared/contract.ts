@@ -239,7 +239,7 @@ export const calls = {
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),
-    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url), timed: of the URL its jobs call when they GET it, else of its base_url (never their path, nor their POST, PUT, PATCH or DELETE), whose answer is then inconclusive, with their breaker and recent failures as evidence.",
+    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url), timed: of the URL its jobs call when they GET it, else of its base_url without its query, whose answer is then inconclusive, with their breaker and recent failures as evidence; nothing is ever sent to the URL jobs that POST, PUT, PATCH or DELETE call, with any method: where the base_url is that URL (but for a trailing slash), no request is sent and the HTTP step is inconclusive.",
   ),
   'runners.validateToken': Call(
     z.object({ service: name }).strict(),
