@@ -255,12 +255,13 @@ export class Dispatcher {
     const epoch = this.#idle.epoch;
     this.#claiming = true;
     try {
-      const leaseUntil = Date.now() + this.#opts.leaseMs;
+      const sentAt = Date.now();
+      const leaseUntil = sentAt + this.#opts.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        this.#opts.contact.failed();
+        this.#opts.contact.failed(error, sentAt);
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());

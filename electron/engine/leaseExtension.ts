@@ -44,7 +44,7 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   try {
     held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), budget.ms, 'extending leases'));
   } catch (error) {
-    h.contact.failed();
+    h.contact.failed(error, sentAt);
     fenceUnconfirmed(h, Date.now());
     throw error;
   }

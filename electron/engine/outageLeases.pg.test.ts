@@ -219,4 +219,21 @@ describe('leases through an outage of PostgreSQL', () => {
     assert.ok(takenAt >= leaseEnds && takenAt <= leaseEnds + WATCHDOG_MS + 2000, `taken back ${takenAt - leaseEnds} ms after its lease ran out; the watchdog looks every ${WATCHDOG_MS} ms`);
     assert.ok(!lines.some((l) => RECOVERED.test(l)), lines.join('\n'));
   });
+
+  test('a network change that strands the open connections is one loss: calls stuck on them that fail after the store answered on new ones do not lose it again', { timeout: 60_000 }, async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'long', execution_type: 'noop', runner_config: {} }]);
+    const w = await cutOffWorker('worker-stranded', holder);
+    const [job] = await store.enqueue([{ queue: w.engine.workerId, service_name: 'long', execution_type: 'noop', max_attempts: 1, payload: { sleep_ms: 60_000 } }]);
+    assert.ok(job);
+    await w.engine.start();
+    await waitFor('the job to run', async () => (await jobOf(store, job.id)).status === 'running');
+    await delay(500);
+    w.relay.strandOpenConnections();
+    // A call stuck on a stranded connection fails once the engine's wait for an answer (10 s) runs out.
+    await delay(13_000);
+    // Lost or not, by whether a call stuck before another was answered on a new connection: never twice.
+    const said = w.lines.filter((l) => l.startsWith('info the store answers again'));
+    assert.ok(said.length <= 1, `the store answers again once at most:\n${w.lines.join('\n')}`);
+    assert.ok(w.lines.some((l) => l.startsWith('warn could not claim jobs') && l.includes('did not answer within 10 s')), `a claim was stuck:\n${w.lines.join('\n')}`);
+  });
 });

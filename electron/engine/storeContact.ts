@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import { SETTLE_RETRY_MOST_MS } from './settler.ts';
 
 /**
@@ -7,15 +8,17 @@ import { SETTLE_RETRY_MOST_MS } from './settler.ts';
  * An outage cuts every worker off at once: none can extend its leases, so when the store answers again the
  * leases have run out by the clock under workers that are alive and hold results, completed jobs among them.
  * A watchdog that took them back then recorded those attempts lost and ran the jobs again. So a worker that
- * saw the outage (a call of its own failed) leaves the other workers' expired leases alone until a grace
+ * saw the outage (a call of its own found the store unavailable) leaves the other workers' expired leases alone until a grace
  * after its store answers again (reclaimGraceMs), time for their owners to extend them and land what they
  * hold; its own it takes back as ever. A worker that never lost the store cannot tell an outage elsewhere
  * from a dead worker, and takes back every expired lease on time: a worker cut off alone still loses its
  * jobs as the lease model says.
  */
 export class StoreContact {
-  /** A call failed, and none was answered since. */
+  /** A call found the store unavailable, and none was answered since. */
   #lost = false;
+  /** When the store last answered, epoch ms. */
+  #answeredAt = -Infinity;
   /** From when, in epoch ms, other workers' expired leases are taken back again. */
   #othersFrom = 0;
   readonly #graceMs: number;
@@ -27,13 +30,19 @@ export class StoreContact {
     this.#log = opts.log;
   }
 
-  /** A call to the store failed, or went unanswered. */
-  failed(): void {
-    this.#lost = true;
+  /**
+   * A call sent at `sentAt` (epoch ms) failed. Only the store being unavailable loses it: a call refused for
+   * what it carried was answered. Nor does a call sent before the store last answered: that answer is newer
+   * news (a call stuck on a connection that a network change stranded fails long after the store answered
+   * on a new one).
+   */
+  failed(error: unknown, sentAt: number): void {
+    if (isStoreUnavailable(error) && sentAt >= this.#answeredAt) this.#lost = true;
   }
 
-  /** A call to the store was answered: after a failure, the store answers again. */
+  /** A call to the store was answered: after a loss, the store answers again. */
   answered(now = Date.now()): void {
+    this.#answeredAt = Math.max(this.#answeredAt, now);
     if (!this.#lost) return;
     this.#lost = false;
     this.#othersFrom = now + this.#graceMs;

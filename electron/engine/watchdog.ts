@@ -32,11 +32,12 @@ export class Watchdog {
 
   async run(): Promise<void> {
     const { store, log, contact, workerId, dispatcher, emitter } = this.#opts;
+    const sentAt = Date.now();
     let reclaimed: ReclaimResult;
     try {
-      reclaimed = await store.reclaimExpired(undefined, dispatcher.ownAttempts(), contact.reclaimOwner(workerId));
+      reclaimed = await store.reclaimExpired(undefined, dispatcher.ownAttempts(), contact.reclaimOwner(workerId, sentAt));
     } catch (error) {
-      contact.failed();
+      contact.failed(error, sentAt);
       throw error;
     }
     contact.answered();
