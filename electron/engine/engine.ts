@@ -151,7 +151,8 @@ export class Engine {
       },
     });
     this.#pauses = new ServicePauses(this.#store, this.#log);
-    this.#contact = new StoreContact({ graceMs: reclaimGraceMs(extendEveryMs(this.#leaseMs)), log: this.#log });
+    const extendEvery = extendEveryMs(this.#leaseMs);
+    this.#contact = new StoreContact({ graceMs: reclaimGraceMs(extendEvery), lapseMs: extendEvery, log: this.#log });
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
