@@ -50,7 +50,7 @@ export class Dispatcher {
   #stopDeadlineSweep: (() => void) | null = null;
   /** Finished attempts until their settle lands. */
   readonly #results: ResultRecorder;
-  /** Its leases and results, landed before it claims again after an outage. */
+  /** Its leases and results, landed before it claims again once the store answers again. */
   readonly #held: HeldFirst;
   readonly #sizer: ClaimSizer;
   readonly #opts: DispatcherOptions;
@@ -240,7 +240,8 @@ export class Dispatcher {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      if (await this.#held.ready()) await this.#claimRound(limit);
+      const ready = this.#held.ready();
+      if (typeof ready === 'boolean' ? ready : await ready) await this.#claimRound(limit);
       else await this.#wakeup.wait(pollMs * 4);
     }
   }
@@ -255,12 +256,13 @@ export class Dispatcher {
     const epoch = this.#idle.epoch;
     this.#claiming = true;
     try {
-      const leaseUntil = Date.now() + this.#opts.leaseMs;
+      const sentAt = Date.now();
+      const leaseUntil = sentAt + this.#opts.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        this.#opts.contact.failed();
+        this.#opts.contact.failed(error, sentAt);
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());

@@ -147,7 +147,9 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
    * store was unreachable, say): left to that settle, however long ago their leases ran out. `owner`: only
    * the jobs leased to that worker are taken back (a worker that lost the store leaves the others' to their
-   * own workers for a while after it answers again: Engine's watchdog).
+   * own workers for a while after it answers again: watchdog.ts). `now`: the leases that ran out before it
+   * are taken back (that worker asks for the others' that ran out before it lost the store), while what is
+   * written carries the real time.
    */
   reclaimExpired(now?: Date, settling?: readonly number[], owner?: string): Promise<ReclaimResult>;
 

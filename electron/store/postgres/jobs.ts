@@ -168,8 +168,9 @@ export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promi
  * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
  * they were interrupted on purpose and are given back. The attempts in $2 are left alone: the calling
  * worker holds them and will settle them itself (Store.reclaimExpired); with $3, every job not leased to
- * that worker is too. Lease rows none of whose jobs is running under
- * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
+ * that worker is too, and only its lease rows are read (a claim writes its row under the worker it leases
+ * the jobs to, and only a claim makes a worker a job's lease owner). Lease rows none of whose jobs is running
+ * under their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
 WITH gate AS (
@@ -178,7 +179,7 @@ WITH gate AS (
 expired AS (
   SELECT j.id, j.attempt_id, j.lease_owner, j.attempts, j.started_at, j.cancel_requested
   FROM jobs.tb_job_run j
-  WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
+  WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l WHERE $3::text IS NULL OR l.worker_id = $3::text))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
     AND (j.attempt_id IS NULL OR j.attempt_id <> ALL($2::bigint[]))
     AND ($3::text IS NULL OR j.lease_owner = $3::text)
