@@ -4,9 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
-import { HealthReport } from '../../shared/contract.ts';
-import { LostWorkerLeases, RegistryDrift, WorkerInfo } from '../../shared/domain.ts';
+import type { z } from 'zod';
+import { calls, HealthReport } from '../../shared/contract.ts';
 import { BIN, ok, opsdeck } from './testing/opsdeck.ts';
 
 /** A worker as an operator starts it, in a process of its own. */
@@ -20,7 +19,8 @@ function startWorker(args: string[]) {
 }
 
 // --json prints the call's whole answer: what lost workers still hold beside the list.
-const Workers = z.object({ workers: z.array(WorkerInfo), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }).strict();
+/** What `opsdeck workers --json` prints: the call's answer as the contract says it. */
+const Workers = calls['workers.list'].output;
 
 describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', () => {
   let dir: string;
@@ -80,7 +80,7 @@ describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', (
     const own = ['--db', join(dir, 'stopped.db'), ...common.slice(2)];
     ok(await opsdeck(['migrate', '--db', join(dir, 'stopped.db')]));
     const listed = async () => Workers.parse(JSON.parse(ok(await opsdeck(['workers', '--json', ...own])))).workers;
-    const until = async (what: string, done: (fleet: WorkerInfo[]) => boolean) => {
+    const until = async (what: string, done: (fleet: z.infer<typeof Workers>['workers']) => boolean) => {
       const deadline = Date.now() + 30_000;
       for (let fleet = await listed(); !done(fleet); fleet = await listed()) {
         assert.ok(Date.now() < deadline, `${what}; got ${JSON.stringify(fleet)}`);
