@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,43 @@ describe("the runbook's dead-letter steps, as an operator walked them", { concur
     const retryAll = await opsdeck(['dlq', 'retry_all', ...common]);
     assert.equal(retryAll.code, 2);
     assert.match(retryAll.stderr, /opsdeck dlq retry --all retries every open dead letter/);
+  });
+});
+
+describe('dead letters whose attempt recorded no class', () => {
+  let dir = '';
+  let common: string[] = [];
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-dlq-unclassified-'));
+    const db = join(dir, 'dlq.db');
+    const registry = join(dir, 'registry.yaml');
+    await writeFile(registry, REGISTRY);
+    common = ['--db', db, '--registry', registry];
+    const store = await openStore(db);
+    try {
+      await deadLetters(store, 2, SOCKET, 'connection');
+      await deadLetters(store, 1, UNAVAILABLE, 'http_503');
+    } finally {
+      await store.close();
+    }
+    // As a dead letter written before classes were kept reads.
+    const file = new Database(db);
+    try {
+      file.prepare(`UPDATE tb_job_attempt SET error_class = NULL WHERE error_class = 'http_503'`).run();
+    } finally {
+      file.close();
+    }
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are counted apart from the classes, as what no --class picks, and --fingerprint named for them', async () => {
+    const none = await opsdeck(['dlq', 'list', '--class', 'timeout', ...common]);
+    assert.equal(none.stdout.trim(), 'no dead letters match');
+    assert.match(
+      none.stderr,
+      /^opsdeck: open dead letters by class: connection 2, unclassified 1: --class CLASS picks one, --fingerprint FP the unclassified; opsdeck dlq groups shows their errors and fingerprints$/m,
+    );
   });
 });
