@@ -69,6 +69,7 @@ describe("the runbook's dead-letter steps, as an operator walked them", { concur
     assert.match(groups, /^FINGERPRINT +COUNT +CLASS +SERVICES /m);
     assert.match(groups, /^[0-9a-f]{16} +4 +http_503 +payments /m);
     assert.match(groups, /^[0-9a-f]{16} +3 +connection +payments /m);
+    assert.match(groups, /^7 dead letters, 2 groups; retry a group with: opsdeck dlq retry --fingerprint FP$/m);
 
     const none = await opsdeck(['dlq', 'retry', '--class', 'timeout', ...common]);
     assert.equal(none.code, 1);
@@ -126,6 +127,8 @@ describe('dead letters whose attempt recorded no class', () => {
   it('are counted apart from the classes, as what no --class picks, and --fingerprint named for them', async () => {
     const none = await opsdeck(['dlq', 'list', '--class', 'timeout', ...common]);
     assert.equal(none.stdout.trim(), 'no dead letters match');
+    const one = ok(await opsdeck(['dlq', 'groups', '--service', 'payments', '--search', 'closed the connection', ...common]));
+    assert.match(one, /^2 dead letters, 1 group; retry a group with/m);
     assert.match(
       none.stderr,
       /^opsdeck: open dead letters by class: connection 2, unclassified 1: --class CLASS picks one, --fingerprint FP the unclassified; opsdeck dlq groups shows their errors and fingerprints$/m,

@@ -1,4 +1,4 @@
-import { countText } from '../../../shared/countText.ts';
+import { countOf, countText } from '../../../shared/countText.ts';
 import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
 import { bulkText } from '../../../shared/bulkText.ts';
 import { unservedClause } from '../../../shared/unservedText.ts';
@@ -192,8 +192,8 @@ export const dlq: Command = {
                 tableFit(inv),
               ),
             );
-            const groups = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (--search or --service narrows them)` : `${countText(result.groups.length)} group(s)`;
-            inv.io.out(`\n${countText(result.total)} dead letter(s), ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
+            const groups = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (--search or --service narrows them)` : countOf(result.groups.length, 'group');
+            inv.io.out(`\n${countOf(result.total, 'dead letter')}, ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
           }
           return 0;
         }
