@@ -147,7 +147,7 @@ export const dlq: Command = {
     fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
     search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
     service: { type: 'string', value: 'NAME', description: 'one service' },
-    class: { type: 'string', value: 'C', description: 'an attempt failed of this class, as jobs --class (connection, timeout, http_5xx, …); groups shows each group\'s' },
+    class: { type: 'string', value: 'C', description: 'failed for good of this class, the one groups shows (connection, timeout, http_5xx, …); not an earlier attempt\'s, as jobs --class takes' },
     ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
     all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
     note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
