@@ -37,10 +37,34 @@ describe("services NAME: the runner's settings an operator checks, secrets by th
       execution_type: 'http',
       runner_config: { base_url: 'https://bot:hunter2@api.example.com/v1/', path: '/charges', auth_type: 'bearer', auth_config: { token_env_var: 'API_TOKEN' }, headers: { 'X-Api-Key': 'sk_live_123456' } },
     });
-    assert.equal(http.request, 'POST https://bot:[redacted]@api.example.com/v1/charges');
+    // The runner sends base_url's origin and path, never its user and password: said, not shown as sent.
+    assert.equal(http.request, "POST https://api.example.com/v1/charges (base_url's user and password not sent)");
     assert.equal(http.auth, 'bearer from API_TOKEN');
     assert.equal(http.headers, 'X-Api-Key');
     assert.doesNotMatch(JSON.stringify(http), /hunter2|sk_live/);
+  });
+
+  it('a shell service as the runner decides it: a relative command[0] or allowed command, a working directory outside allowed_roots or relative', () => {
+    const relative = settingsOf({
+      name: 'backup',
+      execution_type: 'shell',
+      runner_config: { command: ['backup'], working_directory: '/tmp/elsewhere' },
+      security_policy: { allowed_commands: ['backup', '/usr/bin/tar', 'tar'], allowed_roots: ['/srv/jobs'] },
+    });
+    assert.equal(relative.allowed_commands, 'backup, /usr/bin/tar, tar (command[0] backup is not an absolute path: the runner refuses every job as allowlist; tar is not an absolute path: it allows nothing)');
+    assert.equal(relative.working_directory, '/tmp/elsewhere (outside allowed_roots as written: its jobs fail as allowlist unless a link leads inside one)');
+    const inside = settingsOf({ name: 'in', execution_type: 'shell', runner_config: { command: ['/usr/bin/tar'], working_directory: '/srv/jobs/daily' }, security_policy: { allowed_commands: ['/usr/bin/tar'], allowed_roots: ['relative', '/srv/jobs'] } });
+    assert.equal(inside.allowed_commands, '/usr/bin/tar');
+    assert.equal(inside.working_directory, '/srv/jobs/daily');
+    assert.equal(settingsOf({ name: 'first', execution_type: 'shell', runner_config: { command: ['/bin/true'] }, security_policy: { allowed_roots: ['relative', '/srv/jobs'] } }).working_directory, 'not set: /srv/jobs', 'the first absolute root, as the runner starts there');
+    assert.equal(settingsOf({ name: 'rel', execution_type: 'shell', runner_config: { command: ['/bin/true'], working_directory: 'jobs' } }).working_directory, 'jobs (not an absolute path: its jobs fail as config)');
+  });
+
+  it("an HTTP service's request as the runner makes it: base_url's query is not sent, and a path without its / is refused", () => {
+    const query = settingsOf({ name: 'q', execution_type: 'http', runner_config: { base_url: 'https://api.example.com/v1?region=eu', path: '/hook', method: 'GET' } });
+    assert.equal(query.request, "GET https://api.example.com/v1/hook (base_url's query not sent)");
+    const slashless = settingsOf({ name: 's', execution_type: 'http', runner_config: { base_url: 'https://api.example.com/v1/', path: 'charges' } });
+    assert.equal(slashless.request, "POST https://api.example.com/v1/: path must start with a single '/': 'charges', so a job fails unless its payload gives a path");
   });
 
   it("a Docker service's image against its allowlist, and its volumes", () => {
