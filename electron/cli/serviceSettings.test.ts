@@ -67,6 +67,20 @@ describe("services NAME: the runner's settings an operator checks, secrets by th
     assert.equal(slashless.request, "POST https://api.example.com/v1/: path must start with a single '/': 'charges', so a job fails unless its payload gives a path");
   });
 
+  it("cuts a secret from a command and a request as a job's argv and text are cut: a password option, a MySQL client's -p, curl's -u, a URL's password, a token in a query", () => {
+    const dump = settingsOf({ name: 'dump', execution_type: 'shell', runner_config: { command: ['/usr/bin/mysqldump', '-u', 'etl', '-phunter2', '--password=hunter3', 'db'] } });
+    assert.equal(dump.command, "/usr/bin/mysqldump -u etl '-p[redacted]' '--password=[redacted]' db");
+    const curl = settingsOf({ name: 'hook', execution_type: 'shell', runner_config: { command: ['/usr/bin/curl', '-u', 'ops:hunter4', 'https://bot:hunter5@example.com/x', '--token', 'hunter6'] } });
+    assert.equal(curl.command, "/usr/bin/curl -u 'ops:[redacted]' 'https://bot:[redacted]@example.com/x' --token '[redacted]'");
+    const psql = settingsOf({ name: 'pg', execution_type: 'docker', runner_config: { image: 'postgres:16', command: ['psql', 'postgres://u:hunter7@db/x'] }, security_policy: { allowed_images: ['postgres:16'] } });
+    assert.equal(psql.command, "psql 'postgres://u:[redacted]@db/x'");
+    const api = settingsOf({ name: 'api', execution_type: 'http', runner_config: { base_url: 'https://api.example.com/v1?api_key=hunter8', path: '/hook?token=hunter9&x=1' } });
+    assert.equal(api.request, "POST https://api.example.com/v1/hook?token=[redacted]&x=1 (base_url's query not sent)");
+    const fn = settingsOf({ name: 'fn', execution_type: 'serverless', runner_config: { provider: 'http_function', url: 'https://fn.example.com/run?access_token=hunter10' } });
+    assert.equal(fn.function, 'http_function https://fn.example.com/run?access_token=[redacted]');
+    for (const shown of [dump, curl, psql, api, fn]) assert.doesNotMatch(JSON.stringify(shown), /hunter/);
+  });
+
   it("a Docker service's image against its allowlist, and its volumes", () => {
     const docker = settingsOf({ name: 'etl', execution_type: 'docker', runner_config: { image: 'python:3.12', volumes: [{ host_path: '/data', container_path: '/in' }] }, security_policy: { allowed_images: ['python:3.11-slim'] } });
     assert.equal(docker.image, 'python:3.12 (not in allowed_images: its jobs fail as allowlist)');

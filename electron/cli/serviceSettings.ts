@@ -1,5 +1,5 @@
 import { effectiveTimeout, type HttpRunnerConfig, type SecurityPolicy, type ServiceConfig, type ShellRunnerConfig } from '../../shared/registry.ts';
-import { redactUrl } from '../config/secrets.ts';
+import { redactArgs, redactSecretText } from '../config/secretText.ts';
 import { targetUrl } from '../runners/http.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
 import { insideAny, shellAsWritten } from '../runners/shellPolicy.ts';
@@ -8,14 +8,16 @@ import { shellWord } from '../../shared/shellWord.ts';
 /**
  * What `opsdeck services NAME` shows of a service's runner: the runbooks' "check permissions" (what runs,
  * where, as whom, what it is allowed, how long it may take), as the runner reads the registry. A secret is
- * shown by the name of the variable that holds it, never its value: a header's value and a URL's password
- * are left out, as they may hold one.
+ * shown by the name of the variable that holds it, never its value: a header's value is left out, and a
+ * command's and a URL's are cut as a job's are (`--password …`, `-phunter2`, `-u user:pass`, `token=…`, a
+ * URL's password).
  */
 export type Setting = [name: string, value: string];
 
 const listOr = (items: readonly string[] | undefined, none: string) => (items === undefined || items.length === 0 ? none : items.join(', '));
 
-const words = (argv: readonly string[]) => argv.map(shellWord).join(' ');
+/** An argv as a shell would read it back, its secrets cut as a job's argv is (redactArgs). */
+const words = (argv: readonly string[]) => redactArgs(argv).map((word) => shellWord(String(word))).join(' ');
 
 function timeoutText(service: ServiceConfig): string {
   const where = service.runner_config.timeout === undefined ? 'timeout' : 'runner_config.timeout';
@@ -62,14 +64,14 @@ function workingDirectoryText(c: ShellRunnerConfig, policy: SecurityPolicy): str
 
 /**
  * The request its jobs make, as the runner builds it (targetUrl): base_url's origin and path and the
- * service's path, never base_url's user, password or query, which are said to be left out; a URL's password cut.
+ * service's path, never base_url's user, password or query, which are said to be left out; a secret in it cut.
  */
 function requestText(c: HttpRunnerConfig): string {
   const url = targetUrl(c.base_url, c.path, undefined);
-  if (typeof url === 'string') return `${c.method} ${redactUrl(c.base_url)}: ${redactUrl(url)}, so a job fails unless its payload gives a path`;
+  if (typeof url === 'string') return `${c.method} ${redactSecretText(c.base_url)}: ${redactSecretText(url)}, so a job fails unless its payload gives a path`;
   const base = new URL(c.base_url);
   const unsent = [...(base.username !== '' || base.password !== '' ? ['user and password'] : []), ...(base.search !== '' ? ['query'] : [])];
-  return `${c.method} ${redactUrl(url.href)}${unsent.length === 0 ? '' : ` (base_url's ${unsent.join(' and ')} not sent)`}`;
+  return `${c.method} ${redactSecretText(url.href)}${unsent.length === 0 ? '' : ` (base_url's ${unsent.join(' and ')} not sent)`}`;
 }
 
 function runnerSettings(service: ServiceConfig): Setting[] {
@@ -116,7 +118,7 @@ function runnerSettings(service: ServiceConfig): Setting[] {
     }
     case 'serverless': {
       const c = service.runner_config;
-      const target = c.provider === 'aws_lambda' ? `${c.function_name ?? '(no function_name)'}${c.region ? ` in ${c.region}` : ''}${c.endpoint ? ` at ${redactUrl(c.endpoint)}` : ''}` : redactUrl(c.url ?? '(no url)');
+      const target = c.provider === 'aws_lambda' ? `${c.function_name ?? '(no function_name)'}${c.region ? ` in ${c.region}` : ''}${c.endpoint ? ` at ${redactSecretText(c.endpoint)}` : ''}` : redactSecretText(c.url ?? '(no url)');
       const keys = [c.access_key_env_var, c.secret_key_env_var].filter((name): name is string => name !== undefined);
       return [
         ['function', `${c.provider} ${target}`],
