@@ -106,9 +106,10 @@ export const AlertRules = z.array(AlertRule).superRefine((rules, ctx) => {
 /**
  * Advice an alert gives, kept as facts so each interface words it its own way when it reads the alert: a
  * half-open breaker no job has come to probe, its service to check by hand (`kind`: its execution type,
- * null when the evaluating registry lacked it) and then reset.
+ * null when the evaluating registry lacked it; `untried`: its jobs' method when the check does not send
+ * it, so it cannot pass; absent on advice kept before it was known) and then reset.
  */
-export const AlertAdvice = z.object({ service: z.string(), kind: ExecutionType.nullable() });
+export const AlertAdvice = z.object({ service: z.string(), kind: ExecutionType.nullable(), untried: z.string().optional() });
 export type AlertAdvice = z.infer<typeof AlertAdvice>;
 
 /** The advice as the stores keep it (JSON, or nothing on a row written before advice was kept apart). */
@@ -120,7 +121,7 @@ export const StoredAdvice = z.array(AlertAdvice).nullable().transform((advice) =
  */
 export function alertText(summary: string, advice: readonly AlertAdvice[], words: BreakerWords): string {
   if (advice.length === 0) return summary;
-  return `${summary}. ${advice.map((a) => `For ${a.service}: ${byHandAdvice(a.service, a.kind, words)}`).join('. ')}`;
+  return `${summary}. ${advice.map((a) => `For ${a.service}: ${byHandAdvice(a.service, a.kind, words, a.untried)}`).join('. ')}`;
 }
 
 /** What one evaluation says of one rule. */

@@ -1,5 +1,6 @@
 import type { BreakerMode, BreakerRecord, BreakerState, ExecutionType } from './domain.ts';
 import { countText } from './countText.ts';
+import type { ServiceConfig } from './registry.ts';
 
 /** What dispatch obeys: an operator's force wins over the automatic state, which is still shown beside it. */
 export function effectiveState(breaker: { mode: BreakerMode; state: BreakerState }): BreakerState {
@@ -39,8 +40,9 @@ export function heldByBreakerText(held: { service_name: string; mode: BreakerMod
 }
 
 /**
- * How an interface says checking a service by hand, as far as opsdeck does: an HTTP service's own path (DNS,
- * TCP, TLS, a GET), else the probe of its runner: a command, or the console's button.
+ * How an interface says checking a service by hand, as far as opsdeck does: an HTTP service's path (DNS,
+ * TCP, TLS, a GET of the URL its jobs GET, else of its base URL), else the probe of its runner: a command,
+ * or the console's button.
  */
 export type CheckWords = (service: string, kind: ExecutionType) => string;
 
@@ -68,9 +70,10 @@ export function waitingForProbeText(
   breaker: Pick<BreakerRecord, 'service_name' | 'state' | 'mode' | 'probes_in_flight' | 'last_transition_at'>,
   kind: ExecutionType | null,
   words: BreakerWords,
+  untried?: string,
 ): string | null {
   const waiting = waitingForProbe(breaker);
-  return waiting === null ? null : `${waiting}: ${byHandAdvice(breaker.service_name, kind, words)}`;
+  return waiting === null ? null : `${waiting}: ${byHandAdvice(breaker.service_name, kind, words, untried)}`;
 }
 
 /** What waitingForProbeText says of the breaker, without the advice: the same in every interface. */
@@ -80,10 +83,22 @@ export function waitingForProbe(breaker: Pick<BreakerRecord, 'service_name' | 's
   return `half-open${since}, waiting for a job of ${breaker.service_name} to probe it`;
 }
 
-/** How to check a waiting breaker's service by hand, then close it, in an interface's words (`kind` null: the registry here lacks it). */
-export function byHandAdvice(service: string, kind: ExecutionType | null, words: BreakerWords): string {
-  const how = kind === null ? 'check the service by hand' : `check it by hand with ${words.checkByHand(service, kind)}`;
-  return `${how}, and once it passes, ${words.resetBreaker(service)} closes it`;
+/**
+ * How to check a waiting breaker's service by hand, then close it, in an interface's words (`kind` null: the
+ * registry here lacks it). `untried`: the method of an HTTP service's jobs that do not GET (untriedCall),
+ * which the check never sends, so it cannot pass for them: what decides is the evidence it shows instead.
+ */
+export function byHandAdvice(service: string, kind: ExecutionType | null, words: BreakerWords, untried?: string): string {
+  if (kind === null) return `check the service by hand, and once it passes, ${words.resetBreaker(service)} closes it`;
+  const how = `check it by hand with ${words.checkByHand(service, kind)}`;
+  if (untried === undefined) return `${how}, and once it passes, ${words.resetBreaker(service)} closes it`;
+  return `${how}, which cannot pass for it, as it does not send its jobs' ${untried}: once the breaker's last error and the recent failures it shows say their cause is gone, ${words.resetBreaker(service)} closes it`;
+}
+
+/** The method of an HTTP service's jobs when a check by hand does not send it (anything but GET); undefined otherwise. */
+export function untriedCall(service: ServiceConfig | undefined): string | undefined {
+  if (service?.execution_type !== 'http' || service.runner_config.method === 'GET') return undefined;
+  return service.runner_config.method;
 }
 
 /**

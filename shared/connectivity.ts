@@ -1,14 +1,27 @@
 import { z } from 'zod';
+import { ServiceEvidence } from './serviceEvidence.ts';
 
-/** One layer of the path to a service's base URL, as `opsdeck test-connectivity` checks it, timed. */
+/**
+ * One layer of the path to a service, as `opsdeck test-connectivity` checks it, timed: to the URL its jobs
+ * GET, else to its base URL without its query (never the URL jobs that do not GET call: where the base URL is
+ * that URL, the HTTP step sends nothing and is inconclusive); or to a URL given alone.
+ */
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
   ok: z.boolean(),
   /**
    * Passed, yet an answer its jobs fail on for now or may (a 429; a refusal of jobs that send no
-   * credential; another non-2xx to their own GET). A server error is no pass: the step fails.
+   * credential; another non-2xx to their own GET; a path the runner refuses). A server error, or a
+   * Retry-After past max_retry_after (rate_limited), is no pass: the step fails. Where the jobs' own call was
+   * not tried, the step is inconclusive as well, which wins for the verdict and the exit status.
    */
   warning: z.boolean().optional(),
+  /**
+   * Passed, yet it says nothing of whether the jobs succeed: any answer but a failure of the base URL, asked in
+   * place of jobs' POST, PUT, PATCH or DELETE or a path the runner refuses, which a check never sends (it
+   * could do work upstream); or no request at all, where the base URL is the jobs' own URL. No pass either.
+   */
+  inconclusive: z.boolean().optional(),
   ms: z.number(),
   detail: z.string(),
 });
@@ -32,11 +45,17 @@ export const ServiceConnectivity = z.object({
   service: z.string().nullable(),
   /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
-  /** What the HTTP step asks: the URL the service's jobs call (its base URL for a path they cannot call); no query, no password. */
+  /**
+   * What the HTTP step GETs: the service's own URL when its jobs GET it, else its base URL (which is not
+   * asked where it is their URL: the step says so); no query, no password.
+   */
   url: z.string(),
-  /** How it asks: the jobs' own GET, else a HEAD, which does no work upstream (a URL given alone: GET). */
-  method: z.enum(['GET', 'HEAD']),
-  /** The jobs' call when the check sends another ("the jobs POST it"): an answer to HEAD is not theirs. Null when it is theirs. */
+  /**
+   * Always GET: a check never sends another method, nor any request to the URL jobs that do not GET call,
+   * trailing slash and query aside (a method-ignoring handler there would do their work).
+   */
+  method: z.literal('GET'),
+  /** The jobs' call when the check did not send it, and why ("the jobs' POST /v1/chat was not tried: it could do work upstream"); null when it GET their URL as they do. */
   jobs_call: z.string().nullable(),
   /** How long each step waited at most: the service's own timeout, capped. */
   timeout_s: z.number(),
@@ -46,7 +65,19 @@ export const ServiceConnectivity = z.object({
   ok: z.boolean(),
   /** Every step passed, yet one warns (ConnectivityStep.warning): the path is there, its jobs may fail all the same. */
   warning: z.boolean(),
+  /**
+   * Every step passed, yet the HTTP step could not tell whether its jobs succeed (ConnectivityStep.inconclusive):
+   * the path is there; whether to reset its breaker is for its own evidence to say. `opsdeck test-connectivity`
+   * exits 1, as it does when anything cannot be told.
+   */
+  inconclusive: z.boolean(),
   steps: z.array(ConnectivityStep),
+  /**
+   * Where the check did not send the jobs' own call (they do not GET, or their path is refused): their
+   * breaker and recent failures from the store, which say how they fare. Null when it sent their own GET,
+   * and for a URL given alone.
+   */
+  evidence: ServiceEvidence.nullable(),
 });
 export type ServiceConnectivity = z.infer<typeof ServiceConnectivity>;
 

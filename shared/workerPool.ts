@@ -9,7 +9,10 @@ import { durationText } from './durationText.ts';
  */
 export const EXHAUSTED_AFTER_MS = 100;
 
-/** Callers waited for a connection, every one being in use, for EXHAUSTED_AFTER_MS or more: the pool was exhausted. */
+/**
+ * A caller queued behind connections busy with statements (not behind ones the pool was still opening)
+ * waited EXHAUSTED_AFTER_MS or more: the pool was exhausted.
+ */
 export function poolExhausted(pool: WorkerPool | null): pool is WorkerPool {
   return pool !== null && pool.peak_waiting > 0 && pool.longest_wait_ms >= EXHAUSTED_AFTER_MS;
 }

@@ -22,8 +22,9 @@ describe("the workers' exhausted pools, laid over the store check", () => {
     assert.deepEqual(rest, [], 'a calm pool, and no pool at all, are not named');
     assert.equal(
       line,
-      "worker w-busy's pool was exhausted between its last two heartbeats: 2 of 2 connections in use, up to 3 callers waiting at once, the longest for 1.20 s; " +
-        "restart it with a larger OPSDECK_PG_POOL_MAX (2 now; every process's pool counts against the server's connections) or a lower --concurrency (6 now)",
+      "worker w-busy's pool was exhausted between its last two heartbeats: at most 2 of 2 connections in use at once, up to 3 callers waiting at once, the longest for 1.20 s; " +
+        "restart it with a larger OPSDECK_PG_POOL_MAX (2 now; every process's pool counts against the server's connections) or a lower --concurrency (6 now), " +
+        'unless its statements wait on locks held elsewhere (a long transaction? pg_stat_activity shows them waiting on Lock), where a larger pool only holds more connections stuck behind them',
     );
   });
 

@@ -36,6 +36,7 @@ describe('a half-open breaker with no job to probe it', () => {
         'services:',
         '  - name: model_api',
         '    execution_type: http',
+        // Its jobs POST (the default): the check by hand never sends that, so it cannot pass for them.
         '    runner_config: { base_url: "http://127.0.0.1:1" }',
         '  - name: nightly',
         '    execution_type: noop',
@@ -67,11 +68,11 @@ describe('a half-open breaker with no job to probe it', () => {
     }
     const common = ['--db', db, '--registry', registry];
     const words = (since: string) =>
-      `half-open since ${since}, waiting for a job of model_api to probe it: check it by hand with opsdeck test-connectivity model_api, and once it passes, opsdeck breaker reset model_api closes it`;
+      `half-open since ${since}, waiting for a job of model_api to probe it: check it by hand with opsdeck test-connectivity model_api, which cannot pass for it, as it does not send its jobs' POST: once the breaker's last error and the recent failures it shows say their cause is gone, opsdeck breaker reset model_api closes it`;
 
     const alerts = await opsdeck(['alerts', ...common]);
     assert.equal(alerts.code, 1, alerts.stderr);
-    const advice = 'check it by hand with opsdeck test-connectivity model_api, and once it passes, opsdeck breaker reset model_api closes it';
+    const advice = "check it by hand with opsdeck test-connectivity model_api, which cannot pass for it, as it does not send its jobs' POST: once the breaker's last error and the recent failures it shows say their cause is gone, opsdeck breaker reset model_api closes it";
     assert.match(alerts.stdout, line(`outage: breaker open: model_api for 10m (half-open since TIME, waiting for a job of model_api to probe it). For model_api: ${advice}`), 'the table cuts it: said whole below');
 
     const list = ok(await opsdeck(['breaker', 'list', ...common]));

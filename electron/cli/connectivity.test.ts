@@ -64,7 +64,7 @@ describe('test-connectivity and validate-token against real local servers', { co
         `    runner_config: { base_url: "http://127.0.0.1:${apiPort}/v1", path: /charges, method: POST, auth_type: bearer, auth_config: { token_env_var: API_TOKEN } }`,
         '  - name: ledger',
         '    execution_type: http',
-        `    runner_config: { base_url: "https://127.0.0.1:${securePort}" }`,
+        `    runner_config: { base_url: "https://127.0.0.1:${securePort}", method: GET }`,
         '  - name: gone',
         '    execution_type: http',
         `    runner_config: { base_url: "http://127.0.0.1:${closedPort}" }`,
@@ -93,12 +93,12 @@ describe('test-connectivity and validate-token against real local servers', { co
 
   it('walks DNS, TCP and HTTP with timings; a closed port stops at TCP; exit 1 when any fails', async () => {
     const up = await opsdeck(['test-connectivity', 'payments-api', ...common]);
-    assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stdout, /^payments-api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges \(the jobs POST it\)\s+ok\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
+    assert.equal(up.code, 1, 'a check that cannot tell is no pass: a script resetting the breaker on exit 0 must not reset it');
+    assert.match(up.stdout, /^payments-api\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 \(the jobs' POST \/charges was not tried: it could do work upstream\)\s+INCONCLUSIVE\s+\(timeout 10s: the service's is 300s; a probe waits at most 10s\)$/m);
     assert.match(up.stdout, took(/^DNS\s+ok\s+TOOK\s+127\.0\.0\.1 → 127\.0\.0\.1$/m));
     assert.match(up.stdout, took(/^TCP\s+ok\s+TOOK/m));
-    assert.match(up.stdout, took(/^HTTP\s+ok\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/v1\/charges answered 401 Unauthorized without a credential \(a probe sends none; opsdeck validate-token payments-api tries the one its jobs send\)$/m));
-    assert.ok(seen.every((r) => r.method === 'HEAD' && r.url === '/v1/charges' && r.authorization === undefined), 'a probe asks the jobs\' URL, sends no credential and never the service\'s own call');
+    assert.match(up.stdout, took(/^HTTP\s+INCONCLUSIVE\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/v1 answered 401 Unauthorized, which says nothing of whether its jobs succeed: their POST \/charges was not tried \(it could do work upstream\)$/m));
+    assert.ok(seen.every((r) => r.method === 'GET' && r.url === '/v1' && r.authorization === undefined), "a probe GETs the base URL of jobs that POST, never their path, and sends no credential");
 
     const down = await opsdeck(['test-connectivity', '--service', 'gone', ...common]);
     assert.equal(down.code, 1);
@@ -121,7 +121,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(url.stdout, /^url\s+GET http:\/\/127\.0\.0\.1:\d+\/health\s+ok\s+\(timeout 5s: the default for a URL\)$/m);
   });
 
-  it('an upstream answering 503 to everything fails, saying what resetting its breaker would do; one answering 429 warns with its Retry-After', async () => {
+  it('an upstream answering 503 to everything fails, saying what resetting its breaker would do; one answering 429 to a GET of the base URL of jobs that POST says so, with its Retry-After, and cannot tell', async () => {
     const unavailable = createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
     const failPort = await listenLocal(unavailable);
     const limited = createServer((_req, res) => res.writeHead(429, { 'retry-after': '30' }).end('slow down'));
@@ -140,15 +140,15 @@ describe('test-connectivity and validate-token against real local servers', { co
     try {
       const failed = await opsdeck(['test-connectivity', 'fail_api', ...db, '--registry', registry]);
       assert.equal(failed.code, 1, 'a script that resets the breaker once this passes must not reset it now');
-      assert.match(failed.stdout, /^fail_api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work \(the jobs POST it\)\s+FAILING\s+\(/m);
+      assert.match(failed.stdout, /^fail_api\s+GET http:\/\/127\.0\.0\.1:\d+\/ \(the jobs' POST \/work was not tried: it could do work upstream\)\s+FAILING\s+\(/m);
       assert.match(
         failed.stdout,
-        took(/^HTTP\s+FAILED\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work answered 503 Service Unavailable: the upstream still answers 503, a server error: its jobs fail with http_503 while it answers so; resetting its breaker now \(opsdeck breaker reset fail_api\) sends the jobs it holds into the same failure$/m),
+        took(/^HTTP\s+FAILED\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: the upstream still answers 503 at its base_url, a server error: its jobs fail with http_503 while it answers so; resetting its breaker now \(opsdeck breaker reset fail_api\) sends the jobs it holds into the same failure$/m),
       );
       const warned = await opsdeck(['test-connectivity', 'llm_api', ...db, '--registry', rateLimited]);
-      assert.equal(warned.code, 0, 'a rate limit holds the jobs back; it does not fail them');
-      assert.match(warned.stdout, /^llm_api\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work \(the jobs POST it\)\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+HEAD http:\/\/127\.0\.0\.1:\d+\/work answered 429 Too Many Requests: rate limited \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
+      assert.equal(warned.code, 1, "their POST was not tried: a script that resets the breaker on exit 0 must not take a 429 of the base URL for a pass");
+      assert.match(warned.stdout, /^llm_api\s+GET http:\/\/127\.0\.0\.1:\d+\/ \(the jobs' POST \/work was not tried: it could do work upstream\)\s+INCONCLUSIVE\s+\(/m);
+      assert.match(warned.stdout, took(/^HTTP\s+INCONCLUSIVE\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);

@@ -106,10 +106,10 @@ describe('a worker reports its connection pool with its heartbeat', () => {
         assert.match(store?.detail ?? '', /this command's own pool: \d+ of 8 connections in use/);
         const waiting = `up to ${exhausted.peak_waiting} caller${exhausted.peak_waiting === 1 ? '' : 's'} waiting at once`;
         assert.ok(
-          store?.detail.includes(`worker ${row?.id ?? ''}'s pool was exhausted between its last two heartbeats: 2 of 2 connections in use, ${waiting}, the longest for `),
+          store?.detail.includes(`worker ${row?.id ?? ''}'s pool was exhausted between its last two heartbeats: at most 2 of 2 connections in use at once, ${waiting}, the longest for `),
           store?.detail,
         );
-        assert.match(store?.detail ?? '', /restart it with a larger OPSDECK_PG_POOL_MAX \(2 now; .*\) or a lower --concurrency \(6 now\)$/);
+        assert.match(store?.detail ?? '', /restart it with a larger OPSDECK_PG_POOL_MAX \(2 now; .*\) or a lower --concurrency \(6 now\), unless its statements wait on locks held elsewhere \(.*\), where a larger pool only holds more connections stuck behind them$/);
       } finally {
         await holder.end();
       }

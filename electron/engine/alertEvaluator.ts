@@ -1,5 +1,5 @@
 import { alertText, type AlertNotice, type AlertRule } from '../../shared/alerts.ts';
-import { CLI_BREAKER_WORDS } from '../../shared/breakerRecord.ts';
+import { CLI_BREAKER_WORDS, untriedCall } from '../../shared/breakerRecord.ts';
 import type { Registry } from '../../shared/registry.ts';
 import type { AlertTransition, ServiceOutcomes, Store } from '../store/store.ts';
 import type { DeliveryOptions } from './alertDelivery.ts';
@@ -128,7 +128,11 @@ export class AlertEvaluator {
     // Read only when a rule's input could not be: that rule keeps the state it had.
     const wasFiring = oldestOf.some((q) => !q.read) ? new Set((await store.listAlertStates()).filter((a) => a.firing).map((a) => a.rule)) : new Set<string>();
     const serviceKinds = new Map(registry.services.map((s) => [s.name, s.execution_type]));
-    return { now, outcomes: new Map(outcomes), breakers, serviceKinds, workers, oldestPendingRunAt: oldest, oldestPendingOf: oldestOf, wasFiring, missedSchedules: missed, dispatchHeldBy };
+    const untriedCalls = new Map(registry.services.flatMap((s) => {
+      const untried = untriedCall(s);
+      return untried === undefined ? [] : [[s.name, untried] as const];
+    }));
+    return { now, outcomes: new Map(outcomes), breakers, serviceKinds, untriedCalls, workers, oldestPendingRunAt: oldest, oldestPendingOf: oldestOf, wasFiring, missedSchedules: missed, dispatchHeldBy };
   }
 
   async #deliver(rule: AlertRule, t: AlertTransition): Promise<void> {

@@ -115,6 +115,12 @@ describe('alert rules', () => {
     const both = evaluateRule(r, inputs({ breakers: [waiting('model_api'), waiting('nightly_export'), { ...newBreakerRecord('plain_api', now), state: 'open' as const, opened_at: ago(400), left_closed_at: ago(400) }], serviceKinds }));
     assert.match(both.summary, /probe it\); nightly_export for 7m \(half-open since \S+, waiting for a job of nightly_export to probe it\); plain_api for 7m$/);
     assert.deepEqual(both.advice, [{ service: 'model_api', kind: 'http' }, { service: 'nightly_export', kind: 'shell' }], 'an open breaker waits for its recovery timeout: no advice');
+    const posting = evaluateRule(r, inputs({ breakers: [waiting('model_api')], serviceKinds, untriedCalls: new Map([['model_api', 'POST']]) }));
+    assert.deepEqual(posting.advice, [{ service: 'model_api', kind: 'http', untried: 'POST' }], 'its jobs POST, which a check by hand never sends');
+    assert.equal(
+      alertText(posting.summary, posting.advice, CLI_BREAKER_WORDS),
+      `${posting.summary}. For model_api: check it by hand with opsdeck test-connectivity model_api, which cannot pass for it, as it does not send its jobs' POST: once the breaker's last error and the recent failures it shows say their cause is gone, opsdeck breaker reset model_api closes it`,
+    );
     const unknown = evaluateRule(r, inputs({ breakers: [waiting('old_api')] }));
     assert.deepEqual(unknown.advice, [{ service: 'old_api', kind: null }]);
     assert.match(alertText(unknown.summary, unknown.advice, CLI_BREAKER_WORDS), /\. For old_api: check the service by hand, and once it passes, opsdeck breaker reset old_api closes it$/);

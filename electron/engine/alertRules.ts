@@ -16,6 +16,8 @@ export interface AlertInputs {
   breakers: BreakerRecord[];
   /** The registry's services' kinds: a breaker_open alert's advice says how to check one by hand. */
   serviceKinds: ReadonlyMap<string, ExecutionType>;
+  /** The method of each HTTP service's jobs that do not GET (untriedCall): a check by hand cannot pass for them. */
+  untriedCalls?: ReadonlyMap<string, string>;
   /** With `lost` derived against the worker-lost threshold. */
   workers: WorkerInfo[];
   /** The earliest run_at of any pending job; a due job when it is in the past. */
@@ -109,7 +111,11 @@ export function evaluateRule(rule: AlertRule, inputs: AlertInputs): AlertVerdict
         }));
       const long = open.filter((b) => b.for >= limitMs);
       if (long.length === 0) return verdict(false, open.length === 0 ? `no breaker${where(rule.service)} is open` : `open for less than ${rule.older_than}: ${open.map((b) => b.service).join(', ')}`, open.length);
-      const advice = long.flatMap((b) => (b.waiting === null ? [] : [{ service: b.service, kind: inputs.serviceKinds.get(b.service) ?? null }]));
+      const advice = long.flatMap((b) => {
+        if (b.waiting === null) return [];
+        const untried = inputs.untriedCalls?.get(b.service);
+        return [{ service: b.service, kind: inputs.serviceKinds.get(b.service) ?? null, ...(untried === undefined ? {} : { untried }) }];
+      });
       const how = (b: (typeof long)[number]) => (b.halfOpen ? ` (${b.waiting ?? 'half-open'})` : '');
       return verdict(true, `breaker open: ${long.map((b) => `${b.service} for ${ageText(b.for)}${how(b)}`).join('; ')}`, long.length, advice);
     }

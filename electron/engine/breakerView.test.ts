@@ -44,6 +44,11 @@ test('a half-open breaker no probe runs for says since when, that it waits for a
     view.waiting_for_probe,
     'half-open since 2026-01-01T00:00:30.000Z, waiting for a job of svc to probe it: check it by hand with opsdeck test-connectivity svc, and once it passes, opsdeck breaker reset svc closes it',
   );
+  assert.equal(
+    breakerView('svc', halfOpen, config, 0, at(90), null, 'http', CLI_BREAKER_WORDS, 'PUT').waiting_for_probe,
+    "half-open since 2026-01-01T00:00:30.000Z, waiting for a job of svc to probe it: check it by hand with opsdeck test-connectivity svc, which cannot pass for it, as it does not send its jobs' PUT: once the breaker's last error and the recent failures it shows say their cause is gone, opsdeck breaker reset svc closes it",
+    'jobs that PUT: the check never sends it, so its evidence decides',
+  );
   assert.match(breakerView('svc', halfOpen, config, 0, at(90), null, 'docker', CLI_BREAKER_WORDS).waiting_for_probe ?? '', /check it by hand with opsdeck health-check runner:docker,/);
   assert.match(breakerView('svc', halfOpen, config, 0, at(90), null, null, CLI_BREAKER_WORDS).waiting_for_probe ?? '', /: check the service by hand, and once/, 'no registry here: no command to name');
   assert.equal(breakerView('svc', { ...halfOpen, probes_in_flight: 1 }, config, 0, at(90), null, 'http', CLI_BREAKER_WORDS).waiting_for_probe, null, 'a probe runs: nothing to wait for');

@@ -9,7 +9,8 @@ import { newBreakerRecord, resetClears, waitingForProbeText, type BreakerWords }
  * What the console shows for one breaker. A service never saved yet shows as closed and empty. `registry`
  * is the registry's settings; an operator's tuning, when there is one, is laid over them. `kind`, the
  * service's execution type, names how to check it by hand; null when the registry lacks it. `words`: how
- * the interface the view is read in resets a breaker and checks a service.
+ * the interface the view is read in resets a breaker and checks a service. `untried`: the method of jobs
+ * that do not GET, which that check never sends (shared/breakerRecord.ts, untriedCall).
  */
 export function breakerView(
   service: string,
@@ -20,6 +21,7 @@ export function breakerView(
   tuning: BreakerTuning | null,
   kind: ExecutionType | null,
   words: BreakerWords,
+  untried?: string,
 ): BreakerView {
   const r = record ?? newBreakerRecord(service, now);
   const config = tunedBreaker(registry, tuning ?? undefined);
@@ -40,7 +42,7 @@ export function breakerView(
     recovery_timeout_s: config.recovery_timeout,
     half_open_in_s: halfOpenIn,
     probes_in_flight: r.probes_in_flight,
-    waiting_for_probe: waitingForProbeText(r, kind, words),
+    waiting_for_probe: waitingForProbeText(r, kind, words, untried),
     opened_at: r.opened_at,
     last_transition_at: r.last_transition_at,
     last_error: r.last_error,

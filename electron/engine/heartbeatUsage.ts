@@ -20,9 +20,13 @@ export class HeartbeatUsage {
     return { memory: memoryNow(), cpu_percent: this.#cpu.sample(), pool: this.#unsentPool };
   }
 
-  /** The store took the heartbeat: the next one's pool figures start from here. */
-  sent(): void {
-    this.#unsentPool = null;
+  /**
+   * The store took the heartbeat that carried `usage`: the next one's pool figures start from here, unless
+   * a heartbeat made since (on a control change, beside the periodic one) took them with its own and is
+   * still on its way: should it fail, its figures are kept for the next.
+   */
+  sent(usage: WorkerUsage): void {
+    if (this.#unsentPool === usage.pool) this.#unsentPool = null;
   }
 }
 

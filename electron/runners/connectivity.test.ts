@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import pkg from '../../package.json' with { type: 'json' };
 import { probeConnectivity, probeTimeout, type ServiceCall } from './connectivity.ts';
 import { HttpRunner } from './http.ts';
 import { listenLocal } from './testing/listen.ts';
@@ -8,7 +9,7 @@ import { runRequest, service } from './testing/request.ts';
 
 /** A service's jobs as the command line reads an answer against them: no credential, max_retry_after 300 s. */
 function jobs(service: string, method: string, path: string): ServiceCall {
-  return { service, method, path, sendsCredential: false, validateToken: `opsdeck validate-token ${service}`, resetBreaker: `opsdeck breaker reset ${service}`, maxRetryAfterS: 300 };
+  return { method, path, sendsCredential: false, validateToken: `opsdeck validate-token ${service}`, resetBreaker: `opsdeck breaker reset ${service}`, maxRetryAfterS: 300 };
 }
 
 function close(server: Server): Promise<void> {
@@ -68,30 +69,58 @@ describe('test-connectivity against a real upstream that hangs or drops the conn
     );
   });
 
-  it("asks the URL the jobs call, with a HEAD where they POST, and says an answer to that HEAD is not theirs", async () => {
+  it("GETs the URL the jobs GET, and only the base URL of jobs that POST: never their path, which may do its work whatever the method", async () => {
     const seen: string[] = [];
-    // The origin is no resource (404 on /), the jobs' path is: only asking theirs tells the two apart.
+    let deployed = 0;
+    // /api/deploy does its work for any method, as Go's http.HandleFunc or a plain Node handler does: a HEAD or
+    // a GET of it deploys as the jobs' POST does.
     const api = createServer((req, res) => {
-      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      if (req.url === '/api/v1/chat') return void res.writeHead(req.method === 'POST' || req.method === 'HEAD' ? 200 : 405).end();
-      if (req.url === '/api/v1/post-only') return void res.writeHead(req.method === 'POST' ? 200 : 405, { allow: 'POST' }).end();
+      seen.push(`${req.method ?? ''} ${req.url ?? ''} ${req.headers['user-agent'] ?? ''}`);
+      if (req.url === '/api/deploy') {
+        deployed += 1;
+        return void res.writeHead(200).end('deployed');
+      }
+      if (req.url === '/api/v1/models') return void res.writeHead(200).end('[]');
       res.writeHead(404).end('no such route');
     });
     const origin = `http://127.0.0.1:${await listenLocal(api)}`;
+    const agent = `opsdeck-probe/${pkg.version}`;
     try {
-      const chat = await probeConnectivity(`${origin}/api`, 2000, jobs('chat_api', 'POST', '/v1/chat'));
-      assert.deepEqual([chat.url, chat.method, chat.jobs_call], [`${origin}/api/v1/chat`, 'HEAD', 'the jobs POST it']);
-      assert.equal(chat.steps.at(-1)?.detail, `HEAD ${origin}/api/v1/chat answered 200 OK`);
-      const postOnly = await probeConnectivity(`${origin}/api`, 2000, jobs('post_api', 'POST', '/v1/post-only'));
-      assert.deepEqual(
-        [postOnly.steps.at(-1)?.ok, postOnly.steps.at(-1)?.warning, postOnly.steps.at(-1)?.detail],
-        [true, undefined, `HEAD ${origin}/api/v1/post-only answered 405 Method Not Allowed, which says nothing of the jobs' own call (the jobs POST it)`],
-      );
+      const deploy = await probeConnectivity(`${origin}/api`, 2000, jobs('deploy_hook', 'POST', '/deploy'));
+      assert.deepEqual([deploy.url, deploy.method, deploy.jobs_call], [`${origin}/api`, 'GET', "the jobs' POST /deploy was not tried: it could do work upstream"]);
+      const models = await probeConnectivity(`${origin}/api`, 2000, jobs('models', 'GET', '/v1/models'));
+      assert.deepEqual([models.url, models.method, models.jobs_call], [`${origin}/api/v1/models`, 'GET', null]);
+      assert.equal(models.steps.at(-1)?.detail, `GET ${origin}/api/v1/models answered 200 OK`);
       const refusedPath = await probeConnectivity(`${origin}/api`, 2000, jobs('typo_api', 'POST', 'v1/chat'));
       assert.deepEqual([refusedPath.url, refusedPath.method, refusedPath.jobs_call], [`${origin}/api`, 'GET', "the jobs' POST is refused before it is sent: path must start with a single '/': 'v1/chat'"]);
-      assert.deepEqual(seen, ['HEAD /api/v1/chat', 'HEAD /api/v1/post-only', 'GET /api'], 'never the jobs\' POST, never the origin in place of their path');
+      assert.equal(deployed, 0, 'testing the path to a service never runs what its jobs do');
+      assert.deepEqual(seen, [`GET /api ${agent}`, `GET /api/v1/models ${agent}`, `GET /api ${agent}`], 'a GET named as a check, of their URL only when they GET it');
     } finally {
       await close(api);
+    }
+  });
+
+  it("quotes a service's path without its query in every field, whatever its jobs' method; their own GET still sends it", async () => {
+    const received: string[] = [];
+    const hook = createServer((req, res) => {
+      received.push(req.url ?? '');
+      res.writeHead(200).end('ok');
+    });
+    const origin = `http://127.0.0.1:${await listenLocal(hook)}`;
+    try {
+      const posted = await probeConnectivity(`${origin}/api`, 2000, jobs('hook_api', 'POST', '/hook?token=SECRET123'));
+      assert.equal(posted.jobs_call, "the jobs' POST /hook was not tried: it could do work upstream");
+      const got = await probeConnectivity(`${origin}/api`, 2000, jobs('hook_reader', 'GET', '/hook?token=SECRET123'));
+      assert.deepEqual([got.url, got.steps.at(-1)?.detail], [`${origin}/api/hook`, `GET ${origin}/api/hook answered 200 OK`], 'as GET services were shown before');
+      const refused = await probeConnectivity(`${origin}/api`, 2000, jobs('typo_hook', 'POST', 'hook?token=SECRET123'));
+      assert.equal(refused.jobs_call, "the jobs' POST is refused before it is sent: path must start with a single '/': 'hook'");
+      for (const answer of [posted, got, refused]) assert.ok(!JSON.stringify(answer).includes('SECRET123'), JSON.stringify(answer));
+      assert.deepEqual(received, ['/api', '/api/hook?token=SECRET123', '/api'], 'the jobs\' own GET is sent as they send it');
+
+      const job = await new HttpRunner().run(runRequest(service({ execution_type: 'http', runner_config: { base_url: `${origin}/api`, path: 'hook?token=SECRET123', method: 'POST' } })));
+      assert.deepEqual([job.error?.error_class, job.error?.message], ['payload', "path must start with a single '/': 'hook'"], "the job's kept error quotes it so too");
+    } finally {
+      await close(hook);
     }
   });
 

@@ -2,16 +2,17 @@ import { lookup } from 'node:dns/promises';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ConnectivityStep } from '../../shared/connectivity.ts';
-import { answerVerdict, type JobsReadBy } from './answerVerdict.ts';
+import { answerVerdict, type JobsReadBy, type VerdictLevel } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
-import { safeUrl } from './httpCall.ts';
+import { safePath, safeUrl } from './httpCall.ts';
+import { askableBase, isJobsOwnUrl, noRequestSent } from './jobsOwnUrl.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { socketErrorText } from './socketWords.ts';
 
-/** The call a service's jobs make (its method and path, runner_config), whose it is, and what reads an answer against them. */
-export interface ServiceCall extends Omit<JobsReadBy, 'jobsCall'> {
+/** The call a service's jobs make (its method and path, runner_config), and what reads an answer against them. */
+export interface ServiceCall extends Omit<JobsReadBy, 'instead'> {
   method: string;
   path: string;
-  service: string;
 }
 
 /** A URL given on its own has no timeout of its own. */
@@ -32,28 +33,31 @@ export function probeTimeout(serviceTimeoutS: number | null): { seconds: number;
 
 /**
  * What `opsdeck test-connectivity` does for one base URL: each layer in turn (DNS, TCP, TLS for https, then
- * one HTTP request), timed, stopping at the first that fails, so the answer says where the path breaks. The
- * request never carries a credential and never does work upstream: for a service it asks the URL its jobs
- * call (probeTarget), with their GET or else a HEAD, and says which call of theirs it did not send. A
- * failure is said in the words the jobs' own errors use (socketWords.ts), so the probe and the job read
- * alike; URLs are shown as the jobs show them, without query or password.
+ * one HTTP GET), timed, stopping at the first that fails, so the answer says where the path breaks. The GET
+ * never carries a credential and is never sent where it could do work upstream: for a service it is the
+ * jobs' own GET of their URL when they GET, else a GET of the base URL, unless that is their URL too, when
+ * none is sent (probeTarget). A failure is said in the words the jobs' own errors use (socketWords.ts), so
+ * the probe and the job read alike; URLs are shown as the jobs show them, without query or password.
  */
 export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<Probed> {
-  const target = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), method: 'GET' as const, jobsCall: null };
-  const { url, method, jobsCall } = target;
+  const { url, instead, jobsCall, unsent } = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), instead: null, jobsCall: null, unsent: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const shown = safeUrl(url);
-  const probed = (steps: ConnectivityStep[]): Probed => ({ url: shown, method, jobs_call: jobsCall, steps });
+  const probed = (steps: ConnectivityStep[]): Probed => ({ url: shown, method: 'GET', jobs_call: jobsCall, steps });
   const steps: ConnectivityStep[] = [];
   const waited = `no answer within ${timeoutMs / 1000}s`;
-  // The HTTP step may be answered and still fail or warn: an answer its jobs fail on (answerVerdict).
-  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: 'ok' | 'warn' | 'fail' }>): Promise<boolean> => {
+  // The HTTP step may be answered and still fail, warn or tell nothing of the jobs (answerVerdict).
+  const step = async (name: ConnectivityStep['step'], where: string, run: () => Promise<string | { detail: string; level: VerdictLevel }>): Promise<boolean> => {
     const started = performance.now();
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
       const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
-      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...(level === 'warn' ? { warning: true } : {}) });
+      // Where the jobs' own call was not tried, no answer but a failure tells how they fare: a warning there
+      // (a 429 at the base URL, a refused path) is still no pass, and exits as one that cannot tell.
+      const untold = level === 'inconclusive' || (level === 'warn' && instead !== null);
+      const flag = { ...(level === 'warn' ? { warning: true } : {}), ...(untold ? { inconclusive: true } : {}) };
+      steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...flag });
       return level !== 'fail';
     } catch (error) {
       steps.push({ step: name, ok: false, ms: elapsed(started), detail: `${where}: ${reasonOf(error, waited)}` });
@@ -79,37 +83,46 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     });
     if (!secured) return probed(steps);
   }
-  await step('http', `${method} ${shown}`, async () => {
-    const response = await fetch(url, { method, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  if (unsent !== null) {
+    steps.push({ step: 'http', ok: true, ms: 0, detail: unsent, inconclusive: true });
+    return probed(steps);
+  }
+  await step('http', `GET ${shown}`, async () => {
+    const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
-    const answered = `${method} ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, jobsCall } : null);
+    const answered = `GET ${shown} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    const verdict = answerVerdict(response.status, response.headers.get('retry-after'), call ? { ...call, instead } : null);
     return { detail: `${answered}${verdict.words}`, level: verdict.level };
   });
   return probed(steps);
 }
 
-/** What a probe asked (its URL as shown, its method, the jobs' call when it sent another) and what each step found. */
+/** What a probe asked (its URL as shown, always with a GET, the jobs' call when it did not send theirs) and what each step found. */
 export interface Probed {
   url: string;
-  method: 'GET' | 'HEAD';
+  method: 'GET';
   jobs_call: string | null;
   steps: ConnectivityStep[];
 }
 
 /**
- * The request a probe sends for a service: to the URL its jobs call, so a route that fails, or an upstream
- * answering 503 behind it, shows here as the jobs meet it (their base URL alone is often no resource at all,
- * a 404 that says nothing of theirs). With their GET when they GET, safe to repeat; otherwise a HEAD, which
- * carries no body and runs no POST, PUT, PATCH or DELETE handler, so probing never does work upstream.
- * `jobsCall` names their call when the probe sends another. A path the runner refuses leaves only the base
- * URL to ask, and says so.
+ * The URL a probe GETs for a service. Their own when its jobs GET it: safe to repeat, as the jobs repeat
+ * it, so a route that fails or an upstream answering 503 behind it shows as the jobs meet it. Otherwise the
+ * base URL (without its query or user info), never their URL: a handler that ignores the method (Go's
+ * http.HandleFunc, a plain Node server, a serverless function URL) runs its POST's work for a HEAD or a GET
+ * as well, and a check anyone with a read key may start must not do that. Where the base URL is their URL
+ * (`base_url: https://fn.example/` and the default path `/`), `unsent` says why no request is sent.
+ * `jobsCall` names their call when the probe did not send it, and why; a path the runner refuses leaves
+ * only the base URL to ask.
  */
-function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; method: 'GET' | 'HEAD'; jobsCall: string | null } {
+function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; instead: JobsReadBy['instead']; jobsCall: string | null; unsent: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);
-  if (typeof own === 'string') return { url: new URL(baseUrl), method: 'GET', jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
-  if (call.method === 'GET') return { url: own, method: 'GET', jobsCall: null };
-  return { url: own, method: 'HEAD', jobsCall: `the jobs ${call.method} it` };
+  const base = askableBase(baseUrl);
+  if (typeof own === 'string') return { url: base, instead: { refused: own }, jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}`, unsent: null };
+  if (call.method === 'GET') return { url: own, instead: null, jobsCall: null, unsent: null };
+  const untried = `${call.method} ${safePath(call.path)}`;
+  const unsent = isJobsOwnUrl(base, own) ? noRequestSent(call.method, safePath(call.path)) : null;
+  return { url: base, instead: { untried }, jobsCall: `the jobs' ${untried} was not tried: it could do work upstream`, unsent };
 }
 
 /** Waits for the socket to open, says what it found while it is still open, then closes it. */

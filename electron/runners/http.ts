@@ -1,7 +1,10 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
-import { httpCall, safeUrl } from './httpCall.ts';
+import { httpCall, safePath, safeUrl } from './httpCall.ts';
+import { isJobsOwnUrl } from './jobsOwnUrl.ts';
+import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
+import { acceptsConnections } from './socketReach.ts';
 import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,12 +56,15 @@ function queryValue(value: unknown): string | null {
   return null;
 }
 
-/** base_url + path (the payload's path wins) + query; a path may not lead to another origin. */
+/**
+ * base_url + path (the payload's path wins) + query; a path may not lead to another origin. A refusal quotes
+ * the path without its query: it is kept as the job's error, which anyone reading jobs sees.
+ */
 export function targetUrl(baseUrl: string, path: string, query: unknown): URL | string {
-  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${path}'`;
+  if (!path.startsWith('/') || path.startsWith('//')) return `path must start with a single '/': '${safePath(path)}'`;
   const base = new URL(baseUrl);
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
-  if (url.origin !== base.origin) return `path leads outside base_url: '${path}'`;
+  if (url.origin !== base.origin) return `path leads outside base_url: '${safePath(path)}'`;
   if (query !== undefined) {
     const q = payloadObject(query);
     if (!q) return 'payload.query must be an object of strings, numbers or booleans';
@@ -124,8 +130,16 @@ export class HttpRunner implements Runner {
   async probe(services: ServiceConfig[], _env?: Readonly<Record<string, string | undefined>>, checkedIn?: CheckedIn): Promise<HealthResult> {
     if (checkedIn?.upstreams === false) return { ok: true, detail: 'upstreams not reached' };
     const origins = new Map<string, string[]>();
-    for (const s of services) if (s.execution_type === 'http') addEndpoint(origins, new URL(s.runner_config.base_url).origin, s.name);
-    return probeUrls(origins);
+    const jobsOwn = new Set<string>();
+    for (const s of services) {
+      if (s.execution_type !== 'http') continue;
+      const cfg = s.runner_config;
+      const origin = new URL(cfg.base_url).origin;
+      addEndpoint(origins, origin, s.name);
+      const own = targetUrl(cfg.base_url, cfg.path, undefined);
+      if (cfg.method !== 'GET' && own instanceof URL && isJobsOwnUrl(new URL(origin), own)) jobsOwn.add(origin);
+    }
+    return probeUrls(origins, jobsOwn);
   }
 }
 
@@ -166,11 +180,14 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 /**
  * Any HTTP answer (even 404) means the endpoint is up; only no answer is unhealthy. A server error is
  * still an answer, but a warning: "answering" alone, while every job of the service fails with a 503,
- * reads as all being well. Each endpoint is said by the services that call it (`endpoints`: URL to their
+ * reads as all being well. Not a failure, as test-connectivity's is: this says whether opsdeck can run the
+ * kind's jobs, and an upstream's outage is what its services' breakers hold them through. Each endpoint is said by the services that call it (`endpoints`: URL to their
  * names), as their jobs and breakers name them, with the URL beside. One endpoint down fails the kind's
  * check, and says how many of its services it is (`1 of 4 service(s) not answering`): the rest still run.
+ * An endpoint in `jobsOwn` is the URL jobs that do not GET call (a function URL taking POST /): a GET could
+ * do their work, so it is only connected to, and answering means accepting the connection.
  */
-export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, timeoutMs = 3000): Promise<HealthResult> {
+export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, jobsOwn: ReadonlySet<string> = new Set(), timeoutMs = 3000): Promise<HealthResult> {
   if (endpoints.size === 0) return { ok: true, detail: 'no services' };
   const down: string[] = [];
   const downUrls: string[] = [];
@@ -182,7 +199,11 @@ export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]
   await Promise.all(
     [...endpoints.keys()].map(async (url) => {
       try {
-        const response = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        if (jobsOwn.has(url)) {
+          await acceptsConnections(new URL(url), timeoutMs);
+          return;
+        }
+        const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
         if (response.status >= 500) failing.push(`${who(url)} answers HTTP ${response.status}`);
       } catch (error) {

@@ -27,6 +27,11 @@ export function safeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
+/** A registry's or payload's `path` as it may be shown: without its query or fragment (`/hook?token=…` is `/hook`). */
+export function safePath(path: string): string {
+  return path.replace(/[?#].*$/s, '');
+}
+
 async function readExcerpt(response: Response): Promise<{ excerpt: string; bytes: number }> {
   if (!response.body) return { excerpt: '', bytes: 0 };
   const reader = response.body.getReader();
@@ -91,6 +96,15 @@ function firstLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
 
+/**
+ * Whether an answer's Retry-After fails a job as `rate_limited`, not retried, rather than being waited out:
+ * a 429 or 503 asking longer than max_retry_after (seconds, fractions too), compared in milliseconds as
+ * parseRetryAfter reads it. test-connectivity asks the same, so it names the class the jobs will meet.
+ */
+export function rateLimitedPastMax(status: number, retryAfterMs: number | null, maxRetryAfterS: number): boolean {
+  return (status === 429 || status === 503) && retryAfterMs !== null && retryAfterMs > maxRetryAfterS * 1000;
+}
+
 /** What a status means for the job: done, retry (maybe after a wait the server named), or give up. */
 export function classifyStatus(status: number, retryAfterMs: number | null, call: HttpCall, excerpt: string): RunError | null {
   if (status >= 200 && status < 300) return null;
@@ -99,7 +113,7 @@ export function classifyStatus(status: number, retryAfterMs: number | null, call
   const message = `HTTP ${status} from ${where}${said ? `: ${said}` : ''}`;
   const error_class = `http_${status}`;
   if ((status === 429 || status === 503) && retryAfterMs !== null) {
-    if (retryAfterMs > call.maxRetryAfter * 1000) {
+    if (rateLimitedPastMax(status, retryAfterMs, call.maxRetryAfter)) {
       const when = new Date(Date.now() + retryAfterMs).toISOString();
       return {
         message: `rate limited by ${call.url.host}: may run again after ${when} (Retry-After ${Math.ceil(retryAfterMs / 1000)}s exceeds max_retry_after ${call.maxRetryAfter}s)`,

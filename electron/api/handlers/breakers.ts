@@ -1,6 +1,7 @@
 import type { BreakerView } from '../../../shared/contract.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerRecord } from '../../../shared/domain.ts';
+import { untriedCall } from '../../../shared/breakerRecord.ts';
 import { BreakerOverrides, effectiveBreaker } from '../../../shared/registry.ts';
 import { breakerView } from '../../engine/breakerView.ts';
 import type { ApiContext } from '../context.ts';
@@ -18,7 +19,7 @@ function view(
   tuning: BreakerTuning | null,
 ): BreakerView {
   const config = ctx.registry.service(service);
-  return breakerView(service, record, effectiveBreaker(config), pending[service] ?? 0, now, tuning, config?.execution_type ?? null, ctx.words);
+  return breakerView(service, record, effectiveBreaker(config), pending[service] ?? 0, now, tuning, config?.execution_type ?? null, ctx.words, untriedCall(config));
 }
 
 /** A service the registry does not name and no breaker remembers is a typo, not a new breaker. */

@@ -3,6 +3,7 @@ import { probeConnectivity, probeTimeout, type ServiceCall } from '../../runners
 import { safeUrl } from '../../runners/httpCall.ts';
 import { checkToken } from '../../runners/tokenCheck.ts';
 import { checkedIn } from '../probes.ts';
+import { serviceEvidence } from '../serviceEvidence.ts';
 import type { ApiContext } from '../context.ts';
 import { ApiFailure, notFound } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
@@ -36,7 +37,6 @@ function httpServices(ctx: ApiContext, name: string | undefined): ProbeTarget[] 
     call: {
       method: service.runner_config.method,
       path: service.runner_config.path,
-      service: service.name,
       sendsCredential: service.runner_config.auth_type !== 'none',
       validateToken: ctx.words.call('runners.validateToken', { service: service.name }),
       resetBreaker: ctx.words.resetBreaker(service.name),
@@ -55,6 +55,8 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
       targets.map(async ({ name, baseUrl, call, timeoutS }) => {
         const timeout = probeTimeout(timeoutS);
         const probed = await probeConnectivity(baseUrl, timeout.seconds * 1000, call);
+        // Where the check did not send their call, how the jobs fare is for the store to say.
+        const evidence = name !== null && probed.jobs_call !== null ? await serviceEvidence(ctx, name) : null;
         const steps = probed.steps;
         const ok = steps.every((s) => s.ok) && steps.some((s) => s.step === 'http');
         return {
@@ -67,7 +69,9 @@ export const connectivity: Handlers<'runners.connectivity' | 'runners.validateTo
           timeout_from: timeout.from,
           ok,
           warning: ok && steps.some((s) => s.warning === true),
+          inconclusive: ok && steps.some((s) => s.inconclusive === true),
           steps,
+          evidence,
         };
       }),
     );

@@ -13,7 +13,7 @@ import { listOnly, positionals, UsageError } from '../args.ts';
 import { call, withRuntime, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { ago, bytesText, paint, printJson, statusColor, timesIn, when } from '../output.ts';
-import { renderTable } from '../table.ts';
+import { renderTable, type Column } from '../table.ts';
 import { PG_POOL_MAX_ENV } from '../../store/open.ts';
 
 export const runners: Command = {
@@ -124,6 +124,21 @@ export function poolCellText(worker: Pick<WorkerView, 'pool' | 'state' | 'lost'>
   return memoryIsLastKnown(worker) ? `${pool} (last)` : pool;
 }
 
+const POOL_COLUMN: Column = { header: 'pool', align: 'right' };
+
+/**
+ * The workers table's columns: a name once some worker has one (opsdeck worker --name), so a fleet without
+ * names reads as before, and a pool on PostgreSQL only (SQLite has none). The pool's figures line up to the
+ * right as the in-flight count, rss and cpu beside them do, their "(last)" marks with them.
+ */
+export function workerColumns(named: boolean, pooled: boolean): Column[] {
+  return [
+    { header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
+    { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, ...(pooled ? [POOL_COLUMN] : []),
+    { header: 'queues' }, { header: 'services', max: 120 }, { header: 'cannot run', max: 60 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' },
+  ];
+}
+
 /**
  * The registry a worker runs: its digest's start and when it loaded it; - from a worker that did not say.
  * `drifted`: it is not the file this command read (--registry), marked so; the lines under the table say what to do.
@@ -177,7 +192,8 @@ export const workers: Command = {
     'pool       on a PostgreSQL store, each worker\'s connection pool between its last two heartbeats: the most',
     `           connections in use at once of its size (${PG_POOL_MAX_ENV} where it runs), and once callers had to wait`,
     '           for one, the most waiting at once and the longest wait; health-check store warns of a live one once a',
-    '           caller waited 100 ms or more. Marked and - as rss is; --json has pool.max, .peak_in_use, .peak_waiting',
+    '           caller queued behind busy connections (not ones still opening) waited 100 ms or more. Marked and - as',
+    '           rss is; --json has pool.max, .peak_in_use, .peak_waiting',
     '           and .longest_wait_ms, or null (always on SQLite, which has no pool)',
     'registry   the registry each worker runs: the start of the sha256 of the file it loaded, and when it loaded it',
     '           (at start, or the last SIGHUP that took); --json has registry.digest, .path and .loaded_at, or null.',
@@ -205,14 +221,11 @@ export const workers: Command = {
       if (inv.common.json) printJson(inv.io, listed);
       else if (list.length === 0) inv.io.out('no workers have registered on this store');
       else {
-        // The name column only once some worker has one (opsdeck worker --name): a fleet without names reads as before.
         const named = list.some((w) => w.name !== null);
-        // SQLite has no pool: nothing is said of one there.
         const pooled = ctx.store.dialect === 'postgres';
         inv.io.out(
           renderTable(
-            [{ header: 'worker', max: 50 }, ...(named ? [{ header: 'name', max: 40 }] : []), { header: 'state' }, { header: 'host' }, { header: 'pid', align: 'right' },
-              { header: 'in flight', align: 'right' }, { header: 'rss', align: 'right' }, { header: 'cpu', align: 'right' }, ...(pooled ? [{ header: 'pool' }] : []), { header: 'queues' }, { header: 'services', max: 120 }, { header: 'cannot run', max: 60 }, { header: 'registry' }, { header: 'heartbeat' }, { header: 'started' }],
+            workerColumns(named, pooled),
             list.map((w) => {
               // A lost worker's last count is not news: what it still holds shows as stuck jobs.
               const inFlight = w.in_flight === null ? '-' : `${w.in_flight}/${w.concurrency}`;

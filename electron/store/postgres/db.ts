@@ -90,7 +90,12 @@ export class PgDb {
 
   readonly #engineAnswerMs: number;
   readonly #readAnswerMs: number;
-  /** Every statement's connection is asked for through it, but those of telling a failure (its role, its migrations, a cancel). */
+  /**
+   * Every statement's connection is asked for through it, but those of telling a failure (its role, its
+   * migrations, a cancel). #bounded, once and #tx each repeat the same few lines to do so, on purpose: a
+   * helper they shared would be one more await, and one more promise, for every statement of the engine's
+   * hot path.
+   */
   readonly #gauge: PoolGauge;
 
   constructor(url: string, poolSize: number, engineAnswerMs = ENGINE_ANSWER_MS, readAnswerMs = READ_ANSWER_MS) {

@@ -162,7 +162,7 @@ export class PostgresStore implements Store {
   }
 
   takePoolPeaks(): WorkerPool | null {
-    return this.#db.takePoolPeaks();
+    return this.#open.takePoolPeaks();
   }
 
   async connectionRoom(): Promise<ConnectionRoom | null> {

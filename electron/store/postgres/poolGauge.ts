@@ -4,10 +4,14 @@ import type { WorkerPool } from '../../../shared/domain.ts';
 
 /**
  * What a pool went through between two takes (a worker's heartbeats): the most connections in use at once,
- * the most callers waiting at once for one, and the longest a caller waited. A look at the pool as the
- * heartbeat leaves misses a pool exhausted a second before. Every lending updates a few numbers and reads
- * the pool's counters, allocating nothing while the pool has a connection to give: the engine's statements
- * pass through here.
+ * the most callers waiting at once for one, and the longest a caller waited behind connections busy with
+ * statements. A look at the pool as the heartbeat leaves misses a pool exhausted a second before. Every
+ * lending updates a few numbers and reads the pool's counters, allocating nothing while the pool has a
+ * connection to give: the engine's statements pass through here.
+ *
+ * A wait that is the pool opening connections is no exhaustion: a caller that got a connection opened for
+ * it, however slowly, did not wait, and one queued while connections were still opening counts only from
+ * when the last of them opened. A larger pool would have opened one more, as slowly, for it.
  */
 export class PoolGauge {
   readonly #pool: pg.Pool;
@@ -21,10 +25,16 @@ export class PoolGauge {
    * long, not only the waits that ended in it.
    */
   readonly #waitingSince: number[] = [];
+  /** When the pool last finished opening a connection (performance.now()): a wait before it was on the opening. */
+  #openedAt = Number.NEGATIVE_INFINITY;
 
   constructor(pool: pg.Pool, max: number) {
     this.#pool = pool;
     this.#max = max;
+    // Once per connection opened, not per lending.
+    pool.on('connect', () => {
+      this.#openedAt = performance.now();
+    });
   }
 
   /**
@@ -42,26 +52,39 @@ export class PoolGauge {
 
   /** Called once a caller that asked at `askedAt` (performance.now()) got its connection or gave up waiting. */
   lent(askedAt: number): void {
-    const waited = performance.now() - askedAt;
-    if (waited > this.#longestWaitMs) this.#longestWaitMs = waited;
     const inUse = this.#inUse();
     if (inUse > this.#peakInUse) this.#peakInUse = inUse;
-    if (this.#waitingSince.length === 0) return;
-    // Nobody waits any more: whatever a caller outside the gauge left here goes too.
+    const oldest = this.#waitingSince[0];
+    if (oldest === undefined) return;
+    // One that asked before every caller queued behind busy connections was served by an idle connection or
+    // one opened for it, and waited on no statement: its wait is not counted. The pool serves its queue in
+    // order: one that asked after the oldest of them is that one, or comes after it.
+    if (askedAt >= oldest) {
+      this.#waitingSince.shift();
+      const waited = this.#waitedSince(oldest);
+      if (waited > this.#longestWaitMs) this.#longestWaitMs = waited;
+    }
+    // Nobody waits any more, so no entry can be a waiting caller's. Only asked() adds them, counting from the
+    // pool's counters, which callers outside the gauge move too (pool.query in failure and #cancel): an entry
+    // left by a miscount would otherwise have every take after it report a wait growing for ever.
     if (this.#waiting() === 0) this.#waitingSince.length = 0;
-    else if (askedAt >= (this.#waitingSince[0] ?? Number.POSITIVE_INFINITY)) this.#waitingSince.shift();
   }
 
   /** The figures since the last take; the next period starts from the pool as it stands. */
   take(): WorkerPool {
     const oldest = this.#waitingSince[0];
-    const longest = oldest === undefined ? this.#longestWaitMs : Math.max(this.#longestWaitMs, performance.now() - oldest);
+    const longest = oldest === undefined ? this.#longestWaitMs : Math.max(this.#longestWaitMs, this.#waitedSince(oldest));
     const figures = { max: this.#max, peak_in_use: this.#peakInUse, peak_waiting: this.#peakWaiting, longest_wait_ms: Math.round(longest * 10) / 10 };
     // A caller still waiting is counted again in the next period, and its whole wait when it ends.
     this.#peakInUse = this.#inUse();
     this.#peakWaiting = this.#waiting();
     this.#longestWaitMs = 0;
     return figures;
+  }
+
+  /** How long a caller queued at `queuedAt` has waited behind busy connections, leaving out the pool's opening them. */
+  #waitedSince(queuedAt: number): number {
+    return performance.now() - Math.max(queuedAt, this.#openedAt);
   }
 
   /** Lent out, or opening for a caller. */

@@ -7,7 +7,7 @@ export interface PoolCell {
   text: string;
   /** Not how it stands now: its last known, or nothing said. */
   dim: boolean;
-  /** Callers waited for a connection between its last two heartbeats. */
+  /** Callers queued behind busy connections waited 100 ms or more between its last two heartbeats. */
   exhausted: boolean;
   title: string;
 }
@@ -26,6 +26,8 @@ export function poolCell(worker: Pick<WorkerView, 'pool' | 'state' | 'lost'>): P
     return { text: `${text} last known`, dim: true, exhausted: false, title: `Last known, ${when}: ${WHAT}` };
   }
   const exhausted = poolExhausted(pool);
-  const advice = exhausted ? '. Exhausted: restart it with a larger OPSDECK_PG_POOL_MAX or a lower --concurrency' : '';
+  const advice = exhausted
+    ? '. Exhausted: restart it with a larger OPSDECK_PG_POOL_MAX or a lower --concurrency, unless its statements wait on locks held elsewhere (a long transaction? pg_stat_activity shows them waiting on Lock), where a larger pool only holds more connections stuck behind them'
+    : '';
   return { text, dim: false, exhausted, title: `${WHAT}${advice}` };
 }
