@@ -1,17 +1,21 @@
-/** Edit distance, for "did you mean" hints on misspelled names. */
+/**
+ * Edits from one word to the other, for "did you mean" hints on misspelled names: insert, delete,
+ * replace, or swap two neighbours (`jbos` of jobs, `sevrice` of service), each one, as a slip of the keys is.
+ */
 export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let twoUp: number[] = [];
+  let up = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] ?? 0;
-    prev[0] = i;
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const up = prev[j] ?? 0;
-      const left = prev[j - 1] ?? 0;
-      prev[j] = Math.min(up + 1, left + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
+      let best = Math.min((up[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (up[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (twoUp[j - 2] ?? 0) + 1);
+      row.push(best);
     }
+    twoUp = up;
+    up = row;
   }
-  return prev[b.length] ?? 0;
+  return up[b.length] ?? 0;
 }
 
 /** The closest candidate: case-insensitive equality first, then at most two edits away. */

@@ -396,7 +396,10 @@ export const DlqSelector = z
     fingerprint: z.string().max(200).optional(),
     search: z.string().max(500).optional(),
     service: z.string().max(200).optional(),
-    /** Only dead letters with an attempt that failed of this class, as JobFilter's `error_class` picks jobs (a family too: `http_5xx`). */
+    /**
+     * Only dead letters that failed for good of this class (a family too: `http_5xx`): their last attempt's,
+     * the class each DlqGroup names, never an earlier attempt's. JobFilter's `error_class` picks jobs by any attempt.
+     */
     error_class: ErrorClass.optional(),
     /** Every open dead letter: what a bulk action with nothing else in its selector must say (dlqSelection.ts). */
     all: z.literal(true).optional(),

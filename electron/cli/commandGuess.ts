@@ -1,3 +1,5 @@
+import { editDistance } from '../../shared/closestWord.ts';
+
 /**
  * "Did you mean" for a word typed as a command. A guess an operator may paste must be the command they
  * meant or none: a short word is nearly as close to many commands (`ps` was two edits from `api`, `top`
@@ -6,22 +8,6 @@
  * letters, at most two), or a word that is the whole part of a command's name between hyphens
  * (`health` of health-check). The caller offers only the commands that read (commands/index.ts).
  */
-
-/** Edits (insert, delete, replace, or swap two neighbours: `jbos`) from one word to the other. */
-function slips(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const row = d[i] ?? [];
-      const above = d[i - 1] ?? [];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (d[i - 2]?.[j - 2] ?? 0) + 1);
-      row[j] = best;
-    }
-  }
-  return d[a.length]?.[b.length] ?? 0;
-}
 
 /** How many slips a word of this length may hold and still be told from the others: none under four letters. */
 function slipsAllowed(length: number): number {
@@ -40,7 +26,7 @@ export function guessCommand(typed: string, commands: readonly string[], aliases
   let best: string | null = null;
   let bestSlips = slipsAllowed(word.length) + 1;
   for (const candidate of [...commands, ...aliases]) {
-    const n = slips(word, candidate);
+    const n = editDistance(word, candidate);
     if (n < bestSlips) {
       best = candidate;
       bestSlips = n;

@@ -19,16 +19,21 @@ export async function openClassesText(ctx: ApiContext, selector: DlqSelector): P
   const of = selector.service === undefined ? '' : ` of ${selector.service}`;
   if (groups.length === 0) return `no dead letter${of} is open`;
   const byClass = new Map<string, number>();
+  // A dead letter whose attempt recorded no class (written before classes were kept): no --class picks it.
+  let unclassified = 0;
   for (const group of groups) {
-    const errorClass = group.error_class ?? 'unclassified';
-    byClass.set(errorClass, (byClass.get(errorClass) ?? 0) + group.count);
+    if (group.error_class === null) unclassified += group.count;
+    else byClass.set(group.error_class, (byClass.get(group.error_class) ?? 0) + group.count);
   }
   const counts = [...byClass].sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
   const shown = counts.slice(0, CLASSES_SHOWN).map(([errorClass, n]) => `${errorClass} ${countText(n)}`).join(', ');
   const more = counts.length > CLASSES_SHOWN ? `, and ${countText(counts.length - CLASSES_SHOWN)} more` : '';
+  const none = unclassified === 0 ? '' : `${shown === '' ? '' : ', '}unclassified ${countText(unclassified)}`;
   const among = truncated ? ` (in the ${countText(groups.length)} largest groups)` : '';
-  const open = `open dead letters${of} by class: ${shown}${more}${among}`;
+  const open = `open dead letters${of} by class: ${shown}${more}${none}${among}`;
   const meant = classesNamedIn(selector.search ?? '').filter((named) => named !== selector.error_class && errorClassesOf(named).some((exact) => byClass.has(exact)));
   if (meant.length > 0) return `${open}: try ${meant.map((named) => `--class ${named}`).join(' or ')}, or opsdeck dlq groups for their errors`;
-  return `${open}: --class CLASS picks one, opsdeck dlq groups shows their errors`;
+  if (unclassified === 0) return `${open}: --class CLASS picks one, opsdeck dlq groups shows their errors`;
+  const picks = byClass.size > 0 ? '--class CLASS picks one, --fingerprint FP the unclassified' : '--fingerprint FP picks them';
+  return `${open}: ${picks}; opsdeck dlq groups shows their errors and fingerprints`;
 }

@@ -1,19 +1,23 @@
-import path from 'node:path';
-import { effectiveTimeout, type SecurityPolicy, type ServiceConfig } from '../../shared/registry.ts';
-import { redactUrl } from '../config/secrets.ts';
+import { effectiveTimeout, type HttpRunnerConfig, type SecurityPolicy, type ServiceConfig, type ShellRunnerConfig } from '../../shared/registry.ts';
+import { redactArgs, redactSecretText } from '../config/secretText.ts';
+import { targetUrl } from '../runners/http.ts';
 import { imageAllowed } from '../runners/imageAllowlist.ts';
+import { insideAny, shellAsWritten } from '../runners/shellPolicy.ts';
 import { shellWord } from '../../shared/shellWord.ts';
 
 /**
  * What `opsdeck services NAME` shows of a service's runner: the runbooks' "check permissions" (what runs,
- * where, as whom, what it is allowed, how long it may take). A secret is shown by the name of the variable
- * that holds it, never its value: a header's value and a URL's password are left out, as they may hold one.
+ * where, as whom, what it is allowed, how long it may take), as the runner reads the registry. A secret is
+ * shown by the name of the variable that holds it, never its value: a header's value is left out, and a
+ * command's and a URL's are cut as a job's are (`--password …`, `-phunter2`, `-u user:pass`, `token=…`, a
+ * URL's password).
  */
 export type Setting = [name: string, value: string];
 
 const listOr = (items: readonly string[] | undefined, none: string) => (items === undefined || items.length === 0 ? none : items.join(', '));
 
-const words = (argv: readonly string[]) => argv.map(shellWord).join(' ');
+/** An argv as a shell would read it back, its secrets cut as a job's argv is (redactArgs). */
+const words = (argv: readonly string[]) => redactArgs(argv).map((word) => shellWord(String(word))).join(' ');
 
 function timeoutText(service: ServiceConfig): string {
   const where = service.runner_config.timeout === undefined ? 'timeout' : 'runner_config.timeout';
@@ -26,11 +30,48 @@ function limitsText(policy: SecurityPolicy): string {
   return parts.length === 0 ? 'none' : parts.join(', ');
 }
 
-/** Whether command[0] is allowed as written; a link to an allowed command is only told on the worker, as its jobs run. */
-function commandsText(program: string, allowed: readonly string[] | undefined): string {
-  if (allowed === undefined || allowed.length === 0) return 'none: every command is refused (allowlist)';
-  const listed = allowed.join(', ');
-  return allowed.includes(program) ? listed : `${listed} (command[0] ${program} is not among them as written: its jobs fail as allowlist unless it is a link to one)`;
+/**
+ * Whether command[0] is allowed as the runner compares it (shellAsWritten): an absolute path listed; a
+ * relative one is refused whatever the list says, and a relative entry allows nothing. A link to an allowed
+ * command is only told on the worker, as its jobs run.
+ */
+function commandsText(c: ShellRunnerConfig, policy: SecurityPolicy): string {
+  const written = shellAsWritten(c, policy);
+  const listed = policy.allowed_commands ?? [];
+  if (listed.length === 0) return 'none: every command is refused (allowlist)';
+  const ignored = listed.filter((entry) => !written.allowed.includes(entry) && entry !== written.requested);
+  const notes = [
+    ...(written.commandRefused !== null
+      ? [`command[0] ${written.requested} is not an absolute path: the runner refuses every job as allowlist`]
+      : written.allowed.includes(written.requested)
+        ? []
+        : [`command[0] ${written.requested} is not among them as written: its jobs fail as allowlist unless it is a link to one`]),
+    ...(ignored.length === 0 ? [] : [ignored.length === 1 ? `${ignored.join('')} is not an absolute path: it allows nothing` : `${ignored.join(', ')} are not absolute paths: they allow nothing`]),
+  ];
+  return `${listed.join(', ')}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
+}
+
+/** Where its jobs start, and why they would not there: a relative folder, or one outside allowed_roots as written. */
+function workingDirectoryText(c: ShellRunnerConfig, policy: SecurityPolicy): string {
+  const written = shellAsWritten(c, policy);
+  const where = c.working_directory ?? `not set: ${written.cwd ?? "the worker's temp folder"}`;
+  if (written.cwdRefused !== null) return `${where} (not an absolute path: its jobs fail as config)`;
+  if (written.cwd !== null && written.roots.length > 0 && !insideAny(written.cwd, written.roots)) {
+    return `${where} (outside allowed_roots as written: its jobs fail as allowlist unless a link leads inside one)`;
+  }
+  return where;
+}
+
+/**
+ * The request its jobs make, as the runner builds it (targetUrl): base_url's origin and path and the
+ * service's path, never base_url's user, password or query, which are said to be left out; a secret in it cut.
+ */
+function requestText(c: HttpRunnerConfig): string {
+  const url = targetUrl(c.base_url, c.path, undefined);
+  if (typeof url === 'string') return `${c.method} ${redactSecretText(c.base_url)}: ${redactSecretText(url)}, so a job fails unless its payload gives a path`;
+  const base = new URL(c.base_url);
+  const unsent = [...(base.username !== '' || base.password !== '' ? ['user and password'] : []), ...(base.search !== '' ? ['query'] : [])];
+  return `${c.method} ${redactSecretText(url.href)}${unsent.length === 0 ? '' : ` (base_url's ${unsent.join(' and ')} not sent)`}`;
 }
 
 function runnerSettings(service: ServiceConfig): Setting[] {
@@ -41,9 +82,9 @@ function runnerSettings(service: ServiceConfig): Setting[] {
       return [
         ['command', words(c.command)],
         ['payload_args', c.payload_args ? "yes: a job's payload.args are appended to the command" : 'no'],
-        ['allowed_commands', commandsText(c.command[0] ?? '', policy.allowed_commands)],
+        ['allowed_commands', commandsText(c, policy)],
         ['allowed_roots', listOr(policy.allowed_roots, 'any')],
-        ['working_directory', c.working_directory ?? `not set: ${(policy.allowed_roots ?? []).find((root) => path.isAbsolute(root)) ?? "the worker's temp folder"}`],
+        ['working_directory', workingDirectoryText(c, policy)],
         ['user', c.user ?? "the worker's own"],
         ['env', listOr(c.env, 'none passed')],
         ...(c.output_limit_bytes === undefined ? [] : [['output_limit_bytes', String(c.output_limit_bytes)] satisfies Setting]),
@@ -53,7 +94,7 @@ function runnerSettings(service: ServiceConfig): Setting[] {
       const c = service.runner_config;
       const auth = Object.values(c.auth_config ?? {});
       return [
-        ['request', `${c.method} ${redactUrl(`${c.base_url.replace(/\/+$/, '')}/${c.path.replace(/^\/+/, '')}`)}`],
+        ['request', requestText(c)],
         ['auth', c.auth_type === 'none' ? 'none' : `${c.auth_type}${auth.length === 0 ? '' : ` from ${auth.join(', ')}`}`],
         ['headers', listOr(Object.keys(c.headers ?? {}), 'none')],
         ['idempotent', c.idempotent ? 'yes: a read timeout may be retried' : 'no'],
@@ -77,7 +118,7 @@ function runnerSettings(service: ServiceConfig): Setting[] {
     }
     case 'serverless': {
       const c = service.runner_config;
-      const target = c.provider === 'aws_lambda' ? `${c.function_name ?? '(no function_name)'}${c.region ? ` in ${c.region}` : ''}${c.endpoint ? ` at ${redactUrl(c.endpoint)}` : ''}` : redactUrl(c.url ?? '(no url)');
+      const target = c.provider === 'aws_lambda' ? `${c.function_name ?? '(no function_name)'}${c.region ? ` in ${c.region}` : ''}${c.endpoint ? ` at ${redactSecretText(c.endpoint)}` : ''}` : redactSecretText(c.url ?? '(no url)');
       const keys = [c.access_key_env_var, c.secret_key_env_var].filter((name): name is string => name !== undefined);
       return [
         ['function', `${c.provider} ${target}`],

@@ -63,6 +63,8 @@ describe('renderTable', () => {
           const parts = [address.slice(0, 12), address.slice(8, 17), address.slice(-5), address.slice(-4)];
           if (error.includes(address) && parts.some((part) => out.includes(part))) assert.ok(out.includes(address), `${max}: ${out}`);
         }
+        // The cell opens and closes with the error's own text or the mark, never a space.
+        assert.equal(out, out.trim(), `${max}: "${out}"`);
         // Every piece of the error shown is a run of its whole words, or starts at a separator of a long one.
         for (const piece of out.split('…').map((part) => part.trim()).filter((part) => part !== '')) {
           const at = error.indexOf(piece);
@@ -75,6 +77,16 @@ describe('renderTable', () => {
     assert.equal(at(errors[0] ?? '', 60), 'connection failed calling GET … 503 Service Unavailable');
     assert.equal(at(errors[1] ?? '', 50), 'POST http://127.0.0.1:18777 … (UND_ERR_SOCKET)');
     assert.equal(at(errors[2] ?? '', 40), 'http://127.0.0.1:18777 … /p answered 503');
+  });
+
+  it('gives the whole room to the end when no word of the start fits, and to the start when no word of the end does', () => {
+    const unavailable = 'http://127.0.0.1:18777/api/v2/payments/charges/settle/detail503 answered 503 Service Unavailable while settling';
+    const cell = (error: string, max: number) => renderTable([{ header: 'e', max, cut: 'middle' }, { header: 'x' }], [[error, 'x']]).split('\n')[1];
+    assert.equal(cell(unavailable, 38), '… Service Unavailable while settling  x');
+    assert.equal(cell(unavailable, 36), '… Service Unavailable while settling  x');
+    assert.equal(cell(unavailable, 30), '… Unavailable while settling  x');
+    const refused = 'connection failed calling GET http://127.0.0.1:18777/api/v2/payments/charges/settle/detail503 answered 503 Service Unavailable';
+    assert.equal(cell(refused, 20), 'connection failed …  x');
   });
 
   it("cuts an identifier before its last /-part, a workflow task's name, which it keeps whole", () => {

@@ -98,6 +98,8 @@ function tailStart(chars: string[], budget: number): number {
 
 /** Between a middle-cut cell's head and tail, which end and start at spaces. */
 const GAP = ' … ';
+/** Beside a middle-cut cell's head or tail when nothing of the other fits. */
+const EDGE = '… ';
 
 /** An identifier cut before its last /-part, which is kept whole when it fits: `slow_flow-mxdo6jid…/load`. */
 function cutBeforeLast(chars: string[], max: number): string {
@@ -122,8 +124,13 @@ function cut(text: string, max: number, where: 'end' | 'middle' | 'last'): strin
   const headLeft = room - (chars.length - start);
   if (tail > from && headLeft > 0 && headEnd(chars, headLeft) >= room / 2) tail = start;
   // What the tail left goes back to the head.
-  const head = headEnd(chars, room - (chars.length - tail));
-  return `${chars.slice(0, head).join('').trimEnd()}${GAP}${chars.slice(tail).join('').trimStart()}`;
+  const head = chars.slice(0, headEnd(chars, room - (chars.length - tail))).join('').trimEnd();
+  const end = chars.slice(tail).join('').trimStart();
+  // Nothing of one side fits: the other takes its room, with the mark alone on the empty side.
+  const alone = max - EDGE.length;
+  if (head === '') return `${EDGE}${chars.slice(tailStart(chars, alone)).join('').trimStart()}`.trimEnd();
+  if (end === '') return `${chars.slice(0, headEnd(chars, alone)).join('').trimEnd()} ${EDGE.trim()}`.trimStart();
+  return `${head}${GAP}${end}`;
 }
 
 function pad(text: string, w: number, align: 'left' | 'right'): string {

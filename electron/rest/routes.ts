@@ -104,7 +104,7 @@ const DlqQuery = z
     fingerprint: z.string().max(200).optional(),
     search: z.string().max(500).optional(),
     service: z.string().max(200).optional(),
-    /** Dead letters with an attempt that failed of this class, as /v1/executions?class= picks jobs. */
+    /** Dead letters that failed for good of this class, the one /v1/dlq/groups names; /v1/executions?class= picks jobs by any attempt. */
     class: KnownErrorClass.optional(),
     limit: limitOf('dlq.list').optional(),
     after: z.string().max(100).optional(),

@@ -33,9 +33,49 @@ function inside(dir: string, root: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** Whether `dir` lies inside one of `roots` by their paths as written; decideShell compares their real paths. */
+export function insideAny(dir: string, roots: readonly string[]): boolean {
+  return roots.some((root) => inside(dir, root));
+}
+
+/** The absolute paths of a list: decideShell compares only those, so a relative entry allows nothing. */
+function absolute(paths: readonly string[] | undefined): string[] {
+  return (paths ?? []).filter((p) => path.isAbsolute(p));
+}
+
+/**
+ * What decideShell reads of a shell service before any file of the worker's, so `opsdeck services NAME`
+ * shows what its jobs meet: the program asked for, the allowed commands and roots it compares (absolute
+ * paths only), where its jobs start (null: the worker's temp folder), and what it refuses as written.
+ */
+export interface ShellAsWritten {
+  requested: string;
+  allowed: string[];
+  roots: string[];
+  cwd: string | null;
+  /** command[0] is no absolute path: every job is refused as allowlist, whatever allowed_commands lists. */
+  commandRefused: string | null;
+  /** The working directory is no absolute path: every job fails as config. */
+  cwdRefused: string | null;
+}
+
+export function shellAsWritten(cfg: ShellRunnerConfig, policy: SecurityPolicy): ShellAsWritten {
+  const requested = cfg.command[0] ?? '';
+  const roots = absolute(policy.allowed_roots);
+  const cwd = cfg.working_directory ?? roots[0] ?? null;
+  return {
+    requested,
+    allowed: absolute(policy.allowed_commands),
+    roots,
+    cwd,
+    commandRefused: path.isAbsolute(requested) ? null : `Command '${requested}' is not allowed: command[0] must be an absolute path`,
+    cwdRefused: cwd === null || path.isAbsolute(cwd) ? null : `working_directory must be an absolute path: '${cwd}'`,
+  };
+}
+
 /** Where a shell service's jobs start: its working_directory, else its first allowed root, else the temp folder. */
 export function workingDirectoryOf(cfg: ShellRunnerConfig, policy: SecurityPolicy): string {
-  return cfg.working_directory ?? (policy.allowed_roots ?? []).find((r) => path.isAbsolute(r)) ?? os.tmpdir();
+  return shellAsWritten(cfg, policy).cwd ?? os.tmpdir();
 }
 
 /**
@@ -45,13 +85,11 @@ export function workingDirectoryOf(cfg: ShellRunnerConfig, policy: SecurityPolic
  * another binary, and a link inside a root cannot lead out of it.
  */
 export async function decideShell(cfg: ShellRunnerConfig, policy: SecurityPolicy): Promise<Decision> {
-  const requested = cfg.command[0] ?? '';
-  if (!path.isAbsolute(requested)) {
-    return allowlist(`Command '${requested}' is not allowed: command[0] must be an absolute path`);
-  }
+  const written = shellAsWritten(cfg, policy);
+  const { requested } = written;
+  if (written.commandRefused !== null) return allowlist(written.commandRefused);
   const allowed = new Set<string>();
-  for (const entry of policy.allowed_commands ?? []) {
-    if (!path.isAbsolute(entry)) continue;
+  for (const entry of written.allowed) {
     allowed.add(entry);
     const real = await resolved(entry);
     if (real) allowed.add(real);
@@ -66,9 +104,8 @@ export async function decideShell(cfg: ShellRunnerConfig, policy: SecurityPolicy
     return allowlist(`Command '${requested}' is not allowed${via}`);
   }
 
-  const roots = (policy.allowed_roots ?? []).filter((r) => path.isAbsolute(r));
-  const wanted = workingDirectoryOf(cfg, policy);
-  if (!path.isAbsolute(wanted)) return config(`working_directory must be an absolute path: '${wanted}'`);
+  if (written.cwdRefused !== null) return config(written.cwdRefused);
+  const wanted = written.cwd ?? os.tmpdir();
   const cwd = await resolved(wanted);
   if (cwd === null) return config(`Working directory '${wanted}' does not exist`);
   try {
@@ -76,9 +113,9 @@ export async function decideShell(cfg: ShellRunnerConfig, policy: SecurityPolicy
   } catch {
     return config(`Working directory '${wanted}' cannot be read`);
   }
-  if (roots.length > 0) {
-    const realRoots = (await Promise.all(roots.map(resolved))).filter((r): r is string => r !== null);
-    if (!realRoots.some((root) => inside(cwd, root))) {
+  if (written.roots.length > 0) {
+    const realRoots = (await Promise.all(written.roots.map(resolved))).filter((r): r is string => r !== null);
+    if (!insideAny(cwd, realRoots)) {
       return allowlist(`Working directory '${wanted}' is not allowed: it is outside allowed_roots`);
     }
   }

@@ -1,9 +1,9 @@
-import { countText } from '../../../shared/countText.ts';
+import { countOf, countText } from '../../../shared/countText.ts';
 import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
 import { bulkText } from '../../../shared/bulkText.ts';
 import { unservedClause } from '../../../shared/unservedText.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
-import { flag, ids, int, pastTime, str, UsageError, type ParsedArgs } from '../args.ts';
+import { flag, ids, int, pastTime, str, UsageError, type OptionSpec, type ParsedArgs, type Values } from '../args.ts';
 import { heldByTexts } from '../../../shared/heldText.ts';
 import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
@@ -123,6 +123,49 @@ function matchedNothing(s: DlqSelector, result: BulkResult): string | null {
 }
 
 const SUBCOMMANDS = ['groups', 'list', 'retry', 'resolve', 'purge'];
+
+const OPTIONS: OptionSpec = {
+  fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
+  search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
+  service: { type: 'string', value: 'NAME', description: 'one service' },
+  class: { type: 'string', value: 'C', description: 'failed for good of this class, the one groups shows (connection, timeout, http_5xx, …); not an earlier attempt\'s, as jobs --class takes' },
+  ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
+  all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
+  note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
+  before: { type: 'string', value: 'ISO|30d', description: 'purge: resolved before this time, or more than this long ago (30d)' },
+  'dry-run': { type: 'boolean', description: 'count what would change, change nothing' },
+  limit: { type: 'string', value: 'N', description: 'list: at most N (default 50)' },
+  after: { type: 'string', value: 'CURSOR', description: 'list: the next page' },
+  ...WIDE_OPTION,
+};
+
+/** The options that pick dead letters: list, retry and resolve apply them; groups only some; purge none. */
+const SELECTING = ['fingerprint', 'search', 'service', 'class', 'ids'];
+
+/** The options each subcommand applies. Any other is refused: passed over, `purge --class timeout` deleted every class. */
+const APPLIES: Record<string, readonly string[]> = {
+  groups: ['search', 'service', 'wide'],
+  list: [...SELECTING, 'limit', 'after', 'wide'],
+  retry: [...SELECTING, 'all', 'dry-run'],
+  resolve: [...SELECTING, 'all', 'note', 'dry-run'],
+  purge: ['before', 'dry-run'],
+};
+
+/** The first of dlq's options given that `sub` does not apply, refused in words for what the operator meant by it. */
+function notApplied(sub: string, values: Values): UsageError | null {
+  const applies = APPLIES[sub] ?? [];
+  const option = Object.keys(OPTIONS).find((name) => values[name] !== undefined && !applies.includes(name));
+  if (option === undefined) return null;
+  const takes = `dlq ${sub} takes ${applies.map((name) => `--${name}`).join(', ')}`;
+  if (sub === 'purge' && SELECTING.includes(option)) {
+    return new UsageError(`dlq purge takes no --${option}: it deletes every dead letter resolved before --before, whatever its class, service, group or error (${takes})`);
+  }
+  if (sub === 'groups' && SELECTING.includes(option)) {
+    return new UsageError(`dlq groups takes no --${option}: opsdeck dlq list --${option} … lists the dead letters it picks (${takes})`);
+  }
+  return new UsageError(`dlq ${sub} takes no --${option} (${takes})`);
+}
+
 /** The subcommands that act on or list chosen dead letters, so take jobs by id or identifier after them. */
 const NAMING_JOBS = ['list', 'retry', 'resolve'];
 
@@ -136,27 +179,16 @@ export const dlq: Command = {
     '  list     the dead letters a selector matches (--limit, --after); dlq alone lists them too',
     '  retry    send them back to pending; a service whose circuit breaker holds them is named',
     '  resolve  mark them resolved with --note (not needed with --dry-run); they leave the open list',
-    '  purge    delete resolved dead letters resolved before --before',
+    '  purge    delete every dead letter resolved before --before, of any class, service or group',
     'selector: --fingerprint FP, --search TEXT, --service NAME, --class C, --ids 1,2,3 (all must match); --all for every one.',
+    'list, retry and resolve take a selector, groups only --search and --service, purge none: an option a subcommand',
+    'does not apply is refused (exit 2), never passed over.',
     'list, retry and resolve also take jobs by id or identifier: opsdeck dlq retry 12, opsdeck dlq resolve 12 13 --note TEXT.',
     'Every bulk change runs in one transaction and is written to the audit log; --dry-run only counts.',
     'retry and resolve exit 1 when a job named or a selector matched no open dead letter (said on stderr); --all',
     'and purge finding none exit 0.',
   ].join('\n'),
-  options: {
-    fingerprint: { type: 'string', value: 'FP', description: 'one error group' },
-    search: { type: 'string', value: 'TEXT', description: 'error message contains TEXT (plain text)' },
-    service: { type: 'string', value: 'NAME', description: 'one service' },
-    class: { type: 'string', value: 'C', description: 'an attempt failed of this class, as jobs --class (connection, timeout, http_5xx, …); groups shows each group\'s' },
-    ids: { type: 'string', value: '1,2,3', description: 'these jobs' },
-    all: { type: 'boolean', description: 'every open dead letter (retry, resolve)' },
-    note: { type: 'string', value: 'TEXT', description: 'resolve: why they are resolved' },
-    before: { type: 'string', value: 'ISO|30d', description: 'purge: resolved before this time, or more than this long ago (30d)' },
-    'dry-run': { type: 'boolean', description: 'count what would change, change nothing' },
-    limit: { type: 'string', value: 'N', description: 'list: at most N (default 50)' },
-    after: { type: 'string', value: 'CURSOR', description: 'list: the next page' },
-    ...WIDE_OPTION,
-  },
+  options: OPTIONS,
   async run(inv) {
     // Alone it lists, as breaker, workflow and schedule do.
     const [sub = 'list', ...extra] = inv.positionals;
@@ -168,6 +200,8 @@ export const dlq: Command = {
     if (!SUBCOMMANDS.includes(sub)) throw new UsageError(`dlq takes one of ${SUBCOMMANDS.join(', ')}, not "${sub}"`);
     if (extra.length > 0 && !NAMING_JOBS.includes(sub)) throw new UsageError(`unexpected argument "${extra[0]}": dlq ${sub} takes no job ids`);
     const { values } = inv;
+    const refused = notApplied(sub, values);
+    if (refused !== null) throw refused;
     const dryRun = flag(values, 'dry-run');
     return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
       const named: number[] = [];
@@ -192,8 +226,8 @@ export const dlq: Command = {
                 tableFit(inv),
               ),
             );
-            const groups = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (--search or --service narrows them)` : `${countText(result.groups.length)} group(s)`;
-            inv.io.out(`\n${countText(result.total)} dead letter(s), ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
+            const groups = result.truncated ? `the ${countText(result.groups.length)} largest groups shown (--search or --service narrows them)` : countOf(result.groups.length, 'group');
+            inv.io.out(`\n${countOf(result.total, 'dead letter')}, ${groups}; retry a group with: opsdeck dlq retry --fingerprint FP`);
           }
           return 0;
         }

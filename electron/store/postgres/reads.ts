@@ -15,7 +15,7 @@ import type { ScheduledScope } from './scheduledPages.ts';
 import { keptFilterOf, keptFilterOfSelector } from '../keptFilter.ts';
 import type { KeptFilter } from '../keptFilter.ts';
 import type { PgDb, Row } from './db.ts';
-import { attemptsOfClassSql, dlqParams, dlqWhereSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
+import { OPEN_DEAD_LETTER, dlqParams, dlqWhereSql, finalClassFingerprintsSql, jobFilterParams, jobFilterSql, likePattern, openDeadLetterSearchSql } from './filters.ts';
 import { ATTEMPT_COLUMNS, JOB_COLUMNS, QueueCountRow, countOf, idsOf, toAttempt, toJob } from './rows.ts';
 import { DLQ_GROUP_LIMIT } from '../store.ts';
 import type { LeasedAttempt, Page, PageRequest } from '../store.ts';
@@ -154,32 +154,34 @@ export async function dlqList(db: PgDb, selector: DlqSelector, page: PageRequest
   checkDlqCursor(selector, page.after);
   if (await keptNone(db, keptFilterOfSelector(selector))) return EMPTY_PAGE;
   if (listsByFailure(selector)) return pageByFailure(db, selector.fingerprint, page);
-  if (selector.search !== undefined && selector.search !== '') return searchedDeadLetters(db, selector, page);
+  if ((selector.search !== undefined && selector.search !== '') || selector.error_class !== undefined) return openDeadLetterPage(db, selector, page);
   return pageOfJobs(db, dlqWhereSql(0, selector), dlqParams(selector), page);
 }
 
 /**
- * A searched page of dead letters: its ids from jobs.tb_open_dead_letter (text, fingerprint and service
- * are there, behind a trigram index), newest first, then those jobs only. Which plan the job table alone
- * would get depended on how many matches the planner guessed: a bitmap of every match, a page read for
- * each (120 ms for a common phrase at a million jobs), or a walk of every dead letter for a rare one.
- * The jobs are checked again against the whole selector.
+ * A searched page of dead letters, or one of a failure class: its ids from jobs.tb_open_dead_letter (text,
+ * fingerprint and service are there, the text behind a trigram index; a class is its groups'
+ * fingerprints), newest first, then those jobs only. Which plan the job table alone would get depended on
+ * how many matches the planner guessed: a bitmap of every match, a page read for each (120 ms for a common
+ * phrase at a million jobs), or a walk of every job that ever failed for a rare phrase or a class with no
+ * open dead letter (half a second). The jobs are checked again to be open dead letters.
  */
-async function searchedDeadLetters(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
+async function openDeadLetterPage(db: PgDb, selector: DlqSelector, page: PageRequest): Promise<Page<Job>> {
   const limit = clampLimit(page.limit);
   const after = decodeCursor(page.after);
+  const searched = selector.search !== undefined && selector.search !== '';
   const rows = await db.read(
     `SELECT ${JOB_COLUMNS} FROM jobs.tb_job_run
      WHERE id = ANY(ARRAY(
          SELECT d.job_id FROM jobs.tb_open_dead_letter d
-         WHERE ${openDeadLetterSearchSql('$3', '$5')}
+         WHERE ${searched ? openDeadLetterSearchSql('$3', '$5') : '$3::text IS NULL AND $5::text IS NULL'}
            AND ($1::bigint[] IS NULL OR d.job_id = ANY($1::bigint[]))
            AND ($2::text IS NULL OR d.error_fingerprint = $2)
-           AND ($4::text IS NULL OR d.service_name = $4)${selector.error_class === undefined ? '' : `
-           AND d.job_id IN ${attemptsOfClassSql('$6')}`}
+           AND ($4::text IS NULL OR d.service_name = $4)
+           AND ${selector.error_class === undefined ? '$6::text[] IS NULL' : `d.error_fingerprint = ANY(ARRAY(${finalClassFingerprintsSql('$6')}))`}
            AND ($7::bigint IS NULL OR d.job_id < $7::bigint)
          ORDER BY d.job_id DESC LIMIT $8))
-       AND ${dlqWhereSql(0, selector)}
+       AND ${OPEN_DEAD_LETTER}
      ORDER BY id DESC`,
     [...dlqParams(selector), after, limit + 1],
   );
