@@ -71,7 +71,10 @@ const scheduleName = z.object({ name: ScheduleName }).strict();
 
 const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
-/** A job by its id or its identifier, as every command and endpoint takes one (an all-digit text is tried as an identifier first). */
+/**
+ * A job by its id or its identifier, as every command and endpoint takes one: digits that are one job's id and
+ * another's identifier are refused, naming both (`id:7` or `identifier:7` says which).
+ */
 const jobRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
 
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });

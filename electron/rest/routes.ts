@@ -182,8 +182,9 @@ const WorkflowStatsQuery = z
   .strict();
 
 /**
- * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (an
- * identifier of digits first), so every endpoint acts on the job GET /v1/executions/{id} shows.
+ * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (digits
+ * naming two jobs, one by its id and one by its identifier, are refused; `id:7` or `identifier:7` says which),
+ * so every endpoint acts on the job GET /v1/executions/{id} shows.
  */
 function jobRef(params: Record<string, string>): { id: string } {
   return { id: params.id ?? '' };
