@@ -332,7 +332,13 @@ export const DlqRetryResult = BulkResult.extend({
   job_ids_more: z.number().int().optional(),
   /** Of the services and queues it sends jobs back to, those no live worker takes, with why: nothing runs those jobs until one does. Absent when every one is taken. */
   unserved: z.array(UnservedService).optional(),
-  /** What it did, as `opsdeck dlq retry` says it: `would retry 3 dead letters`, `retried 3 dead letters; no live worker runs them: …`. */
+  /**
+   * What could not be read after the retry committed, its store having stopped answering: `who runs them could
+   * not be checked: …`. The jobs were sent back all the same; `unserved` (and `held_by_control`, when the
+   * control plane could not be read) is left out rather than guessed. Absent when everything was read.
+   */
+  unchecked: z.string().optional(),
+  /** What it did, as `opsdeck dlq retry` says it: `would retry 3 dead letters`, `retried 3 dead letters; no live worker runs them: …`, or with `unchecked` after it. */
   note: z.string(),
 });
 export type DlqRetryResult = z.infer<typeof DlqRetryResult>;
