@@ -18,6 +18,12 @@ export const plainString = (max: number) =>
     });
 export const name = plainString(200);
 
+/**
+ * A job or a workflow run by its id or its identifier, as every command and endpoint takes one. Which a
+ * text of digits names is the call's to decide: a job's, electron/api/jobReference.ts.
+ */
+export const idOrIdentifier = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
+
 /** What a JSON value is, in words: `a number`, `an array`, `null`. */
 export function jsonKind(value: unknown): string {
   if (value === null) return 'null';
