@@ -71,6 +71,8 @@ describe("REST API v1: a runbook's request as written is refused in opsdeck's wo
       { path: 'priority', message: 'must be a number, not a string' },
     ]);
     assert.equal(typed.message, 'invalid input for jobs.enqueue: service: must be a string, not a number (and 1 more)');
+    const fraction = refusal((await rest.call('POST', '/v1/executions', rest.operateKey, { service: 'evaluation', priority: 1.5 })).json);
+    assert.deepEqual(fraction.issues, [{ path: 'priority', message: 'must be a whole number, not 1.5' }], 'a number that is no whole one is said as itself');
     const made = await rest.call('POST', '/v1/executions', rest.operateKey, { service: 'evaluation', identifier: 'health-check', payload: TEST_TASK.payload });
     assert.equal(made.status, 201, 'written in opsdeck\'s words, it is taken');
   });
