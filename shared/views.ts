@@ -437,9 +437,21 @@ export const ApiKeyCreated = z.object({
 });
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 
-/** A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key. */
+/** Runbook 001's name for recovery_timeout (update_circuit_breaker_settings(…, reset_timeout=60)), taken as it on every host. */
+export const RESET_TIMEOUT = "recovery_timeout by the runbooks' name";
+
+/**
+ * A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key.
+ * `reset_timeout` is `recovery_timeout`, as `opsdeck breaker tune --reset-timeout` is; both at once are refused.
+ */
 export const BreakerTuneInput = z
-  .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
+  .object({
+    service: name,
+    ...BreakerOverrides.shape,
+    reset_timeout: BreakerOverrides.shape.recovery_timeout.describe(`${RESET_TIMEOUT}: give one of them`),
+    defaults: z.boolean().default(false),
+    reason,
+  })
   .strict();
 
 /**

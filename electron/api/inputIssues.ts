@@ -35,7 +35,6 @@ export function fieldsAt(schema: z.core.$ZodType, path: readonly PropertyKey[]):
 
 /** The runbooks' names for fields opsdeck names otherwise, by the field it means where that field is taken. */
 const OTHER_SYSTEMS_FIELDS: Readonly<Record<string, string>> = {
-  reset_timeout: 'recovery_timeout',
   task_type: 'service',
   job_type: 'service',
   service_name: 'service',
