@@ -52,3 +52,23 @@ test("in a narrow window each breaker's controls and its service's name stay on 
     await page.setViewportSize({ width: 1440, height: 900 });
   }
 });
+
+test('at 1280 px and wider the page links keep to one row, the dead letters badge showing two digits', async ({ opsdeck }) => {
+  const { page } = opsdeck;
+  const identifier = `nav-row-${opsdeck.stamp}`;
+  for (let i = 0; i < 10; i++) await opsdeck.enqueue('e2e_reject', { identifier: `${identifier}-${i}` });
+  await expect.poll(async () => (await opsdeck.jobs({ service: 'e2e_reject', unresolved: true })).length).toBeGreaterThanOrEqual(10);
+  try {
+    for (const width of [1280, 1400, 1920]) {
+      await page.setViewportSize({ width, height: 800 });
+      await opsdeck.open('/');
+      const nav = page.getByRole('navigation', { name: 'Pages' });
+      await expect(nav.getByRole('link', { name: /^Dead letters \d{2,}/ })).toBeVisible();
+      const tops = await Promise.all((await nav.getByRole('link').all()).map(async (link) => (await link.boundingBox())?.y ?? -1));
+      expect(new Set(tops).size, `at ${width}px the links sit at ${[...new Set(tops)].join(', ')}`).toBe(1);
+      await expect(page.getByRole('button', { name: 'Emergency stop', exact: true })).toBeInViewport({ ratio: 1 });
+    }
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+});

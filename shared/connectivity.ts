@@ -3,7 +3,8 @@ import { ServiceEvidence } from './serviceEvidence.ts';
 
 /**
  * One layer of the path to a service, as `opsdeck test-connectivity` checks it, timed: to the URL its jobs
- * GET, else to its base URL (never the path of jobs that do not GET); or to a URL given alone.
+ * GET, else to its base URL without its query (never the URL jobs that do not GET call: where the base URL is
+ * that URL, the HTTP step sends nothing and is inconclusive); or to a URL given alone.
  */
 export const ConnectivityStep = z.object({
   step: z.enum(['dns', 'tcp', 'tls', 'http']),
@@ -11,12 +12,14 @@ export const ConnectivityStep = z.object({
   /**
    * Passed, yet an answer its jobs fail on for now or may (a 429; a refusal of jobs that send no
    * credential; another non-2xx to their own GET; a path the runner refuses). A server error, or a
-   * Retry-After past max_retry_after (rate_limited), is no pass: the step fails.
+   * Retry-After past max_retry_after (rate_limited), is no pass: the step fails. Where the jobs' own call was
+   * not tried, the step is inconclusive as well, which wins for the verdict and the exit status.
    */
   warning: z.boolean().optional(),
   /**
-   * Passed, yet it says nothing of whether the jobs succeed: the base URL's answer, asked in place of jobs'
-   * POST, PUT, PATCH or DELETE, which a check never sends (it could do work upstream). No pass either.
+   * Passed, yet it says nothing of whether the jobs succeed: any answer but a failure of the base URL, asked in
+   * place of jobs' POST, PUT, PATCH or DELETE or a path the runner refuses, which a check never sends (it
+   * could do work upstream); or no request at all, where the base URL is the jobs' own URL. No pass either.
    */
   inconclusive: z.boolean().optional(),
   ms: z.number(),
@@ -42,9 +45,15 @@ export const ServiceConnectivity = z.object({
   service: z.string().nullable(),
   /** Without its query or any password: what is shown may be pasted anywhere. */
   base_url: z.string(),
-  /** What the HTTP step GETs: the service's own URL when its jobs GET it, else its base URL; no query, no password. */
+  /**
+   * What the HTTP step GETs: the service's own URL when its jobs GET it, else its base URL (which is not
+   * asked where it is their URL: the step says so); no query, no password.
+   */
   url: z.string(),
-  /** Always GET: a check never sends another method, nor any request to the path of jobs that do not GET. */
+  /**
+   * Always GET: a check never sends another method, nor any request to the URL jobs that do not GET call,
+   * trailing slash and query aside (a method-ignoring handler there would do their work).
+   */
   method: z.literal('GET'),
   /** The jobs' call when the check did not send it, and why ("the jobs' POST /v1/chat was not tried: it could do work upstream"); null when it GET their URL as they do. */
   jobs_call: z.string().nullable(),

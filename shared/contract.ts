@@ -58,6 +58,7 @@ import {
   FAILURE_WINDOW_MAX_MINUTES,
   RecentFailures,
   PerformanceByType,
+  StoreOutageEnded,
   WorkerView,
 } from './views.ts';
 import { BreakerModeSet, BreakerTuned, BreakerView } from './breakerView.ts';
@@ -233,7 +234,7 @@ export const calls = {
       .strict()
       .refine((input) => input.service === undefined || input.url === undefined, 'name a service or a url, not both'),
     z.object({ services: z.array(ServiceConnectivity) }),
-    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url), timed: of the URL its jobs call when they GET it, else of its base_url (never their path, nor their POST, PUT, PATCH or DELETE), whose answer is then inconclusive, with their breaker and recent failures as evidence.",
+    "DNS, TCP, TLS and an HTTP GET of each HTTP service (or the one named, or a url), timed: of the URL its jobs call when they GET it, else of its base_url without its query, whose answer is then inconclusive, with their breaker and recent failures as evidence; nothing is ever sent to the URL jobs that POST, PUT, PATCH or DELETE call, with any method: where the base_url is that URL (but for a trailing slash), no request is sent and the HTTP step is inconclusive.",
   ),
   'runners.validateToken': Call(
     z.object({ service: name }).strict(),
@@ -242,8 +243,8 @@ export const calls = {
   ),
   'workers.list': Call(
     Empty,
-    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift) }),
-    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file).',
+    z.object({ workers: z.array(WorkerView), lost_leases: z.array(LostWorkerLeases), registry_drift: z.array(RegistryDrift), store_outage: StoreOutageEnded.nullable() }),
+    'Workers with their heartbeats (a lost one with its state lost and its jobs in flight unknown), the running jobs still leased to each lost one with when their leases run out, and each live worker whose registry differs from the file this host reads now (none when it reads no file). Just after an outage of the store this host saw end, `store_outage` says when it was, and a worker that was live when the store stopped answering shows as reconnecting, not lost, until its heartbeat comes or `store_outage.reconnect_until` passes; null otherwise.',
   ),
   'workers.forget': Call(
     z.object({ id: z.string().trim().min(1).max(200) }).strict(),

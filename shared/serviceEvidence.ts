@@ -23,6 +23,12 @@ export const ServiceEvidence = z.discriminatedUnion('read', [
   z.object({ read: z.literal(false), why: z.string() }),
   z.object({
     read: z.literal(true),
+    /**
+     * Where it was read: the store's location, without a password (a command with neither --db nor OPSDECK_DB
+     * reads the per-user default, which may not be the workers' store); null where the caller may not learn
+     * this host's files (a read key).
+     */
+    store: z.string().nullable(),
     breaker: z.object({
       state: BreakerState,
       mode: BreakerMode,
@@ -51,16 +57,17 @@ export const EVIDENCE_CLASSES = 5;
 const STATE_WORDS: Record<BreakerState, string> = { closed: 'closed', open: 'open', half_open: 'half-open' };
 
 /**
- * The evidence in the words the CLI and the console both show, one line each: the breaker, the failures'
- * count, then each class with its latest error. Times stay ISO: each interface writes them in its zone.
+ * The evidence in the words the CLI and the console both show, one line each: the store it was read from,
+ * the breaker, the failures' count, then each class with its latest error. Times stay ISO: each interface writes them in its zone.
  */
 export function evidenceLines(evidence: ServiceEvidence): string[] {
   if (!evidence.read) return [`its breaker and recent failures were not read: ${evidence.why}`];
   const { breaker, failures } = evidence;
+  const from = evidence.store === null ? "read from this host's store" : `read from the store at ${evidence.store}`;
   const forced = breaker.mode === 'auto' ? '' : `forced ${breaker.mode === 'force_open' ? 'open' : 'closed'}, its own state `;
   const since = breaker.since === null ? '' : ` since ${breaker.since}`;
   const lastError = breaker.last_error === null ? 'no failure counted since it was last reset' : `its last error: ${breaker.last_error}`;
-  const lines = [`breaker: ${forced}${STATE_WORDS[breaker.state]}${since}; ${lastError}`];
+  const lines = [from, `breaker: ${forced}${STATE_WORDS[breaker.state]}${since}; ${lastError}`];
   const window = `in the last ${failures.minutes}m (since ${failures.since})`;
   if (failures.total === 0) return [...lines, `no failed attempt of its jobs ${window}`];
   const deadWords = failures.dead_lettered === 0 ? '' : `, ${countText(failures.dead_lettered)} of them into the dead-letter queue`;

@@ -27,3 +27,11 @@ test('only a real moment is rewritten: an impossible date or hour in the text is
   assert.equal(withTimes('at 2024-02-29T10:00:00Z', utc), 'at 2024-02-29 10:00:00Z', 'a leap day is real');
 });
 
+
+test("a word quoted as a shell reads it, a path or a value of a command line to paste, keeps its times as written; apostrophes do not quote", () => {
+  const mark = (iso: string) => `<${iso.slice(11, 16)}>`;
+  const line = "stopped at 2026-12-07T20:05:00.000Z: start it again with opsdeck worker --registry='/srv/releases/2026-12-07T20:00:00Z/registry.yaml' '/srv/it'\\''s/2026-12-07T20:00:00Z'";
+  assert.equal(withTimes(line, mark), "stopped at <20:05>: start it again with opsdeck worker --registry='/srv/releases/2026-12-07T20:00:00Z/registry.yaml' '/srv/it'\\''s/2026-12-07T20:00:00Z'");
+  const prose = "the worker's last heartbeat at 2026-12-07T20:00:00Z, its breaker's at 2026-12-07T21:00:00Z";
+  assert.equal(withTimes(prose, mark), "the worker's last heartbeat at <20:00>, its breaker's at <21:00>");
+});

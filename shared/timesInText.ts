@@ -5,19 +5,37 @@
  */
 
 /** An ISO-8601 UTC time as `Date.prototype.toISOString` writes it, milliseconds optional. */
-const ISO_IN_TEXT = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z/g;
+const ISO_TIME = /\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z/;
+
+/**
+ * A word quoted as shellWord.ts quotes one (`'…'`, a quote inside written `'\''`), at the start of a word or
+ * of an option's value (`--registry='…'`): part of a command line to paste, whose times are a path's or a
+ * value's own. An apostrophe inside a word (the worker's) quotes nothing.
+ */
+const SHELL_QUOTED = /(?<=^|[\s=])'(?:[^']|'\\'')*'/;
+
+/** Either; a quoted word is matched first, so the times inside it are never matched apart. */
+const QUOTED_OR_TIME = new RegExp(`${SHELL_QUOTED.source}|${ISO_TIME.source}`, 'g');
+
+/** Whether `text` holds a time `withTimes` would rewrite: shellWord.ts quotes a word holding one, to keep it as written. */
+export function holdsTime(text: string): boolean {
+  return ISO_TIME.test(text);
+}
 
 /**
  * `text` with every ISO-8601 UTC time in it written by `format`, to the second as every other time is shown
  * (the API's own sentences carry milliseconds no operator needs; the console's hover keeps an error's text as
  * stored). Only a real moment is rewritten: one that reads back as written (`2026-02-30T10:00:00Z` or
  * `T24:00:00Z` would become another day, a different claim than the text made), left as it is otherwise.
+ * Never one inside a shell-quoted word: a command line to paste (a path `/srv/releases/2026-12-07T20:00:00Z/`)
+ * must name what it named.
  */
 export function withTimes(text: string, format: (iso: string) => string): string {
-  return text.replace(ISO_IN_TEXT, (iso: string, seconds: string, fraction: string | undefined) => {
-    const ms = Date.parse(iso);
+  return text.replace(QUOTED_OR_TIME, (found: string, seconds: string | undefined, fraction: string | undefined) => {
+    if (seconds === undefined) return found;
+    const ms = Date.parse(found);
     const real = !Number.isNaN(ms) && new Date(ms).toISOString() === `${seconds}.${(fraction ?? '').padEnd(3, '0')}Z`;
-    return real ? format(iso) : iso;
+    return real ? format(found) : found;
   });
 }
 

@@ -271,14 +271,28 @@ export const JobCancelled = Job.extend({
 });
 export type JobCancelled = z.infer<typeof JobCancelled>;
 
-/** A worker's state as every surface shows it: its own last word, or `lost` once its heartbeats stopped. */
-export const WorkerShownState = z.enum([...WorkerState.options, 'lost']);
+/**
+ * A worker's state as every surface shows it: its own last word, or `lost` once its heartbeats stopped;
+ * `reconnecting` while a worker that was live when the store stopped answering has not yet sent a heartbeat
+ * since it answered again (StoreOutageEnded), which it could not send meanwhile.
+ */
+export const WorkerShownState = z.enum([...WorkerState.options, 'lost', 'reconnecting']);
 export type WorkerShownState = z.infer<typeof WorkerShownState>;
+
+/**
+ * A store outage the answering host saw end, while the workers it cut off are given until `reconnect_until`
+ * to send a heartbeat (as long as a live worker gets between two before it counts as lost), and show as
+ * reconnecting, not lost, meanwhile. `from`: when the store last answered before it stopped; `to`: when it
+ * answered again.
+ */
+export const StoreOutageEnded = z.object({ from: Timestamp, to: Timestamp, reconnect_until: Timestamp });
+export type StoreOutageEnded = z.infer<typeof StoreOutageEnded>;
 
 /**
  * A worker as the console, the CLI and the REST API show it. A lost worker reports nothing: its state is
  * `lost` and its jobs in flight unknown (null; the jobs still leased to it are stuck jobs), with what it last
- * said kept apart in `reported_state`. `lost` stays, true exactly when the state is.
+ * said kept apart in `reported_state`. `lost` stays, true exactly when the state is. A reconnecting worker is
+ * not lost, and its jobs in flight are not known either.
  */
 export const WorkerView = WorkerInfo.extend({
   state: WorkerShownState,

@@ -34,6 +34,9 @@ export function actingAs(base: ApiContext, actor: Actor, words: InterfaceWords =
     get answeredBy() {
       return base.answeredBy;
     },
+    get storeWatch() {
+      return base.storeWatch;
+    },
     actor,
     words,
     hostHidden,

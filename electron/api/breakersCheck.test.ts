@@ -57,3 +57,11 @@ test('a half-open breaker is said as one, with its probe: running, or the next j
     '1 endpoint(s) answering; but the calls of slow_api (open: HTTP 503) fail: its circuit breaker is open; the calls of model_api failed (exit code 1) until its circuit breaker opened: half-open now, waiting for its probe: the next job of model_api goes through as one (the Breakers page)',
   );
 });
+
+test('a half-open breaker letting several probe jobs through says how many run, and that their verdicts decide', () => {
+  const halfOpen = { state: 'half_open' as const, opened_at: at.toISOString(), last_error: 'HTTP 503', probes_in_flight: 3 };
+  assert.equal(
+    withOpenBreakers(answering, 'http', [breaker('model_api', halfOpen)], kindOf, CONSOLE_WORDS).detail,
+    '1 endpoint(s) answering; but the calls of model_api failed (HTTP 503) until its circuit breaker opened: half-open now, 3 probe jobs running, whose verdicts close it or open it again (the Breakers page)',
+  );
+});

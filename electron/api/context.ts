@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
 import type { Runner } from '../runners/runner.ts';
 import type { Store } from '../store/store.ts';
+import type { StoreWatch } from './storeWatch.ts';
 
 /**
  * What the host lets the console change about itself. A host that cannot do something leaves the
@@ -55,4 +56,9 @@ export interface ApiContext {
   storeStandIn?: string;
   /** The runner kinds health probes ask; when absent a default set is made on first use. */
   runners?: Map<ExecutionType, Runner>;
+  /**
+   * A long-lived host's record of its store's outages (the console's hosts): when the store stopped and
+   * started answering again. Absent in a one-shot command, which saw none.
+   */
+  storeWatch?: StoreWatch;
 }

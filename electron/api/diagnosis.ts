@@ -48,7 +48,7 @@ export async function diagnose(ctx: ApiContext): Promise<Diagnosis> {
     integrityCheck(ctx),
     ifReadable(() => computeStats(ctx.store)),
     ifReadable(() => ctx.store.dlqGroups({})),
-    ifReadable(async () => (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map(workerView)),
+    ifReadable(async () => (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).map((w) => workerView(w))),
     ifReadable(() => runners['runners.list']({}, ctx)),
   ]);
   const registry = registryView(ctx.registry);

@@ -52,8 +52,12 @@ export async function dispatch(name: string, rawInput: unknown, ctx: ApiContext)
     return await runCall(name, rawInput, ctx);
   } catch (error) {
     if (error instanceof ApiFailure) return fail(error.code, error.message, error.issues);
-    // A caller blind to the host learns the failure's kind, not the server, user or file it names.
-    if (error instanceof StoreError) return { ok: false, error: { code: 'unavailable', ...(ctx.hostHidden === undefined ? storeOutage(error) : blindOutage(ctx, error)) } };
+    if (error instanceof StoreError) {
+      // The host's record of its store's outages learns of one the moment a call meets it.
+      ctx.storeWatch?.failed(error);
+      // A caller blind to the host learns the failure's kind, not the server, user or file it names.
+      return { ok: false, error: { code: 'unavailable', ...(ctx.hostHidden === undefined ? storeOutage(error) : blindOutage(ctx, error)) } };
+    }
     if (error instanceof StoreInputError) return fail('invalid_input', error.message);
     // Unexpected: the caller gets a safe line, never the internals.
     return fail('internal', `${name} failed unexpectedly: ${safeMessage(error)}`);

@@ -82,12 +82,14 @@ export function createEventFeed(ctx: ApiContext): EventFeed {
   };
 
   const storeFailed = (error: unknown) => {
+    ctx.storeWatch?.failed(error);
     if (!storeOk) return;
     storeOk = false;
     emit('store.status', { ok: false, ...storeOutage(error) });
   };
 
   const storeAnswered = () => {
+    ctx.storeWatch?.answered();
     if (storeOk) return;
     storeOk = true;
     emit('store.status', { ok: true, message: 'the store answers again' });

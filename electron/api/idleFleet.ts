@@ -1,5 +1,5 @@
 import { effectiveState } from '../../shared/breakerRecord.ts';
-import type { ControlState, HealthCheck, QueueCount, WorkerInfo } from '../../shared/domain.ts';
+import type { BreakerRecord, HealthCheck, QueueCount, WorkerInfo } from '../../shared/domain.ts';
 import type { Store } from '../store/store.ts';
 import { spanText } from '../../shared/timesInText.ts';
 import { breakerAllowance, breakerHow } from './breakerHolds.ts';
@@ -72,18 +72,26 @@ interface BreakerHold {
 }
 
 /**
+ * The breakers that let none of their service's jobs start now, with the settings in force, of the services
+ * `pending` (jobs per service) has jobs of, none of the `counted` ones: read from the breakers and the kept
+ * counts, never the jobs. The dispatch check counts their due jobs; `opsdeck status` names them only.
+ */
+export async function heldBreakers(ctx: Pick<ApiContext, 'store' | 'registry'>, pending: Readonly<Record<string, number>>, now: number, counted: ReadonlySet<string>): Promise<BreakerRecord[]> {
+  const notClosed = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed' && (pending[b.service_name] ?? 0) > 0 && !counted.has(b.service_name));
+  if (notClosed.length === 0) return [];
+  const tunings = await ctx.store.listBreakerTunings();
+  return notClosed.filter((b) => breakerAllowance(ctx.registry, tunings, b, new Date(now)) <= 0).sort((a, b) => a.service_name.localeCompare(b.service_name));
+}
+
+/**
  * The services whose breaker lets none of their jobs start now, each with how many of its jobs are due:
  * those outside the `outside` queues and not of the `counted` services, named under an earlier cause.
  */
 async function breakerHolds(ctx: Pick<ApiContext, 'store' | 'registry'>, outside: ReadonlySet<string>, now: number, counted: ReadonlySet<string> = new Set()): Promise<BreakerHold[]> {
-  const notClosed = (await ctx.store.listBreakers()).filter((b) => effectiveState(b) !== 'closed');
-  if (notClosed.length === 0) return [];
-  const [pending, tunings] = await Promise.all([ctx.store.pendingByService(), ctx.store.listBreakerTunings()]);
+  const pending = await ctx.store.pendingByService();
   const holds: BreakerHold[] = [];
-  for (const breaker of notClosed.sort((a, b) => a.service_name.localeCompare(b.service_name))) {
-    const n = pending[breaker.service_name] ?? 0;
-    if (n === 0 || counted.has(breaker.service_name) || breakerAllowance(ctx.registry, tunings, breaker, new Date(now)) > 0) continue;
-    const jobs = await dueOfService(ctx.store, breaker.service_name, n, outside);
+  for (const breaker of await heldBreakers(ctx, pending, now, counted)) {
+    const jobs = await dueOfService(ctx.store, breaker.service_name, pending[breaker.service_name] ?? 0, outside);
     if (jobs > 0) holds.push({ service: breaker.service_name, jobs, how: breakerHow(breaker) });
   }
   return holds;
@@ -125,7 +133,7 @@ async function busyQueues(store: Store, pending: Map<string, number>, live: Work
 }
 
 /** `queue a (1 due)`, `queues a (1 due) and b (2 due)`: what a cause names, with how many of its jobs are due. */
-function named(kind: string, items: string[]): string {
+export function named(kind: string, items: string[]): string {
   const list = items.length === 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
   return `${kind}${items.length === 1 ? '' : 's'} ${list}`;
 }
@@ -175,45 +183,22 @@ function holdTexts(holds: Holds, list: string): string[] {
   return [...(holds.breakers.length > 0 ? [heldText(holds.breakers, list)] : []), ...holds.limits.map((h) => h.text)];
 }
 
-/** The same holds in a few words each, as `DispatchFinding.brief` says them. */
-function holdBriefs(holds: Holds): string[] {
-  const jobs = holds.breakers.reduce((n, h) => n + h.jobs, 0);
-  const services = holds.breakers.map((h) => h.service);
-  const breakers = services.length === 1 ? `the circuit breaker of ${services.join('')}` : `the circuit breakers of ${services.join(', ')}`;
-  return [...(holds.breakers.length > 0 ? [`${countText(jobs)} held by ${breakers}`] : []), ...holds.limits.map((h) => `${countText(h.jobs)} of service ${h.service} held by its own limits`)];
-}
-
-/** What holds dispatch of every queue, in a few words: the emergency stop, safe mode (controlReasons says each with what lifts it). */
-function controlBriefs(control: ControlState): string[] {
-  return [...(control.emergency_stop.engaged ? ['the emergency stop is engaged'] : []), ...(control.safe_mode.engaged ? ['safe mode is on'] : [])];
-}
-
-/**
- * The dispatch check, and each cause it names in a few words (`no worker is running (1 lost)`, `4 held by
- * the circuit breaker of payments`): for a line under a figure that shows due jobs waiting (opsdeck status),
- * which points to the check for the rest. Empty when nothing holds the due jobs.
- */
-export interface DispatchFinding {
-  check: HealthCheck;
-  brief: string[];
-}
-
 /**
  * The dispatch check when every due job has a worker that takes it. Jobs a breaker or their service's own
  * limits hold are counted apart: a free slot would not start them. Due jobs waiting while every worker
  * taking their queue is at its --concurrency is a warning: dispatch works, yet they wait for a slot, and
  * only `opsdeck workers` showed it.
  */
-async function servedCheck(due: string, dueCount: number, holds: Holds, busy: (held: Array<{ service: string }>) => Promise<string[]>, live: number, words: InterfaceWords): Promise<DispatchFinding> {
+async function servedCheck(due: string, dueCount: number, holds: Holds, busy: (held: Array<{ service: string }>) => Promise<string[]>, live: number, words: InterfaceWords): Promise<HealthCheck> {
   const all = [...holds.breakers, ...holds.limits];
   const held = all.reduce((n, h) => n + h.jobs, 0);
   const free = Math.max(0, dueCount - held);
   const full = free > 0 ? await busy(all) : [];
-  if (all.length === 0 && full.length === 0) return { check: { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` }, brief: [] };
+  if (all.length === 0 && full.length === 0) return { name: 'dispatch', ok: true, detail: `${due} job(s) due, ${live} live worker(s) taking them` };
   const parts = holdTexts(holds, words.call('breakers.list'));
   if (full.length > 0) parts.push(`waiting for a free slot: ${full.join('; ')}; ${moreCapacity(words)}`);
   else if (free > 0) parts.push(`${countText(free)} to the ${live} live worker(s) taking them`);
-  return { check: { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` }, brief: [...holdBriefs(holds), ...full] };
+  return { name: 'dispatch', ok: true, warning: true, detail: `${due} job(s) due: ${parts.join('; ')}` };
 }
 
 /**
@@ -223,19 +208,18 @@ async function servedCheck(due: string, dueCount: number, holds: Holds, busy: (h
  * lifts it: an operator who fixes one must not find the next only then. Paused queues wait on purpose and
  * are left out; a worker limited to some queues serves only those.
  */
-export async function dispatchFinding(ctx: Pick<ApiContext, 'store' | 'registry' | 'words'>, workers: WorkerInfo[], now = Date.now()): Promise<DispatchFinding> {
+export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' | 'words'>, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
   const { store } = ctx;
   const oldest = await store.oldestPendingRunAt();
-  if (oldest === null || Date.parse(oldest) > now) return { check: { name: 'dispatch', ok: true, detail: 'no job is waiting to run' }, brief: [] };
+  if (oldest === null || Date.parse(oldest) > now) return { name: 'dispatch', ok: true, detail: 'no job is waiting to run' };
   const [counts, control] = await Promise.all([store.countsByQueueAndStatus(), store.getControl()]);
   const paused = new Set(control.paused_queues.map((p) => p.queue));
   const pending = pendingOutside(counts, paused);
   const waiting = [...pending.values()].reduce((a, b) => a + b, 0);
-  if (waiting === 0) return { check: { name: 'dispatch', ok: true, detail: 'the only waiting jobs are in paused queues' }, brief: ['every due job is in a paused queue'] };
+  if (waiting === 0) return { name: 'dispatch', ok: true, detail: 'the only waiting jobs are in paused queues' };
   // A held worker takes its queues again once released: what holds it is the cause, not its queues.
   const live = workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held'));
   const causes = controlReasons(control, [], ctx.words.release);
-  const brief = controlBriefs(control);
   const unserved = await queuesNoWorkerTakes(store, pending, live);
   if (unserved.length > 0) {
     causes.push(
@@ -243,34 +227,24 @@ export async function dispatchFinding(ctx: Pick<ApiContext, 'store' | 'registry'
         ? `no worker is running to take ${named('queue', dueText(unserved))}: start one with ${ctx.words.startWorker()}`
         : `no live worker takes ${named('queue', dueText(unserved))}: start one that does with ${ctx.words.startWorker()}`,
     );
-    const lost = workers.filter((w) => w.lost).length;
-    brief.push(live.length === 0 ? `no worker is running${lost > 0 ? ` (${countText(lost)} lost)` : ''}` : `no live worker takes ${named('queue', unserved.map((q) => q.name))}`);
   }
   const counted = new Set([...paused, ...unserved.map((q) => q.name)]);
   const unrun = await servicesNoWorkerRuns(store, live, counted);
   if (unrun.length > 0) {
     causes.push(`no live worker's registry has ${named('service', dueText(unrun))}: start a worker whose registry names it, or add it to the workers' registry`);
-    brief.push(`no live worker's registry has ${named('service', unrun.map((u) => u.name))}`);
   }
   const declined = await servicesAllDecline(ctx, live, counted, new Set(unrun.map((u) => u.name)));
   for (const d of declined) causes.push(d.why);
-  if (declined.length > 0) brief.push(`every live worker that would take ${named('service', declined.map((d) => d.name))} lacks what it needs`);
   const scheduledAll = await store.scheduledCount(SCHEDULED_CAP + 1);
   const dueCount = Math.max(0, waiting - Math.min(scheduledAll, SCHEDULED_CAP));
   const due = scheduledAll > SCHEDULED_CAP ? `${countText(dueCount)}+` : countText(dueCount);
   if (causes.length === 0) return servedCheck(due, dueCount, await holdsOf(ctx, paused, now), (held) => busyQueues(store, pending, live, held), live.length, ctx.words);
-  const holds = await holdsOf(ctx, paused, now, new Set([...unrun, ...declined].map((u) => u.name)));
-  const holdTexted = holdTexts(holds, ctx.words.call('breakers.list'));
+  const holds = holdTexts(await holdsOf(ctx, paused, now, new Set([...unrun, ...declined].map((u) => u.name))), ctx.words.call('breakers.list'));
   // Counted apart here too, as a part of the due jobs named above (in a queue no worker takes, too): a
   // worker started for them would not take the jobs a breaker or their service's limits hold.
-  if (holdTexted.length > 0) causes.push(`of the due jobs, ${holdTexted.join('; ')}`);
+  if (holds.length > 0) causes.push(`of the due jobs, ${holds.join('; ')}`);
   // While dispatch is held every due job waits; otherwise only some do, and the causes count their own.
   const held = control.emergency_stop.engaged || control.safe_mode.engaged;
   const head = held ? `${due} job(s) due and not dispatched` : 'jobs are due and not dispatched';
-  return { check: { name: 'dispatch', ok: false, detail: `${head}: ${causes.join('; ')}; the oldest due since ${since(oldest, now)}` }, brief: [...brief, ...holdBriefs(holds)] };
-}
-
-/** The dispatch check alone (dispatchFinding). */
-export async function dispatchCheck(ctx: Pick<ApiContext, 'store' | 'registry' | 'words'>, workers: WorkerInfo[], now = Date.now()): Promise<HealthCheck> {
-  return (await dispatchFinding(ctx, workers, now)).check;
+  return { name: 'dispatch', ok: false, detail: `${head}: ${causes.join('; ')}; the oldest due since ${since(oldest, now)}` };
 }

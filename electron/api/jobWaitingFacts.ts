@@ -5,6 +5,7 @@ import type { RateLimitView } from '../../shared/rateLimitTuning.ts';
 import { breakerAllowance } from './breakerHolds.ts';
 import type { ApiContext } from './context.ts';
 import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
+import { fleetNow } from './reconnecting.ts';
 import { rateLimitUse } from './rateUse.ts';
 import { rateLimitReason, waitingReasons } from './waitingReasons.ts';
 
@@ -20,11 +21,12 @@ export interface FleetFacts {
 }
 
 export async function fleetFacts(ctx: ApiContext): Promise<FleetFacts> {
-  const [control, tunings, rates, workers, running] = await Promise.all([
+  const [control, tunings, rates, { workers }, running] = await Promise.all([
     ctx.store.getControl(),
     ctx.store.listBreakerTunings(),
     rateLimitUse(ctx),
-    ctx.store.listWorkers(WORKER_LOST_AFTER_MS),
+    // Reconnecting after an outage counts as live: a job is not said to have no worker for want of a first heartbeat.
+    fleetNow(ctx, WORKER_LOST_AFTER_MS),
     ctx.store.runningByService(),
   ]);
   return { now: new Date(), control, tunings, rates, workers, running };

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.ts';
 import { currentActor } from './actor.ts';
 import type { AnsweredBy, ApiContext } from './context.ts';
 import { createEventFeed, type EventFeed } from './events.ts';
+import { StoreWatch } from './storeWatch.ts';
 import type { InterfaceWords } from './interfaceWords.ts';
 
 export interface RuntimeOptions {
@@ -55,7 +56,16 @@ export interface RuntimeOptions {
   alerts?: boolean;
   /** How answers word what to do next: the console's controls, the CLI's options, REST's body fields; each host says its own. */
   words: InterfaceWords;
+  /**
+   * Keep a record of the store's outages (ctx.storeWatch), reading it every STORE_PROBE_MS while nothing
+   * else did, and log each as it starts and ends: the console's hosts, which run for weeks with nobody
+   * watching their log until something went wrong.
+   */
+  watchStore?: boolean;
 }
+
+/** How often a host that watches its store asks it, while no other read said how it is. */
+export const STORE_PROBE_MS = 2000;
 
 export interface Runtime {
   ctx: ApiContext;
@@ -161,11 +171,21 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ctx.engine = engine;
         }
         ctx.settings.localExecution = ctx.engine !== null;
+        if (opts.watchStore) watchStore();
         events.rebind();
       },
     },
   };
 
+  // A store switched to starts with no outage of its own: the last one was the store it replaced.
+  let stopWatching: () => void = () => undefined;
+  function watchStore(): void {
+    stopWatching();
+    const watch = new StoreWatch({ log: opts.log });
+    ctx.storeWatch = watch;
+    stopWatching = watch.watch(() => ctx.store.getControl(), STORE_PROBE_MS);
+  }
+  if (opts.watchStore) watchStore();
   const events = createEventFeed(ctx);
   const evaluator = opts.alerts
     ? new AlertEvaluator({
@@ -203,6 +223,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     registryLoad,
     close(closeOpts = {}) {
       closing ??= (async () => {
+        stopWatching();
         events.close();
         await evaluator?.stop();
         const engine = ctx.engine;

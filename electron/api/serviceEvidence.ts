@@ -34,6 +34,7 @@ export async function serviceEvidence(ctx: ApiContext, service: string, now = ne
     const ranked = [...classes.values()].sort((a, b) => b.failures - a.failures || (a.error_class < b.error_class ? -1 : 1));
     return {
       read: true,
+      store: ctx.hostHidden === undefined ? ctx.store.location : null,
       breaker: {
         state: breaker?.state ?? 'closed',
         mode: breaker?.mode ?? 'auto',

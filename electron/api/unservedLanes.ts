@@ -3,6 +3,7 @@ import type { RetriedLane } from '../store/failureStore.ts';
 import type { ApiContext } from './context.ts';
 import { WORKER_LOST_AFTER_MS } from './handlers/workers.ts';
 import { workerReasons } from './waitingReasons.ts';
+import { fleetNow } from './reconnecting.ts';
 
 /**
  * Of the services and queues an action sent jobs back to, those no live worker takes, each with why in the
@@ -11,7 +12,8 @@ import { workerReasons } from './waitingReasons.ts';
  */
 export async function unservedLanes(ctx: ApiContext, lanes: readonly RetriedLane[]): Promise<UnservedService[]> {
   if (lanes.length === 0) return [];
-  const workers = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS);
+  // A worker reconnecting after a store outage runs them still: no line says to start one.
+  const { workers } = await fleetNow(ctx, WORKER_LOST_AFTER_MS);
   const start = ctx.words.startWorker();
   return lanes.flatMap(({ service_name, queue }) => workerReasons(queue, service_name, workers, start).map((reason) => ({ service: service_name, queue, reason })));
 }

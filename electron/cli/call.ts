@@ -1,4 +1,4 @@
-import { calls, type CallInput, type CallName, type CallOutput } from '../../shared/contract.ts';
+import { calls, type ApiError, type CallInput, type CallName, type CallOutput } from '../../shared/contract.ts';
 import type { ApiContext } from '../api/context.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../api/runtime.ts';
@@ -6,6 +6,17 @@ import { formatProblem, isError } from '../config/load.ts';
 import { CliFailure, type Invocation } from './command.ts';
 import { inputProblem } from './inputProblems.ts';
 import { CLI_WORDS } from './words.ts';
+
+/** A call the API refused, with its error as the API gave it: a command that words some refusals itself reads the code. */
+export class CallRefused extends CliFailure {
+  readonly error: ApiError;
+
+  constructor(error: ApiError) {
+    super(error.message, 1);
+    this.name = 'CallRefused';
+    this.error = error;
+  }
+}
 
 /**
  * Calls one contract call in-process through the same dispatch every host uses. A failure becomes a
@@ -17,7 +28,7 @@ export async function call(ctx: ApiContext, name: CallName, input: unknown): Pro
   const response = await dispatch(name, input, ctx);
   if (!response.ok) {
     const { error } = response;
-    throw error.code === 'invalid_input' ? new CliFailure(inputProblem(name, input, error), 2) : new CliFailure(error.message, 1);
+    throw error.code === 'invalid_input' ? new CliFailure(inputProblem(name, input, error), 2) : new CallRefused(error);
   }
   return calls[name].output.parse(response.result);
 }

@@ -121,7 +121,7 @@ describe('test-connectivity and validate-token against real local servers', { co
     assert.match(url.stdout, /^url\s+GET http:\/\/127\.0\.0\.1:\d+\/health\s+ok\s+\(timeout 5s: the default for a URL\)$/m);
   });
 
-  it('an upstream answering 503 to everything fails, saying what resetting its breaker would do; one answering 429 warns with its Retry-After', async () => {
+  it('an upstream answering 503 to everything fails, saying what resetting its breaker would do; one answering 429 to a GET of the base URL of jobs that POST says so, with its Retry-After, and cannot tell', async () => {
     const unavailable = createServer((_req, res) => res.writeHead(503).end('down for maintenance'));
     const failPort = await listenLocal(unavailable);
     const limited = createServer((_req, res) => res.writeHead(429, { 'retry-after': '30' }).end('slow down'));
@@ -146,9 +146,9 @@ describe('test-connectivity and validate-token against real local servers', { co
         took(/^HTTP\s+FAILED\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 503 Service Unavailable: the upstream still answers 503 at its base_url, a server error: its jobs fail with http_503 while it answers so; resetting its breaker now \(opsdeck breaker reset fail_api\) sends the jobs it holds into the same failure$/m),
       );
       const warned = await opsdeck(['test-connectivity', 'llm_api', ...db, '--registry', rateLimited]);
-      assert.equal(warned.code, 0, 'a rate limit holds the jobs back; it does not fail them');
-      assert.match(warned.stdout, /^llm_api\s+GET http:\/\/127\.0\.0\.1:\d+\/ \(the jobs' POST \/work was not tried: it could do work upstream\)\s+WARNING\s+\(/m);
-      assert.match(warned.stdout, took(/^HTTP\s+WARN\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
+      assert.equal(warned.code, 1, "their POST was not tried: a script that resets the breaker on exit 0 must not take a 429 of the base URL for a pass");
+      assert.match(warned.stdout, /^llm_api\s+GET http:\/\/127\.0\.0\.1:\d+\/ \(the jobs' POST \/work was not tried: it could do work upstream\)\s+INCONCLUSIVE\s+\(/m);
+      assert.match(warned.stdout, took(/^HTTP\s+INCONCLUSIVE\s+TOOK\s+GET http:\/\/127\.0\.0\.1:\d+\/ answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 30s\): its jobs fail with http_429 while it answers so, .*; resetting its breaker now \(opsdeck breaker reset llm_api\) sends the jobs it holds into the same limit$/m));
 
       const both = await opsdeck(['health-check', 'runner:http', ...db, '--registry', registry]);
       assert.equal(both.code, 1);

@@ -56,15 +56,24 @@ describe('test-connectivity of a service whose jobs POST: what the store says of
     assert.equal(none.code, 1, none.stderr);
     assert.match(none.stdout, /^chat_api\s+GET http:\/\/127\.0\.0\.1:\d+\/api \(the jobs' POST \/v1\/chat was not tried: it could do work upstream\)\s+INCONCLUSIVE\s+\(/m);
     assert.match(none.stdout, /^HTTP\s+INCONCLUSIVE\s+.* answered 200 OK, which says nothing of whether its jobs succeed: their POST \/v1\/chat was not tried \(it could do work upstream\)$/m);
-    assert.match(none.stdout, new RegExp(`^evidence: its breaker and recent failures were not read: no store was read \\(there is no opsdeck store at ${db.replace(/[.]/g, '\\.')}: the file does not exist; `, 'm'));
+    assert.match(none.stdout, new RegExp(`^evidence: its breaker and recent failures were not read: no store was read \\(there is no opsdeck store at ${db.replace(/[.]/g, '\\.')}: the file does not exist\\); the store --db names$`, 'm'));
+    assert.doesNotMatch(none.stdout, /creates a new store/, 'a check has no use for a new store: it would hold no evidence');
     assert.equal(existsSync(db), false, 'a check makes no store');
+    // Named by neither --db nor OPSDECK_DB, the store looked for is this user's default: perhaps not the workers'.
+    const home = join(dir, 'data');
+    const unnamed = await opsdeck(['test-connectivity', 'chat_api', '--registry', registry], { XDG_DATA_HOME: home });
+    const fallback = join(home, 'opsdeck', 'opsdeck.db').replace(/[.]/g, '\\.');
+    assert.match(
+      unnamed.stdout,
+      new RegExp(`^evidence: .*no store was read \\(there is no opsdeck store at ${fallback}: the file does not exist\\); neither --db nor OPSDECK_DB names a store, so the per-user default was looked for: name the workers' store to read theirs$`, 'm'),
+    );
 
     ok(await opsdeck(['enqueue', 'chat_api', ...common]));
     ok(await opsdeck(['worker', '--until-empty', ...common]));
     const read = await opsdeck(['test-connectivity', 'chat_api', ...common]);
     assert.equal(read.code, 1, 'what the store says is for the operator to judge: the check still cannot tell');
     const failed = `HTTP 503 from POST ${origin}/api/v1/chat: no healthy upstream`.replace(/[.]/g, '\\.');
-    assert.match(read.stdout, new RegExp(`^evidence: breaker: open since ${TIME}; its last error: ${failed}\\n  1 failed attempt\\(s\\) of its jobs in the last 60m \\(since ${TIME}\\), 1 of them into the dead-letter queue:\\n  http_503: 1, the last at ${TIME}: ${failed}$`, 'm'));
+    assert.match(read.stdout, new RegExp(`^evidence: read from the store at ${db.replace(/[.]/g, '\\.')}\\n  breaker: open since ${TIME}; its last error: ${failed}\\n  1 failed attempt\\(s\\) of its jobs in the last 60m \\(since ${TIME}\\), 1 of them into the dead-letter queue:\\n  http_503: 1, the last at ${TIME}: ${failed}$`, 'm'));
 
     const json = await opsdeck(['test-connectivity', 'chat_api', ...common, '--json']);
     const [answer] = calls['runners.connectivity'].output.parse(JSON.parse(json.stdout)).services;

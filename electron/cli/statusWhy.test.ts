@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { newBreakerRecord } from '../../shared/breakerRecord.ts';
+import { computeStats } from '../api/handlers/overview.ts';
+import { createTestContext } from '../api/testing/apiTestContext.ts';
 import { openStore } from '../store/open.ts';
 import type { NewJob } from '../store/store.ts';
 import { createTestDatabase, withClient, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { ok, opsdeck } from './testing/opsdeck.ts';
+import { waitingLine } from './waitingLine.ts';
+import { CLI_WORDS } from './words.ts';
 
 const REGISTRY = ['services:', '  - name: payments', '    execution_type: noop', '  - name: reports', '    execution_type: noop', ''].join('\n');
 
 /** The runbook's incident: the only worker lost, and the breaker of payments open. */
-const WHY = 'due jobs wait: no worker is running (1 lost); 4 held by the circuit breaker of payments (opsdeck health-check dispatch says what lifts each)';
+const WHY = 'due jobs wait: no worker is running (1 lost); the circuit breaker of payments holds its jobs (4 pending) (opsdeck health-check dispatch says what lifts each)';
 
 let dir: string;
 let registry: string;
@@ -79,3 +83,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+describe('opsdeck status when why due jobs wait cannot be read', () => {
+  it('says so on its line, with the error, instead of failing the whole command', async () => {
+    const t = await createTestContext(REGISTRY);
+    try {
+      await t.store.enqueue([job('reports')]);
+      const stats = await computeStats(t.store);
+      // The store goes away between status's figures and this line: the figures stand.
+      await t.store.close();
+      const line = await waitingLine({ ...t.ctx, words: CLI_WORDS }, stats);
+      assert.match(line ?? '', /^due jobs wait: cannot tell why: .*closed.* \(opsdeck health-check dispatch may\)$/);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

@@ -104,7 +104,7 @@ describe('opsdeck worker --name: the runbook\'s health-check worker:WATCHDOG', (
         checked.stdout,
         new RegExp(
           `^worker:${id} +FAIL +stopped at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\S* \\(its last heartbeat, \\d+s ago; ${stopped.host}, pid ${stopped.pid}\\): ` +
-            `start it again on ${stopped.host} with opsdeck worker --name watchdog --queues default,reports --concurrency 3 --registry ${registry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+            `start it again on ${stopped.host} with opsdeck worker --name=watchdog --queues=default,reports --concurrency=3 --db=${join(dir, 'stopped.db').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --registry=${registry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
           'm',
         ),
       );

@@ -64,14 +64,9 @@ export class Batcher<T> {
     return this.#running !== null || this.#items.length > 0;
   }
 
-  /** The last flush failed: what it left waits for its retry. */
-  get failing(): boolean {
-    return this.#failures > 0;
-  }
-
   /**
    * What a failed flush left is tried now rather than after the backoff (the store answers again). Resolves
-   * once that try, or the one under way, has ended, landed or not: `failing` says which.
+   * once that try, or the one under way, has ended, landed or not: `size` counts what it left.
    */
   retryNow(): Promise<void> {
     if (this.#failures === 0 || this.#closed) return Promise.resolve();

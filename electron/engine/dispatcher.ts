@@ -6,7 +6,7 @@ import { claimScope, heldByRunning } from './claimScope.ts';
 import { ClaimSizer } from './claimSizer.ts';
 import { breakerOutcome, classify } from './classify.ts';
 import { serviceSecrets, withoutSecrets } from './jobSecrets.ts';
-import { giveUpLease, newRunning, type InterruptCause, type Running } from './running.ts';
+import { giveUpLease, markStarted, newRunning, ranFor, type InterruptCause, type Running } from './running.ts';
 import { HeldFirst } from './heldFirst.ts';
 import { handBackStrays, StrayWatch } from './strays.ts';
 import { Wakeup } from './wakeup.ts';
@@ -50,7 +50,7 @@ export class Dispatcher {
   #stopDeadlineSweep: (() => void) | null = null;
   /** Finished attempts until their settle lands. */
   readonly #results: ResultRecorder;
-  /** Its leases and results, landed before it claims again after an outage. */
+  /** Its leases and results, landed before it claims again once the store answers again. */
   readonly #held: HeldFirst;
   readonly #sizer: ClaimSizer;
   readonly #opts: DispatcherOptions;
@@ -240,7 +240,8 @@ export class Dispatcher {
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
-      if (await this.#held.ready()) await this.#claimRound(limit);
+      const ready = this.#held.ready();
+      if (typeof ready === 'boolean' ? ready : await ready) await this.#claimRound(limit);
       else await this.#wakeup.wait(pollMs * 4);
     }
   }
@@ -255,12 +256,13 @@ export class Dispatcher {
     const epoch = this.#idle.epoch;
     this.#claiming = true;
     try {
-      const leaseUntil = Date.now() + this.#opts.leaseMs;
+      const sentAt = Date.now();
+      const leaseUntil = sentAt + this.#opts.leaseMs;
       let claimed: ClaimedJob[];
       try {
         claimed = await this.#claim(limit);
       } catch (error) {
-        this.#opts.contact.failed();
+        this.#opts.contact.failed(error, sentAt);
         if (!this.#claimFailing) this.#opts.log.warn('could not claim jobs', { error: errorMessage(error) });
         this.#claimFailing = true;
         this.#strays.claimFailed(Date.now());
@@ -361,7 +363,7 @@ export class Dispatcher {
       // The registry in use as it starts, not the one it was claimed under: the one place a job claimed
       // ahead takes its settings, whatever reloaded since (declinedChanged only hands jobs back).
       running.service = screened.service;
-      running.startedAt = new Date();
+      markStarted(running);
       this.#executing.set(running.job.id, running);
       void this.#execute(running);
     }
@@ -430,7 +432,7 @@ export class Dispatcher {
           return;
         }
         running.service = screened.service;
-        running.startedAt = new Date();
+        markStarted(running);
         void this.#execute(running);
       } else {
         this.#untrack(running);
@@ -453,7 +455,7 @@ export class Dispatcher {
     // A run that never started says nothing of how long jobs take: the claim sizer and the duration
     // metrics learn only from runs.
     if (ranHere) {
-      running.runMs = Date.now() - running.startedAt.getTime();
+      running.runMs = ranFor(running);
       this.#sizer.observe(running.runMs);
     }
     const waitMs = result.error?.error_class === 'http_429' ? result.error.retry_after_ms : undefined;

@@ -111,7 +111,6 @@ export class Engine {
   #workerState: WorkerState = 'running';
   #lastCancelCheck = 0;
   #breakerRefreshQueued = false;
-  #heartbeatFailing = false;
   readonly #usage = new HeartbeatUsage();
   #lastHeartbeat: Date | null = null;
   /** A breaker moved: a worker run until empty that waits on one looks again. */
@@ -152,7 +151,8 @@ export class Engine {
       },
     });
     this.#pauses = new ServicePauses(this.#store, this.#log);
-    this.#contact = new StoreContact({ graceMs: reclaimGraceMs(extendEveryMs(this.#leaseMs)), log: this.#log });
+    const extendEvery = extendEveryMs(this.#leaseMs);
+    this.#contact = new StoreContact({ graceMs: reclaimGraceMs(extendEvery), lapseMs: extendEvery, log: this.#log });
     this.#dispatcher = new Dispatcher({
       store: this.#store,
       registry,
@@ -436,6 +436,7 @@ export class Engine {
   }
 
   async #heartbeat(): Promise<void> {
+    const sentAt = Date.now();
     try {
       const registry = this.#registry.registry;
       const reloaded = registry !== this.#declaredFor;
@@ -456,12 +457,9 @@ export class Engine {
         this.#log.warn('this worker had been forgotten while it still ran (opsdeck workers forget); registered again');
       }
       this.#lastHeartbeat = new Date();
-      if (this.#heartbeatFailing) this.#log.info('the store answers again; heartbeats resumed');
-      this.#heartbeatFailing = false;
       this.#contact.answered();
     } catch (error) {
-      this.#heartbeatFailing = true;
-      this.#contact.failed();
+      this.#contact.failed(error, sentAt);
       this.#log.error('heartbeat failed', { error: errorMessage(error) });
     }
   }

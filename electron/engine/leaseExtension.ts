@@ -44,7 +44,7 @@ export async function extendLeases(h: LeaseHolder): Promise<void> {
   try {
     held = new Set(await answerWithin(h.store.extendLeases(h.workerId, ids, h.leaseMs), budget.ms, 'extending leases'));
   } catch (error) {
-    h.contact.failed();
+    h.contact.failed(error, sentAt);
     fenceUnconfirmed(h, Date.now());
     throw error;
   }
@@ -174,7 +174,7 @@ function stopLate(h: LeaseHolder, now: number): Running[] {
  * confirmed lease ends within half a lease is stopped now, while the lease still holds: once it runs
  * out, another worker's watchdog may take the job, and it must never run on two workers at once. This
  * worker knows why it stopped the attempt: it settles it as interrupted, attempt not spent, once the store
- * answers again (stopUnreached), and its own watchdog leaves the job to that settle (Engine, #watchdog).
+ * answers again (stopUnreached), and its own watchdog leaves the job to that settle (watchdog.ts).
  * Another worker's watchdog that gets there first cannot know, and records the attempt lost.
  * Leases are extended every third of a lease, so this is the second extension in a row that failed (a
  * third of the lease left), or one that went unanswered for as long as answerBudget allows; the first

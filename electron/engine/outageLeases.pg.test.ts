@@ -33,6 +33,11 @@ interface Worker {
   landed: Set<number>;
   /** Claims it sent after the restore while a result it held was not recorded yet. */
   claimsBeforeLanding: number;
+  /** When each settle it sent failed, and when each job it held was recorded (Date.now()). */
+  settleFailures: number[];
+  landedAt: Map<number, number>;
+  /** Told of each failed settle, after it is counted. */
+  settleFailed: (() => void) | null;
 }
 
 /**
@@ -67,7 +72,7 @@ describe('leases through an outage of PostgreSQL', () => {
     const looked = Promise.withResolvers<undefined>();
     const claimed = Promise.withResolvers<undefined>();
     const lines: string[] = [];
-    const worker: Omit<Worker, 'engine'> = { relay, lines, restored: false, lookedAfterRestore: looked.promise, held: [], landed: new Set(), claimsBeforeLanding: 0 };
+    const worker: Omit<Worker, 'engine'> = { relay, lines, restored: false, lookedAfterRestore: looked.promise, held: [], landed: new Set(), claimsBeforeLanding: 0, settleFailures: [], landedAt: new Map(), settleFailed: null };
     const engineStore = storeWith(own, {
       async reclaimExpired(now, settling, owner) {
         const reclaimed = await own.reclaimExpired(now, settling, owner);
@@ -85,8 +90,15 @@ describe('leases through an outage of PostgreSQL', () => {
         // After the restore a settle waits for a claim, or a second: a worker that claims before its held
         // results land is caught at it whenever the settler's backoff would have sent them.
         if (worker.restored) await Promise.race([claimed.promise, delay(1000)]);
-        const landed = await own.settle(settlements);
-        for (const id of landed) worker.landed.add(id);
+        const landed = await own.settle(settlements).catch((error: unknown) => {
+          worker.settleFailures.push(Date.now());
+          worker.settleFailed?.();
+          throw error;
+        });
+        for (const id of landed) {
+          worker.landed.add(id);
+          worker.landedAt.set(id, Date.now());
+        }
         return landed;
       },
     });
@@ -98,6 +110,24 @@ describe('leases through an outage of PostgreSQL', () => {
       await relay.close();
     });
     return Object.assign(worker, { engine });
+  }
+
+  /**
+   * Restores the worker's store as a settle of its fails, the fourth or later in a row, when the settler
+   * waits 4 s or more before its next try (0.5 s, doubled after each failure, 5 s at most). Resolves with
+   * when that settle failed.
+   */
+  function restoreAfterFailedSettle(w: Worker): Promise<number> {
+    const restored = Promise.withResolvers<number>();
+    w.settleFailed = () => {
+      const failedAt = w.settleFailures.at(-1);
+      if (w.settleFailures.length < 4 || failedAt === undefined) return;
+      w.settleFailed = null;
+      w.restored = true;
+      w.relay.restore();
+      restored.resolve(failedAt);
+    };
+    return restored.promise;
   }
 
   /** The promise's value, or a failure naming what was waited for once `ms` have passed. */
@@ -157,8 +187,7 @@ describe('leases through an outage of PostgreSQL', () => {
     }
 
     // The store answers worker b first: its watchdog looks while worker a still cannot report.
-    b.restored = true;
-    b.relay.restore();
+    const bFailedAt = await within(restoreAfterFailedSettle(b), 15_000, "worker b's fourth or later failed settle");
     await within(b.lookedAfterRestore, 15_000, "worker b's watchdog to look with its store back");
     for (const id of a.held) assert.equal((await jobOf(store, id)).status, 'running', `worker b left worker a's job ${id} to it`);
     assert.equal((await jobOf(store, gone.id)).status, 'running', 'and the dead worker\'s job, until its grace has passed');
@@ -184,6 +213,9 @@ describe('leases through an outage of PostgreSQL', () => {
       return attempt?.outcome === 'lost' ? attempt : null;
     }, 20_000);
 
+    // Sent as soon as the store answered, not when the settler's backoff ran out.
+    const bLandedIn = (b.landedAt.get(jobs.b.done) ?? Infinity) - bFailedAt;
+    assert.ok(bLandedIn < 3000, `worker b's held result landed ${bLandedIn} ms after its last failed settle, whose retry was 4 s or more away`);
     for (const w of [a, b]) {
       const said = w.lines.filter((l) => RECOVERED.test(l));
       assert.equal(said.length, 1, `${w.engine.workerId} says once from when it takes back others' leases:\n${w.lines.join('\n')}`);
@@ -218,5 +250,22 @@ describe('leases through an outage of PostgreSQL', () => {
     const takenAt = Date.parse(lost.finished_at ?? '');
     assert.ok(takenAt >= leaseEnds && takenAt <= leaseEnds + WATCHDOG_MS + 2000, `taken back ${takenAt - leaseEnds} ms after its lease ran out; the watchdog looks every ${WATCHDOG_MS} ms`);
     assert.ok(!lines.some((l) => RECOVERED.test(l)), lines.join('\n'));
+  });
+
+  test('a network change that strands the open connections is one loss: calls stuck on them that fail after the store answered on new ones do not lose it again', { timeout: 60_000 }, async () => {
+    const { holder } = await loadRegistry(dir, [{ name: 'long', execution_type: 'noop', runner_config: {} }]);
+    const w = await cutOffWorker('worker-stranded', holder);
+    const [job] = await store.enqueue([{ queue: w.engine.workerId, service_name: 'long', execution_type: 'noop', max_attempts: 1, payload: { sleep_ms: 60_000 } }]);
+    assert.ok(job);
+    await w.engine.start();
+    await waitFor('the job to run', async () => (await jobOf(store, job.id)).status === 'running');
+    await delay(500);
+    w.relay.strandOpenConnections();
+    // A call stuck on a stranded connection fails once the engine's wait for an answer (10 s) runs out.
+    await delay(13_000);
+    // Lost or not, by whether a call stuck before another was answered on a new connection: never twice.
+    const said = w.lines.filter((l) => l.startsWith('info the store answers again'));
+    assert.ok(said.length <= 1, `the store answers again once at most:\n${w.lines.join('\n')}`);
+    assert.ok(w.lines.some((l) => l.startsWith('warn could not claim jobs') && l.includes('did not answer within 10 s')), `a claim was stuck:\n${w.lines.join('\n')}`);
   });
 });

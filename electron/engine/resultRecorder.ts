@@ -61,15 +61,9 @@ export class ResultRecorder {
     return this.#unsettled.keys();
   }
 
-  /** A settle failed because the store could not take it: its results wait for the settler's retry. */
-  get failing(): boolean {
-    return this.#settler.failing;
-  }
-
-  /** The results a failed settle left are sent now, not after the settler's backoff; true once they landed. */
-  async landHeld(): Promise<boolean> {
-    await this.#settler.retryNow();
-    return !this.#settler.failing;
+  /** The results a failed settle left are sent now, not after the settler's backoff; resolves once that try ended. */
+  landHeld(): Promise<void> {
+    return this.#settler.retryNow();
   }
 
   /** Nothing is waiting to be recorded, nor being written. */

@@ -12,7 +12,13 @@ export interface Running {
    * then (dispatcher.ts); none when that registry does not name its service.
    */
   service: ServiceConfig | undefined;
+  /** When it started (its claim until then), by the wall clock: what the console and the CLI show. */
   startedAt: Date;
+  /**
+   * The same moment on a steady clock (performance.now()), which no step of the wall clock moves (NTP, a
+   * resume from sleep): how long the attempt ran is read on it (ranFor), never as a difference of wall times.
+   */
+  startedSteady: number;
   /** When the attempt times out, in epoch ms: Infinity until it starts. */
   deadline: number;
   /**
@@ -42,6 +48,7 @@ export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, 
     job,
     service,
     startedAt: now,
+    startedSteady: performance.now(),
     deadline: Infinity,
     leaseUntil,
     controller: new AbortController(),
@@ -52,6 +59,17 @@ export function newRunning(job: ClaimedJob, service: ServiceConfig | undefined, 
     breakerVerdict: null,
     runMs: null,
   };
+}
+
+/** Its program starts now. */
+export function markStarted(running: Running): void {
+  running.startedAt = new Date();
+  running.startedSteady = performance.now();
+}
+
+/** How long it has run since markStarted, in ms, on the steady clock: never negative, whatever the wall clock did. */
+export function ranFor(running: Running): number {
+  return performance.now() - running.startedSteady;
 }
 
 /**

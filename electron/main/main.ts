@@ -72,7 +72,7 @@ async function openRuntime(
 ): Promise<{ runtime: Runtime; recalled: boolean }> {
   const open = async (db: string) => {
     const recalled = registryPath === undefined && !process.env.OPSDECK_REGISTRY ? await memory.recall(db) : null;
-    const runtime = await createRuntime({ words: CONSOLE_WORDS, db, registryPath: registryPath ?? recalled ?? undefined, execute: 'by-store', alerts: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
+    const runtime = await createRuntime({ words: CONSOLE_WORDS, db, registryPath: registryPath ?? recalled ?? undefined, execute: 'by-store', alerts: true, watchStore: true, answeredBy: 'console', log: log.logger, logSecrets: log.secrets });
     return { runtime, recalled: recalled !== null };
   };
   if (argsDb !== undefined || remembered === undefined) return open(argsDb ?? defaultDbLocation());

@@ -97,7 +97,13 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     ]);
     assert.deepEqual(seen.filter((request) => request.includes('/v1/chat')), [], 'no check reached the URL the jobs POST, whatever its method');
     const evidence = consoleAnswer.services[0]?.evidence;
-    assert.deepEqual(evidenceLines(evidence ?? { read: false, why: 'none' }).slice(0, 1), ['breaker: closed; no failure counted since it was last reset'], 'no job has run yet');
+    assert.deepEqual(
+      evidenceLines(evidence ?? { read: false, why: 'none' }).slice(0, 2),
+      [`read from the store at ${rest.runtime.ctx.store.location}`, 'breaker: closed; no failure counted since it was last reset'],
+      'no job has run yet; the store is named, as a command may read another than the workers\'',
+    );
+    const readKeys = restAnswer.services[0]?.evidence;
+    assert.deepEqual(readKeys?.read === true ? readKeys.store : 'unread', null, "a read key is not told where this host's store is");
   });
 
   it("what tells whether to reset: the breaker its jobs opened and their failures, from the store, on both alike", async () => {
@@ -113,8 +119,8 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     const consoleAnswer = await fromConsole({ service: 'openrouter' });
     const restAnswer = await fromRest('GET', '/v1/runners/connectivity/openrouter', rest.readKey);
     const evidence = consoleAnswer.services[0]?.evidence;
-    assert.deepEqual(restAnswer.services[0]?.evidence, evidence, 'no interface words in it');
     assert.ok(evidence?.read === true, JSON.stringify(evidence));
+    assert.deepEqual(restAnswer.services[0]?.evidence, { ...evidence, store: null }, "no interface words in it; a read key is not told where the store is");
     const failed = `HTTP 503 from POST ${origin}/api/v1/chat: no healthy upstream`;
     assert.deepEqual([evidence.breaker.state, evidence.breaker.last_error], ['open', failed]);
     assert.deepEqual(
@@ -126,6 +132,7 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     assert.deepEqual(
       evidenceLines(evidence).map((line) => line.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME')),
       [
+        `read from the store at ${rest.runtime.ctx.store.location}`,
         `breaker: open since TIME; its last error: ${failed}`,
         '1 failed attempt(s) of its jobs in the last 60m (since TIME), 1 of them into the dead-letter queue:',
         `http_503: 1, the last at TIME: ${failed}`,
@@ -134,13 +141,13 @@ describe('the console and REST give one verdict of a service, the one its jobs w
     assert.deepEqual(seen.filter((request) => request.includes('/v1/chat') && !request.includes('opsdeck-runner')), [], 'only the job sent its POST');
   });
 
-  it('every service at once: an origin answering 429 with Retry-After warns, a well one passes, alike on both', async () => {
+  it("every service at once: an origin answering 429 with Retry-After warns, yet cannot tell of jobs that POST; a well one passes, alike on both", async () => {
     const consoleAnswer = await fromConsole({});
     const restAnswer = await fromRest('GET', '/v1/runners/connectivity', rest.operateKey);
     assert.deepEqual(verdicts(restAnswer), verdicts(consoleAnswer));
     assert.deepEqual(
       consoleAnswer.services.map((s) => [s.service, s.ok, s.warning, s.inconclusive]),
-      [['openrouter', true, false, true], ['llm_api', true, true, false], ['models', true, false, false]],
+      [['openrouter', true, false, true], ['llm_api', true, true, true], ['models', true, false, false]],
     );
     assert.match(restAnswer.services[1]?.steps.at(-1)?.detail ?? '', /answered 429 Too Many Requests: rate limited at its base_url \(Retry-After 45s\): .*resetting its breaker now \(POST \/v1\/breakers\/llm_api\/reset\) sends the jobs it holds into the same limit$/);
     assert.equal(restAnswer.services[2]?.jobs_call, null, 'a GET is the jobs\' own call');

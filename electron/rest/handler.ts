@@ -8,6 +8,8 @@ import { authenticate, type Principal } from './auth.ts';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody } from './body.ts';
 import { fromApiError, REST_STATUS, sendError, sendJson } from './errors.ts';
 import { checkReplay, idempotencyKey, keyedBody } from './idempotency.ts';
+import { controlNotTaken, isControlCall } from './controlNotTaken.ts';
+import type { ControlCall } from '../../shared/controlNotTaken.ts';
 import { openApiDocument } from './openapi.ts';
 import { queryOf } from './query.ts';
 import { asReadKeySees } from './readKeyAnswer.ts';
@@ -122,7 +124,8 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     if (route.query === null) refuseQuery(route.method, query);
     const response = await dispatch(route.call, input, ctx);
     if (!response.ok) {
-      sendJson(res, REST_STATUS[fromApiError(response.error).error.code], fromApiError(response.error));
+      const error = isControlCall(route.call) && response.error.code === 'unavailable' ? controlNotTaken(route.call, input, response.error, `${route.method} ${url.pathname}`) : response.error;
+      sendJson(res, REST_STATUS[fromApiError(error).error.code], fromApiError(error));
       return;
     }
     await route.check?.(response.result, input, ctx);
@@ -173,6 +176,25 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     const { contentType, body } = await opts.metrics();
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /**
+   * A control request whose key could not be looked up, for the store does not answer: the change was NOT
+   * made, said in the words a caller not proved may read (the failure's kind), with the request to send
+   * again. Its body is read for what it asked (a safe mode on or off).
+   */
+  async function controlUnproved(call: ControlCall, route: Route, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, url: URL, error: StoreError): Promise<void> {
+    const read = route.method === 'POST' ? await jsonBody(req, res, maxBodyBytes) : { ok: true as const, body: {} };
+    if (!read.ok) return;
+    const action = blindStoreAction(error);
+    const unproved = { code: 'unavailable' as const, message: blindStoreFailure(opts.context().store.dialect, error, UNCHECKED_NEEDS), ...(action === undefined ? {} : { action }) };
+    let input: unknown = null;
+    try {
+      input = route.input({ params, query: queryOf(url), body: read.body });
+    } catch {
+      // A body that asks for nothing this can read: the outage is said as it is.
+    }
+    sendJson(res, REST_STATUS.unavailable, fromApiError(controlNotTaken(call, input, unproved, `${route.method} ${url.pathname}`)));
   }
 
   // A store that went away while a request was signed in or answered (the API key is looked up in the
@@ -226,6 +248,10 @@ export function createRestHandler(opts: RestOptions): RestHandler {
     try {
       auth = await signIn(req, res, address, asked, acts);
     } catch (error) {
+      if (error instanceof StoreError && isControlCall(route.call) && !res.headersSent) {
+        await controlUnproved(route.call, route, params, req, res, url, error);
+        return;
+      }
       // The health endpoint answers an outage in the report's shape, as the console and the CLI do.
       if (!(error instanceof StoreError) || route.call !== 'health.check' || res.headersSent) throw error;
       req.resume();

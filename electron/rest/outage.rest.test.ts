@@ -85,6 +85,34 @@ describe('REST API v1 when its PostgreSQL database goes away', () => {
     assert.equal((await status()).status, 200);
   });
 
+  // The drill's emergency stop during an outage answered only the store's error, and the stop was off after
+  // recovery: the answer says the change was NOT made, and the request to send again.
+  it('a control request the store does not take says the change was NOT made and to send it again, for an unchecked key as for the session', { timeout: 60_000 }, async () => {
+    const signedIn = await startRestServer({ host: '127.0.0.1', port: 0, handler: createRestHandler({ context: () => runtime.ctx, isSession: () => true }) });
+    const post = async (on: RunningRestServer, path: string, body: unknown) => {
+      const res = await rawRequest({ port: on.port, path, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, error: z.object({ error: z.object({ code: z.string(), message: z.string() }) }).parse(JSON.parse(res.body)).error };
+    };
+    await db.allowConnections(false);
+    try {
+      const unchecked = await post(server, '/v1/control/emergency-stop', { reason: 'drill' });
+      assert.equal(unchecked.status, 503);
+      assert.equal(unchecked.error.code, 'unavailable');
+      assert.match(unchecked.error.message, /^emergency stop NOT engaged: the store does not answer \(the postgres store does not answer: .*\), so nothing was stopped, .*Once the store answers, send POST \/v1\/control\/emergency-stop again\. Meanwhile a worker that cannot reach the store/);
+      assert.doesNotMatch(unchecked.error.message, new RegExp(db.name), 'a key not checked is not told the database');
+      const safe = await post(server, '/v1/control/safe-mode', { enabled: true, drain: 60 });
+      assert.match(safe.error.message, /^safe mode NOT turned on: .*send POST \/v1\/control\/safe-mode again\./);
+      const session = await post(signedIn, '/v1/control/queues/emails/unpause', {});
+      assert.equal(session.status, 503);
+      assert.match(session.error.message, new RegExp(`^queue emails NOT unpaused: the store does not answer \\(database "${db.name}" .*not accepting connections.*\\), so nothing changed: if it was paused, it still is\\. Once the store answers, send POST /v1/control/queues/emails/unpause again\\.$`));
+    } finally {
+      await db.allowConnections(true);
+      await signedIn.close();
+    }
+    const control = await rawRequest({ port: server.port, path: '/v1/control', headers: { authorization: `Bearer ${key}` } });
+    assert.equal(z.object({ emergency_stop: z.object({ engaged: z.boolean() }) }).parse(JSON.parse(control.body)).emergency_stop.engaged, false, 'nothing was engaged');
+  });
+
   // The three surfaces give one report during an outage: the console's (a session), the CLI's, and an API
   // key's, which cannot be checked in the store that is down, so it is told nothing of this host.
   it('GET /v1/health answers in the report shape during the outage: every check for the session, the store alone for an unchecked key', { timeout: 60_000 }, async () => {

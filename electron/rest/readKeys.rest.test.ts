@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { calls } from '../../shared/contract.ts';
 import { dispatch } from '../api/dispatch.ts';
 import { generateKey } from '../api/apiKeys.ts';
+import { locationWithoutPasswords } from '../store/location.ts';
 import { createTestDatabase, type TestDatabase } from '../store/testing/pgTestDb.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
@@ -97,7 +98,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
 
     it("tells a read key how the store and the registry are, never where they are or as whom; an operate key where too", async () => {
       const location = rest.runtime.ctx.store.location;
-      for (const path of ['/v1/health', '/v1/health/store', '/v1/health/database', '/v1/health/registry']) {
+      // A worker stopped cleanly, which ran this registry file: its check says how to start it again.
+      const { store: workers } = rest.runtime.ctx;
+      await workers.registerWorker({ id: 'sentinel-1', name: 'sentinel', host: 'node-c', pid: 3, version: 'test', concurrency: 2, queues: null, registry: { digest: 'd', path: registryPath, loaded_at: new Date().toISOString() } });
+      assert.equal(await workers.heartbeat('sentinel-1', { inFlight: 0, state: 'stopped' }), true);
+      for (const path of ['/v1/health', '/v1/health/store', '/v1/health/database', '/v1/health/registry', '/v1/health/worker:sentinel', '/v1/workers']) {
         const read = await rest.call('GET', path, rest.readKey);
         for (const hidden of [location, registryPath, dir, ...(database ? [database.name, '127.0.0.1', 'postgres@'] : [])]) {
           assert.ok(!read.text.includes(hidden), `${path} shows ${hidden} to a read key: ${read.text}`);
@@ -110,6 +115,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal(await registry(rest.readKey), '2 service(s) from the registry file');
       assert.ok((await store(rest.operateKey)).startsWith(`${dialect} at ${location}`));
       assert.equal(await registry(rest.operateKey), `2 service(s) from ${registryPath}`);
+      const restart = (key: string) => rest.call('GET', '/v1/health/worker:sentinel', key).then((r) => calls['health.check'].output.parse(r.json).checks[0]?.detail ?? '');
+      assert.match(await restart(rest.readKey), / with opsdeck worker --name=sentinel --concurrency=2, adding --db for this store and --registry for the registry file it ran \(their paths need an operate key\)$/);
+      assert.ok((await restart(rest.operateKey)).endsWith(` --concurrency=2 --db=${locationWithoutPasswords(location)} --registry=${registryPath}`));
+      const registryOf = (key: string) => rest.call('GET', '/v1/workers', key).then((r) => calls['workers.list'].output.parse(r.json).workers.find((w) => w.id === 'sentinel-1')?.registry?.path);
+      assert.deepEqual([await registryOf(rest.readKey), await registryOf(rest.operateKey)], ['[redacted]', registryPath]);
     });
 
     it("hides from a read key's audit log where a registry was loaded from, and shows an operate key", async () => {

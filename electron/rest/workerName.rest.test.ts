@@ -56,7 +56,7 @@ describe('REST: named workers', () => {
       assert.equal(answer.status, 503, `${path}: ${answer.text}`);
       const report = calls['health.check'].output.parse(answer.json);
       assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['worker:sentinel-0a1b2c3d', false]]);
-      assert.match(report.checks[0]?.detail ?? '', /^stopped at \d{4}-\d{2}-\d{2}T[\d:.]+Z \(its last heartbeat, \d+s ago; c, pid 4\): start it again on c with opsdeck worker --name sentinel --queues nightly --concurrency 2$/);
+      assert.match(report.checks[0]?.detail ?? '', /^stopped at \d{4}-\d{2}-\d{2}T[\d:.]+Z \(its last heartbeat, \d+s ago; c, pid 4\): start it again on c with opsdeck worker --name=sentinel --queues=nightly --concurrency=2, adding --db for this store \(its location needs an operate key\)$/);
     }
     const whole = calls['health.check'].output.parse((await rest.call('GET', '/v1/health', rest.readKey)).json);
     assert.ok(!whole.checks.some((c) => c.name === 'worker:sentinel-0a1b2c3d'), 'the whole report leaves a stopped worker out');

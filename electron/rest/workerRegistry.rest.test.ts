@@ -22,11 +22,14 @@ describe('REST: the registry a worker runs', () => {
     await rest?.close();
   });
 
-  it("GET /v1/workers says each worker's registry: digest, file, load time; null from a worker that did not say", async () => {
-    const answer = await rest.call('GET', '/v1/workers', rest.readKey);
-    assert.equal(answer.status, 200, answer.text);
-    const { workers } = calls['workers.list'].output.parse(answer.json);
-    assert.deepEqual(Object.fromEntries(workers.map((w) => [w.id, w.registry])), { 'stale-1': stale, 'older-2': null });
+  it("GET /v1/workers says each worker's registry: digest, file, load time; null from a worker that did not say; where the file is, to an operate key only", async () => {
+    const registries = async (key: string) => {
+      const answer = await rest.call('GET', '/v1/workers', key);
+      assert.equal(answer.status, 200, answer.text);
+      return Object.fromEntries(calls['workers.list'].output.parse(answer.json).workers.map((w) => [w.id, w.registry]));
+    };
+    assert.deepEqual(await registries(rest.operateKey), { 'stale-1': stale, 'older-2': null });
+    assert.deepEqual(await registries(rest.readKey), { 'stale-1': { ...stale, path: '[redacted]' }, 'older-2': null });
   });
 
   it('GET /v1/health/registry warns naming the worker whose registry is not the file, without saying where the file is', async () => {

@@ -5,6 +5,7 @@ import type { ConnectivityStep } from '../../shared/connectivity.ts';
 import { answerVerdict, type JobsReadBy, type VerdictLevel } from './answerVerdict.ts';
 import { targetUrl } from './http.ts';
 import { safePath, safeUrl } from './httpCall.ts';
+import { askableBase, isJobsOwnUrl, noRequestSent } from './jobsOwnUrl.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { socketErrorText } from './socketWords.ts';
 
@@ -34,12 +35,12 @@ export function probeTimeout(serviceTimeoutS: number | null): { seconds: number;
  * What `opsdeck test-connectivity` does for one base URL: each layer in turn (DNS, TCP, TLS for https, then
  * one HTTP GET), timed, stopping at the first that fails, so the answer says where the path breaks. The GET
  * never carries a credential and is never sent where it could do work upstream: for a service it is the
- * jobs' own GET of their URL when they GET, else a GET of the base URL (probeTarget). A failure is said in
- * the words the jobs' own errors use (socketWords.ts), so the probe and the job read alike; URLs are shown
- * as the jobs show them, without query or password.
+ * jobs' own GET of their URL when they GET, else a GET of the base URL, unless that is their URL too, when
+ * none is sent (probeTarget). A failure is said in the words the jobs' own errors use (socketWords.ts), so
+ * the probe and the job read alike; URLs are shown as the jobs show them, without query or password.
  */
 export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT_S * 1000, call?: ServiceCall): Promise<Probed> {
-  const { url, instead, jobsCall } = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), instead: null, jobsCall: null };
+  const { url, instead, jobsCall, unsent } = call ? probeTarget(baseUrl, call) : { url: new URL(baseUrl), instead: null, jobsCall: null, unsent: null };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const shown = safeUrl(url);
@@ -52,7 +53,10 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     try {
       const found = await withTimeout(run(), timeoutMs, waited);
       const { detail, level } = typeof found === 'string' ? { detail: found, level: 'ok' } : found;
-      const flag = level === 'warn' ? { warning: true } : level === 'inconclusive' ? { inconclusive: true } : {};
+      // Where the jobs' own call was not tried, no answer but a failure tells how they fare: a warning there
+      // (a 429 at the base URL, a refused path) is still no pass, and exits as one that cannot tell.
+      const untold = level === 'inconclusive' || (level === 'warn' && instead !== null);
+      const flag = { ...(level === 'warn' ? { warning: true } : {}), ...(untold ? { inconclusive: true } : {}) };
       steps.push({ step: name, ok: level !== 'fail', ms: elapsed(started), detail, ...flag });
       return level !== 'fail';
     } catch (error) {
@@ -79,6 +83,10 @@ export async function probeConnectivity(baseUrl: string, timeoutMs = URL_TIMEOUT
     });
     if (!secured) return probed(steps);
   }
+  if (unsent !== null) {
+    steps.push({ step: 'http', ok: true, ms: 0, detail: unsent, inconclusive: true });
+    return probed(steps);
+  }
   await step('http', `GET ${shown}`, async () => {
     const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await response.body?.cancel();
@@ -100,17 +108,21 @@ export interface Probed {
 /**
  * The URL a probe GETs for a service. Their own when its jobs GET it: safe to repeat, as the jobs repeat
  * it, so a route that fails or an upstream answering 503 behind it shows as the jobs meet it. Otherwise the
- * base URL, never their path: a handler that ignores the method (Go's http.HandleFunc, a plain Node server,
- * a serverless function URL) runs its POST's work for a HEAD or a GET as well, and a check anyone with a read
- * key may start must not do that. `jobsCall` names their call when the probe did not send it, and why; a
- * path the runner refuses leaves only the base URL to ask.
+ * base URL (without its query or user info), never their URL: a handler that ignores the method (Go's
+ * http.HandleFunc, a plain Node server, a serverless function URL) runs its POST's work for a HEAD or a GET
+ * as well, and a check anyone with a read key may start must not do that. Where the base URL is their URL
+ * (`base_url: https://fn.example/` and the default path `/`), `unsent` says why no request is sent.
+ * `jobsCall` names their call when the probe did not send it, and why; a path the runner refuses leaves
+ * only the base URL to ask.
  */
-function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; instead: JobsReadBy['instead']; jobsCall: string | null } {
+function probeTarget(baseUrl: string, call: Pick<ServiceCall, 'method' | 'path'>): { url: URL; instead: JobsReadBy['instead']; jobsCall: string | null; unsent: string | null } {
   const own = targetUrl(baseUrl, call.path, undefined);
-  if (typeof own === 'string') return { url: new URL(baseUrl), instead: { refused: own }, jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}` };
-  if (call.method === 'GET') return { url: own, instead: null, jobsCall: null };
+  const base = askableBase(baseUrl);
+  if (typeof own === 'string') return { url: base, instead: { refused: own }, jobsCall: `the jobs' ${call.method} is refused before it is sent: ${own}`, unsent: null };
+  if (call.method === 'GET') return { url: own, instead: null, jobsCall: null, unsent: null };
   const untried = `${call.method} ${safePath(call.path)}`;
-  return { url: new URL(baseUrl), instead: { untried }, jobsCall: `the jobs' ${untried} was not tried: it could do work upstream` };
+  const unsent = isJobsOwnUrl(base, own) ? noRequestSent(call.method, safePath(call.path)) : null;
+  return { url: base, instead: { untried }, jobsCall: `the jobs' ${untried} was not tried: it could do work upstream`, unsent };
 }
 
 /** Waits for the socket to open, says what it found while it is still open, then closes it. */

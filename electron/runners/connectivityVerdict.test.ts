@@ -58,7 +58,9 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
   const verdict = (step: ConnectivityStep | undefined) => {
     if (step === undefined) return 'no http step';
     if (!step.ok) return 'fail';
-    return step.inconclusive === true ? 'inconclusive' : step.warning === true ? 'warn' : 'ok';
+    // Both where the jobs' own call was not tried: the warning is said, and no pass is made of it.
+    if (step.inconclusive === true) return step.warning === true ? 'inconclusive, warn' : 'inconclusive';
+    return step.warning === true ? 'warn' : 'ok';
   };
 
   it('a server error fails, to their GET or at the base URL of jobs that POST: resetting the breaker would send its jobs into the same failure', async () => {
@@ -78,9 +80,9 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     assert.equal(job.error?.error_class, 'http_503', 'the job meets what the probe said');
   });
 
-  it('429 warns, naming Retry-After; one past max_retry_after fails, as those jobs go to the dead-letter queue', async () => {
+  it('429 warns, naming Retry-After (at the base URL of jobs that POST, no pass either); one past max_retry_after fails, as those jobs go to the dead-letter queue', async () => {
     const busy = await http(jobs('POST', '/work'), `${base}/busy`);
-    assert.equal(verdict(busy), 'warn');
+    assert.equal(verdict(busy), 'inconclusive, warn', 'their POST was not tried: a check that exits 0 on this would reset breakers on no evidence');
     assert.equal(
       busy?.detail,
       `GET ${base}/busy answered 429 Too Many Requests: rate limited at its base_url (Retry-After 30s): its jobs fail with http_429 while it answers so, each a failure its breaker counts, and try again after the wait; resetting its breaker now (opsdeck breaker reset llm_api) sends the jobs it holds into the same limit`,
@@ -123,16 +125,16 @@ describe("test-connectivity's verdict is what the service's jobs would meet", ()
     }
   });
 
-  it("a path the runner refuses warns with the refusal, whatever the base URL answers: every job without its own path fails on it", async () => {
+  it("a path the runner refuses warns with the refusal, and is no pass, whatever the base URL answers: every job without its own path fails on it", async () => {
     const refusal = "its jobs' path is refused before any is sent (path must start with a single '/': 'chat'): every job without its own payload.path fails as payload, not retried";
     const fine = await http(jobs('POST', 'chat'), `${base}/fine`);
-    assert.deepEqual([verdict(fine), fine?.detail], ['warn', `GET ${base}/fine answered 200 OK, but ${refusal}`]);
+    assert.deepEqual([verdict(fine), fine?.detail], ['inconclusive, warn', `GET ${base}/fine answered 200 OK, but ${refusal}`]);
     for (const [method, answer] of [['GET', 'private'], ['GET', 'missing'], ['DELETE', 'moved']] as const) {
       const step = await http(jobs(method, 'chat', { sendsCredential: true }), `${base}/${answer}`);
-      assert.deepEqual([verdict(step), step?.detail.endsWith(`, but ${refusal}`)], ['warn', true], `${method} ${answer}`);
+      assert.deepEqual([verdict(step), step?.detail.endsWith(`, but ${refusal}`)], ['inconclusive, warn', true], `${method} ${answer}`);
     }
     const busy = await http(jobs('POST', 'chat'), `${base}/busy`);
-    assert.equal(verdict(busy), 'warn');
+    assert.equal(verdict(busy), 'inconclusive, warn');
     assert.match(busy?.detail ?? '', /rate limited at its base_url \(Retry-After 30s\): .* into the same limit; besides, its jobs' path is refused/);
     const down = await http(jobs('POST', 'chat'), `${base}/down`);
     assert.equal(verdict(down), 'fail', 'the upstream unwell still fails');

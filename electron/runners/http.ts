@@ -1,8 +1,10 @@
 import type { JsonObject } from '../../shared/domain.ts';
 import type { HttpRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { httpCall, safePath, safeUrl } from './httpCall.ts';
+import { isJobsOwnUrl } from './jobsOwnUrl.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import { configError, failure, payloadObject, unsetVariables, wrongKind } from './result.ts';
+import { acceptsConnections } from './socketReach.ts';
 import type { CheckedIn, HealthResult, Runner, RunRequest, RunResult } from './runner.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -128,8 +130,16 @@ export class HttpRunner implements Runner {
   async probe(services: ServiceConfig[], _env?: Readonly<Record<string, string | undefined>>, checkedIn?: CheckedIn): Promise<HealthResult> {
     if (checkedIn?.upstreams === false) return { ok: true, detail: 'upstreams not reached' };
     const origins = new Map<string, string[]>();
-    for (const s of services) if (s.execution_type === 'http') addEndpoint(origins, new URL(s.runner_config.base_url).origin, s.name);
-    return probeUrls(origins);
+    const jobsOwn = new Set<string>();
+    for (const s of services) {
+      if (s.execution_type !== 'http') continue;
+      const cfg = s.runner_config;
+      const origin = new URL(cfg.base_url).origin;
+      addEndpoint(origins, origin, s.name);
+      const own = targetUrl(cfg.base_url, cfg.path, undefined);
+      if (cfg.method !== 'GET' && own instanceof URL && isJobsOwnUrl(new URL(origin), own)) jobsOwn.add(origin);
+    }
+    return probeUrls(origins, jobsOwn);
   }
 }
 
@@ -174,8 +184,10 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
  * kind's jobs, and an upstream's outage is what its services' breakers hold them through. Each endpoint is said by the services that call it (`endpoints`: URL to their
  * names), as their jobs and breakers name them, with the URL beside. One endpoint down fails the kind's
  * check, and says how many of its services it is (`1 of 4 service(s) not answering`): the rest still run.
+ * An endpoint in `jobsOwn` is the URL jobs that do not GET call (a function URL taking POST /): a GET could
+ * do their work, so it is only connected to, and answering means accepting the connection.
  */
-export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, timeoutMs = 3000): Promise<HealthResult> {
+export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]>, jobsOwn: ReadonlySet<string> = new Set(), timeoutMs = 3000): Promise<HealthResult> {
   if (endpoints.size === 0) return { ok: true, detail: 'no services' };
   const down: string[] = [];
   const downUrls: string[] = [];
@@ -187,6 +199,10 @@ export async function probeUrls(endpoints: ReadonlyMap<string, readonly string[]
   await Promise.all(
     [...endpoints.keys()].map(async (url) => {
       try {
+        if (jobsOwn.has(url)) {
+          await acceptsConnections(new URL(url), timeoutMs);
+          return;
+        }
         const response = await fetch(url, { method: 'GET', headers: { 'user-agent': PROBE_USER_AGENT }, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
         await response.body?.cancel();
         if (response.status >= 500) failing.push(`${who(url)} answers HTTP ${response.status}`);

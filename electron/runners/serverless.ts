@@ -2,6 +2,7 @@ import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type { JsonObject } from '../../shared/domain.ts';
 import type { ServerlessRunnerConfig, ServiceConfig } from '../../shared/registry.ts';
 import { addEndpoint, probeUrls } from './http.ts';
+import { isJobsOwnUrl } from './jobsOwnUrl.ts';
 import { httpCall, safeUrl } from './httpCall.ts';
 import { aborted, abortReason, attemptSignal, configError, elapsed, errorMessage, failure, success, unsetVariables, wrongKind } from './result.ts';
 import { notSetHere, unsetIn } from './notSetHere.ts';
@@ -197,6 +198,7 @@ export class ServerlessRunner implements Runner {
    */
   async probe(services: ServiceConfig[], env: Env, checkedIn: CheckedIn): Promise<HealthResult> {
     const urls = new Map<string, string[]>();
+    const jobsOwn = new Set<string>();
     const problems: string[] = [];
     // Problems of this process's own environment: only its own jobs would fail for them.
     const missingHere: string[] = [];
@@ -210,7 +212,12 @@ export class ServerlessRunner implements Runner {
     for (const s of services) {
       if (s.execution_type !== 'serverless') continue;
       const cfg = s.runner_config;
-      if (cfg.provider === 'http_function' && cfg.url) addEndpoint(urls, new URL(cfg.url).origin, s.name);
+      if (cfg.provider === 'http_function' && cfg.url) {
+        const origin = new URL(cfg.url).origin;
+        addEndpoint(urls, origin, s.name);
+        // Its jobs POST cfg.url: a GET of the same URL could do their work.
+        if (isJobsOwnUrl(new URL(origin), new URL(cfg.url))) jobsOwn.add(origin);
+      }
       if (cfg.provider !== 'aws_lambda') continue;
       const region = regionOf(cfg, env);
       addEndpoint(urls, cfg.endpoint ?? `https://lambda.${region}.amazonaws.com`, s.name);
@@ -232,7 +239,7 @@ export class ServerlessRunner implements Runner {
         failsHere(s.name, why);
       }
     }
-    const endpoints = checkedIn.upstreams === false ? { ok: true, detail: 'endpoints not reached' } : await probeUrls(urls);
+    const endpoints = checkedIn.upstreams === false ? { ok: true, detail: 'endpoints not reached' } : await probeUrls(urls, jobsOwn);
     const unsure = slow.length > 0 ? `; cannot tell whether ${slow.join(', ')} have AWS credentials: the SDK's lookup took over ${CREDENTIALS_LOOKUP_MS / 1000}s` : '';
     // This process's own jobs would fail for what it lacks; a process that runs none says so and no more.
     const failing = checkedIn.runsJobs ? [...problems, ...missingHere] : problems;

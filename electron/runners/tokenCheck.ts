@@ -3,6 +3,7 @@ import type { HttpRunnerConfig } from '../../shared/registry.ts';
 import { reasonOf } from './connectivity.ts';
 import { authHeader, credentialVariables, targetUrl } from './http.ts';
 import { safePath } from './httpCall.ts';
+import { askableBase, isJobsOwnUrl, noRequestSent } from './jobsOwnUrl.ts';
 import { PROBE_USER_AGENT } from './probeAgent.ts';
 import type { CheckedIn } from './runner.ts';
 
@@ -11,7 +12,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Asks the service whether it accepts the credential: a GET with the Authorization header its jobs would
  * send, of the service's own path when its jobs GET it (safe to repeat), else of its base URL, never the
- * service's own POST or PUT, so checking triggers nothing. 401 and 403 are a refusal. Anything else is
+ * URL of the service's own POST or PUT (none is sent where the base URL is it), so checking triggers
+ * nothing. 401 and 403 are a refusal. Anything else is
  * only an acceptance if the same URL refuses a request without the credential: a URL that answers both
  * alike checks no credential, and says nothing about this one.
  *
@@ -37,6 +39,7 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
     );
   }
   const { url, untried } = tokenTarget(cfg);
+  if (url === null) return untested(`${noRequestSent(cfg.method, safePath(cfg.path))}: run one job to see whether the credential is accepted`);
   const where = `${url.origin}${url.pathname}`;
   const named = variables.map((v) => v.name).join(' and ');
   try {
@@ -63,13 +66,18 @@ export async function checkToken(service: string, cfg: HttpRunnerConfig, env: En
 }
 
 /**
- * The URL the credential is tried on: the service's own when its jobs GET it, else its base URL, naming the
- * call left untried. A path that leads elsewhere is the base URL's too (the runner refuses it anyway).
+ * The URL the credential is tried on: the service's own when its jobs GET it, else its base URL (without
+ * its query or user info), naming the call left untried; none when the base URL is the jobs' own URL, which
+ * a GET with their credential could set to work. A path that leads elsewhere is the base URL's too (the
+ * runner refuses it anyway).
  */
-function tokenTarget(cfg: HttpRunnerConfig): { url: URL; untried: string | null } {
+function tokenTarget(cfg: HttpRunnerConfig): { url: URL | null; untried: string | null } {
   const own = targetUrl(cfg.base_url, cfg.path, undefined);
   if (cfg.method === 'GET' && own instanceof URL) return { url: own, untried: null };
-  return { url: new URL(cfg.base_url), untried: cfg.method === 'GET' ? null : `${cfg.method} ${safePath(cfg.path)}` };
+  const base = askableBase(cfg.base_url);
+  if (cfg.method === 'GET') return { url: base, untried: null };
+  const untried = `${cfg.method} ${safePath(cfg.path)}`;
+  return { url: own instanceof URL && isJobsOwnUrl(base, own) ? null : base, untried };
 }
 
 async function statusOf(url: URL, authorization: string | undefined, timeoutMs: number): Promise<number> {

@@ -149,6 +149,7 @@ export async function runServe(opts: ServeOptions = {}): Promise<void> {
     // Started once the port is ours: a console that cannot listen must not have run jobs meanwhile.
     execute: false,
     alerts: true,
+    watchStore: true,
     answeredBy: 'console',
     log: logger,
     logSecrets: secrets,

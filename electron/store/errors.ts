@@ -20,6 +20,8 @@ export type StoreErrorCode =
  */
 export class StoreError extends Error {
   readonly code: StoreErrorCode;
+  /** What is wrong, without the hint: for a caller that goes on without the store, whom the hint does not fit. */
+  readonly problem: string;
   readonly hint: string;
   /**
    * Whether it passes with nobody acting (a connection cut, a server restarting, a lock held a while), so
@@ -31,6 +33,7 @@ export class StoreError extends Error {
     super(oneLine(`${problem}; ${hint}`), options);
     this.name = 'StoreError';
     this.code = code;
+    this.problem = oneLine(problem);
     this.hint = oneLine(hint);
     this.transient = options?.transient ?? false;
   }

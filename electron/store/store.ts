@@ -147,7 +147,9 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
    * `settling`: attempts the calling worker holds and will settle itself (it stopped them while the
    * store was unreachable, say): left to that settle, however long ago their leases ran out. `owner`: only
    * the jobs leased to that worker are taken back (a worker that lost the store leaves the others' to their
-   * own workers for a while after it answers again: Engine's watchdog).
+   * own workers for a while after it answers again: watchdog.ts). `now`: the leases that ran out before it
+   * are taken back (that worker asks for the others' that ran out before it lost the store), while what is
+   * written carries the real time.
    */
   reclaimExpired(now?: Date, settling?: readonly number[], owner?: string): Promise<ReclaimResult>;
 
@@ -358,11 +360,12 @@ interface SettlementBase {
    */
   ended_at?: string;
   /**
-   * How long the attempt ran, in ms by its worker's clock, for an attempt that ran: the store dates the run's
-   * start this long before its end (`ended_at`, else the settle), on the job and its attempt, and measures its
-   * duration from there, not from the claim. A job claimed ahead of a free slot waits in its worker's buffer,
-   * leased and shown running since its claim, before it starts; a length, not a time, so a worker's clock
-   * that disagrees with the store's moves no duration. Absent (a hand-back, a worker of a version before): the claim.
+   * How long the attempt ran, in ms on its worker's steady clock, for an attempt that ran: the store dates the
+   * run's start this long before its end (`ended_at`, else the settle), never before the claim, on the job and
+   * its attempt, and measures its duration from there, not from the claim. A job claimed ahead of a free slot
+   * waits in its worker's buffer, leased and shown running since its claim, before it starts; a length, not a
+   * time, so a worker's clock that disagrees with the store's moves no duration. Absent (a hand-back, a worker
+   * of a version before), or what no run can have (runStart.ts), never refused: the claim.
    */
   run_ms?: number;
   /** Its worker stopped the attempt because the store did not confirm its lease: counted in the job's `interruptions`. */

@@ -1,12 +1,17 @@
 -- A job claimed ahead of a free slot waits in its worker's buffer, leased and shown running since its
 -- claim, before its run starts; its attempt's start, its duration, the rollups' durations and latency
 -- buckets and its workflow task's time all measured from the claim, so a 50 ms program read as the seconds
--- it waited. The engine sends how long the attempt ran as a sixteenth field, `run_ms` (its own clock's
--- length, so a worker's clock that disagrees with the server's moves nothing), and the settle dates the
--- run's start that long before its end (`ended_at`, else now()) on the job, which its attempt row and
--- `duration_ms` read. Absent (a hand-back, a worker of a version before): the claim, as before. No other
--- statement and no other row: one more field of the same record. Otherwise as 0044.
-CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[])
+-- it waited. The engine now sends how long each attempt ran, `run_ms` (a length on its own steady clock, so
+-- neither a worker's clock that disagrees with the server's nor a step of it moves a duration), and the
+-- settle dates the run's start that long before its end (`ended_at`, else now()) on the job, which its
+-- attempt row and `duration_ms` read, held between the claim and the end. Absent (a hand-back, a worker of
+-- a version before): the claim, as before.
+--
+-- The lengths come as a third parameter, one per settlement by place (null: none), not in the records: a
+-- plain completion's record stays five elements, its trailing empty fields left off, and the JSON the
+-- settle parses per job does not grow. The two-argument form stays, passing none, for workers of a
+-- version before. No other statement and no other row. Otherwise as 0044.
+CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[], p_run_ms int[])
  RETURNS TABLE(id bigint, readied boolean)
  LANGUAGE plpgsql
  SET enable_bitmapscan TO 'off'
@@ -29,17 +34,21 @@ WITH s AS (
     nullif(e->7, 'null') AS security_context, e->>8 AS error_message, e->>9 AS error_class,
     e->>10 AS fingerprint, (e->>11)::timestamptz AS run_at, coalesce((e->>12)::boolean, true) AS ran,
     (e->>13)::timestamptz AS ended_at, coalesce((e->>14)::boolean, false) AS lease_unconfirmed,
-    (e->>15)::float8 AS run_ms
-  FROM jsonb_array_elements(p_settlements) AS e
+    r.run_ms
+  -- Zipped in one pass: a subscript into an array holding a null walks it from its start, for each record.
+  FROM ROWS FROM (jsonb_array_elements(p_settlements), unnest(p_run_ms)) AS r(e, run_ms)
 ),
 settled AS (
   UPDATE jobs.tb_job_run j SET
     status = CASE WHEN s.kind IN ('retry', 'interrupted') AND j.cancel_requested THEN 'cancelled'
       WHEN s.kind IN ('retry', 'interrupted') THEN 'pending' ELSE s.kind END,
     attempts = CASE WHEN s.kind = 'interrupted' OR NOT s.ran THEN greatest(j.attempts - 1, 0) ELSE j.attempts END,
-    -- A run's start is its end less how long it ran: a job claimed ahead waited for a slot after its claim.
-    started_at = CASE WHEN s.ran THEN coalesce(coalesce(s.ended_at, now()) - s.run_ms * interval '1 millisecond', j.started_at)
-      ELSE (SELECT a.started_at FROM jobs.tb_job_attempt a WHERE a.job_id = j.id ORDER BY a.id DESC LIMIT 1) END,
+    started_at = CASE WHEN NOT s.ran THEN (SELECT a.started_at FROM jobs.tb_job_attempt a WHERE a.job_id = j.id ORDER BY a.id DESC LIMIT 1)
+      -- A run's start is its end less how long it ran (a job claimed ahead waited for a slot after its claim),
+      -- held between its claim and its end: an end dated by a worker's clock behind the server's, or a length
+      -- no run had, never dates it before the claim.
+      WHEN s.run_ms IS NOT NULL THEN greatest(j.started_at, least(coalesce(s.ended_at, now()), coalesce(s.ended_at, now()) - s.run_ms * interval '1 millisecond'))
+      ELSE j.started_at END,
     run_at = CASE s.kind WHEN 'retry' THEN coalesce(s.run_at, now()) WHEN 'interrupted' THEN now() ELSE j.run_at END,
     interruptions = CASE WHEN s.lease_unconfirmed THEN j.interruptions + 1 ELSE j.interruptions END,
     lease_owner = NULL,
@@ -140,4 +149,11 @@ IF cardinality(p_done_leases) > 0 THEN
 END IF;
 RETURN QUERY SELECT unnest(v_ids), v_requeued OR v_runs IS NOT NULL;
 END
+$function$;
+
+CREATE OR REPLACE FUNCTION jobs.opsdeck_settle(p_settlements jsonb, p_done_leases bigint[])
+ RETURNS TABLE(id bigint, readied boolean)
+ LANGUAGE sql
+AS $function$
+SELECT * FROM jobs.opsdeck_settle(p_settlements, p_done_leases, NULL::int[])
 $function$;

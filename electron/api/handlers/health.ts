@@ -13,6 +13,7 @@ import { lostLeases } from '../lostLeases.ts';
 import { probeAll } from '../probes.ts';
 import { registryCheck } from '../registryCheck.ts';
 import { registryDrift, withDrift } from '../registryDrift.ts';
+import { inReport } from '../reportedWorkers.ts';
 import { withExhaustedPools } from '../poolExhaustion.ts';
 import { schedulerCheck } from '../schedulerCheck.ts';
 import { stoppedWorkers, type StoppedWorker } from '../stoppedWorkers.ts';
@@ -24,8 +25,6 @@ import { controlReasons } from '../waitingReasons.ts';
 import type { InterfaceWords } from '../interfaceWords.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
 import { countText } from '../../../shared/countText.ts';
-
-const FORGET_LOST_AFTER_MS = 24 * 3600_000;
 
 /**
  * What a held or draining worker's state means: a held one is not stopping, so nobody restarts it for nothing.
@@ -76,9 +75,9 @@ async function guarded(ctx: ApiContext, name: string, check: () => Promise<Healt
   }
 }
 
-/** The workers the checks look at: a worker lost for a day is gone (its machine was replaced), not an incident of today. */
+/** The workers the checks look at (reportedWorkers.ts). */
 export async function fleetOf(ctx: ApiContext, now: number): Promise<WorkerInfo[]> {
-  return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => w.state !== 'stopped' && !(w.lost && now - Date.parse(w.last_heartbeat_at) > FORGET_LOST_AFTER_MS));
+  return (await ctx.store.listWorkers(WORKER_LOST_AFTER_MS)).filter((w) => inReport(w, now));
 }
 
 /** What the checks that need no store read: this process's registry, environment and runners. */
@@ -188,7 +187,7 @@ export const NO_ROSTER: WorkerRoster = { names: new Map(), stopped: [] };
 export async function workerRoster(ctx: ApiContext): Promise<WorkerRoster | null> {
   const fleet = await ctx.store.listWorkers(WORKER_LOST_AFTER_MS).catch(() => null);
   if (fleet === null) return null;
-  return { names: new Map(fleet.map((w) => [w.id, w.name])), stopped: stoppedWorkers(fleet, Date.now()) };
+  return { names: new Map(fleet.map((w) => [w.id, w.name])), stopped: stoppedWorkers(fleet, Date.now(), { db: ctx.store.location, hostHidden: ctx.hostHidden }) };
 }
 
 /**
@@ -199,10 +198,12 @@ export async function workerRoster(ctx: ApiContext): Promise<WorkerRoster | null
  */
 function named(checks: HealthCheck[], name: string, roster: WorkerRoster): HealthCheck[] {
   const kind = name === 'workers' ? 'worker' : name;
-  const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`));
+  // The roster is read after the report: a worker that stopped in between is stopped, not also the running one the report checked.
+  const stoppedNow = new Map(roster.stopped.map((s) => [s.check.name, s.check]));
+  const exact = checks.filter((c) => c.name === name || c.name === `${kind}s` || c.name.startsWith(`${kind}:`)).map((c) => stoppedNow.get(c.name) ?? c);
   if (exact.length > 0 || !name.startsWith('worker:')) return exact;
   const wanted = name.slice('worker:'.length).toLowerCase();
-  const ids = new Set([...roster.names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`));
+  const ids = new Set([...roster.names].filter(([, n]) => n !== null && n.toLowerCase() === wanted).map(([id]) => `worker:${id}`).filter((id) => !stoppedNow.has(id)));
   const stopped = roster.stopped.filter((s) => s.check.name === name || s.name?.toLowerCase() === wanted).map((s) => s.check);
   return [...checks.filter((c) => ids.has(c.name)), ...stopped];
 }

@@ -6,6 +6,7 @@ import { withOpenBreakers } from '../breakersCheck.ts';
 import { workerReasons } from '../waitingReasons.ts';
 import { workersLacking } from '../fleetLacks.ts';
 import { WORKER_LOST_AFTER_MS } from './workers.ts';
+import { fleetNow } from '../reconnecting.ts';
 import type { UnservedService, WorkerLacking } from '../../../shared/views.ts';
 import type { WorkerInfo } from '../../../shared/domain.ts';
 
@@ -41,7 +42,8 @@ function lackingOf(workers: WorkerInfo[], kind: ExecutionType): WorkerLacking[] 
 
 export const runners: Handlers<'runners.list'> = {
   'runners.list': async (_input, ctx) => {
-    const [probes, inFlight, breakers, workers] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), ctx.store.listWorkers(WORKER_LOST_AFTER_MS)]);
+    // A worker reconnecting after an outage counts as live: no service is said to have no worker for want of its first heartbeat.
+    const [probes, inFlight, breakers, { workers }] = await Promise.all([probeAll(ctx), inFlightByKind(ctx), ctx.store.listBreakers(), fleetNow(ctx, WORKER_LOST_AFTER_MS)]);
     // Per kind: a worker whose record came before that kind's probe answered has not said it yet.
     const unchecked = (kind: ExecutionType) =>
       workers.filter((w) => !w.lost && (w.state === 'running' || w.state === 'held') && (w.cannot_run === null || w.cannot_run.probing?.includes(kind) === true)).map((w) => w.id);

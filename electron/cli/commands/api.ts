@@ -42,7 +42,7 @@ export const api: Command = {
     const { logger, secrets } = await hostLogger(inv, { destination: { write: (line) => io.err(line) }, tty: process.stderr.isTTY === true });
     const { createMetrics } = await import('../../metrics/metrics.ts');
     const metrics = createMetrics();
-    const rt = await createRuntime({ words: REST_WORDS, db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api' });
+    const rt = await createRuntime({ words: REST_WORDS, db: inv.common.db, registryPath: inv.common.registry ?? null, env: io.env, execute: false, log: logger, logSecrets: secrets, answeredBy: 'api', watchStore: true });
     try {
       assertRegistryLoaded(rt);
       const { RefusalAudit } = await import('../../rest/refusalAudit.ts');

@@ -57,8 +57,10 @@ function connectivityText(io: Io, result: ServiceConnectivity): string {
 const NO_STORE: Parameters<typeof withRuntime>[2] = { registry: 'optional', db: ':memory:', mustExist: false };
 
 /**
- * Runs `fn` on the store --db or OPSDECK_DB names when it is there, for the evidence of services whose jobs'
- * call a check does not send; where it cannot be opened the check still runs, on a stand-in that says why.
+ * Runs `fn` on the store --db or OPSDECK_DB names, else on the per-user default store, when it is there, for
+ * the evidence of services whose jobs' call a check does not send; where it cannot be opened the check still
+ * runs, on a stand-in that says why and which store was looked for. A store that is not there is not to be
+ * made for a check: the hint of how one is made is left out.
  */
 async function onStoreIfThere<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   let opened = false;
@@ -70,10 +72,18 @@ async function onStoreIfThere<T>(inv: Invocation, fn: (rt: Runtime) => Promise<T
   } catch (error) {
     if (opened || !(error instanceof StoreError)) throw error;
     return withRuntime(inv, (rt) => {
-      rt.ctx.storeStandIn = `no store was read (${error.message})`;
+      const why = error.code === 'no_store' || error.code === 'no_database' ? error.problem : error.message;
+      rt.ctx.storeStandIn = `no store was read (${why}); ${storeSource(inv)}`;
       return fn(rt);
     }, NO_STORE);
   }
+}
+
+/** Which store a command looked for, and why that one: without --db or OPSDECK_DB it is the per-user default, perhaps not the workers'. */
+function storeSource(inv: Invocation): string {
+  if (inv.common.db !== undefined) return 'the store --db names';
+  if (inv.io.env.OPSDECK_DB?.trim()) return 'the store OPSDECK_DB names';
+  return `neither --db nor OPSDECK_DB names a store, so the per-user default was looked for: name the workers' store to read theirs`;
 }
 
 export const testConnectivity: Command = {
@@ -83,15 +93,17 @@ export const testConnectivity: Command = {
   details: [
     'Stops at the first layer that fails, so the answer says where the path breaks. The GET carries no credential and',
     "names itself (User-Agent opsdeck-probe/VERSION). It asks the URL the service's jobs call when they GET it; where",
-    'they POST, PUT, PATCH or DELETE it asks the base_url instead, never their path (a handler may ignore the method and',
-    'do its work), and the heading names their call it did not try. A server error fails (exit 1): its jobs fail on it,',
+    'they POST, PUT, PATCH or DELETE it asks the base_url instead, without its query, never their URL (a handler may',
+    'ignore the method and do its work): where the base_url is their URL, no request is sent (INCONCLUSIVE). The',
+    'heading names their call it did not try. A server error fails (exit 1): its jobs fail on it,',
     'and resetting its breaker would send them into it; so does a 429 or 503 whose Retry-After is past max_retry_after',
     '(the jobs fail as rate_limited, not retried). Another 429 (its Retry-After named), a refusal where they send no',
     'credential, another answer their own GET fails on, or a path the runner refuses is a warning: the path is there,',
-    "the service is not well. Any other answer of a base_url asked in place of the jobs' call is INCONCLUSIVE (exit 1,",
-    'as for anything that cannot be told): it says nothing of whether they succeed, so the evidence follows the steps:',
-    "the service's breaker and its jobs' failures of the last hour, from the store --db or OPSDECK_DB names when there",
-    'is one (never made or migrated here; without one the path is still tested).',
+    "the service is not well. Any answer but a failure of a base_url asked in place of the jobs' call is INCONCLUSIVE",
+    '(exit 1, as for anything that cannot be told; a warning too): it says nothing of whether they succeed, so the',
+    'evidence follows the steps:',
+    "the service's breaker and its jobs' failures of the last hour, from the store --db or OPSDECK_DB names (else the",
+    'per-user default), which the evidence names; never made or migrated here; without one the path is still tested.',
     `Each step waits the service's own timeout (at most ${PROBE_TIMEOUT_CAP_S}s; ${probeTimeout(null).seconds}s for a --url), so an upstream that hangs fails here as its jobs do.`,
   ].join('\n'),
   options: {
@@ -120,7 +132,7 @@ export const validateToken: Command = {
   storeless: true,
   summary: "whether an HTTP service's credential variables are set and the service accepts the credential; exit 1 when not",
   usage: 'SERVICE | --service NAME',
-  details: 'GETs the service\'s own path when its jobs GET it, else its base_url, with the Authorization header its jobs\nwould send: 401 or 403 is a refusal. Anything else is an acceptance only if the same URL refuses a request without\nthe credential; a URL that answers both alike checks none, and the answer is "cannot tell" (exit 1).\nVariables are named, never printed.',
+  details: 'GETs the service\'s own path when its jobs GET it, else its base_url (without its query; nothing where it is\nthe URL their POST calls), with the Authorization header its jobs would send: 401 or 403 is a refusal. Anything else is an acceptance only if the same URL refuses a request without\nthe credential; a URL that answers both alike checks none, and the answer is "cannot tell" (exit 1).\nVariables are named, never printed.',
   options: { service: { type: 'string', value: 'NAME', description: 'the HTTP service whose credential to check' } },
   async run(inv) {
     const service = serviceArg(inv, inv.values, true) ?? '';

@@ -3,8 +3,8 @@ import { stopFoundText } from '../../../shared/stopFound.ts';
 import type { ControlChanged, EmergencyStopped } from '../../../shared/views.ts';
 import type { ApiContext } from '../../api/context.ts';
 import { flag, int, positionals, str } from '../args.ts';
-import { call, withRuntimeRegistryOptional } from '../call.ts';
-import type { Command, Invocation } from '../command.ts';
+import { call, CallRefused, withRuntimeRegistryOptional } from '../call.ts';
+import { CliFailure, type Command, type Invocation } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { printJson, when } from '../output.ts';
 import { drainStopReason } from '../../store/drain.ts';
@@ -12,6 +12,9 @@ import { countText } from '../../../shared/countText.ts';
 import { secondsText } from '../../../shared/durationText.ts';
 import { stopFound } from '../../api/handlers/control.ts';
 import { controlLines } from './status.ts';
+import { controlNotTakenText, type ControlAsked, type StoreRefusal } from '../../../shared/controlNotTaken.ts';
+import { isStoreUnavailable, StoreError } from '../../store/errors.ts';
+import { sameCommand } from '../sameCommand.ts';
 
 const reasonOption = { reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log and the other operators' } } as const;
 
@@ -65,6 +68,33 @@ function stopHeadline(stop: Pick<EmergencyStopped, 'stopped'>): string {
   return `emergency stop engaged${stop.stopped ? `: ${stopFoundText(stop.stopped)}` : ''}; release it with: opsdeck resume`;
 }
 
+/** A store that could not be opened or did not take the call, as controlNotTakenText says it; null for any other failure. */
+function storeRefusal(error: unknown): StoreRefusal | null {
+  if (error instanceof StoreError && isStoreUnavailable(error)) return { problem: error.message, lasting: !error.transient };
+  if (error instanceof CallRefused && error.error.code === 'unavailable') return { problem: error.error.message, lasting: error.error.action !== undefined };
+  return null;
+}
+
+/**
+ * A control command on its store: one that fails because the store does not answer, before the change was
+ * taken (`run` calls `taken` once the store took it), says the change was NOT made and to run the same command again once
+ * the store answers, rather than only the store's error, which read as if the stop might have held.
+ */
+async function controlCommand(inv: Invocation, command: string, asked: ControlAsked, run: (ctx: ApiContext, taken: () => void) => Promise<number>): Promise<number> {
+  let isTaken = false;
+  try {
+    return await withRuntimeRegistryOptional(inv, ({ ctx }) =>
+      run(ctx, () => {
+        isTaken = true;
+      }),
+    );
+  } catch (error) {
+    const refusal = isTaken ? null : storeRefusal(error);
+    if (refusal === null) throw error;
+    throw new CliFailure(controlNotTakenText(asked, refusal, `run ${sameCommand(inv, command, {})} again`));
+  }
+}
+
 export const emergencyStop: Command = {
   name: 'emergency-stop',
   summary: 'stop dispatch on every worker now and interrupt running jobs (they go back to pending)',
@@ -72,8 +102,9 @@ export const emergencyStop: Command = {
   options: reasonOption,
   async run(inv) {
     positionals(inv, []);
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    return controlCommand(inv, 'emergency-stop', { kind: 'emergency_stop', engage: true }, async (ctx, taken) => {
       const stop = await call(ctx, 'control.emergencyStop', { reason: str(inv.values, 'reason') });
+      taken();
       return changedOrNot(inv, stop, stopHeadline(stop));
     });
   },
@@ -86,7 +117,11 @@ export const resume: Command = {
   options: {},
   async run(inv) {
     positionals(inv, []);
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => changedOrNot(inv, await call(ctx, 'control.resume', {}), 'emergency stop released'));
+    return controlCommand(inv, 'resume', { kind: 'emergency_stop', engage: false }, async (ctx, taken) => {
+      const resumed = await call(ctx, 'control.resume', {});
+      taken();
+      return changedOrNot(inv, resumed, 'emergency stop released');
+    });
   },
 };
 
@@ -112,8 +147,10 @@ export const safeMode: Command = {
     if (mode !== 'on' && mode !== 'off') throw new UsageError(`safe-mode takes on or off (or --enable / --disable), not "${mode}"`);
     const drainSeconds = int(inv.values, 'drain', 1, 86_400);
     if (drainSeconds !== undefined && mode !== 'on') throw new UsageError('--drain goes with safe-mode on');
-    return withRuntimeRegistryOptional(inv, async ({ ctx }) => {
+    return controlCommand(inv, 'safe-mode', { kind: 'safe_mode', engage: mode === 'on' }, async (ctx, taken) => {
       const set = await call(ctx, 'control.safeMode', { enabled: mode === 'on', reason: str(inv.values, 'reason'), drain: drainSeconds });
+      // Taken from here: a store lost while the drain is watched is that wait's failure, not the change's.
+      taken();
       if (drainSeconds === undefined || set.drain === undefined) return changedOrNot(inv, set, `safe mode ${mode}`);
       // Safe mode someone else turned on drains all the same: the drain is what this operator asked for.
       const already = set.safe_mode.at !== set.drain.at ? ` already${set.safe_mode.by ? ` (turned on by ${set.safe_mode.by})` : ''}` : '';
@@ -148,9 +185,11 @@ function pauseCommand(name: string, paused: boolean): Command {
     async run(inv) {
       const [queue] = positionals(inv, ['QUEUE']);
       const force = paused && flag(inv.values, 'force');
-      return withRuntimeRegistryOptional(inv, async ({ ctx }) =>
-        changedOrNot(inv, await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force }), `queue ${queue} ${paused ? 'paused' : 'unpaused'}`),
-      );
+      return controlCommand(inv, name, { kind: 'queue', queue: queue ?? '', pause: paused }, async (ctx, taken) => {
+        const changed = await call(ctx, 'control.pauseQueue', { queue: queue ?? '', paused, reason: str(inv.values, 'reason'), force });
+        taken();
+        return changedOrNot(inv, changed, `queue ${queue} ${paused ? 'paused' : 'unpaused'}`);
+      });
     },
   };
 }

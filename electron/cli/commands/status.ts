@@ -2,14 +2,13 @@ import type { OverviewStats } from '../../../shared/contract.ts';
 import type { ControlState } from '../../../shared/domain.ts';
 import { closest } from '../../../shared/closestWord.ts';
 import type { ApiContext } from '../../api/context.ts';
-import { fleetOf } from '../../api/handlers/health.ts';
-import { dispatchFinding } from '../../api/idleFleet.ts';
 import { knownQueues } from '../../api/knownQueues.ts';
 import { UsageError } from '../args.ts';
 import { call, withRuntimeRegistryOptional } from '../call.ts';
 import type { Command, Invocation } from '../command.ts';
 import { duration, paint, printJson, when, type Io } from '../output.ts';
 import { renderTable } from '../table.ts';
+import { waitingLine } from '../waitingLine.ts';
 
 /** The shape scripts parse: keep it stable. */
 export function statusJson(stats: OverviewStats) {
@@ -53,13 +52,6 @@ function queueTable(stats: OverviewStats, queues: QueueRow[]): string {
  * and the figure alone says nothing of what. Shorter, every burst of jobs would print a cause.
  */
 const WHY_AFTER_S = 60;
-
-/** Why due jobs wait, in the dispatch check's causes, a few words each, pointing to the check for what lifts each; null when it finds none. */
-async function waitingWhy(ctx: ApiContext): Promise<string | null> {
-  const now = Date.now();
-  const { brief } = await dispatchFinding(ctx, await fleetOf(ctx, now), now);
-  return brief.length === 0 ? null : `due jobs wait: ${brief.join('; ')} (${ctx.words.healthCheck('dispatch')} says what lifts each)`;
-}
 
 const NOT_READ = 'oldest due per queue (?): not read, too many queues, services and priorities hold pending jobs';
 
@@ -127,7 +119,7 @@ export const status: Command = {
       // and a job sent back from the dead-letter queue that fails again is sent there twice, so this is no
       // count of the open dead letters above. The oldest is timed from when it became due, not created.
       io.out(`last hour: ${stats.completed_last_hour} completed, ${stats.failed_last_hour} sent to the dead-letter queue (failure rate ${rate}); oldest due job waiting ${oldest}`);
-      const why = (stats.oldest_pending_age_s ?? 0) >= WHY_AFTER_S ? await waitingWhy(ctx) : null;
+      const why = (stats.oldest_pending_age_s ?? 0) >= WHY_AFTER_S ? await waitingLine(ctx, stats) : null;
       if (why !== null) io.out(why);
       io.out('failed attempts of the last hour, retried or dead-lettered, grouped by cause: opsdeck errors');
       if (c.waiting + c.blocked > 0) io.out(`workflow tasks: ${c.waiting} waiting for their upstream tasks, ${c.blocked} blocked by a failed upstream (workflow runs lists them)`);

@@ -65,13 +65,14 @@ export async function extendJobLeases(db: PgDb, workerId: string, jobIds: number
  * worker. An interrupted attempt is given back (attempts - 1). The statement lives in
  * functions.sql beside this file, pinned to primary-key lookups.
  */
-const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[])';
+const SETTLE_SQL = 'SELECT id, readied FROM jobs.opsdeck_settle($1::jsonb, $2::bigint[], $3::int[])';
 
 /**
  * One settlement as the function reads it: fields at their places (0006 lists them; 0032 adds `ran`,
  * false for a job that never started; 0040 `ended_at`, when the attempt ended if long before the settle;
- * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`; 0053 `run_ms`, how
- * long the attempt ran, which dates its start), trailing empty ones left off.
+ * 0044 `lease_unconfirmed`, true to count the interruption in the job's `interruptions`), trailing empty
+ * ones left off: a plain completion (no usage, output or context) is its five first fields, and the
+ * function parses no more per job than that. How long it ran goes beside it (settleParams).
  */
 type SettleRecord = unknown[];
 
@@ -113,7 +114,6 @@ function settleRecord(s: Settlement): SettleRecord {
     ran ? null : false,
     s.ended_at === undefined ? null : validTime(s.ended_at, 'ended_at'),
     s.lease_unconfirmed === true ? true : null,
-    runMsOf(s),
   ];
   while (record.length > 5 && record[record.length - 1] === null) record.pop();
   return record;
@@ -126,12 +126,20 @@ function validTime(at: string, what: string): string {
 }
 
 /**
+ * The settle's parameters: the settlements' records, the lease rows done, and how long each attempt ran
+ * (0053), by place, null where it does not say: beside the records, so none grows by a field.
+ */
+export function settleParams(settlements: Settlement[], doneLeases: number[]): [string, number[], Array<number | null>] {
+  return [jsonNoNul(settlements.map(settleRecord)), doneLeases, settlements.map(runMsOf)];
+}
+
+/**
  * `doneLeases`: the lease rows whose last attempts these settlements are (see leases.ts). `readied`: the
  * settle put a job back or finished a workflow task, so jobs may have become claimable (StoreSignal).
  */
 export async function settleJobs(db: PgDb, settlements: Settlement[], doneLeases: number[]): Promise<SettleOutcome> {
   if (settlements.length === 0) return { landed: [], readied: false };
-  const rows = await db.engineQuery(SETTLE_SQL, [jsonNoNul(settlements.map(settleRecord)), doneLeases], 'opsdeck_settle');
+  const rows = await db.engineQuery(SETTLE_SQL, settleParams(settlements, doneLeases), 'opsdeck_settle');
   return { landed: idsOf(rows), readied: rows.some((row) => row.readied === true) };
 }
 
@@ -160,8 +168,9 @@ export async function settledEarlier(db: PgDb, settlements: Settlement[]): Promi
  * spent (out of attempts: into the dead-letter queue), except while the emergency stop is engaged, when
  * they were interrupted on purpose and are given back. The attempts in $2 are left alone: the calling
  * worker holds them and will settle them itself (Store.reclaimExpired); with $3, every job not leased to
- * that worker is too. Lease rows none of whose jobs is running under
- * their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
+ * that worker is too, and only its lease rows are read (a claim writes its row under the worker it leases
+ * the jobs to, and only a claim makes a worker a job's lease owner). Lease rows none of whose jobs is running
+ * under their worker any more (its settle never came: it died, or the watchdog took the jobs) are forgotten.
  */
 const RECLAIM_SQL = `
 WITH gate AS (
@@ -170,7 +179,7 @@ WITH gate AS (
 expired AS (
   SELECT j.id, j.attempt_id, j.lease_owner, j.attempts, j.started_at, j.cancel_requested
   FROM jobs.tb_job_run j
-  WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l))
+  WHERE j.id = ANY(ARRAY(SELECT unnest(l.job_ids) FROM jobs.tb_job_lease l WHERE $3::text IS NULL OR l.worker_id = $3::text))
     AND j.status = 'running' AND j.lease_expires_at < coalesce($1::timestamptz, now())
     AND (j.attempt_id IS NULL OR j.attempt_id <> ALL($2::bigint[]))
     AND ($3::text IS NULL OR j.lease_owner = $3::text)

@@ -52,8 +52,10 @@ interface ExpiredRow extends JobKind {
 export function prepareJobStatements(db: Connection) {
   const fence = `id = ? AND status = 'running' AND lease_owner = ?
     AND EXISTS (SELECT 1 FROM tb_job_attempt a WHERE a.id = ? AND a.job_id = tb_job_run.id AND a.outcome = 'running')`;
-  // What the attempt leaves on the job: its usage and context, and its run's start (none: the claim's stays).
-  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context), started_at = coalesce(?, started_at)`;
+  // What the attempt leaves on the job: its usage and context, and its run's start, never before its claim
+  // (none: the claim's stays). Times are ISO text of one length, so max() compares them as times.
+  const kept = `resource_usage = coalesce(?, resource_usage), security_context = coalesce(?, security_context),
+    started_at = max(started_at, coalesce(?, started_at))`;
   const released = `updated_at = ?, lease_owner = NULL, lease_expires_at = NULL`;
   const cancelWins = `CASE WHEN cancel_requested THEN 'cancelled' ELSE 'pending' END`;
   return {
@@ -113,9 +115,9 @@ export function prepareJobStatements(db: Connection) {
          started_at = (SELECT a.started_at FROM tb_job_attempt a WHERE a.job_id = tb_job_run.id ORDER BY a.id DESC LIMIT 1)
        WHERE id = ?`,
     ),
-    /** outcome, run start (null: the claim's stays), ended, error, error_class, tail, usage, attempt */
+    /** outcome, run start (null: the claim's stays; never before it), ended, error, error_class, tail, usage, attempt */
     closeAttempt: db.prepare<Bind>(
-      `UPDATE tb_job_attempt SET outcome = ?, started_at = coalesce(?, started_at), finished_at = ?, error_message = ?, error_class = ?,
+      `UPDATE tb_job_attempt SET outcome = ?, started_at = max(started_at, coalesce(?, started_at)), finished_at = ?, error_message = ?, error_class = ?,
          output_tail = ?, resource_usage = ?
        WHERE id = ?`,
     ),
@@ -281,8 +283,9 @@ export class SqliteJobs {
     const usage = toJson(s.resource_usage);
     const ended = s.ended_at === undefined ? at : isoTime(s.ended_at, 'ended_at');
     const runMs = runMsOf(s);
-    // Its end less how long it ran: a job claimed ahead waited in its worker's buffer after its claim.
-    const runStartMs = runMs === null ? null : (ended === at ? atMs : Date.parse(ended)) - runMs;
+    // Its end less how long it ran (a job claimed ahead waited in its worker's buffer after its claim); the
+    // statements never date it before the claim.
+    const runStartMs = runMs === null ? null : Date.parse(ended) - runMs;
     const runStart = runStartMs === null ? null : new Date(runStartMs).toISOString();
     const tail: Bind = [usage, toJson(s.security_context), runStart, s.jobId, s.workerId, s.attemptId];
     let changed: number;
@@ -337,7 +340,9 @@ export class SqliteJobs {
     }
     const job = leased ?? this.#lookUpLeased(s.jobId);
     const endedAs: Settlement['kind'] = cancelWon ? 'cancelled' : s.kind;
-    this.#tallySettled(s, cancelWon, job, runStartMs ?? job?.startedMs ?? Number.NaN, atMs, tally);
+    // The start the statements wrote: the claim's, or the run's held at or after it (read back, it is that already).
+    const claimedMs = job?.startedMs ?? Number.NaN;
+    this.#tallySettled(s, cancelWon, job, runStartMs === null ? claimedMs : Math.max(claimedMs, runStartMs), atMs, tally);
     if (job !== null && job.run !== null && (endedAs === 'completed' || endedAs === 'failed' || endedAs === 'cancelled')) runs.push(job.run);
     if (endedAs === 'retry' || endedAs === 'interrupted') requeued.push(s.jobId);
     return true;

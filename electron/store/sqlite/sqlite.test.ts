@@ -280,7 +280,8 @@ describe('sqlite specifics', () => {
       // Each queue's count reads the queue from the claim index itself, never from the jobs' rows.
       assert.match(plan(statements.scheduledByQueue.source, [{ now: 'x', cap: 1 }]), /SEARCH j USING COVERING INDEX idx_tb_job_run_claim \(status=\? AND priority=\? AND run_at>\?\)/);
       // Each state reads its own partial index (migration 0003), never the whole table.
-      assert.match(plan(statements.expired.source, ['x', '[]']), /^SEARCH j USING INDEX idx_tb_job_run_running/);
+      assert.match(plan(statements.expired.source, ['x', '[]', null, null]), /^SEARCH j USING INDEX idx_tb_job_run_running/);
+      assert.match(plan(statements.expired.source, ['x', '[]', 'w', 'w']), /^SEARCH j USING INDEX idx_tb_job_run_running/);
       assert.match(plan(statements.cancelRequested.source, ['w']), /^SEARCH tb_job_run USING INDEX idx_tb_job_run_running/);
       assert.doesNotMatch(plan(statements.counts.source, []), /tb_job_run/);
       assert.match(plan(statements.purgeCount.source, ['x']), /idx_tb_job_run_failed/);

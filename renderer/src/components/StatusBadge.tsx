@@ -19,6 +19,7 @@ const STATUS_TONE: Record<string, Tone> = {
   stuck: 'warn',
   held: 'warn',
   draining: 'warn',
+  reconnecting: 'info',
   stopped: 'muted',
   resolved: 'muted',
 };

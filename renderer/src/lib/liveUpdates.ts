@@ -5,7 +5,7 @@ import type { ControlState } from '../../../shared/domain.ts';
 import { callKey } from './calls.ts';
 import { useClient } from './clientContext.ts';
 import type { HostClient } from './hostClient.ts';
-import { useHostStatus } from './hostStatus.ts';
+import { refetchWhenBack } from './refetchWhenBack.ts';
 import { debounce, throttle } from './rateLimit.ts';
 
 const JOB_DEBOUNCE_MS = 500;
@@ -114,11 +114,5 @@ export function useLiveUpdates(): void {
   const queryClient = useQueryClient();
 
   useEffect(() => connectLiveUpdates(client, queryClient), [client, queryClient]);
-
-  const storeDown = useHostStatus((s) => s.storeDown);
-  const hostDown = useHostStatus((s) => s.hostDown);
-  useEffect(() => {
-    // When the store (or the host in front of it) comes back, refresh everything that failed while it was away.
-    if (storeDown === null && hostDown === null) void queryClient.invalidateQueries({ predicate: (query) => query.state.status === 'error' });
-  }, [storeDown, hostDown, queryClient]);
+  useEffect(() => refetchWhenBack(queryClient), [queryClient]);
 }

@@ -18,10 +18,22 @@ test('a notice lasts long enough to read, longer for a failure, longest with a l
   assert.equal(lifetimeOf({ tone: 'ok', link: { href: '#/jobs', label: 'Show the jobs' } }), 20_000);
 });
 
-test('at most four notices: the oldest makes room', () => {
+test('at most four notices: the oldest makes room, a sticky one last', () => {
   let list: Notice[] = [];
   for (let id = 1; id <= 6; id++) list = withNotice(list, { id, tone: 'ok', text: `n${id}` });
   assert.deepEqual(list.map((n) => n.id), [3, 4, 5, 6]);
+  list = withNotice([{ id: 1, tone: 'bad', text: 'NOT engaged', sticky: true }], { id: 2, tone: 'ok', text: 'n2' });
+  for (let id = 3; id <= 6; id++) list = withNotice(list, { id, tone: 'ok', text: `n${id}` });
+  assert.deepEqual(list.map((n) => n.id), [1, 4, 5, 6]);
+});
+
+test('a sticky notice stays until dismissed', () => {
+  assert.equal(lifetimeOf({ tone: 'bad', sticky: true }), null);
+  notify('bad', 'Emergency stop NOT engaged.', { sticky: true });
+  mock.timers.tick(3_600_000);
+  assert.deepEqual(texts(), ['Emergency stop NOT engaged.']);
+  useNotices.getState().dismiss(useNotices.getState().notices[0]?.id ?? -1);
+  assert.deepEqual(texts(), []);
 });
 
 test('a notice is announced once, failures assertively; a silent one is only shown', () => {

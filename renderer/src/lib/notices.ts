@@ -11,23 +11,33 @@ export interface Notice {
   tone: 'ok' | 'bad' | 'info';
   text: string;
   link?: NoticeLink;
+  /** Stays until dismissed: what the operator must act on later (a stop that was NOT engaged). */
+  sticky?: boolean;
 }
 
 export interface NoticeOptions {
   link?: NoticeLink;
   /** False when the same fact is already announced elsewhere (a breaker opening, the emergency stop). */
   announce?: boolean;
+  /** Kept until dismissed, not timed out: see Notice.sticky. */
+  sticky?: boolean;
 }
 
-/** How long a notice stays: long enough to read, and to reach its link from the keyboard. */
-export function lifetimeOf(notice: Pick<Notice, 'tone' | 'link'>): number {
+/** How long a notice stays: long enough to read, and to reach its link from the keyboard; a sticky one, until dismissed (null). */
+export function lifetimeOf(notice: Pick<Notice, 'tone' | 'link' | 'sticky'>): number | null {
+  if (notice.sticky === true) return null;
   if (notice.link) return 20_000;
   return notice.tone === 'bad' ? 12_000 : 6000;
 }
 
-/** The newest notices, at most `max`: older ones make room rather than pile up over the page. */
+/** The newest notices, at most `max`: older ones make room rather than pile up over the page, a sticky one last. */
 export function withNotice(notices: Notice[], notice: Notice, max = 4): Notice[] {
-  return [...notices.slice(-(max - 1)), notice];
+  const kept = [...notices, notice];
+  while (kept.length > max) {
+    const oldest = kept.findIndex((n) => n.sticky !== true);
+    kept.splice(oldest === -1 ? 0 : oldest, 1);
+  }
+  return kept;
 }
 
 interface NoticeState {
@@ -46,15 +56,17 @@ const timers = new Map<number, ReturnType<typeof setTimeout>>();
 export const useNotices = create<NoticeState>((set, get) => {
   function schedule(notice: Notice): void {
     clearTimeout(timers.get(notice.id));
+    const lifetime = lifetimeOf(notice);
+    if (lifetime === null) return;
     timers.set(
       notice.id,
-      setTimeout(() => get().dismiss(notice.id), lifetimeOf(notice)),
+      setTimeout(() => get().dismiss(notice.id), lifetime),
     );
   }
   return {
     notices: [],
     push(tone, text, options = {}) {
-      const notice: Notice = { id: nextId++, tone, text, ...(options.link ? { link: options.link } : {}) };
+      const notice: Notice = { id: nextId++, tone, text, ...(options.link ? { link: options.link } : {}), ...(options.sticky === true ? { sticky: true } : {}) };
       set({ notices: withNotice(get().notices, notice) });
       schedule(notice);
       if (options.announce !== false) announce(text, tone === 'bad' ? 'assertive' : 'polite');

@@ -117,3 +117,18 @@ test('a forbidden answer (the host restarted with a new token) says signed out a
   await assert.rejects(client.call('control.get', {}));
   assert.deepEqual([useHostStatus.getState().signedOut, useHostStatus.getState().storeDown], ['this session is not signed in: open the URL printed by `opsdeck serve`', null]);
 });
+
+test('an answer that does not read the store (the dispatch check saying it cannot tell) leaves the store banner up; a read of the store takes it down', async () => {
+  let storeUp = false;
+  const host = fakeHostClient((name) => {
+    if (name === 'health.check') return { ok: true, result: { ok: false, checks: [{ name: 'dispatch', ok: false, detail: 'cannot tell: cannot reach PostgreSQL at 127.0.0.1:5433' }] } };
+    return storeUp ? { ok: true, result: controlState() } : { ok: false, error: { code: 'unavailable', message: 'cannot reach PostgreSQL at 127.0.0.1:5433' } };
+  });
+  const client = trackStatus(host.client);
+  await assert.rejects(client.call('control.get', {}));
+  await client.call('health.check', { check: 'dispatch' });
+  assert.deepEqual(useHostStatus.getState().storeDown, { message: 'cannot reach PostgreSQL at 127.0.0.1:5433', action: null }, 'the store is still away');
+  storeUp = true;
+  await client.call('control.get', {});
+  assert.equal(useHostStatus.getState().storeDown, null);
+});

@@ -3,10 +3,14 @@ import { CallError } from './callError.ts';
 import type { HostClient } from './hostClient.ts';
 import { useHostStatus } from './hostStatus.ts';
 import { HostUnreachableError } from './hostUnreachable.ts';
+import { READS_THE_STORE } from '../../../shared/storeReads.ts';
 
 /**
  * Wraps a client so the host banners follow reality. An `unavailable` answer or a `store.status` event
- * raises the store banner (with the action it needs, if any), and the next call that succeeds clears it.
+ * raises the store banner (with the action it needs, if any), and the next call that reads the store and
+ * succeeds clears it (READS_THE_STORE), as a stats tick or a `store.status` event saying it answers does:
+ * a call that answers through an outage (the dispatch check's "cannot tell") took it down every time the
+ * Overview asked, and the banner and the "not live" note came and went while the store stayed away.
  * A call that gets no answer at all is the console's host gone, not the store: that banner says since when
  * the data shown is stale, and goes with the host's next answer or the live feed reconnecting. A
  * `forbidden` answer means this console's session ended (the browser host restarted with a new token):
@@ -22,10 +26,10 @@ export function trackStatus(client: HostClient): HostClient {
   const status = useHostStatus.getState();
   // When the data shown last came from the host, for the host banner to say how stale it is.
   let lastAnswer: string | null = null;
-  const fresh = () => {
+  const fresh = (storeAnswered: boolean) => {
     lastAnswer = new Date().toISOString();
     status.setHostDown(null);
-    status.setStoreDown(null);
+    if (storeAnswered) status.setStoreDown(null);
   };
   // The host answered, if with a failure: it is there, and the answer says how the store is.
   const refused = (error: CallError) => {
@@ -35,7 +39,7 @@ export function trackStatus(client: HostClient): HostClient {
   };
   client.on('store.status', (payload) => status.setStoreDown(payload.ok ? null : { message: payload.message || 'the store does not answer', action: payload.action ?? null }));
   // A tick is computed from the store, so it proves the store answers again.
-  client.on('stats.tick', fresh);
+  client.on('stats.tick', () => fresh(true));
   let probe: ReturnType<typeof setTimeout> | undefined;
   client.onLink((up) => {
     status.setLinkUp(up);
@@ -52,7 +56,7 @@ export function trackStatus(client: HostClient): HostClient {
     async call<N extends CallName>(name: N, input: CallInput<N>): Promise<CallOutput<N>> {
       try {
         const result = await client.call(name, input);
-        fresh();
+        fresh(READS_THE_STORE.has(name));
         return result;
       } catch (error) {
         if (error instanceof HostUnreachableError) status.setHostDown({ host: error.host, lastAnswer });

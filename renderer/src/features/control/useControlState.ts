@@ -4,17 +4,16 @@ import type { ControlState } from '../../../../shared/domain.ts';
 import { EmergencyStopped } from '../../../../shared/views.ts';
 import type { z } from 'zod';
 import { callKey, useCall } from '../../lib/calls.ts';
-import { errorMessage } from '../../lib/callError.ts';
 import { useClient } from '../../lib/clientContext.ts';
 import { notify } from '../../lib/notices.ts';
 import { controlNotice } from './controlNotice.ts';
+import { controlFailure } from './controlFailure.ts';
+import type { ControlCall } from '../../../../shared/controlNotTaken.ts';
 
 /** The control state; stats ticks and control events keep it current, so it never polls. */
 export function useControlState() {
   return useCall('control.get', {}, { staleTime: 30_000 });
 }
-
-type ControlCall = 'control.emergencyStop' | 'control.resume' | 'control.safeMode' | 'control.pauseQueue';
 
 /** Every control call's answer: the control state and whether it changed; the emergency stop's adds what it stopped. */
 const ControlAnswer = EmergencyStopped.partial({ stopped: true });
@@ -25,7 +24,7 @@ type ControlAnswer = z.infer<typeof ControlAnswer>;
  * tick. Its notice is `controlNotice`'s: what an emergency stop asked to stop and held; `done`'s words for
  * another change, from the new state and what was asked; none without `done` (the banners show it and the
  * live announcements say it, once, for every console watching the store); and always one for a call that
- * changed nothing.
+ * changed nothing, or that the store did not take (controlFailure).
  */
 export function useControlAction<N extends ControlCall>(name: N, done?: (state: ControlState, input: CallInput<N>) => string) {
   const client = useClient();
@@ -41,8 +40,9 @@ export function useControlAction<N extends ControlCall>(name: N, done?: (state: 
       const notice = controlNotice(result, done && ((changed) => done(changed, input)));
       if (notice !== null) notify('info', notice);
     },
-    onError(error) {
-      notify('bad', errorMessage(error));
+    onError(error, input) {
+      const failure = controlFailure(name, input, error);
+      notify('bad', failure.text, { sticky: failure.sticky });
     },
   });
   return {

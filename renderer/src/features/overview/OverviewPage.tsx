@@ -12,6 +12,7 @@ import { RecentFailures, useRecentFailures } from './RecentFailures.tsx';
 import { StuckRuns } from './StuckRuns.tsx';
 import { UndispatchedJobs } from './UndispatchedJobs.tsx';
 import { WelcomePanel } from './WelcomePanel.tsx';
+import { liveNote } from './liveNote.ts';
 import { useTimes } from '../../lib/useTimes.ts';
 
 // The charts (and their charting library, most of the console's code) come after the figures: the tiles do not wait for them.
@@ -45,10 +46,12 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
   const storeDown = useHostStatus((s) => s.storeDown);
   const hostDown = useHostStatus((s) => s.hostDown);
 
-  if (stats.isPending) return <Loading label="Loading overview…" />;
-  if (stats.isError) return <ErrorState what="the overview" error={stats.error} onRetry={() => void stats.refetch()} />;
-
+  // Figures once had stay through a failed refetch, however long the outage: the note above them says they
+  // are not live. Dropping them at the first refetch that failed (30 s in) left a blank page mid-incident.
   const data = stats.data;
+  if (data === undefined) return stats.isError ? <ErrorState what="the overview" error={stats.error} onRetry={() => void stats.refetch()} /> : <Loading label="Loading overview…" />;
+
+  const note = liveNote(data.at, { storeDown: storeDown !== null, hostDown: hostDown !== null, refreshFailed: stats.isError }, times.time);
   const totalJobs = Object.values(data.counts).reduce((sum, n) => sum + n, 0);
   const firstRun = totalJobs === 0 && registry.data !== undefined && registry.data.services.length === 0;
 
@@ -56,15 +59,9 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
     <div className="page">
       <header className="page-header">
         <h1>Overview</h1>
-        {storeDown === null && hostDown === null ? (
-          <span className="muted small" aria-live="off">
-            live · updated {times.time(data.at)}
-          </span>
-        ) : (
-          <span className="stale small" aria-live="off">
-            not live: figures from {times.time(data.at)}, before the {hostDown === null ? 'store' : 'console host'} stopped answering
-          </span>
-        )}
+        <span className={note.live ? 'muted small' : 'stale small'} aria-live="off">
+          {note.text}
+        </span>
       </header>
       {firstRun ? <WelcomePanel /> : null}
       <StatTiles
@@ -93,7 +90,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
               ))}
             </div>
           </header>
-          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : (
+          {series.data === undefined ? series.isError ? <ErrorState what="the series" error={series.error} /> : <Loading /> : (
             <Suspense fallback={chartLoading}>
               <ThroughputChart series={series.data} />
             </Suspense>
@@ -103,7 +100,7 @@ export function OverviewPage({ queueControls }: OverviewPageProps) {
           <header className="panel-header">
             <h2 id="chart-latency">Latency by execution type ({seriesWindow})</h2>
           </header>
-          {series.isPending ? <Loading /> : series.isError ? <ErrorState what="the series" error={series.error} /> : (
+          {series.data === undefined ? series.isError ? <ErrorState what="the series" error={series.error} /> : <Loading /> : (
             <Suspense fallback={chartLoading}>
               <LatencyChart series={series.data} />
             </Suspense>

@@ -76,10 +76,13 @@ export function RecentFailures() {
       </header>
       {/* Not a live region: refetched every 15 s, its figures would be read out again and again in an incident. */}
       {note ? <p className="muted small">{note}</p> : null}
-      {failures.isPending ? (
-        <Loading label="Loading recent failures…" />
-      ) : failures.isError ? (
-        <ErrorState what="recent failures" error={failures.error} onRetry={() => void failures.refetch()} />
+      {/* Kept through a failed refetch, as the figures above are. */}
+      {failures.data === undefined ? (
+        failures.isError ? (
+          <ErrorState what="recent failures" error={failures.error} onRetry={() => void failures.refetch()} />
+        ) : (
+          <Loading label="Loading recent failures…" />
+        )
       ) : groups.length === 0 ? (
         <Empty title={`No failed attempts in ${words}.`} />
       ) : (

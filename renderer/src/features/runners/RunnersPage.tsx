@@ -19,6 +19,10 @@ import { cpuCell } from './workerCpu.ts';
 import { memoryCell } from './workerMemory.ts';
 import { poolCell } from './workerPool.ts';
 import { heldNote, lostNote, stateTitle } from './workerState.ts';
+import { reconnectingLine } from '../../../../shared/reconnectingText.ts';
+
+/** How often the workers are read while some may be reconnecting after a store outage: each shows as back at its first heartbeat. */
+const RECONNECT_POLL_MS = 2000;
 
 function RunnersTable() {
   const runners = useCall('runners.list', {}, { refetchInterval: 30_000 });
@@ -129,6 +133,12 @@ function CpuCell({ worker }: { worker: WorkerView }) {
   );
 }
 
+/** Why a worker's jobs in flight are not known, when they are not. */
+function inFlightTitle(worker: WorkerView): string | undefined {
+  if (worker.state === 'reconnecting') return 'Not known until its first heartbeat since the store answered again';
+  return worker.in_flight === null ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined;
+}
+
 function PoolCell({ worker }: { worker: WorkerView }) {
   const pool = poolCell(worker);
   return (
@@ -145,7 +155,7 @@ function PoolCell({ worker }: { worker: WorkerView }) {
 }
 
 function WorkersTable() {
-  const workers = useCall('workers.list', {}, { refetchInterval: 15_000 });
+  const workers = useCall('workers.list', {}, { refetchInterval: (query) => (query.state.data?.store_outage ? RECONNECT_POLL_MS : 15_000) });
   // What holds a held worker; stats ticks and control events keep it current.
   const control = useCall('control.get', {}, { staleTime: 30_000 });
   const now = useNow();
@@ -155,6 +165,8 @@ function WorkersTable() {
   if (workers.data.workers.length === 0) return <Empty title="No workers registered.">Start one with <code>opsdeck worker</code>, or turn on local execution in Settings.</Empty>;
   const lost = lostNote(workers.data.workers, workers.data.lost_leases, now);
   const held = heldNote(workers.data.workers, control.data);
+  const reconnecting = workers.data.workers.filter((w) => w.state === 'reconnecting').length;
+  const outage = workers.data.store_outage;
   // A Name column once some worker has one (opsdeck worker --name).
   const named = workers.data.workers.some((w) => w.name !== null);
   // A Pool column once some worker reports one: only a worker on PostgreSQL has a pool.
@@ -166,6 +178,11 @@ function WorkersTable() {
           {held}
         </p>
       )}
+      {reconnecting > 0 && outage !== null ? (
+        <p className="callout" role="status">
+          {withTimes(reconnectingLine(reconnecting, outage), times.time)}
+        </p>
+      ) : null}
       {lost.length > 0 ? (
         <div className="callout callout-bad" role="alert">
           {lost.map((line) => (
@@ -216,7 +233,7 @@ function WorkersTable() {
                 )}
               </td>
               <td className="num">{worker.concurrency}</td>
-              <td className="num" title={worker.in_flight === null ? 'A lost worker reports nothing: its jobs still leased show as stuck on the Jobs page' : undefined}>
+              <td className="num" title={inFlightTitle(worker)}>
                 {worker.in_flight === null ? <span className="muted">-</span> : worker.in_flight}
               </td>
               <MemoryCell worker={worker} />

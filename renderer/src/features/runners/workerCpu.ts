@@ -1,5 +1,5 @@
 import type { WorkerView } from '../../../../shared/views.ts';
-import { memoryIsLastKnown } from '../../../../shared/workerMemory.ts';
+import { lastKnownWhen, memoryIsLastKnown } from '../../../../shared/workerMemory.ts';
 
 /** What the workers table shows of a worker process's CPU use, marked as its memory is. */
 export interface CpuCell {
@@ -17,6 +17,5 @@ export function cpuCell(worker: Pick<WorkerView, 'cpu_percent' | 'state' | 'lost
   const text = `${cpu_percent.toFixed(1)}%`;
   const what = 'CPU time the worker process spent between its last two heartbeats, as a percent of one core (over 100% when it kept more than one busy)';
   if (!memoryIsLastKnown(worker)) return { text, dim: false, title: what };
-  const when = worker.lost ? 'a lost worker reports nothing' : 'as it stopped';
-  return { text: `${text} last known`, dim: true, title: `Last known, ${when}: ${what}` };
+  return { text: `${text} last known`, dim: true, title: `Last known, ${lastKnownWhen(worker)}: ${what}` };
 }

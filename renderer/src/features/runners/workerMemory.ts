@@ -1,5 +1,5 @@
 import type { WorkerView } from '../../../../shared/views.ts';
-import { memoryIsLastKnown } from '../../../../shared/workerMemory.ts';
+import { lastKnownWhen, memoryIsLastKnown } from '../../../../shared/workerMemory.ts';
 import { formatBytes } from '../../lib/format.ts';
 
 /** What the workers table shows of a worker's memory: its RSS, V8's heap beside it, and what they are. */
@@ -19,6 +19,5 @@ export function memoryCell(worker: Pick<WorkerView, 'memory' | 'state' | 'lost'>
   const rss = formatBytes(memory.rss_bytes);
   const heap = `heap ${formatBytes(memory.heap_used_bytes)}`;
   if (!memoryIsLastKnown(worker)) return { rss, detail: heap, dim: false, title: 'Resident memory (RSS) and V8 heap in use, at its last heartbeat' };
-  const when = worker.lost ? 'at its last heartbeat: a lost worker reports nothing' : 'as it stopped';
-  return { rss, detail: `last known, ${heap}`, dim: true, title: `Last known, ${when}` };
+  return { rss, detail: `last known, ${heap}`, dim: true, title: `Last known, ${lastKnownWhen(worker)}` };
 }

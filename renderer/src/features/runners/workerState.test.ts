@@ -36,3 +36,8 @@ test("a lost worker's note says what becomes of its running jobs and when, as op
   ]);
   assert.deepEqual(lostNote([{ lost: false }], [], now), []);
 });
+
+test('a worker reconnecting after a store outage is not lost: no lost note, and its title says why it has not beaten', () => {
+  assert.match(stateTitle('reconnecting', undefined) ?? '', /^Live when the store stopped answering, and no heartbeat since it answered again: not lost/);
+  assert.deepEqual(lostNote([{ lost: false }, { lost: false }], [], Date.now()), [], 'two reconnecting workers: nobody to forget, nothing to start');
+});

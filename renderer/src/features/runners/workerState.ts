@@ -12,6 +12,7 @@ function holder(control: ControlState): { what: string; lift: string } | null {
 /** The title of a worker's state badge: held and draining look alike, and only one of them is stopping. */
 export function stateTitle(state: WorkerView['state'], control: ControlState | undefined): string | undefined {
   if (state === 'draining') return 'Stopping: it takes no new jobs, and its running jobs finish first';
+  if (state === 'reconnecting') return 'Live when the store stopped answering, and no heartbeat since it answered again: not lost, unless none comes in time';
   if (state !== 'held') return undefined;
   const held = control ? holder(control) : null;
   return `Held${held ? ` by ${held.what}` : ''}: it takes no new jobs, and is not stopping; it takes them again once released`;
