@@ -23,7 +23,7 @@ import { WORKFLOW_STATS_MAX_MINUTES, WorkflowStatsView } from './workflowStats.t
 import { RateLimitTuned, RateLimitView } from './rateLimitTuning.ts';
 import { Diagnosis, SupportBundle } from './diagnosis.ts';
 import { ALERT_RULE_TEXT_MAX, AlertEvent, AlertRule, AlertSeverity, AlertState, AlertView, StoredAlertRule } from './alerts.ts';
-import { Empty, cursor, limit, name, payloadObject, plainString, reason } from './fields.ts';
+import { Empty, cursor, idOrIdentifier, limit, name, payloadObject, plainString, reason } from './fields.ts';
 import {
   OverviewStats,
   SeriesWindow,
@@ -70,11 +70,6 @@ export * from './workflowStats.ts';
 
 const scheduleName = z.object({ name: ScheduleName }).strict();
 
-const runRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
-
-/** A job by its id or its identifier, as every command and endpoint takes one (an all-digit text is tried as an identifier first). */
-const jobRef = z.union([z.number().int().positive(), z.string().min(1).max(200)]);
-
 const Call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) => ({ input, output, doc });
 
 /**
@@ -90,22 +85,22 @@ export const calls = {
     z.object({ jobs: z.array(Job), next_cursor: z.string().nullable() }),
     'Jobs newest first (newest created first when a creation-time range is given without a search or failure class), filtered, keyset-paginated.',
   ),
-  'jobs.get': Call(z.object({ id: jobRef }).strict(), JobTrace, 'One job and every attempt.'),
+  'jobs.get': Call(z.object({ id: idOrIdentifier }).strict(), JobTrace, 'One job and every attempt.'),
   'jobs.waiting': Call(
-    z.object({ id: jobRef }).strict(),
+    z.object({ id: idOrIdentifier }).strict(),
     z.object({ reasons: z.array(z.string()) }),
     'Why a pending job is not starting, each reason with what lifts it; none when the next free worker takes it.',
   ),
-  'jobs.retry': Call(z.object({ id: jobRef }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
+  'jobs.retry': Call(z.object({ id: idOrIdentifier }).strict(), Job.extend(HeldBy.shape), 'Runs a failed or cancelled job again; says what holds it back (HeldBy).'),
   'jobs.cancel': Call(
-    z.object({ id: jobRef, reason }).strict(),
+    z.object({ id: idOrIdentifier, reason }).strict(),
     JobCancelled,
     'Cancels a pending job, or stops a running one. A running job already asked to stop is not asked again (changed false, nothing audited).',
   ),
   'jobs.fail': Call(
     z
       .object({
-        id: jobRef,
+        id: idOrIdentifier,
         reason: z.string().trim().min(1).max(500),
         force: z.boolean().default(false),
         /** Only while its lease is still expired (opsdeck fail --stuck): a job taken back and started again since it was listed is left alone. */
@@ -326,14 +321,14 @@ export const calls = {
     z.object({ runs: z.array(WorkflowRunView), next_cursor: z.string().nullable() }),
     'Workflow runs newest first, with their tasks per state.',
   ),
-  'workflows.show': Call(z.object({ run: runRef }).strict(), WorkflowRunDetailView, 'One run and each task with its state and timing.'),
+  'workflows.show': Call(z.object({ run: idOrIdentifier }).strict(), WorkflowRunDetailView, 'One run and each task with its state and timing.'),
   'workflows.retry': Call(
-    z.object({ run: runRef }).strict(),
+    z.object({ run: idOrIdentifier }).strict(),
     z.object({ retried: z.array(z.number().int()), ...HeldBy.shape }),
     'Retries the failed and cancelled tasks of a run; what they blocked runs once they complete; says what holds them back (HeldBy). A run with none is a conflict.',
   ),
   'workflows.cancel': Call(
-    z.object({ run: runRef, reason }).strict(),
+    z.object({ run: idOrIdentifier, reason }).strict(),
     z.object({
       cancelled: z.number().int(),
       stopping: z.number().int(),

@@ -18,6 +18,23 @@ export const plainString = (max: number) =>
     });
 export const name = plainString(200);
 
+/** A value sent where an id or an identifier goes, in words: a number as itself (1.5), text by its length, anything else by its kind. */
+function refSent(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return value === '' ? 'empty text' : `text of ${value.length} characters`;
+  return jsonKind(value);
+}
+
+/** Whatever is wrong with a reference, what one must be: zod's union says only "Invalid input". Left out, it is required. */
+const refError = (issue: { input?: unknown }) =>
+  issue.input === undefined ? undefined : `must be an id (a whole number above 0) or an identifier (text of 1 to 200 characters), not ${refSent(issue.input)}`;
+
+/**
+ * A job or a workflow run by its id or its identifier, as every command and endpoint takes one. Which a
+ * text of digits names is the call's to decide: a job's, electron/api/jobReference.ts.
+ */
+export const idOrIdentifier = z.union([z.number().int().positive({ error: refError }), z.string().min(1, { error: refError }).max(200, { error: refError })], { error: refError });
+
 /** What a JSON value is, in words: `a number`, `an array`, `null`. */
 export function jsonKind(value: unknown): string {
   if (value === null) return 'null';

@@ -346,7 +346,13 @@ export const DlqRetryResult = BulkResult.extend({
   job_ids_more: z.number().int().optional(),
   /** Of the services and queues it sends jobs back to, those no live worker takes, with why: nothing runs those jobs until one does. Absent when every one is taken. */
   unserved: z.array(UnservedService).optional(),
-  /** What it did, as `opsdeck dlq retry` says it: `would retry 3 dead letters`, `retried 3 dead letters; no live worker runs them: …`. */
+  /**
+   * What could not be read after the retry committed, its store having stopped answering: `who runs them could
+   * not be checked: …`. The jobs were sent back all the same; `unserved` (and `held_by_control`, when the
+   * control plane could not be read) is left out rather than guessed. Absent when everything was read.
+   */
+  unchecked: z.string().optional(),
+  /** What it did, as `opsdeck dlq retry` says it: `would retry 3 dead letters`, `retried 3 dead letters; no live worker runs them: …`, or with `unchecked` after it. */
   note: z.string(),
 });
 export type DlqRetryResult = z.infer<typeof DlqRetryResult>;
@@ -445,9 +451,21 @@ export const ApiKeyCreated = z.object({
 });
 export type ApiKeyCreated = z.infer<typeof ApiKeyCreated>;
 
-/** A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key. */
+/** Runbook 001's name for recovery_timeout (update_circuit_breaker_settings(…, reset_timeout=60)), taken as it on every host. */
+export const RESET_TIMEOUT = "recovery_timeout by the runbooks' name";
+
+/**
+ * A breaker's tuning: the keys given replace the stored ones; `defaults` forgets every tuned key.
+ * `reset_timeout` is `recovery_timeout`, as `opsdeck breaker tune --reset-timeout` is; both at once are refused.
+ */
 export const BreakerTuneInput = z
-  .object({ service: name, ...BreakerOverrides.shape, defaults: z.boolean().default(false), reason })
+  .object({
+    service: name,
+    ...BreakerOverrides.shape,
+    reset_timeout: BreakerOverrides.shape.recovery_timeout.describe(`${RESET_TIMEOUT}: give one of them`),
+    defaults: z.boolean().default(false),
+    reason,
+  })
   .strict();
 
 /**

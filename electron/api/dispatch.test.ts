@@ -53,6 +53,28 @@ describe('dispatch', () => {
     assert.deepEqual(paths, ['dry_run', 'selector.job_ids[1]']);
   });
 
+  it('says what a wrong value must be, and what was sent: a fraction as itself, an id or identifier by what each is', async () => {
+    const issuesOf = async (name: string, input: unknown) => {
+      const res = await dispatch(name, input, t.ctx);
+      return res.ok ? [] : (res.error.issues ?? []);
+    };
+    assert.deepEqual(await issuesOf('jobs.enqueue', { service: 'billing', priority: 1.5 }), [{ path: 'priority', message: 'must be a whole number, not 1.5' }]);
+    const must = 'must be an id (a whole number above 0) or an identifier (text of 1 to 200 characters), not';
+    const sent: Array<[string, unknown, string]> = [
+      ['jobs.get', 1.5, '1.5'],
+      ['jobs.cancel', true, 'a boolean'],
+      ['jobs.retry', 0, '0'],
+      ['jobs.fail', '', 'empty text'],
+      ['workflows.show', 'r'.repeat(201), 'text of 201 characters'],
+    ];
+    for (const [name, value, said] of sent) {
+      const key = name === 'workflows.show' ? 'run' : 'id';
+      const extra = name === 'jobs.fail' ? { reason: 'gone' } : {};
+      assert.deepEqual(await issuesOf(name, { [key]: value, ...extra }), [{ path: key, message: `${must} ${said}` }], `${name} ${JSON.stringify(value)}`);
+    }
+    assert.deepEqual(await issuesOf('jobs.get', {}), [{ path: 'id', message: 'required' }], 'left out, it is required');
+  });
+
   it('treats a missing input as no arguments', async () => {
     const res = await dispatch('control.get', undefined, t.ctx);
     assert.equal(res.ok, true);

@@ -7,11 +7,12 @@ import { controlReasons } from './waitingReasons.ts';
 
 /**
  * What holds back jobs an action sent to pending, from what it found: the breakers as it counted them, and
- * the control plane, a paused queue only among the queues the jobs went to. Nothing for no jobs: then
- * nothing waits. Each field is left out when nothing of its kind holds them.
+ * the control plane, a paused queue only among the queues the jobs went to (null: it could not be read, and
+ * nothing is said of it). Nothing for no jobs: then nothing waits. Each field is left out when nothing of its
+ * kind holds them.
  */
-export function heldByOf(jobs: number, breakers: HeldByBreaker[], control: ControlState, queues: readonly string[], release: InterfaceWords['release']): HeldBy {
-  const held = jobs === 0 ? [] : controlReasons(control, queues, release);
+export function heldByOf(jobs: number, breakers: HeldByBreaker[], control: ControlState | null, queues: readonly string[], release: InterfaceWords['release']): HeldBy {
+  const held = jobs === 0 || control === null ? [] : controlReasons(control, queues, release);
   return { ...(breakers.length > 0 ? { held_by_breaker: breakers } : {}), ...(held.length > 0 ? { held_by_control: held } : {}) };
 }
 

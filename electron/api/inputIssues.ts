@@ -35,7 +35,6 @@ export function fieldsAt(schema: z.core.$ZodType, path: readonly PropertyKey[]):
 
 /** The runbooks' names for fields opsdeck names otherwise, by the field it means where that field is taken. */
 const OTHER_SYSTEMS_FIELDS: Readonly<Record<string, string>> = {
-  reset_timeout: 'recovery_timeout',
   task_type: 'service',
   job_type: 'service',
   service_name: 'service',
@@ -91,6 +90,11 @@ function expectedText(expected: string): string {
   return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
+/** What was sent instead: by its kind, but a number where a whole one goes as itself (1.5), its kind being the one asked for. */
+function sentText(expected: string, value: unknown): string {
+  return expected === 'int' && typeof value === 'number' ? String(value) : jsonKind(value);
+}
+
 /**
  * An issue in the words REST and the console give it, a predicate following its path (`service: required`,
  * `priority: must be a whole number, not a string`), as `url: required: …` and `payload: must be a JSON
@@ -101,7 +105,7 @@ function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {
   if (!issue.message.startsWith('Invalid input')) return issue.message;
   const value = valueAt(input, issue.path);
   if (value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return REQUIRED;
-  if (issue.code === 'invalid_type') return `must be ${expectedText(issue.expected)}, not ${jsonKind(value)}`;
+  if (issue.code === 'invalid_type') return `must be ${expectedText(issue.expected)}, not ${sentText(issue.expected, value)}`;
   return issue.message.replace(/^Invalid input: /, '');
 }
 

@@ -62,6 +62,12 @@ describe('parseCommandArgs', () => {
     assert.throws(() => pastTime({ t: '2026' }, 't'), /"2026" is ambiguous/, 'a bare number: seconds or a year?');
     assert.throws(() => pastTime({ t: '6M' }, 't'), /"6M" is ambiguous/, 'months or minutes?');
     assert.throws(() => pastTime({ t: 'an hour' }, 't'), /ISO time like .* or a duration ago like 1h/);
+    assert.throws(() => pastTime({ since: '999999999w' }, 'since'), /^UsageError: --since: "999999999w" is too far back: write a time from 1970 on$/);
+    assert.throws(() => pastTime({ before: '1969-12-31T12:00:00Z' }, 'before'), /^UsageError: --before: "1969-12-31T12:00:00Z" is too far back/);
+    assert.throws(() => pastTime({ since: '2026-02-30' }, 'since'), /^UsageError: --since: "2026-02-30" is not a date: 2026-02 has 28 days$/);
+    assert.throws(() => pastTime({ since: '2026-02-30T10:00:00Z' }, 'since'), /"2026-02-30T10:00:00Z" is not a date/, 'a full time too');
+    assert.throws(() => isoTime({ 'run-at': '2026-04-31T09:00:00Z' }, 'run-at'), /^UsageError: --run-at: "2026-04-31T09:00:00Z" is not a date: 2026-04 has 30 days$/);
+    assert.equal(pastTime({ t: '2028-02-29' }, 't'), '2028-02-29T00:00:00.000Z', 'a leap day is one');
     assert.deepEqual(ids({ ids: '1, 2,3' }, 'ids'), [1, 2, 3]);
     assert.throws(() => ids({ ids: '1,x' }, 'ids'), /"x" is not one/);
     const args = parseCommandArgs(['a', 'b'], spec, {});

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { parseDuration, windowText } from '../../shared/duration.ts';
-import { readPastTime } from '../../shared/pastTime.ts';
+import { readPastTime, readTime } from '../../shared/pastTime.ts';
 import { joinNegativeValues, usageMessage, type ParseOptions } from './argProblems.ts';
 
 /** Wrong use of the command line: exit code 2, one line, and a pointer to --help. */
@@ -88,18 +88,14 @@ export function int(values: Values, key: string, min: number, max: number): numb
   return n;
 }
 
-/** An ISO time (a bare date is its midnight UTC) as ISO-8601, or null when the text is none. */
-function isoOf(text: string): string | null {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
-}
-
+/** An ISO time (a bare date is its midnight UTC) as ISO-8601; a day no calendar has is refused, as Date.parse would roll it over. */
 export function isoTime(values: Values, key: string): string | undefined {
   const text = str(values, key);
   if (text === undefined) return undefined;
-  const iso = isoOf(text);
-  if (iso === null) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
-  return iso;
+  const read = readTime(text);
+  if (read.kind === 'refused') throw new UsageError(`--${key}: ${read.problem}`);
+  if (read.kind === 'other') throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z, not "${text}"`);
+  return read.iso;
 }
 
 /** A time in the past: an ISO time, or a duration meaning that long ago (`1h`, as the runbooks' interval '1 hour'). */
@@ -107,11 +103,9 @@ export function pastTime(values: Values, key: string): string | undefined {
   const text = str(values, key);
   if (text === undefined) return undefined;
   const read = readPastTime(text, Date.now());
-  if (read.kind === 'ambiguous') throw new UsageError(`--${key}: ${read.problem}`);
-  if (read.kind === 'time') return read.iso;
-  const iso = isoOf(text);
-  if (iso === null) throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
-  return iso;
+  if (read.kind === 'refused') throw new UsageError(`--${key}: ${read.problem}`);
+  if (read.kind === 'other') throw new UsageError(`--${key} takes an ISO time like 2026-01-31T12:00:00Z or a duration ago like 1h or 7d, not "${text}"`);
+  return read.iso;
 }
 
 export function list(values: Values, key: string): string[] | undefined {

@@ -28,26 +28,34 @@ async function shown(ref: string): Promise<z.infer<typeof Job>> {
 }
 
 describe('a job named on the command line is the job opsdeck job shows', () => {
-  it('an identifier of digits is the job whose identifier it is, for dlq retry, cancel and retry alike', async () => {
+  it("digits that are one job's id and another's identifier are refused by every command, naming both; id: or identifier: says which", async () => {
     ok(await opsdeck(['enqueue', 'payments', '--identifier', 'first', '--payload', FAILING, ...common]));
     ok(await opsdeck(['enqueue', 'payments', '--identifier', '1', '--payload', FAILING, ...common]));
     ok(await opsdeck(['worker', '--until-empty', ...common]));
     const first = await shown('first');
-    const named = await shown('1');
-    assert.notEqual(named.id, 1, 'opsdeck job 1 shows the job whose identifier is 1');
+    const named = await shown('identifier:1');
     assert.equal(first.id, 1);
+    assert.notEqual(named.id, 1);
+    assert.equal((await shown('id:1')).identifier, 'first');
 
-    const retried = ok(await opsdeck(['dlq', 'retry', '1', ...common]));
+    const both = `"1" names two jobs: job 1 by its id and job ${named.id} by its identifier; say which: id:1 for job 1, identifier:1 for job ${named.id}`;
+    for (const args of [['job', '1'], ['dlq', 'retry', '1'], ['retry', '1'], ['cancel', '1'], ['fail', '1', '--reason', 'gone', '--force']]) {
+      const run = await opsdeck([...args, ...common]);
+      assert.equal(run.code, 1, `${args.join(' ')}: ${run.stdout}`);
+      assert.equal(run.stderr.trim(), `opsdeck: ${both}`, args.join(' '));
+    }
+    assert.deepEqual([(await shown('first')).status, (await shown('identifier:1')).status], ['failed', 'failed'], 'neither job was touched');
+
+    const retried = ok(await opsdeck(['dlq', 'retry', 'identifier:1', ...common]));
     assert.match(retried, /^retried 1 dead letter$/m);
     // The worker stopped once the queue was empty: the retry says nothing will run the job until one starts.
     assert.match(retried, /^no live worker runs them: payments \(queue default\): no worker is running \(start one: opsdeck worker\)$/m);
     assert.doesNotMatch(retried, /^jobs? /m, 'the job named is not listed back');
-    assert.equal((await shown('1')).status, 'pending');
-    assert.equal((await shown('first')).status, 'failed', 'the job with id 1 was left alone');
+    assert.deepEqual([(await shown('identifier:1')).status, (await shown('first')).status], ['pending', 'failed'], 'the job with id 1 was left alone');
 
-    assert.match(ok(await opsdeck(['cancel', '1', ...common])), new RegExp(`^job ${named.id} cancelled$`, 'm'));
-    assert.match(ok(await opsdeck(['retry', '1', ...common])), new RegExp(`^job ${named.id} \\(1\\) is pending again$`, 'm'));
-    assert.equal((await shown('first')).status, 'failed');
+    assert.match(ok(await opsdeck(['cancel', 'identifier:1', ...common])), new RegExp(`^job ${named.id} cancelled$`, 'm'));
+    assert.match(ok(await opsdeck(['retry', 'id:1', ...common])), /^job 1 \(first\) is pending again$/m);
+    assert.equal((await shown('identifier:1')).status, 'cancelled');
   });
 
   it('a number past any id is no job, said with the text typed rather than as a bad --ids', async () => {

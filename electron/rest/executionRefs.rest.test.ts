@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { calls } from '../../shared/contract.ts';
 import type { Store } from '../store/store.ts';
 import { err, job } from '../store/contract/fixtures.ts';
+import { rawRequest } from './testing/http.ts';
 import { startRestFixture, type RestFixture } from './testing/restFixture.ts';
 
 const Refusal = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
@@ -74,19 +75,65 @@ describe('REST API v1: an execution is named by its id or its identifier whereve
     assert.equal(Refusal.parse(refused.json).error.message, `job ${await idOf('mem_hog-3')} is failed: only pending or running jobs can be cancelled`, 'a refusal names the job by its id');
   });
 
-  it('an identifier of digits is the job whose identifier it is, as opsdeck job 1 shows; an unknown one is a 404 naming it', async () => {
+  it("digits that are one job's id and another's identifier are refused on every endpoint, naming both; id: or identifier: says which", async () => {
     const { store } = rest.runtime.ctx;
-    const first = await store.getJob(1);
-    assert.ok(first, 'a job with id 1 made above');
-    await claimed(store, ['1'], 'failed');
-    const named = await idOf('1');
-    assert.notEqual(named, 1);
-    const shown = calls['jobs.get'].output.parse((await rest.call('GET', '/v1/executions/1', rest.readKey)).json).job;
-    assert.equal(shown.id, named, 'GET finds the job whose identifier is 1');
-    const retried = calls['jobs.retry'].output.parse((await rest.call('POST', '/v1/executions/1/retry', rest.operateKey, {})).json);
-    assert.equal(retried.id, named, 'and the retry acts on that same job');
-    assert.equal((await store.getJob(1))?.status, first.status, 'the job with id 1 was left alone');
+    // A client's first job, running, then a second enqueued with an Idempotency-Key that is the first's id.
+    await claimed(store, ['runs-first'], 'running');
+    const first = await idOf('runs-first');
+    assert.ok(first !== undefined);
+    const keyed = await rawRequest({
+      port: rest.port,
+      path: '/v1/executions',
+      method: 'POST',
+      headers: { authorization: `Bearer ${rest.operateKey}`, 'content-type': 'application/json', 'idempotency-key': String(first) },
+      body: JSON.stringify({ service: 'long' }),
+    });
+    assert.equal(keyed.status, 201, keyed.body);
+    const second = calls['jobs.enqueue'].output.parse(JSON.parse(keyed.body)).id;
+    assert.notEqual(second, first);
 
+    const both = `"${first}" names two jobs: job ${first} by its id and job ${second} by its identifier; say which: id:${first} for job ${first}, identifier:${first} for job ${second}`;
+    const asked: Array<[string, string, unknown]> = [
+      ['GET', '', undefined],
+      ['GET', '/waiting', undefined],
+      ['POST', '/cancel', { reason: 'stop the second' }],
+      ['POST', '/fail', { reason: 'gone', force: true }],
+      ['POST', '/retry', {}],
+    ];
+    for (const [method, action, body] of asked) {
+      const res = await rest.call(method, `/v1/executions/${first}${action}`, method === 'GET' ? rest.readKey : rest.operateKey, body);
+      assert.equal(res.status, 409, `${method} …${action}: ${res.text}`);
+      assert.equal(Refusal.parse(res.json).error.message, both, `${method} …${action}`);
+    }
+    assert.deepEqual([(await store.getJob(first))?.status, (await store.getJob(second))?.status], ['running', 'pending'], 'neither job was touched');
+    assert.deepEqual((await store.listAudit({ action: 'job.cancel' }, { limit: 10 })).items.filter((a) => [String(first), String(second)].includes(a.target ?? '')), []);
+
+    const byId = await rest.call('GET', `/v1/executions/id:${first}`, rest.readKey);
+    assert.equal(calls['jobs.get'].output.parse(byId.json).job.id, first, 'id: names the job by its id');
+    const cancelled = await rest.call('POST', `/v1/executions/identifier:${first}/cancel`, rest.operateKey, { reason: 'the second, said so' });
+    assert.equal(cancelled.status, 200, cancelled.text);
+    assert.deepEqual([calls['jobs.cancel'].output.parse(cancelled.json).id, (await store.getJob(second))?.status], [second, 'cancelled'], 'identifier: names the job by its identifier');
+    assert.equal((await store.getJob(first))?.status, 'running', 'the first still runs');
+  });
+
+  it('digits that name one job, by its id, its identifier or both, are that job', async () => {
+    const { store } = rest.runtime.ctx;
+    await claimed(store, ['900001'], 'failed');
+    const named = await idOf('900001');
+    const retried = await rest.call('POST', '/v1/executions/900001/retry', rest.operateKey, {});
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(calls['jobs.retry'].output.parse(retried.json).id, named, 'an identifier of digits no job has as its id');
+    assert.ok(named !== undefined && (await store.getJob(String(named))) === null, 'and no job has its id as identifier');
+    const byItsId = await rest.call('GET', `/v1/executions/${named}`, rest.readKey);
+    assert.equal(calls['jobs.get'].output.parse(byItsId.json).job.identifier, '900001', 'its id, which no job has as its identifier');
+
+    // A job whose identifier is its own id: the next id, as the store gives them in order.
+    const next = (named ?? 0) + 1;
+    const [self] = await store.enqueue([job('long', { identifier: String(next) })]);
+    assert.equal(self?.id, next);
+    const shown = await rest.call('GET', `/v1/executions/${next}`, rest.readKey);
+    assert.equal(shown.status, 200, shown.text);
+    assert.equal(calls['jobs.get'].output.parse(shown.json).job.id, next, 'named either way, it is the one job');
     for (const [method, path] of [['POST', '/v1/executions/nosuch-9/retry'], ['GET', '/v1/executions/nosuch-9/waiting'], ['POST', '/v1/executions/0/cancel']] as const) {
       const res = await rest.call(method, path, method === 'GET' ? rest.readKey : rest.operateKey, method === 'GET' ? undefined : {});
       assert.equal(res.status, 404, path);
@@ -94,12 +141,12 @@ describe('REST API v1: an execution is named by its id or its identifier whereve
     }
   });
 
-  it('the OpenAPI document says each takes the identifier too', async () => {
+  it('the OpenAPI document says each takes the identifier too, and how to say which', async () => {
     const doc = z.object({ paths: z.record(z.string(), z.record(z.string(), z.object({ parameters: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional() }))) });
     const res = await rest.call('GET', '/v1/openapi.json', rest.readKey);
     const paths = doc.parse(res.json).paths;
     for (const [path, method] of [['/v1/executions/{id}/retry', 'post'], ['/v1/executions/{id}/waiting', 'get'], ['/v1/executions/{id}/fail', 'post']] as const) {
-      assert.match(paths[path]?.[method]?.parameters?.find((p) => p.name === 'id')?.description ?? '', /or its identifier/, path);
+      assert.match(paths[path]?.[method]?.parameters?.find((p) => p.name === 'id')?.description ?? '', /or its identifier.*id:7 or identifier:7 says which/, path);
     }
   });
 });

@@ -57,4 +57,22 @@ describe('REST API v1: the time filters of /v1/executions take what opsdeck jobs
     const months = Refusal.parse((await rest.call('GET', '/v1/executions?created_after=6M', rest.readKey)).json).error;
     assert.match(months.message, /"6M" is ambiguous/);
   });
+
+  it('a time too far back to be one, or a day no calendar has, is a 422 saying so, not a 500 or the next month', async () => {
+    const refused: Array<[string, string]> = [
+      ['created_after=999999999w', '"999999999w" is too far back: write a time from 1970 on'],
+      ['created_before=1969-12-31', '"1969-12-31" is too far back: write a time from 1970 on'],
+      // 1969-12-31T23:00:00Z, by its offset.
+      [`created_after=${encodeURIComponent('1970-01-01T01:00:00+02:00')}`, '"1970-01-01T01:00:00+02:00" is too far back: write a time from 1970 on'],
+      ['created_after=2026-02-30', '"2026-02-30" is not a date: 2026-02 has 28 days'],
+      ['created_after=2026-13-01', '"2026-13-01" is not a date: there is no month 13'],
+    ];
+    for (const [query, message] of refused) {
+      const res = await rest.call('GET', `/v1/executions?${query}`, rest.readKey);
+      assert.equal(res.status, 422, `${query}: ${res.text}`);
+      assert.deepEqual(Refusal.parse(res.json).error.issues.map((i) => i.message), [message], query);
+    }
+    assert.deepEqual(await ids('created_after=2024-02-29'), [made], 'a leap day is one');
+    assert.deepEqual(await ids(`created_after=${encodeURIComponent('1970-01-01T01:00:00+01:00')}`), [made], 'the first moment of 1970 is not too far back');
+  });
 });

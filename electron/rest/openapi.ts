@@ -19,13 +19,16 @@ function operationId(route: Route): string {
   return route.method.toLowerCase() + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }
 
+const EXECUTION_REF =
+  "the execution id, or its identifier; digits that are one execution's id and another's identifier are refused (409) naming both: id:7 or identifier:7 says which";
+
 function pathParameters(route: Route): Json[] {
   return [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
     required: true,
     schema: { type: 'string' },
-    description: name === 'id' ? 'the execution id, or its identifier (one of digits is looked up as an identifier first)' : `the ${name}`,
+    description: name === 'id' && route.path.startsWith('/v1/executions/') ? EXECUTION_REF : `the ${name}`,
   }));
 }
 

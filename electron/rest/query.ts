@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { closest } from '../../shared/closestWord.ts';
 import { parseDuration } from '../../shared/duration.ts';
 import { Timestamp } from '../../shared/domain.ts';
-import { PAST_TIME_FORMS, readPastTime } from '../../shared/pastTime.ts';
+import { PAST_TIME_FORMS, readPastTime, readTime } from '../../shared/pastTime.ts';
 
 /**
  * Query parameters arrive as text: these read them into what the contract's calls take, with messages
@@ -58,13 +58,13 @@ export const duration = z.string().transform((text, ctx) => {
 
 /**
  * A time in the past as `opsdeck jobs --since` takes it: an ISO time with its offset, a date, or a duration
- * ago (`created_after=1h`). Anything else is refused with an example of each form.
+ * ago (`created_after=1h`), from 1970 on. Anything else is refused with an example of each form, a day no
+ * calendar has (2026-02-30) or a time too far back with why.
  */
 export const pastTime = z.string().transform((text, ctx) => {
-  const read = readPastTime(text, Date.now());
+  const read = readPastTime(text, Date.now(), (full) => (Timestamp.safeParse(full).success ? readTime(full) : { kind: 'other' }));
   if (read.kind === 'time') return read.iso;
-  if (read.kind === 'other' && Timestamp.safeParse(text).success) return text;
-  ctx.addIssue({ code: 'custom', message: read.kind === 'ambiguous' ? read.problem : `not a time: write ${PAST_TIME_FORMS}` });
+  ctx.addIssue({ code: 'custom', message: read.kind === 'refused' ? read.problem : `not a time: write ${PAST_TIME_FORMS}` });
   return z.NEVER;
 }).describe(`A time: ${PAST_TIME_FORMS}.`);
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { BreakerTuneInput, calls, EnqueueInput, FAILURE_WINDOW_MAX_MINUTES, RateLimitTuneInput, type CallName } from '../../shared/contract.ts';
 import { ExecutionType, JobStatus } from '../../shared/domain.ts';
-import { BreakerOverrides } from '../../shared/registry.ts';
 import { ProbeUrl } from '../../shared/connectivity.ts';
 import { ERROR_CLASSES_TEXT, ErrorClass, isKnownErrorClass, unknownErrorClass } from '../../shared/errorClass.ts';
 import { unknownStatusText } from '../../shared/statusWords.ts';
@@ -182,8 +181,9 @@ const WorkflowStatsQuery = z
   .strict();
 
 /**
- * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (an
- * identifier of digits first), so every endpoint acts on the job GET /v1/executions/{id} shows.
+ * A job by the path's text, id or identifier alike: the call resolves it as `opsdeck job TEXT` does (digits
+ * naming two jobs, one by its id and one by its identifier, are refused; `id:7` or `identifier:7` says which),
+ * so every endpoint acts on the job GET /v1/executions/{id} shows.
  */
 function jobRef(params: Record<string, string>): { id: string } {
   return { id: params.id ?? '' };
@@ -265,26 +265,6 @@ const supportRoutes: Route[] = [
   },
 ];
 
-/** The runbooks' word for recovery_timeout, said once for the body's field and its refusal. */
-const RESET_TIMEOUT = "recovery_timeout by the runbooks' name (opsdeck breaker tune --reset-timeout)";
-
-/**
- * breaker tune's body, taking runbook 001's `reset_timeout` (update_circuit_breaker_settings(…, reset_timeout=60))
- * for `recovery_timeout`, as `opsdeck breaker tune --reset-timeout` does.
- */
-const BreakerTuneBody = BreakerTuneInput.omit({ service: true }).extend({ reset_timeout: BreakerOverrides.shape.recovery_timeout.describe(`${RESET_TIMEOUT}: give one of them`) });
-
-function breakerTuneInput({ params, body }: RouteArgs): Record<string, unknown> {
-  const { reset_timeout: runbooks, ...rest } = body;
-  if (runbooks === undefined) return withPath(body, { service: params.service });
-  if (Object.hasOwn(rest, 'recovery_timeout')) {
-    const message = `${RESET_TIMEOUT}: give one of them, not both`;
-    throw new RouteFailure('invalid_input', `invalid body: reset_timeout: ${message}`, [{ path: 'reset_timeout', message }]);
-  }
-  const checked = parseBody(z.object({ reset_timeout: BreakerOverrides.shape.recovery_timeout }), { reset_timeout: runbooks });
-  return withPath({ ...rest, recovery_timeout: checked.reset_timeout }, { service: params.service });
-}
-
 const MODES = { open: 'force_open', close: 'force_closed', auto: 'auto', reset: 'reset' } as const;
 
 const breakerModeRoutes: Route[] = Object.entries(MODES).map(([verb, mode]) =>
@@ -336,7 +316,7 @@ export const ROUTES: Route[] = [
   get('/v1/breakers/{service}', 'breakers.get', (params) => ({ service: params.service })),
   ...breakerAllRoutes,
   ...breakerModeRoutes,
-  post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneBody, breakerTuneInput),
+  post('/v1/breakers/{service}/tune', 'breakers.tune', BreakerTuneInput.omit({ service: true }), ({ params, body }) => withPath(body, { service: params.service })),
   get('/v1/control', 'control.get'),
   post('/v1/control/emergency-stop', 'control.emergencyStop', reasonOnly, ({ body }) => body),
   post('/v1/control/resume', 'control.resume', z.object({}).strict(), ({ body }) => body),

@@ -41,8 +41,13 @@ describe("REST API v1: a runbook's request as written is refused in opsdeck's wo
       ['GET', '/v1/tasks', 'GET /v1/executions'],
       ['POST', '/v1/pipelines/nightly/runs', 'POST /v1/workflows/nightly/runs'],
       ['GET', '/api/health', 'GET /v1/health'],
-      // The path exists under v1 for another method: that one is named.
-      ['DELETE', '/api/jobs/7', 'GET /v1/executions/7'],
+      // The path exists under v1 for another method: that one is named, unless it only reads.
+      ['GET', '/api/dead-letter-queue/retry', 'POST /v1/dlq/retry'],
+      // A DELETE is the POST that does it.
+      ['DELETE', '/api/jobs/7', 'POST /v1/executions/7/cancel'],
+      ['DELETE', '/api/pipeline-runs/12', 'POST /v1/workflow-runs/12/cancel'],
+      ['DELETE', '/api/schedules/nightly', 'POST /v1/schedules/nightly/remove'],
+      ['DELETE', '/api/workers/w-1', 'POST /v1/workers/w-1/forget'],
     ];
     for (const [method, path, meant] of named) {
       const res = await rawRequest({ port: rest.port, path, method });
@@ -51,6 +56,12 @@ describe("REST API v1: a runbook's request as written is refused in opsdeck's wo
     }
     const nothing = await rawRequest({ port: rest.port, path: '/api/frobnicate' });
     assert.equal(refusal(JSON.parse(nothing.body)).message, 'no endpoint GET /api/frobnicate: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics');
+    // A read is never named for a write, nor a resource of an object's own keys (constructor, __proto__).
+    const unmeant: Array<[string, string]> = [['PUT', '/api/jobs/7'], ['DELETE', '/api/breakers/payments'], ['GET', '/api/constructor'], ['GET', '/api/__proto__/x'], ['GET', '/api/toString']];
+    for (const [method, path] of unmeant) {
+      const res = await rawRequest({ port: rest.port, path, method });
+      assert.equal(refusal(JSON.parse(res.body)).message, `no endpoint ${method} ${path}: this host serves the REST API under /v1 (GET /v1/openapi.json lists it), /healthz, /readyz and /metrics`, `${method} ${path}`);
+    }
     const v1 = await rest.call('GET', '/v1/frobnicate', rest.readKey);
     assert.equal(refusal(v1.json).message, 'no endpoint GET /v1/frobnicate: GET /v1/openapi.json lists them');
   });
@@ -71,6 +82,8 @@ describe("REST API v1: a runbook's request as written is refused in opsdeck's wo
       { path: 'priority', message: 'must be a number, not a string' },
     ]);
     assert.equal(typed.message, 'invalid input for jobs.enqueue: service: must be a string, not a number (and 1 more)');
+    const fraction = refusal((await rest.call('POST', '/v1/executions', rest.operateKey, { service: 'evaluation', priority: 1.5 })).json);
+    assert.deepEqual(fraction.issues, [{ path: 'priority', message: 'must be a whole number, not 1.5' }], 'a number that is no whole one is said as itself');
     const made = await rest.call('POST', '/v1/executions', rest.operateKey, { service: 'evaluation', identifier: 'health-check', payload: TEST_TASK.payload });
     assert.equal(made.status, 201, 'written in opsdeck\'s words, it is taken');
   });

@@ -67,10 +67,22 @@ describe("REST API v1: the runbooks' words", () => {
     assert.deepEqual(audited?.details?.to, { recovery_timeout: 60 }, "audited under opsdeck's name");
     const both = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 60, recovery_timeout: 30 });
     assert.equal(both.status, 422);
-    assert.equal(issueOf(both.json, 'reset_timeout'), "recovery_timeout by the runbooks' name (opsdeck breaker tune --reset-timeout): give one of them, not both");
+    assert.equal(issueOf(both.json, 'reset_timeout'), "recovery_timeout by the runbooks' name: give one of them, not both");
     const word = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 'a minute' });
     assert.equal(word.status, 422);
     assert.equal(issueOf(word.json, 'reset_timeout'), 'must be a number, not a string', 'refused at the field sent');
+    const beside = await rest.call('POST', '/v1/breakers/executor/tune', rest.operateKey, { reset_timeout: 60, window_size: 30 });
+    assert.equal(beside.status, 422);
+    assert.match(issueOf(beside.json, 'window_size') ?? '', /^not a field \(known: .*\breset_timeout\b/, 'the fields listed are those it takes, reset_timeout among them');
+  });
+
+  it("the console's breakers.tune takes reset_timeout as REST does, rather than call it no field", async () => {
+    const ctx = rest.runtime.ctx;
+    const tuned = await dispatch('breakers.tune', { service: 'api_ok', reset_timeout: 45 }, ctx);
+    assert.ok(tuned.ok, JSON.stringify(tuned));
+    assert.deepEqual(calls['breakers.tune'].output.parse(tuned.result).tuning?.settings, { recovery_timeout: 45 });
+    const both = await dispatch('breakers.tune', { service: 'api_ok', reset_timeout: 45, recovery_timeout: 30 }, ctx);
+    assert.deepEqual(both.ok ? [] : both.error.issues, [{ path: 'reset_timeout', message: "recovery_timeout by the runbooks' name: give one of them, not both" }]);
   });
 
   it('GET /health answers as /healthz, with no key', async () => {

@@ -68,4 +68,12 @@ describe('REST API v1 on the browser host', () => {
     const call = await rawRequest({ port: withRest.port, path: '/api/call/control.get', method: 'POST', body: '{}', headers: { authorization: `Bearer ${withRest.token}`, 'content-type': 'application/json' } });
     assert.equal(call.status, 200, call.body);
   });
+
+  it('a host without REST says it has none for a runbook path, rather than name a v1 route it does not serve', async () => {
+    const tasks = await rawRequest({ port: without.port, path: '/api/tasks', method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(tasks.status, 404);
+    assert.deepEqual(JSON.parse(tasks.body), { error: { code: 'not_found', message: 'no REST API on this host: /api/tasks' } });
+    const v1 = await rawRequest({ port: without.port, path: '/v1/executions', headers: { authorization: `Bearer ${without.token}` } });
+    assert.deepEqual(JSON.parse(v1.body), { error: { code: 'not_found', message: 'no REST API on this host: /v1/executions' } }, 'as for the path it names');
+  });
 });

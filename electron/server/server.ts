@@ -99,9 +99,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       // A runbook's endpoint (POST /api/tasks) is named as REST API v1's, whoever asks: the mapping is no secret.
+      // A host without REST says it has none, as for /v1: naming a route it does not serve sends the caller on to another 404.
       const meant = url.pathname.startsWith(API_CALL) || url.pathname === EVENTS_PATH ? null : meantRouteMessage(req.method ?? 'GET', url.pathname);
       if (meant !== null) {
-        sendError(res, 'not_found', meant);
+        sendError(res, 'not_found', rest ? meant : `no REST API on this host: ${url.pathname}`);
         return;
       }
       if (!isAuthorized(req, token)) {

@@ -18,18 +18,27 @@ export function selectorDetails(selector: DlqSelector): JsonObject {
 /** How many of the jobs a bulk action touched its audit row names: enough to follow up, not a log a purge can flood. */
 export const AUDITED_JOB_IDS = 100;
 
-/**
- * The jobs a bulk action touched, for its audit row: the first AUDITED_JOB_IDS ids in order, and how many
- * more there were (`job_ids_more`, only when there were); PostgreSQL's statements build the same in SQL
- * (postgres/auditIds.ts).
- */
-export function touchedJobIds(ids: readonly number[]): JsonObject {
-  const { job_ids, job_ids_more } = firstJobIds(ids);
-  return { job_ids, ...(job_ids_more > 0 ? { job_ids_more } : {}) };
+/** The first AUDITED_JOB_IDS ids a bulk action touched, in order, and how many more there were. */
+export interface FirstJobIds {
+  job_ids: number[];
+  job_ids_more: number;
 }
 
 /** The first AUDITED_JOB_IDS of `ids` in order, and how many more there were: what a dead-letter retry answers, as its audit row names them. */
-export function firstJobIds(ids: readonly number[]): { job_ids: number[]; job_ids_more: number } {
+export function firstJobIds(ids: readonly number[]): FirstJobIds {
   const sorted = [...ids].sort((a, b) => a - b);
   return { job_ids: sorted.slice(0, AUDITED_JOB_IDS), job_ids_more: Math.max(0, sorted.length - AUDITED_JOB_IDS) };
+}
+
+/**
+ * Those ids as an audit row's details say them (`job_ids_more` only when there were more); PostgreSQL's
+ * statements build the same in SQL (postgres/auditIds.ts).
+ */
+export function auditedJobIds(first: FirstJobIds): JsonObject {
+  return { job_ids: first.job_ids, ...(first.job_ids_more > 0 ? { job_ids_more: first.job_ids_more } : {}) };
+}
+
+/** The jobs a bulk action touched, for its audit row: auditedJobIds of their firstJobIds. */
+export function touchedJobIds(ids: readonly number[]): JsonObject {
+  return auditedJobIds(firstJobIds(ids));
 }

@@ -154,6 +154,7 @@ export interface Store extends ScheduleStore, WorkflowStore, AlertStore, Failure
   reclaimExpired(now?: Date, settling?: readonly number[], owner?: string): Promise<ReclaimResult>;
 
   // ---- jobs: reads -------------------------------------------------------------------------------
+  /** A number is an id, a text an identifier, digits too: which a caller's text means is the API's to decide (api/jobReference.ts). */
   getJob(idOrIdentifier: number | string): Promise<Job | null>;
   listAttempts(jobId: number): Promise<Attempt[]>;
   /** Newest first, keyset-paginated by id: a page never repeats or skips rows while jobs are added. */

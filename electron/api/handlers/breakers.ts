@@ -1,4 +1,4 @@
-import type { BreakerView } from '../../../shared/contract.ts';
+import { RESET_TIMEOUT, type BreakerView } from '../../../shared/contract.ts';
 import type { BreakerTuning } from '../../../shared/breakerTuning.ts';
 import type { BreakerRecord } from '../../../shared/domain.ts';
 import { untriedCall } from '../../../shared/breakerRecord.ts';
@@ -84,8 +84,13 @@ export const breakers: Handlers<'breakers.list' | 'breakers.get' | 'breakers.set
   },
 
   'breakers.tune': async (input, ctx) => {
-    const { service, defaults, reason, ...given } = input;
-    const settings = BreakerOverrides.parse(given);
+    const { service, defaults, reason, reset_timeout: runbooks, ...given } = input;
+    // Given both, which to keep would be a guess.
+    if (runbooks !== undefined && given.recovery_timeout !== undefined) {
+      const message = `${RESET_TIMEOUT}: give one of them, not both`;
+      throw new ApiFailure('invalid_input', `breakers.tune: reset_timeout: ${message}`, [{ path: 'reset_timeout', message }]);
+    }
+    const settings = BreakerOverrides.parse(runbooks === undefined ? given : { ...given, recovery_timeout: runbooks });
     const keys = Object.keys(settings);
     if (defaults === (keys.length > 0)) {
       const message = defaults ? 'give either settings to tune or defaults, not both' : 'say what to tune (failure_threshold, recovery_timeout, …) or defaults';

@@ -2,14 +2,15 @@ import { bulkSelectorProblem } from '../../../shared/dlqSelection.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { DLQ_GROUP_LIMIT } from '../../store/store.ts';
 import type { ApiContext } from '../context.ts';
-import { ApiFailure, notFound } from '../errors.ts';
+import { ApiFailure, notFound, storeOutage } from '../errors.ts';
 import type { Handlers } from '../handlerTypes.ts';
 import { heldByOf } from '../heldBy.ts';
 import { unservedLanes } from '../unservedLanes.ts';
 import { bulkText } from '../../../shared/bulkText.ts';
 import { unservedClause } from '../../../shared/unservedText.ts';
-import type { BulkResult, DlqRetryResult } from '../../../shared/contract.ts';
-import type { RetriedJobs } from '../../store/failureStore.ts';
+import type { BulkResult, DlqRetryResult, UnservedService } from '../../../shared/contract.ts';
+import type { DlqRetried, RetriedJobs } from '../../store/failureStore.ts';
+import { StoreError } from '../../store/errors.ts';
 
 function checkedBulk(selector: DlqSelector, verb: string): void {
   const problem = bulkSelectorProblem(selector, verb);
@@ -40,14 +41,45 @@ async function unmatchedIds(ctx: ApiContext, selector: DlqSelector): Promise<{ u
   return unmatchedOf(selector, open);
 }
 
+type SentBack = Pick<DlqRetryResult, 'job_ids' | 'job_ids_more' | 'unserved' | 'unchecked' | 'note'>;
+
 /**
- * Which jobs a retry sends back, those of them no live worker would run, and the sentence `opsdeck dlq retry`
- * prints, with what no worker runs after it.
+ * Which jobs a retry sends back, those of them no live worker would run (none said when that could not be
+ * read), what could not be read, and the sentence `opsdeck dlq retry` prints, with both after it.
  */
-async function sentBack(ctx: ApiContext, counted: Pick<BulkResult, 'dry_run' | 'matched' | 'affected'>, jobs: RetriedJobs): Promise<Pick<DlqRetryResult, 'job_ids' | 'job_ids_more' | 'unserved' | 'note'>> {
-  const unserved = await unservedLanes(ctx, jobs.lanes);
-  const note = bulkText(counted, 'retry', 'retried') + (unserved.length > 0 ? `; ${unservedClause(unserved)}` : '');
-  return { job_ids: jobs.job_ids, ...(jobs.job_ids_more > 0 ? { job_ids_more: jobs.job_ids_more } : {}), ...(unserved.length > 0 ? { unserved } : {}), note };
+function sentBack(counted: Pick<BulkResult, 'dry_run' | 'matched' | 'affected'>, jobs: RetriedJobs, unserved: UnservedService[], unchecked?: string): SentBack {
+  const after = [...(unserved.length > 0 ? [unservedClause(unserved)] : []), ...(unchecked === undefined ? [] : [unchecked])];
+  return {
+    job_ids: jobs.job_ids,
+    ...(jobs.job_ids_more > 0 ? { job_ids_more: jobs.job_ids_more } : {}),
+    ...(unserved.length > 0 ? { unserved } : {}),
+    ...(unchecked === undefined ? {} : { unchecked }),
+    note: [bulkText(counted, 'retry', 'retried'), ...after].join('; '),
+  };
+}
+
+/** A read after the retry committed: its value, or the store's failure to answer it. */
+async function afterCommit<T>(read: Promise<T>): Promise<{ value: T } | { failed: StoreError }> {
+  try {
+    return { value: await read };
+  } catch (error) {
+    if (error instanceof StoreError) return { failed: error };
+    throw error;
+  }
+}
+
+/**
+ * What a committed retry says of the jobs it sent back. The control plane and the workers are read after
+ * the commit, so a store that stops answering then fails only those reads: failing the call would say
+ * "unavailable, try again" of jobs already pending, and trying again would retry none of them.
+ */
+async function committedRetry(ctx: ApiContext, retried: DlqRetried, counted: Pick<BulkResult, 'dry_run' | 'matched' | 'affected'>) {
+  const [control, unserved] = await Promise.all([afterCommit(ctx.store.getControl()), afterCommit(unservedLanes(ctx, retried.lanes))]);
+  const held = heldByOf(retried.retried, retried.held_by_breaker, 'value' in control ? control.value : null, retried.queues, ctx.words.release);
+  const unread = [...('failed' in unserved ? ['who runs them'] : []), ...('failed' in control ? ['what of the control plane holds them'] : [])];
+  const failure = 'failed' in unserved ? unserved.failed : 'failed' in control ? control.failed : null;
+  const unchecked = failure === null ? undefined : `${unread.join(' and ')} could not be checked: ${storeOutage(failure).message}`;
+  return { ...held, ...sentBack(counted, retried, 'value' in unserved ? unserved.value : [], unchecked) };
 }
 
 /** Bulk actions say how many jobs they match; with dry_run nothing changes. */
@@ -74,14 +106,15 @@ export const dlq: Handlers<'dlq.groups' | 'dlq.list' | 'dlq.retry' | 'dlq.resolv
       const preview = await ctx.store.dlqRetryPreview(input.selector);
       const unmatched = unmatchedOf(input.selector, new Set(preview.open_ids));
       const counted = { dry_run: true, matched: preview.matched, affected: 0 };
-      return { ...counted, ...unmatched, ...heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues, ctx.words.release), ...(await sentBack(ctx, counted, preview)) };
+      const held = heldByOf(preview.matched, preview.held_by_breaker, preview.control, preview.queues, ctx.words.release);
+      return { ...counted, ...unmatched, ...held, ...sentBack(counted, preview, await unservedLanes(ctx, preview.lanes)) };
     }
     const unmatched = await unmatchedIds(ctx, input.selector);
     // One transaction in the store: what it matched is what it changed, and what it says breakers hold is of
     // those jobs, whatever other operators and workers do meanwhile.
     const retried = await ctx.store.dlqRetry(input.selector, ctx.actor);
     const counted = { dry_run: false, matched: retried.retried, affected: retried.retried };
-    return { ...counted, ...unmatched, ...heldByOf(retried.retried, retried.held_by_breaker, await ctx.store.getControl(), retried.queues, ctx.words.release), ...(await sentBack(ctx, counted, retried)) };
+    return { ...counted, ...unmatched, ...(await committedRetry(ctx, retried, counted)) };
   },
 
   'dlq.resolve': async (input, ctx) => {

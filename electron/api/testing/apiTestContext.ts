@@ -1,5 +1,5 @@
 import { RegistryHolder } from '../../config/holder.ts';
-import { openStore } from '../../store/open.ts';
+import { openPostgresStore } from '../../store/postgres/open.ts';
 import { createTestDatabase } from '../../store/testing/pgTestDb.ts';
 import { createSqliteTestStore } from '../../store/testing/sqliteTestDb.ts';
 import type { Store } from '../../store/store.ts';
@@ -9,19 +9,30 @@ import { CONSOLE_WORDS } from '../interfaceWords.ts';
 export interface TestContext {
   ctx: ApiContext;
   store: Store;
+  /** Where the store is: its SQLite file, or its PostgreSQL database's URL, for a test to reach it another way. */
+  location: string;
   /** Enqueues `count` jobs of a service and dead-letters them with `message` (one fingerprint per message). */
   deadLetters(service: string, count: number, message: string): Promise<number[]>;
   auditCount(): Promise<number>;
   cleanup(): Promise<void>;
 }
 
+/** How long a PostgreSQL store waits for a read's answer, when a test needs it shorter than the default's 30 s. */
+export interface TestStoreOptions {
+  readAnswerMs?: number;
+}
+
 /** A fresh store of either dialect, and how to close it and remove what it leaves. */
-async function freshStore(dialect: 'sqlite' | 'postgres'): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  if (dialect === 'sqlite') return createSqliteTestStore();
+async function freshStore(dialect: 'sqlite' | 'postgres', options: TestStoreOptions): Promise<{ store: Store; location: string; cleanup(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const sqlite = await createSqliteTestStore();
+    return { ...sqlite, location: sqlite.path };
+  }
   const database = await createTestDatabase({ migrated: true });
-  const store = await openStore(database.url);
+  const store = await openPostgresStore(database.url, options);
   return {
     store,
+    location: database.url,
     async cleanup() {
       await store.close();
       await database.drop();
@@ -30,8 +41,8 @@ async function freshStore(dialect: 'sqlite' | 'postgres'): Promise<{ store: Stor
 }
 
 /** A handler context on a fresh store (SQLite unless asked), with a registry from YAML text when given. */
-export async function createTestContext(registryYaml?: string, dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<TestContext> {
-  const db = await freshStore(dialect);
+export async function createTestContext(registryYaml?: string, dialect: 'sqlite' | 'postgres' = 'sqlite', options: TestStoreOptions = {}): Promise<TestContext> {
+  const db = await freshStore(dialect, options);
   const registry = new RegistryHolder({});
   if (registryYaml !== undefined) {
     const loaded = registry.loadText(registryYaml, 'test-registry.yaml');
@@ -51,6 +62,7 @@ export async function createTestContext(registryYaml?: string, dialect: 'sqlite'
   return {
     ctx,
     store: db.store,
+    location: db.location,
     async deadLetters(service, count, message) {
       seq += 1;
       const queue = `dl-${seq}`;

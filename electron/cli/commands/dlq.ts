@@ -72,6 +72,7 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
     // Retried jobs a breaker holds wait pending: "retried 8" alone reads as if they were running again.
     for (const line of heldByTexts(result, result.matched, CLI_RESET)) inv.io.out(line);
     if (retried.unserved !== undefined) inv.io.out(retried.unserved);
+    if (retried.unchecked !== undefined) inv.io.out(retried.unchecked);
   }
   const unmatched = result.unmatched_ids ?? [];
   if (unmatched.length > 0) inv.io.err(`opsdeck: not open dead letters, left as they are: ${unmatched.join(', ')}`);
@@ -85,10 +86,11 @@ async function bulkOutput(inv: Invocation, ctx: ApiContext, result: BulkResult, 
 /** Job ids a retry's line lists: a line, not a screenful (--json has the first 100, as the audit log does). */
 const IDS_SHOWN = 20;
 
-/** What a retry says beside its count: the jobs it sent back (under the count), and those no live worker runs (last). */
+/** What a retry says beside its count: the jobs it sent back (under the count), those no live worker runs, and what could not be checked once it was done (last). */
 interface RetriedLines {
   jobs?: string;
   unserved?: string;
+  unchecked?: string;
 }
 
 /** The jobs are listed when the selector did not name them; those no live worker runs wait for one, said so. */
@@ -101,6 +103,7 @@ function retriedLines(result: DlqRetryResult, selector: DlqSelector): RetriedLin
     lines.jobs = `${total === 1 ? 'job' : 'jobs'} ${shown.join(', ')}${total > shown.length ? ` and ${countText(total - shown.length)} more` : ''}`;
   }
   if (result.unserved !== undefined) lines.unserved = unservedClause(result.unserved);
+  if (result.unchecked !== undefined) lines.unchecked = result.unchecked;
   return lines;
 }
 

@@ -278,6 +278,7 @@ export const job: Command = {
   name: 'job',
   summary: "one job's whole trace: timings, every attempt, exit code, output tail, error",
   usage: 'ID|IDENTIFIER [--payload] [--wide]',
+  details: "Digits that are one job's id and another job's identifier name two jobs and are refused: id:7 or identifier:7 says which (retry, cancel, fail and dlq take the same).",
   options: { payload: { type: 'boolean', description: "only the job's payload, whole, as JSON (the trace shows its first 4 KiB)" }, ...WIDE_OPTION },
   async run(inv) {
     const [id] = positionals(inv, ['ID|IDENTIFIER']);
@@ -296,8 +297,9 @@ export const job: Command = {
 };
 
 /**
- * A job by its id or its identifier, found by jobs.get as `opsdeck job` finds it: an identifier of digits
- * is looked up first, so every command acts on the job `opsdeck job TEXT` shows.
+ * A job by its id or its identifier, found by jobs.get as `opsdeck job` finds it (digits naming one job by
+ * its id and another by its identifier are refused: `id:7` or `identifier:7` says which), so every command
+ * acts on the job `opsdeck job TEXT` shows.
  */
 export async function jobId(ctx: ApiContext, text: string | undefined): Promise<number> {
   if (!text) throw new UsageError('name a job by its id or its identifier');

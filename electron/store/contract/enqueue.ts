@@ -33,6 +33,7 @@ export function enqueueContract(test: ContractTest): void {
       assert.equal(byId.cancel_requested, false);
       assert.equal(await store.getJob(987_654), null);
       assert.equal(await store.getJob('no-such-identifier'), null);
+      assert.equal(await store.getJob(String(result.id)), null, 'its id as text is an identifier no job has');
     });
 
     test('is idempotent by identifier, single and in bulk', async (store) => {

@@ -1,20 +1,19 @@
 import { z } from 'zod';
-import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { DlqSelector } from '../../../shared/domain.ts';
 import { AUDITED_JOB_IDS } from '../auditDetails.ts';
 import { heldByBreakers, lanesOf, type DlqRetryPreview } from '../failureStore.ts';
 import { CONTROL_STATE_SQL, controlOfRow } from './control.ts';
 import type { PgDb } from './db.ts';
 import { dlqParams, dlqWhereSql } from './filters.ts';
+import { Lane, ServiceJobs } from './retriedRows.ts';
 
-const ServiceJobs = z.object({ service_name: z.string(), jobs: z.number().int(), mode: BreakerMode, state: BreakerState });
 const Figures = z.object({
   n: z.number().int(),
   queues: z.array(z.string()),
   services: z.array(ServiceJobs),
   open_ids: z.array(z.number().int()).nullable(),
   job_ids: z.array(z.number().int()),
-  lanes: z.array(z.object({ service_name: z.string(), queue: z.string() })),
+  lanes: z.array(Lane),
 });
 
 /**

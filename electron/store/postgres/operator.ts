@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { AUDITED_JOB_IDS, selectorDetails } from '../auditDetails.ts';
-import { TOUCHED_JOB_IDS_SQL } from './auditIds.ts';
+import { selectorDetails } from '../auditDetails.ts';
+import { FIRST_JOB_IDS_CTE, TOUCHED_JOB_IDS_SQL } from './auditIds.ts';
+import { Lane, ServiceJobs } from './retriedRows.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, lanesOf, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
@@ -175,6 +175,7 @@ async function auditedBulk(
   const rows = await db.query(
     `WITH changed AS (${changeSql}),
      ${alsoCte}
+     ${FIRST_JOB_IDS_CTE},
      logged AS (
        INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
        SELECT $${n + 1}, $${n + 2}, NULL, count(*), $${n + 3}::jsonb || ${TOUCHED_JOB_IDS_SQL} FROM changed
@@ -184,12 +185,6 @@ async function auditedBulk(
   );
   return countOf(rows);
 }
-
-/** A service and queue the retry's statement sent jobs back to. */
-const Lane = z.object({ service_name: z.string(), queue: z.string() });
-
-/** What the retry's statement says of each service it sent jobs back to that has a breaker row. */
-const RetriedService = z.object({ service_name: z.string(), jobs: z.number().int(), mode: BreakerMode, state: BreakerState });
 
 /**
  * A dead letter that is a workflow task moves its run on in the same transaction (its dependents wait again).
@@ -207,13 +202,14 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
        counted AS (${countsFrom(`SELECT queue, service_name, execution_type, 'failed' AS state, '' AS fingerprint, -1 AS delta FROM changed
          UNION ALL SELECT queue, service_name, execution_type, status, '', 1 FROM changed
          UNION ALL SELECT queue, service_name, execution_type, 'dead_letter', coalesce(error_fingerprint, ''), -1 FROM changed`)}),
+       ${FIRST_JOB_IDS_CTE},
        logged AS (
          INSERT INTO jobs.tb_audit_log (actor, action, target, job_count, details)
          SELECT $${n + 1}, 'dlq.retry', NULL, count(*), $${n + 2}::jsonb || ${TOUCHED_JOB_IDS_SQL} FROM changed
        )
        SELECT count(*) AS n, array_agg(DISTINCT workflow_run_id) FILTER (WHERE workflow_run_id IS NOT NULL) AS runs,
          coalesce(array_agg(DISTINCT queue ORDER BY queue), '{}') AS queues,
-         (SELECT coalesce(json_agg(t.id ORDER BY t.id), '[]') FROM (SELECT id FROM changed ORDER BY id LIMIT ${AUDITED_JOB_IDS}) t) AS job_ids,
+         (SELECT ids FROM first_ids) AS job_ids,
          (SELECT coalesce(json_agg(json_build_object('service_name', l.service_name, 'queue', l.queue)), '[]')
             FROM (SELECT DISTINCT service_name, queue FROM changed) l) AS lanes,
          (SELECT coalesce(json_agg(json_build_object('service_name', s.service_name, 'jobs', s.jobs, 'mode', b.mode, 'state', b.state)), '[]')
@@ -224,7 +220,7 @@ export function dlqRetry(db: PgDb, selector: DlqSelector, actor: Actor): Promise
     );
     const runs: unknown = rows[0]?.runs;
     if (Array.isArray(runs)) await advanceRetriedRuns(client, runs.map(Number));
-    const services = z.array(RetriedService).parse(rows[0]?.services ?? []);
+    const services = z.array(ServiceJobs).parse(rows[0]?.services ?? []);
     const queues = z.array(z.string()).parse(rows[0]?.queues ?? []);
     const jobIds = z.array(z.number().int()).parse(rows[0]?.job_ids ?? []);
     const retried = countOf(rows);

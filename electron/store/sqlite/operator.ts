@@ -2,7 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BreakerMode, BreakerState } from '../../../shared/domain.ts';
 import type { Actor, CancelRequest, DlqSelector, Job } from '../../../shared/domain.ts';
 import { actorName } from '../actor.ts';
-import { firstJobIds, selectorDetails, touchedJobIds } from '../auditDetails.ts';
+import { auditedJobIds, firstJobIds, selectorDetails, touchedJobIds } from '../auditDetails.ts';
 import { cancelRequestOf, JOB_CANCEL, RUN_CANCEL } from '../cancelRequest.ts';
 import { heldByBreakers, lanesOf, type DlqRetried } from '../failureStore.ts';
 import type { JobCancel } from '../store.ts';
@@ -167,10 +167,12 @@ export class SqliteOperator {
         });
         if (runs.length > 0) this.#workflows.advanceRetried(runs, at, tally);
         this.#db.record(tally);
-        this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector), ...touchedJobIds(changed.map((job) => job.id)) });
+        // Sorted once: the audit row and the answer name the same ids.
+        const first = firstJobIds(changed.map((job) => job.id));
+        this.#db.audit(at, actor, 'dlq.retry', null, n, { selector: selectorDetails(selector), ...auditedJobIds(first) });
         // Under the same write lock as the retry: no breaker changes between what it sent back and this read.
         const breakers = n === 0 ? [] : this.#s.breakerStates.all().map((b) => ({ service_name: b.service_name, mode: BreakerMode.parse(b.mode), state: BreakerState.parse(b.state) }));
-        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort(), ...firstJobIds(changed.map((job) => job.id)), lanes: lanesOf(changed) };
+        return { retried: n, held_by_breaker: heldByBreakers(byService, breakers), queues: [...queues].sort(), ...first, lanes: lanesOf(changed) };
       }),
     );
   }

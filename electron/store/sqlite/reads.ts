@@ -190,8 +190,7 @@ export class SqliteReads {
     return this.#db.guard(() => {
       if (typeof idOrIdentifier === 'number') return this.#db.jobById(idOrIdentifier);
       const row = this.#s.jobByIdentifier.get(idOrIdentifier);
-      if (row) return toJob(row);
-      return /^\d{1,15}$/.test(idOrIdentifier) ? this.#db.jobById(Number(idOrIdentifier)) : null;
+      return row ? toJob(row) : null;
     });
   }
 

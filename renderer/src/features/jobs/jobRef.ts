@@ -1,7 +1,8 @@
 /**
- * A job as an operator names it, in the Go to job box or `?job=`: its id or its identifier, read as the CLI
- * (`opsdeck job data-transform-123`) and REST (`/v1/executions/data-transform-123`) read it: digits are
- * an id, anything else an identifier.
+ * A job as an operator names it, in the Go to job box or `?job=`: its id or its identifier. Digits are an id
+ * (the console's own links carry ids), anything else text the call reads as the CLI (`opsdeck job
+ * data-transform-123`) and REST (`/v1/executions/data-transform-123`) do: `identifier:7` is the job whose
+ * identifier is 7.
  */
 export type JobRef = number | string;
 
