@@ -162,6 +162,8 @@ describe("REST API v1: the runbook's diagnostics (diagnose, support bundle, vali
         '    execution_type: http',
         '    runner_config:',
         `      base_url: "http://127.0.0.1:${up.port}"`,
+        // Its jobs GET: the checks send only what its jobs send (a service whose jobs POST to its base_url is asked nothing).
+        '      method: GET',
         '      auth_type: bearer',
         '      auth_config: { token_env_var: PAYMENTS_TOKEN }',
         '  - name: nightly_echo',
