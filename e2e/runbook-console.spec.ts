@@ -138,6 +138,8 @@ test("the runbook's first diagnoses are one click: health check, test connectivi
 
   await opsdeck.open('/settings');
   const registry = page.getByRole('region', { name: 'Service registry' });
+  // The field takes the loaded registry's path once the page has read it: read it only then.
+  await expect(registry.getByLabel('Registry file')).toHaveValue(/registry\.yaml$/);
   const loaded = await registry.getByLabel('Registry file').inputValue();
   await registry.getByLabel('Registry file').fill('/nonexistent/registry.yaml');
   await registry.getByRole('button', { name: 'Validate' }).click();

@@ -97,7 +97,8 @@ for (const [dialect, open] of dialects) {
           Date.now = realNow;
           assert.equal(result.kind, 'completed');
           const seconds = result.seconds ?? Number.NaN;
-          assert.ok(seconds * 1000 >= RUN_MS && seconds * 1000 < RUN_MS + SLACK_MS, `it ran ${RUN_MS} ms, measured as ${seconds} s`);
+          // A timer may fire up to a millisecond before the steady clock says its time is up (libuv counts whole milliseconds).
+          assert.ok(seconds * 1000 >= RUN_MS - 2 && seconds * 1000 < RUN_MS + SLACK_MS, `it ran ${RUN_MS} ms, measured as ${seconds} s`);
 
           const job = await jobOf(own.store, id);
           assert.deepEqual([job.status, job.attempts, job.error_message], ['completed', 1, null], 'completed, not dead-lettered');
